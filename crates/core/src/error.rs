@@ -1,0 +1,143 @@
+//! The one error type of the core.
+//!
+//! Every fallible function returns [`Result`]. User mistakes (bad shapes, bad arguments,
+//! absurd sizes) are errors, never panics: on `wasm32-unknown-unknown` a panic is a trap.
+//! Each variant maps one-to-one to a status code of the C ABI ([`Error::status`]); the codes
+//! are append-only.
+
+use core::fmt;
+
+/// What went wrong. Messages name the operation, the argument and the shapes or values.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Error {
+    /// An argument is invalid on its own (a negative dimension, an unknown axis, NaN where a
+    /// number is required, ...).
+    InvalidArgument { op: &'static str, msg: String },
+    /// Two or more shapes do not fit together.
+    ShapeMismatch { op: &'static str, msg: String },
+    /// A handle is unknown, stale or already freed (raised by the ABI crate).
+    InvalidHandle { msg: String },
+    /// An allocation failed or a size overflows the address space.
+    OutOfMemory { op: &'static str, bytes: u64 },
+    /// A bug: an invariant of the library did not hold.
+    Internal { msg: String },
+}
+
+/// The result type of the core.
+pub type Result<T> = core::result::Result<T, Error>;
+
+/// Status codes of the C ABI; `0` is success. Append-only: never renumber.
+#[repr(i32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Ok = 0,
+    InvalidArgument = 1,
+    ShapeMismatch = 2,
+    InvalidHandle = 3,
+    OutOfMemory = 4,
+    Internal = 5,
+    /// The instance trapped (a Rust panic); only the TS side reports this one.
+    Panic = 6,
+}
+
+impl Status {
+    /// Every status, in code order.
+    pub const ALL: [Status; 7] = [
+        Status::Ok,
+        Status::InvalidArgument,
+        Status::ShapeMismatch,
+        Status::InvalidHandle,
+        Status::OutOfMemory,
+        Status::Internal,
+        Status::Panic,
+    ];
+
+    /// The stable name of the status, as the TS facade spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Ok => "Ok",
+            Status::InvalidArgument => "InvalidArgument",
+            Status::ShapeMismatch => "ShapeMismatch",
+            Status::InvalidHandle => "InvalidHandle",
+            Status::OutOfMemory => "OutOfMemory",
+            Status::Internal => "Internal",
+            Status::Panic => "Panic",
+        }
+    }
+}
+
+impl Error {
+    /// The ABI status code of this error.
+    pub fn status(&self) -> Status {
+        match self {
+            Error::InvalidArgument { .. } => Status::InvalidArgument,
+            Error::ShapeMismatch { .. } => Status::ShapeMismatch,
+            Error::InvalidHandle { .. } => Status::InvalidHandle,
+            Error::OutOfMemory { .. } => Status::OutOfMemory,
+            Error::Internal { .. } => Status::Internal,
+        }
+    }
+
+    /// An [`Error::InvalidArgument`] for `op`.
+    pub fn invalid(op: &'static str, msg: impl Into<String>) -> Error {
+        Error::InvalidArgument { op, msg: msg.into() }
+    }
+
+    /// An [`Error::ShapeMismatch`] for `op`.
+    pub fn shape(op: &'static str, msg: impl Into<String>) -> Error {
+        Error::ShapeMismatch { op, msg: msg.into() }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidArgument { op, msg } | Error::ShapeMismatch { op, msg } => {
+                write!(f, "{op}: {msg}")
+            }
+            Error::InvalidHandle { msg } => write!(f, "{msg}"),
+            Error::OutOfMemory { op, bytes } => {
+                write!(f, "{op}: out of memory allocating {bytes} bytes")
+            }
+            Error::Internal { msg } => write!(f, "internal error (a neurite bug): {msg}"),
+        }
+    }
+}
+
+/// Returns early with an [`Error::InvalidArgument`]: `bail!(op, "axis {axis} is out of range")`.
+#[macro_export]
+macro_rules! bail {
+    ($op:expr, $($arg:tt)*) => {
+        return Err($crate::Error::invalid($op, format!($($arg)*)))
+    };
+}
+
+/// Returns early with an [`Error::ShapeMismatch`].
+#[macro_export]
+macro_rules! bail_shape {
+    ($op:expr, $($arg:tt)*) => {
+        return Err($crate::Error::shape($op, format!($($arg)*)))
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_name_the_op() {
+        let e = Error::shape("matMul", "inner dimensions differ: a is [2,3], b is [4,5]");
+        assert_eq!(e.to_string(), "matMul: inner dimensions differ: a is [2,3], b is [4,5]");
+        assert_eq!(e.status(), Status::ShapeMismatch);
+        let e = Error::OutOfMemory { op: "zeros", bytes: 1 << 40 };
+        assert!(e.to_string().contains("1099511627776 bytes"));
+    }
+
+    #[test]
+    fn status_codes_are_dense_and_named() {
+        for (i, s) in Status::ALL.iter().enumerate() {
+            assert_eq!(*s as i32, i as i32);
+            assert!(!s.name().is_empty());
+        }
+    }
+}

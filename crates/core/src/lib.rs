@@ -1,0 +1,20 @@
+//! neurite-core: dense `f32` tensors, kernels and (later) autodiff, layers, losses and
+//! optimizers, in pure safe Rust. It is tested natively with `cargo test`; the C ABI over it
+//! lives in `crates/wasm`.
+//!
+//! ```
+//! use neurite_core::{ops::matmul::matmul, Shape, Tensor};
+//! let a = Tensor::new("doc", Shape::from([1, 2]), vec![1.0, 2.0]).unwrap();
+//! let b = Tensor::new("doc", Shape::from([2, 1]), vec![3.0, 4.0]).unwrap();
+//! assert_eq!(matmul(&a, &b, false, false).unwrap().data(), &[11.0]);
+//! ```
+
+pub mod error;
+pub mod kernels;
+pub mod ops;
+pub mod shape;
+pub mod tensor;
+
+pub use error::{Error, Result, Status};
+pub use shape::Shape;
+pub use tensor::Tensor;

@@ -1,0 +1,219 @@
+//! Element-wise binary operations with NumPy broadcasting.
+//!
+//! `out[i] = f(a[ia], b[ib])`, where the output shape is the broadcast of both input shapes.
+//! Comparisons return `1.0` for true and `0.0` for false (the dtype stays `float32`).
+//!
+//! # Shapes
+//! `a: [..., m, n]`, `b` broadcastable to it (e.g. `[n]`, `[m, 1]`, `[]`) → broadcast shape.
+
+use crate::kernels::elementwise as k;
+use crate::{Result, Shape, Tensor};
+
+/// Every binary element-wise op. The discriminant is the ABI id: append-only.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinaryOp {
+    Add = 0,
+    Sub = 1,
+    Mul = 2,
+    Div = 3,
+    Pow = 4,
+    Maximum = 5,
+    Minimum = 6,
+    Equal = 7,
+    NotEqual = 8,
+    Greater = 9,
+    GreaterEqual = 10,
+    Less = 11,
+    LessEqual = 12,
+}
+
+impl BinaryOp {
+    pub const ALL: [BinaryOp; 13] = [
+        BinaryOp::Add,
+        BinaryOp::Sub,
+        BinaryOp::Mul,
+        BinaryOp::Div,
+        BinaryOp::Pow,
+        BinaryOp::Maximum,
+        BinaryOp::Minimum,
+        BinaryOp::Equal,
+        BinaryOp::NotEqual,
+        BinaryOp::Greater,
+        BinaryOp::GreaterEqual,
+        BinaryOp::Less,
+        BinaryOp::LessEqual,
+    ];
+
+    /// The public (TS) name of the op.
+    pub fn name(self) -> &'static str {
+        match self {
+            BinaryOp::Add => "add",
+            BinaryOp::Sub => "sub",
+            BinaryOp::Mul => "mul",
+            BinaryOp::Div => "div",
+            BinaryOp::Pow => "pow",
+            BinaryOp::Maximum => "maximum",
+            BinaryOp::Minimum => "minimum",
+            BinaryOp::Equal => "equal",
+            BinaryOp::NotEqual => "notEqual",
+            BinaryOp::Greater => "greater",
+            BinaryOp::GreaterEqual => "greaterEqual",
+            BinaryOp::Less => "less",
+            BinaryOp::LessEqual => "lessEqual",
+        }
+    }
+
+    pub fn from_id(id: u32) -> Option<BinaryOp> {
+        BinaryOp::ALL.get(id as usize).copied()
+    }
+
+    /// The scalar definition; the kernels specialise it.
+    #[inline(always)]
+    pub fn apply(self, x: f32, y: f32) -> f32 {
+        let b = |c: bool| if c { 1.0 } else { 0.0 };
+        match self {
+            BinaryOp::Add => x + y,
+            BinaryOp::Sub => x - y,
+            BinaryOp::Mul => x * y,
+            BinaryOp::Div => x / y,
+            BinaryOp::Pow => x.powf(y),
+            // NOTE: NaN propagates, as in NumPy and TF.js (f32::max would drop it).
+            BinaryOp::Maximum => {
+                if x.is_nan() || y.is_nan() {
+                    f32::NAN
+                } else {
+                    x.max(y)
+                }
+            }
+            BinaryOp::Minimum => {
+                if x.is_nan() || y.is_nan() {
+                    f32::NAN
+                } else {
+                    x.min(y)
+                }
+            }
+            BinaryOp::Equal => b(x == y),
+            BinaryOp::NotEqual => b(x != y),
+            BinaryOp::Greater => b(x > y),
+            BinaryOp::GreaterEqual => b(x >= y),
+            BinaryOp::Less => b(x < y),
+            BinaryOp::LessEqual => b(x <= y),
+        }
+    }
+}
+
+/// `op(a, b)` with broadcasting.
+pub fn binary(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    let name = op.name();
+    let shape = Shape::broadcast(name, a.shape(), b.shape())?;
+    let mut out = Tensor::zeros(name, shape)?;
+    broadcast_apply(a, b, out.data_mut(), |x, y, o| k::binary(op, x, y, o));
+    Ok(out)
+}
+
+/// Drives a broadcast loop: calls `inner(a_run, b_run, out_run)` on contiguous runs where each
+/// operand is either a full run or a single repeated value (a 1-element slice).
+pub fn broadcast_apply(
+    a: &Tensor,
+    b: &Tensor,
+    out: &mut [f32],
+    inner: impl Fn(&[f32], &[f32], &mut [f32]),
+) {
+    let fits = |t: &Tensor| t.size() == 1 || t.size() == out.len();
+    if a.shape() == b.shape() || (fits(a) && fits(b)) {
+        inner(a.data(), b.data(), out)
+    } else {
+        strided(a, b, out, inner)
+    }
+}
+
+/// The general case: the last output dimension is the inner run; each operand's inner run
+/// is either contiguous (its last dim equals the output's) or a single repeated value.
+fn strided(a: &Tensor, b: &Tensor, out: &mut [f32], inner: impl Fn(&[f32], &[f32], &mut [f32])) {
+    let rank = a.rank().max(b.rank());
+    let out_dims: Vec<usize> = {
+        let s = Shape::broadcast("broadcast", a.shape(), b.shape()).expect("checked by caller");
+        s.dims().to_vec()
+    };
+    if rank == 0 || out.is_empty() {
+        return;
+    }
+    let sa = broadcast_strides(a.dims(), rank);
+    let sb = broadcast_strides(b.dims(), rank);
+    let n = out_dims[rank - 1];
+    let (ia, ib) = (sa[rank - 1], sb[rank - 1]);
+    let mut idx = vec![0usize; rank - 1];
+    let (mut oa, mut ob) = (0usize, 0usize);
+    for run in out.chunks_exact_mut(n) {
+        let ra = if ia == 0 { &a.data()[oa..oa + 1] } else { &a.data()[oa..oa + n] };
+        let rb = if ib == 0 { &b.data()[ob..ob + 1] } else { &b.data()[ob..ob + n] };
+        inner(ra, rb, run);
+        // Advance the outer index like an odometer.
+        for d in (0..rank - 1).rev() {
+            idx[d] += 1;
+            oa += sa[d];
+            ob += sb[d];
+            if idx[d] < out_dims[d] {
+                break;
+            }
+            oa -= sa[d] * idx[d];
+            ob -= sb[d] * idx[d];
+            idx[d] = 0;
+        }
+    }
+}
+
+/// Strides of `dims` aligned to `rank` trailing dimensions, 0 where the dimension broadcasts.
+pub fn broadcast_strides(dims: &[usize], rank: usize) -> Vec<usize> {
+    let mut s = vec![0; rank];
+    let mut acc = 1;
+    for (i, &d) in dims.iter().enumerate().rev() {
+        let j = rank - (dims.len() - i);
+        s[j] = if d == 1 { 0 } else { acc };
+        acc *= d;
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(shape: &[usize], v: Vec<f32>) -> Tensor {
+        Tensor::new("t", shape.into(), v).unwrap()
+    }
+
+    #[test]
+    fn broadcasts_rows_columns_and_scalars() {
+        let a = t(&[2, 3], vec![1., 2., 3., 4., 5., 6.]);
+        let row = t(&[3], vec![10., 20., 30.]);
+        let col = t(&[2, 1], vec![100., 200.]);
+        let s = Tensor::scalar(1.0);
+        assert_eq!(binary(BinaryOp::Add, &a, &row).unwrap().data(), &[11., 22., 33., 14., 25., 36.]);
+        assert_eq!(binary(BinaryOp::Add, &a, &col).unwrap().data(), &[101., 102., 103., 204., 205., 206.]);
+        assert_eq!(binary(BinaryOp::Sub, &s, &a).unwrap().data(), &[0., -1., -2., -3., -4., -5.]);
+        let outer = binary(BinaryOp::Mul, &col, &row).unwrap();
+        assert_eq!(outer.dims(), &[2, 3]);
+        assert_eq!(outer.data(), &[1000., 2000., 3000., 2000., 4000., 6000.]);
+    }
+
+    #[test]
+    fn middle_axis_broadcast() {
+        let a = t(&[2, 1, 2], vec![1., 2., 3., 4.]);
+        let b = t(&[1, 3, 1], vec![10., 20., 30.]);
+        let o = binary(BinaryOp::Add, &a, &b).unwrap();
+        assert_eq!(o.dims(), &[2, 3, 2]);
+        assert_eq!(o.data(), &[11., 12., 21., 22., 31., 32., 13., 14., 23., 24., 33., 34.]);
+    }
+
+    #[test]
+    fn comparisons_and_nan() {
+        let a = t(&[3], vec![1., f32::NAN, 3.]);
+        let b = t(&[3], vec![1., 2., 2.]);
+        assert_eq!(binary(BinaryOp::Equal, &a, &b).unwrap().data(), &[1., 0., 0.]);
+        assert_eq!(binary(BinaryOp::Greater, &a, &b).unwrap().data(), &[0., 0., 1.]);
+        assert!(binary(BinaryOp::Maximum, &a, &b).unwrap().data()[1].is_nan());
+        assert!(binary(BinaryOp::Add, &t(&[2], vec![0.; 2]), &t(&[3], vec![0.; 3])).is_err());
+    }
+}

@@ -1,0 +1,114 @@
+//! The dense `f32` tensor: a [`Shape`] and a row-major buffer of exactly `shape.size()` values.
+//!
+//! This file is deliberately small: operations live in `ops/`, one file per concept.
+
+use crate::{Error, Result, Shape};
+
+/// A dense, row-major `f32` tensor of any rank (rank 0 is a scalar).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tensor {
+    shape: Shape,
+    data: Vec<f32>,
+}
+
+/// Allocates `n` zeroed floats, or returns [`Error::OutOfMemory`] instead of aborting.
+pub fn alloc(op: &'static str, n: usize) -> Result<Vec<f32>> {
+    let mut v: Vec<f32> = Vec::new();
+    v.try_reserve_exact(n)
+        .map_err(|_| Error::OutOfMemory { op, bytes: (n as u64).saturating_mul(4) })?;
+    v.resize(n, 0.0);
+    Ok(v)
+}
+
+impl Tensor {
+    /// A tensor from a shape and its values; the value count must equal the shape's size.
+    pub fn new(op: &'static str, shape: Shape, data: Vec<f32>) -> Result<Tensor> {
+        let n = shape.checked_size(op)?;
+        if data.len() != n {
+            return Err(Error::shape(
+                op,
+                format!(
+                    "{} values do not fill shape {shape}, which needs {n}",
+                    data.len()
+                ),
+            ));
+        }
+        Ok(Tensor { shape, data })
+    }
+
+    /// A tensor of zeros.
+    pub fn zeros(op: &'static str, shape: Shape) -> Result<Tensor> {
+        let n = shape.checked_size(op)?;
+        Ok(Tensor { data: alloc(op, n)?, shape })
+    }
+
+    /// A tensor filled with `value`.
+    pub fn full(op: &'static str, shape: Shape, value: f32) -> Result<Tensor> {
+        let mut t = Tensor::zeros(op, shape)?;
+        t.data.fill(value);
+        Ok(t)
+    }
+
+    /// A rank-0 tensor.
+    pub fn scalar(v: f32) -> Tensor {
+        Tensor { shape: Shape::scalar(), data: vec![v] }
+    }
+
+    pub fn shape(&self) -> &Shape {
+        &self.shape
+    }
+
+    pub fn dims(&self) -> &[usize] {
+        self.shape.dims()
+    }
+
+    pub fn rank(&self) -> usize {
+        self.shape.rank()
+    }
+
+    pub fn size(&self) -> usize {
+        self.data.len()
+    }
+
+    pub fn data(&self) -> &[f32] {
+        &self.data
+    }
+
+    pub fn data_mut(&mut self) -> &mut [f32] {
+        &mut self.data
+    }
+
+    /// Bytes held by the values.
+    pub fn byte_len(&self) -> usize {
+        self.data.len() * 4
+    }
+
+    /// The same values under a new shape of equal size (the caller checked the size).
+    pub fn with_shape(self, shape: Shape) -> Tensor {
+        debug_assert_eq!(shape.size(), self.data.len());
+        Tensor { shape, data: self.data }
+    }
+
+    pub fn into_data(self) -> Vec<f32> {
+        self.data
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn value_count_must_match() {
+        let e = Tensor::new("tensor", Shape::from([2, 3]), vec![0.0; 5]).unwrap_err();
+        assert_eq!(e.to_string(), "tensor: 5 values do not fill shape [2,3], which needs 6");
+        let s = Tensor::scalar(3.0);
+        assert_eq!((s.rank(), s.size()), (0, 1));
+    }
+
+    #[test]
+    fn absurd_sizes_are_errors() {
+        let e = Tensor::zeros("zeros", Shape::from([usize::MAX / 2, 4])).unwrap_err();
+        assert_eq!(e.status(), crate::Status::OutOfMemory);
+    }
+}

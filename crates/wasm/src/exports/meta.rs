@@ -1,0 +1,125 @@
+//! Instance setup, error buffers, memory management and enum names.
+
+use crate::ffi::{self, guard, LAST_ERROR, PANIC_MSG, SCRATCH};
+use crate::handles;
+use neurite_core::ops::{binary::BinaryOp, reduce::ReduceOp, unary::UnaryOp};
+use neurite_core::{Error, Status};
+use std::alloc::{alloc, dealloc, Layout};
+
+/// Installs the panic hook. Call once after instantiation.
+#[no_mangle]
+pub extern "C" fn nr_init() -> i32 {
+    ffi::install_panic_hook();
+    0
+}
+
+/// Address of the last error message (UTF-8, `nr_last_error_len` bytes).
+#[no_mangle]
+pub extern "C" fn nr_last_error_ptr() -> *const u8 {
+    LAST_ERROR.ptr()
+}
+
+#[no_mangle]
+pub extern "C" fn nr_last_error_len() -> usize {
+    LAST_ERROR.len()
+}
+
+/// Address of the last panic message, readable after a trap without calling in again.
+#[no_mangle]
+pub extern "C" fn nr_panic_ptr() -> *const u8 {
+    PANIC_MSG.ptr()
+}
+
+#[no_mangle]
+pub extern "C" fn nr_panic_len() -> usize {
+    PANIC_MSG.len()
+}
+
+/// Address of the 4 KiB scratch area for small arguments and results.
+#[no_mangle]
+pub extern "C" fn nr_scratch_ptr() -> *mut u8 {
+    SCRATCH.0.get() as *mut u8
+}
+
+/// Allocates `bytes` with `align` (a power of two); returns 0 when memory is exhausted.
+#[no_mangle]
+pub extern "C" fn nr_alloc(bytes: usize, align: usize) -> *mut u8 {
+    match Layout::from_size_align(bytes.max(1), align.max(1)) {
+        // SAFETY: the layout has a non-zero size.
+        Ok(l) => unsafe { alloc(l) },
+        Err(_) => core::ptr::null_mut(),
+    }
+}
+
+/// Frees memory from `nr_alloc` with the same `bytes` and `align`.
+///
+/// # Safety
+/// `ptr` must come from `nr_alloc(bytes, align)` and not be freed twice.
+#[no_mangle]
+pub unsafe extern "C" fn nr_dealloc(ptr: *mut u8, bytes: usize, align: usize) {
+    if let Ok(l) = Layout::from_size_align(bytes.max(1), align.max(1)) {
+        if !ptr.is_null() {
+            // SAFETY: guaranteed by the caller.
+            unsafe { dealloc(ptr, l) }
+        }
+    }
+}
+
+/// Writes `[live objects, live tensors, tensor bytes, linear memory bytes]` as u32 to `out`.
+///
+/// # Safety
+/// `out` must point to 4 writable u32 values.
+#[no_mangle]
+pub unsafe extern "C" fn nr_memory(out: *mut u32) -> i32 {
+    guard(|| {
+        let s = handles::with(|h| h.stats());
+        if out.is_null() {
+            return Err(Error::invalid("memory", "null output pointer"));
+        }
+        #[cfg(target_arch = "wasm32")]
+        let wasm_bytes = core::arch::wasm32::memory_size(0) * 65536;
+        #[cfg(not(target_arch = "wasm32"))]
+        let wasm_bytes = 0usize;
+        let vals = [s.live as u32, s.tensors as u32, s.tensor_bytes as u32, wasm_bytes as u32];
+        // SAFETY: the caller provides 4 writable u32s.
+        unsafe { core::ptr::copy_nonoverlapping(vals.as_ptr(), out, 4) };
+        Ok(())
+    })
+}
+
+/// Enum families whose names TS checks against its own tables (one source of truth).
+#[repr(u32)]
+pub enum EnumKind {
+    Status = 0,
+    UnaryOp = 1,
+    BinaryOp = 2,
+    ReduceOp = 3,
+}
+
+/// The name of member `id` of enum family `kind`, left in the last-error buffer (read it with
+/// `nr_last_error_ptr`/`_len`). Returns InvalidArgument past the last member.
+#[no_mangle]
+pub extern "C" fn nr_enum_name(kind: u32, id: u32) -> i32 {
+    let name = match kind {
+        0 => Status::ALL.get(id as usize).map(|s| s.name()),
+        1 => UnaryOp::from_id(id).map(|o| o.name()),
+        2 => BinaryOp::from_id(id).map(|o| o.name()),
+        3 => ReduceOp::from_id(id).map(|o| o.name()),
+        _ => None,
+    };
+    match name {
+        Some(n) => {
+            LAST_ERROR.set(n);
+            0
+        }
+        None => ffi::fail(Error::invalid("enumName", format!("no member {id} in enum kind {kind}"))),
+    }
+}
+
+/// Panics on purpose, to test the panic path end to end. Never called by the library.
+#[no_mangle]
+pub extern "C" fn nr_debug_panic(n: u32) -> i32 {
+    let v: Vec<u32> = vec![1, 2, 3];
+    // Index out of bounds for n >= 3: a real panic with a real message.
+    v[n as usize] as i32
+}

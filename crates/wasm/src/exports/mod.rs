@@ -1,0 +1,5 @@
+//! All `#[no_mangle]` exports, grouped by concept.
+
+pub mod meta;
+pub mod ops;
+pub mod tensor;

@@ -1,0 +1,94 @@
+//! Element-wise, reduction and matrix ops. Each writes the result's handle to `out`.
+
+use super::tensor::emit;
+use crate::ffi::{guard, read_i32s};
+use crate::handles;
+use neurite_core::ops::{binary, matmul, reduce, transpose, unary};
+use neurite_core::Error;
+
+/// `out = op(x)` for a [`unary::UnaryOp`] id.
+///
+/// # Safety
+/// `out` must point to a writable u32.
+#[no_mangle]
+pub unsafe extern "C" fn nr_unary(op: u32, x: u32, out: *mut u32) -> i32 {
+    guard(|| {
+        let op = unary::UnaryOp::from_id(op).ok_or_else(|| Error::invalid("unary", format!("unknown op id {op}")))?;
+        let t = handles::with(|h| unary::unary(op, h.tensor(x)?))?;
+        // SAFETY: forwarded caller contract.
+        unsafe { emit(op.name(), t, out) }
+    })
+}
+
+/// `out = op(a, b)` with broadcasting, for a [`binary::BinaryOp`] id.
+///
+/// # Safety
+/// `out` must point to a writable u32.
+#[no_mangle]
+pub unsafe extern "C" fn nr_binary(op: u32, a: u32, b: u32, out: *mut u32) -> i32 {
+    guard(|| {
+        let op = binary::BinaryOp::from_id(op).ok_or_else(|| Error::invalid("binary", format!("unknown op id {op}")))?;
+        let t = handles::with(|h| binary::binary(op, h.tensor(a)?, h.tensor(b)?))?;
+        // SAFETY: forwarded caller contract.
+        unsafe { emit(op.name(), t, out) }
+    })
+}
+
+/// Reduces `x` over `n_axes` axes read from `axes`, for a [`reduce::ReduceOp`] id.
+///
+/// # Safety
+/// `axes` points to `n_axes` i32s; `out` to a writable u32.
+#[no_mangle]
+pub unsafe extern "C" fn nr_reduce(op: u32, x: u32, axes: *const i32, n_axes: usize, keep_dims: u32, out: *mut u32) -> i32 {
+    guard(|| {
+        let op = reduce::ReduceOp::from_id(op).ok_or_else(|| Error::invalid("reduce", format!("unknown op id {op}")))?;
+        // SAFETY: forwarded caller contract.
+        let axes: Vec<i64> = unsafe { read_i32s(op.name(), axes, n_axes) }?.into_iter().map(i64::from).collect();
+        let t = handles::with(|h| reduce::reduce(op, h.tensor(x)?, &axes, keep_dims != 0))?;
+        // SAFETY: forwarded caller contract.
+        unsafe { emit(op.name(), t, out) }
+    })
+}
+
+/// `out = op(a)·op(b)`, batched.
+///
+/// # Safety
+/// `out` must point to a writable u32.
+#[no_mangle]
+pub unsafe extern "C" fn nr_matmul(a: u32, b: u32, transpose_a: u32, transpose_b: u32, out: *mut u32) -> i32 {
+    guard(|| {
+        let t = handles::with(|h| matmul::matmul(h.tensor(a)?, h.tensor(b)?, transpose_a != 0, transpose_b != 0))?;
+        // SAFETY: forwarded caller contract.
+        unsafe { emit("matMul", t, out) }
+    })
+}
+
+/// Permutes dims; `has_perm == 0` means "reverse the dims".
+///
+/// # Safety
+/// `perm` points to `n_perm` i32s; `out` to a writable u32.
+#[no_mangle]
+pub unsafe extern "C" fn nr_transpose(x: u32, perm: *const i32, n_perm: usize, has_perm: u32, out: *mut u32) -> i32 {
+    guard(|| {
+        // SAFETY: forwarded caller contract.
+        let perm: Vec<i64> = unsafe { read_i32s("transpose", perm, n_perm) }?.into_iter().map(i64::from).collect();
+        let t = handles::with(|h| transpose::transpose(h.tensor(x)?, (has_perm != 0).then_some(&perm[..])))?;
+        // SAFETY: forwarded caller contract.
+        unsafe { emit("transpose", t, out) }
+    })
+}
+
+/// Reshapes `x` to `rank` dims read from `shape` (as i32; one may be -1).
+///
+/// # Safety
+/// `shape` points to `rank` i32s; `out` to a writable u32.
+#[no_mangle]
+pub unsafe extern "C" fn nr_reshape(x: u32, shape: *const i32, rank: usize, out: *mut u32) -> i32 {
+    guard(|| {
+        // SAFETY: forwarded caller contract.
+        let dims: Vec<i64> = unsafe { read_i32s("reshape", shape, rank) }?.into_iter().map(i64::from).collect();
+        let t = handles::with(|h| neurite_core::ops::reshape::reshape(h.tensor(x)?, &dims))?;
+        // SAFETY: forwarded caller contract.
+        unsafe { emit("reshape", t, out) }
+    })
+}

@@ -1,0 +1,89 @@
+//! Tensor lifetime and data transfer.
+
+use crate::ffi::{guard, read_u32s, write_out};
+use crate::handles::{self, Object};
+use neurite_core::{Error, Result, Shape, Tensor};
+
+/// Reads a shape of `rank` dims from `ptr`.
+///
+/// # Safety
+/// `ptr` must point to `rank` readable u32 values.
+pub(crate) unsafe fn read_shape(op: &'static str, ptr: *const u32, rank: usize) -> Result<Shape> {
+    if rank > neurite_core::shape::MAX_RANK {
+        return Err(Error::invalid(op, format!("rank {rank} exceeds the maximum rank {}", neurite_core::shape::MAX_RANK)));
+    }
+    // SAFETY: guaranteed by the caller.
+    let dims: Vec<usize> = unsafe { read_u32s(op, ptr, rank) }?.into_iter().map(|d| d as usize).collect();
+    Shape::new(op, &dims)
+}
+
+/// Stores `t` and writes its handle to `out`.
+///
+/// # Safety
+/// `out` must point to a writable u32.
+pub(crate) unsafe fn emit(op: &'static str, t: Tensor, out: *mut u32) -> Result<()> {
+    let h = handles::with(|h| h.insert(Object::Tensor(t)))?;
+    // SAFETY: guaranteed by the caller.
+    unsafe { write_out(op, out, h) }
+}
+
+/// Creates a zero tensor of the given shape; writes its handle to `out_handle` and the address
+/// of its values to `out_data` so TS can fill them in place (valid until the next call).
+///
+/// # Safety
+/// `shape` points to `rank` u32s; the out-pointers are writable.
+#[no_mangle]
+pub unsafe extern "C" fn nr_tensor_new(shape: *const u32, rank: usize, out_handle: *mut u32, out_data: *mut u32) -> i32 {
+    guard(|| {
+        const OP: &str = "tensor";
+        // SAFETY: forwarded caller contract.
+        let shape = unsafe { read_shape(OP, shape, rank) }?;
+        let t = Tensor::zeros(OP, shape)?;
+        let h = handles::with(|h| h.insert(Object::Tensor(t)))?;
+        let ptr = handles::with(|hs| hs.tensor(h).map(|t| t.data().as_ptr() as usize as u32))?;
+        // SAFETY: forwarded caller contract.
+        unsafe {
+            write_out(OP, out_handle, h)?;
+            write_out(OP, out_data, ptr)
+        }
+    })
+}
+
+/// Frees a tensor. A stale handle is an InvalidHandle error, never a double free.
+#[no_mangle]
+pub extern "C" fn nr_tensor_free(h: u32) -> i32 {
+    guard(|| handles::with(|hs| hs.remove(h)).map(|_| ()))
+}
+
+/// Writes `rank` and then the dims to `out` (room for 1 + 32 u32s).
+///
+/// # Safety
+/// `out` must point to 33 writable u32 values.
+#[no_mangle]
+pub unsafe extern "C" fn nr_tensor_shape(h: u32, out: *mut u32) -> i32 {
+    guard(|| {
+        let dims: Vec<u32> = handles::with(|hs| hs.tensor(h).map(|t| t.dims().iter().map(|&d| d as u32).collect()))?;
+        if out.is_null() {
+            return Err(Error::invalid("shape", "null output pointer"));
+        }
+        // SAFETY: room for 33 u32s by contract; rank <= 32.
+        unsafe {
+            out.write(dims.len() as u32);
+            core::ptr::copy_nonoverlapping(dims.as_ptr(), out.add(1), dims.len());
+        }
+        Ok(())
+    })
+}
+
+/// Writes the address of the tensor's values to `out` (valid until the next call).
+///
+/// # Safety
+/// `out` must point to a writable u32.
+#[no_mangle]
+pub unsafe extern "C" fn nr_tensor_data(h: u32, out: *mut u32) -> i32 {
+    guard(|| {
+        let ptr = handles::with(|hs| hs.tensor(h).map(|t| t.data().as_ptr() as usize as u32))?;
+        // SAFETY: forwarded caller contract.
+        unsafe { write_out("data", out, ptr) }
+    })
+}

@@ -1,0 +1,120 @@
+// Handles, dispose, tidy/keep, `using`, memory() and the panic → new instance path.
+import { describe, expect, it } from 'vitest';
+import { expectNoLeak } from './setup.js';
+import * as nr from '../ts/index.js';
+import { raw, call } from '../ts/engine.js';
+
+describe('dispose', () => {
+  it('is idempotent and frees memory', () => {
+    const before = nr.memory();
+    const t = nr.zeros([256, 256]);
+    expect(nr.memory().numTensors).toBe(before.numTensors + 1);
+    expect(nr.memory().numBytes).toBe(before.numBytes + 256 * 256 * 4);
+    t.dispose();
+    t.dispose();
+    expect(t.isDisposed).toBe(true);
+    expect(nr.memory().numTensors).toBe(before.numTensors);
+    expect(nr.memory().numBytes).toBe(before.numBytes);
+  });
+
+  it('use after dispose throws DisposedError naming the op and argument', () => {
+    const t = nr.tensor([1, 2, 3]);
+    t.dispose();
+    expect(() => t.add(1)).toThrow(nr.DisposedError);
+    expect(() => nr.matMul(nr.zeros([1, 3]), t)).toThrow(/matMul: b is a disposed tensor \(shape \[3\]\)/);
+    expect(() => t.data()).toThrow(/data: tensor is a disposed tensor/);
+    expect(String(t)).toContain('disposed');
+  });
+
+  it('supports `using`', () => {
+    const before = nr.memory().numTensors;
+    {
+      using t = nr.ones([4]);
+      expect(t.sum().item()).toBe(4); // the sum leaks on purpose here
+    }
+    expect(nr.memory().numTensors).toBe(before + 1);
+  });
+});
+
+describe('tidy', () => {
+  it('frees intermediates and keeps the result', () => {
+    const x = nr.tensor([1, 2, 3]);
+    const before = nr.memory().numTensors;
+    const y = nr.tidy(() => x.mul(2).add(1).square());
+    expect(nr.memory().numTensors).toBe(before + 1);
+    expect(Array.from(y.data())).toEqual([9, 25, 49]);
+    x.dispose();
+    y.dispose();
+  });
+
+  it('keeps tensors returned in arrays and objects, and kept ones', () => {
+    const before = nr.memory().numTensors;
+    let kept!: nr.Tensor;
+    const r = nr.tidy(() => {
+      kept = nr.keep(nr.scalar(1));
+      nr.scalar(2);
+      return { a: nr.scalar(3), b: [nr.scalar(4)] };
+    });
+    expect(nr.memory().numTensors).toBe(before + 3);
+    expect(kept.item()).toBe(1);
+    for (const t of [kept, r.a, r.b[0]]) t.dispose();
+    expect(nr.memory().numTensors).toBe(before);
+  });
+
+  it('nests: a result escapes to the enclosing scope', () => {
+    const before = nr.memory().numTensors;
+    nr.tidy(() => {
+      const inner = nr.tidy(() => nr.scalar(1).add(1));
+      expect(inner.isDisposed).toBe(false);
+      return undefined;
+    });
+    expect(nr.memory().numTensors).toBe(before);
+  });
+
+  it('cleans up when fn throws, and rejects async functions', () => {
+    const before = nr.memory().numTensors;
+    expect(() => nr.tidy(() => { nr.zeros([3]); throw new Error('boom'); })).toThrow('boom');
+    expect(() => nr.tidy((async () => nr.zeros([3])) as never)).toThrow(/must not return a Promise/);
+    expect(nr.memory().numTensors).toBe(before);
+  });
+});
+
+describe('memory()', () => {
+  it('stays flat in a loop that creates and disposes tensors', () => {
+    const x = nr.fill([32, 32], 0.5);
+    // Warm up so that the allocator has its working set.
+    for (let i = 0; i < 50; i++) nr.tidy(() => x.matMul(x).add(1).sum()).dispose();
+    const before = nr.memory();
+    for (let i = 0; i < 500; i++) nr.tidy(() => x.matMul(x).add(1).sum()).dispose();
+    const after = nr.memory();
+    expect(after.numTensors).toBe(before.numTensors);
+    expect(after.numBytes).toBe(before.numBytes);
+    expect(after.wasmBytes).toBe(before.wasmBytes);
+    x.dispose();
+  });
+});
+
+describe('errors from the core', () => {
+  it('absurd sizes are OutOfMemoryError, not a trap', () => {
+    expect(() => nr.zeros([1e9, 1e9])).toThrow(nr.OutOfMemoryError);
+    expect(() => nr.zeros([30000, 30000])).toThrow(/zeros: out of memory allocating 3600000000 bytes/);
+    expectNoLeak(() => nr.zeros([2, 2]).dispose());
+  });
+
+  it('a panic becomes WasmPanicError with the message, and a new instance takes over', () => {
+    const old = nr.tensor([1, 2]);
+    let err: unknown;
+    try {
+      call((e) => e.nr_debug_panic(9));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(nr.WasmPanicError);
+    expect((err as Error).message).toMatch(/index out of bounds: the len is 3 but the index is 9/);
+    // The new instance works...
+    expect(nr.tensor([1, 2]).add(1).data()).toEqual(new Float32Array([2, 3]));
+    // ...and old handles say clearly what happened.
+    expect(() => old.add(1)).toThrow(/belongs to a neurite instance that was reset/);
+    expect(raw().nr_debug_panic(1)).toBe(2);
+  });
+});

@@ -1,0 +1,139 @@
+/**
+ * The engine: the one live WebAssembly instance, the call guard that turns statuses and traps
+ * into errors, and helpers to pass small arguments through the scratch area.
+ * Internal: not part of the public API.
+ */
+import { DisposedError, errorFromStatus, NeuriteError, WasmPanicError } from './errors.js';
+import type { RawExports } from './wasm/exports.js';
+
+interface Instance {
+  readonly exports: RawExports;
+  /** Increments each time an instance is created; tensors remember theirs. */
+  readonly id: number;
+  readonly scratch: number;
+}
+
+/** Scratch layout: 16 u32 out-slots, then 1008 u32 of arguments. */
+const OUT_SLOTS = 16;
+const ARG_WORDS = 1024 - OUT_SLOTS;
+
+let module: WebAssembly.Module | null = null;
+let current: Instance | null = null;
+let nextId = 1;
+/** Called after a new instance replaces a trapped one (the scope module resets its books). */
+const resetListeners: Array<() => void> = [];
+
+/** Instantiates `mod` and makes it the current instance. */
+export function instantiate(mod: WebAssembly.Module): void {
+  const instance = new WebAssembly.Instance(mod, {});
+  const exports = instance.exports as unknown as RawExports;
+  exports.nr_init();
+  module = mod;
+  current = { exports, id: nextId++, scratch: exports.nr_scratch_ptr() };
+  for (const f of resetListeners) f();
+}
+
+/** Registers a callback run whenever a new instance is created. */
+export function onReset(f: () => void): void {
+  resetListeners.push(f);
+}
+
+export function isInitialized(): boolean {
+  return current !== null;
+}
+
+/** The id of the live instance (0 before `init`). */
+export function instanceId(): number {
+  return current?.id ?? 0;
+}
+
+function live(): Instance {
+  if (!current) throw new NeuriteError('NotInitialized', 'neurite is not initialised: call `await init()` first');
+  return current;
+}
+
+/** The raw exports of the live instance. */
+export function raw(): RawExports {
+  return live().exports;
+}
+
+function u32(): Uint32Array {
+  return new Uint32Array(live().exports.memory.buffer);
+}
+
+function readString(ptr: number, len: number): string {
+  return new TextDecoder().decode(new Uint8Array(live().exports.memory.buffer, ptr, len));
+}
+
+/** Address of out-slot `i` (u32). */
+export function outPtr(i = 0): number {
+  return live().scratch + 4 * i;
+}
+
+/** Reads out-slot `i`. */
+export function readOut(i = 0): number {
+  return u32()[(live().scratch >>> 2) + i];
+}
+
+/** Address of the argument area. */
+export function argPtr(): number {
+  return live().scratch + 4 * OUT_SLOTS;
+}
+
+/** Writes integers (u32 or i32 bit patterns) into the argument area and returns its address. */
+export function writeArgs(op: string, values: ArrayLike<number>): number {
+  if (values.length > ARG_WORDS) {
+    throw new NeuriteError('InvalidArgument', `${op}: too many values (${values.length}) for one call`);
+  }
+  const mem = u32();
+  const base = argPtr() >>> 2;
+  for (let i = 0; i < values.length; i++) mem[base + i] = values[i] >>> 0;
+  return argPtr();
+}
+
+/** Reads `n` u32s from the argument area (where some calls leave results). */
+export function readArgs(n: number): Uint32Array {
+  const base = argPtr() >>> 2;
+  return u32().slice(base, base + n);
+}
+
+/** Throws the error for `status` if it is not OK. */
+export function check(status: number): void {
+  if (status !== 0) {
+    const e = live().exports;
+    throw errorFromStatus(status, readString(e.nr_last_error_ptr(), e.nr_last_error_len()));
+  }
+}
+
+/**
+ * Runs `f` (which calls exports) and converts a trap into a {@link WasmPanicError} carrying
+ * the Rust panic message. The trapped instance is replaced at once from the same module, so
+ * later calls work; tensors from before report that their instance was reset.
+ */
+export function call<T>(f: (e: RawExports) => T): T {
+  const inst = live();
+  try {
+    return f(inst.exports);
+  } catch (err) {
+    if (err instanceof WebAssembly.RuntimeError) {
+      const e = inst.exports;
+      let msg = '';
+      try { msg = readString(e.nr_panic_ptr(), e.nr_panic_len()); } catch { /* memory unreadable */ }
+      if (module) instantiate(module);
+      throw new WasmPanicError(
+        `neurite's WebAssembly instance trapped (a bug in neurite; please report it): ${msg || err.message}. ` +
+          'The instance was replaced; tensors created before are no longer valid.',
+        err,
+      );
+    }
+    throw err;
+  }
+}
+
+/** Checks that a handle from instance `owner` may be used now. */
+export function assertLive(owner: number, what: string): void {
+  if (!current) throw new NeuriteError('NotInitialized', 'neurite is not initialised: call `await init()` first');
+  if (owner !== current.id) {
+    throw new DisposedError(`${what} belongs to a neurite instance that was reset (after a panic or a new init()); it is no longer valid`);
+  }
+}

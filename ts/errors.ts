@@ -1,0 +1,67 @@
+/**
+ * Errors thrown by neurite. Every error is a {@link NeuriteError} with a `code`; the message
+ * names the operation, the argument and the shapes or values involved, e.g.
+ * `matMul: inner dimensions differ: a is [2,3], b is [4,5]`.
+ */
+
+/** Machine-readable error codes. The first six mirror the C ABI status codes. */
+export type ErrorCode =
+  | 'InvalidArgument'
+  | 'ShapeMismatch'
+  | 'InvalidHandle'
+  | 'OutOfMemory'
+  | 'Internal'
+  | 'Panic'
+  | 'Disposed'
+  | 'NotInitialized';
+
+/** The base class of every error neurite throws. */
+export class NeuriteError extends Error {
+  /** What kind of failure this is. */
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** An argument is invalid on its own: a bad dimension, axis, option or value. */
+export class InvalidArgumentError extends NeuriteError {
+  constructor(message: string) { super('InvalidArgument', message); }
+}
+
+/** Shapes do not fit together (matMul inner dims, broadcasting, value counts). */
+export class ShapeError extends NeuriteError {
+  constructor(message: string) { super('ShapeMismatch', message); }
+}
+
+/** A tensor or model was used after `dispose()`, or belongs to an instance that was reset. */
+export class DisposedError extends NeuriteError {
+  constructor(message: string) { super('Disposed', message); }
+}
+
+/** WebAssembly memory is exhausted, or a requested size is absurd. */
+export class OutOfMemoryError extends NeuriteError {
+  constructor(message: string) { super('OutOfMemory', message); }
+}
+
+/**
+ * The WebAssembly instance trapped: a bug in neurite (a Rust panic). The message carries the
+ * panic message. neurite replaces the instance; tensors created before are no longer valid.
+ */
+export class WasmPanicError extends NeuriteError {
+  constructor(message: string, cause?: unknown) { super('Panic', message, { cause }); }
+}
+
+/** Builds the error for a non-zero ABI status. */
+export function errorFromStatus(status: number, message: string): NeuriteError {
+  switch (status) {
+    case 1: return new InvalidArgumentError(message);
+    case 2: return new ShapeError(message);
+    case 3: return new NeuriteError('InvalidHandle', message);
+    case 4: return new OutOfMemoryError(message);
+    case 5: return new NeuriteError('Internal', message);
+    default: return new NeuriteError('Internal', `unexpected status ${status}: ${message}`);
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * neurite — deep learning on a Rust core compiled to SIMD WebAssembly.
+ *
+ * This default entry carries the `.wasm` inline (base64), so it works in Node, browsers and
+ * Deno with no permissions and no asset to copy. `neurite/url` loads `core.wasm` instead.
+ *
+ * @example
+ * import { init, tensor } from 'neurite';
+ * await init();
+ * const y = tensor([[1, 2], [3, 4]]).matMul(tensor([[1], [1]]));
+ */
+import { initFrom } from './init.js';
+import { decodeBase64, type WasmSource } from './wasm/load.js';
+import { WASM_BASE64 } from './wasm/inline.generated.js';
+
+export * from './api.js';
+
+/**
+ * Loads the WebAssembly core; await it once before anything else. By default the module
+ * inlined in this bundle is used; pass bytes, a URL, a `Response` or a `WebAssembly.Module`
+ * to use another.
+ */
+export function init(source?: WasmSource): Promise<void> {
+  return initFrom(() => decodeBase64(WASM_BASE64), source);
+}

@@ -1,0 +1,48 @@
+/**
+ * Element-wise binary ops with NumPy broadcasting (`[2,3] + [3]`, `[2,1] * [1,3]`, scalars).
+ * Either argument may be a number. Comparisons return 0/1 floats.
+ */
+import { BINARY_OPS, idOf, type BinaryOpName } from '../wasm/codes.js';
+import type { Tensor } from '../tensor.js';
+import { resolve, type TensorLike } from './convert.js';
+import { runOp } from './run.js';
+
+function binary(op: BinaryOpName, a: TensorLike, b: TensorLike): Tensor {
+  const ra = resolve(op, 'a', a);
+  let rb;
+  try {
+    rb = resolve(op, 'b', b);
+  } catch (e) {
+    ra.temp?.dispose();
+    throw e;
+  }
+  const id = idOf(BINARY_OPS, op);
+  return runOp((e, out) => e.nr_binary(id, ra.handle, rb.handle, out), [ra.temp, rb.temp]);
+}
+
+/** `a + b`, broadcast. */
+export const add = (a: TensorLike, b: TensorLike): Tensor => binary('add', a, b);
+/** `a - b`, broadcast. */
+export const sub = (a: TensorLike, b: TensorLike): Tensor => binary('sub', a, b);
+/** `a * b`, broadcast. */
+export const mul = (a: TensorLike, b: TensorLike): Tensor => binary('mul', a, b);
+/** `a / b`, broadcast (IEEE: `x / 0` is ±Infinity or NaN). */
+export const div = (a: TensorLike, b: TensorLike): Tensor => binary('div', a, b);
+/** `a ** b`, broadcast. */
+export const pow = (a: TensorLike, b: TensorLike): Tensor => binary('pow', a, b);
+/** Element-wise maximum; NaN propagates. */
+export const maximum = (a: TensorLike, b: TensorLike): Tensor => binary('maximum', a, b);
+/** Element-wise minimum; NaN propagates. */
+export const minimum = (a: TensorLike, b: TensorLike): Tensor => binary('minimum', a, b);
+/** `a == b` as 1/0. */
+export const equal = (a: TensorLike, b: TensorLike): Tensor => binary('equal', a, b);
+/** `a != b` as 1/0. */
+export const notEqual = (a: TensorLike, b: TensorLike): Tensor => binary('notEqual', a, b);
+/** `a > b` as 1/0. */
+export const greater = (a: TensorLike, b: TensorLike): Tensor => binary('greater', a, b);
+/** `a >= b` as 1/0. */
+export const greaterEqual = (a: TensorLike, b: TensorLike): Tensor => binary('greaterEqual', a, b);
+/** `a < b` as 1/0. */
+export const less = (a: TensorLike, b: TensorLike): Tensor => binary('less', a, b);
+/** `a <= b` as 1/0. */
+export const lessEqual = (a: TensorLike, b: TensorLike): Tensor => binary('lessEqual', a, b);

@@ -1,0 +1,55 @@
+/** Matrix products: `matMul` (batched, with transposes), `dot`, `outerProduct`. */
+import { InvalidArgumentError, ShapeError } from '../errors.js';
+import type { Tensor } from '../tensor.js';
+import { need } from './convert.js';
+import { runOp } from './run.js';
+import { reshape } from './shape.js';
+
+/**
+ * `op(a) · op(b)` where `op` transposes the last two dimensions when asked. Leading (batch)
+ * dimensions broadcast. `a: [..., m, k]`, `b: [..., k, n]` → `[..., m, n]`.
+ *
+ * @example matMul(x, w)            // [batch, in] · [in, out]
+ * @example matMul(x, dy, true)     // xᵀ · dy, as a weight gradient — as fast as the plain form
+ */
+export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = false): Tensor {
+  const ha = need('matMul', 'a', a);
+  const hb = need('matMul', 'b', b);
+  return runOp((e, out) => e.nr_matmul(ha, hb, transposeA ? 1 : 0, transposeB ? 1 : 0, out));
+}
+
+/**
+ * Dot product of vectors and matrices, as TF.js `dot`: vector·vector → scalar,
+ * vector·matrix and matrix·vector → vector, matrix·matrix → matrix.
+ */
+export function dot(a: Tensor, b: Tensor): Tensor {
+  need('dot', 'a', a);
+  need('dot', 'b', b);
+  if (a.rank < 1 || a.rank > 2 || b.rank < 1 || b.rank > 2) {
+    throw new InvalidArgumentError(`dot: needs vectors or matrices: a is [${a.shape}], b is [${b.shape}]`);
+  }
+  const ka = a.shape[a.rank - 1];
+  const kb = b.shape[0];
+  if (ka !== kb) throw new ShapeError(`dot: inner dimensions differ: a is [${a.shape}], b is [${b.shape}]`);
+  const a2 = a.rank === 1 ? reshape(a, [1, ka]) : a;
+  const b2 = b.rank === 1 ? reshape(b, [kb, 1]) : b;
+  try {
+    const m = matMul(a2, b2);
+    const outShape = [...(a.rank === 2 ? [a.shape[0]] : []), ...(b.rank === 2 ? [b.shape[1]] : [])];
+    if (outShape.length === 2) return m;
+    try { return reshape(m, outShape); } finally { m.dispose(); }
+  } finally {
+    if (a2 !== a) a2.dispose();
+    if (b2 !== b) b2.dispose();
+  }
+}
+
+/** Outer product of two vectors: `[m] ⊗ [n]` → `[m, n]`. */
+export function outerProduct(a: Tensor, b: Tensor): Tensor {
+  need('outerProduct', 'a', a);
+  need('outerProduct', 'b', b);
+  if (a.rank !== 1 || b.rank !== 1) throw new InvalidArgumentError(`outerProduct: needs two vectors: a is [${a.shape}], b is [${b.shape}]`);
+  const a2 = reshape(a, [a.shape[0], 1]);
+  const b2 = reshape(b, [1, b.shape[0]]);
+  try { return matMul(a2, b2); } finally { a2.dispose(); b2.dispose(); }
+}

@@ -1,0 +1,55 @@
+/**
+ * Reductions over any axes. `axis` is a number, a list, or omitted for all axes; negative
+ * axes count from the end. With `keepDims` the reduced axes stay as size-1 dimensions.
+ */
+import { idOf, REDUCE_OPS, type ReduceOpName } from '../wasm/codes.js';
+import { writeArgs } from '../engine.js';
+import { InvalidArgumentError } from '../errors.js';
+import type { Tensor } from '../tensor.js';
+import { axesOf, need } from './convert.js';
+import { runOp } from './run.js';
+
+type Axis = number | number[] | undefined;
+
+function reduce(op: ReduceOpName, x: Tensor, axis: Axis, keepDims: boolean): Tensor {
+  const h = need(op, 'x', x);
+  const axes = axesOf(op, x, axis);
+  const id = idOf(REDUCE_OPS, op);
+  return runOp((e, out) => e.nr_reduce(id, h, writeArgs(op, axes), axes.length, keepDims ? 1 : 0, out));
+}
+
+/** Sum over `axis` (all axes if omitted). */
+export const sum = (x: Tensor, axis?: Axis, keepDims = false): Tensor => reduce('sum', x, axis, keepDims);
+/** Mean over `axis`. */
+export const mean = (x: Tensor, axis?: Axis, keepDims = false): Tensor => reduce('mean', x, axis, keepDims);
+/** Maximum over `axis`; NaN propagates. */
+export const max = (x: Tensor, axis?: Axis, keepDims = false): Tensor => reduce('max', x, axis, keepDims);
+/** Minimum over `axis`; NaN propagates. */
+export const min = (x: Tensor, axis?: Axis, keepDims = false): Tensor => reduce('min', x, axis, keepDims);
+/** Product over `axis`. */
+export const prod = (x: Tensor, axis?: Axis, keepDims = false): Tensor => reduce('prod', x, axis, keepDims);
+/** Population variance over `axis` (divides by the count, as TF.js `moments`). */
+export const variance = (x: Tensor, axis?: Axis, keepDims = false): Tensor => reduce('variance', x, axis, keepDims);
+
+/** Index of the maximum along one axis (default 0, as TF.js), as float indices. */
+export function argMax(x: Tensor, axis = 0): Tensor {
+  if (typeof axis !== 'number') throw new InvalidArgumentError(`argMax: axis must be a single integer, got ${JSON.stringify(axis)}`);
+  return reduce('argMax', x, x.rank === 0 ? [] : axis, false);
+}
+
+/** Index of the minimum along one axis (default 0), as float indices. */
+export function argMin(x: Tensor, axis = 0): Tensor {
+  if (typeof axis !== 'number') throw new InvalidArgumentError(`argMin: axis must be a single integer, got ${JSON.stringify(axis)}`);
+  return reduce('argMin', x, x.rank === 0 ? [] : axis, false);
+}
+
+/** Mean and population variance over `axis`, as TF.js `moments`. */
+export function moments(x: Tensor, axis?: Axis, keepDims = false): { mean: Tensor; variance: Tensor } {
+  const m = mean(x, axis, keepDims);
+  try {
+    return { mean: m, variance: variance(x, axis, keepDims) };
+  } catch (e) {
+    m.dispose();
+    throw e;
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * Memory management: `tidy` scopes, `keep`, `memory()`, and the FinalizationRegistry that frees
+ * (and, in debug mode, reports) tensors that were never disposed.
+ *
+ * Garbage collection is a safety net, not a strategy: it runs late or never, and the WASM
+ * memory it would free is invisible to the JS engine's heuristics. Dispose what you create.
+ */
+import { InvalidArgumentError } from './errors.js';
+import { call, check, instanceId, isInitialized, onReset, outPtr, raw, readOut } from './engine.js';
+
+/** What the finalizer needs to free a forgotten object. */
+interface Held {
+  handle: number;
+  owner: number;
+  kind: string;
+  stack?: string;
+}
+
+/** Anything with a handle that neurite tracks. */
+export interface Disposable {
+  dispose(): void;
+  readonly isDisposed: boolean;
+}
+
+let debug = false;
+let leaked = 0;
+
+const registry =
+  typeof FinalizationRegistry === 'undefined'
+    ? null
+    : new FinalizationRegistry<Held>((held) => {
+        if (held.owner !== instanceId()) return; // its instance is gone already
+        leaked++;
+        if (debug) {
+          console.warn(`neurite: a ${held.kind} was garbage-collected without dispose(); it was created at:\n${held.stack ?? '(no stack)'}`);
+        }
+        try { raw().nr_tensor_free(held.handle); } catch { /* instance unusable: nothing to free */ }
+      });
+
+/** Stack of open tidy scopes; each holds what was created inside it. */
+const scopes: Set<Disposable>[] = [];
+
+onReset(() => {
+  scopes.length = 0;
+});
+
+/**
+ * Turns debug mode on or off. In debug mode every tensor records where it was created, and a
+ * tensor that is garbage-collected without `dispose()` prints a warning with that stack.
+ */
+export function setDebug(on: boolean): void {
+  debug = on;
+}
+
+/** Registers a new object with the finalizer and the innermost tidy scope. @internal */
+export function track(obj: Disposable, handle: number, kind: string): void {
+  registry?.register(obj, { handle, owner: instanceId(), kind, stack: debug ? new Error().stack : undefined }, obj);
+  scopes[scopes.length - 1]?.add(obj);
+}
+
+/** Removes an object from the finalizer (on dispose). @internal */
+export function untrack(obj: Disposable): void {
+  registry?.unregister(obj);
+}
+
+/**
+ * Runs `fn` and disposes every tensor created inside it, except those it returns (alone, or
+ * inside arrays and plain objects) and those passed to {@link keep}. Scopes nest: returned
+ * tensors belong to the enclosing scope. `fn` must be synchronous.
+ *
+ * @example
+ * const y = tidy(() => x.mul(2).add(1)); // the intermediate x.mul(2) is freed
+ */
+export function tidy<T>(fn: () => T): T;
+export function tidy<T>(name: string, fn: () => T): T;
+export function tidy<T>(nameOrFn: string | (() => T), maybeFn?: () => T): T {
+  const fn = typeof nameOrFn === 'function' ? nameOrFn : maybeFn;
+  if (typeof fn !== 'function') throw new InvalidArgumentError(`tidy: fn must be a function, got ${typeof fn}`);
+  const scope = new Set<Disposable>();
+  scopes.push(scope);
+  let result: T;
+  try {
+    result = fn();
+  } catch (e) {
+    closeScope(scope, new Set());
+    throw e;
+  }
+  if (result instanceof Promise) {
+    closeScope(scope, new Set());
+    throw new InvalidArgumentError('tidy: fn must not return a Promise; tidy scopes are synchronous');
+  }
+  const escaping = new Set<Disposable>();
+  collect(result, escaping, 0);
+  closeScope(scope, escaping);
+  const parent = scopes[scopes.length - 1];
+  if (parent) for (const t of escaping) if (scope.has(t)) parent.add(t);
+  return result;
+}
+
+function closeScope(scope: Set<Disposable>, escaping: Set<Disposable>): void {
+  const i = scopes.lastIndexOf(scope);
+  if (i >= 0) scopes.splice(i, 1);
+  for (const t of scope) if (!escaping.has(t)) t.dispose();
+}
+
+function collect(v: unknown, into: Set<Disposable>, depth: number): void {
+  if (depth > 16 || v === null || typeof v !== 'object') return;
+  if (isDisposable(v)) {
+    into.add(v);
+  } else if (Array.isArray(v)) {
+    for (const x of v) collect(x, into, depth + 1);
+  } else if (Object.getPrototypeOf(v) === Object.prototype) {
+    for (const x of Object.values(v)) collect(x, into, depth + 1);
+  }
+}
+
+function isDisposable(v: object): v is Disposable {
+  return typeof (v as Disposable).dispose === 'function' && 'isDisposed' in v;
+}
+
+/** Keeps `t` alive past the end of the enclosing tidy scopes. Returns `t`. */
+export function keep<T extends Disposable>(t: T): T {
+  for (const s of scopes) s.delete(t);
+  return t;
+}
+
+/** Memory in use, as `memory()` reports it. */
+export interface MemoryInfo {
+  /** Live tensors (created and not yet disposed). */
+  numTensors: number;
+  /** Bytes held by live tensors' values. */
+  numBytes: number;
+  /** Size of the WebAssembly linear memory. It grows on demand and never shrinks. */
+  wasmBytes: number;
+  /** All live handles (tensors and, later, models and optimizers). */
+  numHandles: number;
+  /** Tensors freed by the garbage collector because nobody called `dispose()`. */
+  numLeaked: number;
+}
+
+/** Reports live tensors and memory. A loop that creates and disposes tensors keeps these flat. */
+export function memory(): MemoryInfo {
+  if (!isInitialized()) return { numTensors: 0, numBytes: 0, wasmBytes: 0, numHandles: 0, numLeaked: leaked };
+  return call((e) => {
+    check(e.nr_memory(outPtr(0)));
+    return { numHandles: readOut(0), numTensors: readOut(1), numBytes: readOut(2), wasmBytes: readOut(3), numLeaked: leaked };
+  });
+}
