@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import './setup.js';
 import { raw } from '../ts/engine.js';
 import { BINARY_OPS, EnumKind, REDUCE_OPS, STATUS, UNARY_OPS } from '../ts/wasm/codes.js';
+import { ACTIVATION_PARAMS, ACTIVATIONS } from '../ts/wasm/codes.js';
 
 function rustNames(kind: number): string[] {
   const e = raw();
@@ -19,4 +20,10 @@ describe('ABI enum tables', () => {
   it('unary ops', () => expect(rustNames(EnumKind.UnaryOp)).toEqual([...UNARY_OPS]));
   it('binary ops', () => expect(rustNames(EnumKind.BinaryOp)).toEqual([...BINARY_OPS]));
   it('reduce ops', () => expect(rustNames(EnumKind.ReduceOp)).toEqual([...REDUCE_OPS]));
+  it('activations', () => expect(rustNames(EnumKind.Activation)).toEqual([...ACTIVATIONS]));
+  it('activation parameters and defaults', () => {
+    const table = ACTIVATION_PARAMS as Partial<Record<string, ReadonlyArray<readonly [string, number]>>>;
+    const ts = ACTIVATIONS.flatMap((kind) => (table[kind] ?? []).map(([p, d]) => `${kind}.${p}=${d}`));
+    expect(rustNames(EnumKind.ActivationParam)).toEqual(ts);
+  });
 });

@@ -22,5 +22,28 @@ export {
 } from './ops/binary.js';
 export { neg, abs, exp, log, sqrt, square, sign, floor, ceil, round, reciprocal, log1p, expm1, sin, cos } from './ops/unary.js';
 export { sum, mean, max, min, prod, variance, moments, argMax, argMin } from './ops/reduce.js';
+export { clipByValue } from './ops/clip.js';
+export { where } from './ops/select.js';
 export { matMul, dot, outerProduct } from './ops/matmul.js';
-export { reshape, transpose } from './ops/shape.js';
+export { reshape, transpose, squeeze, expandDims } from './ops/shape.js';
+export { slice, split, gather, oneHot, type Indices } from './ops/slicing.js';
+export { concat, stack, tile } from './ops/joining.js';
+export { randomUniform, randomNormal, truncatedNormal, setSeed, type RandomUniformOptions, type RandomNormalOptions } from './ops/random.js';
+export {
+  activation, activationGrad, relu, leakyRelu, prelu, preluGrad, softplus, sigmoid, tanh, softmax, logSoftmax,
+  elu, selu, gelu, swish, silu, hardSigmoid, softsign, linear, stairStep, unitStep, heaviside, type AxisOptions,
+} from './activations.js';
+export type { ActivationSpec, ActivationName } from './wasm/codes.js';
+export * as losses from './losses.js';
+export * as optimizers from './optimizers.js';
+export * as schedules from './schedules.js';
+export { Optimizer, type GradientPair, type OptimizerConfig } from './optimizers.js';
+export { LearningRateSchedule, type LearningRate } from './schedules.js';
+export { sequential, Sequential, type SequentialArgs } from './models/sequential.js';
+export { layers, Layer, Dense, Activation, Dropout, GaussianNoise, Flatten, Reshape, InputLayer, BatchNormalization, LayerNormalization, PReLU, type LayerArgs, type DenseArgs, type BatchNormalizationArgs, type PReLUArgs } from './layers/index.js';
+export { initializers, type Initializer, type InitializerSpec } from './layers/initializers.js';
+export { regularizers, type Regularizer, type RegularizerSpec } from './layers/regularizers.js';
+export { callbacks, Callback, EarlyStopping, TerminateOnNaN, ReduceLROnPlateau, type CallbackHooks, type Logs } from './models/callbacks.js';
+export { progressBar, type ProgressBarArgs } from './models/progress.js';
+export type { FitArgs, History } from './models/fit.js';
+export type { CompileArgs, MetricName } from './models/compile.js';

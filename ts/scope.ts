@@ -52,10 +52,13 @@ export function setDebug(on: boolean): void {
   debug = on;
 }
 
-/** Registers a new object with the finalizer and the innermost tidy scope. @internal */
-export function track(obj: Disposable, handle: number, kind: string): void {
+/**
+ * Registers a new object with the finalizer and (unless `scoped: false`, as for models, whose
+ * weights outlive any scope) with the innermost tidy scope. @internal
+ */
+export function track(obj: Disposable, handle: number, kind: string, opts: { scoped?: boolean } = {}): void {
   registry?.register(obj, { handle, owner: instanceId(), kind, stack: debug ? new Error().stack : undefined }, obj);
-  scopes[scopes.length - 1]?.add(obj);
+  if (opts.scoped !== false) scopes[scopes.length - 1]?.add(obj);
 }
 
 /** Removes an object from the finalizer (on dispose). @internal */

@@ -11,8 +11,13 @@ import { formatTensor } from './format.js';
 import * as binary from './ops/binary.js';
 import * as unary from './ops/unary.js';
 import * as reduce from './ops/reduce.js';
+import * as clip from './ops/clip.js';
+import * as select from './ops/select.js';
 import * as matmul from './ops/matmul.js';
 import * as shapeOps from './ops/shape.js';
+import * as act from './activations.js';
+import * as slicing from './ops/slicing.js';
+import * as joining from './ops/joining.js';
 import type { TensorLike } from './ops/convert.js';
 
 /** Nested arrays of numbers, as returned by `array()`. */
@@ -156,6 +161,10 @@ export class Tensor {
   expm1(): Tensor { return unary.expm1(this); }
   sin(): Tensor { return unary.sin(this); }
   cos(): Tensor { return unary.cos(this); }
+  /** `clipByValue(this, min, max)`: values limited to `[min, max]`, NaN kept. */
+  clipByValue(min: number, max: number): Tensor { return clip.clipByValue(this, min, max); }
+  /** `where(condition, this, b)` (the TF.js chained form): `this` where `condition`, else `b`. */
+  where(condition: TensorLike, b: TensorLike): Tensor { return select.where(condition, this, b); }
 
   // ---- reductions ----------------------------------------------------------------------------
   sum(axis?: number | number[], keepDims = false): Tensor { return reduce.sum(this, axis, keepDims); }
@@ -172,6 +181,36 @@ export class Tensor {
   dot(b: Tensor): Tensor { return matmul.dot(this, b); }
   transpose(perm?: number[]): Tensor { return shapeOps.transpose(this, perm); }
   reshape(shape: number[]): Tensor { return shapeOps.reshape(this, shape); }
+  squeeze(axis?: number | number[]): Tensor { return shapeOps.squeeze(this, axis); }
+  expandDims(axis = 0): Tensor { return shapeOps.expandDims(this, axis); }
+
+  // ---- slicing and joining (see ops/slicing.ts, ops/joining.ts) ----------------------------
+  slice(begin: number | number[], size?: number | number[]): Tensor { return slicing.slice(this, begin, size); }
+  split(numOrSizeSplits: number | number[], axis = 0): Tensor[] { return slicing.split(this, numOrSizeSplits, axis); }
+  gather(indices: slicing.Indices, axis = 0): Tensor { return slicing.gather(this, indices, axis); }
+  oneHot(depth: number, onValue = 1, offValue = 0): Tensor { return slicing.oneHot(this, depth, onValue, offValue); }
+  tile(reps: number[]): Tensor { return joining.tile(this, reps); }
+  /** `concat([this, ...others], axis)`. */
+  concat(others: Tensor | Tensor[], axis = 0): Tensor { return joining.concat([this, ...(Array.isArray(others) ? others : [others])], axis); }
+  /** `stack([this, ...others], axis)`. */
+  stack(others: Tensor | Tensor[], axis = 0): Tensor { return joining.stack([this, ...(Array.isArray(others) ? others : [others])], axis); }
+
+  // ---- activations (see activations.ts) -----------------------------------------------------
+  relu(): Tensor { return act.relu(this); }
+  leakyRelu(options?: { alpha?: number }): Tensor { return act.leakyRelu(this, options); }
+  prelu(alpha: Tensor | number): Tensor { return act.prelu(this, alpha); }
+  elu(options?: { alpha?: number }): Tensor { return act.elu(this, options); }
+  selu(): Tensor { return act.selu(this); }
+  gelu(): Tensor { return act.gelu(this); }
+  swish(): Tensor { return act.swish(this); }
+  silu(): Tensor { return act.swish(this); }
+  sigmoid(): Tensor { return act.sigmoid(this); }
+  hardSigmoid(): Tensor { return act.hardSigmoid(this); }
+  tanh(): Tensor { return act.tanh(this); }
+  softplus(): Tensor { return act.softplus(this); }
+  softsign(): Tensor { return act.softsign(this); }
+  softmax(options?: act.AxisOptions): Tensor { return act.softmax(this, options); }
+  logSoftmax(options?: act.AxisOptions): Tensor { return act.logSoftmax(this, options); }
 }
 
 /** @internal Wraps a fresh handle from the live instance, reading its shape once. */

@@ -1,4 +1,7 @@
-/** Shape ops: reshape, transpose and (more to come) slicing, joining and indexing. */
+/**
+ * Shape ops that keep the values: reshape, transpose, squeeze, expandDims, plus the integer
+ * argument checks shared with `slicing.ts` and `joining.ts`.
+ */
 import { writeArgs } from '../engine.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
@@ -25,4 +28,50 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
   }
   const p = perm ?? [];
   return runOp((e, out) => e.nr_transpose(h, writeArgs('transpose', p), p.length, perm ? 1 : 0, out));
+}
+
+/** @internal Checks that `v` is an integer that fits an i32 (what the ABI passes). */
+export function intArg(op: string, arg: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff) {
+    throw new InvalidArgumentError(`${op}: ${arg} must be an integer, got ${describe(v)}`);
+  }
+  return v;
+}
+
+/** @internal A number or an array of numbers as an integer list (named `arg[i]` in errors). */
+export function intList(op: string, arg: string, v: unknown): number[] {
+  if (typeof v === 'number') return [intArg(op, arg, v)];
+  if (!Array.isArray(v)) throw new InvalidArgumentError(`${op}: ${arg} must be a number or an array of integers, got ${describe(v)}`);
+  return v.map((x, i) => {
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < -0x80000000 || x > 0x7fffffff) {
+      throw new InvalidArgumentError(`${op}: ${arg}[${i}] must be an integer, got ${describe(x)} (${arg} ${JSON.stringify(v)})`);
+    }
+    return x;
+  });
+}
+
+/**
+ * Removes size-1 dimensions: all of them, or only those in `axis` (negative axes count from
+ * the end). Throws if a listed axis does not have size 1.
+ *
+ * @example squeeze(zeros([1, 3, 1]))        // shape [3]
+ * @example squeeze(zeros([1, 3, 1]), [-1])  // shape [1, 3]
+ */
+export function squeeze(x: Tensor, axis?: number | readonly number[]): Tensor {
+  const h = need('squeeze', 'x', x);
+  const axes = axis === undefined || axis === null ? null : intList('squeeze', 'axis', axis);
+  const a = axes ?? [];
+  return runOp((e, out) => e.nr_squeeze(h, writeArgs('squeeze', a), a.length, axes ? 1 : 0, out));
+}
+
+/**
+ * Inserts a dimension of size 1 at `axis` (default 0). `axis` is in `[-rank-1, rank]`;
+ * negative values count from the end of the result, so `-1` appends.
+ *
+ * @example expandDims(tensor([1, 2]), 1)  // shape [2, 1]
+ */
+export function expandDims(x: Tensor, axis = 0): Tensor {
+  const h = need('expandDims', 'x', x);
+  const a = intArg('expandDims', 'axis', axis);
+  return runOp((e, out) => e.nr_expand_dims(h, a, out));
 }

@@ -5,7 +5,7 @@
  */
 
 /** Enum families known to `nr_enum_name`. */
-export const EnumKind = { Status: 0, UnaryOp: 1, BinaryOp: 2, ReduceOp: 3 } as const;
+export const EnumKind = { Status: 0, UnaryOp: 1, BinaryOp: 2, ReduceOp: 3, Activation: 4, ActivationParam: 5, Loss: 10, Optimizer: 11, Schedule: 12 } as const;
 
 export const STATUS = ['Ok', 'InvalidArgument', 'ShapeMismatch', 'InvalidHandle', 'OutOfMemory', 'Internal', 'Panic'] as const;
 
@@ -23,6 +23,67 @@ export type BinaryOpName = (typeof BINARY_OPS)[number];
 
 export const REDUCE_OPS = ['sum', 'mean', 'max', 'min', 'prod', 'argMax', 'argMin', 'variance'] as const;
 export type ReduceOpName = (typeof REDUCE_OPS)[number];
+
+/** Activation names; the ABI kind id is the index (Rust `Activation::KIND_NAMES`). */
+export const ACTIVATIONS = [
+  'linear', 'stairStep', 'unitStep', 'heaviside', 'sign', 'relu', 'leakyRelu', 'softplus',
+  'sigmoid', 'tanh', 'softmax', 'logSoftmax', 'elu', 'selu', 'gelu', 'swish', 'hardSigmoid', 'softsign',
+] as const;
+export type ActivationName = (typeof ACTIVATIONS)[number];
+
+/**
+ * The parameters of each activation that has any, in ABI order, with their defaults (Rust
+ * `Activation::PARAMS`; checked as `"<name>.<param>=<default>"` by `test/codes.test.ts`).
+ * Flags (`straightThrough`) cross the ABI as 0 or 1.
+ */
+export const ACTIVATION_PARAMS = {
+  linear: [['slope', 1], ['intercept', 0]],
+  stairStep: [['step', 1], ['straightThrough', 0]],
+  unitStep: [['threshold', 0], ['straightThrough', 0]],
+  heaviside: [['atZero', 0.5], ['straightThrough', 0]],
+  sign: [['straightThrough', 0]],
+  leakyRelu: [['alpha', 0.2]],
+  elu: [['alpha', 1]],
+} as const satisfies Partial<Record<ActivationName, ReadonlyArray<readonly [string, number]>>>;
+
+/** Activations without parameters. */
+type PlainActivation = Exclude<ActivationName, keyof typeof ACTIVATION_PARAMS>;
+
+/**
+ * An activation function: its name (`'silu'` is an alias of `'swish'`), or an object with
+ * the name and parameters. `straightThrough` (step-like activations only) makes the backward
+ * pass the straight-through estimator (`dx = dy`) instead of the true zero gradient.
+ *
+ * @example 'relu'
+ * @example { name: 'leakyRelu', alpha: 0.01 }
+ * @example { name: 'stairStep', step: 0.25, straightThrough: true }
+ */
+export type ActivationSpec =
+  | ActivationName
+  | 'silu'
+  | { name: 'linear'; slope?: number; intercept?: number }
+  | { name: 'stairStep'; step?: number; straightThrough?: boolean }
+  | { name: 'unitStep'; threshold?: number; straightThrough?: boolean }
+  | { name: 'heaviside'; atZero?: number; straightThrough?: boolean }
+  | { name: 'sign'; straightThrough?: boolean }
+  | { name: 'leakyRelu'; alpha?: number }
+  | { name: 'elu'; alpha?: number }
+  | { name: PlainActivation | 'silu' };
+
+/** Losses (`neurite_core::losses::Loss`), by ABI id. */
+export const LOSSES = [
+  'meanSquaredError', 'meanAbsoluteError', 'huber', 'binaryCrossentropy', 'categoricalCrossentropy',
+  'sparseCategoricalCrossentropy', 'kullbackLeiblerDivergence', 'hinge',
+] as const;
+export type LossName = (typeof LOSSES)[number];
+
+/** Optimizers (`neurite_core::optim::Optimizer`), by ABI id. */
+export const OPTIMIZERS = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'] as const;
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+
+/** Learning-rate schedules (`neurite_core::optim::LrSchedule`), by ABI id. */
+export const SCHEDULES = ['constant', 'exponentialDecay', 'stepDecay', 'cosineDecay'] as const;
+export type ScheduleName = (typeof SCHEDULES)[number];
 
 /** The id of `name` in `table`. */
 export function idOf<T extends readonly string[]>(table: T, name: T[number]): number {

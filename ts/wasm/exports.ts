@@ -23,8 +23,53 @@ export interface RawExports {
 
   nr_unary(op: number, x: number, out: number): number;
   nr_binary(op: number, a: number, b: number, out: number): number;
+  nr_clip(x: number, min: number, max: number, out: number): number;
+  nr_where(condition: number, a: number, b: number, out: number): number;
   nr_reduce(op: number, x: number, axes: number, nAxes: number, keepDims: number, out: number): number;
+  nr_activation(kind: number, params: number, nParams: number, x: number, axis: number, out: number): number;
+  nr_activation_grad(kind: number, params: number, nParams: number, x: number, dy: number, axis: number, out: number): number;
+  nr_prelu(x: number, alpha: number, out: number): number;
+  nr_prelu_grad(x: number, alpha: number, dy: number, outDx: number, outDalpha: number): number;
   nr_matmul(a: number, b: number, transposeA: number, transposeB: number, out: number): number;
   nr_transpose(x: number, perm: number, nPerm: number, hasPerm: number, out: number): number;
   nr_reshape(x: number, shape: number, rank: number, out: number): number;
+
+  nr_slice(x: number, begin: number, nBegin: number, size: number, nSize: number, out: number): number;
+  nr_concat(list: number, n: number, axis: number, out: number): number;
+  nr_stack(list: number, n: number, axis: number, out: number): number;
+  nr_split(x: number, byCount: number, count: number, sizes: number, nSizes: number, axis: number, first: number, out: number, outCap: number, outN: number): number;
+  nr_squeeze(x: number, axes: number, nAxes: number, hasAxes: number, out: number): number;
+  nr_expand_dims(x: number, axis: number, out: number): number;
+  nr_gather(x: number, indices: number, axis: number, out: number): number;
+  nr_one_hot(indices: number, depth: number, on: number, off: number, out: number): number;
+  nr_tile(x: number, reps: number, nReps: number, out: number): number;
+  nr_random_uniform(shape: number, rank: number, min: number, max: number, seedLo: number, seedHi: number, stream: number, out: number): number;
+  nr_random_normal(shape: number, rank: number, mean: number, stddev: number, seedLo: number, seedHi: number, stream: number, out: number): number;
+  nr_truncated_normal(shape: number, rank: number, mean: number, stddev: number, seedLo: number, seedHi: number, stream: number, out: number): number;
+
+  nr_loss(kind: number, params: number, nParams: number, pred: number, target: number, out: number): number;
+  nr_loss_grad(kind: number, params: number, nParams: number, pred: number, target: number, out: number): number;
+  nr_optimizer_check(kind: number, params: number, nParams: number, clipMode: number, clipValue: number): number;
+  nr_optimizer_state(kind: number, params: number, nParams: number, param: number, out: number): number;
+  nr_schedule_lr(kind: number, params: number, nParams: number, step: number, out: number): number;
+  nr_optimizer_apply(kind: number, params: number, nParams: number, schedKind: number, sched: number, nSched: number, step: number, clipMode: number, clipValue: number, vars: number, nVars: number): number;
+
+  nr_model_new(seedLo: number, seedHi: number, out: number): number;
+  nr_model_add(model: number, kind: number, params: number, n: number): number;
+  nr_model_add_model(outer: number, inner: number): number;
+  nr_model_build(model: number, shape: number, rank: number): number;
+  nr_model_layer_info(model: number, i: number, out: number): number;
+  nr_model_predict(model: number, x: number, batchSize: number, out: number): number;
+  nr_model_compile(model: number, params: number, n: number): number;
+  nr_model_check_data(model: number, x: number, y: number, op: number): number;
+  nr_model_shuffle(model: number, n: number, epoch: number, shuffle: number): number;
+  nr_model_train_batch(model: number, x: number, y: number, start: number, count: number, out: number): number;
+  nr_model_train_on_batch(model: number, x: number, y: number, out: number): number;
+  nr_model_evaluate(model: number, x: number, y: number, batchSize: number, out: number): number;
+  nr_model_num_weights(model: number, out: number): number;
+  nr_model_get_weight(model: number, i: number, out: number, info: number): number;
+  nr_model_set_weight(model: number, i: number, value: number): number;
+  nr_model_set_trainable(model: number, layer: number, on: number): number;
+  nr_model_lr(model: number, scale: number, out: number): number;
+  nr_model_free(model: number): number;
 }

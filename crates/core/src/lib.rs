@@ -9,9 +9,18 @@
 //! assert_eq!(matmul(&a, &b, false, false).unwrap().data(), &[11.0]);
 //! ```
 
+pub mod activations;
+pub mod config;
 pub mod error;
+pub mod initializers;
 pub mod kernels;
+pub mod layers;
+pub mod losses;
+pub mod model;
 pub mod ops;
+pub mod optim;
+pub mod regularizers;
+pub mod rng;
 pub mod shape;
 pub mod tensor;
 

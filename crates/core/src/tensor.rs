@@ -1,14 +1,18 @@
 //! The dense `f32` tensor: a [`Shape`] and a row-major buffer of exactly `shape.size()` values.
 //!
 //! This file is deliberately small: operations live in `ops/`, one file per concept.
+//!
+//! The values are shared copy-on-write (`Arc`): `clone` and reshapes are O(1), and a write
+//! through [`Tensor::data_mut`] copies only when the buffer is shared.
 
 use crate::{Error, Result, Shape};
+use std::sync::Arc;
 
 /// A dense, row-major `f32` tensor of any rank (rank 0 is a scalar).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tensor {
     shape: Shape,
-    data: Vec<f32>,
+    data: Arc<Vec<f32>>,
 }
 
 /// Allocates `n` zeroed floats, or returns [`Error::OutOfMemory`] instead of aborting.
@@ -33,25 +37,25 @@ impl Tensor {
                 ),
             ));
         }
-        Ok(Tensor { shape, data })
+        Ok(Tensor { shape, data: Arc::new(data) })
     }
 
     /// A tensor of zeros.
     pub fn zeros(op: &'static str, shape: Shape) -> Result<Tensor> {
         let n = shape.checked_size(op)?;
-        Ok(Tensor { data: alloc(op, n)?, shape })
+        Ok(Tensor { data: Arc::new(alloc(op, n)?), shape })
     }
 
     /// A tensor filled with `value`.
     pub fn full(op: &'static str, shape: Shape, value: f32) -> Result<Tensor> {
         let mut t = Tensor::zeros(op, shape)?;
-        t.data.fill(value);
+        t.data_mut().fill(value);
         Ok(t)
     }
 
     /// A rank-0 tensor.
     pub fn scalar(v: f32) -> Tensor {
-        Tensor { shape: Shape::scalar(), data: vec![v] }
+        Tensor { shape: Shape::scalar(), data: Arc::new(vec![v]) }
     }
 
     pub fn shape(&self) -> &Shape {
@@ -74,8 +78,9 @@ impl Tensor {
         &self.data
     }
 
+    /// Mutable values; copies them first if another tensor shares the buffer.
     pub fn data_mut(&mut self) -> &mut [f32] {
-        &mut self.data
+        Arc::make_mut(&mut self.data).as_mut_slice()
     }
 
     /// Bytes held by the values.
@@ -90,7 +95,7 @@ impl Tensor {
     }
 
     pub fn into_data(self) -> Vec<f32> {
-        self.data
+        Arc::try_unwrap(self.data).unwrap_or_else(|shared| (*shared).clone())
     }
 }
 

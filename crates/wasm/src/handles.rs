@@ -5,6 +5,7 @@
 //! double-freed handle is reported as [`Error::InvalidHandle`] and never touches freed memory.
 
 use core::cell::RefCell;
+use crate::model::Model;
 use neurite_core::{Error, Result, Tensor};
 
 const INDEX_BITS: u32 = 20;
@@ -16,18 +17,21 @@ pub const MAX_LIVE: usize = INDEX_MASK as usize - 1;
 /// What a handle can refer to.
 pub enum Object {
     Tensor(Tensor),
+    Model(Box<Model>),
 }
 
 impl Object {
     fn kind(&self) -> &'static str {
         match self {
             Object::Tensor(_) => "tensor",
+            Object::Model(_) => "model",
         }
     }
 
     fn bytes(&self) -> usize {
         match self {
             Object::Tensor(t) => t.byte_len(),
+            Object::Model(_) => 0,
         }
     }
 }
@@ -104,6 +108,18 @@ impl Handles {
         }
     }
 
+    /// The tensor behind `handle`, mutably (for in-place updates such as optimizer steps;
+    /// the size never changes, so the byte counters stay right).
+    pub fn tensor_mut(&mut self, handle: u32) -> Result<&mut Tensor> {
+        self.slot(handle)?;
+        let index = (handle & INDEX_MASK) as usize - 1;
+        match self.slots[index].object.as_mut() {
+            Some(Object::Tensor(t)) => Ok(t),
+            Some(o) => Err(wrong_kind(handle, o.kind(), "tensor")),
+            None => Err(stale(handle)),
+        }
+    }
+
     /// Frees `handle`, returning its object.
     pub fn remove(&mut self, handle: u32) -> Result<Object> {
         self.slot(handle)?;
@@ -118,8 +134,32 @@ impl Handles {
                 self.live_tensors -= 1;
                 self.tensor_bytes -= t.byte_len();
             }
+            Object::Model(_) => {}
         }
         Ok(object)
+    }
+
+    /// Takes the model behind `handle` out of its slot (the handle stays reserved), so that
+    /// it can be used together with tensors from the table; [`Handles::put_model`] returns it.
+    pub fn take_model(&mut self, handle: u32) -> Result<Box<Model>> {
+        let slot = self.slot(handle)?;
+        if !matches!(slot.object, Some(Object::Model(_))) {
+            let kind = slot.object.as_ref().map(|o| o.kind()).unwrap_or("?");
+            return Err(wrong_kind(handle, kind, "model"));
+        }
+        let index = (handle & INDEX_MASK) as usize - 1;
+        match self.slots[index].object.take() {
+            Some(Object::Model(m)) => Ok(m),
+            _ => Err(stale(handle)),
+        }
+    }
+
+    /// Puts a model taken with [`Handles::take_model`] back.
+    pub fn put_model(&mut self, handle: u32, model: Box<Model>) {
+        let index = (handle & INDEX_MASK) as usize - 1;
+        if let Some(slot) = self.slots.get_mut(index) {
+            slot.object = Some(Object::Model(model));
+        }
     }
 
     pub fn stats(&self) -> Stats {
@@ -145,6 +185,16 @@ thread_local! {
 /// Runs `f` with the table. Exports never nest, so the borrow is never contended.
 pub fn with<R>(f: impl FnOnce(&mut Handles) -> R) -> R {
     TABLE.with(|t| f(&mut t.borrow_mut()))
+}
+
+/// Runs `f` with the model behind `h` and the rest of the table (for its tensor arguments).
+pub fn with_model<R>(h: u32, f: impl FnOnce(&mut Model, &mut Handles) -> Result<R>) -> Result<R> {
+    with(|t| {
+        let mut m = t.take_model(h)?;
+        let r = f(&mut m, t);
+        t.put_model(h, m);
+        r
+    })
 }
 
 #[cfg(test)]

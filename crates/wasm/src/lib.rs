@@ -11,3 +11,4 @@
 pub mod exports;
 pub mod ffi;
 pub mod handles;
+pub mod model;

@@ -1,71 +1,366 @@
-//! Element-wise kernels over slices. No allocation, no shape checks (the op did them).
+//! Element-wise kernels over slices: binary ops, unary ops, `clip` and `select` (`where`).
+//! No allocation, no shape checks (the op in `ops/` did them).
 //!
-//! Binary kernels accept each input either as a full run (`len == out.len()`) or as a single
-//! value (`len == 1`) that is repeated, which covers scalars and broadcast runs.
+//! # Run forms
+//! Binary kernels take each input either as a full run (`len == out.len()`) or as a single
+//! value (`len == 1`) that is repeated. That covers tensor ⊕ tensor, tensor ⊕ scalar and the
+//! inner runs of every broadcast (`ops::binary::Plan` cuts a broadcast into such runs).
+//!
+//! # Scalar reference and SIMD twins
+//! [`scalar`] holds the reference kernels. On `wasm32` with `simd128`, the hot ones have
+//! twins in `simd128_elementwise.rs` with identical signatures; the public functions here pick
+//! the twin when it exists. The twins give bit-identical results: `+ − × ÷ √`, `floor`,
+//! `ceil`, `round` and the comparisons are exact IEEE operations in both, and
+//! `maximum`/`minimum` follow [`max_f32`]/[`min_f32`], which are exactly `f32x4.max/min`.
+//! The JS suite `test/elementwise.test.ts` checks the wasm build against a JS reference.
+//!
+//! ```
+//! use neurite_core::kernels::elementwise::{binary_kernel, select};
+//! use neurite_core::ops::binary::BinaryOp;
+//! let mut out = [0.0; 3];
+//! binary_kernel(BinaryOp::Sub)(&[5.0, 6.0, 7.0], &[1.0], &mut out); // [5,6,7] - 1
+//! assert_eq!(out, [4.0, 5.0, 6.0]);
+//! select(&[1.0, 0.0, f32::NAN], &[1.0, 2.0, 3.0], &[-1.0], &mut out);
+//! assert_eq!(out, [1.0, -1.0, 3.0]);
+//! ```
 
 use crate::ops::binary::BinaryOp;
 use crate::ops::unary::UnaryOp;
 
-/// Applies `f` over runs where `x` and `y` are full or single values.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+use super::simd128_elementwise as imp;
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+use scalar as imp;
+
+/// `out = f(x, y)` over runs (each input full or a single value).
+pub type BinaryKernel = fn(&[f32], &[f32], &mut [f32]);
+/// `out = f(x)`.
+pub type UnaryKernel = fn(&[f32], &mut [f32]);
+
+/// IEEE 754-2019 `maximum`: NaN if either is NaN, and `+0 > −0`. This is wasm's `f32.max`
+/// and JS `Math.max`, so TF.js `maximum` agrees.
 #[inline(always)]
-fn zip_with(x: &[f32], y: &[f32], out: &mut [f32], f: impl Fn(f32, f32) -> f32) {
-    match (x.len() == 1 && out.len() != 1, y.len() == 1 && out.len() != 1) {
-        (false, false) => {
-            for ((o, &a), &b) in out.iter_mut().zip(x).zip(y) {
-                *o = f(a, b);
-            }
-        }
-        (true, false) => {
-            let a = x[0];
-            for (o, &b) in out.iter_mut().zip(y) {
-                *o = f(a, b);
-            }
-        }
-        (false, true) => {
-            let b = y[0];
-            for (o, &a) in out.iter_mut().zip(x) {
-                *o = f(a, b);
-            }
-        }
-        (true, true) => out.fill(f(x[0], y[0])),
+pub fn max_f32(a: f32, b: f32) -> f32 {
+    if a > b {
+        a
+    } else if b > a {
+        b
+    } else if a == b {
+        // Equal: the same bits, or ±0 where +0 wins (clear the sign unless both are −0).
+        f32::from_bits(a.to_bits() & b.to_bits())
+    } else {
+        f32::NAN
     }
 }
 
-/// `out = op(x, y)` element-wise, with single-value broadcasting of either input.
+/// IEEE 754-2019 `minimum`: NaN if either is NaN, and `−0 < +0` (wasm `f32.min`, JS `Math.min`).
+#[inline(always)]
+pub fn min_f32(a: f32, b: f32) -> f32 {
+    if a < b {
+        a
+    } else if b < a {
+        b
+    } else if a == b {
+        f32::from_bits(a.to_bits() | b.to_bits())
+    } else {
+        f32::NAN
+    }
+}
+
+/// The kernel computing `op`: the simd128 twin when this build has one, else the reference.
+pub fn binary_kernel(op: BinaryOp) -> BinaryKernel {
+    match op {
+        BinaryOp::Add => imp::add,
+        BinaryOp::Sub => imp::sub,
+        BinaryOp::Mul => imp::mul,
+        BinaryOp::Div => imp::div,
+        BinaryOp::Pow => scalar::pow,
+        BinaryOp::Maximum => imp::maximum,
+        BinaryOp::Minimum => imp::minimum,
+        BinaryOp::Equal => imp::equal,
+        BinaryOp::NotEqual => imp::not_equal,
+        BinaryOp::Greater => imp::greater,
+        BinaryOp::GreaterEqual => imp::greater_equal,
+        BinaryOp::Less => imp::less,
+        BinaryOp::LessEqual => imp::less_equal,
+    }
+}
+
+/// `out = op(x, y)` over runs (each input full or a single value).
 pub fn binary(op: BinaryOp, x: &[f32], y: &[f32], out: &mut [f32]) {
-    // Each arm passes a concrete closure, so the match runs once per call and the loop
-    // specialises (and auto-vectorises under simd128) per op.
+    binary_kernel(op)(x, y, out)
+}
+
+/// The kernel computing `op`: the simd128 twin when this build has one, else the reference.
+pub fn unary_kernel(op: UnaryOp) -> UnaryKernel {
     match op {
-        BinaryOp::Add => zip_with(x, y, out, |a, b| a + b),
-        BinaryOp::Sub => zip_with(x, y, out, |a, b| a - b),
-        BinaryOp::Mul => zip_with(x, y, out, |a, b| a * b),
-        BinaryOp::Div => zip_with(x, y, out, |a, b| a / b),
-        BinaryOp::Pow => zip_with(x, y, out, |a, b| BinaryOp::Pow.apply(a, b)),
-        BinaryOp::Maximum => zip_with(x, y, out, |a, b| BinaryOp::Maximum.apply(a, b)),
-        BinaryOp::Minimum => zip_with(x, y, out, |a, b| BinaryOp::Minimum.apply(a, b)),
-        BinaryOp::Equal => zip_with(x, y, out, |a, b| BinaryOp::Equal.apply(a, b)),
-        BinaryOp::NotEqual => zip_with(x, y, out, |a, b| BinaryOp::NotEqual.apply(a, b)),
-        BinaryOp::Greater => zip_with(x, y, out, |a, b| BinaryOp::Greater.apply(a, b)),
-        BinaryOp::GreaterEqual => zip_with(x, y, out, |a, b| BinaryOp::GreaterEqual.apply(a, b)),
-        BinaryOp::Less => zip_with(x, y, out, |a, b| BinaryOp::Less.apply(a, b)),
-        BinaryOp::LessEqual => zip_with(x, y, out, |a, b| BinaryOp::LessEqual.apply(a, b)),
+        UnaryOp::Neg => imp::neg,
+        UnaryOp::Abs => imp::abs,
+        UnaryOp::Sqrt => imp::sqrt,
+        UnaryOp::Square => imp::square,
+        UnaryOp::Floor => imp::floor,
+        UnaryOp::Ceil => imp::ceil,
+        UnaryOp::Round => imp::round,
+        UnaryOp::Reciprocal => imp::reciprocal,
+        UnaryOp::Exp => scalar::exp,
+        UnaryOp::Log => scalar::log,
+        UnaryOp::Sign => scalar::sign,
+        UnaryOp::Log1p => scalar::log1p,
+        UnaryOp::Expm1 => scalar::expm1,
+        UnaryOp::Sin => scalar::sin,
+        UnaryOp::Cos => scalar::cos,
     }
 }
 
-/// `out = op(x)` element-wise.
+/// `out = op(x)`.
 pub fn unary(op: UnaryOp, x: &[f32], out: &mut [f32]) {
-    macro_rules! map {
-        ($f:expr) => {
-            for (o, &a) in out.iter_mut().zip(x) {
-                *o = $f(a);
-            }
-        };
+    unary_kernel(op)(x, out)
+}
+
+/// `out = min(max(x, lo), hi)` with NaN kept; the caller ensures `lo <= hi`.
+pub fn clip(x: &[f32], lo: f32, hi: f32, out: &mut [f32]) {
+    imp::clip(x, lo, hi, out)
+}
+
+/// `out = c != 0 ? a : b` over runs (each of `c`, `a`, `b` full or a single value).
+/// NaN counts as non-zero (true), `−0` as zero.
+pub fn select(c: &[f32], a: &[f32], b: &[f32], out: &mut [f32]) {
+    imp::select(c, a, b, out)
+}
+
+/// The scalar reference kernels. Every function has the signature of its public dispatcher.
+pub mod scalar {
+    use super::{max_f32, min_f32};
+    use crate::ops::unary::UnaryOp;
+    use core::iter::repeat;
+
+    /// Runs `f` over `x`, `y` where either may be a single repeated value.
+    #[inline(always)]
+    fn zip(x: &[f32], y: &[f32], out: &mut [f32], f: impl Fn(f32, f32) -> f32) {
+        let n = out.len();
+        match (x, y) {
+            (&[a], &[b]) if n != 1 => out.fill(f(a, b)),
+            (&[a], _) if n != 1 => out.iter_mut().zip(y).for_each(|(o, &b)| *o = f(a, b)),
+            (_, &[b]) if n != 1 => out.iter_mut().zip(x).for_each(|(o, &a)| *o = f(a, b)),
+            _ => out.iter_mut().zip(x).zip(y).for_each(|((o, &a), &b)| *o = f(a, b)),
+        }
     }
-    match op {
-        UnaryOp::Neg => map!(|a: f32| -a),
-        UnaryOp::Abs => map!(|a: f32| a.abs()),
-        UnaryOp::Square => map!(|a: f32| a * a),
-        UnaryOp::Sqrt => map!(|a: f32| a.sqrt()),
-        _ => map!(|a: f32| op.apply(a)),
+
+    #[inline(always)]
+    fn map(x: &[f32], out: &mut [f32], f: impl Fn(f32) -> f32) {
+        out.iter_mut().zip(x).for_each(|(o, &a)| *o = f(a));
+    }
+
+    macro_rules! binary {
+        ($($(#[$m:meta])* $name:ident = $f:expr;)*) => {$(
+            $(#[$m])*
+            pub fn $name(x: &[f32], y: &[f32], out: &mut [f32]) {
+                zip(x, y, out, $f)
+            }
+        )*};
+    }
+
+    macro_rules! unary {
+        ($($(#[$m:meta])* $name:ident = $f:expr;)*) => {$(
+            $(#[$m])*
+            pub fn $name(x: &[f32], out: &mut [f32]) {
+                map(x, out, $f)
+            }
+        )*};
+    }
+
+    fn b(c: bool) -> f32 {
+        if c {
+            1.0
+        } else {
+            0.0
+        }
+    }
+
+    binary! {
+        /// `x + y`.
+        add = |a, b| a + b;
+        /// `x − y`.
+        sub = |a, b| a - b;
+        /// `x · y`.
+        mul = |a, b| a * b;
+        /// `x / y` (IEEE: `x / 0` is ±∞ or NaN).
+        div = |a, b| a / b;
+        /// `x ^ y` (libm `powf`).
+        pow = f32::powf;
+        /// [`max_f32`] element-wise.
+        maximum = max_f32;
+        /// [`min_f32`] element-wise.
+        minimum = min_f32;
+        /// `x == y` as 1/0.
+        equal = |x, y| b(x == y);
+        /// `x != y` as 1/0 (true when either is NaN).
+        not_equal = |x, y| b(x != y);
+        /// `x > y` as 1/0.
+        greater = |x, y| b(x > y);
+        /// `x >= y` as 1/0.
+        greater_equal = |x, y| b(x >= y);
+        /// `x < y` as 1/0.
+        less = |x, y| b(x < y);
+        /// `x <= y` as 1/0.
+        less_equal = |x, y| b(x <= y);
+    }
+
+    unary! {
+        /// `−x` (flips the sign bit, so `−0 ↔ +0`).
+        neg = |a: f32| -a;
+        /// `|x|`.
+        abs = f32::abs;
+        /// `√x`.
+        sqrt = f32::sqrt;
+        /// `x²`.
+        square = |a: f32| a * a;
+        /// Rounds down.
+        floor = f32::floor;
+        /// Rounds up.
+        ceil = f32::ceil;
+        /// Rounds to nearest, halves to even (wasm `f32.nearest`).
+        round = f32::round_ties_even;
+        /// `1 / x`.
+        reciprocal = |a: f32| 1.0 / a;
+        /// `eˣ`.
+        exp = f32::exp;
+        /// `ln x`.
+        log = f32::ln;
+        /// −1, 0 or 1; `sign(±0) = ±0`, `sign(NaN) = NaN`.
+        sign = |a| UnaryOp::Sign.apply(a);
+        /// `ln(1 + x)`.
+        log1p = f32::ln_1p;
+        /// `eˣ − 1`.
+        expm1 = f32::exp_m1;
+        /// `sin x`.
+        sin = f32::sin;
+        /// `cos x`.
+        cos = f32::cos;
+    }
+
+    /// `(x < lo ? lo : x)`, then `(hi < t ? hi : t)`: NaN passes through (wasm `pmax`/`pmin`).
+    #[inline(always)]
+    pub fn clip_one(x: f32, lo: f32, hi: f32) -> f32 {
+        let t = if x < lo { lo } else { x };
+        if hi < t {
+            hi
+        } else {
+            t
+        }
+    }
+
+    /// See [`super::clip`].
+    pub fn clip(x: &[f32], lo: f32, hi: f32, out: &mut [f32]) {
+        map(x, out, |a| clip_one(a, lo, hi))
+    }
+
+    /// See [`super::select`]. Each input is iterated as its run or as a repeated value.
+    pub fn select(c: &[f32], a: &[f32], b: &[f32], out: &mut [f32]) {
+        let n = out.len();
+        let single = |s: &[f32]| (s.len() == 1 && n != 1).then(|| s[0]);
+        // One monomorphic loop per combination of full and single inputs.
+        macro_rules! run {
+            ($c:expr, $a:expr, $b:expr) => {
+                for (((o, c), a), b) in out.iter_mut().zip($c).zip($a).zip($b) {
+                    *o = if c != 0.0 { a } else { b };
+                }
+            };
+        }
+        fn it(s: &[f32]) -> core::iter::Copied<core::slice::Iter<'_, f32>> {
+            s.iter().copied()
+        }
+        match (single(c), single(a), single(b)) {
+            (None, None, None) => run!(it(c), it(a), it(b)),
+            (None, None, Some(vb)) => run!(it(c), it(a), repeat(vb)),
+            (None, Some(va), None) => run!(it(c), repeat(va), it(b)),
+            (None, Some(va), Some(vb)) => run!(it(c), repeat(va), repeat(vb)),
+            (Some(vc), ..) => fill_from(out, if vc != 0.0 { a } else { b }),
+        }
+    }
+
+    /// Copies a run into `out`, or repeats a single value.
+    pub(crate) fn fill_from(out: &mut [f32], src: &[f32]) {
+        match src {
+            &[v] if out.len() != 1 => out.fill(v),
+            _ => out.iter_mut().zip(src).for_each(|(o, &v)| *o = v),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn max_min_follow_ieee_2019() {
+        assert_eq!(max_f32(-0.0, 0.0).to_bits(), 0.0f32.to_bits());
+        assert_eq!(max_f32(0.0, -0.0).to_bits(), 0.0f32.to_bits());
+        assert_eq!(max_f32(-0.0, -0.0).to_bits(), (-0.0f32).to_bits());
+        assert_eq!(min_f32(0.0, -0.0).to_bits(), (-0.0f32).to_bits());
+        assert!(max_f32(f32::NAN, 1.0).is_nan() && max_f32(1.0, f32::NAN).is_nan());
+        assert!(min_f32(f32::NAN, 1.0).is_nan() && min_f32(1.0, f32::NAN).is_nan());
+        assert_eq!(max_f32(f32::NEG_INFINITY, -3.0), -3.0);
+        assert_eq!(min_f32(2.0, 3.0), 2.0);
+    }
+
+    #[test]
+    fn every_run_form_on_odd_lengths() {
+        for n in [0usize, 1, 3, 4, 5, 15, 16, 17, 1023] {
+            let x: Vec<f32> = (0..n).map(|i| i as f32 * 0.5 - 3.0).collect();
+            let y: Vec<f32> = (0..n).map(|i| 7.0 - i as f32).collect();
+            for op in BinaryOp::ALL {
+                let mut out = vec![f32::NAN; n];
+                binary(op, &x, &y, &mut out);
+                for i in 0..n {
+                    assert_eq!(out[i].to_bits(), op.apply(x[i], y[i]).to_bits(), "{op:?} n={n} i={i}");
+                }
+                if n > 0 {
+                    binary(op, &x, &[2.0], &mut out);
+                    assert!(out.iter().zip(&x).all(|(o, &a)| o.to_bits() == op.apply(a, 2.0).to_bits()));
+                    binary(op, &[2.0], &y, &mut out);
+                    assert!(out.iter().zip(&y).all(|(o, &b)| o.to_bits() == op.apply(2.0, b).to_bits()));
+                }
+            }
+            for op in UnaryOp::ALL {
+                let mut out = vec![0.0; n];
+                unary(op, &x, &mut out);
+                assert!(out.iter().zip(&x).all(|(o, &a)| o.to_bits() == op.apply(a).to_bits() || o.is_nan()));
+            }
+        }
+    }
+
+    #[test]
+    fn clip_keeps_nan_and_signed_zero() {
+        let x = [-2.0, -0.0, 0.5, 3.0, f32::NAN, f32::INFINITY];
+        let mut out = [0.0; 6];
+        clip(&x, -1.0, 1.0, &mut out);
+        assert_eq!(&out[..4], &[-1.0, -0.0, 0.5, 1.0]);
+        assert!(out[1].is_sign_negative() && out[4].is_nan() && out[5] == 1.0);
+        clip(&x, 0.0, 0.0, &mut out);
+        assert_eq!(out[0].to_bits(), 0.0f32.to_bits());
+    }
+
+    #[test]
+    fn select_every_run_form() {
+        let c = [1.0, 0.0, -0.0, f32::NAN];
+        let a = [1.0, 2.0, 3.0, 4.0];
+        let b = [10.0, 20.0, 30.0, 40.0];
+        let mut out = [0.0; 4];
+        select(&c, &a, &b, &mut out);
+        assert_eq!(out, [1.0, 20.0, 30.0, 4.0]);
+        select(&c, &[7.0], &b, &mut out);
+        assert_eq!(out, [7.0, 20.0, 30.0, 7.0]);
+        select(&c, &a, &[9.0], &mut out);
+        assert_eq!(out, [1.0, 9.0, 9.0, 4.0]);
+        select(&c, &[7.0], &[9.0], &mut out);
+        assert_eq!(out, [7.0, 9.0, 9.0, 7.0]);
+        select(&[0.0], &a, &b, &mut out);
+        assert_eq!(out, b);
+        select(&[2.0], &[5.0], &b, &mut out);
+        assert_eq!(out, [5.0; 4]);
+        let mut one = [0.0];
+        select(&[0.0], &[1.0], &[2.0], &mut one);
+        assert_eq!(one, [2.0]);
     }
 }

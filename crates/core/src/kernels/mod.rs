@@ -1,4 +1,14 @@
 //! Kernels: plain functions over slices. They never allocate and never validate shapes.
 
+pub mod copy;
 pub mod elementwise;
 pub mod matmul;
+mod matmul_pack;
+mod matmul_tile;
+pub mod reduce;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd128_matmul;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd128_elementwise;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd128_reduce;

@@ -9,6 +9,8 @@
 use crate::kernels::elementwise as k;
 use crate::{Result, Shape, Tensor};
 
+pub use super::broadcast::{broadcast_strides, Plan};
+
 /// Every binary element-wise op. The discriminant is the ABI id: append-only.
 #[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,21 +80,10 @@ impl BinaryOp {
             BinaryOp::Mul => x * y,
             BinaryOp::Div => x / y,
             BinaryOp::Pow => x.powf(y),
-            // NOTE: NaN propagates, as in NumPy and TF.js (f32::max would drop it).
-            BinaryOp::Maximum => {
-                if x.is_nan() || y.is_nan() {
-                    f32::NAN
-                } else {
-                    x.max(y)
-                }
-            }
-            BinaryOp::Minimum => {
-                if x.is_nan() || y.is_nan() {
-                    f32::NAN
-                } else {
-                    x.min(y)
-                }
-            }
+            // NOTE: NaN propagates and +0 > -0, as JS `Math.max` (TF.js) and wasm `f32.max`;
+            // `f32::max` would drop the NaN.
+            BinaryOp::Maximum => k::max_f32(x, y),
+            BinaryOp::Minimum => k::min_f32(x, y),
             BinaryOp::Equal => b(x == y),
             BinaryOp::NotEqual => b(x != y),
             BinaryOp::Greater => b(x > y),
@@ -108,72 +99,17 @@ pub fn binary(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let name = op.name();
     let shape = Shape::broadcast(name, a.shape(), b.shape())?;
     let mut out = Tensor::zeros(name, shape)?;
-    broadcast_apply(a, b, out.data_mut(), |x, y, o| k::binary(op, x, y, o));
+    let kernel = k::binary_kernel(op);
+    let plan = Plan::new(out.shape(), [a.shape(), b.shape()]);
+    plan.for_each_run([a.data(), b.data()], out.data_mut(), |[x, y], o| kernel(x, y, o));
     Ok(out)
 }
 
-/// Drives a broadcast loop: calls `inner(a_run, b_run, out_run)` on contiguous runs where each
-/// operand is either a full run or a single repeated value (a 1-element slice).
-pub fn broadcast_apply(
-    a: &Tensor,
-    b: &Tensor,
-    out: &mut [f32],
-    inner: impl Fn(&[f32], &[f32], &mut [f32]),
-) {
-    let fits = |t: &Tensor| t.size() == 1 || t.size() == out.len();
-    if a.shape() == b.shape() || (fits(a) && fits(b)) {
-        inner(a.data(), b.data(), out)
-    } else {
-        strided(a, b, out, inner)
-    }
-}
-
-/// The general case: the last output dimension is the inner run; each operand's inner run
-/// is either contiguous (its last dim equals the output's) or a single repeated value.
-fn strided(a: &Tensor, b: &Tensor, out: &mut [f32], inner: impl Fn(&[f32], &[f32], &mut [f32])) {
-    let rank = a.rank().max(b.rank());
-    let out_dims: Vec<usize> = {
-        let s = Shape::broadcast("broadcast", a.shape(), b.shape()).expect("checked by caller");
-        s.dims().to_vec()
-    };
-    if rank == 0 || out.is_empty() {
-        return;
-    }
-    let sa = broadcast_strides(a.dims(), rank);
-    let sb = broadcast_strides(b.dims(), rank);
-    let n = out_dims[rank - 1];
-    let (ia, ib) = (sa[rank - 1], sb[rank - 1]);
-    let mut idx = vec![0usize; rank - 1];
-    let (mut oa, mut ob) = (0usize, 0usize);
-    for run in out.chunks_exact_mut(n) {
-        let ra = if ia == 0 { &a.data()[oa..oa + 1] } else { &a.data()[oa..oa + n] };
-        let rb = if ib == 0 { &b.data()[ob..ob + 1] } else { &b.data()[ob..ob + n] };
-        inner(ra, rb, run);
-        // Advance the outer index like an odometer.
-        for d in (0..rank - 1).rev() {
-            idx[d] += 1;
-            oa += sa[d];
-            ob += sb[d];
-            if idx[d] < out_dims[d] {
-                break;
-            }
-            oa -= sa[d] * idx[d];
-            ob -= sb[d] * idx[d];
-            idx[d] = 0;
-        }
-    }
-}
-
-/// Strides of `dims` aligned to `rank` trailing dimensions, 0 where the dimension broadcasts.
-pub fn broadcast_strides(dims: &[usize], rank: usize) -> Vec<usize> {
-    let mut s = vec![0; rank];
-    let mut acc = 1;
-    for (i, &d) in dims.iter().enumerate().rev() {
-        let j = rank - (dims.len() - i);
-        s[j] = if d == 1 { 0 } else { acc };
-        acc *= d;
-    }
-    s
+/// Drives a two-input broadcast: calls `inner(a_run, b_run, out_run)` on contiguous runs of
+/// `out` (whose shape is `out_shape`, the broadcast of `a` and `b`), where each input run is
+/// either a full run or a single repeated value (a 1-element slice).
+pub fn broadcast_apply(out_shape: &Shape, a: &Tensor, b: &Tensor, out: &mut [f32], inner: impl Fn(&[f32], &[f32], &mut [f32])) {
+    Plan::new(out_shape, [a.shape(), b.shape()]).for_each_run([a.data(), b.data()], out, |[x, y], o| inner(x, y, o));
 }
 
 #[cfg(test)]

@@ -9,6 +9,8 @@
 //! `argMax`/`argMin` take exactly one axis and return indices as floats.
 
 use super::transpose::permute;
+use crate::kernels::reduce as k;
+use crate::tensor::alloc;
 use crate::{bail, Result, Shape, Tensor};
 
 /// Every reduction. The discriminant is the ABI id: append-only.
@@ -59,68 +61,77 @@ impl ReduceOp {
         matches!(self, ReduceOp::Sum | ReduceOp::Prod | ReduceOp::Mean | ReduceOp::Variance)
     }
 
-    /// Reduces one contiguous row.
+    fn is_arg(self) -> bool {
+        matches!(self, ReduceOp::ArgMax | ReduceOp::ArgMin)
+    }
+
+    /// Reduces one contiguous, non-empty row.
     fn row(self, v: &[f32]) -> f32 {
+        let n = v.len() as f32;
         match self {
-            ReduceOp::Sum => sum(v),
-            ReduceOp::Mean => sum(v) / v.len() as f32,
-            ReduceOp::Prod => v.iter().product(),
-            ReduceOp::Max => pick(v, |a, b| a > b).1,
-            ReduceOp::Min => pick(v, |a, b| a < b).1,
-            ReduceOp::ArgMax => pick(v, |a, b| a > b).0 as f32,
-            ReduceOp::ArgMin => pick(v, |a, b| a < b).0 as f32,
-            ReduceOp::Variance => {
-                let m = sum(v) / v.len() as f32;
-                let mut acc = [0f32; 8];
-                let chunks = v.chunks_exact(8);
-                let tail = chunks.remainder();
-                for c in chunks {
-                    for (a, &x) in acc.iter_mut().zip(c) {
-                        *a += (x - m) * (x - m);
-                    }
+            ReduceOp::Sum => k::sum(v),
+            ReduceOp::Mean => k::sum(v) / n,
+            ReduceOp::Prod => k::prod(v),
+            ReduceOp::Max => k::max(v),
+            ReduceOp::Min => k::min(v),
+            ReduceOp::ArgMax => k::arg_max(v) as f32,
+            ReduceOp::ArgMin => k::arg_min(v) as f32,
+            ReduceOp::Variance => k::sum_sq_dev(v, k::sum(v) / n) / n,
+        }
+    }
+
+    /// Reduces `r` rows of `out.len()` values (`block` is `r · out.len()` values, row-major)
+    /// column by column into `out`, one row at a time. Not for argMax/argMin.
+    fn columns(self, block: &[f32], r: usize, out: &mut [f32], mean: &mut [f32]) {
+        let inner = out.len();
+        let mut rows = block.chunks_exact(inner);
+        let Some(first) = rows.next() else { return };
+        let n = r as f32;
+        match self {
+            ReduceOp::Sum | ReduceOp::Mean | ReduceOp::Variance => {
+                out.copy_from_slice(first);
+                rows.for_each(|row| k::acc_add(out, row));
+                if self != ReduceOp::Sum {
+                    out.iter_mut().for_each(|o| *o /= n);
                 }
-                let mut s: f32 = acc.iter().sum();
-                for &x in tail {
-                    s += (x - m) * (x - m);
+                if self == ReduceOp::Variance {
+                    mean.copy_from_slice(out);
+                    out.fill(0.0);
+                    block.chunks_exact(inner).for_each(|row| k::acc_sq_dev(out, row, mean));
+                    out.iter_mut().for_each(|o| *o /= n);
                 }
-                s / v.len() as f32
             }
+            ReduceOp::Prod | ReduceOp::Max | ReduceOp::Min => {
+                let f: fn(&mut [f32], &[f32]) = match self {
+                    ReduceOp::Prod => k::acc_mul,
+                    ReduceOp::Max => k::acc_max,
+                    _ => k::acc_min,
+                };
+                out.copy_from_slice(first);
+                rows.for_each(|row| f(out, row));
+            }
+            ReduceOp::ArgMax | ReduceOp::ArgMin => {}
         }
     }
 }
 
-/// Sums with eight interleaved accumulators: vectorisable, and more accurate than one.
+/// `Σ v` in the fixed 16-lane order of `kernels::reduce` (kept here for existing callers).
 pub fn sum(v: &[f32]) -> f32 {
-    let mut acc = [0f32; 8];
-    let chunks = v.chunks_exact(8);
-    let tail = chunks.remainder();
-    for c in chunks {
-        for (a, &x) in acc.iter_mut().zip(c) {
-            *a += x;
-        }
-    }
-    let mut s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
-    for &x in tail {
-        s += x;
-    }
-    s
+    k::sum(v)
 }
 
-/// The index and value of the first element that wins `better`; NaN wins (propagates).
-fn pick(v: &[f32], better: impl Fn(f32, f32) -> bool) -> (usize, f32) {
-    let mut best = (0, v[0]);
-    for (i, &x) in v.iter().enumerate().skip(1) {
-        if best.1.is_nan() {
-            break;
-        }
-        if x.is_nan() || better(x, best.1) {
-            best = (i, x);
-        }
-    }
-    best
+/// Formats axes like shapes: `[1,-1]`.
+fn fmt_axes(axes: &[i64]) -> String {
+    let list: Vec<String> = axes.iter().map(|a| a.to_string()).collect();
+    format!("[{}]", list.join(","))
 }
 
 /// Reduces `x` over `axes` (each in `-rank..rank`, no repeats).
+///
+/// When the reduced axes are adjacent, `x` is viewed as `[outer, r, inner]` and reduced in
+/// place: rows (`inner == 1`) with the row kernels, otherwise column-wise with the row
+/// accumulators, so `sum(x, 0)` of a `[n, k]` matrix needs no transpose. Other axis sets (and
+/// argMax/argMin over a middle axis) move the reduced axes last first.
 pub fn reduce(op: ReduceOp, x: &Tensor, axes: &[i64], keep_dims: bool) -> Result<Tensor> {
     let name = op.name();
     let rank = x.rank();
@@ -128,17 +139,17 @@ pub fn reduce(op: ReduceOp, x: &Tensor, axes: &[i64], keep_dims: bool) -> Result
     for &a in axes {
         let ax = x.shape().axis(name, a)?;
         if reduced[ax] {
-            bail!(name, "axis {a} is listed twice in axes {axes:?}");
+            bail!(name, "axis {a} is listed twice in axes {}", fmt_axes(axes));
         }
         reduced[ax] = true;
     }
-    if matches!(op, ReduceOp::ArgMax | ReduceOp::ArgMin) && axes.len() != 1 && rank > 0 {
-        bail!(name, "takes exactly one axis, got {axes:?}");
+    if op.is_arg() && axes.len() != 1 && rank > 0 {
+        bail!(name, "takes exactly one axis, got {}", fmt_axes(axes));
     }
     let dims = x.dims();
     let r: usize = (0..rank).filter(|&i| reduced[i]).map(|i| dims[i]).product();
     if r == 0 && !op.has_identity() {
-        bail!(name, "cannot reduce over an empty axis: x has shape {}", x.shape());
+        bail!(name, "cannot reduce over an empty axis: x has shape {} and axes {}", x.shape(), fmt_axes(axes));
     }
     let out_dims: Vec<usize> = (0..rank)
         .filter_map(|i| match (reduced[i], keep_dims) {
@@ -148,15 +159,9 @@ pub fn reduce(op: ReduceOp, x: &Tensor, axes: &[i64], keep_dims: bool) -> Result
         })
         .collect();
     let mut out = Tensor::zeros(name, Shape::from(out_dims))?;
-    // Move the reduced axes last (stable order), unless they already are.
-    let perm: Vec<usize> = (0..rank).filter(|&i| !reduced[i]).chain((0..rank).filter(|&i| reduced[i])).collect();
-    let moved;
-    let src = if perm.iter().enumerate().all(|(i, &p)| i == p) {
-        x
-    } else {
-        moved = permute(name, x, &perm)?;
-        &moved
-    };
+    if out.size() == 0 {
+        return Ok(out);
+    }
     if r == 0 {
         let fill = match op {
             ReduceOp::Sum => 0.0,
@@ -164,12 +169,37 @@ pub fn reduce(op: ReduceOp, x: &Tensor, axes: &[i64], keep_dims: bool) -> Result
             _ => f32::NAN,
         };
         out.data_mut().fill(fill);
-    } else {
-        for (o, row) in out.data_mut().iter_mut().zip(src.data().chunks_exact(r)) {
+        return Ok(out);
+    }
+    // The reduced axes, ignoring size-1 ones (they change nothing), as a span lo..hi.
+    let live: Vec<usize> = (0..rank).filter(|&i| reduced[i] && dims[i] != 1).collect();
+    let (lo, hi) = (live.first().copied().unwrap_or(rank), live.last().map_or(rank, |&h| h + 1));
+    let adjacent = (lo..hi).all(|i| reduced[i] || dims[i] == 1);
+    let inner: usize = dims[hi..].iter().product();
+    if adjacent && (inner == 1 || !op.is_arg()) {
+        reduce_view(op, x.data(), r, inner, out.data_mut())?;
+        return Ok(out);
+    }
+    // Move the reduced axes last (stable order), then reduce rows.
+    let perm: Vec<usize> = (0..rank).filter(|&i| !reduced[i]).chain((0..rank).filter(|&i| reduced[i])).collect();
+    let moved = permute(name, x, &perm)?;
+    reduce_view(op, moved.data(), r, 1, out.data_mut())?;
+    Ok(out)
+}
+
+/// Reduces `src` viewed as `[outer, r, inner]` over the middle axis into `out` (`outer·inner`).
+fn reduce_view(op: ReduceOp, src: &[f32], r: usize, inner: usize, out: &mut [f32]) -> Result<()> {
+    if inner == 1 {
+        for (o, row) in out.iter_mut().zip(src.chunks_exact(r)) {
             *o = op.row(row);
         }
+        return Ok(());
     }
-    Ok(out)
+    let mut mean = if op == ReduceOp::Variance { alloc(op.name(), inner)? } else { Vec::new() };
+    for (o, block) in out.chunks_exact_mut(inner).zip(src.chunks_exact(r * inner)) {
+        op.columns(block, r, o, &mut mean);
+    }
+    Ok(())
 }
 
 #[cfg(test)]

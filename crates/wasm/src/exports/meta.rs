@@ -94,6 +94,14 @@ pub enum EnumKind {
     UnaryOp = 1,
     BinaryOp = 2,
     ReduceOp = 3,
+    /// `neurite_core::activations::Activation::KIND_NAMES`.
+    Activation = 4,
+    /// Activation parameters as `"<kind>.<param>=<default>"` (see `exports::activations`).
+    ActivationParam = 5,
+    /// Loss, optimizer and schedule kinds (10..=12; 4..=9 are left for other families).
+    Loss = 10,
+    Optimizer = 11,
+    Schedule = 12,
 }
 
 /// The name of member `id` of enum family `kind`, left in the last-error buffer (read it with
@@ -105,6 +113,11 @@ pub extern "C" fn nr_enum_name(kind: u32, id: u32) -> i32 {
         1 => UnaryOp::from_id(id).map(|o| o.name()),
         2 => BinaryOp::from_id(id).map(|o| o.name()),
         3 => ReduceOp::from_id(id).map(|o| o.name()),
+        4 => neurite_core::activations::Activation::KIND_NAMES.get(id as usize).copied(),
+        5 => return super::activations::param_name_status(id),
+        10 => neurite_core::losses::Loss::KIND_NAMES.get(id as usize).copied(),
+        11 => neurite_core::optim::Optimizer::KIND_NAMES.get(id as usize).copied(),
+        12 => neurite_core::optim::LrSchedule::KIND_NAMES.get(id as usize).copied(),
         _ => None,
     };
     match name {

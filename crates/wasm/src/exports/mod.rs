@@ -1,5 +1,10 @@
 //! All `#[no_mangle]` exports, grouped by concept.
 
+pub mod activations;
 pub mod meta;
+pub mod model;
 pub mod ops;
+pub mod random;
+pub mod shape;
 pub mod tensor;
+pub mod train_fns;

@@ -3,7 +3,7 @@
 use super::tensor::emit;
 use crate::ffi::{guard, read_i32s};
 use crate::handles;
-use neurite_core::ops::{binary, matmul, reduce, transpose, unary};
+use neurite_core::ops::{binary, clip, matmul, reduce, select, transpose, unary};
 use neurite_core::Error;
 
 /// `out = op(x)` for a [`unary::UnaryOp`] id.
@@ -31,6 +31,32 @@ pub unsafe extern "C" fn nr_binary(op: u32, a: u32, b: u32, out: *mut u32) -> i3
         let t = handles::with(|h| binary::binary(op, h.tensor(a)?, h.tensor(b)?))?;
         // SAFETY: forwarded caller contract.
         unsafe { emit(op.name(), t, out) }
+    })
+}
+
+/// `out = clipByValue(x, min, max)`. The bounds come as f64 so they are checked as given.
+///
+/// # Safety
+/// `out` must point to a writable u32.
+#[no_mangle]
+pub unsafe extern "C" fn nr_clip(x: u32, min: f64, max: f64, out: *mut u32) -> i32 {
+    guard(|| {
+        let t = handles::with(|h| clip::clip_by_value(h.tensor(x)?, min, max))?;
+        // SAFETY: forwarded caller contract.
+        unsafe { emit("clipByValue", t, out) }
+    })
+}
+
+/// `out = where(condition, a, b)`: `a` where `condition != 0`, else `b`, all three broadcast.
+///
+/// # Safety
+/// `out` must point to a writable u32.
+#[no_mangle]
+pub unsafe extern "C" fn nr_where(condition: u32, a: u32, b: u32, out: *mut u32) -> i32 {
+    guard(|| {
+        let t = handles::with(|h| select::select(h.tensor(condition)?, h.tensor(a)?, h.tensor(b)?))?;
+        // SAFETY: forwarded caller contract.
+        unsafe { emit("where", t, out) }
     })
 }
 

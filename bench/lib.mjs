@@ -1,0 +1,130 @@
+// Shared helpers for benchmark modules: timing, statistics, machine load, Markdown tables.
+//
+// Timing model: a "sample" is the mean time of one call over a batch of calls long enough
+// (≥ `batchMs`) for the clock to be accurate. Each case takes `repeats` samples and reports
+// the median and the min–max range. `compare()` interleaves the contenders sample by sample,
+// so a burst of load from another process hits all of them alike instead of one.
+import { cpus, loadavg } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+
+/** Median of a list of numbers (the mean of the two middle values for an even count). */
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const h = s.length >> 1;
+  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
+}
+
+/** `{ median, min, max, n }` of a list of samples. */
+export function stats(xs) {
+  return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs), n: xs.length };
+}
+
+/**
+ * Prepares one contender for `compare`: warms `fn` up, then picks how many calls make one
+ * sample last about `batchMs`. A call slower than `batchMs` is its own sample.
+ */
+function calibrate(fn, batchMs) {
+  let warm = 0;
+  const t0 = performance.now();
+  do {
+    fn();
+    warm++;
+  } while (warm < 3 && performance.now() - t0 < batchMs);
+  const t1 = performance.now();
+  fn();
+  const one = Math.max(performance.now() - t1, 1e-4);
+  return Math.max(1, Math.round(batchMs / one));
+}
+
+function sample(fn, iters) {
+  const t0 = performance.now();
+  for (let i = 0; i < iters; i++) fn();
+  return (performance.now() - t0) / iters;
+}
+
+/**
+ * Times several contenders on the same case. `contenders` maps a name to
+ * `{ fn, before?, after? }`: `fn` is one timed call, `before()`/`after()` run around each of
+ * that contender's samples, untimed (e.g. switching the TF.js backend).
+ * Returns `{ [name]: { median, min, max, n } }` in milliseconds per call.
+ *
+ * `repeats` samples are taken per contender, except that a contender whose samples are slow
+ * stops once it has spent `budgetMs` and has at least 3 samples.
+ */
+export async function compare(contenders, { repeats = 9, batchMs = 40, budgetMs = 8000 } = {}) {
+  const names = Object.keys(contenders);
+  const iters = {};
+  const samples = {};
+  const spent = {};
+  for (const name of names) {
+    const c = contenders[name];
+    await c.before?.();
+    iters[name] = calibrate(c.fn, batchMs);
+    await c.after?.();
+    samples[name] = [];
+    spent[name] = 0;
+  }
+  for (let r = 0; r < repeats; r++) {
+    for (const name of names) {
+      if (samples[name].length >= 3 && spent[name] > budgetMs) continue;
+      const c = contenders[name];
+      await c.before?.();
+      const ms = sample(c.fn, iters[name]);
+      await c.after?.();
+      samples[name].push(ms);
+      spent[name] += ms * iters[name];
+    }
+  }
+  return Object.fromEntries(names.map((n) => [n, stats(samples[n])]));
+}
+
+/** Fraction of CPU time (0–1, all cores) spent busy over `ms` milliseconds; null off Linux. */
+export async function cpuBusy(ms = 500) {
+  const read = () => {
+    try {
+      const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+      const idle = f[3] + (f[4] || 0);
+      return { idle, total: f.reduce((a, b) => a + b, 0) };
+    } catch {
+      return null;
+    }
+  };
+  const a = read();
+  await new Promise((r) => setTimeout(r, ms));
+  const b = read();
+  if (!a || !b || b.total === a.total) return null;
+  return 1 - (b.idle - a.idle) / (b.total - a.total);
+}
+
+/**
+ * Describes how busy the machine is: the 1-minute load average per core and the busy fraction
+ * over the last half second. `quiet` is false when either says another process competes for
+ * the CPU, which makes the numbers noisy.
+ */
+export async function machineLoad() {
+  const cores = cpus().length;
+  const load1 = loadavg()[0];
+  const busy = await cpuBusy(500);
+  const quiet = load1 / cores < 0.25 && (busy === null || busy < 0.15);
+  return { cores, load1, busy, quiet };
+}
+
+/** Formats a number with `digits` significant-ish decimals (no exponent for the usual range). */
+export function fmt(x, digits = 1) {
+  if (x === null || x === undefined || Number.isNaN(x)) return '–';
+  if (Math.abs(x) >= 100) return x.toFixed(0);
+  if (Math.abs(x) >= 10) return x.toFixed(digits);
+  return x.toFixed(digits + 1);
+}
+
+/** Renders a table `{ title, columns, rows, notes }` (rows are arrays of cells) as Markdown. */
+export function markdownTable({ title, columns, rows, notes = [] }) {
+  const out = [];
+  if (title) out.push(`### ${title}`, '');
+  out.push(`| ${columns.join(' | ')} |`);
+  out.push(`|${columns.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`);
+  for (const row of rows) out.push(`| ${row.map((c) => String(c)).join(' | ')} |`);
+  if (notes.length) out.push('', ...notes.map((n) => `- ${n}`));
+  return out.join('\n');
+}

@@ -1,0 +1,350 @@
+//! Activation functions, one file per activation: `y = f(x)` and its vector-Jacobian product
+//! `dx = dy ⊙ f'(x)` (for softmax and logSoftmax, `dx = dyᵀ·J` over each row).
+//!
+//! This file is the registry: the [`Activation`] enum, its ABI ids and parameters, and the
+//! dispatch `match`. The math, its derivative and its tests live in the per-activation files.
+//!
+//! # Conventions shared by every activation
+//! - Slices: `x`, `y`, `dy`, `dx` have equal lengths. Softmax-like activations work over
+//!   contiguous rows of `cols` values (the last axis); the others ignore `cols`.
+//! - NaN in, NaN out: a NaN input gives a NaN output and a NaN gradient.
+//! - Kinks use one-sided derivatives chosen to match TF.js (documented in each file).
+//! - Step-like activations (`stairStep`, `unitStep`, `heaviside`, `sign`) have a zero
+//!   derivative wherever it exists. With `straight_through: true` their backward pass is the
+//!   straight-through estimator instead (Bengio et al. 2013, <https://arxiv.org/abs/1308.3432>):
+//!   `dx = dy`, as if the step were the identity.
+//!
+//! ```
+//! use neurite_core::activations::Activation;
+//! let act = Activation::from_abi(6, &[0.1]).unwrap(); // kind 6 is leakyRelu; alpha = 0.1
+//! let (x, mut y, mut dx) = ([-2.0, 3.0], [0.0; 2], [0.0; 2]);
+//! act.forward(&x, &mut y, 2);
+//! act.backward(&x, &y, &[1.0, 1.0], &mut dx, 2);
+//! assert_eq!((y, dx), ([-0.2, 3.0], [0.1, 1.0]));
+//! ```
+//!
+//! # ABI
+//! An activation crosses the C ABI as `(kind, params)`: `kind` is the index in
+//! [`Activation::KIND_NAMES`] (append-only) and `params` the `f32` list of
+//! [`Activation::PARAMS`] for that kind, in order. Trailing parameters may be left out and then
+//! take their defaults; flags are `0.0` or `1.0`.
+//!
+//! Adding an activation: a file here with `forward`/`backward` and tests, a variant, its
+//! entries in `KIND_NAMES`/`PARAMS`/`all_defaults`, its arms below, its kinks in
+//! `gradcheck.rs` (which checks every variant of `all_defaults` by central differences), and
+//! the name in `ts/wasm/codes.ts` (checked against Rust by `test/codes.test.ts`).
+
+mod apply;
+mod elu;
+pub mod erf;
+mod gelu;
+mod hard_sigmoid;
+mod heaviside;
+mod leaky_relu;
+mod linear;
+mod log_softmax;
+mod map;
+mod params;
+pub mod prelu;
+mod relu;
+mod selu;
+mod sigmoid;
+mod sign;
+mod softmax;
+mod softplus;
+mod softsign;
+mod stair_step;
+mod swish;
+mod tanh;
+mod unit_step;
+
+#[cfg(test)]
+mod gradcheck;
+
+pub use apply::{activation, activation_grad};
+pub use params::{ParamCheck, ParamSpec};
+
+use params::{checked, p, ST};
+
+use crate::{bail, Result};
+
+/// An activation function with its parameters.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Activation {
+    /// `f = slope·x + intercept`; the identity is slope 1, intercept 0.
+    Linear { slope: f32, intercept: f32 },
+    /// `f = floor(x / step)·step`.
+    StairStep { step: f32, straight_through: bool },
+    /// `f = 1` for `x ≥ threshold`, else 0.
+    UnitStep { threshold: f32, straight_through: bool },
+    /// `f = 0` for `x < 0`, `1` for `x > 0`, `at_zero` at 0.
+    Heaviside { at_zero: f32, straight_through: bool },
+    /// Bipolar step: `-1` for `x < 0`, `+1` for `x ≥ 0` (so `+1` at ±0).
+    Sign { straight_through: bool },
+    Relu,
+    LeakyRelu { alpha: f32 },
+    Softplus,
+    Sigmoid,
+    Tanh,
+    /// Over each row of `cols` values.
+    Softmax,
+    /// Over each row of `cols` values.
+    LogSoftmax,
+    Elu { alpha: f32 },
+    Selu,
+    Gelu,
+    Swish,
+    HardSigmoid,
+    Softsign,
+}
+
+/// The number of activation kinds.
+pub const KIND_COUNT: usize = 18;
+
+impl Activation {
+    /// ABI kind ids: the index of each name. Append-only.
+    pub const KIND_NAMES: [&'static str; KIND_COUNT] = [
+        "linear",
+        "stairStep",
+        "unitStep",
+        "heaviside",
+        "sign",
+        "relu",
+        "leakyRelu",
+        "softplus",
+        "sigmoid",
+        "tanh",
+        "softmax",
+        "logSoftmax",
+        "elu",
+        "selu",
+        "gelu",
+        "swish",
+        "hardSigmoid",
+        "softsign",
+    ];
+
+    /// The parameters of each kind, in ABI order, with their defaults.
+    pub const PARAMS: [&'static [ParamSpec]; KIND_COUNT] = [
+        &[p("slope", 1.0, ParamCheck::Finite), p("intercept", 0.0, ParamCheck::Finite)],
+        &[p("step", 1.0, ParamCheck::Positive), ST],
+        &[p("threshold", 0.0, ParamCheck::Finite), ST],
+        &[p("atZero", 0.5, ParamCheck::UnitInterval), ST],
+        &[ST],
+        &[],
+        // TF.js `tf.leakyRelu` default (Keras 3 `leaky_relu` also 0.2; its layer uses 0.3).
+        &[p("alpha", 0.2, ParamCheck::NonNegative)],
+        &[],
+        &[],
+        &[],
+        &[],
+        &[],
+        &[p("alpha", 1.0, ParamCheck::NonNegative)],
+        &[],
+        &[],
+        &[],
+        &[],
+        &[],
+    ];
+
+    /// Builds an activation from its ABI kind id and parameters, validating every parameter.
+    /// Missing trailing parameters take their defaults.
+    pub fn from_abi(kind: u32, params: &[f32]) -> Result<Activation> {
+        let Some(&name) = Activation::KIND_NAMES.get(kind as usize) else {
+            bail!(
+                "activation",
+                "unknown activation kind {kind}; valid kinds are 0..={} ({})",
+                KIND_COUNT - 1,
+                Activation::KIND_NAMES.join(", ")
+            );
+        };
+        let spec = Activation::PARAMS[kind as usize];
+        if params.len() > spec.len() {
+            let names: Vec<&str> = spec.iter().map(|p| p.name).collect();
+            bail!(name, "takes at most {} parameters ({}), got {}: {params:?}", spec.len(), names.join(", "), params.len());
+        }
+        let mut v = [0.0f32; 2];
+        for (i, ps) in spec.iter().enumerate() {
+            v[i] = checked(name, ps, params.get(i).copied().unwrap_or(ps.default))?;
+        }
+        let flag = |i: usize| v[i] != 0.0;
+        Ok(match kind {
+            0 => Activation::Linear { slope: v[0], intercept: v[1] },
+            1 => Activation::StairStep { step: v[0], straight_through: flag(1) },
+            2 => Activation::UnitStep { threshold: v[0], straight_through: flag(1) },
+            3 => Activation::Heaviside { at_zero: v[0], straight_through: flag(1) },
+            4 => Activation::Sign { straight_through: flag(0) },
+            5 => Activation::Relu,
+            6 => Activation::LeakyRelu { alpha: v[0] },
+            7 => Activation::Softplus,
+            8 => Activation::Sigmoid,
+            9 => Activation::Tanh,
+            10 => Activation::Softmax,
+            11 => Activation::LogSoftmax,
+            12 => Activation::Elu { alpha: v[0] },
+            13 => Activation::Selu,
+            14 => Activation::Gelu,
+            15 => Activation::Swish,
+            16 => Activation::HardSigmoid,
+            _ => Activation::Softsign,
+        })
+    }
+
+    /// The ABI kind id (index in [`Activation::KIND_NAMES`]).
+    pub fn kind(&self) -> u32 {
+        match self {
+            Activation::Linear { .. } => 0,
+            Activation::StairStep { .. } => 1,
+            Activation::UnitStep { .. } => 2,
+            Activation::Heaviside { .. } => 3,
+            Activation::Sign { .. } => 4,
+            Activation::Relu => 5,
+            Activation::LeakyRelu { .. } => 6,
+            Activation::Softplus => 7,
+            Activation::Sigmoid => 8,
+            Activation::Tanh => 9,
+            Activation::Softmax => 10,
+            Activation::LogSoftmax => 11,
+            Activation::Elu { .. } => 12,
+            Activation::Selu => 13,
+            Activation::Gelu => 14,
+            Activation::Swish => 15,
+            Activation::HardSigmoid => 16,
+            Activation::Softsign => 17,
+        }
+    }
+
+    /// The ABI parameters, in [`Activation::PARAMS`] order (`from_abi(kind(), &params())`
+    /// round-trips).
+    pub fn params(&self) -> Vec<f32> {
+        let f = |b: bool| if b { 1.0 } else { 0.0 };
+        match *self {
+            Activation::Linear { slope, intercept } => vec![slope, intercept],
+            Activation::StairStep { step, straight_through } => vec![step, f(straight_through)],
+            Activation::UnitStep { threshold, straight_through } => vec![threshold, f(straight_through)],
+            Activation::Heaviside { at_zero, straight_through } => vec![at_zero, f(straight_through)],
+            Activation::Sign { straight_through } => vec![f(straight_through)],
+            Activation::LeakyRelu { alpha } | Activation::Elu { alpha } => vec![alpha],
+            _ => Vec::new(),
+        }
+    }
+
+    /// The public (TS) name.
+    pub fn name(&self) -> &'static str {
+        Activation::KIND_NAMES[self.kind() as usize]
+    }
+
+    /// Whether the activation normalises over rows (softmax, logSoftmax) rather than acting
+    /// element by element.
+    pub fn is_row_wise(&self) -> bool {
+        matches!(self, Activation::Softmax | Activation::LogSoftmax)
+    }
+
+    /// `y = f(x)`. `cols` is the row length for softmax and logSoftmax (`x.len()` must be a
+    /// multiple of it); the others ignore it.
+    pub fn forward(&self, x: &[f32], y: &mut [f32], cols: usize) {
+        match *self {
+            Activation::Linear { slope, intercept } => linear::forward(x, y, slope, intercept),
+            Activation::StairStep { step, .. } => stair_step::forward(x, y, step),
+            Activation::UnitStep { threshold, .. } => unit_step::forward(x, y, threshold),
+            Activation::Heaviside { at_zero, .. } => heaviside::forward(x, y, at_zero),
+            Activation::Sign { .. } => sign::forward(x, y),
+            Activation::Relu => relu::forward(x, y),
+            Activation::LeakyRelu { alpha } => leaky_relu::forward(x, y, alpha),
+            Activation::Softplus => softplus::forward(x, y),
+            Activation::Sigmoid => sigmoid::forward(x, y),
+            Activation::Tanh => tanh::forward(x, y),
+            Activation::Softmax => softmax::forward(x, y, cols),
+            Activation::LogSoftmax => log_softmax::forward(x, y, cols),
+            Activation::Elu { alpha } => elu::forward(x, y, alpha),
+            Activation::Selu => selu::forward(x, y),
+            Activation::Gelu => gelu::forward(x, y),
+            Activation::Swish => swish::forward(x, y),
+            Activation::HardSigmoid => hard_sigmoid::forward(x, y),
+            Activation::Softsign => softsign::forward(x, y),
+        }
+    }
+
+    /// `dx = dy ⊙ f'(x)` given the input `x` and the output `y = f(x)` of the forward pass
+    /// (for softmax and logSoftmax, the vector-Jacobian product over each row of `cols`).
+    pub fn backward(&self, x: &[f32], y: &[f32], dy: &[f32], dx: &mut [f32], cols: usize) {
+        match *self {
+            Activation::Linear { slope, .. } => linear::backward(x, y, dy, dx, slope),
+            Activation::StairStep { straight_through, .. }
+            | Activation::UnitStep { straight_through, .. }
+            | Activation::Heaviside { straight_through, .. }
+            | Activation::Sign { straight_through } => map::step_backward(x, dy, dx, straight_through),
+            Activation::Relu => relu::backward(x, y, dy, dx),
+            Activation::LeakyRelu { alpha } => leaky_relu::backward(x, y, dy, dx, alpha),
+            Activation::Softplus => softplus::backward(x, y, dy, dx),
+            Activation::Sigmoid => sigmoid::backward(x, y, dy, dx),
+            Activation::Tanh => tanh::backward(x, y, dy, dx),
+            Activation::Softmax => softmax::backward(x, y, dy, dx, cols),
+            Activation::LogSoftmax => log_softmax::backward(x, y, dy, dx, cols),
+            Activation::Elu { alpha } => elu::backward(x, y, dy, dx, alpha),
+            Activation::Selu => selu::backward(x, y, dy, dx),
+            Activation::Gelu => gelu::backward(x, y, dy, dx),
+            Activation::Swish => swish::backward(x, y, dy, dx),
+            Activation::HardSigmoid => hard_sigmoid::backward(x, y, dy, dx),
+            Activation::Softsign => softsign::backward(x, y, dy, dx),
+        }
+    }
+
+    /// One instance of every kind, with default parameters, in kind order.
+    pub fn all_defaults() -> Vec<Activation> {
+        vec![
+            Activation::Linear { slope: 1.0, intercept: 0.0 },
+            Activation::StairStep { step: 1.0, straight_through: false },
+            Activation::UnitStep { threshold: 0.0, straight_through: false },
+            Activation::Heaviside { at_zero: 0.5, straight_through: false },
+            Activation::Sign { straight_through: false },
+            Activation::Relu,
+            Activation::LeakyRelu { alpha: 0.2 },
+            Activation::Softplus,
+            Activation::Sigmoid,
+            Activation::Tanh,
+            Activation::Softmax,
+            Activation::LogSoftmax,
+            Activation::Elu { alpha: 1.0 },
+            Activation::Selu,
+            Activation::Gelu,
+            Activation::Swish,
+            Activation::HardSigmoid,
+            Activation::Softsign,
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_round_trip_through_the_abi() {
+        let all = Activation::all_defaults();
+        assert_eq!(all.len(), KIND_COUNT);
+        for (k, a) in all.iter().enumerate() {
+            assert_eq!(a.kind() as usize, k);
+            assert_eq!(a.name(), Activation::KIND_NAMES[k]);
+            assert_eq!(Activation::from_abi(k as u32, &[]).unwrap(), *a, "defaults of {}", a.name());
+            assert_eq!(Activation::from_abi(k as u32, &a.params()).unwrap(), *a);
+            assert_eq!(a.params().len(), Activation::PARAMS[k].len());
+        }
+        let a = Activation::from_abi(1, &[0.5, 1.0]).unwrap();
+        assert_eq!(a, Activation::StairStep { step: 0.5, straight_through: true });
+        assert_eq!(Activation::from_abi(0, &[2.0]).unwrap(), Activation::Linear { slope: 2.0, intercept: 0.0 });
+    }
+
+    #[test]
+    fn bad_parameters_are_named() {
+        let msg = |k: u32, p: &[f32]| Activation::from_abi(k, p).unwrap_err().to_string();
+        assert_eq!(msg(1, &[0.0]), "stairStep: step must be a finite number > 0, got 0");
+        assert_eq!(msg(1, &[1.0, 0.5]), "stairStep: straightThrough must be 0 (false) or 1 (true), got 0.5");
+        assert_eq!(msg(6, &[-0.1]), "leakyRelu: alpha must be a finite number >= 0, got -0.1");
+        assert_eq!(msg(12, &[f32::NAN]), "elu: alpha must be a finite number >= 0, got NaN");
+        assert_eq!(msg(0, &[f32::INFINITY]), "linear: slope must be a finite number, got inf");
+        assert_eq!(msg(3, &[2.0]), "heaviside: atZero must be a finite number in [0, 1], got 2");
+        assert_eq!(msg(5, &[1.0]), "relu: takes at most 0 parameters (), got 1: [1.0]");
+        assert!(msg(18, &[]).starts_with("activation: unknown activation kind 18; valid kinds are 0..=17 (linear, stairStep,"));
+    }
+}

@@ -1,0 +1,89 @@
+//! Reading layer, activation and training configurations from the flat `f32` parameter lists
+//! that cross the C ABI. Each config's `from_abi` documents its layout; this cursor gives
+//! every read a name, so a malformed list becomes an error that names the missing field.
+
+use crate::activations::Activation;
+use crate::initializers::Initializer;
+use crate::regularizers::Regularizer;
+use crate::{bail, Result};
+
+/// A cursor over ABI parameters.
+pub struct Reader<'a> {
+    op: &'static str,
+    p: &'a [f32],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(op: &'static str, p: &'a [f32]) -> Reader<'a> {
+        Reader { op, p, at: 0 }
+    }
+
+    pub fn f32(&mut self, field: &str) -> Result<f32> {
+        let Some(&v) = self.p.get(self.at) else {
+            bail!(self.op, "config is missing `{field}` (parameter {})", self.at);
+        };
+        self.at += 1;
+        Ok(v)
+    }
+
+    /// A finite number.
+    pub fn finite(&mut self, field: &str) -> Result<f32> {
+        let v = self.f32(field)?;
+        if !v.is_finite() {
+            bail!(self.op, "`{field}` must be a finite number, got {v}");
+        }
+        Ok(v)
+    }
+
+    /// A non-negative integer below 2^24 (exact in f32).
+    pub fn usize(&mut self, field: &str) -> Result<usize> {
+        let v = self.f32(field)?;
+        if !(v >= 0.0 && v.fract() == 0.0 && v < 16_777_216.0) {
+            bail!(self.op, "`{field}` must be a non-negative integer, got {v}");
+        }
+        Ok(v as usize)
+    }
+
+    pub fn bool(&mut self, field: &str) -> Result<bool> {
+        Ok(self.f32(field)? != 0.0)
+    }
+
+    /// `[kind, n, p0..pn)` → an activation.
+    pub fn activation(&mut self) -> Result<Activation> {
+        let kind = self.usize("activation")? as u32;
+        let n = self.usize("activation parameter count")?;
+        let params = self.slice(n, "activation parameters")?;
+        Activation::from_abi(kind, params)
+    }
+
+    /// `[kind, p0, p1]` → an initializer.
+    pub fn initializer(&mut self, field: &str) -> Result<Initializer> {
+        let kind = self.usize(field)? as u32;
+        let p = self.slice(2, field)?;
+        Initializer::from_abi(kind, p)
+    }
+
+    /// `[l1, l2]` → an optional regularizer.
+    pub fn regularizer(&mut self) -> Result<Option<Regularizer>> {
+        let l1 = self.f32("l1")?;
+        let l2 = self.f32("l2")?;
+        Regularizer::from_abi(l1, l2)
+    }
+
+    pub fn slice(&mut self, n: usize, field: &str) -> Result<&'a [f32]> {
+        if self.at + n > self.p.len() {
+            bail!(self.op, "config is missing `{field}` ({n} parameters at {})", self.at);
+        }
+        let s = &self.p[self.at..self.at + n];
+        self.at += n;
+        Ok(s)
+    }
+
+    /// The rest of the list.
+    pub fn rest(&mut self) -> &'a [f32] {
+        let s = &self.p[self.at.min(self.p.len())..];
+        self.at = self.p.len();
+        s
+    }
+}

@@ -1,0 +1,228 @@
+//! Reduction kernels: a run to one value (`sum`, `max`, `arg_max`, ...), and row accumulators
+//! (`acc_add`: `acc[j] += x[j]`, ...) with which `ops::reduce` folds leading axes without a
+//! transpose. No allocation, no validation.
+//!
+//! # Summation order (deterministic)
+//! `sum` keeps 16 running sums, lane `i` taking elements `i, i+16, i+32, …` of the whole
+//! 16-blocks, then folds them in a fixed tree and adds the tail in order:
+//!
+//! ```text
+//! l[i] = (acc[i] + acc[4+i]) + (acc[8+i] + acc[12+i])      i < 4
+//! sum  = ((l[0] + l[1]) + (l[2] + l[3])) + tail[0] + tail[1] + …
+//! ```
+//!
+//! That is exactly what four `f32x4` accumulators compute, so the simd128 twin in
+//! `simd128_reduce.rs` gives the same bits as the scalar reference below, and a sum never
+//! depends on the build. 16 partial sums are also more accurate than one running sum.
+//! `max`/`min` fold with [`max_f32`]/[`min_f32`] (NaN wins, `+0 > −0`), which are
+//! order-independent.
+//!
+//! ```
+//! use neurite_core::kernels::reduce::{arg_max, max, sum};
+//! assert_eq!(sum(&[1.0, 2.0, 3.5]), 6.5);
+//! assert_eq!(max(&[1.0, 7.0, 3.0]), 7.0);
+//! assert_eq!(arg_max(&[1.0, 7.0, 7.0]), 1);
+//! ```
+
+use super::elementwise::{max_f32, min_f32};
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+use super::simd128_reduce as imp;
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+use scalar as imp;
+
+/// `Σ v` in the fixed 16-lane order above (0 for an empty run).
+pub fn sum(v: &[f32]) -> f32 {
+    imp::sum(v)
+}
+
+/// `Σ (v − m)²` in the same order as [`sum`] (the second pass of a two-pass variance).
+pub fn sum_sq_dev(v: &[f32], m: f32) -> f32 {
+    imp::sum_sq_dev(v, m)
+}
+
+/// The largest value; NaN if any is NaN; `−∞` for an empty run.
+pub fn max(v: &[f32]) -> f32 {
+    imp::max(v)
+}
+
+/// The smallest value; NaN if any is NaN; `+∞` for an empty run.
+pub fn min(v: &[f32]) -> f32 {
+    imp::min(v)
+}
+
+/// `Π v`, left to right (1 for an empty run).
+pub fn prod(v: &[f32]) -> f32 {
+    v.iter().product()
+}
+
+/// The index of the first largest value; the first NaN wins (as NumPy). 0 for an empty run.
+pub fn arg_max(v: &[f32]) -> usize {
+    pick(v, |a, b| a > b)
+}
+
+/// The index of the first smallest value; the first NaN wins. 0 for an empty run.
+pub fn arg_min(v: &[f32]) -> usize {
+    pick(v, |a, b| a < b)
+}
+
+fn pick(v: &[f32], better: impl Fn(f32, f32) -> bool) -> usize {
+    let Some((&first, rest)) = v.split_first() else { return 0 };
+    let (mut at, mut best) = (0, first);
+    for (i, &x) in rest.iter().enumerate() {
+        if best.is_nan() {
+            break;
+        }
+        if x.is_nan() || better(x, best) {
+            (at, best) = (i + 1, x);
+        }
+    }
+    at
+}
+
+/// `acc[j] += x[j]`.
+pub fn acc_add(acc: &mut [f32], x: &[f32]) {
+    imp::acc_add(acc, x)
+}
+
+/// `acc[j] *= x[j]`.
+pub fn acc_mul(acc: &mut [f32], x: &[f32]) {
+    imp::acc_mul(acc, x)
+}
+
+/// `acc[j] = max_f32(acc[j], x[j])`.
+pub fn acc_max(acc: &mut [f32], x: &[f32]) {
+    imp::acc_max(acc, x)
+}
+
+/// `acc[j] = min_f32(acc[j], x[j])`.
+pub fn acc_min(acc: &mut [f32], x: &[f32]) {
+    imp::acc_min(acc, x)
+}
+
+/// `acc[j] += (x[j] − m[j])²`.
+pub fn acc_sq_dev(acc: &mut [f32], x: &[f32], m: &[f32]) {
+    imp::acc_sq_dev(acc, x, m)
+}
+
+/// The scalar reference kernels; each has the signature of its public dispatcher.
+pub mod scalar {
+    use super::{max_f32, min_f32};
+
+    /// The 16-lane sum of `f(v[i])` (see the module docs for the order).
+    #[inline(always)]
+    fn lanes16(v: &[f32], f: impl Fn(f32) -> f32) -> f32 {
+        let (chunks, tail) = v.as_chunks::<16>();
+        let mut acc = [0f32; 16];
+        for c in chunks {
+            for (a, &x) in acc.iter_mut().zip(c) {
+                *a += f(x);
+            }
+        }
+        let l: [f32; 4] = core::array::from_fn(|i| (acc[i] + acc[4 + i]) + (acc[8 + i] + acc[12 + i]));
+        let mut s = (l[0] + l[1]) + (l[2] + l[3]);
+        for &x in tail {
+            s += f(x);
+        }
+        s
+    }
+
+    pub fn sum(v: &[f32]) -> f32 {
+        lanes16(v, |x| x)
+    }
+
+    pub fn sum_sq_dev(v: &[f32], m: f32) -> f32 {
+        lanes16(v, |x| (x - m) * (x - m))
+    }
+
+    pub fn max(v: &[f32]) -> f32 {
+        v.iter().fold(f32::NEG_INFINITY, |a, &x| max_f32(a, x))
+    }
+
+    pub fn min(v: &[f32]) -> f32 {
+        v.iter().fold(f32::INFINITY, |a, &x| min_f32(a, x))
+    }
+
+    pub fn acc_add(acc: &mut [f32], x: &[f32]) {
+        acc.iter_mut().zip(x).for_each(|(a, &x)| *a += x);
+    }
+
+    pub fn acc_mul(acc: &mut [f32], x: &[f32]) {
+        acc.iter_mut().zip(x).for_each(|(a, &x)| *a *= x);
+    }
+
+    pub fn acc_max(acc: &mut [f32], x: &[f32]) {
+        acc.iter_mut().zip(x).for_each(|(a, &x)| *a = max_f32(*a, x));
+    }
+
+    pub fn acc_min(acc: &mut [f32], x: &[f32]) {
+        acc.iter_mut().zip(x).for_each(|(a, &x)| *a = min_f32(*a, x));
+    }
+
+    pub fn acc_sq_dev(acc: &mut [f32], x: &[f32], m: &[f32]) {
+        acc.iter_mut().zip(x).zip(m).for_each(|((a, &x), &m)| *a += (x - m) * (x - m));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lane order spelled out with indices, independent of `lanes16`.
+    fn sum_by_index(v: &[f32]) -> f32 {
+        let whole = v.len() / 16 * 16;
+        let mut acc = [0f32; 16];
+        for (i, &x) in v[..whole].iter().enumerate() {
+            acc[i % 16] += x;
+        }
+        let l = |i: usize| (acc[i] + acc[4 + i]) + (acc[8 + i] + acc[12 + i]);
+        let mut s = (l(0) + l(1)) + (l(2) + l(3));
+        for &x in &v[whole..] {
+            s += x;
+        }
+        s
+    }
+
+    #[test]
+    fn sum_follows_the_documented_order() {
+        for n in [0usize, 1, 3, 4, 5, 15, 16, 17, 31, 32, 33, 1023] {
+            let v: Vec<f32> = (0..n).map(|i| ((i * 7919) % 113) as f32 * 0.37 - 20.0 + 1e-3 * i as f32).collect();
+            assert_eq!(sum(&v).to_bits(), sum_by_index(&v).to_bits(), "n={n}");
+            let exact: f64 = v.iter().map(|&x| x as f64).sum();
+            assert!((sum(&v) as f64 - exact).abs() <= 1e-5 * (1.0 + exact.abs()), "n={n}");
+            let m = 1.5f32;
+            let d: Vec<f32> = v.iter().map(|&x| (x - m) * (x - m)).collect();
+            assert_eq!(sum_sq_dev(&v, m).to_bits(), sum_by_index(&d).to_bits());
+        }
+    }
+
+    #[test]
+    fn max_min_and_args() {
+        assert_eq!(max(&[]), f32::NEG_INFINITY);
+        assert_eq!(min(&[3.0, -1.0, 2.0]), -1.0);
+        assert!(max(&[1.0, f32::NAN, 3.0]).is_nan());
+        assert_eq!(max(&[-0.0, 0.0]).to_bits(), 0.0f32.to_bits());
+        assert_eq!(min(&[0.0, -0.0]).to_bits(), (-0.0f32).to_bits());
+        assert_eq!(arg_max(&[1.0, 5.0, 5.0, 2.0]), 1);
+        assert_eq!(arg_min(&[4.0, 1.0, 9.0, 1.0]), 1);
+        assert_eq!(arg_max(&[1.0, f32::NAN, 9.0, f32::NAN]), 1);
+        assert_eq!(arg_min(&[]), 0);
+        assert_eq!(prod(&[2.0, 3.0, -1.0]), -6.0);
+    }
+
+    #[test]
+    fn accumulators() {
+        let mut a = vec![1.0, -2.0, 3.0, 0.0, 5.0];
+        acc_add(&mut a, &[1.0, 1.0, 1.0, 1.0, 1.0]);
+        assert_eq!(a, [2.0, -1.0, 4.0, 1.0, 6.0]);
+        acc_mul(&mut a, &[2.0; 5]);
+        assert_eq!(a, [4.0, -2.0, 8.0, 2.0, 12.0]);
+        acc_max(&mut a, &[5.0, f32::NAN, 0.0, 2.0, 0.0]);
+        assert!(a[1].is_nan() && a[0] == 5.0 && a[4] == 12.0);
+        acc_min(&mut a, &[0.0; 5]);
+        assert_eq!(a[0], 0.0);
+        let mut s = vec![0.0; 3];
+        acc_sq_dev(&mut s, &[1.0, 2.0, 3.0], &[0.0, 1.0, 5.0]);
+        assert_eq!(s, [1.0, 1.0, 4.0]);
+    }
+}

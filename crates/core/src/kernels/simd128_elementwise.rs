@@ -1,0 +1,177 @@
+//! The wasm32 simd128 twins of the element-wise kernels in `elementwise.rs`: same signatures,
+//! same run forms, bit-identical results (checked from JS by `test/elementwise.test.ts`).
+//!
+//! ```text
+//! for each 4-lane chunk:  out[i..i+4] = vop(x[i..i+4] | splat(x0), y[i..i+4] | splat(y0))
+//! tail (< 4 values):      out[i] = sop(x[i], y[i])          // the scalar reference op
+//! ```
+//!
+//! The lane ops are exact IEEE operations (`f32x4.add/sub/mul/div/sqrt/floor/ceil/nearest`),
+//! NaN-propagating `f32x4.max/min` (= `max_f32`/`min_f32`), comparison masks ANDed with
+//! `1.0`, and `pmax`/`pmin` for `clip` (= `scalar::clip_one`).
+
+use core::arch::wasm32::*;
+use core::iter::repeat;
+
+use super::elementwise::{max_f32, min_f32, scalar};
+
+/// Loads 4 lanes.
+#[inline(always)]
+fn load(c: &[f32; 4]) -> v128 {
+    // SAFETY: `c` is 16 readable bytes; wasm loads need no alignment.
+    unsafe { v128_load(c.as_ptr().cast()) }
+}
+
+/// Stores 4 lanes.
+#[inline(always)]
+fn store(c: &mut [f32; 4], v: v128) {
+    // SAFETY: `c` is 16 writable bytes; wasm stores need no alignment.
+    unsafe { v128_store(c.as_mut_ptr().cast(), v) }
+}
+
+/// `out = f(x, y)` over runs, 4 lanes at a time, with `s` on the tail and for single values.
+#[inline(always)]
+fn zip(x: &[f32], y: &[f32], out: &mut [f32], v: impl Fn(v128, v128) -> v128, s: impl Fn(f32, f32) -> f32) {
+    let n = out.len();
+    let (oc, ot) = out.as_chunks_mut::<4>();
+    match (x, y) {
+        (&[a], &[b]) if n != 1 => {
+            let r = s(a, b);
+            oc.iter_mut().for_each(|o| *o = [r; 4]);
+            ot.fill(r);
+        }
+        (&[a], _) if n != 1 => {
+            let (yc, yt) = y.as_chunks::<4>();
+            let av = f32x4_splat(a);
+            oc.iter_mut().zip(yc).for_each(|(o, b)| store(o, v(av, load(b))));
+            ot.iter_mut().zip(yt).for_each(|(o, &b)| *o = s(a, b));
+        }
+        (_, &[b]) if n != 1 => {
+            let (xc, xt) = x.as_chunks::<4>();
+            let bv = f32x4_splat(b);
+            oc.iter_mut().zip(xc).for_each(|(o, a)| store(o, v(load(a), bv)));
+            ot.iter_mut().zip(xt).for_each(|(o, &a)| *o = s(a, b));
+        }
+        _ => {
+            let ((xc, xt), (yc, yt)) = (x.as_chunks::<4>(), y.as_chunks::<4>());
+            oc.iter_mut().zip(xc).zip(yc).for_each(|((o, a), b)| store(o, v(load(a), load(b))));
+            ot.iter_mut().zip(xt).zip(yt).for_each(|((o, &a), &b)| *o = s(a, b));
+        }
+    }
+}
+
+/// `out = f(x)`, 4 lanes at a time, with `s` on the tail.
+#[inline(always)]
+fn map(x: &[f32], out: &mut [f32], v: impl Fn(v128) -> v128, s: impl Fn(f32) -> f32) {
+    let (oc, ot) = out.as_chunks_mut::<4>();
+    let (xc, xt) = x.as_chunks::<4>();
+    oc.iter_mut().zip(xc).for_each(|(o, a)| store(o, v(load(a))));
+    ot.iter_mut().zip(xt).for_each(|(o, &a)| *o = s(a));
+}
+
+macro_rules! binary {
+    ($($name:ident = $v:expr, $s:expr;)*) => {$(
+        /// The simd128 twin of `scalar::
+        #[doc = stringify!($name)]
+        /// `.
+        pub fn $name(x: &[f32], y: &[f32], out: &mut [f32]) {
+            zip(x, y, out, $v, $s)
+        }
+    )*};
+}
+
+macro_rules! unary {
+    ($($name:ident = $v:expr, $s:expr;)*) => {$(
+        /// The simd128 twin of `scalar::
+        #[doc = stringify!($name)]
+        /// `.
+        pub fn $name(x: &[f32], out: &mut [f32]) {
+            map(x, out, $v, $s)
+        }
+    )*};
+}
+
+/// A comparison mask (all ones or all zeros per lane) as 1.0 / 0.0.
+#[inline(always)]
+fn ones(mask: v128) -> v128 {
+    v128_and(mask, f32x4_splat(1.0))
+}
+
+#[inline(always)]
+fn b(c: bool) -> f32 {
+    if c {
+        1.0
+    } else {
+        0.0
+    }
+}
+
+binary! {
+    add = |a, b| f32x4_add(a, b), |a, b| a + b;
+    sub = |a, b| f32x4_sub(a, b), |a, b| a - b;
+    mul = |a, b| f32x4_mul(a, b), |a, b| a * b;
+    div = |a, b| f32x4_div(a, b), |a, b| a / b;
+    maximum = |a, b| f32x4_max(a, b), max_f32;
+    minimum = |a, b| f32x4_min(a, b), min_f32;
+    equal = |a, b| ones(f32x4_eq(a, b)), |x, y| b(x == y);
+    not_equal = |a, b| ones(f32x4_ne(a, b)), |x, y| b(x != y);
+    greater = |a, b| ones(f32x4_gt(a, b)), |x, y| b(x > y);
+    greater_equal = |a, b| ones(f32x4_ge(a, b)), |x, y| b(x >= y);
+    less = |a, b| ones(f32x4_lt(a, b)), |x, y| b(x < y);
+    less_equal = |a, b| ones(f32x4_le(a, b)), |x, y| b(x <= y);
+}
+
+unary! {
+    neg = |a| f32x4_neg(a), |a: f32| -a;
+    abs = |a| f32x4_abs(a), f32::abs;
+    sqrt = |a| f32x4_sqrt(a), f32::sqrt;
+    square = |a| f32x4_mul(a, a), |a: f32| a * a;
+    floor = |a| f32x4_floor(a), f32::floor;
+    ceil = |a| f32x4_ceil(a), f32::ceil;
+    round = |a| f32x4_nearest(a), f32::round_ties_even;
+    reciprocal = |a| f32x4_div(f32x4_splat(1.0), a), |a: f32| 1.0 / a;
+}
+
+/// The simd128 twin of `scalar::clip`: `pmin(pmax(x, lo), hi)`.
+pub fn clip(x: &[f32], lo: f32, hi: f32, out: &mut [f32]) {
+    let (lv, hv) = (f32x4_splat(lo), f32x4_splat(hi));
+    map(x, out, |a| f32x4_pmin(f32x4_pmax(a, lv), hv), |a| scalar::clip_one(a, lo, hi))
+}
+
+/// The simd128 twin of `scalar::select`: `bitselect(a, b, c != 0)` per lane.
+pub fn select(c: &[f32], a: &[f32], b: &[f32], out: &mut [f32]) {
+    let n = out.len();
+    let single = |s: &[f32]| (s.len() == 1 && n != 1).then(|| s[0]);
+    if single(c).is_some() {
+        // A fixed condition is a copy or a fill: nothing to vectorise.
+        return scalar::select(c, a, b, out);
+    }
+    let zero = f32x4_splat(0.0);
+    let (oc, ot) = out.as_chunks_mut::<4>();
+    let (cc, ct) = c.as_chunks::<4>();
+    // Each of `a`, `b` is a run of 4-lane chunks plus a tail, or a repeated value.
+    macro_rules! run {
+        ($av:expr, $at:expr, $bv:expr, $bt:expr) => {{
+            for (((o, cv), av), bv) in oc.iter_mut().zip(cc).zip($av).zip($bv) {
+                store(o, v128_bitselect(av, bv, f32x4_ne(load(cv), zero)));
+            }
+            for (((o, &cs), as_), bs) in ot.iter_mut().zip(ct).zip($at).zip($bt) {
+                *o = if cs != 0.0 { as_ } else { bs };
+            }
+        }};
+    }
+    let (ac, at) = a.as_chunks::<4>();
+    let (bc, bt) = b.as_chunks::<4>();
+    fn lanes(c: &[[f32; 4]]) -> impl Iterator<Item = v128> + '_ {
+        c.iter().map(load)
+    }
+    fn tail(t: &[f32]) -> impl Iterator<Item = f32> + '_ {
+        t.iter().copied()
+    }
+    match (single(a), single(b)) {
+        (None, None) => run!(lanes(ac), tail(at), lanes(bc), tail(bt)),
+        (None, Some(vb)) => run!(lanes(ac), tail(at), repeat(f32x4_splat(vb)), repeat(vb)),
+        (Some(va), None) => run!(repeat(f32x4_splat(va)), repeat(va), lanes(bc), tail(bt)),
+        (Some(va), Some(vb)) => run!(repeat(f32x4_splat(va)), repeat(va), repeat(f32x4_splat(vb)), repeat(vb)),
+    }
+}

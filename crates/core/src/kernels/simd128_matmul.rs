@@ -1,0 +1,88 @@
+//! The wasm32 simd128 GEMM micro-kernel, the SIMD twin of the portable `tile_rows` in
+//! `matmul_tile.rs` (same signature, same order of operations, bit-identical results).
+//!
+//! ```text
+//! for p in 0..kc:                          // one step: V loads, R splats, R·V mul + add
+//!     b[v]   = pb[p·ldb + 4v .. 4v+4]      // v < V
+//!     a      = splat(pa[p·MR + r])         // r < R
+//!     acc[r][v] = acc[r][v] + a · b[v]     // f32x4.mul then f32x4.add
+//! ```
+//!
+//! NOTE: plain `f32x4.mul` + `f32x4.add`, not relaxed SIMD's `relaxed_madd`: a fused
+//! multiply-add rounds once, an unfused one twice, and runtimes differ in which they pick, so
+//! results would depend on the engine. Plain SIMD is deterministic everywhere.
+
+use core::arch::wasm32::{f32x4_add, f32x4_mul, f32x4_splat, v128, v128_load, v128_load32_splat, v128_store};
+use core::ptr::with_exposed_provenance;
+
+use super::matmul_tile::{store, MR};
+
+/// One step of `p`: `acc[r][v] += splat(a[r]) · b[4v..4v+4]`.
+///
+/// # Safety
+/// `a[..R]` and `b[..4·V]` must be readable.
+#[inline(always)]
+unsafe fn step<const R: usize, const V: usize>(a: *const f32, b: *const f32, acc: &mut [[v128; V]; R]) {
+    let bv: [v128; V] = core::array::from_fn(|v| v128_load(b.add(4 * v).cast()));
+    for (r, row) in acc.iter_mut().enumerate() {
+        let av = v128_load32_splat(a.add(r).cast());
+        for (x, &bb) in row.iter_mut().zip(&bv) {
+            *x = f32x4_add(*x, f32x4_mul(av, bb));
+        }
+    }
+}
+
+/// `R × 4V` micro-kernel. See `matmul_tile::tile` for the contract; it is re-checked here
+/// because the loads below are unchecked.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+pub fn tile_rows<const R: usize, const V: usize>(
+    kc: usize,
+    pa: &[f32],
+    pb: &[f32],
+    ldb: usize,
+    c: &mut [f32],
+    ldc: usize,
+    cols: usize,
+    accumulate: bool,
+) {
+    assert!(R >= 1 && R <= MR && cols >= 1 && cols <= 4 * V);
+    assert!(pa.len() >= kc * MR && (kc == 0 || pb.len() >= (kc - 1) * ldb + 4 * V));
+    assert!(c.len() >= (R - 1) * ldc + cols);
+    let mut acc = [[f32x4_splat(0.0); V]; R];
+    // NOTE: the panels are walked with integer addresses, not pointer increments. LLVM's loop
+    // strength reduction rewrites pointer induction variables into plain (wrapping) adds,
+    // which the wasm backend then cannot fold into the loads' constant offsets: every load
+    // would pay an extra `i32.add`. Through an integer address LLVM keeps `a + 4r` as a
+    // load offset. Measured: ~10% on the 4×8 tile.
+    let (mut a, mut b) = (pa.as_ptr().expose_provenance(), pb.as_ptr().expose_provenance());
+    for _ in 0..kc {
+        // SAFETY: step p reads pa[p·MR + r] (r < R ≤ MR) and pb[p·ldb .. p·ldb + 4V]; the
+        // asserts above keep both in bounds for p < kc. wasm loads need no alignment.
+        unsafe { step(with_exposed_provenance(a), with_exposed_provenance(b), &mut acc) };
+        a += MR * 4;
+        b += ldb * 4;
+    }
+    if cols == 4 * V {
+        for (r, row) in acc.iter().enumerate() {
+            let dst = &mut c[r * ldc..r * ldc + 4 * V];
+            for (v, &x) in row.iter().enumerate() {
+                // SAFETY: `dst` has 4V elements, so 4v..4v+4 is in bounds.
+                unsafe {
+                    let p = dst.as_mut_ptr().add(4 * v);
+                    let y = if accumulate { f32x4_add(v128_load(p.cast()), x) } else { x };
+                    v128_store(p.cast(), y);
+                }
+            }
+        }
+    } else {
+        let mut out = [[[0f32; 4]; V]; R];
+        for (o, row) in out.iter_mut().zip(&acc) {
+            for (o, &x) in o.iter_mut().zip(row) {
+                // SAFETY: `o` is 4 floats, one v128.
+                unsafe { v128_store(o.as_mut_ptr().cast(), x) };
+            }
+        }
+        store(&out, c, ldc, cols, accumulate);
+    }
+}

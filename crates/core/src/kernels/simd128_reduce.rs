@@ -1,0 +1,134 @@
+//! The wasm32 simd128 twins of the reduction kernels in `reduce.rs`: same signatures, same
+//! bits. `sum` keeps four `f32x4` accumulators, which is the 16-lane order documented there:
+//!
+//! ```text
+//! acc[k] += x[16j + 4k .. 16j + 4k + 4]          k < 4, for each whole 16-block j
+//! l = (acc[0] + acc[1]) + (acc[2] + acc[3])      lane i = (a[i]+a[4+i]) + (a[8+i]+a[12+i])
+//! sum = ((l0 + l1) + (l2 + l3)) + tail, in order
+//! ```
+
+use core::arch::wasm32::*;
+
+use super::elementwise::{max_f32, min_f32};
+
+#[inline(always)]
+fn load(c: &[f32; 4]) -> v128 {
+    // SAFETY: `c` is 16 readable bytes; wasm loads need no alignment.
+    unsafe { v128_load(c.as_ptr().cast()) }
+}
+
+#[inline(always)]
+fn store(c: &mut [f32; 4], v: v128) {
+    // SAFETY: `c` is 16 writable bytes; wasm stores need no alignment.
+    unsafe { v128_store(c.as_mut_ptr().cast(), v) }
+}
+
+#[inline(always)]
+fn lanes(v: v128) -> [f32; 4] {
+    [f32x4_extract_lane::<0>(v), f32x4_extract_lane::<1>(v), f32x4_extract_lane::<2>(v), f32x4_extract_lane::<3>(v)]
+}
+
+/// The 16-lane sum of `f(x)`; `s` is the same function on one value, for the tail.
+#[inline(always)]
+fn lanes16(v: &[f32], f: impl Fn(v128) -> v128, s: impl Fn(f32) -> f32) -> f32 {
+    let (blocks, tail) = v.as_chunks::<16>();
+    let mut acc = [f32x4_splat(0.0); 4];
+    for block in blocks {
+        let (quads, _) = block.as_chunks::<4>();
+        for (a, q) in acc.iter_mut().zip(quads) {
+            *a = f32x4_add(*a, f(load(q)));
+        }
+    }
+    let l = lanes(f32x4_add(f32x4_add(acc[0], acc[1]), f32x4_add(acc[2], acc[3])));
+    let mut total = (l[0] + l[1]) + (l[2] + l[3]);
+    for &x in tail {
+        total += s(x);
+    }
+    total
+}
+
+/// The simd128 twin of `scalar::sum`.
+pub fn sum(v: &[f32]) -> f32 {
+    lanes16(v, |x| x, |x| x)
+}
+
+/// The simd128 twin of `scalar::sum_sq_dev`.
+pub fn sum_sq_dev(v: &[f32], m: f32) -> f32 {
+    let mv = f32x4_splat(m);
+    lanes16(
+        v,
+        |x| {
+            let d = f32x4_sub(x, mv);
+            f32x4_mul(d, d)
+        },
+        |x| (x - m) * (x - m),
+    )
+}
+
+/// Folds with a lane op `v` (two accumulators) and its scalar twin `s`, from `init`.
+#[inline(always)]
+fn fold(v: &[f32], init: f32, vf: impl Fn(v128, v128) -> v128, s: impl Fn(f32, f32) -> f32) -> f32 {
+    let (pairs, tail) = v.as_chunks::<8>();
+    let mut acc = [f32x4_splat(init); 2];
+    for pair in pairs {
+        let (quads, _) = pair.as_chunks::<4>();
+        for (a, q) in acc.iter_mut().zip(quads) {
+            *a = vf(*a, load(q));
+        }
+    }
+    let l = lanes(vf(acc[0], acc[1]));
+    let r = s(s(l[0], l[1]), s(l[2], l[3]));
+    tail.iter().fold(r, |a, &x| s(a, x))
+}
+
+/// The simd128 twin of `scalar::max` (`f32x4.max` is NaN-propagating with `+0 > −0`).
+pub fn max(v: &[f32]) -> f32 {
+    fold(v, f32::NEG_INFINITY, |a, b| f32x4_max(a, b), max_f32)
+}
+
+/// The simd128 twin of `scalar::min`.
+pub fn min(v: &[f32]) -> f32 {
+    fold(v, f32::INFINITY, |a, b| f32x4_min(a, b), min_f32)
+}
+
+/// `acc = f(acc, x)` in place, 4 lanes at a time.
+#[inline(always)]
+fn update(acc: &mut [f32], x: &[f32], vf: impl Fn(v128, v128) -> v128, s: impl Fn(f32, f32) -> f32) {
+    let (ac, at) = acc.as_chunks_mut::<4>();
+    let (xc, xt) = x.as_chunks::<4>();
+    ac.iter_mut().zip(xc).for_each(|(a, x)| store(a, vf(load(a), load(x))));
+    at.iter_mut().zip(xt).for_each(|(a, &x)| *a = s(*a, x));
+}
+
+/// The simd128 twin of `scalar::acc_add`.
+pub fn acc_add(acc: &mut [f32], x: &[f32]) {
+    update(acc, x, |a, b| f32x4_add(a, b), |a, b| a + b)
+}
+
+/// The simd128 twin of `scalar::acc_mul`.
+pub fn acc_mul(acc: &mut [f32], x: &[f32]) {
+    update(acc, x, |a, b| f32x4_mul(a, b), |a, b| a * b)
+}
+
+/// The simd128 twin of `scalar::acc_max`.
+pub fn acc_max(acc: &mut [f32], x: &[f32]) {
+    update(acc, x, |a, b| f32x4_max(a, b), max_f32)
+}
+
+/// The simd128 twin of `scalar::acc_min`.
+pub fn acc_min(acc: &mut [f32], x: &[f32]) {
+    update(acc, x, |a, b| f32x4_min(a, b), min_f32)
+}
+
+/// The simd128 twin of `scalar::acc_sq_dev`.
+pub fn acc_sq_dev(acc: &mut [f32], x: &[f32], m: &[f32]) {
+    let (ac, at) = acc.as_chunks_mut::<4>();
+    let ((xc, xt), (mc, mt)) = (x.as_chunks::<4>(), m.as_chunks::<4>());
+    for ((a, x), m) in ac.iter_mut().zip(xc).zip(mc) {
+        let d = f32x4_sub(load(x), load(m));
+        store(a, f32x4_add(load(a), f32x4_mul(d, d)));
+    }
+    for ((a, &x), &m) in at.iter_mut().zip(xt).zip(mt) {
+        *a += (x - m) * (x - m);
+    }
+}

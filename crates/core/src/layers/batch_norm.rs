@@ -1,0 +1,167 @@
+//! `batchNormalization` (Ioffe & Szegedy 2015, https://arxiv.org/abs/1502.03167) over the last
+//! axis, with Keras defaults (momentum 0.99, epsilon 1e-3, center and scale on).
+//!
+//! Training: per feature `μ, σ²` over all other axes (the N rows), `x̂ = (x − μ)/√(σ² + ε)`,
+//! `y = γ·x̂ + β`; the moving statistics follow `m ← m·momentum + μ·(1 − momentum)`.
+//! Inference uses the moving statistics.
+//!
+//! # Backward (per feature, N rows, `s = 1/√(σ² + ε)`)
+//! `dβ = Σ dy`, `dγ = Σ dy·x̂`, `dx = (γ·s/N)·(N·dy − Σdy − x̂·Σ(dy·x̂))`.
+
+use super::{no_forward, rows_cols, Layer, Mode, Param};
+use crate::config::Reader;
+use crate::{bail, Result, Shape, Tensor};
+
+pub struct BatchNorm {
+    momentum: f32,
+    epsilon: f32,
+    center: bool,
+    scale: bool,
+    gamma: Option<Param>,
+    beta: Option<Param>,
+    moving_mean: Option<Param>,
+    moving_var: Option<Param>,
+    /// Saved by a training forward: x̂ and 1/√(σ²+ε) per feature.
+    xhat: Option<Tensor>,
+    inv_std: Vec<f32>,
+}
+
+impl BatchNorm {
+    /// Layout: `momentum, epsilon, center, scale`.
+    pub fn from_abi(p: &[f32]) -> Result<BatchNorm> {
+        let mut r = Reader::new("batchNormalization", p);
+        let momentum = r.finite("momentum")?;
+        let epsilon = r.finite("epsilon")?;
+        if !(0.0..=1.0).contains(&momentum) {
+            bail!("batchNormalization", "momentum must be in [0, 1], got {momentum}");
+        }
+        if epsilon <= 0.0 {
+            bail!("batchNormalization", "epsilon must be > 0, got {epsilon}");
+        }
+        Ok(BatchNorm {
+            momentum,
+            epsilon,
+            center: r.bool("center")?,
+            scale: r.bool("scale")?,
+            gamma: None,
+            beta: None,
+            moving_mean: None,
+            moving_var: None,
+            xhat: None,
+            inv_std: Vec::new(),
+        })
+    }
+}
+
+impl Layer for BatchNorm {
+    fn kind(&self) -> &'static str {
+        "batchNormalization"
+    }
+
+    fn build(&mut self, input: &[usize], _seed: u64) -> Result<Vec<usize>> {
+        let Some(&c) = input.last() else {
+            bail!("batchNormalization", "input must have at least one dimension per sample, got shape []");
+        };
+        let v = |x: f32| Tensor::full("batchNormalization", Shape::from([c]), x);
+        if self.scale {
+            self.gamma = Some(Param::new("gamma", v(1.0)?, None)?);
+        }
+        if self.center {
+            self.beta = Some(Param::new("beta", v(0.0)?, None)?);
+        }
+        self.moving_mean = Some(Param::state("movingMean", v(0.0)?));
+        self.moving_var = Some(Param::state("movingVariance", v(1.0)?));
+        Ok(input.to_vec())
+    }
+
+    fn forward(&mut self, mut x: Tensor, mode: Mode) -> Result<Tensor> {
+        let (rows, c) = rows_cols(&x);
+        let (mm, mv) = match (&mut self.moving_mean, &mut self.moving_var) {
+            (Some(m), Some(v)) => (m, v),
+            _ => return Err(no_forward("batchNormalization")),
+        };
+        let gamma = self.gamma.as_ref().map(|g| g.value.data().to_vec()).unwrap_or_else(|| vec![1.0; c]);
+        let beta = self.beta.as_ref().map(|b| b.value.data().to_vec()).unwrap_or_else(|| vec![0.0; c]);
+        if !mode.training() {
+            for row in x.data_mut().chunks_exact_mut(c) {
+                for j in 0..c {
+                    let s = 1.0 / (mv.value.data()[j] + self.epsilon).sqrt();
+                    row[j] = gamma[j] * (row[j] - mm.value.data()[j]) * s + beta[j];
+                }
+            }
+            return Ok(x);
+        }
+        if rows == 0 {
+            bail!("batchNormalization", "cannot train on an empty batch (input shape {})", x.shape());
+        }
+        let mut mean = vec![0.0f32; c];
+        let mut var = vec![0.0f32; c];
+        for row in x.data().chunks_exact(c) {
+            for (m, &v) in mean.iter_mut().zip(row) {
+                *m += v;
+            }
+        }
+        mean.iter_mut().for_each(|m| *m /= rows as f32);
+        for row in x.data().chunks_exact(c) {
+            for j in 0..c {
+                var[j] += (row[j] - mean[j]) * (row[j] - mean[j]);
+            }
+        }
+        var.iter_mut().for_each(|v| *v /= rows as f32);
+        self.inv_std = var.iter().map(|v| 1.0 / (v + self.epsilon).sqrt()).collect();
+        let mut xhat = x.clone();
+        for (row, hrow) in x.data_mut().chunks_exact_mut(c).zip(xhat.data_mut().chunks_exact_mut(c)) {
+            for j in 0..c {
+                let h = (row[j] - mean[j]) * self.inv_std[j];
+                hrow[j] = h;
+                row[j] = gamma[j] * h + beta[j];
+            }
+        }
+        let m = self.momentum;
+        for j in 0..c {
+            mm.value.data_mut()[j] = mm.value.data()[j] * m + mean[j] * (1.0 - m);
+            mv.value.data_mut()[j] = mv.value.data()[j] * m + var[j] * (1.0 - m);
+        }
+        self.xhat = Some(xhat);
+        Ok(x)
+    }
+
+    fn backward(&mut self, dy: Tensor) -> Result<Tensor> {
+        let xhat = self.xhat.take().ok_or_else(|| no_forward("batchNormalization"))?;
+        let (rows, c) = rows_cols(&xhat);
+        let mut sum_dy = vec![0.0f32; c];
+        let mut sum_dy_xhat = vec![0.0f32; c];
+        for (d, h) in dy.data().chunks_exact(c).zip(xhat.data().chunks_exact(c)) {
+            for j in 0..c {
+                sum_dy[j] += d[j];
+                sum_dy_xhat[j] += d[j] * h[j];
+            }
+        }
+        if let Some(b) = self.beta.as_mut() {
+            b.grad.copy_from_slice(&sum_dy);
+        }
+        let gamma = match self.gamma.as_mut() {
+            Some(g) => {
+                g.grad.copy_from_slice(&sum_dy_xhat);
+                g.value.data().to_vec()
+            }
+            None => vec![1.0; c],
+        };
+        let n = rows as f32;
+        let mut dx = Tensor::zeros("batchNormalization", xhat.shape().clone())?;
+        for ((o, d), h) in dx.data_mut().chunks_exact_mut(c).zip(dy.data().chunks_exact(c)).zip(xhat.data().chunks_exact(c)) {
+            for j in 0..c {
+                o[j] = gamma[j] * self.inv_std[j] / n * (n * d[j] - sum_dy[j] - h[j] * sum_dy_xhat[j]);
+            }
+        }
+        Ok(dx)
+    }
+
+    fn params_mut(&mut self) -> Vec<&mut Param> {
+        [&mut self.gamma, &mut self.beta, &mut self.moving_mean, &mut self.moving_var].into_iter().filter_map(|p| p.as_mut()).collect()
+    }
+
+    fn params(&self) -> Vec<&Param> {
+        [&self.gamma, &self.beta, &self.moving_mean, &self.moving_var].into_iter().filter_map(|p| p.as_ref()).collect()
+    }
+}

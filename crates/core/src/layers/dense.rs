@@ -1,0 +1,194 @@
+//! `dense`: a fully connected layer, `y = act(x·W + b)`.
+//!
+//! # Shapes
+//! `x: [batch, ..., in]` → `y: [batch, ..., units]`; `W: [in, units]`, `b: [units]`. The layer
+//! applies to the last axis (as Keras `Dense`), so rows = everything before it.
+//!
+//! # Backward
+//! With `z = x·W + b`: `dz = dy ⊙ act'(z)`, `dW = xᵀ·dz`, `db = Σ_rows dz`, `dx = dz·Wᵀ`.
+//! The transposed products run on the same packed matmul kernel as the forward one.
+
+use super::{is_identity, rows_cols, Layer, Mode, Param};
+use crate::activations::Activation;
+use crate::config::Reader;
+use crate::initializers::Initializer;
+use crate::kernels::matmul::gemm;
+use crate::regularizers::Regularizer;
+use crate::{bail, Error, Result, Shape, Tensor};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct DenseConfig {
+    pub units: usize,
+    pub activation: Activation,
+    pub use_bias: bool,
+    pub kernel_initializer: Initializer,
+    pub bias_initializer: Initializer,
+    pub kernel_regularizer: Option<Regularizer>,
+    pub bias_regularizer: Option<Regularizer>,
+    pub activity_regularizer: Option<Regularizer>,
+}
+
+impl DenseConfig {
+    /// Layout: `units, useBias, activation(kind, n, params…), kernelInit(kind, p0, p1),
+    /// biasInit(kind, p0, p1), kernelReg(l1, l2), biasReg(l1, l2), activityReg(l1, l2)`.
+    pub fn from_abi(p: &[f32]) -> Result<DenseConfig> {
+        let mut r = Reader::new("dense", p);
+        let units = r.usize("units")?;
+        if units == 0 {
+            bail!("dense", "units must be a positive integer, got 0");
+        }
+        Ok(DenseConfig {
+            units,
+            use_bias: r.bool("useBias")?,
+            activation: r.activation()?,
+            kernel_initializer: r.initializer("kernelInitializer")?,
+            bias_initializer: r.initializer("biasInitializer")?,
+            kernel_regularizer: r.regularizer()?,
+            bias_regularizer: r.regularizer()?,
+            activity_regularizer: r.regularizer()?,
+        })
+    }
+}
+
+pub struct Dense {
+    cfg: DenseConfig,
+    kernel: Option<Param>,
+    bias: Option<Param>,
+    /// Saved by a training forward: the input, the pre-activation and the output.
+    x: Option<Tensor>,
+    z: Option<Tensor>,
+    y: Option<Tensor>,
+    activity_loss: f32,
+}
+
+impl Dense {
+    pub fn new(cfg: DenseConfig) -> Dense {
+        Dense { cfg, kernel: None, bias: None, x: None, z: None, y: None, activity_loss: 0.0 }
+    }
+
+    fn kernel(&self) -> Result<&Param> {
+        self.kernel.as_ref().ok_or_else(|| Error::Internal { msg: "dense used before build".into() })
+    }
+
+    /// `dL/dz → dL/dx`, filling dW and db. Shared by the normal and the fused-softmax paths.
+    pub fn backward_from_z(&mut self, dz: Tensor) -> Result<Tensor> {
+        let x = self.x.take().ok_or_else(|| Error::Internal { msg: "dense backward without a training forward".into() })?;
+        let (rows, inp) = rows_cols(&x);
+        let units = self.cfg.units;
+        let kernel = self.kernel.as_mut().expect("built");
+        // dW = xᵀ·dz: [in, rows]·[rows, units]
+        gemm(inp, rows, units, x.data(), true, dz.data(), false, &mut kernel.grad);
+        if let Some(b) = self.bias.as_mut() {
+            b.grad.fill(0.0);
+            for row in dz.data().chunks_exact(units) {
+                for (g, &d) in b.grad.iter_mut().zip(row) {
+                    *g += d;
+                }
+            }
+        }
+        // dx = dz·Wᵀ: [rows, units]·[units, in]
+        let mut dx = Tensor::zeros("dense", x.shape().clone())?;
+        gemm(rows, units, inp, dz.data(), false, kernel.value.data(), true, dx.data_mut());
+        Ok(dx)
+    }
+}
+
+impl Layer for Dense {
+    fn kind(&self) -> &'static str {
+        "dense"
+    }
+
+    fn build(&mut self, input: &[usize], seed: u64) -> Result<Vec<usize>> {
+        let Some(&inp) = input.last() else {
+            bail!("dense", "input must have at least one dimension per sample, got shape []");
+        };
+        let units = self.cfg.units;
+        let mut w = Tensor::zeros("dense", Shape::new("dense", &[inp, units])?)?;
+        self.cfg.kernel_initializer.fill(w.data_mut(), inp, units, seed, 0);
+        self.kernel = Some(Param::new("kernel", w, self.cfg.kernel_regularizer)?);
+        if self.cfg.use_bias {
+            let mut b = Tensor::zeros("dense", Shape::from([units]))?;
+            self.cfg.bias_initializer.fill(b.data_mut(), inp, units, seed, 1);
+            self.bias = Some(Param::new("bias", b, self.cfg.bias_regularizer)?);
+        }
+        let mut out = input.to_vec();
+        *out.last_mut().expect("non-empty") = units;
+        Ok(out)
+    }
+
+    fn forward(&mut self, x: Tensor, mode: Mode) -> Result<Tensor> {
+        let (rows, inp) = rows_cols(&x);
+        let kernel = self.kernel()?;
+        let units = self.cfg.units;
+        if inp != kernel.value.dims()[0] {
+            bail!("dense", "input has {inp} features on its last axis but the layer was built for {} (input shape {})", kernel.value.dims()[0], x.shape());
+        }
+        let mut out_dims = x.dims().to_vec();
+        *out_dims.last_mut().expect("rank >= 1") = units;
+        let mut z = Tensor::zeros("dense", Shape::new("dense", &out_dims)?)?;
+        gemm(rows, inp, units, x.data(), false, kernel.value.data(), false, z.data_mut());
+        if let Some(b) = &self.bias {
+            for row in z.data_mut().chunks_exact_mut(units) {
+                for (v, &bv) in row.iter_mut().zip(b.value.data()) {
+                    *v += bv;
+                }
+            }
+        }
+        let y = if is_identity(&self.cfg.activation) {
+            z.clone()
+        } else {
+            let mut y = Tensor::zeros("dense", z.shape().clone())?;
+            self.cfg.activation.forward(z.data(), y.data_mut(), units);
+            y
+        };
+        if mode.training() {
+            if let Some(r) = self.cfg.activity_regularizer {
+                let batch = x.dims().first().copied().unwrap_or(1).max(1);
+                self.activity_loss = r.penalty(y.data()) / batch as f32;
+            }
+            self.x = Some(x);
+            self.z = Some(z);
+            self.y = Some(y.clone());
+        }
+        Ok(y)
+    }
+
+    fn backward(&mut self, mut dy: Tensor) -> Result<Tensor> {
+        let z = self.z.take().ok_or_else(|| Error::Internal { msg: "dense backward without a training forward".into() })?;
+        let y = self.y.take().expect("saved with z");
+        if let Some(r) = self.cfg.activity_regularizer {
+            let batch = z.dims().first().copied().unwrap_or(1).max(1);
+            r.add_grad(y.data(), dy.data_mut(), 1.0 / batch as f32);
+        }
+        let dz = if is_identity(&self.cfg.activation) {
+            dy
+        } else {
+            let mut dz = Tensor::zeros("dense", z.shape().clone())?;
+            self.cfg.activation.backward(z.data(), y.data(), dy.data(), dz.data_mut(), self.cfg.units);
+            dz
+        };
+        self.backward_from_z(dz)
+    }
+
+    fn params_mut(&mut self) -> Vec<&mut Param> {
+        self.kernel.iter_mut().chain(self.bias.iter_mut()).collect()
+    }
+
+    fn params(&self) -> Vec<&Param> {
+        self.kernel.iter().chain(self.bias.iter()).collect()
+    }
+
+    fn activity_loss(&self) -> f32 {
+        self.activity_loss
+    }
+
+    fn output_activation(&self) -> Option<Activation> {
+        Some(self.cfg.activation)
+    }
+
+    fn backward_pre_activation(&mut self, dz: Tensor) -> Result<Tensor> {
+        self.z = None;
+        self.y = None;
+        self.backward_from_z(dz)
+    }
+}

@@ -1,0 +1,62 @@
+//! `dropout`: during training, zeroes each element with probability `rate` and scales the
+//! rest by `1/(1−rate)` (inverted dropout, Srivastava et al. 2014); identity at inference.
+//! The mask of step `s` comes from the seeded counter-based generator, so training is
+//! reproducible.
+//!
+//! # Backward
+//! `dx = dy ⊙ mask / (1 − rate)`.
+
+use super::{step_seed, no_forward, Layer, Mode};
+use crate::rng::Philox;
+use crate::{bail, Result, Tensor};
+
+pub struct Dropout {
+    rate: f32,
+    /// Distinguishes this layer's random stream from other layers'.
+    stream: u32,
+    mask: Option<Vec<f32>>,
+}
+
+impl Dropout {
+    pub fn new(rate: f32, stream: u32) -> Result<Dropout> {
+        if !(0.0..1.0).contains(&rate) {
+            bail!("dropout", "rate must be in [0, 1), got {rate}");
+        }
+        Ok(Dropout { rate, stream, mask: None })
+    }
+}
+
+impl Layer for Dropout {
+    fn kind(&self) -> &'static str {
+        "dropout"
+    }
+
+    fn build(&mut self, input: &[usize], _seed: u64) -> Result<Vec<usize>> {
+        Ok(input.to_vec())
+    }
+
+    fn forward(&mut self, mut x: Tensor, mode: Mode) -> Result<Tensor> {
+        let Mode::Train { seed, step } = mode else { return Ok(x) };
+        if self.rate == 0.0 {
+            self.mask = Some(vec![1.0; x.size()]);
+            return Ok(x);
+        }
+        let scale = 1.0 / (1.0 - self.rate);
+        let mut rng = Philox::new(step_seed(seed, step) ^ 0x5eed_d20b, self.stream);
+        let mut mask = crate::tensor::alloc("dropout", x.size())?;
+        for (m, v) in mask.iter_mut().zip(x.data_mut()) {
+            *m = if rng.uniform_f32() < self.rate { 0.0 } else { scale };
+            *v *= *m;
+        }
+        self.mask = Some(mask);
+        Ok(x)
+    }
+
+    fn backward(&mut self, mut dy: Tensor) -> Result<Tensor> {
+        let mask = self.mask.take().ok_or_else(|| no_forward("dropout"))?;
+        for (d, m) in dy.data_mut().iter_mut().zip(&mask) {
+            *d *= m;
+        }
+        Ok(dy)
+    }
+}

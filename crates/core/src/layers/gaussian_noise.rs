@@ -1,0 +1,47 @@
+//! `gaussianNoise`: adds `N(0, stddev²)` noise during training (a regularizer, and the
+//! corruption step of denoising autoencoders); identity at inference. Seeded per step.
+//!
+//! # Backward
+//! `dx = dy` (the noise does not depend on x).
+
+use super::{step_seed, Layer, Mode};
+use crate::rng::Philox;
+use crate::{bail, Result, Tensor};
+
+pub struct GaussianNoise {
+    stddev: f32,
+    stream: u32,
+}
+
+impl GaussianNoise {
+    pub fn new(stddev: f32, stream: u32) -> Result<GaussianNoise> {
+        if !(stddev.is_finite() && stddev >= 0.0) {
+            bail!("gaussianNoise", "stddev must be a finite number >= 0, got {stddev}");
+        }
+        Ok(GaussianNoise { stddev, stream })
+    }
+}
+
+impl Layer for GaussianNoise {
+    fn kind(&self) -> &'static str {
+        "gaussianNoise"
+    }
+
+    fn build(&mut self, input: &[usize], _seed: u64) -> Result<Vec<usize>> {
+        Ok(input.to_vec())
+    }
+
+    fn forward(&mut self, mut x: Tensor, mode: Mode) -> Result<Tensor> {
+        if let Mode::Train { seed, step } = mode {
+            let mut rng = Philox::new(step_seed(seed, step) ^ 0x9a55_1a7e, self.stream);
+            for v in x.data_mut() {
+                *v += self.stddev * rng.normal_f32();
+            }
+        }
+        Ok(x)
+    }
+
+    fn backward(&mut self, dy: Tensor) -> Result<Tensor> {
+        Ok(dy)
+    }
+}

@@ -1,0 +1,116 @@
+//! `layerNormalization` (Ba et al. 2016, https://arxiv.org/abs/1607.06450) over the last axis,
+//! Keras defaults (epsilon 1e-3, center and scale on). The same in training and inference.
+//!
+//! Per row of C features: `x̂ = (x − μ)/√(σ² + ε)`, `y = γ·x̂ + β`.
+//!
+//! # Backward (per row, `g = dy·γ`, `s = 1/√(σ² + ε)`)
+//! `dx = (s/C)·(C·g − Σg − x̂·Σ(g·x̂))`, `dγ = Σ_rows dy·x̂`, `dβ = Σ_rows dy`.
+
+use super::{no_forward, rows_cols, Layer, Mode, Param};
+use crate::config::Reader;
+use crate::{bail, Result, Shape, Tensor};
+
+pub struct LayerNorm {
+    epsilon: f32,
+    center: bool,
+    scale: bool,
+    gamma: Option<Param>,
+    beta: Option<Param>,
+    xhat: Option<Tensor>,
+    inv_std: Vec<f32>,
+}
+
+impl LayerNorm {
+    /// Layout: `epsilon, center, scale`.
+    pub fn from_abi(p: &[f32]) -> Result<LayerNorm> {
+        let mut r = Reader::new("layerNormalization", p);
+        let epsilon = r.finite("epsilon")?;
+        if epsilon <= 0.0 {
+            bail!("layerNormalization", "epsilon must be > 0, got {epsilon}");
+        }
+        Ok(LayerNorm { epsilon, center: r.bool("center")?, scale: r.bool("scale")?, gamma: None, beta: None, xhat: None, inv_std: Vec::new() })
+    }
+}
+
+impl Layer for LayerNorm {
+    fn kind(&self) -> &'static str {
+        "layerNormalization"
+    }
+
+    fn build(&mut self, input: &[usize], _seed: u64) -> Result<Vec<usize>> {
+        let Some(&c) = input.last() else {
+            bail!("layerNormalization", "input must have at least one dimension per sample, got shape []");
+        };
+        if self.scale {
+            self.gamma = Some(Param::new("gamma", Tensor::full("layerNormalization", Shape::from([c]), 1.0)?, None)?);
+        }
+        if self.center {
+            self.beta = Some(Param::new("beta", Tensor::zeros("layerNormalization", Shape::from([c]))?, None)?);
+        }
+        Ok(input.to_vec())
+    }
+
+    fn forward(&mut self, mut x: Tensor, mode: Mode) -> Result<Tensor> {
+        let (rows, c) = rows_cols(&x);
+        let gamma = self.gamma.as_ref().map(|g| g.value.data().to_vec()).unwrap_or_else(|| vec![1.0; c]);
+        let beta = self.beta.as_ref().map(|b| b.value.data().to_vec()).unwrap_or_else(|| vec![0.0; c]);
+        let mut xhat = if mode.training() { Some(x.clone()) } else { None };
+        self.inv_std.clear();
+        for (r, row) in x.data_mut().chunks_exact_mut(c).enumerate() {
+            let mean = row.iter().sum::<f32>() / c as f32;
+            let var = row.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / c as f32;
+            let s = 1.0 / (var + self.epsilon).sqrt();
+            for j in 0..c {
+                let h = (row[j] - mean) * s;
+                if let Some(xh) = xhat.as_mut() {
+                    xh.data_mut()[r * c + j] = h;
+                }
+                row[j] = gamma[j] * h + beta[j];
+            }
+            if mode.training() {
+                self.inv_std.push(s);
+            }
+        }
+        debug_assert!(!mode.training() || self.inv_std.len() == rows);
+        self.xhat = xhat;
+        Ok(x)
+    }
+
+    fn backward(&mut self, dy: Tensor) -> Result<Tensor> {
+        let xhat = self.xhat.take().ok_or_else(|| no_forward("layerNormalization"))?;
+        let (_, c) = rows_cols(&xhat);
+        let gamma = self.gamma.as_ref().map(|g| g.value.data().to_vec()).unwrap_or_else(|| vec![1.0; c]);
+        let mut dgamma = vec![0.0f32; c];
+        let mut dbeta = vec![0.0f32; c];
+        let mut dx = Tensor::zeros("layerNormalization", xhat.shape().clone())?;
+        let n = c as f32;
+        for (((o, d), h), &s) in dx.data_mut().chunks_exact_mut(c).zip(dy.data().chunks_exact(c)).zip(xhat.data().chunks_exact(c)).zip(&self.inv_std) {
+            let (mut sg, mut sgh) = (0.0f32, 0.0f32);
+            for j in 0..c {
+                let g = d[j] * gamma[j];
+                sg += g;
+                sgh += g * h[j];
+                dgamma[j] += d[j] * h[j];
+                dbeta[j] += d[j];
+            }
+            for j in 0..c {
+                o[j] = s / n * (n * d[j] * gamma[j] - sg - h[j] * sgh);
+            }
+        }
+        if let Some(g) = self.gamma.as_mut() {
+            g.grad.copy_from_slice(&dgamma);
+        }
+        if let Some(b) = self.beta.as_mut() {
+            b.grad.copy_from_slice(&dbeta);
+        }
+        Ok(dx)
+    }
+
+    fn params_mut(&mut self) -> Vec<&mut Param> {
+        [&mut self.gamma, &mut self.beta].into_iter().filter_map(|p| p.as_mut()).collect()
+    }
+
+    fn params(&self) -> Vec<&Param> {
+        [&self.gamma, &self.beta].into_iter().filter_map(|p| p.as_ref()).collect()
+    }
+}

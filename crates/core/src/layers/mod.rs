@@ -1,0 +1,170 @@
+//! Layers: config + parameters + forward/backward, one file per layer.
+//!
+//! A layer maps a batch `[batch, ...in]` to `[batch, ...out]`. `build` creates its parameters
+//! from the per-sample input shape (the batch dimension is never part of it). `forward` takes
+//! the input by value so the layer can keep what its backward pass needs without a copy;
+//! `backward` takes `dL/dy` and returns `dL/dx`, writing parameter gradients into each
+//! [`Param::grad`] (overwriting: one backward per step).
+//!
+//! Adding a layer: a file here with a `<Name>Config` (plain data, `from_abi`) and a struct that
+//! implements [`Layer`]; a `LayerKind` arm in `from_abi` below; a TS class in `ts/layers/`.
+
+pub mod activation;
+pub mod batch_norm;
+pub mod dense;
+pub mod dropout;
+pub mod gaussian_noise;
+pub mod layer_norm;
+pub mod prelu;
+pub mod reshape;
+
+use crate::regularizers::Regularizer;
+use crate::{Result, Tensor};
+
+/// A trainable (or frozen) weight of a layer.
+#[derive(Clone, Debug)]
+pub struct Param {
+    /// `kernel`, `bias`, `alpha`, `gamma`, `beta`, ...
+    pub name: &'static str,
+    pub value: Tensor,
+    /// `dL/dvalue` from the last backward pass (same length as `value`).
+    pub grad: Vec<f32>,
+    /// Frozen parameters get no gradient update (batch-norm moving statistics are never trainable).
+    pub trainable: bool,
+    pub regularizer: Option<Regularizer>,
+}
+
+impl Param {
+    pub fn new(name: &'static str, value: Tensor, regularizer: Option<Regularizer>) -> Result<Param> {
+        let grad = crate::tensor::alloc(name, value.size())?;
+        Ok(Param { name, value, grad, trainable: true, regularizer })
+    }
+
+    /// A non-trainable state tensor (e.g. a moving mean).
+    pub fn state(name: &'static str, value: Tensor) -> Param {
+        Param { name, value, grad: Vec::new(), trainable: false, regularizer: None }
+    }
+}
+
+/// Whether a forward pass is part of training (dropout active, batch statistics used, the
+/// layer keeps what backward needs) or inference.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Train {
+        /// Seed of the run and the global step, for per-step random masks.
+        seed: u64,
+        step: u64,
+    },
+    Infer,
+}
+
+impl Mode {
+    pub fn training(self) -> bool {
+        matches!(self, Mode::Train { .. })
+    }
+}
+
+/// A layer of a model.
+pub trait Layer {
+    /// The layer type, as the TS API names it (`dense`, `dropout`, ...).
+    fn kind(&self) -> &'static str;
+
+    /// Creates parameters for the per-sample `input` shape and returns the per-sample output shape.
+    fn build(&mut self, input: &[usize], seed: u64) -> Result<Vec<usize>>;
+
+    /// `y = f(x)`. In `Mode::Train` the layer keeps what `backward` needs.
+    fn forward(&mut self, x: Tensor, mode: Mode) -> Result<Tensor>;
+
+    /// Given `dL/dy` for the last training forward, fills parameter gradients and returns `dL/dx`.
+    fn backward(&mut self, dy: Tensor) -> Result<Tensor>;
+
+    /// Visits the parameters (and non-trainable state) in a fixed order.
+    fn params_mut(&mut self) -> Vec<&mut Param> {
+        Vec::new()
+    }
+
+    fn params(&self) -> Vec<&Param> {
+        Vec::new()
+    }
+
+    /// Loss added by an activity regularizer during the last training forward (already scaled).
+    fn activity_loss(&self) -> f32 {
+        0.0
+    }
+
+    /// The activation applied last, when the layer ends in one (used to fuse softmax with
+    /// cross-entropy: the gradient w.r.t. the logits is then simply `p − y`).
+    fn output_activation(&self) -> Option<crate::activations::Activation> {
+        None
+    }
+
+    /// Backward from `dL/dz`, the gradient w.r.t. the input of the final activation.
+    fn backward_pre_activation(&mut self, _dz: Tensor) -> Result<Tensor> {
+        Err(crate::Error::Internal { msg: format!("{} has no fused activation backward", self.kind()) })
+    }
+}
+
+/// The rows × columns view of a batch over its last axis: `[.., n]` → `(size / n, n)`.
+pub fn rows_cols(t: &Tensor) -> (usize, usize) {
+    let cols = t.dims().last().copied().unwrap_or(1);
+    let rows = if cols == 0 { 0 } else { t.size() / cols };
+    (rows, cols)
+}
+
+/// Whether `a` is the identity (`linear` with slope 1 and intercept 0), which layers skip.
+pub fn is_identity(a: &crate::activations::Activation) -> bool {
+    matches!(a, crate::activations::Activation::Linear { slope, intercept } if *slope == 1.0 && *intercept == 0.0)
+}
+
+/// The "used before a training forward" bug error.
+pub(crate) fn no_forward(kind: &str) -> crate::Error {
+    crate::Error::Internal { msg: format!("{kind}: backward called without a training forward") }
+}
+
+/// The seed of training step `step`: random layers draw a fresh mask per step from it.
+pub fn step_seed(seed: u64, step: u64) -> u64 {
+    seed ^ step.wrapping_add(1).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+/// Layer kind ids of the C ABI (append-only) and their TS names.
+pub const LAYER_KINDS: [&str; 9] = [
+    "dense",
+    "activation",
+    "prelu",
+    "dropout",
+    "gaussianNoise",
+    "batchNormalization",
+    "layerNormalization",
+    "flatten",
+    "reshape",
+];
+
+/// Creates a layer from its ABI kind id and parameter list; `index` (its position in the
+/// model) separates the random streams of random layers.
+pub fn from_abi(kind: u32, p: &[f32], index: u32) -> Result<Box<dyn Layer>> {
+    use crate::config::Reader;
+    Ok(match kind {
+        0 => Box::new(dense::Dense::new(dense::DenseConfig::from_abi(p)?)),
+        1 => Box::new(activation::ActivationLayer::new(Reader::new("activation", p).activation()?)),
+        2 => Box::new(prelu::PRelu::from_abi(p)?),
+        3 => Box::new(dropout::Dropout::new(Reader::new("dropout", p).finite("rate")?, index)?),
+        4 => Box::new(gaussian_noise::GaussianNoise::new(Reader::new("gaussianNoise", p).f32("stddev")?, index)?),
+        5 => Box::new(batch_norm::BatchNorm::from_abi(p)?),
+        6 => Box::new(layer_norm::LayerNorm::from_abi(p)?),
+        7 => Box::new(reshape::Reshape::flatten()),
+        8 => {
+            let mut r = Reader::new("reshape", p);
+            let n = r.usize("rank")?;
+            let dims = r.slice(n, "targetShape")?;
+            let mut target = Vec::with_capacity(n);
+            for &d in dims {
+                if !(d == -1.0 || (d >= 0.0 && d.fract() == 0.0)) {
+                    crate::bail!("reshape", "targetShape entries must be non-negative integers or -1, got {d}");
+                }
+                target.push(d as i64);
+            }
+            Box::new(reshape::Reshape::reshape(target))
+        }
+        _ => crate::bail!("layer", "unknown layer kind id {kind}"),
+    })
+}

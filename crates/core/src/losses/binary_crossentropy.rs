@@ -1,0 +1,106 @@
+//! Binary cross-entropy, element-wise, averaged over the last axis and then over rows.
+//!
+//! With label smoothing `s`, targets become `ỹ = t·(1 − s) + ½·s` (Keras).
+//! - On probabilities: `c = clip(p, ε, 1 − ε)`, `ℓ = −(ỹ·ln c + (1 − ỹ)·ln(1 − c))`;
+//!   `∂ℓ/∂p = (c − ỹ) / (c·(1 − c))` where `ε ≤ p ≤ 1 − ε`, else 0 (the clip's gradient).
+//! - On logits `z` (stable form of TF's `sigmoid_cross_entropy_with_logits`):
+//!   `ℓ = max(z, 0) − z·ỹ + ln(1 + e^−|z|)`; `∂ℓ/∂z = σ(z) − ỹ`.
+//!
+//! `L = mean(ℓ)` over all `rows·cols` values, so `∂L/∂p = ∂ℓ/∂p / (rows·cols)`.
+//! Keras `BinaryCrossentropy`: <https://keras.io/api/losses/probabilistic_losses/#binarycrossentropy-class>;
+//! the logits form: <https://www.tensorflow.org/api_docs/python/tf/nn/sigmoid_cross_entropy_with_logits>.
+//!
+//! ```
+//! use neurite_core::losses::binary_crossentropy as bce;
+//! let l = bce::forward(&[0.5], &[1.0], 1, 1, false, 0.0);
+//! assert!((l - std::f32::consts::LN_2).abs() < 1e-6);
+//! ```
+
+use super::{clip_prob, softplus};
+
+/// `ỹ = t·(1 − s) + ½·s`.
+#[inline]
+fn smooth(t: f32, s: f32) -> f32 {
+    t * (1.0 - s) + 0.5 * s
+}
+
+/// The loss of one value.
+#[inline]
+fn elem(p: f32, y: f32, from_logits: bool) -> f64 {
+    if from_logits {
+        // max(z,0) − z·y + ln(1 + e^−|z|) = softplus(z) − z·y.
+        (softplus(p) as f64) - (p as f64) * (y as f64)
+    } else {
+        let (c, _) = clip_prob(p);
+        let (c, y) = (c as f64, y as f64);
+        -(y * c.ln() + (1.0 - y) * (1.0 - c).ln())
+    }
+}
+
+/// Mean loss over `rows` samples of `cols` values.
+pub fn forward(pred: &[f32], target: &[f32], rows: usize, cols: usize, from_logits: bool, smoothing: f32) -> f32 {
+    let sum: f64 = pred.iter().zip(target).map(|(&p, &t)| elem(p, smooth(t, smoothing), from_logits)).sum();
+    (sum / (rows * cols) as f64) as f32
+}
+
+/// `dpred = ∂L/∂p` (or `∂L/∂z` on logits).
+pub fn backward(pred: &[f32], target: &[f32], rows: usize, cols: usize, from_logits: bool, smoothing: f32, dpred: &mut [f32]) {
+    let scale = 1.0 / (rows * cols) as f32;
+    for ((d, &p), &t) in dpred.iter_mut().zip(pred).zip(target) {
+        let y = smooth(t, smoothing);
+        *d = if from_logits {
+            let sig = if p >= 0.0 { 1.0 / (1.0 + (-p).exp()) } else { let e = p.exp(); e / (1.0 + e) };
+            scale * (sig - y)
+        } else {
+            match clip_prob(p) {
+                (c, true) => scale * (c - y) / (c * (1.0 - c)),
+                // NOTE: clip(p, ε, 1−ε) has zero gradient outside [ε, 1−ε] (TF and TF.js).
+                (_, false) => 0.0,
+            }
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::losses::EPSILON;
+
+    #[test]
+    fn closed_form() {
+        // −(ln 0.8 + ln 0.6)/2 for p = [0.8, 0.4], t = [1, 0].
+        let l = forward(&[0.8, 0.4], &[1.0, 0.0], 1, 2, false, 0.0);
+        assert!((l as f64 + (0.8f64.ln() + 0.6f64.ln()) / 2.0).abs() < 1e-6);
+        // Logits: ℓ(z, y) = ln(1 + e^z) − z·y; z = 0 → ln 2 whatever y.
+        let l = forward(&[0.0, 2.0], &[0.3, 1.0], 1, 2, true, 0.0);
+        let want = (2f64.ln() + ((1.0 + 2f64.exp()).ln() - 2.0)) / 2.0;
+        assert!((l as f64 - want).abs() < 1e-6);
+    }
+
+    #[test]
+    fn probabilities_of_exactly_zero_and_one_are_stable() {
+        // p = 1 with t = 1: −ln(1 − ε); p = 0 with t = 1: −ln ε ≈ 16.1, never infinite.
+        let hi = forward(&[1.0], &[1.0], 1, 1, false, 0.0);
+        assert!(hi > 0.0 && hi < 2e-7, "{hi}");
+        let lo = forward(&[0.0], &[1.0], 1, 1, false, 0.0);
+        assert!((lo as f64 + (EPSILON as f64).ln()).abs() < 1e-4, "{lo}");
+        let mut d = [9.0; 2];
+        backward(&[0.0, 1.0], &[1.0, 0.0], 1, 2, false, 0.0, &mut d);
+        assert_eq!(d, [0.0, 0.0], "the clip stops the gradient");
+        // Logits far out stay finite.
+        let big = forward(&[100.0, -100.0], &[0.0, 1.0], 1, 2, true, 0.0);
+        assert!((big - 100.0).abs() < 1e-4);
+        backward(&[100.0, -100.0], &[0.0, 1.0], 1, 2, true, 0.0, &mut d);
+        assert_eq!(d, [0.5, -0.5]);
+    }
+
+    #[test]
+    fn label_smoothing() {
+        // s = 0.2: targets 1 → 0.9 and 0 → 0.1; from logits the gradient at z = 0 is ½ − ỹ.
+        let mut d = [0.0; 2];
+        backward(&[0.0, 0.0], &[1.0, 0.0], 1, 2, true, 0.2, &mut d);
+        assert!((d[0] - (0.5 - 0.9) / 2.0).abs() < 1e-7 && (d[1] - (0.5 - 0.1) / 2.0).abs() < 1e-7);
+        let l = forward(&[0.7], &[1.0], 1, 1, false, 0.2) as f64;
+        assert!((l + (0.9 * 0.7f64.ln() + 0.1 * 0.3f64.ln())).abs() < 1e-6);
+    }
+}

@@ -1,0 +1,136 @@
+//! Validation of targets against predictions, shared by every loss (see [`super::Loss::check`]).
+//!
+//! Predictions `[..., cols]` are `rows × cols`. Dense targets have the prediction's shape, up
+//! to a trailing axis of size 1 (Keras `squeeze_or_expand_to_same_rank`: `[n]` against
+//! `[n, 1]` is accepted either way). Sparse targets have the prediction's shape without its
+//! last axis (or with it as 1) and hold class indices.
+
+use super::Loss;
+use crate::shape::Shape;
+use crate::{bail, bail_shape, Result};
+
+/// `(rows, cols)` of a prediction shape: cols is the last axis (1 for a scalar).
+pub fn rows_cols(pred_shape: &[usize]) -> (usize, usize) {
+    let cols = pred_shape.last().copied().unwrap_or(1);
+    let size: usize = pred_shape.iter().product();
+    (size.checked_div(cols).unwrap_or(0), cols)
+}
+
+/// Whether two shapes are equal once a trailing axis of size 1 is dropped from either.
+fn same_up_to_trailing_one(a: &[usize], b: &[usize]) -> bool {
+    let strip = |s: &[usize]| -> Vec<usize> {
+        match s.split_last() {
+            Some((1, rest)) => rest.to_vec(),
+            _ => s.to_vec(),
+        }
+    };
+    a == b || strip(a) == b || a == strip(b)
+}
+
+pub fn check(loss: &Loss, pred_shape: &[usize], target_shape: &[usize], target: &[f32]) -> Result<()> {
+    let op = loss.name();
+    let (rows, cols) = rows_cols(pred_shape);
+    let ps = Shape::from(pred_shape.to_vec());
+    let ts = Shape::from(target_shape.to_vec());
+    if rows == 0 || cols == 0 {
+        bail_shape!(op, "predictions are empty (shape {ps}); a loss needs at least one value");
+    }
+    if target.len() != target_shape.iter().product::<usize>() {
+        bail_shape!(op, "{} target values do not fill the target shape {ts}", target.len());
+    }
+    if let Some(i) = target.iter().position(|v| !v.is_finite()) {
+        bail!(op, "target[{i}] is {}; targets must be finite numbers", target[i]);
+    }
+    if let Loss::SparseCategoricalCrossentropy { .. } = loss {
+        let lead = &pred_shape[..pred_shape.len().saturating_sub(1)];
+        if !(target_shape == lead || same_up_to_trailing_one(target_shape, lead)) || target.len() != rows {
+            bail_shape!(
+                op,
+                "targets must be class indices of shape {} (the prediction shape {ps} without its last axis), got shape {ts}",
+                Shape::from(lead.to_vec())
+            );
+        }
+        if let Some((i, &v)) = target.iter().enumerate().find(|(_, &v)| v < 0.0 || v.fract() != 0.0 || v >= cols as f32) {
+            bail!(op, "target[{i}] = {v} is not a class index: targets must be integers in [0, {cols}) for {cols} classes");
+        }
+        return Ok(());
+    }
+    if !same_up_to_trailing_one(target_shape, pred_shape) {
+        bail_shape!(op, "targets of shape {ts} do not match predictions of shape {ps}");
+    }
+    match loss {
+        Loss::BinaryCrossentropy { .. } | Loss::CategoricalCrossentropy { .. } | Loss::KullbackLeiblerDivergence => {
+            if let Some((i, &v)) = target.iter().enumerate().find(|(_, &v)| !(0.0..=1.0).contains(&v)) {
+                bail!(op, "target[{i}] = {v} is not a probability: targets must be in [0, 1]");
+            }
+        }
+        Loss::Hinge => {
+            let pm1 = target.iter().all(|&v| v == -1.0 || v == 1.0);
+            let zo = target.iter().all(|&v| v == 0.0 || v == 1.0);
+            if !pm1 && !zo {
+                let bad = target
+                    .iter()
+                    .enumerate()
+                    .find(|(_, &v)| v != -1.0 && v != 0.0 && v != 1.0)
+                    .or_else(|| target.iter().enumerate().find(|(_, &v)| v == 0.0));
+                let (i, v) = bad.map(|(i, &v)| (i, v)).unwrap_or((0, target[0]));
+                bail!(op, "target[{i}] = {v}: hinge targets must be all in {{-1, 1}} or all in {{0, 1}}");
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(loss: Loss, p: &[usize], t: &[usize], v: &[f32]) -> String {
+        check(&loss, p, t, v).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn shapes() {
+        let mse = Loss::MeanSquaredError;
+        assert!(check(&mse, &[2, 3], &[2, 3], &[0.0; 6]).is_ok());
+        assert!(check(&mse, &[4, 1], &[4], &[0.0; 4]).is_ok());
+        assert!(check(&mse, &[4], &[4, 1], &[0.0; 4]).is_ok());
+        assert!(check(&mse, &[], &[], &[0.0]).is_ok());
+        assert_eq!(err(mse, &[2, 3], &[3, 2], &[0.0; 6]), "meanSquaredError: targets of shape [3,2] do not match predictions of shape [2,3]");
+        assert_eq!(err(mse, &[0, 3], &[0, 3], &[]), "meanSquaredError: predictions are empty (shape [0,3]); a loss needs at least one value");
+        assert_eq!(err(mse, &[2], &[2], &[0.0, f32::NAN]), "meanSquaredError: target[1] is NaN; targets must be finite numbers");
+    }
+
+    #[test]
+    fn sparse_targets() {
+        let s = Loss::SparseCategoricalCrossentropy { from_logits: true };
+        assert!(check(&s, &[3, 4], &[3], &[0.0, 3.0, 1.0]).is_ok());
+        assert!(check(&s, &[3, 4], &[3, 1], &[0.0, 3.0, 1.0]).is_ok());
+        assert!(check(&s, &[2, 5, 4], &[2, 5], &[1.0; 10]).is_ok());
+        assert_eq!(
+            err(s, &[3, 4], &[3, 4], &[0.0; 12]),
+            "sparseCategoricalCrossentropy: targets must be class indices of shape [3] (the prediction shape [3,4] without its last axis), got shape [3,4]"
+        );
+        assert_eq!(
+            err(s, &[3, 4], &[3], &[0.0, 4.0, 1.5]),
+            "sparseCategoricalCrossentropy: target[1] = 4 is not a class index: targets must be integers in [0, 4) for 4 classes"
+        );
+        assert!(err(s, &[3, 4], &[3], &[0.0, 1.5, -1.0]).contains("target[1] = 1.5"));
+        assert!(err(s, &[3, 4], &[3], &[-1.0, 1.0, 1.0]).contains("target[0] = -1"));
+    }
+
+    #[test]
+    fn probabilities_and_hinge_labels() {
+        let b = Loss::BinaryCrossentropy { from_logits: false, label_smoothing: 0.0 };
+        assert!(check(&b, &[2], &[2], &[0.0, 1.0]).is_ok());
+        assert_eq!(err(b, &[3], &[3], &[0.0, 1.0, 2.0]), "binaryCrossentropy: target[2] = 2 is not a probability: targets must be in [0, 1]");
+        let k = Loss::KullbackLeiblerDivergence;
+        assert!(err(k, &[2], &[2], &[-0.1, 1.0]).contains("target[0] = -0.1"));
+        let h = Loss::Hinge;
+        assert!(check(&h, &[3], &[3], &[-1.0, 1.0, 1.0]).is_ok());
+        assert!(check(&h, &[3], &[3], &[0.0, 1.0, 1.0]).is_ok());
+        assert_eq!(err(h, &[3], &[3], &[-1.0, 0.0, 1.0]), "hinge: target[1] = 0: hinge targets must be all in {-1, 1} or all in {0, 1}");
+        assert!(err(h, &[3], &[3], &[1.0, 0.5, 1.0]).contains("target[1] = 0.5"));
+    }
+}

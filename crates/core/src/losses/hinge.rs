@@ -1,0 +1,62 @@
+//! Hinge loss: `L = mean_rows( mean_cols( max(0, 1 − t·p) ) )` with targets `t ∈ {−1, 1}`.
+//! As Keras, targets that are all in `{0, 1}` are first converted to `2t − 1`.
+//!
+//! Derivative: `∂L/∂p = −t / (rows·cols)` where `1 − t·p > 0`, else 0 (the subgradient at the
+//! kink is 0, as TF.js's `hingeLoss`, which uses `relu`). Keras `Hinge`:
+//! <https://keras.io/api/losses/hinge_losses/#hinge-class>.
+//!
+//! ```
+//! use neurite_core::losses::hinge;
+//! assert_eq!(hinge::forward(&[0.25, 2.0], &[1.0, 0.0], 1, 2), (0.75 + 3.0) / 2.0);
+//! ```
+
+/// Whether targets use the 0/1 convention (and so are converted to −1/1).
+fn zero_one(target: &[f32]) -> bool {
+    target.iter().all(|&t| t == 0.0 || t == 1.0)
+}
+
+/// Mean loss over `rows` samples of `cols` values.
+pub fn forward(pred: &[f32], target: &[f32], rows: usize, cols: usize) -> f32 {
+    let conv = zero_one(target);
+    let sum: f64 = pred
+        .iter()
+        .zip(target)
+        .map(|(&p, &t)| {
+            let t = if conv { 2.0 * t - 1.0 } else { t };
+            (1.0 - t * p).max(0.0) as f64
+        })
+        .sum();
+    (sum / (rows * cols) as f64) as f32
+}
+
+/// `dpred = ∂L/∂p`.
+pub fn backward(pred: &[f32], target: &[f32], rows: usize, cols: usize, dpred: &mut [f32]) {
+    let conv = zero_one(target);
+    let scale = 1.0 / (rows * cols) as f32;
+    for ((d, &p), &t) in dpred.iter_mut().zip(pred).zip(target) {
+        let t = if conv { 2.0 * t - 1.0 } else { t };
+        *d = if 1.0 - t * p > 0.0 { -t * scale } else { 0.0 };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closed_form_and_label_conversion() {
+        let p = [0.5, -2.0, 1.0, 0.0];
+        // t = [1, −1, 1, −1]: margins 0.5, 0 (−1·−2 = 2 → 1−2 < 0), 0 (kink), 1.
+        let t = [1.0, -1.0, 1.0, -1.0];
+        assert_eq!(forward(&p, &t, 2, 2), 1.5 / 4.0);
+        let mut d = [9.0; 4];
+        backward(&p, &t, 2, 2, &mut d);
+        assert_eq!(d, [-0.25, 0.0, 0.0, 0.25]);
+        // The same labels as 0/1 give the same loss and gradient.
+        let t01 = [1.0, 0.0, 1.0, 0.0];
+        assert_eq!(forward(&p, &t01, 2, 2), 1.5 / 4.0);
+        let mut d01 = [0.0; 4];
+        backward(&p, &t01, 2, 2, &mut d01);
+        assert_eq!(d01, d);
+    }
+}

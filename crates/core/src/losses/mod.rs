@@ -1,0 +1,335 @@
+//! Losses: one file per loss, each with its forward, its gradient and its tests. This file is
+//! the registry: the [`Loss`] enum, its ABI ids and the dispatch.
+//!
+//! # Conventions (Keras semantics)
+//! Predictions are viewed as `rows × cols`, where `cols` is the last axis and `rows` is every
+//! axis before it. Each loss first reduces over the last axis to a per-sample value (a mean
+//! for MSE, MAE, Huber, binary cross-entropy and hinge; a sum over classes for categorical
+//! cross-entropy and KL divergence) and then averages those over the rows (Keras's default
+//! reduction `"sum_over_batch_size"`). [`Loss::backward`] writes `d(mean loss)/d(pred)`.
+//!
+//! Keras reference: <https://keras.io/api/losses/>. Probabilities are clipped to
+//! `[ε, 1 − ε]` with `ε = 1e-7` ([`EPSILON`], Keras's `backend.epsilon()`), and the clip has a
+//! zero gradient outside that interval (inclusive at its ends, as TF.js's `clipByValue`).
+//!
+//! ```
+//! use neurite_core::losses::Loss;
+//! let mse = Loss::from_abi(0, &[]).unwrap();
+//! assert_eq!(mse.forward(&[1.0, 2.0], &[0.0, 0.0], 1, 2), 2.5);
+//! ```
+
+pub mod binary_crossentropy;
+pub mod categorical_crossentropy;
+pub mod check;
+pub mod hinge;
+pub mod huber;
+pub mod kl_divergence;
+pub mod mae;
+pub mod mse;
+pub mod sparse_categorical_crossentropy;
+
+use crate::{bail, Result};
+
+/// The fuzz factor of Keras (`keras.backend.epsilon()`) and TF.js (`backend.epsilon()` for
+/// float32): probabilities are clipped to `[EPSILON, 1 − EPSILON]`.
+pub const EPSILON: f32 = 1e-7;
+
+/// A loss and its options. Ids (the order of [`Loss::KIND_NAMES`]) are the ABI: append-only.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Loss {
+    MeanSquaredError,
+    MeanAbsoluteError,
+    Huber { delta: f32 },
+    BinaryCrossentropy { from_logits: bool, label_smoothing: f32 },
+    CategoricalCrossentropy { from_logits: bool, label_smoothing: f32 },
+    SparseCategoricalCrossentropy { from_logits: bool },
+    KullbackLeiblerDivergence,
+    Hinge,
+}
+
+impl Loss {
+    /// The public names, indexed by ABI id.
+    pub const KIND_NAMES: [&'static str; 8] = [
+        "meanSquaredError",
+        "meanAbsoluteError",
+        "huber",
+        "binaryCrossentropy",
+        "categoricalCrossentropy",
+        "sparseCategoricalCrossentropy",
+        "kullbackLeiblerDivergence",
+        "hinge",
+    ];
+
+    /// The ABI id of this loss.
+    pub fn kind(&self) -> u32 {
+        match self {
+            Loss::MeanSquaredError => 0,
+            Loss::MeanAbsoluteError => 1,
+            Loss::Huber { .. } => 2,
+            Loss::BinaryCrossentropy { .. } => 3,
+            Loss::CategoricalCrossentropy { .. } => 4,
+            Loss::SparseCategoricalCrossentropy { .. } => 5,
+            Loss::KullbackLeiblerDivergence => 6,
+            Loss::Hinge => 7,
+        }
+    }
+
+    /// The public (TS) name, e.g. `"binaryCrossentropy"`.
+    pub fn name(&self) -> &'static str {
+        Loss::KIND_NAMES[self.kind() as usize]
+    }
+
+    /// A loss from its ABI id and parameters:
+    /// - `huber`: `[delta]` (> 0; Keras default 1);
+    /// - `binaryCrossentropy`, `categoricalCrossentropy`: `[from_logits (0|1), label_smoothing
+    ///   (in [0, 1])]`;
+    /// - `sparseCategoricalCrossentropy`: `[from_logits (0|1)]`;
+    /// - every other loss: `[]`.
+    pub fn from_abi(kind: u32, params: &[f32]) -> Result<Loss> {
+        const OP: &str = "loss";
+        let Some(&name) = Loss::KIND_NAMES.get(kind as usize) else {
+            bail!(OP, "unknown loss id {kind} (known ids are 0..{})", Loss::KIND_NAMES.len());
+        };
+        let want = match kind {
+            2 | 5 => 1,
+            3 | 4 => 2,
+            _ => 0,
+        };
+        if params.len() != want {
+            bail!(OP, "{name} takes {want} parameter(s), got {}", params.len());
+        }
+        let flag = |i: usize, field: &str| -> Result<bool> {
+            let v = params[i];
+            if v != 0.0 && v != 1.0 {
+                bail!(name, "{field} must be 0 or 1 (false or true), got {v}");
+            }
+            Ok(v == 1.0)
+        };
+        let smoothing = |i: usize| -> Result<f32> {
+            let s = params[i];
+            if !(0.0..=1.0).contains(&s) {
+                bail!(name, "labelSmoothing must be in [0, 1], got {s}");
+            }
+            Ok(s)
+        };
+        Ok(match kind {
+            0 => Loss::MeanSquaredError,
+            1 => Loss::MeanAbsoluteError,
+            2 => {
+                let delta = params[0];
+                if !(delta.is_finite() && delta > 0.0) {
+                    bail!(name, "delta must be a finite number > 0, got {delta}");
+                }
+                Loss::Huber { delta }
+            }
+            3 => Loss::BinaryCrossentropy { from_logits: flag(0, "fromLogits")?, label_smoothing: smoothing(1)? },
+            4 => Loss::CategoricalCrossentropy { from_logits: flag(0, "fromLogits")?, label_smoothing: smoothing(1)? },
+            5 => Loss::SparseCategoricalCrossentropy { from_logits: flag(0, "fromLogits")? },
+            6 => Loss::KullbackLeiblerDivergence,
+            _ => Loss::Hinge,
+        })
+    }
+
+    /// The ABI parameters of this loss (the inverse of [`Loss::from_abi`]).
+    pub fn abi_params(&self) -> Vec<f32> {
+        let b = |v: bool| if v { 1.0 } else { 0.0 };
+        match *self {
+            Loss::Huber { delta } => vec![delta],
+            Loss::BinaryCrossentropy { from_logits, label_smoothing }
+            | Loss::CategoricalCrossentropy { from_logits, label_smoothing } => vec![b(from_logits), label_smoothing],
+            Loss::SparseCategoricalCrossentropy { from_logits } => vec![b(from_logits)],
+            _ => Vec::new(),
+        }
+    }
+
+    /// Checks targets against predictions: `pred` is rows×cols (cols = last axis).
+    /// - Dense losses need `target` of the prediction's shape (a trailing axis of size 1 may be
+    ///   added or dropped, as Keras's `squeeze_or_expand_to_same_rank`).
+    /// - Sparse categorical cross-entropy needs one target per row, each an integer in `0..cols`.
+    /// - Cross-entropies and KL divergence need targets in `[0, 1]`; hinge needs targets all
+    ///   in `{-1, 1}` or all in `{0, 1}` (0/1 labels are converted to −1/1, as Keras does).
+    /// - NaN or ±Infinity in a target is an error naming its index.
+    pub fn check(&self, pred_shape: &[usize], target_shape: &[usize], target: &[f32]) -> Result<()> {
+        check::check(self, pred_shape, target_shape, target)
+    }
+
+    /// Mean loss over the batch (Keras `"sum_over_batch_size"`: the per-sample loss averaged
+    /// over `rows`). The caller has run [`Loss::check`]; inconsistent lengths never panic.
+    pub fn forward(&self, pred: &[f32], target: &[f32], rows: usize, cols: usize) -> f32 {
+        if rows == 0 || cols == 0 {
+            return f32::NAN;
+        }
+        match *self {
+            Loss::MeanSquaredError => mse::forward(pred, target, rows, cols),
+            Loss::MeanAbsoluteError => mae::forward(pred, target, rows, cols),
+            Loss::Huber { delta } => huber::forward(pred, target, rows, cols, delta),
+            Loss::BinaryCrossentropy { from_logits, label_smoothing } => {
+                binary_crossentropy::forward(pred, target, rows, cols, from_logits, label_smoothing)
+            }
+            Loss::CategoricalCrossentropy { from_logits, label_smoothing } => {
+                categorical_crossentropy::forward(pred, target, rows, cols, from_logits, label_smoothing)
+            }
+            Loss::SparseCategoricalCrossentropy { from_logits } => {
+                sparse_categorical_crossentropy::forward(pred, target, rows, cols, from_logits)
+            }
+            Loss::KullbackLeiblerDivergence => kl_divergence::forward(pred, target, rows, cols),
+            Loss::Hinge => hinge::forward(pred, target, rows, cols),
+        }
+    }
+
+    /// `dpred = d(mean loss)/d(pred)`, overwritten.
+    pub fn backward(&self, pred: &[f32], target: &[f32], rows: usize, cols: usize, dpred: &mut [f32]) {
+        dpred.fill(0.0);
+        if rows == 0 || cols == 0 {
+            return;
+        }
+        match *self {
+            Loss::MeanSquaredError => mse::backward(pred, target, rows, cols, dpred),
+            Loss::MeanAbsoluteError => mae::backward(pred, target, rows, cols, dpred),
+            Loss::Huber { delta } => huber::backward(pred, target, rows, cols, delta, dpred),
+            Loss::BinaryCrossentropy { from_logits, label_smoothing } => {
+                binary_crossentropy::backward(pred, target, rows, cols, from_logits, label_smoothing, dpred)
+            }
+            Loss::CategoricalCrossentropy { from_logits, label_smoothing } => {
+                categorical_crossentropy::backward(pred, target, rows, cols, from_logits, label_smoothing, dpred)
+            }
+            Loss::SparseCategoricalCrossentropy { from_logits } => {
+                sparse_categorical_crossentropy::backward(pred, target, rows, cols, from_logits, dpred)
+            }
+            Loss::KullbackLeiblerDivergence => kl_divergence::backward(pred, target, rows, cols, dpred),
+            Loss::Hinge => hinge::backward(pred, target, rows, cols, dpred),
+        }
+    }
+}
+
+/// `clip(p, ε, 1 − ε)` and whether `p` was inside (the clip passes the gradient only there).
+#[inline]
+pub(crate) fn clip_prob(p: f32) -> (f32, bool) {
+    const HI: f32 = 1.0 - EPSILON;
+    if p < EPSILON {
+        (EPSILON, false)
+    } else if p > HI {
+        (HI, false)
+    } else {
+        (p, true)
+    }
+}
+
+/// `ln(1 + e^x)` without overflow.
+#[inline]
+pub(crate) fn softplus(x: f32) -> f32 {
+    x.max(0.0) + (-x.abs()).exp().ln_1p()
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// Central finite differences of the mean loss, compared with `backward`.
+    pub fn gradcheck(loss: Loss, pred: &[f32], target: &[f32], rows: usize, cols: usize) {
+        let mut d = vec![0.0; pred.len()];
+        loss.backward(pred, target, rows, cols, &mut d);
+        let h = 1e-3f32;
+        for i in 0..pred.len() {
+            let mut p = pred.to_vec();
+            p[i] = pred[i] + h;
+            let up = loss.forward(&p, target, rows, cols) as f64;
+            p[i] = pred[i] - h;
+            let down = loss.forward(&p, target, rows, cols) as f64;
+            let fd = (up - down) / (2.0 * h as f64);
+            let tol = 2e-3 + 1e-2 * fd.abs();
+            assert!(
+                (fd - d[i] as f64).abs() <= tol,
+                "{}: d/dpred[{i}] analytic {} vs numeric {fd} (pred {pred:?}, target {target:?})",
+                loss.name(),
+                d[i]
+            );
+        }
+    }
+
+    #[test]
+    fn ids_round_trip() {
+        for (id, name) in Loss::KIND_NAMES.iter().enumerate() {
+            let params: &[f32] = match id {
+                2 => &[1.5],
+                3 | 4 => &[1.0, 0.1],
+                5 => &[1.0],
+                _ => &[],
+            };
+            let l = Loss::from_abi(id as u32, params).unwrap();
+            assert_eq!(l.kind() as usize, id);
+            assert_eq!(l.name(), *name);
+            assert_eq!(l.abi_params(), params);
+            assert_eq!(Loss::from_abi(id as u32, &l.abi_params()).unwrap(), l);
+        }
+    }
+
+    #[test]
+    fn bad_options_are_named() {
+        let msg = |k, p: &[f32]| Loss::from_abi(k, p).unwrap_err().to_string();
+        assert_eq!(msg(8, &[]), "loss: unknown loss id 8 (known ids are 0..8)");
+        assert_eq!(msg(2, &[]), "loss: huber takes 1 parameter(s), got 0");
+        assert_eq!(msg(2, &[-1.0]), "huber: delta must be a finite number > 0, got -1");
+        assert_eq!(msg(3, &[0.5, 0.0]), "binaryCrossentropy: fromLogits must be 0 or 1 (false or true), got 0.5");
+        assert_eq!(msg(4, &[0.0, 1.5]), "categoricalCrossentropy: labelSmoothing must be in [0, 1], got 1.5");
+        assert_eq!(msg(4, &[0.0, f32::NAN]), "categoricalCrossentropy: labelSmoothing must be in [0, 1], got NaN");
+    }
+
+    /// Every loss: the analytic gradient matches finite differences on generic inputs.
+    #[test]
+    fn gradients_match_finite_differences() {
+        let probs = [0.2, 0.5, 0.3, 0.6, 0.3, 0.1];
+        let logits = [0.3, -1.2, 2.0, 0.7, 0.1, -0.4];
+        let onehot = [0.0, 1.0, 0.0, 1.0, 0.0, 0.0];
+        let soft = [0.1, 0.7, 0.2, 0.5, 0.25, 0.25];
+        let reals = [0.3, -1.2, 2.0, 0.7, 0.1, -0.4];
+        let tgt = [1.0, -0.5, 0.25, 2.0, -1.0, 0.0];
+        gradcheck(Loss::MeanSquaredError, &reals, &tgt, 2, 3);
+        gradcheck(Loss::MeanAbsoluteError, &reals, &tgt, 2, 3);
+        gradcheck(Loss::Huber { delta: 1.0 }, &reals, &tgt, 2, 3);
+        gradcheck(Loss::Huber { delta: 0.3 }, &reals, &tgt, 3, 2);
+        for from_logits in [false, true] {
+            let pred = if from_logits { &logits } else { &probs };
+            for s in [0.0, 0.2] {
+                gradcheck(Loss::BinaryCrossentropy { from_logits, label_smoothing: s }, pred, &soft, 2, 3);
+                gradcheck(Loss::CategoricalCrossentropy { from_logits, label_smoothing: s }, pred, &onehot, 2, 3);
+                gradcheck(Loss::CategoricalCrossentropy { from_logits, label_smoothing: s }, pred, &soft, 2, 3);
+            }
+            gradcheck(Loss::SparseCategoricalCrossentropy { from_logits }, pred, &[1.0, 0.0], 2, 3);
+        }
+        gradcheck(Loss::KullbackLeiblerDivergence, &probs, &soft, 2, 3);
+        gradcheck(Loss::Hinge, &reals, &[1.0, -1.0, 1.0, -1.0, -1.0, 1.0], 2, 3);
+        gradcheck(Loss::Hinge, &reals, &[1.0, 0.0, 1.0, 0.0, 0.0, 1.0], 3, 2);
+    }
+
+    /// One loss of each kind, with its options.
+    pub fn every_loss() -> Vec<Loss> {
+        (0..Loss::KIND_NAMES.len() as u32)
+            .map(|id| {
+                let p: &[f32] = match id {
+                    2 => &[1.0],
+                    3 | 4 => &[0.0, 0.1],
+                    5 => &[0.0],
+                    _ => &[],
+                };
+                Loss::from_abi(id, p).unwrap()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn empty_or_inconsistent_inputs_do_not_panic() {
+        for l in every_loss() {
+            assert!(l.forward(&[], &[], 0, 3).is_nan());
+            assert!(l.forward(&[], &[], 2, 0).is_nan());
+            let mut d: [f32; 0] = [];
+            l.backward(&[], &[], 0, 0, &mut d);
+            // Inconsistent lengths (a caller bug) must not panic either.
+            let _ = l.forward(&[0.5; 5], &[1.0; 2], 2, 3);
+            let mut d = [0.0; 5];
+            l.backward(&[0.5; 5], &[1.0; 2], 2, 3, &mut d);
+            let mut d = [0.0; 2];
+            l.backward(&[0.5; 6], &[1.0; 6], 2, 3, &mut d);
+        }
+    }
+}

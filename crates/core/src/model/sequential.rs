@@ -1,0 +1,204 @@
+//! `Sequential`: layers applied in order, `y = fₙ(…f₂(f₁(x)))`; backward runs them in reverse.
+//! A `Sequential` is itself a [`Layer`], so models nest.
+//!
+//! # Shapes
+//! The model is built for a per-sample input shape; inputs are `[batch, ...inputShape]`.
+
+use crate::layers::{Layer, Mode, Param};
+use crate::{bail_shape, Error, Result, Shape, Tensor};
+
+pub struct Sequential {
+    layers: Vec<Box<dyn Layer>>,
+    /// Per-layer `trainable` switches (frozen layers get no updates).
+    trainable: Vec<bool>,
+    input_shape: Option<Vec<usize>>,
+    output_shape: Option<Vec<usize>>,
+    seed: u64,
+}
+
+/// A per-layer seed derived from the model seed (SplitMix64 finaliser), so that layers differ.
+fn mix(seed: u64, i: u64) -> u64 {
+    let mut z = seed.wrapping_add(0x9e37_79b9_7f4a_7c15u64.wrapping_mul(i + 1));
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+impl Sequential {
+    pub fn new(seed: u64) -> Sequential {
+        Sequential { layers: Vec::new(), trainable: Vec::new(), input_shape: None, output_shape: None, seed }
+    }
+
+    pub fn add(&mut self, layer: Box<dyn Layer>) -> Result<()> {
+        if self.input_shape.is_some() {
+            return Err(Error::invalid("add", "cannot add layers to a model that is already built"));
+        }
+        self.layers.push(layer);
+        self.trainable.push(true);
+        Ok(())
+    }
+
+    pub fn len(&self) -> usize {
+        self.layers.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.layers.is_empty()
+    }
+
+    pub fn is_built(&self) -> bool {
+        self.input_shape.is_some()
+    }
+
+    pub fn input_shape(&self) -> Option<&[usize]> {
+        self.input_shape.as_deref()
+    }
+
+    pub fn output_shape(&self) -> Option<&[usize]> {
+        self.output_shape.as_deref()
+    }
+
+    /// Builds every layer in turn; returns the per-sample output shape of each.
+    pub fn build_all(&mut self, input: &[usize]) -> Result<Vec<Vec<usize>>> {
+        if self.layers.is_empty() {
+            return Err(Error::invalid("build", "the model has no layers"));
+        }
+        let mut shapes = Vec::with_capacity(self.layers.len());
+        let mut s = input.to_vec();
+        for (i, l) in self.layers.iter_mut().enumerate() {
+            s = l.build(&s, mix(self.seed, i as u64))?;
+            shapes.push(s.clone());
+        }
+        self.input_shape = Some(input.to_vec());
+        self.output_shape = Some(s);
+        Ok(shapes)
+    }
+
+    pub fn set_trainable(&mut self, layer: usize, on: bool) -> Result<()> {
+        match self.trainable.get_mut(layer) {
+            Some(t) => {
+                *t = on;
+                Ok(())
+            }
+            None => Err(Error::invalid("setTrainable", format!("layer index {layer} is out of range for {} layers", self.layers.len()))),
+        }
+    }
+
+    pub fn layer_trainable(&self, layer: usize) -> bool {
+        self.trainable.get(layer).copied().unwrap_or(false)
+    }
+
+    /// Checks that `x` is `[batch, ...inputShape]`.
+    pub fn check_input(&self, op: &'static str, x: &Tensor) -> Result<()> {
+        let Some(inp) = &self.input_shape else {
+            return Err(Error::invalid(op, "the model is not built yet"));
+        };
+        if x.rank() != inp.len() + 1 || &x.dims()[1..] != inp.as_slice() {
+            let mut want = vec!["batch".to_string()];
+            want.extend(inp.iter().map(|d| d.to_string()));
+            bail_shape!(op, "expected input of shape [{}] (the first dimension is the batch), got {}", want.join(","), x.shape());
+        }
+        Ok(())
+    }
+
+    /// Runs every layer. In training mode the layers keep what backward needs.
+    pub fn forward_all(&mut self, mut x: Tensor, mode: Mode) -> Result<Tensor> {
+        for l in &mut self.layers {
+            x = l.forward(x, mode)?;
+        }
+        Ok(x)
+    }
+
+    /// Backward through layers `0..end` (in reverse), starting from `dy` at the output of `end - 1`.
+    pub fn backward_through(&mut self, end: usize, mut dy: Tensor) -> Result<Tensor> {
+        for l in self.layers[..end].iter_mut().rev() {
+            dy = l.backward(dy)?;
+        }
+        Ok(dy)
+    }
+
+    pub fn last_layer_mut(&mut self) -> Option<&mut Box<dyn Layer>> {
+        self.layers.last_mut()
+    }
+
+    /// Inference in batches of `batch_size` rows; the output has the same batch size as `x`.
+    pub fn predict(&mut self, x: &Tensor, batch_size: usize) -> Result<Tensor> {
+        self.check_input("predict", x)?;
+        let n = x.dims()[0];
+        let out_per: usize = self.output_shape.as_ref().map(|s| s.iter().product()).unwrap_or(0);
+        let mut dims = vec![n];
+        dims.extend(self.output_shape.clone().unwrap_or_default());
+        let mut out = Tensor::zeros("predict", Shape::new("predict", &dims)?)?;
+        let per: usize = x.dims()[1..].iter().product();
+        let bs = batch_size.max(1);
+        let mut start = 0;
+        while start < n {
+            let b = bs.min(n - start);
+            let mut bd = x.dims().to_vec();
+            bd[0] = b;
+            let chunk = Tensor::new("predict", Shape::new("predict", &bd)?, x.data()[start * per..(start + b) * per].to_vec())?;
+            let y = self.forward_all(chunk, Mode::Infer)?;
+            out.data_mut()[start * out_per..(start + b) * out_per].copy_from_slice(y.data());
+            start += b;
+        }
+        Ok(out)
+    }
+
+    /// Every parameter with the index of its layer, in a fixed order.
+    pub fn params_with_layer(&mut self) -> Vec<(usize, &mut Param)> {
+        let mut v = Vec::new();
+        for (i, l) in self.layers.iter_mut().enumerate() {
+            for p in l.params_mut() {
+                v.push((i, p));
+            }
+        }
+        v
+    }
+
+    /// Every parameter, read-only, in the same order.
+    pub fn params_all(&self) -> Vec<&Param> {
+        self.layers.iter().flat_map(|l| l.params()).collect()
+    }
+
+    /// Sum of the activity-regularizer losses of the last training forward.
+    pub fn activity_loss_all(&self) -> f32 {
+        self.layers.iter().map(|l| l.activity_loss()).sum()
+    }
+
+    /// Layer kinds, for summaries and errors.
+    pub fn kinds(&self) -> Vec<&'static str> {
+        self.layers.iter().map(|l| l.kind()).collect()
+    }
+}
+
+/// A nested model is a layer.
+impl Layer for Sequential {
+    fn kind(&self) -> &'static str {
+        "sequential"
+    }
+
+    fn build(&mut self, input: &[usize], seed: u64) -> Result<Vec<usize>> {
+        self.seed ^= seed;
+        Ok(self.build_all(input)?.pop().unwrap_or_else(|| input.to_vec()))
+    }
+
+    fn forward(&mut self, x: Tensor, mode: Mode) -> Result<Tensor> {
+        self.forward_all(x, mode)
+    }
+
+    fn backward(&mut self, dy: Tensor) -> Result<Tensor> {
+        self.backward_through(self.layers.len(), dy)
+    }
+
+    fn params_mut(&mut self) -> Vec<&mut Param> {
+        self.layers.iter_mut().flat_map(|l| l.params_mut()).collect()
+    }
+
+    fn params(&self) -> Vec<&Param> {
+        self.params_all()
+    }
+
+    fn activity_loss(&self) -> f32 {
+        self.activity_loss_all()
+    }
+}

@@ -1,0 +1,276 @@
+//! Optimizers: per-parameter state machines, one file per optimizer, plus learning-rate
+//! schedules and gradient clipping. This file is the registry: the [`Optimizer`] enum, its
+//! ABI ids and the dispatch.
+//!
+//! An optimizer knows nothing about models: [`Optimizer::update`] takes one parameter, its
+//! gradient and its state (`slots()` floats per element, slot-major: slot `k` of an `n`-element
+//! parameter is `state[k·n .. (k+1)·n]`). Formulas and defaults follow TF.js where TF.js has
+//! the optimizer (so trajectories match `tf.train.*`) and Keras 3 otherwise; each file cites
+//! its source.
+//!
+//! ```
+//! use neurite_core::optim::Optimizer;
+//! let adam = Optimizer::from_abi(1, &[0.9, 0.999, 1e-7]).unwrap();
+//! let (mut p, g) = (vec![1.0f32, -1.0], vec![0.5f32, -0.5]);
+//! let mut state = vec![0.0; adam.slots() * p.len()];
+//! adam.init_state(&mut state);
+//! adam.update(1, 0.1, &mut p, &g, &mut state);
+//! assert!((p[0] - 0.9).abs() < 1e-5 && (p[1] + 0.9).abs() < 1e-5);
+//! ```
+
+pub mod adagrad;
+pub mod adam;
+pub mod adamw;
+pub mod clip;
+pub mod rmsprop;
+pub mod schedule;
+pub mod sgd;
+
+pub use clip::{clip_by_global_norm, clip_by_value, global_norm, Clip};
+pub use schedule::{LrSchedule, Schedule};
+
+use crate::{bail, Result};
+
+/// An optimizer and its hyper-parameters (the learning rate comes with each update, from an
+/// [`LrSchedule`]). Ids (the order of [`Optimizer::KIND_NAMES`]) are the ABI: append-only.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Optimizer {
+    Sgd { momentum: f32, nesterov: bool },
+    Adam { beta1: f32, beta2: f32, epsilon: f32 },
+    AdamW { beta1: f32, beta2: f32, epsilon: f32, weight_decay: f32 },
+    RmsProp { rho: f32, momentum: f32, epsilon: f32, centered: bool },
+    Adagrad { initial_accumulator: f32, epsilon: f32 },
+}
+
+impl Optimizer {
+    /// The public names, indexed by ABI id.
+    pub const KIND_NAMES: [&'static str; 5] = ["sgd", "adam", "adamw", "rmsprop", "adagrad"];
+
+    /// The ABI id.
+    pub fn kind(&self) -> u32 {
+        match self {
+            Optimizer::Sgd { .. } => 0,
+            Optimizer::Adam { .. } => 1,
+            Optimizer::AdamW { .. } => 2,
+            Optimizer::RmsProp { .. } => 3,
+            Optimizer::Adagrad { .. } => 4,
+        }
+    }
+
+    /// The public (TS) name.
+    pub fn name(&self) -> &'static str {
+        Optimizer::KIND_NAMES[self.kind() as usize]
+    }
+
+    /// An optimizer from its ABI id and parameters:
+    /// - 0 `sgd`: `[momentum (in [0, 1]), nesterov (0|1)]`
+    /// - 1 `adam`: `[beta1, beta2 (in [0, 1)), epsilon (≥ 0)]`
+    /// - 2 `adamw`: `[beta1, beta2, epsilon, weight_decay (≥ 0)]`
+    /// - 3 `rmsprop`: `[rho (in [0, 1)), momentum (in [0, 1]), epsilon, centered (0|1)]`
+    /// - 4 `adagrad`: `[initial_accumulator (≥ 0), epsilon]`
+    ///
+    /// A zero accumulator with a zero epsilon (adagrad), and a zero epsilon for RMSProp, are
+    /// rejected: the first update would divide by zero.
+    pub fn from_abi(kind: u32, params: &[f32]) -> Result<Optimizer> {
+        let Some(&name) = Optimizer::KIND_NAMES.get(kind as usize) else {
+            bail!("optimizer", "unknown optimizer id {kind} (known ids are 0..{})", Optimizer::KIND_NAMES.len());
+        };
+        let want = [2, 3, 4, 4, 2][kind as usize];
+        if params.len() != want {
+            bail!(name, "takes {want} parameters, got {}", params.len());
+        }
+        let unit = |i: usize, field: &str, closed: bool| -> Result<f32> {
+            let v = params[i];
+            if !(v >= 0.0 && (v < 1.0 || (closed && v == 1.0))) {
+                bail!(name, "{field} must be in [0, 1{}, got {v}", if closed { "]" } else { ")" });
+            }
+            Ok(v)
+        };
+        let nonneg = |i: usize, field: &str| -> Result<f32> {
+            let v = params[i];
+            if !(v.is_finite() && v >= 0.0) {
+                bail!(name, "{field} must be a finite number >= 0, got {v}");
+            }
+            Ok(v)
+        };
+        let flag = |i: usize, field: &str| -> Result<bool> {
+            match params[i] {
+                v if v == 0.0 || v == 1.0 => Ok(v == 1.0),
+                v => bail!(name, "{field} must be 0 or 1 (false or true), got {v}"),
+            }
+        };
+        Ok(match kind {
+            0 => Optimizer::Sgd { momentum: unit(0, "momentum", true)?, nesterov: flag(1, "nesterov")? },
+            1 => Optimizer::Adam { beta1: unit(0, "beta1", false)?, beta2: unit(1, "beta2", false)?, epsilon: nonneg(2, "epsilon")? },
+            2 => Optimizer::AdamW {
+                beta1: unit(0, "beta1", false)?,
+                beta2: unit(1, "beta2", false)?,
+                epsilon: nonneg(2, "epsilon")?,
+                weight_decay: nonneg(3, "weightDecay")?,
+            },
+            3 => {
+                let epsilon = nonneg(2, "epsilon")?;
+                if epsilon == 0.0 {
+                    bail!(name, "epsilon must be > 0 (it keeps √(s + ε) away from zero), got 0");
+                }
+                Optimizer::RmsProp { rho: unit(0, "rho", false)?, momentum: unit(1, "momentum", true)?, epsilon, centered: flag(3, "centered")? }
+            }
+            _ => {
+                let (initial_accumulator, epsilon) = (nonneg(0, "initialAccumulatorValue")?, nonneg(1, "epsilon")?);
+                if initial_accumulator == 0.0 && epsilon == 0.0 {
+                    bail!(name, "initialAccumulatorValue and epsilon cannot both be 0 (the first update would divide by zero)");
+                }
+                Optimizer::Adagrad { initial_accumulator, epsilon }
+            }
+        })
+    }
+
+    /// The ABI parameters (the inverse of [`Optimizer::from_abi`]).
+    pub fn abi_params(&self) -> Vec<f32> {
+        let b = |v: bool| if v { 1.0 } else { 0.0 };
+        match *self {
+            Optimizer::Sgd { momentum, nesterov } => vec![momentum, b(nesterov)],
+            Optimizer::Adam { beta1, beta2, epsilon } => vec![beta1, beta2, epsilon],
+            Optimizer::AdamW { beta1, beta2, epsilon, weight_decay } => vec![beta1, beta2, epsilon, weight_decay],
+            Optimizer::RmsProp { rho, momentum, epsilon, centered } => vec![rho, momentum, epsilon, b(centered)],
+            Optimizer::Adagrad { initial_accumulator, epsilon } => vec![initial_accumulator, epsilon],
+        }
+    }
+
+    /// State floats per parameter element.
+    pub fn slots(&self) -> usize {
+        match *self {
+            Optimizer::Sgd { momentum, .. } => sgd::slots(momentum),
+            Optimizer::Adam { .. } | Optimizer::AdamW { .. } => 2,
+            Optimizer::RmsProp { momentum, centered, .. } => rmsprop::slots(momentum, centered),
+            Optimizer::Adagrad { .. } => 1,
+        }
+    }
+
+    /// Sets fresh state (`slots()·n` floats): zeros, or Adagrad's initial accumulator.
+    pub fn init_state(&self, state: &mut [f32]) {
+        let v = match *self {
+            Optimizer::Adagrad { initial_accumulator, .. } => initial_accumulator,
+            _ => 0.0,
+        };
+        state.fill(v);
+    }
+
+    /// Checks the lengths [`Optimizer::update`] needs; `op` and `what` name the call in errors.
+    pub fn check(&self, op: &'static str, what: &str, param: usize, grad: usize, state: usize) -> Result<()> {
+        if grad != param {
+            bail!(op, "{what}: the gradient has {grad} values but the parameter has {param}");
+        }
+        if state != self.slots() * param {
+            bail!(op, "{what}: {} state needs {} values ({} per parameter value), got {state}", self.name(), self.slots() * param, self.slots());
+        }
+        Ok(())
+    }
+
+    /// One update of `param` from `grad` with learning rate `lr`; `step` is 1-based (for
+    /// Adam's bias correction; 0 is treated as 1). `state` holds `slots()·param.len()` floats.
+    /// Lengths are the caller's contract ([`Optimizer::check`]); on a mismatch nothing is
+    /// updated (and debug builds assert), never a panic in release.
+    pub fn update(&self, step: u64, lr: f32, param: &mut [f32], grad: &[f32], state: &mut [f32]) {
+        let n = param.len();
+        let ok = grad.len() == n && state.len() == self.slots() * n;
+        debug_assert!(ok, "optimizer update: param {n}, grad {}, state {}", grad.len(), state.len());
+        if !ok || n == 0 {
+            return;
+        }
+        let (s0, rest) = state.split_at_mut(n.min(state.len()));
+        match *self {
+            Optimizer::Sgd { momentum, nesterov } => sgd::update(lr, momentum, nesterov, param, grad, s0),
+            Optimizer::Adam { beta1, beta2, epsilon } => adam::update(step, lr, beta1, beta2, epsilon, param, grad, s0, rest),
+            Optimizer::AdamW { beta1, beta2, epsilon, weight_decay } => {
+                adamw::update(step, lr, beta1, beta2, epsilon, weight_decay, param, grad, s0, rest)
+            }
+            Optimizer::RmsProp { rho, momentum, epsilon, centered } => {
+                let (mom, mg) = rest.split_at_mut(if momentum > 0.0 { n } else { 0 });
+                rmsprop::update(lr, rho, momentum, epsilon, centered, param, grad, s0, mom, mg)
+            }
+            Optimizer::Adagrad { epsilon, .. } => adagrad::update(lr, epsilon, param, grad, s0),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn every() -> Vec<Optimizer> {
+        vec![
+            Optimizer::from_abi(0, &[0.0, 0.0]).unwrap(),
+            Optimizer::from_abi(0, &[0.9, 1.0]).unwrap(),
+            Optimizer::from_abi(1, &[0.9, 0.999, 1e-7]).unwrap(),
+            Optimizer::from_abi(2, &[0.9, 0.999, 1e-7, 0.004]).unwrap(),
+            Optimizer::from_abi(3, &[0.9, 0.0, 1e-7, 0.0]).unwrap(),
+            Optimizer::from_abi(3, &[0.9, 0.5, 1e-7, 1.0]).unwrap(),
+            Optimizer::from_abi(4, &[0.1, 1e-7]).unwrap(),
+        ]
+    }
+
+    #[test]
+    fn ids_round_trip_and_slots() {
+        let slots: Vec<usize> = every().iter().map(|o| o.slots()).collect();
+        assert_eq!(slots, [0, 1, 2, 2, 1, 3, 1]);
+        for o in every() {
+            assert_eq!(Optimizer::from_abi(o.kind(), &o.abi_params()).unwrap(), o);
+            assert_eq!(Optimizer::KIND_NAMES[o.kind() as usize], o.name());
+        }
+        let mut s = [9.0; 3];
+        Optimizer::Adagrad { initial_accumulator: 0.1, epsilon: 1e-7 }.init_state(&mut s);
+        assert_eq!(s, [0.1; 3]);
+    }
+
+    #[test]
+    fn every_optimizer_descends_a_quadratic() {
+        // f(p) = ½‖p‖², g = p: 200 steps must shrink ‖p‖ for each optimizer.
+        for o in every() {
+            let mut p = vec![1.0f32, -2.0, 0.5];
+            let mut st = vec![0.0; o.slots() * 3];
+            o.init_state(&mut st);
+            let lr = if o.kind() == 4 { 0.5 } else { 0.05 };
+            for k in 1..=200 {
+                let g = p.clone();
+                o.update(k, lr, &mut p, &g, &mut st);
+            }
+            let norm = p.iter().map(|v| v * v).sum::<f32>().sqrt();
+            assert!(norm < 0.5, "{}: ‖p‖ = {norm}", o.name());
+        }
+    }
+
+    #[test]
+    fn dispatch_splits_the_slots() {
+        // RMSProp centered with momentum: slots are [s, a, ḡ].
+        let o = Optimizer::RmsProp { rho: 0.9, momentum: 0.5, epsilon: 1e-7, centered: true };
+        let (mut p, mut st) = ([1.0f32, 2.0], [0.0f32; 6]);
+        o.update(1, 0.1, &mut p, &[1.0, -2.0], &mut st);
+        assert!((st[0] - 0.1).abs() < 1e-7 && (st[1] - 0.4).abs() < 1e-6, "s: {st:?}");
+        assert!(st[2] > 0.0 && st[3] < 0.0, "a: {st:?}");
+        assert!((st[4] - 0.1).abs() < 1e-7 && (st[5] + 0.2).abs() < 1e-6, "ḡ: {st:?}");
+    }
+
+    #[test]
+    fn bad_parameters_are_named() {
+        let msg = |k, p: &[f32]| Optimizer::from_abi(k, p).unwrap_err().to_string();
+        assert_eq!(msg(5, &[]), "optimizer: unknown optimizer id 5 (known ids are 0..5)");
+        assert_eq!(msg(1, &[0.9]), "adam: takes 3 parameters, got 1");
+        assert_eq!(msg(1, &[1.0, 0.999, 1e-7]), "adam: beta1 must be in [0, 1), got 1");
+        assert_eq!(msg(0, &[1.5, 0.0]), "sgd: momentum must be in [0, 1], got 1.5");
+        assert_eq!(msg(0, &[0.5, 2.0]), "sgd: nesterov must be 0 or 1 (false or true), got 2");
+        assert_eq!(msg(2, &[0.9, 0.999, 1e-7, -0.1]), "adamw: weightDecay must be a finite number >= 0, got -0.1");
+        assert_eq!(msg(3, &[0.9, 0.0, f32::NAN, 0.0]), "rmsprop: epsilon must be a finite number >= 0, got NaN");
+        assert!(msg(4, &[0.0, 0.0]).starts_with("adagrad: initialAccumulatorValue and epsilon cannot both be 0"));
+    }
+
+    #[test]
+    fn lengths_are_checked_not_panicked() {
+        let o = Optimizer::Adam { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
+        assert_eq!(o.check("fit", "kernel", 3, 2, 6).unwrap_err().to_string(), "fit: kernel: the gradient has 2 values but the parameter has 3");
+        assert_eq!(o.check("fit", "kernel", 3, 3, 5).unwrap_err().to_string(), "fit: kernel: adam state needs 6 values (2 per parameter value), got 5");
+        assert!(o.check("fit", "kernel", 3, 3, 6).is_ok());
+        let mut p: [f32; 0] = [];
+        o.update(1, 0.1, &mut p, &[], &mut []);
+    }
+}

@@ -1,0 +1,345 @@
+//! Models: building, compiling, training steps, prediction, evaluation and weights.
+//!
+//! A model handle owns everything: layers, weights, optimizer state. `nr_model_free` (the
+//! generic `nr_tensor_free` also works on any handle) releases it all.
+
+use super::tensor::{emit, read_shape};
+use crate::ffi::{guard, read_u32s, write_out, LAST_ERROR};
+use crate::handles::{self, with_model, Object};
+use crate::model::Model;
+use neurite_core::layers;
+use neurite_core::model::{TrainConfig, Trainer};
+use neurite_core::rng::Philox;
+use neurite_core::{Error, Result};
+
+/// Reads `n` f32 parameters.
+///
+/// # Safety
+/// `p` must point to `n` readable f32 values.
+unsafe fn read_f32s(op: &'static str, p: *const f32, n: usize) -> Result<Vec<f32>> {
+    // SAFETY: same size and alignment as u32; forwarded caller contract.
+    Ok(unsafe { read_u32s(op, p as *const u32, n) }?.into_iter().map(f32::from_bits).collect())
+}
+
+/// Writes f32 results to `out`.
+///
+/// # Safety
+/// `out` must point to `v.len()` writable f32 values.
+unsafe fn write_f32s(op: &'static str, out: *mut f32, v: &[f32]) -> Result<()> {
+    if out.is_null() {
+        return Err(Error::invalid(op, "null output pointer"));
+    }
+    // SAFETY: forwarded caller contract.
+    unsafe { core::ptr::copy_nonoverlapping(v.as_ptr(), out, v.len()) };
+    Ok(())
+}
+
+/// Creates an empty model whose random initialisation and shuffles derive from the seed.
+///
+/// # Safety
+/// `out` must point to a writable u32.
+#[no_mangle]
+pub unsafe extern "C" fn nr_model_new(seed_lo: u32, seed_hi: u32, out: *mut u32) -> i32 {
+    guard(|| {
+        let seed = (seed_hi as u64) << 32 | seed_lo as u64;
+        let h = handles::with(|t| t.insert(Object::Model(Box::new(Model::new(seed)))))?;
+        // SAFETY: forwarded caller contract.
+        unsafe { write_out("sequential", out, h) }
+    })
+}
+
+/// Appends a layer of kind `kind` (see `neurite_core::layers::LAYER_KINDS`) with `n` params.
+///
+/// # Safety
+/// `params` must point to `n` f32 values.
+#[no_mangle]
+pub unsafe extern "C" fn nr_model_add(model: u32, kind: u32, params: *const f32, n: usize) -> i32 {
+    guard(|| {
+        // SAFETY: forwarded caller contract.
+        let p = unsafe { read_f32s("add", params, n) }?;
+        with_model(model, |m, _| {
+            let layer = layers::from_abi(kind, &p, m.net.len() as u32)?;
+            m.net.add(layer)
+        })
+    })
+}
+
+/// Moves model `inner` into `outer` as one layer; the `inner` handle is consumed.
+#[no_mangle]
+pub extern "C" fn nr_model_add_model(outer: u32, inner: u32) -> i32 {
+    guard(|| {
+        if outer == inner {
+            return Err(Error::invalid("add", "a model cannot be added to itself"));
+        }
+        let inner_model = handles::with(|t| t.take_model(inner))?;
+        if inner_model.net.is_built() || inner_model.trainer.is_some() {
+            handles::with(|t| t.put_model(inner, inner_model));
+            return Err(Error::invalid("add", "only a model that is not built or compiled yet can be nested"));
+        }
+        let r = with_model(outer, |m, _| m.net.add(Box::new(inner_model.net)));
+        if r.is_ok() {
+            handles::with(|t| t.remove(inner)).ok();
+        }
+        r
+    })
+}
+
+/// Builds the model for a per-sample input shape.
+///
+/// # Safety
+/// `shape` must point to `rank` u32 values.
+#[no_mangle]
+pub unsafe extern "C" fn nr_model_build(model: u32, shape: *const u32, rank: usize) -> i32 {
+    guard(|| {
+        // SAFETY: forwarded caller contract.
+        let s = unsafe { read_shape("build", shape, rank) }?;
+        with_model(model, |m, _| {
+            m.layer_shapes = m.net.build_all(s.dims())?;
+            Ok(())
+        })
+    })
+}
+
+/// Writes `[rank, dims…, paramCount]` of layer `i`'s output to `out` (room for 34 u32).
+///
+/// # Safety
+/// `out` must point to 34 writable u32 values.
+#[no_mangle]
+pub unsafe extern "C" fn nr_model_layer_info(model: u32, i: u32, out: *mut u32) -> i32 {
+    guard(|| {
+        let (shape, count) = with_model(model, |m, _| {
+            let s = m.layer_shapes.get(i as usize).cloned().ok_or_else(|| Error::invalid("summary", format!("no layer {i}, or the model is not built")))?;
+            let count: usize = m.net.params_with_layer().iter().filter(|(l, _)| *l == i as usize).map(|(_, p)| p.value.size()).sum();
+            Ok((s, count))
+        })?;
+        let mut v = vec![shape.len() as u32];
+        v.extend(shape.iter().map(|&d| d as u32));
+        v.push(count as u32);
+        if out.is_null() {
+            return Err(Error::invalid("summary", "null output pointer"));
+        }
+        // SAFETY: room for 34 u32 by contract; rank <= 32.
+        unsafe { core::ptr::copy_nonoverlapping(v.as_ptr(), out, v.len()) };
+        Ok(())
+    })
+}
+
+/// Inference on `x` (`[batch, ...inputShape]`) in batches of `batch_size`.
+///
+/// # Safety
+/// `out` must point to a writable u32.
+#[no_mangle]
+pub unsafe extern "C" fn nr_model_predict(model: u32, x: u32, batch_size: u32, out: *mut u32) -> i32 {
+    guard(|| {
+        let y = with_model(model, |m, t| m.net.predict(t.tensor(x)?, batch_size as usize))?;
+        // SAFETY: forwarded caller contract.
+        unsafe { emit("predict", y, out) }
+    })
+}
+
+/// Configures training: loss, optimizer, schedule, clipping and metrics (see
+/// `TrainConfig::from_abi` for the layout). Resets optimizer state and the step count.
+///
+/// # Safety
+/// `params` must point to `n` f32 values.
+#[no_mangle]
+pub unsafe extern "C" fn nr_model_compile(model: u32, params: *const f32, n: usize) -> i32 {
+    guard(|| {
+        // SAFETY: forwarded caller contract.
+        let p = unsafe { read_f32s("compile", params, n) }?;
+        let cfg = TrainConfig::from_abi(&p)?;
+        with_model(model, |m, _| {
+            m.trainer = Some(Trainer::new(cfg, m.seed));
+            Ok(())
+        })
+    })
+}
+
+fn trainer<'m>(m: &'m mut Model, op: &'static str) -> Result<&'m mut Trainer> {
+    m.trainer.as_mut().ok_or_else(|| Error::invalid(op, "the model must be compiled first: call model.compile({ optimizer, loss })"))
+}
+
+/// Validates `x` and `y` for training or evaluation (shapes, labels, NaN).
+#[no_mangle]
+pub extern "C" fn nr_model_check_data(model: u32, x: u32, y: u32, op: u32) -> i32 {
+    let op: &'static str = if op == 1 { "evaluate" } else { "fit" };
+    guard(|| {
+        with_model(model, |m, t| {
+            let (xt, yt) = (t.tensor(x)?, t.tensor(y)?);
+            if let Some(i) = xt.data().iter().position(|v| !v.is_finite()) {
+                return Err(Error::invalid(op, format!("x contains {} at flat index {i} (shape {}); clean the data first", xt.data()[i], xt.shape())));
+            }
+            let tr = m.trainer.as_ref().ok_or_else(|| Error::invalid(op, "the model must be compiled first: call model.compile({ optimizer, loss })"))?;
+            tr.check_targets(&m.net, op, xt, yt)
+        })
+    })
+}
+
+/// Sets the sample order for the next epoch: `0..n`, shuffled with the model seed and the
+/// epoch number when `shuffle` is non-zero.
+#[no_mangle]
+pub extern "C" fn nr_model_shuffle(model: u32, n: u32, epoch: u32, shuffle: u32) -> i32 {
+    guard(|| {
+        with_model(model, |m, _| {
+            m.order.clear();
+            m.order.try_reserve(n as usize).map_err(|_| Error::OutOfMemory { op: "fit", bytes: n as u64 * 4 })?;
+            m.order.extend(0..n);
+            if shuffle != 0 {
+                Philox::new(m.seed ^ 0x5f1f_f1e5, epoch).shuffle(&mut m.order);
+            }
+            Ok(())
+        })
+    })
+}
+
+/// One training step on samples `order[start .. start + count]` of `x`/`y`; writes
+/// `[loss, metrics…]` as f32 to `out`.
+///
+/// # Safety
+/// `out` must have room for 1 + the number of compiled metrics f32 values.
+#[no_mangle]
+pub unsafe extern "C" fn nr_model_train_batch(model: u32, x: u32, y: u32, start: u32, count: u32, out: *mut f32) -> i32 {
+    guard(|| {
+        let r = with_model(model, |m, t| {
+            let (xt, yt) = (t.tensor(x)?, t.tensor(y)?);
+            let (s, e) = (start as usize, start as usize + count as usize);
+            if e > m.order.len() || s >= e {
+                return Err(Error::invalid("fit", format!("batch {s}..{e} is outside the epoch of {} samples", m.order.len())));
+            }
+            let idx = m.order[s..e].to_vec();
+            let tr = m.trainer.as_mut().ok_or_else(|| Error::invalid("fit", "the model must be compiled first"))?;
+            tr.train_batch(&mut m.net, xt, yt, &idx)
+        })?;
+        let mut v = vec![r.loss];
+        v.extend(r.metrics);
+        // SAFETY: forwarded caller contract.
+        unsafe { write_f32s("fit", out, &v) }
+    })
+}
+
+/// One training step on the whole of `x`/`y` (`trainOnBatch`); writes `[loss, metrics…]`.
+///
+/// # Safety
+/// As [`nr_model_train_batch`].
+#[no_mangle]
+pub unsafe extern "C" fn nr_model_train_on_batch(model: u32, x: u32, y: u32, out: *mut f32) -> i32 {
+    guard(|| {
+        let r = with_model(model, |m, t| {
+            let (xt, yt) = (t.tensor(x)?, t.tensor(y)?);
+            let tr = m.trainer.as_mut().ok_or_else(|| Error::invalid("trainOnBatch", "the model must be compiled first: call model.compile({ optimizer, loss })"))?;
+            tr.check_targets(&m.net, "trainOnBatch", xt, yt)?;
+            tr.train_on(&mut m.net, xt.clone(), yt)
+        })?;
+        let mut v = vec![r.loss];
+        v.extend(r.metrics);
+        // SAFETY: forwarded caller contract.
+        unsafe { write_f32s("trainOnBatch", out, &v) }
+    })
+}
+
+/// Loss and metrics on `x`/`y` without training; writes `[loss, metrics…]`.
+///
+/// # Safety
+/// As [`nr_model_train_batch`].
+#[no_mangle]
+pub unsafe extern "C" fn nr_model_evaluate(model: u32, x: u32, y: u32, batch_size: u32, out: *mut f32) -> i32 {
+    guard(|| {
+        let r = with_model(model, |m, t| {
+            let (xt, yt) = (t.tensor(x)?, t.tensor(y)?);
+            let tr = m.trainer.as_ref().ok_or_else(|| Error::invalid("evaluate", "the model must be compiled first: call model.compile({ optimizer, loss })"))?;
+            tr.check_targets(&m.net, "evaluate", xt, yt)?;
+            tr.evaluate(&mut m.net, xt, yt, batch_size as usize)
+        })?;
+        let mut v = vec![r.loss];
+        v.extend(r.metrics);
+        // SAFETY: forwarded caller contract.
+        unsafe { write_f32s("evaluate", out, &v) }
+    })
+}
+
+/// Writes `[number of weights]` to `out`.
+///
+/// # Safety
+/// `out` must point to a writable u32.
+#[no_mangle]
+pub unsafe extern "C" fn nr_model_num_weights(model: u32, out: *mut u32) -> i32 {
+    guard(|| {
+        let n = with_model(model, |m, _| Ok(m.net.params_all().len()))?;
+        // SAFETY: forwarded caller contract.
+        unsafe { write_out("getWeights", out, n as u32) }
+    })
+}
+
+/// Copies weight `i` into a new tensor; its name goes to the message buffer and
+/// `[layer index, trainable]` to `info`.
+///
+/// # Safety
+/// `out` points to a writable u32, `info` to two.
+#[no_mangle]
+pub unsafe extern "C" fn nr_model_get_weight(model: u32, i: u32, out: *mut u32, info: *mut u32) -> i32 {
+    guard(|| {
+        let (t, name, layer, trainable) = with_model(model, |m, _| {
+            let mut ps = m.net.params_with_layer();
+            let n = ps.len();
+            let (l, p) = ps.get_mut(i as usize).ok_or_else(|| Error::invalid("getWeights", format!("weight index {i} is out of range for {n} weights")))?;
+            Ok((p.value.clone(), p.name, *l, p.trainable))
+        })?;
+        LAST_ERROR.set(name);
+        // SAFETY: forwarded caller contract.
+        unsafe {
+            write_out("getWeights", info, layer as u32)?;
+            write_out("getWeights", info.add(1), trainable as u32)?;
+            emit("getWeights", t, out)
+        }
+    })
+}
+
+/// Overwrites weight `i` with the values of tensor `value` (same shape).
+#[no_mangle]
+pub extern "C" fn nr_model_set_weight(model: u32, i: u32, value: u32) -> i32 {
+    guard(|| {
+        with_model(model, |m, t| {
+            let v = t.tensor(value)?;
+            let mut ps = m.net.params_with_layer();
+            let n = ps.len();
+            let (l, p) = ps.get_mut(i as usize).ok_or_else(|| Error::invalid("setWeights", format!("weight index {i} is out of range for {n} weights")))?;
+            if p.value.shape() != v.shape() {
+                return Err(Error::shape("setWeights", format!("weight {i} (`{}` of layer {l}) has shape {} but the value has shape {}", p.name, p.value.shape(), v.shape())));
+            }
+            p.value.data_mut().copy_from_slice(v.data());
+            Ok(())
+        })
+    })
+}
+
+/// Freezes (`on = 0`) or unfreezes layer `layer`.
+#[no_mangle]
+pub extern "C" fn nr_model_set_trainable(model: u32, layer: u32, on: u32) -> i32 {
+    guard(|| with_model(model, |m, _| m.net.set_trainable(layer as usize, on != 0)))
+}
+
+/// Scales the scheduled learning rate (for reduceLROnPlateau) and writes the current rate and
+/// step count to `out` as `[lr, steps]` f32.
+///
+/// # Safety
+/// `out` must point to two writable f32.
+#[no_mangle]
+pub unsafe extern "C" fn nr_model_lr(model: u32, scale: f32, out: *mut f32) -> i32 {
+    guard(|| {
+        let v = with_model(model, |m, _| {
+            let tr = trainer(m, "learningRate")?;
+            if scale.is_finite() && scale > 0.0 {
+                tr.lr_scale = scale;
+            }
+            Ok::<[f32; 2], Error>([tr.current_lr(), tr.step as f32])
+        })?;
+        // SAFETY: forwarded caller contract.
+        unsafe { write_f32s("learningRate", out, &v) }
+    })
+}
+
+/// Frees a model and everything it owns.
+#[no_mangle]
+pub extern "C" fn nr_model_free(model: u32) -> i32 {
+    guard(|| handles::with(|t| t.remove(model)).map(|_| ()))
+}

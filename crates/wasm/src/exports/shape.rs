@@ -1,0 +1,254 @@
+//! Shape ops: slice, concat/stack, split, squeeze/expandDims, gather, oneHot and tile.
+//!
+//! Lists (begin, sizes, axes, reps, input handles) arrive as i32/u32 arrays, usually in the
+//! scratch argument area. `nr_split` returns many handles through an out-array; every other
+//! export writes one handle to `out`.
+
+use super::tensor::emit;
+use crate::ffi::{guard, read_i32s, read_u32s, write_out};
+use crate::handles::{self, Object};
+use neurite_core::ops::{concat, gather, one_hot, slice, split, squeeze, tile};
+use neurite_core::{Error, Result, Tensor};
+
+/// Reads `n` i32s as i64s.
+///
+/// # Safety
+/// As [`read_i32s`].
+unsafe fn read_i64s(op: &'static str, ptr: *const i32, n: usize) -> Result<Vec<i64>> {
+    // SAFETY: forwarded caller contract.
+    Ok(unsafe { read_i32s(op, ptr, n) }?.into_iter().map(i64::from).collect())
+}
+
+/// Runs `f` on the tensors behind `n` handles read from `list`.
+///
+/// # Safety
+/// `list` points to `n` u32s.
+unsafe fn with_tensors(op: &'static str, list: *const u32, n: usize, f: impl FnOnce(&[&Tensor]) -> Result<Tensor>) -> Result<Tensor> {
+    // SAFETY: forwarded caller contract.
+    let hs = unsafe { read_u32s(op, list, n) }?;
+    handles::with(|h| {
+        let ts = hs.iter().map(|&x| h.tensor(x)).collect::<Result<Vec<&Tensor>>>()?;
+        f(&ts)
+    })
+}
+
+/// The block of `x` at `begin` (`n_begin` i32s) spanning `size` (`n_size` i32s, -1 = to the
+/// end); short lists are padded as in TF.js.
+///
+/// # Safety
+/// `begin`/`size` point to `n_begin`/`n_size` i32s; `out` to a writable u32.
+#[no_mangle]
+pub unsafe extern "C" fn nr_slice(x: u32, begin: *const i32, n_begin: usize, size: *const i32, n_size: usize, out: *mut u32) -> i32 {
+    guard(|| {
+        const OP: &str = "slice";
+        // SAFETY: forwarded caller contract.
+        let (b, s) = unsafe { (read_i64s(OP, begin, n_begin)?, read_i64s(OP, size, n_size)?) };
+        let t = handles::with(|h| slice::slice(h.tensor(x)?, &b, &s))?;
+        // SAFETY: forwarded caller contract.
+        unsafe { emit(OP, t, out) }
+    })
+}
+
+/// Concatenates the `n` tensors whose handles are in `list` along `axis`.
+///
+/// # Safety
+/// `list` points to `n` u32s; `out` to a writable u32.
+#[no_mangle]
+pub unsafe extern "C" fn nr_concat(list: *const u32, n: usize, axis: i32, out: *mut u32) -> i32 {
+    guard(|| {
+        // SAFETY: forwarded caller contract.
+        let t = unsafe { with_tensors("concat", list, n, |ts| concat::concat(ts, axis.into())) }?;
+        // SAFETY: forwarded caller contract.
+        unsafe { emit("concat", t, out) }
+    })
+}
+
+/// Stacks the `n` equally shaped tensors whose handles are in `list` along a new `axis`.
+///
+/// # Safety
+/// `list` points to `n` u32s; `out` to a writable u32.
+#[no_mangle]
+pub unsafe extern "C" fn nr_stack(list: *const u32, n: usize, axis: i32, out: *mut u32) -> i32 {
+    guard(|| {
+        // SAFETY: forwarded caller contract.
+        let t = unsafe { with_tensors("stack", list, n, |ts| concat::stack(ts, axis.into())) }?;
+        // SAFETY: forwarded caller contract.
+        unsafe { emit("stack", t, out) }
+    })
+}
+
+/// Splits `x` along `axis` into `count` equal pieces (`by_count != 0`) or into pieces of the
+/// `n_sizes` sizes in `sizes` (one may be -1). Writes the total piece count to `out_n` and the
+/// handles of pieces `first .. first + out_cap` to `out`; call again with a larger `first` to
+/// get the rest. On any error no piece of this call stays alive.
+///
+/// # Safety
+/// `sizes` points to `n_sizes` i32s; `out` to `out_cap` writable u32s (it may alias `sizes`,
+/// which is read first); `out_n` to a writable u32.
+#[no_mangle]
+pub unsafe extern "C" fn nr_split(
+    x: u32,
+    by_count: u32,
+    count: i32,
+    sizes: *const i32,
+    n_sizes: usize,
+    axis: i32,
+    first: usize,
+    out: *mut u32,
+    out_cap: usize,
+    out_n: *mut u32,
+) -> i32 {
+    guard(|| {
+        const OP: &str = "split";
+        let spec = if by_count != 0 {
+            split::SplitSpec::Count(count.into())
+        } else {
+            // SAFETY: forwarded caller contract.
+            split::SplitSpec::Sizes(unsafe { read_i64s(OP, sizes, n_sizes) }?)
+        };
+        let (total, pieces) = handles::with(|h| split::split_range(h.tensor(x)?, &spec, axis.into(), first, out_cap))?;
+        if out.is_null() && !pieces.is_empty() {
+            return Err(Error::invalid(OP, "null output pointer"));
+        }
+        let total = u32::try_from(total).map_err(|_| Error::invalid(OP, format!("{total} pieces are too many")))?;
+        let ids = handles::with(|h| {
+            let mut ids = Vec::with_capacity(pieces.len());
+            for t in pieces {
+                match h.insert(Object::Tensor(t)) {
+                    Ok(id) => ids.push(id),
+                    Err(e) => {
+                        for &id in &ids {
+                            let _ = h.remove(id);
+                        }
+                        return Err(e);
+                    }
+                }
+            }
+            Ok(ids)
+        })?;
+        // SAFETY: forwarded caller contract.
+        if let Err(e) = unsafe { write_out(OP, out_n, total) } {
+            handles::with(|h| ids.iter().for_each(|&id| drop(h.remove(id))));
+            return Err(e);
+        }
+        // SAFETY: `out` has room for out_cap >= ids.len() u32s by the caller's contract.
+        unsafe { core::ptr::copy_nonoverlapping(ids.as_ptr(), out, ids.len()) };
+        Ok(())
+    })
+}
+
+/// Removes size-1 axes: all of them if `has_axes == 0` (or `n_axes == 0`), else the `n_axes`
+/// listed in `axes`, each of which must have size 1.
+///
+/// # Safety
+/// `axes` points to `n_axes` i32s; `out` to a writable u32.
+#[no_mangle]
+pub unsafe extern "C" fn nr_squeeze(x: u32, axes: *const i32, n_axes: usize, has_axes: u32, out: *mut u32) -> i32 {
+    guard(|| {
+        // SAFETY: forwarded caller contract.
+        let a = unsafe { read_i64s("squeeze", axes, n_axes) }?;
+        let t = handles::with(|h| squeeze::squeeze(h.tensor(x)?, (has_axes != 0).then_some(&a[..])))?;
+        // SAFETY: forwarded caller contract.
+        unsafe { emit("squeeze", t, out) }
+    })
+}
+
+/// Inserts a size-1 axis at `axis` (in `-(rank+1)..=rank`).
+///
+/// # Safety
+/// `out` must point to a writable u32.
+#[no_mangle]
+pub unsafe extern "C" fn nr_expand_dims(x: u32, axis: i32, out: *mut u32) -> i32 {
+    guard(|| {
+        let t = handles::with(|h| squeeze::expand_dims(h.tensor(x)?, axis.into()))?;
+        // SAFETY: forwarded caller contract.
+        unsafe { emit("expandDims", t, out) }
+    })
+}
+
+/// Gathers slices of `x` along `axis` at the integer values of the tensor `indices`.
+///
+/// # Safety
+/// `out` must point to a writable u32.
+#[no_mangle]
+pub unsafe extern "C" fn nr_gather(x: u32, indices: u32, axis: i32, out: *mut u32) -> i32 {
+    guard(|| {
+        let t = handles::with(|h| gather::gather(h.tensor(x)?, h.tensor(indices)?, axis.into()))?;
+        // SAFETY: forwarded caller contract.
+        unsafe { emit("gather", t, out) }
+    })
+}
+
+/// One-hot rows of length `depth` for the integer values of `indices`.
+///
+/// # Safety
+/// `out` must point to a writable u32.
+#[no_mangle]
+pub unsafe extern "C" fn nr_one_hot(indices: u32, depth: u32, on: f32, off: f32, out: *mut u32) -> i32 {
+    guard(|| {
+        let t = handles::with(|h| one_hot::one_hot(h.tensor(indices)?, depth as usize, on, off))?;
+        // SAFETY: forwarded caller contract.
+        unsafe { emit("oneHot", t, out) }
+    })
+}
+
+/// Repeats `x` `reps[i]` times along axis `i` (`n_reps` i32s, one per axis).
+///
+/// # Safety
+/// `reps` points to `n_reps` i32s; `out` to a writable u32.
+#[no_mangle]
+pub unsafe extern "C" fn nr_tile(x: u32, reps: *const i32, n_reps: usize, out: *mut u32) -> i32 {
+    guard(|| {
+        // SAFETY: forwarded caller contract.
+        let r = unsafe { read_i64s("tile", reps, n_reps) }?;
+        let t = handles::with(|h| tile::tile(h.tensor(x)?, &r))?;
+        // SAFETY: forwarded caller contract.
+        unsafe { emit("tile", t, out) }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn new_tensor(dims: &[usize], v: Vec<f32>) -> u32 {
+        let t = Tensor::new("t", dims.into(), v).unwrap();
+        handles::with(|h| h.insert(Object::Tensor(t))).unwrap()
+    }
+
+    #[test]
+    fn split_pages_through_the_pieces() {
+        let x = new_tensor(&[5], vec![1., 2., 3., 4., 5.]);
+        let before = handles::with(|h| h.stats().tensors);
+        let mut out = [0u32; 4];
+        let mut n = 0u32;
+        let sizes = [1i32, -1, 2];
+        // SAFETY: sizes holds 3 i32s; out has room for 2 handles; n is writable.
+        let code = unsafe { nr_split(x, 0, 0, sizes.as_ptr(), 3, 0, 1, out.as_mut_ptr(), 2, &mut n) };
+        assert_eq!((code, n), (0, 3));
+        assert_eq!(handles::with(|h| h.tensor(out[0]).unwrap().data().to_vec()), vec![2., 3.]);
+        assert_eq!(handles::with(|h| h.tensor(out[1]).unwrap().data().to_vec()), vec![4., 5.]);
+        for &h in &out[..2] {
+            assert_eq!(crate::exports::tensor::nr_tensor_free(h), 0);
+        }
+        // A bad count is an error, and nothing stays alive.
+        // SAFETY: as above.
+        let code = unsafe { nr_split(x, 1, 2, core::ptr::null(), 0, 0, 0, out.as_mut_ptr(), 4, &mut n) };
+        assert_eq!(code, neurite_core::Status::ShapeMismatch as i32);
+        assert_eq!(handles::with(|h| h.stats().tensors), before);
+    }
+
+    #[test]
+    fn concat_reads_handles() {
+        let a = new_tensor(&[1], vec![1.]);
+        let b = new_tensor(&[2], vec![2., 3.]);
+        let list = [a, b, a];
+        let mut out = 0u32;
+        // SAFETY: list holds 3 handles; out is writable.
+        assert_eq!(unsafe { nr_concat(list.as_ptr(), 3, 0, &mut out) }, 0);
+        assert_eq!(handles::with(|h| h.tensor(out).unwrap().data().to_vec()), vec![1., 2., 3., 1.]);
+        let bad = [a, 12345];
+        // SAFETY: as above.
+        assert_eq!(unsafe { nr_stack(bad.as_ptr(), 2, 0, &mut out) }, neurite_core::Status::InvalidHandle as i32);
+    }
+}

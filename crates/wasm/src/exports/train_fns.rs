@@ -1,0 +1,255 @@
+//! Tensor-level losses, optimizer steps and learning-rate schedules, for the TS `losses`,
+//! `optimizers` and `schedules` namespaces. (Model training runs its loop inside Rust; these
+//! exports serve custom training loops written in TS.)
+//!
+//! Options cross as `f32` lists whose layouts are documented on `Loss::from_abi`,
+//! `Optimizer::from_abi` and `LrSchedule::from_abi`. Optimizer state lives in ordinary tensor
+//! handles owned by the TS optimizer, which frees them on `dispose()`.
+
+use super::tensor::emit;
+use crate::ffi::{guard, read_u32s, write_out};
+use crate::handles;
+use neurite_core::losses::check::rows_cols;
+use neurite_core::losses::Loss;
+use neurite_core::optim::{Clip, LrSchedule, Optimizer};
+use neurite_core::{bail, bail_shape, Result, Shape, Tensor};
+
+/// Reads `n` f32 values from a pointer TS gave us.
+///
+/// # Safety
+/// `ptr` must point to `n` readable f32 values.
+unsafe fn read_f32s(op: &'static str, ptr: *const f32, n: usize) -> Result<Vec<f32>> {
+    if n > 64 {
+        bail!(op, "too many options ({n})");
+    }
+    // SAFETY: same layout as u32; guaranteed by the caller.
+    Ok(unsafe { read_u32s(op, ptr as *const u32, n) }?.into_iter().map(f32::from_bits).collect())
+}
+
+/// Evaluates `loss` (or its gradient when `grad`) on two tensor handles.
+fn loss_call(kind: u32, params: &[f32], pred: u32, target: u32, grad: bool) -> Result<Tensor> {
+    let loss = Loss::from_abi(kind, params)?;
+    handles::with(|h| {
+        let (p, t) = (h.tensor(pred)?, h.tensor(target)?);
+        loss.check(p.dims(), t.dims(), t.data())?;
+        let (rows, cols) = rows_cols(p.dims());
+        if grad {
+            let mut d = Tensor::zeros(loss.name(), p.shape().clone())?;
+            loss.backward(p.data(), t.data(), rows, cols, d.data_mut());
+            Ok(d)
+        } else {
+            Ok(Tensor::scalar(loss.forward(p.data(), t.data(), rows, cols)))
+        }
+    })
+}
+
+/// The mean loss of predictions `pred` against targets `target`, as a scalar tensor.
+///
+/// # Safety
+/// `params` points to `n_params` f32s; `out` to a writable u32.
+#[no_mangle]
+pub unsafe extern "C" fn nr_loss(kind: u32, params: *const f32, n_params: usize, pred: u32, target: u32, out: *mut u32) -> i32 {
+    guard(|| {
+        // SAFETY: forwarded caller contract.
+        let p = unsafe { read_f32s("loss", params, n_params) }?;
+        let t = loss_call(kind, &p, pred, target, false)?;
+        // SAFETY: forwarded caller contract.
+        unsafe { emit("loss", t, out) }
+    })
+}
+
+/// `d(mean loss)/d(pred)`, a tensor of `pred`'s shape.
+///
+/// # Safety
+/// `params` points to `n_params` f32s; `out` to a writable u32.
+#[no_mangle]
+pub unsafe extern "C" fn nr_loss_grad(kind: u32, params: *const f32, n_params: usize, pred: u32, target: u32, out: *mut u32) -> i32 {
+    guard(|| {
+        // SAFETY: forwarded caller contract.
+        let p = unsafe { read_f32s("loss", params, n_params) }?;
+        let t = loss_call(kind, &p, pred, target, true)?;
+        // SAFETY: forwarded caller contract.
+        unsafe { emit("lossGrad", t, out) }
+    })
+}
+
+/// Fresh optimizer state for the variable `param`: a flat tensor of `slots · size` values
+/// (zeros, or Adagrad's initial accumulator).
+///
+/// # Safety
+/// `params` points to `n_params` f32s; `out` to a writable u32.
+#[no_mangle]
+pub unsafe extern "C" fn nr_optimizer_state(kind: u32, params: *const f32, n_params: usize, param: u32, out: *mut u32) -> i32 {
+    guard(|| {
+        // SAFETY: forwarded caller contract.
+        let p = unsafe { read_f32s("optimizer", params, n_params) }?;
+        let opt = Optimizer::from_abi(kind, &p)?;
+        let n = handles::with(|h| h.tensor(param).map(|t| t.size()))?;
+        let len = n.checked_mul(opt.slots()).ok_or(neurite_core::Error::OutOfMemory { op: "optimizer", bytes: u64::MAX })?;
+        let mut t = Tensor::zeros("optimizer", Shape::new("optimizer", &[len])?)?;
+        opt.init_state(t.data_mut());
+        // SAFETY: forwarded caller contract.
+        unsafe { emit("optimizer", t, out) }
+    })
+}
+
+/// Validates optimizer options and a clipping mode (0 none, 1 value, 2 norm, 3 global norm)
+/// without creating anything, so TS reports bad options when the optimizer is made.
+///
+/// # Safety
+/// `params` points to `n_params` f32s.
+#[no_mangle]
+pub unsafe extern "C" fn nr_optimizer_check(kind: u32, params: *const f32, n_params: usize, clip_mode: u32, clip_value: f32) -> i32 {
+    guard(|| {
+        // SAFETY: forwarded caller contract.
+        let p = unsafe { read_f32s("optimizer", params, n_params) }?;
+        Optimizer::from_abi(kind, &p)?;
+        Clip::from_abi(clip_mode, clip_value).map(|_| ())
+    })
+}
+
+/// The learning rate of update number `step` (1-based) under a schedule, written to `out`.
+///
+/// # Safety
+/// `params` points to `n_params` f32s; `out` to a writable f32.
+#[no_mangle]
+pub unsafe extern "C" fn nr_schedule_lr(kind: u32, params: *const f32, n_params: usize, step: u32, out: *mut f32) -> i32 {
+    guard(|| {
+        // SAFETY: forwarded caller contract.
+        let p = unsafe { read_f32s("learningRate", params, n_params) }?;
+        let s = LrSchedule::from_abi(kind, &p)?;
+        // SAFETY: forwarded caller contract.
+        unsafe { write_out("learningRate", out, s.lr(u64::from(step))) }
+    })
+}
+
+/// One optimizer step on `n_vars` variables, in place. `vars` holds `3·n_vars` handles:
+/// `(variable, gradient, state)` per variable, the state from `nr_optimizer_state`.
+/// Gradients are clipped (mode 0 none, 1 value, 2 per-gradient norm, 3 global norm), the rate
+/// comes from the schedule at `step` (1-based), and everything is validated before anything
+/// is written, so a failed call changes nothing. Gradient tensors are never modified.
+///
+/// # Safety
+/// `params` points to `n_params` f32s, `sched` to `n_sched` f32s, `vars` to `3·n_vars` u32s.
+#[no_mangle]
+pub unsafe extern "C" fn nr_optimizer_apply(
+    kind: u32,
+    params: *const f32,
+    n_params: usize,
+    sched_kind: u32,
+    sched: *const f32,
+    n_sched: usize,
+    step: u32,
+    clip_mode: u32,
+    clip_value: f32,
+    vars: *const u32,
+    n_vars: usize,
+) -> i32 {
+    guard(|| {
+        const OP: &str = "applyGradients";
+        // SAFETY: forwarded caller contract.
+        let (p, s) = unsafe { (read_f32s("optimizer", params, n_params)?, read_f32s("learningRate", sched, n_sched)?) };
+        let opt = Optimizer::from_abi(kind, &p)?;
+        let schedule = LrSchedule::from_abi(sched_kind, &s)?;
+        let clip = Clip::from_abi(clip_mode, clip_value)?;
+        if step == 0 {
+            bail!(OP, "step must be >= 1 (steps are 1-based), got 0");
+        }
+        if n_vars > crate::handles::MAX_LIVE {
+            bail!(OP, "{n_vars} variables is more than the {} live handles there can be", crate::handles::MAX_LIVE);
+        }
+        // SAFETY: forwarded caller contract (3·n_vars cannot overflow after the check above).
+        let ids = unsafe { read_u32s(OP, vars, 3 * n_vars) }?;
+        let triples: Vec<[u32; 3]> = ids.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect();
+        let mut owned: Vec<u32> = triples.iter().flat_map(|t| [t[0], t[2]]).collect();
+        owned.sort_unstable();
+        if let Some(w) = owned.windows(2).find(|w| w[0] == w[1]) {
+            bail!(OP, "handle {:#x} is used twice as a variable or optimizer state; each variable may appear once", w[0]);
+        }
+        handles::with(|h| {
+            // Validate everything and copy the gradients (clipping must not touch the user's).
+            let mut grads = Vec::with_capacity(triples.len());
+            for (i, &[var, grad, state]) in triples.iter().enumerate() {
+                let (v, g, st) = (h.tensor(var)?, h.tensor(grad)?, h.tensor(state)?);
+                if g.dims() != v.dims() {
+                    bail_shape!(OP, "gradient {i} has shape {} but its variable has shape {}", g.shape(), v.shape());
+                }
+                opt.check(OP, &format!("variable {i}"), v.size(), g.size(), st.size())?;
+                if let Some(j) = g.data().iter().position(|x| !x.is_finite()) {
+                    bail!(OP, "gradient {i} (shape {}) holds {} at index {j}; gradients must be finite", g.shape(), g.data()[j]);
+                }
+                grads.push(g.data().to_vec());
+            }
+            if let Some(c) = clip {
+                let mut views: Vec<&mut [f32]> = grads.iter_mut().map(|g| &mut g[..]).collect();
+                c.apply(&mut views);
+            }
+            let step = u64::from(step);
+            let lr = schedule.lr(step);
+            for (&[var, _, state], g) in triples.iter().zip(&grads) {
+                let mut st = h.tensor(state)?.data().to_vec();
+                opt.update(step, lr, h.tensor_mut(var)?.data_mut(), g, &mut st);
+                h.tensor_mut(state)?.data_mut().copy_from_slice(&st);
+            }
+            Ok(())
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::handles::Object;
+
+    fn put(dims: &[usize], v: &[f32]) -> u32 {
+        let t = Tensor::new("t", Shape::from(dims), v.to_vec()).unwrap();
+        handles::with(|h| h.insert(Object::Tensor(t))).unwrap()
+    }
+
+    fn data(h: u32) -> Vec<f32> {
+        handles::with(|hs| hs.tensor(h).map(|t| t.data().to_vec())).unwrap()
+    }
+
+    #[test]
+    fn loss_and_gradient_through_handles() {
+        let (p, t) = (put(&[2, 2], &[1.0, 2.0, -1.0, 1.0]), put(&[2, 2], &[0.0, 0.0, 1.0, 1.0]));
+        let mut out = 0u32;
+        // SAFETY: no params; out is a local.
+        assert_eq!(unsafe { nr_loss(0, core::ptr::null(), 0, p, t, &mut out) }, 0);
+        assert_eq!(data(out), [2.25]);
+        // SAFETY: as above.
+        assert_eq!(unsafe { nr_loss_grad(0, core::ptr::null(), 0, p, t, &mut out) }, 0);
+        assert_eq!(data(out), [0.5, 1.0, -1.0, 0.0]);
+        let bad = put(&[4], &[0.0; 4]);
+        // SAFETY: as above.
+        assert_ne!(unsafe { nr_loss(0, core::ptr::null(), 0, p, bad, &mut out) }, 0);
+    }
+
+    #[test]
+    fn sgd_step_in_place_and_atomic_failure() {
+        let (v, g) = (put(&[2], &[1.0, 2.0]), put(&[2], &[10.0, 0.0]));
+        let mut st = 0u32;
+        let params = [0.0f32, 0.0];
+        // SAFETY: params has 2 floats; st is a local.
+        assert_eq!(unsafe { nr_optimizer_state(0, params.as_ptr(), 2, v, &mut st) }, 0);
+        let sched = [0.1f32, 0.0];
+        let ids = [v, g, st];
+        // Clip by value 0.5: p = [1 − 0.05, 2].
+        // SAFETY: pointers to locals of the stated lengths.
+        let rc = unsafe { nr_optimizer_apply(0, params.as_ptr(), 2, 0, sched.as_ptr(), 2, 1, 1, 0.5, ids.as_ptr(), 1) };
+        assert_eq!(rc, 0);
+        assert_eq!(data(v), [0.95, 2.0]);
+        assert_eq!(data(g), [10.0, 0.0], "the caller's gradient is untouched");
+        // A NaN gradient in the second variable: nothing changes in the first either.
+        let (v2, g2) = (put(&[1], &[5.0]), put(&[1], &[f32::NAN]));
+        let mut st2 = 0u32;
+        // SAFETY: as above.
+        assert_eq!(unsafe { nr_optimizer_state(0, params.as_ptr(), 2, v2, &mut st2) }, 0);
+        let ids = [v, g, st, v2, g2, st2];
+        // SAFETY: as above.
+        let rc = unsafe { nr_optimizer_apply(0, params.as_ptr(), 2, 0, sched.as_ptr(), 2, 2, 0, 0.0, ids.as_ptr(), 2) };
+        assert_eq!(rc, neurite_core::Status::InvalidArgument as i32);
+        assert_eq!(data(v), [0.95, 2.0]);
+        assert!(crate::ffi::LAST_ERROR.as_str().contains("gradient 1 (shape [1]) holds NaN at index 0"));
+    }
+}

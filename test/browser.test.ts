@@ -1,0 +1,63 @@
+// The built bundles in headless Chromium (playwright-core + Debian's /usr/bin/chromium), served
+// from 127.0.0.1 with `Content-Type: application/wasm`. Both entries run test/runtimes/smoke.mjs
+// with every init() source (default, bytes, URL, URL string, Module, Response) and must produce
+// the same random bits as Node.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser } from 'playwright-core';
+import { checkSmoke, CI, nodeReferenceHex, requireDist, requireRuntime, ROOT, runtimeAvailable, type SmokeReport } from './runtimes/expect.js';
+import { startServer, type StaticServer } from './runtimes/server.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// TOOLCHAIN.md section 7.
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
+describe.skipIf(!runtimeAvailable(CHROMIUM))(`Chromium (${CI ? 'required on CI' : 'skipped locally when missing'})`, () => {
+  let browser: Browser | undefined;
+  let server: StaticServer | undefined;
+
+  beforeAll(async () => {
+    requireDist();
+    requireRuntime('chromium', CHROMIUM);
+    [browser, server] = await Promise.all([chromium.launch({ executablePath: CHROMIUM, args: ARGS }), startServer(ROOT)]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  /** Loads the page for `entry` and returns its report plus any page errors. */
+  async function run(entry: 'inline' | 'url'): Promise<{ report: SmokeReport; pageErrors: string[] }> {
+    const page = await browser!.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
+    try {
+      await page.goto(`${server!.origin}/test/runtimes/page.html?entry=${entry}`);
+      await page.waitForFunction(() => (window as unknown as { __result?: unknown }).__result, null, { timeout: 15_000 });
+      const report = (await page.evaluate(() => (window as unknown as { __result: unknown }).__result)) as SmokeReport;
+      return { report, pageErrors };
+    } finally {
+      await page.close();
+    }
+  }
+
+  for (const entry of ['inline', 'url'] as const) {
+    it(`${entry} entry: ops, errors, memory, seeded bits and every init() source`, async () => {
+      const [{ report, pageErrors }, hex] = await Promise.all([run(entry), nodeReferenceHex()]);
+      expect(pageErrors, `server log: ${JSON.stringify(server!.requests)}`).toEqual([]);
+      checkSmoke(report, { runtime: 'chromium', entry, randomHex: hex, sources: ['bytes', 'url', 'urlString', 'module', 'response'] });
+      console.log(`chromium ${report.version} ${entry}: init ${report.initMs} ms`);
+    });
+  }
+
+  it('the server sends application/wasm and serves only dist/ and test/runtimes/', async () => {
+    const wasm = await fetch(`${server!.origin}/dist/url/core.wasm`);
+    expect(wasm.status).toBe(200);
+    expect(wasm.headers.get('content-type')).toBe('application/wasm');
+    expect(WebAssembly.validate(new Uint8Array(await wasm.arrayBuffer()))).toBe(true);
+    for (const path of ['/package.json', '/dist/../package.json', '/test/runtimes/%2e%2e/%2e%2e/package.json', '/dist/nope.js']) {
+      expect((await fetch(`${server!.origin}${path}`)).status, path).toBe(404);
+    }
+  });
+});

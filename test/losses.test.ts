@@ -1,0 +1,221 @@
+// Losses against TF.js 4.22 (tfjs-core, CPU backend).
+//
+// TF.js's `tf.losses.*` default reduction is SUM_BY_NONZERO_WEIGHTS: with no weights that is
+// the mean over every per-element (MSE, MAE, Huber, sigmoid CE, hinge) or per-row (softmax
+// CE) loss, which equals Keras's "sum_over_batch_size" of the per-sample means. Where TF.js has
+// no such loss, or its formula differs from Keras's (logLoss adds ε instead of clipping; hinge
+// always converts 0/1 labels), the reference is the Keras formula written with TF.js ops, and
+// gradients come from `tf.grad` of that same expression (so TF.js's `clipByValue` gradient
+// convention is checked too).
+import { describe, expect, it } from 'vitest';
+import { expectClose, expectNoLeak } from './setup.js';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import * as nr from '../ts/index.js';
+import { raw } from '../ts/engine.js';
+import { EnumKind, LOSSES, OPTIMIZERS, SCHEDULES } from '../ts/wasm/codes.js';
+
+await tf.setBackend('cpu');
+const { losses } = nr;
+
+/** A seeded uniform generator (mulberry32). */
+function rng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const EPS = 1e-7;
+const R = 6;
+const C = 4;
+const rand = rng(42);
+const reals = Float32Array.from({ length: R * C }, () => rand() * 4 - 2);
+const targetsReal = Float32Array.from({ length: R * C }, () => rand() * 4 - 2);
+const logits = Float32Array.from({ length: R * C }, () => rand() * 6 - 3);
+// Probabilities including exact 0 and 1 (clipped), and soft targets in [0, 1].
+const probs = Float32Array.from({ length: R * C }, (_, i) => (i === 3 ? 0 : i === 7 ? 1 : rand()));
+const soft = Float32Array.from({ length: R * C }, () => rand());
+const labels = Float32Array.from({ length: R }, () => Math.floor(rand() * C));
+const onehot = Float32Array.from({ length: R * C }, (_, i) => (labels[Math.floor(i / C)] === i % C ? 1 : 0));
+const rowProbs = (() => {
+  const p = Float32Array.from({ length: R * C }, () => 0.05 + rand());
+  for (let r = 0; r < R; r++) {
+    let s = 0;
+    for (let c = 0; c < C; c++) s += p[r * C + c];
+    for (let c = 0; c < C; c++) p[r * C + c] /= s;
+  }
+  return p;
+})();
+const binary01 = Float32Array.from({ length: R * C }, () => (rand() < 0.5 ? 0 : 1));
+const binaryPm = binary01.map((v) => 2 * v - 1);
+
+type Ref = (y: tf.Tensor, p: tf.Tensor) => tf.Scalar;
+interface Case {
+  title: string;
+  loss: nr.losses.LossConfig;
+  yTrue: Float32Array;
+  yPred: Float32Array;
+  trueShape?: number[];
+  ref: Ref;
+}
+
+const clip = (p: tf.Tensor, hi = 1 - EPS) => tf.clipByValue(p, EPS, hi);
+const smoothB = (y: tf.Tensor, s: number) => tf.add(tf.mul(y, 1 - s), 0.5 * s);
+const smoothC = (y: tf.Tensor, s: number) => tf.add(tf.mul(y, 1 - s), s / C);
+const bceProbs = (s: number): Ref => (y, p) => {
+  const t = smoothB(y, s);
+  const c = clip(p);
+  return tf.neg(tf.mean(tf.add(tf.mul(t, tf.log(c)), tf.mul(tf.sub(1, t), tf.log(tf.sub(1, c)))))) as tf.Scalar;
+};
+const cceProbs = (s: number): Ref => (y, p) => {
+  const q = clip(tf.div(p, tf.sum(p, -1, true)));
+  return tf.mean(tf.neg(tf.sum(tf.mul(smoothC(y, s), tf.log(q)), -1))) as tf.Scalar;
+};
+
+const cases: Case[] = [
+  { title: 'meanSquaredError = tf.losses.meanSquaredError', loss: { name: 'meanSquaredError' }, yTrue: targetsReal, yPred: reals, ref: (y, p) => tf.losses.meanSquaredError(y, p) as tf.Scalar },
+  { title: 'meanAbsoluteError = tf.losses.absoluteDifference', loss: { name: 'meanAbsoluteError' }, yTrue: targetsReal, yPred: reals, ref: (y, p) => tf.losses.absoluteDifference(y, p) as tf.Scalar },
+  { title: 'huber δ=1 = tf.losses.huberLoss', loss: { name: 'huber' }, yTrue: targetsReal, yPred: reals, ref: (y, p) => tf.losses.huberLoss(y, p) as tf.Scalar },
+  { title: 'huber δ=0.4 = tf.losses.huberLoss', loss: { name: 'huber', delta: 0.4 }, yTrue: targetsReal, yPred: reals, ref: (y, p) => tf.losses.huberLoss(y, p, undefined, 0.4) as tf.Scalar },
+  { title: 'binaryCrossentropy logits = tf.losses.sigmoidCrossEntropy', loss: { name: 'binaryCrossentropy', fromLogits: true }, yTrue: soft, yPred: logits, ref: (y, p) => tf.losses.sigmoidCrossEntropy(y, p) as tf.Scalar },
+  { title: 'binaryCrossentropy logits, smoothing 0.2', loss: { name: 'binaryCrossentropy', fromLogits: true, labelSmoothing: 0.2 }, yTrue: binary01, yPred: logits, ref: (y, p) => tf.losses.sigmoidCrossEntropy(y, p, undefined, 0.2) as tf.Scalar },
+  { title: 'binaryCrossentropy probabilities (Keras formula)', loss: { name: 'binaryCrossentropy' }, yTrue: soft, yPred: probs, ref: bceProbs(0) },
+  { title: 'binaryCrossentropy probabilities, smoothing 0.1', loss: { name: 'binaryCrossentropy', labelSmoothing: 0.1 }, yTrue: binary01, yPred: probs, ref: bceProbs(0.1) },
+  { title: 'categoricalCrossentropy logits = tf.losses.softmaxCrossEntropy', loss: { name: 'categoricalCrossentropy', fromLogits: true }, yTrue: onehot, yPred: logits, ref: (y, p) => tf.losses.softmaxCrossEntropy(y, p) as tf.Scalar },
+  { title: 'categoricalCrossentropy logits, smoothing 0.3', loss: { name: 'categoricalCrossentropy', fromLogits: true, labelSmoothing: 0.3 }, yTrue: onehot, yPred: logits, ref: (y, p) => tf.losses.softmaxCrossEntropy(y, p, undefined, 0.3) as tf.Scalar },
+  { title: 'categoricalCrossentropy probabilities (renormalised, clipped)', loss: { name: 'categoricalCrossentropy' }, yTrue: soft, yPred: probs, ref: cceProbs(0) },
+  { title: 'categoricalCrossentropy probabilities, smoothing 0.1', loss: { name: 'categoricalCrossentropy', labelSmoothing: 0.1 }, yTrue: onehot, yPred: rowProbs, ref: cceProbs(0.1) },
+  {
+    title: 'sparseCategoricalCrossentropy logits = softmaxCrossEntropy(oneHot)', loss: { name: 'sparseCategoricalCrossentropy', fromLogits: true },
+    yTrue: labels, trueShape: [R], yPred: logits, ref: (_y, p) => tf.losses.softmaxCrossEntropy(tf.tensor(onehot, [R, C]), p) as tf.Scalar,
+  },
+  {
+    title: 'sparseCategoricalCrossentropy probabilities (Keras: log(clip(p)) as logits)', loss: { name: 'sparseCategoricalCrossentropy' },
+    yTrue: labels, trueShape: [R, 1], yPred: probs, ref: (_y, p) => tf.losses.softmaxCrossEntropy(tf.tensor(onehot, [R, C]), tf.log(clip(p))) as tf.Scalar,
+  },
+  {
+    title: 'kullbackLeiblerDivergence (Keras formula)', loss: { name: 'kullbackLeiblerDivergence' }, yTrue: soft, yPred: probs,
+    ref: (y, p) => {
+      const t = clip(y, 1);
+      return tf.mean(tf.sum(tf.mul(t, tf.log(tf.div(t, clip(p, 1)))), -1)) as tf.Scalar;
+    },
+  },
+  { title: 'hinge 0/1 labels = tf.losses.hingeLoss', loss: { name: 'hinge' }, yTrue: binary01, yPred: reals, ref: (y, p) => tf.losses.hingeLoss(y, p) as tf.Scalar },
+  { title: 'hinge ±1 labels (Keras formula)', loss: { name: 'hinge' }, yTrue: binaryPm, yPred: reals, ref: (y, p) => tf.mean(tf.relu(tf.sub(1, tf.mul(y, p)))) as tf.Scalar },
+];
+
+/** The named function of `losses` for a config (checks the per-loss entry points, not just lossGradient). */
+function callNamed(cfg: nr.losses.LossConfig, y: nr.Tensor, p: nr.Tensor): nr.Tensor {
+  const { name, ...opts } = cfg;
+  const f = losses[name] as (y: nr.Tensor, p: nr.Tensor, o?: object) => nr.Tensor;
+  return f(y, p, Object.keys(opts).length ? opts : undefined);
+}
+
+describe('losses vs TF.js', () => {
+  for (const c of cases) {
+    it(c.title, () => {
+      const shape = [R, C];
+      const tshape = c.trueShape ?? shape;
+      const [want, wantGrad] = tf.tidy(() => {
+        const y = tf.tensor(c.yTrue, tshape);
+        const p = tf.tensor(c.yPred, shape);
+        const g = tf.grad((x: tf.Tensor) => c.ref(y, x))(p);
+        return [c.ref(y, p).dataSync()[0], g.dataSync().slice()];
+      });
+      expectNoLeak(() =>
+        nr.tidy(() => {
+          const y = nr.tensor(c.yTrue, tshape);
+          const p = nr.tensor(c.yPred, shape);
+          const loss = callNamed(c.loss, y, p);
+          expect(loss.shape).toEqual([]);
+          expectClose(loss.data(), [want], 1e-5, 1e-6);
+          const g = losses.lossGradient(c.loss, y, p);
+          expect(g.shape).toEqual(shape);
+          expectClose(g.data(), wantGrad, 1e-5, 1e-7);
+        }),
+      );
+    });
+  }
+
+  it('reduces over the last axis of rank-3 predictions, then over every other axis', () => {
+    const y3 = tf.tensor(onehot, [2, 3, C]);
+    const z3 = tf.tensor(logits, [2, 3, C]);
+    const want = tf.losses.softmaxCrossEntropy(tf.reshape(y3, [R, C]), tf.reshape(z3, [R, C])).dataSync()[0];
+    tf.dispose([y3, z3]);
+    nr.tidy(() => {
+      const l = losses.categoricalCrossentropy(nr.tensor(onehot, [2, 3, C]), nr.tensor(logits, [2, 3, C]), { fromLogits: true });
+      expectClose(l.data(), [want], 1e-5, 1e-6);
+      const s = losses.sparseCategoricalCrossentropy(nr.tensor(labels, [2, 3]), nr.tensor(logits, [2, 3, C]), { fromLogits: true });
+      expectClose(s.data(), [want], 1e-5, 1e-6);
+    });
+  });
+
+  it('accepts [n] targets for [n, 1] predictions (and the reverse)', () => {
+    nr.tidy(() => {
+      const a = losses.meanSquaredError(nr.tensor([1, 2, 3]), nr.tensor([[1.5], [2], [2]]));
+      const b = losses.meanSquaredError(nr.tensor([[1], [2], [3]]), nr.tensor([1.5, 2, 2]));
+      expectClose(a.data(), [(0.25 + 1) / 3]);
+      expectClose(b.data(), [(0.25 + 1) / 3]);
+      expect(losses.lossGradient('mse', nr.tensor([1, 2, 3]), nr.tensor([[1.5], [2], [2]])).shape).toEqual([3, 1]);
+    });
+  });
+
+  it('stays finite on probabilities of exactly 0 and 1', () => {
+    nr.tidy(() => {
+      const y = nr.tensor([[1, 0], [0, 1]]);
+      const p = nr.tensor([[0, 1], [1, 0]]);
+      for (const f of [losses.binaryCrossentropy, losses.categoricalCrossentropy, losses.kullbackLeiblerDivergence]) {
+        const v = f(y, p).item();
+        expect(Number.isFinite(v) && v > 10 && v < 40).toBe(true);
+      }
+      const g = losses.lossGradient('binaryCrossentropy', y, p).data();
+      expect(Array.from(g)).toEqual([0, 0, 0, 0]); // every value is clipped: no gradient
+    });
+  });
+});
+
+describe('loss errors', () => {
+  it('names the loss, the argument and the values', () => {
+    nr.tidy(() => {
+      const p = nr.tensor([[0.2, 0.8], [0.5, 0.5]]);
+      expect(() => losses.meanSquaredError(nr.tensor([1, 2, 3]), p)).toThrow(nr.ShapeError);
+      expect(() => losses.meanSquaredError(nr.tensor([[1, 2, 3]]), p)).toThrow('meanSquaredError: targets of shape [1,3] do not match predictions of shape [2,2]');
+      expect(() => losses.sparseCategoricalCrossentropy(nr.tensor([0, 2]), p)).toThrow(
+        'sparseCategoricalCrossentropy: target[1] = 2 is not a class index: targets must be integers in [0, 2) for 2 classes',
+      );
+      expect(() => losses.binaryCrossentropy(nr.tensor([[0, 1], [1.5, 0]]), p)).toThrow('binaryCrossentropy: target[2] = 1.5 is not a probability');
+      expect(() => losses.hinge(nr.tensor([[-1, 0], [1, 1]]), p)).toThrow('hinge: target[1] = 0: hinge targets must be all in {-1, 1} or all in {0, 1}');
+      expect(() => losses.meanAbsoluteError(nr.tensor([[0, NaN], [1, 1]]), p)).toThrow('meanAbsoluteError: target[1] is NaN; targets must be finite numbers');
+      expect(() => losses.huber(p, p, { delta: -1 })).toThrow('huber: delta must be a finite number > 0, got -1');
+      expect(() => losses.categoricalCrossentropy(p, p, { labelSmoothing: 2 })).toThrow('categoricalCrossentropy: labelSmoothing must be in [0, 1], got 2');
+      expect(() => losses.binaryCrossentropy(p, p, { fromLogit: true } as never)).toThrow("binaryCrossentropy: unknown option 'fromLogit' (known: fromLogits, labelSmoothing)");
+      expect(() => losses.lossGradient({ name: 'hinge', delta: 1 }, p, p)).toThrow("lossGradient: unknown option 'delta' (it takes no options)");
+      expect(() => losses.binaryCrossentropy(p, p, { fromLogits: 1 } as never)).toThrow('binaryCrossentropy: fromLogits must be a boolean, got 1');
+      expect(() => losses.lossGradient('nope' as never, p, p)).toThrow(/lossGradient: unknown loss the string "nope" \(known: meanSquaredError, /);
+      expect(() => losses.meanSquaredError([1, 2] as never, p)).toThrow('meanSquaredError: yTrue must be a Tensor, got an array of length 2');
+      const gone = nr.tensor([1, 2, 3, 4], [2, 2]);
+      gone.dispose();
+      expect(() => losses.meanSquaredError(gone, p)).toThrow(nr.DisposedError);
+    });
+  });
+});
+
+describe('ABI tables', () => {
+  function rustNames(kind: number): string[] {
+    const e = raw();
+    const names: string[] = [];
+    for (let id = 0; id < 100 && e.nr_enum_name(kind, id) === 0; id++) {
+      names.push(new TextDecoder().decode(new Uint8Array(e.memory.buffer, e.nr_last_error_ptr(), e.nr_last_error_len())));
+    }
+    return names;
+  }
+  it('losses, optimizers and schedules match the Rust enums', () => {
+    expect(rustNames(EnumKind.Loss)).toEqual([...LOSSES]);
+    expect(rustNames(EnumKind.Optimizer)).toEqual([...OPTIMIZERS]);
+    expect(rustNames(EnumKind.Schedule)).toEqual([...SCHEDULES]);
+  });
+});

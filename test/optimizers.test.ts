@@ -1,0 +1,276 @@
+// Optimizers against TF.js 4.22 `tf.train.*` (CPU backend): 20 steps on random parameters with
+// random gradient sequences. AdamW, schedules and clipping (no TF.js counterpart) are checked
+// against the Keras 3 formulas written out in float64 below.
+import { describe, expect, it } from 'vitest';
+import { expectClose, expectNoLeak } from './setup.js';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as nr from '../ts/index.js';
+
+await tf.setBackend('cpu');
+const { optimizers, schedules } = nr;
+
+/** A seeded standard-normal generator (mulberry32 + Box–Muller). */
+function normals(seed: number): (n: number, scale?: number) => Float32Array {
+  const u = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
+  };
+  return (n, scale = 1) => Float32Array.from({ length: n }, () => scale * Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u()));
+}
+
+const SHAPES = [[3, 4], [5]];
+const STEPS = 20;
+const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+
+/** Initial values and a gradient sequence for every variable. */
+function problem(seed: number, gradScale = 1) {
+  const gen = normals(seed);
+  const init = SHAPES.map((s) => gen(size(s)));
+  const grads = Array.from({ length: STEPS }, () => SHAPES.map((s) => gen(size(s), gradScale)));
+  return { init, grads };
+}
+
+/** Runs TF.js's optimizer over the sequence and returns the final values. */
+function runTf(make: () => tf.Optimizer, seed: number): Float32Array[] {
+  const { init, grads } = problem(seed);
+  const opt = make();
+  const vars = init.map((v, i) => tf.variable(tf.tensor(v, SHAPES[i]), true, `v${seed}_${i}_${Math.random()}`));
+  for (const step of grads) {
+    tf.tidy(() => opt.applyGradients(Object.fromEntries(vars.map((v, i) => [v.name, tf.tensor(step[i], SHAPES[i])]))));
+  }
+  const out = vars.map((v) => Float32Array.from(v.dataSync()));
+  opt.dispose();
+  tf.dispose(vars);
+  return out;
+}
+
+/** Runs a neurite optimizer over the same sequence (optionally with a transform of the init/grads). */
+function runNr(opt: nr.Optimizer, seed: number, gradScale = 1): Float32Array[] {
+  const { init, grads } = problem(seed, gradScale);
+  const vars = init.map((v, i) => nr.tensor(v, SHAPES[i]));
+  for (const step of grads) {
+    nr.tidy(() => opt.applyGradients(vars.map((variable, i) => ({ variable, grad: nr.tensor(step[i], SHAPES[i]) }))));
+  }
+  const out = vars.map((v) => v.data());
+  opt.dispose();
+  vars.forEach((v) => v.dispose());
+  return out;
+}
+
+function expectAllClose(a: Float32Array[], b: ArrayLike<number>[], rtol: number, atol: number): void {
+  expect(a.length).toBe(b.length);
+  a.forEach((x, i) => expectClose(x, b[i], rtol, atol));
+}
+
+describe('20 steps vs tf.train', () => {
+  // [name, TF.js, neurite, rtol]: SGD and momentum are bit-identical to TF.js; the adaptive
+  // optimizers differ in the last bits (float32 on both sides, different operation order, β
+  // powers in f64 here), which 20 steps grow to a few 1e-6.
+  const cases: Array<[string, () => tf.Optimizer, () => nr.Optimizer, number?]> = [
+    ['sgd', () => tf.train.sgd(0.05), () => optimizers.sgd({ learningRate: 0.05 }), 0],
+    ['momentum', () => tf.train.momentum(0.05, 0.9), () => optimizers.sgd({ learningRate: 0.05, momentum: 0.9 }), 0],
+    ['nesterov', () => tf.train.momentum(0.05, 0.9, true), () => optimizers.sgd({ learningRate: 0.05, momentum: 0.9, nesterov: true }), 0],
+    ['adam', () => tf.train.adam(0.01, 0.9, 0.999), () => optimizers.adam({ learningRate: 0.01 })],
+    ['adam β=(0.8, 0.99)', () => tf.train.adam(0.02, 0.8, 0.99), () => optimizers.adam({ learningRate: 0.02, beta1: 0.8, beta2: 0.99 })],
+    ['rmsprop', () => tf.train.rmsprop(0.01), () => optimizers.rmsprop({ learningRate: 0.01 })],
+    ['rmsprop momentum', () => tf.train.rmsprop(0.01, 0.8, 0.5), () => optimizers.rmsprop({ learningRate: 0.01, rho: 0.8, momentum: 0.5 })],
+    // TF.js centres with √(s − ḡ² − ε), we with √(s − ḡ² + ε) (Keras): 2ε apart, which matters
+    // where s − ḡ² is small (a small gradient early on), hence the looser tolerance.
+    ['rmsprop centered', () => tf.train.rmsprop(0.01, 0.9, 0.3, undefined, true), () => optimizers.rmsprop({ learningRate: 0.01, momentum: 0.3, centered: true }), 1e-4],
+    ['adagrad', () => tf.train.adagrad(0.1), () => optimizers.adagrad({ learningRate: 0.1 })],
+    ['adagrad acc 0.5', () => tf.train.adagrad(0.1, 0.5), () => optimizers.adagrad({ learningRate: 0.1, initialAccumulatorValue: 0.5 })],
+  ];
+  cases.forEach(([name, makeTf, makeNr, rtol = 1e-5], k) => {
+    it(name, () => {
+      const want = runTf(makeTf, 100 + k);
+      const got = expectNoLeak(() => runNr(makeNr(), 100 + k));
+      expectAllClose(got, want, rtol, rtol === 0 ? 0 : 1e-6);
+    });
+  });
+});
+
+/** Keras 3 AdamW in float64: decay p by lr·wd, then the Adam step (TF.js ε placement). */
+function adamwRef(seed: number, lr: number, wd: number, b1 = 0.9, b2 = 0.999, eps = 1e-7): number[][] {
+  const { init, grads } = problem(seed);
+  const p = init.map((v) => Array.from(v));
+  const m = p.map((v) => v.map(() => 0));
+  const v2 = p.map((v) => v.map(() => 0));
+  grads.forEach((step, k) => {
+    const t = k + 1;
+    p.forEach((pv, i) =>
+      pv.forEach((_, j) => {
+        const g = step[i][j];
+        pv[j] -= lr * wd * pv[j];
+        m[i][j] = b1 * m[i][j] + (1 - b1) * g;
+        v2[i][j] = b2 * v2[i][j] + (1 - b2) * g * g;
+        pv[j] -= (lr * (m[i][j] / (1 - b1 ** t))) / (Math.sqrt(v2[i][j] / (1 - b2 ** t)) + eps);
+      }),
+    );
+  });
+  return p;
+}
+
+describe('adamw', () => {
+  it('20 steps match the Keras 3 decoupled-decay formula', () => {
+    const got = expectNoLeak(() => runNr(optimizers.adamw({ learningRate: 0.01, weightDecay: 0.1 }), 7));
+    expectAllClose(got, adamwRef(7, 0.01, 0.1), 1e-5, 1e-5);
+  });
+  it('with weightDecay 0 equals adam exactly', () => {
+    const a = runNr(optimizers.adamw({ learningRate: 0.01, weightDecay: 0 }), 8);
+    const b = runNr(optimizers.adam({ learningRate: 0.01 }), 8);
+    expectAllClose(a, b, 0, 0);
+  });
+});
+
+describe('schedules', () => {
+  it('give the documented rates at known steps', () => {
+    const e = schedules.exponentialDecay({ initialLearningRate: 0.1, decaySteps: 10, decayRate: 0.5 });
+    expectClose([e.at(1), e.at(6), e.at(21)], [0.1, 0.1 * Math.SQRT1_2, 0.025]);
+    const s = schedules.exponentialDecay({ initialLearningRate: 0.1, decaySteps: 10, decayRate: 0.5, staircase: true });
+    expectClose([s.at(10), s.at(11), s.at(25)], [0.1, 0.05, 0.025]);
+    const st = schedules.stepDecay({ initialLearningRate: 1, drop: 0.1, every: 3 });
+    expectClose([st.at(3), st.at(4), st.at(7)], [1, 0.1, 0.01]);
+    const c = schedules.cosineDecay({ initialLearningRate: 0.2, decaySteps: 100, alpha: 0.1 });
+    expectClose([c.at(1), c.at(51), c.at(101), c.at(5000)], [0.2, 0.2 * (0.9 * 0.5 + 0.1), 0.02, 0.02]);
+    const w = schedules.stepDecay({ initialLearningRate: 1, drop: 0.5, every: 2, warmupSteps: 4 });
+    expect([1, 2, 3, 4, 5, 6, 7, 8].map((k) => w.at(k))).toEqual([0.25, 0.5, 0.75, 1, 1, 1, 0.5, 0.5]);
+    expect(schedules.constant({ learningRate: 0.3, warmupSteps: 3 }).at(2)).toBeCloseTo(0.2, 7);
+    expect(w.getConfig()).toEqual({ name: 'stepDecay', initialLearningRate: 1, drop: 0.5, every: 2, warmupSteps: 4 });
+  });
+
+  it('drive the optimizer: sgd with exponential decay and warm-up, step by step', () => {
+    const lr = schedules.exponentialDecay({ initialLearningRate: 0.1, decaySteps: 3, decayRate: 0.7, warmupSteps: 2 });
+    const opt = optimizers.sgd({ learningRate: lr });
+    const x = nr.tensor([1, -1]);
+    const g = nr.tensor([0.5, 2]);
+    const want = [1, -1];
+    for (let k = 1; k <= 8; k++) {
+      const rate = k <= 2 ? (0.1 * k) / 2 : 0.1 * 0.7 ** ((k - 3) / 3);
+      expect(opt.currentLearningRate()).toBeCloseTo(rate, 7);
+      opt.applyGradients([{ variable: x, grad: g }]);
+      want[0] -= rate * 0.5;
+      want[1] -= rate * 2;
+      expectClose(x.data(), want, 1e-6, 1e-7);
+    }
+    expect(opt.iterations).toBe(8);
+    expect(opt.getConfig().learningRate).toEqual({ name: 'exponentialDecay', initialLearningRate: 0.1, decaySteps: 3, decayRate: 0.7, staircase: false, warmupSteps: 2 });
+    opt.dispose();
+    x.dispose();
+    g.dispose();
+  });
+
+  it('reject bad options with the option named', () => {
+    expect(() => schedules.exponentialDecay({ initialLearningRate: 0.1, decaySteps: 0, decayRate: 0.5 })).toThrow('exponentialDecay: decaySteps must be an integer in [1, 2^24), got 0');
+    expect(() => schedules.cosineDecay({ initialLearningRate: 0.1, decaySteps: 10, alpha: 2 })).toThrow('cosineDecay: alpha must be in [0, 1], got 2');
+    expect(() => schedules.stepDecay({ initialLearningRate: 0.1, drop: 0.5 } as never)).toThrow("schedules.stepDecay: option 'every' is required");
+    expect(() => schedules.constant({ learningRate: 0.1, warmup: 3 } as never)).toThrow("schedules.constant: unknown option 'warmup' (known: learningRate, warmupSteps)");
+    expect(() => schedules.constant({ learningRate: 0.1 }).at(0)).toThrow('schedules.constant: step must be an integer in [1, 2^32), got 0');
+  });
+});
+
+describe('clipping', () => {
+  const run = (opts: nr.optimizers.SgdOptions, grads: number[][]) =>
+    nr.tidy(() => {
+      const vars = [nr.tensor([0, 0]), nr.tensor([0])];
+      const gs = grads.map((g) => nr.tensor(g));
+      optimizers.sgd({ learningRate: 1, ...opts }).applyGradients(vars.map((variable, i) => ({ variable, grad: gs[i] })));
+      expect(Array.from(gs[0].data())).toEqual(grads[0]); // the caller's gradients are untouched
+      return vars.map((v) => Array.from(v.data()).map((x) => -x)); // with lr 1 and SGD: the applied gradient
+    });
+
+  it('clipValue clips each value', () => {
+    expect(run({ clipValue: 0.5 }, [[3, -0.25], [-4]])).toEqual([[0.5, -0.25], [-0.5]]);
+  });
+  it('clipNorm rescales each gradient to its own norm (Keras clipnorm)', () => {
+    const [a, b] = run({ clipNorm: 1 }, [[3, 4], [-0.5]]);
+    expectClose(a, [0.6, 0.8]);
+    expectClose(b, [-0.5]);
+  });
+  it('globalClipNorm rescales all gradients together', () => {
+    // Global norm of [3, 4] and [12] is 13.
+    const [a, b] = run({ globalClipNorm: 6.5 }, [[3, 4], [12]]);
+    expectClose(a, [1.5, 2]);
+    expectClose(b, [6]);
+    const [c] = run({ globalClipNorm: 100 }, [[3, 4], [12]]);
+    expectClose(c, [3, 4]);
+  });
+  it('allows one mode at a time', () => {
+    expect(() => optimizers.adam({ clipNorm: 1, clipValue: 1 })).toThrow('optimizers.adam: only one of clipValue, clipNorm and globalClipNorm can be set, got clipValue and clipNorm');
+    expect(() => optimizers.adam({ clipNorm: 0 })).toThrow('optimizer: clipNorm must be a finite number > 0, got 0');
+  });
+});
+
+describe('optimizer API', () => {
+  it('getConfig and abi carry every option', () => {
+    const opt = optimizers.rmsprop({ learningRate: 0.02, centered: true, globalClipNorm: 2 });
+    expect(opt).toBeInstanceOf(nr.Optimizer);
+    expect(opt).toBeInstanceOf(optimizers.RmsPropOptimizer);
+    expect(opt.getConfig()).toEqual({ name: 'rmsprop', learningRate: 0.02, rho: 0.9, momentum: 0, epsilon: 1e-7, centered: true, globalClipNorm: 2 });
+    const abi = opt.abi();
+    expect(abi.kind).toBe(3);
+    expectClose(abi.params, [0.9, 0, 1e-7, 1]);
+    expect(abi.clip).toEqual({ mode: 3, value: 2 });
+    expect(abi.schedule.kind).toBe(0);
+    expect(optimizers.sgd().getConfig()).toEqual({ name: 'sgd', learningRate: 0.01, momentum: 0, nesterov: false });
+    expect(optimizers.adamw().getConfig()).toEqual({ name: 'adamw', learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0.004 });
+    expect(optimizers.adagrad().getConfig()).toEqual({ name: 'adagrad', learningRate: 0.001, initialAccumulatorValue: 0.1, epsilon: 1e-7 });
+  });
+
+  it('keeps state out of tidy scopes and frees it on dispose', () => {
+    const before = nr.memory().numTensors;
+    const x = nr.tensor([1, 2, 3]);
+    const opt = optimizers.adam({ learningRate: 0.1 });
+    nr.tidy(() => opt.applyGradients([{ variable: x, grad: nr.tensor([1, 1, 1]) }]));
+    expect(nr.memory().numTensors).toBe(before + 2); // x and one state tensor (m and v)
+    nr.tidy(() => opt.applyGradients([{ variable: x, grad: nr.tensor([1, 1, 1]) }]));
+    expect(nr.memory().numTensors).toBe(before + 2);
+    opt.dispose();
+    opt.dispose();
+    expect(nr.memory().numTensors).toBe(before + 1);
+    expect(() => opt.applyGradients([])).toThrow(nr.DisposedError);
+    x.dispose();
+  });
+
+  it('handles more variables than fit in the scratch area', () => {
+    expectNoLeak(() => {
+      const vars = Array.from({ length: 400 }, (_, i) => nr.tensor([i]));
+      const grads = vars.map(() => nr.tensor([1]));
+      const opt = optimizers.sgd({ learningRate: 0.5, momentum: 0.5 });
+      opt.applyGradients(vars.map((variable, i) => ({ variable, grad: grads[i] })));
+      expect(vars[399].item()).toBe(398.5);
+      opt.dispose();
+      [...vars, ...grads].forEach((t) => t.dispose());
+    });
+  });
+
+  it('rejects bad calls without changing anything', () => {
+    nr.tidy(() => {
+      const x = nr.tensor([1, 2]);
+      const y = nr.tensor([[3]]);
+      const opt = optimizers.sgd({ learningRate: 1 });
+      expect(() => opt.applyGradients([{ variable: x, grad: nr.tensor([1, 1]) }, { variable: y, grad: nr.tensor([1]) }])).toThrow(
+        'applyGradients: gradient 1 has shape [1] but its variable has shape [1,1]',
+      );
+      expect(() => opt.applyGradients([{ variable: x, grad: nr.tensor([1, 1]) }, { variable: y, grad: nr.tensor([[NaN]]) }])).toThrow(
+        'applyGradients: gradient 1 (shape [1,1]) holds NaN at index 0; gradients must be finite',
+      );
+      expect(Array.from(x.data())).toEqual([1, 2]);
+      expect(opt.iterations).toBe(0);
+      expect(() => opt.applyGradients([{ variable: x, grad: x }, { variable: x, grad: x }])).toThrow('applyGradients: pairs[1].variable appears twice');
+      expect(() => opt.applyGradients([{ variable: x }] as never)).toThrow('applyGradients: pairs[0] must be { variable: Tensor, grad: Tensor }, got an object (Object)');
+    });
+  });
+
+  it('rejects bad options with the option named', () => {
+    expect(() => optimizers.adam({ beta1: 1 })).toThrow('adam: beta1 must be in [0, 1), got 1');
+    expect(() => optimizers.sgd({ momentum: -0.1 })).toThrow('sgd: momentum must be in [0, 1], got -0.1');
+    expect(() => optimizers.sgd({ learningRate: -1 })).toThrow('optimizers.sgd: learningRate must be a finite number >= 0 or a schedule, got -1');
+    expect(() => optimizers.adam({ lr: 0.1 } as never)).toThrow("optimizers.adam: unknown option 'lr' (known: learningRate, beta1, beta2, epsilon, clipValue, clipNorm, globalClipNorm)");
+    expect(() => optimizers.rmsprop({ centered: 'yes' } as never)).toThrow('optimizers.rmsprop: centered must be a boolean, got the string "yes"');
+    expect(() => optimizers.adamw({ weightDecay: -1 })).toThrow('adamw: weightDecay must be a finite number >= 0, got -1');
+    expect(() => optimizers.adagrad({ initialAccumulatorValue: 0, epsilon: 0 })).toThrow('adagrad: initialAccumulatorValue and epsilon cannot both be 0');
+  });
+});

@@ -1,0 +1,74 @@
+/**
+ * Test helpers for comparing neurite with TensorFlow.js (the `cpu` backend, a dev dependency)
+ * and with plain-JS references: deterministic random values, running a TF.js op on the same
+ * inputs, and reading float32 bit patterns.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as nr from '../ts/index.js';
+
+await tf.setBackend('cpu');
+export { tf };
+
+/** A deterministic uniform [0, 1) generator (32-bit LCG). */
+export function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+export function sizeOf(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** `n` float32 values uniform in `[lo, hi)`; with `quantum`, rounded to multiples of it (to make ties). */
+export function uniform(rand: () => number, n: number, lo: number, hi: number, quantum = 0): Float32Array {
+  const v = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const x = lo + (hi - lo) * rand();
+    v[i] = quantum ? Math.round(x / quantum) * quantum : x;
+  }
+  return v;
+}
+
+/** An input given to both libraries: values and shape. */
+export interface Input {
+  values: Float32Array;
+  shape: number[];
+}
+
+/** A result read back as plain numbers. */
+export interface Out {
+  shape: number[];
+  values: Float32Array;
+}
+
+/** Runs `f` on TF.js tensors made from `inputs` (numbers are passed as numbers). */
+export function viaTf(f: (...xs: Array<tf.Tensor | number>) => tf.Tensor, inputs: Array<Input | number>): Out {
+  return tf.tidy(() => {
+    const xs = inputs.map((i) => (typeof i === 'number' ? i : tf.tensor(i.values, i.shape, 'float32')));
+    const y = f(...xs);
+    return { shape: y.shape.slice(), values: Float32Array.from(y.dataSync() as ArrayLike<number>) };
+  });
+}
+
+/** Runs `f` on neurite tensors made from `inputs`, disposing everything. */
+export function viaNr(f: (...xs: Array<nr.Tensor | number>) => nr.Tensor, inputs: Array<Input | number>): Out {
+  return nr.tidy(() => {
+    const xs = inputs.map((i) => (typeof i === 'number' ? i : nr.tensor(i.values, i.shape)));
+    const y = f(...xs);
+    return { shape: [...y.shape], values: y.data() };
+  });
+}
+
+/** The float32 bit pattern of each value, with every NaN mapped to one canonical pattern. */
+export function bits(v: ArrayLike<number>): number[] {
+  const f = Float32Array.from(v);
+  const u = new Uint32Array(f.buffer);
+  return Array.from(u, (b, i) => (Number.isNaN(f[i]) ? 0x7fc00000 : b));
+}
+
+/** Shapes that cover rank 0, one element, odd sizes, rank 4, an empty tensor and a large one. */
+export const SHAPES: number[][] = [[], [1], [7], [4, 5], [3, 1, 17], [2, 3, 4, 5], [0, 3], [1000, 37]];

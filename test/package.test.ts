@@ -1,0 +1,154 @@
+// The published shape of the package: the `exports` map, types, zero runtime dependencies,
+// self-contained bundles, what `npm pack` ships, bundle sizes, and the smoke script in Node
+// against both built entries (also imported by package name from a consumer directory).
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkSmoke, DIST, nodeReferenceHex, requireDist, ROOT, type SmokeReport } from './runtimes/expect.js';
+
+const run = promisify(execFile);
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+
+/** Runs `node` with `args` in `cwd` and returns stdout. */
+async function node(args: string[], cwd = ROOT): Promise<string> {
+  const { stdout } = await run(process.execPath, args, { cwd, timeout: 20_000 }).catch((e: Error & { stdout?: string; stderr?: string }) => {
+    throw new Error(`node ${args.join(' ')} failed: ${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
+  });
+  return stdout;
+}
+
+/** Every file path a conditional `exports` target names. */
+function targets(entry: unknown): string[] {
+  if (typeof entry === 'string') return [entry];
+  if (entry && typeof entry === 'object') return Object.values(entry).flatMap(targets);
+  return [];
+}
+
+describe('package', () => {
+  let consumer = '';
+
+  beforeAll(() => {
+    requireDist();
+    // A consumer project whose node_modules/neurite is this package, as after `npm install`.
+    consumer = mkdtempSync(join(tmpdir(), 'neurite-consumer-'));
+    mkdirSync(join(consumer, 'node_modules'));
+    symlinkSync(ROOT, join(consumer, 'node_modules', 'neurite'), 'dir');
+    writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', type: 'module', private: true }));
+  });
+
+  afterAll(() => {
+    if (consumer) rmSync(consumer, { recursive: true, force: true });
+  });
+
+  it('every target of the exports map, main, module and types exists', () => {
+    expect(Object.keys(pkg.exports)).toEqual(expect.arrayContaining(['.', './url', './core.wasm', './package.json']));
+    const files = [...targets(pkg.exports), pkg.main, pkg.module, pkg.types];
+    const missing = files.filter((f) => !existsSync(join(ROOT, f)));
+    expect(missing, 'missing export targets').toEqual([]);
+    for (const e of ['.', './url']) {
+      expect(Object.keys(pkg.exports[e])[0], `${e}: "types" must come first`).toBe('types');
+    }
+  });
+
+  it('has zero runtime dependencies, and the bundles import nothing', () => {
+    for (const k of ['dependencies', 'peerDependencies', 'optionalDependencies', 'bundleDependencies']) {
+      expect(Object.keys(pkg[k] ?? {}), k).toEqual([]);
+    }
+    for (const f of [DIST.inline, DIST.url]) {
+      const src = readFileSync(f, 'utf8');
+      expect(src.match(/^\s*(import|export)\s[^;]*?\sfrom\s*['"][^'"]+['"]/gm) ?? [], f).toEqual([]);
+      expect(src.match(/\bimport\(\s*['"][^'"]+['"]\s*\)/g) ?? [], f).toEqual([]);
+      expect(src).not.toMatch(/\brequire\(/);
+    }
+  });
+
+  it('the inline bundle carries exactly dist/url/core.wasm', () => {
+    const src = readFileSync(DIST.inline, 'utf8');
+    const b64 = src.match(/WASM_BASE64 = ['"]([A-Za-z0-9+/=]+)['"]/)?.[1];
+    expect(b64, 'base64 constant not found in dist/index.js').toBeTruthy();
+    expect(Buffer.from(b64!, 'base64').equals(readFileSync(DIST.wasm))).toBe(true);
+  });
+
+  it('Node resolves and runs both entries by package name', async () => {
+    const script = `
+      const out = {
+        main: import.meta.resolve('neurite'), url: import.meta.resolve('neurite/url'),
+        wasm: import.meta.resolve('neurite/core.wasm'), pkg: import.meta.resolve('neurite/package.json'),
+      };
+      for (const [name, spec] of [['inline', 'neurite'], ['urlEntry', 'neurite/url']]) {
+        const nr = await import(spec);
+        await nr.init();
+        const t = nr.tensor([[1, 2], [3, 4]]);
+        const s = t.matMul(t).sum();
+        out[name] = s.item();
+        await nr.init(new URL(out.wasm));
+        out[name + 'AfterUrlInit'] = nr.tensor([1, 2]).sum().item();
+      }
+      console.log(JSON.stringify(out));`;
+    const out = JSON.parse(await node(['--input-type=module', '-e', script], consumer));
+    expect(out.main).toBe(`file://${DIST.inline}`);
+    expect(out.url).toBe(`file://${DIST.url}`);
+    expect(out.wasm).toBe(`file://${DIST.wasm}`);
+    expect(out.pkg).toBe(`file://${join(ROOT, 'package.json')}`);
+    expect(out).toMatchObject({ inline: 54, urlEntry: 54, inlineAfterUrlInit: 3, urlEntryAfterUrlInit: 3 });
+  });
+
+  it('the declarations type-check in a strict NodeNext consumer', async () => {
+    writeFileSync(join(consumer, 'main.mts'), `
+      import { init, randomNormal, tensor, setSeed, ShapeError, type Tensor, type WasmSource } from 'neurite';
+      import * as url from 'neurite/url';
+      const src: WasmSource = new URL('https://example.com/core.wasm');
+      await init();
+      await url.init(src);
+      setSeed(1);
+      const t: Tensor = tensor([[1, 2]]).matMul(randomNormal([2, 3], { seed: 42, stddev: 0.1 }));
+      const n: number = t.sum().item();
+      const e: ShapeError | null = null;
+      // @ts-expect-error: an unknown option is a type error
+      randomNormal([2], { std: 1 });
+      console.log(n, e, url.memory().numTensors);
+    `);
+    writeFileSync(join(consumer, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: {
+        target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true,
+        lib: ['ES2022', 'DOM', 'ESNext.Disposable'], types: [], skipLibCheck: false, skipDefaultLibCheck: true,
+      },
+      files: ['main.mts'],
+    }));
+    await node([join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(consumer, 'tsconfig.json')], consumer);
+  });
+
+  it('npm pack ships dist and nothing of the sources', async () => {
+    const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, timeout: 20_000 });
+    const [info] = JSON.parse(stdout) as Array<{ size: number; unpackedSize: number; files: Array<{ path: string }> }>;
+    const paths = info.files.map((f) => f.path);
+    expect(paths).toEqual(expect.arrayContaining(['package.json', 'dist/index.js', 'dist/url/index.js', 'dist/url/core.wasm', 'dist/types/index.d.ts']));
+    expect(paths.filter((p) => !p.startsWith('dist/') && !/^(package\.json|README\.md|LICENSE)$/i.test(p))).toEqual([]);
+    const size = (f: string) => {
+      const b = readFileSync(f);
+      return { raw: b.length, gzip: gzipSync(b, { level: 9 }).length };
+    };
+    const rows = {
+      'dist/index.js (inline wasm)': size(DIST.inline),
+      'dist/url/index.js': size(DIST.url),
+      'dist/url/core.wasm': size(DIST.wasm),
+      'npm tarball': { raw: info.unpackedSize, gzip: info.size },
+    };
+    console.log(Object.entries(rows).map(([k, v]) => `${k.padEnd(28)} ${String(v.raw).padStart(8)} B  ${String(v.gzip).padStart(7)} B gzip`).join('\n'));
+    // The inline bundle is the wasm as base64 (+33%) plus the JS facade.
+    expect(rows['dist/index.js (inline wasm)'].raw).toBeGreaterThan(statSync(DIST.wasm).size);
+    expect(rows['dist/index.js (inline wasm)'].raw).toBeLessThan(2 * statSync(DIST.wasm).size + 200_000);
+  });
+
+  for (const entry of ['inline', 'url'] as const) {
+    it(`Node smoke (${entry} entry): ops, errors, memory, seeded bits, init(bytes|URL|Module)`, async () => {
+      const [out, hex] = await Promise.all([node([join(ROOT, 'test/runtimes/run.mjs'), entry]), nodeReferenceHex()]);
+      const r = JSON.parse(out.trim().split('\n').at(-1)!) as SmokeReport;
+      checkSmoke(r, { runtime: 'node', entry, randomHex: hex, sources: ['bytes', 'url', 'module'] });
+    });
+  }
+});

@@ -1,0 +1,226 @@
+// Reductions checked against TensorFlow.js 4.22 (`cpu` backend): sum, mean, max, min, prod,
+// argMax, argMin, variance and moments, over every axis (negative too), axis lists and all
+// axes, with and without keepDims, on shapes from rank 0 to rank 4 (incl. empty and 1000×37);
+// then NaN handling, the documented differences from TF.js, and the exact error messages.
+import { expectClose, expectNoLeak } from './setup.js';
+import { describe, expect, it } from 'vitest';
+import * as nr from '../ts/index.js';
+import { bits, rng, SHAPES, sizeOf, tf, uniform, viaNr, viaTf, type Input } from './oracle.js';
+
+type Axis = number | number[] | undefined;
+const rand = rng(99);
+
+/** Every axis argument worth trying for a rank: all, each axis both ways, lists, none. */
+function axesFor(rank: number): Axis[] {
+  const out: Axis[] = [undefined];
+  for (let d = 0; d < rank; d++) out.push(d, d - rank);
+  if (rank >= 2) out.push([0, rank - 1], [-1, 0]);
+  if (rank >= 3) out.push([0, 2], [1, -1]);
+  if (rank === 4) out.push([1, 2, 3], [0, 1, 2, 3]);
+  if (rank >= 1) out.push([]);
+  return out;
+}
+
+/** The reduced element count for an axis argument. */
+function reducedCount(shape: number[], axis: Axis): number {
+  const axes = axis === undefined ? shape.map((_, i) => i) : typeof axis === 'number' ? [axis] : axis;
+  return axes.reduce((n, a) => n * shape[a < 0 ? a + shape.length : a], 1);
+}
+
+// Tolerances. TF.js accumulates sums and products in float64 and rounds once; neurite
+// accumulates in float32 (16 partial sums along a row, one running sum down leading axes), so
+// the error grows like √r·ulp with the reduced count r. Inputs are in [-4, 4) (sums, means,
+// variances) or [0.9, 1.1) (products), so the bounds below are about 10× the expected error.
+// max, min, argMax and argMin are exact.
+const tol = {
+  sum: (r: number) => ({ rtol: 1e-5, atol: 4e-6 * Math.sqrt(r) }),
+  mean: (r: number) => ({ rtol: 1e-5, atol: 4e-6 / Math.sqrt(Math.max(r, 1)) }),
+  prod: (r: number) => ({ rtol: 1e-6 * (1 + 3 * Math.sqrt(r)), atol: 1e-30 }),
+  variance: (r: number) => ({ rtol: 2e-5, atol: 4e-6 * Math.sqrt(r) }),
+};
+
+const tfReduce: Record<string, (x: tf.Tensor, axis: Axis, keep: boolean) => tf.Tensor> = {
+  sum: (x, a, k) => tf.sum(x, a, k),
+  mean: (x, a, k) => tf.mean(x, a, k),
+  max: (x, a, k) => tf.max(x, a, k),
+  min: (x, a, k) => tf.min(x, a, k),
+  prod: (x, a, k) => tf.prod(x, a, k),
+  variance: (x, a, k) => tf.moments(x, a, k).variance,
+};
+const nrReduce: Record<string, (x: nr.Tensor, axis: Axis, keep: boolean) => nr.Tensor> = {
+  sum: (x, a, k) => nr.sum(x, a, k),
+  mean: (x, a, k) => x.mean(a, k),
+  max: (x, a, k) => nr.max(x, a, k),
+  min: (x, a, k) => x.min(a, k),
+  prod: (x, a, k) => nr.prod(x, a, k),
+  variance: (x, a, k) => x.variance(a, k),
+};
+
+describe('reductions match TF.js', () => {
+  for (const name of Object.keys(nrReduce)) {
+    it(`${name} over every axis set, with and without keepDims`, () => {
+      expectNoLeak(() => {
+        for (const shape of SHAPES) {
+          const [lo, hi] = name === 'prod' ? [0.9, 1.1] : [-4, 4];
+          const x: Input = { shape, values: uniform(rand, sizeOf(shape), lo, hi) };
+          for (const axis of axesFor(shape.length)) {
+            const r = reducedCount(shape, axis);
+            // NOTE: over an empty axis, max/min throw in neurite (TF.js returns NaN from undefined)
+            // and mean/variance are NaN as in NumPy (0/0; TF.js returns 0). Tested below.
+            if (r === 0 && name !== 'sum' && name !== 'prod') continue;
+            for (const keep of [false, true]) {
+              const what = `${name}([${shape}], ${JSON.stringify(axis)}, ${keep})`;
+              const want = viaTf((t) => tfReduce[name](t as tf.Tensor, axis, keep), [x]);
+              const got = viaNr((t) => nrReduce[name](t as nr.Tensor, axis, keep), [x]);
+              expect(got.shape, what).toEqual(want.shape);
+              if (name === 'max' || name === 'min') {
+                expect(bits(got.values), what).toEqual(bits(want.values));
+              } else {
+                const { rtol, atol } = tol[name as keyof typeof tol](r);
+                try {
+                  expectClose(got.values, want.values, rtol, atol);
+                } catch (e) {
+                  throw new Error(`${what}: ${(e as Error).message}`);
+                }
+              }
+            }
+          }
+        }
+      });
+    });
+  }
+
+  it('argMax and argMin along every axis, both ways', () => {
+    expectNoLeak(() => {
+      for (const shape of SHAPES.filter((s) => s.length > 0 && !s.includes(0))) {
+        const x: Input = { shape, values: uniform(rand, sizeOf(shape), -4, 4) };
+        for (let d = -shape.length; d < shape.length; d++) {
+          for (const name of ['argMax', 'argMin'] as const) {
+            const want = viaTf((t) => tf[name](t as tf.Tensor, d), [x]);
+            const got = viaNr((t) => (t as nr.Tensor)[name](d), [x]);
+            expect(got.shape, `${name}([${shape}], ${d})`).toEqual(want.shape);
+            expect(Array.from(got.values), `${name}([${shape}], ${d})`).toEqual(Array.from(want.values));
+          }
+        }
+      }
+      // The default axis is 0, as TF.js; ties go to the first index.
+      const t: Input = { shape: [3, 2], values: Float32Array.from([1, 9, 5, 9, 5, 0]) };
+      expect(Array.from(viaNr((x) => nr.argMax(x as nr.Tensor), [t]).values)).toEqual([1, 0]);
+      expect(Array.from(viaNr((x) => nr.argMin(x as nr.Tensor), [t]).values)).toEqual([0, 2]);
+    });
+  });
+
+  it('moments returns TF.js mean and variance together', () => {
+    expectNoLeak(() => {
+      const x: Input = { shape: [6, 5, 4], values: uniform(rand, 120, -4, 4) };
+      for (const [axis, keep] of [[[0, 1], false], [-1, true], [undefined, false]] as Array<[Axis, boolean]>) {
+        const want = tf.tidy(() => {
+          const m = tf.moments(tf.tensor(x.values, x.shape), axis, keep);
+          return { mean: m.mean.dataSync().slice(), variance: m.variance.dataSync().slice(), shape: m.mean.shape };
+        });
+        nr.tidy(() => {
+          const m = nr.moments(nr.tensor(x.values, x.shape), axis, keep);
+          expect([...m.mean.shape]).toEqual(want.shape);
+          expect([...m.variance.shape]).toEqual(want.shape);
+          expectClose(m.mean.data(), want.mean, 1e-5, 1e-6);
+          expectClose(m.variance.data(), want.variance, 2e-5, 1e-5);
+        });
+      }
+    });
+  });
+});
+
+describe('special values and documented differences', () => {
+  const red = (name: string, values: number[], shape = [values.length], axis?: Axis) =>
+    Array.from(viaNr((t) => (t as nr.Tensor)[name as 'sum'](axis as number), [{ shape, values: Float32Array.from(values) }]).values);
+
+  it('NaN propagates through sum, mean, max, min, prod and variance', () => {
+    expectNoLeak(() => {
+      for (const name of ['sum', 'mean', 'max', 'min', 'prod', 'variance']) {
+        for (const at of [0, 5, 16]) {
+          const v = Array.from({ length: 17 }, (_, i) => (i === at ? NaN : i + 1));
+          expect(red(name, v)[0], `${name} NaN at ${at}`).toBeNaN();
+        }
+      }
+      expect(red('sum', [Infinity, 1, -Infinity])[0]).toBeNaN();
+      expect(red('max', [-Infinity, -Infinity])[0]).toBe(-Infinity);
+    });
+  });
+
+  it('argMax/argMin pick the first NaN (NumPy); TF.js never picks a NaN', () => {
+    expectNoLeak(() => {
+      expect(red('argMax', [1, NaN, 9, NaN])).toEqual([1]);
+      expect(red('argMin', [1, 0, NaN])).toEqual([2]);
+      // TF.js skips NaN unless it is first: argMax([1, NaN, 9]) is 2 there.
+      expect(tf.tidy(() => tf.argMax(tf.tensor([1, NaN, 9])).dataSync()[0])).toBe(2);
+    });
+  });
+
+  it('empty axes: sums are 0, products 1, means and variances NaN; max/min throw', () => {
+    expectNoLeak(() => {
+      const e = (name: string, axis: Axis) => red(name, [], [0, 3], axis);
+      expect(e('sum', 0)).toEqual([0, 0, 0]);
+      expect(e('prod', 0)).toEqual([1, 1, 1]);
+      expect(e('mean', 0)).toEqual([NaN, NaN, NaN]);
+      expect(e('variance', undefined)).toEqual([NaN]);
+      expect(e('max', 1)).toEqual([]);
+      const x = nr.zeros([0, 3]);
+      expect(() => x.max(0)).toThrow(new nr.InvalidArgumentError('max: cannot reduce over an empty axis: x has shape [0,3] and axes [0]'));
+      expect(() => nr.argMin(x, 0)).toThrow('argMin: cannot reduce over an empty axis: x has shape [0,3] and axes [0]');
+      x.dispose();
+    });
+  });
+
+  it('a scalar reduces to itself; argMax of a scalar is 0 (TF.js throws)', () => {
+    expectNoLeak(() =>
+      nr.tidy(() => {
+        const s = nr.scalar(-2.5);
+        for (const name of ['sum', 'mean', 'max', 'min', 'prod'] as const) {
+          const y = s[name]();
+          expect([y.rank, y.item()]).toEqual([0, -2.5]);
+        }
+        expect(s.variance().item()).toBe(0);
+        expect(s.argMax().item()).toBe(0);
+        expect(() => s.sum(0)).toThrow('sum: axis 0 is out of range for a tensor of rank 0 (shape [])');
+      }),
+    );
+  });
+});
+
+describe('errors', () => {
+  it('bad, repeated and non-integer axes name the op, the axes and the shape', () => {
+    const x = nr.zeros([2, 3]);
+    expectNoLeak(() => {
+      expect(() => x.sum(2)).toThrow(new nr.InvalidArgumentError('sum: axis 2 is out of range for a tensor of rank 2 (shape [2,3])'));
+      expect(() => nr.max(x, [0, -3])).toThrow('max: axis -3 is out of range for a tensor of rank 2 (shape [2,3])');
+      expect(() => x.mean([1, -1])).toThrow(new nr.InvalidArgumentError('mean: axis -1 is listed twice in axes [1,-1]'));
+      expect(() => nr.prod(x, [0, 0], true)).toThrow('prod: axis 0 is listed twice in axes [0,0]');
+      expect(() => x.min(1.5)).toThrow('min: axis must be an integer, got 1.5');
+      expect(() => x.variance('0' as unknown as number)).toThrow('variance: axis must be a number or an array of numbers, got the string "0"');
+      expect(() => nr.moments(x, 7)).toThrow('mean: axis 7 is out of range for a tensor of rank 2 (shape [2,3])');
+    });
+    x.dispose();
+  });
+
+  it('argMax/argMin take one integer axis', () => {
+    const x = nr.zeros([2, 3]);
+    expectNoLeak(() => {
+      expect(() => nr.argMax(x, [0, 1] as unknown as number)).toThrow(new nr.InvalidArgumentError('argMax: axis must be a single integer, got [0,1]'));
+      expect(() => x.argMin([1] as unknown as number)).toThrow('argMin: axis must be a single integer, got [1]');
+      expect(() => x.argMax(2)).toThrow('argMax: axis 2 is out of range for a tensor of rank 2 (shape [2,3])');
+      expect(() => x.argMin(-3)).toThrow('argMin: axis -3 is out of range for a tensor of rank 2 (shape [2,3])');
+    });
+    x.dispose();
+  });
+
+  it('non-tensor and disposed inputs name the op and the argument', () => {
+    expectNoLeak(() => {
+      expect(() => nr.sum([1, 2, 3] as unknown as nr.Tensor)).toThrow(new nr.InvalidArgumentError('sum: x must be a Tensor, got an array of length 3'));
+      expect(() => nr.argMax(5 as unknown as nr.Tensor)).toThrow('argMax: x must be a Tensor, got 5');
+      expect(() => nr.moments({} as nr.Tensor)).toThrow('mean: x must be a Tensor, got an object (Object)');
+      const d = nr.ones([4]);
+      d.dispose();
+      expect(() => d.mean()).toThrow(new nr.DisposedError('mean: x is a disposed tensor (shape [4])'));
+    });
+  });
+});

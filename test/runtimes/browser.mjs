@@ -1,0 +1,23 @@
+// The browser side of the Chromium suite: loads a built entry, runs the smoke script with
+// every kind of init() source, and publishes the report as window.__result.
+import { smoke } from './smoke.mjs';
+
+const entry = new URLSearchParams(location.search).get('entry');
+const wasmUrl = new URL('/dist/url/core.wasm', location.href);
+
+try {
+  if (entry !== 'inline' && entry !== 'url') throw new Error(`page: ?entry must be inline or url, got ${entry}`);
+  const nr = entry === 'url' ? await import('/dist/url/index.js') : await import('/dist/index.js');
+  const sources = {
+    bytes: async () => (await fetch(wasmUrl)).arrayBuffer(),
+    url: async () => wasmUrl,
+    urlString: async () => wasmUrl.href,
+    module: async () => WebAssembly.compileStreaming(fetch(wasmUrl)),
+    response: async () => fetch(wasmUrl),
+  };
+  const report = await smoke(nr, { runtime: 'chromium', entry, sources });
+  report.version = navigator.userAgent.match(/Chrom(?:e|ium)\/([\d.]+)/)?.[1] ?? navigator.userAgent;
+  window.__result = report;
+} catch (e) {
+  window.__result = { runtime: 'chromium', entry, error: `${e?.name}: ${e?.message}\n${e?.stack ?? ''}` };
+}

@@ -1,0 +1,100 @@
+// Shared by the runtime suites (browser, Deno, package/Node): where things are, the checks on
+// a smoke report, the Node reference bits, and the CI rule for missing runtimes.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { expect } from 'vitest';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const DIST = {
+  inline: join(ROOT, 'dist/index.js'),
+  url: join(ROOT, 'dist/url/index.js'),
+  wasm: join(ROOT, 'dist/url/core.wasm'),
+  types: join(ROOT, 'dist/types/index.d.ts'),
+};
+
+/** Whether this is a CI run: then a missing runtime fails the suite instead of skipping it. */
+export const CI = !!process.env.CI;
+
+/**
+ * Throws a clear error if `dist/` has not been built (`npm test` builds it first), and warns if
+ * it is older than the TypeScript sources.
+ */
+export function requireDist(): void {
+  const missing = Object.values(DIST).filter((f) => !existsSync(f));
+  if (missing.length > 0) {
+    throw new Error(`the built package is missing (${missing.map((f) => f.slice(ROOT.length)).join(', ')}): run \`npm run build\` first (\`npm test\` does)`);
+  }
+  const built = statSync(DIST.inline).mtimeMs;
+  const newer = readdirSync(join(ROOT, 'ts'), { recursive: true })
+    .map((f) => join(ROOT, 'ts', String(f)))
+    .filter((f) => f.endsWith('.ts') && statSync(f).mtimeMs > built);
+  if (newer.length > 0) console.warn(`dist/ is older than ${newer.length} file(s) in ts/ (e.g. ${newer[0].slice(ROOT.length)}); run \`npm run build\``);
+}
+
+/**
+ * Whether a runtime at `path` can be used. Locally a missing runtime skips its suite; on CI it
+ * must exist, so the suite runs and {@link requireRuntime} fails it.
+ */
+export function runtimeAvailable(path: string): boolean {
+  return existsSync(path) || CI;
+}
+
+/** Fails with a clear message when `path` is missing (only reached on CI). */
+export function requireRuntime(name: string, path: string): void {
+  if (!existsSync(path)) throw new Error(`${name} not found at ${path}; CI is set, so this suite must run (install it, see .ci/run)`);
+}
+
+/** A smoke report from test/runtimes/smoke.mjs. */
+export interface SmokeReport {
+  runtime: string;
+  entry: string;
+  steps: string[];
+  error?: string;
+  initMs?: number;
+  version?: string;
+  randomHex?: string;
+  sources?: Record<string, { sum: number; randomHex: string; staleTensor: string | null; live: number }>;
+  [k: string]: unknown;
+}
+
+let reference: Promise<string> | null = null;
+
+/** The bits of `randomNormal([64], { seed: 42 })` as Node computes them with the built bundle. */
+export function nodeReferenceHex(): Promise<string> {
+  reference ??= (async () => {
+    const nr = await import(/* @vite-ignore */ pathToFileURL(DIST.inline).href);
+    const { hexBits } = await import(/* @vite-ignore */ pathToFileURL(join(ROOT, 'test/runtimes/smoke.mjs')).href);
+    await nr.init();
+    const r = nr.randomNormal([64], { seed: 42 });
+    const hex: string = hexBits(r.data());
+    r.dispose();
+    return hex;
+  })();
+  return reference;
+}
+
+/** Checks a smoke report; `sources` lists the init() sources that must have been exercised. */
+export function checkSmoke(r: SmokeReport, want: { runtime: string; entry: string; sources: string[]; randomHex: string }): void {
+  expect(r.error, `smoke failed after steps ${JSON.stringify(r.steps)}`).toBeUndefined();
+  expect(r.runtime).toBe(want.runtime);
+  expect(r.entry).toBe(want.entry);
+  expect(r.steps.at(-1)).toBe('done');
+  expect(r.matMul).toEqual([[19, 22], [43, 50]]);
+  expect(r.broadcastAdd).toEqual([[11, 22], [13, 24]]);
+  expect(r.sum).toBe(134);
+  expect(r.sumAxis1).toEqual([33, 37]);
+  expect(r.tidy).toBe(24);
+  expect(r.shapeError).toEqual({ name: 'ShapeError', code: 'ShapeMismatch', message: 'matMul: inner dimensions differ: a is [2,2], b is [1,3]' });
+  expect(r.shapeErrorIsShapeError).toBe(true);
+  expect(r.disposedError).toEqual({ name: 'DisposedError', code: 'Disposed', message: 'add: a is a disposed tensor (shape [3])' });
+  expect(r.disposedErrorIsDisposedError).toBe(true);
+  expect(r.liveDuring).toBe(7);
+  expect(r.liveAfter).toBe(0);
+  expect(r.randomHex).toHaveLength(64 * 8);
+  expect(r.randomHex).toBe(want.randomHex);
+  expect(Object.keys(r.sources ?? {}).sort()).toEqual([...want.sources].sort());
+  for (const [name, s] of Object.entries(r.sources ?? {})) {
+    expect(s, `init(${name})`).toEqual({ sum: 6, randomHex: want.randomHex, staleTensor: 'DisposedError', live: 0 });
+  }
+}

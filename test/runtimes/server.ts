@@ -1,0 +1,56 @@
+// A tiny static file server for the browser suite: 127.0.0.1 on a free port, correct
+// Content-Types (instantiateStreaming/compileStreaming need `application/wasm`), and only the
+// folders the pages need. The root is an argument: a module the test harness imports must not
+// read it from process.argv.
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.map': 'application/json',
+};
+
+/** A running server: its origin, a log of `[status, path]` for diagnostics, and `close`. */
+export interface StaticServer {
+  origin: string;
+  requests: Array<[number, string]>;
+  close(): Promise<void>;
+}
+
+/** Serves files under `root` whose URL path starts with one of `allow`. */
+export function startServer(root: string, allow = ['/dist/', '/test/runtimes/']): Promise<StaticServer> {
+  const requests: Array<[number, string]> = [];
+  const server = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const file = normalize(join(root, path));
+    const ok = allow.some((p) => path.startsWith(p)) && file.startsWith(resolve(root) + sep) && !path.includes('..');
+    try {
+      if (!ok) throw Object.assign(new Error('forbidden'), { code: 'ENOENT' });
+      const body = await readFile(file);
+      res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-store' });
+      res.end(body);
+      requests.push([200, path]);
+    } catch (e) {
+      const status = (e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'EISDIR' ? 404 : 500;
+      res.writeHead(status, { 'Content-Type': 'text/plain' });
+      res.end(`${status} ${path}`);
+      requests.push([status, path]);
+    }
+  });
+  return new Promise((done, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as import('node:net').AddressInfo;
+      done({
+        origin: `http://127.0.0.1:${port}`,
+        requests,
+        close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+      });
+    });
+  });
+}

@@ -1,0 +1,94 @@
+// The one smoke script every runtime runs against the BUILT bundles (Node, Deno, Chromium).
+// Plain ESM with no dependencies: it must load unchanged in a browser and in Deno.
+//
+// `smoke(nr, env)` returns a JSON-able report; test/runtimes/expect.ts checks it. It never
+// throws: a failure is recorded as `error` (with the step that failed) so the test can print it.
+//
+//   env = { runtime, entry, sources?: { bytes?, url?, module?, response? } }
+//   each source is an async function returning what init() should receive.
+
+/** Hex of the Uint32 view of a Float32Array: the exact bits, 8 hex digits per value. */
+export function hexBits(f32) {
+  return Array.from(new Uint32Array(f32.buffer, f32.byteOffset, f32.length), (u) => u.toString(16).padStart(8, '0')).join('');
+}
+
+/** Runs `f` and returns `{ name, code, message }` of what it throws (or `null`). */
+function caught(f) {
+  try {
+    f();
+    return null;
+  } catch (e) {
+    return { name: e?.name, code: e?.code, message: e?.message };
+  }
+}
+
+export async function smoke(nr, env) {
+  const report = { runtime: env.runtime, entry: env.entry, steps: [] };
+  const step = (name) => report.steps.push(name);
+  try {
+    step('init');
+    const t0 = performance.now();
+    await nr.init();
+    report.initMs = Math.round((performance.now() - t0) * 10) / 10;
+    const before = nr.memory().numTensors;
+
+    step('ops');
+    const a = nr.tensor([[1, 2], [3, 4]]);
+    const b = nr.tensor([[5, 6], [7, 8]]);
+    const row = nr.tensor([10, 20]);
+    const c = nr.matMul(a, b);
+    const d = nr.add(a, row); // [2,2] + [2] broadcasts over rows
+    const s = nr.sum(c);
+    const s1 = nr.sum(d, 1);
+    report.matMul = c.array();
+    report.broadcastAdd = d.array();
+    report.sum = s.item();
+    report.sumAxis1 = Array.from(s1.data());
+    report.tidy = nr.tidy(() => a.mul(2).add(1).sum().item());
+    report.liveDuring = nr.memory().numTensors - before;
+
+    step('errors');
+    const wide = nr.tensor([[1, 2, 3]]);
+    report.shapeError = caught(() => nr.matMul(a, wide));
+    report.shapeErrorIsShapeError = report.shapeError !== null && (() => {
+      try { nr.matMul(a, wide); } catch (e) { return e instanceof nr.ShapeError && e instanceof nr.NeuriteError; }
+      return false;
+    })();
+    const gone = nr.tensor([1, 2, 3]);
+    gone.dispose();
+    report.disposedError = caught(() => gone.add(1));
+    report.disposedErrorIsDisposedError = (() => {
+      try { nr.sum(gone); } catch (e) { return e instanceof nr.DisposedError; }
+      return false;
+    })();
+    for (const t of [a, b, row, c, d, s, s1, wide]) t.dispose();
+    report.liveAfter = nr.memory().numTensors - before;
+
+    step('random');
+    const r = nr.randomNormal([64], { seed: 42 });
+    report.randomHex = hexBits(r.data());
+    r.dispose();
+
+    step('sources');
+    report.sources = {};
+    for (const [name, get] of Object.entries(env.sources ?? {})) {
+      step(`init(${name})`);
+      const old = nr.tensor([1]);
+      await nr.init(await get());
+      const t = nr.tensor([1, 2, 3]);
+      const sum = nr.sum(t);
+      const r2 = nr.randomNormal([64], { seed: 42 });
+      report.sources[name] = {
+        sum: sum.item(),
+        randomHex: hexBits(r2.data()),
+        staleTensor: caught(() => old.add(1))?.name ?? null,
+        live: nr.memory().numTensors - 3,
+      };
+      for (const x of [t, sum, r2]) x.dispose();
+    }
+    step('done');
+  } catch (e) {
+    report.error = `${e?.name}: ${e?.message}\n${e?.stack ?? ''}`;
+  }
+  return report;
+}

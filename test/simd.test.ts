@@ -1,0 +1,218 @@
+// The simd128 kernels (crates/core/src/kernels/simd128_*.rs) only run in the wasm build, so
+// native `cargo test` cannot reach them. This suite checks them bit for bit against plain-JS
+// references: every run form (full, scalar-broadcast), the lengths 0, 1, 3, 4, 5, 15, 16,
+// 17, 1023 (empty, tail only, one vector, vector + tail, many vectors), broadcast patterns
+// that take the per-run and the blocked short-run paths, special values in every lane, and
+// the documented summation order of the reductions.
+import { expectNoLeak } from './setup.js';
+import { describe, expect, it } from 'vitest';
+import * as nr from '../ts/index.js';
+import { bits, rng, sizeOf, type Input, viaNr } from './oracle.js';
+
+const LENGTHS = [0, 1, 3, 4, 5, 15, 16, 17, 1023];
+const f = Math.fround;
+const SPECIAL = [NaN, Infinity, -Infinity, 0, -0, 1e-40, -3e38];
+const rand = rng(7);
+
+/** Random values in [-4, 4) with a special value in every 7th slot (so it visits every lane). */
+function values(n: number, positive = false): Float32Array {
+  const v = new Float32Array(n);
+  for (let i = 0; i < n; i++) v[i] = i % 7 === 3 ? SPECIAL[(i / 7) % SPECIAL.length | 0] : (rand() - (positive ? 0 : 0.5)) * 8;
+  return v;
+}
+const inp = (shape: number[], positive = false): Input => ({ shape, values: values(sizeOf(shape), positive) });
+
+/** Rounds half to even like wasm `f32.nearest` (keeps the sign of zero). */
+function nearest(a: number): number {
+  if (!Number.isFinite(a)) return a;
+  const fl = Math.floor(a);
+  const d = a - fl;
+  const r = d < 0.5 ? fl : d > 0.5 ? fl + 1 : fl % 2 === 0 ? fl : fl + 1;
+  return r === 0 && (a < 0 || Object.is(a, -0)) ? -0 : r;
+}
+
+const BINARY: Record<string, (a: number, b: number) => number> = {
+  add: (a, b) => f(a + b),
+  sub: (a, b) => f(a - b),
+  mul: (a, b) => f(a * b),
+  div: (a, b) => f(a / b),
+  maximum: Math.max,
+  minimum: Math.min,
+  equal: (a, b) => +(a === b),
+  notEqual: (a, b) => +(a !== b),
+  greater: (a, b) => +(a > b),
+  greaterEqual: (a, b) => +(a >= b),
+  less: (a, b) => +(a < b),
+  lessEqual: (a, b) => +(a <= b),
+};
+
+const UNARY: Record<string, (a: number) => number> = {
+  neg: (a) => -a,
+  abs: Math.abs,
+  square: (a) => f(a * a),
+  sqrt: (a) => f(Math.sqrt(a)),
+  floor: Math.floor,
+  ceil: Math.ceil,
+  round: nearest,
+  reciprocal: (a) => f(1 / a),
+};
+
+type Fn = (...xs: Array<nr.Tensor | number>) => nr.Tensor;
+const op = (name: string): Fn => (nr as unknown as Record<string, Fn>)[name];
+
+/** The reference for `ref(a, b)` broadcast to `shape` (NumPy rules), row-major. */
+function broadcastRef(a: Input, b: Input, shape: number[], ref: (x: number, y: number) => number): number[] {
+  const at = (t: Input, idx: number[]): number => {
+    let off = 0;
+    for (let d = 0; d < t.shape.length; d++) {
+      const i = idx[idx.length - t.shape.length + d];
+      off = off * t.shape[d] + (t.shape[d] === 1 ? 0 : i);
+    }
+    return t.values[off];
+  };
+  const out: number[] = [];
+  const idx = shape.map(() => 0);
+  for (let k = 0; k < sizeOf(shape); k++) {
+    out.push(ref(at(a, idx), at(b, idx)));
+    for (let d = shape.length - 1; d >= 0 && ++idx[d] === shape[d]; d--) idx[d] = 0;
+  }
+  return out;
+}
+
+describe('simd128 binary kernels, bit for bit', () => {
+  for (const [name, ref] of Object.entries(BINARY)) {
+    it(`${name}: full, scalar-left and scalar-right runs on every length`, () => {
+      expectNoLeak(() => {
+        for (const n of LENGTHS) {
+          const [a, b, s] = [inp([n]), inp([n]), inp([])];
+          const cases: Array<[Input, Input]> = [[a, b], [a, s], [s, b], [a, a]];
+          for (const [x, y] of cases) {
+            const shape = x.shape.length ? x.shape : y.shape;
+            expect(bits(viaNr(op(name), [x, y]).values), `${name} n=${n}`).toEqual(bits(broadcastRef(x, y, shape, ref)));
+          }
+        }
+      });
+    });
+    it(`${name}: row, column and outer broadcasts (per-run and blocked paths)`, () => {
+      expectNoLeak(() => {
+        const pairs: Array<[number[], number[]]> = [];
+        for (const k of LENGTHS.filter((k) => k > 0)) {
+          for (const m of [1, 3, 7]) pairs.push([[m, k], [k]], [[k], [m, k]], [[m, k], [m, 1]], [[m, 1], [1, k]]);
+        }
+        pairs.push([[700, 3], [3]], [[700, 3], [700, 1]], [[700, 1], [1, 5]], [[1100, 1], [1100, 1]], [[2, 3, 5], [3, 1]]);
+        for (const [sa, sb] of pairs) {
+          const [a, b] = [inp(sa), inp(sb)];
+          const got = viaNr(op(name), [a, b]);
+          const shape = got.shape;
+          expect(bits(got.values), `${name} [${sa}] ⊕ [${sb}]`).toEqual(bits(broadcastRef(a, b, shape, ref)));
+        }
+      });
+    });
+  }
+});
+
+describe('simd128 unary kernels, bit for bit', () => {
+  for (const [name, ref] of Object.entries(UNARY)) {
+    it(`${name} on every length`, () => {
+      expectNoLeak(() => {
+        for (const n of LENGTHS) {
+          const x = inp([n]);
+          x.values[Math.min(2, n - 1)] = n > 0 ? -0.5 : 0; // a tie for round, a negative for sqrt
+          const got = viaNr(op(name), [x]).values;
+          expect(bits(got), `${name} n=${n}`).toEqual(bits(Array.from(x.values, ref)));
+        }
+      });
+    });
+  }
+
+  it('clipByValue and where on every length and run form', () => {
+    expectNoLeak(() => {
+      for (const n of LENGTHS) {
+        const x = inp([n]);
+        const clipRef = (v: number) => { const t = v < -1.5 ? -1.5 : v; return 2 < t ? 2 : t; };
+        expect(bits(viaNr((t) => (t as nr.Tensor).clipByValue(-1.5, 2), [x]).values)).toEqual(bits(Array.from(x.values, clipRef)));
+        const c: Input = { shape: [n], values: Float32Array.from(x.values, (v, i) => (i % 3 === 0 ? 0 : v)) };
+        const [a, b] = [inp([n]), inp([n])];
+        const pick = (i: number, av: number, bv: number) => (c.values[i] !== 0 ? av : bv);
+        const w = (ins: Array<Input | number>) => viaNr(op('where'), ins).values;
+        expect(bits(w([c, a, b]))).toEqual(bits(Array.from(a.values, (_, i) => pick(i, a.values[i], b.values[i]))));
+        expect(bits(w([c, a, 9]))).toEqual(bits(Array.from(a.values, (_, i) => pick(i, a.values[i], 9))));
+        expect(bits(w([c, -9, b]))).toEqual(bits(Array.from(b.values, (_, i) => pick(i, -9, b.values[i]))));
+        expect(bits(w([c, -9, 9]))).toEqual(bits(Array.from(b.values, (_, i) => pick(i, -9, 9))));
+      }
+    });
+  });
+});
+
+/** `Σ v` in the documented 16-lane order of kernels/reduce.rs, in float32. */
+function sum16(v: ArrayLike<number>, g: (x: number) => number = (x) => x): number {
+  const whole = Math.floor(v.length / 16) * 16;
+  const acc = new Array<number>(16).fill(0);
+  for (let i = 0; i < whole; i++) acc[i % 16] = f(acc[i % 16] + g(v[i]));
+  const l = [0, 1, 2, 3].map((i) => f(f(acc[i] + acc[4 + i]) + f(acc[8 + i] + acc[12 + i])));
+  let s = f(f(l[0] + l[1]) + f(l[2] + l[3]));
+  for (let i = whole; i < v.length; i++) s = f(s + g(v[i]));
+  return s;
+}
+
+describe('simd128 reductions, bit for bit', () => {
+  const finite = (n: number) => Float32Array.from({ length: n }, () => (rand() - 0.5) * 8);
+
+  it('sum, mean, max, min and variance of a run follow the documented order', () => {
+    expectNoLeak(() => {
+      for (const n of [...LENGTHS, 31, 32, 33, 4099]) {
+        const x: Input = { shape: [n], values: finite(n) };
+        const red = (name: string) => viaNr((t) => (t as nr.Tensor)[name as 'sum'](), [x]).values[0];
+        expect(bits([red('sum')]), `sum n=${n}`).toEqual(bits([sum16(x.values)]));
+        if (n === 0) continue;
+        const m = f(sum16(x.values) / n);
+        expect(bits([red('mean')])).toEqual(bits([m]));
+        expect(bits([red('max')])).toEqual(bits([Math.max(...x.values)]));
+        expect(bits([red('min')])).toEqual(bits([Math.min(...x.values)]));
+        const v = f(sum16(x.values, (e) => { const d = f(e - m); return f(d * d); }) / n);
+        expect(bits([red('variance')]), `variance n=${n}`).toEqual(bits([v]));
+      }
+    });
+  });
+
+  it('max and min propagate NaN from any lane and order -0 < +0', () => {
+    expectNoLeak(() => {
+      for (const n of [1, 5, 17, 1023]) {
+        for (const at of [0, n >> 1, n - 1]) {
+          const x: Input = { shape: [n], values: finite(n) };
+          x.values[at] = NaN;
+          expect(viaNr((t) => (t as nr.Tensor).max(), [x]).values[0]).toBeNaN();
+          expect(viaNr((t) => (t as nr.Tensor).min(), [x]).values[0]).toBeNaN();
+        }
+      }
+      const z: Input = { shape: [9], values: Float32Array.from([-0, -0, 0, -0, -0, -0, -0, -0, -0]) };
+      expect(Object.is(viaNr((t) => (t as nr.Tensor).max(), [z]).values[0], 0)).toBe(true);
+      expect(Object.is(viaNr((t) => (t as nr.Tensor).min(), [z]).values[0], -0)).toBe(true);
+    });
+  });
+
+  it('leading axes are summed row by row in order (no transpose)', () => {
+    expectNoLeak(() => {
+      for (const [m, k] of [[1, 5], [3, 4], [1000, 37], [17, 1023]]) {
+        const x: Input = { shape: [m, k], values: finite(m * k) };
+        const col = (j: number, g: (e: number, i: number) => number) => {
+          let s = g(x.values[j], 0);
+          for (let i = 1; i < m; i++) s = f(s + g(x.values[i * k + j], i));
+          return s;
+        };
+        const sums = Array.from({ length: k }, (_, j) => col(j, (e) => e));
+        const means = sums.map((s) => f(s / m));
+        const vars = means.map((mu, j) => {
+          let s = 0;
+          for (let i = 0; i < m; i++) { const d = f(x.values[i * k + j] - mu); s = f(s + f(d * d)); }
+          return f(s / m);
+        });
+        const red = (name: string) => viaNr((t) => (t as nr.Tensor)[name as 'sum'](0), [x]).values;
+        expect(bits(red('sum')), `sum [${m},${k}]`).toEqual(bits(sums));
+        expect(bits(red('mean'))).toEqual(bits(means));
+        expect(bits(red('variance')), `variance [${m},${k}]`).toEqual(bits(vars));
+        expect(bits(red('max'))).toEqual(bits(Array.from({ length: k }, (_, j) => Math.max(...Array.from({ length: m }, (_, i) => x.values[i * k + j])))));
+      }
+    });
+  });
+});

@@ -1,0 +1,235 @@
+/**
+ * Activation functions as tensor ops, and their gradients.
+ *
+ * Each function maps a tensor to a tensor of the same shape. The math (and its derivative)
+ * lives in Rust, one file per activation under `crates/core/src/activations/`; this file
+ * validates options and encodes them. {@link activation} applies any activation by name,
+ * {@link activationGrad} computes its vector-Jacobian product.
+ *
+ * Conventions: NaN inputs give NaN; at kinks the derivative follows TF.js (`relu'(0) = 0`,
+ * `leakyRelu'(0) = alpha`, ...); step-like activations have a zero gradient unless their
+ * `straightThrough` option is set.
+ */
+import { call, check, outPtr, readOut, writeArgs } from './engine.js';
+import { InvalidArgumentError } from './errors.js';
+import { describe, need, resolve } from './ops/convert.js';
+import { runOp } from './ops/run.js';
+import { wrapHandle, type Tensor } from './tensor.js';
+import { ACTIVATION_PARAMS, ACTIVATIONS, type ActivationName, type ActivationSpec } from './wasm/codes.js';
+
+/** Other names accepted for an activation. */
+const ALIASES: Readonly<Record<string, ActivationName>> = { silu: 'swish' };
+const VALID_NAMES: readonly string[] = [...ACTIVATIONS, ...Object.keys(ALIASES)];
+
+/** Options of the softmax-like functions. */
+export interface AxisOptions {
+  /** The axis to normalise over; negative counts from the end. Default -1 (the last). */
+  axis?: number;
+}
+
+/** @internal An activation as it crosses the ABI: kind id and f32 parameters in ABI order. */
+export interface EncodedActivation {
+  name: ActivationName;
+  kind: number;
+  params: number[];
+}
+
+/**
+ * @internal Validates an {@link ActivationSpec} and encodes it for the ABI. Unknown names,
+ * unknown parameters and non-number values throw here; value ranges (`step > 0`,
+ * `alpha >= 0`, ...) are checked by Rust, with messages naming the parameter.
+ */
+export function encodeActivation(op: string, spec: unknown, arg = 'activation'): EncodedActivation {
+  let name: unknown;
+  let given: Record<string, unknown> = {};
+  if (typeof spec === 'string') {
+    name = spec;
+  } else if (spec !== null && typeof spec === 'object' && !Array.isArray(spec)) {
+    given = spec as Record<string, unknown>;
+    name = given.name;
+  } else {
+    throw new InvalidArgumentError(`${op}: ${arg} must be an activation name or an object { name, ...parameters }, got ${describe(spec)}`);
+  }
+  if (typeof name !== 'string' || !VALID_NAMES.includes(name)) {
+    const what = typeof name === 'string' ? `'${name}'` : describe(name);
+    throw new InvalidArgumentError(`${op}: unknown activation ${what}; valid names: ${VALID_NAMES.join(', ')}`);
+  }
+  const canonical = (ALIASES[name] ?? name) as ActivationName;
+  const table: ReadonlyArray<readonly [string, number]> = (ACTIVATION_PARAMS as Partial<Record<ActivationName, ReadonlyArray<readonly [string, number]>>>)[canonical] ?? [];
+  const known = table.map(([k]) => k);
+  for (const k of Object.keys(given)) {
+    if (k !== 'name' && !known.includes(k)) {
+      const has = known.length > 0 ? `its parameters are: ${known.join(', ')}` : 'it takes no parameters';
+      throw new InvalidArgumentError(`${op}: ${canonical} has no parameter '${k}' (${has})`);
+    }
+  }
+  const params = table.map(([k, def]) => {
+    const v = given[k];
+    // `leakyRelu: alpha ...` from leakyRelu(), `activation: leakyRelu.alpha ...` from activation().
+    const what = op === canonical ? k : `${canonical}.${k}`;
+    if (v === undefined) return def;
+    if (k === 'straightThrough') {
+      if (typeof v !== 'boolean') throw new InvalidArgumentError(`${op}: ${what} must be a boolean, got ${describe(v)}`);
+      return v ? 1 : 0;
+    }
+    if (typeof v !== 'number') throw new InvalidArgumentError(`${op}: ${what} must be a number, got ${describe(v)}`);
+    if (Number.isFinite(v) && !Number.isFinite(Math.fround(v))) {
+      throw new InvalidArgumentError(`${op}: ${what} = ${v} is outside the float32 range`);
+    }
+    return v;
+  });
+  return { name: canonical, kind: ACTIVATIONS.indexOf(canonical), params };
+}
+
+/** Writes f32 parameters (as their bit patterns) to the argument area. */
+function writeParams(op: string, params: readonly number[]): number {
+  return writeArgs(op, new Uint32Array(Float32Array.from(params).buffer));
+}
+
+/** Reads an options object, rejecting anything but an object with the `known` keys. */
+function readOptions(op: string, options: unknown, known: readonly string[]): Record<string, unknown> {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new InvalidArgumentError(`${op}: options must be an object, got ${describe(options)}`);
+  }
+  for (const k of Object.keys(options)) {
+    if (!known.includes(k)) {
+      throw new InvalidArgumentError(`${op}: unknown option '${k}' (${known.length > 0 ? `known: ${known.join(', ')}` : 'it takes no options'})`);
+    }
+  }
+  return options as Record<string, unknown>;
+}
+
+/** The axis option: an integer, default -1. */
+function axisOf(op: string, options: unknown): number {
+  const { axis = -1 } = readOptions(op, options, ['axis']) as { axis?: unknown };
+  if (typeof axis !== 'number' || !Number.isInteger(axis) || Math.abs(axis) > 0x7fffffff) {
+    throw new InvalidArgumentError(`${op}: axis must be an integer, got ${describe(axis)}`);
+  }
+  return axis;
+}
+
+function apply(op: string, x: Tensor, a: EncodedActivation, axis = -1): Tensor {
+  const h = need(op, 'x', x);
+  return runOp((e, out) => e.nr_activation(a.kind, writeParams(op, a.params), a.params.length, h, axis, out));
+}
+
+/** Applies the activation `name` with the options `options` (whose keys are its parameters). */
+function named(name: ActivationName, x: Tensor, options?: unknown): Tensor {
+  const known = ((ACTIVATION_PARAMS as Partial<Record<ActivationName, ReadonlyArray<readonly [string, number]>>>)[name] ?? [])
+    .map(([k]) => k)
+    .filter((k) => k !== 'straightThrough');
+  const given = readOptions(name, options, known);
+  return apply(name, x, encodeActivation(name, { ...given, name }));
+}
+
+/**
+ * Applies an activation given by name or `{ name, ...parameters }`. Softmax and logSoftmax
+ * normalise along `options.axis` (default -1); the others ignore it.
+ *
+ * @example activation(x, 'relu')
+ * @example activation(x, { name: 'leakyRelu', alpha: 0.01 })
+ * @throws InvalidArgumentError for an unknown name (the message lists the valid names) or parameter.
+ */
+export function activation(x: Tensor, spec: ActivationSpec, options?: AxisOptions): Tensor {
+  const op = 'activation';
+  return apply(op, x, encodeActivation(op, spec), axisOf(op, options));
+}
+
+/**
+ * The vector-Jacobian product of an activation: `dx = dyᵀ·∂f(x)/∂x`, i.e. the gradient of
+ * `sum(dy ⊙ f(x))` with respect to `x` (for element-wise activations simply
+ * `dy ⊙ f'(x)`). `dy` must have the shape of `x`. Step-like activations give zeros unless
+ * `straightThrough` is set, in which case `dx = dy`.
+ *
+ * @example activationGrad(x, onesLike(x), 'sigmoid') // σ'(x) element-wise
+ */
+export function activationGrad(x: Tensor, dy: Tensor, spec: ActivationSpec, options?: AxisOptions): Tensor {
+  const op = 'activationGrad';
+  const a = encodeActivation(op, spec);
+  const axis = axisOf(op, options);
+  const hx = need(op, 'x', x);
+  const hdy = need(op, 'dy', dy);
+  return runOp((e, out) => e.nr_activation_grad(a.kind, writeParams(op, a.params), a.params.length, hx, hdy, axis, out));
+}
+
+/** `max(x, 0)`. The gradient at 0 is 0. */
+export const relu = (x: Tensor): Tensor => named('relu', x);
+
+/**
+ * `x` for `x > 0`, `alpha·x` otherwise. Default `alpha` 0.2, as TF.js `tf.leakyRelu` (the
+ * Keras/TF.js `LeakyReLU` *layer* defaults to 0.3). `alpha` must be ≥ 0.
+ */
+export const leakyRelu = (x: Tensor, options?: { alpha?: number }): Tensor => named('leakyRelu', x, options);
+
+/**
+ * Parametric ReLU: `x` for `x > 0`, `alpha·x` otherwise, with `alpha` a number, a scalar
+ * tensor, or one slope per unit of the last axis (shape `[units]`).
+ */
+export function prelu(x: Tensor, alpha: Tensor | number): Tensor {
+  const op = 'prelu';
+  const h = need(op, 'x', x);
+  const a = resolve(op, 'alpha', alpha);
+  return runOp((e, out) => e.nr_prelu(h, a.handle, out), [a.temp]);
+}
+
+/**
+ * Gradients of `sum(dy ⊙ prelu(x, alpha))`: `dx` (shaped like `x`) and `dAlpha` (shaped like
+ * `alpha`, summed over everything but the units). At `x = 0` the slope `alpha` is used.
+ */
+export function preluGrad(x: Tensor, alpha: Tensor | number, dy: Tensor): { dx: Tensor; dAlpha: Tensor } {
+  const op = 'preluGrad';
+  const hx = need(op, 'x', x);
+  const hdy = need(op, 'dy', dy);
+  const a = resolve(op, 'alpha', alpha);
+  try {
+    return call((e) => {
+      check(e.nr_prelu_grad(hx, a.handle, hdy, outPtr(0), outPtr(1)));
+      const hda = readOut(1);
+      const dx = wrapHandle(readOut(0));
+      return { dx, dAlpha: wrapHandle(hda) };
+    });
+  } finally {
+    a.temp?.dispose();
+  }
+}
+
+/** `ln(1 + eˣ)`, computed without overflow (`softplus(100) = 100`). Its derivative is `sigmoid`. */
+export const softplus = (x: Tensor): Tensor => named('softplus', x);
+/** The logistic function `1 / (1 + e⁻ˣ)`, stable for large `|x|`. */
+export const sigmoid = (x: Tensor): Tensor => named('sigmoid', x);
+/** The hyperbolic tangent. */
+export const tanh = (x: Tensor): Tensor => named('tanh', x);
+
+/**
+ * `eˣ / Σ eˣ` along `axis` (default -1), stable for large logits (the maximum is subtracted
+ * first). Any axis works (TF.js supports only the last).
+ */
+export const softmax = (x: Tensor, options?: AxisOptions): Tensor => apply('softmax', x, encodeActivation('softmax', 'softmax'), axisOf('softmax', options));
+
+/** `log(softmax(x))` along `axis` (default -1), computed directly so it stays finite where softmax underflows. */
+export const logSoftmax = (x: Tensor, options?: AxisOptions): Tensor => apply('logSoftmax', x, encodeActivation('logSoftmax', 'logSoftmax'), axisOf('logSoftmax', options));
+
+/** `x` for `x > 0`, `alpha·(eˣ − 1)` otherwise (default `alpha` 1, ≥ 0). */
+export const elu = (x: Tensor, options?: { alpha?: number }): Tensor => named('elu', x, options);
+/** Scaled ELU with the constants of Klambauer et al. 2017 (λ ≈ 1.0507, α ≈ 1.6733), as TF.js. */
+export const selu = (x: Tensor): Tensor => named('selu', x);
+/** `x·Φ(x)` with `Φ` the standard normal CDF: the exact (erf) GELU, as TF.js layers `'gelu'` and Keras `approximate=False`. */
+export const gelu = (x: Tensor): Tensor => named('gelu', x);
+/** `x·sigmoid(x)` (also called SiLU). */
+export const swish = (x: Tensor): Tensor => named('swish', x);
+/** Same as {@link swish}. */
+export const silu = swish;
+/** `clip(0.2·x + 0.5, 0, 1)`, as TF.js layers and Keras 2 (Keras 3 uses `relu6(x + 3) / 6`). */
+export const hardSigmoid = (x: Tensor): Tensor => named('hardSigmoid', x);
+/** `x / (1 + |x|)`. */
+export const softsign = (x: Tensor): Tensor => named('softsign', x);
+
+/** `slope·x + intercept` (defaults 1 and 0: the identity). */
+export const linear = (x: Tensor, options?: { slope?: number; intercept?: number }): Tensor => named('linear', x, options);
+/** `floor(x / step)·step`, quantising to multiples of `step` (default 1, must be > 0). */
+export const stairStep = (x: Tensor, options?: { step?: number }): Tensor => named('stairStep', x, options);
+/** 1 where `x ≥ threshold` (default 0), else 0. */
+export const unitStep = (x: Tensor, options?: { threshold?: number }): Tensor => named('unitStep', x, options);
+/** The Heaviside step: 0 for `x < 0`, 1 for `x > 0`, `atZero` (default 0.5, in [0, 1]) at 0. */
+export const heaviside = (x: Tensor, options?: { atZero?: number }): Tensor => named('heaviside', x, options);

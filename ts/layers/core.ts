@@ -1,0 +1,136 @@
+/**
+ * Core layers: `dense`, `activation`, `dropout`, `gaussianNoise`, `flatten`, `reshape`,
+ * `inputLayer`. Each mirrors a file in `crates/core/src/layers/`.
+ */
+import { InvalidArgumentError } from '../errors.js';
+import { activationAbi, type ActivationSpec } from './activation_abi.js';
+import { initializerAbi, type InitializerSpec } from './initializers.js';
+import { checkNumber, Layer, type LayerArgs } from './layer.js';
+import { regularizerAbi, type RegularizerSpec } from './regularizers.js';
+
+export interface DenseArgs extends LayerArgs {
+  /** Output size (positive integer). */
+  units: number;
+  /** Activation applied to `x·W + b`; default `'linear'` (none). */
+  activation?: ActivationSpec;
+  /** Whether to add a bias. Default `true`. */
+  useBias?: boolean;
+  /** Default `'glorotUniform'` (Keras). */
+  kernelInitializer?: InitializerSpec;
+  /** Default `'zeros'`. */
+  biasInitializer?: InitializerSpec;
+  kernelRegularizer?: RegularizerSpec;
+  biasRegularizer?: RegularizerSpec;
+  /** Penalty on the layer's output (e.g. `regularizers.l1()` for sparse autoencoders). */
+  activityRegularizer?: RegularizerSpec;
+}
+
+/** A fully connected layer: `y = activation(x·W + b)` over the last axis. */
+export class Dense extends Layer {
+  readonly kind = 'dense' as const;
+  readonly units: number;
+  readonly activation: ActivationSpec;
+  readonly args: DenseArgs;
+  constructor(args: DenseArgs) {
+    super('dense', args);
+    if (!args || typeof args !== 'object') throw new InvalidArgumentError('dense: expected an options object like { units: 10 }');
+    this.units = checkNumber('dense', 'units', args.units, (u) => Number.isInteger(u) && u > 0 && u < 1 << 24, 'a positive integer');
+    this.activation = args.activation ?? 'linear';
+    this.args = args;
+    this.abiParams(); // validate eagerly: errors point at the layer definition
+  }
+  abiParams(): number[] {
+    const a = this.args;
+    return [
+      this.units, a.useBias === false ? 0 : 1,
+      ...activationAbi('dense', this.activation),
+      ...initializerAbi('dense', 'kernelInitializer', a.kernelInitializer ?? 'glorotUniform'),
+      ...initializerAbi('dense', 'biasInitializer', a.biasInitializer ?? 'zeros'),
+      ...regularizerAbi('dense', a.kernelRegularizer),
+      ...regularizerAbi('dense', a.biasRegularizer),
+      ...regularizerAbi('dense', a.activityRegularizer),
+    ];
+  }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), units: this.units, activation: this.activation };
+  }
+}
+
+/** Applies an activation function on its own. */
+export class Activation extends Layer {
+  readonly kind = 'activation' as const;
+  readonly activation: ActivationSpec;
+  constructor(args: LayerArgs & { activation: ActivationSpec }) {
+    super('activation', args);
+    this.activation = args.activation;
+    this.abiParams();
+  }
+  abiParams(): number[] {
+    return activationAbi('activation', this.activation);
+  }
+}
+
+/** Zeroes inputs with probability `rate` during training (scaling the rest by 1/(1−rate)). */
+export class Dropout extends Layer {
+  readonly kind = 'dropout' as const;
+  readonly rate: number;
+  constructor(args: LayerArgs & { rate: number }) {
+    super('dropout', args);
+    this.rate = checkNumber('dropout', 'rate', args.rate, (r) => r >= 0 && r < 1, 'a number in [0, 1)');
+  }
+  abiParams(): number[] {
+    return [this.rate];
+  }
+}
+
+/** Adds N(0, stddev²) noise during training; identity at inference. */
+export class GaussianNoise extends Layer {
+  readonly kind = 'gaussianNoise' as const;
+  readonly stddev: number;
+  constructor(args: LayerArgs & { stddev: number }) {
+    super('gaussianNoise', args);
+    this.stddev = checkNumber('gaussianNoise', 'stddev', args.stddev, (s) => Number.isFinite(s) && s >= 0, 'a finite number >= 0');
+  }
+  abiParams(): number[] {
+    return [this.stddev];
+  }
+}
+
+/** Flattens each sample to one dimension. */
+export class Flatten extends Layer {
+  readonly kind = 'flatten' as const;
+  constructor(args: LayerArgs = {}) {
+    super('flatten', args);
+  }
+  abiParams(): number[] {
+    return [];
+  }
+}
+
+/** Reshapes each sample to `targetShape` (one entry may be -1). */
+export class Reshape extends Layer {
+  readonly kind = 'reshape' as const;
+  readonly targetShape: number[];
+  constructor(args: LayerArgs & { targetShape: number[] }) {
+    super('reshape', args);
+    if (!Array.isArray(args.targetShape) || args.targetShape.some((d) => !(d === -1 || (Number.isInteger(d) && d >= 0)))) {
+      throw new InvalidArgumentError(`reshape: targetShape must be an array of non-negative integers or -1, got ${JSON.stringify(args.targetShape)}`);
+    }
+    this.targetShape = args.targetShape.slice();
+  }
+  abiParams(): number[] {
+    return [this.targetShape.length, ...this.targetShape];
+  }
+}
+
+/** Declares the model's per-sample input shape; it adds no computation. */
+export class InputLayer extends Layer {
+  readonly kind = 'input' as const;
+  constructor(args: LayerArgs) {
+    super('input', args);
+    if (!this.inputShape) throw new InvalidArgumentError('inputLayer: inputShape (or batchInputShape) is required');
+  }
+  abiParams(): number[] {
+    return [];
+  }
+}

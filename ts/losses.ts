@@ -1,0 +1,130 @@
+/**
+ * Losses, computed in the Rust core (`crates/core/src/losses/`), with Keras semantics.
+ *
+ * Arguments come in TF.js order: targets (`yTrue`) first, then predictions (`yPred`). The last
+ * axis holds the values (or classes) of one sample; each loss reduces it to a per-sample loss
+ * (a mean for MSE, MAE, Huber, binary cross-entropy and hinge, a sum over classes for
+ * categorical cross-entropy and KL divergence) and returns the mean over all samples as a
+ * scalar tensor (Keras's default reduction `"sum_over_batch_size"`).
+ *
+ * Probabilities are clipped to `[1e-7, 1 − 1e-7]` (no gradient flows where the clip is
+ * active, as in TF and TF.js), so predictions of exactly 0 or 1 give finite losses.
+ *
+ * @example
+ * const loss = losses.binaryCrossentropy(labels, probs, { labelSmoothing: 0.1 });
+ * const dLoss = losses.lossGradient('binaryCrossentropy', labels, probs, { labelSmoothing: 0.1 });
+ */
+import { writeArgs } from './engine.js';
+import type { Tensor } from './tensor.js';
+import { need } from './ops/convert.js';
+import { runOp } from './ops/run.js';
+import { f32Bits, lossAbi } from './options.js';
+import type { LossName } from './wasm/codes.js';
+
+export type { LossName } from './wasm/codes.js';
+
+/** Options of the cross-entropies. */
+export interface CrossentropyOptions {
+  /** Whether `yPred` holds logits (unnormalised scores) rather than probabilities. Default false. */
+  fromLogits?: boolean;
+  /**
+   * In [0, 1]. Binary: targets become `y·(1 − s) + s/2`; categorical: `y·(1 − s) + s/K` for
+   * `K` classes. Default 0.
+   */
+  labelSmoothing?: number;
+}
+
+/** Options of {@link huber}. */
+export interface HuberOptions {
+  /** Where the loss turns from quadratic to linear, > 0. Default 1. */
+  delta?: number;
+}
+
+/** Options of {@link sparseCategoricalCrossentropy}. */
+export interface SparseCrossentropyOptions {
+  /** Whether `yPred` holds logits rather than probabilities. Default false. */
+  fromLogits?: boolean;
+}
+
+/** Every loss option (each loss reads its own). */
+export type LossOptions = CrossentropyOptions & HuberOptions;
+
+/** A loss with its options, e.g. `{ name: 'huber', delta: 2 }`. */
+export interface LossConfig extends LossOptions {
+  name: LossName;
+}
+
+/** Calls `nr_loss` or `nr_loss_grad` with resolved options. */
+function run(op: string, kind: number, params: number[], yTrue: Tensor, yPred: Tensor, grad: boolean): Tensor {
+  const t = need(op, 'yTrue', yTrue);
+  const p = need(op, 'yPred', yPred);
+  return runOp((e, out) => {
+    const ptr = writeArgs(op, f32Bits(params));
+    return grad ? e.nr_loss_grad(kind, ptr, params.length, p, t, out) : e.nr_loss(kind, ptr, params.length, p, t, out);
+  });
+}
+
+function compute(name: LossName, yTrue: Tensor, yPred: Tensor, options?: object): Tensor {
+  const { kind, params } = lossAbi(name, name, options as LossOptions);
+  return run(name, kind, params, yTrue, yPred, false);
+}
+
+/** Mean squared error: `mean((yPred − yTrue)²)`. */
+export function meanSquaredError(yTrue: Tensor, yPred: Tensor): Tensor {
+  return compute('meanSquaredError', yTrue, yPred);
+}
+
+/** Mean absolute error: `mean(|yPred − yTrue|)`. */
+export function meanAbsoluteError(yTrue: Tensor, yPred: Tensor): Tensor {
+  return compute('meanAbsoluteError', yTrue, yPred);
+}
+
+/** Huber loss: `½e²` for `|e| ≤ δ`, `δ·|e| − ½δ²` beyond, with `e = yPred − yTrue`; averaged. */
+export function huber(yTrue: Tensor, yPred: Tensor, options?: HuberOptions): Tensor {
+  return compute('huber', yTrue, yPred, options);
+}
+
+/**
+ * Binary cross-entropy, element-wise, averaged: targets in [0, 1], predictions probabilities
+ * (or logits with `fromLogits`).
+ */
+export function binaryCrossentropy(yTrue: Tensor, yPred: Tensor, options?: CrossentropyOptions): Tensor {
+  return compute('binaryCrossentropy', yTrue, yPred, options);
+}
+
+/**
+ * Categorical cross-entropy over the last axis: targets one-hot (or soft) in [0, 1]. On
+ * probabilities each row is renormalised to sum to 1 first, as Keras and TF.js do.
+ */
+export function categoricalCrossentropy(yTrue: Tensor, yPred: Tensor, options?: CrossentropyOptions): Tensor {
+  return compute('categoricalCrossentropy', yTrue, yPred, options);
+}
+
+/**
+ * Categorical cross-entropy with integer class targets: `yTrue` has `yPred`'s shape without
+ * the last axis (or with it as 1), and holds class indices in `[0, classes)`.
+ */
+export function sparseCategoricalCrossentropy(yTrue: Tensor, yPred: Tensor, options?: SparseCrossentropyOptions): Tensor {
+  return compute('sparseCategoricalCrossentropy', yTrue, yPred, options);
+}
+
+/** Kullback–Leibler divergence `Σ yTrue·ln(yTrue/yPred)` over the last axis, both clipped to [1e-7, 1]. */
+export function kullbackLeiblerDivergence(yTrue: Tensor, yPred: Tensor): Tensor {
+  return compute('kullbackLeiblerDivergence', yTrue, yPred);
+}
+
+/** Hinge loss `mean(max(0, 1 − yTrue·yPred))`; targets all in {−1, 1}, or all in {0, 1} (converted to ±1). */
+export function hinge(yTrue: Tensor, yPred: Tensor): Tensor {
+  return compute('hinge', yTrue, yPred);
+}
+
+/**
+ * The gradient of a loss with respect to the predictions, `d(mean loss)/d(yPred)`, a tensor of
+ * `yPred`'s shape. `loss` is a name (or alias such as `'mse'`) or a {@link LossConfig}.
+ *
+ * @example lossGradient({ name: 'huber', delta: 0.5 }, yTrue, yPred)
+ */
+export function lossGradient(loss: LossName | LossConfig | 'mse' | 'mae' | 'kld', yTrue: Tensor, yPred: Tensor, options?: LossOptions): Tensor {
+  const { kind, params } = lossAbi('lossGradient', loss, options);
+  return run('lossGradient', kind, params, yTrue, yPred, true);
+}

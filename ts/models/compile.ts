@@ -1,0 +1,57 @@
+/**
+ * `compile` options and their encoding for `nr_model_compile`
+ * (`neurite_core::model::TrainConfig::from_abi`).
+ */
+import { InvalidArgumentError } from '../errors.js';
+import { describe } from '../ops/convert.js';
+import { lossAbi } from '../options.js';
+import type { LossConfig, LossName } from '../losses.js';
+import { Optimizer, sgd, adam, adamw, rmsprop, adagrad } from '../optimizers.js';
+
+/** Metric names `compile` accepts. `accuracy` picks binary/categorical/sparse from the loss. */
+export const METRICS = ['accuracy', 'binaryAccuracy', 'categoricalAccuracy', 'sparseCategoricalAccuracy', 'mse', 'mae'] as const;
+export type MetricName = (typeof METRICS)[number];
+const METRIC_ALIASES: Record<string, MetricName> = { acc: 'accuracy', meanSquaredError: 'mse', meanAbsoluteError: 'mae' };
+
+export interface CompileArgs {
+  /** An optimizer from `optimizers.*`, or a name (`'adam'`, `'sgd'`, …) for its defaults. */
+  optimizer: Optimizer | 'sgd' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad';
+  /** A loss name (`'categoricalCrossentropy'`, `'mse'`, …) or `{ name, ...options }`. */
+  loss: LossName | LossConfig | string;
+  /** Metrics reported by `fit` and `evaluate`. */
+  metrics?: Array<MetricName | string>;
+}
+
+/** @internal What the model remembers about its compile call. */
+export interface CompiledInfo {
+  metricNames: string[];
+  optimizer: Optimizer;
+}
+
+const BY_NAME = { sgd, adam, adamw, rmsprop, adagrad } as const;
+
+/** @internal Encodes `args` as the f32 list `nr_model_compile` reads. */
+export function encodeCompile(args: CompileArgs): { params: number[]; info: CompiledInfo } {
+  if (!args || typeof args !== 'object') throw new InvalidArgumentError('compile: expected { optimizer, loss, metrics? }');
+  const opt = typeof args.optimizer === 'string' ? BY_NAME[args.optimizer]?.() : args.optimizer;
+  if (!(opt instanceof Optimizer)) {
+    throw new InvalidArgumentError(`compile: optimizer must be one of ${Object.keys(BY_NAME).join(', ')} or optimizers.<name>({...}), got ${describe(args.optimizer)}`);
+  }
+  if (args.loss === undefined) throw new InvalidArgumentError('compile: loss is required, e.g. loss: \'categoricalCrossentropy\'');
+  const loss = lossAbi('compile', args.loss);
+  const metrics = (args.metrics ?? []).map((m) => {
+    const name = typeof m === 'string' ? (METRIC_ALIASES[m] ?? m) : m;
+    const id = METRICS.indexOf(name as MetricName);
+    if (id < 0) throw new InvalidArgumentError(`compile: unknown metric ${describe(m)}; valid: ${METRICS.join(', ')}`);
+    return { id, name: m as string };
+  });
+  const o = opt.abi();
+  const params = [
+    loss.kind, loss.params.length, ...loss.params,
+    o.kind, o.params.length, ...o.params,
+    o.schedule.kind, o.schedule.params.length, ...o.schedule.params,
+    o.clip.mode, o.clip.value,
+    metrics.length, ...metrics.map((m) => m.id),
+  ];
+  return { params, info: { metricNames: metrics.map((m) => m.name), optimizer: opt } };
+}

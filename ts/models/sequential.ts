@@ -1,0 +1,368 @@
+/**
+ * `sequential`: a stack of layers with a Keras/TF.js-style API — `compile`, `fit`,
+ * `predict`, `evaluate`, `trainOnBatch`, `summary`, `getWeights`/`setWeights`, `dispose`.
+ *
+ * The model lives in WebAssembly memory behind one handle: weights, optimizer state and the
+ * training loop's sample order. A training step — gather the batch, forward, loss, backward,
+ * optimizer update — is a single call into WebAssembly. `fit` yields to the event loop
+ * between batches so that a page stays responsive.
+ */
+import { argPtr, assertLive, call, check, instanceId, outPtr, readArgs, readOut, writeArgs } from '../engine.js';
+import { f32Bits } from '../options.js';
+import { DisposedError, InvalidArgumentError } from '../errors.js';
+import { track, untrack } from '../scope.js';
+import { Tensor, wrapHandle } from '../tensor.js';
+import { need } from '../ops/convert.js';
+import { InputLayer } from '../layers/core.js';
+import { Layer, LAYER_KINDS } from '../layers/layer.js';
+import { encodeCompile, type CompileArgs, type CompiledInfo } from './compile.js';
+import { fitLoop, type FitArgs, type History } from './fit.js';
+import { summaryText } from './summary.js';
+
+(Symbol as { dispose?: symbol }).dispose ??= Symbol.for('Symbol.dispose');
+
+export interface SequentialArgs {
+  /** Layers in order; more can be added with `add` before the model is built. */
+  layers?: Array<Layer | Sequential>;
+  name?: string;
+  /** Seed for weight initialisation, dropout masks and shuffling. Default 0. */
+  seed?: number;
+}
+
+let modelCount = 0;
+
+export class Sequential {
+  readonly name: string;
+  /** The layers (nested models appear as one entry). */
+  readonly layers: Array<Layer | Sequential> = [];
+  /** Set to `true` (e.g. from a callback) to end `fit` after the current batch. */
+  stopTraining = false;
+  #handle = 0;
+  #owner = 0;
+  #seed: number;
+  #compiled: CompiledInfo | null = null;
+  #nested = false;
+  #disposed = false;
+  /** Per-sample output shape of each layer once built. */
+  #shapes: number[][] = [];
+  #paramCounts: number[] = [];
+
+  constructor(args: SequentialArgs = {}) {
+    this.name = args.name ?? `sequential_${++modelCount}`;
+    const seed = args.seed ?? 0;
+    if (!Number.isInteger(seed) || seed < 0 || seed > Number.MAX_SAFE_INTEGER) throw new InvalidArgumentError(`sequential: seed must be a non-negative integer, got ${seed}`);
+    this.#seed = seed;
+    for (const l of args.layers ?? []) this.add(l);
+  }
+
+  /** Appends a layer (or a model, which then becomes part of this one). */
+  add(layer: Layer | Sequential): void {
+    if (this.#disposed) throw new DisposedError(`add: model ${this.name} is disposed`);
+    if (this.#handle !== 0) throw new InvalidArgumentError(`add: model ${this.name} is already built; add layers before compile/fit/predict`);
+    if (!(layer instanceof Layer) && !(layer instanceof Sequential)) {
+      throw new InvalidArgumentError(`add: expected a layer (e.g. layers.dense({...})) or a sequential model, got ${typeof layer}`);
+    }
+    if (layer instanceof Sequential) {
+      if (layer === this) throw new InvalidArgumentError('add: a model cannot contain itself');
+      if (layer.#handle !== 0) throw new InvalidArgumentError(`add: model ${layer.name} is already built; nest models before building them`);
+      layer.#nested = true;
+    }
+    if (layer instanceof InputLayer && this.layers.length > 0) throw new InvalidArgumentError('add: an inputLayer must come first');
+    this.layers.push(layer);
+  }
+
+  /** The per-sample input shape from the first layer, if known. */
+  get inputShape(): number[] | undefined {
+    const first = this.layers[0];
+    return first instanceof Sequential ? first.inputShape : first?.inputShape;
+  }
+
+  /** The per-sample output shape (after build). */
+  get outputShape(): number[] | undefined {
+    return this.#shapes.at(-1);
+  }
+
+  /** @internal The live handle; builds on first use. */
+  handle(op: string): number {
+    if (this.#disposed) throw new DisposedError(`${op}: model ${this.name} is disposed`);
+    if (this.#nested) throw new InvalidArgumentError(`${op}: model ${this.name} is nested in another model; use the outer model`);
+    if (this.#handle === 0) this.build();
+    assertLive(this.#owner, `${op}: model ${this.name}`);
+    return this.#handle;
+  }
+
+  /** Creates the weights. Called automatically by compile/fit/predict; needs an input shape. */
+  build(inputShape?: number[]): void {
+    if (this.#disposed) throw new DisposedError(`build: model ${this.name} is disposed`);
+    if (this.#handle !== 0) return;
+    const shape = inputShape ?? this.inputShape;
+    if (!shape) {
+      throw new InvalidArgumentError(`build: model ${this.name} does not know its input shape; give the first layer an inputShape, e.g. layers.dense({ inputShape: [784], units: 10 })`);
+    }
+    if (this.layers.filter((l) => !(l instanceof InputLayer)).length === 0) throw new InvalidArgumentError(`build: model ${this.name} has no layers`);
+    const h = this.#create();
+    try {
+      call((e) => check(e.nr_model_build(h, writeArgs('build', shape), shape.length)));
+    } catch (err) {
+      call((e) => e.nr_model_free(h));
+      throw err;
+    }
+    this.#handle = h;
+    this.#owner = instanceId();
+    track(this, h, 'model', { scoped: false });
+    this.#readShapes();
+  }
+
+  /** Creates the Rust model and adds every layer (nested models recursively). */
+  #create(): number {
+    const seed = this.#seed;
+    const h = call((e) => {
+      check(e.nr_model_new(seed >>> 0, Math.floor(seed / 2 ** 32) >>> 0, outPtr(0)));
+      return readOut(0);
+    });
+    try {
+      for (const l of this.layers) {
+        if (l instanceof InputLayer) continue;
+        if (l instanceof Sequential) {
+          const inner = l.#create();
+          call((e) => check(e.nr_model_add_model(h, inner)));
+        } else {
+          const kind = LAYER_KINDS.indexOf(l.kind as (typeof LAYER_KINDS)[number]);
+          const p = l.abiParams();
+          call((e) => check(e.nr_model_add(h, kind, writeF32(p), p.length)));
+        }
+      }
+    } catch (err) {
+      call((e) => e.nr_model_free(h));
+      throw err;
+    }
+    return h;
+  }
+
+  #readShapes(): void {
+    const h = this.#handle;
+    const n = this.layers.filter((l) => !(l instanceof InputLayer)).length;
+    this.#shapes = [];
+    this.#paramCounts = [];
+    for (let i = 0; i < n; i++) {
+      call((e) => check(e.nr_model_layer_info(h, i, argPtr())));
+      const w = readArgs(34);
+      this.#shapes.push(Array.from(w.subarray(1, 1 + w[0])));
+      this.#paramCounts.push(w[1 + w[0]]);
+    }
+  }
+
+  /** Configures training: optimizer, loss and metrics (as TF.js `compile`). */
+  compile(args: CompileArgs): void {
+    const h = this.handle('compile');
+    const { params, info } = encodeCompile(args);
+    call((e) => check(e.nr_model_compile(h, writeF32(params), params.length)));
+    this.#compiled = info;
+    this.#syncTrainable();
+  }
+
+  #syncTrainable(): void {
+    const h = this.#handle;
+    this.layers.filter((l) => !(l instanceof InputLayer)).forEach((l, i) => {
+      const on = l instanceof Sequential ? true : l.trainable;
+      call((e) => check(e.nr_model_set_trainable(h, i, on ? 1 : 0)));
+    });
+  }
+
+  /** @internal */
+  compiledInfo(op: string): CompiledInfo {
+    if (!this.#compiled) throw new InvalidArgumentError(`${op}: the model must be compiled first: call model.compile({ optimizer, loss })`);
+    return this.#compiled;
+  }
+
+  /**
+   * Trains for `epochs` passes over `x`/`y`, in seeded, shuffled batches. Returns the history
+   * of the loss and metrics per epoch.
+   */
+  async fit(x: Tensor, y: Tensor, args: FitArgs = {}): Promise<History> {
+    this.compiledInfo('fit');
+    this.#syncTrainable();
+    return fitLoop(this, x, y, args);
+  }
+
+  /** Runs the model on `x` (`[batch, ...inputShape]`) in batches (default 32). */
+  predict(x: Tensor, args: { batchSize?: number } = {}): Tensor {
+    const h = this.handle('predict');
+    const hx = need('predict', 'x', x);
+    const bs = batchSizeOf('predict', args.batchSize ?? 32);
+    return call((e) => {
+      check(e.nr_model_predict(h, hx, bs, outPtr(0)));
+      return wrapHandle(readOut(0));
+    });
+  }
+
+  /** Loss and metrics on `x`/`y` as scalars: `[loss, ...metrics]` (just the loss if no metrics). */
+  evaluate(x: Tensor, y: Tensor, args: { batchSize?: number } = {}): Tensor | Tensor[] {
+    const vals = this.evaluateValues(x, y, args.batchSize ?? 32);
+    const ts = vals.map(scalarOf);
+    return ts.length === 1 ? ts[0] : ts;
+  }
+
+  /** @internal `[loss, ...metrics]` as numbers. */
+  evaluateValues(x: Tensor, y: Tensor, batchSize: number): number[] {
+    const info = this.compiledInfo('evaluate');
+    const h = this.handle('evaluate');
+    const hx = need('evaluate', 'x', x);
+    const hy = need('evaluate', 'y', y);
+    const bs = batchSizeOf('evaluate', batchSize);
+    return call((e) => {
+      check(e.nr_model_check_data(h, hx, hy, 1));
+      check(e.nr_model_evaluate(h, hx, hy, bs, argPtr()));
+      return Array.from(new Float32Array(e.memory.buffer, argPtr(), 1 + info.metricNames.length));
+    });
+  }
+
+  /** One training step on the whole of `x`/`y`; returns `[loss, ...metrics]` (or the loss). */
+  trainOnBatch(x: Tensor, y: Tensor): number | number[] {
+    const info = this.compiledInfo('trainOnBatch');
+    const h = this.handle('trainOnBatch');
+    const hx = need('trainOnBatch', 'x', x);
+    const hy = need('trainOnBatch', 'y', y);
+    this.#syncTrainable();
+    const v = call((e) => {
+      check(e.nr_model_check_data(h, hx, hy, 0));
+      check(e.nr_model_train_on_batch(h, hx, hy, argPtr()));
+      return Array.from(new Float32Array(e.memory.buffer, argPtr(), 1 + info.metricNames.length));
+    });
+    return v.length === 1 ? v[0] : v;
+  }
+
+  /** Copies of every weight, in layer order (kernel, bias, ...; batch-norm statistics too). */
+  getWeights(): Tensor[] {
+    const h = this.handle('getWeights');
+    const n = call((e) => {
+      check(e.nr_model_num_weights(h, outPtr(0)));
+      return readOut(0);
+    });
+    const out: Tensor[] = [];
+    for (let i = 0; i < n; i++) {
+      out.push(call((e) => {
+        check(e.nr_model_get_weight(h, i, outPtr(0), outPtr(1)));
+        return wrapHandle(readOut(0));
+      }));
+    }
+    return out;
+  }
+
+  /** Names of the weights, as `layerName/kernel`. */
+  weightNames(): string[] {
+    const h = this.handle('weightNames');
+    const n = call((e) => {
+      check(e.nr_model_num_weights(h, outPtr(0)));
+      return readOut(0);
+    });
+    const flat = this.layers.filter((l) => !(l instanceof InputLayer));
+    const names: string[] = [];
+    for (let i = 0; i < n; i++) {
+      call((e) => {
+        check(e.nr_model_get_weight(h, i, outPtr(0), outPtr(1)));
+        const t = readOut(0);
+        const layer = readOut(1);
+        const name = new TextDecoder().decode(new Uint8Array(e.memory.buffer, e.nr_last_error_ptr(), e.nr_last_error_len()));
+        e.nr_tensor_free(t);
+        names.push(`${flat[layer]?.name ?? layer}/${name}`);
+      });
+    }
+    return names;
+  }
+
+  /** Overwrites every weight; `weights` must match `getWeights()` in count and shapes. */
+  setWeights(weights: Tensor[]): void {
+    const h = this.handle('setWeights');
+    const n = call((e) => {
+      check(e.nr_model_num_weights(h, outPtr(0)));
+      return readOut(0);
+    });
+    if (!Array.isArray(weights) || weights.length !== n) {
+      throw new InvalidArgumentError(`setWeights: model ${this.name} has ${n} weights, got ${Array.isArray(weights) ? weights.length : typeof weights}`);
+    }
+    weights.forEach((w, i) => {
+      const hw = need('setWeights', `weights[${i}]`, w);
+      call((e) => check(e.nr_model_set_weight(h, i, hw)));
+    });
+  }
+
+  /** The learning rate the next step will use (after schedules); settable (rescales the schedule). */
+  get learningRate(): number {
+    const h = this.handle('learningRate');
+    return call((e) => {
+      check(e.nr_model_lr(h, 0, argPtr()));
+      return new Float32Array(e.memory.buffer, argPtr(), 2)[0];
+    });
+  }
+
+  set learningRate(lr: number) {
+    if (typeof lr !== 'number' || !(lr > 0) || !Number.isFinite(lr)) throw new InvalidArgumentError(`learningRate: must be a positive number, got ${lr}`);
+    const h = this.handle('learningRate');
+    const cur = call((e) => {
+      check(e.nr_model_lr(h, 0, argPtr()));
+      return new Float32Array(e.memory.buffer, argPtr(), 2);
+    });
+    // lr_now = schedule · scale; keep the schedule's shape and rescale it.
+    const scale = (lr / cur[0]) * this.#lrScale;
+    this.#lrScale = scale;
+    call((e) => check(e.nr_model_lr(h, scale, argPtr())));
+  }
+  #lrScale = 1;
+
+  /** A Keras-style table of layers, output shapes and parameter counts; also printed. */
+  summary(print: (s: string) => void = console.log): string {
+    this.handle('summary');
+    const flat = this.layers.filter((l) => !(l instanceof InputLayer));
+    const text = summaryText(this.name, flat.map((l, i) => ({ name: l.name, kind: l instanceof Sequential ? 'sequential' : l.kind, shape: this.#shapes[i], params: this.#paramCounts[i], trainable: l instanceof Sequential || l.trainable })));
+    print(text);
+    return text;
+  }
+
+  /** Whether `dispose()` was called. */
+  get isDisposed(): boolean {
+    return this.#disposed;
+  }
+
+  /** Frees the model: weights, optimizer state, everything it owns. Idempotent. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    const h = this.#handle;
+    this.#handle = 0;
+    untrack(this);
+    if (h !== 0 && this.#owner === instanceId()) call((e) => check(e.nr_model_free(h)));
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
+
+function scalarOf(v: number): Tensor {
+  return call((e) => {
+    check(e.nr_tensor_new(argPtr(), 0, outPtr(0), outPtr(1)));
+    const t = new Tensor(readOut(0), []);
+    new Float32Array(e.memory.buffer, readOut(1), 1)[0] = v;
+    return t;
+  });
+}
+
+/** Writes f32 values into the scratch argument area. */
+export function writeF32(values: readonly number[]): number {
+  return writeArgs('params', f32Bits(values));
+}
+
+/** @internal */
+export function batchSizeOf(op: string, bs: unknown): number {
+  if (typeof bs !== 'number' || !Number.isInteger(bs) || bs < 1 || bs > 2 ** 31) {
+    throw new InvalidArgumentError(`${op}: batchSize must be a positive integer, got ${JSON.stringify(bs)}`);
+  }
+  return bs;
+}
+
+/** Creates a sequential model (as `tf.sequential`). */
+export function sequential(args: SequentialArgs = {}): Sequential {
+  return new Sequential(args);
+}
+

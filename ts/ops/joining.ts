@@ -1,0 +1,95 @@
+/** Joining and repeating tensors: concat, stack and tile (TF.js names and semantics). */
+import { writeArgs } from '../engine.js';
+import { InvalidArgumentError, ShapeError } from '../errors.js';
+import type { Tensor } from '../tensor.js';
+import type { RawExports } from '../wasm/exports.js';
+import { describe, need } from './convert.js';
+import { runOp } from './run.js';
+import { intArg, intList } from './shape.js';
+
+/** Inputs per call; longer lists are joined in groups whose results are then concatenated. */
+const GROUP = 1000;
+
+type JoinExport = (e: RawExports, list: number, n: number, axis: number, out: number) => number;
+
+function handlesOf(op: string, tensors: unknown): number[] {
+  if (!Array.isArray(tensors)) throw new InvalidArgumentError(`${op}: tensors must be an array of Tensors, got ${describe(tensors)}`);
+  return tensors.map((t, i) => need(op, `tensors[${i}]`, t));
+}
+
+/** Joins `hs` with `f`; more than GROUP inputs are joined per group, then concatenated. */
+function join(op: string, hs: number[], axis: number, f: JoinExport): Tensor {
+  if (hs.length <= GROUP) return runOp((e, out) => f(e, writeArgs(op, hs), hs.length, axis, out));
+  const parts: Tensor[] = [];
+  try {
+    for (let i = 0; i < hs.length; i += GROUP) parts.push(join(op, hs.slice(i, i + GROUP), axis, f));
+    return join(op, parts.map((t) => need(op, 'part', t)), axis, (e, list, n, ax, out) => e.nr_concat(list, n, ax, out));
+  } finally {
+    for (const t of parts) t.dispose();
+  }
+}
+
+/**
+ * Checks a long list (joined in groups) across groups, with the messages the core gives for
+ * one group: equal ranks, and equal dims except on `axis` (all dims for `stack`).
+ */
+function checkAcrossGroups(op: 'concat' | 'stack', tensors: readonly Tensor[], axis: number): void {
+  const s0 = tensors[0].shape;
+  const ax = axis < 0 ? axis + s0.length : axis;
+  tensors.forEach((t, i) => {
+    const s = t.shape;
+    if (op === 'stack') {
+      if (s.join() !== s0.join() || s.length !== s0.length) {
+        throw new ShapeError(`stack: tensors[${i}] has shape [${s}] but tensors[0] has shape [${s0}]; stack needs equal shapes`);
+      }
+    } else if (s.length !== s0.length) {
+      throw new ShapeError(`concat: tensors[${i}] has rank ${s.length} (shape [${s}]) but tensors[0] has rank ${s0.length} (shape [${s0}])`);
+    } else if (s.some((d, k) => k !== ax && d !== s0[k])) {
+      throw new ShapeError(`concat: tensors[${i}] has shape [${s}] but tensors[0] has shape [${s0}]; they must match on every axis except axis ${ax}`);
+    }
+  });
+}
+
+/**
+ * Joins tensors along an existing axis (default 0), as TF.js `concat`. All inputs have the
+ * same rank (at least 1) and the same dimensions except on `axis`; the error names the first
+ * input that differs and both shapes. One input gives a copy.
+ *
+ * @example concat([tensor([[1, 2]]), tensor([[3, 4]])])     // [[1, 2], [3, 4]]
+ * @example concat([tensor([[1], [2]]), tensor([[3], [4]])], 1)  // [[1, 3], [2, 4]]
+ */
+export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
+  const hs = handlesOf('concat', tensors);
+  const a = intArg('concat', 'axis', axis);
+  if (hs.length > GROUP) checkAcrossGroups('concat', tensors, a);
+  return join('concat', hs, a, (e, list, n, ax, out) => e.nr_concat(list, n, ax, out));
+}
+
+/**
+ * Joins tensors of one shape along a new axis (default 0), as TF.js `stack`: `n` tensors of
+ * shape `[d0, ..., dr-1]` give `[..., n, ...]` with `n` at `axis`. `axis` is in
+ * `[-r-1, r]`; negative values count from the end of the result.
+ *
+ * @example stack([tensor([1, 2]), tensor([3, 4])])     // [[1, 2], [3, 4]]
+ * @example stack([tensor([1, 2]), tensor([3, 4])], 1)  // [[1, 3], [2, 4]]
+ */
+export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
+  const hs = handlesOf('stack', tensors);
+  const a = intArg('stack', 'axis', axis);
+  if (hs.length > GROUP) checkAcrossGroups('stack', tensors, a);
+  return join('stack', hs, a, (e, list, n, ax, out) => e.nr_stack(list, n, ax, out));
+}
+
+/**
+ * Repeats `x` `reps[i]` times along each axis `i`, as TF.js `tile`. `reps` has one
+ * non-negative integer per axis of `x`.
+ *
+ * @example tile(tensor([1, 2]), [3])          // [1, 2, 1, 2, 1, 2]
+ * @example tile(tensor([[1], [2]]), [1, 2])   // [[1, 1], [2, 2]]
+ */
+export function tile(x: Tensor, reps: readonly number[]): Tensor {
+  const h = need('tile', 'x', x);
+  if (!Array.isArray(reps)) throw new InvalidArgumentError(`tile: reps must be an array of integers, got ${describe(reps)}`);
+  const r = intList('tile', 'reps', reps);
+  return runOp((e, out) => e.nr_tile(h, writeArgs('tile', r), r.length, out));
+}

@@ -1,0 +1,157 @@
+/**
+ * Seeded random tensors: `randomUniform`, `randomNormal`, `truncatedNormal`, and `setSeed`.
+ *
+ * Values come from the counter-based Philox4x32-10 generator in the Rust core
+ * (`crates/core/src/rng.rs`): element `i` depends only on `(seed, i)`, so a seed gives the same
+ * bits in Node, Deno and browsers, and the first `k` values of a larger tensor equal a
+ * size-`k` tensor with the same seed.
+ *
+ * Without a `seed` option, a seed is drawn from the global generator, which starts at seed 0:
+ * a program that makes the same calls in the same order gets the same numbers on every run.
+ * {@link setSeed} restarts the global generator from another seed.
+ */
+import { InvalidArgumentError } from '../errors.js';
+import { writeArgs } from '../engine.js';
+import type { Tensor } from '../tensor.js';
+import { checkShape, describe } from './convert.js';
+import { runOp } from './run.js';
+
+/** Options of {@link randomUniform}. */
+export interface RandomUniformOptions {
+  /** Lower bound, included. Default 0. */
+  min?: number;
+  /** Upper bound, excluded. Default 1. Must be greater than `min`. */
+  max?: number;
+  /** A non-negative integer ≤ 2⁵³. Default: the next seed of the global generator. */
+  seed?: number;
+}
+
+/** Options of {@link randomNormal} and {@link truncatedNormal}. */
+export interface RandomNormalOptions {
+  /** Mean of the distribution. Default 0. */
+  mean?: number;
+  /** Standard deviation, ≥ 0. Default 1. */
+  stddev?: number;
+  /** A non-negative integer ≤ 2⁵³. Default: the next seed of the global generator. */
+  seed?: number;
+}
+
+/** @internal A Philox key: the u64 seed (≤ 2⁵³ here) and a stream number. */
+export interface RandomKey {
+  seed: number;
+  stream: number;
+}
+
+const MAX_SEED = 2 ** 53;
+/** The global generator: its seed, and how many keys it has handed out. */
+let globalSeed = 0;
+let drawn = 0;
+
+/** Throws unless `seed` is an integer in [0, 2⁵³]. */
+function checkSeed(op: string, arg: string, seed: unknown): number {
+  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) {
+    throw new InvalidArgumentError(`${op}: ${arg} must be an integer between 0 and 2^53, got ${describe(seed)}`);
+  }
+  return seed;
+}
+
+/**
+ * Restarts the global random generator from `seed` (a non-negative integer ≤ 2⁵³). Every
+ * random function called without a `seed` option draws from it; the generator starts at
+ * seed 0, so programs are reproducible even without calling this.
+ *
+ * @example
+ * setSeed(7);
+ * const a = randomNormal([3]);
+ * setSeed(7);
+ * const b = randomNormal([3]); // same values as a
+ */
+export function setSeed(seed: number): void {
+  globalSeed = checkSeed('setSeed', 'seed', seed);
+  drawn = 0;
+}
+
+/**
+ * @internal The key for one random op: an explicit seed uses stream 0; otherwise the global
+ * generator hands out its seed with streams 1, 2, 3, ... (so unseeded calls never repeat an
+ * explicit seed's values). Layers and dropout use this too.
+ */
+export function randomKey(op: string, seed?: number): RandomKey {
+  if (seed !== undefined) return { seed: checkSeed(op, 'seed', seed), stream: 0 };
+  drawn = (drawn % 0xffffffff) + 1; // streams 1 ..= 2^32 - 1
+  return { seed: globalSeed, stream: drawn };
+}
+
+/** Reads `options`, rejecting unknown keys and non-finite or non-float32 numbers. */
+function readOptions<K extends string>(op: string, options: unknown, defaults: Record<K, number>): Record<K, number> & { seed?: number } {
+  if (options === undefined) return { ...defaults };
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new InvalidArgumentError(`${op}: options must be an object, got ${describe(options)}`);
+  }
+  const known = [...Object.keys(defaults), 'seed'];
+  const out: Record<string, number | undefined> = { ...defaults };
+  for (const [k, v] of Object.entries(options)) {
+    if (!known.includes(k)) throw new InvalidArgumentError(`${op}: unknown option '${k}' (known: ${known.join(', ')})`);
+    if (v === undefined) continue;
+    if (k !== 'seed' && (typeof v !== 'number' || !Number.isFinite(Math.fround(v)))) {
+      throw new InvalidArgumentError(`${op}: ${k} must be a finite number within float32 range, got ${describe(v)}`);
+    }
+    out[k] = v as number;
+  }
+  return out as Record<K, number> & { seed?: number };
+}
+
+/** Calls a random export with the shape in the argument area and the key split into words. */
+function create(
+  op: string,
+  shape: readonly number[],
+  a: number,
+  b: number,
+  key: RandomKey,
+  f: 'nr_random_uniform' | 'nr_random_normal' | 'nr_truncated_normal',
+): Tensor {
+  const lo = key.seed % 2 ** 32;
+  const hi = Math.floor(key.seed / 2 ** 32);
+  return runOp((e, out) => e[f](writeArgs(op, shape), shape.length, a, b, lo, hi, key.stream, out));
+}
+
+/**
+ * A tensor of values drawn uniformly from `[min, max)`.
+ *
+ * @example randomUniform([2, 3], { min: -1, max: 1, seed: 42 })
+ */
+export function randomUniform(shape: readonly number[], options?: RandomUniformOptions): Tensor {
+  const op = 'randomUniform';
+  const s = checkShape(op, shape);
+  const { min, max, seed } = readOptions(op, options, { min: 0, max: 1 });
+  if (!(Math.fround(min) < Math.fround(max))) {
+    throw new InvalidArgumentError(`${op}: min (${min}) must be less than max (${max})`);
+  }
+  return create(op, s, min, max, randomKey(op, seed), 'nr_random_uniform');
+}
+
+/**
+ * A tensor of values drawn from a normal distribution (Box–Muller on Philox4x32-10).
+ *
+ * @example randomNormal([64, 32], { stddev: 0.05, seed: 1 })
+ */
+export function randomNormal(shape: readonly number[], options?: RandomNormalOptions): Tensor {
+  return normal('randomNormal', shape, options, 'nr_random_normal');
+}
+
+/**
+ * A tensor of normal values where any value more than two standard deviations from the mean
+ * is re-drawn, as TF.js and Keras `truncatedNormal` (all values lie in `mean ± 2·stddev`).
+ *
+ * @example truncatedNormal([784, 128], { stddev: 0.05, seed: 3 })
+ */
+export function truncatedNormal(shape: readonly number[], options?: RandomNormalOptions): Tensor {
+  return normal('truncatedNormal', shape, options, 'nr_truncated_normal');
+}
+
+function normal(op: string, shape: readonly number[], options: RandomNormalOptions | undefined, f: 'nr_random_normal' | 'nr_truncated_normal'): Tensor {
+  const s = checkShape(op, shape);
+  const { mean, stddev, seed } = readOptions(op, options, { mean: 0, stddev: 1 });
+  if (stddev < 0) throw new InvalidArgumentError(`${op}: stddev must be >= 0, got ${stddev}`);
+  return create(op, s, mean, stddev, randomKey(op, seed), f);
+}

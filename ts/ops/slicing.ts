@@ -1,0 +1,133 @@
+/** Taking parts of a tensor: slice, split, gather and oneHot (TF.js names and semantics). */
+import { argPtr, call, check, outPtr, readArgs, readOut, writeArgs } from '../engine.js';
+import { InvalidArgumentError, NeuriteError } from '../errors.js';
+import { Tensor, wrapHandle } from '../tensor.js';
+import { describe, makeTensor, need, type NestedNumbers } from './convert.js';
+import { runOp } from './run.js';
+import { intArg, intList } from './shape.js';
+
+/** Room for results in the scratch argument area of `engine.ts` (1008 u32 words). */
+const ARG_WORDS = 1008;
+
+/** Integer indices: a tensor of integer values, a number, or (nested) arrays of numbers. */
+export type Indices = Tensor | NestedNumbers;
+
+/**
+ * The block of `x` that starts at `begin` and spans `size`, as TF.js `slice`.
+ *
+ * `begin` is one start per axis; a number or a shorter list covers the first axes and the
+ * rest start at 0. `size` is one length per axis, where `-1` (or a missing entry) means "to the
+ * end of the axis". Throws an {@link InvalidArgumentError} naming the axis, begin, size and
+ * shape when the block does not fit inside `x`.
+ *
+ * @example slice(tensor([[1, 2, 3], [4, 5, 6]]), [0, 1], [-1, 2])  // [[2, 3], [5, 6]]
+ * @example slice(x, 2)                                              // x without its first 2 rows
+ */
+export function slice(x: Tensor, begin: number | readonly number[], size?: number | readonly number[]): Tensor {
+  const h = need('slice', 'x', x);
+  const b = intList('slice', 'begin', begin);
+  const s = size === undefined || size === null ? [] : intList('slice', 'size', size);
+  return runOp((e, out) => {
+    const p = writeArgs('slice', [...b, ...s]);
+    return e.nr_slice(h, p, b.length, p + 4 * b.length, s.length, out);
+  });
+}
+
+/**
+ * Cuts `x` along `axis` (default 0) into pieces, as TF.js `split`: either `numOrSizeSplits`
+ * equal pieces (the number must divide `x.shape[axis]`), or pieces of the listed sizes, which
+ * must sum to `x.shape[axis]`; one size may be `-1` and is inferred. Returns new tensors; if an
+ * error happens midway, the pieces made so far are disposed.
+ *
+ * @example const [a, b] = split(tensor([[1, 2, 3, 4]]), 2, 1)   // [[1, 2]] and [[3, 4]]
+ * @example split(tensor([1, 2, 3, 4, 5]), [1, -1, 2])            // [1], [2, 3], [4, 5]
+ */
+export function split(x: Tensor, numOrSizeSplits: number | readonly number[], axis = 0): Tensor[] {
+  const h = need('split', 'x', x);
+  const a = intArg('split', 'axis', axis);
+  const byCount = typeof numOrSizeSplits === 'number';
+  const count = byCount ? intArg('split', 'numOrSizeSplits', numOrSizeSplits) : 0;
+  const sizes = byCount ? [] : intList('split', 'numOrSizeSplits', numOrSizeSplits);
+  const pieces: Tensor[] = [];
+  try {
+    call((e) => {
+      // Each call returns the handles of up to ARG_WORDS pieces, starting at `pieces.length`.
+      let total = 1;
+      while (pieces.length < total) {
+        const p = writeArgs('split', sizes);
+        check(e.nr_split(h, byCount ? 1 : 0, count, p, sizes.length, a, pieces.length, argPtr(), ARG_WORDS, outPtr(0)));
+        total = readOut(0);
+        const handles = readArgs(Math.min(ARG_WORDS, total - pieces.length));
+        if (total > pieces.length && handles.length === 0) throw new NeuriteError('Internal', 'split: no pieces returned');
+        for (let i = 0; i < handles.length; i++) {
+          try {
+            pieces.push(wrapHandle(handles[i]));
+          } catch (err) {
+            for (let j = i; j < handles.length; j++) e.nr_tensor_free(handles[j]);
+            throw err;
+          }
+        }
+      }
+    });
+  } catch (err) {
+    for (const t of pieces) t.dispose();
+    throw err;
+  }
+  return pieces;
+}
+
+/**
+ * Resolves an {@link Indices} argument to a handle; numbers and arrays become a temporary
+ * tensor that the caller disposes.
+ */
+function indicesOf(op: string, indices: unknown): { handle: number; temp: Tensor | null } {
+  if (indices instanceof Tensor) return { handle: indices.handleFor(op, 'indices'), temp: null };
+  if (typeof indices !== 'number' && !Array.isArray(indices)) {
+    throw new InvalidArgumentError(`${op}: indices must be a Tensor, a number or an array of numbers, got ${describe(indices)}`);
+  }
+  try {
+    const t = makeTensor(op, indices as NestedNumbers);
+    return { handle: t.handleFor(op, 'indices'), temp: t };
+  } catch (err) {
+    if (err instanceof Error) err.message = err.message.replace(/\bvalues\b/g, 'indices');
+    throw err;
+  }
+}
+
+/**
+ * Picks slices of `x` along `axis` (default 0) at `indices`, as TF.js `gather` (without
+ * `batchDims`). The result has shape `x.shape[:axis] + indices.shape + x.shape[axis+1:]`.
+ * Indices must be integers in `[0, x.shape[axis])`; otherwise an {@link InvalidArgumentError}
+ * names the bad value and its position.
+ *
+ * @example gather(tensor([10, 20, 30]), [2, 0])             // [30, 10]
+ * @example gather(tensor([[1, 2], [3, 4]]), tensor([1]), 1)  // [[2], [4]]
+ */
+export function gather(x: Tensor, indices: Indices, axis = 0): Tensor {
+  const h = need('gather', 'x', x);
+  const a = intArg('gather', 'axis', axis);
+  const idx = indicesOf('gather', indices);
+  return runOp((e, out) => e.nr_gather(h, idx.handle, a, out), [idx.temp]);
+}
+
+/**
+ * One-hot encoding, as TF.js `oneHot`: each index becomes a row of `depth` values, `onValue`
+ * at the index and `offValue` elsewhere; the result has shape `[...indices.shape, depth]`.
+ *
+ * An integer index outside `[0, depth)` gives a row of `offValue` (as TF.js). A NaN, infinite
+ * or fractional index throws an {@link InvalidArgumentError} naming the value and its
+ * position: TF.js silently truncates it, which hides upstream bugs such as normalised labels.
+ * Unlike TF.js, `depth` may be 0 or 1.
+ *
+ * @example oneHot([0, 2], 3)  // [[1, 0, 0], [0, 0, 1]]
+ */
+export function oneHot(indices: Indices, depth: number, onValue = 1, offValue = 0): Tensor {
+  if (typeof depth !== 'number' || !Number.isInteger(depth) || depth < 0 || depth > 0xffffffff) {
+    throw new InvalidArgumentError(`oneHot: depth must be a non-negative integer, got ${describe(depth)}`);
+  }
+  for (const [k, v] of [['onValue', onValue], ['offValue', offValue]] as const) {
+    if (typeof v !== 'number') throw new InvalidArgumentError(`oneHot: ${k} must be a number, got ${describe(v)}`);
+  }
+  const idx = indicesOf('oneHot', indices);
+  return runOp((e, out) => e.nr_one_hot(idx.handle, depth, onValue, offValue, out), [idx.temp]);
+}

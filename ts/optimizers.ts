@@ -1,0 +1,319 @@
+/**
+ * Optimizers: `sgd`, `adam`, `adamw`, `rmsprop`, `adagrad`. The update rules run in the Rust
+ * core (`crates/core/src/optim/`); their formulas and defaults follow TF.js where TF.js has
+ * the optimizer (`tf.train.sgd/momentum/adam/rmsprop/adagrad`) and Keras 3 otherwise (AdamW,
+ * clipping, learning-rate defaults).
+ *
+ * `applyGradients` updates variables in place, in one call into WebAssembly per step, with
+ * optional clipping (`clipValue`, per-gradient `clipNorm`, or `globalClipNorm`, at most one, as
+ * Keras) and a learning rate that may be a {@link LearningRateSchedule}. Per-variable state
+ * (moments, accumulators) lives in hidden tensors owned by the optimizer: call `dispose()`.
+ *
+ * @example
+ * using opt = optimizers.adam({ learningRate: 0.01, globalClipNorm: 1 });
+ * opt.applyGradients([{ variable: w, grad: dw }, { variable: b, grad: db }]);
+ */
+import { call, check, outPtr, readOut, writeArgs } from './engine.js';
+import { DisposedError, InvalidArgumentError, OutOfMemoryError } from './errors.js';
+import { keep } from './scope.js';
+import { Tensor, wrapHandle } from './tensor.js';
+import { describe } from './ops/convert.js';
+import { f32Bits, readOptions, type OptionSpec } from './options.js';
+import { LearningRateSchedule, type LearningRate, type ScheduleConfig } from './schedules.js';
+import { OPTIMIZERS, type OptimizerName } from './wasm/codes.js';
+import type { RawExports } from './wasm/exports.js';
+
+export type { OptimizerName } from './wasm/codes.js';
+export type { LearningRate } from './schedules.js';
+
+/** Gradient clipping, applied before the update; at most one may be set (Keras semantics). */
+export interface ClipOptions {
+  /** Rescale each gradient so that its L2 norm is at most this (Keras `clipnorm`). */
+  clipNorm?: number;
+  /** Rescale all gradients of a step together so that their global L2 norm is at most this. */
+  globalClipNorm?: number;
+  /** Clip each gradient value to `[−clipValue, clipValue]`. */
+  clipValue?: number;
+}
+
+/** Options every optimizer takes. */
+export interface BaseOptimizerOptions extends ClipOptions {
+  /** A number or a schedule from `schedules.*`. Defaults: sgd 0.01, others 0.001 (Keras). */
+  learningRate?: LearningRate;
+}
+
+/** `sgd`: `p ← p − η·g`, or with momentum `a ← μ·a + g`, `p ← p − η·a` (Nesterov: `p ← p − η·(g + μ·a)`). */
+export interface SgdOptions extends BaseOptimizerOptions {
+  /** In [0, 1]. Default 0. */
+  momentum?: number;
+  /** Nesterov momentum. Default false. */
+  nesterov?: boolean;
+}
+
+/** `adam` (TF.js form): bias-corrected moments, `p ← p − η·m̂/(√v̂ + ε)`. */
+export interface AdamOptions extends BaseOptimizerOptions {
+  /** In [0, 1). Default 0.9. */
+  beta1?: number;
+  /** In [0, 1). Default 0.999. */
+  beta2?: number;
+  /** Default 1e-7 (TF.js's float32 backend epsilon). */
+  epsilon?: number;
+}
+
+/** `adamw`: decoupled weight decay `p ← p − η·λ·p`, then the Adam step. */
+export interface AdamWOptions extends AdamOptions {
+  /** λ >= 0. Default 0.004 (Keras). */
+  weightDecay?: number;
+}
+
+/** `rmsprop`: `s ← ρs + (1−ρ)g²`, `p ← p − η·g/√(s + ε)` (centered: `√(s − ḡ² + ε)`), with optional momentum. */
+export interface RmsPropOptions extends BaseOptimizerOptions {
+  /** Decay of the mean square, in [0, 1) (TF.js calls it `decay`). Default 0.9. */
+  rho?: number;
+  /** In [0, 1]. Default 0. */
+  momentum?: number;
+  /** > 0. Default 1e-7. */
+  epsilon?: number;
+  /** Divide by an estimate of the variance rather than the second moment. Default false. */
+  centered?: boolean;
+}
+
+/** `adagrad`: `s ← s + g²`, `p ← p − η·g/√(s + ε)`. */
+export interface AdagradOptions extends BaseOptimizerOptions {
+  /** Starting value of `s`, >= 0. Default 0.1. */
+  initialAccumulatorValue?: number;
+  /** Default 1e-7. */
+  epsilon?: number;
+}
+
+/** A variable and its gradient, for {@link Optimizer.applyGradients}. */
+export interface GradientPair {
+  variable: Tensor;
+  grad: Tensor;
+}
+
+/** The serialisable form of an optimizer: name, learning rate and every option. */
+export interface OptimizerConfig {
+  name: OptimizerName;
+  learningRate: number | ScheduleConfig;
+  [option: string]: number | boolean | string | ScheduleConfig;
+}
+
+/** Hyper-parameters of each optimizer, in ABI order, with defaults. */
+const SPECS: Record<OptimizerName, OptionSpec> = {
+  sgd: { momentum: 0, nesterov: false },
+  adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
+  adamw: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0.004 },
+  rmsprop: { rho: 0.9, momentum: 0, epsilon: 1e-7, centered: false },
+  adagrad: { initialAccumulatorValue: 0.1, epsilon: 1e-7 },
+};
+const DEFAULT_LR: Record<OptimizerName, number> = { sgd: 0.01, adam: 0.001, adamw: 0.001, rmsprop: 0.001, adagrad: 0.001 };
+const CLIP_MODES = ['clipValue', 'clipNorm', 'globalClipNorm'] as const;
+
+/** The ABI form of a learning rate; a number must be finite and >= 0. */
+function learningRateAbi(op: string, lr: unknown): { kind: number; params: number[] } {
+  if (lr instanceof LearningRateSchedule) return lr.abi();
+  if (typeof lr !== 'number' || !Number.isFinite(Math.fround(lr)) || lr < 0) {
+    throw new InvalidArgumentError(`${op}: learningRate must be a finite number >= 0 or a schedule, got ${describe(lr)}`);
+  }
+  return { kind: 0, params: [lr, 0] };
+}
+
+/** Writes u32 words for one call: through the scratch area when they fit, else a heap buffer. */
+function withWords<T>(e: RawExports, op: string, words: number[], f: (ptr: number) => T): T {
+  if (words.length <= 1000) return f(writeArgs(op, words));
+  const bytes = 4 * words.length;
+  const ptr = e.nr_alloc(bytes, 4) >>> 0;
+  if (ptr === 0) throw new OutOfMemoryError(`${op}: out of memory allocating ${bytes} bytes of arguments`);
+  try {
+    new Uint32Array(e.memory.buffer, ptr, words.length).set(words);
+    return f(ptr);
+  } finally {
+    e.nr_dealloc(ptr, bytes, 4);
+  }
+}
+
+/** The base class of every optimizer. Make one with `optimizers.sgd(...)`, `optimizers.adam(...)` etc. */
+export class Optimizer {
+  /** Which optimizer this is. */
+  readonly name: OptimizerName;
+  /** The learning rate: a number or a schedule. */
+  readonly learningRate: LearningRate;
+  readonly #options: Readonly<Record<string, number | boolean>>;
+  readonly #clip: { mode: number; value: number };
+  readonly #states = new Map<Tensor, Tensor>();
+  #iterations = 0;
+  #disposed = false;
+
+  /** @internal Use the factories. */
+  constructor(name: OptimizerName, options: unknown) {
+    const op = `optimizers.${name}`;
+    if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
+      throw new InvalidArgumentError(`${op}: options must be an object, got ${describe(options)}`);
+    }
+    const { learningRate = DEFAULT_LR[name], ...rest } = (options ?? {}) as BaseOptimizerOptions & Record<string, unknown>;
+    learningRateAbi(op, learningRate);
+    const clipSpec = { clipValue: 0, clipNorm: 0, globalClipNorm: 0 };
+    const read = readOptions(op, rest, { learningRate: 0, ...SPECS[name], ...clipSpec }); // learningRate is read above
+    const given = CLIP_MODES.filter((k) => rest[k] !== undefined);
+    if (given.length > 1) throw new InvalidArgumentError(`${op}: only one of clipValue, clipNorm and globalClipNorm can be set, got ${given.join(' and ')}`);
+    this.name = name;
+    this.learningRate = learningRate;
+    this.#clip = given.length ? { mode: CLIP_MODES.indexOf(given[0]) + 1, value: read[given[0]] as number } : { mode: 0, value: 0 };
+    this.#options = Object.freeze(Object.fromEntries(Object.keys(SPECS[name]).map((k) => [k, read[k]])));
+    const params = this.#params();
+    call((e) => check(e.nr_optimizer_check(OPTIMIZERS.indexOf(name), writeArgs(op, f32Bits(params)), params.length, this.#clip.mode, this.#clip.value)));
+  }
+
+  #params(): number[] {
+    return Object.keys(SPECS[this.name]).map((k) => Number(this.#options[k]));
+  }
+
+  /** Updates applied so far (the next update is number `iterations + 1`). */
+  get iterations(): number {
+    return this.#iterations;
+  }
+
+  /** Whether `dispose()` has been called. */
+  get isDisposed(): boolean {
+    return this.#disposed;
+  }
+
+  /** The learning rate the next update will use. */
+  currentLearningRate(): number {
+    const lr = this.learningRate;
+    return lr instanceof LearningRateSchedule ? lr.at(this.#iterations + 1) : Math.fround(lr);
+  }
+
+  /**
+   * One optimizer step: updates every `variable` in place from its `grad` (same shape). Each
+   * variable may appear once; gradients are not modified. If anything is invalid (a shape, a
+   * NaN gradient, a disposed tensor) the call throws and no variable changes.
+   */
+  applyGradients(pairs: readonly GradientPair[]): void {
+    const op = 'applyGradients';
+    if (this.#disposed) throw new DisposedError(`${op}: this ${this.name} optimizer was disposed`);
+    if (!Array.isArray(pairs)) throw new InvalidArgumentError(`${op}: expected an array of { variable, grad } pairs, got ${describe(pairs)}`);
+    const handles: Array<[number, number, Tensor]> = [];
+    const seen = new Set<Tensor>();
+    pairs.forEach((pair, i) => {
+      const { variable, grad } = (pair ?? {}) as Partial<GradientPair>;
+      if (!(variable instanceof Tensor) || !(grad instanceof Tensor)) {
+        throw new InvalidArgumentError(`${op}: pairs[${i}] must be { variable: Tensor, grad: Tensor }, got ${describe(pair)}`);
+      }
+      if (seen.has(variable)) throw new InvalidArgumentError(`${op}: pairs[${i}].variable appears twice; each variable may be updated once per step`);
+      seen.add(variable);
+      handles.push([variable.handleFor(op, `pairs[${i}].variable`), grad.handleFor(op, `pairs[${i}].grad`), variable]);
+    });
+    for (const [v, st] of this.#states) {
+      if (v.isDisposed) {
+        st.dispose();
+        this.#states.delete(v);
+      }
+    }
+    const kind = OPTIMIZERS.indexOf(this.name);
+    const params = this.#params();
+    const words = f32Bits(params);
+    const vars: number[] = [];
+    for (const [vh, gh, variable] of handles) vars.push(vh, gh, this.#stateFor(variable, vh, kind, params).handleFor(op, 'optimizer state'));
+    const sched = learningRateAbi(op, this.learningRate);
+    const step = this.#iterations + 1;
+    if (step > 0xffffffff) throw new InvalidArgumentError(`${op}: more than 2^32 - 1 steps`);
+    call((e) =>
+      withWords(e, op, [...words, ...f32Bits(sched.params), ...vars], (ptr) => {
+        const schedPtr = ptr + 4 * words.length;
+        const varsPtr = schedPtr + 4 * sched.params.length;
+        check(e.nr_optimizer_apply(kind, ptr, params.length, sched.kind, schedPtr, sched.params.length, step, this.#clip.mode, this.#clip.value, varsPtr, handles.length));
+      }),
+    );
+    this.#iterations = step;
+  }
+
+  /** The state tensor of `variable`, created (and kept out of tidy scopes) on first use. */
+  #stateFor(variable: Tensor, vh: number, kind: number, params: number[]): Tensor {
+    let st = this.#states.get(variable);
+    if (!st) {
+      st = call((e) => {
+        check(e.nr_optimizer_state(kind, writeArgs('optimizer', f32Bits(params)), params.length, vh, outPtr(0)));
+        return keep(wrapHandle(readOut(0)));
+      });
+      this.#states.set(variable, st);
+    }
+    return st;
+  }
+
+  /** Name, learning rate (a number or a schedule's config) and every option, including clipping. */
+  getConfig(): OptimizerConfig {
+    const lr = this.learningRate;
+    const cfg: OptimizerConfig = { name: this.name, learningRate: lr instanceof LearningRateSchedule ? lr.getConfig() : lr, ...this.#options };
+    if (this.#clip.mode > 0) cfg[CLIP_MODES[this.#clip.mode - 1]] = this.#clip.value;
+    return cfg;
+  }
+
+  /**
+   * @internal What the core needs to rebuild this optimizer: `Optimizer::from_abi(kind,
+   * params)`, `LrSchedule::from_abi(schedule.kind, schedule.params)` and
+   * `Clip::from_abi(clip.mode, clip.value)`.
+   */
+  abi(): { kind: number; params: number[]; schedule: { kind: number; params: number[] }; clip: { mode: number; value: number } } {
+    return { kind: OPTIMIZERS.indexOf(this.name), params: this.#params(), schedule: learningRateAbi(this.name, this.learningRate), clip: { ...this.#clip } };
+  }
+
+  /** Frees the optimizer's state tensors. Idempotent. Variables are not touched. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    for (const st of this.#states.values()) st.dispose();
+    this.#states.clear();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
+
+/** Stochastic gradient descent, optionally with (Nesterov) momentum. */
+export class SgdOptimizer extends Optimizer {
+  constructor(options?: SgdOptions) { super('sgd', options); }
+}
+/** Adam (Kingma & Ba). */
+export class AdamOptimizer extends Optimizer {
+  constructor(options?: AdamOptions) { super('adam', options); }
+}
+/** AdamW: Adam with decoupled weight decay (Loshchilov & Hutter). */
+export class AdamWOptimizer extends Optimizer {
+  constructor(options?: AdamWOptions) { super('adamw', options); }
+}
+/** RMSProp, optionally centered and with momentum. */
+export class RmsPropOptimizer extends Optimizer {
+  constructor(options?: RmsPropOptions) { super('rmsprop', options); }
+}
+/** Adagrad. */
+export class AdagradOptimizer extends Optimizer {
+  constructor(options?: AdagradOptions) { super('adagrad', options); }
+}
+
+/** SGD (`learningRate` default 0.01, `momentum` 0, `nesterov` false). */
+export function sgd(options?: SgdOptions): SgdOptimizer {
+  return new SgdOptimizer(options);
+}
+
+/** Adam (`learningRate` 0.001, `beta1` 0.9, `beta2` 0.999, `epsilon` 1e-7). */
+export function adam(options?: AdamOptions): AdamOptimizer {
+  return new AdamOptimizer(options);
+}
+
+/** AdamW (Adam's defaults and `weightDecay` 0.004). */
+export function adamw(options?: AdamWOptions): AdamWOptimizer {
+  return new AdamWOptimizer(options);
+}
+
+/** RMSProp (`learningRate` 0.001, `rho` 0.9, `momentum` 0, `epsilon` 1e-7, `centered` false). */
+export function rmsprop(options?: RmsPropOptions): RmsPropOptimizer {
+  return new RmsPropOptimizer(options);
+}
+
+/** Adagrad (`learningRate` 0.001, `initialAccumulatorValue` 0.1, `epsilon` 1e-7). */
+export function adagrad(options?: AdagradOptions): AdagradOptimizer {
+  return new AdagradOptimizer(options);
+}

@@ -1,0 +1,86 @@
+/**
+ * Internal: reading option objects and encoding loss, optimizer and schedule options as the
+ * `f32` lists the core's `from_abi` functions take. Not part of the public API.
+ */
+import { InvalidArgumentError } from './errors.js';
+import { describe } from './ops/convert.js';
+import type { LossConfig, LossOptions } from './losses.js';
+import { LOSSES, type LossName } from './wasm/codes.js';
+
+/** @internal The bit patterns of `values` as float32, for passing `f32` lists to the core. */
+export function f32Bits(values: readonly number[]): number[] {
+  return Array.from(new Uint32Array(new Float32Array(values).buffer));
+}
+
+/** @internal Option defaults: a number or boolean, or `null` for a required number. */
+export type OptionSpec = Record<string, number | boolean | null>;
+
+/**
+ * @internal Reads an options object against `spec`: rejects unknown keys, non-finite or
+ * out-of-float32-range numbers, non-booleans where a boolean is expected, and missing
+ * required options. Returns the options merged over the defaults.
+ */
+export function readOptions(op: string, options: unknown, spec: OptionSpec): Record<string, number | boolean> {
+  if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
+    throw new InvalidArgumentError(`${op}: options must be an object, got ${describe(options)}`);
+  }
+  const given = (options ?? {}) as Record<string, unknown>;
+  for (const k of Object.keys(given)) {
+    if (!(k in spec)) {
+      const known = Object.keys(spec);
+      throw new InvalidArgumentError(`${op}: unknown option '${k}' (${known.length ? `known: ${known.join(', ')}` : 'it takes no options'})`);
+    }
+  }
+  const out: Record<string, number | boolean> = {};
+  for (const [k, def] of Object.entries(spec)) {
+    const v = given[k];
+    if (v === undefined) {
+      if (def === null) throw new InvalidArgumentError(`${op}: option '${k}' is required`);
+      out[k] = def;
+    } else if (typeof def === 'boolean') {
+      if (typeof v !== 'boolean') throw new InvalidArgumentError(`${op}: ${k} must be a boolean, got ${describe(v)}`);
+      out[k] = v;
+    } else {
+      if (typeof v !== 'number' || !Number.isFinite(Math.fround(v))) {
+        throw new InvalidArgumentError(`${op}: ${k} must be a finite number within float32 range, got ${describe(v)}`);
+      }
+      out[k] = v;
+    }
+  }
+  return out;
+}
+
+/** Short names accepted wherever a loss name is (Keras's aliases). */
+const ALIASES: Record<string, LossName> = { mse: 'meanSquaredError', mae: 'meanAbsoluteError', kld: 'kullbackLeiblerDivergence' };
+
+/** The options each loss takes, in ABI order, with defaults. */
+const OPTIONS: Partial<Record<LossName, Array<[keyof LossOptions, number | boolean]>>> = {
+  huber: [['delta', 1]],
+  binaryCrossentropy: [['fromLogits', false], ['labelSmoothing', 0]],
+  categoricalCrossentropy: [['fromLogits', false], ['labelSmoothing', 0]],
+  sparseCategoricalCrossentropy: [['fromLogits', false]],
+};
+
+/**
+ * @internal Resolves a loss name (or alias) or config plus options to its ABI id and `f32`
+ * parameters, rejecting unknown names and options.
+ */
+export function lossAbi(op: string, loss: LossName | LossConfig | string, options?: LossOptions): { name: LossName; kind: number; params: number[] } {
+  let name: unknown = loss;
+  let opts: object | undefined = options;
+  if (loss !== null && typeof loss === 'object') {
+    const { name: n, ...rest } = loss as LossConfig;
+    name = n;
+    opts = { ...rest, ...(options ?? {}) };
+  }
+  const canonical = typeof name === 'string' ? (ALIASES[name] ?? name) : name;
+  const kind = LOSSES.indexOf(canonical as LossName);
+  if (kind < 0) {
+    throw new InvalidArgumentError(`${op}: unknown loss ${describe(name)} (known: ${LOSSES.join(', ')}, ${Object.keys(ALIASES).join(', ')})`);
+  }
+  const spec = OPTIONS[canonical as LossName] ?? [];
+  const values = readOptions(op, opts, Object.fromEntries(spec));
+  const params = spec.map(([k]) => Number(values[k]));
+  return { name: canonical as LossName, kind, params };
+}
+
