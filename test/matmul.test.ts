@@ -157,6 +157,17 @@ describe('matMul against a float64 reference', () => {
     }
   });
 
+  it('the paths that skip packing: few columns (A in place), up to 8 rows (B in place), narrow last panels', () => {
+    // n ≤ 16 reads A in place (both layouts); m ≤ 8 with plain B reads B in place; a last
+    // panel of ≤ 4 columns runs one vector wide. k crosses the 256-deep cache block.
+    for (const m of [3, 5, 8, 9, 17]) {
+      for (const n of [1, 4, 7, 10, 16, 17]) {
+        const k = pick([255, 257, 784]);
+        for (const [ta, tb] of TRANSPOSES) checkCase(makeCase(m, k, n, ta, tb));
+      }
+    }
+  });
+
   it('batched, with broadcast batch dims', () => {
     const batches: [number[], number[]][] = [
       [[2], [2]],

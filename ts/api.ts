@@ -43,7 +43,8 @@ export { sequential, Sequential, type SequentialArgs } from './models/sequential
 export { layers, Layer, Dense, Activation, Dropout, GaussianNoise, Flatten, Reshape, InputLayer, BatchNormalization, LayerNormalization, PReLU, type LayerArgs, type DenseArgs, type BatchNormalizationArgs, type PReLUArgs } from './layers/index.js';
 export { initializers, type Initializer, type InitializerSpec } from './layers/initializers.js';
 export { regularizers, type Regularizer, type RegularizerSpec } from './layers/regularizers.js';
-export { callbacks, Callback, EarlyStopping, TerminateOnNaN, ReduceLROnPlateau, type CallbackHooks, type Logs } from './models/callbacks.js';
+export { callbacks, Callback, EarlyStopping, TerminateOnNaN, ReduceLROnPlateau, type CallbackHooks, type Logs, type TrainingModel } from './models/callbacks.js';
 export { progressBar, type ProgressBarArgs } from './models/progress.js';
 export type { FitArgs, History } from './models/fit.js';
 export type { CompileArgs, MetricName } from './models/compile.js';
+export { grad, grads, valueAndGrad, valueAndGrads, variableGrads, variable, type Variable } from './autodiff.js';

@@ -21,5 +21,7 @@ export * from './api.js';
  * to use another.
  */
 export function init(source?: WasmSource): Promise<void> {
-  return initFrom(() => decodeBase64(WASM_BASE64), source);
+  // Relative URLs resolve against the page (browsers) when there is one.
+  const base = (globalThis as { location?: { href?: string } }).location?.href;
+  return initFrom(() => decodeBase64(WASM_BASE64), source, base);
 }

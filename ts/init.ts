@@ -15,6 +15,12 @@ export function initFrom(defaultSource: () => WasmSource, source?: WasmSource, b
     const mod = await compileFrom(source ?? defaultSource(), base);
     instantiate(mod);
   })();
-  pending = p.finally(() => { if (pending === p) pending = null; });
+  // Forget the attempt when it settles, so that a failed init() can be retried. The handler
+  // also marks the rejection as handled here; the caller still receives it through `p`.
+  const clear = () => {
+    if (pending === p) pending = null;
+  };
+  pending = p;
+  p.then(clear, clear);
   return p;
 }

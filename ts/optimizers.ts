@@ -13,6 +13,7 @@
  * using opt = optimizers.adam({ learningRate: 0.01, globalClipNorm: 1 });
  * opt.applyGradients([{ variable: w, grad: dw }, { variable: b, grad: db }]);
  */
+import { trainableVariables, variableGrads, type Variable } from './autodiff.js';
 import { call, check, outPtr, readOut, writeArgs } from './engine.js';
 import { DisposedError, InvalidArgumentError, OutOfMemoryError } from './errors.js';
 import { keep } from './scope.js';
@@ -227,6 +228,25 @@ export class Optimizer {
       }),
     );
     this.#iterations = step;
+  }
+
+  /**
+   * One step of minimising `f()` (a scalar loss built from variables): computes the
+   * gradients with `variableGrads` and applies them. Returns the loss when `returnCost` is
+   * true (dispose it), else `null`.
+   */
+  minimize(f: () => Tensor, returnCost = false, varList?: Variable[]): Tensor | null {
+    const { value, grads } = variableGrads(f, varList);
+    try {
+      const vars = varList ?? trainableVariables();
+      const pairs = vars.filter((v) => grads[v.name]).map((v) => ({ variable: v as Tensor, grad: grads[v.name] }));
+      this.applyGradients(pairs);
+    } finally {
+      for (const g of Object.values(grads)) g.dispose();
+    }
+    if (returnCost) return value;
+    value.dispose();
+    return null;
   }
 
   /** The state tensor of `variable`, created (and kept out of tidy scopes) on first use. */

@@ -8,7 +8,7 @@ import { InvalidArgumentError } from '../errors.js';
 /** Values reported to callbacks: `loss`, each metric, and `val_*` after validation. */
 export type Logs = Record<string, number>;
 
-/** The model side a callback may steer. @internal shape kept minimal on purpose. */
+/** The part of a model a callback may steer (`Sequential` implements it). */
 export interface TrainingModel {
   stopTraining: boolean;
   /** Current learning rate; setting it rescales the compiled schedule. */

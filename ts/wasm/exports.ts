@@ -72,4 +72,8 @@ export interface RawExports {
   nr_model_set_trainable(model: number, layer: number, on: number): number;
   nr_model_lr(model: number, scale: number, out: number): number;
   nr_model_free(model: number): number;
+  nr_tensor_assign(dst: number, src: number): number;
+  nr_tape_begin(): number;
+  nr_tape_end(): number;
+  nr_tape_gradient(y: number, dy: number, sources: number, n: number, out: number): number;
 }

@@ -10,6 +10,7 @@
 //! ```
 
 pub mod activations;
+pub mod autodiff;
 pub mod config;
 pub mod error;
 pub mod initializers;

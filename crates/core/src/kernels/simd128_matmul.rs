@@ -4,7 +4,7 @@
 //! ```text
 //! for p in 0..kc:                          // one step: V loads, R splats, R·V mul + add
 //!     b[v]   = pb[p·ldb + 4v .. 4v+4]      // v < V
-//!     a      = splat(pa[p·MR + r])         // r < R
+//!     a      = splat(A(r, p))              // r < R: a[p·step + r·row]
 //!     acc[r][v] = acc[r][v] + a · b[v]     // f32x4.mul then f32x4.add
 //! ```
 //!
@@ -15,30 +15,30 @@
 use core::arch::wasm32::{f32x4_add, f32x4_mul, f32x4_splat, v128, v128_load, v128_load32_splat, v128_store};
 use core::ptr::with_exposed_provenance;
 
-use super::matmul_tile::{store, MR};
+use super::matmul_tile::{store, APanel};
 
-/// One step of `p`: `acc[r][v] += splat(a[r]) · b[4v..4v+4]`.
+/// One step of `p`: `acc[r][v] += splat(*a[r]) · b[4v..4v+4]`.
 ///
 /// # Safety
-/// `a[..R]` and `b[..4·V]` must be readable.
+/// `*a[r]` (r < R) and `b[..4·V]` must be readable.
 #[inline(always)]
-unsafe fn step<const R: usize, const V: usize>(a: *const f32, b: *const f32, acc: &mut [[v128; V]; R]) {
+unsafe fn step<const R: usize, const V: usize>(a: [*const f32; R], b: *const f32, acc: &mut [[v128; V]; R]) {
     let bv: [v128; V] = core::array::from_fn(|v| v128_load(b.add(4 * v).cast()));
-    for (r, row) in acc.iter_mut().enumerate() {
-        let av = v128_load32_splat(a.add(r).cast());
+    for (row, &ar) in acc.iter_mut().zip(&a) {
+        let av = v128_load32_splat(ar.cast());
         for (x, &bb) in row.iter_mut().zip(&bv) {
             *x = f32x4_add(*x, f32x4_mul(av, bb));
         }
     }
 }
 
-/// `R × 4V` micro-kernel. See `matmul_tile::tile` for the contract; it is re-checked here
-/// because the loads below are unchecked.
+/// `R × 4V` micro-kernel; `OWN_ROWS` is `a.row != 1`. See `matmul_tile::tile` for the
+/// contract; it is re-checked here because the loads below are unchecked.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-pub fn tile_rows<const R: usize, const V: usize>(
+pub fn tile_rows<const R: usize, const V: usize, const OWN_ROWS: bool>(
     kc: usize,
-    pa: &[f32],
+    a: APanel,
     pb: &[f32],
     ldb: usize,
     c: &mut [f32],
@@ -46,8 +46,8 @@ pub fn tile_rows<const R: usize, const V: usize>(
     cols: usize,
     accumulate: bool,
 ) {
-    assert!(R >= 1 && R <= MR && cols >= 1 && cols <= 4 * V);
-    assert!(pa.len() >= kc * MR && (kc == 0 || pb.len() >= (kc - 1) * ldb + 4 * V));
+    assert!(R >= 1 && cols >= 1 && cols <= 4 * V && OWN_ROWS == (a.row != 1));
+    assert!(kc == 0 || (a.a.len() > (kc - 1) * a.step + (R - 1) * a.row && pb.len() >= (kc - 1) * ldb + 4 * V));
     assert!(c.len() >= (R - 1) * ldc + cols);
     let mut acc = [[f32x4_splat(0.0); V]; R];
     // NOTE: the panels are walked with integer addresses, not pointer increments. LLVM's loop
@@ -55,12 +55,27 @@ pub fn tile_rows<const R: usize, const V: usize>(
     // which the wasm backend then cannot fold into the loads' constant offsets: every load
     // would pay an extra `i32.add`. Through an integer address LLVM keeps `a + 4r` as a
     // load offset. Measured: ~10% on the 4×8 tile.
-    let (mut a, mut b) = (pa.as_ptr().expose_provenance(), pb.as_ptr().expose_provenance());
+    let a0 = a.a.as_ptr().expose_provenance();
+    let mut ar: [usize; R] = core::array::from_fn(|r| a0 + 4 * r * a.row);
+    let mut b = pb.as_ptr().expose_provenance();
     for _ in 0..kc {
-        // SAFETY: step p reads pa[p·MR + r] (r < R ≤ MR) and pb[p·ldb .. p·ldb + 4V]; the
+        let rows: [*const f32; R] = if OWN_ROWS {
+            ar.map(with_exposed_provenance)
+        } else {
+            let a: *const f32 = with_exposed_provenance(ar[0]);
+            // SAFETY: in bounds by the asserts (row r of step p is a[p·step + r]).
+            core::array::from_fn(|r| unsafe { a.add(r) })
+        };
+        // SAFETY: step p reads a[p·step + r·row] (r < R) and pb[p·ldb .. p·ldb + 4V]; the
         // asserts above keep both in bounds for p < kc. wasm loads need no alignment.
-        unsafe { step(with_exposed_provenance(a), with_exposed_provenance(b), &mut acc) };
-        a += MR * 4;
+        unsafe { step(rows, with_exposed_provenance(b), &mut acc) };
+        if OWN_ROWS {
+            for x in &mut ar {
+                *x += 4 * a.step;
+            }
+        } else {
+            ar[0] += 4 * a.step;
+        }
         b += ldb * 4;
     }
     if cols == 4 * V {

@@ -96,6 +96,35 @@ fn join(op: &'static str, xs: &[&Tensor], shape: Shape, outer: usize) -> Result<
     Ok(out)
 }
 
+/// The gradients of `concat(xs, axis)`: the slices of `dy` each input filled.
+pub fn concat_backward(xs: &[&Tensor], axis: i64, dy: &Tensor) -> Result<Vec<Tensor>> {
+    let rank = dy.rank();
+    let ax = resolve_axis("concat", axis, rank, false, "tensors", dy.shape())?;
+    let mut begin = vec![0i64; rank];
+    let mut out = Vec::with_capacity(xs.len());
+    for x in xs {
+        let size: Vec<i64> = x.dims().iter().map(|&d| d as i64).collect();
+        out.push(crate::ops::slice::slice(dy, &begin, &size)?);
+        begin[ax] += x.dims()[ax] as i64;
+    }
+    Ok(out)
+}
+
+/// The gradients of `stack(xs, axis)`: `dy` split along `axis`, each piece without that axis.
+pub fn stack_backward(xs: &[&Tensor], axis: i64, dy: &Tensor) -> Result<Vec<Tensor>> {
+    let rank = dy.rank();
+    let ax = resolve_axis("stack", axis, rank, false, "tensors", dy.shape())?;
+    let mut out = Vec::with_capacity(xs.len());
+    for (i, x) in xs.iter().enumerate() {
+        let mut begin = vec![0i64; rank];
+        begin[ax] = i as i64;
+        let mut size: Vec<i64> = dy.dims().iter().map(|&d| d as i64).collect();
+        size[ax] = 1;
+        out.push(crate::ops::slice::slice(dy, &begin, &size)?.with_shape(x.shape().clone()));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -87,6 +87,35 @@ pub fn gather(x: &Tensor, indices: &Tensor, axis: i64) -> Result<Tensor> {
     Ok(out)
 }
 
+/// The gradient of `gather` w.r.t. `x`: `dy` rows scatter-added back to the gathered
+/// positions (an index that repeats receives the sum).
+pub fn gather_backward(x_shape: &Shape, indices: &Tensor, axis: i64, dy: &Tensor) -> Result<Tensor> {
+    const OP: &str = "gather";
+    let ax = resolve_axis(OP, axis, x_shape.rank(), false, "x", x_shape)?;
+    let dims = x_shape.dims();
+    let dim = dims[ax];
+    let inner: usize = dims[ax + 1..].iter().product();
+    let outer: usize = dims[..ax].iter().product();
+    let k = indices.size();
+    let mut dx = Tensor::zeros(OP, x_shape.clone())?;
+    if inner == 0 {
+        return Ok(dx);
+    }
+    let g = dy.data();
+    let out = dx.data_mut();
+    for o in 0..outer {
+        for (j, &iv) in indices.data().iter().enumerate() {
+            let i = iv as usize;
+            let src = &g[(o * k + j) * inner..(o * k + j + 1) * inner];
+            let dst = &mut out[(o * dim + i) * inner..(o * dim + i + 1) * inner];
+            for (d, &v) in dst.iter_mut().zip(src) {
+                *d += v;
+            }
+        }
+    }
+    Ok(dx)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

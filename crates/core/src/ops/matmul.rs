@@ -57,6 +57,20 @@ pub fn matmul(a: &Tensor, b: &Tensor, transpose_a: bool, transpose_b: bool) -> R
     Ok(out)
 }
 
+/// The gradients of `matmul(a, b, ta, tb)` given `dy`, summed over broadcast batch dims.
+///
+/// With `A' = op(A)`, `B' = op(B)`: `dA' = dY·B'ᵀ`, `dB' = A'ᵀ·dY`, transposed back where
+/// `op` transposed — each case is again one (possibly transposed) product, no copies.
+pub fn matmul_backward(a: &Tensor, b: &Tensor, ta: bool, tb: bool, dy: &Tensor) -> Result<(Tensor, Tensor)> {
+    let (da, db) = match (ta, tb) {
+        (false, false) => (matmul(dy, b, false, true)?, matmul(a, dy, true, false)?),
+        (false, true) => (matmul(dy, b, false, false)?, matmul(dy, a, true, false)?),
+        (true, false) => (matmul(b, dy, false, true)?, matmul(a, dy, false, false)?),
+        (true, true) => (matmul(b, dy, true, true)?, matmul(dy, a, true, true)?),
+    };
+    Ok((crate::autodiff::sum_to(da, a.shape())?, crate::autodiff::sum_to(db, b.shape())?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

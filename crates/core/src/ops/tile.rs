@@ -40,6 +40,19 @@ pub fn tile(x: &Tensor, reps: &[i64]) -> Result<Tensor> {
     Ok(out)
 }
 
+/// The gradient of `tile`: `dy` viewed as `[r0, d0, r1, d1, …]` summed over the `r` axes.
+pub fn tile_backward(x_shape: &Shape, reps: &[i64], dy: &Tensor) -> Result<Tensor> {
+    let mut view = Vec::with_capacity(2 * reps.len());
+    for (&r, &d) in reps.iter().zip(x_shape.dims()) {
+        view.push(r.max(0) as usize);
+        view.push(d);
+    }
+    let v = dy.clone().with_shape(Shape::new("tile", &view)?);
+    let axes: Vec<i64> = (0..reps.len()).map(|i| 2 * i as i64).collect();
+    let s = crate::ops::reduce::reduce(crate::ops::reduce::ReduceOp::Sum, &v, &axes, false)?;
+    Ok(s.with_shape(x_shape.clone()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

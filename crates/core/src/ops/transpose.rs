@@ -73,6 +73,19 @@ pub(crate) fn permute(op: &'static str, x: &Tensor, perm: &[usize]) -> Result<Te
     Ok(out)
 }
 
+/// The gradient of `transpose(x, perm)`: `dy` transposed by the inverse permutation.
+pub fn transpose_backward(perm: Option<&[i64]>, rank: usize, dy: &Tensor) -> Result<Tensor> {
+    let p: Vec<usize> = match perm {
+        None => (0..rank).rev().collect(),
+        Some(p) => p.iter().map(|&a| if a < 0 { (a + rank as i64) as usize } else { a as usize }).collect(),
+    };
+    let mut inv = vec![0usize; rank];
+    for (i, &pi) in p.iter().enumerate() {
+        inv[pi] = i;
+    }
+    permute("transpose", dy, &inv)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,9 @@
 //! `neurite_core::activations::Activation::KIND_NAMES` and up to [`MAX_PARAMS`] f32 parameters
 //! (missing trailing ones take their defaults). `axis` matters only to softmax and logSoftmax.
 
+use super::tape::emit_rec;
 use super::tensor::emit;
+use neurite_core::autodiff::Recorded;
 use crate::ffi::{self, guard, read_u32s, LAST_ERROR};
 use crate::handles;
 use neurite_core::activations::{self, prelu, Activation};
@@ -39,7 +41,7 @@ pub unsafe extern "C" fn nr_activation(kind: u32, params: *const f32, n_params: 
         let act = unsafe { read_activation(kind, params, n_params) }?;
         let t = handles::with(|h| activations::activation(&act, h.tensor(x)?, i64::from(axis)))?;
         // SAFETY: forwarded caller contract.
-        unsafe { emit(act.name(), t, out) }
+        unsafe { emit_rec(act.name(), t, out, || (Recorded::Activation { act, axis: axis.into() }, vec![x])) }
     })
 }
 
@@ -75,7 +77,7 @@ pub unsafe extern "C" fn nr_prelu(x: u32, alpha: u32, out: *mut u32) -> i32 {
     guard(|| {
         let t = handles::with(|h| prelu::prelu(h.tensor(x)?, h.tensor(alpha)?))?;
         // SAFETY: forwarded caller contract.
-        unsafe { emit("prelu", t, out) }
+        unsafe { emit_rec("prelu", t, out, || (Recorded::PRelu, vec![x, alpha])) }
     })
 }
 

@@ -6,5 +6,6 @@ pub mod model;
 pub mod ops;
 pub mod random;
 pub mod shape;
+pub mod tape;
 pub mod tensor;
 pub mod train_fns;

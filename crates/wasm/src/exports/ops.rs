@@ -1,6 +1,7 @@
 //! Element-wise, reduction and matrix ops. Each writes the result's handle to `out`.
 
-use super::tensor::emit;
+use super::tape::emit_rec;
+use neurite_core::autodiff::Recorded;
 use crate::ffi::{guard, read_i32s};
 use crate::handles;
 use neurite_core::ops::{binary, clip, matmul, reduce, select, transpose, unary};
@@ -16,7 +17,7 @@ pub unsafe extern "C" fn nr_unary(op: u32, x: u32, out: *mut u32) -> i32 {
         let op = unary::UnaryOp::from_id(op).ok_or_else(|| Error::invalid("unary", format!("unknown op id {op}")))?;
         let t = handles::with(|h| unary::unary(op, h.tensor(x)?))?;
         // SAFETY: forwarded caller contract.
-        unsafe { emit(op.name(), t, out) }
+        unsafe { emit_rec(op.name(), t, out, || (Recorded::Unary(op), vec![x])) }
     })
 }
 
@@ -30,7 +31,7 @@ pub unsafe extern "C" fn nr_binary(op: u32, a: u32, b: u32, out: *mut u32) -> i3
         let op = binary::BinaryOp::from_id(op).ok_or_else(|| Error::invalid("binary", format!("unknown op id {op}")))?;
         let t = handles::with(|h| binary::binary(op, h.tensor(a)?, h.tensor(b)?))?;
         // SAFETY: forwarded caller contract.
-        unsafe { emit(op.name(), t, out) }
+        unsafe { emit_rec(op.name(), t, out, || (Recorded::Binary(op), vec![a, b])) }
     })
 }
 
@@ -43,7 +44,7 @@ pub unsafe extern "C" fn nr_clip(x: u32, min: f64, max: f64, out: *mut u32) -> i
     guard(|| {
         let t = handles::with(|h| clip::clip_by_value(h.tensor(x)?, min, max))?;
         // SAFETY: forwarded caller contract.
-        unsafe { emit("clipByValue", t, out) }
+        unsafe { emit_rec("clipByValue", t, out, || (Recorded::Clip { min, max }, vec![x])) }
     })
 }
 
@@ -56,7 +57,7 @@ pub unsafe extern "C" fn nr_where(condition: u32, a: u32, b: u32, out: *mut u32)
     guard(|| {
         let t = handles::with(|h| select::select(h.tensor(condition)?, h.tensor(a)?, h.tensor(b)?))?;
         // SAFETY: forwarded caller contract.
-        unsafe { emit("where", t, out) }
+        unsafe { emit_rec("where", t, out, || (Recorded::Where, vec![condition, a, b])) }
     })
 }
 
@@ -72,7 +73,7 @@ pub unsafe extern "C" fn nr_reduce(op: u32, x: u32, axes: *const i32, n_axes: us
         let axes: Vec<i64> = unsafe { read_i32s(op.name(), axes, n_axes) }?.into_iter().map(i64::from).collect();
         let t = handles::with(|h| reduce::reduce(op, h.tensor(x)?, &axes, keep_dims != 0))?;
         // SAFETY: forwarded caller contract.
-        unsafe { emit(op.name(), t, out) }
+        unsafe { emit_rec(op.name(), t, out, || (Recorded::Reduce { op, axes, keep_dims: keep_dims != 0 }, vec![x])) }
     })
 }
 
@@ -85,7 +86,7 @@ pub unsafe extern "C" fn nr_matmul(a: u32, b: u32, transpose_a: u32, transpose_b
     guard(|| {
         let t = handles::with(|h| matmul::matmul(h.tensor(a)?, h.tensor(b)?, transpose_a != 0, transpose_b != 0))?;
         // SAFETY: forwarded caller contract.
-        unsafe { emit("matMul", t, out) }
+        unsafe { emit_rec("matMul", t, out, || (Recorded::MatMul { transpose_a: transpose_a != 0, transpose_b: transpose_b != 0 }, vec![a, b])) }
     })
 }
 
@@ -100,7 +101,7 @@ pub unsafe extern "C" fn nr_transpose(x: u32, perm: *const i32, n_perm: usize, h
         let perm: Vec<i64> = unsafe { read_i32s("transpose", perm, n_perm) }?.into_iter().map(i64::from).collect();
         let t = handles::with(|h| transpose::transpose(h.tensor(x)?, (has_perm != 0).then_some(&perm[..])))?;
         // SAFETY: forwarded caller contract.
-        unsafe { emit("transpose", t, out) }
+        unsafe { emit_rec("transpose", t, out, || (Recorded::Transpose { perm: (has_perm != 0).then_some(perm) }, vec![x])) }
     })
 }
 
@@ -115,6 +116,6 @@ pub unsafe extern "C" fn nr_reshape(x: u32, shape: *const i32, rank: usize, out:
         let dims: Vec<i64> = unsafe { read_i32s("reshape", shape, rank) }?.into_iter().map(i64::from).collect();
         let t = handles::with(|h| neurite_core::ops::reshape::reshape(h.tensor(x)?, &dims))?;
         // SAFETY: forwarded caller contract.
-        unsafe { emit("reshape", t, out) }
+        unsafe { emit_rec("reshape", t, out, || (Recorded::Reshape, vec![x])) }
     })
 }

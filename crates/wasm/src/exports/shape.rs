@@ -4,7 +4,9 @@
 //! scratch argument area. `nr_split` returns many handles through an out-array; every other
 //! export writes one handle to `out`.
 
+use super::tape::emit_rec;
 use super::tensor::emit;
+use neurite_core::autodiff::Recorded;
 use crate::ffi::{guard, read_i32s, read_u32s, write_out};
 use crate::handles::{self, Object};
 use neurite_core::ops::{concat, gather, one_hot, slice, split, squeeze, tile};
@@ -45,7 +47,7 @@ pub unsafe extern "C" fn nr_slice(x: u32, begin: *const i32, n_begin: usize, siz
         let (b, s) = unsafe { (read_i64s(OP, begin, n_begin)?, read_i64s(OP, size, n_size)?) };
         let t = handles::with(|h| slice::slice(h.tensor(x)?, &b, &s))?;
         // SAFETY: forwarded caller contract.
-        unsafe { emit(OP, t, out) }
+        unsafe { emit_rec(OP, t, out, || (Recorded::Slice { begin: b.clone(), size: s.clone() }, vec![x])) }
     })
 }
 
@@ -59,7 +61,7 @@ pub unsafe extern "C" fn nr_concat(list: *const u32, n: usize, axis: i32, out: *
         // SAFETY: forwarded caller contract.
         let t = unsafe { with_tensors("concat", list, n, |ts| concat::concat(ts, axis.into())) }?;
         // SAFETY: forwarded caller contract.
-        unsafe { emit("concat", t, out) }
+        unsafe { emit_rec("concat", t, out, || (Recorded::Concat { axis: axis.into() }, list_handles(list, n))) }
     })
 }
 
@@ -73,7 +75,7 @@ pub unsafe extern "C" fn nr_stack(list: *const u32, n: usize, axis: i32, out: *m
         // SAFETY: forwarded caller contract.
         let t = unsafe { with_tensors("stack", list, n, |ts| concat::stack(ts, axis.into())) }?;
         // SAFETY: forwarded caller contract.
-        unsafe { emit("stack", t, out) }
+        unsafe { emit_rec("stack", t, out, || (Recorded::Stack { axis: axis.into() }, list_handles(list, n))) }
     })
 }
 
@@ -149,7 +151,7 @@ pub unsafe extern "C" fn nr_squeeze(x: u32, axes: *const i32, n_axes: usize, has
         let a = unsafe { read_i64s("squeeze", axes, n_axes) }?;
         let t = handles::with(|h| squeeze::squeeze(h.tensor(x)?, (has_axes != 0).then_some(&a[..])))?;
         // SAFETY: forwarded caller contract.
-        unsafe { emit("squeeze", t, out) }
+        unsafe { emit_rec("squeeze", t, out, || (Recorded::Reshape, vec![x])) }
     })
 }
 
@@ -162,7 +164,7 @@ pub unsafe extern "C" fn nr_expand_dims(x: u32, axis: i32, out: *mut u32) -> i32
     guard(|| {
         let t = handles::with(|h| squeeze::expand_dims(h.tensor(x)?, axis.into()))?;
         // SAFETY: forwarded caller contract.
-        unsafe { emit("expandDims", t, out) }
+        unsafe { emit_rec("expandDims", t, out, || (Recorded::Reshape, vec![x])) }
     })
 }
 
@@ -175,7 +177,7 @@ pub unsafe extern "C" fn nr_gather(x: u32, indices: u32, axis: i32, out: *mut u3
     guard(|| {
         let t = handles::with(|h| gather::gather(h.tensor(x)?, h.tensor(indices)?, axis.into()))?;
         // SAFETY: forwarded caller contract.
-        unsafe { emit("gather", t, out) }
+        unsafe { emit_rec("gather", t, out, || (Recorded::Gather { axis: axis.into() }, vec![x, indices])) }
     })
 }
 
@@ -203,8 +205,17 @@ pub unsafe extern "C" fn nr_tile(x: u32, reps: *const i32, n_reps: usize, out: *
         let r = unsafe { read_i64s("tile", reps, n_reps) }?;
         let t = handles::with(|h| tile::tile(h.tensor(x)?, &r))?;
         // SAFETY: forwarded caller contract.
-        unsafe { emit("tile", t, out) }
+        unsafe { emit_rec("tile", t, out, || (Recorded::Tile { reps: r.clone() }, vec![x])) }
     })
+}
+
+/// The handles in a caller's list, for the tape (the list was already read once).
+///
+/// # Safety
+/// `list` points to `n` u32s.
+unsafe fn list_handles(list: *const u32, n: usize) -> Vec<u32> {
+    // SAFETY: forwarded caller contract.
+    unsafe { read_u32s("concat", list, n) }.unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -87,3 +87,20 @@ pub unsafe extern "C" fn nr_tensor_data(h: u32, out: *mut u32) -> i32 {
         unsafe { write_out("data", out, ptr) }
     })
 }
+
+/// Copies the values of `src` into `dst` (same shape), copy-on-write safe: tensors that
+/// shared `dst`'s buffer keep their values. Used by `Variable.assign`.
+#[no_mangle]
+pub extern "C" fn nr_tensor_assign(dst: u32, src: u32) -> i32 {
+    guard(|| {
+        handles::with(|h| {
+            let s = h.tensor(src)?.clone();
+            let d = h.tensor_mut(dst)?;
+            if d.shape() != s.shape() {
+                return Err(Error::shape("assign", format!("the new value has shape {} but the variable has shape {}", s.shape(), d.shape())));
+            }
+            d.data_mut().copy_from_slice(s.data());
+            Ok(())
+        })
+    })
+}

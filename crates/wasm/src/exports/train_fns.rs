@@ -6,7 +6,9 @@
 //! `Optimizer::from_abi` and `LrSchedule::from_abi`. Optimizer state lives in ordinary tensor
 //! handles owned by the TS optimizer, which frees them on `dispose()`.
 
+use super::tape::emit_rec;
 use super::tensor::emit;
+use neurite_core::autodiff::Recorded;
 use crate::ffi::{guard, read_u32s, write_out};
 use crate::handles;
 use neurite_core::losses::check::rows_cols;
@@ -53,8 +55,9 @@ pub unsafe extern "C" fn nr_loss(kind: u32, params: *const f32, n_params: usize,
         // SAFETY: forwarded caller contract.
         let p = unsafe { read_f32s("loss", params, n_params) }?;
         let t = loss_call(kind, &p, pred, target, false)?;
+        let loss = Loss::from_abi(kind, &p)?;
         // SAFETY: forwarded caller contract.
-        unsafe { emit("loss", t, out) }
+        unsafe { emit_rec("loss", t, out, || (Recorded::Loss { loss }, vec![pred, target])) }
     })
 }
 

@@ -1,0 +1,123 @@
+// Element-wise ops, broadcasts and reductions: neurite (dist/index.js) vs TF.js `wasm` (SIMD)
+// and TF.js `cpu`, in the same process and the same run.
+//
+// One timed call = the op + dispose of its result (no read-back: these ops are memory-bound
+// and a copy out would dominate). Inputs are made once per case, outside the timing. Each
+// TF.js result is checked against neurite's before timing. Cases cover the simd128 kernels
+// (same shape, scalar broadcast), the broadcast walk (`[n,k] ⊕ [k]` and `[n,k] ⊕ [n,1]`
+// with long and short rows, which take the blocked path), and reductions over the last and
+// the leading axis (the latter reduced without a transpose).
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import * as nr from '../dist/index.js';
+
+/** `args` are input shapes; `f(lib, ...tensors)` is the op in either library. */
+export const CASES = [
+  { name: 'add, same shape', args: [[1000, 1000], [1000, 1000]], f: (l, a, b) => l.add(a, b) },
+  { name: 'mul by scalar', args: [[1000, 1000], []], f: (l, a, b) => l.mul(a, b) },
+  { name: 'maximum(x, 0) (relu)', args: [[1000, 1000], []], f: (l, a, b) => l.maximum(a, b) },
+  { name: 'add row [n,k]+[k]', args: [[1000, 1000], [1000]], f: (l, a, b) => l.add(a, b) },
+  { name: 'add column [n,k]+[n,1]', args: [[1000, 1000], [1000, 1]], f: (l, a, b) => l.add(a, b) },
+  { name: 'sub short row [n,3]-[3]', args: [[300000, 3], [3]], f: (l, a, b) => l.sub(a, b) },
+  { name: 'div short column [n,10]/[n,1]', args: [[100000, 10], [100000, 1]], f: (l, a, b) => l.div(a, b) },
+  { name: 'mul outer [n,1]*[1,k]', args: [[1000, 1], [1, 1000]], f: (l, a, b) => l.mul(a, b) },
+  { name: 'sqrt(|x|)', args: [[1000, 1000]], f: (l, a) => l.sqrt(a), positive: true },
+  { name: 'neg', args: [[1000, 1000]], f: (l, a) => l.neg(a) },
+  { name: 'sum, all', args: [[1000, 1000]], f: (l, a) => l.sum(a) },
+  { name: 'sum, last axis', args: [[1000, 1000]], f: (l, a) => l.sum(a, -1) },
+  { name: 'sum, axis 0', args: [[1000, 1000]], f: (l, a) => l.sum(a, 0) },
+  { name: 'max, last axis', args: [[1000, 1000]], f: (l, a) => l.max(a, -1) },
+  { name: 'max, axis 0', args: [[1000, 1000]], f: (l, a) => l.max(a, 0) },
+  { name: 'mean, axis 0 (batch 128×784)', args: [[128, 784]], f: (l, a) => l.mean(a, 0) },
+];
+
+const size = (s) => s.reduce((a, b) => a * b, 1);
+
+/** Deterministic values in [-1, 1) (or [0, 2) when `positive`). */
+function values(len, seed, positive) {
+  const v = new Float32Array(len);
+  let s = seed >>> 0;
+  for (let i = 0; i < len; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    v[i] = s / 2 ** 31 - (positive ? 0 : 1);
+  }
+  return v;
+}
+
+/** Largest |x - y| relative to the largest |y|. */
+function relDiff(x, y) {
+  let d = 0;
+  let s = 0;
+  for (let i = 0; i < y.length; i++) {
+    d = Math.max(d, Math.abs(x[i] - y[i]));
+    s = Math.max(s, Math.abs(y[i]));
+  }
+  return d / Math.max(s, 1e-30);
+}
+
+/** TF.js `wasm` from the package's own files; refuses to run without its SIMD binary. */
+async function initTfWasm() {
+  const require = createRequire(import.meta.url);
+  const dir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm')) + '/';
+  const names = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'];
+  setWasmPaths(Object.fromEntries(names.map((n) => [n, dir + n])));
+  if (!(await tf.setBackend('wasm'))) throw new Error('TF.js wasm backend failed to initialise');
+  if (!(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'))) throw new Error('TF.js wasm has no SIMD here: the comparison would be unfair');
+}
+
+/** Runs every case; see bench/run.mjs for the module contract. */
+export async function run(ctx) {
+  await nr.init();
+  await initTfWasm();
+  const nrBefore = nr.memory().numTensors;
+  const rows = [];
+  const data = [];
+  for (const c of CASES) {
+    const vals = c.args.map((s, i) => values(size(s), 17 * i + size(s), c.positive));
+    const xs = c.args.map((s, i) => nr.tensor(vals[i], s));
+    const ref = nr.tidy(() => c.f(nr, ...xs).data());
+    const tfIn = {};
+    for (const backend of ['wasm', 'cpu']) {
+      await tf.setBackend(backend);
+      tfIn[backend] = c.args.map((s, i) => tf.tensor(vals[i], s));
+      const got = tf.tidy(() => c.f(tf, ...tfIn[backend]).dataSync());
+      const d = relDiff(ref, got);
+      if (!(d <= 1e-5)) throw new Error(`${c.name}: neurite and TF.js ${backend} differ by ${d} (relative)`);
+    }
+    const tfContender = (backend) => ({
+      before: () => tf.setBackend(backend),
+      fn: () => c.f(tf, ...tfIn[backend]).dispose(),
+    });
+    ctx.log(`elementwise ${c.name} …`);
+    const t = await ctx.compare({
+      neurite: { fn: () => c.f(nr, ...xs).dispose() },
+      'tfjs-wasm': tfContender('wasm'),
+      'tfjs-cpu': tfContender('cpu'),
+    });
+    for (const x of xs) x.dispose();
+    for (const ts of Object.values(tfIn)) tf.dispose(ts);
+    const cell = (s) => `${ctx.fmt(s.median * 1e3, 0)} (${ctx.fmt(s.min * 1e3, 0)}–${ctx.fmt(s.max * 1e3, 0)})`;
+    const ratio = (other) => t[other].median / t.neurite.median;
+    const shapes = c.args.map((s) => `[${s}]`).join(' ');
+    rows.push([c.name, shapes, cell(t.neurite), cell(t['tfjs-wasm']), cell(t['tfjs-cpu']), `**${ratio('tfjs-wasm').toFixed(2)}×**`, `${ratio('tfjs-cpu').toFixed(1)}×`]);
+    data.push({ case: c.name, shapes: c.args, ms: t });
+  }
+  if (nr.memory().numTensors !== nrBefore) throw new Error('elementwise bench leaked neurite tensors');
+  return {
+    tables: [
+      {
+        title: 'Element-wise ops and reductions, µs per call (median, min–max)',
+        columns: ['case', 'shapes', 'neurite', 'TF.js wasm', 'TF.js cpu', 'wasm ÷ neurite', 'cpu ÷ neurite'],
+        rows,
+        notes: [
+          `one call = op + dispose of the result (no read-back); ${ctx.quick ? 'quick run' : 'up to 9 interleaved samples per contender'}`,
+          `TF.js ${tf.version_core} (wasm: SIMD binary, default threads); every result checked against neurite (relative difference ≤ 1e-5)`,
+        ],
+      },
+    ],
+    data: { tfjs: tf.version_core, cases: data },
+  };
+}

@@ -1,0 +1,172 @@
+//! The tape: recorded entries and the reverse sweep.
+
+use super::{elementwise, reduce, sum_to};
+use crate::activations::{self, Activation};
+use crate::losses::Loss;
+use crate::ops::{binary::BinaryOp, reduce::ReduceOp, unary::UnaryOp};
+use crate::ops::{concat, gather, matmul, slice, tile, transpose};
+use crate::{Error, Result, Tensor};
+use std::collections::HashMap;
+
+/// What an entry computed, with the parameters its backward rule needs.
+#[derive(Clone, Debug)]
+pub enum Recorded {
+    Unary(UnaryOp),
+    Binary(BinaryOp),
+    Reduce { op: ReduceOp, axes: Vec<i64>, keep_dims: bool },
+    MatMul { transpose_a: bool, transpose_b: bool },
+    /// reshape, squeeze, expandDims: the values are unchanged.
+    Reshape,
+    Transpose { perm: Option<Vec<i64>> },
+    Slice { begin: Vec<i64>, size: Vec<i64> },
+    Concat { axis: i64 },
+    Stack { axis: i64 },
+    /// inputs: x, indices
+    Gather { axis: i64 },
+    Tile { reps: Vec<i64> },
+    Clip { min: f64, max: f64 },
+    /// inputs: condition, a, b
+    Where,
+    Activation { act: Activation, axis: i64 },
+    /// inputs: x, alpha
+    PRelu,
+    /// inputs: pred, target; output: the scalar mean loss
+    Loss { loss: Loss },
+    /// Constants (creation, random, comparisons' outputs): no gradient flows.
+    Constant,
+}
+
+/// One recorded op.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub op: Recorded,
+    pub inputs: Vec<(u32, Tensor)>,
+    pub output: (u32, Tensor),
+}
+
+/// A recording of ops, newest last.
+#[derive(Default)]
+pub struct Tape {
+    entries: Vec<Entry>,
+}
+
+impl Tape {
+    pub fn new() -> Tape {
+        Tape::default()
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Appends an entry.
+    pub fn record(&mut self, op: Recorded, inputs: Vec<(u32, Tensor)>, output: (u32, Tensor)) {
+        self.entries.push(Entry { op, inputs, output });
+    }
+
+    /// Gradients of `y` (seeded with `dy`, same shape as `y`) with respect to each id in
+    /// `sources`; `None` where a source does not influence `y`.
+    pub fn gradient(&self, y: u32, dy: Tensor, sources: &[u32]) -> Result<Vec<Option<Tensor>>> {
+        let mut grads: HashMap<u32, Tensor> = HashMap::new();
+        grads.insert(y, dy);
+        for e in self.entries.iter().rev() {
+            let Some(g) = grads.remove(&e.output.0) else { continue };
+            // Keep the gradient of the output visible if it is itself a source.
+            if sources.contains(&e.output.0) {
+                grads.insert(e.output.0, g.clone());
+            }
+            let ins: Vec<&Tensor> = e.inputs.iter().map(|(_, t)| t).collect();
+            let dins = backward(&e.op, &ins, &e.output.1, g)?;
+            for ((id, _), d) in e.inputs.iter().zip(dins) {
+                let Some(d) = d else { continue };
+                match grads.remove(id) {
+                    Some(prev) => {
+                        let sum = crate::ops::binary::binary(BinaryOp::Add, &prev, &d)?;
+                        grads.insert(*id, sum);
+                    }
+                    None => {
+                        grads.insert(*id, d);
+                    }
+                }
+            }
+        }
+        Ok(sources.iter().map(|s| grads.get(s).cloned()).collect())
+    }
+}
+
+/// The gradient of each input, given the gradient `g` of the output.
+fn backward(op: &Recorded, x: &[&Tensor], y: &Tensor, g: Tensor) -> Result<Vec<Option<Tensor>>> {
+    let bad = |what: &str| Error::Internal { msg: format!("tape: {what}") };
+    Ok(match op {
+        Recorded::Unary(u) => vec![elementwise::unary_backward(*u, x[0], y, &g)?],
+        Recorded::Binary(b) => {
+            let (da, db) = elementwise::binary_backward(*b, x[0], x[1], y, &g)?;
+            vec![da, db]
+        }
+        Recorded::Reduce { op, axes, keep_dims } => vec![reduce::reduce_backward(*op, x[0], y, &g, axes, *keep_dims)?],
+        Recorded::MatMul { transpose_a, transpose_b } => {
+            let (da, db) = matmul::matmul_backward(x[0], x[1], *transpose_a, *transpose_b, &g)?;
+            vec![Some(da), Some(db)]
+        }
+        Recorded::Reshape => vec![Some(g.with_shape(x[0].shape().clone()))],
+        Recorded::Transpose { perm } => vec![Some(transpose::transpose_backward(perm.as_deref(), x[0].rank(), &g)?)],
+        Recorded::Slice { begin, size } => vec![Some(slice::slice_backward(x[0].shape(), begin, size, &g)?)],
+        Recorded::Concat { axis } => concat::concat_backward(x, *axis, &g)?.into_iter().map(Some).collect(),
+        Recorded::Stack { axis } => concat::stack_backward(x, *axis, &g)?.into_iter().map(Some).collect(),
+        Recorded::Gather { axis } => vec![Some(gather::gather_backward(x[0].shape(), x[1], *axis, &g)?), None],
+        Recorded::Tile { reps } => vec![Some(tile::tile_backward(x[0].shape(), reps, &g)?)],
+        Recorded::Clip { min, max } => vec![Some(crate::ops::clip::clip_by_value_backward(x[0], &g, *min, *max)?)],
+        Recorded::Where => {
+            let (da, db) = elementwise::where_backward(x[0], x[1], x[2], &g)?;
+            vec![None, Some(da), Some(db)]
+        }
+        Recorded::Activation { act, axis } => vec![Some(activations::activation_grad(act, x[0], &g, *axis)?)],
+        Recorded::PRelu => {
+            let (dx, da) = activations::prelu::prelu_grad(x[0], x[1], &g)?;
+            vec![Some(dx), Some(sum_to(da, x[1].shape())?)]
+        }
+        Recorded::Loss { loss } => {
+            let pred = x[0];
+            let cols = pred.dims().last().copied().unwrap_or(1);
+            let rows = if cols == 0 { 0 } else { pred.size() / cols };
+            let mut d = Tensor::zeros("grad", pred.shape().clone())?;
+            loss.backward(pred.data(), x[1].data(), rows, cols, d.data_mut());
+            let s = *g.data().first().ok_or_else(|| bad("loss gradient is empty"))?;
+            d.data_mut().iter_mut().for_each(|v| *v *= s);
+            vec![Some(d), None]
+        }
+        Recorded::Constant => vec![None; x.len()],
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::binary::binary;
+    use crate::ops::unary::unary;
+
+    #[test]
+    fn chain_and_fan_out() {
+        // y = sum(x * x + exp(x)) → dy/dx = 2x + exp(x)
+        let x = Tensor::new("t", [3].into(), vec![0.5, -1.0, 2.0]).unwrap();
+        let mut tape = Tape::new();
+        let sq = binary(BinaryOp::Mul, &x, &x).unwrap();
+        tape.record(Recorded::Binary(BinaryOp::Mul), vec![(1, x.clone()), (1, x.clone())], (2, sq.clone()));
+        let ex = unary(UnaryOp::Exp, &x).unwrap();
+        tape.record(Recorded::Unary(UnaryOp::Exp), vec![(1, x.clone())], (3, ex.clone()));
+        let s = binary(BinaryOp::Add, &sq, &ex).unwrap();
+        tape.record(Recorded::Binary(BinaryOp::Add), vec![(2, sq), (3, ex)], (4, s.clone()));
+        let y = crate::ops::reduce::reduce(ReduceOp::Sum, &s, &[0], false).unwrap();
+        tape.record(Recorded::Reduce { op: ReduceOp::Sum, axes: vec![0], keep_dims: false }, vec![(4, s)], (5, y));
+        let g = tape.gradient(5, Tensor::scalar(1.0), &[1, 99]).unwrap();
+        let gx = g[0].as_ref().unwrap();
+        for (v, &xv) in gx.data().iter().zip(x.data()) {
+            assert!((v - (2.0 * xv + xv.exp())).abs() < 1e-5);
+        }
+        assert!(g[1].is_none());
+    }
+}

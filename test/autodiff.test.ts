@@ -1,0 +1,185 @@
+// Reverse-mode autodiff (grad, grads, valueAndGrad(s), variableGrads, variable,
+// optimizer.minimize) against TF.js 4.22 tf.grads on the same functions, built from every op
+// family the tape records. Tolerance: rtol 1e-4, atol 1e-5 (float32 on both sides, different
+// summation orders in matMul/reductions).
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
+import { expectClose } from './setup.js';
+import * as nr from '../ts/index.js';
+
+await tf.setBackend('cpu');
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+function vals(seed: number, n: number, lo = -1, hi = 1): Float32Array {
+  const r = rng(seed);
+  return Float32Array.from({ length: n }, () => lo + (hi - lo) * r());
+}
+const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+
+type Lib = typeof nr | typeof tf;
+interface Case {
+  name: string;
+  shapes: number[][];
+  /** Input range, e.g. positive for log/sqrt. */
+  range?: [number, number];
+  f: (L: Lib, xs: any[]) => any;
+}
+
+// Each function is written once against the common subset of both APIs (both libraries
+// spell these ops the same way); `L` is neurite or TF.js.
+const cases: Case[] = [
+  { name: 'unary chain', shapes: [[2, 3]], range: [0.2, 2], f: (L, [x]) => L.sum(L.add(L.mul(L.exp(L.neg(x)), L.log(x)), L.add(L.sqrt(x), L.square(L.sin(x))))) },
+  { name: 'abs, reciprocal, log1p, expm1, cos', shapes: [[5]], range: [0.1, 1.5], f: (L, [x]) => L.sum(L.add(L.add(L.abs(L.sub(x, 0.8)), L.reciprocal(x)), L.add(L.log1p(x), L.mul(L.expm1(x), L.cos(x))))) },
+  { name: 'broadcast add/sub/mul/div', shapes: [[3, 4], [4], [3, 1]], range: [0.5, 2], f: (L, [a, b, c]) => L.sum(L.div(L.mul(L.add(a, b), L.sub(a, c)), L.add(b, 1))) },
+  { name: 'pow', shapes: [[2, 3], [3]], range: [0.5, 1.5], f: (L, [a, b]) => L.sum(L.pow(a, b)) },
+  { name: 'maximum/minimum', shapes: [[4, 3], [4, 3]], f: (L, [a, b]) => L.sum(L.add(L.maximum(a, b), L.mul(L.minimum(a, b), 2))) },
+  { name: 'reductions with axes', shapes: [[2, 3, 4]], range: [0.5, 1.5], f: (L, [x]) => L.add(L.add(L.sum(L.mean(x, [0, 2])), L.sum(L.max(x, 1))), L.add(L.sum(L.min(x, -1, true)), L.sum(L.prod(x, 2)))) },
+  { name: 'matMul all transposes, batched', shapes: [[2, 3, 4], [2, 4, 5], [2, 3, 5]], f: (L, [a, b, c]) => L.sum(L.add(L.sum(L.matMul(a, b)), L.sum(L.square(L.matMul(L.matMul(a, b, false, false), c, false, true))))) },
+  { name: 'matMul transposeA', shapes: [[4, 3], [4, 2]], f: (L, [a, b]) => L.sum(L.square(L.matMul(a, b, true, false))) },
+  { name: 'matMul both transposed', shapes: [[4, 3], [2, 4]], f: (L, [a, b]) => L.sum(L.square(L.matMul(a, b, true, true))) },
+  { name: 'reshape, transpose', shapes: [[2, 3, 4]], f: (L, [x]) => L.sum(L.mul(L.transpose(L.reshape(x, [6, 4]), [1, 0]), L.reshape(L.transpose(x, [2, 0, 1]), [4, 6]))) },
+  { name: 'slice, concat, stack', shapes: [[3, 4], [3, 2]], f: (L, [a, b]) => L.sum(L.square(L.concat([L.slice(a, [1, 1], [2, 2]), L.slice(b, [0, 0], [2, -1])], 1))) },
+  { name: 'stack', shapes: [[2, 3], [2, 3]], f: (L, [a, b]) => L.sum(L.mul(L.stack([a, b], 1), L.stack([b, a], 1))) },
+  { name: 'gather with repeats, tile', shapes: [[4, 3]], f: (L, [x]) => L.sum(L.square(L.tile(L.gather(x, (L as any).tensor1d ? (L as typeof tf).tensor1d([2, 0, 2], 'int32') : [2, 0, 2], 0), [2, 1]))) },
+  { name: 'squeeze, expandDims', shapes: [[3, 1, 2]], f: (L, [x]) => L.sum(L.square(L.expandDims(L.squeeze(x, [1]), 0))) },
+  { name: 'clipByValue', shapes: [[10]], range: [-2, 2], f: (L, [x]) => L.sum(L.square(L.clipByValue(x, -1, 0.5))) },
+  { name: 'activations', shapes: [[3, 4]], f: (L, [x]) => L.sum(L.add(L.add(L.relu(L.sub(x, 0.1)), L.sigmoid(x)), L.add(L.tanh(x), L.mul(L.softmax(x), L.elu(x))))) },
+  { name: 'logSoftmax on axis 0', shapes: [[3, 4]], f: (L, [x]) => L.sum(L.mul(L.logSoftmax(L.transpose(x)), L.transpose(x))) },
+];
+
+describe('grads against TF.js', () => {
+  for (const c of cases) {
+    it(c.name, () => {
+      const [lo, hi] = c.range ?? [-1, 1];
+      const data = c.shapes.map((s, i) => vals(17 + i * 31, size(s), lo, hi));
+      const ours = nr.tidy(() => {
+        const xs = data.map((d, i) => nr.tensor(d, c.shapes[i]));
+        const g = nr.grads((...args: nr.Tensor[]) => c.f(nr, args))(xs);
+        return g.map((t) => t.data());
+      });
+      const theirs = tf.tidy(() => {
+        const xs = data.map((d, i) => tf.tensor(d, c.shapes[i]));
+        return tf.grads((...args: tf.Tensor[]) => c.f(tf, args))(xs).map((t) => t.dataSync() as Float32Array);
+      });
+      ours.forEach((g, i) => expectClose(g, theirs[i], 1e-4, 1e-5));
+    });
+  }
+
+  it('matMul with a broadcast batch dimension sums the gradient over the batch', () => {
+    // TF.js 4.22's BatchMatMul gradient does not reduce broadcast batch dims, so its side
+    // stacks b explicitly (stack's gradient sums the copies).
+    const a = vals(3, 2 * 3 * 4);
+    const b = vals(4, 4 * 5);
+    const ours = nr.tidy(() => nr.grads((x: nr.Tensor, y: nr.Tensor) => nr.square(nr.matMul(x, y)).sum())([nr.tensor(a, [2, 3, 4]), nr.tensor(b, [4, 5])]).map((t) => t.data()));
+    const theirs = tf.tidy(() => tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.square(tf.matMul(x as tf.Tensor3D, tf.stack([y, y]) as tf.Tensor3D))))([tf.tensor(a, [2, 3, 4]), tf.tensor(b, [4, 5])]).map((t) => t.dataSync() as Float32Array));
+    ours.forEach((g, i) => expectClose(g, theirs[i], 1e-4, 1e-5));
+  });
+
+  it('where and losses', () => {
+    const x = vals(5, 12, -2, 2);
+    const y = Float32Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? 1 : 0));
+    const ours = nr.tidy(() => {
+      const xt = nr.tensor(x, [4, 3]);
+      const yt = nr.tensor(y, [4, 3]);
+      const cond = nr.greater(xt, 0);
+      return nr.grad((t) => nr.add(nr.losses.categoricalCrossentropy(yt, nr.softmax(t)), nr.sum(nr.where(cond, t, nr.mul(t, -0.5)))))(xt).data();
+    });
+    const theirs = tf.tidy(() => {
+      const xt = tf.tensor(x, [4, 3]);
+      const yt = tf.tensor(y, [4, 3]);
+      const cond = tf.greater(xt, 0);
+      const f = (t: tf.Tensor) => tf.add(tf.mean(tf.sum(tf.mul(tf.neg(yt), tf.log(tf.softmax(t))), -1)), tf.sum(tf.where(cond, t, tf.mul(t, -0.5))));
+      return tf.grad(f)(xt).dataSync() as Float32Array;
+    });
+    expectClose(ours, theirs, 1e-4, 1e-5);
+  });
+});
+
+describe('grad API', () => {
+  it('grad, valueAndGrad, dy seeds, and finite differences', () => {
+    const x = nr.tensor([0.5, -1.5, 2]);
+    const f = (t: nr.Tensor) => t.mul(t).mul(t).sum(); // Σx³ → 3x²
+    const g = nr.grad(f)(x);
+    expectClose(g.data(), [0.75, 6.75, 12], 1e-6);
+    const { value, grad } = nr.valueAndGrad(f)(x);
+    expect(value.item()).toBeCloseTo(0.125 - 3.375 + 8, 5);
+    expectClose(grad.data(), g.data());
+    const dy = nr.tensor([1, 2, 3]);
+    const gy = nr.grad((t) => t.square())(x, dy); // 2x·dy
+    expectClose(gy.data(), [1, -6, 12], 1e-6);
+    for (const t of [x, g, value, grad, dy, gy]) t.dispose();
+  });
+
+  it('unused inputs get zeros; constants pass no gradient', () => {
+    const [ga, gb] = nr.grads((a, b) => a.sum().add(nr.floor(b).sum()))([nr.ones([2]), nr.ones([3])]);
+    expect(Array.from(ga.data())).toEqual([1, 1]);
+    expect(Array.from(gb.data())).toEqual([0, 0, 0]);
+    ga.dispose();
+    gb.dispose();
+  });
+
+  it('does not leak: the tape frees its references', () => {
+    const x = nr.tensor([1, 2, 3]);
+    nr.grad((t) => t.exp().sum())(x).dispose();
+    const before = nr.memory();
+    for (let i = 0; i < 50; i++) nr.grad((t) => t.exp().mul(t).sum())(x).dispose();
+    const after = nr.memory();
+    expect(after.numTensors).toBe(before.numTensors);
+    expect(after.numBytes).toBe(before.numBytes);
+    x.dispose();
+  });
+
+  it('errors: nesting, non-tensor results, non-scalar variableGrads', () => {
+    const x = nr.tensor([1, 2]);
+    expect(() => nr.grad((t) => nr.grad((u) => u.sum())(t))(x)).toThrow(/cannot be nested/);
+    expect(() => nr.grad(() => 3 as unknown as nr.Tensor)(x)).toThrow(/f must return a Tensor, got 3/);
+    expect(() => nr.grad(42 as never)).toThrow(/f must be a function/);
+    const v = nr.variable(nr.tensor([1, 2]), true, 'v_err');
+    expect(() => nr.variableGrads(() => v.mul(2))).toThrow(/must return a scalar, got shape \[2\]/);
+    // After an error the tape is closed again: the next grad works.
+    nr.grad((t) => t.sum())(x).dispose();
+    v.dispose();
+    x.dispose();
+  });
+});
+
+describe('variables and minimize', () => {
+  it('linear regression with optimizer.minimize converges to the true weights', () => {
+    // y = 3x − 2 + noise-free; fit w, b with SGD.
+    const xs = nr.tensor(Array.from({ length: 32 }, (_, i) => i / 16 - 1), [32, 1]);
+    const ys = nr.tidy(() => xs.mul(3).sub(2));
+    const w = nr.variable(nr.zeros([1, 1]), true, 'w_lr');
+    const b = nr.variable(nr.zeros([1]), true, 'b_lr');
+    const opt = nr.optimizers.sgd({ learningRate: 0.3 });
+    opt.minimize(() => nr.losses.meanSquaredError(ys, xs.matMul(w).add(b)), false, [w, b]); // creates the optimizer state
+    const before = nr.memory().numTensors;
+    for (let i = 0; i < 200; i++) opt.minimize(() => nr.losses.meanSquaredError(ys, xs.matMul(w).add(b)), false, [w, b]);
+    expect(nr.memory().numTensors).toBe(before);
+    expect(w.item()).toBeCloseTo(3, 3);
+    expect(b.item()).toBeCloseTo(-2, 3);
+    const cost = opt.minimize(() => nr.losses.meanSquaredError(ys, xs.matMul(w).add(b)), true, [w, b])!;
+    expect(cost.item()).toBeLessThan(1e-6);
+    for (const t of [xs, ys, w, b, cost]) t.dispose();
+    opt.dispose();
+  });
+
+  it('variableGrads keys by name; assign replaces values', () => {
+    const a = nr.variable(nr.tensor([1, 2]), true, 'a_vg');
+    const frozen = nr.variable(nr.tensor([5]), false, 'frozen_vg');
+    const { value, grads } = nr.variableGrads(() => a.square().sum().add(frozen.sum()));
+    expect(Object.keys(grads)).toContain('a_vg');
+    expect(Object.keys(grads)).not.toContain('frozen_vg');
+    expect(Array.from(grads.a_vg.data())).toEqual([2, 4]);
+    a.assign(nr.tensor([7, 8]));
+    expect(Array.from(a.data())).toEqual([7, 8]);
+    expect(() => a.assign(nr.tensor([1]))).toThrow(/assign: the new value has shape \[1\] but the variable has shape \[2\]/);
+    expect(() => nr.variable(nr.tensor([0]), true, 'a_vg')).toThrow(/already named 'a_vg'/);
+    for (const t of [a, frozen, value, ...Object.values(grads)]) t.dispose();
+  });
+});
