@@ -4,7 +4,7 @@
 // the same random bits as Node.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
-import { checkSmoke, CI, nodeReferenceHex, requireDist, requireRuntime, ROOT, runtimeAvailable, type SmokeReport } from './runtimes/expect.js';
+import { checkSmoke, CI, nodeReference, requireDist, requireRuntime, ROOT, runtimeAvailable, type SmokeReport } from './runtimes/expect.js';
 import { startServer, type StaticServer } from './runtimes/server.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -44,9 +44,9 @@ describe.skipIf(!runtimeAvailable(CHROMIUM))(`Chromium (${CI ? 'required on CI' 
 
   for (const entry of ['inline', 'url'] as const) {
     it(`${entry} entry: ops, errors, memory, seeded bits and every init() source`, async () => {
-      const [{ report, pageErrors }, hex] = await Promise.all([run(entry), nodeReferenceHex()]);
+      const [{ report, pageErrors }, ref] = await Promise.all([run(entry), nodeReference()]);
       expect(pageErrors, `server log: ${JSON.stringify(server!.requests)}`).toEqual([]);
-      checkSmoke(report, { runtime: 'chromium', entry, randomHex: hex, sources: ['bytes', 'url', 'urlString', 'module', 'response'] });
+      checkSmoke(report, { runtime: 'chromium', entry, randomHex: ref.randomHex, trainHex: ref.trainHex, sources: ['bytes', 'url', 'urlString', 'module', 'response'] });
       console.log(`chromium ${report.version} ${entry}: init ${report.initMs} ms`);
     });
   }

@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkSmoke, CI, nodeReferenceHex, requireDist, requireRuntime, ROOT, runtimeAvailable, type SmokeReport } from './runtimes/expect.js';
+import { checkSmoke, CI, nodeReference, requireDist, requireRuntime, ROOT, runtimeAvailable, type SmokeReport } from './runtimes/expect.js';
 
 const DENO = process.env.DENO_PATH ?? join(ROOT, 'node_modules/.bin/deno');
 const run = promisify(execFile);
@@ -38,15 +38,15 @@ describe.skipIf(!runtimeAvailable(DENO))(`Deno (${CI ? 'required on CI' : 'skipp
   });
 
   it('inline entry runs with no permissions', async () => {
-    const [r, hex] = await Promise.all([deno('inline', []), nodeReferenceHex()]);
-    checkSmoke(r, { runtime: 'deno', entry: 'inline', randomHex: hex, sources: [] });
+    const [r, ref] = await Promise.all([deno('inline', []), nodeReference()]);
+    checkSmoke(r, { runtime: 'deno', entry: 'inline', randomHex: ref.randomHex, trainHex: ref.trainHex, sources: [] });
     expect(r.readPermission).not.toBe('granted');
     console.log(`deno ${r.version} inline: init ${r.initMs} ms`);
   });
 
   it('url entry reads core.wasm with --allow-read; bytes, URL, Module and Response sources work', async () => {
-    const [r, hex] = await Promise.all([deno('url', ['--allow-read']), nodeReferenceHex()]);
-    checkSmoke(r, { runtime: 'deno', entry: 'url', randomHex: hex, sources: ['bytes', 'url', 'module', 'response'] });
+    const [r, ref] = await Promise.all([deno('url', ['--allow-read']), nodeReference()]);
+    checkSmoke(r, { runtime: 'deno', entry: 'url', randomHex: ref.randomHex, trainHex: ref.trainHex, sources: ['bytes', 'url', 'module', 'response'] });
     expect(r.readPermission).toBe('granted');
   });
 

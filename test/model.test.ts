@@ -157,14 +157,19 @@ function predictBoth(p: Pair, x: Float32Array): { a: Float32Array; b: Float32Arr
 const ACTIVATIONS = ['relu', 'elu', 'selu', 'softplus', 'softsign', 'sigmoid', 'hardSigmoid', 'tanh', 'softmax', 'linear', 'swish', 'gelu'];
 
 /** One SGD(lr=1) trainOnBatch step on both: returns the implied gradients and the losses. */
-async function oneStep(p: Pair, nrLoss: nr.CompileArgs['loss'], tfLoss: string | ((a: tf.Tensor, b: tf.Tensor) => tf.Tensor), x: Float32Array, y: Float32Array, ys: number[]) {
+async function oneStep(p: Pair, nrLoss: nr.CompileArgs['loss'], tfLoss: string | ((a: tf.Tensor, b: tf.Tensor) => tf.Tensor), x: Float32Array, y: Float32Array, ys: number[], tfY = y, tfYs = ys) {
   p.nr.compile({ optimizer: optimizers.sgd({ learningRate: 1 }), loss: nrLoss });
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   p.tf.compile({ optimizer: tf.train.sgd(1), loss: tfLoss as any });
   const before = p.nrWeights();
   const tfBefore = p.tfWeights();
   for (let i = 0; i < before.length; i++) expectClose(tfBefore[i], before[i], 0, 0);
-  const [lossNr, lossTf] = await withData(x, [N, IN], y, ys, async (nx, ny, tx, ty) => [p.nr.trainOnBatch(nx, ny) as number, (await p.tf.trainOnBatch(tx, ty)) as number]);
+  const [lossNr, lossTf] = await withData(x, [N, IN], y, ys, async (nx, ny, tx) => {
+    const ty = tf.tensor(tfY, tfYs);
+    const r = [p.nr.trainOnBatch(nx, ny) as number, (await p.tf.trainOnBatch(tx, ty)) as number];
+    ty.dispose();
+    return r;
+  });
   const after = p.nrWeights();
   const tfAfter = p.tfWeights();
   const gNr = before.map((b, i) => b.map((v, k) => v - after[i][k]));
@@ -199,5 +204,343 @@ describe('dense stack vs TF.js layers: every activation', () => {
     const b = tf.tidy(() => tfl.layers.activation({ activation: 'hardSigmoid' }).apply(tf.tensor(xs)) as tf.Tensor).dataSync();
     expectClose(a, b, 0, 1e-7);
     expectClose(a, Array.from(xs, (v) => Math.min(1, Math.max(0, 0.2 * v + 0.5))), 0, 1e-7);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Losses: evaluate() and one training step, for every loss and option TF.js can express.
+// ---------------------------------------------------------------------------------------------
+
+type TfLoss = string | ((yt: tf.Tensor, yp: tf.Tensor) => tf.Tensor);
+interface LossCase {
+  title: string;
+  nr: nr.CompileArgs['loss'];
+  tf: TfLoss;
+  /** Activation of the output layer. */
+  out: string;
+  /** Targets for N rows of 3 outputs, and their shape. */
+  targets: () => { y: Float32Array; shape: number[] };
+  /** TF.js gets the sparse targets one-hot (its custom losses need targets of the output's shape). */
+  tfOneHot?: boolean;
+}
+
+const gl = normals(21);
+const rand01 = (n: number) => Float32Array.from(gl(n), (v) => 1 / (1 + Math.exp(-v)));
+const binary = () => ({ y: Float32Array.from(rand01(N * 3), (v) => (v > 0.5 ? 1 : 0)), shape: [N, 3] });
+const oneHot = () => {
+  const y = new Float32Array(N * 3);
+  for (let r = 0; r < N; r++) y[r * 3 + ((r * 7 + 1) % 3)] = 1;
+  return { y, shape: [N, 3] };
+};
+const softTargets = () => {
+  const y = rand01(N * 3);
+  for (let r = 0; r < N; r++) {
+    const s = y[r * 3] + y[r * 3 + 1] + y[r * 3 + 2];
+    for (let j = 0; j < 3; j++) y[r * 3 + j] /= s;
+  }
+  return { y, shape: [N, 3] };
+};
+const sparse = () => ({ y: Float32Array.from({ length: N }, (_, r) => (r * 7 + 1) % 3), shape: [N] });
+const smoothB = (s: number) => (yt: tf.Tensor, yp: tf.Tensor) => tfl.metrics.binaryCrossentropy(tf.add(tf.mul(yt, 1 - s), 0.5 * s), yp);
+const smoothC = (s: number) => (yt: tf.Tensor, yp: tf.Tensor) => tfl.metrics.categoricalCrossentropy(tf.add(tf.mul(yt, 1 - s), s / 3), yp);
+
+const LOSSES: LossCase[] = [
+  { title: 'meanSquaredError', nr: 'meanSquaredError', tf: 'meanSquaredError', out: 'linear', targets: () => ({ y: gl(N * 3), shape: [N, 3] }) },
+  { title: 'meanAbsoluteError', nr: 'meanAbsoluteError', tf: 'meanAbsoluteError', out: 'linear', targets: () => ({ y: gl(N * 3), shape: [N, 3] }) },
+  { title: 'huber (delta 1)', nr: 'huber', tf: (yt, yp) => tf.losses.huberLoss(yt, yp), out: 'linear', targets: () => ({ y: gl(N * 3, 2), shape: [N, 3] }) },
+  { title: 'huber (delta 0.5)', nr: { name: 'huber', delta: 0.5 }, tf: (yt, yp) => tf.losses.huberLoss(yt, yp, undefined, 0.5), out: 'linear', targets: () => ({ y: gl(N * 3, 2), shape: [N, 3] }) },
+  { title: 'binaryCrossentropy', nr: 'binaryCrossentropy', tf: 'binaryCrossentropy', out: 'sigmoid', targets: binary },
+  { title: 'binaryCrossentropy, soft targets', nr: 'binaryCrossentropy', tf: 'binaryCrossentropy', out: 'sigmoid', targets: () => ({ y: rand01(N * 3), shape: [N, 3] }) },
+  { title: 'binaryCrossentropy, labelSmoothing 0.1', nr: { name: 'binaryCrossentropy', labelSmoothing: 0.1 }, tf: smoothB(0.1), out: 'sigmoid', targets: binary },
+  { title: 'binaryCrossentropy, fromLogits', nr: { name: 'binaryCrossentropy', fromLogits: true }, tf: (yt, yp) => tf.losses.sigmoidCrossEntropy(yt, yp), out: 'linear', targets: binary },
+  { title: 'binaryCrossentropy, fromLogits + labelSmoothing 0.2', nr: { name: 'binaryCrossentropy', fromLogits: true, labelSmoothing: 0.2 }, tf: (yt, yp) => tf.losses.sigmoidCrossEntropy(yt, yp, undefined, 0.2), out: 'linear', targets: binary },
+  { title: 'categoricalCrossentropy', nr: 'categoricalCrossentropy', tf: 'categoricalCrossentropy', out: 'softmax', targets: oneHot },
+  { title: 'categoricalCrossentropy, soft targets', nr: 'categoricalCrossentropy', tf: 'categoricalCrossentropy', out: 'softmax', targets: softTargets },
+  { title: 'categoricalCrossentropy, labelSmoothing 0.1', nr: { name: 'categoricalCrossentropy', labelSmoothing: 0.1 }, tf: smoothC(0.1), out: 'softmax', targets: oneHot },
+  { title: 'categoricalCrossentropy, fromLogits', nr: { name: 'categoricalCrossentropy', fromLogits: true }, tf: (yt, yp) => tf.losses.softmaxCrossEntropy(yt, yp), out: 'linear', targets: oneHot },
+  { title: 'categoricalCrossentropy, fromLogits + labelSmoothing 0.2', nr: { name: 'categoricalCrossentropy', fromLogits: true, labelSmoothing: 0.2 }, tf: (yt, yp) => tf.losses.softmaxCrossEntropy(yt, yp, undefined, 0.2), out: 'linear', targets: oneHot },
+  { title: 'categoricalCrossentropy on a sigmoid output (not fused)', nr: 'categoricalCrossentropy', tf: 'categoricalCrossentropy', out: 'sigmoid', targets: oneHot },
+  { title: 'sparseCategoricalCrossentropy', nr: 'sparseCategoricalCrossentropy', tf: 'sparseCategoricalCrossentropy', out: 'softmax', targets: sparse },
+  { title: 'sparseCategoricalCrossentropy, fromLogits', nr: { name: 'sparseCategoricalCrossentropy', fromLogits: true }, tf: (yt, yp) => tf.losses.softmaxCrossEntropy(yt, yp), out: 'linear', targets: sparse, tfOneHot: true },
+  { title: 'kullbackLeiblerDivergence', nr: 'kullbackLeiblerDivergence', tf: 'kullbackLeiblerDivergence', out: 'softmax', targets: softTargets },
+  { title: 'hinge (±1 targets)', nr: 'hinge', tf: 'hinge', out: 'tanh', targets: () => ({ y: Float32Array.from(binary().y, (v) => 2 * v - 1), shape: [N, 3] }) },
+];
+
+/** TF.js cannot take the sparse labels as [N]: it wants [N, 1]. */
+const tfTargetShape = (shape: number[]) => (shape.length === 1 ? [shape[0], 1] : shape);
+
+/** The targets TF.js gets for a case: as given, or sparse labels made one-hot. */
+function tfTargets(c: LossCase, y: Float32Array, shape: number[]): { y: Float32Array; shape: number[] } {
+  if (!c.tfOneHot) return { y, shape: tfTargetShape(shape) };
+  const h = new Float32Array(y.length * 3);
+  y.forEach((k, r) => (h[r * 3 + k] = 1));
+  return { y: h, shape: [y.length, 3] };
+}
+
+describe('losses vs TF.js: evaluate() and one SGD step', () => {
+  const x = normals(5)(N * IN, 1.5);
+  for (const c of LOSSES) {
+    it(c.title, async () => {
+      const { y, shape } = c.targets();
+      const p = new Pair([{ kind: 'dense', units: 4, activation: 'tanh' }, { kind: 'dense', units: 3, activation: c.out }], IN, 3);
+      p.nr.compile({ optimizer: 'sgd', loss: c.nr });
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      p.tf.compile({ optimizer: tf.train.sgd(1), loss: c.tf as any });
+      const [a, b] = await withData(x, [N, IN], y, shape, async (nx, ny, tx) => {
+        const ev = p.nr.evaluate(nx, ny, { batchSize: 3 }) as nr.Tensor;
+        const mine = ev.data()[0];
+        ev.dispose();
+        const t = tfTargets(c, y, shape);
+        const ty2 = tf.tensor(t.y, t.shape);
+        const theirs = tf.tidy(() => (p.tf.evaluate(tx, ty2, { batchSize: 3 }) as tf.Scalar).dataSync()[0]);
+        ty2.dispose();
+        return [mine, theirs];
+      });
+      expectClose([a], [b], 1e-5, 1e-6);
+      const t = tfTargets(c, y, shape);
+      const r = await oneStep(p, c.nr, c.tf, x, y, shape, t.y, t.shape);
+      expectClose([r.lossNr], [r.lossTf], 1e-5, 1e-6);
+      expectGrads(r.gNr, r.gTf);
+      p.dispose();
+    });
+  }
+
+  it('hinge with {0, 1} targets converts them to ±1 (Keras)', () => {
+    const x = normals(9)(N * IN);
+    const { y } = binary();
+    const p = new Pair([{ kind: 'dense', units: 3, activation: 'tanh' }], IN, 4);
+    p.nr.compile({ optimizer: 'sgd', loss: 'hinge' });
+    const pred = tf.tidy(() => (p.tf.predict(tf.tensor(x, [N, IN])) as tf.Tensor).dataSync());
+    let want = 0;
+    pred.forEach((v, i) => (want += Math.max(0, 1 - (2 * y[i] - 1) * v)));
+    want /= pred.length;
+    nr.tidy(() => expectClose([(p.nr.evaluate(nr.tensor(x, [N, IN]), nr.tensor(y, [N, 3])) as nr.Tensor).data()[0]], [want], 1e-5, 1e-6));
+    p.dispose();
+  });
+
+  it('metrics: accuracy (binary, categorical, sparse), mse and mae match TF.js', async () => {
+    const x = normals(13)(N * IN, 2);
+    const cases: Array<[string, string, () => { y: Float32Array; shape: number[] }, string[]]> = [
+      ['binaryCrossentropy', 'sigmoid', binary, ['accuracy', 'mse', 'mae']],
+      ['categoricalCrossentropy', 'softmax', oneHot, ['accuracy', 'categoricalAccuracy']],
+      ['sparseCategoricalCrossentropy', 'softmax', sparse, ['accuracy']],
+      ['meanSquaredError', 'linear', () => ({ y: gl(N * 3), shape: [N, 3] }), ['mae', 'mse']],
+    ];
+    for (const [loss, out, targets, metrics] of cases) {
+      const { y, shape } = targets();
+      const p = new Pair([{ kind: 'dense', units: 3, activation: out }], IN, 8);
+      p.nr.compile({ optimizer: 'sgd', loss, metrics });
+      p.tf.compile({ optimizer: 'sgd', loss, metrics });
+      const mine = nr.tidy(() => (p.nr.evaluate(nr.tensor(x, [N, IN]), nr.tensor(y, shape)) as nr.Tensor[]).map((t) => t.data()[0]));
+      const theirs = tf.tidy(() => (p.tf.evaluate(tf.tensor(x, [N, IN]), tf.tensor(y, tfTargetShape(shape))) as tf.Scalar[]).map((t) => t.dataSync()[0]));
+      expectClose(mine, theirs, 1e-5, 1e-6);
+      p.dispose();
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Optimizers: 20 trainOnBatch steps on the same batch.
+// ---------------------------------------------------------------------------------------------
+
+const STACK: Spec[] = [{ kind: 'dense', units: 6, activation: 'tanh' }, { kind: 'dense', units: 3, activation: 'softmax' }];
+
+async function trajectory(nrOpt: () => nr.Optimizer, tfOpt: () => tf.Optimizer, steps = 20) {
+  const x = normals(31)(N * IN, 1.5);
+  const { y } = oneHot();
+  const p = new Pair(STACK, IN, 5);
+  p.nr.compile({ optimizer: nrOpt(), loss: 'categoricalCrossentropy' });
+  p.tf.compile({ optimizer: tfOpt(), loss: 'categoricalCrossentropy' });
+  const lossesNr: number[] = [];
+  const lossesTf: number[] = [];
+  await withData(x, [N, IN], y, [N, 3], async (nx, ny, tx, ty) => {
+    for (let s = 0; s < steps; s++) {
+      lossesNr.push(p.nr.trainOnBatch(nx, ny) as number);
+      lossesTf.push((await p.tf.trainOnBatch(tx, ty)) as number);
+    }
+  });
+  const wNr = p.nrWeights();
+  const wTf = p.tfWeights();
+  p.dispose();
+  return { lossesNr, lossesTf, wNr, wTf };
+}
+
+describe('optimizers vs TF.js: 20 trainOnBatch steps', () => {
+  const cases: Array<[string, () => nr.Optimizer, () => tf.Optimizer]> = [
+    ['sgd', () => optimizers.sgd({ learningRate: 0.5 }), () => tf.train.sgd(0.5)],
+    ['sgd + momentum', () => optimizers.sgd({ learningRate: 0.1, momentum: 0.9 }), () => tf.train.momentum(0.1, 0.9)],
+    ['sgd + nesterov', () => optimizers.sgd({ learningRate: 0.1, momentum: 0.9, nesterov: true }), () => tf.train.momentum(0.1, 0.9, true)],
+    ['adam', () => optimizers.adam({ learningRate: 0.05 }), () => tf.train.adam(0.05, 0.9, 0.999, 1e-7)],
+    ['adam (beta1 0.8, beta2 0.99, epsilon 1e-4)', () => optimizers.adam({ learningRate: 0.05, beta1: 0.8, beta2: 0.99, epsilon: 1e-4 }), () => tf.train.adam(0.05, 0.8, 0.99, 1e-4)],
+    ['rmsprop', () => optimizers.rmsprop({ learningRate: 0.01 }), () => tf.train.rmsprop(0.01, 0.9, 0, 1e-7)],
+    ['rmsprop + momentum', () => optimizers.rmsprop({ learningRate: 0.01, rho: 0.8, momentum: 0.5 }), () => tf.train.rmsprop(0.01, 0.8, 0.5, 1e-7)],
+    ['adagrad', () => optimizers.adagrad({ learningRate: 0.1 }), () => tf.train.adagrad(0.1, 0.1)],
+  ];
+  for (const [name, mk, mkTf] of cases) {
+    it(name, async () => {
+      const r = await trajectory(mk, mkTf);
+      expectClose(r.lossesNr, r.lossesTf, 1e-4, 1e-5);
+      r.wNr.forEach((w, i) => expectClose(w, r.wTf[i], 1e-4, 1e-5));
+      expect(r.lossesNr[19]).toBeLessThan(r.lossesNr[0]);
+    });
+  }
+
+  it('adamw matches the Keras 3 formula (decay p ← p − η·λ·p, then Adam) on TF.js gradients', async () => {
+    const [lr, b1, b2, eps, wd] = [0.05, 0.9, 0.999, 1e-7, 0.1];
+    const x = normals(31)(N * IN, 1.5);
+    const { y } = oneHot();
+    const p = new Pair(STACK, IN, 5);
+    p.nr.compile({ optimizer: optimizers.adamw({ learningRate: lr, weightDecay: wd }), loss: 'categoricalCrossentropy' });
+    const lossesNr: number[] = [];
+    nr.tidy(() => {
+      const [nx, ny] = [nr.tensor(x, [N, IN]), nr.tensor(y, [N, 3])];
+      for (let s = 0; s < 20; s++) lossesNr.push(p.nr.trainOnBatch(nx, ny) as number);
+    });
+    // Reference: TF.js gradients, the AdamW update in float64.
+    const vars = p.tf.trainableWeights.map((w) => w.read() as tf.Variable);
+    let w = vars.map((v) => Float64Array.from(v.dataSync()));
+    const m = w.map((a) => new Float64Array(a.length));
+    const v2 = w.map((a) => new Float64Array(a.length));
+    const lossesTf: number[] = [];
+    const [tx, ty] = [tf.tensor(x, [N, IN]), tf.tensor(y, [N, 3])];
+    for (let t = 1; t <= 20; t++) {
+      const { value, grads } = tf.variableGrads(() => tf.mean(tfl.metrics.categoricalCrossentropy(ty, p.tf.apply(tx, { training: true }) as tf.Tensor)) as tf.Scalar, vars);
+      lossesTf.push(value.dataSync()[0]);
+      w = w.map((wi, i) => {
+        const g = grads[vars[i].name].dataSync();
+        const out = new Float64Array(wi.length);
+        for (let k = 0; k < wi.length; k++) {
+          const decayed = wi[k] - lr * wd * wi[k];
+          m[i][k] = b1 * m[i][k] + (1 - b1) * g[k];
+          v2[i][k] = b2 * v2[i][k] + (1 - b2) * g[k] * g[k];
+          const mh = m[i][k] / (1 - b1 ** t);
+          const vh = v2[i][k] / (1 - b2 ** t);
+          out[k] = decayed - (lr * mh) / (Math.sqrt(vh) + eps);
+        }
+        return out;
+      });
+      tf.dispose([value, ...Object.values(grads)]);
+      vars.forEach((v, i) => v.assign(tf.tensor(Float32Array.from(w[i]), v.shape)));
+    }
+    tf.dispose([tx, ty]);
+    expectClose(lossesNr, lossesTf, 1e-4, 1e-5);
+    p.nrWeights().forEach((wi, i) => expectClose(wi, w[i], 1e-4, 1e-5));
+    p.dispose();
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Normalization, dropout, prelu, regularizers.
+// ---------------------------------------------------------------------------------------------
+
+describe('layers vs TF.js', () => {
+  const x = normals(41)(N * IN, 2);
+  const y = normals(42)(N * 3);
+
+  const cases: Array<[string, Spec[]]> = [
+    ['batchNormalization (defaults)', [{ kind: 'dense', units: 6 }, { kind: 'batchNormalization' }, { kind: 'dense', units: 3 }]],
+    ['batchNormalization (momentum 0.5, epsilon 0.01) after relu', [{ kind: 'dense', units: 6, activation: 'relu' }, { kind: 'batchNormalization', momentum: 0.5, epsilon: 0.01 }, { kind: 'dense', units: 3 }]],
+    ['layerNormalization', [{ kind: 'dense', units: 6 }, { kind: 'layerNormalization' }, { kind: 'dense', units: 3 }]],
+    ['layerNormalization (epsilon 0.1)', [{ kind: 'dense', units: 6 }, { kind: 'layerNormalization', epsilon: 0.1 }, { kind: 'dense', units: 3, activation: 'tanh' }]],
+    ['prelu', [{ kind: 'dense', units: 6 }, { kind: 'prelu' }, { kind: 'dense', units: 3 }]],
+    ['dropout rate 0 (identity in training)', [{ kind: 'dense', units: 6, activation: 'relu' }, { kind: 'dropout', rate: 0 }, { kind: 'dense', units: 3 }]],
+    ['activation layers', [{ kind: 'dense', units: 6 }, { kind: 'activation', activation: 'elu' }, { kind: 'dense', units: 3 }, { kind: 'activation', activation: 'softmax' }]],
+    ['dense without bias', [{ kind: 'dense', units: 6, useBias: false, activation: 'relu' }, { kind: 'dense', units: 3, useBias: false }]],
+    ['kernel and bias regularizers (loss and gradient include the penalty)', [{ kind: 'dense', units: 6, activation: 'tanh', kernelRegularizer: { l1: 0.01, l2: 0.02 }, biasRegularizer: { l2: 0.05 } }, { kind: 'dense', units: 3, kernelRegularizer: { l1: 0.03 } }]],
+  ];
+  for (const [title, specs] of cases) {
+    it(`${title}: predictions and one-step gradients`, async () => {
+      const p = new Pair(specs, IN, 9);
+      const { a, b } = predictBoth(p, x);
+      expectClose(a, b, 1e-5, 1e-6);
+      const r = await oneStep(p, 'meanSquaredError', 'meanSquaredError', x, y, [N, 3]);
+      expectClose([r.lossNr], [r.lossTf], 1e-5, 1e-6);
+      // Includes the moving statistics of batchNormalization (updated once by the step).
+      expectGrads(r.gNr, r.gTf);
+      const { a: a2, b: b2 } = predictBoth(p, x);
+      expectClose(a2, b2, 1e-5, 1e-5);
+      p.dispose();
+    });
+  }
+
+  it('batchNormalization at inference uses the moving statistics', () => {
+    const p = new Pair([{ kind: 'dense', units: 4 }, { kind: 'batchNormalization', epsilon: 0.01 }], IN, 2);
+    const ws = p.nr.getWeights();
+    const stats = [[0.5, 1, 1.5, 2], [-1, 0, 0.3, 2], [0.2, -0.1, 0.4, 0], [0.5, 2, 0.1, 4]];
+    p.nr.setWeights([ws[0], ws[1], ...stats.map((v) => nr.tensor(v))]);
+    ws.forEach((t) => t.dispose());
+    p.copyWeights();
+    const { a, b } = predictBoth(p, x);
+    expectClose(a, b, 1e-5, 1e-6);
+    p.dispose();
+    nr.tidy(() => undefined);
+  });
+
+  it('dropout is the identity at inference', () => {
+    const p = new Pair([{ kind: 'dense', units: 6 }, { kind: 'dropout', rate: 0.5 }, { kind: 'dense', units: 3 }], IN, 2);
+    const { a, b } = predictBoth(p, x);
+    expectClose(a, b, 1e-5, 1e-6);
+    p.dispose();
+  });
+
+  it('dropout in training zeroes about `rate` of the units and scales the rest by 1/(1 − rate)', () => {
+    const m = nr.sequential({ seed: 4, layers: [layers.dropout({ inputShape: [1000], rate: 0.3 }), layers.dense({ units: 1, kernelInitializer: 'ones', useBias: false })] });
+    m.compile({ optimizer: optimizers.sgd({ learningRate: 1 }), loss: 'meanSquaredError' });
+    const x1 = nr.ones([1, 1000]);
+    const y1 = nr.zeros([1, 1]);
+    // With W = 1 and lr 1, dW = 2·pred·mask/(1−rate) = before − after.
+    const before = m.getWeights()[0];
+    const pred = 2 * (m.trainOnBatch(x1, y1) as number) ** 0.5; // loss = pred² → 2·|pred|
+    const after = m.getWeights()[0];
+    const g = before.data().map((v, i) => v - after.data()[i]);
+    const kept = g.filter((v) => v !== 0);
+    expect(kept.length / 1000).toBeGreaterThan(0.65);
+    expect(kept.length / 1000).toBeLessThan(0.75);
+    for (const v of kept) expect(v).toBeCloseTo(pred / 0.7, 3);
+    [x1, y1, before, after].forEach((t) => t.dispose());
+    m.dispose();
+  });
+
+  it('weight penalties: evaluate() includes them as Keras does (TF.js evaluate leaves them out)', async () => {
+    const specs: Spec[] = [{ kind: 'dense', units: 6, activation: 'tanh', kernelRegularizer: { l1: 0.01, l2: 0.02 }, biasRegularizer: { l2: 0.05 } }, { kind: 'dense', units: 3, kernelRegularizer: { l1: 0.03 } }];
+    const p = new Pair(specs, IN, 9);
+    p.nr.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    p.tf.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    const [k1, b1, k2] = p.nrWeights();
+    let penalty = 0;
+    for (const v of k1) penalty += 0.01 * Math.abs(v) + 0.02 * v * v;
+    for (const v of b1) penalty += 0.05 * v * v;
+    for (const v of k2) penalty += 0.03 * Math.abs(v);
+    const mine = nr.tidy(() => (p.nr.evaluate(nr.tensor(x, [N, IN]), nr.tensor(y, [N, 3])) as nr.Tensor).data()[0]);
+    const data = tf.tidy(() => (p.tf.evaluate(tf.tensor(x, [N, IN]), tf.tensor(y, [N, 3])) as tf.Scalar).dataSync()[0]);
+    expectClose([mine], [data + penalty], 1e-5, 1e-6);
+    p.dispose();
+  });
+
+  it('activityRegularizer: loss + l1·Σ|y|/batch + l2·Σy²/batch (Keras), in training and in evaluate()', () => {
+    const [l1, l2] = [0.02, 0.01];
+    const specs: Spec[] = [{ kind: 'dense', units: 6, activation: 'tanh', activityRegularizer: { l1, l2 } }, { kind: 'dense', units: 3 }];
+    const p = new Pair(specs, IN, 12);
+    p.nr.compile({ optimizer: optimizers.sgd({ learningRate: 1 }), loss: 'meanSquaredError' });
+    // Reference: TF.js gradients of the loss plus the penalty on the first layer's output.
+    const vars = p.tf.trainableWeights.map((w) => w.read() as tf.Variable);
+    const [tx, ty] = [tf.tensor(x, [N, IN]), tf.tensor(y, [N, 3])];
+    const total = () => {
+      const h = p.tf.layers[0].apply(tx) as tf.Tensor;
+      const out = p.tf.layers[1].apply(h) as tf.Tensor;
+      const pen = tf.div(tf.add(tf.mul(l1, tf.sum(tf.abs(h))), tf.mul(l2, tf.sum(tf.square(h)))), N);
+      return tf.add(tf.mean(tf.square(tf.sub(out, ty))), pen) as tf.Scalar;
+    };
+    const evalTf = tf.tidy(() => total().dataSync()[0]);
+    const { value, grads } = tf.variableGrads(total, vars);
+    const evalNr = nr.tidy(() => (p.nr.evaluate(nr.tensor(x, [N, IN]), nr.tensor(y, [N, 3])) as nr.Tensor).data()[0]);
+    expectClose([evalNr], [evalTf], 1e-5, 1e-6);
+    const before = p.nrWeights();
+    const loss = nr.tidy(() => p.nr.trainOnBatch(nr.tensor(x, [N, IN]), nr.tensor(y, [N, 3])) as number);
+    const after = p.nrWeights();
+    expectClose([loss], [value.dataSync()[0]], 1e-5, 1e-6);
+    before.forEach((b, i) => expectClose(b.map((v, k) => v - after[i][k]), grads[vars[i].name].dataSync(), 1e-4, 1e-5));
+    tf.dispose([tx, ty, value, ...Object.values(grads)]);
+    p.dispose();
   });
 });

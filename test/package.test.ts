@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkSmoke, DIST, nodeReferenceHex, requireDist, ROOT, type SmokeReport } from './runtimes/expect.js';
+import { checkSmoke, DIST, nodeReference, requireDist, ROOT, type SmokeReport } from './runtimes/expect.js';
 
 const run = promisify(execFile);
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
@@ -146,9 +146,9 @@ describe('package', () => {
 
   for (const entry of ['inline', 'url'] as const) {
     it(`Node smoke (${entry} entry): ops, errors, memory, seeded bits, init(bytes|URL|Module)`, async () => {
-      const [out, hex] = await Promise.all([node([join(ROOT, 'test/runtimes/run.mjs'), entry]), nodeReferenceHex()]);
+      const [out, ref] = await Promise.all([node([join(ROOT, 'test/runtimes/run.mjs'), entry]), nodeReference()]);
       const r = JSON.parse(out.trim().split('\n').at(-1)!) as SmokeReport;
-      checkSmoke(r, { runtime: 'node', entry, randomHex: hex, sources: ['bytes', 'url', 'module'] });
+      checkSmoke(r, { runtime: 'node', entry, randomHex: ref.randomHex, trainHex: ref.trainHex, sources: ['bytes', 'url', 'module'] });
     });
   }
 });

@@ -58,24 +58,33 @@ export interface SmokeReport {
   [k: string]: unknown;
 }
 
-let reference: Promise<string> | null = null;
+let reference: Promise<{ randomHex: string; trainHex: string }> | null = null;
 
-/** The bits of `randomNormal([64], { seed: 42 })` as Node computes them with the built bundle. */
-export function nodeReferenceHex(): Promise<string> {
+/**
+ * What Node computes with the built bundle: the bits of `randomNormal([64], { seed: 42 })` and
+ * of the weights after the seeded training run of smoke.mjs.
+ */
+export function nodeReference(): Promise<{ randomHex: string; trainHex: string }> {
   reference ??= (async () => {
     const nr = await import(/* @vite-ignore */ pathToFileURL(DIST.inline).href);
-    const { hexBits } = await import(/* @vite-ignore */ pathToFileURL(join(ROOT, 'test/runtimes/smoke.mjs')).href);
+    const { hexBits, seededTraining } = await import(/* @vite-ignore */ pathToFileURL(join(ROOT, 'test/runtimes/smoke.mjs')).href);
     await nr.init();
     const r = nr.randomNormal([64], { seed: 42 });
-    const hex: string = hexBits(r.data());
+    const randomHex: string = hexBits(r.data());
     r.dispose();
-    return hex;
+    const trainHex: string = (await seededTraining(nr)).hex;
+    return { randomHex, trainHex };
   })();
   return reference;
 }
 
+/** The bits of `randomNormal([64], { seed: 42 })` as Node computes them with the built bundle. */
+export async function nodeReferenceHex(): Promise<string> {
+  return (await nodeReference()).randomHex;
+}
+
 /** Checks a smoke report; `sources` lists the init() sources that must have been exercised. */
-export function checkSmoke(r: SmokeReport, want: { runtime: string; entry: string; sources: string[]; randomHex: string }): void {
+export function checkSmoke(r: SmokeReport, want: { runtime: string; entry: string; sources: string[]; randomHex: string; trainHex?: string }): void {
   expect(r.error, `smoke failed after steps ${JSON.stringify(r.steps)}`).toBeUndefined();
   expect(r.runtime).toBe(want.runtime);
   expect(r.entry).toBe(want.entry);
@@ -93,6 +102,10 @@ export function checkSmoke(r: SmokeReport, want: { runtime: string; entry: strin
   expect(r.liveAfter).toBe(0);
   expect(r.randomHex).toHaveLength(64 * 8);
   expect(r.randomHex).toBe(want.randomHex);
+  // Training with a seed is bit-identical across runtimes: same weights, bit for bit.
+  expect(typeof r.trainHex).toBe('string');
+  expect((r.trainHex as string).length).toBe((8 * 16 + 16 + 16 * 3 + 3) * 8);
+  if (want.trainHex !== undefined) expect(r.trainHex).toBe(want.trainHex);
   expect(Object.keys(r.sources ?? {}).sort()).toEqual([...want.sources].sort());
   for (const [name, s] of Object.entries(r.sources ?? {})) {
     expect(s, `init(${name})`).toEqual({ sum: 6, randomHex: want.randomHex, staleTensor: 'DisposedError', live: 0 });

@@ -12,6 +12,32 @@ export function hexBits(f32) {
   return Array.from(new Uint32Array(f32.buffer, f32.byteOffset, f32.length), (u) => u.toString(16).padStart(8, '0')).join('');
 }
 
+/**
+ * Trains a small seeded MLP (dense + dropout + softmax, Adam, shuffled batches) and returns the
+ * bits of every weight afterwards: the same seed must give the same bits in every runtime.
+ */
+export async function seededTraining(nr) {
+  const x = nr.randomUniform([64, 8], { seed: 1 });
+  const u = nr.randomUniform([64], { seed: 2 });
+  const labels = nr.floor(nr.mul(u, 3));
+  const y = nr.oneHot(labels, 3);
+  const model = nr.sequential({
+    seed: 7,
+    layers: [
+      nr.layers.dense({ inputShape: [8], units: 16, activation: 'relu' }),
+      nr.layers.dropout({ rate: 0.25 }),
+      nr.layers.dense({ units: 3, activation: 'softmax' }),
+    ],
+  });
+  model.compile({ optimizer: nr.optimizers.adam({ learningRate: 0.01 }), loss: 'categoricalCrossentropy' });
+  const h = await model.fit(x, y, { epochs: 3, batchSize: 16, seed: 5, verbose: 0 });
+  const ws = model.getWeights();
+  const hex = ws.map((w) => hexBits(w.data())).join('');
+  for (const t of [x, u, labels, y, ...ws]) t.dispose();
+  model.dispose();
+  return { hex, loss: h.history.loss.at(-1) };
+}
+
 /** Runs `f` and returns `{ name, code, message }` of what it throws (or `null`). */
 function caught(f) {
   try {
@@ -68,6 +94,11 @@ export async function smoke(nr, env) {
     const r = nr.randomNormal([64], { seed: 42 });
     report.randomHex = hexBits(r.data());
     r.dispose();
+
+    step('train');
+    const trained = await seededTraining(nr);
+    report.trainHex = trained.hex;
+    report.trainLoss = trained.loss;
 
     step('sources');
     report.sources = {};

@@ -141,11 +141,12 @@ impl Layer for Dense {
             self.cfg.activation.forward(z.data(), y.data_mut(), units);
             y
         };
+        // Computed in inference too: `evaluate` reports it, as Keras does.
+        if let Some(r) = self.cfg.activity_regularizer {
+            let batch = x.dims().first().copied().unwrap_or(1).max(1);
+            self.activity_loss = r.penalty(y.data()) / batch as f32;
+        }
         if mode.training() {
-            if let Some(r) = self.cfg.activity_regularizer {
-                let batch = x.dims().first().copied().unwrap_or(1).max(1);
-                self.activity_loss = r.penalty(y.data()) / batch as f32;
-            }
             self.x = Some(x);
             self.z = Some(z);
             self.y = Some(y.clone());

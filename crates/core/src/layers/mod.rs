@@ -87,7 +87,8 @@ pub trait Layer {
         Vec::new()
     }
 
-    /// Loss added by an activity regularizer during the last training forward (already scaled).
+    /// Loss added by an activity regularizer during the last forward (already divided by the
+    /// batch size).
     fn activity_loss(&self) -> f32 {
         0.0
     }

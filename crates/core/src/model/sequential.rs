@@ -123,6 +123,12 @@ impl Sequential {
 
     /// Inference in batches of `batch_size` rows; the output has the same batch size as `x`.
     pub fn predict(&mut self, x: &Tensor, batch_size: usize) -> Result<Tensor> {
+        Ok(self.predict_with_activity(x, batch_size)?.0)
+    }
+
+    /// [`Sequential::predict`], plus the activity-regularizer penalty per sample:
+    /// `Σ_batches penalty(batch) / n`, what Keras's `evaluate` adds to the loss.
+    pub fn predict_with_activity(&mut self, x: &Tensor, batch_size: usize) -> Result<(Tensor, f32)> {
         self.check_input("predict", x)?;
         let n = x.dims()[0];
         let out_per: usize = self.output_shape.as_ref().map(|s| s.iter().product()).unwrap_or(0);
@@ -132,6 +138,7 @@ impl Sequential {
         let per: usize = x.dims()[1..].iter().product();
         let bs = batch_size.max(1);
         let mut start = 0;
+        let mut activity = 0.0f32;
         while start < n {
             let b = bs.min(n - start);
             let mut bd = x.dims().to_vec();
@@ -139,9 +146,10 @@ impl Sequential {
             let chunk = Tensor::new("predict", Shape::new("predict", &bd)?, x.data()[start * per..(start + b) * per].to_vec())?;
             let y = self.forward_all(chunk, Mode::Infer)?;
             out.data_mut()[start * out_per..(start + b) * out_per].copy_from_slice(y.data());
+            activity += self.activity_loss_all() * b as f32;
             start += b;
         }
-        Ok(out)
+        Ok((out, if n == 0 { 0.0 } else { activity / n as f32 }))
     }
 
     /// Every parameter with the index of its layer, in a fixed order.
@@ -160,7 +168,7 @@ impl Sequential {
         self.layers.iter().flat_map(|l| l.params()).collect()
     }
 
-    /// Sum of the activity-regularizer losses of the last training forward.
+    /// Sum of the activity-regularizer losses of the last forward.
     pub fn activity_loss_all(&self) -> f32 {
         self.layers.iter().map(|l| l.activity_loss()).sum()
     }

@@ -210,10 +210,11 @@ impl Trainer {
         if n == 0 {
             bail!("evaluate", "x has no samples");
         }
-        let pred = model.predict(x, batch_size)?;
+        // As Keras: the data loss, plus the weight penalties, plus the activity penalties.
+        let (pred, activity) = model.predict_with_activity(x, batch_size)?;
         let cols = pred.dims().last().copied().unwrap_or(1);
         let rows = if cols == 0 { 0 } else { pred.size() / cols };
-        let mut loss = self.cfg.loss.forward(pred.data(), y.data(), rows, cols);
+        let mut loss = self.cfg.loss.forward(pred.data(), y.data(), rows, cols) + activity;
         for p in model.params_all() {
             if let Some(r) = p.regularizer {
                 loss += r.penalty(p.value.data());
