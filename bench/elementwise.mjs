@@ -85,7 +85,8 @@ export async function run(ctx) {
       tfIn[backend] = c.args.map((s, i) => tf.tensor(vals[i], s));
       const got = tf.tidy(() => c.f(tf, ...tfIn[backend]).dataSync());
       const d = relDiff(ref, got);
-      if (!(d <= 1e-5)) throw new Error(`${c.name}: neurite and TF.js ${backend} differ by ${d} (relative)`);
+      // Sums of many values in [-1, 1) cancel, and each library adds in its own order.
+      if (!(d <= (c.name.startsWith('sum') ? 1e-3 : 1e-5))) throw new Error(`${c.name}: neurite and TF.js ${backend} differ by ${d} (relative)`);
     }
     const tfContender = (backend) => ({
       before: () => tf.setBackend(backend),
@@ -114,7 +115,7 @@ export async function run(ctx) {
         rows,
         notes: [
           `one call = op + dispose of the result (no read-back); ${ctx.quick ? 'quick run' : 'up to 9 interleaved samples per contender'}`,
-          `TF.js ${tf.version_core} (wasm: SIMD binary, default threads); every result checked against neurite (relative difference ≤ 1e-5)`,
+          `TF.js ${tf.version_core} (wasm: SIMD binary, default threads); every result checked against neurite (relative difference ≤ 1e-5, sums ≤ 1e-3)`,
         ],
       },
     ],

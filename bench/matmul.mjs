@@ -53,7 +53,7 @@ function values(len, seed) {
 }
 
 /** Initialises TF.js `wasm` from the package's own files and reports which binary it loaded. */
-async function initTfWasm() {
+export async function initTfWasm() {
   const require = createRequire(import.meta.url);
   const distDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm')) + '/';
   const names = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'];
@@ -178,7 +178,7 @@ export async function run(ctx) {
         columns: ['case', 'm×k×n', 'neurite', 'TF.js wasm', 'TF.js cpu', 'neurite ÷ wasm', 'neurite ÷ cpu', 'neurite µs'],
         rows,
         notes: [
-          `one call = matMul + read-back (neurite \`data()\`, TF.js \`dataSync()\`) + dispose; ${ctx.quick ? 'quick run' : 'up to 9 interleaved samples per contender'}`,
+          `one call = matMul + read-back (neurite \`data()\`, TF.js \`dataSync()\`) + dispose; ${ctx.quick ? 'quick run' : 'up to 9 interleaved samples per contender'}; ${ctx.clock === 'cpu' ? 'process CPU time' : 'wall time'}`,
           `TF.js ${tf.version_core}, wasm backend: ${tfWasm.binary}, ${tfWasm.threads} thread(s); every result checked against neurite (worst relative difference ${worstDiff.toExponential(1)})`,
           'ᵀ: the operand is stored as shown and transposed in the product (`transposeA` / `transposeB`)',
         ],

@@ -4,6 +4,8 @@
 //   node bench/run.mjs matmul           run one module
 //   --quick                             fewer repeats (a smoke run; numbers are rougher)
 //   --wait-quiet[=SECONDS]              wait (default up to 300 s) for the machine to go quiet
+//   --clock=cpu                         time with process CPU time instead of wall time (for a
+//                                       busy machine: leaves out time spent waiting for a core)
 //
 // A module is `bench/<name>.mjs` exporting `async function run(ctx)` that returns
 // `{ tables: [{ title, columns, rows, notes? }], data? }`. The runner prints every table as
@@ -14,9 +16,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { arch, cpus, platform } from 'node:os';
-import { compare, fmt, machineLoad, markdownTable, stats } from './lib.mjs';
+import { compare, fmt, machineLoad, markdownTable, setClock, stats } from './lib.mjs';
 
-const MODULES = ['matmul'];
+const MODULES = ['matmul', 'elementwise', 'training'];
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -41,14 +43,18 @@ async function checkQuiet() {
   }
   const desc = `load average ${load.load1.toFixed(2)} on ${load.cores} cores, CPU ${load.busy === null ? '?' : Math.round(load.busy * 100) + '%'} busy`;
   if (load.quiet) console.log(`machine is quiet (${desc})\n`);
-  else console.warn(`WARNING: the machine is busy (${desc}); numbers will be noisy. Re-run when it is idle (or pass --wait-quiet).\n`);
+  else console.warn(`WARNING: the machine is busy (${desc}); numbers will be noisy. Re-run when it is idle (or pass --wait-quiet, or --clock=cpu).\n`);
   return { ...load, description: desc };
 }
 
+const clock = option('--clock') ?? 'wall';
+setClock(clock);
 const load = await checkQuiet();
+if (clock === 'cpu') console.log('timing with process CPU time (--clock=cpu), not wall time\n');
 const quick = flags.has('--quick');
 const ctx = {
   quick,
+  clock,
   args,
   /** Progress lines go to stderr so stdout stays clean Markdown. */
   log: (...a) => console.error(...a),
@@ -73,7 +79,7 @@ for (const name of selected) {
   const seconds = (Date.now() - t0) / 1000;
   for (const table of out.tables) console.log(markdownTable(table) + '\n');
   console.error(`(${name}: ${seconds.toFixed(1)} s)\n`);
-  results[name] = { ...out, date: new Date().toISOString(), seconds, load, quick };
+  results[name] = { ...out, date: new Date().toISOString(), seconds, load, quick, clock };
 }
 
 mkdirSync(dirname(resultsPath), { recursive: true });

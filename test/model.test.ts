@@ -262,6 +262,7 @@ const LOSSES: LossCase[] = [
   { title: 'categoricalCrossentropy on a sigmoid output (not fused)', nr: 'categoricalCrossentropy', tf: 'categoricalCrossentropy', out: 'sigmoid', targets: oneHot },
   { title: 'sparseCategoricalCrossentropy', nr: 'sparseCategoricalCrossentropy', tf: 'sparseCategoricalCrossentropy', out: 'softmax', targets: sparse },
   { title: 'sparseCategoricalCrossentropy, fromLogits', nr: { name: 'sparseCategoricalCrossentropy', fromLogits: true }, tf: (yt, yp) => tf.losses.softmaxCrossEntropy(yt, yp), out: 'linear', targets: sparse, tfOneHot: true },
+  { title: 'sparseCategoricalCrossentropy, labels [N, 1]', nr: 'sparseCategoricalCrossentropy', tf: 'sparseCategoricalCrossentropy', out: 'softmax', targets: () => ({ y: sparse().y, shape: [N, 1] }) },
   { title: 'kullbackLeiblerDivergence', nr: 'kullbackLeiblerDivergence', tf: 'kullbackLeiblerDivergence', out: 'softmax', targets: softTargets },
   { title: 'hinge (±1 targets)', nr: 'hinge', tf: 'hinge', out: 'tanh', targets: () => ({ y: Float32Array.from(binary().y, (v) => 2 * v - 1), shape: [N, 3] }) },
 ];
@@ -541,6 +542,26 @@ describe('layers vs TF.js', () => {
     expectClose([loss], [value.dataSync()[0]], 1e-5, 1e-6);
     before.forEach((b, i) => expectClose(b.map((v, k) => v - after[i][k]), grads[vars[i].name].dataSync(), 1e-4, 1e-5));
     tf.dispose([tx, ty, value, ...Object.values(grads)]);
+    p.dispose();
+  });
+});
+
+describe('fit vs TF.js fit', () => {
+  it('shuffle off, batchSize 3 (a partial last batch), validationSplit 0.25, 3 epochs: same history and weights', async () => {
+    const n = 16;
+    const x = normals(51)(n * IN, 1.5);
+    const y = new Float32Array(n * 3);
+    for (let r = 0; r < n; r++) y[r * 3 + (r % 3)] = 1;
+    const p = new Pair(STACK, IN, 6);
+    p.nr.compile({ optimizer: optimizers.adam({ learningRate: 0.02 }), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    p.tf.compile({ optimizer: tf.train.adam(0.02), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    const args = { epochs: 3, batchSize: 3, shuffle: false, validationSplit: 0.25, verbose: 0 as const };
+    const [hn, ht] = await withData(x, [n, IN], y, [n, 3], async (nx, ny, tx, ty) => [await p.nr.fit(nx, ny, args), await p.tf.fit(tx, ty, args)]);
+    for (const k of ['loss', 'acc', 'val_loss', 'val_acc']) {
+      const mine = hn.history[k === 'acc' ? 'accuracy' : k === 'val_acc' ? 'val_accuracy' : k];
+      expectClose(mine, ht.history[k] as number[], 1e-4, 1e-5);
+    }
+    p.nrWeights().forEach((w, i) => expectClose(w, p.tfWeights()[i], 1e-4, 1e-5));
     p.dispose();
   });
 });

@@ -48,3 +48,9 @@ export { progressBar, type ProgressBarArgs } from './models/progress.js';
 export type { FitArgs, History } from './models/fit.js';
 export type { CompileArgs, MetricName } from './models/compile.js';
 export { grad, grads, valueAndGrad, valueAndGrads, variableGrads, variable, type Variable } from './autodiff.js';
+export { RBF, RBF_KERNELS, type RBFArgs, type RbfKernelName } from './layers/index.js';
+export {
+  neuron, Neuron, perceptron, Perceptron, kmeans, leastSquares, rbfNetwork, RBFNetwork, rbfFeatures, rbfWidths, collapseLinear,
+  type NeuronArgs, type PerceptronArgs, type PerceptronFitArgs, type PerceptronFitResult, type PerceptronOutput,
+  type KMeansArgs, type KMeansResult, type LeastSquaresArgs, type RBFNetworkArgs, type RBFNetworkFitArgs, type RBFNetworkFitResult, type RbfWidthsArgs,
+} from './classic/index.js';

@@ -76,7 +76,7 @@ export function lossAbi(op: string, loss: LossName | LossConfig | string, option
   const canonical = typeof name === 'string' ? (ALIASES[name] ?? name) : name;
   const kind = LOSSES.indexOf(canonical as LossName);
   if (kind < 0) {
-    throw new InvalidArgumentError(`${op}: unknown loss ${describe(name)} (known: ${LOSSES.join(', ')}, ${Object.keys(ALIASES).join(', ')})`);
+    throw new InvalidArgumentError(`${op}: unknown loss ${typeof name === 'string' ? `'${name}'` : describe(name)} (known: ${LOSSES.join(', ')}, ${Object.keys(ALIASES).join(', ')})`);
   }
   const spec = OPTIONS[canonical as LossName] ?? [];
   const values = readOptions(op, opts, Object.fromEntries(spec));

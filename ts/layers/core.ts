@@ -62,6 +62,7 @@ export class Activation extends Layer {
   readonly activation: ActivationSpec;
   constructor(args: LayerArgs & { activation: ActivationSpec }) {
     super('activation', args);
+    if (args?.activation === undefined) throw new InvalidArgumentError("activation: the activation option is required, e.g. layers.activation({ activation: 'relu' })");
     this.activation = args.activation;
     this.abiParams();
   }
@@ -76,7 +77,7 @@ export class Dropout extends Layer {
   readonly rate: number;
   constructor(args: LayerArgs & { rate: number }) {
     super('dropout', args);
-    this.rate = checkNumber('dropout', 'rate', args.rate, (r) => r >= 0 && r < 1, 'a number in [0, 1)');
+    this.rate = checkNumber('dropout', 'rate', args?.rate, (r) => r >= 0 && r < 1, 'a number in [0, 1)');
   }
   abiParams(): number[] {
     return [this.rate];
@@ -89,7 +90,7 @@ export class GaussianNoise extends Layer {
   readonly stddev: number;
   constructor(args: LayerArgs & { stddev: number }) {
     super('gaussianNoise', args);
-    this.stddev = checkNumber('gaussianNoise', 'stddev', args.stddev, (s) => Number.isFinite(s) && s >= 0, 'a finite number >= 0');
+    this.stddev = checkNumber('gaussianNoise', 'stddev', args?.stddev, (s) => Number.isFinite(s) && s >= 0, 'a finite number >= 0');
   }
   abiParams(): number[] {
     return [this.stddev];
@@ -113,8 +114,8 @@ export class Reshape extends Layer {
   readonly targetShape: number[];
   constructor(args: LayerArgs & { targetShape: number[] }) {
     super('reshape', args);
-    if (!Array.isArray(args.targetShape) || args.targetShape.some((d) => !(d === -1 || (Number.isInteger(d) && d >= 0)))) {
-      throw new InvalidArgumentError(`reshape: targetShape must be an array of non-negative integers or -1, got ${JSON.stringify(args.targetShape)}`);
+    if (!Array.isArray(args?.targetShape) || args.targetShape.some((d) => !(d === -1 || (Number.isInteger(d) && d >= 0)))) {
+      throw new InvalidArgumentError(`reshape: targetShape must be an array of non-negative integers or -1, got ${JSON.stringify(args?.targetShape)}`);
     }
     this.targetShape = args.targetShape.slice();
   }

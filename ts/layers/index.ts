@@ -8,10 +8,12 @@ import { Activation, Dense, Dropout, Flatten, GaussianNoise, InputLayer, Reshape
 import type { ActivationSpec } from './activation_abi.js';
 import type { LayerArgs } from './layer.js';
 import { BatchNormalization, LayerNormalization, PReLU, type BatchNormalizationArgs, type PReLUArgs } from './normalization.js';
+import { RBF, type RBFArgs } from './rbf.js';
 
 export { Layer, type LayerArgs } from './layer.js';
 export { Activation, Dense, Dropout, Flatten, GaussianNoise, InputLayer, Reshape, type DenseArgs } from './core.js';
 export { BatchNormalization, LayerNormalization, PReLU, type BatchNormalizationArgs, type PReLUArgs } from './normalization.js';
+export { RBF, RBF_KERNELS, type RBFArgs, type RbfKernelName } from './rbf.js';
 
 export const layers = {
   /** Fully connected: `activation(x·W + b)`. */
@@ -34,4 +36,6 @@ export const layers = {
   reshape: (args: LayerArgs & { targetShape: number[] }) => new Reshape(args),
   /** Declares the input shape. */
   inputLayer: (args: LayerArgs) => new InputLayer(args),
+  /** Radial basis functions `φ(‖x − cᵢ‖ / σᵢ)` with learnable centers and widths. */
+  rbf: (args: RBFArgs) => new RBF(args),
 };

@@ -21,7 +21,7 @@ const counters = new Map<string, number>();
 /** Layer kind ids of the C ABI; must match `neurite_core::layers::LAYER_KINDS`. */
 export const LAYER_KINDS = [
   'dense', 'activation', 'prelu', 'dropout', 'gaussianNoise',
-  'batchNormalization', 'layerNormalization', 'flatten', 'reshape',
+  'batchNormalization', 'layerNormalization', 'flatten', 'reshape', 'rbf',
 ] as const;
 export type LayerKind = (typeof LAYER_KINDS)[number];
 
@@ -35,6 +35,9 @@ export abstract class Layer {
   readonly inputShape?: number[];
 
   protected constructor(kind: string, args: LayerArgs = {}) {
+    if (args === null || typeof args !== 'object' || Array.isArray(args)) {
+      throw new InvalidArgumentError(`${kind}: expected an options object, got ${args === null ? 'null' : Array.isArray(args) ? 'an array' : typeof args}`);
+    }
     const n = (counters.get(kind) ?? 0) + 1;
     counters.set(kind, n);
     this.name = args.name ?? `${kind}_${n}`;

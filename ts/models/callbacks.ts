@@ -46,7 +46,7 @@ function better(mode: Mode, monitor: string, minDelta: number) {
 export interface EarlyStoppingArgs {
   /** The log to watch. Default `'val_loss'`. */
   monitor?: string;
-  /** Epochs without improvement before stopping. Default 0. */
+  /** Stop after this many epochs in a row without improvement (TF.js and Keras). Default 0: stop at the first. */
   patience?: number;
   /** Smallest change that counts as improvement. Default 0. */
   minDelta?: number;
@@ -89,7 +89,7 @@ export class EarlyStopping extends Callback {
       return;
     }
     this.#wait++;
-    if (this.#wait > this.args.patience) {
+    if (this.#wait >= this.args.patience) {
       this.stoppedEpoch = epoch;
       this.model.stopTraining = true;
       if (this.args.restoreBestWeights && this.#bestWeights) this.model.setWeights(this.#bestWeights);
@@ -132,6 +132,11 @@ export class ReduceLROnPlateau extends Callback {
     super();
     this.args = { monitor: 'val_loss', factor: 0.1, patience: 10, minDelta: 1e-4, mode: 'auto', cooldown: 0, minLr: 0, ...args };
     if (!(this.args.factor > 0 && this.args.factor < 1)) throw new InvalidArgumentError(`reduceLROnPlateau: factor must be in (0, 1), got ${this.args.factor}`);
+  }
+  onTrainBegin(): void {
+    this.#best = NaN;
+    this.#wait = 0;
+    this.#cool = 0;
   }
   onEpochEnd(_epoch: number, logs: Logs = {}): void {
     const v = logs[this.args.monitor];

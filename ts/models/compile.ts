@@ -18,8 +18,8 @@ export interface CompileArgs {
   optimizer: Optimizer | 'sgd' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad';
   /** A loss name (`'categoricalCrossentropy'`, `'mse'`, …) or `{ name, ...options }`. */
   loss: LossName | LossConfig | string;
-  /** Metrics reported by `fit` and `evaluate`. */
-  metrics?: Array<MetricName | string>;
+  /** Metrics reported by `fit` and `evaluate` (one name or a list). */
+  metrics?: MetricName | string | Array<MetricName | string>;
 }
 
 /** @internal What the model remembers about its compile call. */
@@ -39,10 +39,13 @@ export function encodeCompile(args: CompileArgs): { params: number[]; info: Comp
   }
   if (args.loss === undefined) throw new InvalidArgumentError('compile: loss is required, e.g. loss: \'categoricalCrossentropy\'');
   const loss = lossAbi('compile', args.loss);
-  const metrics = (args.metrics ?? []).map((m) => {
+  // A single name is accepted too, as in TF.js.
+  const list: unknown = typeof args.metrics === 'string' ? [args.metrics] : (args.metrics ?? []);
+  if (!Array.isArray(list)) throw new InvalidArgumentError(`compile: metrics must be an array of names, e.g. ['accuracy'], got ${describe(list)}`);
+  const metrics = list.map((m: unknown) => {
     const name = typeof m === 'string' ? (METRIC_ALIASES[m] ?? m) : m;
     const id = METRICS.indexOf(name as MetricName);
-    if (id < 0) throw new InvalidArgumentError(`compile: unknown metric ${describe(m)}; valid: ${METRICS.join(', ')}`);
+    if (id < 0) throw new InvalidArgumentError(`compile: unknown metric ${typeof m === 'string' ? JSON.stringify(m) : describe(m)}; valid: ${METRICS.join(', ')} (aliases: ${Object.keys(METRIC_ALIASES).join(', ')})`);
     return { id, name: m as string };
   });
   const o = opt.abi();

@@ -61,6 +61,7 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, args: Fit
   const batchSize = batchSizeOf('fit', args.batchSize ?? 32);
   const seed = intOption('seed', args.seed ?? 0, 0);
   const yieldEvery = args.yieldEveryMs ?? 16;
+  if (typeof yieldEvery !== 'number' || !(yieldEvery >= 0)) throw new InvalidArgumentError(`fit: yieldEveryMs must be a number >= 0, got ${JSON.stringify(yieldEvery)}`);
   need('fit', 'x', x);
   need('fit', 'y', y);
   const h = model.handle('fit');
@@ -93,11 +94,14 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, args: Fit
     call((e) => check(e.nr_model_check_data(h, hx, hy, 0)));
     if (valX && valY) {
       const [hvx, hvy] = [valX.handleFor('fit', 'validation x'), valY.handleFor('fit', 'validation y')];
-      call((e) => check(e.nr_model_check_data(h, hvx, hvy, 1)));
+      call((e) => check(e.nr_model_check_data(h, hvx, hvy, 3)));
     }
     const n = trainX.shape[0];
     const batches = Math.ceil(n / batchSize);
     const cbs: CallbackHooks[] = args.callbacks === undefined ? [] : Array.isArray(args.callbacks) ? [...args.callbacks] : [args.callbacks];
+    cbs.forEach((c, i) => {
+      if (c === null || typeof c !== 'object') throw new InvalidArgumentError(`fit: callbacks[${i}] must be an object with hooks such as onEpochEnd, got ${c === null ? 'null' : typeof c}`);
+    });
     const isTTY = !!(globalThis as { process?: { stdout?: { isTTY?: boolean } } }).process?.stdout?.isTTY;
     if ((args.verbose ?? (isTTY ? 1 : 0)) === 1) {
       const bar = progressBar();

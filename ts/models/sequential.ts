@@ -37,6 +37,11 @@ export class Sequential {
   readonly layers: Array<Layer | Sequential> = [];
   /** Set to `true` (e.g. from a callback) to end `fit` after the current batch. */
   stopTraining = false;
+  /**
+   * `false` freezes every layer of this model when it is nested in another one (layers inside
+   * can also be frozen one by one). Takes effect at the next `compile`/`fit`/`trainOnBatch`.
+   */
+  trainable = true;
   #handle = 0;
   #owner = 0;
   #seed: number;
@@ -52,6 +57,7 @@ export class Sequential {
     const seed = args.seed ?? 0;
     if (!Number.isInteger(seed) || seed < 0 || seed > Number.MAX_SAFE_INTEGER) throw new InvalidArgumentError(`sequential: seed must be a non-negative integer, got ${seed}`);
     this.#seed = seed;
+    if (args.layers !== undefined && !Array.isArray(args.layers)) throw new InvalidArgumentError(`sequential: layers must be an array of layers, got ${typeof args.layers}`);
     for (const l of args.layers ?? []) this.add(l);
   }
 
@@ -65,6 +71,7 @@ export class Sequential {
     if (layer instanceof Sequential) {
       if (layer === this) throw new InvalidArgumentError('add: a model cannot contain itself');
       if (layer.#handle !== 0) throw new InvalidArgumentError(`add: model ${layer.name} is already built; nest models before building them`);
+      if (layer.#nested) throw new InvalidArgumentError(`add: model ${layer.name} is already nested in another model; a model can be nested once`);
       layer.#nested = true;
     }
     if (layer instanceof InputLayer && this.layers.length > 0) throw new InvalidArgumentError('add: an inputLayer must come first');
@@ -158,19 +165,23 @@ export class Sequential {
     const { params, info } = encodeCompile(args);
     call((e) => check(e.nr_model_compile(h, writeF32(params), params.length)));
     this.#compiled = info;
+    this.#lrScale = 1; // compile resets the Rust-side scale too
     this.#syncTrainable();
+  }
+
+  /** The `trainable` switches of every layer, depth-first: each nested model, then its layers. */
+  #trainableFlags(): boolean[] {
+    return this.layers.filter((l) => !(l instanceof InputLayer)).flatMap((l) => (l instanceof Sequential ? [l.trainable, ...l.#trainableFlags()] : [l.trainable]));
   }
 
   #syncTrainable(): void {
     const h = this.#handle;
-    this.layers.filter((l) => !(l instanceof InputLayer)).forEach((l, i) => {
-      const on = l instanceof Sequential ? true : l.trainable;
-      call((e) => check(e.nr_model_set_trainable(h, i, on ? 1 : 0)));
-    });
+    this.#trainableFlags().forEach((on, i) => call((e) => check(e.nr_model_set_trainable(h, i, on ? 1 : 0))));
   }
 
   /** @internal */
   compiledInfo(op: string): CompiledInfo {
+    if (this.#disposed) throw new DisposedError(`${op}: model ${this.name} is disposed`);
     if (!this.#compiled) throw new InvalidArgumentError(`${op}: the model must be compiled first: call model.compile({ optimizer, loss })`);
     return this.#compiled;
   }
@@ -180,6 +191,7 @@ export class Sequential {
    * of the loss and metrics per epoch.
    */
   async fit(x: Tensor, y: Tensor, args: FitArgs = {}): Promise<History> {
+    if (args === null || typeof args !== 'object') throw new InvalidArgumentError(`fit: options must be an object like { epochs: 10, batchSize: 32 }, got ${args === null ? 'null' : typeof args}`);
     this.compiledInfo('fit');
     this.#syncTrainable();
     return fitLoop(this, x, y, args);
@@ -225,7 +237,7 @@ export class Sequential {
     const hy = need('trainOnBatch', 'y', y);
     this.#syncTrainable();
     const v = call((e) => {
-      check(e.nr_model_check_data(h, hx, hy, 0));
+      check(e.nr_model_check_data(h, hx, hy, 2));
       check(e.nr_model_train_on_batch(h, hx, hy, argPtr()));
       return Array.from(new Float32Array(e.memory.buffer, argPtr(), 1 + info.metricNames.length));
     });
@@ -304,6 +316,7 @@ export class Sequential {
       return new Float32Array(e.memory.buffer, argPtr(), 2);
     });
     // lr_now = schedule · scale; keep the schedule's shape and rescale it.
+    if (cur[0] === 0) throw new InvalidArgumentError(`learningRate: the compiled learning rate is 0 at step ${cur[1]} and cannot be rescaled; compile with a non-zero learningRate`);
     const scale = (lr / cur[0]) * this.#lrScale;
     this.#lrScale = scale;
     call((e) => check(e.nr_model_lr(h, scale, argPtr())));
@@ -312,9 +325,26 @@ export class Sequential {
 
   /** A Keras-style table of layers, output shapes and parameter counts; also printed. */
   summary(print: (s: string) => void = console.log): string {
-    this.handle('summary');
+    const h = this.handle('summary');
+    this.#syncTrainable();
     const flat = this.layers.filter((l) => !(l instanceof InputLayer));
-    const text = summaryText(this.name, flat.map((l, i) => ({ name: l.name, kind: l instanceof Sequential ? 'sequential' : l.kind, shape: this.#shapes[i], params: this.#paramCounts[i], trainable: l instanceof Sequential || l.trainable })));
+    // Trainable parameters per layer: what training updates (moving statistics and frozen
+    // layers, nested ones included, are non-trainable, as Keras counts them).
+    const trainable = flat.map(() => 0);
+    const n = call((e) => {
+      check(e.nr_model_num_weights(h, outPtr(0)));
+      return readOut(0);
+    });
+    for (let i = 0; i < n; i++) {
+      call((e) => {
+        check(e.nr_model_get_weight(h, i, outPtr(0), outPtr(1)));
+        const [t, layer, on] = [readOut(0), readOut(1), readOut(2)];
+        const w = wrapHandle(t);
+        if (on) trainable[layer] += w.size;
+        w.dispose();
+      });
+    }
+    const text = summaryText(this.name, flat.map((l, i) => ({ name: l.name, kind: l instanceof Sequential ? 'sequential' : l.kind, shape: this.#shapes[i], params: this.#paramCounts[i], trainableParams: trainable[i] })));
     print(text);
     return text;
   }

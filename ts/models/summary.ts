@@ -6,7 +6,8 @@ export interface SummaryRow {
   /** Per-sample output shape. */
   shape: number[] | undefined;
   params: number | undefined;
-  trainable: boolean;
+  /** How many of `params` training updates. */
+  trainableParams: number;
 }
 
 export function summaryText(model: string, rows: SummaryRow[]): string {
@@ -16,7 +17,7 @@ export function summaryText(model: string, rows: SummaryRow[]): string {
   const fmt = (cols: string[]) => cols.map((c, i) => (i === 2 ? c.padStart(w[i] - 2) : c.padEnd(w[i]))).join('');
   const rule = (ch: string) => ch.repeat(w.reduce((a, b) => a + b, 0));
   const total = rows.reduce((a, r) => a + (r.params ?? 0), 0);
-  const trainable = rows.reduce((a, r) => a + (r.trainable ? (r.params ?? 0) : 0), 0);
+  const trainable = rows.reduce((a, r) => a + r.trainableParams, 0);
   return [
     `Model: ${model}`,
     rule('_'),

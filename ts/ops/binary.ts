@@ -28,11 +28,11 @@ export const sub = (a: TensorLike, b: TensorLike): Tensor => binary('sub', a, b)
 export const mul = (a: TensorLike, b: TensorLike): Tensor => binary('mul', a, b);
 /** `a / b`, broadcast (IEEE: `x / 0` is ±Infinity or NaN). */
 export const div = (a: TensorLike, b: TensorLike): Tensor => binary('div', a, b);
-/** `a ** b`, broadcast. */
+/** `a ** b`, broadcast. IEEE `pow`: `pow(1, y) = 1` even for NaN, and `pow(-1, ±Infinity) = 1` (JS gives NaN). */
 export const pow = (a: TensorLike, b: TensorLike): Tensor => binary('pow', a, b);
-/** Element-wise maximum; NaN propagates. */
+/** Element-wise maximum; NaN propagates and `+0 > -0` (as `Math.max`). */
 export const maximum = (a: TensorLike, b: TensorLike): Tensor => binary('maximum', a, b);
-/** Element-wise minimum; NaN propagates. */
+/** Element-wise minimum; NaN propagates and `-0 < +0` (as `Math.min`). */
 export const minimum = (a: TensorLike, b: TensorLike): Tensor => binary('minimum', a, b);
 /** `a == b` as 1/0. */
 export const equal = (a: TensorLike, b: TensorLike): Tensor => binary('equal', a, b);

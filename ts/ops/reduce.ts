@@ -18,26 +18,29 @@ function reduce(op: ReduceOpName, x: Tensor, axis: Axis, keepDims: boolean): Ten
   return runOp((e, out) => e.nr_reduce(id, h, writeArgs(op, axes), axes.length, keepDims ? 1 : 0, out));
 }
 
-/** Sum over `axis` (all axes if omitted). */
+/** Sum over `axis` (all axes if omitted); 0 over an empty axis. Deterministic: a fixed summation order. */
 export const sum = (x: Tensor, axis?: Axis, keepDims = false): Tensor => reduce('sum', x, axis, keepDims);
-/** Mean over `axis`. */
+/** Mean over `axis`; NaN over an empty axis (as NumPy). */
 export const mean = (x: Tensor, axis?: Axis, keepDims = false): Tensor => reduce('mean', x, axis, keepDims);
-/** Maximum over `axis`; NaN propagates. */
+/** Maximum over `axis`; NaN propagates and `+0 > -0`. Throws over an empty axis. */
 export const max = (x: Tensor, axis?: Axis, keepDims = false): Tensor => reduce('max', x, axis, keepDims);
-/** Minimum over `axis`; NaN propagates. */
+/** Minimum over `axis`; NaN propagates and `-0 < +0`. Throws over an empty axis. */
 export const min = (x: Tensor, axis?: Axis, keepDims = false): Tensor => reduce('min', x, axis, keepDims);
-/** Product over `axis`. */
+/** Product over `axis`; 1 over an empty axis. */
 export const prod = (x: Tensor, axis?: Axis, keepDims = false): Tensor => reduce('prod', x, axis, keepDims);
 /** Population variance over `axis` (divides by the count, as TF.js `moments`). */
 export const variance = (x: Tensor, axis?: Axis, keepDims = false): Tensor => reduce('variance', x, axis, keepDims);
 
-/** Index of the maximum along one axis (default 0, as TF.js), as float indices. */
+/**
+ * Index of the maximum along one axis (default 0, as TF.js), as float indices. Ties give the
+ * first index; a NaN counts as the maximum (the first NaN wins, as NumPy; TF.js skips NaN).
+ */
 export function argMax(x: Tensor, axis = 0): Tensor {
   if (typeof axis !== 'number') throw new InvalidArgumentError(`argMax: axis must be a single integer, got ${JSON.stringify(axis)}`);
   return reduce('argMax', x, x.rank === 0 ? [] : axis, false);
 }
 
-/** Index of the minimum along one axis (default 0), as float indices. */
+/** Index of the minimum along one axis (default 0), as float indices; see {@link argMax} for ties and NaN. */
 export function argMin(x: Tensor, axis = 0): Tensor {
   if (typeof axis !== 'number') throw new InvalidArgumentError(`argMin: axis must be a single integer, got ${JSON.stringify(axis)}`);
   return reduce('argMin', x, x.rank === 0 ? [] : axis, false);

@@ -22,13 +22,13 @@ export const log = (x: Tensor): Tensor => unary('log', x);
 export const sqrt = (x: Tensor): Tensor => unary('sqrt', x);
 /** `x²`. */
 export const square = (x: Tensor): Tensor => unary('square', x);
-/** −1, 0 or 1 (NaN stays NaN). */
+/** −1, 0 or 1; `sign(±0) = ±0` and NaN stays NaN (as NumPy; TF.js gives 0 for both). */
 export const sign = (x: Tensor): Tensor => unary('sign', x);
 /** Rounds down. */
 export const floor = (x: Tensor): Tensor => unary('floor', x);
 /** Rounds up. */
 export const ceil = (x: Tensor): Tensor => unary('ceil', x);
-/** Rounds to the nearest integer, halves to even (as TF.js). */
+/** Rounds to the nearest integer, halves to even (as TF.js); `round(-0.5)` is `-0` (IEEE). */
 export const round = (x: Tensor): Tensor => unary('round', x);
 /** `1 / x`. */
 export const reciprocal = (x: Tensor): Tensor => unary('reciprocal', x);

@@ -76,4 +76,16 @@ export interface RawExports {
   nr_tape_begin(): number;
   nr_tape_end(): number;
   nr_tape_gradient(y: number, dy: number, sources: number, n: number, out: number): number;
+
+  nr_neuron_forward(weights: number, bias: number, act: number, nAct: number, x: number, out: number): number;
+  nr_perceptron_new(inputs: number, binary: number, learningRate: number, threshold: number, seedLo: number, seedHi: number, out: number): number;
+  nr_perceptron_set_weights(p: number, weights: number, bias: number): number;
+  nr_perceptron_weights(p: number, out: number, outBias: number): number;
+  nr_perceptron_fit(p: number, x: number, y: number, maxEpochs: number, shuffle: number, pocket: number, outErrors: number, outInfo: number): number;
+  nr_perceptron_predict(p: number, x: number, out: number): number;
+  nr_perceptron_free(p: number): number;
+  nr_kmeans(x: number, k: number, maxIterations: number, tolerance: number, seedLo: number, seedHi: number, out: number, info: number): number;
+  nr_rbf_widths(centers: number, neighbors: number, scale: number, out: number): number;
+  nr_rbf_features(x: number, centers: number, widths: number, kernel: number, out: number): number;
+  nr_least_squares(a: number, b: number, l2: number, out: number): number;
 }

@@ -104,6 +104,18 @@ impl fmt::Display for Error {
     }
 }
 
+/// A number as JavaScript prints it (`Infinity`, `-Infinity`, `NaN`), for messages that reach
+/// JS users.
+pub fn js_number(v: f32) -> String {
+    if v.is_nan() {
+        "NaN".into()
+    } else if v.is_infinite() {
+        if v > 0.0 { "Infinity".into() } else { "-Infinity".into() }
+    } else {
+        v.to_string()
+    }
+}
+
 /// Returns early with an [`Error::InvalidArgument`]: `bail!(op, "axis {axis} is out of range")`.
 #[macro_export]
 macro_rules! bail {

@@ -11,6 +11,7 @@
 
 pub mod activations;
 pub mod autodiff;
+pub mod classic;
 pub mod config;
 pub mod error;
 pub mod initializers;

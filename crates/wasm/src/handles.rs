@@ -18,6 +18,8 @@ pub const MAX_LIVE: usize = INDEX_MASK as usize - 1;
 pub enum Object {
     Tensor(Tensor),
     Model(Box<Model>),
+    /// A perceptron and its weights (`crates/core/src/classic/perceptron.rs`).
+    Perceptron(Box<neurite_core::classic::perceptron::Perceptron>),
 }
 
 impl Object {
@@ -25,6 +27,7 @@ impl Object {
         match self {
             Object::Tensor(_) => "tensor",
             Object::Model(_) => "model",
+            Object::Perceptron(_) => "perceptron",
         }
     }
 
@@ -32,6 +35,7 @@ impl Object {
         match self {
             Object::Tensor(t) => t.byte_len(),
             Object::Model(_) => 0,
+            Object::Perceptron(p) => p.weights.len() * 4,
         }
     }
 }
@@ -134,7 +138,7 @@ impl Handles {
                 self.live_tensors -= 1;
                 self.tensor_bytes -= t.byte_len();
             }
-            Object::Model(_) => {}
+            Object::Model(_) | Object::Perceptron(_) => {}
         }
         Ok(object)
     }
@@ -159,6 +163,17 @@ impl Handles {
         let index = (handle & INDEX_MASK) as usize - 1;
         if let Some(slot) = self.slots.get_mut(index) {
             slot.object = Some(Object::Model(model));
+        }
+    }
+
+    /// The perceptron behind `handle`, mutably.
+    pub fn perceptron_mut(&mut self, handle: u32) -> Result<&mut neurite_core::classic::perceptron::Perceptron> {
+        self.slot(handle)?;
+        let index = (handle & INDEX_MASK) as usize - 1;
+        match self.slots[index].object.as_mut() {
+            Some(Object::Perceptron(p)) => Ok(p),
+            Some(o) => Err(wrong_kind(handle, o.kind(), "perceptron")),
+            None => Err(stale(handle)),
         }
     }
 

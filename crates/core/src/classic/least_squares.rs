@@ -26,7 +26,8 @@ pub fn cholesky(m: &mut [f64], p: usize) -> core::result::Result<(), usize> {
         for k in 0..j {
             diag -= m[j * p + k] * m[j * p + k];
         }
-        if !(diag > 1e-12 * scale) {
+        // NOTE: also rejects a NaN pivot.
+        if diag.is_nan() || diag <= 1e-12 * scale {
             return Err(j);
         }
         let ljj = diag.sqrt();

@@ -295,7 +295,7 @@ mod tests {
         assert_eq!((r.epochs, r.errors_per_epoch.len()), (50, 50));
         assert!(r.errors_per_epoch.iter().all(|&e| e > 0));
         let mut pc = p(Convention::Bipolar);
-        let r = pc.fit(&x, &y, FitOptions { max_epochs: 50, shuffle: true, pocket: true }).unwrap();
+        let r = pc.fit(&x, &y, FitOptions { max_epochs: 200, shuffle: true, pocket: true }).unwrap();
         assert!(!r.converged);
         assert_eq!(r.errors, 1, "the best a line can do on XOR is 3 of 4");
     }

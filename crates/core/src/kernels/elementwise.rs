@@ -4,7 +4,7 @@
 //! # Run forms
 //! Binary kernels take each input either as a full run (`len == out.len()`) or as a single
 //! value (`len == 1`) that is repeated. That covers tensor ⊕ tensor, tensor ⊕ scalar and the
-//! inner runs of every broadcast (`ops::binary::Plan` cuts a broadcast into such runs).
+//! inner runs of every broadcast (`ops::broadcast::Plan` cuts a broadcast into such runs).
 //!
 //! # Scalar reference and SIMD twins
 //! [`scalar`] holds the reference kernels. On `wasm32` with `simd128`, the hot ones have

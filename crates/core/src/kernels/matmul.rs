@@ -52,7 +52,7 @@ const DIRECT_B_MAX_M: usize = 2 * MR;
 /// time of 128×64·64×10).
 const DIRECT_A_MAX_N: usize = 2 * NR;
 
-const _: () = assert!(MC % MR == 0 && NC % NR == 0);
+const _: () = assert!(MC.is_multiple_of(MR) && NC.is_multiple_of(NR));
 
 thread_local! {
     /// Packing buffers reused by [`gemm`] on this thread, so the hot path does not allocate.
@@ -222,6 +222,17 @@ mod tests {
                     for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
                         check(m, k, n, ta, tb);
                     }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn matches_reference_for_every_edge_k() {
+        for &k in &SIZES {
+            for &(m, n) in &[(1, 1), (1, 129), (4, 8), (5, 9), (17, 3), (33, 127), (129, 17)] {
+                for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+                    check(m, k, n, ta, tb);
                 }
             }
         }

@@ -134,6 +134,20 @@ impl Layer for Dense {
                 }
             }
         }
+        if !mode.training() {
+            // Inference keeps nothing: apply the activation in place.
+            if !is_identity(&self.cfg.activation) {
+                let zd = z.data_mut();
+                let pre = zd.to_vec();
+                self.cfg.activation.forward(&pre, zd, units);
+            }
+            // `evaluate` reports the activity penalty, as Keras does.
+            if let Some(r) = self.cfg.activity_regularizer {
+                let batch = x.dims().first().copied().unwrap_or(1).max(1);
+                self.activity_loss = r.penalty(z.data()) / batch as f32;
+            }
+            return Ok(z);
+        }
         let y = if is_identity(&self.cfg.activation) {
             z.clone()
         } else {
@@ -141,16 +155,13 @@ impl Layer for Dense {
             self.cfg.activation.forward(z.data(), y.data_mut(), units);
             y
         };
-        // Computed in inference too: `evaluate` reports it, as Keras does.
         if let Some(r) = self.cfg.activity_regularizer {
             let batch = x.dims().first().copied().unwrap_or(1).max(1);
             self.activity_loss = r.penalty(y.data()) / batch as f32;
         }
-        if mode.training() {
-            self.x = Some(x);
-            self.z = Some(z);
-            self.y = Some(y.clone());
-        }
+        self.x = Some(x);
+        self.z = Some(z);
+        self.y = Some(y.clone());
         Ok(y)
     }
 

@@ -16,6 +16,7 @@ pub mod dropout;
 pub mod gaussian_noise;
 pub mod layer_norm;
 pub mod prelu;
+pub mod rbf;
 pub mod reshape;
 
 use crate::regularizers::Regularizer;
@@ -103,6 +104,15 @@ pub trait Layer {
     fn backward_pre_activation(&mut self, _dz: Tensor) -> Result<Tensor> {
         Err(crate::Error::Internal { msg: format!("{} has no fused activation backward", self.kind()) })
     }
+
+    /// The nested model, when this layer is one (its layers can be frozen one by one).
+    fn as_sequential(&self) -> Option<&crate::model::Sequential> {
+        None
+    }
+
+    fn as_sequential_mut(&mut self) -> Option<&mut crate::model::Sequential> {
+        None
+    }
 }
 
 /// The rows × columns view of a batch over its last axis: `[.., n]` → `(size / n, n)`.
@@ -128,7 +138,7 @@ pub fn step_seed(seed: u64, step: u64) -> u64 {
 }
 
 /// Layer kind ids of the C ABI (append-only) and their TS names.
-pub const LAYER_KINDS: [&str; 9] = [
+pub const LAYER_KINDS: [&str; 10] = [
     "dense",
     "activation",
     "prelu",
@@ -138,6 +148,7 @@ pub const LAYER_KINDS: [&str; 9] = [
     "layerNormalization",
     "flatten",
     "reshape",
+    "rbf",
 ];
 
 /// Creates a layer from its ABI kind id and parameter list; `index` (its position in the
@@ -166,6 +177,7 @@ pub fn from_abi(kind: u32, p: &[f32], index: u32) -> Result<Box<dyn Layer>> {
             }
             Box::new(reshape::Reshape::reshape(target))
         }
+        9 => Box::new(rbf::Rbf::new(rbf::RbfConfig::from_abi(p)?)),
         _ => crate::bail!("layer", "unknown layer kind id {kind}"),
     })
 }

@@ -39,7 +39,7 @@ pub fn check(loss: &Loss, pred_shape: &[usize], target_shape: &[usize], target: 
         bail_shape!(op, "{} target values do not fill the target shape {ts}", target.len());
     }
     if let Some(i) = target.iter().position(|v| !v.is_finite()) {
-        bail!(op, "target[{i}] is {}; targets must be finite numbers", target[i]);
+        bail!(op, "target[{i}] is {}; targets must be finite numbers", crate::error::js_number(target[i]));
     }
     if let Loss::SparseCategoricalCrossentropy { .. } = loss {
         let lead = &pred_shape[..pred_shape.len().saturating_sub(1)];

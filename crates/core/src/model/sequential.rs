@@ -74,18 +74,53 @@ impl Sequential {
         Ok(shapes)
     }
 
+    /// Freezes or unfreezes a layer by its depth-first index: the layers in order, each nested
+    /// model followed by its own layers (without nesting, the plain layer index).
     pub fn set_trainable(&mut self, layer: usize, on: bool) -> Result<()> {
-        match self.trainable.get_mut(layer) {
-            Some(t) => {
-                *t = on;
-                Ok(())
-            }
-            None => Err(Error::invalid("setTrainable", format!("layer index {layer} is out of range for {} layers", self.layers.len()))),
+        match self.set_trainable_flat(layer, on) {
+            Ok(()) => Ok(()),
+            Err(_) => Err(Error::invalid("setTrainable", format!("layer index {layer} is out of range for {} layers (nested layers included)", self.flat_len()))),
         }
+    }
+
+    /// `Err(rest)`: the index was `rest` past this model's last (nested) layer.
+    fn set_trainable_flat(&mut self, mut i: usize, on: bool) -> std::result::Result<(), usize> {
+        for (l, t) in self.layers.iter_mut().zip(self.trainable.iter_mut()) {
+            if i == 0 {
+                *t = on;
+                return Ok(());
+            }
+            i -= 1;
+            if let Some(inner) = l.as_sequential_mut() {
+                match inner.set_trainable_flat(i, on) {
+                    Ok(()) => return Ok(()),
+                    Err(rest) => i = rest,
+                }
+            }
+        }
+        Err(i)
+    }
+
+    /// The number of layers, nested ones included.
+    pub fn flat_len(&self) -> usize {
+        self.layers.iter().map(|l| 1 + l.as_sequential().map_or(0, |m| m.flat_len())).sum()
     }
 
     pub fn layer_trainable(&self, layer: usize) -> bool {
         self.trainable.get(layer).copied().unwrap_or(false)
+    }
+
+    /// For every parameter (in `params_all` order), whether training updates it: the parameter
+    /// is trainable (not a moving statistic) and neither its layer nor an enclosing model is frozen.
+    pub fn params_updated(&self) -> Vec<bool> {
+        let mut v = Vec::new();
+        for (l, &on) in self.layers.iter().zip(&self.trainable) {
+            match l.as_sequential() {
+                Some(inner) => v.extend(inner.params_updated().into_iter().map(|u| u && on)),
+                None => v.extend(l.params().iter().map(|p| p.trainable && on)),
+            }
+        }
+        v
     }
 
     /// Checks that `x` is `[batch, ...inputShape]`.
@@ -134,9 +169,15 @@ impl Sequential {
         let out_per: usize = self.output_shape.as_ref().map(|s| s.iter().product()).unwrap_or(0);
         let mut dims = vec![n];
         dims.extend(self.output_shape.clone().unwrap_or_default());
-        let mut out = Tensor::zeros("predict", Shape::new("predict", &dims)?)?;
+        let shape = Shape::new("predict", &dims)?;
         let per: usize = x.dims()[1..].iter().product();
         let bs = batch_size.max(1);
+        if n <= bs && n > 0 {
+            // One batch: no copy of the input (tensors share their buffer copy-on-write).
+            let y = self.forward_all(x.clone(), Mode::Infer)?;
+            return Ok((y.with_shape(shape), self.activity_loss_all()));
+        }
+        let mut out = Tensor::zeros("predict", shape)?;
         let mut start = 0;
         let mut activity = 0.0f32;
         while start < n {
@@ -208,5 +249,13 @@ impl Layer for Sequential {
 
     fn activity_loss(&self) -> f32 {
         self.activity_loss_all()
+    }
+
+    fn as_sequential(&self) -> Option<&Sequential> {
+        Some(self)
+    }
+
+    fn as_sequential_mut(&mut self) -> Option<&mut Sequential> {
+        Some(self)
     }
 }

@@ -96,6 +96,9 @@ impl Trainer {
     pub fn check_targets(&self, model: &Sequential, op: &'static str, x: &Tensor, y: &Tensor) -> Result<()> {
         model.check_input(op, x)?;
         let n = x.dims()[0];
+        if n == 0 {
+            bail_shape!(op, "x has no samples (shape {}); at least one is needed", x.shape());
+        }
         if y.dims().first() != Some(&n) {
             bail_shape!(op, "x has {n} samples but y has shape {} (the first dimension of both is the batch)", y.shape());
         }
@@ -168,33 +171,33 @@ impl Trainer {
 
     /// Adds regularization gradients, clips, and updates every trainable parameter.
     fn apply_gradients(&mut self, model: &mut Sequential) -> Result<()> {
-        self.step += 1;
-        let lr = self.cfg.schedule.lr(self.step) * self.lr_scale;
-        let trainable: Vec<bool> = (0..model.len()).map(|i| model.layer_trainable(i)).collect();
-        let mut params: Vec<_> = model
-            .params_with_layer()
-            .into_iter()
-            .filter(|(l, p)| p.trainable && trainable[*l])
-            .map(|(_, p)| p)
-            .collect();
-        for p in params.iter_mut() {
+        let updated = model.params_updated();
+        let mut all = model.params_with_layer();
+        // Optimizer state is indexed by the position among *all* parameters, so freezing or
+        // unfreezing a layer between steps never hands one parameter's state to another.
+        if self.state.len() < all.len() {
+            self.state.resize(all.len(), Vec::new());
+        }
+        let mut params: Vec<(usize, &mut Param)> = all.iter_mut().enumerate().filter(|(i, _)| updated[*i]).map(|(i, (_, p))| (i, &mut **p)).collect();
+        for (_, p) in params.iter_mut() {
             if let Some(r) = p.regularizer {
                 let Param { value, grad, .. } = &mut **p;
                 r.add_grad(value.data(), grad, 1.0);
             }
         }
         if let Some(c) = self.cfg.clip {
-            let mut grads: Vec<&mut [f32]> = params.iter_mut().map(|p| &mut p.grad[..]).collect();
+            let mut grads: Vec<&mut [f32]> = params.iter_mut().map(|(_, p)| &mut p.grad[..]).collect();
             c.apply(&mut grads);
         }
-        if self.state.len() < params.len() {
-            self.state.resize(params.len(), Vec::new());
+        // All or nothing: a non-finite gradient leaves every weight (and the step count) as it was.
+        if let Some((_, p)) = params.iter().find(|(_, p)| p.grad.iter().any(|g| !g.is_finite())) {
+            return Err(Error::invalid("fit", format!("a gradient of `{}` is not finite (NaN or Infinity) at step {}; lower the learning rate, clip gradients, or check the data for NaN", p.name, self.step + 1)));
         }
+        self.step += 1;
+        let lr = self.cfg.schedule.lr(self.step) * self.lr_scale;
         let slots = self.cfg.optimizer.slots();
-        for (p, st) in params.iter_mut().zip(self.state.iter_mut()) {
-            if p.grad.iter().any(|g| !g.is_finite()) {
-                return Err(Error::invalid("fit", format!("a gradient of `{}` is not finite (NaN or Infinity) at step {}; lower the learning rate, clip gradients, or check the data for NaN", p.name, self.step)));
-            }
+        for (i, p) in params {
+            let st = &mut self.state[i];
             if st.len() != slots * p.value.size() {
                 *st = crate::tensor::alloc("fit", slots * p.value.size())?;
                 self.cfg.optimizer.init_state(st);

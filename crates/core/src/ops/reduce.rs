@@ -1,8 +1,16 @@
 //! Reductions over any set of axes: `sum mean max min prod variance argMax argMin`.
 //!
-//! The input is viewed as `[outer, r]`, where `r` is the product of the reduced dimensions
-//! (the reduced axes are moved last first if they are not already). With `keep_dims` the
-//! reduced axes stay as size-1 dimensions.
+//! When the reduced axes are adjacent the input is viewed as `[outer, r, inner]` (`r` the
+//! product of the reduced dimensions) and reduced in place: rows when `inner == 1`, else row
+//! by row into `inner` accumulators. Other axis sets are moved last first (one transpose).
+//! With `keep_dims` the reduced axes stay as size-1 dimensions.
+//!
+//! ```text
+//! sum   = Σ x          (16-lane order along a row, in order down leading axes: deterministic)
+//! mean  = sum / r      variance = Σ (x − mean)² / r   (two passes, population variance)
+//! max/min: NaN wins, +0 > −0;  argMax/argMin: first index of the extreme, first NaN wins
+//! Empty axes: sum 0, prod 1, mean/variance NaN; max/min/argMax/argMin are errors.
+//! ```
 //!
 //! # Shapes
 //! `x: [d0, ..., dn-1]`, `axes ⊆ 0..n` (negative counts from the end) → `x` without those axes.
@@ -225,12 +233,38 @@ mod tests {
     }
 
     #[test]
+    fn leading_middle_and_split_axes_agree_with_a_transpose() {
+        let v: Vec<f32> = (0..60).map(|i| ((i * 37) % 23) as f32 - 11.0).collect();
+        let t = Tensor::new("t", [3, 4, 5].into(), v).unwrap();
+        for op in ReduceOp::ALL {
+            for axes in [&[0i64][..], &[1], &[0, 1], &[1, 2], &[0, 2], &[-3, -1]] {
+                if matches!(op, ReduceOp::ArgMax | ReduceOp::ArgMin) && axes.len() != 1 {
+                    continue;
+                }
+                let got = reduce(op, &t, axes, true).unwrap();
+                // Reference: move the reduced axes last, reduce rows one by one.
+                let red: Vec<usize> = axes.iter().map(|&a| t.shape().axis("t", a).unwrap()).collect();
+                let perm: Vec<usize> = (0..3).filter(|i| !red.contains(i)).chain(red.iter().copied()).collect();
+                let moved = permute("t", &t, &perm).unwrap();
+                let r: usize = red.iter().map(|&a| t.dims()[a]).product();
+                let want: Vec<f32> = moved.data().chunks(r).map(|row| op.row(row)).collect();
+                for (g, w) in got.data().iter().zip(&want) {
+                    assert!((g - w).abs() <= 1e-5 * (1.0 + w.abs()), "{op:?} {axes:?}: {g} vs {w}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn empty_and_bad_axes() {
         let e = Tensor::zeros("t", [0, 3].into()).unwrap();
         assert_eq!(reduce(ReduceOp::Sum, &e, &[0], false).unwrap().data(), &[0., 0., 0.]);
         assert!(reduce(ReduceOp::Max, &e, &[0], false).is_err());
         assert!(reduce(ReduceOp::Sum, &x(), &[2], false).is_err());
         assert!(reduce(ReduceOp::Sum, &x(), &[1, -1], false).is_err());
-        assert!(reduce(ReduceOp::ArgMax, &x(), &[0, 1], false).is_err());
+        let e = reduce(ReduceOp::ArgMax, &x(), &[0, 1], false).unwrap_err();
+        assert_eq!(e.to_string(), "argMax: takes exactly one axis, got [0,1]");
+        let e = reduce(ReduceOp::Mean, &x(), &[1, -1], false).unwrap_err();
+        assert_eq!(e.to_string(), "mean: axis -1 is listed twice in axes [1,-1]");
     }
 }

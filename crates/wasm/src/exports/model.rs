@@ -159,15 +159,23 @@ fn trainer<'m>(m: &'m mut Model, op: &'static str) -> Result<&'m mut Trainer> {
     m.trainer.as_mut().ok_or_else(|| Error::invalid(op, "the model must be compiled first: call model.compile({ optimizer, loss })"))
 }
 
-/// Validates `x` and `y` for training or evaluation (shapes, labels, NaN).
+/// Validates `x` and `y` for training or evaluation (shapes, labels, NaN). `op` names the
+/// caller in messages: 0 fit, 1 evaluate, 2 trainOnBatch, 3 fit's validation data.
 #[no_mangle]
 pub extern "C" fn nr_model_check_data(model: u32, x: u32, y: u32, op: u32) -> i32 {
-    let op: &'static str = if op == 1 { "evaluate" } else { "fit" };
+    let op: &'static str = match op {
+        1 => "evaluate",
+        2 => "trainOnBatch",
+        3 => "fit (validationData)",
+        _ => "fit",
+    };
     guard(|| {
         with_model(model, |m, t| {
             let (xt, yt) = (t.tensor(x)?, t.tensor(y)?);
             if let Some(i) = xt.data().iter().position(|v| !v.is_finite()) {
-                return Err(Error::invalid(op, format!("x contains {} at flat index {i} (shape {}); clean the data first", xt.data()[i], xt.shape())));
+                let v = xt.data()[i];
+                let v = if v.is_nan() { "NaN" } else if v > 0.0 { "Infinity" } else { "-Infinity" };
+                return Err(Error::invalid(op, format!("x contains {v} at flat index {i} (shape {}); clean the data first", xt.shape())));
             }
             let tr = m.trainer.as_ref().ok_or_else(|| Error::invalid(op, "the model must be compiled first: call model.compile({ optimizer, loss })"))?;
             tr.check_targets(&m.net, op, xt, yt)
@@ -271,7 +279,8 @@ pub unsafe extern "C" fn nr_model_num_weights(model: u32, out: *mut u32) -> i32 
 }
 
 /// Copies weight `i` into a new tensor; its name goes to the message buffer and
-/// `[layer index, trainable]` to `info`.
+/// `[layer index, trainable]` to `info`, where trainable means training updates it (not a
+/// moving statistic, and neither its layer nor an enclosing nested model is frozen).
 ///
 /// # Safety
 /// `out` points to a writable u32, `info` to two.
@@ -279,10 +288,11 @@ pub unsafe extern "C" fn nr_model_num_weights(model: u32, out: *mut u32) -> i32 
 pub unsafe extern "C" fn nr_model_get_weight(model: u32, i: u32, out: *mut u32, info: *mut u32) -> i32 {
     guard(|| {
         let (t, name, layer, trainable) = with_model(model, |m, _| {
+            let updated = m.net.params_updated();
             let mut ps = m.net.params_with_layer();
             let n = ps.len();
             let (l, p) = ps.get_mut(i as usize).ok_or_else(|| Error::invalid("getWeights", format!("weight index {i} is out of range for {n} weights")))?;
-            Ok((p.value.clone(), p.name, *l, p.trainable))
+            Ok((p.value.clone(), p.name, *l, updated[i as usize]))
         })?;
         LAST_ERROR.set(name);
         // SAFETY: forwarded caller contract.
@@ -312,7 +322,8 @@ pub extern "C" fn nr_model_set_weight(model: u32, i: u32, value: u32) -> i32 {
     })
 }
 
-/// Freezes (`on = 0`) or unfreezes layer `layer`.
+/// Freezes (`on = 0`) or unfreezes layer `layer`, a depth-first index: the layers in order,
+/// each nested model followed by its own layers (see `Sequential::set_trainable`).
 #[no_mangle]
 pub extern "C" fn nr_model_set_trainable(model: u32, layer: u32, on: u32) -> i32 {
     guard(|| with_model(model, |m, _| m.net.set_trainable(layer as usize, on != 0)))

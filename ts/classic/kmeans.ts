@@ -1,0 +1,55 @@
+/**
+ * `kmeans`: seeded k-means clustering (k-means++ seeding, then Lloyd iterations), run in
+ * WebAssembly (`crates/core/src/classic/kmeans.rs`, where the algorithm is documented).
+ */
+import { argPtr, call, check, outPtr, readOut } from '../engine.js';
+import { need } from '../ops/convert.js';
+import { wrapHandle, type Tensor } from '../tensor.js';
+import { checkKeys, intOption, numberOption, seedWords } from './common.js';
+
+export interface KMeansArgs {
+  /** The number of clusters (1 ≤ k ≤ samples). */
+  k: number;
+  /** Seeds the k-means++ draws; the same seed gives the same clusters. Default 0. */
+  seed?: number;
+  /** Upper bound on Lloyd iterations. Default 300. */
+  maxIterations?: number;
+  /** Stop once no center moves farther than this. Default 0 (until no label changes). */
+  tolerance?: number;
+}
+
+/** The clustering {@link kmeans} returns; dispose `centers` and `labels` when done. */
+export interface KMeansResult {
+  /** `[k, features]`. */
+  centers: Tensor;
+  /** `[samples]`: the index of each sample's nearest center (as float32). */
+  labels: Tensor;
+  /** Sum of squared distances from the samples to their centers. */
+  inertia: number;
+  /** Lloyd iterations run. */
+  iterations: number;
+  /** Whether it stopped before `maxIterations`. */
+  converged: boolean;
+}
+
+/**
+ * Clusters the rows of `x` (`[samples, features]`) into `k` groups.
+ *
+ * @example
+ * const { centers, labels, inertia } = kmeans(x, { k: 3, seed: 1 });
+ */
+export function kmeans(x: Tensor, args: KMeansArgs): KMeansResult {
+  const a = checkKeys('kmeans', args, ['k', 'seed', 'maxIterations', 'tolerance'], true);
+  const k = intOption('kmeans', 'k', a.k, 1);
+  const maxIterations = intOption('kmeans', 'maxIterations', a.maxIterations ?? 300, 1);
+  const tolerance = numberOption('kmeans', 'tolerance', a.tolerance ?? 0, (v) => v >= 0, 'a finite number >= 0');
+  const [lo, hi] = seedWords('kmeans', a.seed ?? 0);
+  const hx = need('kmeans', 'x', x);
+  return call((e) => {
+    check(e.nr_kmeans(hx, k, maxIterations, tolerance, lo, hi, outPtr(0), argPtr()));
+    const [inertia, iterations, converged] = new Float32Array(e.memory.buffer, argPtr(), 3);
+    const centers = wrapHandle(readOut(0));
+    const labels = wrapHandle(readOut(1));
+    return { centers, labels, inertia, iterations, converged: converged === 1 };
+  });
+}

@@ -1,0 +1,31 @@
+/**
+ * `leastSquares`: regularized linear least squares in closed form, by Cholesky on the normal
+ * equations in f64 (`crates/core/src/classic/least_squares.rs`).
+ */
+import { call, check, outPtr, readOut } from '../engine.js';
+import { need } from '../ops/convert.js';
+import { wrapHandle, type Tensor } from '../tensor.js';
+import { checkKeys, numberOption } from './common.js';
+
+export interface LeastSquaresArgs {
+  /** λ in `‖a·x − b‖² + λ‖x‖²` (ridge). Default 0 (plain least squares). */
+  l2?: number;
+}
+
+/**
+ * `x = argmin ‖a·x − b‖² + l2·‖x‖²` for `a: [n, p]` and `b: [n]` (→ `x: [p]`) or
+ * `b: [n, m]` (→ `x: [p, m]`). Dependent columns of `a` are an error unless `l2 > 0`.
+ *
+ * @example
+ * leastSquares(tensor([[2, 1], [1, 3]]), tensor([5, 10])); // [1, 3]
+ */
+export function leastSquares(a: Tensor, b: Tensor, args: LeastSquaresArgs = {}): Tensor {
+  const o = checkKeys('leastSquares', args, ['l2']);
+  const l2 = numberOption('leastSquares', 'l2', o.l2 ?? 0, (v) => v >= 0, 'a finite number >= 0');
+  const ha = need('leastSquares', 'a', a);
+  const hb = need('leastSquares', 'b', b);
+  return call((e) => {
+    check(e.nr_least_squares(ha, hb, l2, outPtr(0)));
+    return wrapHandle(readOut(0));
+  });
+}

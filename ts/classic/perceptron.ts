@@ -1,0 +1,232 @@
+/**
+ * `perceptron`: Rosenblatt's perceptron, trained with the perceptron learning rule (not
+ * gradient descent), with the pocket variant for data that is not linearly separable.
+ * The state and the training loop live in WebAssembly (`crates/core/src/classic/perceptron.rs`,
+ * where the rule is documented); this object holds one handle.
+ */
+import { argPtr, assertLive, call, check, instanceId, outPtr, readArgs, readOut } from '../engine.js';
+import { DisposedError, InvalidArgumentError } from '../errors.js';
+import { describe, fromFlat } from '../ops/convert.js';
+import { track, untrack } from '../scope.js';
+import { wrapHandle, type Tensor } from '../tensor.js';
+import { boolOption, checkKeys, intOption, numberOption, seedWords, tensorArg } from './common.js';
+
+(Symbol as { dispose?: symbol }).dispose ??= Symbol.for('Symbol.dispose');
+
+/** The output conventions: `'bipolar'` outputs −1 or 1, `'binary'` outputs 0 or 1. */
+export type PerceptronOutput = 'bipolar' | 'binary';
+
+export interface PerceptronArgs {
+  /** The number of inputs (positive integer). */
+  inputs: number;
+  /** Default `'bipolar'`. Training labels must use the same convention. */
+  output?: PerceptronOutput;
+  /** η in `w ← w + η·(t − ŷ)·x`. Default 1. */
+  learningRate?: number;
+  /** θ: the output is 1 when `w·x + b > θ`. Default 0. */
+  threshold?: number;
+  /** Seeds the per-epoch sample order. Default 0. */
+  seed?: number;
+  /** Starting weights (one per input). Default zeros. */
+  weights?: ArrayLike<number>;
+  /** Starting bias. Default 0. */
+  bias?: number;
+}
+
+export interface PerceptronFitArgs {
+  /** Training stops after this many epochs even if the data is not separated. Default 100. */
+  maxEpochs?: number;
+  /** Visit the samples in a seeded random order each epoch. Default `true`. */
+  shuffle?: boolean;
+  /** Keep the best weights seen (fewest training mistakes) — for non-separable data. Default `false`. */
+  pocket?: boolean;
+}
+
+/** What {@link Perceptron.fit} reports. */
+export interface PerceptronFitResult {
+  /** Whether an epoch went by without a mistake (the data is linearly separated). */
+  converged: boolean;
+  /** Epochs run, including the clean one when converged; `maxEpochs` when not converged. */
+  epochs: number;
+  /** The mistakes (= weight updates) made in each epoch. */
+  errorsPerEpoch: number[];
+  /** Training-set mistakes of the final weights (the pocket's when `pocket: true`). */
+  errors: number;
+}
+
+const FIT_KEYS = ['maxEpochs', 'shuffle', 'pocket'] as const;
+
+/**
+ * A perceptron: `ŷ = 1` if `w·x + b > θ`, else −1 (`bipolar`) or 0 (`binary`).
+ * Free it with `dispose()` (or `using`).
+ */
+export class Perceptron {
+  readonly inputs: number;
+  readonly output: PerceptronOutput;
+  readonly learningRate: number;
+  readonly threshold: number;
+  #handle: number;
+  readonly #owner: number;
+
+  constructor(args: PerceptronArgs) {
+    const a = checkKeys('perceptron', args, ['inputs', 'output', 'learningRate', 'threshold', 'seed', 'weights', 'bias'], true);
+    this.inputs = intOption('perceptron', 'inputs', a.inputs, 1, (1 << 24) - 1);
+    const output = a.output ?? 'bipolar';
+    if (output !== 'bipolar' && output !== 'binary') {
+      throw new InvalidArgumentError(`perceptron: output must be 'bipolar' (−1/1) or 'binary' (0/1), got ${describe(output)}`);
+    }
+    this.output = output;
+    this.learningRate = numberOption('perceptron', 'learningRate', a.learningRate ?? 1, (v) => v > 0, 'a finite number > 0');
+    this.threshold = numberOption('perceptron', 'threshold', a.threshold ?? 0, () => true, 'a finite number');
+    const [lo, hi] = seedWords('perceptron', a.seed ?? 0);
+    let weights: number[] | null = null;
+    if (a.weights !== undefined) {
+      const w = a.weights;
+      if (w === null || typeof w !== 'object' || typeof (w as ArrayLike<number>).length !== 'number') {
+        throw new InvalidArgumentError(`perceptron: weights must be an array of ${this.inputs} numbers, got ${describe(w)}`);
+      }
+      weights = Array.from(w as ArrayLike<number>);
+      if (weights.length !== this.inputs) throw new InvalidArgumentError(`perceptron: weights has ${weights.length} values but inputs is ${this.inputs}`);
+      weights.forEach((v, i) => numberOption('perceptron', `weights[${i}]`, v, () => true, 'a finite number'));
+    }
+    const bias = numberOption('perceptron', 'bias', a.bias ?? 0, () => true, 'a finite number');
+    const h = call((e) => {
+      check(e.nr_perceptron_new(this.inputs, output === 'binary' ? 1 : 0, this.learningRate, this.threshold, lo, hi, outPtr(0)));
+      return readOut(0);
+    });
+    this.#handle = h;
+    this.#owner = instanceId();
+    track(this, h, 'perceptron', { scoped: false });
+    if (weights !== null || bias !== 0) {
+      try {
+        this.#setWeights(weights ?? new Array<number>(this.inputs).fill(0), bias);
+      } catch (err) {
+        this.dispose();
+        throw err;
+      }
+    }
+  }
+
+  #live(op: string): number {
+    if (this.#handle === 0) throw new DisposedError(`${op}: the perceptron is disposed`);
+    assertLive(this.#owner, `${op}: the perceptron`);
+    return this.#handle;
+  }
+
+  #setWeights(weights: number[], bias: number): void {
+    const h = this.#live('perceptron');
+    const w = fromFlat('perceptron', weights, [weights.length]);
+    try {
+      call((e) => check(e.nr_perceptron_set_weights(h, w.handleFor('perceptron', 'weights'), bias)));
+    } finally {
+      w.dispose();
+    }
+  }
+
+  /** A copy of the weights, one per input. */
+  get weights(): number[] {
+    return this.#read().weights;
+  }
+
+  /** The bias. */
+  get bias(): number {
+    return this.#read().bias;
+  }
+
+  #read(): { weights: number[]; bias: number } {
+    const h = this.#live('weights');
+    const t = call((e) => {
+      check(e.nr_perceptron_weights(h, outPtr(0), outPtr(1)));
+      return wrapHandle(readOut(0));
+    });
+    const bias = new Float32Array(new Uint32Array([readOut(1)]).buffer)[0];
+    try {
+      return { weights: Array.from(t.data()), bias };
+    } finally {
+      t.dispose();
+    }
+  }
+
+  /**
+   * Trains with the perceptron rule on `x` (`[n, inputs]`) and labels `y` (`[n]` or `[n, 1]`,
+   * each −1/1 or 0/1 as `output` says). Stops at the first epoch without a mistake, or after
+   * `maxEpochs` — it never loops forever; `converged` says which.
+   */
+  fit(x: Tensor | ArrayLike<number>[], y: Tensor | ArrayLike<number>, args: PerceptronFitArgs = {}): PerceptronFitResult {
+    const a = checkKeys('fit', args, FIT_KEYS);
+    const maxEpochs = intOption('fit', 'maxEpochs', a.maxEpochs ?? 100, 1);
+    const shuffle = boolOption('fit', 'shuffle', a.shuffle ?? true);
+    const pocket = boolOption('fit', 'pocket', a.pocket ?? false);
+    const h = this.#live('fit');
+    const xs = tensorArg('fit', 'x', x);
+    let ys: { t: Tensor; temp: boolean } | null = null;
+    try {
+      ys = tensorArg('fit', 'y', y);
+      const yt = ys.t;
+      const [errs, info] = call((e) => {
+        check(e.nr_perceptron_fit(h, xs.t.handleFor('fit', 'x'), yt.handleFor('fit', 'y'), maxEpochs, shuffle ? 1 : 0, pocket ? 1 : 0, outPtr(0), argPtr()));
+        const info = readArgs(3); // before wrapHandle, which reuses the argument area
+        return [wrapHandle(readOut(0)), info] as const;
+      });
+      const errorsPerEpoch = Array.from(errs.data());
+      errs.dispose();
+      return { converged: info[0] === 1, epochs: info[1], errorsPerEpoch, errors: info[2] };
+    } finally {
+      if (xs.temp) xs.t.dispose();
+      if (ys?.temp) ys.t.dispose();
+    }
+  }
+
+  /**
+   * Predicted labels. A batch `[n, inputs]` gives a tensor `[n]`; one sample given as numbers
+   * gives a number; a 1-d tensor gives a 0-d tensor.
+   */
+  predict(x: ArrayLike<number>): number;
+  predict(x: ArrayLike<number>[] | Tensor): Tensor;
+  predict(x: ArrayLike<number> | ArrayLike<number>[] | Tensor): number | Tensor {
+    const h = this.#live('predict');
+    const { t, temp } = tensorArg('predict', 'x', x);
+    try {
+      const y = call((e) => {
+        check(e.nr_perceptron_predict(h, t.handleFor('predict', 'x'), outPtr(0)));
+        return wrapHandle(readOut(0));
+      });
+      if (!temp || y.rank !== 0) return y;
+      const v = y.item();
+      y.dispose();
+      return v;
+    } finally {
+      if (temp) t.dispose();
+    }
+  }
+
+  /** Whether `dispose()` was called. */
+  get isDisposed(): boolean {
+    return this.#handle === 0;
+  }
+
+  /** Frees the perceptron. Idempotent. */
+  dispose(): void {
+    if (this.#handle === 0) return;
+    const h = this.#handle;
+    this.#handle = 0;
+    untrack(this);
+    if (this.#owner === instanceId()) call((e) => check(e.nr_perceptron_free(h)));
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
+
+/**
+ * Creates a perceptron (Rosenblatt 1958) with zero (or given) starting weights.
+ *
+ * @example
+ * using p = perceptron({ inputs: 2, output: 'binary' });
+ * const r = p.fit([[0, 0], [0, 1], [1, 0], [1, 1]], [0, 0, 0, 1], { maxEpochs: 20 }); // AND
+ * r.converged; // true
+ */
+export function perceptron(args: PerceptronArgs): Perceptron {
+  return new Perceptron(args);
+}

@@ -1,0 +1,268 @@
+/**
+ * Radial-basis-function networks: `rbfFeatures` (the design matrix), `rbfWidths` (the
+ * nearest-centers heuristic) and `rbfNetwork`, a Sequential `[rbf, dense]` with the classic
+ * two-stage fit — seeded k-means++ centers, nearest-center widths, then the linear output
+ * layer solved in closed form by regularized least squares — and optional end-to-end
+ * fine-tuning by backpropagation.
+ */
+import { call, check, outPtr, readOut } from '../engine.js';
+import { InvalidArgumentError, ShapeError } from '../errors.js';
+import { rbfKernelId, type RbfKernelName } from '../layers/rbf.js';
+import { Dense } from '../layers/core.js';
+import { RBF } from '../layers/rbf.js';
+import { need } from '../ops/convert.js';
+import { concat } from '../ops/joining.js';
+import { ones } from '../ops/creation.js';
+import { slice } from '../ops/slicing.js';
+import { reshape } from '../ops/shape.js';
+import { matMul } from '../ops/matmul.js';
+import { tidy } from '../scope.js';
+import { wrapHandle, type Tensor } from '../tensor.js';
+import { Sequential } from '../models/sequential.js';
+import type { CompileArgs } from '../models/compile.js';
+import type { History } from '../models/fit.js';
+import { adam } from '../optimizers.js';
+import { boolOption, checkKeys, intOption, numberOption, seedWords } from './common.js';
+import { kmeans } from './kmeans.js';
+import { leastSquares } from './least_squares.js';
+
+(Symbol as { dispose?: symbol }).dispose ??= Symbol.for('Symbol.dispose');
+
+/**
+ * The RBF design matrix `Φ[i, j] = φ(‖xᵢ − cⱼ‖ / σⱼ)` for `x: [n, features]`, centers
+ * `[units, features]` and widths `[units]` → `[n, units]` (the output of an `rbf` layer).
+ */
+export function rbfFeatures(x: Tensor, centers: Tensor, widths: Tensor, args: { kernel?: RbfKernelName } = {}): Tensor {
+  const a = checkKeys('rbfFeatures', args, ['kernel']);
+  const kernel = rbfKernelId('rbfFeatures', a.kernel ?? 'gaussian');
+  const hx = need('rbfFeatures', 'x', x);
+  const hc = need('rbfFeatures', 'centers', centers);
+  const hw = need('rbfFeatures', 'widths', widths);
+  return call((e) => {
+    check(e.nr_rbf_features(hx, hc, hw, kernel, outPtr(0)));
+    return wrapHandle(readOut(0));
+  });
+}
+
+export interface RbfWidthsArgs {
+  /** How many nearest other centers to average over. Default 2. */
+  neighbors?: number;
+  /** Multiplies every width. Default 1. */
+  scale?: number;
+}
+
+/**
+ * Widths `[units]` from centers `[units, features]`: σᵢ = `scale` × the root-mean-square
+ * distance from center `i` to its `neighbors` nearest other centers (Moody & Darken 1989).
+ * A lone center gets σ = `scale`; coinciding centers get the smallest positive width.
+ */
+export function rbfWidths(centers: Tensor, args: RbfWidthsArgs = {}): Tensor {
+  const a = checkKeys('rbfWidths', args, ['neighbors', 'scale']);
+  const neighbors = intOption('rbfWidths', 'neighbors', a.neighbors ?? 2, 1);
+  const scale = numberOption('rbfWidths', 'scale', a.scale ?? 1, (v) => v > 0, 'a finite number > 0');
+  const hc = need('rbfWidths', 'centers', centers);
+  return call((e) => {
+    check(e.nr_rbf_widths(hc, neighbors, scale, outPtr(0)));
+    return wrapHandle(readOut(0));
+  });
+}
+
+export interface RBFNetworkArgs {
+  /** The number of radial units, found by k-means (1 ≤ centers ≤ samples). */
+  centers: number;
+  /** Default `'gaussian'`. */
+  kernel?: RbfKernelName;
+  /** Seeds k-means++, and the shuffling of fine-tuning. Default 0. */
+  seed?: number;
+  /** Nearest centers averaged for each width. Default 2. */
+  neighbors?: number;
+  /** Multiplies every width. Default 1. */
+  widthScale?: number;
+  /** Ridge penalty λ on the output weights (and bias). Default 1e-6. */
+  l2?: number;
+  /** Upper bound on k-means iterations. Default 300. */
+  maxIterations?: number;
+}
+
+export interface RBFNetworkFitArgs {
+  /** Epochs of end-to-end fine-tuning by backpropagation after the two-stage fit. Default 0 (none). */
+  epochs?: number;
+  /** Optimizer of the fine-tuning. Default `optimizers.adam({ learningRate: 0.01 })`. */
+  optimizer?: CompileArgs['optimizer'];
+  /** Loss of the fine-tuning. Default `'meanSquaredError'` (the loss the closed form minimises). */
+  loss?: CompileArgs['loss'];
+  /** Default 32. */
+  batchSize?: number;
+  /** Default `true`. */
+  shuffle?: boolean;
+  /** 0 silent, 1 progress bar. Default 0. */
+  verbose?: 0 | 1;
+}
+
+/** What {@link RBFNetwork.fit} reports. */
+export interface RBFNetworkFitResult {
+  /** k-means inertia (sum of squared distances to the centers). */
+  inertia: number;
+  /** k-means (Lloyd) iterations. */
+  kmeansIterations: number;
+  /** Mean squared error of the closed-form solution on the training data. */
+  leastSquaresLoss: number;
+  /** The fine-tuning history, when `epochs > 0`. */
+  history?: History;
+}
+
+const NET_KEYS = ['centers', 'kernel', 'seed', 'neighbors', 'widthScale', 'l2', 'maxIterations'] as const;
+const FIT_KEYS = ['epochs', 'optimizer', 'loss', 'batchSize', 'shuffle', 'verbose'] as const;
+
+/**
+ * A radial-basis-function network: `y = Φ(x)·W + b` with `Φ` an `rbf` layer. The weights live
+ * in {@link RBFNetwork.model} (a Sequential `[rbf, dense]`) once `fit` has run; free them with
+ * `dispose()`.
+ */
+export class RBFNetwork {
+  readonly units: number;
+  readonly kernel: RbfKernelName;
+  readonly seed: number;
+  readonly neighbors: number;
+  readonly widthScale: number;
+  readonly l2: number;
+  readonly maxIterations: number;
+  #model: Sequential | null = null;
+  #disposed = false;
+
+  constructor(args: RBFNetworkArgs) {
+    const a = checkKeys('rbfNetwork', args, NET_KEYS, true);
+    this.units = intOption('rbfNetwork', 'centers', a.centers, 1, (1 << 24) - 1);
+    this.kernel = (a.kernel ?? 'gaussian') as RbfKernelName;
+    rbfKernelId('rbfNetwork', this.kernel);
+    this.seed = a.seed === undefined ? 0 : a.seed as number;
+    seedWords('rbfNetwork', this.seed);
+    this.neighbors = intOption('rbfNetwork', 'neighbors', a.neighbors ?? 2, 1);
+    this.widthScale = numberOption('rbfNetwork', 'widthScale', a.widthScale ?? 1, (v) => v > 0, 'a finite number > 0');
+    this.l2 = numberOption('rbfNetwork', 'l2', a.l2 ?? 1e-6, (v) => v >= 0, 'a finite number >= 0');
+    this.maxIterations = intOption('rbfNetwork', 'maxIterations', a.maxIterations ?? 300, 1);
+  }
+
+  /** The underlying model `[rbf, dense]` (after `fit`): use it to `evaluate`, `summary`, `getWeights`, … */
+  get model(): Sequential {
+    if (this.#disposed) throw new InvalidArgumentError('rbfNetwork: the network is disposed');
+    if (!this.#model) throw new InvalidArgumentError('rbfNetwork: call fit(x, y) first; the network has no weights yet');
+    return this.#model;
+  }
+
+  /**
+   * The two-stage fit on `x: [n, features]`, `y: [n, outputs]` (or `[n]`): k-means centers,
+   * nearest-center widths, least-squares output weights; then, if `epochs > 0`, end-to-end
+   * fine-tuning of all weights (centers and widths included) by backpropagation.
+   * Refitting starts over.
+   */
+  async fit(x: Tensor, y: Tensor, args: RBFNetworkFitArgs = {}): Promise<RBFNetworkFitResult> {
+    if (this.#disposed) throw new InvalidArgumentError('fit: the RBF network is disposed');
+    const a = checkKeys('fit', args, FIT_KEYS);
+    const epochs = intOption('fit', 'epochs', a.epochs ?? 0, 0);
+    const batchSize = intOption('fit', 'batchSize', a.batchSize ?? 32, 1);
+    const shuffle = boolOption('fit', 'shuffle', a.shuffle ?? true);
+    need('fit', 'x', x);
+    need('fit', 'y', y);
+    if (x.rank !== 2) throw new ShapeError(`fit: x must have shape [samples, features], got [${x.shape}]`);
+    if ((y.rank !== 1 && y.rank !== 2) || y.shape[0] !== x.shape[0]) {
+      throw new ShapeError(`fit: y must have shape [${x.shape[0]}] or [${x.shape[0]}, outputs] (one row per sample of x, shape [${x.shape}]), got [${y.shape}]`);
+    }
+    const [n, d] = x.shape;
+    const m = y.rank === 2 ? y.shape[1] : 1;
+    const y2 = y.rank === 2 ? y : reshape(y, [n, 1]);
+    try {
+      const km = kmeans(x, { k: this.units, seed: this.seed, maxIterations: this.maxIterations });
+      km.labels.dispose();
+      let stage2: { weights: Tensor[]; loss: number };
+      try {
+        stage2 = tidy(() => {
+          const widths = rbfWidths(km.centers, { neighbors: this.neighbors, scale: this.widthScale });
+          const phi = rbfFeatures(x, km.centers, widths, { kernel: this.kernel });
+          const design = concat([phi, ones([n, 1])], 1);
+          const w = leastSquares(design, y2, { l2: this.l2 });
+          const loss = matMul(design, w).sub(y2).square().mean().item();
+          const kernel = slice(w, [0, 0], [this.units, m]);
+          const bias = reshape(slice(w, [this.units, 0], [1, m]), [m]);
+          return { weights: [km.centers, widths, kernel, bias], loss };
+        });
+      } catch (err) {
+        km.centers.dispose();
+        throw err;
+      }
+      const { weights, loss } = stage2;
+      this.#model?.dispose();
+      this.#model = null;
+      this.#model = new Sequential({
+        seed: this.seed,
+        layers: [
+          new RBF({ inputShape: [d], units: this.units, kernel: this.kernel }),
+          new Dense({ units: m }),
+        ],
+      });
+      try {
+        this.#model.setWeights(weights);
+      } finally {
+        for (const t of weights) t.dispose();
+      }
+      const result: RBFNetworkFitResult = { inertia: km.inertia, kmeansIterations: km.iterations, leastSquaresLoss: loss };
+      if (epochs > 0) {
+        this.#model.compile({ optimizer: a.optimizer as CompileArgs['optimizer'] ?? adam({ learningRate: 0.01 }), loss: a.loss as CompileArgs['loss'] ?? 'meanSquaredError' });
+        result.history = await this.#model.fit(x, y2, { epochs, batchSize, shuffle, verbose: (a.verbose as 0 | 1 | undefined) ?? 0 });
+      }
+      return result;
+    } finally {
+      if (y2 !== y) y2.dispose();
+    }
+  }
+
+  /** Outputs `[n, outputs]` for `x: [n, features]`. */
+  predict(x: Tensor, args: { batchSize?: number } = {}): Tensor {
+    return this.model.predict(x, args);
+  }
+
+  /** A copy of the centers `[units, features]`. */
+  centers(): Tensor {
+    const w = this.model.getWeights();
+    for (const t of w.slice(1)) t.dispose();
+    return w[0];
+  }
+
+  /** A copy of the widths `[units]`. */
+  widths(): Tensor {
+    const w = this.model.getWeights();
+    w[0].dispose();
+    for (const t of w.slice(2)) t.dispose();
+    return w[1];
+  }
+
+  /** Whether `dispose()` was called. */
+  get isDisposed(): boolean {
+    return this.#disposed;
+  }
+
+  /** Frees the model and its weights. Idempotent. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#model?.dispose();
+    this.#model = null;
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
+
+/**
+ * Creates a radial-basis-function network with `centers` Gaussian (or other) units.
+ *
+ * @example
+ * using net = rbfNetwork({ centers: 12, kernel: 'gaussian', seed: 1 });
+ * await net.fit(x, y);                 // k-means + widths + least squares
+ * await net.fit(x, y, { epochs: 50 }); // the same, then backprop fine-tuning
+ * const yHat = net.predict(xTest);
+ */
+export function rbfNetwork(args: RBFNetworkArgs): RBFNetwork {
+  return new RBFNetwork(args);
+}

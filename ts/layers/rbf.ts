@@ -1,0 +1,113 @@
+/**
+ * `rbf`: a layer of radial basis functions. Mirrors `crates/core/src/layers/rbf.rs`, where the
+ * math and its derivatives are documented.
+ */
+import { InvalidArgumentError } from '../errors.js';
+import { describe } from '../ops/convert.js';
+import { initializerAbi, type InitializerSpec } from './initializers.js';
+import { checkNumber, Layer, type LayerArgs } from './layer.js';
+
+/** The radial functions; the ABI id is the index (`RbfKernel::NAMES` in Rust). */
+export const RBF_KERNELS = ['gaussian', 'multiquadric', 'inverseMultiquadric'] as const;
+/**
+ * The radial function φ of `u = r² = ‖x − c‖²/σ²`:
+ * - `'gaussian'`: `exp(−u/2)` (σ is the standard deviation);
+ * - `'multiquadric'`: `√(1 + u)`;
+ * - `'inverseMultiquadric'`: `1/√(1 + u)`.
+ */
+export type RbfKernelName = (typeof RBF_KERNELS)[number];
+
+export interface RBFArgs extends LayerArgs {
+  /** The number of radial units (positive integer). */
+  units: number;
+  /** Default `'gaussian'`. */
+  kernel?: RbfKernelName;
+  /**
+   * Starting centers, one row of `inputs` values per unit (`[units][inputs]`, or a flat
+   * array of `units × inputs`). Default: drawn by `centersInitializer`. Large sets of centers
+   * are better set after building with `model.setWeights`.
+   */
+  centers?: ArrayLike<number> | ArrayLike<number>[];
+  /** Starting widths σ: one number for every unit, or one per unit. Default 1. */
+  widths?: number | ArrayLike<number>;
+  /** Default `initializers.randomUniform({ minval: -1, maxval: 1 })`. */
+  centersInitializer?: InitializerSpec;
+}
+
+/** @internal The ABI id of a kernel name, or an error naming the valid ones. */
+export function rbfKernelId(op: string, kernel: unknown): number {
+  const i = RBF_KERNELS.indexOf(kernel as RbfKernelName);
+  if (i < 0) throw new InvalidArgumentError(`${op}: unknown kernel ${describe(kernel)}; valid kernels: ${RBF_KERNELS.join(', ')}`);
+  return i;
+}
+
+function numbers(op: string, field: string, v: ArrayLike<number>): number[] {
+  const out = Array.from(v);
+  out.forEach((x, i) => {
+    if (typeof x !== 'number' || !Number.isFinite(x)) throw new InvalidArgumentError(`${op}: ${field}[${i}] must be a finite number, got ${describe(x)}`);
+  });
+  return out;
+}
+
+/**
+ * Radial basis functions: unit `j` outputs `φ(‖x − cⱼ‖ / σⱼ)`. Centers (`[units, inputs]`) and
+ * widths (`[units]`) are weights, learned by backpropagation like any other (set `trainable:
+ * false` to freeze them). Output shape: the input's with the last axis replaced by `units`.
+ *
+ * @example layers.rbf({ inputShape: [2], units: 10, kernel: 'gaussian', widths: 0.5 })
+ */
+export class RBF extends Layer {
+  readonly kind = 'rbf' as const;
+  readonly units: number;
+  readonly kernel: RbfKernelName;
+  readonly #centers: number[];
+  readonly #widths: number[];
+  readonly #init: InitializerSpec;
+
+  constructor(args: RBFArgs) {
+    super('rbf', args);
+    if (!args || typeof args !== 'object') throw new InvalidArgumentError('rbf: expected an options object like { units: 10 }');
+    this.units = checkNumber('rbf', 'units', args.units, (u) => Number.isInteger(u) && u > 0 && u < 1 << 24, 'a positive integer');
+    this.kernel = args.kernel ?? 'gaussian';
+    rbfKernelId('rbf', this.kernel);
+    const c = args.centers;
+    if (c === undefined) {
+      this.#centers = [];
+    } else {
+      if (c === null || typeof c !== 'object' || typeof (c as ArrayLike<unknown>).length !== 'number') {
+        throw new InvalidArgumentError(`rbf: centers must be an array of ${this.units} rows or a flat array, got ${describe(c)}`);
+      }
+      const rows = Array.from(c as ArrayLike<unknown>);
+      const nested = rows.length > 0 && typeof rows[0] === 'object' && rows[0] !== null;
+      if (nested && rows.length !== this.units) {
+        throw new InvalidArgumentError(`rbf: centers has ${rows.length} rows but the layer has ${this.units} units`);
+      }
+      this.#centers = nested ? rows.flatMap((r, i) => numbers('rbf', `centers[${i}]`, r as ArrayLike<number>)) : numbers('rbf', 'centers', rows as number[]);
+      if (this.#centers.length === 0 || this.#centers.length % this.units !== 0) {
+        throw new InvalidArgumentError(`rbf: centers has ${this.#centers.length} values, which is not ${this.units} units × some number of inputs`);
+      }
+    }
+    const w = args.widths ?? 1;
+    this.#widths = typeof w === 'number' ? [w] : numbers('rbf', 'widths', w);
+    if (this.#widths.length !== 1 && this.#widths.length !== this.units) {
+      throw new InvalidArgumentError(`rbf: widths must be one number or ${this.units} (one per unit), got ${this.#widths.length} values`);
+    }
+    this.#widths.forEach((v, i) => checkNumber('rbf', typeof w === 'number' ? 'widths' : `widths[${i}]`, v, (s) => Number.isFinite(s) && s > 0, 'a finite number > 0'));
+    this.#init = args.centersInitializer ?? { name: 'randomUniform', params: [-1, 1] };
+    this.abiParams();
+  }
+
+  /** @internal Layout of `RbfConfig::from_abi`. */
+  abiParams(): number[] {
+    return [
+      this.units, rbfKernelId('rbf', this.kernel),
+      this.#centers.length, ...this.#centers,
+      this.#widths.length, ...this.#widths,
+      ...initializerAbi('rbf', 'centersInitializer', this.#init),
+    ];
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), units: this.units, kernel: this.kernel };
+  }
+}
