@@ -195,7 +195,7 @@ describe('loss errors', () => {
       expect(() => losses.binaryCrossentropy(p, p, { fromLogit: true } as never)).toThrow("binaryCrossentropy: unknown option 'fromLogit' (known: fromLogits, labelSmoothing)");
       expect(() => losses.lossGradient({ name: 'hinge', delta: 1 }, p, p)).toThrow("lossGradient: unknown option 'delta' (it takes no options)");
       expect(() => losses.binaryCrossentropy(p, p, { fromLogits: 1 } as never)).toThrow('binaryCrossentropy: fromLogits must be a boolean, got 1');
-      expect(() => losses.lossGradient('nope' as never, p, p)).toThrow(/lossGradient: unknown loss the string "nope" \(known: meanSquaredError, /);
+      expect(() => losses.lossGradient('nope' as never, p, p)).toThrow(/lossGradient: unknown loss 'nope' \(known: meanSquaredError, /);
       expect(() => losses.meanSquaredError([1, 2] as never, p)).toThrow('meanSquaredError: yTrue must be a Tensor, got an array of length 2');
       const gone = nr.tensor([1, 2, 3, 4], [2, 2]);
       gone.dispose();
