@@ -100,6 +100,10 @@ pub trait Layer {
         None
     }
 
+    /// Whether `backward` must return `dL/dx`. The first layer of a model being trained does
+    /// not: its input is data. When off, a layer may skip that work and return any tensor.
+    fn set_input_grad(&mut self, _on: bool) {}
+
     /// Backward from `dL/dz`, the gradient w.r.t. the input of the final activation.
     fn backward_pre_activation(&mut self, _dz: Tensor) -> Result<Tensor> {
         Err(crate::Error::Internal { msg: format!("{} has no fused activation backward", self.kind()) })

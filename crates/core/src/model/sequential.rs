@@ -152,6 +152,13 @@ impl Sequential {
         Ok(dy)
     }
 
+    /// Whether backward must produce `dL/dx` for the model's input (see [`Layer::set_input_grad`]).
+    pub fn set_input_grad_all(&mut self, on: bool) {
+        if let Some(first) = self.layers.first_mut() {
+            first.set_input_grad(on);
+        }
+    }
+
     pub fn last_layer_mut(&mut self) -> Option<&mut Box<dyn Layer>> {
         self.layers.last_mut()
     }
@@ -229,6 +236,10 @@ impl Layer for Sequential {
     fn build(&mut self, input: &[usize], seed: u64) -> Result<Vec<usize>> {
         self.seed ^= seed;
         Ok(self.build_all(input)?.pop().unwrap_or_else(|| input.to_vec()))
+    }
+
+    fn set_input_grad(&mut self, on: bool) {
+        self.set_input_grad_all(on);
     }
 
     fn forward(&mut self, x: Tensor, mode: Mode) -> Result<Tensor> {

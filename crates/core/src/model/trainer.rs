@@ -137,7 +137,10 @@ impl Trainer {
 
     /// One training step on a whole batch.
     pub fn train_on(&mut self, model: &mut Sequential, xb: Tensor, yb: &Tensor) -> Result<StepResult> {
-        let (r, _) = self.gradients(model, xb, yb)?;
+        model.set_input_grad_all(false);
+        let r = self.gradients(model, xb, yb);
+        model.set_input_grad_all(true);
+        let (r, _) = r?;
         self.apply_gradients(model)?;
         Ok(r)
     }
