@@ -11,6 +11,8 @@ interface Instance {
   /** Increments each time an instance is created; tensors remember theirs. */
   readonly id: number;
   readonly scratch: number;
+  /** Address of the last-result record `[handle, rank, dims…]`. */
+  readonly resultInfo: number;
 }
 
 /** Scratch layout: 16 u32 out-slots, then 1008 u32 of arguments. */
@@ -29,7 +31,7 @@ export function instantiate(mod: WebAssembly.Module): void {
   const exports = instance.exports as unknown as RawExports;
   exports.nr_init();
   module = mod;
-  current = { exports, id: nextId++, scratch: exports.nr_scratch_ptr() };
+  current = { exports, id: nextId++, scratch: exports.nr_scratch_ptr(), resultInfo: exports.nr_result_info_ptr() };
   for (const f of resetListeners) f();
 }
 
@@ -57,8 +59,24 @@ export function raw(): RawExports {
   return live().exports;
 }
 
+let view: Uint32Array | null = null;
+
+/** A u32 view of linear memory, recreated only when memory has grown (the buffer changed). */
 function u32(): Uint32Array {
-  return new Uint32Array(live().exports.memory.buffer);
+  const buf = live().exports.memory.buffer;
+  if (view === null || view.buffer !== buf) view = new Uint32Array(buf);
+  return view;
+}
+
+/** The shape of `handle` if it is the tensor the last call created, else `null`. */
+export function lastResultShape(handle: number): number[] | null {
+  const m = u32();
+  const base = live().resultInfo >>> 2;
+  if (m[base] !== handle) return null;
+  const rank = m[base + 1];
+  const dims = new Array<number>(rank);
+  for (let i = 0; i < rank; i++) dims[i] = m[base + 2 + i];
+  return dims;
 }
 
 function readString(ptr: number, len: number): string {

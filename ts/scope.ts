@@ -57,13 +57,35 @@ export function setDebug(on: boolean): void {
  * weights outlive any scope) with the innermost tidy scope. @internal
  */
 export function track(obj: Disposable, handle: number, kind: string, opts: { scoped?: boolean } = {}): void {
-  registry?.register(obj, { handle, owner: instanceId(), kind, stack: debug ? new Error().stack : undefined }, obj);
-  if (opts.scoped !== false) scopes[scopes.length - 1]?.add(obj);
+  const held: Held = { handle, owner: instanceId(), kind, stack: debug ? new Error().stack : undefined };
+  const scope = opts.scoped === false ? undefined : scopes[scopes.length - 1];
+  if (scope) {
+    // NOTE: inside a tidy scope the scope frees the object, so it joins the finalizer only if
+    // it escapes (returned from the outermost scope, or kept). Registration is the most
+    // expensive part of creating a tensor; most tensors in tidy code never need it.
+    scope.add(obj);
+    unregistered.set(obj, held);
+  } else {
+    registry?.register(obj, held, obj);
+  }
+}
+
+/** Objects created in a scope and not (yet) registered with the finalizer. */
+const unregistered = new WeakMap<Disposable, Held>();
+
+/** Registers an object that leaves every scope alive. */
+function escape(obj: Disposable): void {
+  const held = unregistered.get(obj);
+  if (held) {
+    unregistered.delete(obj);
+    if (!obj.isDisposed) registry?.register(obj, held, obj);
+  }
 }
 
 /** Removes an object from the finalizer (on dispose). @internal */
 export function untrack(obj: Disposable): void {
-  registry?.unregister(obj);
+  if (unregistered.has(obj)) unregistered.delete(obj);
+  else registry?.unregister(obj);
 }
 
 /**
@@ -96,7 +118,11 @@ export function tidy<T>(nameOrFn: string | (() => T), maybeFn?: () => T): T {
   collect(result, escaping, 0);
   closeScope(scope, escaping);
   const parent = scopes[scopes.length - 1];
-  if (parent) for (const t of escaping) if (scope.has(t)) parent.add(t);
+  for (const t of escaping) {
+    if (!scope.has(t)) continue;
+    if (parent) parent.add(t);
+    else escape(t);
+  }
   return result;
 }
 
@@ -124,6 +150,7 @@ function isDisposable(v: object): v is Disposable {
 /** Keeps `t` alive past the end of the enclosing tidy scopes. Returns `t`. */
 export function keep<T extends Disposable>(t: T): T {
   for (const s of scopes) s.delete(t);
+  escape(t);
   return t;
 }
 

@@ -4,7 +4,7 @@
  * Free a tensor with `dispose()`, a `tidy()` scope or `using t = ...`. Methods are chainable
  * and mirror the functions of the same name (`a.add(b)` is `add(a, b)`).
  */
-import { assertLive, call, check, instanceId, outPtr, raw, readArgs, readOut, argPtr } from './engine.js';
+import { argPtr, assertLive, call, check, instanceId, lastResultShape, outPtr, raw, readArgs, readOut } from './engine.js';
 import { DisposedError, InvalidArgumentError } from './errors.js';
 import { track, untrack } from './scope.js';
 import { formatTensor } from './format.js';
@@ -37,7 +37,7 @@ export class Tensor {
   constructor(handle: number, shape: readonly number[]) {
     this.#handle = handle;
     this.#owner = instanceId();
-    this.shape = Object.freeze(shape.slice());
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze(shape);
     track(this, handle, 'tensor');
   }
 
@@ -215,6 +215,8 @@ export class Tensor {
 
 /** @internal Wraps a fresh handle from the live instance, reading its shape once. */
 export function wrapHandle(h: number): Tensor {
+  const known = lastResultShape(h);
+  if (known) return new Tensor(h, known);
   check(raw().nr_tensor_shape(h, argPtr()));
   const words = readArgs(33);
   return new Tensor(h, Array.from(words.subarray(1, 1 + words[0])));

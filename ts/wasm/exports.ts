@@ -10,6 +10,7 @@ export interface RawExports {
   nr_panic_ptr(): number;
   nr_panic_len(): number;
   nr_scratch_ptr(): number;
+  nr_result_info_ptr(): number;
   nr_alloc(bytes: number, align: number): number;
   nr_dealloc(ptr: number, bytes: number, align: number): void;
   nr_memory(out: number): number;

@@ -98,6 +98,34 @@ unsafe impl Sync for Scratch {}
 
 pub static SCRATCH: Scratch = Scratch(UnsafeCell::new([0; SCRATCH_BYTES]));
 
+/// The "last result" record `[handle, rank, dims…]` that `emit` leaves for TS, which then
+/// needs no second call to learn a new tensor's shape. It has its own static address (not in
+/// [`SCRATCH`], whose argument area can hold long handle lists).
+pub struct ResultInfo(pub UnsafeCell<[u32; 2 + neurite_core::shape::MAX_RANK]>);
+
+// SAFETY: single-threaded module; TS reads it only between calls.
+unsafe impl Sync for ResultInfo {}
+
+pub static RESULT_INFO: ResultInfo = ResultInfo(UnsafeCell::new([0; 2 + neurite_core::shape::MAX_RANK]));
+
+/// Writes the last-result record with handle 0 (set once the tensor is stored).
+pub fn set_result_info(dims: &[usize]) {
+    let rank = dims.len().min(neurite_core::shape::MAX_RANK);
+    // SAFETY: single-threaded; no other reference to the record is live.
+    let r = unsafe { &mut *RESULT_INFO.0.get() };
+    r[0] = 0;
+    r[1] = rank as u32;
+    for (slot, &d) in r[2..].iter_mut().zip(dims.iter().take(rank)) {
+        *slot = d as u32;
+    }
+}
+
+/// Sets the handle of the last-result record once the tensor is stored.
+pub fn set_result_info_handle(handle: u32) {
+    // SAFETY: as in `set_result_info`.
+    unsafe { (*RESULT_INFO.0.get())[0] = handle };
+}
+
 /// Reads `n` u32 values from a pointer TS gave us, checking it for null.
 ///
 /// # Safety

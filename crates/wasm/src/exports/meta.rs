@@ -136,3 +136,9 @@ pub extern "C" fn nr_debug_panic(n: u32) -> i32 {
     // Index out of bounds for n >= 3: a real panic with a real message.
     v[n as usize] as i32
 }
+
+/// Address of the last-result record `[handle, rank, dims…]` (see `ffi::RESULT_INFO`).
+#[no_mangle]
+pub extern "C" fn nr_result_info_ptr() -> *const u32 {
+    crate::ffi::RESULT_INFO.0.get() as *const u32
+}

@@ -22,7 +22,9 @@ pub(crate) unsafe fn read_shape(op: &'static str, ptr: *const u32, rank: usize) 
 /// # Safety
 /// `out` must point to a writable u32.
 pub(crate) unsafe fn emit(op: &'static str, t: Tensor, out: *mut u32) -> Result<()> {
+    crate::ffi::set_result_info(t.dims());
     let h = handles::with(|h| h.insert(Object::Tensor(t)))?;
+    crate::ffi::set_result_info_handle(h);
     // SAFETY: guaranteed by the caller.
     unsafe { write_out(op, out, h) }
 }
