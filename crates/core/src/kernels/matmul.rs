@@ -34,7 +34,7 @@
 use std::cell::RefCell;
 
 use super::matmul_pack::{pack_a, pack_b, pack_b_panel, Gemm};
-use super::matmul_tile::{tile, tile_wide, APanel, MR, NR, W1, W2};
+use super::matmul_tile::{tile_column, tile_wide, ABlock, MR, NR, W1, W2};
 
 /// Shared-dimension block (at most; `k` is split into equal blocks): a `KC × NR` panel of `B`
 /// (8 KiB) stays in L1.
@@ -98,12 +98,7 @@ pub fn gemm(m: usize, k: usize, n: usize, a: &[f32], trans_a: bool, b: &[f32], t
 /// [`gemm`] with a caller-owned packing buffer. `scratch` grows (once) to what this size needs
 /// and is never shrunk. If it cannot grow, the scalar reference kernel runs instead.
 ///
-/// NOTE: `inline(never)` keeps the blocking loops and the inlined micro-kernels one wasm
-/// function of their own. Inlined further into `matMul`, V8's register allocator kept the
-/// accumulators and the memory base on the stack (25 instead of 40+ GFLOP/s); and as a
-/// separate function per micro-kernel, V8 no longer unrolled its loop (~10% slower).
 #[allow(clippy::too_many_arguments)]
-#[inline(never)]
 pub fn gemm_with_scratch(
     m: usize,
     k: usize,
@@ -171,16 +166,12 @@ pub fn gemm_with_scratch(
                         pack_b_panel(&g, pc, kc, jc + jr, cols, bbuf);
                         (&bbuf[..kc * NR], NR)
                     };
-                    for ir in (0..mc).step_by(MR) {
-                        let rows = MR.min(mc - ir);
-                        let (i, a) = (ic + ir, g.a);
-                        let pa = match (direct_a, trans_a) {
-                            (false, _) => APanel::packed(&abuf[ir * kc..(ir + MR) * kc]),
-                            (true, true) => APanel { a: &a[pc * m + i..], step: m, row: 1 },
-                            (true, false) => APanel { a: &a[i * k + pc..], step: 1, row: k },
-                        };
-                        tile(rows, cols, kc, pa, pb, ldb, &mut c[i * n + jc + jr..], n, accumulate);
-                    }
+                    let ab = match (direct_a, trans_a) {
+                        (false, _) => ABlock { a: &abuf[..mc.next_multiple_of(MR) * kc], step: MR, row: 1, panel: MR * kc },
+                        (true, true) => ABlock { a: &g.a[pc * m + ic..], step: m, row: 1, panel: MR },
+                        (true, false) => ABlock { a: &g.a[ic * k + pc..], step: 1, row: k, panel: MR * k },
+                    };
+                    tile_column(mc, cols, kc, ab, pb, ldb, &mut c[ic * n + jc + jr..], n, accumulate);
                     jr += NR;
                 }
             }
