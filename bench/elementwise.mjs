@@ -7,12 +7,10 @@
 // (same shape, scalar broadcast), the broadcast walk (`[n,k] ⊕ [k]` and `[n,k] ⊕ [n,1]`
 // with long and short rows, which take the blocked path), and reductions over the last and
 // the leading axis (the latter reduced without a transpose).
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as nr from '../dist/index.js';
+import { initTfWasm, relDiff } from './tfjs.mjs';
 
 /** `args` are input shapes; `f(lib, ...tensors)` is the op in either library. */
 export const CASES = [
@@ -47,26 +45,7 @@ function values(len, seed, positive) {
   return v;
 }
 
-/** Largest |x - y| relative to the largest |y|. */
-function relDiff(x, y) {
-  let d = 0;
-  let s = 0;
-  for (let i = 0; i < y.length; i++) {
-    d = Math.max(d, Math.abs(x[i] - y[i]));
-    s = Math.max(s, Math.abs(y[i]));
-  }
-  return d / Math.max(s, 1e-30);
-}
 
-/** TF.js `wasm` from the package's own files; refuses to run without its SIMD binary. */
-async function initTfWasm() {
-  const require = createRequire(import.meta.url);
-  const dir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm')) + '/';
-  const names = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'];
-  setWasmPaths(Object.fromEntries(names.map((n) => [n, dir + n])));
-  if (!(await tf.setBackend('wasm'))) throw new Error('TF.js wasm backend failed to initialise');
-  if (!(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'))) throw new Error('TF.js wasm has no SIMD here: the comparison would be unfair');
-}
 
 /** Runs every case; see bench/run.mjs for the module contract. */
 export async function run(ctx) {

@@ -5,12 +5,10 @@
 // (neurite `data()`, TF.js `dataSync()`), so the copy out of wasm memory is paid by all.
 // Inputs are made once per case, outside the timing. GFLOP/s = 2·m·k·n / time.
 // Each contender's result is checked against neurite's before timing.
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as nr from '../dist/index.js';
+import { initTfWasm, relDiff } from './tfjs.mjs';
 
 /**
  * The cases: `a` and `b` are the stored shapes; `ta`/`tb` transpose them in the product.
@@ -53,41 +51,7 @@ function values(len, seed) {
 }
 
 /** Initialises TF.js `wasm` from the package's own files and reports which binary it loaded. */
-export async function initTfWasm() {
-  const require = createRequire(import.meta.url);
-  const distDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm')) + '/';
-  const names = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'];
-  // A file map whose lookups are recorded: after setWasmPaths' own completeness check, the one
-  // lookup left is the binary the backend actually instantiates.
-  const looked = [];
-  const map = new Proxy(Object.fromEntries(names.map((n) => [n, distDir + n])), {
-    get(target, key) {
-      if (typeof key === 'string' && names.includes(key)) looked.push(key);
-      return target[key];
-    },
-  });
-  setWasmPaths(map);
-  looked.length = 0;
-  const ok = await tf.setBackend('wasm');
-  if (!ok) throw new Error('TF.js wasm backend failed to initialise');
-  const binary = looked.at(-1);
-  const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-  if (binary !== 'tfjs-backend-wasm-simd.wasm' || !simd) {
-    throw new Error(`TF.js wasm loaded ${binary} (SIMD support: ${simd}), not the SIMD build: the comparison would be unfair`);
-  }
-  return { binary, threads: getThreadsCount() };
-}
 
-/** Largest |x - y| relative to the largest |y|. */
-function relDiff(x, y) {
-  let d = 0;
-  let s = 0;
-  for (let i = 0; i < y.length; i++) {
-    d = Math.max(d, Math.abs(x[i] - y[i]));
-    s = Math.max(s, Math.abs(y[i]));
-  }
-  return d / Math.max(s, 1e-30);
-}
 
 /** Runs every case; see bench/run.mjs for the module contract. */
 export async function run(ctx) {

@@ -12,7 +12,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { createRequire } from 'node:module';
 import * as nr from '../dist/index.js';
 import { loadMnist } from '../examples/data/mnist.mjs';
-import { initTfWasm } from './matmul.mjs';
+import { initTfWasm } from './tfjs.mjs';
 
 const require = createRequire(import.meta.url);
 const brain = require('brain.js');

@@ -14,20 +14,11 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { expectClose, expectNoLeak } from './setup.js';
 import * as nr from '../ts/index.js';
 import type { ActivationSpec } from '../ts/index.js';
+import { mulberry32 } from './rng.js';
 
 await tf.setBackend('cpu');
 
-/** mulberry32: a small seeded generator, uniform in [0, 1). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 /** A random shape (rank 1–4, dims 1–5) and values in [-6, 6] with the kinks 0 and ±2.5 mixed in. */
 function sample(seed: number): { shape: number[]; x: Float32Array; dy: Float32Array } {

@@ -8,16 +8,13 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import { expectClose } from './setup.js';
+import { mulberry32 } from './rng.js';
 import * as nr from '../ts/index.js';
 
 await tf.setBackend('cpu');
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
 function vals(seed: number, n: number, lo = -1, hi = 1): Float32Array {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   return Float32Array.from({ length: n }, () => lo + (hi - lo) * r());
 }
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);

@@ -15,19 +15,12 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import * as nr from '../ts/index.js';
 import { raw } from '../ts/engine.js';
 import { EnumKind, LOSSES, OPTIMIZERS, SCHEDULES } from '../ts/wasm/codes.js';
+import { mulberry32 } from './rng.js';
 
 await tf.setBackend('cpu');
 const { losses } = nr;
 
-/** A seeded uniform generator (mulberry32). */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const EPS = 1e-7;
 const R = 6;

@@ -16,20 +16,11 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { expectClose } from './setup.js';
 import * as nr from '../ts/index.js';
+import { normals } from './rng.js';
 
 await tf.setBackend('cpu');
 const { layers, optimizers, regularizers } = nr;
 
-/** A seeded standard-normal generator (mulberry32 + Box–Muller). */
-function normals(seed: number): (n: number, scale?: number) => Float32Array {
-  const u = () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
-  return (n, scale = 1) => Float32Array.from({ length: n }, () => scale * Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u()));
-}
 
 type Reg = { l1?: number; l2?: number };
 /** One layer, described once and built in both libraries. */

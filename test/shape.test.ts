@@ -6,19 +6,14 @@ import { expectNoLeak } from './setup.js';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as nr from '../ts/index.js';
+import { mulberry32 } from './rng.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-// mulberry32: a small seeded generator, so failures reproduce.
-let seed = 0x5eed;
-function rand(): number {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
+// A seeded generator, so failures reproduce.
+const rand = mulberry32(0x5eed);
 const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1)); // inclusive
 const pick = <T>(xs: readonly T[]): T => xs[int(0, xs.length - 1)];
 /** A dim with the interesting sizes over-represented: 0, 1 and odd sizes. */

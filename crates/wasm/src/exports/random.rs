@@ -4,10 +4,25 @@
 use super::tensor::{emit, read_shape};
 use crate::ffi::guard;
 use neurite_core::ops::random;
+use neurite_core::{Result, Shape, Tensor};
 
 /// Joins the two seed words.
 fn seed_of(lo: u32, hi: u32) -> u64 {
     u64::from(lo) | (u64::from(hi) << 32)
+}
+
+/// The body shared by the three exports: read the shape, draw, store the result.
+///
+/// # Safety
+/// `shape` points to `rank` u32s; `out` to a writable u32.
+unsafe fn draw(op: &'static str, shape: *const u32, rank: usize, out: *mut u32, f: impl FnOnce(Shape) -> Result<Tensor>) -> i32 {
+    guard(|| {
+        // SAFETY: forwarded caller contract.
+        let shape = unsafe { read_shape(op, shape, rank) }?;
+        let t = f(shape)?;
+        // SAFETY: forwarded caller contract.
+        unsafe { emit(op, t, out) }
+    })
 }
 
 /// A tensor of `rank` dims read from `shape`, uniform in `[min, max)`.
@@ -15,24 +30,10 @@ fn seed_of(lo: u32, hi: u32) -> u64 {
 /// # Safety
 /// `shape` points to `rank` u32s; `out` to a writable u32.
 #[no_mangle]
-pub unsafe extern "C" fn nr_random_uniform(
-    shape: *const u32,
-    rank: usize,
-    min: f32,
-    max: f32,
-    seed_lo: u32,
-    seed_hi: u32,
-    stream: u32,
-    out: *mut u32,
-) -> i32 {
-    guard(|| {
-        const OP: &str = "randomUniform";
-        // SAFETY: forwarded caller contract.
-        let shape = unsafe { read_shape(OP, shape, rank) }?;
-        let t = random::random_uniform(shape, min, max, seed_of(seed_lo, seed_hi), stream)?;
-        // SAFETY: forwarded caller contract.
-        unsafe { emit(OP, t, out) }
-    })
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn nr_random_uniform(shape: *const u32, rank: usize, min: f32, max: f32, seed_lo: u32, seed_hi: u32, stream: u32, out: *mut u32) -> i32 {
+    // SAFETY: forwarded caller contract.
+    unsafe { draw("randomUniform", shape, rank, out, |s| random::random_uniform(s, min, max, seed_of(seed_lo, seed_hi), stream)) }
 }
 
 /// A tensor of `rank` dims read from `shape`, normal with `mean` and `stddev`.
@@ -40,24 +41,10 @@ pub unsafe extern "C" fn nr_random_uniform(
 /// # Safety
 /// `shape` points to `rank` u32s; `out` to a writable u32.
 #[no_mangle]
-pub unsafe extern "C" fn nr_random_normal(
-    shape: *const u32,
-    rank: usize,
-    mean: f32,
-    stddev: f32,
-    seed_lo: u32,
-    seed_hi: u32,
-    stream: u32,
-    out: *mut u32,
-) -> i32 {
-    guard(|| {
-        const OP: &str = "randomNormal";
-        // SAFETY: forwarded caller contract.
-        let shape = unsafe { read_shape(OP, shape, rank) }?;
-        let t = random::random_normal(shape, mean, stddev, seed_of(seed_lo, seed_hi), stream)?;
-        // SAFETY: forwarded caller contract.
-        unsafe { emit(OP, t, out) }
-    })
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn nr_random_normal(shape: *const u32, rank: usize, mean: f32, stddev: f32, seed_lo: u32, seed_hi: u32, stream: u32, out: *mut u32) -> i32 {
+    // SAFETY: forwarded caller contract.
+    unsafe { draw("randomNormal", shape, rank, out, |s| random::random_normal(s, mean, stddev, seed_of(seed_lo, seed_hi), stream)) }
 }
 
 /// A tensor of `rank` dims read from `shape`, normal with `mean` and `stddev`, re-drawn beyond
@@ -66,24 +53,10 @@ pub unsafe extern "C" fn nr_random_normal(
 /// # Safety
 /// `shape` points to `rank` u32s; `out` to a writable u32.
 #[no_mangle]
-pub unsafe extern "C" fn nr_truncated_normal(
-    shape: *const u32,
-    rank: usize,
-    mean: f32,
-    stddev: f32,
-    seed_lo: u32,
-    seed_hi: u32,
-    stream: u32,
-    out: *mut u32,
-) -> i32 {
-    guard(|| {
-        const OP: &str = "truncatedNormal";
-        // SAFETY: forwarded caller contract.
-        let shape = unsafe { read_shape(OP, shape, rank) }?;
-        let t = random::truncated_normal(shape, mean, stddev, seed_of(seed_lo, seed_hi), stream)?;
-        // SAFETY: forwarded caller contract.
-        unsafe { emit(OP, t, out) }
-    })
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn nr_truncated_normal(shape: *const u32, rank: usize, mean: f32, stddev: f32, seed_lo: u32, seed_hi: u32, stream: u32, out: *mut u32) -> i32 {
+    // SAFETY: forwarded caller contract.
+    unsafe { draw("truncatedNormal", shape, rank, out, |s| random::truncated_normal(s, mean, stddev, seed_of(seed_lo, seed_hi), stream)) }
 }
 
 #[cfg(test)]
