@@ -3,12 +3,14 @@
 //! the loss, for smooth activations, the fused softmax/sigmoid + cross-entropy paths,
 //! regularized activity, dropout (fixed mask per step) and the normalization layers.
 
+mod common;
+
+use common::{check_gradients, random, trainer};
 use neurite_core::layers;
 use neurite_core::losses::Loss;
-use neurite_core::model::{Sequential, TrainConfig, Trainer};
+use neurite_core::model::Sequential;
 use neurite_core::optim::{LrSchedule, Optimizer};
-use neurite_core::rng::Philox;
-use neurite_core::{Shape, Tensor};
+use neurite_core::Tensor;
 
 const LINEAR: f32 = 0.0;
 const SIGMOID: f32 = 8.0;
@@ -22,23 +24,6 @@ const GLOROT_UNIFORM: f32 = 6.0;
 /// regularizers, activity regularizer (l1, l2).
 fn dense(units: usize, act: f32, activity: [f32; 2]) -> Vec<f32> {
     vec![units as f32, 1.0, act, 0.0, GLOROT_UNIFORM, 0.0, 0.0, RANDOM_NORMAL, 0.0, 0.3, 0., 0., 0., 0., activity[0], activity[1]]
-}
-
-fn random(shape: &[usize], seed: u64) -> Tensor {
-    let mut rng = Philox::new(seed, 0);
-    let n: usize = shape.iter().product();
-    Tensor::new("t", Shape::from(shape), (0..n).map(|_| rng.normal_f32()).collect()).unwrap()
-}
-
-fn trainer(loss: Loss) -> Trainer {
-    let cfg = TrainConfig {
-        loss,
-        optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false },
-        schedule: LrSchedule::constant(0.1),
-        clip: None,
-        metrics: vec![],
-    };
-    Trainer::new(cfg, 7)
 }
 
 /// Builds a model from `(kind, params)` layers for per-sample input `input`.
@@ -56,38 +41,7 @@ fn model(spec: &[(u32, Vec<f32>)], input: &[usize]) -> Sequential {
 fn check(spec: &[(u32, Vec<f32>)], loss: Loss, x: Tensor, y: Tensor) {
     let input = x.dims()[1..].to_vec();
     let mut m = model(spec, &input);
-    let mut tr = trainer(loss);
-    let (r0, dx) = tr.gradients(&mut m, x.clone(), &y).unwrap();
-    assert!(r0.loss.is_finite());
-    let analytic: Vec<Vec<f32>> = m.params_with_layer().iter().filter(|(_, p)| p.trainable).map(|(_, p)| p.grad.clone()).collect();
-    let eps = 1e-2f32;
-    let close = |a: f32, n: f32, what: &str| {
-        assert!((a - n).abs() <= 3e-3 + 3e-2 * n.abs(), "{what}: analytic {a} vs numeric {n}");
-    };
-    let mut loss_at = |m: &mut Sequential, x: &Tensor| tr.gradients(m, x.clone(), &y).unwrap().0.loss;
-    let n_params = analytic.len();
-    for pi in 0..n_params {
-        for i in 0..analytic[pi].len() {
-            let bump = |m: &mut Sequential, d: f32| {
-                let mut ps: Vec<_> = m.params_with_layer().into_iter().filter(|(_, p)| p.trainable).collect();
-                ps[pi].1.value.data_mut()[i] += d;
-            };
-            bump(&mut m, eps);
-            let up = loss_at(&mut m, &x);
-            bump(&mut m, -2.0 * eps);
-            let down = loss_at(&mut m, &x);
-            bump(&mut m, eps);
-            close(analytic[pi][i], (up - down) / (2.0 * eps), &format!("param {pi}[{i}]"));
-        }
-    }
-    for i in 0..x.size() {
-        let mut xp = x.clone();
-        xp.data_mut()[i] += eps;
-        let up = loss_at(&mut m, &xp);
-        xp.data_mut()[i] -= 2.0 * eps;
-        let down = loss_at(&mut m, &xp);
-        close(dx.data()[i], (up - down) / (2.0 * eps), &format!("x[{i}]"));
-    }
+    check_gradients(&mut m, &mut trainer(loss), &x, &y, 3e-3, 3e-2, "layers");
 }
 
 #[test]

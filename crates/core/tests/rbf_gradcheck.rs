@@ -4,17 +4,11 @@
 
 use neurite_core::layers::dense::{Dense, DenseConfig};
 use neurite_core::layers::rbf::{Rbf, RbfConfig};
-use neurite_core::losses::Loss;
-use neurite_core::model::{Sequential, TrainConfig, Trainer};
-use neurite_core::optim::{LrSchedule, Optimizer};
-use neurite_core::rng::Philox;
-use neurite_core::{Shape, Tensor};
+mod common;
 
-fn random(shape: &[usize], seed: u64) -> Tensor {
-    let mut rng = Philox::new(seed, 0);
-    let n: usize = shape.iter().product();
-    Tensor::new("t", Shape::from(shape), (0..n).map(|_| rng.normal_f32()).collect()).unwrap()
-}
+use common::{check_gradients, random, trainer};
+use neurite_core::losses::Loss;
+use neurite_core::model::Sequential;
 
 /// `[rbf(units, kernel, random-uniform centers in [-1, 1], widths 0.8..1.6), dense(2)]`.
 fn model(kernel: u32, units: usize, input: usize) -> Sequential {
@@ -34,41 +28,8 @@ fn check(kernel: u32) {
     let x = random(&[4, 3], 1 + u64::from(kernel));
     let y = random(&[4, 2], 10 + u64::from(kernel));
     let mut m = model(kernel, 5, 3);
-    let cfg = TrainConfig {
-        loss: Loss::MeanSquaredError,
-        optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false },
-        schedule: LrSchedule::constant(0.1),
-        clip: None,
-        metrics: vec![],
-    };
-    let mut tr = Trainer::new(cfg, 7);
-    let (_, dx) = tr.gradients(&mut m, x.clone(), &y).unwrap();
-    let analytic: Vec<Vec<f32>> = m.params_with_layer().iter().map(|(_, p)| p.grad.clone()).collect();
-    assert_eq!(analytic.len(), 4, "centers, widths, kernel, bias");
-    let eps = 1e-2f32;
-    let close = |a: f32, n: f32, what: &str| {
-        assert!((a - n).abs() <= 2e-3 + 2e-2 * n.abs(), "kernel {kernel}, {what}: analytic {a} vs numeric {n}");
-    };
-    let mut loss_at = |m: &mut Sequential, x: &Tensor| tr.gradients(m, x.clone(), &y).unwrap().0.loss;
-    for (pi, grads) in analytic.iter().enumerate() {
-        for (i, &g) in grads.iter().enumerate() {
-            let bump = |m: &mut Sequential, d: f32| m.params_with_layer()[pi].1.value.data_mut()[i] += d;
-            bump(&mut m, eps);
-            let up = loss_at(&mut m, &x);
-            bump(&mut m, -2.0 * eps);
-            let down = loss_at(&mut m, &x);
-            bump(&mut m, eps);
-            close(g, (up - down) / (2.0 * eps), &format!("param {pi}[{i}]"));
-        }
-    }
-    for i in 0..x.size() {
-        let mut xp = x.clone();
-        xp.data_mut()[i] += eps;
-        let up = loss_at(&mut m, &xp);
-        xp.data_mut()[i] -= 2.0 * eps;
-        let down = loss_at(&mut m, &xp);
-        close(dx.data()[i], (up - down) / (2.0 * eps), &format!("x[{i}]"));
-    }
+    assert_eq!(m.params_with_layer().len(), 4, "centers, widths, kernel, bias");
+    check_gradients(&mut m, &mut trainer(Loss::MeanSquaredError), &x, &y, 2e-3, 2e-2, &format!("kernel {kernel}"));
 }
 
 #[test]
