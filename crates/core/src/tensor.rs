@@ -24,6 +24,15 @@ pub fn alloc(op: &'static str, n: usize) -> Result<Vec<f32>> {
     Ok(v)
 }
 
+/// An empty buffer with room for `n` floats, to be filled by `extend` (no zero-fill first), or
+/// [`Error::OutOfMemory`].
+pub fn alloc_empty(op: &'static str, n: usize) -> Result<Vec<f32>> {
+    let mut v: Vec<f32> = Vec::new();
+    v.try_reserve_exact(n)
+        .map_err(|_| Error::OutOfMemory { op, bytes: (n as u64).saturating_mul(4) })?;
+    Ok(v)
+}
+
 impl Tensor {
     /// A tensor from a shape and its values; the value count must equal the shape's size.
     pub fn new(op: &'static str, shape: Shape, data: Vec<f32>) -> Result<Tensor> {

@@ -86,6 +86,43 @@ pub fn binary_kernel(op: BinaryOp) -> BinaryKernel {
     }
 }
 
+/// `op(x, y)` for inputs of equal length, appended to `out` (which has the capacity), for the
+/// ops where writing the output once — with no zero-fill before — is the whole cost. Returns
+/// `false` (and leaves `out` empty) for the other ops. Results are bit-identical to the
+/// kernels above; the loops auto-vectorise under simd128.
+/// Either input may also be a single value (a scalar broadcast over the other).
+pub fn binary_into(op: BinaryOp, x: &[f32], y: &[f32], out: &mut Vec<f32>) -> bool {
+    macro_rules! run {
+        ($f:expr) => {
+            match (x, y) {
+                (&[a], _) if y.len() != 1 => out.extend(y.iter().map(|&b| $f(a, b))),
+                (_, &[b]) if x.len() != 1 => out.extend(x.iter().map(|&a| $f(a, b))),
+                _ => out.extend(x.iter().zip(y).map(|(&a, &b)| $f(a, b))),
+            }
+        };
+    }
+    match op {
+        BinaryOp::Add => run!(|a: f32, b: f32| a + b),
+        BinaryOp::Sub => run!(|a: f32, b: f32| a - b),
+        BinaryOp::Mul => run!(|a: f32, b: f32| a * b),
+        BinaryOp::Div => run!(|a: f32, b: f32| a / b),
+        _ => return false,
+    }
+    true
+}
+
+/// `op(x)` appended to `out` (see [`binary_into`]); `false` for ops not handled here.
+pub fn unary_into(op: UnaryOp, x: &[f32], out: &mut Vec<f32>) -> bool {
+    match op {
+        UnaryOp::Neg => out.extend(x.iter().map(|&a| -a)),
+        UnaryOp::Abs => out.extend(x.iter().map(|&a| a.abs())),
+        UnaryOp::Square => out.extend(x.iter().map(|&a| a * a)),
+        UnaryOp::Sqrt => out.extend(x.iter().map(|&a| a.sqrt())),
+        _ => return false,
+    }
+    true
+}
+
 /// `out = op(x, y)` over runs (each input full or a single value).
 pub fn binary(op: BinaryOp, x: &[f32], y: &[f32], out: &mut [f32]) {
     binary_kernel(op)(x, y, out)

@@ -98,6 +98,13 @@ impl BinaryOp {
 pub fn binary(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let name = op.name();
     let shape = Shape::broadcast(name, a.shape(), b.shape())?;
+    let n = shape.size();
+    if a.shape() == b.shape() || (a.size() == 1 && b.size() == n) || (b.size() == 1 && a.size() == n) {
+        let mut v = crate::tensor::alloc_empty(name, n)?;
+        if k::binary_into(op, a.data(), b.data(), &mut v) {
+            return Tensor::new(name, shape, v);
+        }
+    }
     let mut out = Tensor::zeros(name, shape)?;
     let kernel = k::binary_kernel(op);
     let plan = Plan::new(out.shape(), [a.shape(), b.shape()]);
