@@ -13,6 +13,7 @@ import { DisposedError, InvalidArgumentError } from '../errors.js';
 import { track, untrack } from '../scope.js';
 import { Tensor, wrapHandle } from '../tensor.js';
 import { need } from '../ops/convert.js';
+import { runOp } from '../ops/run.js';
 import { InputLayer } from '../layers/core.js';
 import { Layer, LAYER_KINDS } from '../layers/layer.js';
 import { encodeCompile, type CompileArgs, type CompiledInfo } from './compile.js';
@@ -202,10 +203,7 @@ export class Sequential {
     const h = this.handle('predict');
     const hx = need('predict', 'x', x);
     const bs = batchSizeOf('predict', args.batchSize ?? 32);
-    return call((e) => {
-      check(e.nr_model_predict(h, hx, bs, outPtr(0)));
-      return wrapHandle(readOut(0));
-    });
+    return runOp((e, out) => e.nr_model_predict(h, hx, bs, out));
   }
 
   /** Loss and metrics on `x`/`y` as scalars: `[loss, ...metrics]` (just the loss if no metrics). */
@@ -253,10 +251,7 @@ export class Sequential {
     });
     const out: Tensor[] = [];
     for (let i = 0; i < n; i++) {
-      out.push(call((e) => {
-        check(e.nr_model_get_weight(h, i, outPtr(0), outPtr(1)));
-        return wrapHandle(readOut(0));
-      }));
+      out.push(runOp((e, o) => e.nr_model_get_weight(h, i, o, outPtr(1))));
     }
     return out;
   }

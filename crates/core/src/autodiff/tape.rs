@@ -32,8 +32,6 @@ pub enum Recorded {
     PRelu,
     /// inputs: pred, target; output: the scalar mean loss
     Loss { loss: Loss },
-    /// Constants (creation, random, comparisons' outputs): no gradient flows.
-    Constant,
 }
 
 /// One recorded op.
@@ -139,7 +137,6 @@ fn backward(op: &Recorded, x: &[&Tensor], y: &Tensor, g: Tensor) -> Result<Vec<O
             d.data_mut().iter_mut().for_each(|v| *v *= s);
             vec![Some(d), None]
         }
-        Recorded::Constant => vec![None; x.len()],
     })
 }
 

@@ -15,16 +15,16 @@ use core::iter::repeat;
 
 use super::elementwise::{max_f32, min_f32, scalar};
 
-/// Loads 4 lanes.
+/// Loads 4 lanes (shared with the other simd128 kernels).
 #[inline(always)]
-fn load(c: &[f32; 4]) -> v128 {
+pub(super) fn load(c: &[f32; 4]) -> v128 {
     // SAFETY: `c` is 16 readable bytes; wasm loads need no alignment.
     unsafe { v128_load(c.as_ptr().cast()) }
 }
 
-/// Stores 4 lanes.
+/// Stores 4 lanes (shared with the other simd128 kernels).
 #[inline(always)]
-fn store(c: &mut [f32; 4], v: v128) {
+pub(super) fn store(c: &mut [f32; 4], v: v128) {
     // SAFETY: `c` is 16 writable bytes; wasm stores need no alignment.
     unsafe { v128_store(c.as_mut_ptr().cast(), v) }
 }

@@ -10,18 +10,7 @@
 use core::arch::wasm32::*;
 
 use super::elementwise::{max_f32, min_f32};
-
-#[inline(always)]
-fn load(c: &[f32; 4]) -> v128 {
-    // SAFETY: `c` is 16 readable bytes; wasm loads need no alignment.
-    unsafe { v128_load(c.as_ptr().cast()) }
-}
-
-#[inline(always)]
-fn store(c: &mut [f32; 4], v: v128) {
-    // SAFETY: `c` is 16 writable bytes; wasm stores need no alignment.
-    unsafe { v128_store(c.as_mut_ptr().cast(), v) }
-}
+use super::simd128_elementwise::{load, store};
 
 #[inline(always)]
 fn lanes(v: v128) -> [f32; 4] {

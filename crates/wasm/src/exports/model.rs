@@ -155,8 +155,10 @@ pub unsafe extern "C" fn nr_model_compile(model: u32, params: *const f32, n: usi
     })
 }
 
-fn trainer<'m>(m: &'m mut Model, op: &'static str) -> Result<&'m mut Trainer> {
-    m.trainer.as_mut().ok_or_else(|| Error::invalid(op, "the model must be compiled first: call model.compile({ optimizer, loss })"))
+/// The training state, or the "compile first" error. Takes the field (not the model) so the
+/// caller can still use `m.net` alongside.
+fn trainer<'m>(t: &'m mut Option<Trainer>, op: &'static str) -> Result<&'m mut Trainer> {
+    t.as_mut().ok_or_else(|| Error::invalid(op, "the model must be compiled first: call model.compile({ optimizer, loss })"))
 }
 
 /// Validates `x` and `y` for training or evaluation (shapes, labels, NaN). `op` names the
@@ -173,11 +175,10 @@ pub extern "C" fn nr_model_check_data(model: u32, x: u32, y: u32, op: u32) -> i3
         with_model(model, |m, t| {
             let (xt, yt) = (t.tensor(x)?, t.tensor(y)?);
             if let Some(i) = xt.data().iter().position(|v| !v.is_finite()) {
-                let v = xt.data()[i];
-                let v = if v.is_nan() { "NaN" } else if v > 0.0 { "Infinity" } else { "-Infinity" };
+                let v = neurite_core::error::js_number(xt.data()[i]);
                 return Err(Error::invalid(op, format!("x contains {v} at flat index {i} (shape {}); clean the data first", xt.shape())));
             }
-            let tr = m.trainer.as_ref().ok_or_else(|| Error::invalid(op, "the model must be compiled first: call model.compile({ optimizer, loss })"))?;
+            let tr = trainer(&mut m.trainer, op)?;
             tr.check_targets(&m.net, op, xt, yt)
         })
     })
@@ -215,7 +216,7 @@ pub unsafe extern "C" fn nr_model_train_batch(model: u32, x: u32, y: u32, start:
                 return Err(Error::invalid("fit", format!("batch {s}..{e} is outside the epoch of {} samples", m.order.len())));
             }
             let idx = m.order[s..e].to_vec();
-            let tr = m.trainer.as_mut().ok_or_else(|| Error::invalid("fit", "the model must be compiled first"))?;
+            let tr = trainer(&mut m.trainer, "fit")?;
             tr.train_batch(&mut m.net, xt, yt, &idx)
         })?;
         let mut v = vec![r.loss];
@@ -234,7 +235,7 @@ pub unsafe extern "C" fn nr_model_train_on_batch(model: u32, x: u32, y: u32, out
     guard(|| {
         let r = with_model(model, |m, t| {
             let (xt, yt) = (t.tensor(x)?, t.tensor(y)?);
-            let tr = m.trainer.as_mut().ok_or_else(|| Error::invalid("trainOnBatch", "the model must be compiled first: call model.compile({ optimizer, loss })"))?;
+            let tr = trainer(&mut m.trainer, "trainOnBatch")?;
             tr.check_targets(&m.net, "trainOnBatch", xt, yt)?;
             tr.train_on(&mut m.net, xt.clone(), yt)
         })?;
@@ -254,7 +255,7 @@ pub unsafe extern "C" fn nr_model_evaluate(model: u32, x: u32, y: u32, batch_siz
     guard(|| {
         let r = with_model(model, |m, t| {
             let (xt, yt) = (t.tensor(x)?, t.tensor(y)?);
-            let tr = m.trainer.as_ref().ok_or_else(|| Error::invalid("evaluate", "the model must be compiled first: call model.compile({ optimizer, loss })"))?;
+            let tr = trainer(&mut m.trainer, "evaluate")?;
             tr.check_targets(&m.net, "evaluate", xt, yt)?;
             tr.evaluate(&mut m.net, xt, yt, batch_size as usize)
         })?;
@@ -338,7 +339,7 @@ pub extern "C" fn nr_model_set_trainable(model: u32, layer: u32, on: u32) -> i32
 pub unsafe extern "C" fn nr_model_lr(model: u32, scale: f32, out: *mut f32) -> i32 {
     guard(|| {
         let v = with_model(model, |m, _| {
-            let tr = trainer(m, "learningRate")?;
+            let tr = trainer(&mut m.trainer, "learningRate")?;
             if scale.is_finite() && scale > 0.0 {
                 tr.lr_scale = scale;
             }
