@@ -11,7 +11,7 @@
  * const df = grad(f);
  * df(tensor([1, 2, 3])).print();                        // [2. 4. 6.]
  */
-import { argPtr, call, check, readArgs } from './engine.js';
+import { call, check, outPtr, readOut, withWords, words } from './engine.js';
 import { InvalidArgumentError } from './errors.js';
 import { describe } from './ops/convert.js';
 import { zerosLike, clone } from './ops/creation.js';
@@ -28,22 +28,38 @@ export interface Variable extends Tensor {
   assign(value: Tensor): void;
 }
 
-const live = new Set<Variable>();
+/**
+ * The live variables, held weakly: a variable nobody references can still be
+ * garbage-collected (and its memory freed by the finalizer), as any tensor.
+ */
+const live = new Set<WeakRef<Variable>>();
 let counter = 0;
 
+/** The live, undisposed variables in creation order; forgets collected and disposed ones. */
+function liveVariables(): Variable[] {
+  const out: Variable[] = [];
+  for (const ref of live) {
+    const v = ref.deref();
+    if (v === undefined || v.isDisposed) live.delete(ref);
+    else out.push(v);
+  }
+  return out;
+}
+
 /**
- * A trainable copy of `initial`. Dispose it like any tensor.
+ * A trainable copy of `initial`. Dispose it like any tensor. Variables are tracked weakly: one
+ * that is no longer referenced is freed by the garbage collector like any tensor (and leaves
+ * `variableGrads`' default list).
  *
  * @example const w = variable(randomNormal([3, 1], { seed: 1 }), true, 'w');
  */
 export function variable(initial: Tensor, trainable = true, name?: string): Variable {
   if (!(initial instanceof Tensor)) throw new InvalidArgumentError(`variable: initial value must be a Tensor, got ${describe(initial)}`);
-  const v = clone(initial) as Variable;
+  if (name !== undefined && typeof name !== 'string') throw new InvalidArgumentError(`variable: name must be a string, got ${describe(name)}`);
   const n = name ?? `variable_${++counter}`;
-  for (const other of live) {
-    if (other.isDisposed) live.delete(other);
-    else if (other.name === n) throw new InvalidArgumentError(`variable: a live variable is already named '${n}'`);
-  }
+  // Checked before the copy is made, so a rejected name leaks nothing.
+  if (liveVariables().some((other) => other.name === n)) throw new InvalidArgumentError(`variable: a live variable is already named '${n}'`);
+  const v = clone(initial) as Variable;
   Object.defineProperty(v, 'name', { value: n, enumerable: true });
   v.trainable = trainable;
   v.assign = (value: Tensor) => {
@@ -52,40 +68,75 @@ export function variable(initial: Tensor, trainable = true, name?: string): Vari
     const src = value.handleFor('assign', 'value');
     call((e) => check(e.nr_tensor_assign(dst, src)));
   };
-  live.add(v);
+  live.add(new WeakRef(v));
   return v;
 }
 
 /** @internal The live trainable variables, in creation order. */
 export function trainableVariables(): Variable[] {
-  return [...live].filter((v) => !v.isDisposed && v.trainable);
+  return liveVariables().filter((v) => v.trainable);
+}
+
+/** What `taped` returns: `value` is disposed by the caller only when `made` (f created it). */
+interface Taped {
+  value: Tensor;
+  /** Whether `f` created `value` (false when it returned an input or an outside tensor). */
+  made: boolean;
+  grads: Array<Tensor | null>;
 }
 
 /**
  * Runs `f` on a recording tape and returns its value and the gradients of the value
  * (seeded with `dy`, default ones) with respect to `sources`; a source the value does not
- * depend on gets zeros (or `null` with `allowUnused`).
+ * depend on gets zeros (or `null` with `allowUnused`). Any number of sources: long lists go
+ * through an allocation. Never disposes a source, `dy`, or a value `f` did not create; on
+ * any error, everything made here is disposed.
  */
-function taped(op: string, f: () => Tensor, sources: Tensor[], dy?: Tensor, allowUnused = false): { value: Tensor; grads: Array<Tensor | null> } {
-  const handles = sources.map((s, i) => s.handleFor(op, `x[${i}]`));
-  if (handles.length > 1000) throw new InvalidArgumentError(`${op}: at most 1000 sources per call, got ${handles.length}`);
+function taped(op: string, f: () => Tensor, sources: Tensor[], dy?: Tensor, allowUnused = false): Taped {
+  sources.forEach((s, i) => {
+    if (!(s instanceof Tensor)) throw new InvalidArgumentError(`${op}: x[${i}] must be a Tensor, got ${describe(s)}`);
+    s.handleFor(op, `x[${i}]`);
+  });
+  if (dy !== undefined && !(dy instanceof Tensor)) throw new InvalidArgumentError(`${op}: dy must be a Tensor, got ${describe(dy)}`);
   call((e) => check(e.nr_tape_begin()));
+  let value: Tensor | undefined;
+  let made = false;
+  const grads: Array<Tensor | null> = [];
   try {
-    const value = tidy(() => {
+    value = tidy(() => {
       const v = f();
       if (!(v instanceof Tensor)) throw new InvalidArgumentError(`${op}: f must return a Tensor, got ${describe(v)}`);
       return v;
     });
     const hy = value.handleFor(op, 'f(x)');
-    const hdy = dy === undefined ? 0 : dy.handleFor(op, 'dy');
-    const out: number[] = call((e) => {
-      const p = argPtr();
-      new Uint32Array(e.memory.buffer, p, handles.length).set(handles);
-      check(e.nr_tape_gradient(hy, hdy, p, handles.length, p + 4 * handles.length));
-      return Array.from(readArgs(2 * handles.length).subarray(handles.length));
+    made = call((e) => {
+      check(e.nr_tape_made(hy, outPtr(0)));
+      return readOut(0) === 1;
     });
-    const grads = out.map((h, i) => (h !== 0 ? wrapHandle(h) : allowUnused ? null : zerosLike(sources[i])));
-    return { value, grads };
+    // Re-checked after f ran: f may have disposed a source or dy.
+    const handles = sources.map((s, i) => s.handleFor(op, `x[${i}]`));
+    const hdy = dy === undefined ? 0 : dy.handleFor(op, 'dy');
+    const n = handles.length;
+    const out: number[] = call((e) =>
+      withWords(op, n, (p, cap) => {
+        words(p, n).set(handles);
+        check(e.nr_tape_gradient(hy, hdy, p, n, p, cap));
+        return Array.from(words(p, n));
+      }),
+    );
+    for (let i = 0; i < out.length; i++) {
+      try {
+        grads.push(out[i] !== 0 ? wrapHandle(out[i]) : allowUnused ? null : zerosLike(sources[i]));
+      } catch (err) {
+        call((e) => out.slice(i).forEach((h) => h !== 0 && e.nr_tensor_free(h)));
+        throw err;
+      }
+    }
+    return { value, made, grads };
+  } catch (err) {
+    if (value !== undefined && made) value.dispose();
+    for (const g of grads) g?.dispose();
+    throw err;
   } finally {
     call((e) => e.nr_tape_end());
   }
@@ -99,8 +150,8 @@ function checkFn(op: string, f: unknown): void {
 export function grad(f: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor) => Tensor {
   checkFn('grad', f);
   return (x, dy) => {
-    const { value, grads } = taped('grad', () => f(x), [x], dy);
-    value.dispose();
+    const { value, made, grads } = taped('grad', () => f(x), [x], dy);
+    if (made) value.dispose();
     return grads[0] as Tensor;
   };
 }
@@ -110,8 +161,8 @@ export function grads(f: (...args: Tensor[]) => Tensor): (args: Tensor[], dy?: T
   checkFn('grads', f);
   return (args, dy) => {
     if (!Array.isArray(args)) throw new InvalidArgumentError(`grads: args must be an array of tensors, got ${describe(args)}`);
-    const { value, grads: g } = taped('grads', () => f(...args), args, dy);
-    value.dispose();
+    const { value, made, grads: g } = taped('grads', () => f(...args), args, dy);
+    if (made) value.dispose();
     return g as Tensor[];
   };
 }
@@ -143,9 +194,9 @@ export function variableGrads(f: () => Tensor, varList?: Variable[]): { value: T
   checkFn('variableGrads', f);
   const vars = varList ?? trainableVariables();
   if (vars.length === 0) throw new InvalidArgumentError('variableGrads: there are no trainable variables; create them with variable(...)');
-  const { value, grads: g } = taped('variableGrads', f, vars, undefined, true);
+  const { value, made, grads: g } = taped('variableGrads', f, vars, undefined, true);
   if (value.rank !== 0) {
-    value.dispose();
+    if (made) value.dispose();
     g.forEach((t) => t?.dispose());
     throw new InvalidArgumentError(`variableGrads: f must return a scalar, got shape [${value.shape}]`);
   }

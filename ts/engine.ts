@@ -3,7 +3,7 @@
  * into errors, and helpers to pass small arguments through the scratch area.
  * Internal: not part of the public API.
  */
-import { DisposedError, errorFromStatus, NeuriteError, WasmPanicError } from './errors.js';
+import { DisposedError, errorFromStatus, NeuriteError, OutOfMemoryError, WasmPanicError } from './errors.js';
 import type { RawExports } from './wasm/exports.js';
 
 interface Instance {
@@ -29,9 +29,11 @@ const resetListeners: Array<() => void> = [];
 export function instantiate(mod: WebAssembly.Module): void {
   const instance = new WebAssembly.Instance(mod, {});
   const exports = instance.exports as unknown as RawExports;
-  exports.nr_init();
+  const id = nextId++;
+  // The instance id salts the handles, so an old instance's handles are not live here.
+  if (exports.nr_init(id) !== 0) throw new NeuriteError('Internal', 'neurite: nr_init failed on a fresh instance');
   module = mod;
-  current = { exports, id: nextId++, scratch: exports.nr_scratch_ptr(), resultInfo: exports.nr_result_info_ptr() };
+  current = { exports, id, scratch: exports.nr_scratch_ptr(), resultInfo: exports.nr_result_info_ptr() };
   for (const f of resetListeners) f();
 }
 
@@ -107,6 +109,29 @@ export function writeArgs(op: string, values: ArrayLike<number>): number {
   const base = argPtr() >>> 2;
   for (let i = 0; i < values.length; i++) mem[base + i] = values[i] >>> 0;
   return argPtr();
+}
+
+/**
+ * Runs `f` with a u32 list of room for `words` words: the scratch argument area when it fits,
+ * else a block from `nr_alloc` (freed afterwards, whatever happens). `f` gets the address
+ * and the capacity in words, which exports that write lists take and check.
+ */
+export function withWords<T>(op: string, words: number, f: (ptr: number, cap: number) => T): T {
+  if (words <= ARG_WORDS) return f(argPtr(), ARG_WORDS);
+  const e = live().exports;
+  const bytes = 4 * words;
+  const ptr = e.nr_alloc(bytes, 4) >>> 0;
+  if (ptr === 0) throw new OutOfMemoryError(`${op}: out of memory allocating ${bytes} bytes for a list of ${words} values`);
+  try {
+    return f(ptr, words);
+  } finally {
+    e.nr_dealloc(ptr, bytes, 4);
+  }
+}
+
+/** A u32 view of `n` words at `ptr` (valid until memory grows). */
+export function words(ptr: number, n: number): Uint32Array {
+  return new Uint32Array(live().exports.memory.buffer, ptr, n);
 }
 
 /** Reads `n` u32s from the argument area (where some calls leave results). */

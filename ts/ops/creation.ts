@@ -2,7 +2,8 @@
 import { InvalidArgumentError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { call, check, outPtr, readOut } from '../engine.js';
-import { checkShape, describe, fromFlat, makeTensor, type TensorValues } from './convert.js';
+import { checkShape, describe, fromFlat, makeTensor, need, type TensorValues } from './convert.js';
+import { runOp } from './run.js';
 
 /**
  * A tensor from nested arrays, a flat array or a typed array. Without `shape` the shape is
@@ -60,9 +61,10 @@ export function onesLike(x: Tensor): Tensor {
   return ones(x.shape);
 }
 
-/** A copy of `x`. */
+/** A copy of `x`. Under `grad` it is the identity: gradients flow through it (TF.js `clone`). */
 export function clone(x: Tensor): Tensor {
-  return fromFlat('clone', x.data(), x.shape);
+  const h = need('clone', 'x', x);
+  return runOp((e, out) => e.nr_tensor_clone(h, out));
 }
 
 /** An identity matrix `[numRows, numColumns]` (square by default). */

@@ -1,10 +1,12 @@
 /**
  * The raw exports of `crates/wasm`, typed. Pointers and handles are u32 values; every call
- * that can fail returns an i32 status (0 = OK). See `crates/wasm/src/lib.rs` for the contract.
+ * that can fail returns an i32 status (0 = OK). See `crates/wasm/src/lib.rs` for the contract:
+ * every pointer must lie in the scratch area or in a live `nr_alloc` block (see
+ * `withWords` in `engine.ts`), and list outputs take their capacity.
  */
 export interface RawExports {
   memory: WebAssembly.Memory;
-  nr_init(): number;
+  nr_init(salt: number): number;
   nr_last_error_ptr(): number;
   nr_last_error_len(): number;
   nr_panic_ptr(): number;
@@ -21,6 +23,7 @@ export interface RawExports {
   nr_tensor_free(h: number): number;
   nr_tensor_shape(h: number, out: number): number;
   nr_tensor_data(h: number, out: number): number;
+  nr_tensor_clone(x: number, out: number): number;
 
   nr_unary(op: number, x: number, out: number): number;
   nr_binary(op: number, a: number, b: number, out: number): number;
@@ -76,7 +79,8 @@ export interface RawExports {
   nr_tensor_assign(dst: number, src: number): number;
   nr_tape_begin(): number;
   nr_tape_end(): number;
-  nr_tape_gradient(y: number, dy: number, sources: number, n: number, out: number): number;
+  nr_tape_gradient(y: number, dy: number, sources: number, n: number, out: number, outCap: number): number;
+  nr_tape_made(h: number, out: number): number;
 
   nr_neuron_forward(weights: number, bias: number, act: number, nAct: number, x: number, out: number): number;
   nr_perceptron_new(inputs: number, binary: number, learningRate: number, threshold: number, seedLo: number, seedHi: number, out: number): number;

@@ -3,10 +3,33 @@
 //! A handle packs a slot index (low 20 bits, stored +1 so that 0 is never issued) and the
 //! slot's generation (high 12 bits). Freeing a slot bumps its generation, so a stale or
 //! double-freed handle is reported as [`Error::InvalidHandle`] and never touches freed memory.
+//!
+//! # Uniqueness
+//! - **Within an instance a handle value is not issued twice** (until the 32-bit space is
+//!   used up, below). Free slots are reused first-in first-out, and a slot whose generation
+//!   would come back to its first value is *retired* instead of reused, so each slot issues
+//!   at most 4096 values. A new slot is added when no free slot is left.
+//! - **Across instances** the first generation of every slot comes from the salt TS passes to
+//!   `nr_init` (its instance id), so the handles of an old instance are, with high
+//!   probability, not live handles of a new one. TS rejects them before any call anyway
+//!   (tensors remember their instance); the salt is a second line of defence.
+//! - **Identity is not a handle value.** Every stored object also gets a 64-bit id, counting up
+//!   from 1 and never reused within an instance ([`Handles::id`]). The gradient tape keys on
+//!   ids, so it can never mix two tensors that had the same handle at different times.
+//!
+//! # Limits
+//! - At most [`MAX_LIVE`] (2²⁰ − 1) objects alive at once.
+//! - 2²⁰ − 1 slots × 4096 generations ≈ 4.29·10⁹ handles per instance before values repeat.
+//!   When every slot is retired or live, the retired slots are put back in service (a new
+//!   cycle); a raw handle number kept across 4.29·10⁹ allocations could then name another
+//!   object. TS never keeps raw numbers that long (disposed tensors forget their handle).
+//! - A retired slot keeps its few bytes (about 64), so the table grows by one slot per 4096
+//!   allocations: 64 MiB after the full 4.29·10⁹.
 
-use core::cell::RefCell;
 use crate::model::Model;
+use core::cell::{Cell, RefCell};
 use neurite_core::{Error, Result, Tensor};
+use std::collections::VecDeque;
 
 const INDEX_BITS: u32 = 20;
 const INDEX_MASK: u32 = (1 << INDEX_BITS) - 1;
@@ -42,17 +65,33 @@ impl Object {
 
 struct Slot {
     generation: u32,
+    /// The generation this slot started at (salted); reaching it again retires the slot.
+    first: u32,
+    /// The id of the object stored now (0 when empty).
+    id: u64,
     object: Option<Object>,
+    /// A model taken out with [`Handles::take_model`]: the slot is reserved, not free.
+    lent: bool,
 }
 
-/// The slot table with a free list, plus live counters for `memory()`.
+/// The slot table with a FIFO free list, plus live counters for `memory()`.
 #[derive(Default)]
 pub struct Handles {
     slots: Vec<Slot>,
-    free: Vec<u32>,
+    free: VecDeque<u32>,
+    retired: Vec<u32>,
+    salt: u32,
+    /// The id of the next stored object (ids start at 1).
+    next_id: u64,
     live: usize,
     live_tensors: usize,
     tensor_bytes: usize,
+    /// While a tape records: the tensors each call reads, as `(id, tensor)`, so that
+    /// an output made by an op without a gradient rule knows its inputs (`exports::tape`).
+    reads: RefCell<Vec<(u64, Tensor)>>,
+    logging: Cell<bool>,
+    /// The slot limit, [`MAX_LIVE`] (0 means that; tests lower it).
+    max_slots: usize,
 }
 
 /// Counters reported by `nr_memory`.
@@ -62,29 +101,34 @@ pub struct Stats {
     pub tensor_bytes: usize,
 }
 
+/// A slot's first generation for `salt` (a bit mixer, so neighbouring salts differ widely).
+fn first_generation(salt: u32, index: u32) -> u32 {
+    let mut x = (u64::from(salt) << 32 | u64::from(index)).wrapping_add(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    ((x ^ (x >> 31)) as u32) & GEN_MASK
+}
+
 impl Handles {
+    /// An empty table whose handles are salted with `salt` (see the module docs).
+    pub fn with_salt(salt: u32) -> Handles {
+        Handles { salt, ..Handles::default() }
+    }
+
+    /// Whether any handle was ever issued (the salt can no longer change).
+    pub fn is_pristine(&self) -> bool {
+        self.slots.is_empty()
+    }
+
     /// Stores an object and returns its handle.
     pub fn insert(&mut self, object: Object) -> Result<u32> {
+        let index = self.free_slot()?;
         let bytes = object.bytes();
         let is_tensor = matches!(object, Object::Tensor(_));
-        let index = match self.free.pop() {
-            Some(i) => i,
-            None => {
-                if self.slots.len() >= MAX_LIVE {
-                    return Err(Error::invalid(
-                        "handles",
-                        format!("more than {MAX_LIVE} live objects; dispose tensors you no longer need"),
-                    ));
-                }
-                self.slots
-                    .try_reserve(1)
-                    .map_err(|_| Error::OutOfMemory { op: "handles", bytes: 8 })?;
-                self.slots.push(Slot { generation: 0, object: None });
-                (self.slots.len() - 1) as u32
-            }
-        };
+        self.next_id += 1;
         let slot = &mut self.slots[index as usize];
         slot.object = Some(object);
+        slot.id = self.next_id;
         self.live += 1;
         if is_tensor {
             self.live_tensors += 1;
@@ -93,45 +137,102 @@ impl Handles {
         Ok((index + 1) | (slot.generation << INDEX_BITS))
     }
 
-    fn slot(&self, handle: u32) -> Result<&Slot> {
+    /// A free slot index: the oldest free slot, else a new slot, else (once every slot is
+    /// live or retired) a retired slot, starting a new cycle of handle values.
+    fn free_slot(&mut self) -> Result<u32> {
+        if let Some(i) = self.free.pop_front() {
+            return Ok(i);
+        }
+        let limit = if self.max_slots == 0 { MAX_LIVE } else { self.max_slots };
+        if self.slots.len() < limit {
+            // Room for this slot in every list it can join, so freeing never allocates.
+            let oom = |_| Error::OutOfMemory { op: "handles", bytes: 64 };
+            self.slots.try_reserve(1).map_err(oom)?;
+            self.free.try_reserve(self.slots.len() + 1 - self.free.len()).map_err(oom)?;
+            self.retired.try_reserve(self.slots.len() + 1 - self.retired.len()).map_err(oom)?;
+            let index = self.slots.len() as u32;
+            let first = first_generation(self.salt, index);
+            self.slots.push(Slot { generation: first, first, id: 0, object: None, lent: false });
+            return Ok(index);
+        }
+        if self.retired.is_empty() {
+            return Err(Error::invalid(
+                "handles",
+                format!("more than {limit} live objects; dispose tensors you no longer need"),
+            ));
+        }
+        self.free.try_reserve(self.retired.len()).map_err(|_| Error::OutOfMemory { op: "handles", bytes: 4 * self.retired.len() as u64 })?;
+        self.free.extend(self.retired.drain(..));
+        Ok(self.free.pop_front().unwrap_or(0))
+    }
+
+    /// The slot index of a live `handle`.
+    fn index(&self, handle: u32) -> Result<usize> {
         let index = (handle & INDEX_MASK).wrapping_sub(1) as usize;
         let generation = handle >> INDEX_BITS;
         match self.slots.get(index) {
-            Some(s) if s.generation == generation && s.object.is_some() => Ok(s),
+            Some(s) if s.generation == generation && (s.object.is_some() || s.lent) => Ok(index),
             _ => Err(stale(handle)),
         }
     }
 
+    fn object(&self, handle: u32) -> Result<&Object> {
+        let i = self.index(handle)?;
+        self.slots[i].object.as_ref().ok_or_else(|| lent(handle))
+    }
+
+    /// The unique id of the object behind `handle` (never reused within an instance).
+    pub fn id(&self, handle: u32) -> Result<u64> {
+        let i = self.index(handle)?;
+        Ok(self.slots[i].id)
+    }
+
+    /// The id the next stored object will get.
+    pub fn next_id(&self) -> u64 {
+        self.next_id + 1
+    }
+
     /// The tensor behind `handle`.
     pub fn tensor(&self, handle: u32) -> Result<&Tensor> {
-        match self.slot(handle)?.object.as_ref() {
-            Some(Object::Tensor(t)) => Ok(t),
-            #[allow(unreachable_patterns)]
+        let i = self.index(handle)?;
+        match self.slots[i].object.as_ref() {
+            Some(Object::Tensor(t)) => {
+                if self.logging.get() {
+                    let mut r = self.reads.borrow_mut();
+                    if r.try_reserve(1).is_ok() {
+                        r.push((self.slots[i].id, t.clone()));
+                    }
+                }
+                Ok(t)
+            }
             Some(o) => Err(wrong_kind(handle, o.kind(), "tensor")),
-            None => Err(stale(handle)),
+            None => Err(lent(handle)),
         }
     }
 
     /// The tensor behind `handle`, mutably (for in-place updates such as optimizer steps;
     /// the size never changes, so the byte counters stay right).
     pub fn tensor_mut(&mut self, handle: u32) -> Result<&mut Tensor> {
-        self.slot(handle)?;
-        let index = (handle & INDEX_MASK) as usize - 1;
-        match self.slots[index].object.as_mut() {
+        let i = self.index(handle)?;
+        match self.slots[i].object.as_mut() {
             Some(Object::Tensor(t)) => Ok(t),
             Some(o) => Err(wrong_kind(handle, o.kind(), "tensor")),
-            None => Err(stale(handle)),
+            None => Err(lent(handle)),
         }
     }
 
-    /// Frees `handle`, returning its object.
+    /// Frees `handle`, returning its object. A lent model cannot be freed.
     pub fn remove(&mut self, handle: u32) -> Result<Object> {
-        self.slot(handle)?;
-        let index = (handle & INDEX_MASK) as usize - 1;
+        let index = self.index(handle)?;
         let slot = &mut self.slots[index];
-        let object = slot.object.take().ok_or_else(|| stale(handle))?;
+        let object = slot.object.take().ok_or_else(|| lent(handle))?;
+        slot.id = 0;
         slot.generation = (slot.generation + 1) & GEN_MASK;
-        self.free.push(index as u32);
+        if slot.generation == slot.first {
+            self.retired.push(index as u32);
+        } else {
+            self.free.push_back(index as u32);
+        }
         self.live -= 1;
         match &object {
             Object::Tensor(t) => {
@@ -143,42 +244,72 @@ impl Handles {
         Ok(object)
     }
 
+    /// The model behind `handle`, for checks before anything is moved.
+    pub fn model(&self, handle: u32) -> Result<&Model> {
+        match self.object(handle)? {
+            Object::Model(m) => Ok(m),
+            o => Err(wrong_kind(handle, o.kind(), "model")),
+        }
+    }
+
     /// Takes the model behind `handle` out of its slot (the handle stays reserved), so that
     /// it can be used together with tensors from the table; [`Handles::put_model`] returns it.
     pub fn take_model(&mut self, handle: u32) -> Result<Box<Model>> {
-        let slot = self.slot(handle)?;
-        if !matches!(slot.object, Some(Object::Model(_))) {
-            let kind = slot.object.as_ref().map(|o| o.kind()).unwrap_or("?");
-            return Err(wrong_kind(handle, kind, "model"));
-        }
-        let index = (handle & INDEX_MASK) as usize - 1;
-        match self.slots[index].object.take() {
-            Some(Object::Model(m)) => Ok(m),
-            _ => Err(stale(handle)),
+        self.model(handle)?;
+        let index = self.index(handle)?;
+        let slot = &mut self.slots[index];
+        match slot.object.take() {
+            Some(Object::Model(m)) => {
+                slot.lent = true;
+                Ok(m)
+            }
+            other => {
+                slot.object = other;
+                Err(stale(handle))
+            }
         }
     }
 
     /// Puts a model taken with [`Handles::take_model`] back.
     pub fn put_model(&mut self, handle: u32, model: Box<Model>) {
-        let index = (handle & INDEX_MASK) as usize - 1;
+        let index = (handle & INDEX_MASK).wrapping_sub(1) as usize;
         if let Some(slot) = self.slots.get_mut(index) {
-            slot.object = Some(Object::Model(model));
+            if slot.lent && slot.generation == handle >> INDEX_BITS {
+                slot.object = Some(Object::Model(model));
+                slot.lent = false;
+            }
         }
     }
 
     /// The perceptron behind `handle`, mutably.
     pub fn perceptron_mut(&mut self, handle: u32) -> Result<&mut neurite_core::classic::perceptron::Perceptron> {
-        self.slot(handle)?;
-        let index = (handle & INDEX_MASK) as usize - 1;
-        match self.slots[index].object.as_mut() {
+        let i = self.index(handle)?;
+        match self.slots[i].object.as_mut() {
             Some(Object::Perceptron(p)) => Ok(p),
             Some(o) => Err(wrong_kind(handle, o.kind(), "perceptron")),
-            None => Err(stale(handle)),
+            None => Err(lent(handle)),
         }
     }
 
     pub fn stats(&self) -> Stats {
         Stats { live: self.live, tensors: self.live_tensors, tensor_bytes: self.tensor_bytes }
+    }
+
+    /// Turns the read log on (while a tape records) or off (clearing it).
+    pub fn set_logging(&mut self, on: bool) {
+        self.logging.set(on);
+        self.reads.get_mut().clear();
+    }
+
+    /// The tensors the current call has read (while a tape records), each once, by id.
+    pub fn reads(&self) -> Vec<(u64, Tensor)> {
+        let mut out: Vec<(u64, Tensor)> = Vec::new();
+        for (id, t) in self.reads.borrow().iter() {
+            if !out.iter().any(|(i, _)| i == id) {
+                out.push((*id, t.clone()));
+            }
+        }
+        out
     }
 }
 
@@ -186,6 +317,10 @@ fn stale(handle: u32) -> Error {
     Error::InvalidHandle {
         msg: format!("handle {handle:#x} is not live: it was disposed, or belongs to another instance"),
     }
+}
+
+fn lent(handle: u32) -> Error {
+    Error::InvalidHandle { msg: format!("handle {handle:#x} is a model in use by the current call") }
 }
 
 fn wrong_kind(handle: u32, is: &str, want: &str) -> Error {
@@ -202,7 +337,30 @@ pub fn with<R>(f: impl FnOnce(&mut Handles) -> R) -> R {
     TABLE.with(|t| f(&mut t.borrow_mut()))
 }
 
+/// Sets the salt of a table that has not issued a handle yet; false otherwise.
+pub fn set_salt(salt: u32) -> bool {
+    with(|t| {
+        if !t.is_pristine() {
+            return t.salt == salt;
+        }
+        t.salt = salt;
+        true
+    })
+}
+
+/// Called at the start of every export: forgets the tensors the previous call read.
+pub fn begin_call() {
+    TABLE.with(|t| {
+        if let Ok(mut t) = t.try_borrow_mut() {
+            if t.logging.get() {
+                t.reads.get_mut().clear();
+            }
+        }
+    });
+}
+
 /// Runs `f` with the model behind `h` and the rest of the table (for its tensor arguments).
+/// The model is always put back, whatever `f` returns.
 pub fn with_model<R>(h: u32, f: impl FnOnce(&mut Model, &mut Handles) -> Result<R>) -> Result<R> {
     with(|t| {
         let mut m = t.take_model(h)?;
@@ -215,22 +373,163 @@ pub fn with_model<R>(h: u32, f: impl FnOnce(&mut Model, &mut Handles) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::{HashMap, HashSet};
+
+    fn scalar(v: f32) -> Object {
+        Object::Tensor(Tensor::scalar(v))
+    }
+
+    fn value(h: &Handles, handle: u32) -> Result<f32> {
+        h.tensor(handle).map(|t| t.data()[0])
+    }
+
+    /// A small deterministic PRNG (SplitMix64), since the workspace takes no crates.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
 
     #[test]
     fn stale_handles_are_rejected() {
         let mut h = Handles::default();
-        let a = h.insert(Object::Tensor(Tensor::scalar(1.0))).unwrap();
+        let a = h.insert(scalar(1.0)).unwrap();
         assert_ne!(a, 0);
-        assert_eq!(h.tensor(a).unwrap().data(), &[1.0]);
+        assert_eq!(value(&h, a).unwrap(), 1.0);
         h.remove(a).unwrap();
         assert!(h.tensor(a).is_err());
         assert!(h.remove(a).is_err());
-        let b = h.insert(Object::Tensor(Tensor::scalar(2.0))).unwrap();
+        let b = h.insert(scalar(2.0)).unwrap();
         assert_ne!(a, b, "a reused slot gets a new generation");
         assert!(h.tensor(a).is_err());
         assert!(h.tensor(0).is_err());
         assert!(h.tensor(u32::MAX).is_err());
         assert_eq!(h.stats().tensors, 1);
         assert_eq!(h.stats().tensor_bytes, 4);
+    }
+
+    /// Random alloc/free/lookup sequences against a model of the table: live handles give
+    /// their own value, freed handles are rejected, no handle value and no id is ever issued
+    /// twice, ids count up, and the counters match.
+    #[test]
+    fn random_sequences_match_a_model() {
+        for seed in 0..20u64 {
+            let mut rng = Rng(seed);
+            let mut h = Handles::with_salt(seed as u32);
+            h.max_slots = 1 + rng.below(40);
+            let mut live: HashMap<u32, (u64, f32)> = HashMap::new();
+            let mut order: Vec<u32> = Vec::new();
+            let mut dead: Vec<u32> = Vec::new();
+            let mut issued: HashSet<u32> = HashSet::new();
+            let mut last_id = 0u64;
+            for step in 0..20_000 {
+                match rng.below(10) {
+                    0..=4 => {
+                        let v = step as f32;
+                        match h.insert(scalar(v)) {
+                            Ok(k) => {
+                                assert!(issued.insert(k), "seed {seed} step {step}: handle {k:#x} issued twice");
+                                let id = h.id(k).unwrap();
+                                assert!(id > last_id, "ids count up");
+                                last_id = id;
+                                live.insert(k, (id, v));
+                                order.push(k);
+                            }
+                            Err(e) => {
+                                assert_eq!(live.len(), h.max_slots, "seed {seed}: insert failed below the limit: {e}");
+                            }
+                        }
+                    }
+                    5..=7 if !order.is_empty() => {
+                        let k = order.swap_remove(rng.below(order.len()));
+                        let (id, v) = live.remove(&k).unwrap();
+                        assert_eq!(h.id(k).unwrap(), id);
+                        let Object::Tensor(t) = h.remove(k).unwrap() else { panic!("not a tensor") };
+                        assert_eq!(t.data()[0], v);
+                        dead.push(k);
+                    }
+                    8 if !dead.is_empty() => {
+                        let k = dead[rng.below(dead.len())];
+                        assert!(h.tensor(k).is_err(), "seed {seed}: freed handle {k:#x} still resolves");
+                        assert!(h.remove(k).is_err());
+                        assert!(h.id(k).is_err());
+                    }
+                    _ => {
+                        for (&k, &(id, v)) in &live {
+                            assert_eq!(value(&h, k).unwrap(), v);
+                            assert_eq!(h.id(k).unwrap(), id);
+                        }
+                    }
+                }
+                assert_eq!(h.stats().live, live.len());
+                assert_eq!(h.stats().tensors, live.len());
+            }
+        }
+    }
+
+    /// One slot reused over and over retires after 4096 values instead of repeating one.
+    #[test]
+    fn a_slot_retires_before_its_generation_wraps() {
+        let mut h = Handles::with_salt(7);
+        let mut seen = HashSet::new();
+        for i in 0..10_000 {
+            let k = h.insert(scalar(i as f32)).unwrap();
+            assert!(seen.insert(k), "handle {k:#x} came back after {i} allocations");
+            h.remove(k).unwrap();
+        }
+        assert_eq!(h.slots.len(), 3, "10000 allocations use ceil(10000 / 4096) slots");
+    }
+
+    /// When every slot is live or retired, retired slots serve again (a new cycle).
+    #[test]
+    fn retired_slots_return_when_the_space_is_used_up() {
+        let mut h = Handles::with_salt(3);
+        h.max_slots = 2;
+        let keep = h.insert(scalar(1.0)).unwrap();
+        for i in 0..4096 {
+            let k = h.insert(scalar(i as f32)).unwrap();
+            h.remove(k).unwrap();
+        }
+        assert_eq!(h.retired.len(), 1);
+        let k = h.insert(scalar(5.0)).unwrap();
+        assert_eq!(value(&h, k).unwrap(), 5.0);
+        assert_eq!(value(&h, keep).unwrap(), 1.0);
+        assert!(h.insert(scalar(6.0)).is_err(), "two live objects fill two slots");
+    }
+
+    #[test]
+    fn salts_give_other_handles() {
+        let mut a = Handles::with_salt(1);
+        let mut b = Handles::with_salt(2);
+        let ha = a.insert(scalar(1.0)).unwrap();
+        let hb = b.insert(scalar(2.0)).unwrap();
+        assert_ne!(ha, hb);
+        assert!(b.tensor(ha).is_err(), "a handle of instance 1 is not live in instance 2");
+        assert!(a.tensor(hb).is_err());
+    }
+
+    #[test]
+    fn a_lent_model_keeps_its_slot() {
+        let mut h = Handles::default();
+        let m = h.insert(Object::Model(Box::new(Model::new(1)))).unwrap();
+        let model = h.take_model(m).unwrap();
+        assert!(h.remove(m).is_err(), "a model in use cannot be freed");
+        assert!(h.take_model(m).is_err());
+        let t = h.insert(scalar(1.0)).unwrap();
+        assert_ne!(t & INDEX_MASK, m & INDEX_MASK, "the lent slot is not reused");
+        h.put_model(m, model);
+        assert!(h.model(m).is_ok());
+        assert!(h.remove(m).is_ok());
+        assert_eq!(h.stats().live, 1);
     }
 }

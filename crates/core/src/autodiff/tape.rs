@@ -6,7 +6,7 @@ use crate::losses::Loss;
 use crate::ops::{binary::BinaryOp, reduce::ReduceOp, unary::UnaryOp};
 use crate::ops::{concat, gather, matmul, slice, tile, transpose};
 use crate::{Error, Result, Tensor};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// What an entry computed, with the parameters its backward rule needs.
 #[derive(Clone, Debug)]
@@ -15,7 +15,7 @@ pub enum Recorded {
     Binary(BinaryOp),
     Reduce { op: ReduceOp, axes: Vec<i64>, keep_dims: bool },
     MatMul { transpose_a: bool, transpose_b: bool },
-    /// reshape, squeeze, expandDims: the values are unchanged.
+    /// reshape, squeeze, expandDims, clone: the values are unchanged.
     Reshape,
     Transpose { perm: Option<Vec<i64>> },
     Slice { begin: Vec<i64>, size: Vec<i64> },
@@ -32,14 +32,41 @@ pub enum Recorded {
     PRelu,
     /// inputs: pred, target; output: the scalar mean loss
     Loss { loss: Loss },
+    /// An op without a gradient by definition (`oneHot`, random ops): its result is a
+    /// constant, as in TF.js.
+    NoGradient { op: &'static str },
+    /// An op with no backward rule (a model's `predict`, the `*Grad` ops, the classic
+    /// algorithms). Its inputs are whatever tensors it read. A gradient that has to flow
+    /// through it to a source is an error naming `op`, never a silent zero.
+    Opaque { op: &'static str },
 }
 
-/// One recorded op.
+impl Recorded {
+    /// Whether a gradient can flow from the output to input `i` (false for integer-valued
+    /// inputs and piecewise-constant ops, which the backward rules answer with `None`).
+    fn passes_gradient(&self, i: usize) -> bool {
+        match self {
+            Recorded::Unary(u) => !matches!(u, UnaryOp::Sign | UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Round),
+            Recorded::Binary(b) => matches!(
+                b,
+                BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Pow | BinaryOp::Maximum | BinaryOp::Minimum
+            ),
+            Recorded::Reduce { op, .. } => !matches!(op, ReduceOp::ArgMax | ReduceOp::ArgMin),
+            Recorded::Gather { .. } | Recorded::Loss { .. } => i == 0,
+            Recorded::Where => i != 0,
+            Recorded::NoGradient { .. } => false,
+            _ => true,
+        }
+    }
+}
+
+/// One recorded op. Ids are the caller's unique tensor ids (the ABI uses the handle table's
+/// 64-bit ids, never handle values, which are reused).
 #[derive(Clone, Debug)]
 pub struct Entry {
     pub op: Recorded,
-    pub inputs: Vec<(u32, Tensor)>,
-    pub output: (u32, Tensor),
+    pub inputs: Vec<(u64, Tensor)>,
+    pub output: (u64, Tensor),
 }
 
 /// A recording of ops, newest last.
@@ -62,25 +89,49 @@ impl Tape {
     }
 
     /// Appends an entry.
-    pub fn record(&mut self, op: Recorded, inputs: Vec<(u32, Tensor)>, output: (u32, Tensor)) {
+    pub fn record(&mut self, op: Recorded, inputs: Vec<(u64, Tensor)>, output: (u64, Tensor)) {
         self.entries.push(Entry { op, inputs, output });
     }
 
     /// Gradients of `y` (seeded with `dy`, same shape as `y`) with respect to each id in
     /// `sources`; `None` where a source does not influence `y`.
-    pub fn gradient(&self, y: u32, dy: Tensor, sources: &[u32]) -> Result<Vec<Option<Tensor>>> {
-        let mut grads: HashMap<u32, Tensor> = HashMap::new();
+    ///
+    /// Only entries whose output depends on a source (through inputs that pass a gradient)
+    /// are differentiated. Reaching an [`Recorded::Opaque`] entry that depends on a source is
+    /// an error naming its op.
+    pub fn gradient(&self, y: u64, dy: Tensor, sources: &[u64]) -> Result<Vec<Option<Tensor>>> {
+        let wanted: HashSet<u64> = sources.iter().copied().collect();
+        // Forward pass: which ids depend on a source.
+        let mut dep: HashSet<u64> = wanted.clone();
+        for e in &self.entries {
+            if e.inputs.iter().enumerate().any(|(i, (id, _))| e.op.passes_gradient(i) && dep.contains(id)) {
+                dep.insert(e.output.0);
+            }
+        }
+        let mut grads: HashMap<u64, Tensor> = HashMap::new();
         grads.insert(y, dy);
         for e in self.entries.iter().rev() {
+            if !dep.contains(&e.output.0) {
+                continue;
+            }
             let Some(g) = grads.remove(&e.output.0) else { continue };
             // Keep the gradient of the output visible if it is itself a source.
-            if sources.contains(&e.output.0) {
+            if wanted.contains(&e.output.0) {
                 grads.insert(e.output.0, g.clone());
+            }
+            if let Recorded::Opaque { op } = e.op {
+                return Err(Error::invalid(
+                    "grad",
+                    format!("{op} has no gradient rule, and the result depends on it through a tensor being differentiated; compute {op} outside grad, or on values that do not depend on the sources"),
+                ));
             }
             let ins: Vec<&Tensor> = e.inputs.iter().map(|(_, t)| t).collect();
             let dins = backward(&e.op, &ins, &e.output.1, g)?;
-            for ((id, _), d) in e.inputs.iter().zip(dins) {
+            for (i, ((id, _), d)) in e.inputs.iter().zip(dins).enumerate() {
                 let Some(d) = d else { continue };
+                if !e.op.passes_gradient(i) || !dep.contains(id) {
+                    continue;
+                }
                 match grads.remove(id) {
                     Some(prev) => {
                         let sum = crate::ops::binary::binary(BinaryOp::Add, &prev, &d)?;
@@ -137,6 +188,8 @@ fn backward(op: &Recorded, x: &[&Tensor], y: &Tensor, g: Tensor) -> Result<Vec<O
             d.data_mut().iter_mut().for_each(|v| *v *= s);
             vec![Some(d), None]
         }
+        Recorded::NoGradient { .. } => x.iter().map(|_| None).collect(),
+        Recorded::Opaque { op } => return Err(bad(&format!("{op} has no backward rule"))),
     })
 }
 
@@ -165,5 +218,33 @@ mod tests {
             assert!((v - (2.0 * xv + xv.exp())).abs() < 1e-5);
         }
         assert!(g[1].is_none());
+    }
+
+    /// y = sum(opaque(x)) — an op without a rule between a source and y is an error naming it;
+    /// the same op on a constant is fine, and a no-gradient op is a constant.
+    #[test]
+    fn gaps_are_errors_and_constants_are_explicit() {
+        let x = Tensor::new("t", [2].into(), vec![1.0, 2.0]).unwrap();
+        let c = Tensor::new("t", [2].into(), vec![3.0, 4.0]).unwrap();
+        let sum = |t: &Tensor| crate::ops::reduce::reduce(ReduceOp::Sum, t, &[0], false).unwrap();
+        let rsum = Recorded::Reduce { op: ReduceOp::Sum, axes: vec![0], keep_dims: false };
+        let mut tape = Tape::new();
+        tape.record(Recorded::Opaque { op: "predict" }, vec![(1, x.clone())], (2, x.clone()));
+        tape.record(rsum.clone(), vec![(2, x.clone())], (3, sum(&x)));
+        let e = tape.gradient(3, Tensor::scalar(1.0), &[1]).unwrap_err().to_string();
+        assert!(e.contains("predict has no gradient rule"), "{e}");
+        // The opaque op on a constant (id 10) is not differentiated.
+        let mut tape = Tape::new();
+        tape.record(Recorded::Opaque { op: "predict" }, vec![(10, c.clone())], (11, c.clone()));
+        let prod = binary(BinaryOp::Mul, &x, &c).unwrap();
+        tape.record(Recorded::Binary(BinaryOp::Mul), vec![(1, x.clone()), (11, c.clone())], (12, prod.clone()));
+        tape.record(rsum.clone(), vec![(12, prod.clone())], (13, sum(&prod)));
+        let g = tape.gradient(13, Tensor::scalar(1.0), &[1]).unwrap();
+        assert_eq!(g[0].as_ref().unwrap().data(), &[3.0, 4.0]);
+        // A no-gradient op on the source gives no gradient (a constant), without error.
+        let mut tape = Tape::new();
+        tape.record(Recorded::NoGradient { op: "oneHot" }, vec![(1, x.clone())], (2, c.clone()));
+        tape.record(rsum, vec![(2, c.clone())], (3, sum(&c)));
+        assert!(tape.gradient(3, Tensor::scalar(1.0), &[1]).unwrap()[0].is_none());
     }
 }

@@ -6,11 +6,19 @@ use neurite_core::ops::{binary::BinaryOp, reduce::ReduceOp, unary::UnaryOp};
 use neurite_core::{Error, Status};
 use std::alloc::{alloc, dealloc, Layout};
 
-/// Installs the panic hook. Call once after instantiation.
+/// Installs the panic hook and salts the handle table with `salt` (TS passes its instance id,
+/// so handles differ between instances; see `handles`). Call once after instantiation, before
+/// any handle is issued; a later call with another salt is an InvalidArgument error.
 #[no_mangle]
-pub extern "C" fn nr_init() -> i32 {
+pub extern "C" fn nr_init(salt: u32) -> i32 {
     ffi::install_panic_hook();
-    0
+    guard(|| {
+        if handles::set_salt(salt) {
+            Ok(())
+        } else {
+            Err(Error::invalid("init", "nr_init must be called before any handle is issued"))
+        }
+    })
 }
 
 /// Address of the last error message (UTF-8, `nr_last_error_len` bytes).
@@ -41,25 +49,36 @@ pub extern "C" fn nr_scratch_ptr() -> *mut u8 {
     SCRATCH.0.get() as *mut u8
 }
 
-/// Allocates `bytes` with `align` (a power of two); returns 0 when memory is exhausted.
+/// Allocates `bytes` with `align` (a power of two) for an argument or result list too long for
+/// the scratch area; returns 0 when memory is exhausted. While the block is live, exports
+/// accept pointers into it (and only into it or the scratch, see `ffi::check_region`).
 #[no_mangle]
 pub extern "C" fn nr_alloc(bytes: usize, align: usize) -> *mut u8 {
     match Layout::from_size_align(bytes.max(1), align.max(1)) {
-        // SAFETY: the layout has a non-zero size.
-        Ok(l) => unsafe { alloc(l) },
+        Ok(l) => {
+            // SAFETY: the layout has a non-zero size.
+            let p = unsafe { alloc(l) };
+            if !p.is_null() && !ffi::track_block(p as usize, bytes) {
+                // SAFETY: just allocated with this layout.
+                unsafe { dealloc(p, l) };
+                return core::ptr::null_mut();
+            }
+            p
+        }
         Err(_) => core::ptr::null_mut(),
     }
 }
 
-/// Frees memory from `nr_alloc` with the same `bytes` and `align`.
+/// Frees memory from `nr_alloc` with the same `bytes` and `align`. A pointer that is not a
+/// live block of that size is ignored (never a double free).
 ///
 /// # Safety
-/// `ptr` must come from `nr_alloc(bytes, align)` and not be freed twice.
+/// `align` must be the one given to `nr_alloc`.
 #[no_mangle]
 pub unsafe extern "C" fn nr_dealloc(ptr: *mut u8, bytes: usize, align: usize) {
     if let Ok(l) = Layout::from_size_align(bytes.max(1), align.max(1)) {
-        if !ptr.is_null() {
-            // SAFETY: guaranteed by the caller.
+        if !ptr.is_null() && ffi::untrack_block(ptr as usize, bytes) {
+            // SAFETY: a live block from nr_alloc with this size (tracked until now).
             unsafe { dealloc(ptr, l) }
         }
     }
@@ -73,17 +92,13 @@ pub unsafe extern "C" fn nr_dealloc(ptr: *mut u8, bytes: usize, align: usize) {
 pub unsafe extern "C" fn nr_memory(out: *mut u32) -> i32 {
     guard(|| {
         let s = handles::with(|h| h.stats());
-        if out.is_null() {
-            return Err(Error::invalid("memory", "null output pointer"));
-        }
         #[cfg(target_arch = "wasm32")]
         let wasm_bytes = core::arch::wasm32::memory_size(0) * 65536;
         #[cfg(not(target_arch = "wasm32"))]
         let wasm_bytes = 0usize;
         let vals = [s.live as u32, s.tensors as u32, s.tensor_bytes as u32, wasm_bytes as u32];
-        // SAFETY: the caller provides 4 writable u32s.
-        unsafe { core::ptr::copy_nonoverlapping(vals.as_ptr(), out, 4) };
-        Ok(())
+        // SAFETY: write_slice checks that `out` has room for 4 u32s.
+        unsafe { ffi::write_slice("memory", out, 4, &vals) }
     })
 }
 

@@ -26,12 +26,8 @@ unsafe fn read_f32s(op: &'static str, p: *const f32, n: usize) -> Result<Vec<f32
 /// # Safety
 /// `out` must point to `v.len()` writable f32 values.
 unsafe fn write_f32s(op: &'static str, out: *mut f32, v: &[f32]) -> Result<()> {
-    if out.is_null() {
-        return Err(Error::invalid(op, "null output pointer"));
-    }
-    // SAFETY: forwarded caller contract.
-    unsafe { core::ptr::copy_nonoverlapping(v.as_ptr(), out, v.len()) };
-    Ok(())
+    // SAFETY: forwarded caller contract; the region is checked inside.
+    unsafe { crate::ffi::write_slice(op, out, v.len(), v) }
 }
 
 /// Creates an empty model whose random initialisation and shuffles derive from the seed.
@@ -64,23 +60,30 @@ pub unsafe extern "C" fn nr_model_add(model: u32, kind: u32, params: *const f32,
     })
 }
 
-/// Moves model `inner` into `outer` as one layer; the `inner` handle is consumed.
+/// Moves model `inner` into `outer` as one layer; the `inner` handle is consumed. Everything
+/// that can fail is checked before `inner` leaves its slot, so a failed call leaves both
+/// handles as they were.
 #[no_mangle]
 pub extern "C" fn nr_model_add_model(outer: u32, inner: u32) -> i32 {
     guard(|| {
         if outer == inner {
             return Err(Error::invalid("add", "a model cannot be added to itself"));
         }
-        let inner_model = handles::with(|t| t.take_model(inner))?;
-        if inner_model.net.is_built() || inner_model.trainer.is_some() {
-            handles::with(|t| t.put_model(inner, inner_model));
-            return Err(Error::invalid("add", "only a model that is not built or compiled yet can be nested"));
-        }
-        let r = with_model(outer, |m, _| m.net.add(Box::new(inner_model.net)));
-        if r.is_ok() {
-            handles::with(|t| t.remove(inner)).ok();
-        }
-        r
+        handles::with(|t| {
+            if t.model(outer)?.net.is_built() {
+                return Err(Error::invalid("add", "cannot add layers to a model that is already built"));
+            }
+            let m = t.model(inner)?;
+            if m.net.is_built() || m.trainer.is_some() {
+                return Err(Error::invalid("add", "only a model that is not built or compiled yet can be nested"));
+            }
+            Ok(())
+        })?;
+        let inner_model = handles::with(|t| t.remove(inner))?;
+        let Object::Model(inner_model) = inner_model else {
+            return Err(Error::Internal { msg: "add: the checked model handle held another object".into() });
+        };
+        with_model(outer, |m, _| m.net.add(Box::new(inner_model.net)))
     })
 }
 
@@ -115,12 +118,8 @@ pub unsafe extern "C" fn nr_model_layer_info(model: u32, i: u32, out: *mut u32) 
         let mut v = vec![shape.len() as u32];
         v.extend(shape.iter().map(|&d| d as u32));
         v.push(count as u32);
-        if out.is_null() {
-            return Err(Error::invalid("summary", "null output pointer"));
-        }
-        // SAFETY: room for 34 u32 by contract; rank <= 32.
-        unsafe { core::ptr::copy_nonoverlapping(v.as_ptr(), out, v.len()) };
-        Ok(())
+        // SAFETY: room for 34 u32 by contract, checked against the region.
+        unsafe { crate::ffi::write_slice("summary", out, 34, &v) }
     })
 }
 
@@ -354,4 +353,36 @@ pub unsafe extern "C" fn nr_model_lr(model: u32, scale: f32, out: *mut f32) -> i
 #[no_mangle]
 pub extern "C" fn nr_model_free(model: u32) -> i32 {
     guard(|| handles::with(|t| t.remove(model)).map(|_| ()))
+}
+
+#[cfg(test)]
+mod add_model_tests {
+    use super::*;
+
+    fn new_model() -> u32 {
+        handles::with(|t| t.insert(Object::Model(Box::new(Model::new(1))))).unwrap()
+    }
+
+    /// A failed `add(innerModel)` leaves both models where they were: the inner one can still
+    /// be used and freed, and the live count is unchanged.
+    #[test]
+    fn a_failed_nested_add_keeps_the_inner_model() {
+        let before = handles::with(|t| t.stats().live);
+        let inner = new_model();
+        // A stale outer handle: the inner model must stay in its slot.
+        assert_ne!(nr_model_add_model(0x7ff_ffff, inner), 0);
+        assert!(handles::with(|t| t.model(inner).is_ok()), "the inner model was lost");
+        // An outer that is a tensor, not a model.
+        let tensor = handles::with(|t| t.insert(Object::Tensor(neurite_core::Tensor::scalar(1.0)))).unwrap();
+        assert_ne!(nr_model_add_model(tensor, inner), 0);
+        assert!(handles::with(|t| t.model(inner).is_ok()));
+        // A good outer consumes it.
+        let outer = new_model();
+        assert_eq!(nr_model_add_model(outer, inner), 0);
+        assert!(handles::with(|t| t.model(inner).is_err()));
+        for h in [tensor, outer] {
+            handles::with(|t| t.remove(h)).ok().unwrap();
+        }
+        assert_eq!(handles::with(|t| t.stats().live), before);
+    }
 }

@@ -4,10 +4,9 @@
 //! scratch argument area. `nr_split` returns many handles through an out-array; every other
 //! export writes one handle to `out`.
 
-use super::tape::emit_rec;
-use super::tensor::emit;
+use super::tape::{emit_rec, record_slices};
 use neurite_core::autodiff::Recorded;
-use crate::ffi::{guard, read_i32s, read_u32s, write_out};
+use crate::ffi::{check_out, guard, read_i32s, read_u32s, write_out, write_slice};
 use crate::handles::{self, Object};
 use neurite_core::ops::{concat, gather, one_hot, slice, split, squeeze, tile};
 use neurite_core::{Error, Result, Tensor};
@@ -108,9 +107,18 @@ pub unsafe extern "C" fn nr_split(
             // SAFETY: forwarded caller contract.
             split::SplitSpec::Sizes(unsafe { read_i64s(OP, sizes, n_sizes) }?)
         };
-        let (total, pieces) = handles::with(|h| split::split_range(h.tensor(x)?, &spec, axis.into(), first, out_cap))?;
-        if out.is_null() && !pieces.is_empty() {
-            return Err(Error::invalid(OP, "null output pointer"));
+        check_out(OP, out_n, 1)?;
+        let (total, pieces, ax, begin) = handles::with(|h| -> Result<_> {
+            let xt = h.tensor(x)?;
+            let (total, pieces) = split::split_range(xt, &spec, axis.into(), first, out_cap)?;
+            // Where the first returned piece starts along the axis (for the tape).
+            let ax = xt.shape().axis(OP, axis.into())?;
+            let sizes = split::split_sizes(OP, &spec, xt.dims()[ax], ax, xt.shape())?;
+            let begin: usize = sizes[..first.min(sizes.len())].iter().sum();
+            Ok((total, pieces, ax, begin))
+        })?;
+        if !pieces.is_empty() {
+            check_out(OP, out, out_cap)?;
         }
         let total = u32::try_from(total).map_err(|_| Error::invalid(OP, format!("{total} pieces are too many")))?;
         let ids = handles::with(|h| {
@@ -128,13 +136,15 @@ pub unsafe extern "C" fn nr_split(
             }
             Ok(ids)
         })?;
-        // SAFETY: forwarded caller contract.
-        if let Err(e) = unsafe { write_out(OP, out_n, total) } {
+        // Each piece is a slice of x: recorded as such, so gradients flow through split.
+        // SAFETY: `out_n` and `out` (room for out_cap >= ids.len()) were checked above.
+        let written = record_slices(x, ax, begin, &ids)
+            .and_then(|()| unsafe { write_out(OP, out_n, total) })
+            .and_then(|()| if ids.is_empty() { Ok(()) } else { unsafe { write_slice(OP, out, out_cap, &ids) } });
+        if let Err(e) = written {
             handles::with(|h| ids.iter().for_each(|&id| drop(h.remove(id))));
             return Err(e);
         }
-        // SAFETY: `out` has room for out_cap >= ids.len() u32s by the caller's contract.
-        unsafe { core::ptr::copy_nonoverlapping(ids.as_ptr(), out, ids.len()) };
         Ok(())
     })
 }
@@ -189,8 +199,9 @@ pub unsafe extern "C" fn nr_gather(x: u32, indices: u32, axis: i32, out: *mut u3
 pub unsafe extern "C" fn nr_one_hot(indices: u32, depth: u32, on: f32, off: f32, out: *mut u32) -> i32 {
     guard(|| {
         let t = handles::with(|h| one_hot::one_hot(h.tensor(indices)?, depth as usize, on, off))?;
+        // No gradient by definition (integer indices): a constant on the tape, as in TF.js.
         // SAFETY: forwarded caller contract.
-        unsafe { emit("oneHot", t, out) }
+        unsafe { emit_rec("oneHot", t, out, || (Recorded::NoGradient { op: "oneHot" }, vec![indices])) }
     })
 }
 

@@ -1,10 +1,18 @@
 //! The gradient tape across the ABI: `nr_tape_begin`, `nr_tape_gradient`, `nr_tape_end`, and
 //! [`emit_rec`], which op exports call instead of `emit` so that a recording tape sees them.
 //!
-//! Only one tape records at a time (no nested `grad`); handles are the tape's ids.
+//! Only one tape records at a time (no nested `grad`). The tape keys tensors by the handle
+//! table's unique 64-bit ids, never by handle values (a value can name another tensor later).
+//!
+//! While a tape records, every tensor an export stores is on the tape:
+//! - ops with a backward rule record it ([`emit_rec`]);
+//! - ops without a gradient by definition record [`Recorded::NoGradient`] (a constant);
+//! - every other export that stores a tensor (through `emit`) records [`Recorded::Opaque`]
+//!   with the tensors the call read as inputs ([`record_opaque`]), so a gradient that would
+//!   have to flow through it is an error naming the op, never a silent zero.
 
-use super::tensor::emit;
-use crate::ffi::{guard, read_u32s};
+use super::tensor::store;
+use crate::ffi::{check_out, guard, read_u32s, write_slice};
 use crate::handles;
 use core::cell::RefCell;
 use neurite_core::autodiff::{Recorded, Tape};
@@ -12,33 +20,77 @@ use neurite_core::{Error, Result, Tensor};
 
 thread_local! {
     static TAPE: RefCell<Option<Tape>> = const { RefCell::new(None) };
+    /// The first tensor id stored while the current tape records.
+    static TAPE_FIRST_ID: core::cell::Cell<u64> = const { core::cell::Cell::new(0) };
 }
 
-fn recording() -> bool {
+/// Whether a tape is recording.
+pub(crate) fn recording() -> bool {
     TAPE.with(|t| t.borrow().is_some())
 }
 
-/// Stores `t` like [`emit`]; while a tape records, also appends `rec()` — the op and its input
-/// handles — with the new handle as the output.
+fn append(op: Recorded, inputs: Vec<(u64, Tensor)>, output: (u64, Tensor)) {
+    TAPE.with(|tp| {
+        if let Some(tape) = tp.borrow_mut().as_mut() {
+            tape.record(op, inputs, output);
+        }
+    });
+}
+
+/// Records the tensor just stored under `handle` as the output of `op`, an op without a
+/// backward rule, whose inputs are the tensors this call read.
+pub(crate) fn record_opaque(op: &'static str, handle: u32, output: Tensor) -> Result<()> {
+    let (id, inputs) = handles::with(|h| -> Result<_> { Ok((h.id(handle)?, h.reads())) })?;
+    append(Recorded::Opaque { op }, inputs, (id, output));
+    Ok(())
+}
+
+/// Stores `t` like `emit`; while a tape records, also appends `rec()` — the op and its input
+/// handles — with the new tensor as the output.
 ///
 /// # Safety
 /// `out` must point to a writable u32.
 pub(crate) unsafe fn emit_rec(op: &'static str, t: Tensor, out: *mut u32, rec: impl FnOnce() -> (Recorded, Vec<u32>)) -> Result<()> {
     let kept = recording().then(|| t.clone());
     // SAFETY: forwarded caller contract.
-    unsafe { emit(op, t, out) }?;
+    let handle = unsafe { store(op, t, out) }?;
     if let Some(output) = kept {
         let (r, ins) = rec();
-        // SAFETY: emit succeeded, so `out` holds the new handle.
-        let handle = unsafe { *out };
-        let inputs = handles::with(|h| ins.iter().map(|&i| h.tensor(i).map(|t| (i, t.clone()))).collect::<Result<Vec<_>>>())?;
-        TAPE.with(|tp| {
-            if let Some(tape) = tp.borrow_mut().as_mut() {
-                tape.record(r, inputs, (handle, output));
-            }
+        let recorded = handles::with(|h| -> Result<_> {
+            let inputs = ins.iter().map(|&i| Ok((h.id(i)?, h.tensor(i)?.clone()))).collect::<Result<Vec<_>>>()?;
+            Ok((h.id(handle)?, inputs))
         });
+        match recorded {
+            Ok((id, inputs)) => append(r, inputs, (id, output)),
+            Err(e) => {
+                // Leave the table as it was: the caller gets the error, not the tensor.
+                let _ = handles::with(|h| h.remove(handle));
+                return Err(e);
+            }
+        }
     }
     Ok(())
+}
+
+/// Records `pieces` (just stored) as slices of `x` along `axis` starting at `begin` (for
+/// `split`). No-op when no tape records.
+pub(crate) fn record_slices(x: u32, axis: usize, mut begin: usize, pieces: &[u32]) -> Result<()> {
+    if !recording() {
+        return Ok(());
+    }
+    handles::with(|h| -> Result<()> {
+        let xt = h.tensor(x)?.clone();
+        let xid = h.id(x)?;
+        for &p in pieces {
+            let pt = h.tensor(p)?.clone();
+            let mut b = vec![0i64; xt.rank()];
+            b[axis] = begin as i64;
+            let size: Vec<i64> = pt.dims().iter().map(|&d| d as i64).collect();
+            begin += pt.dims()[axis];
+            append(Recorded::Slice { begin: b, size }, vec![(xid, xt.clone())], (h.id(p)?, pt));
+        }
+        Ok(())
+    })
 }
 
 /// Starts recording. Fails if a tape is already recording (gradients do not nest).
@@ -51,8 +103,31 @@ pub extern "C" fn nr_tape_begin() -> i32 {
                 return Err(Error::invalid("grad", "a gradient tape is already recording; grad/valueAndGrad/variableGrads cannot be nested"));
             }
             *t = Some(Tape::new());
+            let first = handles::with(|h| {
+                h.set_logging(true);
+                h.next_id()
+            });
+            TAPE_FIRST_ID.with(|f| f.set(first));
             Ok(())
         })
+    })
+}
+
+/// Writes 1 to `out` if tensor `h` was stored while the current tape records (made inside the
+/// taped function), else 0. TS disposes `f`'s result only when `f` made it.
+///
+/// # Safety
+/// `out` must point to a writable u32.
+#[no_mangle]
+pub unsafe extern "C" fn nr_tape_made(h: u32, out: *mut u32) -> i32 {
+    guard(|| {
+        let first = TAPE_FIRST_ID.with(|f| f.get());
+        let id = handles::with(|t| t.id(h))?;
+        if !recording() {
+            return Err(Error::invalid("grad", "no gradient tape is recording"));
+        }
+        // SAFETY: forwarded caller contract.
+        unsafe { crate::ffi::write_out("grad", out, u32::from(id >= first)) }
     })
 }
 
@@ -60,59 +135,186 @@ pub extern "C" fn nr_tape_begin() -> i32 {
 #[no_mangle]
 pub extern "C" fn nr_tape_end() -> i32 {
     TAPE.with(|t| *t.borrow_mut() = None);
+    handles::with(|h| h.set_logging(false));
     0
 }
 
 /// Gradients of `y` w.r.t. the `n` handles in `sources`, seeded with `dy` (0 = ones). Writes
-/// one handle per source to `out`, or 0 where `y` does not depend on that source.
+/// one handle per source to `out` (room for `out_cap` u32s, at least `n`), or 0 where `y`
+/// does not depend on that source. `sources` and `out` may be the same list (it is read
+/// first); longer lists than the scratch holds go through `nr_alloc`. On any error no
+/// gradient tensor stays alive and nothing is written to `out`.
 ///
 /// # Safety
-/// `sources` points to `n` u32s; `out` to `n` writable u32s.
+/// `sources` points to `n` u32s; `out` to `out_cap` writable u32s.
 #[no_mangle]
-pub unsafe extern "C" fn nr_tape_gradient(y: u32, dy: u32, sources: *const u32, n: usize, out: *mut u32) -> i32 {
+pub unsafe extern "C" fn nr_tape_gradient(y: u32, dy: u32, sources: *const u32, n: usize, out: *mut u32, out_cap: usize) -> i32 {
     guard(|| {
-        // SAFETY: forwarded caller contract.
-        let src = unsafe { read_u32s("grad", sources, n) }?;
-        if out.is_null() {
-            return Err(Error::invalid("grad", "null output pointer"));
+        const OP: &str = "grad";
+        if n > out_cap {
+            return Err(Error::invalid(OP, format!("{n} sources need {n} output slots, but the output list has room for {out_cap}")));
         }
-        let seed = handles::with(|h| -> Result<Tensor> {
+        check_out(OP, out, n)?;
+        // SAFETY: forwarded caller contract (the region is checked inside).
+        let src = unsafe { read_u32s(OP, sources, n) }?;
+        let (yid, seed, ids) = handles::with(|h| -> Result<_> {
             let yt = h.tensor(y)?;
-            if dy == 0 {
-                Tensor::full("grad", yt.shape().clone(), 1.0)
+            let seed = if dy == 0 {
+                Tensor::full(OP, yt.shape().clone(), 1.0)?
             } else {
                 let d = h.tensor(dy)?;
                 if d.shape() != yt.shape() {
-                    return Err(Error::shape("grad", format!("dy has shape {} but the result has shape {}", d.shape(), yt.shape())));
+                    return Err(Error::shape(OP, format!("dy has shape {} but the result has shape {}", d.shape(), yt.shape())));
                 }
-                Ok(d.clone())
-            }
+                d.clone()
+            };
+            let ids = src.iter().map(|&s| h.id(s)).collect::<Result<Vec<u64>>>()?;
+            Ok((h.id(y)?, seed, ids))
         })?;
         let grads = TAPE.with(|t| match t.borrow().as_ref() {
-            Some(tape) => tape.gradient(y, seed, &src),
-            None => Err(Error::invalid("grad", "no gradient tape is recording")),
+            Some(tape) => tape.gradient(yid, seed, &ids),
+            None => Err(Error::invalid(OP, "no gradient tape is recording")),
         })?;
-        let mut made = Vec::new();
-        for (i, g) in grads.into_iter().enumerate() {
-            let h = match g {
-                Some(t) => {
-                    let r = handles::with(|h| h.insert(handles::Object::Tensor(t)));
-                    match r {
-                        Ok(h) => {
-                            made.push(h);
-                            h
-                        }
-                        Err(e) => {
-                            handles::with(|hs| made.iter().for_each(|&m| drop(hs.remove(m))));
-                            return Err(e);
-                        }
+        handles::with(|h| {
+            let mut made = Vec::new();
+            made.try_reserve_exact(n).map_err(|_| Error::OutOfMemory { op: OP, bytes: 4 * n as u64 })?;
+            let mut result = Ok(());
+            for g in grads {
+                match g.map(|t| h.insert(handles::Object::Tensor(t))) {
+                    Some(Ok(k)) => made.push(k),
+                    Some(Err(e)) => {
+                        result = Err(e);
+                        break;
                     }
+                    None => made.push(0),
                 }
-                None => 0,
-            };
-            // SAFETY: `out` has room for `n` u32s by contract.
-            unsafe { out.add(i).write(h) };
-        }
-        Ok(())
+            }
+            // SAFETY: checked above: `out` has room for out_cap >= n u32s.
+            let result = result.and_then(|()| unsafe { write_slice(OP, out, out_cap, &made) });
+            if result.is_err() {
+                made.iter().filter(|&&k| k != 0).for_each(|&k| drop(h.remove(k)));
+            }
+            result
+        })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ffi::SCRATCH;
+    use crate::handles::Object;
+    use neurite_core::Status;
+
+    fn new_tensor(v: Vec<f32>) -> u32 {
+        let n = v.len();
+        handles::with(|h| h.insert(Object::Tensor(Tensor::new("t", [n].into(), v).unwrap()))).unwrap()
+    }
+
+    fn data(h: u32) -> Vec<f32> {
+        handles::with(|t| t.tensor(h).unwrap().data().to_vec())
+    }
+
+    /// The scratch area as u32 words (TS's view of it).
+    fn scratch() -> *mut u32 {
+        SCRATCH.0.get() as *mut u32
+    }
+
+    /// y = Σ x·x over `count` sources made in the scratch: the gradient list must fit in the
+    /// capacity the caller names, else nothing happens; within it, every gradient is right.
+    #[test]
+    fn gradient_lists_are_bounds_checked() {
+        let before = handles::with(|h| h.stats().live);
+        let xs: Vec<u32> = (0..600).map(|i| new_tensor(vec![i as f32])).collect();
+        assert_eq!(nr_tape_begin(), 0);
+        let mut terms = Vec::new();
+        for &x in &xs {
+            let mut sq = 0u32;
+            // SAFETY: sq is writable.
+            assert_eq!(unsafe { super::super::ops::nr_binary(2, x, x, &mut sq) }, 0);
+            terms.push(sq);
+        }
+        let mut y = terms[0];
+        let mut sums = Vec::new();
+        for &t in &terms[1..] {
+            let mut s = 0u32;
+            // SAFETY: s is writable.
+            assert_eq!(unsafe { super::super::ops::nr_binary(0, y, t, &mut s) }, 0);
+            y = s;
+            sums.push(s);
+        }
+        // 600 sources and 600 results need 1200 words; the scratch holds 1024.
+        // SAFETY: xs.len() u32s are written into the 1024-word scratch.
+        unsafe { core::ptr::copy_nonoverlapping(xs.as_ptr(), scratch(), xs.len()) };
+        let live = handles::with(|h| h.stats().live);
+        // SAFETY: the call checks `out + 600 words` against the scratch and fails.
+        let code = unsafe { nr_tape_gradient(y, 0, scratch(), 600, scratch().add(600), 600) };
+        assert_eq!(code, Status::InvalidArgument as i32);
+        assert!(crate::ffi::LAST_ERROR.as_str().contains("overrun"), "{}", crate::ffi::LAST_ERROR.as_str());
+        assert_eq!(handles::with(|h| h.stats().live), live, "no gradient stays alive");
+        // A capacity smaller than n is refused before anything is computed.
+        // SAFETY: as above.
+        let code = unsafe { nr_tape_gradient(y, 0, scratch(), 600, scratch(), 599) };
+        assert_eq!(code, Status::InvalidArgument as i32);
+        // In place (out = sources) fits.
+        // SAFETY: 600 words in and out of the scratch.
+        assert_eq!(unsafe { nr_tape_gradient(y, 0, scratch(), 600, scratch(), 1008) }, 0);
+        let mut out = vec![0u32; 600];
+        // SAFETY: reads back 600 words.
+        unsafe { core::ptr::copy_nonoverlapping(scratch(), out.as_mut_ptr(), 600) };
+        for (i, &g) in out.iter().enumerate() {
+            assert_eq!(data(g), vec![2.0 * i as f32]);
+        }
+        assert_eq!(nr_tape_end(), 0);
+        for h in xs.into_iter().chain(terms).chain(sums).chain(out) {
+            let _ = handles::with(|t| t.remove(h));
+        }
+        assert_eq!(handles::with(|h| h.stats().live), before);
+    }
+
+    /// A source used twice along a chain: the contributions are summed per tensor id.
+    #[test]
+    fn fan_out_sums_per_id() {
+        let x = new_tensor(vec![3.0]);
+        assert_eq!(nr_tape_begin(), 0);
+        let mut sq = 0u32;
+        // SAFETY: sq is writable.
+        assert_eq!(unsafe { super::super::ops::nr_binary(2, x, x, &mut sq) }, 0);
+        let mut y = 0u32;
+        // SAFETY: y is writable.
+        assert_eq!(unsafe { super::super::ops::nr_binary(2, sq, x, &mut y) }, 0);
+        let dx = {
+            let mut out = [0u32; 1];
+            // SAFETY: one source in, one handle out.
+            assert_eq!(unsafe { nr_tape_gradient(y, 0, &x, 1, out.as_mut_ptr(), 1) }, 0);
+            out[0]
+        };
+        assert_eq!(data(dx), vec![27.0]); // d(x³)/dx = 3x²
+        nr_tape_end();
+        for h in [x, sq, y, dx] {
+            let _ = handles::with(|t| t.remove(h));
+        }
+    }
+
+    /// An export without a backward rule on the path from a source to y makes `grad` fail with
+    /// its name (here `lossGrad`), instead of a zero gradient.
+    #[test]
+    fn an_unrecorded_op_on_the_path_is_an_error() {
+        let x = new_tensor(vec![0.2, 0.7]);
+        let t = new_tensor(vec![0.0, 1.0]);
+        assert_eq!(nr_tape_begin(), 0);
+        let mut g = 0u32;
+        // SAFETY: null params with n = 0; g is writable.
+        assert_eq!(unsafe { super::super::train_fns::nr_loss_grad(0, core::ptr::null(), 0, x, t, &mut g) }, 0);
+        let mut out = [0u32; 1];
+        // SAFETY: one source in, one handle out.
+        let code = unsafe { nr_tape_gradient(g, 0, &x, 1, out.as_mut_ptr(), 1) };
+        assert_eq!(code, Status::InvalidArgument as i32);
+        assert!(crate::ffi::LAST_ERROR.as_str().contains("lossGrad has no gradient rule"), "{}", crate::ffi::LAST_ERROR.as_str());
+        // With respect to the target (no path through a rule-less op to x): fine, as before.
+        nr_tape_end();
+        for h in [x, t, g] {
+            let _ = handles::with(|tb| tb.remove(h));
+        }
+    }
 }

@@ -1,6 +1,6 @@
 //! Tensor lifetime and data transfer.
 
-use crate::ffi::{guard, read_u32s, write_out};
+use crate::ffi::{check_out, guard, read_u32s, write_out, write_slice};
 use crate::handles::{self, Object};
 use neurite_core::{Error, Result, Shape, Tensor};
 
@@ -17,16 +17,38 @@ pub(crate) unsafe fn read_shape(op: &'static str, ptr: *const u32, rank: usize) 
     Shape::new(op, &dims)
 }
 
-/// Stores `t` and writes its handle to `out`.
+/// Stores `t`, writes its handle to `out` and returns it. `out` is checked first, so a
+/// failure stores nothing. Not seen by the tape: op exports use [`emit`] or `tape::emit_rec`.
+///
+/// # Safety
+/// `out` must point to a writable u32.
+pub(crate) unsafe fn store(op: &'static str, t: Tensor, out: *mut u32) -> Result<u32> {
+    check_out(op, out, 1)?;
+    crate::ffi::set_result_info(t.dims());
+    let h = handles::with(|h| h.insert(Object::Tensor(t)))?;
+    crate::ffi::set_result_info_handle(h);
+    // SAFETY: checked above; guaranteed by the caller.
+    unsafe { out.write(h) };
+    Ok(h)
+}
+
+/// Stores `t` and writes its handle to `out`. While a tape records, the result is recorded as
+/// the output of `op`, an op without a backward rule (see `exports::tape`): exports whose op
+/// has a gradient call `tape::emit_rec` instead.
 ///
 /// # Safety
 /// `out` must point to a writable u32.
 pub(crate) unsafe fn emit(op: &'static str, t: Tensor, out: *mut u32) -> Result<()> {
-    crate::ffi::set_result_info(t.dims());
-    let h = handles::with(|h| h.insert(Object::Tensor(t)))?;
-    crate::ffi::set_result_info_handle(h);
-    // SAFETY: guaranteed by the caller.
-    unsafe { write_out(op, out, h) }
+    let kept = super::tape::recording().then(|| t.clone());
+    // SAFETY: forwarded caller contract.
+    let h = unsafe { store(op, t, out) }?;
+    if let Some(output) = kept {
+        if let Err(e) = super::tape::record_opaque(op, h, output) {
+            let _ = handles::with(|t| t.remove(h));
+            return Err(e);
+        }
+    }
+    Ok(())
 }
 
 /// Creates a zero tensor of the given shape; writes its handle to `out_handle` and the address
@@ -38,6 +60,8 @@ pub(crate) unsafe fn emit(op: &'static str, t: Tensor, out: *mut u32) -> Result<
 pub unsafe extern "C" fn nr_tensor_new(shape: *const u32, rank: usize, out_handle: *mut u32, out_data: *mut u32) -> i32 {
     guard(|| {
         const OP: &str = "tensor";
+        check_out(OP, out_handle, 1)?;
+        check_out(OP, out_data, 1)?;
         // SAFETY: forwarded caller contract.
         let shape = unsafe { read_shape(OP, shape, rank) }?;
         let t = Tensor::zeros(OP, shape)?;
@@ -64,16 +88,25 @@ pub extern "C" fn nr_tensor_free(h: u32) -> i32 {
 #[no_mangle]
 pub unsafe extern "C" fn nr_tensor_shape(h: u32, out: *mut u32) -> i32 {
     guard(|| {
-        let dims: Vec<u32> = handles::with(|hs| hs.tensor(h).map(|t| t.dims().iter().map(|&d| d as u32).collect()))?;
-        if out.is_null() {
-            return Err(Error::invalid("shape", "null output pointer"));
-        }
-        // SAFETY: room for 33 u32s by contract; rank <= 32.
-        unsafe {
-            out.write(dims.len() as u32);
-            core::ptr::copy_nonoverlapping(dims.as_ptr(), out.add(1), dims.len());
-        }
-        Ok(())
+        let words: Vec<u32> = handles::with(|hs| {
+            hs.tensor(h).map(|t| core::iter::once(t.rank() as u32).chain(t.dims().iter().map(|&d| d as u32)).collect())
+        })?;
+        // SAFETY: write_slice checks the 33-word capacity against the region.
+        unsafe { write_slice("shape", out, 1 + neurite_core::shape::MAX_RANK, &words) }
+    })
+}
+
+/// A copy of `x` (values shared copy-on-write). On a recording tape it is the identity, so
+/// gradients flow through it (TF.js `clone`).
+///
+/// # Safety
+/// `out` must point to a writable u32.
+#[no_mangle]
+pub unsafe extern "C" fn nr_tensor_clone(x: u32, out: *mut u32) -> i32 {
+    guard(|| {
+        let t = handles::with(|h| h.tensor(x).cloned())?;
+        // SAFETY: forwarded caller contract.
+        unsafe { super::tape::emit_rec("clone", t, out, || (neurite_core::autodiff::Recorded::Reshape, vec![x])) }
     })
 }
 
