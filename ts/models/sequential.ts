@@ -133,7 +133,12 @@ export class Sequential {
         if (l instanceof InputLayer) continue;
         if (l instanceof Sequential) {
           const inner = l.#create();
-          call((e) => check(e.nr_model_add_model(h, inner)));
+          try {
+            call((e) => check(e.nr_model_add_model(h, inner)));
+          } catch (err) {
+            call((e) => e.nr_model_free(inner)); // a failed add leaves `inner` in its slot
+            throw err;
+          }
         } else {
           const kind = LAYER_KINDS.indexOf(l.kind as (typeof LAYER_KINDS)[number]);
           const p = l.abiParams();
