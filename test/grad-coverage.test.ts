@@ -1,0 +1,249 @@
+// Every exported tensor op under `grad` (issue 7, item 3): each op either has a gradient that
+// matches central finite differences, is a constant by definition (its gradient is zero, as in
+// TF.js), or has no gradient rule and makes `grad` throw an error naming it when a source flows
+// through it. A new export that is in none of the lists below fails the first test.
+import { describe, expect, it } from 'vitest';
+import './setup.js';
+import * as nr from '../ts/index.js';
+import { mulberry32 } from './rng.js';
+
+type T = nr.Tensor;
+interface Diff {
+  /** Input shapes; every input is differentiated. */
+  shapes: number[][];
+  /** Input range; inputs are kept at least 0.1 away from 0 when the range crosses it. */
+  range?: [number, number];
+  /** Fixed inputs instead of random ones (to stay away from ties). */
+  inputs?: number[][];
+  f: (...xs: T[]) => T;
+}
+
+const c = (v: number[], s?: number[]) => nr.tensor(v, s);
+
+/** Two inputs at least 0.3 apart element-wise (maximum/minimum have a kink at ties). */
+const TIE_FREE = [
+  [0.5, -0.3, 0.9, -0.8, 0.2, 0.6],
+  [0.1, 0.4, -0.5, 0.7, 0.8, -0.2],
+];
+
+/** Ops with a gradient, checked against finite differences. */
+const DIFFERENTIABLE: Record<string, Diff> = {
+  add: { shapes: [[2, 3], [3]], f: (a, b) => nr.add(a, b) },
+  sub: { shapes: [[2, 3], [2, 1]], f: (a, b) => nr.sub(a, b) },
+  mul: { shapes: [[2, 3], [3]], f: (a, b) => nr.mul(a, b) },
+  div: { shapes: [[2, 3], [3]], range: [0.5, 2], f: (a, b) => nr.div(a, b) },
+  pow: { shapes: [[2, 3], [3]], range: [0.5, 1.5], f: (a, b) => nr.pow(a, b) },
+  maximum: { shapes: [[2, 3], [2, 3]], inputs: TIE_FREE, f: (a, b) => nr.maximum(a, b) },
+  minimum: { shapes: [[2, 3], [2, 3]], inputs: TIE_FREE, f: (a, b) => nr.minimum(a, b) },
+  neg: { shapes: [[4]], f: (x) => nr.neg(x) },
+  abs: { shapes: [[4]], f: (x) => nr.abs(x) },
+  exp: { shapes: [[4]], f: (x) => nr.exp(x) },
+  log: { shapes: [[4]], range: [0.5, 2], f: (x) => nr.log(x) },
+  sqrt: { shapes: [[4]], range: [0.5, 2], f: (x) => nr.sqrt(x) },
+  square: { shapes: [[4]], f: (x) => nr.square(x) },
+  reciprocal: { shapes: [[4]], range: [0.5, 2], f: (x) => nr.reciprocal(x) },
+  log1p: { shapes: [[4]], range: [0.1, 2], f: (x) => nr.log1p(x) },
+  expm1: { shapes: [[4]], f: (x) => nr.expm1(x) },
+  sin: { shapes: [[4]], f: (x) => nr.sin(x) },
+  cos: { shapes: [[4]], f: (x) => nr.cos(x) },
+  sum: { shapes: [[2, 3]], f: (x) => nr.sum(x, 1) },
+  mean: { shapes: [[2, 3]], f: (x) => nr.mean(x, 0) },
+  max: { shapes: [[2, 3]], f: (x) => nr.max(x, 1) },
+  min: { shapes: [[2, 3]], f: (x) => nr.min(x, 1) },
+  prod: { shapes: [[2, 3]], f: (x) => nr.prod(x, 1) },
+  variance: { shapes: [[2, 3]], f: (x) => nr.variance(x, 1) },
+  moments: { shapes: [[2, 3]], f: (x) => { const m = nr.moments(x, 1); return nr.add(m.mean, m.variance); } },
+  clipByValue: { shapes: [[6]], f: (x) => nr.clipByValue(x, -0.5, 0.5) },
+  where: { shapes: [[4], [4]], f: (a, b) => nr.where(c([1, 0, 0, 1]), a, b) },
+  matMul: { shapes: [[2, 3], [3, 2]], f: (a, b) => nr.matMul(a, b) },
+  dot: { shapes: [[3], [3, 2]], f: (a, b) => nr.dot(a, b) },
+  outerProduct: { shapes: [[3], [2]], f: (a, b) => nr.outerProduct(a, b) },
+  reshape: { shapes: [[2, 3]], f: (x) => nr.reshape(x, [3, 2]) },
+  transpose: { shapes: [[2, 3]], f: (x) => nr.transpose(x) },
+  squeeze: { shapes: [[1, 3]], f: (x) => nr.squeeze(x) },
+  expandDims: { shapes: [[3]], f: (x) => nr.expandDims(x, 1) },
+  slice: { shapes: [[3, 3]], f: (x) => nr.slice(x, [1, 0], [2, 2]) },
+  split: { shapes: [[4, 2]], f: (x) => { const [a, b, d] = nr.split(x, [1, 2, 1]); return nr.concat([b, a.mul(2), d.mul(3)]); } },
+  gather: { shapes: [[3, 2]], f: (x) => nr.gather(x, [2, 0, 2]) },
+  concat: { shapes: [[2, 2], [1, 2]], f: (a, b) => nr.concat([a, b, a]) },
+  stack: { shapes: [[3], [3]], f: (a, b) => nr.stack([a, b], 1) },
+  tile: { shapes: [[2, 1]], f: (x) => nr.tile(x, [2, 3]) },
+  clone: { shapes: [[3]], f: (x) => nr.clone(x) },
+  activation: { shapes: [[4]], f: (x) => nr.activation(x, 'tanh') },
+  relu: { shapes: [[6]], f: (x) => nr.relu(x) },
+  leakyRelu: { shapes: [[6]], f: (x) => nr.leakyRelu(x, { alpha: 0.3 }) },
+  prelu: { shapes: [[2, 3], [3]], f: (x, a) => nr.prelu(x, a) },
+  softplus: { shapes: [[4]], f: (x) => nr.softplus(x) },
+  sigmoid: { shapes: [[4]], f: (x) => nr.sigmoid(x) },
+  tanh: { shapes: [[4]], f: (x) => nr.tanh(x) },
+  softmax: { shapes: [[2, 3]], f: (x) => nr.softmax(x) },
+  logSoftmax: { shapes: [[2, 3]], f: (x) => nr.logSoftmax(x) },
+  elu: { shapes: [[6]], f: (x) => nr.elu(x) },
+  selu: { shapes: [[6]], f: (x) => nr.selu(x) },
+  gelu: { shapes: [[6]], f: (x) => nr.gelu(x) },
+  swish: { shapes: [[6]], f: (x) => nr.swish(x) },
+  silu: { shapes: [[6]], f: (x) => nr.silu(x) },
+  hardSigmoid: { shapes: [[6]], range: [-2, 2], f: (x) => nr.hardSigmoid(x) },
+  softsign: { shapes: [[6]], f: (x) => nr.softsign(x) },
+  linear: { shapes: [[4]], f: (x) => nr.linear(x, { slope: 2, intercept: 1 }) },
+};
+
+/** Losses, differentiated with respect to `yPred` (`yTrue` is a constant). */
+const LOSSES: Record<string, Diff> = {
+  meanSquaredError: { shapes: [[2, 3]], f: (p) => nr.losses.meanSquaredError(c([0.1, 0.5, 0.9, 0.2, 0.3, 0.4], [2, 3]), p) },
+  meanAbsoluteError: { shapes: [[2, 3]], range: [1.2, 2], f: (p) => nr.losses.meanAbsoluteError(c([0.1, 0.5, 0.9, 0.2, 0.3, 0.4], [2, 3]), p) },
+  huber: { shapes: [[2, 3]], f: (p) => nr.losses.huber(c([0.1, 0.5, 0.9, 0.2, 0.3, 0.4], [2, 3]), p, { delta: 0.5 }) },
+  binaryCrossentropy: { shapes: [[2, 3]], range: [0.2, 0.8], f: (p) => nr.losses.binaryCrossentropy(c([0, 1, 1, 0, 1, 0], [2, 3]), p) },
+  categoricalCrossentropy: { shapes: [[2, 3]], range: [0.2, 0.8], f: (p) => nr.losses.categoricalCrossentropy(c([0, 1, 0, 0.3, 0.3, 0.4], [2, 3]), p) },
+  sparseCategoricalCrossentropy: { shapes: [[2, 3]], f: (p) => nr.losses.sparseCategoricalCrossentropy(c([2, 0], [2]), p, { fromLogits: true }) },
+  kullbackLeiblerDivergence: { shapes: [[2, 3]], range: [0.2, 0.8], f: (p) => nr.losses.kullbackLeiblerDivergence(c([0.2, 0.5, 0.3, 0.1, 0.1, 0.8], [2, 3]), p) },
+  hinge: { shapes: [[2, 3]], range: [-0.8, 0.8], f: (p) => nr.losses.hinge(c([1, -1, 1, -1, 1, -1], [2, 3]), p) },
+};
+
+/**
+ * Ops whose result is a constant by definition (piecewise constant, integer-valued, random, or
+ * made from plain numbers): under `grad` they pass no gradient — zeros, as in TF.js.
+ */
+const CONSTANT: Record<string, (x: T) => T> = {
+  sign: (x) => nr.sign(x),
+  floor: (x) => nr.floor(x),
+  ceil: (x) => nr.ceil(x),
+  round: (x) => nr.round(x),
+  equal: (x) => nr.equal(x, 0.5),
+  notEqual: (x) => nr.notEqual(x, 0.5),
+  greater: (x) => nr.greater(x, 0),
+  greaterEqual: (x) => nr.greaterEqual(x, 0),
+  less: (x) => nr.less(x, 0),
+  lessEqual: (x) => nr.lessEqual(x, 0),
+  argMax: (x) => nr.argMax(x),
+  argMin: (x) => nr.argMin(x),
+  oneHot: (x) => nr.oneHot(nr.round(nr.abs(x)), 3),
+  stairStep: (x) => nr.stairStep(x),
+  unitStep: (x) => nr.unitStep(x),
+  heaviside: (x) => nr.heaviside(x),
+  randomUniform: (x) => nr.mul(x, 0).add(nr.randomUniform(x.shape, { seed: 1 })),
+  randomNormal: (x) => nr.mul(x, 0).add(nr.randomNormal(x.shape, { seed: 1 })),
+  truncatedNormal: (x) => nr.mul(x, 0).add(nr.truncatedNormal(x.shape, { seed: 1 })),
+  tensor: () => nr.tensor([1, 2, 3, 4]),
+  scalar: () => nr.scalar(2),
+  zeros: (x) => nr.zeros(x.shape),
+  ones: (x) => nr.ones(x.shape),
+  fill: (x) => nr.fill(x.shape, 3),
+  zerosLike: (x) => nr.zerosLike(x),
+  onesLike: (x) => nr.onesLike(x),
+  eye: () => nr.eye(2),
+  range: () => nr.range(4),
+  linspace: () => nr.linspace(0, 1, 4),
+};
+
+/** Ops with no gradient rule: a source flowing through them makes `grad` throw naming them. */
+const NO_RULE: Record<string, { name: RegExp; f: (x: T) => T }> = {
+  activationGrad: { name: /relu has no gradient rule/, f: (x) => nr.activationGrad(x, nr.onesLike(x), 'relu') },
+  preluGrad: { name: /preluGrad has no gradient rule/, f: (x) => nr.preluGrad(x, 0.2, nr.onesLike(x)).dx },
+  lossGradient: { name: /lossGrad has no gradient rule/, f: (x) => nr.losses.lossGradient('mse', nr.zerosLike(x), x) },
+  rbfFeatures: { name: /rbfFeatures has no gradient rule/, f: (x) => nr.rbfFeatures(nr.reshape(x, [2, 2]), c([0, 0, 1, 1], [2, 2]), c([1, 1])) },
+  rbfWidths: { name: /rbfWidths has no gradient rule/, f: (x) => nr.rbfWidths(nr.reshape(x, [2, 2]), { neighbors: 1 }) },
+  leastSquares: { name: /leastSquares has no gradient rule/, f: (x) => nr.leastSquares(nr.reshape(x, [2, 2]), c([1, 2], [2, 1])) },
+  kmeans: { name: /kmeans has no gradient rule/, f: (x) => nr.kmeans(nr.reshape(x, [4, 1]), { k: 2, seed: 1 }).centers },
+};
+
+/** Exports that are not tensor ops: classes, namespaces, gradient functions, scopes, setup. */
+const NOT_OPS = [
+  'Activation', 'BatchNormalization', 'Callback', 'Dense', 'DisposedError', 'Dropout', 'EarlyStopping', 'Flatten',
+  'GaussianNoise', 'InputLayer', 'InvalidArgumentError', 'Layer', 'LayerNormalization', 'LearningRateSchedule',
+  'NeuriteError', 'Neuron', 'Optimizer', 'OutOfMemoryError', 'PReLU', 'Perceptron', 'RBF', 'RBFNetwork', 'RBF_KERNELS',
+  'ReduceLROnPlateau', 'Reshape', 'Sequential', 'ShapeError', 'Tensor', 'TerminateOnNaN', 'WasmPanicError',
+  'callbacks', 'collapseLinear', 'grad', 'grads', 'init', 'initializers', 'keep', 'layers', 'losses', 'memory',
+  'neuron', 'optimizers', 'perceptron', 'progressBar', 'rbfNetwork', 'regularizers', 'schedules', 'sequential',
+  'setDebug', 'setSeed', 'tidy', 'valueAndGrad', 'valueAndGrads', 'variable', 'variableGrads',
+];
+
+/** Values in `range`, at least 0.1 away from 0 (kinks of relu/abs) when the range crosses it. */
+function values(seed: number, n: number, [lo, hi]: [number, number]): number[] {
+  const r = mulberry32(seed);
+  return Array.from({ length: n }, () => {
+    let v = lo + (hi - lo) * r();
+    if (lo < 0 && hi > 0 && Math.abs(v) < 0.1) v = v < 0 ? -0.1 - 0.1 * r() : 0.1 + 0.1 * r();
+    return v;
+  });
+}
+
+const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+
+/** Checks grads(Σ f(xs)·w) against central differences for every input element. */
+function checkDiff(name: string, d: Diff): void {
+  const inputs = d.inputs?.map((v) => v.slice()) ?? d.shapes.map((s, k) => values(7 + 31 * k + name.length, size(s), d.range ?? [-1, 1]));
+  const out = nr.tidy(() => d.f(...inputs.map((v, k) => nr.tensor(v, d.shapes[k]))));
+  const w = values(99, out.size, [0.5, 1.5]);
+  const wShape = [...out.shape];
+  out.dispose();
+  const objective = (...xs: T[]) => nr.sum(nr.mul(d.f(...xs), nr.tensor(w, wShape)));
+  const xs = inputs.map((v, k) => nr.tensor(v, d.shapes[k]));
+  const g = nr.grads(objective)(xs);
+  const at = (vs: number[][]) => nr.tidy(() => objective(...vs.map((v, k) => nr.tensor(v, d.shapes[k]))).item());
+  const eps = 1e-2;
+  inputs.forEach((v, k) => {
+    const got = g[k].data();
+    for (let i = 0; i < v.length; i++) {
+      const plus = inputs.map((u) => u.slice());
+      const minus = inputs.map((u) => u.slice());
+      plus[k][i] += eps;
+      minus[k][i] -= eps;
+      const num = (at(plus) - at(minus)) / (2 * eps);
+      if (!(Math.abs(got[i] - num) <= 2e-2 + 2e-2 * Math.abs(num))) {
+        throw new Error(`${name}: d/dx${k}[${i}] is ${got[i]}, finite differences give ${num}`);
+      }
+    }
+  });
+  [...g, ...xs].forEach((t) => t.dispose());
+}
+
+describe('grad covers every exported op', () => {
+  it('every export is differentiable, a constant, rule-less (and says so), or not an op', () => {
+    const listed = new Set([...Object.keys(DIFFERENTIABLE), ...Object.keys(CONSTANT), ...Object.keys(NO_RULE), ...NOT_OPS]);
+    const missing = Object.keys(nr).filter((k) => !listed.has(k));
+    expect(missing, 'new exports must be added to a list in test/grad-coverage.test.ts').toEqual([]);
+    const stale = [...listed].filter((k) => !(k in nr) && !(k in nr.losses));
+    expect(stale).toEqual([]);
+    const lossNames = Object.keys(nr.losses).filter((k) => k !== 'lossGradient');
+    expect(lossNames.sort()).toEqual(Object.keys(LOSSES).sort());
+  });
+
+  it('every Tensor method that is an op is in a list too', () => {
+    const notOps = ['constructor', 'rank', 'size', 'isDisposed', 'handleFor', 'dispose', 'data', 'dataSync', 'array', 'arraySync', 'item', 'toString', 'print'];
+    const listed = new Set([...Object.keys(DIFFERENTIABLE), ...Object.keys(CONSTANT), ...Object.keys(NO_RULE), ...notOps]);
+    expect(Object.getOwnPropertyNames(nr.Tensor.prototype).filter((k) => !listed.has(k))).toEqual([]);
+  });
+
+  for (const [name, d] of Object.entries(DIFFERENTIABLE)) {
+    it(`${name}: gradient matches finite differences`, () => {
+      const before = nr.memory().numTensors;
+      checkDiff(name, d);
+      expect(nr.memory().numTensors).toBe(before);
+    });
+  }
+
+  for (const [name, d] of Object.entries(LOSSES)) {
+    it(`losses.${name}: gradient w.r.t. yPred matches finite differences`, () => checkDiff(name, d));
+  }
+
+  for (const [name, f] of Object.entries(CONSTANT)) {
+    it(`${name}: a constant, zero gradient`, () => {
+      const x = nr.tensor([0.3, -0.7, 1.6, 0.4]);
+      const g = nr.grad((x) => nr.add(nr.mul(nr.sum(f(x)), 0.5), nr.sum(nr.mul(x, 0))))(x);
+      expect(Array.from(g.data())).toEqual([0, 0, 0, 0]);
+      g.dispose();
+      x.dispose();
+    });
+  }
+
+  for (const [name, { name: msg, f }] of Object.entries(NO_RULE)) {
+    it(`${name}: no gradient rule, so grad throws naming it`, () => {
+      const x = nr.tensor([0.3, -0.7, 1.6, 0.4]);
+      const before = nr.memory().numTensors;
+      expect(() => nr.grad((x) => nr.sum(f(x)))(x)).toThrow(msg);
+      expect(nr.memory().numTensors).toBe(before);
+      x.dispose();
+    });
+  }
+});
