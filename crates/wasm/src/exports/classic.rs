@@ -64,6 +64,7 @@ pub unsafe extern "C" fn nr_perceptron_new(inputs: u32, binary: u32, learning_ra
         let convention = if binary != 0 { Convention::Binary } else { Convention::Bipolar };
         let cfg = PerceptronConfig { inputs: inputs as usize, convention, learning_rate, threshold, seed: seed(seed_lo, seed_hi) };
         let p = Perceptron::new(cfg)?;
+        crate::ffi::check_out("perceptron", out, 1)?; // before storing: a failed call stores nothing
         let h = handles::with(|t| t.insert(Object::Perceptron(Box::new(p))))?;
         // SAFETY: forwarded caller contract.
         unsafe { write_out("perceptron", out, h) }

@@ -38,6 +38,7 @@ unsafe fn write_f32s(op: &'static str, out: *mut f32, v: &[f32]) -> Result<()> {
 pub unsafe extern "C" fn nr_model_new(seed_lo: u32, seed_hi: u32, out: *mut u32) -> i32 {
     guard(|| {
         let seed = (seed_hi as u64) << 32 | seed_lo as u64;
+        crate::ffi::check_out("sequential", out, 1)?; // before storing: a failed call stores nothing
         let h = handles::with(|t| t.insert(Object::Model(Box::new(Model::new(seed)))))?;
         // SAFETY: forwarded caller contract.
         unsafe { write_out("sequential", out, h) }
