@@ -6,6 +6,16 @@
  * copy-on-write, so intermediates can be disposed); the reverse sweep then runs each op's
  * backward rule in WebAssembly. Tapes do not nest: a `grad` inside another `grad` throws.
  *
+ * Every op is on the tape: ops without a gradient by definition (comparisons, `argMax`,
+ * `round`, `oneHot`, random ops, constructors) are constants, as in TF.js; ops with no
+ * backward rule (`activationGrad`, `lossGradient`, a model's `predict`, the classic
+ * algorithms) make the gradient throw an error naming them when a source flows through
+ * them — a gradient is never silently zero. A source `f` does not use gets zeros.
+ *
+ * The gradient functions never dispose what the caller passed (the inputs, `dy`, or a tensor
+ * made outside `f` that `f` returns), take any number of sources, and free everything they
+ * made when they throw.
+ *
  * @example
  * const f = (x: Tensor) => x.square().sum();           // f(x) = Σx²
  * const df = grad(f);

@@ -164,7 +164,9 @@ pub fn install_panic_hook() {
 }
 
 /// Writes `"<message> at <file>:<line>"` to [`PANIC_MSG`] without allocating: the payload is
-/// only borrowed and formatted straight into the static buffer.
+/// only borrowed and formatted straight into the static buffer. (For `panic!("{}", x)` std
+/// itself formats the payload into a `String` before calling the hook; a static message, such
+/// as a failed allocation's, needs no allocation anywhere.)
 pub fn record_panic(payload: &(dyn core::any::Any + Send), location: Option<&core::panic::Location<'_>>) {
     let msg = match payload.downcast_ref::<&str>() {
         Some(s) => *s,
