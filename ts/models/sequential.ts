@@ -12,7 +12,7 @@ import { f32Bits } from '../options.js';
 import { DisposedError, InvalidArgumentError } from '../errors.js';
 import { track, untrack } from '../scope.js';
 import { Tensor, wrapHandle } from '../tensor.js';
-import { need } from '../ops/convert.js';
+import { checkShape, describe, need } from '../ops/convert.js';
 import { runOp } from '../ops/run.js';
 import { InputLayer } from '../layers/core.js';
 import { Layer, LAYER_KINDS } from '../layers/layer.js';
@@ -54,11 +54,13 @@ export class Sequential {
   #paramCounts: number[] = [];
 
   constructor(args: SequentialArgs = {}) {
+    checkArgs('sequential', args, ['layers', 'name', 'seed']);
+    if (args.name !== undefined && typeof args.name !== 'string') throw new InvalidArgumentError(`sequential: name must be a string, got ${describe(args.name)}`);
     this.name = args.name ?? `sequential_${++modelCount}`;
     const seed = args.seed ?? 0;
-    if (!Number.isInteger(seed) || seed < 0 || seed > Number.MAX_SAFE_INTEGER) throw new InvalidArgumentError(`sequential: seed must be a non-negative integer, got ${seed}`);
+    if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > Number.MAX_SAFE_INTEGER) throw new InvalidArgumentError(`sequential: seed must be a non-negative integer, got ${describe(seed)}`);
     this.#seed = seed;
-    if (args.layers !== undefined && !Array.isArray(args.layers)) throw new InvalidArgumentError(`sequential: layers must be an array of layers, got ${typeof args.layers}`);
+    if (args.layers !== undefined && !Array.isArray(args.layers)) throw new InvalidArgumentError(`sequential: layers must be an array of layers, got ${describe(args.layers)}`);
     for (const l of args.layers ?? []) this.add(l);
   }
 
@@ -67,7 +69,7 @@ export class Sequential {
     if (this.#disposed) throw new DisposedError(`add: model ${this.name} is disposed`);
     if (this.#handle !== 0) throw new InvalidArgumentError(`add: model ${this.name} is already built; add layers before compile/fit/predict`);
     if (!(layer instanceof Layer) && !(layer instanceof Sequential)) {
-      throw new InvalidArgumentError(`add: expected a layer (e.g. layers.dense({...})) or a sequential model, got ${typeof layer}`);
+      throw new InvalidArgumentError(`add: expected a layer (e.g. layers.dense({...})) or a sequential model, got ${describe(layer)}`);
     }
     if (layer instanceof Sequential) {
       if (layer === this) throw new InvalidArgumentError('add: a model cannot contain itself');
@@ -103,6 +105,7 @@ export class Sequential {
   build(inputShape?: number[]): void {
     if (this.#disposed) throw new DisposedError(`build: model ${this.name} is disposed`);
     if (this.#handle !== 0) return;
+    if (inputShape !== undefined) checkShape('build', inputShape, 'inputShape');
     const shape = inputShape ?? this.inputShape;
     if (!shape) {
       throw new InvalidArgumentError(`build: model ${this.name} does not know its input shape; give the first layer an inputShape, e.g. layers.dense({ inputShape: [784], units: 10 })`);
@@ -192,7 +195,7 @@ export class Sequential {
    * of the loss and metrics per epoch.
    */
   async fit(x: Tensor, y: Tensor, args: FitArgs = {}): Promise<History> {
-    if (args === null || typeof args !== 'object') throw new InvalidArgumentError(`fit: options must be an object like { epochs: 10, batchSize: 32 }, got ${args === null ? 'null' : typeof args}`);
+    if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`fit: options must be an object like { epochs: 10, batchSize: 32 }, got ${args === null ? 'null' : describe(args)}`);
     this.compiledInfo('fit');
     this.#syncTrainable();
     return fitLoop(this, x, y, args);
@@ -200,6 +203,7 @@ export class Sequential {
 
   /** Runs the model on `x` (`[batch, ...inputShape]`) in batches (default 32). */
   predict(x: Tensor, args: { batchSize?: number } = {}): Tensor {
+    checkArgs('predict', args, ['batchSize']);
     const h = this.handle('predict');
     const hx = need('predict', 'x', x);
     const bs = batchSizeOf('predict', args.batchSize ?? 32);
@@ -208,6 +212,7 @@ export class Sequential {
 
   /** Loss and metrics on `x`/`y` as scalars: `[loss, ...metrics]` (just the loss if no metrics). */
   evaluate(x: Tensor, y: Tensor, args: { batchSize?: number } = {}): Tensor | Tensor[] {
+    checkArgs('evaluate', args, ['batchSize']);
     const vals = this.evaluateValues(x, y, args.batchSize ?? 32);
     const ts = vals.map(scalarOf);
     return ts.length === 1 ? ts[0] : ts;
@@ -320,6 +325,7 @@ export class Sequential {
 
   /** A Keras-style table of layers, output shapes and parameter counts; also printed. */
   summary(print: (s: string) => void = console.log): string {
+    if (typeof print !== 'function') throw new InvalidArgumentError(`summary: print must be a function such as console.log, got ${describe(print)}`);
     const h = this.handle('summary');
     this.#syncTrainable();
     const flat = this.layers.filter((l) => !(l instanceof InputLayer));
@@ -381,9 +387,17 @@ export function writeF32(values: readonly number[]): number {
 /** @internal */
 export function batchSizeOf(op: string, bs: unknown): number {
   if (typeof bs !== 'number' || !Number.isInteger(bs) || bs < 1 || bs > 2 ** 31) {
-    throw new InvalidArgumentError(`${op}: batchSize must be a positive integer, got ${JSON.stringify(bs)}`);
+    throw new InvalidArgumentError(`${op}: batchSize must be a positive integer, got ${describe(bs)}`);
   }
   return bs;
+}
+
+/** Rejects an options value that is not a plain object, and unknown keys. */
+function checkArgs(op: string, args: unknown, known: readonly string[]): void {
+  if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`${op}: options must be an object, got ${describe(args)}`);
+  for (const k of Object.keys(args)) {
+    if (!known.includes(k)) throw new InvalidArgumentError(`${op}: unknown option '${k}' (known: ${known.join(', ')})`);
+  }
 }
 
 /** Creates a sequential model (as `tf.sequential`). */
