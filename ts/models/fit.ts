@@ -204,6 +204,7 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, args: Fit
           lastYield = performance.now();
         }
       }
+      where = `end of epoch ${epoch}`;
       const logs: Logs = {};
       names.forEach((k, i) => (logs[k] = sums[i] / Math.max(seen, 1)));
       if (valX && valY) {
