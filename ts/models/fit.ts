@@ -54,7 +54,8 @@ const yieldNow = (): Promise<void> =>
   });
 
 function intOption(name: string, v: unknown, min: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > 0x7fffffff) throw new InvalidArgumentError(`fit: ${name} must be an integer >= ${min}, got ${describe(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new InvalidArgumentError(`fit: ${name} must be an integer >= ${min}, got ${describe(v)}`);
+  if (v > 0x7fffffff) throw new InvalidArgumentError(`fit: ${name} must be at most 2^31 - 1, got ${v}`);
   return v;
 }
 
