@@ -493,3 +493,14 @@ describe('item 24: every public function rejects bad arguments with a NeuriteErr
     });
   }
 });
+
+describe('typed arrays from another realm', () => {
+  it('are recognised by their tag, not by instanceof', async () => {
+    const vm = await import('node:vm');
+    const foreign = vm.runInNewContext('new Float64Array([1, 2, 3])') as Float64Array;
+    expect(foreign instanceof Float64Array).toBe(false);
+    expect(Array.from(nr.tidy(() => nr.tensor(foreign).data()))).toEqual([1, 2, 3]);
+    const dv = vm.runInNewContext('new DataView(new ArrayBuffer(4))');
+    throws(() => nr.tensor(dv), Invalid, /got an object \(DataView\)$/);
+  });
+});

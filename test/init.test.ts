@@ -63,5 +63,8 @@ describe('init sources', () => {
     works();
     await nr.init(Promise.resolve(bytes) as never);
     works();
+    // A Response from a fetch polyfill or another realm: duck-typed by `ok` and `arrayBuffer()`.
+    await nr.init({ ok: true, status: 200, arrayBuffer: async () => bytes.buffer } as never);
+    works();
   });
 });

@@ -21,7 +21,10 @@ const SOURCES = 'a WebAssembly.Module, bytes (an ArrayBuffer or a typed array), 
  * `init` does not take — is an {@link InvalidArgumentError}, never a fetch of `[object Object]`.
  */
 async function checkedSource(src: unknown): Promise<WasmSource> {
-  const isResponse = (v: unknown) => typeof Response !== 'undefined' && v instanceof Response;
+  // A Response, or one from a fetch polyfill or another realm (it has `ok` and `arrayBuffer()`).
+  const isResponse = (v: unknown) =>
+    (typeof Response !== 'undefined' && v instanceof Response) ||
+    (v !== null && typeof v === 'object' && 'ok' in v && typeof (v as { arrayBuffer?: unknown }).arrayBuffer === 'function');
   const direct = (v: unknown) =>
     v instanceof WebAssembly.Module || v instanceof ArrayBuffer || ArrayBuffer.isView(v) || v instanceof URL || typeof v === 'string' || isResponse(v);
   if (direct(src)) return src as WasmSource;

@@ -127,18 +127,20 @@ export function describe(v: unknown): string {
   return `${typeof v} ${String(v)}`;
 }
 
-/** The typed arrays a tensor can be made from: those whose elements are JS numbers. */
-const NUMBER_ARRAYS: ReadonlyArray<abstract new (...a: never[]) => ArrayBufferView> = [
-  Float32Array, Float64Array, Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array,
-  ...((globalThis as { Float16Array?: abstract new (...a: never[]) => ArrayBufferView }).Float16Array ? [(globalThis as unknown as { Float16Array: abstract new (...a: never[]) => ArrayBufferView }).Float16Array] : []),
-];
+/**
+ * The typed arrays a tensor can be made from: those whose elements are JS numbers. Matched by
+ * their `toStringTag`, so arrays from another realm (a worker, an iframe, `vm`) work too.
+ */
+const NUMBER_ARRAYS: ReadonlySet<string> = new Set([
+  'Float32Array', 'Float64Array', 'Float16Array', 'Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array',
+]);
 
 /** Flattens nested arrays, inferring the shape and rejecting ragged arrays and non-numbers. */
 export function flatten(op: string, values: TensorValues): { flat: ArrayLike<number>; shape: number[] } {
   if (typeof values === 'number' || typeof values === 'boolean') return { flat: [Number(values)], shape: [] };
   if (ArrayBuffer.isView(values)) {
     // NOTE: a DataView or a BigInt64Array also passes `isView`; only number arrays are values.
-    if (!NUMBER_ARRAYS.some((C) => values instanceof C)) {
+    if (!NUMBER_ARRAYS.has(Object.prototype.toString.call(values).slice(8, -1))) {
       throw new InvalidArgumentError(`${op}: values must be a number array or a typed array of numbers (Float32Array, Int32Array, Uint8Array, …), got ${describe(values)}`);
     }
     const v = values as unknown as ArrayLike<number>;
