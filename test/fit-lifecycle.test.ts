@@ -191,3 +191,26 @@ describe('item 5: disposing what fit uses, from a callback, stops it with an err
     y.dispose(); m.dispose();
   });
 });
+
+describe('one fit at a time per model', () => {
+  it('a second fit before the first settles is an error (the two would share the sample order); afterwards fit works again', async () => {
+    const m = model();
+    const { x, y } = data(10);
+    const { x: x2, y: y2 } = data(6);
+    let inner: Error | null = null;
+    const cb = {
+      onEpochEnd: async () => {
+        if (!inner) inner = await rejection(m.fit(x2, y2, { verbose: 0 }));
+      },
+    };
+    const first = m.fit(x, y, { epochs: 2, verbose: 0, callbacks: cb });
+    const second = await rejection(m.fit(x2, y2, { verbose: 0 }));
+    expect(second).toBeInstanceOf(nr.InvalidArgumentError);
+    expect(second.message).toMatch(/^fit: model sequential_\d+ is already training \(another fit\(\) call has not finished\); await it first$/);
+    expect((await first).epoch).toEqual([0, 1]);
+    expect((inner as Error | null)?.message).toMatch(/is already training/);
+    await m.fit(x2, y2, { verbose: 0 });
+    for (const t of [x, y, x2, y2]) t.dispose();
+    m.dispose();
+  });
+});

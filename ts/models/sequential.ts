@@ -192,14 +192,23 @@ export class Sequential {
 
   /**
    * Trains for `epochs` passes over `x`/`y`, in seeded, shuffled batches. Returns the history
-   * of the loss and metrics per epoch.
+   * of the loss and metrics per epoch. One `fit` at a time per model (as TF.js): a second call
+   * before the first has settled is an {@link InvalidArgumentError}, since both would share the
+   * model's sample order.
    */
   async fit(x: Tensor, y: Tensor, args: FitArgs = {}): Promise<History> {
     if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`fit: options must be an object like { epochs: 10, batchSize: 32 }, got ${args === null ? 'null' : describe(args)}`);
     this.compiledInfo('fit');
+    if (this.#fitting) throw new InvalidArgumentError(`fit: model ${this.name} is already training (another fit() call has not finished); await it first`);
     this.#syncTrainable();
-    return fitLoop(this, x, y, args);
+    this.#fitting = true;
+    try {
+      return await fitLoop(this, x, y, args);
+    } finally {
+      this.#fitting = false;
+    }
   }
+  #fitting = false;
 
   /** Runs the model on `x` (`[batch, ...inputShape]`) in batches (default 32). */
   predict(x: Tensor, args: { batchSize?: number } = {}): Tensor {
