@@ -68,6 +68,24 @@ describe('item 20: x and y sample counts are checked before anything is made', (
   });
 });
 
+describe('validation options', () => {
+  it('validationSplit 0 and validationData null mean none (the TF.js and Keras defaults); out-of-range splits are errors', async () => {
+    const m = model();
+    const { x, y } = data(10);
+    const before = live();
+    for (const args of [{ validationSplit: 0 }, { validationSplit: null as never }, { validationData: null }]) {
+      const h = await m.fit(x, y, { ...args, verbose: 0 });
+      expect(Object.keys(h.history)).toEqual(['loss']);
+    }
+    for (const s of [-0.1, 1, NaN, '0.2']) {
+      const err = await rejection(m.fit(x, y, { validationSplit: s as never, verbose: 0 }));
+      expect(err.message).toMatch(/^fit: validationSplit must be a number in \[0, 1\), got /);
+    }
+    expect(live()).toEqual(before);
+    x.dispose(); y.dispose(); m.dispose();
+  });
+});
+
 describe('item 18: every way out of fit runs the same cleanup', () => {
   /** A callback recording its hooks, including cleanup. */
   const recorder = () => {

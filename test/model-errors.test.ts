@@ -210,7 +210,7 @@ describe('bad layer and fit options', () => {
     await expectError(() => m.predict(x, { batchSize: 0 }), Invalid, 'predict: batchSize must be a positive integer, got 0');
     await expectError(() => m.evaluate(x, y, { batchSize: -2 }), Invalid, 'evaluate: batchSize must be a positive integer, got -2');
     await expectError(() => m.fit(x, y, { epochs: -1 }), Invalid, 'fit: epochs must be an integer >= 0, got -1');
-    await expectError(() => m.fit(x, y, { validationSplit: 1 }), Invalid, 'fit: validationSplit must be a number in (0, 1), got 1');
+    await expectError(() => m.fit(x, y, { validationSplit: 1 }), Invalid, 'fit: validationSplit must be a number in [0, 1), got 1');
     // As TF.js: ⌊5·(1 − 0.9)⌋ = 0 samples would train.
     await expectError(() => m.fit(x, y, { validationSplit: 0.9 }), Invalid, 'fit: validationSplit 0.9 of 5 samples leaves 5 for validation and 0 for training; both need at least 1');
     await expectError(() => m.fit(x, y, { validationSplit: 1e-17 }), Invalid, 'fit: validationSplit 1e-17 of 5 samples leaves 0 for validation and 5 for training; both need at least 1');

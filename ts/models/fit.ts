@@ -25,11 +25,11 @@ export interface FitArgs {
   /**
    * Fraction of the samples held out for validation, taken from the end before shuffling. As
    * TF.js and Keras, the first ⌊n·(1 − validationSplit)⌋ samples train and the rest validate
-   * (so n = 10, 0.25 trains on 7 and validates on 3).
+   * (so n = 10, 0.25 trains on 7 and validates on 3). 0 (the default) holds out nothing.
    */
   validationSplit?: number;
-  /** Explicit validation data `[x, y]` (overrides `validationSplit`). */
-  validationData?: [Tensor, Tensor];
+  /** Explicit validation data `[x, y]` (overrides `validationSplit`); `null` is none. */
+  validationData?: [Tensor, Tensor] | null;
   /** Callbacks: objects with any of the hooks, or `Callback` instances. */
   callbacks?: CallbackHooks | CallbackHooks[];
   /** 0 silent, 1 progress bar (Node). Default 1 on a terminal, else 0. */
@@ -95,16 +95,17 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, args: Fit
   need('fit', 'y', y);
   checkSamples('fit', x, y, 'x', 'y');
   let valX: Tensor | null = null, valY: Tensor | null = null;
-  const vd = args.validationData;
+  const vd = args.validationData ?? undefined; // null: none, as Keras's validation_data=None
   if (vd !== undefined) {
     if (!Array.isArray(vd) || vd.length !== 2) throw new InvalidArgumentError(`fit: validationData must be [x, y], got ${describe(vd)}`);
     [valX, valY] = vd;
     need('fit', 'validationData[0]', valX);
     need('fit', 'validationData[1]', valY);
   }
-  const split = args.validationSplit;
+  // 0 (the TF.js and Keras default) and null mean no split.
+  const split = args.validationSplit === 0 || args.validationSplit === null ? undefined : args.validationSplit;
   if (split !== undefined && (typeof split !== 'number' || !(split > 0 && split < 1))) {
-    throw new InvalidArgumentError(`fit: validationSplit must be a number in (0, 1), got ${describe(split)}`);
+    throw new InvalidArgumentError(`fit: validationSplit must be a number in [0, 1), got ${describe(split)}`);
   }
   const cbs: CallbackHooks[] = args.callbacks === undefined ? [] : Array.isArray(args.callbacks) ? [...args.callbacks] : [args.callbacks];
   cbs.forEach((c, i) => {
