@@ -83,6 +83,23 @@ describe('item 9: booleans are booleans (matMul transposes, keepDims, …)', () 
     await expect(m.fit(x, y, { verbose: 2 as never })).rejects.toThrow('fit: verbose must be 0 or 1, got 2');
     m.dispose();
   });
+
+  it('trainable switches of layers and nested models must be booleans (checked when they are sent)', async () => {
+    const dense = nr.layers.dense({ inputShape: [2], units: 2 });
+    const inner = nr.sequential({ layers: [dense] });
+    const m = nr.sequential({ layers: [inner, nr.layers.dense({ units: 1 })] });
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    const x = t(nr.zeros([4, 2]));
+    const y = t(nr.zeros([4, 1]));
+    (dense as { trainable: unknown }).trainable = 0;
+    throws(() => m.trainOnBatch(x, y), Invalid, `trainOnBatch: layer ${dense.name} has trainable = 0; it must be true or false`);
+    dense.trainable = false;
+    (inner as { trainable: unknown }).trainable = { frozen: true };
+    await expect(m.fit(x, y, { verbose: 0 })).rejects.toThrow(`fit: model ${inner.name} has trainable = an object (Object); it must be true or false`);
+    inner.trainable = true;
+    expect(typeof m.trainOnBatch(x, y)).toBe('number');
+    m.dispose();
+  });
 });
 
 describe('item 14: integers never wrap on their way into WebAssembly', () => {

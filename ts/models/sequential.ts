@@ -170,17 +170,23 @@ export class Sequential {
     call((e) => check(e.nr_model_compile(h, writeF32(params), params.length)));
     this.#compiled = info;
     this.#lrScale = 1; // compile resets the Rust-side scale too
-    this.#syncTrainable();
+    this.#syncTrainable('compile');
   }
 
   /** The `trainable` switches of every layer, depth-first: each nested model, then its layers. */
-  #trainableFlags(): boolean[] {
-    return this.layers.filter((l) => !(l instanceof InputLayer)).flatMap((l) => (l instanceof Sequential ? [l.trainable, ...l.#trainableFlags()] : [l.trainable]));
+  #trainableFlags(op: string): boolean[] {
+    return this.layers.filter((l) => !(l instanceof InputLayer)).flatMap((l) => {
+      // A plain property, so check it here: `trainable = 0` or an object is not a switch.
+      if (typeof l.trainable !== 'boolean') {
+        throw new InvalidArgumentError(`${op}: ${l instanceof Sequential ? 'model' : 'layer'} ${l.name} has trainable = ${describe(l.trainable)}; it must be true or false`);
+      }
+      return l instanceof Sequential ? [l.trainable, ...l.#trainableFlags(op)] : [l.trainable];
+    });
   }
 
-  #syncTrainable(): void {
+  #syncTrainable(op: string): void {
     const h = this.#handle;
-    this.#trainableFlags().forEach((on, i) => call((e) => check(e.nr_model_set_trainable(h, i, on ? 1 : 0))));
+    this.#trainableFlags(op).forEach((on, i) => call((e) => check(e.nr_model_set_trainable(h, i, on ? 1 : 0))));
   }
 
   /** @internal */
@@ -200,7 +206,7 @@ export class Sequential {
     if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`fit: options must be an object like { epochs: 10, batchSize: 32 }, got ${args === null ? 'null' : describe(args)}`);
     this.compiledInfo('fit');
     if (this.#fitting) throw new InvalidArgumentError(`fit: model ${this.name} is already training (another fit() call has not finished); await it first`);
-    this.#syncTrainable();
+    this.#syncTrainable('fit');
     this.#fitting = true;
     try {
       return await fitLoop(this, x, y, args);
@@ -247,7 +253,7 @@ export class Sequential {
     const h = this.handle('trainOnBatch');
     const hx = need('trainOnBatch', 'x', x);
     const hy = need('trainOnBatch', 'y', y);
-    this.#syncTrainable();
+    this.#syncTrainable('trainOnBatch');
     const v = call((e) => {
       check(e.nr_model_check_data(h, hx, hy, 2));
       check(e.nr_model_train_on_batch(h, hx, hy, argPtr()));
@@ -336,7 +342,7 @@ export class Sequential {
   summary(print: (s: string) => void = console.log): string {
     if (typeof print !== 'function') throw new InvalidArgumentError(`summary: print must be a function such as console.log, got ${describe(print)}`);
     const h = this.handle('summary');
-    this.#syncTrainable();
+    this.#syncTrainable('summary');
     const flat = this.layers.filter((l) => !(l instanceof InputLayer));
     // Trainable parameters per layer: what training updates (moving statistics and frozen
     // layers, nested ones included, are non-trainable, as Keras counts them).

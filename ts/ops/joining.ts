@@ -5,7 +5,7 @@ import type { Tensor } from '../tensor.js';
 import type { RawExports } from '../wasm/exports.js';
 import { checkSize, describe, need } from './convert.js';
 import { runOp } from './run.js';
-import { intArg, intList } from './shape.js';
+import { intArg, intList } from './convert.js';
 
 /** Inputs per call; longer lists are joined in groups whose results are then concatenated. */
 const GROUP = 1000;

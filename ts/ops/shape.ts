@@ -1,6 +1,6 @@
 /**
- * Shape ops that keep the values: reshape, transpose, squeeze, expandDims, plus the integer
- * argument checks shared with `slicing.ts` and `joining.ts`.
+ * Shape ops that keep the values: reshape, transpose, squeeze, expandDims. Their integer
+ * arguments go through the checked conversions of `convert.ts`.
  */
 import { writeArgs } from '../engine.js';
 import { InvalidArgumentError } from '../errors.js';
@@ -29,8 +29,6 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
   // Ranges and repeats are checked by the core (negative entries count from the end).
   return runOp((e, out) => e.nr_transpose(h, writeArgs('transpose', p), p.length, given ? 1 : 0, out));
 }
-
-export { intArg, intList } from './convert.js';
 
 /**
  * Removes size-1 dimensions: all of them, or only those in `axis` (negative axes count from

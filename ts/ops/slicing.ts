@@ -4,7 +4,7 @@ import { InvalidArgumentError, NeuriteError } from '../errors.js';
 import { Tensor, wrapHandle } from '../tensor.js';
 import { checkSize, describe, makeTensor, need, type NestedNumbers } from './convert.js';
 import { runOp } from './run.js';
-import { intArg, intList } from './shape.js';
+import { intArg, intList } from './convert.js';
 
 /** Room for results in the scratch argument area of `engine.ts` (1008 u32 words). */
 const ARG_WORDS = 1008;
