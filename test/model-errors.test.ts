@@ -72,7 +72,7 @@ describe('input shapes', () => {
   });
 
   it('x and y with different sample counts, and empty data', async () => {
-    await expectError(() => m.fit(z([5, 4]), z([4, 3]), { verbose: 0 }), Shape, 'fit: x has 5 samples but y has shape [4,3] (the first dimension of both is the batch)');
+    await expectError(() => m.fit(z([5, 4]), z([4, 3]), { verbose: 0 }), Shape, 'fit: x has 5 samples (shape [5,4]) but y has 4 (shape [4,3]); the first dimension of both is the batch');
     await expectError(() => m.evaluate(z([5, 4]), z([6, 3])), Shape, 'evaluate: x has 5 samples but y has shape [6,3] (the first dimension of both is the batch)');
     await expectError(() => m.fit(z([0, 4]), z([0, 3]), { verbose: 0 }), Shape, 'fit: x has no samples (shape [0,4]); at least one is needed');
     await expectError(() => m.fit(z([5, 4]), y, { verbose: 0, validationData: [z([5, 4]), z([2, 3])] }), Shape, 'fit (validationData): x has 5 samples but y has shape [2,3] (the first dimension of both is the batch)');
@@ -191,8 +191,8 @@ describe('bad layer and fit options', () => {
     const m = model();
     m.build();
     await expectError(() => m.add(layers.dense({ units: 2 })), Invalid, /^add: model sequential_\d+ is already built; add layers before compile\/fit\/predict$/);
-    await expectError(() => nr.sequential({ layers: [42 as unknown as nr.Layer] }), Invalid, 'add: expected a layer (e.g. layers.dense({...})) or a sequential model, got number');
-    await expectError(() => nr.sequential({ layers: 42 as unknown as nr.Layer[] }), Invalid, 'sequential: layers must be an array of layers, got number');
+    await expectError(() => nr.sequential({ layers: [42 as unknown as nr.Layer] }), Invalid, 'add: expected a layer (e.g. layers.dense({...})) or a sequential model, got 42');
+    await expectError(() => nr.sequential({ layers: 42 as unknown as nr.Layer[] }), Invalid, 'sequential: layers must be an array of layers, got 42');
     await expectError(() => nr.sequential({ seed: -1 }), Invalid, 'sequential: seed must be a non-negative integer, got -1');
     const inner = model();
     nr.sequential({ layers: [inner] });
@@ -210,8 +210,10 @@ describe('bad layer and fit options', () => {
     await expectError(() => m.predict(x, { batchSize: 0 }), Invalid, 'predict: batchSize must be a positive integer, got 0');
     await expectError(() => m.evaluate(x, y, { batchSize: -2 }), Invalid, 'evaluate: batchSize must be a positive integer, got -2');
     await expectError(() => m.fit(x, y, { epochs: -1 }), Invalid, 'fit: epochs must be an integer >= 0, got -1');
-    await expectError(() => m.fit(x, y, { validationSplit: 1 }), Invalid, 'fit: validationSplit must be a number in (0, 1), got 1');
-    await expectError(() => m.fit(x, y, { validationSplit: 0.1 }), Invalid, 'fit: validationSplit 0.1 of 5 samples leaves 0 for validation and 5 for training; both need at least 1');
+    await expectError(() => m.fit(x, y, { validationSplit: 1 }), Invalid, 'fit: validationSplit must be a number in [0, 1), got 1');
+    // As TF.js: ⌊5·(1 − 0.9)⌋ = 0 samples would train.
+    await expectError(() => m.fit(x, y, { validationSplit: 0.9 }), Invalid, 'fit: validationSplit 0.9 of 5 samples leaves 5 for validation and 0 for training; both need at least 1');
+    await expectError(() => m.fit(x, y, { validationSplit: 1e-17 }), Invalid, 'fit: validationSplit 1e-17 of 5 samples leaves 0 for validation and 5 for training; both need at least 1');
     await expectError(() => m.fit(x, y, { yieldEveryMs: -1, verbose: 0 }), Invalid, 'fit: yieldEveryMs must be a number >= 0, got -1');
     await expectError(() => m.fit(x, y, null as unknown as nr.FitArgs), Invalid, 'fit: options must be an object like { epochs: 10, batchSize: 32 }, got null');
     await expectError(() => m.fit(x, y, { verbose: 0, callbacks: [null as unknown as nr.CallbackHooks] }), Invalid, 'fit: callbacks[0] must be an object with hooks such as onEpochEnd, got null');

@@ -555,4 +555,28 @@ describe('fit vs TF.js fit', () => {
     p.nrWeights().forEach((w, i) => expectClose(w, p.tfWeights()[i], 1e-4, 1e-5));
     p.dispose();
   });
+  // Issue 7 item 10: with n·s not whole, TF.js (training.ts: splitAt = floor(n·(1 − s))) and
+  // Keras train on ⌊n·(1 − s)⌋ samples and validate on the rest; neurite held out ⌊n·s⌋ and
+  // so trained on one sample more (8 of 10, 5 of 7).
+  for (const [n, split, nTrain] of [[10, 0.25, 7], [7, 0.3, 4]] as const) {
+    it(`validationSplit ${split} of ${n} samples: ${nTrain} train, ${n - nTrain} validate, as TF.js (same steps, history and weights)`, async () => {
+      const x = normals(60 + n)(n * IN, 1.5);
+      const y = new Float32Array(n * 3);
+      for (let r = 0; r < n; r++) y[r * 3 + (r % 3)] = 1;
+      const p = new Pair(STACK, IN, 8);
+      p.nr.compile({ optimizer: optimizers.sgd({ learningRate: 0.1 }), loss: 'categoricalCrossentropy' });
+      p.tf.compile({ optimizer: tf.train.sgd(0.1), loss: 'categoricalCrossentropy' });
+      const sizes: { nr: number[]; tf: number[] } = { nr: [], tf: [] };
+      const args = { epochs: 2, batchSize: 2, shuffle: false, validationSplit: split, verbose: 0 as const };
+      const [hn, ht] = await withData(x, [n, IN], y, [n, 3], async (nx, ny, tx, ty) => [
+        await p.nr.fit(nx, ny, { ...args, callbacks: { onBatchEnd: (_b, logs) => void sizes.nr.push(logs!.size) } }),
+        await p.tf.fit(tx, ty, { ...args, callbacks: { onBatchEnd: async (_b, logs) => void sizes.tf.push(logs!.size as number) } }),
+      ]);
+      expect(sizes.tf.slice(0, sizes.tf.length / 2).reduce((a, b) => a + b, 0)).toBe(nTrain);
+      expect(sizes.nr).toEqual(sizes.tf);
+      for (const k of ['loss', 'val_loss']) expectClose(hn.history[k], ht.history[k] as number[], 1e-4, 1e-5);
+      p.nrWeights().forEach((w, i) => expectClose(w, p.tfWeights()[i], 1e-4, 1e-5));
+      p.dispose();
+    });
+  }
 });

@@ -89,7 +89,7 @@ describe('ownership and cleanup (items 6, 19, 21)', () => {
     expectNoLeak(() => {
       nr.grad((x) => x)(t).dispose();
       expect(t.isDisposed).toBe(false);
-      nr.grads((a, b) => a)([t, outside]).forEach((g) => g.dispose());
+      nr.grads((a, _b) => a)([t, outside]).forEach((g) => g.dispose());
       expect(t.isDisposed || outside.isDisposed).toBe(false);
       // f returns a tensor made outside f.
       nr.grad(() => outside)(t).dispose();

@@ -13,7 +13,7 @@ export {
   WasmPanicError,
   type ErrorCode,
 } from './errors.js';
-export type { TensorLike, TensorValues } from './ops/convert.js';
+export { MAX_ELEMENTS, type TensorLike, type TensorValues } from './ops/convert.js';
 export type { WasmSource } from './wasm/load.js';
 export { tensor, scalar, zeros, ones, fill, zerosLike, onesLike, clone, eye, range, linspace } from './ops/creation.js';
 export {
@@ -24,7 +24,7 @@ export { neg, abs, exp, log, sqrt, square, sign, floor, ceil, round, reciprocal,
 export { sum, mean, max, min, prod, variance, moments, argMax, argMin } from './ops/reduce.js';
 export { clipByValue } from './ops/clip.js';
 export { where } from './ops/select.js';
-export { matMul, dot, outerProduct } from './ops/matmul.js';
+export { matMul, dot, outerProduct, type MatMulOptions } from './ops/matmul.js';
 export { reshape, transpose, squeeze, expandDims } from './ops/shape.js';
 export { slice, split, gather, oneHot, type Indices } from './ops/slicing.js';
 export { concat, stack, tile } from './ops/joining.js';

@@ -49,6 +49,7 @@ onReset(() => {
  * tensor that is garbage-collected without `dispose()` prints a warning with that stack.
  */
 export function setDebug(on: boolean): void {
+  if (typeof on !== 'boolean') throw new InvalidArgumentError(`setDebug: on must be true or false, got ${on === null ? 'null' : typeof on}`);
   debug = on;
 }
 
@@ -149,6 +150,9 @@ function isDisposable(v: object): v is Disposable {
 
 /** Keeps `t` alive past the end of the enclosing tidy scopes. Returns `t`. */
 export function keep<T extends Disposable>(t: T): T {
+  if (t === null || typeof t !== 'object' || !isDisposable(t)) {
+    throw new InvalidArgumentError(`keep: t must be a Tensor or another disposable neurite object, got ${t === null ? 'null' : typeof t}`);
+  }
   for (const s of scopes) s.delete(t);
   escape(t);
   return t;

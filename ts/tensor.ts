@@ -167,17 +167,20 @@ export class Tensor {
   where(condition: TensorLike, b: TensorLike): Tensor { return select.where(condition, this, b); }
 
   // ---- reductions ----------------------------------------------------------------------------
-  sum(axis?: number | number[], keepDims = false): Tensor { return reduce.sum(this, axis, keepDims); }
-  mean(axis?: number | number[], keepDims = false): Tensor { return reduce.mean(this, axis, keepDims); }
-  max(axis?: number | number[], keepDims = false): Tensor { return reduce.max(this, axis, keepDims); }
-  min(axis?: number | number[], keepDims = false): Tensor { return reduce.min(this, axis, keepDims); }
-  prod(axis?: number | number[], keepDims = false): Tensor { return reduce.prod(this, axis, keepDims); }
-  variance(axis?: number | number[], keepDims = false): Tensor { return reduce.variance(this, axis, keepDims); }
+  sum(axis?: number | number[], keepDims?: boolean): Tensor { return reduce.sum(this, axis, keepDims); }
+  mean(axis?: number | number[], keepDims?: boolean): Tensor { return reduce.mean(this, axis, keepDims); }
+  max(axis?: number | number[], keepDims?: boolean): Tensor { return reduce.max(this, axis, keepDims); }
+  min(axis?: number | number[], keepDims?: boolean): Tensor { return reduce.min(this, axis, keepDims); }
+  prod(axis?: number | number[], keepDims?: boolean): Tensor { return reduce.prod(this, axis, keepDims); }
+  variance(axis?: number | number[], keepDims?: boolean): Tensor { return reduce.variance(this, axis, keepDims); }
   argMax(axis = 0): Tensor { return reduce.argMax(this, axis); }
   argMin(axis = 0): Tensor { return reduce.argMin(this, axis); }
 
   // ---- matrices and shapes ----------------------------------------------------------------
-  matMul(b: Tensor, transposeA = false, transposeB = false): Tensor { return matmul.matMul(this, b, transposeA, transposeB); }
+  /** `matMul(this, b, transposeA, transposeB)`; the transposes may also be one options object. */
+  matMul(b: Tensor, transposeA?: boolean | matmul.MatMulOptions, transposeB?: boolean): Tensor {
+    return (matmul.matMul as (a: Tensor, b: Tensor, ta?: unknown, tb?: unknown) => Tensor)(this, b, transposeA, transposeB);
+  }
   dot(b: Tensor): Tensor { return matmul.dot(this, b); }
   transpose(perm?: number[]): Tensor { return shapeOps.transpose(this, perm); }
   reshape(shape: number[]): Tensor { return shapeOps.reshape(this, shape); }

@@ -4,6 +4,12 @@
  * methods; hooks may be async (fit awaits them).
  */
 import { InvalidArgumentError } from '../errors.js';
+import { boolArg, describe } from '../ops/convert.js';
+
+/** `{ ...defaults, ...args }` must not let an explicit `undefined` replace a default. */
+function stripUndefined<T extends object>(args: T): Partial<T> {
+  return Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
 
 /** Values reported to callbacks: `loss`, each metric, and `val_*` after validation. */
 export type Logs = Record<string, number>;
@@ -25,6 +31,13 @@ export interface CallbackHooks {
   onEpochEnd?(epoch: number, logs?: Logs): void | Promise<void>;
   onBatchBegin?(batch: number, logs?: Logs): void | Promise<void>;
   onBatchEnd?(batch: number, logs?: Logs): void | Promise<void>;
+  /**
+   * Called by `fit` on every way out — after `onTrainEnd` on success or a stop, and also when
+   * training fails part-way (an error in a hook, bad data, a disposed model). Free here what
+   * the callback holds for the length of training. Synchronous; neurite's callbacks use it to
+   * free their weight copies.
+   */
+  cleanup?(): void;
 }
 
 /** A base class for callbacks that need the model (`this.model` is set by `fit`). */
@@ -34,6 +47,24 @@ export class Callback {
   setModel(m: TrainingModel): void {
     this.model = m;
   }
+  /** See {@link CallbackHooks.cleanup}. Does nothing by default. */
+  cleanup(): void {}
+}
+
+/** Reads a callback's options: an object with only the `known` keys. */
+function checkArgs(op: string, args: unknown, known: readonly string[]): void {
+  if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`${op}: options must be an object, got ${describe(args)}`);
+  for (const k of Object.keys(args)) {
+    if (!known.includes(k)) throw new InvalidArgumentError(`${op}: unknown option '${k}' (known: ${known.join(', ')})`);
+  }
+}
+
+/** Checks the options shared by earlyStopping and reduceLROnPlateau. */
+function checkCommon(op: string, a: { monitor: unknown; minDelta: unknown; mode: unknown; patience: unknown }): void {
+  if (typeof a.monitor !== 'string' || a.monitor === '') throw new InvalidArgumentError(`${op}: monitor must be the name of a log such as 'val_loss', got ${describe(a.monitor)}`);
+  if (typeof a.minDelta !== 'number' || !Number.isFinite(a.minDelta)) throw new InvalidArgumentError(`${op}: minDelta must be a finite number, got ${describe(a.minDelta)}`);
+  if (a.mode !== 'min' && a.mode !== 'max' && a.mode !== 'auto') throw new InvalidArgumentError(`${op}: mode must be 'min', 'max' or 'auto', got ${describe(a.mode)}`);
+  if (typeof a.patience !== 'number' || !Number.isInteger(a.patience) || a.patience < 0) throw new InvalidArgumentError(`${op}: patience must be a non-negative integer, got ${describe(a.patience)}`);
 }
 
 type Mode = 'min' | 'max' | 'auto';
@@ -66,10 +97,14 @@ export class EarlyStopping extends Callback {
   #bestWeights: import('../tensor.js').Tensor[] | null = null;
   constructor(args: EarlyStoppingArgs = {}) {
     super();
-    this.args = { monitor: 'val_loss', patience: 0, minDelta: 0, mode: 'auto', restoreBestWeights: false, ...args };
-    if (!Number.isInteger(this.args.patience) || this.args.patience < 0) throw new InvalidArgumentError(`earlyStopping: patience must be a non-negative integer, got ${this.args.patience}`);
+    const op = 'earlyStopping';
+    checkArgs(op, args, ['monitor', 'patience', 'minDelta', 'mode', 'restoreBestWeights']);
+    this.args = { monitor: 'val_loss', patience: 0, minDelta: 0, mode: 'auto', restoreBestWeights: false, ...stripUndefined(args) };
+    checkCommon(op, this.args);
+    boolArg(op, 'restoreBestWeights', this.args.restoreBestWeights);
   }
   onTrainBegin(): void {
+    this.cleanup();
     this.#best = NaN;
     this.#wait = 0;
     this.stoppedEpoch = 0;
@@ -96,6 +131,10 @@ export class EarlyStopping extends Callback {
     }
   }
   onTrainEnd(): void {
+    this.cleanup();
+  }
+  /** Frees the copy of the best weights (`fit` calls this on every way out, errors included). */
+  override cleanup(): void {
     this.#bestWeights?.forEach((t) => t.dispose());
     this.#bestWeights = null;
   }
@@ -130,8 +169,13 @@ export class ReduceLROnPlateau extends Callback {
   #cool = 0;
   constructor(args: ReduceLROnPlateauArgs = {}) {
     super();
-    this.args = { monitor: 'val_loss', factor: 0.1, patience: 10, minDelta: 1e-4, mode: 'auto', cooldown: 0, minLr: 0, ...args };
-    if (!(this.args.factor > 0 && this.args.factor < 1)) throw new InvalidArgumentError(`reduceLROnPlateau: factor must be in (0, 1), got ${this.args.factor}`);
+    const op = 'reduceLROnPlateau';
+    checkArgs(op, args, ['monitor', 'factor', 'patience', 'minDelta', 'mode', 'cooldown', 'minLr']);
+    this.args = { monitor: 'val_loss', factor: 0.1, patience: 10, minDelta: 1e-4, mode: 'auto', cooldown: 0, minLr: 0, ...stripUndefined(args) };
+    checkCommon(op, this.args);
+    if (typeof this.args.factor !== 'number' || !(this.args.factor > 0 && this.args.factor < 1)) throw new InvalidArgumentError(`${op}: factor must be in (0, 1), got ${describe(this.args.factor)}`);
+    if (typeof this.args.cooldown !== 'number' || !Number.isInteger(this.args.cooldown) || this.args.cooldown < 0) throw new InvalidArgumentError(`${op}: cooldown must be a non-negative integer, got ${describe(this.args.cooldown)}`);
+    if (typeof this.args.minLr !== 'number' || !(this.args.minLr >= 0) || !Number.isFinite(this.args.minLr)) throw new InvalidArgumentError(`${op}: minLr must be a finite number >= 0, got ${describe(this.args.minLr)}`);
   }
   onTrainBegin(): void {
     this.#best = NaN;

@@ -32,7 +32,10 @@ const BY_NAME = { sgd, adam, adamw, rmsprop, adagrad } as const;
 
 /** @internal Encodes `args` as the f32 list `nr_model_compile` reads. */
 export function encodeCompile(args: CompileArgs): { params: number[]; info: CompiledInfo } {
-  if (!args || typeof args !== 'object') throw new InvalidArgumentError('compile: expected { optimizer, loss, metrics? }');
+  if (!args || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`compile: expected { optimizer, loss, metrics? }, got ${describe(args)}`);
+  for (const k of Object.keys(args)) {
+    if (!['optimizer', 'loss', 'metrics'].includes(k)) throw new InvalidArgumentError(`compile: unknown option '${k}' (known: optimizer, loss, metrics)`);
+  }
   const opt = typeof args.optimizer === 'string' ? BY_NAME[args.optimizer]?.() : args.optimizer;
   if (!(opt instanceof Optimizer)) {
     throw new InvalidArgumentError(`compile: optimizer must be one of ${Object.keys(BY_NAME).join(', ')} or optimizers.<name>({...}), got ${describe(args.optimizer)}`);

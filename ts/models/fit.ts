@@ -4,10 +4,10 @@
  * forward, loss, backward and the optimizer update. Between batches the loop reports to the
  * callbacks and, at most every `yieldEveryMs`, yields to the event loop.
  */
-import { argPtr, call, check } from '../engine.js';
-import { InvalidArgumentError } from '../errors.js';
+import { argPtr, call, check, instanceId } from '../engine.js';
+import { DisposedError, InvalidArgumentError, ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { need } from '../ops/convert.js';
+import { boolArg, describe, need } from '../ops/convert.js';
 import { slice } from '../ops/slicing.js';
 import { Callback, type CallbackHooks, type Logs } from './callbacks.js';
 import { progressBar } from './progress.js';
@@ -22,10 +22,14 @@ export interface FitArgs {
   shuffle?: boolean;
   /** Extra seed for shuffling; the same seed gives bit-identical training. Default 0. */
   seed?: number;
-  /** Fraction of the samples (taken from the end, before shuffling) held out for validation. */
+  /**
+   * Fraction of the samples held out for validation, taken from the end before shuffling. As
+   * TF.js and Keras, the first ⌊n·(1 − validationSplit)⌋ samples train and the rest validate
+   * (so n = 10, 0.25 trains on 7 and validates on 3). 0 (the default) holds out nothing.
+   */
   validationSplit?: number;
-  /** Explicit validation data `[x, y]` (overrides `validationSplit`). */
-  validationData?: [Tensor, Tensor];
+  /** Explicit validation data `[x, y]` (overrides `validationSplit`); `null` is none. */
+  validationData?: [Tensor, Tensor] | null;
   /** Callbacks: objects with any of the hooks, or `Callback` instances. */
   callbacks?: CallbackHooks | CallbackHooks[];
   /** 0 silent, 1 progress bar (Node). Default 1 on a terminal, else 0. */
@@ -50,47 +54,90 @@ const yieldNow = (): Promise<void> =>
   });
 
 function intOption(name: string, v: unknown, min: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new InvalidArgumentError(`fit: ${name} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new InvalidArgumentError(`fit: ${name} must be an integer >= ${min}, got ${describe(v)}`);
+  if (v > 0x7fffffff) throw new InvalidArgumentError(`fit: ${name} must be at most 2^31 - 1, got ${v}`);
   return v;
 }
 
+/** The options `fit` takes; anything else (e.g. TF.js's `classWeight`) is an error, not ignored. */
+const FIT_KEYS: ReadonlyArray<keyof FitArgs> = ['epochs', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'callbacks', 'verbose', 'yieldEveryMs', 'initialEpoch'];
+const HOOKS = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd', 'cleanup'] as const;
+
+/** `ShapeError` unless `x` and `y` (both of rank ≥ 1) have the same number of samples. */
+function checkSamples(what: string, x: Tensor, y: Tensor, xName: string, yName: string): void {
+  if (x.rank === 0 || y.rank === 0 || x.shape[0] === y.shape[0]) return;
+  throw new ShapeError(`${what}: ${xName} has ${x.shape[0]} samples (shape [${x.shape}]) but ${yName} has ${y.shape[0]} (shape [${y.shape}]); the first dimension of both is the batch`);
+}
+
+/**
+ * The training loop behind `model.fit`. Every path out of it — success, an error, a stop —
+ * disposes what it created (validation slices) and runs each callback's `cleanup`. After every
+ * `await` (callbacks, yields) it re-checks that the model, `x`, `y` and the validation data
+ * are still alive on the same instance, so a callback that disposes them, or resets the
+ * instance, stops training with a {@link DisposedError} instead of training something else.
+ */
 export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, args: FitArgs): Promise<History> {
   const info = model.compiledInfo('fit');
+  for (const k of Object.keys(args)) {
+    if (!(FIT_KEYS as readonly string[]).includes(k)) throw new InvalidArgumentError(`fit: unknown option '${k}' (known: ${FIT_KEYS.join(', ')})`);
+  }
   const epochs = intOption('epochs', args.epochs ?? 1, 0);
   const initialEpoch = intOption('initialEpoch', args.initialEpoch ?? 0, 0);
   const batchSize = batchSizeOf('fit', args.batchSize ?? 32);
   const seed = intOption('seed', args.seed ?? 0, 0);
+  const shuffle = boolArg('fit', 'shuffle', args.shuffle, true);
   const yieldEvery = args.yieldEveryMs ?? 16;
-  if (typeof yieldEvery !== 'number' || !(yieldEvery >= 0)) throw new InvalidArgumentError(`fit: yieldEveryMs must be a number >= 0, got ${JSON.stringify(yieldEvery)}`);
+  if (typeof yieldEvery !== 'number' || !(yieldEvery >= 0)) throw new InvalidArgumentError(`fit: yieldEveryMs must be a number >= 0, got ${describe(yieldEvery)}`);
+  const isTTY = !!(globalThis as { process?: { stdout?: { isTTY?: boolean } } }).process?.stdout?.isTTY;
+  const verbose = args.verbose ?? (isTTY ? 1 : 0);
+  if (verbose !== 0 && verbose !== 1) throw new InvalidArgumentError(`fit: verbose must be 0 or 1, got ${describe(verbose)}`);
   need('fit', 'x', x);
   need('fit', 'y', y);
-  const h = model.handle('fit');
-
-  // Validation data: explicit, or the last fraction of the samples (as Keras).
-  let trainX = x, trainY = y;
+  checkSamples('fit', x, y, 'x', 'y');
   let valX: Tensor | null = null, valY: Tensor | null = null;
-  const owned: Tensor[] = [];
-  if (args.validationData) {
-    if (!Array.isArray(args.validationData) || args.validationData.length !== 2) throw new InvalidArgumentError('fit: validationData must be [x, y]');
-    [valX, valY] = args.validationData;
+  const vd = args.validationData ?? undefined; // null: none, as Keras's validation_data=None
+  if (vd !== undefined) {
+    if (!Array.isArray(vd) || vd.length !== 2) throw new InvalidArgumentError(`fit: validationData must be [x, y], got ${describe(vd)}`);
+    [valX, valY] = vd;
     need('fit', 'validationData[0]', valX);
     need('fit', 'validationData[1]', valY);
-  } else if (args.validationSplit !== undefined) {
-    const s = args.validationSplit;
-    if (typeof s !== 'number' || !(s > 0 && s < 1)) throw new InvalidArgumentError(`fit: validationSplit must be a number in (0, 1), got ${JSON.stringify(s)}`);
-    const n = x.shape[0] ?? 0;
-    const nVal = Math.floor(n * s);
-    if (nVal < 1 || nVal >= n) throw new InvalidArgumentError(`fit: validationSplit ${s} of ${n} samples leaves ${nVal} for validation and ${n - nVal} for training; both need at least 1`);
-    const cut = n - nVal;
-    trainX = slice(x, [0], [cut]);
-    trainY = slice(y, [0], [cut]);
-    valX = slice(x, [cut], [nVal]);
-    valY = slice(y, [cut], [nVal]);
-    owned.push(trainX, trainY, valX, valY);
   }
-  const hx = trainX.handleFor('fit', 'x');
-  const hy = trainY.handleFor('fit', 'y');
+  // 0 (the TF.js and Keras default) and null mean no split.
+  const split = args.validationSplit === 0 || args.validationSplit === null ? undefined : args.validationSplit;
+  if (split !== undefined && (typeof split !== 'number' || !(split > 0 && split < 1))) {
+    throw new InvalidArgumentError(`fit: validationSplit must be a number in [0, 1), got ${describe(split)}`);
+  }
+  const cbs: CallbackHooks[] = args.callbacks === undefined ? [] : Array.isArray(args.callbacks) ? [...args.callbacks] : [args.callbacks];
+  cbs.forEach((c, i) => {
+    if (c === null || typeof c !== 'object') throw new InvalidArgumentError(`fit: callbacks[${i}] must be an object with hooks such as onEpochEnd, got ${describe(c)}`);
+    for (const k of HOOKS) {
+      const f = (c as Record<string, unknown>)[k];
+      if (f !== undefined && typeof f !== 'function') throw new InvalidArgumentError(`fit: callbacks[${i}].${k} must be a function, got ${describe(f)}`);
+    }
+  });
+  const h = model.handle('fit');
+  const instance = instanceId();
+
+  // Everything fit creates is owned from the moment it exists, and freed on every way out.
+  const owned: Tensor[] = [];
+  const own = (t: Tensor): Tensor => (owned.push(t), t);
+  let failed = false;
   try {
+    // Validation data: explicit, or the last samples, as TF.js and Keras: the first
+    // ⌊n·(1 − split)⌋ samples train and the rest validate.
+    let trainX = x, trainY = y;
+    if (valX === null && split !== undefined) {
+      const n = x.shape[0] ?? 0;
+      const cut = Math.floor(n * (1 - split));
+      const nVal = n - cut;
+      if (cut < 1 || nVal < 1) throw new InvalidArgumentError(`fit: validationSplit ${split} of ${n} samples leaves ${nVal} for validation and ${cut} for training; both need at least 1`);
+      trainX = own(slice(x, [0], [cut]));
+      trainY = own(slice(y, [0], [cut]));
+      valX = own(slice(x, [cut], [nVal]));
+      valY = own(slice(y, [cut], [nVal]));
+    }
+    const hx = trainX.handleFor('fit', 'x');
+    const hy = trainY.handleFor('fit', 'y');
     call((e) => check(e.nr_model_check_data(h, hx, hy, 0)));
     if (valX && valY) {
       const [hvx, hvy] = [valX.handleFor('fit', 'validation x'), valY.handleFor('fit', 'validation y')];
@@ -98,34 +145,50 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, args: Fit
     }
     const n = trainX.shape[0];
     const batches = Math.ceil(n / batchSize);
-    const cbs: CallbackHooks[] = args.callbacks === undefined ? [] : Array.isArray(args.callbacks) ? [...args.callbacks] : [args.callbacks];
-    cbs.forEach((c, i) => {
-      if (c === null || typeof c !== 'object') throw new InvalidArgumentError(`fit: callbacks[${i}] must be an object with hooks such as onEpochEnd, got ${c === null ? 'null' : typeof c}`);
-    });
-    const isTTY = !!(globalThis as { process?: { stdout?: { isTTY?: boolean } } }).process?.stdout?.isTTY;
-    if ((args.verbose ?? (isTTY ? 1 : 0)) === 1) {
+    if (verbose === 1) {
       const bar = progressBar();
       bar.configure(epochs, batches, batchSize, n);
       cbs.push(bar);
     }
     for (const c of cbs) if (c instanceof Callback) c.setModel(model);
+
+    let where = 'before training';
+    /** After every await: is everything fit uses still alive, on the same instance? */
+    const stillLive = (): void => {
+      const stop = (what: string) => new DisposedError(`fit: ${what} during training (${where}); fit stopped`);
+      if (instanceId() !== instance) throw stop('the neurite instance was reset (after a panic or a new init())');
+      if (model.isDisposed) throw stop(`model ${model.name} was disposed`);
+      const data: Array<[string, Tensor | null]> = [['x', x], ['y', y], ['validationData[0]', vd ? valX : null], ['validationData[1]', vd ? valY : null]];
+      for (const [name, t] of data) if (t?.isDisposed) throw stop(`${name} was disposed`);
+      if (model.handle('fit') !== h) throw stop(`model ${model.name} was rebuilt`);
+    };
+    const emit = async (hook: (typeof HOOKS)[number], ...a: unknown[]): Promise<void> => {
+      for (const c of cbs) {
+        const f = (c as Record<string, unknown>)[hook] as ((...a: unknown[]) => unknown) | undefined;
+        if (f === undefined) continue;
+        await f.apply(c, a);
+        stillLive();
+      }
+    };
+
     const names = ['loss', ...info.metricNames];
     const history: History = { epoch: [], history: {} };
     const out = new Float32Array(names.length);
     model.stopTraining = false;
     let lastYield = performance.now();
-    for (const c of cbs) await c.onTrainBegin?.({});
+    await emit('onTrainBegin', {});
     for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
-      const shuffle = args.shuffle === false ? 0 : 1;
+      where = `epoch ${epoch}`;
       const shuffleEpoch = (epoch + seed * 0x9e3779b1) >>> 0;
-      call((e) => check(e.nr_model_shuffle(h, n, shuffleEpoch, shuffle)));
-      for (const c of cbs) await c.onEpochBegin?.(epoch, {});
+      call((e) => check(e.nr_model_shuffle(h, n, shuffleEpoch, shuffle ? 1 : 0)));
+      await emit('onEpochBegin', epoch, {});
       const sums = new Float64Array(names.length);
       let seen = 0;
       for (let b = 0; b < batches && !model.stopTraining; b++) {
+        where = `epoch ${epoch}, batch ${b}`;
         const start = b * batchSize;
         const count = Math.min(batchSize, n - start);
-        for (const c of cbs) await c.onBatchBegin?.(b, { batch: b, size: count });
+        await emit('onBatchBegin', b, { batch: b, size: count });
         call((e) => {
           check(e.nr_model_train_batch(h, hx, hy, start, count, argPtr()));
           out.set(new Float32Array(e.memory.buffer, argPtr(), names.length));
@@ -136,12 +199,14 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, args: Fit
           sums[i] += out[i] * count;
           logs[k] = sums[i] / seen;
         });
-        for (const c of cbs) await c.onBatchEnd?.(b, logs);
+        await emit('onBatchEnd', b, logs);
         if (performance.now() - lastYield >= yieldEvery) {
           await yieldNow();
+          stillLive();
           lastYield = performance.now();
         }
       }
+      where = `end of epoch ${epoch}`;
       const logs: Logs = {};
       names.forEach((k, i) => (logs[k] = sums[i] / Math.max(seen, 1)));
       if (valX && valY) {
@@ -150,11 +215,26 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, args: Fit
       }
       history.epoch.push(epoch);
       for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v);
-      for (const c of cbs) await c.onEpochEnd?.(epoch, logs);
+      await emit('onEpochEnd', epoch, logs);
     }
+    where = 'after training';
     for (const c of cbs) await c.onTrainEnd?.({});
     return history;
+  } catch (err) {
+    failed = true;
+    throw err;
   } finally {
     for (const t of owned) t.dispose();
+    // Each callback's cleanup runs on every path; an error in one does not skip the others,
+    // and never hides the error that ended training.
+    let cleanupError: unknown = null;
+    for (const c of cbs) {
+      try {
+        c.cleanup?.();
+      } catch (e) {
+        cleanupError ??= e;
+      }
+    }
+    if (cleanupError !== null && !failed) throw cleanupError; // eslint-disable-line no-unsafe-finally
   }
 }

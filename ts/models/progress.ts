@@ -2,6 +2,8 @@
  * A terminal progress bar for `fit` in Node: epoch, batch, loss, metrics, samples/s and ETA,
  * redrawn in place on a TTY and printed once per epoch otherwise.
  */
+import { InvalidArgumentError } from '../errors.js';
+import { describe } from '../ops/convert.js';
 import type { CallbackHooks, Logs } from './callbacks.js';
 
 interface Out {
@@ -27,8 +29,16 @@ export interface ProgressBarArgs {
 
 /** A progress bar callback; `fit({ verbose: 1 })` adds one automatically in Node. */
 export function progressBar(args: ProgressBarArgs = {}): CallbackHooks & { configure(epochs: number, batches: number, batchSize: number, samples: number): void } {
+  if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`progressBar: options must be an object, got ${describe(args)}`);
+  for (const k of Object.keys(args)) {
+    if (k !== 'out' && k !== 'throttleMs') throw new InvalidArgumentError(`progressBar: unknown option '${k}' (known: out, throttleMs)`);
+  }
+  if (args.out !== undefined && (args.out === null || typeof args.out.write !== 'function')) {
+    throw new InvalidArgumentError(`progressBar: out must be a stream with a write(text) method, got ${describe(args.out)}`);
+  }
   const out = args.out ?? stdout();
   const throttle = args.throttleMs ?? 100;
+  if (typeof throttle !== 'number' || !(throttle >= 0)) throw new InvalidArgumentError(`progressBar: throttleMs must be a number >= 0, got ${describe(throttle)}`);
   let epochs = 0, batches = 0, samples = 0, batchSize = 0;
   let epoch = 0, t0 = 0, last = 0;
   const line = (batch: number, logs: Logs, final: boolean) => {

@@ -12,7 +12,7 @@ import { f32Bits } from '../options.js';
 import { DisposedError, InvalidArgumentError } from '../errors.js';
 import { track, untrack } from '../scope.js';
 import { Tensor, wrapHandle } from '../tensor.js';
-import { need } from '../ops/convert.js';
+import { checkShape, describe, need } from '../ops/convert.js';
 import { runOp } from '../ops/run.js';
 import { InputLayer } from '../layers/core.js';
 import { Layer, LAYER_KINDS } from '../layers/layer.js';
@@ -54,11 +54,13 @@ export class Sequential {
   #paramCounts: number[] = [];
 
   constructor(args: SequentialArgs = {}) {
+    checkArgs('sequential', args, ['layers', 'name', 'seed']);
+    if (args.name !== undefined && typeof args.name !== 'string') throw new InvalidArgumentError(`sequential: name must be a string, got ${describe(args.name)}`);
     this.name = args.name ?? `sequential_${++modelCount}`;
     const seed = args.seed ?? 0;
-    if (!Number.isInteger(seed) || seed < 0 || seed > Number.MAX_SAFE_INTEGER) throw new InvalidArgumentError(`sequential: seed must be a non-negative integer, got ${seed}`);
+    if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > Number.MAX_SAFE_INTEGER) throw new InvalidArgumentError(`sequential: seed must be a non-negative integer, got ${describe(seed)}`);
     this.#seed = seed;
-    if (args.layers !== undefined && !Array.isArray(args.layers)) throw new InvalidArgumentError(`sequential: layers must be an array of layers, got ${typeof args.layers}`);
+    if (args.layers !== undefined && !Array.isArray(args.layers)) throw new InvalidArgumentError(`sequential: layers must be an array of layers, got ${describe(args.layers)}`);
     for (const l of args.layers ?? []) this.add(l);
   }
 
@@ -67,7 +69,7 @@ export class Sequential {
     if (this.#disposed) throw new DisposedError(`add: model ${this.name} is disposed`);
     if (this.#handle !== 0) throw new InvalidArgumentError(`add: model ${this.name} is already built; add layers before compile/fit/predict`);
     if (!(layer instanceof Layer) && !(layer instanceof Sequential)) {
-      throw new InvalidArgumentError(`add: expected a layer (e.g. layers.dense({...})) or a sequential model, got ${typeof layer}`);
+      throw new InvalidArgumentError(`add: expected a layer (e.g. layers.dense({...})) or a sequential model, got ${describe(layer)}`);
     }
     if (layer instanceof Sequential) {
       if (layer === this) throw new InvalidArgumentError('add: a model cannot contain itself');
@@ -103,6 +105,7 @@ export class Sequential {
   build(inputShape?: number[]): void {
     if (this.#disposed) throw new DisposedError(`build: model ${this.name} is disposed`);
     if (this.#handle !== 0) return;
+    if (inputShape !== undefined) checkShape('build', inputShape, 'inputShape');
     const shape = inputShape ?? this.inputShape;
     if (!shape) {
       throw new InvalidArgumentError(`build: model ${this.name} does not know its input shape; give the first layer an inputShape, e.g. layers.dense({ inputShape: [784], units: 10 })`);
@@ -172,17 +175,23 @@ export class Sequential {
     call((e) => check(e.nr_model_compile(h, writeF32(params), params.length)));
     this.#compiled = info;
     this.#lrScale = 1; // compile resets the Rust-side scale too
-    this.#syncTrainable();
+    this.#syncTrainable('compile');
   }
 
   /** The `trainable` switches of every layer, depth-first: each nested model, then its layers. */
-  #trainableFlags(): boolean[] {
-    return this.layers.filter((l) => !(l instanceof InputLayer)).flatMap((l) => (l instanceof Sequential ? [l.trainable, ...l.#trainableFlags()] : [l.trainable]));
+  #trainableFlags(op: string): boolean[] {
+    return this.layers.filter((l) => !(l instanceof InputLayer)).flatMap((l) => {
+      // A plain property, so check it here: `trainable = 0` or an object is not a switch.
+      if (typeof l.trainable !== 'boolean') {
+        throw new InvalidArgumentError(`${op}: ${l instanceof Sequential ? 'model' : 'layer'} ${l.name} has trainable = ${describe(l.trainable)}; it must be true or false`);
+      }
+      return l instanceof Sequential ? [l.trainable, ...l.#trainableFlags(op)] : [l.trainable];
+    });
   }
 
-  #syncTrainable(): void {
+  #syncTrainable(op: string): void {
     const h = this.#handle;
-    this.#trainableFlags().forEach((on, i) => call((e) => check(e.nr_model_set_trainable(h, i, on ? 1 : 0))));
+    this.#trainableFlags(op).forEach((on, i) => call((e) => check(e.nr_model_set_trainable(h, i, on ? 1 : 0))));
   }
 
   /** @internal */
@@ -194,17 +203,27 @@ export class Sequential {
 
   /**
    * Trains for `epochs` passes over `x`/`y`, in seeded, shuffled batches. Returns the history
-   * of the loss and metrics per epoch.
+   * of the loss and metrics per epoch. One `fit` at a time per model (as TF.js): a second call
+   * before the first has settled is an {@link InvalidArgumentError}, since both would share the
+   * model's sample order.
    */
   async fit(x: Tensor, y: Tensor, args: FitArgs = {}): Promise<History> {
-    if (args === null || typeof args !== 'object') throw new InvalidArgumentError(`fit: options must be an object like { epochs: 10, batchSize: 32 }, got ${args === null ? 'null' : typeof args}`);
+    if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`fit: options must be an object like { epochs: 10, batchSize: 32 }, got ${args === null ? 'null' : describe(args)}`);
     this.compiledInfo('fit');
-    this.#syncTrainable();
-    return fitLoop(this, x, y, args);
+    if (this.#fitting) throw new InvalidArgumentError(`fit: model ${this.name} is already training (another fit() call has not finished); await it first`);
+    this.#syncTrainable('fit');
+    this.#fitting = true;
+    try {
+      return await fitLoop(this, x, y, args);
+    } finally {
+      this.#fitting = false;
+    }
   }
+  #fitting = false;
 
   /** Runs the model on `x` (`[batch, ...inputShape]`) in batches (default 32). */
   predict(x: Tensor, args: { batchSize?: number } = {}): Tensor {
+    checkArgs('predict', args, ['batchSize']);
     const h = this.handle('predict');
     const hx = need('predict', 'x', x);
     const bs = batchSizeOf('predict', args.batchSize ?? 32);
@@ -213,6 +232,7 @@ export class Sequential {
 
   /** Loss and metrics on `x`/`y` as scalars: `[loss, ...metrics]` (just the loss if no metrics). */
   evaluate(x: Tensor, y: Tensor, args: { batchSize?: number } = {}): Tensor | Tensor[] {
+    checkArgs('evaluate', args, ['batchSize']);
     const vals = this.evaluateValues(x, y, args.batchSize ?? 32);
     const ts = vals.map(scalarOf);
     return ts.length === 1 ? ts[0] : ts;
@@ -238,7 +258,7 @@ export class Sequential {
     const h = this.handle('trainOnBatch');
     const hx = need('trainOnBatch', 'x', x);
     const hy = need('trainOnBatch', 'y', y);
-    this.#syncTrainable();
+    this.#syncTrainable('trainOnBatch');
     const v = call((e) => {
       check(e.nr_model_check_data(h, hx, hy, 2));
       check(e.nr_model_train_on_batch(h, hx, hy, argPtr()));
@@ -325,8 +345,9 @@ export class Sequential {
 
   /** A Keras-style table of layers, output shapes and parameter counts; also printed. */
   summary(print: (s: string) => void = console.log): string {
+    if (typeof print !== 'function') throw new InvalidArgumentError(`summary: print must be a function such as console.log, got ${describe(print)}`);
     const h = this.handle('summary');
-    this.#syncTrainable();
+    this.#syncTrainable('summary');
     const flat = this.layers.filter((l) => !(l instanceof InputLayer));
     // Trainable parameters per layer: what training updates (moving statistics and frozen
     // layers, nested ones included, are non-trainable, as Keras counts them).
@@ -386,9 +407,17 @@ export function writeF32(values: readonly number[]): number {
 /** @internal */
 export function batchSizeOf(op: string, bs: unknown): number {
   if (typeof bs !== 'number' || !Number.isInteger(bs) || bs < 1 || bs > 2 ** 31) {
-    throw new InvalidArgumentError(`${op}: batchSize must be a positive integer, got ${JSON.stringify(bs)}`);
+    throw new InvalidArgumentError(`${op}: batchSize must be a positive integer, got ${describe(bs)}`);
   }
   return bs;
+}
+
+/** Rejects an options value that is not a plain object, and unknown keys. */
+function checkArgs(op: string, args: unknown, known: readonly string[]): void {
+  if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`${op}: options must be an object, got ${describe(args)}`);
+  for (const k of Object.keys(args)) {
+    if (!known.includes(k)) throw new InvalidArgumentError(`${op}: unknown option '${k}' (known: ${known.join(', ')})`);
+  }
 }
 
 /** Creates a sequential model (as `tf.sequential`). */

@@ -3,7 +3,7 @@
  * and dimensions, and the one function that copies floats into WebAssembly memory.
  */
 import { call, check, outPtr, readOut, writeArgs } from '../engine.js';
-import { InvalidArgumentError, ShapeError } from '../errors.js';
+import { InvalidArgumentError, OutOfMemoryError, ShapeError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 
 /** Nested arrays of numbers, any depth. */
@@ -13,16 +13,104 @@ export type TensorValues = NestedNumbers | ArrayLike<number> | Float32Array | Fl
 /** Anything an op accepts where a tensor is expected: a tensor, or a number used as a scalar. */
 export type TensorLike = Tensor | number;
 
-/** Validates a shape: every dimension a non-negative integer. Returns a copy. */
+/**
+ * The most float32 values one tensor can hold: 2^29 − 1, i.e. 2 GiB − 4 bytes, the largest
+ * allocation a 32-bit WebAssembly instance can make (`isize::MAX` bytes in the core). Every
+ * function that creates a tensor from a size (`zeros`, `range`, `linspace`, `randomNormal`,
+ * `oneHot`, `eye`, `tile`, …) checks its element count against this before allocating
+ * anything, in JS or in WebAssembly, and throws an {@link OutOfMemoryError} above it. (A
+ * smaller tensor can still fail with that error when the instance's memory is exhausted.)
+ */
+export const MAX_ELEMENTS = 2 ** 29 - 1;
+
+/** @internal Throws an {@link OutOfMemoryError} naming `op` when `n` elements exceed {@link MAX_ELEMENTS}. */
+export function checkSize(op: string, what: string, n: number): number {
+  if (!(n <= MAX_ELEMENTS)) {
+    throw new OutOfMemoryError(`${op}: out of memory allocating ${Number.isSafeInteger(n * 4) ? n * 4 : 'more than 2^53'} bytes: ${what} has ${Number.isSafeInteger(n) ? n : 'more than 2^53'} elements, more than the ${MAX_ELEMENTS} (2^29 - 1) one tensor can hold`);
+  }
+  return n;
+}
+
+/** Validates a shape: every dimension a non-negative integer, the element count within {@link MAX_ELEMENTS}. Returns a copy. */
 export function checkShape(op: string, shape: unknown, arg = 'shape'): number[] {
   if (!Array.isArray(shape)) throw new InvalidArgumentError(`${op}: ${arg} must be an array of dimensions, got ${describe(shape)}`);
-  return shape.map((d, i) => {
+  if (shape.length > 32) throw new InvalidArgumentError(`${op}: ${arg} has rank ${shape.length}, which exceeds the maximum rank 32`);
+  const dims = shape.map((d, i) => {
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
       throw new InvalidArgumentError(`${op}: ${arg}[${i}] must be a non-negative integer, got ${describe(d)} (${arg} ${JSON.stringify(shape)})`);
     }
     if (d > 0xffffffff) throw new InvalidArgumentError(`${op}: ${arg}[${i}] = ${d} is too large`);
     return d;
   });
+  checkSize(op, `${arg} [${dims}]`, dims.reduce((a, b) => a * b, 1));
+  return dims;
+}
+
+/**
+ * @internal A boolean argument. `undefined` gives `def`; anything but `true`/`false` throws
+ * (so an options object or `1` in a boolean position is never read as `true`).
+ */
+export function boolArg(op: string, arg: string, v: unknown, def = false): boolean {
+  if (v === undefined) return def;
+  if (typeof v !== 'boolean') throw new InvalidArgumentError(`${op}: ${arg} must be true or false, got ${describe(v)}`);
+  return v;
+}
+
+/**
+ * @internal The one checked conversion for integers that cross the ABI: an integer that fits
+ * an i32 (`[min, max]` if given). Nothing outside it is ever written (no `>>> 0` wrap-around).
+ */
+export function intArg(op: string, arg: string, v: unknown, min = -0x80000000, max = 0x7fffffff): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    const range = min === -0x80000000 && max === 0x7fffffff ? '' : ` in [${min}, ${max}]`;
+    throw new InvalidArgumentError(`${op}: ${arg} must be an integer${range}, got ${describe(v)}`);
+  }
+  return v;
+}
+
+/** @internal A number or an array of numbers as an integer list (named `arg[i]` in errors). */
+export function intList(op: string, arg: string, v: unknown): number[] {
+  if (typeof v === 'number') return [intArg(op, arg, v)];
+  if (!Array.isArray(v)) throw new InvalidArgumentError(`${op}: ${arg} must be a number or an array of integers, got ${describe(v)}`);
+  return v.map((x, i) => {
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < -0x80000000 || x > 0x7fffffff) {
+      throw new InvalidArgumentError(`${op}: ${arg}[${i}] must be an integer, got ${describe(x)} (${arg} ${JSON.stringify(v)})`);
+    }
+    return x;
+  });
+}
+
+/**
+ * @internal A number argument (`typeof` number, so `'1'`, `null` or an object never pass).
+ * `finite` also rejects NaN and ±Infinity.
+ */
+export function numberArg(op: string, arg: string, v: unknown, finite = false): number {
+  if (typeof v !== 'number' || (finite && !Number.isFinite(v))) {
+    throw new InvalidArgumentError(`${op}: ${arg} must be a ${finite ? 'finite ' : ''}number, got ${describe(v)}`);
+  }
+  return v;
+}
+
+/**
+ * @internal An axis of a tensor with shape `shape`: an integer in `[-rank, rank)` (negative
+ * counts from the end), checked here with the message the core gives.
+ */
+export function axisArg(op: string, arg: string, v: unknown, shape: readonly number[]): number {
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw new InvalidArgumentError(`${op}: ${arg} must be an integer, got ${describe(v)}`);
+  const r = shape.length;
+  if (v < -r || v >= r) throw new InvalidArgumentError(`${op}: ${arg} ${v} is out of range for a tensor of rank ${r} (shape [${shape}])`);
+  return v;
+}
+
+/**
+ * @internal The `dtype` argument TF.js code passes to creation functions: only `'float32'`
+ * (the one element type) or `undefined` is accepted, so `zeros(s, 'int32')` is an error, not
+ * a silently different tensor.
+ */
+export function dtypeArg(op: string, v: unknown): void {
+  if (v !== undefined && v !== 'float32') {
+    throw new InvalidArgumentError(`${op}: dtype must be 'float32' (neurite tensors are float32), got ${describe(v)}`);
+  }
 }
 
 /** A short description of a value for error messages. */
@@ -31,26 +119,44 @@ export function describe(v: unknown): string {
   if (v === undefined) return 'undefined';
   if (Array.isArray(v)) return `an array of length ${v.length}`;
   if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 20 ? v.slice(0, 20) + '…' : v)}`;
-  if (typeof v === 'number') return String(v);
+  if (typeof v === 'number') return Object.is(v, -0) ? '-0' : String(v);
+  if (typeof v === 'bigint') return `the bigint ${v}n`;
+  if (typeof v === 'symbol') return `a symbol (${v.description ?? ''})`;
+  if (typeof v === 'function') return 'a function';
   if (typeof v === 'object') return `an object (${(v as object).constructor?.name ?? 'Object'})`;
   return `${typeof v} ${String(v)}`;
 }
+
+/**
+ * The typed arrays a tensor can be made from: those whose elements are JS numbers. Matched by
+ * their `toStringTag`, so arrays from another realm (a worker, an iframe, `vm`) work too.
+ */
+const NUMBER_ARRAYS: ReadonlySet<string> = new Set([
+  'Float32Array', 'Float64Array', 'Float16Array', 'Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array',
+]);
 
 /** Flattens nested arrays, inferring the shape and rejecting ragged arrays and non-numbers. */
 export function flatten(op: string, values: TensorValues): { flat: ArrayLike<number>; shape: number[] } {
   if (typeof values === 'number' || typeof values === 'boolean') return { flat: [Number(values)], shape: [] };
   if (ArrayBuffer.isView(values)) {
-    const v = values as unknown as ArrayLike<number> & { constructor: { name: string } };
-    if (typeof (v as unknown as BigInt64Array)[0] === 'bigint') throw new InvalidArgumentError(`${op}: values must be numbers, got a ${v.constructor.name}`);
+    // NOTE: a DataView or a BigInt64Array also passes `isView`; only number arrays are values.
+    if (!NUMBER_ARRAYS.has(Object.prototype.toString.call(values).slice(8, -1))) {
+      throw new InvalidArgumentError(`${op}: values must be a number array or a typed array of numbers (Float32Array, Int32Array, Uint8Array, …), got ${describe(values)}`);
+    }
+    const v = values as unknown as ArrayLike<number>;
+    checkSize(op, 'values', v.length);
     return { flat: v, shape: [v.length] };
   }
   if (!Array.isArray(values)) throw new InvalidArgumentError(`${op}: values must be a number, an array or a typed array, got ${describe(values)}`);
   const shape: number[] = [];
   let probe: unknown = values;
   while (Array.isArray(probe)) {
+    // A self-containing array would nest forever; the core's maximum rank bounds the depth.
+    if (shape.length === 32) throw new InvalidArgumentError(`${op}: values are nested more than 32 deep (the maximum rank is 32)`);
     shape.push(probe.length);
     probe = probe[0];
   }
+  checkSize(op, `values of shape [${shape}]`, shape.reduce((a, b) => a * b, 1));
   const flat: number[] = [];
   const walk = (v: unknown, depth: number, path: string): void => {
     if (depth === shape.length) {
@@ -87,10 +193,11 @@ export function fromFlat(op: string, flat: ArrayLike<number>, shape: readonly nu
 }
 
 /** `tensor(values, shape?)`, the public constructor; see the docs in `creation.ts`. */
-export function makeTensor(op: string, values: TensorValues, shape?: readonly number[]): Tensor {
+export function makeTensor(op: string, values: TensorValues, shape?: readonly number[] | null): Tensor {
+  // The shape first: a bad or huge shape is reported before any value is read.
+  const s = shape === undefined || shape === null ? null : checkShape(op, shape);
   const { flat, shape: inferred } = flatten(op, values);
-  if (shape === undefined) return fromFlat(op, flat, inferred);
-  const s = checkShape(op, shape);
+  if (s === null) return fromFlat(op, flat, inferred);
   const need = s.reduce((a, b) => a * b, 1);
   if (flat.length !== need) {
     throw new ShapeError(`${op}: ${flat.length} values do not fill shape [${s}], which needs ${need}`);
@@ -125,8 +232,6 @@ export function axesOf(op: string, x: Tensor, axis: number | readonly number[] |
   if (axis === undefined || axis === null) return Array.from({ length: x.rank }, (_, i) => i);
   const list = typeof axis === 'number' ? [axis] : axis;
   if (!Array.isArray(list)) throw new InvalidArgumentError(`${op}: axis must be a number or an array of numbers, got ${describe(axis)}`);
-  for (const a of list) {
-    if (typeof a !== 'number' || !Number.isInteger(a)) throw new InvalidArgumentError(`${op}: axis must be an integer, got ${describe(a)}`);
-  }
-  return list.slice();
+  if (list.length > 32) throw new InvalidArgumentError(`${op}: axis lists ${list.length} axes; a tensor has at most 32`);
+  return list.map((a) => axisArg(op, 'axis', a, x.shape));
 }

@@ -2,62 +2,83 @@
 import { InvalidArgumentError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { call, check, outPtr, readOut } from '../engine.js';
-import { checkShape, describe, fromFlat, makeTensor, need, type TensorValues } from './convert.js';
+import { checkShape, checkSize, describe, dtypeArg, fromFlat, intArg, makeTensor, need, numberArg, type TensorValues } from './convert.js';
 import { runOp } from './run.js';
 
 /**
- * A tensor from nested arrays, a flat array or a typed array. Without `shape` the shape is
- * inferred from the nesting (a flat typed array is 1-D); with `shape`, the value count must
- * match it. Values are stored as float32.
+ * A tensor from nested arrays, a flat array or a typed array of numbers (`Float32Array`,
+ * `Int32Array`, `Uint8Array`, …; not a `DataView` or a `BigInt64Array`). Without `shape` the
+ * shape is inferred from the nesting (a flat typed array is 1-D); with `shape`, the value
+ * count must match it. Values are stored as float32; `dtype`, if given, must be `'float32'`.
  *
  * @example tensor([[1, 2], [3, 4]])         // shape [2, 2]
  * @example tensor([1, 2, 3, 4, 5, 6], [2, 3])
+ * @throws {@link OutOfMemoryError} when `shape` has more than {@link MAX_ELEMENTS} elements.
  */
-export function tensor(values: TensorValues, shape?: readonly number[]): Tensor {
+export function tensor(values: TensorValues, shape?: readonly number[] | null, dtype?: 'float32'): Tensor {
+  dtypeArg('tensor', dtype);
   return makeTensor('tensor', values, shape);
 }
 
-/** A rank-0 tensor holding one number. */
-export function scalar(value: number): Tensor {
+/** A rank-0 tensor holding one number (a boolean gives 1 or 0). */
+export function scalar(value: number, dtype?: 'float32'): Tensor {
   if (typeof value !== 'number' && typeof value !== 'boolean') throw new InvalidArgumentError(`scalar: value must be a number, got ${describe(value)}`);
+  dtypeArg('scalar', dtype);
   return fromFlat('scalar', [Number(value)], []);
 }
 
 /** A tensor of `shape` filled with `value`. */
-export function fill(shape: readonly number[], value: number): Tensor {
+export function fill(shape: readonly number[], value: number, dtype?: 'float32'): Tensor {
   const s = checkShape('fill', shape);
-  if (typeof value !== 'number') throw new InvalidArgumentError(`fill: value must be a number, got ${describe(value)}`);
-  const t = fromFlat('fill', [], s);
-  return value === 0 ? t : fillInPlace(t, value);
+  numberArg('fill', 'value', value);
+  dtypeArg('fill', dtype);
+  return withValues('fill', s, (v) => v.fill(value));
 }
 
-/** Fills `t` through a view of its values: no JS array of the full size. */
-function fillInPlace(t: Tensor, value: number): Tensor {
-  const h = t.handleFor('fill');
-  return call((e) => {
-    check(e.nr_tensor_data(h, outPtr(0)));
-    new Float32Array(e.memory.buffer, readOut(0), t.size).fill(value);
-    return t;
-  });
+/**
+ * Creates a tensor of `shape` (already checked) and lets `write` set its values through a view
+ * of WebAssembly memory: no JS array of the full size is ever built. Disposes the tensor if
+ * `write` throws.
+ */
+function withValues(op: string, shape: readonly number[], write: (v: Float32Array) => void): Tensor {
+  const t = fromFlat(op, [], shape);
+  try {
+    const h = t.handleFor(op);
+    return call((e) => {
+      check(e.nr_tensor_data(h, outPtr(0)));
+      const size = t.size;
+      if (size > 0) write(new Float32Array(e.memory.buffer, readOut(0), size));
+      return t;
+    });
+  } catch (err) {
+    t.dispose();
+    throw err;
+  }
 }
 
 /** A tensor of zeros. */
-export function zeros(shape: readonly number[]): Tensor {
-  return fromFlat('zeros', [], checkShape('zeros', shape));
+export function zeros(shape: readonly number[], dtype?: 'float32'): Tensor {
+  const s = checkShape('zeros', shape);
+  dtypeArg('zeros', dtype);
+  return fromFlat('zeros', [], s);
 }
 
 /** A tensor of ones. */
-export function ones(shape: readonly number[]): Tensor {
-  return fill(shape, 1);
+export function ones(shape: readonly number[], dtype?: 'float32'): Tensor {
+  const s = checkShape('ones', shape);
+  dtypeArg('ones', dtype);
+  return withValues('ones', s, (v) => v.fill(1));
 }
 
 /** Zeros with the shape of `x`. */
 export function zerosLike(x: Tensor): Tensor {
+  need('zerosLike', 'x', x);
   return zeros(x.shape);
 }
 
 /** Ones with the shape of `x`. */
 export function onesLike(x: Tensor): Tensor {
+  need('onesLike', 'x', x);
   return ones(x.shape);
 }
 
@@ -67,45 +88,53 @@ export function clone(x: Tensor): Tensor {
   return runOp((e, out) => e.nr_tensor_clone(h, out));
 }
 
-/** An identity matrix `[numRows, numColumns]` (square by default). */
-export function eye(numRows: number, numColumns: number = numRows): Tensor {
-  const [r, c] = checkShape('eye', [numRows, numColumns], 'size');
-  const t = zeros([r, c]);
-  const h = t.handleFor('eye');
-  return call((e) => {
-    check(e.nr_tensor_data(h, outPtr(0)));
-    const v = new Float32Array(e.memory.buffer, readOut(0), r * c);
+/**
+ * An identity matrix `[numRows, numColumns]` (square by default). TF.js's `batchShape` is not
+ * supported; `dtype`, if given, must be `'float32'`.
+ */
+export function eye(numRows: number, numColumns?: number | null, batchShape?: readonly number[], dtype?: 'float32'): Tensor {
+  const cols = numColumns ?? numRows;
+  if (batchShape !== undefined && batchShape !== null) {
+    throw new InvalidArgumentError(`eye: batchShape is not supported, got ${describe(batchShape)}; stack the matrices instead`);
+  }
+  dtypeArg('eye', dtype);
+  intArg('eye', 'numRows', numRows, 0, 0xffffffff);
+  intArg('eye', 'numColumns', cols, 0, 0xffffffff);
+  const [r, c] = checkShape('eye', [numRows, cols], 'size');
+  return withValues('eye', [r, c], (v) => {
     for (let i = 0; i < Math.min(r, c); i++) v[i * c + i] = 1;
-    return t;
   });
 }
 
 /**
  * Numbers from `start` (inclusive) to `stop` (exclusive) by `step`, as TF.js `range`.
- * With one argument, `range(n)` is `0..n`.
+ * With one argument, `range(n)` is `0..n`. The element count is checked against
+ * {@link MAX_ELEMENTS} before anything is allocated.
  */
-export function range(start: number, stop?: number, step = 1): Tensor {
-  if (stop === undefined) [start, stop] = [0, start];
-  for (const [k, v] of [['start', start], ['stop', stop], ['step', step]] as const) {
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new InvalidArgumentError(`range: ${k} must be a finite number, got ${describe(v)}`);
-  }
+export function range(start: number, stop?: number | null, step = 1, dtype?: 'float32'): Tensor {
+  if (stop === undefined || stop === null) [start, stop] = [0, start];
+  for (const [k, v] of [['start', start], ['stop', stop], ['step', step]] as const) numberArg('range', k, v, true);
+  dtypeArg('range', dtype);
   if (step === 0) throw new InvalidArgumentError('range: step must not be 0');
   const n = Math.max(0, Math.ceil((stop - start) / step));
-  if (n > 0x3fffffff) throw new InvalidArgumentError(`range: ${n} elements is too many`);
-  const v = new Float32Array(n);
-  for (let i = 0; i < n; i++) v[i] = start + i * step;
-  return fromFlat('range', v, [n]);
+  checkSize('range', `range(${start}, ${stop}, ${step})`, n);
+  return withValues('range', [n], (v) => {
+    for (let i = 0; i < n; i++) v[i] = start + i * step;
+  });
 }
 
-/** `num` evenly spaced numbers from `start` to `stop`, both included. */
+/**
+ * `num` evenly spaced numbers from `start` to `stop`, both included. `num` is checked against
+ * {@link MAX_ELEMENTS} before anything is allocated.
+ */
 export function linspace(start: number, stop: number, num: number): Tensor {
-  for (const [k, v] of [['start', start], ['stop', stop]] as const) {
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new InvalidArgumentError(`linspace: ${k} must be a finite number, got ${describe(v)}`);
-  }
-  if (!Number.isInteger(num) || num < 0) throw new InvalidArgumentError(`linspace: num must be a non-negative integer, got ${describe(num)}`);
-  const v = new Float32Array(num);
+  numberArg('linspace', 'start', start, true);
+  numberArg('linspace', 'stop', stop, true);
+  if (typeof num !== 'number' || !Number.isInteger(num) || num < 0) throw new InvalidArgumentError(`linspace: num must be a non-negative integer, got ${describe(num)}`);
+  checkSize('linspace', `num = ${num}`, num);
   const step = num > 1 ? (stop - start) / (num - 1) : 0;
-  for (let i = 0; i < num; i++) v[i] = start + i * step;
-  if (num > 1) v[num - 1] = stop;
-  return fromFlat('linspace', v, [num]);
+  return withValues('linspace', [num], (v) => {
+    for (let i = 0; i < num; i++) v[i] = start + i * step;
+    if (num > 1) v[num - 1] = stop;
+  });
 }

@@ -3,9 +3,9 @@ import { writeArgs } from '../engine.js';
 import { InvalidArgumentError, ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import type { RawExports } from '../wasm/exports.js';
-import { describe, need } from './convert.js';
+import { checkSize, describe, need } from './convert.js';
 import { runOp } from './run.js';
-import { intArg, intList } from './shape.js';
+import { intArg, intList } from './convert.js';
 
 /** Inputs per call; longer lists are joined in groups whose results are then concatenated. */
 const GROUP = 1000;
@@ -91,5 +91,13 @@ export function tile(x: Tensor, reps: readonly number[]): Tensor {
   const h = need('tile', 'x', x);
   if (!Array.isArray(reps)) throw new InvalidArgumentError(`tile: reps must be an array of integers, got ${describe(reps)}`);
   const r = intList('tile', 'reps', reps);
+  // The output size, checked before the core allocates (shape errors are left to the core).
+  if (r.length === x.rank && r.every((k) => k >= 0)) {
+    const dims = x.shape.map((d, i) => d * r[i]);
+    dims.forEach((d, i) => {
+      if (d > 0xffffffff) throw new InvalidArgumentError(`tile: axis ${i} of the result would have ${d} entries (${x.shape[i]} × reps[${i}] = ${r[i]}), more than 2^32 - 1 (x shape [${x.shape}], reps [${r}])`);
+    });
+    checkSize('tile', `the result [${dims}]`, dims.reduce((a, b) => a * b, 1));
+  }
   return runOp((e, out) => e.nr_tile(h, writeArgs('tile', r), r.length, out));
 }

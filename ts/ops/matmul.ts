@@ -1,21 +1,53 @@
 /** Matrix products: `matMul` (batched, with transposes), `dot`, `outerProduct`. */
 import { InvalidArgumentError, ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { need } from './convert.js';
+import { boolArg, describe, need } from './convert.js';
+import { readOptions } from '../options.js';
 import { runOp } from './run.js';
 import { reshape } from './shape.js';
+
+/** The transposes of {@link matMul} as an options object. */
+export interface MatMulOptions {
+  /** Transpose the last two dimensions of `a` first. Default `false`. */
+  transposeA?: boolean;
+  /** Transpose the last two dimensions of `b` first. Default `false`. */
+  transposeB?: boolean;
+}
+
+/**
+ * Reads matMul's transposes: positional booleans (TF.js: `matMul(a, b, true, false)`) or one
+ * options object (`matMul(a, b, { transposeA: true })`). Anything else is an error — an object
+ * is never read as `true`.
+ */
+function transposesOf(third: unknown, fourth: unknown): [boolean, boolean] {
+  if (third !== null && typeof third === 'object' && !Array.isArray(third)) {
+    if (fourth !== undefined) {
+      throw new InvalidArgumentError(`matMul: with an options object as the third argument, there is no fourth argument (got ${describe(fourth)})`);
+    }
+    const o = readOptions('matMul', third, { transposeA: false, transposeB: false });
+    return [o.transposeA as boolean, o.transposeB as boolean];
+  }
+  return [boolArg('matMul', 'transposeA', third), boolArg('matMul', 'transposeB', fourth)];
+}
 
 /**
  * `op(a) · op(b)` where `op` transposes the last two dimensions when asked. Leading (batch)
  * dimensions broadcast. `a: [..., m, k]`, `b: [..., k, n]` → `[..., m, n]`.
  *
- * @example matMul(x, w)            // [batch, in] · [in, out]
- * @example matMul(x, dy, true)     // xᵀ · dy, as a weight gradient — as fast as the plain form
+ * The transposes are positional booleans, as TF.js, or an options object. Any other value
+ * (a number, a string, an object with other keys) throws an {@link InvalidArgumentError}.
+ *
+ * @example matMul(x, w)                          // [batch, in] · [in, out]
+ * @example matMul(x, dy, true)                   // xᵀ · dy, as a weight gradient — as fast as the plain form
+ * @example matMul(a, b, { transposeB: true })    // a · bᵀ
  */
-export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = false): Tensor {
+export function matMul(a: Tensor, b: Tensor, transposeA?: boolean, transposeB?: boolean): Tensor;
+export function matMul(a: Tensor, b: Tensor, options: MatMulOptions): Tensor;
+export function matMul(a: Tensor, b: Tensor, transposeA?: boolean | MatMulOptions, transposeB?: boolean): Tensor {
   const ha = need('matMul', 'a', a);
   const hb = need('matMul', 'b', b);
-  return runOp((e, out) => e.nr_matmul(ha, hb, transposeA ? 1 : 0, transposeB ? 1 : 0, out));
+  const [ta, tb] = transposesOf(transposeA, transposeB);
+  return runOp((e, out) => e.nr_matmul(ha, hb, ta ? 1 : 0, tb ? 1 : 0, out));
 }
 
 /**

@@ -6,48 +6,58 @@ import { idOf, REDUCE_OPS, type ReduceOpName } from '../wasm/codes.js';
 import { writeArgs } from '../engine.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { axesOf, need } from './convert.js';
+import { axesOf, axisArg, boolArg, describe, need } from './convert.js';
 import { runOp } from './run.js';
 
 type Axis = number | number[] | undefined;
 
-function reduce(op: ReduceOpName, x: Tensor, axis: Axis, keepDims: boolean): Tensor {
+function reduce(op: ReduceOpName, x: Tensor, axis: Axis, keepDims: unknown): Tensor {
   const h = need(op, 'x', x);
   const axes = axesOf(op, x, axis);
+  const keep = boolArg(op, 'keepDims', keepDims);
   const id = idOf(REDUCE_OPS, op);
-  return runOp((e, out) => e.nr_reduce(id, h, writeArgs(op, axes), axes.length, keepDims ? 1 : 0, out));
+  return runOp((e, out) => e.nr_reduce(id, h, writeArgs(op, axes), axes.length, keep ? 1 : 0, out));
 }
 
 /** Sum over `axis` (all axes if omitted); 0 over an empty axis. Deterministic: a fixed summation order. */
-export const sum = (x: Tensor, axis?: Axis, keepDims = false): Tensor => reduce('sum', x, axis, keepDims);
+export const sum = (x: Tensor, axis?: Axis, keepDims?: boolean): Tensor => reduce('sum', x, axis, keepDims);
 /** Mean over `axis`; NaN over an empty axis (as NumPy). */
-export const mean = (x: Tensor, axis?: Axis, keepDims = false): Tensor => reduce('mean', x, axis, keepDims);
+export const mean = (x: Tensor, axis?: Axis, keepDims?: boolean): Tensor => reduce('mean', x, axis, keepDims);
 /** Maximum over `axis`; NaN propagates and `+0 > -0`. Throws over an empty axis. */
-export const max = (x: Tensor, axis?: Axis, keepDims = false): Tensor => reduce('max', x, axis, keepDims);
+export const max = (x: Tensor, axis?: Axis, keepDims?: boolean): Tensor => reduce('max', x, axis, keepDims);
 /** Minimum over `axis`; NaN propagates and `-0 < +0`. Throws over an empty axis. */
-export const min = (x: Tensor, axis?: Axis, keepDims = false): Tensor => reduce('min', x, axis, keepDims);
+export const min = (x: Tensor, axis?: Axis, keepDims?: boolean): Tensor => reduce('min', x, axis, keepDims);
 /** Product over `axis`; 1 over an empty axis. */
-export const prod = (x: Tensor, axis?: Axis, keepDims = false): Tensor => reduce('prod', x, axis, keepDims);
+export const prod = (x: Tensor, axis?: Axis, keepDims?: boolean): Tensor => reduce('prod', x, axis, keepDims);
 /** Population variance over `axis` (divides by the count, as TF.js `moments`). */
-export const variance = (x: Tensor, axis?: Axis, keepDims = false): Tensor => reduce('variance', x, axis, keepDims);
+export const variance = (x: Tensor, axis?: Axis, keepDims?: boolean): Tensor => reduce('variance', x, axis, keepDims);
 
 /**
  * Index of the maximum along one axis (default 0, as TF.js), as float indices. Ties give the
  * first index; a NaN counts as the maximum (the first NaN wins, as NumPy; TF.js skips NaN).
  */
 export function argMax(x: Tensor, axis = 0): Tensor {
-  if (typeof axis !== 'number') throw new InvalidArgumentError(`argMax: axis must be a single integer, got ${JSON.stringify(axis)}`);
-  return reduce('argMax', x, x.rank === 0 ? [] : axis, false);
+  return argReduce('argMax', x, axis);
 }
 
 /** Index of the minimum along one axis (default 0), as float indices; see {@link argMax} for ties and NaN. */
 export function argMin(x: Tensor, axis = 0): Tensor {
-  if (typeof axis !== 'number') throw new InvalidArgumentError(`argMin: axis must be a single integer, got ${JSON.stringify(axis)}`);
-  return reduce('argMin', x, x.rank === 0 ? [] : axis, false);
+  return argReduce('argMin', x, axis);
+}
+
+function argReduce(op: 'argMax' | 'argMin', x: Tensor, axis: unknown): Tensor {
+  need(op, 'x', x);
+  if (typeof axis !== 'number') throw new InvalidArgumentError(`${op}: axis must be a single integer, got ${Array.isArray(axis) ? JSON.stringify(axis) : describe(axis)}`);
+  // A scalar has no axis; its only index is 0 (axis 0 and -1 are accepted, as TF.js).
+  if (x.rank === 0) {
+    axisArg(op, 'axis', axis, [1]);
+    return reduce(op, x, [], false);
+  }
+  return reduce(op, x, axisArg(op, 'axis', axis, x.shape), false);
 }
 
 /** Mean and population variance over `axis`, as TF.js `moments`. */
-export function moments(x: Tensor, axis?: Axis, keepDims = false): { mean: Tensor; variance: Tensor } {
+export function moments(x: Tensor, axis?: Axis, keepDims?: boolean): { mean: Tensor; variance: Tensor } {
   const m = mean(x, axis, keepDims);
   try {
     return { mean: m, variance: variance(x, axis, keepDims) };

@@ -1,11 +1,11 @@
 /**
- * Shape ops that keep the values: reshape, transpose, squeeze, expandDims, plus the integer
- * argument checks shared with `slicing.ts` and `joining.ts`.
+ * Shape ops that keep the values: reshape, transpose, squeeze, expandDims. Their integer
+ * arguments go through the checked conversions of `convert.ts`.
  */
 import { writeArgs } from '../engine.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { describe, need } from './convert.js';
+import { describe, intArg, intList, need } from './convert.js';
 import { runOp } from './run.js';
 
 /** The same values under a new shape; one dimension may be `-1` (inferred). */
@@ -23,31 +23,11 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
 /** Permutes dimensions: output dim `i` is input dim `perm[i]`; reverses them if `perm` is omitted. */
 export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
   const h = need('transpose', 'x', x);
-  if (perm !== undefined && (!Array.isArray(perm) || perm.some((p) => !Number.isInteger(p)))) {
-    throw new InvalidArgumentError(`transpose: perm must be an array of integers, got ${JSON.stringify(perm)}`);
-  }
-  const p = perm ?? [];
-  return runOp((e, out) => e.nr_transpose(h, writeArgs('transpose', p), p.length, perm ? 1 : 0, out));
-}
-
-/** @internal Checks that `v` is an integer that fits an i32 (what the ABI passes). */
-export function intArg(op: string, arg: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff) {
-    throw new InvalidArgumentError(`${op}: ${arg} must be an integer, got ${describe(v)}`);
-  }
-  return v;
-}
-
-/** @internal A number or an array of numbers as an integer list (named `arg[i]` in errors). */
-export function intList(op: string, arg: string, v: unknown): number[] {
-  if (typeof v === 'number') return [intArg(op, arg, v)];
-  if (!Array.isArray(v)) throw new InvalidArgumentError(`${op}: ${arg} must be a number or an array of integers, got ${describe(v)}`);
-  return v.map((x, i) => {
-    if (typeof x !== 'number' || !Number.isInteger(x) || x < -0x80000000 || x > 0x7fffffff) {
-      throw new InvalidArgumentError(`${op}: ${arg}[${i}] must be an integer, got ${describe(x)} (${arg} ${JSON.stringify(v)})`);
-    }
-    return x;
-  });
+  const given = perm !== undefined && perm !== null;
+  if (given && !Array.isArray(perm)) throw new InvalidArgumentError(`transpose: perm must be an array of integers, got ${describe(perm)}`);
+  const p = given ? intList('transpose', 'perm', perm) : [];
+  // Ranges and repeats are checked by the core (negative entries count from the end).
+  return runOp((e, out) => e.nr_transpose(h, writeArgs('transpose', p), p.length, given ? 1 : 0, out));
 }
 
 /**

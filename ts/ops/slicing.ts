@@ -2,9 +2,9 @@
 import { argPtr, call, check, outPtr, readArgs, readOut, writeArgs } from '../engine.js';
 import { InvalidArgumentError, NeuriteError } from '../errors.js';
 import { Tensor, wrapHandle } from '../tensor.js';
-import { describe, makeTensor, need, type NestedNumbers } from './convert.js';
+import { checkSize, describe, makeTensor, need, type NestedNumbers } from './convert.js';
 import { runOp } from './run.js';
-import { intArg, intList } from './shape.js';
+import { intArg, intList } from './convert.js';
 
 /** Room for results in the scratch argument area of `engine.ts` (1008 u32 words). */
 const ARG_WORDS = 1008;
@@ -129,5 +129,12 @@ export function oneHot(indices: Indices, depth: number, onValue = 1, offValue = 
     if (typeof v !== 'number') throw new InvalidArgumentError(`oneHot: ${k} must be a number, got ${describe(v)}`);
   }
   const idx = indicesOf('oneHot', indices);
+  try {
+    const n = indices instanceof Tensor ? indices.size : (idx.temp as Tensor).size;
+    checkSize('oneHot', `the result [${n} indices × depth ${depth}]`, n * depth);
+  } catch (err) {
+    idx.temp?.dispose();
+    throw err;
+  }
   return runOp((e, out) => e.nr_one_hot(idx.handle, depth, onValue, offValue, out), [idx.temp]);
 }

@@ -1,0 +1,523 @@
+// Argument validation of the public API (issue 7, items 9, 14, 15, 23 and 24): booleans that
+// are never read from objects, integers that never wrap on their way into WebAssembly, sizes
+// checked before anything is allocated, typed arrays that are really arrays of numbers, and a
+// table that calls every public function with bad arguments and expects a NeuriteError that
+// names the function — never a TypeError, a RangeError, a trap or a silent wrong answer.
+import { afterAll, describe, expect, it } from 'vitest';
+import * as nr from '../ts/index.js';
+import { expectNoLeak } from './setup.js';
+
+/** Asserts that `f` throws a NeuriteError of class `cls` whose message matches `msg`. */
+function throws(f: () => unknown, cls: new (...a: never[]) => nr.NeuriteError, msg: string | RegExp): void {
+  let err: unknown;
+  try {
+    f();
+  } catch (e) {
+    err = e;
+  }
+  expect(err, 'expected an error').toBeInstanceOf(cls);
+  const m = (err as Error).message;
+  if (typeof msg === 'string') expect(m).toBe(msg);
+  else expect(m).toMatch(msg);
+}
+
+const { InvalidArgumentError: Invalid, OutOfMemoryError: Oom } = nr;
+const owned: nr.Tensor[] = [];
+const t = <T extends nr.Tensor>(x: T): T => (owned.push(x), x);
+afterAll(() => owned.forEach((x) => x.dispose()));
+
+describe('item 9: booleans are booleans (matMul transposes, keepDims, …)', () => {
+  const a = t(nr.tensor([[1, 2, 3], [4, 5, 6]])); // [2,3]
+  const b = t(nr.tensor([[1, 0], [0, 1], [1, 1]])); // [3,2]
+  const plain = [4, 5, 10, 11];
+
+  it('matMul(a, b, { transposeA: false }) does not transpose a (it used to: an object read as true)', () => {
+    expect(Array.from(nr.tidy(() => nr.matMul(a, b, { transposeA: false }).data()))).toEqual(plain);
+    expect(Array.from(nr.tidy(() => a.matMul(b, { transposeA: false, transposeB: false }).data()))).toEqual(plain);
+  });
+
+  it('both forms transpose when asked, with the same result', () => {
+    const bt = t(nr.transpose(b));
+    const viaBool = nr.tidy(() => nr.matMul(a, bt, false, true).data());
+    const viaOpts = nr.tidy(() => nr.matMul(a, bt, { transposeB: true }).data());
+    expect(Array.from(viaOpts)).toEqual(plain);
+    expect(Array.from(viaBool)).toEqual(plain);
+    const at = t(nr.transpose(a));
+    expect(Array.from(nr.tidy(() => nr.matMul(at, b, { transposeA: true }).data()))).toEqual(plain);
+    expect(Array.from(nr.tidy(() => at.matMul(b, true).data()))).toEqual(plain);
+  });
+
+  it('anything else in a transpose position is an InvalidArgumentError', () => {
+    const bad = (f: () => unknown, msg: string) => throws(() => expectNoLeak(f), Invalid, msg);
+    bad(() => nr.matMul(a, b, 1 as never), 'matMul: transposeA must be true or false, got 1');
+    bad(() => nr.matMul(a, b, 'true' as never), 'matMul: transposeA must be true or false, got the string "true"');
+    bad(() => nr.matMul(a, b, false, {} as never), 'matMul: transposeB must be true or false, got an object (Object)');
+    bad(() => nr.matMul(a, b, null as never), 'matMul: transposeA must be true or false, got null');
+    bad(() => nr.matMul(a, b, { transposeC: true } as never), "matMul: unknown option 'transposeC' (known: transposeA, transposeB)");
+    bad(() => nr.matMul(a, b, { transposeA: 1 } as never), 'matMul: transposeA must be a boolean, got 1');
+    bad(() => (nr.matMul as (...a: unknown[]) => nr.Tensor)(a, b, { transposeA: true }, true), 'matMul: with an options object as the third argument, there is no fourth argument (got boolean true)');
+    bad(() => a.matMul(b, [true] as never), 'matMul: transposeA must be true or false, got an array of length 1');
+  });
+
+  it('keepDims must be a boolean in every reduction (an object or 1 is not true)', () => {
+    const x = t(nr.ones([2, 3]));
+    for (const op of ['sum', 'mean', 'max', 'min', 'prod', 'variance'] as const) {
+      expect(nr[op](x, 1, true).shape).toEqual([2, 1]);
+      for (const v of [{}, 1, 'yes', null, { keepDims: true }]) {
+        throws(() => expectNoLeak(() => nr[op](x, 1, v as never)), Invalid, new RegExp(`^${op}: keepDims must be true or false, got `));
+        throws(() => expectNoLeak(() => x[op](1, v as never)), Invalid, new RegExp(`^${op}: keepDims must be true or false, got `));
+      }
+    }
+    throws(() => nr.moments(x, 0, {} as never), Invalid, 'mean: keepDims must be true or false, got an object (Object)');
+  });
+
+  it('other boolean positions: setDebug, fit shuffle, earlyStopping restoreBestWeights', async () => {
+    throws(() => nr.setDebug({} as never), Invalid, 'setDebug: on must be true or false, got object');
+    throws(() => nr.setDebug(1 as never), Invalid, 'setDebug: on must be true or false, got number');
+    throws(() => nr.callbacks.earlyStopping({ restoreBestWeights: 1 as never }), Invalid, 'earlyStopping: restoreBestWeights must be true or false, got 1');
+    const m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 1 })] });
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    const x = t(nr.zeros([4, 2]));
+    const y = t(nr.zeros([4, 1]));
+    await expect(m.fit(x, y, { shuffle: 0 as never, verbose: 0 })).rejects.toThrow('fit: shuffle must be true or false, got 0');
+    await expect(m.fit(x, y, { verbose: 2 as never })).rejects.toThrow('fit: verbose must be 0 or 1, got 2');
+    m.dispose();
+  });
+
+  it('trainable switches of layers and nested models must be booleans (checked when they are sent)', async () => {
+    const dense = nr.layers.dense({ inputShape: [2], units: 2 });
+    const inner = nr.sequential({ layers: [dense] });
+    const m = nr.sequential({ layers: [inner, nr.layers.dense({ units: 1 })] });
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    const x = t(nr.zeros([4, 2]));
+    const y = t(nr.zeros([4, 1]));
+    (dense as { trainable: unknown }).trainable = 0;
+    throws(() => m.trainOnBatch(x, y), Invalid, `trainOnBatch: layer ${dense.name} has trainable = 0; it must be true or false`);
+    dense.trainable = false;
+    (inner as { trainable: unknown }).trainable = { frozen: true };
+    await expect(m.fit(x, y, { verbose: 0 })).rejects.toThrow(`fit: model ${inner.name} has trainable = an object (Object); it must be true or false`);
+    inner.trainable = true;
+    expect(typeof m.trainOnBatch(x, y)).toBe('number');
+    m.dispose();
+  });
+});
+
+describe('item 14: integers never wrap on their way into WebAssembly', () => {
+  const x = t(nr.tensor([[1, 2, 3], [4, 5, 6]]));
+
+  it('sum(x, 2**32) used to sum over axis 0; now an error naming op, argument, value and rank', () => {
+    throws(() => nr.sum(x, 2 ** 32), Invalid, 'sum: axis 4294967296 is out of range for a tensor of rank 2 (shape [2,3])');
+    throws(() => x.mean([0, 2 ** 32 + 1]), Invalid, 'mean: axis 4294967297 is out of range for a tensor of rank 2 (shape [2,3])');
+    throws(() => nr.max(x, -(2 ** 32)), Invalid, 'max: axis -4294967296 is out of range for a tensor of rank 2 (shape [2,3])');
+    throws(() => nr.argMax(x, 2 ** 32), Invalid, 'argMax: axis 4294967296 is out of range for a tensor of rank 2 (shape [2,3])');
+    throws(() => nr.argMin(x, 2 ** 32 + 1), Invalid, 'argMin: axis 4294967297 is out of range for a tensor of rank 2 (shape [2,3])');
+    throws(() => nr.sum(x, [0, 0.5]), Invalid, 'sum: axis must be an integer, got 0.5');
+  });
+
+  it('transpose(x, [2**32 + 1, 2**32]) used to transpose; now an error', () => {
+    throws(() => nr.transpose(x, [2 ** 32 + 1, 2 ** 32]), Invalid, 'transpose: perm[0] must be an integer, got 4294967297 (perm [4294967297,4294967296])');
+    throws(() => x.transpose([1, 2 ** 32]), Invalid, /^transpose: perm\[1\] must be an integer, got 4294967296/);
+    // Negative entries still count from the end, as before.
+    expect(nr.tidy(() => nr.transpose(x, [-1, 0]).shape)).toEqual([3, 2]);
+  });
+
+  it('every other integer argument: squeeze, expandDims, split, gather, concat, stack, slice, tile, reshape, oneHot, softmax', () => {
+    const big = 2 ** 32;
+    const cases: Array<[() => unknown, RegExp]> = [
+      [() => nr.squeeze(x, big), /^squeeze: axis must be an integer, got 4294967296$/],
+      [() => nr.squeeze(x, [big]), /^squeeze: axis\[0\] must be an integer, got 4294967296/],
+      [() => nr.expandDims(x, big), /^expandDims: axis must be an integer, got 4294967296$/],
+      [() => nr.split(x, 1, big), /^split: axis must be an integer, got 4294967296$/],
+      [() => nr.split(x, big + 1), /^split: numOrSizeSplits must be an integer, got 4294967297$/],
+      [() => nr.split(x, [big + 2, -big]), /^split: numOrSizeSplits\[0\] must be an integer/],
+      [() => nr.gather(x, [0], big), /^gather: axis must be an integer, got 4294967296$/],
+      [() => nr.concat([x, x], big), /^concat: axis must be an integer, got 4294967296$/],
+      [() => nr.stack([x, x], big + 1), /^stack: axis must be an integer, got 4294967297$/],
+      [() => nr.slice(x, [big], [1]), /^slice: begin\[0\] must be an integer, got 4294967296/],
+      [() => nr.slice(x, [0, 0], [1, big + 3]), /^slice: size\[1\] must be an integer, got 4294967299/],
+      [() => nr.tile(x, [big + 1, 1]), /^tile: reps\[0\] must be an integer, got 4294967297/],
+      [() => nr.reshape(x, [big + 6]), /^reshape: shape\[0\] must be a non-negative integer or -1, got 4294967302/],
+      [() => nr.oneHot([0], big + 2), /^oneHot: depth must be a non-negative integer, got 4294967298$/],
+      [() => nr.softmax(x, { axis: big - 1 }), /^softmax: axis must be an integer, got 4294967295$/],
+    ];
+    for (const [f, msg] of cases) throws(() => expectNoLeak(f), Invalid, msg);
+  });
+});
+
+describe('item 15: sizes are checked before anything is allocated', () => {
+  /** Runs `f`, which must fail fast with OutOfMemoryError naming `op`, without growing memory. */
+  function tooBig(op: string, f: () => unknown): void {
+    const before = nr.memory();
+    const t0 = performance.now();
+    throws(f, Oom, new RegExp(`^${op}: out of memory allocating (\\d+|more than 2\\^53) bytes: .* more than the 536870911 \\(2\\^29 - 1\\) one tensor can hold$`));
+    // Before: 5–15 s building a 4 GiB JS array for linspace(0, 1, 2**30).
+    expect(performance.now() - t0).toBeLessThan(250);
+    const after = nr.memory();
+    expect(after.numTensors).toBe(before.numTensors);
+    expect(after.wasmBytes).toBe(before.wasmBytes);
+  }
+
+  it('MAX_ELEMENTS is what one wasm32 allocation can hold', () => {
+    expect(nr.MAX_ELEMENTS).toBe(2 ** 29 - 1);
+    expect(nr.MAX_ELEMENTS * 4).toBeLessThanOrEqual(2 ** 31 - 1);
+  });
+
+  it('linspace and range', () => {
+    tooBig('linspace', () => nr.linspace(0, 1, 2 ** 53 + 1)); // was a plain RangeError
+    tooBig('linspace', () => nr.linspace(0, 1, 2 ** 30)); // was 4 GiB of JS first
+    tooBig('linspace', () => nr.linspace(0, 1, nr.MAX_ELEMENTS + 1));
+    tooBig('range', () => nr.range(0, 2 ** 30 - 1)); // was 4 GiB of JS first
+    tooBig('range', () => nr.range(0, 2 ** 32));
+    tooBig('range', () => nr.range(-1e308, 1e308, 1));
+    tooBig('range', () => nr.range(0, 1, 1e-12));
+    throws(() => nr.linspace(0, 1, 1.5), Invalid, 'linspace: num must be a non-negative integer, got 1.5');
+    throws(() => nr.range(0, NaN), Invalid, 'range: stop must be a finite number, got NaN');
+  });
+
+  it('zeros, ones, fill, tensor(values, shape), random*, oneHot, eye, tile', () => {
+    tooBig('zeros', () => nr.zeros([2 ** 30]));
+    tooBig('zeros', () => nr.zeros([2 ** 16, 2 ** 16, 2 ** 16]));
+    tooBig('ones', () => nr.ones([2 ** 15, 2 ** 15]));
+    tooBig('fill', () => nr.fill([nr.MAX_ELEMENTS + 1], 3));
+    tooBig('tensor', () => nr.tensor([1, 2], [2 ** 20, 2 ** 20]));
+    tooBig('randomUniform', () => nr.randomUniform([2 ** 30]));
+    tooBig('randomNormal', () => nr.randomNormal([2 ** 31, 2]));
+    tooBig('truncatedNormal', () => nr.truncatedNormal([2 ** 32 - 1]));
+    tooBig('oneHot', () => nr.oneHot([0, 1], 2 ** 29));
+    const idx = t(nr.tensor([0, 1, 2, 3]));
+    tooBig('oneHot', () => nr.oneHot(idx, 2 ** 28));
+    tooBig('eye', () => nr.eye(2 ** 15, 2 ** 15));
+    tooBig('eye', () => nr.eye(2 ** 32 - 1));
+    const small = t(nr.zeros([2, 3]));
+    tooBig('tile', () => nr.tile(small, [2 ** 14, 2 ** 14]));
+    // Zero-size tensors stay legal, however long the other axes.
+    expect(nr.tidy(() => nr.zeros([0, 2 ** 32 - 1]).shape)).toEqual([0, 2 ** 32 - 1]);
+    expect(nr.tidy(() => nr.oneHot([], 2 ** 30).shape)).toEqual([0, 2 ** 30]);
+    // A dimension of the result beyond u32 is an error even when another axis is 0 (issue 7 item 22, TS side).
+    const empty = t(nr.zeros([0, 3]));
+    throws(() => nr.tile(empty, [2 ** 31 - 1, 2 ** 31 - 1]), Invalid, /^tile: axis 1 of the result would have 6442450941 entries/);
+  });
+
+  it('values are written straight into WebAssembly memory (range, linspace, eye, ones, fill)', () => {
+    nr.tidy(() => {
+      expect(Array.from(nr.range(1, 10, 3).data())).toEqual([1, 4, 7]);
+      expect(Array.from(nr.range(3).data())).toEqual([0, 1, 2]);
+      expect(Array.from(nr.range(0, -1, -0.5).data())).toEqual([0, -0.5]);
+      expect(Array.from(nr.linspace(0, 1, 5).data())).toEqual([0, 0.25, 0.5, 0.75, 1]);
+      expect(Array.from(nr.linspace(2, 3, 1).data())).toEqual([2]);
+      expect(nr.linspace(2, 3, 0).shape).toEqual([0]);
+      expect(Array.from(nr.eye(2, 3).data())).toEqual([1, 0, 0, 0, 1, 0]);
+      expect(Array.from(nr.ones([2, 2]).data())).toEqual([1, 1, 1, 1]);
+      expect(Array.from(nr.fill([3], -2).data())).toEqual([-2, -2, -2]);
+      expect(nr.eye(0).shape).toEqual([0, 0]);
+    });
+  });
+
+  it('dtype, where TF.js takes one, must be float32', () => {
+    nr.tidy(() => {
+      expect(nr.zeros([2], 'float32').shape).toEqual([2]);
+      expect(nr.tensor([1, 2], [2], 'float32').shape).toEqual([2]);
+      expect(nr.range(0, 3, 1, 'float32').size).toBe(3);
+    });
+    throws(() => nr.zeros([2], 'int32' as never), Invalid, "zeros: dtype must be 'float32' (neurite tensors are float32), got the string \"int32\"");
+    throws(() => nr.ones([2], 'bool' as never), Invalid, /^ones: dtype must be 'float32'/);
+    throws(() => nr.fill([2], 1, 'int32' as never), Invalid, /^fill: dtype must be 'float32'/);
+    throws(() => nr.tensor([1], [1], 'int32' as never), Invalid, /^tensor: dtype must be 'float32'/);
+    throws(() => nr.scalar(1, 'int32' as never), Invalid, /^scalar: dtype must be 'float32'/);
+    throws(() => nr.range(0, 3, 1, 'int32' as never), Invalid, /^range: dtype must be 'float32'/);
+    throws(() => nr.eye(2, 2, [3]), Invalid, 'eye: batchShape is not supported, got an array of length 1; stack the matrices instead');
+  });
+});
+
+describe('item 23: only typed arrays of numbers are values', () => {
+  it('a DataView is not a typed array (it used to give shape [undefined])', () => {
+    const dv = new DataView(new ArrayBuffer(16));
+    throws(() => nr.tensor(dv as never), Invalid, /^tensor: values must be a number array or a typed array of numbers .*, got an object \(DataView\)$/);
+    throws(() => nr.tensor(dv as never, [4]), Invalid, /got an object \(DataView\)$/);
+    throws(() => nr.tensor(new BigInt64Array(2) as never), Invalid, /got an object \(BigInt64Array\)$/);
+    throws(() => nr.tensor(new BigUint64Array(0) as never), Invalid, /got an object \(BigUint64Array\)$/);
+    throws(() => nr.gather(t(nr.zeros([3])), dv as never), Invalid, /^gather: indices must be a Tensor, a number or an array of numbers, got an object \(DataView\)$/);
+  });
+
+  it('every typed array of numbers works, with its values', () => {
+    const kinds = [Float32Array, Float64Array, Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array];
+    for (const K of kinds) {
+      const v = nr.tidy(() => nr.tensor(new K([1, 2, 3, 4]), [2, 2]).data());
+      expect(Array.from(v), K.name).toEqual([1, 2, 3, 4]);
+    }
+  });
+
+  it('self-nesting arrays and absurd nesting do not hang', () => {
+    const a: unknown[] = [];
+    a.push(a);
+    throws(() => nr.tensor(a as never), Invalid, 'tensor: values are nested more than 32 deep (the maximum rank is 32)');
+    throws(() => nr.tensor([1], new Array(33).fill(1)), Invalid, 'tensor: shape has rank 33, which exceeds the maximum rank 32');
+  });
+});
+
+// ---- item 24: every public function, every argument ----------------------------------------
+
+/**
+ * Bad values per kind of argument. A `?` suffix marks an optional argument: `undefined` is
+ * then a valid value and is not probed.
+ */
+const BAD: Record<string, unknown[]> = {
+  tensor: [undefined, null, 1, NaN, 'x', true, {}, [1, 2], new Float32Array(2), 1n],
+  tensorLike: [undefined, null, 'x', true, {}, [1, 2], 1n],
+  int: [undefined, null, 'x', true, {}, [], NaN, 1.5, Infinity, 2 ** 32, -(2 ** 32), 2 ** 53, 1n],
+  axes: [undefined, 'x', true, {}, NaN, 1.5, Infinity, 2 ** 32, -(2 ** 32), [NaN], [2 ** 32], ['0']],
+  bool: [undefined, null, 0, 1, 'true', {}, [], NaN],
+  number: [undefined, null, 'x', true, {}, [1], 1n],
+  finite: [undefined, null, 'x', true, {}, [1], NaN, Infinity, -Infinity, 1n],
+  shape: [undefined, null, 'x', 3, {}, [NaN], [-1], [1.5], ['2'], [2 ** 32], [2 ** 20, 2 ** 20], new Array(33).fill(1)],
+  intList: [undefined, null, 'x', {}, [NaN], [1.5], ['1'], [2 ** 32], true],
+  options: [null, 'x', 1, [], { bogus: 1 }],
+  values: [undefined, null, 'x', {}, new DataView(new ArrayBuffer(8)), new BigInt64Array(2), [1, 'a'], [[1], 2], [[1, 2], [3]], Symbol('s')],
+  indices: [undefined, null, 'x', {}, [1, 'a'], [[1], 2], new DataView(new ArrayBuffer(4))],
+  tensors: [undefined, null, 'x', {}, 1, [1], [null], ['x']],
+  fn: [undefined, null, 1, 'x', {}],
+  activation: [undefined, null, 1, {}, 'nope', { name: 'nope' }, { name: 'relu', alpha: 1 }],
+  model: [undefined, null, 1, 'x', {}],
+  nonNegInt: [undefined, null, 'x', {}, NaN, -1, 1.5, 2 ** 32 + 1],
+  seed: [undefined, null, 'x', {}, NaN, -1, 1.5, 2 ** 53 + 2],
+  /** The receiver of a method: not probed. */
+  self: [],
+};
+
+function badValues(kind: string): unknown[] {
+  const optional = kind.endsWith('?');
+  const base = BAD[optional ? kind.slice(0, -1) : kind];
+  if (!base) throw new Error(`no bad values for kind ${kind}`);
+  return optional ? base.filter((v) => v !== undefined) : base;
+}
+
+type Entry = {
+  /** The public name (a function, `Tensor.method`, `Sequential.method`, `namespace.fn`). */
+  name: string;
+  /** The op named in errors (default: the last part of `name`). */
+  op?: string | RegExp;
+  call: (...a: unknown[]) => unknown;
+  /** Valid arguments (made fresh for each probe). */
+  good: () => unknown[];
+  kinds: string[];
+  /** Per argument position, bad values that are in fact valid there. */
+  allow?: Record<number, unknown[]>;
+};
+
+const X = t(nr.tensor([[1, 2, 3], [4, 5, 6]]));
+const V = t(nr.tensor([1, 2, 3]));
+const C = t(nr.tensor([[0, 0], [1, 1]]));
+const W = t(nr.tensor([1, 1]));
+const pts = t(nr.tensor([[0, 0], [0, 1], [1, 0], [1, 1], [5, 5], [5, 6]]));
+const labels = t(nr.tensor([[0], [0], [0], [1], [1], [1]]));
+const A2 = t(nr.tensor([[2, 1], [1, 3]]));
+/** Tensors shared by every probe (never disposed by one). */
+const SHARED = new Set<unknown>([X, V, C, W, A2, pts, labels]);
+const fnOf = (name: string) => (nr as unknown as Record<string, (...a: unknown[]) => unknown>)[name];
+const method = (name: string) => (self: unknown, ...a: unknown[]) => (self as Record<string, (...a: unknown[]) => unknown>)[name](...a);
+
+const binaryNames = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'equal', 'notEqual', 'greater', 'greaterEqual', 'less', 'lessEqual'];
+const unaryNames = ['neg', 'abs', 'exp', 'log', 'sqrt', 'square', 'sign', 'floor', 'ceil', 'round', 'reciprocal', 'log1p', 'expm1', 'sin', 'cos'];
+const reduceNames = ['sum', 'mean', 'max', 'min', 'prod', 'variance'];
+const plainActivations = ['relu', 'softplus', 'sigmoid', 'tanh', 'selu', 'gelu', 'swish', 'silu', 'hardSigmoid', 'softsign'];
+const optionActivations: Array<[string, Record<string, unknown>]> = [
+  ['leakyRelu', { alpha: 0.1 }], ['elu', { alpha: 1 }], ['softmax', { axis: -1 }], ['logSoftmax', { axis: 0 }],
+  ['linear', { slope: 2 }], ['stairStep', { step: 1 }], ['unitStep', { threshold: 0 }], ['heaviside', { atZero: 0.5 }],
+];
+
+const built = () => {
+  const m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [3], units: 2 })] });
+  m.compile({ optimizer: 'sgd', loss: 'mse' });
+  return m;
+};
+
+const TABLE: Entry[] = [
+  // creation
+  { name: 'tensor', call: fnOf('tensor'), good: () => [[1, 2, 3, 4], [2, 2]], kinds: ['values', 'shape?'], allow: { 1: [null] } },
+  { name: 'scalar', call: fnOf('scalar'), good: () => [3], kinds: ['number'], allow: { 0: [true] } },
+  { name: 'zeros', call: fnOf('zeros'), good: () => [[2, 2]], kinds: ['shape'] },
+  { name: 'ones', call: fnOf('ones'), good: () => [[2, 2]], kinds: ['shape'] },
+  { name: 'fill', call: fnOf('fill'), good: () => [[2, 2], 3], kinds: ['shape', 'number'] },
+  { name: 'zerosLike', call: fnOf('zerosLike'), good: () => [X], kinds: ['tensor'] },
+  { name: 'onesLike', call: fnOf('onesLike'), good: () => [X], kinds: ['tensor'] },
+  { name: 'clone', call: fnOf('clone'), good: () => [X], kinds: ['tensor'] },
+  { name: 'eye', call: fnOf('eye'), good: () => [2, 3], kinds: ['nonNegInt', 'nonNegInt?'], allow: { 1: [null] } },
+  { name: 'range', call: fnOf('range'), good: () => [0, 5, 1], kinds: ['finite', 'finite?', 'finite?'], allow: { 1: [null] } },
+  { name: 'linspace', call: fnOf('linspace'), good: () => [0, 1, 5], kinds: ['finite', 'finite', 'nonNegInt'] },
+  // element-wise, reductions, selection
+  ...binaryNames.map((n): Entry => ({ name: n, call: fnOf(n), good: () => [X, 2], kinds: ['tensorLike', 'tensorLike'] })),
+  ...binaryNames.map((n): Entry => ({ name: `Tensor.${n}`, op: n, call: method(n), good: () => [X, V], kinds: ['self', 'tensorLike'] })),
+  ...unaryNames.map((n): Entry => ({ name: n, call: fnOf(n), good: () => [X], kinds: ['tensor'] })),
+  ...reduceNames.map((n): Entry => ({ name: n, call: fnOf(n), good: () => [X, 1, true], kinds: ['tensor', 'axes?', 'bool?'], allow: { 1: [null] } })),
+  ...reduceNames.map((n): Entry => ({ name: `Tensor.${n}`, op: n, call: method(n), good: () => [X, 1, true], kinds: ['self', 'axes?', 'bool?'], allow: { 1: [null] } })),
+  { name: 'moments', op: 'mean', call: fnOf('moments'), good: () => [X, 1, false], kinds: ['tensor', 'axes?', 'bool?'], allow: { 1: [null] } },
+  { name: 'argMax', call: fnOf('argMax'), good: () => [X, 1], kinds: ['tensor', 'int?'] },
+  { name: 'argMin', call: fnOf('argMin'), good: () => [X, 1], kinds: ['tensor', 'int?'] },
+  { name: 'clipByValue', call: fnOf('clipByValue'), good: () => [X, 0, 1], kinds: ['tensor', 'number', 'number'] },
+  { name: 'where', call: fnOf('where'), good: () => [X, X, 0], kinds: ['tensorLike', 'tensorLike', 'tensorLike'] },
+  // matrices and shapes
+  { name: 'matMul', call: fnOf('matMul'), good: () => [X, X, false, true], kinds: ['tensor', 'tensor', 'bool?', 'bool?'] },
+  { name: 'Tensor.matMul', op: 'matMul', call: method('matMul'), good: () => [X, X, false, true], kinds: ['self', 'tensor', 'bool?', 'bool?'] },
+  { name: 'dot', call: fnOf('dot'), good: () => [V, V], kinds: ['tensor', 'tensor'] },
+  { name: 'outerProduct', call: fnOf('outerProduct'), good: () => [V, V], kinds: ['tensor', 'tensor'] },
+  { name: 'reshape', call: fnOf('reshape'), good: () => [X, [3, 2]], kinds: ['tensor', 'shape'], allow: { 1: [[-1]] } },
+  { name: 'transpose', call: fnOf('transpose'), good: () => [X, [1, 0]], kinds: ['tensor', 'intList?'], allow: { 1: [null] } },
+  { name: 'squeeze', call: fnOf('squeeze'), good: () => [X], kinds: ['tensor', 'axes?'], allow: { 1: [null] } },
+  { name: 'expandDims', call: fnOf('expandDims'), good: () => [X, 1], kinds: ['tensor', 'int?'] },
+  { name: 'slice', call: fnOf('slice'), good: () => [X, [0, 1], [1, 2]], kinds: ['tensor', 'intList', 'intList?'], allow: { 2: [null] } },
+  { name: 'split', call: fnOf('split'), good: () => [X, 3, 1], kinds: ['tensor', 'intList', 'int?'] },
+  { name: 'gather', call: fnOf('gather'), good: () => [X, [1, 0], 0], kinds: ['tensor', 'indices', 'int?'] },
+  { name: 'oneHot', call: fnOf('oneHot'), good: () => [[0, 2], 3, 1, 0], kinds: ['indices', 'nonNegInt', 'number?', 'number?'] },
+  { name: 'concat', call: fnOf('concat'), good: () => [[X, X], 1], kinds: ['tensors', 'int?'] },
+  { name: 'stack', call: fnOf('stack'), good: () => [[X, X], 1], kinds: ['tensors', 'int?'] },
+  { name: 'tile', call: fnOf('tile'), good: () => [X, [2, 1]], kinds: ['tensor', 'intList'] },
+  // the chainable methods of Tensor (the receiver is not probed)
+  { name: 'Tensor.argMax', op: 'argMax', call: method('argMax'), good: () => [X, 1], kinds: ['self', 'int?'] },
+  { name: 'Tensor.argMin', op: 'argMin', call: method('argMin'), good: () => [X, 1], kinds: ['self', 'int?'] },
+  { name: 'Tensor.dot', op: 'dot', call: method('dot'), good: () => [V, V], kinds: ['self', 'tensor'] },
+  { name: 'Tensor.transpose', op: 'transpose', call: method('transpose'), good: () => [X, [1, 0]], kinds: ['self', 'intList?'], allow: { 1: [null] } },
+  { name: 'Tensor.reshape', op: 'reshape', call: method('reshape'), good: () => [X, [3, 2]], kinds: ['self', 'shape'], allow: { 1: [[-1]] } },
+  { name: 'Tensor.squeeze', op: 'squeeze', call: method('squeeze'), good: () => [X], kinds: ['self', 'axes?'], allow: { 1: [null] } },
+  { name: 'Tensor.expandDims', op: 'expandDims', call: method('expandDims'), good: () => [X, 1], kinds: ['self', 'int?'] },
+  { name: 'Tensor.slice', op: 'slice', call: method('slice'), good: () => [X, [0, 1], [1, 2]], kinds: ['self', 'intList', 'intList?'], allow: { 2: [null] } },
+  { name: 'Tensor.split', op: 'split', call: method('split'), good: () => [X, 3, 1], kinds: ['self', 'intList', 'int?'] },
+  { name: 'Tensor.gather', op: 'gather', call: method('gather'), good: () => [X, [1, 0], 0], kinds: ['self', 'indices', 'int?'] },
+  { name: 'Tensor.oneHot', op: 'oneHot', call: method('oneHot'), good: () => [V, 4, 1, 0], kinds: ['self', 'nonNegInt', 'number?', 'number?'] },
+  { name: 'Tensor.tile', op: 'tile', call: method('tile'), good: () => [X, [2, 1]], kinds: ['self', 'intList'] },
+  { name: 'Tensor.concat', op: 'concat', call: method('concat'), good: () => [X, [X], 1], kinds: ['self', 'tensor', 'int?'] },
+  { name: 'Tensor.stack', op: 'stack', call: method('stack'), good: () => [X, X, 1], kinds: ['self', 'tensor', 'int?'] },
+  { name: 'Tensor.clipByValue', op: 'clipByValue', call: method('clipByValue'), good: () => [X, 0, 1], kinds: ['self', 'number', 'number'] },
+  { name: 'Tensor.where', op: 'where', call: method('where'), good: () => [X, X, 0], kinds: ['self', 'tensorLike', 'tensorLike'] },
+  { name: 'Tensor.leakyRelu', op: 'leakyRelu', call: method('leakyRelu'), good: () => [X, { alpha: 0.1 }], kinds: ['self', 'options?'] },
+  { name: 'Tensor.elu', op: 'elu', call: method('elu'), good: () => [X, { alpha: 1 }], kinds: ['self', 'options?'] },
+  { name: 'Tensor.prelu', op: 'prelu', call: method('prelu'), good: () => [X, 0.2], kinds: ['self', 'tensorLike'] },
+  { name: 'Tensor.softmax', op: 'softmax', call: method('softmax'), good: () => [X, { axis: 0 }], kinds: ['self', 'options?'] },
+  { name: 'Tensor.logSoftmax', op: 'logSoftmax', call: method('logSoftmax'), good: () => [X, { axis: 0 }], kinds: ['self', 'options?'] },
+  // random
+  { name: 'randomUniform', call: fnOf('randomUniform'), good: () => [[2, 2], { min: -1, max: 1, seed: 1 }], kinds: ['shape', 'options?'] },
+  { name: 'randomNormal', call: fnOf('randomNormal'), good: () => [[2, 2], { seed: 1 }], kinds: ['shape', 'options?'] },
+  { name: 'truncatedNormal', call: fnOf('truncatedNormal'), good: () => [[2, 2], { seed: 1 }], kinds: ['shape', 'options?'] },
+  { name: 'setSeed', call: fnOf('setSeed'), good: () => [0], kinds: ['seed'] },
+  // activations
+  ...plainActivations.map((n): Entry => ({ name: n, op: n === 'silu' ? 'swish' : n, call: fnOf(n), good: () => [X], kinds: ['tensor'] })),
+  ...optionActivations.map(([n, o]): Entry => ({ name: n, call: fnOf(n), good: () => [X, o], kinds: ['tensor', 'options?'] })),
+  { name: 'activation', call: fnOf('activation'), good: () => [X, 'relu', { axis: -1 }], kinds: ['tensor', 'activation', 'options?'] },
+  { name: 'activationGrad', call: fnOf('activationGrad'), good: () => [X, X, 'sigmoid'], kinds: ['tensor', 'tensor', 'activation', 'options?'] },
+  { name: 'prelu', call: fnOf('prelu'), good: () => [X, 0.2], kinds: ['tensor', 'tensorLike'] },
+  { name: 'preluGrad', call: fnOf('preluGrad'), good: () => [X, 0.2, X], kinds: ['tensor', 'tensorLike', 'tensor'] },
+  // memory
+  { name: 'tidy', call: fnOf('tidy'), good: () => [() => 1], kinds: ['fn'] },
+  { name: 'keep', call: (x) => nr.tidy(() => nr.keep(x as nr.Tensor)), good: () => [nr.zeros([1])], kinds: ['tensor'] },
+  { name: 'setDebug', call: fnOf('setDebug'), good: () => [false], kinds: ['bool'] },
+  // models
+  { name: 'sequential', call: fnOf('sequential'), good: () => [{ seed: 1 }], kinds: ['options?'] },
+  { name: 'Sequential.predict', op: 'predict', call: (x, o) => nr.tidy(() => { using m = built(); return m.predict(x as nr.Tensor, o as never); }), good: () => [X.slice([0, 0], [2, 3]), { batchSize: 1 }], kinds: ['tensor', 'options?'] },
+  { name: 'Sequential.evaluate', op: 'evaluate', call: (x, y, o) => nr.tidy(() => { using m = built(); return m.evaluate(x as nr.Tensor, y as nr.Tensor, o as never); }), good: () => [X, nr.zeros([2, 2]), { batchSize: 1 }], kinds: ['tensor', 'tensor', 'options?'] },
+  { name: 'Sequential.trainOnBatch', op: 'trainOnBatch', call: (x, y) => { using m = built(); return m.trainOnBatch(x as nr.Tensor, y as nr.Tensor); }, good: () => [X, nr.zeros([2, 2])], kinds: ['tensor', 'tensor'] },
+  { name: 'Sequential.compile', op: 'compile', call: (o) => { using m = built(); m.compile(o as never); }, good: () => [{ optimizer: 'adam', loss: 'mse' }], kinds: ['options'] },
+  { name: 'Sequential.setWeights', op: 'setWeights', call: (w) => { using m = built(); m.setWeights(w as never); }, good: () => [[nr.zeros([3, 2]), nr.zeros([2])]], kinds: ['tensors'] },
+  { name: 'Sequential.summary', op: 'summary', call: (p) => { using m = built(); return m.summary(p as never); }, good: () => [() => {}], kinds: ['fn?'] },
+  { name: 'Sequential.build', op: 'build', call: (s) => { using m = nr.sequential({ layers: [nr.layers.dense({ units: 1 })] }); m.build(s as never); }, good: () => [[3]], kinds: ['shape'] },
+  { name: 'progressBar', call: fnOf('progressBar'), good: () => [{ throttleMs: 10, out: { write() {} } }], kinds: ['options?'] },
+  { name: 'callbacks.earlyStopping', op: 'earlyStopping', call: (o) => nr.callbacks.earlyStopping(o as never), good: () => [{ patience: 2, monitor: 'loss', mode: 'min', minDelta: 0 }], kinds: ['options?'] },
+  { name: 'callbacks.reduceLROnPlateau', op: 'reduceLROnPlateau', call: (o) => nr.callbacks.reduceLROnPlateau(o as never), good: () => [{ factor: 0.5, cooldown: 1, minLr: 0 }], kinds: ['options?'] },
+  // classic networks
+  { name: 'neuron', call: fnOf('neuron'), good: () => [{ weights: [1, 1], bias: 0 }], kinds: ['options'] },
+  { name: 'Neuron.forward', op: 'neuron', call: (x) => nr.tidy(() => nr.neuron({ weights: [1, 1] }).forward(x as never)), good: () => [[1, 2]], kinds: ['values'] },
+  { name: 'perceptron', call: fnOf('perceptron'), good: () => [{ inputs: 2 }], kinds: ['options'] },
+  { name: 'Perceptron.fit', op: 'fit', call: (x, y, o) => { using p = nr.perceptron({ inputs: 2, output: 'binary' }); return p.fit(x as never, y as never, o as never); }, good: () => [[[0, 0], [1, 1]], [0, 1], { maxEpochs: 2 }], kinds: ['values', 'values', 'options?'] },
+  { name: 'Perceptron.predict', op: 'predict', call: (x) => nr.tidy(() => { using p = nr.perceptron({ inputs: 2 }); return p.predict(x as never); }), good: () => [[[0, 0], [1, 1]]], kinds: ['values'] },
+  { name: 'kmeans', call: (x, o) => nr.tidy(() => nr.kmeans(x as nr.Tensor, o as never)), good: () => [pts, { k: 2, seed: 1 }], kinds: ['tensor', 'options'] },
+  { name: 'leastSquares', call: fnOf('leastSquares'), good: () => [A2, W, { l2: 0.1 }], kinds: ['tensor', 'tensor', 'options?'] },
+  { name: 'rbfFeatures', call: fnOf('rbfFeatures'), good: () => [pts, C, W, { kernel: 'gaussian' }], kinds: ['tensor', 'tensor', 'tensor', 'options?'] },
+  { name: 'rbfWidths', call: fnOf('rbfWidths'), good: () => [C, { neighbors: 1 }], kinds: ['tensor', 'options?'] },
+  { name: 'rbfNetwork', call: fnOf('rbfNetwork'), good: () => [{ centers: 2 }], kinds: ['options'] },
+  { name: 'collapseLinear', call: (m) => { const out = nr.collapseLinear(m as never); out.dispose(); }, good: () => [built()], kinds: ['model'] },
+  // schedules
+  { name: 'schedules.constant', op: 'schedules.constant', call: (o) => nr.schedules.constant(o as never), good: () => [{ learningRate: 0.1 }], kinds: ['options'] },
+  { name: 'schedules.exponentialDecay', op: 'schedules.exponentialDecay', call: (o) => nr.schedules.exponentialDecay(o as never), good: () => [{ initialLearningRate: 0.1, decaySteps: 10, decayRate: 0.5 }], kinds: ['options'] },
+  { name: 'schedules.stepDecay', op: 'schedules.stepDecay', call: (o) => nr.schedules.stepDecay(o as never), good: () => [{ initialLearningRate: 0.1, every: 10, drop: 0.5 }], kinds: ['options'] },
+  { name: 'schedules.cosineDecay', op: 'schedules.cosineDecay', call: (o) => nr.schedules.cosineDecay(o as never), good: () => [{ initialLearningRate: 0.1, decaySteps: 10 }], kinds: ['options'] },
+];
+
+/** A bad value, for assertion messages. */
+function show(v: unknown): string {
+  if (typeof v === 'bigint') return `${v}n`;
+  if (typeof v === 'symbol') return 'a symbol';
+  if (ArrayBuffer.isView(v)) return v.constructor.name;
+  return JSON.stringify(v) ?? String(v);
+}
+
+/** Disposes whatever a call returned (tensors, lists, result objects, models). */
+function release(v: unknown): void {
+  if (v === null || typeof v !== 'object' || SHARED.has(v)) return;
+  if (typeof (v as { dispose?: unknown }).dispose === 'function') (v as { dispose(): void }).dispose();
+  else if (Array.isArray(v)) v.forEach(release);
+  else if (Object.getPrototypeOf(v) === Object.prototype) Object.values(v).forEach(release);
+}
+
+/** Runs `f` with fresh tensors from `good()`, disposing what it made; returns the error, if any. */
+function probe(e: Entry, args: unknown[]): unknown {
+  try {
+    release(e.call(...args));
+    return null;
+  } catch (err) {
+    return err;
+  }
+}
+
+describe('item 24: every public function rejects bad arguments with a NeuriteError naming it', () => {
+  it('the table covers every function exported by the modules of this facade', () => {
+    // Functions owned by other modules (autodiff, losses, optimizers, layers) are probed in their own suites.
+    const elsewhere = new Set(['init', 'memory', 'grad', 'grads', 'valueAndGrad', 'valueAndGrads', 'variableGrads', 'variable']);
+    const isClass = (f: unknown) => typeof f === 'function' && /^class\b/.test(Function.prototype.toString.call(f));
+    const exported = Object.entries(nr).filter(([k, v]) => typeof v === 'function' && !isClass(v) && !elsewhere.has(k)).map(([k]) => k);
+    const covered = new Set(TABLE.map((e) => e.name));
+    expect(exported.filter((k) => !covered.has(k))).toEqual([]);
+    for (const [k, v] of Object.entries(nr.schedules)) if (typeof v === 'function' && !isClass(v)) expect(covered.has(`schedules.${k}`), k).toBe(true);
+    for (const k of Object.keys(nr.callbacks)) if (k !== 'terminateOnNaN') expect(covered.has(`callbacks.${k}`), k).toBe(true);
+  });
+
+  for (const e of TABLE) {
+    it(e.name, () => {
+      // The valid call works (so a failure below is about the bad argument).
+      const before0 = nr.memory().numTensors;
+      const good = e.good();
+      const err0 = probe(e, good);
+      release(good);
+      expect(err0, `${e.name} with valid arguments`).toBe(null);
+      expect(nr.memory().numTensors).toBe(before0);
+      const op = e.op ?? e.name.split('.').pop()!;
+      const opRe = typeof op === 'string' ? new RegExp(`^${op.replace(/\./g, '\\.')}( \\([^)]*\\))?: `) : op;
+      e.kinds.forEach((kind, i) => {
+        for (const bad of badValues(kind)) {
+          if (e.allow?.[i]?.some((a) => Object.is(a, bad) || (Array.isArray(a) && show(a) === show(bad)))) continue;
+          const before = nr.memory().numTensors;
+          const args = e.good();
+          const replaced = args[i];
+          args[i] = bad;
+          const err = probe(e, args);
+          release(args);
+          release(replaced);
+          const what = `${e.name} argument ${i} (${kind}) = ${show(bad)}`;
+          expect(err, `${what}: expected an error`).not.toBe(null);
+          expect(err, `${what}: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`).toBeInstanceOf(nr.NeuriteError);
+          expect(err).not.toBeInstanceOf(nr.WasmPanicError);
+          expect((err as Error).message, what).toMatch(opRe);
+          expect(nr.memory().numTensors, `${what}: leaked`).toBe(before);
+        }
+      });
+    });
+  }
+});
+
+describe('typed arrays from another realm', () => {
+  it('are recognised by their tag, not by instanceof', async () => {
+    const vm = await import('node:vm');
+    const foreign = vm.runInNewContext('new Float64Array([1, 2, 3])') as Float64Array;
+    expect(foreign instanceof Float64Array).toBe(false);
+    expect(Array.from(nr.tidy(() => nr.tensor(foreign).data()))).toEqual([1, 2, 3]);
+    const dv = vm.runInNewContext('new DataView(new ArrayBuffer(4))');
+    throws(() => nr.tensor(dv), Invalid, /got an object \(DataView\)$/);
+  });
+});

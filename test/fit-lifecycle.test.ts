@@ -1,0 +1,234 @@
+// The life of a `fit` call (issue 7, items 5, 18 and 20): every way out — success, an error,
+// a stop — frees what fit and its callbacks made; disposing the model or the data from a
+// callback, or resetting the instance, stops training with an error that says so instead of
+// training something else; mismatched sample counts are reported before anything is sliced.
+import { describe, expect, it } from 'vitest';
+import * as nr from '../ts/index.js';
+import './setup.js';
+
+const { layers } = nr;
+
+function model(seed = 1): nr.Sequential {
+  const m = nr.sequential({ seed, layers: [layers.dense({ inputShape: [3], units: 4, activation: 'tanh' }), layers.dense({ units: 2 })] });
+  m.compile({ optimizer: nr.optimizers.sgd({ learningRate: 0.1 }), loss: 'mse' });
+  return m;
+}
+
+/** 10 samples `[10, 3]` → `[10, 2]`. */
+function data(n = 10, ny = n): { x: nr.Tensor; y: nr.Tensor } {
+  return { x: nr.tensor(Array.from({ length: n * 3 }, (_, i) => Math.sin(i)), [n, 3]), y: nr.tensor(Array.from({ length: ny * 2 }, (_, i) => Math.cos(i)), [ny, 2]) };
+}
+
+/** Live objects now: tensors and all handles (models included). */
+const live = () => {
+  const m = nr.memory();
+  return { numTensors: m.numTensors, numHandles: m.numHandles };
+};
+
+async function rejection(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected fit to fail');
+}
+
+describe('item 20: x and y sample counts are checked before anything is made', () => {
+  it('fewer y than x with validationSplit: a ShapeError naming fit, x, y and both counts, and no leak', async () => {
+    const m = model();
+    const { x, y } = data(10, 8);
+    const before = live();
+    const err = await rejection(m.fit(x, y, { validationSplit: 0.2, verbose: 0 }));
+    expect(err).toBeInstanceOf(nr.ShapeError);
+    // Before: "slice: ..." from slicing y, and the training slice of x leaked.
+    expect(err.message).toBe('fit: x has 10 samples (shape [10,3]) but y has 8 (shape [8,2]); the first dimension of both is the batch');
+    expect(live()).toEqual(before);
+    x.dispose(); y.dispose(); m.dispose();
+  });
+
+  it('any failure after the validation slices exist frees them (bad targets, bad validation data)', async () => {
+    const m = model();
+    const { x } = data(10);
+    const wide = nr.zeros([10, 5]); // the model predicts 2 values per sample
+    const before = live();
+    const err = await rejection(m.fit(x, wide, { validationSplit: 0.3, verbose: 0 }));
+    expect(err).toBeInstanceOf(nr.ShapeError);
+    expect(err.message).toMatch(/^meanSquaredError: /);
+    expect(live()).toEqual(before);
+    const { x: vx } = data(4);
+    const vyBad = nr.zeros([3, 2]);
+    const y = nr.zeros([10, 2]);
+    const before2 = live();
+    const err2 = await rejection(m.fit(x, y, { validationData: [vx, vyBad], verbose: 0 }));
+    expect(err2.message).toBe('fit (validationData): x has 4 samples but y has shape [3,2] (the first dimension of both is the batch)');
+    expect(live()).toEqual(before2);
+    for (const t of [x, wide, vx, vyBad, y]) t.dispose();
+    m.dispose();
+  });
+});
+
+describe('validation options', () => {
+  it('validationSplit 0 and validationData null mean none (the TF.js and Keras defaults); out-of-range splits are errors', async () => {
+    const m = model();
+    const { x, y } = data(10);
+    const before = live();
+    for (const args of [{ validationSplit: 0 }, { validationSplit: null as never }, { validationData: null }]) {
+      const h = await m.fit(x, y, { ...args, verbose: 0 });
+      expect(Object.keys(h.history)).toEqual(['loss']);
+    }
+    for (const s of [-0.1, 1, NaN, '0.2']) {
+      const err = await rejection(m.fit(x, y, { validationSplit: s as never, verbose: 0 }));
+      expect(err.message).toMatch(/^fit: validationSplit must be a number in \[0, 1\), got /);
+    }
+    expect(live()).toEqual(before);
+    x.dispose(); y.dispose(); m.dispose();
+  });
+});
+
+describe('item 18: every way out of fit runs the same cleanup', () => {
+  /** A callback recording its hooks, including cleanup. */
+  const recorder = () => {
+    const calls: string[] = [];
+    return {
+      calls,
+      onTrainEnd: () => void calls.push('onTrainEnd'),
+      cleanup: () => void calls.push('cleanup'),
+    };
+  };
+
+  it('earlyStopping with restoreBestWeights frees its weight copies when fit fails part-way', async () => {
+    const m = model();
+    const { x, y } = data(10);
+    const before = live();
+    const es = nr.callbacks.earlyStopping({ monitor: 'loss', patience: 10, restoreBestWeights: true });
+    const rec = recorder();
+    const boom = { onEpochEnd: (epoch: number) => { if (epoch === 2) throw new Error('boom at epoch 2'); } };
+    const err = await rejection(m.fit(x, y, { epochs: 5, verbose: 0, callbacks: [es, boom, rec] }));
+    expect(err.message).toBe('boom at epoch 2');
+    // Before: the 4 weight copies (2 kernels, 2 biases) stayed alive, unreachable.
+    expect(live()).toEqual(before);
+    // onTrainEnd is not called on an error (as Keras and TF.js), but cleanup is.
+    expect(rec.calls).toEqual(['cleanup']);
+    x.dispose(); y.dispose(); m.dispose();
+  });
+
+  it('the same on success and on an early stop, and cleanup runs once per fit', async () => {
+    const m = model();
+    const { x, y } = data(10);
+    const before = live();
+    const rec = recorder();
+    const es = nr.callbacks.earlyStopping({ monitor: 'loss', restoreBestWeights: true, patience: 1 });
+    await m.fit(x, y, { epochs: 3, verbose: 0, callbacks: [es, rec] });
+    expect(live()).toEqual(before);
+    expect(rec.calls).toEqual(['onTrainEnd', 'cleanup']);
+    // A stop: a monitor that never improves (mode max on a falling loss).
+    const stopper = nr.callbacks.earlyStopping({ monitor: 'loss', mode: 'max', restoreBestWeights: true, patience: 1 });
+    const rec2 = recorder();
+    const h = await m.fit(x, y, { epochs: 20, verbose: 0, callbacks: [stopper, rec2] });
+    expect(h.epoch.length).toBe(2);
+    expect(stopper.stoppedEpoch).toBe(1);
+    expect(live()).toEqual(before);
+    expect(rec2.calls).toEqual(['onTrainEnd', 'cleanup']);
+    x.dispose(); y.dispose(); m.dispose();
+  });
+
+  it('an error in one cleanup does not skip the others, nor hide the error that ended training', async () => {
+    const m = model();
+    const { x, y } = data(10);
+    const before = live();
+    const es = nr.callbacks.earlyStopping({ monitor: 'loss', patience: 10, restoreBestWeights: true });
+    const bad = { cleanup: () => { throw new Error('cleanup failed'); } };
+    const boom = { onEpochEnd: () => { throw new Error('boom'); } };
+    expect((await rejection(m.fit(x, y, { epochs: 3, verbose: 0, callbacks: [bad, es, boom] }))).message).toBe('boom');
+    expect(live()).toEqual(before);
+    // Without another error, the cleanup error is reported.
+    expect((await rejection(m.fit(x, y, { epochs: 1, verbose: 0, callbacks: [bad, es] }))).message).toBe('cleanup failed');
+    expect(live()).toEqual(before);
+    x.dispose(); y.dispose(); m.dispose();
+  });
+
+  it('hooks that are not functions are rejected before training', async () => {
+    const m = model();
+    const { x, y } = data(4);
+    const err = await rejection(m.fit(x, y, { verbose: 0, callbacks: [{ onEpochEnd: 5 } as never] }));
+    expect(err).toBeInstanceOf(nr.InvalidArgumentError);
+    expect(err.message).toBe('fit: callbacks[0].onEpochEnd must be a function, got 5');
+    x.dispose(); y.dispose(); m.dispose();
+  });
+});
+
+describe('item 5: disposing what fit uses, from a callback, stops it with an error that says so', () => {
+  const cases: Array<[string, (k: { m: nr.Sequential; x: nr.Tensor; y: nr.Tensor; vx: nr.Tensor; vy: nr.Tensor }) => void, RegExp]> = [
+    ['the model', (k) => k.m.dispose(), /^fit: model sequential_\d+ was disposed during training \(epoch 1, batch 2\); fit stopped$/],
+    ['x', (k) => k.x.dispose(), /^fit: x was disposed during training \(epoch 1, batch 2\); fit stopped$/],
+    ['y', (k) => k.y.dispose(), /^fit: y was disposed during training \(epoch 1, batch 2\); fit stopped$/],
+    ['validation x', (k) => k.vx.dispose(), /^fit: validationData\[0\] was disposed during training \(epoch 1, batch 2\); fit stopped$/],
+    ['validation y', (k) => k.vy.dispose(), /^fit: validationData\[1\] was disposed during training \(epoch 1, batch 2\); fit stopped$/],
+  ];
+  for (const [what, kill, msg] of cases) {
+    it(`${what}, in onBatchEnd`, async () => {
+      const m = model();
+      const { x, y } = data(10);
+      const { x: vx, y: vy } = data(4);
+      const before = live();
+      const es = nr.callbacks.earlyStopping({ monitor: 'loss', patience: 10, restoreBestWeights: true });
+      let batchesAfter = 0;
+      let killed = false;
+      const cb = {
+        onBatchEnd: (b: number) => {
+          if (killed) batchesAfter++;
+          if (b === 2 && !killed && es.stoppedEpoch === 0 && seenEpochs === 1) {
+            killed = true;
+            kill({ m, x, y, vx, vy });
+          }
+        },
+        onEpochEnd: () => void seenEpochs++,
+      };
+      let seenEpochs = 0;
+      const err = await rejection(m.fit(x, y, { epochs: 3, batchSize: 2, verbose: 0, validationData: [vx, vy], callbacks: [es, cb] }));
+      expect(err).toBeInstanceOf(nr.DisposedError);
+      expect(err.message).toMatch(msg);
+      expect(batchesAfter).toBe(0);
+      // Everything fit and earlyStopping made is freed; only what the test disposed is gone.
+      const after = live();
+      const gone = what === 'the model' ? { numTensors: 0, numHandles: 1 } : { numTensors: 1, numHandles: 1 };
+      expect(after).toEqual({ numTensors: before.numTensors - gone.numTensors, numHandles: before.numHandles - gone.numHandles });
+      for (const t of [x, y, vx, vy]) t.dispose();
+      m.dispose();
+    });
+  }
+
+  it('with validationSplit, disposing the caller\'s x still stops fit (and frees the slices)', async () => {
+    const m = model();
+    const { x, y } = data(10);
+    const before = live();
+    const err = await rejection(m.fit(x, y, { epochs: 2, validationSplit: 0.3, verbose: 0, callbacks: { onEpochEnd: () => x.dispose() } }));
+    expect(err.message).toBe('fit: x was disposed during training (end of epoch 0); fit stopped');
+    expect(live()).toEqual({ numTensors: before.numTensors - 1, numHandles: before.numHandles - 1 });
+    y.dispose(); m.dispose();
+  });
+});
+
+describe('one fit at a time per model', () => {
+  it('a second fit before the first settles is an error (the two would share the sample order); afterwards fit works again', async () => {
+    const m = model();
+    const { x, y } = data(10);
+    const { x: x2, y: y2 } = data(6);
+    let inner: Error | null = null;
+    const cb = {
+      onEpochEnd: async () => {
+        if (!inner) inner = await rejection(m.fit(x2, y2, { verbose: 0 }));
+      },
+    };
+    const first = m.fit(x, y, { epochs: 2, verbose: 0, callbacks: cb });
+    const second = await rejection(m.fit(x2, y2, { verbose: 0 }));
+    expect(second).toBeInstanceOf(nr.InvalidArgumentError);
+    expect(second.message).toMatch(/^fit: model sequential_\d+ is already training \(another fit\(\) call has not finished\); await it first$/);
+    expect((await first).epoch).toEqual([0, 1]);
+    expect((inner as Error | null)?.message).toMatch(/is already training/);
+    await m.fit(x2, y2, { verbose: 0 });
+    for (const t of [x, y, x2, y2]) t.dispose();
+    m.dispose();
+  });
+});

@@ -1,0 +1,60 @@
+// Issue 7, item 5: after an instance reset inside a callback, `fit` kept its old integer
+// handles and trained another model — the one the new instance gave the same handle — on other
+// tensors. This file starts from a fresh instance and creates the model and data first, so the
+// handles the callback's new objects get are the very values fit holds (the original repro).
+import { describe, expect, it } from 'vitest';
+import * as nr from '../ts/index.js';
+import { decodeBase64 } from '../ts/wasm/load.js';
+import { WASM_BASE64 } from '../ts/wasm/inline.generated.js';
+import './setup.js';
+
+function model(seed = 1): nr.Sequential {
+  const m = nr.sequential({ seed, layers: [nr.layers.dense({ inputShape: [3], units: 4, activation: 'tanh' }), nr.layers.dense({ units: 2 })] });
+  m.compile({ optimizer: nr.optimizers.sgd({ learningRate: 0.1 }), loss: 'mse' });
+  return m;
+}
+
+function data(n = 10): { x: nr.Tensor; y: nr.Tensor } {
+  return { x: nr.tensor(Array.from({ length: n * 3 }, (_, i) => Math.sin(i)), [n, 3]), y: nr.tensor(Array.from({ length: n * 2 }, (_, i) => Math.cos(i)), [n, 2]) };
+}
+
+async function rejection(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected fit to fail');
+}
+
+describe('fit across an instance reset', () => {
+  it('an instance reset inside a callback stops fit; it never trains a model of the new instance', async () => {
+    const m = model();
+    const { x, y } = data(10);
+    type Fresh = { m: nr.Sequential; x: nr.Tensor; y: nr.Tensor; w0: Float32Array[] };
+    let fresh = null as Fresh | null;
+    const reset = {
+      onEpochEnd: async () => {
+        if (fresh) return;
+        // A new instance, then the same model and data in it: its handles are the values the
+        // old ones had, so fit's integers now name these objects.
+        await nr.init(decodeBase64(WASM_BASE64));
+        const m2 = model();
+        const d2 = data(10);
+        const ws = m2.getWeights();
+        fresh = { m: m2, x: d2.x, y: d2.y, w0: ws.map((t) => t.data()) };
+        ws.forEach((t) => t.dispose());
+      },
+    };
+    const err = await rejection(m.fit(x, y, { epochs: 3, verbose: 0, callbacks: reset }));
+    expect(err).toBeInstanceOf(nr.DisposedError);
+    expect(err.message).toBe('fit: the neurite instance was reset (after a panic or a new init()) during training (end of epoch 0); fit stopped');
+    const f = fresh as Fresh;
+    // Before: fit went on with its old handles and trained m2 on x2/y2.
+    const ws = f.m.getWeights();
+    ws.forEach((t, i) => expect(Array.from(t.data())).toEqual(Array.from(f.w0[i])));
+    ws.forEach((t) => t.dispose());
+    expect(() => x.add(1)).toThrow(/belongs to a neurite instance that was reset/);
+    f.x.dispose(); f.y.dispose(); f.m.dispose();
+    expect(nr.memory().numTensors).toBe(0);
+  });});

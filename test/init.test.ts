@@ -1,0 +1,70 @@
+// What `init()` accepts (issue 7, item 11): every source it documents — bytes, a URL or URL
+// string, a Response, a WebAssembly.Module, a Promise of those — and nothing else: an options
+// object used to be fetched as a URL ("fetching the neurite wasm failed: 404").
+import { describe, expect, it } from 'vitest';
+import * as nr from '../ts/index.js';
+import { decodeBase64 } from '../ts/wasm/load.js';
+import { WASM_BASE64 } from '../ts/wasm/inline.generated.js';
+import './setup.js';
+
+const bytes = decodeBase64(WASM_BASE64);
+
+/** After an init, the instance works. */
+function works(): void {
+  const t = nr.tensor([1, 2]).add(1);
+  expect(Array.from(t.data())).toEqual([2, 3]);
+  t.dispose();
+}
+
+async function rejects(p: Promise<unknown>, msg: string | RegExp): Promise<void> {
+  let err: unknown;
+  try {
+    await p;
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(nr.InvalidArgumentError);
+  if (typeof msg === 'string') expect((err as Error).message).toBe(msg);
+  else expect((err as Error).message).toMatch(msg);
+}
+
+describe('init sources', () => {
+  it('an options object is rejected, not fetched', async () => {
+    const fetched: unknown[] = [];
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = ((u: unknown) => (fetched.push(u), realFetch(u as string))) as typeof fetch;
+    try {
+      await rejects(nr.init({ locateFile: () => 'x.wasm' } as never),
+        'init: source must be a WebAssembly.Module, bytes (an ArrayBuffer or a typed array), a URL or URL string, a Response, or a Promise of a Response, got an object with keys ["locateFile"]; init takes no options object');
+      await rejects(nr.init({} as never), /got an object with keys \[\]; init takes no options object$/);
+      await rejects(nr.init(42 as never), /^init: source must be .*, got number 42$/);
+      await rejects(nr.init(null as never), /^init: source must be .*, got null$/);
+      await rejects(nr.init([bytes] as never), /^init: source must be .*, got an array; init takes no options object$/);
+      await rejects(nr.init(Promise.resolve({ url: 'x' }) as never), 'init: the promise passed as the source resolved to an object with keys ["url"]; expected a Response (e.g. fetch(url)), bytes or a WebAssembly.Module');
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+    expect(fetched).toEqual([]);
+    // The failed calls left the current instance alone.
+    works();
+  });
+
+  it('bytes, a Module, a Response and promises of them still work', async () => {
+    await nr.init(bytes);
+    works();
+    await nr.init(bytes.buffer);
+    works();
+    const mod = await WebAssembly.compile(bytes);
+    await nr.init(mod);
+    works();
+    await nr.init(new Response(bytes, { headers: { 'Content-Type': 'application/wasm' } }));
+    works();
+    await nr.init(Promise.resolve(new Response(bytes)));
+    works();
+    await nr.init(Promise.resolve(bytes) as never);
+    works();
+    // A Response from a fetch polyfill or another realm: duck-typed by `ok` and `arrayBuffer()`.
+    await nr.init({ ok: true, status: 200, arrayBuffer: async () => bytes.buffer } as never);
+    works();
+  });
+});
