@@ -112,6 +112,11 @@ export class Context {
   adopt(t, def, name = `t${this.counter++}`, log = true) {
     names.set(t, name);
     const e = new Entry(t, name, t.size <= 50000 ? t.dataSync() : new Float32Array(0), def);
+    // Large results are checked by their calls but not kept: their values are not read back.
+    if (t.size > 50000) {
+      t.dispose();
+      return e;
+    }
     this.pool.push(e);
     this.used.add(e);
     if (def && log) this.driver.setup(`${name} = ${def}`);
@@ -224,7 +229,7 @@ class Driver {
     this.canary.dispose();
     for (const t of this.fixed) t.dispose();
     const end = nr.memory();
-    const leaked = end.numTensors - this.baseline.numTensors - (this.leakedSoFar ?? 0);
+    const leaked = end.numTensors - this.baseline.numTensors - (this.leakedSoFar ?? 0) + (end.numLeaked - this.baseline.numLeaked - (this.collected ?? 0)) + (this.collected ?? 0);
     if (leaked !== 0 || end.numHandles - end.numTensors !== this.baseline.numHandles - this.baseline.numTensors + (this.handlesLeakedSoFar ?? 0)) {
       this.index = this.stats.calls;
       this.fail('leak', 'end', 'memory() at the end',
@@ -242,6 +247,7 @@ class Driver {
     this.baseline = nr.memory();
     this.leakedSoFar = 0;
     this.handlesLeakedSoFar = 0;
+    this.collected = 0;
     this.canary = nr.tensor(CANARY);
     this.fixed = fixedInputs(nr);
     this.fixedValues = fixedComputation(nr, this.fixed);
@@ -250,7 +256,9 @@ class Driver {
   fail(cls, op, line, message, call) {
     this.stats.failures++;
     this.stats.errorsByClass[`FAIL ${cls}`] = (this.stats.errorsByClass[`FAIL ${cls}`] ?? 0) + 1;
-    const sig = `${cls} | ${op} | ${String(message).replace(/-?\d+(\.\d+)?(e[-+]?\d+)?/g, '#').slice(0, 90)}`;
+    // One entry per kind of failure: numbers, handles and shapes do not make a new kind.
+    const norm = String(message).replace(/0x[0-9a-f]+/g, '#').replace(/-?\d+(\.\d+)?(e[-+]?\d+)?/g, '#').replace(/\[[#, ]*\]/g, '[…]');
+    const sig = `${cls} | ${op} | ${norm.slice(0, 90)}`;
     const prev = this.failures.get(sig);
     const record = {
       cls, op, message: String(message).slice(0, 600), index: this.index, line, seed: this.seed,
@@ -339,7 +347,9 @@ class Driver {
     if (err instanceof HangError) return this.fail('hang', call.op, line, err.message, call);
     if (dt > SLOW_MS) this.fail('hang', call.op, line, `the call took ${Math.round(dt)} ms`, call);
 
-    if (threw) {
+    if (threw && err instanceof Mismatch) {
+      this.fail('wrong-result', call.op, line, err.message, call);
+    } else if (threw) {
       const cls = classifyError(nr, err, call.names, call.passThrough);
       const key = cls ?? (err?.constructor?.name ?? 'thrown');
       st.errorsByClass[key] = (st.errorsByClass[key] ?? 0) + 1;
@@ -383,7 +393,13 @@ class Driver {
     const known = new Set(ctx.pool.map((e) => e.t));
     const fresh = [...returned].filter((t) => !t.isDisposed && !known.has(t));
     const after = nr.memory();
-    const delta = after.numTensors - before.numTensors - fresh.length + live;
+    // Tensors the finalizer freed meanwhile (leaks reported earlier, collected during an await)
+    // do not count against this call.
+    const collected = after.numLeaked - before.numLeaked;
+    this.collected = (this.collected ?? 0) + collected;
+    // Pool tensors the call disposed without owning them are reported as disposed-input below.
+    const lost = ctx.pool.filter((e) => e.t.isDisposed).length;
+    const delta = after.numTensors - before.numTensors - fresh.length + live + collected + lost;
     if (delta !== 0 && !call.noLeakCheck) {
       this.leakedSoFar = (this.leakedSoFar ?? 0) + delta;
       this.fail('leak', call.op, line, `${delta > 0 ? 'leaked' : 'freed'} ${Math.abs(delta)} tensor(s) (${threw ? 'the call threw ' + (err?.constructor?.name ?? '') + ': ' + String(err?.message).slice(0, 160) : 'the call succeeded'})`, call);

@@ -33,7 +33,7 @@ export function fuzzSeed({ seed, calls, keepGoing = false, heavy = false, hangMs
       resolve({
         seed, calls: last.i + 1, requested: calls, hung: true,
         failures: [{
-          cls: 'hang', op: '?', index: last.i, line: last.line, seed, count: 1,
+          cls: 'hang', op: /^r\d+ = (?:await )?([\w.]+)/.exec(last.line)?.[1] ?? '?', index: last.i, line: last.line, seed, count: 1,
           message: `no progress for ${hangMs} ms: the worker was terminated during this call`,
           replay: `npm run fuzz -- --seed ${seed} --calls ${last.i + 1}`, snippet: last.line, recent: recent.slice(),
         }],

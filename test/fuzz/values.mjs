@@ -77,7 +77,8 @@ export function broadcastPartner(rng, s, fit = true) {
     if (candidates.length === 0) return null;
     const i = rng.pick(candidates);
     const j = s.length - out.length + i;
-    out[i] = s[j] + rng.int(1, 3);
+    // A 0 on the other side needs a partner of at least 2 (1 would broadcast).
+    out[i] = s[j] === 0 ? rng.int(2, 3) : s[j] + rng.int(1, 3);
   }
   return out;
 }

@@ -198,7 +198,8 @@ const variableOp = {
       };
     }
     if (r === 2) {
-      const v = ctx.pick((x) => typeof x.t.assign === 'function');
+      const v = ctx.pick((x) => typeof x.t.assign === 'function' && x.shape.length > 0 && x.size !== 1);
+      if (!v && e.size === 1) return null;
       return {
         op: 'variableGrads', line: `variableGrads(() => ${v ? v.name : 't'}.square()) /* not a scalar */`, expect: 'error',
         run: () => nr.variableGrads(() => (v ? v.t : e.t).square()),

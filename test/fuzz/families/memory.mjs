@@ -42,7 +42,7 @@ const tidyOp = {
             const k = kept[0];
             const vals = k.dataSync();
             k.dispose();
-            if (vals.some((v, i) => !Object.is(v, e.vals[i]) && !(Number.isNaN(v) && Number.isNaN(e.vals[i])))) throw new Mismatch('keep: the kept tensor changed');
+            if (vals.some((v, i) => v !== e.vals[i] && !(Number.isNaN(v) && Number.isNaN(e.vals[i])))) throw new Mismatch('keep: the kept tensor changed');
           }
         },
       };

@@ -83,7 +83,9 @@ const newModel = {
       run: () => {
         const m = spec.make();
         names.set(m, spec.name);
-        ctx.models.push({ m, ...spec, compiled: false });
+        // A model made from a bad config that was accepted is not used further.
+        if (valid) ctx.models.push({ m, ...spec, compiled: false });
+        else m.dispose();
         return null;
       },
     };
@@ -159,7 +161,7 @@ const fitOp = {
     let extra = '';
     let disposes;
     if (r === 0) { opts.batchSize = rng.pick([0, -1, 1.5, '4', badInt(rng)]); expect = 'error'; }
-    else if (r === 1) { opts.epochs = rng.pick([-1, 1.5, 'x', 2 ** 32]); expect = 'error'; }
+    else if (r === 1) { opts.epochs = rng.pick([-1, 1.5, 'x', NaN]); expect = 'error'; }
     else if (r === 2) {
       opts.validationSplit = rng.pick([0.1, 0.25, 0.3, 0.5, 0, 1, -0.1, NaN]);
       const s = opts.validationSplit;
@@ -167,9 +169,9 @@ const fitOp = {
       if (!(s > 0 && s < 1) || nVal < 1 || nVal >= n) expect = 'error';
       if (s > 0 && s < 1 && expect === 'ok' && (Math.floor(n * s) < 1 || Math.floor(n * s) >= n)) expect = 'either';
     } else if (r === 3) {
-      opts.callbacks = [nr.callbacks.earlyStopping({ restoreBestWeights: true, patience: 0 }), { onEpochEnd: (e) => { if (e >= 1) throw sentinel; } }];
+      opts.callbacks = [nr.callbacks.earlyStopping({ monitor: 'loss', restoreBestWeights: true, patience: 5 }), { onEpochEnd: (e) => { if (e >= 1) throw sentinel; } }];
       opts.epochs = 3;
-      extra = 'callbacks: [callbacks.earlyStopping({ restoreBestWeights: true, patience: 0 }), { onEpochEnd: (e) => { if (e >= 1) throw new Error("fuzz") } }]';
+      extra = 'callbacks: [callbacks.earlyStopping({ monitor: "loss", restoreBestWeights: true, patience: 5 }), { onEpochEnd: (e) => { if (e >= 1) throw new Error("fuzz") } }]';
       if (expect === 'ok') { expect = 'error'; passThrough = sentinel; }
     } else if (r === 4) {
       opts.callbacks = { onBatchEnd: () => { throw sentinel; } };
@@ -371,6 +373,99 @@ const initOp = {
   },
 };
 
+/**
+ * One SGD step (trainOnBatch, learning rate 0.5) of a dense softmax + categorical cross-entropy
+ * or sigmoid + binary cross-entropy layer, checked against the gradient in plain JS:
+ * dL/dz = (p·Σy − y)/n for softmax + CCE (any targets: multi-hot, all-zero rows), and
+ * (p − y)/(n·k) for sigmoid + BCE; plus the reported loss.
+ */
+const trainStep = {
+  name: 'trainStep',
+  gen(ctx) {
+    const { rng, nr } = ctx;
+    const kind = rng.pick(['softmax', 'sigmoid']);
+    const inDim = rng.int(1, 3);
+    const k = rng.int(2, 4);
+    const n = rng.int(1, 3);
+    const x = Array.from({ length: n * inDim }, () => rng.uniform(-1, 1));
+    const targets = rng.pick(['oneHot', 'multiHot', 'zeros', 'soft']);
+    const y = [];
+    for (let i = 0; i < n; i++) {
+      const hot = rng.int(0, k - 1);
+      for (let j = 0; j < k; j++) {
+        if (targets === 'oneHot') y.push(j === hot ? 1 : 0);
+        else if (targets === 'multiHot') y.push(j === hot || rng.chance(0.5) ? 1 : 0);
+        else if (targets === 'zeros') y.push(0);
+        else y.push(rng.uniform(0, 1));
+      }
+    }
+    const loss = kind === 'softmax' ? 'categoricalCrossentropy' : 'binaryCrossentropy';
+    const seed = rng.int(0, 1000);
+    const line = `m = sequential({ layers: [layers.dense({ units: ${k}, activation: "${kind}", inputShape: [${inDim}] })], seed: ${seed} }); m.compile({ optimizer: optimizers.sgd({ learningRate: 0.5 }), loss: "${loss}" }); w0 = m.getWeights(); m.trainOnBatch(tensor(${ctx.show(x)}, [${n}, ${inDim}]), tensor(${ctx.show(y)}, [${n}, ${k}])); /* ${targets} targets */ m.getWeights(); m.dispose()`;
+    return {
+      op: 'trainOnBatch', line, expect: 'ok', names: ['trainOnBatch', 'compile', 'dense'], handlesNeutral: true,
+      run: () => {
+        const m = nr.sequential({ layers: [nr.layers.dense({ units: k, activation: kind, inputShape: [inDim] })], seed });
+        const xt = nr.tensor(x, [n, inDim]);
+        const yt = nr.tensor(y, [n, k]);
+        try {
+          m.compile({ optimizer: nr.optimizers.sgd({ learningRate: 0.5 }), loss });
+          const read = () => { const w = m.getWeights(); const v = w.map((t) => Array.from(t.dataSync())); w.forEach((t) => t.dispose()); return v; };
+          const [W0, b0] = read();
+          const reported = m.trainOnBatch(xt, yt);
+          const [W1, b1] = read();
+          return { W0, b0, W1, b1, reported: Array.isArray(reported) ? reported[0] : reported };
+        } finally {
+          xt.dispose();
+          yt.dispose();
+          m.dispose();
+        }
+      },
+      check: ({ W0, b0, W1, b1, reported }) => {
+        const dW = new Array(inDim * k).fill(0);
+        const db = new Array(k).fill(0);
+        let L = 0;
+        for (let i = 0; i < n; i++) {
+          const z = [];
+          for (let j = 0; j < k; j++) {
+            let s = b0[j];
+            for (let p = 0; p < inDim; p++) s += x[i * inDim + p] * W0[p * k + j];
+            z.push(s);
+          }
+          let p;
+          let dz;
+          const yi = y.slice(i * k, i * k + k);
+          if (kind === 'softmax') {
+            const mx = Math.max(...z);
+            const e = z.map((v) => Math.exp(v - mx));
+            const s = e.reduce((a, b) => a + b, 0);
+            p = e.map((v) => v / s);
+            const sy = yi.reduce((a, b) => a + b, 0);
+            dz = p.map((pj, j) => (pj * sy - yi[j]) / n);
+            L += -yi.reduce((a, yj, j) => a + yj * Math.log(p[j]), 0) / n;
+          } else {
+            p = z.map((v) => 1 / (1 + Math.exp(-v)));
+            dz = p.map((pj, j) => (pj - yi[j]) / (n * k));
+            L += -yi.reduce((a, yj, j) => a + yj * Math.log(p[j]) + (1 - yj) * Math.log(1 - p[j]), 0) / (n * k);
+          }
+          for (let j = 0; j < k; j++) {
+            db[j] += dz[j];
+            for (let q = 0; q < inDim; q++) dW[q * k + j] += x[i * inDim + q] * dz[j];
+          }
+        }
+        const want = [...W0.map((w, i) => w - 0.5 * dW[i]), ...b0.map((b, j) => b - 0.5 * db[j])];
+        const got = [...W1, ...b1];
+        for (let i = 0; i < want.length; i++) {
+          if (!(Math.abs(got[i] - want[i]) <= 1e-4 + 1e-4 * Math.abs(want[i]))) {
+            throw new Mismatch(`trainOnBatch (${kind} + ${loss}, ${targets} targets): weight ${i} after one SGD step is ${got[i]}, the plain-JS gradient gives ${want[i]} (before: ${[...W0, ...b0][i]})`);
+          }
+        }
+        if (!(Math.abs(reported - L) <= 1e-4 + 1e-4 * Math.abs(L))) throw new Mismatch(`trainOnBatch (${kind} + ${loss}, ${targets} targets): reported loss ${reported}, plain JS ${L}`);
+      },
+    };
+  },
+};
+
 const rbfOp = {
   name: 'rbfFeatures',
   gen(ctx) {
@@ -392,6 +487,6 @@ const rbfOp = {
 export default {
   name: 'models',
   weight: 2,
-  ops: [newModel, compileOp, fitOp, predictOp, evaluateOp, weightsOp, disposeModel, nestedOp, initOp, rbfOp],
+  ops: [newModel, compileOp, fitOp, predictOp, evaluateOp, weightsOp, disposeModel, nestedOp, initOp, rbfOp, trainStep],
 };
 
