@@ -39,8 +39,11 @@ describe('API fuzzer self-test (planted defects in test/fuzz/mutant.mjs)', () =>
       expect(seen, `${want} not reported; seen: ${[...seen].join(', ')}`).toContain(want);
     }
     const f = s.failures.find((x) => x.cls === 'wrong-result' && x.op === 'sub')!;
-    expect(f.replay).toBe(`npm run fuzz -- --seed 5 --calls ${f.index + 1}`);
+    expect(f.replay).toBe(`npm run fuzz -- --seed 5 --calls ${f.index + 1} --keep-going`);
     expect(f.snippet).toMatch(/sub\(/);
+    // The replay ends with the same failure at the same call: a failure is its own reproduction.
+    const again: FuzzSummary = await fuzzSeed({ seed: 5, calls: f.index + 1, keepGoing: true, families: ['elementwise', 'shape', 'reductions', 'memory'], dist: mutant });
+    expect(again.failures.some((x) => x.cls === f.cls && x.op === f.op && x.index === f.index)).toBe(true);
   }, 60_000);
 
   it('terminates a call that blocks and names it', async () => {

@@ -161,18 +161,21 @@ export async function runFuzz(opts) {
 }
 
 class Driver {
-  constructor({ seed, calls, nr, keepGoing = false, onCall = () => {}, heavy = false, families }) {
+  constructor({ seed, calls, nr, keepGoing = false, onCall = () => {}, onFailure = () => {}, heavy = false, families, reinit = null }) {
     this.seed = seed >>> 0;
     this.calls = calls;
     this.nr = nr;
     this.keepGoing = keepGoing;
     this.onCall = onCall;
+    this.onFailure = onFailure;
+    /** Replaces the instance (keep-going mode, after memory corruption): `init(wasmBytes)`. */
+    this.reinit = reinit;
     this.heavy = heavy;
     this.rng = new Rng(this.seed);
     this.families = families ? FAMILIES.filter((f) => families.includes(f.name)) : FAMILIES;
     this.recent = [];
     this.failures = new Map();
-    this.stats = { calls: 0, valid: 0, invalid: 0, either: 0, errorsByClass: {}, errorsByOp: {}, callsByOp: {}, failures: 0, ms: 0 };
+    this.stats = { calls: 0, valid: 0, invalid: 0, either: 0, errorsByClass: {}, errorsByOp: {}, failuresByClass: {}, callsByOp: {}, failures: 0, ms: 0 };
     this.index = 0;
     this.restarts = 0;
   }
@@ -254,20 +257,24 @@ class Driver {
   }
 
   fail(cls, op, line, message, call) {
+    if (cls === 'corruption') this.corrupted = true;
     this.stats.failures++;
-    this.stats.errorsByClass[`FAIL ${cls}`] = (this.stats.errorsByClass[`FAIL ${cls}`] ?? 0) + 1;
+    this.stats.failuresByClass[cls] = (this.stats.failuresByClass[cls] ?? 0) + 1;
     // One entry per kind of failure: numbers, handles and shapes do not make a new kind.
     const norm = String(message).replace(/0x[0-9a-f]+/g, '#').replace(/-?\d+(\.\d+)?(e[-+]?\d+)?/g, '#').replace(/\[[#, ]*\]/g, '[…]');
     const sig = `${cls} | ${op} | ${norm.slice(0, 90)}`;
     const prev = this.failures.get(sig);
     const record = {
       cls, op, message: String(message).slice(0, 600), index: this.index, line, seed: this.seed,
-      replay: `npm run fuzz -- --seed ${this.seed} --calls ${this.index + 1}`,
+      replay: `npm run fuzz -- --seed ${this.seed} --calls ${this.index + 1}${this.keepGoing ? ' --keep-going' : ''}${this.families.length < FAMILIES.length ? ` --family ${this.families.map((f) => f.name).join(',')}` : ''}`,
       snippet: call ? this.snippet(call, line) : line,
       recent: this.recent.slice(),
       count: 1,
     };
-    if (!prev) this.failures.set(sig, record);
+    if (!prev) {
+      this.failures.set(sig, record);
+      this.onFailure(record);
+    }
     else {
       prev.count++;
       if (record.snippet.length < prev.snippet.length) Object.assign(prev, { ...record, count: prev.count });
@@ -289,8 +296,17 @@ class Driver {
   async run() {
     this.start();
     const t0 = performance.now();
-    for (this.index = 0; this.index < this.calls && !this.stopped; this.index++) {
+    // `calls` counts calls made: a generator may decline (return null) and is then not counted,
+    // so `--calls K` replays exactly the first K calls of a seed.
+    for (let steps = 0; this.stats.calls < this.calls && !this.stopped && steps < 4 * this.calls + 100; steps++) {
+      this.index = this.stats.calls;
       await this.step();
+      if (this.corrupted && this.keepGoing && this.reinit) {
+        // Memory was corrupted: later failures could be its consequences. Start on a new instance.
+        await this.reinit();
+        this.restart();
+      }
+      this.corrupted = false;
     }
     this.stats.ms = performance.now() - t0;
     if (!this.trapped || this.keepGoing) this.finish();
@@ -471,6 +487,7 @@ class Driver {
       callsPerSecond: Math.round(this.stats.calls / (this.stats.ms / 1000)),
       errorsByClass: this.stats.errorsByClass,
       errorsByOp: this.stats.errorsByOp,
+      failuresByClass: this.stats.failuresByClass,
       callsByOp: this.stats.callsByOp,
       failures: [...this.failures.values()],
     };

@@ -22,6 +22,7 @@ export interface FuzzSummary {
   callsPerSecond?: number;
   errorsByClass: Record<string, number>;
   errorsByOp: Record<string, number>;
+  failuresByClass?: Record<string, number>;
   callsByOp: Record<string, number>;
   failures: FuzzFailure[];
   unhandled?: string[];

@@ -24,6 +24,8 @@ export function fuzzSeed({ seed, calls, keepGoing = false, heavy = false, hangMs
       resourceLimits: { maxOldGenerationSizeMb: 2048 },
     });
     const recent = [];
+    /** Failures reported so far, kept in case the worker has to be terminated. */
+    const earlier = [];
     let last = { i: -1, line: '' };
     let lastAt = Date.now();
     const timer = setInterval(() => {
@@ -32,7 +34,7 @@ export function fuzzSeed({ seed, calls, keepGoing = false, heavy = false, hangMs
       worker.terminate();
       resolve({
         seed, calls: last.i + 1, requested: calls, hung: true,
-        failures: [{
+        failures: [...earlier, {
           cls: 'hang', op: /^r\d+ = (?:await )?([\w.]+)/.exec(last.line)?.[1] ?? '?', index: last.i, line: last.line, seed, count: 1,
           message: `no progress for ${hangMs} ms: the worker was terminated during this call`,
           replay: `npm run fuzz -- --seed ${seed} --calls ${last.i + 1}`, snippet: last.line, recent: recent.slice(),
@@ -46,6 +48,8 @@ export function fuzzSeed({ seed, calls, keepGoing = false, heavy = false, hangMs
         last = m;
         recent.push(m.line);
         if (recent.length > 30) recent.shift();
+      } else if (m.type === 'failure') {
+        earlier.push(m.f);
       } else if (m.type === 'done') {
         clearInterval(timer);
         worker.terminate();
@@ -57,7 +61,7 @@ export function fuzzSeed({ seed, calls, keepGoing = false, heavy = false, hangMs
       clearInterval(timer);
       resolve({
         seed, calls: last.i + 1, requested: calls, crashed: true,
-        failures: [{ cls: 'crash', op: '?', index: last.i, line: last.line, seed, count: 1, message: `the worker exited with code ${code}`, replay: `npm run fuzz -- --seed ${seed} --calls ${last.i + 1}`, snippet: last.line, recent: recent.slice() }],
+        failures: [...earlier, { cls: 'crash', op: '?', index: last.i, line: last.line, seed, count: 1, message: `the worker exited with code ${code}`, replay: `npm run fuzz -- --seed ${seed} --calls ${last.i + 1}`, snippet: last.line, recent: recent.slice() }],
         errorsByClass: {}, errorsByOp: {}, callsByOp: {},
       });
     });
@@ -71,6 +75,8 @@ export function formatReport(s, { full = true } = {}) {
   lines.push(`neurite fuzz: seed ${s.seed}, ${s.calls} calls (${s.valid ?? '?'} valid, ${s.invalid ?? '?'} invalid, ${s.either ?? '?'} either) in ${s.ms ?? '?'} ms${rate}`);
   const byClass = Object.entries(s.errorsByClass ?? {}).sort((a, b) => b[1] - a[1]);
   if (byClass.length) lines.push(`  thrown errors by class: ${byClass.map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  const fails = Object.entries(s.failuresByClass ?? {}).sort((a, b) => b[1] - a[1]);
+  if (fails.length) lines.push(`  failures by class: ${fails.map(([k, v]) => `${k} ${v}`).join(', ')}`);
   const byOp = Object.entries(s.errorsByOp ?? {}).sort((a, b) => b[1] - a[1]);
   if (byOp.length && full) lines.push(`  thrown errors by op: ${byOp.map(([k, v]) => `${k} ${v}`).join(', ')}`);
   if (s.unhandled?.length) lines.push(`  unhandled rejections: ${s.unhandled.length}: ${s.unhandled[0].slice(0, 200)}`);
