@@ -112,8 +112,8 @@ export class Context {
   adopt(t, def, name = `t${this.counter++}`, log = true) {
     names.set(t, name);
     const e = new Entry(t, name, t.size <= 50000 ? t.dataSync() : new Float32Array(0), def);
-    // Large results are checked by their calls but not kept: their values are not read back.
-    if (t.size > 50000) {
+    // Large results (or zero-size ones with huge dims) are checked by their calls but not kept.
+    if (t.size > 50000 || t.shape.some((d) => d > 4096)) {
       t.dispose();
       return e;
     }
@@ -403,6 +403,11 @@ class Driver {
 
     // Tensors the call returned count as created by it; measure before adopting them (adopting
     // may dispose the oldest pool entries).
+    if (call.resets) {
+      // The call replaced the instance on purpose: everything held is gone; start again.
+      this.restart();
+      return;
+    }
     // Tensors the call was to dispose are the fuzzer's: free them if the call did not.
     for (const e of call.disposes ?? []) e.t.dispose();
     const returned = threw ? new Set() : tensorsIn(nr, res);

@@ -160,7 +160,11 @@ const fitOp = {
     const sentinel = new Error('fuzz: callback threw on purpose');
     let extra = '';
     let disposes;
-    if (r === 0) { opts.batchSize = rng.pick([0, -1, 1.5, '4', badInt(rng)]); expect = 'error'; }
+    if (r === 0) {
+      opts.batchSize = rng.pick([0, -1, 1.5, '4', badInt(rng)]);
+      // A batch larger than the data is one batch (as TF.js); huge ones may also be refused.
+      expect = Number.isInteger(opts.batchSize) && opts.batchSize > 0 ? (expect === 'ok' ? 'either' : expect) : 'error';
+    }
     else if (r === 1) { opts.epochs = rng.pick([-1, 1.5, 'x', NaN]); expect = 'error'; }
     else if (r === 2) {
       opts.validationSplit = rng.pick([0.1, 0.25, 0.3, 0.5, 0, 1, -0.1, NaN]);
@@ -177,6 +181,26 @@ const fitOp = {
       opts.callbacks = { onBatchEnd: () => { throw sentinel; } };
       extra = 'callbacks: { onBatchEnd: () => { throw new Error("fuzz") } }';
       if (expect === 'ok') { expect = 'error'; passThrough = sentinel; }
+    } else if (r === 5 && rng.chance(0.3)) {
+      // Disposing the model itself from a callback, or replacing the instance (init with bytes):
+      // fit must stop with an error that says so, not go on with stale handles.
+      const reset = ctx.driver.reinit && rng.chance(0.5);
+      if (expect !== 'ok' || n < 2) return null;
+      opts.epochs = 2;
+      opts.batchSize = 1;
+      if (reset) {
+        opts.callbacks = { onBatchEnd: async (b) => { if (b === 0) await ctx.driver.reinit(); } };
+        const call = fitCall(ctx, md, x, y, opts, 'callbacks: { onBatchEnd: async (b) => { if (b === 0) await init(coreWasmBytes); } }', 'error');
+        call.names = ['fit'];
+        call.resets = true;
+        ctx.models.splice(ctx.models.indexOf(md), 1);
+        return call;
+      }
+      opts.callbacks = { onBatchEnd: (b) => { if (b === 0) md.m.dispose(); } };
+      ctx.models.splice(ctx.models.indexOf(md), 1);
+      const call = fitCall(ctx, md, x, y, opts, `callbacks: { onBatchEnd: (b) => { if (b === 0) ${md.name}.dispose(); } }`, 'error');
+      call.names = ['fit'];
+      return call;
     } else if (r === 5) {
       // Disposing the training data from a callback: fit must stop with an error that says so.
       const which = rng.pick(['x', 'y']);
