@@ -10,12 +10,22 @@ import { badInt } from '../values.mjs';
 
 const ACTS = { linear: (x) => x, relu: (x) => Math.max(0, x), sigmoid: (x) => 1 / (1 + Math.exp(-x)), tanh: Math.tanh };
 
-/** A plain-JS forward pass of dense layers: weights [W1, b1, W2, b2, …] as {shape, vals}. */
-function denseForward(x, weights, acts) {
+/**
+ * A plain-JS forward pass at inference. `stack` lists the layers as { kind, act }: `dense`
+ * takes the next two weights (kernel, bias), `act` applies an activation, `id` (dropout,
+ * gaussianNoise, flatten) passes values through.
+ */
+function forward(x, weights, stack) {
   let cur = { shape: x.shape, vals: Array.from(x.vals) };
-  for (let l = 0; l < acts.length; l++) {
-    const W = weights[2 * l];
-    const b = weights[2 * l + 1];
+  let w = 0;
+  for (const layer of stack) {
+    if (layer.kind === 'id') continue;
+    if (layer.kind === 'act') {
+      cur = { ...cur, vals: cur.vals.map(ACTS[layer.act]) };
+      continue;
+    }
+    const W = weights[w++];
+    const b = weights[w++];
     const [n, k] = cur.shape;
     const m = W.shape[1];
     const out = [];
@@ -25,7 +35,7 @@ function denseForward(x, weights, acts) {
         let s = b.vals[j];
         let g = Math.abs(b.vals[j]);
         for (let p = 0; p < k; p++) { s += cur.vals[i * k + p] * W.vals[p * m + j]; g += Math.abs(cur.vals[i * k + p] * W.vals[p * m + j]); }
-        out.push(ACTS[acts[l]](s));
+        out.push(ACTS[layer.act](s));
         mag.push(g);
       }
     }
@@ -36,39 +46,69 @@ function denseForward(x, weights, acts) {
 
 let modelCount = 0;
 
-/** A new model spec: a few dense layers; returns { m, inDim, outDim, acts } or throws. */
+/**
+ * Layers that may sit between dense layers: [source, make, reference kind | null (no plain-JS
+ * reference: normalisation, prelu), a bad config that must be refused at construction].
+ */
+const EXTRA = [
+  ['dropout', { rate: 0.3 }, { kind: 'id' }, { rate: 1 }],
+  ['gaussianNoise', { stddev: 0.1 }, { kind: 'id' }, { stddev: -1 }],
+  ['activation', { activation: 'relu' }, { kind: 'act', act: 'relu' }, { activation: 'nope' }],
+  ['flatten', {}, { kind: 'id' }, null],
+  ['batchNormalization', {}, null, { momentum: 2 }],
+  ['layerNormalization', {}, null, { epsilon: 0 }],
+  ['prelu', {}, null, { alphaInitializer: 'nope' }],
+];
+
+/** A new model spec: dense layers with other layers between; returns { name, line, make, … }. */
 function makeModel(ctx, valid) {
   const { rng, nr } = ctx;
   const inDim = rng.int(1, 5);
   const depth = rng.int(1, 3);
-  const acts = [];
   const units = [];
+  /** [kind, config] per layer, and the reference stack (null entries: no reference). */
   const layers = [];
-  const parts = [];
+  const stack = [];
   for (let i = 0; i < depth; i++) {
     const u = rng.int(1, 5);
     const act = rng.pick(Object.keys(ACTS));
     units.push(u);
-    acts.push(act);
-    const cfg = i === 0 ? { units: u, activation: act, inputShape: [inDim] } : { units: u, activation: act };
-    layers.push(cfg);
+    layers.push(['dense', i === 0 ? { units: u, activation: act, inputShape: [inDim] } : { units: u, activation: act }]);
+    stack.push({ kind: 'dense', act });
+    if (rng.chance(0.3)) {
+      const [kind, cfg, ref] = rng.pick(EXTRA);
+      layers.push([kind, { ...cfg }]);
+      stack.push(ref);
+    }
   }
   if (!valid) {
-    const cfg = rng.pick(layers);
-    const bad = rng.pick([
-      ['units', rng.pick([0, -1, 1.5, '3', 2 ** 24, NaN, null, badInt(rng)])],
-      ['activation', rng.pick(['nope', 7, { name: 'relu', alpha: 2 }])],
-      ['inputShape', rng.pick([[0], [-1], 'x', [1.5], [2 ** 32]])],
-      ['kernelInitializer', rng.pick(['nope', { name: 'glorotUniform', seed: 'x' }, 5])],
-    ]);
-    cfg[bad[0]] = bad[1];
-    if (bad[0] === 'inputShape' && cfg !== layers[0]) layers[0].inputShape = bad[1];
+    const extras = layers.filter(([k]) => k !== 'dense');
+    if (extras.length && rng.chance(0.4)) {
+      const target = rng.pick(extras);
+      const bad = EXTRA.find(([k]) => k === target[0])[3];
+      if (bad) Object.assign(target[1], bad);
+      else valid = true;
+    } else {
+      const cfg = rng.pick(layers.filter(([k]) => k === 'dense'))[1];
+      const bad = rng.pick([
+        ['units', rng.pick([0, -1, 1.5, '3', 2 ** 24, NaN, null, badInt(rng)])],
+        ['activation', rng.pick(['nope', 7, { name: 'relu', alpha: 2 }])],
+        ['inputShape', rng.pick([[0], [-1], 'x', [1.5], [2 ** 32]])],
+        ['kernelInitializer', rng.pick(['nope', { name: 'glorotUniform', seed: 'x' }, 5])],
+      ]);
+      cfg[bad[0]] = bad[1];
+      if (bad[0] === 'inputShape' && cfg !== layers[0][1]) layers[0][1].inputShape = bad[1];
+    }
   }
-  for (const cfg of layers) parts.push(`layers.dense(${ctx.show(cfg)})`);
+  const parts = layers.map(([k, cfg]) => `layers.${k}(${ctx.show(cfg)})`);
   const seed = rng.int(0, 1000);
   const name = `m${modelCount++}`;
   const line = `${name} = sequential({ layers: [${parts.join(', ')}], seed: ${seed} })`;
-  return { name, line, inDim, outDim: units[units.length - 1], acts, make: () => nr.sequential({ layers: layers.map((c) => nr.layers.dense(c)), seed }) };
+  return {
+    name, line, inDim, outDim: units[units.length - 1], valid,
+    stack: stack.every(Boolean) ? stack : null,
+    make: () => nr.sequential({ layers: layers.map(([k, cfg]) => nr.layers[k](cfg)), seed }),
+  };
 }
 
 const newModel = {
@@ -76,10 +116,11 @@ const newModel = {
   gen(ctx) {
     const { rng } = ctx;
     if (ctx.models.length >= 3) return null;
-    const valid = rng.chance(0.75);
-    const spec = makeModel(ctx, valid);
+    const spec = makeModel(ctx, rng.chance(0.75));
+    const valid = spec.valid;
     return {
-      op: 'sequential', line: spec.line.replace(/^m\d+ = /, ''), expect: valid ? 'ok' : 'error', names: ['dense', 'sequential', 'layer', 'units', 'activation', 'inputShape', 'kernelInitializer'],
+      op: 'sequential', line: spec.line.replace(/^m\d+ = /, ''), expect: valid ? 'ok' : 'error',
+      names: ['sequential', ...EXTRA.map(([k]) => k), 'dense', 'initializer'],
       run: () => {
         const m = spec.make();
         names.set(m, spec.name);
@@ -274,7 +315,7 @@ const predictOp = {
       },
       check: ({ p, ws }) => {
         compareShape('predict', p, [xx.shape[0], md.outDim]);
-        compare('predict (a plain-JS dense forward pass with getWeights())', p, denseForward(xx.ref, ws, md.acts), false);
+        if (md.stack) compare('predict (a plain-JS forward pass with getWeights())', p, forward(xx.ref, ws, md.stack), false);
       },
     };
   },
