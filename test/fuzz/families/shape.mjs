@@ -45,6 +45,16 @@ const reshapeOp = {
   },
 };
 
+/** Whether `perm` is a permutation of rank `r` ('ok'), not one ('error'), or uses negative axes ('either'). */
+function permExpect(perm, r) {
+  if (perm === undefined || perm === null) return 'either';
+  if (!Array.isArray(perm) || perm.length !== r) return 'error';
+  if (perm.some((x) => typeof x !== 'number' || !Number.isInteger(x) || x >= r || x < -r)) return 'error';
+  const norm = perm.map((x) => (x < 0 ? x + r : x));
+  if (new Set(norm).size !== r) return 'error';
+  return perm.some((x) => x < 0) ? 'either' : 'ok';
+}
+
 const transposeOp = {
   name: 'transpose', weight: 2,
   gen(ctx) {
@@ -57,15 +67,12 @@ const transposeOp = {
     if (mode === 0) perm = undefined;
     else if (mode <= 3) perm = rng.shuffle([...Array(r).keys()]);
     else {
-      expect = 'error';
       const p = rng.shuffle([...Array(r).keys()]);
       perm = rng.pick([
         p.map((x) => x + 2 ** 32), // 2**32 + k read as k by `>>> 0`
         [...p, r], p.slice(1), p.map(() => 0), [1.5], garbage(rng), p.map((x) => -x - 1),
       ]);
-      if (r === 0 && Array.isArray(perm) && perm.length === 0) expect = 'ok';
-      if (perm === undefined || perm === null) expect = 'either';
-      if (r === 1 && Array.isArray(perm) && perm.length === 1 && perm[0] === -1) expect = 'either';
+      expect = permExpect(perm, r);
     }
     const p0 = perm ?? [...Array(r).keys()].reverse();
     const p = Array.isArray(p0) ? p0.map((x) => (x < 0 ? x + r : x)) : p0;
