@@ -1,0 +1,557 @@
+/**
+ * Models and training: random sequential stacks with good and bad configs, compile, fit
+ * (mismatched, NaN, validationSplit, early stopping, callbacks that throw or dispose the data
+ * or the model, two fits at once), predict checked against a plain-JS dense forward pass,
+ * evaluate, trainOnBatch, get/setWeights, nesting, dispose; init and rbfFeatures misuse.
+ */
+import { compare, compareShape, Mismatch } from '../checks.mjs';
+import { code, names } from '../render.mjs';
+import { badInt } from '../values.mjs';
+
+const ACTS = { linear: (x) => x, relu: (x) => Math.max(0, x), sigmoid: (x) => 1 / (1 + Math.exp(-x)), tanh: Math.tanh };
+
+/**
+ * A plain-JS forward pass at inference. `stack` lists the layers as { kind, act }: `dense`
+ * takes the next two weights (kernel, bias), `act` applies an activation, `id` (dropout,
+ * gaussianNoise, flatten) passes values through.
+ */
+function forward(x, weights, stack) {
+  let cur = { shape: x.shape, vals: Array.from(x.vals) };
+  let w = 0;
+  for (const layer of stack) {
+    if (layer.kind === 'id') continue;
+    if (layer.kind === 'act') {
+      cur = { ...cur, vals: cur.vals.map(ACTS[layer.act]) };
+      continue;
+    }
+    const W = weights[w++];
+    const b = weights[w++];
+    const [n, k] = cur.shape;
+    const m = W.shape[1];
+    const out = [];
+    const mag = [];
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < m; j++) {
+        let s = b.vals[j];
+        let g = Math.abs(b.vals[j]);
+        for (let p = 0; p < k; p++) { s += cur.vals[i * k + p] * W.vals[p * m + j]; g += Math.abs(cur.vals[i * k + p] * W.vals[p * m + j]); }
+        out.push(ACTS[layer.act](s));
+        mag.push(g);
+      }
+    }
+    cur = { shape: [n, m], vals: out, mag };
+  }
+  return cur;
+}
+
+let modelCount = 0;
+
+/**
+ * Layers that may sit between dense layers: [source, make, reference kind | null (no plain-JS
+ * reference: normalisation, prelu), a bad config that must be refused at construction].
+ */
+const EXTRA = [
+  ['dropout', { rate: 0.3 }, { kind: 'id' }, { rate: 1 }],
+  ['gaussianNoise', { stddev: 0.1 }, { kind: 'id' }, { stddev: -1 }],
+  ['activation', { activation: 'relu' }, { kind: 'act', act: 'relu' }, { activation: 'nope' }],
+  ['flatten', {}, { kind: 'id' }, null],
+  ['batchNormalization', {}, null, { momentum: 2 }],
+  ['layerNormalization', {}, null, { epsilon: 0 }],
+  ['prelu', {}, null, { alphaInitializer: 'nope' }],
+];
+
+/** A new model spec: dense layers with other layers between; returns { name, line, make, … }. */
+function makeModel(ctx, valid) {
+  const { rng, nr } = ctx;
+  const inDim = rng.int(1, 5);
+  const depth = rng.int(1, 3);
+  const units = [];
+  /** [kind, config] per layer, and the reference stack (null entries: no reference). */
+  const layers = [];
+  const stack = [];
+  for (let i = 0; i < depth; i++) {
+    const u = rng.int(1, 5);
+    const act = rng.pick(Object.keys(ACTS));
+    units.push(u);
+    layers.push(['dense', i === 0 ? { units: u, activation: act, inputShape: [inDim] } : { units: u, activation: act }]);
+    stack.push({ kind: 'dense', act });
+    if (rng.chance(0.3)) {
+      const [kind, cfg, ref] = rng.pick(EXTRA);
+      layers.push([kind, { ...cfg }]);
+      stack.push(ref);
+    }
+  }
+  if (!valid) {
+    const extras = layers.filter(([k]) => k !== 'dense');
+    if (extras.length && rng.chance(0.4)) {
+      const target = rng.pick(extras);
+      const bad = EXTRA.find(([k]) => k === target[0])[3];
+      if (bad) Object.assign(target[1], bad);
+      else valid = true;
+    } else {
+      const cfg = rng.pick(layers.filter(([k]) => k === 'dense'))[1];
+      const bad = rng.pick([
+        ['units', rng.pick([0, -1, 1.5, '3', 2 ** 24, NaN, null, badInt(rng)])],
+        ['activation', rng.pick(['nope', 7, { name: 'relu', alpha: 2 }])],
+        ['inputShape', rng.pick([[0], [-1], 'x', [1.5], [2 ** 32]])],
+        ['kernelInitializer', rng.pick(['nope', { name: 'glorotUniform', seed: 'x' }, 5])],
+      ]);
+      cfg[bad[0]] = bad[1];
+      if (bad[0] === 'inputShape' && cfg !== layers[0][1]) layers[0][1].inputShape = bad[1];
+    }
+  }
+  const parts = layers.map(([k, cfg]) => `layers.${k}(${ctx.show(cfg)})`);
+  const seed = rng.int(0, 1000);
+  const name = `m${modelCount++}`;
+  const line = `${name} = sequential({ layers: [${parts.join(', ')}], seed: ${seed} })`;
+  return {
+    name, line, inDim, outDim: units[units.length - 1], valid,
+    stack: stack.every(Boolean) ? stack : null,
+    make: () => nr.sequential({ layers: layers.map(([k, cfg]) => nr.layers[k](cfg)), seed }),
+  };
+}
+
+const newModel = {
+  name: 'sequential', weight: 2,
+  gen(ctx) {
+    const { rng } = ctx;
+    if (ctx.models.length >= 3) return null;
+    const spec = makeModel(ctx, rng.chance(0.75));
+    const valid = spec.valid;
+    return {
+      op: 'sequential', line: spec.line.replace(/^m\d+ = /, ''), expect: valid ? 'ok' : 'error',
+      names: ['sequential', ...EXTRA.map(([k]) => k), 'dense', 'initializer'],
+      run: () => {
+        const m = spec.make();
+        names.set(m, spec.name);
+        // A model made from a bad config that was accepted is not used further.
+        if (valid) ctx.models.push({ m, ...spec, compiled: false });
+        else m.dispose();
+        return null;
+      },
+    };
+  },
+};
+
+/** A live model, or null. */
+const pickModel = (ctx, pred = () => true) => {
+  const c = ctx.models.filter(pred);
+  return c.length ? ctx.rng.pick(c) : null;
+};
+
+const compileOp = {
+  name: 'compile', weight: 2,
+  gen(ctx) {
+    const { rng, nr } = ctx;
+    const md = pickModel(ctx);
+    if (!md) return null;
+    const optKind = rng.int(0, 6);
+    const optSrc = ['"sgd"', '"adam"', 'optimizers.sgd({ learningRate: 0.05 })', 'optimizers.adam({ amsgrad: true })', 'optimizers.sgd({ learningRate: NaN })', '"nope"', 'optimizers.rmsprop({ bogus: 1 })'][optKind];
+    const lossName = rng.pick(['mse', 'meanSquaredError', 'meanAbsoluteError', 'binaryCrossentropy', 'nope', 42]);
+    const metrics = rng.pick([undefined, ['mse'], 'mae', ['nope']]);
+    const expectOpt = optKind <= 3 ? 'ok' : 'error';
+    const expectLoss = typeof lossName === 'string' && lossName !== 'nope' ? 'ok' : 'error';
+    const expectMetric = Array.isArray(metrics) && metrics[0] === 'nope' ? 'error' : 'ok';
+    const expect = expectOpt === 'ok' && expectLoss === 'ok' && expectMetric === 'ok' ? 'ok' : 'error';
+    const args = { optimizer: code(optSrc), loss: lossName, ...(metrics === undefined ? {} : { metrics }) };
+    return {
+      op: 'compile', line: `${md.name}.compile(${ctx.show(args)})`, expect,
+      names: ['compile', 'sgd', 'adam', 'rmsprop', 'optimizer', 'loss', 'metric'],
+      run: () => {
+        const opt = [() => 'sgd', () => 'adam', () => nr.optimizers.sgd({ learningRate: 0.05 }), () => nr.optimizers.adam({ amsgrad: true }), () => nr.optimizers.sgd({ learningRate: NaN }), () => 'nope', () => nr.optimizers.rmsprop({ bogus: 1 })][optKind]();
+        md.m.compile({ optimizer: opt, loss: lossName, ...(metrics === undefined ? {} : { metrics }) });
+        md.compiled = true;
+        return null;
+      },
+    };
+  },
+};
+
+/** Training data for `md`: x [n, inDim], y [n', outDim'] with optional mismatches and NaN. */
+function data(ctx, md, mismatch) {
+  const { rng } = ctx;
+  const n = rng.int(1, 12);
+  let ny = n;
+  let xd = md.inDim;
+  let yd = md.outDim;
+  if (mismatch) {
+    const what = rng.int(0, 2);
+    if (what === 0) ny = n + rng.pick([-1, 1, 2]);
+    else if (what === 1) xd += 1;
+    else yd += 1;
+    if (ny < 0) ny = n + 1;
+  }
+  const x = ctx.fresh([n, xd], Array.from({ length: n * xd }, () => rng.uniform(-1, 1)));
+  const y = ctx.fresh([ny, yd], Array.from({ length: ny * yd }, () => rng.uniform(0, 1)));
+  return { x, y, n };
+}
+
+const fitOp = {
+  name: 'fit', weight: 3,
+  gen(ctx) {
+    const { rng, nr } = ctx;
+    const md = pickModel(ctx);
+    if (!md) return null;
+    const mismatch = rng.chance(0.2);
+    const { x, y, n } = data(ctx, md, mismatch);
+    const opts = { epochs: rng.int(1, 2), batchSize: rng.int(1, 8), verbose: 0, yieldEveryMs: 0 };
+    let expect = md.compiled && !mismatch ? 'ok' : 'error';
+    const r = rng.int(0, 9);
+    let passThrough;
+    const sentinel = new Error('fuzz: callback threw on purpose');
+    let extra = '';
+    let disposes;
+    if (r === 0) {
+      opts.batchSize = rng.pick([0, -1, 1.5, '4', badInt(rng)]);
+      // A batch larger than the data is one batch (as TF.js); huge ones may also be refused.
+      expect = Number.isInteger(opts.batchSize) && opts.batchSize > 0 ? (expect === 'ok' ? 'either' : expect) : 'error';
+    }
+    else if (r === 1) { opts.epochs = rng.pick([-1, 1.5, 'x', NaN]); expect = 'error'; }
+    else if (r === 2) {
+      opts.validationSplit = rng.pick([0.1, 0.25, 0.3, 0.5, 0, 1, -0.1, NaN]);
+      const s = opts.validationSplit;
+      const nVal = n - Math.floor(n * (1 - s));
+      if (!(s > 0 && s < 1) || nVal < 1 || nVal >= n) expect = 'error';
+      if (s > 0 && s < 1 && expect === 'ok' && (Math.floor(n * s) < 1 || Math.floor(n * s) >= n)) expect = 'either';
+    } else if (r === 3) {
+      opts.callbacks = [nr.callbacks.earlyStopping({ monitor: 'loss', restoreBestWeights: true, patience: 5 }), { onEpochEnd: (e) => { if (e >= 1) throw sentinel; } }];
+      opts.epochs = 3;
+      extra = 'callbacks: [callbacks.earlyStopping({ monitor: "loss", restoreBestWeights: true, patience: 5 }), { onEpochEnd: (e) => { if (e >= 1) throw new Error("fuzz") } }]';
+      if (expect === 'ok') { expect = 'error'; passThrough = sentinel; }
+    } else if (r === 4) {
+      opts.callbacks = { onBatchEnd: () => { throw sentinel; } };
+      extra = 'callbacks: { onBatchEnd: () => { throw new Error("fuzz") } }';
+      if (expect === 'ok') { expect = 'error'; passThrough = sentinel; }
+    } else if (r === 5 && rng.chance(0.3)) {
+      // Disposing the model itself from a callback, or replacing the instance (init with bytes):
+      // fit must stop with an error that says so, not go on with stale handles.
+      const reset = ctx.driver.reinit && rng.chance(0.5);
+      if (expect !== 'ok' || n < 2) return null;
+      opts.epochs = 2;
+      opts.batchSize = 1;
+      if (reset) {
+        opts.callbacks = { onBatchEnd: async (b) => { if (b === 0) await ctx.driver.reinit(); } };
+        const call = fitCall(ctx, md, x, y, opts, 'callbacks: { onBatchEnd: async (b) => { if (b === 0) await init(coreWasmBytes); } }', 'error');
+        call.names = ['fit'];
+        call.resets = true;
+        ctx.models.splice(ctx.models.indexOf(md), 1);
+        return call;
+      }
+      opts.callbacks = { onBatchEnd: (b) => { if (b === 0) md.m.dispose(); } };
+      ctx.models.splice(ctx.models.indexOf(md), 1);
+      const call = fitCall(ctx, md, x, y, opts, `callbacks: { onBatchEnd: (b) => { if (b === 0) ${md.name}.dispose(); } }`, 'error');
+      call.names = ['fit'];
+      return call;
+    } else if (r === 5) {
+      // Disposing the training data from a callback: fit must stop with an error that says so.
+      const which = rng.pick(['x', 'y']);
+      const t = which === 'x' ? x : y;
+      opts.callbacks = { onBatchBegin: (b) => { if (b === 0) t.t.dispose(); } };
+      opts.epochs = 2;
+      opts.batchSize = 1;
+      extra = `callbacks: { onBatchBegin: (b) => { if (b === 0) ${t.name}.dispose(); } }`;
+      disposes = [t];
+      if (expect === 'ok') expect = n > 1 ? 'error' : 'either';
+    } else if (r === 6) {
+      const i = y.vals.length ? rng.int(0, y.vals.length - 1) : 0;
+      if (y.vals.length) {
+        const vals = Array.from(y.vals);
+        vals[i] = NaN;
+        const yn = ctx.fresh(y.shape, vals);
+        return fitCall(ctx, md, x, yn, opts, '', expect === 'ok' ? 'either' : expect);
+      }
+    } else if (r === 7) {
+      // Two fits at once on one model.
+      if (expect !== 'ok') return null;
+      return {
+        op: 'fit', line: `Promise.all([${md.name}.fit(${x.name}, ${y.name}, ${ctx.show(opts)}), ${md.name}.fit(${x.name}, ${y.name}, ${ctx.show(opts)})])`, expect: 'either',
+        run: async () => {
+          const res = await Promise.allSettled([md.m.fit(x.t, y.t, opts), md.m.fit(x.t, y.t, opts)]);
+          const bad = res.find((p) => p.status === 'rejected');
+          if (bad) throw bad.reason;
+          return null;
+        },
+      };
+    }
+    const call = fitCall(ctx, md, x, y, opts, extra, expect);
+    call.passThrough = passThrough;
+    call.disposes = disposes;
+    return call;
+  },
+};
+
+function fitCall(ctx, md, x, y, opts, extra, expect) {
+  const shown = ctx.show(Object.fromEntries(Object.entries(opts).filter(([k]) => k !== 'callbacks')));
+  const optsLine = extra ? shown.replace(/ }$/, `, ${extra} }`) : shown;
+  return {
+    op: 'fit', line: `await ${md.name}.fit(${x.name}, ${y.name}, ${optsLine})`, expect,
+    names: ['fit', 'compile', 'validationSplit', 'batchSize', 'epochs', 'earlyStopping'],
+    run: async () => {
+      const h = await md.m.fit(x.t, y.t, opts);
+      return h && typeof h === 'object' ? null : h;
+    },
+  };
+}
+
+const predictOp = {
+  name: 'predict', weight: 2,
+  gen(ctx) {
+    const { rng, nr } = ctx;
+    const md = pickModel(ctx);
+    if (!md) return null;
+    const mismatch = rng.chance(0.2);
+    const { x } = data(ctx, md, false);
+    const xx = mismatch ? ctx.fresh([x.shape[0], md.inDim + 1]) : x;
+    const bs = rng.chance(0.15) ? rng.pick([0, -1, 1.5, 'x', 2 ** 32]) : rng.int(1, 16);
+    const expect = mismatch || typeof bs !== 'number' || !(bs >= 1) || !Number.isInteger(bs) || bs > 2 ** 31 ? 'error' : 'ok';
+    return {
+      op: 'predict', line: `${md.name}.predict(${xx.name}, { batchSize: ${ctx.show(bs)} })`, expect, names: ['predict', 'batchSize'],
+      run: () => {
+        const p = md.m.predict(xx.t, { batchSize: bs });
+        const w = md.m.getWeights();
+        const ws = w.map((t) => ({ shape: t.shape.slice(), vals: Array.from(t.dataSync()) }));
+        w.forEach((t) => t.dispose());
+        return { p, ws };
+      },
+      check: ({ p, ws }) => {
+        compareShape('predict', p, [xx.shape[0], md.outDim]);
+        if (md.stack) compare('predict (a plain-JS forward pass with getWeights())', p, forward(xx.ref, ws, md.stack), false);
+      },
+    };
+  },
+};
+
+const evaluateOp = {
+  name: 'evaluate',
+  gen(ctx) {
+    const { rng } = ctx;
+    const md = pickModel(ctx);
+    if (!md) return null;
+    const mismatch = rng.chance(0.25);
+    const { x, y } = data(ctx, md, mismatch);
+    const op = rng.pick(['evaluate', 'trainOnBatch']);
+    return {
+      op, line: `${md.name}.${op}(${x.name}, ${y.name})`, expect: md.compiled && !mismatch ? 'ok' : 'error',
+      names: [op, 'compile'],
+      run: () => (op === 'evaluate' ? md.m.evaluate(x.t, y.t) : md.m.trainOnBatch(x.t, y.t)),
+    };
+  },
+};
+
+const weightsOp = {
+  name: 'setWeights',
+  gen(ctx) {
+    const { rng } = ctx;
+    const md = pickModel(ctx);
+    if (!md) return null;
+    const wrong = rng.chance(0.4);
+    return {
+      op: 'setWeights', line: `${md.name}.setWeights(${md.name}.getWeights()${wrong ? '.slice(1) /* or a wrong shape */' : '.map(w => w.mul(0.5))'})`,
+      expect: wrong ? 'error' : 'ok', names: ['setWeights', 'getWeights'],
+      run: () => {
+        const w = md.m.getWeights();
+        try {
+          let nw;
+          if (!wrong) nw = w.map((t) => t.mul(0.5));
+          else nw = rng.chance(0.5) ? w.slice(1).map((t) => t.mul(1)) : w.map((t, i) => (i === 0 ? ctx.nr.zeros([t.shape[0] + 1, ...t.shape.slice(1)]) : t.mul(1)));
+          try {
+            md.m.setWeights(nw);
+          } finally {
+            nw.forEach((t) => t.dispose());
+          }
+          const after = md.m.getWeights();
+          const ok = after.every((t, i) => t.dataSync().every((v, k) => Object.is(v, Math.fround(w[i].dataSync()[k] * 0.5)) || (Number.isNaN(v) && Number.isNaN(w[i].dataSync()[k]))));
+          after.forEach((t) => t.dispose());
+          return { ok };
+        } finally {
+          w.forEach((t) => t.dispose());
+        }
+      },
+      check: ({ ok }) => { if (!ok) throw new Mismatch('setWeights: getWeights() after setWeights(w.map(x => x * 0.5)) differs'); },
+    };
+  },
+};
+
+const disposeModel = {
+  name: 'disposeModel',
+  gen(ctx) {
+    const { rng } = ctx;
+    const md = pickModel(ctx);
+    if (!md) return null;
+    const use = rng.pick(['predict', 'compile', 'fit', 'dispose']);
+    return {
+      op: 'dispose', line: `${md.name}.dispose(); ${md.name}.${use}(…)  /* must throw DisposedError (dispose twice: no-op) */`,
+      expect: use === 'dispose' ? 'ok' : 'error', names: [use, 'dispose', 'disposed'],
+      run: () => {
+        ctx.models.splice(ctx.models.indexOf(md), 1);
+        md.m.dispose();
+        const x = ctx.nr.zeros([1, md.inDim]);
+        try {
+          if (use === 'predict') return md.m.predict(x);
+          if (use === 'compile') return md.m.compile({ optimizer: 'sgd', loss: 'mse' });
+          if (use === 'fit') return md.m.fit(x, x);
+          md.m.dispose();
+          return null;
+        } finally {
+          x.dispose();
+        }
+      },
+    };
+  },
+};
+
+const nestedOp = {
+  name: 'nested',
+  gen(ctx) {
+    // Nesting a model whose layers do not fit: the failed build must leave no handle behind.
+    const { rng, nr } = ctx;
+    const fits = rng.chance(0.4);
+    const k = rng.int(2, 4);
+    const line = `outer = sequential({ layers: [layers.dense({ units: 3, inputShape: [2] })] }); inner = sequential({ layers: [layers.dense({ units: 2, inputShape: [${fits ? 3 : k + 3}] })] }); outer.add(inner); outer.predict(zeros([1, 2])); outer.dispose(); inner.dispose()`;
+    return {
+      op: 'model.add', line, expect: 'either', names: ['add', 'build', 'predict', 'dense'], handlesNeutral: true,
+      run: () => {
+        const outer = nr.sequential({ layers: [nr.layers.dense({ units: 3, inputShape: [2] })] });
+        const inner = nr.sequential({ layers: [nr.layers.dense({ units: 2, inputShape: [fits ? 3 : k + 3] })] });
+        const x = nr.zeros([1, 2]);
+        try {
+          outer.add(inner);
+          outer.predict(x).dispose();
+        } finally {
+          x.dispose();
+          outer.dispose();
+          inner.dispose();
+        }
+        return null;
+      },
+    };
+  },
+};
+
+const initOp = {
+  name: 'init',
+  weight: 0.3,
+  gen(ctx) {
+    const { rng, nr } = ctx;
+    const arg = rng.pick([{}, { wasm: 1 }, 42, true, []]);
+    return { op: 'init', args: [arg], expect: 'error', run: () => nr.init(arg) };
+  },
+};
+
+/**
+ * One SGD step (trainOnBatch, learning rate 0.5) of a dense softmax + categorical cross-entropy
+ * or sigmoid + binary cross-entropy layer, checked against the gradient in plain JS:
+ * dL/dz = (p·Σy − y)/n for softmax + CCE (any targets: multi-hot, all-zero rows), and
+ * (p − y)/(n·k) for sigmoid + BCE; plus the reported loss.
+ */
+const trainStep = {
+  name: 'trainStep',
+  gen(ctx) {
+    const { rng, nr } = ctx;
+    const kind = rng.pick(['softmax', 'sigmoid']);
+    const inDim = rng.int(1, 3);
+    const k = rng.int(2, 4);
+    const n = rng.int(1, 3);
+    const x = Array.from({ length: n * inDim }, () => rng.uniform(-1, 1));
+    const targets = rng.pick(['oneHot', 'multiHot', 'zeros', 'soft']);
+    const y = [];
+    for (let i = 0; i < n; i++) {
+      const hot = rng.int(0, k - 1);
+      for (let j = 0; j < k; j++) {
+        if (targets === 'oneHot') y.push(j === hot ? 1 : 0);
+        else if (targets === 'multiHot') y.push(j === hot || rng.chance(0.5) ? 1 : 0);
+        else if (targets === 'zeros') y.push(0);
+        else y.push(rng.uniform(0, 1));
+      }
+    }
+    const loss = kind === 'softmax' ? 'categoricalCrossentropy' : 'binaryCrossentropy';
+    const seed = rng.int(0, 1000);
+    const line = `m = sequential({ layers: [layers.dense({ units: ${k}, activation: "${kind}", inputShape: [${inDim}] })], seed: ${seed} }); m.compile({ optimizer: optimizers.sgd({ learningRate: 0.5 }), loss: "${loss}" }); w0 = m.getWeights(); m.trainOnBatch(tensor(${ctx.show(x)}, [${n}, ${inDim}]), tensor(${ctx.show(y)}, [${n}, ${k}])); /* ${targets} targets */ m.getWeights(); m.dispose()`;
+    return {
+      op: 'trainOnBatch', line, expect: 'ok', names: ['trainOnBatch', 'compile', 'dense'], handlesNeutral: true,
+      run: () => {
+        const m = nr.sequential({ layers: [nr.layers.dense({ units: k, activation: kind, inputShape: [inDim] })], seed });
+        const xt = nr.tensor(x, [n, inDim]);
+        const yt = nr.tensor(y, [n, k]);
+        try {
+          m.compile({ optimizer: nr.optimizers.sgd({ learningRate: 0.5 }), loss });
+          const read = () => { const w = m.getWeights(); const v = w.map((t) => Array.from(t.dataSync())); w.forEach((t) => t.dispose()); return v; };
+          const [W0, b0] = read();
+          const reported = m.trainOnBatch(xt, yt);
+          const [W1, b1] = read();
+          return { W0, b0, W1, b1, reported: Array.isArray(reported) ? reported[0] : reported };
+        } finally {
+          xt.dispose();
+          yt.dispose();
+          m.dispose();
+        }
+      },
+      check: ({ W0, b0, W1, b1, reported }) => {
+        const dW = new Array(inDim * k).fill(0);
+        const db = new Array(k).fill(0);
+        let L = 0;
+        for (let i = 0; i < n; i++) {
+          const z = [];
+          for (let j = 0; j < k; j++) {
+            let s = b0[j];
+            for (let p = 0; p < inDim; p++) s += x[i * inDim + p] * W0[p * k + j];
+            z.push(s);
+          }
+          let p;
+          let dz;
+          const yi = y.slice(i * k, i * k + k);
+          if (kind === 'softmax') {
+            const mx = Math.max(...z);
+            const e = z.map((v) => Math.exp(v - mx));
+            const s = e.reduce((a, b) => a + b, 0);
+            p = e.map((v) => v / s);
+            const sy = yi.reduce((a, b) => a + b, 0);
+            dz = p.map((pj, j) => (pj * sy - yi[j]) / n);
+            L += -yi.reduce((a, yj, j) => a + yj * Math.log(p[j]), 0) / n;
+          } else {
+            p = z.map((v) => 1 / (1 + Math.exp(-v)));
+            dz = p.map((pj, j) => (pj - yi[j]) / (n * k));
+            L += -yi.reduce((a, yj, j) => a + yj * Math.log(p[j]) + (1 - yj) * Math.log(1 - p[j]), 0) / (n * k);
+          }
+          for (let j = 0; j < k; j++) {
+            db[j] += dz[j];
+            for (let q = 0; q < inDim; q++) dW[q * k + j] += x[i * inDim + q] * dz[j];
+          }
+        }
+        const want = [...W0.map((w, i) => w - 0.5 * dW[i]), ...b0.map((b, j) => b - 0.5 * db[j])];
+        const got = [...W1, ...b1];
+        for (let i = 0; i < want.length; i++) {
+          if (!(Math.abs(got[i] - want[i]) <= 1e-4 + 1e-4 * Math.abs(want[i]))) {
+            throw new Mismatch(`trainOnBatch (${kind} + ${loss}, ${targets} targets): weight ${i} after one SGD step is ${got[i]}, the plain-JS gradient gives ${want[i]} (before: ${[...W0, ...b0][i]})`);
+          }
+        }
+        if (!(Math.abs(reported - L) <= 1e-4 + 1e-4 * Math.abs(L))) throw new Mismatch(`trainOnBatch (${kind} + ${loss}, ${targets} targets): reported loss ${reported}, plain JS ${L}`);
+      },
+    };
+  },
+};
+
+const rbfOp = {
+  name: 'rbfFeatures',
+  gen(ctx) {
+    const { rng, nr } = ctx;
+    const n = rng.int(0, 4);
+    const d = rng.int(1, 3);
+    const units = rng.int(0, 3);
+    const kernel = rng.pick(['gaussian', 'multiquadric', 'inverseMultiquadric']);
+    const x = ctx.fresh([n, d]);
+    const c = ctx.fresh([units, d]);
+    const w = ctx.fresh([units], Array.from({ length: units }, () => rng.uniform(0.5, 2)));
+    return {
+      args: [x.t, c.t, w.t, { kernel }], expect: units === 0 ? 'either' : 'ok', run: () => nr.rbfFeatures(x.t, c.t, w.t, { kernel }),
+      check: (t) => compareShape('rbfFeatures', t, [n, units]),
+    };
+  },
+};
+
+export default {
+  name: 'models',
+  weight: 2,
+  ops: [newModel, compileOp, fitOp, predictOp, evaluateOp, weightsOp, disposeModel, nestedOp, initOp, rbfOp, trainStep],
+};
+

@@ -1,0 +1,319 @@
+/**
+ * Plain-JS references in float64 for the ops whose results the fuzzer checks. A value is
+ * `{ shape, vals }` with `vals` a plain array; each op also returns `mag`, a per-element bound
+ * on the magnitude of the terms summed (for a tolerance that scales with cancellation).
+ */
+
+export const sizeOf = (s) => s.reduce((a, b) => a * b, 1);
+
+function strides(s) {
+  const st = new Array(s.length);
+  let acc = 1;
+  for (let i = s.length - 1; i >= 0; i--) {
+    st[i] = acc;
+    acc *= s[i];
+  }
+  return st;
+}
+
+/** Calls `f(index, multiIndex)` for every element of shape `s`, in row-major order. */
+function each(s, f) {
+  const n = sizeOf(s);
+  const idx = new Array(s.length).fill(0);
+  for (let k = 0; k < n; k++) {
+    f(k, idx);
+    for (let d = s.length - 1; d >= 0; d--) {
+      if (++idx[d] < s[d]) break;
+      idx[d] = 0;
+    }
+  }
+}
+
+/** NumPy/TF.js broadcasting of two shapes, or null when they do not fit. */
+export function broadcastShape(a, b) {
+  const r = Math.max(a.length, b.length);
+  const out = [];
+  for (let i = 0; i < r; i++) {
+    const x = a[a.length - r + i] ?? 1;
+    const y = b[b.length - r + i] ?? 1;
+    if (x !== y && x !== 1 && y !== 1) return null;
+    out.push(x === 1 ? y : x);
+  }
+  return out;
+}
+
+/** Reads element `idx` (of the broadcast shape `out`) from `x`. */
+function bcIndex(x, out, idx) {
+  const st = strides(x.shape);
+  let k = 0;
+  const off = out.length - x.shape.length;
+  for (let d = 0; d < x.shape.length; d++) if (x.shape[d] !== 1) k += idx[d + off] * st[d];
+  return k;
+}
+
+/** Round half to even (the core's `round`, as TF.js). */
+function roundEven(v) {
+  if (!Number.isFinite(v)) return v;
+  const f = Math.floor(v);
+  const d = v - f;
+  const r = d > 0.5 || (d === 0.5 && f % 2 !== 0) ? f + 1 : f;
+  return r === 0 && (v < 0 || Object.is(v, -0)) ? -0 : r;
+}
+
+export const UNARY = {
+  neg: (x) => -x,
+  abs: Math.abs,
+  exp: Math.exp,
+  log: Math.log,
+  sqrt: Math.sqrt,
+  square: (x) => x * x,
+  sign: (x) => (Number.isNaN(x) ? NaN : x === 0 ? x : Math.sign(x)),
+  floor: Math.floor,
+  ceil: Math.ceil,
+  round: roundEven,
+  reciprocal: (x) => 1 / x,
+  log1p: Math.log1p,
+  expm1: Math.expm1,
+  sin: Math.sin,
+  cos: Math.cos,
+  relu: (x) => (Number.isNaN(x) ? NaN : Math.max(0, x)),
+  sigmoid: (x) => 1 / (1 + Math.exp(-x)),
+  tanh: Math.tanh,
+  softsign: (x) => (Number.isFinite(x) ? x / (1 + Math.abs(x)) : Number.isNaN(x) ? NaN : Math.sign(x)),
+};
+
+/** Unary ops whose float32 result may differ from float64 by more than rounding. */
+export const UNARY_LOOSE = new Set(['exp', 'log', 'sqrt', 'log1p', 'expm1', 'sin', 'cos', 'sigmoid', 'tanh', 'reciprocal', 'softsign']);
+
+const b01 = (c) => (c ? 1 : 0);
+export const BINARY = {
+  add: (a, b) => a + b,
+  sub: (a, b) => a - b,
+  mul: (a, b) => a * b,
+  div: (a, b) => a / b,
+  // IEEE pow (C, Rust): pow(1, NaN) = 1 and pow(-1, ±Infinity) = 1, unlike Math.pow.
+  pow: (a, b) => (a === 1 || b === 0 || (a === -1 && (b === Infinity || b === -Infinity)) ? 1 : Math.pow(a, b)),
+  maximum: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.max(a, b)),
+  minimum: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.min(a, b)),
+  equal: (a, b) => b01(a === b),
+  notEqual: (a, b) => b01(a !== b),
+  greater: (a, b) => b01(a > b),
+  greaterEqual: (a, b) => b01(a >= b),
+  less: (a, b) => b01(a < b),
+  lessEqual: (a, b) => b01(a <= b),
+};
+
+export function unary(op, x) {
+  const f = UNARY[op];
+  return { shape: x.shape.slice(), vals: Array.from(x.vals, (v) => f(v)) };
+}
+
+export function binary(op, a, b) {
+  const shape = broadcastShape(a.shape, b.shape);
+  if (!shape) return null;
+  const f = BINARY[op];
+  const vals = new Array(sizeOf(shape));
+  each(shape, (k, idx) => {
+    vals[k] = f(a.vals[bcIndex(a, shape, idx)], b.vals[bcIndex(b, shape, idx)]);
+  });
+  return { shape, vals };
+}
+
+export function where(c, a, b) {
+  const s1 = broadcastShape(c.shape, a.shape);
+  const shape = s1 && broadcastShape(s1, b.shape);
+  if (!shape) return null;
+  const vals = new Array(sizeOf(shape));
+  each(shape, (k, idx) => {
+    const cv = c.vals[bcIndex(c, shape, idx)];
+    vals[k] = cv !== 0 ? a.vals[bcIndex(a, shape, idx)] : b.vals[bcIndex(b, shape, idx)];
+  });
+  return { shape, vals };
+}
+
+export function clip(x, lo, hi) {
+  return { shape: x.shape.slice(), vals: Array.from(x.vals, (v) => (Number.isNaN(v) ? NaN : Math.min(hi, Math.max(lo, v)))) };
+}
+
+/**
+ * A reduction over `axes` (already normalised and unique). Returns null for max/min/argMax/
+ * argMin over an empty axis (an error in neurite).
+ */
+export function reduce(op, x, axes, keepDims) {
+  const r = x.shape.length;
+  const red = new Set(axes);
+  const outFull = x.shape.map((d, i) => (red.has(i) ? 1 : d));
+  const shape = keepDims ? outFull : x.shape.filter((_, i) => !red.has(i));
+  const count = axes.reduce((a, i) => a * x.shape[i], 1);
+  if (count === 0 && ['max', 'min', 'argMax', 'argMin'].includes(op) && sizeOf(outFull) > 0) return null;
+  const groups = Array.from({ length: sizeOf(outFull) }, () => []);
+  const st = strides(outFull);
+  each(x.shape, (k, idx) => {
+    let o = 0;
+    for (let d = 0; d < r; d++) if (!red.has(d)) o += idx[d] * st[d];
+    groups[o].push(x.vals[k]);
+  });
+  const vals = [];
+  const mag = [];
+  for (const g of groups) {
+    const absSum = g.reduce((a, v) => a + Math.abs(v), 0);
+    const sum = g.reduce((a, v) => a + v, 0);
+    switch (op) {
+      case 'sum': vals.push(sum); mag.push(absSum); break;
+      case 'mean': vals.push(sum / g.length); mag.push(absSum / g.length); break;
+      case 'prod': vals.push(g.reduce((a, v) => a * v, 1)); mag.push(Math.abs(g.reduce((a, v) => a * v, 1))); break;
+      case 'max': vals.push(g.some(Number.isNaN) ? NaN : Math.max(...g)); mag.push(0); break;
+      case 'min': vals.push(g.some(Number.isNaN) ? NaN : Math.min(...g)); mag.push(0); break;
+      case 'variance': {
+        const m = sum / g.length;
+        vals.push(g.reduce((a, v) => a + (v - m) * (v - m), 0) / g.length);
+        mag.push(g.reduce((a, v) => a + v * v, 0) / g.length);
+        break;
+      }
+      case 'argMax':
+      case 'argMin': {
+        let best = 0;
+        for (let i = 0; i < g.length; i++) {
+          if (Number.isNaN(g[best])) break;
+          if (Number.isNaN(g[i]) || (op === 'argMax' ? g[i] > g[best] : g[i] < g[best])) best = i;
+        }
+        vals.push(best);
+        mag.push(0);
+        break;
+      }
+    }
+  }
+  return { shape, vals, mag };
+}
+
+/** Batched matMul with broadcasting batch dims, as `[..., m, k] · [..., k, n]`. */
+export function matMul(a, b, ta, tb) {
+  if (a.shape.length < 2 || b.shape.length < 2) return null;
+  const [am, ak] = a.shape.slice(-2);
+  const [bk, bn] = b.shape.slice(-2);
+  const m = ta ? ak : am;
+  const k = ta ? am : ak;
+  const k2 = tb ? bn : bk;
+  const n = tb ? bk : bn;
+  if (k !== k2) return null;
+  const batch = broadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  if (!batch) return null;
+  const shape = [...batch, m, n];
+  const vals = new Array(sizeOf(shape));
+  const mag = new Array(sizeOf(shape));
+  const aBatch = { shape: a.shape.slice(0, -2) };
+  const bBatch = { shape: b.shape.slice(0, -2) };
+  let o = 0;
+  each(batch, (_, idx) => {
+    const ao = bcIndex(aBatch, batch, idx) * am * ak;
+    const bo = bcIndex(bBatch, batch, idx) * bk * bn;
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        let g = 0;
+        for (let p = 0; p < k; p++) {
+          const av = a.vals[ao + (ta ? p * ak + i : i * ak + p)];
+          const bv = b.vals[bo + (tb ? j * bn + p : p * bn + j)];
+          s += av * bv;
+          g += Math.abs(av * bv);
+        }
+        vals[o] = s;
+        mag[o++] = g;
+      }
+    }
+  });
+  return { shape, vals, mag };
+}
+
+export function transpose(x, perm) {
+  const shape = perm.map((p) => x.shape[p]);
+  const st = strides(x.shape);
+  const vals = new Array(sizeOf(shape));
+  each(shape, (k, idx) => {
+    let src = 0;
+    for (let d = 0; d < perm.length; d++) src += idx[d] * st[perm[d]];
+    vals[k] = x.vals[src];
+  });
+  return { shape, vals };
+}
+
+export function slice(x, begin, size) {
+  const st = strides(x.shape);
+  const vals = new Array(sizeOf(size));
+  each(size, (k, idx) => {
+    let src = 0;
+    for (let d = 0; d < size.length; d++) src += (idx[d] + begin[d]) * st[d];
+    vals[k] = x.vals[src];
+  });
+  return { shape: size.slice(), vals };
+}
+
+export function concat(list, axis) {
+  const shape = list[0].shape.slice();
+  shape[axis] = list.reduce((a, t) => a + t.shape[axis], 0);
+  const vals = new Array(sizeOf(shape));
+  const outer = sizeOf(shape.slice(0, axis));
+  let o = 0;
+  for (let i = 0; i < outer; i++) {
+    for (const t of list) {
+      const inner = sizeOf(t.shape.slice(axis));
+      for (let j = 0; j < inner; j++) vals[o++] = t.vals[i * inner + j];
+    }
+  }
+  return { shape, vals };
+}
+
+export function stack(list, axis) {
+  const expanded = list.map((t) => ({ shape: [...t.shape.slice(0, axis), 1, ...t.shape.slice(axis)], vals: t.vals }));
+  return concat(expanded, axis);
+}
+
+export function tile(x, reps) {
+  const shape = x.shape.map((d, i) => d * reps[i]);
+  const st = strides(x.shape);
+  const vals = new Array(sizeOf(shape));
+  each(shape, (k, idx) => {
+    let src = 0;
+    for (let d = 0; d < shape.length; d++) src += (idx[d] % x.shape[d]) * st[d];
+    vals[k] = x.vals[src];
+  });
+  return { shape, vals };
+}
+
+export function gather(x, indices, ishape, axis) {
+  const shape = [...x.shape.slice(0, axis), ...ishape, ...x.shape.slice(axis + 1)];
+  const outer = sizeOf(x.shape.slice(0, axis));
+  const inner = sizeOf(x.shape.slice(axis + 1));
+  const vals = [];
+  for (let i = 0; i < outer; i++) {
+    for (const ix of indices) {
+      for (let j = 0; j < inner; j++) vals.push(x.vals[(i * x.shape[axis] + ix) * inner + j]);
+    }
+  }
+  return { shape, vals };
+}
+
+export function oneHot(indices, ishape, depth, on, off) {
+  const vals = [];
+  for (const ix of indices) for (let d = 0; d < depth; d++) vals.push(d === ix ? on : off);
+  return { shape: [...ishape, depth], vals };
+}
+
+/** softmax over `axis` of a tensor. */
+export function softmax(x, axis, log = false) {
+  const r = x.shape.length;
+  const perm = [...Array(r).keys()].filter((d) => d !== axis).concat([axis]);
+  const t = transpose(x, perm);
+  const n = x.shape[axis];
+  const out = new Array(t.vals.length);
+  for (let o = 0; o < t.vals.length; o += n) {
+    const row = t.vals.slice(o, o + n);
+    const m = Math.max(...row);
+    const e = row.map((v) => Math.exp(v - m));
+    const s = e.reduce((a, v) => a + v, 0);
+    for (let i = 0; i < n; i++) out[o + i] = log ? row[i] - m - Math.log(s) : e[i] / s;
+  }
+  const inv = new Array(r);
+  perm.forEach((p, i) => (inv[p] = i));
+  return transpose({ shape: t.shape, vals: out }, inv);
+}
