@@ -428,7 +428,7 @@ describe('fused output gradients vs TF.js on targets that do not sum to 1', () =
   // Rows: multi-hot, all zero, summing to 0.3, summing to 2.5, one-hot, soft summing to 1.
   const Y = [[1, 1, 0], [0, 0, 0], [0.1, 0.1, 0.1], [1, 1, 0.5], [0, 0, 1], [0.2, 0.3, 0.5]];
   const X = [[0.5, -1, 0.3, 2], [1.5, 0.2, -0.7, 0], [-0.3, 0.8, 1.1, -1], [1, 1, -0.4, 0.5], [0.1, -2, 0.6, 1], [-1.2, 0.4, 0.9, -0.5]];
-  const smooth = (s: number, k: number) => (yt: tf.Tensor, yp: tf.Tensor) => (s === 0 ? yt : tf.add(tf.mul(yt, 1 - s), s / k));
+  const smooth = (yt: tf.Tensor, s: number, k: number) => (s === 0 ? yt : tf.add(tf.mul(yt, 1 - s), s / k));
   const cases = [
     { out: 'softmax' as const, s: 0, nrLoss: 'categoricalCrossentropy' as const },
     { out: 'softmax' as const, s: 0.1, nrLoss: 'categoricalCrossentropy' as const },
@@ -444,7 +444,7 @@ describe('fused output gradients vs TF.js on targets that do not sum to 1', () =
       const t = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [4], units: 3, activation: c.out })] });
       t.setWeights([tf.tensor(w0[0], [4, 3]), tf.tensor(w0[1], [3])]);
       const lossFn = (yt: tf.Tensor, yp: tf.Tensor) => {
-        const ys = smooth(c.s, c.out === 'softmax' ? 3 : 2)(yt, yp);
+        const ys = smooth(yt, c.s, c.out === 'softmax' ? 3 : 2);
         return c.out === 'softmax' ? tfl.metrics.categoricalCrossentropy(ys, yp) : tfl.metrics.binaryCrossentropy(ys, yp);
       };
       t.compile({ optimizer: tf.train.sgd(0.5), loss: lossFn });
