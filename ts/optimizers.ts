@@ -139,7 +139,10 @@ const SPECS: Record<OptimizerName, OptionSpec> = {
   adagrad: { initialAccumulatorValue: 0.1, epsilon: 1e-7 },
 };
 const DEFAULT_LR: Record<OptimizerName, number> = { sgd: 0.01, adam: 0.001, adamw: 0.001, rmsprop: 0.001, adagrad: 0.001 };
-const CLIP_MODES = ['clipValue', 'clipNorm', 'globalClipNorm'] as const;
+/** @internal Clipping modes by ABI id minus 1 (0 is none); Rust `Clip::MODE_NAMES`. */
+export const CLIP_MODES = ['clipValue', 'clipNorm', 'globalClipNorm'] as const;
+/** @internal The ABI parameter order of each optimizer; Rust `Optimizer::PARAMS`. */
+export const OPTIMIZER_PARAMS: Readonly<Record<OptimizerName, readonly string[]>> = Object.fromEntries(Object.entries(SPECS).map(([k, v]) => [k, Object.keys(v)])) as Record<OptimizerName, string[]>;
 
 /** The ABI form of a learning rate; a number must be finite and >= 0. */
 function learningRateAbi(op: string, lr: unknown): { kind: number; params: number[] } {

@@ -46,6 +46,16 @@ impl Optimizer {
     /// The public names, indexed by ABI id.
     pub const KIND_NAMES: [&'static str; 5] = ["sgd", "adam", "adamw", "rmsprop", "adagrad"];
 
+    /// The parameter names of each kind, in ABI order (the TS option names; checked against
+    /// `ts/optimizers.ts` by `test/codes.test.ts`).
+    pub const PARAMS: [&'static [&'static str]; 5] = [
+        &["momentum", "nesterov"],
+        &["beta1", "beta2", "epsilon", "amsgrad"],
+        &["beta1", "beta2", "epsilon", "weightDecay", "amsgrad"],
+        &["rho", "momentum", "epsilon", "centered"],
+        &["initialAccumulatorValue", "epsilon"],
+    ];
+
     /// The ABI id.
     pub fn kind(&self) -> u32 {
         match self {
@@ -75,7 +85,7 @@ impl Optimizer {
         let Some(&name) = Optimizer::KIND_NAMES.get(kind as usize) else {
             bail!("optimizer", "unknown optimizer id {kind} (known ids are 0..{})", Optimizer::KIND_NAMES.len());
         };
-        let want = [2, 4, 5, 4, 2][kind as usize];
+        let want = Optimizer::PARAMS[kind as usize].len();
         if params.len() != want {
             bail!(name, "takes {want} parameters, got {}", params.len());
         }
@@ -232,6 +242,7 @@ mod tests {
         assert_eq!(slots, [0, 1, 2, 3, 2, 3, 1, 3, 1]);
         for o in every() {
             assert_eq!(Optimizer::from_abi(o.kind(), &o.abi_params()).unwrap(), o);
+            assert_eq!(o.abi_params().len(), Optimizer::PARAMS[o.kind() as usize].len());
             assert_eq!(Optimizer::KIND_NAMES[o.kind() as usize], o.name());
         }
         let mut s = [9.0; 3];

@@ -102,6 +102,18 @@ pub enum EnumKind {
     Loss = 10,
     Optimizer = 11,
     Schedule = 12,
+    /// `neurite_core::layers::LAYER_KINDS`.
+    LayerKind = 20,
+    /// `neurite_core::model::Metric::ABI_NAMES`.
+    Metric = 21,
+    /// `neurite_core::initializers::Initializer::KIND_NAMES`.
+    Initializer = 22,
+    /// `neurite_core::layers::rbf::RbfKernel::NAMES`.
+    RbfKernel = 23,
+    /// `neurite_core::optim::Clip::MODE_NAMES`.
+    ClipMode = 24,
+    /// Optimizer parameters in ABI order, as `"<optimizer>.<param>"`.
+    OptimizerParam = 25,
 }
 
 /// The name of member `id` of enum family `kind`, left in the last-error buffer (read it with
@@ -118,6 +130,22 @@ pub extern "C" fn nr_enum_name(kind: u32, id: u32) -> i32 {
         10 => neurite_core::losses::Loss::KIND_NAMES.get(id as usize).copied(),
         11 => neurite_core::optim::Optimizer::KIND_NAMES.get(id as usize).copied(),
         12 => neurite_core::optim::LrSchedule::KIND_NAMES.get(id as usize).copied(),
+        20 => neurite_core::layers::LAYER_KINDS.get(id as usize).copied(),
+        21 => neurite_core::model::Metric::ABI_NAMES.get(id as usize).copied(),
+        22 => neurite_core::initializers::Initializer::KIND_NAMES.get(id as usize).copied(),
+        23 => neurite_core::layers::rbf::RbfKernel::NAMES.get(id as usize).copied(),
+        24 => neurite_core::optim::Clip::MODE_NAMES.get(id as usize).copied(),
+        25 => {
+            use neurite_core::optim::Optimizer;
+            let mut all = Optimizer::KIND_NAMES.iter().zip(Optimizer::PARAMS).flat_map(|(k, ps)| ps.iter().map(move |p| (k, p)));
+            return match all.nth(id as usize) {
+                Some((k, p)) => {
+                    LAST_ERROR.set(&format!("{k}.{p}"));
+                    0
+                }
+                None => ffi::fail(Error::invalid("enumName", format!("no member {id} in enum kind {kind}"))),
+            };
+        }
         _ => None,
     };
     match name {
