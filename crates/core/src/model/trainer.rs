@@ -197,16 +197,21 @@ impl Trainer {
         if let Some((_, p)) = params.iter().find(|(_, p)| p.grad.iter().any(|g| !g.is_finite())) {
             return Err(Error::invalid("fit", format!("a gradient of `{}` is not finite (NaN or Infinity) at step {}; lower the learning rate, clip gradients, or check the data for NaN", p.name, self.step + 1)));
         }
-        self.step += 1;
-        let lr = self.cfg.schedule.lr(self.step) * self.lr_scale;
+        // Every allocation (optimizer state, unsharing a weight the user also holds) happens
+        // before the first update, so running out of memory also leaves every weight as it was.
         let slots = self.cfg.optimizer.slots();
-        for (i, p) in params {
-            let st = &mut self.state[i];
+        for (i, p) in params.iter_mut() {
+            let st = &mut self.state[*i];
             if st.len() != slots * p.value.size() {
                 *st = crate::tensor::alloc("fit", slots * p.value.size())?;
                 self.cfg.optimizer.init_state(st);
             }
-            self.cfg.optimizer.update(self.step, lr, p.value.data_mut(), &p.grad, st);
+            p.value.try_data_mut("fit")?;
+        }
+        self.step += 1;
+        let lr = self.cfg.schedule.lr(self.step) * self.lr_scale;
+        for (i, p) in params {
+            self.cfg.optimizer.update(self.step, lr, p.value.data_mut(), &p.grad, &mut self.state[i]);
         }
         Ok(())
     }

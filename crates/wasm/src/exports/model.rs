@@ -215,7 +215,7 @@ pub unsafe extern "C" fn nr_model_train_batch(model: u32, x: u32, y: u32, start:
             if e > m.order.len() || s >= e {
                 return Err(Error::invalid("fit", format!("batch {s}..{e} is outside the epoch of {} samples", m.order.len())));
             }
-            let idx = m.order[s..e].to_vec();
+            let idx = neurite_core::tensor::copy_of("fit", &m.order[s..e])?;
             let tr = trainer(&mut m.trainer, "fit")?;
             tr.train_batch(&mut m.net, xt, yt, &idx)
         })?;
