@@ -298,6 +298,18 @@ pub(crate) mod tests {
             gradcheck(Loss::SparseCategoricalCrossentropy { from_logits }, pred, &[1.0, 0.0], 2, 3);
         }
         gradcheck(Loss::KullbackLeiblerDivergence, &probs, &soft, 2, 3);
+        // Target rows that do not sum to 1: multi-hot, all zero, summing to 0.3 and 2.5.
+        let odd = [1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.1, 0.1, 0.1, 1.0, 1.0, 0.5];
+        let probs4 = [0.2, 0.5, 0.3, 0.6, 0.3, 0.1, 0.25, 0.25, 0.5, 0.1, 0.8, 0.1];
+        let logits4 = [0.3, -1.2, 2.0, 0.7, 0.1, -0.4, 1.5, 0.0, -2.0, 0.4, 0.4, -0.9];
+        for s in [0.0, 0.2] {
+            for from_logits in [false, true] {
+                let pred = if from_logits { &logits4 } else { &probs4 };
+                gradcheck(Loss::CategoricalCrossentropy { from_logits, label_smoothing: s }, pred, &odd, 4, 3);
+                gradcheck(Loss::BinaryCrossentropy { from_logits, label_smoothing: s }, pred, &odd, 4, 3);
+            }
+        }
+        gradcheck(Loss::KullbackLeiblerDivergence, &probs4, &odd, 4, 3);
         gradcheck(Loss::Hinge, &reals, &[1.0, -1.0, 1.0, -1.0, -1.0, 1.0], 2, 3);
         gradcheck(Loss::Hinge, &reals, &[1.0, 0.0, 1.0, 0.0, 0.0, 1.0], 3, 2);
     }
