@@ -22,8 +22,14 @@ fn known(status: i32) -> bool {
     Status::ALL.iter().any(|s| *s as i32 == status && *s != Status::Panic)
 }
 
+/// `PROPTEST_CASES` from the environment (for longer runs), else `default`. Failures print
+/// their minimal input and are not persisted to files.
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(256), failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn reshape_through_the_abi(dims in prop::collection::vec(0usize..4, 0..4), req in prop::collection::vec(prop_oneof![-2i32..6, Just(i32::MAX), Just(i32::MIN)], 0..5)) {

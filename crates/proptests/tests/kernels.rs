@@ -46,8 +46,14 @@ fn special() -> impl Strategy<Value = f32> {
     ]
 }
 
+/// `PROPTEST_CASES` from the environment (for longer runs), else `default`. Failures print
+/// their minimal input and are not persisted to files.
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(128), failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn gemm_matches_a_naive_triple_loop((m, k, n) in (size(), size(), size()), ta in any::<bool>(), tb in any::<bool>(), seed in any::<u64>()) {
