@@ -133,4 +133,20 @@ describe('out of memory is an error the instance survives', () => {
     c.check();
     c.dispose();
   });
+
+  it('weights shared with the caller (setWeights, getWeights) are copied on write: training leaves their tensors as they were', async () => {
+    using m = nr.sequential({ seed: 3, layers: [layers.dense({ inputShape: [2], units: 2 }), layers.batchNormalization()] });
+    m.compile({ optimizer: nr.optimizers.adam({ learningRate: 0.1 }), loss: 'meanSquaredError' });
+    const given = m.getWeights().map((w) => nr.tidy(() => nr.add(w, 0.5)));
+    m.setWeights(given);
+    const held = m.getWeights();
+    const snapshot = [...given, ...held].map((t) => Array.from(t.data()));
+    using x = nr.tensor([[1, 2], [3, -1], [0, 1], [2, 2]]);
+    using y = nr.tensor([[1, 0], [0, 1], [1, 1], [0, 0]]);
+    await m.fit(x, y, { epochs: 3, batchSize: 2, verbose: 0 });
+    expect([...given, ...held].map((t) => Array.from(t.data()))).toEqual(snapshot);
+    const after = m.getWeights();
+    expect(Array.from(after[0].data())).not.toEqual(snapshot[0]);
+    [...given, ...held, ...after].forEach((t) => t.dispose());
+  });
 });

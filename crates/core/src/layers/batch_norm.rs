@@ -127,9 +127,12 @@ impl Layer for BatchNorm {
             }
         }
         let m = self.momentum;
-        for j in 0..c {
-            mm.value.data_mut()[j] = mm.value.data()[j] * m + mean[j] * (1.0 - m);
-            mv.value.data_mut()[j] = mv.value.data()[j] * m + var[j] * (1.0 - m);
+        // The moving statistics may be shared with a tensor from getWeights: copy fallibly.
+        for (s, &mu) in mm.value.try_data_mut(OP)?.iter_mut().zip(&mean) {
+            *s = *s * m + mu * (1.0 - m);
+        }
+        for (s, &v) in mv.value.try_data_mut(OP)?.iter_mut().zip(&var) {
+            *s = *s * m + v * (1.0 - m);
         }
         self.xhat = Some(xhat);
         Ok(x)

@@ -317,7 +317,9 @@ pub extern "C" fn nr_model_set_weight(model: u32, i: u32, value: u32) -> i32 {
             if p.value.shape() != v.shape() {
                 return Err(Error::shape("setWeights", format!("weight {i} (`{}` of layer {l}) has shape {} but the value has shape {}", p.name, p.value.shape(), v.shape())));
             }
-            p.value.data_mut().copy_from_slice(v.data());
+            // Share the values (copy-on-write): no allocation here, and the next write to
+            // either tensor copies fallibly (`try_data_mut`).
+            p.value = v.clone();
             Ok(())
         })
     })
