@@ -9,6 +9,9 @@ import { INITIALIZERS } from '../ts/layers/initializers.js';
 import { RBF_KERNELS } from '../ts/layers/rbf.js';
 import { METRICS } from '../ts/models/compile.js';
 import { CLIP_MODES, OPTIMIZER_PARAMS } from '../ts/optimizers.js';
+import { OPTIONS as LOSS_OPTIONS } from '../ts/options.js';
+import { SPECS as SCHEDULE_SPECS } from '../ts/schedules.js';
+import { LOSSES, SCHEDULES } from '../ts/wasm/codes.js';
 
 function rustNames(kind: number): string[] {
   const e = raw();
@@ -38,6 +41,13 @@ describe('ABI enum tables', () => {
   it('clipping modes (0 is none)', () => expect(rustNames(EnumKind.ClipMode)).toEqual(['none', ...CLIP_MODES]));
   it('optimizer parameters, in ABI order', () => {
     expect(rustNames(EnumKind.OptimizerParam)).toEqual(OPTIMIZERS.flatMap((o) => OPTIMIZER_PARAMS[o].map((p) => `${o}.${p}`)));
+  });
+  it('loss parameters, in ABI order', () => {
+    const table = LOSS_OPTIONS as Partial<Record<string, ReadonlyArray<readonly [string, unknown]>>>;
+    expect(rustNames(EnumKind.LossParam)).toEqual(LOSSES.flatMap((l) => (table[l] ?? []).map(([p]) => `${l}.${p}`)));
+  });
+  it('schedule parameters, in ABI order', () => {
+    expect(rustNames(EnumKind.ScheduleParam)).toEqual(SCHEDULES.flatMap((s) => Object.keys(SCHEDULE_SPECS[s]).map((p) => `${s}.${p}`)));
   });
   it('every family ends where its table does (an unknown id is an error, not a name)', () => {
     const e = raw();

@@ -11,7 +11,8 @@ export const EnumKind = {
   // `LAYER_KINDS` (ts/layers/layer.ts), `METRICS` (ts/models/compile.ts), `INITIALIZERS`
   // (ts/layers/initializers.ts), `RBF_KERNELS` (ts/layers/rbf.ts), `CLIP_MODES` and
   // `OPTIMIZER_PARAMS` (ts/optimizers.ts).
-  LayerKind: 20, Metric: 21, Initializer: 22, RbfKernel: 23, ClipMode: 24, OptimizerParam: 25,
+  // `OPTIONS` (ts/options.ts) and `SPECS` (ts/schedules.ts) for the loss and schedule parameters.
+  LayerKind: 20, Metric: 21, Initializer: 22, RbfKernel: 23, ClipMode: 24, OptimizerParam: 25, LossParam: 26, ScheduleParam: 27,
 } as const;
 
 export const STATUS = ['Ok', 'InvalidArgument', 'ShapeMismatch', 'InvalidHandle', 'OutOfMemory', 'Internal', 'Panic'] as const;

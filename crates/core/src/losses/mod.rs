@@ -60,6 +60,19 @@ impl Loss {
         "hinge",
     ];
 
+    /// The parameters of each kind, in ABI order (the TS option names; `ts/options.ts` is
+    /// checked against this by `test/codes.test.ts`).
+    pub const PARAMS: [&'static [&'static str]; 8] = [
+        &[],
+        &[],
+        &["delta"],
+        &["fromLogits", "labelSmoothing"],
+        &["fromLogits", "labelSmoothing"],
+        &["fromLogits"],
+        &[],
+        &[],
+    ];
+
     /// The ABI id of this loss.
     pub fn kind(&self) -> u32 {
         match self {
@@ -90,11 +103,7 @@ impl Loss {
         let Some(&name) = Loss::KIND_NAMES.get(kind as usize) else {
             bail!(OP, "unknown loss id {kind} (known ids are 0..{})", Loss::KIND_NAMES.len());
         };
-        let want = match kind {
-            2 | 5 => 1,
-            3 | 4 => 2,
-            _ => 0,
-        };
+        let want = Loss::PARAMS[kind as usize].len();
         if params.len() != want {
             bail!(OP, "{name} takes {want} parameter(s), got {}", params.len());
         }
@@ -260,6 +269,7 @@ pub(crate) mod tests {
             assert_eq!(l.kind() as usize, id);
             assert_eq!(l.name(), *name);
             assert_eq!(l.abi_params(), params);
+            assert_eq!(params.len(), Loss::PARAMS[id].len());
             assert_eq!(Loss::from_abi(id as u32, &l.abi_params()).unwrap(), l);
         }
     }
