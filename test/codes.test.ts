@@ -3,7 +3,15 @@ import { describe, expect, it } from 'vitest';
 import './setup.js';
 import { raw } from '../ts/engine.js';
 import { BINARY_OPS, EnumKind, REDUCE_OPS, STATUS, UNARY_OPS } from '../ts/wasm/codes.js';
-import { ACTIVATION_PARAMS, ACTIVATIONS } from '../ts/wasm/codes.js';
+import { ACTIVATION_PARAMS, ACTIVATIONS, OPTIMIZERS } from '../ts/wasm/codes.js';
+import { LAYER_KINDS } from '../ts/layers/layer.js';
+import { INITIALIZERS } from '../ts/layers/initializers.js';
+import { RBF_KERNELS } from '../ts/layers/rbf.js';
+import { METRICS } from '../ts/models/compile.js';
+import { CLIP_MODES, OPTIMIZER_PARAMS } from '../ts/optimizers.js';
+import { OPTIONS as LOSS_OPTIONS } from '../ts/options.js';
+import { SPECS as SCHEDULE_SPECS } from '../ts/schedules.js';
+import { LOSSES, SCHEDULES } from '../ts/wasm/codes.js';
 
 function rustNames(kind: number): string[] {
   const e = raw();
@@ -25,5 +33,28 @@ describe('ABI enum tables', () => {
     const table = ACTIVATION_PARAMS as Partial<Record<string, ReadonlyArray<readonly [string, number]>>>;
     const ts = ACTIVATIONS.flatMap((kind) => (table[kind] ?? []).map(([p, d]) => `${kind}.${p}=${d}`));
     expect(rustNames(EnumKind.ActivationParam)).toEqual(ts);
+  });
+  it('layer kinds', () => expect(rustNames(EnumKind.LayerKind)).toEqual([...LAYER_KINDS]));
+  it('metrics', () => expect(rustNames(EnumKind.Metric)).toEqual([...METRICS]));
+  it('initializers', () => expect(rustNames(EnumKind.Initializer)).toEqual([...INITIALIZERS]));
+  it('rbf kernels', () => expect(rustNames(EnumKind.RbfKernel)).toEqual([...RBF_KERNELS]));
+  it('clipping modes (0 is none)', () => expect(rustNames(EnumKind.ClipMode)).toEqual(['none', ...CLIP_MODES]));
+  it('optimizer parameters, in ABI order', () => {
+    expect(rustNames(EnumKind.OptimizerParam)).toEqual(OPTIMIZERS.flatMap((o) => OPTIMIZER_PARAMS[o].map((p) => `${o}.${p}`)));
+  });
+  it('loss parameters, in ABI order', () => {
+    const table = LOSS_OPTIONS as Partial<Record<string, ReadonlyArray<readonly [string, unknown]>>>;
+    expect(rustNames(EnumKind.LossParam)).toEqual(LOSSES.flatMap((l) => (table[l] ?? []).map(([p]) => `${l}.${p}`)));
+  });
+  it('schedule parameters, in ABI order', () => {
+    expect(rustNames(EnumKind.ScheduleParam)).toEqual(SCHEDULES.flatMap((s) => Object.keys(SCHEDULE_SPECS[s]).map((p) => `${s}.${p}`)));
+  });
+  it('every family ends where its table does (an unknown id is an error, not a name)', () => {
+    const e = raw();
+    for (const kind of Object.values(EnumKind)) {
+      const n = rustNames(kind).length;
+      expect(n).toBeGreaterThan(0);
+      expect(e.nr_enum_name(kind, n)).not.toBe(0);
+    }
   });
 });

@@ -44,6 +44,16 @@ const rowProbs = (() => {
   return p;
 })();
 const binary01 = Float32Array.from({ length: R * C }, () => (rand() < 0.5 ? 0 : 1));
+// Target rows that do not sum to 1 (issue 7): multi-hot, all zero, summing to 0.3 and 2.5,
+// then a one-hot and a uniform row for contrast.
+const oddRows = Float32Array.from([1, 1, 0, 0, 0, 0, 0, 0, 0.1, 0.1, 0.1, 0, 1, 1, 0.5, 0, 0, 1, 0, 0, 0.25, 0.25, 0.25, 0.25]);
+// Categorical cross-entropy on logits written out, `mean_rows Σ_j ỹ_j·(lse(z) − z_j)`, so
+// tf.grad differentiates it exactly: ∂/∂z = softmax(z)·Σỹ − ỹ. (tf.losses.softmaxCrossEntropy
+// has a custom gradient `softmax − ỹ`, right only for rows summing to 1, like TF's kernel.)
+const cceLogits = (s: number): Ref => (y, z) => {
+  const lse = tf.logSumExp(z, -1, true);
+  return tf.mean(tf.sum(tf.mul(smoothC(y, s), tf.sub(lse, z)), -1)) as tf.Scalar;
+};
 const binaryPm = binary01.map((v) => 2 * v - 1);
 
 type Ref = (y: tf.Tensor, p: tf.Tensor) => tf.Scalar;
@@ -82,6 +92,12 @@ const cases: Case[] = [
   { title: 'categoricalCrossentropy logits, smoothing 0.3', loss: { name: 'categoricalCrossentropy', fromLogits: true, labelSmoothing: 0.3 }, yTrue: onehot, yPred: logits, ref: (y, p) => tf.losses.softmaxCrossEntropy(y, p, undefined, 0.3) as tf.Scalar },
   { title: 'categoricalCrossentropy probabilities (renormalised, clipped)', loss: { name: 'categoricalCrossentropy' }, yTrue: soft, yPred: probs, ref: cceProbs(0) },
   { title: 'categoricalCrossentropy probabilities, smoothing 0.1', loss: { name: 'categoricalCrossentropy', labelSmoothing: 0.1 }, yTrue: onehot, yPred: rowProbs, ref: cceProbs(0.1) },
+  { title: 'categoricalCrossentropy logits, rows not summing to 1', loss: { name: 'categoricalCrossentropy', fromLogits: true }, yTrue: oddRows, yPred: logits, ref: cceLogits(0) },
+  { title: 'categoricalCrossentropy logits, rows not summing to 1, smoothing 0.2', loss: { name: 'categoricalCrossentropy', fromLogits: true, labelSmoothing: 0.2 }, yTrue: oddRows, yPred: logits, ref: cceLogits(0.2) },
+  { title: 'categoricalCrossentropy probabilities, rows not summing to 1', loss: { name: 'categoricalCrossentropy' }, yTrue: oddRows, yPred: rowProbs, ref: cceProbs(0) },
+  { title: 'categoricalCrossentropy probabilities, rows not summing to 1, smoothing 0.1', loss: { name: 'categoricalCrossentropy', labelSmoothing: 0.1 }, yTrue: oddRows, yPred: rowProbs, ref: cceProbs(0.1) },
+  { title: 'binaryCrossentropy probabilities, rows not summing to 1, smoothing 0.1', loss: { name: 'binaryCrossentropy', labelSmoothing: 0.1 }, yTrue: oddRows, yPred: rowProbs, ref: bceProbs(0.1) },
+  { title: 'binaryCrossentropy logits, rows not summing to 1', loss: { name: 'binaryCrossentropy', fromLogits: true }, yTrue: oddRows, yPred: logits, ref: (y, p) => tf.losses.sigmoidCrossEntropy(y, p) as tf.Scalar },
   {
     title: 'sparseCategoricalCrossentropy logits = softmaxCrossEntropy(oneHot)', loss: { name: 'sparseCategoricalCrossentropy', fromLogits: true },
     yTrue: labels, trueShape: [R], yPred: logits, ref: (_y, p) => tf.losses.softmaxCrossEntropy(tf.tensor(onehot, [R, C]), p) as tf.Scalar,
@@ -92,6 +108,13 @@ const cases: Case[] = [
   },
   {
     title: 'kullbackLeiblerDivergence (Keras formula)', loss: { name: 'kullbackLeiblerDivergence' }, yTrue: soft, yPred: probs,
+    ref: (y, p) => {
+      const t = clip(y, 1);
+      return tf.mean(tf.sum(tf.mul(t, tf.log(tf.div(t, clip(p, 1)))), -1)) as tf.Scalar;
+    },
+  },
+  {
+    title: 'kullbackLeiblerDivergence, rows not summing to 1', loss: { name: 'kullbackLeiblerDivergence' }, yTrue: oddRows, yPred: rowProbs,
     ref: (y, p) => {
       const t = clip(y, 1);
       return tf.mean(tf.sum(tf.mul(t, tf.log(tf.div(t, clip(p, 1)))), -1)) as tf.Scalar;

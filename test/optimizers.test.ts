@@ -116,6 +116,79 @@ describe('adamw', () => {
   });
 });
 
+/**
+ * Keras 3 `Adam(amsgrad=True)` in float64 (TF.js has no AMSGrad): Keras's moments, the running
+ * maximum of the raw second moment, and TF.js's ε placement (`m̂/(√(v_max/(1−β₂ᵏ)) + ε)`, which
+ * is PyTorch's AMSGrad). With `wd`, AdamW's decoupled decay first; gradient `k` (0-based) is
+ * scaled by `shrink^k`.
+ */
+function amsgradRef(seed: number, lr: number, b1: number, b2: number, wd = 0, shrink = 1): number[][] {
+  const { init, grads } = problem(seed);
+  const eps = 1e-7;
+  const p = init.map((v) => Array.from(v));
+  const m = p.map((v) => v.map(() => 0));
+  const v2 = p.map((v) => v.map(() => 0));
+  const vmax = p.map((v) => v.map(() => 0));
+  grads.forEach((step, k) => {
+    const t = k + 1;
+    p.forEach((pv, i) =>
+      pv.forEach((_, j) => {
+        const g = Math.fround(step[i][j] * shrink ** k);
+        pv[j] -= lr * wd * pv[j];
+        m[i][j] += (g - m[i][j]) * (1 - b1);
+        v2[i][j] += (g * g - v2[i][j]) * (1 - b2);
+        vmax[i][j] = Math.max(vmax[i][j], v2[i][j]);
+        pv[j] -= (lr * (m[i][j] / (1 - b1 ** t))) / (Math.sqrt(vmax[i][j] / (1 - b2 ** t)) + eps);
+      }),
+    );
+  });
+  return p;
+}
+
+describe('adam({ amsgrad: true })', () => {
+  // Gradients that shrink over the 20 steps make v fall below its maximum, where AMSGrad and
+  // Adam part ways (checked below, so the reference comparison cannot pass by being Adam).
+  function runShrinking(opt: nr.Optimizer, seed: number): Float32Array[] {
+    const { init, grads } = problem(seed);
+    const vars = init.map((v, i) => nr.tensor(v, SHAPES[i]));
+    grads.forEach((step, k) => {
+      nr.tidy(() => opt.applyGradients(vars.map((variable, i) => ({ variable, grad: nr.tensor(step[i].map((g) => g * 0.8 ** k), SHAPES[i]) }))));
+    });
+    const out = vars.map((v) => v.data());
+    opt.dispose();
+    vars.forEach((v) => v.dispose());
+    return out;
+  }
+  it('20 steps match the Keras 3 / PyTorch AMSGrad formula (random gradients)', () => {
+    const got = expectNoLeak(() => runNr(optimizers.adam({ learningRate: 0.01, amsgrad: true }), 31));
+    expectAllClose(got, amsgradRef(31, 0.01, 0.9, 0.999), 1e-5, 1e-5);
+    const got2 = runNr(optimizers.adam({ learningRate: 0.02, beta1: 0.8, beta2: 0.5, amsgrad: true }), 32);
+    expectAllClose(got2, amsgradRef(32, 0.02, 0.8, 0.5), 1e-5, 1e-5);
+  });
+
+  it('20 steps on shrinking gradients: matches the reference and differs from plain Adam', () => {
+    const got = expectNoLeak(() => runShrinking(optimizers.adam({ learningRate: 0.05, beta2: 0.9, amsgrad: true }), 33));
+    expectAllClose(got, amsgradRef(33, 0.05, 0.9, 0.9, 0, 0.8), 1e-5, 1e-5);
+    const plain = runShrinking(optimizers.adam({ learningRate: 0.05, beta2: 0.9 }), 33);
+    const gap = Math.max(...got.flatMap((g, i) => Array.from(g, (v, j) => Math.abs(v - plain[i][j]))));
+    expect(gap).toBeGreaterThan(1e-2);
+  });
+
+  it('adamw takes amsgrad too', () => {
+    const got = runNr(optimizers.adamw({ learningRate: 0.01, weightDecay: 0.1, amsgrad: true }), 34);
+    expectAllClose(got, amsgradRef(34, 0.01, 0.9, 0.999, 0.1), 1e-5, 1e-5);
+  });
+
+  it('trains a model through compile/fit (the spec crosses the ABI with the extra state slot)', async () => {
+    using m = nr.sequential({ seed: 2, layers: [nr.layers.dense({ inputShape: [3], units: 2 })] });
+    m.compile({ optimizer: optimizers.adam({ learningRate: 0.05, amsgrad: true }), loss: 'meanSquaredError' });
+    using x = nr.tensor([[1, 2, 3], [0, -1, 2], [1, 1, 1], [-2, 0, 1]]);
+    using y = nr.tensor([[1, 0], [0, 1], [1, 1], [0, 0]]);
+    const h = await m.fit(x, y, { epochs: 30, batchSize: 4, verbose: 0 });
+    expect(h.history.loss[29]).toBeLessThan(h.history.loss[0] / 2);
+  });
+});
+
 describe('schedules', () => {
   it('give the documented rates at known steps', () => {
     const e = schedules.exponentialDecay({ initialLearningRate: 0.1, decaySteps: 10, decayRate: 0.5 });
@@ -206,7 +279,8 @@ describe('optimizer API', () => {
     expect(abi.clip).toEqual({ mode: 3, value: 2 });
     expect(abi.schedule.kind).toBe(0);
     expect(optimizers.sgd().getConfig()).toEqual({ name: 'sgd', learningRate: 0.01, momentum: 0, nesterov: false });
-    expect(optimizers.adamw().getConfig()).toEqual({ name: 'adamw', learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0.004 });
+    expect(optimizers.adamw().getConfig()).toEqual({ name: 'adamw', learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0.004, amsgrad: false });
+    expect(optimizers.adam({ amsgrad: true }).getConfig()).toEqual({ name: 'adam', learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: true });
     expect(optimizers.adagrad().getConfig()).toEqual({ name: 'adagrad', learningRate: 0.001, initialAccumulatorValue: 0.1, epsilon: 1e-7 });
   });
 
@@ -259,7 +333,8 @@ describe('optimizer API', () => {
     expect(() => optimizers.adam({ beta1: 1 })).toThrow('adam: beta1 must be in [0, 1), got 1');
     expect(() => optimizers.sgd({ momentum: -0.1 })).toThrow('sgd: momentum must be in [0, 1], got -0.1');
     expect(() => optimizers.sgd({ learningRate: -1 })).toThrow('optimizers.sgd: learningRate must be a finite number >= 0 or a schedule, got -1');
-    expect(() => optimizers.adam({ lr: 0.1 } as never)).toThrow("optimizers.adam: unknown option 'lr' (known: learningRate, beta1, beta2, epsilon, clipValue, clipNorm, globalClipNorm)");
+    expect(() => optimizers.adam({ lr: 0.1 } as never)).toThrow("optimizers.adam: unknown option 'lr' (known: learningRate, beta1, beta2, epsilon, amsgrad, clipValue, clipNorm, globalClipNorm)");
+    expect(() => optimizers.adam({ amsgrad: 1 } as never)).toThrow('optimizers.adam: amsgrad must be a boolean, got 1');
     expect(() => optimizers.rmsprop({ centered: 'yes' } as never)).toThrow('optimizers.rmsprop: centered must be a boolean, got the string "yes"');
     expect(() => optimizers.adamw({ weightDecay: -1 })).toThrow('adamw: weightDecay must be a finite number >= 0, got -1');
     expect(() => optimizers.adagrad({ initialAccumulatorValue: 0, epsilon: 0 })).toThrow('adagrad: initialAccumulatorValue and epsilon cannot both be 0');

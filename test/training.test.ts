@@ -2,8 +2,13 @@
 // callbacks, history, validation, yielding to the event loop, nesting, freezing, weights
 // round-trips, summary and disposal.
 import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { expectClose } from './setup.js';
 import * as nr from '../ts/index.js';
+
+await tf.setBackend('cpu');
 
 const { layers, optimizers, callbacks } = nr;
 
@@ -413,4 +418,50 @@ describe('model structure', () => {
       ].join('\n'),
     );
   });
+});
+
+// Oracle: targets that do not sum to 1. The fused softmax + categorical cross-entropy gradient
+// must be `p·Σỹ − ỹ` (not `p − ỹ`), and the fused sigmoid + binary cross-entropy `p − ỹ`
+// element-wise, whatever the rows sum to. Reference: TF.js 4.22 Layers (`tfl.sequential`,
+// `fit` with `tf.train.sgd(0.5)`), which differentiates the loss it reports through the softmax.
+describe('fused output gradients vs TF.js on targets that do not sum to 1', () => {
+  // Rows: multi-hot, all zero, summing to 0.3, summing to 2.5, one-hot, soft summing to 1.
+  const Y = [[1, 1, 0], [0, 0, 0], [0.1, 0.1, 0.1], [1, 1, 0.5], [0, 0, 1], [0.2, 0.3, 0.5]];
+  const X = [[0.5, -1, 0.3, 2], [1.5, 0.2, -0.7, 0], [-0.3, 0.8, 1.1, -1], [1, 1, -0.4, 0.5], [0.1, -2, 0.6, 1], [-1.2, 0.4, 0.9, -0.5]];
+  const smooth = (yt: tf.Tensor, s: number, k: number) => (s === 0 ? yt : tf.add(tf.mul(yt, 1 - s), s / k));
+  const cases = [
+    { out: 'softmax' as const, s: 0, nrLoss: 'categoricalCrossentropy' as const },
+    { out: 'softmax' as const, s: 0.1, nrLoss: 'categoricalCrossentropy' as const },
+    { out: 'sigmoid' as const, s: 0, nrLoss: 'binaryCrossentropy' as const },
+    { out: 'sigmoid' as const, s: 0.1, nrLoss: 'binaryCrossentropy' as const },
+  ];
+  for (const c of cases) {
+    it(`${c.out} + ${c.nrLoss}, labelSmoothing ${c.s}: one SGD step at rate 0.5 matches TF.js fit`, async () => {
+      using m = nr.sequential({ seed: 4, layers: [layers.dense({ inputShape: [4], units: 3, activation: c.out })] });
+      m.build();
+      m.compile({ optimizer: optimizers.sgd({ learningRate: 0.5 }), loss: { name: c.nrLoss, labelSmoothing: c.s } });
+      const w0 = weights(m);
+      const t = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [4], units: 3, activation: c.out })] });
+      t.setWeights([tf.tensor(w0[0], [4, 3]), tf.tensor(w0[1], [3])]);
+      const lossFn = (yt: tf.Tensor, yp: tf.Tensor) => {
+        const ys = smooth(yt, c.s, c.out === 'softmax' ? 3 : 2);
+        return c.out === 'softmax' ? tfl.metrics.categoricalCrossentropy(ys, yp) : tfl.metrics.binaryCrossentropy(ys, yp);
+      };
+      t.compile({ optimizer: tf.train.sgd(0.5), loss: lossFn });
+      using x = nr.tensor(X);
+      using y = nr.tensor(Y);
+      const h = await m.fit(x, y, { epochs: 1, batchSize: 6, shuffle: false, verbose: 0 });
+      const [tx, ty] = [tf.tensor(X), tf.tensor(Y)];
+      const th = await t.fit(tx, ty, { epochs: 1, batchSize: 6, shuffle: false, verbose: 0 });
+      tf.dispose([tx, ty]);
+      expectClose([h.history.loss[0]], [th.history.loss[0] as number], 1e-5, 1e-6);
+      const w1 = weights(m);
+      const tw = t.getWeights().map((w) => w.dataSync());
+      expectClose(w1[0], tw[0], 1e-4, 1e-6);
+      expectClose(w1[1], tw[1], 1e-4, 1e-6);
+      // The step is not trivial: the weights moved.
+      expect(Math.max(...w1[0].map((v, i) => Math.abs(v - w0[0][i])))).toBeGreaterThan(1e-2);
+      t.dispose();
+    });
+  }
 });

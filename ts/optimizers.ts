@@ -4,6 +4,22 @@
  * the optimizer (`tf.train.sgd/momentum/adam/rmsprop/adagrad`) and Keras 3 otherwise (AdamW,
  * clipping, learning-rate defaults).
  *
+ * ## Where neurite follows TF.js rather than Keras 3
+ * - **Adam's ε** sits inside the bias correction, `p ← p − η·m̂/(√v̂ + ε)` (TF.js, PyTorch);
+ *   Keras 3 computes `p ← p − η·√(1−β₂ᵏ)/(1−β₁ᵏ)·m/(√v + ε)`, an effective ε of
+ *   `ε·√(1 − β₂ᵏ)`. The two differ only where `√v̂` is comparable to ε (tiny gradients early on).
+ * - **Momentum under a changing learning rate**: SGD keeps `a ← μ·a + g` and steps
+ *   `p ← p − η_k·a` (TF.js `MomentumOptimizer`); Keras 3 keeps the rate inside the velocity,
+ *   `v ← μ·v − η_k·g`, `p ← p + v`. They are identical for a constant rate; with a schedule,
+ *   TF.js (and neurite) apply today's rate to all the accumulated gradient, Keras the rate of
+ *   the step each gradient came from.
+ * - **hardSigmoid** is `clip(0.2·x + 0.5, 0, 1)` (TF.js layers, Keras 2), not Keras 3's
+ *   `relu6(x + 3)/6` (see `activations.hardSigmoid`).
+ *
+ * AMSGrad (`adam({ amsgrad: true })`, also `adamw`) has no TF.js counterpart; it follows
+ * Keras 3 and PyTorch (divide by the running maximum of the second moment) with the ε
+ * placement above.
+ *
  * `applyGradients` updates variables in place, in one call into WebAssembly per step, with
  * optional clipping (`clipValue`, per-gradient `clipNorm`, or `globalClipNorm`, at most one, as
  * Keras) and a learning rate that may be a {@link LearningRateSchedule}. Per-variable state
@@ -43,7 +59,11 @@ export interface BaseOptimizerOptions extends ClipOptions {
   learningRate?: LearningRate;
 }
 
-/** `sgd`: `p ← p − η·g`, or with momentum `a ← μ·a + g`, `p ← p − η·a` (Nesterov: `p ← p − η·(g + μ·a)`). */
+/**
+ * `sgd`: `p ← p − η·g`, or with momentum `a ← μ·a + g`, `p ← p − η·a` (Nesterov:
+ * `p ← p − η·(g + μ·a)`), as TF.js. With a learning-rate schedule the current rate scales the
+ * whole accumulation (TF.js); Keras 3 folds each step's rate into its velocity instead.
+ */
 export interface SgdOptions extends BaseOptimizerOptions {
   /** In [0, 1]. Default 0. */
   momentum?: number;
@@ -51,7 +71,11 @@ export interface SgdOptions extends BaseOptimizerOptions {
   nesterov?: boolean;
 }
 
-/** `adam` (TF.js form): bias-corrected moments, `p ← p − η·m̂/(√v̂ + ε)`. */
+/**
+ * `adam` (TF.js form): bias-corrected moments, `p ← p − η·m̂/(√v̂ + ε)` — ε inside the bias
+ * correction as TF.js and PyTorch; Keras 3 adds ε to the uncorrected `√v` (an effective
+ * `ε·√(1 − β₂ᵏ)`).
+ */
 export interface AdamOptions extends BaseOptimizerOptions {
   /** In [0, 1). Default 0.9. */
   beta1?: number;
@@ -59,6 +83,12 @@ export interface AdamOptions extends BaseOptimizerOptions {
   beta2?: number;
   /** Default 1e-7 (TF.js's float32 backend epsilon). */
   epsilon?: number;
+  /**
+   * AMSGrad (Reddi et al. 2018; Keras 3 and PyTorch `amsgrad`): keep `v_max = max(v_max, v)`
+   * and step `p ← p − η·m̂/(√(v_max/(1 − β₂ᵏ)) + ε)`. One more state value per weight.
+   * TF.js has no AMSGrad. Default false.
+   */
+  amsgrad?: boolean;
 }
 
 /** `adamw`: decoupled weight decay `p ← p − η·λ·p`, then the Adam step. */
@@ -103,13 +133,16 @@ export interface OptimizerConfig {
 /** Hyper-parameters of each optimizer, in ABI order, with defaults. */
 const SPECS: Record<OptimizerName, OptionSpec> = {
   sgd: { momentum: 0, nesterov: false },
-  adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
-  adamw: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0.004 },
+  adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false },
+  adamw: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0.004, amsgrad: false },
   rmsprop: { rho: 0.9, momentum: 0, epsilon: 1e-7, centered: false },
   adagrad: { initialAccumulatorValue: 0.1, epsilon: 1e-7 },
 };
 const DEFAULT_LR: Record<OptimizerName, number> = { sgd: 0.01, adam: 0.001, adamw: 0.001, rmsprop: 0.001, adagrad: 0.001 };
-const CLIP_MODES = ['clipValue', 'clipNorm', 'globalClipNorm'] as const;
+/** @internal Clipping modes by ABI id minus 1 (0 is none); Rust `Clip::MODE_NAMES`. */
+export const CLIP_MODES = ['clipValue', 'clipNorm', 'globalClipNorm'] as const;
+/** @internal The ABI parameter order of each optimizer; Rust `Optimizer::PARAMS`. */
+export const OPTIMIZER_PARAMS: Readonly<Record<OptimizerName, readonly string[]>> = Object.fromEntries(Object.entries(SPECS).map(([k, v]) => [k, Object.keys(v)])) as Record<OptimizerName, string[]>;
 
 /** The ABI form of a learning rate; a number must be finite and >= 0. */
 function learningRateAbi(op: string, lr: unknown): { kind: number; params: number[] } {
@@ -318,12 +351,12 @@ export function sgd(options?: SgdOptions): SgdOptimizer {
   return new SgdOptimizer(options);
 }
 
-/** Adam (`learningRate` 0.001, `beta1` 0.9, `beta2` 0.999, `epsilon` 1e-7). */
+/** Adam (`learningRate` 0.001, `beta1` 0.9, `beta2` 0.999, `epsilon` 1e-7, `amsgrad` false). */
 export function adam(options?: AdamOptions): AdamOptimizer {
   return new AdamOptimizer(options);
 }
 
-/** AdamW (Adam's defaults and `weightDecay` 0.004). */
+/** AdamW (Adam's defaults, `amsgrad` included, and `weightDecay` 0.004). */
 export function adamw(options?: AdamWOptions): AdamWOptimizer {
   return new AdamWOptimizer(options);
 }

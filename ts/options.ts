@@ -53,8 +53,8 @@ export function readOptions(op: string, options: unknown, spec: OptionSpec): Rec
 /** Short names accepted wherever a loss name is (Keras's aliases). */
 const ALIASES: Record<string, LossName> = { mse: 'meanSquaredError', mae: 'meanAbsoluteError', kld: 'kullbackLeiblerDivergence' };
 
-/** The options each loss takes, in ABI order, with defaults. */
-const OPTIONS: Partial<Record<LossName, Array<[keyof LossOptions, number | boolean]>>> = {
+/** @internal The options each loss takes, in ABI order, with defaults (Rust `Loss::PARAMS`, checked by test/codes.test.ts). */
+export const OPTIONS: Partial<Record<LossName, Array<[keyof LossOptions, number | boolean]>>> = {
   huber: [['delta', 1]],
   binaryCrossentropy: [['fromLogits', false], ['labelSmoothing', 0]],
   categoricalCrossentropy: [['fromLogits', false], ['labelSmoothing', 0]],

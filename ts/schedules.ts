@@ -24,8 +24,8 @@ import { describe } from './ops/convert.js';
 import { f32Bits, readOptions, type OptionSpec } from './options.js';
 import { SCHEDULES, type ScheduleName } from './wasm/codes.js';
 
-/** The options of each schedule, in ABI order (`warmupSteps` last), with defaults. */
-const SPECS: Record<ScheduleName, OptionSpec> = {
+/** @internal The options of each schedule, in ABI order (`warmupSteps` last), with defaults (Rust `LrSchedule::PARAMS`, checked by test/codes.test.ts). */
+export const SPECS: Record<ScheduleName, OptionSpec> = {
   constant: { learningRate: null, warmupSteps: 0 },
   exponentialDecay: { initialLearningRate: null, decaySteps: null, decayRate: null, staircase: false, warmupSteps: 0 },
   stepDecay: { initialLearningRate: null, drop: null, every: null, warmupSteps: 0 },

@@ -1,7 +1,8 @@
 /**
  * Weight initializers (Keras names), all seeded through the model's seed. Pass a name
  * (`'heNormal'`) or a configured object (`initializers.randomNormal({ stddev: 0.1 })`).
- * Mirrors `crates/core/src/initializers.rs`.
+ * Mirrors `crates/core/src/initializers.rs`; `INITIALIZERS` (ABI id = index) is compared with
+ * Rust's `Initializer::KIND_NAMES` by `test/codes.test.ts`.
  */
 import { InvalidArgumentError } from '../errors.js';
 

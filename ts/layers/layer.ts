@@ -18,7 +18,7 @@ export interface LayerArgs {
 
 const counters = new Map<string, number>();
 
-/** Layer kind ids of the C ABI; must match `neurite_core::layers::LAYER_KINDS`. */
+/** Layer kind ids of the C ABI: Rust `neurite_core::layers::LAYER_KINDS`, compared name by name by `test/codes.test.ts`. */
 export const LAYER_KINDS = [
   'dense', 'activation', 'prelu', 'dropout', 'gaussianNoise',
   'batchNormalization', 'layerNormalization', 'flatten', 'reshape', 'rbf',

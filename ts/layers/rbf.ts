@@ -7,7 +7,7 @@ import { describe } from '../ops/convert.js';
 import { initializerAbi, type InitializerSpec } from './initializers.js';
 import { checkNumber, Layer, type LayerArgs } from './layer.js';
 
-/** The radial functions; the ABI id is the index (`RbfKernel::NAMES` in Rust). */
+/** The radial functions; the ABI id is the index (Rust `RbfKernel::NAMES`, compared by `test/codes.test.ts`). */
 export const RBF_KERNELS = ['gaussian', 'multiquadric', 'inverseMultiquadric'] as const;
 /**
  * The radial function φ of `u = r² = ‖x − c‖²/σ²`:

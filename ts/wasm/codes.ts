@@ -5,7 +5,15 @@
  */
 
 /** Enum families known to `nr_enum_name`. */
-export const EnumKind = { Status: 0, UnaryOp: 1, BinaryOp: 2, ReduceOp: 3, Activation: 4, ActivationParam: 5, Loss: 10, Optimizer: 11, Schedule: 12 } as const;
+export const EnumKind = {
+  Status: 0, UnaryOp: 1, BinaryOp: 2, ReduceOp: 3, Activation: 4, ActivationParam: 5, Loss: 10, Optimizer: 11, Schedule: 12,
+  // Tables kept next to their users (checked all the same by test/codes.test.ts):
+  // `LAYER_KINDS` (ts/layers/layer.ts), `METRICS` (ts/models/compile.ts), `INITIALIZERS`
+  // (ts/layers/initializers.ts), `RBF_KERNELS` (ts/layers/rbf.ts), `CLIP_MODES` and
+  // `OPTIMIZER_PARAMS` (ts/optimizers.ts).
+  // `OPTIONS` (ts/options.ts) and `SPECS` (ts/schedules.ts) for the loss and schedule parameters.
+  LayerKind: 20, Metric: 21, Initializer: 22, RbfKernel: 23, ClipMode: 24, OptimizerParam: 25, LossParam: 26, ScheduleParam: 27,
+} as const;
 
 export const STATUS = ['Ok', 'InvalidArgument', 'ShapeMismatch', 'InvalidHandle', 'OutOfMemory', 'Internal', 'Panic'] as const;
 

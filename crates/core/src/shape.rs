@@ -2,12 +2,68 @@
 //!
 //! A shape is a list of dimensions, outermost first; rank 0 (`[]`) is a scalar with one element.
 //! Sizes are computed with overflow checks, so an absurd shape is an error, not a wrap-around.
+//!
+//! # Invariants of a [`Shape::new`] shape
+//! - every dimension is at most [`MAX_DIM`] (the ABI hands dimensions to JS as `u32`);
+//! - the product of the dimensions *with zeros counted as 1* fits the address space in bytes,
+//!   so every partial product of a valid shape (`outer`, `inner`, strides) fits a `usize`, even
+//!   for a zero-size tensor like `[0, 2³¹, 2³¹]`.
+//!
+//! Shape arithmetic (a tiled or concatenated dimension, an inferred `-1`, an index count) goes
+//! through [`dim_mul`], [`dim_add`] and [`dim_from_i64`]: an overflow is an error naming the
+//! op, never a saturated or wrapped dimension.
 
 use crate::{Error, Result};
 use core::fmt;
 
 /// The largest rank any tensor may have.
 pub const MAX_RANK: usize = 32;
+
+/// The largest dimension: the ABI returns dimensions to JS as `u32`.
+pub const MAX_DIM: usize = u32::MAX as usize;
+
+/// The error of an overflowing shape computation.
+fn overflow(op: &'static str, what: core::fmt::Arguments<'_>) -> Error {
+    Error::invalid(op, format!("{what} overflows: a dimension must be at most {MAX_DIM}"))
+}
+
+/// `a · b` for a dimension, or an error if it exceeds [`MAX_DIM`]; `what` names the computation
+/// in the message (e.g. "the output dimension 1 (3 × reps[1] = 2147483647)").
+pub fn dim_mul(op: &'static str, a: usize, b: usize, what: impl FnOnce() -> String) -> Result<usize> {
+    match a.checked_mul(b) {
+        Some(v) if v <= MAX_DIM => Ok(v),
+        _ => Err(overflow(op, format_args!("{} = {a} × {b}", what()))),
+    }
+}
+
+/// `a + b` for a dimension, or an error if it exceeds [`MAX_DIM`].
+pub fn dim_add(op: &'static str, a: usize, b: usize, what: impl FnOnce() -> String) -> Result<usize> {
+    match a.checked_add(b) {
+        Some(v) if v <= MAX_DIM => Ok(v),
+        _ => Err(overflow(op, format_args!("{} = {a} + {b}", what()))),
+    }
+}
+
+/// A non-negative `i64` from the ABI as a dimension, or an error naming `what` (never a
+/// truncating `as usize`, which on wasm32 maps 2³² + 6 to 6).
+pub fn dim_from_i64(op: &'static str, v: i64, what: impl FnOnce() -> String) -> Result<usize> {
+    if v < 0 {
+        return Err(Error::invalid(op, format!("{} = {v} is negative", what())));
+    }
+    match usize::try_from(v) {
+        Ok(d) if d <= MAX_DIM => Ok(d),
+        _ => Err(overflow(op, format_args!("{} = {v}", what()))),
+    }
+}
+
+/// The product of `dims` as a dimension count, or an error (for sizes of index lists etc.).
+pub fn dims_product(op: &'static str, dims: &[usize]) -> Result<usize> {
+    let mut n: usize = 1;
+    for &d in dims {
+        n = n.checked_mul(d).ok_or(Error::OutOfMemory { op, bytes: u64::MAX })?;
+    }
+    Ok(n)
+}
 
 /// The dimensions of a tensor, outermost first.
 #[derive(Clone, PartialEq, Eq, Hash, Default)]
@@ -22,8 +78,21 @@ impl Shape {
                 format!("rank {} exceeds the maximum rank {MAX_RANK}", dims.len()),
             ));
         }
+        if let Some(i) = dims.iter().position(|&d| d > MAX_DIM) {
+            return Err(Error::invalid(
+                op,
+                format!("dimension {i} of shape {} is more than the largest dimension {MAX_DIM}", Shape(dims.to_vec())),
+            ));
+        }
         let shape = Shape(dims.to_vec());
         shape.checked_size(op)?;
+        // Partial products must fit too, also when a zero makes the size 0.
+        let mut n: u64 = 1;
+        for &d in dims {
+            n = n.checked_mul(d.max(1) as u64).filter(|&n| n <= isize::MAX as u64 / 4).ok_or_else(|| {
+                Error::invalid(op, format!("shape {shape} is too large: the product of its non-zero dimensions overflows"))
+            })?;
+        }
         Ok(shape)
     }
 
@@ -101,7 +170,8 @@ impl Shape {
                 }
             };
         }
-        Ok(Shape(out))
+        // [1, n] with [n, 1] is [n, n]: the broadcast of two valid shapes can be too large.
+        Shape::new(op, &out)
     }
 }
 
@@ -162,6 +232,9 @@ mod tests {
         assert_eq!(b(&[4, 1, 3], &[5, 1]).unwrap(), Shape::from([4, 5, 3]));
         assert_eq!(b(&[], &[2]).unwrap(), Shape::from([2]));
         assert_eq!(b(&[0, 3], &[1, 3]).unwrap(), Shape::from([0, 3]));
+        let big = 1usize << 31;
+        let e = b(&[1, big], &[big, 1]).unwrap_err();
+        assert_eq!(e.status(), crate::Status::OutOfMemory, "{e}");
         let e = b(&[2, 3], &[4]).unwrap_err();
         assert_eq!(e.to_string(), "t: shapes [2,3] and [4] cannot be broadcast together");
     }
@@ -173,7 +246,24 @@ mod tests {
         assert_eq!(s.strides(), vec![12, 4, 1]);
         assert_eq!(Shape::scalar().size(), 1);
         assert!(Shape::new("t", &[1 << 40, 1 << 40]).is_err());
+        assert!(Shape::new("t", &[0, MAX_DIM, MAX_DIM]).is_err(), "partial products overflow");
+        assert!(Shape::new("t", &[0, MAX_DIM]).is_ok());
+        let e = Shape::new("t", &[0, MAX_DIM + 1]).unwrap_err();
+        assert_eq!(e.to_string(), "t: dimension 1 of shape [0,4294967296] is more than the largest dimension 4294967295");
         assert_eq!(s.axis("t", -1).unwrap(), 2);
         assert!(s.axis("t", 3).is_err());
+    }
+
+    #[test]
+    fn dimension_arithmetic_is_checked() {
+        assert_eq!(dim_mul("t", 3, 4, || "x".into()).unwrap(), 12);
+        let e = dim_mul("tile", 3, (1 << 31) - 1, || "output dimension 1".into()).unwrap_err();
+        assert_eq!(e.to_string(), "tile: output dimension 1 = 3 × 2147483647 overflows: a dimension must be at most 4294967295");
+        assert!(dim_mul("t", usize::MAX, 2, || "x".into()).is_err());
+        assert!(dim_add("t", MAX_DIM, 1, || "x".into()).is_err());
+        assert_eq!(dim_add("t", MAX_DIM - 1, 1, || "x".into()).unwrap(), MAX_DIM);
+        assert!(dim_from_i64("t", (1 << 32) + 6, || "shape[0]".into()).unwrap_err().to_string().contains("shape[0] = 4294967302 overflows"));
+        assert!(dim_from_i64("t", -2, || "shape[0]".into()).unwrap_err().to_string().contains("shape[0] = -2 is negative"));
+        assert!(dims_product("t", &[usize::MAX, 2]).is_err());
     }
 }

@@ -24,6 +24,35 @@ pub fn alloc(op: &'static str, n: usize) -> Result<Vec<f32>> {
     Ok(v)
 }
 
+/// `n` copies of `value` (any element type: indices, counts, f64 sums), or
+/// [`Error::OutOfMemory`] instead of aborting. The fallible `vec![value; n]`.
+pub fn try_vec<T: Clone>(op: &'static str, n: usize, value: T) -> Result<Vec<T>> {
+    let mut v: Vec<T> = Vec::new();
+    v.try_reserve_exact(n)
+        .map_err(|_| Error::OutOfMemory { op, bytes: (n as u64).saturating_mul(core::mem::size_of::<T>() as u64) })?;
+    v.resize(n, value);
+    Ok(v)
+}
+
+/// A copy of `src`, or [`Error::OutOfMemory`]. The fallible `src.to_vec()`.
+pub fn copy_of<T: Clone>(op: &'static str, src: &[T]) -> Result<Vec<T>> {
+    let mut v: Vec<T> = Vec::new();
+    v.try_reserve_exact(src.len())
+        .map_err(|_| Error::OutOfMemory { op, bytes: (src.len() as u64).saturating_mul(core::mem::size_of::<T>() as u64) })?;
+    v.extend_from_slice(src);
+    Ok(v)
+}
+
+/// The items of `it` (at most `n` of them) collected into a vector reserved fallibly. The
+/// fallible `collect()` for user-sized data.
+pub fn collect_n<T>(op: &'static str, n: usize, it: impl IntoIterator<Item = T>) -> Result<Vec<T>> {
+    let mut v: Vec<T> = Vec::new();
+    v.try_reserve_exact(n)
+        .map_err(|_| Error::OutOfMemory { op, bytes: (n as u64).saturating_mul(core::mem::size_of::<T>() as u64) })?;
+    v.extend(it.into_iter().take(n));
+    Ok(v)
+}
+
 /// An empty buffer with room for `n` floats, to be filled by `extend` (no zero-fill first), or
 /// [`Error::OutOfMemory`].
 pub fn alloc_empty(op: &'static str, n: usize) -> Result<Vec<f32>> {
@@ -87,9 +116,25 @@ impl Tensor {
         &self.data
     }
 
-    /// Mutable values; copies them first if another tensor shares the buffer.
+    /// Mutable values; copies them first if another tensor shares the buffer. That copy is an
+    /// infallible allocation: where the tensor may be shared (a layer's input, a weight the
+    /// user also holds), use [`Tensor::try_data_mut`].
     pub fn data_mut(&mut self) -> &mut [f32] {
         Arc::make_mut(&mut self.data).as_mut_slice()
+    }
+
+    /// Mutable values; if another tensor shares the buffer, copies it first with a fallible
+    /// allocation ([`Error::OutOfMemory`] for `op` instead of an abort).
+    pub fn try_data_mut(&mut self, op: &'static str) -> Result<&mut [f32]> {
+        if Arc::get_mut(&mut self.data).is_none() {
+            self.data = Arc::new(copy_of(op, &self.data)?);
+        }
+        Ok(Arc::make_mut(&mut self.data).as_mut_slice())
+    }
+
+    /// Whether no other tensor shares the values (a write will not copy them).
+    pub fn is_unique(&mut self) -> bool {
+        Arc::get_mut(&mut self.data).is_some()
     }
 
     /// Bytes held by the values.
@@ -106,6 +151,14 @@ impl Tensor {
     pub fn into_data(self) -> Vec<f32> {
         Arc::try_unwrap(self.data).unwrap_or_else(|shared| (*shared).clone())
     }
+
+    /// The values, copied with a fallible allocation if they are shared.
+    pub fn try_into_data(self, op: &'static str) -> Result<Vec<f32>> {
+        match Arc::try_unwrap(self.data) {
+            Ok(v) => Ok(v),
+            Err(shared) => copy_of(op, &shared),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -118,6 +171,26 @@ mod tests {
         assert_eq!(e.to_string(), "tensor: 5 values do not fill shape [2,3], which needs 6");
         let s = Tensor::scalar(3.0);
         assert_eq!((s.rank(), s.size()), (0, 1));
+    }
+
+    #[test]
+    fn fallible_allocations_report_out_of_memory() {
+        // Far past any address space: an error naming the op and the bytes, not an abort.
+        let e = try_vec("kmeans", usize::MAX / 8, 0f64).unwrap_err();
+        assert_eq!(e.status(), crate::Status::OutOfMemory);
+        assert!(e.to_string().starts_with("kmeans: out of memory allocating"), "{e}");
+        assert!(alloc("t", usize::MAX / 2).is_err());
+        assert!(alloc_empty("t", usize::MAX / 2).is_err());
+        assert_eq!(copy_of("t", &[1u32, 2]).unwrap(), [1, 2]);
+        assert_eq!(collect_n("t", 3, (0..10).map(|i| i * 2)).unwrap(), [0, 2, 4]);
+        // try_data_mut copies a shared buffer (and leaves the other tensor as it was).
+        let a = Tensor::new("t", Shape::from([2]), vec![1.0, 2.0]).unwrap();
+        let mut b = a.clone();
+        assert!(!b.is_unique());
+        b.try_data_mut("t").unwrap()[0] = 5.0;
+        assert_eq!((a.data(), b.data()), (&[1.0, 2.0][..], &[5.0, 2.0][..]));
+        assert!(b.is_unique());
+        assert_eq!(a.clone().try_into_data("t").unwrap(), [1.0, 2.0]);
     }
 
     #[test]

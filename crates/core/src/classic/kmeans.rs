@@ -16,6 +16,7 @@
 //! `x: [n, d]` → centers `[k, d]`, labels `[n]`.
 
 use crate::rng::Philox;
+use crate::tensor::try_vec;
 use crate::{bail, bail_shape, Result, Tensor};
 
 const OP: &str = "kmeans";
@@ -61,11 +62,12 @@ fn nearest(row: &[f32], centers: &[f32], d: usize) -> (u32, f64) {
 }
 
 /// k-means++ seeding: `k` rows of `x` chosen as described in the module docs.
-fn seed_centers(x: &[f32], n: usize, d: usize, k: usize, rng: &mut Philox) -> Vec<f32> {
-    let mut centers = Vec::with_capacity(k * d);
+fn seed_centers(x: &[f32], n: usize, d: usize, k: usize, rng: &mut Philox) -> Result<Vec<f32>> {
+    // k ≤ n, so k·d ≤ n·d (the size of x) cannot overflow.
+    let mut centers = crate::tensor::alloc_empty(OP, k * d)?;
     let first = rng.below(n as u64) as usize;
     centers.extend_from_slice(&x[first * d..(first + 1) * d]);
-    let mut d2: Vec<f64> = x.chunks_exact(d).map(|r| dist2(r, &centers[..d])).collect();
+    let mut d2: Vec<f64> = crate::tensor::collect_n(OP, n, x.chunks_exact(d).map(|r| dist2(r, &centers[..d])))?;
     for _ in 1..k {
         let total: f64 = d2.iter().sum();
         let pick = if total > 0.0 {
@@ -94,7 +96,7 @@ fn seed_centers(x: &[f32], n: usize, d: usize, k: usize, rng: &mut Philox) -> Ve
             *v = v.min(dist2(r, c));
         }
     }
-    centers
+    Ok(centers)
 }
 
 /// Clusters the rows of `x` (`[n, d]`) into `cfg.k` groups; see the module docs.
@@ -124,10 +126,11 @@ pub fn kmeans(x: &Tensor, cfg: KMeansConfig) -> Result<KMeans> {
     }
     let k = cfg.k;
     let mut rng = Philox::new(cfg.seed, 0);
-    let mut centers = seed_centers(xs, n, d, k, &mut rng);
-    let mut labels = vec![u32::MAX; n];
-    let mut sums = vec![0f64; k * d];
-    let mut counts = vec![0usize; k];
+    let mut centers = seed_centers(xs, n, d, k, &mut rng)?;
+    let mut labels = try_vec(OP, n, u32::MAX)?;
+    let mut sums = try_vec(OP, k * d, 0f64)?;
+    let mut counts = try_vec(OP, k, 0usize)?;
+    let mut old = try_vec(OP, d, 0f32)?;
     let (mut iterations, mut converged) = (0, false);
     while iterations < cfg.max_iterations {
         let mut changed = false;
@@ -155,7 +158,7 @@ pub fn kmeans(x: &Tensor, cfg: KMeansConfig) -> Result<KMeans> {
                 continue;
             }
             let c = &mut centers[j * d..(j + 1) * d];
-            let old: Vec<f32> = c.to_vec();
+            old.copy_from_slice(c);
             for (cv, &s) in c.iter_mut().zip(&sums[j * d..(j + 1) * d]) {
                 *cv = (s / counts[j] as f64) as f32;
             }
@@ -220,8 +223,8 @@ mod tests {
     #[test]
     fn seeding_differs_by_seed_and_handles_duplicates() {
         let x = blobs(2);
-        let s1 = seed_centers(x.data(), 60, 2, 3, &mut Philox::new(1, 0));
-        let s2 = seed_centers(x.data(), 60, 2, 3, &mut Philox::new(2, 0));
+        let s1 = seed_centers(x.data(), 60, 2, 3, &mut Philox::new(1, 0)).unwrap();
+        let s2 = seed_centers(x.data(), 60, 2, 3, &mut Philox::new(2, 0)).unwrap();
         assert_ne!(s1, s2);
         // Four identical points, k = 3: every center is that point.
         let same = Tensor::new("t", Shape::from([4, 1]), vec![2.0; 4]).unwrap();

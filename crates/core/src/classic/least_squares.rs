@@ -12,6 +12,7 @@
 //! # Shapes
 //! `A: [n, p]`, `B: [n]` → `X: [p]`; `B: [n, m]` → `X: [p, m]`.
 
+use crate::tensor::try_vec;
 use crate::{bail, bail_shape, Result, Shape, Tensor};
 
 const OP: &str = "leastSquares";
@@ -92,8 +93,10 @@ pub fn least_squares(a: &Tensor, b: &Tensor, l2: f32) -> Result<Tensor> {
     }
     let (ad, bd) = (a.data(), b.data());
     // AᵀA + λI (lower triangle, mirrored) and AᵀB.
-    let mut g = vec![0f64; p * p];
-    let mut rhs = vec![0f64; p * m];
+    // p·p may overflow (a has many columns); p·m is the size of the result.
+    let pp = crate::shape::dims_product(OP, &[p, p])?;
+    let mut g = try_vec(OP, pp, 0f64)?;
+    let mut rhs = try_vec(OP, crate::shape::dims_product(OP, &[p, m])?, 0f64)?;
     for (row, brow) in ad.chunks_exact(p).zip(bd.chunks_exact(m)) {
         for i in 0..p {
             let ai = f64::from(row[i]);
@@ -122,7 +125,8 @@ pub fn least_squares(a: &Tensor, b: &Tensor, l2: f32) -> Result<Tensor> {
         );
     }
     cholesky_solve(&g, p, &mut rhs, m);
-    Tensor::new(OP, out_shape, rhs.into_iter().map(|v| v as f32).collect())
+    let n_out = rhs.len();
+    Tensor::new(OP, out_shape, crate::tensor::collect_n(OP, n_out, rhs.into_iter().map(|v| v as f32))?)
 }
 
 #[cfg(test)]
@@ -178,5 +182,15 @@ mod tests {
         assert!(e(&a, &t(&[3, 1, 1], vec![1.; 3]), 0.1).contains("b must have shape [3] or [3, targets]"));
         assert_eq!(e(&a, &t(&[3], vec![1.; 3]), -1.0), "leastSquares: l2 must be a finite number >= 0, got -1");
         assert!(e(&a, &t(&[3], vec![1., f32::NAN, 1.]), 0.1).contains("b contains NaN at flat index 1"));
+    }
+
+    /// The normal matrix is p×p: for many columns that is an out-of-memory error, not an abort.
+    #[test]
+    fn huge_column_counts_are_out_of_memory() {
+        let a = Tensor::zeros("t", Shape::from([0, 4_000_000_000])).unwrap();
+        let b = Tensor::zeros("t", Shape::from([0])).unwrap();
+        let e = least_squares(&a, &b, 1.0).unwrap_err();
+        assert_eq!(e.status(), crate::Status::OutOfMemory, "{e}");
+        assert!(e.to_string().starts_with("leastSquares: out of memory"), "{e}");
     }
 }

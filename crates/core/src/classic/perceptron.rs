@@ -206,8 +206,8 @@ impl Perceptron {
         self.check_y(y, n)?;
         let (xs, ys, d) = (x.data(), y.data(), self.cfg.inputs);
         let eta = self.cfg.learning_rate;
-        let mut order: Vec<usize> = (0..n).collect();
-        let mut pocket = if opts.pocket { Some((self.mistakes(xs, ys), self.weights.clone(), self.bias)) } else { None };
+        let mut order: Vec<usize> = crate::tensor::collect_n("fit", n, 0..n)?;
+        let mut pocket = if opts.pocket { Some((self.mistakes(xs, ys), crate::tensor::copy_of("fit", &self.weights)?, self.bias)) } else { None };
         let mut errors_per_epoch = Vec::new();
         let mut converged = false;
         for epoch in 0..opts.max_epochs {
@@ -235,6 +235,7 @@ impl Perceptron {
                     }
                 }
             }
+            errors_per_epoch.try_reserve(1).map_err(|_| crate::Error::OutOfMemory { op: "fit", bytes: 4 * (epoch as u64 + 1) })?;
             errors_per_epoch.push(errors);
             if errors == 0 {
                 converged = true;

@@ -33,9 +33,9 @@ pub fn nearest_center_widths(centers: &Tensor, neighbors: usize, scale: f32) -> 
         bail!(OP, "centers contains {} at flat index {i}", c[i]);
     }
     let p = neighbors.min(k.saturating_sub(1));
-    let mut widths = vec![scale; k];
+    let mut widths = crate::tensor::try_vec(OP, k, scale)?;
     if p > 0 {
-        let mut d2 = Vec::with_capacity(k - 1);
+        let mut d2: Vec<f64> = crate::tensor::try_vec(OP, k - 1, 0.0)?;
         for (i, w) in widths.iter_mut().enumerate() {
             d2.clear();
             let ci = &c[i * d..(i + 1) * d];

@@ -8,6 +8,9 @@
 //! # Backward (per feature, N rows, `s = 1/√(σ² + ε)`)
 //! `dβ = Σ dy`, `dγ = Σ dy·x̂`, `dx = (γ·s/N)·(N·dy − Σdy − x̂·Σ(dy·x̂))`.
 
+use crate::tensor::{collect_n, copy_of, try_vec};
+
+const OP: &str = "batchNormalization";
 use super::{no_forward, rows_cols, Layer, Mode, Param};
 use crate::config::Reader;
 use crate::{bail, Result, Shape, Tensor};
@@ -80,10 +83,16 @@ impl Layer for BatchNorm {
             (Some(m), Some(v)) => (m, v),
             _ => return Err(no_forward("batchNormalization")),
         };
-        let gamma = self.gamma.as_ref().map(|g| g.value.data().to_vec()).unwrap_or_else(|| vec![1.0; c]);
-        let beta = self.beta.as_ref().map(|b| b.value.data().to_vec()).unwrap_or_else(|| vec![0.0; c]);
+        let gamma = match &self.gamma {
+            Some(g) => copy_of(OP, g.value.data())?,
+            None => try_vec(OP, c, 1.0)?,
+        };
+        let beta = match &self.beta {
+            Some(b) => copy_of(OP, b.value.data())?,
+            None => try_vec(OP, c, 0.0)?,
+        };
         if !mode.training() {
-            for row in x.data_mut().chunks_exact_mut(c) {
+            for row in x.try_data_mut(OP)?.chunks_exact_mut(c) {
                 for j in 0..c {
                     let s = 1.0 / (mv.value.data()[j] + self.epsilon).sqrt();
                     row[j] = gamma[j] * (row[j] - mm.value.data()[j]) * s + beta[j];
@@ -94,8 +103,8 @@ impl Layer for BatchNorm {
         if rows == 0 {
             bail!("batchNormalization", "cannot train on an empty batch (input shape {})", x.shape());
         }
-        let mut mean = vec![0.0f32; c];
-        let mut var = vec![0.0f32; c];
+        let mut mean = try_vec(OP, c, 0.0f32)?;
+        let mut var = try_vec(OP, c, 0.0f32)?;
         for row in x.data().chunks_exact(c) {
             for (m, &v) in mean.iter_mut().zip(row) {
                 *m += v;
@@ -108,9 +117,9 @@ impl Layer for BatchNorm {
             }
         }
         var.iter_mut().for_each(|v| *v /= rows as f32);
-        self.inv_std = var.iter().map(|v| 1.0 / (v + self.epsilon).sqrt()).collect();
-        let mut xhat = x.clone();
-        for (row, hrow) in x.data_mut().chunks_exact_mut(c).zip(xhat.data_mut().chunks_exact_mut(c)) {
+        self.inv_std = collect_n(OP, c, var.iter().map(|v| 1.0 / (v + self.epsilon).sqrt()))?;
+        let mut xhat = Tensor::zeros(OP, x.shape().clone())?;
+        for (row, hrow) in x.try_data_mut(OP)?.chunks_exact_mut(c).zip(xhat.data_mut().chunks_exact_mut(c)) {
             for j in 0..c {
                 let h = (row[j] - mean[j]) * self.inv_std[j];
                 hrow[j] = h;
@@ -118,9 +127,12 @@ impl Layer for BatchNorm {
             }
         }
         let m = self.momentum;
-        for j in 0..c {
-            mm.value.data_mut()[j] = mm.value.data()[j] * m + mean[j] * (1.0 - m);
-            mv.value.data_mut()[j] = mv.value.data()[j] * m + var[j] * (1.0 - m);
+        // The moving statistics may be shared with a tensor from getWeights: copy fallibly.
+        for (s, &mu) in mm.value.try_data_mut(OP)?.iter_mut().zip(&mean) {
+            *s = *s * m + mu * (1.0 - m);
+        }
+        for (s, &v) in mv.value.try_data_mut(OP)?.iter_mut().zip(&var) {
+            *s = *s * m + v * (1.0 - m);
         }
         self.xhat = Some(xhat);
         Ok(x)
@@ -129,8 +141,8 @@ impl Layer for BatchNorm {
     fn backward(&mut self, dy: Tensor) -> Result<Tensor> {
         let xhat = self.xhat.take().ok_or_else(|| no_forward("batchNormalization"))?;
         let (rows, c) = rows_cols(&xhat);
-        let mut sum_dy = vec![0.0f32; c];
-        let mut sum_dy_xhat = vec![0.0f32; c];
+        let mut sum_dy = try_vec(OP, c, 0.0f32)?;
+        let mut sum_dy_xhat = try_vec(OP, c, 0.0f32)?;
         for (d, h) in dy.data().chunks_exact(c).zip(xhat.data().chunks_exact(c)) {
             for j in 0..c {
                 sum_dy[j] += d[j];
@@ -143,9 +155,9 @@ impl Layer for BatchNorm {
         let gamma = match self.gamma.as_mut() {
             Some(g) => {
                 g.grad.copy_from_slice(&sum_dy_xhat);
-                g.value.data().to_vec()
+                copy_of(OP, g.value.data())?
             }
-            None => vec![1.0; c],
+            None => try_vec(OP, c, 1.0)?,
         };
         let n = rows as f32;
         let mut dx = Tensor::zeros("batchNormalization", xhat.shape().clone())?;

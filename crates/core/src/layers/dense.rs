@@ -144,9 +144,8 @@ impl Layer for Dense {
         if !mode.training() {
             // Inference keeps nothing: apply the activation in place.
             if !is_identity(&self.cfg.activation) {
-                let zd = z.data_mut();
-                let pre = zd.to_vec();
-                self.cfg.activation.forward(&pre, zd, units);
+                let pre = crate::tensor::copy_of("dense", z.data())?;
+                self.cfg.activation.forward(&pre, z.data_mut(), units);
             }
             // `evaluate` reports the activity penalty, as Keras does.
             if let Some(r) = self.cfg.activity_regularizer {
@@ -177,7 +176,7 @@ impl Layer for Dense {
         let y = self.y.take().expect("saved with z");
         if let Some(r) = self.cfg.activity_regularizer {
             let batch = z.dims().first().copied().unwrap_or(1).max(1);
-            r.add_grad(y.data(), dy.data_mut(), 1.0 / batch as f32);
+            r.add_grad(y.data(), dy.try_data_mut("dense")?, 1.0 / batch as f32);
         }
         let dz = if is_identity(&self.cfg.activation) {
             dy

@@ -38,13 +38,13 @@ impl Layer for Dropout {
     fn forward(&mut self, mut x: Tensor, mode: Mode) -> Result<Tensor> {
         let Mode::Train { seed, step } = mode else { return Ok(x) };
         if self.rate == 0.0 {
-            self.mask = Some(vec![1.0; x.size()]);
+            self.mask = Some(crate::tensor::try_vec("dropout", x.size(), 1.0)?);
             return Ok(x);
         }
         let scale = 1.0 / (1.0 - self.rate);
         let mut rng = Philox::new(step_seed(seed, step) ^ 0x5eed_d20b, self.stream);
         let mut mask = crate::tensor::alloc("dropout", x.size())?;
-        for (m, v) in mask.iter_mut().zip(x.data_mut()) {
+        for (m, v) in mask.iter_mut().zip(x.try_data_mut("dropout")?) {
             *m = if rng.uniform_f32() < self.rate { 0.0 } else { scale };
             *v *= *m;
         }
@@ -54,7 +54,7 @@ impl Layer for Dropout {
 
     fn backward(&mut self, mut dy: Tensor) -> Result<Tensor> {
         let mask = self.mask.take().ok_or_else(|| no_forward("dropout"))?;
-        for (d, m) in dy.data_mut().iter_mut().zip(&mask) {
+        for (d, m) in dy.try_data_mut("dropout")?.iter_mut().zip(&mask) {
             *d *= m;
         }
         Ok(dy)

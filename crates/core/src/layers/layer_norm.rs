@@ -6,6 +6,9 @@
 //! # Backward (per row, `g = dy·γ`, `s = 1/√(σ² + ε)`)
 //! `dx = (s/C)·(C·g − Σg − x̂·Σ(g·x̂))`, `dγ = Σ_rows dy·x̂`, `dβ = Σ_rows dy`.
 
+use crate::tensor::{copy_of, try_vec};
+
+const OP: &str = "layerNormalization";
 use super::{no_forward, rows_cols, Layer, Mode, Param};
 use crate::config::Reader;
 use crate::{bail, Result, Shape, Tensor};
@@ -52,11 +55,20 @@ impl Layer for LayerNorm {
 
     fn forward(&mut self, mut x: Tensor, mode: Mode) -> Result<Tensor> {
         let (rows, c) = rows_cols(&x);
-        let gamma = self.gamma.as_ref().map(|g| g.value.data().to_vec()).unwrap_or_else(|| vec![1.0; c]);
-        let beta = self.beta.as_ref().map(|b| b.value.data().to_vec()).unwrap_or_else(|| vec![0.0; c]);
-        let mut xhat = if mode.training() { Some(x.clone()) } else { None };
+        let gamma = match &self.gamma {
+            Some(g) => copy_of(OP, g.value.data())?,
+            None => try_vec(OP, c, 1.0)?,
+        };
+        let beta = match &self.beta {
+            Some(b) => copy_of(OP, b.value.data())?,
+            None => try_vec(OP, c, 0.0)?,
+        };
+        let mut xhat = if mode.training() { Some(Tensor::zeros(OP, x.shape().clone())?) } else { None };
         self.inv_std.clear();
-        for (r, row) in x.data_mut().chunks_exact_mut(c).enumerate() {
+        if mode.training() {
+            self.inv_std.try_reserve_exact(rows).map_err(|_| crate::Error::OutOfMemory { op: OP, bytes: rows as u64 * 4 })?;
+        }
+        for (r, row) in x.try_data_mut(OP)?.chunks_exact_mut(c).enumerate() {
             let mean = row.iter().sum::<f32>() / c as f32;
             let var = row.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / c as f32;
             let s = 1.0 / (var + self.epsilon).sqrt();
@@ -79,9 +91,12 @@ impl Layer for LayerNorm {
     fn backward(&mut self, dy: Tensor) -> Result<Tensor> {
         let xhat = self.xhat.take().ok_or_else(|| no_forward("layerNormalization"))?;
         let (_, c) = rows_cols(&xhat);
-        let gamma = self.gamma.as_ref().map(|g| g.value.data().to_vec()).unwrap_or_else(|| vec![1.0; c]);
-        let mut dgamma = vec![0.0f32; c];
-        let mut dbeta = vec![0.0f32; c];
+        let gamma = match &self.gamma {
+            Some(g) => copy_of(OP, g.value.data())?,
+            None => try_vec(OP, c, 1.0)?,
+        };
+        let mut dgamma = try_vec(OP, c, 0.0f32)?;
+        let mut dbeta = try_vec(OP, c, 0.0f32)?;
         let mut dx = Tensor::zeros("layerNormalization", xhat.shape().clone())?;
         let n = c as f32;
         for (((o, d), h), &s) in dx.data_mut().chunks_exact_mut(c).zip(dy.data().chunks_exact(c)).zip(xhat.data().chunks_exact(c)).zip(&self.inv_std) {

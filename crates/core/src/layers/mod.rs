@@ -141,7 +141,8 @@ pub fn step_seed(seed: u64, step: u64) -> u64 {
     seed ^ step.wrapping_add(1).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
-/// Layer kind ids of the C ABI (append-only) and their TS names.
+/// Layer kind ids of the C ABI (append-only) and their TS names (`ts/layers/layer.ts`
+/// `LAYER_KINDS`, checked against this list by `test/codes.test.ts` through `nr_enum_name`).
 pub const LAYER_KINDS: [&str; 10] = [
     "dense",
     "activation",

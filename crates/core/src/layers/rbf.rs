@@ -18,7 +18,7 @@
 //! `du/dσ = −2u/σ`, so `dx = Σⱼ g·2δ/σⱼ²`, `dcⱼ = −Σ_rows g·2δ/σⱼ²`, `dσⱼ = −Σ_rows g·2u/σⱼ`.
 //! Widths should stay away from 0: a width that training drives to 0 makes `u` infinite.
 
-use super::{no_forward, rows_cols, Layer, Mode, Param};
+use super::{no_forward, Layer, Mode, Param};
 use crate::config::Reader;
 use crate::initializers::Initializer;
 use crate::{bail, bail_shape, Error, Result, Shape, Tensor};
@@ -67,16 +67,30 @@ impl RbfKernel {
     }
 }
 
-/// `u[i, j] = ‖xᵢ − cⱼ‖² / σⱼ²` for `rows` rows of `d` values, and `φ(u)`.
-fn forward_rows(x: &[f32], d: usize, centers: &[f32], widths: &[f32], kernel: RbfKernel, u: &mut [f32], phi: &mut [f32]) {
+/// `u[i, j] = ‖xᵢ − cⱼ‖² / σⱼ²` for `rows` rows of `d` values, and `φ(u)`. Zero units write
+/// nothing; zero features give `u = 0` (every row is at every center).
+#[allow(clippy::too_many_arguments)]
+fn forward_rows(x: &[f32], rows: usize, d: usize, centers: &[f32], widths: &[f32], kernel: RbfKernel, u: &mut [f32], phi: &mut [f32]) {
     let units = widths.len();
-    for ((xr, ur), pr) in x.chunks_exact(d).zip(u.chunks_exact_mut(units)).zip(phi.chunks_exact_mut(units)) {
-        for (j, (c, &s)) in centers.chunks_exact(d).zip(widths).enumerate() {
+    if units == 0 {
+        return;
+    }
+    for r in 0..rows {
+        let xr = &x[r * d..(r + 1) * d];
+        let (ur, pr) = (&mut u[r * units..(r + 1) * units], &mut phi[r * units..(r + 1) * units]);
+        for (j, &s) in widths.iter().enumerate() {
+            let c = &centers[j * d..(j + 1) * d];
             let r2: f32 = xr.iter().zip(c).map(|(a, b)| (a - b) * (a - b)).sum();
             ur[j] = r2 / (s * s);
             pr[j] = kernel.phi(ur[j]);
         }
     }
+}
+
+/// Rows of `x` over its last axis: the product of every dim before it (correct also when the
+/// last axis is 0, where `size / cols` is not).
+fn rows_of(x: &Tensor) -> usize {
+    x.dims()[..x.rank().saturating_sub(1)].iter().product()
 }
 
 /// `Φ = φ(‖x − c‖/σ)` for a batch `x: [n, d]` (the RBF design matrix `[n, units]`), with the
@@ -95,12 +109,12 @@ pub fn features(x: &Tensor, centers: &Tensor, widths: &Tensor, kernel: RbfKernel
     if let Some(i) = widths.data().iter().position(|w| !(w.is_finite() && *w > 0.0)) {
         bail!(OP, "widths[{i}] must be a finite number > 0, got {}", widths.data()[i]);
     }
-    let (rows, _) = rows_cols(x);
+    let rows = rows_of(x);
     let mut dims = x.dims().to_vec();
     *dims.last_mut().expect("rank >= 1") = *units;
-    let mut u = crate::tensor::alloc(OP, rows * units)?;
     let mut phi = Tensor::zeros(OP, Shape::new(OP, &dims)?)?;
-    forward_rows(x.data(), *d, centers.data(), widths.data(), kernel, &mut u, phi.data_mut());
+    let mut u = crate::tensor::alloc(OP, phi.size())?;
+    forward_rows(x.data(), rows, *d, centers.data(), widths.data(), kernel, &mut u, phi.data_mut());
     Ok(phi)
 }
 
@@ -193,9 +207,14 @@ impl Layer for Rbf {
                 c.data_mut().copy_from_slice(v);
             }
         }
-        let w = if self.cfg.widths.len() == 1 { vec![self.cfg.widths[0]; units] } else { self.cfg.widths.clone() };
+        let mut w = Tensor::zeros(OP, Shape::new(OP, &[units])?)?;
+        if self.cfg.widths.len() == 1 {
+            w.data_mut().fill(self.cfg.widths[0]);
+        } else {
+            w.data_mut().copy_from_slice(&self.cfg.widths);
+        }
         self.centers = Some(Param::new("centers", c, None)?);
-        self.widths = Some(Param::new("widths", Tensor::new(OP, Shape::from([units]), w)?, None)?);
+        self.widths = Some(Param::new("widths", w, None)?);
         let mut out = input.to_vec();
         *out.last_mut().expect("non-empty") = units;
         Ok(out)
@@ -204,18 +223,20 @@ impl Layer for Rbf {
     fn forward(&mut self, x: Tensor, mode: Mode) -> Result<Tensor> {
         let (c, w) = self.built()?;
         let d = c.value.dims()[1];
-        let (rows, inp) = rows_cols(&x);
+        let (rows, inp) = (rows_of(&x), x.dims().last().copied().unwrap_or(1));
         if inp != d {
             bail_shape!(OP, "input has {inp} features on its last axis but the layer was built for {d} (input shape {})", x.shape());
         }
         let units = self.cfg.units;
         let mut dims = x.dims().to_vec();
         *dims.last_mut().expect("rank >= 1") = units;
-        let mut u = crate::tensor::alloc(OP, rows * units)?;
         let mut y = Tensor::zeros(OP, Shape::new(OP, &dims)?)?;
-        forward_rows(x.data(), d, c.value.data(), w.value.data(), self.cfg.kernel, &mut u, y.data_mut());
+        let mut u = crate::tensor::alloc(OP, y.size())?;
+        forward_rows(x.data(), rows, d, c.value.data(), w.value.data(), self.cfg.kernel, &mut u, y.data_mut());
         if mode.training() {
-            self.saved = Some((x, u, y.data().to_vec()));
+            let mut phi = crate::tensor::alloc_empty(OP, y.size())?;
+            phi.extend_from_slice(y.data());
+            self.saved = Some((x, u, phi));
         }
         Ok(y)
     }
@@ -232,8 +253,10 @@ impl Layer for Rbf {
         wp.grad.fill(0.0);
         let mut dx = Tensor::zeros(OP, x.shape().clone())?;
         let (cv, wv) = (cp.value.data(), wp.value.data());
-        let rows = x.data().chunks_exact(d).zip(dx.data_mut().chunks_exact_mut(d));
-        for (r, (xr, dxr)) in rows.enumerate() {
+        let rows = rows_of(&x);
+        for r in 0..rows {
+            let xr = &x.data()[r * d..(r + 1) * d];
+            let dxr = &mut dx.data_mut()[r * d..(r + 1) * d];
             for j in 0..units {
                 let k = r * units + j;
                 let g = dy.data()[k] * kernel.dphi_du(phi[k]);
@@ -322,5 +345,28 @@ mod tests {
         let mut l = layer(0, &[0., 0., 1., 2.], &[1.]);
         let e = l.build(&[3], 0).unwrap_err().to_string();
         assert_eq!(e, "rbf: centers has 4 values but 2 units × 3 input features need 6");
+    }
+
+    /// Zero centers give an `[n, 0]` result for every kernel; zero features put every row at
+    /// every center (`u = 0`). Neither panics (they used to: `chunk size must be non-zero`).
+    #[test]
+    fn zero_centers_or_zero_features() {
+        let x = t(&[3, 2], vec![1., 0., 0.5, 0.5, -1., 2.]);
+        for k in 0..3 {
+            let kern = RbfKernel::from_abi(k).unwrap();
+            let f = features(&x, &t(&[0, 2], vec![]), &t(&[0], vec![]), kern).unwrap();
+            assert_eq!(f.dims(), &[3, 0]);
+            let f = features(&t(&[3, 0], vec![]), &t(&[2, 0], vec![]), &t(&[2], vec![1., 2.]), kern).unwrap();
+            assert_eq!((f.dims(), f.data()), (&[3, 2][..], &[kern.phi(0.0); 6][..]));
+            let f = features(&t(&[0, 2], vec![]), &t(&[2, 2], vec![0.; 4]), &t(&[2], vec![1., 2.]), kern).unwrap();
+            assert_eq!(f.dims(), &[0, 2]);
+        }
+        // The layer on inputs with no features: forward and backward run, dx is empty.
+        let mut l = layer(1, &[], &[1., 2.]);
+        l.build(&[0], 0).unwrap();
+        let y = l.forward(t(&[3, 0], vec![]), Mode::Train { seed: 0, step: 0 }).unwrap();
+        assert_eq!(y.data(), &[1.0; 6]);
+        let dx = l.backward(t(&[3, 2], vec![1.0; 6])).unwrap();
+        assert_eq!(dx.dims(), &[3, 0]);
     }
 }

@@ -60,6 +60,19 @@ impl Loss {
         "hinge",
     ];
 
+    /// The parameters of each kind, in ABI order (the TS option names; `ts/options.ts` is
+    /// checked against this by `test/codes.test.ts`).
+    pub const PARAMS: [&'static [&'static str]; 8] = [
+        &[],
+        &[],
+        &["delta"],
+        &["fromLogits", "labelSmoothing"],
+        &["fromLogits", "labelSmoothing"],
+        &["fromLogits"],
+        &[],
+        &[],
+    ];
+
     /// The ABI id of this loss.
     pub fn kind(&self) -> u32 {
         match self {
@@ -90,11 +103,7 @@ impl Loss {
         let Some(&name) = Loss::KIND_NAMES.get(kind as usize) else {
             bail!(OP, "unknown loss id {kind} (known ids are 0..{})", Loss::KIND_NAMES.len());
         };
-        let want = match kind {
-            2 | 5 => 1,
-            3 | 4 => 2,
-            _ => 0,
-        };
+        let want = Loss::PARAMS[kind as usize].len();
         if params.len() != want {
             bail!(OP, "{name} takes {want} parameter(s), got {}", params.len());
         }
@@ -260,6 +269,7 @@ pub(crate) mod tests {
             assert_eq!(l.kind() as usize, id);
             assert_eq!(l.name(), *name);
             assert_eq!(l.abi_params(), params);
+            assert_eq!(params.len(), Loss::PARAMS[id].len());
             assert_eq!(Loss::from_abi(id as u32, &l.abi_params()).unwrap(), l);
         }
     }
@@ -298,6 +308,18 @@ pub(crate) mod tests {
             gradcheck(Loss::SparseCategoricalCrossentropy { from_logits }, pred, &[1.0, 0.0], 2, 3);
         }
         gradcheck(Loss::KullbackLeiblerDivergence, &probs, &soft, 2, 3);
+        // Target rows that do not sum to 1: multi-hot, all zero, summing to 0.3 and 2.5.
+        let odd = [1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.1, 0.1, 0.1, 1.0, 1.0, 0.5];
+        let probs4 = [0.2, 0.5, 0.3, 0.6, 0.3, 0.1, 0.25, 0.25, 0.5, 0.1, 0.8, 0.1];
+        let logits4 = [0.3, -1.2, 2.0, 0.7, 0.1, -0.4, 1.5, 0.0, -2.0, 0.4, 0.4, -0.9];
+        for s in [0.0, 0.2] {
+            for from_logits in [false, true] {
+                let pred = if from_logits { &logits4 } else { &probs4 };
+                gradcheck(Loss::CategoricalCrossentropy { from_logits, label_smoothing: s }, pred, &odd, 4, 3);
+                gradcheck(Loss::BinaryCrossentropy { from_logits, label_smoothing: s }, pred, &odd, 4, 3);
+            }
+        }
+        gradcheck(Loss::KullbackLeiblerDivergence, &probs4, &odd, 4, 3);
         gradcheck(Loss::Hinge, &reals, &[1.0, -1.0, 1.0, -1.0, -1.0, 1.0], 2, 3);
         gradcheck(Loss::Hinge, &reals, &[1.0, 0.0, 1.0, 0.0, 0.0, 1.0], 3, 2);
     }

@@ -20,6 +20,10 @@ pub enum Metric {
 }
 
 impl Metric {
+    /// The public names, indexed by ABI id (append-only); `accuracy` resolves from the loss.
+    /// `ts/models/compile.ts` `METRICS` is checked against this by `test/codes.test.ts`.
+    pub const ABI_NAMES: [&'static str; 6] = ["accuracy", "binaryAccuracy", "categoricalAccuracy", "sparseCategoricalAccuracy", "mse", "mae"];
+
     /// ABI ids: 0 accuracy (resolved from the loss), 1 binaryAccuracy, 2 categoricalAccuracy,
     /// 3 sparseCategoricalAccuracy, 4 mse, 5 mae.
     pub fn from_abi(id: u32, loss: &Loss) -> Result<Metric> {
@@ -36,7 +40,7 @@ impl Metric {
             3 => Metric::SparseCategoricalAccuracy,
             4 => Metric::MeanSquaredError,
             5 => Metric::MeanAbsoluteError,
-            _ => bail!("compile", "unknown metric id {id}"),
+            _ => bail!("compile", "unknown metric id {id} (known ids are 0..{}: {})", Metric::ABI_NAMES.len(), Metric::ABI_NAMES.join(", ")),
         })
     }
 
@@ -68,6 +72,15 @@ impl Metric {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_name_has_an_id() {
+        let l = Loss::MeanSquaredError;
+        for id in 0..Metric::ABI_NAMES.len() as u32 {
+            assert!(Metric::from_abi(id, &l).is_ok());
+        }
+        assert!(Metric::from_abi(6, &l).unwrap_err().to_string().starts_with("compile: unknown metric id 6 (known ids are 0..6: accuracy,"));
+    }
 
     #[test]
     fn accuracies() {

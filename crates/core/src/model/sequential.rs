@@ -191,7 +191,7 @@ impl Sequential {
             let b = bs.min(n - start);
             let mut bd = x.dims().to_vec();
             bd[0] = b;
-            let chunk = Tensor::new("predict", Shape::new("predict", &bd)?, x.data()[start * per..(start + b) * per].to_vec())?;
+            let chunk = Tensor::new("predict", Shape::new("predict", &bd)?, crate::tensor::copy_of("predict", &x.data()[start * per..(start + b) * per])?)?;
             let y = self.forward_all(chunk, Mode::Infer)?;
             out.data_mut()[start * out_per..(start + b) * out_per].copy_from_slice(y.data());
             activity += self.activity_loss_all() * b as f32;

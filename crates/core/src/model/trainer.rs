@@ -2,8 +2,9 @@
 //!
 //! [`Trainer::train_batch`] does a whole step in one call: gather the batch rows, forward in
 //! training mode, loss (+ weight and activity regularization), backward — fusing softmax or
-//! sigmoid with cross-entropy so the gradient w.r.t. the logits is `p − y` — gradient
-//! clipping, and the optimizer update with the scheduled learning rate.
+//! sigmoid with cross-entropy so the gradient w.r.t. the logits is `p·Σỹ − ỹ` (softmax; `p − ỹ`
+//! only when a target row sums to 1) or `p − ỹ` (sigmoid, element-wise) — gradient clipping,
+//! and the optimizer update with the scheduled learning rate.
 
 use super::{Metric, Sequential};
 use crate::activations::Activation;
@@ -196,16 +197,21 @@ impl Trainer {
         if let Some((_, p)) = params.iter().find(|(_, p)| p.grad.iter().any(|g| !g.is_finite())) {
             return Err(Error::invalid("fit", format!("a gradient of `{}` is not finite (NaN or Infinity) at step {}; lower the learning rate, clip gradients, or check the data for NaN", p.name, self.step + 1)));
         }
-        self.step += 1;
-        let lr = self.cfg.schedule.lr(self.step) * self.lr_scale;
+        // Every allocation (optimizer state, unsharing a weight the user also holds) happens
+        // before the first update, so running out of memory also leaves every weight as it was.
         let slots = self.cfg.optimizer.slots();
-        for (i, p) in params {
-            let st = &mut self.state[i];
+        for (i, p) in params.iter_mut() {
+            let st = &mut self.state[*i];
             if st.len() != slots * p.value.size() {
                 *st = crate::tensor::alloc("fit", slots * p.value.size())?;
                 self.cfg.optimizer.init_state(st);
             }
-            self.cfg.optimizer.update(self.step, lr, p.value.data_mut(), &p.grad, st);
+            p.value.try_data_mut("fit")?;
+        }
+        self.step += 1;
+        let lr = self.cfg.schedule.lr(self.step) * self.lr_scale;
+        for (i, p) in params {
+            self.cfg.optimizer.update(self.step, lr, p.value.data_mut(), &p.grad, &mut self.state[i]);
         }
         Ok(())
     }
@@ -231,7 +237,14 @@ impl Trainer {
 }
 
 /// `dL/dz` for softmax + categorical cross-entropy and sigmoid + binary cross-entropy on
-/// probabilities: `(p − ỹ)/rows` and `(p − ỹ)/(rows·cols)`, with ỹ the smoothed targets.
+/// probabilities, with ỹ the smoothed targets:
+/// - softmax + CCE: `ℓ = −Σ_j ỹ_j·ln p_j`, `∂ℓ/∂z_i = p_i·Σ_j ỹ_j − ỹ_i`, over `rows`. This is
+///   `p − ỹ` only when the row of ỹ sums to 1; multi-hot rows, all-zero rows or soft targets
+///   that do not sum to 1 need the `Σỹ` factor (as Keras's and TF.js's
+///   `softmax_cross_entropy_with_logits`).
+/// - sparse CCE: the target is one class, so `Σỹ = 1` and `∂ℓ/∂z = p − onehot`.
+/// - sigmoid + BCE: element-wise, `∂ℓ/∂z = p − ỹ` for any ỹ, over `rows·cols`.
+///
 /// NOTE: the unfused chain differs only where the loss clips p to [1e-7, 1 − 1e-7].
 fn fused_logit_grad(loss: &Loss, act: Option<Activation>, pred: &Tensor, y: &Tensor, rows: usize, cols: usize) -> Option<Result<Tensor>> {
     let mut dz = match Tensor::zeros("fit", pred.shape().clone()) {
@@ -242,8 +255,12 @@ fn fused_logit_grad(loss: &Loss, act: Option<Activation>, pred: &Tensor, y: &Ten
     match (loss, act?) {
         (Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: s }, Activation::Softmax) => {
             let k = cols as f32;
-            for ((d, &pv), &t) in dz.data_mut().iter_mut().zip(p).zip(y.data()) {
-                *d = (pv - (t * (1.0 - s) + s / k)) / rows as f32;
+            let smooth = |t: f32| t * (1.0 - s) + s / k;
+            for ((drow, prow), trow) in dz.data_mut().chunks_exact_mut(cols).zip(p.chunks_exact(cols)).zip(y.data().chunks_exact(cols)) {
+                let ysum: f32 = trow.iter().map(|&t| smooth(t)).sum();
+                for ((d, &pv), &t) in drow.iter_mut().zip(prow).zip(trow) {
+                    *d = (pv * ysum - smooth(t)) / rows as f32;
+                }
             }
         }
         (Loss::SparseCategoricalCrossentropy { from_logits: false }, Activation::Softmax) => {
@@ -263,4 +280,93 @@ fn fused_logit_grad(loss: &Loss, act: Option<Activation>, pred: &Tensor, y: &Ten
         _ => return None,
     }
     Some(Ok(dz))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layers;
+
+    const SIGMOID: f32 = 8.0;
+    const SOFTMAX: f32 = 10.0;
+    const GLOROT_UNIFORM: f32 = 6.0;
+
+    /// A one-layer model `act(x·W + b)` with 3 inputs and 3 units.
+    fn model(act: f32) -> Sequential {
+        let mut m = Sequential::new(11);
+        let p = vec![3.0, 1.0, act, 0.0, GLOROT_UNIFORM, 0.0, 0.0, 0.0, 0.0, 0.0, 0., 0., 0., 0., 0.0, 0.0];
+        m.add(layers::from_abi(0, &p, 0).unwrap()).unwrap();
+        m.build_all(&[3]).unwrap();
+        m
+    }
+
+    fn trainer(loss: Loss) -> Trainer {
+        let cfg = TrainConfig { loss, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.5), clip: None, metrics: vec![] };
+        Trainer::new(cfg, 1)
+    }
+
+    /// The fused gradient of every weight against central differences of the loss `fit`
+    /// reports, in f64 around f32 weights.
+    fn check_fused(act: f32, loss: Loss, y: &[f32]) {
+        let y_dims = if y.len() == 4 { [4, 1] } else { [4, 3] };
+        let x = Tensor::new("t", Shape::from([4, 3]), vec![0.5, -1.0, 0.3, 1.5, 0.2, -0.7, -0.3, 0.8, 1.1, 1.0, 1.0, -0.4]).unwrap();
+        let y = Tensor::new("t", Shape::from(y_dims), y.to_vec()).unwrap();
+        let mut m = model(act);
+        let mut tr = trainer(loss);
+        assert!(fused_logit_grad(&loss, m.last_layer_mut().unwrap().output_activation(), &x, &y, 4, 3).is_some(), "the fused path is taken");
+        tr.gradients(&mut m, x.clone(), &y).unwrap();
+        let analytic: Vec<Vec<f32>> = m.params_all().iter().map(|p| p.grad.clone()).collect();
+        let h = 1e-2f32;
+        for (pi, g) in analytic.iter().enumerate() {
+            for (k, &gk) in g.iter().enumerate() {
+                let mut at = |delta: f32| -> f64 {
+                    let mut ps = m.params_with_layer();
+                    let v = &mut ps[pi].1.value.data_mut()[k];
+                    let old = *v;
+                    *v = old + delta;
+                    drop(ps);
+                    let pred = m.forward_all(x.clone(), Mode::Infer).unwrap();
+                    let l = tr.cfg.loss.forward(pred.data(), y.data(), 4, 3) as f64;
+                    m.params_with_layer()[pi].1.value.data_mut()[k] = old;
+                    l
+                };
+                let fd = (at(h) - at(-h)) / (2.0 * h as f64);
+                assert!((fd - gk as f64).abs() <= 2e-3 + 1e-2 * fd.abs(), "{loss:?} targets {:?}: param {pi}[{k}] fused {gk} vs numeric {fd}", y.data());
+            }
+        }
+    }
+
+    /// Rows that are one-hot, multi-hot, all zero, summing to 0.3 and to 2.5.
+    const ODD_ROWS: [f32; 12] = [0.0, 1.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.1, 0.1, 0.1];
+    const ODD_ROWS2: [f32; 12] = [1.0, 1.0, 0.5, 0.0, 0.0, 1.0, 0.2, 0.0, 0.1, 1.0, 0.0, 1.0];
+
+    #[test]
+    fn fused_softmax_crossentropy_matches_the_loss_for_rows_not_summing_to_one() {
+        for s in [0.0, 0.1] {
+            for y in [ODD_ROWS, ODD_ROWS2] {
+                check_fused(SOFTMAX, Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: s }, &y);
+            }
+        }
+        check_fused(SOFTMAX, Loss::SparseCategoricalCrossentropy { from_logits: false }, &[2.0, 0.0, 1.0, 1.0]);
+    }
+
+    #[test]
+    fn fused_sigmoid_binary_crossentropy_matches_the_loss() {
+        for s in [0.0, 0.1] {
+            for y in [ODD_ROWS, ODD_ROWS2] {
+                check_fused(SIGMOID, Loss::BinaryCrossentropy { from_logits: false, label_smoothing: s }, &y);
+            }
+        }
+    }
+
+    /// The case: a multi-hot row, one SGD step.
+    #[test]
+    fn fused_gradient_scales_by_the_row_sum() {
+        let pred = Tensor::new("t", Shape::from([2, 2]), vec![0.25, 0.75, 0.5, 0.5]).unwrap();
+        let y = Tensor::new("t", Shape::from([2, 2]), vec![1.0, 1.0, 0.0, 0.0]).unwrap();
+        let loss = Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 };
+        let dz = fused_logit_grad(&loss, Some(Activation::Softmax), &pred, &y, 2, 2).unwrap().unwrap();
+        // Row 0: p·2 − y = [−0.5, 0.5]; row 1 (all zero): no gradient; both over 2 rows.
+        assert_eq!(dz.data(), &[-0.25, 0.25, 0.0, 0.0]);
+    }
 }

@@ -64,7 +64,7 @@ pub fn concat(xs: &[&Tensor], axis: i64) -> Result<Tensor> {
                 first.shape()
             );
         }
-        dims[ax] = dims[ax].saturating_add(x.dims()[ax]);
+        dims[ax] = crate::shape::dim_add(OP, dims[ax], x.dims()[ax], || format!("the joined axis {ax} after tensors[{i}]"))?;
     }
     let outer: usize = dims[..ax].iter().product();
     join(OP, xs, Shape::new(OP, &dims)?, outer)
@@ -84,6 +84,7 @@ pub fn stack(xs: &[&Tensor], axis: i64) -> Result<Tensor> {
     let ax = resolve_axis(OP, axis, first.rank(), true, "tensors", first.shape())?;
     let mut dims = first.dims().to_vec();
     dims.insert(ax, xs.len());
+    // Shape::new below checks the new axis against the largest dimension.
     let outer: usize = dims[..ax].iter().product();
     join(OP, xs, Shape::new(OP, &dims)?, outer)
 }
@@ -171,6 +172,11 @@ mod tests {
         let s = Tensor::scalar(1.0);
         assert!(concat(&[&s, &s], 0).unwrap_err().to_string().contains("cannot concatenate scalars"));
         assert!(stack(&[&a, &b], 0).unwrap_err().to_string().contains("tensors[1] has shape [3,3]"));
+        // Joined dimensions that overflow are errors (zero-size tensors make it cheap to try).
+        let big = Tensor::zeros("t", [0, crate::shape::MAX_DIM - 1].into()).unwrap();
+        let two = Tensor::zeros("t", [0, 2].into()).unwrap();
+        let e = concat(&[&big, &two], 1).unwrap_err();
+        assert_eq!(e.to_string(), "concat: the joined axis 1 after tensors[1] = 4294967294 + 2 overflows: a dimension must be at most 4294967295");
         assert!(stack(&[&a], 3).unwrap_err().to_string().contains("axis 3 is out of range [-3, 2]"));
     }
 }

@@ -19,8 +19,12 @@ pub fn resolve_shape(op: &'static str, size: usize, from: &Shape, req: &[i64]) -
         } else if d < 0 {
             bail!(op, "shape {req:?} has a negative dimension {d} at index {i}");
         } else {
-            known = known.saturating_mul(d as usize);
+            let d = crate::shape::dim_from_i64(op, d, || format!("shape[{i}] (shape {req:?})"))?;
+            known = known.checked_mul(d.max(1)).ok_or_else(|| crate::Error::invalid(op, format!("shape {req:?} is too large: the product of its dimensions overflows")))?;
         }
+    }
+    if req.contains(&0) {
+        known = 0;
     }
     let mut dims: Vec<usize> = req.iter().map(|&d| d.max(0) as usize).collect();
     if let Some(i) = infer {
@@ -55,5 +59,12 @@ mod tests {
         assert!(reshape(&x, &[5, -1]).is_err());
         assert_eq!(reshape(&Tensor::scalar(1.0), &[1, 1]).unwrap().dims(), &[1, 1]);
         assert_eq!(reshape(&Tensor::zeros("t", [1].into()).unwrap(), &[]).unwrap().rank(), 0);
+        // Dimensions past u32 are errors, not truncated (2³² + 6 would become 6 on wasm32).
+        let six = Tensor::zeros("t", [6].into()).unwrap();
+        assert!(reshape(&six, &[(1 << 32) + 6]).unwrap_err().to_string().contains("shape[0] (shape [4294967302]) = 4294967302 overflows"));
+        let empty = Tensor::zeros("t", [0].into()).unwrap();
+        assert!(reshape(&empty, &[0, 1 << 40, 1 << 40]).is_err());
+        assert!(reshape(&empty, &[-1, 1 << 40, 1 << 40]).is_err());
+        assert_eq!(reshape(&empty, &[3, 0, -1]).unwrap_err().to_string(), "reshape: cannot infer -1 in shape [3, 0, -1] for 0 elements (x has shape [0])");
     }
 }

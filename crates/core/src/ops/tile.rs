@@ -31,9 +31,9 @@ pub fn tile(x: &Tensor, reps: &[i64]) -> Result<Tensor> {
         if n < 0 {
             bail!(OP, "reps[{i}] = {n} is negative (reps {reps:?}, x has shape {})", x.shape());
         }
-        let n = usize::try_from(n).unwrap_or(usize::MAX);
+        let n = crate::shape::dim_from_i64(OP, n, || format!("reps[{i}]"))?;
         r.push(n);
-        dims.push(d.saturating_mul(n));
+        dims.push(crate::shape::dim_mul(OP, d, n, || format!("output dimension {i} (x has shape {}, reps {reps:?})", x.shape()))?);
     }
     let mut out = Tensor::zeros(OP, Shape::new(OP, &dims)?)?;
     copy::tile(x.data(), x.dims(), &r, out.data_mut());
@@ -75,6 +75,11 @@ mod tests {
         let e = tile(&x, &[2]).unwrap_err();
         assert_eq!(e.to_string(), "tile: reps [2] has 1 entries but x has rank 2 (shape [2,3]); give one per axis");
         assert!(tile(&x, &[1, -1]).unwrap_err().to_string().contains("reps[1] = -1 is negative"));
-        assert_eq!(tile(&x, &[1 << 40, 1 << 40]).unwrap_err().status(), crate::Status::OutOfMemory);
+        assert_eq!(tile(&x, &[1 << 40, 1 << 40]).unwrap_err().status(), crate::Status::InvalidArgument);
+        // A zero-size tensor tiled past the largest dimension: an error, not [0, 4294967295].
+        let z = Tensor::zeros("t", [0, 3].into()).unwrap();
+        let e = tile(&z, &[(1 << 31) - 1, (1 << 31) - 1]).unwrap_err();
+        assert_eq!(e.to_string(), "tile: output dimension 1 (x has shape [0,3], reps [2147483647, 2147483647]) = 3 × 2147483647 overflows: a dimension must be at most 4294967295");
+        assert!(tile(&z, &[1 << 31, 1]).is_ok(), "[0, 3] tiled 2³¹ times along axis 0 is [0, 3]");
     }
 }

@@ -12,7 +12,15 @@
 //! i.e. an effective `ε·√(1 − β₂ᵏ)`); we follow TF.js, which is also PyTorch's form.
 //! Reference: <https://github.com/tensorflow/tfjs/blob/master/tfjs-core/src/optimizers/adam_optimizer.ts>.
 //!
-//! State: two slots, `m` then `v`, both initially 0.
+//! AMSGrad (Reddi, Kale & Kumar 2018, <https://openreview.net/forum?id=ryQu7f-RZ>; Keras 3
+//! `Adam(amsgrad=True)`, PyTorch `Adam(amsgrad=True)`) keeps the running maximum `v_max` of
+//! the raw second moment and divides by it instead of `v`:
+//! ```text
+//! v_max ← max(v_max, v)          p ← p − η · m̂ / (√(v_max / (1 − β₂ᵏ)) + ε)
+//! ```
+//! (TF.js has no AMSGrad; the ε placement is TF.js's/PyTorch's as above.)
+//!
+//! State: two slots, `m` then `v`, both initially 0; with AMSGrad a third, `v_max`, also 0.
 //!
 //! ```
 //! use neurite_core::optim::adam;
@@ -39,6 +47,19 @@ pub fn update(step: u64, lr: f32, beta1: f32, beta2: f32, epsilon: f32, param: &
     }
 }
 
+/// One AMSGrad step: as [`update`], dividing by the running maximum `v_max` of `v` (a third
+/// slot, `param.len()` long).
+#[allow(clippy::too_many_arguments)]
+pub fn update_amsgrad(step: u64, lr: f32, beta1: f32, beta2: f32, epsilon: f32, param: &mut [f32], grad: &[f32], m: &mut [f32], v: &mut [f32], v_max: &mut [f32]) {
+    let (bc1, bc2) = (bias_correction(beta1, step), bias_correction(beta2, step));
+    for ((((p, &g), m), v), vm) in param.iter_mut().zip(grad).zip(m.iter_mut()).zip(v.iter_mut()).zip(v_max.iter_mut()) {
+        *m = beta1 * *m + (1.0 - beta1) * g;
+        *v = beta2 * *v + (1.0 - beta2) * g * g;
+        *vm = vm.max(*v);
+        *p -= lr * (*m / bc1) / ((*vm / bc2).sqrt() + epsilon);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,6 +79,27 @@ mod tests {
         let p2 = p1 - 0.01 * mh / (vh.sqrt() + 1e-7);
         assert!((m[0] as f64 - 0.08).abs() < 1e-7 && (v[0] as f64 / 0.004996 - 1.0).abs() < 5e-5, "m {} v {}", m[0], v[0]);
         assert!((p[0] as f64 - p2).abs() < 1e-6, "{} vs {p2}", p[0]);
+    }
+
+    #[test]
+    fn amsgrad_divides_by_the_largest_second_moment() {
+        let (lr, b1, b2, eps) = (0.1f32, 0.9f32, 0.5f32, 0.0f32);
+        let (mut p, mut m, mut v, mut vm) = ([0.0f32], [0.0f32], [0.0f32], [0.0f32]);
+        let (mut q, mut m2, mut v2) = ([0.0f32], [0.0f32], [0.0f32]);
+        // A large gradient, then a small one: v falls (0.5·4 + 0.5·0.01), v_max stays at 2.
+        for (k, g) in [(1, 2.0f32), (2, 0.1)] {
+            update_amsgrad(k, lr, b1, b2, eps, &mut p, &[g], &mut m, &mut v, &mut vm);
+            update(k, lr, b1, b2, eps, &mut q, &[g], &mut m2, &mut v2);
+        }
+        assert_eq!((m, v), (m2, v2), "the moments are Adam's");
+        assert_eq!(vm[0], 2.0);
+        assert!((v[0] - 1.005).abs() < 1e-6);
+        // Step 1 is Adam's (v_max = v): −0.1. Step 2: m = 0.19, m̂ = 0.19/0.19 = 1;
+        // v_max/(1 − 0.25) = 8/3 → −0.1/√(8/3); Adam divides by √(1.005/0.75) instead.
+        let want = -0.1 - 0.1 / (8.0f64 / 3.0).sqrt();
+        assert!((p[0] as f64 - want).abs() < 1e-6, "{} vs {want}", p[0]);
+        let adam = -0.1 - 0.1 / (1.005f64 / 0.75).sqrt();
+        assert!((q[0] as f64 - adam).abs() < 1e-6, "{} vs {adam}", q[0]);
     }
 
     #[test]

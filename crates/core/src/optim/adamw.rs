@@ -11,7 +11,7 @@
 //! placement of ε (see `adam.rs`), so `AdamW` with `λ = 0` is exactly [`super::adam`].
 //! Defaults (Keras): `η = 0.001, β₁ = 0.9, β₂ = 0.999, ε = 1e-7, λ = 0.004`.
 //!
-//! State: two slots, `m` then `v`, both initially 0.
+//! State: two slots, `m` then `v`, both initially 0 (with AMSGrad a third, `v_max`).
 //!
 //! ```
 //! use neurite_core::optim::adamw;
@@ -32,6 +32,18 @@ pub fn update(step: u64, lr: f32, beta1: f32, beta2: f32, epsilon: f32, weight_d
         }
     }
     adam::update(step, lr, beta1, beta2, epsilon, param, grad, m, v);
+}
+
+/// One step with AMSGrad (see [`adam::update_amsgrad`]): the decay, then the AMSGrad step.
+#[allow(clippy::too_many_arguments)]
+pub fn update_amsgrad(step: u64, lr: f32, beta1: f32, beta2: f32, epsilon: f32, weight_decay: f32, param: &mut [f32], grad: &[f32], m: &mut [f32], v: &mut [f32], v_max: &mut [f32]) {
+    if weight_decay != 0.0 {
+        let k = lr * weight_decay;
+        for p in param.iter_mut() {
+            *p -= k * *p;
+        }
+    }
+    adam::update_amsgrad(step, lr, beta1, beta2, epsilon, param, grad, m, v, v_max);
 }
 
 #[cfg(test)]

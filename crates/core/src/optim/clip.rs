@@ -66,13 +66,15 @@ pub enum Clip {
 }
 
 impl Clip {
+    /// The clipping modes, indexed by ABI id (append-only): 0 is none. Checked against
+    /// `ts/optimizers.ts` by `test/codes.test.ts`.
+    pub const MODE_NAMES: [&'static str; 4] = ["none", "clipValue", "clipNorm", "globalClipNorm"];
+
     /// From ABI `mode` (0 none, 1 value, 2 norm, 3 global norm) and its threshold (> 0).
     pub fn from_abi(mode: u32, value: f32) -> Result<Option<Clip>> {
         let name = match mode {
             0 => return Ok(None),
-            1 => "clipValue",
-            2 => "clipNorm",
-            3 => "globalClipNorm",
+            1..=3 => Clip::MODE_NAMES[mode as usize],
             _ => bail!("optimizer", "unknown clipping mode {mode} (0 none, 1 clipValue, 2 clipNorm, 3 globalClipNorm)"),
         };
         if !(value.is_finite() && value > 0.0) {

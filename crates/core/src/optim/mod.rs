@@ -10,7 +10,7 @@
 //!
 //! ```
 //! use neurite_core::optim::Optimizer;
-//! let adam = Optimizer::from_abi(1, &[0.9, 0.999, 1e-7]).unwrap();
+//! let adam = Optimizer::from_abi(1, &[0.9, 0.999, 1e-7, 0.0]).unwrap();
 //! let (mut p, g) = (vec![1.0f32, -1.0], vec![0.5f32, -0.5]);
 //! let mut state = vec![0.0; adam.slots() * p.len()];
 //! adam.init_state(&mut state);
@@ -36,8 +36,8 @@ use crate::{bail, Result};
 #[derive(Clone, Debug, PartialEq)]
 pub enum Optimizer {
     Sgd { momentum: f32, nesterov: bool },
-    Adam { beta1: f32, beta2: f32, epsilon: f32 },
-    AdamW { beta1: f32, beta2: f32, epsilon: f32, weight_decay: f32 },
+    Adam { beta1: f32, beta2: f32, epsilon: f32, amsgrad: bool },
+    AdamW { beta1: f32, beta2: f32, epsilon: f32, weight_decay: f32, amsgrad: bool },
     RmsProp { rho: f32, momentum: f32, epsilon: f32, centered: bool },
     Adagrad { initial_accumulator: f32, epsilon: f32 },
 }
@@ -45,6 +45,16 @@ pub enum Optimizer {
 impl Optimizer {
     /// The public names, indexed by ABI id.
     pub const KIND_NAMES: [&'static str; 5] = ["sgd", "adam", "adamw", "rmsprop", "adagrad"];
+
+    /// The parameter names of each kind, in ABI order (the TS option names; checked against
+    /// `ts/optimizers.ts` by `test/codes.test.ts`).
+    pub const PARAMS: [&'static [&'static str]; 5] = [
+        &["momentum", "nesterov"],
+        &["beta1", "beta2", "epsilon", "amsgrad"],
+        &["beta1", "beta2", "epsilon", "weightDecay", "amsgrad"],
+        &["rho", "momentum", "epsilon", "centered"],
+        &["initialAccumulatorValue", "epsilon"],
+    ];
 
     /// The ABI id.
     pub fn kind(&self) -> u32 {
@@ -64,8 +74,8 @@ impl Optimizer {
 
     /// An optimizer from its ABI id and parameters:
     /// - 0 `sgd`: `[momentum (in [0, 1]), nesterov (0|1)]`
-    /// - 1 `adam`: `[beta1, beta2 (in [0, 1)), epsilon (≥ 0)]`
-    /// - 2 `adamw`: `[beta1, beta2, epsilon, weight_decay (≥ 0)]`
+    /// - 1 `adam`: `[beta1, beta2 (in [0, 1)), epsilon (≥ 0), amsgrad (0|1)]`
+    /// - 2 `adamw`: `[beta1, beta2, epsilon, weight_decay (≥ 0), amsgrad (0|1)]`
     /// - 3 `rmsprop`: `[rho (in [0, 1)), momentum (in [0, 1]), epsilon, centered (0|1)]`
     /// - 4 `adagrad`: `[initial_accumulator (≥ 0), epsilon]`
     ///
@@ -75,7 +85,7 @@ impl Optimizer {
         let Some(&name) = Optimizer::KIND_NAMES.get(kind as usize) else {
             bail!("optimizer", "unknown optimizer id {kind} (known ids are 0..{})", Optimizer::KIND_NAMES.len());
         };
-        let want = [2, 3, 4, 4, 2][kind as usize];
+        let want = Optimizer::PARAMS[kind as usize].len();
         if params.len() != want {
             bail!(name, "takes {want} parameters, got {}", params.len());
         }
@@ -101,12 +111,18 @@ impl Optimizer {
         };
         Ok(match kind {
             0 => Optimizer::Sgd { momentum: unit(0, "momentum", true)?, nesterov: flag(1, "nesterov")? },
-            1 => Optimizer::Adam { beta1: unit(0, "beta1", false)?, beta2: unit(1, "beta2", false)?, epsilon: nonneg(2, "epsilon")? },
+            1 => Optimizer::Adam {
+                beta1: unit(0, "beta1", false)?,
+                beta2: unit(1, "beta2", false)?,
+                epsilon: nonneg(2, "epsilon")?,
+                amsgrad: flag(3, "amsgrad")?,
+            },
             2 => Optimizer::AdamW {
                 beta1: unit(0, "beta1", false)?,
                 beta2: unit(1, "beta2", false)?,
                 epsilon: nonneg(2, "epsilon")?,
                 weight_decay: nonneg(3, "weightDecay")?,
+                amsgrad: flag(4, "amsgrad")?,
             },
             3 => {
                 let epsilon = nonneg(2, "epsilon")?;
@@ -130,8 +146,8 @@ impl Optimizer {
         let b = |v: bool| if v { 1.0 } else { 0.0 };
         match *self {
             Optimizer::Sgd { momentum, nesterov } => vec![momentum, b(nesterov)],
-            Optimizer::Adam { beta1, beta2, epsilon } => vec![beta1, beta2, epsilon],
-            Optimizer::AdamW { beta1, beta2, epsilon, weight_decay } => vec![beta1, beta2, epsilon, weight_decay],
+            Optimizer::Adam { beta1, beta2, epsilon, amsgrad } => vec![beta1, beta2, epsilon, b(amsgrad)],
+            Optimizer::AdamW { beta1, beta2, epsilon, weight_decay, amsgrad } => vec![beta1, beta2, epsilon, weight_decay, b(amsgrad)],
             Optimizer::RmsProp { rho, momentum, epsilon, centered } => vec![rho, momentum, epsilon, b(centered)],
             Optimizer::Adagrad { initial_accumulator, epsilon } => vec![initial_accumulator, epsilon],
         }
@@ -141,7 +157,7 @@ impl Optimizer {
     pub fn slots(&self) -> usize {
         match *self {
             Optimizer::Sgd { momentum, .. } => sgd::slots(momentum),
-            Optimizer::Adam { .. } | Optimizer::AdamW { .. } => 2,
+            Optimizer::Adam { amsgrad, .. } | Optimizer::AdamW { amsgrad, .. } => 2 + usize::from(amsgrad),
             Optimizer::RmsProp { momentum, centered, .. } => rmsprop::slots(momentum, centered),
             Optimizer::Adagrad { .. } => 1,
         }
@@ -181,9 +197,17 @@ impl Optimizer {
         let (s0, rest) = state.split_at_mut(n.min(state.len()));
         match *self {
             Optimizer::Sgd { momentum, nesterov } => sgd::update(lr, momentum, nesterov, param, grad, s0),
-            Optimizer::Adam { beta1, beta2, epsilon } => adam::update(step, lr, beta1, beta2, epsilon, param, grad, s0, rest),
-            Optimizer::AdamW { beta1, beta2, epsilon, weight_decay } => {
+            Optimizer::Adam { beta1, beta2, epsilon, amsgrad: false } => adam::update(step, lr, beta1, beta2, epsilon, param, grad, s0, rest),
+            Optimizer::Adam { beta1, beta2, epsilon, amsgrad: true } => {
+                let (v, v_max) = rest.split_at_mut(n);
+                adam::update_amsgrad(step, lr, beta1, beta2, epsilon, param, grad, s0, v, v_max)
+            }
+            Optimizer::AdamW { beta1, beta2, epsilon, weight_decay, amsgrad: false } => {
                 adamw::update(step, lr, beta1, beta2, epsilon, weight_decay, param, grad, s0, rest)
+            }
+            Optimizer::AdamW { beta1, beta2, epsilon, weight_decay, amsgrad: true } => {
+                let (v, v_max) = rest.split_at_mut(n);
+                adamw::update_amsgrad(step, lr, beta1, beta2, epsilon, weight_decay, param, grad, s0, v, v_max)
             }
             Optimizer::RmsProp { rho, momentum, epsilon, centered } => {
                 let (mom, mg) = rest.split_at_mut(if momentum > 0.0 { n } else { 0 });
@@ -202,8 +226,10 @@ mod tests {
         vec![
             Optimizer::from_abi(0, &[0.0, 0.0]).unwrap(),
             Optimizer::from_abi(0, &[0.9, 1.0]).unwrap(),
-            Optimizer::from_abi(1, &[0.9, 0.999, 1e-7]).unwrap(),
-            Optimizer::from_abi(2, &[0.9, 0.999, 1e-7, 0.004]).unwrap(),
+            Optimizer::from_abi(1, &[0.9, 0.999, 1e-7, 0.0]).unwrap(),
+            Optimizer::from_abi(1, &[0.9, 0.999, 1e-7, 1.0]).unwrap(),
+            Optimizer::from_abi(2, &[0.9, 0.999, 1e-7, 0.004, 0.0]).unwrap(),
+            Optimizer::from_abi(2, &[0.9, 0.999, 1e-7, 0.004, 1.0]).unwrap(),
             Optimizer::from_abi(3, &[0.9, 0.0, 1e-7, 0.0]).unwrap(),
             Optimizer::from_abi(3, &[0.9, 0.5, 1e-7, 1.0]).unwrap(),
             Optimizer::from_abi(4, &[0.1, 1e-7]).unwrap(),
@@ -213,9 +239,10 @@ mod tests {
     #[test]
     fn ids_round_trip_and_slots() {
         let slots: Vec<usize> = every().iter().map(|o| o.slots()).collect();
-        assert_eq!(slots, [0, 1, 2, 2, 1, 3, 1]);
+        assert_eq!(slots, [0, 1, 2, 3, 2, 3, 1, 3, 1]);
         for o in every() {
             assert_eq!(Optimizer::from_abi(o.kind(), &o.abi_params()).unwrap(), o);
+            assert_eq!(o.abi_params().len(), Optimizer::PARAMS[o.kind() as usize].len());
             assert_eq!(Optimizer::KIND_NAMES[o.kind() as usize], o.name());
         }
         let mut s = [9.0; 3];
@@ -255,18 +282,19 @@ mod tests {
     fn bad_parameters_are_named() {
         let msg = |k, p: &[f32]| Optimizer::from_abi(k, p).unwrap_err().to_string();
         assert_eq!(msg(5, &[]), "optimizer: unknown optimizer id 5 (known ids are 0..5)");
-        assert_eq!(msg(1, &[0.9]), "adam: takes 3 parameters, got 1");
-        assert_eq!(msg(1, &[1.0, 0.999, 1e-7]), "adam: beta1 must be in [0, 1), got 1");
+        assert_eq!(msg(1, &[0.9]), "adam: takes 4 parameters, got 1");
+        assert_eq!(msg(1, &[1.0, 0.999, 1e-7, 0.0]), "adam: beta1 must be in [0, 1), got 1");
+        assert_eq!(msg(1, &[0.9, 0.999, 1e-7, 0.5]), "adam: amsgrad must be 0 or 1 (false or true), got 0.5");
         assert_eq!(msg(0, &[1.5, 0.0]), "sgd: momentum must be in [0, 1], got 1.5");
         assert_eq!(msg(0, &[0.5, 2.0]), "sgd: nesterov must be 0 or 1 (false or true), got 2");
-        assert_eq!(msg(2, &[0.9, 0.999, 1e-7, -0.1]), "adamw: weightDecay must be a finite number >= 0, got -0.1");
+        assert_eq!(msg(2, &[0.9, 0.999, 1e-7, -0.1, 0.0]), "adamw: weightDecay must be a finite number >= 0, got -0.1");
         assert_eq!(msg(3, &[0.9, 0.0, f32::NAN, 0.0]), "rmsprop: epsilon must be a finite number >= 0, got NaN");
         assert!(msg(4, &[0.0, 0.0]).starts_with("adagrad: initialAccumulatorValue and epsilon cannot both be 0"));
     }
 
     #[test]
     fn lengths_are_checked_not_panicked() {
-        let o = Optimizer::Adam { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
+        let o = Optimizer::Adam { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false };
         assert_eq!(o.check("fit", "kernel", 3, 2, 6).unwrap_err().to_string(), "fit: kernel: the gradient has 2 values but the parameter has 3");
         assert_eq!(o.check("fit", "kernel", 3, 3, 5).unwrap_err().to_string(), "fit: kernel: adam state needs 6 values (2 per parameter value), got 5");
         assert!(o.check("fit", "kernel", 3, 3, 6).is_ok());

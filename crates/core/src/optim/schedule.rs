@@ -66,6 +66,15 @@ impl LrSchedule {
     /// The public names of the schedule kinds, indexed by ABI id.
     pub const KIND_NAMES: [&'static str; 4] = ["constant", "exponentialDecay", "stepDecay", "cosineDecay"];
 
+    /// The parameters of each kind, in ABI order (`warmupSteps` last; the TS option names,
+    /// checked against `ts/schedules.ts` by `test/codes.test.ts`).
+    pub const PARAMS: [&'static [&'static str]; 4] = [
+        &["learningRate", "warmupSteps"],
+        &["initialLearningRate", "decaySteps", "decayRate", "staircase", "warmupSteps"],
+        &["initialLearningRate", "drop", "every", "warmupSteps"],
+        &["initialLearningRate", "decaySteps", "alpha", "warmupSteps"],
+    ];
+
     /// A constant rate, no warm-up.
     pub fn constant(lr: f32) -> LrSchedule {
         LrSchedule { schedule: Schedule::Constant(lr), warmup_steps: 0 }
@@ -92,7 +101,7 @@ impl LrSchedule {
         let Some(&name) = Self::KIND_NAMES.get(kind as usize) else {
             bail!("learningRate", "unknown schedule id {kind} (known ids are 0..{})", Self::KIND_NAMES.len());
         };
-        let want = [2, 5, 4, 4][kind as usize];
+        let want = Self::PARAMS[kind as usize].len();
         if params.len() != want {
             bail!(name, "takes {want} parameters, got {}", params.len());
         }

@@ -46,7 +46,7 @@ pub unsafe extern "C" fn nr_neuron_forward(weights: u32, bias: f32, act: *const 
         let p: Vec<f32> = unsafe { read_u32s("neuron", act as *const u32, n_act) }?.into_iter().map(f32::from_bits).collect();
         let activation = Reader::new("neuron", &p).activation()?;
         let y = handles::with(|h| {
-            let n = Neuron::new(h.tensor(weights)?.data().to_vec(), bias, activation)?;
+            let n = Neuron::new(neurite_core::tensor::copy_of("neuron", h.tensor(weights)?.data())?, bias, activation)?;
             n.forward(h.tensor(x)?)
         })?;
         // SAFETY: forwarded caller contract.
@@ -94,7 +94,7 @@ pub unsafe extern "C" fn nr_perceptron_weights(p: u32, out: *mut u32, out_bias: 
     guard(|| {
         let (w, b) = handles::with(|t| {
             let pc = t.perceptron_mut(p)?;
-            Ok::<_, neurite_core::Error>((Tensor::new("weights", Shape::from([pc.weights.len()]), pc.weights.clone())?, pc.bias))
+            Ok::<_, neurite_core::Error>((Tensor::new("weights", Shape::from([pc.weights.len()]), neurite_core::tensor::copy_of("weights", &pc.weights)?)?, pc.bias))
         })?;
         // SAFETY: forwarded caller contract.
         unsafe {
@@ -117,7 +117,7 @@ pub unsafe extern "C" fn nr_perceptron_fit(p: u32, x: u32, y: u32, max_epochs: u
             let (xt, yt) = (t.tensor(x)?.clone(), t.tensor(y)?.clone());
             t.perceptron_mut(p)?.fit(&xt, &yt, opts)
         })?;
-        let errs: Vec<f32> = r.errors_per_epoch.iter().map(|&e| e as f32).collect();
+        let errs: Vec<f32> = neurite_core::tensor::collect_n("fit", r.errors_per_epoch.len(), r.errors_per_epoch.iter().map(|&e| e as f32))?;
         let errs = Tensor::new("fit", Shape::from([errs.len()]), errs)?;
         // SAFETY: forwarded caller contract.
         unsafe {
@@ -171,7 +171,7 @@ pub unsafe extern "C" fn nr_kmeans(x: u32, k: u32, max_iterations: u32, toleranc
         })?;
         let n = r.labels.len();
         let centers = Tensor::new("kmeans", Shape::from([cfg.k, d]), r.centers)?;
-        let labels = Tensor::new("kmeans", Shape::from([n]), r.labels.iter().map(|&l| l as f32).collect())?;
+        let labels = Tensor::new("kmeans", Shape::from([n]), neurite_core::tensor::collect_n("kmeans", n, r.labels.iter().map(|&l| l as f32))?)?;
         // SAFETY: forwarded caller contract.
         unsafe {
             write_out("kmeans", info, r.inertia as f32)?;

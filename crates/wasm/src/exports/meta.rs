@@ -117,6 +117,27 @@ pub enum EnumKind {
     Loss = 10,
     Optimizer = 11,
     Schedule = 12,
+    /// `neurite_core::layers::LAYER_KINDS`.
+    LayerKind = 20,
+    /// `neurite_core::model::Metric::ABI_NAMES`.
+    Metric = 21,
+    /// `neurite_core::initializers::Initializer::KIND_NAMES`.
+    Initializer = 22,
+    /// `neurite_core::layers::rbf::RbfKernel::NAMES`.
+    RbfKernel = 23,
+    /// `neurite_core::optim::Clip::MODE_NAMES`.
+    ClipMode = 24,
+    /// Optimizer parameters in ABI order, as `"<optimizer>.<param>"`.
+    OptimizerParam = 25,
+    /// Loss parameters in ABI order, as `"<loss>.<param>"`.
+    LossParam = 26,
+    /// Learning-rate schedule parameters in ABI order, as `"<schedule>.<param>"`.
+    ScheduleParam = 27,
+}
+
+/// Member `id` of the flattened `"<kind>.<param>"` list of `names` × `params`.
+fn param_entry(names: &[&str], params: &[&[&str]], id: u32) -> Option<String> {
+    names.iter().zip(params).flat_map(|(k, ps)| ps.iter().map(move |p| format!("{k}.{p}"))).nth(id as usize)
 }
 
 /// The name of member `id` of enum family `kind`, left in the last-error buffer (read it with
@@ -133,6 +154,26 @@ pub extern "C" fn nr_enum_name(kind: u32, id: u32) -> i32 {
         10 => neurite_core::losses::Loss::KIND_NAMES.get(id as usize).copied(),
         11 => neurite_core::optim::Optimizer::KIND_NAMES.get(id as usize).copied(),
         12 => neurite_core::optim::LrSchedule::KIND_NAMES.get(id as usize).copied(),
+        20 => neurite_core::layers::LAYER_KINDS.get(id as usize).copied(),
+        21 => neurite_core::model::Metric::ABI_NAMES.get(id as usize).copied(),
+        22 => neurite_core::initializers::Initializer::KIND_NAMES.get(id as usize).copied(),
+        23 => neurite_core::layers::rbf::RbfKernel::NAMES.get(id as usize).copied(),
+        24 => neurite_core::optim::Clip::MODE_NAMES.get(id as usize).copied(),
+        25..=27 => {
+            use neurite_core::{losses::Loss, optim::LrSchedule, optim::Optimizer};
+            let entry = match kind {
+                25 => param_entry(&Optimizer::KIND_NAMES, &Optimizer::PARAMS, id),
+                26 => param_entry(&Loss::KIND_NAMES, &Loss::PARAMS, id),
+                _ => param_entry(&LrSchedule::KIND_NAMES, &LrSchedule::PARAMS, id),
+            };
+            return match entry {
+                Some(e) => {
+                    LAST_ERROR.set(&e);
+                    0
+                }
+                None => ffi::fail(Error::invalid("enumName", format!("no member {id} in enum kind {kind}"))),
+            };
+        }
         _ => None,
     };
     match name {

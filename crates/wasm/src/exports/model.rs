@@ -215,7 +215,7 @@ pub unsafe extern "C" fn nr_model_train_batch(model: u32, x: u32, y: u32, start:
             if e > m.order.len() || s >= e {
                 return Err(Error::invalid("fit", format!("batch {s}..{e} is outside the epoch of {} samples", m.order.len())));
             }
-            let idx = m.order[s..e].to_vec();
+            let idx = neurite_core::tensor::copy_of("fit", &m.order[s..e])?;
             let tr = trainer(&mut m.trainer, "fit")?;
             tr.train_batch(&mut m.net, xt, yt, &idx)
         })?;
@@ -317,7 +317,9 @@ pub extern "C" fn nr_model_set_weight(model: u32, i: u32, value: u32) -> i32 {
             if p.value.shape() != v.shape() {
                 return Err(Error::shape("setWeights", format!("weight {i} (`{}` of layer {l}) has shape {} but the value has shape {}", p.name, p.value.shape(), v.shape())));
             }
-            p.value.data_mut().copy_from_slice(v.data());
+            // Share the values (copy-on-write): no allocation here, and the next write to
+            // either tensor copies fallibly (`try_data_mut`).
+            p.value = v.clone();
             Ok(())
         })
     })

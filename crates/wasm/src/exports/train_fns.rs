@@ -6,6 +6,7 @@
 //! `Optimizer::from_abi` and `LrSchedule::from_abi`. Optimizer state lives in ordinary tensor
 //! handles owned by the TS optimizer, which frees them on `dispose()`.
 
+use neurite_core::tensor::copy_of;
 use super::tape::emit_rec;
 use super::tensor::emit;
 use neurite_core::autodiff::Recorded;
@@ -170,8 +171,11 @@ pub unsafe extern "C" fn nr_optimizer_apply(
             bail!(OP, "handle {:#x} is used twice as a variable or optimizer state; each variable may appear once", w[0]);
         }
         handles::with(|h| {
-            // Validate everything and copy the gradients (clipping must not touch the user's).
+            // Validate everything and copy the gradients (clipping must not touch the user's)
+            // and the states, all with fallible allocations before the first update: running
+            // out of memory is an error that leaves every variable as it was.
             let mut grads = Vec::with_capacity(triples.len());
+            let mut states = Vec::with_capacity(triples.len());
             for (i, &[var, grad, state]) in triples.iter().enumerate() {
                 let (v, g, st) = (h.tensor(var)?, h.tensor(grad)?, h.tensor(state)?);
                 if g.dims() != v.dims() {
@@ -181,7 +185,12 @@ pub unsafe extern "C" fn nr_optimizer_apply(
                 if let Some(j) = g.data().iter().position(|x| !x.is_finite()) {
                     bail!(OP, "gradient {i} (shape {}) holds {} at index {j}; gradients must be finite", g.shape(), g.data()[j]);
                 }
-                grads.push(g.data().to_vec());
+                grads.push(copy_of(OP, g.data())?);
+                states.push(copy_of(OP, st.data())?);
+            }
+            for &[var, _, state] in &triples {
+                h.tensor_mut(var)?.try_data_mut(OP)?;
+                h.tensor_mut(state)?.try_data_mut(OP)?;
             }
             if let Some(c) = clip {
                 let mut views: Vec<&mut [f32]> = grads.iter_mut().map(|g| &mut g[..]).collect();
@@ -189,10 +198,9 @@ pub unsafe extern "C" fn nr_optimizer_apply(
             }
             let step = u64::from(step);
             let lr = schedule.lr(step);
-            for (&[var, _, state], g) in triples.iter().zip(&grads) {
-                let mut st = h.tensor(state)?.data().to_vec();
-                opt.update(step, lr, h.tensor_mut(var)?.data_mut(), g, &mut st);
-                h.tensor_mut(state)?.data_mut().copy_from_slice(&st);
+            for ((&[var, _, state], g), st) in triples.iter().zip(&grads).zip(&mut states) {
+                opt.update(step, lr, h.tensor_mut(var)?.data_mut(), g, st);
+                h.tensor_mut(state)?.data_mut().copy_from_slice(st);
             }
             Ok(())
         })
