@@ -1,8 +1,16 @@
-//! Weight and activity regularizers: `l1`, `l2`, `l1l2`.
+//! Weight and activity regularizers: `l1`, `l2`, `l1l2`, and the activity regularizer
+//! `klSparsity`.
 //!
 //! Penalty `R(w) = l1·Σ|w| + l2·Σw²`, gradient `l1·sign(w) + 2·l2·w` (Keras definitions;
 //! Keras defaults are l1 = l2 = 0.01). Activity regularizers apply `R` to a layer's output
 //! and, as in Keras, divide the penalty by the batch size.
+//!
+//! [`KlSparsity`] (sparse autoencoders, Ng's CS294A notes): with `ρ̂_j` the mean activation of
+//! unit `j` over the rows of the batch, `P = weight·Σ_j KL(ρ ‖ ρ̂_j)`,
+//! `KL(ρ ‖ ρ̂) = ρ·ln(ρ/ρ̂) + (1 − ρ)·ln((1 − ρ)/(1 − ρ̂))`. It is already a mean over the batch,
+//! so it is *not* divided by the batch size again. `∂P/∂y_ij = weight·(−ρ/ρ̂_j + (1 − ρ)/(1 − ρ̂_j)) / rows`.
+//! `ρ̂` is clamped to `[1e-6, 1 − 1e-6]` (no gradient where the clamp is active), so a dead
+//! or saturated unit gives a large but finite penalty.
 
 use crate::{bail, Result};
 
@@ -43,6 +51,78 @@ impl Regularizer {
     }
 }
 
+/// The KL sparsity activity regularizer (see the module docs).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct KlSparsity {
+    /// `ρ`, in (0, 1).
+    pub target: f32,
+    /// `β`, >= 0.
+    pub weight: f32,
+}
+
+/// The clamp of `ρ̂`.
+const RHO_EPS: f64 = 1e-6;
+
+impl KlSparsity {
+    /// From ABI parameters `[target, weight]`; `None` when the weight is 0.
+    pub fn from_abi(target: f32, weight: f32) -> Result<Option<KlSparsity>> {
+        if !(weight.is_finite() && weight >= 0.0) {
+            bail!("klSparsity", "weight must be a finite number >= 0, got {weight}");
+        }
+        if weight == 0.0 {
+            return Ok(None);
+        }
+        if !(target > 0.0 && target < 1.0) {
+            bail!("klSparsity", "target must be in (0, 1), got {target}");
+        }
+        Ok(Some(KlSparsity { target, weight }))
+    }
+
+    /// Per-unit mean activations of `y` viewed as `rows × cols`, clamped, with whether the
+    /// clamp was inactive.
+    fn means(y: &[f32], cols: usize) -> Vec<(f64, bool)> {
+        let mut m = vec![0.0f64; cols];
+        let mut rows = 0usize;
+        for row in y.chunks_exact(cols.max(1)) {
+            rows += 1;
+            for (a, &v) in m.iter_mut().zip(row) {
+                *a += v as f64;
+            }
+        }
+        m.into_iter()
+            .map(|s| {
+                let r = s / rows.max(1) as f64;
+                (r.clamp(RHO_EPS, 1.0 - RHO_EPS), (RHO_EPS..=1.0 - RHO_EPS).contains(&r))
+            })
+            .collect()
+    }
+
+    /// `P(y)` for `y` of `rows × cols`.
+    pub fn penalty(&self, y: &[f32], cols: usize) -> f32 {
+        let rho = self.target as f64;
+        let kl: f64 = KlSparsity::means(y, cols).iter().map(|&(r, _)| rho * (rho / r).ln() + (1.0 - rho) * ((1.0 - rho) / (1.0 - r)).ln()).sum();
+        (self.weight as f64 * kl) as f32
+    }
+
+    /// `grad += ∂P/∂y`.
+    pub fn add_grad(&self, y: &[f32], cols: usize, grad: &mut [f32]) {
+        if cols == 0 {
+            return;
+        }
+        let rows = y.len() / cols;
+        let rho = self.target as f64;
+        let g: Vec<f32> = KlSparsity::means(y, cols)
+            .iter()
+            .map(|&(r, inside)| if inside { (self.weight as f64 * (-rho / r + (1.0 - rho) / (1.0 - r)) / rows.max(1) as f64) as f32 } else { 0.0 })
+            .collect();
+        for row in grad.chunks_exact_mut(cols) {
+            for (d, &gj) in row.iter_mut().zip(&g) {
+                *d += gj;
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,5 +144,34 @@ mod tests {
         assert!((fd - g1[0]).abs() < 1e-2);
         assert_eq!(Regularizer::from_abi(0.0, 0.0).unwrap(), None);
         assert!(Regularizer::from_abi(-1.0, 0.0).is_err());
+    }
+
+    #[test]
+    fn kl_sparsity_penalty_and_gradient() {
+        let r = KlSparsity::from_abi(0.1, 2.0).unwrap().unwrap();
+        // 2 rows × 2 units: means 0.3 and 0.1 → only the first unit is penalised.
+        let y = [0.2, 0.05, 0.4, 0.15];
+        let kl = |p: f64, q: f64| p * (p / q).ln() + (1.0 - p) * ((1.0 - p) / (1.0 - q)).ln();
+        assert!((r.penalty(&y, 2) as f64 - 2.0 * (kl(0.1, 0.3) + kl(0.1, 0.1))).abs() < 1e-6);
+        let mut g = [0.0; 4];
+        r.add_grad(&y, 2, &mut g);
+        let h = 1e-3f32;
+        for i in 0..4 {
+            let mut q = y;
+            q[i] += h;
+            let up = r.penalty(&q, 2) as f64;
+            q[i] -= 2.0 * h;
+            let down = r.penalty(&q, 2) as f64;
+            let fd = (up - down) / (2.0 * h as f64);
+            assert!((fd - g[i] as f64).abs() < 1e-3 + 1e-2 * fd.abs(), "y[{i}]: {} vs {fd}", g[i]);
+        }
+        // A dead unit: finite penalty, no gradient through the clamp.
+        assert!(r.penalty(&[0.0, 0.0], 1).is_finite());
+        let mut g = [0.0; 2];
+        r.add_grad(&[0.0, 0.0], 1, &mut g);
+        assert_eq!(g, [0.0, 0.0]);
+        assert_eq!(KlSparsity::from_abi(0.05, 0.0).unwrap(), None);
+        assert_eq!(KlSparsity::from_abi(0.05, -1.0).unwrap_err().to_string(), "klSparsity: weight must be a finite number >= 0, got -1");
+        assert_eq!(KlSparsity::from_abi(1.0, 3.0).unwrap_err().to_string(), "klSparsity: target must be in (0, 1), got 1");
     }
 }

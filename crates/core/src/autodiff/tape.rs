@@ -31,7 +31,7 @@ pub enum Recorded {
     /// inputs: x, alpha
     PRelu,
     /// inputs: pred, target; output: the scalar mean loss
-    Loss { loss: Loss },
+    Loss { loss: Loss, reduction: crate::losses::Reduction },
     /// An op without a gradient by definition (`oneHot`, random ops): its result is a
     /// constant, as in TF.js.
     NoGradient { op: &'static str },
@@ -178,12 +178,12 @@ fn backward(op: &Recorded, x: &[&Tensor], y: &Tensor, g: Tensor) -> Result<Vec<O
             let (dx, da) = activations::prelu::prelu_grad(x[0], x[1], &g)?;
             vec![Some(dx), Some(sum_to(da, x[1].shape())?)]
         }
-        Recorded::Loss { loss } => {
+        Recorded::Loss { loss, reduction } => {
             let pred = x[0];
             let cols = pred.dims().last().copied().unwrap_or(1);
             let rows = if cols == 0 { 0 } else { pred.size() / cols };
             let mut d = Tensor::zeros("grad", pred.shape().clone())?;
-            loss.backward(pred.data(), x[1].data(), rows, cols, d.data_mut());
+            reduction.backward(loss, pred.data(), x[1].data(), rows, cols, d.data_mut());
             let s = *g.data().first().ok_or_else(|| bad("loss gradient is empty"))?;
             d.data_mut().iter_mut().for_each(|v| *v *= s);
             vec![Some(d), None]

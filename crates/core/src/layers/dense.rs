@@ -13,7 +13,7 @@ use crate::activations::Activation;
 use crate::config::Reader;
 use crate::initializers::Initializer;
 use crate::kernels::matmul::gemm;
-use crate::regularizers::Regularizer;
+use crate::regularizers::{KlSparsity, Regularizer};
 use crate::{bail, Error, Result, Shape, Tensor};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -26,18 +26,24 @@ pub struct DenseConfig {
     pub kernel_regularizer: Option<Regularizer>,
     pub bias_regularizer: Option<Regularizer>,
     pub activity_regularizer: Option<Regularizer>,
+    /// The `klSparsity` activity regularizer (only on an activation with values in [0, 1]).
+    pub kl_sparsity: Option<KlSparsity>,
 }
 
 impl DenseConfig {
     /// Layout: `units, useBias, activation(kind, n, params…), kernelInit(kind, p0, p1),
-    /// biasInit(kind, p0, p1), kernelReg(l1, l2), biasReg(l1, l2), activityReg(l1, l2)`.
+    /// biasInit(kind, p0, p1), kernelReg(l1, l2), biasReg(l1, l2), activityReg(l1, l2)
+    /// [, klSparsity(target, weight)]` (weight 0 or absent: none).
+    ///
+    /// `klSparsity` needs unit activations in (0, 1): the activation must be `sigmoid`,
+    /// `hardSigmoid` or `softmax`; any other is an error (relu, linear, tanh… can leave [0, 1]).
     pub fn from_abi(p: &[f32]) -> Result<DenseConfig> {
         let mut r = Reader::new("dense", p);
         let units = r.usize("units")?;
         if units == 0 {
             bail!("dense", "units must be a positive integer, got 0");
         }
-        Ok(DenseConfig {
+        let mut cfg = DenseConfig {
             units,
             use_bias: r.bool("useBias")?,
             activation: r.activation()?,
@@ -46,7 +52,21 @@ impl DenseConfig {
             kernel_regularizer: r.regularizer()?,
             bias_regularizer: r.regularizer()?,
             activity_regularizer: r.regularizer()?,
-        })
+            kl_sparsity: None,
+        };
+        cfg.kl_sparsity = match r.rest() {
+            [] => None,
+            &[target, weight] => KlSparsity::from_abi(target, weight)?,
+            more => bail!("dense", "expected 2 klSparsity parameters (target, weight) at the end, got {}", more.len()),
+        };
+        if cfg.kl_sparsity.is_some() && !matches!(cfg.activation, Activation::Sigmoid | Activation::HardSigmoid | Activation::Softmax) {
+            bail!(
+                "dense",
+                "activityRegularizer klSparsity needs activations in (0, 1), but the activation is {}; use 'sigmoid', 'hardSigmoid' or 'softmax'",
+                cfg.activation.name()
+            );
+        }
+        Ok(cfg)
     }
 }
 
@@ -100,6 +120,15 @@ impl Dense {
     }
 }
 
+impl Dense {
+    /// The activity penalties of output `y` for a batch of `batch` samples: the norm
+    /// regularizer over the batch size (Keras) plus the KL sparsity (already a batch mean).
+    fn activity_penalty(&self, y: &Tensor, batch: usize) -> f32 {
+        let norm = self.cfg.activity_regularizer.map_or(0.0, |r| r.penalty(y.data()) / batch.max(1) as f32);
+        norm + self.cfg.kl_sparsity.map_or(0.0, |k| k.penalty(y.data(), self.cfg.units))
+    }
+}
+
 impl Layer for Dense {
     fn kind(&self) -> &'static str {
         "dense"
@@ -148,9 +177,8 @@ impl Layer for Dense {
                 self.cfg.activation.forward(&pre, z.data_mut(), units);
             }
             // `evaluate` reports the activity penalty, as Keras does.
-            if let Some(r) = self.cfg.activity_regularizer {
-                let batch = x.dims().first().copied().unwrap_or(1).max(1);
-                self.activity_loss = r.penalty(z.data()) / batch as f32;
+            if self.has_activity_regularizer() {
+                self.activity_loss = self.activity_penalty(&z, x.dims().first().copied().unwrap_or(1));
             }
             return Ok(z);
         }
@@ -161,9 +189,8 @@ impl Layer for Dense {
             self.cfg.activation.forward(z.data(), y.data_mut(), units);
             y
         };
-        if let Some(r) = self.cfg.activity_regularizer {
-            let batch = x.dims().first().copied().unwrap_or(1).max(1);
-            self.activity_loss = r.penalty(y.data()) / batch as f32;
+        if self.has_activity_regularizer() {
+            self.activity_loss = self.activity_penalty(&y, x.dims().first().copied().unwrap_or(1));
         }
         self.x = Some(x);
         self.z = Some(z);
@@ -177,6 +204,9 @@ impl Layer for Dense {
         if let Some(r) = self.cfg.activity_regularizer {
             let batch = z.dims().first().copied().unwrap_or(1).max(1);
             r.add_grad(y.data(), dy.try_data_mut("dense")?, 1.0 / batch as f32);
+        }
+        if let Some(k) = self.cfg.kl_sparsity {
+            k.add_grad(y.data(), self.cfg.units, dy.try_data_mut("dense")?);
         }
         let dz = if is_identity(&self.cfg.activation) {
             dy
@@ -198,6 +228,10 @@ impl Layer for Dense {
 
     fn activity_loss(&self) -> f32 {
         self.activity_loss
+    }
+
+    fn has_activity_regularizer(&self) -> bool {
+        self.cfg.activity_regularizer.is_some() || self.cfg.kl_sparsity.is_some()
     }
 
     fn output_activation(&self) -> Option<Activation> {

@@ -18,6 +18,8 @@ pub mod layer_norm;
 pub mod prelu;
 pub mod rbf;
 pub mod reshape;
+pub mod salt_and_pepper;
+pub mod variational;
 
 use crate::regularizers::Regularizer;
 use crate::{Result, Tensor};
@@ -94,6 +96,19 @@ pub trait Layer {
         0.0
     }
 
+    /// Whether the layer has an activity regularizer (so `fit` reports a `regularization` part).
+    fn has_activity_regularizer(&self) -> bool {
+        false
+    }
+
+    /// The extra loss of a layer that adds one to the objective, `None` for the others: a
+    /// variational layer's weighted KL divergence from its last forward (mean over the batch).
+    /// As with [`Layer::activity_loss`], the trainer adds the value to the loss and the layer
+    /// adds its gradient itself in `backward`.
+    fn kl_loss(&self) -> Option<f32> {
+        None
+    }
+
     /// The activation applied last, when the layer ends in one (used to fuse softmax with
     /// cross-entropy: the gradient w.r.t. the logits is then simply `p − y`).
     fn output_activation(&self) -> Option<crate::activations::Activation> {
@@ -115,6 +130,11 @@ pub trait Layer {
     }
 
     fn as_sequential_mut(&mut self) -> Option<&mut crate::model::Sequential> {
+        None
+    }
+
+    /// The variational layer, when this layer is one (`encodeDistribution`).
+    fn as_variational_mut(&mut self) -> Option<&mut variational::Variational> {
         None
     }
 }
@@ -143,7 +163,7 @@ pub fn step_seed(seed: u64, step: u64) -> u64 {
 
 /// Layer kind ids of the C ABI (append-only) and their TS names (`ts/layers/layer.ts`
 /// `LAYER_KINDS`, checked against this list by `test/codes.test.ts` through `nr_enum_name`).
-pub const LAYER_KINDS: [&str; 10] = [
+pub const LAYER_KINDS: [&str; 12] = [
     "dense",
     "activation",
     "prelu",
@@ -154,6 +174,8 @@ pub const LAYER_KINDS: [&str; 10] = [
     "flatten",
     "reshape",
     "rbf",
+    "saltAndPepper",
+    "variational",
 ];
 
 /// Creates a layer from its ABI kind id and parameter list; `index` (its position in the
@@ -183,6 +205,8 @@ pub fn from_abi(kind: u32, p: &[f32], index: u32) -> Result<Box<dyn Layer>> {
             Box::new(reshape::Reshape::reshape(target))
         }
         9 => Box::new(rbf::Rbf::new(rbf::RbfConfig::from_abi(p)?)),
+        10 => Box::new(salt_and_pepper::SaltAndPepper::new(salt_and_pepper::SaltAndPepperConfig::from_abi(p)?, index)),
+        11 => Box::new(variational::Variational::new(variational::VariationalConfig::from_abi(p)?, index)),
         _ => crate::bail!("layer", "unknown layer kind id {kind}"),
     })
 }

@@ -26,7 +26,10 @@ pub mod huber;
 pub mod kl_divergence;
 pub mod mae;
 pub mod mse;
+pub mod reduction;
 pub mod sparse_categorical_crossentropy;
+
+pub use reduction::Reduction;
 
 use crate::{bail, Result};
 

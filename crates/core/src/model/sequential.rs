@@ -168,9 +168,10 @@ impl Sequential {
         Ok(self.predict_with_activity(x, batch_size)?.0)
     }
 
-    /// [`Sequential::predict`], plus the activity-regularizer penalty per sample:
-    /// `Σ_batches penalty(batch) / n`, what Keras's `evaluate` adds to the loss.
-    pub fn predict_with_activity(&mut self, x: &Tensor, batch_size: usize) -> Result<(Tensor, f32)> {
+    /// [`Sequential::predict`], plus the activity-regularizer penalty and the variational KL
+    /// term, each weighted by batch size: `Σ_batches term(batch)·b / n`, what `evaluate` adds
+    /// to the loss.
+    pub fn predict_with_activity(&mut self, x: &Tensor, batch_size: usize) -> Result<(Tensor, f32, f32)> {
         self.check_input("predict", x)?;
         let n = x.dims()[0];
         let out_per: usize = self.output_shape.as_ref().map(|s| s.iter().product()).unwrap_or(0);
@@ -182,11 +183,11 @@ impl Sequential {
         if n <= bs && n > 0 {
             // One batch: no copy of the input (tensors share their buffer copy-on-write).
             let y = self.forward_all(x.clone(), Mode::Infer)?;
-            return Ok((y.with_shape(shape), self.activity_loss_all()));
+            return Ok((y.with_shape(shape), self.activity_loss_all(), self.kl_loss_all()));
         }
         let mut out = Tensor::zeros("predict", shape)?;
         let mut start = 0;
-        let mut activity = 0.0f32;
+        let (mut activity, mut kl) = (0.0f32, 0.0f32);
         while start < n {
             let b = bs.min(n - start);
             let mut bd = x.dims().to_vec();
@@ -195,9 +196,11 @@ impl Sequential {
             let y = self.forward_all(chunk, Mode::Infer)?;
             out.data_mut()[start * out_per..(start + b) * out_per].copy_from_slice(y.data());
             activity += self.activity_loss_all() * b as f32;
+            kl += self.kl_loss_all() * b as f32;
             start += b;
         }
-        Ok((out, if n == 0 { 0.0 } else { activity / n as f32 }))
+        let per_sample = |v: f32| if n == 0 { 0.0 } else { v / n as f32 };
+        Ok((out, per_sample(activity), per_sample(kl)))
     }
 
     /// Every parameter with the index of its layer, in a fixed order.
@@ -219,6 +222,23 @@ impl Sequential {
     /// Sum of the activity-regularizer losses of the last forward.
     pub fn activity_loss_all(&self) -> f32 {
         self.layers.iter().map(|l| l.activity_loss()).sum()
+    }
+
+    /// Sum of the variational layers' KL terms of the last forward.
+    pub fn kl_loss_all(&self) -> f32 {
+        self.layers.iter().filter_map(|l| l.kl_loss()).sum()
+    }
+
+    /// `(has a KL term, has a weight or activity penalty)`: which loss parts `fit` reports.
+    pub fn loss_terms(&self) -> (bool, bool) {
+        let kl = self.layers.iter().any(|l| l.kl_loss().is_some());
+        let reg = self.layers.iter().any(|l| l.has_activity_regularizer()) || self.params_all().iter().any(|p| p.regularizer.is_some());
+        (kl, reg)
+    }
+
+    /// The layers, in order (for walks such as `encodeDistribution`).
+    pub fn layers_mut(&mut self) -> &mut [Box<dyn Layer>] {
+        &mut self.layers
     }
 
     /// Layer kinds, for summaries and errors.
@@ -260,6 +280,14 @@ impl Layer for Sequential {
 
     fn activity_loss(&self) -> f32 {
         self.activity_loss_all()
+    }
+
+    fn kl_loss(&self) -> Option<f32> {
+        self.loss_terms().0.then(|| self.kl_loss_all())
+    }
+
+    fn has_activity_regularizer(&self) -> bool {
+        self.layers.iter().any(|l| l.has_activity_regularizer())
     }
 
     fn as_sequential(&self) -> Option<&Sequential> {

@@ -9,13 +9,15 @@
 use super::{Metric, Sequential};
 use crate::activations::Activation;
 use crate::layers::{Mode, Param};
-use crate::losses::Loss;
+use crate::losses::{Loss, Reduction};
 use crate::optim::{Clip, LrSchedule, Optimizer};
 use crate::{bail, bail_shape, Error, Result, Shape, Tensor};
 
 #[derive(Clone, Debug)]
 pub struct TrainConfig {
     pub loss: Loss,
+    /// How the loss reduces the last axis (`mean` by default; `sumOverFeatures` for ELBOs).
+    pub reduction: Reduction,
     pub optimizer: Optimizer,
     pub schedule: LrSchedule,
     /// Gradient clipping (Keras `clipvalue`, `clipnorm` or `global_clipnorm`), after
@@ -26,7 +28,8 @@ pub struct TrainConfig {
 
 impl TrainConfig {
     /// Layout: `lossKind, n, lossParams…, optimizerKind, n, optimizerParams…, scheduleKind, n, scheduleParams…,
-    /// clipMode (0 none, 1 value, 2 norm, 3 global norm), clipValue, metricCount, metricIds…`.
+    /// clipMode (0 none, 1 value, 2 norm, 3 global norm), clipValue, metricCount, metricIds…[, reduction]`
+    /// (the trailing reduction id, [`Reduction::NAMES`], defaults to `mean`).
     pub fn from_abi(p: &[f32]) -> Result<TrainConfig> {
         use crate::config::Reader;
         let mut r = Reader::new("compile", p);
@@ -44,15 +47,25 @@ impl TrainConfig {
         let n = r.usize("metric count")?;
         let ids = r.slice(n, "metrics")?;
         let metrics = ids.iter().map(|&id| Metric::from_abi(id as u32, &loss)).collect::<Result<Vec<_>>>()?;
-        Ok(TrainConfig { loss, optimizer, schedule, clip, metrics })
+        let reduction = match r.rest() {
+            [] => Reduction::Mean,
+            [id] => Reduction::from_abi(crate::config::Reader::new("compile", &[*id]).usize("reduction")? as u32)?,
+            more => bail!("compile", "{} unexpected parameters after the metrics", more.len()),
+        };
+        Ok(TrainConfig { loss, reduction, optimizer, schedule, clip, metrics })
     }
 }
 
 /// Loss and metric values of one step or evaluation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StepResult {
+    /// The total: data loss + `kl` + `regularization` (what training minimizes, as Keras's `loss`).
     pub loss: f32,
     pub metrics: Vec<f32>,
+    /// The variational layers' KL terms (0 without one).
+    pub kl: f32,
+    /// Weight penalties plus activity penalties (0 without regularizers).
+    pub regularization: f32,
 }
 
 pub struct Trainer {
@@ -108,17 +121,19 @@ impl Trainer {
         self.cfg.loss.check(&pred_shape, y.dims(), y.data())
     }
 
-    /// Loss (with regularization) of `pred` against `y`; the model must have just run forward.
-    fn loss_value(&self, model: &Sequential, pred: &Tensor, y: &Tensor) -> f32 {
+    /// `(total, kl, regularization)` of `pred` against `y`, given the activity and KL terms of
+    /// the forward that produced `pred`.
+    fn loss_parts(&self, model: &Sequential, pred: &Tensor, y: &Tensor, activity: f32, kl: f32) -> (f32, f32, f32) {
         let cols = pred.dims().last().copied().unwrap_or(1);
         let rows = if cols == 0 { 0 } else { pred.size() / cols };
-        let mut loss = self.cfg.loss.forward(pred.data(), y.data(), rows, cols);
+        let data = self.cfg.reduction.forward(&self.cfg.loss, pred.data(), y.data(), rows, cols);
+        let mut reg = activity;
         for p in model.params_all() {
             if let Some(r) = p.regularizer {
-                loss += r.penalty(p.value.data());
+                reg += r.penalty(p.value.data());
             }
         }
-        loss + model.activity_loss_all()
+        (data + kl + reg, kl, reg)
     }
 
     fn metrics(&self, pred: &Tensor, y: &Tensor) -> Vec<f32> {
@@ -153,24 +168,29 @@ impl Trainer {
         let pred = model.forward_all(xb, mode)?;
         let cols = pred.dims().last().copied().unwrap_or(1);
         let rows = if cols == 0 { 0 } else { pred.size() / cols };
-        let loss = self.loss_value(model, &pred, yb);
+        let (loss, kl, regularization) = self.loss_parts(model, &pred, yb, model.activity_loss_all(), model.kl_loss_all());
         let metrics = self.metrics(&pred, yb);
         // dL/d(pred), or dL/d(logits) when the last activation fuses with the loss.
         let n_layers = model.len();
         let fused = fused_logit_grad(&self.cfg.loss, model.last_layer_mut().and_then(|l| l.output_activation()), &pred, yb, rows, cols);
+        let factor = self.cfg.reduction.factor(&self.cfg.loss, cols);
         let dx = match fused {
             Some(dz) => {
+                let mut dz = dz?;
+                if factor != 1.0 {
+                    dz.try_data_mut("fit")?.iter_mut().for_each(|d| *d *= factor);
+                }
                 let last = model.last_layer_mut().expect("non-empty");
-                let dx = last.backward_pre_activation(dz?)?;
+                let dx = last.backward_pre_activation(dz)?;
                 model.backward_through(n_layers - 1, dx)?
             }
             None => {
                 let mut dp = Tensor::zeros("fit", pred.shape().clone())?;
-                self.cfg.loss.backward(pred.data(), yb.data(), rows, cols, dp.data_mut());
+                self.cfg.reduction.backward(&self.cfg.loss, pred.data(), yb.data(), rows, cols, dp.data_mut());
                 model.backward_through(n_layers, dp)?
             }
         };
-        Ok((StepResult { loss, metrics }, dx))
+        Ok((StepResult { loss, metrics, kl, regularization }, dx))
     }
 
     /// Adds regularization gradients, clips, and updates every trainable parameter.
@@ -222,17 +242,11 @@ impl Trainer {
         if n == 0 {
             bail!("evaluate", "x has no samples");
         }
-        // As Keras: the data loss, plus the weight penalties, plus the activity penalties.
-        let (pred, activity) = model.predict_with_activity(x, batch_size)?;
-        let cols = pred.dims().last().copied().unwrap_or(1);
-        let rows = if cols == 0 { 0 } else { pred.size() / cols };
-        let mut loss = self.cfg.loss.forward(pred.data(), y.data(), rows, cols) + activity;
-        for p in model.params_all() {
-            if let Some(r) = p.regularizer {
-                loss += r.penalty(p.value.data());
-            }
-        }
-        Ok(StepResult { loss, metrics: self.metrics(&pred, y) })
+        // As Keras: the data loss, plus the weight penalties, plus the activity penalties; plus
+        // the KL of variational layers, computed at inference from their mean and log-variance.
+        let (pred, activity, kl) = model.predict_with_activity(x, batch_size)?;
+        let (loss, kl, regularization) = self.loss_parts(model, &pred, y, activity, kl);
+        Ok(StepResult { loss, metrics: self.metrics(&pred, y), kl, regularization })
     }
 }
 
@@ -301,7 +315,7 @@ mod tests {
     }
 
     fn trainer(loss: Loss) -> Trainer {
-        let cfg = TrainConfig { loss, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.5), clip: None, metrics: vec![] };
+        let cfg = TrainConfig { loss, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.5), clip: None, metrics: vec![] };
         Trainer::new(cfg, 1)
     }
 

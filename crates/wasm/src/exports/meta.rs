@@ -133,6 +133,8 @@ pub enum EnumKind {
     LossParam = 26,
     /// Learning-rate schedule parameters in ABI order, as `"<schedule>.<param>"`.
     ScheduleParam = 27,
+    /// `neurite_core::losses::Reduction::NAMES`.
+    Reduction = 28,
 }
 
 /// Member `id` of the flattened `"<kind>.<param>"` list of `names` × `params`.
@@ -159,6 +161,7 @@ pub extern "C" fn nr_enum_name(kind: u32, id: u32) -> i32 {
         22 => neurite_core::initializers::Initializer::KIND_NAMES.get(id as usize).copied(),
         23 => neurite_core::layers::rbf::RbfKernel::NAMES.get(id as usize).copied(),
         24 => neurite_core::optim::Clip::MODE_NAMES.get(id as usize).copied(),
+        28 => neurite_core::losses::Reduction::NAMES.get(id as usize).copied(),
         25..=27 => {
             use neurite_core::{losses::Loss, optim::LrSchedule, optim::Optimizer};
             let entry = match kind {

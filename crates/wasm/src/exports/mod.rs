@@ -1,6 +1,7 @@
 //! All `#[no_mangle]` exports, grouped by concept.
 
 pub mod activations;
+pub mod autoencoder;
 pub mod classic;
 pub mod meta;
 pub mod model;

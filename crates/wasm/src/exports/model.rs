@@ -202,10 +202,12 @@ pub extern "C" fn nr_model_shuffle(model: u32, n: u32, epoch: u32, shuffle: u32)
 }
 
 /// One training step on samples `order[start .. start + count]` of `x`/`y`; writes
-/// `[loss, metrics…]` as f32 to `out`.
+/// `[loss, metrics…, kl, regularization]` as f32 to `out` (the loss is the total; `kl` and
+/// `regularization` are its parts from variational layers and from weight and activity
+/// penalties, see `nr_model_loss_terms`).
 ///
 /// # Safety
-/// `out` must have room for 1 + the number of compiled metrics f32 values.
+/// `out` must have room for 3 + the number of compiled metrics f32 values.
 #[no_mangle]
 pub unsafe extern "C" fn nr_model_train_batch(model: u32, x: u32, y: u32, start: u32, count: u32, out: *mut f32) -> i32 {
     guard(|| {
@@ -221,12 +223,13 @@ pub unsafe extern "C" fn nr_model_train_batch(model: u32, x: u32, y: u32, start:
         })?;
         let mut v = vec![r.loss];
         v.extend(r.metrics);
+        v.extend([r.kl, r.regularization]);
         // SAFETY: forwarded caller contract.
         unsafe { write_f32s("fit", out, &v) }
     })
 }
 
-/// One training step on the whole of `x`/`y` (`trainOnBatch`); writes `[loss, metrics…]`.
+/// One training step on the whole of `x`/`y` (`trainOnBatch`); writes `[loss, metrics…, kl, regularization]`.
 ///
 /// # Safety
 /// As [`nr_model_train_batch`].
@@ -241,12 +244,13 @@ pub unsafe extern "C" fn nr_model_train_on_batch(model: u32, x: u32, y: u32, out
         })?;
         let mut v = vec![r.loss];
         v.extend(r.metrics);
+        v.extend([r.kl, r.regularization]);
         // SAFETY: forwarded caller contract.
         unsafe { write_f32s("trainOnBatch", out, &v) }
     })
 }
 
-/// Loss and metrics on `x`/`y` without training; writes `[loss, metrics…]`.
+/// Loss and metrics on `x`/`y` without training; writes `[loss, metrics…, kl, regularization]`.
 ///
 /// # Safety
 /// As [`nr_model_train_batch`].
@@ -261,6 +265,7 @@ pub unsafe extern "C" fn nr_model_evaluate(model: u32, x: u32, y: u32, batch_siz
         })?;
         let mut v = vec![r.loss];
         v.extend(r.metrics);
+        v.extend([r.kl, r.regularization]);
         // SAFETY: forwarded caller contract.
         unsafe { write_f32s("evaluate", out, &v) }
     })

@@ -13,7 +13,7 @@ use neurite_core::autodiff::Recorded;
 use crate::ffi::{guard, read_u32s, write_out};
 use crate::handles;
 use neurite_core::losses::check::rows_cols;
-use neurite_core::losses::Loss;
+use neurite_core::losses::{Loss, Reduction};
 use neurite_core::optim::{Clip, LrSchedule, Optimizer};
 use neurite_core::{bail, bail_shape, Result, Shape, Tensor};
 
@@ -29,19 +29,33 @@ unsafe fn read_f32s(op: &'static str, ptr: *const f32, n: usize) -> Result<Vec<f
     Ok(unsafe { read_u32s(op, ptr as *const u32, n) }?.into_iter().map(f32::from_bits).collect())
 }
 
+/// A loss and its reduction from `[params…[, reduction]]`: `Loss::PARAMS` of the kind, then
+/// optionally the reduction id of `Reduction::NAMES` (default `mean`).
+fn loss_and_reduction(kind: u32, params: &[f32]) -> Result<(Loss, Reduction)> {
+    let want = Loss::PARAMS.get(kind as usize).map_or(0, |p| p.len());
+    if params.len() != want + 1 {
+        return Ok((Loss::from_abi(kind, params)?, Reduction::Mean));
+    }
+    let (&r, p) = params.split_last().expect("want + 1 >= 1");
+    if !(r >= 0.0 && r.fract() == 0.0) {
+        bail!("loss", "reduction id must be a non-negative integer, got {r}");
+    }
+    Ok((Loss::from_abi(kind, p)?, Reduction::from_abi(r as u32)?))
+}
+
 /// Evaluates `loss` (or its gradient when `grad`) on two tensor handles.
 fn loss_call(kind: u32, params: &[f32], pred: u32, target: u32, grad: bool) -> Result<Tensor> {
-    let loss = Loss::from_abi(kind, params)?;
+    let (loss, reduction) = loss_and_reduction(kind, params)?;
     handles::with(|h| {
         let (p, t) = (h.tensor(pred)?, h.tensor(target)?);
         loss.check(p.dims(), t.dims(), t.data())?;
         let (rows, cols) = rows_cols(p.dims());
         if grad {
             let mut d = Tensor::zeros(loss.name(), p.shape().clone())?;
-            loss.backward(p.data(), t.data(), rows, cols, d.data_mut());
+            reduction.backward(&loss, p.data(), t.data(), rows, cols, d.data_mut());
             Ok(d)
         } else {
-            Ok(Tensor::scalar(loss.forward(p.data(), t.data(), rows, cols)))
+            Ok(Tensor::scalar(reduction.forward(&loss, p.data(), t.data(), rows, cols)))
         }
     })
 }
@@ -56,9 +70,9 @@ pub unsafe extern "C" fn nr_loss(kind: u32, params: *const f32, n_params: usize,
         // SAFETY: forwarded caller contract.
         let p = unsafe { read_f32s("loss", params, n_params) }?;
         let t = loss_call(kind, &p, pred, target, false)?;
-        let loss = Loss::from_abi(kind, &p)?;
+        let (loss, reduction) = loss_and_reduction(kind, &p)?;
         // SAFETY: forwarded caller contract.
-        unsafe { emit_rec("loss", t, out, || (Recorded::Loss { loss }, vec![pred, target])) }
+        unsafe { emit_rec("loss", t, out, || (Recorded::Loss { loss, reduction }, vec![pred, target])) }
     })
 }
 

@@ -1,0 +1,293 @@
+//! `variational`: the sampling layer of a variational autoencoder (Kingma & Welling 2014).
+//!
+//! Two dense heads map the input to a mean `μ = x·Wμ + bμ` and a log-variance
+//! `v = log σ² = x·Wv + bv` (`units` each). In training the output is the reparameterised
+//! sample `z = μ + exp(½v)·ε`, `ε ~ N(0, I)` drawn per step from the seeded generator; at
+//! inference it is `μ`. The layer adds `β·KL(N(μ, σ²) ‖ N(0, I))` to the loss, with
+//! `KL = −½ Σ_units (1 + v − μ² − e^v)` per sample, averaged over the batch (the first axis; any
+//! axes between the batch and the units are summed like units), and `β = klWeight`.
+//!
+//! # Shapes
+//! `x: [batch, ..., in]` → `z: [batch, ..., units]`; `Wμ, Wv: [in, units]`, `bμ, bv: [units]`.
+//!
+//! # Backward
+//! With `s = e^{½v}` and `B` the batch size: `∂L/∂μ = dz + β·μ/B`,
+//! `∂L/∂v = dz·ε·½s + β·½(e^v − 1)/B`; then as two dense layers: `dWμ = xᵀ·∂μ`, `dbμ = Σ ∂μ`,
+//! `dWv = xᵀ·∂v`, `dbv = Σ ∂v`, `dx = ∂μ·Wμᵀ + ∂v·Wvᵀ`.
+//!
+//! `log σ²` is not clamped: as in Keras's VAE example, a diverging variance shows up as a
+//! non-finite loss, which `fit` reports.
+
+use super::{rows_cols, step_seed, Layer, Mode, Param};
+use crate::config::Reader;
+use crate::initializers::Initializer;
+use crate::kernels::matmul::gemm;
+use crate::model::Sequential;
+use crate::rng::Philox;
+use crate::{bail, Error, Result, Shape, Tensor};
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct VariationalConfig {
+    pub units: usize,
+    /// `β` (>= 0; 1 is the ELBO).
+    pub kl_weight: f32,
+}
+
+impl VariationalConfig {
+    /// Layout: `units, klWeight`.
+    pub fn from_abi(p: &[f32]) -> Result<VariationalConfig> {
+        let mut r = Reader::new("variational", p);
+        let units = r.usize("units")?;
+        if units == 0 {
+            bail!("variational", "units must be a positive integer, got 0");
+        }
+        let kl_weight = r.f32("klWeight")?;
+        if !(kl_weight.is_finite() && kl_weight >= 0.0) {
+            bail!("variational", "klWeight must be a finite number >= 0, got {kl_weight}");
+        }
+        Ok(VariationalConfig { units, kl_weight })
+    }
+}
+
+/// What a training forward keeps for backward.
+struct Saved {
+    x: Tensor,
+    mean: Vec<f32>,
+    log_var: Vec<f32>,
+    eps: Vec<f32>,
+}
+
+pub struct Variational {
+    cfg: VariationalConfig,
+    /// `[Wμ, bμ, Wv, bv]` once built.
+    params: Vec<Param>,
+    stream: u32,
+    saved: Option<Saved>,
+    kl: f32,
+    input_grad: bool,
+}
+
+impl Variational {
+    pub fn new(cfg: VariationalConfig, stream: u32) -> Variational {
+        Variational { cfg, params: Vec::new(), stream, saved: None, kl: 0.0, input_grad: true }
+    }
+
+    /// `(μ, log σ²)` for `x`, as `[rows·units]` each.
+    fn heads(&self, x: &Tensor) -> Result<(Vec<f32>, Vec<f32>)> {
+        let [wm, bm, wv, bv] = &self.params[..] else {
+            return Err(Error::Internal { msg: "variational used before build".into() });
+        };
+        let (rows, inp) = rows_cols(x);
+        if inp != wm.value.dims()[0] {
+            bail!("variational", "input has {inp} features on its last axis but the layer was built for {} (input shape {})", wm.value.dims()[0], x.shape());
+        }
+        let units = self.cfg.units;
+        let head = |w: &Param, b: &Param| -> Result<Vec<f32>> {
+            let mut out = crate::tensor::alloc("variational", rows * units)?;
+            gemm(rows, inp, units, x.data(), false, w.value.data(), false, &mut out);
+            for row in out.chunks_exact_mut(units) {
+                for (v, &bv) in row.iter_mut().zip(b.value.data()) {
+                    *v += bv;
+                }
+            }
+            Ok(out)
+        };
+        Ok((head(wm, bm)?, head(wv, bv)?))
+    }
+
+    /// `β·KL` averaged over `batch`.
+    fn kl_of(&self, mean: &[f32], log_var: &[f32], batch: usize) -> f32 {
+        let s: f64 = mean.iter().zip(log_var).map(|(&m, &v)| -0.5 * (1.0 + v as f64 - (m as f64).powi(2) - (v as f64).exp())).sum();
+        (self.cfg.kl_weight as f64 * s / batch.max(1) as f64) as f32
+    }
+
+    fn out_shape(&self, x: &Tensor) -> Result<Shape> {
+        let mut dims = x.dims().to_vec();
+        *dims.last_mut().ok_or_else(|| Error::invalid("variational", "input must have at least one dimension"))? = self.cfg.units;
+        Shape::new("variational", &dims)
+    }
+
+    /// The mean and log-variance heads for `x` (`layer.encodeDistribution`), at inference.
+    pub fn distribution(&mut self, x: &Tensor) -> Result<(Tensor, Tensor)> {
+        let (mean, log_var) = self.heads(x)?;
+        let shape = self.out_shape(x)?;
+        Ok((Tensor::new("variational", shape.clone(), mean)?, Tensor::new("variational", shape, log_var)?))
+    }
+}
+
+impl Layer for Variational {
+    fn kind(&self) -> &'static str {
+        "variational"
+    }
+
+    fn build(&mut self, input: &[usize], seed: u64) -> Result<Vec<usize>> {
+        let Some(&inp) = input.last() else {
+            bail!("variational", "input must have at least one dimension per sample, got shape []");
+        };
+        let units = self.cfg.units;
+        let mut params = Vec::with_capacity(4);
+        for (i, (wname, bname)) in [("meanKernel", "meanBias"), ("logVarKernel", "logVarBias")].into_iter().enumerate() {
+            let mut w = Tensor::zeros("variational", Shape::new("variational", &[inp, units])?)?;
+            Initializer::GlorotUniform.fill(w.data_mut(), inp, units, seed, 2 * i as u32);
+            params.push(Param::new(wname, w, None)?);
+            params.push(Param::new(bname, Tensor::zeros("variational", Shape::from([units]))?, None)?);
+        }
+        self.params = params;
+        let mut out = input.to_vec();
+        *out.last_mut().expect("non-empty") = units;
+        Ok(out)
+    }
+
+    fn forward(&mut self, x: Tensor, mode: Mode) -> Result<Tensor> {
+        let (mean, log_var) = self.heads(&x)?;
+        let batch = x.dims().first().copied().unwrap_or(1);
+        self.kl = self.kl_of(&mean, &log_var, batch);
+        let shape = self.out_shape(&x)?;
+        let Mode::Train { seed, step } = mode else {
+            return Tensor::new("variational", shape, mean);
+        };
+        let mut rng = Philox::new(step_seed(seed, step) ^ 0x7a5e_11ab, self.stream);
+        let mut eps = crate::tensor::alloc("variational", mean.len())?;
+        let mut z = crate::tensor::alloc("variational", mean.len())?;
+        for (((zv, e), &m), &v) in z.iter_mut().zip(eps.iter_mut()).zip(&mean).zip(&log_var) {
+            *e = rng.normal_f32();
+            *zv = m + (0.5 * v).exp() * *e;
+        }
+        self.saved = Some(Saved { x, mean, log_var, eps });
+        Tensor::new("variational", shape, z)
+    }
+
+    fn backward(&mut self, dz: Tensor) -> Result<Tensor> {
+        let Saved { x, mean, log_var, eps } = self.saved.take().ok_or_else(|| super::no_forward("variational"))?;
+        let (rows, inp) = rows_cols(&x);
+        let units = self.cfg.units;
+        let batch = x.dims().first().copied().unwrap_or(1).max(1) as f32;
+        let beta = self.cfg.kl_weight;
+        let mut dmean = crate::tensor::alloc("variational", mean.len())?;
+        let mut dlv = crate::tensor::alloc("variational", mean.len())?;
+        for i in 0..mean.len().min(dz.size()) {
+            let (d, m, v, e) = (dz.data()[i], mean[i], log_var[i], eps[i]);
+            dmean[i] = d + beta * m / batch;
+            dlv[i] = d * e * 0.5 * (0.5 * v).exp() + beta * 0.5 * (v.exp() - 1.0) / batch;
+        }
+        for (k, dh) in [&dmean, &dlv].into_iter().enumerate() {
+            let (w, b) = self.params.split_at_mut(2 * k + 1);
+            gemm(inp, rows, units, x.data(), true, dh, false, &mut w[2 * k].grad);
+            let bias = &mut b[0];
+            bias.grad.fill(0.0);
+            for row in dh.chunks_exact(units) {
+                for (g, &d) in bias.grad.iter_mut().zip(row) {
+                    *g += d;
+                }
+            }
+        }
+        if !self.input_grad {
+            return Ok(dz);
+        }
+        let mut dx = Tensor::zeros("variational", x.shape().clone())?;
+        let mut part = crate::tensor::alloc("variational", x.size())?;
+        gemm(rows, units, inp, &dmean, false, self.params[0].value.data(), true, dx.data_mut());
+        gemm(rows, units, inp, &dlv, false, self.params[2].value.data(), true, &mut part);
+        for (a, &b) in dx.data_mut().iter_mut().zip(&part) {
+            *a += b;
+        }
+        Ok(dx)
+    }
+
+    fn params_mut(&mut self) -> Vec<&mut Param> {
+        self.params.iter_mut().collect()
+    }
+
+    fn params(&self) -> Vec<&Param> {
+        self.params.iter().collect()
+    }
+
+    fn kl_loss(&self) -> Option<f32> {
+        Some(self.kl)
+    }
+
+    fn set_input_grad(&mut self, on: bool) {
+        self.input_grad = on;
+    }
+
+    fn as_variational_mut(&mut self) -> Option<&mut Variational> {
+        Some(self)
+    }
+}
+
+/// Whether `model` holds a variational layer (nested models included).
+pub fn contains_variational(model: &Sequential) -> bool {
+    model.kl_loss().is_some()
+}
+
+/// Runs `model` at inference up to and including its first variational layer (looking into
+/// nested models) and returns that layer's `(mean, logVar)` for `x`; an error naming the
+/// model's layers when it has none.
+pub fn encode_distribution(model: &mut Sequential, x: &Tensor) -> Result<(Tensor, Tensor)> {
+    model.check_input("encodeDistribution", x)?;
+    walk(model, x.clone())?.ok_or_else(|| {
+        Error::invalid("encodeDistribution", format!("the model has no variational layer (its layers: {}); add layers.variational({{ units }}) to the encoder", model.kinds().join(", ")))
+    })
+}
+
+fn walk(model: &mut Sequential, mut x: Tensor) -> Result<Option<(Tensor, Tensor)>> {
+    for l in model.layers_mut() {
+        if let Some(v) = l.as_variational_mut() {
+            return v.distribution(&x).map(Some);
+        }
+        if let Some(inner) = l.as_sequential_mut() {
+            if contains_variational(inner) {
+                return walk(inner, x);
+            }
+        }
+        x = l.forward(x, Mode::Infer)?;
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layer(units: usize, beta: f32, inp: usize) -> Variational {
+        let mut l = Variational::new(VariationalConfig::from_abi(&[units as f32, beta]).unwrap(), 0);
+        l.build(&[inp], 5).unwrap();
+        l
+    }
+
+    #[test]
+    fn inference_outputs_the_mean_and_training_samples_around_it() {
+        let mut l = layer(3, 1.0, 2);
+        let x = Tensor::new("t", Shape::from([2, 2]), vec![0.5, -1.0, 1.5, 0.2]).unwrap();
+        let (mean, lv) = l.distribution(&x).unwrap();
+        assert_eq!(l.forward(x.clone(), Mode::Infer).unwrap().data(), mean.data());
+        let z1 = l.forward(x.clone(), Mode::Train { seed: 1, step: 0 }).unwrap();
+        let z2 = l.forward(x.clone(), Mode::Train { seed: 1, step: 0 }).unwrap();
+        let z3 = l.forward(x, Mode::Train { seed: 1, step: 1 }).unwrap();
+        assert_eq!(z1.data(), z2.data(), "seeded");
+        assert_ne!(z1.data(), z3.data(), "a new ε per step");
+        // KL: −½Σ(1 + v − μ² − e^v) / batch.
+        let want: f64 = mean.data().iter().zip(lv.data()).map(|(&m, &v)| -0.5 * (1.0 + v as f64 - (m as f64).powi(2) - (v as f64).exp())).sum::<f64>() / 2.0;
+        assert!((l.kl_loss().unwrap() as f64 - want).abs() < 1e-6);
+    }
+
+    #[test]
+    fn bad_options_are_named() {
+        let e = |p: &[f32]| VariationalConfig::from_abi(p).unwrap_err().to_string();
+        assert_eq!(e(&[0.0, 1.0]), "variational: units must be a positive integer, got 0");
+        assert_eq!(e(&[2.0, -1.0]), "variational: klWeight must be a finite number >= 0, got -1");
+        assert_eq!(e(&[2.0]), "variational: config is missing `klWeight` (parameter 1)");
+    }
+
+    #[test]
+    fn encode_distribution_needs_a_variational_layer() {
+        let mut m = Sequential::new(1);
+        m.add(Box::new(super::super::reshape::Reshape::flatten())).unwrap();
+        m.build_all(&[2]).unwrap();
+        let x = Tensor::new("t", Shape::from([1, 2]), vec![1.0, 2.0]).unwrap();
+        assert_eq!(
+            encode_distribution(&mut m, &x).unwrap_err().to_string(),
+            "encodeDistribution: the model has no variational layer (its layers: flatten); add layers.variational({ units }) to the encoder"
+        );
+    }
+}

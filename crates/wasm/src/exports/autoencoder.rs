@@ -1,0 +1,47 @@
+//! Autoencoder support: which loss parts a model reports, and a variational encoder's
+//! distribution.
+
+use super::tensor::emit;
+use crate::ffi::{guard, write_out};
+use crate::handles::with_model;
+use neurite_core::layers::variational::encode_distribution;
+
+/// Writes `[has a KL term, has a weight or activity penalty]` (0 or 1 each) to `out`: the
+/// parts of the loss that `fit` and `evaluate` report as `kl` and `regularization`.
+///
+/// # Safety
+/// `out` must point to two writable u32.
+#[no_mangle]
+pub unsafe extern "C" fn nr_model_loss_terms(model: u32, out: *mut u32) -> i32 {
+    guard(|| {
+        let (kl, reg) = with_model(model, |m, _| Ok(m.net.loss_terms()))?;
+        // SAFETY: forwarded caller contract.
+        unsafe {
+            write_out("lossTerms", out, kl as u32)?;
+            write_out("lossTerms", out.add(1), reg as u32)
+        }
+    })
+}
+
+/// Runs the model at inference up to and including its first variational layer (nested models
+/// included) and writes new tensors of that layer's mean and log-variance for `x` to `out[0]`
+/// and `out[1]`.
+///
+/// # Safety
+/// `out` must point to two writable u32.
+#[no_mangle]
+pub unsafe extern "C" fn nr_model_encode_distribution(model: u32, x: u32, out: *mut u32) -> i32 {
+    guard(|| {
+        crate::ffi::check_out("encodeDistribution", out, 2)?;
+        let (mean, log_var) = with_model(model, |m, t| encode_distribution(&mut m.net, t.tensor(x)?))?;
+        // SAFETY: forwarded caller contract; on a failed second emit the first tensor is freed.
+        unsafe {
+            emit("encodeDistribution", mean, out)?;
+            if let Err(e) = emit("encodeDistribution", log_var, out.add(1)) {
+                let _ = crate::handles::with(|t| t.remove(*out));
+                return Err(e);
+            }
+        }
+        Ok(())
+    })
+}
