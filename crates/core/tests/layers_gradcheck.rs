@@ -116,3 +116,88 @@ fn xor_trains_to_zero_error() {
         assert!((pv - t).abs() < 0.2, "prediction {pv} for target {t}");
     }
 }
+
+/// `dense` parameters with the `klSparsity(target, weight)` activity regularizer appended.
+fn dense_kl(units: usize, act: f32, target: f32, weight: f32) -> Vec<f32> {
+    let mut p = dense(units, act, [0.0, 0.0]);
+    p.extend([target, weight]);
+    p
+}
+
+#[test]
+fn kl_sparsity_activity_regularizer() {
+    const HARD_SIGMOID: f32 = 16.0;
+    let spec = [(0, dense_kl(4, SIGMOID, 0.2, 1.5)), (0, dense(2, LINEAR, [0.0, 0.0]))];
+    check(&spec, Loss::MeanSquaredError, random(&[5, 3], 20), random(&[5, 2], 21));
+    // With the fused sigmoid + BCE on the regularized layer itself (the fused path used to skip
+    // activity-regularizer gradients, also L1/L2), and softmax codes.
+    let y = Tensor::new("t", [3, 3].into(), vec![1., 0., 1., 0., 1., 0., 0.5, 0.5, 1.]).unwrap();
+    let bce = Loss::BinaryCrossentropy { from_logits: false, label_smoothing: 0.0 };
+    check(&[(0, dense_kl(3, SIGMOID, 0.1, 3.0))], bce, random(&[3, 4], 22), y.clone());
+    check(&[(0, dense(3, SIGMOID, [0.02, 0.05]))], bce, random(&[3, 4], 22), y);
+    let spec = [(0, dense_kl(3, SOFTMAX, 0.3, 0.5)), (0, dense(2, LINEAR, [0.0, 0.0]))];
+    check(&spec, Loss::MeanSquaredError, random(&[4, 3], 23), random(&[4, 2], 24));
+    let spec = [(0, dense_kl(3, HARD_SIGMOID, 0.3, 0.5)), (0, dense(2, LINEAR, [0.0, 0.0]))];
+    let mut x = random(&[4, 3], 25);
+    x.data_mut().iter_mut().for_each(|v| *v *= 0.3);
+    check(&spec, Loss::MeanSquaredError, x, random(&[4, 2], 26));
+}
+
+#[test]
+fn kl_sparsity_on_an_unbounded_activation_is_an_error() {
+    const RELU: f32 = 5.0;
+    for (act, name) in [(RELU, "relu"), (LINEAR, "linear"), (TANH, "tanh")] {
+        let e = layers::from_abi(0, &dense_kl(3, act, 0.05, 3.0), 0).err().unwrap().to_string();
+        assert_eq!(e, format!("dense: activityRegularizer klSparsity needs activations in (0, 1), but the activation is {name}; use 'sigmoid', 'hardSigmoid' or 'softmax'"));
+    }
+    let e = layers::from_abi(0, &dense_kl(3, SIGMOID, 0.05, -1.0), 0).err().unwrap().to_string();
+    assert_eq!(e, "klSparsity: weight must be a finite number >= 0, got -1");
+}
+
+/// ε is fixed by the seed and step, which `Trainer::gradients` does not advance, so the loss
+/// is a smooth function of the weights and the input through the reparameterisation.
+#[test]
+fn variational_layer_through_the_sample_and_the_kl() {
+    let spec = [(0, dense(4, TANH, [0.0, 0.0])), (11, vec![3.0, 0.7]), (0, dense(2, LINEAR, [0.0, 0.0]))];
+    check(&spec, Loss::MeanSquaredError, random(&[4, 3], 30), random(&[4, 2], 31));
+    // First layer (dL/dx through both heads) and a sigmoid decoder with summed BCE.
+    let y = Tensor::new("t", [3, 4].into(), vec![1., 0., 1., 0., 0., 1., 0.5, 0.2, 1., 1., 0., 0.]).unwrap();
+    let spec = [(11, vec![2.0, 1.0]), (0, dense(4, SIGMOID, [0.0, 0.0]))];
+    let mut m = model(&spec, &[3]);
+    let mut tr = trainer(Loss::BinaryCrossentropy { from_logits: false, label_smoothing: 0.0 });
+    tr.cfg.reduction = neurite_core::losses::Reduction::SumOverFeatures;
+    check_gradients(&mut m, &mut tr, &random(&[3, 3], 32), &y, 3e-3, 3e-2, "vae");
+    // The reported parts add up: total = data + kl.
+    let (r, _) = tr.gradients(&mut m, random(&[3, 3], 32), &y).unwrap();
+    assert!(r.kl > 0.0 && r.regularization == 0.0);
+}
+
+#[test]
+fn salt_and_pepper_passes_gradients_only_through_kept_inputs() {
+    let spec = [(10, vec![0.4, 0.0, 1.0]), (0, dense(3, TANH, [0.0, 0.0])), (0, dense(2, LINEAR, [0.0, 0.0]))];
+    check(&spec, Loss::MeanSquaredError, random(&[4, 5], 40), random(&[4, 2], 41));
+}
+
+#[test]
+fn sum_over_features_reduction_scales_every_path() {
+    use neurite_core::losses::Reduction;
+    let cases: Vec<(Vec<(u32, Vec<f32>)>, Loss, Tensor)> = vec![
+        // Fused sigmoid + BCE.
+        (vec![(0, dense(3, TANH, [0.0, 0.0])), (0, dense(4, SIGMOID, [0.0, 0.0]))], Loss::BinaryCrossentropy { from_logits: false, label_smoothing: 0.1 }, Tensor::new("t", [3, 4].into(), vec![1., 0., 1., 0., 0., 1., 0.5, 0.2, 1., 1., 0., 0.]).unwrap()),
+        // Unfused MSE.
+        (vec![(0, dense(4, LINEAR, [0.0, 0.0]))], Loss::MeanSquaredError, random(&[3, 4], 50)),
+        // Fused softmax + CCE (already a sum over classes).
+        (vec![(0, dense(4, SOFTMAX, [0.0, 0.0]))], Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 }, Tensor::new("t", [3, 4].into(), vec![1., 0., 0., 0., 0., 1., 0., 0., 0., 0., 0.5, 0.5]).unwrap()),
+    ];
+    for (spec, loss, y) in cases {
+        let x = random(&[3, 3], 51);
+        let mut m = model(&spec, &[3]);
+        let mut tr = trainer(loss);
+        let mean = tr.gradients(&mut m, x.clone(), &y).unwrap().0.loss;
+        tr.cfg.reduction = Reduction::SumOverFeatures;
+        let sum = tr.gradients(&mut m, x.clone(), &y).unwrap().0.loss;
+        let factor = if matches!(loss, Loss::CategoricalCrossentropy { .. }) { 1.0 } else { 4.0 };
+        assert!((sum - factor * mean).abs() < 1e-5 * sum.abs().max(1.0), "{}: {sum} vs {factor}·{mean}", loss.name());
+        check_gradients(&mut m, &mut tr, &x, &y, 3e-3, 3e-2, loss.name());
+    }
+}

@@ -242,9 +242,26 @@ impl Layer for Dense {
         self.input_grad = on;
     }
 
-    fn backward_pre_activation(&mut self, dz: Tensor) -> Result<Tensor> {
-        self.z = None;
-        self.y = None;
+    fn backward_pre_activation(&mut self, mut dz: Tensor) -> Result<Tensor> {
+        let (z, y) = (self.z.take(), self.y.take());
+        if self.has_activity_regularizer() {
+            // The fused loss gradient skips the activation, but the activity penalty is on
+            // its output: add act'(z)·dP/dy.
+            let (z, y) = z.zip(y).ok_or_else(|| Error::Internal { msg: "dense backward without a training forward".into() })?;
+            let mut dy = Tensor::zeros("dense", y.shape().clone())?;
+            if let Some(r) = self.cfg.activity_regularizer {
+                let batch = z.dims().first().copied().unwrap_or(1).max(1);
+                r.add_grad(y.data(), dy.data_mut(), 1.0 / batch as f32);
+            }
+            if let Some(k) = self.cfg.kl_sparsity {
+                k.add_grad(y.data(), self.cfg.units, dy.data_mut());
+            }
+            let mut extra = Tensor::zeros("dense", z.shape().clone())?;
+            self.cfg.activation.backward(z.data(), y.data(), dy.data(), extra.data_mut(), self.cfg.units);
+            for (d, e) in dz.try_data_mut("dense")?.iter_mut().zip(extra.data()) {
+                *d += e;
+            }
+        }
         self.backward_from_z(dz)
     }
 }
