@@ -9,7 +9,7 @@ import { INITIALIZERS } from '../ts/layers/initializers.js';
 import { RBF_KERNELS } from '../ts/layers/rbf.js';
 import { METRICS } from '../ts/models/compile.js';
 import { CLIP_MODES, OPTIMIZER_PARAMS } from '../ts/optimizers.js';
-import { OPTIONS as LOSS_OPTIONS } from '../ts/options.js';
+import { OPTIONS as LOSS_OPTIONS, REDUCTIONS } from '../ts/options.js';
 import { SPECS as SCHEDULE_SPECS } from '../ts/schedules.js';
 import { LOSSES, SCHEDULES } from '../ts/wasm/codes.js';
 
@@ -35,6 +35,7 @@ describe('ABI enum tables', () => {
     expect(rustNames(EnumKind.ActivationParam)).toEqual(ts);
   });
   it('layer kinds', () => expect(rustNames(EnumKind.LayerKind)).toEqual([...LAYER_KINDS]));
+  it('loss reductions', () => expect(rustNames(EnumKind.Reduction)).toEqual([...REDUCTIONS]));
   it('metrics', () => expect(rustNames(EnumKind.Metric)).toEqual([...METRICS]));
   it('initializers', () => expect(rustNames(EnumKind.Initializer)).toEqual([...INITIALIZERS]));
   it('rbf kernels', () => expect(rustNames(EnumKind.RbfKernel)).toEqual([...RBF_KERNELS]));

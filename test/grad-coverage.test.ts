@@ -152,7 +152,7 @@ const NOT_OPS = [
   'Activation', 'BatchNormalization', 'Callback', 'Dense', 'DisposedError', 'Dropout', 'EarlyStopping', 'Flatten',
   'GaussianNoise', 'InputLayer', 'InvalidArgumentError', 'Layer', 'LayerNormalization', 'LearningRateSchedule', 'MAX_ELEMENTS',
   'NeuriteError', 'Neuron', 'Optimizer', 'OutOfMemoryError', 'PReLU', 'Perceptron', 'RBF', 'RBFNetwork', 'RBF_KERNELS',
-  'ReduceLROnPlateau', 'Reshape', 'Sequential', 'ShapeError', 'Tensor', 'TerminateOnNaN', 'WasmPanicError',
+  'ReduceLROnPlateau', 'Reshape', 'SaltAndPepper', 'Sequential', 'ShapeError', 'Tensor', 'TerminateOnNaN', 'Variational', 'WasmPanicError',
   'callbacks', 'collapseLinear', 'grad', 'grads', 'init', 'initializers', 'keep', 'layers', 'losses', 'memory',
   'neuron', 'optimizers', 'perceptron', 'progressBar', 'rbfNetwork', 'regularizers', 'schedules', 'sequential',
   'setDebug', 'setSeed', 'tidy', 'valueAndGrad', 'valueAndGrads', 'variable', 'variableGrads',

@@ -42,13 +42,15 @@ export { LearningRateSchedule, type LearningRate } from './schedules.js';
 export { sequential, Sequential, type SequentialArgs } from './models/sequential.js';
 export { layers, Layer, Dense, Activation, Dropout, GaussianNoise, Flatten, Reshape, InputLayer, BatchNormalization, LayerNormalization, PReLU, type LayerArgs, type DenseArgs, type BatchNormalizationArgs, type PReLUArgs } from './layers/index.js';
 export { initializers, type Initializer, type InitializerSpec } from './layers/initializers.js';
-export { regularizers, type Regularizer, type RegularizerSpec } from './layers/regularizers.js';
+export { regularizers, type Regularizer, type RegularizerSpec, type KlSparsityRegularizer, type ActivityRegularizerSpec } from './layers/regularizers.js';
 export { callbacks, Callback, EarlyStopping, TerminateOnNaN, ReduceLROnPlateau, type CallbackHooks, type Logs, type TrainingModel } from './models/callbacks.js';
 export { progressBar, type ProgressBarArgs } from './models/progress.js';
 export type { FitArgs, History } from './models/fit.js';
+export type { LossReduction } from './options.js';
 export type { CompileArgs, MetricName } from './models/compile.js';
 export { grad, grads, valueAndGrad, valueAndGrads, variableGrads, variable, type Variable } from './autodiff.js';
 export { RBF, RBF_KERNELS, type RBFArgs, type RbfKernelName } from './layers/index.js';
+export { SaltAndPepper, Variational, type SaltAndPepperArgs, type VariationalArgs, type Distribution } from './layers/index.js';
 export {
   neuron, Neuron, perceptron, Perceptron, kmeans, leastSquares, rbfNetwork, RBFNetwork, rbfFeatures, rbfWidths, collapseLinear,
   type NeuronArgs, type PerceptronArgs, type PerceptronFitArgs, type PerceptronFitResult, type PerceptronOutput,

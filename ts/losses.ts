@@ -5,7 +5,9 @@
  * axis holds the values (or classes) of one sample; each loss reduces it to a per-sample loss
  * (a mean for MSE, MAE, Huber, binary cross-entropy and hinge, a sum over classes for
  * categorical cross-entropy and KL divergence) and returns the mean over all samples as a
- * scalar tensor (Keras's default reduction `"sum_over_batch_size"`).
+ * scalar tensor (Keras's default reduction `"sum_over_batch_size"`). Every loss also takes
+ * `{ reduction: 'sumOverFeatures' }`: the per-sample sum over the last axis, averaged over the
+ * samples (see {@link ReductionOptions}).
  *
  * Probabilities are clipped to `[1e-7, 1 − 1e-7]` (no gradient flows where the clip is
  * active, as in TF and TF.js), so predictions of exactly 0 or 1 give finite losses.
@@ -18,7 +20,7 @@ import { writeArgs } from './engine.js';
 import type { Tensor } from './tensor.js';
 import { need } from './ops/convert.js';
 import { runOp } from './ops/run.js';
-import { f32Bits, lossAbi } from './options.js';
+import { f32Bits, lossAbi, type LossReduction } from './options.js';
 import type { LossName } from './wasm/codes.js';
 
 export type { LossName } from './wasm/codes.js';
@@ -46,8 +48,18 @@ export interface SparseCrossentropyOptions {
   fromLogits?: boolean;
 }
 
+/** The reduction option every loss takes. */
+export interface ReductionOptions {
+  /**
+   * `'mean'` (default): the per-sample loss averaged over the samples. `'sumOverFeatures'`:
+   * the per-sample *sum* over the last axis, averaged over the samples (a VAE's
+   * reconstruction term; equal to `'mean'` for the losses that already sum over classes).
+   */
+  reduction?: LossReduction;
+}
+
 /** Every loss option (each loss reads its own). */
-export type LossOptions = CrossentropyOptions & HuberOptions;
+export type LossOptions = CrossentropyOptions & HuberOptions & ReductionOptions;
 
 /** A loss with its options, e.g. `{ name: 'huber', delta: 2 }`. */
 export interface LossConfig extends LossOptions {
@@ -65,22 +77,22 @@ function run(op: string, kind: number, params: number[], yTrue: Tensor, yPred: T
 }
 
 function compute(name: LossName, yTrue: Tensor, yPred: Tensor, options?: object): Tensor {
-  const { kind, params } = lossAbi(name, name, options as LossOptions);
-  return run(name, kind, params, yTrue, yPred, false);
+  const { kind, params, reduction } = lossAbi(name, name, options as LossOptions);
+  return run(name, kind, [...params, reduction], yTrue, yPred, false);
 }
 
 /** Mean squared error: `mean((yPred − yTrue)²)`. */
-export function meanSquaredError(yTrue: Tensor, yPred: Tensor): Tensor {
-  return compute('meanSquaredError', yTrue, yPred);
+export function meanSquaredError(yTrue: Tensor, yPred: Tensor, options?: ReductionOptions): Tensor {
+  return compute('meanSquaredError', yTrue, yPred, options);
 }
 
 /** Mean absolute error: `mean(|yPred − yTrue|)`. */
-export function meanAbsoluteError(yTrue: Tensor, yPred: Tensor): Tensor {
-  return compute('meanAbsoluteError', yTrue, yPred);
+export function meanAbsoluteError(yTrue: Tensor, yPred: Tensor, options?: ReductionOptions): Tensor {
+  return compute('meanAbsoluteError', yTrue, yPred, options);
 }
 
 /** Huber loss: `½e²` for `|e| ≤ δ`, `δ·|e| − ½δ²` beyond, with `e = yPred − yTrue`; averaged. */
-export function huber(yTrue: Tensor, yPred: Tensor, options?: HuberOptions): Tensor {
+export function huber(yTrue: Tensor, yPred: Tensor, options?: HuberOptions & ReductionOptions): Tensor {
   return compute('huber', yTrue, yPred, options);
 }
 
@@ -88,7 +100,7 @@ export function huber(yTrue: Tensor, yPred: Tensor, options?: HuberOptions): Ten
  * Binary cross-entropy, element-wise, averaged: targets in [0, 1], predictions probabilities
  * (or logits with `fromLogits`).
  */
-export function binaryCrossentropy(yTrue: Tensor, yPred: Tensor, options?: CrossentropyOptions): Tensor {
+export function binaryCrossentropy(yTrue: Tensor, yPred: Tensor, options?: CrossentropyOptions & ReductionOptions): Tensor {
   return compute('binaryCrossentropy', yTrue, yPred, options);
 }
 
@@ -96,7 +108,7 @@ export function binaryCrossentropy(yTrue: Tensor, yPred: Tensor, options?: Cross
  * Categorical cross-entropy over the last axis: targets one-hot (or soft) in [0, 1]. On
  * probabilities each row is renormalised to sum to 1 first, as Keras and TF.js do.
  */
-export function categoricalCrossentropy(yTrue: Tensor, yPred: Tensor, options?: CrossentropyOptions): Tensor {
+export function categoricalCrossentropy(yTrue: Tensor, yPred: Tensor, options?: CrossentropyOptions & ReductionOptions): Tensor {
   return compute('categoricalCrossentropy', yTrue, yPred, options);
 }
 
@@ -104,18 +116,18 @@ export function categoricalCrossentropy(yTrue: Tensor, yPred: Tensor, options?: 
  * Categorical cross-entropy with integer class targets: `yTrue` has `yPred`'s shape without
  * the last axis (or with it as 1), and holds class indices in `[0, classes)`.
  */
-export function sparseCategoricalCrossentropy(yTrue: Tensor, yPred: Tensor, options?: SparseCrossentropyOptions): Tensor {
+export function sparseCategoricalCrossentropy(yTrue: Tensor, yPred: Tensor, options?: SparseCrossentropyOptions & ReductionOptions): Tensor {
   return compute('sparseCategoricalCrossentropy', yTrue, yPred, options);
 }
 
 /** Kullback–Leibler divergence `Σ yTrue·ln(yTrue/yPred)` over the last axis, both clipped to [1e-7, 1]. */
-export function kullbackLeiblerDivergence(yTrue: Tensor, yPred: Tensor): Tensor {
-  return compute('kullbackLeiblerDivergence', yTrue, yPred);
+export function kullbackLeiblerDivergence(yTrue: Tensor, yPred: Tensor, options?: ReductionOptions): Tensor {
+  return compute('kullbackLeiblerDivergence', yTrue, yPred, options);
 }
 
 /** Hinge loss `mean(max(0, 1 − yTrue·yPred))`; targets all in {−1, 1}, or all in {0, 1} (converted to ±1). */
-export function hinge(yTrue: Tensor, yPred: Tensor): Tensor {
-  return compute('hinge', yTrue, yPred);
+export function hinge(yTrue: Tensor, yPred: Tensor, options?: ReductionOptions): Tensor {
+  return compute('hinge', yTrue, yPred, options);
 }
 
 /**
@@ -125,6 +137,6 @@ export function hinge(yTrue: Tensor, yPred: Tensor): Tensor {
  * @example lossGradient({ name: 'huber', delta: 0.5 }, yTrue, yPred)
  */
 export function lossGradient(loss: LossName | LossConfig | 'mse' | 'mae' | 'kld', yTrue: Tensor, yPred: Tensor, options?: LossOptions): Tensor {
-  const { kind, params } = lossAbi('lossGradient', loss, options);
-  return run('lossGradient', kind, params, yTrue, yPred, true);
+  const { kind, params, reduction } = lossAbi('lossGradient', loss, options);
+  return run('lossGradient', kind, [...params, reduction], yTrue, yPred, true);
 }

@@ -62,10 +62,29 @@ export const OPTIONS: Partial<Record<LossName, Array<[keyof LossOptions, number 
 };
 
 /**
- * @internal Resolves a loss name (or alias) or config plus options to its ABI id and `f32`
- * parameters, rejecting unknown names and options.
+ * Loss reductions, by ABI id (Rust `Reduction::NAMES`, checked by test/codes.test.ts):
+ * - `'mean'` (default, as TF.js and Keras): per-sample loss over the last axis (a mean for
+ *   MSE, MAE, Huber, binary cross-entropy and hinge; a sum for the categorical
+ *   cross-entropies and KL divergence), averaged over the samples;
+ * - `'sumOverFeatures'`: the per-sample *sum* over the last axis, averaged over the samples —
+ *   a VAE's reconstruction term in nats (for the losses that already sum it equals `'mean'`).
  */
-export function lossAbi(op: string, loss: LossName | LossConfig | string, options?: LossOptions): { name: LossName; kind: number; params: number[] } {
+export const REDUCTIONS = ['mean', 'sumOverFeatures'] as const;
+export type LossReduction = (typeof REDUCTIONS)[number];
+
+/** @internal The ABI id of a reduction option, or an error listing the valid names. */
+export function reductionId(op: string, r: unknown): number {
+  if (r === undefined) return 0;
+  const id = REDUCTIONS.indexOf(r as LossReduction);
+  if (id < 0) throw new InvalidArgumentError(`${op}: unknown reduction ${typeof r === 'string' ? `'${r}'` : describe(r)} (valid: ${REDUCTIONS.join(', ')})`);
+  return id;
+}
+
+/**
+ * @internal Resolves a loss name (or alias) or config plus options to its ABI id, `f32`
+ * parameters and reduction id, rejecting unknown names and options.
+ */
+export function lossAbi(op: string, loss: LossName | LossConfig | string, options?: LossOptions): { name: LossName; kind: number; params: number[]; reduction: number } {
   let name: unknown = loss;
   let opts: object | undefined = options;
   if (loss !== null && typeof loss === 'object') {
@@ -79,8 +98,14 @@ export function lossAbi(op: string, loss: LossName | LossConfig | string, option
     throw new InvalidArgumentError(`${op}: unknown loss ${typeof name === 'string' ? `'${name}'` : describe(name)} (known: ${LOSSES.join(', ')}, ${Object.keys(ALIASES).join(', ')})`);
   }
   const spec = OPTIONS[canonical as LossName] ?? [];
+  let reduction = 0;
+  if (opts !== null && typeof opts === 'object' && !Array.isArray(opts) && 'reduction' in opts) {
+    const { reduction: r, ...rest } = opts as { reduction?: unknown };
+    reduction = reductionId(op, r);
+    opts = rest;
+  }
   const values = readOptions(op, opts, Object.fromEntries(spec));
   const params = spec.map(([k]) => Number(values[k]));
-  return { name: canonical as LossName, kind, params };
+  return { name: canonical as LossName, kind, params, reduction };
 }
 

@@ -6,7 +6,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { activationAbi, type ActivationSpec } from './activation_abi.js';
 import { initializerAbi, type InitializerSpec } from './initializers.js';
 import { checkNumber, Layer, type LayerArgs } from './layer.js';
-import { regularizerAbi, type RegularizerSpec } from './regularizers.js';
+import { activityRegularizerAbi, regularizerAbi, type ActivityRegularizerSpec, type RegularizerSpec } from './regularizers.js';
 
 export interface DenseArgs extends LayerArgs {
   /** Output size (positive integer). */
@@ -21,8 +21,11 @@ export interface DenseArgs extends LayerArgs {
   biasInitializer?: InitializerSpec;
   kernelRegularizer?: RegularizerSpec;
   biasRegularizer?: RegularizerSpec;
-  /** Penalty on the layer's output (e.g. `regularizers.l1()` for sparse autoencoders). */
-  activityRegularizer?: RegularizerSpec;
+  /**
+   * Penalty on the layer's output (e.g. `regularizers.l1()` or `regularizers.klSparsity()`
+   * for sparse autoencoders; klSparsity needs a sigmoid, hardSigmoid or softmax activation).
+   */
+  activityRegularizer?: ActivityRegularizerSpec;
 }
 
 /** A fully connected layer: `y = activation(x·W + b)` over the last axis. */
@@ -48,7 +51,7 @@ export class Dense extends Layer {
       ...initializerAbi('dense', 'biasInitializer', a.biasInitializer ?? 'zeros'),
       ...regularizerAbi('dense', a.kernelRegularizer),
       ...regularizerAbi('dense', a.biasRegularizer),
-      ...regularizerAbi('dense', a.activityRegularizer),
+      ...activityRegularizerAbi('dense', a.activityRegularizer),
     ];
   }
   override getConfig(): Record<string, unknown> {

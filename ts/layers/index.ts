@@ -9,11 +9,13 @@ import type { ActivationSpec } from './activation_abi.js';
 import type { LayerArgs } from './layer.js';
 import { BatchNormalization, LayerNormalization, PReLU, type BatchNormalizationArgs, type PReLUArgs } from './normalization.js';
 import { RBF, type RBFArgs } from './rbf.js';
+import { SaltAndPepper, Variational, type SaltAndPepperArgs, type VariationalArgs } from './autoencoder.js';
 
 export { Layer, type LayerArgs } from './layer.js';
 export { Activation, Dense, Dropout, Flatten, GaussianNoise, InputLayer, Reshape, type DenseArgs } from './core.js';
 export { BatchNormalization, LayerNormalization, PReLU, type BatchNormalizationArgs, type PReLUArgs } from './normalization.js';
 export { RBF, RBF_KERNELS, type RBFArgs, type RbfKernelName } from './rbf.js';
+export { SaltAndPepper, Variational, type SaltAndPepperArgs, type VariationalArgs, type Distribution } from './autoencoder.js';
 
 export const layers = {
   /** Fully connected: `activation(x·W + b)`. */
@@ -38,4 +40,8 @@ export const layers = {
   inputLayer: (args: LayerArgs) => new InputLayer(args),
   /** Radial basis functions `φ(‖x − cᵢ‖ / σᵢ)` with learnable centers and widths. */
   rbf: (args: RBFArgs) => new RBF(args),
+  /** Salt-and-pepper noise during training: a fraction `rate` of the inputs set to `low` or `high`. */
+  saltAndPepper: (args: SaltAndPepperArgs) => new SaltAndPepper(args),
+  /** A VAE's sampling layer: mean and log-variance heads, `z = μ + σ·ε` in training, KL added to the loss. */
+  variational: (args: VariationalArgs) => new Variational(args),
 };

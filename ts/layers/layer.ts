@@ -22,6 +22,7 @@ const counters = new Map<string, number>();
 export const LAYER_KINDS = [
   'dense', 'activation', 'prelu', 'dropout', 'gaussianNoise',
   'batchNormalization', 'layerNormalization', 'flatten', 'reshape', 'rbf',
+  'saltAndPepper', 'variational',
 ] as const;
 export type LayerKind = (typeof LAYER_KINDS)[number];
 

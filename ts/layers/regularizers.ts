@@ -1,6 +1,7 @@
 /**
  * Weight and activity regularizers: `l1`, `l2`, `l1l2` (Keras names and defaults 0.01).
- * Penalty `l1·Σ|w| + l2·Σw²`. Mirrors `crates/core/src/regularizers.rs`.
+ * Penalty `l1·Σ|w| + l2·Σw²`. The activity regularizer `klSparsity` is for sparse
+ * autoencoders. Mirrors `crates/core/src/regularizers.rs`.
  */
 import { InvalidArgumentError } from '../errors.js';
 
@@ -9,6 +10,24 @@ export interface Regularizer {
   readonly l2: number;
 }
 export type RegularizerSpec = Regularizer | 'l1' | 'l2' | 'l1l2';
+
+/** The KL sparsity activity regularizer (see {@link regularizers}.klSparsity). */
+export interface KlSparsityRegularizer {
+  readonly kind: 'klSparsity';
+  /** The target mean activation ρ, in (0, 1). */
+  readonly target: number;
+  /** The weight β, >= 0. */
+  readonly weight: number;
+}
+
+/** What `activityRegularizer` accepts. */
+export type ActivityRegularizerSpec = RegularizerSpec | KlSparsityRegularizer;
+
+function klSparsity({ target = 0.05, weight = 3 }: { target?: number; weight?: number } = {}): KlSparsityRegularizer {
+  if (typeof target !== 'number' || !(target > 0 && target < 1)) throw new InvalidArgumentError(`regularizers.klSparsity: target must be a number in (0, 1), got ${target}`);
+  if (typeof weight !== 'number' || !Number.isFinite(Math.fround(weight)) || weight < 0) throw new InvalidArgumentError(`regularizers.klSparsity: weight must be a finite number >= 0, got ${weight}`);
+  return { kind: 'klSparsity', target, weight };
+}
 
 function make(l1: number, l2: number): Regularizer {
   for (const [k, v] of [['l1', l1], ['l2', l2]] as const) {
@@ -22,6 +41,18 @@ export const regularizers = {
   l1: ({ l1 = 0.01 }: { l1?: number } = {}) => make(l1, 0),
   l2: ({ l2 = 0.01 }: { l2?: number } = {}) => make(0, l2),
   l1l2: ({ l1 = 0.01, l2 = 0.01 }: { l1?: number; l2?: number } = {}) => make(l1, l2),
+  /**
+   * Sparsity for autoencoder codes, as an `activityRegularizer`: adds
+   * `weight · Σ_j KL(ρ ‖ ρ̂_j)` to the loss, where `ρ = target`, `ρ̂_j` is the mean activation
+   * of unit `j` over the batch and `KL(ρ ‖ ρ̂) = ρ·ln(ρ/ρ̂) + (1 − ρ)·ln((1 − ρ)/(1 − ρ̂))`
+   * (Ng, "Sparse autoencoder", CS294A notes). Already a mean over the batch, so it is not
+   * divided by the batch size. Needs activations in (0, 1): the layer's activation must be
+   * `'sigmoid'`, `'hardSigmoid'` or `'softmax'` (anything else is an InvalidArgumentError when
+   * the model is built); `ρ̂` is clamped to [1e-6, 1 − 1e-6] so a dead unit stays finite.
+   *
+   * @example layers.dense({ units: 32, activation: 'sigmoid', activityRegularizer: regularizers.klSparsity({ target: 0.05, weight: 3 }) })
+   */
+  klSparsity,
 };
 
 /** @internal `[l1, l2]` for the ABI (zeros when absent). */
@@ -30,9 +61,25 @@ export function regularizerAbi(op: string, spec: RegularizerSpec | undefined | n
   if (spec === 'l1') return [0.01, 0];
   if (spec === 'l2') return [0, 0.01];
   if (spec === 'l1l2') return [0.01, 0.01];
+  if (typeof spec === 'object' && (spec as { kind?: unknown }).kind === 'klSparsity') {
+    throw new InvalidArgumentError(`${op}: klSparsity is an activity regularizer; pass it as activityRegularizer, not as a weight regularizer`);
+  }
   if (typeof spec !== 'object' || typeof spec.l1 !== 'number' || typeof spec.l2 !== 'number') {
     throw new InvalidArgumentError(`${op}: a regularizer must be 'l1', 'l2', 'l1l2' or regularizers.l1l2({...}), got ${JSON.stringify(spec)}`);
   }
   const r = make(spec.l1, spec.l2);
   return [r.l1, r.l2];
+}
+
+/**
+ * @internal An activity regularizer for the ABI: `[l1, l2]` for a norm penalty, or
+ * `[0, 0, target, weight]` for klSparsity (the core reads the trailing pair when present).
+ */
+export function activityRegularizerAbi(op: string, spec: ActivityRegularizerSpec | undefined | null): number[] {
+  if (spec != null && typeof spec === 'object' && (spec as { kind?: unknown }).kind === 'klSparsity') {
+    const k = spec as KlSparsityRegularizer;
+    const r = klSparsity({ target: k.target, weight: k.weight });
+    return [0, 0, r.target, r.weight];
+  }
+  return regularizerAbi(op, spec as RegularizerSpec | undefined | null);
 }

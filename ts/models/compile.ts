@@ -16,7 +16,11 @@ const METRIC_ALIASES: Record<string, MetricName> = { acc: 'accuracy', meanSquare
 export interface CompileArgs {
   /** An optimizer from `optimizers.*`, or a name (`'adam'`, `'sgd'`, …) for its defaults. */
   optimizer: Optimizer | 'sgd' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad';
-  /** A loss name (`'categoricalCrossentropy'`, `'mse'`, …) or `{ name, ...options }`. */
+  /**
+   * A loss name (`'categoricalCrossentropy'`, `'mse'`, …) or `{ name, ...options }`, e.g.
+   * `{ name: 'binaryCrossentropy', reduction: 'sumOverFeatures' }` for a VAE's reconstruction
+   * term summed over features (see {@link LossReduction}; default `'mean'`).
+   */
   loss: LossName | LossConfig | string;
   /** Metrics reported by `fit` and `evaluate` (one name or a list). */
   metrics?: MetricName | string | Array<MetricName | string>;
@@ -58,6 +62,7 @@ export function encodeCompile(args: CompileArgs): { params: number[]; info: Comp
     o.schedule.kind, o.schedule.params.length, ...o.schedule.params,
     o.clip.mode, o.clip.value,
     metrics.length, ...metrics.map((m) => m.id),
+    loss.reduction,
   ];
   return { params, info: { metricNames: metrics.map((m) => m.name), optimizer: opt } };
 }

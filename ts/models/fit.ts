@@ -40,7 +40,13 @@ export interface FitArgs {
   initialEpoch?: number;
 }
 
-/** What `fit` returns: the logs of every epoch, by name. */
+/**
+ * What `fit` returns: the logs of every epoch, by name. `history.loss` is the total loss
+ * training minimizes (as Keras), then one entry per metric, plus the parts of the loss:
+ * `kl` (the KL terms of variational layers, when the model has one) and `regularization`
+ * (weight and activity penalties, when it has any) — so the reconstruction term is
+ * `loss − kl − regularization`. With validation data each has a `val_` twin.
+ */
 export interface History {
   epoch: number[];
   history: Record<string, number[]>;
@@ -77,7 +83,7 @@ function checkSamples(what: string, x: Tensor, y: Tensor, xName: string, yName: 
  * instance, stops training with a {@link DisposedError} instead of training something else.
  */
 export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, args: FitArgs): Promise<History> {
-  const info = model.compiledInfo('fit');
+  model.compiledInfo('fit');
   for (const k of Object.keys(args)) {
     if (!(FIT_KEYS as readonly string[]).includes(k)) throw new InvalidArgumentError(`fit: unknown option '${k}' (known: ${FIT_KEYS.join(', ')})`);
   }
@@ -171,9 +177,11 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, args: Fit
       }
     };
 
-    const names = ['loss', ...info.metricNames];
+    const columns = model.logColumns();
+    const names = columns.map(([k]) => k);
+    const width = 1 + Math.max(...columns.map(([, i]) => i));
     const history: History = { epoch: [], history: {} };
-    const out = new Float32Array(names.length);
+    const out = new Float32Array(width);
     model.stopTraining = false;
     let lastYield = performance.now();
     await emit('onTrainBegin', {});
@@ -191,12 +199,12 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, args: Fit
         await emit('onBatchBegin', b, { batch: b, size: count });
         call((e) => {
           check(e.nr_model_train_batch(h, hx, hy, start, count, argPtr()));
-          out.set(new Float32Array(e.memory.buffer, argPtr(), names.length));
+          out.set(new Float32Array(e.memory.buffer, argPtr(), width));
         });
         seen += count;
         const logs: Logs = { batch: b, size: count };
-        names.forEach((k, i) => {
-          sums[i] += out[i] * count;
+        columns.forEach(([k, at], i) => {
+          sums[i] += out[at] * count;
           logs[k] = sums[i] / seen;
         });
         await emit('onBatchEnd', b, logs);
@@ -211,7 +219,7 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, args: Fit
       names.forEach((k, i) => (logs[k] = sums[i] / Math.max(seen, 1)));
       if (valX && valY) {
         const v = model.evaluateValues(valX, valY, batchSize);
-        names.forEach((k, i) => (logs[`val_${k}`] = v[i]));
+        columns.forEach(([k, at]) => (logs[`val_${k}`] = v[at]));
       }
       history.epoch.push(epoch);
       for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v);

@@ -19,6 +19,7 @@ import { Layer, LAYER_KINDS } from '../layers/layer.js';
 import { encodeCompile, type CompileArgs, type CompiledInfo } from './compile.js';
 import { fitLoop, type FitArgs, type History } from './fit.js';
 import { summaryText } from './summary.js';
+import { attachLayers, distribution, type Distribution } from '../layers/autoencoder.js';
 
 (Symbol as { dispose?: symbol }).dispose ??= Symbol.for('Symbol.dispose');
 
@@ -122,6 +123,7 @@ export class Sequential {
     this.#owner = instanceId();
     track(this, h, 'model', { scoped: false });
     this.#readShapes();
+    attachLayers(this);
   }
 
   /** Creates the Rust model and adds every layer (nested models recursively). */
@@ -230,15 +232,57 @@ export class Sequential {
     return runOp((e, out) => e.nr_model_predict(h, hx, bs, out));
   }
 
-  /** Loss and metrics on `x`/`y` as scalars: `[loss, ...metrics]` (just the loss if no metrics). */
-  evaluate(x: Tensor, y: Tensor, args: { batchSize?: number } = {}): Tensor | Tensor[] {
-    checkArgs('evaluate', args, ['batchSize']);
+  /**
+   * Loss and metrics on `x`/`y` as scalars: `[loss, ...metrics]` (just the loss if no metrics).
+   * With `returnDict: true` (Keras's `return_dict`), plain numbers by name instead: `loss` (the
+   * total), the metrics, and the parts of the loss as `fit` reports them — `kl` (variational
+   * layers; computed from their mean and log-variance, as the output is the mean at inference)
+   * and `regularization` (weight and activity penalties), each present when the model has one.
+   */
+  evaluate(x: Tensor, y: Tensor, args?: { batchSize?: number; returnDict?: false }): Tensor | Tensor[];
+  evaluate(x: Tensor, y: Tensor, args: { batchSize?: number; returnDict: true }): Record<string, number>;
+  evaluate(x: Tensor, y: Tensor, args: { batchSize?: number; returnDict?: boolean } = {}): Tensor | Tensor[] | Record<string, number> {
+    checkArgs('evaluate', args, ['batchSize', 'returnDict']);
+    if (args.returnDict !== undefined && typeof args.returnDict !== 'boolean') throw new InvalidArgumentError(`evaluate: returnDict must be a boolean, got ${describe(args.returnDict)}`);
     const vals = this.evaluateValues(x, y, args.batchSize ?? 32);
-    const ts = vals.map(scalarOf);
+    if (args.returnDict) return Object.fromEntries(this.logColumns().map(([k, i]) => [k, vals[i]]));
+    const ts = vals.slice(0, 1 + this.compiledInfo('evaluate').metricNames.length).map(scalarOf);
     return ts.length === 1 ? ts[0] : ts;
   }
 
-  /** @internal `[loss, ...metrics]` as numbers. */
+  /**
+   * @internal The log names and their positions in the core's `[loss, ...metrics, kl,
+   * regularization]` results: `kl` and `regularization` only when the model has such a term.
+   */
+  logColumns(): Array<[string, number]> {
+    const m = this.compiledInfo('logs').metricNames;
+    const h = this.handle('logs');
+    const [kl, reg] = call((e) => {
+      check(e.nr_model_loss_terms(h, outPtr(0)));
+      return [readOut(0), readOut(1)];
+    });
+    const cols: Array<[string, number]> = [['loss', 0], ...m.map((k, i): [string, number] => [k, 1 + i])];
+    if (kl) cols.push(['kl', 1 + m.length]);
+    if (reg) cols.push(['regularization', 2 + m.length]);
+    return cols;
+  }
+
+  /**
+   * The mean and log-variance of the code for `x` (`[batch, ...inputShape]`): runs the layers
+   * up to and including the model's first variational layer (looking into nested models) at
+   * inference. An {@link InvalidArgumentError} if the model has no variational layer. The
+   * caller owns both tensors.
+   *
+   * @example
+   * const { mean, logVar } = encoder.encodeDistribution(x);
+   */
+  encodeDistribution(x: Tensor): Distribution {
+    const h = this.handle('encodeDistribution');
+    const hx = need('encodeDistribution', 'x', x);
+    return distribution((e) => e.nr_model_encode_distribution(h, hx, outPtr(0)));
+  }
+
+  /** @internal `[loss, ...metrics, kl, regularization]` as numbers. */
   evaluateValues(x: Tensor, y: Tensor, batchSize: number): number[] {
     const info = this.compiledInfo('evaluate');
     const h = this.handle('evaluate');
@@ -248,7 +292,7 @@ export class Sequential {
     return call((e) => {
       check(e.nr_model_check_data(h, hx, hy, 1));
       check(e.nr_model_evaluate(h, hx, hy, bs, argPtr()));
-      return Array.from(new Float32Array(e.memory.buffer, argPtr(), 1 + info.metricNames.length));
+      return Array.from(new Float32Array(e.memory.buffer, argPtr(), 3 + info.metricNames.length));
     });
   }
 

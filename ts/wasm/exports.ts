@@ -76,6 +76,9 @@ export interface RawExports {
   nr_model_set_trainable(model: number, layer: number, on: number): number;
   nr_model_lr(model: number, scale: number, out: number): number;
   nr_model_free(model: number): number;
+  nr_model_loss_terms(model: number, out: number): number;
+  nr_model_encode_distribution(model: number, x: number, out: number): number;
+  nr_model_layer_distribution(model: number, layer: number, x: number, out: number): number;
   nr_tensor_assign(dst: number, src: number): number;
   nr_tape_begin(): number;
   nr_tape_end(): number;

@@ -245,6 +245,35 @@ fn walk(model: &mut Sequential, mut x: Tensor) -> Result<Option<(Tensor, Tensor)
     Ok(None)
 }
 
+/// `layer.encodeDistribution(x)`: the `(mean, logVar)` of the variational layer at depth-first
+/// index `flat` of `model` (the numbering of `Sequential::set_trainable`: each nested model,
+/// then its layers) for `x`, the input of that layer.
+pub fn layer_distribution(model: &mut Sequential, flat: usize, x: &Tensor) -> Result<(Tensor, Tensor)> {
+    let mut i = flat;
+    match at_flat(model, &mut i, x)? {
+        Some(r) => Ok(r),
+        None => Err(Error::invalid("encodeDistribution", format!("layer {flat} of the model is not a variational layer"))),
+    }
+}
+
+fn at_flat(model: &mut Sequential, i: &mut usize, x: &Tensor) -> Result<Option<(Tensor, Tensor)>> {
+    for l in model.layers_mut() {
+        if *i == 0 {
+            return match l.as_variational_mut() {
+                Some(v) => v.distribution(x).map(Some),
+                None => Ok(None),
+            };
+        }
+        *i -= 1;
+        if let Some(inner) = l.as_sequential_mut() {
+            if let Some(r) = at_flat(inner, i, x)? {
+                return Ok(Some(r));
+            }
+        }
+    }
+    Ok(None)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -34,14 +34,39 @@ pub unsafe extern "C" fn nr_model_encode_distribution(model: u32, x: u32, out: *
     guard(|| {
         crate::ffi::check_out("encodeDistribution", out, 2)?;
         let (mean, log_var) = with_model(model, |m, t| encode_distribution(&mut m.net, t.tensor(x)?))?;
-        // SAFETY: forwarded caller contract; on a failed second emit the first tensor is freed.
-        unsafe {
-            emit("encodeDistribution", mean, out)?;
-            if let Err(e) = emit("encodeDistribution", log_var, out.add(1)) {
-                let _ = crate::handles::with(|t| t.remove(*out));
-                return Err(e);
-            }
-        }
-        Ok(())
+        // SAFETY: forwarded caller contract.
+        unsafe { emit_pair(mean, log_var, out) }
     })
+}
+
+/// `layer.encodeDistribution(x)`: the mean and log-variance of the variational layer at
+/// depth-first index `layer` (see `nr_model_set_trainable`) for `x`, that layer's input;
+/// written as new tensors to `out[0]` and `out[1]`.
+///
+/// # Safety
+/// `out` must point to two writable u32.
+#[no_mangle]
+pub unsafe extern "C" fn nr_model_layer_distribution(model: u32, layer: u32, x: u32, out: *mut u32) -> i32 {
+    guard(|| {
+        crate::ffi::check_out("encodeDistribution", out, 2)?;
+        let (mean, log_var) = with_model(model, |m, t| neurite_core::layers::variational::layer_distribution(&mut m.net, layer as usize, t.tensor(x)?))?;
+        // SAFETY: forwarded caller contract.
+        unsafe { emit_pair(mean, log_var, out) }
+    })
+}
+
+/// Emits two tensors to `out[0..2]`; if the second fails, the first is freed.
+///
+/// # Safety
+/// `out` must point to two writable u32.
+unsafe fn emit_pair(a: neurite_core::Tensor, b: neurite_core::Tensor, out: *mut u32) -> neurite_core::Result<()> {
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        emit("encodeDistribution", a, out)?;
+        if let Err(e) = emit("encodeDistribution", b, out.add(1)) {
+            let _ = crate::handles::with(|t| t.remove(*out));
+            return Err(e);
+        }
+    }
+    Ok(())
 }

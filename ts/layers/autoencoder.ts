@@ -1,0 +1,149 @@
+/**
+ * Layers for autoencoders: `saltAndPepper` (masking noise for denoising autoencoders) and
+ * `variational` (the sampling layer of a VAE). Mirror `crates/core/src/layers/salt_and_pepper.rs`
+ * and `variational.rs`.
+ */
+import { call, check, outPtr, readOut } from '../engine.js';
+import type { RawExports } from '../wasm/exports.js';
+import { InvalidArgumentError } from '../errors.js';
+import { need } from '../ops/convert.js';
+import { wrapHandle, type Tensor } from '../tensor.js';
+import { checkNumber, Layer, type LayerArgs } from './layer.js';
+
+/** Options of {@link SaltAndPepper}. */
+export interface SaltAndPepperArgs extends LayerArgs {
+  /** Fraction of the inputs replaced during training, in [0, 1]. */
+  rate: number;
+  /** The "pepper" value. Default 0. */
+  low?: number;
+  /** The "salt" value. Default 1. */
+  high?: number;
+}
+
+/**
+ * Salt-and-pepper noise: during training each input is replaced, with probability `rate`, by
+ * `low` or `high` (half each); the rest pass unchanged. Identity at inference. The mask is
+ * drawn per step from the model seed, so training is reproducible. The gradient flows only
+ * through the inputs that were kept (a replaced input is a constant).
+ *
+ * @example
+ * // A denoising autoencoder: corrupt 20% of the pixels, reconstruct the clean image.
+ * sequential({ layers: [layers.saltAndPepper({ inputShape: [784], rate: 0.2 }), layers.dense({ units: 32, activation: 'relu' }), layers.dense({ units: 784, activation: 'sigmoid' })] })
+ */
+export class SaltAndPepper extends Layer {
+  readonly kind = 'saltAndPepper' as const;
+  readonly rate: number;
+  readonly low: number;
+  readonly high: number;
+  constructor(args: SaltAndPepperArgs) {
+    super('saltAndPepper', args);
+    this.rate = checkNumber('saltAndPepper', 'rate', args?.rate, (r) => r >= 0 && r <= 1, 'a number in [0, 1]');
+    const finite = (f: string, v: unknown, def: number) => (v === undefined ? def : checkNumber('saltAndPepper', f, v, (x) => Number.isFinite(Math.fround(x)), 'a finite number'));
+    this.low = finite('low', args.low, 0);
+    this.high = finite('high', args.high, 1);
+    if (this.low > this.high) throw new InvalidArgumentError(`saltAndPepper: low (${this.low}) must not exceed high (${this.high})`);
+  }
+  abiParams(): number[] {
+    return [this.rate, this.low, this.high];
+  }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), rate: this.rate, low: this.low, high: this.high };
+  }
+}
+
+/** Options of {@link Variational}. */
+export interface VariationalArgs extends LayerArgs {
+  /** Size of the latent code (positive integer). */
+  units: number;
+  /** Weight β of the KL term added to the loss (>= 0). Default 1 (the ELBO). */
+  klWeight?: number;
+}
+
+/** The mean and log-variance of a variational layer's Gaussian. */
+export interface Distribution {
+  mean: Tensor;
+  logVar: Tensor;
+}
+
+/** @internal The model whose weights a variational layer uses, and its depth-first index there. */
+interface Attachment {
+  model: { handle(op: string): number };
+  index: number;
+}
+
+/**
+ * The sampling layer of a variational autoencoder (Kingma & Welling 2014). Two dense heads map
+ * the input to a mean `μ` and a log-variance `log σ²` (`units` each). In training the output
+ * is `z = μ + exp(½·log σ²)·ε` with `ε ~ N(0, I)` drawn per step from the model seed; at
+ * inference it is `μ`. The layer adds `klWeight · KL(N(μ, σ²) ‖ N(0, I))`, with
+ * `KL = −½ Σ_units (1 + log σ² − μ² − σ²)` per sample averaged over the batch, to the loss;
+ * `fit` and `evaluate` report that part as `kl`. Gradients flow through the sample
+ * (reparameterisation) and the KL. Weights: `meanKernel`, `meanBias`, `logVarKernel`,
+ * `logVarBias` (Glorot-uniform kernels, zero biases).
+ *
+ * @example
+ * const encoder = sequential({ layers: [layers.dense({ inputShape: [784], units: 400, activation: 'relu' }), layers.variational({ units: 20 })] });
+ */
+export class Variational extends Layer {
+  readonly kind = 'variational' as const;
+  readonly units: number;
+  readonly klWeight: number;
+  #attached: Attachment | null = null;
+  constructor(args: VariationalArgs) {
+    super('variational', args);
+    if (!args || typeof args !== 'object') throw new InvalidArgumentError('variational: expected an options object like { units: 2 }');
+    this.units = checkNumber('variational', 'units', args.units, (u) => Number.isInteger(u) && u > 0 && u < 1 << 24, 'a positive integer');
+    this.klWeight = checkNumber('variational', 'klWeight', args.klWeight ?? 1, (w) => Number.isFinite(Math.fround(w)) && w >= 0, 'a finite number >= 0');
+  }
+  abiParams(): number[] {
+    return [this.units, this.klWeight];
+  }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), units: this.units, klWeight: this.klWeight };
+  }
+
+  /** @internal Called when a model holding this layer is built. */
+  attach(model: Attachment['model'], index: number): void {
+    this.#attached = { model, index };
+  }
+
+  /**
+   * The mean and log-variance of the code for `x`, the input of this layer
+   * (`[batch, ..., inputFeatures]`), with the weights of the (last built) model holding it.
+   * For the model's own input use `model.encodeDistribution(x)`. The caller owns both tensors.
+   */
+  encodeDistribution(x: Tensor): Distribution {
+    if (!this.#attached) throw new InvalidArgumentError(`encodeDistribution: layer ${this.name} has no weights yet; add it to a model and build it (compile, fit or predict) first`);
+    const h = this.#attached.model.handle('encodeDistribution');
+    const hx = need('encodeDistribution', 'x', x);
+    const index = this.#attached.index;
+    return distribution((e) => e.nr_model_layer_distribution(h, index, hx, outPtr(0)));
+  }
+}
+
+/** @internal Runs an export that writes two tensor handles to out-slots 0 and 1. */
+export function distribution(f: (e: RawExports) => number): Distribution {
+  return call((e) => {
+    check(f(e));
+    return { mean: wrapHandle(readOut(0)), logVar: wrapHandle(readOut(1)) };
+  });
+}
+
+/**
+ * @internal Tells every variational layer of `root` (nested models included) which model
+ * holds its weights and its depth-first index there (each nested model, then its layers;
+ * input layers are not counted), as `Sequential::set_trainable` numbers them.
+ */
+export function attachLayers(root: { handle(op: string): number; layers: readonly unknown[] }): void {
+  let i = 0;
+  const walk = (layers: readonly unknown[]): void => {
+    for (const l of layers) {
+      if (l instanceof Layer && l.kind === 'input') continue;
+      if (l instanceof Variational) l.attach(root, i);
+      i++;
+      const inner = (l as { layers?: unknown }).layers;
+      if (!(l instanceof Layer) && Array.isArray(inner)) walk(inner);
+    }
+  };
+  walk(root.layers);
+}
