@@ -58,22 +58,26 @@ export interface SmokeReport {
   [k: string]: unknown;
 }
 
-let reference: Promise<{ randomHex: string; trainHex: string }> | null = null;
+let reference: Promise<{ randomHex: string; trainHex: string; autoencoderHex: string }> | null = null;
+/** The resolved reference, for `checkSmoke` (always called after awaiting `nodeReference`). */
+let resolved: { autoencoderHex: string } | null = null;
 
 /**
  * What Node computes with the built bundle: the bits of `randomNormal([64], { seed: 42 })` and
  * of the weights after the seeded training run of smoke.mjs.
  */
-export function nodeReference(): Promise<{ randomHex: string; trainHex: string }> {
+export function nodeReference(): Promise<{ randomHex: string; trainHex: string; autoencoderHex: string }> {
   reference ??= (async () => {
     const nr = await import(/* @vite-ignore */ pathToFileURL(DIST.inline).href);
-    const { hexBits, seededTraining } = await import(/* @vite-ignore */ pathToFileURL(join(ROOT, 'test/runtimes/smoke.mjs')).href);
+    const { hexBits, seededTraining, seededAutoencoder } = await import(/* @vite-ignore */ pathToFileURL(join(ROOT, 'test/runtimes/smoke.mjs')).href);
     await nr.init();
     const r = nr.randomNormal([64], { seed: 42 });
     const randomHex: string = hexBits(r.data());
     r.dispose();
     const trainHex: string = (await seededTraining(nr)).hex;
-    return { randomHex, trainHex };
+    const autoencoderHex: string = await seededAutoencoder(nr);
+    resolved = { autoencoderHex };
+    return { randomHex, trainHex, autoencoderHex };
   })();
   return reference;
 }
@@ -106,6 +110,10 @@ export function checkSmoke(r: SmokeReport, want: { runtime: string; entry: strin
   expect(typeof r.trainHex).toBe('string');
   expect((r.trainHex as string).length).toBe((8 * 16 + 16 + 16 * 3 + 3) * 8);
   if (want.trainHex !== undefined) expect(r.trainHex).toBe(want.trainHex);
+  // So is an autoencoder with saltAndPepper, klSparsity, variational and sumOverFeatures.
+  expect(typeof r.autoencoderHex).toBe('string');
+  expect((r.autoencoderHex as string).length).toBe((12 * 6 + 6 + 4 * (6 * 2 + 2) / 2 + 2 * 12 + 12 + 3) * 8);
+  if (resolved !== null && want.trainHex !== undefined) expect(r.autoencoderHex).toBe(resolved.autoencoderHex);
   expect(Object.keys(r.sources ?? {}).sort()).toEqual([...want.sources].sort());
   for (const [name, s] of Object.entries(r.sources ?? {})) {
     expect(s, `init(${name})`).toEqual({ sum: 6, randomHex: want.randomHex, staleTensor: 'DisposedError', live: 0 });

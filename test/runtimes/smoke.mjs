@@ -38,6 +38,31 @@ export async function seededTraining(nr) {
   return { hex, loss: h.history.loss.at(-1) };
 }
 
+/**
+ * Trains a small seeded autoencoder with every autoencoder building block (saltAndPepper
+ * noise, a klSparsity code, a variational layer, BCE summed over features) and returns the
+ * bits of its weights and last losses: the same in every runtime.
+ */
+export async function seededAutoencoder(nr) {
+  const x = nr.randomUniform([32, 12], { seed: 3 });
+  const model = nr.sequential({
+    seed: 11,
+    layers: [
+      nr.layers.saltAndPepper({ inputShape: [12], rate: 0.2 }),
+      nr.layers.dense({ units: 6, activation: 'sigmoid', activityRegularizer: nr.regularizers.klSparsity({ target: 0.1, weight: 0.5 }) }),
+      nr.layers.variational({ units: 2 }),
+      nr.layers.dense({ units: 12, activation: 'sigmoid' }),
+    ],
+  });
+  model.compile({ optimizer: nr.optimizers.adam({ learningRate: 0.01 }), loss: { name: 'binaryCrossentropy', reduction: 'sumOverFeatures' } });
+  const h = await model.fit(x, x, { epochs: 2, batchSize: 8, seed: 1, verbose: 0 });
+  const ws = model.getWeights();
+  const hex = ws.map((w) => hexBits(w.data())).join('') + hexBits(Float32Array.of(h.history.loss.at(-1), h.history.kl.at(-1), h.history.regularization.at(-1)));
+  for (const t of [x, ...ws]) t.dispose();
+  model.dispose();
+  return hex;
+}
+
 /** Runs `f` and returns `{ name, code, message }` of what it throws (or `null`). */
 function caught(f) {
   try {
@@ -99,6 +124,8 @@ export async function smoke(nr, env) {
     const trained = await seededTraining(nr);
     report.trainHex = trained.hex;
     report.trainLoss = trained.loss;
+    step('autoencoder');
+    report.autoencoderHex = await seededAutoencoder(nr);
 
     step('sources');
     report.sources = {};
