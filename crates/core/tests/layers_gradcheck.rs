@@ -181,7 +181,8 @@ fn salt_and_pepper_passes_gradients_only_through_kept_inputs() {
 #[test]
 fn sum_over_features_reduction_scales_every_path() {
     use neurite_core::losses::Reduction;
-    let cases: Vec<(Vec<(u32, Vec<f32>)>, Loss, Tensor)> = vec![
+    type Case = (Vec<(u32, Vec<f32>)>, Loss, Tensor);
+    let cases: Vec<Case> = vec![
         // Fused sigmoid + BCE.
         (vec![(0, dense(3, TANH, [0.0, 0.0])), (0, dense(4, SIGMOID, [0.0, 0.0]))], Loss::BinaryCrossentropy { from_logits: false, label_smoothing: 0.1 }, Tensor::new("t", [3, 4].into(), vec![1., 0., 1., 0., 0., 1., 0.5, 0.2, 1., 1., 0., 0.]).unwrap()),
         // Unfused MSE.
