@@ -319,4 +319,37 @@ mod tests {
             "encodeDistribution: the model has no variational layer (its layers: flatten); add layers.variational({ units }) to the encoder"
         );
     }
+
+    /// A VAE `[encoder [dense, variational], dense]`: the outer model finds the variational
+    /// layer inside the nested encoder, reports its KL, and the depth-first index 2 (encoder,
+    /// dense, variational) names it for `layer.encodeDistribution`.
+    #[test]
+    fn nested_encoders_are_searched() {
+        use crate::layers::from_abi;
+        let dense = |units: f32| vec![units, 1.0, 9.0, 0.0, 6.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0., 0., 0., 0., 0.0, 0.0];
+        let mut enc = Sequential::new(2);
+        enc.add(from_abi(0, &dense(3.0), 0).unwrap()).unwrap();
+        enc.add(from_abi(11, &[2.0, 1.0], 1).unwrap()).unwrap();
+        let mut vae = Sequential::new(3);
+        vae.add(Box::new(enc)).unwrap();
+        vae.add(from_abi(0, &dense(4.0), 1).unwrap()).unwrap();
+        vae.build_all(&[4]).unwrap();
+        assert_eq!(vae.loss_terms(), (true, false));
+        let x = Tensor::new("t", Shape::from([2, 4]), vec![0.1, 0.2, 0.3, 0.4, -0.5, 0.6, 0.7, -0.8]).unwrap();
+        let (mean, log_var) = encode_distribution(&mut vae, &x).unwrap();
+        assert_eq!(mean.dims(), &[2, 2]);
+        let (_, activity, kl) = vae.predict_with_activity(&x, 32).unwrap();
+        assert_eq!(activity, 0.0);
+        let want: f32 = mean.data().iter().zip(log_var.data()).map(|(&m, &v)| -0.5 * (1.0 + v - m * m - v.exp())).sum::<f32>() / 2.0;
+        assert!((kl - want).abs() < 1e-5, "{kl} vs {want}");
+        // The dense output, then the layer on its own: the same distribution.
+        let h = {
+            let l = &mut vae.layers_mut()[0];
+            let inner = l.as_sequential_mut().unwrap();
+            inner.layers_mut()[0].forward(x.clone(), Mode::Infer).unwrap()
+        };
+        let (m2, v2) = layer_distribution(&mut vae, 2, &h).unwrap();
+        assert_eq!((m2.data(), v2.data()), (mean.data(), log_var.data()));
+        assert_eq!(layer_distribution(&mut vae, 1, &h).unwrap_err().to_string(), "encodeDistribution: layer 1 of the model is not a variational layer");
+    }
 }

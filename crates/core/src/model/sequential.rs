@@ -283,7 +283,7 @@ impl Layer for Sequential {
     }
 
     fn kl_loss(&self) -> Option<f32> {
-        self.loss_terms().0.then(|| self.kl_loss_all())
+        self.layers.iter().any(|l| l.kl_loss().is_some()).then(|| self.kl_loss_all())
     }
 
     fn has_activity_regularizer(&self) -> bool {
