@@ -3,25 +3,25 @@
 mod common;
 
 use neurite_core::layers::{self, Mode};
-use neurite_core::model::{shared, LayerRef, Sequential, TrainConfig, Trainer};
 use neurite_core::losses::Loss;
-use neurite_core::optim::{LrSchedule, Optimizer};
+use neurite_core::model::{shared, LayerRef, Sequential, Trainer};
 use neurite_core::{Shape, Tensor};
 use std::rc::Rc;
 
-/// A dense layer's ABI parameters: `units` outputs, tanh.
+const TANH: f32 = 9.0;
+
+/// A dense layer with `units` outputs and tanh.
 fn dense(units: usize) -> LayerRef {
-    let p = vec![units as f32, 1.0, 4.0, 0.0, 6.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0., 0., 0., 0., 0.0, 0.0];
+    let p = vec![units as f32, 1.0, TANH, 0.0, 6.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0., 0., 0., 0., 0.0, 0.0];
     layers::from_abi(0, &p, 0).unwrap()
 }
 
 fn trainer() -> Trainer {
-    let cfg = TrainConfig { loss: Loss::MeanSquaredError, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![] };
-    Trainer::new(cfg, 3)
+    common::trainer(Loss::MeanSquaredError)
 }
 
 fn x() -> Tensor {
-    Tensor::new("t", Shape::from([4, 3]), vec![0.5, -1.0, 0.3, 1.5, 0.2, -0.7, -0.3, 0.8, 1.1, 1.0, 1.0, -0.4]).unwrap()
+    common::random(&[4, 3], 1)
 }
 
 fn values(m: &Sequential) -> Vec<Vec<f32>> {
