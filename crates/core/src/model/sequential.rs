@@ -95,7 +95,7 @@ impl Sequential {
         let mut shapes = Vec::with_capacity(self.layers.len());
         let mut s = input.to_vec();
         for (i, l) in self.layers.iter().enumerate() {
-            s = lock(l)?.build(&s, mix(self.seed, i as u64)).map_err(|e| at_layer(e, i))?;
+            s = lock(l)?.build(&s, mix(self.seed, i as u64))?;
             shapes.push(s.clone());
         }
         self.input_shape = Some(input.to_vec());
@@ -327,14 +327,6 @@ fn check_batch(op: &'static str, inp: &[usize], x: &Tensor) -> Result<()> {
         bail_shape!(op, "expected input of shape [{}] (the first dimension is the batch), got {}", want.join(","), x.shape());
     }
     Ok(())
-}
-
-/// Names the layer a build error happened at.
-fn at_layer(e: Error, i: usize) -> Error {
-    match e {
-        Error::ShapeMismatch { op, msg } => Error::ShapeMismatch { op, msg: format!("layer {i}: {msg}") },
-        e => e,
-    }
 }
 
 /// A nested model is a layer.
