@@ -157,9 +157,15 @@ describe('models that share layers', () => {
     a.dispose();
     const c = nr.sequential({ layers: [shared] });
     expect(vals(c.getWeights())).toEqual(wa.slice(0, 2));
-    for (const t of [x, y, y2]) t.dispose();
     b.dispose();
+    expect(vals(c.getWeights())).toEqual(wa.slice(0, 2)); // c alone holds it now
+    c.predict(x).dispose();
     c.dispose();
+    // No model holds the layer any more: its weights are gone, and a new model starts fresh.
+    const d = nr.sequential({ seed: 9, layers: [shared] });
+    expect(vals(d.getWeights())).not.toEqual(wa.slice(0, 2));
+    d.dispose();
+    for (const t of [x, y, y2]) t.dispose();
     expect(live()).toEqual(before);
   });
 

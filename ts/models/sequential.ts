@@ -33,7 +33,10 @@ import { summaryText } from './summary.js';
 (Symbol as { dispose?: symbol }).dispose ??= Symbol.for('Symbol.dispose');
 
 export interface SequentialArgs {
-  /** Layers in order; more can be added with `add` before the model is built. */
+  /**
+   * Layers (or models) in order; more can be added with `add` before the model is built. A
+   * layer or model that is also in other models is shared with them (one set of weights).
+   */
   layers?: Array<Layer | Sequential>;
   name?: string;
   /** Seed for weight initialisation, dropout masks and shuffling. Default 0. */
