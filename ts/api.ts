@@ -40,6 +40,7 @@ export * as schedules from './schedules.js';
 export { Optimizer, type GradientPair, type OptimizerConfig } from './optimizers.js';
 export { LearningRateSchedule, type LearningRate } from './schedules.js';
 export { sequential, Sequential, type SequentialArgs } from './models/sequential.js';
+export { autoencoder, Autoencoder, type AutoencoderArgs } from './models/autoencoder.js';
 export { layers, Layer, Dense, Activation, Dropout, GaussianNoise, Flatten, Reshape, InputLayer, BatchNormalization, LayerNormalization, PReLU, type LayerArgs, type DenseArgs, type BatchNormalizationArgs, type PReLUArgs } from './layers/index.js';
 export { initializers, type Initializer, type InitializerSpec } from './layers/initializers.js';
 export { regularizers, type Regularizer, type RegularizerSpec } from './layers/regularizers.js';

@@ -6,7 +6,7 @@
 //! only when a target row sums to 1) or `p − ỹ` (sigmoid, element-wise) — gradient clipping,
 //! and the optimizer update with the scheduled learning rate.
 
-use super::{Metric, Sequential};
+use super::{Metric, ParamSlot, Sequential};
 use crate::activations::Activation;
 use crate::layers::{Mode, Param};
 use crate::losses::Loss;
@@ -109,16 +109,11 @@ impl Trainer {
     }
 
     /// Loss (with regularization) of `pred` against `y`; the model must have just run forward.
-    fn loss_value(&self, model: &Sequential, pred: &Tensor, y: &Tensor) -> f32 {
+    fn loss_value(&self, model: &Sequential, pred: &Tensor, y: &Tensor) -> Result<f32> {
         let cols = pred.dims().last().copied().unwrap_or(1);
         let rows = if cols == 0 { 0 } else { pred.size() / cols };
-        let mut loss = self.cfg.loss.forward(pred.data(), y.data(), rows, cols);
-        for p in model.params_all() {
-            if let Some(r) = p.regularizer {
-                loss += r.penalty(p.value.data());
-            }
-        }
-        loss + model.activity_loss_all()
+        let loss = self.cfg.loss.forward(pred.data(), y.data(), rows, cols);
+        Ok(loss + weight_penalty(model)? + model.activity_loss_all())
     }
 
     fn metrics(&self, pred: &Tensor, y: &Tensor) -> Vec<f32> {
@@ -138,9 +133,9 @@ impl Trainer {
 
     /// One training step on a whole batch.
     pub fn train_on(&mut self, model: &mut Sequential, xb: Tensor, yb: &Tensor) -> Result<StepResult> {
-        model.set_input_grad_all(false);
+        model.set_input_grad_all(false)?;
         let r = self.gradients(model, xb, yb);
-        model.set_input_grad_all(true);
+        model.set_input_grad_all(true)?;
         let (r, _) = r?;
         self.apply_gradients(model)?;
         Ok(r)
@@ -153,17 +148,13 @@ impl Trainer {
         let pred = model.forward_all(xb, mode)?;
         let cols = pred.dims().last().copied().unwrap_or(1);
         let rows = if cols == 0 { 0 } else { pred.size() / cols };
-        let loss = self.loss_value(model, &pred, yb);
+        let loss = self.loss_value(model, &pred, yb)?;
         let metrics = self.metrics(&pred, yb);
         // dL/d(pred), or dL/d(logits) when the last activation fuses with the loss.
         let n_layers = model.len();
-        let fused = fused_logit_grad(&self.cfg.loss, model.last_layer_mut().and_then(|l| l.output_activation()), &pred, yb, rows, cols);
+        let fused = fused_logit_grad(&self.cfg.loss, model.last_activation(), &pred, yb, rows, cols);
         let dx = match fused {
-            Some(dz) => {
-                let last = model.last_layer_mut().expect("non-empty");
-                let dx = last.backward_pre_activation(dz?)?;
-                model.backward_through(n_layers - 1, dx)?
-            }
+            Some(dz) => model.backward_from_pre_activation(dz?)?,
             None => {
                 let mut dp = Tensor::zeros("fit", pred.shape().clone())?;
                 self.cfg.loss.backward(pred.data(), yb.data(), rows, cols, dp.data_mut());
@@ -175,14 +166,16 @@ impl Trainer {
 
     /// Adds regularization gradients, clips, and updates every trainable parameter.
     fn apply_gradients(&mut self, model: &mut Sequential) -> Result<()> {
-        let updated = model.params_updated();
-        let mut all = model.params_with_layer();
+        model.with_params(|all| self.update(all))?
+    }
+
+    fn update(&mut self, all: &mut [ParamSlot<'_>]) -> Result<()> {
         // Optimizer state is indexed by the position among *all* parameters, so freezing or
         // unfreezing a layer between steps never hands one parameter's state to another.
         if self.state.len() < all.len() {
             self.state.resize(all.len(), Vec::new());
         }
-        let mut params: Vec<(usize, &mut Param)> = all.iter_mut().enumerate().filter(|(i, _)| updated[*i]).map(|(i, (_, p))| (i, &mut **p)).collect();
+        let mut params: Vec<(usize, &mut Param)> = all.iter_mut().enumerate().filter(|(_, s)| s.updated).map(|(i, s)| (i, &mut *s.param)).collect();
         for (_, p) in params.iter_mut() {
             if let Some(r) = p.regularizer {
                 let Param { value, grad, .. } = &mut **p;
@@ -226,14 +219,14 @@ impl Trainer {
         let (pred, activity) = model.predict_with_activity(x, batch_size)?;
         let cols = pred.dims().last().copied().unwrap_or(1);
         let rows = if cols == 0 { 0 } else { pred.size() / cols };
-        let mut loss = self.cfg.loss.forward(pred.data(), y.data(), rows, cols) + activity;
-        for p in model.params_all() {
-            if let Some(r) = p.regularizer {
-                loss += r.penalty(p.value.data());
-            }
-        }
+        let loss = self.cfg.loss.forward(pred.data(), y.data(), rows, cols) + activity + weight_penalty(model)?;
         Ok(StepResult { loss, metrics: self.metrics(&pred, y) })
     }
+}
+
+/// The weight-regularization penalty of every parameter.
+fn weight_penalty(model: &Sequential) -> Result<f32> {
+    model.with_params(|ps| ps.iter().filter_map(|s| s.param.regularizer.map(|r| r.penalty(s.param.value.data()))).sum())
 }
 
 /// `dL/dz` for softmax + categorical cross-entropy and sigmoid + binary cross-entropy on
@@ -313,21 +306,18 @@ mod tests {
         let y = Tensor::new("t", Shape::from(y_dims), y.to_vec()).unwrap();
         let mut m = model(act);
         let mut tr = trainer(loss);
-        assert!(fused_logit_grad(&loss, m.last_layer_mut().unwrap().output_activation(), &x, &y, 4, 3).is_some(), "the fused path is taken");
+        assert!(fused_logit_grad(&loss, m.last_activation(), &x, &y, 4, 3).is_some(), "the fused path is taken");
         tr.gradients(&mut m, x.clone(), &y).unwrap();
-        let analytic: Vec<Vec<f32>> = m.params_all().iter().map(|p| p.grad.clone()).collect();
+        let analytic: Vec<Vec<f32>> = m.with_params(|ps| ps.iter().map(|s| s.param.grad.clone()).collect()).unwrap();
         let h = 1e-2f32;
         for (pi, g) in analytic.iter().enumerate() {
             for (k, &gk) in g.iter().enumerate() {
                 let mut at = |delta: f32| -> f64 {
-                    let mut ps = m.params_with_layer();
-                    let v = &mut ps[pi].1.value.data_mut()[k];
-                    let old = *v;
-                    *v = old + delta;
-                    drop(ps);
+                    let old = m.with_params(|ps| std::mem::replace(&mut ps[pi].param.value.data_mut()[k], 0.0)).unwrap();
+                    m.with_params(|ps| ps[pi].param.value.data_mut()[k] = old + delta).unwrap();
                     let pred = m.forward_all(x.clone(), Mode::Infer).unwrap();
                     let l = tr.cfg.loss.forward(pred.data(), y.data(), 4, 3) as f64;
-                    m.params_with_layer()[pi].1.value.data_mut()[k] = old;
+                    m.with_params(|ps| ps[pi].param.value.data_mut()[k] = old).unwrap();
                     l
                 };
                 let fd = (at(h) - at(-h)) / (2.0 * h as f64);
