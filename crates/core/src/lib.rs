@@ -13,6 +13,7 @@ pub mod activations;
 pub mod autodiff;
 pub mod classic;
 pub mod config;
+pub mod decomposition;
 pub mod error;
 pub mod initializers;
 pub mod kernels;
