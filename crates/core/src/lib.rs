@@ -15,6 +15,7 @@ pub mod classic;
 pub mod config;
 pub mod decomposition;
 pub mod error;
+pub mod image;
 pub mod initializers;
 pub mod kernels;
 pub mod layers;
