@@ -250,7 +250,7 @@ impl Pca {
             let (done, rest) = components.split_at_mut(found * d);
             let v = &mut rest[..d];
             let norm = orthogonalize(v, done, d);
-            if !(norm > 0.0) {
+            if norm.is_nan() || norm <= 0.0 {
                 break;
             }
             v.iter_mut().for_each(|a| *a /= norm);
