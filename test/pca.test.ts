@@ -25,7 +25,7 @@ function scatter(x: Mat): { mean: number[]; s: Mat } {
 function jacobi(m: Mat): { values: number[]; vectors: Mat } {
   const n = m.length;
   const a = m.map((r) => r.slice());
-  const v = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
+  const v: Mat = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
   for (let sweep = 0; sweep < 100; sweep++) {
     let off = 0;
     for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += a[p][q] ** 2;
@@ -260,7 +260,7 @@ describe('pca lifecycle and errors', () => {
     expect(p.isFitted).toBe(false);
     p.fit([[1, 2, 3], [3, 1, 4], [0, 0, 1], [5, 1, 1]]);
     bad(() => p.transform([[1, 2, 3, 4]]), nr.ShapeError, 'pca.transform: x has 4 features (shape [1,4]) but the PCA was fitted on 3 (x must be [samples, 3] or [3])');
-    bad(() => p.transform([[[1, 2, 3]]]), nr.ShapeError, 'pca.transform: x must be [samples, 3] or [3], got shape [1,1,3]');
+    bad(() => p.transform([[[1, 2, 3]]] as never), nr.ShapeError, 'pca.transform: x must be [samples, 3] or [3], got shape [1,1,3]');
     bad(() => p.inverseTransform([[1, 2]]), nr.ShapeError, 'pca.inverseTransform: z has 2 components (shape [1,2]) but the PCA keeps 3 (z must be [samples, 3] or [3])');
     bad(() => p.transform([[1, Infinity, 3]]), nr.InvalidArgumentError, 'pca.transform: x contains Infinity at flat index 1 (shape [1,3])');
     // Failed calls kept the fit.
