@@ -47,6 +47,22 @@ pub fn symmetric_eigen(a: &mut [f64], n: usize) -> Result<Vec<f64>> {
     Ok(d)
 }
 
+/// `Σ aᵢ·bᵢ` over the shorter length, with four independent partial sums (so the compiler can
+/// keep SIMD lanes busy: a single running sum would serialise every addition).
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let len = a.len().min(b.len());
+    let (a, b) = (&a[..len], &b[..len]);
+    let mut acc = [0f64; 4];
+    let (a4, b4) = (a.chunks_exact(4), b.chunks_exact(4));
+    let tail: f64 = a4.remainder().iter().zip(b4.remainder()).map(|(x, y)| x * y).sum();
+    for (x, y) in a4.zip(b4) {
+        for l in 0..4 {
+            acc[l] += x[l] * y[l];
+        }
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+}
+
 /// Householder reduction to tridiagonal form (`tred2`). On return `d` holds the diagonal,
 /// `e[1..]` the sub-diagonal, and `w` the accumulated transformation, transposed.
 fn tridiagonalise(w: &mut [f64], n: usize, d: &mut [f64], e: &mut [f64]) {
@@ -81,10 +97,9 @@ fn tridiagonalise(w: &mut [f64], n: usize, d: &mut [f64], e: &mut [f64]) {
                 let f = d[j];
                 w[i * n + j] = f;
                 let row = &w[j * n..j * n + i];
-                let mut g = e[j] + row[j] * f;
-                for k in j + 1..i {
-                    g += row[k] * d[k];
-                    e[k] += row[k] * f;
+                let g = e[j] + row[j] * f + dot(&row[j + 1..], &d[j + 1..i]);
+                for (ek, &rk) in e[j + 1..i].iter_mut().zip(&row[j + 1..]) {
+                    *ek += rk * f;
                 }
                 e[j] = g;
             }
@@ -122,7 +137,7 @@ fn tridiagonalise(w: &mut [f64], n: usize, d: &mut [f64], e: &mut [f64]) {
             let col = &hi[..=i];
             for j in 0..=i {
                 let row = &mut lo[j * n..j * n + i + 1];
-                let g: f64 = col.iter().zip(row.iter()).map(|(a, b)| a * b).sum();
+                let g = dot(col, row);
                 for (r, dk) in row.iter_mut().zip(&d[..=i]) {
                     *r -= g * dk;
                 }

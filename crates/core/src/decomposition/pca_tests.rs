@@ -82,6 +82,23 @@ fn covariance_and_gram_paths_solve_the_eigen_equation() {
     }
 }
 
+/// Columns far from 0 (shifted by their mean), near 0 (not shifted) and sparse ones.
+#[test]
+fn offset_and_sparse_columns() {
+    let (n, d) = (40, 6);
+    let mut x = random(n, d, 8);
+    for (i, v) in x.iter_mut().enumerate() {
+        match i % d {
+            0 => *v += 1.0e4,
+            1 => *v = if i % 5 == 0 { *v + 1.0 } else { 0.0 },
+            2 => *v += 0.1,
+            _ => {}
+        }
+    }
+    let p = fit(&t(&[n, d], x.clone()), d, false);
+    check_eigen(&x, n, d, &p);
+}
+
 #[test]
 fn reconstruction_error_is_the_sum_of_dropped_eigenvalues() {
     let (n, d) = (40, 9);
