@@ -436,6 +436,13 @@ const TABLE: Entry[] = [
   { name: 'rbfWidths', call: fnOf('rbfWidths'), good: () => [C, { neighbors: 1 }], kinds: ['tensor', 'options?'] },
   { name: 'rbfNetwork', call: fnOf('rbfNetwork'), good: () => [{ centers: 2 }], kinds: ['options'] },
   { name: 'collapseLinear', call: (m) => { const out = nr.collapseLinear(m as never); out.dispose(); }, good: () => [built()], kinds: ['model'] },
+  // dimensionality reduction and image metrics
+  { name: 'pca', call: fnOf('pca'), good: () => [{ components: 1 }], kinds: ['options'] },
+  { name: 'PCA.fit', op: 'pca.fit', call: (x) => { using p = nr.pca({ components: 1 }); p.fit(x as never); }, good: () => [[[0, 0], [1, 2], [2, 1]]], kinds: ['values'] },
+  { name: 'PCA.transform', op: 'pca.transform', call: (x) => nr.tidy(() => { using p = nr.pca({ components: 1 }).fit(pts); return p.transform(x as never); }), good: () => [[[0, 0], [1, 1]]], kinds: ['values'] },
+  { name: 'PCA.inverseTransform', op: 'pca.inverseTransform', call: (z) => nr.tidy(() => { using p = nr.pca({ components: 1 }).fit(pts); return p.inverseTransform(z as never); }), good: () => [[[0.5], [1]]], kinds: ['values'] },
+  { name: 'psnr', call: fnOf('psnr'), good: () => [X, X, { maxValue: 6 }], kinds: ['tensor', 'tensor', 'options?'] },
+  { name: 'ssim', call: fnOf('ssim'), good: () => [X, X, { maxValue: 6, windowSize: 2 }], kinds: ['tensor', 'tensor', 'options?'] },
   // schedules
   { name: 'schedules.constant', op: 'schedules.constant', call: (o) => nr.schedules.constant(o as never), good: () => [{ learningRate: 0.1 }], kinds: ['options'] },
   { name: 'schedules.exponentialDecay', op: 'schedules.exponentialDecay', call: (o) => nr.schedules.exponentialDecay(o as never), good: () => [{ initialLearningRate: 0.1, decaySteps: 10, decayRate: 0.5 }], kinds: ['options'] },

@@ -55,3 +55,6 @@ export {
   type NeuronArgs, type PerceptronArgs, type PerceptronFitArgs, type PerceptronFitResult, type PerceptronOutput,
   type KMeansArgs, type KMeansResult, type LeastSquaresArgs, type RBFNetworkArgs, type RBFNetworkFitArgs, type RBFNetworkFitResult, type RbfWidthsArgs,
 } from './classic/index.js';
+export { pca, PCA, type PCAArgs } from './decomposition/pca.js';
+export { psnr, type PsnrArgs } from './image/psnr.js';
+export { ssim, type SsimArgs } from './image/ssim.js';

@@ -95,4 +95,12 @@ export interface RawExports {
   nr_rbf_widths(centers: number, neighbors: number, scale: number, out: number): number;
   nr_rbf_features(x: number, centers: number, widths: number, kernel: number, out: number): number;
   nr_least_squares(a: number, b: number, l2: number, out: number): number;
+
+  nr_pca_new(components: number, whiten: number, out: number): number;
+  nr_pca_fit(p: number, x: number): number;
+  nr_pca_transform(p: number, x: number, inverse: number, out: number): number;
+  nr_pca_get(p: number, part: number, out: number): number;
+  nr_pca_free(p: number): number;
+  nr_psnr(a: number, b: number, maxValue: number, hasShape: number, h: number, w: number, out: number): number;
+  nr_ssim(a: number, b: number, maxValue: number, windowSize: number, sigma: number, k1: number, k2: number, hasShape: number, h: number, w: number, out: number): number;
 }

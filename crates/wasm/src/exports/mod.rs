@@ -2,6 +2,8 @@
 
 pub mod activations;
 pub mod classic;
+pub mod decomposition;
+pub mod image;
 pub mod meta;
 pub mod model;
 pub mod ops;
