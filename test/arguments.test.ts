@@ -263,19 +263,24 @@ describe('item 23: only typed arrays of numbers are values', () => {
  * Bad values per kind of argument. A `?` suffix marks an optional argument: `undefined` is
  * then a valid value and is not probed.
  */
+/** An array that contains itself (messages that print arguments must not loop or throw). */
+const cyclic: unknown[] = [2];
+cyclic.push(cyclic);
+/** BigInts, symbols and cycles in integer positions used to escape as raw TypeErrors ("Do not know how to serialize a BigInt"). */
+const EXOTIC = [5n, [5n], Symbol('s'), [Symbol('s')], cyclic];
 const BAD: Record<string, unknown[]> = {
   tensor: [undefined, null, 1, NaN, 'x', true, {}, [1, 2], new Float32Array(2), 1n],
   tensorLike: [undefined, null, 'x', true, {}, [1, 2], 1n],
-  int: [undefined, null, 'x', true, {}, [], NaN, 1.5, Infinity, 2 ** 32, -(2 ** 32), 2 ** 53, 1n],
-  axes: [undefined, 'x', true, {}, NaN, 1.5, Infinity, 2 ** 32, -(2 ** 32), [NaN], [2 ** 32], ['0']],
+  int: [undefined, null, 'x', true, {}, [], NaN, 1.5, Infinity, 2 ** 32, -(2 ** 32), 2 ** 53, 1n, Symbol('s')],
+  axes: [undefined, 'x', true, {}, NaN, 1.5, Infinity, 2 ** 32, -(2 ** 32), [NaN], [2 ** 32], ['0'], ...EXOTIC],
   bool: [undefined, null, 0, 1, 'true', {}, [], NaN],
   number: [undefined, null, 'x', true, {}, [1], 1n],
   finite: [undefined, null, 'x', true, {}, [1], NaN, Infinity, -Infinity, 1n],
-  shape: [undefined, null, 'x', 3, {}, [NaN], [-1], [1.5], ['2'], [2 ** 32], [2 ** 20, 2 ** 20], new Array(33).fill(1)],
-  intList: [undefined, null, 'x', {}, [NaN], [1.5], ['1'], [2 ** 32], true],
+  shape: [undefined, null, 'x', 3, {}, [NaN], [-1], [1.5], ['2'], [2 ** 32], [2 ** 20, 2 ** 20], new Array(33).fill(1), ...EXOTIC],
+  intList: [undefined, null, 'x', {}, [NaN], [1.5], ['1'], [2 ** 32], true, ...EXOTIC],
   options: [null, 'x', 1, [], { bogus: 1 }],
   values: [undefined, null, 'x', {}, new DataView(new ArrayBuffer(8)), new BigInt64Array(2), [1, 'a'], [[1], 2], [[1, 2], [3]], Symbol('s')],
-  indices: [undefined, null, 'x', {}, [1, 'a'], [[1], 2], new DataView(new ArrayBuffer(4))],
+  indices: [undefined, null, 'x', {}, [1, 'a'], [[1], 2], new DataView(new ArrayBuffer(4)), ...EXOTIC],
   tensors: [undefined, null, 'x', {}, 1, [1], [null], ['x']],
   fn: [undefined, null, 1, 'x', {}],
   activation: [undefined, null, 1, {}, 'nope', { name: 'nope' }, { name: 'relu', alpha: 1 }],
@@ -455,12 +460,13 @@ function show(v: unknown): string {
   if (typeof v === 'bigint') return `${v}n`;
   if (typeof v === 'symbol') return 'a symbol';
   if (ArrayBuffer.isView(v)) return v.constructor.name;
+  if (Array.isArray(v)) return v === cyclic ? '[2, <itself>]' : `[${v.map(show).join(',')}]`;
   return JSON.stringify(v) ?? String(v);
 }
 
 /** Disposes whatever a call returned (tensors, lists, result objects, models). */
 function release(v: unknown): void {
-  if (v === null || typeof v !== 'object' || SHARED.has(v)) return;
+  if (v === null || typeof v !== 'object' || SHARED.has(v) || v === cyclic) return;
   if (typeof (v as { dispose?: unknown }).dispose === 'function') (v as { dispose(): void }).dispose();
   else if (Array.isArray(v)) v.forEach(release);
   else if (Object.getPrototypeOf(v) === Object.prototype) Object.values(v).forEach(release);

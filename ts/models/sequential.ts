@@ -19,7 +19,7 @@
  */
 import { argPtr, assertLive, call, check, instanceId, outPtr, readArgs, readOut, writeArgs } from '../engine.js';
 import { f32Bits } from '../options.js';
-import { DisposedError, InvalidArgumentError } from '../errors.js';
+import { DisposedError, inOp, InvalidArgumentError } from '../errors.js';
 import { track, untrack } from '../scope.js';
 import { Tensor, wrapHandle } from '../tensor.js';
 import { checkShape, describe, need } from '../ops/convert.js';
@@ -305,6 +305,8 @@ export class Sequential {
     this.#fitting = true;
     try {
       return await fitLoop(this, x, y, args);
+    } catch (err) {
+      throw inOp('fit', err);
     } finally {
       this.#fitting = false;
     }
@@ -317,7 +319,11 @@ export class Sequential {
     const h = this.handle('predict');
     const hx = need('predict', 'x', x);
     const bs = batchSizeOf('predict', args.batchSize ?? 32);
-    return runOp((e, out) => e.nr_model_predict(h, hx, bs, out));
+    try {
+      return runOp((e, out) => e.nr_model_predict(h, hx, bs, out));
+    } catch (err) {
+      throw inOp('predict', err);
+    }
   }
 
   /** Loss and metrics on `x`/`y` as scalars: `[loss, ...metrics]` (just the loss if no metrics). */
@@ -328,18 +334,22 @@ export class Sequential {
     return ts.length === 1 ? ts[0] : ts;
   }
 
-  /** @internal `[loss, ...metrics]` as numbers. */
-  evaluateValues(x: Tensor, y: Tensor, batchSize: number): number[] {
+  /** @internal `[loss, ...metrics]` as numbers; `op` is the public method core errors name. */
+  evaluateValues(x: Tensor, y: Tensor, batchSize: number, op: 'evaluate' | 'fit' = 'evaluate'): number[] {
     const info = this.compiledInfo('evaluate');
     const h = this.handle('evaluate');
     const hx = need('evaluate', 'x', x);
     const hy = need('evaluate', 'y', y);
     const bs = batchSizeOf('evaluate', batchSize);
-    return call((e) => {
-      check(e.nr_model_check_data(h, hx, hy, 1));
-      check(e.nr_model_evaluate(h, hx, hy, bs, argPtr()));
-      return Array.from(new Float32Array(e.memory.buffer, argPtr(), 1 + info.metricNames.length));
-    });
+    try {
+      return call((e) => {
+        check(e.nr_model_check_data(h, hx, hy, 1));
+        check(e.nr_model_evaluate(h, hx, hy, bs, argPtr()));
+        return Array.from(new Float32Array(e.memory.buffer, argPtr(), 1 + info.metricNames.length));
+      });
+    } catch (err) {
+      throw inOp(op, err);
+    }
   }
 
   /** One training step on the whole of `x`/`y`; returns `[loss, ...metrics]` (or the loss). */
@@ -349,11 +359,16 @@ export class Sequential {
     const hx = need('trainOnBatch', 'x', x);
     const hy = need('trainOnBatch', 'y', y);
     this.#syncTrainable('trainOnBatch');
-    const v = call((e) => {
-      check(e.nr_model_check_data(h, hx, hy, 2));
-      check(e.nr_model_train_on_batch(h, hx, hy, argPtr()));
-      return Array.from(new Float32Array(e.memory.buffer, argPtr(), 1 + info.metricNames.length));
-    });
+    let v: number[];
+    try {
+      v = call((e) => {
+        check(e.nr_model_check_data(h, hx, hy, 2));
+        check(e.nr_model_train_on_batch(h, hx, hy, argPtr()));
+        return Array.from(new Float32Array(e.memory.buffer, argPtr(), 1 + info.metricNames.length));
+      });
+    } catch (err) {
+      throw inOp('trainOnBatch', err);
+    }
     return v.length === 1 ? v[0] : v;
   }
 

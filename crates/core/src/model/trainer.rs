@@ -105,7 +105,8 @@ impl Trainer {
         }
         let mut pred_shape = vec![n];
         pred_shape.extend(model.output_shape().unwrap_or(&[]));
-        self.cfg.loss.check(&pred_shape, y.dims(), y.data())
+        // The loss names itself; the message also names the caller (fit, evaluate, ...) and y.
+        self.cfg.loss.check(&pred_shape, y.dims(), y.data()).map_err(|e| e.within(op, "y"))
     }
 
     /// Loss (with regularization) of `pred` against `y`; the model must have just run forward.
@@ -296,6 +297,21 @@ mod tests {
     fn trainer(loss: Loss) -> Trainer {
         let cfg = TrainConfig { loss, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.5), clip: None, metrics: vec![] };
         Trainer::new(cfg, 1)
+    }
+
+    #[test]
+    fn target_errors_name_the_caller_and_y() {
+        let m = model(SIGMOID);
+        let tr = trainer(Loss::MeanSquaredError);
+        let x = Tensor::new("t", Shape::from([2, 3]), vec![0.0; 6]).unwrap();
+        let y = Tensor::new("t", Shape::from([2, 2]), vec![0.0; 4]).unwrap();
+        let e = tr.check_targets(&m, "fit", &x, &y).unwrap_err();
+        assert_eq!(e.to_string(), "fit: meanSquaredError on y: targets of shape [2,2] do not match predictions of shape [2,3]");
+        assert_eq!(e.status(), crate::error::Status::ShapeMismatch);
+        let y = Tensor::new("t", Shape::from([2, 3]), vec![0.0, f32::NAN, 0.0, 0.0, 0.0, 0.0]).unwrap();
+        let e = tr.check_targets(&m, "trainOnBatch", &x, &y).unwrap_err();
+        assert_eq!(e.to_string(), "trainOnBatch: meanSquaredError on y: target[1] is NaN; targets must be finite numbers");
+        assert_eq!(e.status(), crate::error::Status::InvalidArgument);
     }
 
     /// The fused gradient of every weight against central differences of the loss `fit`

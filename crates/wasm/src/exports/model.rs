@@ -7,7 +7,7 @@
 //! when the last model holding them goes.
 
 use super::tensor::{emit, read_shape};
-use crate::ffi::{guard, read_u32s, write_out, LAST_ERROR};
+use crate::ffi::{guard, read_u32s_as, write_out, LAST_ERROR};
 use crate::handles::{self, with_model, Object};
 use crate::model::Model;
 use neurite_core::layers;
@@ -21,7 +21,7 @@ use neurite_core::{Error, Result};
 /// `p` must point to `n` readable f32 values.
 unsafe fn read_f32s(op: &'static str, p: *const f32, n: usize) -> Result<Vec<f32>> {
     // SAFETY: same size and alignment as u32; forwarded caller contract.
-    Ok(unsafe { read_u32s(op, p as *const u32, n) }?.into_iter().map(f32::from_bits).collect())
+    unsafe { read_u32s_as(op, p as *const u32, n, f32::from_bits) }
 }
 
 /// Writes f32 results to `out`.
