@@ -151,7 +151,7 @@ const NO_RULE: Record<string, { name: RegExp; f: (x: T) => T }> = {
 
 /** Exports that are not tensor ops: classes, namespaces, gradient functions, scopes, setup. */
 const NOT_OPS = [
-  'Activation', 'BatchNormalization', 'Callback', 'Dense', 'DisposedError', 'Dropout', 'EarlyStopping', 'Flatten',
+  'Activation', 'Autoencoder', 'autoencoder', 'BatchNormalization', 'Callback', 'Dense', 'DisposedError', 'Dropout', 'EarlyStopping', 'Flatten',
   'GaussianNoise', 'InputLayer', 'InvalidArgumentError', 'Layer', 'LayerNormalization', 'LearningRateSchedule', 'MAX_ELEMENTS',
   'NeuriteError', 'Neuron', 'Optimizer', 'OutOfMemoryError', 'PCA', 'PReLU', 'Perceptron', 'RBF', 'RBFNetwork', 'RBF_KERNELS',
   'ReduceLROnPlateau', 'Reshape', 'Sequential', 'ShapeError', 'Tensor', 'TerminateOnNaN', 'WasmPanicError',

@@ -7,7 +7,7 @@
 //! when the last model holding them goes.
 
 use super::tensor::{emit, read_shape};
-use crate::ffi::{guard, read_u32s_as, write_out, LAST_ERROR};
+use crate::ffi::{guard, read_u32s, read_u32s_as, write_out, LAST_ERROR};
 use crate::handles::{self, with_model, Object};
 use crate::model::Model;
 use neurite_core::layers;
