@@ -263,19 +263,24 @@ describe('item 23: only typed arrays of numbers are values', () => {
  * Bad values per kind of argument. A `?` suffix marks an optional argument: `undefined` is
  * then a valid value and is not probed.
  */
+/** An array that contains itself (messages that print arguments must not loop or throw). */
+const cyclic: unknown[] = [2];
+cyclic.push(cyclic);
+/** BigInts, symbols and cycles in integer positions used to escape as raw TypeErrors ("Do not know how to serialize a BigInt"). */
+const EXOTIC = [5n, [5n], Symbol('s'), [Symbol('s')], cyclic];
 const BAD: Record<string, unknown[]> = {
   tensor: [undefined, null, 1, NaN, 'x', true, {}, [1, 2], new Float32Array(2), 1n],
   tensorLike: [undefined, null, 'x', true, {}, [1, 2], 1n],
-  int: [undefined, null, 'x', true, {}, [], NaN, 1.5, Infinity, 2 ** 32, -(2 ** 32), 2 ** 53, 1n],
-  axes: [undefined, 'x', true, {}, NaN, 1.5, Infinity, 2 ** 32, -(2 ** 32), [NaN], [2 ** 32], ['0']],
+  int: [undefined, null, 'x', true, {}, [], NaN, 1.5, Infinity, 2 ** 32, -(2 ** 32), 2 ** 53, 1n, Symbol('s')],
+  axes: [undefined, 'x', true, {}, NaN, 1.5, Infinity, 2 ** 32, -(2 ** 32), [NaN], [2 ** 32], ['0'], ...EXOTIC],
   bool: [undefined, null, 0, 1, 'true', {}, [], NaN],
   number: [undefined, null, 'x', true, {}, [1], 1n],
   finite: [undefined, null, 'x', true, {}, [1], NaN, Infinity, -Infinity, 1n],
-  shape: [undefined, null, 'x', 3, {}, [NaN], [-1], [1.5], ['2'], [2 ** 32], [2 ** 20, 2 ** 20], new Array(33).fill(1)],
-  intList: [undefined, null, 'x', {}, [NaN], [1.5], ['1'], [2 ** 32], true],
+  shape: [undefined, null, 'x', 3, {}, [NaN], [-1], [1.5], ['2'], [2 ** 32], [2 ** 20, 2 ** 20], new Array(33).fill(1), ...EXOTIC],
+  intList: [undefined, null, 'x', {}, [NaN], [1.5], ['1'], [2 ** 32], true, ...EXOTIC],
   options: [null, 'x', 1, [], { bogus: 1 }],
   values: [undefined, null, 'x', {}, new DataView(new ArrayBuffer(8)), new BigInt64Array(2), [1, 'a'], [[1], 2], [[1, 2], [3]], Symbol('s')],
-  indices: [undefined, null, 'x', {}, [1, 'a'], [[1], 2], new DataView(new ArrayBuffer(4))],
+  indices: [undefined, null, 'x', {}, [1, 'a'], [[1], 2], new DataView(new ArrayBuffer(4)), ...EXOTIC],
   tensors: [undefined, null, 'x', {}, 1, [1], [null], ['x']],
   fn: [undefined, null, 1, 'x', {}],
   activation: [undefined, null, 1, {}, 'nope', { name: 'nope' }, { name: 'relu', alpha: 1 }],
@@ -332,6 +337,9 @@ const built = () => {
   m.compile({ optimizer: 'sgd', loss: 'mse' });
   return m;
 };
+
+/** A tiny VAE encoder: dense, then a variational layer. */
+const vaeEncoder = () => nr.sequential({ layers: [nr.layers.dense({ inputShape: [3], units: 2 }), nr.layers.variational({ units: 1 })] });
 
 const TABLE: Entry[] = [
   // creation
@@ -413,9 +421,11 @@ const TABLE: Entry[] = [
   { name: 'setDebug', call: fnOf('setDebug'), good: () => [false], kinds: ['bool'] },
   // models
   { name: 'sequential', call: fnOf('sequential'), good: () => [{ seed: 1 }], kinds: ['options?'] },
+  { name: 'autoencoder', call: fnOf('autoencoder'), good: () => [{ encoder: nr.layers.dense({ inputShape: [3], units: 2 }), decoder: nr.layers.dense({ units: 3 }) }], kinds: ['options'] },
   { name: 'Sequential.predict', op: 'predict', call: (x, o) => nr.tidy(() => { using m = built(); return m.predict(x as nr.Tensor, o as never); }), good: () => [X.slice([0, 0], [2, 3]), { batchSize: 1 }], kinds: ['tensor', 'options?'] },
   { name: 'Sequential.evaluate', op: 'evaluate', call: (x, y, o) => nr.tidy(() => { using m = built(); return m.evaluate(x as nr.Tensor, y as nr.Tensor, o as never); }), good: () => [X, nr.zeros([2, 2]), { batchSize: 1 }], kinds: ['tensor', 'tensor', 'options?'] },
   { name: 'Sequential.trainOnBatch', op: 'trainOnBatch', call: (x, y) => { using m = built(); return m.trainOnBatch(x as nr.Tensor, y as nr.Tensor); }, good: () => [X, nr.zeros([2, 2])], kinds: ['tensor', 'tensor'] },
+  { name: 'Sequential.encodeDistribution', op: 'encodeDistribution', call: (x) => { using m = vaeEncoder(); const d = m.encodeDistribution(x as nr.Tensor); d.mean.dispose(); d.logVar.dispose(); }, good: () => [X], kinds: ['tensor'] },
   { name: 'Sequential.compile', op: 'compile', call: (o) => { using m = built(); m.compile(o as never); }, good: () => [{ optimizer: 'adam', loss: 'mse' }], kinds: ['options'] },
   { name: 'Sequential.setWeights', op: 'setWeights', call: (w) => { using m = built(); m.setWeights(w as never); }, good: () => [[nr.zeros([3, 2]), nr.zeros([2])]], kinds: ['tensors'] },
   { name: 'Sequential.summary', op: 'summary', call: (p) => { using m = built(); return m.summary(p as never); }, good: () => [() => {}], kinds: ['fn?'] },
@@ -435,6 +445,13 @@ const TABLE: Entry[] = [
   { name: 'rbfWidths', call: fnOf('rbfWidths'), good: () => [C, { neighbors: 1 }], kinds: ['tensor', 'options?'] },
   { name: 'rbfNetwork', call: fnOf('rbfNetwork'), good: () => [{ centers: 2 }], kinds: ['options'] },
   { name: 'collapseLinear', call: (m) => { const out = nr.collapseLinear(m as never); out.dispose(); }, good: () => [built()], kinds: ['model'] },
+  // dimensionality reduction and image metrics
+  { name: 'pca', call: fnOf('pca'), good: () => [{ components: 1 }], kinds: ['options'] },
+  { name: 'PCA.fit', op: 'pca.fit', call: (x) => { using p = nr.pca({ components: 1 }); p.fit(x as never); }, good: () => [[[0, 0], [1, 2], [2, 1]]], kinds: ['values'] },
+  { name: 'PCA.transform', op: 'pca.transform', call: (x) => nr.tidy(() => { using p = nr.pca({ components: 1 }).fit(pts); return p.transform(x as never); }), good: () => [[[0, 0], [1, 1]]], kinds: ['values'] },
+  { name: 'PCA.inverseTransform', op: 'pca.inverseTransform', call: (z) => nr.tidy(() => { using p = nr.pca({ components: 1 }).fit(pts); return p.inverseTransform(z as never); }), good: () => [[[0.5], [1]]], kinds: ['values'] },
+  { name: 'psnr', call: fnOf('psnr'), good: () => [X, X, { maxValue: 6 }], kinds: ['tensor', 'tensor', 'options?'] },
+  { name: 'ssim', call: fnOf('ssim'), good: () => [X, X, { maxValue: 6, windowSize: 2 }], kinds: ['tensor', 'tensor', 'options?'] },
   // schedules
   { name: 'schedules.constant', op: 'schedules.constant', call: (o) => nr.schedules.constant(o as never), good: () => [{ learningRate: 0.1 }], kinds: ['options'] },
   { name: 'schedules.exponentialDecay', op: 'schedules.exponentialDecay', call: (o) => nr.schedules.exponentialDecay(o as never), good: () => [{ initialLearningRate: 0.1, decaySteps: 10, decayRate: 0.5 }], kinds: ['options'] },
@@ -447,12 +464,13 @@ function show(v: unknown): string {
   if (typeof v === 'bigint') return `${v}n`;
   if (typeof v === 'symbol') return 'a symbol';
   if (ArrayBuffer.isView(v)) return v.constructor.name;
+  if (Array.isArray(v)) return v === cyclic ? '[2, <itself>]' : `[${v.map(show).join(',')}]`;
   return JSON.stringify(v) ?? String(v);
 }
 
 /** Disposes whatever a call returned (tensors, lists, result objects, models). */
 function release(v: unknown): void {
-  if (v === null || typeof v !== 'object' || SHARED.has(v)) return;
+  if (v === null || typeof v !== 'object' || SHARED.has(v) || v === cyclic) return;
   if (typeof (v as { dispose?: unknown }).dispose === 'function') (v as { dispose(): void }).dispose();
   else if (Array.isArray(v)) v.forEach(release);
   else if (Object.getPrototypeOf(v) === Object.prototype) Object.values(v).forEach(release);

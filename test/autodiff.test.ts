@@ -146,6 +146,18 @@ describe('grad API', () => {
     v.dispose();
     x.dispose();
   });
+
+  it('variable names itself and its argument: a disposed initial value, a non-boolean trainable', () => {
+    const d = nr.tensor([1, 2, 3]);
+    d.dispose();
+    const before = nr.memory().numTensors;
+    expect(() => nr.variable(d)).toThrow(nr.DisposedError);
+    expect(() => nr.variable(d)).toThrow(/^variable: initial is a disposed tensor \(shape \[3\]\)$/); // was "clone: x is a disposed tensor"
+    const x = nr.tensor([1]);
+    expect(() => nr.variable(x, 1 as never)).toThrow(/^variable: trainable must be true or false, got 1$/);
+    expect(nr.memory().numTensors).toBe(before + 1);
+    x.dispose();
+  });
 });
 
 describe('variables and minimize', () => {

@@ -146,8 +146,47 @@ describe('variational', () => {
     encoder.dispose();
   });
 
+  it('a VAE as autoencoder({ encoder: sequential([dense, variational]), decoder }) trains, reports kl, and shares encodeDistribution with its encoder', async () => {
+    const v = layers.variational({ units: U });
+    const encoder = nr.sequential({ seed: 3, layers: [layers.dense({ inputShape: [F], units: 6, activation: 'relu' }), v] });
+    const decoder = nr.sequential({ seed: 4, layers: [layers.dense({ inputShape: [U], units: F, activation: 'sigmoid' })] });
+    const ae = nr.autoencoder({ encoder, decoder, seed: 5 });
+    ae.compile({ optimizer: 'adam', loss: { name: 'binaryCrossentropy', reduction: 'sumOverFeatures' } });
+    const x = nr.tensor(data(N * F).map((u) => (u > 0.5 ? 1 : 0)), [N, F]);
+    const before = ae.encodeDistribution(x);
+    const h = await ae.fit(x, { epochs: 5, batchSize: 4, seed: 1 });
+    expect(Object.keys(h.history).sort()).toEqual(['kl', 'loss']);
+    h.history.kl.forEach((k, i) => {
+      expect(k).toBeGreaterThan(0);
+      expect(h.history.loss[i]).toBeGreaterThan(k);
+    });
+    // Training the autoencoder trained the shared encoder: its distribution moved, and the
+    // encoder's own handle, the autoencoder and the layer agree on it.
+    const a = ae.encodeDistribution(x);
+    const e = encoder.encodeDistribution(x);
+    expect(Array.from(a.mean.dataSync())).not.toEqual(Array.from(before.mean.dataSync()));
+    expect(Array.from(e.mean.dataSync())).toEqual(Array.from(a.mean.dataSync()));
+    expect(Array.from(e.logVar.dataSync())).toEqual(Array.from(a.logVar.dataSync()));
+    const codes = ae.encode(x);
+    expectClose(codes.dataSync(), a.mean.dataSync());
+    codes.dispose();
+    const w = encoder.getWeights();
+    const hid = nr.tidy(() => nr.relu(nr.add(nr.matMul(x, w[0]), w[1])));
+    // The layer finds its weights through a live holder, also once the encoder's handle is gone.
+    encoder.dispose();
+    const l = v.encodeDistribution(hid);
+    expectClose(l.mean.dataSync(), a.mean.dataSync(), 1e-5, 1e-6);
+    expectClose(l.logVar.dataSync(), a.logVar.dataSync(), 1e-5, 1e-6);
+    const r = ae.evaluate(x, x, { returnDict: true });
+    expect(Object.keys(r).sort()).toEqual(['kl', 'loss']);
+    ae.dispose();
+    decoder.dispose();
+    throws(() => v.encodeDistribution(hid), /^encodeDistribution: layer variational_\d+ has no weights yet \(or no live model holds it\)/);
+    for (const t of [x, hid, ...w, before.mean, before.logVar, a.mean, a.logVar, e.mean, e.logVar, l.mean, l.logVar]) t.dispose();
+  });
+
   it('bad options are InvalidArgumentErrors', () => {
-    throws(() => layers.variational({ units: 0 }), 'variational: units must be a positive integer, got 0');
+    throws(() => layers.variational({ units: 0 }), 'variational: units must be an integer in [1, 16777215], got 0');
     throws(() => layers.variational({ units: 2, klWeight: -1 }), 'variational: klWeight must be a finite number >= 0, got -1');
   });
 
@@ -241,6 +280,6 @@ describe('klSparsity', () => {
     m.dispose();
     throws(() => regularizers.klSparsity({ weight: -1 }), 'regularizers.klSparsity: weight must be a finite number >= 0, got -1');
     throws(() => regularizers.klSparsity({ target: 1 }), 'regularizers.klSparsity: target must be a number in (0, 1), got 1');
-    throws(() => layers.dense({ units: 2, kernelRegularizer: regularizers.klSparsity() as never }), 'dense: klSparsity is an activity regularizer; pass it as activityRegularizer, not as a weight regularizer');
+    throws(() => layers.dense({ units: 2, kernelRegularizer: regularizers.klSparsity() as never }), 'dense: kernelRegularizer: klSparsity is an activity regularizer; pass it as activityRegularizer, not as a weight regularizer');
   });
 });

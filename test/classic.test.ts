@@ -336,7 +336,7 @@ describe('rbf layer', () => {
 
   it('rejects bad arguments', () => {
     const bad = (args: unknown) => () => nr.layers.rbf(args as nr.RBFArgs);
-    expect(bad({ units: 0 })).toThrow(/rbf: units must be a positive integer, got 0/);
+    expect(bad({ units: 0 })).toThrow(/^rbf: units must be an integer in \[1, 16777215\], got 0$/);
     expect(bad({ units: 2, kernel: 'cauchy' })).toThrow('rbf: unknown kernel the string "cauchy"; valid kernels: gaussian, multiquadric, inverseMultiquadric');
     expect(bad({ units: 2, widths: [1, 2, 3] })).toThrow('rbf: widths must be one number or 2 (one per unit), got 3 values');
     expect(bad({ units: 2, widths: 0 })).toThrow('rbf: widths must be a finite number > 0, got 0');

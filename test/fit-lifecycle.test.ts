@@ -54,7 +54,7 @@ describe('item 20: x and y sample counts are checked before anything is made', (
     const before = live();
     const err = await rejection(m.fit(x, wide, { validationSplit: 0.3, verbose: 0 }));
     expect(err).toBeInstanceOf(nr.ShapeError);
-    expect(err.message).toMatch(/^meanSquaredError: /);
+    expect(err.message).toMatch(/^fit: meanSquaredError on y: /);
     expect(live()).toEqual(before);
     const { x: vx } = data(4);
     const vyBad = nr.zeros([3, 2]);

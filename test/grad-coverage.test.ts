@@ -145,16 +145,18 @@ const NO_RULE: Record<string, { name: RegExp; f: (x: T) => T }> = {
   rbfWidths: { name: /rbfWidths has no gradient rule/, f: (x) => nr.rbfWidths(nr.reshape(x, [2, 2]), { neighbors: 1 }) },
   leastSquares: { name: /leastSquares has no gradient rule/, f: (x) => nr.leastSquares(nr.reshape(x, [2, 2]), c([1, 2], [2, 1])) },
   kmeans: { name: /kmeans has no gradient rule/, f: (x) => nr.kmeans(nr.reshape(x, [4, 1]), { k: 2, seed: 1 }).centers },
+  psnr: { name: /psnr has no gradient rule/, f: (x) => nr.psnr(nr.reshape(x, [2, 2]), c([0, 0, 1, 1], [2, 2])) },
+  ssim: { name: /ssim has no gradient rule/, f: (x) => nr.ssim(nr.reshape(x, [2, 2]), c([0, 0, 1, 1], [2, 2]), { windowSize: 1 }) },
 };
 
 /** Exports that are not tensor ops: classes, namespaces, gradient functions, scopes, setup. */
 const NOT_OPS = [
-  'Activation', 'BatchNormalization', 'Callback', 'Dense', 'DisposedError', 'Dropout', 'EarlyStopping', 'Flatten',
+  'Activation', 'Autoencoder', 'autoencoder', 'BatchNormalization', 'Callback', 'Dense', 'DisposedError', 'Dropout', 'EarlyStopping', 'Flatten',
   'GaussianNoise', 'InputLayer', 'InvalidArgumentError', 'Layer', 'LayerNormalization', 'LearningRateSchedule', 'MAX_ELEMENTS',
-  'NeuriteError', 'Neuron', 'Optimizer', 'OutOfMemoryError', 'PReLU', 'Perceptron', 'RBF', 'RBFNetwork', 'RBF_KERNELS',
+  'NeuriteError', 'Neuron', 'Optimizer', 'OutOfMemoryError', 'PCA', 'PReLU', 'Perceptron', 'RBF', 'RBFNetwork', 'RBF_KERNELS',
   'ReduceLROnPlateau', 'Reshape', 'SaltAndPepper', 'Sequential', 'ShapeError', 'Tensor', 'TerminateOnNaN', 'Variational', 'WasmPanicError',
   'callbacks', 'collapseLinear', 'grad', 'grads', 'init', 'initializers', 'keep', 'layers', 'losses', 'memory',
-  'neuron', 'optimizers', 'perceptron', 'progressBar', 'rbfNetwork', 'regularizers', 'schedules', 'sequential',
+  'neuron', 'optimizers', 'pca', 'perceptron', 'progressBar', 'rbfNetwork', 'regularizers', 'schedules', 'sequential',
   'setDebug', 'setSeed', 'tidy', 'valueAndGrad', 'valueAndGrads', 'variable', 'variableGrads',
 ];
 

@@ -49,6 +49,26 @@ describe('init sources', () => {
     works();
   });
 
+  it('a source that yields no module is an InvalidArgumentError naming init and the URL or status (an HTTP failure was a plain Error)', async () => {
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = (async (u: unknown) => {
+      if (String(u).endsWith('/down.wasm')) throw new TypeError('fetch failed');
+      return new Response('not found', { status: 404, statusText: 'Not Found' });
+    }) as typeof fetch;
+    try {
+      await rejects(nr.init('https://cdn.example/missing.wasm'), 'init: fetching the neurite wasm from https://cdn.example/missing.wasm failed: HTTP 404 Not Found');
+      await rejects(nr.init(new URL('https://cdn.example/down.wasm')), 'init: fetching the neurite wasm from https://cdn.example/down.wasm failed: fetch failed');
+      await rejects(nr.init(new Response('x', { status: 503 })), 'init: fetching the neurite wasm from the Response given failed: HTTP 503');
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+    await rejects(nr.init(new Uint8Array([1, 2, 3, 4])), /^init: cannot compile the bytes given as WebAssembly: /);
+    await rejects(nr.init(new Response(new Uint8Array([0, 0x61, 0x73, 0x6d, 9, 9, 9, 9]))), /^init: cannot compile the Response given as WebAssembly: /);
+    await rejects(nr.init(new URL('file:///nonexistent/neurite-core.wasm')), /^init: reading the neurite wasm from file:\/\/\/nonexistent\/neurite-core.wasm failed: /);
+    // The failed calls left the current instance alone.
+    works();
+  });
+
   it('bytes, a Module, a Response and promises of them still work', async () => {
     await nr.init(bytes);
     works();

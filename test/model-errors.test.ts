@@ -83,28 +83,28 @@ describe('labels that do not fit the loss', () => {
   it('one-hot targets of the wrong shape, or not probabilities', async () => {
     const m = model();
     m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
-    await expectError(() => m.fit(z([5, 4]), z([5, 4]), { verbose: 0 }), Shape, 'categoricalCrossentropy: targets of shape [5,4] do not match predictions of shape [5,3]');
-    await expectError(() => m.evaluate(z([5, 4]), t([0, 1, 2, 0, 1])), Shape, 'categoricalCrossentropy: targets of shape [5] do not match predictions of shape [5,3]');
-    await expectError(() => m.trainOnBatch(z([2, 4]), t([[0, 2, 0], [1, 0, 0]])), Invalid, 'categoricalCrossentropy: target[1] = 2 is not a probability: targets must be in [0, 1]');
+    await expectError(() => m.fit(z([5, 4]), z([5, 4]), { verbose: 0 }), Shape, 'fit: categoricalCrossentropy on y: targets of shape [5,4] do not match predictions of shape [5,3]');
+    await expectError(() => m.evaluate(z([5, 4]), t([0, 1, 2, 0, 1])), Shape, 'evaluate: categoricalCrossentropy on y: targets of shape [5] do not match predictions of shape [5,3]');
+    await expectError(() => m.trainOnBatch(z([2, 4]), t([[0, 2, 0], [1, 0, 0]])), Invalid, 'trainOnBatch: categoricalCrossentropy on y: target[1] = 2 is not a probability: targets must be in [0, 1]');
     m.dispose();
   });
 
   it('sparse labels out of range, not integers, or one-hot', async () => {
     const m = model();
     m.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
-    await expectError(() => m.fit(z([5, 4]), t([0, 1, 2, 3, 0]), { verbose: 0 }), Invalid, 'sparseCategoricalCrossentropy: target[3] = 3 is not a class index: targets must be integers in [0, 3) for 3 classes');
+    await expectError(() => m.fit(z([5, 4]), t([0, 1, 2, 3, 0]), { verbose: 0 }), Invalid, 'fit: sparseCategoricalCrossentropy on y: target[3] = 3 is not a class index: targets must be integers in [0, 3) for 3 classes');
     await expectError(() => m.fit(z([3, 4]), t([0, -1, 2]), { verbose: 0 }), Invalid, /target\[1\] = -1 is not a class index/);
     await expectError(() => m.evaluate(z([3, 4]), t([0, 1.5, 2])), Invalid, /target\[1\] = 1\.5 is not a class index/);
-    await expectError(() => m.fit(z([5, 4]), z([5, 3]), { verbose: 0 }), Shape, 'sparseCategoricalCrossentropy: targets must be class indices of shape [5] (the prediction shape [5,3] without its last axis), got shape [5,3]');
+    await expectError(() => m.fit(z([5, 4]), z([5, 3]), { verbose: 0 }), Shape, 'fit: sparseCategoricalCrossentropy on y: targets must be class indices of shape [5] (the prediction shape [5,3] without its last axis), got shape [5,3]');
     m.dispose();
   });
 
   it('hinge labels must be ±1 or 0/1, binary targets in [0, 1]', async () => {
     const m = model(1, 'tanh');
     m.compile({ optimizer: 'sgd', loss: 'hinge' });
-    await expectError(() => m.fit(z([3, 4]), t([[-1], [0], [1]]), { verbose: 0 }), Invalid, 'hinge: target[1] = 0: hinge targets must be all in {-1, 1} or all in {0, 1}');
+    await expectError(() => m.fit(z([3, 4]), t([[-1], [0], [1]]), { verbose: 0 }), Invalid, 'fit: hinge on y: target[1] = 0: hinge targets must be all in {-1, 1} or all in {0, 1}');
     m.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy' });
-    await expectError(() => m.fit(z([2, 4]), t([[1], [-0.5]]), { verbose: 0 }), Invalid, 'binaryCrossentropy: target[1] = -0.5 is not a probability: targets must be in [0, 1]');
+    await expectError(() => m.fit(z([2, 4]), t([[1], [-0.5]]), { verbose: 0 }), Invalid, 'fit: binaryCrossentropy on y: target[1] = -0.5 is not a probability: targets must be in [0, 1]');
     m.dispose();
   });
 });
@@ -121,9 +121,25 @@ describe('NaN and Infinity in the data', () => {
   });
 
   it('in y', async () => {
-    await expectError(() => m.fit(z([3, 4]), t([0, NaN, 1]), { verbose: 0 }), Invalid, 'sparseCategoricalCrossentropy: target[1] is NaN; targets must be finite numbers');
+    await expectError(() => m.fit(z([3, 4]), t([0, NaN, 1]), { verbose: 0 }), Invalid, 'fit: sparseCategoricalCrossentropy on y: target[1] is NaN; targets must be finite numbers');
     m.compile({ optimizer: 'sgd', loss: 'mse' });
-    await expectError(() => m.evaluate(z([1, 4]), t([[0, -Infinity, 0]])), Invalid, 'meanSquaredError: target[1] is -Infinity; targets must be finite numbers');
+    await expectError(() => m.evaluate(z([1, 4]), t([[0, -Infinity, 0]])), Invalid, 'evaluate: meanSquaredError on y: target[1] is -Infinity; targets must be finite numbers');
+    await expectError(() => m.trainOnBatch(z([1, 4]), t([[0, NaN, 0]])), Invalid, 'trainOnBatch: meanSquaredError on y: target[1] is NaN; targets must be finite numbers');
+    await expectError(() => m.fit(z([2, 4]), z([2, 3]), { verbose: 0, validationData: [z([1, 4]), z([1, 2])] }), Shape, 'fit (validationData): meanSquaredError on y: targets of shape [1,2] do not match predictions of shape [1,3]');
+  });
+
+  it('core errors name the model method that raised them, keeping their class', async () => {
+    const { errorFromStatus, inOp } = await import('../ts/errors.js');
+    const e = errorFromStatus(2, 'dense: x of shape [2,5] does not fit');
+    expect(inOp('fit', e)).toBe(e);
+    expect(e).toBeInstanceOf(Shape);
+    expect(e.message).toBe('fit: dense: x of shape [2,5] does not fit');
+    expect((inOp('fit', e) as Error).message).toBe('fit: dense: x of shape [2,5] does not fit'); // once
+    const own = errorFromStatus(1, 'fit (validationData): x has 5 samples');
+    expect((inOp('fit', own) as Error).message).toBe('fit (validationData): x has 5 samples');
+    // Errors that do not come from the core (a callback's, a TS-side check's) are left alone.
+    const mine = new Invalid('earlyStopping: monitor');
+    expect((inOp('fit', mine) as Error).message).toBe('earlyStopping: monitor');
   });
 });
 
@@ -161,9 +177,9 @@ describe('compile', () => {
 
 describe('bad layer and fit options', () => {
   it('layer options', async () => {
-    await expectError(() => layers.dense({ units: 0 }), Invalid, 'dense: units must be a positive integer, got 0');
-    await expectError(() => layers.dense({ units: 2.5 }), Invalid, 'dense: units must be a positive integer, got 2.5');
-    await expectError(() => layers.dense({} as nr.DenseArgs), Invalid, 'dense: units must be a positive integer, got undefined');
+    await expectError(() => layers.dense({ units: 0 }), Invalid, 'dense: units must be an integer in [1, 16777215], got 0');
+    await expectError(() => layers.dense({ units: 2.5 }), Invalid, 'dense: units must be an integer in [1, 16777215], got 2.5');
+    await expectError(() => layers.dense({} as nr.DenseArgs), Invalid, 'dense: units must be an integer in [1, 16777215], got undefined');
     await expectError(() => layers.dense(null as unknown as nr.DenseArgs), Invalid, 'dense: expected an options object, got null');
     await expectError(() => layers.dropout({ rate: 1 }), Invalid, 'dropout: rate must be a number in [0, 1), got 1');
     await expectError(() => layers.dropout({ rate: -0.1 }), Invalid, 'dropout: rate must be a number in [0, 1), got -0.1');
@@ -173,9 +189,45 @@ describe('bad layer and fit options', () => {
     await expectError(() => layers.batchNormalization({ epsilon: 0 }), Invalid, 'batchNormalization: epsilon must be a positive number, got 0');
     await expectError(() => layers.layerNormalization({ epsilon: -1 }), Invalid, 'layerNormalization: epsilon must be a positive number, got -1');
     await expectError(() => (layers.activation as (a?: unknown) => unknown)({}), Invalid, "activation: the activation option is required, e.g. layers.activation({ activation: 'relu' })");
-    await expectError(() => layers.reshape({ targetShape: [2.5] }), Invalid, 'reshape: targetShape must be an array of non-negative integers or -1, got [2.5]');
-    await expectError(() => layers.dense({ units: 2, inputShape: [0] }), Invalid, 'dense: inputShape must be an array of positive integers (without the batch dimension), got [0]');
-    await expectError(() => layers.dense({ units: 2, kernelRegularizer: nr.regularizers.l1({ l1: -1 }) }), Invalid, 'regularizer: l1 must be a finite number >= 0, got -1');
+    await expectError(() => layers.reshape({ targetShape: [2.5] }), Invalid, 'reshape: targetShape[0] must be an integer in [-1, 536870911], got 2.5');
+    await expectError(() => layers.dense({ units: 2, inputShape: [0] }), Invalid, 'dense: inputShape[0] must be an integer in [1, 536870911], got 0');
+    await expectError(() => layers.dense({ units: 2, kernelRegularizer: nr.regularizers.l1({ l1: -1 }) }), Invalid, 'regularizers.l1: l1 must be a finite number >= 0, got -1');
+  });
+
+  it('every config argument is checked and named (the fuzzer found raw TypeErrors and wrapped integers)', async () => {
+    const bad = <T>(v: unknown) => v as T;
+    // Initializer objects other than { name, params } (a seed key crashed with a TypeError).
+    await expectError(() => layers.dense({ units: 2, kernelInitializer: bad({ name: 'glorotUniform', seed: 'x' }) }), Invalid,
+      'dense: kernelInitializer has an unknown key \'seed\' (an initializer is a name or { name, params }; weights are drawn from the model\'s seed), got {"name":"glorotUniform","seed":"x"}');
+    await expectError(() => layers.dense({ units: 2, biasInitializer: bad({ name: 'constant', params: [NaN, 0] }) }), Invalid, 'dense: biasInitializer: params must be two finite numbers, got [NaN,0]');
+    await expectError(() => layers.dense({ units: 2, kernelInitializer: bad(5) }), Invalid, /^dense: kernelInitializer must be an initializer name or an initializer object, got 5;/);
+    await expectError(() => layers.prelu({ alphaInitializer: bad({ name: 'randomUniform', params: [1, 1] }) }), Invalid, 'prelu: alphaInitializer: minval must be less than maxval, got minval 1 and maxval 1');
+    // The factories check their options (null crashed with a TypeError).
+    for (const f of ['constant', 'randomUniform', 'randomNormal', 'truncatedNormal', 'zeros', 'glorotUniform'] as const) {
+      await expectError(() => (nr.initializers[f] as (o: unknown) => unknown)(null), Invalid, `initializers.${f}: options must be an object, got null`);
+    }
+    await expectError(() => nr.initializers.randomNormal({ stddev: -1 }), Invalid, 'initializers.randomNormal: stddev must be >= 0, got -1');
+    await expectError(() => nr.initializers.randomUniform({ seed: 1 } as never), Invalid, "initializers.randomUniform: unknown option 'seed' (known: minval, maxval)");
+    expect(nr.initializers.constant({ value: 0.5 })).toEqual({ name: 'constant', params: [0.5, 0] });
+    for (const f of ['l1', 'l2', 'l1l2'] as const) {
+      await expectError(() => (nr.regularizers[f] as (o: unknown) => unknown)(null), Invalid, `regularizers.${f}: options must be an object, got null`);
+    }
+    await expectError(() => layers.dense({ units: 2, biasRegularizer: bad({ l1: 0.1, l2: 0, l3: 1 }) }), Invalid, 'dense: biasRegularizer has an unknown key \'l3\' (a regularizer is { l1, l2 }), got {"l1":0.1,"l2":0,"l3":1}');
+    await expectError(() => layers.dense({ units: 2, activityRegularizer: bad({ l1: '1', l2: 0 }) }), Invalid, /^dense: activityRegularizer must be 'l1', 'l2', 'l1l2' or regularizers.l1l2/);
+    // Integers go through one checked conversion with a range: 2^32 is not read as 0.
+    await expectError(() => nr.sequential({ layers: [layers.dense({ units: 1, inputShape: [2 ** 32] })] }), Invalid, 'dense: inputShape[0] must be an integer in [1, 536870911], got 4294967296');
+    await expectError(() => layers.dense({ units: 1, batchInputShape: [null, 3, 2 ** 32 + 1] }), Invalid, 'dense: batchInputShape[2] must be an integer in [1, 536870911], got 4294967297');
+    await expectError(() => layers.dense({ units: 1, inputShape: [2 ** 20, 2 ** 20] }), Invalid, 'dense: inputShape [1048576,1048576] has 1099511627776 elements per sample, more than the 536870911 one tensor can hold');
+    await expectError(() => layers.dense({ units: 2 ** 32 }), Invalid, 'dense: units must be an integer in [1, 16777215], got 4294967296');
+    await expectError(() => layers.rbf({ units: 2 ** 32 + 3 }), Invalid, 'rbf: units must be an integer in [1, 16777215], got 4294967299');
+    await expectError(() => layers.reshape({ targetShape: [2 ** 32] }), Invalid, 'reshape: targetShape[0] must be an integer in [-1, 536870911], got 4294967296');
+    await expectError(() => layers.reshape({ targetShape: [-1, -1] }), Invalid, 'reshape: targetShape may have at most one -1, got [-1,-1]');
+    // Booleans and names.
+    await expectError(() => layers.dense({ units: 1, useBias: bad(0) }), Invalid, 'dense: useBias must be true or false, got 0');
+    await expectError(() => layers.dropout({ rate: 0.5, trainable: bad('no') }), Invalid, 'dropout: trainable must be true or false, got the string "no"');
+    await expectError(() => layers.batchNormalization({ center: bad(1) }), Invalid, 'batchNormalization: center must be true or false, got 1');
+    await expectError(() => layers.layerNormalization({ scale: bad({}) }), Invalid, 'layerNormalization: scale must be true or false, got an object (Object)');
+    await expectError(() => layers.flatten({ name: bad(5) }), Invalid, 'flatten: name must be a non-empty string, got 5');
   });
 
   it('layers that cannot be built for the input shape', async () => {
@@ -196,7 +248,8 @@ describe('bad layer and fit options', () => {
     await expectError(() => nr.sequential({ seed: -1 }), Invalid, 'sequential: seed must be a non-negative integer, got -1');
     const inner = model();
     nr.sequential({ layers: [inner] });
-    await expectError(() => nr.sequential({ layers: [inner] }), Invalid, /^add: model sequential_\d+ is already nested in another model; a model can be nested once$/);
+    nr.sequential({ layers: [inner] }); // a model can sit in several models (shared)
+    await expectError(() => nr.sequential({ layers: [inner, inner] }), Invalid, /^add: model sequential_\d+ is already in model sequential_\d+ \(directly or inside a nested model\); a layer can be used once per model for now \(the functional API will allow more\)$/);
     await expectError(() => m.setWeights([z([2])]), Invalid, /^setWeights: model sequential_\d+ has 2 weights, got 1$/);
     m.dispose();
   });

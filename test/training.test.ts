@@ -339,7 +339,7 @@ describe('callbacks and history', () => {
 describe('model structure', () => {
   const data = blobs(45);
 
-  it('a sequential used as a layer trains, and its weights come first in getWeights', async () => {
+  it('a sequential used as a layer trains, its weights come first in getWeights, and it stays usable alone', async () => {
     using x = nr.tensor(data.x, [45, 4]);
     using y = nr.tensor(data.y, [45, 3]);
     const inner = nr.sequential({ layers: [layers.dense({ inputShape: [4], units: 8, activation: 'relu' }), layers.dense({ units: 6, activation: 'relu' })] });
@@ -350,7 +350,10 @@ describe('model structure', () => {
     const h = await m.fit(x, y, { epochs: 30, batchSize: 15, verbose: 0 });
     expect(h.history.accuracy.at(-1)).toBeGreaterThan(0.9);
     weights(m).forEach((w, i) => expect(w).not.toEqual(before[i]));
-    expect(() => inner.predict(x)).toThrow(/predict: model sequential_\d+ is nested in another model; use the outer model/);
+    // The nested model stays usable on its own, with the weights the outer model trained.
+    expect(weights(inner)).toEqual(weights(m).slice(0, 4));
+    inner.predict(x).dispose();
+    inner.dispose();
   });
 
   it('trainable = false freezes a layer, a layer inside a nested model, or a whole nested model', async () => {

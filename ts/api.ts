@@ -40,6 +40,7 @@ export * as schedules from './schedules.js';
 export { Optimizer, type GradientPair, type OptimizerConfig } from './optimizers.js';
 export { LearningRateSchedule, type LearningRate } from './schedules.js';
 export { sequential, Sequential, type SequentialArgs } from './models/sequential.js';
+export { autoencoder, Autoencoder, type AutoencoderArgs } from './models/autoencoder.js';
 export { layers, Layer, Dense, Activation, Dropout, GaussianNoise, Flatten, Reshape, InputLayer, BatchNormalization, LayerNormalization, PReLU, type LayerArgs, type DenseArgs, type BatchNormalizationArgs, type PReLUArgs } from './layers/index.js';
 export { initializers, type Initializer, type InitializerSpec } from './layers/initializers.js';
 export { regularizers, type Regularizer, type RegularizerSpec, type KlSparsityRegularizer, type ActivityRegularizerSpec } from './layers/regularizers.js';
@@ -56,3 +57,6 @@ export {
   type NeuronArgs, type PerceptronArgs, type PerceptronFitArgs, type PerceptronFitResult, type PerceptronOutput,
   type KMeansArgs, type KMeansResult, type LeastSquaresArgs, type RBFNetworkArgs, type RBFNetworkFitArgs, type RBFNetworkFitResult, type RbfWidthsArgs,
 } from './classic/index.js';
+export { pca, PCA, type PCAArgs } from './decomposition/pca.js';
+export { psnr, type PsnrArgs } from './image/psnr.js';
+export { ssim, type SsimArgs } from './image/ssim.js';

@@ -23,7 +23,7 @@
  */
 import { call, check, outPtr, readOut, withWords, words } from './engine.js';
 import { InvalidArgumentError } from './errors.js';
-import { describe } from './ops/convert.js';
+import { boolArg, describe } from './ops/convert.js';
 import { zerosLike, clone } from './ops/creation.js';
 import { tidy } from './scope.js';
 import { Tensor, wrapHandle } from './tensor.js';
@@ -61,17 +61,22 @@ function liveVariables(): Variable[] {
  * that is no longer referenced is freed by the garbage collector like any tensor (and leaves
  * `variableGrads`' default list).
  *
+ * @throws {@link DisposedError} naming `variable` and `initial` when `initial` is disposed;
+ * {@link InvalidArgumentError} when `trainable` is not a boolean or `name` not a string.
  * @example const w = variable(randomNormal([3, 1], { seed: 1 }), true, 'w');
  */
 export function variable(initial: Tensor, trainable = true, name?: string): Variable {
   if (!(initial instanceof Tensor)) throw new InvalidArgumentError(`variable: initial value must be a Tensor, got ${describe(initial)}`);
+  // A disposed initial value is named as variable's own argument (not as clone's `x`).
+  initial.handleFor('variable', 'initial');
+  const isTrainable = boolArg('variable', 'trainable', trainable, true);
   if (name !== undefined && typeof name !== 'string') throw new InvalidArgumentError(`variable: name must be a string, got ${describe(name)}`);
   const n = name ?? `variable_${++counter}`;
   // Checked before the copy is made, so a rejected name leaks nothing.
   if (liveVariables().some((other) => other.name === n)) throw new InvalidArgumentError(`variable: a live variable is already named '${n}'`);
   const v = clone(initial) as Variable;
   Object.defineProperty(v, 'name', { value: n, enumerable: true });
-  v.trainable = trainable;
+  v.trainable = isTrainable;
   v.assign = (value: Tensor) => {
     const dst = v.handleFor('assign', 'variable');
     if (!(value instanceof Tensor)) throw new InvalidArgumentError(`assign: value must be a Tensor, got ${describe(value)}`);

@@ -54,14 +54,35 @@ export class WasmPanicError extends NeuriteError {
   constructor(message: string, cause?: unknown) { super('Panic', message, { cause }); }
 }
 
+/** Errors built from an ABI status (raised by the core), for {@link inOp}. */
+const fromCore = new WeakSet<object>();
+
 /** Builds the error for a non-zero ABI status. */
 export function errorFromStatus(status: number, message: string): NeuriteError {
-  switch (status) {
-    case 1: return new InvalidArgumentError(message);
-    case 2: return new ShapeError(message);
-    case 3: return new NeuriteError('InvalidHandle', message);
-    case 4: return new OutOfMemoryError(message);
-    case 5: return new NeuriteError('Internal', message);
-    default: return new NeuriteError('Internal', `unexpected status ${status}: ${message}`);
+  const err = ((): NeuriteError => {
+    switch (status) {
+      case 1: return new InvalidArgumentError(message);
+      case 2: return new ShapeError(message);
+      case 3: return new NeuriteError('InvalidHandle', message);
+      case 4: return new OutOfMemoryError(message);
+      case 5: return new NeuriteError('Internal', message);
+      default: return new NeuriteError('Internal', `unexpected status ${status}: ${message}`);
+    }
+  })();
+  fromCore.add(err);
+  return err;
+}
+
+/**
+ * @internal Names the public method `op` in an error the core raised while running it: a
+ * core error whose message does not already start with `op` (e.g. a layer's or a loss's own
+ * `dense: …`) gets `op: ` in front — the same object, so its class, code and stack are kept.
+ * Errors from elsewhere (the caller's callbacks, TS-side checks) are returned unchanged.
+ */
+export function inOp(op: string, err: unknown): unknown {
+  if (err instanceof NeuriteError && fromCore.has(err)) {
+    const m = err.message;
+    if (!(m.startsWith(`${op}:`) || m.startsWith(`${op} (`))) err.message = `${op}: ${m}`;
   }
+  return err;
 }

@@ -30,15 +30,14 @@
  * opt.applyGradients([{ variable: w, grad: dw }, { variable: b, grad: db }]);
  */
 import { trainableVariables, variableGrads, type Variable } from './autodiff.js';
-import { call, check, outPtr, readOut, writeArgs } from './engine.js';
-import { DisposedError, InvalidArgumentError, OutOfMemoryError } from './errors.js';
+import { call, check, outPtr, readOut, withWords, words as wordsAt, writeArgs } from './engine.js';
+import { DisposedError, InvalidArgumentError } from './errors.js';
 import { keep } from './scope.js';
 import { Tensor, wrapHandle } from './tensor.js';
 import { describe } from './ops/convert.js';
 import { f32Bits, readOptions, type OptionSpec } from './options.js';
 import { LearningRateSchedule, type LearningRate, type ScheduleConfig } from './schedules.js';
 import { OPTIMIZERS, type OptimizerName } from './wasm/codes.js';
-import type { RawExports } from './wasm/exports.js';
 
 export type { OptimizerName } from './wasm/codes.js';
 export type { LearningRate } from './schedules.js';
@@ -153,20 +152,6 @@ function learningRateAbi(op: string, lr: unknown): { kind: number; params: numbe
   return { kind: 0, params: [lr, 0] };
 }
 
-/** Writes u32 words for one call: through the scratch area when they fit, else a heap buffer. */
-function withWords<T>(e: RawExports, op: string, words: number[], f: (ptr: number) => T): T {
-  if (words.length <= 1000) return f(writeArgs(op, words));
-  const bytes = 4 * words.length;
-  const ptr = e.nr_alloc(bytes, 4) >>> 0;
-  if (ptr === 0) throw new OutOfMemoryError(`${op}: out of memory allocating ${bytes} bytes of arguments`);
-  try {
-    new Uint32Array(e.memory.buffer, ptr, words.length).set(words);
-    return f(ptr);
-  } finally {
-    e.nr_dealloc(ptr, bytes, 4);
-  }
-}
-
 /** The base class of every optimizer. Make one with `optimizers.sgd(...)`, `optimizers.adam(...)` etc. */
 export class Optimizer {
   /** Which optimizer this is. */
@@ -253,8 +238,11 @@ export class Optimizer {
     const sched = learningRateAbi(op, this.learningRate);
     const step = this.#iterations + 1;
     if (step > 0xffffffff) throw new InvalidArgumentError(`${op}: more than 2^32 - 1 steps`);
+    const all = [...words, ...f32Bits(sched.params), ...vars];
     call((e) =>
-      withWords(e, op, [...words, ...f32Bits(sched.params), ...vars], (ptr) => {
+      // The scratch area when the list fits, else a block from nr_alloc (engine.withWords).
+      withWords(op, all.length, (ptr) => {
+        wordsAt(ptr, all.length).set(all);
         const schedPtr = ptr + 4 * words.length;
         const varsPtr = schedPtr + 4 * sched.params.length;
         check(e.nr_optimizer_apply(kind, ptr, params.length, sched.kind, schedPtr, sched.params.length, step, this.#clip.mode, this.#clip.value, varsPtr, handles.length));

@@ -6,6 +6,19 @@
 
 export const sizeOf = (s) => s.reduce((a, b) => a * b, 1);
 
+/** The most elements one tensor can hold (the library's `MAX_ELEMENTS`, 2^29 − 1). */
+export const MAX_ELEMENTS = 2 ** 29 - 1;
+
+/**
+ * Whether the core accepts `shape`: every dim at most 2^32 − 1 and the product of its
+ * non-zero dims at most {@link MAX_ELEMENTS} — also for an empty tensor (a zero dim does not
+ * make `[0, 2^32 − 2]` valid). A non-empty shape over the limit is an OutOfMemoryError, an
+ * empty one an InvalidArgumentError; both are errors.
+ */
+export function shapeFits(shape) {
+  return shape.every((d) => d <= 0xffffffff) && shape.reduce((a, d) => a * Math.max(d, 1), 1) <= MAX_ELEMENTS;
+}
+
 function strides(s) {
   const st = new Array(s.length);
   let acc = 1;

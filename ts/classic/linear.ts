@@ -9,6 +9,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import { Dense, InputLayer } from '../layers/core.js';
 import { Sequential } from '../models/sequential.js';
+import { show } from '../ops/convert.js';
 import { fill, zeros } from '../ops/creation.js';
 import { tidy } from '../scope.js';
 import type { Tensor } from '../tensor.js';
@@ -53,7 +54,7 @@ export function collapseLinear(model: Sequential): Sequential {
     }
     const act = linearParts(l.activation);
     if (!act) {
-      throw new InvalidArgumentError(`collapseLinear: layer ${i} (${l.name}) has activation ${JSON.stringify(l.activation)}; only a linear activation (or none) composes`);
+      throw new InvalidArgumentError(`collapseLinear: layer ${i} (${l.name}) has activation ${show(l.activation)}; only a linear activation (or none) composes`);
     }
     return { useBias: l.args.useBias !== false, ...act };
   });

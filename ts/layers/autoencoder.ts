@@ -3,12 +3,12 @@
  * `variational` (the sampling layer of a VAE). Mirror `crates/core/src/layers/salt_and_pepper.rs`
  * and `variational.rs`.
  */
-import { call, check, outPtr, readOut } from '../engine.js';
+import { call, check, outPtr, readOut, writeArgs } from '../engine.js';
 import type { RawExports } from '../wasm/exports.js';
 import { InvalidArgumentError } from '../errors.js';
-import { need } from '../ops/convert.js';
+import { intArg, need } from '../ops/convert.js';
 import { wrapHandle, type Tensor } from '../tensor.js';
-import { checkNumber, Layer, type LayerArgs } from './layer.js';
+import { checkNumber, Layer, MAX_UNITS, type LayerArgs } from './layer.js';
 
 /** Options of {@link SaltAndPepper}. */
 export interface SaltAndPepperArgs extends LayerArgs {
@@ -65,10 +65,13 @@ export interface Distribution {
   logVar: Tensor;
 }
 
-/** @internal The model whose weights a variational layer uses, and its depth-first index there. */
-interface Attachment {
-  model: { handle(op: string): number };
-  index: number;
+/** @internal Where a layer's weights live: a live model holding it and the child-index path to it. */
+type Locator = (layer: Layer) => { handle: number; path: number[] } | null;
+let locate: Locator = () => null;
+
+/** @internal Set by `Sequential` (which knows the models holding each layer). */
+export function setLocator(f: Locator): void {
+  locate = f;
 }
 
 /**
@@ -88,11 +91,10 @@ export class Variational extends Layer {
   readonly kind = 'variational' as const;
   readonly units: number;
   readonly klWeight: number;
-  #attached: Attachment | null = null;
   constructor(args: VariationalArgs) {
     super('variational', args);
     if (!args || typeof args !== 'object') throw new InvalidArgumentError('variational: expected an options object like { units: 2 }');
-    this.units = checkNumber('variational', 'units', args.units, (u) => Number.isInteger(u) && u > 0 && u < 1 << 24, 'a positive integer');
+    this.units = intArg('variational', 'units', args.units, 1, MAX_UNITS);
     this.klWeight = checkNumber('variational', 'klWeight', args.klWeight ?? 1, (w) => Number.isFinite(Math.fround(w)) && w >= 0, 'a finite number >= 0');
   }
   abiParams(): number[] {
@@ -102,22 +104,16 @@ export class Variational extends Layer {
     return { ...super.getConfig(), units: this.units, klWeight: this.klWeight };
   }
 
-  /** @internal Called when a model holding this layer is built. */
-  attach(model: Attachment['model'], index: number): void {
-    this.#attached = { model, index };
-  }
-
   /**
    * The mean and log-variance of the code for `x`, the input of this layer
-   * (`[batch, ..., inputFeatures]`), with the weights of the (last built) model holding it.
-   * For the model's own input use `model.encodeDistribution(x)`. The caller owns both tensors.
+   * (`[batch, ..., inputFeatures]`), with the layer's weights (shared by every model holding
+   * it). For a model's own input use `model.encodeDistribution(x)`. The caller owns both tensors.
    */
   encodeDistribution(x: Tensor): Distribution {
-    if (!this.#attached) throw new InvalidArgumentError(`encodeDistribution: layer ${this.name} has no weights yet; add it to a model and build it (compile, fit or predict) first`);
-    const h = this.#attached.model.handle('encodeDistribution');
+    const at = locate(this);
+    if (!at) throw new InvalidArgumentError(`encodeDistribution: layer ${this.name} has no weights yet (or no live model holds it); add it to a model and build it (compile, fit or predict) first`);
     const hx = need('encodeDistribution', 'x', x);
-    const index = this.#attached.index;
-    return distribution((e) => e.nr_model_layer_distribution(h, index, hx, outPtr(0)));
+    return distribution((e) => e.nr_model_layer_distribution(at.handle, writeArgs('encodeDistribution', at.path), at.path.length, hx, outPtr(0)));
   }
 }
 
@@ -127,23 +123,4 @@ export function distribution(f: (e: RawExports) => number): Distribution {
     check(f(e));
     return { mean: wrapHandle(readOut(0)), logVar: wrapHandle(readOut(1)) };
   });
-}
-
-/**
- * @internal Tells every variational layer of `root` (nested models included) which model
- * holds its weights and its depth-first index there (each nested model, then its layers;
- * input layers are not counted), as `Sequential::set_trainable` numbers them.
- */
-export function attachLayers(root: { handle(op: string): number; layers: readonly unknown[] }): void {
-  let i = 0;
-  const walk = (layers: readonly unknown[]): void => {
-    for (const l of layers) {
-      if (l instanceof Layer && l.kind === 'input') continue;
-      if (l instanceof Variational) l.attach(root, i);
-      i++;
-      const inner = (l as { layers?: unknown }).layers;
-      if (!(l instanceof Layer) && Array.isArray(inner)) walk(inner);
-    }
-  };
-  walk(root.layers);
 }

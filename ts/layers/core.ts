@@ -5,7 +5,8 @@
 import { InvalidArgumentError } from '../errors.js';
 import { activationAbi, type ActivationSpec } from './activation_abi.js';
 import { initializerAbi, type InitializerSpec } from './initializers.js';
-import { checkNumber, Layer, type LayerArgs } from './layer.js';
+import { boolArg, intArg, MAX_ELEMENTS, show } from '../ops/convert.js';
+import { checkNumber, Layer, MAX_UNITS, type LayerArgs } from './layer.js';
 import { activityRegularizerAbi, regularizerAbi, type ActivityRegularizerSpec, type RegularizerSpec } from './regularizers.js';
 
 export interface DenseArgs extends LayerArgs {
@@ -37,7 +38,8 @@ export class Dense extends Layer {
   constructor(args: DenseArgs) {
     super('dense', args);
     if (!args || typeof args !== 'object') throw new InvalidArgumentError('dense: expected an options object like { units: 10 }');
-    this.units = checkNumber('dense', 'units', args.units, (u) => Number.isInteger(u) && u > 0 && u < 1 << 24, 'a positive integer');
+    this.units = intArg('dense', 'units', args.units, 1, MAX_UNITS);
+    boolArg('dense', 'useBias', args.useBias, true);
     this.activation = args.activation ?? 'linear';
     this.args = args;
     this.abiParams(); // validate eagerly: errors point at the layer definition
@@ -49,8 +51,8 @@ export class Dense extends Layer {
       ...activationAbi('dense', this.activation),
       ...initializerAbi('dense', 'kernelInitializer', a.kernelInitializer ?? 'glorotUniform'),
       ...initializerAbi('dense', 'biasInitializer', a.biasInitializer ?? 'zeros'),
-      ...regularizerAbi('dense', a.kernelRegularizer),
-      ...regularizerAbi('dense', a.biasRegularizer),
+      ...regularizerAbi('dense', a.kernelRegularizer, 'kernelRegularizer'),
+      ...regularizerAbi('dense', a.biasRegularizer, 'biasRegularizer'),
       ...activityRegularizerAbi('dense', a.activityRegularizer),
     ];
   }
@@ -117,10 +119,14 @@ export class Reshape extends Layer {
   readonly targetShape: number[];
   constructor(args: LayerArgs & { targetShape: number[] }) {
     super('reshape', args);
-    if (!Array.isArray(args?.targetShape) || args.targetShape.some((d) => !(d === -1 || (Number.isInteger(d) && d >= 0)))) {
-      throw new InvalidArgumentError(`reshape: targetShape must be an array of non-negative integers or -1, got ${JSON.stringify(args?.targetShape)}`);
+    const t: unknown = args.targetShape;
+    if (!Array.isArray(t) || t.length > 31) {
+      throw new InvalidArgumentError(`reshape: targetShape must be an array of non-negative integers or -1, got ${show(t)}`);
     }
-    this.targetShape = args.targetShape.slice();
+    this.targetShape = t.map((d, i) => intArg('reshape', `targetShape[${i}]`, d, -1, MAX_ELEMENTS));
+    if (this.targetShape.filter((d) => d === -1).length > 1) {
+      throw new InvalidArgumentError(`reshape: targetShape may have at most one -1, got ${show(t)}`);
+    }
   }
   abiParams(): number[] {
     return [this.targetShape.length, ...this.targetShape];

@@ -5,6 +5,8 @@
  * Rust's `Initializer::KIND_NAMES` by `test/codes.test.ts`.
  */
 import { InvalidArgumentError } from '../errors.js';
+import { describe, show } from '../ops/convert.js';
+import { readOptions } from '../options.js';
 
 export const INITIALIZERS = [
   'zeros', 'ones', 'constant', 'randomUniform', 'randomNormal', 'truncatedNormal',
@@ -21,31 +23,85 @@ export type InitializerSpec = InitializerName | Initializer;
 
 const make = (name: InitializerName, a = 0, b = 0): Initializer => ({ name, params: [a, b] });
 
-/** Initializer factories, as `tf.initializers`. */
-export const initializers = {
-  zeros: () => make('zeros'),
-  ones: () => make('ones'),
-  constant: ({ value = 0 }: { value?: number } = {}) => make('constant', value),
-  randomUniform: ({ minval = -0.05, maxval = 0.05 }: { minval?: number; maxval?: number } = {}) => make('randomUniform', minval, maxval),
-  randomNormal: ({ mean = 0, stddev = 0.05 }: { mean?: number; stddev?: number } = {}) => make('randomNormal', mean, stddev),
-  truncatedNormal: ({ mean = 0, stddev = 0.05 }: { mean?: number; stddev?: number } = {}) => make('truncatedNormal', mean, stddev),
-  glorotUniform: () => make('glorotUniform'),
-  glorotNormal: () => make('glorotNormal'),
-  heUniform: () => make('heUniform'),
-  heNormal: () => make('heNormal'),
-  lecunUniform: () => make('lecunUniform'),
-  lecunNormal: () => make('lecunNormal'),
-};
-
-/** @internal `[kind, p0, p1]` for the ABI. */
-export function initializerAbi(op: string, field: string, spec: InitializerSpec): number[] {
-  const init = typeof spec === 'string' ? (INITIALIZERS.includes(spec) ? make(spec, ...defaults(spec)) : null) : spec;
-  if (!init || !INITIALIZERS.includes(init.name)) {
-    throw new InvalidArgumentError(`${op}: unknown ${field} ${JSON.stringify(typeof spec === 'string' ? spec : (spec as Initializer)?.name)}; valid: ${INITIALIZERS.join(', ')}`);
-  }
-  return [INITIALIZERS.indexOf(init.name), init.params[0], init.params[1]];
+/** `randomUniform`'s bounds, checked as the core does (finite, `minval < maxval`). */
+function uniform(op: string, minval: number, maxval: number): Initializer {
+  if (!(minval < maxval)) throw new InvalidArgumentError(`${op}: minval must be less than maxval, got minval ${minval} and maxval ${maxval}`);
+  return make('randomUniform', minval, maxval);
 }
 
+/** A normal's mean and standard deviation, checked as the core does (finite, `stddev >= 0`). */
+function normal(op: string, name: 'randomNormal' | 'truncatedNormal', mean: number, stddev: number): Initializer {
+  if (!(stddev >= 0)) throw new InvalidArgumentError(`${op}: stddev must be >= 0, got ${stddev}`);
+  return make(name, mean, stddev);
+}
+
+/**
+ * Initializer factories, as `tf.initializers`. The options are checked when the initializer is
+ * made (an options object with finite numbers; unknown options, `null` or a non-object are
+ * errors naming the initializer). There is no per-initializer `seed`: weights are drawn from
+ * the model's seed.
+ */
+export const initializers = {
+  zeros: (options?: Record<string, never>) => (readOptions('initializers.zeros', options, {}), make('zeros')),
+  ones: (options?: Record<string, never>) => (readOptions('initializers.ones', options, {}), make('ones')),
+  constant: (options?: { value?: number }) => make('constant', readOptions('initializers.constant', options, { value: 0 }).value as number),
+  randomUniform: (options?: { minval?: number; maxval?: number }) => {
+    const o = readOptions('initializers.randomUniform', options, { minval: -0.05, maxval: 0.05 });
+    return uniform('initializers.randomUniform', o.minval as number, o.maxval as number);
+  },
+  randomNormal: (options?: { mean?: number; stddev?: number }) => {
+    const o = readOptions('initializers.randomNormal', options, { mean: 0, stddev: 0.05 });
+    return normal('initializers.randomNormal', 'randomNormal', o.mean as number, o.stddev as number);
+  },
+  truncatedNormal: (options?: { mean?: number; stddev?: number }) => {
+    const o = readOptions('initializers.truncatedNormal', options, { mean: 0, stddev: 0.05 });
+    return normal('initializers.truncatedNormal', 'truncatedNormal', o.mean as number, o.stddev as number);
+  },
+  glorotUniform: (options?: Record<string, never>) => (readOptions('initializers.glorotUniform', options, {}), make('glorotUniform')),
+  glorotNormal: (options?: Record<string, never>) => (readOptions('initializers.glorotNormal', options, {}), make('glorotNormal')),
+  heUniform: (options?: Record<string, never>) => (readOptions('initializers.heUniform', options, {}), make('heUniform')),
+  heNormal: (options?: Record<string, never>) => (readOptions('initializers.heNormal', options, {}), make('heNormal')),
+  lecunUniform: (options?: Record<string, never>) => (readOptions('initializers.lecunUniform', options, {}), make('lecunUniform')),
+  lecunNormal: (options?: Record<string, never>) => (readOptions('initializers.lecunNormal', options, {}), make('lecunNormal')),
+};
+
+/**
+ * @internal `[kind, p0, p1]` for the ABI. `spec` is a name or an initializer object
+ * `{ name, params? }` (what the factories return; `params` defaults as the name's factory).
+ * Anything else — an unknown name, other keys such as `seed`, params that are not two finite
+ * numbers in the initializer's range — throws an error naming `op` and `field`.
+ */
+export function initializerAbi(op: string, field: string, spec: InitializerSpec): number[] {
+  const where = `${op}: ${field}`;
+  let name: unknown;
+  let params: unknown;
+  if (typeof spec === 'string') {
+    name = spec;
+  } else if (spec !== null && typeof spec === 'object' && !Array.isArray(spec)) {
+    for (const k of Object.keys(spec)) {
+      if (k !== 'name' && k !== 'params') {
+        throw new InvalidArgumentError(`${where} has an unknown key '${k}' (an initializer is a name or { name, params }${k === 'seed' ? '; weights are drawn from the model\'s seed' : ''}), got ${show(spec)}`);
+      }
+    }
+    name = (spec as Initializer).name;
+    params = (spec as Initializer).params;
+  } else {
+    throw new InvalidArgumentError(`${where} must be an initializer name or an initializer object, got ${describe(spec)}; valid names: ${INITIALIZERS.join(', ')}`);
+  }
+  if (typeof name !== 'string' || !INITIALIZERS.includes(name as InitializerName)) {
+    throw new InvalidArgumentError(`${op}: unknown ${field} ${show(name)}; valid: ${INITIALIZERS.join(', ')}`);
+  }
+  const n = name as InitializerName;
+  let p: [number, number] = defaults(n);
+  if (params !== undefined) {
+    if (!Array.isArray(params) || params.length !== 2 || params.some((x) => typeof x !== 'number' || !Number.isFinite(Math.fround(x)))) {
+      throw new InvalidArgumentError(`${where}: params must be two finite numbers, got ${show(params)}`);
+    }
+    p = [params[0], params[1]];
+  }
+  const init = n === 'randomUniform' ? uniform(where, p[0], p[1]) : n === 'randomNormal' || n === 'truncatedNormal' ? normal(where, n, p[0], p[1]) : make(n, ...p);
+  return [INITIALIZERS.indexOf(n), init.params[0], init.params[1]];
+}
 function defaults(name: InitializerName): [number, number] {
   if (name === 'randomUniform') return [-0.05, 0.05];
   if (name === 'randomNormal' || name === 'truncatedNormal') return [0, 0.05];

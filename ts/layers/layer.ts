@@ -3,6 +3,7 @@
  * WebAssembly memory once the model is built. Mirrors `crates/core/src/layers/`.
  */
 import { InvalidArgumentError } from '../errors.js';
+import { boolArg, describe, intArg, MAX_ELEMENTS, show } from '../ops/convert.js';
 
 /** Options every layer accepts (Keras/TF.js names). */
 export interface LayerArgs {
@@ -15,6 +16,9 @@ export interface LayerArgs {
   /** Input shape with the batch dimension first (`null` or any number for the batch). */
   batchInputShape?: Array<number | null>;
 }
+
+/** The most units a dense or rbf layer may have: 2^24 − 1. */
+export const MAX_UNITS = 2 ** 24 - 1;
 
 const counters = new Map<string, number>();
 
@@ -37,19 +41,28 @@ export abstract class Layer {
 
   protected constructor(kind: string, args: LayerArgs = {}) {
     if (args === null || typeof args !== 'object' || Array.isArray(args)) {
-      throw new InvalidArgumentError(`${kind}: expected an options object, got ${args === null ? 'null' : Array.isArray(args) ? 'an array' : typeof args}`);
+      throw new InvalidArgumentError(`${kind}: expected an options object, got ${describe(args)}`);
+    }
+    if (args.name !== undefined && (typeof args.name !== 'string' || args.name === '')) {
+      throw new InvalidArgumentError(`${kind}: name must be a non-empty string, got ${describe(args.name)}`);
+    }
+    const trainable = boolArg(kind, 'trainable', args.trainable, true);
+    let shape: number[] | undefined;
+    if (args.inputShape !== undefined && args.inputShape !== null) {
+      shape = sampleShape(kind, 'inputShape', args.inputShape);
+    } else if (args.batchInputShape !== undefined && args.batchInputShape !== null) {
+      const b = args.batchInputShape as unknown;
+      if (!Array.isArray(b) || b.length < 1) {
+        throw new InvalidArgumentError(`${kind}: batchInputShape must be an array [batch, ...inputShape] (batch null or a positive integer), got ${show(b)}`);
+      }
+      if (b[0] !== null) intArg(kind, 'batchInputShape[0]', b[0], 1, MAX_ELEMENTS);
+      shape = sampleShape(kind, 'batchInputShape', b.slice(1), 1);
     }
     const n = (counters.get(kind) ?? 0) + 1;
     counters.set(kind, n);
     this.name = args.name ?? `${kind}_${n}`;
-    this.trainable = args.trainable ?? true;
-    const shape = args.inputShape ?? (args.batchInputShape ? (args.batchInputShape.slice(1) as number[]) : undefined);
-    if (shape !== undefined) {
-      if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d <= 0)) {
-        throw new InvalidArgumentError(`${kind}: inputShape must be an array of positive integers (without the batch dimension), got ${JSON.stringify(shape)}`);
-      }
-      this.inputShape = shape.slice();
-    }
+    this.trainable = trainable;
+    if (shape !== undefined) this.inputShape = shape;
   }
 
   /** @internal The flat parameter list `crates/core` reads with `from_abi`. */
@@ -61,10 +74,27 @@ export abstract class Layer {
   }
 }
 
+/**
+ * @internal A per-sample shape (`inputShape`, without the batch dimension): an array of
+ * integers in `[1, MAX_ELEMENTS]` whose product is at most {@link MAX_ELEMENTS} (one sample must
+ * fit in a tensor). `offset` shifts the index named in errors (for `batchInputShape`).
+ */
+export function sampleShape(kind: string, arg: string, v: unknown, offset = 0): number[] {
+  if (!Array.isArray(v) || v.length > 31) {
+    throw new InvalidArgumentError(`${kind}: ${arg} must be an array of positive integers (without the batch dimension), got ${show(v)}`);
+  }
+  const dims = v.map((d, i) => intArg(kind, `${arg}[${i + offset}]`, d, 1, MAX_ELEMENTS));
+  const size = dims.reduce((a, b) => a * b, 1);
+  if (size > MAX_ELEMENTS) {
+    throw new InvalidArgumentError(`${kind}: ${arg} ${show(v)} has ${size} elements per sample, more than the ${MAX_ELEMENTS} one tensor can hold`);
+  }
+  return dims;
+}
+
 /** Throws unless `v` is a number satisfying `ok`. */
 export function checkNumber(op: string, field: string, v: unknown, ok: (x: number) => boolean, what: string): number {
   if (typeof v !== 'number' || !ok(v)) {
-    throw new InvalidArgumentError(`${op}: ${field} must be ${what}, got ${typeof v === 'number' ? v : JSON.stringify(v)}`);
+    throw new InvalidArgumentError(`${op}: ${field} must be ${what}, got ${describe(v)}`);
   }
   return v;
 }

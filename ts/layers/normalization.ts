@@ -1,4 +1,5 @@
 /** `batchNormalization`, `layerNormalization` and `prelu` (layers with their own weights). */
+import { boolArg } from '../ops/convert.js';
 import { initializerAbi, type InitializerSpec } from './initializers.js';
 import { checkNumber, Layer, type LayerArgs } from './layer.js';
 import { regularizerAbi, type RegularizerSpec } from './regularizers.js';
@@ -23,6 +24,8 @@ export class BatchNormalization extends Layer {
     this.args = args;
     checkNumber('batchNormalization', 'momentum', args.momentum ?? 0.99, (m) => m >= 0 && m <= 1, 'a number in [0, 1]');
     checkNumber('batchNormalization', 'epsilon', args.epsilon ?? 1e-3, (e) => e > 0 && Number.isFinite(e), 'a positive number');
+    boolArg('batchNormalization', 'center', args.center, true);
+    boolArg('batchNormalization', 'scale', args.scale, true);
   }
   abiParams(): number[] {
     const a = this.args;
@@ -38,6 +41,8 @@ export class LayerNormalization extends Layer {
     super('layerNormalization', args);
     this.args = args;
     checkNumber('layerNormalization', 'epsilon', args.epsilon ?? 1e-3, (e) => e > 0 && Number.isFinite(e), 'a positive number');
+    boolArg('layerNormalization', 'center', args.center, true);
+    boolArg('layerNormalization', 'scale', args.scale, true);
   }
   abiParams(): number[] {
     const a = this.args;
@@ -63,7 +68,7 @@ export class PReLU extends Layer {
   abiParams(): number[] {
     return [
       ...initializerAbi('prelu', 'alphaInitializer', this.args.alphaInitializer ?? { name: 'constant', params: [0.25, 0] }),
-      ...regularizerAbi('prelu', this.args.alphaRegularizer),
+      ...regularizerAbi('prelu', this.args.alphaRegularizer, 'alphaRegularizer'),
     ];
   }
 }

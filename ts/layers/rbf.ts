@@ -3,9 +3,9 @@
  * math and its derivatives are documented.
  */
 import { InvalidArgumentError } from '../errors.js';
-import { describe } from '../ops/convert.js';
+import { describe, intArg } from '../ops/convert.js';
 import { initializerAbi, type InitializerSpec } from './initializers.js';
-import { checkNumber, Layer, type LayerArgs } from './layer.js';
+import { checkNumber, Layer, MAX_UNITS, type LayerArgs } from './layer.js';
 
 /** The radial functions; the ABI id is the index (Rust `RbfKernel::NAMES`, compared by `test/codes.test.ts`). */
 export const RBF_KERNELS = ['gaussian', 'multiquadric', 'inverseMultiquadric'] as const;
@@ -67,7 +67,7 @@ export class RBF extends Layer {
   constructor(args: RBFArgs) {
     super('rbf', args);
     if (!args || typeof args !== 'object') throw new InvalidArgumentError('rbf: expected an options object like { units: 10 }');
-    this.units = checkNumber('rbf', 'units', args.units, (u) => Number.isInteger(u) && u > 0 && u < 1 << 24, 'a positive integer');
+    this.units = intArg('rbf', 'units', args.units, 1, MAX_UNITS);
     this.kernel = args.kernel ?? 'gaussian';
     rbfKernelId('rbf', this.kernel);
     const c = args.centers;

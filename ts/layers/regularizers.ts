@@ -4,6 +4,8 @@
  * autoencoders. Mirrors `crates/core/src/regularizers.rs`.
  */
 import { InvalidArgumentError } from '../errors.js';
+import { describe, show } from '../ops/convert.js';
+import { readOptions } from '../options.js';
 
 export interface Regularizer {
   readonly l1: number;
@@ -23,24 +25,37 @@ export interface KlSparsityRegularizer {
 /** What `activityRegularizer` accepts. */
 export type ActivityRegularizerSpec = RegularizerSpec | KlSparsityRegularizer;
 
-function klSparsity({ target = 0.05, weight = 3 }: { target?: number; weight?: number } = {}): KlSparsityRegularizer {
-  if (typeof target !== 'number' || !(target > 0 && target < 1)) throw new InvalidArgumentError(`regularizers.klSparsity: target must be a number in (0, 1), got ${target}`);
-  if (typeof weight !== 'number' || !Number.isFinite(Math.fround(weight)) || weight < 0) throw new InvalidArgumentError(`regularizers.klSparsity: weight must be a finite number >= 0, got ${weight}`);
+/** Checks klSparsity's target and weight; `op` names the factory or the layer option. */
+function klChecked(op: string, target: unknown, weight: unknown): KlSparsityRegularizer {
+  if (typeof target !== 'number' || !(target > 0 && target < 1)) throw new InvalidArgumentError(`${op}: target must be a number in (0, 1), got ${describe(target)}`);
+  if (typeof weight !== 'number' || !Number.isFinite(Math.fround(weight)) || weight < 0) throw new InvalidArgumentError(`${op}: weight must be a finite number >= 0, got ${describe(weight)}`);
   return { kind: 'klSparsity', target, weight };
 }
 
-function make(l1: number, l2: number): Regularizer {
-  for (const [k, v] of [['l1', l1], ['l2', l2]] as const) {
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new InvalidArgumentError(`regularizer: ${k} must be a finite number >= 0, got ${v}`);
-  }
-  return { l1, l2 };
+function klSparsity(options?: { target?: number; weight?: number }): KlSparsityRegularizer {
+  const o = readOptions('regularizers.klSparsity', options, { target: 0.05, weight: 3 });
+  return klChecked('regularizers.klSparsity', o.target, o.weight);
 }
 
-/** Regularizer factories, as `tf.regularizers`. */
+function make(op: string, l1: unknown, l2: unknown): Regularizer {
+  for (const [k, v] of [['l1', l1], ['l2', l2]] as const) {
+    if (typeof v !== 'number' || !Number.isFinite(Math.fround(v)) || v < 0) throw new InvalidArgumentError(`${op}: ${k} must be a finite number >= 0, got ${describe(v)}`);
+  }
+  return { l1: l1 as number, l2: l2 as number };
+}
+
+/**
+ * Regularizer factories, as `tf.regularizers`. The options are checked here: an options object
+ * (or nothing) with finite numbers >= 0; unknown options, `null` or a non-object throw an error
+ * naming the factory.
+ */
 export const regularizers = {
-  l1: ({ l1 = 0.01 }: { l1?: number } = {}) => make(l1, 0),
-  l2: ({ l2 = 0.01 }: { l2?: number } = {}) => make(0, l2),
-  l1l2: ({ l1 = 0.01, l2 = 0.01 }: { l1?: number; l2?: number } = {}) => make(l1, l2),
+  l1: (options?: { l1?: number }) => make('regularizers.l1', readOptions('regularizers.l1', options, { l1: 0.01 }).l1, 0),
+  l2: (options?: { l2?: number }) => make('regularizers.l2', 0, readOptions('regularizers.l2', options, { l2: 0.01 }).l2),
+  l1l2: (options?: { l1?: number; l2?: number }) => {
+    const o = readOptions('regularizers.l1l2', options, { l1: 0.01, l2: 0.01 });
+    return make('regularizers.l1l2', o.l1, o.l2);
+  },
   /**
    * Sparsity for autoencoder codes, as an `activityRegularizer`: adds
    * `weight · Σ_j KL(ρ ‖ ρ̂_j)` to the loss, where `ρ = target`, `ρ̂_j` is the mean activation
@@ -55,19 +70,22 @@ export const regularizers = {
   klSparsity,
 };
 
-/** @internal `[l1, l2]` for the ABI (zeros when absent). */
-export function regularizerAbi(op: string, spec: RegularizerSpec | undefined | null): number[] {
+/** @internal `[l1, l2]` for the ABI (zeros when absent); `field` names the option in errors. */
+export function regularizerAbi(op: string, spec: RegularizerSpec | undefined | null, field = 'regularizer'): number[] {
   if (spec == null) return [0, 0];
   if (spec === 'l1') return [0.01, 0];
   if (spec === 'l2') return [0, 0.01];
   if (spec === 'l1l2') return [0.01, 0.01];
-  if (typeof spec === 'object' && (spec as { kind?: unknown }).kind === 'klSparsity') {
-    throw new InvalidArgumentError(`${op}: klSparsity is an activity regularizer; pass it as activityRegularizer, not as a weight regularizer`);
+  if (typeof spec === 'object' && !Array.isArray(spec) && (spec as { kind?: unknown }).kind === 'klSparsity') {
+    throw new InvalidArgumentError(`${op}: ${field}: klSparsity is an activity regularizer; pass it as activityRegularizer, not as a weight regularizer`);
   }
-  if (typeof spec !== 'object' || typeof spec.l1 !== 'number' || typeof spec.l2 !== 'number') {
-    throw new InvalidArgumentError(`${op}: a regularizer must be 'l1', 'l2', 'l1l2' or regularizers.l1l2({...}), got ${JSON.stringify(spec)}`);
+  if (typeof spec !== 'object' || Array.isArray(spec) || typeof spec.l1 !== 'number' || typeof spec.l2 !== 'number') {
+    throw new InvalidArgumentError(`${op}: ${field} must be 'l1', 'l2', 'l1l2' or regularizers.l1l2({...}), got ${show(spec)}`);
   }
-  const r = make(spec.l1, spec.l2);
+  for (const k of Object.keys(spec)) {
+    if (k !== 'l1' && k !== 'l2') throw new InvalidArgumentError(`${op}: ${field} has an unknown key '${k}' (a regularizer is { l1, l2 }), got ${show(spec)}`);
+  }
+  const r = make(`${op}: ${field}`, spec.l1, spec.l2);
   return [r.l1, r.l2];
 }
 
@@ -75,11 +93,14 @@ export function regularizerAbi(op: string, spec: RegularizerSpec | undefined | n
  * @internal An activity regularizer for the ABI: `[l1, l2]` for a norm penalty, or
  * `[0, 0, target, weight]` for klSparsity (the core reads the trailing pair when present).
  */
-export function activityRegularizerAbi(op: string, spec: ActivityRegularizerSpec | undefined | null): number[] {
-  if (spec != null && typeof spec === 'object' && (spec as { kind?: unknown }).kind === 'klSparsity') {
+export function activityRegularizerAbi(op: string, spec: ActivityRegularizerSpec | undefined | null, field = 'activityRegularizer'): number[] {
+  if (spec != null && typeof spec === 'object' && !Array.isArray(spec) && (spec as { kind?: unknown }).kind === 'klSparsity') {
     const k = spec as KlSparsityRegularizer;
-    const r = klSparsity({ target: k.target, weight: k.weight });
+    for (const key of Object.keys(k)) {
+      if (key !== 'kind' && key !== 'target' && key !== 'weight') throw new InvalidArgumentError(`${op}: ${field} has an unknown key '${key}' (klSparsity is { kind, target, weight }), got ${show(spec)}`);
+    }
+    const r = klChecked(`${op}: ${field}`, k.target, k.weight);
     return [0, 0, r.target, r.weight];
   }
-  return regularizerAbi(op, spec as RegularizerSpec | undefined | null);
+  return regularizerAbi(op, spec as RegularizerSpec | undefined | null, field);
 }

@@ -218,7 +218,7 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, args: Fit
       const logs: Logs = {};
       names.forEach((k, i) => (logs[k] = sums[i] / Math.max(seen, 1)));
       if (valX && valY) {
-        const v = model.evaluateValues(valX, valY, batchSize);
+        const v = model.evaluateValues(valX, valY, batchSize, 'fit');
         columns.forEach(([k, at]) => (logs[`val_${k}`] = v[at]));
       }
       history.epoch.push(epoch);

@@ -2,29 +2,42 @@
  * `sequential`: a stack of layers with a Keras/TF.js-style API — `compile`, `fit`,
  * `predict`, `evaluate`, `trainOnBatch`, `summary`, `getWeights`/`setWeights`, `dispose`.
  *
- * The model lives in WebAssembly memory behind one handle: weights, optimizer state and the
- * training loop's sample order. A training step — gather the batch, forward, loss, backward,
- * optimizer update — is a single call into WebAssembly. `fit` yields to the event loop
- * between batches so that a page stays responsive.
+ * The model lives in WebAssembly memory behind one handle: its optimizer state, the training
+ * loop's sample order, and a shared reference to its layers. A training step — gather the
+ * batch, forward, loss, backward, optimizer update — is a single call into WebAssembly. `fit`
+ * yields to the event loop between batches so that a page stays responsive.
+ *
+ * # Shared layers (Keras semantics)
+ * A layer or a model placed in several models is one object with one set of weights: training
+ * any of them trains it everywhere, and `getWeights`/`setWeights` agree. A nested model stays
+ * usable on its own (its own `compile`, `fit`, `predict`). Weights live while a model that
+ * holds them is alive: `dispose()` frees a model's own state and drops its references, and a
+ * layer's weights go with the last model holding them (a layer object used again after that
+ * starts with fresh weights). Each model you build has its own handle: dispose each one. For
+ * now a layer can appear once per model (its forward cache is per layer); the functional API
+ * will lift that.
  */
 import { argPtr, assertLive, call, check, instanceId, outPtr, readArgs, readOut, writeArgs } from '../engine.js';
 import { f32Bits } from '../options.js';
-import { DisposedError, InvalidArgumentError } from '../errors.js';
+import { DisposedError, inOp, InvalidArgumentError } from '../errors.js';
 import { track, untrack } from '../scope.js';
 import { Tensor, wrapHandle } from '../tensor.js';
-import { checkShape, describe, need } from '../ops/convert.js';
+import { boolArg, checkShape, describe, need } from '../ops/convert.js';
 import { runOp } from '../ops/run.js';
 import { InputLayer } from '../layers/core.js';
 import { Layer, LAYER_KINDS } from '../layers/layer.js';
 import { encodeCompile, type CompileArgs, type CompiledInfo } from './compile.js';
 import { fitLoop, type FitArgs, type History } from './fit.js';
 import { summaryText } from './summary.js';
-import { attachLayers, distribution, type Distribution } from '../layers/autoencoder.js';
+import { distribution, setLocator, type Distribution } from '../layers/autoencoder.js';
 
 (Symbol as { dispose?: symbol }).dispose ??= Symbol.for('Symbol.dispose');
 
 export interface SequentialArgs {
-  /** Layers in order; more can be added with `add` before the model is built. */
+  /**
+   * Layers (or models) in order; more can be added with `add` before the model is built. A
+   * layer or model that is also in other models is shared with them (one set of weights).
+   */
   layers?: Array<Layer | Sequential>;
   name?: string;
   /** Seed for weight initialisation, dropout masks and shuffling. Default 0. */
@@ -33,6 +46,9 @@ export interface SequentialArgs {
 
 let modelCount = 0;
 
+/** The built models each layer or model sits in directly (see `Sequential.#locate`). */
+const parentsOf = new WeakMap<Layer | Sequential, Set<Sequential>>();
+
 export class Sequential {
   readonly name: string;
   /** The layers (nested models appear as one entry). */
@@ -40,15 +56,15 @@ export class Sequential {
   /** Set to `true` (e.g. from a callback) to end `fit` after the current batch. */
   stopTraining = false;
   /**
-   * `false` freezes every layer of this model when it is nested in another one (layers inside
-   * can also be frozen one by one). Takes effect at the next `compile`/`fit`/`trainOnBatch`.
+   * `false` freezes every layer of this model when it is trained as part of another model
+   * (layers inside can also be frozen one by one; a frozen layer is frozen in every model
+   * that uses it). Takes effect at the next `compile`/`fit`/`trainOnBatch` of that model.
    */
   trainable = true;
   #handle = 0;
   #owner = 0;
   #seed: number;
   #compiled: CompiledInfo | null = null;
-  #nested = false;
   #disposed = false;
   /** Per-sample output shape of each layer once built. */
   #shapes: number[][] = [];
@@ -65,7 +81,11 @@ export class Sequential {
     for (const l of args.layers ?? []) this.add(l);
   }
 
-  /** Appends a layer (or a model, which then becomes part of this one). */
+  /**
+   * Appends a layer or a model. Either may also sit in other models (built or not): it is
+   * shared, with one set of weights. The same object twice in one model, and a model inside
+   * itself, are errors.
+   */
   add(layer: Layer | Sequential): void {
     if (this.#disposed) throw new DisposedError(`add: model ${this.name} is disposed`);
     if (this.#handle !== 0) throw new InvalidArgumentError(`add: model ${this.name} is already built; add layers before compile/fit/predict`);
@@ -73,20 +93,68 @@ export class Sequential {
       throw new InvalidArgumentError(`add: expected a layer (e.g. layers.dense({...})) or a sequential model, got ${describe(layer)}`);
     }
     if (layer instanceof Sequential) {
-      if (layer === this) throw new InvalidArgumentError('add: a model cannot contain itself');
-      if (layer.#handle !== 0) throw new InvalidArgumentError(`add: model ${layer.name} is already built; nest models before building them`);
-      if (layer.#nested) throw new InvalidArgumentError(`add: model ${layer.name} is already nested in another model; a model can be nested once`);
-      layer.#nested = true;
+      if (layer === this || layer.#contains(this)) throw new InvalidArgumentError(`add: a model cannot contain itself (${layer === this ? `model ${this.name}` : `model ${layer.name} contains model ${this.name}`})`);
+      if (layer.#disposed) throw new DisposedError(`add: model ${layer.name} is disposed`);
+    }
+    const inside = layer instanceof Sequential ? [layer, ...layer.#nodes()] : [layer];
+    const mine = new Set<Layer | Sequential>(this.#nodes());
+    const twice = inside.find((n) => mine.has(n));
+    if (twice) {
+      throw new InvalidArgumentError(`add: ${twice instanceof Sequential ? 'model' : 'layer'} ${twice.name} is already in model ${this.name} (directly or inside a nested model); a layer can be used once per model for now (the functional API will allow more)`);
     }
     if (layer instanceof InputLayer && this.layers.length > 0) throw new InvalidArgumentError('add: an inputLayer must come first');
     this.layers.push(layer);
   }
 
-  /** The per-sample input shape from the first layer, if known. */
+  /** Every layer and model inside this one, depth-first. */
+  #nodes(): Array<Layer | Sequential> {
+    return this.layers.flatMap((l) => (l instanceof Sequential ? [l, ...l.#nodes()] : [l]));
+  }
+
+  #contains(m: Sequential): boolean {
+    return this.#nodes().includes(m);
+  }
+
+  /** The layers that run (without the input layer). */
+  #children(): Array<Layer | Sequential> {
+    return this.layers.filter((l) => !(l instanceof InputLayer));
+  }
+
+  /** Whether the Rust model behind this object is alive in the current instance. */
+  #live(): boolean {
+    return !this.#disposed && this.#handle !== 0 && this.#owner === instanceId();
+  }
+
+  /**
+   * Where the Rust object of `node` lives: a live model and the path of child indices to it
+   * (through nested models whose own handles may be gone). `null` when no live model holds it.
+   */
+  static {
+    // layer.encodeDistribution finds the weights of a (shared) variational layer this way.
+    setLocator((l) => Sequential.#locate(l));
+  }
+
+  static #locate(node: Layer | Sequential): { handle: number; path: number[] } | null {
+    const ps = parentsOf.get(node);
+    if (!ps) return null;
+    for (const p of ps) {
+      const i = p.#children().indexOf(node);
+      if (i < 0) continue;
+      if (p.#live()) return { handle: p.#handle, path: [i] };
+      const up = Sequential.#locate(p);
+      if (up) return { handle: up.handle, path: [...up.path, i] };
+      ps.delete(p); // no live model holds `p` any more
+    }
+    return null;
+  }
+
+  /** The per-sample input shape: the built one, else the first layer's, if known. */
   get inputShape(): number[] | undefined {
+    if (this.#builtInput) return this.#builtInput.slice();
     const first = this.layers[0];
     return first instanceof Sequential ? first.inputShape : first?.inputShape;
   }
+  #builtInput: number[] | undefined;
 
   /** The per-sample output shape (after build). */
   get outputShape(): number[] | undefined {
@@ -96,7 +164,6 @@ export class Sequential {
   /** @internal The live handle; builds on first use. */
   handle(op: string): number {
     if (this.#disposed) throw new DisposedError(`${op}: model ${this.name} is disposed`);
-    if (this.#nested) throw new InvalidArgumentError(`${op}: model ${this.name} is nested in another model; use the outer model`);
     if (this.#handle === 0) this.build();
     assertLive(this.#owner, `${op}: model ${this.name}`);
     return this.#handle;
@@ -112,49 +179,76 @@ export class Sequential {
       throw new InvalidArgumentError(`build: model ${this.name} does not know its input shape; give the first layer an inputShape, e.g. layers.dense({ inputShape: [784], units: 10 })`);
     }
     if (this.layers.filter((l) => !(l instanceof InputLayer)).length === 0) throw new InvalidArgumentError(`build: model ${this.name} has no layers`);
-    const h = this.#create();
+    const created: Array<{ model: Sequential; handle: number }> = [];
     try {
+      const h = this.#create(created);
       call((e) => check(e.nr_model_build(h, writeArgs('build', shape), shape.length)));
     } catch (err) {
-      call((e) => e.nr_model_free(h));
+      // Free what this build made (a nested model built on its own keeps its handle).
+      for (const c of created.reverse()) call((e) => e.nr_model_free(c.handle));
       throw err;
     }
-    this.#handle = h;
-    this.#owner = instanceId();
-    track(this, h, 'model', { scoped: false });
-    this.#readShapes();
-    attachLayers(this);
+    for (const { model: m, handle: mh } of created) {
+      m.#handle = mh;
+      m.#owner = instanceId();
+      track(m, mh, 'model', { scoped: false });
+      m.#readShapes();
+      // Each child now lives in `m`: models built later find it there and share it.
+      for (const ch of m.#children()) {
+        let ps = parentsOf.get(ch);
+        if (!ps) parentsOf.set(ch, (ps = new Set()));
+        ps.add(m);
+      }
+    }
+    this.#setInputs(shape);
   }
 
-  /** Creates the Rust model and adds every layer (nested models recursively). */
-  #create(): number {
+  /**
+   * Creates the Rust model and adds every layer: a layer or model that a live model already
+   * holds is shared (same Rust object); a nested model that is not built yet gets its own
+   * handle too (pushed to `created`), built together with this one, unless it declares its
+   * input shape, in which case it is built on its own first (as Keras builds a model whose
+   * first layer has an input shape).
+   */
+  #create(created: Array<{ model: Sequential; handle: number }>): number {
     const seed = this.#seed;
     const h = call((e) => {
       check(e.nr_model_new(seed >>> 0, Math.floor(seed / 2 ** 32) >>> 0, outPtr(0)));
       return readOut(0);
     });
-    try {
-      for (const l of this.layers) {
-        if (l instanceof InputLayer) continue;
-        if (l instanceof Sequential) {
-          const inner = l.#create();
-          try {
-            call((e) => check(e.nr_model_add_model(h, inner)));
-          } catch (err) {
-            call((e) => e.nr_model_free(inner)); // a failed add leaves `inner` in its slot
-            throw err;
-          }
+    created.push({ model: this, handle: h });
+    for (const l of this.#children()) {
+      if (l instanceof Sequential) {
+        if (l.#disposed) throw new DisposedError(`build: model ${l.name} (nested in ${this.name}) is disposed`);
+        if (l.#handle === 0 && l.inputShape !== undefined) l.build();
+        if (l.#handle !== 0) {
+          assertLive(l.#owner, `build: model ${l.name}`);
+          const inner = l.#handle;
+          call((e) => check(e.nr_model_add_model(h, inner)));
+        } else {
+          const inner = l.#create(created);
+          call((e) => check(e.nr_model_add_model(h, inner)));
+        }
+      } else {
+        const at = Sequential.#locate(l);
+        if (at) {
+          call((e) => check(e.nr_model_add_shared(h, at.handle, writeArgs('add', at.path), at.path.length)));
         } else {
           const kind = LAYER_KINDS.indexOf(l.kind as (typeof LAYER_KINDS)[number]);
           const p = l.abiParams();
           call((e) => check(e.nr_model_add(h, kind, writeF32(p), p.length)));
         }
       }
-    } catch (err) {
-      call((e) => e.nr_model_free(h));
-      throw err;
     }
     return h;
+  }
+
+  /** Records the per-sample input shape of this model and of nested models built with it. */
+  #setInputs(shape: number[]): void {
+    this.#builtInput ??= shape.slice();
+    this.#children().forEach((c, i) => {
+      if (c instanceof Sequential && c.#handle !== 0) c.#setInputs(i === 0 ? shape : this.#shapes[i - 1]);
+    });
   }
 
   #readShapes(): void {
@@ -217,6 +311,8 @@ export class Sequential {
     this.#fitting = true;
     try {
       return await fitLoop(this, x, y, args);
+    } catch (err) {
+      throw inOp('fit', err);
     } finally {
       this.#fitting = false;
     }
@@ -229,7 +325,11 @@ export class Sequential {
     const h = this.handle('predict');
     const hx = need('predict', 'x', x);
     const bs = batchSizeOf('predict', args.batchSize ?? 32);
-    return runOp((e, out) => e.nr_model_predict(h, hx, bs, out));
+    try {
+      return runOp((e, out) => e.nr_model_predict(h, hx, bs, out));
+    } catch (err) {
+      throw inOp('predict', err);
+    }
   }
 
   /**
@@ -243,9 +343,9 @@ export class Sequential {
   evaluate(x: Tensor, y: Tensor, args: { batchSize?: number; returnDict: true }): Record<string, number>;
   evaluate(x: Tensor, y: Tensor, args: { batchSize?: number; returnDict?: boolean } = {}): Tensor | Tensor[] | Record<string, number> {
     checkArgs('evaluate', args, ['batchSize', 'returnDict']);
-    if (args.returnDict !== undefined && typeof args.returnDict !== 'boolean') throw new InvalidArgumentError(`evaluate: returnDict must be a boolean, got ${describe(args.returnDict)}`);
+    const returnDict = boolArg('evaluate', 'returnDict', args.returnDict);
     const vals = this.evaluateValues(x, y, args.batchSize ?? 32);
-    if (args.returnDict) return Object.fromEntries(this.logColumns().map(([k, i]) => [k, vals[i]]));
+    if (returnDict) return Object.fromEntries(this.logColumns().map(([k, i]) => [k, vals[i]]));
     const ts = vals.slice(0, 1 + this.compiledInfo('evaluate').metricNames.length).map(scalarOf);
     return ts.length === 1 ? ts[0] : ts;
   }
@@ -282,18 +382,25 @@ export class Sequential {
     return distribution((e) => e.nr_model_encode_distribution(h, hx, outPtr(0)));
   }
 
-  /** @internal `[loss, ...metrics, kl, regularization]` as numbers. */
-  evaluateValues(x: Tensor, y: Tensor, batchSize: number): number[] {
+  /**
+   * @internal `[loss, ...metrics, kl, regularization]` as numbers; `op` is the public method
+   * core errors name.
+   */
+  evaluateValues(x: Tensor, y: Tensor, batchSize: number, op: 'evaluate' | 'fit' = 'evaluate'): number[] {
     const info = this.compiledInfo('evaluate');
     const h = this.handle('evaluate');
     const hx = need('evaluate', 'x', x);
     const hy = need('evaluate', 'y', y);
     const bs = batchSizeOf('evaluate', batchSize);
-    return call((e) => {
-      check(e.nr_model_check_data(h, hx, hy, 1));
-      check(e.nr_model_evaluate(h, hx, hy, bs, argPtr()));
-      return Array.from(new Float32Array(e.memory.buffer, argPtr(), 3 + info.metricNames.length));
-    });
+    try {
+      return call((e) => {
+        check(e.nr_model_check_data(h, hx, hy, 1));
+        check(e.nr_model_evaluate(h, hx, hy, bs, argPtr()));
+        return Array.from(new Float32Array(e.memory.buffer, argPtr(), 3 + info.metricNames.length));
+      });
+    } catch (err) {
+      throw inOp(op, err);
+    }
   }
 
   /** One training step on the whole of `x`/`y`; returns `[loss, ...metrics]` (or the loss). */
@@ -303,11 +410,16 @@ export class Sequential {
     const hx = need('trainOnBatch', 'x', x);
     const hy = need('trainOnBatch', 'y', y);
     this.#syncTrainable('trainOnBatch');
-    const v = call((e) => {
-      check(e.nr_model_check_data(h, hx, hy, 2));
-      check(e.nr_model_train_on_batch(h, hx, hy, argPtr()));
-      return Array.from(new Float32Array(e.memory.buffer, argPtr(), 1 + info.metricNames.length));
-    });
+    let v: number[];
+    try {
+      v = call((e) => {
+        check(e.nr_model_check_data(h, hx, hy, 2));
+        check(e.nr_model_train_on_batch(h, hx, hy, argPtr()));
+        return Array.from(new Float32Array(e.memory.buffer, argPtr(), 1 + info.metricNames.length));
+      });
+    } catch (err) {
+      throw inOp('trainOnBatch', err);
+    }
     return v.length === 1 ? v[0] : v;
   }
 
@@ -414,12 +526,31 @@ export class Sequential {
     return text;
   }
 
+  /** The number of weights (parameters and layer state such as moving statistics), nested models included. */
+  countParams(): number {
+    this.handle('countParams');
+    return this.#paramCounts.reduce((a, b) => a + b, 0);
+  }
+
+  /** @internal Inference through layers `start..end` only (e.g. one half of an autoencoder). */
+  predictRange(op: string, x: Tensor, start: number, end: number, batchSize = 32): Tensor {
+    const h = this.handle(op);
+    const hx = need(op, 'x', x);
+    const bs = batchSizeOf(op, batchSize);
+    return runOp((e, out) => e.nr_model_predict_range(h, hx, start, end, bs, out));
+  }
+
   /** Whether `dispose()` was called. */
   get isDisposed(): boolean {
     return this.#disposed;
   }
 
-  /** Frees the model: weights, optimizer state, everything it owns. Idempotent. */
+  /**
+   * Frees the model's own state (optimizer state, sample order) and drops its references to
+   * its layers. Weights are freed with the last model holding them: disposing a model nested
+   * in a live model (or a model sharing layers with one) leaves those weights to the other
+   * model. Idempotent.
+   */
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;

@@ -37,7 +37,7 @@ export function checkShape(op: string, shape: unknown, arg = 'shape'): number[] 
   if (shape.length > 32) throw new InvalidArgumentError(`${op}: ${arg} has rank ${shape.length}, which exceeds the maximum rank 32`);
   const dims = shape.map((d, i) => {
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
-      throw new InvalidArgumentError(`${op}: ${arg}[${i}] must be a non-negative integer, got ${describe(d)} (${arg} ${JSON.stringify(shape)})`);
+      throw new InvalidArgumentError(`${op}: ${arg}[${i}] must be a non-negative integer, got ${describe(d)} (${arg} ${show(shape)})`);
     }
     if (d > 0xffffffff) throw new InvalidArgumentError(`${op}: ${arg}[${i}] = ${d} is too large`);
     return d;
@@ -74,7 +74,7 @@ export function intList(op: string, arg: string, v: unknown): number[] {
   if (!Array.isArray(v)) throw new InvalidArgumentError(`${op}: ${arg} must be a number or an array of integers, got ${describe(v)}`);
   return v.map((x, i) => {
     if (typeof x !== 'number' || !Number.isInteger(x) || x < -0x80000000 || x > 0x7fffffff) {
-      throw new InvalidArgumentError(`${op}: ${arg}[${i}] must be an integer, got ${describe(x)} (${arg} ${JSON.stringify(v)})`);
+      throw new InvalidArgumentError(`${op}: ${arg}[${i}] must be an integer, got ${describe(x)} (${arg} ${show(v)})`);
     }
     return x;
   });
@@ -113,6 +113,51 @@ export function dtypeArg(op: string, v: unknown): void {
   }
 }
 
+/**
+ * @internal A value written out for an error message, JSON-like (`[1,-2]`, `{"units":3}`),
+ * but safe for anything a caller may pass: BigInts (`5n`), symbols, functions, NaN and ±Infinity,
+ * `undefined`, cyclic and deeply nested structures, long arrays (cut after 16 items), and
+ * objects whose getters throw. Never throws.
+ */
+export function show(v: unknown): string {
+  try {
+    return showIn(v, 0, new Set());
+  } catch {
+    return describe(v);
+  }
+}
+
+function showIn(v: unknown, depth: number, seen: Set<object>): string {
+  switch (typeof v) {
+    case 'string': return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v);
+    case 'number': return Object.is(v, -0) ? '-0' : String(v);
+    case 'bigint': return `${v}n`;
+    case 'symbol': return v.toString();
+    case 'function': return 'a function';
+    case 'boolean': return String(v);
+    case 'undefined': return 'undefined';
+  }
+  if (v === null) return 'null';
+  const o = v as object;
+  if (seen.has(o)) return '[circular]';
+  if (ArrayBuffer.isView(o)) return `${Object.prototype.toString.call(o).slice(8, -1)}(${(o as ArrayBufferView).byteLength} bytes)`;
+  if (depth >= 4) return Array.isArray(o) ? '[…]' : '{…}';
+  seen.add(o);
+  try {
+    if (Array.isArray(o)) {
+      const items = o.slice(0, 16).map((x) => showIn(x, depth + 1, seen));
+      return `[${items.join(',')}${o.length > 16 ? `,… ${o.length - 16} more` : ''}]`;
+    }
+    const keys = Object.keys(o);
+    const items = keys.slice(0, 8).map((k) => `${JSON.stringify(k)}:${showIn((o as Record<string, unknown>)[k], depth + 1, seen)}`);
+    const name = o.constructor?.name;
+    const prefix = name && name !== 'Object' ? `${name} ` : '';
+    return `${prefix}{${items.join(',')}${keys.length > 8 ? ',…' : ''}}`;
+  } finally {
+    seen.delete(o);
+  }
+}
+
 /** A short description of a value for error messages. */
 export function describe(v: unknown): string {
   if (v === null) return 'null';
@@ -123,7 +168,11 @@ export function describe(v: unknown): string {
   if (typeof v === 'bigint') return `the bigint ${v}n`;
   if (typeof v === 'symbol') return `a symbol (${v.description ?? ''})`;
   if (typeof v === 'function') return 'a function';
-  if (typeof v === 'object') return `an object (${(v as object).constructor?.name ?? 'Object'})`;
+  if (typeof v === 'object') {
+    let name = 'Object';
+    try { name = (v as object).constructor?.name ?? 'Object'; } catch { /* a throwing getter or a revoked proxy */ }
+    return `an object (${name})`;
+  }
   return `${typeof v} ${String(v)}`;
 }
 

@@ -6,7 +6,7 @@ import { idOf, REDUCE_OPS, type ReduceOpName } from '../wasm/codes.js';
 import { writeArgs } from '../engine.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { axesOf, axisArg, boolArg, describe, need } from './convert.js';
+import { axesOf, axisArg, boolArg, describe, need, show } from './convert.js';
 import { runOp } from './run.js';
 
 type Axis = number | number[] | undefined;
@@ -47,7 +47,7 @@ export function argMin(x: Tensor, axis = 0): Tensor {
 
 function argReduce(op: 'argMax' | 'argMin', x: Tensor, axis: unknown): Tensor {
   need(op, 'x', x);
-  if (typeof axis !== 'number') throw new InvalidArgumentError(`${op}: axis must be a single integer, got ${Array.isArray(axis) ? JSON.stringify(axis) : describe(axis)}`);
+  if (typeof axis !== 'number') throw new InvalidArgumentError(`${op}: axis must be a single integer, got ${Array.isArray(axis) ? show(axis) : describe(axis)}`);
   // A scalar has no axis; its only index is 0 (axis 0 and -1 are accepted, as TF.js).
   if (x.rank === 0) {
     axisArg(op, 'axis', axis, [1]);

@@ -5,7 +5,7 @@
 import { writeArgs } from '../engine.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { describe, intArg, intList, need } from './convert.js';
+import { describe, intArg, intList, need, show } from './convert.js';
 import { runOp } from './run.js';
 
 /** The same values under a new shape; one dimension may be `-1` (inferred). */
@@ -14,7 +14,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   if (!Array.isArray(shape)) throw new InvalidArgumentError(`reshape: shape must be an array, got ${describe(shape)}`);
   shape.forEach((d, i) => {
     if (typeof d !== 'number' || !Number.isInteger(d) || d < -1 || d > 0x7fffffff) {
-      throw new InvalidArgumentError(`reshape: shape[${i}] must be a non-negative integer or -1, got ${describe(d)} (shape ${JSON.stringify(shape)})`);
+      throw new InvalidArgumentError(`reshape: shape[${i}] must be a non-negative integer or -1, got ${describe(d)} (shape ${show(shape)})`);
     }
   });
   return runOp((e, out) => e.nr_reshape(h, writeArgs('reshape', shape), shape.length, out));

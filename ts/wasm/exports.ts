@@ -61,9 +61,11 @@ export interface RawExports {
   nr_model_new(seedLo: number, seedHi: number, out: number): number;
   nr_model_add(model: number, kind: number, params: number, n: number): number;
   nr_model_add_model(outer: number, inner: number): number;
+  nr_model_add_shared(model: number, src: number, path: number, pathLen: number): number;
   nr_model_build(model: number, shape: number, rank: number): number;
   nr_model_layer_info(model: number, i: number, out: number): number;
   nr_model_predict(model: number, x: number, batchSize: number, out: number): number;
+  nr_model_predict_range(model: number, x: number, start: number, end: number, batchSize: number, out: number): number;
   nr_model_compile(model: number, params: number, n: number): number;
   nr_model_check_data(model: number, x: number, y: number, op: number): number;
   nr_model_shuffle(model: number, n: number, epoch: number, shuffle: number): number;
@@ -78,7 +80,7 @@ export interface RawExports {
   nr_model_free(model: number): number;
   nr_model_loss_terms(model: number, out: number): number;
   nr_model_encode_distribution(model: number, x: number, out: number): number;
-  nr_model_layer_distribution(model: number, layer: number, x: number, out: number): number;
+  nr_model_layer_distribution(model: number, path: number, pathLen: number, x: number, out: number): number;
   nr_tensor_assign(dst: number, src: number): number;
   nr_tape_begin(): number;
   nr_tape_end(): number;
@@ -96,4 +98,12 @@ export interface RawExports {
   nr_rbf_widths(centers: number, neighbors: number, scale: number, out: number): number;
   nr_rbf_features(x: number, centers: number, widths: number, kernel: number, out: number): number;
   nr_least_squares(a: number, b: number, l2: number, out: number): number;
+
+  nr_pca_new(components: number, whiten: number, out: number): number;
+  nr_pca_fit(p: number, x: number): number;
+  nr_pca_transform(p: number, x: number, inverse: number, out: number): number;
+  nr_pca_get(p: number, part: number, out: number): number;
+  nr_pca_free(p: number): number;
+  nr_psnr(a: number, b: number, maxValue: number, hasShape: number, h: number, w: number, out: number): number;
+  nr_ssim(a: number, b: number, maxValue: number, windowSize: number, sigma: number, k1: number, k2: number, hasShape: number, h: number, w: number, out: number): number;
 }

@@ -1,4 +1,5 @@
 /** Turning a user-supplied source into a compiled `WebAssembly.Module`. */
+import { InvalidArgumentError } from '../errors.js';
 
 /** Where the `.wasm` can come from: bytes, a URL (or string URL), a `Response`, or a compiled module. */
 export type WasmSource =
@@ -14,27 +15,54 @@ const isNode =
   typeof process !== 'undefined' && !!(process as { versions?: { node?: string } }).versions?.node &&
   typeof (globalThis as { Deno?: unknown }).Deno === 'undefined';
 
-/** Compiles `src`; `base` resolves relative URL strings. */
+/**
+ * Compiles `src`; `base` resolves relative URL strings. A source that yields no module — an
+ * HTTP error status, a failed fetch, bytes that are not WebAssembly — is an
+ * {@link InvalidArgumentError} naming `init` and the URL/status (never a plain `Error`).
+ */
 export async function compileFrom(src: WasmSource, base?: string): Promise<WebAssembly.Module> {
   if (src instanceof WebAssembly.Module) return src;
-  if (src instanceof ArrayBuffer || ArrayBuffer.isView(src)) return WebAssembly.compile(src as BufferSource);
+  if (src instanceof ArrayBuffer || ArrayBuffer.isView(src)) return compileBytes(src as BufferSource, 'the bytes given');
+  let where = 'the Response given';
   if (typeof src === 'string' || src instanceof URL) {
     const url = new URL(String(src), base);
+    where = url.href;
     if (url.protocol === 'file:' && isNode) {
       // Node's fetch cannot read file: URLs. The module name is hidden from browser bundlers.
       const fsName = 'node:fs/promises';
       const fs = (await import(/* @vite-ignore */ fsName)) as typeof import('node:fs/promises');
-      return WebAssembly.compile(await fs.readFile(url));
+      let data: Uint8Array;
+      try {
+        data = await fs.readFile(url);
+      } catch (err) {
+        throw new InvalidArgumentError(`init: reading the neurite wasm from ${where} failed: ${(err as Error)?.message ?? String(err)}`);
+      }
+      return compileBytes(data as BufferSource, where);
     }
     src = fetch(url);
   }
-  const res = (await src) as Response;
-  if (!res.ok) throw new Error(`init: fetching the neurite wasm failed: ${res.status} ${res.statusText} (${res.url})`);
+  let res: Response;
+  try {
+    res = (await src) as Response;
+  } catch (err) {
+    throw new InvalidArgumentError(`init: fetching the neurite wasm from ${where} failed: ${(err as Error)?.message ?? String(err)}`);
+  }
+  if (res.url) where = res.url;
+  if (!res.ok) throw new InvalidArgumentError(`init: fetching the neurite wasm from ${where} failed: HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
   try {
     return await WebAssembly.compileStreaming(res.clone());
   } catch {
     // A server that does not send Content-Type: application/wasm.
-    return WebAssembly.compile(await res.arrayBuffer());
+    return compileBytes(await res.arrayBuffer(), where);
+  }
+}
+
+/** Compiles bytes; an invalid module is an {@link InvalidArgumentError} naming `init` and `where`. */
+async function compileBytes(bytes: BufferSource, where: string): Promise<WebAssembly.Module> {
+  try {
+    return await WebAssembly.compile(bytes);
+  } catch (err) {
+    throw new InvalidArgumentError(`init: cannot compile ${where} as WebAssembly: ${(err as Error)?.message ?? String(err)}`);
   }
 }
 

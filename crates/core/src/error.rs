@@ -87,6 +87,17 @@ impl Error {
     pub fn shape(op: &'static str, msg: impl Into<String>) -> Error {
         Error::ShapeMismatch { op, msg: msg.into() }
     }
+
+    /// This error as raised while `op` checked `what`: an argument or shape error of an inner
+    /// operation (say a loss) becomes `{op}: {inner} on {what}: {msg}`, with the same variant,
+    /// so that the message names the operation the user called. Other errors are unchanged.
+    pub fn within(self, op: &'static str, what: &str) -> Error {
+        match self {
+            Error::InvalidArgument { op: inner, msg } if inner != op => Error::InvalidArgument { op, msg: format!("{inner} on {what}: {msg}") },
+            Error::ShapeMismatch { op: inner, msg } if inner != op => Error::ShapeMismatch { op, msg: format!("{inner} on {what}: {msg}") },
+            other => other,
+        }
+    }
 }
 
 impl fmt::Display for Error {
@@ -143,6 +154,18 @@ mod tests {
         assert_eq!(e.status(), Status::ShapeMismatch);
         let e = Error::OutOfMemory { op: "zeros", bytes: 1 << 40 };
         assert!(e.to_string().contains("1099511627776 bytes"));
+    }
+
+    #[test]
+    fn within_names_the_caller_and_keeps_the_variant() {
+        let e = Error::shape("meanSquaredError", "targets of shape [8,2] do not match predictions of shape [8,1]").within("fit", "y");
+        assert_eq!(e.to_string(), "fit: meanSquaredError on y: targets of shape [8,2] do not match predictions of shape [8,1]");
+        assert_eq!(e.status(), Status::ShapeMismatch);
+        let e = Error::invalid("hinge", "target[1] = 0").within("evaluate", "y");
+        assert_eq!((e.to_string().as_str(), e.status()), ("evaluate: hinge on y: target[1] = 0", Status::InvalidArgument));
+        // Already the caller's own error, or not an argument error: unchanged.
+        assert_eq!(Error::invalid("fit", "x").within("fit", "y").to_string(), "fit: x");
+        assert_eq!(Error::OutOfMemory { op: "zeros", bytes: 4 }.within("fit", "y").to_string(), "zeros: out of memory allocating 4 bytes");
     }
 
     #[test]

@@ -41,19 +41,19 @@ fn stack(n: usize, act: f32, activity: [f32; 2]) -> Sequential {
 }
 
 fn values(m: &Sequential) -> Vec<Vec<f32>> {
-    m.params_all().iter().map(|p| p.value.data().to_vec()).collect()
+    m.param_values().unwrap().iter().map(|(v, _)| v.data().to_vec()).collect()
 }
 
 #[test]
 fn frozen_layers_inside_a_nested_model_are_not_updated() {
     let inner = stack(2, TANH, [0.0; 2]);
     let mut m = Sequential::new(1);
-    m.add(Box::new(inner)).unwrap();
+    m.add(neurite_core::model::shared(inner)).unwrap();
     m.add(layers::from_abi(0, &dense(2, TANH, [0.0; 2]), 1).unwrap()).unwrap();
     m.build_all(&[2]).unwrap();
     // Depth-first indices: 0 the nested model, 1 and 2 its layers, 3 the last dense.
     m.set_trainable(1, false).unwrap();
-    assert_eq!(m.params_updated(), [false, false, true, true, true, true]);
+    assert_eq!(m.params_updated().unwrap(), [false, false, true, true, true, true]);
     assert_eq!(m.flat_len(), 4);
     assert!(m.set_trainable(4, false).unwrap_err().to_string().contains("layer index 4 is out of range for 4 layers"));
     let (x, y) = data();
@@ -66,7 +66,7 @@ fn frozen_layers_inside_a_nested_model_are_not_updated() {
     // Freezing the nested model as a whole.
     m.set_trainable(1, true).unwrap();
     m.set_trainable(0, false).unwrap();
-    assert_eq!(m.params_updated(), [false, false, false, false, true, true]);
+    assert_eq!(m.params_updated().unwrap(), [false, false, false, false, true, true]);
 }
 
 #[test]
@@ -79,12 +79,12 @@ fn optimizer_state_stays_with_its_parameter_when_a_layer_is_frozen_between_steps
     let (lr, mu) = (0.1f32, 0.9f32);
     let mut tr = trainer(Optimizer::Sgd { momentum: mu, nesterov: false }, lr);
     tr.train_on(&mut m, x.clone(), &y).unwrap();
-    let g1 = m.params_with_layer()[2].1.grad.clone();
+    let g1 = m.param_values().unwrap()[2].1.clone();
     m.set_trainable(0, false).unwrap();
-    let w1 = m.params_all()[2].value.data().to_vec();
+    let w1 = m.param_values().unwrap()[2].0.data().to_vec();
     tr.train_on(&mut m, x.clone(), &y).unwrap();
-    let g2 = m.params_with_layer()[2].1.grad.clone();
-    let w2 = m.params_all()[2].value.data().to_vec();
+    let g2 = m.param_values().unwrap()[2].1.clone();
+    let w2 = m.param_values().unwrap()[2].0.data().to_vec();
     for k in 0..w1.len() {
         // TF.js momentum: a ← μ·a + g, p ← p − η·a.
         let want = w1[k] - lr * (mu * g1[k] + g2[k]);

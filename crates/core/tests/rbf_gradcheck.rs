@@ -18,8 +18,8 @@ fn model(kernel: u32, units: usize, input: usize) -> Sequential {
     // dense: units 2, bias, linear, glorotUniform kernel, randomNormal(0, 0.3) bias, no regularizers.
     let dense = [2.0, 1.0, 0.0, 0.0, 6.0, 0.0, 0.0, 4.0, 0.0, 0.3, 0., 0., 0., 0., 0., 0.];
     let mut m = Sequential::new(5);
-    m.add(Box::new(Rbf::new(RbfConfig::from_abi(&p).unwrap()))).unwrap();
-    m.add(Box::new(Dense::new(DenseConfig::from_abi(&dense).unwrap()))).unwrap();
+    m.add(neurite_core::model::shared(Rbf::new(RbfConfig::from_abi(&p).unwrap()))).unwrap();
+    m.add(neurite_core::model::shared(Dense::new(DenseConfig::from_abi(&dense).unwrap()))).unwrap();
     m.build_all(&[input]).unwrap();
     m
 }
@@ -28,7 +28,7 @@ fn check(kernel: u32) {
     let x = random(&[4, 3], 1 + u64::from(kernel));
     let y = random(&[4, 2], 10 + u64::from(kernel));
     let mut m = model(kernel, 5, 3);
-    assert_eq!(m.params_with_layer().len(), 4, "centers, widths, kernel, bias");
+    assert_eq!(m.param_values().unwrap().len(), 4, "centers, widths, kernel, bias");
     check_gradients(&mut m, &mut trainer(Loss::MeanSquaredError), &x, &y, 2e-3, 2e-2, &format!("kernel {kernel}"));
 }
 

@@ -307,13 +307,37 @@ pub unsafe fn read_u32s(op: &'static str, ptr: *const u32, n: usize) -> Result<V
     Ok(v)
 }
 
+/// Reads `n` u32 values from a pointer TS gave us and converts each with `f`. The copy is
+/// allocated fallibly ([`Error::OutOfMemory`]), never with `collect`, which aborts on OOM.
+///
+/// # Safety
+/// As [`read_u32s`].
+pub unsafe fn read_u32s_as<T>(op: &'static str, ptr: *const u32, n: usize, f: impl Fn(u32) -> T) -> Result<Vec<T>> {
+    // SAFETY: guaranteed by the caller.
+    let words = unsafe { read_u32s(op, ptr, n) }?;
+    let mut v = Vec::new();
+    v.try_reserve_exact(words.len())
+        .map_err(|_| Error::OutOfMemory { op, bytes: (words.len() as u64).saturating_mul(core::mem::size_of::<T>() as u64) })?;
+    v.extend(words.into_iter().map(f));
+    Ok(v)
+}
+
 /// Reads `n` i32 values (axes, offsets) from a pointer TS gave us.
 ///
 /// # Safety
 /// As [`read_u32s`].
 pub unsafe fn read_i32s(op: &'static str, ptr: *const i32, n: usize) -> Result<Vec<i32>> {
     // SAFETY: same layout as u32; guaranteed by the caller.
-    Ok(unsafe { read_u32s(op, ptr as *const u32, n) }?.into_iter().map(|v| v as i32).collect())
+    unsafe { read_u32s_as(op, ptr as *const u32, n, |w| w as i32) }
+}
+
+/// Reads `n` i32 values widened to i64 (axes, permutations, shapes with -1).
+///
+/// # Safety
+/// As [`read_u32s`].
+pub unsafe fn read_i64s(op: &'static str, ptr: *const i32, n: usize) -> Result<Vec<i64>> {
+    // SAFETY: same layout as u32; guaranteed by the caller.
+    unsafe { read_u32s_as(op, ptr as *const u32, n, |w| i64::from(w as i32)) }
 }
 
 /// Writes a result through an out-pointer, after [`check_region`].
@@ -362,11 +386,17 @@ mod tests {
 
     thread_local! {
         static ALLOCS: Cell<usize> = const { Cell::new(0) };
+        /// When non-zero, allocations of more bytes than this fail (return null) on this thread.
+        static FAIL_ABOVE: Cell<usize> = const { Cell::new(0) };
     }
 
-    // SAFETY: forwards to the system allocator unchanged.
+    // SAFETY: forwards to the system allocator unchanged (or fails, which the contract allows).
     unsafe impl GlobalAlloc for Counting {
         unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+            let limit = FAIL_ABOVE.try_with(|c| c.get()).unwrap_or(0);
+            if limit != 0 && l.size() > limit {
+                return core::ptr::null_mut();
+            }
             let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
             // SAFETY: forwarded.
             unsafe { System.alloc(l) }
@@ -473,6 +503,28 @@ mod tests {
         assert!(untrack_block(addr, 400));
         assert!(!untrack_block(addr, 400));
         assert_eq!(check_region("t", "list", addr + 4, 400, 4).is_err(), cfg!(target_arch = "wasm32"));
+    }
+
+    #[test]
+    fn argument_lists_are_copied_fallibly() {
+        let src = vec![u32::MAX; 1000]; // -1 as i32
+        // SAFETY: src holds 1000 u32s (natively any pointer outside the regions passes the check).
+        let v = unsafe { read_i64s("transpose", src.as_ptr() as *const i32, 1000) }.unwrap();
+        assert!(v.len() == 1000 && v.iter().all(|&x| x == -1));
+        // The widened copy (8000 bytes) cannot be allocated: an error, not an abort (collect
+        // used to allocate it infallibly).
+        FAIL_ABOVE.with(|c| c.set(4000));
+        // SAFETY: as above.
+        let r = unsafe { read_i64s("transpose", src.as_ptr() as *const i32, 1000) };
+        // SAFETY: as above.
+        let r32 = unsafe { read_u32s_as("dims", src.as_ptr(), 1000, |w| w as u64) };
+        FAIL_ABOVE.with(|c| c.set(3999));
+        // SAFETY: as above.
+        let ru = unsafe { read_u32s("list", src.as_ptr(), 1000) };
+        FAIL_ABOVE.with(|c| c.set(0));
+        assert_eq!(r.unwrap_err().to_string(), "transpose: out of memory allocating 8000 bytes");
+        assert_eq!(r32.unwrap_err().to_string(), "dims: out of memory allocating 8000 bytes");
+        assert_eq!(ru.unwrap_err().to_string(), "list: out of memory allocating 4000 bytes");
     }
 
     #[test]

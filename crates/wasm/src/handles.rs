@@ -43,6 +43,8 @@ pub enum Object {
     Model(Box<Model>),
     /// A perceptron and its weights (`crates/core/src/classic/perceptron.rs`).
     Perceptron(Box<neurite_core::classic::perceptron::Perceptron>),
+    /// A principal component analysis (`crates/core/src/decomposition/pca.rs`).
+    Pca(Box<neurite_core::decomposition::pca::Pca>),
 }
 
 impl Object {
@@ -51,6 +53,7 @@ impl Object {
             Object::Tensor(_) => "tensor",
             Object::Model(_) => "model",
             Object::Perceptron(_) => "perceptron",
+            Object::Pca(_) => "pca",
         }
     }
 
@@ -59,6 +62,7 @@ impl Object {
             Object::Tensor(t) => t.byte_len(),
             Object::Model(_) => 0,
             Object::Perceptron(p) => p.weights.len() * 4,
+            Object::Pca(p) => p.len_f64() * 8,
         }
     }
 }
@@ -239,7 +243,7 @@ impl Handles {
                 self.live_tensors -= 1;
                 self.tensor_bytes -= t.byte_len();
             }
-            Object::Model(_) | Object::Perceptron(_) => {}
+            Object::Model(_) | Object::Perceptron(_) | Object::Pca(_) => {}
         }
         Ok(object)
     }
@@ -287,6 +291,16 @@ impl Handles {
         match self.slots[i].object.as_mut() {
             Some(Object::Perceptron(p)) => Ok(p),
             Some(o) => Err(wrong_kind(handle, o.kind(), "perceptron")),
+            None => Err(lent(handle)),
+        }
+    }
+
+    /// The PCA behind `handle`, mutably.
+    pub fn pca_mut(&mut self, handle: u32) -> Result<&mut neurite_core::decomposition::pca::Pca> {
+        let i = self.index(handle)?;
+        match self.slots[i].object.as_mut() {
+            Some(Object::Pca(p)) => Ok(p),
+            Some(o) => Err(wrong_kind(handle, o.kind(), "pca")),
             None => Err(lent(handle)),
         }
     }

@@ -66,6 +66,11 @@ const tensorInvalid = {
     // A nested [[1,2],[3,4]] with a different shape of the same size is rejected by neurite.
     if (args[0] === undefined) return null;
     if (args.length === 2 && args[1] === undefined) return null;
+    // A null shape means "infer it from the values", as TF.js: valid.
+    if (args.length === 2 && args[1] === null && Array.isArray(args[0]) && args[0].every((v) => typeof v === 'number')) {
+      const vals = args[0];
+      return { args, expect: 'ok', run: () => nr.tensor(...args), check: (t) => compare('tensor', t, ref([vals.length], vals), true) };
+    }
     const isGarbage = typeof args[0] === 'boolean' || args[0] instanceof Uint8ClampedArray;
     return { args, expect: isGarbage ? 'either' : 'error', run: () => nr.tensor(...args) };
   },

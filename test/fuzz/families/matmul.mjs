@@ -37,9 +37,12 @@ const matMulOp = {
     if (form <= 4) args = ta || tb ? [a.t, b.t, ta, tb] : [a.t, b.t];
     else if (form <= 6) args = [a.t, b.t, { transposeA: ta, transposeB: tb }];
     else if (form === 7) {
-      // { transposeA: false } must not transpose a.
-      args = [a.t, b.t, { transposeA: ta }, tb];
-      fb = tb;
+      // { transposeA: false } must not transpose a. An options object takes no fourth argument
+      // (a boolean there is an error); a lone `undefined` fourth argument is the same as none.
+      const fourth = rng.chance(0.5) ? tb : undefined;
+      args = [a.t, b.t, { transposeA: ta }, fourth];
+      fb = false;
+      if (fourth !== undefined) expect = 'error';
     } else {
       args = [a.t, b.t, rng.pick(['yes', 1, null, [true], 0]), tb];
       fa = undefined;
@@ -48,6 +51,9 @@ const matMulOp = {
     if (form === 7) fa = flag(args[2], 'transposeA');
     const ref = fa === undefined ? null : R.matMul(a.ref, b.ref, fa, fb);
     if (expect === 'ok' && !ref && fa !== undefined) expect = 'error';
+    // { transposeA } with a lone undefined reads b untransposed, whatever tb the shapes were
+    // made for: valid exactly when the reference product exists under that reading.
+    if (form === 7 && args[3] === undefined) expect = ref ? 'ok' : 'error';
     if (fa === undefined) {
       // 0 and null may be read as false; any other non-boolean must be rejected.
       const v = args[2];
@@ -56,6 +62,8 @@ const matMulOp = {
     const method = rng.chance(0.3) && form <= 4;
     return {
       args, expect, run: () => (method ? a.t.matMul(b.t, ta, tb) : nr.matMul(...args)),
+      // The options-object-plus-fourth-argument error is checked by its message.
+      names: form === 7 && args[3] !== undefined ? ['matMul: with an options object as the third argument, there is no fourth argument'] : undefined,
       check: (t) => {
         if (fa === undefined) {
           const r0 = R.matMul(a.ref, b.ref, false, tb);

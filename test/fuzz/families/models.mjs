@@ -211,7 +211,8 @@ const fitOp = {
       opts.validationSplit = rng.pick([0.1, 0.25, 0.3, 0.5, 0, 1, -0.1, NaN]);
       const s = opts.validationSplit;
       const nVal = n - Math.floor(n * (1 - s));
-      if (!(s > 0 && s < 1) || nVal < 1 || nVal >= n) expect = 'error';
+      // 0 holds out nothing (TF.js/Keras): a plain fit. Otherwise both parts need a sample.
+      if (s !== 0 && (!(s > 0 && s < 1) || nVal < 1 || nVal >= n)) expect = 'error';
       if (s > 0 && s < 1 && expect === 'ok' && (Math.floor(n * s) < 1 || Math.floor(n * s) >= n)) expect = 'either';
     } else if (r === 3) {
       opts.callbacks = [nr.callbacks.earlyStopping({ monitor: 'loss', restoreBestWeights: true, patience: 5 }), { onEpochEnd: (e) => { if (e >= 1) throw sentinel; } }];

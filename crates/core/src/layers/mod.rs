@@ -178,19 +178,20 @@ pub const LAYER_KINDS: [&str; 12] = [
     "variational",
 ];
 
-/// Creates a layer from its ABI kind id and parameter list; `index` (its position in the
+/// Creates a layer (unbuilt, not yet shared) from its ABI kind id and parameter list; `index` (its position in the
 /// model) separates the random streams of random layers.
-pub fn from_abi(kind: u32, p: &[f32], index: u32) -> Result<Box<dyn Layer>> {
+pub fn from_abi(kind: u32, p: &[f32], index: u32) -> Result<crate::model::LayerRef> {
     use crate::config::Reader;
+    use crate::model::shared;
     Ok(match kind {
-        0 => Box::new(dense::Dense::new(dense::DenseConfig::from_abi(p)?)),
-        1 => Box::new(activation::ActivationLayer::new(Reader::new("activation", p).activation()?)),
-        2 => Box::new(prelu::PRelu::from_abi(p)?),
-        3 => Box::new(dropout::Dropout::new(Reader::new("dropout", p).finite("rate")?, index)?),
-        4 => Box::new(gaussian_noise::GaussianNoise::new(Reader::new("gaussianNoise", p).f32("stddev")?, index)?),
-        5 => Box::new(batch_norm::BatchNorm::from_abi(p)?),
-        6 => Box::new(layer_norm::LayerNorm::from_abi(p)?),
-        7 => Box::new(reshape::Reshape::flatten()),
+        0 => shared(dense::Dense::new(dense::DenseConfig::from_abi(p)?)),
+        1 => shared(activation::ActivationLayer::new(Reader::new("activation", p).activation()?)),
+        2 => shared(prelu::PRelu::from_abi(p)?),
+        3 => shared(dropout::Dropout::new(Reader::new("dropout", p).finite("rate")?, index)?),
+        4 => shared(gaussian_noise::GaussianNoise::new(Reader::new("gaussianNoise", p).f32("stddev")?, index)?),
+        5 => shared(batch_norm::BatchNorm::from_abi(p)?),
+        6 => shared(layer_norm::LayerNorm::from_abi(p)?),
+        7 => shared(reshape::Reshape::flatten()),
         8 => {
             let mut r = Reader::new("reshape", p);
             let n = r.usize("rank")?;
@@ -202,11 +203,11 @@ pub fn from_abi(kind: u32, p: &[f32], index: u32) -> Result<Box<dyn Layer>> {
                 }
                 target.push(d as i64);
             }
-            Box::new(reshape::Reshape::reshape(target))
+            shared(reshape::Reshape::reshape(target))
         }
-        9 => Box::new(rbf::Rbf::new(rbf::RbfConfig::from_abi(p)?)),
-        10 => Box::new(salt_and_pepper::SaltAndPepper::new(salt_and_pepper::SaltAndPepperConfig::from_abi(p)?, index)),
-        11 => Box::new(variational::Variational::new(variational::VariationalConfig::from_abi(p)?, index)),
+        9 => shared(rbf::Rbf::new(rbf::RbfConfig::from_abi(p)?)),
+        10 => shared(salt_and_pepper::SaltAndPepper::new(salt_and_pepper::SaltAndPepperConfig::from_abi(p)?, index)),
+        11 => shared(variational::Variational::new(variational::VariationalConfig::from_abi(p)?, index)),
         _ => crate::bail!("layer", "unknown layer kind id {kind}"),
     })
 }

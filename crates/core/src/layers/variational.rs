@@ -22,7 +22,8 @@ use super::{rows_cols, step_seed, Layer, Mode, Param};
 use crate::config::Reader;
 use crate::initializers::Initializer;
 use crate::kernels::matmul::gemm;
-use crate::model::Sequential;
+use crate::model::shared::lock;
+use crate::model::{LayerRef, Sequential};
 use crate::rng::Philox;
 use crate::{bail, Error, Result, Shape, Tensor};
 
@@ -231,47 +232,31 @@ pub fn encode_distribution(model: &mut Sequential, x: &Tensor) -> Result<(Tensor
 }
 
 fn walk(model: &mut Sequential, mut x: Tensor) -> Result<Option<(Tensor, Tensor)>> {
-    for l in model.layers_mut() {
-        if let Some(v) = l.as_variational_mut() {
+    for l in model.children() {
+        let mut node = lock(l)?;
+        let layer = node.layer_mut();
+        if let Some(v) = layer.as_variational_mut() {
             return v.distribution(&x).map(Some);
         }
-        if let Some(inner) = l.as_sequential_mut() {
+        if let Some(inner) = layer.as_sequential_mut() {
             if contains_variational(inner) {
                 return walk(inner, x);
             }
         }
-        x = l.forward(x, Mode::Infer)?;
+        x = layer.forward(x, Mode::Infer)?;
     }
     Ok(None)
 }
 
-/// `layer.encodeDistribution(x)`: the `(mean, logVar)` of the variational layer at depth-first
-/// index `flat` of `model` (the numbering of `Sequential::set_trainable`: each nested model,
-/// then its layers) for `x`, the input of that layer.
-pub fn layer_distribution(model: &mut Sequential, flat: usize, x: &Tensor) -> Result<(Tensor, Tensor)> {
-    let mut i = flat;
-    match at_flat(model, &mut i, x)? {
-        Some(r) => Ok(r),
-        None => Err(Error::invalid("encodeDistribution", format!("layer {flat} of the model is not a variational layer"))),
+/// `layer.encodeDistribution(x)`: the `(mean, logVar)` of the variational layer `layer` (a
+/// layer shared by every model that holds it) for `x`, the input of that layer.
+pub fn layer_distribution(layer: &LayerRef, x: &Tensor) -> Result<(Tensor, Tensor)> {
+    let mut node = lock(layer)?;
+    let kind = node.layer().kind();
+    match node.layer_mut().as_variational_mut() {
+        Some(v) => v.distribution(x),
+        None => Err(Error::invalid("encodeDistribution", format!("the layer is a {kind} layer, not a variational layer"))),
     }
-}
-
-fn at_flat(model: &mut Sequential, i: &mut usize, x: &Tensor) -> Result<Option<(Tensor, Tensor)>> {
-    for l in model.layers_mut() {
-        if *i == 0 {
-            return match l.as_variational_mut() {
-                Some(v) => v.distribution(x).map(Some),
-                None => Ok(None),
-            };
-        }
-        *i -= 1;
-        if let Some(inner) = l.as_sequential_mut() {
-            if let Some(r) = at_flat(inner, i, x)? {
-                return Ok(Some(r));
-            }
-        }
-    }
-    Ok(None)
 }
 
 #[cfg(test)]
@@ -311,7 +296,7 @@ mod tests {
     #[test]
     fn encode_distribution_needs_a_variational_layer() {
         let mut m = Sequential::new(1);
-        m.add(Box::new(super::super::reshape::Reshape::flatten())).unwrap();
+        m.add(crate::model::shared(super::super::reshape::Reshape::flatten())).unwrap();
         m.build_all(&[2]).unwrap();
         let x = Tensor::new("t", Shape::from([1, 2]), vec![1.0, 2.0]).unwrap();
         assert_eq!(
@@ -321,8 +306,8 @@ mod tests {
     }
 
     /// A VAE `[encoder [dense, variational], dense]`: the outer model finds the variational
-    /// layer inside the nested encoder, reports its KL, and the depth-first index 2 (encoder,
-    /// dense, variational) names it for `layer.encodeDistribution`.
+    /// layer inside the nested encoder and reports its KL; the shared layer itself (as
+    /// `layer.encodeDistribution` finds it by path) gives the same distribution.
     #[test]
     fn nested_encoders_are_searched() {
         use crate::layers::from_abi;
@@ -331,10 +316,10 @@ mod tests {
         enc.add(from_abi(0, &dense(3.0), 0).unwrap()).unwrap();
         enc.add(from_abi(11, &[2.0, 1.0], 1).unwrap()).unwrap();
         let mut vae = Sequential::new(3);
-        vae.add(Box::new(enc)).unwrap();
+        vae.add(crate::model::shared(enc)).unwrap();
         vae.add(from_abi(0, &dense(4.0), 1).unwrap()).unwrap();
         vae.build_all(&[4]).unwrap();
-        assert_eq!(vae.loss_terms(), (true, false));
+        assert_eq!(vae.loss_terms().unwrap(), (true, false));
         let x = Tensor::new("t", Shape::from([2, 4]), vec![0.1, 0.2, 0.3, 0.4, -0.5, 0.6, 0.7, -0.8]).unwrap();
         let (mean, log_var) = encode_distribution(&mut vae, &x).unwrap();
         assert_eq!(mean.dims(), &[2, 2]);
@@ -344,12 +329,18 @@ mod tests {
         assert!((kl - want).abs() < 1e-5, "{kl} vs {want}");
         // The dense output, then the layer on its own: the same distribution.
         let h = {
-            let l = &mut vae.layers_mut()[0];
-            let inner = l.as_sequential_mut().unwrap();
-            inner.layers_mut()[0].forward(x.clone(), Mode::Infer).unwrap()
+            let mut enc = lock(&vae.children()[0]).unwrap();
+            let inner = enc.layer_mut().as_sequential_mut().unwrap();
+            let h = lock(&inner.children()[0]).unwrap().layer_mut().forward(x.clone(), Mode::Infer).unwrap();
+            h
         };
-        let (m2, v2) = layer_distribution(&mut vae, 2, &h).unwrap();
+        let (var, dense) = {
+            let enc = lock(&vae.children()[0]).unwrap();
+            let inner = enc.layer().as_sequential().unwrap();
+            (inner.children()[1].clone(), inner.children()[0].clone())
+        };
+        let (m2, v2) = layer_distribution(&var, &h).unwrap();
         assert_eq!((m2.data(), v2.data()), (mean.data(), log_var.data()));
-        assert_eq!(layer_distribution(&mut vae, 1, &h).unwrap_err().to_string(), "encodeDistribution: layer 1 of the model is not a variational layer");
+        assert_eq!(layer_distribution(&dense, &h).unwrap_err().to_string(), "encodeDistribution: the layer is a dense layer, not a variational layer");
     }
 }

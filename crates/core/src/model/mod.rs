@@ -4,8 +4,10 @@
 
 pub mod metrics;
 pub mod sequential;
+pub mod shared;
 pub mod trainer;
 
 pub use metrics::Metric;
-pub use sequential::Sequential;
+pub use sequential::{ParamSlot, Sequential};
+pub use shared::{shared, LayerRef, Node};
 pub use trainer::{StepResult, TrainConfig, Trainer};

@@ -1,19 +1,34 @@
 //! `Sequential`: layers applied in order, `y = fₙ(…f₂(f₁(x)))`; backward runs them in reverse.
 //! A `Sequential` is itself a [`Layer`], so models nest.
 //!
+//! The layers are [`LayerRef`]s (see [`super::shared`]): a layer or a whole model can sit in
+//! several models at once with one set of weights. A nested model is a `LayerRef` to a
+//! `Sequential` that the inner model's own handle also holds, so it stays usable on its own.
+//!
 //! # Shapes
 //! The model is built for a per-sample input shape; inputs are `[batch, ...inputShape]`.
 
+use super::shared::{check_disjoint, lock, LayerRef};
 use crate::layers::{Layer, Mode, Param};
 use crate::{bail_shape, Error, Result, Shape, Tensor};
+use core::ops::Range;
 
 pub struct Sequential {
-    layers: Vec<Box<dyn Layer>>,
-    /// Per-layer `trainable` switches (frozen layers get no updates).
+    layers: Vec<LayerRef>,
+    /// Per-layer `trainable` switches of this model (frozen layers get no updates when this
+    /// model trains; another model holding the same layer has its own switch).
     trainable: Vec<bool>,
     input_shape: Option<Vec<usize>>,
     output_shape: Option<Vec<usize>>,
     seed: u64,
+}
+
+/// A parameter during [`Sequential::with_params`]: its model-level layer index (the top-level
+/// child it belongs to) and whether training updates it.
+pub struct ParamSlot<'a> {
+    pub layer: usize,
+    pub updated: bool,
+    pub param: &'a mut Param,
 }
 
 /// A per-layer seed derived from the model seed (SplitMix64 finaliser), so that layers differ.
@@ -29,10 +44,16 @@ impl Sequential {
         Sequential { layers: Vec::new(), trainable: Vec::new(), input_shape: None, output_shape: None, seed }
     }
 
-    pub fn add(&mut self, layer: Box<dyn Layer>) -> Result<()> {
+    /// Appends a layer, new or shared with other models. Rejects a layer already inside this
+    /// model (the same object twice) and, when this model is borrowed through its own
+    /// `LayerRef`, a layer that contains this model.
+    pub fn add(&mut self, layer: LayerRef) -> Result<()> {
         if self.input_shape.is_some() {
             return Err(Error::invalid("add", "cannot add layers to a model that is already built"));
         }
+        let mut all = self.layers.clone();
+        all.push(layer.clone());
+        check_disjoint("add", &all)?;
         self.layers.push(layer);
         self.trainable.push(true);
         Ok(())
@@ -44,6 +65,11 @@ impl Sequential {
 
     pub fn is_empty(&self) -> bool {
         self.layers.is_empty()
+    }
+
+    /// The layers, in order.
+    pub fn children(&self) -> &[LayerRef] {
+        &self.layers
     }
 
     pub fn is_built(&self) -> bool {
@@ -58,15 +84,18 @@ impl Sequential {
         self.output_shape.as_deref()
     }
 
-    /// Builds every layer in turn; returns the per-sample output shape of each.
+    /// Builds every layer in turn (a layer that is already built, shared with another model,
+    /// only checks its input shape); returns the per-sample output shape of each.
     pub fn build_all(&mut self, input: &[usize]) -> Result<Vec<Vec<usize>>> {
         if self.layers.is_empty() {
             return Err(Error::invalid("build", "the model has no layers"));
         }
+        // Layers added to a nested model after it was nested are checked here too.
+        check_disjoint("build", &self.layers)?;
         let mut shapes = Vec::with_capacity(self.layers.len());
         let mut s = input.to_vec();
-        for (i, l) in self.layers.iter_mut().enumerate() {
-            s = l.build(&s, mix(self.seed, i as u64))?;
+        for (i, l) in self.layers.iter().enumerate() {
+            s = lock(l)?.build(&s, mix(self.seed, i as u64))?;
             shapes.push(s.clone());
         }
         self.input_shape = Some(input.to_vec());
@@ -74,53 +103,95 @@ impl Sequential {
         Ok(shapes)
     }
 
+    /// Per-sample output shape of layer `i` (once built).
+    pub fn layer_output_shape(&self, i: usize) -> Option<Vec<usize>> {
+        self.layers.get(i)?.try_borrow().ok()?.output_shape().map(|s| s.to_vec())
+    }
+
+    /// Per-sample input shape of layer `i` (once built).
+    pub fn layer_input_shape(&self, i: usize) -> Option<Vec<usize>> {
+        self.layers.get(i)?.try_borrow().ok()?.input_shape().map(|s| s.to_vec())
+    }
+
     /// Freezes or unfreezes a layer by its depth-first index: the layers in order, each nested
     /// model followed by its own layers (without nesting, the plain layer index).
     pub fn set_trainable(&mut self, layer: usize, on: bool) -> Result<()> {
-        match self.set_trainable_flat(layer, on) {
-            Ok(()) => Ok(()),
-            Err(_) => Err(Error::invalid("setTrainable", format!("layer index {layer} is out of range for {} layers (nested layers included)", self.flat_len()))),
+        match self.set_trainable_flat(layer, on)? {
+            None => Ok(()),
+            Some(_) => Err(Error::invalid("setTrainable", format!("layer index {layer} is out of range for {} layers (nested layers included)", self.flat_len()))),
         }
     }
 
-    /// `Err(rest)`: the index was `rest` past this model's last (nested) layer.
-    fn set_trainable_flat(&mut self, mut i: usize, on: bool) -> std::result::Result<(), usize> {
-        for (l, t) in self.layers.iter_mut().zip(self.trainable.iter_mut()) {
+    /// `Some(rest)`: the index was `rest` past this model's last (nested) layer.
+    fn set_trainable_flat(&mut self, mut i: usize, on: bool) -> Result<Option<usize>> {
+        for (l, t) in self.layers.iter().zip(self.trainable.iter_mut()) {
             if i == 0 {
                 *t = on;
-                return Ok(());
+                return Ok(None);
             }
             i -= 1;
-            if let Some(inner) = l.as_sequential_mut() {
-                match inner.set_trainable_flat(i, on) {
-                    Ok(()) => return Ok(()),
-                    Err(rest) => i = rest,
+            let mut node = lock(l)?;
+            if let Some(inner) = node.layer_mut().as_sequential_mut() {
+                match inner.set_trainable_flat(i, on)? {
+                    None => return Ok(None),
+                    Some(rest) => i = rest,
                 }
             }
         }
-        Err(i)
+        Ok(Some(i))
     }
 
     /// The number of layers, nested ones included.
     pub fn flat_len(&self) -> usize {
-        self.layers.iter().map(|l| 1 + l.as_sequential().map_or(0, |m| m.flat_len())).sum()
+        self.layers.iter().map(|l| 1 + l.try_borrow().ok().and_then(|n| n.layer().as_sequential().map(|m| m.flat_len())).unwrap_or(0)).sum()
     }
 
     pub fn layer_trainable(&self, layer: usize) -> bool {
         self.trainable.get(layer).copied().unwrap_or(false)
     }
 
-    /// For every parameter (in `params_all` order), whether training updates it: the parameter
-    /// is trainable (not a moving statistic) and neither its layer nor an enclosing model is frozen.
-    pub fn params_updated(&self) -> Vec<bool> {
-        let mut v = Vec::new();
-        for (l, &on) in self.layers.iter().zip(&self.trainable) {
-            match l.as_sequential() {
-                Some(inner) => v.extend(inner.params_updated().into_iter().map(|u| u && on)),
-                None => v.extend(l.params().iter().map(|p| p.trainable && on)),
+    /// The leaf layers (nested models expanded), each with its top-level index and whether
+    /// this model and every enclosing one leave it trainable.
+    fn leaves(&self, top: Option<usize>, on: bool, out: &mut Vec<(usize, bool, LayerRef)>) -> Result<()> {
+        for (i, (l, &t)) in self.layers.iter().zip(&self.trainable).enumerate() {
+            let idx = top.unwrap_or(i);
+            let node = l.try_borrow().map_err(|_| Error::Internal { msg: "a shared layer is already in use (the same layer twice in one model?)".into() })?;
+            match node.layer().as_sequential() {
+                Some(inner) => inner.leaves(Some(idx), on && t, out)?,
+                None => out.push((idx, on && t, l.clone())),
             }
         }
-        v
+        Ok(())
+    }
+
+    /// Runs `f` on every parameter (and non-trainable state), in a fixed order: the layers in
+    /// order, nested models expanded. `updated` says whether training updates the parameter:
+    /// it is trainable (not a moving statistic) and neither its layer nor an enclosing model
+    /// is frozen in this model.
+    pub fn with_params<R>(&self, f: impl FnOnce(&mut [ParamSlot<'_>]) -> R) -> Result<R> {
+        let mut leaves = Vec::new();
+        self.leaves(None, true, &mut leaves)?;
+        let mut guards = Vec::with_capacity(leaves.len());
+        for (_, _, l) in &leaves {
+            guards.push(lock(l)?);
+        }
+        let mut slots = Vec::new();
+        for ((layer, on, _), g) in leaves.iter().zip(guards.iter_mut()) {
+            for p in g.layer_mut().params_mut() {
+                slots.push(ParamSlot { layer: *layer, updated: p.trainable && *on, param: p });
+            }
+        }
+        Ok(f(&mut slots))
+    }
+
+    /// For every parameter (in `with_params` order), whether training updates it.
+    pub fn params_updated(&self) -> Result<Vec<bool>> {
+        self.with_params(|ps| ps.iter().map(|s| s.updated).collect())
+    }
+
+    /// Every parameter's value (sharing the buffers copy-on-write) and its last gradient.
+    pub fn param_values(&self) -> Result<Vec<(Tensor, Vec<f32>)>> {
+        self.with_params(|ps| ps.iter().map(|s| (s.param.value.clone(), s.param.grad.clone())).collect())
     }
 
     /// Checks that `x` is `[batch, ...inputShape]`.
@@ -128,39 +199,48 @@ impl Sequential {
         let Some(inp) = &self.input_shape else {
             return Err(Error::invalid(op, "the model is not built yet"));
         };
-        if x.rank() != inp.len() + 1 || &x.dims()[1..] != inp.as_slice() {
-            let mut want = vec!["batch".to_string()];
-            want.extend(inp.iter().map(|d| d.to_string()));
-            bail_shape!(op, "expected input of shape [{}] (the first dimension is the batch), got {}", want.join(","), x.shape());
-        }
-        Ok(())
+        check_batch(op, inp, x)
     }
 
     /// Runs every layer. In training mode the layers keep what backward needs.
-    pub fn forward_all(&mut self, mut x: Tensor, mode: Mode) -> Result<Tensor> {
-        for l in &mut self.layers {
-            x = l.forward(x, mode)?;
+    pub fn forward_all(&mut self, x: Tensor, mode: Mode) -> Result<Tensor> {
+        self.forward_range(x, mode, 0..self.layers.len())
+    }
+
+    fn forward_range(&mut self, mut x: Tensor, mode: Mode, range: Range<usize>) -> Result<Tensor> {
+        for l in &self.layers[range] {
+            x = lock(l)?.layer_mut().forward(x, mode)?;
         }
         Ok(x)
     }
 
     /// Backward through layers `0..end` (in reverse), starting from `dy` at the output of `end - 1`.
     pub fn backward_through(&mut self, end: usize, mut dy: Tensor) -> Result<Tensor> {
-        for l in self.layers[..end].iter_mut().rev() {
-            dy = l.backward(dy)?;
+        for l in self.layers[..end].iter().rev() {
+            dy = lock(l)?.layer_mut().backward(dy)?;
         }
         Ok(dy)
     }
 
     /// Whether backward must produce `dL/dx` for the model's input (see [`Layer::set_input_grad`]).
-    pub fn set_input_grad_all(&mut self, on: bool) {
-        if let Some(first) = self.layers.first_mut() {
-            first.set_input_grad(on);
+    pub fn set_input_grad_all(&mut self, on: bool) -> Result<()> {
+        if let Some(first) = self.layers.first() {
+            lock(first)?.layer_mut().set_input_grad(on);
         }
+        Ok(())
     }
 
-    pub fn last_layer_mut(&mut self) -> Option<&mut Box<dyn Layer>> {
-        self.layers.last_mut()
+    /// The activation the last layer ends in (see [`Layer::output_activation`]).
+    pub fn last_activation(&self) -> Option<crate::activations::Activation> {
+        self.layers.last()?.try_borrow().ok()?.layer().output_activation()
+    }
+
+    /// Backward from `dL/dz` at the input of the last layer's final activation.
+    pub fn backward_from_pre_activation(&mut self, dz: Tensor) -> Result<Tensor> {
+        let n = self.layers.len();
+        let last = self.layers.last().ok_or_else(|| Error::invalid("fit", "the model has no layers"))?;
+        let dx = lock(last)?.layer_mut().backward_pre_activation(dz)?;
+        self.backward_through(n - 1, dx)
     }
 
     /// Inference in batches of `batch_size` rows; the output has the same batch size as `x`.
@@ -168,22 +248,41 @@ impl Sequential {
         Ok(self.predict_with_activity(x, batch_size)?.0)
     }
 
+    /// Inference through layers `start..end` only (e.g. the encoder half of an autoencoder):
+    /// `x` must fit layer `start`'s input.
+    pub fn predict_range(&mut self, x: &Tensor, start: usize, end: usize, batch_size: usize) -> Result<Tensor> {
+        let n = self.layers.len();
+        if start >= end || end > n {
+            return Err(Error::invalid("predict", format!("layer range {start}..{end} is empty or outside the model's {n} layers")));
+        }
+        let (Some(inp), Some(out)) = (self.layer_input_shape(start), self.layer_output_shape(end - 1)) else {
+            return Err(Error::invalid("predict", "the model is not built yet"));
+        };
+        check_batch("predict", &inp, x)?;
+        Ok(self.predict_impl(x, start..end, &out, batch_size)?.0)
+    }
+
     /// [`Sequential::predict`], plus the activity-regularizer penalty and the variational KL
     /// term, each weighted by batch size: `Σ_batches term(batch)·b / n`, what `evaluate` adds
     /// to the loss.
     pub fn predict_with_activity(&mut self, x: &Tensor, batch_size: usize) -> Result<(Tensor, f32, f32)> {
         self.check_input("predict", x)?;
+        let out = self.output_shape.clone().unwrap_or_default();
+        self.predict_impl(x, 0..self.layers.len(), &out, batch_size)
+    }
+
+    fn predict_impl(&mut self, x: &Tensor, range: Range<usize>, out_shape: &[usize], batch_size: usize) -> Result<(Tensor, f32, f32)> {
         let n = x.dims()[0];
-        let out_per: usize = self.output_shape.as_ref().map(|s| s.iter().product()).unwrap_or(0);
+        let out_per: usize = out_shape.iter().product();
         let mut dims = vec![n];
-        dims.extend(self.output_shape.clone().unwrap_or_default());
+        dims.extend(out_shape);
         let shape = Shape::new("predict", &dims)?;
         let per: usize = x.dims()[1..].iter().product();
         let bs = batch_size.max(1);
         if n <= bs && n > 0 {
             // One batch: no copy of the input (tensors share their buffer copy-on-write).
-            let y = self.forward_all(x.clone(), Mode::Infer)?;
-            return Ok((y.with_shape(shape), self.activity_loss_all(), self.kl_loss_all()));
+            let y = self.forward_range(x.clone(), Mode::Infer, range.clone())?;
+            return Ok((y.with_shape(shape), self.activity_loss_range(range.clone()), self.kl_loss_range(range)));
         }
         let mut out = Tensor::zeros("predict", shape)?;
         let mut start = 0;
@@ -193,58 +292,64 @@ impl Sequential {
             let mut bd = x.dims().to_vec();
             bd[0] = b;
             let chunk = Tensor::new("predict", Shape::new("predict", &bd)?, crate::tensor::copy_of("predict", &x.data()[start * per..(start + b) * per])?)?;
-            let y = self.forward_all(chunk, Mode::Infer)?;
+            let y = self.forward_range(chunk, Mode::Infer, range.clone())?;
             out.data_mut()[start * out_per..(start + b) * out_per].copy_from_slice(y.data());
-            activity += self.activity_loss_all() * b as f32;
-            kl += self.kl_loss_all() * b as f32;
+            activity += self.activity_loss_range(range.clone()) * b as f32;
+            kl += self.kl_loss_range(range.clone()) * b as f32;
             start += b;
         }
         let per_sample = |v: f32| if n == 0 { 0.0 } else { v / n as f32 };
         Ok((out, per_sample(activity), per_sample(kl)))
     }
 
-    /// Every parameter with the index of its layer, in a fixed order.
-    pub fn params_with_layer(&mut self) -> Vec<(usize, &mut Param)> {
-        let mut v = Vec::new();
-        for (i, l) in self.layers.iter_mut().enumerate() {
-            for p in l.params_mut() {
-                v.push((i, p));
-            }
-        }
-        v
-    }
-
-    /// Every parameter, read-only, in the same order.
-    pub fn params_all(&self) -> Vec<&Param> {
-        self.layers.iter().flat_map(|l| l.params()).collect()
+    /// The number of parameters of layer `i` (nested models: all of theirs).
+    pub fn layer_param_count(&self, i: usize) -> Result<usize> {
+        self.with_params(|ps| ps.iter().filter(|s| s.layer == i).map(|s| s.param.value.size()).sum())
     }
 
     /// Sum of the activity-regularizer losses of the last forward.
     pub fn activity_loss_all(&self) -> f32 {
-        self.layers.iter().map(|l| l.activity_loss()).sum()
+        self.activity_loss_range(0..self.layers.len())
+    }
+
+    fn activity_loss_range(&self, range: Range<usize>) -> f32 {
+        self.layers[range].iter().filter_map(|l| l.try_borrow().ok().map(|n| n.layer().activity_loss())).sum()
     }
 
     /// Sum of the variational layers' KL terms of the last forward.
     pub fn kl_loss_all(&self) -> f32 {
-        self.layers.iter().filter_map(|l| l.kl_loss()).sum()
+        self.kl_loss_range(0..self.layers.len())
+    }
+
+    fn kl_loss_range(&self, range: Range<usize>) -> f32 {
+        self.layers[range].iter().filter_map(|l| l.try_borrow().ok().and_then(|n| n.layer().kl_loss())).sum()
+    }
+
+    /// Whether some layer (nested models included) adds a KL term.
+    fn has_kl(&self) -> bool {
+        self.layers.iter().any(|l| l.try_borrow().is_ok_and(|n| n.layer().kl_loss().is_some()))
     }
 
     /// `(has a KL term, has a weight or activity penalty)`: which loss parts `fit` reports.
-    pub fn loss_terms(&self) -> (bool, bool) {
-        let kl = self.layers.iter().any(|l| l.kl_loss().is_some());
-        let reg = self.layers.iter().any(|l| l.has_activity_regularizer()) || self.params_all().iter().any(|p| p.regularizer.is_some());
-        (kl, reg)
-    }
-
-    /// The layers, in order (for walks such as `encodeDistribution`).
-    pub fn layers_mut(&mut self) -> &mut [Box<dyn Layer>] {
-        &mut self.layers
+    pub fn loss_terms(&self) -> Result<(bool, bool)> {
+        let weights = self.with_params(|ps| ps.iter().any(|s| s.param.regularizer.is_some()))?;
+        Ok((self.has_kl(), weights || Layer::has_activity_regularizer(self)))
     }
 
     /// Layer kinds, for summaries and errors.
     pub fn kinds(&self) -> Vec<&'static str> {
-        self.layers.iter().map(|l| l.kind()).collect()
+        self.layers.iter().map(|l| l.try_borrow().map_or("layer", |n| n.layer().kind())).collect()
     }
+}
+
+/// Checks that `x` is `[batch, ...inp]`.
+fn check_batch(op: &'static str, inp: &[usize], x: &Tensor) -> Result<()> {
+    if x.rank() != inp.len() + 1 || &x.dims()[1..] != inp {
+        let mut want = vec!["batch".to_string()];
+        want.extend(inp.iter().map(|d| d.to_string()));
+        bail_shape!(op, "expected input of shape [{}] (the first dimension is the batch), got {}", want.join(","), x.shape());
+    }
+    Ok(())
 }
 
 /// A nested model is a layer.
@@ -259,7 +364,7 @@ impl Layer for Sequential {
     }
 
     fn set_input_grad(&mut self, on: bool) {
-        self.set_input_grad_all(on);
+        let _ = self.set_input_grad_all(on);
     }
 
     fn forward(&mut self, x: Tensor, mode: Mode) -> Result<Tensor> {
@@ -270,24 +375,27 @@ impl Layer for Sequential {
         self.backward_through(self.layers.len(), dy)
     }
 
-    fn params_mut(&mut self) -> Vec<&mut Param> {
-        self.layers.iter_mut().flat_map(|l| l.params_mut()).collect()
-    }
-
-    fn params(&self) -> Vec<&Param> {
-        self.params_all()
-    }
+    // `params`/`params_mut` stay empty: parameters of a model are reached through its leaves
+    // (`with_params`), which borrows each shared layer.
 
     fn activity_loss(&self) -> f32 {
         self.activity_loss_all()
     }
 
     fn kl_loss(&self) -> Option<f32> {
-        self.layers.iter().any(|l| l.kl_loss().is_some()).then(|| self.kl_loss_all())
+        self.has_kl().then(|| self.kl_loss_all())
     }
 
     fn has_activity_regularizer(&self) -> bool {
-        self.layers.iter().any(|l| l.has_activity_regularizer())
+        self.layers.iter().any(|l| l.try_borrow().is_ok_and(|n| n.layer().has_activity_regularizer()))
+    }
+
+    fn output_activation(&self) -> Option<crate::activations::Activation> {
+        self.last_activation()
+    }
+
+    fn backward_pre_activation(&mut self, dz: Tensor) -> Result<Tensor> {
+        self.backward_from_pre_activation(dz)
     }
 
     fn as_sequential(&self) -> Option<&Sequential> {

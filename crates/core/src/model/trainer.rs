@@ -6,7 +6,7 @@
 //! only when a target row sums to 1) or `p − ỹ` (sigmoid, element-wise) — gradient clipping,
 //! and the optimizer update with the scheduled learning rate.
 
-use super::{Metric, Sequential};
+use super::{Metric, ParamSlot, Sequential};
 use crate::activations::Activation;
 use crate::layers::{Mode, Param};
 use crate::losses::{Loss, Reduction};
@@ -118,22 +118,18 @@ impl Trainer {
         }
         let mut pred_shape = vec![n];
         pred_shape.extend(model.output_shape().unwrap_or(&[]));
-        self.cfg.loss.check(&pred_shape, y.dims(), y.data())
+        // The loss names itself; the message also names the caller (fit, evaluate, ...) and y.
+        self.cfg.loss.check(&pred_shape, y.dims(), y.data()).map_err(|e| e.within(op, "y"))
     }
 
     /// `(total, kl, regularization)` of `pred` against `y`, given the activity and KL terms of
     /// the forward that produced `pred`.
-    fn loss_parts(&self, model: &Sequential, pred: &Tensor, y: &Tensor, activity: f32, kl: f32) -> (f32, f32, f32) {
+    fn loss_parts(&self, model: &Sequential, pred: &Tensor, y: &Tensor, activity: f32, kl: f32) -> Result<(f32, f32, f32)> {
         let cols = pred.dims().last().copied().unwrap_or(1);
         let rows = if cols == 0 { 0 } else { pred.size() / cols };
         let data = self.cfg.reduction.forward(&self.cfg.loss, pred.data(), y.data(), rows, cols);
-        let mut reg = activity;
-        for p in model.params_all() {
-            if let Some(r) = p.regularizer {
-                reg += r.penalty(p.value.data());
-            }
-        }
-        (data + kl + reg, kl, reg)
+        let reg = activity + weight_penalty(model)?;
+        Ok((data + kl + reg, kl, reg))
     }
 
     fn metrics(&self, pred: &Tensor, y: &Tensor) -> Vec<f32> {
@@ -153,9 +149,9 @@ impl Trainer {
 
     /// One training step on a whole batch.
     pub fn train_on(&mut self, model: &mut Sequential, xb: Tensor, yb: &Tensor) -> Result<StepResult> {
-        model.set_input_grad_all(false);
+        model.set_input_grad_all(false)?;
         let r = self.gradients(model, xb, yb);
-        model.set_input_grad_all(true);
+        model.set_input_grad_all(true)?;
         let (r, _) = r?;
         self.apply_gradients(model)?;
         Ok(r)
@@ -168,11 +164,11 @@ impl Trainer {
         let pred = model.forward_all(xb, mode)?;
         let cols = pred.dims().last().copied().unwrap_or(1);
         let rows = if cols == 0 { 0 } else { pred.size() / cols };
-        let (loss, kl, regularization) = self.loss_parts(model, &pred, yb, model.activity_loss_all(), model.kl_loss_all());
+        let (loss, kl, regularization) = self.loss_parts(model, &pred, yb, model.activity_loss_all(), model.kl_loss_all())?;
         let metrics = self.metrics(&pred, yb);
         // dL/d(pred), or dL/d(logits) when the last activation fuses with the loss.
         let n_layers = model.len();
-        let fused = fused_logit_grad(&self.cfg.loss, model.last_layer_mut().and_then(|l| l.output_activation()), &pred, yb, rows, cols);
+        let fused = fused_logit_grad(&self.cfg.loss, model.last_activation(), &pred, yb, rows, cols);
         let factor = self.cfg.reduction.factor(&self.cfg.loss, cols);
         let dx = match fused {
             Some(dz) => {
@@ -180,9 +176,7 @@ impl Trainer {
                 if factor != 1.0 {
                     dz.try_data_mut("fit")?.iter_mut().for_each(|d| *d *= factor);
                 }
-                let last = model.last_layer_mut().expect("non-empty");
-                let dx = last.backward_pre_activation(dz)?;
-                model.backward_through(n_layers - 1, dx)?
+                model.backward_from_pre_activation(dz)?
             }
             None => {
                 let mut dp = Tensor::zeros("fit", pred.shape().clone())?;
@@ -195,14 +189,16 @@ impl Trainer {
 
     /// Adds regularization gradients, clips, and updates every trainable parameter.
     fn apply_gradients(&mut self, model: &mut Sequential) -> Result<()> {
-        let updated = model.params_updated();
-        let mut all = model.params_with_layer();
+        model.with_params(|all| self.update(all))?
+    }
+
+    fn update(&mut self, all: &mut [ParamSlot<'_>]) -> Result<()> {
         // Optimizer state is indexed by the position among *all* parameters, so freezing or
         // unfreezing a layer between steps never hands one parameter's state to another.
         if self.state.len() < all.len() {
             self.state.resize(all.len(), Vec::new());
         }
-        let mut params: Vec<(usize, &mut Param)> = all.iter_mut().enumerate().filter(|(i, _)| updated[*i]).map(|(i, (_, p))| (i, &mut **p)).collect();
+        let mut params: Vec<(usize, &mut Param)> = all.iter_mut().enumerate().filter(|(_, s)| s.updated).map(|(i, s)| (i, &mut *s.param)).collect();
         for (_, p) in params.iter_mut() {
             if let Some(r) = p.regularizer {
                 let Param { value, grad, .. } = &mut **p;
@@ -245,9 +241,14 @@ impl Trainer {
         // As Keras: the data loss, plus the weight penalties, plus the activity penalties; plus
         // the KL of variational layers, computed at inference from their mean and log-variance.
         let (pred, activity, kl) = model.predict_with_activity(x, batch_size)?;
-        let (loss, kl, regularization) = self.loss_parts(model, &pred, y, activity, kl);
+        let (loss, kl, regularization) = self.loss_parts(model, &pred, y, activity, kl)?;
         Ok(StepResult { loss, metrics: self.metrics(&pred, y), kl, regularization })
     }
+}
+
+/// The weight-regularization penalty of every parameter.
+fn weight_penalty(model: &Sequential) -> Result<f32> {
+    model.with_params(|ps| ps.iter().filter_map(|s| s.param.regularizer.map(|r| r.penalty(s.param.value.data()))).sum())
 }
 
 /// `dL/dz` for softmax + categorical cross-entropy and sigmoid + binary cross-entropy on
@@ -319,6 +320,21 @@ mod tests {
         Trainer::new(cfg, 1)
     }
 
+    #[test]
+    fn target_errors_name_the_caller_and_y() {
+        let m = model(SIGMOID);
+        let tr = trainer(Loss::MeanSquaredError);
+        let x = Tensor::new("t", Shape::from([2, 3]), vec![0.0; 6]).unwrap();
+        let y = Tensor::new("t", Shape::from([2, 2]), vec![0.0; 4]).unwrap();
+        let e = tr.check_targets(&m, "fit", &x, &y).unwrap_err();
+        assert_eq!(e.to_string(), "fit: meanSquaredError on y: targets of shape [2,2] do not match predictions of shape [2,3]");
+        assert_eq!(e.status(), crate::error::Status::ShapeMismatch);
+        let y = Tensor::new("t", Shape::from([2, 3]), vec![0.0, f32::NAN, 0.0, 0.0, 0.0, 0.0]).unwrap();
+        let e = tr.check_targets(&m, "trainOnBatch", &x, &y).unwrap_err();
+        assert_eq!(e.to_string(), "trainOnBatch: meanSquaredError on y: target[1] is NaN; targets must be finite numbers");
+        assert_eq!(e.status(), crate::error::Status::InvalidArgument);
+    }
+
     /// The fused gradient of every weight against central differences of the loss `fit`
     /// reports, in f64 around f32 weights.
     fn check_fused(act: f32, loss: Loss, y: &[f32]) {
@@ -327,21 +343,18 @@ mod tests {
         let y = Tensor::new("t", Shape::from(y_dims), y.to_vec()).unwrap();
         let mut m = model(act);
         let mut tr = trainer(loss);
-        assert!(fused_logit_grad(&loss, m.last_layer_mut().unwrap().output_activation(), &x, &y, 4, 3).is_some(), "the fused path is taken");
+        assert!(fused_logit_grad(&loss, m.last_activation(), &x, &y, 4, 3).is_some(), "the fused path is taken");
         tr.gradients(&mut m, x.clone(), &y).unwrap();
-        let analytic: Vec<Vec<f32>> = m.params_all().iter().map(|p| p.grad.clone()).collect();
+        let analytic: Vec<Vec<f32>> = m.with_params(|ps| ps.iter().map(|s| s.param.grad.clone()).collect()).unwrap();
         let h = 1e-2f32;
         for (pi, g) in analytic.iter().enumerate() {
             for (k, &gk) in g.iter().enumerate() {
                 let mut at = |delta: f32| -> f64 {
-                    let mut ps = m.params_with_layer();
-                    let v = &mut ps[pi].1.value.data_mut()[k];
-                    let old = *v;
-                    *v = old + delta;
-                    drop(ps);
+                    let old = m.with_params(|ps| std::mem::replace(&mut ps[pi].param.value.data_mut()[k], 0.0)).unwrap();
+                    m.with_params(|ps| ps[pi].param.value.data_mut()[k] = old + delta).unwrap();
                     let pred = m.forward_all(x.clone(), Mode::Infer).unwrap();
                     let l = tr.cfg.loss.forward(pred.data(), y.data(), 4, 3) as f64;
-                    m.params_with_layer()[pi].1.value.data_mut()[k] = old;
+                    m.with_params(|ps| ps[pi].param.value.data_mut()[k] = old).unwrap();
                     l
                 };
                 let fd = (at(h) - at(-h)) / (2.0 * h as f64);

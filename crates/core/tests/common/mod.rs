@@ -26,7 +26,7 @@ pub fn trainer(loss: Loss) -> Trainer {
 pub fn check_gradients(m: &mut Sequential, tr: &mut Trainer, x: &Tensor, y: &Tensor, atol: f32, rtol: f32, what: &str) {
     let (r0, dx) = tr.gradients(m, x.clone(), y).unwrap();
     assert!(r0.loss.is_finite(), "{what}: loss {}", r0.loss);
-    let analytic: Vec<Vec<f32>> = m.params_with_layer().iter().filter(|(_, p)| p.trainable).map(|(_, p)| p.grad.clone()).collect();
+    let analytic: Vec<Vec<f32>> = m.with_params(|ps| ps.iter().filter(|s| s.param.trainable).map(|s| s.param.grad.clone()).collect()).unwrap();
     let eps = 1e-2f32;
     let close = |a: f32, n: f32, at: &str| {
         assert!((a - n).abs() <= atol + rtol * n.abs(), "{what}, {at}: analytic {a} vs numeric {n}");
@@ -35,8 +35,11 @@ pub fn check_gradients(m: &mut Sequential, tr: &mut Trainer, x: &Tensor, y: &Ten
     for (pi, grads) in analytic.iter().enumerate() {
         for (i, &g) in grads.iter().enumerate() {
             let bump = |m: &mut Sequential, d: f32| {
-                let mut ps: Vec<_> = m.params_with_layer().into_iter().filter(|(_, p)| p.trainable).collect();
-                ps[pi].1.value.data_mut()[i] += d;
+                m.with_params(|ps| {
+                    let mut ps: Vec<_> = ps.iter_mut().filter(|s| s.param.trainable).collect();
+                    ps[pi].param.value.data_mut()[i] += d;
+                })
+                .unwrap();
             };
             bump(m, eps);
             let up = loss_at(m, x);

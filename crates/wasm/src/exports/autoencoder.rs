@@ -14,7 +14,7 @@ use neurite_core::layers::variational::encode_distribution;
 #[no_mangle]
 pub unsafe extern "C" fn nr_model_loss_terms(model: u32, out: *mut u32) -> i32 {
     guard(|| {
-        let (kl, reg) = with_model(model, |m, _| Ok(m.net.loss_terms()))?;
+        let (kl, reg) = with_model(model, |m, _| m.seq()?.loss_terms())?;
         // SAFETY: forwarded caller contract.
         unsafe {
             write_out("lossTerms", out, kl as u32)?;
@@ -33,23 +33,28 @@ pub unsafe extern "C" fn nr_model_loss_terms(model: u32, out: *mut u32) -> i32 {
 pub unsafe extern "C" fn nr_model_encode_distribution(model: u32, x: u32, out: *mut u32) -> i32 {
     guard(|| {
         crate::ffi::check_out("encodeDistribution", out, 2)?;
-        let (mean, log_var) = with_model(model, |m, t| encode_distribution(&mut m.net, t.tensor(x)?))?;
+        let (mean, log_var) = with_model(model, |m, t| encode_distribution(&mut *m.seq()?, t.tensor(x)?))?;
         // SAFETY: forwarded caller contract.
         unsafe { emit_pair(mean, log_var, out) }
     })
 }
 
 /// `layer.encodeDistribution(x)`: the mean and log-variance of the variational layer at
-/// depth-first index `layer` (see `nr_model_set_trainable`) for `x`, that layer's input;
-/// written as new tensors to `out[0]` and `out[1]`.
+/// `path` (child indices through nested models, as `nr_model_add_shared`) inside `model`, for
+/// `x`, that layer's input; written as new tensors to `out[0]` and `out[1]`.
 ///
 /// # Safety
-/// `out` must point to two writable u32.
+/// `path` must point to `path_len` u32; `out` must point to two writable u32.
 #[no_mangle]
-pub unsafe extern "C" fn nr_model_layer_distribution(model: u32, layer: u32, x: u32, out: *mut u32) -> i32 {
+pub unsafe extern "C" fn nr_model_layer_distribution(model: u32, path: *const u32, path_len: usize, x: u32, out: *mut u32) -> i32 {
     guard(|| {
         crate::ffi::check_out("encodeDistribution", out, 2)?;
-        let (mean, log_var) = with_model(model, |m, t| neurite_core::layers::variational::layer_distribution(&mut m.net, layer as usize, t.tensor(x)?))?;
+        // SAFETY: forwarded caller contract.
+        let path = unsafe { crate::ffi::read_u32s("encodeDistribution", path, path_len) }?;
+        let (mean, log_var) = crate::handles::with(|t| {
+            let layer = super::model::find(&t.model(model)?.as_layer(), &path)?;
+            neurite_core::layers::variational::layer_distribution(&layer, t.tensor(x)?)
+        })?;
         // SAFETY: forwarded caller contract.
         unsafe { emit_pair(mean, log_var, out) }
     })

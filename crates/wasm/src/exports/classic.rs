@@ -3,7 +3,7 @@
 //! The math lives in `neurite_core::classic` and `neurite_core::layers::rbf`.
 
 use super::tensor::emit;
-use crate::ffi::{guard, read_u32s, write_out};
+use crate::ffi::{guard, read_u32s_as, write_out};
 use crate::handles::{self, Object};
 use neurite_core::classic::kmeans::{kmeans, KMeansConfig};
 use neurite_core::classic::least_squares::least_squares;
@@ -43,7 +43,7 @@ unsafe fn emit_pair(op: &'static str, a: Tensor, b: Tensor, out: *mut u32) -> Re
 pub unsafe extern "C" fn nr_neuron_forward(weights: u32, bias: f32, act: *const f32, n_act: usize, x: u32, out: *mut u32) -> i32 {
     guard(|| {
         // SAFETY: forwarded caller contract (f32 and u32 share a layout).
-        let p: Vec<f32> = unsafe { read_u32s("neuron", act as *const u32, n_act) }?.into_iter().map(f32::from_bits).collect();
+        let p: Vec<f32> = unsafe { read_u32s_as("neuron", act as *const u32, n_act, f32::from_bits) }?;
         let activation = Reader::new("neuron", &p).activation()?;
         let y = handles::with(|h| {
             let n = Neuron::new(neurite_core::tensor::copy_of("neuron", h.tensor(weights)?.data())?, bias, activation)?;

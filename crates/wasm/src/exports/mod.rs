@@ -3,6 +3,8 @@
 pub mod activations;
 pub mod autoencoder;
 pub mod classic;
+pub mod decomposition;
+pub mod image;
 pub mod meta;
 pub mod model;
 pub mod ops;

@@ -1,14 +1,17 @@
 //! Models: building, compiling, training steps, prediction, evaluation and weights.
 //!
-//! A model handle owns everything: layers, weights, optimizer state. `nr_model_free` (the
-//! generic `nr_tensor_free` also works on any handle) releases it all.
+//! A model handle owns its training state (optimizer state, sample order) and holds a shared
+//! reference to its layers: a layer or a nested model can sit in several models with one set
+//! of weights (`neurite_core::model::shared`). `nr_model_free` (the generic `nr_tensor_free`
+//! also works on any handle) releases the handle's own state and its reference; weights go
+//! when the last model holding them goes.
 
 use super::tensor::{emit, read_shape};
-use crate::ffi::{guard, read_u32s, write_out, LAST_ERROR};
+use crate::ffi::{guard, read_u32s, read_u32s_as, write_out, LAST_ERROR};
 use crate::handles::{self, with_model, Object};
 use crate::model::Model;
 use neurite_core::layers;
-use neurite_core::model::{TrainConfig, Trainer};
+use neurite_core::model::{LayerRef, TrainConfig, Trainer};
 use neurite_core::rng::Philox;
 use neurite_core::{Error, Result};
 
@@ -18,7 +21,7 @@ use neurite_core::{Error, Result};
 /// `p` must point to `n` readable f32 values.
 unsafe fn read_f32s(op: &'static str, p: *const f32, n: usize) -> Result<Vec<f32>> {
     // SAFETY: same size and alignment as u32; forwarded caller contract.
-    Ok(unsafe { read_u32s(op, p as *const u32, n) }?.into_iter().map(f32::from_bits).collect())
+    unsafe { read_u32s_as(op, p as *const u32, n, f32::from_bits) }
 }
 
 /// Writes f32 results to `out`.
@@ -55,37 +58,55 @@ pub unsafe extern "C" fn nr_model_add(model: u32, kind: u32, params: *const f32,
         // SAFETY: forwarded caller contract.
         let p = unsafe { read_f32s("add", params, n) }?;
         with_model(model, |m, _| {
-            let layer = layers::from_abi(kind, &p, m.net.len() as u32)?;
-            m.net.add(layer)
+            let mut seq = m.seq()?;
+            let layer = layers::from_abi(kind, &p, seq.len() as u32)?;
+            seq.add(layer)
         })
     })
 }
 
-/// Moves model `inner` into `outer` as one layer; the `inner` handle is consumed. Everything
-/// that can fail is checked before `inner` leaves its slot, so a failed call leaves both
-/// handles as they were.
+/// Places model `inner` in `outer` as one layer. Both handles stay valid and share the
+/// inner layers and weights: training either trains both. `inner` may already be built (its
+/// input shape must then fit where it is placed, checked at build). A model inside itself
+/// and a layer twice in one model are errors; a failed call changes nothing.
 #[no_mangle]
 pub extern "C" fn nr_model_add_model(outer: u32, inner: u32) -> i32 {
     guard(|| {
         if outer == inner {
-            return Err(Error::invalid("add", "a model cannot be added to itself"));
+            return Err(Error::invalid("add", "a model cannot contain itself"));
         }
-        handles::with(|t| {
-            if t.model(outer)?.net.is_built() {
-                return Err(Error::invalid("add", "cannot add layers to a model that is already built"));
-            }
-            let m = t.model(inner)?;
-            if m.net.is_built() || m.trainer.is_some() {
-                return Err(Error::invalid("add", "only a model that is not built or compiled yet can be nested"));
-            }
-            Ok(())
-        })?;
-        let inner_model = handles::with(|t| t.remove(inner))?;
-        let Object::Model(inner_model) = inner_model else {
-            return Err(Error::Internal { msg: "add: the checked model handle held another object".into() });
-        };
-        with_model(outer, |m, _| m.net.add(Box::new(inner_model.net)))
+        let node = handles::with(|t| t.model(inner).map(|m| m.as_layer()))?;
+        with_model(outer, |m, _| m.seq()?.add(node))
     })
+}
+
+/// Places in `model` the layer found in model `src` by `path` (`path_len` child indices: a
+/// direct layer, or through nested models), sharing it: one layer object, one set of weights.
+///
+/// # Safety
+/// `path` must point to `path_len` u32 values.
+#[no_mangle]
+pub unsafe extern "C" fn nr_model_add_shared(model: u32, src: u32, path: *const u32, path_len: usize) -> i32 {
+    guard(|| {
+        // SAFETY: forwarded caller contract.
+        let path = unsafe { read_u32s("add", path, path_len) }?;
+        let node = handles::with(|t| find(&t.model(src)?.as_layer(), &path))?;
+        with_model(model, |m, _| m.seq()?.add(node))
+    })
+}
+
+/// The layer at `path` inside `root` (a model).
+pub(crate) fn find(root: &LayerRef, path: &[u32]) -> Result<LayerRef> {
+    let mut node = root.clone();
+    for &i in path {
+        let next = {
+            let n = node.try_borrow().map_err(|_| Error::Internal { msg: "add: the source model is in use".into() })?;
+            let seq = n.layer().as_sequential().ok_or_else(|| Error::invalid("add", format!("layer path {path:?} goes through a {} layer, not a model", n.layer().kind())))?;
+            seq.children().get(i as usize).cloned().ok_or_else(|| Error::invalid("add", format!("layer path {path:?}: no layer {i} in a model of {} layers", seq.len())))?
+        };
+        node = next;
+    }
+    Ok(node)
 }
 
 /// Builds the model for a per-sample input shape.
@@ -98,7 +119,9 @@ pub unsafe extern "C" fn nr_model_build(model: u32, shape: *const u32, rank: usi
         // SAFETY: forwarded caller contract.
         let s = unsafe { read_shape("build", shape, rank) }?;
         with_model(model, |m, _| {
-            m.layer_shapes = m.net.build_all(s.dims())?;
+            // Building a model that is already built (nested and built with its outer model)
+            // only checks the shape.
+            m.net.try_borrow_mut().map_err(|_| Error::Internal { msg: "build: the model is in use".into() })?.build(s.dims(), 0)?;
             Ok(())
         })
     })
@@ -112,8 +135,9 @@ pub unsafe extern "C" fn nr_model_build(model: u32, shape: *const u32, rank: usi
 pub unsafe extern "C" fn nr_model_layer_info(model: u32, i: u32, out: *mut u32) -> i32 {
     guard(|| {
         let (shape, count) = with_model(model, |m, _| {
-            let s = m.layer_shapes.get(i as usize).cloned().ok_or_else(|| Error::invalid("summary", format!("no layer {i}, or the model is not built")))?;
-            let count: usize = m.net.params_with_layer().iter().filter(|(l, _)| *l == i as usize).map(|(_, p)| p.value.size()).sum();
+            let seq = m.seq()?;
+            let s = seq.layer_output_shape(i as usize).ok_or_else(|| Error::invalid("summary", format!("no layer {i}, or the model is not built")))?;
+            let count = seq.layer_param_count(i as usize)?;
             Ok((s, count))
         })?;
         let mut v = vec![shape.len() as u32];
@@ -131,7 +155,20 @@ pub unsafe extern "C" fn nr_model_layer_info(model: u32, i: u32, out: *mut u32) 
 #[no_mangle]
 pub unsafe extern "C" fn nr_model_predict(model: u32, x: u32, batch_size: u32, out: *mut u32) -> i32 {
     guard(|| {
-        let y = with_model(model, |m, t| m.net.predict(t.tensor(x)?, batch_size as usize))?;
+        let y = with_model(model, |m, t| m.seq()?.predict(t.tensor(x)?, batch_size as usize))?;
+        // SAFETY: forwarded caller contract.
+        unsafe { emit("predict", y, out) }
+    })
+}
+
+/// Inference through layers `start..end` only (an autoencoder's encoder or decoder half).
+///
+/// # Safety
+/// `out` must point to a writable u32.
+#[no_mangle]
+pub unsafe extern "C" fn nr_model_predict_range(model: u32, x: u32, start: u32, end: u32, batch_size: u32, out: *mut u32) -> i32 {
+    guard(|| {
+        let y = with_model(model, |m, t| m.seq()?.predict_range(t.tensor(x)?, start as usize, end as usize, batch_size as usize))?;
         // SAFETY: forwarded caller contract.
         unsafe { emit("predict", y, out) }
     })
@@ -156,7 +193,7 @@ pub unsafe extern "C" fn nr_model_compile(model: u32, params: *const f32, n: usi
 }
 
 /// The training state, or the "compile first" error. Takes the field (not the model) so the
-/// caller can still use `m.net` alongside.
+/// caller can still use the layers alongside.
 fn trainer<'m>(t: &'m mut Option<Trainer>, op: &'static str) -> Result<&'m mut Trainer> {
     t.as_mut().ok_or_else(|| Error::invalid(op, "the model must be compiled first: call model.compile({ optimizer, loss })"))
 }
@@ -178,8 +215,8 @@ pub extern "C" fn nr_model_check_data(model: u32, x: u32, y: u32, op: u32) -> i3
                 let v = neurite_core::error::js_number(xt.data()[i]);
                 return Err(Error::invalid(op, format!("x contains {v} at flat index {i} (shape {}); clean the data first", xt.shape())));
             }
-            let tr = trainer(&mut m.trainer, op)?;
-            tr.check_targets(&m.net, op, xt, yt)
+            let (net, tr, _, _) = m.parts()?;
+            trainer(tr, op)?.check_targets(&net, op, xt, yt)
         })
     })
 }
@@ -218,8 +255,8 @@ pub unsafe extern "C" fn nr_model_train_batch(model: u32, x: u32, y: u32, start:
                 return Err(Error::invalid("fit", format!("batch {s}..{e} is outside the epoch of {} samples", m.order.len())));
             }
             let idx = neurite_core::tensor::copy_of("fit", &m.order[s..e])?;
-            let tr = trainer(&mut m.trainer, "fit")?;
-            tr.train_batch(&mut m.net, xt, yt, &idx)
+            let (mut net, tr, _, _) = m.parts()?;
+            trainer(tr, "fit")?.train_batch(&mut net, xt, yt, &idx)
         })?;
         let mut v = vec![r.loss];
         v.extend(r.metrics);
@@ -238,9 +275,10 @@ pub unsafe extern "C" fn nr_model_train_on_batch(model: u32, x: u32, y: u32, out
     guard(|| {
         let r = with_model(model, |m, t| {
             let (xt, yt) = (t.tensor(x)?, t.tensor(y)?);
-            let tr = trainer(&mut m.trainer, "trainOnBatch")?;
-            tr.check_targets(&m.net, "trainOnBatch", xt, yt)?;
-            tr.train_on(&mut m.net, xt.clone(), yt)
+            let (mut net, tr, _, _) = m.parts()?;
+            let tr = trainer(tr, "trainOnBatch")?;
+            tr.check_targets(&net, "trainOnBatch", xt, yt)?;
+            tr.train_on(&mut net, xt.clone(), yt)
         })?;
         let mut v = vec![r.loss];
         v.extend(r.metrics);
@@ -259,9 +297,10 @@ pub unsafe extern "C" fn nr_model_evaluate(model: u32, x: u32, y: u32, batch_siz
     guard(|| {
         let r = with_model(model, |m, t| {
             let (xt, yt) = (t.tensor(x)?, t.tensor(y)?);
-            let tr = trainer(&mut m.trainer, "evaluate")?;
-            tr.check_targets(&m.net, "evaluate", xt, yt)?;
-            tr.evaluate(&mut m.net, xt, yt, batch_size as usize)
+            let (mut net, tr, _, _) = m.parts()?;
+            let tr = trainer(tr, "evaluate")?;
+            tr.check_targets(&net, "evaluate", xt, yt)?;
+            tr.evaluate(&mut net, xt, yt, batch_size as usize)
         })?;
         let mut v = vec![r.loss];
         v.extend(r.metrics);
@@ -278,7 +317,7 @@ pub unsafe extern "C" fn nr_model_evaluate(model: u32, x: u32, y: u32, batch_siz
 #[no_mangle]
 pub unsafe extern "C" fn nr_model_num_weights(model: u32, out: *mut u32) -> i32 {
     guard(|| {
-        let n = with_model(model, |m, _| Ok(m.net.params_all().len()))?;
+        let n = with_model(model, |m, _| m.seq()?.with_params(|ps| ps.len()))?;
         // SAFETY: forwarded caller contract.
         unsafe { write_out("getWeights", out, n as u32) }
     })
@@ -294,11 +333,11 @@ pub unsafe extern "C" fn nr_model_num_weights(model: u32, out: *mut u32) -> i32 
 pub unsafe extern "C" fn nr_model_get_weight(model: u32, i: u32, out: *mut u32, info: *mut u32) -> i32 {
     guard(|| {
         let (t, name, layer, trainable) = with_model(model, |m, _| {
-            let updated = m.net.params_updated();
-            let mut ps = m.net.params_with_layer();
-            let n = ps.len();
-            let (l, p) = ps.get_mut(i as usize).ok_or_else(|| Error::invalid("getWeights", format!("weight index {i} is out of range for {n} weights")))?;
-            Ok((p.value.clone(), p.name, *l, updated[i as usize]))
+            m.seq()?.with_params(|ps| {
+                let n = ps.len();
+                let s = ps.get(i as usize).ok_or_else(|| Error::invalid("getWeights", format!("weight index {i} is out of range for {n} weights")))?;
+                Ok((s.param.value.clone(), s.param.name, s.layer, s.updated))
+            })?
         })?;
         LAST_ERROR.set(name);
         // SAFETY: forwarded caller contract.
@@ -316,16 +355,18 @@ pub extern "C" fn nr_model_set_weight(model: u32, i: u32, value: u32) -> i32 {
     guard(|| {
         with_model(model, |m, t| {
             let v = t.tensor(value)?;
-            let mut ps = m.net.params_with_layer();
-            let n = ps.len();
-            let (l, p) = ps.get_mut(i as usize).ok_or_else(|| Error::invalid("setWeights", format!("weight index {i} is out of range for {n} weights")))?;
-            if p.value.shape() != v.shape() {
-                return Err(Error::shape("setWeights", format!("weight {i} (`{}` of layer {l}) has shape {} but the value has shape {}", p.name, p.value.shape(), v.shape())));
-            }
-            // Share the values (copy-on-write): no allocation here, and the next write to
-            // either tensor copies fallibly (`try_data_mut`).
-            p.value = v.clone();
-            Ok(())
+            m.seq()?.with_params(|ps| {
+                let n = ps.len();
+                let s = ps.get_mut(i as usize).ok_or_else(|| Error::invalid("setWeights", format!("weight index {i} is out of range for {n} weights")))?;
+                let (l, p) = (s.layer, &mut *s.param);
+                if p.value.shape() != v.shape() {
+                    return Err(Error::shape("setWeights", format!("weight {i} (`{}` of layer {l}) has shape {} but the value has shape {}", p.name, p.value.shape(), v.shape())));
+                }
+                // Share the values (copy-on-write): no allocation here, and the next write to
+                // either tensor copies fallibly (`try_data_mut`).
+                p.value = v.clone();
+                Ok(())
+            })?
         })
     })
 }
@@ -334,7 +375,7 @@ pub extern "C" fn nr_model_set_weight(model: u32, i: u32, value: u32) -> i32 {
 /// each nested model followed by its own layers (see `Sequential::set_trainable`).
 #[no_mangle]
 pub extern "C" fn nr_model_set_trainable(model: u32, layer: u32, on: u32) -> i32 {
-    guard(|| with_model(model, |m, _| m.net.set_trainable(layer as usize, on != 0)))
+    guard(|| with_model(model, |m, _| m.seq()?.set_trainable(layer as usize, on != 0)))
 }
 
 /// Scales the scheduled learning rate (for reduceLROnPlateau) and writes the current rate and
@@ -357,7 +398,8 @@ pub unsafe extern "C" fn nr_model_lr(model: u32, scale: f32, out: *mut f32) -> i
     })
 }
 
-/// Frees a model and everything it owns.
+/// Frees a model handle: its training state and its reference to the layers (whose weights
+/// go with the last model holding them).
 #[no_mangle]
 pub extern "C" fn nr_model_free(model: u32) -> i32 {
     guard(|| handles::with(|t| t.remove(model)).map(|_| ()))
@@ -371,26 +413,28 @@ mod add_model_tests {
         handles::with(|t| t.insert(Object::Model(Box::new(Model::new(1))))).unwrap()
     }
 
-    /// A failed `add(innerModel)` leaves both models where they were: the inner one can still
-    /// be used and freed, and the live count is unchanged.
+    /// A failed `add(innerModel)` leaves both models where they were; a good one shares the
+    /// inner model, whose handle stays usable, and freeing the handles in any order frees all.
     #[test]
-    fn a_failed_nested_add_keeps_the_inner_model() {
+    fn a_nested_add_shares_the_inner_model() {
         let before = handles::with(|t| t.stats().live);
         let inner = new_model();
-        // A stale outer handle: the inner model must stay in its slot.
+        // A stale outer handle, and an outer that is a tensor: the inner model is untouched.
         assert_ne!(nr_model_add_model(0x7ff_ffff, inner), 0);
-        assert!(handles::with(|t| t.model(inner).is_ok()), "the inner model was lost");
-        // An outer that is a tensor, not a model.
         let tensor = handles::with(|t| t.insert(Object::Tensor(neurite_core::Tensor::scalar(1.0)))).unwrap();
         assert_ne!(nr_model_add_model(tensor, inner), 0);
-        assert!(handles::with(|t| t.model(inner).is_ok()));
-        // A good outer consumes it.
         let outer = new_model();
         assert_eq!(nr_model_add_model(outer, inner), 0);
-        assert!(handles::with(|t| t.model(inner).is_err()));
+        let net = handles::with(|t| t.model(inner).map(|m| m.net.clone())).unwrap();
+        assert_eq!(std::rc::Rc::strong_count(&net), 3, "inner handle, outer model, this test");
+        assert_ne!(nr_model_add_model(outer, inner), 0, "the same model twice in one model");
+        assert_ne!(nr_model_add_model(inner, outer), 0, "a cycle");
+        handles::with(|t| t.remove(inner)).ok().unwrap();
+        assert_eq!(std::rc::Rc::strong_count(&net), 2, "the outer model still holds it");
         for h in [tensor, outer] {
             handles::with(|t| t.remove(h)).ok().unwrap();
         }
+        assert_eq!(std::rc::Rc::strong_count(&net), 1, "freed with its last holder");
         assert_eq!(handles::with(|t| t.stats().live), before);
     }
 }

@@ -2,7 +2,7 @@
 
 use super::tape::emit_rec;
 use neurite_core::autodiff::Recorded;
-use crate::ffi::{guard, read_i32s};
+use crate::ffi::{guard, read_i64s};
 use crate::handles;
 use neurite_core::ops::{binary, clip, matmul, reduce, select, transpose, unary};
 use neurite_core::Error;
@@ -70,7 +70,7 @@ pub unsafe extern "C" fn nr_reduce(op: u32, x: u32, axes: *const i32, n_axes: us
     guard(|| {
         let op = reduce::ReduceOp::from_id(op).ok_or_else(|| Error::invalid("reduce", format!("unknown op id {op}")))?;
         // SAFETY: forwarded caller contract.
-        let axes: Vec<i64> = unsafe { read_i32s(op.name(), axes, n_axes) }?.into_iter().map(i64::from).collect();
+        let axes: Vec<i64> = unsafe { read_i64s(op.name(), axes, n_axes) }?;
         let t = handles::with(|h| reduce::reduce(op, h.tensor(x)?, &axes, keep_dims != 0))?;
         // SAFETY: forwarded caller contract.
         unsafe { emit_rec(op.name(), t, out, || (Recorded::Reduce { op, axes, keep_dims: keep_dims != 0 }, vec![x])) }
@@ -98,7 +98,7 @@ pub unsafe extern "C" fn nr_matmul(a: u32, b: u32, transpose_a: u32, transpose_b
 pub unsafe extern "C" fn nr_transpose(x: u32, perm: *const i32, n_perm: usize, has_perm: u32, out: *mut u32) -> i32 {
     guard(|| {
         // SAFETY: forwarded caller contract.
-        let perm: Vec<i64> = unsafe { read_i32s("transpose", perm, n_perm) }?.into_iter().map(i64::from).collect();
+        let perm: Vec<i64> = unsafe { read_i64s("transpose", perm, n_perm) }?;
         let t = handles::with(|h| transpose::transpose(h.tensor(x)?, (has_perm != 0).then_some(&perm[..])))?;
         // SAFETY: forwarded caller contract.
         unsafe { emit_rec("transpose", t, out, || (Recorded::Transpose { perm: (has_perm != 0).then_some(perm) }, vec![x])) }
@@ -113,7 +113,7 @@ pub unsafe extern "C" fn nr_transpose(x: u32, perm: *const i32, n_perm: usize, h
 pub unsafe extern "C" fn nr_reshape(x: u32, shape: *const i32, rank: usize, out: *mut u32) -> i32 {
     guard(|| {
         // SAFETY: forwarded caller contract.
-        let dims: Vec<i64> = unsafe { read_i32s("reshape", shape, rank) }?.into_iter().map(i64::from).collect();
+        let dims: Vec<i64> = unsafe { read_i64s("reshape", shape, rank) }?;
         let t = handles::with(|h| neurite_core::ops::reshape::reshape(h.tensor(x)?, &dims))?;
         // SAFETY: forwarded caller contract.
         unsafe { emit_rec("reshape", t, out, || (Recorded::Reshape, vec![x])) }

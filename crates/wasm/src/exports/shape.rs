@@ -6,19 +6,10 @@
 
 use super::tape::{emit_rec, record_slices};
 use neurite_core::autodiff::Recorded;
-use crate::ffi::{check_out, guard, read_i32s, read_u32s, write_out, write_slice};
+use crate::ffi::{check_out, guard, read_i64s, read_u32s, write_out, write_slice};
 use crate::handles::{self, Object};
 use neurite_core::ops::{concat, gather, one_hot, slice, split, squeeze, tile};
 use neurite_core::{Error, Result, Tensor};
-
-/// Reads `n` i32s as i64s.
-///
-/// # Safety
-/// As [`read_i32s`].
-unsafe fn read_i64s(op: &'static str, ptr: *const i32, n: usize) -> Result<Vec<i64>> {
-    // SAFETY: forwarded caller contract.
-    Ok(unsafe { read_i32s(op, ptr, n) }?.into_iter().map(i64::from).collect())
-}
 
 /// Runs `f` on the tensors behind `n` handles read from `list`.
 ///

@@ -1,6 +1,6 @@
 //! Tensor lifetime and data transfer.
 
-use crate::ffi::{check_out, guard, read_u32s, write_out, write_slice};
+use crate::ffi::{check_out, guard, read_u32s_as, write_out, write_slice};
 use crate::handles::{self, Object};
 use neurite_core::{Error, Result, Shape, Tensor};
 
@@ -13,7 +13,7 @@ pub(crate) unsafe fn read_shape(op: &'static str, ptr: *const u32, rank: usize) 
         return Err(Error::invalid(op, format!("rank {rank} exceeds the maximum rank {}", neurite_core::shape::MAX_RANK)));
     }
     // SAFETY: guaranteed by the caller.
-    let dims: Vec<usize> = unsafe { read_u32s(op, ptr, rank) }?.into_iter().map(|d| d as usize).collect();
+    let dims: Vec<usize> = unsafe { read_u32s_as(op, ptr, rank, |d| d as usize) }?;
     Shape::new(op, &dims)
 }
 

@@ -10,7 +10,7 @@ use neurite_core::tensor::copy_of;
 use super::tape::emit_rec;
 use super::tensor::emit;
 use neurite_core::autodiff::Recorded;
-use crate::ffi::{guard, read_u32s, write_out};
+use crate::ffi::{guard, read_u32s, read_u32s_as, write_out};
 use crate::handles;
 use neurite_core::losses::check::rows_cols;
 use neurite_core::losses::{Loss, Reduction};
@@ -26,7 +26,7 @@ unsafe fn read_f32s(op: &'static str, ptr: *const f32, n: usize) -> Result<Vec<f
         bail!(op, "too many options ({n})");
     }
     // SAFETY: same layout as u32; guaranteed by the caller.
-    Ok(unsafe { read_u32s(op, ptr as *const u32, n) }?.into_iter().map(f32::from_bits).collect())
+    unsafe { read_u32s_as(op, ptr as *const u32, n, f32::from_bits) }
 }
 
 /// A loss and its reduction from `[params…[, reduction]]`: `Loss::PARAMS` of the kind, then

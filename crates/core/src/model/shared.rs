@@ -1,0 +1,135 @@
+//! Shared layers: a layer (or a whole model) placed in several models is one object with one
+//! set of weights, as in Keras. Training any model that holds it trains it everywhere, and it
+//! lives as long as some holder does.
+//!
+//! A [`LayerRef`] is `Rc<RefCell<Node>>`: the module is single-threaded (future worker threads
+//! only run kernels), so reference counting replaces ownership. A [`Node`] wraps the layer with
+//! the per-sample input and output shapes it was built for: a built node is never built again,
+//! and placing it where the incoming shape differs is a shape error naming both shapes.
+//!
+//! Borrows are short: a model borrows one child at a time for its forward and backward, and
+//! [`Sequential::with_params`](super::Sequential::with_params) borrows every leaf at once for
+//! an optimizer step. The same node twice in one model (its forward cache would be
+//! overwritten) and a model inside itself are rejected when the model is assembled
+//! ([`check_disjoint`]), so a borrow never conflicts; if one did, it is an `Internal` error,
+//! never a panic.
+//!
+//! NOTE: the functional (graph) API will lift the "once per model" rule by giving each use
+//! of a layer its own forward cache.
+
+use crate::layers::Layer;
+use crate::{Error, Result};
+use core::cell::{RefCell, RefMut};
+use std::rc::Rc;
+
+/// A layer with the shapes it was built for. `L` is `dyn Layer` behind a [`LayerRef`]; a model
+/// handle keeps the concrete `Node<Sequential>` so it needs no downcast.
+pub struct Node<L: ?Sized = dyn Layer> {
+    input: Option<Vec<usize>>,
+    output: Option<Vec<usize>>,
+    layer: L,
+}
+
+/// A shared reference to a layer (or model). Clone it to place the layer in another model.
+pub type LayerRef = Rc<RefCell<Node>>;
+
+/// Wraps a new (unbuilt) layer.
+pub fn shared<L: Layer + 'static>(layer: L) -> LayerRef {
+    Rc::new(RefCell::new(Node::new(layer)))
+}
+
+impl<L> Node<L> {
+    pub fn new(layer: L) -> Node<L> {
+        Node { input: None, output: None, layer }
+    }
+}
+
+impl<L: ?Sized + Layer> Node<L> {
+    pub fn layer(&self) -> &L {
+        &self.layer
+    }
+
+    pub fn layer_mut(&mut self) -> &mut L {
+        &mut self.layer
+    }
+
+    /// The per-sample input shape it was built for.
+    pub fn input_shape(&self) -> Option<&[usize]> {
+        self.input.as_deref()
+    }
+
+    /// The per-sample output shape, once built.
+    pub fn output_shape(&self) -> Option<&[usize]> {
+        self.output.as_deref()
+    }
+
+    /// Builds the layer for `input` (first time), or checks that `input` is the shape it was
+    /// built for (a shared layer keeps its weights, so it cannot change shape).
+    pub fn build(&mut self, input: &[usize], seed: u64) -> Result<Vec<usize>> {
+        if let (Some(was), Some(out)) = (&self.input, &self.output) {
+            if was.as_slice() != input {
+                return Err(Error::shape(
+                    "build",
+                    format!("{} was already built for per-sample input shape {was:?}, but here it receives {input:?}; a layer shared between models keeps its input shape", self.layer.kind()),
+                ));
+            }
+            return Ok(out.clone());
+        }
+        let out = self.layer.build(input, seed)?;
+        self.input = Some(input.to_vec());
+        self.output = Some(out.clone());
+        Ok(out)
+    }
+}
+
+/// Borrows `node` mutably; a conflicting borrow (a bug: see the module docs) is an error.
+pub fn lock(node: &LayerRef) -> Result<RefMut<'_, Node>> {
+    node.try_borrow_mut().map_err(|_| Error::Internal { msg: "a shared layer is already in use (the same layer twice in one model?)".into() })
+}
+
+/// The identity of a node (its address; the kind's vtable is not part of it).
+pub fn addr<T: ?Sized>(node: &Rc<RefCell<T>>) -> *const () {
+    Rc::as_ptr(node) as *const ()
+}
+
+/// Appends `node` and every node inside it (nested models, depth-first) to `out`. A node that
+/// is mutably borrowed is the model being assembled itself: `op` reports the cycle.
+pub fn collect(op: &'static str, node: &LayerRef, out: &mut Vec<*const ()>) -> Result<()> {
+    out.push(addr(node));
+    let n = node.try_borrow().map_err(|_| Error::invalid(op, "a model cannot contain itself (directly or through a nested model)"))?;
+    if let Some(seq) = n.layer().as_sequential() {
+        for c in seq.children() {
+            collect(op, c, out)?;
+        }
+    }
+    Ok(())
+}
+
+/// Checks that no node appears twice in `nodes` (each with everything inside it).
+pub fn check_disjoint(op: &'static str, nodes: &[LayerRef]) -> Result<()> {
+    let mut seen: Vec<(*const (), &'static str)> = Vec::new();
+    for n in nodes {
+        let mut inside = Vec::new();
+        collect(op, n, &mut inside)?;
+        for a in inside {
+            if let Some((_, kind)) = seen.iter().find(|(s, _)| *s == a) {
+                return Err(Error::invalid(
+                    op,
+                    format!("a {kind} layer appears twice in one model (directly or inside a nested model); one layer object can be used once per model for now (the functional API will allow more)"),
+                ));
+            }
+            let kind = nodes_kind(n, a).unwrap_or("layer");
+            seen.push((a, kind));
+        }
+    }
+    Ok(())
+}
+
+/// The kind of the node at address `a` inside `n` (for messages).
+fn nodes_kind(n: &LayerRef, a: *const ()) -> Option<&'static str> {
+    let b = n.try_borrow().ok()?;
+    if addr(n) == a {
+        return Some(b.layer().kind());
+    }
+    b.layer().as_sequential()?.children().iter().find_map(|c| nodes_kind(c, a))
+}

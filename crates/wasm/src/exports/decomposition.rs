@@ -1,0 +1,77 @@
+//! Principal component analysis: a handle of its own, like the perceptron. The math lives in
+//! `neurite_core::decomposition`.
+
+use super::tensor::emit;
+use crate::ffi::{guard, write_out};
+use crate::handles::{self, Object};
+use neurite_core::decomposition::pca::{Pca, PcaConfig, PcaPart};
+
+/// Creates an unfitted PCA keeping `components` components (whitened when `whiten != 0`).
+///
+/// # Safety
+/// `out` must point to a writable u32.
+#[no_mangle]
+pub unsafe extern "C" fn nr_pca_new(components: u32, whiten: u32, out: *mut u32) -> i32 {
+    guard(|| {
+        let p = Pca::new(PcaConfig { components: components as usize, whiten: whiten != 0 })?;
+        crate::ffi::check_out("pca", out, 1)?; // before storing: a failed call stores nothing
+        let h = handles::with(|t| t.insert(Object::Pca(Box::new(p))))?;
+        // SAFETY: forwarded caller contract.
+        unsafe { write_out("pca", out, h) }
+    })
+}
+
+/// Fits the PCA to `x: [n, d]`; on failure the previous fit is kept.
+#[no_mangle]
+pub extern "C" fn nr_pca_fit(p: u32, x: u32) -> i32 {
+    guard(|| {
+        handles::with(|t| {
+            let xt = t.tensor(x)?.clone();
+            t.pca_mut(p)?.fit(&xt)
+        })
+    })
+}
+
+/// `transform` (`inverse == 0`) or `inverseTransform` (`inverse != 0`) of `x`.
+///
+/// # Safety
+/// `out` must point to a writable u32.
+#[no_mangle]
+pub unsafe extern "C" fn nr_pca_transform(p: u32, x: u32, inverse: u32, out: *mut u32) -> i32 {
+    guard(|| {
+        let y = handles::with(|t| {
+            let xt = t.tensor(x)?.clone();
+            let pca = t.pca_mut(p)?;
+            if inverse != 0 { pca.inverse_transform(&xt) } else { pca.transform(&xt) }
+        })?;
+        let op = if inverse != 0 { "pca.inverseTransform" } else { "pca.transform" };
+        // SAFETY: forwarded caller contract.
+        unsafe { emit(op, y, out) }
+    })
+}
+
+/// A fitted part as a new tensor: 0 components `[k, d]`, 1 mean `[d]`, 2 explained variance
+/// `[k]`, 3 explained variance ratio `[k]`.
+///
+/// # Safety
+/// `out` must point to a writable u32.
+#[no_mangle]
+pub unsafe extern "C" fn nr_pca_get(p: u32, part: u32, out: *mut u32) -> i32 {
+    guard(|| {
+        let part = PcaPart::from_abi(part)?;
+        let y = handles::with(|t| t.pca_mut(p)?.get(part))?;
+        // SAFETY: forwarded caller contract.
+        unsafe { emit("pca", y, out) }
+    })
+}
+
+/// Frees a PCA.
+#[no_mangle]
+pub extern "C" fn nr_pca_free(p: u32) -> i32 {
+    guard(|| {
+        handles::with(|t| {
+            t.pca_mut(p)?;
+            t.remove(p).map(|_| ())
+        })
+    })
+}
