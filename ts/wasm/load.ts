@@ -14,6 +14,29 @@ const isNode =
   typeof process !== 'undefined' && !!(process as { versions?: { node?: string } }).versions?.node &&
   typeof (globalThis as { Deno?: unknown }).Deno === 'undefined';
 
+const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== 'undefined';
+
+/**
+ * Deno needs read permission for a file: URL; a denial says which flag to pass, or to use the
+ * default entry (wasm inline, no permission).
+ */
+async function denoFetch(url: URL): Promise<Response> {
+  try {
+    return await fetch(url);
+  } catch (e) {
+    const name = (e as { name?: string }).name;
+    if (name !== 'NotCapable' && name !== 'PermissionDenied') throw e;
+    const path = decodeURIComponent(url.pathname);
+    const err = new Error(
+      `init: Deno denied read access to ${path}: run with --allow-read=${path} (or --allow-read), ` +
+        `pass the wasm to init() yourself, or import 'neurite' (the wasm inline, no permission needed) ` +
+        `instead of 'neurite/url' [${name}: ${(e as Error).message}]`,
+    );
+    err.name = name;
+    throw err;
+  }
+}
+
 /** Compiles `src`; `base` resolves relative URL strings. */
 export async function compileFrom(src: WasmSource, base?: string): Promise<WebAssembly.Module> {
   if (src instanceof WebAssembly.Module) return src;
@@ -26,7 +49,7 @@ export async function compileFrom(src: WasmSource, base?: string): Promise<WebAs
       const fs = (await import(/* @vite-ignore */ fsName)) as typeof import('node:fs/promises');
       return WebAssembly.compile(await fs.readFile(url));
     }
-    src = fetch(url);
+    src = url.protocol === 'file:' && isDeno ? denoFetch(url) : fetch(url);
   }
   const res = (await src) as Response;
   if (!res.ok) throw new Error(`init: fetching the neurite wasm failed: ${res.status} ${res.statusText} (${res.url})`);
