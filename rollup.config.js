@@ -2,8 +2,9 @@
 //   dist/index.js      the default entry, with the .wasm inlined as base64 (no asset to ship)
 //   dist/url/index.js  loads dist/url/core.wasm via new URL('./core.wasm', import.meta.url)
 // Type declarations are emitted separately by `tsc -p tsconfig.build.json` into dist/types;
-// each bundle starts with a `@ts-self-types` comment pointing at them, so Deno finds the types
-// of a bundle imported by path (npm, bundlers and tsc use the `types` conditions instead).
+// each bundle starts with a `@ts-self-types` comment pointing at their Deno form
+// (dist/types-deno, see scripts/finish-types.mjs), so Deno finds the types of a bundle imported
+// by path (npm, bundlers, tsc and Deno importing by package name use the `types` conditions).
 import typescript from '@rollup/plugin-typescript';
 import terser from '@rollup/plugin-terser';
 import { copyFileSync, mkdirSync } from 'node:fs';
@@ -25,14 +26,14 @@ const onwarn = (w, warn) => { if (w.code !== 'CIRCULAR_DEPENDENCY') warn(w); };
 export default [
   {
     input: 'ts/index.ts',
-    output: { file: 'dist/index.js', format: 'es', sourcemap: false, banner: '/* @ts-self-types="./types/index.d.ts" */' },
+    output: { file: 'dist/index.js', format: 'es', sourcemap: false, banner: '/* @ts-self-types="./types-deno/index.d.ts" */' },
     plugins: [ts(), minify()],
     onwarn,
   },
   {
     input: 'ts/url.ts',
     onwarn,
-    output: { file: 'dist/url/index.js', format: 'es', sourcemap: false, banner: '/* @ts-self-types="../types/url.d.ts" */' },
+    output: { file: 'dist/url/index.js', format: 'es', sourcemap: false, banner: '/* @ts-self-types="../types-deno/url.d.ts" */' },
     plugins: [
       ts(),
       minify(),

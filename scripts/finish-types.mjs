@@ -6,7 +6,11 @@
 //    default lib. dist/types/disposable.d.ts declares it the way lib.esnext.disposable.d.ts and
 //    @types/node do (identical declarations merge), and both entry points reference it.
 //  - the inline entry's base64 wasm must never appear in a declaration (it is typed `string`).
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+//  - dist/types-deno/: the same declarations with their relative imports naming the `.d.ts`
+//    files (`./tensor.d.ts`, not `./tensor.js`), which is how Deno resolves a declaration file's
+//    imports when a bundle is imported by path; tsc rejects that form, so it is a second copy.
+//    Each bundle's `@ts-self-types` comment (rollup.config.js) points there.
+import { cpSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -33,4 +37,15 @@ const inline = join(types, 'wasm', 'inline.generated.d.ts');
 if (existsSync(inline)) {
   const src = readFileSync(inline, 'utf8');
   if (src.length > 1000) throw new Error(`finish-types: ${inline} is ${src.length} characters: the base64 wasm leaked into the declarations`);
+}
+
+const deno = join(types, '..', 'types-deno');
+rmSync(deno, { recursive: true, force: true });
+cpSync(types, deno, { recursive: true });
+for (const f of readdirSync(deno, { recursive: true })) {
+  if (!String(f).endsWith('.d.ts')) continue;
+  const p = join(deno, String(f));
+  const src = readFileSync(p, 'utf8');
+  const out = src.replace(/((?:from|import\()\s*['"])(\.{1,2}\/[^'"]*?)\.js(['"])/g, '$1$2.d.ts$3');
+  if (out !== src) writeFileSync(p, out);
 }

@@ -11,15 +11,18 @@ import { report } from './wasm-sizes.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
- * Size budget in gzipped bytes (gzip -9). Set about 15% above the build of 2026-11-30 (see the
- * README's Limitations and Footprint notes) so code being added meanwhile fits; lower it when
- * the wasm shrinks.
+ * Size budget in gzipped bytes (gzip -9): about 15% above the build of 2026-11-30 (url 242.3 kB =
+ * JS 27.0 + wasm 215.3; inline 329.2 kB), so the code being added to the core meanwhile fits.
+ * The goal is 150 kB for neurite/url; what stands in the way is the wasm code itself (see
+ * `npm run size`): wasm-opt -Oz saves 1.5%, opt-level "s" on std and dependencies 0.7%, and
+ * opt-level "s"/"z" on the core slows the matMul kernels several times. Lower it when the wasm
+ * shrinks.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + dist/url/core.wasm. */
-  url: 275_000,
+  url: 280_000,
   /** `neurite`: dist/index.js (the wasm inlined as base64). */
-  inline: 400_000,
+  inline: 380_000,
 };
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
