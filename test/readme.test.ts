@@ -40,6 +40,17 @@ describe('README code blocks', () => {
     expect(blocks.filter((b) => b.lang === 'ts').length).toBeGreaterThanOrEqual(1);
   });
 
+  it('the install steps name the tarball npm pack writes for this version', () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const install = blocks.find((b) => b.lang === 'sh' && b.code.includes('npm pack'));
+    expect(install, 'the sh block with npm pack').toBeTruthy();
+    const named = install!.code.match(/neurite-[\w.-]+?\.tgz/g) ?? [];
+    expect(named.length).toBeGreaterThan(0);
+    expect([...new Set(named)]).toEqual([`neurite-${version}.tgz`]);
+    const everywhere = README.match(/neurite-\d[\w.-]*?\.tgz/g) ?? [];
+    expect([...new Set(everywhere)]).toEqual([`neurite-${version}.tgz`]);
+  });
+
   it('no js block uses `using` (a syntax error on Node 20 and 22, which engines allows)', () => {
     const using = blocks.filter((b) => b.lang === 'js' && /^\s*(await\s+)?using\s+[\w$]+\s*=/m.test(b.code));
     expect(using.map((b) => `README.md:${b.line}`)).toEqual([]);
