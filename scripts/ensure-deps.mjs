@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const log = (m) => console.error(`[ensure-deps] ${m}`);
 const needed = [
-  ...['rollup', 'tsc', 'vitest', 'deno'].map((b) => join(root, 'node_modules', '.bin', b)),
+  ...['rollup', 'tsc', 'vitest'].map((b) => join(root, 'node_modules', '.bin', b)),
   join(root, 'node_modules', '@rollup', 'plugin-terser'),
 ];
 if (!needed.every((p) => existsSync(p))) {
@@ -38,6 +38,6 @@ if (process.argv.includes('--test') && !existsSync(CHROMIUM)) {
       }
     }
   } else {
-    log(`${CHROMIUM} is missing and cannot be installed here (needs Debian and root): the Chromium suite will be skipped`);
+    log(`${CHROMIUM} is missing and is not installed here (that needs /usr/bin/chromium on Debian, as root, without NO_INSTALL): the Chromium suite will be skipped`);
   }
 }

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const suites = [
   { name: 'Chromium (test/browser.test.ts)', path: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', fix: 'apt-get install chromium' },
-  { name: 'Deno (test/deno.test.ts)', path: process.env.DENO_PATH ?? join(root, 'node_modules/.bin/deno'), fix: 'npm ci' },
+  { name: 'Deno (test/deno.test.ts and the ts blocks of test/readme.test.ts)', path: process.env.DENO_PATH ?? join(root, 'node_modules/.bin/deno'), fix: 'npm ci' },
 ];
 const skipped = process.env.CI ? [] : suites.filter((s) => !existsSync(s.path));
 if (skipped.length === 0) {
