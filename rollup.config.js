@@ -1,24 +1,42 @@
-// Bundles the TypeScript facade into two ESM entries:
+// Bundles the TypeScript facade into two ESM entries, minified with terser:
 //   dist/index.js      the default entry, with the .wasm inlined as base64 (no asset to ship)
 //   dist/url/index.js  loads dist/url/core.wasm via new URL('./core.wasm', import.meta.url)
-// Type declarations are emitted separately by `tsc -p tsconfig.build.json` into dist/types.
+// Type declarations are emitted separately by `tsc -p tsconfig.build.json` into dist/types;
+// each bundle starts with a `@ts-self-types` comment pointing at their Deno form
+// (dist/types-deno, see scripts/finish-types.mjs), so Deno finds the types of a bundle imported
+// by path (npm, bundlers, tsc and Deno importing by package name use the `types` conditions).
 import typescript from '@rollup/plugin-typescript';
+import terser from '@rollup/plugin-terser';
 import { copyFileSync, mkdirSync } from 'node:fs';
 
 const ts = () => typescript({ tsconfig: './tsconfig.json', compilerOptions: { noEmit: false, declaration: false }, include: ['ts/**/*.ts'] });
+
+// Class names stay (errors report `name` from `new.target.name`); the @ts-self-types banner stays.
+const minify = () => terser({
+  module: true,
+  ecma: 2020,
+  keep_classnames: true,
+  format: { comments: /@ts-self-types/ },
+});
 
 // Tensor <-> ops cycles are intended (methods delegate to ops; ops create tensors) and only
 // evaluated at call time.
 const onwarn = (w, warn) => { if (w.code !== 'CIRCULAR_DEPENDENCY') warn(w); };
 
 export default [
-  { input: 'ts/index.ts', output: { file: 'dist/index.js', format: 'es', sourcemap: false }, plugins: [ts()], onwarn },
+  {
+    input: 'ts/index.ts',
+    output: { file: 'dist/index.js', format: 'es', sourcemap: false, banner: '/* @ts-self-types="./types-deno/index.d.ts" */' },
+    plugins: [ts(), minify()],
+    onwarn,
+  },
   {
     input: 'ts/url.ts',
     onwarn,
-    output: { file: 'dist/url/index.js', format: 'es', sourcemap: false },
+    output: { file: 'dist/url/index.js', format: 'es', sourcemap: false, banner: '/* @ts-self-types="../types-deno/url.d.ts" */' },
     plugins: [
       ts(),
+      minify(),
       {
         name: 'copy-wasm',
         writeBundle() {

@@ -2,10 +2,12 @@
 // the inline entry with no permissions at all, the url entry with --allow-read. Both run
 // test/runtimes/smoke.mjs through test/runtimes/run.mjs and must produce Node's random bits.
 import { execFile } from 'node:child_process';
+import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkSmoke, CI, nodeReference, requireDist, requireRuntime, ROOT, runtimeAvailable, type SmokeReport } from './runtimes/expect.js';
+import { packAndInstall, type Packed } from './runtimes/packed.js';
 
 const DENO = process.env.DENO_PATH ?? join(ROOT, 'node_modules/.bin/deno');
 const run = promisify(execFile);
@@ -54,5 +56,65 @@ describe.skipIf(!runtimeAvailable(DENO))(`Deno (${CI ? 'required on CI' : 'skipp
     const r = await deno('url', []);
     expect(r.steps).toEqual(['init']);
     expect(r.error).toMatch(/NotCapable|read access|PermissionDenied/);
+  });
+});
+
+// As a Deno user writes it: TypeScript importing the installed package by name (types from
+// package.json) and by path from a copy of its dist/ (types from the `@ts-self-types` comment of
+// each bundle), type-checked with `deno check`, then run with the permissions the README gives.
+// (Deno does not analyse files imported by path from inside node_modules: import by name there.)
+describe.skipIf(!runtimeAvailable(DENO))(`Deno user program (${CI ? 'required on CI' : 'skipped locally when missing'})`, () => {
+  let packed: Packed;
+  const denoIn = async (args: string[]) =>
+    run(DENO, args, { cwd: packed.dir, timeout: 60_000, env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' } })
+      .catch((e: Error & { stdout?: string; stderr?: string }) => {
+        throw Object.assign(new Error(`deno ${args.join(' ')} failed: ${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`), { stderr: e.stderr ?? '' });
+      });
+
+  beforeAll(async () => {
+    requireRuntime('deno', DENO);
+    packed = await packAndInstall('neurite-deno-');
+    const program = (spec: string) => `
+      import { init, tensor, type Tensor } from '${spec}';
+      await init();
+      const t: Tensor = tensor([[1, 2], [3, 4]]);
+      const s: number = t.matMul(t).sum().item();
+      console.log(JSON.stringify({ s }));
+    `;
+    writeFileSync(join(packed.dir, 'by-name.ts'), program('neurite'));
+    cpSync(join(packed.pkg, 'dist'), join(packed.dir, 'vendor/neurite'), { recursive: true });
+    writeFileSync(join(packed.dir, 'by-path.ts'), program('./vendor/neurite/index.js'));
+    writeFileSync(join(packed.dir, 'url-by-name.ts'), program('neurite/url'));
+    writeFileSync(join(packed.dir, 'url-by-path.ts'), program('./vendor/neurite/url/index.js'));
+    // A type error must be caught, by name and by path: proves the types are really found.
+    for (const [f, spec] of [['bad-by-name.ts', 'neurite'], ['bad-by-path.ts', './vendor/neurite/index.js'], ['bad-url-by-path.ts', './vendor/neurite/url/index.js']]) {
+      writeFileSync(join(packed.dir, f), `import { tensor } from '${spec}';\nconst s: string = tensor([1]).sum().item();\nconsole.log(s);\n`);
+    }
+  });
+  afterAll(() => packed?.cleanup());
+
+  it('deno check finds the types by package name and by path, for both entries', async () => {
+    await denoIn(['check', '--quiet', 'by-name.ts', 'by-path.ts', 'url-by-name.ts', 'url-by-path.ts']);
+    for (const f of ['bad-by-name.ts', 'bad-by-path.ts', 'bad-url-by-path.ts']) {
+      const err = await denoIn(['check', '--quiet', f]).then(() => null, (e: { stderr: string }) => e.stderr);
+      expect(err, `${f} must fail to type-check`).toMatch(/TS2322/);
+    }
+  });
+
+  it('the inline entry runs with no permission, by name and by path', async () => {
+    for (const f of ['by-name.ts', 'by-path.ts']) {
+      const { stdout } = await denoIn(['run', '--no-prompt', f]);
+      expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({ s: 54 });
+    }
+  });
+
+  it('the url entry runs with --allow-read scoped to core.wasm, and without it says which flag to pass', async () => {
+    for (const [f, wasm] of [['url-by-name.ts', 'node_modules/neurite/dist/url/core.wasm'], ['url-by-path.ts', 'vendor/neurite/url/core.wasm']]) {
+      const { stdout } = await denoIn(['run', '--no-prompt', `--allow-read=${wasm}`, f]);
+      expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({ s: 54 });
+    }
+    const err = await denoIn(['run', '--no-prompt', 'url-by-name.ts']).then(() => null, (e: { stderr: string }) => e.stderr);
+    expect(err).toMatch(/init: Deno denied read access to \S*core\.wasm: run with --allow-read=\S*core\.wasm/);
+    expect(err).toMatch(/import 'neurite'/);
   });
 });

@@ -15,6 +15,27 @@ const isNode =
   typeof process !== 'undefined' && !!(process as { versions?: { node?: string } }).versions?.node &&
   typeof (globalThis as { Deno?: unknown }).Deno === 'undefined';
 
+const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== 'undefined';
+
+/**
+ * Deno needs read permission for a file: URL; a denial says which flag to pass, or to use the
+ * default entry (wasm inline, no permission).
+ */
+async function denoFetch(url: URL): Promise<Response> {
+  try {
+    return await fetch(url);
+  } catch (e) {
+    const name = (e as { name?: string }).name;
+    if (name !== 'NotCapable' && name !== 'PermissionDenied') throw e;
+    const path = decodeURIComponent(url.pathname);
+    throw new InvalidArgumentError(
+      `init: Deno denied read access to ${path}: run with --allow-read=${path} (or --allow-read), ` +
+        `pass the wasm to init() yourself, or import 'neurite' (the wasm inline, no permission needed) ` +
+        `instead of 'neurite/url' [${name}: ${(e as Error).message}]`,
+    );
+  }
+}
+
 /**
  * Compiles `src`; `base` resolves relative URL strings. A source that yields no module — an
  * HTTP error status, a failed fetch, bytes that are not WebAssembly — is an
@@ -39,12 +60,13 @@ export async function compileFrom(src: WasmSource, base?: string): Promise<WebAs
       }
       return compileBytes(data as BufferSource, where);
     }
-    src = fetch(url);
+    src = url.protocol === 'file:' && isDeno ? denoFetch(url) : fetch(url);
   }
   let res: Response;
   try {
     res = (await src) as Response;
   } catch (err) {
+    if (err instanceof InvalidArgumentError) throw err;
     throw new InvalidArgumentError(`init: fetching the neurite wasm from ${where} failed: ${(err as Error)?.message ?? String(err)}`);
   }
   if (res.url) where = res.url;

@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// Runs after `tsc -p tsconfig.build.json` (in `npm run build:ts`) and makes dist/types usable by
+// every consumer setup (test/types.test.ts compiles against it without skipLibCheck):
+//  - `Symbol.dispose` exists in TypeScript's lib only with `lib: esnext.disposable` (or esnext);
+//    neurite's classes declare `[Symbol.dispose]()`, which breaks `tsc --target es2022` with the
+//    default lib. dist/types/disposable.d.ts declares it the way lib.esnext.disposable.d.ts and
+//    @types/node do (identical declarations merge), and both entry points reference it.
+//  - the inline entry's base64 wasm must never appear in a declaration (it is typed `string`).
+//  - dist/types-deno/: the same declarations with their relative imports naming the `.d.ts`
+//    files (`./tensor.d.ts`, not `./tensor.js`), which is how Deno resolves a declaration file's
+//    imports when a bundle is imported by path; tsc rejects that form, so it is a second copy.
+//    Each bundle's `@ts-self-types` comment (rollup.config.js) points there.
+import { cpSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const types = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'types');
+const DISPOSABLE = `// Symbol.dispose for consumers whose lib lacks esnext.disposable (the same declaration as
+// TypeScript's lib.esnext.disposable.d.ts and @types/node, so they merge). At run time neurite
+// uses Symbol.dispose when the runtime has it, else Symbol.for('Symbol.dispose').
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}
+export {};
+`;
+writeFileSync(join(types, 'disposable.d.ts'), DISPOSABLE);
+const ref = '/// <reference path="./disposable.d.ts" />\n';
+for (const entry of ['index.d.ts', 'url.d.ts']) {
+  const f = join(types, entry);
+  if (!existsSync(f)) throw new Error(`finish-types: ${f} is missing (did tsc run?)`);
+  const src = readFileSync(f, 'utf8');
+  if (!src.startsWith(ref)) writeFileSync(f, ref + src);
+}
+const inline = join(types, 'wasm', 'inline.generated.d.ts');
+if (existsSync(inline)) {
+  const src = readFileSync(inline, 'utf8');
+  if (src.length > 1000) throw new Error(`finish-types: ${inline} is ${src.length} characters: the base64 wasm leaked into the declarations`);
+}
+
+const deno = join(types, '..', 'types-deno');
+rmSync(deno, { recursive: true, force: true });
+cpSync(types, deno, { recursive: true });
+for (const f of readdirSync(deno, { recursive: true })) {
+  if (!String(f).endsWith('.d.ts')) continue;
+  const p = join(deno, String(f));
+  const src = readFileSync(p, 'utf8');
+  const out = src.replace(/((?:from|import\()\s*['"])(\.{1,2}\/[^'"]*?)\.js(['"])/g, '$1$2.d.ts$3');
+  if (out !== src) writeFileSync(p, out);
+}

@@ -1,0 +1,100 @@
+// Every code block of README.md, run as written from the package as a user installs it (the
+// tarball of `npm pack`, installed offline into an empty project): `js` blocks in Node, the
+// `ts` blocks (the `using` declaration, not available in Node 20/22) in Deno, type-checked.
+// Blocks that are not code to run say so by their fence language (`sh`, `text`).
+import { execFile } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CI, ROOT, requireRuntime, runtimeAvailable } from './runtimes/expect.js';
+import { codeBlocks, packAndInstall, type Packed } from './runtimes/packed.js';
+
+const run = promisify(execFile);
+const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
+const blocks = codeBlocks(README);
+const DENO = process.env.DENO_PATH ?? join(ROOT, 'node_modules/.bin/deno');
+const RUNNABLE = { js: 'node', ts: 'deno' } as const;
+const NOT_RUN = ['sh', 'text'];
+
+let packed: Packed;
+beforeAll(async () => {
+  packed = await packAndInstall('neurite-readme-');
+});
+afterAll(() => packed?.cleanup());
+
+/** Runs `cmd args` in the scratch project; fails with both streams when it exits non-zero. */
+async function exec(cmd: string, args: string[], what: string): Promise<string> {
+  const { stdout } = await run(cmd, args, { cwd: packed.dir, timeout: 60_000, env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' } })
+    .catch((e: Error & { stdout?: string; stderr?: string }) => {
+      throw new Error(`${what} failed: ${e.message}\n--- stdout\n${e.stdout ?? ''}\n--- stderr\n${e.stderr ?? ''}`);
+    });
+  return stdout;
+}
+
+describe('README code blocks', () => {
+  it('every block is labelled: js (run in Node), ts (run in Deno), or sh/text (not run)', () => {
+    const bad = blocks.filter((b) => !(b.lang in RUNNABLE) && !NOT_RUN.includes(b.lang));
+    expect(bad.map((b) => `README.md:${b.line} \`\`\`${b.lang}`)).toEqual([]);
+    expect(blocks.filter((b) => b.lang === 'js').length).toBeGreaterThanOrEqual(4);
+    expect(blocks.filter((b) => b.lang === 'ts').length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('the install steps name the tarball npm pack writes for this version', () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const install = blocks.find((b) => b.lang === 'sh' && b.code.includes('npm pack'));
+    expect(install, 'the sh block with npm pack').toBeTruthy();
+    const named = install!.code.match(/neurite-[\w.-]+?\.tgz/g) ?? [];
+    expect(named.length).toBeGreaterThan(0);
+    expect([...new Set(named)]).toEqual([`neurite-${version}.tgz`]);
+    const everywhere = README.match(/neurite-\d[\w.-]*?\.tgz/g) ?? [];
+    expect([...new Set(everywhere)]).toEqual([`neurite-${version}.tgz`]);
+  });
+
+  it('no js block uses `using` (a syntax error on Node 20 and 22, which engines allows)', () => {
+    const using = blocks.filter((b) => b.lang === 'js' && /^\s*(await\s+)?using\s+[\w$]+\s*=/m.test(b.code));
+    expect(using.map((b) => `README.md:${b.line}`)).toEqual([]);
+  });
+
+  for (const b of blocks.filter((b) => b.lang === 'js')) {
+    it(`README.md:${b.line} runs in Node from the installed tarball`, async () => {
+      const file = join(packed.dir, `readme-${b.line}.mjs`);
+      writeFileSync(file, b.code + '\n');
+      const out = await exec(process.execPath, [file], `node README.md:${b.line}`);
+      console.log(`README.md:${b.line}\n${out.trim().split('\n').slice(-6).join('\n')}`);
+    });
+  }
+
+  describe.skipIf(!runtimeAvailable(DENO))(`ts blocks in Deno (${CI ? 'required on CI' : 'skipped locally when missing'})`, () => {
+    for (const b of blocks.filter((b) => b.lang === 'ts')) {
+      it(`README.md:${b.line} type-checks and runs in Deno from the installed tarball`, async () => {
+        requireRuntime('deno', DENO);
+        const file = join(packed.dir, `readme-${b.line}.ts`);
+        writeFileSync(file, b.code + '\n');
+        await exec(DENO, ['check', '--quiet', file], `deno check README.md:${b.line}`);
+        const out = await exec(DENO, ['run', '--no-prompt', file], `deno run README.md:${b.line}`);
+        console.log(`README.md:${b.line} (deno)\n${out.trim()}`);
+      });
+    }
+  });
+});
+
+describe('README snippets compute what they say', () => {
+  it('the custom training loop finds w ≈ 2', async () => {
+    const b = blocks.find((x) => x.lang === 'js' && x.code.includes('opt.minimize'));
+    expect(b, 'the custom-loop block').toBeTruthy();
+    const file = join(packed.dir, 'readme-loop-check.mjs');
+    writeFileSync(file, `${b!.code}\nconsole.log(JSON.stringify(w.arraySync ? w.arraySync() : await w.array()));\n`);
+    const out = (await exec(process.execPath, [file], 'custom loop')).trim().split('\n').at(-1)!;
+    expect(JSON.parse(out)[0][0]).toBeCloseTo(2, 2);
+  });
+
+  it('the Memory block leaves no tensor live', async () => {
+    const b = blocks.find((x) => x.lang === 'js' && x.code.includes('tidy('));
+    expect(b, 'the Memory block').toBeTruthy();
+    const file = join(packed.dir, 'readme-memory-check.mjs');
+    writeFileSync(file, `${b!.code}\nconsole.log(JSON.stringify(memory()));\n`);
+    const out = (await exec(process.execPath, [file], 'memory block')).trim().split('\n').at(-1)!;
+    expect(JSON.parse(out)).toMatchObject({ numTensors: 0, numBytes: 0 });
+  });
+});

@@ -1,0 +1,99 @@
+// The shipped declarations, as a user's TypeScript sees them: a small strict program importing
+// `neurite` and `neurite/url` from the installed tarball type-checks under every common target
+// and module resolution, WITHOUT skipLibCheck (so the .d.ts files themselves are checked), with
+// and without @types/node, and with the default lib (no esnext.disposable: Symbol.dispose must
+// still be declared). Uses the `typescript` dev dependency's compiler API.
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import ts from 'typescript';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packAndInstall, type Packed } from './runtimes/packed.js';
+
+let packed: Packed;
+beforeAll(async () => {
+  packed = await packAndInstall('neurite-types-');
+  writeFileSync(join(packed.dir, 'main.ts'), `
+    import { init, tensor, randomNormal, tidy, memory, ShapeError, NeuriteError, type Tensor, type WasmSource } from 'neurite';
+    import * as url from 'neurite/url';
+
+    const src: WasmSource = new URL('https://example.com/core.wasm');
+    await init();
+    await url.init(src);
+    const t: Tensor = tensor([[1, 2]]).matMul(randomNormal([2, 3], { seed: 42, stddev: 0.1 }));
+    const n: number = tidy(() => t.sum().item());
+    t[Symbol.dispose]();
+    const u: url.Tensor = url.zeros([2]);
+    u.dispose();
+    const e: NeuriteError = new ShapeError('x');
+    // @ts-expect-error: an unknown option is a type error
+    randomNormal([2], { std: 1 });
+    console.log(n, e.message, memory().numTensors, url.memory().numTensors);
+  `);
+});
+afterAll(() => packed?.cleanup());
+
+type Combo = { target: string; module: string; moduleResolution: string };
+const combos: Combo[] = [];
+for (const target of ['ES2020', 'ES2022', 'ESNext']) {
+  combos.push({ target, module: 'Node16', moduleResolution: 'Node16' });
+  combos.push({ target, module: 'NodeNext', moduleResolution: 'NodeNext' });
+  combos.push({ target, module: 'ESNext', moduleResolution: 'Bundler' });
+}
+
+/** Type-checks main.ts with `options`; returns the diagnostics as text. */
+function check(options: ts.CompilerOptions): string[] {
+  const program = ts.createProgram([join(packed.dir, 'main.ts')], {
+    strict: true,
+    noEmit: true,
+    skipLibCheck: false,
+    skipDefaultLibCheck: true,
+    ...options,
+  });
+  return ts.getPreEmitDiagnostics(program).map((d) => {
+    const where = d.file ? `${d.file.fileName.slice(packed.dir.length + 1)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1} ` : '';
+    return `${where}TS${d.code}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
+  });
+}
+
+const parse = (c: Combo) => ({
+  target: ts.ScriptTarget[c.target as keyof typeof ts.ScriptTarget],
+  module: ts.ModuleKind[c.module as keyof typeof ts.ModuleKind],
+  moduleResolution: ts.ModuleResolutionKind[c.moduleResolution as keyof typeof ts.ModuleResolutionKind],
+});
+
+describe('shipped declarations (no skipLibCheck)', () => {
+  for (const c of combos) {
+    it(`target ${c.target}, module ${c.module}, resolution ${c.moduleResolution}, default lib, no @types/node`, () => {
+      expect(check({ ...parse(c), types: [] })).toEqual([]);
+    });
+  }
+
+  it('with @types/node and lib esnext (both also declare Symbol.dispose)', () => {
+    const typeRoots = [join(process.cwd(), 'node_modules/@types')];
+    expect(check({ ...parse(combos[4]), types: ['node'], typeRoots, lib: ['lib.esnext.d.ts', 'lib.dom.d.ts'] })).toEqual([]);
+    expect(check({ ...parse(combos[1]), types: ['node'], typeRoots, lib: ['lib.es2022.d.ts', 'lib.esnext.disposable.d.ts', 'lib.dom.d.ts'] })).toEqual([]);
+  });
+
+  it('a type error in the consumer is reported (the check can fail)', () => {
+    const file = join(packed.dir, 'main.ts');
+    const good = readFileSync(file, 'utf8');
+    try {
+      writeFileSync(file, `${good}\nconst bad: string = tensor([1]).sum().item();\n`);
+      expect(check({ ...parse(combos[1]), types: [] }).join('\n')).toMatch(/TS2322/);
+    } finally {
+      writeFileSync(file, good);
+    }
+  });
+
+  it('neurite/url has its own declarations, and no declaration carries the wasm', () => {
+    const pkg = JSON.parse(readFileSync(join(packed.pkg, 'package.json'), 'utf8'));
+    expect(pkg.exports['./url'].types).toBe('./dist/types/url.d.ts');
+    const dts = join(packed.pkg, 'dist/types');
+    const big = (readdirSync(dts, { recursive: true }) as string[])
+      .filter((f) => f.endsWith('.d.ts') && statSync(join(dts, f)).size > 50_000);
+    expect(big).toEqual([]);
+    const inline = readFileSync(join(dts, 'wasm/inline.generated.d.ts'), 'utf8');
+    expect(inline).toContain('export declare const WASM_BASE64: string;');
+    expect(inline.length).toBeLessThan(300);
+  });
+});
