@@ -69,7 +69,7 @@ pub fn plane(data: &mut [f32], h: usize, w: usize, n: usize, inverse: bool) {
 
 /// Blockwise 2-D DCT of a tensor `[…, H, W]` (forward DCT-II, or DCT-III when `inverse`).
 pub fn dct2d(x: &Tensor, n: usize, inverse: bool) -> Result<Tensor> {
-    let op = if inverse { "dct.inverse2d" } else { "dct.forward2d" };
+    let op = if inverse { "compression.dct.inverse2d" } else { "compression.dct.forward2d" };
     let dims = x.shape().dims();
     if dims.len() < 2 {
         return Err(Error::invalid(op, format!("x must have rank >= 2 ([..., height, width]), got shape {:?}", dims)));

@@ -240,7 +240,7 @@ pub fn plane(wv: Wavelet, data: &mut [f32], h: usize, w: usize, levels: usize, i
 /// CDF 5/3 needs integer values of magnitude below 2^20, so that every coefficient stays an
 /// exact Float32 integer.
 pub fn dwt2d(x: &Tensor, wv: Wavelet, levels: usize, inverse: bool) -> Result<Tensor> {
-    let op = if inverse { "dwt.inverse2d" } else { "dwt.forward2d" };
+    let op = if inverse { "compression.dwt.inverse2d" } else { "compression.dwt.forward2d" };
     let dims = x.shape().dims();
     if dims.len() < 2 {
         return Err(Error::invalid(op, format!("x must have rank >= 2 ([..., height, width]), got shape {:?}", dims)));

@@ -17,12 +17,12 @@ use crate::{Error, Result};
 
 pub const MAX_LEN: u32 = 15;
 const MAGIC: &[u8; 4] = b"NRHF";
-const OP: &str = "huffman";
+const OP: &str = "compression.huffman";
 
 /// Code lengths (`0` for a symbol of frequency 0) of a Huffman code for `freqs`, at most
 /// `max_len` bits each. A single used symbol gets length 1.
 pub fn code_lengths(freqs: &[u32], max_len: u32) -> Result<Vec<u8>> {
-    const OP: &str = "huffman.codeLengths";
+    const OP: &str = "compression.huffman.codeLengths";
     if !(1..=MAX_LEN).contains(&max_len) {
         return Err(Error::invalid(OP, format!("maxLength must be in 1..={MAX_LEN}, got {max_len}")));
     }

@@ -14,7 +14,7 @@ use super::header::{self, alloc_bytes};
 use crate::{Error, Result};
 
 const MAGIC: &[u8; 4] = b"NRLZ";
-const OP: &str = "lzw";
+const OP: &str = "compression.lzw";
 const CLEAR: u32 = 256;
 const FIRST: u32 = 257;
 pub const DEFAULT_MAX_BITS: u32 = 16;

@@ -17,7 +17,7 @@ use super::header::{self, alloc_bytes};
 use crate::{Error, Result};
 
 const MAGIC: &[u8; 4] = b"NRRL";
-const OP: &str = "rle";
+const OP: &str = "compression.rle";
 
 /// Length of the run of `x[i]` starting at `i`, at most 128.
 #[inline]

@@ -2,6 +2,7 @@
 
 pub mod activations;
 pub mod classic;
+pub mod compression;
 pub mod meta;
 pub mod model;
 pub mod ops;
