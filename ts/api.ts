@@ -54,3 +54,5 @@ export {
   type NeuronArgs, type PerceptronArgs, type PerceptronFitArgs, type PerceptronFitResult, type PerceptronOutput,
   type KMeansArgs, type KMeansResult, type LeastSquaresArgs, type RBFNetworkArgs, type RBFNetworkFitArgs, type RBFNetworkFitResult, type RbfWidthsArgs,
 } from './classic/index.js';
+export * as compression from './compression/index.js';
+export * as codecs from './compression/codecs/index.js';

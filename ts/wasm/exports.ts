@@ -93,4 +93,11 @@ export interface RawExports {
   nr_rbf_widths(centers: number, neighbors: number, scale: number, out: number): number;
   nr_rbf_features(x: number, centers: number, widths: number, kernel: number, out: number): number;
   nr_least_squares(a: number, b: number, l2: number, out: number): number;
+
+  nr_compress(codec: number, ptr: number, len: number, param: number, width: number, height: number, out: number): number;
+  nr_decompress(codec: number, ptr: number, len: number, maxOutput: number, out: number): number;
+  nr_compress_release(): number;
+  nr_huffman_code_lengths(freqs: number, n: number, maxLen: number, out: number, cap: number): number;
+  nr_dct2d(x: number, block: number, inverse: number, out: number): number;
+  nr_dwt2d(x: number, wavelet: number, levels: number, inverse: number, out: number): number;
 }

@@ -269,7 +269,7 @@ mod tests {
     use super::*;
 
     fn img(h: usize, w: usize) -> Vec<f32> {
-        (0..h * w).map(|i| ((i * 7919 % 256) as f32)).collect()
+        (0..h * w).map(|i| (i * 7919 % 256) as f32).collect()
     }
 
     #[test]

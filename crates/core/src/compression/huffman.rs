@@ -51,7 +51,7 @@ pub fn code_lengths(freqs: &[u32], max_len: u32) -> Result<Vec<u8>> {
     weight.reserve(n - 1);
     let mut parent = vec![0usize; 2 * n - 1];
     let (mut li, mut ni) = (0usize, n);
-    let mut pick = |weight: &Vec<u64>, li: &mut usize, ni: &mut usize| -> usize {
+    let pick = |weight: &Vec<u64>, li: &mut usize, ni: &mut usize| -> usize {
         let internal_end = weight.len();
         if *li < n && (*ni >= internal_end || weight[*li] <= weight[*ni]) {
             *li += 1;

@@ -37,11 +37,11 @@ pub fn step(quality: u32) -> f32 {
     0.5 * 2f32.powf((100.0 - quality as f32) / 12.0)
 }
 
-/// Levels for a `w × h` image: halve while the smaller side stays at least 12.
+/// Levels for a `w × h` image: up to 6, while the low-pass band keeps at least 6 samples a side.
 pub fn levels_for(w: usize, h: usize) -> usize {
     let m = w.min(h);
     let mut l = 0;
-    while l < MAX_LEVELS && (m >> l) >= 24 {
+    while l < MAX_LEVELS && (m >> (l + 1)) >= 6 {
         l += 1;
     }
     l.max(usize::from(m >= 2))
@@ -54,6 +54,8 @@ struct Band {
     w: usize,
     h: usize,
     class: usize,
+    /// 0 LL, 1 HL (vertical edges: up neighbour counts more), 2 LH (left counts more), 3 HH.
+    orient: usize,
     /// Top-left of the parent band (one level coarser, same orientation), if any.
     parent: Option<(usize, usize)>,
 }
@@ -62,7 +64,7 @@ fn bands(w: usize, h: usize, levels: usize) -> Vec<Band> {
     let sizes = dwt::level_sizes(h, w, levels);
     let mut v = Vec::new();
     let (lh, lw) = if levels == 0 { (h, w) } else { let (a, b) = sizes[levels - 1]; (a.div_ceil(2), b.div_ceil(2)) };
-    v.push(Band { x0: 0, y0: 0, w: lw, h: lh, class: 0, parent: None });
+    v.push(Band { x0: 0, y0: 0, w: lw, h: lh, class: 0, orient: 0, parent: None });
     for l in (0..levels).rev() {
         let (sh, sw) = sizes[l];
         let (lo_h, lo_w) = (sh.div_ceil(2), sw.div_ceil(2));
@@ -77,9 +79,9 @@ fn bands(w: usize, h: usize, levels: usize) -> Vec<Band> {
             }
         };
         // HL (right), LH (below), HH (diagonal).
-        v.push(Band { x0: lo_w, y0: 0, w: sw - lo_w, h: lo_h, class, parent: parent_of(1, 0) });
-        v.push(Band { x0: 0, y0: lo_h, w: lo_w, h: sh - lo_h, class, parent: parent_of(0, 1) });
-        v.push(Band { x0: lo_w, y0: lo_h, w: sw - lo_w, h: sh - lo_h, class, parent: parent_of(1, 1) });
+        v.push(Band { x0: lo_w, y0: 0, w: sw - lo_w, h: lo_h, class, orient: 1, parent: parent_of(1, 0) });
+        v.push(Band { x0: 0, y0: lo_h, w: lo_w, h: sh - lo_h, class, orient: 2, parent: parent_of(0, 1) });
+        v.push(Band { x0: lo_w, y0: lo_h, w: sw - lo_w, h: sh - lo_h, class, orient: 3, parent: parent_of(1, 1) });
     }
     v
 }
@@ -92,7 +94,7 @@ struct Model {
 
 impl Model {
     fn new() -> Model {
-        Model { zero: vec![HALF; 4 * NB * 2], more: vec![HALF; 4 * 3 * UNARY], esc: vec![HALF; ESC_BITS + 1] }
+        Model { zero: vec![HALF; 16 * NB * 3], more: vec![HALF; 4 * 3 * UNARY], esc: vec![HALF; ESC_BITS + 1] }
     }
 }
 
@@ -108,28 +110,73 @@ fn bucket(s: u32) -> usize {
     }
 }
 
-/// The neighbourhood of `(x, y)` in band `b` of the quantised plane `q` (row stride `w`).
+/// The context of `(x, y)` in band `b` of the quantised plane `q` (row stride `w`): a
+/// bucket of the weighted magnitudes of the coded neighbours (the neighbour along the
+/// band's edge direction weighs most) and the parent's state (0, 1, more).
 #[inline]
-fn context(q: &[i32], stride: usize, b: &Band, x: usize, y: usize) -> (usize, bool) {
+fn context(q: &[i32], stride: usize, b: &Band, x: usize, y: usize) -> (usize, usize) {
     let at = |xx: usize, yy: usize| q[(b.y0 + yy) * stride + b.x0 + xx].unsigned_abs().min(8);
+    let (wl, wu) = match b.orient {
+        1 => (3, 1),
+        2 => (1, 3),
+        _ => (2, 2),
+    };
     let mut s = 0;
     if x > 0 {
-        s += 2 * at(x - 1, y);
+        s += wl * at(x - 1, y);
+        if x > 1 {
+            s += at(x - 2, y) / 2;
+        }
     }
     if y > 0 {
-        s += 2 * at(x, y - 1);
+        s += wu * at(x, y - 1);
         if x > 0 {
             s += at(x - 1, y - 1);
         }
         if x + 1 < b.w {
             s += at(x + 1, y - 1);
         }
+        if y > 1 {
+            s += at(x, y - 2) / 2;
+        }
     }
     let parent = match b.parent {
-        Some((px, py)) => q[(py + y / 2) * stride + px + x / 2] != 0,
-        None => false,
+        Some((px, py)) => (q[(py + y / 2) * stride + px + x / 2].unsigned_abs() as usize).min(2),
+        None => 0,
     };
     (bucket(s), parent)
+}
+
+/// Rate–distortion pruning: a ±1 coefficient of a detail band just above the threshold
+/// (`|c| < 1.25Δ`) whose eight neighbours and parent are all zero costs many bits (an
+/// unlikely "non-zero" in a quiet context, a sign and a magnitude) for little distortion, so
+/// the encoder zeroes it. The decoder is unaffected.
+fn prune_isolated(q: &mut [i32], c: &[f32], d: f32, width: usize, height: usize, levels: usize) {
+    for b in bands(width, height, levels).iter().skip(1) {
+        for y in 0..b.h {
+            for x in 0..b.w {
+                let i = (b.y0 + y) * width + b.x0 + x;
+                if q[i].abs() != 1 || c[i].abs() >= 1.25 * d {
+                    continue;
+                }
+                let mut quiet = true;
+                for dy in -1i32..=1 {
+                    for dx in -1i32..=1 {
+                        let (xx, yy) = (x as i32 + dx, y as i32 + dy);
+                        if (dx, dy) != (0, 0) && xx >= 0 && yy >= 0 && (xx as usize) < b.w && (yy as usize) < b.h {
+                            quiet &= q[(b.y0 + yy as usize) * width + b.x0 + xx as usize] == 0;
+                        }
+                    }
+                }
+                if let Some((px, py)) = b.parent {
+                    quiet &= q[(py + y / 2) * width + px + x / 2] == 0;
+                }
+                if quiet {
+                    q[i] = 0;
+                }
+            }
+        }
+    }
 }
 
 /// Encodes a grayscale image at `quality` (1..=100).
@@ -148,7 +195,8 @@ pub fn encode(data: &[u8], width: usize, height: usize, quality: u32) -> Result<
     let mut plane: Vec<f32> = data.iter().map(|&v| f32::from(v) - 128.0).collect();
     dwt::plane(Wavelet::Cdf97, &mut plane, height, width, levels, false);
     let d = step(quality);
-    let q: Vec<i32> = plane.iter().map(|&c| (c.abs() / d).floor().min(1e9) as i32 * if c < 0.0 { -1 } else { 1 }).collect();
+    let mut q: Vec<i32> = plane.iter().map(|&c| (c.abs() / d).floor().min(1e9) as i32 * if c < 0.0 { -1 } else { 1 }).collect();
+    prune_isolated(&mut q, &plane, d, width, height, levels);
     let mut m = Model::new();
     let mut e = Encoder::new(out);
     for b in bands(width, height, levels) {
@@ -156,7 +204,7 @@ pub fn encode(data: &[u8], width: usize, height: usize, quality: u32) -> Result<
             for x in 0..b.w {
                 let v = q[(b.y0 + y) * width + b.x0 + x];
                 let (nb, parent) = context(&q, width, &b, x, y);
-                let zc = (b.class * NB + nb) * 2 + usize::from(parent);
+                let zc = (b.class * NB + nb) * 3 + parent;
                 e.bit(&mut m.zero[zc], v != 0);
                 if v == 0 {
                     continue;
@@ -227,7 +275,7 @@ pub fn decode_payload(n: usize, quality: u32, p: &[u8]) -> Result<Image> {
         for y in 0..b.h {
             for x in 0..b.w {
                 let (nb, parent) = context(&q, width, &b, x, y);
-                let zc = (b.class * NB + nb) * 2 + usize::from(parent);
+                let zc = (b.class * NB + nb) * 3 + parent;
                 if !dec.bit(&mut m.zero[zc]) {
                     continue;
                 }
@@ -330,3 +378,4 @@ mod tests {
         }
     }
 }
+
