@@ -153,7 +153,7 @@ const NOT_OPS = [
   'GaussianNoise', 'InputLayer', 'InvalidArgumentError', 'Layer', 'LayerNormalization', 'LearningRateSchedule', 'MAX_ELEMENTS',
   'NeuriteError', 'Neuron', 'Optimizer', 'OutOfMemoryError', 'PReLU', 'Perceptron', 'RBF', 'RBFNetwork', 'RBF_KERNELS',
   'ReduceLROnPlateau', 'Reshape', 'Sequential', 'ShapeError', 'Tensor', 'TerminateOnNaN', 'WasmPanicError',
-  'callbacks', 'collapseLinear', 'grad', 'grads', 'init', 'initializers', 'keep', 'layers', 'losses', 'memory',
+  'callbacks', 'codecs', 'collapseLinear', 'compression', 'grad', 'grads', 'init', 'initializers', 'keep', 'layers', 'losses', 'memory',
   'neuron', 'optimizers', 'perceptron', 'progressBar', 'rbfNetwork', 'regularizers', 'schedules', 'sequential',
   'setDebug', 'setSeed', 'tidy', 'valueAndGrad', 'valueAndGrads', 'variable', 'variableGrads',
 ];

@@ -9,6 +9,7 @@
 import { call, check, withWords, words } from '../engine.js';
 import { InvalidArgumentError } from '../errors.js';
 import { describe } from '../ops/convert.js';
+import { checkKeys } from '../classic/common.js';
 import { bytesArg, CODEC, decodeRaw, encodeRaw, maxOutputArg, type DecodeOptions } from './bytes.js';
 
 /**
@@ -45,9 +46,8 @@ export function codeLengths(frequencies: ArrayLike<number>, options: { maxLength
   if (typeof frequencies !== 'object' || frequencies === null || typeof frequencies.length !== 'number') {
     throw new InvalidArgumentError(`${op}: frequencies must be an array of non-negative integers, got ${describe(frequencies)}`);
   }
-  if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`${op}: options must be an object, got ${describe(options)}`);
-  for (const k of Object.keys(options)) if (k !== 'maxLength') throw new InvalidArgumentError(`${op}: unknown option '${k}' (known: maxLength)`);
-  const maxLength = options.maxLength ?? 15;
+  const o = checkKeys(op, options, ['maxLength']);
+  const maxLength = o.maxLength ?? 15;
   if (typeof maxLength !== 'number' || !Number.isInteger(maxLength) || maxLength < 1 || maxLength > 15) {
     throw new InvalidArgumentError(`${op}: maxLength must be an integer in [1, 15], got ${describe(maxLength)}`);
   }

@@ -5,6 +5,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { describe } from '../ops/convert.js';
+import { checkKeys } from '../classic/common.js';
 import { bytesArg, CODEC, decodeRaw, encodeRaw, maxOutputArg, type DecodeOptions } from './bytes.js';
 
 /** Encoder options. */
@@ -16,9 +17,8 @@ export interface LzwOptions {
 /** Encodes `bytes`. */
 export function encode(bytes: Uint8Array, options: LzwOptions = {}): Uint8Array {
   const op = 'compression.lzw.encode';
-  if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`${op}: options must be an object, got ${describe(options)}`);
-  for (const k of Object.keys(options)) if (k !== 'maxBits') throw new InvalidArgumentError(`${op}: unknown option '${k}' (known: maxBits)`);
-  const maxBits = options.maxBits ?? 16;
+  const o = checkKeys(op, options, ['maxBits']);
+  const maxBits = o.maxBits ?? 16;
   if (typeof maxBits !== 'number' || !Number.isInteger(maxBits) || maxBits < 12 || maxBits > 16) {
     throw new InvalidArgumentError(`${op}: maxBits must be an integer in [12, 16], got ${describe(maxBits)}`);
   }

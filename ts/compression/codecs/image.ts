@@ -1,6 +1,7 @@
 /** @internal Shared argument checks of the image codecs. */
 import { InvalidArgumentError } from '../../errors.js';
 import { describe } from '../../ops/convert.js';
+import { checkKeys } from '../../classic/common.js';
 import { bytesArg, decodeRaw, encodeRaw, maxOutputArg, type DecodeOptions } from '../bytes.js';
 
 /** A grayscale image: `data[y * width + x]`, one byte per pixel. */
@@ -17,9 +18,9 @@ export interface ImageCodecOptions {
 }
 
 export function encodeImage(op: string, codec: number, image: GrayImage, options: ImageCodecOptions | undefined): Uint8Array {
-  if (image === null || typeof image !== 'object') throw new InvalidArgumentError(`${op}: image must be { data: Uint8Array, width, height }, got ${describe(image)}`);
+  if (image === null || typeof image !== 'object' || Array.isArray(image)) throw new InvalidArgumentError(`${op}: image must be { data: Uint8Array, width, height }, got ${describe(image)}`);
   const { data, width, height } = image;
-  bytesArg(op, data);
+  if (!(data instanceof Uint8Array)) throw new InvalidArgumentError(`${op}: image.data must be a Uint8Array, got ${describe(data)}`);
   for (const [k, v] of [['width', width], ['height', height]] as const) {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 65536) {
       throw new InvalidArgumentError(`${op}: image.${k} must be an integer in [0, 65536], got ${describe(v)}`);
@@ -28,9 +29,8 @@ export function encodeImage(op: string, codec: number, image: GrayImage, options
   if (width * height !== data.length) {
     throw new InvalidArgumentError(`${op}: image.data has ${data.length} bytes but width × height = ${width} × ${height} = ${width * height}`);
   }
-  if (options !== undefined && (options === null || typeof options !== 'object')) throw new InvalidArgumentError(`${op}: options must be an object, got ${describe(options)}`);
-  for (const k of Object.keys(options ?? {})) if (k !== 'quality') throw new InvalidArgumentError(`${op}: unknown option '${k}' (known: quality)`);
-  const quality = options?.quality ?? 75;
+  const o = checkKeys(op, options, ['quality']);
+  const quality = o.quality ?? 75;
   if (typeof quality !== 'number' || !Number.isInteger(quality) || quality < 1 || quality > 100) {
     throw new InvalidArgumentError(`${op}: quality must be an integer in [1, 100], got ${describe(quality)}`);
   }
