@@ -115,6 +115,14 @@ pub fn alloc_bytes(op: &'static str, n: usize) -> Result<Vec<u8>> {
     Ok(v)
 }
 
+/// `n` default values, reserved fallibly (large images must not abort on a failed allocation).
+pub fn alloc_filled<T: Clone>(op: &'static str, n: usize, value: T) -> Result<Vec<T>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(n).map_err(|_| Error::OutOfMemory { op, bytes: (n as u64).saturating_mul(core::mem::size_of::<T>() as u64) })?;
+    v.resize(n, value);
+    Ok(v)
+}
+
 /// LEB128 unsigned varint.
 pub fn put_varint(out: &mut Vec<u8>, mut v: u32) {
     while v >= 0x80 {

@@ -146,7 +146,7 @@ pub fn encode(data: &[u8], width: usize, height: usize, quality: u32) -> Result<
     let zz = zigzag();
     let c = dct::matrix(8);
     let (bw, bh) = (width.div_ceil(8), height.div_ceil(8));
-    let mut syms: Vec<Sym> = Vec::with_capacity(bw * bh * 8);
+    let mut syms: Vec<Sym> = Vec::new();
     let mut freq = [[0u32; 256]; 2];
     let (mut x, mut y, mut tmp) = ([0f32; 64], [0f32; 64], [0f32; 64]);
     let mut prev_dc = 0i32;
@@ -156,6 +156,8 @@ pub fn encode(data: &[u8], width: usize, height: usize, quality: u32) -> Result<
     };
     for by in 0..bh {
         for bx in 0..bw {
+            // At most 64 symbols per block; grow fallibly (a huge image is an error, not an abort).
+            syms.try_reserve(64).map_err(|_| Error::OutOfMemory { op: OP, bytes: ((syms.len() + 64) * core::mem::size_of::<Sym>()) as u64 })?;
             for r in 0..8 {
                 let row = (by * 8 + r).min(height - 1) * width;
                 for cc in 0..8 {

@@ -192,10 +192,16 @@ pub fn encode(data: &[u8], width: usize, height: usize, quality: u32) -> Result<
     }
     let levels = levels_for(width, height);
     out.push(levels as u8);
-    let mut plane: Vec<f32> = data.iter().map(|&v| f32::from(v) - 128.0).collect();
+    let mut plane = header::alloc_filled(OP, data.len(), 0f32)?;
+    for (p, &v) in plane.iter_mut().zip(data) {
+        *p = f32::from(v) - 128.0;
+    }
     dwt::plane(Wavelet::Cdf97, &mut plane, height, width, levels, false);
     let d = step(quality);
-    let mut q: Vec<i32> = plane.iter().map(|&c| (c.abs() / d).floor().min(1e9) as i32 * if c < 0.0 { -1 } else { 1 }).collect();
+    let mut q = header::alloc_filled(OP, plane.len(), 0i32)?;
+    for (q, &c) in q.iter_mut().zip(&plane) {
+        *q = (c.abs() / d).floor().min(1e9) as i32 * if c < 0.0 { -1 } else { 1 };
+    }
     prune_isolated(&mut q, &plane, d, width, height, levels);
     let mut m = Model::new();
     let mut e = Encoder::new(out);
@@ -268,7 +274,7 @@ pub fn decode_payload(n: usize, quality: u32, p: &[u8]) -> Result<Image> {
     if n as u64 > (data.len() as u64 + 16) * 8 * 64 {
         return Err(Error::invalid(OP, format!("truncated stream or corrupt size: {n} pixels cannot come from {} bytes", data.len())));
     }
-    let mut q = vec![0i32; n];
+    let mut q = header::alloc_filled(OP, n, 0i32)?;
     let mut m = Model::new();
     let mut dec = Decoder::new(data);
     for b in bands(width, height, levels) {
@@ -306,9 +312,16 @@ pub fn decode_payload(n: usize, quality: u32, p: &[u8]) -> Result<Image> {
         }
     }
     let d = step(quality);
-    let mut plane: Vec<f32> = q.iter().map(|&v| if v == 0 { 0.0 } else { (v.signum() as f32) * (v.unsigned_abs() as f32 + 0.4) * d }).collect();
+    let mut plane = header::alloc_filled(OP, n, 0f32)?;
+    for (p, &v) in plane.iter_mut().zip(&q) {
+        *p = if v == 0 { 0.0 } else { (v.signum() as f32) * (v.unsigned_abs() as f32 + 0.4) * d };
+    }
+    drop(q);
     dwt::plane(Wavelet::Cdf97, &mut plane, height, width, levels, true);
-    let data = plane.iter().map(|&v| (v + 128.0).round().clamp(0.0, 255.0) as u8).collect();
+    let mut data = header::alloc_filled(OP, n, 0u8)?;
+    for (o, &v) in data.iter_mut().zip(&plane) {
+        *o = (v + 128.0).round().clamp(0.0, 255.0) as u8;
+    }
     Ok(Image { width, height, data })
 }
 
