@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const ALL = ['activations', 'xor', 'rbf-regression', 'rbf-iris', 'mnist'];
+const ALL = ['activations', 'xor', 'rbf-regression', 'rbf-iris', 'mnist', 'compression'];
 const only = process.env.EXAMPLES?.split(',').map((s) => s.trim()).filter(Boolean);
 const names = only?.length ? only : ALL;
 const failed = [];

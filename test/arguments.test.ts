@@ -286,6 +286,8 @@ const BAD: Record<string, unknown[]> = {
   activation: [undefined, null, 1, {}, 'nope', { name: 'nope' }, { name: 'relu', alpha: 1 }],
   model: [undefined, null, 1, 'x', {}],
   nonNegInt: [undefined, null, 'x', {}, NaN, -1, 1.5, 2 ** 32 + 1],
+  bytes: [undefined, null, 'x', 1, {}, [1, 2], new Float32Array(2), new Uint8ClampedArray(2)],
+  image: [undefined, null, 'x', 1, [], {}, { data: [1], width: 1, height: 1 }, { data: new Uint8Array(4), width: 3, height: 1 }, { data: new Uint8Array(1), width: 1.5, height: 1 }],
   seed: [undefined, null, 'x', {}, NaN, -1, 1.5, 2 ** 53 + 2],
   /** The receiver of a method: not probed. */
   self: [],
@@ -454,6 +456,19 @@ const TABLE: Entry[] = [
   { name: 'ssim', call: fnOf('ssim'), good: () => [X, X, { maxValue: 6, windowSize: 2 }], kinds: ['tensor', 'tensor', 'options?'] },
   // schedules
   { name: 'schedules.constant', op: 'schedules.constant', call: (o) => nr.schedules.constant(o as never), good: () => [{ learningRate: 0.1 }], kinds: ['options'] },
+  // compression and codecs (issue 10)
+  ...(['huffman', 'lzw', 'rle'] as const).flatMap((c) => [
+    { name: `compression.${c}.encode`, op: `compression.${c}.encode`, call: (b: unknown) => nr.compression[c].encode(b as never), good: () => [new Uint8Array([1, 2, 3])], kinds: ['bytes'] },
+    { name: `compression.${c}.decode`, op: `compression.${c}.decode`, call: (b: unknown, o: unknown) => nr.compression[c].decode(b as never, o as never), good: () => [nr.compression[c].encode(new Uint8Array([1, 2, 3])), { maxOutputBytes: 100 }], kinds: ['bytes', 'options?'] },
+  ]),
+  { name: 'compression.huffman.codeLengths', op: 'compression.huffman.codeLengths', call: (f, o) => nr.compression.huffman.codeLengths(f as never, o as never), good: () => [[1, 2, 3], { maxLength: 15 }], kinds: ['intList', 'options?'] },
+  ...(['dct', 'dwt'] as const).flatMap((c) => (['forward2d', 'inverse2d'] as const).map((f) => ({
+    name: `compression.${c}.${f}`, op: `compression.${c}.${f}`, call: (x: unknown, o: unknown) => nr.compression[c][f](x as never, o as never), good: () => [X, c === 'dct' ? { blockSize: 1 } : { wavelet: 'haar', levels: 1 }], kinds: ['tensor', 'options?'],
+  }))),
+  ...(['dct', 'wavelet'] as const).flatMap((c) => [
+    { name: `codecs.${c}.encode`, op: `codecs.${c}.encode`, call: (im: unknown, o: unknown) => nr.codecs[c].encode(im as never, o as never), good: () => [{ data: new Uint8Array(6), width: 3, height: 2 }, { quality: 50 }], kinds: ['image', 'options?'] },
+    { name: `codecs.${c}.decode`, op: `codecs.${c}.decode`, call: (b: unknown, o: unknown) => nr.codecs[c].decode(b as never, o as never), good: () => [nr.codecs[c].encode({ data: new Uint8Array(6), width: 3, height: 2 }), {}], kinds: ['bytes', 'options?'] },
+  ]),
   { name: 'schedules.exponentialDecay', op: 'schedules.exponentialDecay', call: (o) => nr.schedules.exponentialDecay(o as never), good: () => [{ initialLearningRate: 0.1, decaySteps: 10, decayRate: 0.5 }], kinds: ['options'] },
   { name: 'schedules.stepDecay', op: 'schedules.stepDecay', call: (o) => nr.schedules.stepDecay(o as never), good: () => [{ initialLearningRate: 0.1, every: 10, drop: 0.5 }], kinds: ['options'] },
   { name: 'schedules.cosineDecay', op: 'schedules.cosineDecay', call: (o) => nr.schedules.cosineDecay(o as never), good: () => [{ initialLearningRate: 0.1, decaySteps: 10 }], kinds: ['options'] },

@@ -60,3 +60,5 @@ export {
 export { pca, PCA, type PCAArgs } from './decomposition/pca.js';
 export { psnr, type PsnrArgs } from './image/psnr.js';
 export { ssim, type SsimArgs } from './image/ssim.js';
+export * as compression from './compression/index.js';
+export * as codecs from './compression/codecs/index.js';

@@ -12,6 +12,7 @@
 pub mod activations;
 pub mod autodiff;
 pub mod classic;
+pub mod compression;
 pub mod config;
 pub mod decomposition;
 pub mod error;

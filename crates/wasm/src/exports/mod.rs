@@ -3,6 +3,7 @@
 pub mod activations;
 pub mod autoencoder;
 pub mod classic;
+pub mod compression;
 pub mod decomposition;
 pub mod image;
 pub mod meta;

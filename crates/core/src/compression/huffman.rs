@@ -1,0 +1,361 @@
+//! Canonical Huffman coding of bytes, with code lengths limited to [`MAX_LEN`] bits and
+//! table-driven decoding.
+//!
+//! Stream (after the [`header`](super::header), magic `NRHF`): when the input is not empty,
+//! 128 bytes holding the 256 code lengths as 4-bit nibbles (high nibble first, 0 = unused),
+//! then the codes of the input bytes, MSB first, zero-padded to a byte. A one-symbol input
+//! gets a 1-bit code, so the payload is at least `raw_len / 8` bytes: a header claiming more
+//! is refused before any allocation.
+//!
+//! Lengths come from the textbook Huffman construction; if the longest exceeds the limit,
+//! lengths are clamped and the Kraft sum is repaired by lengthening the deepest codes that are
+//! still short enough (as zlib/miniz do), then given back to symbols in order of frequency.
+
+use super::bitio::{BitReader, BitWriter};
+use super::header::{self, alloc_bytes};
+use crate::{Error, Result};
+
+pub const MAX_LEN: u32 = 15;
+const MAGIC: &[u8; 4] = b"NRHF";
+const OP: &str = "compression.huffman";
+
+/// Code lengths (`0` for a symbol of frequency 0) of a Huffman code for `freqs`, at most
+/// `max_len` bits each. A single used symbol gets length 1.
+pub fn code_lengths(freqs: &[u32], max_len: u32) -> Result<Vec<u8>> {
+    const OP: &str = "compression.huffman.codeLengths";
+    if !(1..=MAX_LEN).contains(&max_len) {
+        return Err(Error::invalid(OP, format!("maxLength must be in 1..={MAX_LEN}, got {max_len}")));
+    }
+    let used: Vec<usize> = (0..freqs.len()).filter(|&i| freqs[i] > 0).collect();
+    if used.len() > 1usize << max_len {
+        return Err(Error::invalid(
+            OP,
+            format!("{} symbols with non-zero frequency cannot have codes of at most {max_len} bits (at most {})", used.len(), 1usize << max_len),
+        ));
+    }
+    let mut lens = vec![0u8; freqs.len()];
+    match used.len() {
+        0 => return Ok(lens),
+        1 => {
+            lens[used[0]] = 1;
+            return Ok(lens);
+        }
+        _ => {}
+    }
+    // Leaves sorted by frequency (ties by symbol, so the result is deterministic).
+    let mut leaves = used.clone();
+    leaves.sort_by_key(|&s| (freqs[s], s));
+    let n = leaves.len();
+    // Two-queue construction: weights of leaves 0..n and internal nodes n..2n-1.
+    let mut weight: Vec<u64> = leaves.iter().map(|&s| u64::from(freqs[s])).collect();
+    weight.reserve(n - 1);
+    let mut parent = vec![0usize; 2 * n - 1];
+    let (mut li, mut ni) = (0usize, n);
+    let pick = |weight: &Vec<u64>, li: &mut usize, ni: &mut usize| -> usize {
+        let internal_end = weight.len();
+        if *li < n && (*ni >= internal_end || weight[*li] <= weight[*ni]) {
+            *li += 1;
+            *li - 1
+        } else {
+            *ni += 1;
+            *ni - 1
+        }
+    };
+    for node in n..2 * n - 1 {
+        let a = pick(&weight, &mut li, &mut ni);
+        let b = pick(&weight, &mut li, &mut ni);
+        weight.push(weight[a] + weight[b]);
+        parent[a] = node;
+        parent[b] = node;
+    }
+    // Depths: the root (2n-2) has depth 0; parents come after children.
+    let mut depth = vec![0u32; 2 * n - 1];
+    for node in (0..2 * n - 2).rev() {
+        depth[node] = depth[parent[node]] + 1;
+    }
+    // Count codes per length, clamped to max_len, then repair the Kraft sum.
+    let mut count = vec![0u64; max_len as usize + 1];
+    for &d in &depth[..n] {
+        count[d.min(max_len) as usize] += 1;
+    }
+    let full = 1u64 << max_len;
+    let mut kraft: u64 = (1..=max_len as usize).map(|l| count[l] << (max_len as usize - l)).sum();
+    while kraft > full {
+        let l = (1..max_len as usize).rev().find(|&l| count[l] > 0).ok_or_else(|| Error::Internal { msg: "huffman: Kraft repair found no short code".into() })?;
+        count[l] -= 1;
+        count[l + 1] += 1;
+        kraft -= 1u64 << (max_len as usize - l - 1);
+    }
+    // Shortest codes to the most frequent symbols.
+    let mut l = 1usize;
+    for &s in leaves.iter().rev() {
+        while count[l] == 0 {
+            l += 1;
+        }
+        count[l] -= 1;
+        lens[s] = l as u8;
+    }
+    Ok(lens)
+}
+
+/// Canonical codes for `lens` (codes of equal length are consecutive, in symbol order).
+/// Fails if the lengths are over-subscribed (not a prefix-free code).
+pub fn canonical_codes(op: &'static str, lens: &[u8]) -> Result<Vec<u32>> {
+    let mut count = [0u32; MAX_LEN as usize + 1];
+    for &l in lens {
+        if u32::from(l) > MAX_LEN {
+            return Err(Error::invalid(op, format!("code length {l} exceeds {MAX_LEN}")));
+        }
+        count[l as usize] += 1;
+    }
+    count[0] = 0;
+    let mut kraft: u64 = 0;
+    for l in 1..=MAX_LEN as usize {
+        kraft += u64::from(count[l]) << (MAX_LEN as usize - l);
+    }
+    if kraft > 1 << MAX_LEN {
+        return Err(Error::invalid(op, "code table is not prefix-free: the code lengths over-subscribe the code space (Kraft sum > 1)"));
+    }
+    let mut next = [0u32; MAX_LEN as usize + 2];
+    let mut code = 0u32;
+    for l in 1..=MAX_LEN as usize {
+        code = (code + count[l - 1]) << 1;
+        next[l] = code;
+    }
+    Ok(lens
+        .iter()
+        .map(|&l| {
+            if l == 0 {
+                0
+            } else {
+                let c = next[l as usize];
+                next[l as usize] += 1;
+                c
+            }
+        })
+        .collect())
+}
+
+/// A decoding table: `2^bits` entries of `(symbol << 4) | length`, 0 where no code lands.
+pub struct Table {
+    pub bits: u32,
+    pub entries: Vec<u16>,
+}
+
+impl Table {
+    pub fn new(op: &'static str, lens: &[u8]) -> Result<Table> {
+        let codes = canonical_codes(op, lens)?;
+        let bits = u32::from(lens.iter().copied().max().unwrap_or(0)).max(1);
+        if lens.len() > 1 << 12 {
+            return Err(Error::invalid(op, format!("{} symbols are too many for a decoding table", lens.len())));
+        }
+        let mut entries = vec![0u16; 1 << bits];
+        for (sym, (&l, &c)) in lens.iter().zip(&codes).enumerate() {
+            if l == 0 {
+                continue;
+            }
+            let shift = bits - u32::from(l);
+            let start = (c << shift) as usize;
+            let entry = ((sym as u16) << 4) | u16::from(l);
+            entries[start..start + (1 << shift)].fill(entry);
+        }
+        Ok(Table { bits, entries })
+    }
+
+    /// Decodes one symbol (refills as needed).
+    #[inline]
+    pub fn decode(&self, op: &'static str, r: &mut BitReader<'_>) -> Result<u32> {
+        if r.available() < self.bits {
+            r.refill();
+        }
+        let e = self.entries[r.peek(self.bits) as usize];
+        if e == 0 {
+            return Err(Error::invalid(op, "invalid Huffman code in the stream (no symbol has it)"));
+        }
+        r.consume(u32::from(e & 15));
+        Ok(u32::from(e >> 4))
+    }
+}
+
+fn histogram(bytes: &[u8]) -> [u32; 256] {
+    let mut h = [[0u32; 256]; 4];
+    let mut quads = bytes.chunks_exact(4);
+    for q in &mut quads {
+        h[0][q[0] as usize] += 1;
+        h[1][q[1] as usize] += 1;
+        h[2][q[2] as usize] += 1;
+        h[3][q[3] as usize] += 1;
+    }
+    for &b in quads.remainder() {
+        h[0][b as usize] += 1;
+    }
+    let mut out = [0u32; 256];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = h[0][i] + h[1][i] + h[2][i] + h[3][i];
+    }
+    out
+}
+
+/// Encodes `bytes` (at most 4 GiB - 1).
+pub fn encode(bytes: &[u8]) -> Result<Vec<u8>> {
+    let mut out = header::begin(MAGIC, 0, bytes.len(), OP)?;
+    if !bytes.is_empty() {
+        let lens = code_lengths(&histogram(bytes), MAX_LEN)?;
+        let codes = canonical_codes(OP, &lens)?;
+        for pair in lens.chunks_exact(2) {
+            out.push((pair[0] << 4) | pair[1]);
+        }
+        let mut table = [(0u32, 0u32); 256];
+        for (t, (&l, &c)) in table.iter_mut().zip(lens.iter().zip(&codes)) {
+            *t = (c, u32::from(l));
+        }
+        out.try_reserve(bytes.len() / 2).map_err(|_| Error::OutOfMemory { op: OP, bytes: bytes.len() as u64 })?;
+        let mut w = BitWriter::new(out);
+        for &b in bytes {
+            let (c, l) = table[b as usize];
+            w.put(c, l);
+        }
+        out = w.finish();
+    }
+    header::seal(&mut out);
+    Ok(out)
+}
+
+/// Decodes a stream from [`encode`], refusing to produce more than `max_output` bytes.
+pub fn decode(stream: &[u8], max_output: usize) -> Result<Vec<u8>> {
+    let (h, payload) = header::open(OP, MAGIC, stream, max_output)?;
+    decode_payload(h.raw_len, payload)
+}
+
+/// Decodes the payload after the header (exposed for fuzzing below the checksum).
+pub fn decode_payload(n: usize, payload: &[u8]) -> Result<Vec<u8>> {
+    if n == 0 {
+        if !payload.is_empty() {
+            return Err(Error::invalid(OP, format!("{} trailing bytes after an empty stream", payload.len())));
+        }
+        return Ok(Vec::new());
+    }
+    if payload.len() < 128 {
+        return Err(Error::invalid(OP, format!("truncated stream: the code-length table needs 128 bytes, {} present", payload.len())));
+    }
+    let bits_avail = (payload.len() as u64 - 128) * 8;
+    if n as u64 > bits_avail {
+        return Err(Error::invalid(OP, format!("truncated stream or corrupt header: the header claims {n} bytes but the stream holds only {bits_avail} code bits (at least 1 bit per byte)")));
+    }
+    let mut lens = [0u8; 256];
+    for (i, &b) in payload[..128].iter().enumerate() {
+        lens[2 * i] = b >> 4;
+        lens[2 * i + 1] = b & 15;
+    }
+    let table = Table::new(OP, &lens)?;
+    let mut out = alloc_bytes(OP, n)?;
+    out.resize(n, 0);
+    let mut r = BitReader::new(&payload[128..]);
+    let bits = table.bits;
+    let entries = &table.entries[..];
+    let mut i = 0;
+    // 57 bits after a refill hold three codes of at most 15 bits.
+    while i + 3 <= n {
+        r.refill();
+        for _ in 0..3 {
+            let e = entries[r.peek(bits) as usize];
+            if e == 0 {
+                return Err(Error::invalid(OP, format!("invalid Huffman code at output byte {i}: no symbol has it")));
+            }
+            r.consume(u32::from(e & 15));
+            out[i] = (e >> 4) as u8;
+            i += 1;
+        }
+    }
+    while i < n {
+        out[i] = table.decode(OP, &mut r)? as u8;
+        i += 1;
+    }
+    if r.overrun() {
+        return Err(Error::invalid(OP, format!("truncated stream: the codes of {n} bytes run past the end of the input")));
+    }
+    r.check_end(OP, n)?;
+    Ok(out)
+}
+
+/// Order-0 entropy of `bytes` in bits per byte.
+pub fn entropy_bits(bytes: &[u8]) -> f64 {
+    let h = histogram(bytes);
+    let n = bytes.len() as f64;
+    h.iter().filter(|&&c| c > 0).map(|&c| {
+        let p = f64::from(c) / n;
+        -p * p.log2()
+    }).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lcg(n: usize, seed: u64) -> Vec<u8> {
+        let mut s = seed;
+        (0..n).map(|_| {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (s >> 56) as u8
+        }).collect()
+    }
+
+    #[test]
+    fn code_lengths_are_huffman_and_limited() {
+        assert_eq!(code_lengths(&[5, 0, 0], 15).unwrap(), vec![1, 0, 0]);
+        assert_eq!(code_lengths(&[1, 1, 2, 4], 15).unwrap(), vec![3, 3, 2, 1]);
+        // Fibonacci frequencies give a maximally deep tree (length n-1 unlimited).
+        let mut fib = vec![1u32, 1];
+        while fib.len() < 30 {
+            fib.push(fib[fib.len() - 1] + fib[fib.len() - 2]);
+        }
+        let lens = code_lengths(&fib, 15).unwrap();
+        assert_eq!(*lens.iter().max().unwrap(), 15);
+        let kraft: f64 = lens.iter().map(|&l| 2f64.powi(-(l as i32))).sum();
+        assert!(kraft <= 1.0 + 1e-12);
+        assert!(canonical_codes("t", &lens).is_ok());
+        assert!(code_lengths(&[1, 1, 1], 1).is_err());
+        assert!(code_lengths(&[1], 0).is_err());
+    }
+
+    #[test]
+    fn round_trips() {
+        let text = b"the quick brown fox jumps over the lazy dog ".repeat(200);
+        for input in [Vec::new(), vec![7], vec![9; 1000], lcg(10_000, 1), text.clone(), (0..=255).collect::<Vec<u8>>()] {
+            let enc = encode(&input).unwrap();
+            assert_eq!(decode(&enc, usize::MAX).unwrap(), input);
+        }
+    }
+
+    #[test]
+    fn within_one_percent_of_entropy_on_text_and_random() {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/compression/huffman.rs")).unwrap();
+        for input in [text.into_bytes(), lcg(200_000, 2)] {
+            let enc = encode(&input).unwrap();
+            let bits = ((enc.len() - header::HEADER_BYTES - 128) * 8) as f64;
+            let ideal = entropy_bits(&input) * input.len() as f64;
+            assert!(bits <= ideal * 1.01 + 8.0, "{bits} vs {ideal}");
+        }
+    }
+
+    #[test]
+    fn bad_tables_and_truncation_are_errors() {
+        let enc = encode(b"abracadabra abracadabra").unwrap();
+        let payload = &enc[header::HEADER_BYTES..];
+        // All lengths 1: over-subscribed.
+        let mut p = payload.to_vec();
+        p[..128].fill(0x11);
+        assert!(decode_payload(23, &p).unwrap_err().to_string().contains("not prefix-free"));
+        assert!(decode_payload(23, &payload[..130]).unwrap_err().to_string().contains("truncated"));
+        assert!(decode_payload(1 << 20, payload).unwrap_err().to_string().contains("claims"));
+        // Mutations below the checksum never panic.
+        let big = encode(&lcg(3000, 5)).unwrap();
+        for k in 0..3000 {
+            let mut m = big[header::HEADER_BYTES..].to_vec();
+            let i = (k * 7919) % m.len();
+            m[i] ^= 1 << (k % 8);
+            let _ = decode_payload(3000, &m);
+            let _ = decode_payload(3000, &m[..m.len() * (k % 5 + 1) / 6]);
+        }
+    }
+}

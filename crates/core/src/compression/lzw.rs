@@ -1,0 +1,241 @@
+//! Lempel–Ziv–Welch with variable code width (9 bits up to `max_bits`, 12..=16) and a
+//! dictionary reset when it is full, as in `compress` and GIF.
+//!
+//! Stream (after the [`header`](super::header), magic `NRLZ`, parameter byte = `max_bits`):
+//! codes MSB first, zero-padded to a byte. Codes 0..=255 are the bytes, 256 is CLEAR, new
+//! entries start at 257. A code is written with `max(9, bit length of (next - 1))` bits,
+//! where `next` is the encoder's next free code, so the width grows exactly when a code
+//! needing one more bit may appear. When the encoder fills the dictionary (`next` reaches
+//! `2^max_bits`) it writes CLEAR and starts again from 9 bits. The decoded length in the
+//! header ends the stream (no STOP code).
+
+use super::bitio::{BitReader, BitWriter};
+use super::header::{self, alloc_bytes};
+use crate::{Error, Result};
+
+const MAGIC: &[u8; 4] = b"NRLZ";
+const OP: &str = "compression.lzw";
+const CLEAR: u32 = 256;
+const FIRST: u32 = 257;
+pub const DEFAULT_MAX_BITS: u32 = 16;
+
+#[inline]
+fn width(next: u32) -> u32 {
+    (32 - (next - 1).leading_zeros()).max(9)
+}
+
+/// Open-addressing map `(prefix code, byte) → code` for the encoder.
+struct Dict {
+    keys: Vec<u32>,
+    vals: Vec<u16>,
+    shift: u32,
+}
+
+impl Dict {
+    fn new(max_bits: u32) -> Dict {
+        let bits = max_bits + 2;
+        Dict { keys: vec![0; 1 << bits], vals: vec![0; 1 << bits], shift: 32 - bits }
+    }
+    #[inline]
+    fn slot(&self, key: u32) -> (usize, bool) {
+        let mask = self.keys.len() - 1;
+        let mut i = (key.wrapping_mul(0x9E37_79B1) >> self.shift) as usize;
+        loop {
+            let k = self.keys[i];
+            if k == key {
+                return (i, true);
+            }
+            if k == 0 {
+                return (i, false);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+    fn clear(&mut self) {
+        self.keys.fill(0);
+    }
+}
+
+/// Encodes `bytes` with codes of at most `max_bits` (12..=16) bits.
+pub fn encode(bytes: &[u8], max_bits: u32) -> Result<Vec<u8>> {
+    if !(12..=16).contains(&max_bits) {
+        return Err(Error::invalid(OP, format!("maxBits must be in 12..=16, got {max_bits}")));
+    }
+    let out = header::begin(MAGIC, max_bits as u8, bytes.len(), OP)?;
+    let mut w = BitWriter::new(out);
+    if let Some((&first, rest)) = bytes.split_first() {
+        let limit = 1u32 << max_bits;
+        let mut dict = Dict::new(max_bits);
+        let mut next = FIRST;
+        let mut cur = u32::from(first);
+        for &b in rest {
+            // Keys are stored +1 so that 0 marks an empty slot.
+            let key = ((cur << 8) | u32::from(b)) + 1;
+            let (slot, found) = dict.slot(key);
+            if found {
+                cur = u32::from(dict.vals[slot]);
+                continue;
+            }
+            w.put(cur, width(next));
+            dict.keys[slot] = key;
+            dict.vals[slot] = next as u16;
+            next += 1;
+            if next == limit {
+                w.put(CLEAR, max_bits);
+                dict.clear();
+                next = FIRST;
+            }
+            cur = u32::from(b);
+        }
+        w.put(cur, width(next));
+    }
+    let mut out = w.finish();
+    header::seal(&mut out);
+    Ok(out)
+}
+
+/// Decodes a stream from [`encode`], refusing to produce more than `max_output` bytes.
+pub fn decode(stream: &[u8], max_output: usize) -> Result<Vec<u8>> {
+    let (h, payload) = header::open(OP, MAGIC, stream, max_output)?;
+    decode_payload(h.raw_len, u32::from(h.param), payload)
+}
+
+/// Decodes the payload after the header (exposed for fuzzing below the checksum).
+pub fn decode_payload(n: usize, max_bits: u32, payload: &[u8]) -> Result<Vec<u8>> {
+    if !(12..=16).contains(&max_bits) {
+        return Err(Error::invalid(OP, format!("the header's maximum code width {max_bits} is not in 12..=16")));
+    }
+    let limit = 1u32 << max_bits;
+    // Entry k: its previous code, its last byte, its first byte and its length.
+    let mut prefix = vec![0u16; limit as usize];
+    let mut last = vec![0u8; limit as usize];
+    let mut first = vec![0u8; limit as usize];
+    let mut len = vec![0u32; limit as usize];
+    for b in 0..256 {
+        last[b] = b as u8;
+        first[b] = b as u8;
+        len[b] = 1;
+    }
+    // Output grows as decoded (a bomb cannot claim memory it does not fill); at most `n`.
+    let mut out = alloc_bytes(OP, n.min(payload.len().saturating_mul(8).saturating_add(1024)))?;
+    let mut r = BitReader::new(payload);
+    let mut next = FIRST;
+    let mut prev: Option<u32> = None;
+    while out.len() < n {
+        let enc_next = match prev {
+            Some(_) => (next + 1).min(limit),
+            None => next,
+        };
+        let code = r.get(width(enc_next));
+        if r.overrun() {
+            return Err(Error::invalid(OP, format!("truncated stream: codes end after {} of {n} bytes", out.len())));
+        }
+        if code == CLEAR {
+            if prev.is_none() {
+                return Err(Error::invalid(OP, "CLEAR code right after a CLEAR or at the start"));
+            }
+            next = FIRST;
+            prev = None;
+            continue;
+        }
+        let start = out.len();
+        let (entry_len, head) = if code < next {
+            (len[code as usize], first[code as usize])
+        } else if code == next && next < limit {
+            match prev {
+                Some(p) => (len[p as usize] + 1, first[p as usize]),
+                None => return Err(Error::invalid(OP, format!("code {code} at output byte {start} is beyond the dictionary (next free code {next})"))),
+            }
+        } else {
+            return Err(Error::invalid(OP, format!("code {code} at output byte {start} is beyond the dictionary (next free code {next})")));
+        };
+        let entry_len = entry_len as usize;
+        if start + entry_len > n {
+            return Err(Error::invalid(OP, format!("the codes decode to more than the {n} bytes the header claims")));
+        }
+        if out.try_reserve(entry_len).is_err() {
+            return Err(Error::OutOfMemory { op: OP, bytes: (start + entry_len) as u64 });
+        }
+        out.resize(start + entry_len, 0);
+        // Write the entry backwards along its prefix chain.
+        if code < next {
+            let mut c = code;
+            for slot in out[start..].iter_mut().rev() {
+                *slot = last[c as usize];
+                c = u32::from(prefix[c as usize]);
+            }
+        } else {
+            // KwKwK: the entry is prev's string followed by prev's first byte.
+            let p = prev.unwrap_or(0);
+            let mut c = p;
+            let end = start + entry_len - 1;
+            for slot in out[start..end].iter_mut().rev() {
+                *slot = last[c as usize];
+                c = u32::from(prefix[c as usize]);
+            }
+            out[end] = head;
+        }
+        if let Some(p) = prev {
+            if next < limit {
+                prefix[next as usize] = p as u16;
+                last[next as usize] = head;
+                first[next as usize] = first[p as usize];
+                len[next as usize] = len[p as usize] + 1;
+                next += 1;
+            }
+        }
+        prev = Some(code);
+    }
+    r.check_end(OP, n)?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lcg(n: usize, seed: u64) -> Vec<u8> {
+        let mut s = seed;
+        (0..n).map(|_| {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (s >> 56) as u8
+        }).collect()
+    }
+
+    #[test]
+    fn round_trips_at_every_width_including_resets() {
+        let text = b"TOBEORNOTTOBEORTOBEORNOT#".repeat(3000);
+        for bits in 12..=16 {
+            for input in [Vec::new(), vec![3], vec![0; 100_000], lcg(70_000, bits as u64), text.clone(), b"aaaaaaa".to_vec()] {
+                let enc = encode(&input, bits).unwrap();
+                assert_eq!(decode(&enc, usize::MAX).unwrap(), input, "bits {bits} len {}", input.len());
+            }
+        }
+    }
+
+    #[test]
+    fn compresses_text() {
+        let text = b"TOBEORNOTTOBEORTOBEORNOT#".repeat(3000);
+        assert!(encode(&text, 16).unwrap().len() < text.len() / 10);
+    }
+
+    #[test]
+    fn bad_codes_are_errors_not_panics() {
+        // 9-bit code 300 with an empty dictionary.
+        let mut w = BitWriter::new(Vec::new());
+        w.put(300, 9);
+        let p = w.finish();
+        assert!(decode_payload(5, 12, &p).unwrap_err().to_string().contains("beyond the dictionary"));
+        assert!(decode_payload(5, 20, &p).unwrap_err().to_string().contains("12..=16"));
+        let enc = encode(&lcg(5000, 9), 12).unwrap();
+        let payload = &enc[header::HEADER_BYTES..];
+        assert!(decode_payload(5000, 12, &payload[..payload.len() / 2]).unwrap_err().to_string().contains("truncated"));
+        assert!(decode_payload(100, 12, payload).unwrap_err().to_string().contains("trailing"));
+        for k in 0..3000 {
+            let mut m = payload.to_vec();
+            let i = (k * 7919) % m.len();
+            m[i] ^= 1 << (k % 8);
+            let _ = decode_payload(5000, 12, &m);
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! Compression: lossless byte codes (Huffman, LZW, PackBits RLE), the transforms of transform
+//! coding (orthonormal 2-D DCT, 2-D discrete wavelet transforms) and two grayscale image
+//! codecs built on them.
+//!
+//! Every encoded stream starts with the same self-describing header ([`header`]): magic,
+//! version, one parameter byte, the decoded length and an Adler-32 checksum of the rest of
+//! the stream. Decoders take untrusted bytes: every malformed input is an
+//! `InvalidArgument` error naming the codec and what is wrong, never a panic, a hang or an
+//! allocation larger than `max_output` (see [`DEFAULT_MAX_OUTPUT`]).
+
+pub mod bitio;
+pub mod codecs;
+pub mod dct;
+pub mod dwt;
+pub mod header;
+pub mod huffman;
+pub mod lzw;
+pub mod range_coder;
+pub mod rle;
+
+/// The default cap on a decoder's output (256 MiB): larger claims are refused before any
+/// allocation unless the caller raises `max_output`.
+pub const DEFAULT_MAX_OUTPUT: usize = 256 << 20;

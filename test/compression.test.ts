@@ -1,0 +1,239 @@
+/**
+ * compression and codecs (issue 10): round trips on ≥ 10^5 generated inputs, the bars that
+ * are properties (Huffman vs entropy, the RLE growth bound, lossy error bounds), the
+ * transforms, and the "Bad input" cases, each with a clear InvalidArgumentError.
+ */
+import { describe, expect, it } from 'vitest';
+import './setup.js';
+import * as nr from '../ts/index.js';
+import { compression, codecs, InvalidArgumentError } from '../ts/index.js';
+import { genInput, mulberry32, psnr, quantTable, readPgm, resign, rmse, synthImage, withRawLen } from './compression-helpers.js';
+
+const { huffman, lzw, rle } = compression;
+const here = new URL('.', import.meta.url).pathname;
+
+function entropyBits(b: Uint8Array): number {
+  const h = new Array(256).fill(0);
+  for (const v of b) h[v]++;
+  let e = 0;
+  for (const c of h) if (c) e -= (c / b.length) * Math.log2(c / b.length);
+  return e * b.length;
+}
+
+function throwsInvalid(f: () => unknown, re: RegExp): void {
+  let err: unknown = null;
+  try { f(); } catch (e) { err = e; }
+  expect(err, `expected InvalidArgumentError matching ${re}`).toBeInstanceOf(InvalidArgumentError);
+  expect((err as Error).message).toMatch(re);
+}
+
+describe('lossless round trips (property, seeded)', () => {
+  it('huffman, lzw (every width) and rle rebuild 3 × 34,000 generated inputs bit for bit', () => {
+    const r = mulberry32(10);
+    let count = 0;
+    const t0 = performance.now();
+    for (let i = 0; i < 34_000; i++) {
+      const x = genInput(r, i);
+      const maxBits = 12 + (i % 5);
+      const streams = [huffman.encode(x), lzw.encode(x, { maxBits }), rle.encode(x)];
+      const back = [huffman.decode(streams[0]), lzw.decode(streams[1]), rle.decode(streams[2])];
+      for (let k = 0; k < 3; k++) {
+        if (back[k].length !== x.length || !back[k].every((v, j) => v === x[j])) {
+          throw new Error(`codec ${k} failed on input ${i} (kind ${i % 9}, ${x.length} bytes)`);
+        }
+        count++;
+      }
+      // PackBits growth bound: payload ≤ n + ⌊n/128⌋ + 1 (+ 14-byte header).
+      expect(streams[2].length - 14).toBeLessThanOrEqual(x.length + Math.floor(x.length / 128) + 1);
+    }
+    expect(count).toBeGreaterThanOrEqual(100_000);
+    // Keeps CI time modest (measured ~3 s on the 2-core CI machine).
+    expect(performance.now() - t0).toBeLessThan(50_000);
+  });
+
+  it('large inputs: LZW dictionary resets at every width, Huffman at the 15-bit limit', () => {
+    const r = mulberry32(3);
+    const big = Uint8Array.from({ length: 300_000 }, (_, i) => (i % 1000 < 500 ? Math.floor(r() * 256) : 97 + (i % 7)));
+    for (let bits = 12; bits <= 16; bits++) expect(Buffer.compare(lzw.decode(lzw.encode(big, { maxBits: bits })), big)).toBe(0);
+    const fib = genInput(() => 0.9, 7); // Fibonacci frequencies: an unrestricted tree would be 19 deep
+    const lens = huffman.codeLengths(Array.from({ length: 20 }, (_, s) => fib.filter((v) => v === s).length));
+    expect(Math.max(...lens)).toBe(15);
+    expect(Buffer.compare(huffman.decode(huffman.encode(fib)), fib)).toBe(0);
+  });
+});
+
+describe('bars that are properties', () => {
+  it('Huffman is within 1 % (plus header and table) of the order-0 entropy on text and random bytes', () => {
+    const text = new TextEncoder().encode(Array.from({ length: 4000 }, (_, i) => ['lorem', 'ipsum', 'dolor', 'sit', 'amet,', 'consectetur', 'adipiscing', 'elit.', 'Sed', 'do'][(i * 7919) % 10]).join(' '));
+    const r = mulberry32(5);
+    const rand = Uint8Array.from({ length: 100_000 }, () => Math.floor(r() * 256));
+    for (const x of [text, rand]) {
+      const bits = (huffman.encode(x).length - 14 - 128) * 8;
+      expect(bits).toBeLessThanOrEqual(entropyBits(x) * 1.01 + 8);
+    }
+  });
+
+  it('codeLengths matches hand-computed Huffman codes', () => {
+    expect(huffman.codeLengths([1, 1, 2, 4])).toEqual([3, 3, 2, 1]);
+    expect(huffman.codeLengths([0, 5, 0])).toEqual([0, 1, 0]);
+    expect(huffman.codeLengths([])).toEqual([]);
+    expect(huffman.codeLengths([1, 1, 1, 1], { maxLength: 2 })).toEqual([2, 2, 2, 2]);
+    throwsInvalid(() => huffman.codeLengths([1, 1, 1], { maxLength: 1 }), /^compression\.huffman\.codeLengths: 3 symbols .* at most 1 bits/);
+  });
+
+  it('RLE turns long runs into 2 bytes per 128', () => {
+    expect(rle.encode(new Uint8Array(128 * 1000)).length).toBe(14 + 2000);
+  });
+});
+
+describe('image codecs: any size, within the error bound of their quality', () => {
+  it('dct and wavelet round trip 2 × 1,000 generated images within their bounds', () => {
+    const r = mulberry32(21);
+    for (let i = 0; i < 1000; i++) {
+      const w = 1 + Math.floor(r() * 40), h = 1 + Math.floor(r() * 40);
+      const img = synthImage(r, w, h);
+      const quality = 1 + Math.floor(r() * 100);
+      const d = codecs.dct.decode(codecs.dct.encode(img, { quality }));
+      expect([d.width, d.height]).toEqual([w, h]);
+      const q = quantTable(quality);
+      const padded = (Math.ceil(w / 8) * Math.ceil(h / 8) * 64) / (w * h);
+      const dctBound = Math.sqrt((q.reduce((s, v) => s + v * v, 0) / 64 / 4) * padded) + 0.5;
+      expect(rmse(img.data, d.data), `dct ${w}x${h} q${quality}`).toBeLessThanOrEqual(dctBound);
+      const v = codecs.wavelet.decode(codecs.wavelet.encode(img, { quality }));
+      expect([v.width, v.height]).toEqual([w, h]);
+      expect(rmse(img.data, v.data), `wavelet ${w}x${h} q${quality}`).toBeLessThanOrEqual(1.5 * codecs.wavelet.step(quality) + 0.5);
+    }
+  });
+
+  it('empty images and quality 100 on the shipped photographs', () => {
+    for (const c of [codecs.dct, codecs.wavelet]) {
+      const e = c.decode(c.encode({ data: new Uint8Array(0), width: 0, height: 7 }));
+      expect([e.width, e.height, e.data.length]).toEqual([0, 7, 0]);
+    }
+    const camera = readPgm(`${here}data/images/camera.pgm`);
+    expect(psnr(camera.data, codecs.dct.decode(codecs.dct.encode(camera, { quality: 100 })).data)).toBeGreaterThan(45);
+    expect(psnr(camera.data, codecs.wavelet.decode(codecs.wavelet.encode(camera, { quality: 100 })).data)).toBeGreaterThan(50);
+  });
+
+  it('rate falls and distortion rises as quality falls', () => {
+    const camera = readPgm(`${here}data/images/camera.pgm`);
+    for (const c of [codecs.dct, codecs.wavelet]) {
+      let prev = { bytes: Infinity, psnr: Infinity };
+      for (const quality of [95, 75, 50, 25, 5]) {
+        const s = c.encode(camera, { quality });
+        const p = psnr(camera.data, c.decode(s).data);
+        expect(s.length).toBeLessThan(prev.bytes);
+        expect(p).toBeLessThan(prev.psnr);
+        prev = { bytes: s.length, psnr: p };
+      }
+    }
+    expect(codecs.bitsPerPixel(new Uint8Array(10), { width: 4, height: 5 })).toBe(4);
+  });
+});
+
+describe('transforms on tensors', () => {
+  it('dct: orthonormal (Parseval), a constant block has only DC, inverse restores', () => {
+    nr.tidy(() => {
+      const x = nr.randomUniform([2, 16, 24], { min: -1, max: 1, seed: 3 });
+      const y = compression.dct.forward2d(x);
+      expect(y.shape).toEqual([2, 16, 24]);
+      const ex = nr.sum(nr.square(x)).dataSync()[0], ey = nr.sum(nr.square(y)).dataSync()[0];
+      expect(Math.abs(ex - ey) / ex).toBeLessThan(1e-5);
+      const back = compression.dct.inverse2d(y).dataSync();
+      x.dataSync().forEach((v, i) => expect(Math.abs(v - back[i])).toBeLessThan(1e-5));
+      const c = compression.dct.forward2d(nr.fill([4, 4], 2), { blockSize: 4 }).dataSync();
+      expect(c[0]).toBeCloseTo(8, 5);
+      expect(Array.from(c.slice(1)).every((v) => Math.abs(v) < 1e-5)).toBe(true);
+    });
+    throwsInvalid(() => nr.tidy(() => compression.dct.forward2d(nr.zeros([9, 8]))), /^compression\.dct\.forward2d: height 9 and width 8 must be multiples of blockSize 8/);
+  });
+
+  it('dwt: cdf53 is exactly reversible on integers of any size; haar/cdf97 invert', () => {
+    nr.tidy(() => {
+      const r = mulberry32(8);
+      for (const [h, w] of [[1, 1], [7, 13], [32, 17], [64, 64]]) {
+        const vals = Array.from({ length: h * w }, () => Math.floor(r() * 512) - 256);
+        const x = nr.tensor(vals, [h, w]);
+        const c = compression.dwt.forward2d(x, { wavelet: 'cdf53', levels: 4 });
+        expect(Array.from(c.dataSync()).every(Number.isInteger)).toBe(true);
+        expect(Array.from(compression.dwt.inverse2d(c, { wavelet: 'cdf53', levels: 4 }).dataSync())).toEqual(vals);
+        for (const wavelet of ['haar', 'cdf97'] as const) {
+          const back = compression.dwt.inverse2d(compression.dwt.forward2d(x, { wavelet, levels: 3 }), { wavelet, levels: 3 }).dataSync();
+          vals.forEach((v, i) => expect(Math.abs(v - back[i])).toBeLessThan(1e-2));
+        }
+      }
+      // Haar on a 2×2 block: LL = sum/2, HL, LH, HH differences.
+      expect(Array.from(compression.dwt.forward2d(nr.tensor([[1, 2], [3, 4]]), { wavelet: 'haar' }).dataSync())).toEqual([5, 1, 2, 0].map((v) => expect.closeTo(v, 5)));
+    });
+    throwsInvalid(() => nr.tidy(() => compression.dwt.forward2d(nr.tensor([[0.5]]), { wavelet: 'cdf53' })), /^compression\.dwt\.forward2d: cdf53 is an integer transform/);
+    throwsInvalid(() => nr.tidy(() => compression.dwt.forward2d(nr.zeros([2, 2]), { wavelet: 'db4' as never })), /^compression\.dwt\.forward2d: wavelet must be one of haar, cdf53, cdf97/);
+  });
+});
+
+describe('bad input: a clear InvalidArgumentError naming the codec and the problem', () => {
+  const text = new TextEncoder().encode('abracadabra '.repeat(300));
+  const img = synthImage(mulberry32(1), 30, 20);
+  const cases = [
+    { name: 'compression.huffman', enc: huffman.encode(text), dec: (b: Uint8Array, o?: { maxOutputBytes?: number }) => huffman.decode(b, o) },
+    { name: 'compression.lzw', enc: lzw.encode(text), dec: (b: Uint8Array, o?: { maxOutputBytes?: number }) => lzw.decode(b, o) },
+    { name: 'compression.rle', enc: rle.encode(text), dec: (b: Uint8Array, o?: { maxOutputBytes?: number }) => rle.decode(b, o) },
+    { name: 'codecs.dct', enc: codecs.dct.encode(img, { quality: 50 }), dec: (b: Uint8Array, o?: { maxOutputBytes?: number }) => codecs.dct.decode(b, o) },
+    { name: 'codecs.wavelet', enc: codecs.wavelet.encode(img, { quality: 50 }), dec: (b: Uint8Array, o?: { maxOutputBytes?: number }) => codecs.wavelet.decode(b, o) },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const n = c.name.replace('.', '\\.');
+      throwsInvalid(() => c.dec(c.enc.subarray(0, 9)), new RegExp(`^${n}: truncated stream: 9 bytes, shorter than the 14-byte header`));
+      throwsInvalid(() => c.dec(c.enc.subarray(0, c.enc.length - 1)), new RegExp(`^${n}: checksum mismatch`));
+      const flipped = c.enc.slice();
+      flipped[flipped.length >> 1] ^= 4;
+      throwsInvalid(() => c.dec(flipped), new RegExp(`^${n}: checksum mismatch`));
+      const magic = c.enc.slice();
+      magic[0] = 0x58;
+      throwsInvalid(() => c.dec(magic), new RegExp(`^${n}: wrong magic "XR`));
+      const version = c.enc.slice();
+      version[4] = 7;
+      throwsInvalid(() => c.dec(version), new RegExp(`^${n}: unsupported version 7`));
+      // A header claiming more than the payload can hold (checksum made valid).
+      throwsInvalid(() => c.dec(resign(withRawLen(c.enc, 100_000_000))), new RegExp(`^${n}: .*(claims|does not match|truncated)`));
+      throwsInvalid(() => c.dec(c.enc, { maxOutputBytes: 10 }), new RegExp(`^${n}: the header claims \\d+ output bytes, more than maxOutputBytes = 10`));
+      throwsInvalid(() => c.dec(c.enc, { maxOutputBytes: -1 }), new RegExp(`^${n}\\.decode: maxOutputBytes must be an integer`));
+      throwsInvalid(() => c.dec('x' as never), new RegExp(`^${n}\\.decode: bytes must be a Uint8Array`));
+    });
+  }
+
+  it('a Huffman table that is not prefix-free', () => {
+    const s = huffman.encode(text).slice();
+    s.fill(0x11, 14, 14 + 128); // 256 codes of length 1
+    throwsInvalid(() => huffman.decode(resign(s)), /^compression\.huffman: code table is not prefix-free/);
+  });
+
+  it('an LZW code beyond the dictionary', () => {
+    // Header for 5 bytes, then the 9-bit code 300 while the dictionary ends at 256.
+    const s = lzw.encode(new Uint8Array(5)).slice(0, 14);
+    const bad = new Uint8Array(16);
+    bad.set(s);
+    bad[14] = 300 >> 1;
+    bad[15] = (300 & 1) << 7;
+    throwsInvalid(() => lzw.decode(resign(bad)), /^compression\.lzw: code 300 at output byte 0 is beyond the dictionary \(next free code 257\)/);
+  });
+
+  it('decompression bombs stop at maxOutputBytes before allocating', () => {
+    const zeros = new Uint8Array(20_000_000);
+    for (const c of [lzw, rle]) {
+      const s = c.encode(zeros);
+      expect(s.length).toBeLessThan(400_000);
+      throwsInvalid(() => c.decode(s, { maxOutputBytes: 1 << 20 }), /more than maxOutputBytes = 1048576/);
+      expect(c.decode(s, { maxOutputBytes: 20_000_000 }).length).toBe(20_000_000);
+    }
+    // An image header claiming 65536 × 65536 pixels: refused by the default cap.
+    throwsInvalid(() => codecs.wavelet.decode(resign(withRawLen(codecs.wavelet.encode(img), 0xffff_ffff))), /more than maxOutputBytes = 268435456/);
+  });
+
+  it('encoder arguments', () => {
+    throwsInvalid(() => codecs.dct.encode({ data: new Uint8Array(5), width: 2, height: 2 }), /^codecs\.dct\.encode: image\.data has 5 bytes but width × height = 2 × 2 = 4/);
+    throwsInvalid(() => codecs.wavelet.encode(img, { quality: 0 }), /^codecs\.wavelet\.encode: quality must be an integer in \[1, 100\], got 0/);
+    throwsInvalid(() => lzw.encode(text, { maxBits: 17 }), /^compression\.lzw\.encode: maxBits must be an integer in \[12, 16\], got 17/);
+    throwsInvalid(() => huffman.encode([1, 2] as never), /^compression\.huffman\.encode: bytes must be a Uint8Array/);
+  });
+});

@@ -1,0 +1,23 @@
+/**
+ * `codecs.dct`: a JPEG-style grayscale codec (`crates/core/src/compression/codecs/dct_codec.rs`):
+ * 8×8 orthonormal DCT, the JPEG luminance table scaled by `quality` (libjpeg's formula),
+ * zig-zag order, DC differences and (zero-run, size) AC symbols, and Huffman codes built
+ * for each image. Any width and height (edges are padded by repetition and cropped back).
+ * Error bound: RMS error ≤ √(mean(Q²)/4 · padding factor) + 0.5 for quantisation table Q.
+ */
+import { CODEC, type DecodeOptions } from '../bytes.js';
+import { decodeImage, encodeImage, type GrayImage, type ImageCodecOptions } from './image.js';
+
+/**
+ * Encodes a grayscale image.
+ * @example
+ * const bytes = codecs.dct.encode({ data, width: 64, height: 48 }, { quality: 50 });
+ */
+export function encode(image: GrayImage, options?: ImageCodecOptions): Uint8Array {
+  return encodeImage('codecs.dct.encode', CODEC.dct, image, options);
+}
+
+/** Decodes a stream from {@link encode}; malformed streams throw `InvalidArgumentError`. */
+export function decode(bytes: Uint8Array, options?: DecodeOptions): GrayImage {
+  return decodeImage('codecs.dct.decode', CODEC.dct, bytes, options);
+}

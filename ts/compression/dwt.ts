@@ -1,0 +1,56 @@
+/**
+ * `compression.dwt`: separable 2-D discrete wavelet transforms in lifting form
+ * (`crates/core/src/compression/dwt.rs`).
+ *
+ * API shape: `x` is a Float32 tensor `[..., height, width]` of any size (not only powers of
+ * two; borders use whole-sample symmetric extension). Each level splits the current
+ * low-pass region into `⌈h/2⌉ × ⌈w/2⌉` LL (top-left), HL (right), LH (below) and HH; the
+ * next level transforms LL (the Mallat layout of JPEG 2000). `haar` and `cdf97` are scaled
+ * to be (nearly) orthonormal; `cdf53` is the integer JPEG 2000 lossless filter: it needs
+ * integer inputs below 2^20 in magnitude and `inverse2d` restores them exactly.
+ */
+import { call, check, outPtr, readOut } from '../engine.js';
+import { InvalidArgumentError } from '../errors.js';
+import { describe, need } from '../ops/convert.js';
+import { wrapHandle, type Tensor } from '../tensor.js';
+import { checkKeys, intOption } from '../classic/common.js';
+
+/** The wavelets. */
+export const WAVELETS = ['haar', 'cdf53', 'cdf97'] as const;
+export type WaveletName = (typeof WAVELETS)[number];
+
+/** Options of the DWT. */
+export interface DwtOptions {
+  /** Which wavelet (default `'cdf97'`). */
+  wavelet?: WaveletName;
+  /** How many levels, 0..16 (default 1). */
+  levels?: number;
+}
+
+function run(op: string, x: Tensor, options: DwtOptions | undefined, inverse: number): Tensor {
+  const o = checkKeys(op, options, ['wavelet', 'levels']);
+  const name = o.wavelet ?? 'cdf97';
+  const id = WAVELETS.indexOf(name as WaveletName);
+  if (id < 0) throw new InvalidArgumentError(`${op}: wavelet must be one of ${WAVELETS.join(', ')}, got ${describe(name)}`);
+  const levels = intOption(op, 'levels', o.levels ?? 1, 0, 16);
+  const h = need(op, 'x', x);
+  return call((e) => {
+    check(e.nr_dwt2d(h, id, levels, inverse, outPtr(0)));
+    return wrapHandle(readOut(0));
+  });
+}
+
+/**
+ * Forward 2-D DWT.
+ * @example
+ * const c = compression.dwt.forward2d(image, { wavelet: 'cdf53', levels: 3 });
+ * compression.dwt.inverse2d(c, { wavelet: 'cdf53', levels: 3 }); // == image, exactly
+ */
+export function forward2d(x: Tensor, options?: DwtOptions): Tensor {
+  return run('compression.dwt.forward2d', x, options, 0);
+}
+
+/** Inverse 2-D DWT with the same wavelet and levels as the forward transform. */
+export function inverse2d(x: Tensor, options?: DwtOptions): Tensor {
+  return run('compression.dwt.inverse2d', x, options, 1);
+}

@@ -1,0 +1,36 @@
+/**
+ * `compression.lzw`: Lempel–Ziv–Welch with variable code width (9 bits up to `maxBits`,
+ * 12..16) and a dictionary reset (CLEAR code 256) when it is full, as in `compress` and GIF
+ * (`crates/core/src/compression/lzw.rs`). Codes are packed MSB first.
+ */
+import { InvalidArgumentError } from '../errors.js';
+import { describe } from '../ops/convert.js';
+import { checkKeys } from '../classic/common.js';
+import { bytesArg, CODEC, decodeRaw, encodeRaw, maxOutputArg, type DecodeOptions } from './bytes.js';
+
+/** Encoder options. */
+export interface LzwOptions {
+  /** The widest code, 12..16 (default 16: a 65536-entry dictionary). */
+  maxBits?: number;
+}
+
+/** Encodes `bytes`. */
+export function encode(bytes: Uint8Array, options: LzwOptions = {}): Uint8Array {
+  const op = 'compression.lzw.encode';
+  const o = checkKeys(op, options, ['maxBits']);
+  const maxBits = o.maxBits ?? 16;
+  if (typeof maxBits !== 'number' || !Number.isInteger(maxBits) || maxBits < 12 || maxBits > 16) {
+    throw new InvalidArgumentError(`${op}: maxBits must be an integer in [12, 16], got ${describe(maxBits)}`);
+  }
+  return encodeRaw(op, CODEC.lzw, bytesArg(op, bytes), maxBits);
+}
+
+/**
+ * Decodes a stream from {@link encode}. Throws `InvalidArgumentError` on a malformed stream
+ * (codes beyond the dictionary, truncation, checksum mismatch, more output than
+ * `maxOutputBytes`, …).
+ */
+export function decode(bytes: Uint8Array, options?: DecodeOptions): Uint8Array {
+  const op = 'compression.lzw.decode';
+  return decodeRaw(op, CODEC.lzw, bytesArg(op, bytes), maxOutputArg(op, options)).bytes;
+}

@@ -1,0 +1,21 @@
+/**
+ * `compression.rle`: PackBits run-length encoding (`crates/core/src/compression/rle.rs`).
+ *
+ * Runs of 3 to 128 equal bytes become 2 bytes; everything else is copied in literal packets
+ * of up to 128 bytes behind one control byte. Growth bound: an `n`-byte input encodes to at
+ * most `n + ⌊n/128⌋ + 1` payload bytes plus the 14-byte header, so data without runs grows
+ * by at most 1/128 (0.8 %).
+ */
+import { bytesArg, CODEC, decodeRaw, encodeRaw, maxOutputArg, type DecodeOptions } from './bytes.js';
+
+/** Encodes `bytes`. */
+export function encode(bytes: Uint8Array): Uint8Array {
+  const op = 'compression.rle.encode';
+  return encodeRaw(op, CODEC.rle, bytesArg(op, bytes), 0);
+}
+
+/** Decodes a stream from {@link encode}; malformed streams throw `InvalidArgumentError`. */
+export function decode(bytes: Uint8Array, options?: DecodeOptions): Uint8Array {
+  const op = 'compression.rle.decode';
+  return decodeRaw(op, CODEC.rle, bytesArg(op, bytes), maxOutputArg(op, options)).bytes;
+}
