@@ -19,12 +19,15 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * shrinks. Raised by 10 kB (url) and 15 kB (inline) with issue 9's autoencoder layers
  * (saltAndPepper, variational, klSparsity, sumOverFeatures): the wasm grew from 240.3 to
  * 253.6 kB gzipped (main at 6266635 vs the merge, both built by scripts/build-wasm.mjs).
+ * Raised again with issue 10's codecs (Huffman, LZW, RLE, DCT, DWT, two image codecs, range
+ * coder) and issue 9's PCA/psnr/ssim: the wasm grew to 290.8 kB gzipped (url total 323.5 kB,
+ * inline 436.9 kB); the budgets keep ~6% headroom. Shrinking it is open work (issue 8).
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + dist/url/core.wasm. */
-  url: 290_000,
+  url: 345_000,
   /** `neurite`: dist/index.js (the wasm inlined as base64). */
-  inline: 395_000,
+  inline: 465_000,
 };
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
