@@ -14,9 +14,9 @@
 //! before the final rounding to 8 bits (which adds at most 0.5 per pixel).
 
 use super::super::bitio::{BitReader, BitWriter};
-use super::super::header::{self, get_varint, put_varint};
+use super::super::header;
 use super::super::huffman::{canonical_codes, code_lengths, Table, MAX_LEN};
-use super::{check_image, check_quality, Image};
+use super::{begin_stream, open_payload, Image};
 use crate::compression::dct;
 use crate::{Error, Result};
 
@@ -133,11 +133,7 @@ fn read_table(r: &mut BitReader<'_>, n: usize, what: &str) -> Result<Vec<u8>> {
 
 /// Encodes a grayscale image at `quality` (1..=100).
 pub fn encode(data: &[u8], width: usize, height: usize, quality: u32) -> Result<Vec<u8>> {
-    check_image(OP, data, width, height)?;
-    check_quality(OP, quality)?;
-    let mut out = header::begin(MAGIC, quality as u8, data.len(), OP)?;
-    put_varint(&mut out, width as u32);
-    put_varint(&mut out, height as u32);
+    let mut out = begin_stream(OP, MAGIC, data, width, height, quality)?;
     if data.is_empty() {
         header::seal(&mut out);
         return Ok(out);
@@ -218,13 +214,7 @@ pub fn decode(stream: &[u8], max_output: usize) -> Result<Image> {
 
 /// Decodes the payload after the header (exposed for fuzzing below the checksum).
 pub fn decode_payload(n: usize, quality: u32, p: &[u8]) -> Result<Image> {
-    check_quality(OP, quality).map_err(|_| Error::invalid(OP, format!("the header's quality {quality} is not in 1..=100")))?;
-    let mut pos = 0;
-    let width = get_varint(OP, "width", p, &mut pos)? as usize;
-    let height = get_varint(OP, "height", p, &mut pos)? as usize;
-    if (width as u64) * (height as u64) != n as u64 || width > 1 << 16 || height > 1 << 16 {
-        return Err(Error::invalid(OP, format!("image size {width} × {height} does not match the header's {n} pixels")));
-    }
+    let (width, height, pos) = open_payload(OP, n, quality, p)?;
     if n == 0 {
         return Ok(Image { width, height, data: Vec::new() });
     }
@@ -302,15 +292,8 @@ pub fn decode_payload(n: usize, quality: u32, p: &[u8]) -> Result<Image> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::compression::codecs::{rmse, test_photo as photo};
 
-    pub(crate) fn photo(w: usize, h: usize) -> Vec<u8> {
-        (0..h)
-            .flat_map(|y| (0..w).map(move |x| {
-                let v = 128.0 + 60.0 * ((x as f32) * 0.07).sin() * ((y as f32) * 0.05).cos() + if (x / 9 + y / 13) % 2 == 0 { 30.0 } else { -30.0 };
-                v.clamp(0.0, 255.0) as u8
-            }))
-            .collect()
-    }
 
     #[test]
     fn zigzag_is_a_permutation_starting_like_jpeg() {
@@ -334,12 +317,12 @@ mod tests {
                 if w * h == 0 {
                     continue;
                 }
-                let mse: f64 = img.iter().zip(&dec.data).map(|(&a, &b)| (f64::from(a) - f64::from(b)).powi(2)).sum::<f64>() / (w * h) as f64;
+                let rmse = rmse(&img, &dec.data);
                 let qt = quant_table(q);
                 let block_bound = qt.iter().map(|&v| f64::from(v).powi(2)).sum::<f64>() / 64.0 / 4.0;
                 let padded = (w.div_ceil(8) * h.div_ceil(8) * 64) as f64 / (w * h) as f64;
                 let bound = (block_bound * padded).sqrt() + 0.5;
-                assert!(mse.sqrt() <= bound, "{w}x{h} q{q}: rmse {} > {bound}", mse.sqrt());
+                assert!(rmse <= bound, "{w}x{h} q{q}: rmse {rmse} > {bound}");
             }
         }
     }

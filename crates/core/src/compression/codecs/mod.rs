@@ -3,6 +3,9 @@
 pub mod dct_codec;
 pub mod wavelet_codec;
 
+use super::header::{self, get_varint, put_varint};
+use crate::{Error, Result};
+
 /// A decoded grayscale image.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Image {
@@ -12,20 +15,61 @@ pub struct Image {
 }
 
 /// Checks an image's size against its data.
-pub fn check_image(op: &'static str, data: &[u8], width: usize, height: usize) -> crate::Result<()> {
+pub fn check_image(op: &'static str, data: &[u8], width: usize, height: usize) -> Result<()> {
     if width.checked_mul(height) != Some(data.len()) {
-        return Err(crate::Error::invalid(op, format!("image data has {} bytes but width × height = {width} × {height}", data.len())));
+        return Err(Error::invalid(op, format!("image data has {} bytes but width × height = {width} × {height}", data.len())));
     }
     if width > 1 << 16 || height > 1 << 16 {
-        return Err(crate::Error::invalid(op, format!("image {width} × {height} is larger than 65536 on a side")));
+        return Err(Error::invalid(op, format!("image {width} × {height} is larger than 65536 on a side")));
     }
     Ok(())
 }
 
 /// Quality must be an integer in 1..=100.
-pub fn check_quality(op: &'static str, quality: u32) -> crate::Result<()> {
+pub fn check_quality(op: &'static str, quality: u32) -> Result<()> {
     if !(1..=100).contains(&quality) {
-        return Err(crate::Error::invalid(op, format!("quality must be in 1..=100, got {quality}")));
+        return Err(Error::invalid(op, format!("quality must be in 1..=100, got {quality}")));
     }
     Ok(())
+}
+
+/// Checks an image and its quality and starts its stream: the header (parameter = quality,
+/// decoded length = width × height), then varint width and varint height.
+pub(crate) fn begin_stream(op: &'static str, magic: &[u8; 4], data: &[u8], width: usize, height: usize, quality: u32) -> Result<Vec<u8>> {
+    check_image(op, data, width, height)?;
+    check_quality(op, quality)?;
+    let mut out = header::begin(magic, quality as u8, data.len(), op)?;
+    put_varint(&mut out, width as u32);
+    put_varint(&mut out, height as u32);
+    Ok(out)
+}
+
+/// Reads what [`begin_stream`] wrote after the header: checks the header's quality and that
+/// width × height is its `n` pixels. Returns `(width, height, bytes read)`.
+pub(crate) fn open_payload(op: &'static str, n: usize, quality: u32, p: &[u8]) -> Result<(usize, usize, usize)> {
+    check_quality(op, quality).map_err(|_| Error::invalid(op, format!("the header's quality {quality} is not in 1..=100")))?;
+    let mut pos = 0;
+    let width = get_varint(op, "width", p, &mut pos)? as usize;
+    let height = get_varint(op, "height", p, &mut pos)? as usize;
+    if (width as u64) * (height as u64) != n as u64 || width > 1 << 16 || height > 1 << 16 {
+        return Err(Error::invalid(op, format!("image size {width} × {height} does not match the header's {n} pixels")));
+    }
+    Ok((width, height, pos))
+}
+
+/// A synthetic photograph for the codecs' tests: smooth shading plus hard-edged tiles.
+#[cfg(test)]
+pub(crate) fn test_photo(w: usize, h: usize) -> Vec<u8> {
+    (0..h)
+        .flat_map(|y| (0..w).map(move |x| {
+            let v = 128.0 + 60.0 * ((x as f32) * 0.07).sin() * ((y as f32) * 0.05).cos() + if (x / 9 + y / 13) % 2 == 0 { 30.0 } else { -30.0 };
+            v.clamp(0.0, 255.0) as u8
+        }))
+        .collect()
+}
+
+/// The root-mean-square difference of two images of the same size.
+#[cfg(test)]
+pub(crate) fn rmse(a: &[u8], b: &[u8]) -> f64 {
+    (a.iter().zip(b).map(|(&a, &b)| (f64::from(a) - f64::from(b)).powi(2)).sum::<f64>() / a.len() as f64).sqrt()
 }
