@@ -291,14 +291,7 @@ pub fn entropy_bits(bytes: &[u8]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn lcg(n: usize, seed: u64) -> Vec<u8> {
-        let mut s = seed;
-        (0..n).map(|_| {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            (s >> 56) as u8
-        }).collect()
-    }
+    use crate::compression::lcg;
 
     #[test]
     fn code_lengths_are_huffman_and_limited() {

@@ -193,14 +193,7 @@ pub fn decode_payload(n: usize, max_bits: u32, payload: &[u8]) -> Result<Vec<u8>
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn lcg(n: usize, seed: u64) -> Vec<u8> {
-        let mut s = seed;
-        (0..n).map(|_| {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            (s >> 56) as u8
-        }).collect()
-    }
+    use crate::compression::lcg;
 
     #[test]
     fn round_trips_at_every_width_including_resets() {

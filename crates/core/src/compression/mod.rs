@@ -21,3 +21,14 @@ pub mod rle;
 /// The default cap on a decoder's output (256 MiB): larger claims are refused before any
 /// allocation unless the caller raises `max_output`.
 pub const DEFAULT_MAX_OUTPUT: usize = 256 << 20;
+
+/// `n` pseudo-random bytes from a 64-bit LCG (the top byte of each state): incompressible
+/// input for the codecs' tests.
+#[cfg(test)]
+pub(crate) fn lcg(n: usize, seed: u64) -> Vec<u8> {
+    let mut s = seed;
+    (0..n).map(|_| {
+        s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (s >> 56) as u8
+    }).collect()
+}
