@@ -8,10 +8,10 @@
 //! # Backward (per feature, N rows, `s = 1/√(σ² + ε)`)
 //! `dβ = Σ dy`, `dγ = Σ dy·x̂`, `dx = (γ·s/N)·(N·dy − Σdy − x̂·Σ(dy·x̂))`.
 
-use crate::tensor::{collect_n, copy_of, try_vec};
+use crate::tensor::{collect_n, try_vec};
 
 const OP: &str = "batchNormalization";
-use super::{no_forward, rows_cols, Layer, Mode, Param};
+use super::{no_forward, rows_cols, values_or, Layer, Mode, Param};
 use crate::config::Reader;
 use crate::{bail, Result, Shape, Tensor};
 
@@ -83,14 +83,8 @@ impl Layer for BatchNorm {
             (Some(m), Some(v)) => (m, v),
             _ => return Err(no_forward("batchNormalization")),
         };
-        let gamma = match &self.gamma {
-            Some(g) => copy_of(OP, g.value.data())?,
-            None => try_vec(OP, c, 1.0)?,
-        };
-        let beta = match &self.beta {
-            Some(b) => copy_of(OP, b.value.data())?,
-            None => try_vec(OP, c, 0.0)?,
-        };
+        let gamma = values_or(OP, &self.gamma, c, 1.0)?;
+        let beta = values_or(OP, &self.beta, c, 0.0)?;
         if !mode.training() {
             for row in x.try_data_mut(OP)?.chunks_exact_mut(c) {
                 for j in 0..c {
@@ -152,13 +146,10 @@ impl Layer for BatchNorm {
         if let Some(b) = self.beta.as_mut() {
             b.grad.copy_from_slice(&sum_dy);
         }
-        let gamma = match self.gamma.as_mut() {
-            Some(g) => {
-                g.grad.copy_from_slice(&sum_dy_xhat);
-                copy_of(OP, g.value.data())?
-            }
-            None => try_vec(OP, c, 1.0)?,
-        };
+        if let Some(g) = self.gamma.as_mut() {
+            g.grad.copy_from_slice(&sum_dy_xhat);
+        }
+        let gamma = values_or(OP, &self.gamma, c, 1.0)?;
         let n = rows as f32;
         let mut dx = Tensor::zeros("batchNormalization", xhat.shape().clone())?;
         for ((o, d), h) in dx.data_mut().chunks_exact_mut(c).zip(dy.data().chunks_exact(c)).zip(xhat.data().chunks_exact(c)) {

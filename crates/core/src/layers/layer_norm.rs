@@ -6,10 +6,10 @@
 //! # Backward (per row, `g = dy·γ`, `s = 1/√(σ² + ε)`)
 //! `dx = (s/C)·(C·g − Σg − x̂·Σ(g·x̂))`, `dγ = Σ_rows dy·x̂`, `dβ = Σ_rows dy`.
 
-use crate::tensor::{copy_of, try_vec};
+use crate::tensor::try_vec;
 
 const OP: &str = "layerNormalization";
-use super::{no_forward, rows_cols, Layer, Mode, Param};
+use super::{no_forward, rows_cols, values_or, Layer, Mode, Param};
 use crate::config::Reader;
 use crate::{bail, Result, Shape, Tensor};
 
@@ -55,14 +55,8 @@ impl Layer for LayerNorm {
 
     fn forward(&mut self, mut x: Tensor, mode: Mode) -> Result<Tensor> {
         let (rows, c) = rows_cols(&x);
-        let gamma = match &self.gamma {
-            Some(g) => copy_of(OP, g.value.data())?,
-            None => try_vec(OP, c, 1.0)?,
-        };
-        let beta = match &self.beta {
-            Some(b) => copy_of(OP, b.value.data())?,
-            None => try_vec(OP, c, 0.0)?,
-        };
+        let gamma = values_or(OP, &self.gamma, c, 1.0)?;
+        let beta = values_or(OP, &self.beta, c, 0.0)?;
         let mut xhat = if mode.training() { Some(Tensor::zeros(OP, x.shape().clone())?) } else { None };
         self.inv_std.clear();
         if mode.training() {
@@ -91,10 +85,7 @@ impl Layer for LayerNorm {
     fn backward(&mut self, dy: Tensor) -> Result<Tensor> {
         let xhat = self.xhat.take().ok_or_else(|| no_forward("layerNormalization"))?;
         let (_, c) = rows_cols(&xhat);
-        let gamma = match &self.gamma {
-            Some(g) => copy_of(OP, g.value.data())?,
-            None => try_vec(OP, c, 1.0)?,
-        };
+        let gamma = values_or(OP, &self.gamma, c, 1.0)?;
         let mut dgamma = try_vec(OP, c, 0.0f32)?;
         let mut dbeta = try_vec(OP, c, 0.0f32)?;
         let mut dx = Tensor::zeros("layerNormalization", xhat.shape().clone())?;

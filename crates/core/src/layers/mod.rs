@@ -146,6 +146,15 @@ pub fn rows_cols(t: &Tensor) -> (usize, usize) {
     (rows, cols)
 }
 
+/// A copy of an optional per-feature parameter (a normalisation's γ or β), or `c` copies of
+/// `default` when the layer has none (`scale` or `center` off).
+pub(crate) fn values_or(op: &'static str, p: &Option<Param>, c: usize, default: f32) -> crate::Result<Vec<f32>> {
+    match p {
+        Some(p) => crate::tensor::copy_of(op, p.value.data()),
+        None => crate::tensor::try_vec(op, c, default),
+    }
+}
+
 /// Whether `a` is the identity (`linear` with slope 1 and intercept 0), which layers skip.
 pub fn is_identity(a: &crate::activations::Activation) -> bool {
     matches!(a, crate::activations::Activation::Linear { slope, intercept } if *slope == 1.0 && *intercept == 0.0)
