@@ -4,35 +4,14 @@
 // training something else; mismatched sample counts are reported before anything is sliced.
 import { describe, expect, it } from 'vitest';
 import * as nr from '../ts/index.js';
+import { data, model, rejection } from './fit-helpers.js';
 import './setup.js';
-
-const { layers } = nr;
-
-function model(seed = 1): nr.Sequential {
-  const m = nr.sequential({ seed, layers: [layers.dense({ inputShape: [3], units: 4, activation: 'tanh' }), layers.dense({ units: 2 })] });
-  m.compile({ optimizer: nr.optimizers.sgd({ learningRate: 0.1 }), loss: 'mse' });
-  return m;
-}
-
-/** 10 samples `[10, 3]` → `[10, 2]`. */
-function data(n = 10, ny = n): { x: nr.Tensor; y: nr.Tensor } {
-  return { x: nr.tensor(Array.from({ length: n * 3 }, (_, i) => Math.sin(i)), [n, 3]), y: nr.tensor(Array.from({ length: ny * 2 }, (_, i) => Math.cos(i)), [ny, 2]) };
-}
 
 /** Live objects now: tensors and all handles (models included). */
 const live = () => {
   const m = nr.memory();
   return { numTensors: m.numTensors, numHandles: m.numHandles };
 };
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected fit to fail');
-}
 
 describe('item 20: x and y sample counts are checked before anything is made', () => {
   it('fewer y than x with validationSplit: a ShapeError naming fit, x, y and both counts, and no leak', async () => {

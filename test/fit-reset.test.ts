@@ -6,26 +6,8 @@ import { describe, expect, it } from 'vitest';
 import * as nr from '../ts/index.js';
 import { decodeBase64 } from '../ts/wasm/load.js';
 import { WASM_BASE64 } from '../ts/wasm/inline.generated.js';
+import { data, model, rejection } from './fit-helpers.js';
 import './setup.js';
-
-function model(seed = 1): nr.Sequential {
-  const m = nr.sequential({ seed, layers: [nr.layers.dense({ inputShape: [3], units: 4, activation: 'tanh' }), nr.layers.dense({ units: 2 })] });
-  m.compile({ optimizer: nr.optimizers.sgd({ learningRate: 0.1 }), loss: 'mse' });
-  return m;
-}
-
-function data(n = 10): { x: nr.Tensor; y: nr.Tensor } {
-  return { x: nr.tensor(Array.from({ length: n * 3 }, (_, i) => Math.sin(i)), [n, 3]), y: nr.tensor(Array.from({ length: n * 2 }, (_, i) => Math.cos(i)), [n, 2]) };
-}
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected fit to fail');
-}
 
 describe('fit across an instance reset', () => {
   it('an instance reset inside a callback stops fit; it never trains a model of the new instance', async () => {
