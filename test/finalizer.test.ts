@@ -1,16 +1,12 @@
 // The FinalizationRegistry safety net, in a child Node process with --expose-gc: forgotten
 // tensors, a tensor escaping tidy and a forgotten model are freed when collected, counted in
 // memory().numLeaked, and debug mode prints where the leaked tensor was created.
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { requireDist, ROOT } from './runtimes/expect.js';
+import { runWithGc } from './runtimes/expect.js';
 
 describe('FinalizationRegistry', () => {
   it('frees and counts what users forget; debug mode names the allocation site', () => {
-    requireDist();
-    const out = execFileSync(process.execPath, ['--expose-gc', join(ROOT, 'test/runtimes/gc.mjs')], { encoding: 'utf8', timeout: 60_000 });
-    const r = JSON.parse(out.trim().split('\n').at(-1)!);
+    const r = runWithGc('gc.mjs');
     // 10 forgotten ones + the tidy result (the intermediate was freed by tidy itself).
     expect(r.afterPlain.numLeaked - r.before.numLeaked).toBe(11);
     expect(r.afterPlain.numTensors).toBe(r.before.numTensors);

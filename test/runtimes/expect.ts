@@ -1,5 +1,7 @@
 // Shared by the runtime suites (browser, Deno, package/Node): where things are, the checks on
-// a smoke report, the Node reference bits, and the CI rule for missing runtimes.
+// a smoke report, the Node reference bits, the CI rule for missing runtimes, and the child
+// Node runs of the garbage-collector scripts.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -30,6 +32,16 @@ export function requireDist(): void {
     .map((f) => join(ROOT, 'ts', String(f)))
     .filter((f) => f.endsWith('.ts') && statSync(f).mtimeMs > built);
   if (newer.length > 0) console.warn(`dist/ is older than ${newer.length} file(s) in ts/ (e.g. ${newer[0].slice(ROOT.length)}); run \`npm run build\``);
+}
+
+/**
+ * Runs `test/runtimes/<script>` in a child Node process with `--expose-gc` (after
+ * {@link requireDist}) and returns the JSON of the last line it printed.
+ */
+export function runWithGc(script: string): any {
+  requireDist();
+  const out = execFileSync(process.execPath, ['--expose-gc', join(ROOT, 'test/runtimes', script)], { encoding: 'utf8', timeout: 60_000 });
+  return JSON.parse(out.trim().split('\n').at(-1)!);
 }
 
 /**

@@ -1,14 +1,9 @@
 // Run with `node --expose-gc`: forgets variables without dispose() and checks that the
 // FinalizationRegistry frees them (the live-variable list holds them weakly). Prints one JSON line.
 import * as nr from '../../dist/index.js';
+import { settle } from './gc-settle.mjs';
 
 await nr.init();
-const settle = async () => {
-  for (let i = 0; i < 20; i++) {
-    globalThis.gc();
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
 const before = nr.memory();
 (() => {
   const init = nr.ones([100]);

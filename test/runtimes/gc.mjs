@@ -1,16 +1,11 @@
 // Run with `node --expose-gc`: forgets tensors (and one model) without dispose(), collects
 // garbage, and reports what the FinalizationRegistry freed. Prints one JSON line.
 import * as nr from '../../dist/index.js';
+import { settle } from './gc-settle.mjs';
 
 await nr.init();
 const warnings = [];
 console.warn = (...a) => warnings.push(a.join(' '));
-const settle = async () => {
-  for (let i = 0; i < 20; i++) {
-    globalThis.gc();
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
 const before = nr.memory();
 
 // 1. Plain tensors, forgotten.
