@@ -1,7 +1,13 @@
-/** Internal helpers shared by the classic networks: argument checks and temporaries. */
-import { InvalidArgumentError } from '../errors.js';
+/**
+ * Internal helpers shared by the classic networks and PCA: argument checks, temporaries, and
+ * the handle of an object that WebAssembly owns.
+ */
+import { assertLive, call, check, instanceId } from '../engine.js';
+import { DisposedError, InvalidArgumentError } from '../errors.js';
 import { describe, makeTensor, type TensorValues } from '../ops/convert.js';
+import { track, untrack, type Disposable } from '../scope.js';
 import { Tensor } from '../tensor.js';
+import type { RawExports } from '../wasm/exports.js';
 
 /** @internal A seed as the `(lo, hi)` u32 words the ABI takes. */
 export function seedWords(op: string, seed: unknown): [number, number] {
@@ -58,4 +64,48 @@ export function tensorArg(op: string, arg: string, x: unknown): { t: Tensor; tem
     }
   }
   throw new InvalidArgumentError(`${op}: ${arg} must be a Tensor or an array of numbers, got ${describe(x)}`);
+}
+
+/**
+ * @internal The handle of an object that WebAssembly owns (a perceptron, a PCA) and the
+ * instance it was made in. Registers the object with the finalizer (unscoped, like a model),
+ * checks that it is still usable, and frees it once.
+ */
+export class OwnedHandle {
+  #handle: number;
+  readonly #owner: number;
+  readonly #obj: Disposable;
+  readonly #what: string;
+  readonly #free: (e: RawExports, h: number) => number;
+
+  /** `what` names the object in messages ("the PCA"); `free` is its `nr_*_free` export. */
+  constructor(obj: Disposable, handle: number, kind: string, what: string, free: (e: RawExports, h: number) => number) {
+    this.#handle = handle;
+    this.#owner = instanceId();
+    this.#obj = obj;
+    this.#what = what;
+    this.#free = free;
+    track(obj, handle, kind, { scoped: false });
+  }
+
+  /** The handle; a `DisposedError` naming `op` if the object was disposed or its instance reset. */
+  live(op: string): number {
+    if (this.#handle === 0) throw new DisposedError(`${op}: ${this.#what} is disposed`);
+    assertLive(this.#owner, `${op}: ${this.#what}`);
+    return this.#handle;
+  }
+
+  /** Whether {@link dispose} was called. */
+  get isDisposed(): boolean {
+    return this.#handle === 0;
+  }
+
+  /** Untracks the object and frees it in WebAssembly unless its instance was reset. Idempotent. */
+  dispose(): void {
+    if (this.#handle === 0) return;
+    const h = this.#handle;
+    this.#handle = 0;
+    untrack(this.#obj);
+    if (this.#owner === instanceId()) call((e) => check(this.#free(e, h)));
+  }
 }

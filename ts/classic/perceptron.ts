@@ -4,12 +4,11 @@
  * The state and the training loop live in WebAssembly (`crates/core/src/classic/perceptron.rs`,
  * where the rule is documented); this object holds one handle.
  */
-import { argPtr, assertLive, call, check, instanceId, outPtr, readArgs, readOut } from '../engine.js';
-import { DisposedError, InvalidArgumentError } from '../errors.js';
+import { argPtr, call, check, outPtr, readArgs, readOut } from '../engine.js';
+import { InvalidArgumentError } from '../errors.js';
 import { describe, fromFlat } from '../ops/convert.js';
-import { track, untrack } from '../scope.js';
 import { wrapHandle, type Tensor } from '../tensor.js';
-import { boolOption, checkKeys, intOption, numberOption, seedWords, tensorArg } from './common.js';
+import { boolOption, checkKeys, intOption, numberOption, OwnedHandle, seedWords, tensorArg } from './common.js';
 
 (Symbol as { dispose?: symbol }).dispose ??= Symbol.for('Symbol.dispose');
 
@@ -65,8 +64,7 @@ export class Perceptron {
   readonly output: PerceptronOutput;
   readonly learningRate: number;
   readonly threshold: number;
-  #handle: number;
-  readonly #owner: number;
+  readonly #h: OwnedHandle;
 
   constructor(args: PerceptronArgs) {
     const a = checkKeys('perceptron', args, ['inputs', 'output', 'learningRate', 'threshold', 'seed', 'weights', 'bias'], true);
@@ -94,9 +92,7 @@ export class Perceptron {
       check(e.nr_perceptron_new(this.inputs, output === 'binary' ? 1 : 0, this.learningRate, this.threshold, lo, hi, outPtr(0)));
       return readOut(0);
     });
-    this.#handle = h;
-    this.#owner = instanceId();
-    track(this, h, 'perceptron', { scoped: false });
+    this.#h = new OwnedHandle(this, h, 'perceptron', 'the perceptron', (e, h) => e.nr_perceptron_free(h));
     if (weights !== null || bias !== 0) {
       try {
         this.#setWeights(weights ?? new Array<number>(this.inputs).fill(0), bias);
@@ -107,14 +103,8 @@ export class Perceptron {
     }
   }
 
-  #live(op: string): number {
-    if (this.#handle === 0) throw new DisposedError(`${op}: the perceptron is disposed`);
-    assertLive(this.#owner, `${op}: the perceptron`);
-    return this.#handle;
-  }
-
   #setWeights(weights: number[], bias: number): void {
-    const h = this.#live('perceptron');
+    const h = this.#h.live('perceptron');
     const w = fromFlat('perceptron', weights, [weights.length]);
     try {
       call((e) => check(e.nr_perceptron_set_weights(h, w.handleFor('perceptron', 'weights'), bias)));
@@ -134,7 +124,7 @@ export class Perceptron {
   }
 
   #read(): { weights: number[]; bias: number } {
-    const h = this.#live('weights');
+    const h = this.#h.live('weights');
     const t = call((e) => {
       check(e.nr_perceptron_weights(h, outPtr(0), outPtr(1)));
       return wrapHandle(readOut(0));
@@ -157,7 +147,7 @@ export class Perceptron {
     const maxEpochs = intOption('fit', 'maxEpochs', a.maxEpochs ?? 100, 1);
     const shuffle = boolOption('fit', 'shuffle', a.shuffle ?? true);
     const pocket = boolOption('fit', 'pocket', a.pocket ?? false);
-    const h = this.#live('fit');
+    const h = this.#h.live('fit');
     const xs = tensorArg('fit', 'x', x);
     let ys: { t: Tensor; temp: boolean } | null = null;
     try {
@@ -184,7 +174,7 @@ export class Perceptron {
   predict(x: ArrayLike<number>): number;
   predict(x: ArrayLike<number>[] | Tensor): Tensor;
   predict(x: ArrayLike<number> | ArrayLike<number>[] | Tensor): number | Tensor {
-    const h = this.#live('predict');
+    const h = this.#h.live('predict');
     const { t, temp } = tensorArg('predict', 'x', x);
     try {
       const y = call((e) => {
@@ -202,16 +192,12 @@ export class Perceptron {
 
   /** Whether `dispose()` was called. */
   get isDisposed(): boolean {
-    return this.#handle === 0;
+    return this.#h.isDisposed;
   }
 
   /** Frees the perceptron. Idempotent. */
   dispose(): void {
-    if (this.#handle === 0) return;
-    const h = this.#handle;
-    this.#handle = 0;
-    untrack(this);
-    if (this.#owner === instanceId()) call((e) => check(e.nr_perceptron_free(h)));
+    this.#h.dispose();
   }
 
   [Symbol.dispose](): void {

@@ -3,11 +3,11 @@
  * fit runs in WebAssembly in f64 (`crates/core/src/decomposition/pca.rs`, where the math and
  * the conventions are documented); this object holds one handle.
  */
-import { assertLive, call, check, instanceId, outPtr, readOut } from '../engine.js';
-import { DisposedError, InvalidArgumentError } from '../errors.js';
-import { keep, track, untrack } from '../scope.js';
+import { call, check, outPtr, readOut } from '../engine.js';
+import { InvalidArgumentError } from '../errors.js';
+import { keep } from '../scope.js';
 import { wrapHandle, type Tensor } from '../tensor.js';
-import { boolOption, checkKeys, intOption, tensorArg } from '../classic/common.js';
+import { boolOption, checkKeys, intOption, OwnedHandle, tensorArg } from '../classic/common.js';
 
 (Symbol as { dispose?: symbol }).dispose ??= Symbol.for('Symbol.dispose');
 
@@ -39,8 +39,7 @@ export class PCA {
   readonly nComponents: number;
   /** Whether the codes are whitened. */
   readonly whiten: boolean;
-  #handle: number;
-  readonly #owner: number;
+  readonly #h: OwnedHandle;
   #fit: { samples: number; features: number; variance: number[]; ratio: number[] } | null = null;
   #components: Tensor | null = null;
   #mean: Tensor | null = null;
@@ -54,19 +53,11 @@ export class PCA {
       check(e.nr_pca_new(this.nComponents, this.whiten ? 1 : 0, outPtr(0)));
       return readOut(0);
     });
-    this.#handle = h;
-    this.#owner = instanceId();
-    track(this, h, 'pca', { scoped: false });
-  }
-
-  #live(op: string): number {
-    if (this.#handle === 0) throw new DisposedError(`${op}: the PCA is disposed`);
-    assertLive(this.#owner, `${op}: the PCA`);
-    return this.#handle;
+    this.#h = new OwnedHandle(this, h, 'pca', 'the PCA', (e, h) => e.nr_pca_free(h));
   }
 
   #fitted(op: string): { samples: number; features: number; variance: number[]; ratio: number[] } {
-    this.#live(op);
+    this.#h.live(op);
     if (this.#fit === null) throw new InvalidArgumentError(`${op}: the PCA is not fitted yet; call fit(x) first`);
     return this.#fit;
   }
@@ -91,7 +82,7 @@ export class PCA {
    * Refitting replaces the previous fit; a failed fit keeps it.
    */
   fit(x: Tensor | ArrayLike<number>[]): this {
-    const h = this.#live('pca.fit');
+    const h = this.#h.live('pca.fit');
     const xs = tensorArg('pca.fit', 'x', x);
     try {
       call((e) => check(e.nr_pca_fit(h, xs.t.handleFor('pca.fit', 'x'))));
@@ -121,7 +112,7 @@ export class PCA {
   }
 
   #apply(op: string, inverse: number, x: Tensor | ArrayLike<number> | ArrayLike<number>[]): Tensor {
-    const h = this.#live(op);
+    const h = this.#h.live(op);
     this.#fitted(op);
     const xs = tensorArg(op, inverse ? 'z' : 'x', x);
     try {
@@ -155,7 +146,7 @@ export class PCA {
    * the PCA (freed by `dispose()` or the next `fit`): `clone()` it to keep it longer.
    */
   get components(): Tensor {
-    const h = this.#live('pca.components');
+    const h = this.#h.live('pca.components');
     this.#fitted('pca.components');
     if (this.#components === null || this.#components.isDisposed) this.#components = keep(this.#part(h, PART.components));
     return this.#components;
@@ -163,7 +154,7 @@ export class PCA {
 
   /** The per-feature mean of the training data, `[features]`. Owned by the PCA, like `components`. */
   get mean(): Tensor {
-    const h = this.#live('pca.mean');
+    const h = this.#h.live('pca.mean');
     this.#fitted('pca.mean');
     if (this.#mean === null || this.#mean.isDisposed) this.#mean = keep(this.#part(h, PART.mean));
     return this.#mean;
@@ -196,17 +187,14 @@ export class PCA {
 
   /** Whether `dispose()` was called. */
   get isDisposed(): boolean {
-    return this.#handle === 0;
+    return this.#h.isDisposed;
   }
 
   /** Frees the PCA and the `components`/`mean` tensors it handed out. Idempotent. */
   dispose(): void {
-    if (this.#handle === 0) return;
-    const h = this.#handle;
-    this.#handle = 0;
-    untrack(this);
+    if (this.#h.isDisposed) return;
     this.#dropCached();
-    if (this.#owner === instanceId()) call((e) => check(e.nr_pca_free(h)));
+    this.#h.dispose();
   }
 
   [Symbol.dispose](): void {
