@@ -2,7 +2,7 @@
 // or wrapped dimension), zero-size RBF inputs give empty results instead of a panic, and sizes
 // past the address space are NeuriteErrors that leave the instance and its tensors intact.
 import { describe, expect, it } from 'vitest';
-import './setup.js';
+import { thrown } from './setup.js';
 import * as nr from '../ts/index.js';
 
 const { layers } = nr;
@@ -23,12 +23,7 @@ function canary(): { check: () => void; dispose: () => void } {
 
 /** Runs `f`, which must throw `type` (never a WasmPanicError) with a message matching `msg`. */
 function throwsNeurite(f: () => unknown, type: new (...a: never[]) => nr.NeuriteError, msg: RegExp): void {
-  let err: unknown;
-  try {
-    f();
-  } catch (e) {
-    err = e;
-  }
+  const err = thrown(f);
   expect(err).toBeInstanceOf(type);
   expect(err).not.toBeInstanceOf(nr.WasmPanicError);
   expect((err as Error).message).toMatch(msg);

@@ -1,4 +1,4 @@
-/** Shared test helpers: init once per file, and a leak check. */
+/** Shared test helpers: init once per file, a leak check, what a call threw, closeness. */
 import { expect } from 'vitest';
 import { init, memory } from '../ts/index.js';
 
@@ -10,6 +10,16 @@ export function expectNoLeak<T>(fn: () => T): T {
   const r = fn();
   expect(memory().numTensors).toBe(before);
   return r;
+}
+
+/** What `f` threw (`undefined` if it returned). */
+export function thrown(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
 }
 
 /** Asserts `actual` ≈ `expected` element-wise with |a-e| <= atol + rtol·|e| (NaN matches NaN). */

@@ -2,7 +2,7 @@
 // TF.js 4.22 on the cpu backend, on random shapes with 0-d, size-1, empty and odd dims; both the
 // function and the method path; every error message; and leak checks, including on throws.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expectNoLeak } from './setup.js';
+import { expectNoLeak, thrown } from './setup.js';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as nr from '../ts/index.js';
@@ -49,12 +49,7 @@ function cases(n: number, body: () => Array<nr.Tensor | tf.Tensor>): void {
 /** Asserts that `f` throws `type` with a message matching `msg`, leaking nothing. */
 function throws(f: () => unknown, type: new (...a: never[]) => Error, msg: string | RegExp): void {
   expectNoLeak(() => {
-    let err: unknown;
-    try {
-      f();
-    } catch (e) {
-      err = e;
-    }
+    const err = thrown(f);
     expect(err).toBeInstanceOf(type);
     if (typeof msg === 'string') expect((err as Error).message).toBe(msg);
     else expect((err as Error).message).toMatch(msg);
