@@ -1,4 +1,5 @@
 /** Internal helpers shared by the classic networks: argument checks and temporaries. */
+import { unknownOption } from '../options.js';
 import { InvalidArgumentError } from '../errors.js';
 import { describe, makeTensor, type TensorValues } from '../ops/convert.js';
 import { Tensor } from '../tensor.js';
@@ -38,7 +39,7 @@ export function checkKeys(op: string, options: unknown, known: readonly string[]
     throw new InvalidArgumentError(`${op}: options must be an object, got ${describe(options)}`);
   }
   for (const k of Object.keys(options)) {
-    if (!known.includes(k)) throw new InvalidArgumentError(`${op}: unknown option '${k}' (known: ${known.join(', ')})`);
+    if (!known.includes(k)) throw unknownOption(op, k, known);
   }
   return options as Record<string, unknown>;
 }

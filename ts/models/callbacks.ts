@@ -3,6 +3,7 @@
  * `terminateOnNaN` and `reduceLROnPlateau`. A callback is any object with some of the hook
  * methods; hooks may be async (fit awaits them).
  */
+import { unknownOption } from '../options.js';
 import { InvalidArgumentError } from '../errors.js';
 import { boolArg, describe } from '../ops/convert.js';
 
@@ -55,7 +56,7 @@ export class Callback {
 function checkArgs(op: string, args: unknown, known: readonly string[]): void {
   if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`${op}: options must be an object, got ${describe(args)}`);
   for (const k of Object.keys(args)) {
-    if (!known.includes(k)) throw new InvalidArgumentError(`${op}: unknown option '${k}' (known: ${known.join(', ')})`);
+    if (!known.includes(k)) throw unknownOption(op, k, known);
   }
 }
 

@@ -4,6 +4,7 @@
  * forward, loss, backward and the optimizer update. Between batches the loop reports to the
  * callbacks and, at most every `yieldEveryMs`, yields to the event loop.
  */
+import { unknownOption } from '../options.js';
 import { argPtr, call, check, instanceId } from '../engine.js';
 import { DisposedError, InvalidArgumentError, ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
@@ -85,7 +86,7 @@ function checkSamples(what: string, x: Tensor, y: Tensor, xName: string, yName: 
 export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, args: FitArgs): Promise<History> {
   model.compiledInfo('fit');
   for (const k of Object.keys(args)) {
-    if (!(FIT_KEYS as readonly string[]).includes(k)) throw new InvalidArgumentError(`fit: unknown option '${k}' (known: ${FIT_KEYS.join(', ')})`);
+    if (!(FIT_KEYS as readonly string[]).includes(k)) throw unknownOption('fit', k, FIT_KEYS);
   }
   const epochs = intOption('epochs', args.epochs ?? 1, 0);
   const initialEpoch = intOption('initialEpoch', args.initialEpoch ?? 0, 0);

@@ -2,6 +2,7 @@
  * A terminal progress bar for `fit` in Node: epoch, batch, loss, metrics, samples/s and ETA,
  * redrawn in place on a TTY and printed once per epoch otherwise.
  */
+import { unknownOption } from '../options.js';
 import { InvalidArgumentError } from '../errors.js';
 import { describe } from '../ops/convert.js';
 import type { CallbackHooks, Logs } from './callbacks.js';
@@ -31,7 +32,7 @@ export interface ProgressBarArgs {
 export function progressBar(args: ProgressBarArgs = {}): CallbackHooks & { configure(epochs: number, batches: number, batchSize: number, samples: number): void } {
   if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`progressBar: options must be an object, got ${describe(args)}`);
   for (const k of Object.keys(args)) {
-    if (k !== 'out' && k !== 'throttleMs') throw new InvalidArgumentError(`progressBar: unknown option '${k}' (known: out, throttleMs)`);
+    if (k !== 'out' && k !== 'throttleMs') throw unknownOption('progressBar', k, ['out', 'throttleMs']);
   }
   if (args.out !== undefined && (args.out === null || typeof args.out.write !== 'function')) {
     throw new InvalidArgumentError(`progressBar: out must be a stream with a write(text) method, got ${describe(args.out)}`);

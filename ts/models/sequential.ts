@@ -17,6 +17,7 @@
  * now a layer can appear once per model (its forward cache is per layer); the functional API
  * will lift that.
  */
+import { unknownOption } from '../options.js';
 import { argPtr, assertLive, call, check, instanceId, outPtr, readArgs, readOut, writeArgs } from '../engine.js';
 import { f32Bits } from '../options.js';
 import { DisposedError, inOp, InvalidArgumentError } from '../errors.js';
@@ -49,6 +50,7 @@ let modelCount = 0;
 /** The built models each layer or model sits in directly (see `Sequential.#locate`). */
 const parentsOf = new WeakMap<Layer | Sequential, Set<Sequential>>();
 
+/** A stack of layers trained as one model (Keras/TF.js `Sequential`); make one with {@link sequential}. */
 export class Sequential {
   readonly name: string;
   /** The layers (nested models appear as one entry). */
@@ -591,7 +593,7 @@ export function batchSizeOf(op: string, bs: unknown): number {
 function checkArgs(op: string, args: unknown, known: readonly string[]): void {
   if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`${op}: options must be an object, got ${describe(args)}`);
   for (const k of Object.keys(args)) {
-    if (!known.includes(k)) throw new InvalidArgumentError(`${op}: unknown option '${k}' (known: ${known.join(', ')})`);
+    if (!known.includes(k)) throw unknownOption(op, k, known);
   }
 }
 
