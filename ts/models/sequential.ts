@@ -340,6 +340,14 @@ export class Sequential {
    * total), the metrics, and the parts of the loss as `fit` reports them — `kl` (variational
    * layers; computed from their mean and log-variance, as the output is the mean at inference)
    * and `regularization` (weight and activity penalties), each present when the model has one.
+   *
+   * The type follows `returnDict`: without it the result is a scalar `Tensor` when `compile` had
+   * no metrics and a `Tensor[]` when it had some (as TF.js; the compiled metrics are not part of
+   * the model's type, so TypeScript sees `Tensor | Tensor[]`); with it, `Record<string, number>`,
+   * which needs no narrowing and nothing to dispose.
+   *
+   * @example const { loss, accuracy } = model.evaluate(x, y, { returnDict: true });
+   * @example const [loss, acc] = model.evaluate(x, y) as Tensor[]; // compiled with metrics
    */
   evaluate(x: Tensor, y: Tensor, args?: { batchSize?: number; returnDict?: false }): Tensor | Tensor[];
   evaluate(x: Tensor, y: Tensor, args: { batchSize?: number; returnDict: true }): Record<string, number>;
