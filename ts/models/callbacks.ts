@@ -4,6 +4,7 @@
  * methods; hooks may be async (fit awaits them).
  */
 import { unknownOption } from '../options.js';
+import { formatLog } from '../format.js';
 import { InvalidArgumentError } from '../errors.js';
 import { boolArg, describe } from '../ops/convert.js';
 
@@ -93,6 +94,8 @@ export class EarlyStopping extends Callback {
   readonly args: Required<EarlyStoppingArgs>;
   /** The epoch training stopped at, or 0. */
   stoppedEpoch = 0;
+  /** Why this callback stopped training (`fit` prints it), or `null`. */
+  stopReason: string | null = null;
   #best = NaN;
   #wait = 0;
   #bestWeights: import('../tensor.js').Tensor[] | null = null;
@@ -109,6 +112,7 @@ export class EarlyStopping extends Callback {
     this.#best = NaN;
     this.#wait = 0;
     this.stoppedEpoch = 0;
+    this.stopReason = null;
   }
   onEpochEnd(epoch: number, logs: Logs = {}): void {
     const v = logs[this.args.monitor];
@@ -128,7 +132,10 @@ export class EarlyStopping extends Callback {
     if (this.#wait >= this.args.patience) {
       this.stoppedEpoch = epoch;
       this.model.stopTraining = true;
-      if (this.args.restoreBestWeights && this.#bestWeights) this.model.setWeights(this.#bestWeights);
+      const { monitor, patience, restoreBestWeights } = this.args;
+      const restored = restoreBestWeights && this.#bestWeights !== null;
+      if (restored) this.model.setWeights(this.#bestWeights!);
+      this.stopReason = `early stopping: ${monitor} did not improve for ${this.#wait} epoch${this.#wait === 1 ? '' : 's'} (patience ${patience}; best ${formatLog(this.#best)})${restored ? '; restored the best weights' : ''}`;
     }
   }
   onTrainEnd(): void {
@@ -143,8 +150,16 @@ export class EarlyStopping extends Callback {
 
 /** Stops training as soon as the loss is NaN or infinite. */
 export class TerminateOnNaN extends Callback {
-  onBatchEnd(_batch: number, logs: Logs = {}): void {
-    if (logs.loss !== undefined && !Number.isFinite(logs.loss)) this.model.stopTraining = true;
+  /** Why this callback stopped training (`fit` prints it), or `null`. */
+  stopReason: string | null = null;
+  onTrainBegin(): void {
+    this.stopReason = null;
+  }
+  onBatchEnd(batch: number, logs: Logs = {}): void {
+    if (logs.loss !== undefined && !Number.isFinite(logs.loss)) {
+      this.model.stopTraining = true;
+      this.stopReason = `terminateOnNaN: the loss became ${formatLog(logs.loss)} at batch ${batch}`;
+    }
   }
 }
 

@@ -3,7 +3,8 @@
  * (`neurite_core::model::TrainConfig::from_abi`).
  */
 import { didYouMean, unknownOption, type LossAlias } from '../options.js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, ShapeError } from '../errors.js';
+import type { Tensor } from '../tensor.js';
 import { describe } from '../ops/convert.js';
 import { lossAbi } from '../options.js';
 import type { LossConfig, LossName } from '../losses.js';
@@ -31,6 +32,8 @@ export interface CompileArgs {
 
 /** @internal What the model remembers about its compile call. */
 export interface CompiledInfo {
+  /** The loss, by its canonical name. */
+  loss: LossName;
   metricNames: string[];
   optimizer: Optimizer;
 }
@@ -67,5 +70,21 @@ export function encodeCompile(args: CompileArgs): { params: number[]; info: Comp
     metrics.length, ...metrics.map((m) => m.id),
     loss.reduction,
   ];
-  return { params, info: { metricNames: metrics.map((m) => m.name), optimizer: opt } };
+  return { params, info: { loss: loss.name, metricNames: metrics.map((m) => m.name), optimizer: opt } };
+}
+
+/**
+ * @internal Adds the likely fix to a target-shape error: class indices (shape `[n]` or
+ * `[n, 1]`) given to `categoricalCrossentropy`, which wants one-hot rows, suggest
+ * `sparseCategoricalCrossentropy` or `oneHot`. Returns `err` (the same object).
+ */
+export function targetHint(err: unknown, info: CompiledInfo, y: Tensor, classes: number | undefined): unknown {
+  if (!(err instanceof ShapeError) || info.loss !== 'categoricalCrossentropy' || y.isDisposed) return err;
+  const indices = y.rank === 1 || (y.rank === 2 && y.shape[1] === 1 && classes !== 1);
+  if (!indices || err.message.includes('oneHot')) return err;
+  const depth = classes ?? 'numClasses';
+  const flat = y.rank === 2 ? 'y.reshape([-1])' : 'y';
+  const sparse = y.rank === 2 ? `use ${flat} with loss 'sparseCategoricalCrossentropy'` : "compile with loss 'sparseCategoricalCrossentropy'";
+  err.message += `; these look like class indices: ${sparse}, or one-hot encode them with oneHot(${flat}, ${depth})`;
+  return err;
 }

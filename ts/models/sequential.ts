@@ -27,7 +27,7 @@ import { boolArg, checkShape, describe, need } from '../ops/convert.js';
 import { runOp } from '../ops/run.js';
 import { InputLayer } from '../layers/core.js';
 import { Layer, LAYER_KINDS } from '../layers/layer.js';
-import { encodeCompile, type CompileArgs, type CompiledInfo } from './compile.js';
+import { encodeCompile, targetHint, type CompileArgs, type CompiledInfo } from './compile.js';
 import { fitLoop, type FitArgs, type History } from './fit.js';
 import { summaryText } from './summary.js';
 import { distribution, setLocator, type Distribution } from '../layers/autoencoder.js';
@@ -409,7 +409,7 @@ export class Sequential {
         return Array.from(new Float32Array(e.memory.buffer, argPtr(), 3 + info.metricNames.length));
       });
     } catch (err) {
-      throw inOp(op, err);
+      throw inOp(op, targetHint(err, info, y, this.outputShape?.at(-1)));
     }
   }
 
@@ -428,7 +428,7 @@ export class Sequential {
         return Array.from(new Float32Array(e.memory.buffer, argPtr(), 1 + info.metricNames.length));
       });
     } catch (err) {
-      throw inOp('trainOnBatch', err);
+      throw inOp('trainOnBatch', targetHint(err, info, y, this.outputShape?.at(-1)));
     }
     return v.length === 1 ? v[0] : v;
   }
@@ -509,9 +509,19 @@ export class Sequential {
   }
   #lrScale = 1;
 
-  /** A Keras-style table of layers, output shapes and parameter counts; also printed. */
-  summary(print: (s: string) => void = console.log): string {
-    if (typeof print !== 'function') throw new InvalidArgumentError(`summary: print must be a function such as console.log, got ${describe(print)}`);
+  /**
+   * A Keras-style table of layers, output shapes and parameter counts.
+   * - `model.summary()` prints it with `console.log` and returns nothing (as TF.js and Keras),
+   *   so `console.log(model.summary())` shows the table once (then `undefined`);
+   * - `model.summary(null)` returns the text without printing it;
+   * - `model.summary(print)` hands the text to `print` (e.g. a logger) and also returns it.
+   *
+   * @example const text = model.summary(null); // no output
+   */
+  summary(): void;
+  summary(print: ((text: string) => void) | null): string;
+  summary(print?: ((text: string) => void) | null): string | void {
+    if (print !== undefined && print !== null && typeof print !== 'function') throw new InvalidArgumentError(`summary: print must be a function such as console.log, or null to only return the text, got ${describe(print)}`);
     const h = this.handle('summary');
     this.#syncTrainable('summary');
     const flat = this.layers.filter((l) => !(l instanceof InputLayer));
@@ -532,7 +542,11 @@ export class Sequential {
       });
     }
     const text = summaryText(this.name, flat.map((l, i) => ({ name: l.name, kind: l instanceof Sequential ? 'sequential' : l.kind, shape: this.#shapes[i], params: this.#paramCounts[i], trainableParams: trainable[i] })));
-    print(text);
+    if (print === undefined) {
+      console.log(text);
+      return;
+    }
+    print?.(text);
     return text;
   }
 
