@@ -84,7 +84,7 @@ describe('labels that do not fit the loss', () => {
     const m = model();
     m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
     await expectError(() => m.fit(z([5, 4]), z([5, 4]), { verbose: 0 }), Shape, 'fit: categoricalCrossentropy on y: targets of shape [5,4] do not match predictions of shape [5,3]');
-    await expectError(() => m.evaluate(z([5, 4]), t([0, 1, 2, 0, 1])), Shape, 'evaluate: categoricalCrossentropy on y: targets of shape [5] do not match predictions of shape [5,3]');
+    await expectError(() => m.evaluate(z([5, 4]), t([0, 1, 2, 0, 1])), Shape, "evaluate: categoricalCrossentropy on y: targets of shape [5] do not match predictions of shape [5,3]; these look like class indices: compile with loss 'sparseCategoricalCrossentropy', or one-hot encode them with oneHot(y, 3)");
     await expectError(() => m.trainOnBatch(z([2, 4]), t([[0, 2, 0], [1, 0, 0]])), Invalid, 'trainOnBatch: categoricalCrossentropy on y: target[1] = 2 is not a probability: targets must be in [0, 1]');
     m.dispose();
   });
