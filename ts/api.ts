@@ -46,7 +46,7 @@ export { layers, Layer, Dense, Activation, Dropout, GaussianNoise, Flatten, Resh
 export { initializers, type Initializer, type InitializerSpec } from './layers/initializers.js';
 export { regularizers, type Regularizer, type RegularizerSpec, type KlSparsityRegularizer, type ActivityRegularizerSpec } from './layers/regularizers.js';
 export { callbacks, Callback, EarlyStopping, TerminateOnNaN, ReduceLROnPlateau, type CallbackHooks, type Logs, type TrainingModel } from './models/callbacks.js';
-export { progressBar, type ProgressBarArgs } from './models/progress.js';
+export { progressBar, type ProgressBarArgs, type ProgressReporter } from './models/progress.js';
 export type { FitArgs, History } from './models/fit.js';
 export type { LossReduction, LossAlias } from './options.js';
 export type { LossName, LossConfig, LossOptions } from './losses.js';
