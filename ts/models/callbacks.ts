@@ -3,10 +3,13 @@
  * `terminateOnNaN` and `reduceLROnPlateau`. A callback is any object with some of the hook
  * methods; hooks may be async (fit awaits them).
  */
-import { unknownOption } from '../options.js';
+import { checkArgs as readKeys } from '../options.js';
 import { formatLog } from '../format.js';
 import { InvalidArgumentError } from '../errors.js';
 import { boolArg, describe } from '../ops/convert.js';
+
+/** Rejects an options value that is not a plain object, and unknown keys (suggesting the nearest). */
+const checkArgs = (op: string, args: unknown, known: readonly string[]): void => void readKeys(op, args, known, true);
 
 /** `{ ...defaults, ...args }` must not let an explicit `undefined` replace a default. */
 function stripUndefined<T extends object>(args: T): Partial<T> {
@@ -53,13 +56,6 @@ export class Callback {
   cleanup(): void {}
 }
 
-/** Reads a callback's options: an object with only the `known` keys. */
-function checkArgs(op: string, args: unknown, known: readonly string[]): void {
-  if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`${op}: options must be an object, got ${describe(args)}`);
-  for (const k of Object.keys(args)) {
-    if (!known.includes(k)) throw unknownOption(op, k, known);
-  }
-}
 
 /** Checks the options shared by earlyStopping and reduceLROnPlateau. */
 function checkCommon(op: string, a: { monitor: unknown; minDelta: unknown; mode: unknown; patience: unknown }): void {

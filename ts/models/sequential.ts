@@ -17,9 +17,8 @@
  * now a layer can appear once per model (its forward cache is per layer); the functional API
  * will lift that.
  */
-import { unknownOption } from '../options.js';
 import { argPtr, assertLive, call, check, instanceId, outPtr, readArgs, readOut, writeArgs } from '../engine.js';
-import { f32Bits } from '../options.js';
+import { checkArgs as readKeys, f32Bits } from '../options.js';
 import { DisposedError, inOp, InvalidArgumentError } from '../errors.js';
 import { track, untrack } from '../scope.js';
 import { Tensor, wrapHandle } from '../tensor.js';
@@ -31,6 +30,9 @@ import { encodeCompile, targetHint, type CompileArgs, type CompiledInfo } from '
 import { fitLoop, type FitArgs, type History } from './fit.js';
 import { summaryText } from './summary.js';
 import { distribution, setLocator, type Distribution } from '../layers/autoencoder.js';
+
+/** Rejects an options value that is not a plain object, and unknown keys (suggesting the nearest). */
+const checkArgs = (op: string, args: unknown, known: readonly string[]): void => void readKeys(op, args, known, true);
 
 (Symbol as { dispose?: symbol }).dispose ??= Symbol.for('Symbol.dispose');
 
@@ -611,13 +613,6 @@ export function batchSizeOf(op: string, bs: unknown): number {
   return bs;
 }
 
-/** Rejects an options value that is not a plain object, and unknown keys. */
-function checkArgs(op: string, args: unknown, known: readonly string[]): void {
-  if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`${op}: options must be an object, got ${describe(args)}`);
-  for (const k of Object.keys(args)) {
-    if (!known.includes(k)) throw unknownOption(op, k, known);
-  }
-}
 
 /** Creates a sequential model (as `tf.sequential`). */
 export function sequential(args: SequentialArgs = {}): Sequential {
