@@ -53,7 +53,7 @@ describe('item 9: booleans are booleans (matMul transposes, keepDims, …)', () 
     bad(() => nr.matMul(a, b, 'true' as never), 'matMul: transposeA must be true or false, got the string "true"');
     bad(() => nr.matMul(a, b, false, {} as never), 'matMul: transposeB must be true or false, got an object (Object)');
     bad(() => nr.matMul(a, b, null as never), 'matMul: transposeA must be true or false, got null');
-    bad(() => nr.matMul(a, b, { transposeC: true } as never), "matMul: unknown option 'transposeC' (known: transposeA, transposeB)");
+    bad(() => nr.matMul(a, b, { transposeC: true } as never), "matMul: unknown option 'transposeC' — did you mean 'transposeA'? (known: transposeA, transposeB)");
     bad(() => nr.matMul(a, b, { transposeA: 1 } as never), 'matMul: transposeA must be a boolean, got 1');
     bad(() => (nr.matMul as (...a: unknown[]) => nr.Tensor)(a, b, { transposeA: true }, true), 'matMul: with an options object as the third argument, there is no fourth argument (got boolean true)');
     bad(() => a.matMul(b, [true] as never), 'matMul: transposeA must be true or false, got an array of length 1');
@@ -80,7 +80,8 @@ describe('item 9: booleans are booleans (matMul transposes, keepDims, …)', () 
     const x = t(nr.zeros([4, 2]));
     const y = t(nr.zeros([4, 1]));
     await expect(m.fit(x, y, { shuffle: 0 as never, verbose: 0 })).rejects.toThrow('fit: shuffle must be true or false, got 0');
-    await expect(m.fit(x, y, { verbose: 2 as never })).rejects.toThrow('fit: verbose must be 0 or 1, got 2');
+    await expect(m.fit(x, y, { verbose: 3 as never })).rejects.toThrow("fit: verbose must be 0, 1, 2 or 'auto', got 3");
+    await expect(m.fit(x, y, { verbose: true as never })).rejects.toThrow("fit: verbose must be 0, 1, 2 or 'auto', got boolean true");
     m.dispose();
   });
 
@@ -221,7 +222,7 @@ describe('item 15: sizes are checked before anything is allocated', () => {
       expect(nr.tensor([1, 2], [2], 'float32').shape).toEqual([2]);
       expect(nr.range(0, 3, 1, 'float32').size).toBe(3);
     });
-    throws(() => nr.zeros([2], 'int32' as never), Invalid, "zeros: dtype must be 'float32' (neurite tensors are float32), got the string \"int32\"");
+    throws(() => nr.zeros([2], 'int32' as never), Invalid, "zeros: dtype must be 'float32' (float32 is the only dtype neurite supports today; ints and booleans are stored as float32 values), got the string \"int32\"");
     throws(() => nr.ones([2], 'bool' as never), Invalid, /^ones: dtype must be 'float32'/);
     throws(() => nr.fill([2], 1, 'int32' as never), Invalid, /^fill: dtype must be 'float32'/);
     throws(() => nr.tensor([1], [1], 'int32' as never), Invalid, /^tensor: dtype must be 'float32'/);
@@ -289,6 +290,11 @@ const BAD: Record<string, unknown[]> = {
   bytes: [undefined, null, 'x', 1, {}, [1, 2], new Float32Array(2), new Uint8ClampedArray(2)],
   image: [undefined, null, 'x', 1, [], {}, { data: [1], width: 1, height: 1 }, { data: new Uint8Array(4), width: 3, height: 1 }, { data: new Uint8Array(1), width: 1.5, height: 1 }],
   seed: [undefined, null, 'x', {}, NaN, -1, 1.5, 2 ** 53 + 2],
+  /** TF.js positional `alpha` beside `{ alpha }`: a number or an options object. */
+  alpha: [null, 'x', true, [1], 1n, Symbol('s')],
+  /** TF.js positional `dim` beside `{ axis }`: an integer or an options object. */
+  axis: [null, 'x', true, [], NaN, 1.5, Infinity, 2 ** 32, -(2 ** 32), 1n, Symbol('s')],
+  dtype: [undefined, null, 'int32', 'bool', 'float64', 1, {}],
   /** The receiver of a method: not probed. */
   self: [],
 };
@@ -346,6 +352,8 @@ const vaeEncoder = () => nr.sequential({ layers: [nr.layers.dense({ inputShape: 
 const TABLE: Entry[] = [
   // creation
   { name: 'tensor', call: fnOf('tensor'), good: () => [[1, 2, 3, 4], [2, 2]], kinds: ['values', 'shape?'], allow: { 1: [null] } },
+  { name: 'tensor1d', call: fnOf('tensor1d'), good: () => [[1, 2, 3], 'float32'], kinds: ['values', 'dtype?'] },
+  ...[2, 3, 4].map((r): Entry => ({ name: `tensor${r}d`, call: fnOf(`tensor${r}d`), good: () => [[1, 2, 3, 4], [4, 1, 1, 1].slice(0, r), 'float32'], kinds: ['values', 'shape?', 'dtype?'], allow: { 1: [null] } })),
   { name: 'scalar', call: fnOf('scalar'), good: () => [3], kinds: ['number'], allow: { 0: [true] } },
   { name: 'zeros', call: fnOf('zeros'), good: () => [[2, 2]], kinds: ['shape'] },
   { name: 'ones', call: fnOf('ones'), good: () => [[2, 2]], kinds: ['shape'] },
@@ -400,21 +408,30 @@ const TABLE: Entry[] = [
   { name: 'Tensor.stack', op: 'stack', call: method('stack'), good: () => [X, X, 1], kinds: ['self', 'tensor', 'int?'] },
   { name: 'Tensor.clipByValue', op: 'clipByValue', call: method('clipByValue'), good: () => [X, 0, 1], kinds: ['self', 'number', 'number'] },
   { name: 'Tensor.where', op: 'where', call: method('where'), good: () => [X, X, 0], kinds: ['self', 'tensorLike', 'tensorLike'] },
-  { name: 'Tensor.leakyRelu', op: 'leakyRelu', call: method('leakyRelu'), good: () => [X, { alpha: 0.1 }], kinds: ['self', 'options?'] },
+  { name: 'Tensor.leakyRelu', op: 'leakyRelu', call: method('leakyRelu'), good: () => [X, { alpha: 0.1 }], kinds: ['self', 'options?'], allow: { 1: [1] } },
   { name: 'Tensor.elu', op: 'elu', call: method('elu'), good: () => [X, { alpha: 1 }], kinds: ['self', 'options?'] },
   { name: 'Tensor.prelu', op: 'prelu', call: method('prelu'), good: () => [X, 0.2], kinds: ['self', 'tensorLike'] },
-  { name: 'Tensor.softmax', op: 'softmax', call: method('softmax'), good: () => [X, { axis: 0 }], kinds: ['self', 'options?'] },
-  { name: 'Tensor.logSoftmax', op: 'logSoftmax', call: method('logSoftmax'), good: () => [X, { axis: 0 }], kinds: ['self', 'options?'] },
+  { name: 'Tensor.softmax', op: 'softmax', call: method('softmax'), good: () => [X, { axis: 0 }], kinds: ['self', 'options?'], allow: { 1: [1] } },
+  { name: 'Tensor.logSoftmax', op: 'logSoftmax', call: method('logSoftmax'), good: () => [X, { axis: 0 }], kinds: ['self', 'options?'], allow: { 1: [1] } },
   // random
-  { name: 'randomUniform', call: fnOf('randomUniform'), good: () => [[2, 2], { min: -1, max: 1, seed: 1 }], kinds: ['shape', 'options?'] },
-  { name: 'randomNormal', call: fnOf('randomNormal'), good: () => [[2, 2], { seed: 1 }], kinds: ['shape', 'options?'] },
-  { name: 'truncatedNormal', call: fnOf('truncatedNormal'), good: () => [[2, 2], { seed: 1 }], kinds: ['shape', 'options?'] },
+  { name: 'randomUniform', call: fnOf('randomUniform'), good: () => [[2, 2], { min: -1, max: 1, seed: 1 }], kinds: ['shape', 'options?'], allow: { 1: [1] } },
+  { name: 'randomNormal', call: fnOf('randomNormal'), good: () => [[2, 2], { seed: 1 }], kinds: ['shape', 'options?'], allow: { 1: [1] } },
+  { name: 'truncatedNormal', call: fnOf('truncatedNormal'), good: () => [[2, 2], { seed: 1 }], kinds: ['shape', 'options?'], allow: { 1: [1] } },
+  // the TF.js positional forms (shape, a, b, dtype, seed)
+  ...['randomUniform', 'randomNormal', 'truncatedNormal'].map((n): Entry => ({ name: `${n} (positional)`, op: n, call: fnOf(n), good: () => [[2, 2], -1, 1, 'float32', 1], kinds: ['shape', 'finite', 'finite?', 'dtype?', 'seed?'], allow: { 1: [undefined] } })),
   { name: 'setSeed', call: fnOf('setSeed'), good: () => [0], kinds: ['seed'] },
   // activations
   ...plainActivations.map((n): Entry => ({ name: n, op: n === 'silu' ? 'swish' : n, call: fnOf(n), good: () => [X], kinds: ['tensor'] })),
-  ...optionActivations.map(([n, o]): Entry => ({ name: n, call: fnOf(n), good: () => [X, o], kinds: ['tensor', 'options?'] })),
-  { name: 'activation', call: fnOf('activation'), good: () => [X, 'relu', { axis: -1 }], kinds: ['tensor', 'activation', 'options?'] },
-  { name: 'activationGrad', call: fnOf('activationGrad'), good: () => [X, X, 'sigmoid'], kinds: ['tensor', 'tensor', 'activation', 'options?'] },
+  ...optionActivations.map(([n, o]): Entry => ({ name: n, call: fnOf(n), good: () => [X, o], kinds: ['tensor', 'options?'], allow: ['leakyRelu', 'softmax', 'logSoftmax'].includes(n) ? { 1: [1] } : undefined })),
+  // the TF.js positional forms leakyRelu(x, alpha), softmax(x, dim), logSoftmax(x, axis)
+  { name: 'leakyRelu (alpha)', op: 'leakyRelu', call: fnOf('leakyRelu'), good: () => [X, 0.1], kinds: ['tensor', 'alpha'] },
+  { name: 'Tensor.leakyRelu (alpha)', op: 'leakyRelu', call: method('leakyRelu'), good: () => [X, 0.1], kinds: ['self', 'alpha'] },
+  ...['softmax', 'logSoftmax'].flatMap((n): Entry[] => [
+    { name: `${n} (axis)`, op: n, call: fnOf(n), good: () => [X, 0], kinds: ['tensor', 'axis'] },
+    { name: `Tensor.${n} (axis)`, op: n, call: method(n), good: () => [X, 0], kinds: ['self', 'axis'] },
+  ]),
+  { name: 'activation', call: fnOf('activation'), good: () => [X, 'relu', { axis: -1 }], kinds: ['tensor', 'activation', 'options?'], allow: { 2: [1] } },
+  { name: 'activationGrad', call: fnOf('activationGrad'), good: () => [X, X, 'sigmoid'], kinds: ['tensor', 'tensor', 'activation', 'options?'], allow: { 3: [1] } },
   { name: 'prelu', call: fnOf('prelu'), good: () => [X, 0.2], kinds: ['tensor', 'tensorLike'] },
   { name: 'preluGrad', call: fnOf('preluGrad'), good: () => [X, 0.2, X], kinds: ['tensor', 'tensorLike', 'tensor'] },
   // memory
@@ -430,7 +447,7 @@ const TABLE: Entry[] = [
   { name: 'Sequential.encodeDistribution', op: 'encodeDistribution', call: (x) => { using m = vaeEncoder(); const d = m.encodeDistribution(x as nr.Tensor); d.mean.dispose(); d.logVar.dispose(); }, good: () => [X], kinds: ['tensor'] },
   { name: 'Sequential.compile', op: 'compile', call: (o) => { using m = built(); m.compile(o as never); }, good: () => [{ optimizer: 'adam', loss: 'mse' }], kinds: ['options'] },
   { name: 'Sequential.setWeights', op: 'setWeights', call: (w) => { using m = built(); m.setWeights(w as never); }, good: () => [[nr.zeros([3, 2]), nr.zeros([2])]], kinds: ['tensors'] },
-  { name: 'Sequential.summary', op: 'summary', call: (p) => { using m = built(); return m.summary(p as never); }, good: () => [() => {}], kinds: ['fn?'] },
+  { name: 'Sequential.summary', op: 'summary', call: (p) => { using m = built(); return m.summary(p as never); }, good: () => [() => {}], kinds: ['fn?'], allow: { 0: [null] } },
   { name: 'Sequential.build', op: 'build', call: (s) => { using m = nr.sequential({ layers: [nr.layers.dense({ units: 1 })] }); m.build(s as never); }, good: () => [[3]], kinds: ['shape'] },
   { name: 'progressBar', call: fnOf('progressBar'), good: () => [{ throttleMs: 10, out: { write() {} } }], kinds: ['options?'] },
   { name: 'callbacks.earlyStopping', op: 'earlyStopping', call: (o) => nr.callbacks.earlyStopping(o as never), good: () => [{ patience: 2, monitor: 'loss', mode: 'min', minDelta: 0 }], kinds: ['options?'] },

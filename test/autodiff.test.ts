@@ -45,7 +45,7 @@ const cases: Case[] = [
   { name: 'reshape, transpose', shapes: [[2, 3, 4]], f: (L, [x]) => L.sum(L.mul(L.transpose(L.reshape(x, [6, 4]), [1, 0]), L.reshape(L.transpose(x, [2, 0, 1]), [4, 6]))) },
   { name: 'slice, concat, stack', shapes: [[3, 4], [3, 2]], f: (L, [a, b]) => L.sum(L.square(L.concat([L.slice(a, [1, 1], [2, 2]), L.slice(b, [0, 0], [2, -1])], 1))) },
   { name: 'stack', shapes: [[2, 3], [2, 3]], f: (L, [a, b]) => L.sum(L.mul(L.stack([a, b], 1), L.stack([b, a], 1))) },
-  { name: 'gather with repeats, tile', shapes: [[4, 3]], f: (L, [x]) => L.sum(L.square(L.tile(L.gather(x, (L as any).tensor1d ? (L as typeof tf).tensor1d([2, 0, 2], 'int32') : [2, 0, 2], 0), [2, 1]))) },
+  { name: 'gather with repeats, tile', shapes: [[4, 3]], f: (L, [x]) => L.sum(L.square(L.tile(L.gather(x, (L as unknown) === tf ? (L as typeof tf).tensor1d([2, 0, 2], 'int32') : [2, 0, 2], 0), [2, 1]))) },
   { name: 'squeeze, expandDims', shapes: [[3, 1, 2]], f: (L, [x]) => L.sum(L.square(L.expandDims(L.squeeze(x, [1]), 0))) },
   { name: 'clipByValue', shapes: [[10]], range: [-2, 2], f: (L, [x]) => L.sum(L.square(L.clipByValue(x, -1, 0.5))) },
   { name: 'activations', shapes: [[3, 4]], f: (L, [x]) => L.sum(L.add(L.add(L.relu(L.sub(x, 0.1)), L.sigmoid(x)), L.add(L.tanh(x), L.mul(L.softmax(x), L.elu(x))))) },

@@ -125,6 +125,10 @@ const CONSTANT: Record<string, (x: T) => T> = {
   randomNormal: (x) => nr.mul(x, 0).add(nr.randomNormal(x.shape, { seed: 1 })),
   truncatedNormal: (x) => nr.mul(x, 0).add(nr.truncatedNormal(x.shape, { seed: 1 })),
   tensor: () => nr.tensor([1, 2, 3, 4]),
+  tensor1d: () => nr.tensor1d([1, 2, 3, 4]),
+  tensor2d: () => nr.tensor2d([1, 2, 3, 4], [2, 2]),
+  tensor3d: () => nr.tensor3d([[[1, 2]], [[3, 4]]]),
+  tensor4d: () => nr.tensor4d([1, 2, 3, 4], [1, 2, 2, 1]),
   scalar: () => nr.scalar(2),
   zeros: (x) => nr.zeros(x.shape),
   ones: (x) => nr.ones(x.shape),
@@ -156,7 +160,7 @@ const NOT_OPS = [
   'NeuriteError', 'Neuron', 'Optimizer', 'OutOfMemoryError', 'PCA', 'PReLU', 'Perceptron', 'RBF', 'RBFNetwork', 'RBF_KERNELS',
   'ReduceLROnPlateau', 'Reshape', 'SaltAndPepper', 'Sequential', 'ShapeError', 'Tensor', 'TerminateOnNaN', 'Variational', 'WasmPanicError',
   'callbacks', 'codecs', 'collapseLinear', 'compression', 'grad', 'grads', 'init', 'initializers', 'keep', 'layers', 'losses', 'memory',
-  'neuron', 'optimizers', 'pca', 'perceptron', 'progressBar', 'rbfNetwork', 'regularizers', 'schedules', 'sequential',
+  'neuron', 'optimizers', 'train', 'pca', 'perceptron', 'progressBar', 'rbfNetwork', 'regularizers', 'schedules', 'sequential',
   'setDebug', 'setSeed', 'tidy', 'valueAndGrad', 'valueAndGrads', 'variable', 'variableGrads',
 ];
 

@@ -84,7 +84,7 @@ describe('labels that do not fit the loss', () => {
     const m = model();
     m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
     await expectError(() => m.fit(z([5, 4]), z([5, 4]), { verbose: 0 }), Shape, 'fit: categoricalCrossentropy on y: targets of shape [5,4] do not match predictions of shape [5,3]');
-    await expectError(() => m.evaluate(z([5, 4]), t([0, 1, 2, 0, 1])), Shape, 'evaluate: categoricalCrossentropy on y: targets of shape [5] do not match predictions of shape [5,3]');
+    await expectError(() => m.evaluate(z([5, 4]), t([0, 1, 2, 0, 1])), Shape, "evaluate: categoricalCrossentropy on y: targets of shape [5] do not match predictions of shape [5,3]; these look like class indices: compile with loss 'sparseCategoricalCrossentropy', or one-hot encode them with oneHot(y, 3)");
     await expectError(() => m.trainOnBatch(z([2, 4]), t([[0, 2, 0], [1, 0, 0]])), Invalid, 'trainOnBatch: categoricalCrossentropy on y: target[1] = 2 is not a probability: targets must be in [0, 1]');
     m.dispose();
   });
@@ -157,10 +157,12 @@ describe('compile', () => {
   });
 
   it('unknown loss, optimizer and metric names list the valid ones', async () => {
+    // @ts-expect-error: an unknown loss name is a type error too
     await expectError(() => m.compile({ optimizer: 'sgd', loss: 'crossentropy' }), Invalid, /^compile: unknown loss 'crossentropy' \(known: meanSquaredError, meanAbsoluteError, huber, binaryCrossentropy, categoricalCrossentropy, sparseCategoricalCrossentropy, kullbackLeiblerDivergence, hinge, mse, mae, kld\)$/);
-    await expectError(() => m.compile({ optimizer: 'adamax' as 'adam', loss: 'mse' }), Invalid, 'compile: optimizer must be one of sgd, adam, adamw, rmsprop, adagrad or optimizers.<name>({...}), got the string "adamax"');
+    await expectError(() => m.compile({ optimizer: 'adamax' as 'adam', loss: 'mse' }), Invalid, 'compile: optimizer must be one of sgd, adam, adamw, rmsprop, adagrad or optimizers.<name>({...}), got the string "adamax" — did you mean \'adam\'?');
+    // @ts-expect-error: an unknown metric name is a type error too
     await expectError(() => m.compile({ optimizer: 'sgd', loss: 'mse', metrics: ['accuracy', 'f1'] }), Invalid, 'compile: unknown metric "f1"; valid: accuracy, binaryAccuracy, categoricalAccuracy, sparseCategoricalAccuracy, mse, mae (aliases: acc, meanSquaredError, meanAbsoluteError)');
-    await expectError(() => m.compile({ optimizer: 'sgd', loss: 'mse', metrics: 42 as unknown as string[] }), Invalid, "compile: metrics must be an array of names, e.g. ['accuracy'], got 42");
+    await expectError(() => m.compile({ optimizer: 'sgd', loss: 'mse', metrics: 42 as never }), Invalid, "compile: metrics must be an array of names, e.g. ['accuracy'], got 42");
     await expectError(() => m.compile({ optimizer: 'sgd' } as nr.CompileArgs), Invalid, "compile: loss is required, e.g. loss: 'categoricalCrossentropy'");
     await expectError(() => m.compile({ optimizer: 'sgd', loss: { name: 'huber', delta: -1 } }), Invalid, 'huber: delta must be a finite number > 0, got -1');
     // A single metric name is fine (as TF.js).
@@ -169,8 +171,8 @@ describe('compile', () => {
   });
 
   it('unknown activation names list the valid ones', async () => {
-    await expectError(() => layers.dense({ units: 3, activation: 'relux' as nr.ActivationName }), Invalid, /^dense: unknown activation 'relux'; valid names: linear, .*relu, .*softmax, .*gelu, swish/);
-    await expectError(() => layers.activation({ activation: 'tanhh' as nr.ActivationName }), Invalid, /^activation: unknown activation 'tanhh'; valid names: /);
+    await expectError(() => layers.dense({ units: 3, activation: 'relux' as nr.ActivationName }), Invalid, /^dense: unknown activation 'relux' — did you mean 'relu'\?; valid names: linear, .*relu, .*softmax, .*gelu, swish/);
+    await expectError(() => layers.activation({ activation: 'tanhh' as nr.ActivationName }), Invalid, /^activation: unknown activation 'tanhh' — did you mean 'tanh'\?; valid names: /);
     await expectError(() => layers.dense({ units: 3, kernelInitializer: 'xavier' as 'zeros' }), Invalid, /^dense: unknown kernelInitializer "xavier"; valid: zeros, ones, constant, .*heNormal/);
   });
 });

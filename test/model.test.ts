@@ -312,7 +312,7 @@ describe('losses vs TF.js: evaluate() and one SGD step', () => {
 
   it('metrics: accuracy (binary, categorical, sparse), mse and mae match TF.js', async () => {
     const x = normals(13)(N * IN, 2);
-    const cases: Array<[string, string, () => { y: Float32Array; shape: number[] }, string[]]> = [
+    const cases: Array<[nr.LossName, nr.ActivationName, () => { y: Float32Array; shape: number[] }, nr.MetricName[]]> = [
       ['binaryCrossentropy', 'sigmoid', binary, ['accuracy', 'mse', 'mae']],
       ['categoricalCrossentropy', 'softmax', oneHot, ['accuracy', 'categoricalAccuracy']],
       ['sparseCategoricalCrossentropy', 'softmax', sparse, ['accuracy']],

@@ -230,7 +230,7 @@ describe('schedules', () => {
     expect(() => schedules.exponentialDecay({ initialLearningRate: 0.1, decaySteps: 0, decayRate: 0.5 })).toThrow('exponentialDecay: decaySteps must be an integer in [1, 2^24), got 0');
     expect(() => schedules.cosineDecay({ initialLearningRate: 0.1, decaySteps: 10, alpha: 2 })).toThrow('cosineDecay: alpha must be in [0, 1], got 2');
     expect(() => schedules.stepDecay({ initialLearningRate: 0.1, drop: 0.5 } as never)).toThrow("schedules.stepDecay: option 'every' is required");
-    expect(() => schedules.constant({ learningRate: 0.1, warmup: 3 } as never)).toThrow("schedules.constant: unknown option 'warmup' (known: learningRate, warmupSteps)");
+    expect(() => schedules.constant({ learningRate: 0.1, warmup: 3 } as never)).toThrow("schedules.constant: unknown option 'warmup' — did you mean 'warmupSteps'? (known: learningRate, warmupSteps)");
     expect(() => schedules.constant({ learningRate: 0.1 }).at(0)).toThrow('schedules.constant: step must be an integer in [1, 2^32), got 0');
   });
 });

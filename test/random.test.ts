@@ -74,7 +74,7 @@ describe('known answers', () => {
 
 describe('reproducibility', () => {
   it('same seed → same bits; different seed → different values', () => {
-    for (const f of [nr.randomUniform, nr.randomNormal, nr.truncatedNormal]) {
+    for (const f of [nr.randomUniform, nr.randomNormal, nr.truncatedNormal] as Array<(shape: number[], o: { seed: number }) => nr.Tensor>) {
       const a = values(f([3, 50], { seed: 42 }));
       const b = values(f([3, 50], { seed: 42 }));
       const c = values(f([3, 50], { seed: 43 }));
@@ -84,7 +84,7 @@ describe('reproducibility', () => {
   });
 
   it('element i depends only on (seed, i): prefixes and reshapes agree', () => {
-    for (const f of [nr.randomUniform, nr.randomNormal, nr.truncatedNormal]) {
+    for (const f of [nr.randomUniform, nr.randomNormal, nr.truncatedNormal] as Array<(shape: number[], o: { seed: number }) => nr.Tensor>) {
       const whole = values(f([1000], { seed: 9 }));
       for (const k of [1, 3, 4, 5, 37, 999]) expect(values(f([k], { seed: 9 }))).toEqual(whole.slice(0, k));
       expect(values(f([10, 10, 10], { seed: 9 }))).toEqual(whole);
@@ -173,7 +173,7 @@ describe('validation', () => {
         [() => nr.randomNormal([2], { seed: -1 }), /^randomNormal: seed must be an integer between 0 and 2\^53, got -1$/],
         [() => nr.randomNormal([2], { seed: 1.5 }), /seed must be an integer between 0 and 2\^53, got 1.5/],
         [() => nr.randomNormal([2], { seed: 2 ** 53 + 2 }), /seed must be an integer between 0 and 2\^53, got 9007199254740994/],
-        [() => nr.randomNormal([2], { std: 2 } as never), /randomNormal: unknown option 'std' \(known: mean, stddev, seed\)/],
+        [() => nr.randomNormal([2], { std: 2 } as never), /randomNormal: unknown option 'std' — did you mean 'stddev'\? \(known: mean, stddev, seed\)/],
         [() => nr.randomUniform([2], null as never), /randomUniform: options must be an object, got null/],
         [() => nr.randomUniform([2, -1]), /randomUniform: shape\[1\] must be a non-negative integer, got -1/],
         [() => nr.setSeed(-3), /^setSeed: seed must be an integer between 0 and 2\^53, got -3$/],

@@ -27,6 +27,30 @@ beforeAll(async () => {
     const e: NeuriteError = new ShapeError('x');
     // @ts-expect-error: an unknown option is a type error
     randomNormal([2], { std: 1 });
+
+    // Names are string-literal unions (Keras aliases included): typos fail to compile.
+    const { sequential, layers, optimizers, train, tensor2d } = url;
+    const model = sequential({ layers: [layers.dense({ units: 2, inputShape: [2], activation: 'silu', kernelInitializer: 'heNormal' })] });
+    model.compile({ optimizer: 'adam', loss: 'mse', metrics: ['acc', 'mae'] });
+    model.compile({ optimizer: optimizers.adam(0.01), loss: { name: 'huber', delta: 2 }, metrics: 'accuracy' });
+    model.compile({ optimizer: train.sgd(0.1), loss: 'categoricalCrossentropy' });
+    // @ts-expect-error: a loss name typo
+    model.compile({ optimizer: 'adam', loss: 'meanSquaredErorr' });
+    // @ts-expect-error: a metric name typo
+    model.compile({ optimizer: 'adam', loss: 'mse', metrics: ['acuracy'] });
+    // @ts-expect-error: an optimizer name typo
+    model.compile({ optimizer: 'adma', loss: 'mse' });
+    // @ts-expect-error: an activation name typo
+    layers.dense({ units: 1, activation: 'reul' });
+    // @ts-expect-error: an initializer name typo
+    layers.dense({ units: 1, kernelInitializer: 'heNormall' });
+    // evaluate's type follows returnDict.
+    const x2 = tensor2d([[1, 2]]);
+    const logs: Record<string, number> = model.evaluate(x2, x2, { returnDict: true });
+    const scores: url.Tensor | url.Tensor[] = model.evaluate(x2, x2);
+    // @ts-expect-error: with returnDict the result is not a tensor
+    const notTensor: url.Tensor = model.evaluate(x2, x2, { returnDict: true });
+    console.log(logs, scores, notTensor, url.randomUniform([2], -1, 1, 'float32', 3), url.leakyRelu(x2, 0.1), x2.softmax(0));
     console.log(n, e.message, memory().numTensors, url.memory().numTensors);
   `);
 });

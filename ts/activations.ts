@@ -10,6 +10,7 @@
  * `leakyRelu'(0) = alpha`, ...); step-like activations have a zero gradient unless their
  * `straightThrough` option is set.
  */
+import { didYouMean, unknownOption } from './options.js';
 import { call, check, outPtr, readOut, writeArgs } from './engine.js';
 import { InvalidArgumentError } from './errors.js';
 import { describe, need, resolve } from './ops/convert.js';
@@ -52,7 +53,7 @@ export function encodeActivation(op: string, spec: unknown, arg = 'activation'):
   }
   if (typeof name !== 'string' || !VALID_NAMES.includes(name)) {
     const what = typeof name === 'string' ? `'${name}'` : describe(name);
-    throw new InvalidArgumentError(`${op}: unknown activation ${what}; valid names: ${VALID_NAMES.join(', ')}`);
+    throw new InvalidArgumentError(`${op}: unknown activation ${what}${didYouMean(name, VALID_NAMES)}; valid names: ${VALID_NAMES.join(', ')}`);
   }
   const canonical = (ALIASES[name] ?? name) as ActivationName;
   const table: ReadonlyArray<readonly [string, number]> = (ACTIVATION_PARAMS as Partial<Record<ActivationName, ReadonlyArray<readonly [string, number]>>>)[canonical] ?? [];
@@ -94,7 +95,7 @@ function readOptions(op: string, options: unknown, known: readonly string[]): Re
   }
   for (const k of Object.keys(options)) {
     if (!known.includes(k)) {
-      throw new InvalidArgumentError(`${op}: unknown option '${k}' (${known.length > 0 ? `known: ${known.join(', ')}` : 'it takes no options'})`);
+      throw unknownOption(op, k, known);
     }
   }
   return options as Record<string, unknown>;
@@ -102,7 +103,8 @@ function readOptions(op: string, options: unknown, known: readonly string[]): Re
 
 /** The axis option: an integer, default -1. */
 function axisOf(op: string, options: unknown): number {
-  const { axis = -1 } = readOptions(op, options, ['axis']) as { axis?: unknown };
+  // TF.js passes the axis positionally: softmax(x, dim).
+  const { axis = -1 } = (typeof options === 'number' ? { axis: options } : readOptions(op, options, ['axis'])) as { axis?: unknown };
   if (typeof axis !== 'number' || !Number.isInteger(axis) || Math.abs(axis) > 0x7fffffff) {
     throw new InvalidArgumentError(`${op}: axis must be an integer, got ${describe(axis)}`);
   }
@@ -158,9 +160,17 @@ export const relu = (x: Tensor): Tensor => named('relu', x);
 
 /**
  * `x` for `x > 0`, `alpha·x` otherwise. Default `alpha` 0.2, as TF.js `tf.leakyRelu` (the
- * Keras/TF.js `LeakyReLU` *layer* defaults to 0.3). `alpha` must be ≥ 0.
+ * Keras/TF.js `LeakyReLU` *layer* defaults to 0.3). `alpha` must be ≥ 0; it may be passed as
+ * a number (TF.js `leakyRelu(x, alpha)`) or as `{ alpha }`.
+ *
+ * @example leakyRelu(x, 0.1) // same as leakyRelu(x, { alpha: 0.1 })
  */
-export const leakyRelu = (x: Tensor, options?: { alpha?: number }): Tensor => named('leakyRelu', x, options);
+export function leakyRelu(x: Tensor, alpha?: number | { alpha?: number }): Tensor {
+  if (alpha !== undefined && typeof alpha !== 'number' && (alpha === null || typeof alpha !== 'object' || Array.isArray(alpha))) {
+    throw new InvalidArgumentError(`leakyRelu: alpha must be a number or { alpha }, got ${describe(alpha)}`);
+  }
+  return named('leakyRelu', x, typeof alpha === 'number' ? { alpha } : alpha);
+}
 
 /**
  * Parametric ReLU: `x` for `x > 0`, `alpha·x` otherwise, with `alpha` a number, a scalar
@@ -205,10 +215,10 @@ export const tanh = (x: Tensor): Tensor => named('tanh', x);
  * `eˣ / Σ eˣ` along `axis` (default -1), stable for large logits (the maximum is subtracted
  * first). Any axis works (TF.js supports only the last).
  */
-export const softmax = (x: Tensor, options?: AxisOptions): Tensor => apply('softmax', x, encodeActivation('softmax', 'softmax'), axisOf('softmax', options));
+export const softmax = (x: Tensor, options?: AxisOptions | number): Tensor => apply('softmax', x, encodeActivation('softmax', 'softmax'), axisOf('softmax', options));
 
 /** `log(softmax(x))` along `axis` (default -1), computed directly so it stays finite where softmax underflows. */
-export const logSoftmax = (x: Tensor, options?: AxisOptions): Tensor => apply('logSoftmax', x, encodeActivation('logSoftmax', 'logSoftmax'), axisOf('logSoftmax', options));
+export const logSoftmax = (x: Tensor, options?: AxisOptions | number): Tensor => apply('logSoftmax', x, encodeActivation('logSoftmax', 'logSoftmax'), axisOf('logSoftmax', options));
 
 /** `x` for `x > 0`, `alpha·(eˣ − 1)` otherwise (default `alpha` 1, ≥ 0). */
 export const elu = (x: Tensor, options?: { alpha?: number }): Tensor => named('elu', x, options);

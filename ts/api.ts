@@ -15,7 +15,7 @@ export {
 } from './errors.js';
 export { MAX_ELEMENTS, type TensorLike, type TensorValues } from './ops/convert.js';
 export type { WasmSource } from './wasm/load.js';
-export { tensor, scalar, zeros, ones, fill, zerosLike, onesLike, clone, eye, range, linspace } from './ops/creation.js';
+export { tensor, tensor1d, tensor2d, tensor3d, tensor4d, scalar, zeros, ones, fill, zerosLike, onesLike, clone, eye, range, linspace } from './ops/creation.js';
 export {
   add, sub, mul, div, pow, maximum, minimum,
   equal, notEqual, greater, greaterEqual, less, lessEqual,
@@ -36,6 +36,7 @@ export {
 export type { ActivationSpec, ActivationName } from './wasm/codes.js';
 export * as losses from './losses.js';
 export * as optimizers from './optimizers.js';
+export * as train from './train.js';
 export * as schedules from './schedules.js';
 export { Optimizer, type GradientPair, type OptimizerConfig } from './optimizers.js';
 export { LearningRateSchedule, type LearningRate } from './schedules.js';
@@ -45,10 +46,13 @@ export { layers, Layer, Dense, Activation, Dropout, GaussianNoise, Flatten, Resh
 export { initializers, type Initializer, type InitializerSpec } from './layers/initializers.js';
 export { regularizers, type Regularizer, type RegularizerSpec, type KlSparsityRegularizer, type ActivityRegularizerSpec } from './layers/regularizers.js';
 export { callbacks, Callback, EarlyStopping, TerminateOnNaN, ReduceLROnPlateau, type CallbackHooks, type Logs, type TrainingModel } from './models/callbacks.js';
-export { progressBar, type ProgressBarArgs } from './models/progress.js';
+export { progressBar, type ProgressBarArgs, type ProgressReporter } from './models/progress.js';
 export type { FitArgs, History } from './models/fit.js';
-export type { LossReduction } from './options.js';
-export type { CompileArgs, MetricName } from './models/compile.js';
+export type { LossReduction, LossAlias } from './options.js';
+export type { LossName, LossConfig, LossOptions } from './losses.js';
+export type { OptimizerName } from './wasm/codes.js';
+export type { InitializerName } from './layers/initializers.js';
+export type { CompileArgs, MetricName, MetricAlias } from './models/compile.js';
 export { grad, grads, valueAndGrad, valueAndGrads, variableGrads, variable, type Variable } from './autodiff.js';
 export { RBF, RBF_KERNELS, type RBFArgs, type RbfKernelName } from './layers/index.js';
 export { SaltAndPepper, Variational, type SaltAndPepperArgs, type VariationalArgs, type Distribution } from './layers/index.js';

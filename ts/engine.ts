@@ -140,11 +140,26 @@ export function readArgs(n: number): Uint32Array {
   return u32().slice(base, base + n);
 }
 
+/** Live tensors from which an out-of-memory error points at `dispose()`/`tidy()`. */
+export const MANY_LIVE_TENSORS = 100;
+
+/**
+ * The hint an out-of-memory error gets when many tensors are live (a leak is the usual cause):
+ * how many and how much they hold, and what frees them. Empty otherwise.
+ */
+export function oomHint(numTensors: number, numBytes: number): string {
+  if (numTensors < MANY_LIVE_TENSORS) return '';
+  const mb = numBytes / 2 ** 20;
+  return ` (${numTensors} tensors are live, holding ${mb >= 10 ? mb.toFixed(0) : mb.toPrecision(2)} MB: dispose() the ones you no longer need, or compute temporaries inside tidy(); memory() counts them)`;
+}
+
 /** Throws the error for `status` if it is not OK. */
 export function check(status: number): void {
   if (status !== 0) {
     const e = live().exports;
-    throw errorFromStatus(status, readString(e.nr_last_error_ptr(), e.nr_last_error_len()));
+    let message = readString(e.nr_last_error_ptr(), e.nr_last_error_len());
+    if (status === 4 && e.nr_memory(outPtr(0)) === 0) message += oomHint(readOut(1), readOut(2));
+    throw errorFromStatus(status, message);
   }
 }
 

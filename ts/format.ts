@@ -97,3 +97,19 @@ export function formatTensor(values: Float32Array, shape: readonly number[]): st
   };
   return render(0, 0, '');
 }
+
+/**
+ * A log value (loss, metric, learning rate) in at most 10 characters, as training prints it:
+ * four decimals for ordinary magnitudes (`0.1234`, `-1234.5678`), else a short exponent form
+ * (`1.72e+29`, `3.00e-12`), and `nan`/`inf`/`-inf`.
+ */
+export function formatLog(v: number): string {
+  if (Number.isNaN(v)) return 'nan';
+  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
+  const a = Math.abs(v);
+  if (a === 0 || (a >= 1e-3 && a < 9999.99995)) {
+    const s = v.toFixed(4);
+    return s === '-0.0000' ? '0.0000' : s;
+  }
+  return v.toExponential(2);
+}

@@ -334,27 +334,91 @@ export class AdagradOptimizer extends Optimizer {
   constructor(options?: AdagradOptions) { super('adagrad', options); }
 }
 
-/** SGD (`learningRate` default 0.01, `momentum` 0, `nesterov` false). */
-export function sgd(options?: SgdOptions): SgdOptimizer {
-  return new SgdOptimizer(options);
+/**
+ * @internal Reads a factory's arguments: an options object (or nothing), or the TF.js
+ * positional form `(learningRate, ...keys)` (`null`/`undefined` keep a default, as TF.js's
+ * `epsilon = null`). Anything else is an error naming the factory.
+ */
+function factoryArgs(name: string, args: readonly unknown[], keys: readonly string[]): unknown {
+  const op = `optimizers.${name}`;
+  const [first, ...rest] = args;
+  if (typeof first !== 'number' && !(first instanceof LearningRateSchedule)) {
+    if (args.length > 1) {
+      throw new InvalidArgumentError(`${op}: expected an options object or (learningRate${keys.map((k) => `, ${k}`).join('')}), got ${describe(first)} followed by ${args.length - 1} more argument(s)`);
+    }
+    return first;
+  }
+  if (rest.length > keys.length) {
+    throw new InvalidArgumentError(`${op}: too many arguments (${args.length}); the positional form is (learningRate${keys.map((k) => `, ${k}`).join('')})`);
+  }
+  const o: Record<string, unknown> = { learningRate: first };
+  rest.forEach((v, i) => {
+    if (v !== undefined && v !== null) o[keys[i]] = v;
+  });
+  return o;
 }
 
-/** Adam (`learningRate` 0.001, `beta1` 0.9, `beta2` 0.999, `epsilon` 1e-7, `amsgrad` false). */
-export function adam(options?: AdamOptions): AdamOptimizer {
-  return new AdamOptimizer(options);
+/**
+ * SGD (`learningRate` default 0.01, `momentum` 0, `nesterov` false). `sgd(0.1)` is
+ * `sgd({ learningRate: 0.1 })` (TF.js `tf.train.sgd`).
+ */
+export function sgd(options?: SgdOptions): SgdOptimizer;
+export function sgd(learningRate: LearningRate): SgdOptimizer;
+export function sgd(...args: unknown[]): SgdOptimizer {
+  return new SgdOptimizer(factoryArgs('sgd', args, []) as SgdOptions);
 }
 
-/** AdamW (Adam's defaults, `amsgrad` included, and `weightDecay` 0.004). */
-export function adamw(options?: AdamWOptions): AdamWOptimizer {
-  return new AdamWOptimizer(options);
+/**
+ * SGD with momentum, TF.js's `tf.train.momentum(learningRate, momentum, useNesterov)`:
+ * `sgd({ learningRate, momentum, nesterov })`.
+ */
+export function momentum(learningRate: LearningRate, momentum: number, useNesterov = false): SgdOptimizer {
+  if (typeof learningRate !== 'number' && !(learningRate instanceof LearningRateSchedule)) {
+    throw new InvalidArgumentError(`optimizers.momentum: learningRate must be a number or a schedule, got ${describe(learningRate)} (for options use optimizers.sgd({ learningRate, momentum }))`);
+  }
+  return new SgdOptimizer({ learningRate, momentum, nesterov: useNesterov });
 }
 
-/** RMSProp (`learningRate` 0.001, `rho` 0.9, `momentum` 0, `epsilon` 1e-7, `centered` false). */
-export function rmsprop(options?: RmsPropOptions): RmsPropOptimizer {
-  return new RmsPropOptimizer(options);
+/**
+ * Adam (`learningRate` 0.001, `beta1` 0.9, `beta2` 0.999, `epsilon` 1e-7, `amsgrad` false).
+ * TF.js's positional form `adam(learningRate, beta1, beta2, epsilon)` is accepted too.
+ *
+ * @example optimizers.adam({ learningRate: 0.01 })
+ * @example optimizers.adam(0.01) // the same, TF.js style
+ */
+export function adam(options?: AdamOptions): AdamOptimizer;
+export function adam(learningRate: LearningRate, beta1?: number, beta2?: number, epsilon?: number | null): AdamOptimizer;
+export function adam(...args: unknown[]): AdamOptimizer {
+  return new AdamOptimizer(factoryArgs('adam', args, ['beta1', 'beta2', 'epsilon']) as AdamOptions);
 }
 
-/** Adagrad (`learningRate` 0.001, `initialAccumulatorValue` 0.1, `epsilon` 1e-7). */
-export function adagrad(options?: AdagradOptions): AdagradOptimizer {
-  return new AdagradOptimizer(options);
+/**
+ * AdamW (Adam's defaults, `amsgrad` included, and `weightDecay` 0.004). Positionally (Keras
+ * order): `adamw(learningRate, weightDecay, beta1, beta2, epsilon)`.
+ */
+export function adamw(options?: AdamWOptions): AdamWOptimizer;
+export function adamw(learningRate: LearningRate, weightDecay?: number, beta1?: number, beta2?: number, epsilon?: number | null): AdamWOptimizer;
+export function adamw(...args: unknown[]): AdamWOptimizer {
+  return new AdamWOptimizer(factoryArgs('adamw', args, ['weightDecay', 'beta1', 'beta2', 'epsilon']) as AdamWOptions);
+}
+
+/**
+ * RMSProp (`learningRate` 0.001, `rho` 0.9, `momentum` 0, `epsilon` 1e-7, `centered` false).
+ * TF.js's positional form `rmsprop(learningRate, decay, momentum, epsilon, centered)` is
+ * accepted too (TF.js's `decay` is `rho`).
+ */
+export function rmsprop(options?: RmsPropOptions): RmsPropOptimizer;
+export function rmsprop(learningRate: LearningRate, decay?: number, momentum?: number, epsilon?: number | null, centered?: boolean): RmsPropOptimizer;
+export function rmsprop(...args: unknown[]): RmsPropOptimizer {
+  return new RmsPropOptimizer(factoryArgs('rmsprop', args, ['rho', 'momentum', 'epsilon', 'centered']) as RmsPropOptions);
+}
+
+/**
+ * Adagrad (`learningRate` 0.001, `initialAccumulatorValue` 0.1, `epsilon` 1e-7). TF.js's
+ * positional form `adagrad(learningRate, initialAccumulatorValue)` is accepted too.
+ */
+export function adagrad(options?: AdagradOptions): AdagradOptimizer;
+export function adagrad(learningRate: LearningRate, initialAccumulatorValue?: number): AdagradOptimizer;
+export function adagrad(...args: unknown[]): AdagradOptimizer {
+  return new AdagradOptimizer(factoryArgs('adagrad', args, ['initialAccumulatorValue']) as AdagradOptions);
 }

@@ -12,6 +12,81 @@ export function f32Bits(values: readonly number[]): number[] {
   return Array.from(new Uint32Array(new Float32Array(values).buffer));
 }
 
+/**
+ * Edit distance between `a` and `b` counting an adjacent transposition as one edit
+ * (optimal string alignment), for option keys and names.
+ */
+function distance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 0; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
+}
+
+/**
+ * @internal The known name closest to `given`, comparing without case and `_`: one that
+ * starts with it or that it starts with (`epoch` → `epochs`, `minval` → `min`), else the
+ * nearest within 2 edits (1 for names of up to 5 letters; a swap of neighbours is one edit),
+ * else `undefined`.
+ */
+export function nearest(given: string, known: readonly string[]): string | undefined {
+  const norm = (s: string) => s.toLowerCase().replace(/_/g, '');
+  const g = norm(given);
+  if (g.length === 0) return undefined;
+  const exact = known.find((k) => norm(k) === g);
+  if (exact !== undefined) return exact;
+  if (g.length >= 3) {
+    const prefix = known.find((k) => norm(k).startsWith(g) || (norm(k).length >= 3 && g.startsWith(norm(k))));
+    if (prefix !== undefined) return prefix;
+  }
+  const limit = g.length <= 5 ? 1 : 2;
+  let best: string | undefined;
+  let bestD = limit + 1;
+  for (const k of known) {
+    const d = distance(g, norm(k));
+    if (d < bestD) {
+      best = k;
+      bestD = d;
+    }
+  }
+  return best;
+}
+
+/** @internal `" (did you mean 'x'?)"` for the nearest known name, or `''`. */
+export function didYouMean(given: unknown, known: readonly string[]): string {
+  if (typeof given !== 'string') return '';
+  const n = nearest(given, known);
+  return n === undefined ? '' : ` — did you mean '${n}'?`;
+}
+
+/**
+ * @internal The error for an unknown option `key` of `op`: names the key, suggests the nearest
+ * known one ("did you mean 'epochs'?") and lists the known keys.
+ */
+export function unknownOption(op: string, key: string, known: readonly string[], what = 'option'): InvalidArgumentError {
+  const list = known.length ? `known: ${known.join(', ')}` : 'it takes no options';
+  return new InvalidArgumentError(`${op}: unknown ${what} '${key}'${didYouMean(key, known)} (${list})`);
+}
+
+/**
+ * @internal Rejects an options value that is not a plain object (`undefined` is accepted unless
+ * `required`), and unknown keys with a suggestion. Returns the object (or `{}`).
+ */
+export function checkArgs(op: string, args: unknown, known: readonly string[], required = false): Record<string, unknown> {
+  if (args === undefined && !required) return {};
+  if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`${op}: options must be an object, got ${describe(args)}`);
+  for (const k of Object.keys(args)) {
+    if (!known.includes(k)) throw unknownOption(op, k, known);
+  }
+  return args as Record<string, unknown>;
+}
+
 /** @internal Option defaults: a number or boolean, or `null` for a required number. */
 export type OptionSpec = Record<string, number | boolean | null>;
 
@@ -27,8 +102,7 @@ export function readOptions(op: string, options: unknown, spec: OptionSpec): Rec
   const given = (options ?? {}) as Record<string, unknown>;
   for (const k of Object.keys(given)) {
     if (!(k in spec)) {
-      const known = Object.keys(spec);
-      throw new InvalidArgumentError(`${op}: unknown option '${k}' (${known.length ? `known: ${known.join(', ')}` : 'it takes no options'})`);
+      throw unknownOption(op, k, Object.keys(spec));
     }
   }
   const out: Record<string, number | boolean> = {};
@@ -51,7 +125,8 @@ export function readOptions(op: string, options: unknown, spec: OptionSpec): Rec
 }
 
 /** Short names accepted wherever a loss name is (Keras's aliases). */
-const ALIASES: Record<string, LossName> = { mse: 'meanSquaredError', mae: 'meanAbsoluteError', kld: 'kullbackLeiblerDivergence' };
+export type LossAlias = 'mse' | 'mae' | 'kld';
+const ALIASES: Record<LossAlias, LossName> = { mse: 'meanSquaredError', mae: 'meanAbsoluteError', kld: 'kullbackLeiblerDivergence' };
 
 /** @internal The options each loss takes, in ABI order, with defaults (Rust `Loss::PARAMS`, checked by test/codes.test.ts). */
 export const OPTIONS: Partial<Record<LossName, Array<[keyof LossOptions, number | boolean]>>> = {
@@ -84,7 +159,7 @@ export function reductionId(op: string, r: unknown): number {
  * @internal Resolves a loss name (or alias) or config plus options to its ABI id, `f32`
  * parameters and reduction id, rejecting unknown names and options.
  */
-export function lossAbi(op: string, loss: LossName | LossConfig | string, options?: LossOptions): { name: LossName; kind: number; params: number[]; reduction: number } {
+export function lossAbi(op: string, loss: LossName | LossAlias | LossConfig, options?: LossOptions): { name: LossName; kind: number; params: number[]; reduction: number } {
   let name: unknown = loss;
   let opts: object | undefined = options;
   if (loss !== null && typeof loss === 'object') {
@@ -92,10 +167,10 @@ export function lossAbi(op: string, loss: LossName | LossConfig | string, option
     name = n;
     opts = { ...rest, ...(options ?? {}) };
   }
-  const canonical = typeof name === 'string' ? (ALIASES[name] ?? name) : name;
+  const canonical = typeof name === 'string' ? (ALIASES[name as LossAlias] ?? name) : name;
   const kind = LOSSES.indexOf(canonical as LossName);
   if (kind < 0) {
-    throw new InvalidArgumentError(`${op}: unknown loss ${typeof name === 'string' ? `'${name}'` : describe(name)} (known: ${LOSSES.join(', ')}, ${Object.keys(ALIASES).join(', ')})`);
+    throw new InvalidArgumentError(`${op}: unknown loss ${typeof name === 'string' ? `'${name}'` : describe(name)}${didYouMean(name, [...LOSSES, ...Object.keys(ALIASES)])} (known: ${LOSSES.join(', ')}, ${Object.keys(ALIASES).join(', ')})`);
   }
   const spec = OPTIONS[canonical as LossName] ?? [];
   let reduction = 0;

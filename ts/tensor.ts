@@ -25,6 +25,15 @@ export type NestedArray = number | NestedArray[];
 
 (Symbol as { dispose?: symbol }).dispose ??= Symbol.for('Symbol.dispose');
 
+/**
+ * A dense float32 tensor in WebAssembly memory. Made by ops (`tensor`, `zeros`, …), never with
+ * `new`; free it with `dispose()`, `tidy()` or `using`.
+ *
+ * @example
+ * const t = tensor([[1, 2], [3, 4]]);
+ * t.matMul(t).sum().item(); // 54
+ * t.dispose();
+ */
 export class Tensor {
   #handle: number;
   readonly #owner: number;
@@ -74,6 +83,7 @@ export class Tensor {
     if (this.#owner === instanceId()) call((e) => check(e.nr_tensor_free(h)));
   }
 
+  /** Same as {@link dispose}, so that `using t = tensor(...)` frees `t` at the end of its block. */
   [Symbol.dispose](): void {
     this.dispose();
   }
@@ -133,33 +143,61 @@ export class Tensor {
   }
 
   // ---- element-wise ------------------------------------------------------------------------
+  /** `this + b`, element-wise with broadcasting. @example tensor([1, 2]).add(1) // [2, 3] */
   add(b: TensorLike): Tensor { return binary.add(this, b); }
+  /** `this − b`, element-wise with broadcasting. */
   sub(b: TensorLike): Tensor { return binary.sub(this, b); }
+  /** `this · b`, element-wise with broadcasting (not a matrix product: see {@link matMul}). */
   mul(b: TensorLike): Tensor { return binary.mul(this, b); }
+  /** `this / b`, element-wise with broadcasting. */
   div(b: TensorLike): Tensor { return binary.div(this, b); }
+  /** `this ** b`, element-wise with broadcasting. @example x.pow(2) */
   pow(b: TensorLike): Tensor { return binary.pow(this, b); }
+  /** The element-wise larger of `this` and `b` (broadcasting). */
   maximum(b: TensorLike): Tensor { return binary.maximum(this, b); }
+  /** The element-wise smaller of `this` and `b` (broadcasting). */
   minimum(b: TensorLike): Tensor { return binary.minimum(this, b); }
+  /** 1 where `this == b`, else 0 (broadcasting). */
   equal(b: TensorLike): Tensor { return binary.equal(this, b); }
+  /** 1 where `this != b`, else 0 (broadcasting). */
   notEqual(b: TensorLike): Tensor { return binary.notEqual(this, b); }
+  /** 1 where `this > b`, else 0 (broadcasting). */
   greater(b: TensorLike): Tensor { return binary.greater(this, b); }
+  /** 1 where `this >= b`, else 0 (broadcasting). */
   greaterEqual(b: TensorLike): Tensor { return binary.greaterEqual(this, b); }
+  /** 1 where `this < b`, else 0 (broadcasting). */
   less(b: TensorLike): Tensor { return binary.less(this, b); }
+  /** 1 where `this <= b`, else 0 (broadcasting). */
   lessEqual(b: TensorLike): Tensor { return binary.lessEqual(this, b); }
+  /** `−this`, element-wise. */
   neg(): Tensor { return unary.neg(this); }
+  /** `|this|`, element-wise. */
   abs(): Tensor { return unary.abs(this); }
+  /** `eˣ`, element-wise. */
   exp(): Tensor { return unary.exp(this); }
+  /** The natural logarithm, element-wise (`-Infinity` at 0, NaN below). */
   log(): Tensor { return unary.log(this); }
+  /** The square root, element-wise (NaN below 0). */
   sqrt(): Tensor { return unary.sqrt(this); }
+  /** `x²`, element-wise. */
   square(): Tensor { return unary.square(this); }
+  /** −1, 0 or 1 by the sign of each element. */
   sign(): Tensor { return unary.sign(this); }
+  /** Rounds each element down. */
   floor(): Tensor { return unary.floor(this); }
+  /** Rounds each element up. */
   ceil(): Tensor { return unary.ceil(this); }
+  /** Rounds each element to the nearest integer, halves to even (as TF.js). */
   round(): Tensor { return unary.round(this); }
+  /** `1 / x`, element-wise. */
   reciprocal(): Tensor { return unary.reciprocal(this); }
+  /** `ln(1 + x)`, accurate near 0. */
   log1p(): Tensor { return unary.log1p(this); }
+  /** `eˣ − 1`, accurate near 0. */
   expm1(): Tensor { return unary.expm1(this); }
+  /** The sine, element-wise (radians). */
   sin(): Tensor { return unary.sin(this); }
+  /** The cosine, element-wise (radians). */
   cos(): Tensor { return unary.cos(this); }
   /** `clipByValue(this, min, max)`: values limited to `[min, max]`, NaN kept. */
   clipByValue(min: number, max: number): Tensor { return clip.clipByValue(this, min, max); }
@@ -167,13 +205,21 @@ export class Tensor {
   where(condition: TensorLike, b: TensorLike): Tensor { return select.where(condition, this, b); }
 
   // ---- reductions ----------------------------------------------------------------------------
+  /** The sum over `axis` (all axes by default), keeping reduced axes as 1 with `keepDims`. @example x.sum(1) */
   sum(axis?: number | number[], keepDims?: boolean): Tensor { return reduce.sum(this, axis, keepDims); }
+  /** The mean over `axis` (all axes by default). @example x.mean(0, true) */
   mean(axis?: number | number[], keepDims?: boolean): Tensor { return reduce.mean(this, axis, keepDims); }
+  /** The maximum over `axis` (all axes by default). */
   max(axis?: number | number[], keepDims?: boolean): Tensor { return reduce.max(this, axis, keepDims); }
+  /** The minimum over `axis` (all axes by default). */
   min(axis?: number | number[], keepDims?: boolean): Tensor { return reduce.min(this, axis, keepDims); }
+  /** The product over `axis` (all axes by default). */
   prod(axis?: number | number[], keepDims?: boolean): Tensor { return reduce.prod(this, axis, keepDims); }
+  /** The population variance over `axis` (all axes by default). */
   variance(axis?: number | number[], keepDims?: boolean): Tensor { return reduce.variance(this, axis, keepDims); }
+  /** The index of the maximum along `axis` (default 0), as float32 values. @example logits.argMax(-1) */
   argMax(axis = 0): Tensor { return reduce.argMax(this, axis); }
+  /** The index of the minimum along `axis` (default 0), as float32 values. */
   argMin(axis = 0): Tensor { return reduce.argMin(this, axis); }
 
   // ---- matrices and shapes ----------------------------------------------------------------
@@ -181,17 +227,27 @@ export class Tensor {
   matMul(b: Tensor, transposeA?: boolean | matmul.MatMulOptions, transposeB?: boolean): Tensor {
     return (matmul.matMul as (a: Tensor, b: Tensor, ta?: unknown, tb?: unknown) => Tensor)(this, b, transposeA, transposeB);
   }
+  /** The dot product of vectors, or a matrix–vector / matrix–matrix product (as TF.js `dot`). */
   dot(b: Tensor): Tensor { return matmul.dot(this, b); }
+  /** Permutes the axes (reverses them by default). @example x.transpose() // [m, n] → [n, m] */
   transpose(perm?: number[]): Tensor { return shapeOps.transpose(this, perm); }
+  /** The same values with another shape; one dimension may be -1 (inferred). @example x.reshape([-1, 784]) */
   reshape(shape: number[]): Tensor { return shapeOps.reshape(this, shape); }
+  /** Removes axes of size 1 (all of them, or those in `axis`). */
   squeeze(axis?: number | number[]): Tensor { return shapeOps.squeeze(this, axis); }
+  /** Inserts an axis of size 1 at `axis` (default 0). */
   expandDims(axis = 0): Tensor { return shapeOps.expandDims(this, axis); }
 
   // ---- slicing and joining (see ops/slicing.ts, ops/joining.ts) ----------------------------
+  /** The block starting at `begin` with `size` (-1: to the end). @example x.slice([0, 1], [2, -1]) */
   slice(begin: number | number[], size?: number | number[]): Tensor { return slicing.slice(this, begin, size); }
+  /** Splits along `axis` into equal parts or parts of the given sizes. */
   split(numOrSizeSplits: number | number[], axis = 0): Tensor[] { return slicing.split(this, numOrSizeSplits, axis); }
+  /** The slices at `indices` along `axis` (default 0). @example x.gather([2, 0]) */
   gather(indices: slicing.Indices, axis = 0): Tensor { return slicing.gather(this, indices, axis); }
+  /** One-hot encodes integer class indices: shape `[...this.shape, depth]`. @example tensor([0, 2]).oneHot(3) */
   oneHot(depth: number, onValue = 1, offValue = 0): Tensor { return slicing.oneHot(this, depth, onValue, offValue); }
+  /** Repeats the tensor `reps[i]` times along each axis. */
   tile(reps: number[]): Tensor { return joining.tile(this, reps); }
   /** `concat([this, ...others], axis)`. */
   concat(others: Tensor | Tensor[], axis = 0): Tensor { return joining.concat([this, ...(Array.isArray(others) ? others : [others])], axis); }
@@ -199,21 +255,36 @@ export class Tensor {
   stack(others: Tensor | Tensor[], axis = 0): Tensor { return joining.stack([this, ...(Array.isArray(others) ? others : [others])], axis); }
 
   // ---- activations (see activations.ts) -----------------------------------------------------
+  /** `max(x, 0)`. */
   relu(): Tensor { return act.relu(this); }
-  leakyRelu(options?: { alpha?: number }): Tensor { return act.leakyRelu(this, options); }
+  /** `x` for `x > 0`, `alpha·x` otherwise (default 0.2). @example x.leakyRelu(0.1) // or x.leakyRelu({ alpha: 0.1 }) */
+  leakyRelu(alpha?: number | { alpha?: number }): Tensor { return act.leakyRelu(this, alpha); }
+  /** Parametric ReLU: `x` for `x > 0`, `alpha·x` otherwise; see {@link prelu}. */
   prelu(alpha: Tensor | number): Tensor { return act.prelu(this, alpha); }
+  /** `x` for `x > 0`, `alpha·(eˣ − 1)` otherwise (default `alpha` 1). */
   elu(options?: { alpha?: number }): Tensor { return act.elu(this, options); }
+  /** Scaled ELU (Klambauer et al. 2017). */
   selu(): Tensor { return act.selu(this); }
+  /** Gaussian error linear unit. */
   gelu(): Tensor { return act.gelu(this); }
+  /** `x · sigmoid(x)`. */
   swish(): Tensor { return act.swish(this); }
+  /** Same as {@link swish}. */
   silu(): Tensor { return act.swish(this); }
+  /** The logistic function `1 / (1 + e⁻ˣ)`. */
   sigmoid(): Tensor { return act.sigmoid(this); }
+  /** `clip(0.2·x + 0.5, 0, 1)`. */
   hardSigmoid(): Tensor { return act.hardSigmoid(this); }
+  /** The hyperbolic tangent. */
   tanh(): Tensor { return act.tanh(this); }
+  /** `ln(1 + eˣ)`, without overflow. */
   softplus(): Tensor { return act.softplus(this); }
+  /** `x / (1 + |x|)`. */
   softsign(): Tensor { return act.softsign(this); }
-  softmax(options?: act.AxisOptions): Tensor { return act.softmax(this, options); }
-  logSoftmax(options?: act.AxisOptions): Tensor { return act.logSoftmax(this, options); }
+  /** Softmax along `axis` (default -1), as `{ axis }` or a number (TF.js `softmax(dim)`). @example logits.softmax() */
+  softmax(axis?: act.AxisOptions | number): Tensor { return act.softmax(this, axis); }
+  /** `log(softmax(x))` along `axis` (default -1), as `{ axis }` or a number. */
+  logSoftmax(axis?: act.AxisOptions | number): Tensor { return act.logSoftmax(this, axis); }
 }
 
 /** @internal Wraps a fresh handle from the live instance, reading its shape once. */

@@ -4,6 +4,7 @@
  */
 import { assertLive, call, check, instanceId } from '../engine.js';
 import { DisposedError, InvalidArgumentError } from '../errors.js';
+import { unknownOption } from '../options.js';
 import { describe, makeTensor, type TensorValues } from '../ops/convert.js';
 import { track, untrack, type Disposable } from '../scope.js';
 import { Tensor } from '../tensor.js';
@@ -44,7 +45,7 @@ export function checkKeys(op: string, options: unknown, known: readonly string[]
     throw new InvalidArgumentError(`${op}: options must be an object, got ${describe(options)}`);
   }
   for (const k of Object.keys(options)) {
-    if (!known.includes(k)) throw new InvalidArgumentError(`${op}: unknown option '${k}' (known: ${known.join(', ')})`);
+    if (!known.includes(k)) throw unknownOption(op, k, known);
   }
   return options as Record<string, unknown>;
 }

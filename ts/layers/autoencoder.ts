@@ -36,7 +36,7 @@ export class SaltAndPepper extends Layer {
   readonly low: number;
   readonly high: number;
   constructor(args: SaltAndPepperArgs) {
-    super('saltAndPepper', args);
+    super('saltAndPepper', args, ['rate', 'low', 'high']);
     this.rate = checkNumber('saltAndPepper', 'rate', args?.rate, (r) => r >= 0 && r <= 1, 'a number in [0, 1]');
     const finite = (f: string, v: unknown, def: number) => (v === undefined ? def : checkNumber('saltAndPepper', f, v, (x) => Number.isFinite(Math.fround(x)), 'a finite number'));
     this.low = finite('low', args.low, 0);
@@ -92,7 +92,7 @@ export class Variational extends Layer {
   readonly units: number;
   readonly klWeight: number;
   constructor(args: VariationalArgs) {
-    super('variational', args);
+    super('variational', args, ['units', 'klWeight']);
     if (!args || typeof args !== 'object') throw new InvalidArgumentError('variational: expected an options object like { units: 2 }');
     this.units = intArg('variational', 'units', args.units, 1, MAX_UNITS);
     this.klWeight = checkNumber('variational', 'klWeight', args.klWeight ?? 1, (w) => Number.isFinite(Math.fround(w)) && w >= 0, 'a finite number >= 0');

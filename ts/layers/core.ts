@@ -36,7 +36,7 @@ export class Dense extends Layer {
   readonly activation: ActivationSpec;
   readonly args: DenseArgs;
   constructor(args: DenseArgs) {
-    super('dense', args);
+    super('dense', args, ['units', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer', 'activityRegularizer']);
     if (!args || typeof args !== 'object') throw new InvalidArgumentError('dense: expected an options object like { units: 10 }');
     this.units = intArg('dense', 'units', args.units, 1, MAX_UNITS);
     boolArg('dense', 'useBias', args.useBias, true);
@@ -66,7 +66,7 @@ export class Activation extends Layer {
   readonly kind = 'activation' as const;
   readonly activation: ActivationSpec;
   constructor(args: LayerArgs & { activation: ActivationSpec }) {
-    super('activation', args);
+    super('activation', args, ['activation']);
     if (args?.activation === undefined) throw new InvalidArgumentError("activation: the activation option is required, e.g. layers.activation({ activation: 'relu' })");
     this.activation = args.activation;
     this.abiParams();
@@ -81,7 +81,7 @@ export class Dropout extends Layer {
   readonly kind = 'dropout' as const;
   readonly rate: number;
   constructor(args: LayerArgs & { rate: number }) {
-    super('dropout', args);
+    super('dropout', args, ['rate']);
     this.rate = checkNumber('dropout', 'rate', args?.rate, (r) => r >= 0 && r < 1, 'a number in [0, 1)');
   }
   abiParams(): number[] {
@@ -94,7 +94,7 @@ export class GaussianNoise extends Layer {
   readonly kind = 'gaussianNoise' as const;
   readonly stddev: number;
   constructor(args: LayerArgs & { stddev: number }) {
-    super('gaussianNoise', args);
+    super('gaussianNoise', args, ['stddev']);
     this.stddev = checkNumber('gaussianNoise', 'stddev', args?.stddev, (s) => Number.isFinite(s) && s >= 0, 'a finite number >= 0');
   }
   abiParams(): number[] {
@@ -118,7 +118,7 @@ export class Reshape extends Layer {
   readonly kind = 'reshape' as const;
   readonly targetShape: number[];
   constructor(args: LayerArgs & { targetShape: number[] }) {
-    super('reshape', args);
+    super('reshape', args, ['targetShape']);
     const t: unknown = args.targetShape;
     if (!Array.isArray(t) || t.length > 31) {
       throw new InvalidArgumentError(`reshape: targetShape must be an array of non-negative integers or -1, got ${show(t)}`);

@@ -17,6 +17,7 @@ export { BatchNormalization, LayerNormalization, PReLU, type BatchNormalizationA
 export { RBF, RBF_KERNELS, type RBFArgs, type RbfKernelName } from './rbf.js';
 export { SaltAndPepper, Variational, type SaltAndPepperArgs, type VariationalArgs, type Distribution } from './autoencoder.js';
 
+/** Layer factories, as `tf.layers`. @example layers.dense({ units: 10, activation: 'relu', inputShape: [784] }) */
 export const layers = {
   /** Fully connected: `activation(x·W + b)`. */
   dense: (args: DenseArgs) => new Dense(args),

@@ -6,7 +6,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { describe, show } from '../ops/convert.js';
-import { readOptions } from '../options.js';
+import { didYouMean, readOptions } from '../options.js';
 
 export const INITIALIZERS = [
   'zeros', 'ones', 'constant', 'randomUniform', 'randomNormal', 'truncatedNormal',
@@ -89,7 +89,7 @@ export function initializerAbi(op: string, field: string, spec: InitializerSpec)
     throw new InvalidArgumentError(`${where} must be an initializer name or an initializer object, got ${describe(spec)}; valid names: ${INITIALIZERS.join(', ')}`);
   }
   if (typeof name !== 'string' || !INITIALIZERS.includes(name as InitializerName)) {
-    throw new InvalidArgumentError(`${op}: unknown ${field} ${show(name)}; valid: ${INITIALIZERS.join(', ')}`);
+    throw new InvalidArgumentError(`${op}: unknown ${field} ${show(name)}${didYouMean(name, INITIALIZERS)}; valid: ${INITIALIZERS.join(', ')}`);
   }
   const n = name as InitializerName;
   let p: [number, number] = defaults(n);

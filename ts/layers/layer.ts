@@ -4,6 +4,10 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { boolArg, describe, intArg, MAX_ELEMENTS, show } from '../ops/convert.js';
+import { unknownOption } from '../options.js';
+
+/** The keys of {@link LayerArgs}. */
+const LAYER_ARG_KEYS = ['name', 'trainable', 'inputShape', 'batchInputShape'] as const;
 
 /** Options every layer accepts (Keras/TF.js names). */
 export interface LayerArgs {
@@ -39,9 +43,17 @@ export abstract class Layer {
   /** The per-sample input shape, if given. */
   readonly inputShape?: number[];
 
-  protected constructor(kind: string, args: LayerArgs = {}) {
+  /**
+   * @param keys the options this layer reads beyond {@link LayerArgs}; any other key is an
+   *   error suggesting the nearest known one (`activaton` → "did you mean 'activation'?").
+   */
+  protected constructor(kind: string, args: LayerArgs = {}, keys: readonly string[] = []) {
     if (args === null || typeof args !== 'object' || Array.isArray(args)) {
       throw new InvalidArgumentError(`${kind}: expected an options object, got ${describe(args)}`);
+    }
+    const known = [...keys, ...LAYER_ARG_KEYS];
+    for (const k of Object.keys(args)) {
+      if (!known.includes(k)) throw unknownOption(kind, k, known);
     }
     if (args.name !== undefined && (typeof args.name !== 'string' || args.name === '')) {
       throw new InvalidArgumentError(`${kind}: name must be a non-empty string, got ${describe(args.name)}`);

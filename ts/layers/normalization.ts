@@ -20,7 +20,7 @@ export class BatchNormalization extends Layer {
   readonly kind = 'batchNormalization' as const;
   readonly args: BatchNormalizationArgs;
   constructor(args: BatchNormalizationArgs = {}) {
-    super('batchNormalization', args);
+    super('batchNormalization', args, ['momentum', 'epsilon', 'center', 'scale']);
     this.args = args;
     checkNumber('batchNormalization', 'momentum', args.momentum ?? 0.99, (m) => m >= 0 && m <= 1, 'a number in [0, 1]');
     checkNumber('batchNormalization', 'epsilon', args.epsilon ?? 1e-3, (e) => e > 0 && Number.isFinite(e), 'a positive number');
@@ -38,7 +38,7 @@ export class LayerNormalization extends Layer {
   readonly kind = 'layerNormalization' as const;
   readonly args: Omit<BatchNormalizationArgs, 'momentum'>;
   constructor(args: Omit<BatchNormalizationArgs, 'momentum'> = {}) {
-    super('layerNormalization', args);
+    super('layerNormalization', args, ['epsilon', 'center', 'scale']);
     this.args = args;
     checkNumber('layerNormalization', 'epsilon', args.epsilon ?? 1e-3, (e) => e > 0 && Number.isFinite(e), 'a positive number');
     boolArg('layerNormalization', 'center', args.center, true);
@@ -61,7 +61,7 @@ export class PReLU extends Layer {
   readonly kind = 'prelu' as const;
   readonly args: PReLUArgs;
   constructor(args: PReLUArgs = {}) {
-    super('prelu', args);
+    super('prelu', args, ['alphaInitializer', 'alphaRegularizer']);
     this.args = args;
     this.abiParams();
   }

@@ -65,7 +65,7 @@ export class RBF extends Layer {
   readonly #init: InitializerSpec;
 
   constructor(args: RBFArgs) {
-    super('rbf', args);
+    super('rbf', args, ['units', 'kernel', 'centers', 'widths', 'centersInitializer']);
     if (!args || typeof args !== 'object') throw new InvalidArgumentError('rbf: expected an options object like { units: 10 }');
     this.units = intArg('rbf', 'units', args.units, 1, MAX_UNITS);
     this.kernel = args.kernel ?? 'gaussian';

@@ -7,6 +7,7 @@
  * `ae.encode(x)`. Each keeps working on its own, and disposing one while the autoencoder is
  * alive does not break the autoencoder (its weights live while a model holds them).
  */
+import { unknownOption } from '../options.js';
 import { InvalidArgumentError, ShapeError } from '../errors.js';
 import { describe } from '../ops/convert.js';
 import { Tensor } from '../tensor.js';
@@ -44,7 +45,7 @@ export class Autoencoder extends Sequential {
   constructor(args: AutoencoderArgs) {
     if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`autoencoder: expected { encoder, decoder }, got ${describe(args)}`);
     for (const k of Object.keys(args)) {
-      if (!['encoder', 'decoder', 'name', 'seed'].includes(k)) throw new InvalidArgumentError(`autoencoder: unknown option '${k}' (known: encoder, decoder, name, seed)`);
+      if (!['encoder', 'decoder', 'name', 'seed'].includes(k)) throw unknownOption('autoencoder', k, ['encoder', 'decoder', 'name', 'seed']);
     }
     for (const part of ['encoder', 'decoder'] as const) {
       const v = args[part];

@@ -3,8 +3,13 @@
  * `terminateOnNaN` and `reduceLROnPlateau`. A callback is any object with some of the hook
  * methods; hooks may be async (fit awaits them).
  */
+import { checkArgs as readKeys } from '../options.js';
+import { formatLog } from '../format.js';
 import { InvalidArgumentError } from '../errors.js';
 import { boolArg, describe } from '../ops/convert.js';
+
+/** Rejects an options value that is not a plain object, and unknown keys (suggesting the nearest). */
+const checkArgs = (op: string, args: unknown, known: readonly string[]): void => void readKeys(op, args, known, true);
 
 /** `{ ...defaults, ...args }` must not let an explicit `undefined` replace a default. */
 function stripUndefined<T extends object>(args: T): Partial<T> {
@@ -51,13 +56,6 @@ export class Callback {
   cleanup(): void {}
 }
 
-/** Reads a callback's options: an object with only the `known` keys. */
-function checkArgs(op: string, args: unknown, known: readonly string[]): void {
-  if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`${op}: options must be an object, got ${describe(args)}`);
-  for (const k of Object.keys(args)) {
-    if (!known.includes(k)) throw new InvalidArgumentError(`${op}: unknown option '${k}' (known: ${known.join(', ')})`);
-  }
-}
 
 /** Checks the options shared by earlyStopping and reduceLROnPlateau. */
 function checkCommon(op: string, a: { monitor: unknown; minDelta: unknown; mode: unknown; patience: unknown }): void {
@@ -92,6 +90,8 @@ export class EarlyStopping extends Callback {
   readonly args: Required<EarlyStoppingArgs>;
   /** The epoch training stopped at, or 0. */
   stoppedEpoch = 0;
+  /** Why this callback stopped training (`fit` prints it), or `null`. */
+  stopReason: string | null = null;
   #best = NaN;
   #wait = 0;
   #bestWeights: import('../tensor.js').Tensor[] | null = null;
@@ -108,6 +108,7 @@ export class EarlyStopping extends Callback {
     this.#best = NaN;
     this.#wait = 0;
     this.stoppedEpoch = 0;
+    this.stopReason = null;
   }
   onEpochEnd(epoch: number, logs: Logs = {}): void {
     const v = logs[this.args.monitor];
@@ -127,7 +128,10 @@ export class EarlyStopping extends Callback {
     if (this.#wait >= this.args.patience) {
       this.stoppedEpoch = epoch;
       this.model.stopTraining = true;
-      if (this.args.restoreBestWeights && this.#bestWeights) this.model.setWeights(this.#bestWeights);
+      const { monitor, patience, restoreBestWeights } = this.args;
+      const restored = restoreBestWeights && this.#bestWeights !== null;
+      if (restored) this.model.setWeights(this.#bestWeights!);
+      this.stopReason = `early stopping: ${monitor} did not improve for ${this.#wait} epoch${this.#wait === 1 ? '' : 's'} (patience ${patience}; best ${formatLog(this.#best)})${restored ? '; restored the best weights' : ''}`;
     }
   }
   onTrainEnd(): void {
@@ -142,8 +146,16 @@ export class EarlyStopping extends Callback {
 
 /** Stops training as soon as the loss is NaN or infinite. */
 export class TerminateOnNaN extends Callback {
-  onBatchEnd(_batch: number, logs: Logs = {}): void {
-    if (logs.loss !== undefined && !Number.isFinite(logs.loss)) this.model.stopTraining = true;
+  /** Why this callback stopped training (`fit` prints it), or `null`. */
+  stopReason: string | null = null;
+  onTrainBegin(): void {
+    this.stopReason = null;
+  }
+  onBatchEnd(batch: number, logs: Logs = {}): void {
+    if (logs.loss !== undefined && !Number.isFinite(logs.loss)) {
+      this.model.stopTraining = true;
+      this.stopReason = `terminateOnNaN: the loss became ${formatLog(logs.loss)} at batch ${batch}`;
+    }
   }
 }
 

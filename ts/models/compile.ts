@@ -2,7 +2,9 @@
  * `compile` options and their encoding for `nr_model_compile`
  * (`neurite_core::model::TrainConfig::from_abi`).
  */
-import { InvalidArgumentError } from '../errors.js';
+import { didYouMean, unknownOption, type LossAlias } from '../options.js';
+import { InvalidArgumentError, ShapeError } from '../errors.js';
+import type { Tensor } from '../tensor.js';
 import { describe } from '../ops/convert.js';
 import { lossAbi } from '../options.js';
 import type { LossConfig, LossName } from '../losses.js';
@@ -11,7 +13,9 @@ import { Optimizer, sgd, adam, adamw, rmsprop, adagrad } from '../optimizers.js'
 /** Metric names `compile` accepts. `accuracy` picks binary/categorical/sparse from the loss. */
 export const METRICS = ['accuracy', 'binaryAccuracy', 'categoricalAccuracy', 'sparseCategoricalAccuracy', 'mse', 'mae'] as const;
 export type MetricName = (typeof METRICS)[number];
-const METRIC_ALIASES: Record<string, MetricName> = { acc: 'accuracy', meanSquaredError: 'mse', meanAbsoluteError: 'mae' };
+/** Keras's and TF.js's other names for the metrics. */
+export type MetricAlias = 'acc' | 'meanSquaredError' | 'meanAbsoluteError';
+const METRIC_ALIASES: Record<MetricAlias, MetricName> = { acc: 'accuracy', meanSquaredError: 'mse', meanAbsoluteError: 'mae' };
 
 export interface CompileArgs {
   /** An optimizer from `optimizers.*`, or a name (`'adam'`, `'sgd'`, …) for its defaults. */
@@ -21,28 +25,30 @@ export interface CompileArgs {
    * `{ name: 'binaryCrossentropy', reduction: 'sumOverFeatures' }` for a VAE's reconstruction
    * term summed over features (see {@link LossReduction}; default `'mean'`).
    */
-  loss: LossName | LossConfig | string;
+  loss: LossName | LossAlias | LossConfig;
   /** Metrics reported by `fit` and `evaluate` (one name or a list). */
-  metrics?: MetricName | string | Array<MetricName | string>;
+  metrics?: MetricName | MetricAlias | Array<MetricName | MetricAlias>;
 }
 
 /** @internal What the model remembers about its compile call. */
 export interface CompiledInfo {
+  /** The loss, by its canonical name. */
+  loss: LossName;
   metricNames: string[];
   optimizer: Optimizer;
 }
 
-const BY_NAME = { sgd, adam, adamw, rmsprop, adagrad } as const;
+const BY_NAME: Readonly<Record<string, () => Optimizer>> = { sgd: () => sgd(), adam: () => adam(), adamw: () => adamw(), rmsprop: () => rmsprop(), adagrad: () => adagrad() };
 
 /** @internal Encodes `args` as the f32 list `nr_model_compile` reads. */
 export function encodeCompile(args: CompileArgs): { params: number[]; info: CompiledInfo } {
   if (!args || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`compile: expected { optimizer, loss, metrics? }, got ${describe(args)}`);
   for (const k of Object.keys(args)) {
-    if (!['optimizer', 'loss', 'metrics'].includes(k)) throw new InvalidArgumentError(`compile: unknown option '${k}' (known: optimizer, loss, metrics)`);
+    if (!['optimizer', 'loss', 'metrics'].includes(k)) throw unknownOption('compile', k, ['optimizer', 'loss', 'metrics']);
   }
-  const opt = typeof args.optimizer === 'string' ? BY_NAME[args.optimizer]?.() : args.optimizer;
+  const opt = typeof args.optimizer === 'string' && Object.hasOwn(BY_NAME, args.optimizer) ? BY_NAME[args.optimizer]() : args.optimizer;
   if (!(opt instanceof Optimizer)) {
-    throw new InvalidArgumentError(`compile: optimizer must be one of ${Object.keys(BY_NAME).join(', ')} or optimizers.<name>({...}), got ${describe(args.optimizer)}`);
+    throw new InvalidArgumentError(`compile: optimizer must be one of ${Object.keys(BY_NAME).join(', ')} or optimizers.<name>({...}), got ${describe(args.optimizer)}${didYouMean(args.optimizer, Object.keys(BY_NAME))}`);
   }
   if (args.loss === undefined) throw new InvalidArgumentError('compile: loss is required, e.g. loss: \'categoricalCrossentropy\'');
   const loss = lossAbi('compile', args.loss);
@@ -50,9 +56,9 @@ export function encodeCompile(args: CompileArgs): { params: number[]; info: Comp
   const list: unknown = typeof args.metrics === 'string' ? [args.metrics] : (args.metrics ?? []);
   if (!Array.isArray(list)) throw new InvalidArgumentError(`compile: metrics must be an array of names, e.g. ['accuracy'], got ${describe(list)}`);
   const metrics = list.map((m: unknown) => {
-    const name = typeof m === 'string' ? (METRIC_ALIASES[m] ?? m) : m;
+    const name = typeof m === 'string' ? (METRIC_ALIASES[m as MetricAlias] ?? m) : m;
     const id = METRICS.indexOf(name as MetricName);
-    if (id < 0) throw new InvalidArgumentError(`compile: unknown metric ${typeof m === 'string' ? JSON.stringify(m) : describe(m)}; valid: ${METRICS.join(', ')} (aliases: ${Object.keys(METRIC_ALIASES).join(', ')})`);
+    if (id < 0) throw new InvalidArgumentError(`compile: unknown metric ${typeof m === 'string' ? JSON.stringify(m) : describe(m)}${didYouMean(m, [...METRICS, ...Object.keys(METRIC_ALIASES)])}; valid: ${METRICS.join(', ')} (aliases: ${Object.keys(METRIC_ALIASES).join(', ')})`);
     return { id, name: m as string };
   });
   const o = opt.abi();
@@ -64,5 +70,21 @@ export function encodeCompile(args: CompileArgs): { params: number[]; info: Comp
     metrics.length, ...metrics.map((m) => m.id),
     loss.reduction,
   ];
-  return { params, info: { metricNames: metrics.map((m) => m.name), optimizer: opt } };
+  return { params, info: { loss: loss.name, metricNames: metrics.map((m) => m.name), optimizer: opt } };
+}
+
+/**
+ * @internal Adds the likely fix to a target-shape error: class indices (shape `[n]` or
+ * `[n, 1]`) given to `categoricalCrossentropy`, which wants one-hot rows, suggest
+ * `sparseCategoricalCrossentropy` or `oneHot`. Returns `err` (the same object).
+ */
+export function targetHint(err: unknown, info: CompiledInfo, y: Tensor, classes: number | undefined): unknown {
+  if (!(err instanceof ShapeError) || info.loss !== 'categoricalCrossentropy' || y.isDisposed) return err;
+  const indices = y.rank === 1 || (y.rank === 2 && y.shape[1] === 1 && classes !== 1);
+  if (!indices || err.message.includes('oneHot')) return err;
+  const depth = classes ?? 'numClasses';
+  const flat = y.rank === 2 ? 'y.reshape([-1])' : 'y';
+  const sparse = y.rank === 2 ? `use ${flat} with loss 'sparseCategoricalCrossentropy'` : "compile with loss 'sparseCategoricalCrossentropy'";
+  err.message += `; these look like class indices: ${sparse}, or one-hot encode them with oneHot(${flat}, ${depth})`;
+  return err;
 }

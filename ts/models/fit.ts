@@ -4,14 +4,16 @@
  * forward, loss, backward and the optimizer update. Between batches the loop reports to the
  * callbacks and, at most every `yieldEveryMs`, yields to the event loop.
  */
+import { unknownOption } from '../options.js';
 import { argPtr, call, check, instanceId } from '../engine.js';
 import { DisposedError, InvalidArgumentError, ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { boolArg, describe, need } from '../ops/convert.js';
 import { slice } from '../ops/slicing.js';
 import { Callback, type CallbackHooks, type Logs } from './callbacks.js';
-import { progressBar } from './progress.js';
+import { progressBar, type ProgressReporter } from './progress.js';
 import { batchSizeOf, type Sequential } from './sequential.js';
+import { targetHint } from './compile.js';
 
 export interface FitArgs {
   /** Passes over the data. Default 1. */
@@ -32,8 +34,13 @@ export interface FitArgs {
   validationData?: [Tensor, Tensor] | null;
   /** Callbacks: objects with any of the hooks, or `Callback` instances. */
   callbacks?: CallbackHooks | CallbackHooks[];
-  /** 0 silent, 1 progress bar (Node). Default 1 on a terminal, else 0. */
-  verbose?: 0 | 1;
+  /**
+   * Progress in Node (as Keras): 0 silent; 1 a bar redrawn in place on a terminal (one line per
+   * epoch elsewhere); 2 one line per epoch. The default, `'auto'`, is 1 but keeps only the first
+   * and last epoch lines and about one a second in between, so a short run prints a few lines;
+   * an explicit 1 or 2 prints every epoch. Early stopping is reported in one line.
+   */
+  verbose?: 0 | 1 | 2 | 'auto';
   /** Yield to the event loop at least this often (ms). Default 16; 0 yields after every batch. */
   yieldEveryMs?: number;
   /** Epoch to start counting from (for resumed training). Default 0. */
@@ -69,6 +76,12 @@ function intOption(name: string, v: unknown, min: number): number {
 const FIT_KEYS: ReadonlyArray<keyof FitArgs> = ['epochs', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'callbacks', 'verbose', 'yieldEveryMs', 'initialEpoch'];
 const HOOKS = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd', 'cleanup'] as const;
 
+/** The one line that says why training ended before `epochs`: an early-stopping callback's reason, or a generic one. */
+function stopNote(cbs: readonly CallbackHooks[], last: number, epochs: number): string {
+  const reason = cbs.map((c) => (c as { stopReason?: unknown }).stopReason).find((r): r is string => typeof r === 'string');
+  return `Stopped after epoch ${last + 1}/${epochs}: ${reason ?? 'a callback set stopTraining'}`;
+}
+
 /** `ShapeError` unless `x` and `y` (both of rank ≥ 1) have the same number of samples. */
 function checkSamples(what: string, x: Tensor, y: Tensor, xName: string, yName: string): void {
   if (x.rank === 0 || y.rank === 0 || x.shape[0] === y.shape[0]) return;
@@ -85,7 +98,7 @@ function checkSamples(what: string, x: Tensor, y: Tensor, xName: string, yName: 
 export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, args: FitArgs): Promise<History> {
   model.compiledInfo('fit');
   for (const k of Object.keys(args)) {
-    if (!(FIT_KEYS as readonly string[]).includes(k)) throw new InvalidArgumentError(`fit: unknown option '${k}' (known: ${FIT_KEYS.join(', ')})`);
+    if (!(FIT_KEYS as readonly string[]).includes(k)) throw unknownOption('fit', k, FIT_KEYS);
   }
   const epochs = intOption('epochs', args.epochs ?? 1, 0);
   const initialEpoch = intOption('initialEpoch', args.initialEpoch ?? 0, 0);
@@ -94,9 +107,8 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, args: Fit
   const shuffle = boolArg('fit', 'shuffle', args.shuffle, true);
   const yieldEvery = args.yieldEveryMs ?? 16;
   if (typeof yieldEvery !== 'number' || !(yieldEvery >= 0)) throw new InvalidArgumentError(`fit: yieldEveryMs must be a number >= 0, got ${describe(yieldEvery)}`);
-  const isTTY = !!(globalThis as { process?: { stdout?: { isTTY?: boolean } } }).process?.stdout?.isTTY;
-  const verbose = args.verbose ?? (isTTY ? 1 : 0);
-  if (verbose !== 0 && verbose !== 1) throw new InvalidArgumentError(`fit: verbose must be 0 or 1, got ${describe(verbose)}`);
+  const verbose = args.verbose ?? 'auto';
+  if (verbose !== 0 && verbose !== 1 && verbose !== 2 && verbose !== 'auto') throw new InvalidArgumentError(`fit: verbose must be 0, 1, 2 or 'auto', got ${describe(verbose)}`);
   need('fit', 'x', x);
   need('fit', 'y', y);
   checkSamples('fit', x, y, 'x', 'y');
@@ -144,19 +156,35 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, args: Fit
     }
     const hx = trainX.handleFor('fit', 'x');
     const hy = trainY.handleFor('fit', 'y');
-    call((e) => check(e.nr_model_check_data(h, hx, hy, 0)));
+    const info = model.compiledInfo('fit');
+    const classes = model.outputShape?.at(-1);
+    try {
+      call((e) => check(e.nr_model_check_data(h, hx, hy, 0)));
+    } catch (err) {
+      throw targetHint(err, info, trainY, classes);
+    }
     if (valX && valY) {
-      const [hvx, hvy] = [valX.handleFor('fit', 'validation x'), valY.handleFor('fit', 'validation y')];
-      call((e) => check(e.nr_model_check_data(h, hvx, hvy, 3)));
+      const [hvx, hvy, vy] = [valX.handleFor('fit', 'validation x'), valY.handleFor('fit', 'validation y'), valY];
+      try {
+        call((e) => check(e.nr_model_check_data(h, hvx, hvy, 3)));
+      } catch (err) {
+        throw targetHint(err, info, vy, classes);
+      }
     }
     const n = trainX.shape[0];
     const batches = Math.ceil(n / batchSize);
-    if (verbose === 1) {
-      const bar = progressBar();
-      bar.configure(epochs, batches, batchSize, n);
-      cbs.push(bar);
+    let reporter: ProgressReporter | null = null;
+    if (verbose !== 0) {
+      reporter = progressBar({ epochLineMs: verbose === 'auto' ? 1000 : 0, ...(verbose === 2 ? { bar: false } : {}) });
+      reporter.configure(epochs, batches, batchSize, n);
+      cbs.push(reporter);
     }
-    for (const c of cbs) if (c instanceof Callback) c.setModel(model);
+    for (const c of cbs) {
+      if (c instanceof Callback) c.setModel(model);
+      // Progress reporters passed in `callbacks` (progressBar({...})) learn the run's size.
+      const configure = (c as { configure?: unknown }).configure;
+      if (c !== reporter && typeof configure === 'function') configure.call(c, epochs, batches, batchSize, n);
+    }
 
     let where = 'before training';
     /** After every await: is everything fit uses still alive, on the same instance? */
@@ -226,6 +254,8 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, args: Fit
       await emit('onEpochEnd', epoch, logs);
     }
     where = 'after training';
+    const last = history.epoch.at(-1);
+    if (reporter && model.stopTraining && last !== undefined && last < epochs - 1) reporter.note(stopNote(cbs, last, epochs));
     for (const c of cbs) await c.onTrainEnd?.({});
     return history;
   } catch (err) {

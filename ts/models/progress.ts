@@ -1,9 +1,18 @@
 /**
- * A terminal progress bar for `fit` in Node: epoch, batch, loss, metrics, samples/s and ETA,
- * redrawn in place on a TTY and printed once per epoch otherwise.
+ * Training progress for `fit` in Node: epoch, batch, loss, metrics, samples/s and ETA.
+ *
+ * On a terminal a bar is redrawn in place (at most every `throttleMs`); elsewhere (a pipe, a
+ * log file, CI) one line is printed per epoch, as Keras does. The line is laid out for the
+ * terminal width: the bar shrinks, then samples/s, the bar and the batch counter are dropped,
+ * so the metrics survive at 80 columns; an epoch's final line is never cut (metrics that do
+ * not fit wrap onto indented lines). Epoch lines can be thinned (`epochLineMs`): `fit`'s
+ * default keeps the first and last epoch and about one a second, so a 300-epoch toy run prints
+ * a few lines, not 300.
  */
+import { unknownOption } from '../options.js';
 import { InvalidArgumentError } from '../errors.js';
 import { describe } from '../ops/convert.js';
+import { formatLog } from '../format.js';
 import type { CallbackHooks, Logs } from './callbacks.js';
 
 interface Out {
@@ -11,8 +20,6 @@ interface Out {
   isTTY?: boolean;
   columns?: number;
 }
-
-const fmt = (v: number) => (Math.abs(v) >= 1e-3 || v === 0 ? v.toFixed(4) : v.toExponential(2));
 
 function stdout(): Out | null {
   const p = (globalThis as { process?: { stdout?: Out } }).process;
@@ -23,15 +30,82 @@ function stdout(): Out | null {
 export interface ProgressBarArgs {
   /** Where to write. Default: `process.stdout` in Node; nothing elsewhere. */
   out?: Out;
-  /** Minimum milliseconds between redraws. Default 100. */
+  /** Minimum milliseconds between redraws of the bar. Default 100. */
   throttleMs?: number;
+  /**
+   * Minimum milliseconds between the epoch lines that are kept; the first and last epoch's
+   * lines are always kept. Default 0: every epoch (`fit`'s default `verbose: 'auto'` uses 1000).
+   */
+  epochLineMs?: number;
+  /** Draw a bar redrawn in place (`true`) or print one line per epoch (`false`). Default: whether `out` is a TTY. */
+  bar?: boolean;
 }
 
-/** A progress bar callback; `fit({ verbose: 1 })` adds one automatically in Node. */
-export function progressBar(args: ProgressBarArgs = {}): CallbackHooks & { configure(epochs: number, batches: number, batchSize: number, samples: number): void } {
+/** What `fit` calls on its progress reporter beyond the callback hooks. */
+export interface ProgressReporter extends CallbackHooks {
+  /**
+   * The run's size: `epochs` (the last epoch is `epochs - 1`), batches per epoch, batch size,
+   * samples. `fit` calls it before training on every callback that has it.
+   */
+  configure(epochs: number, batches: number, batchSize: number, samples: number): void;
+  /** Prints one line after the last epoch line (e.g. why training stopped early). */
+  note(text: string): void;
+}
+
+const KNOWN = ['out', 'throttleMs', 'epochLineMs', 'bar'];
+
+/**
+ * @internal Lays out one progress line within `columns`: the richest variant that fits (bar
+ * of 24 down to 8 cells, then without samples/s, without the bar, without the counter). An
+ * epoch's final line (`whole`) that still does not fit wraps its metrics onto indented lines;
+ * an interim line is cut at the width instead.
+ */
+export function layoutLine(
+  p: { head: string; counter: string; fraction: number; final: boolean; time: string; rate: string; metrics: string[] },
+  columns: number,
+  whole: boolean,
+): string {
+  const max = Math.max(columns - 1, 20);
+  const bar = (w: number) => {
+    const filled = Math.round(Math.min(Math.max(p.fraction, 0), 1) * w);
+    return `[${'='.repeat(Math.max(filled - 1, 0))}${p.final ? '=' : filled > 0 ? '>' : ''}${'.'.repeat(w - filled)}]`;
+  };
+  const join = (parts: string[]) => parts.filter(Boolean).join(' - ');
+  const variants: string[] = [];
+  for (let w = 24; w >= 8; w -= 4) variants.push(join([`${p.head} ${p.counter} ${bar(w)}`, p.time, p.rate, ...p.metrics]));
+  for (let w = 24; w >= 8; w -= 4) variants.push(join([`${p.head} ${p.counter} ${bar(w)}`, p.time, ...p.metrics]));
+  variants.push(join([`${p.head} ${p.counter}`, p.time, ...p.metrics]));
+  variants.push(join([p.head, ...p.metrics]));
+  const fits = variants.find((v) => v.length <= max);
+  if (fits !== undefined) return fits;
+  if (!whole) return variants[variants.length - 1].slice(0, max);
+  // Wrap: the head (with the counter and time when they fit), then as many metrics per line
+  // as fit, the rest on indented lines.
+  const lines: string[] = [];
+  const withTime = join([`${p.head} ${p.counter}`, p.time]);
+  let cur = withTime.length <= max ? withTime : p.head;
+  for (const m of p.metrics) {
+    const next = `${cur} - ${m}`;
+    if (next.length <= max) cur = next;
+    else {
+      lines.push(cur);
+      cur = `  ${m}`;
+    }
+  }
+  lines.push(cur);
+  return lines.join('\n');
+}
+
+/**
+ * A progress callback: `fit` adds one by itself unless `verbose: 0`. Pass one in `callbacks`
+ * (with `fit({ verbose: 0 })`) to choose where it writes and how often.
+ *
+ * @example model.fit(x, y, { epochs: 5, verbose: 0, callbacks: [progressBar({ out: process.stderr })] })
+ */
+export function progressBar(args: ProgressBarArgs = {}): ProgressReporter {
   if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`progressBar: options must be an object, got ${describe(args)}`);
   for (const k of Object.keys(args)) {
-    if (k !== 'out' && k !== 'throttleMs') throw new InvalidArgumentError(`progressBar: unknown option '${k}' (known: out, throttleMs)`);
+    if (!KNOWN.includes(k)) throw unknownOption('progressBar', k, KNOWN);
   }
   if (args.out !== undefined && (args.out === null || typeof args.out.write !== 'function')) {
     throw new InvalidArgumentError(`progressBar: out must be a stream with a write(text) method, got ${describe(args.out)}`);
@@ -39,26 +113,65 @@ export function progressBar(args: ProgressBarArgs = {}): CallbackHooks & { confi
   const out = args.out ?? stdout();
   const throttle = args.throttleMs ?? 100;
   if (typeof throttle !== 'number' || !(throttle >= 0)) throw new InvalidArgumentError(`progressBar: throttleMs must be a number >= 0, got ${describe(throttle)}`);
+  const epochLineMs = args.epochLineMs ?? 0;
+  if (typeof epochLineMs !== 'number' || !(epochLineMs >= 0)) throw new InvalidArgumentError(`progressBar: epochLineMs must be a number >= 0, got ${describe(epochLineMs)}`);
+  if (args.bar !== undefined && typeof args.bar !== 'boolean') throw new InvalidArgumentError(`progressBar: bar must be a boolean, got ${describe(args.bar)}`);
+  const tty = args.bar ?? !!out?.isTTY;
   let epochs = 0, batches = 0, samples = 0, batchSize = 0;
-  let epoch = 0, t0 = 0, last = 0;
-  const line = (batch: number, logs: Logs, final: boolean) => {
-    if (!out) return;
+  let epoch = 0, t0 = 0, last = 0, lastKept = -Infinity, first = true;
+  /** The last epoch line when it was not kept: shown at the end so the last epoch is always printed. */
+  let pending: string | null = null;
+  /** On a TTY: whether the cursor sits on a line drawn in place. */
+  let open = false;
+  const columns = () => out?.columns ?? (tty ? 80 : Infinity);
+
+  const text = (batch: number, logs: Logs, final: boolean): string => {
     const done = final ? batches : batch + 1;
     const secs = (performance.now() - t0) / 1000;
     const seen = Math.min(done * batchSize, samples);
     const rate = seen / Math.max(secs, 1e-9);
-    const width = 24;
-    const filled = Math.round((done / Math.max(batches, 1)) * width);
-    const bar = '='.repeat(Math.max(filled - 1, 0)) + (final ? '=' : '>') + '.'.repeat(width - filled);
-    const metrics = Object.entries(logs).filter(([k]) => k !== 'batch' && k !== 'size').map(([k, v]) => `${k}: ${fmt(v)}`).join(' - ');
-    const eta = final ? `${secs.toFixed(1)}s` : `ETA ${((samples - seen) / Math.max(rate, 1e-9)).toFixed(1)}s`;
-    const text = `Epoch ${epoch + 1}/${epochs} ${done}/${batches} [${bar}] ${eta} - ${Math.round(rate)} samples/s - ${metrics}`;
-    if (out.isTTY) out.write(`\r${text.slice(0, (out.columns ?? 160) - 1)}\x1b[K${final ? '\n' : ''}`);
-    else if (final) out.write(text + '\n');
+    const metrics = Object.entries(logs).filter(([k]) => k !== 'batch' && k !== 'size').map(([k, v]) => `${k}: ${formatLog(v)}`);
+    return layoutLine({
+      head: `Epoch ${epoch + 1}/${epochs}`,
+      counter: `${done}/${batches}`,
+      fraction: done / Math.max(batches, 1),
+      final,
+      time: final ? `${secs.toFixed(1)}s` : `ETA ${((samples - seen) / Math.max(rate, 1e-9)).toFixed(1)}s`,
+      rate: `${Math.round(rate)} samples/s`,
+      metrics,
+    }, columns(), final);
+  };
+  const draw = (s: string) => {
+    // In place: back to the start of the line, clear to the end (one line: interim lines are cut).
+    out!.write(`\r${s}\x1b[K`);
+    open = true;
+  };
+  const commit = (s: string) => {
+    if (tty) out!.write(`\r${s}\x1b[K\n`);
+    else out!.write(`${s}\n`);
+    open = false;
+  };
+  const flush = () => {
+    if (!out) return;
+    if (pending !== null) commit(pending);
+    else if (open) out.write('\n');
+    pending = null;
+    open = false;
   };
   return {
     configure(e: number, b: number, bs: number, n: number) {
       epochs = e; batches = b; batchSize = bs; samples = n;
+    },
+    note(s: string) {
+      if (!out) return;
+      flush();
+      out.write(`${s}\n`);
+    },
+    onTrainBegin() {
+      first = true;
+      lastKept = -Infinity;
+      pending = null;
+      open = false;
     },
     onEpochBegin(e: number) {
       epoch = e;
@@ -66,14 +179,33 @@ export function progressBar(args: ProgressBarArgs = {}): CallbackHooks & { confi
       last = 0;
     },
     onBatchEnd(batch: number, logs: Logs = {}) {
+      if (!out || !tty) return;
       const now = performance.now();
       if (now - last >= throttle) {
         last = now;
-        line(batch, logs, false);
+        draw(text(batch, logs, false).split('\n')[0]);
       }
     },
     onEpochEnd(_e: number, logs: Logs = {}) {
-      line(batches - 1, logs, true);
+      if (!out) return;
+      const s = text(batches - 1, logs, true);
+      const now = performance.now();
+      const keep = first || epoch === epochs - 1 || now - lastKept >= epochLineMs;
+      first = false;
+      if (keep) {
+        lastKept = now;
+        pending = null;
+        commit(s);
+      } else {
+        pending = s;
+        if (tty && !s.includes('\n')) draw(s);
+      }
+    },
+    onTrainEnd() {
+      flush();
+    },
+    cleanup() {
+      flush();
     },
   };
 }

@@ -18,7 +18,7 @@
  * will lift that.
  */
 import { argPtr, assertLive, call, check, instanceId, outPtr, readArgs, readOut, writeArgs } from '../engine.js';
-import { f32Bits } from '../options.js';
+import { checkArgs as readKeys, f32Bits } from '../options.js';
 import { DisposedError, inOp, InvalidArgumentError } from '../errors.js';
 import { track, untrack } from '../scope.js';
 import { Tensor, wrapHandle } from '../tensor.js';
@@ -26,10 +26,13 @@ import { boolArg, checkShape, describe, need } from '../ops/convert.js';
 import { runOp } from '../ops/run.js';
 import { InputLayer } from '../layers/core.js';
 import { Layer, LAYER_KINDS } from '../layers/layer.js';
-import { encodeCompile, type CompileArgs, type CompiledInfo } from './compile.js';
+import { encodeCompile, targetHint, type CompileArgs, type CompiledInfo } from './compile.js';
 import { fitLoop, type FitArgs, type History } from './fit.js';
 import { summaryText } from './summary.js';
 import { distribution, setLocator, type Distribution } from '../layers/autoencoder.js';
+
+/** Rejects an options value that is not a plain object, and unknown keys (suggesting the nearest). */
+const checkArgs = (op: string, args: unknown, known: readonly string[]): void => void readKeys(op, args, known, true);
 
 (Symbol as { dispose?: symbol }).dispose ??= Symbol.for('Symbol.dispose');
 
@@ -49,6 +52,7 @@ let modelCount = 0;
 /** The built models each layer or model sits in directly (see `Sequential.#locate`). */
 const parentsOf = new WeakMap<Layer | Sequential, Set<Sequential>>();
 
+/** A stack of layers trained as one model (Keras/TF.js `Sequential`); make one with {@link sequential}. */
 export class Sequential {
   readonly name: string;
   /** The layers (nested models appear as one entry). */
@@ -338,6 +342,14 @@ export class Sequential {
    * total), the metrics, and the parts of the loss as `fit` reports them — `kl` (variational
    * layers; computed from their mean and log-variance, as the output is the mean at inference)
    * and `regularization` (weight and activity penalties), each present when the model has one.
+   *
+   * The type follows `returnDict`: without it the result is a scalar `Tensor` when `compile` had
+   * no metrics and a `Tensor[]` when it had some (as TF.js; the compiled metrics are not part of
+   * the model's type, so TypeScript sees `Tensor | Tensor[]`); with it, `Record<string, number>`,
+   * which needs no narrowing and nothing to dispose.
+   *
+   * @example const { loss, accuracy } = model.evaluate(x, y, { returnDict: true });
+   * @example const [loss, acc] = model.evaluate(x, y) as Tensor[]; // compiled with metrics
    */
   evaluate(x: Tensor, y: Tensor, args?: { batchSize?: number; returnDict?: false }): Tensor | Tensor[];
   evaluate(x: Tensor, y: Tensor, args: { batchSize?: number; returnDict: true }): Record<string, number>;
@@ -399,7 +411,7 @@ export class Sequential {
         return Array.from(new Float32Array(e.memory.buffer, argPtr(), 3 + info.metricNames.length));
       });
     } catch (err) {
-      throw inOp(op, err);
+      throw inOp(op, targetHint(err, info, y, this.outputShape?.at(-1)));
     }
   }
 
@@ -418,7 +430,7 @@ export class Sequential {
         return Array.from(new Float32Array(e.memory.buffer, argPtr(), 1 + info.metricNames.length));
       });
     } catch (err) {
-      throw inOp('trainOnBatch', err);
+      throw inOp('trainOnBatch', targetHint(err, info, y, this.outputShape?.at(-1)));
     }
     return v.length === 1 ? v[0] : v;
   }
@@ -499,9 +511,19 @@ export class Sequential {
   }
   #lrScale = 1;
 
-  /** A Keras-style table of layers, output shapes and parameter counts; also printed. */
-  summary(print: (s: string) => void = console.log): string {
-    if (typeof print !== 'function') throw new InvalidArgumentError(`summary: print must be a function such as console.log, got ${describe(print)}`);
+  /**
+   * A Keras-style table of layers, output shapes and parameter counts.
+   * - `model.summary()` prints it with `console.log` and returns nothing (as TF.js and Keras),
+   *   so `console.log(model.summary())` shows the table once (then `undefined`);
+   * - `model.summary(null)` returns the text without printing it;
+   * - `model.summary(print)` hands the text to `print` (e.g. a logger) and also returns it.
+   *
+   * @example const text = model.summary(null); // no output
+   */
+  summary(): void;
+  summary(print: ((text: string) => void) | null): string;
+  summary(print?: ((text: string) => void) | null): string | void {
+    if (print !== undefined && print !== null && typeof print !== 'function') throw new InvalidArgumentError(`summary: print must be a function such as console.log, or null to only return the text, got ${describe(print)}`);
     const h = this.handle('summary');
     this.#syncTrainable('summary');
     const flat = this.layers.filter((l) => !(l instanceof InputLayer));
@@ -522,7 +544,11 @@ export class Sequential {
       });
     }
     const text = summaryText(this.name, flat.map((l, i) => ({ name: l.name, kind: l instanceof Sequential ? 'sequential' : l.kind, shape: this.#shapes[i], params: this.#paramCounts[i], trainableParams: trainable[i] })));
-    print(text);
+    if (print === undefined) {
+      console.log(text);
+      return;
+    }
+    print?.(text);
     return text;
   }
 
@@ -587,13 +613,6 @@ export function batchSizeOf(op: string, bs: unknown): number {
   return bs;
 }
 
-/** Rejects an options value that is not a plain object, and unknown keys. */
-function checkArgs(op: string, args: unknown, known: readonly string[]): void {
-  if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`${op}: options must be an object, got ${describe(args)}`);
-  for (const k of Object.keys(args)) {
-    if (!known.includes(k)) throw new InvalidArgumentError(`${op}: unknown option '${k}' (known: ${known.join(', ')})`);
-  }
-}
 
 /** Creates a sequential model (as `tf.sequential`). */
 export function sequential(args: SequentialArgs = {}): Sequential {

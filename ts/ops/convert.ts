@@ -109,7 +109,7 @@ export function axisArg(op: string, arg: string, v: unknown, shape: readonly num
  */
 export function dtypeArg(op: string, v: unknown): void {
   if (v !== undefined && v !== 'float32') {
-    throw new InvalidArgumentError(`${op}: dtype must be 'float32' (neurite tensors are float32), got ${describe(v)}`);
+    throw new InvalidArgumentError(`${op}: dtype must be 'float32' (float32 is the only dtype neurite supports today; ints and booleans are stored as float32 values), got ${describe(v)}`);
   }
 }
 

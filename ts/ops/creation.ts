@@ -20,6 +20,43 @@ export function tensor(values: TensorValues, shape?: readonly number[] | null, d
   return makeTensor('tensor', values, shape);
 }
 
+/** `tensor` with a required rank (TF.js `tensor1d` … `tensor4d`). */
+function ranked(rank: number, values: TensorValues, shape: readonly number[] | null | undefined, dtype: unknown): Tensor {
+  const op = `tensor${rank}d`;
+  dtypeArg(op, dtype);
+  if (shape !== undefined && shape !== null) {
+    const s = checkShape(op, shape);
+    if (s.length !== rank) throw new InvalidArgumentError(`${op}: shape must have ${rank} dimension(s), got [${s}]`);
+  }
+  const t = makeTensor(op, values, shape);
+  if (t.rank !== rank) {
+    const got = t.shape;
+    t.dispose();
+    throw new InvalidArgumentError(`${op}: values have rank ${got.length} (shape [${got}]), expected rank ${rank}${rank > 1 ? '; for flat values pass the shape' : ''}`);
+  }
+  return t;
+}
+
+/** A 1-D tensor (TF.js `tensor1d`). @example tensor1d([1, 2, 3]) */
+export function tensor1d(values: TensorValues, dtype?: 'float32'): Tensor {
+  return ranked(1, values, undefined, dtype);
+}
+
+/** A 2-D tensor from nested arrays, or flat values with `shape`. @example tensor2d([1, 2, 3, 4], [2, 2]) */
+export function tensor2d(values: TensorValues, shape?: readonly [number, number] | null, dtype?: 'float32'): Tensor {
+  return ranked(2, values, shape, dtype);
+}
+
+/** A 3-D tensor from nested arrays, or flat values with `shape`. */
+export function tensor3d(values: TensorValues, shape?: readonly [number, number, number] | null, dtype?: 'float32'): Tensor {
+  return ranked(3, values, shape, dtype);
+}
+
+/** A 4-D tensor from nested arrays, or flat values with `shape` (TF.js `tensor4d`). */
+export function tensor4d(values: TensorValues, shape?: readonly [number, number, number, number] | null, dtype?: 'float32'): Tensor {
+  return ranked(4, values, shape, dtype);
+}
+
 /** A rank-0 tensor holding one number (a boolean gives 1 or 0). */
 export function scalar(value: number, dtype?: 'float32'): Tensor {
   if (typeof value !== 'number' && typeof value !== 'boolean') throw new InvalidArgumentError(`scalar: value must be a number, got ${describe(value)}`);

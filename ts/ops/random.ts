@@ -10,10 +10,11 @@
  * a program that makes the same calls in the same order gets the same numbers on every run.
  * {@link setSeed} restarts the global generator from another seed.
  */
+import { unknownOption } from '../options.js';
 import { InvalidArgumentError } from '../errors.js';
 import { writeArgs } from '../engine.js';
 import type { Tensor } from '../tensor.js';
-import { checkShape, describe } from './convert.js';
+import { checkShape, describe, dtypeArg } from './convert.js';
 import { runOp } from './run.js';
 
 /** Options of {@link randomUniform}. */
@@ -91,7 +92,7 @@ function readOptions<K extends string>(op: string, options: unknown, defaults: R
   const known = [...Object.keys(defaults), 'seed'];
   const out: Record<string, number | undefined> = { ...defaults };
   for (const [k, v] of Object.entries(options)) {
-    if (!known.includes(k)) throw new InvalidArgumentError(`${op}: unknown option '${k}' (known: ${known.join(', ')})`);
+    if (!known.includes(k)) throw unknownOption(op, k, known);
     if (v === undefined) continue;
     if (k !== 'seed' && (typeof v !== 'number' || !Number.isFinite(Math.fround(v)))) {
       throw new InvalidArgumentError(`${op}: ${k} must be a finite number within float32 range, got ${describe(v)}`);
@@ -116,14 +117,42 @@ function create(
 }
 
 /**
- * A tensor of values drawn uniformly from `[min, max)`.
+ * @internal Reads the TF.js positional form `(shape, a, b, dtype, seed)` as an options object
+ * `{ [keyA]: a, [keyB]: b, seed }`; an options object (or nothing) is passed through when no
+ * further arguments follow it. Anything else — a string or boolean where a number belongs, an
+ * object followed by more arguments — is an error naming the argument.
+ */
+function positional(op: string, args: readonly unknown[], keyA: string, keyB: string): unknown {
+  const [first, b, dtype, seed] = args;
+  if (typeof first !== 'number' && !(first === undefined && args.length > 1)) {
+    if (args.length > 1) {
+      throw new InvalidArgumentError(`${op}: expected (shape, options) or (shape, ${keyA}, ${keyB}, dtype, seed) with numbers, got ${describe(first)} then ${args.length - 1} more argument(s)`);
+    }
+    return first;
+  }
+  if (args.length > 4) throw new InvalidArgumentError(`${op}: too many arguments (${args.length + 1}); expected (shape, ${keyA}, ${keyB}, dtype, seed)`);
+  if (b !== undefined && typeof b !== 'number') throw new InvalidArgumentError(`${op}: ${keyB} (argument 3) must be a number, got ${describe(b)}`);
+  dtypeArg(op, dtype);
+  const o: Record<string, unknown> = {};
+  if (first !== undefined) o[keyA] = first;
+  if (b !== undefined) o[keyB] = b;
+  if (seed !== undefined) o.seed = seed;
+  return o;
+}
+
+/**
+ * A tensor of values drawn uniformly from `[min, max)`. The TF.js positional form
+ * `randomUniform(shape, min, max, dtype, seed)` is accepted too (`dtype` must be `'float32'`).
  *
  * @example randomUniform([2, 3], { min: -1, max: 1, seed: 42 })
+ * @example randomUniform([2, 3], -1, 1, 'float32', 42) // the same tensor, TF.js style
  */
-export function randomUniform(shape: readonly number[], options?: RandomUniformOptions): Tensor {
+export function randomUniform(shape: readonly number[], options?: RandomUniformOptions): Tensor;
+export function randomUniform(shape: readonly number[], min: number, max?: number, dtype?: 'float32', seed?: number): Tensor;
+export function randomUniform(shape: readonly number[], ...args: unknown[]): Tensor {
   const op = 'randomUniform';
   const s = checkShape(op, shape);
-  const { min, max, seed } = readOptions(op, options, { min: 0, max: 1 });
+  const { min, max, seed } = readOptions(op, positional(op, args, 'min', 'max'), { min: 0, max: 1 });
   if (!(Math.fround(min) < Math.fround(max))) {
     throw new InvalidArgumentError(`${op}: min (${min}) must be less than max (${max})`);
   }
@@ -131,12 +160,16 @@ export function randomUniform(shape: readonly number[], options?: RandomUniformO
 }
 
 /**
- * A tensor of values drawn from a normal distribution (Box–Muller on Philox4x32-10).
+ * A tensor of values drawn from a normal distribution (Box–Muller on Philox4x32-10). The TF.js
+ * positional form `randomNormal(shape, mean, stdDev, dtype, seed)` is accepted too.
  *
  * @example randomNormal([64, 32], { stddev: 0.05, seed: 1 })
+ * @example randomNormal([64, 32], 0, 0.05, 'float32', 1) // the same tensor, TF.js style
  */
-export function randomNormal(shape: readonly number[], options?: RandomNormalOptions): Tensor {
-  return normal('randomNormal', shape, options, 'nr_random_normal');
+export function randomNormal(shape: readonly number[], options?: RandomNormalOptions): Tensor;
+export function randomNormal(shape: readonly number[], mean: number, stddev?: number, dtype?: 'float32', seed?: number): Tensor;
+export function randomNormal(shape: readonly number[], ...args: unknown[]): Tensor {
+  return normal('randomNormal', shape, positional('randomNormal', args, 'mean', 'stddev'), 'nr_random_normal');
 }
 
 /**
@@ -145,11 +178,13 @@ export function randomNormal(shape: readonly number[], options?: RandomNormalOpt
  *
  * @example truncatedNormal([784, 128], { stddev: 0.05, seed: 3 })
  */
-export function truncatedNormal(shape: readonly number[], options?: RandomNormalOptions): Tensor {
-  return normal('truncatedNormal', shape, options, 'nr_truncated_normal');
+export function truncatedNormal(shape: readonly number[], options?: RandomNormalOptions): Tensor;
+export function truncatedNormal(shape: readonly number[], mean: number, stddev?: number, dtype?: 'float32', seed?: number): Tensor;
+export function truncatedNormal(shape: readonly number[], ...args: unknown[]): Tensor {
+  return normal('truncatedNormal', shape, positional('truncatedNormal', args, 'mean', 'stddev'), 'nr_truncated_normal');
 }
 
-function normal(op: string, shape: readonly number[], options: RandomNormalOptions | undefined, f: 'nr_random_normal' | 'nr_truncated_normal'): Tensor {
+function normal(op: string, shape: readonly number[], options: unknown, f: 'nr_random_normal' | 'nr_truncated_normal'): Tensor {
   const s = checkShape(op, shape);
   const { mean, stddev, seed } = readOptions(op, options, { mean: 0, stddev: 1 });
   if (stddev < 0) throw new InvalidArgumentError(`${op}: stddev must be >= 0, got ${stddev}`);

@@ -1,0 +1,160 @@
+// Porting from TF.js (issue 8): the TF.js positional forms beside the options objects, the
+// `train.*` names, `tensor1d…4d`, unsupported dtypes, and "did you mean" for unknown option keys
+// and names everywhere options are read.
+import { describe, expect, it } from 'vitest';
+import { expectNoLeak } from './setup.js';
+import * as nr from '../ts/index.js';
+
+const Invalid = nr.InvalidArgumentError;
+
+function throws(f: () => unknown, msg: string | RegExp): void {
+  let err: unknown = null;
+  try {
+    f();
+  } catch (e) {
+    err = e;
+  }
+  expect(err, `expected ${String(msg)}`).toBeInstanceOf(Invalid);
+  if (typeof msg === 'string') expect((err as Error).message).toBe(msg);
+  else expect((err as Error).message).toMatch(msg);
+}
+
+const same = (a: () => nr.Tensor, b: () => nr.Tensor) =>
+  expectNoLeak(() => nr.tidy(() => {
+    expect(Array.from(a().data())).toEqual(Array.from(b().data()));
+  }));
+
+describe('TF.js positional forms', () => {
+  it('randomUniform(shape, min, max, dtype, seed) equals the options form', () => {
+    same(() => nr.randomUniform([3, 4], -2, 3, 'float32', 42), () => nr.randomUniform([3, 4], { min: -2, max: 3, seed: 42 }));
+    same(() => nr.randomUniform([5], -2, undefined, undefined, 7), () => nr.randomUniform([5], { min: -2, seed: 7 }));
+    same(() => nr.randomUniform([5], undefined as unknown as number, 0.5, 'float32', 7), () => nr.randomUniform([5], { max: 0.5, seed: 7 }));
+  });
+
+  it('randomNormal and truncatedNormal (shape, mean, stddev, dtype, seed) equal the options form', () => {
+    same(() => nr.randomNormal([8], 1, 0.5, 'float32', 3), () => nr.randomNormal([8], { mean: 1, stddev: 0.5, seed: 3 }));
+    same(() => nr.truncatedNormal([8], 1, 0.5, undefined, 3), () => nr.truncatedNormal([8], { mean: 1, stddev: 0.5, seed: 3 }));
+  });
+
+  it('random positional arguments of the wrong kind are errors, never ignored', () => {
+    throws(() => nr.randomUniform([2], 0, 1, 'int32' as never, 1), /^randomUniform: dtype must be 'float32' \(float32 is the only dtype neurite supports today/);
+    throws(() => nr.randomNormal([2], 0, '1' as never), 'randomNormal: stddev (argument 3) must be a number, got the string "1"');
+    throws(() => nr.randomUniform([2], { min: 0 } as never, 1 as never), /^randomUniform: expected \(shape, options\) or \(shape, min, max, dtype, seed\) with numbers, got an object/);
+    throws(() => (nr.randomNormal as (...a: unknown[]) => nr.Tensor)([2], 0, 1, 'float32', 1, 2), 'randomNormal: too many arguments (6); expected (shape, mean, stddev, dtype, seed)');
+    throws(() => nr.randomNormal([2], 0, 1, 'float32', 1.5), /^randomNormal: seed must be an integer/);
+  });
+
+  it('leakyRelu(x, alpha), softmax(x, dim), logSoftmax(x, axis) and their methods', () => {
+    const x = nr.tensor([[-2, 1, 3], [0.5, -1, 2]]);
+    same(() => nr.leakyRelu(x, 0.1), () => nr.leakyRelu(x, { alpha: 0.1 }));
+    same(() => x.leakyRelu(0.1), () => nr.leakyRelu(x, { alpha: 0.1 }));
+    same(() => nr.softmax(x, 0), () => nr.softmax(x, { axis: 0 }));
+    same(() => x.softmax(0), () => nr.softmax(x, { axis: 0 }));
+    same(() => x.logSoftmax(-1), () => nr.logSoftmax(x, { axis: -1 }));
+    // Not the same as the default: the axis is really used.
+    expect(nr.tidy(() => Array.from(nr.softmax(x, 0).data()))).not.toEqual(nr.tidy(() => Array.from(nr.softmax(x).data())));
+    throws(() => nr.leakyRelu(x, true as never), 'leakyRelu: alpha must be a number or { alpha }, got boolean true');
+    throws(() => nr.softmax(x, 0.5), 'softmax: axis must be an integer, got 0.5');
+    throws(() => nr.softmax(x, '0' as never), 'softmax: options must be an object, got the string "0"');
+    x.dispose();
+  });
+
+  it('optimizers.adam(0.01) and the other factories take the TF.js positional form', () => {
+    expect(nr.optimizers.adam(0.01).getConfig()).toEqual(nr.optimizers.adam({ learningRate: 0.01 }).getConfig());
+    expect(nr.optimizers.adam(0.01, 0.8, 0.99, null).getConfig()).toEqual(nr.optimizers.adam({ learningRate: 0.01, beta1: 0.8, beta2: 0.99 }).getConfig());
+    expect(nr.optimizers.sgd(0.1).getConfig()).toEqual(nr.optimizers.sgd({ learningRate: 0.1 }).getConfig());
+    expect(nr.optimizers.rmsprop(0.01, 0.95, 0.5, 1e-6, true).getConfig()).toEqual(nr.optimizers.rmsprop({ learningRate: 0.01, rho: 0.95, momentum: 0.5, epsilon: 1e-6, centered: true }).getConfig());
+    expect(nr.optimizers.adagrad(0.05, 0.2).getConfig()).toEqual(nr.optimizers.adagrad({ learningRate: 0.05, initialAccumulatorValue: 0.2 }).getConfig());
+    expect(nr.optimizers.adamw(0.01, 0.1).getConfig()).toEqual(nr.optimizers.adamw({ learningRate: 0.01, weightDecay: 0.1 }).getConfig());
+    const sched = nr.schedules.exponentialDecay({ initialLearningRate: 0.1, decaySteps: 10, decayRate: 0.5 });
+    expect(nr.optimizers.sgd(sched).learningRate).toBe(sched);
+  });
+
+  it('train.* is the tf.train namespace: sgd, momentum, adam, rmsprop, adagrad', () => {
+    expect(Object.keys(nr.train).sort()).toEqual(['adagrad', 'adam', 'momentum', 'rmsprop', 'sgd']);
+    expect(nr.train.adam(0.01).getConfig()).toEqual(nr.optimizers.adam({ learningRate: 0.01 }).getConfig());
+    expect(nr.train.momentum(0.1, 0.9, true).getConfig()).toEqual(nr.optimizers.sgd({ learningRate: 0.1, momentum: 0.9, nesterov: true }).getConfig());
+    throws(() => nr.train.momentum({ learningRate: 0.1 } as never, 0.9), /^optimizers\.momentum: learningRate must be a number or a schedule, got an object/);
+  });
+
+  it('optimizer arguments of the wrong kind are errors', () => {
+    throws(() => nr.optimizers.adam('0.01' as never), 'optimizers.adam: options must be an object, got the string "0.01"');
+    throws(() => nr.optimizers.adam(0.01, '0.9' as never), 'optimizers.adam: beta1 must be a finite number within float32 range, got the string "0.9"');
+    throws(() => nr.optimizers.rmsprop(0.01, 0.9, 0, 1e-7, 1 as never), 'optimizers.rmsprop: centered must be a boolean, got 1');
+    throws(() => (nr.optimizers.sgd as (...a: unknown[]) => unknown)(0.1, 0.9), 'optimizers.sgd: too many arguments (2); the positional form is (learningRate)');
+    throws(() => nr.optimizers.adam({} as never, 0.9 as never), /^optimizers\.adam: expected an options object or \(learningRate, beta1, beta2, epsilon\), got an object/);
+  });
+
+  it('tensor1d … tensor4d check the rank', () => {
+    expectNoLeak(() => nr.tidy(() => {
+      expect(nr.tensor1d([1, 2, 3]).shape).toEqual([3]);
+      expect(nr.tensor2d([[1, 2], [3, 4]]).shape).toEqual([2, 2]);
+      expect(nr.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]).shape).toEqual([3, 2]);
+      expect(nr.tensor3d([1, 2, 3, 4], [1, 2, 2]).shape).toEqual([1, 2, 2]);
+      expect(nr.tensor4d([[[[1]]]]).shape).toEqual([1, 1, 1, 1]);
+      expect(Array.from(nr.tensor2d(new Float32Array([1, 2, 3, 4]), [2, 2]).data())).toEqual([1, 2, 3, 4]);
+    }));
+    expectNoLeak(() => {
+      throws(() => nr.tensor1d([[1, 2]]), 'tensor1d: values have rank 2 (shape [1,2]), expected rank 1');
+      throws(() => nr.tensor2d([1, 2, 3, 4]), 'tensor2d: values have rank 1 (shape [4]), expected rank 2; for flat values pass the shape');
+      throws(() => nr.tensor3d([1, 2], [2] as never), 'tensor3d: shape must have 3 dimension(s), got [2]');
+      throws(() => nr.tensor1d([1], 'int32' as never), /^tensor1d: dtype must be 'float32' \(float32 is the only dtype neurite supports today/);
+    });
+  });
+
+  it("dtypes other than float32 ('int32', 'bool') say float32 is the only dtype", () => {
+    for (const f of [() => nr.zeros([2], 'int32' as never), () => nr.tensor([1], null, 'bool' as never), () => nr.range(0, 3, 1, 'int32' as never)]) {
+      throws(f, /dtype must be 'float32' \(float32 is the only dtype neurite supports today; ints and booleans are stored as float32 values\), got the string "(int32|bool)"$/);
+    }
+  });
+});
+
+describe("unknown option keys suggest the nearest known one ('did you mean')", () => {
+  it('fit, compile, evaluate, predict, sequential', async () => {
+    using m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 1 })] });
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    using x = nr.zeros([4, 2]);
+    using y = nr.zeros([4, 1]);
+    await expect(m.fit(x, y, { epoch: 3 } as never)).rejects.toThrow("fit: unknown option 'epoch' — did you mean 'epochs'? (known: ");
+    await expect(m.fit(x, y, { batchsize: 3 } as never)).rejects.toThrow("did you mean 'batchSize'?");
+    throws(() => m.compile({ optimizer: 'sgd', loss: 'mse', metric: ['mae'] } as never), "compile: unknown option 'metric' — did you mean 'metrics'? (known: optimizer, loss, metrics)");
+    throws(() => m.evaluate(x, y, { batch_size: 2 } as never), /^evaluate: unknown option 'batch_size' — did you mean 'batchSize'\?/);
+    throws(() => m.predict(x, { batch: 2 } as never), /^predict: unknown option 'batch' — did you mean 'batchSize'\?/);
+    throws(() => nr.sequential({ layer: [] } as never), /^sequential: unknown option 'layer' — did you mean 'layers'\?/);
+  });
+
+  it('random ops, activations, optimizers, losses, callbacks and initializers', () => {
+    throws(() => nr.randomNormal([2], { std: 1 } as never), "randomNormal: unknown option 'std' — did you mean 'stddev'? (known: mean, stddev, seed)");
+    throws(() => nr.randomUniform([2], { minval: 0 } as never), /^randomUniform: unknown option 'minval' — did you mean 'min'\?/);
+    using x = nr.zeros([2]);
+    throws(() => nr.leakyRelu(x, { alpah: 0.1 } as never), "leakyRelu: unknown option 'alpah' — did you mean 'alpha'? (known: alpha)");
+    throws(() => nr.softmax(x, { axes: 0 } as never), /^softmax: unknown option 'axes' — did you mean 'axis'\?/);
+    throws(() => nr.optimizers.adam({ learning_rate: 0.1 } as never), /^optimizers\.adam: unknown option 'learning_rate' — did you mean 'learningRate'\?/);
+    throws(() => nr.optimizers.adam({ beta_1: 0.1 } as never), /^optimizers\.adam: unknown option 'beta_1' — did you mean 'beta1'\?/);
+    throws(() => nr.losses.huber(x, x, { detla: 1 } as never), /^huber: unknown option 'detla' — did you mean 'delta'\?/);
+    throws(() => nr.callbacks.earlyStopping({ patient: 2 } as never), /^earlyStopping: unknown option 'patient' — did you mean 'patience'\?/);
+    throws(() => nr.initializers.randomNormal({ std: 1 } as never), /^initializers\.randomNormal: unknown option 'std' — did you mean 'stddev'\?/);
+    throws(() => nr.progressBar({ throttle: 10 } as never), /^progressBar: unknown option 'throttle' — did you mean 'throttleMs'\?/);
+    // Nothing close: no suggestion, just the list.
+    throws(() => nr.randomNormal([2], { zzzzzz: 1 } as never), "randomNormal: unknown option 'zzzzzz' (known: mean, stddev, seed)");
+  });
+
+  it('layer options: every layer rejects unknown keys (they were silently ignored)', () => {
+    throws(() => nr.layers.dense({ units: 3, activaton: 'relu' } as never), /^dense: unknown option 'activaton' — did you mean 'activation'\? \(known: units, activation, .*, name, trainable, inputShape, batchInputShape\)$/);
+    throws(() => nr.layers.dense({ units: 3, input_shape: [2] } as never), /^dense: unknown option 'input_shape' — did you mean 'inputShape'\?/);
+    throws(() => nr.layers.dropout({ rate: 0.1, seed: 1 } as never), "dropout: unknown option 'seed' (known: rate, name, trainable, inputShape, batchInputShape)");
+    throws(() => nr.layers.batchNormalization({ momentun: 0.9 } as never), /^batchNormalization: unknown option 'momentun' — did you mean 'momentum'\?/);
+    throws(() => nr.layers.flatten({ dataFormat: 'channelsLast' } as never), /^flatten: unknown option 'dataFormat' \(known: name, trainable, inputShape, batchInputShape\)$/);
+    throws(() => nr.layers.variational({ units: 2, kl_weight: 1 } as never), /^variational: unknown option 'kl_weight' — did you mean 'klWeight'\?/);
+    throws(() => nr.layers.rbf({ units: 2, kernal: 'gaussian' } as never), /^rbf: unknown option 'kernal' — did you mean 'kernel'\?/);
+  });
+
+  it('unknown names suggest too: losses, metrics, activations, optimizers, initializers', () => {
+    using m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 1 })] });
+    throws(() => m.compile({ optimizer: 'sgd', loss: 'meanSquaredErorr' as never }), /^compile: unknown loss 'meanSquaredErorr' — did you mean 'meanSquaredError'\?/);
+    throws(() => m.compile({ optimizer: 'sgd', loss: 'mse', metrics: ['acuracy' as never] }), /^compile: unknown metric "acuracy" — did you mean 'accuracy'\?/);
+    throws(() => m.compile({ optimizer: 'adma' as never, loss: 'mse' }), /got the string "adma" — did you mean 'adam'\?$/);
+    throws(() => nr.layers.dense({ units: 1, activation: 'reul' as never }), /^dense: unknown activation 'reul' — did you mean 'relu'\?/);
+    throws(() => nr.layers.dense({ units: 1, kernelInitializer: 'heNormall' as never }), /^dense: unknown kernelInitializer "heNormall" — did you mean 'heNormal'\?/);
+  });
+});

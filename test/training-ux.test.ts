@@ -1,0 +1,213 @@
+// Training UX (issue 8): progress lines that keep their metrics at 80 columns, Keras-like
+// verbose defaults that do not print one line per epoch of a toy run, one line when early
+// stopping ends training, short numbers, summary() printed once, and errors that suggest the fix.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import './setup.js';
+import * as nr from '../ts/index.js';
+import { formatLog } from '../ts/format.js';
+import { layoutLine } from '../ts/models/progress.js';
+import { oomHint } from '../ts/engine.js';
+
+/** A fake stream that records what is written. */
+function sink(isTTY: boolean, columns?: number) {
+  const writes: string[] = [];
+  return { out: { isTTY, columns, write: (s: string) => writes.push(s) }, writes, text: () => writes.join('') };
+}
+
+/** The lines a terminal would show: `\r` returns to the start of the line, `\x1b[K` clears the rest. */
+function screen(text: string): string[] {
+  const lines: string[] = [''];
+  for (const part of text.replace(/\x1b\[K/g, '').split(/(\r|\n)/)) {
+    if (part === '\n') lines.push('');
+    else if (part === '\r') lines[lines.length - 1] = '';
+    else lines[lines.length - 1] += part;
+  }
+  return lines.filter((l) => l !== '');
+}
+
+function xor() {
+  const x = nr.tensor([[0, 0], [0, 1], [1, 0], [1, 1]]);
+  const y = nr.tensor([[0], [1], [1], [0]]);
+  const model = nr.sequential({ seed: 1, layers: [nr.layers.dense({ inputShape: [2], units: 8, activation: 'tanh' }), nr.layers.dense({ units: 1, activation: 'sigmoid' })] });
+  model.compile({ optimizer: nr.optimizers.adam({ learningRate: 0.05 }), loss: 'binaryCrossentropy', metrics: ['accuracy', 'mse', 'mae'] });
+  return { x, y, model, dispose: () => [x, y, model].forEach((o) => o.dispose()) };
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('numbers in training logs', () => {
+  it('print in a short fixed-width form', () => {
+    expect(formatLog(1.72e29)).toBe('1.72e+29');
+    expect(formatLog(-1.72e29)).toBe('-1.72e+29');
+    expect(formatLog(3e-12)).toBe('3.00e-12');
+    expect(formatLog(0.5)).toBe('0.5000');
+    expect(formatLog(1234.56789)).toBe('1234.5679');
+    expect(formatLog(12345.6)).toBe('1.23e+4');
+    expect(formatLog(0)).toBe('0.0000');
+    expect(formatLog(-1e-20 * 0)).toBe('0.0000');
+    expect([NaN, Infinity, -Infinity].map(formatLog)).toEqual(['nan', 'inf', '-inf']);
+    for (const v of [1e-30, 9.99e-4, 0.001, 1, 9999.99, 1e4, 3.4e38, -3.4e38]) expect(formatLog(v).length, String(v)).toBeLessThanOrEqual(10);
+  });
+});
+
+describe('progress line layout', () => {
+  const parts = (final: boolean) => ({
+    head: 'Epoch 12/300', counter: '1875/1875', fraction: 1, final, time: final ? '12.3s' : 'ETA 1.2s', rate: '4871 samples/s',
+    metrics: ['loss: 0.1234', 'accuracy: 0.9650', 'val_loss: 0.1500', 'val_accuracy: 0.9601'],
+  });
+
+  it('keeps every metric within 80 columns, dropping the rate and the bar first, wrapping last', () => {
+    // During an epoch (training metrics only): one line.
+    const interim = { ...parts(false), metrics: parts(false).metrics.slice(0, 2) };
+    const line = layoutLine(interim, 80, false);
+    expect(line).toBe('Epoch 12/300 1875/1875 [=======================>] - ETA 1.2s - loss: 0.1234 - accuracy: 0.9650'.replace(/\[=+>\]/, line.match(/\[=*>?\.*\]/)?.[0] ?? '?'));
+    expect(line.length).toBeLessThanOrEqual(79);
+    for (const m of interim.metrics) expect(line).toContain(m);
+    // The epoch's final line with validation metrics: whole, wrapped at the width.
+    const final = layoutLine(parts(true), 80, true);
+    for (const m of parts(true).metrics) expect(final).toContain(m);
+    expect(final.split('\n')[0]).toMatch(/^Epoch 12\/300 1875\/1875 - 12\.3s - loss: 0\.1234/);
+    for (const l of final.split('\n')) expect(l.length).toBeLessThanOrEqual(79);
+    // Wide terminals get the bar and the rate.
+    expect(layoutLine(parts(true), 200, true)).toMatch(/^Epoch 12\/300 1875\/1875 \[=+\] - 12\.3s - 4871 samples\/s - loss: 0\.1234/);
+  });
+
+  it('wraps a final line that cannot fit instead of cutting it; cuts interim lines', () => {
+    const many = { ...parts(true), metrics: Array.from({ length: 10 }, (_, i) => `metric_${i}: 0.${i}000`) };
+    const whole = layoutLine(many, 80, true);
+    for (const m of many.metrics) expect(whole).toContain(m);
+    for (const l of whole.split('\n')) expect(l.length).toBeLessThanOrEqual(79);
+    const cut = layoutLine({ ...many, final: false }, 80, false);
+    expect(cut.length).toBeLessThanOrEqual(79);
+    expect(cut.includes('\n')).toBe(false);
+  });
+
+  it('a fit on an 80-column terminal shows every metric on every epoch line', async () => {
+    const { x, y, model, dispose } = xor();
+    const s = sink(true, 80);
+    await model.fit(x, y, { epochs: 3, batchSize: 1, verbose: 0, validationData: [x, y], callbacks: [nr.progressBar({ out: s.out, throttleMs: 0 })] });
+    const lines = screen(s.text());
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(79);
+    // Each epoch: its lines from 'Epoch i/3' up to the next, holding every metric.
+    const epochs = lines.join('\n').split(/\n(?=Epoch )/);
+    expect(epochs.map((e) => e.split(' ')[1])).toEqual(['1/3', '2/3', '3/3']);
+    for (const e of epochs) {
+      for (const k of ['loss', 'accuracy', 'mse', 'mae', 'val_loss', 'val_accuracy', 'val_mse', 'val_mae']) expect(e).toMatch(new RegExp(`(^| )${k}: \\d\\.\\d{4}(\\s|$)`));
+      expect(e.split('\n')[0]).toMatch(/^Epoch \d\/3 4\/4 - \d+\.\ds - loss: /);
+    }
+    dispose();
+  });
+});
+
+describe('verbose defaults', () => {
+  async function captureStdout(f: () => Promise<unknown>): Promise<string> {
+    let text = '';
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
+      text += String(s);
+      return true;
+    });
+    try {
+      await f();
+    } finally {
+      spy.mockRestore();
+    }
+    return text;
+  }
+
+  it('the README-sized run (300 epochs) prints a few lines, first and last epoch included', async () => {
+    const { x, y, model, dispose } = xor();
+    const t0 = performance.now();
+    const out = await captureStdout(() => model.fit(x, y, { epochs: 300, batchSize: 4 }));
+    const secs = (performance.now() - t0) / 1000;
+    const lines = screen(out);
+    expect(lines[0]).toMatch(/^Epoch 1\/300 /);
+    expect(lines.at(-1)).toMatch(/^Epoch 300\/300 /);
+    expect(lines.length).toBeLessThanOrEqual(2 + Math.ceil(secs) + 1);
+    dispose();
+  });
+
+  it('verbose 2 (and an explicit 1 off a terminal) print every epoch; verbose 0 prints nothing', async () => {
+    const { x, y, model, dispose } = xor();
+    expect(screen(await captureStdout(() => model.fit(x, y, { epochs: 5, verbose: 2 })))).toHaveLength(5);
+    expect(screen(await captureStdout(() => model.fit(x, y, { epochs: 4, verbose: 1 })))).toHaveLength(4);
+    expect(await captureStdout(() => model.fit(x, y, { epochs: 3, verbose: 0 }))).toBe('');
+    await expect(model.fit(x, y, { verbose: 3 as never })).rejects.toThrow("fit: verbose must be 0, 1, 2 or 'auto', got 3");
+    dispose();
+  });
+
+  it('early stopping ends training with one line saying so', async () => {
+    const { x, y, model, dispose } = xor();
+    const es = nr.callbacks.earlyStopping({ monitor: 'loss', patience: 0, minDelta: 10 });
+    const lines = screen(await captureStdout(() => model.fit(x, y, { epochs: 50, verbose: 2, callbacks: [es] })));
+    expect(lines).toHaveLength(3);
+    expect(lines[1]).toMatch(/^Epoch 2\/50 /);
+    expect(lines[2]).toMatch(/^Stopped after epoch 2\/50: early stopping: loss did not improve for 1 epoch \(patience 0; best \d\.\d{4}\)$/);
+    // Under the default, the stopping epoch's line is shown even when thinned out.
+    const es2 = nr.callbacks.earlyStopping({ monitor: 'loss', patience: 3, minDelta: 10 });
+    const auto = screen(await captureStdout(() => model.fit(x, y, { epochs: 50, callbacks: [es2] })));
+    expect(auto.at(-2)).toMatch(/^Epoch 4\/50 /);
+    expect(auto.at(-1)).toMatch(/^Stopped after epoch 4\/50: early stopping: loss did not improve for 3 epochs/);
+    dispose();
+  });
+
+  it('huge losses print short in the epoch line', async () => {
+    const x = nr.tensor([[1e18], [2e18]]);
+    const y = nr.tensor([[0], [0]]);
+    const m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [1], units: 1, kernelInitializer: 'ones' })] });
+    m.compile({ optimizer: nr.optimizers.sgd(0), loss: 'mse' });
+    const s = sink(false);
+    await m.fit(x, y, { epochs: 1, verbose: 0, callbacks: [nr.progressBar({ out: s.out })] });
+    expect(s.text()).toMatch(/ - loss: 2\.50e\+36\n$/);
+    [x, y, m].forEach((o) => o.dispose());
+  });
+});
+
+describe('summary', () => {
+  it('console.log(model.summary()) prints the table once; summary(null) only returns it', () => {
+    const { model, dispose } = xor();
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    console.log(model.summary());
+    expect(log).toHaveBeenCalledTimes(2);
+    expect(log.mock.calls[0][0]).toMatch(/^Model: /);
+    expect(log.mock.calls[1][0]).toBe(undefined);
+    log.mockClear();
+    const text = model.summary(null);
+    expect(log).not.toHaveBeenCalled();
+    expect(text).toMatch(/Total params: 33\n/);
+    let got = '';
+    expect(model.summary((s) => (got = s))).toBe(text);
+    expect(got).toBe(text);
+    dispose();
+  });
+});
+
+describe('errors that suggest the fix', () => {
+  it('class indices with categoricalCrossentropy suggest sparseCategoricalCrossentropy or oneHot', async () => {
+    const m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [4], units: 3, activation: 'softmax' })] });
+    m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+    const x = nr.zeros([5, 4]);
+    const y = nr.tensor([0, 1, 2, 1, 0]);
+    const y1 = nr.tensor([[0], [1], [2], [1], [0]]);
+    const hint = "; these look like class indices: compile with loss 'sparseCategoricalCrossentropy', or one-hot encode them with oneHot(y, 3)";
+    await expect(m.fit(x, y, { verbose: 0 })).rejects.toThrow(`fit: categoricalCrossentropy on y: targets of shape [5] do not match predictions of shape [5,3]${hint}`);
+    expect(() => m.evaluate(x, y)).toThrow(`evaluate: categoricalCrossentropy on y: targets of shape [5] do not match predictions of shape [5,3]${hint}`);
+    expect(() => m.trainOnBatch(x, y)).toThrow(nr.ShapeError);
+    expect(() => m.trainOnBatch(x, y)).toThrow(hint);
+    await expect(m.fit(x, y1, { verbose: 0 })).rejects.toThrow("use y.reshape([-1]) with loss 'sparseCategoricalCrossentropy', or one-hot encode them with oneHot(y.reshape([-1]), 3)");
+    await expect(m.fit(x, nr.zeros([5, 4]), { verbose: 0 })).rejects.toThrow(/do not match predictions of shape \[5,3\]$/);
+    // The suggested fix works.
+    await m.fit(x, nr.oneHot(y, 3), { verbose: 0 });
+    [m, x, y, y1].forEach((o) => o.dispose());
+  });
+
+  it('out of memory with many live tensors says how many and points at tidy()/dispose()', () => {
+    expect(oomHint(10, 1e6)).toBe('');
+    expect(oomHint(5000, 300 * 2 ** 20)).toBe(' (5000 tensors are live, holding 300 MB: dispose() the ones you no longer need, or compute temporaries inside tidy(); memory() counts them)');
+    const live = Array.from({ length: 120 }, () => nr.zeros([16]));
+    const build = () => nr.sequential({ layers: [nr.layers.dense({ inputShape: [100000], units: 16000000 })] }).build();
+    expect(build).toThrow(nr.OutOfMemoryError);
+    expect(build).toThrow(new RegExp(`^dense: out of memory allocating 6400000000000 bytes \\(${nr.memory().numTensors} tensors are live, holding .* MB: dispose\\(\\) the ones you no longer need, or compute temporaries inside tidy\\(\\)`));
+    live.forEach((t) => t.dispose());
+    expect(build).toThrow(/^dense: out of memory allocating 6400000000000 bytes$/);
+  });
+});
