@@ -103,13 +103,14 @@ for (const name of Object.keys(curves)) {
 
 // The learned codec on MNIST: its best PSNR at a rate ≤ r (the operational rate–distortion
 // curve: a codec may always spend fewer bits) against DCT and wavelet at r.
-const bestAtMost = (bpp) => Math.max(-Infinity, ...learned.points.filter((p) => p.bpp <= bpp).map((p) => p.psnr));
+const bestPointAtMost = (bpp) => learned.points.filter((p) => p.bpp <= bpp).reduce((a, p) => (!a || p.psnr > a.psnr ? p : a), null);
+const bestAtMost = (bpp) => bestPointAtMost(bpp)?.psnr ?? -Infinity;
 console.log('\nMNIST, low rates: PSNR (dB) at r bpp; learned = its best point at ≤ r (– = no stream that small)');
 console.log('r      learned  dct      wavelet  jpeg-js');
 const g = (v) => (Number.isFinite(v) ? v.toFixed(2).padStart(7) : '   –   ');
 const mn = curves.mnist;
 for (const r of [0.15, 0.2, 0.3, 0.5, 0.7, 0.75, 1, 1.5]) {
-  console.log(`${r.toFixed(2)}  ${g(bestAtMost(r))}  ${g(psnrAt(mn.dct, r))}  ${g(psnrAt(mn.wavelet, r))}  ${g(psnrAt(mn['jpeg-js'], r))}`);
+  console.log(`${r.toFixed(2)}  ${g(bestAtMost(r))}  ${g(psnrAt(mn.dct, r))}  ${g(psnrAt(mn.wavelet, r))}  ${g(psnrAt(mn['jpeg-js'], r))}   ${bestPointAtMost(r)?.label ?? ''}`);
 }
 const at = 0.75, lw = bestAtMost(at), dw = psnrAt(mn.dct, at), ww = psnrAt(mn.wavelet, at);
 bar(lw > dw && lw > ww, `MNIST: learned codec above DCT and wavelet at ${at} bpp (learned ${lw.toFixed(2)} dB at ≤ ${at} bpp, DCT ${dw.toFixed(2)}, wavelet ${ww.toFixed(2)}; DCT and wavelet have no stream below ${Math.min(mn.dct[0].bpp, mn.wavelet[0].bpp).toFixed(2)} bpp)`);
@@ -153,7 +154,7 @@ const yRange = { camera: [15, 50], coins: [15, 50], mnist: [10, 50], 'mnist ': [
   const c = curves[name];
   const maxBpp = name === 'mnist' ? 8 : name === 'mnist ' ? 1.5 : 3;
   const [y0, y1] = yRange[name];
-  const p = panel(0, i, { x: [0, maxBpp], y: [y0, y1], title: name === 'mnist ' ? `MNIST LOW RATES (0-1.5, ${y0}-${y1})` : `${name.toUpperCase()} (BPP 0-${maxBpp}, PSNR ${y0}-${y1})` });
+  const p = panel(0, i, { x: [0, maxBpp], y: [y0, y1], title: name === 'mnist ' ? 'MNIST, LOW RATES' : `${name.toUpperCase()} (BPP 0-${maxBpp}, PSNR ${y0}-${y1})` });
   p.axes({ zero: false });
   for (const [k, pts] of Object.entries(c)) {
     const shown = pts.filter((q) => q.bpp <= maxBpp);
