@@ -142,6 +142,38 @@ describe('codecs.learned: round trip and rate', () => {
     fitted.dispose();
   });
 
+  it('the arithmetic coder spends the ideal code length of its tables (counts + 1, scaled to 2^16) to within 0.2 % + 24 bits', () => {
+    for (const bits of [2, 5, 8]) {
+      const codec = codecs.learned.fromAutoencoder(ae16, { imageShape: [28, 28], bits, data: xTrain, range: 'data' });
+      const L = 2 ** bits, L1 = L - 1, k = codec.codeSize;
+      const q = (z: Float32Array) => Array.from(z, (v, i) => {
+        const lo = codec.ranges[2 * (i % k)], hi = codec.ranges[2 * (i % k) + 1];
+        return Math.min(L1, Math.max(0, Math.round(((v - lo) / (hi - lo)) * L1)));
+      });
+      const train = q(nr.tidy(() => ae16.encode(xTrain).dataSync()));
+      const freq = Array.from({ length: k }, (_, j) => {
+        const c = new Array(L).fill(0);
+        for (let i = j; i < train.length; i += k) c[train[i]]++;
+        return c.map((v) => 1 + Math.floor((v * (65536 - L)) / N_TRAIN));
+      });
+      const totals = freq.map((f) => f.reduce((a, b) => a + b, 0));
+      const x = nr.tensor(Float32Array.from(digits.flatMap((d) => Array.from(d.data, (v) => v / 255))), [digits.length, 784]);
+      const held = q(nr.tidy(() => ae16.encode(x).dataSync()));
+      x.dispose();
+      let ideal = 0;
+      held.forEach((s, i) => (ideal -= Math.log2(freq[i % k][s] / totals[i % k])));
+      const stream = codec.encode(digits);
+      // Header: 7 bytes, count (2-byte varint for 100 images), payload length (varint), check.
+      let at = 9, len = 0, shift = 0;
+      for (;;) { const b = stream[at++]; len += (b & 0x7f) * 2 ** shift; shift += 7; if (b < 0x80) break; }
+      at++; // check byte
+      expect(stream.length - at).toBe(len);
+      expect(8 * len, `bits ${bits}: payload ${8 * len} bits, ideal ${ideal.toFixed(1)}`).toBeLessThanOrEqual(ideal * 1.002 + 24);
+      expect(8 * len).toBeGreaterThanOrEqual(ideal * 0.998 - 24);
+      codec.dispose();
+    }
+  });
+
   it('PSNR (the library psnr) grows with bits on held-out digits, and the rate with it', () => {
     const x = nr.tensor(Float32Array.from(digits.flatMap((d) => Array.from(d.data))), [digits.length, 784]);
     let prev = { psnr: -Infinity, bytes: 0 };

@@ -14,6 +14,12 @@
  * binary arithmetic code (Witten–Neal–Cleary, 16-bit frequency tables) of the `count · units`
  * symbols in image-major order, trailing zero bytes dropped (the decoder reads zeros past the
  * end). One 28×28 digit with a 16-unit code costs a 10-byte header plus the payload.
+ *
+ * Why not `compression.huffman` on the symbols: its stream carries a 142-byte header and code
+ * table, more than a whole digit's code, and one table for all units ignores that each unit has
+ * its own distribution. The tables here are learned once, with the weights, and the arithmetic
+ * coder (TypeScript: a few hundred symbols per image) spends within a few bits of their ideal
+ * code length (`test/compression-learned.test.ts`).
  */
 import { DisposedError, InvalidArgumentError } from '../../errors.js';
 import { describe, makeTensor } from '../../ops/convert.js';
