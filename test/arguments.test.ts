@@ -349,6 +349,18 @@ const built = () => {
 /** A tiny VAE encoder: dense, then a variational layer. */
 const vaeEncoder = () => nr.sequential({ layers: [nr.layers.dense({ inputShape: [3], units: 2 }), nr.layers.variational({ units: 1 })] });
 
+/** A tiny untrained autoencoder 4 → 2 → 4 (2×2 images), shared by the codecs.learned probes. */
+let tinyAeShared: nr.Autoencoder | undefined;
+function tinyAe(): nr.Autoencoder {
+  if (!tinyAeShared) {
+    tinyAeShared = nr.autoencoder({ encoder: nr.layers.dense({ inputShape: [4], units: 2, activation: 'sigmoid' }), decoder: nr.layers.dense({ units: 4, activation: 'sigmoid' }) });
+    SHARED.add(tinyAeShared); // never disposed by a probe
+  }
+  return tinyAeShared;
+}
+const tinyCodec = () => nr.codecs.learned.fromAutoencoder(tinyAe(), { imageShape: [2, 2], bits: 3 });
+afterAll(() => tinyAeShared?.dispose());
+
 const TABLE: Entry[] = [
   // creation
   { name: 'tensor', call: fnOf('tensor'), good: () => [[1, 2, 3, 4], [2, 2]], kinds: ['values', 'shape?'], allow: { 1: [null] } },
@@ -486,6 +498,11 @@ const TABLE: Entry[] = [
     { name: `codecs.${c}.encode`, op: `codecs.${c}.encode`, call: (im: unknown, o: unknown) => nr.codecs[c].encode(im as never, o as never), good: () => [{ data: new Uint8Array(6), width: 3, height: 2 }, { quality: 50 }], kinds: ['image', 'options?'] },
     { name: `codecs.${c}.decode`, op: `codecs.${c}.decode`, call: (b: unknown, o: unknown) => nr.codecs[c].decode(b as never, o as never), good: () => [nr.codecs[c].encode({ data: new Uint8Array(6), width: 3, height: 2 }), {}], kinds: ['bytes', 'options?'] },
   ]),
+  // codecs.learned: a tiny untrained autoencoder on 2×2 images
+  { name: 'codecs.learned.create', op: 'codecs.learned.create', call: (o) => nr.codecs.learned.create(o as never), good: () => [{ encoder: nr.layers.dense({ inputShape: [4], units: 2, activation: 'sigmoid' }), decoder: nr.layers.dense({ units: 4, activation: 'sigmoid' }), imageShape: [2, 2], bits: 3 }], kinds: ['options'] },
+  { name: 'codecs.learned.fromAutoencoder', op: 'codecs.learned.fromAutoencoder', call: (ae, o) => nr.codecs.learned.fromAutoencoder(ae as never, o as never), good: () => [tinyAe(), { imageShape: [2, 2], bits: 3 }], kinds: ['model', 'options'] },
+  { name: 'LearnedCodec.encode', op: 'codecs.learned.encode', call: (im) => { using c = tinyCodec(); return c.encode(im as never); }, good: () => [{ data: new Uint8Array(4), width: 2, height: 2 }], kinds: ['image'], allow: { 0: [[]] } },
+  { name: 'LearnedCodec.decode', op: 'codecs.learned.decode', call: (b, o) => { using c = tinyCodec(); return c.decode(b as never, o as never); }, good: () => { using c = tinyCodec(); return [c.encode({ data: new Uint8Array(4), width: 2, height: 2 }), { maxOutputBytes: 100 }]; }, kinds: ['bytes', 'options?'] },
   { name: 'schedules.exponentialDecay', op: 'schedules.exponentialDecay', call: (o) => nr.schedules.exponentialDecay(o as never), good: () => [{ initialLearningRate: 0.1, decaySteps: 10, decayRate: 0.5 }], kinds: ['options'] },
   { name: 'schedules.stepDecay', op: 'schedules.stepDecay', call: (o) => nr.schedules.stepDecay(o as never), good: () => [{ initialLearningRate: 0.1, every: 10, drop: 0.5 }], kinds: ['options'] },
   { name: 'schedules.cosineDecay', op: 'schedules.cosineDecay', call: (o) => nr.schedules.cosineDecay(o as never), good: () => [{ initialLearningRate: 0.1, decaySteps: 10 }], kinds: ['options'] },

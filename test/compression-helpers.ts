@@ -1,5 +1,6 @@
 /** Helpers shared by the compression suites: seeded generators, Adler-32, PSNR, PGM. */
 import { readFileSync } from 'node:fs';
+import { psnr as psnrOp, tensor, tidy } from '../ts/index.js';
 
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
@@ -78,13 +79,12 @@ export function genInput(r: () => number, kind: number): Uint8Array {
   }
 }
 
-/** PSNR in dB of two 8-bit images. */
+/** PSNR in dB of two 8-bit images: the library's `psnr` (maxValue 255) on them as one row of pixels. */
 export function psnr(a: Uint8Array, b: Uint8Array): number {
-  let se = 0;
-  for (let i = 0; i < a.length; i++) { const d = a[i] - b[i]; se += d * d; }
-  return se === 0 ? Infinity : 10 * Math.log10((255 * 255 * a.length) / se);
+  return tidy(() => psnrOp(tensor(a, [1, a.length]), tensor(b, [1, b.length]), { maxValue: 255 }).item());
 }
 
+/** RMS error of two 8-bit arrays (kept here: the codecs' error bounds are stated in RMS pixel values, not dB). */
 export function rmse(a: Uint8Array, b: Uint8Array): number {
   let se = 0;
   for (let i = 0; i < a.length; i++) { const d = a[i] - b[i]; se += d * d; }

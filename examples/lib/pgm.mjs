@@ -1,5 +1,6 @@
 // Reads binary PGM (P5, 8-bit) grayscale images: the shipped photographs in test/data/images/.
 import { readFileSync } from 'node:fs';
+import { psnr, tensor, tidy } from '../../dist/index.js';
 
 /** Parses a P5 PGM file into `{ data: Uint8Array, width, height }`. */
 export function readPgm(path) {
@@ -22,9 +23,11 @@ export function readPgm(path) {
   return { data: new Uint8Array(b.subarray(p, p + width * height)), width, height };
 }
 
-/** Peak signal-to-noise ratio in dB of two 8-bit images (Infinity when equal). */
+/**
+ * Peak signal-to-noise ratio in dB of two 8-bit pixel arrays of equal length (Infinity when
+ * equal): the library's `psnr` with `maxValue: 255`, all pixels as one image (so a set of
+ * digits laid end to end gives the PSNR of the total squared error).
+ */
 export function psnr8(a, b) {
-  let se = 0;
-  for (let i = 0; i < a.length; i++) { const d = a[i] - b[i]; se += d * d; }
-  return se === 0 ? Infinity : 10 * Math.log10((255 * 255 * a.length) / se);
+  return tidy(() => psnr(tensor(a, [1, a.length]), tensor(b, [1, b.length]), { maxValue: 255 }).item());
 }

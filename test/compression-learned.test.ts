@@ -1,0 +1,303 @@
+/**
+ * `codecs.learned` (issue 10, "Learned compression"): an autoencoder trained (seeded) on real
+ * MNIST digits as a codec. The stream decodes to exactly decoder(quantised code); the rate
+ * counts every byte; PSNR grows with bits; malformed streams and bad arguments throw
+ * InvalidArgumentErrors naming the codec; mutated streams never escape as anything else.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectNoLeak } from './setup.js';
+import * as nr from '../ts/index.js';
+import { mulberry32 } from './compression-helpers.js';
+
+const { codecs, InvalidArgumentError, DisposedError } = nr;
+type Img = nr.codecs.GrayImage;
+
+const { loadMnist } = (await import('../examples/data/mnist.mjs' as string)) as {
+  loadMnist: (o: { trainSize: number; seed: number }) => { train: { x: Float32Array }; test: { x: Float32Array } };
+};
+const mnist = loadMnist({ trainSize: 8000, seed: 1 });
+const N_TRAIN = 2000;
+const xTrain = nr.tensor(mnist.train.x.subarray(0, 784 * N_TRAIN), [N_TRAIN, 784]);
+const digits: Img[] = Array.from({ length: 100 }, (_, i) => ({
+  data: Uint8Array.from(mnist.test.x.subarray(784 * i, 784 * (i + 1)), (v) => Math.round(v * 255)),
+  width: 28,
+  height: 28,
+}));
+
+async function train(codeSize: number, seed = 1, epochs = 3): Promise<nr.Autoencoder> {
+  const encoder = nr.sequential({ layers: [nr.layers.dense({ inputShape: [784], units: 64, activation: 'relu' }), nr.layers.dense({ units: codeSize })] });
+  const decoder = nr.sequential({ layers: [nr.layers.dense({ inputShape: [codeSize], units: 64, activation: 'relu' }), nr.layers.dense({ units: 784, activation: 'sigmoid' })] });
+  const ae = nr.autoencoder({ encoder, decoder, seed });
+  ae.compile({ optimizer: nr.optimizers.adam({ learningRate: 3e-3 }), loss: 'binaryCrossentropy' });
+  await ae.fit(xTrain, { epochs, batchSize: 64, seed, verbose: 0 });
+  return ae;
+}
+
+/** decoder(quantised encoder(x)) as bytes, computed here without the codec. */
+function reference(ae: nr.Autoencoder, codec: nr.codecs.LearnedCodec, images: Img[]): Uint8Array[] {
+  const L1 = 2 ** codec.bits - 1;
+  return nr.tidy(() => {
+    const x = nr.tensor(Float32Array.from(images.flatMap((im) => Array.from(im.data, (v) => v / 255))), [images.length, 784]);
+    const z = ae.encode(x).dataSync();
+    const k = codec.codeSize;
+    const zq = new Float32Array(z.length);
+    for (let i = 0; i < z.length; i++) {
+      const lo = codec.ranges[2 * (i % k)], hi = codec.ranges[2 * (i % k) + 1];
+      const q = Math.min(L1, Math.max(0, Math.round(((z[i] - lo) / (hi - lo)) * L1)));
+      zq[i] = lo + ((hi - lo) * q) / L1;
+    }
+    const y = ae.decode(nr.tensor(zq, [images.length, k])).dataSync();
+    return images.map((_, i) => Uint8Array.from(y.subarray(784 * i, 784 * (i + 1)), (v) => Math.round(Math.min(1, Math.max(0, v)) * 255)));
+  });
+}
+
+function throwsInvalid(f: () => unknown, msg: RegExp): void {
+  let err: unknown;
+  try {
+    f();
+  } catch (e) {
+    err = e;
+  }
+  expect(err, `expected an InvalidArgumentError matching ${msg}`).toBeInstanceOf(InvalidArgumentError);
+  expect((err as Error).message).toMatch(msg);
+}
+
+let ae16: nr.Autoencoder;
+let ae8: nr.Autoencoder;
+beforeAll(async () => {
+  ae16 = await train(16);
+  ae8 = await train(8);
+}, 120_000);
+afterAll(() => {
+  ae16.dispose();
+  ae8.dispose();
+  xTrain.dispose();
+});
+
+describe('codecs.learned: round trip and rate', () => {
+  it('decode(encode(x)) is exactly decoder(quantised code), for one image and for batches, at 1..8 bits', () => {
+    for (const bits of [1, 2, 4, 6, 8]) {
+      for (const range of [undefined, 'data'] as const) {
+        const codec = codecs.learned.fromAutoencoder(ae16, { imageShape: [28, 28], bits, data: xTrain, range });
+        const want = reference(ae16, codec, digits);
+        const batch = expectNoLeak(() => codec.decode(codec.encode(digits))) as Img[];
+        expect(Array.isArray(batch)).toBe(true);
+        expect(batch.length).toBe(digits.length);
+        batch.forEach((im, i) => {
+          expect(im.width).toBe(28);
+          expect(im.height).toBe(28);
+          expect(Buffer.compare(im.data, want[i]), `bits ${bits}, range ${range}, image ${i}`).toBe(0);
+        });
+        for (const i of [0, 7, 99]) {
+          const one = codec.decode(codec.encode(digits[i])) as Img;
+          expect(Array.isArray(one)).toBe(false);
+          expect(Buffer.compare(one.data, want[i])).toBe(0);
+        }
+        codec.dispose();
+      }
+    }
+  });
+
+  it('create({ encoder, decoder }) gives the same streams as fromAutoencoder, and owns only the model it made', () => {
+    const a = codecs.learned.fromAutoencoder(ae16, { imageShape: [28, 28], bits: 4, data: xTrain });
+    const b = codecs.learned.create({ encoder: ae16.encoder, decoder: ae16.decoder, imageShape: [28, 28], bits: 4, data: xTrain });
+    expect(Buffer.compare(a.encode(digits), b.encode(digits))).toBe(0);
+    b.dispose();
+    // The shared layers live on in ae16.
+    expect(Buffer.compare(a.encode(digits), a.encode(digits))).toBe(0);
+    expect(() => b.encode(digits[0])).toThrow(DisposedError);
+    a.dispose();
+    a.dispose(); // idempotent
+    expect(ae16.isDisposed).toBe(false);
+  });
+
+  it('the stream is a 10-byte header (magic, version, bits, h, w, code size, count, length, check) plus the payload, and bpp counts all of it', () => {
+    const codec = codecs.learned.fromAutoencoder(ae16, { imageShape: [28, 28], bits: 5, data: xTrain });
+    for (const d of digits.slice(0, 20)) {
+      const s = codec.encode(d);
+      expect(Array.from(s.subarray(0, 8))).toEqual([0x4e, 0x4c, 1, 5, 28, 28, 16, 2]);
+      expect(s[8]).toBe(s.length - 10);
+      expect(codecs.bitsPerPixel(s, d)).toBe((8 * s.length) / 784);
+    }
+    const many = codec.encode(digits);
+    expect(Array.from(many.subarray(0, 7))).toEqual([0x4e, 0x4c, 1, 5, 28, 28, 16]);
+    expect(Array.from(many.subarray(7, 9))).toEqual([0xc9, 0x01]); // count: varint of 2 · 100 + 1 (an array)
+    codec.dispose();
+  });
+
+  it('without data every symbol costs its bits; the learned tables spend fewer bytes than that', () => {
+    const flat = codecs.learned.fromAutoencoder(ae16, { imageShape: [28, 28], bits: 4 });
+    const fitted = codecs.learned.fromAutoencoder(ae16, { imageShape: [28, 28], bits: 4, data: xTrain });
+    const uniform = flat.encode(digits);
+    // 100 × 16 symbols × 4 bits = 800 bytes, + 2 termination bits, trailing zero bytes dropped.
+    const header = 12; // 7 bytes, count and payload length (2-byte varints each), check
+    expect(uniform.length - header).toBeGreaterThanOrEqual(790);
+    expect(uniform.length - header).toBeLessThanOrEqual(801);
+    const learned = fitted.encode(digits);
+    expect(learned.length).toBeLessThan(0.85 * uniform.length);
+    // Same quantiser (range [0, 1]): same images back.
+    const [a, b] = [flat.decode(uniform) as Img[], fitted.decode(learned) as Img[]];
+    a.forEach((im, i) => expect(Buffer.compare(im.data, b[i].data)).toBe(0));
+    flat.dispose();
+    fitted.dispose();
+  });
+
+  it('the arithmetic coder spends the ideal code length of its tables (counts + 1, scaled to 2^16) to within 0.2 % + 24 bits', () => {
+    for (const bits of [2, 5, 8]) {
+      const codec = codecs.learned.fromAutoencoder(ae16, { imageShape: [28, 28], bits, data: xTrain, range: 'data' });
+      const L = 2 ** bits, L1 = L - 1, k = codec.codeSize;
+      const q = (z: Float32Array) => Array.from(z, (v, i) => {
+        const lo = codec.ranges[2 * (i % k)], hi = codec.ranges[2 * (i % k) + 1];
+        return Math.min(L1, Math.max(0, Math.round(((v - lo) / (hi - lo)) * L1)));
+      });
+      const train = q(nr.tidy(() => ae16.encode(xTrain).dataSync()));
+      const freq = Array.from({ length: k }, (_, j) => {
+        const c = new Array(L).fill(0);
+        for (let i = j; i < train.length; i += k) c[train[i]]++;
+        return c.map((v) => 1 + Math.floor((v * (65536 - L)) / N_TRAIN));
+      });
+      const totals = freq.map((f) => f.reduce((a, b) => a + b, 0));
+      const x = nr.tensor(Float32Array.from(digits.flatMap((d) => Array.from(d.data, (v) => v / 255))), [digits.length, 784]);
+      const held = q(nr.tidy(() => ae16.encode(x).dataSync()));
+      x.dispose();
+      let ideal = 0;
+      held.forEach((s, i) => (ideal -= Math.log2(freq[i % k][s] / totals[i % k])));
+      const stream = codec.encode(digits);
+      // Header: 7 bytes, count (2-byte varint for 100 images), payload length (varint), check.
+      let at = 9, len = 0, shift = 0;
+      for (;;) { const b = stream[at++]; len += (b & 0x7f) * 2 ** shift; shift += 7; if (b < 0x80) break; }
+      at++; // check byte
+      expect(stream.length - at).toBe(len);
+      expect(8 * len, `bits ${bits}: payload ${8 * len} bits, ideal ${ideal.toFixed(1)}`).toBeLessThanOrEqual(ideal * 1.002 + 24);
+      expect(8 * len).toBeGreaterThanOrEqual(ideal * 0.998 - 24);
+      codec.dispose();
+    }
+  });
+
+  it('PSNR (the library psnr) grows with bits on held-out digits, and the rate with it', () => {
+    const x = nr.tensor(Float32Array.from(digits.flatMap((d) => Array.from(d.data))), [digits.length, 784]);
+    let prev = { psnr: -Infinity, bytes: 0 };
+    for (const bits of [1, 2, 3, 4, 5, 6]) {
+      const codec = codecs.learned.fromAutoencoder(ae16, { imageShape: [28, 28], bits, data: xTrain, range: 'data' });
+      const bytes = codec.encode(digits);
+      const back = codec.decode(bytes) as Img[];
+      const y = nr.tensor(Float32Array.from(back.flatMap((d) => Array.from(d.data))), [digits.length, 784]);
+      const p = nr.tidy(() => nr.mean(nr.psnr(x, y, { maxValue: 255, imageShape: [28, 28] })).item());
+      y.dispose();
+      codec.dispose();
+      expect(p, `bits ${bits}`).toBeGreaterThan(prev.psnr);
+      expect(bytes.length, `bits ${bits}`).toBeGreaterThan(prev.bytes);
+      prev = { psnr: p, bytes: bytes.length };
+    }
+    expect(prev.psnr).toBeGreaterThan(13); // the mean digit alone gives 11.7 dB
+    x.dispose();
+  });
+
+  it('is deterministic: same seed, same training, same streams; another seed, other streams', async () => {
+    const again = await train(16);
+    const other = await train(16, 2);
+    const codecOf = (ae: nr.Autoencoder) => codecs.learned.fromAutoencoder(ae, { imageShape: [28, 28], bits: 4, data: xTrain });
+    const [a, b, c] = [ae16, again, other].map(codecOf);
+    const s = a.encode(digits);
+    expect(Buffer.compare(s, b.encode(digits))).toBe(0);
+    expect(Buffer.compare(s, a.encode(digits))).toBe(0);
+    expect(Buffer.compare(s, c.encode(digits))).not.toBe(0);
+    for (const x of [a, b, c, again, other]) x.dispose();
+  }, 120_000);
+
+  it('an empty batch round-trips to an empty array', () => {
+    const codec = codecs.learned.fromAutoencoder(ae8, { imageShape: [28, 28], bits: 3 });
+    expect(codec.decode(codec.encode([]))).toEqual([]);
+    codec.dispose();
+  });
+});
+
+describe('codecs.learned: bad input', () => {
+  const op = (name: string) => new RegExp(`^codecs\\.learned\\.${name}: `);
+
+  it('decode names truncation, magic, version, bits, dims, code size, trailing bytes, corruption and maxOutputBytes', () => {
+    const c16 = codecs.learned.fromAutoencoder(ae16, { imageShape: [28, 28], bits: 4, data: xTrain });
+    const c8 = codecs.learned.fromAutoencoder(ae8, { imageShape: [28, 28], bits: 4, data: xTrain });
+    const s = c16.encode(digits.slice(0, 5));
+    for (let n = 0; n < s.length; n++) throwsInvalid(() => c16.decode(s.subarray(0, n)), /^codecs\.learned\.decode: (truncated stream|check byte)/);
+    const edit = (i: number, v: number) => { const t = s.slice(); t[i] = v; return t; };
+    throwsInvalid(() => c16.decode(edit(0, 0x4e ^ 1)), /^codecs\.learned\.decode: wrong magic 0x4f4c \(expected 0x4e4c, "NL"\)/);
+    throwsInvalid(() => c16.decode(codecs.dct.encode(digits[0], { quality: 50 })), /wrong magic/);
+    throwsInvalid(() => c16.decode(edit(2, 2)), /^codecs\.learned\.decode: unsupported version 2 \(this decoder reads version 1\)$/);
+    throwsInvalid(() => c16.decode(edit(3, 5)), /^codecs\.learned\.decode: the stream has 5-bit symbols but this codec uses 4 bits$/);
+    throwsInvalid(() => c16.decode(edit(4, 27)), /^codecs\.learned\.decode: the stream holds 28×27 images but this codec decodes 28×28 images$/);
+    throwsInvalid(() => c16.decode(c8.encode(digits[0])), /^codecs\.learned\.decode: the stream has a code of 8 units per image but this codec's encoder gives 16/);
+    throwsInvalid(() => c16.decode(Uint8Array.from([...s, 0])), /^codecs\.learned\.decode: 1 unexpected bytes after the \d+-byte payload$/);
+    throwsInvalid(() => c16.decode(edit(s.length - 1, s[s.length - 1] ^ 0x10)), /^codecs\.learned\.decode: check byte mismatch/);
+    throwsInvalid(() => c16.decode(edit(4, 0xff)), /^codecs\.learned\.decode: the stream holds 16×3711 images/);
+    throwsInvalid(() => c16.decode(Uint8Array.of(0x4e, 0x4c, 1, 4, 28, 28, 16, 0xff, 0xff, 0xff, 0xff, 0x7f)), /the header's image count is not a varint below 2\^32/);
+    throwsInvalid(() => c16.decode(s, { maxOutputBytes: 5 * 784 - 1 }), /^codecs\.learned\.decode: 5 images of 28×28 are 3920 bytes, more than maxOutputBytes = 3919$/);
+    expect((c16.decode(s, { maxOutputBytes: 5 * 784 }) as Img[]).length).toBe(5);
+    throwsInvalid(() => c16.decode(edit(7, 4)), /^codecs\.learned\.decode: the stream says one image but holds 2$/);
+    throwsInvalid(() => c16.decode('x' as never), /^codecs\.learned\.decode: bytes must be a Uint8Array/);
+    throwsInvalid(() => c16.decode(s, { bogus: 1 } as never), /unknown option 'bogus'/);
+    c16.dispose();
+    c8.dispose();
+  });
+
+  it('encode and the constructors check their arguments', () => {
+    const codec = codecs.learned.fromAutoencoder(ae16, { imageShape: [28, 28] });
+    throwsInvalid(() => codec.encode({ data: new Uint8Array(100), width: 10, height: 10 }), /^codecs\.learned\.encode: image is 10×10 with 100 bytes, but this codec takes 28×28 images \(784 bytes\)$/);
+    throwsInvalid(() => codec.encode([digits[0], null as never]), /^codecs\.learned\.encode: images\[1\] must be \{ data: Uint8Array, width, height \}/);
+    throwsInvalid(() => codec.encode({ data: new Float32Array(784), width: 28, height: 28 } as never), /^codecs\.learned\.encode: image\.data must be a Uint8Array/);
+    codec.dispose();
+    const make = (o: unknown) => () => codecs.learned.fromAutoencoder(ae16, o as never);
+    throwsInvalid(make(undefined), op('fromAutoencoder'));
+    throwsInvalid(make({ imageShape: [28] }), /imageShape must be \[height, width\]/);
+    throwsInvalid(make({ imageShape: [20, 20] }), /takes per-sample shape \[784\] \(784 values\) but imageShape \[20,20\] has 400 pixels/);
+    for (const bits of [0, 9, 2.5, '4']) throwsInvalid(make({ imageShape: [28, 28], bits }), /bits must be an integer in \[1, 8\]/);
+    throwsInvalid(make({ imageShape: [28, 28], range: [1, 1] }), /range must be \[lo, hi\] with finite lo < hi, or 'data'/);
+    throwsInvalid(make({ imageShape: [28, 28], range: 'data' }), /range 'data' needs data/);
+    throwsInvalid(make({ imageShape: [28, 28], data: [1, 2] }), /data must be a Tensor of images/);
+    throwsInvalid(make({ imageShape: [28, 28], foo: 1 }), /unknown option 'foo'/);
+    throwsInvalid(() => codecs.learned.fromAutoencoder({} as never, { imageShape: [28, 28] }), /^codecs\.learned\.fromAutoencoder: ae must be an Autoencoder/);
+    nr.tidy(() => throwsInvalid(make({ imageShape: [28, 28], data: nr.zeros([3, 100]) }), /data has 300 values, not a positive multiple of 28×28 = 784/));
+    throwsInvalid(() => codecs.learned.create({ encoder: 1, decoder: ae16.decoder, imageShape: [28, 28] } as never), /^codecs\.learned\.create: encoder must be a sequential model or a layer/);
+    // A decoder that does not give back an image.
+    const small = nr.sequential({ layers: [nr.layers.dense({ inputShape: [16], units: 10 })] });
+    throwsInvalid(() => codecs.learned.create({ encoder: ae16.encoder, decoder: small, imageShape: [28, 28] }), /the decoder gives 10 values per image but imageShape \[28,28\] has 784 pixels/);
+    small.dispose();
+  });
+
+  it('fuzz: 3,000 mutated valid streams decode or throw an InvalidArgumentError naming the codec', () => {
+    const codec = codecs.learned.fromAutoencoder(ae16, { imageShape: [28, 28], bits: 5, data: xTrain });
+    const streams = [codec.encode(digits[3]), codec.encode(digits.slice(10, 14)), codec.encode([digits[50]])];
+    const r = mulberry32(1010);
+    const pick = (n: number) => Math.floor(r() * n);
+    const before = nr.memory().numTensors;
+    let rejected = 0, decoded = 0;
+    for (let i = 0; i < 3000; i++) {
+      let m = streams[i % streams.length].slice();
+      for (let j = 1 + pick(3); j > 0; j--) {
+        switch (pick(6)) {
+          case 0: m[pick(m.length)] ^= 1 << pick(8); break;
+          case 1: m[pick(m.length)] = pick(256); break;
+          case 2: m = m.slice(0, pick(m.length + 1)); break;
+          case 3: m = Uint8Array.from([...m, ...Array.from({ length: 1 + pick(8) }, () => pick(256))]); break;
+          case 4: { const at = pick(m.length + 1); m = Uint8Array.from([...m.subarray(0, at), pick(256), ...m.subarray(at)]); break; }
+          default: if (m.length > 8) m[4 + pick(5)] = pick(256); break; // header fields
+        }
+        if (m.length === 0) break;
+      }
+      try {
+        const out = codec.decode(m, { maxOutputBytes: 1 << 16 });
+        const list = Array.isArray(out) ? out : [out];
+        for (const im of list) expect(im.data.length).toBe(784);
+        decoded++;
+      } catch (err) {
+        if (!(err instanceof InvalidArgumentError)) throw new Error(`mutation ${i} gave ${String(err)}`);
+        expect(err.message).toMatch(/^codecs\.learned\.decode: /);
+        rejected++;
+      }
+    }
+    expect(rejected).toBeGreaterThan(2500);
+    expect(decoded + rejected).toBe(3000);
+    expect(nr.memory().numTensors).toBe(before);
+    codec.dispose();
+  });
+});

@@ -1,0 +1,496 @@
+/**
+ * `codecs.learned`: an autoencoder trained on a data set becomes an image codec for that kind
+ * of image. encoder → code → uniform quantisation of every code unit to `2^bits` levels →
+ * arithmetic coding of the symbols with a per-unit probability table → bytes; decoding runs
+ * the arithmetic decoder, maps symbols back to code values and runs the decoder.
+ *
+ * The encoder, the decoder, the quantiser's ranges and the probability tables are the codec
+ * (both sides hold them, as both sides of JPEG hold the DCT); the stream holds only a small
+ * header and the coded symbols, and the rate is counted from all of its bytes.
+ *
+ * Stream (version 1): magic `NL` (2 bytes), version (1 byte), `bits` (1 byte), then LEB128
+ * varints: image height, image width, code size (units per image), `2·count + isArray`,
+ * payload length in bytes; then an 8-bit check of the symbols and the payload, a 32-bit
+ * binary arithmetic code (Witten–Neal–Cleary, 16-bit frequency tables) of the `count · units`
+ * symbols in image-major order, trailing zero bytes dropped (the decoder reads zeros past the
+ * end). One 28×28 digit with a 16-unit code costs a 10-byte header plus the payload.
+ *
+ * Why not `compression.huffman` on the symbols: its stream carries a 142-byte header and code
+ * table, more than a whole digit's code, and one table for all units ignores that each unit has
+ * its own distribution. The tables here are learned once, with the weights, and the arithmetic
+ * coder (TypeScript: a few hundred symbols per image) spends within a few bits of their ideal
+ * code length (`test/compression-learned.test.ts`).
+ */
+import { DisposedError, InvalidArgumentError } from '../../errors.js';
+import { describe, makeTensor } from '../../ops/convert.js';
+import { checkKeys } from '../../classic/common.js';
+import { Tensor } from '../../tensor.js';
+import { Layer } from '../../layers/layer.js';
+import { Sequential } from '../../models/sequential.js';
+import { Autoencoder } from '../../models/autoencoder.js';
+import { bytesArg, maxOutputArg, type DecodeOptions } from '../bytes.js';
+import type { GrayImage } from './image.js';
+
+/** Options of {@link create} and {@link fromAutoencoder}. */
+export interface LearnedCodecOptions {
+  /** `[height, width]` of the images the autoencoder was trained on (its input has `height·width` values). */
+  imageShape: [number, number];
+  /** Quantisation levels per code unit: `2^bits`, `bits` in 1..8. Default 4. */
+  bits?: number;
+  /**
+   * The range each code unit is quantised over: `[lo, hi]` for every unit (default `[0, 1]`,
+   * for a sigmoid code), or `'data'` for each unit's own min and max over `data`.
+   */
+  range?: [number, number] | 'data';
+  /**
+   * Training images, pixel values in `[0, 1]`, as a tensor `[n, height·width]` (or any shape
+   * of `n·height·width` values). Their codes give the per-unit probability tables of the
+   * entropy coder (counts + 1, so no symbol is impossible) and, with `range: 'data'`, the
+   * ranges. Without `data`, every symbol costs exactly `bits` bits.
+   */
+  data?: Tensor;
+}
+
+/** A learned codec: see {@link create}. */
+export interface LearnedCodec {
+  /** Encodes one image, or an array of images (all `imageShape`), into one stream. */
+  encode(image: GrayImage): Uint8Array;
+  encode(images: GrayImage[]): Uint8Array;
+  /** Decodes a stream of this codec: one image, or an array if an array was encoded. */
+  decode(bytes: Uint8Array, options?: DecodeOptions): GrayImage | GrayImage[];
+  /** Frees the autoencoder if the codec made it ({@link create}); the codec is then unusable. Idempotent. */
+  dispose(): void;
+  [Symbol.dispose](): void;
+  /** Bits per code unit. */
+  readonly bits: number;
+  /** Code units per image. */
+  readonly codeSize: number;
+  /** `[height, width]`. */
+  readonly imageShape: [number, number];
+  /** Each unit's quantisation range, `[lo₀, hi₀, lo₁, hi₁, …]`. */
+  readonly ranges: Float64Array;
+}
+
+const MAGIC0 = 0x4e; // 'N'
+const MAGIC1 = 0x4c; // 'L'
+const VERSION = 1;
+const FREQ_TOTAL = 1 << 16;
+
+/**
+ * A codec from an encoder and a decoder (sequential models or layers; shared, not copied,
+ * as in `autoencoder`). The codec owns the autoencoder it assembles: `dispose()` frees it.
+ *
+ * @example
+ * const codec = codecs.learned.create({ encoder, decoder, imageShape: [28, 28], bits: 4, data: xTrain });
+ * const bytes = codec.encode({ data: digit, width: 28, height: 28 });
+ * const back = codec.decode(bytes); // { data, width: 28, height: 28 }
+ */
+export function create(args: { encoder: Sequential | Layer; decoder: Sequential | Layer } & LearnedCodecOptions): LearnedCodec {
+  const op = 'codecs.learned.create';
+  const o = checkKeys(op, args, ['encoder', 'decoder', 'imageShape', 'bits', 'range', 'data'], true);
+  for (const part of ['encoder', 'decoder'] as const) {
+    const v = o[part];
+    if (!(v instanceof Sequential) && !(v instanceof Layer)) throw new InvalidArgumentError(`${op}: ${part} must be a sequential model or a layer, got ${describe(v)}`);
+  }
+  const opts = options(op, o);
+  const ae = new Autoencoder({ encoder: o.encoder as Sequential | Layer, decoder: o.decoder as Sequential | Layer });
+  try {
+    return new Codec(op, ae, true, opts);
+  } catch (err) {
+    ae.dispose();
+    throw err;
+  }
+}
+
+/**
+ * A codec from a trained autoencoder (not owned: disposing the codec leaves it alive).
+ *
+ * @example
+ * const codec = codecs.learned.fromAutoencoder(ae, { imageShape: [28, 28], bits: 5, data: xTrain });
+ */
+export function fromAutoencoder(ae: Autoencoder, opts: LearnedCodecOptions): LearnedCodec {
+  const op = 'codecs.learned.fromAutoencoder';
+  if (!(ae instanceof Autoencoder)) throw new InvalidArgumentError(`${op}: ae must be an Autoencoder, got ${describe(ae)}`);
+  return new Codec(op, ae, false, options(op, checkKeys(op, opts, ['imageShape', 'bits', 'range', 'data'], true)));
+}
+
+interface Opts {
+  h: number;
+  w: number;
+  bits: number;
+  range: [number, number] | 'data';
+  data: Tensor | undefined;
+}
+
+function options(op: string, o: Record<string, unknown>): Opts {
+  const s = o.imageShape;
+  if (!Array.isArray(s) || s.length !== 2 || !s.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 1 && d <= 65535)) {
+    throw new InvalidArgumentError(`${op}: imageShape must be [height, width] with integers in [1, 65535], got ${describe(s)}`);
+  }
+  const bits = o.bits ?? 4;
+  if (typeof bits !== 'number' || !Number.isInteger(bits) || bits < 1 || bits > 8) {
+    throw new InvalidArgumentError(`${op}: bits must be an integer in [1, 8], got ${describe(bits)}`);
+  }
+  const range = o.range ?? [0, 1];
+  if (range !== 'data') {
+    const ok = Array.isArray(range) && range.length === 2 && range.every((v) => typeof v === 'number' && Number.isFinite(v)) && range[0] < range[1];
+    if (!ok) throw new InvalidArgumentError(`${op}: range must be [lo, hi] with finite lo < hi, or 'data', got ${describe(range)}`);
+  }
+  const data = o.data;
+  if (data !== undefined && !(data instanceof Tensor)) throw new InvalidArgumentError(`${op}: data must be a Tensor of images, got ${describe(data)}`);
+  if (range === 'data' && data === undefined) throw new InvalidArgumentError(`${op}: range 'data' needs data (training images)`);
+  return { h: s[0] as number, w: s[1] as number, bits, range: range as Opts['range'], data };
+}
+
+class Codec implements LearnedCodec {
+  readonly bits: number;
+  readonly codeSize: number;
+  readonly imageShape: [number, number];
+  readonly ranges: Float64Array;
+  readonly #ae: Autoencoder;
+  readonly #owned: boolean;
+  readonly #inShape: number[];
+  readonly #codeShape: number[];
+  /** Cumulative frequencies, `codeSize` tables of `levels + 1` entries. */
+  readonly #cum: Uint32Array;
+  #disposed = false;
+
+  constructor(op: string, ae: Autoencoder, owned: boolean, o: Opts) {
+    this.#ae = ae;
+    this.#owned = owned;
+    this.bits = o.bits;
+    this.imageShape = [o.h, o.w];
+    const px = o.h * o.w;
+    const declared = ae.inputShape;
+    if (declared && declared.reduce((a, b) => a * b, 1) !== px) {
+      throw new InvalidArgumentError(`${op}: the autoencoder takes per-sample shape [${declared.join(',')}] (${declared.reduce((a, b) => a * b, 1)} values) but imageShape [${o.h},${o.w}] has ${px} pixels`);
+    }
+    this.#inShape = declared ?? [px];
+    if (!declared) ae.build([px]);
+    // Probe with a blank image: the code's shape, and a decoder that gives back an image.
+    const probe = this.#run(op, 'encode', new Float32Array(px), 1, this.#inShape);
+    const codeSize = probe.values.length;
+    if (codeSize < 1 || codeSize > 65535) throw new InvalidArgumentError(`${op}: the encoder gives ${codeSize} code units per image (1..65535 supported)`);
+    this.codeSize = codeSize;
+    this.#codeShape = probe.shape;
+    const back = this.#run(op, 'decode', new Float32Array(codeSize), 1, this.#codeShape);
+    if (back.values.length !== px) throw new InvalidArgumentError(`${op}: the decoder gives ${back.values.length} values per image but imageShape [${o.h},${o.w}] has ${px} pixels`);
+
+    const L = 1 << o.bits;
+    let codes: Float32Array | null = null;
+    let n = 0;
+    if (o.data) {
+      if (o.data.isDisposed) throw new DisposedError(`${op}: data is disposed`);
+      if (o.data.size === 0 || o.data.size % px !== 0) throw new InvalidArgumentError(`${op}: data has ${o.data.size} values, not a positive multiple of ${o.h}×${o.w} = ${px} (shape [${o.data.shape.join(',')}])`);
+      n = o.data.size / px;
+      codes = this.#run(op, 'encode', o.data.dataSync(), n, this.#inShape).values;
+      for (let i = 0; i < codes.length; i++) if (!Number.isFinite(codes[i])) throw new InvalidArgumentError(`${op}: the encoder gave a non-finite code value (${codes[i]}) for data image ${Math.floor(i / codeSize)}`);
+    }
+    this.ranges = new Float64Array(2 * codeSize);
+    for (let j = 0; j < codeSize; j++) {
+      let lo: number, hi: number;
+      if (o.range === 'data') {
+        lo = Infinity;
+        hi = -Infinity;
+        for (let i = 0; i < n; i++) {
+          const v = codes![i * codeSize + j];
+          if (v < lo) lo = v;
+          if (v > hi) hi = v;
+        }
+      } else [lo, hi] = o.range;
+      this.ranges[2 * j] = lo;
+      this.ranges[2 * j + 1] = hi;
+    }
+    // Probability tables: counts over the training codes + 1, scaled to about 2^16.
+    this.#cum = new Uint32Array(codeSize * (L + 1));
+    const counts = new Float64Array(L);
+    for (let j = 0; j < codeSize; j++) {
+      counts.fill(0);
+      for (let i = 0; i < n; i++) counts[this.#quantize(j, codes![i * codeSize + j])]++;
+      const base = j * (L + 1);
+      for (let s = 0; s < L; s++) this.#cum[base + s + 1] = this.#cum[base + s] + 1 + (n ? Math.floor((counts[s] * (FREQ_TOTAL - L)) / n) : 0);
+    }
+  }
+
+  #quantize(j: number, v: number): number {
+    const lo = this.ranges[2 * j], hi = this.ranges[2 * j + 1];
+    if (!(hi > lo)) return 0;
+    const L1 = (1 << this.bits) - 1;
+    return Math.min(L1, Math.max(0, Math.round(((v - lo) / (hi - lo)) * L1)));
+  }
+
+  #dequantize(j: number, s: number): number {
+    const lo = this.ranges[2 * j], hi = this.ranges[2 * j + 1];
+    return hi > lo ? lo + ((hi - lo) * s) / ((1 << this.bits) - 1) : lo;
+  }
+
+  /** Runs half of the autoencoder on `n` flat samples; returns the flat output and its per-sample shape. */
+  #run(op: string, half: 'encode' | 'decode', flat: Float32Array, n: number, shape: number[]): { values: Float32Array; shape: number[] } {
+    const x = makeTensor(op, flat, [n, ...shape]);
+    try {
+      const y = half === 'encode' ? this.#ae.encode(x) : this.#ae.decode(x);
+      try {
+        return { values: y.dataSync(), shape: y.shape.slice(1) };
+      } finally {
+        y.dispose();
+      }
+    } finally {
+      x.dispose();
+    }
+  }
+
+  #live(op: string): void {
+    if (this.#disposed) throw new DisposedError(`${op}: the codec is disposed`);
+  }
+
+  encode(images: GrayImage | GrayImage[]): Uint8Array {
+    const op = 'codecs.learned.encode';
+    this.#live(op);
+    const isArray = Array.isArray(images);
+    const list = isArray ? images : [images];
+    const [h, w] = this.imageShape;
+    const px = h * w;
+    const flat = new Float32Array(list.length * px);
+    list.forEach((im, i) => {
+      const at = isArray ? `images[${i}]` : 'image';
+      if (im === null || typeof im !== 'object' || Array.isArray(im)) throw new InvalidArgumentError(`${op}: ${at} must be { data: Uint8Array, width, height }, got ${describe(im)}`);
+      if (!(im.data instanceof Uint8Array)) throw new InvalidArgumentError(`${op}: ${at}.data must be a Uint8Array, got ${describe(im.data)}`);
+      if (im.width !== w || im.height !== h || im.data.length !== px) {
+        throw new InvalidArgumentError(`${op}: ${at} is ${describe(im.width)}×${describe(im.height)} with ${im.data.length} bytes, but this codec takes ${w}×${h} images (${px} bytes)`);
+      }
+      for (let k = 0; k < px; k++) flat[i * px + k] = im.data[k] / 255;
+    });
+    const n = list.length;
+    const k = this.codeSize;
+    const symbols = new Uint8Array(n * k);
+    if (n > 0) {
+      const codes = this.#run(op, 'encode', flat, n, this.#inShape).values;
+      for (let i = 0; i < codes.length; i++) {
+        if (!Number.isFinite(codes[i])) throw new InvalidArgumentError(`${op}: the encoder gave a non-finite code value (${codes[i]}) for image ${Math.floor(i / k)}`);
+        symbols[i] = this.#quantize(i % k, codes[i]);
+      }
+    }
+    const L = 1 << this.bits;
+    const enc = new ArithmeticEncoder();
+    for (let i = 0; i < symbols.length; i++) {
+      const base = (i % k) * (L + 1);
+      enc.encode(this.#cum[base + symbols[i]], this.#cum[base + symbols[i] + 1], this.#cum[base + L]);
+    }
+    const payload = enc.finish();
+    const head = [MAGIC0, MAGIC1, VERSION, this.bits];
+    for (const v of [h, w, k, 2 * n + (isArray ? 1 : 0), payload.length]) pushVarint(head, v);
+    head.push(check(symbols, payload));
+    const out = new Uint8Array(head.length + payload.length);
+    out.set(head);
+    out.set(payload, head.length);
+    return out;
+  }
+
+  decode(bytes: Uint8Array, options?: DecodeOptions): GrayImage | GrayImage[] {
+    const op = 'codecs.learned.decode';
+    this.#live(op);
+    bytesArg(op, bytes);
+    const maxOut = maxOutputArg(op, options);
+    const bad = (what: string): never => {
+      throw new InvalidArgumentError(`${op}: ${what}`);
+    };
+    if (bytes.length < 4) bad(`truncated stream: ${bytes.length} bytes, shorter than the 4-byte start of the header`);
+    if (bytes[0] !== MAGIC0 || bytes[1] !== MAGIC1) bad(`wrong magic 0x${hex(bytes[0])}${hex(bytes[1])} (expected 0x4e4c, "NL"): not a learned-codec stream`);
+    if (bytes[2] !== VERSION) bad(`unsupported version ${bytes[2]} (this decoder reads version ${VERSION})`);
+    if (bytes[3] !== this.bits) bad(`the stream has ${bytes[3]}-bit symbols but this codec uses ${this.bits} bits`);
+    const pos = { at: 4 };
+    const field = (name: string) => readVarint(op, bytes, pos, name);
+    const h = field('height'), w = field('width'), k = field('code size'), countField = field('image count'), len = field('payload length');
+    if (h !== this.imageShape[0] || w !== this.imageShape[1]) bad(`the stream holds ${w}×${h} images but this codec decodes ${this.imageShape[1]}×${this.imageShape[0]} images`);
+    if (k !== this.codeSize) bad(`the stream has a code of ${k} units per image but this codec's encoder gives ${this.codeSize} (a stream of another codec?)`);
+    const isArray = (countField & 1) === 1;
+    const n = Math.floor(countField / 2);
+    if (!isArray && n !== 1) bad(`the stream says one image but holds ${n}`);
+    if (n * h * w > maxOut) bad(`${n} images of ${w}×${h} are ${n * h * w} bytes, more than maxOutputBytes = ${maxOut}`);
+    if (pos.at >= bytes.length) bad(`truncated stream: the header ends at byte ${bytes.length} before its check byte`);
+    const sum = bytes[pos.at++];
+    const rest = bytes.length - pos.at;
+    if (rest < len) bad(`truncated stream: the payload should have ${len} bytes but ${rest} remain`);
+    if (rest > len) bad(`${rest - len} unexpected bytes after the ${len}-byte payload`);
+    const payload = bytes.subarray(pos.at);
+    const L = 1 << this.bits;
+    const symbols = new Uint8Array(n * k);
+    const dec = new ArithmeticDecoder(payload);
+    for (let i = 0; i < symbols.length; i++) symbols[i] = dec.decode(this.#cum, (i % k) * (L + 1), L);
+    if (check(symbols, payload) !== sum) bad('check byte mismatch: the stream is corrupt');
+    const images: GrayImage[] = [];
+    if (n > 0) {
+      const z = new Float32Array(n * k);
+      for (let i = 0; i < z.length; i++) z[i] = this.#dequantize(i % k, symbols[i]);
+      const px = h * w;
+      const y = this.#run(op, 'decode', z, n, this.#codeShape).values;
+      for (let i = 0; i < n; i++) {
+        const data = new Uint8Array(px);
+        for (let p = 0; p < px; p++) {
+          const v = y[i * px + p];
+          data[p] = Number.isNaN(v) ? 0 : Math.round(Math.min(1, Math.max(0, v)) * 255);
+        }
+        images.push({ data, width: w, height: h });
+      }
+    }
+    return isArray ? images : images[0];
+  }
+
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    if (this.#owned) this.#ae.dispose();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
+
+const hex = (b: number | undefined) => (b ?? 0).toString(16).padStart(2, '0');
+
+function pushVarint(out: number[], v: number): void {
+  while (v >= 0x80) {
+    out.push((v & 0x7f) | 0x80);
+    v = Math.floor(v / 128);
+  }
+  out.push(v);
+}
+
+function readVarint(op: string, b: Uint8Array, pos: { at: number }, name: string): number {
+  let v = 0;
+  for (let i = 0; i < 5; i++) {
+    if (pos.at >= b.length) throw new InvalidArgumentError(`${op}: truncated stream: the header ends at byte ${b.length} inside the ${name}`);
+    const x = b[pos.at++];
+    v += (x & 0x7f) * 2 ** (7 * i);
+    if (x < 0x80) {
+      if (v > 0xffff_ffff) break;
+      return v;
+    }
+  }
+  throw new InvalidArgumentError(`${op}: the header's ${name} is not a varint below 2^32`);
+}
+
+/** 8-bit check of the symbols and payload; an odd multiplier makes any one changed symbol change it. */
+function check(symbols: Uint8Array, payload: Uint8Array): number {
+  let c = 0x5a;
+  for (let i = 0; i < symbols.length; i++) c = (Math.imul(c, 31) + symbols[i] + 1) & 0xff;
+  for (let i = 0; i < payload.length; i++) c = (Math.imul(c, 37) + payload[i]) & 0xff;
+  return c;
+}
+
+const TOP = 2 ** 32;
+const HALF = 2 ** 31;
+const Q1 = 2 ** 30;
+const Q3 = 3 * 2 ** 30;
+
+/** Binary arithmetic coder with 32-bit registers (Witten, Neal & Cleary 1987), bits out MSB first. */
+class ArithmeticEncoder {
+  #low = 0;
+  #high = TOP - 1;
+  #pending = 0;
+  #out: number[] = [];
+  #byte = 0;
+  #nbits = 0;
+
+  #bit(b: number): void {
+    this.#byte = (this.#byte << 1) | b;
+    if (++this.#nbits === 8) {
+      this.#out.push(this.#byte);
+      this.#byte = 0;
+      this.#nbits = 0;
+    }
+  }
+
+  #emit(b: number): void {
+    this.#bit(b);
+    for (; this.#pending > 0; this.#pending--) this.#bit(1 - b);
+  }
+
+  /** Codes the interval `[lo, hi)` of `total` (total ≤ 2^16, hi > lo). */
+  encode(lo: number, hi: number, total: number): void {
+    const range = this.#high - this.#low + 1;
+    this.#high = this.#low + Math.floor((range * hi) / total) - 1;
+    this.#low = this.#low + Math.floor((range * lo) / total);
+    for (;;) {
+      if (this.#high < HALF) this.#emit(0);
+      else if (this.#low >= HALF) {
+        this.#emit(1);
+        this.#low -= HALF;
+        this.#high -= HALF;
+      } else if (this.#low >= Q1 && this.#high < Q3) {
+        this.#pending++;
+        this.#low -= Q1;
+        this.#high -= Q1;
+      } else break;
+      this.#low *= 2;
+      this.#high = 2 * this.#high + 1;
+    }
+  }
+
+  /** Two bits that select the final interval, padding with zeros, trailing zero bytes dropped. */
+  finish(): Uint8Array {
+    this.#pending++;
+    this.#emit(this.#low < Q1 ? 0 : 1);
+    if (this.#nbits > 0) {
+      this.#out.push(this.#byte << (8 - this.#nbits));
+      this.#nbits = 0;
+    }
+    let n = this.#out.length;
+    while (n > 0 && this.#out[n - 1] === 0) n--;
+    return Uint8Array.from(this.#out.slice(0, n));
+  }
+}
+
+class ArithmeticDecoder {
+  #low = 0;
+  #high = TOP - 1;
+  #value = 0;
+  #pos = 0;
+  readonly #b: Uint8Array;
+
+  constructor(b: Uint8Array) {
+    this.#b = b;
+    for (let i = 0; i < 32; i++) this.#value = 2 * this.#value + this.#bit();
+  }
+
+  #bit(): number {
+    const i = this.#pos++;
+    const byte = i >> 3 < this.#b.length ? this.#b[i >> 3] : 0;
+    return (byte >> (7 - (i & 7))) & 1;
+  }
+
+  /** Decodes one symbol with the cumulative table `cum[base .. base + L]`. */
+  decode(cum: Uint32Array, base: number, L: number): number {
+    const total = cum[base + L];
+    const range = this.#high - this.#low + 1;
+    const scaled = Math.floor(((this.#value - this.#low + 1) * total - 1) / range);
+    // The symbol s with cum[s] ≤ scaled < cum[s + 1] (a corrupt stream may give any in-range s).
+    let a = 0, b = L - 1;
+    while (a < b) {
+      const m = (a + b + 1) >> 1;
+      if (cum[base + m] <= scaled) a = m;
+      else b = m - 1;
+    }
+    const s = a;
+    this.#high = this.#low + Math.floor((range * cum[base + s + 1]) / total) - 1;
+    this.#low = this.#low + Math.floor((range * cum[base + s]) / total);
+    for (;;) {
+      if (this.#high < HALF) {
+        // nothing to subtract
+      } else if (this.#low >= HALF) {
+        this.#low -= HALF;
+        this.#high -= HALF;
+        this.#value -= HALF;
+      } else if (this.#low >= Q1 && this.#high < Q3) {
+        this.#low -= Q1;
+        this.#high -= Q1;
+        this.#value -= Q1;
+      } else break;
+      this.#low *= 2;
+      this.#high = 2 * this.#high + 1;
+      this.#value = 2 * this.#value + this.#bit();
+    }
+    return s;
+  }
+}
