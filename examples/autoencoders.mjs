@@ -304,7 +304,7 @@ const pick = Array.from({ length: 10 }, (_, d) => test.ids.indexOf(d));
   const sets = [['original', X], ['PCA-32', pcaRec], ['plain', plainRec], ['deep', deepRec], ['sparse', sparseRec], ['VAE (z=mu)', vaeRecMean]];
   const s = 2, cell = 28 * s + 6, left = 80;
   const c = new Canvas(left + 10 * cell + 4, 30 + sets.length * cell);
-  c.text(8, 8, 'held-out digits and their reconstructions (code size 32; VAE 20)', COLORS.black, 1);
+  c.text(8, 8, 'held-out digits and their reconstructions (code size 32, VAE 20)', COLORS.black, 1);
   sets.forEach(([name, data], r) => {
     c.text(6, 30 + r * cell + 24, name, COLORS.black);
     pick.forEach((k, col) => digit(c, data, k * 784, left + col * cell, 30 + r * cell, s));
@@ -335,7 +335,7 @@ const pick = Array.from({ length: 10 }, (_, d) => test.ids.indexOf(d));
   log(`wrote ${g.canvas.save(join(out, 'autoencoders-codes.png'))}`);
 }
 {
-  const sets = [['clean', X], [`gauss ${f(noisyPsnr, 1)}dB`, noisyTest], [`out ${f(denoisedPsnr, 1)}dB`, denoised], [`s&p ${f(spNoisyPsnr, 1)}dB`, spTest], [`out ${f(spDenoisedPsnr, 1)}dB`, spDenoised]];
+  const sets = [['clean', X], [`gauss ${f(noisyPsnr, 1)}dB`, noisyTest], [`out ${f(denoisedPsnr, 1)}dB`, denoised], [`s+p ${f(spNoisyPsnr, 1)}dB`, spTest], [`out ${f(spDenoisedPsnr, 1)}dB`, spDenoised]];
   const s = 2, cell = 28 * s + 6, left = 90;
   const c = new Canvas(left + 10 * cell + 4, 30 + sets.length * cell);
   c.text(8, 8, 'denoising held-out digits: PSNR against clean over all 2,000', COLORS.black, 1);
@@ -367,7 +367,7 @@ const pick = Array.from({ length: 10 }, (_, d) => test.ids.indexOf(d));
   const manifold = take(vae2.decode(zg));
   zg.dispose();
   const c = new Canvas(n * 28 * 2 + 30 + m * 28 * s + 20, 40 + Math.max(n * 28 * 2, m * 28 * s));
-  c.text(10, 10, 'VAE-20: samples z ~ N(0, I)', COLORS.black);
+  c.text(10, 10, 'VAE-20: samples, z drawn from N(0, I)', COLORS.black);
   for (let k = 0; k < n * n; k++) digit(c, samples, k * 784, 10 + (k % n) * 56, 30 + Math.floor(k / n) * 56, 2);
   const x0 = 10 + n * 56 + 20;
   c.text(x0, 10, 'VAE-2: decoder over the 2-D latent grid', COLORS.black);
