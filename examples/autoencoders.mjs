@@ -154,7 +154,9 @@ const deepRec = take(deep.reconstruct(xTest));
 const deepSe = sqErrPerImage(X, deepRec);
 const deepBce = bcePerPixel(X, deepRec);
 const p32 = pca({ components: 32 }).fit(xTrain);
-const pcaRec = take(p32.inverseTransform(p32.transform(xTest)));
+const pcaCodes = p32.transform(xTest);
+const pcaRec = take(p32.inverseTransform(pcaCodes));
+pcaCodes.dispose();
 const pcaSe = sqErrPerImage(X, pcaRec);
 const pcaSeClipped = sqErrPerImage(X, pcaRec.map((v) => Math.min(1, Math.max(0, v))));
 const pcaEv = p32.explainedVarianceRatio.reduce((a, b) => a + b, 0);
@@ -375,7 +377,11 @@ const pick = Array.from({ length: 10 }, (_, d) => test.ids.indexOf(d));
   log(`wrote ${c.save(join(out, 'autoencoders-vae.png'))}`);
 }
 
-for (const mdl of [plain, deep, sparse, denoiser, vae, spDenoiser, ae2, vae2]) mdl.dispose();
+for (const mdl of [plain, deep, sparse, denoiser, vae, spDenoiser, ae2, vae2]) {
+  mdl.dispose();
+  mdl.encoder.dispose();
+  mdl.decoder.dispose();
+}
 xTrain.dispose();
 xTest.dispose();
 log(`\ntotal ${((performance.now() - tStart) / 1000).toFixed(1)} s; memory after dispose: ${JSON.stringify(memory())}`);
