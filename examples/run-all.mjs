@@ -6,14 +6,17 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const ALL = ['activations', 'xor', 'rbf-regression', 'rbf-iris', 'mnist', 'compression'];
+const ALL = ['activations', 'xor', 'rbf-regression', 'rbf-iris', 'mnist', 'compression', 'autoencoders'];
+// Extra arguments per example: the autoencoders' full run (50 epochs × 5 models) is for
+// measurements (`node examples/autoencoders.mjs`); the test suite runs its quick mode.
+const ARGS = { autoencoders: ['--quick'] };
 const only = process.env.EXAMPLES?.split(',').map((s) => s.trim()).filter(Boolean);
 const names = only?.length ? only : ALL;
 const failed = [];
 for (const name of names) {
   console.log(`\n=== examples/${name}.mjs ===`);
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [join(here, `${name}.mjs`)], { stdio: 'inherit', env: { ...process.env, CI: process.env.CI ?? '1' } });
+  const r = spawnSync(process.execPath, [join(here, `${name}.mjs`), ...(ARGS[name] ?? [])], { stdio: 'inherit', env: { ...process.env, CI: process.env.CI ?? '1' } });
   const secs = ((performance.now() - t0) / 1000).toFixed(1);
   if (r.status === 0) console.log(`=== ${name}: ok (${secs} s)`);
   else {
