@@ -73,6 +73,65 @@ describe('bars that are properties', () => {
     }
   });
 
+  it('stored mode: incompressible input costs exactly the 14-byte header, compressible input stays coded', () => {
+    const r = mulberry32(11);
+    const rand = Uint8Array.from({ length: 50_000 }, () => Math.floor(r() * 256));
+    const text = new TextEncoder().encode('abracadabra '.repeat(500));
+    for (const [name, enc, dec] of [
+      ['huffman', (x: Uint8Array) => huffman.encode(x), (b: Uint8Array) => huffman.decode(b)],
+      ...[12, 14, 16].map((maxBits) => [`lzw ${maxBits}`, (x: Uint8Array) => lzw.encode(x, { maxBits }), (b: Uint8Array) => lzw.decode(b)] as const),
+    ] as const) {
+      for (const x of [rand, rand.subarray(0, 1), rand.subarray(0, 100)]) {
+        const s = enc(x);
+        expect(s.length, `${name}: ${x.length} random bytes`).toBe(14 + x.length);
+        expect([s[4], s[5] & 0x80]).toEqual([2, 0x80]);
+        expect(Buffer.compare(s.subarray(14), x)).toBe(0);
+        expect(Buffer.compare(dec(s), x)).toBe(0);
+      }
+      const c = enc(text);
+      expect(c[4], `${name}: text is coded, version 1`).toBe(1);
+      expect(c.length).toBeLessThan(text.length / 2);
+      expect(Buffer.compare(dec(c), text)).toBe(0);
+    }
+  });
+
+  it('stored mode: mutated stored streams are rejected or decode to the header length', () => {
+    const r = mulberry32(12);
+    const rand = Uint8Array.from({ length: 2000 }, () => Math.floor(r() * 256));
+    for (const [name, s, dec] of [
+      ['huffman', huffman.encode(rand), (b: Uint8Array) => huffman.decode(b)],
+      ['lzw', lzw.encode(rand, { maxBits: 13 }), (b: Uint8Array) => lzw.decode(b)],
+    ] as const) {
+      const n = name === 'huffman' ? 'compression\\.huffman' : 'compression\\.lzw';
+      // Length field off by one (re-signed): a clear error naming both lengths.
+      for (const len of [1999, 2001, 0]) throwsInvalid(() => dec(resign(withRawLen(s, len))), new RegExp(`^${n}: stored stream: the header claims ${len} bytes but the payload holds 2000`));
+      throwsInvalid(() => dec(resign(s.subarray(0, s.length - 1))), new RegExp(`^${n}: stored stream: the header claims 2000 bytes but the payload holds 1999`));
+      throwsInvalid(() => dec(s.subarray(0, s.length - 1)), new RegExp(`^${n}: checksum mismatch`));
+      // The stored flag in a version-1 stream.
+      const v1 = s.slice();
+      v1[4] = 1;
+      throwsInvalid(() => dec(resign(v1)), new RegExp(`^${n}: parameter byte 0x8\\w (is not valid in|has the stored flag)`));
+      // Random mutations, raw and re-signed: an InvalidArgumentError, or exactly 2000 bytes
+      // (a flipped payload byte under a valid checksum is stored data).
+      let ok = 0;
+      for (let i = 0; i < 2000; i++) {
+        const m = s.slice();
+        m[Math.floor(r() * m.length)] ^= 1 << Math.floor(r() * 8);
+        for (const t of [m, resign(m)]) {
+          try {
+            expect(dec(t).length).toBe(2000);
+            ok++;
+          } catch (err) {
+            if (!(err instanceof InvalidArgumentError)) throw err;
+            expect((err as Error).message).toMatch(new RegExp(`^${n}: `));
+          }
+        }
+      }
+      expect(ok).toBeGreaterThan(0);
+      expect(ok).toBeLessThan(4000);
+    }
+  });
+
   it('codeLengths matches hand-computed Huffman codes', () => {
     expect(huffman.codeLengths([1, 1, 2, 4])).toEqual([3, 3, 2, 1]);
     expect(huffman.codeLengths([0, 5, 0])).toEqual([0, 1, 0]);

@@ -4,7 +4,10 @@
  *
  * Stream: the 14-byte header (magic `NRHF`, version, decoded length, Adler-32), 128 bytes
  * of 4-bit code lengths, then the codes. Within 1 % of the order-0 entropy on text and
- * random bytes (plus the 142 bytes of header and table).
+ * random bytes (plus the 142 bytes of header and table). When coding would not make the
+ * input smaller (random bytes, inputs of under about 130 bytes), the stream is stored
+ * instead, as deflate's stored blocks: the header (version 2, stored flag 0x80 in the
+ * parameter byte) followed by the input itself, so it costs 14 bytes and decodes at copy speed.
  */
 import { call, check, withWords, words } from '../engine.js';
 import { InvalidArgumentError } from '../errors.js';
@@ -23,9 +26,10 @@ export function encode(bytes: Uint8Array): Uint8Array {
 }
 
 /**
- * Decodes a stream from {@link encode}. Throws `InvalidArgumentError` on any malformed
- * stream (wrong magic or version, checksum mismatch, truncation, a code table that is not
- * prefix-free, more output than `maxOutputBytes`).
+ * Decodes a stream from {@link encode} (coded or stored). Throws `InvalidArgumentError` on
+ * any malformed stream (wrong magic or version, checksum mismatch, truncation, a code table
+ * that is not prefix-free, a stored payload whose length is not the header's, more output
+ * than `maxOutputBytes`).
  */
 export function decode(bytes: Uint8Array, options?: DecodeOptions): Uint8Array {
   const op = 'compression.huffman.decode';

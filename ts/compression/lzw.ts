@@ -1,7 +1,10 @@
 /**
  * `compression.lzw`: Lempel–Ziv–Welch with variable code width (9 bits up to `maxBits`,
  * 12..16) and a dictionary reset (CLEAR code 256) when it is full, as in `compress` and GIF
- * (`crates/core/src/compression/lzw.rs`). Codes are packed MSB first.
+ * (`crates/core/src/compression/lzw.rs`). Codes are packed MSB first. When the codes would
+ * not be smaller than the input (random bytes grow by about 37 % under LZW), the stream is
+ * stored instead: the 14-byte header (version 2, stored flag 0x80 in the parameter byte)
+ * followed by the input itself.
  */
 import { InvalidArgumentError } from '../errors.js';
 import { describe } from '../ops/convert.js';

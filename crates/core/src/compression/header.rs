@@ -3,12 +3,23 @@
 //! ```text
 //! offset  size  field
 //! 0       4     magic: b"NRHF" huffman, b"NRLZ" lzw, b"NRRL" rle, b"NRDC" dct image, b"NRWV" wavelet image
-//! 4       1     version (1)
-//! 5       1     parameter (LZW: maximum code width; image codecs: quality; else 0)
+//! 4       1     version (1, or 2 for a stored stream)
+//! 5       1     parameter (LZW: maximum code width; image codecs: quality; else 0),
+//!               bit 7 ([`STORED`]) set in a stored stream
 //! 6       4     decoded length in bytes, u32 little-endian (image codecs: width × height)
 //! 10      4     Adler-32 of bytes 0..10 followed by the payload, u32 little-endian
 //! 14      …     payload
 //! ```
+//!
+//! Stored streams (version 2, Huffman and LZW only). When coding would not make the input
+//! smaller, as on random bytes, the encoder writes the input itself as the payload, sets
+//! [`STORED`] in the parameter byte and writes version [`VERSION_STORED`] — as deflate falls
+//! back to stored blocks. Incompressible input then costs only the 14-byte header and decodes
+//! at the speed of a copy (plus the checksum). Coded streams are still written as version 1,
+//! byte for byte as before, so version-1 decoders read them; they refuse a stored stream with
+//! "unsupported version 2" instead of misreading it. Version-2 decoders read both. A stored
+//! payload must be exactly the decoded length ([`decode_stored`]). RLE and the image codecs
+//! have no stored mode and accept only version 1.
 //!
 //! The checksum makes a flipped bit anywhere a clear "checksum mismatch" instead of silently
 //! different output. Decoders still validate everything they read, so a stream with a valid
@@ -17,11 +28,17 @@
 use crate::{Error, Result};
 
 pub const HEADER_BYTES: usize = 14;
+/// The version of coded streams (every codec).
 pub const VERSION: u8 = 1;
+/// The version of streams that may carry the [`STORED`] flag (Huffman and LZW).
+pub const VERSION_STORED: u8 = 2;
+/// Bit 7 of the parameter byte: the payload is the input itself.
+pub const STORED: u8 = 0x80;
 
 /// A parsed header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Header {
+    pub version: u8,
     pub param: u8,
     pub raw_len: usize,
 }
@@ -59,10 +76,14 @@ fn checksum(head: &[u8], payload: &[u8]) -> u32 {
 
 /// Starts a stream: the header with a zero checksum, to be sealed by [`seal`].
 pub fn begin(magic: &[u8; 4], param: u8, raw_len: usize, op: &'static str) -> Result<Vec<u8>> {
+    begin_version(magic, VERSION, param, raw_len, op)
+}
+
+fn begin_version(magic: &[u8; 4], version: u8, param: u8, raw_len: usize, op: &'static str) -> Result<Vec<u8>> {
     let len = u32::try_from(raw_len).map_err(|_| Error::invalid(op, format!("input of {raw_len} bytes is longer than 4 GiB - 1")))?;
     let mut v = Vec::with_capacity(HEADER_BYTES + 64);
     v.extend_from_slice(magic);
-    v.push(VERSION);
+    v.push(version);
     v.push(param);
     v.extend_from_slice(&len.to_le_bytes());
     v.extend_from_slice(&[0; 4]);
@@ -75,8 +96,42 @@ pub fn seal(stream: &mut [u8]) {
     stream[10..14].copy_from_slice(&sum.to_le_bytes());
 }
 
-/// Checks magic, version, checksum and the output cap; returns the header and the payload.
+/// A stored stream (version [`VERSION_STORED`], `param | STORED`): the header, then `bytes`.
+pub fn stored(op: &'static str, magic: &[u8; 4], param: u8, bytes: &[u8]) -> Result<Vec<u8>> {
+    let len = u32::try_from(bytes.len()).map_err(|_| Error::invalid(op, format!("input of {} bytes is longer than 4 GiB - 1", bytes.len())))?;
+    let total = HEADER_BYTES + bytes.len();
+    let mut v = Vec::new();
+    v.try_reserve_exact(total).map_err(|_| Error::OutOfMemory { op, bytes: total as u64 })?;
+    v.extend_from_slice(magic);
+    v.push(VERSION_STORED);
+    v.push(param | STORED);
+    v.extend_from_slice(&len.to_le_bytes());
+    v.extend_from_slice(&[0; 4]);
+    v.extend_from_slice(bytes);
+    seal(&mut v);
+    Ok(v)
+}
+
+/// The payload of a stored stream: exactly `n` bytes, copied.
+pub fn decode_stored(op: &'static str, n: usize, payload: &[u8]) -> Result<Vec<u8>> {
+    if payload.len() != n {
+        return Err(Error::invalid(
+            op,
+            format!("stored stream: the header claims {n} bytes but the payload holds {} (truncated or corrupt)", payload.len()),
+        ));
+    }
+    let mut out = alloc_bytes(op, n)?;
+    out.extend_from_slice(payload);
+    Ok(out)
+}
+
+/// Checks magic, version 1, checksum and the output cap; returns the header and the payload.
 pub fn open<'a>(op: &'static str, magic: &[u8; 4], bytes: &'a [u8], max_output: usize) -> Result<(Header, &'a [u8])> {
+    open_versions(op, magic, bytes, max_output, VERSION)
+}
+
+/// [`open`] for a codec that reads versions 1 to `max_version`.
+pub fn open_versions<'a>(op: &'static str, magic: &[u8; 4], bytes: &'a [u8], max_output: usize, max_version: u8) -> Result<(Header, &'a [u8])> {
     if bytes.len() < HEADER_BYTES {
         return Err(Error::invalid(op, format!("truncated stream: {} bytes, shorter than the {HEADER_BYTES}-byte header", bytes.len())));
     }
@@ -86,8 +141,10 @@ pub fn open<'a>(op: &'static str, magic: &[u8; 4], bytes: &'a [u8], max_output: 
             format!("wrong magic {:?} (expected {:?}): not a {op} stream", String::from_utf8_lossy(&bytes[..4]), String::from_utf8_lossy(magic)),
         ));
     }
-    if bytes[4] != VERSION {
-        return Err(Error::invalid(op, format!("unsupported version {} (this decoder reads version {VERSION})", bytes[4])));
+    let version = bytes[4];
+    if !(VERSION..=max_version).contains(&version) {
+        let reads = if max_version == VERSION { format!("version {VERSION}") } else { format!("versions {VERSION} to {max_version}") };
+        return Err(Error::invalid(op, format!("unsupported version {version} (this decoder reads {reads})")));
     }
     let raw_len = u32::from_le_bytes([bytes[6], bytes[7], bytes[8], bytes[9]]) as usize;
     let stored = u32::from_le_bytes([bytes[10], bytes[11], bytes[12], bytes[13]]);
@@ -105,7 +162,7 @@ pub fn open<'a>(op: &'static str, magic: &[u8; 4], bytes: &'a [u8], max_output: 
             format!("the header claims {raw_len} output bytes, more than maxOutputBytes = {max_output}; raise maxOutputBytes if the stream is trusted"),
         ));
     }
-    Ok((Header { param: bytes[5], raw_len }, payload))
+    Ok((Header { version, param: bytes[5], raw_len }, payload))
 }
 
 /// Reserves `n` bytes (fallibly).
@@ -171,7 +228,7 @@ mod tests {
         let mut s = begin(b"NRHF", 0, 5, "t").unwrap();
         s.extend_from_slice(b"abc");
         seal(&mut s);
-        assert_eq!(open("huffman", b"NRHF", &s, 100).unwrap().0, Header { param: 0, raw_len: 5 });
+        assert_eq!(open("huffman", b"NRHF", &s, 100).unwrap().0, Header { version: 1, param: 0, raw_len: 5 });
         assert!(open("huffman", b"NRLZ", &s, 100).unwrap_err().to_string().contains("wrong magic"));
         assert!(open("huffman", b"NRHF", &s[..10], 100).unwrap_err().to_string().contains("truncated"));
         assert!(open("huffman", b"NRHF", &s, 4).unwrap_err().to_string().contains("maxOutputBytes"));
@@ -183,6 +240,25 @@ mod tests {
             f[i] ^= 0x10;
             assert!(open("huffman", b"NRHF", &f, 100).unwrap_err().to_string().contains("checksum"), "byte {i}");
         }
+    }
+
+    #[test]
+    fn stored_streams_are_header_plus_input_and_version_2() {
+        let s = stored("t", b"NRHF", 0, b"hello").unwrap();
+        assert_eq!(s.len(), HEADER_BYTES + 5);
+        assert_eq!(&s[HEADER_BYTES..], b"hello");
+        assert_eq!((s[4], s[5]), (VERSION_STORED, STORED));
+        // Version 1 decoders (RLE, images) refuse it clearly; version 2 decoders open it.
+        assert!(open("t", b"NRHF", &s, 100).unwrap_err().to_string().contains("unsupported version 2 (this decoder reads version 1)"));
+        let (h, p) = open_versions("t", b"NRHF", &s, 100, VERSION_STORED).unwrap();
+        assert_eq!(h, Header { version: 2, param: STORED, raw_len: 5 });
+        assert_eq!(decode_stored("t", h.raw_len, p).unwrap(), b"hello");
+        let mut v = s.clone();
+        v[4] = 3;
+        assert!(open_versions("t", b"NRHF", &v, 100, 2).unwrap_err().to_string().contains("unsupported version 3 (this decoder reads versions 1 to 2)"));
+        assert!(decode_stored("t", 6, p).unwrap_err().to_string().contains("claims 6 bytes but the payload holds 5"));
+        assert!(decode_stored("t", 4, p).unwrap_err().to_string().contains("claims 4 bytes"));
+        assert_eq!(decode_stored("t", 0, &[]).unwrap(), b"");
     }
 
     #[test]

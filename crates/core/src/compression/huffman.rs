@@ -5,7 +5,13 @@
 //! 128 bytes holding the 256 code lengths as 4-bit nibbles (high nibble first, 0 = unused),
 //! then the codes of the input bytes, MSB first, zero-padded to a byte. A one-symbol input
 //! gets a 1-bit code, so the payload is at least `raw_len / 8` bytes: a header claiming more
-//! is refused before any allocation.
+//! is refused before any allocation. The parameter byte is 0.
+//!
+//! Stored mode (format version 2, see [`header`](super::header)): when the coded payload
+//! (table plus codes, known exactly from the histogram before any code is written) would not
+//! be smaller than the input — random bytes, and every input shorter than about 130 bytes —
+//! the stream is the header with version 2 and parameter [`STORED`](super::header::STORED),
+//! followed by the input itself. Coded streams keep version 1 and parameter 0, unchanged.
 //!
 //! Lengths come from the textbook Huffman construction; if the longest exceeds the limit,
 //! lengths are clamped and the Kraft sum is repaired by lengthening the deepest codes that are
@@ -196,11 +202,17 @@ fn histogram(bytes: &[u8]) -> [u32; 256] {
     out
 }
 
-/// Encodes `bytes` (at most 4 GiB - 1).
+/// Encodes `bytes` (at most 4 GiB - 1): coded, or stored when coding would not make the
+/// payload smaller than the input.
 pub fn encode(bytes: &[u8]) -> Result<Vec<u8>> {
     let mut out = header::begin(MAGIC, 0, bytes.len(), OP)?;
     if !bytes.is_empty() {
-        let lens = code_lengths(&histogram(bytes), MAX_LEN)?;
+        let freqs = histogram(bytes);
+        let lens = code_lengths(&freqs, MAX_LEN)?;
+        let code_bits: u64 = freqs.iter().zip(&lens).map(|(&f, &l)| u64::from(f) * u64::from(l)).sum();
+        if 128 + code_bits.div_ceil(8) >= bytes.len() as u64 {
+            return header::stored(OP, MAGIC, 0, bytes);
+        }
         let codes = canonical_codes(OP, &lens)?;
         for pair in lens.chunks_exact(2) {
             out.push((pair[0] << 4) | pair[1]);
@@ -221,10 +233,18 @@ pub fn encode(bytes: &[u8]) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-/// Decodes a stream from [`encode`], refusing to produce more than `max_output` bytes.
+/// Decodes a stream from [`encode`] (coded or stored), refusing to produce more than
+/// `max_output` bytes.
 pub fn decode(stream: &[u8], max_output: usize) -> Result<Vec<u8>> {
-    let (h, payload) = header::open(OP, MAGIC, stream, max_output)?;
-    decode_payload(h.raw_len, payload)
+    let (h, payload) = header::open_versions(OP, MAGIC, stream, max_output, header::VERSION_STORED)?;
+    match (h.version, h.param) {
+        (_, 0) => decode_payload(h.raw_len, payload),
+        (header::VERSION_STORED, header::STORED) => header::decode_stored(OP, h.raw_len, payload),
+        (v, p) => Err(Error::invalid(
+            OP,
+            format!("parameter byte {p:#04x} is not valid in a version {v} stream (0 = coded{})", if v == header::VERSION { "" } else { ", 0x80 = stored" }),
+        )),
+    }
 }
 
 /// Decodes the payload after the header (exposed for fuzzing below the checksum).
@@ -321,6 +341,63 @@ mod tests {
     }
 
     #[test]
+    fn incompressible_input_is_stored_as_header_plus_input() {
+        use header::{HEADER_BYTES, STORED, VERSION, VERSION_STORED};
+        let text = b"the quick brown fox jumps over the lazy dog ".repeat(200);
+        for input in [lcg(100_000, 3), vec![7], (0..=255).collect::<Vec<u8>>(), b"short text".to_vec()] {
+            let enc = encode(&input).unwrap();
+            assert_eq!(enc.len(), HEADER_BYTES + input.len());
+            assert_eq!((enc[4], enc[5]), (VERSION_STORED, STORED));
+            assert_eq!(&enc[HEADER_BYTES..], &input[..]);
+            assert_eq!(decode(&enc, usize::MAX).unwrap(), input);
+        }
+        // Compressible input stays coded, in the unchanged version-1 format.
+        let enc = encode(&text).unwrap();
+        assert_eq!((enc[4], enc[5]), (VERSION, 0));
+        assert!(enc.len() < text.len() * 6 / 10);
+        assert_eq!(decode(&enc, usize::MAX).unwrap(), text);
+    }
+
+    #[test]
+    fn bad_stored_and_parameter_bytes_are_errors() {
+        let reseal = |mut s: Vec<u8>| {
+            header::seal(&mut s);
+            s
+        };
+        let enc = encode(&lcg(1000, 4)).unwrap();
+        // Length field one more or less than the payload (checksum made valid).
+        for n in [999u32, 1001, 0] {
+            let mut s = enc.clone();
+            s[6..10].copy_from_slice(&n.to_le_bytes());
+            let e = decode(&reseal(s), usize::MAX).unwrap_err().to_string();
+            assert!(e.contains(&format!("stored stream: the header claims {n} bytes but the payload holds 1000")), "{e}");
+        }
+        // Payload cut or extended and re-signed.
+        assert!(decode(&reseal(enc[..enc.len() - 1].to_vec()), usize::MAX).unwrap_err().to_string().contains("payload holds 999"));
+        // The stored flag in a version 1 stream, and unknown parameter bits.
+        let mut s = enc.clone();
+        s[4] = 1;
+        assert!(decode(&reseal(s), usize::MAX).unwrap_err().to_string().contains("parameter byte 0x80 is not valid in a version 1 stream"));
+        let mut s = enc.clone();
+        s[5] = 0x81;
+        assert!(decode(&reseal(s), usize::MAX).unwrap_err().to_string().contains("parameter byte 0x81"));
+        let mut s = encode(&b"abracadabra ".repeat(100)).unwrap();
+        s[5] = 1;
+        assert!(decode(&reseal(s), usize::MAX).unwrap_err().to_string().contains("parameter byte 0x01 is not valid in a version 1 stream (0 = coded)"));
+        // A coded stream relabelled as version 2 (parameter 0) still decodes; a stored one's
+        // flag cleared makes its payload a (bad) coded one: an error, never a panic.
+        let text = b"abracadabra ".repeat(100);
+        let mut s = encode(&text).unwrap();
+        s[4] = 2;
+        assert_eq!(decode(&reseal(s), usize::MAX).unwrap(), text);
+        let mut s = enc.clone();
+        s[5] = 0;
+        assert!(decode(&reseal(s), usize::MAX).is_err());
+        // The output cap applies before the copy.
+        assert!(decode(&enc, 999).unwrap_err().to_string().contains("maxOutputBytes = 999"));
+    }
+
+    #[test]
     fn within_one_percent_of_entropy_on_text_and_random() {
         let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/compression/huffman.rs")).unwrap();
         for input in [text.into_bytes(), lcg(200_000, 2)] {
@@ -333,16 +410,19 @@ mod tests {
 
     #[test]
     fn bad_tables_and_truncation_are_errors() {
-        let enc = encode(b"abracadabra abracadabra").unwrap();
+        let enc = encode(&b"abracadabra ".repeat(40)).unwrap();
+        assert_eq!(enc[5], 0, "coded, not stored");
         let payload = &enc[header::HEADER_BYTES..];
         // All lengths 1: over-subscribed.
         let mut p = payload.to_vec();
         p[..128].fill(0x11);
-        assert!(decode_payload(23, &p).unwrap_err().to_string().contains("not prefix-free"));
-        assert!(decode_payload(23, &payload[..130]).unwrap_err().to_string().contains("truncated"));
+        assert!(decode_payload(480, &p).unwrap_err().to_string().contains("not prefix-free"));
+        assert!(decode_payload(480, &payload[..130]).unwrap_err().to_string().contains("truncated"));
         assert!(decode_payload(1 << 20, payload).unwrap_err().to_string().contains("claims"));
         // Mutations below the checksum never panic.
-        let big = encode(&lcg(3000, 5)).unwrap();
+        // 32 random symbols: coded (5 bits a byte), not stored.
+        let big = encode(&lcg(3000, 5).iter().map(|b| b & 31).collect::<Vec<u8>>()).unwrap();
+        assert_eq!(big[5], 0);
         for k in 0..3000 {
             let mut m = big[header::HEADER_BYTES..].to_vec();
             let i = (k * 7919) % m.len();

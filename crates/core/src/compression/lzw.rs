@@ -8,6 +8,12 @@
 //! needing one more bit may appear. When the encoder fills the dictionary (`next` reaches
 //! `2^max_bits`) it writes CLEAR and starts again from 9 bits. The decoded length in the
 //! header ends the stream (no STOP code).
+//!
+//! Stored mode (format version 2, see [`header`](super::header)): when the codes would not
+//! be smaller than the input (random bytes grow by about 37 % under LZW), the encoder stops
+//! as soon as its output reaches the input's length and writes the header with version 2 and
+//! parameter `STORED | max_bits`, followed by the input itself. Coded streams keep version 1
+//! and parameter `max_bits`, unchanged.
 
 use super::bitio::{BitReader, BitWriter};
 use super::header::{self, alloc_bytes};
@@ -56,12 +62,15 @@ impl Dict {
     }
 }
 
-/// Encodes `bytes` with codes of at most `max_bits` (12..=16) bits.
+/// Encodes `bytes` with codes of at most `max_bits` (12..=16) bits: coded, or stored when
+/// the codes would not be smaller than the input.
 pub fn encode(bytes: &[u8], max_bits: u32) -> Result<Vec<u8>> {
     if !(12..=16).contains(&max_bits) {
         return Err(Error::invalid(OP, format!("maxBits must be in 12..=16, got {max_bits}")));
     }
     let out = header::begin(MAGIC, max_bits as u8, bytes.len(), OP)?;
+    // The output may not reach this many bytes (header included) before it is stored instead.
+    let cap = header::HEADER_BYTES + bytes.len();
     let mut w = BitWriter::new(out);
     if let Some((&first, rest)) = bytes.split_first() {
         let limit = 1u32 << max_bits;
@@ -77,6 +86,9 @@ pub fn encode(bytes: &[u8], max_bits: u32) -> Result<Vec<u8>> {
                 continue;
             }
             w.put(cur, width(next));
+            if w.bytes_so_far() >= cap {
+                return header::stored(OP, MAGIC, max_bits as u8, bytes);
+            }
             dict.keys[slot] = key;
             dict.vals[slot] = next as u16;
             next += 1;
@@ -90,14 +102,28 @@ pub fn encode(bytes: &[u8], max_bits: u32) -> Result<Vec<u8>> {
         w.put(cur, width(next));
     }
     let mut out = w.finish();
+    if !bytes.is_empty() && out.len() >= cap {
+        return header::stored(OP, MAGIC, max_bits as u8, bytes);
+    }
     header::seal(&mut out);
     Ok(out)
 }
 
-/// Decodes a stream from [`encode`], refusing to produce more than `max_output` bytes.
+/// Decodes a stream from [`encode`] (coded or stored), refusing to produce more than
+/// `max_output` bytes.
 pub fn decode(stream: &[u8], max_output: usize) -> Result<Vec<u8>> {
-    let (h, payload) = header::open(OP, MAGIC, stream, max_output)?;
-    decode_payload(h.raw_len, u32::from(h.param), payload)
+    let (h, payload) = header::open_versions(OP, MAGIC, stream, max_output, header::VERSION_STORED)?;
+    let max_bits = u32::from(h.param & !header::STORED);
+    if h.param & header::STORED == 0 {
+        return decode_payload(h.raw_len, u32::from(h.param), payload);
+    }
+    if h.version != header::VERSION_STORED {
+        return Err(Error::invalid(OP, format!("parameter byte {:#04x} has the stored flag (0x80), which a version {} stream may not have", h.param, h.version)));
+    }
+    if !(12..=16).contains(&max_bits) {
+        return Err(Error::invalid(OP, format!("the header's maximum code width {max_bits} is not in 12..=16")));
+    }
+    header::decode_stored(OP, h.raw_len, payload)
 }
 
 /// Decodes the payload after the header (exposed for fuzzing below the checksum).
@@ -207,6 +233,56 @@ mod tests {
     }
 
     #[test]
+    fn incompressible_input_is_stored_as_header_plus_input() {
+        use header::{HEADER_BYTES, STORED, VERSION, VERSION_STORED};
+        let text = b"TOBEORNOTTOBEORTOBEORNOT#".repeat(3000);
+        for bits in 12..=16 {
+            for input in [lcg(50_000, 7), vec![5], b"abcdefgh".to_vec()] {
+                let enc = encode(&input, bits).unwrap();
+                assert_eq!(enc.len(), HEADER_BYTES + input.len(), "bits {bits} len {}", input.len());
+                assert_eq!((enc[4], enc[5]), (VERSION_STORED, STORED | bits as u8));
+                assert_eq!(&enc[HEADER_BYTES..], &input[..]);
+                assert_eq!(decode(&enc, usize::MAX).unwrap(), input);
+            }
+            let enc = encode(&text, bits).unwrap();
+            assert_eq!((enc[4], enc[5]), (VERSION, bits as u8));
+            assert_eq!(decode(&enc, usize::MAX).unwrap(), text);
+        }
+        // Input LZW leaves exactly as long or longer is stored: never more than the header.
+        for n in 0..400 {
+            let input = lcg(n, n as u64);
+            assert!(encode(&input, 12).unwrap().len() <= HEADER_BYTES + n);
+        }
+    }
+
+    #[test]
+    fn bad_stored_streams_are_errors() {
+        let reseal = |mut s: Vec<u8>| {
+            header::seal(&mut s);
+            s
+        };
+        let enc = encode(&lcg(1000, 4), 14).unwrap();
+        for n in [999u32, 1001, 0] {
+            let mut s = enc.clone();
+            s[6..10].copy_from_slice(&n.to_le_bytes());
+            let e = decode(&reseal(s), usize::MAX).unwrap_err().to_string();
+            assert!(e.contains(&format!("stored stream: the header claims {n} bytes but the payload holds 1000")), "{e}");
+        }
+        let mut s = enc.clone();
+        s[4] = 1;
+        assert!(decode(&reseal(s), usize::MAX).unwrap_err().to_string().contains("parameter byte 0x8e has the stored flag (0x80), which a version 1 stream may not have"));
+        let mut s = enc.clone();
+        s[5] = 0x80 | 17;
+        assert!(decode(&reseal(s), usize::MAX).unwrap_err().to_string().contains("maximum code width 17"));
+        assert!(decode(&enc, 999).unwrap_err().to_string().contains("maxOutputBytes = 999"));
+        // A coded stream relabelled as version 2 still decodes.
+        let text = b"TOBEORNOTTOBEORTOBEORNOT#".repeat(30);
+        let mut s = encode(&text, 12).unwrap();
+        s[4] = 2;
+        assert_eq!(decode(&reseal(s), usize::MAX).unwrap(), text);
+    }
+
+    #[test]
     fn compresses_text() {
         let text = b"TOBEORNOTTOBEORTOBEORNOT#".repeat(3000);
         assert!(encode(&text, 16).unwrap().len() < text.len() / 10);
@@ -220,10 +296,13 @@ mod tests {
         let p = w.finish();
         assert!(decode_payload(5, 12, &p).unwrap_err().to_string().contains("beyond the dictionary"));
         assert!(decode_payload(5, 20, &p).unwrap_err().to_string().contains("12..=16"));
-        let enc = encode(&lcg(5000, 9), 12).unwrap();
+        // 16 random symbols: coded, not stored.
+        let enc = encode(&lcg(5000, 9).iter().map(|b| b & 15).collect::<Vec<u8>>(), 12).unwrap();
+        assert_eq!(enc[5], 12);
         let payload = &enc[header::HEADER_BYTES..];
         assert!(decode_payload(5000, 12, &payload[..payload.len() / 2]).unwrap_err().to_string().contains("truncated"));
-        assert!(decode_payload(100, 12, payload).unwrap_err().to_string().contains("trailing"));
+        let e = decode_payload(100, 12, payload).unwrap_err().to_string();
+        assert!(e.contains("trailing") || e.contains("more than the 100 bytes"), "{e}");
         for k in 0..3000 {
             let mut m = payload.to_vec();
             let i = (k * 7919) % m.len();
