@@ -144,6 +144,97 @@ describe('simd128 unary kernels, bit for bit', () => {
   });
 });
 
+/** The scalar references of kernels/transcendental.rs (Cephes `expf`/`logf`), step for step in float32. */
+const EXP_P = [1.987_569_1e-4, 1.398_199_9e-3, 8.333_452e-3, 4.166_579_6e-2, 1.666_666_5e-1, 5.000_000_1e-1].map(f);
+const LN_Q = [7.037_683_6e-2, -1.151_461e-1, 1.167_699_9e-1, -1.242_014_1e-1, 1.424_932_3e-1, -1.666_805_8e-1, 2.000_071_4e-1, -2.499_999_4e-1, 3.333_333_1e-1].map(f);
+const [LOG2E, LN2_HI, LN2_LO, SQRT_HALF, ROUND] = [f(Math.LOG2E), 0.693359375, f(-2.121_944_4e-4), f(Math.SQRT1_2), 12582912];
+const u32 = new Uint32Array(1);
+const f32 = new Float32Array(u32.buffer);
+const fromBits = (b: number) => ((u32[0] = b >>> 0), f32[0]);
+const toBits = (x: number) => ((f32[0] = x), u32[0]);
+const pow2 = (k: number) => fromBits((k + 127) << 23);
+
+function expRef(x: number): number {
+  x = 89 < x ? 89 : x;
+  x = x < -104 ? -104 : x;
+  const n = f(f(f(x * LOG2E) + ROUND) - ROUND);
+  let r = f(x - f(n * LN2_HI));
+  r = f(r - f(n * LN2_LO));
+  const z = f(r * r);
+  let y = EXP_P[0];
+  for (const c of EXP_P.slice(1)) y = f(f(y * r) + c);
+  const p = f(f(f(y * z) + r) + 1);
+  const k = Number.isNaN(n) ? 0 : n;
+  const k1 = k >> 1;
+  return f(f(p * pow2(k1)) * pow2(k - k1));
+}
+
+function lnRef(x: number): number {
+  const sub = x < 1.1754943508222875e-38;
+  const b = toBits(sub ? f(x * 8388608) : x);
+  let e = ((b >>> 23) & 0xff) - 126 - (sub ? 23 : 0);
+  let m = fromBits((b & 0x807fffff) | 0x3f000000);
+  const small = m < SQRT_HALF;
+  if (small) e -= 1;
+  m = small ? f(f(m + m) - 1) : f(m - 1);
+  const z = f(m * m);
+  let y = LN_Q[0];
+  for (const c of LN_Q.slice(1)) y = f(f(y * m) + c);
+  y = f(f(y * m) * z);
+  y = f(y + f(e * LN2_LO));
+  y = f(y + f(-0.5 * z));
+  const r = f(f(m + y) + f(e * LN2_HI));
+  return x === Infinity ? Infinity : x === 0 ? -Infinity : !(x > 0) ? NaN : r;
+}
+
+function sigmoidRef(x: number): number {
+  const e = expRef(-Math.abs(x));
+  const d = f(1 + e);
+  return x >= 0 ? f(1 / d) : f(e / d);
+}
+
+describe('simd128 exp / ln kernels (kernels/transcendental.rs), bit for bit', () => {
+  /** Values over the whole range: [-4, 4) with specials, and ±e^[-150, 150) around the saturation points. */
+  const wide = (n: number): Input => {
+    const x = inp([n]);
+    for (let i = 0; i < n; i += 2) x.values[i] = (i % 4 === 0 ? 1 : -1) * Math.exp((rand() - 0.5) * 10) * (i % 8 < 4 ? 20 : 1);
+    return x;
+  };
+
+  it('sigmoid on every length, with saturation and subnormal outputs', () => {
+    expectNoLeak(() => {
+      for (const n of [...LENGTHS, 4099]) {
+        for (const x of [inp([n]), wide(n)]) {
+          const got = viaNr(op('sigmoid'), [x]).values;
+          expect(bits(got), `sigmoid n=${n}`).toEqual(bits(Array.from(x.values, sigmoidRef)));
+        }
+      }
+      const edge: Input = { shape: [12], values: Float32Array.from([-104, -103.9, -100, -87.3, -17, -16.6, 16.6, 17, 88.8, 89, -Infinity, Infinity]) };
+      const got = viaNr(op('sigmoid'), [edge]).values;
+      expect(bits(got)).toEqual(bits(Array.from(edge.values, sigmoidRef)));
+      expect([got[0], got[11]]).toEqual([0, 1]);
+      expect(got[2]).toBeGreaterThan(0);
+    });
+  });
+
+  it('binaryCrossentropy on probabilities uses the ln kernel on every length', () => {
+    expectNoLeak(() => {
+      for (const n of [...LENGTHS.filter((k) => k > 0), 600]) {
+        const p: Input = { shape: [1, n], values: Float32Array.from({ length: n }, (_, i) => (i % 5 === 0 ? [0, 1, 1e-9, 0.9999999][i % 4] : rand())) };
+        const t: Input = { shape: [1, n], values: Float32Array.from({ length: n }, () => (rand() < 0.5 ? 0 : rand())) };
+        let sum = 0;
+        for (let i = 0; i < n; i++) {
+          const c = Math.min(Math.max(p.values[i], f(1e-7)), f(1 - f(1e-7)));
+          const y = t.values[i];
+          sum -= y * lnRef(c) + (1 - y) * lnRef(f(1 - c));
+        }
+        const got = viaNr((a, b) => nr.losses.binaryCrossentropy(a as nr.Tensor, b as nr.Tensor), [t, p]).values;
+        expect(bits(got), `bce n=${n}`).toEqual(bits([sum / n]));
+      }
+    });
+  });
+});
+
 /** `Σ v` in the documented 16-lane order of kernels/reduce.rs, in float32. */
 function sum16(v: ArrayLike<number>, g: (x: number) => number = (x) => x): number {
   const whole = Math.floor(v.length / 16) * 16;

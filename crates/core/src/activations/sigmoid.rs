@@ -2,26 +2,24 @@
 //!
 //! Evaluated without overflow on both sides: `1 / (1 + e^(−x))` for `x ≥ 0`, and
 //! `e^x / (1 + e^x)` for `x < 0`, so `e^(±x)` never exceeds 1 and `σ(−100)` is the tiny
-//! positive `e^(−100)`, not 0 from `1 / (1 + ∞)`.
+//! positive `e^(−100)`, not 0 from `1 / (1 + ∞)`. The forward pass is the simd128 kernel
+//! `kernels::transcendental::sigmoid` (polynomial `exp`, within 2 ulp), and the scalar
+//! [`sigmoid`] used by `swish`, `softplus` and the tails is its scalar reference.
 //!
 //! # Derivative
 //! `σ'(x) = σ(x)·(1 − σ(x))`, computed from the saved output `y`.
 
-use super::map::{map, map_grad};
+use super::map::map_grad;
+use crate::kernels::transcendental;
 
 /// The logistic function of one value, stable for any `x`.
 #[inline(always)]
 pub(crate) fn sigmoid(x: f32) -> f32 {
-    if x >= 0.0 {
-        1.0 / (1.0 + (-x).exp())
-    } else {
-        let e = x.exp(); // NaN also lands here and stays NaN
-        e / (1.0 + e)
-    }
+    transcendental::scalar::sigmoid_one(x) // NaN stays NaN
 }
 
 pub fn forward(x: &[f32], y: &mut [f32]) {
-    map(x, y, sigmoid);
+    transcendental::sigmoid(x, y);
 }
 
 pub fn backward(x: &[f32], y: &[f32], dy: &[f32], dx: &mut [f32]) {

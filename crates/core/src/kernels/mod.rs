@@ -6,9 +6,12 @@ pub mod matmul;
 mod matmul_pack;
 mod matmul_tile;
 pub mod reduce;
+pub mod transcendental;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128_matmul;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128_elementwise;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128_reduce;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd128_transcendental;

@@ -1,7 +1,8 @@
 //! Binary cross-entropy, element-wise, averaged over the last axis and then over rows.
 //!
 //! With label smoothing `s`, targets become `ỹ = t·(1 − s) + ½·s` (Keras).
-//! - On probabilities: `c = clip(p, ε, 1 − ε)`, `ℓ = −(ỹ·ln c + (1 − ỹ)·ln(1 − c))`;
+//! - On probabilities: `c = clip(p, ε, 1 − ε)`, `ℓ = −(ỹ·ln c + (1 − ỹ)·ln(1 − c))` (the `ln`
+//!   kernel of `kernels::transcendental`, in blocks);
 //!   `∂ℓ/∂p = (c − ỹ) / (c·(1 − c))` where `ε ≤ p ≤ 1 − ε`, else 0 (the clip's gradient).
 //! - On logits `z` (stable form of TF's `sigmoid_cross_entropy_with_logits`):
 //!   `ℓ = max(z, 0) − z·ỹ + ln(1 + e^−|z|)`; `∂ℓ/∂z = σ(z) − ỹ`.
@@ -17,6 +18,7 @@
 //! ```
 
 use super::{clip_prob, softplus};
+use crate::kernels::transcendental;
 
 /// `ỹ = t·(1 − s) + ½·s`.
 #[inline]
@@ -24,22 +26,37 @@ fn smooth(t: f32, s: f32) -> f32 {
     t * (1.0 - s) + 0.5 * s
 }
 
-/// The loss of one value.
-#[inline]
-fn elem(p: f32, y: f32, from_logits: bool) -> f64 {
-    if from_logits {
-        // max(z,0) − z·y + ln(1 + e^−|z|) = softplus(z) − z·y.
-        (softplus(p) as f64) - (p as f64) * (y as f64)
-    } else {
-        let (c, _) = clip_prob(p);
-        let (c, y) = (c as f64, y as f64);
-        -(y * c.ln() + (1.0 - y) * (1.0 - c).ln())
-    }
-}
+/// Values per block of the probability form: `ln` runs over a block at a time (on the stack).
+const BLOCK: usize = 256;
 
 /// Mean loss over `rows` samples of `cols` values.
+///
+/// On probabilities, `ln c` and `ln(1 − c)` (with `1 − c` rounded to `f32`) come from the
+/// simd128 kernel `kernels::transcendental::ln` (within 2 ulp), and the terms are combined and
+/// summed in `f64`, in order.
 pub fn forward(pred: &[f32], target: &[f32], rows: usize, cols: usize, from_logits: bool, smoothing: f32) -> f32 {
-    let sum: f64 = pred.iter().zip(target).map(|(&p, &t)| elem(p, smooth(t, smoothing), from_logits)).sum();
+    let mut sum = 0.0f64;
+    if from_logits {
+        for (&z, &t) in pred.iter().zip(target) {
+            // max(z,0) − z·y + ln(1 + e^−|z|) = softplus(z) − z·y.
+            sum += (softplus(z) as f64) - (z as f64) * (smooth(t, smoothing) as f64);
+        }
+    } else {
+        let ([mut c, mut c1], [mut lc, mut lc1]) = ([[0.0f32; BLOCK]; 2], [[0.0f32; BLOCK]; 2]);
+        for (pb, tb) in pred.chunks(BLOCK).zip(target.chunks(BLOCK)) {
+            let n = pb.len().min(tb.len());
+            for ((&p, ci), c1i) in pb.iter().zip(&mut c).zip(&mut c1) {
+                *ci = clip_prob(p).0;
+                *c1i = 1.0 - *ci;
+            }
+            transcendental::ln(&c[..n], &mut lc[..n]);
+            transcendental::ln(&c1[..n], &mut lc1[..n]);
+            for ((&t, &a), &b) in tb.iter().zip(&lc[..n]).zip(&lc1[..n]) {
+                let y = smooth(t, smoothing) as f64;
+                sum -= y * a as f64 + (1.0 - y) * b as f64;
+            }
+        }
+    }
     (sum / (rows * cols) as f64) as f32
 }
 

@@ -1,0 +1,95 @@
+//! The wasm32 simd128 twins of `transcendental::scalar`: the same operations lane-wise, in the
+//! same order, bit-identical results (checked from JS by `test/simd.test.ts`). Each runs over
+//! 4-lane chunks and hands the tail (< 4 values) to the scalar reference.
+
+use core::arch::wasm32::*;
+
+use super::simd128_elementwise::{load, store};
+use super::transcendental::scalar::{self, EXP_HI, EXP_LO, EXP_P, LN2_HI, LN2_LO, LN_Q, LOG2E, ROUND, SQRT_HALF, TWO_23};
+
+/// `out = v(x)` over 4-lane chunks, `s` on the tail.
+#[inline(always)]
+fn map(x: &[f32], out: &mut [f32], v: impl Fn(v128) -> v128, s: impl Fn(f32) -> f32) {
+    let (oc, ot) = out.as_chunks_mut::<4>();
+    let (xc, xt) = x.as_chunks::<4>();
+    oc.iter_mut().zip(xc).for_each(|(o, a)| store(o, v(load(a))));
+    ot.iter_mut().zip(xt).for_each(|(o, &a)| *o = s(a));
+}
+
+/// `2^k` lane-wise for `−126 ≤ k ≤ 127`.
+#[inline(always)]
+fn pow2(k: v128) -> v128 {
+    i32x4_shl(i32x4_add(k, i32x4_splat(127)), 23)
+}
+
+/// `scalar::exp_one`, lane-wise.
+#[inline(always)]
+fn exp4(x: v128) -> v128 {
+    let x = f32x4_pmin(x, f32x4_splat(EXP_HI)); // EXP_HI < x ? EXP_HI : x
+    let x = f32x4_pmax(x, f32x4_splat(EXP_LO)); // x < EXP_LO ? EXP_LO : x
+    let round = f32x4_splat(ROUND);
+    let n = f32x4_sub(f32x4_add(f32x4_mul(x, f32x4_splat(LOG2E)), round), round);
+    let r = f32x4_sub(x, f32x4_mul(n, f32x4_splat(LN2_HI)));
+    let r = f32x4_sub(r, f32x4_mul(n, f32x4_splat(LN2_LO)));
+    let z = f32x4_mul(r, r);
+    let mut y = f32x4_splat(EXP_P[0]);
+    for &c in &EXP_P[1..] {
+        y = f32x4_add(f32x4_mul(y, r), f32x4_splat(c));
+    }
+    let p = f32x4_add(f32x4_add(f32x4_mul(y, z), r), f32x4_splat(1.0));
+    let k = i32x4_trunc_sat_f32x4(n);
+    let k1 = i32x4_shr(k, 1);
+    f32x4_mul(f32x4_mul(p, pow2(k1)), pow2(i32x4_sub(k, k1)))
+}
+
+/// `scalar::ln_one`, lane-wise.
+#[inline(always)]
+fn ln4(x: v128) -> v128 {
+    let sub = f32x4_lt(x, f32x4_splat(f32::MIN_POSITIVE));
+    let xs = v128_bitselect(f32x4_mul(x, f32x4_splat(TWO_23)), x, sub);
+    let e = v128_and(u32x4_shr(xs, 23), i32x4_splat(0xff));
+    let e = i32x4_sub(i32x4_sub(e, i32x4_splat(126)), v128_and(sub, i32x4_splat(23)));
+    let m = v128_or(v128_and(xs, u32x4_splat(0x807f_ffff)), i32x4_splat(0x3f00_0000));
+    let small = f32x4_lt(m, f32x4_splat(SQRT_HALF));
+    let e = i32x4_add(e, small); // the mask is −1 where small
+    let one = f32x4_splat(1.0);
+    let m = v128_bitselect(f32x4_sub(f32x4_add(m, m), one), f32x4_sub(m, one), small);
+    let z = f32x4_mul(m, m);
+    let mut y = f32x4_splat(LN_Q[0]);
+    for &c in &LN_Q[1..] {
+        y = f32x4_add(f32x4_mul(y, m), f32x4_splat(c));
+    }
+    let fe = f32x4_convert_i32x4(e);
+    let y = f32x4_mul(f32x4_mul(y, m), z);
+    let y = f32x4_add(y, f32x4_mul(fe, f32x4_splat(LN2_LO)));
+    let y = f32x4_add(y, f32x4_mul(f32x4_splat(-0.5), z));
+    let r = f32x4_add(m, y);
+    let r = f32x4_add(r, f32x4_mul(fe, f32x4_splat(LN2_HI)));
+    // The scalar if-chain's precedence, applied last-first: NaN, then −Inf, then +Inf.
+    let r = v128_bitselect(f32x4_splat(f32::NAN), r, v128_not(f32x4_gt(x, f32x4_splat(0.0))));
+    let r = v128_bitselect(f32x4_splat(f32::NEG_INFINITY), r, f32x4_eq(x, f32x4_splat(0.0)));
+    v128_bitselect(f32x4_splat(f32::INFINITY), r, f32x4_eq(x, f32x4_splat(f32::INFINITY)))
+}
+
+/// `scalar::sigmoid_one`, lane-wise.
+#[inline(always)]
+fn sigmoid4(x: v128) -> v128 {
+    let e = exp4(f32x4_neg(f32x4_abs(x)));
+    let d = f32x4_add(f32x4_splat(1.0), e);
+    v128_bitselect(f32x4_div(f32x4_splat(1.0), d), f32x4_div(e, d), f32x4_ge(x, f32x4_splat(0.0)))
+}
+
+/// The simd128 twin of `scalar::exp`.
+pub fn exp(x: &[f32], out: &mut [f32]) {
+    map(x, out, exp4, scalar::exp_one);
+}
+
+/// The simd128 twin of `scalar::ln`.
+pub fn ln(x: &[f32], out: &mut [f32]) {
+    map(x, out, ln4, scalar::ln_one);
+}
+
+/// The simd128 twin of `scalar::sigmoid`.
+pub fn sigmoid(x: &[f32], out: &mut [f32]) {
+    map(x, out, sigmoid4, scalar::sigmoid_one);
+}

@@ -1,0 +1,237 @@
+//! `exp`, `ln` and the logistic `sigmoid` over slices, as a scalar reference (`scalar`) and a
+//! wasm32 simd128 twin (`simd128_transcendental.rs`) that agree bit for bit (checked from JS by
+//! `test/simd.test.ts`). Only exact IEEE `f32` operations are used (add, sub, mul, div, compares,
+//! integer bit moves; no FMA, no relaxed SIMD), so every runtime gets the same bits.
+//!
+//! - `exp` (Cephes `expf`): `n = round(x·log2 e)`, `r = x − n·ln2` (ln 2 split into an exact
+//!   high part and a low part), `e^r ≈ 1 + r + r²·P(r)` with `P` of degree 5, then `·2^n` in two
+//!   exact power-of-two steps so subnormal results round once. `x` is first clamped to
+//!   `[−104, 89]` (beyond which the result is 0 or +Inf anyway); NaN stays NaN.
+//! - `ln` (Cephes `logf`): `x = m·2^e` with `m ∈ [√½, √2)`, `ln(1 + f) ≈ f − f²/2 + f³·Q(f)`
+//!   with `Q` of degree 8, plus `e·ln 2` (split). Subnormals are scaled by 2^23 first;
+//!   `ln(+Inf) = +Inf`, `ln(±0) = −Inf`, `ln(x < 0) = ln(NaN) = NaN`.
+//! - `sigmoid`: `e = exp(−|x|)`, then `1 / (1 + e)` for `x ≥ 0` and `e / (1 + e)` otherwise, so
+//!   `e` never exceeds 1: it saturates to exactly 1 for `x ≳ 17` and decays through the
+//!   subnormals to exactly 0 below `x ≈ −104`.
+//!
+//! Both are within 2 ulp of the correctly rounded result over the whole `f32` range (tested
+//! against `f64` below).
+//!
+//! ```
+//! use neurite_core::kernels::transcendental::{exp, ln, sigmoid};
+//! let mut out = [0.0; 3];
+//! exp(&[0.0, 1.0, f32::NEG_INFINITY], &mut out);
+//! assert_eq!(out[0], 1.0);
+//! assert!((out[1] - std::f32::consts::E).abs() <= 2.5e-7 && out[2] == 0.0);
+//! ln(&[1.0, 0.0, -1.0], &mut out);
+//! assert!(out[0] == 0.0 && out[1] == f32::NEG_INFINITY && out[2].is_nan());
+//! sigmoid(&[0.0, 100.0, -200.0], &mut out);
+//! assert_eq!(out, [0.5, 1.0, 0.0]);
+//! ```
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+use super::simd128_transcendental as imp;
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+use scalar as imp;
+
+/// `out[i] = e^x[i]`.
+pub fn exp(x: &[f32], out: &mut [f32]) {
+    imp::exp(x, out);
+}
+
+/// `out[i] = ln x[i]`.
+pub fn ln(x: &[f32], out: &mut [f32]) {
+    imp::ln(x, out);
+}
+
+/// `out[i] = 1 / (1 + e^−x[i])`.
+pub fn sigmoid(x: &[f32], out: &mut [f32]) {
+    imp::sigmoid(x, out);
+}
+
+/// The scalar reference. The simd128 twin repeats each operation lane-wise, in the same order.
+pub mod scalar {
+    /// `exp` clamps its argument to `[EXP_LO, EXP_HI]`: `e^−104` is below half the smallest
+    /// subnormal and `e^89` overflows, so the clamp changes no result.
+    pub(crate) const EXP_LO: f32 = -104.0;
+    pub(crate) const EXP_HI: f32 = 89.0;
+    pub(crate) const LOG2E: f32 = std::f32::consts::LOG2_E;
+    /// Adding and subtracting 1.5·2^23 rounds to the nearest integer, ties to even (|v| < 2^22).
+    pub(crate) const ROUND: f32 = 12_582_912.0;
+    /// ln 2 = `LN2_HI + LN2_LO`; `LN2_HI` has 9 significant bits, so `n·LN2_HI` is exact.
+    pub(crate) const LN2_HI: f32 = 0.693_359_375;
+    pub(crate) const LN2_LO: f32 = -2.121_944_4e-4;
+    /// Cephes `expf` polynomial, highest degree first.
+    pub(crate) const EXP_P: [f32; 6] = [1.987_569_1e-4, 1.398_199_9e-3, 8.333_452e-3, 4.166_579_6e-2, 1.666_666_5e-1, 5.000_000_1e-1];
+    /// Cephes `logf` polynomial, highest degree first.
+    pub(crate) const LN_Q: [f32; 9] = [
+        7.037_683_6e-2, -1.151_461e-1, 1.167_699_9e-1, -1.242_014_1e-1, 1.424_932_3e-1, -1.666_805_8e-1, 2.000_071_4e-1, -2.499_999_4e-1,
+        3.333_333_1e-1,
+    ];
+    pub(crate) const SQRT_HALF: f32 = std::f32::consts::FRAC_1_SQRT_2;
+    /// 2^23, the scale for subnormal `ln` arguments.
+    pub(crate) const TWO_23: f32 = 8_388_608.0;
+
+    /// `2^k` for `−126 ≤ k ≤ 127`.
+    #[inline(always)]
+    fn pow2(k: i32) -> f32 {
+        f32::from_bits(((k + 127) as u32) << 23)
+    }
+
+    /// `e^x`.
+    #[inline(always)]
+    pub fn exp_one(x: f32) -> f32 {
+        // pmin / pmax: a NaN `x` passes through both.
+        let x = if EXP_HI < x { EXP_HI } else { x };
+        let x = if x < EXP_LO { EXP_LO } else { x };
+        let n = (x * LOG2E + ROUND) - ROUND; // −150 ≤ n ≤ 128
+        let r = x - n * LN2_HI;
+        let r = r - n * LN2_LO;
+        let z = r * r;
+        let mut y = EXP_P[0];
+        for &c in &EXP_P[1..] {
+            y = y * r + c;
+        }
+        let p = y * z + r + 1.0;
+        // NaN converts to 0 (as `i32x4.trunc_sat_f32x4_s`); p is NaN then anyway.
+        let k = n as i32;
+        let k1 = k >> 1;
+        p * pow2(k1) * pow2(k - k1)
+    }
+
+    /// `ln x`.
+    #[inline(always)]
+    pub fn ln_one(x: f32) -> f32 {
+        let sub = x < f32::MIN_POSITIVE;
+        let xs = if sub { x * TWO_23 } else { x };
+        let bits = xs.to_bits();
+        let e = ((bits >> 23) & 0xff) as i32 - 126 - if sub { 23 } else { 0 };
+        let m = f32::from_bits((bits & 0x807f_ffff) | 0x3f00_0000); // [0.5, 1)
+        let small = m < SQRT_HALF;
+        let e = if small { e - 1 } else { e };
+        let m = if small { m + m - 1.0 } else { m - 1.0 };
+        let z = m * m;
+        let mut y = LN_Q[0];
+        for &c in &LN_Q[1..] {
+            y = y * m + c;
+        }
+        let fe = e as f32;
+        let y = y * m * z;
+        let y = y + fe * LN2_LO;
+        let y = y + -0.5 * z;
+        let r = m + y;
+        let r = r + fe * LN2_HI;
+        if x == f32::INFINITY {
+            f32::INFINITY
+        } else if x == 0.0 {
+            f32::NEG_INFINITY
+        } else if !(x > 0.0) {
+            f32::NAN
+        } else {
+            r
+        }
+    }
+
+    /// `1 / (1 + e^−x)`, from `e = e^−|x| ≤ 1`.
+    #[inline(always)]
+    pub fn sigmoid_one(x: f32) -> f32 {
+        let e = exp_one(-x.abs());
+        let d = 1.0 + e;
+        if x >= 0.0 { 1.0 / d } else { e / d }
+    }
+
+    /// `out[i] = exp_one(x[i])`.
+    pub fn exp(x: &[f32], out: &mut [f32]) {
+        out.iter_mut().zip(x).for_each(|(o, &a)| *o = exp_one(a));
+    }
+
+    /// `out[i] = ln_one(x[i])`.
+    pub fn ln(x: &[f32], out: &mut [f32]) {
+        out.iter_mut().zip(x).for_each(|(o, &a)| *o = ln_one(a));
+    }
+
+    /// `out[i] = sigmoid_one(x[i])`.
+    pub fn sigmoid(x: &[f32], out: &mut [f32]) {
+        out.iter_mut().zip(x).for_each(|(o, &a)| *o = sigmoid_one(a));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scalar::{exp_one, ln_one, sigmoid_one};
+
+    /// Distance in ulps of `got` from the exact `want`, in units of the `f32` spacing at `want`.
+    fn ulps(got: f32, want: f64) -> f64 {
+        if got as f64 == want || (got.is_infinite() && (want as f32) == got) {
+            return 0.0;
+        }
+        let w = want as f32;
+        let spacing = if w.abs() < f32::MIN_POSITIVE { f64::from(f32::from_bits(1)) } else { f64::from(f32::from_bits(w.abs().to_bits() + 1) - w.abs()) };
+        (got as f64 - want).abs() / spacing
+    }
+
+    /// Every 997th bit pattern of the positive and negative floats (~4.3 million values).
+    fn sweep(mut f: impl FnMut(f32)) {
+        for bits in (0..0x7f80_0000u32).step_by(997) {
+            f(f32::from_bits(bits));
+            f(f32::from_bits(bits | 0x8000_0000));
+        }
+    }
+
+    #[test]
+    fn exp_is_within_two_ulp_over_the_range() {
+        let mut worst = 0.0f64;
+        sweep(|x| {
+            let want = (x as f64).exp();
+            let u = ulps(exp_one(x), if want > f32::MAX as f64 * (1.0 + 2f64.powi(-25)) { f64::INFINITY } else { want });
+            worst = worst.max(u);
+        });
+        assert!(worst <= 2.0, "worst {worst} ulp");
+        assert_eq!((exp_one(0.0), exp_one(-0.0)), (1.0, 1.0));
+        assert_eq!((exp_one(f32::INFINITY), exp_one(f32::NEG_INFINITY)), (f32::INFINITY, 0.0));
+        assert_eq!((exp_one(89.0), exp_one(-104.0), exp_one(1e30), exp_one(-1e30)), (f32::INFINITY, 0.0, f32::INFINITY, 0.0));
+        assert!(exp_one(f32::NAN).is_nan());
+        // Near the largest finite result, and a subnormal one.
+        let top = exp_one(88.722_83);
+        assert!(top.is_finite() && ulps(top, f64::from(88.722_83f32).exp()) <= 2.0);
+        assert!(ulps(exp_one(-100.0), (-100f64).exp()) <= 1.0);
+    }
+
+    #[test]
+    fn ln_is_within_two_ulp_over_the_range() {
+        let mut worst = 0.0f64;
+        sweep(|x| {
+            if x > 0.0 {
+                worst = worst.max(ulps(ln_one(x), (x as f64).ln()));
+            } else if x < 0.0 {
+                assert!(ln_one(x).is_nan(), "ln({x})");
+            }
+        });
+        assert!(worst <= 2.0, "worst {worst} ulp");
+        assert_eq!(ln_one(1.0), 0.0);
+        assert_eq!((ln_one(0.0), ln_one(-0.0), ln_one(f32::INFINITY)), (f32::NEG_INFINITY, f32::NEG_INFINITY, f32::INFINITY));
+        assert!(ln_one(f32::NAN).is_nan() && ln_one(f32::NEG_INFINITY).is_nan() && ln_one(-1e-45).is_nan());
+        assert!(ulps(ln_one(f32::from_bits(1)), (f64::from(f32::from_bits(1))).ln()) <= 1.0);
+        assert!(ulps(ln_one(f32::MAX), (f32::MAX as f64).ln()) <= 1.0);
+    }
+
+    #[test]
+    fn sigmoid_is_accurate_and_saturates() {
+        let mut worst = 0.0f64;
+        sweep(|x| {
+            let want = 1.0 / (1.0 + (-(x as f64)).exp());
+            worst = worst.max(ulps(sigmoid_one(x), want));
+        });
+        assert!(worst <= 3.0, "worst {worst} ulp");
+        assert_eq!(sigmoid_one(0.0), 0.5);
+        assert_eq!((sigmoid_one(17.0), sigmoid_one(f32::INFINITY), sigmoid_one(f32::NEG_INFINITY), sigmoid_one(-104.0)), (1.0, 1.0, 0.0, 0.0));
+        assert!(sigmoid_one(-100.0) > 0.0 && sigmoid_one(f32::NAN).is_nan());
+        // Monotone across the saturation points.
+        let mut prev = 0.0;
+        for i in -110_000..20_000 {
+            let s = sigmoid_one(i as f32 / 1000.0);
+            assert!(s >= prev, "sigmoid({}) = {s} < {prev}", i as f32 / 1000.0);
+            prev = s;
+        }
+    }
+}
