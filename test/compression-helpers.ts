@@ -1,17 +1,9 @@
 /** Helpers shared by the compression suites: seeded generators, Adler-32, PSNR, PGM. */
 import { readFileSync } from 'node:fs';
 import { psnr as psnrOp, tensor, tidy } from '../ts/index.js';
+import { mulberry32 } from './rng.js';
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 /** Adler-32 (RFC 1950). */
 export function adler32(data: Uint8Array, start = 1): number {
