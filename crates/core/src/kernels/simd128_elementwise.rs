@@ -62,7 +62,7 @@ fn zip(x: &[f32], y: &[f32], out: &mut [f32], v: impl Fn(v128, v128) -> v128, s:
 
 /// `out = f(x)`, 4 lanes at a time, with `s` on the tail.
 #[inline(always)]
-fn map(x: &[f32], out: &mut [f32], v: impl Fn(v128) -> v128, s: impl Fn(f32) -> f32) {
+pub(super) fn map(x: &[f32], out: &mut [f32], v: impl Fn(v128) -> v128, s: impl Fn(f32) -> f32) {
     let (oc, ot) = out.as_chunks_mut::<4>();
     let (xc, xt) = x.as_chunks::<4>();
     oc.iter_mut().zip(xc).for_each(|(o, a)| store(o, v(load(a))));

@@ -4,17 +4,8 @@
 
 use core::arch::wasm32::*;
 
-use super::simd128_elementwise::{load, store};
+use super::simd128_elementwise::map;
 use super::transcendental::scalar::{self, EXP_HI, EXP_LO, EXP_P, LN2_HI, LN2_LO, LN_Q, LOG2E, ROUND, SQRT_HALF, TWO_23};
-
-/// `out = v(x)` over 4-lane chunks, `s` on the tail.
-#[inline(always)]
-fn map(x: &[f32], out: &mut [f32], v: impl Fn(v128) -> v128, s: impl Fn(f32) -> f32) {
-    let (oc, ot) = out.as_chunks_mut::<4>();
-    let (xc, xt) = x.as_chunks::<4>();
-    oc.iter_mut().zip(xc).for_each(|(o, a)| store(o, v(load(a))));
-    ot.iter_mut().zip(xt).for_each(|(o, &a)| *o = s(a));
-}
 
 /// `2^k` lane-wise for `−126 ≤ k ≤ 127`.
 #[inline(always)]
