@@ -302,17 +302,19 @@ function digit(c, img, off, x, y, s = 2) {
 }
 // One held-out digit of each class.
 const pick = Array.from({ length: 10 }, (_, d) => test.ids.indexOf(d));
-{
-  const sets = [['original', X], ['PCA-32', pcaRec], ['plain', plainRec], ['deep', deepRec], ['sparse', sparseRec], ['VAE (z=mu)', vaeRecMean]];
-  const s = 2, cell = 28 * s + 6, left = 80;
+/** A PNG with one labelled row of the picked digits per `[label, images]` set; returns its path. */
+function digitRows(file, title, sets, left) {
+  const s = 2, cell = 28 * s + 6;
   const c = new Canvas(left + 10 * cell + 4, 30 + sets.length * cell);
-  c.text(8, 8, 'held-out digits and their reconstructions (code size 32, VAE 20)', COLORS.black, 1);
+  c.text(8, 8, title, COLORS.black, 1);
   sets.forEach(([name, data], r) => {
     c.text(6, 30 + r * cell + 24, name, COLORS.black);
     pick.forEach((k, col) => digit(c, data, k * 784, left + col * cell, 30 + r * cell, s));
   });
-  log(`\nwrote ${c.save(join(out, 'autoencoders-reconstructions.png'))}`);
+  return c.save(join(out, file));
 }
+log(`\nwrote ${digitRows('autoencoders-reconstructions.png', 'held-out digits and their reconstructions (code size 32, VAE 20)',
+  [['original', X], ['PCA-32', pcaRec], ['plain', plainRec], ['deep', deepRec], ['sparse', sparseRec], ['VAE (z=mu)', vaeRecMean]], 80)}`);
 {
   const palette = [COLORS.blue, COLORS.orange, COLORS.green, COLORS.red, COLORS.purple, COLORS.brown, COLORS.pink, COLORS.gray, COLORS.olive, COLORS.cyan];
   const g = panelGrid(1, 2, { cellWidth: 360, cellHeight: 360, header: 24, title: '2-D codes of 2,000 held-out digits' });
@@ -336,17 +338,8 @@ const pick = Array.from({ length: 10 }, (_, d) => test.ids.indexOf(d));
   }
   log(`wrote ${g.canvas.save(join(out, 'autoencoders-codes.png'))}`);
 }
-{
-  const sets = [['clean', X], [`gauss ${f(noisyPsnr, 1)}dB`, noisyTest], [`out ${f(denoisedPsnr, 1)}dB`, denoised], [`s+p ${f(spNoisyPsnr, 1)}dB`, spTest], [`out ${f(spDenoisedPsnr, 1)}dB`, spDenoised]];
-  const s = 2, cell = 28 * s + 6, left = 90;
-  const c = new Canvas(left + 10 * cell + 4, 30 + sets.length * cell);
-  c.text(8, 8, 'denoising held-out digits: PSNR against clean over all 2,000', COLORS.black, 1);
-  sets.forEach(([name, data], r) => {
-    c.text(6, 30 + r * cell + 24, name, COLORS.black);
-    pick.forEach((k, col) => digit(c, data, k * 784, left + col * cell, 30 + r * cell, s));
-  });
-  log(`wrote ${c.save(join(out, 'autoencoders-denoising.png'))}`);
-}
+log(`wrote ${digitRows('autoencoders-denoising.png', 'denoising held-out digits: PSNR against clean over all 2,000',
+  [['clean', X], [`gauss ${f(noisyPsnr, 1)}dB`, noisyTest], [`out ${f(denoisedPsnr, 1)}dB`, denoised], [`s+p ${f(spNoisyPsnr, 1)}dB`, spTest], [`out ${f(spDenoisedPsnr, 1)}dB`, spDenoised]], 90)}`);
 {
   // Left: 8×8 samples z ~ N(0, I) through the 20-D VAE's decoder. Right: the 2-D VAE's decoder
   // over a 15×15 grid of z at the normal quantiles 0.03…0.97.
