@@ -10,4 +10,4 @@ pub mod trainer;
 pub use metrics::Metric;
 pub use sequential::{ParamSlot, Sequential};
 pub use shared::{shared, LayerRef, Node};
-pub use trainer::{StepResult, TrainConfig, Trainer};
+pub use trainer::{StepResult, TrainConfig, Trainer, TrainerState};

@@ -79,6 +79,22 @@ pub struct Trainer {
     pub lr_scale: f32,
 }
 
+/// The resumable part of a [`Trainer`]: with the weights, it is everything the next training
+/// step reads that `compile` does not set. [`Trainer::export_state`] takes it and
+/// [`Trainer::import_state`] puts it back, so training continues bit-identically.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrainerState {
+    /// Optimizer steps taken (the schedule position: the next step uses `lr(step + 1)`).
+    pub step: u64,
+    /// The seed of the training randomness (dropout and noise masks; with the epoch, the shuffles).
+    pub seed: u64,
+    /// The factor on the scheduled learning rate (reduceLROnPlateau).
+    pub lr_scale: f32,
+    /// Optimizer state per parameter, for every parameter in `Sequential::with_params` order:
+    /// empty while the parameter has never been updated, else `slots()·size` floats, slot-major.
+    pub slots: Vec<Vec<f32>>,
+}
+
 /// Copies rows `idx` of `t` (batch-first) into a new tensor.
 pub fn gather_rows(op: &'static str, t: &Tensor, idx: &[u32]) -> Result<Tensor> {
     let n = t.dims().first().copied().unwrap_or(0);
@@ -99,6 +115,65 @@ pub fn gather_rows(op: &'static str, t: &Tensor, idx: &[u32]) -> Result<Tensor> 
 impl Trainer {
     pub fn new(cfg: TrainConfig, seed: u64) -> Trainer {
         Trainer { cfg, state: Vec::new(), step: 0, seed, lr_scale: 1.0 }
+    }
+
+    /// The optimizer state of parameter `i` (`with_params` order): empty while it has never
+    /// been updated, else `cfg.optimizer.slots()·size` floats, slot-major.
+    pub fn param_state(&self, i: usize) -> &[f32] {
+        self.state.get(i).map_or(&[], |v| &v[..])
+    }
+
+    /// A copy of the resumable state (fallible allocations), one slot list per parameter of `model`.
+    pub fn export_state(&self, model: &Sequential) -> Result<TrainerState> {
+        let n = model.with_params(|ps| ps.len())?;
+        let mut slots = Vec::new();
+        slots.try_reserve_exact(n).map_err(|_| Error::OutOfMemory { op: "exportTrainingState", bytes: n as u64 * 24 })?;
+        for i in 0..n {
+            slots.push(crate::tensor::copy_of("exportTrainingState", self.param_state(i))?);
+        }
+        Ok(TrainerState { step: self.step, seed: self.seed, lr_scale: self.lr_scale, slots })
+    }
+
+    /// Replaces the resumable state with `st` after checking all of it against `model` and
+    /// the compiled optimizer: one slot list per parameter, each empty or `slots()·size`
+    /// long, finite, and non-negative where the optimizer keeps squares; a finite `lr_scale
+    /// > 0`. On an error nothing changes.
+    pub fn import_state(&mut self, model: &Sequential, st: TrainerState) -> Result<()> {
+        const OP: &str = "importTrainingState";
+        let opt = &self.cfg.optimizer;
+        let k = opt.slots();
+        let params: Vec<(&'static str, usize)> = model.with_params(|ps| ps.iter().map(|s| (s.param.name, s.param.value.size())).collect())?;
+        if st.slots.len() != params.len() {
+            bail!(OP, "the state has optimizer slots for {} weights but the model has {} weights", st.slots.len(), params.len());
+        }
+        if !(st.lr_scale.is_finite() && st.lr_scale > 0.0) {
+            bail!(OP, "lrScale must be a finite number > 0, got {}", crate::error::js_number(st.lr_scale));
+        }
+        let names = opt.slot_names();
+        for (i, (v, &(name, size))) in st.slots.iter().zip(&params).enumerate() {
+            if v.is_empty() {
+                continue;
+            }
+            if v.len() != k * size {
+                bail_shape!(OP, "weight {i} (`{name}`, {size} values) has {} optimizer state values; {} keeps {k} per value ({}), so {} (or none before its first update)", v.len(), opt.name(), names.join(", "), k * size);
+            }
+            for (s, chunk) in v.chunks_exact(size.max(1)).enumerate() {
+                let slot = names.get(s).copied().unwrap_or("?");
+                if let Some(j) = chunk.iter().position(|x| !x.is_finite()) {
+                    bail!(OP, "weight {i} (`{name}`) slot `{slot}` holds {} at index {j}; optimizer state must be finite", crate::error::js_number(chunk[j]));
+                }
+                if opt.slot_is_nonneg(s) {
+                    if let Some(j) = chunk.iter().position(|&x| x < 0.0) {
+                        bail!(OP, "weight {i} (`{name}`) slot `{slot}` holds {} at index {j}; it accumulates squares and cannot be negative", chunk[j]);
+                    }
+                }
+            }
+        }
+        self.step = st.step;
+        self.seed = st.seed;
+        self.lr_scale = st.lr_scale;
+        self.state = st.slots;
+        Ok(())
     }
 
     /// The learning rate the next step will use.
@@ -318,6 +393,96 @@ mod tests {
     fn trainer(loss: Loss) -> Trainer {
         let cfg = TrainConfig { loss, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.5), clip: None, metrics: vec![] };
         Trainer::new(cfg, 1)
+    }
+
+    /// `dense(5, sigmoid) → dropout(0.3) → dense(3, softmax)` on 4 inputs.
+    fn mlp(seed: u64) -> Sequential {
+        let mut m = Sequential::new(seed);
+        let dense = |units: f32, act: f32| vec![units, 1.0, act, 0.0, GLOROT_UNIFORM, 0.0, 0.0, 0.0, 0.0, 0.0, 0., 0., 0., 0., 0.0, 0.0];
+        m.add(layers::from_abi(0, &dense(5.0, SIGMOID), 0).unwrap()).unwrap();
+        m.add(layers::from_abi(3, &[0.3], 1).unwrap()).unwrap();
+        m.add(layers::from_abi(0, &dense(3.0, SOFTMAX), 2).unwrap()).unwrap();
+        m.build_all(&[4]).unwrap();
+        m
+    }
+
+    fn weights(m: &Sequential) -> Vec<Vec<u32>> {
+        m.param_values().unwrap().iter().map(|(t, _)| t.data().iter().map(|v| v.to_bits()).collect()).collect()
+    }
+
+    /// `steps` training steps on rotating batches of 4 of the 12 samples, from step `from`.
+    fn run(tr: &mut Trainer, m: &mut Sequential, from: u32, steps: u32) {
+        let x = Tensor::new("x", Shape::from([12, 4]), (0..48).map(|i| ((i * 7 % 11) as f32 - 5.0) / 5.0).collect()).unwrap();
+        let y = Tensor::new("y", Shape::from([12, 3]), (0..36).map(|i| if i % 3 == (i / 3) % 3 { 1.0 } else { 0.0 }).collect()).unwrap();
+        for s in from..from + steps {
+            let idx: Vec<u32> = (0..4).map(|k| (s * 5 + k * 3) % 12).collect();
+            tr.train_batch(m, &x, &y, &idx).unwrap();
+        }
+    }
+
+    #[test]
+    fn exported_state_resumes_bit_identically() {
+        let opts = [
+            Optimizer::from_abi(0, &[0.0, 0.0]).unwrap(),
+            Optimizer::from_abi(0, &[0.9, 1.0]).unwrap(),
+            Optimizer::from_abi(1, &[0.9, 0.999, 1e-7, 1.0]).unwrap(),
+            Optimizer::from_abi(2, &[0.9, 0.999, 1e-7, 0.01, 0.0]).unwrap(),
+            Optimizer::from_abi(3, &[0.9, 0.5, 1e-7, 1.0]).unwrap(),
+            Optimizer::from_abi(4, &[0.1, 1e-7]).unwrap(),
+        ];
+        let schedule = LrSchedule::from_abi(2, &[0.05, 0.5, 3.0, 2.0]).unwrap();
+        for opt in opts {
+            let cfg = TrainConfig { loss: Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 }, reduction: Reduction::Mean, optimizer: opt.clone(), schedule, clip: None, metrics: vec![] };
+            let mut whole = mlp(3);
+            let mut tr = Trainer::new(cfg.clone(), 3);
+            tr.lr_scale = 0.75;
+            run(&mut tr, &mut whole, 0, 10);
+            let mut first = mlp(3);
+            let mut tr1 = Trainer::new(cfg.clone(), 3);
+            tr1.lr_scale = 0.75;
+            run(&mut tr1, &mut first, 0, 4);
+            let st = tr1.export_state(&first).unwrap();
+            assert_eq!((st.step, st.seed, st.lr_scale, st.slots.len()), (4, 3, 0.75, 4));
+            let lens: Vec<usize> = st.slots.iter().map(Vec::len).collect();
+            assert_eq!(lens, [20, 5, 15, 3].map(|n| n * opt.slots()), "{}", opt.name());
+            // A fresh model (another seed, so other initial weights and another trainer seed)
+            // given the weights and the state continues exactly where the first one stopped.
+            let mut resumed = mlp(99);
+            resumed.with_params(|dst| first.with_params(|src| dst.iter_mut().zip(src.iter()).for_each(|(d, s)| d.param.value = s.param.value.clone())).unwrap()).unwrap();
+            let mut tr2 = Trainer::new(cfg.clone(), 99);
+            tr2.import_state(&resumed, st).unwrap();
+            run(&mut tr2, &mut resumed, 4, 6);
+            assert_eq!(weights(&resumed), weights(&whole), "{}", opt.name());
+            assert_eq!(tr2.step, 10);
+        }
+    }
+
+    #[test]
+    fn a_bad_state_is_named_and_changes_nothing() {
+        let cfg = TrainConfig { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, optimizer: Optimizer::from_abi(1, &[0.9, 0.999, 1e-7, 0.0]).unwrap(), schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![] };
+        let mut m = mlp(1);
+        let mut tr = Trainer::new(cfg, 1);
+        run(&mut tr, &mut m, 0, 2);
+        let good = tr.export_state(&m).unwrap();
+        let msg = |tr: &mut Trainer, f: &dyn Fn(&mut TrainerState)| {
+            let mut st = good.clone();
+            f(&mut st);
+            tr.import_state(&m, st).unwrap_err().to_string()
+        };
+        assert_eq!(msg(&mut tr, &|s| s.slots.pop().map(drop).unwrap_or(())), "importTrainingState: the state has optimizer slots for 3 weights but the model has 4 weights");
+        assert_eq!(msg(&mut tr, &|s| s.lr_scale = 0.0), "importTrainingState: lrScale must be a finite number > 0, got 0");
+        assert_eq!(msg(&mut tr, &|s| s.slots[1].push(0.0)), "importTrainingState: weight 1 (`bias`, 5 values) has 11 optimizer state values; adam keeps 2 per value (m, v), so 10 (or none before its first update)");
+        assert_eq!(msg(&mut tr, &|s| s.slots[2][3] = f32::NAN), "importTrainingState: weight 2 (`kernel`) slot `m` holds NaN at index 3; optimizer state must be finite");
+        assert_eq!(msg(&mut tr, &|s| s.slots[3][4] = -1.0), "importTrainingState: weight 3 (`bias`) slot `v` holds -1 at index 1; it accumulates squares and cannot be negative");
+        assert_eq!(tr.export_state(&m).unwrap(), good, "a failed import changes nothing");
+        // An empty slot list is a parameter not updated yet: accepted, and initialised at the next step.
+        let mut st = good.clone();
+        st.slots[0].clear();
+        st.step = 7;
+        tr.import_state(&m, st).unwrap();
+        assert_eq!((tr.step, tr.param_state(0).len()), (7, 0));
+        run(&mut tr, &mut m, 2, 1);
+        assert_eq!(tr.param_state(0).len(), 40);
     }
 
     #[test]

@@ -163,6 +163,39 @@ impl Optimizer {
         }
     }
 
+    /// The names of the state slots, in slot order (`slots()` of them), as TF.js names the
+    /// optimizer weights where it has the optimizer (`momentum`; `m`, `v`; `rms`, `momentum`,
+    /// `mg`; `accumulator`) and Keras 3 otherwise (AMSGrad's `vhat`). Checkpoints name slot
+    /// `k` of weight `w` as `w/<name k>`.
+    pub fn slot_names(&self) -> Vec<&'static str> {
+        match *self {
+            Optimizer::Sgd { momentum, .. } => if momentum > 0.0 { vec!["momentum"] } else { vec![] },
+            Optimizer::Adam { amsgrad, .. } | Optimizer::AdamW { amsgrad, .. } => if amsgrad { vec!["m", "v", "vhat"] } else { vec!["m", "v"] },
+            Optimizer::RmsProp { momentum, centered, .. } => {
+                let mut v = vec!["rms"];
+                if momentum > 0.0 {
+                    v.push("momentum");
+                }
+                if centered {
+                    v.push("mg");
+                }
+                v
+            }
+            Optimizer::Adagrad { .. } => vec!["accumulator"],
+        }
+    }
+
+    /// Whether slot `k` holds a running mean of squares (or a sum or maximum of them), which
+    /// can never be negative: a negative value there would make the next update take `√` of a
+    /// negative number (NaN weights), so restored state must respect it.
+    pub fn slot_is_nonneg(&self, k: usize) -> bool {
+        match self {
+            Optimizer::Sgd { .. } => false,
+            Optimizer::Adam { .. } | Optimizer::AdamW { .. } => k >= 1,
+            Optimizer::RmsProp { .. } | Optimizer::Adagrad { .. } => k == 0,
+        }
+    }
+
     /// Sets fresh state (`slots()·n` floats): zeros, or Adagrad's initial accumulator.
     pub fn init_state(&self, state: &mut [f32]) {
         let v = match *self {
@@ -248,6 +281,18 @@ mod tests {
         let mut s = [9.0; 3];
         Optimizer::Adagrad { initial_accumulator: 0.1, epsilon: 1e-7 }.init_state(&mut s);
         assert_eq!(s, [0.1; 3]);
+    }
+
+    #[test]
+    fn slot_names_match_slots() {
+        let names: Vec<Vec<&str>> = every().iter().map(|o| o.slot_names()).collect();
+        assert_eq!(names, [vec![], vec!["momentum"], vec!["m", "v"], vec!["m", "v", "vhat"], vec!["m", "v"], vec!["m", "v", "vhat"], vec!["rms"], vec!["rms", "momentum", "mg"], vec!["accumulator"]]);
+        for o in every() {
+            assert_eq!(o.slot_names().len(), o.slots(), "{}", o.name());
+        }
+        let centered = Optimizer::RmsProp { rho: 0.9, momentum: 0.0, epsilon: 1e-7, centered: true };
+        assert_eq!(centered.slot_names(), ["rms", "mg"]);
+        assert!(centered.slot_is_nonneg(0) && !centered.slot_is_nonneg(1));
     }
 
     #[test]
