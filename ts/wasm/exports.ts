@@ -77,6 +77,9 @@ export interface RawExports {
   nr_model_set_weight(model: number, i: number, value: number): number;
   nr_model_set_trainable(model: number, layer: number, on: number): number;
   nr_model_lr(model: number, scale: number, out: number): number;
+  nr_model_train_state(model: number, out: number): number;
+  nr_model_get_slots(model: number, i: number, out: number): number;
+  nr_model_set_train_state(model: number, header: number, nHeader: number, slots: number, nSlots: number): number;
   nr_model_free(model: number): number;
   nr_model_loss_terms(model: number, out: number): number;
   nr_model_encode_distribution(model: number, x: number, out: number): number;

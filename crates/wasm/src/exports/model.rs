@@ -398,6 +398,111 @@ pub unsafe extern "C" fn nr_model_lr(model: u32, scale: f32, out: *mut f32) -> i
     })
 }
 
+/// Describes the resumable training state (for `exportTrainingState`): writes
+/// `[step_lo, step_hi, seed_lo, seed_hi, lrScale (f32 bits), weight count, slots per value,
+/// optimizer id]` (8 u32) to `out`, and the compiled optimizer's slot names
+/// (`Optimizer::slot_names`), comma-separated in slot order, to the message buffer
+/// (`nr_last_error_ptr`/`_len`). The step is the optimizer steps taken, the seed the one that
+/// drives dropout and noise masks and, with the epoch, the shuffles. InvalidArgument if the
+/// model is not compiled.
+///
+/// # Safety
+/// `out` must point to 8 writable u32 values.
+#[no_mangle]
+pub unsafe extern "C" fn nr_model_train_state(model: u32, out: *mut u32) -> i32 {
+    guard(|| {
+        const OP: &str = "exportTrainingState";
+        crate::ffi::check_out(OP, out, 8)?;
+        let (v, names) = with_model(model, |m, _| {
+            let (net, tr, _, _) = m.parts()?;
+            let tr = trainer(tr, OP)?;
+            let n = net.with_params(|ps| ps.len())?;
+            let opt = &tr.cfg.optimizer;
+            let v = [tr.step as u32, (tr.step >> 32) as u32, tr.seed as u32, (tr.seed >> 32) as u32, tr.lr_scale.to_bits(), n as u32, opt.slots() as u32, opt.kind()];
+            Ok((v, opt.slot_names().join(",")))
+        })?;
+        // SAFETY: room for 8 u32 by contract, checked above.
+        unsafe { crate::ffi::write_slice(OP, out, 8, &v) }?;
+        LAST_ERROR.set(&names);
+        Ok(())
+    })
+}
+
+/// Copies the optimizer state of weight `i` (`nr_model_get_weight` order) into a new 1-D
+/// tensor: `slots · size` values, slot-major (slot `k` of a weight of `n` values is
+/// `[k·n, (k+1)·n)`), or no values while the weight has never been updated (frozen, a moving
+/// statistic, or before the first step). InvalidArgument if the model is not compiled or `i`
+/// is out of range.
+///
+/// # Safety
+/// `out` must point to a writable u32.
+#[no_mangle]
+pub unsafe extern "C" fn nr_model_get_slots(model: u32, i: u32, out: *mut u32) -> i32 {
+    guard(|| {
+        const OP: &str = "exportTrainingState";
+        let t = with_model(model, |m, _| {
+            let (net, tr, _, _) = m.parts()?;
+            let tr = trainer(tr, OP)?;
+            let n = net.with_params(|ps| ps.len())?;
+            if i as usize >= n {
+                return Err(Error::invalid(OP, format!("weight index {i} is out of range for {n} weights")));
+            }
+            let v = neurite_core::tensor::copy_of(OP, tr.param_state(i as usize))?;
+            neurite_core::Tensor::new(OP, neurite_core::Shape::new(OP, &[v.len()])?, v)
+        })?;
+        // SAFETY: forwarded caller contract.
+        unsafe { emit(OP, t, out) }
+    })
+}
+
+/// Restores the resumable training state (`importTrainingState`). `header` holds `n_header`
+/// = 7 u32: `[step_lo, step_hi, seed_lo, seed_hi, lrScale (f32 bits), optimizer id, slots per
+/// value]`; `slots` holds `n_slots` tensor handles, one per weight in `nr_model_get_weight`
+/// order, each a 1-D tensor as `nr_model_get_slots` makes (0 for a weight without state).
+/// The optimizer id and slot count must be the compiled optimizer's, the handle count the
+/// weight count, and every tensor of the right length, finite, and non-negative where the
+/// optimizer keeps squares (`Trainer::import_state`). Everything is checked and copied (the
+/// tensors stay the caller's) before anything changes: a failed call changes nothing. The
+/// seed also becomes the seed of this model's shuffles.
+///
+/// # Safety
+/// `header` must point to `n_header` u32 values, `slots` to `n_slots`.
+#[no_mangle]
+pub unsafe extern "C" fn nr_model_set_train_state(model: u32, header: *const u32, n_header: usize, slots: *const u32, n_slots: usize) -> i32 {
+    guard(|| {
+        const OP: &str = "importTrainingState";
+        if n_header != 7 {
+            return Err(Error::invalid(OP, format!("the header has 7 values, got {n_header}")));
+        }
+        if n_slots > crate::handles::MAX_LIVE {
+            return Err(Error::invalid(OP, format!("{n_slots} slot tensors is more than the {} live handles there can be", crate::handles::MAX_LIVE)));
+        }
+        // SAFETY: forwarded caller contract; the lengths are bounded above.
+        let (hd, ids) = unsafe { (read_u32s(OP, header, 7)?, read_u32s(OP, slots, n_slots)?) };
+        let step = u64::from(hd[1]) << 32 | u64::from(hd[0]);
+        let seed = u64::from(hd[3]) << 32 | u64::from(hd[2]);
+        let lr_scale = f32::from_bits(hd[4]);
+        with_model(model, |m, t| {
+            let (net, tr, _, _) = m.parts()?;
+            let tr = trainer(tr, OP)?;
+            let opt = &tr.cfg.optimizer;
+            if hd[5] != opt.kind() || hd[6] as usize != opt.slots() {
+                let kind = neurite_core::optim::Optimizer::KIND_NAMES.get(hd[5] as usize).copied().unwrap_or("an unknown optimizer");
+                return Err(Error::invalid(OP, format!("the state is for {kind} with {} slots per value but the model is compiled with {} with {} ({})", hd[6], opt.name(), opt.slots(), opt.slot_names().join(", "))));
+            }
+            let mut states = Vec::new();
+            states.try_reserve_exact(ids.len()).map_err(|_| Error::OutOfMemory { op: OP, bytes: ids.len() as u64 * 24 })?;
+            for &h in &ids {
+                states.push(if h == 0 { Vec::new() } else { neurite_core::tensor::copy_of(OP, t.tensor(h)?.data())? });
+            }
+            tr.import_state(&net, neurite_core::model::TrainerState { step, seed, lr_scale, slots: states })?;
+            drop(net);
+            m.seed = seed;
+            Ok(())
+        })
+    })
+}
+
 /// Frees a model handle: its training state and its reference to the layers (whose weights
 /// go with the last model holding them).
 #[no_mangle]
@@ -436,5 +541,135 @@ mod add_model_tests {
         }
         assert_eq!(std::rc::Rc::strong_count(&net), 1, "freed with its last holder");
         assert_eq!(handles::with(|t| t.stats().live), before);
+    }
+}
+
+#[cfg(test)]
+mod train_state_tests {
+    use super::*;
+
+    const DENSE_SIGMOID: [f32; 16] = [4.0, 1.0, 8.0, 0.0, 6.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0., 0., 0., 0., 0.0, 0.0];
+    const DENSE_LINEAR: [f32; 16] = [2.0, 1.0, 0.0, 0.0, 6.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0., 0., 0., 0., 0.0, 0.0];
+    /// mse; adam (amsgrad); stepDecay(0.05, 0.5, every 3, warm-up 2); no clipping; no metrics.
+    const COMPILE: [f32; 18] = [0.0, 0.0, 1.0, 4.0, 0.9, 0.999, 1e-7, 1.0, 2.0, 4.0, 0.05, 0.5, 3.0, 2.0, 0.0, 0.0, 0.0, 0.0];
+
+    fn put(dims: &[usize], v: Vec<f32>) -> u32 {
+        let t = neurite_core::Tensor::new("t", neurite_core::Shape::from(dims), v).unwrap();
+        handles::with(|h| h.insert(Object::Tensor(t))).unwrap()
+    }
+
+    fn data(h: u32) -> Vec<f32> {
+        handles::with(|t| t.tensor(h).map(|x| x.data().to_vec())).unwrap()
+    }
+
+    /// `dense(4, sigmoid) → dropout(0.25) → dense(2)` on 3 inputs, compiled.
+    fn model(seed: u32) -> u32 {
+        let mut h = 0;
+        // SAFETY: every pointer is a local of the stated length.
+        unsafe {
+            assert_eq!(nr_model_new(seed, 0, &mut h), 0);
+            assert_eq!(nr_model_add(h, 0, DENSE_SIGMOID.as_ptr(), 16), 0);
+            assert_eq!(nr_model_add(h, 3, [0.25f32].as_ptr(), 1), 0);
+            assert_eq!(nr_model_add(h, 0, DENSE_LINEAR.as_ptr(), 16), 0);
+            assert_eq!(nr_model_build(h, [3u32].as_ptr(), 1), 0);
+            assert_eq!(nr_model_compile(h, COMPILE.as_ptr(), COMPILE.len()), 0, "{}", LAST_ERROR.as_str());
+        }
+        h
+    }
+
+    /// Epochs `from..to` over 10 samples in batches of 4, shuffled with `epoch`.
+    fn epochs(m: u32, x: u32, y: u32, from: u32, to: u32) {
+        let mut out = [0f32; 3];
+        for e in from..to {
+            assert_eq!(nr_model_shuffle(m, 10, e, 1), 0);
+            for start in [0, 4, 8] {
+                // SAFETY: out has room for 3 values (no metrics).
+                assert_eq!(unsafe { nr_model_train_batch(m, x, y, start, (10 - start).min(4), out.as_mut_ptr()) }, 0, "{}", LAST_ERROR.as_str());
+            }
+        }
+    }
+
+    fn weights(m: u32) -> Vec<Vec<u32>> {
+        let (mut w, mut info) = (0u32, [0u32; 2]);
+        (0..4)
+            .map(|i| {
+                // SAFETY: locals.
+                assert_eq!(unsafe { nr_model_get_weight(m, i, &mut w, info.as_mut_ptr()) }, 0);
+                let v = data(w).iter().map(|f| f.to_bits()).collect();
+                handles::with(|t| t.remove(w)).ok().unwrap();
+                v
+            })
+            .collect()
+    }
+
+    /// Through the C ABI: train 2 epochs, export state and weights, load both into a fresh
+    /// model with another seed, train epochs 2..5: the bits equal 5 uninterrupted epochs.
+    #[test]
+    fn export_import_continue_equals_uninterrupted() {
+        let before = handles::with(|t| t.stats().live);
+        let x = put(&[10, 3], (0..30).map(|i| ((i * 7 % 13) as f32 - 6.0) / 6.0).collect());
+        let y = put(&[10, 2], (0..20).map(|i| ((i * 5 % 7) as f32) / 7.0).collect());
+        let whole = model(5);
+        epochs(whole, x, y, 0, 5);
+
+        let first = model(5);
+        epochs(first, x, y, 0, 2);
+        let mut hd = [0u32; 8];
+        // SAFETY: hd has room for 8.
+        assert_eq!(unsafe { nr_model_train_state(first, hd.as_mut_ptr()) }, 0);
+        assert_eq!(hd, [6, 0, 5, 0, 1f32.to_bits(), 4, 3, 1]);
+        assert_eq!(LAST_ERROR.as_str(), "m,v,vhat");
+        let mut slots = [0u32; 4];
+        for (i, s) in slots.iter_mut().enumerate() {
+            // SAFETY: a local.
+            assert_eq!(unsafe { nr_model_get_slots(first, i as u32, s) }, 0);
+        }
+        assert_eq!(slots.map(|s| data(s).len()), [36, 12, 24, 6]);
+
+        let resumed = model(77);
+        let (mut w, mut info) = (0u32, [0u32; 2]);
+        for i in 0..4 {
+            // SAFETY: locals.
+            assert_eq!(unsafe { nr_model_get_weight(first, i, &mut w, info.as_mut_ptr()) }, 0);
+            assert_eq!(nr_model_set_weight(resumed, i, w), 0);
+            handles::with(|t| t.remove(w)).ok().unwrap();
+        }
+        let header = [hd[0], hd[1], hd[2], hd[3], hd[4], hd[7], hd[6]];
+        // Bad calls change nothing: a wrong header length, slot count, optimizer, or a NaN.
+        // SAFETY: pointers to locals of at least the stated lengths.
+        unsafe {
+            assert_ne!(nr_model_set_train_state(resumed, header.as_ptr(), 6, slots.as_ptr(), 4), 0);
+            assert_ne!(nr_model_set_train_state(resumed, header.as_ptr(), 7, slots.as_ptr(), 3), 0);
+            assert!(LAST_ERROR.as_str().contains("slots for 3 weights but the model has 4"), "{}", LAST_ERROR.as_str());
+            let sgd = [hd[0], hd[1], hd[2], hd[3], hd[4], 0, 1];
+            assert_ne!(nr_model_set_train_state(resumed, sgd.as_ptr(), 7, slots.as_ptr(), 4), 0);
+            assert_eq!(LAST_ERROR.as_str(), "importTrainingState: the state is for sgd with 1 slots per value but the model is compiled with adam with 3 (m, v, vhat)");
+            let nan = put(&[12], vec![f32::NAN; 12]);
+            assert_ne!(nr_model_set_train_state(resumed, header.as_ptr(), 7, [slots[0], nan, slots[2], slots[3]].as_ptr(), 4), 0);
+            handles::with(|t| t.remove(nan)).ok().unwrap();
+            let mut hd2 = [0u32; 8];
+            assert_eq!(nr_model_train_state(resumed, hd2.as_mut_ptr()), 0);
+            assert_eq!(hd2[..4], [0, 0, 77, 0], "unchanged after failed imports");
+            assert_eq!(nr_model_set_train_state(resumed, header.as_ptr(), 7, slots.as_ptr(), 4), 0, "{}", LAST_ERROR.as_str());
+        }
+        epochs(resumed, x, y, 2, 5);
+        assert_eq!(weights(resumed), weights(whole));
+        for h in [x, y, whole, first, resumed].into_iter().chain(slots) {
+            handles::with(|t| t.remove(h)).ok().unwrap();
+        }
+        assert_eq!(handles::with(|t| t.stats().live), before);
+    }
+
+    #[test]
+    fn an_uncompiled_model_has_no_training_state() {
+        let mut h = 0;
+        let mut hd = [0u32; 8];
+        // SAFETY: locals.
+        unsafe {
+            assert_eq!(nr_model_new(1, 0, &mut h), 0);
+            assert_ne!(nr_model_train_state(h, hd.as_mut_ptr()), 0);
+        }
+        assert!(LAST_ERROR.as_str().starts_with("exportTrainingState: the model must be compiled first"), "{}", LAST_ERROR.as_str());
+        handles::with(|t| t.remove(h)).ok().unwrap();
     }
 }
