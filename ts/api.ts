@@ -48,6 +48,7 @@ export { regularizers, type Regularizer, type RegularizerSpec, type KlSparsityRe
 export { callbacks, Callback, EarlyStopping, TerminateOnNaN, ReduceLROnPlateau, type CallbackHooks, type Logs, type TrainingModel } from './models/callbacks.js';
 export { progressBar, type ProgressBarArgs, type ProgressReporter } from './models/progress.js';
 export type { FitArgs, History } from './models/fit.js';
+export { exportTrainingState, importTrainingState, optimizerFromConfig, type TrainingState } from './models/training-state.js';
 export type { LossReduction, LossAlias } from './options.js';
 export type { LossName, LossConfig, LossOptions } from './losses.js';
 export type { OptimizerName } from './wasm/codes.js';

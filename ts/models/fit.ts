@@ -59,6 +59,20 @@ export interface History {
   history: Record<string, number[]>;
 }
 
+/** The epoch after the last one `fit` completed, per model (for `exportTrainingState`). */
+const completed = new WeakMap<Sequential, number>();
+
+/** @internal The epoch after the last one `fit` completed on `model` (or that a training state restored). */
+export function epochsCompleted(model: Sequential): number | undefined {
+  return completed.get(model);
+}
+
+/** @internal Sets (or with `undefined` forgets) what {@link epochsCompleted} reports. */
+export function setEpochsCompleted(model: Sequential, n: number | undefined): void {
+  if (n === undefined) completed.delete(model);
+  else completed.set(model, n);
+}
+
 const yieldNow = (): Promise<void> =>
   new Promise((resolve) => {
     const g = globalThis as { setImmediate?: (f: () => void) => void };
@@ -250,6 +264,7 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, args: Fit
         columns.forEach(([k, at]) => (logs[`val_${k}`] = v[at]));
       }
       history.epoch.push(epoch);
+      completed.set(model, epoch + 1);
       for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v);
       await emit('onEpochEnd', epoch, logs);
     }

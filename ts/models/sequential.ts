@@ -274,7 +274,6 @@ export class Sequential {
     const { params, info } = encodeCompile(args);
     call((e) => check(e.nr_model_compile(h, writeF32(params), params.length)));
     this.#compiled = info;
-    this.#lrScale = 1; // compile resets the Rust-side scale too
     this.#syncTrainable('compile');
   }
 
@@ -501,15 +500,14 @@ export class Sequential {
     const h = this.handle('learningRate');
     const cur = call((e) => {
       check(e.nr_model_lr(h, 0, argPtr()));
-      return new Float32Array(e.memory.buffer, argPtr(), 2);
+      return new Float32Array(e.memory.buffer, argPtr(), 3).slice();
     });
-    // lr_now = schedule · scale; keep the schedule's shape and rescale it.
+    // lr_now = schedule · scale; keep the schedule's shape and rescale it. The scale is read
+    // from the trainer (importTrainingState restores it there).
     if (cur[0] === 0) throw new InvalidArgumentError(`learningRate: the compiled learning rate is 0 at step ${cur[1]} and cannot be rescaled; compile with a non-zero learningRate`);
-    const scale = (lr / cur[0]) * this.#lrScale;
-    this.#lrScale = scale;
+    const scale = (lr / cur[0]) * cur[2];
     call((e) => check(e.nr_model_lr(h, scale, argPtr())));
   }
-  #lrScale = 1;
 
   /**
    * A Keras-style table of layers, output shapes and parameter counts.

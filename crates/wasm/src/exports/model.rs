@@ -378,11 +378,12 @@ pub extern "C" fn nr_model_set_trainable(model: u32, layer: u32, on: u32) -> i32
     guard(|| with_model(model, |m, _| m.seq()?.set_trainable(layer as usize, on != 0)))
 }
 
-/// Scales the scheduled learning rate (for reduceLROnPlateau) and writes the current rate and
-/// step count to `out` as `[lr, steps]` f32.
+/// Sets the factor on the scheduled learning rate (for reduceLROnPlateau) when `scale` is a
+/// finite number > 0 (0 reads only) and writes the current rate, the step count and the
+/// factor to `out` as `[lr, steps, scale]` f32.
 ///
 /// # Safety
-/// `out` must point to two writable f32.
+/// `out` must point to three writable f32.
 #[no_mangle]
 pub unsafe extern "C" fn nr_model_lr(model: u32, scale: f32, out: *mut f32) -> i32 {
     guard(|| {
@@ -391,7 +392,7 @@ pub unsafe extern "C" fn nr_model_lr(model: u32, scale: f32, out: *mut f32) -> i
             if scale.is_finite() && scale > 0.0 {
                 tr.lr_scale = scale;
             }
-            Ok::<[f32; 2], Error>([tr.current_lr(), tr.step as f32])
+            Ok::<[f32; 3], Error>([tr.current_lr(), tr.step as f32, tr.lr_scale])
         })?;
         // SAFETY: forwarded caller contract.
         unsafe { write_f32s("learningRate", out, &v) }
@@ -430,9 +431,11 @@ pub unsafe extern "C" fn nr_model_train_state(model: u32, out: *mut u32) -> i32 
 
 /// Copies the optimizer state of weight `i` (`nr_model_get_weight` order) into a new 1-D
 /// tensor: `slots · size` values, slot-major (slot `k` of a weight of `n` values is
-/// `[k·n, (k+1)·n)`), or no values while the weight has never been updated (frozen, a moving
-/// statistic, or before the first step). InvalidArgument if the model is not compiled or `i`
-/// is out of range.
+/// `[k·n, (k+1)·n)`). A weight never updated (frozen, a moving statistic, or before the first
+/// step) gets the fresh state its first update would start from (`Optimizer::init_state`:
+/// zeros, or Adagrad's initial accumulator), so every weight has a full state and restoring
+/// it is the same as starting fresh. InvalidArgument if the model is not compiled or `i` is
+/// out of range.
 ///
 /// # Safety
 /// `out` must point to a writable u32.
@@ -443,11 +446,20 @@ pub unsafe extern "C" fn nr_model_get_slots(model: u32, i: u32, out: *mut u32) -
         let t = with_model(model, |m, _| {
             let (net, tr, _, _) = m.parts()?;
             let tr = trainer(tr, OP)?;
-            let n = net.with_params(|ps| ps.len())?;
-            if i as usize >= n {
-                return Err(Error::invalid(OP, format!("weight index {i} is out of range for {n} weights")));
-            }
-            let v = neurite_core::tensor::copy_of(OP, tr.param_state(i as usize))?;
+            let sizes = net.with_params(|ps| ps.iter().map(|s| s.param.value.size()).collect::<Vec<_>>())?;
+            let Some(&size) = sizes.get(i as usize) else {
+                return Err(Error::invalid(OP, format!("weight index {i} is out of range for {} weights", sizes.len())));
+            };
+            let (opt, st) = (&tr.cfg.optimizer, tr.param_state(i as usize));
+            let v = if st.is_empty() {
+                // Never updated: the state its first update would start from.
+                let len = size.checked_mul(opt.slots()).ok_or(Error::OutOfMemory { op: OP, bytes: u64::MAX })?;
+                let mut v = neurite_core::tensor::alloc(OP, len)?;
+                opt.init_state(&mut v);
+                v
+            } else {
+                neurite_core::tensor::copy_of(OP, st)?
+            };
             neurite_core::Tensor::new(OP, neurite_core::Shape::new(OP, &[v.len()])?, v)
         })?;
         // SAFETY: forwarded caller contract.

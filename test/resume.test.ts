@@ -1,0 +1,343 @@
+// Issue 11, resume: exportTrainingState / importTrainingState, and bit-identical continuation
+// (train 3 epochs, export, restore into a fresh model, train epochs 3..5 = 5 epochs at once).
+import { describe, expect, it } from 'vitest';
+import * as nr from '../ts/index.js';
+import { expectNoLeak, thrown } from './setup.js';
+
+type Opt = () => nr.Optimizer;
+const sched = () => nr.schedules.stepDecay({ initialLearningRate: 0.05, drop: 0.5, every: 7, warmupSteps: 3 });
+const cosine = () => nr.schedules.cosineDecay({ initialLearningRate: 0.02, decaySteps: 30, alpha: 0.1 });
+
+/** Every optimizer and slot layout, each with a learning-rate schedule. */
+const OPTIMIZERS: Record<string, Opt> = {
+  sgd: () => nr.optimizers.sgd({ learningRate: sched() }),
+  momentum: () => nr.optimizers.sgd({ learningRate: sched(), momentum: 0.9 }),
+  nesterov: () => nr.optimizers.momentum(cosine(), 0.9, true),
+  adam: () => nr.optimizers.adam({ learningRate: sched() }),
+  amsgrad: () => nr.optimizers.adam({ learningRate: cosine(), amsgrad: true }),
+  adamw: () => nr.optimizers.adamw({ learningRate: sched(), weightDecay: 0.01, globalClipNorm: 1 }),
+  adamwAmsgrad: () => nr.optimizers.adamw({ learningRate: cosine(), amsgrad: true }),
+  rmsprop: () => nr.optimizers.rmsprop({ learningRate: sched() }),
+  rmspropCenteredMomentum: () => nr.optimizers.rmsprop({ learningRate: cosine(), momentum: 0.5, centered: true, clipValue: 0.5 }),
+  adagrad: () => nr.optimizers.adagrad({ learningRate: sched(), initialAccumulatorValue: 0.2 }),
+};
+
+/** dense(8, relu) → dropout → batchNormalization → dense(3, softmax), on 4 features. */
+function mlp(seed: number, units = 8): nr.Sequential {
+  return nr.sequential({
+    seed,
+    layers: [
+      nr.layers.dense({ inputShape: [4], units, activation: 'relu' }),
+      nr.layers.dropout({ rate: 0.25 }),
+      nr.layers.batchNormalization(),
+      nr.layers.dense({ units: 3, activation: 'softmax' }),
+    ],
+  });
+}
+
+function data(n = 40): { x: nr.Tensor; y: nr.Tensor } {
+  const x = nr.tensor(Array.from({ length: n * 4 }, (_, i) => Math.sin(i * 1.7) + 0.3 * Math.cos(i * 0.3)), [n, 4]);
+  const y = nr.tidy(() => nr.oneHot(nr.tensor(Array.from({ length: n }, (_, i) => (i * 7) % 3)), 3));
+  return { x, y };
+}
+
+/** The exact bits of every weight, as hex. */
+function bits(m: nr.Sequential): string[] {
+  return m.getWeights().map((w) => {
+    const d = w.data();
+    w.dispose();
+    return Array.from(new Uint32Array(d.buffer, d.byteOffset, d.length), (u) => u.toString(16).padStart(8, '0')).join('');
+  });
+}
+
+/** Halves the learning rate at the end of epoch 1 (the path reduceLROnPlateau takes). */
+const halveAfterEpoch1 = (m: () => nr.Sequential): nr.CallbackHooks => ({
+  onEpochEnd: (e: number) => {
+    if (e === 1) m().learningRate = m().learningRate * 0.5;
+  },
+});
+
+const FIT = { batchSize: 8, seed: 5, validationSplit: 0.2, verbose: 0 as const };
+
+interface Run {
+  whole: string[];
+  resumed: string[];
+  state: nr.TrainingState;
+}
+
+/** 5 epochs at once versus 3, export, restore into a fresh model (another seed), epochs 3..5. */
+async function resume(make: (seed: number) => nr.Sequential, opt: Opt, loss: nr.CompileArgs['loss'], x: nr.Tensor, y: nr.Tensor, fitArgs: Partial<nr.FitArgs> = FIT): Promise<Run> {
+  const whole = make(11);
+  whole.compile({ optimizer: opt(), loss });
+  await whole.fit(x, y, { ...fitArgs, epochs: 5, callbacks: halveAfterEpoch1(() => whole) });
+
+  const first = make(11);
+  first.compile({ optimizer: opt(), loss });
+  await first.fit(x, y, { ...fitArgs, epochs: 3, callbacks: halveAfterEpoch1(() => first) });
+  // Through JSON and fresh arrays, as a file would carry it.
+  const exported = nr.exportTrainingState(first);
+  const weights = first.getWeights();
+  const state: nr.TrainingState = { ...JSON.parse(JSON.stringify({ ...exported, tensors: [] })), tensors: exported.tensors.map((t) => ({ ...t, data: new Float32Array(t.data) })) };
+
+  const fresh = make(12345);
+  fresh.setWeights(weights);
+  fresh.compile({ optimizer: opt(), loss });
+  nr.importTrainingState(fresh, state);
+  expect(fresh.learningRate).toBe(first.learningRate);
+  await fresh.fit(x, y, { ...fitArgs, epochs: 5, initialEpoch: 3, callbacks: halveAfterEpoch1(() => fresh) });
+  const run = { whole: bits(whole), resumed: bits(fresh), state: exported };
+  for (const t of [...weights, whole, first, fresh]) t.dispose();
+  return run;
+}
+
+describe('resume: export, import, continue = uninterrupted (bit-identical)', () => {
+  const { x, y } = data();
+  for (const [name, opt] of Object.entries(OPTIMIZERS)) {
+    it(`${name}, with a schedule, an lr change, dropout, batch norm and validationSplit`, async () => {
+      const before = nr.memory().numTensors;
+      const r = await resume(mlp, opt, 'categoricalCrossentropy', x, y);
+      expect(r.resumed).toEqual(r.whole);
+      expect(r.state.step).toBe(3 * 4); // 32 training samples in batches of 8
+      expect(r.state.extra.lrScale).toBe(0.5);
+      expect(r.state.extra.epochsCompleted).toBe(3);
+      expect(nr.memory().numTensors).toBe(before);
+    });
+  }
+
+  it('a model with saltAndPepper, gaussianNoise and a variational layer (the ε draws)', async () => {
+    const ae = (seed: number) =>
+      nr.sequential({
+        seed,
+        layers: [
+          nr.layers.saltAndPepper({ inputShape: [6], rate: 0.2 }),
+          nr.layers.gaussianNoise({ stddev: 0.1 }),
+          nr.layers.dense({ units: 4, activation: 'sigmoid' }),
+          nr.layers.variational({ units: 2 }),
+          nr.layers.dense({ units: 6, activation: 'sigmoid' }),
+        ],
+      });
+    const xs = nr.tensor(Array.from({ length: 24 * 6 }, (_, i) => (Math.sin(i) + 1) / 2), [24, 6]);
+    const r = await resume(ae, () => nr.optimizers.adam({ learningRate: 0.01 }), { name: 'binaryCrossentropy', reduction: 'sumOverFeatures' }, xs, xs, { batchSize: 5, seed: 3, verbose: 0 });
+    expect(r.resumed).toEqual(r.whole);
+    xs.dispose();
+  });
+
+  it('without shuffling, and a fit seed of 0', async () => {
+    const r = await resume(mlp, OPTIMIZERS.adam, 'categoricalCrossentropy', x, y, { batchSize: 16, shuffle: false, verbose: 0 });
+    expect(r.resumed).toEqual(r.whole);
+  });
+
+  it('the resumed run really depends on the state: without importing it, the bits differ', async () => {
+    const whole = mlp(11);
+    whole.compile({ optimizer: OPTIMIZERS.adam(), loss: 'categoricalCrossentropy' });
+    await whole.fit(x, y, { ...FIT, epochs: 5 });
+    const first = mlp(11);
+    first.compile({ optimizer: OPTIMIZERS.adam(), loss: 'categoricalCrossentropy' });
+    await first.fit(x, y, { ...FIT, epochs: 3 });
+    const ws = first.getWeights();
+    const fresh = mlp(11);
+    fresh.setWeights(ws);
+    fresh.compile({ optimizer: OPTIMIZERS.adam(), loss: 'categoricalCrossentropy' });
+    await fresh.fit(x, y, { ...FIT, epochs: 5, initialEpoch: 3 });
+    expect(bits(fresh)).not.toEqual(bits(whole));
+    for (const t of [...ws, whole, first, fresh]) t.dispose();
+  });
+
+  it('a state exported before any training is the fresh state: importing it changes nothing', async () => {
+    const a = mlp(3), b = mlp(3);
+    for (const m of [a, b]) m.compile({ optimizer: OPTIMIZERS.adagrad(), loss: 'categoricalCrossentropy' });
+    const st = nr.exportTrainingState(a);
+    expect(st.step).toBe(0);
+    expect(st.tensors.map((t) => t.name)).toEqual(a.weightNames().map((n) => `${n}/accumulator`));
+    expect(st.tensors.every((t) => t.data.every((v) => v === Math.fround(0.2)))).toBe(true);
+    expect(st.extra).toEqual({ formatVersion: 1, seed: 3, lrScale: 1 });
+    nr.importTrainingState(b, st);
+    await a.fit(x, y, { ...FIT, epochs: 2 });
+    await b.fit(x, y, { ...FIT, epochs: 2 });
+    expect(bits(b)).toEqual(bits(a));
+    a.dispose();
+    b.dispose();
+  });
+});
+
+describe('exportTrainingState', () => {
+  it('names slots after the weights, with the weights’ shapes, and copies them', async () => {
+    const { x, y } = data(16);
+    const m = mlp(1);
+    m.compile({ optimizer: OPTIMIZERS.rmspropCenteredMomentum(), loss: 'categoricalCrossentropy' });
+    await m.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0 });
+    const st = nr.exportTrainingState(m);
+    const names = m.weightNames();
+    expect(st.tensors.map((t) => t.name)).toEqual(names.flatMap((n) => ['rms', 'momentum', 'mg'].map((s) => `${n}/${s}`)));
+    const ws = m.getWeights();
+    st.tensors.forEach((t, i) => expect(t.shape).toEqual(ws[Math.floor(i / 3)].shape));
+    expect(st.optimizer).toEqual(OPTIMIZERS.rmspropCenteredMomentum().getConfig());
+    expect(st.step).toBe(2);
+    const copy = Array.from(st.tensors[0].data);
+    await m.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0 });
+    expect(Array.from(st.tensors[0].data)).toEqual(copy);
+    expect(copy.some((v) => v !== 0)).toBe(true);
+    for (const t of [...ws, x, y, m]) t.dispose();
+  });
+
+  it('plain sgd keeps no slots; the state still carries the step, seed and scale', () => {
+    const m = mlp(7);
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    const st = nr.exportTrainingState(m);
+    expect(st).toEqual({ optimizer: { name: 'sgd', learningRate: 0.01, momentum: 0, nesterov: false }, step: 0, extra: { formatVersion: 1, seed: 7, lrScale: 1 }, tensors: [] });
+    m.dispose();
+  });
+
+  it('needs a compiled, live model', () => {
+    const m = mlp(1);
+    const e = thrown(() => nr.exportTrainingState(m));
+    expect(e).toBeInstanceOf(nr.InvalidArgumentError);
+    expect((e as Error).message).toBe('exportTrainingState: the model must be compiled first: call model.compile({ optimizer, loss })');
+    expect((thrown(() => nr.exportTrainingState({} as never)) as Error).message).toBe('exportTrainingState: model must be a sequential model (or an autoencoder), got an object (Object)');
+    m.dispose();
+    expect(thrown(() => nr.exportTrainingState(m))).toBeInstanceOf(nr.DisposedError);
+  });
+});
+
+describe('importTrainingState rejects what does not fit, and changes nothing then', () => {
+  const { x, y } = data(16);
+
+  /** A trained adam model and its state, and a fresh compiled model of the same architecture. */
+  async function setup(opt: Opt = OPTIMIZERS.adam) {
+    const src = mlp(1);
+    src.compile({ optimizer: opt(), loss: 'categoricalCrossentropy' });
+    await src.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0 });
+    const state = nr.exportTrainingState(src);
+    const dst = mlp(2);
+    dst.compile({ optimizer: opt(), loss: 'categoricalCrossentropy' });
+    await dst.fit(x, y, { epochs: 2, batchSize: 4, verbose: 0 });
+    dst.learningRate = 0.003;
+    src.dispose();
+    return { state, dst };
+  }
+
+  /** Asserts that importing `bad` into `dst` throws `cls` with `msg` and leaves dst's state, weights and memory as they were. */
+  function rejects(dst: nr.Sequential, bad: unknown, cls: typeof nr.NeuriteError, msg: string | RegExp): void {
+    const before = nr.exportTrainingState(dst);
+    const w = bits(dst);
+    const lr = dst.learningRate;
+    const e = expectNoLeak(() => thrown(() => nr.importTrainingState(dst, bad as nr.TrainingState)));
+    expect(e, String(e)).toBeInstanceOf(cls);
+    if (typeof msg === 'string') expect((e as Error).message).toBe(msg);
+    else expect((e as Error).message).toMatch(msg);
+    expect(nr.exportTrainingState(dst)).toEqual(before);
+    expect(bits(dst)).toEqual(w);
+    expect(dst.learningRate).toBe(lr);
+  }
+
+  const Invalid = nr.InvalidArgumentError;
+
+  it('another architecture', async () => {
+    const { state } = await setup();
+    const wide = mlp(2, 9);
+    wide.compile({ optimizer: OPTIMIZERS.adam(), loss: 'categoricalCrossentropy' });
+    rejects(wide, state, nr.ShapeError, /^importTrainingState: state\.tensors\[0\] \(dense_\d+\/kernel\/m\) has shape \[4, 8\] but weight dense_\d+\/kernel has shape \[4, 9\]$/);
+    const shallow = nr.sequential({ layers: [nr.layers.dense({ inputShape: [4], units: 3, activation: 'softmax' })] });
+    shallow.compile({ optimizer: OPTIMIZERS.adam(), loss: 'categoricalCrossentropy' });
+    rejects(shallow, state, Invalid, `importTrainingState: state.tensors has 16 tensors but model ${shallow.name} needs 4: 2 weights × 2 slots (m, v); was the state saved from another architecture or optimizer setting?`);
+    // The right count and shapes in the wrong places: dense(8) → dense(4) given the first
+    // dense's slots, then the batch norm's gamma and beta slots (shape [8]) as its kernel's.
+    const two = nr.sequential({ layers: [nr.layers.dense({ inputShape: [4], units: 8 }), nr.layers.dense({ units: 8 })] });
+    two.compile({ optimizer: OPTIMIZERS.adam(), loss: 'categoricalCrossentropy' });
+    rejects(two, { ...state, tensors: state.tensors.slice(0, 8) }, Invalid, /^importTrainingState: state\.tensors\[4\]\.name is "batchNormalization_\d+\/gamma\/m" but it must be slot 'm' of weight 2 \(dense_\d+\/kernel\), a name ending in '\/kernel\/m'$/);
+    for (const m of [wide, shallow, two]) m.dispose();
+  });
+
+  it('another optimizer, or another slot layout', async () => {
+    const { state, dst } = await setup();
+    const sgd = mlp(3);
+    sgd.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+    rejects(sgd, state, Invalid, `importTrainingState: state.optimizer is "adam" but model ${sgd.name} is compiled with sgd; compile it with "adam" (optimizerFromConfig(state.optimizer) rebuilds it)`);
+    const ams = mlp(3);
+    ams.compile({ optimizer: nr.optimizers.adam({ amsgrad: true }), loss: 'categoricalCrossentropy' });
+    rejects(ams, state, Invalid, `importTrainingState: state.tensors has 16 tensors but model ${ams.name} needs 24: 8 weights × 3 slots (m, v, vhat); was the state saved from another architecture or optimizer setting?`);
+    // Other hyper-parameters of the same kind are fine (as Keras: the compiled ones are used).
+    const slow = mlp(3);
+    slow.compile({ optimizer: nr.optimizers.adam({ learningRate: 1e-5 }), loss: 'categoricalCrossentropy' });
+    nr.importTrainingState(slow, state);
+    expect(nr.exportTrainingState(slow).tensors.map((t) => t.data)).toEqual(state.tensors.map((t) => t.data));
+    for (const m of [dst, sgd, ams, slow]) m.dispose();
+  });
+
+  it('malformed fields, each named', async () => {
+    const { state, dst } = await setup();
+    const t0 = state.tensors[0];
+    const withTensor = (i: number, t: unknown) => ({ ...state, tensors: state.tensors.map((u, j) => (j === i ? t : u)) });
+    const cases: Array<[unknown, typeof nr.NeuriteError, string | RegExp]> = [
+      [null, Invalid, 'importTrainingState: state must be an object { optimizer, step, extra, tensors } from exportTrainingState, got null'],
+      [{ ...state, steps: 1 }, Invalid, "importTrainingState: unknown field 'steps' — did you mean 'step'? (known: optimizer, step, extra, tensors)"],
+      [{ ...state, extra: undefined }, Invalid, 'importTrainingState: state.extra is missing (a state has optimizer, step, extra, tensors)'],
+      [{ ...state, optimizer: 'adam' }, Invalid, 'importTrainingState: state.optimizer must be an optimizer config { name, learningRate, … }, got the string "adam"'],
+      [{ ...state, step: -1 }, Invalid, 'importTrainingState: state.step must be an integer in [0, 2^53), got -1'],
+      [{ ...state, step: 1.5 }, Invalid, 'importTrainingState: state.step must be an integer in [0, 2^53), got 1.5'],
+      [{ ...state, extra: { ...state.extra, lrScale: 0 } }, Invalid, 'importTrainingState: state.extra.lrScale must be a finite number > 0, got 0'],
+      [{ ...state, extra: { ...state.extra, lrScale: 1e39 } }, Invalid, /^importTrainingState: state\.extra\.lrScale must be a finite number > 0, got 1e\+39/],
+      [{ ...state, extra: { ...state.extra, seed: '1' } }, Invalid, 'importTrainingState: state.extra.seed must be an integer in [0, 2^53), got the string "1"'],
+      [{ ...state, extra: { ...state.extra, formatVersion: 2 } }, Invalid, 'importTrainingState: state.extra.formatVersion must be 1 (this version of neurite reads only that), got 2'],
+      [{ ...state, extra: { ...state.extra, sede: 1 } }, Invalid, /^importTrainingState: unknown state\.extra field 'sede' — did you mean 'seed'\?/],
+      [{ ...state, extra: { ...state.extra, epochsCompleted: {} } }, Invalid, 'importTrainingState: state.extra.epochsCompleted must be a number or a string, got an object (Object)'],
+      [{ ...state, tensors: {} }, Invalid, 'importTrainingState: state.tensors must be an array of { name, shape, data }, got an object (Object)'],
+      [withTensor(0, 5), Invalid, 'importTrainingState: state.tensors[0] must be { name, shape, data }, got 5'],
+      [withTensor(0, { ...t0, name: t0.name.replace(/m$/, 'v') }), Invalid, /^importTrainingState: state\.tensors\[0\]\.name is "dense_\d+\/kernel\/v" but it must be slot 'm' of weight 0 \(dense_\d+\/kernel\), a name ending in '\/kernel\/m'/],
+      [withTensor(1, state.tensors[0]), Invalid, /^importTrainingState: state\.tensors\[1\]\.name is "dense_\d+\/kernel\/m" but it must be slot 'v' of weight 0/],
+      [withTensor(0, { ...t0, shape: [8, 4] }), nr.ShapeError, /^importTrainingState: state\.tensors\[0\] \(dense_\d+\/kernel\/m\) has shape \[8, 4\] but weight dense_\d+\/kernel has shape \[4, 8\]$/],
+      [withTensor(0, { ...t0, data: Array.from(t0.data) }), Invalid, /^importTrainingState: state\.tensors\[0\]\.data \(dense_\d+\/kernel\/m\) must be a Float32Array, got an array of length 32$/],
+      [withTensor(0, { ...t0, data: t0.data.subarray(1) }), nr.ShapeError, /^importTrainingState: state\.tensors\[0\]\.data \(dense_\d+\/kernel\/m\) has 31 values but shape \[4, 8\] needs 32$/],
+      [withTensor(0, { ...t0, data: Float32Array.from(t0.data, (v, i) => (i === 5 ? NaN : v)) }), Invalid, /^importTrainingState: state\.tensors\[0\]\.data \(dense_\d+\/kernel\/m\) holds NaN at index 5; optimizer state must be finite$/],
+      // Checked by the core: a second moment below zero would make the next step NaN.
+      [withTensor(1, { ...state.tensors[1], data: Float32Array.from(state.tensors[1].data, (v, i) => (i === 2 ? -1 : v)) }), Invalid, 'importTrainingState: weight 0 (`kernel`) slot `v` holds -1 at index 2; it accumulates squares and cannot be negative'],
+    ];
+    for (const [bad, cls, msg] of cases) rejects(dst, bad, cls, msg);
+    dst.dispose();
+  });
+
+  it('needs a compiled model', async () => {
+    const { state, dst } = await setup();
+    const raw = mlp(1);
+    expect((thrown(() => nr.importTrainingState(raw, state)) as Error).message).toBe('importTrainingState: the model must be compiled first: call model.compile({ optimizer, loss })');
+    for (const m of [raw, dst]) m.dispose();
+  });
+});
+
+describe('the learning rate after an import', () => {
+  it('learningRate reads and rescales from the restored scale', async () => {
+    const { x, y } = data(16);
+    const a = mlp(1);
+    a.compile({ optimizer: nr.optimizers.sgd({ learningRate: 0.1 }), loss: 'categoricalCrossentropy' });
+    a.learningRate = 0.025;
+    const b = mlp(1);
+    b.compile({ optimizer: nr.optimizers.sgd({ learningRate: 0.1 }), loss: 'categoricalCrossentropy' });
+    nr.importTrainingState(b, nr.exportTrainingState(a));
+    expect(b.learningRate).toBe(Math.fround(0.025));
+    // Setting it is relative to the schedule, not to a stale copy of the scale.
+    b.learningRate = 0.05;
+    expect(b.learningRate).toBe(Math.fround(0.05));
+    expect(nr.exportTrainingState(b).extra.lrScale).toBe(Math.fround(0.5));
+    for (const t of [a, b, x, y]) t.dispose();
+  });
+});
+
+describe('optimizerFromConfig', () => {
+  it('rebuilds every optimizer from its config', () => {
+    for (const [name, opt] of Object.entries(OPTIMIZERS)) {
+      const o = opt();
+      const cfg = JSON.parse(JSON.stringify(o.getConfig()));
+      const back = nr.optimizerFromConfig(cfg);
+      expect(back.getConfig(), name).toEqual(o.getConfig());
+      expect(back.abi(), name).toEqual(o.abi());
+    }
+  });
+
+  it('names what is wrong', () => {
+    const msg = (c: unknown) => (thrown(() => nr.optimizerFromConfig(c)) as Error).message;
+    expect(msg('adam')).toBe('optimizerFromConfig: config must be an optimizer config { name, learningRate, … } (optimizer.getConfig()), got the string "adam"');
+    expect(msg({ name: 'adma' })).toBe('optimizerFromConfig: unknown optimizer "adma" — did you mean \'adam\'? (known: sgd, adam, adamw, rmsprop, adagrad)');
+    expect(msg({ name: 'adam', learningRate: { name: 'cosine' } })).toMatch(/^optimizerFromConfig: learningRate\.name must be one of constant, exponentialDecay, stepDecay, cosineDecay, got the string "cosine"/);
+    expect(msg({ name: 'adam', beta3: 1 })).toMatch(/^optimizers\.adam: unknown option 'beta3'/);
+  });
+});
