@@ -295,6 +295,10 @@ const BAD: Record<string, unknown[]> = {
   /** TF.js positional `dim` beside `{ axis }`: an integer or an options object. */
   axis: [null, 'x', true, [], NaN, 1.5, Infinity, 2 ** 32, -(2 ** 32), 1n, Symbol('s')],
   dtype: [undefined, null, 'int32', 'bool', 'float64', 1, {}],
+  /** An exportTrainingState result (the good one comes from an adam model with 2 weights). */
+  trainingState: [undefined, null, 1, 'x', [], {}, { optimizer: { name: 'adam' }, step: -1, extra: {}, tensors: [] }, { optimizer: { name: 'sgd' }, step: 0, extra: { formatVersion: 1, seed: 0, lrScale: 1 }, tensors: [] }],
+  /** An optimizer's getConfig(). */
+  optimizerConfig: [undefined, null, 'adam', 1, [], {}, { name: 'nope' }, { name: 'adam', learningRate: 'x' }, { name: 'adam', learningRate: { name: 'x' } }, { name: 'sgd', momentum: 2 }, { name: 'adam', bogus: 1 }],
   /** The receiver of a method: not probed. */
   self: [],
 };
@@ -343,6 +347,12 @@ const optionActivations: Array<[string, Record<string, unknown>]> = [
 const built = () => {
   const m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [3], units: 2 })] });
   m.compile({ optimizer: 'sgd', loss: 'mse' });
+  return m;
+};
+
+const builtAdam = () => {
+  const m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [3], units: 2 })] });
+  m.compile({ optimizer: 'adam', loss: 'mse' });
   return m;
 };
 
@@ -457,6 +467,9 @@ const TABLE: Entry[] = [
   { name: 'Sequential.evaluate', op: 'evaluate', call: (x, y, o) => nr.tidy(() => { using m = built(); return m.evaluate(x as nr.Tensor, y as nr.Tensor, o as never); }), good: () => [X, nr.zeros([2, 2]), { batchSize: 1 }], kinds: ['tensor', 'tensor', 'options?'] },
   { name: 'Sequential.trainOnBatch', op: 'trainOnBatch', call: (x, y) => { using m = built(); return m.trainOnBatch(x as nr.Tensor, y as nr.Tensor); }, good: () => [X, nr.zeros([2, 2])], kinds: ['tensor', 'tensor'] },
   { name: 'Sequential.encodeDistribution', op: 'encodeDistribution', call: (x) => { using m = vaeEncoder(); const d = m.encodeDistribution(x as nr.Tensor); d.mean.dispose(); d.logVar.dispose(); }, good: () => [X], kinds: ['tensor'] },
+  { name: 'exportTrainingState', call: (m) => nr.exportTrainingState(m as never), good: () => [built()], kinds: ['model'] },
+  { name: 'importTrainingState', call: (m, s) => nr.importTrainingState(m as never, s as never), good: () => { const m = builtAdam(); return [m, nr.exportTrainingState(m)]; }, kinds: ['model', 'trainingState'] },
+  { name: 'optimizerFromConfig', call: (c) => nr.optimizerFromConfig(c), good: () => [{ name: 'adam', learningRate: { name: 'cosineDecay', initialLearningRate: 0.1, decaySteps: 10 }, amsgrad: true }], kinds: ['optimizerConfig'] },
   { name: 'Sequential.compile', op: 'compile', call: (o) => { using m = built(); m.compile(o as never); }, good: () => [{ optimizer: 'adam', loss: 'mse' }], kinds: ['options'] },
   { name: 'Sequential.setWeights', op: 'setWeights', call: (w) => { using m = built(); m.setWeights(w as never); }, good: () => [[nr.zeros([3, 2]), nr.zeros([2])]], kinds: ['tensors'] },
   { name: 'Sequential.summary', op: 'summary', call: (p) => { using m = built(); return m.summary(p as never); }, good: () => [() => {}], kinds: ['fn?'], allow: { 0: [null] } },

@@ -162,6 +162,7 @@ const NOT_OPS = [
   'callbacks', 'codecs', 'collapseLinear', 'compression', 'grad', 'grads', 'init', 'initializers', 'keep', 'layers', 'losses', 'memory',
   'neuron', 'optimizers', 'train', 'pca', 'perceptron', 'progressBar', 'rbfNetwork', 'regularizers', 'schedules', 'sequential',
   'setDebug', 'setSeed', 'tidy', 'valueAndGrad', 'valueAndGrads', 'variable', 'variableGrads',
+  'exportTrainingState', 'importTrainingState', 'optimizerFromConfig',
 ];
 
 /** Values in `range`, at least 0.1 away from 0 (kinks of relu/abs) when the range crosses it. */

@@ -338,6 +338,7 @@ describe('optimizerFromConfig', () => {
     expect(msg('adam')).toBe('optimizerFromConfig: config must be an optimizer config { name, learningRate, … } (optimizer.getConfig()), got the string "adam"');
     expect(msg({ name: 'adma' })).toBe('optimizerFromConfig: unknown optimizer "adma" — did you mean \'adam\'? (known: sgd, adam, adamw, rmsprop, adagrad)');
     expect(msg({ name: 'adam', learningRate: { name: 'cosine' } })).toMatch(/^optimizerFromConfig: learningRate\.name must be one of constant, exponentialDecay, stepDecay, cosineDecay, got the string "cosine"/);
-    expect(msg({ name: 'adam', beta3: 1 })).toMatch(/^optimizers\.adam: unknown option 'beta3'/);
+    expect(msg({ name: 'adam', beta3: 1 })).toMatch(/^optimizerFromConfig: optimizers\.adam: unknown option 'beta3'/);
+    expect(msg({ name: 'sgd', momentum: 2 })).toMatch(/^optimizerFromConfig: .*momentum/);
   });
 });

@@ -24,7 +24,7 @@
  * await fresh.fit(x, y, { epochs: 5, initialEpoch: 3, seed: 1 });
  */
 import { argPtr, call, check, readArgs, withWords, words } from '../engine.js';
-import { InvalidArgumentError, ShapeError } from '../errors.js';
+import { InvalidArgumentError, NeuriteError, ShapeError } from '../errors.js';
 import { describe } from '../ops/convert.js';
 import { didYouMean, unknownOption } from '../options.js';
 import { runOp } from '../ops/run.js';
@@ -312,15 +312,21 @@ export function optimizerFromConfig(config: unknown): Optimizer {
   if (!isPlainObject(config) || typeof config.name !== 'string') throw new InvalidArgumentError(`${op}: config must be an optimizer config { name, learningRate, … } (optimizer.getConfig()), got ${describe(config)}`);
   const { name, learningRate, ...options } = config as OptimizerConfig;
   if (!(OPTIMIZERS as readonly string[]).includes(name)) throw new InvalidArgumentError(`${op}: unknown optimizer ${JSON.stringify(name)}${didYouMean(name, OPTIMIZERS)} (known: ${OPTIMIZERS.join(', ')})`);
-  let lr: number | LearningRateSchedule | undefined;
-  if (isPlainObject(learningRate)) {
-    const { name: sName, ...sOptions } = learningRate as Record<string, unknown>;
-    if (typeof sName !== 'string' || !(SCHEDULES as readonly string[]).includes(sName)) {
-      throw new InvalidArgumentError(`${op}: learningRate.name must be one of ${SCHEDULES.join(', ')}, got ${describe(sName)}${didYouMean(sName, SCHEDULES)}`);
+  try {
+    let lr: number | LearningRateSchedule | undefined;
+    if (isPlainObject(learningRate)) {
+      const { name: sName, ...sOptions } = learningRate as Record<string, unknown>;
+      if (typeof sName !== 'string' || !(SCHEDULES as readonly string[]).includes(sName)) {
+        throw new InvalidArgumentError(`${op}: learningRate.name must be one of ${SCHEDULES.join(', ')}, got ${describe(sName)}${didYouMean(sName, SCHEDULES)}`);
+      }
+      lr = new LearningRateSchedule(sName as ScheduleName, sOptions);
+    } else {
+      lr = learningRate as number | undefined;
     }
-    lr = new LearningRateSchedule(sName as ScheduleName, sOptions);
-  } else {
-    lr = learningRate as number | undefined;
+    return new Optimizer(name as OptimizerName, { ...options, ...(lr === undefined ? {} : { learningRate: lr }) });
+  } catch (err) {
+    // The factories name themselves (`optimizers.adam: …`); say which call met them.
+    if (err instanceof NeuriteError && !err.message.startsWith(`${op}:`)) err.message = `${op}: ${err.message}`;
+    throw err;
   }
-  return new Optimizer(name as OptimizerName, { ...options, ...(lr === undefined ? {} : { learningRate: lr }) });
 }
