@@ -72,7 +72,7 @@ export interface SmokeReport {
 
 let reference: Promise<{ randomHex: string; trainHex: string; autoencoderHex: string }> | null = null;
 /** The resolved reference, for `checkSmoke` (always called after awaiting `nodeReference`). */
-let resolved: { autoencoderHex: string } | null = null;
+let resolved: { autoencoderHex: string; resumeStateHex: string } | null = null;
 
 /**
  * What Node computes with the built bundle: the bits of `randomNormal([64], { seed: 42 })` and
@@ -81,14 +81,15 @@ let resolved: { autoencoderHex: string } | null = null;
 export function nodeReference(): Promise<{ randomHex: string; trainHex: string; autoencoderHex: string }> {
   reference ??= (async () => {
     const nr = await import(/* @vite-ignore */ pathToFileURL(DIST.inline).href);
-    const { hexBits, seededTraining, seededAutoencoder } = await import(/* @vite-ignore */ pathToFileURL(join(ROOT, 'test/runtimes/smoke.mjs')).href);
+    const { hexBits, seededTraining, seededAutoencoder, seededResume } = await import(/* @vite-ignore */ pathToFileURL(join(ROOT, 'test/runtimes/smoke.mjs')).href);
     await nr.init();
     const r = nr.randomNormal([64], { seed: 42 });
     const randomHex: string = hexBits(r.data());
     r.dispose();
     const trainHex: string = (await seededTraining(nr)).hex;
     const autoencoderHex: string = await seededAutoencoder(nr);
-    resolved = { autoencoderHex };
+    const resumeStateHex: string = (await seededResume(nr)).stateHex;
+    resolved = { autoencoderHex, resumeStateHex };
     return { randomHex, trainHex, autoencoderHex };
   })();
   return reference;
@@ -126,6 +127,11 @@ export function checkSmoke(r: SmokeReport, want: { runtime: string; entry: strin
   expect(typeof r.autoencoderHex).toBe('string');
   expect((r.autoencoderHex as string).length).toBe((12 * 6 + 6 + 4 * (6 * 2 + 2) / 2 + 2 * 12 + 12 + 3) * 8);
   if (resolved !== null && want.trainHex !== undefined) expect(r.autoencoderHex).toBe(resolved.autoencoderHex);
+  // Resume: 2 epochs, export, import into a fresh model, the third epoch = the 3-epoch run,
+  // and the exported state has the same bits in every runtime.
+  expect(r.resumeHex).toBe(r.trainHex);
+  expect(typeof r.resumeStateHex).toBe('string');
+  if (resolved !== null && want.trainHex !== undefined) expect(r.resumeStateHex).toBe(resolved.resumeStateHex);
   expect(Object.keys(r.sources ?? {}).sort()).toEqual([...want.sources].sort());
   for (const [name, s] of Object.entries(r.sources ?? {})) {
     expect(s, `init(${name})`).toEqual({ sum: 6, randomHex: want.randomHex, staleTensor: 'DisposedError', live: 0 });

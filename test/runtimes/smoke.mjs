@@ -39,6 +39,50 @@ export async function seededTraining(nr) {
 }
 
 /**
+ * Resume: the run of `seededTraining` stopped after 2 of its 3 epochs, its training state
+ * exported (and passed through JSON, as a file would carry it) and imported into a fresh model
+ * with another seed, then `fit({ epochs: 3, initialEpoch: 2 })`. Returns the bits of the state
+ * (`stateHex`: JSON of the numbers, then the slot tensors) and of the final weights (`hex`,
+ * which must equal `seededTraining`'s).
+ */
+export async function seededResume(nr) {
+  const x = nr.randomUniform([64, 8], { seed: 1 });
+  const u = nr.randomUniform([64], { seed: 2 });
+  const labels = nr.floor(nr.mul(u, 3));
+  const y = nr.oneHot(labels, 3);
+  const make = (seed) => {
+    const m = nr.sequential({
+      seed,
+      layers: [
+        nr.layers.dense({ inputShape: [8], units: 16, activation: 'relu' }),
+        nr.layers.dropout({ rate: 0.25 }),
+        nr.layers.dense({ units: 3, activation: 'softmax' }),
+      ],
+    });
+    m.compile({ optimizer: nr.optimizers.adam({ learningRate: 0.01 }), loss: 'categoricalCrossentropy' });
+    return m;
+  };
+  const first = make(7);
+  await first.fit(x, y, { epochs: 2, batchSize: 16, seed: 5, verbose: 0 });
+  const exported = nr.exportTrainingState(first);
+  const { tensors, ...numbers } = exported;
+  const json = JSON.stringify(numbers);
+  const state = { ...JSON.parse(json), tensors: tensors.map((t) => ({ name: t.name, shape: t.shape, data: new Float32Array(t.data) })) };
+  const stateHex = hexBits(new Float32Array(Array.from(json, (c) => c.charCodeAt(0)))) + tensors.map((t) => hexBits(t.data)).join('');
+  const weights = first.getWeights();
+  const fresh = make(99);
+  fresh.setWeights(weights);
+  nr.importTrainingState(fresh, state);
+  await fresh.fit(x, y, { epochs: 3, initialEpoch: 2, batchSize: 16, seed: 5, verbose: 0 });
+  const ws = fresh.getWeights();
+  const hex = ws.map((w) => hexBits(w.data())).join('');
+  for (const t of [x, u, labels, y, ...weights, ...ws]) t.dispose();
+  first.dispose();
+  fresh.dispose();
+  return { hex, stateHex };
+}
+
+/**
  * Trains a small seeded autoencoder with every autoencoder building block (saltAndPepper
  * noise, a klSparsity code, a variational layer, BCE summed over features) and returns the
  * bits of its weights and last losses: the same in every runtime.
@@ -126,6 +170,10 @@ export async function smoke(nr, env) {
     report.trainLoss = trained.loss;
     step('autoencoder');
     report.autoencoderHex = await seededAutoencoder(nr);
+    step('resume');
+    const resumed = await seededResume(nr);
+    report.resumeHex = resumed.hex;
+    report.resumeStateHex = resumed.stateHex;
 
     step('sources');
     report.sources = {};
