@@ -43,7 +43,11 @@ export interface FitArgs {
   verbose?: 0 | 1 | 2 | 'auto';
   /** Yield to the event loop at least this often (ms). Default 16; 0 yields after every batch. */
   yieldEveryMs?: number;
-  /** Epoch to start counting from (for resumed training). Default 0. */
+  /**
+   * Epoch to start from (for resumed training, as Keras: epochs `initialEpoch .. epochs − 1`
+   * run). With the weights and `importTrainingState`, and the same `seed`, the run continues
+   * bit-identically: epoch `e`'s shuffle depends only on the model seed, `seed` and `e`. Default 0.
+   */
   initialEpoch?: number;
 }
 
