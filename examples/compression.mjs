@@ -5,10 +5,12 @@
 // and exits non-zero below the bars it checks:
 //   - Huffman within 1 % (plus header and table) of the order-0 entropy of text;
 //   - the DCT codec's PSNR ≥ jpeg-js's at equal bpp on the photographs;
-//   - the wavelet codec ≥ 1 dB above the DCT codec at 0.25 bpp (camera, and on average);
+//   - the wavelet codec ≥ 1 dB above the DCT codec at 0.25 bpp on each photograph;
 //   - the learned codec (codecs.learned: autoencoders trained here, seeded, on the 8,000
 //     training digits) above both the DCT and the wavelet codec on held-out MNIST digits at
-//     low rates: its best PSNR at ≤ 0.75 bpp beats theirs at 0.75 bpp.
+//     low rates: every codec on its operational curve (best stream of ≤ r bpp), the learned
+//     one wins from the lowest rate DCT or wavelet reach up to at least 0.65 bpp (below that
+//     only the learned codec has streams).
 // (The speed bars are measured by `npm run bench`, never asserted.)
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -112,14 +114,17 @@ const mn = curves.mnist;
 for (const r of [0.15, 0.2, 0.3, 0.5, 0.7, 0.75, 1, 1.5]) {
   console.log(`${r.toFixed(2)}  ${g(bestAtMost(r))}  ${g(psnrAt(mn.dct, r))}  ${g(psnrAt(mn.wavelet, r))}  ${g(psnrAt(mn['jpeg-js'], r))}   ${bestPointAtMost(r)?.label ?? ''}`);
 }
-const at = 0.75, lw = bestAtMost(at), dw = psnrAt(mn.dct, at), ww = psnrAt(mn.wavelet, at);
-bar(lw > dw && lw > ww, `MNIST: learned codec above DCT and wavelet at ${at} bpp (learned ${lw.toFixed(2)} dB at ≤ ${at} bpp, DCT ${dw.toFixed(2)}, wavelet ${ww.toFixed(2)}; DCT and wavelet have no stream below ${Math.min(mn.dct[0].bpp, mn.wavelet[0].bpp).toFixed(2)} bpp)`);
+// Every codec on its operational curve (its best stream of ≤ r bpp; none = −∞): where is the
+// learned codec above both hand-made ones, starting from the lowest rate either of them reaches?
+const opAt = (pts, r) => pts.filter((p) => p.bpp <= r).reduce((m, p) => Math.max(m, p.psnr), -Infinity);
+const lowestHandMade = Math.min(mn.dct[0].bpp, mn.wavelet[0].bpp);
 let upTo = NaN;
-for (let r = Math.max(mn.dct[0].bpp, mn.wavelet[0].bpp); r <= 2; r += 0.005) {
-  if (bestAtMost(r) > Math.max(psnrAt(mn.dct, r), psnrAt(mn.wavelet, r))) upTo = r;
+for (let r = lowestHandMade; r <= 2; r += 0.005) {
+  if (bestAtMost(r) > Math.max(opAt(mn.dct, r), opAt(mn.wavelet, r))) upTo = r;
   else break;
 }
-console.log(`the learned codec stays above both from their lowest rate up to ${upTo.toFixed(2)} bpp`);
+const LOW = 0.65;
+bar(upTo >= LOW, `MNIST: learned codec above DCT and wavelet at low rates: the only codec below ${lowestHandMade.toFixed(2)} bpp, and above both from there up to ${upTo.toFixed(2)} bpp (bar: up to ≥ ${LOW}; at ${LOW}: learned ${bestAtMost(LOW).toFixed(2)} dB, wavelet ${opAt(mn.wavelet, LOW).toFixed(2)}, DCT ${Number.isFinite(opAt(mn.dct, LOW)) ? opAt(mn.dct, LOW).toFixed(2) : 'no stream'})`);
 const lowest = Math.min(mn.dct[0].psnr, mn.wavelet[0].psnr);
 const cheapest = learnedFront.find((p) => p.psnr >= lowest);
 console.log(`the learned codec reaches ${lowest.toFixed(2)} dB (the lower PSNR of DCT/wavelet at quality 2) at ${cheapest ? cheapest.bpp.toFixed(3) : '–'} bpp; DCT needs ${mn.dct[0].bpp.toFixed(3)}, wavelet ${mn.wavelet[0].bpp.toFixed(3)}`);
@@ -139,9 +144,7 @@ for (const p of photos) {
   gains.push(g);
   console.log(`${p.name}: wavelet − DCT at 0.25 bpp = ${g.toFixed(2)} dB`);
 }
-bar(gains[0] >= 1, `camera: wavelet ≥ DCT + 1 dB at 0.25 bpp (${gains[0].toFixed(2)} dB)`);
-const mean = gains.reduce((a, b) => a + b, 0) / gains.length;
-bar(mean >= 1, `photographs on average: wavelet ≥ DCT + 1 dB at 0.25 bpp (${mean.toFixed(2)} dB; coins alone ${gains[1].toFixed(2)} dB)`);
+photos.forEach((p, i) => bar(gains[i] >= 1, `${p.name}: wavelet ≥ DCT + 1 dB at 0.25 bpp (${gains[i].toFixed(2)} dB)`));
 
 // ---- chart: three RD panels, then crops of camera at about 0.5 bpp -------------------------
 const CROP = 96, SCALE = 2;

@@ -131,7 +131,8 @@ pub fn begin(magic: &[u8; 4], param: u8, raw_len: usize, op: &'static str) -> Re
     begin_version(magic, VERSION, param, raw_len, op)
 }
 
-fn begin_version(magic: &[u8; 4], version: u8, param: u8, raw_len: usize, op: &'static str) -> Result<Vec<u8>> {
+/// [`begin`] for a codec whose coded streams carry another version (the wavelet codec's are 2).
+pub fn begin_version(magic: &[u8; 4], version: u8, param: u8, raw_len: usize, op: &'static str) -> Result<Vec<u8>> {
     let len = u32::try_from(raw_len).map_err(|_| Error::invalid(op, format!("input of {raw_len} bytes is longer than 4 GiB - 1")))?;
     let mut v = Vec::with_capacity(HEADER_BYTES + 64);
     v.extend_from_slice(magic);
@@ -184,6 +185,11 @@ pub fn open<'a>(op: &'static str, magic: &[u8; 4], bytes: &'a [u8], max_output: 
 
 /// [`open`] for a codec that reads versions 1 to `max_version`.
 pub fn open_versions<'a>(op: &'static str, magic: &[u8; 4], bytes: &'a [u8], max_output: usize, max_version: u8) -> Result<(Header, &'a [u8])> {
+    open_range(op, magic, bytes, max_output, VERSION, max_version)
+}
+
+/// [`open`] for a codec that reads versions `min_version` to `max_version`.
+pub fn open_range<'a>(op: &'static str, magic: &[u8; 4], bytes: &'a [u8], max_output: usize, min_version: u8, max_version: u8) -> Result<(Header, &'a [u8])> {
     if bytes.len() < HEADER_BYTES {
         return Err(Error::invalid(op, format!("truncated stream: {} bytes, shorter than the {HEADER_BYTES}-byte header", bytes.len())));
     }
@@ -194,8 +200,8 @@ pub fn open_versions<'a>(op: &'static str, magic: &[u8; 4], bytes: &'a [u8], max
         ));
     }
     let version = bytes[4];
-    if !(VERSION..=max_version).contains(&version) {
-        let reads = if max_version == VERSION { format!("version {VERSION}") } else { format!("versions {VERSION} to {max_version}") };
+    if !(min_version..=max_version).contains(&version) {
+        let reads = if max_version == min_version { format!("version {min_version}") } else { format!("versions {min_version} to {max_version}") };
         return Err(Error::invalid(op, format!("unsupported version {version} (this decoder reads {reads})")));
     }
     let raw_len = u32::from_le_bytes([bytes[6], bytes[7], bytes[8], bytes[9]]) as usize;

@@ -36,9 +36,14 @@ pub fn check_quality(op: &'static str, quality: u32) -> Result<()> {
 /// Checks an image and its quality and starts its stream: the header (parameter = quality,
 /// decoded length = width × height), then varint width and varint height.
 pub(crate) fn begin_stream(op: &'static str, magic: &[u8; 4], data: &[u8], width: usize, height: usize, quality: u32) -> Result<Vec<u8>> {
+    begin_stream_version(op, magic, header::VERSION, data, width, height, quality)
+}
+
+/// [`begin_stream`] writing `version` in the header.
+pub(crate) fn begin_stream_version(op: &'static str, magic: &[u8; 4], version: u8, data: &[u8], width: usize, height: usize, quality: u32) -> Result<Vec<u8>> {
     check_image(op, data, width, height)?;
     check_quality(op, quality)?;
-    let mut out = header::begin(magic, quality as u8, data.len(), op)?;
+    let mut out = header::begin_version(magic, version, quality as u8, data.len(), op)?;
     put_varint(&mut out, width as u32);
     put_varint(&mut out, height as u32);
     Ok(out)
