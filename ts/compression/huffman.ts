@@ -3,11 +3,16 @@
  * table-driven decoding (`crates/core/src/compression/huffman.rs`).
  *
  * Stream: the 14-byte header (magic `NRHF`, version, decoded length, Adler-32), 128 bytes
- * of 4-bit code lengths, then the codes. Within 1 % of the order-0 entropy on text and
- * random bytes (plus the 142 bytes of header and table). When coding would not make the
- * input smaller (random bytes, inputs of under about 130 bytes), the stream is stored
- * instead, as deflate's stored blocks: the header (version 2, stored flag 0x80 in the
- * parameter byte) followed by the input itself, so it costs 14 bytes and decodes at copy speed.
+ * of 4-bit code lengths, then the codes. Within 1 % of the order-0 entropy on text (plus the
+ * 142 bytes of header and table). When one byte dominates (an image's background: 78 % of
+ * MNIST's bytes are 0) the encoder switches to runs mode (version 3, parameter 0x01): runs of
+ * that byte become bzip2-style RUNA/RUNB digits, and the stream lands below the order-0
+ * entropy (MNIST: 21 % of the input against an entropy of 26 %; plain Huffman, which spends at
+ * least one bit per byte, would take 29.5 %). It picks whichever mode is smaller, exactly.
+ * When coding would not make the input smaller (random bytes, inputs of under about 130
+ * bytes), the stream is stored instead, as deflate's stored blocks: the header (version 2,
+ * stored flag 0x80 in the parameter byte) followed by the input itself, so it costs 14 bytes
+ * and decodes at copy speed.
  */
 import { call, check, withWords, words } from '../engine.js';
 import { InvalidArgumentError } from '../errors.js';
