@@ -30,6 +30,9 @@ import { encodeCompile, targetHint, type CompileArgs, type CompiledInfo } from '
 import { fitLoop, type FitArgs, type History } from './fit.js';
 import { summaryText } from './summary.js';
 import { distribution, setLocator, type Distribution } from '../layers/autoencoder.js';
+import type { IOHandler, ModelArtifacts, SaveResult } from '../io/artifacts.js';
+import { saveWith, sequentialToArtifacts, type SaveOptions } from '../io/model.js';
+import { makeModel, modelConfig, modelSpec, specFromKeras, type ModelConfig } from '../io/topology.js';
 
 /** Rejects an options value that is not a plain object, and unknown keys (suggesting the nearest). */
 const checkArgs = (op: string, args: unknown, known: readonly string[]): void => void readKeys(op, args, known, true);
@@ -569,6 +572,59 @@ export class Sequential {
   /** Whether `dispose()` was called. */
   get isDisposed(): boolean {
     return this.#disposed;
+  }
+
+  /** The seed given at construction (weights, dropout masks, shuffling). */
+  get seed(): number {
+    return this.#seed;
+  }
+
+  /**
+   * The Keras config of the model, as TF.js's `model.toJSON(null, false)` writes it:
+   * `{ class_name: 'Sequential', config: { name, layers: [{ class_name: 'Dense', config: {
+   * units, activation, use_bias, kernel_initializer, … } }] }, keras_version, backend }`.
+   * neurite adds `seed` to the model's config (and `neurite_class: 'Autoencoder'` for an
+   * autoencoder); TF.js ignores both. Layers TF.js does not have are `neurite>…` classes.
+   * Does not build the model.
+   */
+  getConfig(): ModelConfig {
+    if (this.#disposed) throw new DisposedError(`getConfig: model ${this.name} is disposed`);
+    return modelConfig(modelSpec(this));
+  }
+
+  /**
+   * A new, unbuilt model from a Keras config (what {@link Sequential.getConfig} returns, TF.js's
+   * `model.toJSON()` or a `model.json`'s `modelTopology`; the bare `{ name, layers }` form too).
+   * Fresh layers, no weights: use {@link loadModel} for a model with its weights. A config saved
+   * from an autoencoder gives a plain `Sequential` here (use `Autoencoder.fromConfig`).
+   *
+   * @example const copy = Sequential.fromConfig(model.getConfig());
+   */
+  static fromConfig(config: ModelConfig | Record<string, unknown>): Sequential {
+    const spec = specFromKeras('fromConfig', 'config', config);
+    return makeModel('fromConfig', spec, (s, layers) => new Sequential({ name: s.name, seed: s.seed, layers }));
+  }
+
+  /**
+   * The model as TF.js-format artifacts: `{ modelTopology, format: 'layers-model',
+   * generatedBy, convertedBy, weightSpecs, weightData, trainingConfig?, userDefinedMetadata? }`.
+   * Weights are float32 little endian, named `layerName/kernel` and ordered as TF.js's
+   * `model.getWeights()`. Builds the model if needed. With `includeOptimizer: true` the
+   * optimizer state is included (the model must be compiled).
+   */
+  toArtifacts(options?: SaveOptions): Promise<ModelArtifacts> {
+    return sequentialToArtifacts(this, options);
+  }
+
+  /**
+   * Saves the model (as {@link Sequential.toArtifacts}) through a storage handler: a URL such as
+   * `file://path`, `indexeddb://name`, or an object with `save(artifacts)`. Resolves to TF.js's
+   * `SaveResult` (`{ modelArtifactsInfo: { dateSaved, modelTopologyType: 'JSON', … } }`).
+   *
+   * @example await model.save({ save: async (a) => { stored = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; } });
+   */
+  save(target: string | IOHandler, options?: SaveOptions): Promise<SaveResult> {
+    return saveWith('save', target, () => this.toArtifacts(options));
   }
 
   /**
