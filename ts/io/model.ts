@@ -10,7 +10,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { fromFlat, show } from '../ops/convert.js';
 import type { Layer } from '../layers/layer.js';
 import { Sequential } from '../models/sequential.js';
-import type { CompileArgs } from '../models/compile.js';
+import { encodeCompile, type CompileArgs } from '../models/compile.js';
 import type { Tensor } from '../tensor.js';
 import { artifactsInfo, decodeWeights, encodeWeights, type IOHandler, type ModelArtifacts, type NamedWeight, type SaveResult, type WeightSlot } from './artifacts.js';
 import { bad, objectAt } from './keras.js';
@@ -138,7 +138,7 @@ export function checkSequential(op: string, a: ModelArtifacts, spec: ModelSpec, 
     const byName = new Map(modelSlots.map((s) => [s.name, s]));
     values = weights.map((w) => {
       const s = byName.get(w.name);
-      if (!s) bad(op, 'weightSpecs', `has no weight '${w.name}' (${w.param} of the layer at modelTopology.${w.where}, shape ${show(w.fileShape)})`);
+      if (!s) bad(op, 'weightSpecs', `has no weight '${w.name}' (${w.param} of the layer at ${w.where}, shape ${show(w.fileShape)})`);
       if (s.shape.join() !== w.fileShape.join()) bad(op, `${s.where}.shape`, `of '${w.name}' is ${show(s.shape)}, but the topology needs ${show(w.fileShape)}`);
       byName.delete(w.name);
       return { w, data: decodeWeights(op, bytes, s, options.allowNonFinite === true) };
@@ -156,6 +156,16 @@ export function checkSequential(op: string, a: ModelArtifacts, spec: ModelSpec, 
   if (options.compile !== false) {
     if (neurite.compile !== undefined) compile = compileFromRecord(op, 'userDefinedMetadata.neurite.compile', neurite.compile);
     else if (a.trainingConfig !== undefined && a.trainingConfig !== null) compile = compileFromTrainingConfig(op, 'trainingConfig', a.trainingConfig);
+  }
+  if (compile) {
+    // The loss, metrics and optimizer are checked now, before the model is built.
+    const where = neurite.compile !== undefined ? 'userDefinedMetadata.neurite.compile' : 'trainingConfig';
+    try {
+      encodeCompile(compile);
+    } catch (err) {
+      if (err instanceof InvalidArgumentError) err.message = `${op}: ${where}: ${err.message}`;
+      throw err;
+    }
   }
   let state: TrainingState | null = null;
   if (neurite.training !== undefined) {
