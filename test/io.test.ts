@@ -337,6 +337,27 @@ describe('the error catalogue: every bad file is an InvalidArgumentError naming 
   });
 });
 
+describe('loadModel arguments', () => {
+  it('rejects bad sources and options with an InvalidArgumentError naming loadModel', async () => {
+    const bad: Array<[unknown, unknown, RegExp]> = [
+      [undefined, undefined, /^loadModel: expected model artifacts .*, got undefined$/],
+      [null, undefined, /^loadModel: expected model artifacts .*, got null$/],
+      ['file://x', undefined, /^loadModel: URL "file:\/\/x": no storage handlers are available in this build/],
+      [{ load: 'no' }, undefined, /^loadModel: modelTopology must be an object, got undefined$/],
+      [[], undefined, /^loadModel: expected model artifacts .*, got an array of length 0$/],
+      [{ load: async () => 5 }, undefined, /^loadModel: expected model artifacts .*, got 5$/],
+      [{}, null, /^loadModel: options must be an object like \{ compile: false \}, got null$/],
+      [{}, { compile: 1 }, /^loadModel: compile must be true or false, got 1$/],
+      [{}, { allowNonFinite: 'yes' }, /^loadModel: allowNonFinite must be true or false, got the string "yes"$/],
+    ];
+    for (const [source, options, msg] of bad) {
+      const err = await nr.loadModel(source as never, options as never).then(() => null, (e: unknown) => e);
+      expect(err, String(msg)).toBeInstanceOf(nr.InvalidArgumentError);
+      expect((err as Error).message).toMatch(msg);
+    }
+  });
+});
+
 function concat(b: ArrayBuffer, extra: number): ArrayBuffer {
   const out = new Uint8Array(b.byteLength + extra);
   out.set(new Uint8Array(b));
