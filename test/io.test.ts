@@ -137,6 +137,14 @@ describe('round trips: predictions bit-identical, getConfig equal', () => {
     [x, y].forEach((t) => t.dispose());
   });
 
+  it('a model given its input shape by build() (no inputShape on the first layer) saves it as batch_input_shape', async () => {
+    const m = nr.sequential({ layers: [layers.dense({ units: 3 }), layers.dense({ units: 1 })] });
+    m.build([5]);
+    const l = await roundTrip(m, [5]);
+    expect((l.layers[0] as nr.Layer).inputShape).toEqual([5]);
+    [l, m].forEach((x) => x.dispose());
+  });
+
   it('a nested model and a frozen nested model keep their structure and weights', async () => {
     const inner = nr.sequential({ name: 'inner', layers: [layers.dense({ inputShape: [3], units: 4, activation: 'relu' }), layers.batchNormalization()] });
     inner.trainable = false;
@@ -277,7 +285,8 @@ async function sample(): Promise<nr.ModelArtifacts> {
   return a;
 }
 
-const clone = (a: nr.ModelArtifacts): nr.ModelArtifacts & Record<string, any> => ({ ...JSON.parse(JSON.stringify({ ...a, weightData: null })), weightData: (a.weightData as ArrayBuffer).slice(0) });
+// `any`: a file to mutate freely.
+const clone = (a: nr.ModelArtifacts): any => ({ ...JSON.parse(JSON.stringify({ ...a, weightData: null })), weightData: (a.weightData as ArrayBuffer).slice(0) });
 
 describe('the error catalogue: every bad file is an InvalidArgumentError naming the field, nothing left allocated', () => {
   const cases: Array<[string, (a: ReturnType<typeof clone>) => unknown, string | RegExp]> = [

@@ -74,7 +74,7 @@ export async function sequentialToArtifacts(model: Sequential, options?: SaveOpt
   model.handle(op); // builds the model (an error if it has no input shape)
   const weights = namedWeights(op, model, spec);
   const neurite: Record<string, unknown> = {};
-  const a: ModelArtifacts = { modelTopology: modelConfig(spec), format: 'layers-model', generatedBy: GENERATED_BY, convertedBy: null };
+  const a: ModelArtifacts = { modelTopology: modelConfig(spec, model.inputShape), format: 'layers-model', generatedBy: GENERATED_BY, convertedBy: null };
   const compiled = compiledRecord(model);
   if (compiled) {
     neurite.compile = compiled.record;

@@ -114,8 +114,11 @@ export function modelSpec(m: Sequential, where = 'config'): ModelSpec {
 export function specToKeras(s: NodeSpec, x: number[] | undefined): KerasObject {
   if (s.type === 'model') {
     let cur = x;
-    const layers = s.layers.map((l) => {
-      const k = specToKeras(l, cur);
+    const layers = s.layers.map((l, i) => {
+      // A model's first layer carries the input shape when it is known (TF.js needs it on the
+      // first layer of every Sequential, nested ones included, and loading needs it for the weights).
+      const given = i === 0 && l.type === 'layer' && l.kind !== 'input' && !l.inputShape && cur ? { ...l, inputShape: cur } : l;
+      const k = specToKeras(given, cur);
       cur = cur === undefined ? undefined : inferWeights('getConfig', l, cur, []);
       return k;
     });
@@ -179,9 +182,9 @@ export function specToKeras(s: NodeSpec, x: number[] | undefined): KerasObject {
 }
 
 /** @internal `model.getConfig()`: the Keras config with `keras_version` and `backend`, as `model.toJSON()`. */
-export function modelConfig(s: ModelSpec): ModelConfig {
+export function modelConfig(s: ModelSpec, inputShape = specInputShape(s)): ModelConfig {
   checkUniqueNames('getConfig', s);
-  const k = specToKeras(s, specInputShape(s));
+  const k = specToKeras(s, inputShape);
   return { class_name: k.class_name, config: k.config, keras_version: `neurite ${NEURITE_VERSION}`, backend: 'neurite' };
 }
 

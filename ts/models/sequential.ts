@@ -584,12 +584,13 @@ export class Sequential {
    * `{ class_name: 'Sequential', config: { name, layers: [{ class_name: 'Dense', config: {
    * units, activation, use_bias, kernel_initializer, … } }] }, keras_version, backend }`.
    * neurite adds `seed` to the model's config (and `neurite_class: 'Autoencoder'` for an
-   * autoencoder); TF.js ignores both. Layers TF.js does not have are `neurite>…` classes.
-   * Does not build the model.
+   * autoencoder); TF.js ignores both. Layers TF.js does not have are `neurite>…` classes. The
+   * first layer of the model and of each nested model gets `batch_input_shape` when the shape
+   * is known (given, or from building). Does not build the model.
    */
   getConfig(): ModelConfig {
     if (this.#disposed) throw new DisposedError(`getConfig: model ${this.name} is disposed`);
-    return modelConfig(modelSpec(this));
+    return modelConfig(modelSpec(this), this.inputShape);
   }
 
   /**
