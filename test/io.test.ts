@@ -36,7 +36,7 @@ async function roundTrip(m: Seq, inputShape: number[], train = false): Promise<S
   const l = (await nr.loadModel(a)) as Seq;
   expect(l.getConfig()).toEqual(m.getConfig());
   // Config alone: a fresh model of the same structure.
-  const fresh = (m instanceof nr.Autoencoder ? nr.Autoencoder : nr.Sequential).fromConfig(JSON.parse(JSON.stringify(m.getConfig())));
+  const fresh = (m instanceof nr.Autoencoder ? nr.Autoencoder.fromConfig : nr.sequential.fromConfig)(JSON.parse(JSON.stringify(m.getConfig())));
   expect(fresh.getConfig()).toEqual(m.getConfig());
   disposeAll(fresh);
   const y1 = m.predict(x);

@@ -20,7 +20,9 @@ describe('footprint', () => {
   it('the bundles are minified (no comments or indentation left but the @ts-self-types banner)', () => {
     const m = measure() as { urlJs: Size };
     // Unminified, dist/url/index.js was 210 kB; minified it is well under 60 % of that (it was
-    // 121.5 kB once codecs.learned joined the codecs of issue 10, whence 130 kB here).
-    expect(m.urlJs.raw).toBeLessThan(130_000);
+    // 121.5 kB once codecs.learned joined the codecs of issue 10, and 171.3 kB once the TF.js
+    // model format of issue 11 (ts/io: 93 kB of source, mostly checks and their messages) joined,
+    // whence 180 kB here).
+    expect(m.urlJs.raw).toBeLessThan(180_000);
   });
 });

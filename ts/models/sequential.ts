@@ -676,3 +676,10 @@ export function sequential(args: SequentialArgs = {}): Sequential {
   return new Sequential(args);
 }
 
+/**
+ * A new, unbuilt model from a Keras config: {@link Sequential.fromConfig}.
+ *
+ * @example const copy = sequential.fromConfig(model.getConfig());
+ */
+sequential.fromConfig = (config: ModelConfig | Record<string, unknown>): Sequential => Sequential.fromConfig(config);
+
