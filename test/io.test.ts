@@ -346,6 +346,17 @@ describe('the error catalogue: every bad file is an InvalidArgumentError naming 
   });
 });
 
+describe('versions', () => {
+  it("generatedBy and keras_version name this package's version", async () => {
+    const { readFileSync } = await import('node:fs');
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    const m = nr.sequential({ layers: [layers.dense({ inputShape: [1], units: 1 })] });
+    const a = await m.toArtifacts();
+    expect([a.generatedBy, (a.modelTopology as nr.ModelConfig).keras_version]).toEqual([`neurite ${version}`, `neurite ${version}`]);
+    m.dispose();
+  });
+});
+
 describe('loadModel arguments', () => {
   it('rejects bad sources and options with an InvalidArgumentError naming loadModel', async () => {
     const bad: Array<[unknown, unknown, RegExp]> = [

@@ -6,8 +6,7 @@
  * check a file completely before allocating anything.
  */
 import { InvalidArgumentError } from '../errors.js';
-import { show } from '../ops/convert.js';
-import { MAX_ELEMENTS } from '../ops/convert.js';
+import { MAX_ELEMENTS, show } from '../ops/convert.js';
 import type { LayerKind } from '../layers/layer.js';
 
 /** One layer: its kind and the options its constructor takes (normalized, defaults resolved). */

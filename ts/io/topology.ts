@@ -20,7 +20,7 @@ import { activityRegularizerAbi, regularizerAbi, type ActivityRegularizerSpec, t
 import { describe, show } from '../ops/convert.js';
 import { Sequential } from '../models/sequential.js';
 import {
-  activationFromKeras, activationToKeras, activityToKeras, bad, camel, CUSTOM, initializerFromKeras, initializerToKeras,
+  activationFromKeras, activationToKeras, activityToKeras, bad, CUSTOM, initializerFromKeras, initializerToKeras,
   kerasObject, normalizeActivation, objectAt, regularizerFromKeras, regularizerToKeras, type KerasObject,
 } from './keras.js';
 import { checkUniqueNames, inferWeights, specInputShape, type LeafSpec, type ModelSpec, type NodeSpec } from './spec.js';
@@ -233,7 +233,8 @@ export function nodeFromKeras(ctx: Ctx, where: string, v: unknown): NodeSpec {
   const trainable = field(ctx, cw, c, 'trainable', isBool, 'true or false', true);
   if (c.dtype !== undefined && c.dtype !== null && c.dtype !== 'float32') bad(ctx.op, `${cw}.dtype`, `must be 'float32' (neurite computes in float32), got ${show(c.dtype)}`);
   const inputShape = inputShapeOf(ctx, cw, c);
-  if (inputShape) ctx.shape = inputShape;
+  // The first input shape met starts the shape tracking; later ones are checked when building.
+  if (inputShape && ctx.shape === undefined) ctx.shape = inputShape;
   const rank = ctx.shape?.length;
   const op = ctx.op;
   const num = (k: string, def?: number) => field(ctx, cw, c, k, isNum, 'a finite number', def);
@@ -400,9 +401,4 @@ export function makeModel(op: string, s: ModelSpec, make: (s: ModelSpec, layers:
   const m = make(s, layers);
   m.trainable = s.trainable;
   return m;
-}
-
-/** camelCase keys of a TF.js-style config object (one level). */
-export function camelKeys(o: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(o).map(([k, v]) => [camel(k), v]));
 }
