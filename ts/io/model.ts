@@ -78,7 +78,10 @@ export async function sequentialToArtifacts(model: Sequential, options?: SaveOpt
   const compiled = compiledRecord(model);
   if (compiled) {
     neurite.compile = compiled.record;
-    if (compiled.tf) a.trainingConfig = compiled.tf;
+    // NOTE: not with includeOptimizer: TF.js would hand neurite's optimizer slots to its own
+    // optimizer's setWeights (another layout); without a trainingConfig it loads the model
+    // uncompiled and leaves the optimizer entries alone.
+    if (compiled.tf && !includeOptimizer) a.trainingConfig = compiled.tf;
   }
   if (includeOptimizer) {
     if (!compiled) throw new InvalidArgumentError(`${op}: includeOptimizer needs a compiled model; model ${model.name} has no optimizer (call compile first, or save without includeOptimizer)`);

@@ -5,8 +5,10 @@
  *   (`{ optimizer: optimizer.getConfig(), loss, metrics }`), which neurite reads first; and as
  *   TF.js's `trainingConfig` (`{ loss: 'categorical_crossentropy', metrics, optimizer_config:
  *   { class_name: 'Adam', config } }`) when TF.js can represent it — no schedule, clipping,
- *   AMSGrad, AdamW, Huber or loss options — so that `tf.loadLayersModel` recompiles the model. A
- *   file TF.js wrote has only `trainingConfig`, which neurite reads.
+ *   AMSGrad, AdamW, Huber or loss options — so that `tf.loadLayersModel` recompiles the model
+ *   (not with `includeOptimizer`: TF.js would give neurite's optimizer slots to its own
+ *   optimizer, so the file then has no `trainingConfig` and TF.js loads the model uncompiled).
+ *   A file TF.js wrote has only `trainingConfig`, which neurite reads.
  * - With `includeOptimizer: true` the training state (`TrainingState`: optimizer slots, step,
  *   schedule position, fit RNG position) goes under `userDefinedMetadata.neurite.training`
  *   (its JSON parts) and into the weights as extra entries named `optimizer/<name>` with
