@@ -137,4 +137,27 @@ describe('fuzz: loadModel on mutated valid artifacts', () => {
     console.log(`io-fuzz: ${loaded} of ${CASES} mutated files loaded, errors ${JSON.stringify(Object.fromEntries(kinds))}`);
     expect(loaded).toBeLessThan(CASES);
   }, 300_000);
+
+  // Not built: a mutated config may describe gigabytes of weights (loadModel's fuzz above builds
+  // only what matches the small weight files).
+  it(`${CASES / 3} mutated topologies through sequential.fromConfig: a model or a NeuriteError (seed ${SEED + 1})`, async () => {
+    const base = (await samples()).filter((s) => (s.json.modelTopology as { class_name: string }).class_name === 'Sequential');
+    const r = mulberry32(SEED + 1);
+    const before = nr.memory();
+    for (let i = 0; i < CASES / 3; i++) {
+      const { json } = mutateJson(r, { t: base[i % base.length].json.modelTopology }, new Uint8Array(0));
+      let m: nr.Sequential | null = null;
+      try {
+        m = nr.sequential.fromConfig(json.t as nr.ModelConfig);
+      } catch (err) {
+        if (!(err instanceof nr.NeuriteError)) throw new Error(`case ${i} (seed ${SEED + 1}): ${err instanceof Error ? `${err.constructor.name}: ${err.message}` : String(err)}\n${JSON.stringify(json).slice(0, 2000)}`);
+      }
+      if (m) {
+        const all = (x: nr.Sequential): nr.Sequential[] => [x, ...x.layers.flatMap((l) => (l instanceof nr.Sequential ? all(l) : []))];
+        for (const x of all(m).reverse()) x.dispose();
+      }
+    }
+    const now = nr.memory();
+    expect([now.numTensors, now.numHandles]).toEqual([before.numTensors, before.numHandles]);
+  }, 300_000);
 });
