@@ -331,6 +331,24 @@ describe('the error catalogue: every bad file is an InvalidArgumentError naming 
     });
   }
 
+  it('weightData may be a view, a list of buffers (TF.js 4.x), or a buffer from another realm', async () => {
+    const a = await sample();
+    const data = new Uint8Array(a.weightData as ArrayBuffer);
+    const { runInNewContext } = await import('node:vm');
+    const foreign = runInNewContext('new ArrayBuffer(n)', { n: data.length }) as ArrayBuffer;
+    expect(foreign instanceof ArrayBuffer).toBe(false);
+    new Uint8Array(foreign).set(data);
+    const forms: unknown[] = [data, new DataView(data.buffer), [data.slice(0, 16).buffer, data.slice(16).buffer], foreign];
+    const want = (await nr.loadModel(a)) as Seq;
+    const x = nr.tensor([[1, 2, 3]]);
+    for (const weightData of forms) {
+      const m = (await nr.loadModel({ ...a, weightData: weightData as ArrayBuffer })) as Seq;
+      expect(nr.tidy(() => bits(m.predict(x)))).toEqual(nr.tidy(() => bits(want.predict(x))));
+      m.dispose();
+    }
+    [x, want].forEach((d) => d.dispose());
+  });
+
   it('allowNonFinite loads NaN weights with a warning naming them; compile: false skips the compile config', async () => {
     const a = clone(await sample());
     new Float32Array(a.weightData)[0] = NaN;

@@ -181,15 +181,20 @@ export function readWeightSpecs(op: string, specs: unknown, data: unknown): { sl
   return { slots, bytes };
 }
 
+/** An ArrayBuffer, also one from another realm (a worker, an iframe, Node's `vm`), where `instanceof` fails. */
+function isArrayBuffer(v: unknown): v is ArrayBuffer {
+  return v instanceof ArrayBuffer || Object.prototype.toString.call(v) === '[object ArrayBuffer]';
+}
+
 /** `weightData` as bytes (a buffer, a view, or TF.js's list of buffers, concatenated). */
 function weightBytes(op: string, data: unknown): Uint8Array {
   if (data === undefined || data === null) return new Uint8Array(0);
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (isArrayBuffer(data)) return new Uint8Array(data);
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (Array.isArray(data)) {
     let n = 0;
     data.forEach((b, i) => {
-      if (!(b instanceof ArrayBuffer)) throw new InvalidArgumentError(`${op}: weightData[${i}] must be an ArrayBuffer, got ${describe(b)}`);
+      if (!isArrayBuffer(b)) throw new InvalidArgumentError(`${op}: weightData[${i}] must be an ArrayBuffer, got ${describe(b)}`);
       n += b.byteLength;
     });
     const out = new Uint8Array(n);
