@@ -225,6 +225,15 @@ describe('what TF.js cannot represent fails there with its own error', () => {
     });
   }
 
+  it('a perceptron and an RBF network', async () => {
+    const p = nr.perceptron({ inputs: 2 });
+    await expect(tfl.loadLayersModel(tf.io.fromMemory((await p.toArtifacts()) as tf.io.ModelArtifacts))).rejects.toThrow(/Unknown layer: neurite>Perceptron/);
+    const net = nr.rbfNetwork({ centers: 2 });
+    await expect(tfl.loadLayersModel(tf.io.fromMemory((await net.toArtifacts()) as tf.io.ModelArtifacts))).rejects.toThrow(/Unknown layer: neurite>RBFNetwork/);
+    p.dispose();
+    net.dispose();
+  });
+
   it("neurite's message for a class it does not support names it and lists what it supports", async () => {
     const m = tfl.sequential({ layers: [tfl.layers.conv1d({ inputShape: [4, 1], filters: 1, kernelSize: 2 })] });
     const a = await tfArtifacts(m);

@@ -176,6 +176,14 @@ describe('autoencoders, perceptrons, RBF networks', () => {
     [ae, encoder, decoder].forEach((m) => m.dispose());
   });
 
+  it('an autoencoder of two single layers round-trips too', async () => {
+    const ae = nr.autoencoder({ encoder: layers.dense({ inputShape: [4], units: 2, activation: 'relu' }), decoder: layers.dense({ units: 4 }), seed: 2 });
+    const l = await roundTrip(ae, [4]);
+    expect(l).toBeInstanceOf(nr.Autoencoder);
+    expect((l as nr.Autoencoder).encoder).toBeInstanceOf(nr.Dense);
+    [l, ae].forEach((m) => m.dispose());
+  });
+
   it('a perceptron round-trips with its weights, bias and options', async () => {
     const p = nr.perceptron({ inputs: 2, output: 'binary', learningRate: 0.5, threshold: 0.1, seed: 4 });
     p.fit([[0, 0], [0, 1], [1, 0], [1, 1]], [0, 0, 0, 1], { maxEpochs: 50 });
