@@ -339,6 +339,19 @@ describe('the error catalogue: every bad file is an InvalidArgumentError naming 
     });
   }
 
+  it('a failure inside the core while building (rbf centers of the wrong width) frees everything made', async () => {
+    const m = nr.sequential({ layers: [layers.dense({ inputShape: [2], units: 2 }), layers.rbf({ units: 2, centers: [[0, 1], [1, 0]] })] });
+    const a = clone(await m.toArtifacts());
+    m.dispose();
+    a.modelTopology.config.layers[1].config.centers = [0, 1, 2, 1, 0, 2]; // 2 units × 3 inputs, but the input has 2
+    const before = nr.memory();
+    const err = await nr.loadModel(a).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(nr.NeuriteError);
+    expect((err as Error).message).toBe('loadModel: building modelTopology: rbf: centers has 6 values but 2 units × 2 input features need 4');
+    const after = nr.memory();
+    expect([after.numTensors, after.numHandles]).toEqual([before.numTensors, before.numHandles]);
+  });
+
   it('weightData may be a view, a list of buffers (TF.js 4.x), or a buffer from another realm', async () => {
     const a = await sample();
     const data = new Uint8Array(a.weightData as ArrayBuffer);

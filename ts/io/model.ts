@@ -6,7 +6,7 @@
  * non-finite values, the compile config — before it allocates anything, then builds the model,
  * sets the weights and recompiles; if a step fails, everything made so far is freed.
  */
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, NeuriteError } from '../errors.js';
 import { fromFlat, show } from '../ops/convert.js';
 import type { Layer } from '../layers/layer.js';
 import { Sequential } from '../models/sequential.js';
@@ -206,6 +206,8 @@ export function buildChecked(op: string, c: CheckedModel, make: (s: ModelSpec, l
     return model;
   } catch (err) {
     disposeTree(model);
+    // The core's own checks (e.g. rbf centers against the input width) name the layer; say where it came from.
+    if (err instanceof NeuriteError && !err.message.startsWith(`${op}:`)) err.message = `${op}: building modelTopology: ${err.message}`;
     throw err;
   } finally {
     for (const t of tensors) t.dispose();
