@@ -84,6 +84,27 @@ describe('TF.js → neurite', () => {
     expect(nr.memory().numHandles).toBe(before.numHandles);
   });
 
+  // (TF.js 4.22 cannot train a batchNormalization or layerNormalization without center or scale:
+  // it reads the missing beta/gamma, so those variants are covered by the neurite round trips.)
+  it('a dense without bias, PReLU on rank 1, non-default epsilons and momentum', async () => {
+    const m = tfl.sequential({ layers: [
+      tfl.layers.dense({ inputShape: [6], units: 5, useBias: false, activation: 'selu' }),
+      tfl.layers.batchNormalization({ momentum: 0.5 }),
+      tfl.layers.layerNormalization({ epsilon: 1e-5 }),
+      tfl.layers.prelu({ alphaInitializer: tfl.initializers.constant({ value: 0.3 }) }),
+      tfl.layers.dense({ units: 2, activation: 'hardSigmoid' }),
+    ] });
+    // Compiled without metrics: TF.js then writes `metrics: {}` (a dict), which neurite reads.
+    m.compile({ optimizer: tf.train.sgd(0.1), loss: 'meanSquaredError' });
+    await m.fit(tf.tensor2d(normals(3)(16 * 6), [16, 6]), tf.tensor2d(normals(4)(16 * 2), [16, 2]), { epochs: 2, batchSize: 4, verbose: 0 });
+    const a = await tfArtifacts(m, true);
+    const s = (await nr.loadModel(a as nr.ModelArtifacts)) as nr.Sequential;
+    expect(s.compiledInfo('t').optimizer.getConfig()).toMatchObject({ name: 'sgd', learningRate: 0.1 });
+    const want = (m.predict(tf.tensor2d(X, [5, 6])) as tf.Tensor).dataSync();
+    expectClose(nr.tidy(() => s.predict(nr.tensor(X, [5, 6])).data()), want, 1e-6, 1e-7);
+    s.dispose();
+  });
+
   it("TF.js's Python-Keras spellings load too: an InputLayer entry, GlorotUniform classes, L1/L2 regularizers, ReLU/ELU/Softmax layers", async () => {
     const topo = { class_name: 'Sequential', config: { name: 'k', layers: [
       { class_name: 'InputLayer', config: { batch_input_shape: [null, 3], dtype: 'float32', sparse: false, name: 'in' } },

@@ -90,8 +90,10 @@ const OPTIMIZER_CLASSES = ['SGD', 'Momentum', 'Adam', 'RMSProp', 'Adagrad'];
 export function compileFromTrainingConfig(op: string, where: string, v: unknown): CompileArgs {
   const t = objectAt(op, where, v);
   if (typeof t.loss !== 'string') bad(op, `${where}.loss`, `must be one loss name (neurite models have one output), got ${show(t.loss)}`);
-  const metrics = t.metrics ?? [];
-  if (!Array.isArray(metrics) || metrics.some((m) => typeof m !== 'string')) bad(op, `${where}.metrics`, `must be an array of metric names, got ${show(metrics)}`);
+  // TF.js writes a list, or a dict by output name (`{}` when compiled without metrics).
+  let metrics: unknown = t.metrics ?? [];
+  if (metrics !== null && typeof metrics === 'object' && !Array.isArray(metrics)) metrics = Object.values(metrics).flat();
+  if (!Array.isArray(metrics) || metrics.some((m) => typeof m !== 'string')) bad(op, `${where}.metrics`, `must be an array of metric names (or a dict of them by output), got ${show(t.metrics)}`);
   const o = kerasObject(op, `${where}.optimizer_config`, t.optimizer_config);
   const c = Object.fromEntries(Object.entries(o.config).map(([k, x]) => [camel(k), x])) as Record<string, unknown>;
   const num = (k: string, def: number): number => {
