@@ -105,6 +105,26 @@ describe('TF.js → neurite', () => {
     s.dispose();
   });
 
+  it("every TF.js optimizer neurite has is recompiled from TF.js's trainingConfig with its settings", async () => {
+    const cases: Array<[() => tf.Optimizer, Record<string, unknown>]> = [
+      [() => tf.train.sgd(0.2), { name: 'sgd', learningRate: 0.2, momentum: 0, nesterov: false }],
+      [() => tf.train.momentum(0.1, 0.8, true), { name: 'sgd', learningRate: 0.1, momentum: 0.8, nesterov: true }],
+      [() => tf.train.adam(0.01, 0.8, 0.99, 1e-6), { name: 'adam', learningRate: 0.01, beta1: 0.8, beta2: 0.99, epsilon: 1e-6 }],
+      [() => tf.train.rmsprop(0.01, 0.8, 0.1, 1e-6, true), { name: 'rmsprop', learningRate: 0.01, rho: 0.8, momentum: 0.1, epsilon: 1e-6, centered: true }],
+      [() => tf.train.adagrad(0.05, 0.2), { name: 'adagrad', learningRate: 0.05, initialAccumulatorValue: 0.2 }],
+    ];
+    for (const [opt, want] of cases) {
+      const m = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [2], units: 1, activation: 'sigmoid' })] });
+      m.compile({ optimizer: opt(), loss: 'binaryCrossentropy', metrics: ['acc'] });
+      await m.fit(tf.tensor2d([[0, 1], [1, 0]]), tf.tensor2d([[1], [0]]), { epochs: 1, verbose: 0 });
+      const s = (await nr.loadModel((await tfArtifacts(m, true)) as nr.ModelArtifacts)) as nr.Sequential;
+      const info = s.compiledInfo('t');
+      expect(info.optimizer.getConfig(), String(want.name)).toMatchObject(want);
+      expect([info.loss, info.metricNames]).toEqual(['binaryCrossentropy', ['acc']]);
+      s.dispose();
+    }
+  });
+
   it("TF.js's Python-Keras spellings load too: an InputLayer entry, GlorotUniform classes, L1/L2 regularizers, ReLU/ELU/Softmax layers", async () => {
     const topo = { class_name: 'Sequential', config: { name: 'k', layers: [
       { class_name: 'InputLayer', config: { batch_input_shape: [null, 3], dtype: 'float32', sparse: false, name: 'in' } },
