@@ -40,6 +40,8 @@ export interface WeightSpec {
   name: string;
   /** The core's name of the parameter (`kernel`, `movingMean`, …). */
   param: string;
+  /** The name of the layer that owns it (inside nested models too). */
+  layer: string;
   /** The shape in the core. */
   shape: number[];
   /** The shape in the file (differs for PReLU over rank > 1 inputs, as TF.js keeps the shared axes as 1s). */
@@ -77,7 +79,7 @@ export function inferWeights(op: string, s: NodeSpec, x: number[], out: WeightSp
   const c = x.at(-1);
   const trainable = s.trainable && !frozen;
   const add = (param: string, shape: number[], state = false, fileShape = shape) =>
-    out.push({ name: `${s.name}/${FILE_NAMES[param] ?? param}`, param, shape, fileShape, trainable: trainable && !state, where: s.where });
+    out.push({ name: `${s.name}/${FILE_NAMES[param] ?? param}`, param, layer: s.name, shape, fileShape, trainable: trainable && !state, where: s.where });
   const needLast = (): number => {
     if (c === undefined) throw new InvalidArgumentError(`${op}: ${s.where} (${s.kind} ${s.name}) needs inputs with at least one dimension per sample, got per-sample shape []`);
     return c;

@@ -33,6 +33,7 @@ import { distribution, setLocator, type Distribution } from '../layers/autoencod
 import type { IOHandler, ModelArtifacts, SaveResult } from '../io/artifacts.js';
 import { saveWith, sequentialToArtifacts, type SaveOptions } from '../io/model.js';
 import { makeModel, modelConfig, modelSpec, specFromKeras, type ModelConfig } from '../io/topology.js';
+import { expectedWeights } from '../io/spec.js';
 
 /** Rejects an options value that is not a plain object, and unknown keys (suggesting the nearest). */
 const checkArgs = (op: string, args: unknown, known: readonly string[]): void => void readKeys(op, args, known, true);
@@ -452,13 +453,18 @@ export class Sequential {
     return out;
   }
 
-  /** Names of the weights, as `layerName/kernel`. */
+  /**
+   * Names of the weights, as `layerName/kernel` (the layer inside a nested model, not the
+   * nested model), in `getWeights()` order, with the core's parameter names (`movingMean`;
+   * saved files use TF.js's `moving_mean`).
+   */
   weightNames(): string[] {
     const h = this.handle('weightNames');
     const n = call((e) => {
       check(e.nr_model_num_weights(h, outPtr(0)));
       return readOut(0);
     });
+    const owners = expectedWeights('weightNames', modelSpec(this), this.inputShape ?? []).weights.map((w) => w.layer);
     const flat = this.layers.filter((l) => !(l instanceof InputLayer));
     const names: string[] = [];
     for (let i = 0; i < n; i++) {
@@ -468,7 +474,7 @@ export class Sequential {
         const layer = readOut(1);
         const name = new TextDecoder().decode(new Uint8Array(e.memory.buffer, e.nr_last_error_ptr(), e.nr_last_error_len()));
         e.nr_tensor_free(t);
-        names.push(`${flat[layer]?.name ?? layer}/${name}`);
+        names.push(`${owners.length === n ? owners[i] : (flat[layer]?.name ?? layer)}/${name}`);
       });
     }
     return names;
