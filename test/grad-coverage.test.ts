@@ -160,7 +160,7 @@ const NOT_OPS = [
   'NeuriteError', 'Neuron', 'Optimizer', 'OutOfMemoryError', 'PCA', 'PReLU', 'Perceptron', 'RBF', 'RBFNetwork', 'RBF_KERNELS',
   'ReduceLROnPlateau', 'Reshape', 'SaltAndPepper', 'Sequential', 'ShapeError', 'Tensor', 'TerminateOnNaN', 'Variational', 'WasmPanicError',
   'callbacks', 'codecs', 'collapseLinear', 'compression', 'grad', 'grads', 'init', 'initializers', 'keep', 'layers', 'losses', 'memory',
-  'neuron', 'optimizers', 'train', 'pca', 'perceptron', 'progressBar', 'rbfNetwork', 'regularizers', 'schedules', 'sequential',
+  'loadModel', 'neuron', 'optimizers', 'train', 'pca', 'perceptron', 'progressBar', 'rbfNetwork', 'regularizers', 'schedules', 'sequential',
   'setDebug', 'setSeed', 'tidy', 'valueAndGrad', 'valueAndGrads', 'variable', 'variableGrads',
   'exportTrainingState', 'importTrainingState', 'optimizerFromConfig',
 ];

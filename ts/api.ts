@@ -42,6 +42,10 @@ export { Optimizer, type GradientPair, type OptimizerConfig } from './optimizers
 export { LearningRateSchedule, type LearningRate } from './schedules.js';
 export { sequential, Sequential, type SequentialArgs } from './models/sequential.js';
 export { autoencoder, Autoencoder, type AutoencoderArgs } from './models/autoencoder.js';
+export { loadModel, type LoadedModel } from './io/load.js';
+export type { ModelArtifacts, ModelArtifactsInfo, WeightsManifestEntry, SaveResult, IOHandler, TrainingConfig } from './io/artifacts.js';
+export type { SaveOptions, LoadOptions } from './io/model.js';
+export type { ModelConfig } from './io/topology.js';
 export { layers, Layer, Dense, Activation, Dropout, GaussianNoise, Flatten, Reshape, InputLayer, BatchNormalization, LayerNormalization, PReLU, type LayerArgs, type DenseArgs, type BatchNormalizationArgs, type PReLUArgs } from './layers/index.js';
 export { initializers, type Initializer, type InitializerSpec } from './layers/initializers.js';
 export { regularizers, type Regularizer, type RegularizerSpec, type KlSparsityRegularizer, type ActivityRegularizerSpec } from './layers/regularizers.js';

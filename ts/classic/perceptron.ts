@@ -8,6 +8,10 @@ import { argPtr, call, check, outPtr, readArgs, readOut } from '../engine.js';
 import { InvalidArgumentError } from '../errors.js';
 import { describe, fromFlat } from '../ops/convert.js';
 import { wrapHandle, type Tensor } from '../tensor.js';
+import type { IOHandler, ModelArtifacts, SaveResult } from '../io/artifacts.js';
+import { perceptronConfig, perceptronToArtifacts } from '../io/classic.js';
+import { saveWith } from '../io/model.js';
+import type { ModelConfig } from '../io/topology.js';
 import { boolOption, checkKeys, intOption, numberOption, OwnedHandle, seedWords, tensorArg } from './common.js';
 
 (Symbol as { dispose?: symbol }).dispose ??= Symbol.for('Symbol.dispose');
@@ -64,6 +68,8 @@ export class Perceptron {
   readonly output: PerceptronOutput;
   readonly learningRate: number;
   readonly threshold: number;
+  /** The seed of the per-epoch sample order. */
+  readonly seed: number;
   readonly #h: OwnedHandle;
 
   constructor(args: PerceptronArgs) {
@@ -77,6 +83,7 @@ export class Perceptron {
     this.learningRate = numberOption('perceptron', 'learningRate', a.learningRate ?? 1, (v) => v > 0, 'a finite number > 0');
     this.threshold = numberOption('perceptron', 'threshold', a.threshold ?? 0, () => true, 'a finite number');
     const [lo, hi] = seedWords('perceptron', a.seed ?? 0);
+    this.seed = (a.seed as number | undefined) ?? 0;
     let weights: number[] | null = null;
     if (a.weights !== undefined) {
       const w = a.weights;
@@ -188,6 +195,29 @@ export class Perceptron {
     } finally {
       if (temp) t.dispose();
     }
+  }
+
+  /**
+   * The perceptron's config as a Keras-style object `{ class_name: 'neurite>Perceptron',
+   * config: { inputs, output, learning_rate, threshold, seed } }` (TF.js cannot load it).
+   */
+  getConfig(): ModelConfig {
+    this.#h.live('getConfig');
+    return perceptronConfig(this);
+  }
+
+  /**
+   * The perceptron as artifacts in TF.js's format: its config and two weights,
+   * `perceptron/weights` (`[inputs]`) and `perceptron/bias` (`[]`). Load with `loadModel`.
+   */
+  toArtifacts(): Promise<ModelArtifacts> {
+    this.#h.live('toArtifacts');
+    return perceptronToArtifacts(this);
+  }
+
+  /** Saves {@link Perceptron.toArtifacts} through a storage handler (a URL or `{ save }`). */
+  save(target: string | IOHandler): Promise<SaveResult> {
+    return saveWith('save', target, () => this.toArtifacts());
   }
 
   /** Whether `dispose()` was called. */

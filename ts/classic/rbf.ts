@@ -22,6 +22,10 @@ import { Sequential } from '../models/sequential.js';
 import type { CompileArgs } from '../models/compile.js';
 import type { History } from '../models/fit.js';
 import { adam } from '../optimizers.js';
+import type { IOHandler, ModelArtifacts, SaveResult } from '../io/artifacts.js';
+import { rbfNetworkConfig, rbfNetworkToArtifacts } from '../io/classic.js';
+import { saveWith } from '../io/model.js';
+import type { ModelConfig } from '../io/topology.js';
 import { boolOption, checkKeys, intOption, numberOption, seedWords } from './common.js';
 import { kmeans } from './kmeans.js';
 import { leastSquares } from './least_squares.js';
@@ -234,6 +238,36 @@ export class RBFNetwork {
     w[0].dispose();
     for (const t of w.slice(2)) t.dispose();
     return w[1];
+  }
+
+  /**
+   * The network's config as a Keras-style object `{ class_name: 'neurite>RBFNetwork', config:
+   * { centers, kernel, seed, neighbors, width_scale, l2, max_iterations, model } }`, where
+   * `model` is the fitted `[rbf, dense]` model's config (`null` before `fit`).
+   */
+  getConfig(): ModelConfig {
+    if (this.#disposed) throw new InvalidArgumentError('getConfig: the RBF network is disposed');
+    return rbfNetworkConfig(this, this.#model);
+  }
+
+  /**
+   * The network as artifacts in TF.js's format: its config and the weights of the fitted
+   * model (`rbf_1/centers`, `rbf_1/widths`, `dense_1/kernel`, `dense_1/bias`). Load with `loadModel`.
+   */
+  toArtifacts(): Promise<ModelArtifacts> {
+    if (this.#disposed) throw new InvalidArgumentError('toArtifacts: the RBF network is disposed');
+    return rbfNetworkToArtifacts(this, this.#model);
+  }
+
+  /** Saves {@link RBFNetwork.toArtifacts} through a storage handler (a URL or `{ save }`). */
+  save(target: string | IOHandler): Promise<SaveResult> {
+    return saveWith('save', target, () => this.toArtifacts());
+  }
+
+  /** @internal Gives a loaded network its fitted model (which it then owns). */
+  adoptModel(model: Sequential): void {
+    this.#model?.dispose();
+    this.#model = model;
   }
 
   /** Whether `dispose()` was called. */

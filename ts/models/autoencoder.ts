@@ -14,6 +14,8 @@ import { Tensor } from '../tensor.js';
 import { Layer } from '../layers/layer.js';
 import type { FitArgs, History } from './fit.js';
 import { Sequential } from './sequential.js';
+import { makeModel, specFromKeras, type ModelConfig } from '../io/topology.js';
+import type { ModelSpec } from '../io/spec.js';
 
 export interface AutoencoderArgs {
   /** Maps an input to its code: a sequential model or a single layer. */
@@ -74,6 +76,16 @@ export class Autoencoder extends Sequential {
     }
   }
 
+  /**
+   * A new, unbuilt autoencoder from a Keras config saved from one (`getConfig()`; its two
+   * layers are the encoder and the decoder). Use {@link loadModel} for one with its weights.
+   */
+  static override fromConfig(config: ModelConfig | Record<string, unknown>): Autoencoder {
+    const spec = specFromKeras('fromConfig', 'config', config);
+    if (spec.layers.length !== 2) throw new InvalidArgumentError(`fromConfig: config.layers of an autoencoder must be [encoder, decoder], got ${spec.layers.length} entries`);
+    return makeModel('fromConfig', { ...spec, autoencoder: true }, makeAutoencoderOrSequential) as Autoencoder;
+  }
+
   /** The codes of `x` (`[batch, ...inputShape]`): the encoder's output. */
   encode(x: Tensor, args: { batchSize?: number } = {}): Tensor {
     return this.predictRange('encode', x, 0, 1, args.batchSize);
@@ -98,6 +110,15 @@ export class Autoencoder extends Sequential {
     if (args !== undefined) throw new InvalidArgumentError(`fit: the second argument must be the targets y (a tensor) when options come third, got ${describe(y)}`);
     return super.fit(x, x, y ?? {});
   }
+}
+
+/**
+ * @internal The model for a spec: an {@link Autoencoder} for a spec read from an autoencoder's
+ * config (its two layers are the encoder and the decoder), else a Sequential.
+ */
+export function makeAutoencoderOrSequential(s: ModelSpec, layers: Array<Layer | Sequential>): Sequential {
+  if (s.autoencoder && layers.length === 2) return new Autoencoder({ encoder: layers[0], decoder: layers[1], name: s.name, seed: s.seed });
+  return new Sequential({ name: s.name, seed: s.seed, layers });
 }
 
 function sameShape(a: number[], b: number[]): boolean {

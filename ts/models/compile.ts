@@ -34,6 +34,8 @@ export interface CompileArgs {
 export interface CompiledInfo {
   /** The loss, by its canonical name. */
   loss: LossName;
+  /** The loss as given to `compile` (a name, an alias or `{ name, ...options }`), for saving. */
+  lossSpec: CompileArgs['loss'];
   metricNames: string[];
   optimizer: Optimizer;
 }
@@ -70,7 +72,7 @@ export function encodeCompile(args: CompileArgs): { params: number[]; info: Comp
     metrics.length, ...metrics.map((m) => m.id),
     loss.reduction,
   ];
-  return { params, info: { loss: loss.name, metricNames: metrics.map((m) => m.name), optimizer: opt } };
+  return { params, info: { loss: loss.name, lossSpec: typeof args.loss === 'object' ? { ...args.loss } : args.loss, metricNames: metrics.map((m) => m.name), optimizer: opt } };
 }
 
 /**

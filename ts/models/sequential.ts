@@ -30,6 +30,10 @@ import { encodeCompile, targetHint, type CompileArgs, type CompiledInfo } from '
 import { fitLoop, type FitArgs, type History } from './fit.js';
 import { summaryText } from './summary.js';
 import { distribution, setLocator, type Distribution } from '../layers/autoencoder.js';
+import type { IOHandler, ModelArtifacts, SaveResult } from '../io/artifacts.js';
+import { saveWith, sequentialToArtifacts, type SaveOptions } from '../io/model.js';
+import { makeModel, modelConfig, modelSpec, specFromKeras, type ModelConfig } from '../io/topology.js';
+import { expectedWeights } from '../io/spec.js';
 
 /** Rejects an options value that is not a plain object, and unknown keys (suggesting the nearest). */
 const checkArgs = (op: string, args: unknown, known: readonly string[]): void => void readKeys(op, args, known, true);
@@ -448,13 +452,18 @@ export class Sequential {
     return out;
   }
 
-  /** Names of the weights, as `layerName/kernel`. */
+  /**
+   * Names of the weights, as `layerName/kernel` (the layer inside a nested model, not the
+   * nested model), in `getWeights()` order, with the core's parameter names (`movingMean`;
+   * saved files use TF.js's `moving_mean`).
+   */
   weightNames(): string[] {
     const h = this.handle('weightNames');
     const n = call((e) => {
       check(e.nr_model_num_weights(h, outPtr(0)));
       return readOut(0);
     });
+    const owners = expectedWeights('weightNames', modelSpec(this), this.inputShape ?? []).weights.map((w) => w.layer);
     const flat = this.layers.filter((l) => !(l instanceof InputLayer));
     const names: string[] = [];
     for (let i = 0; i < n; i++) {
@@ -464,7 +473,7 @@ export class Sequential {
         const layer = readOut(1);
         const name = new TextDecoder().decode(new Uint8Array(e.memory.buffer, e.nr_last_error_ptr(), e.nr_last_error_len()));
         e.nr_tensor_free(t);
-        names.push(`${flat[layer]?.name ?? layer}/${name}`);
+        names.push(`${owners.length === n ? owners[i] : (flat[layer]?.name ?? layer)}/${name}`);
       });
     }
     return names;
@@ -569,6 +578,60 @@ export class Sequential {
     return this.#disposed;
   }
 
+  /** The seed given at construction (weights, dropout masks, shuffling). */
+  get seed(): number {
+    return this.#seed;
+  }
+
+  /**
+   * The Keras config of the model, as TF.js's `model.toJSON(null, false)` writes it:
+   * `{ class_name: 'Sequential', config: { name, layers: [{ class_name: 'Dense', config: {
+   * units, activation, use_bias, kernel_initializer, … } }] }, keras_version, backend }`.
+   * neurite adds `seed` to the model's config (and `neurite_class: 'Autoencoder'` for an
+   * autoencoder); TF.js ignores both. Layers TF.js does not have are `neurite>…` classes. The
+   * first layer of the model and of each nested model gets `batch_input_shape` when the shape
+   * is known (given, or from building). Does not build the model.
+   */
+  getConfig(): ModelConfig {
+    if (this.#disposed) throw new DisposedError(`getConfig: model ${this.name} is disposed`);
+    return modelConfig(modelSpec(this), this.inputShape);
+  }
+
+  /**
+   * A new, unbuilt model from a Keras config (what {@link Sequential.getConfig} returns, TF.js's
+   * `model.toJSON()` or a `model.json`'s `modelTopology`; the bare `{ name, layers }` form too).
+   * Fresh layers, no weights: use {@link loadModel} for a model with its weights. A config saved
+   * from an autoencoder gives a plain `Sequential` here (use `Autoencoder.fromConfig`).
+   *
+   * @example const copy = Sequential.fromConfig(model.getConfig());
+   */
+  static fromConfig(config: ModelConfig | Record<string, unknown>): Sequential {
+    const spec = specFromKeras('fromConfig', 'config', config);
+    return makeModel('fromConfig', spec, (s, layers) => new Sequential({ name: s.name, seed: s.seed, layers }));
+  }
+
+  /**
+   * The model as TF.js-format artifacts: `{ modelTopology, format: 'layers-model',
+   * generatedBy, convertedBy, weightSpecs, weightData, trainingConfig?, userDefinedMetadata? }`.
+   * Weights are float32 little endian, named `layerName/kernel` and ordered as TF.js's
+   * `model.getWeights()`. Builds the model if needed. With `includeOptimizer: true` the
+   * optimizer state is included (the model must be compiled).
+   */
+  toArtifacts(options?: SaveOptions): Promise<ModelArtifacts> {
+    return sequentialToArtifacts(this, options);
+  }
+
+  /**
+   * Saves the model (as {@link Sequential.toArtifacts}) through a storage handler: a URL such as
+   * `file://path`, `indexeddb://name`, or an object with `save(artifacts)`. Resolves to TF.js's
+   * `SaveResult` (`{ modelArtifactsInfo: { dateSaved, modelTopologyType: 'JSON', … } }`).
+   *
+   * @example await model.save({ save: async (a) => { stored = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; } });
+   */
+  save(target: string | IOHandler, options?: SaveOptions): Promise<SaveResult> {
+    return saveWith('save', target, () => this.toArtifacts(options));
+  }
+
   /**
    * Frees the model's own state (optimizer state, sample order) and drops its references to
    * its layers. Weights are freed with the last model holding them: disposing a model nested
@@ -616,4 +679,11 @@ export function batchSizeOf(op: string, bs: unknown): number {
 export function sequential(args: SequentialArgs = {}): Sequential {
   return new Sequential(args);
 }
+
+/**
+ * A new, unbuilt model from a Keras config: {@link Sequential.fromConfig}.
+ *
+ * @example const copy = sequential.fromConfig(model.getConfig());
+ */
+sequential.fromConfig = (config: ModelConfig | Record<string, unknown>): Sequential => Sequential.fromConfig(config);
 

@@ -1,0 +1,233 @@
+/**
+ * The in-memory form of a saved model, as TF.js defines it (`tf.io.ModelArtifacts`): the
+ * Keras model config (`modelTopology`), the weights manifest (`weightSpecs`: name, shape,
+ * dtype) and the weights themselves (`weightData`: float32, little endian, in manifest order),
+ * plus the compile config (`trainingConfig`) and free-form `userDefinedMetadata`. Storage
+ * handlers (`file://`, `indexeddb://`, …) move these objects; `model.json` is the same object
+ * with `weightSpecs` moved into `weightsManifest[0].weights`.
+ *
+ * Reading is untrusted input: {@link readWeightSpecs} checks every field and every size against
+ * `weightData` before anything is allocated, and {@link decodeWeights} refuses non-finite values
+ * unless asked not to.
+ */
+import { InvalidArgumentError } from '../errors.js';
+import { describe, MAX_ELEMENTS, show } from '../ops/convert.js';
+
+/** One weight in the manifest (TF.js `WeightsManifestEntry`). neurite writes and reads `float32` only. */
+export interface WeightsManifestEntry {
+  /** `layerName/weightName`, e.g. `dense_1/kernel`; optimizer state has the prefix `optimizer/`. */
+  name: string;
+  shape: number[];
+  dtype: 'float32' | 'int32' | 'bool' | 'string' | 'complex64';
+  /** `'optimizer'` for optimizer state (TF.js `includeOptimizer`). */
+  group?: 'model' | 'optimizer';
+  /** Quantized weights (written by the TF.js converter); neurite does not read them. */
+  quantization?: unknown;
+}
+
+/** The compile config as TF.js writes it (`loss`, `metrics`, `optimizer_config`). */
+export interface TrainingConfig {
+  loss: string | string[] | Record<string, string>;
+  metrics?: string[] | Record<string, string>;
+  optimizer_config: { class_name: string; config: Record<string, unknown> };
+  [key: string]: unknown;
+}
+
+/** A saved model in memory (TF.js `ModelArtifacts`, Layers format). */
+export interface ModelArtifacts {
+  /** The Keras model config: `{ class_name, config, keras_version, backend }`. */
+  modelTopology?: object | ArrayBuffer;
+  /** `'layers-model'` (TF.js graph models are `'graph-model'`, which neurite does not read). */
+  format?: string;
+  /** Who wrote the file, e.g. `'neurite 0.1.0'`. */
+  generatedBy?: string;
+  /** Who converted it (`null` when not converted). */
+  convertedBy?: string | null;
+  /** The compile config, present when the model was compiled (and TF.js can represent it). */
+  trainingConfig?: TrainingConfig;
+  /** Names, shapes and dtypes of the weights, in `weightData` order. */
+  weightSpecs?: WeightsManifestEntry[];
+  /** The weights, concatenated in `weightSpecs` order (TF.js may also give a list of buffers). */
+  weightData?: ArrayBuffer | ArrayBuffer[];
+  /** Free-form JSON; neurite keeps its own exact compile and training state under `neurite`. */
+  userDefinedMetadata?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/** What a save reports (TF.js `SaveResult`). */
+export interface SaveResult {
+  modelArtifactsInfo: ModelArtifactsInfo;
+  responses?: Response[];
+  errors?: Array<unknown>;
+}
+
+/** Sizes of what was saved (TF.js `ModelArtifactsInfo`). */
+export interface ModelArtifactsInfo {
+  dateSaved: Date;
+  modelTopologyType: 'JSON' | 'GraphDef';
+  modelTopologyBytes?: number;
+  weightSpecsBytes?: number;
+  weightDataBytes?: number;
+}
+
+/** A storage handler (TF.js `IOHandler`): an object with `save`, `load` or both. */
+export interface IOHandler {
+  save?(artifacts: ModelArtifacts): Promise<SaveResult>;
+  load?(): Promise<ModelArtifacts>;
+}
+
+const utf8Length = (s: string): number => new TextEncoder().encode(s).length;
+
+/** @internal The `modelArtifactsInfo` of `a`, sizes in bytes as TF.js counts them (UTF-8 JSON). */
+export function artifactsInfo(a: ModelArtifacts): ModelArtifactsInfo {
+  const data = a.weightData;
+  const bytes = data === undefined ? 0 : Array.isArray(data) ? data.reduce((s, b) => s + b.byteLength, 0) : data.byteLength;
+  return {
+    dateSaved: new Date(),
+    modelTopologyType: 'JSON',
+    modelTopologyBytes: a.modelTopology === undefined ? 0 : utf8Length(JSON.stringify(a.modelTopology)),
+    weightSpecsBytes: a.weightSpecs === undefined ? 0 : utf8Length(JSON.stringify(a.weightSpecs)),
+    weightDataBytes: bytes,
+  };
+}
+
+/** A float32 weight to encode: its manifest name, shape and values. */
+export interface NamedWeight {
+  name: string;
+  shape: number[];
+  data: Float32Array;
+  group?: 'optimizer';
+}
+
+/** Whether this platform stores floats little endian (every platform neurite runs on does). */
+const LITTLE_ENDIAN = new Uint8Array(new Float32Array([1]).buffer)[3] === 0x3f;
+
+/**
+ * Concatenates `weights` into one little-endian float32 buffer with its manifest (TF.js
+ * `encodeWeights`, float32 only).
+ */
+export function encodeWeights(weights: readonly NamedWeight[]): { specs: WeightsManifestEntry[]; data: ArrayBuffer } {
+  const total = weights.reduce((s, w) => s + w.data.length, 0);
+  const out = new ArrayBuffer(total * 4);
+  const f32 = new Float32Array(out);
+  const view = new DataView(out);
+  let at = 0;
+  const specs: WeightsManifestEntry[] = [];
+  for (const w of weights) {
+    if (LITTLE_ENDIAN) f32.set(w.data, at);
+    else w.data.forEach((v, i) => view.setFloat32((at + i) * 4, v, true));
+    at += w.data.length;
+    specs.push({ name: w.name, shape: w.shape.slice(), dtype: 'float32', ...(w.group ? { group: w.group } : {}) });
+  }
+  return { specs, data: out };
+}
+
+/** A checked manifest entry and where its values sit in `weightData`. */
+export interface WeightSlot {
+  name: string;
+  shape: number[];
+  size: number;
+  /** Offset in float32 elements. */
+  offset: number;
+  group?: 'optimizer';
+  dtype: 'float32' | 'int32';
+  /** Where the entry came from, for messages (`weightSpecs[3]`). */
+  where: string;
+}
+
+/**
+ * @internal Checks `weightSpecs` against `weightData` (each entry a name, a shape of integers,
+ * dtype `float32`, unique names; the sizes add up to exactly the bytes given) without
+ * allocating anything, and returns where each weight is. `op` prefixes messages.
+ */
+export function readWeightSpecs(op: string, specs: unknown, data: unknown): { slots: WeightSlot[]; bytes: Uint8Array } {
+  if (specs === undefined && data === undefined) return { slots: [], bytes: new Uint8Array(0) };
+  if (!Array.isArray(specs)) throw new InvalidArgumentError(`${op}: weightSpecs must be an array of { name, shape, dtype } entries, got ${describe(specs)}`);
+  const bytes = weightBytes(op, data);
+  const slots: WeightSlot[] = [];
+  const seen = new Set<string>();
+  let offset = 0;
+  specs.forEach((s: unknown, i) => {
+    const where = `weightSpecs[${i}]`;
+    if (s === null || typeof s !== 'object' || Array.isArray(s)) throw new InvalidArgumentError(`${op}: ${where} must be an object { name, shape, dtype }, got ${describe(s)}`);
+    const e = s as Record<string, unknown>;
+    if (typeof e.name !== 'string' || e.name === '') throw new InvalidArgumentError(`${op}: ${where}.name must be a non-empty string, got ${describe(e.name)}`);
+    if (seen.has(e.name)) throw new InvalidArgumentError(`${op}: ${where}.name '${e.name}' appears twice in the manifest`);
+    seen.add(e.name);
+    if (e.quantization != null) throw new InvalidArgumentError(`${op}: ${where} ('${e.name}') is quantized (${show(e.quantization)}); neurite reads float32 weights only — convert the model without quantization`);
+    if (e.group !== undefined && e.group !== 'model' && e.group !== 'optimizer') throw new InvalidArgumentError(`${op}: ${where}.group of '${e.name}' must be 'model' or 'optimizer', got ${describe(e.group)}`);
+    // TF.js writes its optimizer's step counter as int32 (4 bytes too); model weights are float32.
+    if (e.dtype !== 'float32' && !(e.group === 'optimizer' && e.dtype === 'int32')) throw new InvalidArgumentError(`${op}: ${where}.dtype of '${e.name}' must be 'float32', got ${describe(e.dtype)}`);
+    const shape = e.shape;
+    if (!Array.isArray(shape) || shape.length > 31) throw new InvalidArgumentError(`${op}: ${where}.shape of '${e.name}' must be an array of non-negative integers, got ${show(shape)}`);
+    let size = 1;
+    shape.forEach((d: unknown, k) => {
+      if (typeof d !== 'number' || !Number.isInteger(d) || d < 0 || d > MAX_ELEMENTS) {
+        throw new InvalidArgumentError(`${op}: ${where}.shape[${k}] of '${e.name}' must be an integer in [0, ${MAX_ELEMENTS}], got ${describe(d)}`);
+      }
+      size *= d;
+    });
+    if (size > MAX_ELEMENTS) throw new InvalidArgumentError(`${op}: ${where}.shape of '${e.name}' is ${show(shape)}: ${size} values, more than the ${MAX_ELEMENTS} one tensor can hold`);
+    const claimed = (offset + size) * 4;
+    if (claimed > bytes.byteLength) {
+      throw new InvalidArgumentError(`${op}: weightData is too short: ${where} ('${e.name}', shape ${show(shape)}) ends at byte ${claimed}, but weightData has ${bytes.byteLength} bytes`);
+    }
+    slots.push({ name: e.name, shape: shape.slice() as number[], size, offset, where, dtype: e.dtype, ...(e.group === 'optimizer' ? { group: 'optimizer' as const } : {}) });
+    offset += size;
+  });
+  if (offset * 4 !== bytes.byteLength) {
+    throw new InvalidArgumentError(`${op}: weightData is too long: weightSpecs describe ${offset * 4} bytes (${offset} float32 values), but weightData has ${bytes.byteLength} bytes`);
+  }
+  return { slots, bytes };
+}
+
+/** An ArrayBuffer, also one from another realm (a worker, an iframe, Node's `vm`), where `instanceof` fails. */
+function isArrayBuffer(v: unknown): v is ArrayBuffer {
+  return v instanceof ArrayBuffer || Object.prototype.toString.call(v) === '[object ArrayBuffer]';
+}
+
+/** `weightData` as bytes (a buffer, a view, or TF.js's list of buffers, concatenated). */
+function weightBytes(op: string, data: unknown): Uint8Array {
+  if (data === undefined || data === null) return new Uint8Array(0);
+  if (isArrayBuffer(data)) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (Array.isArray(data)) {
+    let n = 0;
+    data.forEach((b, i) => {
+      if (!isArrayBuffer(b)) throw new InvalidArgumentError(`${op}: weightData[${i}] must be an ArrayBuffer, got ${describe(b)}`);
+      n += b.byteLength;
+    });
+    const out = new Uint8Array(n);
+    let at = 0;
+    for (const b of data as ArrayBuffer[]) {
+      out.set(new Uint8Array(b), at);
+      at += b.byteLength;
+    }
+    return out;
+  }
+  throw new InvalidArgumentError(`${op}: weightData must be an ArrayBuffer (or a list of them), got ${describe(data)}`);
+}
+
+/**
+ * The float32 values of `slot` (a copy). Non-finite values (NaN, ±Infinity) are an
+ * {@link InvalidArgumentError} naming the weight and the first bad index, unless `allowNonFinite`.
+ */
+export function decodeWeights(op: string, bytes: Uint8Array, slot: WeightSlot, allowNonFinite = false): Float32Array {
+  if (slot.dtype !== 'float32') throw new InvalidArgumentError(`${op}: ${slot.where}.dtype of '${slot.name}' must be 'float32', got '${slot.dtype}'`);
+  const out = new Float32Array(slot.size);
+  const start = bytes.byteOffset + slot.offset * 4;
+  if (LITTLE_ENDIAN && start % 4 === 0) {
+    out.set(new Float32Array(bytes.buffer, start, slot.size));
+  } else {
+    const view = new DataView(bytes.buffer, start, slot.size * 4);
+    for (let i = 0; i < slot.size; i++) out[i] = view.getFloat32(i * 4, true);
+  }
+  if (!allowNonFinite) {
+    for (let i = 0; i < out.length; i++) {
+      if (!Number.isFinite(out[i])) {
+        throw new InvalidArgumentError(`${op}: weight '${slot.name}' (${slot.where}) has a non-finite value ${out[i]} at index ${i}; pass { allowNonFinite: true } to load it anyway`);
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,246 @@
+/**
+ * Keras/TF.js config objects for the parts of a layer: activations, initializers and
+ * regularizers, both ways. What TF.js knows is written under TF.js's names exactly as
+ * `model.toJSON()` writes it (snake_case keys and values: `'hard_sigmoid'`,
+ * `{ class_name: 'VarianceScaling', config: { scale, mode: 'fan_avg', distribution, seed } }`);
+ * what only neurite has is a custom class `neurite>…` (`{ class_name: 'neurite>stairStep',
+ * config: { step, straight_through } }`), which TF.js rejects with its own "Unknown activation"
+ * error. Reading accepts TF.js's and Python Keras's spellings.
+ */
+import { encodeActivation } from '../activations.js';
+import { InvalidArgumentError } from '../errors.js';
+import { INITIALIZERS, type Initializer, type InitializerName } from '../layers/initializers.js';
+import type { ActivityRegularizerSpec, Regularizer } from '../layers/regularizers.js';
+import { describe, show } from '../ops/convert.js';
+import { ACTIVATION_PARAMS, ACTIVATIONS, type ActivationName } from '../wasm/codes.js';
+
+/** A Keras object config: `{ class_name, config }`. */
+export interface KerasObject {
+  class_name: string;
+  config: Record<string, unknown>;
+}
+
+/** The prefix of classes only neurite knows; TF.js reports them as unknown. */
+export const CUSTOM = 'neurite>';
+
+/** `hardSigmoid` → `hard_sigmoid` (TF.js `toSnakeCase`). */
+export function snake(s: string): string {
+  return s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z])([A-Z][a-z])/g, '$1_$2').toLowerCase();
+}
+
+/** `hard_sigmoid` → `hardSigmoid` (TF.js `toCamelCase`). */
+export function camel(s: string): string {
+  return s.includes('_') ? s.replace(/_+(\w|$)/g, (_, c: string) => c.toUpperCase()) : s;
+}
+
+/** @internal Throws an InvalidArgumentError `op: where …`. */
+export function bad(op: string, where: string, msg: string): never {
+  throw new InvalidArgumentError(`${op}: ${where} ${msg}`);
+}
+
+/** @internal `v` as a plain object, else an error naming `where`. */
+export function objectAt(op: string, where: string, v: unknown): Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) bad(op, where, `must be an object, got ${describe(v)}`);
+  return v as Record<string, unknown>;
+}
+
+/** @internal A Keras `{ class_name, config }` object, else an error naming `where`. */
+export function kerasObject(op: string, where: string, v: unknown): KerasObject {
+  const o = objectAt(op, where, v);
+  if (typeof o.class_name !== 'string') bad(op, `${where}.class_name`, `must be a string, got ${describe(o.class_name)}`);
+  const config = o.config === undefined || o.config === null ? {} : objectAt(op, `${where}.config`, o.config);
+  return { class_name: o.class_name, config };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Activations
+
+/** neurite activations TF.js layers knows, and TF.js's serialized name (with default parameters). */
+const TF_ACTIVATIONS: Partial<Record<ActivationName, string>> = {
+  linear: 'linear', relu: 'relu', softplus: 'softplus', sigmoid: 'sigmoid', tanh: 'tanh', softmax: 'softmax',
+  logSoftmax: 'log_softmax', elu: 'elu', selu: 'selu', gelu: 'gelu', swish: 'swish', hardSigmoid: 'hard_sigmoid', softsign: 'softsign',
+};
+
+/** The parameters of `name`, in ABI order, with defaults. */
+function paramTable(name: ActivationName): ReadonlyArray<readonly [string, number]> {
+  return (ACTIVATION_PARAMS as Partial<Record<ActivationName, ReadonlyArray<readonly [string, number]>>>)[name] ?? [];
+}
+
+/** A normalized activation: its canonical name and every parameter (flags as booleans). */
+export type ActivationValue = ActivationName | { name: ActivationName; [param: string]: number | boolean | string };
+
+/** @internal `spec` (any accepted form) in canonical form: a name, or `{ name, ...all parameters }`. */
+export function normalizeActivation(op: string, spec: unknown): ActivationValue {
+  const a = encodeActivation(op, spec);
+  const table = paramTable(a.name);
+  if (table.length === 0) return a.name;
+  const out: { name: ActivationName; [param: string]: number | boolean | string } = { name: a.name };
+  table.forEach(([k], i) => (out[k] = k === 'straightThrough' ? a.params[i] === 1 : a.params[i]));
+  return out;
+}
+
+/** @internal The Keras form of an activation: TF.js's name, or a `neurite>` class with its parameters. */
+export function activationToKeras(op: string, spec: unknown): string | KerasObject {
+  const a = encodeActivation(op, spec);
+  const table = paramTable(a.name);
+  const defaults = table.every(([, d], i) => a.params[i] === d);
+  const tf = TF_ACTIVATIONS[a.name];
+  if (tf !== undefined && defaults) return tf;
+  const config: Record<string, unknown> = {};
+  table.forEach(([k], i) => (config[snake(k)] = k === 'straightThrough' ? a.params[i] === 1 : a.params[i]));
+  return { class_name: `${CUSTOM}${a.name}`, config };
+}
+
+/** @internal An activation from its Keras form (a name in any case style, or a `neurite>` class). */
+export function activationFromKeras(op: string, where: string, v: unknown): ActivationValue {
+  const known = [...Object.values(TF_ACTIVATIONS), ...ACTIVATIONS.filter((n) => !TF_ACTIVATIONS[n]).map((n) => `${CUSTOM}${n}`)];
+  if (v === null || v === undefined) return 'linear';
+  let spec: unknown;
+  if (typeof v === 'string') {
+    const n = camel(v.startsWith(CUSTOM) ? v.slice(CUSTOM.length) : v);
+    spec = n === 'silu' ? 'swish' : n;
+  } else {
+    const o = kerasObject(op, where, v);
+    const n = o.class_name.startsWith(CUSTOM) ? o.class_name.slice(CUSTOM.length) : camel(o.class_name);
+    spec = { name: n, ...Object.fromEntries(Object.entries(o.config).map(([k, x]) => [camel(k), x])) };
+  }
+  const name = typeof spec === 'string' ? spec : (spec as { name: string }).name;
+  if (!ACTIVATIONS.includes(name as ActivationName)) bad(op, where, `is an activation neurite does not support: ${show(v)}; supported: ${known.join(', ')}`);
+  try {
+    return normalizeActivation(op, spec);
+  } catch (err) {
+    if (err instanceof InvalidArgumentError) bad(op, where, `is invalid: ${err.message}`);
+    throw err;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Initializers
+
+/** Variance-scaling initializers: scale, mode and distribution as TF.js writes them. */
+const VARIANCE: Partial<Record<InitializerName, [number, string, string]>> = {
+  glorotUniform: [1, 'fan_avg', 'uniform'], glorotNormal: [1, 'fan_avg', 'normal'],
+  heUniform: [2, 'fan_in', 'uniform'], heNormal: [2, 'fan_in', 'normal'],
+  lecunUniform: [1, 'fan_in', 'uniform'], lecunNormal: [1, 'fan_in', 'normal'],
+};
+
+/** @internal An initializer in canonical form `{ name, params }`. */
+export function normalizeInitializer(spec: Initializer | InitializerName): Initializer {
+  if (typeof spec === 'string') {
+    const p: [number, number] = spec === 'randomUniform' ? [-0.05, 0.05] : spec === 'randomNormal' || spec === 'truncatedNormal' ? [0, 0.05] : [0, 0];
+    return { name: spec, params: p };
+  }
+  return { name: spec.name, params: [spec.params[0], spec.params[1]] };
+}
+
+/**
+ * @internal The Keras form of an initializer. neurite's `*Normal` variance-scaling initializers
+ * are written as TF.js writes its own (`distribution: 'normal'`, which TF.js draws from a
+ * truncated normal); neurite draws them truncated with Keras's 0.8796 correction.
+ */
+export function initializerToKeras(spec: Initializer): KerasObject {
+  const [a, b] = spec.params;
+  switch (spec.name) {
+    case 'zeros': return { class_name: 'Zeros', config: {} };
+    case 'ones': return { class_name: 'Ones', config: {} };
+    case 'constant': return { class_name: 'Constant', config: { value: a } };
+    case 'randomUniform': return { class_name: 'RandomUniform', config: { minval: a, maxval: b, seed: null } };
+    case 'randomNormal': return { class_name: 'RandomNormal', config: { mean: a, stddev: b, seed: null } };
+    case 'truncatedNormal': return { class_name: 'TruncatedNormal', config: { mean: a, stddev: b, seed: null } };
+    default: {
+      const [scale, mode, distribution] = VARIANCE[spec.name]!;
+      return { class_name: 'VarianceScaling', config: { scale, mode, distribution, seed: null } };
+    }
+  }
+}
+
+const INIT_CLASSES = ['Zeros', 'Ones', 'Constant', 'RandomUniform', 'RandomNormal', 'TruncatedNormal', 'VarianceScaling', 'GlorotUniform', 'GlorotNormal', 'HeUniform', 'HeNormal', 'LeCunUniform', 'LeCunNormal'];
+
+/** A number in a config, else an error naming the field. */
+function num(op: string, where: string, v: unknown, def?: number): number {
+  if (v === undefined && def !== undefined) return def;
+  if (typeof v !== 'number' || !Number.isFinite(v)) bad(op, where, `must be a finite number, got ${describe(v)}`);
+  return v;
+}
+
+/**
+ * @internal An initializer from its Keras form (TF.js's classes, Python Keras's names, or a
+ * name string). A `seed` is ignored: neurite draws every weight from the model's seed (and a
+ * loaded model's weights come from the file).
+ */
+export function initializerFromKeras(op: string, where: string, v: unknown): Initializer {
+  if (typeof v === 'string') {
+    const n = camel(v) as InitializerName;
+    if (!INITIALIZERS.includes(n)) bad(op, where, `is an initializer neurite does not support: ${show(v)}; supported: ${INIT_CLASSES.join(', ')}`);
+    return normalizeInitializer(n);
+  }
+  const o = kerasObject(op, where, v);
+  const c = o.config;
+  const at = (k: string) => `${where}.config.${k}`;
+  const named = (n: InitializerName, a = 0, b = 0): Initializer => ({ name: n, params: [a, b] });
+  switch (o.class_name) {
+    case 'Zeros': return named('zeros');
+    case 'Ones': return named('ones');
+    case 'Constant': return named('constant', num(op, at('value'), c.value, 0));
+    case 'RandomUniform': return named('randomUniform', num(op, at('minval'), c.minval, -0.05), num(op, at('maxval'), c.maxval, 0.05));
+    case 'RandomNormal': return named('randomNormal', num(op, at('mean'), c.mean, 0), num(op, at('stddev'), c.stddev, 0.05));
+    case 'TruncatedNormal': return named('truncatedNormal', num(op, at('mean'), c.mean, 0), num(op, at('stddev'), c.stddev, 0.05));
+    case 'GlorotUniform': return named('glorotUniform');
+    case 'GlorotNormal': return named('glorotNormal');
+    case 'HeUniform': return named('heUniform');
+    case 'HeNormal': return named('heNormal');
+    case 'LeCunUniform': case 'LecunUniform': return named('lecunUniform');
+    case 'LeCunNormal': case 'LecunNormal': return named('lecunNormal');
+    case 'VarianceScaling': {
+      const scale = num(op, at('scale'), c.scale, 1);
+      const mode = camel(String(c.mode ?? 'fan_in'));
+      const dist = camel(String(c.distribution ?? 'normal'));
+      const d = dist === 'uniform' ? 'uniform' : dist === 'normal' || dist === 'truncatedNormal' ? 'normal' : null;
+      for (const [n, [s, m, dd]] of Object.entries(VARIANCE)) {
+        if (s === scale && camel(m) === mode && dd === d) return named(n as InitializerName);
+      }
+      return bad(op, where, `is a VarianceScaling neurite does not have (scale ${scale}, mode ${show(c.mode)}, distribution ${show(c.distribution)}); supported: glorot (scale 1, fan_avg), he (scale 2, fan_in), lecun (scale 1, fan_in), each uniform or normal`);
+    }
+    default:
+      return bad(op, `${where}.class_name`, `'${o.class_name}' is an initializer neurite does not support; supported: ${INIT_CLASSES.join(', ')}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Regularizers
+
+/** @internal `{ l1, l2 }` from a spec already checked by the layer (zeros → null). */
+export function regularizerToKeras(r: Regularizer | null): KerasObject | null {
+  if (r === null || (r.l1 === 0 && r.l2 === 0)) return null;
+  return { class_name: 'L1L2', config: { l1: r.l1, l2: r.l2 } };
+}
+
+/** @internal An activity regularizer: `L1L2`, or `neurite>KlSparsity` (which TF.js does not know). */
+export function activityToKeras(r: ActivityRegularizerSpec | null): KerasObject | null {
+  if (r !== null && typeof r === 'object' && 'kind' in r) return { class_name: `${CUSTOM}KlSparsity`, config: { target: r.target, weight: r.weight } };
+  return regularizerToKeras(r as Regularizer | null);
+}
+
+/** @internal A weight regularizer from its Keras form (`L1L2`, `L1`, `L2`, or a name); `null` for none. */
+export function regularizerFromKeras(op: string, where: string, v: unknown, activity = false): ActivityRegularizerSpec | undefined {
+  if (v === null || v === undefined) return undefined;
+  if (typeof v === 'string') {
+    const n = camel(v).toLowerCase();
+    if (n === 'l1') return { l1: 0.01, l2: 0 };
+    if (n === 'l2') return { l1: 0, l2: 0.01 };
+    if (n === 'l1l2') return { l1: 0.01, l2: 0.01 };
+    return bad(op, where, `is a regularizer neurite does not support: ${show(v)}; supported: L1L2, L1, L2${activity ? `, ${CUSTOM}KlSparsity` : ''}`);
+  }
+  const o = kerasObject(op, where, v);
+  const at = (k: string) => `${where}.config.${k}`;
+  switch (o.class_name) {
+    case 'L1L2': return { l1: num(op, at('l1'), o.config.l1, 0.01), l2: num(op, at('l2'), o.config.l2, 0.01) };
+    case 'L1': return { l1: num(op, at('l1'), o.config.l1, 0.01), l2: 0 };
+    case 'L2': return { l1: 0, l2: num(op, at('l2'), o.config.l2, 0.01) };
+    case `${CUSTOM}KlSparsity`:
+      if (!activity) bad(op, where, 'is klSparsity, which is an activity regularizer (it belongs in activity_regularizer)');
+      return { kind: 'klSparsity', target: num(op, at('target'), o.config.target), weight: num(op, at('weight'), o.config.weight) };
+    default:
+      return bad(op, `${where}.class_name`, `'${o.class_name}' is a regularizer neurite does not support; supported: L1L2, L1, L2${activity ? `, ${CUSTOM}KlSparsity` : ''}`);
+  }
+}

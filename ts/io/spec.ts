@@ -1,0 +1,174 @@
+/**
+ * The plain-data description of a model between its Keras config and live objects: a tree of
+ * layer specs (each the normalized options of a neurite layer constructor) and model specs.
+ * From a spec and an input shape this file infers every per-sample shape and the weights each
+ * layer owns (names, shapes, which are trainable) without touching WebAssembly, so a loader can
+ * check a file completely before allocating anything.
+ */
+import { InvalidArgumentError } from '../errors.js';
+import { MAX_ELEMENTS, show } from '../ops/convert.js';
+import type { LayerKind } from '../layers/layer.js';
+
+/** One layer: its kind and the options its constructor takes (normalized, defaults resolved). */
+export interface LeafSpec {
+  type: 'layer';
+  kind: LayerKind | 'input';
+  name: string;
+  trainable: boolean;
+  inputShape?: number[];
+  args: Record<string, unknown>;
+  /** Where it sits in the config, for messages. */
+  where: string;
+}
+
+/** A sequential model (possibly nested, possibly an autoencoder). */
+export interface ModelSpec {
+  type: 'model';
+  name: string;
+  seed: number;
+  trainable: boolean;
+  autoencoder: boolean;
+  layers: NodeSpec[];
+  where: string;
+}
+
+export type NodeSpec = LeafSpec | ModelSpec;
+
+/** A weight a layer owns, in the core's order. */
+export interface WeightSpec {
+  /** `layerName/weight_name` as TF.js writes it. */
+  name: string;
+  /** The core's name of the parameter (`kernel`, `movingMean`, …). */
+  param: string;
+  /** The name of the layer that owns it (inside nested models too). */
+  layer: string;
+  /** The shape in the core. */
+  shape: number[];
+  /** The shape in the file (differs for PReLU over rank > 1 inputs, as TF.js keeps the shared axes as 1s). */
+  fileShape: number[];
+  trainable: boolean;
+  where: string;
+}
+
+const prod = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
+
+/** `movingMean` → `moving_mean`: how TF.js names the core's parameters. */
+const FILE_NAMES: Record<string, string> = {
+  movingMean: 'moving_mean', movingVariance: 'moving_variance',
+  meanKernel: 'mean_kernel', meanBias: 'mean_bias', logVarKernel: 'log_var_kernel', logVarBias: 'log_var_bias',
+};
+
+/** The first layer's input shape, looking into nested models. */
+export function specInputShape(s: NodeSpec): number[] | undefined {
+  if (s.type === 'layer') return s.inputShape;
+  return s.layers.length > 0 ? specInputShape(s.layers[0]) : undefined;
+}
+
+/**
+ * @internal Per-sample output shape of `s` for input `x`, pushing each leaf's weights onto `out`
+ * in the core's order. `frozen` is true inside a model with `trainable: false`. Throws an
+ * InvalidArgumentError naming the layer when a shape does not fit (`op` prefixes it).
+ */
+export function inferWeights(op: string, s: NodeSpec, x: number[], out: WeightSpec[], frozen = false): number[] {
+  if (s.type === 'model') {
+    let cur = x;
+    for (const l of s.layers) cur = inferWeights(op, l, cur, out, frozen || !s.trainable);
+    return cur;
+  }
+  const a = s.args;
+  const c = x.at(-1);
+  const trainable = s.trainable && !frozen;
+  const add = (param: string, shape: number[], state = false, fileShape = shape) =>
+    out.push({ name: `${s.name}/${FILE_NAMES[param] ?? param}`, param, layer: s.name, shape, fileShape, trainable: trainable && !state, where: s.where });
+  const needLast = (): number => {
+    if (c === undefined) throw new InvalidArgumentError(`${op}: ${s.where} (${s.kind} ${s.name}) needs inputs with at least one dimension per sample, got per-sample shape []`);
+    return c;
+  };
+  switch (s.kind) {
+    case 'input':
+      return x;
+    case 'dense': {
+      const units = a.units as number;
+      add('kernel', [needLast(), units]);
+      if (a.useBias !== false) add('bias', [units]);
+      return [...x.slice(0, -1), units];
+    }
+    case 'batchNormalization':
+    case 'layerNormalization': {
+      const n = needLast();
+      if (a.scale !== false) add('gamma', [n]);
+      if (a.center !== false) add('beta', [n]);
+      if (s.kind === 'batchNormalization') {
+        add('movingMean', [n], true);
+        add('movingVariance', [n], true);
+      }
+      return x;
+    }
+    case 'prelu': {
+      const n = needLast();
+      add('alpha', [n], false, [...x.slice(0, -1).map(() => 1), n]);
+      return x;
+    }
+    case 'rbf': {
+      const units = a.units as number;
+      add('centers', [units, needLast()]);
+      add('widths', [units]);
+      return [...x.slice(0, -1), units];
+    }
+    case 'variational': {
+      const units = a.units as number;
+      const n = needLast();
+      add('meanKernel', [n, units]);
+      add('meanBias', [units]);
+      add('logVarKernel', [n, units]);
+      add('logVarBias', [units]);
+      return [...x.slice(0, -1), units];
+    }
+    case 'flatten':
+      return [prod(x)];
+    case 'reshape': {
+      const t = a.targetShape as number[];
+      const known = prod(t.filter((d) => d !== -1));
+      const size = prod(x);
+      const shape = t.includes(-1) && known > 0 && size % known === 0 ? t.map((d) => (d === -1 ? size / known : d)) : t;
+      if (prod(shape) !== size) throw new InvalidArgumentError(`${op}: ${s.where} (reshape ${s.name}): targetShape ${show(t)} does not fit the per-sample input shape ${show(x)} (${size} values)`);
+      return shape;
+    }
+    default:
+      return x;
+  }
+}
+
+/**
+ * @internal The weights of `s` for input `x` in the core's order, plus the output shape. Every
+ * weight's size is checked against {@link MAX_ELEMENTS} here, so a config claiming a huge
+ * layer fails before anything is allocated.
+ */
+export function expectedWeights(op: string, s: NodeSpec, x: number[]): { weights: WeightSpec[]; output: number[] } {
+  const weights: WeightSpec[] = [];
+  const output = inferWeights(op, s, x, weights);
+  for (const w of weights) {
+    const n = prod(w.shape);
+    if (n > MAX_ELEMENTS) throw new InvalidArgumentError(`${op}: ${w.where}: weight '${w.name}' would have shape ${show(w.shape)} (${n} values), more than the ${MAX_ELEMENTS} one tensor can hold`);
+  }
+  return { weights, output };
+}
+
+/** @internal Every layer and nested model name in `s`, depth-first (for the uniqueness check). */
+export function specNames(s: NodeSpec): Array<{ name: string; where: string }> {
+  if (s.type === 'layer') return [{ name: s.name, where: s.where }];
+  return [{ name: s.name, where: s.where }, ...s.layers.flatMap(specNames)];
+}
+
+/**
+ * @internal Throws unless every layer in `s` has a unique name (weight names are
+ * `layerName/weight`; TF.js requires unique layer names too).
+ */
+export function checkUniqueNames(op: string, s: ModelSpec): void {
+  const seen = new Map<string, string>();
+  for (const { name, where } of specNames(s).slice(1)) {
+    const prev = seen.get(name);
+    if (prev !== undefined) throw new InvalidArgumentError(`${op}: the name '${name}' is used twice (${prev} and ${where}); every layer and nested model of a saved model needs its own name`);
+    seen.set(name, where);
+  }
+}

@@ -1,0 +1,404 @@
+/**
+ * Keras model configs ⇄ neurite layers and models. A live model becomes a spec (`spec.ts`) and
+ * then a Keras config exactly as TF.js's `model.toJSON()` writes it (snake_case, TF.js class
+ * names, `batch_input_shape` on the first layer); a config becomes a spec (every field checked,
+ * each error naming its path, e.g. `config.layers[2].config.units`) and then live objects.
+ *
+ * Layers TF.js does not have are custom classes: `neurite>RBF`, `neurite>SaltAndPepper`,
+ * `neurite>Variational` (TF.js fails on them with "Unknown layer: neurite>RBF"). An `activation`
+ * layer with a leaky ReLU is written as TF.js's `LeakyReLU` layer; TF.js's `ReLU`, `ELU` and
+ * `Softmax` layers are read as activation layers.
+ */
+import { InvalidArgumentError } from '../errors.js';
+import { Activation, Dense, Dropout, Flatten, GaussianNoise, InputLayer, Reshape } from '../layers/core.js';
+import { initializerAbi, INITIALIZERS, type Initializer } from '../layers/initializers.js';
+import { Layer, LAYER_KINDS, type LayerKind } from '../layers/layer.js';
+import { BatchNormalization, LayerNormalization, PReLU } from '../layers/normalization.js';
+import { RBF, RBF_KERNELS } from '../layers/rbf.js';
+import { SaltAndPepper, Variational } from '../layers/autoencoder.js';
+import { activityRegularizerAbi, regularizerAbi, type ActivityRegularizerSpec, type Regularizer } from '../layers/regularizers.js';
+import { describe, show } from '../ops/convert.js';
+import { Sequential } from '../models/sequential.js';
+import {
+  activationFromKeras, activationToKeras, activityToKeras, bad, CUSTOM, initializerFromKeras, initializerToKeras,
+  kerasObject, normalizeActivation, objectAt, regularizerFromKeras, regularizerToKeras, type KerasObject,
+} from './keras.js';
+import { checkUniqueNames, inferWeights, specInputShape, type LeafSpec, type ModelSpec, type NodeSpec } from './spec.js';
+
+/** The version neurite writes into `keras_version` and `generatedBy`. */
+export const NEURITE_VERSION = '0.1.0';
+
+/** A Keras model config as `model.getConfig()` returns it (TF.js `model.toJSON(null, false)`). */
+export interface ModelConfig {
+  class_name: string;
+  config: Record<string, unknown>;
+  keras_version?: string;
+  backend?: string;
+}
+
+/** Keras class names by neurite kind. */
+const CLASS_OF: Record<LayerKind | 'input', string> = {
+  dense: 'Dense', activation: 'Activation', prelu: 'PReLU', dropout: 'Dropout', gaussianNoise: 'GaussianNoise',
+  batchNormalization: 'BatchNormalization', layerNormalization: 'LayerNormalization', flatten: 'Flatten', reshape: 'Reshape',
+  rbf: `${CUSTOM}RBF`, saltAndPepper: `${CUSTOM}SaltAndPepper`, variational: `${CUSTOM}Variational`, input: 'InputLayer',
+};
+/** Every layer class neurite reads (TF.js's `ReLU`, `ELU`, `Softmax`, `LeakyReLU` become activation layers). */
+export const SUPPORTED_CLASSES = [...Object.values(CLASS_OF), 'LeakyReLU', 'ReLU', 'ELU', 'Softmax', 'Sequential'];
+
+// ---------------------------------------------------------------------------------------------
+// live objects → spec
+
+const reg = (op: string, r: unknown, field: string): Regularizer | undefined => {
+  const [l1, l2] = regularizerAbi(op, r as never, field);
+  return l1 === 0 && l2 === 0 ? undefined : { l1, l2 };
+};
+const init = (op: string, field: string, spec: unknown): Initializer => {
+  const [k, a, b] = initializerAbi(op, field, spec as never);
+  return { name: INITIALIZERS[k], params: [a, b] };
+};
+
+/** @internal The spec of a live layer (its options normalized, defaults resolved). */
+export function layerSpec(l: Layer, where: string): LeafSpec {
+  const base = { type: 'layer' as const, kind: l.kind, name: l.name, trainable: l.trainable, where, ...(l.inputShape ? { inputShape: l.inputShape.slice() } : {}) };
+  const op = 'getConfig';
+  let args: Record<string, unknown> = {};
+  if (l instanceof Dense) {
+    const a = l.args;
+    const act = activityRegularizerAbi(op, a.activityRegularizer);
+    const activity: ActivityRegularizerSpec | undefined = act.length === 4 ? { kind: 'klSparsity', target: act[2], weight: act[3] } : act[0] || act[1] ? { l1: act[0], l2: act[1] } : undefined;
+    args = {
+      units: l.units, activation: normalizeActivation(op, l.activation), useBias: a.useBias !== false,
+      kernelInitializer: init(op, 'kernelInitializer', a.kernelInitializer ?? 'glorotUniform'), biasInitializer: init(op, 'biasInitializer', a.biasInitializer ?? 'zeros'),
+      kernelRegularizer: reg(op, a.kernelRegularizer, 'kernelRegularizer'), biasRegularizer: reg(op, a.biasRegularizer, 'biasRegularizer'), activityRegularizer: activity,
+    };
+  } else if (l instanceof Activation) args = { activation: normalizeActivation(op, l.activation) };
+  else if (l instanceof Dropout) args = { rate: l.rate };
+  else if (l instanceof GaussianNoise) args = { stddev: l.stddev };
+  else if (l instanceof BatchNormalization) args = { momentum: l.args.momentum ?? 0.99, epsilon: l.args.epsilon ?? 1e-3, center: l.args.center !== false, scale: l.args.scale !== false };
+  else if (l instanceof LayerNormalization) args = { epsilon: l.args.epsilon ?? 1e-3, center: l.args.center !== false, scale: l.args.scale !== false };
+  else if (l instanceof PReLU) args = { alphaInitializer: init(op, 'alphaInitializer', l.args.alphaInitializer ?? { name: 'constant', params: [0.25, 0] }), alphaRegularizer: reg(op, l.args.alphaRegularizer, 'alphaRegularizer') };
+  else if (l instanceof Reshape) args = { targetShape: l.targetShape.slice() };
+  else if (l instanceof SaltAndPepper) args = { rate: l.rate, low: l.low, high: l.high };
+  else if (l instanceof Variational) args = { units: l.units, klWeight: l.klWeight };
+  else if (l instanceof RBF) {
+    // The ABI layout is the one complete record of an rbf layer's options (RbfConfig::from_abi).
+    const p = l.abiParams();
+    const nc = p[2];
+    const centers = p.slice(3, 3 + nc);
+    const nw = p[3 + nc];
+    const widths = p.slice(4 + nc, 4 + nc + nw);
+    const [k, a, b] = p.slice(4 + nc + nw);
+    args = { units: l.units, kernel: l.kernel, ...(nc > 0 ? { centers } : {}), widths: widths.length === 1 ? widths[0] : widths, centersInitializer: { name: INITIALIZERS[k], params: [a, b] } };
+  } else if (!(l instanceof Flatten) && !(l instanceof InputLayer)) {
+    throw new InvalidArgumentError(`${op}: layer ${l.name} of kind '${l.kind}' cannot be serialized`);
+  }
+  return { ...base, args };
+}
+
+/** @internal The spec of a live model; `where` is its path in the config. */
+export function modelSpec(m: Sequential, where = 'config'): ModelSpec {
+  const ae = 'encoder' in m && 'decoder' in m && typeof (m as { encode?: unknown }).encode === 'function';
+  return {
+    type: 'model', name: m.name, seed: m.seed, trainable: m.trainable, autoencoder: ae, where,
+    layers: m.layers.map((l, i) => {
+      const w = `${where}.layers[${i}]`;
+      return l instanceof Sequential ? modelSpec(l, `${w}.config`) : layerSpec(l, w);
+    }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// spec → Keras config
+
+/** @internal The Keras config of `s`, its input being per-sample shape `x` (undefined if unknown). */
+export function specToKeras(s: NodeSpec, x: number[] | undefined): KerasObject {
+  if (s.type === 'model') {
+    let cur = x;
+    const layers = s.layers.map((l, i) => {
+      // A model's first layer carries the input shape when it is known (TF.js needs it on the
+      // first layer of every Sequential, nested ones included, and loading needs it for the weights).
+      const given = i === 0 && l.type === 'layer' && l.kind !== 'input' && !l.inputShape && cur ? { ...l, inputShape: cur } : l;
+      const k = specToKeras(given, cur);
+      cur = cur === undefined ? undefined : inferWeights('getConfig', l, cur, []);
+      return k;
+    });
+    const config: Record<string, unknown> = { name: s.name, layers, seed: s.seed };
+    if (!s.trainable) config.trainable = false;
+    if (s.autoencoder) config.neurite_class = 'Autoencoder';
+    return { class_name: 'Sequential', config };
+  }
+  const a = s.args;
+  let cls = CLASS_OF[s.kind];
+  let c: Record<string, unknown> = {};
+  switch (s.kind) {
+    case 'dense':
+      c = {
+        units: a.units, activation: activationToKeras('getConfig', a.activation), use_bias: a.useBias,
+        kernel_initializer: initializerToKeras(a.kernelInitializer as Initializer), bias_initializer: initializerToKeras(a.biasInitializer as Initializer),
+        kernel_regularizer: regularizerToKeras((a.kernelRegularizer as Regularizer) ?? null), bias_regularizer: regularizerToKeras((a.biasRegularizer as Regularizer) ?? null),
+        activity_regularizer: activityToKeras((a.activityRegularizer as ActivityRegularizerSpec) ?? null), kernel_constraint: null, bias_constraint: null,
+      };
+      break;
+    case 'activation': {
+      const act = a.activation;
+      if (typeof act === 'object' && (act as { name: string }).name === 'leakyRelu') {
+        cls = 'LeakyReLU';
+        c = { alpha: (act as { alpha: number }).alpha };
+      } else c = { activation: activationToKeras('getConfig', act) };
+      break;
+    }
+    case 'dropout': c = { rate: a.rate, noise_shape: null, seed: null }; break;
+    case 'gaussianNoise': c = { stddev: a.stddev }; break;
+    case 'batchNormalization':
+    case 'layerNormalization': {
+      const zeros = initializerToKeras({ name: 'zeros', params: [0, 0] });
+      const ones = initializerToKeras({ name: 'ones', params: [0, 0] });
+      c = s.kind === 'batchNormalization'
+        ? { axis: -1, momentum: a.momentum, epsilon: a.epsilon, center: a.center, scale: a.scale, beta_initializer: zeros, gamma_initializer: ones, moving_mean_initializer: zeros, moving_variance_initializer: ones, beta_regularizer: null, gamma_regularizer: null, beta_constraint: null, gamma_constraint: null }
+        : { axis: -1, epsilon: a.epsilon, center: a.center, scale: a.scale, beta_initializer: zeros, gamma_initializer: ones, beta_regularizer: null, gamma_regularizer: null };
+      break;
+    }
+    case 'prelu': {
+      const rank = x?.length ?? 1;
+      c = { alpha_initializer: initializerToKeras(a.alphaInitializer as Initializer), alpha_regularizer: regularizerToKeras((a.alphaRegularizer as Regularizer) ?? null), alpha_constraint: null, shared_axes: rank > 1 ? Array.from({ length: rank - 1 }, (_, i) => i + 1) : null };
+      break;
+    }
+    case 'reshape': c = { target_shape: a.targetShape }; break;
+    case 'rbf': c = { units: a.units, kernel: a.kernel, ...(a.centers ? { centers: a.centers } : {}), widths: a.widths, centers_initializer: initializerToKeras(a.centersInitializer as Initializer) }; break;
+    case 'saltAndPepper': c = { rate: a.rate, low: a.low, high: a.high }; break;
+    case 'variational': c = { units: a.units, kl_weight: a.klWeight }; break;
+    default: break;
+  }
+  const config: Record<string, unknown> = { ...c, name: s.name, trainable: s.trainable };
+  if (s.inputShape) {
+    config.batch_input_shape = [null, ...s.inputShape];
+    config.dtype = 'float32';
+  }
+  if (s.kind === 'input') {
+    delete config.trainable;
+    config.sparse = false;
+  }
+  return { class_name: cls, config };
+}
+
+/** @internal `model.getConfig()`: the Keras config with `keras_version` and `backend`, as `model.toJSON()`. */
+export function modelConfig(s: ModelSpec, inputShape = specInputShape(s)): ModelConfig {
+  checkUniqueNames('getConfig', s);
+  const k = specToKeras(s, inputShape);
+  return { class_name: k.class_name, config: k.config, keras_version: `neurite ${NEURITE_VERSION}`, backend: 'neurite' };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keras config → spec
+
+/** Reading context: the operation named in errors and the per-sample input shape so far. */
+interface Ctx {
+  op: string;
+  shape: number[] | undefined;
+}
+
+const isInt = (v: unknown, min: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min;
+
+function field<T>(ctx: Ctx, where: string, c: Record<string, unknown>, key: string, check: (v: unknown) => v is T, what: string, def?: T): T {
+  const v = c[key];
+  if (v === undefined && def !== undefined) return def;
+  if (!check(v)) bad(ctx.op, `${where}.${key}`, `must be ${what}, got ${describe(v)}`);
+  return v;
+}
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
+const mustBeNull = (ctx: Ctx, where: string, c: Record<string, unknown>, keys: string[], why: string): void => {
+  for (const k of keys) if (c[k] !== undefined && c[k] !== null) bad(ctx.op, `${where}.${k}`, `must be null: ${why}, got ${show(c[k])}`);
+};
+
+/** The per-sample input shape from `batch_input_shape` (or `input_shape`), if given. */
+function inputShapeOf(ctx: Ctx, where: string, c: Record<string, unknown>): number[] | undefined {
+  const bis = c.batch_input_shape ?? (c.input_shape !== undefined && c.input_shape !== null ? [null, ...(Array.isArray(c.input_shape) ? c.input_shape : [c.input_shape])] : undefined);
+  if (bis === undefined || bis === null) return undefined;
+  if (!Array.isArray(bis) || bis.length < 2 || bis.length > 32) bad(ctx.op, `${where}.batch_input_shape`, `must be [batch, ...inputShape] with at least one input dimension, got ${show(bis)}`);
+  if (bis[0] !== null && !isInt(bis[0], 1)) bad(ctx.op, `${where}.batch_input_shape[0]`, `must be null or a positive integer, got ${describe(bis[0])}`);
+  return bis.slice(1).map((d: unknown, i: number) => {
+    if (!isInt(d, 1)) bad(ctx.op, `${where}.batch_input_shape[${i + 1}]`, `must be a positive integer, got ${describe(d)}`);
+    return d;
+  });
+}
+
+/** @internal The spec of a Keras layer or nested model config at `where` (e.g. `config.layers[0]`). */
+export function nodeFromKeras(ctx: Ctx, where: string, v: unknown): NodeSpec {
+  const o = kerasObject(ctx.op, where, v);
+  if (o.class_name === 'Sequential') return modelFromKeras(ctx, `${where}.config`, o.config);
+  const cw = `${where}.config`;
+  const c = o.config;
+  const name = field(ctx, cw, c, 'name', (x): x is string => typeof x === 'string' && x !== '', 'a non-empty string');
+  const trainable = field(ctx, cw, c, 'trainable', isBool, 'true or false', true);
+  if (c.dtype !== undefined && c.dtype !== null && c.dtype !== 'float32') bad(ctx.op, `${cw}.dtype`, `must be 'float32' (neurite computes in float32), got ${show(c.dtype)}`);
+  const inputShape = inputShapeOf(ctx, cw, c);
+  // The first input shape met starts the shape tracking; later ones are checked when building.
+  if (inputShape && ctx.shape === undefined) ctx.shape = inputShape;
+  const rank = ctx.shape?.length;
+  const op = ctx.op;
+  const num = (k: string, def?: number) => field(ctx, cw, c, k, isNum, 'a finite number', def);
+  const int = (k: string) => field(ctx, cw, c, k, (x): x is number => isInt(x, 1), 'a positive integer');
+  const bool = (k: string, def: boolean) => field(ctx, cw, c, k, isBool, 'true or false', def);
+  const lastAxis = (k: string, list: boolean): void => {
+    const ax = c[k];
+    const ok = (a: unknown) => a === -1 || (rank !== undefined ? a === rank : isInt(a, 1));
+    if (ax === undefined || ok(ax) || (list && Array.isArray(ax) && ax.length === 1 && ok(ax[0]))) return;
+    bad(op, `${cw}.${k}`, `must be the last axis (-1${rank !== undefined ? ` or ${rank}` : ''}): neurite normalizes over the last axis only, got ${show(ax)}`);
+  };
+  let kind: LayerKind | 'input';
+  let args: Record<string, unknown> = {};
+  switch (o.class_name) {
+    case 'Dense':
+      kind = 'dense';
+      mustBeNull(ctx, cw, c, ['kernel_constraint', 'bias_constraint'], 'neurite has no weight constraints');
+      args = {
+        units: int('units'), activation: activationFromKeras(op, `${cw}.activation`, c.activation), useBias: bool('use_bias', true),
+        kernelInitializer: c.kernel_initializer == null ? init(op, 'kernelInitializer', 'glorotUniform') : initializerFromKeras(op, `${cw}.kernel_initializer`, c.kernel_initializer),
+        biasInitializer: c.bias_initializer == null ? init(op, 'biasInitializer', 'zeros') : initializerFromKeras(op, `${cw}.bias_initializer`, c.bias_initializer),
+        kernelRegularizer: regularizerFromKeras(op, `${cw}.kernel_regularizer`, c.kernel_regularizer),
+        biasRegularizer: regularizerFromKeras(op, `${cw}.bias_regularizer`, c.bias_regularizer),
+        activityRegularizer: regularizerFromKeras(op, `${cw}.activity_regularizer`, c.activity_regularizer, true),
+      };
+      break;
+    case 'Activation': kind = 'activation'; args = { activation: activationFromKeras(op, `${cw}.activation`, c.activation) }; break;
+    case 'LeakyReLU': kind = 'activation'; args = { activation: normalizeActivation(op, { name: 'leakyRelu', alpha: num('alpha', 0.3) }) }; break;
+    case 'ELU': kind = 'activation'; args = { activation: normalizeActivation(op, { name: 'elu', alpha: num('alpha', 1) }) }; break;
+    case 'ReLU':
+      kind = 'activation';
+      mustBeNull(ctx, cw, c, ['max_value'], 'neurite has no capped ReLU');
+      if ((c.negative_slope ?? 0) !== 0 || (c.threshold ?? 0) !== 0) bad(op, cw, `is a ReLU with negative_slope/threshold, which neurite does not have: ${show(c)}`);
+      args = { activation: 'relu' };
+      break;
+    case 'Softmax': kind = 'activation'; lastAxis('axis', false); args = { activation: 'softmax' }; break;
+    case 'Dropout':
+      kind = 'dropout';
+      mustBeNull(ctx, cw, c, ['noise_shape'], 'neurite drops each value independently');
+      args = { rate: num('rate') };
+      break;
+    case 'GaussianNoise': kind = 'gaussianNoise'; args = { stddev: num('stddev') }; break;
+    case 'BatchNormalization':
+    case 'LayerNormalization': {
+      const bn = o.class_name === 'BatchNormalization';
+      kind = bn ? 'batchNormalization' : 'layerNormalization';
+      lastAxis('axis', true);
+      mustBeNull(ctx, cw, c, ['beta_regularizer', 'gamma_regularizer', 'beta_constraint', 'gamma_constraint'], `neurite's ${kind} has no regularizers or constraints`);
+      for (const [k, want] of [['beta_initializer', 'zeros'], ['gamma_initializer', 'ones'], ...(bn ? [['moving_mean_initializer', 'zeros'], ['moving_variance_initializer', 'ones']] : [])]) {
+        if (c[k] != null && initializerFromKeras(op, `${cw}.${k}`, c[k]).name !== want) bad(op, `${cw}.${k}`, `must be ${want === 'zeros' ? 'Zeros' : 'Ones'} (neurite's ${kind} starts from the defaults), got ${show(c[k])}`);
+      }
+      args = { ...(bn ? { momentum: num('momentum', 0.99) } : {}), epsilon: num('epsilon', 1e-3), center: bool('center', true), scale: bool('scale', true) };
+      break;
+    }
+    case 'PReLU': {
+      kind = 'prelu';
+      mustBeNull(ctx, cw, c, ['alpha_constraint'], 'neurite has no weight constraints');
+      const sa = c.shared_axes;
+      const want = rank !== undefined && rank > 1 ? Array.from({ length: rank - 1 }, (_, i) => i + 1) : null;
+      const given = sa === undefined || sa === null ? null : Array.isArray(sa) ? sa : [sa];
+      const same = rank === undefined || (want === null ? given === null : given !== null && given.length === want.length && want.every((w) => given.includes(w)));
+      if (!same) bad(op, `${cw}.shared_axes`, `must be ${show(want)}: neurite's PReLU has one alpha per unit of the last axis, shared over the others (per-sample input shape ${show(ctx.shape)}), got ${show(sa)}`);
+      args = { alphaInitializer: c.alpha_initializer == null ? init(op, 'alphaInitializer', 'zeros') : initializerFromKeras(op, `${cw}.alpha_initializer`, c.alpha_initializer), alphaRegularizer: regularizerFromKeras(op, `${cw}.alpha_regularizer`, c.alpha_regularizer) };
+      break;
+    }
+    case 'Flatten': kind = 'flatten'; break;
+    case 'Reshape': {
+      kind = 'reshape';
+      const t = c.target_shape;
+      if (!Array.isArray(t) || t.length > 31 || t.some((d) => !(d === -1 || isInt(d, 0)))) bad(op, `${cw}.target_shape`, `must be an array of non-negative integers or -1, got ${show(t)}`);
+      args = { targetShape: t };
+      break;
+    }
+    case 'InputLayer':
+      kind = 'input';
+      if (!inputShape) bad(op, `${cw}.batch_input_shape`, 'is required for an InputLayer');
+      break;
+    case `${CUSTOM}RBF`: {
+      kind = 'rbf';
+      const k = c.kernel ?? 'gaussian';
+      if (!RBF_KERNELS.includes(k as never)) bad(op, `${cw}.kernel`, `must be one of ${RBF_KERNELS.join(', ')}, got ${show(k)}`);
+      args = { units: int('units'), kernel: k, ...(c.centers != null ? { centers: c.centers } : {}), widths: c.widths ?? 1, centersInitializer: c.centers_initializer == null ? init(op, 'centersInitializer', { name: 'randomUniform', params: [-1, 1] }) : initializerFromKeras(op, `${cw}.centers_initializer`, c.centers_initializer) };
+      break;
+    }
+    case `${CUSTOM}SaltAndPepper`: kind = 'saltAndPepper'; args = { rate: num('rate'), low: num('low', 0), high: num('high', 1) }; break;
+    case `${CUSTOM}Variational`: kind = 'variational'; args = { units: int('units'), klWeight: num('kl_weight', 1) }; break;
+    case 'Model':
+    case 'Functional':
+      return bad(op, `${where}.class_name`, `'${o.class_name}' is a functional model, which neurite does not load yet; neurite loads Sequential models`);
+    default:
+      return bad(op, `${where}.class_name`, `'${o.class_name}' is a layer class neurite does not support; supported: ${SUPPORTED_CLASSES.join(', ')}`);
+  }
+  const spec: LeafSpec = { type: 'layer', kind, name, trainable, where, args, ...(inputShape ? { inputShape } : {}) };
+  // Validate the options with the layer's own checks now (no WebAssembly is touched).
+  makeLayer(op, spec);
+  if (ctx.shape) ctx.shape = inferWeights(op, spec, ctx.shape, []);
+  return spec;
+}
+
+/** @internal The spec of a Sequential config object (`{ name, layers, ... }`) at `where`. */
+export function modelFromKeras(ctx: Ctx, where: string, v: unknown): ModelSpec {
+  const c = objectAt(ctx.op, where, v);
+  const name = field(ctx, where, c, 'name', (x): x is string => typeof x === 'string', 'a string', `sequential_loaded`);
+  const seed = field(ctx, where, c, 'seed', (x): x is number => isInt(x, 0) && x <= Number.MAX_SAFE_INTEGER, 'a non-negative integer', 0);
+  const trainable = field(ctx, where, c, 'trainable', isBool, 'true or false', true);
+  const nc = c.neurite_class;
+  if (nc !== undefined && nc !== 'Autoencoder') bad(ctx.op, `${where}.neurite_class`, `must be 'Autoencoder' when present, got ${show(nc)}`);
+  if (!Array.isArray(c.layers)) bad(ctx.op, `${where}.layers`, `must be an array of layer configs, got ${describe(c.layers)}`);
+  const layers = (c.layers as unknown[]).map((l, i) => nodeFromKeras(ctx, `${where}.layers[${i}]`, l));
+  if (nc === 'Autoencoder' && layers.length !== 2) bad(ctx.op, `${where}.layers`, `of an autoencoder must be [encoder, decoder], got ${layers.length} entries`);
+  return { type: 'model', name, seed, trainable, autoencoder: nc === 'Autoencoder', layers, where };
+}
+
+/**
+ * @internal The spec of a whole Keras model config: `{ class_name: 'Sequential', config }`
+ * (with or without `keras_version`/`backend`), or the bare `{ name, layers }` config.
+ */
+export function specFromKeras(op: string, where: string, v: unknown): ModelSpec {
+  const o = objectAt(op, where, v);
+  if (o.class_name === undefined && Array.isArray(o.layers)) return modelFromKeras({ op, shape: undefined }, where, o);
+  const k = kerasObject(op, where, o);
+  if (k.class_name !== 'Sequential') {
+    if (k.class_name === 'Model' || k.class_name === 'Functional') bad(op, `${where}.class_name`, `'${k.class_name}' is a functional model, which neurite does not load yet; neurite loads Sequential models`);
+    bad(op, `${where}.class_name`, `must be 'Sequential' for a model, got ${show(k.class_name)}`);
+  }
+  const s = modelFromKeras({ op, shape: undefined }, `${where}.config`, k.config);
+  checkUniqueNames(op, s);
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// spec → live objects
+
+/** @internal A new layer from its spec; constructor errors are prefixed with the config path. */
+export function makeLayer(op: string, s: LeafSpec): Layer {
+  const a = { ...s.args, name: s.name, trainable: s.trainable, ...(s.inputShape ? { inputShape: s.inputShape } : {}) } as Record<string, unknown>;
+  for (const k of Object.keys(a)) if (a[k] === undefined) delete a[k];
+  try {
+    switch (s.kind) {
+      case 'dense': return new Dense(a as never);
+      case 'activation': return new Activation(a as never);
+      case 'dropout': return new Dropout(a as never);
+      case 'gaussianNoise': return new GaussianNoise(a as never);
+      case 'batchNormalization': return new BatchNormalization(a as never);
+      case 'layerNormalization': return new LayerNormalization(a as never);
+      case 'prelu': return new PReLU(a as never);
+      case 'flatten': return new Flatten(a as never);
+      case 'reshape': return new Reshape(a as never);
+      case 'input': return new InputLayer(a as never);
+      case 'rbf': return new RBF(a as never);
+      case 'saltAndPepper': return new SaltAndPepper(a as never);
+      case 'variational': return new Variational(a as never);
+      default: throw new InvalidArgumentError(`${op}: ${s.where}: unknown layer kind ${show(s.kind)} (known: ${LAYER_KINDS.join(', ')})`);
+    }
+  } catch (err) {
+    if (err instanceof InvalidArgumentError && !err.message.startsWith(`${op}: ${s.where}`)) err.message = `${op}: ${s.where}: ${err.message}`;
+    throw err;
+  }
+}
+
+/** @internal Fresh layers and models for a spec (nothing is built: no WebAssembly memory is used). */
+export function makeModel(op: string, s: ModelSpec, make: (s: ModelSpec, layers: Array<Layer | Sequential>) => Sequential): Sequential {
+  const layers = s.layers.map((l) => (l.type === 'model' ? makeModel(op, l, make) : makeLayer(op, l)));
+  const m = make(s, layers);
+  m.trainable = s.trainable;
+  return m;
+}

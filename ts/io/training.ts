@@ -1,0 +1,191 @@
+/**
+ * The compile config and the optimizer state in saved artifacts.
+ *
+ * - The compile call is kept twice: exactly, under `userDefinedMetadata.neurite.compile`
+ *   (`{ optimizer: optimizer.getConfig(), loss, metrics }`), which neurite reads first; and as
+ *   TF.js's `trainingConfig` (`{ loss: 'categorical_crossentropy', metrics, optimizer_config:
+ *   { class_name: 'Adam', config } }`) when TF.js can represent it — no schedule, clipping,
+ *   AMSGrad, AdamW, Huber or loss options — so that `tf.loadLayersModel` recompiles the model
+ *   (not with `includeOptimizer`: TF.js would give neurite's optimizer slots to its own
+ *   optimizer, so the file then has no `trainingConfig` and TF.js loads the model uncompiled).
+ *   A file TF.js wrote has only `trainingConfig`, which neurite reads.
+ * - With `includeOptimizer: true` the training state (`TrainingState`: optimizer slots, step,
+ *   schedule position, fit RNG position) goes under `userDefinedMetadata.neurite.training`
+ *   (its JSON parts) and into the weights as extra entries named `optimizer/<name>` with
+ *   `group: 'optimizer'`, after the model's weights, as TF.js's `includeOptimizer` does.
+ *   TF.js's own optimizer entries (TF.js-written files) are skipped: the loaded model starts a
+ *   fresh optimizer.
+ */
+import { InvalidArgumentError } from '../errors.js';
+import type { LossConfig } from '../losses.js';
+import type { CompileArgs } from '../models/compile.js';
+import { adagrad, adam, adamw, Optimizer, rmsprop, sgd, type OptimizerConfig } from '../optimizers.js';
+import { describe, show } from '../ops/convert.js';
+import * as schedules from '../schedules.js';
+import { LearningRateSchedule } from '../schedules.js';
+import type { TrainingConfig, WeightSlot } from './artifacts.js';
+import { decodeWeights } from './artifacts.js';
+import { bad, camel, kerasObject, objectAt, snake } from './keras.js';
+
+/** The training state of a model (the resume part of issue 11 exports and imports it). */
+export interface TrainingState {
+  /** JSON-able optimizer description (kind, hyper-parameters, schedule). */
+  optimizer: unknown;
+  /** Optimizer steps taken. */
+  step: number;
+  /** Other JSON-able scalars (epoch, RNG position, learning-rate scale, …). */
+  extra: Record<string, number | string>;
+  /** The optimizer's slot tensors (moments, accumulators). */
+  tensors: Array<{ name: string; shape: number[]; data: Float32Array }>;
+}
+
+/** The compile call as neurite keeps it in `userDefinedMetadata.neurite.compile`. */
+export interface CompileRecord {
+  optimizer: OptimizerConfig;
+  loss: unknown;
+  metrics: string[];
+}
+
+/** neurite losses TF.js layers knows, by TF.js's serialized name. */
+const TF_LOSSES: Record<string, string> = {
+  meanSquaredError: 'mean_squared_error', meanAbsoluteError: 'mean_absolute_error', binaryCrossentropy: 'binary_crossentropy',
+  categoricalCrossentropy: 'categorical_crossentropy', sparseCategoricalCrossentropy: 'sparse_categorical_crossentropy',
+  kullbackLeiblerDivergence: 'kullback_leibler_divergence', hinge: 'hinge',
+};
+
+/**
+ * @internal TF.js's `trainingConfig` for a compile call, or `null` when TF.js cannot represent
+ * it exactly (TF.js would then fail to load the whole model).
+ */
+export function tfTrainingConfig(lossName: string, lossSpec: unknown, metrics: string[], opt: Optimizer): TrainingConfig | null {
+  const loss = TF_LOSSES[lossName];
+  const plainLoss = typeof lossSpec === 'string' || (typeof lossSpec === 'object' && lossSpec !== null && Object.keys(lossSpec).every((k) => k === 'name'));
+  const c = opt.getConfig();
+  if (!loss || !plainLoss || typeof c.learningRate !== 'number' || 'clipNorm' in c || 'clipValue' in c || 'globalClipNorm' in c) return null;
+  let oc: { class_name: string; config: Record<string, unknown> };
+  switch (c.name) {
+    case 'sgd':
+      oc = c.momentum === 0 && !c.nesterov ? { class_name: 'SGD', config: { learningRate: c.learningRate } } : { class_name: 'Momentum', config: { learningRate: c.learningRate, momentum: c.momentum, useNesterov: c.nesterov } };
+      break;
+    case 'adam':
+      if (c.amsgrad) return null;
+      oc = { class_name: 'Adam', config: { learningRate: c.learningRate, beta1: c.beta1, beta2: c.beta2, epsilon: c.epsilon } };
+      break;
+    case 'rmsprop':
+      oc = { class_name: 'RMSProp', config: { learningRate: c.learningRate, decay: c.rho, momentum: c.momentum, epsilon: c.epsilon, centered: c.centered } };
+      break;
+    case 'adagrad':
+      if (c.epsilon !== 1e-7) return null;
+      oc = { class_name: 'Adagrad', config: { learningRate: c.learningRate, initialAccumulatorValue: c.initialAccumulatorValue } };
+      break;
+    default:
+      return null;
+  }
+  return { loss, metrics: metrics.map(snake), optimizer_config: oc };
+}
+
+const OPTIMIZER_CLASSES = ['SGD', 'Momentum', 'Adam', 'RMSProp', 'Adagrad'];
+
+/** @internal Compile arguments from TF.js's `trainingConfig` (at `where`). */
+export function compileFromTrainingConfig(op: string, where: string, v: unknown): CompileArgs {
+  const t = objectAt(op, where, v);
+  if (typeof t.loss !== 'string') bad(op, `${where}.loss`, `must be one loss name (neurite models have one output), got ${show(t.loss)}`);
+  // TF.js writes a list, or a dict by output name (`{}` when compiled without metrics).
+  let metrics: unknown = t.metrics ?? [];
+  if (metrics !== null && typeof metrics === 'object' && !Array.isArray(metrics)) metrics = Object.values(metrics).flat();
+  if (!Array.isArray(metrics) || metrics.some((m) => typeof m !== 'string')) bad(op, `${where}.metrics`, `must be an array of metric names (or a dict of them by output), got ${show(t.metrics)}`);
+  const o = kerasObject(op, `${where}.optimizer_config`, t.optimizer_config);
+  const c = Object.fromEntries(Object.entries(o.config).map(([k, x]) => [camel(k), x])) as Record<string, unknown>;
+  const num = (k: string, def: number): number => {
+    const x = c[k] ?? def;
+    if (typeof x !== 'number' || !Number.isFinite(x)) bad(op, `${where}.optimizer_config.config.${k}`, `must be a finite number, got ${describe(x)}`);
+    return x;
+  };
+  const lr = (def: number) => num('learningRate', c.lr === undefined ? def : (c.lr as number));
+  let optimizer: Optimizer;
+  const w = `${where}.optimizer_config`;
+  try {
+    switch (o.class_name) {
+      case 'SGD': optimizer = sgd({ learningRate: lr(0.01), ...(c.momentum ? { momentum: num('momentum', 0), nesterov: c.nesterov === true } : {}) }); break;
+      case 'Momentum': optimizer = sgd({ learningRate: lr(0.01), momentum: num('momentum', 0), nesterov: c.useNesterov === true }); break;
+      case 'Adam': optimizer = adam({ learningRate: lr(0.001), beta1: num('beta1', 0.9), beta2: num('beta2', 0.999), epsilon: num('epsilon', 1e-7) }); break;
+      case 'RMSProp': optimizer = rmsprop({ learningRate: lr(0.001), rho: num('decay', c.rho === undefined ? 0.9 : num('rho', 0.9)), momentum: num('momentum', 0), epsilon: num('epsilon', 1e-7), centered: c.centered === true }); break;
+      case 'Adagrad': optimizer = adagrad({ learningRate: lr(0.001), initialAccumulatorValue: num('initialAccumulatorValue', 0.1) }); break;
+      default: return bad(op, `${w}.class_name`, `'${o.class_name}' is an optimizer neurite does not support; supported: ${OPTIMIZER_CLASSES.join(', ')} (or load with { compile: false })`);
+    }
+  } catch (err) {
+    if (err instanceof InvalidArgumentError && !err.message.startsWith(`${op}: ${w}`)) err.message = `${op}: ${w}: ${err.message}`;
+    throw err;
+  }
+  return { optimizer, loss: camel(t.loss as string) as never, metrics: (metrics as string[]).map(camel) as never };
+}
+
+/** @internal Compile arguments from neurite's exact record (at `where`). */
+export function compileFromRecord(op: string, where: string, v: unknown): CompileArgs {
+  const r = objectAt(op, where, v);
+  const oc = objectAt(op, `${where}.optimizer`, r.optimizer);
+  const { name, learningRate, ...options } = oc;
+  const factories: Record<string, (o: object) => Optimizer> = { sgd, adam, adamw, rmsprop, adagrad };
+  if (typeof name !== 'string' || !Object.hasOwn(factories, name)) bad(op, `${where}.optimizer.name`, `must be one of ${Object.keys(factories).join(', ')}, got ${show(name)}`);
+  let lr: number | LearningRateSchedule;
+  try {
+    if (typeof learningRate === 'object' && learningRate !== null) {
+      const { name: sn, ...so } = learningRate as Record<string, unknown>;
+      const f = (schedules as unknown as Record<string, (o: object) => LearningRateSchedule>)[sn as string];
+      if (typeof sn !== 'string' || typeof f !== 'function' || !(f(so) instanceof LearningRateSchedule)) bad(op, `${where}.optimizer.learningRate.name`, `must be a schedule name, got ${show(sn)}`);
+      lr = f(so);
+    } else lr = learningRate as number;
+    const metrics = r.metrics ?? [];
+    if (!Array.isArray(metrics)) bad(op, `${where}.metrics`, `must be an array of metric names, got ${show(metrics)}`);
+    return { optimizer: factories[name as string]({ learningRate: lr, ...options }), loss: r.loss as LossConfig, metrics: metrics as never };
+  } catch (err) {
+    if (err instanceof InvalidArgumentError && !err.message.startsWith(`${op}: ${where}`)) err.message = `${op}: ${where}: ${err.message}`;
+    throw err;
+  }
+}
+
+/** @internal The JSON part and the weights of a training state, for saving. */
+export function trainingStateParts(state: TrainingState): { json: Omit<TrainingState, 'tensors'>; weights: Array<{ name: string; shape: number[]; data: Float32Array; group: 'optimizer' }> } {
+  return {
+    json: { optimizer: state.optimizer, step: state.step, extra: { ...state.extra } },
+    weights: state.tensors.map((t) => ({ name: `optimizer/${t.name}`, shape: t.shape.slice(), data: t.data, group: 'optimizer' as const })),
+  };
+}
+
+/**
+ * @internal The training state saved in `json` (at `where`) and the `optimizer/…` slots, or an
+ * InvalidArgumentError naming the field. Every tensor named in the file is returned; the
+ * importer checks them against the model.
+ */
+export function trainingStateFrom(op: string, where: string, json: unknown, slots: WeightSlot[], bytes: Uint8Array): TrainingState {
+  const j = objectAt(op, where, json);
+  if (typeof j.step !== 'number' || !Number.isInteger(j.step) || j.step < 0) bad(op, `${where}.step`, `must be a non-negative integer, got ${describe(j.step)}`);
+  const extra = objectAt(op, `${where}.extra`, j.extra ?? {});
+  for (const [k, x] of Object.entries(extra)) {
+    if (typeof x !== 'string' && (typeof x !== 'number' || Number.isNaN(x))) bad(op, `${where}.extra.${k}`, `must be a number or a string, got ${describe(x)}`);
+  }
+  const tensors = slots.filter((s) => s.group === 'optimizer').map((s) => {
+    if (!s.name.startsWith('optimizer/')) bad(op, `${s.where}.name`, `of an optimizer weight must start with 'optimizer/', got '${s.name}'`);
+    return { name: s.name.slice('optimizer/'.length), shape: s.shape.slice(), data: decodeWeights(op, bytes, s) };
+  });
+  return { optimizer: j.optimizer, step: j.step as number, extra: extra as Record<string, number | string>, tensors };
+}
+
+/** How `includeOptimizer` reaches the model's training state (set by the resume part). */
+export interface TrainingStateIO {
+  exportState(model: unknown): TrainingState;
+  importState(model: unknown, state: TrainingState): void;
+}
+
+let stateIO: TrainingStateIO | null = null;
+
+/** @internal Connects `includeOptimizer` to the trainer's state export/import. */
+export function setTrainingStateIO(io: TrainingStateIO | null): void {
+  stateIO = io;
+}
+
+/** @internal The connected export/import, or an error naming `op`. */
+export function trainingStateIO(op: string): TrainingStateIO {
+  if (!stateIO) throw new InvalidArgumentError(`${op}: includeOptimizer is not available in this build (the trainer's state export is missing)`);
+  return stateIO;
+}
