@@ -25,7 +25,7 @@ let n = 0;
 const fresh = (name = 'm') => join(root, `${name}-${n++}`);
 
 /** Deterministic float32 values (not all representable as short decimals, so byte-exactness is a real check). */
-function values(count: number, seed: number): Float32Array {
+function values(count: number, seed: number): Float32Array<ArrayBuffer> {
   const v = new Float32Array(count);
   let s = seed >>> 0;
   for (let i = 0; i < count; i++) {
