@@ -201,7 +201,9 @@ describe('TF.js file format compatibility (tfjs-layers 4.22)', () => {
     const model = tfModel();
     const posted: Record<string, Uint8Array> = {};
     const capture = async (_url: string, init?: RequestInit) => {
-      for (const [name, blob] of (init!.body as FormData).entries()) posted[name] = new Uint8Array(await (blob as Blob).arrayBuffer());
+      const blobs: Array<[string, Blob]> = [];
+      (init!.body as FormData).forEach((blob, name) => blobs.push([name, blob as Blob]));
+      for (const [name, blob] of blobs) posted[name] = new Uint8Array(await blob.arrayBuffer());
       return new Response('ok', { status: 200 });
     };
     await model.save(tf.io.http('http://models.test/upload', { fetchFunc: capture as typeof fetch }));
@@ -247,9 +249,11 @@ describe('http(s)://', () => {
         const form = await new Request('http://x', { method: 'POST', headers: { 'content-type': req.headers['content-type']! }, body: Buffer.concat(body) }).formData();
         const files: Record<string, Uint8Array> = {};
         const types: Record<string, string> = {};
-        for (const [k, v] of form.entries()) {
-          files[k] = new Uint8Array(await (v as Blob).arrayBuffer());
-          types[k] = (v as Blob).type;
+        const entries: Array<[string, Blob]> = [];
+        form.forEach((v, k) => entries.push([k, v as Blob]));
+        for (const [k, v] of entries) {
+          files[k] = new Uint8Array(await v.arrayBuffer());
+          types[k] = v.type;
         }
         posts.push({ url: req.url!, files, types });
         res.writeHead(url.pathname === '/forbidden' ? 403 : 200).end('saved');
