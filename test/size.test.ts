@@ -20,7 +20,8 @@ describe('footprint', () => {
   it('the bundles are minified (no comments or indentation left but the @ts-self-types banner)', () => {
     const m = measure() as { urlJs: Size };
     // Unminified, dist/url/index.js was 210 kB; minified it is well under 60 % of that (it was
-    // 121.5 kB once codecs.learned joined the codecs of issue 10, whence 130 kB here).
-    expect(m.urlJs.raw).toBeLessThan(130_000);
+    // 121.5 kB once codecs.learned joined the codecs of issue 10; the storage handlers of issue 11,
+    // ts/io/router.ts and ts/io/handlers/, took it from 128.8 to 150.4 kB, whence 155 kB here).
+    expect(m.urlJs.raw).toBeLessThan(155_000);
   });
 });
