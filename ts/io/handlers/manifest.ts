@@ -87,6 +87,8 @@ export function specBytes(op: string, where: string, field: string, spec: unknow
     }
     count *= d;
   }
+  // A zero dimension makes the weight empty even after huge ones (Infinity · 0 would be NaN).
+  if (shape.includes(0)) count = 0;
   const q = spec.quantization;
   const dtype = isObject(q) ? q.dtype : spec.dtype;
   const size = typeof dtype === 'string' && Object.hasOwn(DTYPE_BYTES, dtype) ? DTYPE_BYTES[dtype] : undefined;
