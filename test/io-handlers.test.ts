@@ -382,6 +382,7 @@ describe('custom handlers and routing', () => {
       "save: the target handler has no save() method (it has load()); pass an object with save() or a URL such as 'file://…', 'indexeddb://…', 'localstorage://…'",
     );
     expect(thrown(() => getLoadHandler({}, 'loadModel')).message).toMatch(/^loadModel: the source handler has no load\(\) method \(it has neither save\(\) nor load\(\)\)/);
+    expect(thrown(() => getLoadHandler(new URL('file:///tmp/m') as never, 'loadModel')).message).toBe("loadModel: source is a URL object; pass a string such as 'file:///tmp/my-model' or 'file:///tmp/m'");
     expect(thrown(() => getLoadHandler(42 as never, 'loadModel')).message).toMatch(/^loadModel: source must be a URL string \(file:\/\/, .*\) or an object with load\(\), got 42$/);
     expect(thrown(() => getSaveHandler('my-model', 'save')).message).toMatch(/^save: target 'my-model' has no URL scheme; use one of file:\/\/, indexeddb:\/\//);
     expect(thrown(() => getSaveHandler('indexdb://m', 'save')).message).toBe(

@@ -93,6 +93,9 @@ export function getLoadHandler(source: string | IOHandler, op = 'loadModel'): IO
 
 function route(where: string | IOHandler, op: string, method: 'save' | 'load'): IOHandler {
   const arg = method === 'save' ? 'target' : 'source';
+  if (typeof URL !== 'undefined' && where instanceof URL) {
+    throw new InvalidArgumentError(`${op}: ${arg} is a URL object; pass a string such as 'file:///tmp/my-model' or '${where.href}'`);
+  }
   if (typeof where === 'object' && where !== null && !Array.isArray(where)) {
     if (typeof (where as IOHandler)[method] !== 'function') {
       const has = (['save', 'load'] as const).filter((m) => typeof (where as IOHandler)[m] === 'function');
