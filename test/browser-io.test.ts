@@ -153,7 +153,7 @@ describe.skipIf(!runtimeAvailable(CHROMIUM))(`Chromium storage: indexeddb://, lo
     const json = JSON.parse(readFileSync(join(dir, 'my-net.json'), 'utf8'));
     expect(json).toEqual({ ...ARTIFACTS, weightsManifest: [{ paths: ['./my-net.weights.bin'], weights: ARTIFACTS.weightSpecs }], weightSpecs: undefined });
     const back = await getLoadHandler(`file://${join(dir, 'my-net.json')}`, 'loadModel').load!();
-    expect(Array.from(new Uint8Array(back.weightData!))).toEqual(WEIGHTS);
+    expect(Array.from(new Uint8Array(back.weightData as ArrayBuffer))).toEqual(WEIGHTS);
     expect(back.weightSpecs).toEqual(ARTIFACTS.weightSpecs);
   });
 });

@@ -221,7 +221,7 @@ export function artifactsFromJSON(json: Record<string, unknown>, specs: WeightSp
 /** The `model.json` for `artifacts` with its weights in `paths`, as TF.js's `getModelJSONForModelArtifacts`. */
 export function modelJSONFor(artifacts: ModelArtifacts, paths: string[]): ModelJSON {
   const json: ModelJSON = {
-    modelTopology: artifacts.modelTopology,
+    modelTopology: artifacts.modelTopology as object,
     format: artifacts.format,
     generatedBy: artifacts.generatedBy,
     convertedBy: artifacts.convertedBy,
