@@ -77,46 +77,49 @@ class HTTPRequest implements IOHandler {
     const base = q < 0 ? path : path.slice(0, q);
     const prefix = base.slice(0, base.lastIndexOf('/') + 1);
     const suffix = q < 0 ? '' : path.slice(q);
+    // Chunks are kept as they arrive (memory grows with what the server sends, never with what
+    // the manifest claims) and joined once at the end.
     const parts = await Promise.all(groups.map(async (group) => {
       const responses = await Promise.all(group.paths.map((p, i) => this.get(prefix + p + suffix, `${group.field}.paths[${i}] '${p}'`)));
       // NOTE: Content-Length is not trusted for the check: under Content-Encoding (gzip) it counts
       // the compressed bytes, and a browser hides that header on cross-origin responses.
-      const bodies: Uint8Array[] = [];
+      const chunks: Uint8Array[] = [];
       let got = 0;
       for (const r of responses) {
-        const b = await readAtMost(r, group.bytes - got + 1);
-        got += b.byteLength;
-        bodies.push(b);
-        if (got > group.bytes) break;
+        // Past the claim already: the rest is not read, only released.
+        if (got > group.bytes) await r.body?.cancel().catch(() => undefined);
+        else got += await readInto(chunks, r, group.bytes - got + 1);
       }
       if (got !== group.bytes) throw sizeMismatch(op, path, group, got, got > group.bytes ? 'more than claimed' : group.paths.join(', '));
-      return concat(bodies);
+      return chunks;
     }));
-    return artifactsFromJSON(json, specs, ownBuffer(concat(parts)));
+    return artifactsFromJSON(json, specs, ownBuffer(concat(parts.flat())));
   }
 }
 
-/** A response body, read up to `limit` bytes (then the stream is cancelled). */
-async function readAtMost(res: Response, limit: number): Promise<Uint8Array> {
+/**
+ * Appends a response body to `chunks`, reading no more than `limit` bytes (then the stream is
+ * cancelled); returns the bytes appended.
+ */
+async function readInto(chunks: Uint8Array[], res: Response, limit: number): Promise<number> {
   const reader = res.body?.getReader();
   if (!reader) {
     const b = new Uint8Array(await res.arrayBuffer());
-    return b.byteLength > limit ? b.subarray(0, limit) : b;
+    chunks.push(b.byteLength > limit ? b.subarray(0, limit) : b);
+    return Math.min(b.byteLength, limit);
   }
-  const chunks: Uint8Array[] = [];
   let n = 0;
   for (;;) {
     const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    n += value.byteLength;
+    if (done) return n;
+    const take = Math.min(value.byteLength, limit - n);
+    chunks.push(take < value.byteLength ? value.subarray(0, take) : value);
+    n += take;
     if (n >= limit) {
       await reader.cancel().catch(() => undefined);
-      break;
+      return n;
     }
   }
-  const all = concat(chunks);
-  return all.byteLength > limit ? all.subarray(0, limit) : all;
 }
 
 /**
