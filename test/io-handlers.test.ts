@@ -4,7 +4,7 @@
 // error catalogue of loading untrusted files (each an InvalidArgumentError naming the op, the
 // URL/path and the field). http(s):// is in test/io-http.test.ts, the fuzz in
 // test/io-fuzz.test.ts, browsers in test/browser-io.test.ts, Deno in test/deno-io.test.ts.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
@@ -211,6 +211,17 @@ describe('loading untrusted files: the error catalogue', () => {
     dir = folder({ name: 'x', weights: [] });
     expect((await rejection(() => load(`file://${dir}`))).message).toBe(
       `loadModel: file://${dir}/model.json: modelTopology must be an object (the Keras model config), got undefined: not a TF.js Layers model (its keys: name, weights)`,
+    );
+  });
+
+  it('a model.json over 256 MiB is refused before it is read (a sparse file here)', async () => {
+    const dir = fresh('huge-json');
+    mkdirSync(dir);
+    const file = join(dir, 'model.json');
+    writeFileSync(file, '');
+    truncateSync(file, 300 * 2 ** 20);
+    expect((await rejection(() => load(`file://${dir}`))).message).toBe(
+      `loadModel: file://${file}: is 314572800 bytes, more than the 268435456 a model.json may have (a Keras topology is far smaller); refused before reading`,
     );
   });
 

@@ -124,6 +124,15 @@ describe('http(s)://', () => {
     expect(bytes((await http('http://models.test/model.json', { fetchFunc: gz }).load!()).weightData)).toEqual(w);
   });
 
+  it('a model.json body longer than 256 MiB is refused once that much has arrived', async () => {
+    const chunk = new Uint8Array(16 * 2 ** 20).fill(32);
+    let pulled = 0;
+    const body = () => new ReadableStream<Uint8Array>({ pull(c) { pulled += chunk.byteLength; c.enqueue(chunk); } }, { highWaterMark: 0 });
+    const e = await rejection(() => http('http://models.test/model.json', { fetchFunc: async () => new Response(body()) }, 'loadModel').load!());
+    expect(e.message).toBe('loadModel: http://models.test/model.json: is longer than the 268435456 bytes a model.json may have (a Keras topology is far smaller); refused after reading that much');
+    expect(pulled).toBe(17 * chunk.byteLength);
+  });
+
   it('http() options are checked', () => {
     expect(thrown(() => http('http://x/model.json', { fetchFun: fetch } as never)).message).toMatch(/^http: unknown option 'fetchFun' — did you mean 'fetchFunc'\?/);
     expect(thrown(() => http('http://x/model.json', { fetchFunc: 3 } as never)).message).toBe('http: options.fetchFunc must be a function like fetch, got 3');

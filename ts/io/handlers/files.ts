@@ -12,7 +12,7 @@
 import { InvalidArgumentError } from '../../errors.js';
 import type { IOHandler, ModelArtifacts, SaveResult } from '../router.js';
 import {
-  artifactsFromJSON, checkArtifactsToSave, concat, modelJSONFor, ownBuffer, parseModelJSON, planWeights, saveResult, sizeMismatch,
+  artifactsFromJSON, checkArtifactsToSave, concat, jsonTooLarge, MAX_JSON_BYTES, modelJSONFor, ownBuffer, parseModelJSON, planWeights, saveResult, sizeMismatch,
 } from './manifest.js';
 
 /** What the handler needs from a file system: Node's `fs/promises` or Deno's API behind one face. */
@@ -153,10 +153,10 @@ class FileSystemHandler implements IOHandler {
     const st = await fs.stat(path).catch((e) => { throw fileError(op, fs, 'read', path, e); });
     if (st === null) throw new InvalidArgumentError(`${op}: ${this.url} does not exist (no file or folder at ${path})`);
     const jsonPath = st.isDirectory ? join(path, MODEL_JSON, fs.windows) : path;
-    if (st.isDirectory && (await fs.stat(jsonPath).catch((e) => { throw fileError(op, fs, 'read', jsonPath, e); })) === null) {
-      throw new InvalidArgumentError(`${op}: ${this.url} is a folder without a ${MODEL_JSON} (looked for ${jsonPath})`);
-    }
+    const jsonStat = st.isDirectory ? await fs.stat(jsonPath).catch((e) => { throw fileError(op, fs, 'read', jsonPath, e); }) : st;
+    if (jsonStat === null) throw new InvalidArgumentError(`${op}: ${this.url} is a folder without a ${MODEL_JSON} (looked for ${jsonPath})`);
     const where = `file://${jsonPath}`;
+    if (jsonStat.size > MAX_JSON_BYTES) throw jsonTooLarge(op, where, jsonStat.size);
     const text = new TextDecoder().decode(await fs.readFile(jsonPath).catch((e) => { throw fileError(op, fs, 'read', jsonPath, e); }));
     const json = parseModelJSON(op, where, text);
     if (json.weightsManifest === undefined) return artifactsFromJSON(json, undefined, undefined);

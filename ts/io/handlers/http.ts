@@ -10,7 +10,7 @@ import { InvalidArgumentError } from '../../errors.js';
 import { describe } from '../../ops/convert.js';
 import { unknownOption } from '../../options.js';
 import type { IOHandler, ModelArtifacts, SaveResult } from '../router.js';
-import { artifactsFromJSON, checkArtifactsToSave, concat, modelJSONFor, ownBuffer, parseModelJSON, planWeights, saveResult, sizeMismatch } from './manifest.js';
+import { artifactsFromJSON, checkArtifactsToSave, concat, jsonTooLarge, MAX_JSON_BYTES, modelJSONFor, ownBuffer, parseModelJSON, planWeights, saveResult, sizeMismatch } from './manifest.js';
 
 /** Options of {@link http}, as the matching fields of TF.js's `tf.io.LoadOptions`. */
 export interface HttpOptions {
@@ -69,7 +69,10 @@ class HTTPRequest implements IOHandler {
   async load(): Promise<ModelArtifacts> {
     const { op, path } = this;
     const res = await this.get(path, 'the model JSON');
-    const json = parseModelJSON(op, path, await res.text());
+    const head: Uint8Array[] = [];
+    const size = await readInto(head, res, MAX_JSON_BYTES + 1);
+    if (size > MAX_JSON_BYTES) throw jsonTooLarge(op, path);
+    const json = parseModelJSON(op, path, new TextDecoder().decode(concat(head)));
     if (json.weightsManifest === undefined) return artifactsFromJSON(json, undefined, undefined);
     const { groups, specs } = planWeights(op, path, json.weightsManifest);
     // As TF.js: the folder of the JSON URL, and its query string (signed URLs) on every file.

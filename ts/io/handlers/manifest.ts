@@ -33,6 +33,20 @@ export interface ModelJSON {
  */
 export const MAX_WEIGHT_BYTES = 2 ** 32;
 
+/**
+ * The largest `model.json` a load reads: a Keras topology is kilobytes to a few megabytes, so a
+ * bigger file is refused before it is read.
+ */
+export const MAX_JSON_BYTES = 256 * 2 ** 20;
+
+/** The error for a `model.json` over {@link MAX_JSON_BYTES}: `size` when known (a file), else read that far (HTTP). */
+export function jsonTooLarge(op: string, where: string, size?: number): InvalidArgumentError {
+  const why = '(a Keras topology is far smaller)';
+  return fail(op, where, size === undefined
+    ? `is longer than the ${MAX_JSON_BYTES} bytes a model.json may have ${why}; refused after reading that much`
+    : `is ${size} bytes, more than the ${MAX_JSON_BYTES} a model.json may have ${why}; refused before reading`);
+}
+
 /** Bytes per value, as TF.js's `DTYPE_VALUE_SIZE_MAP` (strings have no fixed size). */
 const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, float16: 2, uint16: 2, uint8: 1, complex64: 8 };
 
