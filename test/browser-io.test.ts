@@ -105,6 +105,20 @@ describe.skipIf(!runtimeAvailable(CHROMIUM))(`Chromium storage: indexeddb://, lo
     expect(r).toEqual([[2], [2]]);
   });
 
+  it('a topology-only model (no weights) round-trips in both schemes', async () => {
+    const r = await page.evaluate(async () => {
+      const { nr } = window as unknown as { nr: any };
+      const out: unknown[] = [];
+      for (const url of ['indexeddb://bare', 'localstorage://bare']) {
+        await nr.io.getSaveHandler(url).save({ modelTopology: { class_name: 'Sequential' } });
+        const a = await nr.io.getLoadHandler(url).load();
+        out.push({ ...a, weightData: a.weightData === undefined ? undefined : a.weightData.byteLength });
+      }
+      return out;
+    });
+    expect(r).toEqual([{ modelTopology: { class_name: 'Sequential' } }, { modelTopology: { class_name: 'Sequential' }, weightSpecs: [], weightData: 0 }]);
+  });
+
   it('errors in a browser: file://, a missing model, a truncated entry written by TF.js, the localStorage quota (nothing left behind)', async () => {
     const r = await page.evaluate(async () => {
       const { nr, tf } = window as unknown as { nr: any; tf: any };

@@ -42,7 +42,7 @@ class BrowserLocalStorage implements IOHandler {
     try {
       ls.setItem(k.info, JSON.stringify(result.modelArtifactsInfo));
       ls.setItem(k.topology, JSON.stringify(a.modelTopology));
-      ls.setItem(k.weightSpecs, JSON.stringify(a.weightSpecs));
+      ls.setItem(k.weightSpecs, JSON.stringify(a.weightSpecs ?? []));
       ls.setItem(k.weightData, encodeBase64(bytes));
       ls.setItem(k.metadata, JSON.stringify(metadata));
     } catch (e) {
