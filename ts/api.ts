@@ -67,4 +67,3 @@ export { ssim, type SsimArgs } from './image/ssim.js';
 export * as compression from './compression/index.js';
 export * as codecs from './compression/codecs/index.js';
 export * as io from './io/handlers/index.js';
-export type { IOHandler, ModelArtifacts, SaveResult, WeightSpec } from './io/router.js';
