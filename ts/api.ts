@@ -71,3 +71,4 @@ export { psnr, type PsnrArgs } from './image/psnr.js';
 export { ssim, type SsimArgs } from './image/ssim.js';
 export * as compression from './compression/index.js';
 export * as codecs from './compression/codecs/index.js';
+export * as io from './io/handlers/index.js';

@@ -1,0 +1,319 @@
+// The storage handlers in Node (ts/io/router.ts, ts/io/handlers/*): file:// round trips of
+// hand-made artifacts (byte-exact), the on-disk format against TF.js 4.22's own reader and
+// writer (tf.io.http with a fetchFunc over the folder), custom handlers and routing, and the
+// error catalogue of loading untrusted files (each an InvalidArgumentError naming the op, the
+// URL/path and the field). http(s):// is in test/io-http.test.ts, the fuzz in
+// test/io-fuzz.test.ts, browsers in test/browser-io.test.ts, Deno in test/deno-io.test.ts.
+import { mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { getLoadHandler, getSaveHandler, type IOHandler, type ModelArtifacts } from '../ts/io/router.js';
+import { http } from '../ts/io/handlers/http.js';
+import { artifacts, bytes, f32, fetchFrom, folder, fresh, load, rejection, root, save, spec, thrown, values } from './io-helpers.js';
+
+await tf.setBackend('cpu');
+
+describe('file:// round trip', () => {
+  it('saves a folder with model.json + weights.bin and loads it back byte-exact, from the folder and from model.json', async () => {
+    const dir = fresh();
+    const a = artifacts();
+    const result = await save(`file://${dir}`, a);
+    expect(result.modelArtifactsInfo.modelTopologyType).toBe('JSON');
+    expect(result.modelArtifactsInfo.weightDataBytes).toBe(28 * 4);
+    expect(result.modelArtifactsInfo.modelTopologyBytes).toBe(Buffer.byteLength(JSON.stringify(a.modelTopology)));
+    expect(result.modelArtifactsInfo.weightSpecsBytes).toBe(Buffer.byteLength(JSON.stringify(a.weightSpecs)));
+    expect(result.modelArtifactsInfo.dateSaved).toBeInstanceOf(Date);
+    expect(readFileSync(join(dir, 'weights.bin'))).toEqual(Buffer.from(a.weightData as ArrayBuffer));
+    for (const source of [`file://${dir}`, `file://${dir}/`, `file://${dir}/model.json`]) {
+      const b = await load(source);
+      expect(bytes(b.weightData)).toEqual(bytes(a.weightData));
+      expect({ ...b, weightData: undefined }).toEqual({ ...a, weightData: undefined });
+    }
+  });
+
+  it('writes tfjs-node\'s layout: model.json = { modelTopology, format, generatedBy, convertedBy, weightsManifest: [{ paths: [weights.bin], weights }], trainingConfig, userDefinedMetadata }', async () => {
+    const dir = fresh();
+    const a = artifacts();
+    await save(`file://${dir}`, a);
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    expect(json).toEqual({
+      modelTopology: a.modelTopology,
+      format: 'layers-model',
+      generatedBy: 'neurite test',
+      convertedBy: null,
+      weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }],
+      trainingConfig: a.trainingConfig,
+      userDefinedMetadata: a.userDefinedMetadata,
+    });
+  });
+
+  it('creates missing parent folders, overwrites an earlier save, and takes a path relative to the working directory', async () => {
+    const dir = join(fresh(), 'deeper', 'still');
+    await save(`file://${dir}`);
+    const other = { ...artifacts(), weightData: values(28, 99).buffer };
+    await save(`file://${relative(process.cwd(), dir)}`, other);
+    expect(bytes((await load(`file://${dir}`)).weightData)).toEqual(bytes(other.weightData));
+  });
+
+  it('loads several shards in several groups, concatenated in manifest order (paths with ./ and subfolders)', async () => {
+    const w = f32(40, 3);
+    const dir = folder({
+      modelTopology: { class_name: 'Sequential' },
+      weightsManifest: [
+        { paths: ['./group1-shard1of2.bin', 'group1-shard2of2.bin'], weights: [spec('a', [5, 4]), spec('b', [6])] },
+        { paths: ['shards/group2.bin'], weights: [spec('c', [2, 7])] },
+      ],
+    }, { 'group1-shard1of2.bin': w.subarray(0, 50), 'group1-shard2of2.bin': w.subarray(50, 104), 'shards/group2.bin': w.subarray(104) });
+    const b = await load(`file://${dir}`);
+    expect(bytes(b.weightData)).toEqual(w);
+    expect(b.weightSpecs!.map((s) => s.name)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('saves weights given as a typed array or as TF.js\'s ArrayBuffer[] the same as one ArrayBuffer', async () => {
+    const a = artifacts();
+    const all = bytes(a.weightData);
+    for (const weightData of [new Float32Array(a.weightData as ArrayBuffer), [all.slice(0, 40).buffer, all.slice(40).buffer]]) {
+      const dir = fresh();
+      await save(`file://${dir}`, { ...a, weightData: weightData as unknown as ArrayBuffer });
+      expect(new Uint8Array(readFileSync(join(dir, 'weights.bin')))).toEqual(all);
+    }
+  });
+
+  it('a weight with a zero dimension is empty, however large its other dimensions (no Infinity · 0 = NaN)', async () => {
+    const huge = [...new Array<number>(21).fill(Number.MAX_SAFE_INTEGER), 0];
+    const dir = folder({ modelTopology: {}, weightsManifest: [{ paths: ['weights.bin'], weights: [spec('empty', huge), spec('b', [2])] }] }, { 'weights.bin': f32(2) });
+    const b = await load(`file://${dir}`);
+    expect(bytes(b.weightData)).toEqual(f32(2));
+  });
+
+  it('a model.json without weightsManifest loads as topology only', async () => {
+    const dir = folder({ modelTopology: { class_name: 'Sequential' }, format: 'layers-model' });
+    const b = await load(`file://${dir}/model.json`);
+    expect(b).toEqual({ modelTopology: { class_name: 'Sequential' }, format: 'layers-model' });
+  });
+});
+
+/** A small TF.js model (dense + batchNormalization + dense), built with a fixed seed. */
+function tfModel(): tfl.Sequential {
+  const m = tfl.sequential();
+  m.add(tfl.layers.dense({ units: 5, inputShape: [3], activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }));
+  m.add(tfl.layers.batchNormalization());
+  m.add(tfl.layers.dense({ units: 2, kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }));
+  return m;
+}
+const X = () => tf.tensor2d(values(12, 5), [4, 3]);
+
+describe('TF.js file format compatibility (tfjs-layers 4.22)', () => {
+  it('a folder written by neurite loads in TF.js (tf.loadLayersModel through tf.io.http) and predicts the same', async () => {
+    const model = tfModel();
+    let captured: tf.io.ModelArtifacts | undefined;
+    await model.save(tf.io.withSaveHandler(async (a) => { captured = a; return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(a) }; }));
+    const dir = fresh('for-tfjs');
+    await save(`file://${dir}`, captured as unknown as ModelArtifacts);
+    const { fetchFunc, asked } = fetchFrom(dir);
+    const back = await tfl.loadLayersModel(tf.io.http('http://models.test/model.json', { fetchFunc: fetchFunc as typeof fetch }));
+    expect(asked).toEqual(['http://models.test/model.json', 'http://models.test/weights.bin']);
+    const x = X();
+    expect(Array.from((back.predict(x) as tf.Tensor).dataSync())).toEqual(Array.from((model.predict(x) as tf.Tensor).dataSync()));
+  });
+
+  it('files written by TF.js itself (its http save: model.json + model.weights.bin) load in neurite byte-exact', async () => {
+    const model = tfModel();
+    const posted: Record<string, Uint8Array> = {};
+    const capture = async (_url: string, init?: RequestInit) => {
+      const blobs: Array<[string, Blob]> = [];
+      (init!.body as FormData).forEach((blob, name) => blobs.push([name, blob as Blob]));
+      for (const [name, blob] of blobs) posted[name] = new Uint8Array(await blob.arrayBuffer());
+      return new Response('ok', { status: 200 });
+    };
+    await model.save(tf.io.http('http://models.test/upload', { fetchFunc: capture as typeof fetch }));
+    let captured: tf.io.ModelArtifacts | undefined;
+    await model.save(tf.io.withSaveHandler(async (a) => { captured = a; return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(a) }; }));
+    expect(Object.keys(posted).sort()).toEqual(['model.json', 'model.weights.bin']);
+    const dir = fresh('from-tfjs');
+    mkdirSync(dir);
+    for (const [name, data] of Object.entries(posted)) writeFileSync(join(dir, name), data);
+    const b = await load(`file://${dir}`);
+    expect(b.format).toBe('layers-model');
+    expect(b.generatedBy).toMatch(/TensorFlow\.js tfjs-layers/);
+    expect(b.modelTopology).toEqual(captured!.modelTopology);
+    expect(b.weightSpecs).toEqual(captured!.weightSpecs);
+    expect(bytes(b.weightData)).toEqual(new Uint8Array(captured!.weightData as ArrayBuffer));
+    // …and the same through neurite's http:// loader.
+    const { fetchFunc } = fetchFrom(dir);
+    const c = await http('http://models.test/model.json', { fetchFunc }).load!();
+    expect(bytes(c.weightData)).toEqual(bytes(b.weightData));
+    // Saved again by neurite, TF.js reads it back to the same model.
+    const again = fresh();
+    await save(`file://${again}`, b);
+    const back = await tfl.loadLayersModel(tf.io.http('http://models.test/model.json', { fetchFunc: fetchFrom(again).fetchFunc as typeof fetch }));
+    const x = X();
+    expect(Array.from((back.predict(x) as tf.Tensor).dataSync())).toEqual(Array.from((model.predict(x) as tf.Tensor).dataSync()));
+  });
+});
+
+describe('custom handlers and routing', () => {
+  it('an object with save()/load() passes through unchanged', async () => {
+    let saved: ModelArtifacts | undefined;
+    const h: IOHandler = {
+      save: async (a) => { saved = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; },
+      load: async () => saved!,
+    };
+    expect(getSaveHandler(h, 'save')).toBe(h);
+    expect(getLoadHandler(h, 'loadModel')).toBe(h);
+    const a = artifacts();
+    await save(h, a);
+    expect(await load(h)).toBe(a);
+  });
+
+  it('a handler without the method needed, a non-handler, no scheme, or an unknown scheme is refused', () => {
+    expect(thrown(() => getSaveHandler({ load: async () => artifacts() }, 'save')).message).toBe(
+      "save: the target handler has no save() method (it has load()); pass an object with save() or a URL such as 'file://…', 'indexeddb://…', 'localstorage://…'",
+    );
+    expect(thrown(() => getLoadHandler({}, 'loadModel')).message).toMatch(/^loadModel: the source handler has no load\(\) method \(it has neither save\(\) nor load\(\)\)/);
+    expect(thrown(() => getLoadHandler(new URL('file:///tmp/m') as never, 'loadModel')).message).toBe("loadModel: source is a URL object; pass a string such as 'file:///tmp/my-model' or 'file:///tmp/m'");
+    expect(thrown(() => getLoadHandler(42 as never, 'loadModel')).message).toMatch(/^loadModel: source must be a URL string \(file:\/\/, .*\) or an object with load\(\), got 42$/);
+    expect(thrown(() => getSaveHandler('my-model', 'save')).message).toMatch(/^save: target 'my-model' has no URL scheme; use one of file:\/\/, indexeddb:\/\//);
+    expect(thrown(() => getSaveHandler('indexdb://m', 'save')).message).toBe(
+      "save: unknown URL scheme 'indexdb://' in target 'indexdb://m' — did you mean 'indexeddb://'? (known: file://, indexeddb://, localstorage://, downloads://, http://, https://)",
+    );
+    expect(thrown(() => getLoadHandler('s3://bucket/model.json', 'loadModel')).message).toMatch(/^loadModel: unknown URL scheme 's3:\/\/' in source 's3:\/\/bucket\/model\.json' \(known: /);
+  });
+
+  it('browser schemes in Node say what this runtime lacks and what to use instead', () => {
+    expect(thrown(() => getSaveHandler('indexeddb://m', 'save')).message).toBe("save: 'indexeddb://m': indexeddb:// needs a browser with IndexedDB (this runtime has none); in Node and Deno use file://");
+    expect(thrown(() => getLoadHandler('localstorage://m', 'loadModel')).message).toBe("loadModel: 'localstorage://m': localstorage:// needs localStorage (a browser or Deno; this runtime has none); in Node use file://");
+    expect(thrown(() => getSaveHandler('downloads://m', 'save')).message).toBe("save: 'downloads://m': downloads:// needs a browser page (this runtime has no document); in Node and Deno use file://");
+    expect(thrown(() => getLoadHandler('downloads://m', 'loadModel')).message).toMatch(/^loadModel: 'downloads:\/\/m': downloads:\/\/ can only save/);
+    expect(thrown(() => getLoadHandler('file://', 'loadModel')).message).toBe("loadModel: 'file://' names no path; write file://./my-model or file:///absolute/folder");
+  });
+});
+
+describe('loading untrusted files: the error catalogue', () => {
+  const valid = () => ({ modelTopology: { class_name: 'Sequential' }, format: 'layers-model', weightsManifest: [{ paths: ['weights.bin'], weights: [spec('k', [2, 3]), spec('b', [3])] }] });
+
+  it('a path that does not exist, and a folder without model.json', async () => {
+    const missing = join(root, 'no-such-model');
+    expect((await rejection(() => load(`file://${missing}`))).message).toBe(`loadModel: file://${missing} does not exist (no file or folder at ${missing})`);
+    const empty = fresh('empty');
+    mkdirSync(empty);
+    expect((await rejection(() => load(`file://${empty}`))).message).toBe(`loadModel: file://${empty} is a folder without a model.json (looked for ${empty}/model.json)`);
+  });
+
+  it('model.json that is not JSON, not an object, or not a model', async () => {
+    let dir = folder('{"modelTopology": {');
+    expect((await rejection(() => load(`file://${dir}`))).message).toMatch(new RegExp(`^loadModel: file://${dir}/model\\.json: is not JSON \\(`));
+    dir = folder('[1, 2]');
+    expect((await rejection(() => load(`file://${dir}`))).message).toBe(`loadModel: file://${dir}/model.json: must be a JSON object with modelTopology and weightsManifest, got an array of length 2`);
+    dir = folder({ name: 'x', weights: [] });
+    expect((await rejection(() => load(`file://${dir}`))).message).toBe(
+      `loadModel: file://${dir}/model.json: modelTopology must be an object (the Keras model config), got undefined: not a TF.js Layers model (its keys: name, weights)`,
+    );
+  });
+
+  it('a model.json over 256 MiB is refused before it is read (a sparse file here)', async () => {
+    const dir = fresh('huge-json');
+    mkdirSync(dir);
+    const file = join(dir, 'model.json');
+    writeFileSync(file, '');
+    truncateSync(file, 300 * 2 ** 20);
+    expect((await rejection(() => load(`file://${dir}`))).message).toBe(
+      `loadModel: file://${file}: is 314572800 bytes, more than the 268435456 a model.json may have (a Keras topology is far smaller); refused before reading`,
+    );
+  });
+
+  it('weightsManifest not an array, a group without paths, a bad spec', async () => {
+    const cases: Array<[unknown, string]> = [
+      [{ paths: ['weights.bin'] }, 'weightsManifest must be an array of { paths, weights } groups, got an object (Object)'],
+      [[null], 'weightsManifest[0] must be a { paths, weights } group, got null'],
+      [[{ weights: [] }], 'weightsManifest[0].paths must be an array of file names, got undefined'],
+      [[{ paths: ['weights.bin'], weights: 'k' }], 'weightsManifest[0].weights must be an array of weight specs, got the string "k"'],
+      [[{ paths: ['weights.bin'], weights: [spec('k', [2, -3])] }], "weightsManifest[0].weights[0].shape[1] (weight 'k') must be a non-negative integer, got -3"],
+      [[{ paths: ['weights.bin'], weights: [spec('k', [2.5])] }], "weightsManifest[0].weights[0].shape[0] (weight 'k') must be a non-negative integer, got 2.5"],
+      [[{ paths: ['weights.bin'], weights: [{ name: 'k', shape: [2], dtype: 'string' }] }], "weightsManifest[0].weights[0].dtype (weight 'k') must be one of float32, int32, bool, float16, uint16, uint8, complex64, got the string \"string\""],
+      [[{ paths: [], weights: [spec('k', [2])] }], 'weightsManifest[0].paths is empty but its weights need 8 bytes'],
+    ];
+    for (const [weightsManifest, msg] of cases) {
+      const dir = folder({ modelTopology: {}, weightsManifest }, { 'weights.bin': f32(2) });
+      expect((await rejection(() => load(`file://${dir}`))).message).toBe(`loadModel: file://${dir}/model.json: ${msg}`);
+    }
+  });
+
+  it('missing, truncated and over-long weight files, checked before any weight byte is read', async () => {
+    let dir = folder(valid());
+    expect((await rejection(() => load(`file://${dir}`))).message).toBe(
+      `loadModel: file://${dir}/model.json: weightsManifest[0].paths[0] names 'weights.bin', which does not exist (${dir}/weights.bin)`,
+    );
+    dir = folder(valid(), { 'weights.bin': f32(8) });
+    expect((await rejection(() => load(`file://${dir}`))).message).toBe(
+      `loadModel: file://${dir}/model.json: weightsManifest[0].weights need 36 bytes but weightsManifest[0].paths hold 32 (weights.bin: 32 bytes): the weights file is truncated`,
+    );
+    dir = folder(valid(), { 'weights.bin': f32(10) });
+    expect((await rejection(() => load(`file://${dir}`))).message).toMatch(/weightsManifest\[0\]\.weights need 36 bytes but weightsManifest\[0\]\.paths hold 40 \(weights\.bin: 40 bytes\): the weights file is longer than the manifest says$/);
+    // Groups are checked one by one: bytes moved from one group's file to the next are caught too.
+    dir = folder({ modelTopology: {}, weightsManifest: [{ paths: ['a.bin'], weights: [spec('a', [2])] }, { paths: ['b.bin'], weights: [spec('b', [2])] }] }, { 'a.bin': f32(1), 'b.bin': f32(3) });
+    expect((await rejection(() => load(`file://${dir}`))).message).toMatch(/weightsManifest\[0\]\.weights need 8 bytes but weightsManifest\[0\]\.paths hold 4 \(a\.bin: 4 bytes\)/);
+    // A folder named like a weights file.
+    dir = folder(valid());
+    mkdirSync(join(dir, 'weights.bin'));
+    expect((await rejection(() => load(`file://${dir}`))).message).toMatch(/weightsManifest\[0\]\.paths\[0\] names 'weights\.bin', which is not a file/);
+  });
+
+  it('a claimed 10 GB is refused before reading or allocating, for files and over http', async () => {
+    const huge = { modelTopology: {}, weightsManifest: [{ paths: ['weights.bin'], weights: [spec('k', [50_000, 50_000])] }] };
+    const dir = folder(huge, { 'weights.bin': f32(4) });
+    expect((await rejection(() => load(`file://${dir}`))).message).toBe(
+      `loadModel: file://${dir}/model.json: weightsManifest[0].weights claims 10000000000 bytes of weights (up to weightsManifest[0].weights[0]), more than the 4294967296 a WebAssembly memory can hold; refused before reading`,
+    );
+    // Split over many specs and groups, the running total is what counts.
+    const split = { modelTopology: {}, weightsManifest: Array.from({ length: 5 }, (_, g) => ({ paths: [`g${g}.bin`], weights: [spec(`w${g}`, [25_000, 25_000]), spec(`v${g}`, [1])] })) };
+    const dir2 = folder(split);
+    expect((await rejection(() => load(`file://${dir2}`))).message).toMatch(/: weightsManifest claims 5000000008 bytes of weights \(up to weightsManifest\[1\]\), more than the 4294967296/);
+    // Under the cap but more than the file has: refused by the size check, still before reading.
+    const big = folder({ modelTopology: {}, weightsManifest: [{ paths: ['weights.bin'], weights: [spec('k', [30_000, 30_000])] }] }, { 'weights.bin': f32(4) });
+    expect((await rejection(() => load(`file://${big}`))).message).toMatch(/weightsManifest\[0\]\.weights need 3600000000 bytes but weightsManifest\[0\]\.paths hold 16 \(weights\.bin: 16 bytes\)/);
+    // Over http, the weights are never requested.
+    const { fetchFunc, asked } = fetchFrom(dir);
+    await rejection(() => http('http://models.test/model.json', { fetchFunc }).load!());
+    expect(asked).toEqual(['http://models.test/model.json']);
+  });
+
+  it('paths that leave the model folder are refused, and the file outside is never read', async () => {
+    const outside = fresh('secret');
+    mkdirSync(outside);
+    writeFileSync(join(outside, 'secret.bin'), f32(9));
+    const name = outside.split('/').at(-1)!;
+    for (const [p, why] of [
+      [`../${name}/secret.bin`, 'leaves the model\'s folder (\'..\' is refused)'],
+      [`sub/../../${name}/secret.bin`, 'leaves the model\'s folder (\'..\' is refused)'],
+      [`%2e%2e/${name}/secret.bin`, 'leaves the model\'s folder (\'..\' is refused)'],
+      [`${outside}/secret.bin`, 'must be a path relative to the model\'s folder (no absolute path, URL or backslash)'],
+      ['..\\secret.bin', 'must be a path relative to the model\'s folder (no absolute path, URL or backslash)'],
+      ['http://evil.test/w.bin', 'must be a path relative to the model\'s folder (no absolute path, URL or backslash)'],
+      ['./', 'names no file'],
+    ] as const) {
+      const manifest = { modelTopology: {}, weightsManifest: [{ paths: ['weights.bin', p], weights: [spec('k', [3, 3])] }] };
+      const dir = folder(manifest, { 'weights.bin': new Uint8Array(0) });
+      expect((await rejection(() => load(`file://${dir}`))).message, p).toBe(`loadModel: file://${dir}/model.json: weightsManifest[0].paths[1] '${p}' ${why}`);
+      const { fetchFunc, asked } = fetchFrom(dir);
+      await rejection(() => http('http://models.test/model.json', { fetchFunc }).load!());
+      expect(asked).toEqual(['http://models.test/model.json']);
+    }
+  });
+
+  it('saving: a target that is a file, artifacts whose weight data disagree with the specs, no topology', async () => {
+    const file = join(root, 'a-file');
+    writeFileSync(file, 'x');
+    expect((await rejection(() => save(`file://${file}`))).message).toBe(`save: file://${file}: ${file} exists and is not a folder; save to a new path or to a folder`);
+    const dir = fresh();
+    const short = { ...artifacts(), weightData: new ArrayBuffer(100) };
+    expect((await rejection(() => save(`file://${dir}`, short))).message).toBe(`save: file://${dir}: weightData holds 100 bytes but weightSpecs (3 weights) describe 112 (truncated?)`);
+    expect((await rejection(() => save(`file://${dir}`, { weightSpecs: [] } as never))).message).toBe(`save: file://${dir}: modelTopology must be an object (the Keras model config), got undefined`);
+    expect((await rejection(() => save(`file://${dir}`, { ...artifacts(), weightData: 'abc' } as never))).message).toBe(`save: file://${dir}: weightData must be an ArrayBuffer, got the string "abc"`);
+    // Nothing was written by the refused saves.
+    expect(() => readFileSync(join(dir, 'model.json'))).toThrow(/ENOENT/);
+  });
+});

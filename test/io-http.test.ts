@@ -1,0 +1,142 @@
+// http(s):// (ts/io/handlers/http.ts): loading through the global fetch from a local server and
+// through a fetchFunc, TF.js's query-string and requestInit handling, saving as TF.js's
+// multipart POST, HTTP errors, and bodies read no further than the manifest claims.
+import { createServer, type Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { http } from '../ts/io/handlers/http.js';
+import { artifacts, bytes, f32, fetchFrom, folder, fresh, load, rejection, save, spec, thrown } from './io-helpers.js';
+
+describe('http(s)://', () => {
+  let server: Server;
+  let origin: string;
+  const posts: Array<{ url: string; files: Record<string, Uint8Array>; types: Record<string, string> }> = [];
+  const served = fresh('served');
+  let chunked = new Uint8Array(0);
+
+  beforeAll(async () => {
+    await save(`file://${join(served, 'm')}`);
+    server = createServer(async (req, res) => {
+      const url = new URL(req.url!, 'http://x');
+      if (req.method === 'POST') {
+        const body: Buffer[] = [];
+        for await (const c of req) body.push(c as Buffer);
+        const form = await new Request('http://x', { method: 'POST', headers: { 'content-type': req.headers['content-type']! }, body: Buffer.concat(body) }).formData();
+        const files: Record<string, Uint8Array> = {};
+        const types: Record<string, string> = {};
+        const entries: Array<[string, Blob]> = [];
+        form.forEach((v, k) => entries.push([k, v as Blob]));
+        for (const [k, v] of entries) {
+          files[k] = new Uint8Array(await v.arrayBuffer());
+          types[k] = v.type;
+        }
+        posts.push({ url: req.url!, files, types });
+        res.writeHead(url.pathname === '/forbidden' ? 403 : 200).end('saved');
+        return;
+      }
+      if (url.pathname === '/chunked/model.json') {
+        res.writeHead(200).end(JSON.stringify({ modelTopology: {}, weightsManifest: [{ paths: ['w.bin'], weights: [spec('w', [2])] }] }));
+        return;
+      }
+      if (url.pathname === '/chunked/w.bin') {
+        res.writeHead(200, { 'Transfer-Encoding': 'chunked' });
+        res.write(chunked);
+        res.end();
+        return;
+      }
+      try {
+        const data = readFileSync(join(served, decodeURIComponent(url.pathname)));
+        res.writeHead(200, { 'Content-Length': data.byteLength }).end(data);
+      } catch {
+        res.writeHead(404, 'Not Found').end();
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    origin = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }));
+
+  it('loads model.json and weights resolved relative to it, through the global fetch', async () => {
+    const b = await load(`${origin}/m/model.json`);
+    expect(bytes(b.weightData)).toEqual(bytes(artifacts().weightData));
+    expect(b.userDefinedMetadata).toEqual(artifacts().userDefinedMetadata);
+  });
+
+  it('carries the JSON URL\'s query string to the weight files and passes requestInit, as TF.js', async () => {
+    const { fetchFunc, asked } = fetchFrom(join(served, 'm'));
+    const inits: Array<RequestInit | undefined> = [];
+    const handler = http('http://models.test/model.json?token=abc', {
+      requestInit: { headers: { authorization: 'Bearer t' } },
+      fetchFunc: (u, i) => { inits.push(i); return fetchFunc(u); },
+    });
+    await handler.load!();
+    expect(asked).toEqual(['http://models.test/model.json?token=abc', 'http://models.test/weights.bin?token=abc']);
+    expect(inits.map((i) => (i?.headers as Record<string, string>).authorization)).toEqual(['Bearer t', 'Bearer t']);
+  });
+
+  it('saves as TF.js does: a multipart POST of model.json and model.weights.bin', async () => {
+    const a = artifacts();
+    const r = await save(`${origin}/upload`, a);
+    expect(r.modelArtifactsInfo.weightDataBytes).toBe(112);
+    const post = posts.at(-1)!;
+    expect(post.url).toBe('/upload');
+    expect(post.types).toEqual({ 'model.json': 'application/json', 'model.weights.bin': 'application/octet-stream' });
+    expect(post.files['model.weights.bin']).toEqual(bytes(a.weightData));
+    const json = JSON.parse(new TextDecoder().decode(post.files['model.json']));
+    expect(json.weightsManifest).toEqual([{ paths: ['./model.weights.bin'], weights: a.weightSpecs }]);
+    expect(json.modelTopology).toEqual(a.modelTopology);
+  });
+
+  it('HTTP errors name the op, the URL and what was fetched', async () => {
+    expect((await rejection(() => load(`${origin}/nope/model.json`))).message).toBe(`loadModel: fetching the model JSON from ${origin}/nope/model.json failed: HTTP 404 Not Found`);
+    expect((await rejection(() => save(`${origin}/forbidden`))).message).toBe(`save: posting the model to ${origin}/forbidden failed: HTTP 403 Forbidden`);
+    // A weight file missing on the server.
+    const { fetchFunc } = fetchFrom(folder({ modelTopology: {}, weightsManifest: [{ paths: ['w.bin'], weights: [spec('w', [2])] }] }));
+    const e = await rejection(() => http('http://models.test/model.json', { fetchFunc }, 'loadModel').load!());
+    expect(e.message).toBe(`loadModel: fetching weightsManifest[0].paths[0] 'w.bin' from http://models.test/w.bin failed: HTTP 404 Not Found`);
+    // A server that does not answer at all.
+    const down = await rejection(() => load('http://127.0.0.1:1/model.json'));
+    expect(down.message).toMatch(/^loadModel: fetching the model JSON from http:\/\/127\.0\.0\.1:1\/model\.json failed \[TypeError/);
+  });
+
+  it('a body longer or shorter than claimed is refused; without Content-Length it is read no further than claimed + 1 byte', async () => {
+    chunked = new Uint8Array(4096);
+    expect((await rejection(() => load(`${origin}/chunked/model.json`))).message).toBe(
+      `loadModel: ${origin}/chunked/model.json: weightsManifest[0].weights need 8 bytes but weightsManifest[0].paths hold 9 (more than claimed): the weights file is longer than the manifest says`,
+    );
+    chunked = new Uint8Array(5);
+    expect((await rejection(() => load(`${origin}/chunked/model.json`))).message).toMatch(/weightsManifest\[0\]\.weights need 8 bytes but weightsManifest\[0\]\.paths hold 5 \(w\.bin\): the weights file is truncated$/);
+    chunked = new Uint8Array(8);
+    expect(bytes((await load(`${origin}/chunked/model.json`)).weightData).byteLength).toBe(8);
+  });
+
+  it('an endless body is read no further than the claim (+ one chunk); Content-Length is not trusted (gzip counts compressed bytes)', async () => {
+    let pulled = 0;
+    const endless = () => new ReadableStream<Uint8Array>({ pull(c) { pulled += 1000; c.enqueue(new Uint8Array(1000)); } }, { highWaterMark: 0 });
+    const manifest = JSON.stringify({ modelTopology: {}, weightsManifest: [{ paths: ['w.bin'], weights: [spec('w', [1000])] }] });
+    const e = await rejection(() => http('http://models.test/model.json', { fetchFunc: async (url) => new Response(url.endsWith('model.json') ? manifest : endless()) }, 'loadModel').load!());
+    expect(e.message).toBe('loadModel: http://models.test/model.json: weightsManifest[0].weights need 4000 bytes but weightsManifest[0].paths hold 4001 (more than claimed): the weights file is longer than the manifest says');
+    expect(pulled).toBeLessThanOrEqual(5000);
+    // A gzip-served file: Content-Length 10 (compressed) for 4000 decoded bytes loads.
+    const w = f32(1000);
+    const gz = async (url: string) => url.endsWith('model.json') ? new Response(manifest) : new Response(w.slice(), { headers: { 'content-length': '10', 'content-encoding': 'gzip' } });
+    expect(bytes((await http('http://models.test/model.json', { fetchFunc: gz }).load!()).weightData)).toEqual(w);
+  });
+
+  it('a model.json body longer than 256 MiB is refused once that much has arrived', async () => {
+    const chunk = new Uint8Array(16 * 2 ** 20).fill(32);
+    let pulled = 0;
+    const body = () => new ReadableStream<Uint8Array>({ pull(c) { pulled += chunk.byteLength; c.enqueue(chunk); } }, { highWaterMark: 0 });
+    const e = await rejection(() => http('http://models.test/model.json', { fetchFunc: async () => new Response(body()) }, 'loadModel').load!());
+    expect(e.message).toBe('loadModel: http://models.test/model.json: is longer than the 268435456 bytes a model.json may have (a Keras topology is far smaller); refused after reading that much');
+    expect(pulled).toBe(17 * chunk.byteLength);
+  });
+
+  it('http() options are checked', () => {
+    expect(thrown(() => http('http://x/model.json', { fetchFun: fetch } as never)).message).toMatch(/^http: unknown option 'fetchFun' — did you mean 'fetchFunc'\?/);
+    expect(thrown(() => http('http://x/model.json', { fetchFunc: 3 } as never)).message).toBe('http: options.fetchFunc must be a function like fetch, got 3');
+    expect(thrown(() => http('http://x/model.json', { requestInit: { body: 'x' } })).message).toBe('http: options.requestInit must not have a body (the handler sets it)');
+    expect(thrown(() => http('' as string)).message).toMatch(/^http: url must be a non-empty string/);
+  });
+});

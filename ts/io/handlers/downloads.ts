@@ -1,0 +1,52 @@
+/**
+ * `downloads://name` in browsers: as TF.js, two downloads started by clicking anchors,
+ * `name.json` (the `model.json`, whose manifest names `./name.weights.bin`) and
+ * `name.weights.bin`. `downloads://` alone saves `model.json` and `model.weights.bin`. The
+ * files load with `tf.loadLayersModel` or neurite's `file://` once they sit in one folder.
+ */
+import { InvalidArgumentError } from '../../errors.js';
+import type { IOHandler, ModelArtifacts, SaveResult } from '../router.js';
+import { checkArtifactsToSave, modelJSONFor, saveResult } from './manifest.js';
+
+/** Resolves on the next macrotask: Firefox keeps only the last of several synchronous downloads. */
+const nextTask = () => new Promise<void>((r) => setTimeout(r));
+
+class BrowserDownloads implements IOHandler {
+  constructor(
+    private readonly prefix: string,
+    private readonly url: string,
+    private readonly op: string,
+  ) {}
+
+  async save(artifacts: ModelArtifacts): Promise<SaveResult> {
+    const { artifacts: a, bytes } = checkArtifactsToSave(this.op, this.url, artifacts);
+    const jsonName = `${this.prefix}.json`;
+    const binName = `${this.prefix}.weights.bin`;
+    const json = JSON.stringify(modelJSONFor(a, [`./${binName}`]));
+    const urls = [
+      URL.createObjectURL(new Blob([json], { type: 'application/json' })),
+      URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' })),
+    ];
+    for (const [i, name] of [jsonName, binName].entries()) {
+      const anchor = document.createElement('a');
+      anchor.download = name;
+      anchor.href = urls[i];
+      await nextTask();
+      anchor.dispatchEvent(new MouseEvent('click'));
+    }
+    // The browser has taken the blobs once the downloads started; free them a little later.
+    setTimeout(() => urls.forEach((u) => URL.revokeObjectURL(u)), 60_000);
+    return saveResult(a, bytes.byteLength);
+  }
+}
+
+/**
+ * @internal The `downloads://` handler saving `<prefix>.json` and `<prefix>.weights.bin`;
+ * throws at once outside a browser page (no `document`).
+ */
+export function browserDownloads(prefix: string, url: string, op: string): IOHandler {
+  if (typeof document === 'undefined' || typeof URL.createObjectURL !== 'function') {
+    throw new InvalidArgumentError(`${op}: '${url}': downloads:// needs a browser page (this runtime has no document); in Node and Deno use file://`);
+  }
+  return new BrowserDownloads(prefix.length > 0 ? prefix : 'model', url, op);
+}

@@ -1,0 +1,212 @@
+/**
+ * `file://path` in Node and Deno, in the layout of tfjs-node's file system handler: a folder
+ * holding `model.json` (topology + `weightsManifest: [{ paths: ['weights.bin'], weights }]`)
+ * and `weights.bin`. Saving creates the folder; loading takes the folder or its `model.json`,
+ * resolves weight paths relative to `model.json`, concatenates several shards, and checks
+ * every file's size against the manifest before reading any weight byte. Only `model.json` and
+ * the files its manifest names (inside its folder) are read.
+ *
+ * As in TF.js, the path is what follows `file://`, not percent-decoded: `file://./models/a`
+ * (relative to the working directory) or `file:///tmp/a`.
+ */
+import { InvalidArgumentError } from '../../errors.js';
+import type { IOHandler, ModelArtifacts, SaveResult } from '../router.js';
+import {
+  artifactsFromJSON, checkArtifactsToSave, concat, jsonTooLarge, MAX_JSON_BYTES, modelJSONFor, ownBuffer, parseModelJSON, planWeights, saveResult, sizeMismatch,
+} from './manifest.js';
+
+/** What the handler needs from a file system: Node's `fs/promises` or Deno's API behind one face. */
+interface Fs {
+  /** `null` when nothing is at `path`. */
+  stat(path: string): Promise<{ isFile: boolean; isDirectory: boolean; size: number } | null>;
+  readFile(path: string): Promise<Uint8Array>;
+  writeFile(path: string, data: Uint8Array): Promise<void>;
+  mkdir(path: string): Promise<void>;
+  /** `'deno'` makes permission errors name the flag to pass. */
+  runtime: 'node' | 'deno';
+  windows: boolean;
+}
+
+interface DenoApi {
+  stat(path: string): Promise<{ isFile: boolean; isDirectory: boolean; size: number }>;
+  readFile(path: string): Promise<Uint8Array>;
+  writeFile(path: string, data: Uint8Array): Promise<void>;
+  mkdir(path: string, options: { recursive: boolean }): Promise<void>;
+  build: { os: string };
+}
+
+const deno = (globalThis as { Deno?: DenoApi }).Deno;
+const nodeProcess = (globalThis as { process?: { versions?: { node?: string }; platform?: string } }).process;
+const isNode = !deno && !!nodeProcess?.versions?.node;
+
+/** The file system of this runtime, or `undefined` in a browser. */
+async function fileSystemApi(): Promise<Fs | undefined> {
+  if (deno) {
+    return {
+      runtime: 'deno',
+      windows: deno.build.os === 'windows',
+      stat: async (p) => {
+        try {
+          const s = await deno.stat(p);
+          return { isFile: s.isFile, isDirectory: s.isDirectory, size: s.size };
+        } catch (e) {
+          if (kind(e) === 'notFound') return null;
+          throw e;
+        }
+      },
+      readFile: (p) => deno.readFile(p),
+      writeFile: (p, d) => deno.writeFile(p, d),
+      mkdir: (p) => deno.mkdir(p, { recursive: true }),
+    };
+  }
+  if (isNode) {
+    // Hidden from browser bundlers, as in ts/wasm/load.ts.
+    const fsName = 'node:fs/promises';
+    const fs = (await import(/* @vite-ignore */ fsName)) as typeof import('node:fs/promises');
+    return {
+      runtime: 'node',
+      windows: nodeProcess?.platform === 'win32',
+      stat: async (p) => {
+        try {
+          const s = await fs.stat(p);
+          return { isFile: s.isFile(), isDirectory: s.isDirectory(), size: s.size };
+        } catch (e) {
+          if (kind(e) === 'notFound') return null;
+          throw e;
+        }
+      },
+      readFile: (p) => fs.readFile(p),
+      writeFile: (p, d) => fs.writeFile(p, d),
+      mkdir: async (p) => { await fs.mkdir(p, { recursive: true }); },
+    };
+  }
+  return undefined;
+}
+
+/** What went wrong with a file call, across Node's codes and Deno's error classes. */
+function kind(e: unknown): 'notFound' | 'denied' | 'exists' | 'other' {
+  const { name, code } = (e ?? {}) as { name?: string; code?: string };
+  if (name === 'NotFound' || code === 'ENOENT') return 'notFound';
+  if (name === 'NotCapable' || name === 'PermissionDenied' || code === 'EACCES' || code === 'EPERM') return 'denied';
+  if (name === 'AlreadyExists' || name === 'NotADirectory' || code === 'EEXIST' || code === 'ENOTDIR') return 'exists';
+  return 'other';
+}
+
+/** A clear error for a failed file call: Deno's denials name the `--allow-*` flag to pass. */
+function fileError(op: string, fs: Fs, access: 'read' | 'write', path: string, e: unknown): InvalidArgumentError {
+  if (e instanceof InvalidArgumentError) return e;
+  const detail = `${(e as Error)?.name ?? 'Error'}: ${(e as Error)?.message ?? String(e)}`;
+  if (kind(e) === 'denied') {
+    return new InvalidArgumentError(
+      fs.runtime === 'deno'
+        ? `${op}: Deno denied ${access} access to ${path}: run with --allow-${access}=${path} (or --allow-${access}) [${detail}]`
+        : `${op}: permission denied to ${access} ${path} [${detail}]`,
+    );
+  }
+  return new InvalidArgumentError(`${op}: cannot ${access} ${path} [${detail}]`);
+}
+
+/** `a/b` joined, and the folder of a path (`.` for a bare name). */
+function join(dir: string, name: string, windows: boolean): string {
+  return /[/]$/.test(dir) || (windows && dir.endsWith('\\')) ? dir + name : `${dir}/${name}`;
+}
+function dirname(path: string, windows: boolean): string {
+  const i = Math.max(path.lastIndexOf('/'), windows ? path.lastIndexOf('\\') : -1);
+  return i < 0 ? '.' : i === 0 ? '/' : path.slice(0, i);
+}
+
+const MODEL_JSON = 'model.json';
+const WEIGHTS_BIN = 'weights.bin';
+
+class FileSystemHandler implements IOHandler {
+  constructor(
+    private readonly path: string,
+    private readonly url: string,
+    private readonly op: string,
+  ) {}
+
+  async save(artifacts: ModelArtifacts): Promise<SaveResult> {
+    const { op, path } = this;
+    const { artifacts: a, bytes } = checkArtifactsToSave(op, this.url, artifacts);
+    const fs = await api(op, this.url);
+    try {
+      await fs.mkdir(path);
+    } catch (e) {
+      if (kind(e) === 'exists') throw new InvalidArgumentError(`${op}: ${this.url}: ${path} exists and is not a folder; save to a new path or to a folder`);
+      throw fileError(op, fs, 'write', path, e);
+    }
+    const json = JSON.stringify(modelJSONFor(a, [WEIGHTS_BIN]));
+    for (const [name, data] of [[WEIGHTS_BIN, bytes], [MODEL_JSON, new TextEncoder().encode(json)]] as const) {
+      const file = join(path, name, fs.windows);
+      try {
+        await fs.writeFile(file, data);
+      } catch (e) {
+        throw fileError(op, fs, 'write', file, e);
+      }
+    }
+    return saveResult(a, bytes.byteLength);
+  }
+
+  async load(): Promise<ModelArtifacts> {
+    const { op, path } = this;
+    const fs = await api(op, this.url);
+    const st = await fs.stat(path).catch((e) => { throw fileError(op, fs, 'read', path, e); });
+    if (st === null) throw new InvalidArgumentError(`${op}: ${this.url} does not exist (no file or folder at ${path})`);
+    const jsonPath = st.isDirectory ? join(path, MODEL_JSON, fs.windows) : path;
+    const jsonStat = st.isDirectory ? await fs.stat(jsonPath).catch((e) => { throw fileError(op, fs, 'read', jsonPath, e); }) : st;
+    if (jsonStat === null) throw new InvalidArgumentError(`${op}: ${this.url} is a folder without a ${MODEL_JSON} (looked for ${jsonPath})`);
+    const where = `file://${jsonPath}`;
+    if (jsonStat.size > MAX_JSON_BYTES) throw jsonTooLarge(op, where, jsonStat.size);
+    const text = new TextDecoder().decode(await fs.readFile(jsonPath).catch((e) => { throw fileError(op, fs, 'read', jsonPath, e); }));
+    const json = parseModelJSON(op, where, text);
+    if (json.weightsManifest === undefined) return artifactsFromJSON(json, undefined, undefined);
+    const { groups, specs } = planWeights(op, where, json.weightsManifest);
+    const dir = dirname(jsonPath, fs.windows);
+
+    // Every size first, so that a truncated or oversized claim is refused before any read.
+    const files: Array<{ file: string; size: number }> = [];
+    for (const group of groups) {
+      let got = 0;
+      const names: string[] = [];
+      for (const [i, p] of group.paths.entries()) {
+        const file = join(dir, p, fs.windows);
+        const s = await fs.stat(file).catch((e) => { throw fileError(op, fs, 'read', file, e); });
+        if (s === null || !s.isFile) {
+          throw new InvalidArgumentError(`${op}: ${where}: ${group.field}.paths[${i}] names '${p}', which ${s === null ? 'does not exist' : 'is not a file'} (${file})`);
+        }
+        got += s.size;
+        names.push(`${p}: ${s.size} bytes`);
+        files.push({ file, size: s.size });
+      }
+      if (got !== group.bytes) throw sizeMismatch(op, where, group, got, names.join(', '));
+    }
+    const parts: Uint8Array[] = [];
+    for (const { file, size } of files) {
+      const data = await fs.readFile(file).catch((e) => { throw fileError(op, fs, 'read', file, e); });
+      if (data.byteLength !== size) throw new InvalidArgumentError(`${op}: ${where}: ${file} changed while loading (${size} bytes, then ${data.byteLength})`);
+      parts.push(data);
+    }
+    return artifactsFromJSON(json, specs, ownBuffer(concat(parts)));
+  }
+}
+
+/** The file system, or the error for a runtime without one. */
+async function api(op: string, url: string): Promise<Fs> {
+  const fs = await fileSystemApi();
+  if (!fs) throw noFiles(op, url);
+  return fs;
+}
+
+function noFiles(op: string, url: string): InvalidArgumentError {
+  return new InvalidArgumentError(`${op}: '${url}': file:// needs Node or Deno (this runtime has no file system); in a browser use indexeddb://, localstorage:// or downloads://`);
+}
+
+/**
+ * @internal The `file://` handler for `path` (what follows `file://`); `url` is the whole URL
+ * for messages. Throws at once in a runtime without files (a browser).
+ */
+export function fileSystem(path: string, url: string, op: string): IOHandler {
+  if (!deno && !isNode) throw noFiles(op, url);
+  if (path.length === 0) throw new InvalidArgumentError(`${op}: '${url}' names no path; write file://./my-model or file:///absolute/folder`);
+  return new FileSystemHandler(path, url, op);
+}

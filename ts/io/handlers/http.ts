@@ -1,0 +1,150 @@
+/**
+ * `http(s)://…/model.json` through `fetch`, as TF.js's `tf.io.http`: loading fetches the JSON,
+ * then each weight file at the JSON's folder + the manifest path + the JSON URL's query string;
+ * saving POSTs a `multipart/form-data` body with the files `model.json` and
+ * `model.weights.bin`, as TF.js does. Every response must be OK, and each weight group must
+ * hold exactly the bytes its manifest claims: bodies are streamed and never read past the
+ * claimed size (plus one byte, to tell a longer file).
+ */
+import { InvalidArgumentError } from '../../errors.js';
+import { describe } from '../../ops/convert.js';
+import { unknownOption } from '../../options.js';
+import type { IOHandler, ModelArtifacts, SaveResult } from '../router.js';
+import { artifactsFromJSON, checkArtifactsToSave, concat, jsonTooLarge, MAX_JSON_BYTES, modelJSONFor, ownBuffer, parseModelJSON, planWeights, saveResult, sizeMismatch } from './manifest.js';
+
+/** Options of {@link http}, as the matching fields of TF.js's `tf.io.LoadOptions`. */
+export interface HttpOptions {
+  /**
+   * Passed to every request (headers, credentials, `method` for saving: `POST` by default). It
+   * must not have a `body`: the handler sets it.
+   */
+  requestInit?: RequestInit;
+  /** Used instead of the global `fetch` (e.g. to add authentication or to test). */
+  fetchFunc?: (input: string, init?: RequestInit) => Promise<Response>;
+}
+
+/** `HTTP 404 Not Found` */
+const status = (res: Response) => `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
+
+class HTTPRequest implements IOHandler {
+  private readonly fetch: NonNullable<HttpOptions['fetchFunc']>;
+  private readonly init: RequestInit;
+  constructor(
+    private readonly path: string,
+    options: HttpOptions,
+    private readonly op: string,
+  ) {
+    this.fetch = options.fetchFunc ?? ((u, i) => fetch(u, i));
+    this.init = options.requestInit ?? {};
+  }
+
+  /** `fetch`, with a network failure turned into an error naming the URL and the field. */
+  private async get(url: string, what: string): Promise<Response> {
+    let res: Response;
+    try {
+      res = await this.fetch(url, this.init);
+    } catch (e) {
+      throw new InvalidArgumentError(`${this.op}: fetching ${what} from ${url} failed [${(e as Error)?.name}: ${(e as Error)?.message ?? String(e)}]`);
+    }
+    if (!res.ok) throw new InvalidArgumentError(`${this.op}: fetching ${what} from ${url} failed: ${status(res)}`);
+    return res;
+  }
+
+  async save(artifacts: ModelArtifacts): Promise<SaveResult> {
+    const { artifacts: a, bytes } = checkArtifactsToSave(this.op, this.path, artifacts);
+    const body = new FormData();
+    const json = JSON.stringify(modelJSONFor(a, ['./model.weights.bin']));
+    body.append('model.json', new Blob([json], { type: 'application/json' }), 'model.json');
+    body.append('model.weights.bin', new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }), 'model.weights.bin');
+    let res: Response;
+    try {
+      res = await this.fetch(this.path, { method: 'POST', ...this.init, body });
+    } catch (e) {
+      throw new InvalidArgumentError(`${this.op}: posting the model to ${this.path} failed [${(e as Error)?.name}: ${(e as Error)?.message ?? String(e)}]`);
+    }
+    if (!res.ok) throw new InvalidArgumentError(`${this.op}: posting the model to ${this.path} failed: ${status(res)}`);
+    return saveResult(a, bytes.byteLength);
+  }
+
+  async load(): Promise<ModelArtifacts> {
+    const { op, path } = this;
+    const res = await this.get(path, 'the model JSON');
+    const head: Uint8Array[] = [];
+    const size = await readInto(head, res, MAX_JSON_BYTES + 1);
+    if (size > MAX_JSON_BYTES) throw jsonTooLarge(op, path);
+    const json = parseModelJSON(op, path, new TextDecoder().decode(concat(head)));
+    if (json.weightsManifest === undefined) return artifactsFromJSON(json, undefined, undefined);
+    const { groups, specs } = planWeights(op, path, json.weightsManifest);
+    // As TF.js: the folder of the JSON URL, and its query string (signed URLs) on every file.
+    const q = path.lastIndexOf('?');
+    const base = q < 0 ? path : path.slice(0, q);
+    const prefix = base.slice(0, base.lastIndexOf('/') + 1);
+    const suffix = q < 0 ? '' : path.slice(q);
+    // Chunks are kept as they arrive (memory grows with what the server sends, never with what
+    // the manifest claims) and joined once at the end.
+    const parts = await Promise.all(groups.map(async (group) => {
+      const responses = await Promise.all(group.paths.map((p, i) => this.get(prefix + p + suffix, `${group.field}.paths[${i}] '${p}'`)));
+      // NOTE: Content-Length is not trusted for the check: under Content-Encoding (gzip) it counts
+      // the compressed bytes, and a browser hides that header on cross-origin responses.
+      const chunks: Uint8Array[] = [];
+      let got = 0;
+      for (const r of responses) {
+        // Past the claim already: the rest is not read, only released.
+        if (got > group.bytes) await r.body?.cancel().catch(() => undefined);
+        else got += await readInto(chunks, r, group.bytes - got + 1);
+      }
+      if (got !== group.bytes) throw sizeMismatch(op, path, group, got, got > group.bytes ? 'more than claimed' : group.paths.join(', '));
+      return chunks;
+    }));
+    return artifactsFromJSON(json, specs, ownBuffer(concat(parts.flat())));
+  }
+}
+
+/**
+ * Appends a response body to `chunks`, reading no more than `limit` bytes (then the stream is
+ * cancelled); returns the bytes appended.
+ */
+async function readInto(chunks: Uint8Array[], res: Response, limit: number): Promise<number> {
+  const reader = res.body?.getReader();
+  if (!reader) {
+    const b = new Uint8Array(await res.arrayBuffer());
+    chunks.push(b.byteLength > limit ? b.subarray(0, limit) : b);
+    return Math.min(b.byteLength, limit);
+  }
+  let n = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return n;
+    const take = Math.min(value.byteLength, limit - n);
+    chunks.push(take < value.byteLength ? value.subarray(0, take) : value);
+    n += take;
+    if (n >= limit) {
+      await reader.cancel().catch(() => undefined);
+      return n;
+    }
+  }
+}
+
+/**
+ * A handler that loads a model from `url` (its `model.json`) or saves to it (a multipart POST),
+ * as TF.js's `tf.io.http`: `options.requestInit` is passed to every request and
+ * `options.fetchFunc` replaces `fetch`. Passing an `http(s)://` string to `loadModel` or
+ * `save` uses this with no options.
+ *
+ * @example
+ * const model = await loadModel(io.http('https://example.com/m/model.json', { requestInit: { headers: { Authorization: 'Bearer …' } } }));
+ */
+export function http(url: string, options?: HttpOptions, op = 'http'): IOHandler {
+  if (typeof url !== 'string' || url.length === 0) throw new InvalidArgumentError(`${op}: url must be a non-empty string (the model.json URL), got ${describe(url)}`);
+  if (options !== undefined && (options === null || typeof options !== 'object')) {
+    throw new InvalidArgumentError(`${op}: options must be an object { requestInit, fetchFunc }, got ${describe(options)}`);
+  }
+  const o = options ?? {};
+  for (const k of Object.keys(o)) {
+    if (k !== 'requestInit' && k !== 'fetchFunc') throw unknownOption(op, k, ['requestInit', 'fetchFunc']);
+  }
+  if (o.fetchFunc !== undefined && typeof o.fetchFunc !== 'function') throw new InvalidArgumentError(`${op}: options.fetchFunc must be a function like fetch, got ${describe(o.fetchFunc)}`);
+  if (o.requestInit?.body != null) throw new InvalidArgumentError(`${op}: options.requestInit must not have a body (the handler sets it)`);
+  if (o.fetchFunc === undefined && typeof fetch !== 'function') throw new InvalidArgumentError(`${op}: this runtime has no fetch; pass options.fetchFunc`);
+  return new HTTPRequest(url, o, op);
+}

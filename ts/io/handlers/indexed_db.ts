@@ -1,0 +1,109 @@
+/**
+ * `indexeddb://name` in browsers, in TF.js's layout so that either library reads what the other
+ * wrote: database `tensorflowjs` (version 1) with the object stores `models_store` (records
+ * `{ modelPath, modelArtifacts, modelArtifactsInfo }`) and `model_info_store` (records
+ * `{ modelPath, modelArtifactsInfo }`), both keyed by `modelPath`. neurite writes both records in
+ * one transaction, so a failed save leaves neither.
+ */
+import { InvalidArgumentError } from '../../errors.js';
+import type { IOHandler, ModelArtifacts, SaveResult } from '../router.js';
+import { checkArtifactsToSave, checkModelJSON, checkWeightData, ownBuffer, saveResult, weightBytes } from './manifest.js';
+
+const DATABASE = 'tensorflowjs';
+const VERSION = 1;
+const MODELS = 'models_store';
+const INFO = 'model_info_store';
+
+/** The request's result, or its error wrapped as an {@link InvalidArgumentError}. */
+function request<T>(req: IDBRequest<T>, what: () => string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(new InvalidArgumentError(`${what()} [${req.error?.name}: ${req.error?.message}]`));
+  });
+}
+
+class BrowserIndexedDB implements IOHandler {
+  constructor(
+    private readonly factory: IDBFactory,
+    private readonly name: string,
+    private readonly url: string,
+    private readonly op: string,
+  ) {}
+
+  /** Opens TF.js's database, creating its two stores on first use. */
+  private async open(): Promise<IDBDatabase> {
+    const req = this.factory.open(DATABASE, VERSION);
+    req.onupgradeneeded = () => {
+      const db = req.result;
+      if (!db.objectStoreNames.contains(MODELS)) db.createObjectStore(MODELS, { keyPath: 'modelPath' });
+      if (!db.objectStoreNames.contains(INFO)) db.createObjectStore(INFO, { keyPath: 'modelPath' });
+    };
+    return request(req, () => `${this.op}: '${this.url}': cannot open the IndexedDB database '${DATABASE}'`);
+  }
+
+  async save(artifacts: ModelArtifacts): Promise<SaveResult> {
+    const { artifacts: a, bytes } = checkArtifactsToSave(this.op, this.url, artifacts);
+    // A plain copy with the weights in one ArrayBuffer, as TF.js stores it (structured clone).
+    const stored: ModelArtifacts = { modelTopology: a.modelTopology };
+    for (const k of ['format', 'generatedBy', 'convertedBy', 'weightSpecs', 'trainingConfig', 'userDefinedMetadata'] as const) {
+      if (a[k] !== undefined) (stored as unknown as Record<string, unknown>)[k] = a[k];
+    }
+    if (a.weightData !== undefined) stored.weightData = ownBuffer(bytes.slice());
+    const result = saveResult(a, bytes.byteLength);
+    const { modelArtifactsInfo } = result;
+    const db = await this.open();
+    try {
+      const tx = db.transaction([INFO, MODELS], 'readwrite');
+      const done = new Promise<void>((resolve, reject) => {
+        tx.oncomplete = () => resolve();
+        const failed = () => reject(new InvalidArgumentError(
+          `${this.op}: '${this.url}': IndexedDB refused the model (${bytes.byteLength} weight bytes; storage quota?) [${tx.error?.name}: ${tx.error?.message}]`,
+        ));
+        tx.onerror = failed;
+        tx.onabort = failed;
+      });
+      try {
+        tx.objectStore(INFO).put({ modelPath: this.name, modelArtifactsInfo });
+        tx.objectStore(MODELS).put({ modelPath: this.name, modelArtifacts: stored, modelArtifactsInfo });
+      } catch (e) {
+        tx.abort();
+        throw new InvalidArgumentError(`${this.op}: '${this.url}': IndexedDB cannot store the model [${(e as Error).name}: ${(e as Error).message}]`);
+      }
+      await done;
+    } finally {
+      db.close();
+    }
+    return result;
+  }
+
+  async load(): Promise<ModelArtifacts> {
+    const db = await this.open();
+    let record: unknown;
+    try {
+      const store = db.transaction(MODELS, 'readonly').objectStore(MODELS);
+      record = await request(store.get(this.name), () => `${this.op}: '${this.url}': reading IndexedDB failed`);
+    } finally {
+      db.close();
+    }
+    if (record == null) throw new InvalidArgumentError(`${this.op}: '${this.url}': no model named '${this.name}' in IndexedDB (database '${DATABASE}', store '${MODELS}')`);
+    const where = `${this.url} (IndexedDB ${MODELS})`;
+    const a = checkModelJSON(this.op, where, (record as { modelArtifacts?: unknown }).modelArtifacts);
+    checkWeightData(this.op, where, a.weightSpecs, a.weightData);
+    const out = { ...a } as unknown as ModelArtifacts;
+    if (a.weightData !== undefined) out.weightData = ownBuffer(weightBytes(this.op, where, a.weightData));
+    return out;
+  }
+}
+
+/**
+ * @internal The `indexeddb://` handler for model `name`; throws at once where there is no
+ * IndexedDB (Node, Deno).
+ */
+export function browserIndexedDB(name: string, url: string, op: string): IOHandler {
+  const factory = (globalThis as { indexedDB?: IDBFactory }).indexedDB;
+  if (!factory) {
+    throw new InvalidArgumentError(`${op}: '${url}': indexeddb:// needs a browser with IndexedDB (this runtime has none); in Node and Deno use file://`);
+  }
+  if (name.length === 0) throw new InvalidArgumentError(`${op}: '${url}' names no model; write indexeddb://my-model`);
+  return new BrowserIndexedDB(factory, name, url, op);
+}

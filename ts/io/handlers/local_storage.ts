@@ -1,0 +1,121 @@
+/**
+ * `localstorage://name` wherever `localStorage` exists (browsers, Deno), in TF.js's key layout:
+ * `tensorflowjs_models/<name>/info` (the save info), `/model_topology` (JSON), `/weight_specs`
+ * (JSON), `/weight_data` (base64) and `/model_metadata` (`format`, `generatedBy`, `convertedBy`,
+ * `userDefinedMetadata`, `trainingConfig`). A save that hits the quota removes what it wrote.
+ */
+import { InvalidArgumentError } from '../../errors.js';
+import { decodeBase64 } from '../../wasm/load.js';
+import type { IOHandler, ModelArtifacts, SaveResult } from '../router.js';
+import { base64Bytes, checkArtifactsToSave, checkModelJSON, encodeBase64, saveResult, specsBytes } from './manifest.js';
+
+const PREFIX = 'tensorflowjs_models';
+
+/** The five keys of model `name`. */
+function keys(name: string) {
+  const k = (suffix: string) => `${PREFIX}/${name}/${suffix}`;
+  return { info: k('info'), topology: k('model_topology'), weightSpecs: k('weight_specs'), weightData: k('weight_data'), metadata: k('model_metadata') };
+}
+
+class BrowserLocalStorage implements IOHandler {
+  private readonly keys: ReturnType<typeof keys>;
+  constructor(
+    private readonly ls: Storage,
+    private readonly name: string,
+    private readonly url: string,
+    private readonly op: string,
+  ) {
+    this.keys = keys(name);
+  }
+
+  async save(artifacts: ModelArtifacts): Promise<SaveResult> {
+    const { op, url, ls, keys: k } = this;
+    const { artifacts: a, bytes } = checkArtifactsToSave(op, url, artifacts);
+    const result = saveResult(a, bytes.byteLength);
+    const metadata = {
+      format: a.format,
+      generatedBy: a.generatedBy,
+      convertedBy: a.convertedBy,
+      userDefinedMetadata: a.userDefinedMetadata ?? undefined,
+      trainingConfig: a.trainingConfig ?? undefined,
+    };
+    try {
+      ls.setItem(k.info, JSON.stringify(result.modelArtifactsInfo));
+      ls.setItem(k.topology, JSON.stringify(a.modelTopology));
+      ls.setItem(k.weightSpecs, JSON.stringify(a.weightSpecs ?? []));
+      ls.setItem(k.weightData, encodeBase64(bytes));
+      ls.setItem(k.metadata, JSON.stringify(metadata));
+    } catch (e) {
+      for (const key of Object.values(k)) ls.removeItem(key);
+      const info = result.modelArtifactsInfo;
+      throw new InvalidArgumentError(
+        `${op}: '${url}': localStorage refused the model (its quota, typically 5 MB, exceeded?): ` +
+          `modelTopologyBytes=${info.modelTopologyBytes}, weightSpecsBytes=${info.weightSpecsBytes}, weightDataBytes=${info.weightDataBytes} ` +
+          `(base64 adds a third); use indexeddb:// for larger models [${(e as Error).name}: ${(e as Error).message}]`,
+      );
+    }
+    return result;
+  }
+
+  async load(): Promise<ModelArtifacts> {
+    const { op, url, ls, keys: k } = this;
+    const where = `${url} (localStorage)`;
+    if (ls.getItem(k.info) === null) throw new InvalidArgumentError(`${op}: '${url}': no model named '${this.name}' in localStorage (no key ${k.info})`);
+    const json = (key: string, field: string): unknown => {
+      const text = ls.getItem(key);
+      if (text === null) throw new InvalidArgumentError(`${op}: ${where}: the ${field} of '${this.name}' is missing (no key ${key})`);
+      try {
+        return JSON.parse(text);
+      } catch (e) {
+        throw new InvalidArgumentError(`${op}: ${where}: ${field} (key ${key}) is not JSON (${(e as Error).message})`);
+      }
+    };
+    const out = checkModelJSON(op, where, { modelTopology: json(k.topology, 'modelTopology') }) as unknown as ModelArtifacts;
+    const specs = json(k.weightSpecs, 'weightSpecs');
+    const claimed = specsBytes(op, where, 'weightSpecs', specs);
+    out.weightSpecs = specs as ModelArtifacts['weightSpecs'];
+    if (ls.getItem(k.metadata) !== null) {
+      const m = json(k.metadata, 'model_metadata') as Record<string, unknown> | null;
+      if (m !== null && typeof m === 'object') {
+        for (const f of ['format', 'generatedBy', 'convertedBy', 'userDefinedMetadata', 'trainingConfig'] as const) {
+          if (m[f] !== undefined && m[f] !== null) (out as unknown as Record<string, unknown>)[f] = m[f];
+          else if (f === 'convertedBy' && m[f] === null) out.convertedBy = null;
+        }
+      }
+    }
+    const b64 = ls.getItem(k.weightData);
+    if (b64 === null) throw new InvalidArgumentError(`${op}: ${where}: the weight data of '${this.name}' is missing (no key ${k.weightData})`);
+    // Sizes first: a claim that disagrees with the stored data is refused before decoding.
+    const stored = base64Bytes(b64);
+    if (stored !== claimed) {
+      throw new InvalidArgumentError(`${op}: ${where}: weight_data holds ${stored} bytes but weightSpecs describe ${claimed}${stored < claimed ? ' (truncated?)' : ''}`);
+    }
+    try {
+      out.weightData = decodeBase64(b64).buffer;
+    } catch (e) {
+      throw new InvalidArgumentError(`${op}: ${where}: weight_data (key ${k.weightData}) is not base64 (${(e as Error).message})`);
+    }
+    return out;
+  }
+}
+
+/** `localStorage`, or `undefined` where it is missing or throws on access (e.g. storage disabled). */
+function storage(): Storage | undefined {
+  try {
+    const ls = (globalThis as { localStorage?: Storage }).localStorage;
+    return ls && typeof ls.getItem === 'function' ? ls : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * @internal The `localstorage://` handler for model `name`; throws at once where there is no
+ * `localStorage` (Node).
+ */
+export function browserLocalStorage(name: string, url: string, op: string): IOHandler {
+  const ls = storage();
+  if (!ls) throw new InvalidArgumentError(`${op}: '${url}': localstorage:// needs localStorage (a browser or Deno; this runtime has none); in Node use file://`);
+  if (name.length === 0) throw new InvalidArgumentError(`${op}: '${url}' names no model; write localstorage://my-model`);
+  return new BrowserLocalStorage(ls, name, url, op);
+}

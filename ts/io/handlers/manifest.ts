@@ -1,0 +1,287 @@
+/**
+ * @internal The stored form shared by the handlers: `model.json` (TF.js's `ModelJSON`: the
+ * artifacts' fields plus a `weightsManifest` of file groups) and the checks every load runs
+ * before it reads or allocates weight bytes: the manifest is an array of groups, each weight
+ * spec has a shape of whole numbers and a known dtype, the claimed total fits a WebAssembly
+ * memory, file paths stay inside the model's folder, and the bytes found match the bytes
+ * claimed. Errors are {@link InvalidArgumentError}s naming the op, where, and the field.
+ */
+import { InvalidArgumentError } from '../../errors.js';
+import { describe } from '../../ops/convert.js';
+import type { ModelArtifacts, SaveResult, WeightSpec } from '../router.js';
+
+/** One group of `weightsManifest`: files whose concatenation holds `weights`, in order. */
+export interface ManifestGroup {
+  paths: string[];
+  weights: WeightSpec[];
+}
+
+/** The `model.json` of the TF.js Layers format (fields as TF.js writes them). */
+export interface ModelJSON {
+  modelTopology: object;
+  format?: string;
+  generatedBy?: string;
+  convertedBy?: string | null;
+  weightsManifest: ManifestGroup[];
+  trainingConfig?: object;
+  userDefinedMetadata?: Record<string, unknown>;
+}
+
+/**
+ * The most weight bytes a load accepts: what one WebAssembly memory (wasm32) can address.
+ * A manifest claiming more is refused before anything is read.
+ */
+export const MAX_WEIGHT_BYTES = 2 ** 32;
+
+/**
+ * The largest `model.json` a load reads: a Keras topology is kilobytes to a few megabytes, so a
+ * bigger file is refused before it is read.
+ */
+export const MAX_JSON_BYTES = 256 * 2 ** 20;
+
+/** The error for a `model.json` over {@link MAX_JSON_BYTES}: `size` when known (a file), else read that far (HTTP). */
+export function jsonTooLarge(op: string, where: string, size?: number): InvalidArgumentError {
+  const why = '(a Keras topology is far smaller)';
+  return fail(op, where, size === undefined
+    ? `is longer than the ${MAX_JSON_BYTES} bytes a model.json may have ${why}; refused after reading that much`
+    : `is ${size} bytes, more than the ${MAX_JSON_BYTES} a model.json may have ${why}; refused before reading`);
+}
+
+/** Bytes per value, as TF.js's `DTYPE_VALUE_SIZE_MAP` (strings have no fixed size). */
+const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, float16: 2, uint16: 2, uint8: 1, complex64: 8 };
+
+/** `op: where: ` — the start of every message about a stored model. */
+function fail(op: string, where: string, msg: string): InvalidArgumentError {
+  return new InvalidArgumentError(`${op}: ${where}: ${msg}`);
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The weight bytes as one `Uint8Array` view (accepts TF.js's `ArrayBuffer[]` and typed arrays too). */
+export function weightBytes(op: string, where: string, data: unknown): Uint8Array {
+  if (data === undefined || data === null) return new Uint8Array(0);
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (Array.isArray(data) && data.every((b) => b instanceof ArrayBuffer)) return concat(data.map((b) => new Uint8Array(b)));
+  throw fail(op, where, `weightData must be an ArrayBuffer, got ${describe(data)}`);
+}
+
+/** Concatenates byte arrays into a fresh buffer. */
+export function concat(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}
+
+/** A copy of exactly these bytes in their own `ArrayBuffer`. */
+export function ownBuffer(bytes: Uint8Array): ArrayBuffer {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer
+    ? bytes.buffer
+    : bytes.slice().buffer;
+}
+
+/**
+ * Checks one weight spec (`field` names it, e.g. `weightsManifest[0].weights[2]`) and returns
+ * its size in bytes. Shapes must be arrays of non-negative integers, dtypes known to TF.js
+ * with a fixed size (quantized weights count their quantized dtype).
+ */
+export function specBytes(op: string, where: string, field: string, spec: unknown): number {
+  if (!isObject(spec)) throw fail(op, where, `${field} must be a weight spec { name, shape, dtype }, got ${describe(spec)}`);
+  if (typeof spec.name !== 'string') throw fail(op, where, `${field}.name must be a string, got ${describe(spec.name)}`);
+  const shape = spec.shape;
+  if (!Array.isArray(shape)) throw fail(op, where, `${field}.shape (weight '${spec.name}') must be an array, got ${describe(shape)}`);
+  let count = 1;
+  for (const [i, d] of shape.entries()) {
+    if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) {
+      throw fail(op, where, `${field}.shape[${i}] (weight '${spec.name}') must be a non-negative integer, got ${describe(d)}`);
+    }
+    count *= d;
+  }
+  // A zero dimension makes the weight empty even after huge ones (Infinity · 0 would be NaN).
+  if (shape.includes(0)) count = 0;
+  const q = spec.quantization;
+  const dtype = isObject(q) ? q.dtype : spec.dtype;
+  const size = typeof dtype === 'string' && Object.hasOwn(DTYPE_BYTES, dtype) ? DTYPE_BYTES[dtype] : undefined;
+  if (size === undefined) {
+    const f = isObject(q) ? `${field}.quantization.dtype` : `${field}.dtype`;
+    throw fail(op, where, `${f} (weight '${spec.name}') must be one of ${Object.keys(DTYPE_BYTES).join(', ')}, got ${describe(dtype)}`);
+  }
+  return count * size;
+}
+
+/** Total bytes of `specs` (`field` names the array), refusing a claim over {@link MAX_WEIGHT_BYTES}. */
+export function specsBytes(op: string, where: string, field: string, specs: unknown): number {
+  if (!Array.isArray(specs)) throw fail(op, where, `${field} must be an array of weight specs, got ${describe(specs)}`);
+  let total = 0;
+  for (const [i, s] of specs.entries()) {
+    total += specBytes(op, where, `${field}[${i}]`, s);
+    if (total > MAX_WEIGHT_BYTES) {
+      throw fail(op, where, `${field} claims ${total} bytes of weights (up to ${field}[${i}]), more than the ${MAX_WEIGHT_BYTES} a WebAssembly memory can hold; refused before reading`);
+    }
+  }
+  return total;
+}
+
+/** Checks that `data` holds exactly the bytes `specs` describe (the artifacts read back). */
+export function checkWeightData(op: string, where: string, specs: unknown, data: unknown, specsField = 'weightSpecs'): void {
+  if (specs === undefined && (data === undefined || data === null)) return;
+  const claimed = specsBytes(op, where, specsField, specs ?? []);
+  const got = weightBytes(op, where, data).byteLength;
+  if (got !== claimed) {
+    throw fail(op, where, `weightData holds ${got} bytes but ${specsField} (${(specs as unknown[] | undefined)?.length ?? 0} weights) describe ${claimed}${got < claimed ? ' (truncated?)' : ''}`);
+  }
+}
+
+/**
+ * A path from `weightsManifest[g].paths[i]` (`field`), normalised (`./a/b` → `a/b`). Absolute
+ * paths, URLs, backslashes and `..` segments (also percent-encoded) are refused: a manifest
+ * may only name files inside the model's folder.
+ */
+export function relativePath(op: string, where: string, field: string, p: unknown): string {
+  if (typeof p !== 'string' || p.length === 0) throw fail(op, where, `${field} must be a non-empty file name, got ${describe(p)}`);
+  if (p.startsWith('/') || p.includes('\\') || p.includes('\0') || /^[A-Za-z][A-Za-z0-9+.-]*:/.test(p)) {
+    throw fail(op, where, `${field} '${p}' must be a path relative to the model's folder (no absolute path, URL or backslash)`);
+  }
+  const segments = p.split('/').filter((s) => s !== '' && s !== '.');
+  if (segments.some((s) => /^(\.|%2e){2}$/i.test(s))) throw fail(op, where, `${field} '${p}' leaves the model's folder ('..' is refused)`);
+  if (segments.length === 0) throw fail(op, where, `${field} '${p}' names no file`);
+  return segments.join('/');
+}
+
+/** A group of the manifest, checked: its normalised paths and the bytes its weights claim. */
+export interface PlannedGroup {
+  field: string;
+  paths: string[];
+  bytes: number;
+}
+
+/**
+ * Checks `weightsManifest` (an array of `{ paths, weights }`) and returns each group's files and
+ * claimed size plus the flat weight specs. Nothing is read yet; a claim over
+ * {@link MAX_WEIGHT_BYTES} in total is refused here.
+ */
+export function planWeights(op: string, where: string, manifest: unknown): { groups: PlannedGroup[]; specs: WeightSpec[] } {
+  if (!Array.isArray(manifest)) throw fail(op, where, `weightsManifest must be an array of { paths, weights } groups, got ${describe(manifest)}`);
+  const groups: PlannedGroup[] = [];
+  const specs: WeightSpec[] = [];
+  let total = 0;
+  for (const [g, group] of manifest.entries()) {
+    const field = `weightsManifest[${g}]`;
+    if (!isObject(group)) throw fail(op, where, `${field} must be a { paths, weights } group, got ${describe(group)}`);
+    if (!Array.isArray(group.paths)) throw fail(op, where, `${field}.paths must be an array of file names, got ${describe(group.paths)}`);
+    const paths = group.paths.map((p, i) => relativePath(op, where, `${field}.paths[${i}]`, p));
+    const bytes = specsBytes(op, where, `${field}.weights`, group.weights);
+    total += bytes;
+    if (total > MAX_WEIGHT_BYTES) {
+      throw fail(op, where, `weightsManifest claims ${total} bytes of weights (up to ${field}), more than the ${MAX_WEIGHT_BYTES} a WebAssembly memory can hold; refused before reading`);
+    }
+    if (bytes > 0 && paths.length === 0) throw fail(op, where, `${field}.paths is empty but its weights need ${bytes} bytes`);
+    groups.push({ field, paths, bytes });
+    specs.push(...(group.weights as WeightSpec[]));
+  }
+  return { groups, specs };
+}
+
+/** The error for a group whose files hold `got` bytes where its weights claim `group.bytes`. */
+export function sizeMismatch(op: string, where: string, group: PlannedGroup, got: number, files: string): InvalidArgumentError {
+  return fail(
+    op,
+    where,
+    `${group.field}.weights need ${group.bytes} bytes but ${group.field}.paths hold ${got} (${files})` +
+      (got < group.bytes ? ': the weights file is truncated' : ': the weights file is longer than the manifest says'),
+  );
+}
+
+/** Parses the text of a `model.json`; anything but a JSON object with a `modelTopology` object is refused. */
+export function parseModelJSON(op: string, where: string, text: string): Record<string, unknown> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw fail(op, where, `is not JSON (${(e as Error).message})`);
+  }
+  return checkModelJSON(op, where, json);
+}
+
+/** Checks a parsed `model.json` object (see {@link parseModelJSON}). */
+export function checkModelJSON(op: string, where: string, json: unknown): Record<string, unknown> {
+  if (!isObject(json)) throw fail(op, where, `must be a JSON object with modelTopology and weightsManifest, got ${describe(json)}`);
+  if (!isObject(json.modelTopology)) {
+    const keys = Object.keys(json).slice(0, 8).join(', ');
+    throw fail(op, where, `modelTopology must be an object (the Keras model config), got ${describe(json.modelTopology)}: not a TF.js Layers model (its keys: ${keys || 'none'})`);
+  }
+  return json;
+}
+
+/** The artifacts of a checked `model.json` plus its weights (`specs`, `data`), as TF.js's `getModelArtifactsForJSON`. */
+export function artifactsFromJSON(json: Record<string, unknown>, specs: WeightSpec[] | undefined, data: ArrayBuffer | undefined): ModelArtifacts {
+  const out: ModelArtifacts = { modelTopology: json.modelTopology as object };
+  if (json.format !== undefined) out.format = json.format as string;
+  if (json.generatedBy !== undefined) out.generatedBy = json.generatedBy as string;
+  if (json.convertedBy !== undefined) out.convertedBy = json.convertedBy as string | null;
+  if (json.trainingConfig != null) out.trainingConfig = json.trainingConfig as ModelArtifacts['trainingConfig']; // checked by the loader
+  if (json.userDefinedMetadata != null) out.userDefinedMetadata = json.userDefinedMetadata as Record<string, unknown>;
+  if (specs !== undefined) {
+    out.weightSpecs = specs;
+    out.weightData = data ?? new ArrayBuffer(0);
+  }
+  return out;
+}
+
+/** The `model.json` for `artifacts` with its weights in `paths`, as TF.js's `getModelJSONForModelArtifacts`. */
+export function modelJSONFor(artifacts: ModelArtifacts, paths: string[]): ModelJSON {
+  const json: ModelJSON = {
+    modelTopology: artifacts.modelTopology as object,
+    format: artifacts.format,
+    generatedBy: artifacts.generatedBy,
+    convertedBy: artifacts.convertedBy,
+    weightsManifest: [{ paths, weights: artifacts.weightSpecs ?? [] }],
+  };
+  if (artifacts.userDefinedMetadata != null) json.userDefinedMetadata = artifacts.userDefinedMetadata;
+  if (artifacts.trainingConfig != null) json.trainingConfig = artifacts.trainingConfig;
+  return json;
+}
+
+/**
+ * Checks artifacts handed to a save handler and returns their weight bytes: the topology is a
+ * JSON object and the weight data holds exactly what the specs describe.
+ */
+export function checkArtifactsToSave(op: string, where: string, artifacts: unknown): { artifacts: ModelArtifacts; bytes: Uint8Array } {
+  if (!isObject(artifacts)) throw fail(op, where, `the artifacts to save must be an object { modelTopology, weightSpecs, weightData }, got ${describe(artifacts)}`);
+  if (!isObject(artifacts.modelTopology)) throw fail(op, where, `modelTopology must be an object (the Keras model config), got ${describe(artifacts.modelTopology)}`);
+  checkWeightData(op, where, artifacts.weightSpecs, artifacts.weightData);
+  return { artifacts: artifacts as unknown as ModelArtifacts, bytes: weightBytes(op, where, artifacts.weightData) };
+}
+
+const utf8Length = (s: string): number => new TextEncoder().encode(s).byteLength;
+
+/** The `SaveResult` of saving `artifacts`, as TF.js's `getModelArtifactsInfoForJSON`. */
+export function saveResult(artifacts: ModelArtifacts, weightDataBytes: number): SaveResult {
+  return {
+    modelArtifactsInfo: {
+      dateSaved: new Date(),
+      modelTopologyType: 'JSON',
+      modelTopologyBytes: utf8Length(JSON.stringify(artifacts.modelTopology)),
+      weightSpecsBytes: artifacts.weightSpecs == null ? 0 : utf8Length(JSON.stringify(artifacts.weightSpecs)),
+      weightDataBytes,
+    },
+  };
+}
+
+/** Base64 of `bytes` in every runtime (no Node `Buffer`). */
+export function encodeBase64(bytes: Uint8Array): string {
+  let s = '';
+  const CHUNK = 0x8000;
+  for (let i = 0; i < bytes.length; i += CHUNK) s += String.fromCharCode(...bytes.subarray(i, i + CHUNK));
+  return btoa(s);
+}
+
+/** The number of bytes a base64 string decodes to (without decoding it). */
+export function base64Bytes(b64: string): number {
+  const pad = b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0;
+  return Math.floor((b64.length * 3) / 4) - pad;
+}
