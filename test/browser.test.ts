@@ -46,7 +46,7 @@ describe.skipIf(!runtimeAvailable(CHROMIUM))(`Chromium (${CI ? 'required on CI' 
     it(`${entry} entry: ops, errors, memory, seeded bits and every init() source`, async () => {
       const [{ report, pageErrors }, ref] = await Promise.all([run(entry), nodeReference()]);
       expect(pageErrors, `server log: ${JSON.stringify(server!.requests)}`).toEqual([]);
-      checkSmoke(report, { runtime: 'chromium', entry, randomHex: ref.randomHex, trainHex: ref.trainHex, sources: ['bytes', 'url', 'urlString', 'module', 'response'] });
+      checkSmoke(report, { runtime: 'chromium', entry, randomHex: ref.randomHex, trainHex: ref.trainHex, sources: ['bytes', 'url', 'urlString', 'module', 'response'], resumeVia: 'indexeddb' });
       console.log(`chromium ${report.version} ${entry}: init ${report.initMs} ms`);
     });
   }

@@ -2,7 +2,8 @@
 // the inline entry with no permissions at all, the url entry with --allow-read. Both run
 // test/runtimes/smoke.mjs through test/runtimes/run.mjs and must produce Node's random bits.
 import { execFile } from 'node:child_process';
-import { cpSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,8 +14,8 @@ const DENO = process.env.DENO_PATH ?? join(ROOT, 'node_modules/.bin/deno');
 const run = promisify(execFile);
 
 /** Runs the smoke in Deno with `flags` and parses the JSON report it prints. */
-async function deno(entry: 'inline' | 'url', flags: string[]): Promise<SmokeReport> {
-  const args = ['run', '--no-prompt', '--no-config', '--no-lock', ...flags, join(ROOT, 'test/runtimes/run.mjs'), entry];
+async function deno(entry: 'inline' | 'url', flags: string[], extra: string[] = []): Promise<SmokeReport> {
+  const args = ['run', '--no-prompt', '--no-config', '--no-lock', ...flags, join(ROOT, 'test/runtimes/run.mjs'), entry, ...extra];
   const { stdout, stderr } = await run(DENO, args, {
     cwd: ROOT,
     timeout: 15_000,
@@ -46,10 +47,16 @@ describe.skipIf(!runtimeAvailable(DENO))(`Deno (${CI ? 'required on CI' : 'skipp
     console.log(`deno ${r.version} inline: init ${r.initMs} ms`);
   });
 
-  it('url entry reads core.wasm with --allow-read; bytes, URL, Module and Response sources work', async () => {
-    const [r, ref] = await Promise.all([deno('url', ['--allow-read']), nodeReference()]);
-    checkSmoke(r, { runtime: 'deno', entry: 'url', randomHex: ref.randomHex, trainHex: ref.trainHex, sources: ['bytes', 'url', 'module', 'response'] });
-    expect(r.readPermission).toBe('granted');
+  it('url entry reads core.wasm with --allow-read; bytes, URL, Module and Response sources work; resume through file://', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'neurite-deno-resume-'));
+    try {
+      const [r, ref] = await Promise.all([deno('url', ['--allow-read', `--allow-write=${dir}`], [dir]), nodeReference()]);
+      checkSmoke(r, { runtime: 'deno', entry: 'url', randomHex: ref.randomHex, trainHex: ref.trainHex, sources: ['bytes', 'url', 'module', 'response'], resumeVia: 'file' });
+      expect(readdirSync(join(dir, 'resume')).sort()).toEqual(['model.json', 'weights.bin']);
+      expect(r.readPermission).toBe('granted');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('url entry without --allow-read fails with a permission error, not a hang', async () => {

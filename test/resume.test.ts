@@ -342,3 +342,37 @@ describe('optimizerFromConfig', () => {
     expect(msg({ name: 'sgd', momentum: 2 })).toMatch(/^optimizerFromConfig: .*momentum/);
   });
 });
+
+// The issue's resume path end to end: `model.save('file://…', { includeOptimizer: true })`,
+// `loadModel('file://…')`, `fit({ initialEpoch: 3 })` — for every optimizer, each with a
+// learning-rate schedule and a halved rate, equal to 5 epochs at once bit for bit.
+describe('resume through model.save(file://) and loadModel', () => {
+  for (const [name, opt] of Object.entries(OPTIMIZERS)) {
+    it(name, async () => {
+      const { mkdtempSync, rmSync, readdirSync } = await import('node:fs');
+      const { tmpdir } = await import('node:os');
+      const { join } = await import('node:path');
+      const dir = mkdtempSync(join(tmpdir(), 'neurite-resume-'));
+      const { x, y } = data();
+      try {
+        const whole = mlp(11);
+        whole.compile({ optimizer: opt(), loss: 'categoricalCrossentropy' });
+        await whole.fit(x, y, { ...FIT, epochs: 5, callbacks: halveAfterEpoch1(() => whole) });
+        const first = mlp(11);
+        first.compile({ optimizer: opt(), loss: 'categoricalCrossentropy' });
+        await first.fit(x, y, { ...FIT, epochs: 3, callbacks: halveAfterEpoch1(() => first) });
+        await first.save(`file://${dir}/ckpt`, { includeOptimizer: true });
+        expect(readdirSync(join(dir, 'ckpt')).sort()).toEqual(['model.json', 'weights.bin']);
+        const loaded = (await nr.loadModel(`file://${dir}/ckpt`)) as nr.Sequential;
+        expect(loaded.learningRate).toBe(first.learningRate);
+        await loaded.fit(x, y, { ...FIT, epochs: 5, initialEpoch: 3 });
+        expect(bits(loaded)).toEqual(bits(whole));
+        for (const m of [whole, first, loaded]) m.dispose();
+      } finally {
+        x.dispose();
+        y.dispose();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+});

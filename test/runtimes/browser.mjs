@@ -15,7 +15,8 @@ try {
     module: async () => WebAssembly.compileStreaming(fetch(wasmUrl)),
     response: async () => fetch(wasmUrl),
   };
-  const report = await smoke(nr, { runtime: 'chromium', entry, sources });
+  // The resume checkpoint goes through IndexedDB, as a browser app would keep it.
+  const report = await smoke(nr, { runtime: 'chromium', entry, sources, saveTarget: `indexeddb://neurite-smoke-resume-${entry}` });
   report.version = navigator.userAgent.match(/Chrom(?:e|ium)\/([\d.]+)/)?.[1] ?? navigator.userAgent;
   window.__result = report;
 } catch (e) {

@@ -101,7 +101,7 @@ export async function nodeReferenceHex(): Promise<string> {
 }
 
 /** Checks a smoke report; `sources` lists the init() sources that must have been exercised. */
-export function checkSmoke(r: SmokeReport, want: { runtime: string; entry: string; sources: string[]; randomHex: string; trainHex?: string }): void {
+export function checkSmoke(r: SmokeReport, want: { runtime: string; entry: string; sources: string[]; randomHex: string; trainHex?: string; resumeVia?: string }): void {
   expect(r.error, `smoke failed after steps ${JSON.stringify(r.steps)}`).toBeUndefined();
   expect(r.runtime).toBe(want.runtime);
   expect(r.entry).toBe(want.entry);
@@ -130,6 +130,7 @@ export function checkSmoke(r: SmokeReport, want: { runtime: string; entry: strin
   // Resume: 2 epochs, export, import into a fresh model, the third epoch = the 3-epoch run,
   // and the exported state has the same bits in every runtime.
   expect(r.resumeHex).toBe(r.trainHex);
+  expect(r.resumeVia).toBe(want.resumeVia ?? 'memory');
   expect(typeof r.resumeStateHex).toBe('string');
   if (resolved !== null && want.trainHex !== undefined) expect(r.resumeStateHex).toBe(resolved.resumeStateHex);
   expect(Object.keys(r.sources ?? {}).sort()).toEqual([...want.sources].sort());

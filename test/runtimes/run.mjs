@@ -3,6 +3,7 @@
 //   node test/runtimes/run.mjs inline|url
 //   deno run test/runtimes/run.mjs inline              (no permissions at all)
 //   deno run --allow-read test/runtimes/run.mjs url    (core.wasm is read from disk)
+//   deno run --allow-read --allow-write=DIR test/runtimes/run.mjs url DIR   (resume through file://DIR)
 import { smoke } from './smoke.mjs';
 
 const isDeno = typeof globalThis.Deno !== 'undefined';
@@ -31,7 +32,10 @@ if (canRead) {
   if (isDeno) sources.response = async () => fetch(wasmUrl);
 }
 
-const report = await smoke(nr, { runtime: isDeno ? 'deno' : 'node', entry, sources });
+// An optional second argument: a folder to save the resume checkpoint in (file://).
+const saveDir = (isDeno ? globalThis.Deno.args : process.argv.slice(2))[1];
+const saveTarget = saveDir ? `file://${saveDir}/resume` : undefined;
+const report = await smoke(nr, { runtime: isDeno ? 'deno' : 'node', entry, sources, saveTarget });
 report.readPermission = isDeno ? globalThis.Deno.permissions.querySync({ name: 'read' }).state : 'node';
 report.version = isDeno ? globalThis.Deno.version.deno : process.versions.node;
 console.log(JSON.stringify(report));

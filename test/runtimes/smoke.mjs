@@ -4,7 +4,7 @@
 // `smoke(nr, env)` returns a JSON-able report; test/runtimes/expect.ts checks it. It never
 // throws: a failure is recorded as `error` (with the step that failed) so the test can print it.
 //
-//   env = { runtime, entry, sources?: { bytes?, url?, module?, response? } }
+//   env = { runtime, entry, sources?: { bytes?, url?, module?, response? }, saveTarget? }
 //   each source is an async function returning what init() should receive.
 
 /** Hex of the Uint32 view of a Float32Array: the exact bits, 8 hex digits per value. */
@@ -39,13 +39,15 @@ export async function seededTraining(nr) {
 }
 
 /**
- * Resume: the run of `seededTraining` stopped after 2 of its 3 epochs, its training state
- * exported (and passed through JSON, as a file would carry it) and imported into a fresh model
- * with another seed, then `fit({ epochs: 3, initialEpoch: 2 })`. Returns the bits of the state
- * (`stateHex`: JSON of the numbers, then the slot tensors) and of the final weights (`hex`,
- * which must equal `seededTraining`'s).
+ * Resume: the run of `seededTraining` stopped after 2 of its 3 epochs, saved with its optimizer
+ * (`model.save(target, { includeOptimizer: true })`) and loaded (`loadModel(target)`), then
+ * `fit({ epochs: 3, initialEpoch: 2 })`. `target` is a URL (`indexeddb://…` in Chromium,
+ * `file://…` in Deno with write permission) or, by default, an in-memory handler object.
+ * Returns the bits of the exported state (`stateHex`: JSON of the numbers, then the slot
+ * tensors), of the final weights (`hex`, which must equal `seededTraining`'s) and the scheme
+ * used (`via`).
  */
-export async function seededResume(nr) {
+export async function seededResume(nr, target) {
   const x = nr.randomUniform([64, 8], { seed: 1 });
   const u = nr.randomUniform([64], { seed: 2 });
   const labels = nr.floor(nr.mul(u, 3));
@@ -64,22 +66,20 @@ export async function seededResume(nr) {
   };
   const first = make(7);
   await first.fit(x, y, { epochs: 2, batchSize: 16, seed: 5, verbose: 0 });
-  const exported = nr.exportTrainingState(first);
-  const { tensors, ...numbers } = exported;
+  const { tensors, ...numbers } = nr.exportTrainingState(first);
   const json = JSON.stringify(numbers);
-  const state = { ...JSON.parse(json), tensors: tensors.map((t) => ({ name: t.name, shape: t.shape, data: new Float32Array(t.data) })) };
   const stateHex = hexBits(new Float32Array(Array.from(json, (c) => c.charCodeAt(0)))) + tensors.map((t) => hexBits(t.data)).join('');
-  const weights = first.getWeights();
-  const fresh = make(99);
-  fresh.setWeights(weights);
-  nr.importTrainingState(fresh, state);
+  let saved = null;
+  const memory = { save: async (a) => ((saved = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }), load: async () => saved };
+  await first.save(target ?? memory, { includeOptimizer: true });
+  first.dispose();
+  const fresh = await nr.loadModel(target ?? memory);
   await fresh.fit(x, y, { epochs: 3, initialEpoch: 2, batchSize: 16, seed: 5, verbose: 0 });
   const ws = fresh.getWeights();
   const hex = ws.map((w) => hexBits(w.data())).join('');
-  for (const t of [x, u, labels, y, ...weights, ...ws]) t.dispose();
-  first.dispose();
+  for (const t of [x, u, labels, y, ...ws]) t.dispose();
   fresh.dispose();
-  return { hex, stateHex };
+  return { hex, stateHex, via: typeof target === 'string' ? target.slice(0, target.indexOf('://')) : 'memory' };
 }
 
 /**
@@ -171,9 +171,10 @@ export async function smoke(nr, env) {
     step('autoencoder');
     report.autoencoderHex = await seededAutoencoder(nr);
     step('resume');
-    const resumed = await seededResume(nr);
+    const resumed = await seededResume(nr, env.saveTarget);
     report.resumeHex = resumed.hex;
     report.resumeStateHex = resumed.stateHex;
+    report.resumeVia = resumed.via;
 
     step('sources');
     report.sources = {};

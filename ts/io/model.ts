@@ -17,7 +17,8 @@ import { bad, objectAt } from './keras.js';
 import { getSaveHandler } from './router.js';
 import { checkUniqueNames, expectedWeights, specInputShape, type ModelSpec, type WeightSpec } from './spec.js';
 import { makeModel, modelConfig, modelSpec, NEURITE_VERSION } from './topology.js';
-import { compileFromRecord, compileFromTrainingConfig, tfTrainingConfig, trainingStateFrom, trainingStateIO, trainingStateParts, type CompileRecord, type TrainingState } from './training.js';
+import { compileFromRecord, compileFromTrainingConfig, tfTrainingConfig, trainingStateFrom, trainingStateParts, type CompileRecord } from './training.js';
+import { exportTrainingState, importTrainingState, type TrainingState } from '../models/training-state.js';
 
 /** Options of `model.save` and `model.toArtifacts`. */
 export interface SaveOptions {
@@ -85,7 +86,7 @@ export async function sequentialToArtifacts(model: Sequential, options?: SaveOpt
   }
   if (includeOptimizer) {
     if (!compiled) throw new InvalidArgumentError(`${op}: includeOptimizer needs a compiled model; model ${model.name} has no optimizer (call compile first, or save without includeOptimizer)`);
-    const parts = trainingStateParts(trainingStateIO(op).exportState(model));
+    const parts = trainingStateParts(exportTrainingState(model));
     neurite.training = parts.json;
     weights.push(...parts.weights);
   }
@@ -202,7 +203,7 @@ export function buildChecked(op: string, c: CheckedModel, make: (s: ModelSpec, l
       if (tensors.length > 0) model.setWeights(tensors);
     }
     if (c.compile) model.compile(c.compile);
-    if (c.state) trainingStateIO(op).importState(model, c.state);
+    if (c.state) importTrainingState(model, c.state);
     return model;
   } catch (err) {
     disposeTree(model);

@@ -27,17 +27,8 @@ import type { TrainingConfig, WeightSlot } from './artifacts.js';
 import { decodeWeights } from './artifacts.js';
 import { bad, camel, kerasObject, objectAt, snake } from './keras.js';
 
-/** The training state of a model (the resume part of issue 11 exports and imports it). */
-export interface TrainingState {
-  /** JSON-able optimizer description (kind, hyper-parameters, schedule). */
-  optimizer: unknown;
-  /** Optimizer steps taken. */
-  step: number;
-  /** Other JSON-able scalars (epoch, RNG position, learning-rate scale, …). */
-  extra: Record<string, number | string>;
-  /** The optimizer's slot tensors (moments, accumulators). */
-  tensors: Array<{ name: string; shape: number[]; data: Float32Array }>;
-}
+import type { TrainingState } from '../models/training-state.js';
+export type { TrainingState };
 
 /** The compile call as neurite keeps it in `userDefinedMetadata.neurite.compile`. */
 export interface CompileRecord {
@@ -169,23 +160,4 @@ export function trainingStateFrom(op: string, where: string, json: unknown, slot
     return { name: s.name.slice('optimizer/'.length), shape: s.shape.slice(), data: decodeWeights(op, bytes, s) };
   });
   return { optimizer: j.optimizer, step: j.step as number, extra: extra as Record<string, number | string>, tensors };
-}
-
-/** How `includeOptimizer` reaches the model's training state (set by the resume part). */
-export interface TrainingStateIO {
-  exportState(model: unknown): TrainingState;
-  importState(model: unknown, state: TrainingState): void;
-}
-
-let stateIO: TrainingStateIO | null = null;
-
-/** @internal Connects `includeOptimizer` to the trainer's state export/import. */
-export function setTrainingStateIO(io: TrainingStateIO | null): void {
-  stateIO = io;
-}
-
-/** @internal The connected export/import, or an error naming `op`. */
-export function trainingStateIO(op: string): TrainingStateIO {
-  if (!stateIO) throw new InvalidArgumentError(`${op}: includeOptimizer is not available in this build (the trainer's state export is missing)`);
-  return stateIO;
 }
