@@ -22,12 +22,15 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * Raised again with issue 10's codecs (Huffman, LZW, RLE, DCT, DWT, two image codecs, range
  * coder) and issue 9's PCA/psnr/ssim: the wasm grew to 290.8 kB gzipped (url total 323.5 kB,
  * inline 436.9 kB); the budgets keep ~6% headroom. Shrinking it is open work (issue 8).
+ * Raised with issue 11 (save/load: the TF.js Layers format, Keras configs, six storage
+ * handlers, training state): the JS grew from 40.5 to 59.4 kB gzipped, the wasm to 301.2 kB
+ * (url total 360.6 kB, inline 479.0 kB); ~4% headroom.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + dist/url/core.wasm. */
-  url: 345_000,
+  url: 375_000,
   /** `neurite`: dist/index.js (the wasm inlined as base64). */
-  inline: 465_000,
+  inline: 500_000,
 };
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
