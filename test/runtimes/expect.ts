@@ -131,6 +131,7 @@ export function checkSmoke(r: SmokeReport, want: { runtime: string; entry: strin
   // and the exported state has the same bits in every runtime.
   expect(r.resumeHex).toBe(r.trainHex);
   expect(r.resumeVia).toBe(want.resumeVia ?? 'memory');
+  expect(r.resumeMismatches, 'optimizers whose resumed run differs from the uninterrupted one').toEqual([]);
   expect(typeof r.resumeStateHex).toBe('string');
   if (resolved !== null && want.trainHex !== undefined) expect(r.resumeStateHex).toBe(resolved.resumeStateHex);
   expect(Object.keys(r.sources ?? {}).sort()).toEqual([...want.sources].sort());

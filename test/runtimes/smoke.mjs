@@ -77,9 +77,43 @@ export async function seededResume(nr, target) {
   await fresh.fit(x, y, { epochs: 3, initialEpoch: 2, batchSize: 16, seed: 5, verbose: 0 });
   const ws = fresh.getWeights();
   const hex = ws.map((w) => hexBits(w.data())).join('');
-  for (const t of [x, u, labels, y, ...ws]) t.dispose();
+  for (const t of ws) t.dispose();
   fresh.dispose();
-  return { hex, stateHex, via: typeof target === 'string' ? target.slice(0, target.indexOf('://')) : 'memory' };
+  // Every optimizer kind, each with a learning-rate schedule: 3 epochs at once against 2, a
+  // save with the optimizer, a load and the third epoch. Names whose bits differ are listed.
+  const schedule = () => nr.schedules.stepDecay({ initialLearningRate: 0.02, drop: 0.5, every: 5, warmupSteps: 2 });
+  const optimizers = {
+    sgdMomentum: () => nr.optimizers.sgd({ learningRate: schedule(), momentum: 0.9, nesterov: true }),
+    adamAmsgrad: () => nr.optimizers.adam({ learningRate: schedule(), amsgrad: true }),
+    adamw: () => nr.optimizers.adamw({ learningRate: schedule(), weightDecay: 0.01 }),
+    rmspropCentered: () => nr.optimizers.rmsprop({ learningRate: schedule(), momentum: 0.5, centered: true }),
+    adagrad: () => nr.optimizers.adagrad({ learningRate: schedule() }),
+  };
+  const mismatches = [];
+  for (const [name, opt] of Object.entries(optimizers)) {
+    const build = () => {
+      const m = make(7);
+      m.compile({ optimizer: opt(), loss: 'categoricalCrossentropy' });
+      return m;
+    };
+    const whole = build();
+    await whole.fit(x, y, { epochs: 3, batchSize: 16, seed: 5, verbose: 0 });
+    const part = build();
+    await part.fit(x, y, { epochs: 2, batchSize: 16, seed: 5, verbose: 0 });
+    await part.save(target ?? memory, { includeOptimizer: true });
+    const back = await nr.loadModel(target ?? memory);
+    await back.fit(x, y, { epochs: 3, initialEpoch: 2, batchSize: 16, seed: 5, verbose: 0 });
+    const [a, b] = [whole, back].map((m) => {
+      const w = m.getWeights();
+      const h = w.map((t) => hexBits(t.data())).join('');
+      for (const t of w) t.dispose();
+      return h;
+    });
+    if (a !== b) mismatches.push(name);
+    for (const m of [whole, part, back]) m.dispose();
+  }
+  for (const t of [x, u, labels, y]) t.dispose();
+  return { hex, stateHex, mismatches, via: typeof target === 'string' ? target.slice(0, target.indexOf('://')) : 'memory' };
 }
 
 /**
@@ -175,6 +209,7 @@ export async function smoke(nr, env) {
     report.resumeHex = resumed.hex;
     report.resumeStateHex = resumed.stateHex;
     report.resumeVia = resumed.via;
+    report.resumeMismatches = resumed.mismatches;
 
     step('sources');
     report.sources = {};
