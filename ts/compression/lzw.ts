@@ -1,6 +1,7 @@
 /**
  * `compression.lzw`: Lempel–Ziv–Welch with variable code width (9 bits up to `maxBits`,
- * 12..16) and a dictionary reset (CLEAR code 256) when it is full, as in `compress` and GIF
+ * 12..20, 17 by default) and an adaptive dictionary reset (CLEAR code 256) when the
+ * compression ratio stops improving, as in `compress`
  * (`crates/core/src/compression/lzw.rs`). Codes are packed MSB first. When the codes would
  * not be smaller than the input (random bytes grow by about 37 % under LZW), the stream is
  * stored instead: the 14-byte header (version 2, stored flag 0x80 in the parameter byte)
@@ -13,7 +14,7 @@ import { bytesArg, CODEC, decodeRaw, encodeRaw, maxOutputArg, type DecodeOptions
 
 /** Encoder options. */
 export interface LzwOptions {
-  /** The widest code, 12..16 (default 16: a 65536-entry dictionary). */
+  /** The widest code, 12..20 (default 17: a 131072-entry dictionary; `compress` uses 16, GIF 12). */
   maxBits?: number;
 }
 
@@ -21,9 +22,9 @@ export interface LzwOptions {
 export function encode(bytes: Uint8Array, options: LzwOptions = {}): Uint8Array {
   const op = 'compression.lzw.encode';
   const o = checkKeys(op, options, ['maxBits']);
-  const maxBits = o.maxBits ?? 16;
-  if (typeof maxBits !== 'number' || !Number.isInteger(maxBits) || maxBits < 12 || maxBits > 16) {
-    throw new InvalidArgumentError(`${op}: maxBits must be an integer in [12, 16], got ${describe(maxBits)}`);
+  const maxBits = o.maxBits ?? 17;
+  if (typeof maxBits !== 'number' || !Number.isInteger(maxBits) || maxBits < 12 || maxBits > 20) {
+    throw new InvalidArgumentError(`${op}: maxBits must be an integer in [12, 20], got ${describe(maxBits)}`);
   }
   return encodeRaw(op, CODEC.lzw, bytesArg(op, bytes), maxBits);
 }
