@@ -368,27 +368,21 @@ export function specFromKeras(op: string, where: string, v: unknown): ModelSpec 
 // ---------------------------------------------------------------------------------------------
 // spec → live objects
 
+/** The class of each layer kind (`Layer.kind`) a spec can name. */
+const LAYER_CLASSES: Partial<Record<string, new (args: never) => Layer>> = {
+  dense: Dense, activation: Activation, dropout: Dropout, gaussianNoise: GaussianNoise, batchNormalization: BatchNormalization,
+  layerNormalization: LayerNormalization, prelu: PReLU, flatten: Flatten, reshape: Reshape, input: InputLayer, rbf: RBF,
+  saltAndPepper: SaltAndPepper, variational: Variational,
+};
+
 /** @internal A new layer from its spec; constructor errors are prefixed with the config path. */
 export function makeLayer(op: string, s: LeafSpec): Layer {
   const a = { ...s.args, name: s.name, trainable: s.trainable, ...(s.inputShape ? { inputShape: s.inputShape } : {}) } as Record<string, unknown>;
   for (const k of Object.keys(a)) if (a[k] === undefined) delete a[k];
   try {
-    switch (s.kind) {
-      case 'dense': return new Dense(a as never);
-      case 'activation': return new Activation(a as never);
-      case 'dropout': return new Dropout(a as never);
-      case 'gaussianNoise': return new GaussianNoise(a as never);
-      case 'batchNormalization': return new BatchNormalization(a as never);
-      case 'layerNormalization': return new LayerNormalization(a as never);
-      case 'prelu': return new PReLU(a as never);
-      case 'flatten': return new Flatten(a as never);
-      case 'reshape': return new Reshape(a as never);
-      case 'input': return new InputLayer(a as never);
-      case 'rbf': return new RBF(a as never);
-      case 'saltAndPepper': return new SaltAndPepper(a as never);
-      case 'variational': return new Variational(a as never);
-      default: throw new InvalidArgumentError(`${op}: ${s.where}: unknown layer kind ${show(s.kind)} (known: ${LAYER_KINDS.join(', ')})`);
-    }
+    const make = LAYER_CLASSES[s.kind];
+    if (!make) throw new InvalidArgumentError(`${op}: ${s.where}: unknown layer kind ${show(s.kind)} (known: ${LAYER_KINDS.join(', ')})`);
+    return new make(a as never);
   } catch (err) {
     if (err instanceof InvalidArgumentError && !err.message.startsWith(`${op}: ${s.where}`)) err.message = `${op}: ${s.where}: ${err.message}`;
     throw err;
