@@ -361,26 +361,49 @@ pub fn decode_runs_payload(n: usize, payload: &[u8]) -> Result<Vec<u8>> {
         out.resize(out.len() + run as usize, z);
         Ok(())
     };
-    while (out.len() as u64 + run) < n as u64 {
-        let s = table.decode(OP, &mut r)? as usize;
+    let (bits, entries) = (table.bits, &table.entries[..]);
+    'symbols: while (out.len() as u64 + run) < n as u64 {
+        // 57 bits after a refill hold three codes of at most 15 bits. Past the end the reader
+        // yields zeros: checked once per refill, so a truncated stream stops within 3 symbols.
+        r.refill();
         if r.overrun() {
             return Err(Error::invalid(OP, format!("truncated stream: the codes end after {} of {n} bytes", out.len() as u64 + run)));
         }
-        if s == RUNA || s == RUNB {
-            run += weight * if s == RUNA { 1 } else { 2 };
-            weight *= 2;
-            if run > n as u64 {
-                return Err(Error::invalid(OP, format!("a run longer than the {n} bytes the header claims at output byte {}", out.len())));
+        for _ in 0..3 {
+            let e = entries[r.peek(bits) as usize];
+            if e == 0 {
+                return Err(Error::invalid(OP, format!("invalid Huffman code at output byte {}: no symbol has it", out.len() as u64 + run)));
             }
-            continue;
+            r.consume(u32::from(e & 15));
+            let s = usize::from(e >> 4);
+            if s >= RUNA {
+                // RUNA adds the digit's weight, RUNB twice it.
+                run += weight << (s - RUNA);
+                weight <<= 1;
+                if run > (n - out.len()) as u64 {
+                    return Err(Error::invalid(OP, format!("a run of {run} bytes at output byte {} decodes past the {n} bytes the header claims", out.len())));
+                }
+            } else {
+                if run > 0 {
+                    push_run(&mut out, run)?;
+                    (run, weight) = (0, 1);
+                }
+                if out.len() >= n {
+                    return Err(Error::invalid(OP, format!("the codes decode to more than the {n} bytes the header claims")));
+                }
+                if out.len() == out.capacity() {
+                    let more = out.len().max(1 << 16).min(n - out.len());
+                    out.try_reserve(more).map_err(|_| Error::OutOfMemory { op: OP, bytes: (out.len() + more) as u64 })?;
+                }
+                out.push(s as u8);
+            }
+            if out.len() as u64 + run >= n as u64 {
+                break 'symbols;
+            }
         }
-        push_run(&mut out, run)?;
-        (run, weight) = (0, 1);
-        if out.len() >= n {
-            return Err(Error::invalid(OP, format!("the codes decode to more than the {n} bytes the header claims")));
-        }
-        out.try_reserve(1).map_err(|_| Error::OutOfMemory { op: OP, bytes: out.len() as u64 + 1 })?;
-        out.push(s as u8);
+    }
+    if r.overrun() {
+        return Err(Error::invalid(OP, format!("truncated stream: the codes of {n} bytes run past the end of the input")));
     }
     push_run(&mut out, run)?;
     r.check_end(OP, n)?;
