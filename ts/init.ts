@@ -126,8 +126,8 @@ async function spawnerFor(worker: Entry['worker']): Promise<Spawner | string> {
   });
 }
 
-/** The configuration `init` was last given (to tell a repeated `init(options)` from a new one). */
-let lastKey: string | null = null;
+/** What the last `init` resolved its options to (to tell a repeated `init(options)` from a new one). */
+const last = { threads: 0, relaxedSimd: false };
 
 /**
  * Loads the WebAssembly core. Call once and await it before any other function; later calls
@@ -141,8 +141,9 @@ export function initFrom(entry: Entry, arg?: WasmSource | InitOptions): Promise<
   } catch (err) {
     return Promise.reject(err);
   }
-  const key = opts.source === undefined ? JSON.stringify([opts.threads ?? null, opts.relaxedSimd ?? false]) : null;
-  const same = key !== null && (key === lastKey || (opts.threads === undefined && opts.relaxedSimd === undefined));
+  // Options that ask for what already runs keep the instance; options not given keep theirs.
+  const same =
+    opts.source === undefined && (opts.threads === undefined || opts.threads === last.threads) && (opts.relaxedSimd === undefined || opts.relaxedSimd === last.relaxedSimd);
   if (isInitialized() && same) return Promise.resolve();
   if (pending && same) return pending;
   const p = (async () => {
@@ -167,7 +168,8 @@ export function initFrom(entry: Entry, arg?: WasmSource | InitOptions): Promise<
     }
     const cfg: ThreadConfig = { threads, spawner, reason, relaxedSimd: relaxed, relaxedReason };
     await instantiate(mod, cfg);
-    lastKey = key;
+    last.threads = threads;
+    last.relaxedSimd = opts.relaxedSimd ?? false;
     const info = threadsInfo();
     if (info.reason) notice(info.reason, `running on ${info.count} of ${info.requested} threads: ${info.reason}`);
     if (relaxedReason) notice(relaxedReason, `relaxedSimd: using the plain SIMD module: ${relaxedReason}`);

@@ -142,7 +142,7 @@ interface NodeWorker {
   unref(): void;
   terminate(): Promise<number>;
 }
-type NodeWorkerCtor = new (src: string | URL, opts?: { eval?: boolean }) => NodeWorker;
+type NodeWorkerCtor = new (src: string | URL, opts?: { eval?: boolean; execArgv?: string[] }) => NodeWorker;
 
 /** Loads `node:worker_threads` (Node and Deno); the name is hidden from browser bundlers. */
 export async function nodeWorkerCtor(): Promise<NodeWorkerCtor> {
@@ -156,13 +156,17 @@ export async function nodeWorkerCtor(): Promise<NodeWorkerCtor> {
  */
 export function nodeSpawner(Ctor: NodeWorkerCtor, src: URL | { code: string }): Spawner {
   return () => {
-    const w = src instanceof URL ? new Ctor(src) : new Ctor(src.code, { eval: true });
+    // No execArgv: the worker needs no Node options, and some the main process was started
+    // with break a worker (`--input-type` fails it). V8 flags are per process anyway.
+    const w = src instanceof URL ? new Ctor(src, { execArgv: [] }) : new Ctor(src.code, { eval: true, execArgv: [] });
     w.unref();
     return {
       post: (m) => w.postMessage(m),
       listen(onReport, onError) {
         w.on('message', (d) => onReport(d as WorkerReport));
         w.on('error', (err) => onError(String((err as Error)?.message ?? err)));
+        // A 'message' listener refs the worker's port again: unref after adding it.
+        w.unref();
       },
       terminate: () => void w.terminate(),
     };
