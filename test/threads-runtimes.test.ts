@@ -106,7 +106,7 @@ describe.skipIf(!runtimeAvailable(DENO))(`Deno threads (${CI ? 'required on CI' 
   async function deno(flags: string[], args: string[]): Promise<Report> {
     const all = ['run', '--no-prompt', '--no-config', '--no-lock', ...flags, join(ROOT, 'test/runtimes/threads.mjs'), ...args];
     // The timeout doubles as the exit check: the script ends without shutdown().
-    const { stdout } = await run(DENO, all, { cwd: ROOT, timeout: 90_000, env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' } });
+    const { stdout } = await run(DENO, all, { cwd: ROOT, timeout: 90_000, maxBuffer: 1 << 26, env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' } });
     return JSON.parse(stdout.trim().split('\n').at(-1)!) as Report;
   }
 

@@ -219,7 +219,7 @@ describe('processes exit by themselves (built bundles)', () => {
     for (const mode of ['idle', 'busy']) {
       it(`node, ${entry} entry, workers ${mode} when the script ends`, async () => {
         requireDist();
-        const { stdout } = await run(process.execPath, [join(ROOT, 'test/runtimes/threads.mjs'), entry, '1,2', mode], { cwd: ROOT, timeout: 60_000 });
+        const { stdout } = await run(process.execPath, [join(ROOT, 'test/runtimes/threads.mjs'), entry, '1,2', mode], { cwd: ROOT, timeout: 60_000, maxBuffer: 1 << 26 });
         const r = JSON.parse(stdout.trim().split('\n').at(-1)!) as { runs: Array<{ count: number; mlpHex: string }>; error?: string };
         expect(r.error).toBeUndefined();
         expect(r.runs.map((x) => x.count)).toEqual([1, 2]);
@@ -244,7 +244,7 @@ describe('relaxed SIMD (neurite/url, built)', () => {
 
   async function runRelaxed(flags: string[]) {
     requireDist();
-    const { stdout } = await run(process.execPath, [...flags, '--input-type=module', '-e', script], { cwd: ROOT, timeout: 60_000 });
+    const { stdout } = await run(process.execPath, [...flags, '--input-type=module', '-e', script], { cwd: ROOT, timeout: 60_000, maxBuffer: 1 << 26 });
     return JSON.parse(stdout.trim().split('\n').at(-1)!) as { info: nr.ThreadsInfo; relaxed: number[]; plain: number[]; notices: string[] };
   }
 
