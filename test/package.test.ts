@@ -108,8 +108,6 @@ describe('package', () => {
       const opts: InitOptions = { threads: 2, relaxedSimd: false };
       await url.init(opts);
       const count: number = threads().count;
-      // @ts-expect-error: an unknown init option is a type error
-      await init({ thread: 2 });
       setSeed(1);
       const t: Tensor = tensor([[1, 2]]).matMul(randomNormal([2, 3], { seed: 42, stddev: 0.1 }));
       const n: number = t.sum().item();

@@ -20,7 +20,9 @@ describe('footprint', () => {
   it('the bundles are minified (no comments or indentation left but the @ts-self-types banner)', () => {
     const m = measure() as { urlJs: Size };
     // Unminified, dist/url/index.js was 210 kB; minified it is well under 60 % of that (it was
-    // 121.5 kB once codecs.learned joined the codecs of issue 10, whence 130 kB here).
-    expect(m.urlJs.raw).toBeLessThan(130_000);
+    // 121.5 kB once codecs.learned joined the codecs of issue 10, whence 130 kB here; 136 kB
+    // with the thread pool of issue 12 — init options, runtime detection, worker spawning and
+    // the worker's source for Node/Deno — whence 142 kB).
+    expect(m.urlJs.raw).toBeLessThan(142_000);
   });
 });

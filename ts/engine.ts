@@ -28,7 +28,7 @@ let nextId = 1;
 /** Called after a new instance replaces a trapped one (the scope module resets its books). */
 const resetListeners: Array<() => void> = [];
 
-/** How many threads to run and how to start workers; set by `init`. @internal */
+/** How many threads to run and how to start workers; set by `init` (internal). */
 export interface ThreadConfig {
   /** Threads wanted, the calling thread included (≥ 1). */
   threads: number;
@@ -121,9 +121,17 @@ function create(mod: WebAssembly.Module): Promise<void> | null {
   for (const f of resetListeners) f();
   const workers = threaded && config.spawner ? config.threads - 1 : 0;
   if (workers === 0) return null;
-  const p = new Pool(mod, linear, exports as unknown as PoolExports, workers, config.spawner!, () => {});
-  pool = p;
   const inst = current;
+  let p: Pool;
+  try {
+    p = new Pool(mod, linear, exports as unknown as PoolExports, workers, config.spawner!, () => {});
+  } catch (err) {
+    // A worker that cannot even be constructed (a permission, a policy): one thread.
+    poolFailure = `the workers failed to start: ${(err as Error)?.message ?? String(err)}`;
+    try { (exports as unknown as PoolExports).nr_threads_configure(0); } catch { /* instance gone */ }
+    return null;
+  }
+  pool = p;
   return p.ready.catch((err: Error) => {
     // Workers that cannot start (a Content-Security-Policy without blob:, a missing
     // worker.js…): this instance goes on with the calling thread alone.

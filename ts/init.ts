@@ -27,15 +27,19 @@ export interface InitOptions {
 
 const INIT_KEYS = ['threads', 'relaxedSimd', 'source'] as const;
 
-/** How an entry finds its modules and starts its workers. @internal */
+/** How an entry finds its modules and starts its workers (internal: used by the two entries). */
 export interface Entry {
   defaultSource: () => WasmSource;
   /** The relaxed-SIMD module, or `null` if the entry has none. */
   relaxedSource: (() => WasmSource) | null;
   /** Resolves relative URL strings. */
   base?: string;
-  /** The worker: a file next to the bundle (`url` for worker_threads, `web` for browsers), or its source text. */
-  worker: { url: () => URL; web: () => Worker } | { code: () => string };
+  /**
+   * The worker: its source text (`code`: Node and Deno start it as an `eval` worker, which
+   * needs no file permission; browsers from a Blob URL), or for browsers a worker file next
+   * to the bundle (`web`), which bundlers see.
+   */
+  worker: { code: () => string; web?: () => Worker };
 }
 
 let pending: Promise<void> | null = null;
@@ -114,11 +118,8 @@ let blobUrl: string | null = null;
 async function spawnerFor(worker: Entry['worker']): Promise<Spawner | string> {
   const why = workersUnavailable();
   if (why) return why;
-  if (hasWorkerThreads) {
-    const Ctor = await nodeWorkerCtor();
-    return nodeSpawner(Ctor, 'url' in worker ? worker.url() : { code: worker.code() });
-  }
-  if ('web' in worker) return webSpawner(worker.web);
+  if (hasWorkerThreads) return nodeSpawner(await nodeWorkerCtor(), worker.code());
+  if (worker.web) return webSpawner(worker.web);
   const code = worker.code();
   return webSpawner(() => {
     blobUrl ??= URL.createObjectURL(new Blob([code], { type: 'text/javascript' }));

@@ -3,6 +3,7 @@
  * Bundlers such as Vite pick the asset up. Pass a source to `init()` for a CDN or custom layout.
  */
 import { initFrom, type InitOptions } from './init.js';
+import { workerMain } from './threads/worker.js';
 import type { WasmSource } from './wasm/load.js';
 
 export * from './api.js';
@@ -11,7 +12,7 @@ export * from './api.js';
  * Loads the WebAssembly core; await it once before anything else. By default `core.wasm` next
  * to this module is fetched (read from disk in Node and Deno); pass bytes, a URL, a `Response`
  * or a `WebAssembly.Module` to use another, or {@link InitOptions} (`threads`, `relaxedSimd`,
- * `source`). Workers run `worker.js` from next to this module.
+ * `source`). Browser workers run `worker.js` from next to this module.
  */
 export function init(source?: WasmSource | InitOptions): Promise<void> {
   return initFrom(
@@ -19,9 +20,10 @@ export function init(source?: WasmSource | InitOptions): Promise<void> {
       defaultSource: () => new URL('./core.wasm', import.meta.url),
       relaxedSource: () => new URL('./core-relaxed.wasm', import.meta.url),
       base: import.meta.url,
-      // Written out so that bundlers (Vite) see the worker and the wasm files and emit them.
+      // Browsers start worker.js, written out so that bundlers (Vite) see and emit it; Node and
+      // Deno start the same code from its text (no file access, so no Deno permission).
       worker: {
-        url: () => new URL('./worker.js', import.meta.url),
+        code: () => `(${String(workerMain)})()`,
         web: () => new Worker(new URL('./worker.js', import.meta.url), { type: 'module' }),
       },
     },

@@ -1,6 +1,6 @@
 /**
- * What the runtime offers for threads and relaxed SIMD. Internal.
- * @internal
+ * What the runtime offers for threads and relaxed SIMD.
+ * Internal: not part of the public API.
  */
 
 /** The default of `init({ threads })` never exceeds this (an explicit `threads` may, up to {@link MAX_THREADS}). */
@@ -21,11 +21,20 @@ const g = globalThis as unknown as G;
 /** Node and Deno run workers through `node:worker_threads` (unref'd, so a script still exits). */
 export const hasWorkerThreads = g.Deno !== undefined || !!g.process?.versions?.node;
 
+/**
+ * A Node built-in module (Node and Deno). The specifier is built at run time, so browser
+ * bundlers do not try to resolve it and the bundles import nothing by name.
+ */
+export async function nodeBuiltin(name: string): Promise<unknown> {
+  const id = `node:${name}`;
+  const p = (globalThis as { process?: { getBuiltinModule?: (n: string) => unknown } }).process;
+  return p?.getBuiltinModule?.(id) ?? import(/* @vite-ignore */ id);
+}
+
 /** The number of cores the runtime reports (1 if it reports none). */
 export async function reportedCores(): Promise<number> {
   if (g.process?.versions?.node && g.Deno === undefined) {
-    const name = 'node:os';
-    const os = (await import(/* @vite-ignore */ name)) as { availableParallelism?: () => number; cpus(): unknown[] };
+    const os = (await nodeBuiltin('os')) as { availableParallelism?: () => number; cpus(): unknown[] };
     return os.availableParallelism?.() ?? os.cpus().length ?? 1;
   }
   const n = g.navigator?.hardwareConcurrency;

@@ -3,8 +3,9 @@
  * Workers), waiting until they joined the core's pool, and tearing them down. The Rust half
  * (`crates/core/src/parallel`) splits the kernels; the calling thread takes part in every job
  * and spins while workers finish theirs, the workers sleep in `memory.atomic.wait32`.
- * @internal
+ * Internal: not part of the public API.
  */
+import { nodeBuiltin } from './detect.js';
 import type { WorkerReport, WorkerStart } from './worker.js';
 
 /** A started worker, whatever the runtime. */
@@ -36,7 +37,7 @@ const JOIN_TIMEOUT_MS = 30_000;
 /** Every pool not yet terminated (tests count them: nothing may leak). */
 const live = new Set<Pool>();
 
-/** Workers of all live pools. @internal */
+/** Workers of all live pools (tests count them). */
 export function liveWorkers(): number {
   let n = 0;
   for (const p of live) n += p.size;
@@ -142,23 +143,22 @@ interface NodeWorker {
   unref(): void;
   terminate(): Promise<number>;
 }
-type NodeWorkerCtor = new (src: string | URL, opts?: { eval?: boolean; execArgv?: string[] }) => NodeWorker;
+type NodeWorkerCtor = new (src: string, opts: { eval: boolean; execArgv: string[] }) => NodeWorker;
 
-/** Loads `node:worker_threads` (Node and Deno); the name is hidden from browser bundlers. */
+/** `node:worker_threads`' Worker (Node and Deno). */
 export async function nodeWorkerCtor(): Promise<NodeWorkerCtor> {
-  const name = 'node:worker_threads';
-  return ((await import(/* @vite-ignore */ name)) as { Worker: NodeWorkerCtor }).Worker;
+  return ((await nodeBuiltin('worker_threads')) as { Worker: NodeWorkerCtor }).Worker;
 }
 
 /**
- * A spawner over `worker_threads`: `src` is the worker file's URL, or its source text for an
- * `eval` worker. Workers are unref'd, so they never keep the process alive.
+ * A spawner over `worker_threads` (Node, Deno): an `eval` worker from the source text `code`.
+ * Workers are unref'd, so they never keep the process alive.
  */
-export function nodeSpawner(Ctor: NodeWorkerCtor, src: URL | { code: string }): Spawner {
+export function nodeSpawner(Ctor: NodeWorkerCtor, code: string): Spawner {
   return () => {
     // No execArgv: the worker needs no Node options, and some the main process was started
     // with break a worker (`--input-type` fails it). V8 flags are per process anyway.
-    const w = src instanceof URL ? new Ctor(src, { execArgv: [] }) : new Ctor(src.code, { eval: true, execArgv: [] });
+    const w = new Ctor(code, { eval: true, execArgv: [] });
     w.unref();
     return {
       post: (m) => w.postMessage(m),

@@ -10,7 +10,7 @@
  * after `nr_threads_stop()`. If the instance traps, the worker stores 1 in the pool's fault word
  * and notifies it, so the calling thread's wait ends in a panic (WasmPanicError) instead of a
  * hang, then posts `fault`.
- * @internal
+ * Internal: not part of the public API.
  */
 
 /** The message that starts a worker. */
