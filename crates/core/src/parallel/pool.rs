@@ -30,9 +30,13 @@ pub const MAX_WORKERS: u32 = 64;
 /// ops) is below this runs on the calling thread.
 pub const DEFAULT_MIN_WORK: usize = 1 << 17;
 
-/// Spins a worker makes (bell checks) after a job before it sleeps: about 50–100 µs, so
-/// back-to-back kernels (a training step) do not pay a futex wake-up each.
+/// Spins a worker makes (bell checks) after a job before it sleeps: about 50–100 µs in wasm
+/// (where `spin_loop` is no instruction), so back-to-back kernels (a training step) do not pay
+/// a futex wake-up each. Natively (tests) `spin_loop` is a `pause` of tens of cycles: fewer.
+#[cfg(target_arch = "wasm32")]
 const WORKER_SPINS: u32 = 1 << 16;
+#[cfg(not(target_arch = "wasm32"))]
+const WORKER_SPINS: u32 = 1 << 10;
 
 type Task = dyn Fn(usize) + Sync;
 
