@@ -249,7 +249,7 @@ impl Activation {
         if x.len() != n || chunk == 0 {
             return self.forward_run(x, y, cols);
         }
-        crate::parallel::for_each_chunk_mut(y, chunk, n * self.cost(), |i, y| self.forward_run(&x[i * chunk..i * chunk + y.len()], y, cols));
+        crate::parallel::for_each_chunk_mut(y, chunk, n.saturating_mul(self.cost()), |i, y| self.forward_run(&x[i * chunk..i * chunk + y.len()], y, cols));
     }
 
     /// How many elements of a long input one task of the thread pool takes: about
@@ -311,7 +311,7 @@ impl Activation {
         if x.len() != n || y.len() != n || dy.len() != n || chunk == 0 {
             return self.backward_run(x, y, dy, dx, cols);
         }
-        crate::parallel::for_each_chunk_mut(dx, chunk, n * self.cost(), |i, dx| {
+        crate::parallel::for_each_chunk_mut(dx, chunk, n.saturating_mul(self.cost()), |i, dx| {
             let r = i * chunk..i * chunk + dx.len();
             self.backward_run(&x[r.clone()], &y[r.clone()], &dy[r], dx, cols)
         });

@@ -149,7 +149,7 @@ pub fn binary(op: BinaryOp, x: &[f32], y: &[f32], out: &mut [f32]) {
     let kernel = binary_kernel(op);
     let cost = if op == BinaryOp::Pow { TRANSCENDENTAL_COST } else { 1 };
     let n = out.len();
-    parallel::for_each_chunk_mut(out, CHUNK, n * cost, |i, o| {
+    parallel::for_each_chunk_mut(out, CHUNK, n.saturating_mul(cost), |i, o| {
         let r = i * CHUNK..i * CHUNK + o.len();
         kernel(part(x, r.clone()), part(y, r), o)
     });
@@ -184,7 +184,7 @@ pub fn unary(op: UnaryOp, x: &[f32], out: &mut [f32]) {
         _ => 1,
     };
     let n = out.len();
-    parallel::for_each_chunk_mut(out, CHUNK, n * cost, |i, o| kernel(&x[i * CHUNK..i * CHUNK + o.len()], o));
+    parallel::for_each_chunk_mut(out, CHUNK, n.saturating_mul(cost), |i, o| kernel(&x[i * CHUNK..i * CHUNK + o.len()], o));
 }
 
 /// `out = min(max(x, lo), hi)` with NaN kept; the caller ensures `lo <= hi`.

@@ -130,7 +130,7 @@ impl Plan {
         // per-tile overhead for little work.
         let kc = k.div_ceil(k.div_ceil(KC).max(1)).max(1);
         let nc = (B_PACK_MAX / k.max(1) / NR * NR).max(NR);
-        let flops = 2 * m * k * nc.min(n);
+        let flops = (2 * m).saturating_mul(k).saturating_mul(nc.min(n));
         let panels = m.div_ceil(MR);
         let tasks = (flops / TASK_FLOPS).clamp(1, MAX_TASKS).min(panels).max(m.div_ceil(MC));
         Plan { kc, nc, mt: panels.div_ceil(tasks.max(1)) * MR }
@@ -183,7 +183,7 @@ pub fn gemm_with_scratch(
             });
         }
         let bpack = &*bpack;
-        let work = 2 * m * k * nc;
+        let work = (2 * m).saturating_mul(k).saturating_mul(nc);
         crate::parallel::for_each_chunk_mut(c, plan.mt * n, work, |t, band| {
             band_task(&g, plan, direct_b, jc, nc, bpack, t * plan.mt, band);
         });

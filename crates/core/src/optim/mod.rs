@@ -210,7 +210,7 @@ impl Optimizer {
             };
             self.update_run(step, lr, p, &grad[r], s);
         };
-        parallel::run(n.div_ceil(CHUNK), n * UPDATE_COST, &task);
+        parallel::run(n.div_ceil(CHUNK), n.saturating_mul(UPDATE_COST), &task);
     }
 
     /// [`Optimizer::update`] of one run on this thread, with the state as (up to three) slots
