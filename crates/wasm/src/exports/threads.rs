@@ -4,6 +4,11 @@
 //! [`nr_worker_main`]. Every kernel call on the calling (main) instance then splits its work
 //! over the workers that have joined; results do not depend on how many joined.
 //!
+//! Every instance, the main one included, must have called `__wasm_init_tls` with its own
+//! block before any other call: the pool keeps per-thread state in thread-locals (whether
+//! this thread is a worker; each thread's GEMM packing buffer), and without it all instances
+//! would share the block at address 0.
+//!
 //! Order of calls from JS:
 //! 1. main instance: `nr_threads_configure(workers)`;
 //! 2. each worker `i < workers`: `nr_worker_main(i)` (returns only when the pool stops);
