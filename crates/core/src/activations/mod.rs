@@ -415,7 +415,7 @@ mod tests {
                 [0, 1, 7, 13, 509, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK + 1].iter().map(|&n| (1, n)).collect()
             };
             for (rows, cols) in shapes {
-                cases.push((act.clone(), rows * cols, cols));
+                cases.push((act, rows * cols, cols));
             }
         }
         let run = |serial: bool| {
