@@ -72,8 +72,12 @@ static CLAIM: AtomicU32 = AtomicU32::new(0);
 static DONE: AtomicU32 = AtomicU32::new(0);
 /// 1 while a thread owns the pool (runs a job, or configures it).
 static BUSY: AtomicU32 = AtomicU32::new(0);
-/// Set to 1 by the JS worker wrapper (wasm) or by a native worker when its task panicked.
+/// The fault word: set to 1 by the JS wrapper of a worker whose instance trapped (wasm).
+/// Sticky until `configure`: the pool has lost a worker.
 static FAULT: AtomicU32 = AtomicU32::new(0);
+/// Set when a task of the current job panicked on a worker that caught it (native builds,
+/// which unwind); cleared when a job starts. The pool itself is fine afterwards.
+static JOB_FAILED: AtomicU32 = AtomicU32::new(0);
 static MIN_WORK: AtomicUsize = AtomicUsize::new(DEFAULT_MIN_WORK);
 
 thread_local! {
@@ -209,9 +213,9 @@ pub fn worker_main(index: u32) -> Result<(), PoolError> {
     Ok(())
 }
 
-/// Runs one claimed task on a worker. A panic there is the pool's fault: on wasm it traps the
-/// instance (the hook recorded the message, JS sets the fault word); natively it is caught,
-/// recorded and flagged, and the task still counts as done so the caller's wait ends.
+/// Runs one claimed task on a worker. On wasm a panic traps the instance (the hook recorded
+/// the message, JS sets the fault word); natively it is caught, recorded and flagged for this
+/// job only, and the task still counts as done so the caller's wait ends.
 fn run_on_worker(task: &Task, i: usize) {
     if let Err(payload) = std::panic::catch_unwind(core::panic::AssertUnwindSafe(|| task(i))) {
         let msg = payload
@@ -220,7 +224,7 @@ fn run_on_worker(task: &Task, i: usize) {
             .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
             .unwrap_or("panic");
         fault::record_worker_panic(format_args!("{msg}"));
-        FAULT.store(1, Release);
+        JOB_FAILED.store(1, Release);
     }
     DONE.fetch_add(1, Release);
 }
@@ -259,6 +263,9 @@ pub fn run<'a>(n_tasks: usize, work: usize, task: &'a (dyn Fn(usize) + Sync + 'a
         || STOP.load(Relaxed) != 0
         || is_worker()
         || n_tasks > u32::MAX as usize;
+    // Unit tests run in parallel: only the test that set up the workers uses them.
+    #[cfg(test)]
+    let inline = inline || !super::testing::owns_pool();
     if inline || BUSY.compare_exchange(0, 1, Acquire, Relaxed).is_err() {
         (0..n_tasks).for_each(task);
         return;
@@ -268,6 +275,9 @@ pub fn run<'a>(n_tasks: usize, work: usize, task: &'a (dyn Fn(usize) + Sync + 'a
     if FAULT.load(Acquire) != 0 {
         fault_panic();
     }
+    // No worker has trapped (FAULT is 0) and no task runs: forget an old caught panic.
+    JOB_FAILED.store(0, Relaxed);
+    fault::clear();
     // SAFETY: we hold BUSY and CLAIM is 0, so no thread reads JOB now; the 'static is a lie
     // that JobGuard makes harmless (nothing uses the task after it is dropped).
     unsafe {
@@ -288,7 +298,7 @@ pub fn run<'a>(n_tasks: usize, work: usize, task: &'a (dyn Fn(usize) + Sync + 'a
         }
         spin_loop();
     }
-    if FAULT.load(Acquire) != 0 {
+    if JOB_FAILED.load(Acquire) != 0 {
         fault_panic();
     }
 }
