@@ -116,6 +116,12 @@ pub fn configure(workers: u32) -> Result<(), PoolError> {
     if workers > 0 && !wait::THREADS_SUPPORTED {
         return Err(PoolError::Unsupported);
     }
+    // In wasm only the main instance runs jobs, and it calls this between calls, so a held
+    // BUSY is left over from a call that trapped: take the pool over. Natively another thread
+    // may be running a job: wait for it.
+    #[cfg(target_arch = "wasm32")]
+    BUSY.store(1, Release);
+    #[cfg(not(target_arch = "wasm32"))]
     while BUSY.compare_exchange_weak(0, 1, Acquire, Relaxed).is_err() {
         spin_loop();
     }

@@ -20,8 +20,12 @@
 //! Faults: when a worker's instance traps, its JS wrapper stores 1 at `nr_threads_fault_ptr()`
 //! (`Atomics.store` + `Atomics.notify`). A call waiting for a job on the main instance then
 //! panics with "a worker thread trapped: <the worker's panic message>" (a `WasmPanicError`
-//! for TS), and the pool must be rebuilt: workers may still be finishing tasks of the
-//! abandoned job, and the fault stays set until the next `nr_threads_configure`.
+//! for TS), and the pool must be rebuilt: the fault stays set until the next
+//! `nr_threads_configure`, and the surviving workers may still be finishing tasks of the
+//! abandoned job, writing into its output. So after any trap (main or worker), terminate
+//! every worker before reusing the memory; the safe recovery is a new `WebAssembly.Memory`,
+//! a new main instance and new workers. (`nr_threads_configure` on the old memory does take
+//! the pool back from the trapped call, so it does not hang.)
 
 use crate::ffi;
 use neurite_core::parallel;
