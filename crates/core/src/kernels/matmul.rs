@@ -200,8 +200,9 @@ fn band_task(g: &Gemm, plan: Plan, direct_b: bool, jc: usize, nc: usize, bpack: 
     // packing buffer is busy or cannot grow.
     let direct_a = n <= DIRECT_A_MAX_N && m > 2;
     let a_len = if direct_a { 0 } else { mc.next_multiple_of(MR) * plan.kc };
-    // A last column panel narrower than NR, when B is read in place, is packed here.
-    let edge_len = if direct_b && !nc.is_multiple_of(NR) { plan.kc * NR } else { 0 };
+    // A column panel narrower than NR, when B is read in place, is packed here: the last one,
+    // or the one after the 12-wide two-row tiles (n = 16: 12 + 4).
+    let edge_len = if direct_b { plan.kc * NR } else { 0 };
     A_SCRATCH.with(|s| {
         let mut guard = s.try_borrow_mut().ok();
         let need = a_len + edge_len;
@@ -332,7 +333,7 @@ mod tests {
     #[test]
     fn matches_reference_for_one_and_two_rows() {
         for m in 1..=3 {
-            for &n in &[11, 12, 13, 23, 24, 25, 36, 48, 50, 128, 130] {
+            for &n in &[11, 12, 13, 16, 23, 24, 25, 28, 36, 40, 48, 50, 128, 130, 136] {
                 for &k in &[1, 7, 200, KC + 50, 784] {
                     for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
                         check(m, k, n, ta, tb);
