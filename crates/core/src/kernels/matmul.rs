@@ -343,6 +343,21 @@ mod tests {
         }
     }
 
+    /// Every small width and height, so each mix of the in-place paths, the wide tiles and
+    /// the narrow panels after them is covered.
+    #[test]
+    fn matches_reference_for_every_small_shape() {
+        for m in 1..=10 {
+            for n in 1..=41 {
+                for &k in &[1, 5, 300] {
+                    for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+                        check(m, k, n, ta, tb);
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn matches_reference_across_m_and_n_blocks() {
         for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
@@ -378,7 +393,8 @@ mod tests {
     }
 
     /// The pool gives the same bits for 0, 1, 2, 3 and 8 workers, on every path (packed,
-    /// B in place, A in place, wide tiles, two column blocks: B_PACK_MAX / 2049 = 504 columns), at sizes one below, at and
+    /// B in place, A in place, wide tiles in a last band of one or two rows, two column blocks:
+    /// B_PACK_MAX / 2049 = 504 columns), at sizes one below, at and
     /// one above a split into two tasks (2·TASK_FLOPS = 2·128·128·64), and at primes.
     #[test]
     fn the_same_bits_with_any_number_of_workers() {
@@ -392,6 +408,8 @@ mod tests {
             (128, 129, 64),
             (257, 127, 129),
             (7, 509, 301),
+            (6, 1021, 172),
+            (5, 2000, 136),
             (2, 1021, 131),
             (509, 257, 13),
             (9, 2049, 509),
