@@ -55,7 +55,8 @@ pub fn worker_panic_message() -> Option<&'static str> {
     Some(unsafe { core::str::from_utf8_unchecked(&(&*MSG.bytes.get())[..len]) })
 }
 
-/// Forgets the stored message (when the pool is configured again).
+/// Forgets the stored message (when the pool is configured again, or a job starts on a pool
+/// that has lost no worker).
 pub fn clear() {
     MSG.state.store(EMPTY, Ordering::Release);
 }

@@ -109,6 +109,59 @@ pub fn map_tasks<T: Send>(out: &mut [T], work: usize, f: impl Fn(usize) -> T + S
     for_each_chunk_mut(out, 1, work, |i, o| o[0] = f(i));
 }
 
+/// Appends `n` values to `out` (which must have room for them: `out.capacity() - out.len()
+/// >= n`), computed in chunks of `chunk` by `f(range)`, an iterator over exactly the values
+/// of `range` (indices into the new values). Nothing is zero-filled first.
+///
+/// # Panics
+/// If `out` lacks the capacity, or an iterator yields fewer values than its range (then
+/// nothing is appended).
+pub fn extend_chunks<T: Send, I: Iterator<Item = T>>(out: &mut Vec<T>, n: usize, chunk: usize, work: usize, f: impl Fn(core::ops::Range<usize>) -> I + Sync) {
+    assert!(out.capacity() - out.len() >= n, "extend_chunks: no room for {n} values");
+    let spare = &mut out.spare_capacity_mut()[..n];
+    for_each_chunk_mut(spare, chunk, work, |i, dst| {
+        let (start, len) = (i * chunk, dst.len());
+        let mut written = 0;
+        for (d, v) in dst.iter_mut().zip(f(start..start + len)) {
+            d.write(v);
+            written += 1;
+        }
+        assert_eq!(written, dst.len(), "extend_chunks: an iterator ended early");
+    });
+    // SAFETY: every chunk of the n spare slots was written (each task asserted it wrote its
+    // whole chunk, and a panic would have unwound before this line).
+    unsafe { out.set_len(out.len() + n) };
+}
+
+/// A slice that tasks write in parts they choose (for layouts that `for_each_chunks_mut`
+/// cannot cut, such as an optimizer's slot-major state). Each part must be written by one
+/// task only.
+pub struct SharedMut<'a, T> {
+    ptr: *mut T,
+    len: usize,
+    _borrow: PhantomData<&'a mut [T]>,
+}
+
+// SAFETY: as `Parts`: disjoint `&mut` parts handed to other threads need `T: Send`.
+unsafe impl<T: Send> Sync for SharedMut<'_, T> {}
+
+impl<'a, T> SharedMut<'a, T> {
+    pub fn new(s: &'a mut [T]) -> Self {
+        SharedMut { ptr: s.as_mut_ptr(), len: s.len(), _borrow: PhantomData }
+    }
+
+    /// The part `range` (panics if out of bounds).
+    ///
+    /// # Safety
+    /// No two live results may overlap.
+    #[allow(clippy::mut_from_ref)]
+    pub unsafe fn part(&self, range: core::ops::Range<usize>) -> &mut [T] {
+        assert!(range.start <= range.end && range.end <= self.len, "SharedMut::part: {range:?} out of 0..{}", self.len);
+        // SAFETY: in bounds (checked); exclusive by the caller's contract.
+        unsafe { core::slice::from_raw_parts_mut(self.ptr.add(range.start), range.end - range.start) }
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod testing;
 

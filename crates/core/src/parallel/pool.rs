@@ -26,13 +26,21 @@ use super::{fault, wait};
 /// The most workers [`configure`] accepts.
 pub const MAX_WORKERS: u32 = 64;
 
-/// The default of [`min_work`]: a call whose work (≈ flops, or elements for element-wise
-/// ops) is below this runs on the calling thread.
-pub const DEFAULT_MIN_WORK: usize = 1 << 17;
+/// The default of [`min_work`]: a call whose work (≈ flops; elements for cheap element-wise
+/// ops) is below this runs on the calling thread. Measured 2026-11-30 in Node 20 with one
+/// worker (threaded build, a loaded 2-core machine, so to be re-measured): `add` of 32 Ki
+/// elements (2 chunks) ran 1.47× faster split, 8 Ki not at all; `exp` of 32 Ki 1.66×; GEMM
+/// 128³ 1.39× (smaller products are one task anyway, see `kernels::matmul::TASK_FLOPS`).
+/// The calling thread claims tasks itself, so a worker that wakes late costs little.
+pub const DEFAULT_MIN_WORK: usize = 1 << 15;
 
-/// Spins a worker makes (bell checks) after a job before it sleeps: about 50–100 µs, so
-/// back-to-back kernels (a training step) do not pay a futex wake-up each.
+/// Spins a worker makes (bell checks) after a job before it sleeps: about 50–100 µs in wasm
+/// (where `spin_loop` is no instruction), so back-to-back kernels (a training step) do not pay
+/// a futex wake-up each. Natively (tests) `spin_loop` is a `pause` of tens of cycles: fewer.
+#[cfg(target_arch = "wasm32")]
 const WORKER_SPINS: u32 = 1 << 16;
+#[cfg(not(target_arch = "wasm32"))]
+const WORKER_SPINS: u32 = 1 << 10;
 
 type Task = dyn Fn(usize) + Sync;
 
@@ -64,8 +72,12 @@ static CLAIM: AtomicU32 = AtomicU32::new(0);
 static DONE: AtomicU32 = AtomicU32::new(0);
 /// 1 while a thread owns the pool (runs a job, or configures it).
 static BUSY: AtomicU32 = AtomicU32::new(0);
-/// Set to 1 by the JS worker wrapper (wasm) or by a native worker when its task panicked.
+/// The fault word: set to 1 by the JS wrapper of a worker whose instance trapped (wasm).
+/// Sticky until `configure`: the pool has lost a worker.
 static FAULT: AtomicU32 = AtomicU32::new(0);
+/// Set when a task of the current job panicked on a worker that caught it (native builds,
+/// which unwind); cleared when a job starts. The pool itself is fine afterwards.
+static JOB_FAILED: AtomicU32 = AtomicU32::new(0);
 static MIN_WORK: AtomicUsize = AtomicUsize::new(DEFAULT_MIN_WORK);
 
 thread_local! {
@@ -104,6 +116,12 @@ pub fn configure(workers: u32) -> Result<(), PoolError> {
     if workers > 0 && !wait::THREADS_SUPPORTED {
         return Err(PoolError::Unsupported);
     }
+    // In wasm only the main instance runs jobs, and it calls this between calls, so a held
+    // BUSY is left over from a call that trapped: take the pool over. Natively another thread
+    // may be running a job: wait for it.
+    #[cfg(target_arch = "wasm32")]
+    BUSY.store(1, Release);
+    #[cfg(not(target_arch = "wasm32"))]
     while BUSY.compare_exchange_weak(0, 1, Acquire, Relaxed).is_err() {
         spin_loop();
     }
@@ -201,9 +219,9 @@ pub fn worker_main(index: u32) -> Result<(), PoolError> {
     Ok(())
 }
 
-/// Runs one claimed task on a worker. A panic there is the pool's fault: on wasm it traps the
-/// instance (the hook recorded the message, JS sets the fault word); natively it is caught,
-/// recorded and flagged, and the task still counts as done so the caller's wait ends.
+/// Runs one claimed task on a worker. On wasm a panic traps the instance (the hook recorded
+/// the message, JS sets the fault word); natively it is caught, recorded and flagged for this
+/// job only, and the task still counts as done so the caller's wait ends.
 fn run_on_worker(task: &Task, i: usize) {
     if let Err(payload) = std::panic::catch_unwind(core::panic::AssertUnwindSafe(|| task(i))) {
         let msg = payload
@@ -212,7 +230,7 @@ fn run_on_worker(task: &Task, i: usize) {
             .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
             .unwrap_or("panic");
         fault::record_worker_panic(format_args!("{msg}"));
-        FAULT.store(1, Release);
+        JOB_FAILED.store(1, Release);
     }
     DONE.fetch_add(1, Release);
 }
@@ -251,6 +269,9 @@ pub fn run<'a>(n_tasks: usize, work: usize, task: &'a (dyn Fn(usize) + Sync + 'a
         || STOP.load(Relaxed) != 0
         || is_worker()
         || n_tasks > u32::MAX as usize;
+    // Unit tests run in parallel: only the test that set up the workers uses them.
+    #[cfg(test)]
+    let inline = inline || !super::testing::owns_pool();
     if inline || BUSY.compare_exchange(0, 1, Acquire, Relaxed).is_err() {
         (0..n_tasks).for_each(task);
         return;
@@ -260,6 +281,9 @@ pub fn run<'a>(n_tasks: usize, work: usize, task: &'a (dyn Fn(usize) + Sync + 'a
     if FAULT.load(Acquire) != 0 {
         fault_panic();
     }
+    // No worker has trapped (FAULT is 0) and no task runs: forget an old caught panic.
+    JOB_FAILED.store(0, Relaxed);
+    fault::clear();
     // SAFETY: we hold BUSY and CLAIM is 0, so no thread reads JOB now; the 'static is a lie
     // that JobGuard makes harmless (nothing uses the task after it is dropped).
     unsafe {
@@ -280,7 +304,7 @@ pub fn run<'a>(n_tasks: usize, work: usize, task: &'a (dyn Fn(usize) + Sync + 'a
         }
         spin_loop();
     }
-    if FAULT.load(Acquire) != 0 {
+    if JOB_FAILED.load(Acquire) != 0 {
         fault_panic();
     }
 }

@@ -1,11 +1,23 @@
 //! Test support: run a closure with `n` native worker threads in the pool.
 
+use std::cell::Cell;
 use std::sync::Mutex;
 
 use super::{configure, joined, set_min_work, stop, worker_main, DEFAULT_MIN_WORK};
 
 /// Serialises the tests that configure the pool (it is one global).
 static LOCK: Mutex<()> = Mutex::new(());
+
+thread_local! {
+    /// True on the thread running `with_workers`' closure: only it may use the pool, so the
+    /// other tests (running in parallel) neither take the workers nor see a fault set here.
+    static OWNER: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether this thread may use the pool (see `OWNER`).
+pub fn owns_pool() -> bool {
+    OWNER.with(Cell::get)
+}
 
 /// Runs `f` with `workers` native workers joined and the split threshold at `min_work`, then
 /// stops them and restores the defaults (0 workers, [`DEFAULT_MIN_WORK`]).
@@ -17,7 +29,9 @@ pub fn with_workers<R>(workers: u32, min_work: usize, f: impl FnOnce() -> R) -> 
         std::thread::yield_now();
     }
     set_min_work(min_work);
+    OWNER.with(|o| o.set(true));
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    OWNER.with(|o| o.set(false));
     stop();
     for h in handles {
         h.join().expect("worker thread").expect("worker_main");

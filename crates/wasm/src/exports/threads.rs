@@ -4,6 +4,11 @@
 //! [`nr_worker_main`]. Every kernel call on the calling (main) instance then splits its work
 //! over the workers that have joined; results do not depend on how many joined.
 //!
+//! Every instance, the main one included, must have called `__wasm_init_tls` with its own
+//! block before any other call: the pool keeps per-thread state in thread-locals (whether
+//! this thread is a worker; each thread's GEMM packing buffer), and without it all instances
+//! would share the block at address 0.
+//!
 //! Order of calls from JS:
 //! 1. main instance: `nr_threads_configure(workers)`;
 //! 2. each worker `i < workers`: `nr_worker_main(i)` (returns only when the pool stops);
@@ -15,8 +20,12 @@
 //! Faults: when a worker's instance traps, its JS wrapper stores 1 at `nr_threads_fault_ptr()`
 //! (`Atomics.store` + `Atomics.notify`). A call waiting for a job on the main instance then
 //! panics with "a worker thread trapped: <the worker's panic message>" (a `WasmPanicError`
-//! for TS), and the pool must be rebuilt: workers may still be finishing tasks of the
-//! abandoned job, and the fault stays set until the next `nr_threads_configure`.
+//! for TS), and the pool must be rebuilt: the fault stays set until the next
+//! `nr_threads_configure`, and the surviving workers may still be finishing tasks of the
+//! abandoned job, writing into its output. So after any trap (main or worker), terminate
+//! every worker before reusing the memory; the safe recovery is a new `WebAssembly.Memory`,
+//! a new main instance and new workers. (`nr_threads_configure` on the old memory does take
+//! the pool back from the trapped call, so it does not hang.)
 
 use crate::ffi;
 use neurite_core::parallel;
