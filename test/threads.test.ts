@@ -18,12 +18,7 @@ import { nodeReference, requireDist, ROOT } from './runtimes/expect.js';
 
 const run = promisify(execFile);
 
-type ThreadExports = {
-  nr_threads_set_min_work(n: number): void;
-  nr_threads_min_work(): number;
-  nr_debug_panic_in_worker(nTasks: number): number;
-};
-const tx = () => raw() as unknown as ThreadExports;
+const tx = () => raw();
 
 /** OS threads of this process (Linux): worker_threads are threads, so a leak shows here. */
 function osThreads(): number {
@@ -170,7 +165,7 @@ describe('faults and lifecycle', () => {
       let err: unknown;
       const t0 = Date.now();
       try {
-        call((e) => (e as unknown as ThreadExports).nr_debug_panic_in_worker(64));
+        call((e) => e.nr_debug_panic_in_worker(64));
       } catch (e) {
         err = e;
       }
