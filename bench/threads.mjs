@@ -120,7 +120,7 @@ export async function run(ctx) {
     const call = (nr, [a, b]) => () => nr.matMul(a, b, ta, tb).dispose();
     const label = `${c.a.join('×')}${ta ? 'ᵀ' : ''} · ${c.b.join('×')}${tb ? 'ᵀ' : ''}`;
     ctx.log(`gemm ${label} …`);
-    const r = ctx.compare({ t1: call(n1, ins[0]), t2: call(n2, ins[1]), relaxed: call(nRelaxed, ins[2]) });
+    const r = await ctx.compare({ t1: { fn: call(n1, ins[0]) }, t2: { fn: call(n2, ins[1]) }, relaxed: { fn: call(nRelaxed, ins[2]) } });
     gemmRows.push([label, cell(r.t1), cell(r.t2), ratio(r.t1.median, r.t2.median), cell(r.relaxed), ratio(r.t1.median, r.relaxed.median)]);
     data[`gemm ${label}`] = r;
     ins.flat().forEach((t) => t.dispose());
