@@ -161,7 +161,7 @@ const NOT_OPS = [
   'ReduceLROnPlateau', 'Reshape', 'SaltAndPepper', 'Sequential', 'ShapeError', 'Tensor', 'TerminateOnNaN', 'Variational', 'WasmPanicError',
   'callbacks', 'codecs', 'collapseLinear', 'compression', 'grad', 'grads', 'init', 'initializers', 'keep', 'layers', 'losses', 'memory',
   'neuron', 'optimizers', 'train', 'pca', 'perceptron', 'progressBar', 'rbfNetwork', 'regularizers', 'schedules', 'sequential',
-  'setDebug', 'setSeed', 'tidy', 'valueAndGrad', 'valueAndGrads', 'variable', 'variableGrads',
+  'setDebug', 'setSeed', 'shutdown', 'threads', 'tidy', 'valueAndGrad', 'valueAndGrads', 'variable', 'variableGrads',
 ];
 
 /** Values in `range`, at least 0.1 away from 0 (kinks of relu/abs) when the range crosses it. */

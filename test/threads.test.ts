@@ -156,6 +156,26 @@ describe('bit-identical results for any thread count', () => {
   });
 });
 
+describe('shared memory', () => {
+  it('memory that grows while workers run is read through fresh views, with the same bits as one thread', async () => {
+    const run = () => nr.tidy(() => {
+      const before = nr.memory().wasmBytes;
+      const big = nr.randomNormal([2048, 1024], { seed: 9 }); // 8 MiB: memory grows
+      const w = nr.randomNormal([1024, 33], { seed: 10 });
+      const y = big.matMul(w).relu().sum(0);
+      expect(nr.memory().wasmBytes).toBeGreaterThan(before);
+      return hexBits(y.data()) + hexBits(big.slice([2047, 0], [1, 1024]).data());
+    });
+    // Fresh instances (shutdown first): their memory starts small, so the 8 MiB tensor grows it.
+    nr.shutdown();
+    await nr.init({ threads: 1 });
+    const one = run();
+    nr.shutdown();
+    await nr.init({ threads: 3 });
+    expect(run() === one).toBe(true);
+  });
+});
+
 describe('faults and lifecycle', () => {
   it('a task that panics on a worker is a WasmPanicError; the pool is rebuilt and the next call works', async () => {
     await nr.init({ threads: 2 });
