@@ -59,6 +59,8 @@ let config: ThreadConfig = { threads: 1, spawner: null, reason: null, relaxedSim
 let pool: Pool | null = null;
 /** Why the last pool failed to start (then the instance runs on one thread). */
 let poolFailure: string | null = null;
+/** Whether the current module is the threaded build. */
+let threadedModule = false;
 /** The instance's memory: imported and shared for the threaded build, else its export. */
 let linear: WebAssembly.Memory | null = null;
 
@@ -99,6 +101,7 @@ function create(mod: WebAssembly.Module): Promise<void> | null {
   poolFailure = null;
   let instance: WebAssembly.Instance;
   const threaded = isThreadedModule(mod);
+  threadedModule = threaded;
   if (threaded) {
     ({ instance, memory: linear } = instantiateShared(mod));
   } else {
@@ -164,13 +167,12 @@ export function shutdown(): void {
 
 /** What `threads()` reports. */
 export function threadsInfo(): ThreadsInfo {
-  const e = current?.exports as unknown as PoolExports | undefined;
-  const joined = pool && e ? e.nr_threads_joined() : 0;
-  const count = 1 + joined;
+  if (!current) return { count: 0, requested: config.threads, reason: 'neurite is not initialised: call `await init()`', relaxedSimd: false, relaxedReason: null };
+  const count = 1 + (pool ? (current.exports as unknown as PoolExports).nr_threads_joined() : 0);
   let reason = config.reason ?? poolFailure;
-  if (!reason && current && !isThreadedModule(module!) && config.threads > 1) reason = 'this build of neurite has no thread support (the plain .wasm: see README, Threads)';
+  if (!reason && !threadedModule && config.threads > 1) reason = 'this build of neurite has no thread support (the plain .wasm: see README, Threads)';
   if (!reason && pool && count < config.threads) reason = `${count - 1} of ${config.threads - 1} workers have joined so far`;
-  return { count: current ? count : 0, requested: config.threads, reason: count < config.threads ? reason : null, relaxedSimd: config.relaxedSimd, relaxedReason: config.relaxedReason };
+  return { count, requested: config.threads, reason: count < config.threads ? reason : null, relaxedSimd: config.relaxedSimd, relaxedReason: config.relaxedReason };
 }
 
 /** Registers a callback run whenever a new instance is created. */
