@@ -271,6 +271,13 @@ describe('relaxed SIMD (neurite/url, built)', () => {
     expect(r.relaxed).toEqual(r.plain);
   });
 
+  it('core-relaxed.wasm holds relaxed-SIMD code (Node 20 without the flag rejects it) and core.wasm none', () => {
+    requireDist();
+    const flagged = process.execArgv.some((a) => a.includes('relaxed-simd'));
+    expect(WebAssembly.validate(readFileSync(join(ROOT, 'dist/url/core-relaxed.wasm')))).toBe(flagged);
+    expect(WebAssembly.validate(readFileSync(join(ROOT, 'dist/url/core.wasm')))).toBe(true);
+  });
+
   it('with --experimental-wasm-relaxed-simd it loads core-relaxed.wasm; results agree within a tolerance', async () => {
     const r = await runRelaxed(['--experimental-wasm-relaxed-simd']);
     expect(r.info).toMatchObject({ relaxedSimd: true, relaxedReason: null, count: 2 });
