@@ -263,15 +263,7 @@ fn claim() -> Option<(&'static Task, usize)> {
 /// If a task panics (on this thread, or on a worker: "a worker thread trapped: …"); natively,
 /// only after every task that had started has finished.
 pub fn run<'a>(n_tasks: usize, work: usize, task: &'a (dyn Fn(usize) + Sync + 'a)) {
-    let inline = n_tasks < 2
-        || work < min_work()
-        || JOINED.load(Relaxed) == 0
-        || STOP.load(Relaxed) != 0
-        || is_worker()
-        || n_tasks > u32::MAX as usize;
-    // Unit tests run in parallel: only the test that set up the workers uses them.
-    #[cfg(test)]
-    let inline = inline || !super::testing::owns_pool();
+    let inline = !may_split(n_tasks, work);
     if inline || BUSY.compare_exchange(0, 1, Acquire, Relaxed).is_err() {
         (0..n_tasks).for_each(task);
         return;
@@ -307,6 +299,23 @@ pub fn run<'a>(n_tasks: usize, work: usize, task: &'a (dyn Fn(usize) + Sync + 'a
     if JOB_FAILED.load(Acquire) != 0 {
         fault_panic();
     }
+}
+
+/// Whether [`run`] would hand `n_tasks` tasks of `work` to the workers now (a hint: another
+/// thread may take the pool first, and then `run` runs them here). Kernels whose one-thread
+/// form is faster as a single loop use it to pick that form.
+pub fn may_split(n_tasks: usize, work: usize) -> bool {
+    let split = n_tasks >= 2
+        && work >= min_work()
+        && JOINED.load(Relaxed) != 0
+        && STOP.load(Relaxed) == 0
+        && BUSY.load(Relaxed) == 0
+        && !is_worker()
+        && n_tasks <= u32::MAX as usize;
+    // Unit tests run in parallel: only the test that set up the workers uses them.
+    #[cfg(test)]
+    let split = split && super::testing::owns_pool();
+    split
 }
 
 #[cold]
