@@ -26,7 +26,7 @@
 
 use crate::ops::binary::BinaryOp;
 use crate::ops::unary::UnaryOp;
-use crate::parallel::{self, extend_chunks};
+use crate::parallel;
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 use super::simd128_elementwise as imp;
@@ -122,36 +122,34 @@ pub fn binary_into(op: BinaryOp, x: &[f32], y: &[f32], out: &mut Vec<f32>) -> bo
     true
 }
 
-/// [`binary_into`] over the thread pool, in chunks of [`CHUNK`] (same values).
+/// [`binary_into`] over the thread pool, in chunks of [`CHUNK`] computed by the kernels
+/// above (same values).
 #[inline(never)]
 fn binary_into_split(op: BinaryOp, x: &[f32], y: &[f32], out: &mut Vec<f32>) {
     let n = x.len().max(y.len());
-    macro_rules! run {
-        ($f:expr) => {
-            match (x, y) {
-                (&[a], _) if y.len() != 1 => extend_chunks(out, n, CHUNK, n, |r| y[r].iter().map(move |&b| $f(a, b))),
-                (_, &[b]) if x.len() != 1 => extend_chunks(out, n, CHUNK, n, |r| x[r].iter().map(move |&a| $f(a, b))),
-                _ => extend_chunks(out, n, CHUNK, n, |r| x[r.clone()].iter().zip(&y[r]).map(|(&a, &b)| $f(a, b))),
-            }
-        };
-    }
-    match op {
-        BinaryOp::Add => run!(|a: f32, b: f32| a + b),
-        BinaryOp::Sub => run!(|a: f32, b: f32| a - b),
-        BinaryOp::Mul => run!(|a: f32, b: f32| a * b),
-        _ => run!(|a: f32, b: f32| a / b),
-    }
+    let kernel = binary_kernel(op);
+    parallel::extend_with(out, n, CHUNK, n, 0.0, |i, o| {
+        let r = i * CHUNK..i * CHUNK + o.len();
+        kernel(part(x, r.clone()), part(y, r), o)
+    });
 }
 
 /// `op(x)` appended to `out` (see [`binary_into`]); `false` for ops not handled here.
 pub fn unary_into(op: UnaryOp, x: &[f32], out: &mut Vec<f32>) -> bool {
+    if !matches!(op, UnaryOp::Neg | UnaryOp::Abs | UnaryOp::Square | UnaryOp::Sqrt) {
+        return false;
+    }
     let n = x.len();
+    if parallel::may_split(n.div_ceil(CHUNK), n) {
+        let kernel = unary_kernel(op);
+        parallel::extend_with(out, n, CHUNK, n, 0.0, |i, o| kernel(&x[i * CHUNK..i * CHUNK + o.len()], o));
+        return true;
+    }
     match op {
-        UnaryOp::Neg => extend_chunks(out, n, CHUNK, n, |r| x[r].iter().map(|&a| -a)),
-        UnaryOp::Abs => extend_chunks(out, n, CHUNK, n, |r| x[r].iter().map(|&a| a.abs())),
-        UnaryOp::Square => extend_chunks(out, n, CHUNK, n, |r| x[r].iter().map(|&a| a * a)),
-        UnaryOp::Sqrt => extend_chunks(out, n, CHUNK, n, |r| x[r].iter().map(|&a| a.sqrt())),
-        _ => return false,
+        UnaryOp::Neg => out.extend(x.iter().map(|&a| -a)),
+        UnaryOp::Abs => out.extend(x.iter().map(|&a| a.abs())),
+        UnaryOp::Square => out.extend(x.iter().map(|&a| a * a)),
+        _ => out.extend(x.iter().map(|&a| a.sqrt())),
     }
     true
 }
@@ -488,12 +486,15 @@ mod tests {
                     let got = same_bits_for_all_counts(&format!("{op:?} n={n}"), || {
                         let mut out = vec![f32::NAN; n];
                         binary(op, xs, ys, &mut out);
+                        let mut into = Vec::with_capacity(n);
+                        if binary_into(op, xs, ys, &mut into) {
+                            assert_eq!(into.len(), n);
+                            out.extend(into);
+                        }
                         out
                     });
-                    assert!(got.iter().zip(&want).all(|(g, w)| g.to_bits() == w.to_bits()), "{op:?} n={n}");
-                    let mut into = Vec::with_capacity(n);
-                    if binary_into(op, xs, ys, &mut into) {
-                        assert!(into.iter().zip(&want).all(|(g, w)| g.to_bits() == w.to_bits()) && into.len() == n, "{op:?} into n={n}");
+                    for (i, (g, w)) in got.iter().zip(want.iter().chain(&want)).enumerate() {
+                        assert_eq!(g.to_bits(), w.to_bits(), "{op:?} n={n} at {i}");
                     }
                 }
             }

@@ -27,12 +27,13 @@ use super::{fault, wait};
 pub const MAX_WORKERS: u32 = 64;
 
 /// The default of [`min_work`]: a call whose work (≈ flops; elements for cheap element-wise
-/// ops) is below this runs on the calling thread. Measured 2026-11-30 in Node 20 with one
-/// worker (threaded build, a loaded 2-core machine, so to be re-measured): `add` of 32 Ki
-/// elements (2 chunks) ran 1.47× faster split, 8 Ki not at all; `exp` of 32 Ki 1.66×; GEMM
-/// 128³ 1.39× (smaller products are one task anyway, see `kernels::matmul::TASK_FLOPS`).
-/// The calling thread claims tasks itself, so a worker that wakes late costs little.
-pub const DEFAULT_MIN_WORK: usize = 1 << 15;
+/// ops and sums, 16 per element for `exp`-like ones) is below this runs on the calling
+/// thread. Measured 2026-11-30 in Node 20, threaded build, 1 worker + the calling thread, on
+/// the 2-core machine while it was idle (split time / one-thread time): `add` of 128 Ki
+/// elements 1.7× slower split, 256 Ki 1.8× faster; `sum` of 64 Ki no gain, 256 Ki 1.7×;
+/// `exp` of 32 Ki (2 chunks, 512 Ki work) 1.8×; GEMM 128³ (4 Mflop) 1.4×, 512³ 1.9×.
+/// (A GEMM under 2·`TASK_FLOPS` is one task anyway.)
+pub const DEFAULT_MIN_WORK: usize = 1 << 18;
 
 /// Spins a worker makes (bell checks) after a job before it sleeps: about 50–100 µs in wasm
 /// (where `spin_loop` is no instruction), so back-to-back kernels (a training step) do not pay
