@@ -26,7 +26,7 @@
 
 use crate::ops::binary::BinaryOp;
 use crate::ops::unary::UnaryOp;
-use crate::parallel::{self, extend_chunks};
+use crate::parallel;
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 use super::simd128_elementwise as imp;
@@ -94,12 +94,22 @@ pub fn binary_kernel(op: BinaryOp) -> BinaryKernel {
 /// thread pool in chunks of [`CHUNK`].
 /// Either input may also be a single value (a scalar broadcast over the other).
 pub fn binary_into(op: BinaryOp, x: &[f32], y: &[f32], out: &mut Vec<f32>) -> bool {
+    if !matches!(op, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div) {
+        return false;
+    }
+    let n = x.len().max(y.len());
+    if parallel::may_split(n.div_ceil(CHUNK), n) {
+        binary_into_split(op, x, y, out);
+        return true;
+    }
+    // NOTE: the one-thread loops stay as they were, apart from the split form (kept out of
+    // line): with the split form inlined here, `add` of 4–64 Ki elements ran 1.1–1.6× slower.
     macro_rules! run {
         ($f:expr) => {
             match (x, y) {
-                (&[a], _) if y.len() != 1 => extend_chunks(out, y.len(), CHUNK, y.len(), |r| y[r].iter().map(move |&b| $f(a, b))),
-                (_, &[b]) if x.len() != 1 => extend_chunks(out, x.len(), CHUNK, x.len(), |r| x[r].iter().map(move |&a| $f(a, b))),
-                _ => extend_chunks(out, x.len(), CHUNK, x.len(), |r| x[r.clone()].iter().zip(&y[r]).map(|(&a, &b)| $f(a, b))),
+                (&[a], _) if y.len() != 1 => out.extend(y.iter().map(|&b| $f(a, b))),
+                (_, &[b]) if x.len() != 1 => out.extend(x.iter().map(|&a| $f(a, b))),
+                _ => out.extend(x.iter().zip(y).map(|(&a, &b)| $f(a, b))),
             }
         };
     }
@@ -107,21 +117,39 @@ pub fn binary_into(op: BinaryOp, x: &[f32], y: &[f32], out: &mut Vec<f32>) -> bo
         BinaryOp::Add => run!(|a: f32, b: f32| a + b),
         BinaryOp::Sub => run!(|a: f32, b: f32| a - b),
         BinaryOp::Mul => run!(|a: f32, b: f32| a * b),
-        BinaryOp::Div => run!(|a: f32, b: f32| a / b),
-        _ => return false,
+        _ => run!(|a: f32, b: f32| a / b),
     }
     true
 }
 
+/// [`binary_into`] over the thread pool, in chunks of [`CHUNK`] computed by the kernels
+/// above (same values).
+#[inline(never)]
+fn binary_into_split(op: BinaryOp, x: &[f32], y: &[f32], out: &mut Vec<f32>) {
+    let n = x.len().max(y.len());
+    let kernel = binary_kernel(op);
+    parallel::extend_with(out, n, CHUNK, n, 0.0, |i, o| {
+        let r = i * CHUNK..i * CHUNK + o.len();
+        kernel(part(x, r.clone()), part(y, r), o)
+    });
+}
+
 /// `op(x)` appended to `out` (see [`binary_into`]); `false` for ops not handled here.
 pub fn unary_into(op: UnaryOp, x: &[f32], out: &mut Vec<f32>) -> bool {
+    if !matches!(op, UnaryOp::Neg | UnaryOp::Abs | UnaryOp::Square | UnaryOp::Sqrt) {
+        return false;
+    }
     let n = x.len();
+    if parallel::may_split(n.div_ceil(CHUNK), n) {
+        let kernel = unary_kernel(op);
+        parallel::extend_with(out, n, CHUNK, n, 0.0, |i, o| kernel(&x[i * CHUNK..i * CHUNK + o.len()], o));
+        return true;
+    }
     match op {
-        UnaryOp::Neg => extend_chunks(out, n, CHUNK, n, |r| x[r].iter().map(|&a| -a)),
-        UnaryOp::Abs => extend_chunks(out, n, CHUNK, n, |r| x[r].iter().map(|&a| a.abs())),
-        UnaryOp::Square => extend_chunks(out, n, CHUNK, n, |r| x[r].iter().map(|&a| a * a)),
-        UnaryOp::Sqrt => extend_chunks(out, n, CHUNK, n, |r| x[r].iter().map(|&a| a.sqrt())),
-        _ => return false,
+        UnaryOp::Neg => out.extend(x.iter().map(|&a| -a)),
+        UnaryOp::Abs => out.extend(x.iter().map(|&a| a.abs())),
+        UnaryOp::Square => out.extend(x.iter().map(|&a| a * a)),
+        _ => out.extend(x.iter().map(|&a| a.sqrt())),
     }
     true
 }
@@ -458,12 +486,15 @@ mod tests {
                     let got = same_bits_for_all_counts(&format!("{op:?} n={n}"), || {
                         let mut out = vec![f32::NAN; n];
                         binary(op, xs, ys, &mut out);
+                        let mut into = Vec::with_capacity(n);
+                        if binary_into(op, xs, ys, &mut into) {
+                            assert_eq!(into.len(), n);
+                            out.extend(into);
+                        }
                         out
                     });
-                    assert!(got.iter().zip(&want).all(|(g, w)| g.to_bits() == w.to_bits()), "{op:?} n={n}");
-                    let mut into = Vec::with_capacity(n);
-                    if binary_into(op, xs, ys, &mut into) {
-                        assert!(into.iter().zip(&want).all(|(g, w)| g.to_bits() == w.to_bits()) && into.len() == n, "{op:?} into n={n}");
+                    for (i, (g, w)) in got.iter().zip(want.iter().chain(&want)).enumerate() {
+                        assert_eq!(g.to_bits(), w.to_bits(), "{op:?} n={n} at {i}");
                     }
                 }
             }

@@ -43,13 +43,11 @@ pub const CHUNK: usize = 16 * 1024;
 /// Partials computed per pool job (they live in a stack array, so no allocation).
 const GROUP: usize = 256;
 
-/// `f` over `v` in chunks of [`CHUNK`] (the whole run when it is not longer), the partials
-/// folded left to right with `combine`, starting from the first.
-#[inline(always)]
+/// `f` over `v` (longer than [`CHUNK`]) in chunks of `CHUNK`, the partials folded left to
+/// right with `combine`, starting from the first. (Out of line, so the short-run path of the
+/// callers compiles as before.)
+#[inline(never)]
 fn chunked(v: &[f32], f: impl Fn(&[f32]) -> f32 + Sync, combine: impl Fn(f32, f32) -> f32) -> f32 {
-    if v.len() <= CHUNK {
-        return f(v);
-    }
     let chunks = v.len().div_ceil(CHUNK);
     let mut parts = [0f32; GROUP];
     let mut acc: Option<f32> = None;
@@ -64,27 +62,39 @@ fn chunked(v: &[f32], f: impl Fn(&[f32]) -> f32 + Sync, combine: impl Fn(f32, f3
             acc = Some(acc.map_or(p, |a| combine(a, p)));
         }
     }
-    acc.unwrap_or_else(|| f(&[]))
+    acc.unwrap_or(0.0)
 }
 
 /// `Σ v`: the 16-lane order above within each chunk of [`CHUNK`], then the chunk sums left
 /// to right (0 for an empty run).
 pub fn sum(v: &[f32]) -> f32 {
+    if v.len() <= CHUNK {
+        return imp::sum(v);
+    }
     chunked(v, imp::sum, |a, b| a + b)
 }
 
 /// `Σ (v − m)²` in the same order as [`sum`] (the second pass of a two-pass variance).
 pub fn sum_sq_dev(v: &[f32], m: f32) -> f32 {
+    if v.len() <= CHUNK {
+        return imp::sum_sq_dev(v, m);
+    }
     chunked(v, |c| imp::sum_sq_dev(c, m), |a, b| a + b)
 }
 
 /// The largest value; NaN if any is NaN; `−∞` for an empty run.
 pub fn max(v: &[f32]) -> f32 {
+    if v.len() <= CHUNK {
+        return imp::max(v);
+    }
     chunked(v, imp::max, max_f32)
 }
 
 /// The smallest value; NaN if any is NaN; `+∞` for an empty run.
 pub fn min(v: &[f32]) -> f32 {
+    if v.len() <= CHUNK {
+        return imp::min(v);
+    }
     chunked(v, imp::min, min_f32)
 }
 

@@ -47,7 +47,7 @@ mod wait;
 
 pub use fault::{record_worker_panic, worker_panic_message};
 pub use pool::{
-    configure, fault_word, is_worker, joined, min_work, run, set_min_work, stop, worker_main, workers, PoolError, DEFAULT_MIN_WORK,
+    configure, fault_word, is_worker, joined, may_split, min_work, run, set_min_work, stop, worker_main, workers, PoolError, DEFAULT_MIN_WORK,
     MAX_WORKERS,
 };
 pub use wait::THREADS_SUPPORTED;
@@ -109,27 +109,26 @@ pub fn map_tasks<T: Send>(out: &mut [T], work: usize, f: impl Fn(usize) -> T + S
     for_each_chunk_mut(out, 1, work, |i, o| o[0] = f(i));
 }
 
-/// Appends `n` values to `out` (which must have room for them: `out.capacity() - out.len()
-/// >= n`), computed in chunks of `chunk` by `f(range)`, an iterator over exactly the values
-/// of `range` (indices into the new values). Nothing is zero-filled first.
+/// Appends `n` values to `out` (which must have room for them), chunk `i` (of `chunk`
+/// values) written by `f(i, chunk)` on the thread pool. Each task first fills its chunk with
+/// `init` in place (cheap: the lines are about to be written anyway), so `f` gets plain
+/// `&mut [T]` and can be a SIMD kernel; no zero-fill pass over the whole output runs first.
 ///
 /// # Panics
-/// If `out` lacks the capacity, or an iterator yields fewer values than its range (then
-/// nothing is appended).
-pub fn extend_chunks<T: Send, I: Iterator<Item = T>>(out: &mut Vec<T>, n: usize, chunk: usize, work: usize, f: impl Fn(core::ops::Range<usize>) -> I + Sync) {
-    assert!(out.capacity() - out.len() >= n, "extend_chunks: no room for {n} values");
+/// If `out` lacks the capacity.
+pub fn extend_with<T: Copy + Send + Sync>(out: &mut Vec<T>, n: usize, chunk: usize, work: usize, init: T, f: impl Fn(usize, &mut [T]) + Sync) {
+    assert!(out.capacity() - out.len() >= n, "extend_with: no room for {n} values");
     let spare = &mut out.spare_capacity_mut()[..n];
     for_each_chunk_mut(spare, chunk, work, |i, dst| {
-        let (start, len) = (i * chunk, dst.len());
-        let mut written = 0;
-        for (d, v) in dst.iter_mut().zip(f(start..start + len)) {
-            d.write(v);
-            written += 1;
+        for d in dst.iter_mut() {
+            d.write(init);
         }
-        assert_eq!(written, dst.len(), "extend_chunks: an iterator ended early");
+        // SAFETY: every element of `dst` was initialised just above.
+        let dst = unsafe { &mut *(dst as *mut [core::mem::MaybeUninit<T>] as *mut [T]) };
+        f(i, dst);
     });
-    // SAFETY: every chunk of the n spare slots was written (each task asserted it wrote its
-    // whole chunk, and a panic would have unwound before this line).
+    // SAFETY: every chunk of the n spare slots was initialised by its task (the chunks cover
+    // 0..n, each run once; a panic would have unwound before this line).
     unsafe { out.set_len(out.len() + n) };
 }
 

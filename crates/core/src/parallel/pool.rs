@@ -27,12 +27,13 @@ use super::{fault, wait};
 pub const MAX_WORKERS: u32 = 64;
 
 /// The default of [`min_work`]: a call whose work (≈ flops; elements for cheap element-wise
-/// ops) is below this runs on the calling thread. Measured 2026-11-30 in Node 20 with one
-/// worker (threaded build, a loaded 2-core machine, so to be re-measured): `add` of 32 Ki
-/// elements (2 chunks) ran 1.47× faster split, 8 Ki not at all; `exp` of 32 Ki 1.66×; GEMM
-/// 128³ 1.39× (smaller products are one task anyway, see `kernels::matmul::TASK_FLOPS`).
-/// The calling thread claims tasks itself, so a worker that wakes late costs little.
-pub const DEFAULT_MIN_WORK: usize = 1 << 15;
+/// ops and sums, 16 per element for `exp`-like ones) is below this runs on the calling
+/// thread. Measured 2026-11-30 in Node 20, threaded build, 1 worker + the calling thread, on
+/// the 2-core machine while it was idle (split time / one-thread time): `add` of 128 Ki
+/// elements 1.7× slower split, 256 Ki 1.8× faster; `sum` of 64 Ki no gain, 256 Ki 1.7×;
+/// `exp` of 32 Ki (2 chunks, 512 Ki work) 1.8×; GEMM 128³ (4 Mflop) 1.4×, 512³ 1.9×.
+/// (A GEMM under 2·`TASK_FLOPS` is one task anyway.)
+pub const DEFAULT_MIN_WORK: usize = 1 << 18;
 
 /// Spins a worker makes (bell checks) after a job before it sleeps: about 50–100 µs in wasm
 /// (where `spin_loop` is no instruction), so back-to-back kernels (a training step) do not pay
@@ -263,15 +264,7 @@ fn claim() -> Option<(&'static Task, usize)> {
 /// If a task panics (on this thread, or on a worker: "a worker thread trapped: …"); natively,
 /// only after every task that had started has finished.
 pub fn run<'a>(n_tasks: usize, work: usize, task: &'a (dyn Fn(usize) + Sync + 'a)) {
-    let inline = n_tasks < 2
-        || work < min_work()
-        || JOINED.load(Relaxed) == 0
-        || STOP.load(Relaxed) != 0
-        || is_worker()
-        || n_tasks > u32::MAX as usize;
-    // Unit tests run in parallel: only the test that set up the workers uses them.
-    #[cfg(test)]
-    let inline = inline || !super::testing::owns_pool();
+    let inline = !may_split(n_tasks, work);
     if inline || BUSY.compare_exchange(0, 1, Acquire, Relaxed).is_err() {
         (0..n_tasks).for_each(task);
         return;
@@ -307,6 +300,23 @@ pub fn run<'a>(n_tasks: usize, work: usize, task: &'a (dyn Fn(usize) + Sync + 'a
     if JOB_FAILED.load(Acquire) != 0 {
         fault_panic();
     }
+}
+
+/// Whether [`run`] would hand `n_tasks` tasks of `work` to the workers now (a hint: another
+/// thread may take the pool first, and then `run` runs them here). Kernels whose one-thread
+/// form is faster as a single loop use it to pick that form.
+pub fn may_split(n_tasks: usize, work: usize) -> bool {
+    let split = n_tasks >= 2
+        && work >= min_work()
+        && JOINED.load(Relaxed) != 0
+        && STOP.load(Relaxed) == 0
+        && BUSY.load(Relaxed) == 0
+        && !is_worker()
+        && n_tasks <= u32::MAX as usize;
+    // Unit tests run in parallel: only the test that set up the workers uses them.
+    #[cfg(test)]
+    let split = split && super::testing::owns_pool();
+    split
 }
 
 #[cold]
