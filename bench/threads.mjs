@@ -235,7 +235,7 @@ export async function run(ctx) {
       ...(inf.ort2 ? [['predict, batch 256', '', '', '', 'onnxruntime-web, 2 threads', cell(inf.ort2, sps), ratio(inf.t2.median, inf.ort2.median)]] : []),
     ],
     notes: [
-      `training: one fit epoch over ${N} real MNIST digits, Adam 1e-3, median of ${reps} epochs after a warm-up, contenders interleaved; TF.js ${tf.version_core} wasm (${tfWasm.binary}). TF.js wasm's threaded build is not run: in Node it does not start its workers.`,
+      `training: one fit epoch over ${N} real MNIST digits, Adam 1e-3, median of ${reps} epochs after a warm-up, contenders interleaved; TF.js ${tf.version_core} wasm (${tfWasm.binary}). TF.js wasm's threaded build is not run (bench/tfjs.mjs selects the SIMD build; its threaded build was not tried in Node).`,
       `inference: predict + read back; onnxruntime-web ${ort.env.versions?.web ?? ''} with the same weights as an ONNX graph (MatMul/Add/Relu/Softmax), max |difference| ${maxDiff.toExponential(1)}`,
       ...ortNotes,
     ],
