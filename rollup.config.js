@@ -1,6 +1,9 @@
 // Bundles the TypeScript facade into two ESM entries, minified with terser:
 //   dist/index.js      the default entry, with the .wasm inlined as base64 (no asset to ship)
 //   dist/url/index.js  loads dist/url/core.wasm via new URL('./core.wasm', import.meta.url)
+//                      (core-relaxed.wasm for init({ relaxedSimd: true })), and starts its pool
+//                      workers from dist/url/worker.js (new Worker(new URL('./worker.js', …)))
+//   dist/url/worker.js the pool worker of neurite/url; the default entry inlines the same code
 // Type declarations are emitted separately by `tsc -p tsconfig.build.json` into dist/types;
 // each bundle starts with a `@ts-self-types` comment pointing at their Deno form
 // (dist/types-deno, see scripts/finish-types.mjs), so Deno finds the types of a bundle imported
@@ -42,8 +45,15 @@ export default [
         writeBundle() {
           mkdirSync('dist/url', { recursive: true });
           copyFileSync('build/core.wasm', 'dist/url/core.wasm');
+          copyFileSync('build/core-relaxed.wasm', 'dist/url/core-relaxed.wasm');
         },
       },
     ],
+  },
+  {
+    input: 'ts/threads/worker-entry.ts',
+    onwarn,
+    output: { file: 'dist/url/worker.js', format: 'es', sourcemap: false },
+    plugins: [ts(), minify()],
   },
 ];

@@ -105,7 +105,7 @@ async function interleaved(ctx, contenders, reps) {
 }
 
 export async function run(ctx) {
-  await nr.init();
+  await nr.init({ threads: 1 }); // single-thread tables; bench/threads.mjs compares thread counts
   const tfWasm = await initTfWasm();
   const { train } = loadMnist({ trainSize: 8000, seed: 1 });
   const N = ctx.quick ? 2048 : 8000;

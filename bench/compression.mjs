@@ -44,7 +44,7 @@ const latin1 = (b) => { let s = ''; for (let i = 0; i < b.length; i += 8192) s +
 const same = (a, b) => a.length === b.length && Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.length), Buffer.from(b.buffer, b.byteOffset, b.length)) === 0;
 
 export async function run(ctx) {
-  await nr.init();
+  await nr.init({ threads: 1 }); // single-thread tables; bench/threads.mjs compares thread counts
   const { huffman, lzw, rle } = nr.compression;
   const data = inputs();
   const rows = [];

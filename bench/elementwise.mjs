@@ -49,7 +49,7 @@ function values(len, seed, positive) {
 
 /** Runs every case; see bench/run.mjs for the module contract. */
 export async function run(ctx) {
-  await nr.init();
+  await nr.init({ threads: 1 }); // single-thread tables; bench/threads.mjs compares thread counts
   await initTfWasm();
   const nrBefore = nr.memory().numTensors;
   const rows = [];

@@ -55,7 +55,7 @@ function values(len, seed) {
 
 /** Runs every case; see bench/run.mjs for the module contract. */
 export async function run(ctx) {
-  await nr.init();
+  await nr.init({ threads: 1 }); // single-thread tables; bench/threads.mjs compares thread counts
   await tf.setBackend('cpu');
   const tfWasm = await initTfWasm();
   ctx.log(`TF.js ${tf.version_core}: wasm backend uses ${tfWasm.binary}, ${tfWasm.threads} thread(s)`);

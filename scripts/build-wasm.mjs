@@ -1,12 +1,22 @@
 #!/usr/bin/env node
 // Builds crates/wasm for wasm32-unknown-unknown with simd128 and writes:
 //   build/core.wasm                 the release module
-//   ts/wasm/inline.generated.ts     the same bytes as base64, for the default (inline) entry
+//   build/core-relaxed.wasm         the same with +relaxed-simd (fused multiply-add in the GEMM
+//                                   micro-kernel): `init({ relaxedSimd: true })`, neurite/url only
+//   ts/wasm/inline.generated.ts     core.wasm as base64, for the default (inline) entry
 //
 // Toolchain detection (WASM_TOOLCHAIN=rustup|debian forces one):
 //   rustup  - the `rustc` on PATH has a prebuilt wasm32 std (`rustup target add wasm32-unknown-unknown`)
 //   debian  - Debian's rustc-web + rust-web-src + lld: std is rebuilt with -Z build-std, linked by wasm-ld
 // On a fresh Debian machine as root, the Debian packages are installed when neither is present.
+//
+// Threads: in the debian mode both modules are the THREADED build (TOOLCHAIN.md section 4):
+// std rebuilt with +atomics, a shared memory imported as env.memory (--shared-memory
+// --import-memory --max-memory=4 GiB) and the TLS/stack globals exported for the workers. The
+// same module runs single-threaded wherever workers are unavailable, so one .wasm ships.
+// In the rustup mode (stable, prebuilt std without atomics) build-std is unavailable: the
+// modules are plain (exported, non-shared memory) and neurite runs on one thread;
+// `threads()` says so. `NEURITE_WASM_THREADS=0` forces the plain build in the debian mode too.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -56,32 +66,49 @@ function pickToolchain() {
 }
 
 const mode = pickToolchain();
-// CARGO_ENCODED_RUSTFLAGS wins over RUSTFLAGS and config; keep +simd128 and append the user's flags.
-const flags = ['-C', 'target-feature=+simd128', ...(process.env.RUSTFLAGS ?? '').split(/\s+/).filter(Boolean)];
-const env = { ...process.env, CARGO_ENCODED_RUSTFLAGS: flags.join('\x1f') };
-delete env.RUSTFLAGS;
-const targetDir = join(root, 'target', 'wasm');
-let cargo = 'cargo';
-const args = ['build', '--release', '--target', TARGET, '-p', 'neurite-wasm', '--target-dir', targetDir];
-if (mode === 'debian') {
-  cargo = '/usr/bin/cargo';
-  const vendor = join(capture('/usr/bin/rustc', ['--print', 'sysroot']), 'lib/rustlib/src/rust/library/vendor');
-  Object.assign(env, { RUSTC: '/usr/bin/rustc', RUSTDOC: '/usr/bin/rustdoc', RUSTC_BOOTSTRAP: '1' });
-  delete env.RUSTUP_TOOLCHAIN;
-  args.push(
-    '-Z', 'build-std=std,panic_abort', '--offline',
-    '--config', 'source.crates-io.replace-with="rust-std-vendor"',
-    '--config', `source.rust-std-vendor.directory="${vendor}"`,
-    '--config', `target.${TARGET}.linker="wasm-ld"`,
-  );
+const threaded = mode === 'debian' && process.env.NEURITE_WASM_THREADS !== '0';
+const MAX_MEMORY = 4 * 2 ** 30; // the wasm32 limit, as the plain build has
+const THREAD_LINK_ARGS = [
+  '--shared-memory', '--import-memory', `--max-memory=${MAX_MEMORY}`,
+  '--export=__wasm_init_tls', '--export=__tls_size', '--export=__tls_align', '--export=__tls_base', '--export=__stack_pointer',
+];
+const userFlags = (process.env.RUSTFLAGS ?? '').split(/\s+/).filter(Boolean);
+const vendor = mode === 'debian' ? join(capture('/usr/bin/rustc', ['--print', 'sysroot']), 'lib/rustlib/src/rust/library/vendor') : null;
+
+/** Builds one variant into its own target dir (they would evict each other's std) and returns the bytes. */
+function build(name, features, dir) {
+  const feats = ['+simd128', ...features, ...(threaded ? ['+atomics', '+bulk-memory', '+mutable-globals'] : [])];
+  // CARGO_ENCODED_RUSTFLAGS wins over RUSTFLAGS and config; keep the features and append the user's flags.
+  const flags = ['-C', `target-feature=${feats.join(',')}`, ...(threaded ? THREAD_LINK_ARGS.flatMap((a) => ['-C', `link-arg=${a}`]) : []), ...userFlags];
+  const env = { ...process.env, CARGO_ENCODED_RUSTFLAGS: flags.join('\x1f') };
+  delete env.RUSTFLAGS;
+  const targetDir = join(root, 'target', dir);
+  let cargo = 'cargo';
+  const args = ['build', '--release', '--target', TARGET, '-p', 'neurite-wasm', '--target-dir', targetDir];
+  if (mode === 'debian') {
+    cargo = '/usr/bin/cargo';
+    Object.assign(env, { RUSTC: '/usr/bin/rustc', RUSTDOC: '/usr/bin/rustdoc', RUSTC_BOOTSTRAP: '1' });
+    delete env.RUSTUP_TOOLCHAIN;
+    args.push(
+      '-Z', 'build-std=std,panic_abort', '--offline',
+      '--config', 'source.crates-io.replace-with="rust-std-vendor"',
+      '--config', `source.rust-std-vendor.directory="${vendor}"`,
+      '--config', `target.${TARGET}.linker="wasm-ld"`,
+    );
+  }
+  log(`${name}: mode=${mode} threaded=${threaded} features=${feats.join(',')}`);
+  const t0 = Date.now();
+  run(cargo, args, { env });
+  const bytes = readFileSync(join(targetDir, TARGET, 'release', 'neurite_wasm.wasm'));
+  log(`${name}: ${bytes.length} bytes in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return bytes;
 }
-log(`mode=${mode}`);
-const t0 = Date.now();
-run(cargo, args, { env });
-const built = join(targetDir, TARGET, 'release', 'neurite_wasm.wasm');
-const bytes = readFileSync(built);
+
 mkdirSync(join(root, 'build'), { recursive: true });
+const bytes = build('core', [], threaded ? 'wasm-mt' : 'wasm');
 writeFileSync(join(root, 'build', 'core.wasm'), bytes);
+const relaxed = build('core-relaxed', ['+relaxed-simd'], threaded ? 'wasm-mt-relaxed' : 'wasm-relaxed');
+writeFileSync(join(root, 'build', 'core-relaxed.wasm'), relaxed);
 mkdirSync(join(root, 'ts', 'wasm'), { recursive: true });
 const b64 = bytes.toString('base64');
 const inlineTs = `// GENERATED by scripts/build-wasm.mjs from crates/wasm: do not edit, do not commit.
@@ -90,4 +117,4 @@ export const WASM_BASE64: string = '${b64}';
 `;
 const inlinePath = join(root, 'ts', 'wasm', 'inline.generated.ts');
 if (!existsSync(inlinePath) || readFileSync(inlinePath, 'utf8') !== inlineTs) writeFileSync(inlinePath, inlineTs);
-log(`wrote build/core.wasm (${bytes.length} bytes) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+log(`wrote build/core.wasm (${bytes.length} bytes) and build/core-relaxed.wasm (${relaxed.length} bytes)`);

@@ -29,17 +29,19 @@ async function rejects(p: Promise<unknown>, msg: string | RegExp): Promise<void>
 }
 
 describe('init sources', () => {
-  it('an options object is rejected, not fetched', async () => {
+  it('an object that is not a source is read as options (unknown keys rejected with a suggestion), never fetched', async () => {
     const fetched: unknown[] = [];
     const realFetch = globalThis.fetch;
     globalThis.fetch = ((u: unknown) => (fetched.push(u), realFetch(u as string))) as typeof fetch;
     try {
+      // Issue 12: init takes { threads, relaxedSimd, source }; other keys are errors.
       await rejects(nr.init({ locateFile: () => 'x.wasm' } as never),
-        'init: source must be a WebAssembly.Module, bytes (an ArrayBuffer or a typed array), a URL or URL string, a Response, or a Promise of a Response, got an object with keys ["locateFile"]; init takes no options object');
-      await rejects(nr.init({} as never), /got an object with keys \[\]; init takes no options object$/);
+        "init: unknown option 'locateFile' (known: threads, relaxedSimd, source; or pass the source itself)");
+      await rejects(nr.init({ sorce: bytes } as never), /^init: unknown option 'sorce' — did you mean 'source'\?/);
       await rejects(nr.init(42 as never), /^init: source must be .*, got number 42$/);
       await rejects(nr.init(null as never), /^init: source must be .*, got null$/);
-      await rejects(nr.init([bytes] as never), /^init: source must be .*, got an array; init takes no options object$/);
+      await rejects(nr.init([bytes] as never), /^init: source must be .* \(or an options object with threads, relaxedSimd, source\), got an array$/);
+      await rejects(nr.init({ source: 42 } as never), /^init: source must be .*, got number 42$/);
       await rejects(nr.init(Promise.resolve({ url: 'x' }) as never), 'init: the promise passed as the source resolved to an object with keys ["url"]; expected a Response (e.g. fetch(url)), bytes or a WebAssembly.Module');
     } finally {
       globalThis.fetch = realFetch;

@@ -45,7 +45,7 @@ describe('package', () => {
   });
 
   it('every target of the exports map, main, module and types exists', () => {
-    expect(Object.keys(pkg.exports)).toEqual(expect.arrayContaining(['.', './url', './core.wasm', './package.json']));
+    expect(Object.keys(pkg.exports)).toEqual(expect.arrayContaining(['.', './url', './core.wasm', './core-relaxed.wasm', './package.json']));
     const files = [...targets(pkg.exports), pkg.main, pkg.module, pkg.types];
     const missing = files.filter((f) => !existsSync(join(ROOT, f)));
     expect(missing, 'missing export targets').toEqual([]);
@@ -58,7 +58,7 @@ describe('package', () => {
     for (const k of ['dependencies', 'peerDependencies', 'optionalDependencies', 'bundleDependencies']) {
       expect(Object.keys(pkg[k] ?? {}), k).toEqual([]);
     }
-    for (const f of [DIST.inline, DIST.url]) {
+    for (const f of [DIST.inline, DIST.url, join(ROOT, 'dist/url/worker.js')]) {
       const src = readFileSync(f, 'utf8');
       expect(src.match(/^\s*(import|export)\s[^;]*?\sfrom\s*['"][^'"]+['"]/gm) ?? [], f).toEqual([]);
       expect(src.match(/\bimport\(\s*['"][^'"]+['"]\s*\)/g) ?? [], f).toEqual([]);
@@ -100,18 +100,21 @@ describe('package', () => {
 
   it('the declarations type-check in a strict NodeNext consumer', async () => {
     writeFileSync(join(consumer, 'main.mts'), `
-      import { init, randomNormal, tensor, setSeed, ShapeError, type Tensor, type WasmSource } from 'neurite';
+      import { init, randomNormal, tensor, setSeed, threads, ShapeError, type Tensor, type WasmSource, type InitOptions } from 'neurite';
       import * as url from 'neurite/url';
       const src: WasmSource = new URL('https://example.com/core.wasm');
       await init();
       await url.init(src);
+      const opts: InitOptions = { threads: 2, relaxedSimd: false };
+      await url.init(opts);
+      const count: number = threads().count;
       setSeed(1);
       const t: Tensor = tensor([[1, 2]]).matMul(randomNormal([2, 3], { seed: 42, stddev: 0.1 }));
       const n: number = t.sum().item();
       const e: ShapeError | null = null;
       // @ts-expect-error: an unknown option is a type error
       randomNormal([2], { std: 1 });
-      console.log(n, e, url.memory().numTensors);
+      console.log(n, e, count, url.memory().numTensors);
     `);
     writeFileSync(join(consumer, 'tsconfig.json'), JSON.stringify({
       compilerOptions: {
@@ -127,7 +130,7 @@ describe('package', () => {
     const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, timeout: 20_000 });
     const [info] = JSON.parse(stdout) as Array<{ size: number; unpackedSize: number; files: Array<{ path: string }> }>;
     const paths = info.files.map((f) => f.path);
-    expect(paths).toEqual(expect.arrayContaining(['package.json', 'dist/index.js', 'dist/url/index.js', 'dist/url/core.wasm', 'dist/types/index.d.ts']));
+    expect(paths).toEqual(expect.arrayContaining(['package.json', 'dist/index.js', 'dist/url/index.js', 'dist/url/core.wasm', 'dist/url/core-relaxed.wasm', 'dist/url/worker.js', 'dist/types/index.d.ts']));
     expect(paths.filter((p) => !p.startsWith('dist/') && !/^(package\.json|README\.md|LICENSE)$/i.test(p))).toEqual([]);
     const size = (f: string) => {
       const b = readFileSync(f);

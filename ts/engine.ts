@@ -5,6 +5,8 @@
  */
 import { DisposedError, errorFromStatus, NeuriteError, OutOfMemoryError, WasmPanicError } from './errors.js';
 import type { RawExports } from './wasm/exports.js';
+import { isThreadedModule } from './threads/detect.js';
+import { Pool, type PoolExports, type Spawner } from './threads/pool.js';
 
 interface Instance {
   readonly exports: RawExports;
@@ -20,21 +22,157 @@ const OUT_SLOTS = 16;
 const ARG_WORDS = 1024 - OUT_SLOTS;
 
 let module: WebAssembly.Module | null = null;
+let view: Uint32Array | null = null;
 let current: Instance | null = null;
 let nextId = 1;
 /** Called after a new instance replaces a trapped one (the scope module resets its books). */
 const resetListeners: Array<() => void> = [];
 
-/** Instantiates `mod` and makes it the current instance. */
-export function instantiate(mod: WebAssembly.Module): void {
-  const instance = new WebAssembly.Instance(mod, {});
-  const exports = instance.exports as unknown as RawExports;
+/** How many threads to run and how to start workers; set by `init` (internal). */
+export interface ThreadConfig {
+  /** Threads wanted, the calling thread included (≥ 1). */
+  threads: number;
+  /** Starts a worker; `null` when the runtime cannot share memory with workers. */
+  spawner: Spawner | null;
+  /** Why fewer threads than wanted run, when known before starting (e.g. no cross-origin isolation). */
+  reason: string | null;
+  /** Whether the module is the relaxed-SIMD build, and why not if it was asked for. */
+  relaxedSimd: boolean;
+  relaxedReason: string | null;
+}
+
+/** What `threads()` reports. */
+export interface ThreadsInfo {
+  /** Threads computing now: the calling thread plus the workers that joined the pool. */
+  count: number;
+  /** Threads asked for (the `threads` option, or its default). */
+  requested: number;
+  /** Why `count` is below `requested`, or `null`. */
+  reason: string | null;
+  /** Whether the relaxed-SIMD module is in use. */
+  relaxedSimd: boolean;
+  /** Why `relaxedSimd: true` fell back to the plain module, or `null`. */
+  relaxedReason: string | null;
+}
+
+let config: ThreadConfig = { threads: 1, spawner: null, reason: null, relaxedSimd: false, relaxedReason: null };
+let pool: Pool | null = null;
+/** Why the last pool failed to start (then the instance runs on one thread). */
+let poolFailure: string | null = null;
+/** Whether the current module is the threaded build. */
+let threadedModule = false;
+/** The instance's memory: imported and shared for the threaded build, else its export. */
+let linear: WebAssembly.Memory | null = null;
+
+/** Pages of the shared memory's maximum: 4 GiB, as `--max-memory` in scripts/build-wasm.mjs. */
+const MAX_PAGES = 65536;
+
+/**
+ * A shared memory the threaded `mod` accepts. The module declares its minimum size, which
+ * JS cannot read from a compiled module, so sizes double from 32 pages until it links.
+ */
+function instantiateShared(mod: WebAssembly.Module): { instance: WebAssembly.Instance; memory: WebAssembly.Memory } {
+  for (let pages = 32; ; pages *= 2) {
+    const memory = new WebAssembly.Memory({ initial: pages, maximum: MAX_PAGES, shared: true });
+    try {
+      return { instance: new WebAssembly.Instance(mod, { env: { memory } }), memory };
+    } catch (err) {
+      if (!(err instanceof WebAssembly.LinkError) || pages >= 16384) throw err;
+    }
+  }
+}
+
+/** Stops and terminates the workers of the current instance, if any. */
+function stopPool(): void {
+  if (pool) {
+    pool.terminate(current?.exports as { nr_threads_stop(): number } | undefined);
+    pool = null;
+  }
+}
+
+/**
+ * Instantiates `mod` (the threaded build on a fresh shared memory, or the plain build) and
+ * makes it the current instance; starts the workers `cfg` asks for without waiting for them
+ * (until they join, kernels run on the calling thread). Synchronous, because a trapped
+ * instance is replaced inside the failed call. Returns the pool's `ready` promise, if any.
+ */
+function create(mod: WebAssembly.Module): Promise<void> | null {
+  stopPool();
+  poolFailure = null;
+  let instance: WebAssembly.Instance;
+  const threaded = isThreadedModule(mod);
+  threadedModule = threaded;
+  if (threaded) {
+    ({ instance, memory: linear } = instantiateShared(mod));
+  } else {
+    instance = new WebAssembly.Instance(mod, {});
+    linear = (instance.exports as { memory: WebAssembly.Memory }).memory;
+  }
+  // `memory` is not an export of the threaded build; the rest of the facade reads it here.
+  const exports = { ...instance.exports, memory: linear } as unknown as RawExports;
+  if (threaded) {
+    // __tls_base starts at 0 and the start function does not set it (TOOLCHAIN.md §4).
+    const t = exports as unknown as PoolExports & { __wasm_init_tls(p: number): void };
+    t.__wasm_init_tls(t.nr_alloc(Math.max(Number(t.__tls_size.value), 1), Math.max(Number(t.__tls_align.value), 1)));
+  }
   const id = nextId++;
   // The instance id salts the handles, so an old instance's handles are not live here.
   if (exports.nr_init(id) !== 0) throw new NeuriteError('Internal', 'neurite: nr_init failed on a fresh instance');
   module = mod;
   current = { exports, id, scratch: exports.nr_scratch_ptr(), resultInfo: exports.nr_result_info_ptr() };
+  view = null;
   for (const f of resetListeners) f();
+  const workers = threaded && config.spawner ? config.threads - 1 : 0;
+  if (workers === 0) return null;
+  const inst = current;
+  let p: Pool;
+  try {
+    p = new Pool(mod, linear, exports as unknown as PoolExports, workers, config.spawner!, () => {});
+  } catch (err) {
+    // A worker that cannot even be constructed (a permission, a policy): one thread.
+    poolFailure = `the workers failed to start: ${(err as Error)?.message ?? String(err)}`;
+    try { (exports as unknown as PoolExports).nr_threads_configure(0); } catch { /* instance gone */ }
+    return null;
+  }
+  pool = p;
+  return p.ready.catch((err: Error) => {
+    // Workers that cannot start (a Content-Security-Policy without blob:, a missing
+    // worker.js…): this instance goes on with the calling thread alone.
+    if (pool !== p) return;
+    p.terminate(inst.exports as unknown as PoolExports);
+    pool = null;
+    poolFailure = `the workers failed to start: ${err.message}`;
+    try { (inst.exports as unknown as PoolExports).nr_threads_configure(0); } catch { /* instance gone */ }
+  });
+}
+
+/**
+ * Instantiates `mod` with `cfg` and makes it the current instance; resolves once the workers
+ * joined (or failed to start: then one thread runs and `threads()` says why).
+ */
+export async function instantiate(mod: WebAssembly.Module, cfg?: ThreadConfig): Promise<void> {
+  if (cfg) config = cfg;
+  await create(mod);
+}
+
+/** Stops the workers and drops the instance; `init()` starts again. */
+export function shutdown(): void {
+  stopPool();
+  const had = current !== null;
+  current = null;
+  linear = null;
+  view = null;
+  if (had) for (const f of resetListeners) f();
+}
+
+/** What `threads()` reports. */
+export function threadsInfo(): ThreadsInfo {
+  if (!current) return { count: 0, requested: config.threads, reason: 'neurite is not initialised: call `await init()`', relaxedSimd: false, relaxedReason: null };
+  const count = 1 + (pool ? (current.exports as unknown as PoolExports).nr_threads_joined() : 0);
+  let reason = config.reason ?? poolFailure;
+  if (!reason && !threadedModule && config.threads > 1) reason = 'this build of neurite has no thread support (the plain .wasm: see README, Threads)';
+  if (!reason && pool && count < config.threads) reason = `${count - 1} of ${config.threads - 1} workers have joined so far`;
+  return { count, requested: config.threads, reason: count < config.threads ? reason : null, relaxedSimd: config.relaxedSimd, relaxedReason: config.relaxedReason };
 }
 
 /** Registers a callback run whenever a new instance is created. */
@@ -61,8 +199,6 @@ export function raw(): RawExports {
   return live().exports;
 }
 
-let view: Uint32Array | null = null;
-
 /** A u32 view of linear memory, recreated only when memory has grown (the buffer changed). */
 function u32(): Uint32Array {
   const buf = live().exports.memory.buffer;
@@ -81,8 +217,9 @@ export function lastResultShape(handle: number): number[] | null {
   return dims;
 }
 
-function readString(ptr: number, len: number): string {
-  return new TextDecoder().decode(new Uint8Array(live().exports.memory.buffer, ptr, len));
+/** Decodes UTF-8 from linear memory. A copy: browsers refuse to decode views of a SharedArrayBuffer. */
+export function readString(ptr: number, len: number): string {
+  return new TextDecoder().decode(new Uint8Array(live().exports.memory.buffer, ptr, len).slice());
 }
 
 /** Address of out-slot `i` (u32). */
@@ -177,7 +314,7 @@ export function call<T>(f: (e: RawExports) => T): T {
       const e = inst.exports;
       let msg = '';
       try { msg = readString(e.nr_panic_ptr(), e.nr_panic_len()); } catch { /* memory unreadable */ }
-      if (module) instantiate(module);
+      if (module) void create(module);
       throw new WasmPanicError(
         `neurite's WebAssembly instance trapped (a bug in neurite; please report it): ${msg || err.message}. ` +
           'The instance was replaced; tensors created before are no longer valid.',

@@ -9,7 +9,8 @@
  * await init();
  * const y = tensor([[1, 2], [3, 4]]).matMul(tensor([[1], [1]]));
  */
-import { initFrom } from './init.js';
+import { initFrom, type InitOptions } from './init.js';
+import { workerMain } from './threads/worker.js';
 import { decodeBase64, type WasmSource } from './wasm/load.js';
 import { WASM_BASE64 } from './wasm/inline.generated.js';
 
@@ -18,10 +19,15 @@ export * from './api.js';
 /**
  * Loads the WebAssembly core; await it once before anything else. By default the module
  * inlined in this bundle is used; pass bytes, a URL, a `Response` or a `WebAssembly.Module`
- * to use another.
+ * to use another, or {@link InitOptions} (`threads`, `source`; `relaxedSimd` needs
+ * `neurite/url`). Workers start from source text inlined here (a Blob URL in browsers, an
+ * `eval` worker in Node and Deno).
  */
-export function init(source?: WasmSource): Promise<void> {
+export function init(source?: WasmSource | InitOptions): Promise<void> {
   // Relative URLs resolve against the page (browsers) when there is one.
   const base = (globalThis as { location?: { href?: string } }).location?.href;
-  return initFrom(() => decodeBase64(WASM_BASE64), source, base);
+  return initFrom(
+    { defaultSource: () => decodeBase64(WASM_BASE64), relaxedSource: null, base, worker: { code: () => `(${String(workerMain)})()` } },
+    source,
+  );
 }

@@ -1,7 +1,46 @@
 /** `init()`: compiles and instantiates the core once; both entries build on this. */
-import { instantiate, isInitialized } from './engine.js';
+import { instantiate, isInitialized, threadsInfo, type ThreadConfig } from './engine.js';
 import { InvalidArgumentError } from './errors.js';
+import { didYouMean } from './options.js';
+import { DEFAULT_THREADS_CAP, MAX_THREADS, hasRelaxedSimd, hasWorkerThreads, reportedCores, workersUnavailable } from './threads/detect.js';
+import { nodeSpawner, nodeWorkerCtor, webSpawner, type Spawner } from './threads/pool.js';
 import { compileFrom, type WasmSource } from './wasm/load.js';
+
+/** Options of `init`. */
+export interface InitOptions {
+  /**
+   * Threads to compute on, the calling thread included. Defaults to the cores the runtime
+   * reports (`os.availableParallelism()` in Node, `navigator.hardwareConcurrency` in Deno and
+   * browsers), at most 8. `1` runs everything on the calling thread. Results are bit-identical
+   * for any value. Browsers need a cross-origin-isolated page for more than one.
+   */
+  threads?: number;
+  /**
+   * Use the relaxed-SIMD module (fused multiply-add in the matMul kernel) when the runtime
+   * supports it (`neurite/url` only). Faster, but results then differ in the last bits between
+   * machines; `threads()` says whether it is in use. Default `false`.
+   */
+  relaxedSimd?: boolean;
+  /** Where the `.wasm` comes from (as `init(source)`). */
+  source?: WasmSource;
+}
+
+const INIT_KEYS = ['threads', 'relaxedSimd', 'source'] as const;
+
+/** How an entry finds its modules and starts its workers (internal: used by the two entries). */
+export interface Entry {
+  defaultSource: () => WasmSource;
+  /** The relaxed-SIMD module, or `null` if the entry has none. */
+  relaxedSource: (() => WasmSource) | null;
+  /** Resolves relative URL strings. */
+  base?: string;
+  /**
+   * The worker: its source text (`code`: Node and Deno start it as an `eval` worker, which
+   * needs no file permission; browsers from a Blob URL), or for browsers a worker file next
+   * to the bundle (`web`), which bundlers see.
+   */
+  worker: { code: () => string; web?: () => Worker };
+}
 
 let pending: Promise<void> | null = null;
 
@@ -17,8 +56,8 @@ const SOURCES = 'a WebAssembly.Module, bytes (an ArrayBuffer or a typed array), 
 
 /**
  * Checks that `src` is a source `init` understands. A promise is checked once it settles (it
- * must give a `Response`, bytes or a module). Anything else — notably an options object, which
- * `init` does not take — is an {@link InvalidArgumentError}, never a fetch of `[object Object]`.
+ * must give a `Response`, bytes or a module). Anything else is an {@link InvalidArgumentError},
+ * never a fetch of `[object Object]`.
  */
 async function checkedSource(src: unknown): Promise<WasmSource> {
   // A Response, or one from a fetch polyfill or another realm (it has `ok` and `arrayBuffer()`).
@@ -33,21 +72,108 @@ async function checkedSource(src: unknown): Promise<WasmSource> {
     if (v instanceof WebAssembly.Module || v instanceof ArrayBuffer || ArrayBuffer.isView(v) || isResponse(v)) return v as WasmSource;
     throw new InvalidArgumentError(`init: the promise passed as the source resolved to ${what(v)}; expected a Response (e.g. fetch(url)), bytes or a WebAssembly.Module`);
   }
-  throw new InvalidArgumentError(`init: source must be ${SOURCES}, got ${what(src)}${src !== null && typeof src === 'object' ? '; init takes no options object' : ''}`);
+  throw new InvalidArgumentError(`init: source must be ${SOURCES} (or an options object with threads, relaxedSimd, source), got ${what(src)}`);
 }
+
+/** A plain object that is not a Response: an options object. */
+function isOptions(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return false;
+  return !('ok' in v && typeof (v as { arrayBuffer?: unknown }).arrayBuffer === 'function') && typeof (v as { then?: unknown }).then !== 'function';
+}
+
+/** Checked options, with `threads` still undefined when not given. */
+function readInitOptions(o: Record<string, unknown>): InitOptions {
+  for (const k of Object.keys(o)) {
+    if (!(INIT_KEYS as readonly string[]).includes(k)) {
+      throw new InvalidArgumentError(`init: unknown option '${k}'${didYouMean(k, INIT_KEYS)} (known: ${INIT_KEYS.join(', ')}; or pass the source itself)`);
+    }
+  }
+  const { threads, relaxedSimd, source } = o;
+  if (threads !== undefined && (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS)) {
+    throw new InvalidArgumentError(`init: threads must be an integer from 1 to ${MAX_THREADS}, got ${typeof threads === 'number' ? threads : what(threads)}`);
+  }
+  if (relaxedSimd !== undefined && typeof relaxedSimd !== 'boolean') {
+    throw new InvalidArgumentError(`init: relaxedSimd must be true or false, got ${what(relaxedSimd)}`);
+  }
+  if (relaxedSimd === true && source !== undefined) {
+    throw new InvalidArgumentError('init: pass either source or relaxedSimd: true, not both (relaxedSimd picks the relaxed module of this entry; to load one from elsewhere, check support yourself and pass it as source)');
+  }
+  return { threads: threads as number | undefined, relaxedSimd: relaxedSimd as boolean | undefined, source: source as WasmSource | undefined };
+}
+
+const said = new Set<string>();
+
+/** One `console.info` per reason and JS realm: the documented channel besides `threads()`. */
+function notice(reason: string, message: string): void {
+  if (said.has(reason)) return;
+  said.add(reason);
+  console.info(`neurite: ${message}`);
+}
+
+let blobUrl: string | null = null;
+
+/** The spawner for this runtime and entry, or why workers are unavailable. */
+async function spawnerFor(worker: Entry['worker']): Promise<Spawner | string> {
+  const why = workersUnavailable();
+  if (why) return why;
+  if (hasWorkerThreads) return nodeSpawner(await nodeWorkerCtor(), worker.code());
+  if (worker.web) return webSpawner(worker.web);
+  const code = worker.code();
+  return webSpawner(() => {
+    blobUrl ??= URL.createObjectURL(new Blob([code], { type: 'text/javascript' }));
+    return new Worker(blobUrl, { type: 'module' });
+  });
+}
+
+/** What the last `init` resolved its options to (to tell a repeated `init(options)` from a new one). */
+const last = { threads: 0, relaxedSimd: false };
 
 /**
  * Loads the WebAssembly core. Call once and await it before any other function; later calls
- * return at once. `source` overrides where the `.wasm` comes from; anything that is not a
- * {@link WasmSource} is rejected with an {@link InvalidArgumentError}.
+ * without arguments (or with the same options) return at once. `arg` is a source (where the
+ * `.wasm` comes from) or {@link InitOptions}; anything else is an {@link InvalidArgumentError}.
  */
-export function initFrom(defaultSource: () => WasmSource, source?: WasmSource, base?: string): Promise<void> {
-  if (isInitialized() && source === undefined) return Promise.resolve();
-  if (pending && source === undefined) return pending;
+export function initFrom(entry: Entry, arg?: WasmSource | InitOptions): Promise<void> {
+  let opts: InitOptions;
+  try {
+    opts = isOptions(arg) ? readInitOptions(arg) : { source: arg as WasmSource | undefined };
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  // Options that ask for what already runs keep the instance; options not given keep theirs.
+  const same =
+    opts.source === undefined && (opts.threads === undefined || opts.threads === last.threads) && (opts.relaxedSimd === undefined || opts.relaxedSimd === last.relaxedSimd);
+  if (isInitialized() && same) return Promise.resolve();
+  if (pending && same) return pending;
   const p = (async () => {
-    const src = source === undefined ? defaultSource() : await checkedSource(source);
-    const mod = await compileFrom(src, base);
-    instantiate(mod);
+    let src: WasmSource;
+    let relaxed = false;
+    let relaxedReason: string | null = null;
+    if (opts.source !== undefined) src = await checkedSource(opts.source);
+    else if (opts.relaxedSimd && !entry.relaxedSource) {
+      relaxedReason = "the default entry does not carry the relaxed-SIMD module: import 'neurite/url' for it";
+    } else if (opts.relaxedSimd && !hasRelaxedSimd()) {
+      relaxedReason = 'this runtime does not support relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd)';
+    } else if (opts.relaxedSimd) relaxed = true;
+    src ??= relaxed ? entry.relaxedSource!() : entry.defaultSource();
+    const mod = await compileFrom(src, entry.base);
+    const threads = opts.threads ?? Math.min(await reportedCores(), DEFAULT_THREADS_CAP);
+    let spawner: Spawner | null = null;
+    let reason: string | null = null;
+    if (threads > 1) {
+      const s = await spawnerFor(entry.worker);
+      if (typeof s === 'string') reason = s;
+      else spawner = s;
+    }
+    const cfg: ThreadConfig = { threads, spawner, reason, relaxedSimd: relaxed, relaxedReason };
+    await instantiate(mod, cfg);
+    last.threads = threads;
+    last.relaxedSimd = opts.relaxedSimd ?? false;
+    const info = threadsInfo();
+    if (info.reason) notice(info.reason, `running on ${info.count} of ${info.requested} threads: ${info.reason}`);
+    if (relaxedReason) notice(relaxedReason, `relaxedSimd: using the plain SIMD module: ${relaxedReason}`);
   })();
   // Forget the attempt when it settles, so that a failed init() can be retried. The handler
   // also marks the rejection as handled here; the caller still receives it through `p`.

@@ -6,7 +6,7 @@
  * memory it would free is invisible to the JS engine's heuristics. Dispose what you create.
  */
 import { InvalidArgumentError } from './errors.js';
-import { call, check, instanceId, isInitialized, onReset, outPtr, raw, readOut } from './engine.js';
+import { call, check, instanceId, isInitialized, onReset, outPtr, raw, readOut, threadsInfo } from './engine.js';
 
 /** What the finalizer needs to free a forgotten object. */
 interface Held {
@@ -170,13 +170,15 @@ export interface MemoryInfo {
   numHandles: number;
   /** Tensors freed by the garbage collector because nobody called `dispose()`. */
   numLeaked: number;
+  /** Threads computing (the calling thread plus joined workers; 0 before `init`), as `threads().count`. */
+  threads: number;
 }
 
 /** Reports live tensors and memory. A loop that creates and disposes tensors keeps these flat. */
 export function memory(): MemoryInfo {
-  if (!isInitialized()) return { numTensors: 0, numBytes: 0, wasmBytes: 0, numHandles: 0, numLeaked: leaked };
+  if (!isInitialized()) return { numTensors: 0, numBytes: 0, wasmBytes: 0, numHandles: 0, numLeaked: leaked, threads: 0 };
   return call((e) => {
     check(e.nr_memory(outPtr(0)));
-    return { numHandles: readOut(0), numTensors: readOut(1), numBytes: readOut(2), wasmBytes: readOut(3), numLeaked: leaked };
+    return { numHandles: readOut(0), numTensors: readOut(1), numBytes: readOut(2), wasmBytes: readOut(3), numLeaked: leaked, threads: threadsInfo().count };
   });
 }

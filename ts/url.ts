@@ -2,7 +2,8 @@
  * neurite, loading `core.wasm` from next to this file (`new URL('./core.wasm', import.meta.url)`).
  * Bundlers such as Vite pick the asset up. Pass a source to `init()` for a CDN or custom layout.
  */
-import { initFrom } from './init.js';
+import { initFrom, type InitOptions } from './init.js';
+import { workerMain } from './threads/worker.js';
 import type { WasmSource } from './wasm/load.js';
 
 export * from './api.js';
@@ -10,8 +11,22 @@ export * from './api.js';
 /**
  * Loads the WebAssembly core; await it once before anything else. By default `core.wasm` next
  * to this module is fetched (read from disk in Node and Deno); pass bytes, a URL, a `Response`
- * or a `WebAssembly.Module` to use another.
+ * or a `WebAssembly.Module` to use another, or {@link InitOptions} (`threads`, `relaxedSimd`,
+ * `source`). Browser workers run `worker.js` from next to this module.
  */
-export function init(source?: WasmSource): Promise<void> {
-  return initFrom(() => new URL('./core.wasm', import.meta.url), source, import.meta.url);
+export function init(source?: WasmSource | InitOptions): Promise<void> {
+  return initFrom(
+    {
+      defaultSource: () => new URL('./core.wasm', import.meta.url),
+      relaxedSource: () => new URL('./core-relaxed.wasm', import.meta.url),
+      base: import.meta.url,
+      // Browsers start worker.js, written out so that bundlers (Vite) see and emit it; Node and
+      // Deno start the same code from its text (no file access, so no Deno permission).
+      worker: {
+        code: () => `(${String(workerMain)})()`,
+        web: () => new Worker(new URL('./worker.js', import.meta.url), { type: 'module' }),
+      },
+    },
+    source,
+  );
 }

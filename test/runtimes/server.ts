@@ -2,6 +2,9 @@
 // Content-Types (instantiateStreaming/compileStreaming need `application/wasm`), and only the
 // folders the pages need. The root is an argument: a module the test harness imports must not
 // read it from process.argv.
+// Paths under /coi/ serve the same files with Cross-Origin-Opener-Policy: same-origin and
+// Cross-Origin-Embedder-Policy: require-corp, which make the page (and its workers)
+// cross-origin isolated: SharedArrayBuffer and threads (issue 12).
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -26,20 +29,23 @@ export interface StaticServer {
 export function startServer(root: string, allow = ['/dist/', '/test/runtimes/']): Promise<StaticServer> {
   const requests: Array<[number, string]> = [];
   const server = createServer(async (req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const full = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const coi = full.startsWith('/coi/');
+    const path = coi ? full.slice(4) : full;
+    const isolation: Record<string, string> = coi ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } : {};
     const file = normalize(join(root, path));
     const ok = allow.some((p) => path.startsWith(p)) && file.startsWith(resolve(root) + sep) && !path.includes('..');
     try {
       if (!ok) throw Object.assign(new Error('forbidden'), { code: 'ENOENT' });
       const body = await readFile(file);
-      res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-store' });
+      res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-store', ...isolation });
       res.end(body);
-      requests.push([200, path]);
+      requests.push([200, full]);
     } catch (e) {
       const status = (e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'EISDIR' ? 404 : 500;
       res.writeHead(status, { 'Content-Type': 'text/plain' });
       res.end(`${status} ${path}`);
-      requests.push([status, path]);
+      requests.push([status, full]);
     }
   });
   return new Promise((done, reject) => {

@@ -17,7 +17,7 @@
  * now a layer can appear once per model (its forward cache is per layer); the functional API
  * will lift that.
  */
-import { argPtr, assertLive, call, check, instanceId, outPtr, readArgs, readOut, writeArgs } from '../engine.js';
+import { argPtr, assertLive, call, check, instanceId, outPtr, readArgs, readOut, readString, writeArgs } from '../engine.js';
 import { checkArgs as readKeys, f32Bits } from '../options.js';
 import { DisposedError, inOp, InvalidArgumentError } from '../errors.js';
 import { track, untrack } from '../scope.js';
@@ -471,7 +471,7 @@ export class Sequential {
         check(e.nr_model_get_weight(h, i, outPtr(0), outPtr(1)));
         const t = readOut(0);
         const layer = readOut(1);
-        const name = new TextDecoder().decode(new Uint8Array(e.memory.buffer, e.nr_last_error_ptr(), e.nr_last_error_len()));
+        const name = readString(e.nr_last_error_ptr(), e.nr_last_error_len());
         e.nr_tensor_free(t);
         names.push(`${owners.length === n ? owners[i] : (flat[layer]?.name ?? layer)}/${name}`);
       });

@@ -19,6 +19,17 @@ export interface RawExports {
   nr_enum_name(kind: number, id: number): number;
   nr_debug_panic(n: number): number;
 
+  // The thread pool (crates/wasm/src/exports/threads.rs; present in every build, refusing
+  // workers in the plain one). `memory` above is the imported shared memory in the threaded build.
+  nr_threads_configure(workers: number): number;
+  nr_worker_main(index: number): number;
+  nr_threads_joined(): number;
+  nr_threads_stop(): number;
+  nr_threads_fault_ptr(): number;
+  nr_threads_set_min_work(n: number): void;
+  nr_threads_min_work(): number;
+  nr_debug_panic_in_worker(nTasks: number): number;
+
   nr_tensor_new(shape: number, rank: number, outHandle: number, outData: number): number;
   nr_tensor_free(h: number): number;
   nr_tensor_shape(h: number, out: number): number;

@@ -9,6 +9,9 @@
 //! assert_eq!(matmul(&a, &b, false, false).unwrap().data(), &[11.0]);
 //! ```
 
+// The wasm wait/notify intrinsics (threaded build only; built with RUSTC_BOOTSTRAP).
+#![cfg_attr(all(target_arch = "wasm32", target_feature = "atomics"), feature(stdarch_wasm_atomic_wait))]
+
 pub mod activations;
 pub mod autodiff;
 pub mod classic;
@@ -24,6 +27,7 @@ pub mod losses;
 pub mod model;
 pub mod ops;
 pub mod optim;
+pub mod parallel;
 pub mod regularizers;
 pub mod rng;
 pub mod shape;

@@ -29,8 +29,10 @@ pub struct MsgBuf {
     len: UnsafeCell<usize>,
 }
 
-// SAFETY: the module is single-threaded; each buffer is written only by the thread that calls
-// (native tests give every thread its own buffers, see `Msg`).
+// SAFETY: each buffer is written only by the thread that calls (native tests give every
+// thread its own buffers, see `Msg`). In the threaded wasm build the statics are shared by
+// all instances, but only the calling (main) instance writes them: pool workers send panic
+// messages to `neurite_core::parallel::record_worker_panic` instead (see `record_panic`).
 unsafe impl Sync for MsgBuf {}
 
 impl MsgBuf {
@@ -172,6 +174,16 @@ pub fn record_panic(payload: &(dyn core::any::Any + Send), location: Option<&cor
         Some(s) => *s,
         None => payload.downcast_ref::<String>().map(|s| s.as_str()).unwrap_or("panic"),
     };
+    // In the threaded build statics are shared by every instance: a worker must not write the
+    // calling thread's PANIC_MSG. Its message goes to the pool's first-writer-wins buffer, and
+    // the calling thread panics with "a worker thread trapped: <it>" (neurite_core::parallel).
+    if neurite_core::parallel::is_worker() {
+        match location {
+            Some(l) => neurite_core::parallel::record_worker_panic(format_args!("{msg} at {}:{}", l.file(), l.line())),
+            None => neurite_core::parallel::record_worker_panic(format_args!("{msg}")),
+        };
+        return;
+    }
     match location {
         Some(l) => PANIC_MSG.set_fmt(format_args!("{msg} at {}:{}", l.file(), l.line())),
         None => PANIC_MSG.set(msg),

@@ -434,7 +434,8 @@ const initOp = {
   weight: 0.3,
   gen(ctx) {
     const { rng, nr } = ctx;
-    const arg = rng.pick([{}, { wasm: 1 }, 42, true, []]);
+    // `{}` is valid since init took options (issue 12); bad options are not.
+    const arg = rng.pick([{ threads: 0 }, { thread: 2 }, { wasm: 1 }, 42, true, []]);
     return { op: 'init', args: [arg], expect: 'error', run: () => nr.init(arg) };
   },
 };

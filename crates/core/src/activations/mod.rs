@@ -241,8 +241,46 @@ impl Activation {
     }
 
     /// `y = f(x)`. `cols` is the row length for softmax and logSoftmax (`x.len()` must be a
-    /// multiple of it); the others ignore it.
+    /// multiple of it); the others ignore it. Long inputs are split over the thread pool in
+    /// chunks of whole rows ([`Activation::chunk`]); each element (row) is computed alone, so
+    /// the bits never depend on the cut.
     pub fn forward(&self, x: &[f32], y: &mut [f32], cols: usize) {
+        let (n, chunk) = (y.len(), self.chunk(cols));
+        if x.len() != n || chunk == 0 {
+            return self.forward_run(x, y, cols);
+        }
+        crate::parallel::for_each_chunk_mut(y, chunk, n.saturating_mul(self.cost()), |i, y| self.forward_run(&x[i * chunk..i * chunk + y.len()], y, cols));
+    }
+
+    /// How many elements of a long input one task of the thread pool takes: about
+    /// [`crate::kernels::elementwise::CHUNK`], whole rows for the row-wise kinds (0: do not
+    /// split, for a row-wise kind with `cols == 0`).
+    pub fn chunk(&self, cols: usize) -> usize {
+        let chunk = crate::kernels::elementwise::CHUNK;
+        match (self.is_row_wise(), cols) {
+            (false, _) => chunk,
+            (true, 0) => 0,
+            (true, c) => (chunk / c).max(1) * c,
+        }
+    }
+
+    /// Work units (≈ flops) per element, for the pool's split threshold.
+    fn cost(&self) -> usize {
+        match self {
+            Activation::Linear { .. }
+            | Activation::StairStep { .. }
+            | Activation::UnitStep { .. }
+            | Activation::Heaviside { .. }
+            | Activation::Sign { .. }
+            | Activation::Relu
+            | Activation::LeakyRelu { .. }
+            | Activation::HardSigmoid => 1,
+            _ => 16,
+        }
+    }
+
+    /// [`Activation::forward`] on one run, on this thread.
+    fn forward_run(&self, x: &[f32], y: &mut [f32], cols: usize) {
         match *self {
             Activation::Linear { slope, intercept } => linear::forward(x, y, slope, intercept),
             Activation::StairStep { step, .. } => stair_step::forward(x, y, step),
@@ -267,7 +305,20 @@ impl Activation {
 
     /// `dx = dy ⊙ f'(x)` given the input `x` and the output `y = f(x)` of the forward pass
     /// (for softmax and logSoftmax, the vector-Jacobian product over each row of `cols`).
+    /// Split over the thread pool as [`Activation::forward`].
     pub fn backward(&self, x: &[f32], y: &[f32], dy: &[f32], dx: &mut [f32], cols: usize) {
+        let (n, chunk) = (dx.len(), self.chunk(cols));
+        if x.len() != n || y.len() != n || dy.len() != n || chunk == 0 {
+            return self.backward_run(x, y, dy, dx, cols);
+        }
+        crate::parallel::for_each_chunk_mut(dx, chunk, n.saturating_mul(self.cost()), |i, dx| {
+            let r = i * chunk..i * chunk + dx.len();
+            self.backward_run(&x[r.clone()], &y[r.clone()], &dy[r], dx, cols)
+        });
+    }
+
+    /// [`Activation::backward`] on one run, on this thread.
+    fn backward_run(&self, x: &[f32], y: &[f32], dy: &[f32], dx: &mut [f32], cols: usize) {
         match *self {
             Activation::Linear { slope, .. } => linear::backward(x, y, dy, dx, slope),
             Activation::StairStep { straight_through, .. }
@@ -346,5 +397,47 @@ mod tests {
         assert_eq!(msg(3, &[2.0]), "heaviside: atZero must be a finite number in [0, 1], got 2");
         assert_eq!(msg(5, &[1.0]), "relu: takes at most 0 parameters (), got 1: [1.0]");
         assert!(msg(18, &[]).starts_with("activation: unknown activation kind 18; valid kinds are 0..=17 (linear, stairStep,"));
+    }
+
+    /// Forward and backward of every kind, split over the pool, give the bits of one run on
+    /// one thread, for 0, 1, 2, 3 and 8 workers, at lengths around the chunk (and rows of
+    /// 13, 1000 and CHUNK + 1 for the row-wise kinds).
+    #[test]
+    fn split_runs_give_the_single_run_bits_for_any_number_of_workers() {
+        use crate::kernels::elementwise::CHUNK;
+        use crate::parallel::testing::same_bits_for_all_counts;
+        let val = |i: usize, s: u32| ((i as u32).wrapping_mul(2_654_435_761) ^ s) as f32 / u32::MAX as f32 * 10.0 - 5.0;
+        let mut cases = Vec::new();
+        for act in Activation::all_defaults() {
+            let shapes: Vec<(usize, usize)> = if act.is_row_wise() {
+                vec![(1, 13), (7, 13), (CHUNK / 13, 13), (CHUNK / 13 + 1, 13), (33, 1000), (2, CHUNK + 1)]
+            } else {
+                [0, 1, 7, 13, 509, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK + 1].iter().map(|&n| (1, n)).collect()
+            };
+            for (rows, cols) in shapes {
+                cases.push((act, rows * cols, cols));
+            }
+        }
+        let run = |serial: bool| {
+            let mut all = Vec::new();
+            for (act, n, cols) in &cases {
+                let x: Vec<f32> = (0..*n).map(|i| val(i, 1)).collect();
+                let dy: Vec<f32> = (0..*n).map(|i| val(i, 2)).collect();
+                let (mut y, mut dx) = (vec![f32::NAN; *n], vec![f32::NAN; *n]);
+                if serial {
+                    act.forward_run(&x, &mut y, *cols);
+                    act.backward_run(&x, &y, &dy, &mut dx, *cols);
+                } else {
+                    act.forward(&x, &mut y, *cols);
+                    act.backward(&x, &y, &dy, &mut dx, *cols);
+                }
+                all.extend(y);
+                all.extend(dx);
+            }
+            all
+        };
+        let got = same_bits_for_all_counts("activations", || run(false));
+        let want = run(true);
+        assert!(got.iter().zip(&want).all(|(g, w)| g.to_bits() == w.to_bits()));
     }
 }

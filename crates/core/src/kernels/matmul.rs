@@ -4,16 +4,22 @@
 //! when `trans_b`). `C` is overwritten: `C[i,j] = Σ_p op(A)[i,p] · op(B)[p,j]`.
 //!
 //! [`gemm`] is the blocked kernel (the GotoBLAS/BLIS scheme,
-//! <https://www.cs.utexas.edu/~flame/pubs/GotoTOMS_final.pdf>):
+//! <https://www.cs.utexas.edu/~flame/pubs/GotoTOMS_final.pdf>), split over the thread pool
+//! ([`crate::parallel`]) by row bands of `C`:
 //!
 //! ```text
-//! for jc in 0..n step NC                      // op(B) column block
-//!   for pc in 0..k step KC                    // shared dimension block
-//!     pack op(B)[pc.., jc..] into NR-wide panels          (matmul_pack, transposes resolved)
-//!     for ic in 0..m step MC                  // op(A) row block, lives in L2
-//!       pack op(A)[ic.., pc..] into MR-tall panels
-//!       for each NR panel, for each MR panel: C tile (+)= micro-kernel   (matmul_tile)
+//! for jc in 0..n step nc                      // column block: packed op(B) ≤ B_PACK_MAX floats
+//!   pack op(B)[0..k, jc..] into NR-wide panels             (tasks: groups of panels)
+//!   for each row band ic..ic+mt of C          // one task each (mt ≤ MC, a multiple of MR)
+//!     for pc in 0..k step kc                  // shared dimension block
+//!       pack op(A)[ic.., pc..] into MR-tall panels          (the task's own buffer)
+//!       for each NR panel: C tile (+)= micro-kernel        (matmul_tile)
 //! ```
+//!
+//! Every element of `C` is summed the same way whatever the cut: over each `kc` block from 0
+//! in order of `p`, then stored (first block) or added to `C`. So the results do not depend on
+//! the bands, on which thread runs a band, or on the number of threads; they are also the
+//! bits of the single-threaded kernel before the split (same `kc` blocks, same micro-kernel).
 //!
 //! Edge tiles (any `m`, `n`, `k`, including 0 and 1) use the same micro-kernel with fewer rows
 //! and a partial store. Packing is skipped where it would cost as much as it saves: when
@@ -33,16 +39,18 @@
 
 use std::cell::RefCell;
 
-use super::matmul_pack::{pack_a, pack_b, pack_b_panel, Gemm};
+use super::matmul_pack::{pack_a, pack_b_panel, Gemm};
 use super::matmul_tile::{tile_column, tile_wide, ABlock, MR, NR, W1, W2};
 
 /// Shared-dimension block (at most; `k` is split into equal blocks): a `KC × NR` panel of `B`
 /// (8 KiB) stays in L1.
 pub const KC: usize = 256;
-/// Row block of `A` (a multiple of `MR`): an `MC × KC` packed block (128 KiB) stays in L2.
+/// Rows of `A` packed at a time, at most (a multiple of `MR`): an `MC × KC` packed block
+/// (128 KiB) stays in L2. A task's row band is never taller.
 pub const MC: usize = 128 / MR * MR;
-/// Column block of `B` (a multiple of `NR`): a `KC × NC` packed block (1 MiB).
-pub const NC: usize = 1024 / NR * NR;
+/// The packed `op(B)` (all of `k` for a block of columns) is at most this many floats (4 MiB);
+/// wider products are done one such column block at a time.
+pub const B_PACK_MAX: usize = 1 << 20;
 /// `B` is read in place (not packed) when `op(A)` has at most this many rows: each panel of
 /// `B` then feeds at most two tiles, and packing it cost more than the strided reads
 /// (measured +10–30% for m = 5..8; at m = 16 packing wins when `n` is a large power of two).
@@ -51,13 +59,22 @@ const DIRECT_B_MAX_M: usize = 2 * MR;
 /// `A` then feeds at most two tiles, and packing it cost as much as the products (25% of the
 /// time of 128×64·64×10).
 const DIRECT_A_MAX_N: usize = 2 * NR;
+/// Threads: a product is cut into row bands of `C` (multiples of `MR` rows, at most `MC`),
+/// at most this many per column block, each at least [`TASK_FLOPS`] of work.
+pub const MAX_TASKS: usize = 16;
+/// The least work (flops) worth a task of its own.
+pub const TASK_FLOPS: usize = 1 << 20;
+/// Packing `B` is cut into groups of panels of at least this many floats.
+const PACK_TASK_FLOATS: usize = 1 << 15;
 
-const _: () = assert!(MC.is_multiple_of(MR) && NC.is_multiple_of(NR));
+const _: () = assert!(MC.is_multiple_of(MR));
 
 thread_local! {
-    /// Packing buffers reused by [`gemm`] on this thread, so the hot path does not allocate.
-    /// It grows to at most `(MC + NC)·KC` floats (1.1 MiB) and is kept for the next call.
+    /// The packed `op(B)` reused by [`gemm`] on this thread, so the hot path does not
+    /// allocate. It grows to at most [`B_PACK_MAX`] floats and is kept for the next call.
     static SCRATCH: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+    /// The packed block of `A` of the task running on this thread (at most `MC·KC` floats).
+    static A_SCRATCH: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The reference kernel (i-k-j order so the inner loop is contiguous in `B` and `C`).
@@ -82,7 +99,8 @@ pub fn gemm_reference(m: usize, k: usize, n: usize, a: &[f32], trans_a: bool, b:
 }
 
 /// The kernel used by `matMul`: packed, register-blocked, with a thread-local packing buffer
-/// (see [`gemm_with_scratch`] to pass your own).
+/// (see [`gemm_with_scratch`] to pass your own), split over the thread pool
+/// ([`crate::parallel`]) by row bands of `C`.
 ///
 /// # Shapes
 /// `a.len() ≥ m·k`, `b.len() ≥ k·n`, `c.len() ≥ m·n`; the first `m·n` floats of `c` are written.
@@ -95,9 +113,32 @@ pub fn gemm(m: usize, k: usize, n: usize, a: &[f32], trans_a: bool, b: &[f32], t
     })
 }
 
-/// [`gemm`] with a caller-owned packing buffer. `scratch` grows (once) to what this size needs
-/// and is never shrunk. If it cannot grow, the scalar reference kernel runs instead.
-///
+/// How a product is cut: column blocks of `nc` (the packed `B` of one fits in
+/// [`B_PACK_MAX`]), and in each, row bands of `mt` rows, one task each. It depends on the
+/// sizes only; and since every element of `C` is summed in the same order in any cut (`k` in
+/// blocks of `kc`, each block from 0 in order of `p`, then added to `C`), so do the results.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Plan {
+    pub kc: usize,
+    pub nc: usize,
+    pub mt: usize,
+}
+
+impl Plan {
+    pub fn new(m: usize, k: usize, n: usize) -> Plan {
+        // Equal k blocks (784 = 4 × 196, not 3 × 256 + 16): a short last block would pay the
+        // per-tile overhead for little work.
+        let kc = k.div_ceil(k.div_ceil(KC).max(1)).max(1);
+        let nc = (B_PACK_MAX / k.max(1) / NR * NR).max(NR);
+        let flops = (2 * m).saturating_mul(k).saturating_mul(nc.min(n));
+        let panels = m.div_ceil(MR);
+        let tasks = (flops / TASK_FLOPS).clamp(1, MAX_TASKS).min(panels).max(m.div_ceil(MC));
+        Plan { kc, nc, mt: panels.div_ceil(tasks.max(1)) * MR }
+    }
+}
+
+/// [`gemm`] with a caller-owned buffer for the packed `B`. `scratch` grows (once) to what this
+/// size needs and is never shrunk. If it cannot grow, the scalar reference kernel runs instead.
 #[allow(clippy::too_many_arguments)]
 pub fn gemm_with_scratch(
     m: usize,
@@ -120,63 +161,106 @@ pub fn gemm_with_scratch(
     }
     let g = Gemm { m, k, n, a: &a[..m * k], trans_a, b: &b[..k * n], trans_b };
     let direct_b = !trans_b && m <= DIRECT_B_MAX_M;
-    let direct_a = n <= DIRECT_A_MAX_N && m > 2;
-    // Equal k blocks (784 = 4 × 196, not 3 × 256 + 16): a short last block would pay the
-    // per-tile overhead for little work.
-    let kc_max = k.div_ceil(k.div_ceil(KC));
-    let a_len = if direct_a { 0 } else { m.min(MC).next_multiple_of(MR) * kc_max };
-    let b_len = if direct_b { NR } else { n.min(NC).next_multiple_of(NR) } * kc_max;
-    if scratch.len() < a_len + b_len {
-        if scratch.try_reserve(a_len + b_len - scratch.len()).is_err() {
+    let plan = Plan::new(m, k, n);
+    let b_len = if direct_b { 0 } else { n.min(plan.nc).next_multiple_of(NR) * k };
+    if scratch.len() < b_len {
+        if scratch.try_reserve(b_len - scratch.len()).is_err() {
             return gemm_reference(m, k, n, a, trans_a, b, trans_b, c);
         }
-        scratch.resize(a_len + b_len, 0.0);
+        scratch.resize(b_len, 0.0);
     }
-    let (abuf, bbuf) = scratch.split_at_mut(a_len);
-    for jc in (0..n).step_by(NC) {
-        let nc = NC.min(n - jc);
-        for pc in (0..k).step_by(kc_max) {
-            let kc = kc_max.min(k - pc);
-            let accumulate = pc > 0;
-            if !direct_b {
-                pack_b(&g, pc, kc, jc, nc, bbuf);
+    for jc in (0..n).step_by(plan.nc) {
+        let nc = plan.nc.min(n - jc);
+        let bpack = &mut scratch[..if direct_b { 0 } else { nc.next_multiple_of(NR) * k }];
+        if !direct_b {
+            // Panel-major over all of k: panel q holds op(B)[0..k, jc+q·NR ..] as k rows of NR.
+            let group = (PACK_TASK_FLOATS / (k * NR)).max(1);
+            crate::parallel::for_each_chunk_mut(bpack, group * k * NR, k * nc, |t, panels| {
+                for (q, panel) in panels.chunks_exact_mut(k * NR).enumerate() {
+                    let j0 = jc + (t * group + q) * NR;
+                    pack_b_panel(&g, 0, k, j0, NR.min(jc + nc - j0), panel);
+                }
+            });
+        }
+        let bpack = &*bpack;
+        let work = (2 * m).saturating_mul(k).saturating_mul(nc);
+        crate::parallel::for_each_chunk_mut(c, plan.mt * n, work, |t, band| {
+            band_task(&g, plan, direct_b, jc, nc, bpack, t * plan.mt, band);
+        });
+    }
+}
+
+/// One task: rows `ic .. ic + band.len()/n` of `C`, columns `jc .. jc + nc`, all of `k`.
+/// `band` is those rows of `C` (whole rows).
+#[allow(clippy::too_many_arguments)]
+fn band_task(g: &Gemm, plan: Plan, direct_b: bool, jc: usize, nc: usize, bpack: &[f32], ic: usize, band: &mut [f32]) {
+    let (m, k, n) = (g.m, g.k, g.n);
+    let mc = band.len() / n;
+    // A is read in place when B has few columns, and also (same bits) if this thread's
+    // packing buffer is busy or cannot grow.
+    let direct_a = n <= DIRECT_A_MAX_N && m > 2;
+    let a_len = if direct_a { 0 } else { mc.next_multiple_of(MR) * plan.kc };
+    // A column panel narrower than NR, when B is read in place, is packed here: the last one,
+    // or the one after the 12-wide two-row tiles (n = 16: 12 + 4).
+    let edge_len = if direct_b { plan.kc * NR } else { 0 };
+    A_SCRATCH.with(|s| {
+        let mut guard = s.try_borrow_mut().ok();
+        let need = a_len + edge_len;
+        let ready = guard.as_deref_mut().is_some_and(|buf| {
+            if buf.len() < need && buf.try_reserve(need - buf.len()).is_ok() {
+                buf.resize(need, 0.0);
             }
-            for ic in (0..m).step_by(MC) {
-                let mc = MC.min(m - ic);
-                if !direct_a {
-                    pack_a(&g, ic, mc, pc, kc, abuf);
+            buf.len() >= need
+        });
+        // Busy (re-entered) or out of memory: read A in place (same bits); the rare edge
+        // panel gets a buffer of its own.
+        let buf: &mut [f32] = match (ready, guard.as_deref_mut()) {
+            (true, Some(buf)) => &mut buf[..need],
+            _ => &mut [],
+        };
+        let mut own_edge = Vec::new();
+        let (mut abuf, edge) = if buf.is_empty() {
+            own_edge.resize(edge_len, 0.0);
+            (None, &mut own_edge[..])
+        } else {
+            let (a, e) = buf.split_at_mut(a_len);
+            (if direct_a { None } else { Some(a) }, e)
+        };
+        for pc in (0..k).step_by(plan.kc) {
+            let kc = plan.kc.min(k - pc);
+            let accumulate = pc > 0;
+            let ab = match (abuf.as_deref_mut(), g.trans_a) {
+                (Some(buf), _) => {
+                    pack_a(g, ic, mc, pc, kc, buf);
+                    ABlock { a: &*buf, step: MR, row: 1, panel: MR * kc }
                 }
-                let mut jr = 0;
-                if direct_b && mc <= 2 {
-                    // One or two rows: wider tiles, B read in place.
-                    let w = if mc == 1 { W1 } else { W2 };
-                    while nc - jr >= w {
-                        let c0 = ic * n + jc + jr;
-                        tile_wide(mc, kc, &abuf[..kc * MR], &g.b[pc * n + jc + jr..], n, &mut c[c0..], n, accumulate);
-                        jr += w;
-                    }
+                (None, true) => ABlock { a: &g.a[pc * m + ic..], step: m, row: 1, panel: MR },
+                (None, false) => ABlock { a: &g.a[ic * k + pc..], step: 1, row: k, panel: MR * k },
+            };
+            let mut jr = 0;
+            if direct_b && mc <= 2 && ab.step == MR {
+                // One or two rows: wider tiles, B read in place.
+                let w = if mc == 1 { W1 } else { W2 };
+                while nc - jr >= w {
+                    tile_wide(mc, kc, &ab.a[..kc * MR], &g.b[pc * n + jc + jr..], n, &mut band[jc + jr..], n, accumulate);
+                    jr += w;
                 }
-                while jr < nc {
-                    let cols = NR.min(nc - jr);
-                    let (pb, ldb): (&[f32], usize) = if !direct_b {
-                        (&bbuf[jr * kc..(jr + NR) * kc], NR)
-                    } else if cols == NR {
-                        (&g.b[pc * n + jc + jr..], n)
-                    } else {
-                        pack_b_panel(&g, pc, kc, jc + jr, cols, bbuf);
-                        (&bbuf[..kc * NR], NR)
-                    };
-                    let ab = match (direct_a, trans_a) {
-                        (false, _) => ABlock { a: &abuf[..mc.next_multiple_of(MR) * kc], step: MR, row: 1, panel: MR * kc },
-                        (true, true) => ABlock { a: &g.a[pc * m + ic..], step: m, row: 1, panel: MR },
-                        (true, false) => ABlock { a: &g.a[ic * k + pc..], step: 1, row: k, panel: MR * k },
-                    };
-                    tile_column(mc, cols, kc, ab, pb, ldb, &mut c[ic * n + jc + jr..], n, accumulate);
-                    jr += NR;
-                }
+            }
+            while jr < nc {
+                let cols = NR.min(nc - jr);
+                let (pb, ldb): (&[f32], usize) = if !direct_b {
+                    (&bpack[jr * k + pc * NR..], NR)
+                } else if cols == NR {
+                    (&g.b[pc * n + jc + jr..], n)
+                } else {
+                    pack_b_panel(g, pc, kc, jc + jr, cols, edge);
+                    (&edge[..kc * NR], NR)
+                };
+                tile_column(mc, cols, kc, ab, pb, ldb, &mut band[jc + jr..], n, accumulate);
+                jr += NR;
             }
         }
-    }
+    })
 }
 
 #[cfg(test)]
@@ -249,8 +333,23 @@ mod tests {
     #[test]
     fn matches_reference_for_one_and_two_rows() {
         for m in 1..=3 {
-            for &n in &[11, 12, 13, 23, 24, 25, 36, 48, 50, 128, 130] {
+            for &n in &[11, 12, 13, 16, 23, 24, 25, 28, 36, 40, 48, 50, 128, 130, 136] {
                 for &k in &[1, 7, 200, KC + 50, 784] {
+                    for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+                        check(m, k, n, ta, tb);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every small width and height, so each mix of the in-place paths, the wide tiles and
+    /// the narrow panels after them is covered.
+    #[test]
+    fn matches_reference_for_every_small_shape() {
+        for m in 1..=10 {
+            for n in 1..=41 {
+                for &k in &[1, 5, 300] {
                     for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
                         check(m, k, n, ta, tb);
                     }
@@ -262,7 +361,8 @@ mod tests {
     #[test]
     fn matches_reference_across_m_and_n_blocks() {
         for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
-            check(MC + 5, 9, NC + 3, ta, tb);
+            check(MC + 5, 9, 40, ta, tb);
+            check(9, 1025, 1030, ta, tb); // two column blocks (B_PACK_MAX / 1025 = 1016 columns)
             check(2 * MC + 1, KC + 2, 40, ta, tb);
         }
     }
@@ -290,5 +390,57 @@ mod tests {
         let cap = scratch.capacity();
         gemm_with_scratch(2, 2, 2, &a, false, &b, false, &mut c, &mut scratch);
         assert_eq!(scratch.capacity(), cap);
+    }
+
+    /// The pool gives the same bits for 0, 1, 2, 3 and 8 workers, on every path (packed,
+    /// B in place, A in place, wide tiles in a last band of one or two rows, two column blocks:
+    /// B_PACK_MAX / 2049 = 504 columns), at sizes one below, at and
+    /// one above a split into two tasks (2·TASK_FLOPS = 2·128·128·64), and at primes.
+    #[test]
+    fn the_same_bits_with_any_number_of_workers() {
+        use crate::parallel::testing::same_bits_for_all_counts;
+        let shapes = [
+            (0, 7, 5),
+            (1, 1, 1),
+            (7, 13, 127),
+            (128, 127, 64),
+            (128, 128, 64),
+            (128, 129, 64),
+            (257, 127, 129),
+            (7, 509, 301),
+            (6, 1021, 172),
+            (5, 2000, 136),
+            (2, 1021, 131),
+            (509, 257, 13),
+            (9, 2049, 509),
+        ];
+        for (m, k, n) in shapes {
+            for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+                let a = fill(m * k, (m * 31 + k * 7 + n) as u32);
+                let b = fill(k * n, (n * 17 + k + 3) as u32);
+                let got = same_bits_for_all_counts(&format!("gemm {m}x{k}x{n} ta={ta} tb={tb}"), || {
+                    let mut c = vec![f32::NAN; m * n];
+                    gemm(m, k, n, &a, ta, &b, tb, &mut c);
+                    c
+                });
+                let mut want = vec![0.0; m * n];
+                gemm_reference(m, k, n, &a, ta, &b, tb, &mut want);
+                let tol = 1e-5 * (k.max(1) as f32).sqrt();
+                for (i, (&g, &w)) in got.iter().zip(&want).enumerate() {
+                    assert!((g - w).abs() <= tol * (1.0 + w.abs()), "{m}x{k}x{n} ta={ta} tb={tb} at {i}: got {g}, want {w}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_plan_depends_on_the_sizes_only_and_bands_fit_the_packing_buffer() {
+        assert_eq!(Plan::new(128, 127, 64).mt, 128);
+        assert_eq!(Plan::new(128, 128, 64).mt, 64);
+        assert_eq!(Plan::new(512, 512, 512), Plan { kc: 256, nc: 2048, mt: 32 });
+        for (m, k, n) in [(1, 1, 1), (129, 5000, 3), (100_000, 2, 2), (4096, 4096, 4096)] {
+            let p = Plan::new(m, k, n);
+            assert!(p.mt <= MC && p.mt.is_multiple_of(MR) && p.kc <= KC && p.nc * k <= B_PACK_MAX.max(NR * k), "{m}x{k}x{n}: {p:?}");
+        }
     }
 }

@@ -5,8 +5,8 @@
 //! ```text
 //! packed A, block rows ic..ic+mc, cols pc..pc+kc of op(A):   panel q = rows ic+q·MR ..
 //!     out[q·kc·MR + p·MR + r] = op(A)[ic + q·MR + r, pc + p]       (r < rows in the panel)
-//! packed B, block rows pc..pc+kc, cols jc..jc+nc of op(B):   panel q = cols jc+q·NR ..
-//!     out[q·kc·NR + p·NR + j] = op(B)[pc + p, jc + q·NR + j]       (j < cols in the panel)
+//! packed B, one panel of cols j0..j0+NR of op(B), rows pc..pc+kc (the GEMM packs all of k):
+//!     out[p·NR + j] = op(B)[pc + p, j0 + j]                          (j < cols in the panel)
 //! ```
 //!
 //! `op(A)[i, p]` is `a[i·k + p]`, or `a[p·m + i]` when transposed (`a` stored `[k, m]`);
@@ -90,13 +90,5 @@ fn copy_run<const N: usize>(dst: &mut [f32; N], src: &[f32]) {
     match <&[f32; N]>::try_from(src) {
         Ok(full) => *dst = *full,
         Err(_) => dst[..src.len()].copy_from_slice(src),
-    }
-}
-
-/// Packs `op(B)[pc..pc+kc, jc..jc+nc]` into `out` (at least `ceil(nc/NR)·NR·kc` long).
-pub fn pack_b(g: &Gemm, pc: usize, kc: usize, jc: usize, nc: usize, out: &mut [f32]) {
-    for (q, panel) in out.chunks_exact_mut(kc * NR).take(nc.div_ceil(NR)).enumerate() {
-        let j0 = jc + q * NR;
-        pack_b_panel(g, pc, kc, j0, NR.min(jc + nc - j0), panel);
     }
 }

@@ -21,7 +21,8 @@
 //!
 //! On wasm32 with simd128 the tile is computed by `simd128_matmul::tile_rows`. Elsewhere the
 //! portable version below runs with the same blocking and the same order of operations, so both
-//! give bit-identical results.
+//! give bit-identical results (except the opt-in `+relaxed-simd` build, whose fused
+//! multiply-add rounds once; see `simd128_matmul.rs`).
 
 /// Rows of `C` per micro-tile.
 pub const MR: usize = 4;

@@ -3,7 +3,13 @@
 //! transpose. No allocation, no validation.
 //!
 //! # Summation order (deterministic)
-//! `sum` keeps 16 running sums, lane `i` taking elements `i, i+16, i+32, …` of the whole
+//! A run longer than [`CHUNK`] (16 Ki) is cut into chunks of `CHUNK` elements; each chunk is
+//! summed as below (on the thread pool), and the chunk sums are added left to right on the
+//! calling thread: `((s₀ + s₁) + s₂) + …`. The cut depends on the length only, so a sum is
+//! the same for any number of threads. (Before the pool, sums of more than 16 Ki elements
+//! used one 16-lane pass over the whole run; their last bits differ from today's.)
+//!
+//! Within a chunk, `sum` keeps 16 running sums, lane `i` taking elements `i, i+16, i+32, …` of the whole
 //! 16-blocks, then folds them in a fixed tree and adds the tail in order:
 //!
 //! ```text
@@ -15,7 +21,7 @@
 //! `simd128_reduce.rs` gives the same bits as the scalar reference below, and a sum never
 //! depends on the build. 16 partial sums are also more accurate than one running sum.
 //! `max`/`min` fold with [`max_f32`]/[`min_f32`] (NaN wins, `+0 > −0`), which are
-//! order-independent.
+//! order-independent (so chunking does not change them).
 //!
 //! ```
 //! use neurite_core::kernels::reduce::{arg_max, max, sum};
@@ -31,24 +37,65 @@ use super::simd128_reduce as imp;
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 use scalar as imp;
 
-/// `Σ v` in the fixed 16-lane order above (0 for an empty run).
+/// Runs longer than this are reduced in chunks of this many elements, one partial per
+/// chunk (on the thread pool), combined in chunk order on the calling thread.
+pub const CHUNK: usize = 16 * 1024;
+/// Partials computed per pool job (they live in a stack array, so no allocation).
+const GROUP: usize = 256;
+
+/// `f` over `v` (longer than [`CHUNK`]) in chunks of `CHUNK`, the partials folded left to
+/// right with `combine`, starting from the first. (Out of line, so the short-run path of the
+/// callers compiles as before.)
+#[inline(never)]
+fn chunked(v: &[f32], f: impl Fn(&[f32]) -> f32 + Sync, combine: impl Fn(f32, f32) -> f32) -> f32 {
+    let chunks = v.len().div_ceil(CHUNK);
+    let mut parts = [0f32; GROUP];
+    let mut acc: Option<f32> = None;
+    for g0 in (0..chunks).step_by(GROUP) {
+        let parts = &mut parts[..GROUP.min(chunks - g0)];
+        let work = (parts.len() * CHUNK).min(v.len());
+        crate::parallel::map_tasks(parts, work, |i| {
+            let c = (g0 + i) * CHUNK;
+            f(&v[c..v.len().min(c + CHUNK)])
+        });
+        for &p in parts.iter() {
+            acc = Some(acc.map_or(p, |a| combine(a, p)));
+        }
+    }
+    acc.unwrap_or(0.0)
+}
+
+/// `Σ v`: the 16-lane order above within each chunk of [`CHUNK`], then the chunk sums left
+/// to right (0 for an empty run).
 pub fn sum(v: &[f32]) -> f32 {
-    imp::sum(v)
+    if v.len() <= CHUNK {
+        return imp::sum(v);
+    }
+    chunked(v, imp::sum, |a, b| a + b)
 }
 
 /// `Σ (v − m)²` in the same order as [`sum`] (the second pass of a two-pass variance).
 pub fn sum_sq_dev(v: &[f32], m: f32) -> f32 {
-    imp::sum_sq_dev(v, m)
+    if v.len() <= CHUNK {
+        return imp::sum_sq_dev(v, m);
+    }
+    chunked(v, |c| imp::sum_sq_dev(c, m), |a, b| a + b)
 }
 
 /// The largest value; NaN if any is NaN; `−∞` for an empty run.
 pub fn max(v: &[f32]) -> f32 {
-    imp::max(v)
+    if v.len() <= CHUNK {
+        return imp::max(v);
+    }
+    chunked(v, imp::max, max_f32)
 }
 
 /// The smallest value; NaN if any is NaN; `+∞` for an empty run.
 pub fn min(v: &[f32]) -> f32 {
-    imp::min(v)
+    if v.len() <= CHUNK {
+        return imp::min(v);
+    }
+    chunked(v, imp::min, min_f32)
 }
 
 /// `Π v`, left to right (1 for an empty run).
@@ -224,5 +271,36 @@ mod tests {
         let mut s = vec![0.0; 3];
         acc_sq_dev(&mut s, &[1.0, 2.0, 3.0], &[0.0, 1.0, 5.0]);
         assert_eq!(s, [1.0, 1.0, 4.0]);
+    }
+
+    /// The chunked order spelled out: each chunk by `sum_by_index`, then left to right.
+    fn chunked_sum_by_index(v: &[f32]) -> f32 {
+        let mut parts = v.chunks(CHUNK).map(sum_by_index);
+        let first = parts.next().unwrap_or(0.0);
+        parts.fold(first, |a, p| a + p)
+    }
+
+    #[test]
+    fn long_runs_are_summed_by_chunks_with_the_same_bits_for_any_number_of_workers() {
+        use crate::parallel::testing::same_bits_for_all_counts;
+        let lens = [0, 1, 7, 13, 127, 509, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK + 1, GROUP * CHUNK + 17];
+        let got = same_bits_for_all_counts("reductions", || {
+            let mut out = Vec::new();
+            for n in lens {
+                let v: Vec<f32> = (0..n).map(|i| ((i * 7919) % 113) as f32 * 0.37 - 20.0 + 1e-3 * (i % 1000) as f32).collect();
+                out.extend([sum(&v), sum_sq_dev(&v, 0.5), max(&v), min(&v)]);
+            }
+            out
+        });
+        for (k, n) in lens.into_iter().enumerate() {
+            let v: Vec<f32> = (0..n).map(|i| ((i * 7919) % 113) as f32 * 0.37 - 20.0 + 1e-3 * (i % 1000) as f32).collect();
+            let d: Vec<f32> = v.iter().map(|&x| (x - 0.5) * (x - 0.5)).collect();
+            assert_eq!(got[4 * k].to_bits(), chunked_sum_by_index(&v).to_bits(), "sum n={n}");
+            assert_eq!(got[4 * k + 1].to_bits(), chunked_sum_by_index(&d).to_bits(), "sum_sq_dev n={n}");
+            assert_eq!(got[4 * k + 2].to_bits(), scalar::max(&v).to_bits(), "max n={n}");
+            assert_eq!(got[4 * k + 3].to_bits(), scalar::min(&v).to_bits(), "min n={n}");
+            let exact: f64 = v.iter().map(|&x| x as f64).sum();
+            assert!((got[4 * k] as f64 - exact).abs() <= 1e-5 * (1.0 + exact.abs()) * (1.0 + (n as f64 / CHUNK as f64)), "n={n}");
+        }
     }
 }

@@ -8,11 +8,19 @@
 //!     acc[r][v] = acc[r][v] + a · b[v]     // f32x4.mul then f32x4.add
 //! ```
 //!
-//! NOTE: plain `f32x4.mul` + `f32x4.add`, not relaxed SIMD's `relaxed_madd`: a fused
-//! multiply-add rounds once, an unfused one twice, and runtimes differ in which they pick, so
-//! results would depend on the engine. Plain SIMD is deterministic everywhere.
+//! NOTE: the default build uses plain `f32x4.mul` + `f32x4.add`, not relaxed SIMD's
+//! `relaxed_madd`: a fused multiply-add rounds once, an unfused one twice, and runtimes differ
+//! in which they pick, so results would depend on the engine (and the CPU). Plain SIMD is
+//! deterministic everywhere. A build with `-C target-feature=+relaxed-simd` (the opt-in
+//! relaxed `.wasm`) uses `f32x4.relaxed_madd` in the step instead: faster where the engine
+//! fuses it, and its results are still the same for any number of threads on one machine and
+//! engine, but not across machines or engines, and not equal to the default build's.
 
-use core::arch::wasm32::{f32x4_add, f32x4_mul, f32x4_splat, v128, v128_load, v128_load32_splat, v128_store};
+#[cfg(not(target_feature = "relaxed-simd"))]
+use core::arch::wasm32::f32x4_mul;
+#[cfg(target_feature = "relaxed-simd")]
+use core::arch::wasm32::f32x4_relaxed_madd;
+use core::arch::wasm32::{f32x4_add, f32x4_splat, v128, v128_load, v128_load32_splat, v128_store};
 use core::ptr::with_exposed_provenance;
 
 use super::matmul_tile::{store, APanel};
@@ -27,7 +35,15 @@ unsafe fn step<const R: usize, const V: usize>(a: [*const f32; R], b: *const f32
     for (row, &ar) in acc.iter_mut().zip(&a) {
         let av = v128_load32_splat(ar.cast());
         for (x, &bb) in row.iter_mut().zip(&bv) {
-            *x = f32x4_add(*x, f32x4_mul(av, bb));
+            #[cfg(not(target_feature = "relaxed-simd"))]
+            {
+                *x = f32x4_add(*x, f32x4_mul(av, bb));
+            }
+            // x + a·b, fused where the engine chooses to (see the module docs).
+            #[cfg(target_feature = "relaxed-simd")]
+            {
+                *x = f32x4_relaxed_madd(av, bb, *x);
+            }
         }
     }
 }

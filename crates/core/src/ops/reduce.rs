@@ -198,9 +198,14 @@ pub fn reduce(op: ReduceOp, x: &Tensor, axes: &[i64], keep_dims: bool) -> Result
 /// Reduces `src` viewed as `[outer, r, inner]` over the middle axis into `out` (`outer·inner`).
 fn reduce_view(op: ReduceOp, src: &[f32], r: usize, inner: usize, out: &mut [f32]) -> Result<()> {
     if inner == 1 {
-        for (o, row) in out.iter_mut().zip(src.chunks_exact(r)) {
-            *o = op.row(row);
-        }
+        // Rows are reduced alone, so many short rows go to the thread pool in groups of
+        // about CHUNK elements (a long row is chunked inside the kernel instead).
+        let rows = (k::CHUNK / r.max(1)).max(1);
+        crate::parallel::for_each_chunk_mut(out, rows, src.len(), |i, o| {
+            for (o, row) in o.iter_mut().zip(src[i * rows * r..].chunks_exact(r.max(1))) {
+                *o = op.row(row);
+            }
+        });
         return Ok(());
     }
     let mut mean = if op == ReduceOp::Variance { alloc(op.name(), inner)? } else { Vec::new() };

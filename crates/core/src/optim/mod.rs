@@ -29,6 +29,7 @@ pub mod sgd;
 pub use clip::{clip_by_global_norm, clip_by_value, global_norm, Clip};
 pub use schedule::{LrSchedule, Schedule};
 
+use crate::parallel::{self, SharedMut};
 use crate::{bail, Result};
 
 /// An optimizer and its hyper-parameters (the learning rate comes with each update, from an
@@ -220,36 +221,60 @@ impl Optimizer {
     /// Adam's bias correction; 0 is treated as 1). `state` holds `slots()·param.len()` floats.
     /// Lengths are the caller's contract ([`Optimizer::check`]); on a mismatch nothing is
     /// updated (and debug builds assert), never a panic in release.
+    ///
+    /// Long parameters are updated on the thread pool in chunks of [`CHUNK`] elements (every
+    /// element is updated alone, so the bits never depend on the cut or the threads).
     pub fn update(&self, step: u64, lr: f32, param: &mut [f32], grad: &[f32], state: &mut [f32]) {
         let n = param.len();
-        let ok = grad.len() == n && state.len() == self.slots() * n;
+        let slots = self.slots();
+        let ok = grad.len() == n && state.len() == slots * n;
         debug_assert!(ok, "optimizer update: param {n}, grad {}, state {}", grad.len(), state.len());
         if !ok || n == 0 {
             return;
         }
-        let (s0, rest) = state.split_at_mut(n.min(state.len()));
+        let (param, state) = (SharedMut::new(param), SharedMut::new(state));
+        let task = |t: usize| {
+            let r = t * CHUNK..n.min((t + 1) * CHUNK);
+            // SAFETY: task t alone touches elements r of the parameter and of each slot
+            // (slot k of element i is state[k·n + i]).
+            let (p, s) = unsafe {
+                let s: [&mut [f32]; 3] = core::array::from_fn(|k| if k < slots { state.part(k * n + r.start..k * n + r.end) } else { &mut [][..] });
+                (param.part(r.clone()), s)
+            };
+            self.update_run(step, lr, p, &grad[r], s);
+        };
+        parallel::run(n.div_ceil(CHUNK), n.saturating_mul(UPDATE_COST), &task);
+    }
+
+    /// [`Optimizer::update`] of one run on this thread, with the state as (up to three) slots
+    /// of the run's length (unused ones empty).
+    fn update_run(&self, step: u64, lr: f32, param: &mut [f32], grad: &[f32], slots: [&mut [f32]; 3]) {
+        let [s0, s1, s2] = slots;
         match *self {
             Optimizer::Sgd { momentum, nesterov } => sgd::update(lr, momentum, nesterov, param, grad, s0),
-            Optimizer::Adam { beta1, beta2, epsilon, amsgrad: false } => adam::update(step, lr, beta1, beta2, epsilon, param, grad, s0, rest),
-            Optimizer::Adam { beta1, beta2, epsilon, amsgrad: true } => {
-                let (v, v_max) = rest.split_at_mut(n);
-                adam::update_amsgrad(step, lr, beta1, beta2, epsilon, param, grad, s0, v, v_max)
-            }
+            Optimizer::Adam { beta1, beta2, epsilon, amsgrad: false } => adam::update(step, lr, beta1, beta2, epsilon, param, grad, s0, s1),
+            Optimizer::Adam { beta1, beta2, epsilon, amsgrad: true } => adam::update_amsgrad(step, lr, beta1, beta2, epsilon, param, grad, s0, s1, s2),
             Optimizer::AdamW { beta1, beta2, epsilon, weight_decay, amsgrad: false } => {
-                adamw::update(step, lr, beta1, beta2, epsilon, weight_decay, param, grad, s0, rest)
+                adamw::update(step, lr, beta1, beta2, epsilon, weight_decay, param, grad, s0, s1)
             }
             Optimizer::AdamW { beta1, beta2, epsilon, weight_decay, amsgrad: true } => {
-                let (v, v_max) = rest.split_at_mut(n);
-                adamw::update_amsgrad(step, lr, beta1, beta2, epsilon, weight_decay, param, grad, s0, v, v_max)
+                adamw::update_amsgrad(step, lr, beta1, beta2, epsilon, weight_decay, param, grad, s0, s1, s2)
             }
             Optimizer::RmsProp { rho, momentum, epsilon, centered } => {
-                let (mom, mg) = rest.split_at_mut(if momentum > 0.0 { n } else { 0 });
+                // Slots: ms, then mom (if momentum > 0), then mg (if centered).
+                let (mom, mg) = if momentum > 0.0 { (s1, s2) } else { (s2, s1) };
                 rmsprop::update(lr, rho, momentum, epsilon, centered, param, grad, s0, mom, mg)
             }
             Optimizer::Adagrad { epsilon, .. } => adagrad::update(lr, epsilon, param, grad, s0),
         }
     }
 }
+
+/// Optimizer updates run on the thread pool in chunks of this many elements.
+pub const CHUNK: usize = 8 * 1024;
+
+/// Work units (≈ flops) per element of an update, for the pool's split threshold.
+const UPDATE_COST: usize = 12;
 
 #[cfg(test)]
 mod tests {
@@ -345,5 +370,40 @@ mod tests {
         assert!(o.check("fit", "kernel", 3, 3, 6).is_ok());
         let mut p: [f32; 0] = [];
         o.update(1, 0.1, &mut p, &[], &mut []);
+    }
+
+    /// Updates split over the pool give the bits of one run on one thread, for every
+    /// optimizer, 0/1/2/3/8 workers and lengths around the chunk.
+    #[test]
+    fn split_updates_give_the_single_run_bits_for_any_number_of_workers() {
+        use crate::parallel::testing::same_bits_for_all_counts;
+        let val = |i: usize, s: u32| ((i as u32).wrapping_mul(2_654_435_761) ^ s) as f32 / u32::MAX as f32 * 2.0 - 1.0;
+        let run = |serial: bool| {
+            let mut all = Vec::new();
+            for opt in every() {
+                for n in [1, 7, 13, 509, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK + 3] {
+                    let mut p: Vec<f32> = (0..n).map(|i| val(i, 1)).collect();
+                    let mut state = vec![0.0; opt.slots() * n];
+                    opt.init_state(&mut state);
+                    for step in 1..=3u64 {
+                        let g: Vec<f32> = (0..n).map(|i| val(i, step as u32 + 7)).collect();
+                        if serial {
+                            let mut slots = state.chunks_mut(n.max(1));
+                            let s: [&mut [f32]; 3] = core::array::from_fn(|_| slots.next().unwrap_or(&mut []));
+                            opt.update_run(step, 0.01, &mut p, &g, s);
+                        } else {
+                            opt.update(step, 0.01, &mut p, &g, &mut state);
+                        }
+                    }
+                    all.extend(p);
+                    all.extend(state);
+                }
+            }
+            all
+        };
+        let got = same_bits_for_all_counts("optimizers", || run(false));
+        let want = run(true);
+        assert_eq!(got.len(), want.len());
+        assert!(got.iter().zip(&want).all(|(g, w)| g.to_bits() == w.to_bits()));
     }
 }

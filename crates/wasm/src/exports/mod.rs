@@ -13,4 +13,5 @@ pub mod random;
 pub mod shape;
 pub mod tape;
 pub mod tensor;
+pub mod threads;
 pub mod train_fns;

@@ -1,0 +1,247 @@
+// Issue 12: the thread pool. neurite with 1 vs 2 threads (two copies of the bundle in one
+// process, `?t1` / `?t2`, so the contenders interleave sample by sample), against TF.js `wasm`
+// (training) and onnxruntime-web (inference, the same MLP as an ONNX graph written below),
+// and the relaxed-SIMD module against the plain one.
+//
+//   GEMM 512³ and the MLP shapes of bench/matmul.mjs (plain and transposed): ms per call
+//   MNIST MLP 784-128-64-10 training, batch 128: samples/s of one fit epoch
+//   inference at batch 256: samples/s
+//   relaxed vs plain SIMD GEMM, one thread
+//
+// A busy core ruins thread speedups (TOOLCHAIN.md §4): check the load line `npm run bench`
+// prints first. Numbers here are never assertions.
+import v8 from 'node:v8';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { CASES } from './matmul.mjs';
+import { loadMnist } from '../examples/data/mnist.mjs';
+import { initTfWasm } from './tfjs.mjs';
+
+// Node 20 validates relaxed-SIMD modules only with this flag (TOOLCHAIN.md §5); set before any compile.
+v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+
+const ms = (x) => (x < 1 ? x.toFixed(3) : x < 10 ? x.toFixed(2) : x.toFixed(1));
+const cell = (s, f = ms) => `${f(s.median)} (${f(s.min)}–${f(s.max)})`;
+const ratio = (a, b) => `**${(a / b).toFixed(2)}×**`;
+
+function values(n, seed) {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 32 - 0.5;
+  }
+  return out;
+}
+
+function mlp(nr) {
+  const m = nr.sequential({
+    seed: 1,
+    layers: [
+      nr.layers.dense({ inputShape: [784], units: 128, activation: 'relu' }),
+      nr.layers.dense({ units: 64, activation: 'relu' }),
+      nr.layers.dense({ units: 10, activation: 'softmax' }),
+    ],
+  });
+  m.compile({ optimizer: nr.optimizers.adam({ learningRate: 1e-3 }), loss: 'categoricalCrossentropy' });
+  return m;
+}
+
+// --- a minimal ONNX (protobuf) writer: enough for MatMul/Add/Relu/Softmax with float initializers.
+function varint(n) {
+  const out = [];
+  let v = BigInt(n);
+  do {
+    let b = Number(v & 0x7fn);
+    v >>= 7n;
+    if (v > 0n) b |= 0x80;
+    out.push(b);
+  } while (v > 0n);
+  return out;
+}
+const key = (field, wire) => varint((field << 3) | wire);
+const bytesField = (field, bytes) => [...key(field, 2), ...varint(bytes.length), ...bytes];
+const str = (field, s) => bytesField(field, [...new TextEncoder().encode(s)]);
+const int = (field, n) => [...key(field, 0), ...varint(n)];
+
+function tensorProto(name, dims, data) {
+  return [...dims.flatMap((d) => int(1, d)), ...int(2, 1), ...str(8, name), ...bytesField(9, [...new Uint8Array(data.buffer, data.byteOffset, data.byteLength)])];
+}
+function valueInfo(name, dims) {
+  const shape = dims.flatMap((d) => bytesField(1, typeof d === 'string' ? str(2, d) : int(1, d)));
+  const tensorType = [...int(1, 1), ...bytesField(2, shape)];
+  return [...str(1, name), ...bytesField(2, bytesField(1, tensorType))];
+}
+function node(op, inputs, outputs, attrs = []) {
+  return [...inputs.flatMap((i) => str(1, i)), ...outputs.flatMap((o) => str(2, o)), ...str(4, op), ...attrs];
+}
+
+/** The MLP (weights `ws` = [W1, b1, W2, b2, W3, b3] as Float32Arrays, W as [in, out]) as ONNX bytes. */
+function onnxMlp(ws, shapes) {
+  const names = ['W1', 'b1', 'W2', 'b2', 'W3', 'b3'];
+  const nodes = [
+    node('MatMul', ['x', 'W1'], ['h1m']), node('Add', ['h1m', 'b1'], ['h1a']), node('Relu', ['h1a'], ['h1']),
+    node('MatMul', ['h1', 'W2'], ['h2m']), node('Add', ['h2m', 'b2'], ['h2a']), node('Relu', ['h2a'], ['h2']),
+    node('MatMul', ['h2', 'W3'], ['h3m']), node('Add', ['h3m', 'b3'], ['h3a']),
+    node('Softmax', ['h3a'], ['y']), // opset 13: axis -1 by default
+  ];
+  const graph = [
+    ...nodes.flatMap((n) => bytesField(1, n)),
+    ...str(2, 'mlp'),
+    ...names.flatMap((n, i) => bytesField(5, tensorProto(n, shapes[i], ws[i]))),
+    ...bytesField(11, valueInfo('x', ['N', 784])),
+    ...bytesField(12, valueInfo('y', ['N', 10])),
+  ];
+  return new Uint8Array([...int(1, 8), ...bytesField(8, [...str(1, ''), ...int(2, 13)]), ...bytesField(7, graph)]);
+}
+
+export async function run(ctx) {
+  const load = (q) => import(`../dist/url/index.js?${q}`);
+  const [n1, n2, nRelaxed] = await Promise.all([load('t1'), load('t2'), load('relaxed')]);
+  await n1.init({ threads: 1 });
+  await n2.init({ threads: 2 });
+  await nRelaxed.init({ threads: 1, relaxedSimd: true });
+  const t2 = n2.threads();
+  if (t2.count !== 2) ctx.log(`warning: 2 threads requested, ${t2.count} running (${t2.reason})`);
+  const relaxedInfo = nRelaxed.threads();
+  const tables = [];
+  const data = {};
+
+  // --- GEMM
+  const gemmRows = [];
+  const cases = [{ group: 'square', a: [512, 512], b: [512, 512] }, ...CASES.filter((c) => c.group !== 'square' && c.a[0] !== 1)];
+  for (const c of cases) {
+    const ta = c.ta ?? false;
+    const tb = c.tb ?? false;
+    const av = values(c.a[0] * c.a[1], 7);
+    const bv = values(c.b[0] * c.b[1], 13);
+    const ins = [n1, n2, nRelaxed].map((nr) => [nr.tensor(av, c.a), nr.tensor(bv, c.b)]);
+    const call = (nr, [a, b]) => () => nr.matMul(a, b, ta, tb).dispose();
+    const label = `${c.a.join('×')}${ta ? 'ᵀ' : ''} · ${c.b.join('×')}${tb ? 'ᵀ' : ''}`;
+    ctx.log(`gemm ${label} …`);
+    const r = await ctx.compare({ t1: { fn: call(n1, ins[0]) }, t2: { fn: call(n2, ins[1]) }, relaxed: { fn: call(nRelaxed, ins[2]) } });
+    gemmRows.push([label, cell(r.t1), cell(r.t2), ratio(r.t1.median, r.t2.median), cell(r.relaxed), ratio(r.t1.median, r.relaxed.median)]);
+    data[`gemm ${label}`] = r;
+    ins.flat().forEach((t) => t.dispose());
+  }
+  tables.push({
+    title: 'matMul, ms per call (median, min–max): 1 vs 2 threads, and relaxed SIMD on 1 thread',
+    columns: ['shape', '1 thread', '2 threads', 'speedup', 'relaxed, 1 thread', 'relaxed ÷ plain'],
+    rows: gemmRows,
+    notes: [`relaxed module in use: ${relaxedInfo.relaxedSimd}${relaxedInfo.relaxedReason ? ` (${relaxedInfo.relaxedReason})` : ''}`],
+  });
+
+  // --- training, batch 128
+  ctx.log('training …');
+  const tfWasm = await initTfWasm();
+  const { train } = loadMnist({ trainSize: 4096, seed: 1 });
+  const N = ctx.quick ? 1024 : 4096;
+  const reps = ctx.quick ? 2 : 5;
+  const xs = train.x.subarray(0, N * 784);
+  const ys = train.y.subarray(0, N * 10);
+  const epochOf = (nr) => {
+    const x = nr.tensor(xs, [N, 784]);
+    const y = nr.tensor(ys, [N, 10]);
+    const m = mlp(nr);
+    return { run: async () => (await m.fit(x, y, { epochs: 1, batchSize: 128, verbose: 0 }), N), dispose: () => [x, y, m].forEach((o) => o.dispose()) };
+  };
+  const e1 = epochOf(n1);
+  const e2 = epochOf(n2);
+  await tf.setBackend('wasm');
+  const tx = tf.tensor2d(xs, [N, 784]);
+  const ty = tf.tensor2d(ys, [N, 10]);
+  const tm = tfl.sequential({
+    layers: [
+      tfl.layers.dense({ inputShape: [784], units: 128, activation: 'relu' }),
+      tfl.layers.dense({ units: 64, activation: 'relu' }),
+      tfl.layers.dense({ units: 10, activation: 'softmax' }),
+    ],
+  });
+  tm.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
+  const tfEpoch = async () => (await tm.fit(tx, ty, { epochs: 1, batchSize: 128, verbose: 0, shuffle: true }), N);
+  const rates = { t1: [], t2: [], tf: [] };
+  for (const f of [e1.run, e2.run, tfEpoch]) await f();
+  for (let i = 0; i < reps; i++) {
+    for (const [k, f] of [['t1', e1.run], ['t2', e2.run], ['tf', tfEpoch]]) {
+      const t0 = performance.now();
+      const n = await f();
+      rates[k].push(n / ((performance.now() - t0) / 1000));
+    }
+  }
+  e1.dispose();
+  e2.dispose();
+  tf.dispose([tx, ty]);
+  tm.dispose();
+  const tr = Object.fromEntries(Object.entries(rates).map(([k, v]) => [k, ctx.stats(v)]));
+  const sps = (x) => Math.round(x).toLocaleString('en-US');
+  data.training = tr;
+
+  // --- inference, batch 256: neurite vs onnxruntime-web with the same weights
+  ctx.log('inference …');
+  const m1 = mlp(n1);
+  const m2 = mlp(n2);
+  const ws = m1.getWeights();
+  const wData = ws.map((w) => w.data());
+  const shapes = ws.map((w) => w.shape);
+  m2.setWeights(ws.map((w) => n2.tensor(w.data(), w.shape)));
+  ws.forEach((w) => w.dispose());
+  const xv = xs.subarray(0, 256 * 784);
+  const x1 = n1.tensor(xv, [256, 784]);
+  const x2 = n2.tensor(xv, [256, 784]);
+  const ort = await import('onnxruntime-web');
+  const onnx = onnxMlp(wData, shapes);
+  const sessions = {};
+  const ortNotes = [];
+  for (const threads of [1, 2]) {
+    try {
+      ort.env.wasm.numThreads = threads;
+      sessions[threads] = await ort.InferenceSession.create(onnx, { executionProviders: ['wasm'] });
+    } catch (err) {
+      ortNotes.push(`onnxruntime-web with ${threads} thread(s) failed: ${err.message}`);
+    }
+  }
+  const feeds = { x: new ort.Tensor('float32', Float32Array.from(xv), [256, 784]) };
+  // Same answer first.
+  const ref = m1.predict(x1);
+  const refData = ref.data();
+  ref.dispose();
+  let maxDiff = 0;
+  for (const s of Object.values(sessions)) {
+    const out = (await s.run(feeds)).y.data;
+    for (let i = 0; i < out.length; i++) maxDiff = Math.max(maxDiff, Math.abs(out[i] - refData[i]));
+  }
+  const infSamples = { t1: [], t2: [], ort1: [], ort2: [] };
+  const timeIt = async (f, iters) => {
+    const t0 = performance.now();
+    for (let i = 0; i < iters; i++) await f();
+    return (256 * iters) / ((performance.now() - t0) / 1000);
+  };
+  const nPredict = (m, x) => () => { const p = m.predict(x, { batchSize: 256 }); p.data(); p.dispose(); };
+  const contenders = [['t1', nPredict(m1, x1)], ['t2', nPredict(m2, x2)], ...Object.entries(sessions).map(([k, s]) => [`ort${k}`, () => s.run(feeds)])];
+  for (const [, f] of contenders) for (let i = 0; i < 5; i++) await f();
+  for (let r = 0; r < (ctx.quick ? 3 : 7); r++) for (const [k, f] of contenders) infSamples[k].push(await timeIt(f, ctx.quick ? 5 : 20));
+  const inf = Object.fromEntries(Object.entries(infSamples).filter(([, v]) => v.length).map(([k, v]) => [k, ctx.stats(v)]));
+  data.inference = inf;
+  [m1, m2, x1, x2].forEach((o) => o.dispose());
+  for (const s of Object.values(sessions)) await s.release?.();
+
+  tables.push({
+    title: 'MNIST MLP 784-128-64-10: training (batch 128) and inference (batch 256), samples/s (median, min–max)',
+    columns: ['case', 'neurite, 1 thread', 'neurite, 2 threads', '2 ÷ 1 threads', 'peer', 'peer samples/s', 'neurite 2 threads ÷ peer'],
+    rows: [
+      ['train, batch 128', cell(tr.t1, sps), cell(tr.t2, sps), ratio(tr.t2.median, tr.t1.median), `TF.js wasm (${tfWasm.threads} thread)`, cell(tr.tf, sps), ratio(tr.t2.median, tr.tf.median)],
+      ...(inf.ort1 ? [['predict, batch 256', cell(inf.t1, sps), cell(inf.t2, sps), ratio(inf.t2.median, inf.t1.median), 'onnxruntime-web, 1 thread', cell(inf.ort1, sps), ratio(inf.t2.median, inf.ort1.median)]] : []),
+      ...(inf.ort2 ? [['predict, batch 256', '', '', '', 'onnxruntime-web, 2 threads', cell(inf.ort2, sps), ratio(inf.t2.median, inf.ort2.median)]] : []),
+    ],
+    notes: [
+      `training: one fit epoch over ${N} real MNIST digits, Adam 1e-3, median of ${reps} epochs after a warm-up, contenders interleaved; TF.js ${tf.version_core} wasm (${tfWasm.binary}). TF.js wasm's threaded build is not run (bench/tfjs.mjs selects the SIMD build; its threaded build was not tried in Node).`,
+      `inference: predict + read back; onnxruntime-web ${ort.env.versions?.web ?? ''} with the same weights as an ONNX graph (MatMul/Add/Relu/Softmax), max |difference| ${maxDiff.toExponential(1)}`,
+      ...ortNotes,
+    ],
+  });
+  n1.shutdown();
+  n2.shutdown();
+  nRelaxed.shutdown();
+  return { tables, data };
+}

@@ -1,0 +1,361 @@
+//! The pool itself: one job at a time, published in statics, tasks claimed with one atomic
+//! counter, workers woken through a bell word. See the module docs in `parallel/mod.rs`.
+//!
+//! ```text
+//! calling thread                              worker (loops in worker_main)
+//!   BUSY 0→1 (else run inline)                  seen = BELL
+//!   JOB = (task, n); DONE = 0                   loop: claim tasks while CLAIM > 0
+//!   CLAIM = n (release); BELL += 1; notify            i = n − CLAIM (CAS CLAIM → CLAIM−1)
+//!   claim and run tasks itself                        task(i); DONE += 1
+//!   spin until DONE == n  (or FAULT ≠ 0: panic)      spin a while, then wait32(BELL, seen)
+//!   JOB = none; BUSY = 0                          until STOP or a new epoch (configure)
+//! ```
+//!
+//! Why this is safe: a thread reads `JOB` only after a successful claim (a CAS that took
+//! `CLAIM` from `c > 0` to `c − 1`, acquiring the calling thread's release store of `n`), and
+//! the calling thread replaces `JOB` only after every claimed task incremented `DONE`. So the
+//! borrowed `task` is never used after `run` returns, even though workers see it as
+//! `'static`. A worker that lost every claim never touches `JOB` at all.
+
+use core::cell::{Cell, UnsafeCell};
+use core::hint::spin_loop;
+use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering::*};
+
+use super::{fault, wait};
+
+/// The most workers [`configure`] accepts.
+pub const MAX_WORKERS: u32 = 64;
+
+/// The default of [`min_work`]: a call whose work (≈ flops; elements for cheap element-wise
+/// ops and sums, 16 per element for `exp`-like ones) is below this runs on the calling
+/// thread. Measured 2026-11-30 in Node 20, threaded build, 1 worker + the calling thread, on
+/// the 2-core machine while it was idle (split time / one-thread time): `add` of 128 Ki
+/// elements 1.7× slower split, 256 Ki 1.8× faster; `sum` of 64 Ki no gain, 256 Ki 1.7×;
+/// `exp` of 32 Ki (2 chunks, 512 Ki work) 1.8×; GEMM 128³ (4 Mflop) 1.4×, 512³ 1.9×.
+/// (A GEMM under 2·`TASK_FLOPS` is one task anyway.)
+pub const DEFAULT_MIN_WORK: usize = 1 << 18;
+
+/// Spins a worker makes (bell checks) after a job before it sleeps: about 50–100 µs in wasm
+/// (where `spin_loop` is no instruction), so back-to-back kernels (a training step) do not pay
+/// a futex wake-up each. Natively (tests) `spin_loop` is a `pause` of tens of cycles: fewer.
+#[cfg(target_arch = "wasm32")]
+const WORKER_SPINS: u32 = 1 << 16;
+#[cfg(not(target_arch = "wasm32"))]
+const WORKER_SPINS: u32 = 1 << 10;
+
+type Task = dyn Fn(usize) + Sync;
+
+#[derive(Clone, Copy)]
+struct Job {
+    task: Option<&'static Task>,
+    n: u32,
+}
+
+struct Slot(UnsafeCell<Job>);
+
+// SAFETY: written only by the thread holding BUSY while no claim is possible (CLAIM == 0 and
+// every claimed task done), read only after a successful claim (see the module docs).
+unsafe impl Sync for Slot {}
+
+static JOB: Slot = Slot(UnsafeCell::new(Job { task: None, n: 0 }));
+/// Helper threads the pool expects (0: everything runs on the calling thread).
+static WORKERS: AtomicU32 = AtomicU32::new(0);
+/// Bumped by every `configure`; a worker of an older epoch returns.
+static EPOCH: AtomicU32 = AtomicU32::new(0);
+/// Workers inside `worker_main` (of the current epoch).
+static JOINED: AtomicU32 = AtomicU32::new(0);
+static STOP: AtomicU32 = AtomicU32::new(0);
+/// Rung (incremented, then notified) for every job and on stop/configure. Workers wait on it.
+static BELL: AtomicU32 = AtomicU32::new(0);
+/// Tasks of the current job not yet claimed.
+static CLAIM: AtomicU32 = AtomicU32::new(0);
+/// Tasks of the current job finished.
+static DONE: AtomicU32 = AtomicU32::new(0);
+/// 1 while a thread owns the pool (runs a job, or configures it).
+static BUSY: AtomicU32 = AtomicU32::new(0);
+/// The fault word: set to 1 by the JS wrapper of a worker whose instance trapped (wasm).
+/// Sticky until `configure`: the pool has lost a worker.
+static FAULT: AtomicU32 = AtomicU32::new(0);
+/// Set when a task of the current job panicked on a worker that caught it (native builds,
+/// which unwind); cleared when a job starts. The pool itself is fine afterwards.
+static JOB_FAILED: AtomicU32 = AtomicU32::new(0);
+static MIN_WORK: AtomicUsize = AtomicUsize::new(DEFAULT_MIN_WORK);
+
+thread_local! {
+    /// True inside `worker_main`: a nested `run` stays inline, a panic is a worker's.
+    static IS_WORKER: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Why the pool refused a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PoolError {
+    /// The build has no shared memory or atomics (the plain wasm build).
+    Unsupported,
+    /// More workers than [`MAX_WORKERS`].
+    TooManyWorkers(u32),
+    /// `worker_main(index)` with `index >= workers`.
+    BadIndex { index: u32, workers: u32 },
+}
+
+impl core::fmt::Display for PoolError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            PoolError::Unsupported => write!(f, "this build of neurite has no threads (use the threaded .wasm)"),
+            PoolError::TooManyWorkers(n) => write!(f, "workers must be at most {MAX_WORKERS}, got {n}"),
+            PoolError::BadIndex { index, workers } => write!(f, "worker index {index} is not below the {workers} configured workers"),
+        }
+    }
+}
+
+/// Sets how many helper threads the pool expects and resets it: a previous pool's workers
+/// return from [`worker_main`], the fault word and the worker panic message are cleared.
+/// `0` runs everything on the calling thread (the default). Waits for a running job to end.
+pub fn configure(workers: u32) -> Result<(), PoolError> {
+    if workers > MAX_WORKERS {
+        return Err(PoolError::TooManyWorkers(workers));
+    }
+    if workers > 0 && !wait::THREADS_SUPPORTED {
+        return Err(PoolError::Unsupported);
+    }
+    // In wasm only the main instance runs jobs, and it calls this between calls, so a held
+    // BUSY is left over from a call that trapped: take the pool over. Natively another thread
+    // may be running a job: wait for it.
+    #[cfg(target_arch = "wasm32")]
+    BUSY.store(1, Release);
+    #[cfg(not(target_arch = "wasm32"))]
+    while BUSY.compare_exchange_weak(0, 1, Acquire, Relaxed).is_err() {
+        spin_loop();
+    }
+    EPOCH.fetch_add(1, AcqRel);
+    JOINED.store(0, Release);
+    STOP.store(0, Release);
+    FAULT.store(0, Release);
+    fault::clear();
+    CLAIM.store(0, Release);
+    DONE.store(0, Release);
+    WORKERS.store(workers, Release);
+    BELL.fetch_add(1, Release);
+    wait::wake_all(&BELL);
+    BUSY.store(0, Release);
+    Ok(())
+}
+
+/// The number of workers [`configure`] set.
+pub fn workers() -> u32 {
+    WORKERS.load(Acquire)
+}
+
+/// How many workers are inside [`worker_main`] now.
+pub fn joined() -> u32 {
+    JOINED.load(Acquire)
+}
+
+/// Asks every worker to return from [`worker_main`] and wakes them; waits for nothing.
+/// Until the next [`configure`], jobs run on the calling thread alone.
+pub fn stop() {
+    STOP.store(1, Release);
+    BELL.fetch_add(1, Release);
+    wait::wake_all(&BELL);
+}
+
+/// The fault word: the JS wrapper of a worker stores 1 there (and notifies) when its instance
+/// trapped. The calling thread checks it while it waits for a job.
+pub fn fault_word() -> *mut u32 {
+    FAULT.as_ptr()
+}
+
+/// The split threshold: calls with less work stay on the calling thread.
+pub fn min_work() -> usize {
+    MIN_WORK.load(Relaxed)
+}
+
+/// Sets [`min_work`] (0 splits everything that has at least two tasks; tests use it).
+pub fn set_min_work(n: usize) {
+    MIN_WORK.store(n, Relaxed);
+}
+
+/// True on a pool worker (inside [`worker_main`]).
+pub fn is_worker() -> bool {
+    IS_WORKER.with(Cell::get)
+}
+
+/// The body of worker `index`: joins the pool, runs tasks of every job, sleeps between jobs,
+/// and returns `Ok` after [`stop`] (or a new [`configure`]).
+pub fn worker_main(index: u32) -> Result<(), PoolError> {
+    if !wait::THREADS_SUPPORTED {
+        return Err(PoolError::Unsupported);
+    }
+    let workers = WORKERS.load(Acquire);
+    if index >= workers {
+        return Err(PoolError::BadIndex { index, workers });
+    }
+    let epoch = EPOCH.load(Acquire);
+    IS_WORKER.with(|w| w.set(true));
+    JOINED.fetch_add(1, AcqRel);
+    let mut seen = BELL.load(Acquire);
+    while STOP.load(Acquire) == 0 && EPOCH.load(Acquire) == epoch {
+        while let Some((task, i)) = claim() {
+            run_on_worker(task, i);
+        }
+        let mut spins = 0;
+        loop {
+            let b = BELL.load(Acquire);
+            if b != seen {
+                seen = b;
+                break;
+            }
+            if spins < WORKER_SPINS {
+                spins += 1;
+                spin_loop();
+            } else {
+                wait::wait(&BELL, seen);
+            }
+        }
+    }
+    if EPOCH.load(Acquire) == epoch {
+        // Saturating: a `configure` may have reset the count while we were leaving.
+        let _ = JOINED.fetch_update(AcqRel, Acquire, |j| Some(j.saturating_sub(1)));
+    }
+    IS_WORKER.with(|w| w.set(false));
+    Ok(())
+}
+
+/// Runs one claimed task on a worker. On wasm a panic traps the instance (the hook recorded
+/// the message, JS sets the fault word); natively it is caught, recorded and flagged for this
+/// job only, and the task still counts as done so the caller's wait ends.
+fn run_on_worker(task: &Task, i: usize) {
+    if let Err(payload) = std::panic::catch_unwind(core::panic::AssertUnwindSafe(|| task(i))) {
+        let msg = payload
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("panic");
+        fault::record_worker_panic(format_args!("{msg}"));
+        JOB_FAILED.store(1, Release);
+    }
+    DONE.fetch_add(1, Release);
+}
+
+/// Claims the next task of the current job: `(task, index)`, or `None` when none is left.
+fn claim() -> Option<(&'static Task, usize)> {
+    let mut c = CLAIM.load(Relaxed);
+    while c != 0 {
+        match CLAIM.compare_exchange_weak(c, c - 1, Acquire, Relaxed) {
+            Ok(_) => {
+                // SAFETY: the claim succeeded, so the job is current and stays so until this
+                // task is counted done (module docs).
+                let job = unsafe { *JOB.0.get() };
+                let task = job.task.expect("a claimed task belongs to a published job");
+                return Some((task, (job.n - c) as usize));
+            }
+            Err(now) => c = now,
+        }
+    }
+    None
+}
+
+/// Runs `task(i)` for every `i` in `0..n_tasks`, each exactly once, on the calling thread and
+/// whichever workers have joined, and returns when all are done. `work` is the size of the
+/// whole call (≈ flops, or elements); below [`min_work`], with fewer than two tasks, without
+/// joined workers, from inside a task or while another thread owns the pool, the tasks run
+/// here in index order. Which thread runs a task never changes what it computes.
+///
+/// # Panics
+/// If a task panics (on this thread, or on a worker: "a worker thread trapped: …"); natively,
+/// only after every task that had started has finished.
+pub fn run<'a>(n_tasks: usize, work: usize, task: &'a (dyn Fn(usize) + Sync + 'a)) {
+    let inline = !may_split(n_tasks, work);
+    if inline || BUSY.compare_exchange(0, 1, Acquire, Relaxed).is_err() {
+        (0..n_tasks).for_each(task);
+        return;
+    }
+    let n = n_tasks as u32;
+    let mut job = JobGuard { n, armed: false };
+    if FAULT.load(Acquire) != 0 {
+        fault_panic();
+    }
+    // No worker has trapped (FAULT is 0) and no task runs: forget an old caught panic.
+    JOB_FAILED.store(0, Relaxed);
+    fault::clear();
+    // SAFETY: we hold BUSY and CLAIM is 0, so no thread reads JOB now; the 'static is a lie
+    // that JobGuard makes harmless (nothing uses the task after it is dropped).
+    unsafe {
+        *JOB.0.get() = Job { task: Some(core::mem::transmute::<&'a (dyn Fn(usize) + Sync + 'a), &'static Task>(task)), n };
+    }
+    DONE.store(0, Relaxed);
+    job.armed = true;
+    CLAIM.store(n, Release);
+    BELL.fetch_add(1, Release);
+    wait::wake_all(&BELL);
+    while let Some((t, i)) = claim() {
+        let _count = CountDone;
+        t(i);
+    }
+    while DONE.load(Acquire) != n {
+        if FAULT.load(Acquire) != 0 {
+            fault_panic();
+        }
+        spin_loop();
+    }
+    if JOB_FAILED.load(Acquire) != 0 {
+        fault_panic();
+    }
+}
+
+/// Whether [`run`] would hand `n_tasks` tasks of `work` to the workers now (a hint: another
+/// thread may take the pool first, and then `run` runs them here). Kernels whose one-thread
+/// form is faster as a single loop use it to pick that form.
+pub fn may_split(n_tasks: usize, work: usize) -> bool {
+    let split = n_tasks >= 2
+        && work >= min_work()
+        && JOINED.load(Relaxed) != 0
+        && STOP.load(Relaxed) == 0
+        && BUSY.load(Relaxed) == 0
+        && !is_worker()
+        && n_tasks <= u32::MAX as usize;
+    // Unit tests run in parallel: only the test that set up the workers uses them.
+    #[cfg(test)]
+    let split = split && super::testing::owns_pool();
+    split
+}
+
+#[cold]
+fn fault_panic() -> ! {
+    match fault::worker_panic_message() {
+        Some(m) => panic!("a worker thread trapped: {m}"),
+        None => panic!("a worker thread trapped (it recorded no panic message)"),
+    }
+}
+
+/// Counts a task of the calling thread as done, also when it unwinds (native).
+struct CountDone;
+
+impl Drop for CountDone {
+    fn drop(&mut self) {
+        DONE.fetch_add(1, Release);
+    }
+}
+
+/// Ends the job: withdraws unclaimed tasks, waits (natively, when unwinding) for the claimed
+/// ones, clears the job and releases the pool.
+struct JobGuard {
+    n: u32,
+    armed: bool,
+}
+
+impl Drop for JobGuard {
+    fn drop(&mut self) {
+        if self.armed {
+            let withdrawn = CLAIM.swap(0, AcqRel);
+            // On the normal path DONE is already n. After a panic (native: unwinding) this
+            // waits for the tasks other threads started. A wasm panic never gets here (it
+            // traps), and a trapped worker would never finish: JS rebuilds the pool then.
+            while DONE.load(Acquire) + withdrawn < self.n {
+                spin_loop();
+            }
+            // SAFETY: no claim is possible (CLAIM is 0) and every claimed task is done.
+            unsafe { *JOB.0.get() = Job { task: None, n: 0 } };
+        }
+        BUSY.store(0, Release);
+    }
+}

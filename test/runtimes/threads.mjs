@@ -1,0 +1,66 @@
+// The thread-pool check every runtime runs against the BUILT bundles (Node, Deno, Chromium page
+// and Chromium Worker). Plain ESM with no dependencies.
+//
+// `threadsReport(nr, counts)` inits with each thread count in turn, trains a seeded MNIST-sized
+// MLP and the smoke's seeded model, and returns the weight bits per count: they must be equal
+// for every count (test/threads.test.ts, browser.test.ts and deno.test.ts compare them).
+//
+// Run directly it prints the report as one JSON line and then just ENDS (no shutdown()): the
+// process must exit by itself although workers were started.
+//   node test/runtimes/threads.mjs inline|url 1,2,3,8 [busy]
+//   deno run [--allow-read] test/runtimes/threads.mjs inline|url 1,2,3,8 [busy]
+// `busy` ends the script right after a large matMul, while the workers still spin.
+import { hexBits, seededTraining } from './smoke.mjs';
+
+/** A seeded MNIST-like MLP (784 → 64 → 10, 256 samples, 2 epochs): the bits of its weights. */
+export async function mlpTraining(nr) {
+  const x = nr.randomUniform([256, 784], { seed: 21 });
+  const labels = nr.floor(nr.mul(nr.randomUniform([256], { seed: 22 }), 10));
+  const y = nr.oneHot(labels, 10);
+  const model = nr.sequential({
+    seed: 23,
+    layers: [nr.layers.dense({ inputShape: [784], units: 64, activation: 'relu' }), nr.layers.dense({ units: 10, activation: 'softmax' })],
+  });
+  model.compile({ optimizer: nr.optimizers.adam({ learningRate: 0.001 }), loss: 'categoricalCrossentropy' });
+  await model.fit(x, y, { epochs: 2, batchSize: 32, seed: 24, verbose: 0 });
+  const ws = model.getWeights();
+  const hex = ws.map((w) => hexBits(w.data())).join('');
+  const p = model.predict(x);
+  const predictHex = hexBits(p.data());
+  for (const t of [x, labels, y, p, ...ws]) t.dispose();
+  model.dispose();
+  return { hex, predictHex };
+}
+
+/** Per thread count: what `threads()` reported and the training bits. Never throws. */
+export async function threadsReport(nr, counts) {
+  const runs = [];
+  try {
+    for (const threads of counts) {
+      await nr.init({ threads });
+      const info = nr.threads();
+      const mlp = await mlpTraining(nr);
+      const smoke = await seededTraining(nr);
+      runs.push({ threads, count: info.count, reason: info.reason, memoryThreads: nr.memory().threads, mlpHex: mlp.hex, predictHex: mlp.predictHex, trainHex: smoke.hex });
+    }
+    return { runs };
+  } catch (e) {
+    return { runs, error: `${e?.name}: ${e?.message}\n${e?.stack ?? ''}` };
+  }
+}
+
+const isDeno = typeof globalThis.Deno !== 'undefined';
+const args = isDeno ? globalThis.Deno.args : typeof process !== 'undefined' ? process.argv.slice(2) : [];
+const isMain = isDeno ? import.meta.main : typeof process !== 'undefined' && process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));
+if (isMain) {
+  const [entry, list = '1,2', mode] = args;
+  if (entry !== 'inline' && entry !== 'url') throw new Error(`threads.mjs: entry must be "inline" or "url", got ${entry}`);
+  const nr = entry === 'url' ? await import('../../dist/url/index.js') : await import('../../dist/index.js');
+  const report = await threadsReport(nr, list.split(',').map(Number));
+  if (mode === 'busy') {
+    const a = nr.randomUniform([512, 512], { seed: 1 });
+    const b = a.matMul(a);
+    report.busy = b.shape;
+  }
+  console.log(JSON.stringify(report));
+}

@@ -1,0 +1,296 @@
+// Issue 12, the JS side of the thread pool in Node (the ts/ sources; the built bundles run in
+// child processes): bit-identical results for 1, 2, 3 and 8 threads, every kernel split at odd
+// sizes (min_work forced to 1) against one thread, worker crash recovery, no leaked workers
+// after repeated init/shutdown, init options, relaxed SIMD, and processes that exit by themselves.
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import * as nr from '../ts/index.js';
+import { call, raw } from '../ts/engine.js';
+import { liveWorkers } from '../ts/threads/pool.js';
+// @ts-expect-error: plain .mjs scripts without declarations (they also run in Deno and browsers)
+import { mlpTraining, threadsReport } from './runtimes/threads.mjs';
+// @ts-expect-error: as above
+import { hexBits, seededTraining } from './runtimes/smoke.mjs';
+import { nodeReference, requireDist, ROOT } from './runtimes/expect.js';
+
+const run = promisify(execFile);
+
+const tx = () => raw();
+
+/** OS threads of this process (Linux): worker_threads are threads, so a leak shows here. */
+function osThreads(): number {
+  const m = /^Threads:\s+(\d+)/m.exec(readFileSync('/proc/self/status', 'utf8'));
+  return m ? Number(m[1]) : -1;
+}
+
+/** Waits until `f()` holds (polling), failing after `ms`. */
+async function until(f: () => boolean, ms = 20_000, what = 'condition'): Promise<void> {
+  const t0 = Date.now();
+  while (!f()) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+afterAll(() => nr.shutdown());
+
+describe('init options', () => {
+  it('threads and relaxedSimd are checked; unknown keys suggest the nearest', async () => {
+    const bad = async (arg: unknown, msg: RegExp) => {
+      const err = await nr.init(arg as never).then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(nr.InvalidArgumentError);
+      expect((err as Error).message).toMatch(msg);
+    };
+    await bad({ thread: 2 }, /^init: unknown option 'thread' — did you mean 'threads'\? \(known: threads, relaxedSimd, source/);
+    await bad({ relaxedSIMD: true }, /did you mean 'relaxedSimd'/);
+    await bad({ threads: 0 }, /^init: threads must be an integer from 1 to 65, got 0$/);
+    await bad({ threads: 2.5 }, /got 2\.5$/);
+    await bad({ threads: '2' }, /^init: threads must be an integer/);
+    await bad({ relaxedSimd: 1 }, /^init: relaxedSimd must be true or false/);
+    await bad({ relaxedSimd: true, source: new Uint8Array(8) }, /^init: pass either source or relaxedSimd: true, not both/);
+  });
+
+  it('threads: 1 is one thread; the default is the reported cores (at most 8); memory() reports it', async () => {
+    await nr.init({ threads: 1 });
+    expect(nr.threads()).toMatchObject({ count: 1, requested: 1, reason: null, relaxedSimd: false });
+    expect(nr.memory().threads).toBe(1);
+    // Without options a later init keeps what runs; after shutdown() it starts with the defaults.
+    await nr.init({});
+    expect(nr.threads().count).toBe(1);
+    nr.shutdown();
+    await nr.init({});
+    const { availableParallelism } = await import('node:os');
+    const want = Math.min(availableParallelism(), 8);
+    expect(nr.threads()).toMatchObject({ count: want, requested: want, reason: null });
+    expect(nr.memory().threads).toBe(want);
+    // The same options again keep the instance (tensors stay valid); other options replace it.
+    const t = nr.tensor([1, 2, 3]);
+    await nr.init();
+    await nr.init({ threads: want });
+    expect(Array.from(t.data())).toEqual([1, 2, 3]);
+    await nr.init({ threads: 3 });
+    expect(nr.threads().count).toBe(3);
+    expect(() => t.data()).toThrow(nr.DisposedError);
+  });
+});
+
+describe('bit-identical results for any thread count', () => {
+  it('seeded MLP training (784-64-10, 256 samples, 2 epochs) and the smoke model: 1, 2, 3 and 8 threads', async () => {
+    const report = (await threadsReport(nr, [1, 2, 3, 8])) as { runs: Array<{ threads: number; count: number; mlpHex: string; predictHex: string; trainHex: string; memoryThreads: number }>; error?: string };
+    expect(report.error).toBeUndefined();
+    expect(report.runs.map((r) => r.count)).toEqual([1, 2, 3, 8]);
+    expect(report.runs.map((r) => r.memoryThreads)).toEqual([1, 2, 3, 8]);
+    for (const r of report.runs.slice(1)) {
+      expect(r.mlpHex === report.runs[0].mlpHex, `MLP weights with ${r.threads} threads`).toBe(true);
+      expect(r.predictHex === report.runs[0].predictHex, `MLP predictions with ${r.threads} threads`).toBe(true);
+      expect(r.trainHex, `smoke model with ${r.threads} threads`).toBe(report.runs[0].trainHex);
+    }
+    // The same bits as the built bundle's reference run in this process.
+    requireDist();
+    expect(report.runs[0].trainHex).toBe((await nodeReference()).trainHex);
+  });
+
+  /** Every kernel family at `sizes`, as bits. */
+  function kernels(sizes: number[]): Record<string, string> {
+    const out: Record<string, string> = {};
+    let seed = 100;
+    const rnd = (shape: number[]) => nr.randomNormal(shape, { seed: seed++ });
+    nr.tidy(() => {
+      for (const m of sizes) {
+        for (const n of [1, 5, 17]) {
+          const k = (m % 7) + 3;
+          const a = rnd([m, k]);
+          const b = rnd([k, n]);
+          out[`matMul ${m}x${k}x${n}`] = hexBits(a.matMul(b).data());
+          out[`matMul tA ${m}`] = hexBits(nr.matMul(rnd([k, m]), b, { transposeA: true }).data());
+          out[`matMul tB ${m}`] = hexBits(nr.matMul(a, rnd([n, k]), { transposeB: true }).data());
+        }
+        const x = rnd([m, 3]);
+        const y = rnd([m, 3]);
+        out[`add ${m}`] = hexBits(x.add(y).data());
+        out[`mul ${m}`] = hexBits(x.mul(y).data());
+        out[`exp ${m}`] = hexBits(x.exp().data());
+        out[`relu ${m}`] = hexBits(nr.relu(x).data());
+        out[`tanh ${m}`] = hexBits(nr.tanh(x).data());
+        out[`softmax ${m}`] = hexBits(nr.softmax(x).data());
+        out[`sum ${m}`] = hexBits(x.sum().data());
+        out[`sum0 ${m}`] = hexBits(x.sum(0).data());
+        out[`mean1 ${m}`] = hexBits(nr.mean(x, 1).data());
+        out[`max ${m}`] = hexBits(nr.max(x).data());
+        out[`variance ${m}`] = hexBits(nr.variance(x).data());
+      }
+    });
+    return out;
+  }
+
+  const ODD = [1, 2, 3, 7, 13, 31, 61, 127, 257, 1031];
+
+  it('with min_work forced to 1, matMul (plain and transposed), element-wise ops and reductions at odd sizes equal one thread bit for bit', async () => {
+    await nr.init({ threads: 1 });
+    const one = kernels(ODD);
+    for (const threads of [2, 3, 8]) {
+      await nr.init({ threads });
+      expect(nr.threads().count).toBe(threads);
+      const before = tx().nr_threads_min_work();
+      tx().nr_threads_set_min_work(1);
+      const got = kernels(ODD);
+      tx().nr_threads_set_min_work(before);
+      for (const [name, hex] of Object.entries(one)) expect(got[name] === hex, `${name} with ${threads} threads`).toBe(true);
+    }
+  });
+
+  it('sizes just below, at and above the default split threshold equal one thread', async () => {
+    await nr.init({ threads: 1 });
+    await nr.init({ threads: 3 });
+    const minWork = tx().nr_threads_min_work();
+    expect(minWork).toBeGreaterThan(1);
+    // Element-wise work is elements; matMul work is about m·k·n.
+    const around = [minWork - 1, minWork, minWork + 1].map((w) => Math.ceil(w / 3));
+    const three = kernels(around);
+    await nr.init({ threads: 1 });
+    const one = kernels(around);
+    for (const [name, hex] of Object.entries(one)) expect(three[name] === hex, name).toBe(true);
+  });
+});
+
+describe('shared memory', () => {
+  it('memory that grows while workers run is read through fresh views, with the same bits as one thread', async () => {
+    const run = () => nr.tidy(() => {
+      const before = nr.memory().wasmBytes;
+      const big = nr.randomNormal([2048, 1024], { seed: 9 }); // 8 MiB: memory grows
+      const w = nr.randomNormal([1024, 33], { seed: 10 });
+      const y = big.matMul(w).relu().sum(0);
+      expect(nr.memory().wasmBytes).toBeGreaterThan(before);
+      return hexBits(y.data()) + hexBits(big.slice([2047, 0], [1, 1024]).data());
+    });
+    // Fresh instances (shutdown first): their memory starts small, so the 8 MiB tensor grows it.
+    nr.shutdown();
+    await nr.init({ threads: 1 });
+    const one = run();
+    nr.shutdown();
+    await nr.init({ threads: 3 });
+    expect(run() === one).toBe(true);
+  });
+});
+
+describe('faults and lifecycle', () => {
+  it('a task that panics on a worker is a WasmPanicError; the pool is rebuilt and the next call works', async () => {
+    await nr.init({ threads: 2 });
+    const ref = await mlpTraining(nr);
+    for (let round = 0; round < 2; round++) {
+      const t = nr.tensor([1, 2, 3]);
+      let err: unknown;
+      const t0 = Date.now();
+      try {
+        call((e) => e.nr_debug_panic_in_worker(64));
+      } catch (e) {
+        err = e;
+      }
+      expect(Date.now() - t0).toBeLessThan(20_000);
+      expect(err).toBeInstanceOf(nr.WasmPanicError);
+      expect((err as Error).message).toMatch(/worker/);
+      expect(() => t.data()).toThrow(nr.DisposedError);
+      // The old workers are terminated, the new ones join.
+      expect(liveWorkers()).toBe(1);
+      await until(() => nr.threads().count === 2, 20_000, 'the rebuilt pool to join');
+      expect((await mlpTraining(nr)).hex).toBe(ref.hex);
+    }
+  });
+
+  it('5 × init/shutdown and 5 × init with other options leak no workers (pool registry and OS threads)', async () => {
+    nr.shutdown();
+    await until(() => liveWorkers() === 0, 5000, 'no live pool');
+    const base = osThreads();
+    for (let i = 0; i < 5; i++) {
+      await nr.init({ threads: 3 });
+      expect(liveWorkers()).toBe(2);
+      nr.tensor([1]).add(1).dispose();
+      nr.shutdown();
+      expect(liveWorkers()).toBe(0);
+      expect(nr.threads().count).toBe(0);
+    }
+    for (let i = 0; i < 5; i++) await nr.init({ threads: 3 - (i % 2) });
+    expect(liveWorkers()).toBe(2); // the last init: 3 threads
+    nr.shutdown();
+    // Terminated worker threads end asynchronously. A slack of 2 for threads the runtime may
+    // start lazily (libuv's pool); the 15 workers started above would leave 15 or more.
+    await until(() => osThreads() <= base + 2, 20_000, `OS threads back to ${base} (now ${osThreads()})`);
+  });
+
+  it('a trap on the calling thread with workers running is a WasmPanicError too, and threads come back', async () => {
+    await nr.init({ threads: 2 });
+    expect(() => call((e) => e.nr_debug_panic(5))).toThrow(nr.WasmPanicError);
+    expect(liveWorkers()).toBe(1);
+    await until(() => nr.threads().count === 2, 20_000, 'the rebuilt pool to join');
+    expect(Array.from(nr.tensor([1, 2]).mul(2).data())).toEqual([2, 4]);
+  });
+});
+
+describe('processes exit by themselves (built bundles)', () => {
+  for (const entry of ['inline', 'url'] as const) {
+    for (const mode of ['idle', 'busy']) {
+      it(`node, ${entry} entry, workers ${mode} when the script ends`, async () => {
+        requireDist();
+        const { stdout } = await run(process.execPath, [join(ROOT, 'test/runtimes/threads.mjs'), entry, '1,2', mode], { cwd: ROOT, timeout: 60_000, maxBuffer: 1 << 26 });
+        const r = JSON.parse(stdout.trim().split('\n').at(-1)!) as { runs: Array<{ count: number; mlpHex: string }>; error?: string };
+        expect(r.error).toBeUndefined();
+        expect(r.runs.map((x) => x.count)).toEqual([1, 2]);
+        expect(r.runs[1].mlpHex).toBe(r.runs[0].mlpHex);
+      });
+    }
+  }
+});
+
+describe('relaxed SIMD (neurite/url, built)', () => {
+  const script = `
+    const nr = await import(${JSON.stringify(join(ROOT, 'dist/url/index.js'))});
+    const out = {};
+    const info = [];
+    console.info = (m) => info.push(String(m));
+    const gemm = () => { const a = nr.randomNormal([67, 129], { seed: 1 }); const b = nr.randomNormal([129, 45], { seed: 2 }); return Array.from(a.matMul(b).data()); };
+    await nr.init({ threads: 2, relaxedSimd: true });
+    out.info = nr.threads(); out.relaxed = gemm();
+    await nr.init({ threads: 2 });
+    out.plain = gemm(); out.notices = info;
+    console.log(JSON.stringify(out));`;
+
+  async function runRelaxed(flags: string[]) {
+    requireDist();
+    const { stdout } = await run(process.execPath, [...flags, '--input-type=module', '-e', script], { cwd: ROOT, timeout: 60_000, maxBuffer: 1 << 26 });
+    return JSON.parse(stdout.trim().split('\n').at(-1)!) as { info: nr.ThreadsInfo; relaxed: number[]; plain: number[]; notices: string[] };
+  }
+
+  it('without runtime support (Node 20 without the flag) it falls back to the plain module and says so once', async () => {
+    const r = await runRelaxed([]);
+    expect(r.info.relaxedSimd).toBe(false);
+    expect(r.info.relaxedReason).toMatch(/does not support relaxed SIMD/);
+    expect(r.notices.filter((m) => /relaxedSimd/.test(m))).toHaveLength(1);
+    expect(r.relaxed).toEqual(r.plain);
+  });
+
+  it('core-relaxed.wasm holds relaxed-SIMD code (Node 20 without the flag rejects it) and core.wasm none', () => {
+    requireDist();
+    const flagged = process.execArgv.some((a) => a.includes('relaxed-simd'));
+    expect(WebAssembly.validate(readFileSync(join(ROOT, 'dist/url/core-relaxed.wasm')))).toBe(flagged);
+    expect(WebAssembly.validate(readFileSync(join(ROOT, 'dist/url/core.wasm')))).toBe(true);
+  });
+
+  it('with --experimental-wasm-relaxed-simd it loads core-relaxed.wasm; results agree within a tolerance', async () => {
+    const r = await runRelaxed(['--experimental-wasm-relaxed-simd']);
+    expect(r.info).toMatchObject({ relaxedSimd: true, relaxedReason: null, count: 2 });
+    expect(r.relaxed.length).toBe(r.plain.length);
+    for (let i = 0; i < r.plain.length; i++) expect(Math.abs(r.relaxed[i] - r.plain[i])).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(r.plain[i])));
+  });
+});
+
+describe('the inline default entry has no relaxed module', () => {
+  it('relaxedSimd: true falls back with a reason', async () => {
+    await nr.init({ threads: 1, relaxedSimd: true });
+    expect(nr.threads()).toMatchObject({ relaxedSimd: false, relaxedReason: expect.stringMatching(/neurite\/url/) });
+    // seededTraining still runs (the plain module)
+    expect((await seededTraining(nr)).hex.length).toBeGreaterThan(0);
+  });
+});

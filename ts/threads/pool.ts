@@ -1,0 +1,192 @@
+/**
+ * The JS half of the thread pool: starting workers (Node/Deno `worker_threads`, browser module
+ * Workers), waiting until they joined the core's pool, and tearing them down. The Rust half
+ * (`crates/core/src/parallel`) splits the kernels; the calling thread takes part in every job
+ * and spins while workers finish theirs, the workers sleep in `memory.atomic.wait32`.
+ * Internal: not part of the public API.
+ */
+import { nodeBuiltin } from './detect.js';
+import type { WorkerReport, WorkerStart } from './worker.js';
+
+/** A started worker, whatever the runtime. */
+export interface WorkerHandle {
+  post(m: WorkerStart): void;
+  /** Reports from the worker; `error` for a worker that failed to load or died. */
+  listen(onReport: (r: WorkerReport) => void, onError: (message: string) => void): void;
+  terminate(): void;
+}
+
+/** Starts one worker (synchronously: the pool is rebuilt inside a failed call). */
+export type Spawner = () => WorkerHandle;
+
+/** The exports the pool needs from the main instance. */
+export interface PoolExports {
+  nr_alloc(bytes: number, align: number): number;
+  nr_threads_configure(workers: number): number;
+  nr_threads_joined(): number;
+  nr_threads_stop(): number;
+  nr_threads_fault_ptr(): number;
+  __tls_size: WebAssembly.Global;
+  __tls_align: WebAssembly.Global;
+}
+
+const STACK_BYTES = 1 << 20;
+/** How long `ready` waits for every worker to join before giving up on threads. */
+const JOIN_TIMEOUT_MS = 30_000;
+
+/** Every pool not yet terminated (tests count them: nothing may leak). */
+const live = new Set<Pool>();
+
+/** Workers of all live pools (tests count them). */
+export function liveWorkers(): number {
+  let n = 0;
+  for (const p of live) n += p.size;
+  return n;
+}
+
+export class Pool {
+  readonly #workers: WorkerHandle[] = [];
+  #failure: string | null = null;
+  #terminated = false;
+  #wake: (() => void) | null = null;
+  /** Resolves when every worker joined; rejects (with the reason) if one failed or the wait timed out. */
+  readonly ready: Promise<void>;
+
+  /**
+   * Configures the core for `workers` helpers and starts them on `memory`. Does not wait:
+   * until they join, jobs run on the calling thread alone (the core counts joined workers).
+   */
+  constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, e: PoolExports, workers: number, spawn: Spawner, onFault: (message: string) => void) {
+    live.add(this);
+    const status = e.nr_threads_configure(workers);
+    if (status !== 0) throw new Error(`nr_threads_configure(${workers}) failed with status ${status}`);
+    const faultPtr = e.nr_threads_fault_ptr();
+    const tlsSize = Math.max(Number(e.__tls_size.value), 1);
+    const tlsAlign = Math.max(Number(e.__tls_align.value), 1);
+    try {
+      for (let index = 0; index < workers; index++) {
+        const stack = e.nr_alloc(STACK_BYTES, 16) >>> 0;
+        const tls = e.nr_alloc(tlsSize, tlsAlign) >>> 0;
+        if (stack === 0 || tls === 0) throw new Error('out of memory allocating a worker stack');
+        const w = spawn();
+        this.#workers.push(w);
+        w.listen(
+          (r) => {
+            if (r.type === 'fault') {
+              this.#fail(`worker ${r.index} trapped: ${r.message}`);
+              onFault(r.message);
+            }
+          },
+          (message) => {
+            this.#fail(`worker ${index} failed: ${message}`);
+            // A worker that died while it held a task would never finish it: raise the fault
+            // word so the calling thread stops waiting.
+            try {
+              const words = new Int32Array(memory.buffer);
+              Atomics.store(words, faultPtr >>> 2, 1);
+            } catch { /* memory gone */ }
+            onFault(message);
+          },
+        );
+        w.post({ type: 'start', module, memory, stackTop: stack + STACK_BYTES, tls, index, faultPtr });
+      }
+    } catch (err) {
+      this.terminate(e);
+      throw err;
+    }
+    this.ready = this.#join(e, workers);
+    this.ready.catch(() => {}); // observed by whoever awaits it; never an unhandled rejection
+  }
+
+  /** Workers started (and not terminated). */
+  get size(): number {
+    return this.#terminated ? 0 : this.#workers.length;
+  }
+
+  #fail(reason: string): void {
+    this.#failure ??= reason;
+    this.#wake?.();
+  }
+
+  async #join(e: PoolExports, workers: number): Promise<void> {
+    const t0 = Date.now();
+    for (;;) {
+      if (this.#terminated) throw new Error('the pool was shut down while its workers were starting');
+      if (this.#failure) throw new Error(this.#failure);
+      if (e.nr_threads_joined() >= workers) return;
+      if (Date.now() - t0 > JOIN_TIMEOUT_MS) throw new Error(`only ${e.nr_threads_joined()} of ${workers} workers started within ${JOIN_TIMEOUT_MS / 1000} s`);
+      await new Promise<void>((r) => {
+        this.#wake = r;
+        setTimeout(r, 2);
+      });
+      this.#wake = null;
+    }
+  }
+
+  /** Stops the workers (they return from `nr_worker_main`) and terminates them. Idempotent. */
+  terminate(e?: { nr_threads_stop(): number }): void {
+    if (this.#terminated) return;
+    this.#terminated = true;
+    live.delete(this);
+    try { e?.nr_threads_stop(); } catch { /* trapped instance: termination below is enough */ }
+    for (const w of this.#workers) {
+      try { w.terminate(); } catch { /* already gone */ }
+    }
+    this.#wake?.();
+  }
+}
+
+/** `node:worker_threads`' Worker, as much of it as the spawners use. */
+interface NodeWorker {
+  postMessage(m: unknown): void;
+  on(ev: 'message' | 'error' | 'exit', f: (d: unknown) => void): void;
+  unref(): void;
+  terminate(): Promise<number>;
+}
+type NodeWorkerCtor = new (src: string, opts: { eval: boolean; execArgv: string[] }) => NodeWorker;
+
+/** `node:worker_threads`' Worker (Node and Deno). */
+export async function nodeWorkerCtor(): Promise<NodeWorkerCtor> {
+  return ((await nodeBuiltin('worker_threads')) as { Worker: NodeWorkerCtor }).Worker;
+}
+
+/**
+ * A spawner over `worker_threads` (Node, Deno): an `eval` worker from the source text `code`.
+ * Workers are unref'd, so they never keep the process alive.
+ */
+export function nodeSpawner(Ctor: NodeWorkerCtor, code: string): Spawner {
+  return () => {
+    // No execArgv: the worker needs no Node options, and some the main process was started
+    // with break a worker (`--input-type` fails it). V8 flags are per process anyway.
+    const w = new Ctor(code, { eval: true, execArgv: [] });
+    w.unref();
+    return {
+      post: (m) => w.postMessage(m),
+      listen(onReport, onError) {
+        w.on('message', (d) => onReport(d as WorkerReport));
+        w.on('error', (err) => onError(String((err as Error)?.message ?? err)));
+        // A 'message' listener refs the worker's port again: unref after adding it.
+        w.unref();
+      },
+      terminate: () => void w.terminate(),
+    };
+  };
+}
+
+/** A spawner over browser (module) Workers; `make` creates one. */
+export function webSpawner(make: () => Worker): Spawner {
+  return () => {
+    const w = make();
+    return {
+      post: (m) => w.postMessage(m),
+      listen(onReport, onError) {
+        w.addEventListener('message', (ev) => onReport(ev.data as WorkerReport));
+        w.addEventListener('error', (ev) => {
+          ev.preventDefault?.();
+          onError(ev.message || 'the worker script failed to load');
+        });
+      },
+      terminate: () => w.terminate(),
+    };
+  };
+}
