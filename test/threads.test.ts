@@ -3,8 +3,8 @@
 // sizes (min_work forced to 1) against one thread, worker crash recovery, no leaked workers
 // after repeated init/shutdown, init options, relaxed SIMD, and processes that exit by themselves.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as nr from '../ts/index.js';
@@ -294,3 +294,25 @@ describe('the inline default entry has no relaxed module', () => {
     expect((await seededTraining(nr)).hex.length).toBeGreaterThan(0);
   });
 });
+
+// Browsers refuse TextDecoder.decode on a view of a SharedArrayBuffer ("must not be shared"),
+// and with threads the wasm memory is shared; Node accepts it, so only the Chromium suite would
+// notice. Strings come out of wasm memory through engine.readString, which copies first.
+describe('no TextDecoder reads shared wasm memory directly', () => {
+  it('every decode of wasm memory in ts/ goes through engine.readString', () => {
+    const files: string[] = [];
+    const walk = (dir: string): void => {
+      for (const name of readdirSync(dir)) {
+        const p = join(dir, name);
+        if (statSync(p).isDirectory()) walk(p);
+        else if (p.endsWith('.ts')) files.push(p);
+      }
+    };
+    walk(join(ROOT, 'ts'));
+    const offenders = files.flatMap((f) =>
+      readFileSync(f, 'utf8').split('\n').flatMap((line, i) => (/\.decode\([^;]*memory\.buffer/.test(line) && !/\.slice\(\)/.test(line) ? [`${relative(ROOT, f)}:${i + 1}`] : [])),
+    );
+    expect(offenders).toEqual([]);
+  });
+});
+

@@ -23,7 +23,7 @@
  * importTrainingState(fresh, state);
  * await fresh.fit(x, y, { epochs: 5, initialEpoch: 3, seed: 1 });
  */
-import { argPtr, call, check, readArgs, withWords, words } from '../engine.js';
+import { argPtr, call, check, readArgs, readString, withWords, words } from '../engine.js';
 import { InvalidArgumentError, NeuriteError, ShapeError } from '../errors.js';
 import { describe } from '../ops/convert.js';
 import { didYouMean, unknownOption } from '../options.js';
@@ -90,7 +90,7 @@ function readHeader(h: number, op: string): Header {
   return call((e) => {
     check(e.nr_model_train_state(h, argPtr()));
     const w = readArgs(8);
-    const names = new TextDecoder().decode(new Uint8Array(e.memory.buffer, e.nr_last_error_ptr(), e.nr_last_error_len()));
+    const names = readString(e.nr_last_error_ptr(), e.nr_last_error_len());
     // Steps and seeds above 2^53 cannot happen from JS (seeds are safe integers; 2^53 steps
     // would take centuries), but the JSON form must never round one.
     if (w[1] >= 2 ** 21 || w[3] >= 2 ** 21) throw new InvalidArgumentError(`${op}: the step or the seed is above 2^53 and does not fit in a JavaScript number`);
