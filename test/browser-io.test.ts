@@ -8,13 +8,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Download, type Page } from 'playwright-core';
-import { CI, requireDist, requireRuntime, ROOT, runtimeAvailable } from './runtimes/expect.js';
-import { startServer, type StaticServer } from './runtimes/server.js';
+import type { Browser, Download, Page } from 'playwright-core';
+import { CI, runtimeAvailable } from './runtimes/expect.js';
+import { CHROMIUM, closeChromium, launchChromium } from './runtimes/chromium.js';
+import type { StaticServer } from './runtimes/server.js';
 import { getLoadHandler } from '../ts/io/router.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 const TFJS = '/node_modules/@tensorflow/tfjs-core/dist/';
 
 /** Artifacts as plain data for page.evaluate: the weights as bytes. */
@@ -42,9 +41,7 @@ describe.skipIf(!runtimeAvailable(CHROMIUM))(`Chromium storage: indexeddb://, lo
   const tmp = mkdtempSync(join(tmpdir(), 'neurite-browser-io-'));
 
   beforeAll(async () => {
-    requireDist();
-    requireRuntime('chromium', CHROMIUM);
-    [browser, server] = await Promise.all([chromium.launch({ executablePath: CHROMIUM, args: ARGS }), startServer(ROOT, ['/dist/', '/test/runtimes/', TFJS])]);
+    [browser, server] = await launchChromium(['/dist/', '/test/runtimes/', TFJS]);
     page = await browser.newPage({ acceptDownloads: true });
     page.on('download', (d) => downloads.push(d));
     await page.goto(`${server.origin}/test/runtimes/io.html`);
@@ -53,8 +50,7 @@ describe.skipIf(!runtimeAvailable(CHROMIUM))(`Chromium storage: indexeddb://, lo
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await closeChromium(browser, server);
     rmSync(tmp, { recursive: true, force: true });
   });
 

@@ -3,28 +3,21 @@
 // with every init() source (default, bytes, URL, URL string, Module, Response) and must produce
 // the same random bits as Node.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
-import { checkSmoke, CI, nodeReference, requireDist, requireRuntime, ROOT, runtimeAvailable, type SmokeReport } from './runtimes/expect.js';
-import { startServer, type StaticServer } from './runtimes/server.js';
+import type { Browser } from 'playwright-core';
+import { checkSmoke, CI, nodeReference, runtimeAvailable, type SmokeReport } from './runtimes/expect.js';
+import { CHROMIUM, closeChromium, launchChromium } from './runtimes/chromium.js';
+import type { StaticServer } from './runtimes/server.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-// TOOLCHAIN.md section 7.
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
 describe.skipIf(!runtimeAvailable(CHROMIUM))(`Chromium (${CI ? 'required on CI' : 'skipped locally when missing'})`, () => {
   let browser: Browser | undefined;
   let server: StaticServer | undefined;
 
   beforeAll(async () => {
-    requireDist();
-    requireRuntime('chromium', CHROMIUM);
-    [browser, server] = await Promise.all([chromium.launch({ executablePath: CHROMIUM, args: ARGS }), startServer(ROOT)]);
+    [browser, server] = await launchChromium();
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  afterAll(() => closeChromium(browser, server));
 
   /** Loads the page for `entry` and returns its report plus any page errors. */
   async function run(entry: 'inline' | 'url'): Promise<{ report: SmokeReport; pageErrors: string[] }> {

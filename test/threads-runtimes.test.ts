@@ -6,13 +6,12 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { CI, nodeReference, requireDist, requireRuntime, ROOT, runtimeAvailable } from './runtimes/expect.js';
-import { startServer, type StaticServer } from './runtimes/server.js';
+import { CHROMIUM, closeChromium, launchChromium } from './runtimes/chromium.js';
+import type { StaticServer } from './runtimes/server.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const DENO = process.env.DENO_PATH ?? join(ROOT, 'node_modules/.bin/deno');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 const run = promisify(execFile);
 
 interface Report {
@@ -41,15 +40,10 @@ describe.skipIf(!runtimeAvailable(CHROMIUM))(`Chromium threads (${CI ? 'required
   let server: StaticServer | undefined;
 
   beforeAll(async () => {
-    requireDist();
-    requireRuntime('chromium', CHROMIUM);
-    [browser, server] = await Promise.all([chromium.launch({ executablePath: CHROMIUM, args: ARGS }), startServer(ROOT)]);
+    [browser, server] = await launchChromium();
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  afterAll(() => closeChromium(browser, server));
 
   async function page(path: string): Promise<{ report: Report; pageErrors: string[]; info: string[] }> {
     const p = await browser!.newPage();

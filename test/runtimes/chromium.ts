@@ -1,0 +1,22 @@
+// Headless Chromium for the browser suites (playwright-core + Debian's /usr/bin/chromium, or
+// CHROMIUM_PATH), with the static test server next to it.
+import { chromium, type Browser } from 'playwright-core';
+import { requireDist, requireRuntime, ROOT } from './expect.js';
+import { startServer, type StaticServer } from './server.js';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// TOOLCHAIN.md section 7.
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
+/** Checks dist/ and Chromium are there, then starts Chromium and the server (serving `allow`, or its default paths). */
+export async function launchChromium(allow?: string[]): Promise<[Browser, StaticServer]> {
+  requireDist();
+  requireRuntime('chromium', CHROMIUM);
+  return Promise.all([chromium.launch({ executablePath: CHROMIUM, args: ARGS }), allow ? startServer(ROOT, allow) : startServer(ROOT)]);
+}
+
+/** Closes what {@link launchChromium} started (either may be missing after a failed launch). */
+export async function closeChromium(browser: Browser | undefined, server: StaticServer | undefined): Promise<void> {
+  await browser?.close();
+  await server?.close();
+}
