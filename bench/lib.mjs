@@ -147,3 +147,20 @@ export function markdownTable({ title, columns, rows, notes = [] }) {
   if (notes.length) out.push('', ...notes.map((n) => `- ${n}`));
   return out.join('\n');
 }
+
+/**
+ * The benches' MNIST MLP 784-128-64-10 (relu, relu, softmax; seed 1) on the neurite module
+ * `nr`, compiled with Adam 1e-3 and categorical cross-entropy (plus `metrics`).
+ */
+export function mnistMlp(nr, { metrics = [] } = {}) {
+  const m = nr.sequential({
+    seed: 1,
+    layers: [
+      nr.layers.dense({ inputShape: [784], units: 128, activation: 'relu' }),
+      nr.layers.dense({ units: 64, activation: 'relu' }),
+      nr.layers.dense({ units: 10, activation: 'softmax' }),
+    ],
+  });
+  m.compile({ optimizer: nr.optimizers.adam({ learningRate: 1e-3 }), loss: 'categoricalCrossentropy', metrics });
+  return m;
+}

@@ -17,6 +17,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { CASES } from './matmul.mjs';
 import { loadMnist } from '../examples/data/mnist.mjs';
 import { initTfWasm } from './tfjs.mjs';
+import { mnistMlp } from './lib.mjs';
 
 // Node 20 validates relaxed-SIMD modules only with this flag (TOOLCHAIN.md §5); set before any compile.
 v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
@@ -35,18 +36,7 @@ function values(n, seed) {
   return out;
 }
 
-function mlp(nr) {
-  const m = nr.sequential({
-    seed: 1,
-    layers: [
-      nr.layers.dense({ inputShape: [784], units: 128, activation: 'relu' }),
-      nr.layers.dense({ units: 64, activation: 'relu' }),
-      nr.layers.dense({ units: 10, activation: 'softmax' }),
-    ],
-  });
-  m.compile({ optimizer: nr.optimizers.adam({ learningRate: 1e-3 }), loss: 'categoricalCrossentropy' });
-  return m;
-}
+const mlp = (nr) => mnistMlp(nr);
 
 // --- a minimal ONNX (protobuf) writer: enough for MatMul/Add/Relu/Softmax with float initializers.
 function varint(n) {

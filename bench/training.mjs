@@ -13,22 +13,12 @@ import { createRequire } from 'node:module';
 import * as nr from '../dist/index.js';
 import { loadMnist } from '../examples/data/mnist.mjs';
 import { initTfWasm } from './tfjs.mjs';
+import { mnistMlp } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const brain = require('brain.js');
 
-function neuriteModel() {
-  const m = nr.sequential({
-    seed: 1,
-    layers: [
-      nr.layers.dense({ inputShape: [784], units: 128, activation: 'relu' }),
-      nr.layers.dense({ units: 64, activation: 'relu' }),
-      nr.layers.dense({ units: 10, activation: 'softmax' }),
-    ],
-  });
-  m.compile({ optimizer: nr.optimizers.adam({ learningRate: 1e-3 }), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  return m;
-}
+const neuriteModel = () => mnistMlp(nr, { metrics: ['accuracy'] });
 
 function tfModel() {
   const m = tfl.sequential({
