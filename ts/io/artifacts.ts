@@ -186,25 +186,36 @@ function isArrayBuffer(v: unknown): v is ArrayBuffer {
   return v instanceof ArrayBuffer || Object.prototype.toString.call(v) === '[object ArrayBuffer]';
 }
 
-/** `weightData` as bytes (a buffer, a view, or TF.js's list of buffers, concatenated). */
-function weightBytes(op: string, data: unknown): Uint8Array {
+/** Concatenates byte arrays into a fresh buffer. */
+export function concat(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}
+
+/**
+ * @internal `weightData` as bytes — a buffer, a view, or TF.js's list of buffers
+ * (concatenated); nothing gives no bytes — or `null` for anything else (the caller words the
+ * error: the loader and the storage handlers name different places).
+ */
+export function weightDataBytes(data: unknown): Uint8Array | null {
   if (data === undefined || data === null) return new Uint8Array(0);
   if (isArrayBuffer(data)) return new Uint8Array(data);
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  if (Array.isArray(data)) {
-    let n = 0;
-    data.forEach((b, i) => {
-      if (!isArrayBuffer(b)) throw new InvalidArgumentError(`${op}: weightData[${i}] must be an ArrayBuffer, got ${describe(b)}`);
-      n += b.byteLength;
-    });
-    const out = new Uint8Array(n);
-    let at = 0;
-    for (const b of data as ArrayBuffer[]) {
-      out.set(new Uint8Array(b), at);
-      at += b.byteLength;
-    }
-    return out;
-  }
+  if (Array.isArray(data) && data.every(isArrayBuffer)) return concat(data.map((b) => new Uint8Array(b)));
+  return null;
+}
+
+/** {@link weightDataBytes}, or an error naming the first entry of a list that is not a buffer. */
+function weightBytes(op: string, data: unknown): Uint8Array {
+  const bytes = weightDataBytes(data);
+  if (bytes) return bytes;
+  const bad = Array.isArray(data) ? data.findIndex((b) => !isArrayBuffer(b)) : -1;
+  if (bad >= 0) throw new InvalidArgumentError(`${op}: weightData[${bad}] must be an ArrayBuffer, got ${describe((data as unknown[])[bad])}`);
   throw new InvalidArgumentError(`${op}: weightData must be an ArrayBuffer (or a list of them), got ${describe(data)}`);
 }
 

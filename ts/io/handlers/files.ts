@@ -11,8 +11,9 @@
  */
 import { InvalidArgumentError } from '../../errors.js';
 import type { IOHandler, ModelArtifacts, SaveResult } from '../router.js';
+import { concat } from '../artifacts.js';
 import {
-  artifactsFromJSON, checkArtifactsToSave, concat, jsonTooLarge, MAX_JSON_BYTES, modelJSONFor, ownBuffer, parseModelJSON, planWeights, saveResult, sizeMismatch,
+  artifactsFromJSON, checkArtifactsToSave, jsonTooLarge, MAX_JSON_BYTES, modelJSONFor, ownBuffer, parseModelJSON, planWeights, saveResult, sizeMismatch,
 } from './manifest.js';
 
 /** What the handler needs from a file system: Node's `fs/promises` or Deno's API behind one face. */

@@ -10,7 +10,8 @@ import { InvalidArgumentError } from '../../errors.js';
 import { describe } from '../../ops/convert.js';
 import { unknownOption } from '../../options.js';
 import type { IOHandler, ModelArtifacts, SaveResult } from '../router.js';
-import { artifactsFromJSON, checkArtifactsToSave, concat, jsonTooLarge, MAX_JSON_BYTES, modelJSONFor, ownBuffer, parseModelJSON, planWeights, saveResult, sizeMismatch } from './manifest.js';
+import { concat } from '../artifacts.js';
+import { artifactsFromJSON, checkArtifactsToSave, jsonTooLarge, MAX_JSON_BYTES, modelJSONFor, ownBuffer, parseModelJSON, planWeights, saveResult, sizeMismatch } from './manifest.js';
 
 /** Options of {@link http}, as the matching fields of TF.js's `tf.io.LoadOptions`. */
 export interface HttpOptions {

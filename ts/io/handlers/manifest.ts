@@ -8,6 +8,7 @@
  */
 import { InvalidArgumentError } from '../../errors.js';
 import { describe } from '../../ops/convert.js';
+import { weightDataBytes } from '../artifacts.js';
 import type { ModelArtifacts, SaveResult, WeightSpec } from '../router.js';
 
 /** One group of `weightsManifest`: files whose concatenation holds `weights`, in order. */
@@ -59,23 +60,11 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 /** The weight bytes as one `Uint8Array` view (accepts TF.js's `ArrayBuffer[]` and typed arrays too). */
 export function weightBytes(op: string, where: string, data: unknown): Uint8Array {
-  if (data === undefined || data === null) return new Uint8Array(0);
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  if (Array.isArray(data) && data.every((b) => b instanceof ArrayBuffer)) return concat(data.map((b) => new Uint8Array(b)));
+  const bytes = weightDataBytes(data);
+  if (bytes) return bytes;
   throw fail(op, where, `weightData must be an ArrayBuffer, got ${describe(data)}`);
 }
 
-/** Concatenates byte arrays into a fresh buffer. */
-export function concat(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
-}
 
 /** A copy of exactly these bytes in their own `ArrayBuffer`. */
 export function ownBuffer(bytes: Uint8Array): ArrayBuffer {
