@@ -8,8 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as nr from '../dist/index.js';
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+import { mnistMlp, stats } from './lib.mjs';
 
 async function time(fn, reps) {
   await fn();
@@ -19,19 +18,14 @@ async function time(fn, reps) {
     await fn();
     ms.push(performance.now() - t0);
   }
-  return { median: median(ms), min: Math.min(...ms), max: Math.max(...ms), n: reps };
+  return stats(ms);
 }
 
 export async function run(ctx) {
   await nr.init();
   await tf.setBackend('cpu');
   const reps = ctx.quick ? 5 : 25;
-  const nm = nr.sequential({ seed: 1, layers: [
-    nr.layers.dense({ inputShape: [784], units: 128, activation: 'relu' }),
-    nr.layers.dense({ units: 64, activation: 'relu' }),
-    nr.layers.dense({ units: 10, activation: 'softmax' }),
-  ] });
-  nm.compile({ optimizer: nr.optimizers.adam({ learningRate: 1e-3 }), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const nm = mnistMlp(nr, { metrics: ['accuracy'] });
   const tm = tfl.sequential({ layers: [
     tfl.layers.dense({ inputShape: [784], units: 128, activation: 'relu' }),
     tfl.layers.dense({ units: 64, activation: 'relu' }),
