@@ -124,25 +124,27 @@ function create(mod: WebAssembly.Module): Promise<void> | null {
   for (const f of resetListeners) f();
   const workers = threaded && config.spawner ? config.threads - 1 : 0;
   if (workers === 0) return null;
-  const inst = current;
+  const pe = exports as unknown as PoolExports;
+  /** The instance goes on with the calling thread alone, and `threads()` says why. */
+  const oneThread = (err: unknown): void => {
+    poolFailure = `the workers failed to start: ${(err as Error)?.message ?? String(err)}`;
+    try { pe.nr_threads_configure(0); } catch { /* instance gone */ }
+  };
   let p: Pool;
   try {
-    p = new Pool(mod, linear, exports as unknown as PoolExports, workers, config.spawner!, () => {});
+    p = new Pool(mod, linear, pe, workers, config.spawner!, () => {});
   } catch (err) {
-    // A worker that cannot even be constructed (a permission, a policy): one thread.
-    poolFailure = `the workers failed to start: ${(err as Error)?.message ?? String(err)}`;
-    try { (exports as unknown as PoolExports).nr_threads_configure(0); } catch { /* instance gone */ }
+    // A worker that cannot even be constructed (a permission, a policy).
+    oneThread(err);
     return null;
   }
   pool = p;
   return p.ready.catch((err: Error) => {
-    // Workers that cannot start (a Content-Security-Policy without blob:, a missing
-    // worker.js…): this instance goes on with the calling thread alone.
+    // Workers that cannot start (a Content-Security-Policy without blob:, a missing worker.js…).
     if (pool !== p) return;
-    p.terminate(inst.exports as unknown as PoolExports);
+    p.terminate(pe);
     pool = null;
-    poolFailure = `the workers failed to start: ${err.message}`;
-    try { (inst.exports as unknown as PoolExports).nr_threads_configure(0); } catch { /* instance gone */ }
+    oneThread(err);
   });
 }
 
