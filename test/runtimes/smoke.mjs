@@ -52,7 +52,7 @@ export async function seededResume(nr, target) {
   const u = nr.randomUniform([64], { seed: 2 });
   const labels = nr.floor(nr.mul(u, 3));
   const y = nr.oneHot(labels, 3);
-  const make = (seed) => {
+  const make = (seed, optimizer = nr.optimizers.adam({ learningRate: 0.01 })) => {
     const m = nr.sequential({
       seed,
       layers: [
@@ -61,7 +61,7 @@ export async function seededResume(nr, target) {
         nr.layers.dense({ units: 3, activation: 'softmax' }),
       ],
     });
-    m.compile({ optimizer: nr.optimizers.adam({ learningRate: 0.01 }), loss: 'categoricalCrossentropy' });
+    m.compile({ optimizer, loss: 'categoricalCrossentropy' });
     return m;
   };
   const first = make(7);
@@ -91,11 +91,7 @@ export async function seededResume(nr, target) {
   };
   const mismatches = [];
   for (const [name, opt] of Object.entries(optimizers)) {
-    const build = () => {
-      const m = make(7);
-      m.compile({ optimizer: opt(), loss: 'categoricalCrossentropy' });
-      return m;
-    };
+    const build = () => make(7, opt());
     const whole = build();
     await whole.fit(x, y, { epochs: 3, batchSize: 16, seed: 5, verbose: 0 });
     const part = build();
