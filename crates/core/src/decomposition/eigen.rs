@@ -49,7 +49,7 @@ pub fn symmetric_eigen(a: &mut [f64], n: usize) -> Result<Vec<f64>> {
 
 /// `Σ aᵢ·bᵢ` over the shorter length, with four independent partial sums (so the compiler can
 /// keep SIMD lanes busy: a single running sum would serialise every addition).
-fn dot(a: &[f64], b: &[f64]) -> f64 {
+pub(super) fn dot(a: &[f64], b: &[f64]) -> f64 {
     let len = a.len().min(b.len());
     let (a, b) = (&a[..len], &b[..len]);
     let mut acc = [0f64; 4];

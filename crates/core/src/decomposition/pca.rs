@@ -27,7 +27,7 @@
 //! - A data set with no variance at all has `explainedVarianceRatio` 0 everywhere (not NaN).
 //! - `1 ≤ k ≤ min(n, d)` and `n ≥ 2`, as in scikit-learn; `x` must be finite.
 
-use super::eigen::symmetric_eigen;
+use super::eigen::{dot, symmetric_eigen};
 use crate::shape::dims_product;
 use crate::tensor::{collect_n, try_vec};
 use crate::{bail, bail_shape, Error, Result, Shape, Tensor};
@@ -373,15 +373,7 @@ impl Pca {
                 *c = f64::from(v) - mu;
             }
             for (v, s) in f.components.chunks_exact(d).zip(&scale) {
-                let mut acc = [0f64; 4];
-                let (a4, b4) = (xc.chunks_exact(4), v.chunks_exact(4));
-                let tail: f64 = a4.remainder().iter().zip(b4.remainder()).map(|(a, b)| a * b).sum();
-                for (a, b) in a4.zip(b4) {
-                    for l in 0..4 {
-                        acc[l] += a[l] * b[l];
-                    }
-                }
-                out.push(((acc[0] + acc[1] + acc[2] + acc[3] + tail) * s) as f32);
+                out.push((dot(&xc, v) * s) as f32);
             }
         }
         Tensor::new(OP, shape, out)
