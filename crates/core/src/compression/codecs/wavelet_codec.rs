@@ -356,8 +356,7 @@ mod tests {
     }
 
     fn psnr(a: &[u8], b: &[u8]) -> f64 {
-        let mse = a.iter().zip(b).map(|(&x, &y)| (f64::from(x) - f64::from(y)).powi(2)).sum::<f64>() / a.len() as f64;
-        10.0 * (255.0f64 * 255.0 / mse).log10()
+        20.0 * (255.0 / rmse(a, b)).log10()
     }
 
     /// PSNR of a `(bpp, psnr)` curve at `bpp`, linearly interpolated.
