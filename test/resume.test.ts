@@ -1,5 +1,8 @@
 // Issue 11, resume: exportTrainingState / importTrainingState, and bit-identical continuation
 // (train 3 epochs, export, restore into a fresh model, train epochs 3..5 = 5 epochs at once).
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as nr from '../ts/index.js';
 import { expectNoLeak, thrown } from './setup.js';
@@ -65,15 +68,20 @@ interface Run {
   state: nr.TrainingState;
 }
 
-/** 5 epochs at once versus 3, export, restore into a fresh model (another seed), epochs 3..5. */
-async function resume(make: (seed: number) => nr.Sequential, opt: Opt, loss: nr.CompileArgs['loss'], x: nr.Tensor, y: nr.Tensor, fitArgs: Partial<nr.FitArgs> = FIT): Promise<Run> {
+/** The same model trained 5 epochs at once (`whole`) and 3 epochs (`first`), the lr halved after epoch 1 in both. */
+async function wholeAndFirst(make: (seed: number) => nr.Sequential, opt: Opt, loss: nr.CompileArgs['loss'], x: nr.Tensor, y: nr.Tensor, fitArgs: Partial<nr.FitArgs>): Promise<{ whole: nr.Sequential; first: nr.Sequential }> {
   const whole = make(11);
   whole.compile({ optimizer: opt(), loss });
   await whole.fit(x, y, { ...fitArgs, epochs: 5, callbacks: halveAfterEpoch1(() => whole) });
-
   const first = make(11);
   first.compile({ optimizer: opt(), loss });
   await first.fit(x, y, { ...fitArgs, epochs: 3, callbacks: halveAfterEpoch1(() => first) });
+  return { whole, first };
+}
+
+/** 5 epochs at once versus 3, export, restore into a fresh model (another seed), epochs 3..5. */
+async function resume(make: (seed: number) => nr.Sequential, opt: Opt, loss: nr.CompileArgs['loss'], x: nr.Tensor, y: nr.Tensor, fitArgs: Partial<nr.FitArgs> = FIT): Promise<Run> {
+  const { whole, first } = await wholeAndFirst(make, opt, loss, x, y, fitArgs);
   // Through JSON and fresh arrays, as a file would carry it.
   const exported = nr.exportTrainingState(first);
   const weights = first.getWeights();
@@ -349,18 +357,10 @@ describe('optimizerFromConfig', () => {
 describe('resume through model.save(file://) and loadModel', () => {
   for (const [name, opt] of Object.entries(OPTIMIZERS)) {
     it(name, async () => {
-      const { mkdtempSync, rmSync, readdirSync } = await import('node:fs');
-      const { tmpdir } = await import('node:os');
-      const { join } = await import('node:path');
       const dir = mkdtempSync(join(tmpdir(), 'neurite-resume-'));
       const { x, y } = data();
       try {
-        const whole = mlp(11);
-        whole.compile({ optimizer: opt(), loss: 'categoricalCrossentropy' });
-        await whole.fit(x, y, { ...FIT, epochs: 5, callbacks: halveAfterEpoch1(() => whole) });
-        const first = mlp(11);
-        first.compile({ optimizer: opt(), loss: 'categoricalCrossentropy' });
-        await first.fit(x, y, { ...FIT, epochs: 3, callbacks: halveAfterEpoch1(() => first) });
+        const { whole, first } = await wholeAndFirst(mlp, opt, 'categoricalCrossentropy', x, y, FIT);
         await first.save(`file://${dir}/ckpt`, { includeOptimizer: true });
         expect(readdirSync(join(dir, 'ckpt')).sort()).toEqual(['model.json', 'weights.bin']);
         const loaded = (await nr.loadModel(`file://${dir}/ckpt`)) as nr.Sequential;
