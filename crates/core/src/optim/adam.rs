@@ -21,6 +21,7 @@
 //! (TF.js has no AMSGrad; the ε placement is TF.js's/PyTorch's as above.)
 //!
 //! State: two slots, `m` then `v`, both initially 0; with AMSGrad a third, `v_max`, also 0.
+//! Subnormal `m` and `v` are stored as 0 ([`flush`], see the [module docs](super)).
 //!
 //! ```
 //! use neurite_core::optim::adam;
@@ -28,6 +29,8 @@
 //! adam::update(1, 0.1, 0.9, 0.999, 1e-7, &mut p, &[0.5], &mut m, &mut v);
 //! assert!((p[0] - 0.9).abs() < 1e-6); // the first step moves by ≈ η·sign(g)
 //! ```
+
+use super::flush;
 
 /// `1 − βᵏ`, computed in f64 (TF.js multiplies a float32 `β` accumulator each step; the two
 /// agree to float32 rounding).
@@ -41,8 +44,8 @@ pub fn bias_correction(beta: f32, step: u64) -> f32 {
 pub fn update(step: u64, lr: f32, beta1: f32, beta2: f32, epsilon: f32, param: &mut [f32], grad: &[f32], m: &mut [f32], v: &mut [f32]) {
     let (bc1, bc2) = (bias_correction(beta1, step), bias_correction(beta2, step));
     for (((p, &g), m), v) in param.iter_mut().zip(grad).zip(m.iter_mut()).zip(v.iter_mut()) {
-        *m = beta1 * *m + (1.0 - beta1) * g;
-        *v = beta2 * *v + (1.0 - beta2) * g * g;
+        *m = flush(beta1 * *m + (1.0 - beta1) * g);
+        *v = flush(beta2 * *v + (1.0 - beta2) * g * g);
         *p -= lr * (*m / bc1) / ((*v / bc2).sqrt() + epsilon);
     }
 }
@@ -53,8 +56,8 @@ pub fn update(step: u64, lr: f32, beta1: f32, beta2: f32, epsilon: f32, param: &
 pub fn update_amsgrad(step: u64, lr: f32, beta1: f32, beta2: f32, epsilon: f32, param: &mut [f32], grad: &[f32], m: &mut [f32], v: &mut [f32], v_max: &mut [f32]) {
     let (bc1, bc2) = (bias_correction(beta1, step), bias_correction(beta2, step));
     for ((((p, &g), m), v), vm) in param.iter_mut().zip(grad).zip(m.iter_mut()).zip(v.iter_mut()).zip(v_max.iter_mut()) {
-        *m = beta1 * *m + (1.0 - beta1) * g;
-        *v = beta2 * *v + (1.0 - beta2) * g * g;
+        *m = flush(beta1 * *m + (1.0 - beta1) * g);
+        *v = flush(beta2 * *v + (1.0 - beta2) * g * g);
         *vm = vm.max(*v);
         *p -= lr * (*m / bc1) / ((*vm / bc2).sqrt() + epsilon);
     }

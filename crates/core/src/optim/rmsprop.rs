@@ -16,7 +16,8 @@
 //! References: <https://github.com/tensorflow/tfjs/blob/master/tfjs-core/src/optimizers/rmsprop_optimizer.ts>,
 //! <https://keras.io/api/optimizers/rmsprop/>.
 //!
-//! State: slot `s`, then `a` when `μ > 0`, then `ḡ` when centered; all initially 0.
+//! State: slot `s`, then `a` when `μ > 0`, then `ḡ` when centered; all initially 0;
+//! subnormal values are stored as 0 ([`flush`](super::flush), see the [module docs](super)).
 //!
 //! ```
 //! use neurite_core::optim::rmsprop;
@@ -30,16 +31,18 @@ pub fn slots(momentum: f32, centered: bool) -> usize {
     1 + usize::from(momentum > 0.0) + usize::from(centered)
 }
 
+use super::flush;
+
 /// One step. `ms` is the mean square; `mom` is empty unless `momentum > 0`; `mg` is empty
 /// unless `centered`. Each non-empty slot is `param.len()` long.
 #[allow(clippy::too_many_arguments)]
 pub fn update(lr: f32, rho: f32, momentum: f32, epsilon: f32, centered: bool, param: &mut [f32], grad: &[f32], ms: &mut [f32], mom: &mut [f32], mg: &mut [f32]) {
     for (i, (p, &g)) in param.iter_mut().zip(grad).enumerate() {
         let Some(s) = ms.get_mut(i) else { return };
-        *s = rho * *s + (1.0 - rho) * g * g;
+        *s = flush(rho * *s + (1.0 - rho) * g * g);
         let denom = if centered {
             let Some(gbar) = mg.get_mut(i) else { return };
-            *gbar = rho * *gbar + (1.0 - rho) * g;
+            *gbar = flush(rho * *gbar + (1.0 - rho) * g);
             *s - *gbar * *gbar + epsilon
         } else {
             *s + epsilon
@@ -47,7 +50,7 @@ pub fn update(lr: f32, rho: f32, momentum: f32, epsilon: f32, centered: bool, pa
         let delta = lr * g / denom.sqrt();
         if momentum > 0.0 {
             let Some(a) = mom.get_mut(i) else { return };
-            *a = momentum * *a + delta;
+            *a = flush(momentum * *a + delta);
             *p -= *a;
         } else {
             *p -= delta;

@@ -14,7 +14,8 @@
 //! Keras `SGD` (<https://keras.io/api/optimizers/sgd/>), Sutskever et al. 2013
 //! (<http://proceedings.mlr.press/v28/sutskever13.html>).
 //!
-//! State: one slot (the accumulation, initially 0) when `μ > 0`, none otherwise.
+//! State: one slot (the accumulation, initially 0) when `μ > 0`, none otherwise; subnormal
+//! values are stored as 0 ([`flush`](super::flush), see the [module docs](super)).
 //!
 //! ```
 //! use neurite_core::optim::sgd;
@@ -22,6 +23,8 @@
 //! sgd::update(0.5, 0.0, false, &mut p, &[2.0], &mut []);
 //! assert_eq!(p, [0.0]);
 //! ```
+
+use super::flush;
 
 /// State floats per parameter element.
 pub fn slots(momentum: f32) -> usize {
@@ -32,7 +35,7 @@ pub fn slots(momentum: f32) -> usize {
 pub fn update(lr: f32, momentum: f32, nesterov: bool, param: &mut [f32], grad: &[f32], acc: &mut [f32]) {
     if momentum > 0.0 {
         for ((p, &g), a) in param.iter_mut().zip(grad).zip(acc.iter_mut()) {
-            *a = momentum * *a + g;
+            *a = flush(momentum * *a + g);
             *p -= if nesterov { lr * (g + momentum * *a) } else { lr * *a };
         }
     } else {
