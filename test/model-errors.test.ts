@@ -120,6 +120,29 @@ describe('NaN and Infinity in the data', () => {
     await expectError(() => m.trainOnBatch(t([[0, 0, Infinity, 0]]), t([0])), Invalid, 'trainOnBatch: x contains Infinity at flat index 2 (shape [1,4]); clean the data first');
   });
 
+  it('in x at any position: the first one is named (block edges of the vectorized search)', async () => {
+    // 300 × 4 values: the search tests blocks of 256 (16 lanes at a time), then the rest.
+    for (const i of [0, 15, 16, 255, 256, 257, 1007, 1023, 1024, 1199]) {
+      for (const bad of [NaN, Infinity, -Infinity]) {
+        const v = new Float32Array(1200).fill(0.5);
+        v[i] = bad;
+        if (i < 1199) v[1199] = NaN;
+        const word = Number.isNaN(bad) ? 'NaN' : String(bad);
+        const [x, y] = [nr.tensor(v, [300, 4]), nr.zeros([300])];
+        await expectError(() => m.evaluate(x, y), Invalid, `evaluate: x contains ${word} at flat index ${i} (shape [300,4]); clean the data first`);
+        x.dispose();
+        y.dispose();
+      }
+    }
+    // The largest finite values and subnormals pass.
+    const ok = new Float32Array(1200).fill(3.4e38);
+    ok[700] = -3.4e38;
+    ok[701] = 1e-40;
+    nr.tidy(() => {
+      expect(() => m.evaluate(nr.tensor(ok, [300, 4]), nr.zeros([300]))).not.toThrow();
+    });
+  });
+
   it('in y', async () => {
     await expectError(() => m.fit(z([3, 4]), t([0, NaN, 1]), { verbose: 0 }), Invalid, 'fit: sparseCategoricalCrossentropy on y: target[1] is NaN; targets must be finite numbers');
     m.compile({ optimizer: 'sgd', loss: 'mse' });

@@ -121,7 +121,7 @@ pub fn kmeans(x: &Tensor, cfg: KMeansConfig) -> Result<KMeans> {
         bail!(OP, "tolerance must be a finite number >= 0, got {}", cfg.tolerance);
     }
     let xs = x.data();
-    if let Some(i) = xs.iter().position(|v| !v.is_finite()) {
+    if let Some(i) = crate::kernels::finite::first_non_finite(xs) {
         bail!(OP, "x contains {} at flat index {i}; clean the data first", xs[i]);
     }
     let k = cfg.k;

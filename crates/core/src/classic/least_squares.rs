@@ -87,7 +87,7 @@ pub fn least_squares(a: &Tensor, b: &Tensor, l2: f32) -> Result<Tensor> {
         bail!(OP, "l2 must be a finite number >= 0, got {l2}");
     }
     for (name, t) in [("a", a), ("b", b)] {
-        if let Some(i) = t.data().iter().position(|v| !v.is_finite()) {
+        if let Some(i) = crate::kernels::finite::first_non_finite(t.data()) {
             bail!(OP, "{name} contains {} at flat index {i}", t.data()[i]);
         }
     }

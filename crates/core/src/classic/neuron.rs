@@ -24,7 +24,7 @@ impl Neuron {
         if weights.is_empty() {
             bail!(OP, "weights must hold at least one value, got none");
         }
-        if let Some(i) = weights.iter().position(|w| !w.is_finite()) {
+        if let Some(i) = crate::kernels::finite::first_non_finite(&weights) {
             bail!(OP, "weights[{i}] must be a finite number, got {}", weights[i]);
         }
         if !bias.is_finite() {

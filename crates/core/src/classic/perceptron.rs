@@ -111,7 +111,7 @@ impl Perceptron {
         if weights.len() != self.cfg.inputs {
             bail_shape!(OP, "weights has {} values but the perceptron has {} inputs", weights.len(), self.cfg.inputs);
         }
-        if let Some(i) = weights.iter().position(|w| !w.is_finite()) {
+        if let Some(i) = crate::kernels::finite::first_non_finite(weights) {
             bail!(OP, "weights[{i}] must be a finite number, got {}", weights[i]);
         }
         if !bias.is_finite() {
@@ -150,7 +150,7 @@ impl Perceptron {
             }
             _ => bail_shape!(op, "x must have shape [samples, {d}], got {}", x.shape()),
         };
-        if let Some(i) = x.data().iter().position(|v| !v.is_finite()) {
+        if let Some(i) = crate::kernels::finite::first_non_finite(x.data()) {
             bail!(op, "x contains {} at flat index {i}; clean the data first", x.data()[i]);
         }
         Ok(n)

@@ -29,7 +29,7 @@ pub fn nearest_center_widths(centers: &Tensor, neighbors: usize, scale: f32) -> 
         bail!(OP, "scale must be a finite number > 0, got {scale}");
     }
     let c = centers.data();
-    if let Some(i) = c.iter().position(|v| !v.is_finite()) {
+    if let Some(i) = crate::kernels::finite::first_non_finite(c) {
         bail!(OP, "centers contains {} at flat index {i}", c[i]);
     }
     let p = neighbors.min(k.saturating_sub(1));

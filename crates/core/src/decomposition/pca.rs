@@ -88,7 +88,7 @@ impl PcaPart {
 
 /// Rejects non-finite values of `t`, naming `op` and `name`.
 fn check_finite(op: &'static str, name: &str, t: &Tensor) -> Result<()> {
-    if let Some(i) = t.data().iter().position(|v| !v.is_finite()) {
+    if let Some(i) = crate::kernels::finite::first_non_finite(t.data()) {
         bail!(op, "{name} contains {} at flat index {i} (shape {})", crate::error::js_number(t.data()[i]), t.shape());
     }
     Ok(())

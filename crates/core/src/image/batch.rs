@@ -35,7 +35,7 @@ pub fn images(op: &'static str, a: &Tensor, b: &Tensor, image_shape: Option<[usi
         bail_shape!(op, "images are empty ({} × {}; shape {})", batch.h, batch.w, a.shape());
     }
     for (name, t) in [("a", a), ("b", b)] {
-        if let Some(i) = t.data().iter().position(|v| !v.is_finite()) {
+        if let Some(i) = crate::kernels::finite::first_non_finite(t.data()) {
             bail!(op, "{name} contains {} at flat index {i} (shape {})", crate::error::js_number(t.data()[i]), t.shape());
         }
     }

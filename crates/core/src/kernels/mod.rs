@@ -2,6 +2,7 @@
 
 pub mod copy;
 pub mod elementwise;
+pub mod finite;
 pub mod matmul;
 mod matmul_pack;
 mod matmul_tile;

@@ -157,7 +157,7 @@ impl RbfConfig {
         if let Some(i) = widths.iter().position(|w| !(w.is_finite() && *w > 0.0)) {
             bail!(OP, "widths[{i}] must be a finite number > 0, got {}", widths[i]);
         }
-        if let Some(i) = given.iter().position(|c| !c.is_finite()) {
+        if let Some(i) = crate::kernels::finite::first_non_finite(&given) {
             bail!(OP, "centers contains {} at flat index {i}", given[i]);
         }
         let init = r.initializer("centersInitializer")?;

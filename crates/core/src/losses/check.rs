@@ -38,7 +38,7 @@ pub fn check(loss: &Loss, pred_shape: &[usize], target_shape: &[usize], target: 
     if target.len() != target_shape.iter().product::<usize>() {
         bail_shape!(op, "{} target values do not fill the target shape {ts}", target.len());
     }
-    if let Some(i) = target.iter().position(|v| !v.is_finite()) {
+    if let Some(i) = crate::kernels::finite::first_non_finite(target) {
         bail!(op, "target[{i}] is {}; targets must be finite numbers", crate::error::js_number(target[i]));
     }
     if let Loss::SparseCategoricalCrossentropy { .. } = loss {

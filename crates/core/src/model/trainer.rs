@@ -101,15 +101,17 @@ pub fn gather_rows(op: &'static str, t: &Tensor, idx: &[u32]) -> Result<Tensor> 
     let per: usize = t.dims()[1..].iter().product();
     let mut dims = t.dims().to_vec();
     dims[0] = idx.len();
-    let mut out = Tensor::zeros(op, Shape::new(op, &dims)?)?;
-    for (o, &i) in out.data_mut().chunks_exact_mut(per.max(1)).zip(idx) {
+    let shape = Shape::new(op, &dims)?;
+    // Appended row by row into uninitialised capacity: no zero-fill pass over the batch first.
+    let mut out = crate::tensor::alloc_empty(op, shape.size())?;
+    for &i in idx {
         let i = i as usize;
         if i >= n {
             bail!(op, "batch index {i} is out of range for {n} samples");
         }
-        o.copy_from_slice(&t.data()[i * per..(i + 1) * per]);
+        out.extend_from_slice(&t.data()[i * per..(i + 1) * per]);
     }
-    Ok(out)
+    Tensor::new(op, shape, out)
 }
 
 impl Trainer {
@@ -159,7 +161,7 @@ impl Trainer {
             }
             for (s, chunk) in v.chunks_exact(size.max(1)).enumerate() {
                 let slot = names.get(s).copied().unwrap_or("?");
-                if let Some(j) = chunk.iter().position(|x| !x.is_finite()) {
+                if let Some(j) = crate::kernels::finite::first_non_finite(chunk) {
                     bail!(OP, "weight {i} (`{name}`) slot `{slot}` holds {} at index {j}; optimizer state must be finite", crate::error::js_number(chunk[j]));
                 }
                 if opt.slot_is_nonneg(s) {
@@ -285,7 +287,7 @@ impl Trainer {
             c.apply(&mut grads);
         }
         // All or nothing: a non-finite gradient leaves every weight (and the step count) as it was.
-        if let Some((_, p)) = params.iter().find(|(_, p)| p.grad.iter().any(|g| !g.is_finite())) {
+        if let Some((_, p)) = params.iter().find(|(_, p)| !crate::kernels::finite::all_finite(&p.grad)) {
             return Err(Error::invalid("fit", format!("a gradient of `{}` is not finite (NaN or Infinity) at step {}; lower the learning rate, clip gradients, or check the data for NaN", p.name, self.step + 1)));
         }
         // Every allocation (optimizer state, unsharing a weight the user also holds) happens

@@ -211,7 +211,7 @@ pub extern "C" fn nr_model_check_data(model: u32, x: u32, y: u32, op: u32) -> i3
     guard(|| {
         with_model(model, |m, t| {
             let (xt, yt) = (t.tensor(x)?, t.tensor(y)?);
-            if let Some(i) = xt.data().iter().position(|v| !v.is_finite()) {
+            if let Some(i) = neurite_core::kernels::finite::first_non_finite(xt.data()) {
                 let v = neurite_core::error::js_number(xt.data()[i]);
                 return Err(Error::invalid(op, format!("x contains {v} at flat index {i} (shape {}); clean the data first", xt.shape())));
             }

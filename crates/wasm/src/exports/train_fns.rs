@@ -196,7 +196,7 @@ pub unsafe extern "C" fn nr_optimizer_apply(
                     bail_shape!(OP, "gradient {i} has shape {} but its variable has shape {}", g.shape(), v.shape());
                 }
                 opt.check(OP, &format!("variable {i}"), v.size(), g.size(), st.size())?;
-                if let Some(j) = g.data().iter().position(|x| !x.is_finite()) {
+                if let Some(j) = neurite_core::kernels::finite::first_non_finite(g.data()) {
                     bail!(OP, "gradient {i} (shape {}) holds {} at index {j}; gradients must be finite", g.shape(), g.data()[j]);
                 }
                 grads.push(copy_of(OP, g.data())?);
