@@ -46,9 +46,32 @@ fn any_non_finite(block: &[f32]) -> bool {
     v128_any_true(hit) || rest.iter().any(|v| v.to_bits() & EXPONENT == EXPONENT)
 }
 
+/// Values per task when a long input is searched on the thread pool.
+pub const TASK: usize = 64 * BLOCK;
+
 /// The index of the first NaN or infinity in `x`, if any.
+///
+/// Inputs longer than [`TASK`] are tested in tasks of `TASK` values on the thread pool (fit's
+/// check of a whole data set); the first task with a hit, in index order, is then searched,
+/// so the answer is the same for any number of threads.
 pub fn first_non_finite(x: &[f32]) -> Option<usize> {
-    x.chunks(BLOCK).enumerate().find(|(_, b)| any_non_finite(b)).and_then(|(i, b)| b.iter().position(|v| !v.is_finite()).map(|j| i * BLOCK + j))
+    let search = |x: &[f32]| x.chunks(BLOCK).enumerate().find(|(_, b)| any_non_finite(b)).and_then(|(i, b)| b.iter().position(|v| !v.is_finite()).map(|j| i * BLOCK + j));
+    if x.len() <= TASK {
+        return search(x);
+    }
+    // Groups of tasks bound the flag buffer (no allocation) and stop at the first group with a hit.
+    const GROUP: usize = 64;
+    let tasks = x.len().div_ceil(TASK);
+    let mut hits = [false; GROUP];
+    for g0 in (0..tasks).step_by(GROUP) {
+        let hits = &mut hits[..GROUP.min(tasks - g0)];
+        let part = |i: usize| &x[(g0 + i) * TASK..x.len().min((g0 + i + 1) * TASK)];
+        crate::parallel::map_tasks(hits, hits.len() * TASK, |i| part(i).chunks(BLOCK).any(any_non_finite));
+        if let Some(i) = hits.iter().position(|&h| h) {
+            return search(part(i)).map(|j| (g0 + i) * TASK + j);
+        }
+    }
+    None
 }
 
 /// Whether every value of `x` is finite.
@@ -59,6 +82,19 @@ pub fn all_finite(x: &[f32]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_same_answer_for_any_number_of_workers() {
+        use crate::parallel::testing::same_bits_for_all_counts;
+        let n = 70 * TASK + 3; // more than one group of 64 tasks
+        for i in [5 * TASK + 1, 66 * TASK + 9, n - 1] {
+            let mut x = vec![-2.5f32; n];
+            x[i] = f32::NEG_INFINITY;
+            x[n - 1] = f32::NAN;
+            let got = same_bits_for_all_counts("first_non_finite", || vec![first_non_finite(&x).map_or(-1.0, |j| j as f32)]);
+            assert_eq!(got, [i as f32]);
+        }
+    }
 
     #[test]
     fn finds_the_first_nan_or_infinity_at_every_position_and_block_edge() {
@@ -75,6 +111,16 @@ mod tests {
                     assert!(!all_finite(&x));
                 }
             }
+        }
+        // Long inputs (searched in tasks, on the pool when it has workers; see
+        // `same_bits_for_all_counts` in the thread tests): the first hit of the first task.
+        let n = 5 * TASK + 77;
+        assert_eq!(first_non_finite(&vec![1.0f32; n]), None);
+        for i in [0, TASK - 1, TASK, 3 * TASK + 5, n - 1] {
+            let mut x = vec![1.0f32; n];
+            x[i] = f32::NAN;
+            x[n - 1] = f32::INFINITY;
+            assert_eq!(first_non_finite(&x), Some(i), "n = {n}, i = {i}");
         }
         // The largest finite values, subnormals and zeros are finite.
         assert!(all_finite(&[f32::MAX, f32::MIN, f32::MIN_POSITIVE / 4.0, -0.0, 0.0]));
