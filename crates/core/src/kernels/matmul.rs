@@ -71,6 +71,8 @@ pub const MAX_TASKS: usize = 4;
 pub const TASK_FLOPS: usize = 1 << 20;
 /// Packing `B` is cut into groups of panels of at least this many floats.
 const PACK_TASK_FLOATS: usize = 1 << 15;
+/// Work units per packed float for the pool's split threshold (a strided read and a store).
+const PACK_COST: usize = 8;
 
 const _: () = assert!(MC.is_multiple_of(MR));
 
@@ -183,7 +185,7 @@ pub fn gemm_with_scratch(
         if !direct_b {
             // Panel-major over all of k: panel q holds op(B)[0..k, jc+q·NR ..] as k rows of NR.
             let group = (PACK_TASK_FLOATS / (k * NR)).max(1);
-            crate::parallel::for_each_chunk_mut(bpack, group * k * NR, k * nc, |t, panels| {
+            crate::parallel::for_each_chunk_mut(bpack, group * k * NR, (k * nc).saturating_mul(PACK_COST), |t, panels| {
                 for (q, panel) in panels.chunks_exact_mut(k * NR).enumerate() {
                     let j0 = jc + (t * group + q) * NR;
                     pack_b_panel(&g, 0, k, j0, NR.min(jc + nc - j0), panel);
