@@ -4,8 +4,10 @@
 //! ```text
 //! m ← β₁·m + (1 − β₁)·g          v ← β₂·v + (1 − β₂)·g²
 //! m̂ = m / (1 − β₁ᵏ)              v̂ = v / (1 − β₂ᵏ)
-//! p ← p − η · m̂ / (√v̂ + ε)
+//! p ← p − (m̂ / (√v̂ + ε)) · η
 //! ```
+//! (in TF.js's order of operations: the ratio first, then times η, so the rounding is TF.js's;
+//! it also keeps `η·m̂` of a decaying `m` from going subnormal, see [`flush`]).
 //! Defaults (TF.js and Keras): `η = 0.001, β₁ = 0.9, β₂ = 0.999, ε = 1e-7` (TF.js takes ε
 //! from `backend.epsilon()`, 1e-7 for float32).
 //! NOTE: Keras 3 puts ε outside the bias correction (`p ← p − η·√(1−β₂ᵏ)/(1−β₁ᵏ)·m/(√v + ε)`,
@@ -46,7 +48,7 @@ pub fn update(step: u64, lr: f32, beta1: f32, beta2: f32, epsilon: f32, param: &
     for (((p, &g), m), v) in param.iter_mut().zip(grad).zip(m.iter_mut()).zip(v.iter_mut()) {
         *m = flush(beta1 * *m + (1.0 - beta1) * g);
         *v = flush(beta2 * *v + (1.0 - beta2) * g * g);
-        *p -= lr * (*m / bc1) / ((*v / bc2).sqrt() + epsilon);
+        *p -= (*m / bc1) / ((*v / bc2).sqrt() + epsilon) * lr;
     }
 }
 
@@ -59,7 +61,7 @@ pub fn update_amsgrad(step: u64, lr: f32, beta1: f32, beta2: f32, epsilon: f32, 
         *m = flush(beta1 * *m + (1.0 - beta1) * g);
         *v = flush(beta2 * *v + (1.0 - beta2) * g * g);
         *vm = vm.max(*v);
-        *p -= lr * (*m / bc1) / ((*vm / bc2).sqrt() + epsilon);
+        *p -= (*m / bc1) / ((*vm / bc2).sqrt() + epsilon) * lr;
     }
 }
 

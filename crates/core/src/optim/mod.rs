@@ -384,7 +384,7 @@ mod tests {
                     } else {
                         s[n + i]
                     };
-                    p[i] -= lr * (s[i] / bc1) / ((v / bc2).sqrt() + epsilon);
+                    p[i] -= (s[i] / bc1) / ((v / bc2).sqrt() + epsilon) * lr;
                 }
                 Optimizer::RmsProp { rho, momentum, epsilon, centered } => {
                     s[i] = rho * s[i] + (1.0 - rho) * g * g;
