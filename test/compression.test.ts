@@ -145,6 +145,47 @@ describe('bars that are properties', () => {
   });
 });
 
+describe('decoding into a buffer of yours (options.output)', () => {
+  it('huffman, lzw and rle write into output and return the decoded part of it', () => {
+    const rng = mulberry32(77);
+    const x = Uint8Array.from({ length: 5000 }, (_, i) => (i % 300 < 200 ? 7 : Math.floor(rng() * 4)));
+    const before = nr.memory().wasmBytes;
+    for (const c of [huffman, lzw, rle]) {
+      const stream = c.encode(x);
+      const buf = new Uint8Array(6000).fill(0xee);
+      const got = c.decode(stream, { output: buf });
+      expect(got.buffer).toBe(buf.buffer);
+      expect(got.byteOffset).toBe(0);
+      expect(got).toEqual(x);
+      expect(buf[5000]).toBe(0xee); // nothing written past the decoded bytes
+      // The exact size, a subarray at an offset, and the empty stream into an empty buffer.
+      expect(c.decode(stream, { output: new Uint8Array(5000) })).toEqual(x);
+      const inner = new Uint8Array(7000).subarray(1000, 6000);
+      expect(c.decode(stream, { output: inner, maxOutputBytes: 5000 })).toEqual(x);
+      expect(new Uint8Array(inner.buffer, 0, 1000).every((v) => v === 0)).toBe(true);
+      expect(c.decode(c.encode(new Uint8Array(0)), { output: new Uint8Array(0) }).length).toBe(0);
+    }
+    expect(nr.memory().wasmBytes).toBe(before);
+  });
+
+  it('an output too small, or not a Uint8Array, is an InvalidArgumentError and changes nothing', () => {
+    const x = new Uint8Array(1000).fill(3);
+    for (const [name, c] of [['huffman', huffman], ['lzw', lzw], ['rle', rle]] as const) {
+      const stream = c.encode(x);
+      const small = new Uint8Array(999).fill(9);
+      throwsInvalid(() => c.decode(stream, { output: small }), new RegExp(`^compression\\.${name}\\.decode: output holds 999 bytes but the stream decodes to 1000$`));
+      expect(small.every((v) => v === 9)).toBe(true);
+      throwsInvalid(() => c.decode(stream, { output: [0, 0] as unknown as Uint8Array }), new RegExp(`^compression\\.${name}\\.decode: output must be a Uint8Array, got`));
+      throwsInvalid(() => c.decode(stream, { output: new Float32Array(1000) as unknown as Uint8Array }), /output must be a Uint8Array/);
+      throwsInvalid(() => c.decode(stream, { ouptut: new Uint8Array(1000) } as never), /unknown option 'ouptut' — did you mean 'output'\? \(known: maxOutputBytes, output\)/);
+      // maxOutputBytes still bounds the work when an output is given.
+      throwsInvalid(() => c.decode(stream, { output: new Uint8Array(2000), maxOutputBytes: 10 }), /more than maxOutputBytes = 10/);
+    }
+    // The image codecs take maxOutputBytes only.
+    throwsInvalid(() => codecs.dct.decode(codecs.dct.encode({ data: new Uint8Array(64), width: 8, height: 8 }), { output: new Uint8Array(64) } as never), /unknown option 'output' \(known: maxOutputBytes\)/);
+  });
+});
+
 describe('image codecs: any size, within the error bound of their quality', () => {
   it('dct and wavelet round trip 2 × 1,000 generated images within their bounds', () => {
     const r = mulberry32(21);

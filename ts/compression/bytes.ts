@@ -5,6 +5,7 @@
 import { call, check, outPtr, raw, readOut } from '../engine.js';
 import { InvalidArgumentError, OutOfMemoryError } from '../errors.js';
 import { describe } from '../ops/convert.js';
+import { checkArgs } from '../options.js';
 
 /** ABI codec ids (crates/wasm/src/exports/compression.rs `CODECS`). */
 export const CODEC = { huffman: 0, lzw: 1, rle: 2, dct: 3, wavelet: 4 } as const;
@@ -27,19 +28,38 @@ export function bytesArg(op: string, bytes: unknown): Uint8Array {
   return bytes;
 }
 
-export function maxOutputArg(op: string, options: unknown): number {
-  if (options === undefined) return DEFAULT_MAX_OUTPUT_BYTES;
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new InvalidArgumentError(`${op}: options must be an object, got ${describe(options)}`);
-  }
-  for (const k of Object.keys(options)) {
-    if (k !== 'maxOutputBytes') throw new InvalidArgumentError(`${op}: unknown option '${k}' (known: maxOutputBytes)`);
-  }
-  const m = (options as DecodeOptions).maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+/** Options of the byte decoders (Huffman, LZW, RLE). */
+export interface ByteDecodeOptions extends DecodeOptions {
+  /**
+   * A buffer to decode into, as fflate's `out`: the result is `output.subarray(0, n)` for the
+   * `n` decoded bytes, and no new array is allocated. Reusing one buffer for many streams
+   * saves the allocation of the result, which dominates decoding long runs (a fresh 64 MiB
+   * array costs its page faults when first written). A stream that decodes to more bytes
+   * than `output` holds throws `InvalidArgumentError` (after decoding; `maxOutputBytes`
+   * still bounds the work).
+   */
+  output?: Uint8Array;
+}
+
+function maxOf(op: string, m: unknown): number {
+  if (m === undefined) return DEFAULT_MAX_OUTPUT_BYTES;
   if (typeof m !== 'number' || !Number.isInteger(m) || m < 0 || m > 0xffff_ffff) {
     throw new InvalidArgumentError(`${op}: maxOutputBytes must be an integer in [0, 4294967295], got ${describe(m)}`);
   }
   return m;
+}
+
+export function maxOutputArg(op: string, options: unknown): number {
+  return maxOf(op, checkArgs(op, options, ['maxOutputBytes']).maxOutputBytes);
+}
+
+/** The options of a byte decoder: the output cap and the buffer to decode into, if any. */
+export function byteDecodeArgs(op: string, options: unknown): { maxOutput: number; output?: Uint8Array } {
+  const o = checkArgs(op, options, ['maxOutputBytes', 'output']);
+  if (o.output !== undefined && !(o.output instanceof Uint8Array)) {
+    throw new InvalidArgumentError(`${op}: output must be a Uint8Array, got ${describe(o.output)}`);
+  }
+  return { maxOutput: maxOf(op, o.maxOutputBytes), output: o.output as Uint8Array | undefined };
 }
 
 /** What a codec call returns: the bytes, and the image size for the image codecs. */
@@ -62,29 +82,38 @@ function withInput<T>(op: string, bytes: Uint8Array, f: (ptr: number) => T): T {
   }
 }
 
-function takeResult(): RawResult {
+/** Copies the codec's result out of WebAssembly memory (into `output` if given) and releases it. */
+function takeResult(op: string, output?: Uint8Array): RawResult {
   const e = raw();
   const ptr = readOut(0);
   const len = readOut(1);
-  const out = { bytes: new Uint8Array(e.memory.buffer, ptr, len).slice(), width: readOut(2), height: readOut(3) };
-  e.nr_compress_release();
-  return out;
+  try {
+    const view = new Uint8Array(e.memory.buffer, ptr, len);
+    if (output === undefined) return { bytes: view.slice(), width: readOut(2), height: readOut(3) };
+    if (len > output.length) {
+      throw new InvalidArgumentError(`${op}: output holds ${output.length} bytes but the stream decodes to ${len}`);
+    }
+    output.set(view);
+    return { bytes: output.subarray(0, len), width: readOut(2), height: readOut(3) };
+  } finally {
+    e.nr_compress_release();
+  }
 }
 
 export function encodeRaw(op: string, codec: number, bytes: Uint8Array, param: number, width = 0, height = 0): Uint8Array {
   return withInput(op, bytes, (ptr) =>
     call((e) => {
       check(e.nr_compress(codec, ptr, bytes.length, param, width, height, outPtr(0)));
-      return takeResult().bytes;
+      return takeResult(op).bytes;
     }),
   );
 }
 
-export function decodeRaw(op: string, codec: number, bytes: Uint8Array, maxOutput: number): RawResult {
+export function decodeRaw(op: string, codec: number, bytes: Uint8Array, maxOutput: number, output?: Uint8Array): RawResult {
   return withInput(op, bytes, (ptr) =>
     call((e) => {
       check(e.nr_decompress(codec, ptr, bytes.length, maxOutput, outPtr(0)));
-      return takeResult();
+      return takeResult(op, output);
     }),
   );
 }

@@ -18,7 +18,7 @@ import { call, check, withWords, words } from '../engine.js';
 import { InvalidArgumentError } from '../errors.js';
 import { describe } from '../ops/convert.js';
 import { checkKeys } from '../classic/common.js';
-import { bytesArg, CODEC, decodeRaw, encodeRaw, maxOutputArg, type DecodeOptions } from './bytes.js';
+import { byteDecodeArgs, bytesArg, CODEC, decodeRaw, encodeRaw, type ByteDecodeOptions } from './bytes.js';
 
 /**
  * Encodes `bytes`.
@@ -34,11 +34,13 @@ export function encode(bytes: Uint8Array): Uint8Array {
  * Decodes a stream from {@link encode} (coded or stored). Throws `InvalidArgumentError` on
  * any malformed stream (wrong magic or version, checksum mismatch, truncation, a code table
  * that is not prefix-free, a stored payload whose length is not the header's, more output
- * than `maxOutputBytes`).
+ * than `maxOutputBytes`). `options.output` decodes into a buffer of yours (see
+ * {@link ByteDecodeOptions}).
  */
-export function decode(bytes: Uint8Array, options?: DecodeOptions): Uint8Array {
+export function decode(bytes: Uint8Array, options?: ByteDecodeOptions): Uint8Array {
   const op = 'compression.huffman.decode';
-  return decodeRaw(op, CODEC.huffman, bytesArg(op, bytes), maxOutputArg(op, options)).bytes;
+  const { maxOutput, output } = byteDecodeArgs(op, options);
+  return decodeRaw(op, CODEC.huffman, bytesArg(op, bytes), maxOutput, output).bytes;
 }
 
 /**

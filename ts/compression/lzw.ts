@@ -10,7 +10,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import { describe } from '../ops/convert.js';
 import { checkKeys } from '../classic/common.js';
-import { bytesArg, CODEC, decodeRaw, encodeRaw, maxOutputArg, type DecodeOptions } from './bytes.js';
+import { byteDecodeArgs, bytesArg, CODEC, decodeRaw, encodeRaw, type ByteDecodeOptions } from './bytes.js';
 
 /** Encoder options. */
 export interface LzwOptions {
@@ -32,9 +32,11 @@ export function encode(bytes: Uint8Array, options: LzwOptions = {}): Uint8Array 
 /**
  * Decodes a stream from {@link encode}. Throws `InvalidArgumentError` on a malformed stream
  * (codes beyond the dictionary, truncation, checksum mismatch, more output than
- * `maxOutputBytes`, …).
+ * `maxOutputBytes`, …). `options.output` decodes into a buffer of yours (see
+ * {@link ByteDecodeOptions}).
  */
-export function decode(bytes: Uint8Array, options?: DecodeOptions): Uint8Array {
+export function decode(bytes: Uint8Array, options?: ByteDecodeOptions): Uint8Array {
   const op = 'compression.lzw.decode';
-  return decodeRaw(op, CODEC.lzw, bytesArg(op, bytes), maxOutputArg(op, options)).bytes;
+  const { maxOutput, output } = byteDecodeArgs(op, options);
+  return decodeRaw(op, CODEC.lzw, bytesArg(op, bytes), maxOutput, output).bytes;
 }

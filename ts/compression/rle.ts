@@ -6,7 +6,7 @@
  * most `n + ⌊n/128⌋ + 1` payload bytes plus the 14-byte header, so data without runs grows
  * by at most 1/128 (0.8 %).
  */
-import { bytesArg, CODEC, decodeRaw, encodeRaw, maxOutputArg, type DecodeOptions } from './bytes.js';
+import { byteDecodeArgs, bytesArg, CODEC, decodeRaw, encodeRaw, type ByteDecodeOptions } from './bytes.js';
 
 /** Encodes `bytes`. */
 export function encode(bytes: Uint8Array): Uint8Array {
@@ -14,8 +14,13 @@ export function encode(bytes: Uint8Array): Uint8Array {
   return encodeRaw(op, CODEC.rle, bytesArg(op, bytes), 0);
 }
 
-/** Decodes a stream from {@link encode}; malformed streams throw `InvalidArgumentError`. */
-export function decode(bytes: Uint8Array, options?: DecodeOptions): Uint8Array {
+/**
+ * Decodes a stream from {@link encode}; malformed streams throw `InvalidArgumentError`.
+ * `options.output` decodes into a buffer of yours (reused across calls, it saves allocating
+ * the result: `rle.decode(stream, { output: buf })` returns `buf.subarray(0, n)`).
+ */
+export function decode(bytes: Uint8Array, options?: ByteDecodeOptions): Uint8Array {
   const op = 'compression.rle.decode';
-  return decodeRaw(op, CODEC.rle, bytesArg(op, bytes), maxOutputArg(op, options)).bytes;
+  const { maxOutput, output } = byteDecodeArgs(op, options);
+  return decodeRaw(op, CODEC.rle, bytesArg(op, bytes), maxOutput, output).bytes;
 }
