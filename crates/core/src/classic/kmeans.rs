@@ -45,11 +45,13 @@ pub struct KMeans {
     pub converged: bool,
 }
 
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn dist2(a: &[f32], b: &[f32]) -> f64 {
     a.iter().zip(b).map(|(&p, &q)| (f64::from(p) - f64::from(q)).powi(2)).sum()
 }
 
 /// The nearest center of `row` and the squared distance to it.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn nearest(row: &[f32], centers: &[f32], d: usize) -> (u32, f64) {
     let mut best = (0u32, f64::INFINITY);
     for (j, c) in centers.chunks_exact(d).enumerate() {
@@ -62,6 +64,7 @@ fn nearest(row: &[f32], centers: &[f32], d: usize) -> (u32, f64) {
 }
 
 /// k-means++ seeding: `k` rows of `x` chosen as described in the module docs.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn seed_centers(x: &[f32], n: usize, d: usize, k: usize, rng: &mut Philox) -> Result<Vec<f32>> {
     // k ≤ n, so k·d ≤ n·d (the size of x) cannot overflow.
     let mut centers = crate::tensor::alloc_empty(OP, k * d)?;
@@ -100,6 +103,7 @@ fn seed_centers(x: &[f32], n: usize, d: usize, k: usize, rng: &mut Philox) -> Re
 }
 
 /// Clusters the rows of `x` (`[n, d]`) into `cfg.k` groups; see the module docs.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn kmeans(x: &Tensor, cfg: KMeansConfig) -> Result<KMeans> {
     let [n, d] = x.dims() else {
         bail_shape!(OP, "x must have shape [samples, features], got {}", x.shape());
@@ -184,6 +188,7 @@ mod tests {
     use crate::Shape;
 
     /// Three tight blobs around (0,0), (10,0), (0,10).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn blobs(seed: u64) -> Tensor {
         let mut rng = Philox::new(seed, 9);
         let mut v = Vec::new();
@@ -196,11 +201,13 @@ mod tests {
         Tensor::new("t", Shape::from([60, 2]), v).unwrap()
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn cfg(k: usize, seed: u64) -> KMeansConfig {
         KMeansConfig { k, max_iterations: 100, tolerance: 0.0, seed }
     }
 
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn finds_the_blobs_deterministically() {
         let x = blobs(1);
         let a = kmeans(&x, cfg(3, 7)).unwrap();
@@ -221,6 +228,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn seeding_differs_by_seed_and_handles_duplicates() {
         let x = blobs(2);
         let s1 = seed_centers(x.data(), 60, 2, 3, &mut Philox::new(1, 0)).unwrap();
@@ -234,6 +242,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn bad_input_is_named() {
         let x = blobs(1);
         let e = |x: &Tensor, c: KMeansConfig| kmeans(x, c).unwrap_err().to_string();

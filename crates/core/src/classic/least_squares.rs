@@ -20,6 +20,7 @@ const OP: &str = "leastSquares";
 /// Factors the symmetric positive definite `m` (`p × p`, row-major) in place into its lower
 /// Cholesky factor `L` (the upper triangle is left as is). On failure returns the index of the
 /// first column whose pivot is not positive.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn cholesky(m: &mut [f64], p: usize) -> core::result::Result<(), usize> {
     let scale = (0..p).map(|i| m[i * p + i].abs()).fold(0.0, f64::max).max(f64::MIN_POSITIVE);
     for j in 0..p {
@@ -45,6 +46,7 @@ pub fn cholesky(m: &mut [f64], p: usize) -> core::result::Result<(), usize> {
 }
 
 /// Solves `L·Lᵀ·x = b` in place for each of the `cols` columns of `b` (`p × cols`, row-major).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn cholesky_solve(l: &[f64], p: usize, b: &mut [f64], cols: usize) {
     for c in 0..cols {
         // L·y = b
@@ -67,6 +69,7 @@ pub fn cholesky_solve(l: &[f64], p: usize, b: &mut [f64], cols: usize) {
 }
 
 /// `argmin ‖A·X − B‖² + l2·‖X‖²`; see the module docs.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn least_squares(a: &Tensor, b: &Tensor, l2: f32) -> Result<Tensor> {
     let [n, p] = a.dims() else {
         bail_shape!(OP, "a must be a matrix [samples, features], got shape {}", a.shape());
@@ -133,11 +136,13 @@ pub fn least_squares(a: &Tensor, b: &Tensor, l2: f32) -> Result<Tensor> {
 mod tests {
     use super::*;
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn t(dims: &[usize], v: Vec<f32>) -> Tensor {
         Tensor::new("t", Shape::from(dims), v).unwrap()
     }
 
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn exact_and_overdetermined_systems() {
         // 2x + y = 5, x + 3y = 10 → x = 1, y = 3.
         let x = least_squares(&t(&[2, 2], vec![2., 1., 1., 3.]), &t(&[2], vec![5., 10.]), 0.0).unwrap();
@@ -154,6 +159,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn ridge_matches_its_closed_form() {
         // One column: x = Σ a·b / (Σ a² + λ).
         let a = t(&[3, 1], vec![1., 2., 3.]);
@@ -163,6 +169,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn singular_systems_need_regularization() {
         let a = t(&[3, 2], vec![1., 2., 2., 4., 3., 6.]);
         let b = t(&[3], vec![1., 2., 3.]);
@@ -174,6 +181,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn bad_input_is_named() {
         let a = t(&[3, 2], vec![1.; 6]);
         let e = |a: &Tensor, b: &Tensor, l2: f32| least_squares(a, b, l2).unwrap_err().to_string();
@@ -186,6 +194,7 @@ mod tests {
 
     /// The normal matrix is p×p: for many columns that is an out-of-memory error, not an abort.
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn huge_column_counts_are_out_of_memory() {
         let a = Tensor::zeros("t", Shape::from([0, 4_000_000_000])).unwrap();
         let b = Tensor::zeros("t", Shape::from([0])).unwrap();

@@ -33,6 +33,7 @@ pub enum Convention {
 
 impl Convention {
     /// The output below the threshold.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn low(self) -> f32 {
         match self {
             Convention::Bipolar => -1.0,
@@ -40,6 +41,7 @@ impl Convention {
         }
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn name(self) -> &'static str {
         match self {
             Convention::Bipolar => "bipolar",
@@ -93,6 +95,7 @@ pub struct Perceptron {
 }
 
 impl Perceptron {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(cfg: PerceptronConfig) -> Result<Perceptron> {
         if cfg.inputs == 0 {
             bail!(OP, "inputs must be a positive integer, got 0");
@@ -107,6 +110,7 @@ impl Perceptron {
     }
 
     /// Replaces the weights and bias (e.g. with starting values).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn set_weights(&mut self, weights: &[f32], bias: f32) -> Result<()> {
         if weights.len() != self.cfg.inputs {
             bail_shape!(OP, "weights has {} values but the perceptron has {} inputs", weights.len(), self.cfg.inputs);
@@ -123,6 +127,7 @@ impl Perceptron {
     }
 
     /// `hi` if `w·x + b > θ`, else `lo`.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn output(&self, x: &[f32]) -> f32 {
         let net: f32 = x.iter().zip(&self.weights).map(|(a, w)| a * w).sum::<f32>() + self.bias;
         if net > self.cfg.threshold {
@@ -133,6 +138,7 @@ impl Perceptron {
     }
 
     /// Checks `x` (`[n, inputs]`, or `[inputs]` for one sample when `allow_vector`) and returns `n`.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn check_x(&self, op: &'static str, x: &Tensor, allow_vector: bool) -> Result<usize> {
         let d = self.cfg.inputs;
         let n = match x.dims() {
@@ -157,6 +163,7 @@ impl Perceptron {
     }
 
     /// Predicted labels: `[n, inputs]` → `[n]`, `[inputs]` → a scalar.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn predict(&self, x: &Tensor) -> Result<Tensor> {
         let n = self.check_x("predict", x, true)?;
         let d = self.cfg.inputs;
@@ -169,11 +176,13 @@ impl Perceptron {
     }
 
     /// Training-set mistakes of the current weights.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn mistakes(&self, x: &[f32], y: &[f32]) -> usize {
         x.chunks_exact(self.cfg.inputs).zip(y).filter(|(row, &t)| self.output(row) != t).count()
     }
 
     /// Checks that `y` holds `n` labels of the convention.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn check_y(&self, y: &Tensor, n: usize) -> Result<()> {
         let ok_shape = matches!(y.dims(), [m] if *m == n) || matches!(y.dims(), [m, 1] if *m == n);
         if !ok_shape {
@@ -192,6 +201,7 @@ impl Perceptron {
     }
 
     /// Trains with the perceptron rule; see the module docs.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn fit(&mut self, x: &Tensor, y: &Tensor, opts: FitOptions) -> Result<FitReport> {
         if opts.max_epochs == 0 {
             bail!("fit", "maxEpochs must be a positive integer, got 0");
@@ -257,10 +267,12 @@ impl Perceptron {
 mod tests {
     use super::*;
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn t(dims: &[usize], v: Vec<f32>) -> Tensor {
         Tensor::new("t", Shape::from(dims), v).unwrap()
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn p(conv: Convention) -> Perceptron {
         Perceptron::new(PerceptronConfig { inputs: 2, convention: conv, learning_rate: 1.0, threshold: 0.0, seed: 1 }).unwrap()
     }
@@ -268,6 +280,7 @@ mod tests {
     const OPTS: FitOptions = FitOptions { max_epochs: 100, shuffle: false, pocket: false };
 
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn and_by_hand() {
         // Binary AND, zero start, η = 1, in order. Epoch 1:
         //   (0,0) t0: net 0 → 0 ok; (0,1) t0 ok; (1,0) t0 ok; (1,1) t1: net 0 → 0, e=1: w=(1,1), b=1.
@@ -287,6 +300,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn xor_stops_at_max_epochs_and_pocket_keeps_the_best() {
         let x = t(&[4, 2], vec![0., 0., 0., 1., 1., 0., 1., 1.]);
         let y = t(&[4], vec![-1., 1., 1., -1.]);
@@ -302,6 +316,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn threshold_shifts_the_decision() {
         let mut pc = p(Convention::Binary);
         pc.cfg.threshold = 1.5;
@@ -313,6 +328,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn bad_input_is_named() {
         let mut pc = p(Convention::Bipolar);
         let x = t(&[2, 2], vec![0.0; 4]);

@@ -45,6 +45,7 @@ pub const MAX_BITS: u32 = 20;
 const CHECK_GAP: usize = 16 * 1024;
 
 #[inline]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn width(next: u32) -> u32 {
     (32 - (next - 1).leading_zeros()).max(9)
 }
@@ -67,11 +68,13 @@ struct Dict {
 
 impl Dict {
     /// A table for at most `entries` strings, at most half full.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn new(entries: usize) -> Dict {
         let bits = (usize::BITS - entries.max(256).leading_zeros()) + 1;
         Dict { keys: vec![0; 1 << bits], vals: vec![0; 1 << bits], shift: 32 - bits }
     }
     #[inline]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn slot(&self, key: u32) -> (usize, bool) {
         let mask = self.keys.len() - 1;
         let mut i = (key.wrapping_mul(0x9E37_79B1) >> self.shift) as usize;
@@ -86,6 +89,7 @@ impl Dict {
             i = (i + 1) & mask;
         }
     }
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn clear(&mut self) {
         self.keys.fill(0);
     }
@@ -93,6 +97,7 @@ impl Dict {
 
 /// Encodes `bytes` with codes of at most `max_bits` (12..=20) bits: coded, or stored when
 /// the codes would not be smaller than the input.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn encode(bytes: &[u8], max_bits: u32) -> Result<Vec<u8>> {
     if !(12..=MAX_BITS).contains(&max_bits) {
         return Err(Error::invalid(OP, format!("maxBits must be in 12..={MAX_BITS}, got {max_bits}")));
@@ -157,6 +162,7 @@ pub fn encode(bytes: &[u8], max_bits: u32) -> Result<Vec<u8>> {
 
 /// Decodes a stream from [`encode`] (coded or stored), refusing to produce more than
 /// `max_output` bytes.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn decode(stream: &[u8], max_output: usize) -> Result<Vec<u8>> {
     let (h, payload) = header::open_versions(OP, MAGIC, stream, max_output, header::VERSION_STORED)?;
     let max_bits = u32::from(h.param & !header::STORED);
@@ -173,6 +179,7 @@ pub fn decode(stream: &[u8], max_output: usize) -> Result<Vec<u8>> {
 }
 
 /// Decodes the payload after the header (exposed for fuzzing below the checksum).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn decode_payload(n: usize, max_bits: u32, payload: &[u8]) -> Result<Vec<u8>> {
     if !(12..=MAX_BITS).contains(&max_bits) {
         return Err(Error::invalid(OP, format!("the header's maximum code width {max_bits} is not in 12..={MAX_BITS}")));
@@ -273,6 +280,7 @@ mod tests {
     use crate::compression::lcg;
 
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn round_trips_at_every_width_including_resets() {
         let text = b"TOBEORNOTTOBEORTOBEORNOT#".repeat(3000);
         for bits in 12..=20 {
@@ -284,6 +292,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn incompressible_input_is_stored_as_header_plus_input() {
         use header::{HEADER_BYTES, STORED, VERSION, VERSION_STORED};
         let text = b"TOBEORNOTTOBEORTOBEORNOT#".repeat(3000);
@@ -307,6 +316,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn bad_stored_streams_are_errors() {
         let reseal = |mut s: Vec<u8>| {
             header::seal(&mut s);
@@ -338,6 +348,7 @@ mod tests {
     /// A GIF-style stream (CLEAR the moment the dictionary fills, written here by hand, as the
     /// first encoder did) decodes too.
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn full_dictionary_then_adaptive_reset_round_trips() {
         let mut input: Vec<u8> = lcg(200_000, 3).iter().map(|b| b"etaoin shrdlu"[(*b % 13) as usize]).collect();
         input.extend(lcg(200_000, 5).iter().map(|b| b"0123456789+-*/"[(*b % 14) as usize]));
@@ -371,12 +382,14 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn compresses_text() {
         let text = b"TOBEORNOTTOBEORTOBEORNOT#".repeat(3000);
         assert!(encode(&text, 16).unwrap().len() < text.len() / 10);
     }
 
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn bad_codes_are_errors_not_panics() {
         // 9-bit code 300 with an empty dictionary.
         let mut w = BitWriter::new(Vec::new());

@@ -21,6 +21,7 @@ const OP: &str = "compression.rle";
 
 /// Length of the run of `x[i]` starting at `i`, at most 128.
 #[inline]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn run_at(x: &[u8], i: usize) -> usize {
     let b = x[i];
     let end = (i + 128).min(x.len());
@@ -41,6 +42,7 @@ fn run_at(x: &[u8], i: usize) -> usize {
     j - i
 }
 
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn flush_literal(out: &mut Vec<u8>, lit: &[u8]) {
     for chunk in lit.chunks(128) {
         out.push((chunk.len() - 1) as u8);
@@ -49,6 +51,7 @@ fn flush_literal(out: &mut Vec<u8>, lit: &[u8]) {
 }
 
 /// Encodes `bytes`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn encode(bytes: &[u8]) -> Result<Vec<u8>> {
     let mut out = header::begin(MAGIC, 0, bytes.len(), OP)?;
     let bound = bytes.len() + bytes.len() / 128 + 1;
@@ -71,12 +74,14 @@ pub fn encode(bytes: &[u8]) -> Result<Vec<u8>> {
 }
 
 /// Decodes a stream from [`encode`], refusing to produce more than `max_output` bytes.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn decode(stream: &[u8], max_output: usize) -> Result<Vec<u8>> {
     let (h, payload) = header::open(OP, MAGIC, stream, max_output)?;
     decode_payload(h.raw_len, payload)
 }
 
 /// Decodes the payload after the header (exposed for fuzzing below the checksum).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn decode_payload(n: usize, p: &[u8]) -> Result<Vec<u8>> {
     if n as u64 > 64 * p.len() as u64 + 128 {
         return Err(Error::invalid(OP, format!("the header claims {n} bytes but {} payload bytes can hold at most {}", p.len(), 64 * p.len() + 128)));
@@ -121,6 +126,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn round_trips_and_meets_the_growth_bound() {
         let mut alternating = Vec::new();
         for i in 0..1000u32 {
@@ -138,6 +144,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn malformed_packets_are_errors() {
         assert!(decode_payload(3, &[128, 0]).unwrap_err().to_string().contains("reserved"));
         assert!(decode_payload(3, &[5, 1]).unwrap_err().to_string().contains("truncated"));

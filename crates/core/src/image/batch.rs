@@ -14,6 +14,7 @@ pub struct Batch {
 
 /// Validates two image tensors (see the module docs of [`super`]) and returns their layout.
 /// Values must be finite.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn images(op: &'static str, a: &Tensor, b: &Tensor, image_shape: Option<[usize; 2]>) -> Result<Batch> {
     if a.dims() != b.dims() {
         bail_shape!(op, "a and b must have the same shape, got {} and {}", a.shape(), b.shape());
@@ -43,6 +44,7 @@ pub fn images(op: &'static str, a: &Tensor, b: &Tensor, image_shape: Option<[usi
 }
 
 /// Checks `maxValue` (finite, > 0).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn max_value(op: &'static str, v: f32) -> Result<f64> {
     if !(v.is_finite() && v > 0.0) {
         bail!(op, "maxValue must be a finite number > 0, got {}", crate::error::js_number(v));
@@ -54,11 +56,13 @@ pub fn max_value(op: &'static str, v: f32) -> Result<f64> {
 mod tests {
     use super::*;
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn z(d: &[usize]) -> Tensor {
         Tensor::zeros("t", Shape::from(d)).unwrap()
     }
 
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn layouts_and_errors() {
         assert_eq!(images("m", &z(&[2, 3]), &z(&[2, 3]), None).unwrap(), Batch { n: 1, h: 2, w: 3, out: Shape::scalar() });
         assert_eq!(images("m", &z(&[4, 2, 3]), &z(&[4, 2, 3]), None).unwrap().out, Shape::from([4]));

@@ -39,12 +39,14 @@ pub struct SsimConfig {
 }
 
 impl Default for SsimConfig {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn default() -> SsimConfig {
         SsimConfig { max_value: 1.0, window_size: 11, sigma: 1.5, k1: 0.01, k2: 0.03 }
     }
 }
 
 /// The normalised 1-D Gaussian window.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn gaussian_window(size: usize, sigma: f64) -> Vec<f64> {
     let c = (size as f64 - 1.0) / 2.0;
     let g: Vec<f64> = (0..size).map(|i| (-((i as f64 - c).powi(2)) / (2.0 * sigma * sigma)).exp()).collect();
@@ -53,6 +55,7 @@ pub fn gaussian_window(size: usize, sigma: f64) -> Vec<f64> {
 }
 
 /// Mean SSIM of each image pair (see the module docs); `image_shape` reads flat images.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn ssim(a: &Tensor, b: &Tensor, cfg: &SsimConfig, image_shape: Option<[usize; 2]>) -> Result<Tensor> {
     let max = max_value(OP, cfg.max_value)?;
     let ws = cfg.window_size;
@@ -121,6 +124,7 @@ mod tests {
     use super::*;
     use crate::Shape;
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn img(h: usize, w: usize, seed: u32) -> Vec<f32> {
         let mut s = seed.wrapping_mul(2654435761) | 1;
         (0..h * w)
@@ -134,6 +138,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn window_is_normalised_and_symmetric() {
         let g = gaussian_window(11, 1.5);
         assert!((g.iter().sum::<f64>() - 1.0).abs() < 1e-15);
@@ -141,6 +146,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn properties() {
         let t = |v: Vec<f32>| Tensor::new("t", Shape::from([16, 20]), v).unwrap();
         let (x, y) = (t(img(16, 20, 1)), t(img(16, 20, 2)));
@@ -161,6 +167,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn errors() {
         let z = |d: &[usize]| Tensor::zeros("t", Shape::from(d)).unwrap();
         let cfg = SsimConfig::default();

@@ -25,10 +25,12 @@ thread_local! {
 }
 
 /// Whether a tape is recording.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub(crate) fn recording() -> bool {
     TAPE.with(|t| t.borrow().is_some())
 }
 
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn append(op: Recorded, inputs: Vec<(u64, Tensor)>, output: (u64, Tensor)) {
     TAPE.with(|tp| {
         if let Some(tape) = tp.borrow_mut().as_mut() {
@@ -39,6 +41,7 @@ fn append(op: Recorded, inputs: Vec<(u64, Tensor)>, output: (u64, Tensor)) {
 
 /// Records the tensor just stored under `handle` as the output of `op`, an op without a
 /// backward rule, whose inputs are the tensors this call read.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub(crate) fn record_opaque(op: &'static str, handle: u32, output: Tensor) -> Result<()> {
     let (id, inputs) = handles::with(|h| -> Result<_> { Ok((h.id(handle)?, h.reads())) })?;
     append(Recorded::Opaque { op }, inputs, (id, output));
@@ -50,6 +53,7 @@ pub(crate) fn record_opaque(op: &'static str, handle: u32, output: Tensor) -> Re
 ///
 /// # Safety
 /// `out` must point to a writable u32.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub(crate) unsafe fn emit_rec(op: &'static str, t: Tensor, out: *mut u32, rec: impl FnOnce() -> (Recorded, Vec<u32>)) -> Result<()> {
     let kept = recording().then(|| t.clone());
     // SAFETY: forwarded caller contract.
@@ -74,6 +78,7 @@ pub(crate) unsafe fn emit_rec(op: &'static str, t: Tensor, out: *mut u32, rec: i
 
 /// Records `pieces` (just stored) as slices of `x` along `axis` starting at `begin` (for
 /// `split`). No-op when no tape records.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub(crate) fn record_slices(x: u32, axis: usize, mut begin: usize, pieces: &[u32]) -> Result<()> {
     if !recording() {
         return Ok(());
@@ -95,6 +100,7 @@ pub(crate) fn record_slices(x: u32, axis: usize, mut begin: usize, pieces: &[u32
 
 /// Starts recording. Fails if a tape is already recording (gradients do not nest).
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_tape_begin() -> i32 {
     guard(|| {
         TAPE.with(|t| {
@@ -119,6 +125,7 @@ pub extern "C" fn nr_tape_begin() -> i32 {
 /// # Safety
 /// `out` must point to a writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_tape_made(h: u32, out: *mut u32) -> i32 {
     guard(|| {
         let first = TAPE_FIRST_ID.with(|f| f.get());
@@ -133,6 +140,7 @@ pub unsafe extern "C" fn nr_tape_made(h: u32, out: *mut u32) -> i32 {
 
 /// Stops recording and drops the tape (and its references to tensors).
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_tape_end() -> i32 {
     TAPE.with(|t| *t.borrow_mut() = None);
     handles::with(|h| h.set_logging(false));
@@ -148,6 +156,7 @@ pub extern "C" fn nr_tape_end() -> i32 {
 /// # Safety
 /// `sources` points to `n` u32s; `out` to `out_cap` writable u32s.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_tape_gradient(y: u32, dy: u32, sources: *const u32, n: usize, out: *mut u32, out_cap: usize) -> i32 {
     guard(|| {
         const OP: &str = "grad";
@@ -206,16 +215,19 @@ mod tests {
     use crate::handles::Object;
     use neurite_core::Status;
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn new_tensor(v: Vec<f32>) -> u32 {
         let n = v.len();
         handles::with(|h| h.insert(Object::Tensor(Tensor::new("t", [n].into(), v).unwrap()))).unwrap()
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn data(h: u32) -> Vec<f32> {
         handles::with(|t| t.tensor(h).unwrap().data().to_vec())
     }
 
     /// The scratch area as u32 words (TS's view of it).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn scratch() -> *mut u32 {
         SCRATCH.0.get() as *mut u32
     }
@@ -223,6 +235,7 @@ mod tests {
     /// y = Σ x·x over `count` sources made in the scratch: the gradient list must fit in the
     /// capacity the caller names, else nothing happens; within it, every gradient is right.
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn gradient_lists_are_bounds_checked() {
         let before = handles::with(|h| h.stats().live);
         let xs: Vec<u32> = (0..600).map(|i| new_tensor(vec![i as f32])).collect();
@@ -274,6 +287,7 @@ mod tests {
 
     /// A source used twice along a chain: the contributions are summed per tensor id.
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn fan_out_sums_per_id() {
         let x = new_tensor(vec![3.0]);
         assert_eq!(nr_tape_begin(), 0);
@@ -299,6 +313,7 @@ mod tests {
     /// An export without a backward rule on the path from a source to y makes `grad` fail with
     /// its name (here `lossGrad`), instead of a zero gradient.
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn an_unrecorded_op_on_the_path_is_an_error() {
         let x = new_tensor(vec![0.2, 0.7]);
         let t = new_tensor(vec![0.0, 1.0]);
