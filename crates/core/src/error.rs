@@ -53,6 +53,7 @@ impl Status {
     ];
 
     /// The stable name of the status, as the TS facade spells it.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn name(self) -> &'static str {
         match self {
             Status::Ok => "Ok",
@@ -68,6 +69,7 @@ impl Status {
 
 impl Error {
     /// The ABI status code of this error.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn status(&self) -> Status {
         match self {
             Error::InvalidArgument { .. } => Status::InvalidArgument,
@@ -79,11 +81,13 @@ impl Error {
     }
 
     /// An [`Error::InvalidArgument`] for `op`.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn invalid(op: &'static str, msg: impl Into<String>) -> Error {
         Error::InvalidArgument { op, msg: msg.into() }
     }
 
     /// An [`Error::ShapeMismatch`] for `op`.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn shape(op: &'static str, msg: impl Into<String>) -> Error {
         Error::ShapeMismatch { op, msg: msg.into() }
     }
@@ -91,6 +95,7 @@ impl Error {
     /// This error as raised while `op` checked `what`: an argument or shape error of an inner
     /// operation (say a loss) becomes `{op}: {inner} on {what}: {msg}`, with the same variant,
     /// so that the message names the operation the user called. Other errors are unchanged.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn within(self, op: &'static str, what: &str) -> Error {
         match self {
             Error::InvalidArgument { op: inner, msg } if inner != op => Error::InvalidArgument { op, msg: format!("{inner} on {what}: {msg}") },
@@ -101,6 +106,7 @@ impl Error {
 }
 
 impl fmt::Display for Error {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::InvalidArgument { op, msg } | Error::ShapeMismatch { op, msg } => {
@@ -117,6 +123,7 @@ impl fmt::Display for Error {
 
 /// A number as JavaScript prints it (`Infinity`, `-Infinity`, `NaN`), for messages that reach
 /// JS users.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn js_number(v: f32) -> String {
     if v.is_nan() {
         "NaN".into()
@@ -148,6 +155,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn messages_name_the_op() {
         let e = Error::shape("matMul", "inner dimensions differ: a is [2,3], b is [4,5]");
         assert_eq!(e.to_string(), "matMul: inner dimensions differ: a is [2,3], b is [4,5]");
@@ -157,6 +165,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn within_names_the_caller_and_keeps_the_variant() {
         let e = Error::shape("meanSquaredError", "targets of shape [8,2] do not match predictions of shape [8,1]").within("fit", "y");
         assert_eq!(e.to_string(), "fit: meanSquaredError on y: targets of shape [8,2] do not match predictions of shape [8,1]");
@@ -169,6 +178,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn status_codes_are_dense_and_named() {
         for (i, s) in Status::ALL.iter().enumerate() {
             assert_eq!(*s as i32, i as i32);

@@ -49,6 +49,7 @@ impl Initializer {
     ];
 
     /// From an ABI kind id and up to two parameters.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn from_abi(kind: u32, p: &[f32]) -> Result<Initializer> {
         const OP: &str = "initializer";
         let get = |i: usize, default: f32| p.get(i).copied().unwrap_or(default);
@@ -90,6 +91,7 @@ impl Initializer {
     }
 
     /// Fills `out` for a weight with the given fans, from stream `stream` of `seed`.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn fill(&self, out: &mut [f32], fan_in: usize, fan_out: usize, seed: u64, stream: u32) {
         let (fi, fo) = (fan_in.max(1) as f32, fan_out.max(1) as f32);
         let mut rng = Philox::new(seed, stream);
@@ -144,6 +146,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn glorot_uniform_bounds_and_determinism() {
         let mut a = vec![0.0; 1000];
         let mut b = vec![0.0; 1000];
@@ -159,6 +162,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn he_normal_variance() {
         let mut a = vec![0.0; 20000];
         Initializer::HeNormal.fill(&mut a, 100, 10, 1, 0);

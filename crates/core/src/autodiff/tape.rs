@@ -76,6 +76,7 @@ pub struct Tape {
 }
 
 impl Tape {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new() -> Tape {
         Tape::default()
     }

@@ -30,6 +30,7 @@ impl TrainConfig {
     /// Layout: `lossKind, n, lossParams…, optimizerKind, n, optimizerParams…, scheduleKind, n, scheduleParams…,
     /// clipMode (0 none, 1 value, 2 norm, 3 global norm), clipValue, metricCount, metricIds…[, reduction]`
     /// (the trailing reduction id, [`Reduction::NAMES`], defaults to `mean`).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn from_abi(p: &[f32]) -> Result<TrainConfig> {
         use crate::config::Reader;
         let mut r = Reader::new("compile", p);
@@ -113,6 +114,7 @@ pub fn gather_rows(op: &'static str, t: &Tensor, idx: &[u32]) -> Result<Tensor> 
 }
 
 impl Trainer {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(cfg: TrainConfig, seed: u64) -> Trainer {
         Trainer { cfg, state: Vec::new(), step: 0, seed, lr_scale: 1.0 }
     }
@@ -124,6 +126,7 @@ impl Trainer {
     }
 
     /// A copy of the resumable state (fallible allocations), one slot list per parameter of `model`.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn export_state(&self, model: &Sequential) -> Result<TrainerState> {
         let n = model.with_params(|ps| ps.len())?;
         let mut slots = Vec::new();
@@ -138,6 +141,7 @@ impl Trainer {
     /// the compiled optimizer: one slot list per parameter, each empty or `slots()·size`
     /// long, finite, and non-negative where the optimizer keeps squares; a finite `lr_scale
     /// > 0`. On an error nothing changes.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn import_state(&mut self, model: &Sequential, st: TrainerState) -> Result<()> {
         const OP: &str = "importTrainingState";
         let opt = &self.cfg.optimizer;
@@ -182,6 +186,7 @@ impl Trainer {
     }
 
     /// Checks `y` against the model output for `n` samples.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn check_targets(&self, model: &Sequential, op: &'static str, x: &Tensor, y: &Tensor) -> Result<()> {
         model.check_input(op, x)?;
         let n = x.dims()[0];
@@ -502,6 +507,7 @@ mod tests {
 
     /// The fused gradient of every weight against central differences of the loss `fit`
     /// reports, in f64 around f32 weights.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn check_fused(act: f32, loss: Loss, y: &[f32]) {
         let y_dims = if y.len() == 4 { [4, 1] } else { [4, 3] };
         let x = Tensor::new("t", Shape::from([4, 3]), vec![0.5, -1.0, 0.3, 1.5, 0.2, -0.7, -0.3, 0.8, 1.1, 1.0, 1.0, -0.4]).unwrap();

@@ -27,6 +27,7 @@ use crate::kernels::copy;
 use crate::{Result, Shape, Tensor};
 
 /// One-hot encodes `indices` into rows of length `depth`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn one_hot(indices: &Tensor, depth: usize, on: f32, off: f32) -> Result<Tensor> {
     const OP: &str = "oneHot";
     for (pos, &v) in indices.data().iter().enumerate() {
@@ -44,6 +45,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn rows_and_out_of_range() {
         let i = Tensor::new("t", [2, 2].into(), vec![1., -1., 0., 4.]).unwrap();
         let y = one_hot(&i, 4, 5.0, -1.0).unwrap();
@@ -58,6 +60,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn non_integers_are_errors() {
         let i = Tensor::new("t", [3].into(), vec![0., 1.5, 2.]).unwrap();
         let e = one_hot(&i, 3, 1., 0.).unwrap_err();

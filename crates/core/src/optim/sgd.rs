@@ -24,6 +24,7 @@
 //! ```
 
 /// State floats per parameter element.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn slots(momentum: f32) -> usize {
     usize::from(momentum > 0.0)
 }
