@@ -25,6 +25,7 @@ use crate::{bail, Result, Shape, Tensor};
 
 /// Formats flat position `flat` of a tensor with `dims` as `[i0,i1,...]` for messages
 /// (empty for a scalar).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub(crate) fn position(flat: usize, dims: &[usize]) -> String {
     if dims.is_empty() {
         return String::new();
@@ -42,6 +43,7 @@ pub(crate) fn position(flat: usize, dims: &[usize]) -> String {
 }
 
 /// Checks that `v` (at flat `pos` of `indices`) is an integer and returns it.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub(crate) fn integer_index(op: &'static str, v: f32, pos: usize, indices: &Tensor) -> Result<i64> {
     if !v.is_finite() || v.fract() != 0.0 {
         bail!(
@@ -55,6 +57,7 @@ pub(crate) fn integer_index(op: &'static str, v: f32, pos: usize, indices: &Tens
 }
 
 /// Slices of `x` along `axis` picked by `indices`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn gather(x: &Tensor, indices: &Tensor, axis: i64) -> Result<Tensor> {
     const OP: &str = "gather";
     if x.rank() == 0 {
@@ -89,6 +92,7 @@ pub fn gather(x: &Tensor, indices: &Tensor, axis: i64) -> Result<Tensor> {
 
 /// The gradient of `gather` w.r.t. `x`: `dy` rows scatter-added back to the gathered
 /// positions (an index that repeats receives the sum).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn gather_backward(x_shape: &Shape, indices: &Tensor, axis: i64, dy: &Tensor) -> Result<Tensor> {
     const OP: &str = "gather";
     let ax = resolve_axis(OP, axis, x_shape.rank(), false, "x", x_shape)?;
@@ -120,11 +124,13 @@ pub fn gather_backward(x_shape: &Shape, indices: &Tensor, axis: i64, dy: &Tensor
 mod tests {
     use super::*;
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn t(dims: &[usize], v: Vec<f32>) -> Tensor {
         Tensor::new("t", dims.into(), v).unwrap()
     }
 
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn shapes_follow_the_indices() {
         let x = t(&[2, 3], vec![1., 2., 3., 4., 5., 6.]);
         let i = t(&[2, 2], vec![0., 2., 1., 1.]);
@@ -138,6 +144,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn bad_indices_are_named() {
         let x = t(&[2, 3], vec![0.; 6]);
         let e = gather(&x, &t(&[2, 2], vec![0., 1., 3., 0.]), 1).unwrap_err();

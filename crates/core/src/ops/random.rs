@@ -24,6 +24,7 @@ use crate::rng;
 use crate::{bail, Result, Shape, Tensor};
 
 /// Requires `v` to be finite.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn finite(op: &'static str, name: &str, v: f32) -> Result<()> {
     if !v.is_finite() {
         bail!(op, "{name} must be a finite number, got {v}");
@@ -32,6 +33,7 @@ fn finite(op: &'static str, name: &str, v: f32) -> Result<()> {
 }
 
 /// Checks `mean` and `stddev` of a normal distribution.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn check_normal(op: &'static str, mean: f32, stddev: f32) -> Result<()> {
     finite(op, "mean", mean)?;
     finite(op, "stddev", stddev)?;
@@ -42,6 +44,7 @@ fn check_normal(op: &'static str, mean: f32, stddev: f32) -> Result<()> {
 }
 
 /// `x = mean + stddev · z` in place.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn scale_shift(z: &mut [f32], mean: f32, stddev: f32) {
     for v in z {
         *v = mean + stddev * *v;
@@ -52,6 +55,7 @@ fn scale_shift(z: &mut [f32], mean: f32, stddev: f32) {
 ///
 /// # Shapes
 /// Any `shape`; no inputs.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn random_uniform(shape: Shape, min: f32, max: f32, seed: u64, stream: u32) -> Result<Tensor> {
     const OP: &str = "randomUniform";
     finite(OP, "min", min)?;
@@ -77,6 +81,7 @@ pub fn random_uniform(shape: Shape, min: f32, max: f32, seed: u64, stream: u32) 
 ///
 /// # Shapes
 /// Any `shape`; no inputs.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn random_normal(shape: Shape, mean: f32, stddev: f32, seed: u64, stream: u32) -> Result<Tensor> {
     const OP: &str = "randomNormal";
     check_normal(OP, mean, stddev)?;
@@ -90,6 +95,7 @@ pub fn random_normal(shape: Shape, mean: f32, stddev: f32, seed: u64, stream: u3
 ///
 /// # Shapes
 /// Any `shape`; no inputs.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn truncated_normal(shape: Shape, mean: f32, stddev: f32, seed: u64, stream: u32) -> Result<Tensor> {
     const OP: &str = "truncatedNormal";
     check_normal(OP, mean, stddev)?;
@@ -103,6 +109,7 @@ pub fn truncated_normal(shape: Shape, mean: f32, stddev: f32, seed: u64, stream:
 mod tests {
     use super::*;
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn moments(v: &[f32]) -> (f64, f64) {
         let n = v.len() as f64;
         let mean = v.iter().map(|&x| f64::from(x)).sum::<f64>() / n;
@@ -113,6 +120,7 @@ mod tests {
     const N: usize = 100_000;
 
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn uniform_statistics_and_range() {
         let t = random_uniform(Shape::from([N]), -2.0, 6.0, 7, 0).unwrap();
         let (m, s) = moments(t.data());
@@ -129,6 +137,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn uniform_never_reaches_max() {
         // A range so narrow that many products round up to max in f32.
         let t = random_uniform(Shape::from([4096]), 1.0, 1.0 + f32::EPSILON, 1, 0).unwrap();
@@ -138,6 +147,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn normal_statistics() {
         let t = random_normal(Shape::from([N]), 3.0, 0.5, 123, 0).unwrap();
         let (m, s) = moments(t.data());
@@ -151,6 +161,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn truncated_normal_statistics_and_bound() {
         let t = truncated_normal(Shape::from([N]), -1.0, 2.0, 5, 0).unwrap();
         assert!(t.data().iter().all(|&x| (-5.0..=3.0).contains(&x)));
@@ -161,6 +172,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn same_seed_same_bits_and_prefix_stability() {
         let a = random_normal(Shape::from([10, 10]), 0.0, 1.0, 42, 0).unwrap();
         let b = random_normal(Shape::from([100]), 0.0, 1.0, 42, 0).unwrap();
@@ -178,6 +190,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn bad_arguments_name_the_option() {
         let s = || Shape::from([2]);
         let msg = |r: Result<Tensor>| r.unwrap_err().to_string();

@@ -24,6 +24,7 @@ use crate::{Error, Result, Shape, Tensor};
 const OP: &str = "where";
 
 /// The broadcast shape of all three, or an error naming the three shapes.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn out_shape(c: &Shape, a: &Shape, b: &Shape) -> Result<Shape> {
     Shape::broadcast(OP, c, a)
         .and_then(|ca| Shape::broadcast(OP, &ca, b))
@@ -31,6 +32,7 @@ fn out_shape(c: &Shape, a: &Shape, b: &Shape) -> Result<Shape> {
 }
 
 /// `condition != 0 ? a : b`, element-wise with broadcasting.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn select(condition: &Tensor, a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let shape = out_shape(condition.shape(), a.shape(), b.shape())?;
     let mut out = Tensor::zeros(OP, shape)?;
@@ -43,11 +45,13 @@ pub fn select(condition: &Tensor, a: &Tensor, b: &Tensor) -> Result<Tensor> {
 mod tests {
     use super::*;
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn t(shape: &[usize], v: Vec<f32>) -> Tensor {
         Tensor::new("t", shape.into(), v).unwrap()
     }
 
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn same_shape_and_special_conditions() {
         let c = t(&[4], vec![1.0, 0.0, -0.0, f32::NAN]);
         let a = t(&[4], vec![1.0, 2.0, 3.0, 4.0]);
@@ -56,6 +60,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn broadcasts_all_three() {
         let c = t(&[2, 1, 1], vec![0.0, 1.0]);
         let a = t(&[3], vec![1.0, 2.0, 3.0]);
@@ -70,6 +75,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn incompatible_shapes_name_all_three() {
         let e = select(&t(&[2, 3], vec![0.0; 6]), &t(&[3], vec![0.0; 3]), &t(&[4], vec![0.0; 4])).unwrap_err();
         assert_eq!(e.to_string(), "where: condition [2,3], a [3] and b [4] cannot be broadcast together");

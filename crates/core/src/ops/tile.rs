@@ -19,6 +19,7 @@ use crate::kernels::copy;
 use crate::{bail, Result, Shape, Tensor};
 
 /// `x` repeated `reps[i]` times along axis `i`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn tile(x: &Tensor, reps: &[i64]) -> Result<Tensor> {
     const OP: &str = "tile";
     let rank = x.rank();
@@ -41,6 +42,7 @@ pub fn tile(x: &Tensor, reps: &[i64]) -> Result<Tensor> {
 }
 
 /// The gradient of `tile`: `dy` viewed as `[r0, d0, r1, d1, …]` summed over the `r` axes.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn tile_backward(x_shape: &Shape, reps: &[i64], dy: &Tensor) -> Result<Tensor> {
     let mut view = Vec::with_capacity(2 * reps.len());
     for (&r, &d) in reps.iter().zip(x_shape.dims()) {
@@ -58,6 +60,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn repeats_each_axis() {
         let x = Tensor::new("t", [2, 1, 2].into(), vec![1., 2., 3., 4.]).unwrap();
         let y = tile(&x, &[1, 2, 2]).unwrap();
@@ -70,6 +73,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn errors_name_reps_and_shape() {
         let x = Tensor::zeros("t", [2, 3].into()).unwrap();
         let e = tile(&x, &[2]).unwrap_err();
