@@ -82,12 +82,16 @@ impl Error {
 
     /// An [`Error::InvalidArgument`] for `op`.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    #[cold]
+    #[inline(never)]
     pub fn invalid(op: &'static str, msg: impl Into<String>) -> Error {
         Error::InvalidArgument { op, msg: msg.into() }
     }
 
     /// An [`Error::ShapeMismatch`] for `op`.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    #[cold]
+    #[inline(never)]
     pub fn shape(op: &'static str, msg: impl Into<String>) -> Error {
         Error::ShapeMismatch { op, msg: msg.into() }
     }
@@ -155,7 +159,6 @@ mod tests {
     use super::*;
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn messages_name_the_op() {
         let e = Error::shape("matMul", "inner dimensions differ: a is [2,3], b is [4,5]");
         assert_eq!(e.to_string(), "matMul: inner dimensions differ: a is [2,3], b is [4,5]");
@@ -165,7 +168,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn within_names_the_caller_and_keeps_the_variant() {
         let e = Error::shape("meanSquaredError", "targets of shape [8,2] do not match predictions of shape [8,1]").within("fit", "y");
         assert_eq!(e.to_string(), "fit: meanSquaredError on y: targets of shape [8,2] do not match predictions of shape [8,1]");
@@ -178,7 +180,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn status_codes_are_dense_and_named() {
         for (i, s) in Status::ALL.iter().enumerate() {
             assert_eq!(*s as i32, i as i32);

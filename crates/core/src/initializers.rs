@@ -146,7 +146,6 @@ mod tests {
     use super::*;
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn glorot_uniform_bounds_and_determinism() {
         let mut a = vec![0.0; 1000];
         let mut b = vec![0.0; 1000];
@@ -162,7 +161,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn he_normal_variance() {
         let mut a = vec![0.0; 20000];
         Initializer::HeNormal.fill(&mut a, 100, 10, 1, 0);

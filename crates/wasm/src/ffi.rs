@@ -172,6 +172,8 @@ pub fn guard(f: impl FnOnce() -> Result<()>) -> i32 {
 
 /// Records `e` as the last error and returns its status code.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[cold]
+#[inline(never)]
 pub fn fail(e: Error) -> i32 {
     LAST_ERROR.set_fmt(format_args!("{e}"));
     e.status() as i32
@@ -307,6 +309,7 @@ pub static RESULT_INFO: ResultInfo = ResultInfo(UnsafeCell::new([0; 2 + neurite_
 
 /// Writes the last-result record with handle 0 (set once the tensor is stored).
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn set_result_info(dims: &[usize]) {
     let rank = dims.len().min(neurite_core::shape::MAX_RANK);
     // SAFETY: single-threaded; no other reference to the record is live.
@@ -331,6 +334,7 @@ pub fn set_result_info_handle(handle: u32) {
 /// If `ptr` passes [`check_region`] it must point to `n` readable u32 values (TS writes them
 /// just before); in the wasm build the check itself guarantees that.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub unsafe fn read_u32s(op: &'static str, ptr: *const u32, n: usize) -> Result<Vec<u32>> {
     if n == 0 {
         return Ok(Vec::new());
@@ -394,6 +398,7 @@ pub unsafe fn write_out<T>(op: &'static str, ptr: *mut T, value: T) -> Result<()
 
 /// Checks an output pointer for `n` values of `T` (null is an error even for `n == 0`).
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn check_out<T>(op: &'static str, ptr: *mut T, n: usize) -> Result<()> {
     if ptr.is_null() {
         return Err(Error::invalid(op, "null output pointer"));
@@ -435,7 +440,6 @@ mod tests {
 
     // SAFETY: forwards to the system allocator unchanged (or fails, which the contract allows).
     unsafe impl GlobalAlloc for Counting {
-        #[cfg_attr(target_arch = "wasm32", optimize(size))]
         unsafe fn alloc(&self, l: Layout) -> *mut u8 {
             let limit = FAIL_ABOVE.try_with(|c| c.get()).unwrap_or(0);
             if limit != 0 && l.size() > limit {
@@ -445,12 +449,10 @@ mod tests {
             // SAFETY: forwarded.
             unsafe { System.alloc(l) }
         }
-        #[cfg_attr(target_arch = "wasm32", optimize(size))]
         unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
             // SAFETY: forwarded.
             unsafe { System.dealloc(p, l) }
         }
-        #[cfg_attr(target_arch = "wasm32", optimize(size))]
         unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
             let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
             // SAFETY: forwarded.
@@ -461,13 +463,11 @@ mod tests {
     #[global_allocator]
     static A: Counting = Counting;
 
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn allocs() -> usize {
         ALLOCS.with(|c| c.get())
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn guard_keeps_the_message() {
         let code = guard(|| Err(Error::invalid("add", "bad")));
         assert_eq!(code, Status::InvalidArgument as i32);
@@ -476,7 +476,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn message_buffers_are_per_thread_in_tests() {
         LAST_ERROR.set("main thread");
         std::thread::spawn(|| {
@@ -489,7 +488,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn long_messages_are_cut_on_char_boundaries() {
         let s = "é".repeat(2000);
         PANIC_MSG.set(&s);
@@ -502,7 +500,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn the_panic_hook_does_not_allocate() {
         let owned = String::from("index out of bounds: the len is 3 but the index is 7");
         let loc = core::panic::Location::caller();
@@ -520,7 +517,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn a_real_panic_reaches_the_buffer() {
         install_panic_hook();
         let r = std::panic::catch_unwind(|| {
@@ -534,7 +530,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn pointers_must_stay_inside_the_scratch_or_an_alloc_block() {
         let base = SCRATCH.0.get() as usize;
         assert!(check_region("t", "list", base, SCRATCH_BYTES, 4).is_ok());
@@ -559,7 +554,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn argument_lists_are_copied_fallibly() {
         let src = vec![u32::MAX; 1000]; // -1 as i32
         // SAFETY: src holds 1000 u32s (natively any pointer outside the regions passes the check).
@@ -582,7 +576,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn write_slice_checks_the_capacity_first() {
         let mut out = [0u32; 4];
         // SAFETY: out has room for 4 values.

@@ -391,6 +391,7 @@ pub fn set_salt(salt: u32) -> bool {
 
 /// Called at the start of every export: forgets the tensors the previous call read.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn begin_call() {
     TABLE.with(|t| {
         if let Ok(mut t) = t.try_borrow_mut() {
@@ -418,12 +419,10 @@ mod tests {
     use super::*;
     use std::collections::{HashMap, HashSet};
 
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn scalar(v: f32) -> Object {
         Object::Tensor(Tensor::scalar(v))
     }
 
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn value(h: &Handles, handle: u32) -> Result<f32> {
         h.tensor(handle).map(|t| t.data()[0])
     }
@@ -432,7 +431,6 @@ mod tests {
     struct Rng(u64);
 
     impl Rng {
-        #[cfg_attr(target_arch = "wasm32", optimize(size))]
         fn next(&mut self) -> u64 {
             self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
             let mut z = self.0;
@@ -441,14 +439,12 @@ mod tests {
             z ^ (z >> 31)
         }
 
-        #[cfg_attr(target_arch = "wasm32", optimize(size))]
         fn below(&mut self, n: usize) -> usize {
             (self.next() % n as u64) as usize
         }
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn stale_handles_are_rejected() {
         let mut h = Handles::default();
         let a = h.insert(scalar(1.0)).unwrap();
@@ -470,7 +466,6 @@ mod tests {
     /// their own value, freed handles are rejected, no handle value and no id is ever issued
     /// twice, ids count up, and the counters match.
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn random_sequences_match_a_model() {
         for seed in 0..20u64 {
             let mut rng = Rng(seed);
@@ -528,7 +523,6 @@ mod tests {
 
     /// One slot reused over and over retires after 4096 values instead of repeating one.
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn a_slot_retires_before_its_generation_wraps() {
         let mut h = Handles::with_salt(7);
         let mut seen = HashSet::new();
@@ -542,7 +536,6 @@ mod tests {
 
     /// When every slot is live or retired, retired slots serve again (a new cycle).
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn retired_slots_return_when_the_space_is_used_up() {
         let mut h = Handles::with_salt(3);
         h.max_slots = 2;
@@ -559,7 +552,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn salts_give_other_handles() {
         let mut a = Handles::with_salt(1);
         let mut b = Handles::with_salt(2);
@@ -571,7 +563,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn a_lent_model_keeps_its_slot() {
         let mut h = Handles::default();
         let m = h.insert(Object::Model(Box::new(Model::new(1)))).unwrap();

@@ -207,7 +207,6 @@ mod tests {
     use crate::ops::unary::unary;
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn chain_and_fan_out() {
         // y = sum(x * x + exp(x)) → dy/dx = 2x + exp(x)
         let x = Tensor::new("t", [3].into(), vec![0.5, -1.0, 2.0]).unwrap();
@@ -231,7 +230,6 @@ mod tests {
     /// y = sum(opaque(x)) — an op without a rule between a source and y is an error naming it;
     /// the same op on a constant is fine, and a no-gradient op is a constant.
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn gaps_are_errors_and_constants_are_explicit() {
         let x = Tensor::new("t", [2].into(), vec![1.0, 2.0]).unwrap();
         let c = Tensor::new("t", [2].into(), vec![3.0, 4.0]).unwrap();

@@ -188,7 +188,6 @@ mod tests {
     use crate::Shape;
 
     /// Three tight blobs around (0,0), (10,0), (0,10).
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn blobs(seed: u64) -> Tensor {
         let mut rng = Philox::new(seed, 9);
         let mut v = Vec::new();
@@ -201,13 +200,11 @@ mod tests {
         Tensor::new("t", Shape::from([60, 2]), v).unwrap()
     }
 
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn cfg(k: usize, seed: u64) -> KMeansConfig {
         KMeansConfig { k, max_iterations: 100, tolerance: 0.0, seed }
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn finds_the_blobs_deterministically() {
         let x = blobs(1);
         let a = kmeans(&x, cfg(3, 7)).unwrap();
@@ -228,7 +225,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn seeding_differs_by_seed_and_handles_duplicates() {
         let x = blobs(2);
         let s1 = seed_centers(x.data(), 60, 2, 3, &mut Philox::new(1, 0)).unwrap();
@@ -242,7 +238,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn bad_input_is_named() {
         let x = blobs(1);
         let e = |x: &Tensor, c: KMeansConfig| kmeans(x, c).unwrap_err().to_string();

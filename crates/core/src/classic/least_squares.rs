@@ -136,13 +136,11 @@ pub fn least_squares(a: &Tensor, b: &Tensor, l2: f32) -> Result<Tensor> {
 mod tests {
     use super::*;
 
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn t(dims: &[usize], v: Vec<f32>) -> Tensor {
         Tensor::new("t", Shape::from(dims), v).unwrap()
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn exact_and_overdetermined_systems() {
         // 2x + y = 5, x + 3y = 10 → x = 1, y = 3.
         let x = least_squares(&t(&[2, 2], vec![2., 1., 1., 3.]), &t(&[2], vec![5., 10.]), 0.0).unwrap();
@@ -159,7 +157,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn ridge_matches_its_closed_form() {
         // One column: x = Σ a·b / (Σ a² + λ).
         let a = t(&[3, 1], vec![1., 2., 3.]);
@@ -169,7 +166,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn singular_systems_need_regularization() {
         let a = t(&[3, 2], vec![1., 2., 2., 4., 3., 6.]);
         let b = t(&[3], vec![1., 2., 3.]);
@@ -181,7 +177,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn bad_input_is_named() {
         let a = t(&[3, 2], vec![1.; 6]);
         let e = |a: &Tensor, b: &Tensor, l2: f32| least_squares(a, b, l2).unwrap_err().to_string();
@@ -194,7 +189,6 @@ mod tests {
 
     /// The normal matrix is p×p: for many columns that is an out-of-memory error, not an abort.
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn huge_column_counts_are_out_of_memory() {
         let a = Tensor::zeros("t", Shape::from([0, 4_000_000_000])).unwrap();
         let b = Tensor::zeros("t", Shape::from([0])).unwrap();

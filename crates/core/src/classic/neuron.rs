@@ -67,13 +67,11 @@ impl Neuron {
 mod tests {
     use super::*;
 
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn t(dims: &[usize], v: Vec<f32>) -> Tensor {
         Tensor::new("t", Shape::from(dims), v).unwrap()
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn weighted_sum_through_the_activation() {
         let n = Neuron::new(vec![0.5, -1.0], 0.25, Activation::Linear { slope: 1.0, intercept: 0.0 }).unwrap();
         let y = n.forward(&t(&[2], vec![2.0, 1.0])).unwrap();
@@ -87,7 +85,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn errors_name_both_lengths() {
         let n = Neuron::new(vec![1.0, 2.0], 0.0, Activation::Relu).unwrap();
         assert_eq!(n.forward(&t(&[3], vec![0.0; 3])).unwrap_err().to_string(), "neuron: the input has 3 values but the neuron has 2 weights");

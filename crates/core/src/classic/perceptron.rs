@@ -267,12 +267,10 @@ impl Perceptron {
 mod tests {
     use super::*;
 
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn t(dims: &[usize], v: Vec<f32>) -> Tensor {
         Tensor::new("t", Shape::from(dims), v).unwrap()
     }
 
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn p(conv: Convention) -> Perceptron {
         Perceptron::new(PerceptronConfig { inputs: 2, convention: conv, learning_rate: 1.0, threshold: 0.0, seed: 1 }).unwrap()
     }
@@ -280,7 +278,6 @@ mod tests {
     const OPTS: FitOptions = FitOptions { max_epochs: 100, shuffle: false, pocket: false };
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn and_by_hand() {
         // Binary AND, zero start, η = 1, in order. Epoch 1:
         //   (0,0) t0: net 0 → 0 ok; (0,1) t0 ok; (1,0) t0 ok; (1,1) t1: net 0 → 0, e=1: w=(1,1), b=1.
@@ -300,7 +297,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn xor_stops_at_max_epochs_and_pocket_keeps_the_best() {
         let x = t(&[4, 2], vec![0., 0., 0., 1., 1., 0., 1., 1.]);
         let y = t(&[4], vec![-1., 1., 1., -1.]);
@@ -316,7 +312,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn threshold_shifts_the_decision() {
         let mut pc = p(Convention::Binary);
         pc.cfg.threshold = 1.5;
@@ -328,7 +323,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn bad_input_is_named() {
         let mut pc = p(Convention::Bipolar);
         let x = t(&[2, 2], vec![0.0; 4]);

@@ -62,7 +62,6 @@ mod tests {
     use super::*;
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn rms_distance_to_the_nearest_centers() {
         // Centers on a line at 0, 1, 3, 7.
         let c = Tensor::new("t", Shape::from([4, 1]), vec![0., 1., 3., 7.]).unwrap();
@@ -78,7 +77,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn degenerate_centers_get_positive_widths() {
         let one = Tensor::new("t", Shape::from([1, 2]), vec![1., 1.]).unwrap();
         assert_eq!(nearest_center_widths(&one, 2, 0.5).unwrap().data(), &[0.5]);

@@ -166,7 +166,6 @@ mod tests {
     use super::*;
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn bits_round_trip() {
         let mut w = BitWriter::new(Vec::new());
         let items: Vec<(u32, u32)> = (0..1000u32).map(|i| (i.wrapping_mul(2654435761) >> (32 - (i % 32 + 1)), i % 32 + 1)).collect();

@@ -99,7 +99,6 @@ mod tests {
     use super::*;
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn orthonormal_and_invertible() {
         for n in [1, 2, 4, 8, 16] {
             let (h, w) = (2 * n, 3 * n);
@@ -121,7 +120,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn tensor_shapes_are_checked() {
         let t = Tensor::new("t", Shape::from([2, 8, 16]), vec![1.0; 256]).unwrap();
         assert_eq!(dct2d(&t, 8, false).unwrap().shape().dims(), &[2, 8, 16]);

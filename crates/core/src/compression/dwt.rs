@@ -278,13 +278,11 @@ pub fn dwt2d(x: &Tensor, wv: Wavelet, levels: usize, inverse: bool) -> Result<Te
 mod tests {
     use super::*;
 
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn img(h: usize, w: usize) -> Vec<f32> {
         (0..h * w).map(|i| (i * 7919 % 256) as f32).collect()
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn cdf53_is_exactly_reversible_on_any_size() {
         for (h, w) in [(1, 1), (1, 7), (5, 3), (17, 31), (32, 32), (2, 9)] {
             let x = img(h, w);
@@ -297,7 +295,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn cdf97_and_haar_invert_and_nearly_preserve_energy() {
         for wv in [Wavelet::Cdf97, Wavelet::Haar] {
             for (h, w) in [(16, 16), (13, 22), (1, 9), (64, 48)] {
@@ -321,7 +318,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn cdf53_rejects_non_integers() {
         let t = Tensor::new("t", Shape::from([2, 2]), vec![0.5, 1.0, 2.0, 3.0]).unwrap();
         assert!(dwt2d(&t, Wavelet::Cdf53, 1, false).unwrap_err().to_string().contains("integer"));

@@ -284,7 +284,6 @@ mod tests {
     use super::*;
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn adler32_matches_rfc_examples() {
         assert_eq!(adler32(1, b"Wikipedia"), 0x11E6_0398);
         assert_eq!(adler32(1, b""), 1);
@@ -313,7 +312,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn open_rejects_bad_headers() {
         let mut s = begin(b"NRHF", 0, 5, "t").unwrap();
         s.extend_from_slice(b"abc");
@@ -333,7 +331,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn stored_streams_are_header_plus_input_and_version_2() {
         let s = stored("t", b"NRHF", 0, b"hello").unwrap();
         assert_eq!(s.len(), HEADER_BYTES + 5);
@@ -353,7 +350,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn varints_round_trip_and_reject_garbage() {
         let mut v = Vec::new();
         for x in [0, 1, 127, 128, 300, u32::MAX] {

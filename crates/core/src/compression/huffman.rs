@@ -491,7 +491,6 @@ mod tests {
 
     /// Bytes where `z` dominates in runs (an MNIST-like image: 0 background, strokes of
     /// varied values).
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn sparse_image(n: usize, seed: u64) -> Vec<u8> {
         let noise = lcg(n, seed);
         let mut out = vec![0u8; n];
@@ -508,7 +507,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn runs_mode_round_trips_and_beats_the_order_0_entropy_on_sparse_bytes() {
         for (n, seed) in [(1, 1), (2, 2), (300, 3), (5000, 4), (100_000, 5)] {
             let x = sparse_image(n, seed);
@@ -542,7 +540,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn bad_runs_streams_are_errors() {
         let x = sparse_image(20_000, 9);
         let enc = encode(&x).unwrap();
@@ -571,7 +568,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn code_lengths_are_huffman_and_limited() {
         assert_eq!(code_lengths(&[5, 0, 0], 15).unwrap(), vec![1, 0, 0]);
         assert_eq!(code_lengths(&[1, 1, 2, 4], 15).unwrap(), vec![3, 3, 2, 1]);
@@ -590,7 +586,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn round_trips() {
         let text = b"the quick brown fox jumps over the lazy dog ".repeat(200);
         for input in [Vec::new(), vec![7], vec![9; 1000], lcg(10_000, 1), text.clone(), (0..=255).collect::<Vec<u8>>()] {
@@ -600,7 +595,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn incompressible_input_is_stored_as_header_plus_input() {
         use header::{HEADER_BYTES, STORED, VERSION, VERSION_STORED};
         let text = b"the quick brown fox jumps over the lazy dog ".repeat(200);
@@ -619,7 +613,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn bad_stored_and_parameter_bytes_are_errors() {
         let reseal = |mut s: Vec<u8>| {
             header::seal(&mut s);
@@ -659,7 +652,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn within_one_percent_of_entropy_on_text_and_random() {
         let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/compression/huffman.rs")).unwrap();
         for input in [text.into_bytes(), lcg(200_000, 2)] {
@@ -671,7 +663,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn bad_tables_and_truncation_are_errors() {
         let enc = encode(&b"abracadabra ".repeat(40)).unwrap();
         assert_eq!(enc[5], 0, "coded, not stored");

@@ -280,7 +280,6 @@ mod tests {
     use crate::compression::lcg;
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn round_trips_at_every_width_including_resets() {
         let text = b"TOBEORNOTTOBEORTOBEORNOT#".repeat(3000);
         for bits in 12..=20 {
@@ -292,7 +291,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn incompressible_input_is_stored_as_header_plus_input() {
         use header::{HEADER_BYTES, STORED, VERSION, VERSION_STORED};
         let text = b"TOBEORNOTTOBEORTOBEORNOT#".repeat(3000);
@@ -316,7 +314,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn bad_stored_streams_are_errors() {
         let reseal = |mut s: Vec<u8>| {
             header::seal(&mut s);
@@ -348,7 +345,6 @@ mod tests {
     /// A GIF-style stream (CLEAR the moment the dictionary fills, written here by hand, as the
     /// first encoder did) decodes too.
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn full_dictionary_then_adaptive_reset_round_trips() {
         let mut input: Vec<u8> = lcg(200_000, 3).iter().map(|b| b"etaoin shrdlu"[(*b % 13) as usize]).collect();
         input.extend(lcg(200_000, 5).iter().map(|b| b"0123456789+-*/"[(*b % 14) as usize]));
@@ -382,14 +378,12 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn compresses_text() {
         let text = b"TOBEORNOTTOBEORTOBEORNOT#".repeat(3000);
         assert!(encode(&text, 16).unwrap().len() < text.len() / 10);
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn bad_codes_are_errors_not_panics() {
         // 9-bit code 300 with an empty dictionary.
         let mut w = BitWriter::new(Vec::new());

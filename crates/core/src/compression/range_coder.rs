@@ -206,7 +206,6 @@ mod tests {
     use super::*;
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn bits_round_trip() {
         let bits: Vec<bool> = (0..20_000u32).map(|i| (i.wrapping_mul(2654435761) >> 29) == 0).collect();
         let mut e = Encoder::new(Vec::new());

@@ -126,7 +126,6 @@ mod tests {
     use super::*;
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn round_trips_and_meets_the_growth_bound() {
         let mut alternating = Vec::new();
         for i in 0..1000u32 {
@@ -144,7 +143,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn malformed_packets_are_errors() {
         assert!(decode_payload(3, &[128, 0]).unwrap_err().to_string().contains("reserved"));
         assert!(decode_payload(3, &[5, 1]).unwrap_err().to_string().contains("truncated"));

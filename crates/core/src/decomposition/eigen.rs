@@ -236,7 +236,6 @@ fn ql_implicit(w: &mut [f64], n: usize, d: &mut [f64], e: &mut [f64]) -> Result<
 mod tests {
     use super::*;
 
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn check(a: &[f64], n: usize) {
         let mut v = a.to_vec();
         let lambda = symmetric_eigen(&mut v, n).unwrap();
@@ -260,7 +259,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn two_by_two_by_hand() {
         // [[2, 1], [1, 2]]: λ = 3 (v ∝ [1, 1]) and 1 (v ∝ [1, −1]).
         let mut a = vec![2.0, 1.0, 1.0, 2.0];
@@ -270,7 +268,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn random_diagonal_degenerate_and_zero_matrices() {
         let mut s = 12345u64;
         let mut rnd = || {

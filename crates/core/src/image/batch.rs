@@ -56,13 +56,11 @@ pub fn max_value(op: &'static str, v: f32) -> Result<f64> {
 mod tests {
     use super::*;
 
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn z(d: &[usize]) -> Tensor {
         Tensor::zeros("t", Shape::from(d)).unwrap()
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn layouts_and_errors() {
         assert_eq!(images("m", &z(&[2, 3]), &z(&[2, 3]), None).unwrap(), Batch { n: 1, h: 2, w: 3, out: Shape::scalar() });
         assert_eq!(images("m", &z(&[4, 2, 3]), &z(&[4, 2, 3]), None).unwrap().out, Shape::from([4]));

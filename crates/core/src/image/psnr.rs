@@ -31,7 +31,6 @@ mod tests {
     use crate::Shape;
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn closed_form_identity_and_batches() {
         // MSE = (0.1² + 0.3²) / 4 = 0.025 → 10·log10(1 / 0.025) = 16.0206 dB.
         let a = Tensor::new("t", Shape::from([2, 2]), vec![0.0, 0.5, 1.0, 0.2]).unwrap();

@@ -124,7 +124,6 @@ mod tests {
     use super::*;
     use crate::Shape;
 
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn img(h: usize, w: usize, seed: u32) -> Vec<f32> {
         let mut s = seed.wrapping_mul(2654435761) | 1;
         (0..h * w)
@@ -138,7 +137,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn window_is_normalised_and_symmetric() {
         let g = gaussian_window(11, 1.5);
         assert!((g.iter().sum::<f64>() - 1.0).abs() < 1e-15);
@@ -146,7 +144,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn properties() {
         let t = |v: Vec<f32>| Tensor::new("t", Shape::from([16, 20]), v).unwrap();
         let (x, y) = (t(img(16, 20, 1)), t(img(16, 20, 2)));
@@ -167,7 +164,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn errors() {
         let z = |d: &[usize]| Tensor::zeros("t", Shape::from(d)).unwrap();
         let cfg = SsimConfig::default();

@@ -507,7 +507,6 @@ mod tests {
 
     /// The fused gradient of every weight against central differences of the loss `fit`
     /// reports, in f64 around f32 weights.
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn check_fused(act: f32, loss: Loss, y: &[f32]) {
         let y_dims = if y.len() == 4 { [4, 1] } else { [4, 3] };
         let x = Tensor::new("t", Shape::from([4, 3]), vec![0.5, -1.0, 0.3, 1.5, 0.2, -0.7, -0.3, 0.8, 1.1, 1.0, 1.0, -0.4]).unwrap();

@@ -136,14 +136,12 @@ pub fn stack_backward(xs: &[&Tensor], axis: i64, dy: &Tensor) -> Result<Vec<Tens
 mod tests {
     use super::*;
 
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn iota(dims: &[usize], start: f32) -> Tensor {
         let n = dims.iter().product::<usize>();
         Tensor::new("t", dims.into(), (0..n).map(|v| start + v as f32).collect()).unwrap()
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn concat_along_each_axis() {
         let a = iota(&[2, 2], 0.);
         let b = iota(&[2, 1], 10.);
@@ -157,7 +155,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn stack_inserts_an_axis() {
         let a = iota(&[2], 0.);
         let b = iota(&[2], 10.);
@@ -169,7 +166,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn errors_name_the_input() {
         let a = iota(&[2, 2], 0.);
         let b = iota(&[3, 3], 0.);

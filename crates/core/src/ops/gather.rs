@@ -124,13 +124,11 @@ pub fn gather_backward(x_shape: &Shape, indices: &Tensor, axis: i64, dy: &Tensor
 mod tests {
     use super::*;
 
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn t(dims: &[usize], v: Vec<f32>) -> Tensor {
         Tensor::new("t", dims.into(), v).unwrap()
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn shapes_follow_the_indices() {
         let x = t(&[2, 3], vec![1., 2., 3., 4., 5., 6.]);
         let i = t(&[2, 2], vec![0., 2., 1., 1.]);
@@ -144,7 +142,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn bad_indices_are_named() {
         let x = t(&[2, 3], vec![0.; 6]);
         let e = gather(&x, &t(&[2, 2], vec![0., 1., 3., 0.]), 1).unwrap_err();

@@ -109,7 +109,6 @@ pub fn truncated_normal(shape: Shape, mean: f32, stddev: f32, seed: u64, stream:
 mod tests {
     use super::*;
 
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn moments(v: &[f32]) -> (f64, f64) {
         let n = v.len() as f64;
         let mean = v.iter().map(|&x| f64::from(x)).sum::<f64>() / n;
@@ -120,7 +119,6 @@ mod tests {
     const N: usize = 100_000;
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn uniform_statistics_and_range() {
         let t = random_uniform(Shape::from([N]), -2.0, 6.0, 7, 0).unwrap();
         let (m, s) = moments(t.data());
@@ -137,7 +135,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn uniform_never_reaches_max() {
         // A range so narrow that many products round up to max in f32.
         let t = random_uniform(Shape::from([4096]), 1.0, 1.0 + f32::EPSILON, 1, 0).unwrap();
@@ -147,7 +144,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn normal_statistics() {
         let t = random_normal(Shape::from([N]), 3.0, 0.5, 123, 0).unwrap();
         let (m, s) = moments(t.data());
@@ -161,7 +157,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn truncated_normal_statistics_and_bound() {
         let t = truncated_normal(Shape::from([N]), -1.0, 2.0, 5, 0).unwrap();
         assert!(t.data().iter().all(|&x| (-5.0..=3.0).contains(&x)));
@@ -172,7 +167,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn same_seed_same_bits_and_prefix_stability() {
         let a = random_normal(Shape::from([10, 10]), 0.0, 1.0, 42, 0).unwrap();
         let b = random_normal(Shape::from([100]), 0.0, 1.0, 42, 0).unwrap();
@@ -190,7 +184,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn bad_arguments_name_the_option() {
         let s = || Shape::from([2]);
         let msg = |r: Result<Tensor>| r.unwrap_err().to_string();

@@ -45,13 +45,11 @@ pub fn select(condition: &Tensor, a: &Tensor, b: &Tensor) -> Result<Tensor> {
 mod tests {
     use super::*;
 
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn t(shape: &[usize], v: Vec<f32>) -> Tensor {
         Tensor::new("t", shape.into(), v).unwrap()
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn same_shape_and_special_conditions() {
         let c = t(&[4], vec![1.0, 0.0, -0.0, f32::NAN]);
         let a = t(&[4], vec![1.0, 2.0, 3.0, 4.0]);
@@ -60,7 +58,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn broadcasts_all_three() {
         let c = t(&[2, 1, 1], vec![0.0, 1.0]);
         let a = t(&[3], vec![1.0, 2.0, 3.0]);
@@ -75,7 +72,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn incompatible_shapes_name_all_three() {
         let e = select(&t(&[2, 3], vec![0.0; 6]), &t(&[3], vec![0.0; 3]), &t(&[4], vec![0.0; 4])).unwrap_err();
         assert_eq!(e.to_string(), "where: condition [2,3], a [3] and b [4] cannot be broadcast together");

@@ -113,14 +113,12 @@ pub fn split_range(x: &Tensor, spec: &SplitSpec, axis: i64, first: usize, max: u
 mod tests {
     use super::*;
 
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn iota(dims: &[usize]) -> Tensor {
         let n = dims.iter().product::<usize>();
         Tensor::new("t", dims.into(), (0..n).map(|v| v as f32).collect()).unwrap()
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn equal_and_sized_pieces() {
         let x = iota(&[2, 4]);
         let p = split(&x, &SplitSpec::Count(2), 1).unwrap();
@@ -146,7 +144,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn errors_name_the_sizes_and_shape() {
         let x = iota(&[2, 5]);
         let e = split(&x, &SplitSpec::Count(2), 1).unwrap_err();

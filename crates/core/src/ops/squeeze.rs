@@ -71,7 +71,6 @@ mod tests {
     use super::*;
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn squeeze_all_or_listed() {
         let x = Tensor::zeros("t", [1, 2, 1, 1].into()).unwrap();
         assert_eq!(squeeze(&x, None).unwrap().dims(), &[2]);
@@ -86,7 +85,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn expand_dims_range() {
         let x = Tensor::new("t", [2].into(), vec![1., 2.]).unwrap();
         assert_eq!(expand_dims(&x, 0).unwrap().dims(), &[1, 2]);

@@ -60,7 +60,6 @@ mod tests {
     use super::*;
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn repeats_each_axis() {
         let x = Tensor::new("t", [2, 1, 2].into(), vec![1., 2., 3., 4.]).unwrap();
         let y = tile(&x, &[1, 2, 2]).unwrap();
@@ -73,7 +72,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn errors_name_reps_and_shape() {
         let x = Tensor::zeros("t", [2, 3].into()).unwrap();
         let e = tile(&x, &[2]).unwrap_err();

@@ -94,7 +94,6 @@ mod tests {
     use super::*;
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn matrix_and_3d() {
         let x = Tensor::new("t", [2, 3].into(), vec![1., 2., 3., 4., 5., 6.]).unwrap();
         let t = transpose(&x, None).unwrap();

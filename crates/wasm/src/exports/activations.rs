@@ -136,13 +136,11 @@ mod tests {
     use super::*;
     use neurite_core::{Shape, Status, Tensor};
 
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn put(dims: &[usize], v: Vec<f32>) -> u32 {
         let t = Tensor::new("t", Shape::from(dims), v).unwrap();
         handles::with(|h| h.insert(handles::Object::Tensor(t))).unwrap()
     }
 
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn take(h: u32) -> Vec<f32> {
         let v = handles::with(|hs| hs.tensor(h).map(|t| t.data().to_vec())).unwrap();
         handles::with(|hs| hs.remove(h)).unwrap();
@@ -150,7 +148,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn forward_grad_and_errors() {
         let x = put(&[2, 2], vec![-1.0, 2.0, 0.5, -3.0]);
         let mut out = 0u32;
@@ -181,7 +178,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn prelu_grad_returns_two_handles() {
         let x = put(&[2, 2], vec![-1.0, 2.0, -3.0, 4.0]);
         let a = put(&[2], vec![0.1, 0.2]);
@@ -195,7 +191,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn parameter_entries_are_listed_in_order() {
         assert_eq!(param_entry(0).as_deref(), Some("linear.slope=1"));
         assert_eq!(param_entry(1).as_deref(), Some("linear.intercept=0"));

@@ -188,7 +188,6 @@ mod tests {
     use super::*;
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn round_trip_through_the_abi_and_errors_name_the_codec() {
         let data = b"abracadabra, abracadabra".to_vec();
         let mut info = [0u32; 4];

@@ -553,7 +553,6 @@ pub extern "C" fn nr_model_free(model: u32) -> i32 {
 mod add_model_tests {
     use super::*;
 
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn new_model() -> u32 {
         handles::with(|t| t.insert(Object::Model(Box::new(Model::new(1))))).unwrap()
     }
@@ -561,7 +560,6 @@ mod add_model_tests {
     /// A failed `add(innerModel)` leaves both models where they were; a good one shares the
     /// inner model, whose handle stays usable, and freeing the handles in any order frees all.
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn a_nested_add_shares_the_inner_model() {
         let before = handles::with(|t| t.stats().live);
         let inner = new_model();
@@ -594,19 +592,16 @@ mod train_state_tests {
     /// mse; adam (amsgrad); stepDecay(0.05, 0.5, every 3, warm-up 2); no clipping; no metrics.
     const COMPILE: [f32; 18] = [0.0, 0.0, 1.0, 4.0, 0.9, 0.999, 1e-7, 1.0, 2.0, 4.0, 0.05, 0.5, 3.0, 2.0, 0.0, 0.0, 0.0, 0.0];
 
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn put(dims: &[usize], v: Vec<f32>) -> u32 {
         let t = neurite_core::Tensor::new("t", neurite_core::Shape::from(dims), v).unwrap();
         handles::with(|h| h.insert(Object::Tensor(t))).unwrap()
     }
 
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn data(h: u32) -> Vec<f32> {
         handles::with(|t| t.tensor(h).map(|x| x.data().to_vec())).unwrap()
     }
 
     /// `dense(4, sigmoid) → dropout(0.25) → dense(2)` on 3 inputs, compiled.
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn model(seed: u32) -> u32 {
         let mut h = 0;
         // SAFETY: every pointer is a local of the stated length.
@@ -622,7 +617,6 @@ mod train_state_tests {
     }
 
     /// Epochs `from..to` over 10 samples in batches of 4, shuffled with `epoch`.
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn epochs(m: u32, x: u32, y: u32, from: u32, to: u32) {
         let mut out = [0f32; 3];
         for e in from..to {
@@ -634,7 +628,6 @@ mod train_state_tests {
         }
     }
 
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn weights(m: u32) -> Vec<Vec<u32>> {
         let (mut w, mut info) = (0u32, [0u32; 2]);
         (0..4)
@@ -651,7 +644,6 @@ mod train_state_tests {
     /// Through the C ABI: train 2 epochs, export state and weights, load both into a fresh
     /// model with another seed, train epochs 2..5: the bits equal 5 uninterrupted epochs.
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn export_import_continue_equals_uninterrupted() {
         let before = handles::with(|t| t.stats().live);
         let x = put(&[10, 3], (0..30).map(|i| ((i * 7 % 13) as f32 - 6.0) / 6.0).collect());
@@ -708,7 +700,6 @@ mod train_state_tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn an_uncompiled_model_has_no_training_state() {
         let mut h = 0;
         let mut hd = [0u32; 8];

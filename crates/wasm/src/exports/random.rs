@@ -71,7 +71,6 @@ mod tests {
     use neurite_core::Status;
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn seed_words_join_low_first() {
         assert_eq!(seed_of(1, 0), 1);
         assert_eq!(seed_of(0, 1), 1 << 32);
@@ -79,7 +78,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn creates_a_tensor_and_reports_bad_options() {
         let dims = [2u32, 3];
         let mut h = 0u32;

@@ -235,14 +235,12 @@ unsafe fn list_handles(list: *const u32, n: usize) -> Vec<u32> {
 mod tests {
     use super::*;
 
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn new_tensor(dims: &[usize], v: Vec<f32>) -> u32 {
         let t = Tensor::new("t", dims.into(), v).unwrap();
         handles::with(|h| h.insert(Object::Tensor(t))).unwrap()
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn split_pages_through_the_pieces() {
         let x = new_tensor(&[5], vec![1., 2., 3., 4., 5.]);
         let before = handles::with(|h| h.stats().tensors);
@@ -265,7 +263,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn concat_reads_handles() {
         let a = new_tensor(&[1], vec![1.]);
         let b = new_tensor(&[2], vec![2., 3.]);

@@ -55,11 +55,21 @@ pub(crate) fn record_opaque(op: &'static str, handle: u32, output: Tensor) -> Re
 /// `out` must point to a writable u32.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub(crate) unsafe fn emit_rec(op: &'static str, t: Tensor, out: *mut u32, rec: impl FnOnce() -> (Recorded, Vec<u32>)) -> Result<()> {
+    let mut rec = Some(rec);
+    // One shared body instead of one inlined copy per export (the closure only builds the
+    // record, and only while a tape records).
+    // SAFETY: forwarded caller contract.
+    unsafe { emit_rec_dyn(op, t, out, &mut || rec.take().map(|f| f())) }
+}
+
+#[inline(never)]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+unsafe fn emit_rec_dyn(op: &'static str, t: Tensor, out: *mut u32, rec: &mut dyn FnMut() -> Option<(Recorded, Vec<u32>)>) -> Result<()> {
     let kept = recording().then(|| t.clone());
     // SAFETY: forwarded caller contract.
     let handle = unsafe { store(op, t, out) }?;
     if let Some(output) = kept {
-        let (r, ins) = rec();
+        let Some((r, ins)) = rec() else { return Ok(()) };
         let recorded = handles::with(|h| -> Result<_> {
             let inputs = ins.iter().map(|&i| Ok((h.id(i)?, h.tensor(i)?.clone()))).collect::<Result<Vec<_>>>()?;
             Ok((h.id(handle)?, inputs))
@@ -215,19 +225,16 @@ mod tests {
     use crate::handles::Object;
     use neurite_core::Status;
 
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn new_tensor(v: Vec<f32>) -> u32 {
         let n = v.len();
         handles::with(|h| h.insert(Object::Tensor(Tensor::new("t", [n].into(), v).unwrap()))).unwrap()
     }
 
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn data(h: u32) -> Vec<f32> {
         handles::with(|t| t.tensor(h).unwrap().data().to_vec())
     }
 
     /// The scratch area as u32 words (TS's view of it).
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn scratch() -> *mut u32 {
         SCRATCH.0.get() as *mut u32
     }
@@ -235,7 +242,6 @@ mod tests {
     /// y = Σ x·x over `count` sources made in the scratch: the gradient list must fit in the
     /// capacity the caller names, else nothing happens; within it, every gradient is right.
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn gradient_lists_are_bounds_checked() {
         let before = handles::with(|h| h.stats().live);
         let xs: Vec<u32> = (0..600).map(|i| new_tensor(vec![i as f32])).collect();
@@ -287,7 +293,6 @@ mod tests {
 
     /// A source used twice along a chain: the contributions are summed per tensor id.
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn fan_out_sums_per_id() {
         let x = new_tensor(vec![3.0]);
         assert_eq!(nr_tape_begin(), 0);
@@ -313,7 +318,6 @@ mod tests {
     /// An export without a backward rule on the path from a source to y makes `grad` fail with
     /// its name (here `lossGrad`), instead of a zero gradient.
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn an_unrecorded_op_on_the_path_is_an_error() {
         let x = new_tensor(vec![0.2, 0.7]);
         let t = new_tensor(vec![0.0, 1.0]);

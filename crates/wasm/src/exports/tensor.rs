@@ -24,6 +24,7 @@ pub(crate) unsafe fn read_shape(op: &'static str, ptr: *const u32, rank: usize) 
 /// # Safety
 /// `out` must point to a writable u32.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub(crate) unsafe fn store(op: &'static str, t: Tensor, out: *mut u32) -> Result<u32> {
     check_out(op, out, 1)?;
     crate::ffi::set_result_info(t.dims());
@@ -41,6 +42,7 @@ pub(crate) unsafe fn store(op: &'static str, t: Tensor, out: *mut u32) -> Result
 /// # Safety
 /// `out` must point to a writable u32.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub(crate) unsafe fn emit(op: &'static str, t: Tensor, out: *mut u32) -> Result<()> {
     let kept = super::tape::recording().then(|| t.clone());
     // SAFETY: forwarded caller contract.

@@ -235,19 +235,16 @@ mod tests {
     use super::*;
     use crate::handles::Object;
 
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn put(dims: &[usize], v: &[f32]) -> u32 {
         let t = Tensor::new("t", Shape::from(dims), v.to_vec()).unwrap();
         handles::with(|h| h.insert(Object::Tensor(t))).unwrap()
     }
 
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn data(h: u32) -> Vec<f32> {
         handles::with(|hs| hs.tensor(h).map(|t| t.data().to_vec())).unwrap()
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn loss_and_gradient_through_handles() {
         let (p, t) = (put(&[2, 2], &[1.0, 2.0, -1.0, 1.0]), put(&[2, 2], &[0.0, 0.0, 1.0, 1.0]));
         let mut out = 0u32;
@@ -263,7 +260,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn sgd_step_in_place_and_atomic_failure() {
         let (v, g) = (put(&[2], &[1.0, 2.0]), put(&[2], &[10.0, 0.0]));
         let mut st = 0u32;

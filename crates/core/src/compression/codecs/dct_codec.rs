@@ -306,7 +306,6 @@ mod tests {
 
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn zigzag_is_a_permutation_starting_like_jpeg() {
         let z = zigzag();
         assert_eq!(&z[..6], &[0, 1, 8, 16, 9, 2]);
@@ -318,7 +317,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn round_trips_within_the_bound_on_any_size() {
         for (w, h) in [(1, 1), (8, 8), (13, 7), (40, 33), (0, 5)] {
             let img = photo(w, h);
@@ -340,7 +338,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn malformed_streams_are_errors() {
         let img = photo(32, 24);
         let enc = encode(&img, 32, 24, 60).unwrap();

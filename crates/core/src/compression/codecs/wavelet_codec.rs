@@ -340,7 +340,6 @@ mod tests {
     use crate::compression::codecs::{rmse, test_photo as photo};
 
 
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn pgm(name: &str) -> (Vec<u8>, usize, usize) {
         let b = std::fs::read(format!("{}/../../test/data/images/{name}.pgm", env!("CARGO_MANIFEST_DIR"))).unwrap();
         let mut toks = Vec::new();
@@ -366,13 +365,11 @@ mod tests {
         (b[p..p + w * h].to_vec(), w, h)
     }
 
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn psnr(a: &[u8], b: &[u8]) -> f64 {
         20.0 * (255.0 / rmse(a, b)).log10()
     }
 
     /// PSNR of a `(bpp, psnr)` curve at `bpp`, linearly interpolated.
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn at(c: &[(f64, f64)], bpp: f64) -> f64 {
         let mut c = c.to_vec();
         c.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -387,7 +384,6 @@ mod tests {
     /// The bar on the shipped photographs, with the curves sampled at every quality
     /// around 0.25 bpp (finer than the example's, so interpolation flatters neither codec).
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn wavelet_beats_dct_by_1_db_at_quarter_bpp_on_the_photographs() {
         use crate::compression::codecs::dct_codec;
         for name in ["camera", "coins"] {
@@ -408,7 +404,6 @@ mod tests {
     /// Every subband's synthesis basis has norm 1 ± 10%, so one quantiser step for all of
     /// them is close to MSE-optimal (measured 0.967–1.086 on 256², six levels).
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn subbands_are_nearly_orthonormal() {
         let (w, h) = (256, 256);
         let levels = levels_for(w, h);
@@ -422,7 +417,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn bands_tile_the_plane() {
         for (w, h) in [(1, 1), (7, 5), (28, 28), (100, 37), (512, 512)] {
             let l = levels_for(w, h);
@@ -439,7 +433,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn round_trips_within_the_bound() {
         for (w, h) in [(1, 1), (3, 2), (28, 28), (61, 47), (0, 3)] {
             let img = photo(w, h);
@@ -458,7 +451,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn malformed_streams_are_errors() {
         let img = photo(40, 30);
         let enc = encode(&img, 40, 30, 50).unwrap();
