@@ -112,8 +112,9 @@ function create(mod: WebAssembly.Module): Promise<void> | null {
   const exports = { ...instance.exports, memory: linear } as unknown as RawExports;
   if (threaded) {
     // __tls_base starts at 0 and the start function does not set it (TOOLCHAIN.md §4).
-    const t = exports as unknown as PoolExports & { __wasm_init_tls(p: number): void };
-    t.__wasm_init_tls(t.nr_alloc(Math.max(Number(t.__tls_size.value), 1), Math.max(Number(t.__tls_align.value), 1)));
+    // The block comes from nr_alloc_tls, which (unlike nr_alloc) uses no thread-local itself.
+    const t = exports as unknown as PoolExports & { __wasm_init_tls(p: number): void; nr_alloc_tls(bytes: number, align: number): number };
+    t.__wasm_init_tls(t.nr_alloc_tls(Math.max(Number(t.__tls_size.value), 1), Math.max(Number(t.__tls_align.value), 1)));
   }
   const id = nextId++;
   // The instance id salts the handles, so an old instance's handles are not live here.

@@ -15,10 +15,12 @@ pub struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(op: &'static str, p: &'a [f32]) -> Reader<'a> {
         Reader { op, p, at: 0 }
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn f32(&mut self, field: &str) -> Result<f32> {
         let Some(&v) = self.p.get(self.at) else {
             bail!(self.op, "config is missing `{field}` (parameter {})", self.at);
@@ -28,6 +30,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A finite number.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn finite(&mut self, field: &str) -> Result<f32> {
         let v = self.f32(field)?;
         if !v.is_finite() {
@@ -37,6 +40,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A non-negative integer below 2^24 (exact in f32).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn usize(&mut self, field: &str) -> Result<usize> {
         let v = self.f32(field)?;
         if !(v >= 0.0 && v.fract() == 0.0 && v < 16_777_216.0) {
@@ -45,11 +49,13 @@ impl<'a> Reader<'a> {
         Ok(v as usize)
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn bool(&mut self, field: &str) -> Result<bool> {
         Ok(self.f32(field)? != 0.0)
     }
 
     /// `[kind, n, p0..pn)` → an activation.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn activation(&mut self) -> Result<Activation> {
         let kind = self.usize("activation")? as u32;
         let n = self.usize("activation parameter count")?;
@@ -58,6 +64,7 @@ impl<'a> Reader<'a> {
     }
 
     /// `[kind, p0, p1]` → an initializer.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn initializer(&mut self, field: &str) -> Result<Initializer> {
         let kind = self.usize(field)? as u32;
         let p = self.slice(2, field)?;
@@ -65,12 +72,14 @@ impl<'a> Reader<'a> {
     }
 
     /// `[l1, l2]` → an optional regularizer.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn regularizer(&mut self) -> Result<Option<Regularizer>> {
         let l1 = self.f32("l1")?;
         let l2 = self.f32("l2")?;
         Regularizer::from_abi(l1, l2)
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn slice(&mut self, n: usize, field: &str) -> Result<&'a [f32]> {
         if self.at + n > self.p.len() {
             bail!(self.op, "config is missing `{field}` ({n} parameters at {})", self.at);
@@ -81,6 +90,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The rest of the list.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn rest(&mut self) -> &'a [f32] {
         let s = &self.p[self.at.min(self.p.len())..];
         self.at = self.p.len();

@@ -53,6 +53,7 @@ impl Status {
     ];
 
     /// The stable name of the status, as the TS facade spells it.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn name(self) -> &'static str {
         match self {
             Status::Ok => "Ok",
@@ -68,6 +69,7 @@ impl Status {
 
 impl Error {
     /// The ABI status code of this error.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn status(&self) -> Status {
         match self {
             Error::InvalidArgument { .. } => Status::InvalidArgument,
@@ -79,11 +81,17 @@ impl Error {
     }
 
     /// An [`Error::InvalidArgument`] for `op`.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    #[cold]
+    #[inline(never)]
     pub fn invalid(op: &'static str, msg: impl Into<String>) -> Error {
         Error::InvalidArgument { op, msg: msg.into() }
     }
 
     /// An [`Error::ShapeMismatch`] for `op`.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    #[cold]
+    #[inline(never)]
     pub fn shape(op: &'static str, msg: impl Into<String>) -> Error {
         Error::ShapeMismatch { op, msg: msg.into() }
     }
@@ -91,6 +99,7 @@ impl Error {
     /// This error as raised while `op` checked `what`: an argument or shape error of an inner
     /// operation (say a loss) becomes `{op}: {inner} on {what}: {msg}`, with the same variant,
     /// so that the message names the operation the user called. Other errors are unchanged.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn within(self, op: &'static str, what: &str) -> Error {
         match self {
             Error::InvalidArgument { op: inner, msg } if inner != op => Error::InvalidArgument { op, msg: format!("{inner} on {what}: {msg}") },
@@ -101,6 +110,7 @@ impl Error {
 }
 
 impl fmt::Display for Error {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::InvalidArgument { op, msg } | Error::ShapeMismatch { op, msg } => {
@@ -117,6 +127,7 @@ impl fmt::Display for Error {
 
 /// A number as JavaScript prints it (`Infinity`, `-Infinity`, `NaN`), for messages that reach
 /// JS users.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn js_number(v: f32) -> String {
     if v.is_nan() {
         "NaN".into()

@@ -49,6 +49,7 @@ impl Initializer {
     ];
 
     /// From an ABI kind id and up to two parameters.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn from_abi(kind: u32, p: &[f32]) -> Result<Initializer> {
         const OP: &str = "initializer";
         let get = |i: usize, default: f32| p.get(i).copied().unwrap_or(default);
@@ -90,6 +91,7 @@ impl Initializer {
     }
 
     /// Fills `out` for a weight with the given fans, from stream `stream` of `seed`.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn fill(&self, out: &mut [f32], fan_in: usize, fan_out: usize, seed: u64, stream: u32) {
         let (fi, fo) = (fan_in.max(1) as f32, fan_out.max(1) as f32);
         let mut rng = Philox::new(seed, stream);

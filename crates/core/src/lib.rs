@@ -9,6 +9,11 @@
 //! assert_eq!(matmul(&a, &b, false, false).unwrap().data(), &[11.0]);
 //! ```
 
+// Cold code (codecs, PCA, classic models, image metrics, configs, the C ABI's glue) is
+// compiled for size with `#[cfg_attr(target_arch = "wasm32", optimize(size))]` while the
+// kernels and the training step keep opt-level 3 (see Cargo.toml; nightly feature, built
+// with RUSTC_BOOTSTRAP like the rest of the wasm build).
+#![cfg_attr(target_arch = "wasm32", feature(optimize_attribute))]
 // The wasm wait/notify intrinsics (threaded build only; built with RUSTC_BOOTSTRAP).
 #![cfg_attr(all(target_arch = "wasm32", target_feature = "atomics"), feature(stdarch_wasm_atomic_wait))]
 

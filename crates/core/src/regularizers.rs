@@ -22,6 +22,7 @@ pub struct Regularizer {
 
 impl Regularizer {
     /// From ABI parameters `[l1, l2]`; `None` when both are zero.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn from_abi(l1: f32, l2: f32) -> Result<Option<Regularizer>> {
         for (name, v) in [("l1", l1), ("l2", l2)] {
             if !v.is_finite() || v < 0.0 {
@@ -65,6 +66,7 @@ const RHO_EPS: f64 = 1e-6;
 
 impl KlSparsity {
     /// From ABI parameters `[target, weight]`; `None` when the weight is 0.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn from_abi(target: f32, weight: f32) -> Result<Option<KlSparsity>> {
         if !(weight.is_finite() && weight >= 0.0) {
             bail!("klSparsity", "weight must be a finite number >= 0, got {weight}");

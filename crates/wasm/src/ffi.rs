@@ -36,16 +36,19 @@ pub struct MsgBuf {
 unsafe impl Sync for MsgBuf {}
 
 impl MsgBuf {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     const fn new() -> Self {
         Self { buf: UnsafeCell::new([0; MSG_BYTES]), len: UnsafeCell::new(0) }
     }
 
     /// Stores `s`, cut at a UTF-8 boundary if longer than the buffer.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn set(&self, s: &str) {
         self.set_fmt(format_args!("{s}"));
     }
 
     /// Formats `args` into the buffer without allocating, cut at a UTF-8 boundary.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn set_fmt(&self, args: fmt::Arguments<'_>) {
         // SAFETY: single-threaded; no other borrow of the buffer is live while we write.
         let (buf, len) = unsafe { (&mut *self.buf.get(), &mut *self.len.get()) };
@@ -55,20 +58,24 @@ impl MsgBuf {
         *len = w.len;
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn ptr(&self) -> *const u8 {
         self.buf.get() as *const u8
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn len(&self) -> usize {
         // SAFETY: single-threaded read of a plain integer.
         unsafe { *self.len.get() }
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
     #[cfg(test)]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn as_str(&self) -> &str {
         // SAFETY: set_fmt only stores whole UTF-8 prefixes.
         unsafe { core::str::from_utf8_unchecked(core::slice::from_raw_parts(self.ptr(), self.len())) }
@@ -83,6 +90,7 @@ struct Cursor<'a> {
 }
 
 impl fmt::Write for Cursor<'_> {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn write_str(&mut self, s: &str) -> fmt::Result {
         let room = MSG_BYTES - self.len;
         let mut n = s.len().min(room);
@@ -112,6 +120,7 @@ thread_local! {
 }
 
 impl Msg {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn buf(&self) -> &'static MsgBuf {
         #[cfg(not(test))]
         return &BUFS[self.0];
@@ -119,33 +128,40 @@ impl Msg {
         return BUFS.with(|b| &b[self.0]);
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn set(&self, s: &str) {
         self.buf().set(s)
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn set_fmt(&self, args: fmt::Arguments<'_>) {
         self.buf().set_fmt(args)
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn ptr(&self) -> *const u8 {
         self.buf().ptr()
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn len(&self) -> usize {
         self.buf().len()
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
     #[cfg(test)]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn as_str(&self) -> &'static str {
         self.buf().as_str()
     }
 }
 
 /// Runs an export body: `Ok` → 0, `Err(e)` → `e.status()` with the message kept.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn guard(f: impl FnOnce() -> Result<()>) -> i32 {
     crate::handles::begin_call();
     match f() {
@@ -155,12 +171,16 @@ pub fn guard(f: impl FnOnce() -> Result<()>) -> i32 {
 }
 
 /// Records `e` as the last error and returns its status code.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[cold]
+#[inline(never)]
 pub fn fail(e: Error) -> i32 {
     LAST_ERROR.set_fmt(format_args!("{e}"));
     e.status() as i32
 }
 
 /// Installs the panic hook. Idempotent.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| record_panic(info.payload(), info.location())));
 }
@@ -169,6 +189,7 @@ pub fn install_panic_hook() {
 /// only borrowed and formatted straight into the static buffer. (For `panic!("{}", x)` std
 /// itself formats the payload into a `String` before calling the hook; a static message, such
 /// as a failed allocation's, needs no allocation anywhere.)
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn record_panic(payload: &(dyn core::any::Any + Send), location: Option<&core::panic::Location<'_>>) {
     let msg = match payload.downcast_ref::<&str>() {
         Some(s) => *s,
@@ -208,6 +229,7 @@ thread_local! {
 }
 
 /// Remembers a block from `nr_alloc`; false if the list itself cannot grow.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn track_block(addr: usize, bytes: usize) -> bool {
     BLOCKS.with(|b| {
         let mut b = b.borrow_mut();
@@ -220,6 +242,7 @@ pub fn track_block(addr: usize, bytes: usize) -> bool {
 }
 
 /// Forgets a block (on `nr_dealloc`); returns whether it was live with that size.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn untrack_block(addr: usize, bytes: usize) -> bool {
     BLOCKS.with(|b| {
         let mut b = b.borrow_mut();
@@ -235,6 +258,7 @@ pub fn untrack_block(addr: usize, bytes: usize) -> bool {
 
 /// Checks that `bytes` bytes at `ptr` (aligned to `align`) lie inside one region TS may
 /// pass: the scratch area or a live `nr_alloc` block. `what` names the argument.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn check_region(op: &'static str, what: &str, ptr: usize, bytes: usize, align: usize) -> Result<()> {
     if bytes == 0 {
         return Ok(());
@@ -284,6 +308,8 @@ unsafe impl Sync for ResultInfo {}
 pub static RESULT_INFO: ResultInfo = ResultInfo(UnsafeCell::new([0; 2 + neurite_core::shape::MAX_RANK]));
 
 /// Writes the last-result record with handle 0 (set once the tensor is stored).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn set_result_info(dims: &[usize]) {
     let rank = dims.len().min(neurite_core::shape::MAX_RANK);
     // SAFETY: single-threaded; no other reference to the record is live.
@@ -296,6 +322,7 @@ pub fn set_result_info(dims: &[usize]) {
 }
 
 /// Sets the handle of the last-result record once the tensor is stored.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn set_result_info_handle(handle: u32) {
     // SAFETY: as in `set_result_info`.
     unsafe { (*RESULT_INFO.0.get())[0] = handle };
@@ -306,6 +333,8 @@ pub fn set_result_info_handle(handle: u32) {
 /// # Safety
 /// If `ptr` passes [`check_region`] it must point to `n` readable u32 values (TS writes them
 /// just before); in the wasm build the check itself guarantees that.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub unsafe fn read_u32s(op: &'static str, ptr: *const u32, n: usize) -> Result<Vec<u32>> {
     if n == 0 {
         return Ok(Vec::new());
@@ -324,6 +353,7 @@ pub unsafe fn read_u32s(op: &'static str, ptr: *const u32, n: usize) -> Result<V
 ///
 /// # Safety
 /// As [`read_u32s`].
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe fn read_u32s_as<T>(op: &'static str, ptr: *const u32, n: usize, f: impl Fn(u32) -> T) -> Result<Vec<T>> {
     // SAFETY: guaranteed by the caller.
     let words = unsafe { read_u32s(op, ptr, n) }?;
@@ -338,6 +368,7 @@ pub unsafe fn read_u32s_as<T>(op: &'static str, ptr: *const u32, n: usize, f: im
 ///
 /// # Safety
 /// As [`read_u32s`].
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe fn read_i32s(op: &'static str, ptr: *const i32, n: usize) -> Result<Vec<i32>> {
     // SAFETY: same layout as u32; guaranteed by the caller.
     unsafe { read_u32s_as(op, ptr as *const u32, n, |w| w as i32) }
@@ -347,6 +378,7 @@ pub unsafe fn read_i32s(op: &'static str, ptr: *const i32, n: usize) -> Result<V
 ///
 /// # Safety
 /// As [`read_u32s`].
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe fn read_i64s(op: &'static str, ptr: *const i32, n: usize) -> Result<Vec<i64>> {
     // SAFETY: same layout as u32; guaranteed by the caller.
     unsafe { read_u32s_as(op, ptr as *const u32, n, |w| i64::from(w as i32)) }
@@ -356,6 +388,7 @@ pub unsafe fn read_i64s(op: &'static str, ptr: *const i32, n: usize) -> Result<V
 ///
 /// # Safety
 /// `ptr` must be null or point to a writable `T`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe fn write_out<T>(op: &'static str, ptr: *mut T, value: T) -> Result<()> {
     check_out::<T>(op, ptr, 1)?;
     // SAFETY: non-null, in bounds (checked) and writable by the caller's contract.
@@ -364,6 +397,8 @@ pub unsafe fn write_out<T>(op: &'static str, ptr: *mut T, value: T) -> Result<()
 }
 
 /// Checks an output pointer for `n` values of `T` (null is an error even for `n == 0`).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn check_out<T>(op: &'static str, ptr: *mut T, n: usize) -> Result<()> {
     if ptr.is_null() {
         return Err(Error::invalid(op, "null output pointer"));
@@ -377,6 +412,7 @@ pub fn check_out<T>(op: &'static str, ptr: *mut T, n: usize) -> Result<()> {
 ///
 /// # Safety
 /// `out` must point to `cap` writable `T`s.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe fn write_slice<T: Copy>(op: &'static str, out: *mut T, cap: usize, values: &[T]) -> Result<()> {
     if values.len() > cap {
         return Err(Error::invalid(op, format!("{} results do not fit in an output list of capacity {cap}", values.len())));

@@ -48,6 +48,7 @@ pub enum Object {
 }
 
 impl Object {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn kind(&self) -> &'static str {
         match self {
             Object::Tensor(_) => "tensor",
@@ -57,6 +58,7 @@ impl Object {
         }
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn bytes(&self) -> usize {
         match self {
             Object::Tensor(t) => t.byte_len(),
@@ -106,6 +108,7 @@ pub struct Stats {
 }
 
 /// A slot's first generation for `salt` (a bit mixer, so neighbouring salts differ widely).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn first_generation(salt: u32, index: u32) -> u32 {
     let mut x = (u64::from(salt) << 32 | u64::from(index)).wrapping_add(0x9e37_79b9_7f4a_7c15);
     x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -115,16 +118,19 @@ fn first_generation(salt: u32, index: u32) -> u32 {
 
 impl Handles {
     /// An empty table whose handles are salted with `salt` (see the module docs).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn with_salt(salt: u32) -> Handles {
         Handles { salt, ..Handles::default() }
     }
 
     /// Whether any handle was ever issued (the salt can no longer change).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn is_pristine(&self) -> bool {
         self.slots.is_empty()
     }
 
     /// Stores an object and returns its handle.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn insert(&mut self, object: Object) -> Result<u32> {
         let index = self.free_slot()?;
         let bytes = object.bytes();
@@ -143,6 +149,7 @@ impl Handles {
 
     /// A free slot index: the oldest free slot, else a new slot, else (once every slot is
     /// live or retired) a retired slot, starting a new cycle of handle values.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn free_slot(&mut self) -> Result<u32> {
         if let Some(i) = self.free.pop_front() {
             return Ok(i);
@@ -171,6 +178,7 @@ impl Handles {
     }
 
     /// The slot index of a live `handle`.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn index(&self, handle: u32) -> Result<usize> {
         let index = (handle & INDEX_MASK).wrapping_sub(1) as usize;
         let generation = handle >> INDEX_BITS;
@@ -180,23 +188,27 @@ impl Handles {
         }
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn object(&self, handle: u32) -> Result<&Object> {
         let i = self.index(handle)?;
         self.slots[i].object.as_ref().ok_or_else(|| lent(handle))
     }
 
     /// The unique id of the object behind `handle` (never reused within an instance).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn id(&self, handle: u32) -> Result<u64> {
         let i = self.index(handle)?;
         Ok(self.slots[i].id)
     }
 
     /// The id the next stored object will get.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn next_id(&self) -> u64 {
         self.next_id + 1
     }
 
     /// The tensor behind `handle`.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn tensor(&self, handle: u32) -> Result<&Tensor> {
         let i = self.index(handle)?;
         match self.slots[i].object.as_ref() {
@@ -216,6 +228,7 @@ impl Handles {
 
     /// The tensor behind `handle`, mutably (for in-place updates such as optimizer steps;
     /// the size never changes, so the byte counters stay right).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn tensor_mut(&mut self, handle: u32) -> Result<&mut Tensor> {
         let i = self.index(handle)?;
         match self.slots[i].object.as_mut() {
@@ -226,6 +239,7 @@ impl Handles {
     }
 
     /// Frees `handle`, returning its object. A lent model cannot be freed.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn remove(&mut self, handle: u32) -> Result<Object> {
         let index = self.index(handle)?;
         let slot = &mut self.slots[index];
@@ -249,6 +263,7 @@ impl Handles {
     }
 
     /// The model behind `handle`, for checks before anything is moved.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn model(&self, handle: u32) -> Result<&Model> {
         match self.object(handle)? {
             Object::Model(m) => Ok(m),
@@ -258,6 +273,7 @@ impl Handles {
 
     /// Takes the model behind `handle` out of its slot (the handle stays reserved), so that
     /// it can be used together with tensors from the table; [`Handles::put_model`] returns it.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn take_model(&mut self, handle: u32) -> Result<Box<Model>> {
         self.model(handle)?;
         let index = self.index(handle)?;
@@ -275,6 +291,7 @@ impl Handles {
     }
 
     /// Puts a model taken with [`Handles::take_model`] back.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn put_model(&mut self, handle: u32, model: Box<Model>) {
         let index = (handle & INDEX_MASK).wrapping_sub(1) as usize;
         if let Some(slot) = self.slots.get_mut(index) {
@@ -286,6 +303,7 @@ impl Handles {
     }
 
     /// The perceptron behind `handle`, mutably.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn perceptron_mut(&mut self, handle: u32) -> Result<&mut neurite_core::classic::perceptron::Perceptron> {
         let i = self.index(handle)?;
         match self.slots[i].object.as_mut() {
@@ -296,6 +314,7 @@ impl Handles {
     }
 
     /// The PCA behind `handle`, mutably.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn pca_mut(&mut self, handle: u32) -> Result<&mut neurite_core::decomposition::pca::Pca> {
         let i = self.index(handle)?;
         match self.slots[i].object.as_mut() {
@@ -305,17 +324,20 @@ impl Handles {
         }
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn stats(&self) -> Stats {
         Stats { live: self.live, tensors: self.live_tensors, tensor_bytes: self.tensor_bytes }
     }
 
     /// Turns the read log on (while a tape records) or off (clearing it).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn set_logging(&mut self, on: bool) {
         self.logging.set(on);
         self.reads.get_mut().clear();
     }
 
     /// The tensors the current call has read (while a tape records), each once, by id.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn reads(&self) -> Vec<(u64, Tensor)> {
         let mut out: Vec<(u64, Tensor)> = Vec::new();
         for (id, t) in self.reads.borrow().iter() {
@@ -327,16 +349,19 @@ impl Handles {
     }
 }
 
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn stale(handle: u32) -> Error {
     Error::InvalidHandle {
         msg: format!("handle {handle:#x} is not live: it was disposed, or belongs to another instance"),
     }
 }
 
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn lent(handle: u32) -> Error {
     Error::InvalidHandle { msg: format!("handle {handle:#x} is a model in use by the current call") }
 }
 
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn wrong_kind(handle: u32, is: &str, want: &str) -> Error {
     Error::InvalidHandle { msg: format!("handle {handle:#x} is a {is}, not a {want}") }
 }
@@ -347,11 +372,13 @@ thread_local! {
 }
 
 /// Runs `f` with the table. Exports never nest, so the borrow is never contended.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn with<R>(f: impl FnOnce(&mut Handles) -> R) -> R {
     TABLE.with(|t| f(&mut t.borrow_mut()))
 }
 
 /// Sets the salt of a table that has not issued a handle yet; false otherwise.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn set_salt(salt: u32) -> bool {
     with(|t| {
         if !t.is_pristine() {
@@ -363,6 +390,8 @@ pub fn set_salt(salt: u32) -> bool {
 }
 
 /// Called at the start of every export: forgets the tensors the previous call read.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn begin_call() {
     TABLE.with(|t| {
         if let Ok(mut t) = t.try_borrow_mut() {
@@ -375,6 +404,7 @@ pub fn begin_call() {
 
 /// Runs `f` with the model behind `h` and the rest of the table (for its tensor arguments).
 /// The model is always put back, whatever `f` returns.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn with_model<R>(h: u32, f: impl FnOnce(&mut Model, &mut Handles) -> Result<R>) -> Result<R> {
     with(|t| {
         let mut m = t.take_model(h)?;

@@ -24,6 +24,11 @@
 //!   (`nr_panic_ptr` / `nr_panic_len`) without allocating and the instance traps; TS then
 //!   replaces the instance.
 
+// Cold code (codecs, PCA, classic models, image metrics, configs, the C ABI's glue) is
+// compiled for size with `#[cfg_attr(target_arch = "wasm32", optimize(size))]` while the
+// kernels and the training step keep opt-level 3 (see Cargo.toml; nightly feature, built
+// with RUSTC_BOOTSTRAP like the rest of the wasm build).
+#![cfg_attr(target_arch = "wasm32", feature(optimize_attribute))]
 pub mod exports;
 pub mod ffi;
 pub mod handles;

@@ -20,27 +20,32 @@ pub struct Model {
 }
 
 impl Model {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(seed: u64) -> Model {
         Model { net: Rc::new(RefCell::new(Node::new(Sequential::new(seed)))), trainer: None, seed, order: Vec::new() }
     }
 
     /// A handle of its own on a model another model already holds (same layers and weights).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn sharing(net: Rc<RefCell<Node<Sequential>>>, seed: u64) -> Model {
         Model { net, trainer: None, seed, order: Vec::new() }
     }
 
     /// The layer stack, borrowed for one call (exports never nest, so it is free).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn seq(&self) -> Result<RefMut<'_, Sequential>> {
         let node = self.net.try_borrow_mut().map_err(|_| Error::Internal { msg: "the model is already in use".into() })?;
         Ok(RefMut::map(node, |n| n.layer_mut()))
     }
 
     /// The model as a layer, to place in another model.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn as_layer(&self) -> LayerRef {
         self.net.clone()
     }
 
     /// Borrows the layers and the training state together.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn parts(&mut self) -> Result<(RefMut<'_, Sequential>, &mut Option<Trainer>, &mut Vec<u32>, u64)> {
         let node = self.net.try_borrow_mut().map_err(|_| Error::Internal { msg: "the model is already in use".into() })?;
         Ok((RefMut::map(node, |n| n.layer_mut()), &mut self.trainer, &mut self.order, self.seed))

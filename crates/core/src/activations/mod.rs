@@ -149,6 +149,7 @@ impl Activation {
 
     /// Builds an activation from its ABI kind id and parameters, validating every parameter.
     /// Missing trailing parameters take their defaults.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn from_abi(kind: u32, params: &[f32]) -> Result<Activation> {
         let Some(&name) = Activation::KIND_NAMES.get(kind as usize) else {
             bail!(
@@ -191,6 +192,7 @@ impl Activation {
     }
 
     /// The ABI kind id (index in [`Activation::KIND_NAMES`]).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn kind(&self) -> u32 {
         match self {
             Activation::Linear { .. } => 0,
@@ -230,6 +232,7 @@ impl Activation {
     }
 
     /// The public (TS) name.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn name(&self) -> &'static str {
         Activation::KIND_NAMES[self.kind() as usize]
     }

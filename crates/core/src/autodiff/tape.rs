@@ -44,6 +44,7 @@ pub enum Recorded {
 impl Recorded {
     /// Whether a gradient can flow from the output to input `i` (false for integer-valued
     /// inputs and piecewise-constant ops, which the backward rules answer with `None`).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn passes_gradient(&self, i: usize) -> bool {
         match self {
             Recorded::Unary(u) => !matches!(u, UnaryOp::Sign | UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Round),
@@ -76,19 +77,23 @@ pub struct Tape {
 }
 
 impl Tape {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new() -> Tape {
         Tape::default()
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
 
     /// Appends an entry.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn record(&mut self, op: Recorded, inputs: Vec<(u64, Tensor)>, output: (u64, Tensor)) {
         self.entries.push(Entry { op, inputs, output });
     }
@@ -99,6 +104,7 @@ impl Tape {
     /// Only entries whose output depends on a source (through inputs that pass a gradient)
     /// are differentiated. Reaching an [`Recorded::Opaque`] entry that depends on a source is
     /// an error naming its op.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn gradient(&self, y: u64, dy: Tensor, sources: &[u64]) -> Result<Vec<Option<Tensor>>> {
         let wanted: HashSet<u64> = sources.iter().copied().collect();
         // Forward pass: which ids depend on a source.
@@ -148,6 +154,7 @@ impl Tape {
 }
 
 /// The gradient of each input, given the gradient `g` of the output.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn backward(op: &Recorded, x: &[&Tensor], y: &Tensor, g: Tensor) -> Result<Vec<Option<Tensor>>> {
     let bad = |what: &str| Error::Internal { msg: format!("tape: {what}") };
     Ok(match op {

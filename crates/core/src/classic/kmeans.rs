@@ -45,11 +45,13 @@ pub struct KMeans {
     pub converged: bool,
 }
 
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn dist2(a: &[f32], b: &[f32]) -> f64 {
     a.iter().zip(b).map(|(&p, &q)| (f64::from(p) - f64::from(q)).powi(2)).sum()
 }
 
 /// The nearest center of `row` and the squared distance to it.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn nearest(row: &[f32], centers: &[f32], d: usize) -> (u32, f64) {
     let mut best = (0u32, f64::INFINITY);
     for (j, c) in centers.chunks_exact(d).enumerate() {
@@ -62,6 +64,7 @@ fn nearest(row: &[f32], centers: &[f32], d: usize) -> (u32, f64) {
 }
 
 /// k-means++ seeding: `k` rows of `x` chosen as described in the module docs.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn seed_centers(x: &[f32], n: usize, d: usize, k: usize, rng: &mut Philox) -> Result<Vec<f32>> {
     // k ≤ n, so k·d ≤ n·d (the size of x) cannot overflow.
     let mut centers = crate::tensor::alloc_empty(OP, k * d)?;
@@ -100,6 +103,7 @@ fn seed_centers(x: &[f32], n: usize, d: usize, k: usize, rng: &mut Philox) -> Re
 }
 
 /// Clusters the rows of `x` (`[n, d]`) into `cfg.k` groups; see the module docs.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn kmeans(x: &Tensor, cfg: KMeansConfig) -> Result<KMeans> {
     let [n, d] = x.dims() else {
         bail_shape!(OP, "x must have shape [samples, features], got {}", x.shape());

@@ -20,6 +20,7 @@ const OP: &str = "leastSquares";
 /// Factors the symmetric positive definite `m` (`p × p`, row-major) in place into its lower
 /// Cholesky factor `L` (the upper triangle is left as is). On failure returns the index of the
 /// first column whose pivot is not positive.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn cholesky(m: &mut [f64], p: usize) -> core::result::Result<(), usize> {
     let scale = (0..p).map(|i| m[i * p + i].abs()).fold(0.0, f64::max).max(f64::MIN_POSITIVE);
     for j in 0..p {
@@ -45,6 +46,7 @@ pub fn cholesky(m: &mut [f64], p: usize) -> core::result::Result<(), usize> {
 }
 
 /// Solves `L·Lᵀ·x = b` in place for each of the `cols` columns of `b` (`p × cols`, row-major).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn cholesky_solve(l: &[f64], p: usize, b: &mut [f64], cols: usize) {
     for c in 0..cols {
         // L·y = b
@@ -67,6 +69,7 @@ pub fn cholesky_solve(l: &[f64], p: usize, b: &mut [f64], cols: usize) {
 }
 
 /// `argmin ‖A·X − B‖² + l2·‖X‖²`; see the module docs.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn least_squares(a: &Tensor, b: &Tensor, l2: f32) -> Result<Tensor> {
     let [n, p] = a.dims() else {
         bail_shape!(OP, "a must be a matrix [samples, features], got shape {}", a.shape());

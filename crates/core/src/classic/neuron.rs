@@ -20,6 +20,7 @@ pub struct Neuron {
 
 impl Neuron {
     /// A neuron with at least one weight; weights and bias must be finite.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(weights: Vec<f32>, bias: f32, activation: Activation) -> Result<Neuron> {
         if weights.is_empty() {
             bail!(OP, "weights must hold at least one value, got none");
@@ -34,6 +35,7 @@ impl Neuron {
     }
 
     /// `f(x·w + b)` for one input vector (rank 1 → scalar) or a batch (rank 2 → `[batch]`).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let n = self.weights.len();
         let (rows, out_shape) = match x.dims() {

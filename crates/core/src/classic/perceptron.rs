@@ -33,6 +33,7 @@ pub enum Convention {
 
 impl Convention {
     /// The output below the threshold.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn low(self) -> f32 {
         match self {
             Convention::Bipolar => -1.0,
@@ -40,6 +41,7 @@ impl Convention {
         }
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn name(self) -> &'static str {
         match self {
             Convention::Bipolar => "bipolar",
@@ -93,6 +95,7 @@ pub struct Perceptron {
 }
 
 impl Perceptron {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(cfg: PerceptronConfig) -> Result<Perceptron> {
         if cfg.inputs == 0 {
             bail!(OP, "inputs must be a positive integer, got 0");
@@ -107,6 +110,7 @@ impl Perceptron {
     }
 
     /// Replaces the weights and bias (e.g. with starting values).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn set_weights(&mut self, weights: &[f32], bias: f32) -> Result<()> {
         if weights.len() != self.cfg.inputs {
             bail_shape!(OP, "weights has {} values but the perceptron has {} inputs", weights.len(), self.cfg.inputs);
@@ -123,6 +127,7 @@ impl Perceptron {
     }
 
     /// `hi` if `w·x + b > θ`, else `lo`.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn output(&self, x: &[f32]) -> f32 {
         let net: f32 = x.iter().zip(&self.weights).map(|(a, w)| a * w).sum::<f32>() + self.bias;
         if net > self.cfg.threshold {
@@ -133,6 +138,7 @@ impl Perceptron {
     }
 
     /// Checks `x` (`[n, inputs]`, or `[inputs]` for one sample when `allow_vector`) and returns `n`.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn check_x(&self, op: &'static str, x: &Tensor, allow_vector: bool) -> Result<usize> {
         let d = self.cfg.inputs;
         let n = match x.dims() {
@@ -157,6 +163,7 @@ impl Perceptron {
     }
 
     /// Predicted labels: `[n, inputs]` → `[n]`, `[inputs]` → a scalar.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn predict(&self, x: &Tensor) -> Result<Tensor> {
         let n = self.check_x("predict", x, true)?;
         let d = self.cfg.inputs;
@@ -169,11 +176,13 @@ impl Perceptron {
     }
 
     /// Training-set mistakes of the current weights.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn mistakes(&self, x: &[f32], y: &[f32]) -> usize {
         x.chunks_exact(self.cfg.inputs).zip(y).filter(|(row, &t)| self.output(row) != t).count()
     }
 
     /// Checks that `y` holds `n` labels of the convention.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn check_y(&self, y: &Tensor, n: usize) -> Result<()> {
         let ok_shape = matches!(y.dims(), [m] if *m == n) || matches!(y.dims(), [m, 1] if *m == n);
         if !ok_shape {
@@ -192,6 +201,7 @@ impl Perceptron {
     }
 
     /// Trains with the perceptron rule; see the module docs.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn fit(&mut self, x: &Tensor, y: &Tensor, opts: FitOptions) -> Result<FitReport> {
         if opts.max_epochs == 0 {
             bail!("fit", "maxEpochs must be a positive integer, got 0");

@@ -14,6 +14,7 @@ use crate::{bail, bail_shape, Result, Shape, Tensor};
 
 const OP: &str = "rbfWidths";
 
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn nearest_center_widths(centers: &Tensor, neighbors: usize, scale: f32) -> Result<Tensor> {
     let [k, d] = centers.dims() else {
         bail_shape!(OP, "centers must have shape [units, features], got {}", centers.shape());

@@ -12,6 +12,7 @@
 use crate::{Error, Result, Shape, Tensor};
 
 /// The N×N orthonormal DCT-II matrix, row `k` = basis function `k`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn matrix(n: usize) -> Vec<f32> {
     let mut c = vec![0f32; n * n];
     for k in 0..n {
@@ -25,6 +26,7 @@ pub fn matrix(n: usize) -> Vec<f32> {
 
 /// Transforms one N×N block (row-major `x`, `n*n` values) into `y`; `tmp` holds `n*n` values.
 /// `inverse` applies `Cᵀ · x · C` instead of `C · x · Cᵀ`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn block(c: &[f32], n: usize, x: &[f32], y: &mut [f32], tmp: &mut [f32], inverse: bool) {
     // tmp = M · x, with M = C (forward) or Cᵀ (inverse).
     for r in 0..n {
@@ -51,6 +53,7 @@ pub fn block(c: &[f32], n: usize, x: &[f32], y: &mut [f32], tmp: &mut [f32], inv
 }
 
 /// Transforms every N×N block of an `h × w` plane (both multiples of `n`) in place.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn plane(data: &mut [f32], h: usize, w: usize, n: usize, inverse: bool) {
     let c = matrix(n);
     let (mut x, mut y, mut tmp) = (vec![0f32; n * n], vec![0f32; n * n], vec![0f32; n * n]);
@@ -68,6 +71,7 @@ pub fn plane(data: &mut [f32], h: usize, w: usize, n: usize, inverse: bool) {
 }
 
 /// Blockwise 2-D DCT of a tensor `[…, H, W]` (forward DCT-II, or DCT-III when `inverse`).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn dct2d(x: &Tensor, n: usize, inverse: bool) -> Result<Tensor> {
     let op = if inverse { "compression.dct.inverse2d" } else { "compression.dct.forward2d" };
     let dims = x.shape().dims();

@@ -24,6 +24,7 @@ pub enum Wavelet {
 
 impl Wavelet {
     pub const NAMES: [&'static str; 3] = ["haar", "cdf53", "cdf97"];
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn from_abi(id: u32, op: &'static str) -> Result<Wavelet> {
         match id {
             0 => Ok(Wavelet::Haar),
@@ -42,6 +43,7 @@ const K: f32 = 1.230_174_1;
 const SQRT2: f32 = std::f32::consts::SQRT_2;
 
 #[inline]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn lift_odd(x: &mut [f32], c: f32) {
     let n = x.len();
     let mut i = 1;
@@ -53,6 +55,7 @@ fn lift_odd(x: &mut [f32], c: f32) {
 }
 
 #[inline]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn lift_even(x: &mut [f32], c: f32) {
     let n = x.len();
     let mut i = 0;
@@ -65,6 +68,7 @@ fn lift_even(x: &mut [f32], c: f32) {
 }
 
 /// One forward 1-D step on `x` (n ≥ 2), result `[low…, high…]` in `out`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn forward_line(w: Wavelet, x: &mut [f32], out: &mut [f32]) {
     let n = x.len();
     let ns = n.div_ceil(2);
@@ -101,6 +105,7 @@ fn forward_line(w: Wavelet, x: &mut [f32], out: &mut [f32]) {
     }
 }
 
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn inverse_line(w: Wavelet, y: &[f32], x: &mut [f32]) {
     let n = y.len();
     let ns = n.div_ceil(2);
@@ -139,6 +144,7 @@ fn inverse_line(w: Wavelet, y: &[f32], x: &mut [f32]) {
 }
 
 /// CDF 5/3 integer lifting, in place on interleaved samples (n ≥ 2).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn forward53(x: &mut [i64]) {
     let n = x.len();
     let mut i = 1;
@@ -157,6 +163,7 @@ pub fn forward53(x: &mut [i64]) {
 }
 
 /// Inverse of [`forward53`].
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn inverse53(x: &mut [i64]) {
     let n = x.len();
     let mut i = 0;
@@ -175,6 +182,7 @@ pub fn inverse53(x: &mut [i64]) {
 }
 
 /// The region sizes `(h, w)` of each level: level 0 is the whole plane.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn level_sizes(h: usize, w: usize, levels: usize) -> Vec<(usize, usize)> {
     let mut v = Vec::with_capacity(levels);
     let (mut a, mut b) = (h, w);
@@ -187,6 +195,7 @@ pub fn level_sizes(h: usize, w: usize, levels: usize) -> Vec<(usize, usize)> {
 }
 
 /// Multi-level 2-D transform of an `h × w` plane in place.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn plane(wv: Wavelet, data: &mut [f32], h: usize, w: usize, levels: usize, inverse: bool) {
     let m = h.max(w);
     let (mut line, mut out) = (vec![0f32; m], vec![0f32; m]);
@@ -239,6 +248,7 @@ pub fn plane(wv: Wavelet, data: &mut [f32], h: usize, w: usize, levels: usize, i
 /// 2-D DWT of a tensor `[…, H, W]` (every `H × W` image separately, Mallat layout).
 /// CDF 5/3 needs integer values of magnitude below 2^20, so that every coefficient stays an
 /// exact Float32 integer.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn dwt2d(x: &Tensor, wv: Wavelet, levels: usize, inverse: bool) -> Result<Tensor> {
     let op = if inverse { "compression.dwt.inverse2d" } else { "compression.dwt.forward2d" };
     let dims = x.shape().dims();

@@ -25,6 +25,7 @@ pub const DEFAULT_MAX_OUTPUT: usize = 256 << 20;
 /// `n` pseudo-random bytes from a 64-bit LCG (the top byte of each state): incompressible
 /// input for the codecs' tests.
 #[cfg(test)]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub(crate) fn lcg(n: usize, seed: u64) -> Vec<u8> {
     let mut s = seed;
     (0..n).map(|_| {

@@ -28,12 +28,14 @@ impl Prob {
     pub const NEW: Prob = Prob { p: (ONE / 2) as u16, n: 0 };
 
     #[inline]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn zero_bound(self, range: u32) -> u32 {
         (range >> PROB_BITS) * u32::from(self.p)
     }
 
     /// Moves `p` towards the bit seen by `1/(n + 2)` (the running frequency), then by `1/LIMIT`.
     #[inline]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn update(&mut self, bit: bool) {
         let d = (u32::from(self.n) + 2).min(LIMIT);
         let p = u32::from(self.p);
@@ -54,10 +56,12 @@ pub struct Encoder {
 }
 
 impl Encoder {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(out: Vec<u8>) -> Self {
         Self { low: 0, range: u32::MAX, cache: 0, cache_size: 1, out }
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn shift_low(&mut self) {
         if (self.low as u32) < 0xFF00_0000 || (self.low >> 32) != 0 {
             let carry = (self.low >> 32) as u8;
@@ -77,6 +81,7 @@ impl Encoder {
     }
 
     #[inline]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn bit(&mut self, p: &mut Prob, bit: bool) {
         let bound = p.zero_bound(self.range);
         if !bit {
@@ -93,6 +98,7 @@ impl Encoder {
     }
 
     /// Equiprobable bits (sign bits, escape payloads), MSB first.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn direct(&mut self, value: u32, bits: u32) {
         for i in (0..bits).rev() {
             self.range >>= 1;
@@ -106,6 +112,7 @@ impl Encoder {
         }
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn finish(mut self) -> Vec<u8> {
         for _ in 0..5 {
             self.shift_low();
@@ -123,6 +130,7 @@ pub struct Decoder<'a> {
 }
 
 impl<'a> Decoder<'a> {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(data: &'a [u8]) -> Self {
         let mut d = Decoder { data, pos: 0, range: u32::MAX, code: 0, over: 0 };
         for _ in 0..5 {
@@ -132,6 +140,7 @@ impl<'a> Decoder<'a> {
     }
 
     #[inline]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn byte(&mut self) -> u8 {
         match self.data.get(self.pos) {
             Some(&b) => {
@@ -146,6 +155,7 @@ impl<'a> Decoder<'a> {
     }
 
     #[inline]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn bit(&mut self, p: &mut Prob) -> bool {
         let bound = p.zero_bound(self.range);
         let bit = if self.code < bound {
@@ -164,6 +174,7 @@ impl<'a> Decoder<'a> {
         bit
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn direct(&mut self, bits: u32) -> u32 {
         let mut v = 0;
         for _ in 0..bits {
@@ -184,6 +195,7 @@ impl<'a> Decoder<'a> {
     }
 
     /// True when the decoder read past the end of the data.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn overrun(&self) -> bool {
         self.over > 0
     }

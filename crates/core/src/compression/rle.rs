@@ -105,6 +105,7 @@ pub fn encode(bytes: &[u8]) -> Result<Vec<u8>> {
 }
 
 /// Decodes a stream from [`encode`], refusing to produce more than `max_output` bytes.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn decode(stream: &[u8], max_output: usize) -> Result<Vec<u8>> {
     let (h, payload) = header::open(OP, MAGIC, stream, max_output)?;
     decode_payload(h.raw_len, payload)

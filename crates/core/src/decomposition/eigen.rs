@@ -18,6 +18,7 @@ use crate::{Error, Result};
 /// Eigenvalues (descending) and eigenvectors (the rows of `a`, in place) of the symmetric
 /// `n × n` row-major matrix `a`. Only symmetry is assumed; a non-finite entry or QL not
 /// converging (which does not happen for finite symmetric input) is an internal error.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn symmetric_eigen(a: &mut [f64], n: usize) -> Result<Vec<f64>> {
     debug_assert_eq!(a.len(), n * n);
     let mut d = crate::tensor::try_vec("eigen", n, 0f64)?;
@@ -49,6 +50,7 @@ pub fn symmetric_eigen(a: &mut [f64], n: usize) -> Result<Vec<f64>> {
 
 /// `Σ aᵢ·bᵢ` over the shorter length, with four independent partial sums (so the compiler can
 /// keep SIMD lanes busy: a single running sum would serialise every addition).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub(super) fn dot(a: &[f64], b: &[f64]) -> f64 {
     let len = a.len().min(b.len());
     let (a, b) = (&a[..len], &b[..len]);
@@ -65,6 +67,7 @@ pub(super) fn dot(a: &[f64], b: &[f64]) -> f64 {
 
 /// Householder reduction to tridiagonal form (`tred2`). On return `d` holds the diagonal,
 /// `e[1..]` the sub-diagonal, and `w` the accumulated transformation, transposed.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn tridiagonalise(w: &mut [f64], n: usize, d: &mut [f64], e: &mut [f64]) {
     for j in 0..n {
         d[j] = w[j * n + n - 1];
@@ -154,6 +157,7 @@ fn tridiagonalise(w: &mut [f64], n: usize, d: &mut [f64], e: &mut [f64]) {
 }
 
 /// Symmetric tridiagonal QL with implicit shifts (`tql2`), rotating the rows of `w`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn ql_implicit(w: &mut [f64], n: usize, d: &mut [f64], e: &mut [f64]) -> Result<()> {
     for i in 1..n {
         e[i - 1] = e[i];

@@ -75,6 +75,7 @@ pub enum PcaPart {
 
 impl PcaPart {
     /// The part with ABI id `id`.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn from_abi(id: u32) -> Result<PcaPart> {
         Ok(match id {
             0 => PcaPart::Components,
@@ -87,6 +88,7 @@ impl PcaPart {
 }
 
 /// Rejects non-finite values of `t`, naming `op` and `name`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn check_finite(op: &'static str, name: &str, t: &Tensor) -> Result<()> {
     if let Some(i) = crate::kernels::finite::first_non_finite(t.data()) {
         bail!(op, "{name} contains {} at flat index {i} (shape {})", crate::error::js_number(t.data()[i]), t.shape());
@@ -95,6 +97,7 @@ fn check_finite(op: &'static str, name: &str, t: &Tensor) -> Result<()> {
 }
 
 /// Adds `blockᵀ·block` (block: `rows × p`, row-major) to the lower triangle of `g` (`p × p`).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn add_scatter(g: &mut [f64], p: usize, block: &[f64], rows: usize) {
     if rows == BLOCK {
         let r: [&[f64]; BLOCK] = core::array::from_fn(|k| &block[k * p..(k + 1) * p]);
@@ -126,6 +129,7 @@ fn add_scatter(g: &mut [f64], p: usize, block: &[f64], rows: usize) {
 
 /// `v ← v − (v·u)·u` for every row `u` of `basis` (modified Gram–Schmidt, `passes` times);
 /// returns `‖v‖`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn orthogonalize(v: &mut [f64], basis: &[f64], d: usize, passes: usize) -> f64 {
     for _ in 0..passes {
         for u in basis.chunks_exact(d) {
@@ -140,6 +144,7 @@ fn orthogonalize(v: &mut [f64], basis: &[f64], d: usize, passes: usize) -> f64 {
 
 impl Pca {
     /// An unfitted PCA keeping `config.components` components (`≥ 1`).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(config: PcaConfig) -> Result<Pca> {
         if config.components == 0 {
             bail!("pca", "components must be a positive integer, got 0");
@@ -148,25 +153,30 @@ impl Pca {
     }
 
     /// The configuration.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn config(&self) -> PcaConfig {
         self.config
     }
 
     /// Whether [`Pca::fit`] has succeeded.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn is_fitted(&self) -> bool {
         self.fitted.is_some()
     }
 
     /// The number of f64 values held (for memory accounting).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn len_f64(&self) -> usize {
         self.fitted.as_ref().map_or(0, |f| f.mean.len() + f.components.len() + 2 * f.variance.len())
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn fitted(&self, op: &'static str) -> Result<&Fitted> {
         self.fitted.as_ref().ok_or_else(|| Error::invalid(op, "the PCA is not fitted yet; call fit(x) first"))
     }
 
     /// Fits to `x: [n, d]`. On failure the previous fit (if any) is kept.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn fit(&mut self, x: &Tensor) -> Result<()> {
         const OP: &str = "pca.fit";
         let k = self.config.components;
@@ -323,12 +333,14 @@ impl Pca {
     }
 
     /// The number of samples and features seen by the last fit.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn fitted_shape(&self) -> Option<(usize, usize)> {
         self.fitted.as_ref().map(|f| (f.samples, f.features))
     }
 
     /// A fitted quantity as a new f32 tensor: components `[k, d]`, mean `[d]`, explained
     /// variance and ratio `[k]`.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn get(&self, part: PcaPart) -> Result<Tensor> {
         let f = self.fitted("pca")?;
         let (k, d) = (self.config.components, f.features);
@@ -343,6 +355,7 @@ impl Pca {
 
     /// The scale of component `c` in the codes: `1/√variance` when whitening (0 for a
     /// component without variance), else 1.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn code_scale(&self, f: &Fitted, c: usize) -> f64 {
         if !self.config.whiten {
             1.0
@@ -354,6 +367,7 @@ impl Pca {
     }
 
     /// `(x − μ)·Vᵀ` (whitened if configured): `x: [m, d]` → `[m, k]`, `x: [d]` → `[k]`.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn transform(&self, x: &Tensor) -> Result<Tensor> {
         const OP: &str = "pca.transform";
         let f = self.fitted(OP)?;
@@ -380,6 +394,7 @@ impl Pca {
     }
 
     /// `z·V + μ` (un-whitened first if configured): `z: [m, k]` → `[m, d]`, `z: [k]` → `[d]`.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn inverse_transform(&self, z: &Tensor) -> Result<Tensor> {
         const OP: &str = "pca.inverseTransform";
         let f = self.fitted(OP)?;

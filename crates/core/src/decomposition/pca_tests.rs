@@ -3,10 +3,12 @@
 
 use super::*;
 
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn t(dims: &[usize], v: Vec<f32>) -> Tensor {
     Tensor::new("t", Shape::from(dims), v).unwrap()
 }
 
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn random(n: usize, d: usize, seed: u64) -> Vec<f32> {
     let mut s = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
     (0..n * d)
@@ -20,6 +22,7 @@ fn random(n: usize, d: usize, seed: u64) -> Vec<f32> {
         .collect()
 }
 
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn fit(x: &Tensor, k: usize, whiten: bool) -> Pca {
     let mut p = Pca::new(PcaConfig { components: k, whiten }).unwrap();
     p.fit(x).unwrap();
@@ -27,6 +30,7 @@ fn fit(x: &Tensor, k: usize, whiten: bool) -> Pca {
 }
 
 /// The centred scatter matrix in f64, straight from the definition.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn scatter(x: &[f32], n: usize, d: usize) -> (Vec<f64>, Vec<f64>) {
     let mean: Vec<f64> = (0..d).map(|j| (0..n).map(|i| f64::from(x[i * d + j])).sum::<f64>() / n as f64).collect();
     let mut s = vec![0.0; d * d];
@@ -41,6 +45,7 @@ fn scatter(x: &[f32], n: usize, d: usize) -> (Vec<f64>, Vec<f64>) {
 }
 
 /// Components are orthonormal, satisfy `S·v = λ·v`, and have the sign convention.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn check_eigen(x: &[f32], n: usize, d: usize, p: &Pca) {
     let (s, mean) = scatter(x, n, d);
     let f = p.fitted.as_ref().unwrap();
@@ -68,11 +73,13 @@ fn check_eigen(x: &[f32], n: usize, d: usize, p: &Pca) {
     }
 }
 
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn sq_err(a: &Tensor, b: &Tensor) -> f64 {
     a.data().iter().zip(b.data()).map(|(x, y)| (f64::from(*x) - f64::from(*y)).powi(2)).sum()
 }
 
 #[test]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn covariance_and_gram_paths_solve_the_eigen_equation() {
     for (n, d) in [(50, 7), (7, 50), (13, 13), (2, 5), (9, 1)] {
         let x = random(n, d, (n * 31 + d) as u64);
@@ -84,6 +91,7 @@ fn covariance_and_gram_paths_solve_the_eigen_equation() {
 
 /// Columns far from 0 (shifted by their mean), near 0 (not shifted) and sparse ones.
 #[test]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn offset_and_sparse_columns() {
     let (n, d) = (40, 6);
     let mut x = random(n, d, 8);
@@ -100,6 +108,7 @@ fn offset_and_sparse_columns() {
 }
 
 #[test]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn reconstruction_error_is_the_sum_of_dropped_eigenvalues() {
     let (n, d) = (40, 9);
     let x = t(&[n, d], random(n, d, 5));
@@ -121,6 +130,7 @@ fn reconstruction_error_is_the_sum_of_dropped_eigenvalues() {
 }
 
 #[test]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn rank_deficient_data_and_k_above_the_rank() {
     // Duplicated columns and a constant column: rank 2 in 5 features.
     let (n, d) = (12, 5);
@@ -148,6 +158,7 @@ fn rank_deficient_data_and_k_above_the_rank() {
 }
 
 #[test]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn whitening_gives_unit_variance_and_inverts() {
     let (n, d) = (30, 4);
     let x = t(&[n, d], random(n, d, 2));
@@ -164,6 +175,7 @@ fn whitening_gives_unit_variance_and_inverts() {
 }
 
 #[test]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn single_rows_and_parts() {
     let x = t(&[4, 3], random(4, 3, 1));
     let p = fit(&x, 2, false);
@@ -181,6 +193,7 @@ fn single_rows_and_parts() {
 }
 
 #[test]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn bad_input_is_named() {
     assert_eq!(Pca::new(PcaConfig { components: 0, whiten: false }).unwrap_err().to_string(), "pca: components must be a positive integer, got 0");
     let mut p = Pca::new(PcaConfig { components: 3, whiten: false }).unwrap();

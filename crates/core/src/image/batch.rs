@@ -14,6 +14,7 @@ pub struct Batch {
 
 /// Validates two image tensors (see the module docs of [`super`]) and returns their layout.
 /// Values must be finite.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn images(op: &'static str, a: &Tensor, b: &Tensor, image_shape: Option<[usize; 2]>) -> Result<Batch> {
     if a.dims() != b.dims() {
         bail_shape!(op, "a and b must have the same shape, got {} and {}", a.shape(), b.shape());
@@ -43,6 +44,7 @@ pub fn images(op: &'static str, a: &Tensor, b: &Tensor, image_shape: Option<[usi
 }
 
 /// Checks `maxValue` (finite, > 0).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn max_value(op: &'static str, v: f32) -> Result<f64> {
     if !(v.is_finite() && v > 0.0) {
         bail!(op, "maxValue must be a finite number > 0, got {}", crate::error::js_number(v));

@@ -11,6 +11,7 @@ use crate::{Result, Tensor};
 const OP: &str = "psnr";
 
 /// PSNR of each image pair; `image_shape` reads flat images (see [`super`]).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn psnr(a: &Tensor, b: &Tensor, max: f32, image_shape: Option<[usize; 2]>) -> Result<Tensor> {
     let max = max_value(OP, max)?;
     let batch = images(OP, a, b, image_shape)?;

@@ -39,12 +39,14 @@ pub struct SsimConfig {
 }
 
 impl Default for SsimConfig {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn default() -> SsimConfig {
         SsimConfig { max_value: 1.0, window_size: 11, sigma: 1.5, k1: 0.01, k2: 0.03 }
     }
 }
 
 /// The normalised 1-D Gaussian window.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn gaussian_window(size: usize, sigma: f64) -> Vec<f64> {
     let c = (size as f64 - 1.0) / 2.0;
     let g: Vec<f64> = (0..size).map(|i| (-((i as f64 - c).powi(2)) / (2.0 * sigma * sigma)).exp()).collect();
@@ -53,6 +55,7 @@ pub fn gaussian_window(size: usize, sigma: f64) -> Vec<f64> {
 }
 
 /// Mean SSIM of each image pair (see the module docs); `image_shape` reads flat images.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn ssim(a: &Tensor, b: &Tensor, cfg: &SsimConfig, image_shape: Option<[usize; 2]>) -> Result<Tensor> {
     let max = max_value(OP, cfg.max_value)?;
     let ws = cfg.window_size;

@@ -12,6 +12,7 @@ pub struct ActivationLayer {
 }
 
 impl ActivationLayer {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(act: Activation) -> ActivationLayer {
         ActivationLayer { act, x: None, y: None }
     }
@@ -22,10 +23,12 @@ fn cols(t: &Tensor) -> usize {
 }
 
 impl Layer for ActivationLayer {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn kind(&self) -> &'static str {
         "activation"
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn build(&mut self, input: &[usize], _seed: u64) -> Result<Vec<usize>> {
         Ok(input.to_vec())
     }

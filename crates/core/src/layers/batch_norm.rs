@@ -31,6 +31,7 @@ pub struct BatchNorm {
 
 impl BatchNorm {
     /// Layout: `momentum, epsilon, center, scale`.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn from_abi(p: &[f32]) -> Result<BatchNorm> {
         let mut r = Reader::new("batchNormalization", p);
         let momentum = r.finite("momentum")?;
@@ -57,10 +58,12 @@ impl BatchNorm {
 }
 
 impl Layer for BatchNorm {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn kind(&self) -> &'static str {
         "batchNormalization"
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn build(&mut self, input: &[usize], _seed: u64) -> Result<Vec<usize>> {
         let Some(&c) = input.last() else {
             bail!("batchNormalization", "input must have at least one dimension per sample, got shape []");

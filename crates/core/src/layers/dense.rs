@@ -37,6 +37,7 @@ impl DenseConfig {
     ///
     /// `klSparsity` needs unit activations in (0, 1): the activation must be `sigmoid`,
     /// `hardSigmoid` or `softmax`; any other is an error (relu, linear, tanh… can leave [0, 1]).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn from_abi(p: &[f32]) -> Result<DenseConfig> {
         let mut r = Reader::new("dense", p);
         let units = r.usize("units")?;
@@ -84,6 +85,7 @@ pub struct Dense {
 }
 
 impl Dense {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(cfg: DenseConfig) -> Dense {
         Dense { cfg, kernel: None, bias: None, x: None, z: None, y: None, activity_loss: 0.0, input_grad: true }
     }
@@ -130,10 +132,12 @@ impl Dense {
 }
 
 impl Layer for Dense {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn kind(&self) -> &'static str {
         "dense"
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn build(&mut self, input: &[usize], seed: u64) -> Result<Vec<usize>> {
         let Some(&inp) = input.last() else {
             bail!("dense", "input must have at least one dimension per sample, got shape []");

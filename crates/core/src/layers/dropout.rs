@@ -18,6 +18,7 @@ pub struct Dropout {
 }
 
 impl Dropout {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(rate: f32, stream: u32) -> Result<Dropout> {
         if !(0.0..1.0).contains(&rate) {
             bail!("dropout", "rate must be in [0, 1), got {rate}");
@@ -27,10 +28,12 @@ impl Dropout {
 }
 
 impl Layer for Dropout {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn kind(&self) -> &'static str {
         "dropout"
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn build(&mut self, input: &[usize], _seed: u64) -> Result<Vec<usize>> {
         Ok(input.to_vec())
     }

@@ -14,6 +14,7 @@ pub struct GaussianNoise {
 }
 
 impl GaussianNoise {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(stddev: f32, stream: u32) -> Result<GaussianNoise> {
         if !(stddev.is_finite() && stddev >= 0.0) {
             bail!("gaussianNoise", "stddev must be a finite number >= 0, got {stddev}");
@@ -23,10 +24,12 @@ impl GaussianNoise {
 }
 
 impl Layer for GaussianNoise {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn kind(&self) -> &'static str {
         "gaussianNoise"
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn build(&mut self, input: &[usize], _seed: u64) -> Result<Vec<usize>> {
         Ok(input.to_vec())
     }

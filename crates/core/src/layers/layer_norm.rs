@@ -25,6 +25,7 @@ pub struct LayerNorm {
 
 impl LayerNorm {
     /// Layout: `epsilon, center, scale`.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn from_abi(p: &[f32]) -> Result<LayerNorm> {
         let mut r = Reader::new("layerNormalization", p);
         let epsilon = r.finite("epsilon")?;
@@ -36,10 +37,12 @@ impl LayerNorm {
 }
 
 impl Layer for LayerNorm {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn kind(&self) -> &'static str {
         "layerNormalization"
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn build(&mut self, input: &[usize], _seed: u64) -> Result<Vec<usize>> {
         let Some(&c) = input.last() else {
             bail!("layerNormalization", "input must have at least one dimension per sample, got shape []");

@@ -38,6 +38,7 @@ pub struct Param {
 }
 
 impl Param {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(name: &'static str, value: Tensor, regularizer: Option<Regularizer>) -> Result<Param> {
         let grad = crate::tensor::alloc(name, value.size())?;
         Ok(Param { name, value, grad, trainable: true, regularizer })
@@ -189,6 +190,7 @@ pub const LAYER_KINDS: [&str; 12] = [
 
 /// Creates a layer (unbuilt, not yet shared) from its ABI kind id and parameter list; `index` (its position in the
 /// model) separates the random streams of random layers.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn from_abi(kind: u32, p: &[f32], index: u32) -> Result<crate::model::LayerRef> {
     use crate::config::Reader;
     use crate::model::shared;

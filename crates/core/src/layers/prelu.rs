@@ -24,6 +24,7 @@ pub struct PRelu {
 
 impl PRelu {
     /// Layout: `alphaInitializer(kind, p0, p1), alphaRegularizer(l1, l2)`.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn from_abi(p: &[f32]) -> Result<PRelu> {
         let mut r = Reader::new("prelu", p);
         Ok(PRelu { init: r.initializer("alphaInitializer")?, reg: r.regularizer()?, alpha: None, x: None })
@@ -31,10 +32,12 @@ impl PRelu {
 }
 
 impl Layer for PRelu {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn kind(&self) -> &'static str {
         "prelu"
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn build(&mut self, input: &[usize], seed: u64) -> Result<Vec<usize>> {
         let Some(&units) = input.last() else {
             bail!("prelu", "input must have at least one dimension per sample, got shape []");

@@ -37,6 +37,7 @@ impl RbfKernel {
     /// ABI ids = index. Append-only.
     pub const NAMES: [&'static str; 3] = ["gaussian", "multiquadric", "inverseMultiquadric"];
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn from_abi(id: u32) -> Result<RbfKernel> {
         Ok(match id {
             0 => RbfKernel::Gaussian,
@@ -140,6 +141,7 @@ impl RbfConfig {
     /// Layout: `units, kernel, nCenters, centers…, nWidths, widths…, centersInitializer(kind,
     /// p0, p1)`. `nCenters = 0` draws the centers with the initializer; `nWidths` is 1 (shared
     /// start value) or `units`.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn from_abi(p: &[f32]) -> Result<RbfConfig> {
         let mut r = Reader::new(OP, p);
         let units = r.usize("units")?;
@@ -175,6 +177,7 @@ pub struct Rbf {
 }
 
 impl Rbf {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(cfg: RbfConfig) -> Rbf {
         Rbf { cfg, centers: None, widths: None, saved: None }
     }
@@ -188,10 +191,12 @@ impl Rbf {
 }
 
 impl Layer for Rbf {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn kind(&self) -> &'static str {
         "rbf"
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn build(&mut self, input: &[usize], seed: u64) -> Result<Vec<usize>> {
         let Some(&d) = input.last() else {
             bail!(OP, "input must have at least one dimension per sample, got shape []");

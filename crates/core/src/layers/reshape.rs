@@ -25,10 +25,12 @@ impl Reshape {
 }
 
 impl Layer for Reshape {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn kind(&self) -> &'static str {
         self.kind
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn build(&mut self, input: &[usize], _seed: u64) -> Result<Vec<usize>> {
         let n: usize = input.iter().product();
         self.out = resolve_shape("reshape", n, &Shape::from(input), &self.target)?.dims().to_vec();

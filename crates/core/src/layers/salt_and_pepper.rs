@@ -23,6 +23,7 @@ pub struct SaltAndPepperConfig {
 
 impl SaltAndPepperConfig {
     /// Layout: `rate, low, high`.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn from_abi(p: &[f32]) -> Result<SaltAndPepperConfig> {
         let mut r = crate::config::Reader::new("saltAndPepper", p);
         let cfg = SaltAndPepperConfig { rate: r.f32("rate")?, low: r.finite("low")?, high: r.finite("high")? };
@@ -45,16 +46,19 @@ pub struct SaltAndPepper {
 }
 
 impl SaltAndPepper {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(cfg: SaltAndPepperConfig, stream: u32) -> SaltAndPepper {
         SaltAndPepper { cfg, stream, kept: None }
     }
 }
 
 impl Layer for SaltAndPepper {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn kind(&self) -> &'static str {
         "saltAndPepper"
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn build(&mut self, input: &[usize], _seed: u64) -> Result<Vec<usize>> {
         Ok(input.to_vec())
     }

@@ -36,6 +36,7 @@ pub struct VariationalConfig {
 
 impl VariationalConfig {
     /// Layout: `units, klWeight`.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn from_abi(p: &[f32]) -> Result<VariationalConfig> {
         let mut r = Reader::new("variational", p);
         let units = r.usize("units")?;
@@ -69,6 +70,7 @@ pub struct Variational {
 }
 
 impl Variational {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(cfg: VariationalConfig, stream: u32) -> Variational {
         Variational { cfg, params: Vec::new(), stream, saved: None, kl: 0.0, input_grad: true }
     }
@@ -102,6 +104,7 @@ impl Variational {
         (self.cfg.kl_weight as f64 * s / batch.max(1) as f64) as f32
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn out_shape(&self, x: &Tensor) -> Result<Shape> {
         let mut dims = x.dims().to_vec();
         *dims.last_mut().ok_or_else(|| Error::invalid("variational", "input must have at least one dimension"))? = self.cfg.units;
@@ -117,10 +120,12 @@ impl Variational {
 }
 
 impl Layer for Variational {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn kind(&self) -> &'static str {
         "variational"
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn build(&mut self, input: &[usize], seed: u64) -> Result<Vec<usize>> {
         let Some(&inp) = input.last() else {
             bail!("variational", "input must have at least one dimension per sample, got shape []");

@@ -27,6 +27,7 @@ fn same_up_to_trailing_one(a: &[usize], b: &[usize]) -> bool {
     a == b || strip(a) == b || a == strip(b)
 }
 
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn check(loss: &Loss, pred_shape: &[usize], target_shape: &[usize], target: &[f32]) -> Result<()> {
     let op = loss.name();
     let (rows, cols) = rows_cols(pred_shape);

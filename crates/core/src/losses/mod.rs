@@ -77,6 +77,7 @@ impl Loss {
     ];
 
     /// The ABI id of this loss.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn kind(&self) -> u32 {
         match self {
             Loss::MeanSquaredError => 0,
@@ -91,6 +92,7 @@ impl Loss {
     }
 
     /// The public (TS) name, e.g. `"binaryCrossentropy"`.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn name(&self) -> &'static str {
         Loss::KIND_NAMES[self.kind() as usize]
     }
@@ -101,6 +103,7 @@ impl Loss {
     ///   (in [0, 1])]`;
     /// - `sparseCategoricalCrossentropy`: `[from_logits (0|1)]`;
     /// - every other loss: `[]`.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn from_abi(kind: u32, params: &[f32]) -> Result<Loss> {
         const OP: &str = "loss";
         let Some(&name) = Loss::KIND_NAMES.get(kind as usize) else {
@@ -143,6 +146,7 @@ impl Loss {
     }
 
     /// The ABI parameters of this loss (the inverse of [`Loss::from_abi`]).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn abi_params(&self) -> Vec<f32> {
         let b = |v: bool| if v { 1.0 } else { 0.0 };
         match *self {
@@ -161,6 +165,7 @@ impl Loss {
     /// - Cross-entropies and KL divergence need targets in `[0, 1]`; hinge needs targets all
     ///   in `{-1, 1}` or all in `{0, 1}` (0/1 labels are converted to −1/1, as Keras does).
     /// - NaN or ±Infinity in a target is an error naming its index.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn check(&self, pred_shape: &[usize], target_shape: &[usize], target: &[f32]) -> Result<()> {
         check::check(self, pred_shape, target_shape, target)
     }

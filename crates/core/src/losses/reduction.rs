@@ -28,6 +28,7 @@ impl Reduction {
     /// `test/codes.test.ts`).
     pub const NAMES: [&'static str; 2] = ["mean", "sumOverFeatures"];
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn from_abi(id: u32) -> Result<Reduction> {
         Ok(match id {
             0 => Reduction::Mean,

@@ -26,6 +26,7 @@ impl Metric {
 
     /// ABI ids: 0 accuracy (resolved from the loss), 1 binaryAccuracy, 2 categoricalAccuracy,
     /// 3 sparseCategoricalAccuracy, 4 mse, 5 mae.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn from_abi(id: u32, loss: &Loss) -> Result<Metric> {
         Ok(match id {
             0 => match loss {

@@ -40,6 +40,7 @@ fn mix(seed: u64, i: u64) -> u64 {
 }
 
 impl Sequential {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(seed: u64) -> Sequential {
         Sequential { layers: Vec::new(), trainable: Vec::new(), input_shape: None, output_shape: None, seed }
     }
@@ -76,10 +77,12 @@ impl Sequential {
         self.input_shape.is_some()
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn input_shape(&self) -> Option<&[usize]> {
         self.input_shape.as_deref()
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn output_shape(&self) -> Option<&[usize]> {
         self.output_shape.as_deref()
     }
@@ -168,6 +171,7 @@ impl Sequential {
     /// order, nested models expanded. `updated` says whether training updates the parameter:
     /// it is trainable (not a moving statistic) and neither its layer nor an enclosing model
     /// is frozen in this model.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn with_params<R>(&self, f: impl FnOnce(&mut [ParamSlot<'_>]) -> R) -> Result<R> {
         let mut leaves = Vec::new();
         self.leaves(None, true, &mut leaves)?;
@@ -195,6 +199,7 @@ impl Sequential {
     }
 
     /// Checks that `x` is `[batch, ...inputShape]`.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn check_input(&self, op: &'static str, x: &Tensor) -> Result<()> {
         let Some(inp) = &self.input_shape else {
             return Err(Error::invalid(op, "the model is not built yet"));
@@ -343,6 +348,7 @@ impl Sequential {
 }
 
 /// Checks that `x` is `[batch, ...inp]`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn check_batch(op: &'static str, inp: &[usize], x: &Tensor) -> Result<()> {
     if x.rank() != inp.len() + 1 || &x.dims()[1..] != inp {
         let mut want = vec!["batch".to_string()];
@@ -354,10 +360,12 @@ fn check_batch(op: &'static str, inp: &[usize], x: &Tensor) -> Result<()> {
 
 /// A nested model is a layer.
 impl Layer for Sequential {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn kind(&self) -> &'static str {
         "sequential"
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn build(&mut self, input: &[usize], seed: u64) -> Result<Vec<usize>> {
         self.seed ^= seed;
         Ok(self.build_all(input)?.pop().unwrap_or_else(|| input.to_vec()))

@@ -39,6 +39,7 @@ pub fn shared<L: Layer + 'static>(layer: L) -> LayerRef {
 }
 
 impl<L> Node<L> {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(layer: L) -> Node<L> {
         Node { input: None, output: None, layer }
     }
@@ -54,17 +55,20 @@ impl<L: ?Sized + Layer> Node<L> {
     }
 
     /// The per-sample input shape it was built for.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn input_shape(&self) -> Option<&[usize]> {
         self.input.as_deref()
     }
 
     /// The per-sample output shape, once built.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn output_shape(&self) -> Option<&[usize]> {
         self.output.as_deref()
     }
 
     /// Builds the layer for `input` (first time), or checks that `input` is the shape it was
     /// built for (a shared layer keeps its weights, so it cannot change shape).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn build(&mut self, input: &[usize], seed: u64) -> Result<Vec<usize>> {
         if let (Some(was), Some(out)) = (&self.input, &self.output) {
             if was.as_slice() != input {
@@ -106,6 +110,7 @@ pub fn collect(op: &'static str, node: &LayerRef, out: &mut Vec<*const ()>) -> R
 }
 
 /// Checks that no node appears twice in `nodes` (each with everything inside it).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn check_disjoint(op: &'static str, nodes: &[LayerRef]) -> Result<()> {
     let mut seen: Vec<(*const (), &'static str)> = Vec::new();
     for n in nodes {

@@ -30,6 +30,7 @@ impl TrainConfig {
     /// Layout: `lossKind, n, lossParams…, optimizerKind, n, optimizerParams…, scheduleKind, n, scheduleParams…,
     /// clipMode (0 none, 1 value, 2 norm, 3 global norm), clipValue, metricCount, metricIds…[, reduction]`
     /// (the trailing reduction id, [`Reduction::NAMES`], defaults to `mean`).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn from_abi(p: &[f32]) -> Result<TrainConfig> {
         use crate::config::Reader;
         let mut r = Reader::new("compile", p);
@@ -125,6 +126,7 @@ pub fn gather_rows(op: &'static str, t: &Tensor, idx: &[u32]) -> Result<Tensor> 
 }
 
 impl Trainer {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(cfg: TrainConfig, seed: u64) -> Trainer {
         Trainer { cfg, state: Vec::new(), step: 0, seed, lr_scale: 1.0 }
     }
@@ -136,6 +138,7 @@ impl Trainer {
     }
 
     /// A copy of the resumable state (fallible allocations), one slot list per parameter of `model`.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn export_state(&self, model: &Sequential) -> Result<TrainerState> {
         let n = model.with_params(|ps| ps.len())?;
         let mut slots = Vec::new();
@@ -150,6 +153,7 @@ impl Trainer {
     /// the compiled optimizer: one slot list per parameter, each empty or `slots()·size`
     /// long, finite, and non-negative where the optimizer keeps squares; a finite `lr_scale
     /// > 0`. On an error nothing changes.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn import_state(&mut self, model: &Sequential, st: TrainerState) -> Result<()> {
         const OP: &str = "importTrainingState";
         let opt = &self.cfg.optimizer;
@@ -194,6 +198,7 @@ impl Trainer {
     }
 
     /// Checks `y` against the model output for `n` samples.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn check_targets(&self, model: &Sequential, op: &'static str, x: &Tensor, y: &Tensor) -> Result<()> {
         model.check_input(op, x)?;
         let n = x.dims()[0];

@@ -27,6 +27,7 @@ use crate::{bail, bail_shape, Result, Shape, Tensor};
 
 /// Resolves an axis in `-(rank)..rank` (or `-(rank+1)..=rank` when `insert` is true, for an
 /// axis that will be created). The message names `what` ("tensors" or "x") and its shape.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub(crate) fn resolve_axis(op: &'static str, axis: i64, rank: usize, insert: bool, what: &str, shape: &Shape) -> Result<usize> {
     let r = rank as i64 + i64::from(insert);
     let a = if axis < 0 { axis + r } else { axis };
@@ -38,6 +39,7 @@ pub(crate) fn resolve_axis(op: &'static str, axis: i64, rank: usize, insert: boo
 }
 
 /// Joins `xs` along the existing axis `axis`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn concat(xs: &[&Tensor], axis: i64) -> Result<Tensor> {
     const OP: &str = "concat";
     let Some(first) = xs.first() else {
@@ -71,6 +73,7 @@ pub fn concat(xs: &[&Tensor], axis: i64) -> Result<Tensor> {
 }
 
 /// Joins `xs`, all of one shape, along a new axis `axis`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn stack(xs: &[&Tensor], axis: i64) -> Result<Tensor> {
     const OP: &str = "stack";
     let Some(first) = xs.first() else {
@@ -90,6 +93,7 @@ pub fn stack(xs: &[&Tensor], axis: i64) -> Result<Tensor> {
 }
 
 /// Allocates `shape` and fills it row by row from `xs` (each viewed as `[outer, len_i]`).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn join(op: &'static str, xs: &[&Tensor], shape: Shape, outer: usize) -> Result<Tensor> {
     let mut out = Tensor::zeros(op, shape)?;
     let parts: Vec<&[f32]> = xs.iter().map(|x| x.data()).collect();
@@ -98,6 +102,7 @@ fn join(op: &'static str, xs: &[&Tensor], shape: Shape, outer: usize) -> Result<
 }
 
 /// The gradients of `concat(xs, axis)`: the slices of `dy` each input filled.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn concat_backward(xs: &[&Tensor], axis: i64, dy: &Tensor) -> Result<Vec<Tensor>> {
     let rank = dy.rank();
     let ax = resolve_axis("concat", axis, rank, false, "tensors", dy.shape())?;
@@ -112,6 +117,7 @@ pub fn concat_backward(xs: &[&Tensor], axis: i64, dy: &Tensor) -> Result<Vec<Ten
 }
 
 /// The gradients of `stack(xs, axis)`: `dy` split along `axis`, each piece without that axis.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn stack_backward(xs: &[&Tensor], axis: i64, dy: &Tensor) -> Result<Vec<Tensor>> {
     let rank = dy.rank();
     let ax = resolve_axis("stack", axis, rank, false, "tensors", dy.shape())?;

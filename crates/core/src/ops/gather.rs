@@ -25,6 +25,7 @@ use crate::{bail, Result, Shape, Tensor};
 
 /// Formats flat position `flat` of a tensor with `dims` as `[i0,i1,...]` for messages
 /// (empty for a scalar).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub(crate) fn position(flat: usize, dims: &[usize]) -> String {
     if dims.is_empty() {
         return String::new();
@@ -42,6 +43,7 @@ pub(crate) fn position(flat: usize, dims: &[usize]) -> String {
 }
 
 /// Checks that `v` (at flat `pos` of `indices`) is an integer and returns it.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub(crate) fn integer_index(op: &'static str, v: f32, pos: usize, indices: &Tensor) -> Result<i64> {
     if !v.is_finite() || v.fract() != 0.0 {
         bail!(
@@ -55,6 +57,7 @@ pub(crate) fn integer_index(op: &'static str, v: f32, pos: usize, indices: &Tens
 }
 
 /// Slices of `x` along `axis` picked by `indices`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn gather(x: &Tensor, indices: &Tensor, axis: i64) -> Result<Tensor> {
     const OP: &str = "gather";
     if x.rank() == 0 {
@@ -89,6 +92,7 @@ pub fn gather(x: &Tensor, indices: &Tensor, axis: i64) -> Result<Tensor> {
 
 /// The gradient of `gather` w.r.t. `x`: `dy` rows scatter-added back to the gathered
 /// positions (an index that repeats receives the sum).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn gather_backward(x_shape: &Shape, indices: &Tensor, axis: i64, dy: &Tensor) -> Result<Tensor> {
     const OP: &str = "gather";
     let ax = resolve_axis(OP, axis, x_shape.rank(), false, "x", x_shape)?;

@@ -24,6 +24,7 @@ use crate::rng;
 use crate::{bail, Result, Shape, Tensor};
 
 /// Requires `v` to be finite.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn finite(op: &'static str, name: &str, v: f32) -> Result<()> {
     if !v.is_finite() {
         bail!(op, "{name} must be a finite number, got {v}");
@@ -32,6 +33,7 @@ fn finite(op: &'static str, name: &str, v: f32) -> Result<()> {
 }
 
 /// Checks `mean` and `stddev` of a normal distribution.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn check_normal(op: &'static str, mean: f32, stddev: f32) -> Result<()> {
     finite(op, "mean", mean)?;
     finite(op, "stddev", stddev)?;
@@ -42,6 +44,7 @@ fn check_normal(op: &'static str, mean: f32, stddev: f32) -> Result<()> {
 }
 
 /// `x = mean + stddev · z` in place.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn scale_shift(z: &mut [f32], mean: f32, stddev: f32) {
     for v in z {
         *v = mean + stddev * *v;
@@ -52,6 +55,7 @@ fn scale_shift(z: &mut [f32], mean: f32, stddev: f32) {
 ///
 /// # Shapes
 /// Any `shape`; no inputs.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn random_uniform(shape: Shape, min: f32, max: f32, seed: u64, stream: u32) -> Result<Tensor> {
     const OP: &str = "randomUniform";
     finite(OP, "min", min)?;
@@ -77,6 +81,7 @@ pub fn random_uniform(shape: Shape, min: f32, max: f32, seed: u64, stream: u32) 
 ///
 /// # Shapes
 /// Any `shape`; no inputs.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn random_normal(shape: Shape, mean: f32, stddev: f32, seed: u64, stream: u32) -> Result<Tensor> {
     const OP: &str = "randomNormal";
     check_normal(OP, mean, stddev)?;
@@ -90,6 +95,7 @@ pub fn random_normal(shape: Shape, mean: f32, stddev: f32, seed: u64, stream: u3
 ///
 /// # Shapes
 /// Any `shape`; no inputs.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn truncated_normal(shape: Shape, mean: f32, stddev: f32, seed: u64, stream: u32) -> Result<Tensor> {
     const OP: &str = "truncatedNormal";
     check_normal(OP, mean, stddev)?;

@@ -7,6 +7,7 @@
 use crate::{bail, bail_shape, Result, Shape, Tensor};
 
 /// Resolves a requested shape (with at most one `-1`) against `size` elements.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn resolve_shape(op: &'static str, size: usize, from: &Shape, req: &[i64]) -> Result<Shape> {
     let mut infer = None;
     let mut known: usize = 1;
@@ -39,6 +40,7 @@ pub fn resolve_shape(op: &'static str, size: usize, from: &Shape, req: &[i64]) -
 }
 
 /// The values of `x` under `shape`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn reshape(x: &Tensor, shape: &[i64]) -> Result<Tensor> {
     let s = resolve_shape("reshape", x.size(), x.shape(), shape)?;
     Ok(x.clone().with_shape(s))

@@ -24,6 +24,7 @@ use crate::{Error, Result, Shape, Tensor};
 const OP: &str = "where";
 
 /// The broadcast shape of all three, or an error naming the three shapes.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn out_shape(c: &Shape, a: &Shape, b: &Shape) -> Result<Shape> {
     Shape::broadcast(OP, c, a)
         .and_then(|ca| Shape::broadcast(OP, &ca, b))
@@ -31,6 +32,7 @@ fn out_shape(c: &Shape, a: &Shape, b: &Shape) -> Result<Shape> {
 }
 
 /// `condition != 0 ? a : b`, element-wise with broadcasting.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn select(condition: &Tensor, a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let shape = out_shape(condition.shape(), a.shape(), b.shape())?;
     let mut out = Tensor::zeros(OP, shape)?;

@@ -23,6 +23,7 @@ use crate::{bail, Result, Shape, Tensor};
 
 /// Resolves `begin`/`size` against `x`'s shape (padding short lists as TF.js does) and checks
 /// that the block lies inside `x`. Returns `(begin, size)` with one entry per axis.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn resolve_block(op: &'static str, shape: &Shape, begin: &[i64], size: &[i64]) -> Result<(Vec<usize>, Vec<usize>)> {
     let dims = shape.dims();
     let rank = dims.len();
@@ -62,6 +63,7 @@ pub fn resolve_block(op: &'static str, shape: &Shape, begin: &[i64], size: &[i64
 }
 
 /// Copies an already resolved block of `x`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub(crate) fn slice_resolved(op: &'static str, x: &Tensor, begin: &[usize], size: &[usize]) -> Result<Tensor> {
     let mut out = Tensor::zeros(op, Shape::new(op, size)?)?;
     slice_block(x.data(), x.dims(), begin, size, out.data_mut());
@@ -69,6 +71,7 @@ pub(crate) fn slice_resolved(op: &'static str, x: &Tensor, begin: &[usize], size
 }
 
 /// The block of `x` at `begin` spanning `size` (`-1` = to the end).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn slice(x: &Tensor, begin: &[i64], size: &[i64]) -> Result<Tensor> {
     const OP: &str = "slice";
     let (b, s) = resolve_block(OP, x.shape(), begin, size)?;
@@ -76,6 +79,7 @@ pub fn slice(x: &Tensor, begin: &[i64], size: &[i64]) -> Result<Tensor> {
 }
 
 /// The gradient of `slice`: `dy` placed at the block's position in zeros of `x`'s shape.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn slice_backward(x_shape: &Shape, begin: &[i64], size: &[i64], dy: &Tensor) -> Result<Tensor> {
     const OP: &str = "slice";
     let (b, s) = resolve_block(OP, x_shape, begin, size)?;

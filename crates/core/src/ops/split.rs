@@ -29,6 +29,7 @@ pub enum SplitSpec {
 }
 
 /// The size of each piece along an axis of length `dim` (`shape` is for messages).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn split_sizes(op: &'static str, spec: &SplitSpec, dim: usize, axis: usize, shape: &Shape) -> Result<Vec<usize>> {
     match spec {
         SplitSpec::Count(k) => {
@@ -78,12 +79,14 @@ pub fn split_sizes(op: &'static str, spec: &SplitSpec, dim: usize, axis: usize, 
 }
 
 /// Cuts `x` along `axis` into the pieces described by `spec`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn split(x: &Tensor, spec: &SplitSpec, axis: i64) -> Result<Vec<Tensor>> {
     split_range(x, spec, axis, 0, usize::MAX).map(|(_, pieces)| pieces)
 }
 
 /// Like [`split`], but builds only pieces `first .. first + max` (fewer at the end) and also
 /// returns the total piece count, so a caller with limited room can page through them.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn split_range(x: &Tensor, spec: &SplitSpec, axis: i64, first: usize, max: usize) -> Result<(usize, Vec<Tensor>)> {
     const OP: &str = "split";
     if x.rank() == 0 {

@@ -24,6 +24,7 @@ use crate::{bail, Result, Shape, Tensor};
 
 /// The shape of `x` without the listed size-1 axes (all size-1 axes if `axes` is `None` or
 /// empty).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn squeeze_shape(op: &'static str, shape: &Shape, axes: Option<&[i64]>) -> Result<Shape> {
     let dims = shape.dims();
     let mut drop = vec![false; dims.len()];
@@ -48,12 +49,14 @@ pub fn squeeze_shape(op: &'static str, shape: &Shape, axes: Option<&[i64]>) -> R
 }
 
 /// `x` without size-1 axes (all of them, or those listed in `axes`).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn squeeze(x: &Tensor, axes: Option<&[i64]>) -> Result<Tensor> {
     let s = squeeze_shape("squeeze", x.shape(), axes)?;
     Ok(x.clone().with_shape(s))
 }
 
 /// `x` with a new size-1 axis at `axis` (negative counts from the end of the output).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn expand_dims(x: &Tensor, axis: i64) -> Result<Tensor> {
     const OP: &str = "expandDims";
     let ax = resolve_axis(OP, axis, x.rank(), true, "x", x.shape())?;

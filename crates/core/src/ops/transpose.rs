@@ -7,6 +7,7 @@
 use crate::{bail, Result, Shape, Tensor};
 
 /// Permutes the dimensions of `x`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn transpose(x: &Tensor, perm: Option<&[i64]>) -> Result<Tensor> {
     const OP: &str = "transpose";
     let rank = x.rank();
@@ -33,6 +34,7 @@ pub fn transpose(x: &Tensor, perm: Option<&[i64]>) -> Result<Tensor> {
 }
 
 /// Permutes with an already validated permutation.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub(crate) fn permute(op: &'static str, x: &Tensor, perm: &[usize]) -> Result<Tensor> {
     let dims = x.dims();
     let out_dims: Vec<usize> = perm.iter().map(|&p| dims[p]).collect();
@@ -74,6 +76,7 @@ pub(crate) fn permute(op: &'static str, x: &Tensor, perm: &[usize]) -> Result<Te
 }
 
 /// The gradient of `transpose(x, perm)`: `dy` transposed by the inverse permutation.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn transpose_backward(perm: Option<&[i64]>, rank: usize, dy: &Tensor) -> Result<Tensor> {
     let p: Vec<usize> = match perm {
         None => (0..rank).rev().collect(),

@@ -71,6 +71,7 @@ impl Clip {
     pub const MODE_NAMES: [&'static str; 4] = ["none", "clipValue", "clipNorm", "globalClipNorm"];
 
     /// From ABI `mode` (0 none, 1 value, 2 norm, 3 global norm) and its threshold (> 0).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn from_abi(mode: u32, value: f32) -> Result<Option<Clip>> {
         let name = match mode {
             0 => return Ok(None),

@@ -70,6 +70,7 @@ impl Optimizer {
     ];
 
     /// The ABI id.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn kind(&self) -> u32 {
         match self {
             Optimizer::Sgd { .. } => 0,
@@ -81,6 +82,7 @@ impl Optimizer {
     }
 
     /// The public (TS) name.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn name(&self) -> &'static str {
         Optimizer::KIND_NAMES[self.kind() as usize]
     }
@@ -94,6 +96,7 @@ impl Optimizer {
     ///
     /// A zero accumulator with a zero epsilon (adagrad), and a zero epsilon for RMSProp, are
     /// rejected: the first update would divide by zero.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn from_abi(kind: u32, params: &[f32]) -> Result<Optimizer> {
         let Some(&name) = Optimizer::KIND_NAMES.get(kind as usize) else {
             bail!("optimizer", "unknown optimizer id {kind} (known ids are 0..{})", Optimizer::KIND_NAMES.len());
@@ -155,6 +158,7 @@ impl Optimizer {
     }
 
     /// The ABI parameters (the inverse of [`Optimizer::from_abi`]).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn abi_params(&self) -> Vec<f32> {
         let b = |v: bool| if v { 1.0 } else { 0.0 };
         match *self {
@@ -167,6 +171,7 @@ impl Optimizer {
     }
 
     /// State floats per parameter element.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn slots(&self) -> usize {
         match *self {
             Optimizer::Sgd { momentum, .. } => sgd::slots(momentum),
@@ -180,6 +185,7 @@ impl Optimizer {
     /// optimizer weights where it has the optimizer (`momentum`; `m`, `v`; `rms`, `momentum`,
     /// `mg`; `accumulator`) and Keras 3 otherwise (AMSGrad's `vhat`). Checkpoints name slot
     /// `k` of weight `w` as `w/<name k>`.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn slot_names(&self) -> Vec<&'static str> {
         match *self {
             Optimizer::Sgd { momentum, .. } => if momentum > 0.0 { vec!["momentum"] } else { vec![] },
@@ -219,6 +225,7 @@ impl Optimizer {
     }
 
     /// Checks the lengths [`Optimizer::update`] needs; `op` and `what` name the call in errors.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn check(&self, op: &'static str, what: &str, param: usize, grad: usize, state: usize) -> Result<()> {
         if grad != param {
             bail!(op, "{what}: the gradient has {grad} values but the parameter has {param}");

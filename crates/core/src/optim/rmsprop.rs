@@ -27,6 +27,7 @@
 //! ```
 
 /// State floats per parameter element.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn slots(momentum: f32, centered: bool) -> usize {
     1 + usize::from(momentum > 0.0) + usize::from(centered)
 }

@@ -97,6 +97,7 @@ impl LrSchedule {
     /// - 1 `exponentialDecay`: `[initial, decay_steps, decay_rate, staircase (0|1), warmup]`
     /// - 2 `stepDecay`: `[initial, drop, every, warmup]`
     /// - 3 `cosineDecay`: `[initial, decay_steps, alpha, warmup]`
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn from_abi(kind: u32, params: &[f32]) -> Result<LrSchedule> {
         let Some(&name) = Self::KIND_NAMES.get(kind as usize) else {
             bail!("learningRate", "unknown schedule id {kind} (known ids are 0..{})", Self::KIND_NAMES.len());

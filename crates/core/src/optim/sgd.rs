@@ -27,6 +27,7 @@
 use super::flush;
 
 /// State floats per parameter element.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn slots(momentum: f32) -> usize {
     usize::from(momentum > 0.0)
 }

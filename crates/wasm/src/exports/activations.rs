@@ -19,6 +19,7 @@ pub const MAX_PARAMS: usize = 8;
 ///
 /// # Safety
 /// `params` must point to `n_params` readable f32 values.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 unsafe fn read_activation(kind: u32, params: *const f32, n_params: usize) -> Result<Activation> {
     if n_params > MAX_PARAMS {
         let name = Activation::KIND_NAMES.get(kind as usize).copied().unwrap_or("activation");
@@ -35,6 +36,7 @@ unsafe fn read_activation(kind: u32, params: *const f32, n_params: usize) -> Res
 /// # Safety
 /// `params` points to `n_params` f32s; `out` to a writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_activation(kind: u32, params: *const f32, n_params: usize, x: u32, axis: i32, out: *mut u32) -> i32 {
     guard(|| {
         // SAFETY: forwarded caller contract.
@@ -50,6 +52,7 @@ pub unsafe extern "C" fn nr_activation(kind: u32, params: *const f32, n_params: 
 /// # Safety
 /// `params` points to `n_params` f32s; `out` to a writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_activation_grad(
     kind: u32,
     params: *const f32,
@@ -73,6 +76,7 @@ pub unsafe extern "C" fn nr_activation_grad(
 /// # Safety
 /// `out` must point to a writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_prelu(x: u32, alpha: u32, out: *mut u32) -> i32 {
     guard(|| {
         let t = handles::with(|h| prelu::prelu(h.tensor(x)?, h.tensor(alpha)?))?;
@@ -87,6 +91,7 @@ pub unsafe extern "C" fn nr_prelu(x: u32, alpha: u32, out: *mut u32) -> i32 {
 /// # Safety
 /// `out_dx` and `out_dalpha` must point to writable u32s.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_prelu_grad(x: u32, alpha: u32, dy: u32, out_dx: *mut u32, out_dalpha: *mut u32) -> i32 {
     guard(|| {
         let (dx, da) = handles::with(|h| prelu::prelu_grad(h.tensor(x)?, h.tensor(alpha)?, h.tensor(dy)?))?;
@@ -105,6 +110,7 @@ pub unsafe extern "C" fn nr_prelu_grad(x: u32, alpha: u32, dy: u32, out_dx: *mut
 
 /// The parameters of every activation as one flat, checkable list: member `id` is named
 /// `"<kind>.<param>=<default>"` (e.g. `"leakyRelu.alpha=0.2"`), in kind order then ABI order.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn param_entry(id: u32) -> Option<String> {
     Activation::KIND_NAMES
         .iter()
@@ -114,6 +120,7 @@ pub fn param_entry(id: u32) -> Option<String> {
 }
 
 /// `nr_enum_name` for the activation parameter list: the name goes to the last-error buffer.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn param_name_status(id: u32) -> i32 {
     match param_entry(id) {
         Some(n) => {

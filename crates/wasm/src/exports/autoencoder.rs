@@ -12,6 +12,7 @@ use neurite_core::layers::variational::encode_distribution;
 /// # Safety
 /// `out` must point to two writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_loss_terms(model: u32, out: *mut u32) -> i32 {
     guard(|| {
         let (kl, reg) = with_model(model, |m, _| m.seq()?.loss_terms())?;
@@ -30,6 +31,7 @@ pub unsafe extern "C" fn nr_model_loss_terms(model: u32, out: *mut u32) -> i32 {
 /// # Safety
 /// `out` must point to two writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_encode_distribution(model: u32, x: u32, out: *mut u32) -> i32 {
     guard(|| {
         crate::ffi::check_out("encodeDistribution", out, 2)?;
@@ -46,6 +48,7 @@ pub unsafe extern "C" fn nr_model_encode_distribution(model: u32, x: u32, out: *
 /// # Safety
 /// `path` must point to `path_len` u32; `out` must point to two writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_layer_distribution(model: u32, path: *const u32, path_len: usize, x: u32, out: *mut u32) -> i32 {
     guard(|| {
         crate::ffi::check_out("encodeDistribution", out, 2)?;
@@ -64,6 +67,7 @@ pub unsafe extern "C" fn nr_model_layer_distribution(model: u32, path: *const u3
 ///
 /// # Safety
 /// `out` must point to two writable u32.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 unsafe fn emit_pair(a: neurite_core::Tensor, b: neurite_core::Tensor, out: *mut u32) -> neurite_core::Result<()> {
     // SAFETY: forwarded caller contract.
     unsafe {

@@ -14,6 +14,7 @@ use neurite_core::config::Reader;
 use neurite_core::layers::rbf::{features, RbfKernel};
 use neurite_core::{Result, Shape, Tensor};
 
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn seed(lo: u32, hi: u32) -> u64 {
     (u64::from(hi) << 32) | u64::from(lo)
 }
@@ -22,6 +23,7 @@ fn seed(lo: u32, hi: u32) -> u64 {
 ///
 /// # Safety
 /// `out` must point to two writable u32 values.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 unsafe fn emit_pair(op: &'static str, a: Tensor, b: Tensor, out: *mut u32) -> Result<()> {
     // SAFETY: forwarded caller contract.
     unsafe { emit(op, a, out) }?;
@@ -40,6 +42,7 @@ unsafe fn emit_pair(op: &'static str, a: Tensor, b: Tensor, out: *mut u32) -> Re
 /// # Safety
 /// `act` points to `n_act` f32 values; `out` to a writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_neuron_forward(weights: u32, bias: f32, act: *const f32, n_act: usize, x: u32, out: *mut u32) -> i32 {
     guard(|| {
         // SAFETY: forwarded caller contract (f32 and u32 share a layout).
@@ -59,6 +62,7 @@ pub unsafe extern "C" fn nr_neuron_forward(weights: u32, bias: f32, act: *const 
 /// # Safety
 /// `out` must point to a writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_perceptron_new(inputs: u32, binary: u32, learning_rate: f32, threshold: f32, seed_lo: u32, seed_hi: u32, out: *mut u32) -> i32 {
     guard(|| {
         let convention = if binary != 0 { Convention::Binary } else { Convention::Bipolar };
@@ -73,6 +77,7 @@ pub unsafe extern "C" fn nr_perceptron_new(inputs: u32, binary: u32, learning_ra
 
 /// Replaces the weights (a `[inputs]` tensor) and the bias.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_perceptron_set_weights(p: u32, weights: u32, bias: f32) -> i32 {
     guard(|| {
         handles::with(|t| {
@@ -90,6 +95,7 @@ pub extern "C" fn nr_perceptron_set_weights(p: u32, weights: u32, bias: f32) -> 
 /// # Safety
 /// `out` points to a writable u32, `out_bias` to a writable f32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_perceptron_weights(p: u32, out: *mut u32, out_bias: *mut f32) -> i32 {
     guard(|| {
         let (w, b) = handles::with(|t| {
@@ -110,6 +116,7 @@ pub unsafe extern "C" fn nr_perceptron_weights(p: u32, out: *mut u32, out_bias: 
 /// # Safety
 /// `out_errors` points to a writable u32, `out_info` to three.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_perceptron_fit(p: u32, x: u32, y: u32, max_epochs: u32, shuffle: u32, pocket: u32, out_errors: *mut u32, out_info: *mut u32) -> i32 {
     guard(|| {
         let opts = FitOptions { max_epochs: max_epochs as usize, shuffle: shuffle != 0, pocket: pocket != 0 };
@@ -134,6 +141,7 @@ pub unsafe extern "C" fn nr_perceptron_fit(p: u32, x: u32, y: u32, max_epochs: u
 /// # Safety
 /// `out` must point to a writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_perceptron_predict(p: u32, x: u32, out: *mut u32) -> i32 {
     guard(|| {
         let y = handles::with(|t| {
@@ -147,6 +155,7 @@ pub unsafe extern "C" fn nr_perceptron_predict(p: u32, x: u32, out: *mut u32) ->
 
 /// Frees a perceptron.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_perceptron_free(p: u32) -> i32 {
     guard(|| {
         handles::with(|t| {
@@ -162,6 +171,7 @@ pub extern "C" fn nr_perceptron_free(p: u32) -> i32 {
 /// # Safety
 /// `out` points to two writable u32, `info` to three writable f32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_kmeans(x: u32, k: u32, max_iterations: u32, tolerance: f32, seed_lo: u32, seed_hi: u32, out: *mut u32, info: *mut f32) -> i32 {
     guard(|| {
         let cfg = KMeansConfig { k: k as usize, max_iterations: max_iterations as usize, tolerance, seed: seed(seed_lo, seed_hi) };
@@ -187,6 +197,7 @@ pub unsafe extern "C" fn nr_kmeans(x: u32, k: u32, max_iterations: u32, toleranc
 /// # Safety
 /// `out` must point to a writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_rbf_widths(centers: u32, neighbors: u32, scale: f32, out: *mut u32) -> i32 {
     guard(|| {
         let w = handles::with(|t| nearest_center_widths(t.tensor(centers)?, neighbors as usize, scale))?;
@@ -200,6 +211,7 @@ pub unsafe extern "C" fn nr_rbf_widths(centers: u32, neighbors: u32, scale: f32,
 /// # Safety
 /// `out` must point to a writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_rbf_features(x: u32, centers: u32, widths: u32, kernel: u32, out: *mut u32) -> i32 {
     guard(|| {
         let kernel = RbfKernel::from_abi(kernel)?;
@@ -214,6 +226,7 @@ pub unsafe extern "C" fn nr_rbf_features(x: u32, centers: u32, widths: u32, kern
 /// # Safety
 /// `out` must point to a writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_least_squares(a: u32, b: u32, l2: f32, out: *mut u32) -> i32 {
     guard(|| {
         let x = handles::with(|t| least_squares(t.tensor(a)?, t.tensor(b)?, l2))?;

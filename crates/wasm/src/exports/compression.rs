@@ -27,6 +27,7 @@ pub const CODECS: [&str; 5] = ["huffman", "lzw", "rle", "dct", "wavelet"];
 ///
 /// # Safety
 /// If `ptr` passes `check_region`, it points to `len` readable bytes (TS wrote them).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 unsafe fn input<'a>(op: &'static str, ptr: *const u8, len: usize) -> Result<&'a [u8]> {
     if len == 0 {
         return Ok(&[]);
@@ -40,6 +41,7 @@ unsafe fn input<'a>(op: &'static str, ptr: *const u8, len: usize) -> Result<&'a 
 ///
 /// # Safety
 /// `out` points to 4 writable u32 values.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 unsafe fn finish(op: &'static str, bytes: Vec<u8>, width: usize, height: usize, out: *mut u32) -> Result<()> {
     check_out(op, out, 4)?;
     let info = OUTPUT.with(|o| {
@@ -51,6 +53,7 @@ unsafe fn finish(op: &'static str, bytes: Vec<u8>, width: usize, height: usize, 
     unsafe { write_slice(op, out, 4, &info) }
 }
 
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn codec_op(codec: u32, decode: bool) -> &'static str {
     match (codec, decode) {
         (0, false) => "compression.huffman.encode",
@@ -74,6 +77,7 @@ fn codec_op(codec: u32, decode: bool) -> &'static str {
 /// # Safety
 /// `ptr` points to `len` readable bytes; `out` to 4 writable u32 values.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_compress(codec: u32, ptr: *const u8, len: usize, param: u32, width: u32, height: u32, out: *mut u32) -> i32 {
     guard(|| {
         let op = codec_op(codec, false);
@@ -99,6 +103,7 @@ pub unsafe extern "C" fn nr_compress(codec: u32, ptr: *const u8, len: usize, par
 /// # Safety
 /// As [`nr_compress`].
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_decompress(codec: u32, ptr: *const u8, len: usize, max_output: usize, out: *mut u32) -> i32 {
     guard(|| {
         let op = codec_op(codec, true);
@@ -122,6 +127,7 @@ pub unsafe extern "C" fn nr_decompress(codec: u32, ptr: *const u8, len: usize, m
 
 /// Frees the last result.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_compress_release() -> i32 {
     guard(|| {
         OUTPUT.with(|o| *o.borrow_mut() = Vec::new());
@@ -135,6 +141,7 @@ pub extern "C" fn nr_compress_release() -> i32 {
 /// # Safety
 /// `freqs` points to `n` u32 values; `out` to `cap` writable u32 values.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_huffman_code_lengths(freqs: *const u32, n: usize, max_len: u32, out: *mut u32, cap: usize) -> i32 {
     guard(|| {
         const OP: &str = "compression.huffman.codeLengths";
@@ -151,6 +158,7 @@ pub unsafe extern "C" fn nr_huffman_code_lengths(freqs: *const u32, n: usize, ma
 /// # Safety
 /// `out` points to a writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_dct2d(x: u32, block: u32, inverse: u32, out: *mut u32) -> i32 {
     guard(|| {
         let y = handles::with(|h| dct::dct2d(h.tensor(x)?, block as usize, inverse != 0))?;
@@ -164,6 +172,7 @@ pub unsafe extern "C" fn nr_dct2d(x: u32, block: u32, inverse: u32, out: *mut u3
 /// # Safety
 /// `out` points to a writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_dwt2d(x: u32, wavelet: u32, levels: u32, inverse: u32, out: *mut u32) -> i32 {
     guard(|| {
         let op = if inverse != 0 { "compression.dwt.inverse2d" } else { "compression.dwt.forward2d" };

@@ -11,6 +11,7 @@ use neurite_core::decomposition::pca::{Pca, PcaConfig, PcaPart};
 /// # Safety
 /// `out` must point to a writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_pca_new(components: u32, whiten: u32, out: *mut u32) -> i32 {
     guard(|| {
         let p = Pca::new(PcaConfig { components: components as usize, whiten: whiten != 0 })?;
@@ -23,6 +24,7 @@ pub unsafe extern "C" fn nr_pca_new(components: u32, whiten: u32, out: *mut u32)
 
 /// Fits the PCA to `x: [n, d]`; on failure the previous fit is kept.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_pca_fit(p: u32, x: u32) -> i32 {
     guard(|| {
         handles::with(|t| {
@@ -37,6 +39,7 @@ pub extern "C" fn nr_pca_fit(p: u32, x: u32) -> i32 {
 /// # Safety
 /// `out` must point to a writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_pca_transform(p: u32, x: u32, inverse: u32, out: *mut u32) -> i32 {
     guard(|| {
         let y = handles::with(|t| {
@@ -56,6 +59,7 @@ pub unsafe extern "C" fn nr_pca_transform(p: u32, x: u32, inverse: u32, out: *mu
 /// # Safety
 /// `out` must point to a writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_pca_get(p: u32, part: u32, out: *mut u32) -> i32 {
     guard(|| {
         let part = PcaPart::from_abi(part)?;
@@ -67,6 +71,7 @@ pub unsafe extern "C" fn nr_pca_get(p: u32, part: u32, out: *mut u32) -> i32 {
 
 /// Frees a PCA.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_pca_free(p: u32) -> i32 {
     guard(|| {
         handles::with(|t| {

@@ -10,6 +10,7 @@ use std::alloc::{alloc, dealloc, Layout};
 /// so handles differ between instances; see `handles`). Call once after instantiation, before
 /// any handle is issued; a later call with another salt is an InvalidArgument error.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_init(salt: u32) -> i32 {
     ffi::install_panic_hook();
     guard(|| {
@@ -23,36 +24,58 @@ pub extern "C" fn nr_init(salt: u32) -> i32 {
 
 /// Address of the last error message (UTF-8, `nr_last_error_len` bytes).
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_last_error_ptr() -> *const u8 {
     LAST_ERROR.ptr()
 }
 
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_last_error_len() -> usize {
     LAST_ERROR.len()
 }
 
 /// Address of the last panic message, readable after a trap without calling in again.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_panic_ptr() -> *const u8 {
     PANIC_MSG.ptr()
 }
 
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_panic_len() -> usize {
     PANIC_MSG.len()
 }
 
 /// Address of the 4 KiB scratch area for small arguments and results.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_scratch_ptr() -> *mut u8 {
     SCRATCH.0.get() as *mut u8
+}
+
+/// Allocates the calling thread's TLS block before `__wasm_init_tls` has run (threaded build:
+/// `__tls_base` is 0 until then). Unlike [`nr_alloc`] it touches no thread-local: tracking the
+/// block would write the block list through `__tls_base` 0, i.e. into low linear memory, and
+/// read a thread-local's state from whatever is there (in an opt-level "s" build a trap on the
+/// first call). The block lives as long as the instance and is never given to `nr_dealloc`.
+/// Returns 0 when memory is exhausted.
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub extern "C" fn nr_alloc_tls(bytes: usize, align: usize) -> *mut u8 {
+    match Layout::from_size_align(bytes.max(1), align.max(1)) {
+        // SAFETY: the layout has a non-zero size.
+        Ok(l) => unsafe { alloc(l) },
+        Err(_) => core::ptr::null_mut(),
+    }
 }
 
 /// Allocates `bytes` with `align` (a power of two) for an argument or result list too long for
 /// the scratch area; returns 0 when memory is exhausted. While the block is live, exports
 /// accept pointers into it (and only into it or the scratch, see `ffi::check_region`).
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_alloc(bytes: usize, align: usize) -> *mut u8 {
     match Layout::from_size_align(bytes.max(1), align.max(1)) {
         Ok(l) => {
@@ -75,6 +98,7 @@ pub extern "C" fn nr_alloc(bytes: usize, align: usize) -> *mut u8 {
 /// # Safety
 /// `align` must be the one given to `nr_alloc`.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_dealloc(ptr: *mut u8, bytes: usize, align: usize) {
     if let Ok(l) = Layout::from_size_align(bytes.max(1), align.max(1)) {
         if !ptr.is_null() && ffi::untrack_block(ptr as usize, bytes) {
@@ -89,6 +113,7 @@ pub unsafe extern "C" fn nr_dealloc(ptr: *mut u8, bytes: usize, align: usize) {
 /// # Safety
 /// `out` must point to 4 writable u32 values.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_memory(out: *mut u32) -> i32 {
     guard(|| {
         let s = handles::with(|h| h.stats());
@@ -138,6 +163,7 @@ pub enum EnumKind {
 }
 
 /// Member `id` of the flattened `"<kind>.<param>"` list of `names` × `params`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn param_entry(names: &[&str], params: &[&[&str]], id: u32) -> Option<String> {
     names.iter().zip(params).flat_map(|(k, ps)| ps.iter().map(move |p| format!("{k}.{p}"))).nth(id as usize)
 }
@@ -145,6 +171,7 @@ fn param_entry(names: &[&str], params: &[&[&str]], id: u32) -> Option<String> {
 /// The name of member `id` of enum family `kind`, left in the last-error buffer (read it with
 /// `nr_last_error_ptr`/`_len`). Returns InvalidArgument past the last member.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_enum_name(kind: u32, id: u32) -> i32 {
     let name = match kind {
         0 => Status::ALL.get(id as usize).map(|s| s.name()),
@@ -190,6 +217,7 @@ pub extern "C" fn nr_enum_name(kind: u32, id: u32) -> i32 {
 
 /// Panics on purpose, to test the panic path end to end. Never called by the library.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_debug_panic(n: u32) -> i32 {
     let v: Vec<u32> = vec![1, 2, 3];
     // Index out of bounds for n >= 3: a real panic with a real message.
@@ -198,6 +226,7 @@ pub extern "C" fn nr_debug_panic(n: u32) -> i32 {
 
 /// Address of the last-result record `[handle, rank, dims…]` (see `ffi::RESULT_INFO`).
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_result_info_ptr() -> *const u32 {
     crate::ffi::RESULT_INFO.0.get() as *const u32
 }

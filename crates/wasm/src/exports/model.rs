@@ -19,6 +19,7 @@ use neurite_core::{Error, Result};
 ///
 /// # Safety
 /// `p` must point to `n` readable f32 values.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 unsafe fn read_f32s(op: &'static str, p: *const f32, n: usize) -> Result<Vec<f32>> {
     // SAFETY: same size and alignment as u32; forwarded caller contract.
     unsafe { read_u32s_as(op, p as *const u32, n, f32::from_bits) }
@@ -28,6 +29,7 @@ unsafe fn read_f32s(op: &'static str, p: *const f32, n: usize) -> Result<Vec<f32
 ///
 /// # Safety
 /// `out` must point to `v.len()` writable f32 values.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 unsafe fn write_f32s(op: &'static str, out: *mut f32, v: &[f32]) -> Result<()> {
     // SAFETY: forwarded caller contract; the region is checked inside.
     unsafe { crate::ffi::write_slice(op, out, v.len(), v) }
@@ -38,6 +40,7 @@ unsafe fn write_f32s(op: &'static str, out: *mut f32, v: &[f32]) -> Result<()> {
 /// # Safety
 /// `out` must point to a writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_new(seed_lo: u32, seed_hi: u32, out: *mut u32) -> i32 {
     guard(|| {
         let seed = (seed_hi as u64) << 32 | seed_lo as u64;
@@ -53,6 +56,7 @@ pub unsafe extern "C" fn nr_model_new(seed_lo: u32, seed_hi: u32, out: *mut u32)
 /// # Safety
 /// `params` must point to `n` f32 values.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_add(model: u32, kind: u32, params: *const f32, n: usize) -> i32 {
     guard(|| {
         // SAFETY: forwarded caller contract.
@@ -70,6 +74,7 @@ pub unsafe extern "C" fn nr_model_add(model: u32, kind: u32, params: *const f32,
 /// input shape must then fit where it is placed, checked at build). A model inside itself
 /// and a layer twice in one model are errors; a failed call changes nothing.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_model_add_model(outer: u32, inner: u32) -> i32 {
     guard(|| {
         if outer == inner {
@@ -86,6 +91,7 @@ pub extern "C" fn nr_model_add_model(outer: u32, inner: u32) -> i32 {
 /// # Safety
 /// `path` must point to `path_len` u32 values.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_add_shared(model: u32, src: u32, path: *const u32, path_len: usize) -> i32 {
     guard(|| {
         // SAFETY: forwarded caller contract.
@@ -96,6 +102,7 @@ pub unsafe extern "C" fn nr_model_add_shared(model: u32, src: u32, path: *const 
 }
 
 /// The layer at `path` inside `root` (a model).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub(crate) fn find(root: &LayerRef, path: &[u32]) -> Result<LayerRef> {
     let mut node = root.clone();
     for &i in path {
@@ -114,6 +121,7 @@ pub(crate) fn find(root: &LayerRef, path: &[u32]) -> Result<LayerRef> {
 /// # Safety
 /// `shape` must point to `rank` u32 values.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_build(model: u32, shape: *const u32, rank: usize) -> i32 {
     guard(|| {
         // SAFETY: forwarded caller contract.
@@ -132,6 +140,7 @@ pub unsafe extern "C" fn nr_model_build(model: u32, shape: *const u32, rank: usi
 /// # Safety
 /// `out` must point to 34 writable u32 values.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_layer_info(model: u32, i: u32, out: *mut u32) -> i32 {
     guard(|| {
         let (shape, count) = with_model(model, |m, _| {
@@ -153,6 +162,7 @@ pub unsafe extern "C" fn nr_model_layer_info(model: u32, i: u32, out: *mut u32) 
 /// # Safety
 /// `out` must point to a writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_predict(model: u32, x: u32, batch_size: u32, out: *mut u32) -> i32 {
     guard(|| {
         let y = with_model(model, |m, t| m.seq()?.predict(t.tensor(x)?, batch_size as usize))?;
@@ -166,6 +176,7 @@ pub unsafe extern "C" fn nr_model_predict(model: u32, x: u32, batch_size: u32, o
 /// # Safety
 /// `out` must point to a writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_predict_range(model: u32, x: u32, start: u32, end: u32, batch_size: u32, out: *mut u32) -> i32 {
     guard(|| {
         let y = with_model(model, |m, t| m.seq()?.predict_range(t.tensor(x)?, start as usize, end as usize, batch_size as usize))?;
@@ -180,6 +191,7 @@ pub unsafe extern "C" fn nr_model_predict_range(model: u32, x: u32, start: u32, 
 /// # Safety
 /// `params` must point to `n` f32 values.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_compile(model: u32, params: *const f32, n: usize) -> i32 {
     guard(|| {
         // SAFETY: forwarded caller contract.
@@ -194,6 +206,7 @@ pub unsafe extern "C" fn nr_model_compile(model: u32, params: *const f32, n: usi
 
 /// The training state, or the "compile first" error. Takes the field (not the model) so the
 /// caller can still use the layers alongside.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn trainer<'m>(t: &'m mut Option<Trainer>, op: &'static str) -> Result<&'m mut Trainer> {
     t.as_mut().ok_or_else(|| Error::invalid(op, "the model must be compiled first: call model.compile({ optimizer, loss })"))
 }
@@ -201,6 +214,7 @@ fn trainer<'m>(t: &'m mut Option<Trainer>, op: &'static str) -> Result<&'m mut T
 /// Validates `x` and `y` for training or evaluation (shapes, labels, NaN). `op` names the
 /// caller in messages: 0 fit, 1 evaluate, 2 trainOnBatch, 3 fit's validation data.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_model_check_data(model: u32, x: u32, y: u32, op: u32) -> i32 {
     let op: &'static str = match op {
         1 => "evaluate",
@@ -224,6 +238,7 @@ pub extern "C" fn nr_model_check_data(model: u32, x: u32, y: u32, op: u32) -> i3
 /// Sets the sample order for the next epoch: `0..n`, shuffled with the model seed and the
 /// epoch number when `shuffle` is non-zero.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_model_shuffle(model: u32, n: u32, epoch: u32, shuffle: u32) -> i32 {
     guard(|| {
         with_model(model, |m, _| {
@@ -246,6 +261,7 @@ pub extern "C" fn nr_model_shuffle(model: u32, n: u32, epoch: u32, shuffle: u32)
 /// # Safety
 /// `out` must have room for 3 + the number of compiled metrics f32 values.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_train_batch(model: u32, x: u32, y: u32, start: u32, count: u32, out: *mut f32) -> i32 {
     guard(|| {
         let r = with_model(model, |m, t| {
@@ -271,6 +287,7 @@ pub unsafe extern "C" fn nr_model_train_batch(model: u32, x: u32, y: u32, start:
 /// # Safety
 /// As [`nr_model_train_batch`].
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_train_on_batch(model: u32, x: u32, y: u32, out: *mut f32) -> i32 {
     guard(|| {
         let r = with_model(model, |m, t| {
@@ -293,6 +310,7 @@ pub unsafe extern "C" fn nr_model_train_on_batch(model: u32, x: u32, y: u32, out
 /// # Safety
 /// As [`nr_model_train_batch`].
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_evaluate(model: u32, x: u32, y: u32, batch_size: u32, out: *mut f32) -> i32 {
     guard(|| {
         let r = with_model(model, |m, t| {
@@ -315,6 +333,7 @@ pub unsafe extern "C" fn nr_model_evaluate(model: u32, x: u32, y: u32, batch_siz
 /// # Safety
 /// `out` must point to a writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_num_weights(model: u32, out: *mut u32) -> i32 {
     guard(|| {
         let n = with_model(model, |m, _| m.seq()?.with_params(|ps| ps.len()))?;
@@ -330,6 +349,7 @@ pub unsafe extern "C" fn nr_model_num_weights(model: u32, out: *mut u32) -> i32 
 /// # Safety
 /// `out` points to a writable u32, `info` to two.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_get_weight(model: u32, i: u32, out: *mut u32, info: *mut u32) -> i32 {
     guard(|| {
         let (t, name, layer, trainable) = with_model(model, |m, _| {
@@ -351,6 +371,7 @@ pub unsafe extern "C" fn nr_model_get_weight(model: u32, i: u32, out: *mut u32, 
 
 /// Overwrites weight `i` with the values of tensor `value` (same shape).
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_model_set_weight(model: u32, i: u32, value: u32) -> i32 {
     guard(|| {
         with_model(model, |m, t| {
@@ -374,6 +395,7 @@ pub extern "C" fn nr_model_set_weight(model: u32, i: u32, value: u32) -> i32 {
 /// Freezes (`on = 0`) or unfreezes layer `layer`, a depth-first index: the layers in order,
 /// each nested model followed by its own layers (see `Sequential::set_trainable`).
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_model_set_trainable(model: u32, layer: u32, on: u32) -> i32 {
     guard(|| with_model(model, |m, _| m.seq()?.set_trainable(layer as usize, on != 0)))
 }
@@ -385,6 +407,7 @@ pub extern "C" fn nr_model_set_trainable(model: u32, layer: u32, on: u32) -> i32
 /// # Safety
 /// `out` must point to three writable f32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_lr(model: u32, scale: f32, out: *mut f32) -> i32 {
     guard(|| {
         let v = with_model(model, |m, _| {
@@ -410,6 +433,7 @@ pub unsafe extern "C" fn nr_model_lr(model: u32, scale: f32, out: *mut f32) -> i
 /// # Safety
 /// `out` must point to 8 writable u32 values.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_train_state(model: u32, out: *mut u32) -> i32 {
     guard(|| {
         const OP: &str = "exportTrainingState";
@@ -440,6 +464,7 @@ pub unsafe extern "C" fn nr_model_train_state(model: u32, out: *mut u32) -> i32 
 /// # Safety
 /// `out` must point to a writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_get_slots(model: u32, i: u32, out: *mut u32) -> i32 {
     guard(|| {
         const OP: &str = "exportTrainingState";
@@ -480,6 +505,7 @@ pub unsafe extern "C" fn nr_model_get_slots(model: u32, i: u32, out: *mut u32) -
 /// # Safety
 /// `header` must point to `n_header` u32 values, `slots` to `n_slots`.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_set_train_state(model: u32, header: *const u32, n_header: usize, slots: *const u32, n_slots: usize) -> i32 {
     guard(|| {
         const OP: &str = "importTrainingState";
@@ -518,6 +544,7 @@ pub unsafe extern "C" fn nr_model_set_train_state(model: u32, header: *const u32
 /// Frees a model handle: its training state and its reference to the layers (whose weights
 /// go with the last model holding them).
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_model_free(model: u32) -> i32 {
     guard(|| handles::with(|t| t.remove(model)).map(|_| ()))
 }

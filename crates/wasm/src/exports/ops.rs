@@ -12,6 +12,7 @@ use neurite_core::Error;
 /// # Safety
 /// `out` must point to a writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_unary(op: u32, x: u32, out: *mut u32) -> i32 {
     guard(|| {
         let op = unary::UnaryOp::from_id(op).ok_or_else(|| Error::invalid("unary", format!("unknown op id {op}")))?;
@@ -26,6 +27,7 @@ pub unsafe extern "C" fn nr_unary(op: u32, x: u32, out: *mut u32) -> i32 {
 /// # Safety
 /// `out` must point to a writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_binary(op: u32, a: u32, b: u32, out: *mut u32) -> i32 {
     guard(|| {
         let op = binary::BinaryOp::from_id(op).ok_or_else(|| Error::invalid("binary", format!("unknown op id {op}")))?;
@@ -40,6 +42,7 @@ pub unsafe extern "C" fn nr_binary(op: u32, a: u32, b: u32, out: *mut u32) -> i3
 /// # Safety
 /// `out` must point to a writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_clip(x: u32, min: f64, max: f64, out: *mut u32) -> i32 {
     guard(|| {
         let t = handles::with(|h| clip::clip_by_value(h.tensor(x)?, min, max))?;
@@ -53,6 +56,7 @@ pub unsafe extern "C" fn nr_clip(x: u32, min: f64, max: f64, out: *mut u32) -> i
 /// # Safety
 /// `out` must point to a writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_where(condition: u32, a: u32, b: u32, out: *mut u32) -> i32 {
     guard(|| {
         let t = handles::with(|h| select::select(h.tensor(condition)?, h.tensor(a)?, h.tensor(b)?))?;
@@ -66,6 +70,7 @@ pub unsafe extern "C" fn nr_where(condition: u32, a: u32, b: u32, out: *mut u32)
 /// # Safety
 /// `axes` points to `n_axes` i32s; `out` to a writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_reduce(op: u32, x: u32, axes: *const i32, n_axes: usize, keep_dims: u32, out: *mut u32) -> i32 {
     guard(|| {
         let op = reduce::ReduceOp::from_id(op).ok_or_else(|| Error::invalid("reduce", format!("unknown op id {op}")))?;
@@ -82,6 +87,7 @@ pub unsafe extern "C" fn nr_reduce(op: u32, x: u32, axes: *const i32, n_axes: us
 /// # Safety
 /// `out` must point to a writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_matmul(a: u32, b: u32, transpose_a: u32, transpose_b: u32, out: *mut u32) -> i32 {
     guard(|| {
         let t = handles::with(|h| matmul::matmul(h.tensor(a)?, h.tensor(b)?, transpose_a != 0, transpose_b != 0))?;
@@ -95,6 +101,7 @@ pub unsafe extern "C" fn nr_matmul(a: u32, b: u32, transpose_a: u32, transpose_b
 /// # Safety
 /// `perm` points to `n_perm` i32s; `out` to a writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_transpose(x: u32, perm: *const i32, n_perm: usize, has_perm: u32, out: *mut u32) -> i32 {
     guard(|| {
         // SAFETY: forwarded caller contract.
@@ -110,6 +117,7 @@ pub unsafe extern "C" fn nr_transpose(x: u32, perm: *const i32, n_perm: usize, h
 /// # Safety
 /// `shape` points to `rank` i32s; `out` to a writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_reshape(x: u32, shape: *const i32, rank: usize, out: *mut u32) -> i32 {
     guard(|| {
         // SAFETY: forwarded caller contract.

@@ -7,6 +7,7 @@ use neurite_core::ops::random;
 use neurite_core::{Result, Shape, Tensor};
 
 /// Joins the two seed words.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn seed_of(lo: u32, hi: u32) -> u64 {
     u64::from(lo) | (u64::from(hi) << 32)
 }
@@ -15,6 +16,7 @@ fn seed_of(lo: u32, hi: u32) -> u64 {
 ///
 /// # Safety
 /// `shape` points to `rank` u32s; `out` to a writable u32.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 unsafe fn draw(op: &'static str, shape: *const u32, rank: usize, out: *mut u32, f: impl FnOnce(Shape) -> Result<Tensor>) -> i32 {
     guard(|| {
         // SAFETY: forwarded caller contract.
@@ -31,6 +33,7 @@ unsafe fn draw(op: &'static str, shape: *const u32, rank: usize, out: *mut u32, 
 /// `shape` points to `rank` u32s; `out` to a writable u32.
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_random_uniform(shape: *const u32, rank: usize, min: f32, max: f32, seed_lo: u32, seed_hi: u32, stream: u32, out: *mut u32) -> i32 {
     // SAFETY: forwarded caller contract.
     unsafe { draw("randomUniform", shape, rank, out, |s| random::random_uniform(s, min, max, seed_of(seed_lo, seed_hi), stream)) }
@@ -42,6 +45,7 @@ pub unsafe extern "C" fn nr_random_uniform(shape: *const u32, rank: usize, min: 
 /// `shape` points to `rank` u32s; `out` to a writable u32.
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_random_normal(shape: *const u32, rank: usize, mean: f32, stddev: f32, seed_lo: u32, seed_hi: u32, stream: u32, out: *mut u32) -> i32 {
     // SAFETY: forwarded caller contract.
     unsafe { draw("randomNormal", shape, rank, out, |s| random::random_normal(s, mean, stddev, seed_of(seed_lo, seed_hi), stream)) }
@@ -54,6 +58,7 @@ pub unsafe extern "C" fn nr_random_normal(shape: *const u32, rank: usize, mean: 
 /// `shape` points to `rank` u32s; `out` to a writable u32.
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_truncated_normal(shape: *const u32, rank: usize, mean: f32, stddev: f32, seed_lo: u32, seed_hi: u32, stream: u32, out: *mut u32) -> i32 {
     // SAFETY: forwarded caller contract.
     unsafe { draw("truncatedNormal", shape, rank, out, |s| random::truncated_normal(s, mean, stddev, seed_of(seed_lo, seed_hi), stream)) }

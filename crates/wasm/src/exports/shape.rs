@@ -15,6 +15,7 @@ use neurite_core::{Error, Result, Tensor};
 ///
 /// # Safety
 /// `list` points to `n` u32s.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 unsafe fn with_tensors(op: &'static str, list: *const u32, n: usize, f: impl FnOnce(&[&Tensor]) -> Result<Tensor>) -> Result<Tensor> {
     // SAFETY: forwarded caller contract.
     let hs = unsafe { read_u32s(op, list, n) }?;
@@ -30,6 +31,7 @@ unsafe fn with_tensors(op: &'static str, list: *const u32, n: usize, f: impl FnO
 /// # Safety
 /// `begin`/`size` point to `n_begin`/`n_size` i32s; `out` to a writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_slice(x: u32, begin: *const i32, n_begin: usize, size: *const i32, n_size: usize, out: *mut u32) -> i32 {
     guard(|| {
         const OP: &str = "slice";
@@ -46,6 +48,7 @@ pub unsafe extern "C" fn nr_slice(x: u32, begin: *const i32, n_begin: usize, siz
 /// # Safety
 /// `list` points to `n` u32s; `out` to a writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_concat(list: *const u32, n: usize, axis: i32, out: *mut u32) -> i32 {
     guard(|| {
         // SAFETY: forwarded caller contract.
@@ -60,6 +63,7 @@ pub unsafe extern "C" fn nr_concat(list: *const u32, n: usize, axis: i32, out: *
 /// # Safety
 /// `list` points to `n` u32s; `out` to a writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_stack(list: *const u32, n: usize, axis: i32, out: *mut u32) -> i32 {
     guard(|| {
         // SAFETY: forwarded caller contract.
@@ -78,6 +82,7 @@ pub unsafe extern "C" fn nr_stack(list: *const u32, n: usize, axis: i32, out: *m
 /// `sizes` points to `n_sizes` i32s; `out` to `out_cap` writable u32s (it may alias `sizes`,
 /// which is read first); `out_n` to a writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_split(
     x: u32,
     by_count: u32,
@@ -146,6 +151,7 @@ pub unsafe extern "C" fn nr_split(
 /// # Safety
 /// `axes` points to `n_axes` i32s; `out` to a writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_squeeze(x: u32, axes: *const i32, n_axes: usize, has_axes: u32, out: *mut u32) -> i32 {
     guard(|| {
         // SAFETY: forwarded caller contract.
@@ -161,6 +167,7 @@ pub unsafe extern "C" fn nr_squeeze(x: u32, axes: *const i32, n_axes: usize, has
 /// # Safety
 /// `out` must point to a writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_expand_dims(x: u32, axis: i32, out: *mut u32) -> i32 {
     guard(|| {
         let t = handles::with(|h| squeeze::expand_dims(h.tensor(x)?, axis.into()))?;
@@ -174,6 +181,7 @@ pub unsafe extern "C" fn nr_expand_dims(x: u32, axis: i32, out: *mut u32) -> i32
 /// # Safety
 /// `out` must point to a writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_gather(x: u32, indices: u32, axis: i32, out: *mut u32) -> i32 {
     guard(|| {
         let t = handles::with(|h| gather::gather(h.tensor(x)?, h.tensor(indices)?, axis.into()))?;
@@ -187,6 +195,7 @@ pub unsafe extern "C" fn nr_gather(x: u32, indices: u32, axis: i32, out: *mut u3
 /// # Safety
 /// `out` must point to a writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_one_hot(indices: u32, depth: u32, on: f32, off: f32, out: *mut u32) -> i32 {
     guard(|| {
         let t = handles::with(|h| one_hot::one_hot(h.tensor(indices)?, depth as usize, on, off))?;
@@ -201,6 +210,7 @@ pub unsafe extern "C" fn nr_one_hot(indices: u32, depth: u32, on: f32, off: f32,
 /// # Safety
 /// `reps` points to `n_reps` i32s; `out` to a writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_tile(x: u32, reps: *const i32, n_reps: usize, out: *mut u32) -> i32 {
     guard(|| {
         // SAFETY: forwarded caller contract.
@@ -215,6 +225,7 @@ pub unsafe extern "C" fn nr_tile(x: u32, reps: *const i32, n_reps: usize, out: *
 ///
 /// # Safety
 /// `list` points to `n` u32s.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 unsafe fn list_handles(list: *const u32, n: usize) -> Vec<u32> {
     // SAFETY: forwarded caller contract.
     unsafe { read_u32s("concat", list, n) }.unwrap_or_default()

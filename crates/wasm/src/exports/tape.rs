@@ -25,10 +25,12 @@ thread_local! {
 }
 
 /// Whether a tape is recording.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub(crate) fn recording() -> bool {
     TAPE.with(|t| t.borrow().is_some())
 }
 
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn append(op: Recorded, inputs: Vec<(u64, Tensor)>, output: (u64, Tensor)) {
     TAPE.with(|tp| {
         if let Some(tape) = tp.borrow_mut().as_mut() {
@@ -39,6 +41,7 @@ fn append(op: Recorded, inputs: Vec<(u64, Tensor)>, output: (u64, Tensor)) {
 
 /// Records the tensor just stored under `handle` as the output of `op`, an op without a
 /// backward rule, whose inputs are the tensors this call read.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub(crate) fn record_opaque(op: &'static str, handle: u32, output: Tensor) -> Result<()> {
     let (id, inputs) = handles::with(|h| -> Result<_> { Ok((h.id(handle)?, h.reads())) })?;
     append(Recorded::Opaque { op }, inputs, (id, output));
@@ -50,12 +53,23 @@ pub(crate) fn record_opaque(op: &'static str, handle: u32, output: Tensor) -> Re
 ///
 /// # Safety
 /// `out` must point to a writable u32.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub(crate) unsafe fn emit_rec(op: &'static str, t: Tensor, out: *mut u32, rec: impl FnOnce() -> (Recorded, Vec<u32>)) -> Result<()> {
+    let mut rec = Some(rec);
+    // One shared body instead of one inlined copy per export (the closure only builds the
+    // record, and only while a tape records).
+    // SAFETY: forwarded caller contract.
+    unsafe { emit_rec_dyn(op, t, out, &mut || rec.take().map(|f| f())) }
+}
+
+#[inline(never)]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+unsafe fn emit_rec_dyn(op: &'static str, t: Tensor, out: *mut u32, rec: &mut dyn FnMut() -> Option<(Recorded, Vec<u32>)>) -> Result<()> {
     let kept = recording().then(|| t.clone());
     // SAFETY: forwarded caller contract.
     let handle = unsafe { store(op, t, out) }?;
     if let Some(output) = kept {
-        let (r, ins) = rec();
+        let Some((r, ins)) = rec() else { return Ok(()) };
         let recorded = handles::with(|h| -> Result<_> {
             let inputs = ins.iter().map(|&i| Ok((h.id(i)?, h.tensor(i)?.clone()))).collect::<Result<Vec<_>>>()?;
             Ok((h.id(handle)?, inputs))
@@ -74,6 +88,7 @@ pub(crate) unsafe fn emit_rec(op: &'static str, t: Tensor, out: *mut u32, rec: i
 
 /// Records `pieces` (just stored) as slices of `x` along `axis` starting at `begin` (for
 /// `split`). No-op when no tape records.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub(crate) fn record_slices(x: u32, axis: usize, mut begin: usize, pieces: &[u32]) -> Result<()> {
     if !recording() {
         return Ok(());
@@ -95,6 +110,7 @@ pub(crate) fn record_slices(x: u32, axis: usize, mut begin: usize, pieces: &[u32
 
 /// Starts recording. Fails if a tape is already recording (gradients do not nest).
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_tape_begin() -> i32 {
     guard(|| {
         TAPE.with(|t| {
@@ -119,6 +135,7 @@ pub extern "C" fn nr_tape_begin() -> i32 {
 /// # Safety
 /// `out` must point to a writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_tape_made(h: u32, out: *mut u32) -> i32 {
     guard(|| {
         let first = TAPE_FIRST_ID.with(|f| f.get());
@@ -133,6 +150,7 @@ pub unsafe extern "C" fn nr_tape_made(h: u32, out: *mut u32) -> i32 {
 
 /// Stops recording and drops the tape (and its references to tensors).
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_tape_end() -> i32 {
     TAPE.with(|t| *t.borrow_mut() = None);
     handles::with(|h| h.set_logging(false));
@@ -148,6 +166,7 @@ pub extern "C" fn nr_tape_end() -> i32 {
 /// # Safety
 /// `sources` points to `n` u32s; `out` to `out_cap` writable u32s.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_tape_gradient(y: u32, dy: u32, sources: *const u32, n: usize, out: *mut u32, out_cap: usize) -> i32 {
     guard(|| {
         const OP: &str = "grad";

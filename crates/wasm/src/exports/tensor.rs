@@ -8,6 +8,7 @@ use neurite_core::{Error, Result, Shape, Tensor};
 ///
 /// # Safety
 /// `ptr` must point to `rank` readable u32 values.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub(crate) unsafe fn read_shape(op: &'static str, ptr: *const u32, rank: usize) -> Result<Shape> {
     if rank > neurite_core::shape::MAX_RANK {
         return Err(Error::invalid(op, format!("rank {rank} exceeds the maximum rank {}", neurite_core::shape::MAX_RANK)));
@@ -22,6 +23,8 @@ pub(crate) unsafe fn read_shape(op: &'static str, ptr: *const u32, rank: usize) 
 ///
 /// # Safety
 /// `out` must point to a writable u32.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub(crate) unsafe fn store(op: &'static str, t: Tensor, out: *mut u32) -> Result<u32> {
     check_out(op, out, 1)?;
     crate::ffi::set_result_info(t.dims());
@@ -38,6 +41,8 @@ pub(crate) unsafe fn store(op: &'static str, t: Tensor, out: *mut u32) -> Result
 ///
 /// # Safety
 /// `out` must point to a writable u32.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub(crate) unsafe fn emit(op: &'static str, t: Tensor, out: *mut u32) -> Result<()> {
     let kept = super::tape::recording().then(|| t.clone());
     // SAFETY: forwarded caller contract.
@@ -57,6 +62,7 @@ pub(crate) unsafe fn emit(op: &'static str, t: Tensor, out: *mut u32) -> Result<
 /// # Safety
 /// `shape` points to `rank` u32s; the out-pointers are writable.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_tensor_new(shape: *const u32, rank: usize, out_handle: *mut u32, out_data: *mut u32) -> i32 {
     guard(|| {
         const OP: &str = "tensor";
@@ -77,6 +83,7 @@ pub unsafe extern "C" fn nr_tensor_new(shape: *const u32, rank: usize, out_handl
 
 /// Frees a tensor. A stale handle is an InvalidHandle error, never a double free.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_tensor_free(h: u32) -> i32 {
     guard(|| handles::with(|hs| hs.remove(h)).map(|_| ()))
 }
@@ -86,6 +93,7 @@ pub extern "C" fn nr_tensor_free(h: u32) -> i32 {
 /// # Safety
 /// `out` must point to 33 writable u32 values.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_tensor_shape(h: u32, out: *mut u32) -> i32 {
     guard(|| {
         let words: Vec<u32> = handles::with(|hs| {
@@ -102,6 +110,7 @@ pub unsafe extern "C" fn nr_tensor_shape(h: u32, out: *mut u32) -> i32 {
 /// # Safety
 /// `out` must point to a writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_tensor_clone(x: u32, out: *mut u32) -> i32 {
     guard(|| {
         let t = handles::with(|h| h.tensor(x).cloned())?;
@@ -115,6 +124,7 @@ pub unsafe extern "C" fn nr_tensor_clone(x: u32, out: *mut u32) -> i32 {
 /// # Safety
 /// `out` must point to a writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_tensor_data(h: u32, out: *mut u32) -> i32 {
     guard(|| {
         let ptr = handles::with(|hs| hs.tensor(h).map(|t| t.data().as_ptr() as usize as u32))?;
@@ -126,6 +136,7 @@ pub unsafe extern "C" fn nr_tensor_data(h: u32, out: *mut u32) -> i32 {
 /// Copies the values of `src` into `dst` (same shape), copy-on-write safe: tensors that
 /// shared `dst`'s buffer keep their values. Used by `Variable.assign`.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_tensor_assign(dst: u32, src: u32) -> i32 {
     guard(|| {
         handles::with(|h| {

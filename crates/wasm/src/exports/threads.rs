@@ -37,6 +37,7 @@ use neurite_core::Error;
 /// before spawning workers. InvalidArgument for more than 64 workers, or for `workers > 0` in
 /// a build without threads (the plain `.wasm`).
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_threads_configure(workers: u32) -> i32 {
     ffi::guard(|| parallel::configure(workers).map_err(|e| Error::invalid("threads", e.to_string())))
 }
@@ -47,6 +48,7 @@ pub extern "C" fn nr_threads_configure(workers: u32) -> i32 {
 /// last-error buffer, which is shared with the main instance) for a bad index or a build
 /// without threads.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_worker_main(index: u32) -> i32 {
     match parallel::worker_main(index) {
         Ok(()) => 0,
@@ -56,6 +58,7 @@ pub extern "C" fn nr_worker_main(index: u32) -> i32 {
 
 /// How many workers are inside `nr_worker_main` now.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_threads_joined() -> u32 {
     parallel::joined()
 }
@@ -63,6 +66,7 @@ pub extern "C" fn nr_threads_joined() -> u32 {
 /// Asks every worker to return from `nr_worker_main` and wakes them; waits for nothing. Until
 /// the next `nr_threads_configure`, calls run on the calling thread alone. Always 0.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_threads_stop() -> i32 {
     parallel::stop();
     0
@@ -71,6 +75,7 @@ pub extern "C" fn nr_threads_stop() -> i32 {
 /// Address of the fault word (a u32 in shared memory, 0 while healthy): a worker's JS wrapper
 /// stores 1 there (`Atomics.store`, then `Atomics.notify`) when its instance trapped.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_threads_fault_ptr() -> *mut u32 {
     parallel::fault_word()
 }
@@ -79,6 +84,7 @@ pub extern "C" fn nr_threads_fault_ptr() -> *mut u32 {
 /// ops) is below `n` runs on the calling thread. `0` splits every call with two or more
 /// tasks (tests use it to force splitting at tiny sizes).
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_threads_set_min_work(n: u32) {
     parallel::set_min_work(n as usize);
 }
@@ -86,6 +92,7 @@ pub extern "C" fn nr_threads_set_min_work(n: u32) {
 /// The split threshold (see `nr_threads_set_min_work`; default
 /// `neurite_core::parallel::DEFAULT_MIN_WORK`).
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_threads_min_work() -> u32 {
     parallel::min_work().min(u32::MAX as usize) as u32
 }
@@ -97,6 +104,7 @@ pub extern "C" fn nr_threads_min_work() -> u32 {
 /// once the JS wrapper reports the worker's trap; returns 0 if no task ran on a worker (no
 /// worker had joined).
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_debug_panic_in_worker(n_tasks: u32) -> i32 {
     let fault = parallel::fault_word() as usize;
     let task = move |i: usize| {

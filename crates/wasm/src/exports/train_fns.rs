@@ -21,6 +21,7 @@ use neurite_core::{bail, bail_shape, Result, Shape, Tensor};
 ///
 /// # Safety
 /// `ptr` must point to `n` readable f32 values.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 unsafe fn read_f32s(op: &'static str, ptr: *const f32, n: usize) -> Result<Vec<f32>> {
     if n > 64 {
         bail!(op, "too many options ({n})");
@@ -31,6 +32,7 @@ unsafe fn read_f32s(op: &'static str, ptr: *const f32, n: usize) -> Result<Vec<f
 
 /// A loss and its reduction from `[params…[, reduction]]`: `Loss::PARAMS` of the kind, then
 /// optionally the reduction id of `Reduction::NAMES` (default `mean`).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn loss_and_reduction(kind: u32, params: &[f32]) -> Result<(Loss, Reduction)> {
     let want = Loss::PARAMS.get(kind as usize).map_or(0, |p| p.len());
     if params.len() != want + 1 {
@@ -44,6 +46,7 @@ fn loss_and_reduction(kind: u32, params: &[f32]) -> Result<(Loss, Reduction)> {
 }
 
 /// Evaluates `loss` (or its gradient when `grad`) on two tensor handles.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn loss_call(kind: u32, params: &[f32], pred: u32, target: u32, grad: bool) -> Result<Tensor> {
     let (loss, reduction) = loss_and_reduction(kind, params)?;
     handles::with(|h| {
@@ -65,6 +68,7 @@ fn loss_call(kind: u32, params: &[f32], pred: u32, target: u32, grad: bool) -> R
 /// # Safety
 /// `params` points to `n_params` f32s; `out` to a writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_loss(kind: u32, params: *const f32, n_params: usize, pred: u32, target: u32, out: *mut u32) -> i32 {
     guard(|| {
         // SAFETY: forwarded caller contract.
@@ -81,6 +85,7 @@ pub unsafe extern "C" fn nr_loss(kind: u32, params: *const f32, n_params: usize,
 /// # Safety
 /// `params` points to `n_params` f32s; `out` to a writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_loss_grad(kind: u32, params: *const f32, n_params: usize, pred: u32, target: u32, out: *mut u32) -> i32 {
     guard(|| {
         // SAFETY: forwarded caller contract.
@@ -97,6 +102,7 @@ pub unsafe extern "C" fn nr_loss_grad(kind: u32, params: *const f32, n_params: u
 /// # Safety
 /// `params` points to `n_params` f32s; `out` to a writable u32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_optimizer_state(kind: u32, params: *const f32, n_params: usize, param: u32, out: *mut u32) -> i32 {
     guard(|| {
         // SAFETY: forwarded caller contract.
@@ -117,6 +123,7 @@ pub unsafe extern "C" fn nr_optimizer_state(kind: u32, params: *const f32, n_par
 /// # Safety
 /// `params` points to `n_params` f32s.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_optimizer_check(kind: u32, params: *const f32, n_params: usize, clip_mode: u32, clip_value: f32) -> i32 {
     guard(|| {
         // SAFETY: forwarded caller contract.
@@ -131,6 +138,7 @@ pub unsafe extern "C" fn nr_optimizer_check(kind: u32, params: *const f32, n_par
 /// # Safety
 /// `params` points to `n_params` f32s; `out` to a writable f32.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_schedule_lr(kind: u32, params: *const f32, n_params: usize, step: u32, out: *mut f32) -> i32 {
     guard(|| {
         // SAFETY: forwarded caller contract.
@@ -150,6 +158,7 @@ pub unsafe extern "C" fn nr_schedule_lr(kind: u32, params: *const f32, n_params:
 /// # Safety
 /// `params` points to `n_params` f32s, `sched` to `n_sched` f32s, `vars` to `3·n_vars` u32s.
 #[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_optimizer_apply(
     kind: u32,
     params: *const f32,

@@ -30,6 +30,7 @@ pub const LUMA: [u16; 64] = [
 ];
 
 /// The quantisation table for `quality` (1..=100), row-major, as libjpeg scales it.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn quant_table(quality: u32) -> [u16; 64] {
     let q = quality.clamp(1, 100);
     let scale = if q < 50 { 5000 / q } else { 200 - 2 * q };
@@ -41,6 +42,7 @@ pub fn quant_table(quality: u32) -> [u16; 64] {
 }
 
 /// Zig-zag order: `ZIGZAG[i]` is the row-major index of the i-th coefficient.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn zigzag() -> [usize; 64] {
     let mut z = [0usize; 64];
     let mut i = 0;
@@ -56,16 +58,19 @@ pub fn zigzag() -> [usize; 64] {
 }
 
 #[inline]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn category(v: i32) -> u32 {
     32 - v.unsigned_abs().leading_zeros()
 }
 
 #[inline]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn extra_bits(v: i32, cat: u32) -> u32 {
     if v >= 0 { v as u32 } else { (v + (1 << cat) - 1) as u32 }
 }
 
 #[inline]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn from_extra(bits: u32, cat: u32) -> i32 {
     if cat == 0 {
         0
@@ -85,6 +90,7 @@ struct Sym {
     extra_len: u8,
 }
 
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn write_table(w: &mut BitWriter, lens: &[u8]) {
     let used = lens.iter().filter(|&&l| l > 0).count();
     w.put(used as u32, 9);
@@ -102,6 +108,7 @@ fn write_table(w: &mut BitWriter, lens: &[u8]) {
     }
 }
 
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn read_table(r: &mut BitReader<'_>, n: usize, what: &str) -> Result<Vec<u8>> {
     let used = r.get(9) as usize;
     if used > n {
@@ -132,6 +139,7 @@ fn read_table(r: &mut BitReader<'_>, n: usize, what: &str) -> Result<Vec<u8>> {
 }
 
 /// Encodes a grayscale image at `quality` (1..=100).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn encode(data: &[u8], width: usize, height: usize, quality: u32) -> Result<Vec<u8>> {
     let mut out = begin_stream(OP, MAGIC, data, width, height, quality)?;
     if data.is_empty() {
@@ -207,12 +215,14 @@ pub fn encode(data: &[u8], width: usize, height: usize, quality: u32) -> Result<
 }
 
 /// Decodes a stream from [`encode`].
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn decode(stream: &[u8], max_output: usize) -> Result<Image> {
     let (h, payload) = header::open(OP, MAGIC, stream, max_output)?;
     decode_payload(h.raw_len, u32::from(h.param), payload)
 }
 
 /// Decodes the payload after the header (exposed for fuzzing below the checksum).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn decode_payload(n: usize, quality: u32, p: &[u8]) -> Result<Image> {
     let (width, height, pos) = open_payload(OP, n, quality, p)?;
     if n == 0 {

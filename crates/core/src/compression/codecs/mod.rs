@@ -15,6 +15,7 @@ pub struct Image {
 }
 
 /// Checks an image's size against its data.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn check_image(op: &'static str, data: &[u8], width: usize, height: usize) -> Result<()> {
     if width.checked_mul(height) != Some(data.len()) {
         return Err(Error::invalid(op, format!("image data has {} bytes but width × height = {width} × {height}", data.len())));
@@ -26,6 +27,7 @@ pub fn check_image(op: &'static str, data: &[u8], width: usize, height: usize) -
 }
 
 /// Quality must be an integer in 1..=100.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn check_quality(op: &'static str, quality: u32) -> Result<()> {
     if !(1..=100).contains(&quality) {
         return Err(Error::invalid(op, format!("quality must be in 1..=100, got {quality}")));
@@ -35,11 +37,13 @@ pub fn check_quality(op: &'static str, quality: u32) -> Result<()> {
 
 /// Checks an image and its quality and starts its stream: the header (parameter = quality,
 /// decoded length = width × height), then varint width and varint height.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub(crate) fn begin_stream(op: &'static str, magic: &[u8; 4], data: &[u8], width: usize, height: usize, quality: u32) -> Result<Vec<u8>> {
     begin_stream_version(op, magic, header::VERSION, data, width, height, quality)
 }
 
 /// [`begin_stream`] writing `version` in the header.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub(crate) fn begin_stream_version(op: &'static str, magic: &[u8; 4], version: u8, data: &[u8], width: usize, height: usize, quality: u32) -> Result<Vec<u8>> {
     check_image(op, data, width, height)?;
     check_quality(op, quality)?;
@@ -51,6 +55,7 @@ pub(crate) fn begin_stream_version(op: &'static str, magic: &[u8; 4], version: u
 
 /// Reads what [`begin_stream`] wrote after the header: checks the header's quality and that
 /// width × height is its `n` pixels. Returns `(width, height, bytes read)`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub(crate) fn open_payload(op: &'static str, n: usize, quality: u32, p: &[u8]) -> Result<(usize, usize, usize)> {
     check_quality(op, quality).map_err(|_| Error::invalid(op, format!("the header's quality {quality} is not in 1..=100")))?;
     let mut pos = 0;
@@ -64,6 +69,7 @@ pub(crate) fn open_payload(op: &'static str, n: usize, quality: u32, p: &[u8]) -
 
 /// A synthetic photograph for the codecs' tests: smooth shading plus hard-edged tiles.
 #[cfg(test)]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub(crate) fn test_photo(w: usize, h: usize) -> Vec<u8> {
     (0..h)
         .flat_map(|y| (0..w).map(move |x| {
@@ -75,6 +81,7 @@ pub(crate) fn test_photo(w: usize, h: usize) -> Vec<u8> {
 
 /// The root-mean-square difference of two images of the same size.
 #[cfg(test)]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub(crate) fn rmse(a: &[u8], b: &[u8]) -> f64 {
     (a.iter().zip(b).map(|(&a, &b)| (f64::from(a) - f64::from(b)).powi(2)).sum::<f64>() / a.len() as f64).sqrt()
 }

@@ -42,11 +42,13 @@ const ROUND: f32 = 0.1;
 const RECON: f32 = 0.35;
 
 /// The quantisation step for `quality` (1..=100).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn step(quality: u32) -> f32 {
     0.5 * 2f32.powf((100.0 - quality as f32) / 12.0)
 }
 
 /// Levels for a `w × h` image: up to 6, while the low-pass band keeps at least 6 samples a side.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn levels_for(w: usize, h: usize) -> usize {
     let m = w.min(h);
     let mut l = 0;
@@ -69,6 +71,7 @@ struct Band {
     parent: Option<(usize, usize)>,
 }
 
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn bands(w: usize, h: usize, levels: usize) -> Vec<Band> {
     let sizes = dwt::level_sizes(h, w, levels);
     let mut v = Vec::new();
@@ -102,12 +105,14 @@ struct Model {
 }
 
 impl Model {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn new() -> Model {
         Model { zero: vec![Prob::NEW; 16 * NB * 3], more: vec![Prob::NEW; 4 * 3 * UNARY], esc: vec![Prob::NEW; ESC_BITS + 1] }
     }
 }
 
 #[inline]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn bucket(s: u32) -> usize {
     match s {
         0 => 0,
@@ -123,6 +128,7 @@ fn bucket(s: u32) -> usize {
 /// bucket of the weighted magnitudes of the coded neighbours (the neighbour along the
 /// band's edge direction weighs most) and the parent's state (0, 1, more).
 #[inline]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn context(q: &[i32], stride: usize, b: &Band, x: usize, y: usize) -> (usize, usize) {
     let at = |xx: usize, yy: usize| q[(b.y0 + yy) * stride + b.x0 + xx].unsigned_abs().min(8);
     let (wl, wu) = match b.orient {
@@ -160,6 +166,7 @@ fn context(q: &[i32], stride: usize, b: &Band, x: usize, y: usize) -> (usize, us
 /// (`|c| < 1.25Δ`) whose eight neighbours and parent are all zero costs many bits (an
 /// unlikely "non-zero" in a quiet context, a sign and a magnitude) for little distortion, so
 /// the encoder zeroes it. The decoder is unaffected.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn prune_isolated(q: &mut [i32], c: &[f32], d: f32, width: usize, height: usize, levels: usize) {
     for b in bands(width, height, levels).iter().skip(1) {
         for y in 0..b.h {
@@ -189,6 +196,7 @@ fn prune_isolated(q: &mut [i32], c: &[f32], d: f32, width: usize, height: usize,
 }
 
 /// Encodes a grayscale image at `quality` (1..=100).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn encode(data: &[u8], width: usize, height: usize, quality: u32) -> Result<Vec<u8>> {
     let mut out = begin_stream_version(OP, MAGIC, VERSION, data, width, height, quality)?;
     if data.is_empty() {
@@ -250,12 +258,14 @@ pub fn encode(data: &[u8], width: usize, height: usize, quality: u32) -> Result<
 }
 
 /// Decodes a stream from [`encode`].
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn decode(stream: &[u8], max_output: usize) -> Result<Image> {
     let (h, payload) = header::open_range(OP, MAGIC, stream, max_output, VERSION, VERSION)?;
     decode_payload(h.raw_len, u32::from(h.param), payload)
 }
 
 /// Decodes the payload after the header (exposed for fuzzing below the checksum).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn decode_payload(n: usize, quality: u32, p: &[u8]) -> Result<Image> {
     let (width, height, pos) = open_payload(OP, n, quality, p)?;
     if n == 0 {
