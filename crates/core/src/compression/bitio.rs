@@ -12,14 +12,12 @@ pub struct BitWriter {
 }
 
 impl BitWriter {
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(out: Vec<u8>) -> Self {
         Self { out, acc: 0, n: 0 }
     }
 
     /// Writes the low `len` bits of `code` (`len <= 32`).
     #[inline]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn put(&mut self, code: u32, len: u32) {
         debug_assert!(len <= 32);
         self.acc = (self.acc << len) | u64::from(code) & ((1u64 << len) - 1);
@@ -32,7 +30,6 @@ impl BitWriter {
     }
 
     /// Pads the last byte with zero bits and returns the buffer.
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn finish(mut self) -> Vec<u8> {
         while self.n >= 8 {
             self.n -= 8;
@@ -45,7 +42,6 @@ impl BitWriter {
     }
 
     /// Bytes written so far (whole 32-bit words only).
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn bytes_so_far(&self) -> usize {
         self.out.len()
     }
@@ -63,14 +59,12 @@ pub struct BitReader<'a> {
 }
 
 impl<'a> BitReader<'a> {
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(data: &'a [u8]) -> Self {
         Self { data, pos: 0, acc: 0, n: 0, over: 0 }
     }
 
     /// Tops the accumulator up to at least 57 bits.
     #[inline]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn refill(&mut self) {
         if let Some(chunk) = self.data.get(self.pos..self.pos + 8) {
             let mut b = [0u8; 8];
@@ -101,13 +95,11 @@ impl<'a> BitReader<'a> {
 
     /// The next `len` bits (`1..=32`) without consuming them; call [`refill`] first.
     #[inline]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn peek(&self, len: u32) -> u32 {
         (self.acc >> (64 - len)) as u32
     }
 
     #[inline]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn consume(&mut self, len: u32) {
         self.acc <<= len;
         self.n -= len;
@@ -115,14 +107,12 @@ impl<'a> BitReader<'a> {
 
     /// Bits available without refilling.
     #[inline]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn available(&self) -> u32 {
         self.n
     }
 
     /// Reads `len` bits (`0..=32`).
     #[inline]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn get(&mut self, len: u32) -> u32 {
         if len == 0 {
             return 0;
@@ -136,13 +126,11 @@ impl<'a> BitReader<'a> {
     }
 
     /// Bits consumed so far (including zero bits past the end).
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn consumed_bits(&self) -> u64 {
         (self.pos + self.over) as u64 * 8 - u64::from(self.n)
     }
 
     /// Fails if whole bytes remain after the last code (the stream carries trailing data).
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn check_end(&self, op: &'static str, n: usize) -> crate::Result<()> {
         let total = self.data.len() as u64 * 8;
         let used = self.consumed_bits();
@@ -153,7 +141,6 @@ impl<'a> BitReader<'a> {
     }
 
     /// True when bits past the end of the data were consumed (the stream is truncated).
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn overrun(&self) -> bool {
         // Zero bytes loaded into the accumulator but not consumed do not count.
         let loaded_beyond = self.over as u64 * 8;

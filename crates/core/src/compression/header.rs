@@ -50,7 +50,6 @@ pub struct Header {
 /// `b += N·a₀ + 16·Σᵢ (Pᵢ + Cᵢ) − Σᵢ i·Cᵢ`, where `Cᵢ` is the sum of the bytes at position `i`
 /// of each block and `Pᵢ` the sum, over blocks, of `Cᵢ` before that block. Chunks of 5552
 /// bytes keep every sum below 2³² (zlib's NMAX).
-#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn adler32(adler: u32, data: &[u8]) -> u32 {
     const MOD: u32 = 65521;
     const NMAX: usize = 5552; // 347 blocks of 16
@@ -80,7 +79,6 @@ pub fn adler32(adler: u32, data: &[u8]) -> u32 {
 
 /// Adler-32's column sums `Cᵢ` and their running totals `Pᵢ` over `blocks` (at most 347).
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn columns(blocks: &[[u8; 16]]) -> ([u32; 16], [u32; 16]) {
     let mut col = [0u32; 16];
     let mut pre = [0u32; 16];
@@ -95,7 +93,6 @@ fn columns(blocks: &[[u8; 16]]) -> ([u32; 16], [u32; 16]) {
 
 /// The simd128 twin of the scalar `columns`: four `u32x4` column sums and four running totals.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn columns(blocks: &[[u8; 16]]) -> ([u32; 16], [u32; 16]) {
     use core::arch::wasm32::*;
     let mut c = [u32x4_splat(0); 4];
@@ -125,19 +122,16 @@ fn columns(blocks: &[[u8; 16]]) -> ([u32; 16], [u32; 16]) {
     (lanes(&c), lanes(&p))
 }
 
-#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn checksum(head: &[u8], payload: &[u8]) -> u32 {
     adler32(adler32(1, head), payload)
 }
 
 /// Starts a stream: the header with a zero checksum, to be sealed by [`seal`].
-#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn begin(magic: &[u8; 4], param: u8, raw_len: usize, op: &'static str) -> Result<Vec<u8>> {
     begin_version(magic, VERSION, param, raw_len, op)
 }
 
 /// [`begin`] for a codec whose coded streams carry another version (the wavelet codec's are 2).
-#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn begin_version(magic: &[u8; 4], version: u8, param: u8, raw_len: usize, op: &'static str) -> Result<Vec<u8>> {
     let len = u32::try_from(raw_len).map_err(|_| Error::invalid(op, format!("input of {raw_len} bytes is longer than 4 GiB - 1")))?;
     let mut v = Vec::with_capacity(HEADER_BYTES + 64);
@@ -150,14 +144,12 @@ pub fn begin_version(magic: &[u8; 4], version: u8, param: u8, raw_len: usize, op
 }
 
 /// Writes the checksum of a finished stream.
-#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn seal(stream: &mut [u8]) {
     let sum = checksum(&stream[..10], &stream[HEADER_BYTES..]);
     stream[10..14].copy_from_slice(&sum.to_le_bytes());
 }
 
 /// A stored stream (version [`VERSION_STORED`], `param | STORED`): the header, then `bytes`.
-#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn stored(op: &'static str, magic: &[u8; 4], param: u8, bytes: &[u8]) -> Result<Vec<u8>> {
     let len = u32::try_from(bytes.len()).map_err(|_| Error::invalid(op, format!("input of {} bytes is longer than 4 GiB - 1", bytes.len())))?;
     let total = HEADER_BYTES + bytes.len();
@@ -174,7 +166,6 @@ pub fn stored(op: &'static str, magic: &[u8; 4], param: u8, bytes: &[u8]) -> Res
 }
 
 /// The payload of a stored stream: exactly `n` bytes, copied.
-#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn decode_stored(op: &'static str, n: usize, payload: &[u8]) -> Result<Vec<u8>> {
     if payload.len() != n {
         return Err(Error::invalid(
@@ -188,19 +179,16 @@ pub fn decode_stored(op: &'static str, n: usize, payload: &[u8]) -> Result<Vec<u
 }
 
 /// Checks magic, version 1, checksum and the output cap; returns the header and the payload.
-#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn open<'a>(op: &'static str, magic: &[u8; 4], bytes: &'a [u8], max_output: usize) -> Result<(Header, &'a [u8])> {
     open_versions(op, magic, bytes, max_output, VERSION)
 }
 
 /// [`open`] for a codec that reads versions 1 to `max_version`.
-#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn open_versions<'a>(op: &'static str, magic: &[u8; 4], bytes: &'a [u8], max_output: usize, max_version: u8) -> Result<(Header, &'a [u8])> {
     open_range(op, magic, bytes, max_output, VERSION, max_version)
 }
 
 /// [`open`] for a codec that reads versions `min_version` to `max_version`.
-#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn open_range<'a>(op: &'static str, magic: &[u8; 4], bytes: &'a [u8], max_output: usize, min_version: u8, max_version: u8) -> Result<(Header, &'a [u8])> {
     if bytes.len() < HEADER_BYTES {
         return Err(Error::invalid(op, format!("truncated stream: {} bytes, shorter than the {HEADER_BYTES}-byte header", bytes.len())));
@@ -236,7 +224,6 @@ pub fn open_range<'a>(op: &'static str, magic: &[u8; 4], bytes: &'a [u8], max_ou
 }
 
 /// Reserves `n` bytes (fallibly).
-#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn alloc_bytes(op: &'static str, n: usize) -> Result<Vec<u8>> {
     let mut v = Vec::new();
     v.try_reserve_exact(n).map_err(|_| Error::OutOfMemory { op, bytes: n as u64 })?;
@@ -244,7 +231,6 @@ pub fn alloc_bytes(op: &'static str, n: usize) -> Result<Vec<u8>> {
 }
 
 /// `n` default values, reserved fallibly (large images must not abort on a failed allocation).
-#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn alloc_filled<T: Clone>(op: &'static str, n: usize, value: T) -> Result<Vec<T>> {
     let mut v = Vec::new();
     v.try_reserve_exact(n).map_err(|_| Error::OutOfMemory { op, bytes: (n as u64).saturating_mul(core::mem::size_of::<T>() as u64) })?;
@@ -253,7 +239,6 @@ pub fn alloc_filled<T: Clone>(op: &'static str, n: usize, value: T) -> Result<Ve
 }
 
 /// LEB128 unsigned varint.
-#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn put_varint(out: &mut Vec<u8>, mut v: u32) {
     while v >= 0x80 {
         out.push((v as u8) | 0x80);
@@ -263,7 +248,6 @@ pub fn put_varint(out: &mut Vec<u8>, mut v: u32) {
 }
 
 /// Reads a LEB128 varint at `*pos` (at most 5 bytes).
-#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn get_varint(op: &'static str, what: &str, data: &[u8], pos: &mut usize) -> Result<u32> {
     let mut v: u64 = 0;
     for i in 0..5 {

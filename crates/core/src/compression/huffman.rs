@@ -45,7 +45,6 @@ const OP: &str = "compression.huffman";
 
 /// Code lengths (`0` for a symbol of frequency 0) of a Huffman code for `freqs`, at most
 /// `max_len` bits each. A single used symbol gets length 1.
-#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn code_lengths(freqs: &[u32], max_len: u32) -> Result<Vec<u8>> {
     const OP: &str = "compression.huffman.codeLengths";
     if !(1..=MAX_LEN).contains(&max_len) {
@@ -125,7 +124,6 @@ pub fn code_lengths(freqs: &[u32], max_len: u32) -> Result<Vec<u8>> {
 
 /// Canonical codes for `lens` (codes of equal length are consecutive, in symbol order).
 /// Fails if the lengths are over-subscribed (not a prefix-free code).
-#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn canonical_codes(op: &'static str, lens: &[u8]) -> Result<Vec<u32>> {
     let mut count = [0u32; MAX_LEN as usize + 1];
     for &l in lens {
@@ -169,7 +167,6 @@ pub struct Table {
 }
 
 impl Table {
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(op: &'static str, lens: &[u8]) -> Result<Table> {
         let codes = canonical_codes(op, lens)?;
         let bits = u32::from(lens.iter().copied().max().unwrap_or(0)).max(1);
@@ -191,7 +188,6 @@ impl Table {
 
     /// Decodes one symbol (refills as needed).
     #[inline]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn decode(&self, op: &'static str, r: &mut BitReader<'_>) -> Result<u32> {
         if r.available() < self.bits {
             r.refill();
@@ -205,7 +201,6 @@ impl Table {
     }
 }
 
-#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn histogram(bytes: &[u8]) -> [u32; 256] {
     let mut h = [[0u32; 256]; 4];
     let mut quads = bytes.chunks_exact(4);
@@ -227,7 +222,6 @@ fn histogram(bytes: &[u8]) -> [u32; 256] {
 
 /// Encodes `bytes` (at most 4 GiB - 1): coded, or stored when coding would not make the
 /// payload smaller than the input.
-#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn encode(bytes: &[u8]) -> Result<Vec<u8>> {
     let mut out = header::begin(MAGIC, 0, bytes.len(), OP)?;
     if !bytes.is_empty() {
@@ -270,7 +264,6 @@ pub fn encode(bytes: &[u8]) -> Result<Vec<u8>> {
 /// digits of its length (`RUNA` = 1, `RUNB` = 2, least significant first), other bytes as
 /// themselves. Calls `emit` for each.
 #[inline]
-#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn run_symbols(bytes: &[u8], z: u8, mut emit: impl FnMut(usize)) {
     let mut run: u64 = 0;
     let flush = |mut k: u64, emit: &mut dyn FnMut(usize)| {
@@ -296,7 +289,6 @@ fn run_symbols(bytes: &[u8], z: u8, mut emit: impl FnMut(usize)) {
     flush(run, &mut emit);
 }
 
-#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn run_histogram(bytes: &[u8], z: u8) -> [u32; 258] {
     let mut h = [0u32; 258];
     run_symbols(bytes, z, |s| h[s] += 1);
@@ -304,7 +296,6 @@ fn run_histogram(bytes: &[u8], z: u8) -> [u32; 258] {
 }
 
 /// Writes a runs-mode stream of `size` payload bytes (computed by the caller).
-#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn encode_runs(bytes: &[u8], z: u8, lens: &[u8], size: usize) -> Result<Vec<u8>> {
     let mut out = header::begin_version(MAGIC, VERSION_RUNS, RUNS, bytes.len(), OP)?;
     out.try_reserve(size).map_err(|_| Error::OutOfMemory { op: OP, bytes: size as u64 })?;
@@ -323,7 +314,6 @@ fn encode_runs(bytes: &[u8], z: u8, lens: &[u8], size: usize) -> Result<Vec<u8>>
 
 /// Decodes a stream from [`encode`] (coded, runs mode or stored), refusing to produce more
 /// than `max_output` bytes.
-#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn decode(stream: &[u8], max_output: usize) -> Result<Vec<u8>> {
     let (h, payload) = header::open_versions(OP, MAGIC, stream, max_output, VERSION_RUNS)?;
     match (h.version, h.param) {
@@ -344,7 +334,6 @@ pub fn decode(stream: &[u8], max_output: usize) -> Result<Vec<u8>> {
 /// Decodes the payload of a runs-mode stream (exposed for fuzzing below the checksum). The
 /// output grows as it is decoded: runs let a few bits claim many bytes, so nothing is
 /// allocated for what the stream has not produced yet.
-#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn decode_runs_payload(n: usize, payload: &[u8]) -> Result<Vec<u8>> {
     if payload.len() < 130 {
         return Err(Error::invalid(OP, format!("truncated stream: runs mode needs the run byte and a 129-byte code-length table, {} bytes present", payload.len())));
@@ -422,7 +411,6 @@ pub fn decode_runs_payload(n: usize, payload: &[u8]) -> Result<Vec<u8>> {
 }
 
 /// Decodes the payload after the header (exposed for fuzzing below the checksum).
-#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn decode_payload(n: usize, payload: &[u8]) -> Result<Vec<u8>> {
     if n == 0 {
         if !payload.is_empty() {
@@ -474,7 +462,6 @@ pub fn decode_payload(n: usize, payload: &[u8]) -> Result<Vec<u8>> {
 }
 
 /// Order-0 entropy of `bytes` in bits per byte.
-#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn entropy_bits(bytes: &[u8]) -> f64 {
     let h = histogram(bytes);
     let n = bytes.len() as f64;

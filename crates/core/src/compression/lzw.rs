@@ -45,7 +45,6 @@ pub const MAX_BITS: u32 = 20;
 const CHECK_GAP: usize = 16 * 1024;
 
 #[inline]
-#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn width(next: u32) -> u32 {
     (32 - (next - 1).leading_zeros()).max(9)
 }
@@ -68,13 +67,11 @@ struct Dict {
 
 impl Dict {
     /// A table for at most `entries` strings, at most half full.
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn new(entries: usize) -> Dict {
         let bits = (usize::BITS - entries.max(256).leading_zeros()) + 1;
         Dict { keys: vec![0; 1 << bits], vals: vec![0; 1 << bits], shift: 32 - bits }
     }
     #[inline]
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn slot(&self, key: u32) -> (usize, bool) {
         let mask = self.keys.len() - 1;
         let mut i = (key.wrapping_mul(0x9E37_79B1) >> self.shift) as usize;
@@ -89,7 +86,6 @@ impl Dict {
             i = (i + 1) & mask;
         }
     }
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn clear(&mut self) {
         self.keys.fill(0);
     }
@@ -97,7 +93,6 @@ impl Dict {
 
 /// Encodes `bytes` with codes of at most `max_bits` (12..=20) bits: coded, or stored when
 /// the codes would not be smaller than the input.
-#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn encode(bytes: &[u8], max_bits: u32) -> Result<Vec<u8>> {
     if !(12..=MAX_BITS).contains(&max_bits) {
         return Err(Error::invalid(OP, format!("maxBits must be in 12..={MAX_BITS}, got {max_bits}")));
@@ -162,7 +157,6 @@ pub fn encode(bytes: &[u8], max_bits: u32) -> Result<Vec<u8>> {
 
 /// Decodes a stream from [`encode`] (coded or stored), refusing to produce more than
 /// `max_output` bytes.
-#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn decode(stream: &[u8], max_output: usize) -> Result<Vec<u8>> {
     let (h, payload) = header::open_versions(OP, MAGIC, stream, max_output, header::VERSION_STORED)?;
     let max_bits = u32::from(h.param & !header::STORED);
@@ -179,7 +173,6 @@ pub fn decode(stream: &[u8], max_output: usize) -> Result<Vec<u8>> {
 }
 
 /// Decodes the payload after the header (exposed for fuzzing below the checksum).
-#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn decode_payload(n: usize, max_bits: u32, payload: &[u8]) -> Result<Vec<u8>> {
     if !(12..=MAX_BITS).contains(&max_bits) {
         return Err(Error::invalid(OP, format!("the header's maximum code width {max_bits} is not in 12..={MAX_BITS}")));
