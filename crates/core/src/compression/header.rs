@@ -165,42 +165,17 @@ pub fn stored(op: &'static str, magic: &[u8; 4], param: u8, bytes: &[u8]) -> Res
     Ok(v)
 }
 
-/// What a decoder produced: new bytes, or the payload of a stored stream itself, which the
-/// caller copies once to where it goes (the ABI straight out to JS) instead of twice.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Decoded<'a> {
-    Owned(Vec<u8>),
-    Stored(&'a [u8]),
-}
-
-impl Decoded<'_> {
-    /// The bytes as a vector (a stored payload is copied).
-    pub fn into_vec(self, op: &'static str) -> Result<Vec<u8>> {
-        match self {
-            Decoded::Owned(v) => Ok(v),
-            Decoded::Stored(p) => {
-                let mut out = alloc_bytes(op, p.len())?;
-                out.extend_from_slice(p);
-                Ok(out)
-            }
-        }
-    }
-}
-
-/// The payload of a stored stream, checked to be exactly the `n` bytes the header claims.
-pub fn stored_payload<'a>(op: &'static str, n: usize, payload: &'a [u8]) -> Result<Decoded<'a>> {
+/// The payload of a stored stream: exactly `n` bytes, copied.
+pub fn decode_stored(op: &'static str, n: usize, payload: &[u8]) -> Result<Vec<u8>> {
     if payload.len() != n {
         return Err(Error::invalid(
             op,
             format!("stored stream: the header claims {n} bytes but the payload holds {} (truncated or corrupt)", payload.len()),
         ));
     }
-    Ok(Decoded::Stored(payload))
-}
-
-/// The payload of a stored stream: exactly `n` bytes, copied.
-pub fn decode_stored(op: &'static str, n: usize, payload: &[u8]) -> Result<Vec<u8>> {
-    stored_payload(op, n, payload)?.into_vec(op)
+    let mut out = alloc_bytes(op, n)?;
+    out.extend_from_slice(payload);
+    Ok(out)
 }
 
 /// Checks magic, version 1, checksum and the output cap; returns the header and the payload.
@@ -336,35 +311,6 @@ mod tests {
             let mut f = s.clone();
             f[i] ^= 0x10;
             assert!(open("huffman", b"NRHF", &f, 100).unwrap_err().to_string().contains("checksum"), "byte {i}");
-        }
-    }
-
-    #[test]
-    fn byte_decoders_return_a_stored_payload_in_place_and_coded_output_owned() {
-        use super::super::{huffman, lzw};
-        let mut s = 0x2545_f491u32;
-        let random: Vec<u8> = (0..4000)
-            .map(|_| {
-                s ^= s << 13;
-                s ^= s >> 17;
-                s ^= s << 5;
-                (s >> 24) as u8
-            })
-            .collect();
-        let text = b"abracadabra, abracadabra, abracadabra".repeat(40);
-        for (enc, dec) in [
-            (huffman::encode(&random).unwrap(), huffman::decode_borrowed as fn(&[u8], usize) -> Result<Decoded<'_>>),
-            (lzw::encode(&random, 16).unwrap(), lzw::decode_borrowed),
-        ] {
-            match dec(&enc, usize::MAX).unwrap() {
-                // The payload itself: the same memory as the stream's bytes after the header.
-                Decoded::Stored(p) => assert!(core::ptr::eq(p, &enc[HEADER_BYTES..]) && p == &random[..]),
-                Decoded::Owned(_) => panic!("random bytes should be stored"),
-            }
-            assert!(dec(&enc, random.len() - 1).unwrap_err().to_string().contains("maxOutputBytes"));
-        }
-        for (enc, dec) in [(huffman::encode(&text).unwrap(), huffman::decode_borrowed as fn(&[u8], usize) -> Result<Decoded<'_>>), (lzw::encode(&text, 16).unwrap(), lzw::decode_borrowed)] {
-            assert_eq!(dec(&enc, usize::MAX).unwrap(), Decoded::Owned(text.clone()));
         }
     }
 

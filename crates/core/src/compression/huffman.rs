@@ -315,16 +315,11 @@ fn encode_runs(bytes: &[u8], z: u8, lens: &[u8], size: usize) -> Result<Vec<u8>>
 /// Decodes a stream from [`encode`] (coded, runs mode or stored), refusing to produce more
 /// than `max_output` bytes.
 pub fn decode(stream: &[u8], max_output: usize) -> Result<Vec<u8>> {
-    decode_borrowed(stream, max_output)?.into_vec(OP)
-}
-
-/// [`decode`], with a stored stream's payload returned in place rather than copied.
-pub fn decode_borrowed(stream: &[u8], max_output: usize) -> Result<header::Decoded<'_>> {
     let (h, payload) = header::open_versions(OP, MAGIC, stream, max_output, VERSION_RUNS)?;
     match (h.version, h.param) {
-        (_, 0) => decode_payload(h.raw_len, payload).map(header::Decoded::Owned),
-        (header::VERSION_STORED.., header::STORED) => header::stored_payload(OP, h.raw_len, payload),
-        (VERSION_RUNS, RUNS) => decode_runs_payload(h.raw_len, payload).map(header::Decoded::Owned),
+        (_, 0) => decode_payload(h.raw_len, payload),
+        (header::VERSION_STORED.., header::STORED) => header::decode_stored(OP, h.raw_len, payload),
+        (VERSION_RUNS, RUNS) => decode_runs_payload(h.raw_len, payload),
         (v, p) => Err(Error::invalid(
             OP,
             format!(

@@ -158,15 +158,10 @@ pub fn encode(bytes: &[u8], max_bits: u32) -> Result<Vec<u8>> {
 /// Decodes a stream from [`encode`] (coded or stored), refusing to produce more than
 /// `max_output` bytes.
 pub fn decode(stream: &[u8], max_output: usize) -> Result<Vec<u8>> {
-    decode_borrowed(stream, max_output)?.into_vec(OP)
-}
-
-/// [`decode`], with a stored stream's payload returned in place rather than copied.
-pub fn decode_borrowed(stream: &[u8], max_output: usize) -> Result<header::Decoded<'_>> {
     let (h, payload) = header::open_versions(OP, MAGIC, stream, max_output, header::VERSION_STORED)?;
     let max_bits = u32::from(h.param & !header::STORED);
     if h.param & header::STORED == 0 {
-        return decode_payload(h.raw_len, u32::from(h.param), payload).map(header::Decoded::Owned);
+        return decode_payload(h.raw_len, u32::from(h.param), payload);
     }
     if h.version != header::VERSION_STORED {
         return Err(Error::invalid(OP, format!("parameter byte {:#04x} has the stored flag (0x80), which a version {} stream may not have", h.param, h.version)));
@@ -174,7 +169,7 @@ pub fn decode_borrowed(stream: &[u8], max_output: usize) -> Result<header::Decod
     if !(12..=MAX_BITS).contains(&max_bits) {
         return Err(Error::invalid(OP, format!("the header's maximum code width {max_bits} is not in 12..={MAX_BITS}")));
     }
-    header::stored_payload(OP, h.raw_len, payload)
+    header::decode_stored(OP, h.raw_len, payload)
 }
 
 /// Decodes the payload after the header (exposed for fuzzing below the checksum).

@@ -12,7 +12,6 @@ use crate::handles;
 use core::cell::RefCell;
 use neurite_core::compression::codecs::{dct_codec, wavelet_codec, Image};
 use neurite_core::compression::dwt::Wavelet;
-use neurite_core::compression::header::Decoded;
 use neurite_core::compression::{dct, dwt, huffman, lzw, rle};
 use neurite_core::{Error, Result};
 
@@ -55,18 +54,6 @@ unsafe fn finish(op: &'static str, bytes: Vec<u8>, width: usize, height: usize, 
 }
 
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-/// Writes `[address, length, 0, 0]` of `bytes`, which lie in the caller's input, to `out`
-/// and clears the result buffer (`nr_compress_release` then frees nothing).
-///
-/// # Safety
-/// As [`finish`].
-unsafe fn finish_in_place(op: &'static str, bytes: &[u8], out: *mut u32) -> Result<()> {
-    check_out(op, out, 4)?;
-    OUTPUT.with(|o| *o.borrow_mut() = Vec::new());
-    // SAFETY: checked above.
-    unsafe { write_slice(op, out, 4, &[bytes.as_ptr() as usize as u32, bytes.len() as u32, 0, 0]) }
-}
-
 fn codec_op(codec: u32, decode: bool) -> &'static str {
     match (codec, decode) {
         (0, false) => "compression.huffman.encode",
@@ -123,13 +110,8 @@ pub unsafe extern "C" fn nr_decompress(codec: u32, ptr: *const u8, len: usize, m
         // SAFETY: forwarded caller contract.
         let bytes = unsafe { input(op, ptr, len) }?;
         let (data, w, h) = match codec {
-            0 | 1 => match if codec == 0 { huffman::decode_borrowed(bytes, max_output)? } else { lzw::decode_borrowed(bytes, max_output)? } {
-                Decoded::Owned(v) => (v, 0, 0),
-                // A stored stream's payload is reported in place, inside the caller's input
-                // block (alive until the caller has copied the result out): one copy, not two.
-                // SAFETY: forwarded caller contract.
-                Decoded::Stored(p) => return unsafe { finish_in_place(op, p, out) },
-            },
+            0 => (huffman::decode(bytes, max_output)?, 0, 0),
+            1 => (lzw::decode(bytes, max_output)?, 0, 0),
             2 => (rle::decode(bytes, max_output)?, 0, 0),
             3 | 4 => {
                 let Image { width, height, data } =
