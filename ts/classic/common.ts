@@ -4,7 +4,7 @@
  */
 import { assertLive, call, check, instanceId } from '../engine.js';
 import { DisposedError, InvalidArgumentError } from '../errors.js';
-import { unknownOption } from '../options.js';
+import { checkArgs } from '../options.js';
 import { describe, makeTensor, type TensorValues } from '../ops/convert.js';
 import { track, untrack, type Disposable } from '../scope.js';
 import { Tensor } from '../tensor.js';
@@ -38,17 +38,8 @@ export function boolOption(op: string, name: string, v: unknown): boolean {
   return v;
 }
 
-/** @internal Rejects an options value that is not a plain object, and unknown keys. */
-export function checkKeys(op: string, options: unknown, known: readonly string[], required = false): Record<string, unknown> {
-  if (options === undefined && !required) return {};
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new InvalidArgumentError(`${op}: options must be an object, got ${describe(options)}`);
-  }
-  for (const k of Object.keys(options)) {
-    if (!known.includes(k)) throw unknownOption(op, k, known);
-  }
-  return options as Record<string, unknown>;
-}
+/** @internal Rejects an options value that is not a plain object, and unknown keys (`checkArgs`). */
+export const checkKeys = checkArgs;
 
 /**
  * @internal A tensor argument given as a `Tensor` (used as is) or as numbers (copied into a
