@@ -299,6 +299,8 @@ const BAD: Record<string, unknown[]> = {
   trainingState: [undefined, null, 1, 'x', [], {}, { optimizer: { name: 'adam' }, step: -1, extra: {}, tensors: [] }, { optimizer: { name: 'sgd' }, step: 0, extra: { formatVersion: 1, seed: 0, lrScale: 1 }, tensors: [] }],
   /** An optimizer's getConfig(). */
   optimizerConfig: [undefined, null, 'adam', 1, [], {}, { name: 'nope' }, { name: 'adam', learningRate: 'x' }, { name: 'adam', learningRate: { name: 'x' } }, { name: 'sgd', momentum: 2 }, { name: 'adam', bogus: 1 }],
+  /** What `dispose` takes: a disposable, or arrays and plain objects of them. */
+  container: [undefined, null, 1, 'x', true, 1n, Symbol('s')],
   /** The receiver of a method: not probed. */
   self: [],
 };
@@ -459,6 +461,7 @@ const TABLE: Entry[] = [
   // memory
   { name: 'tidy', call: fnOf('tidy'), good: () => [() => 1], kinds: ['fn'] },
   { name: 'keep', call: (x) => nr.tidy(() => nr.keep(x as nr.Tensor)), good: () => [nr.zeros([1])], kinds: ['tensor'] },
+  { name: 'dispose', call: fnOf('dispose'), good: () => [[nr.zeros([1]), { b: nr.zeros([2]) }]], kinds: ['container'] },
   { name: 'setDebug', call: fnOf('setDebug'), good: () => [false], kinds: ['bool'] },
   // models
   { name: 'sequential', call: fnOf('sequential'), good: () => [{ seed: 1 }], kinds: ['options?'] },

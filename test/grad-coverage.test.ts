@@ -159,7 +159,7 @@ const NOT_OPS = [
   'GaussianNoise', 'InputLayer', 'InvalidArgumentError', 'Layer', 'LayerNormalization', 'LearningRateSchedule', 'MAX_ELEMENTS',
   'NeuriteError', 'Neuron', 'Optimizer', 'OutOfMemoryError', 'PCA', 'PReLU', 'Perceptron', 'RBF', 'RBFNetwork', 'RBF_KERNELS',
   'ReduceLROnPlateau', 'Reshape', 'SaltAndPepper', 'Sequential', 'ShapeError', 'Tensor', 'TerminateOnNaN', 'Variational', 'WasmPanicError',
-  'callbacks', 'codecs', 'collapseLinear', 'compression', 'grad', 'grads', 'init', 'initializers', 'io', 'keep', 'layers', 'losses', 'memory',
+  'callbacks', 'codecs', 'collapseLinear', 'compression', 'dispose', 'grad', 'grads', 'init', 'initializers', 'io', 'keep', 'layers', 'losses', 'memory',
   'loadModel', 'neuron', 'optimizers', 'train', 'pca', 'perceptron', 'progressBar', 'rbfNetwork', 'regularizers', 'schedules', 'sequential',
   'setDebug', 'setSeed', 'shutdown', 'threads', 'tidy', 'valueAndGrad', 'valueAndGrads', 'variable', 'variableGrads',
   'exportTrainingState', 'importTrainingState', 'optimizerFromConfig',

@@ -26,6 +26,20 @@ describe('dispose', () => {
     expect(String(t)).toContain('disposed');
   });
 
+  it('dispose(container) frees tensors and models in arrays and objects, as tf.dispose', () => {
+    const before = nr.memory();
+    const [a, b, c] = [nr.ones([3]), nr.zeros([2, 2]), nr.tensor(5)];
+    const model = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 1 })] });
+    a.dispose(); // already disposed: skipped
+    nr.dispose([a, { b, nested: [[c], { model, n: 1, s: 'x', none: null }] }]);
+    expect([a, b, c, model].every((x) => x.isDisposed)).toBe(true);
+    nr.dispose(nr.ones([4]));
+    expect(nr.memory().numTensors).toBe(before.numTensors);
+    expect(nr.memory().numHandles).toBe(before.numHandles);
+    expect(() => nr.dispose(undefined)).toThrow(/^dispose: container must be a Tensor, or an array or plain object of tensors, got undefined$/);
+    expect(() => nr.dispose(3)).toThrow(nr.InvalidArgumentError);
+  });
+
   it('supports `using`', () => {
     const before = nr.memory().numTensors;
     {

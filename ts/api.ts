@@ -3,7 +3,7 @@
  * fetches `core.wasm`). Everything exported here is documented and stable.
  */
 export { Tensor, type NestedArray } from './tensor.js';
-export { tidy, keep, memory, setDebug, type MemoryInfo } from './scope.js';
+export { tidy, keep, dispose, memory, setDebug, type MemoryInfo } from './scope.js';
 export {
   NeuriteError,
   InvalidArgumentError,

@@ -158,6 +158,25 @@ export function keep<T extends Disposable>(t: T): T {
   return t;
 }
 
+/**
+ * Disposes every tensor (and other disposable neurite object: model, optimizer, layer) in
+ * `container`: one of them, or arrays and plain objects of them, nested up to 16 levels, as
+ * TF.js's `tf.dispose`. Other values inside the container are skipped, and disposing twice
+ * is harmless.
+ *
+ * @example
+ * const [a, b] = [tensor([1, 2]), tensor([3, 4])];
+ * dispose([a, { b }]); // a.isDisposed && b.isDisposed
+ */
+export function dispose(container: unknown): void {
+  if (container === null || typeof container !== 'object') {
+    throw new InvalidArgumentError(`dispose: container must be a Tensor, or an array or plain object of tensors, got ${container === null ? 'null' : typeof container}`);
+  }
+  const found = new Set<Disposable>();
+  collect(container, found, 0);
+  for (const t of found) t.dispose();
+}
+
 /** Memory in use, as `memory()` reports it. */
 export interface MemoryInfo {
   /** Live tensors (created and not yet disposed). */
