@@ -125,6 +125,30 @@ describe('simd128 unary kernels, bit for bit', () => {
     });
   }
 
+  it('exp and log: the polynomial kernels, within 2 ulp of float64, the same bits alone as in a vector', () => {
+    /** |a − b| in units in the last place of the float32 `b`. */
+    const ulps = (a: number, b: number) => {
+      const e = b === 0 ? -149 : Math.max(-149, Math.floor(Math.log2(Math.abs(b))) - 23);
+      return Math.abs(a - b) / 2 ** e;
+    };
+    const specials = [0, -0, 1, -1, 0.5, 2, 10, -10, 88.7, 88.8, 89, 100, -87, -88, -103, -103.9, -104, -200, 1e-40, 1e-30, 1e30, 3.4e38, Infinity, -Infinity, NaN];
+    const cases: Array<[string, (x: number) => number]> = [['exp', Math.exp], ['log', Math.log]];
+    for (const [name, ref] of cases) {
+      for (const n of [...LENGTHS, specials.length]) {
+        const v = n === specials.length ? Float32Array.from(specials) : Float32Array.from({ length: n }, () => f((rand() - 0.3) * 60));
+        if (name === 'log') for (let i = 0; i < v.length; i++) if (i % 3 === 1) v[i] = f(Math.abs(v[i]) * 1e-3);
+        const got = viaNr(op(name), [{ shape: [n], values: v }]).values;
+        for (let i = 0; i < n; i++) {
+          const want = f(ref(v[i]));
+          if (!Number.isFinite(want) || want === 0) expect(Object.is(got[i], want) || (Number.isNaN(want) && Number.isNaN(got[i])), `${name}(${v[i]}) = ${got[i]}, want ${want}`).toBe(true);
+          else expect(ulps(got[i], want), `${name}(${v[i]}) = ${got[i]}, want ${want}`).toBeLessThanOrEqual(2);
+          // One value alone (the scalar tail) gives the bits it got as a vector lane.
+          expect(bits(viaNr(op(name), [{ shape: [1], values: Float32Array.of(v[i]) }]).values)).toEqual(bits([got[i]]));
+        }
+      }
+    }
+  });
+
   it('clipByValue and where on every length and run form', () => {
     expectNoLeak(() => {
       for (const n of LENGTHS) {

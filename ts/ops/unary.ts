@@ -14,9 +14,9 @@ function unary(op: UnaryOpName, x: Tensor): Tensor {
 export const neg = (x: Tensor): Tensor => unary('neg', x);
 /** `|x|`. */
 export const abs = (x: Tensor): Tensor => unary('abs', x);
-/** `e^x`. */
+/** `e^x`, within 2 ulp (a polynomial in SIMD, the same bits in every runtime). */
 export const exp = (x: Tensor): Tensor => unary('exp', x);
-/** Natural logarithm; `log(0) = -Infinity`, negative → NaN. */
+/** Natural logarithm, within 2 ulp; `log(0) = -Infinity`, negative → NaN. */
 export const log = (x: Tensor): Tensor => unary('log', x);
 /** Square root; negative → NaN. */
 export const sqrt = (x: Tensor): Tensor => unary('sqrt', x);

@@ -77,8 +77,8 @@ impl UnaryOp {
         match self {
             UnaryOp::Neg => -x,
             UnaryOp::Abs => x.abs(),
-            UnaryOp::Exp => x.exp(),
-            UnaryOp::Log => x.ln(),
+            UnaryOp::Exp => crate::kernels::transcendental::scalar::exp_one(x),
+            UnaryOp::Log => crate::kernels::transcendental::scalar::ln_one(x),
             UnaryOp::Sqrt => x.sqrt(),
             UnaryOp::Square => x * x,
             // NOTE: sign(0) = 0 and sign(NaN) = NaN, as in NumPy and TF.js.
