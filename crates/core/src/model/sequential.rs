@@ -249,12 +249,14 @@ impl Sequential {
     }
 
     /// Inference in batches of `batch_size` rows; the output has the same batch size as `x`.
+    #[inline(never)]
     pub fn predict(&mut self, x: &Tensor, batch_size: usize) -> Result<Tensor> {
         Ok(self.predict_with_activity(x, batch_size)?.0)
     }
 
     /// Inference through layers `start..end` only (e.g. the encoder half of an autoencoder):
     /// `x` must fit layer `start`'s input.
+    #[inline(never)]
     pub fn predict_range(&mut self, x: &Tensor, start: usize, end: usize, batch_size: usize) -> Result<Tensor> {
         let n = self.layers.len();
         if start >= end || end > n {
@@ -270,6 +272,7 @@ impl Sequential {
     /// [`Sequential::predict`], plus the activity-regularizer penalty and the variational KL
     /// term, each weighted by batch size: `Σ_batches term(batch)·b / n`, what `evaluate` adds
     /// to the loss.
+    #[inline(never)]
     pub fn predict_with_activity(&mut self, x: &Tensor, batch_size: usize) -> Result<(Tensor, f32, f32)> {
         self.check_input("predict", x)?;
         let out = self.output_shape.clone().unwrap_or_default();

@@ -230,6 +230,7 @@ impl Trainer {
     }
 
     /// One training step on rows `idx` of `x`/`y`.
+    #[inline(never)]
     pub fn train_batch(&mut self, model: &mut Sequential, x: &Tensor, y: &Tensor, idx: &[u32]) -> Result<StepResult> {
         if idx.is_empty() {
             bail!("fit", "empty batch");
@@ -240,6 +241,7 @@ impl Trainer {
     }
 
     /// One training step on a whole batch.
+    #[inline(never)]
     pub fn train_on(&mut self, model: &mut Sequential, xb: Tensor, yb: &Tensor) -> Result<StepResult> {
         model.set_input_grad_all(false)?;
         let r = self.gradients(model, xb, yb);
@@ -251,6 +253,7 @@ impl Trainer {
 
     /// Forward and backward on a batch without updating: fills every parameter's `grad`
     /// (before regularization and clipping) and returns the loss, metrics and `dL/dx`.
+    #[inline(never)]
     pub fn gradients(&mut self, model: &mut Sequential, xb: Tensor, yb: &Tensor) -> Result<(StepResult, Tensor)> {
         let mode = Mode::Train { seed: self.seed, step: self.step };
         let pred = model.forward_all(xb, mode)?;
@@ -325,6 +328,7 @@ impl Trainer {
     }
 
     /// Loss and metrics over all of `x`/`y`, in batches, without training.
+    #[inline(never)]
     pub fn evaluate(&self, model: &mut Sequential, x: &Tensor, y: &Tensor, batch_size: usize) -> Result<StepResult> {
         let n = x.dims()[0];
         if n == 0 {

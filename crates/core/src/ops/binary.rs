@@ -95,6 +95,7 @@ impl BinaryOp {
 }
 
 /// `op(a, b)` with broadcasting.
+#[inline(never)]
 pub fn binary(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let name = op.name();
     let shape = Shape::broadcast(name, a.shape(), b.shape())?;

@@ -24,6 +24,7 @@ const OP: &str = "clipByValue";
 
 /// Clips `x` to `[min, max]`. The bounds are checked in `f64` (as given by the caller), then
 /// rounded to `f32`.
+#[inline(never)]
 pub fn clip_by_value(x: &Tensor, min: f64, max: f64) -> Result<Tensor> {
     if min.is_nan() || max.is_nan() {
         bail!(OP, "min and max must be numbers, got min {} and max {}", js(min), js(max));
@@ -46,6 +47,7 @@ fn js(v: f64) -> String {
 }
 
 /// The gradient: `dy` where `min <= x <= max`, else 0 (NaN inputs pass no gradient).
+#[inline(never)]
 pub fn clip_by_value_backward(x: &Tensor, dy: &Tensor, min: f64, max: f64) -> Result<Tensor> {
     if x.shape() != dy.shape() {
         crate::bail_shape!(OP, "dy has shape {} but x has shape {}", dy.shape(), x.shape());

@@ -40,6 +40,7 @@ pub(crate) fn resolve_axis(op: &'static str, axis: i64, rank: usize, insert: boo
 
 /// Joins `xs` along the existing axis `axis`.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn concat(xs: &[&Tensor], axis: i64) -> Result<Tensor> {
     const OP: &str = "concat";
     let Some(first) = xs.first() else {
@@ -74,6 +75,7 @@ pub fn concat(xs: &[&Tensor], axis: i64) -> Result<Tensor> {
 
 /// Joins `xs`, all of one shape, along a new axis `axis`.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn stack(xs: &[&Tensor], axis: i64) -> Result<Tensor> {
     const OP: &str = "stack";
     let Some(first) = xs.first() else {
@@ -103,6 +105,7 @@ fn join(op: &'static str, xs: &[&Tensor], shape: Shape, outer: usize) -> Result<
 
 /// The gradients of `concat(xs, axis)`: the slices of `dy` each input filled.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn concat_backward(xs: &[&Tensor], axis: i64, dy: &Tensor) -> Result<Vec<Tensor>> {
     let rank = dy.rank();
     let ax = resolve_axis("concat", axis, rank, false, "tensors", dy.shape())?;
@@ -118,6 +121,7 @@ pub fn concat_backward(xs: &[&Tensor], axis: i64, dy: &Tensor) -> Result<Vec<Ten
 
 /// The gradients of `stack(xs, axis)`: `dy` split along `axis`, each piece without that axis.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn stack_backward(xs: &[&Tensor], axis: i64, dy: &Tensor) -> Result<Vec<Tensor>> {
     let rank = dy.rank();
     let ax = resolve_axis("stack", axis, rank, false, "tensors", dy.shape())?;

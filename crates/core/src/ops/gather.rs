@@ -58,6 +58,7 @@ pub(crate) fn integer_index(op: &'static str, v: f32, pos: usize, indices: &Tens
 
 /// Slices of `x` along `axis` picked by `indices`.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn gather(x: &Tensor, indices: &Tensor, axis: i64) -> Result<Tensor> {
     const OP: &str = "gather";
     if x.rank() == 0 {
@@ -93,6 +94,7 @@ pub fn gather(x: &Tensor, indices: &Tensor, axis: i64) -> Result<Tensor> {
 /// The gradient of `gather` w.r.t. `x`: `dy` rows scatter-added back to the gathered
 /// positions (an index that repeats receives the sum).
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn gather_backward(x_shape: &Shape, indices: &Tensor, axis: i64, dy: &Tensor) -> Result<Tensor> {
     const OP: &str = "gather";
     let ax = resolve_axis(OP, axis, x_shape.rank(), false, "x", x_shape)?;

@@ -8,6 +8,7 @@ use crate::kernels::matmul::gemm;
 use crate::ops::binary::broadcast_strides;
 use crate::{bail, bail_shape, Result, Shape, Tensor};
 
+#[inline(never)]
 pub fn matmul(a: &Tensor, b: &Tensor, transpose_a: bool, transpose_b: bool) -> Result<Tensor> {
     const OP: &str = "matMul";
     if a.rank() < 2 || b.rank() < 2 {
@@ -61,6 +62,7 @@ pub fn matmul(a: &Tensor, b: &Tensor, transpose_a: bool, transpose_b: bool) -> R
 ///
 /// With `A' = op(A)`, `B' = op(B)`: `dA' = dY·B'ᵀ`, `dB' = A'ᵀ·dY`, transposed back where
 /// `op` transposed — each case is again one (possibly transposed) product, no copies.
+#[inline(never)]
 pub fn matmul_backward(a: &Tensor, b: &Tensor, ta: bool, tb: bool, dy: &Tensor) -> Result<(Tensor, Tensor)> {
     let (da, db) = match (ta, tb) {
         (false, false) => (matmul(dy, b, false, true)?, matmul(a, dy, true, false)?),

@@ -28,6 +28,7 @@ use crate::{Result, Shape, Tensor};
 
 /// One-hot encodes `indices` into rows of length `depth`.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn one_hot(indices: &Tensor, depth: usize, on: f32, off: f32) -> Result<Tensor> {
     const OP: &str = "oneHot";
     for (pos, &v) in indices.data().iter().enumerate() {

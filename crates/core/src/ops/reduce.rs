@@ -140,6 +140,7 @@ fn fmt_axes(axes: &[i64]) -> String {
 /// place: rows (`inner == 1`) with the row kernels, otherwise column-wise with the row
 /// accumulators, so `sum(x, 0)` of a `[n, k]` matrix needs no transpose. Other axis sets (and
 /// argMax/argMin over a middle axis) move the reduced axes last first.
+#[inline(never)]
 pub fn reduce(op: ReduceOp, x: &Tensor, axes: &[i64], keep_dims: bool) -> Result<Tensor> {
     let name = op.name();
     let rank = x.rank();

@@ -41,6 +41,7 @@ pub fn resolve_shape(op: &'static str, size: usize, from: &Shape, req: &[i64]) -
 
 /// The values of `x` under `shape`.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn reshape(x: &Tensor, shape: &[i64]) -> Result<Tensor> {
     let s = resolve_shape("reshape", x.size(), x.shape(), shape)?;
     Ok(x.clone().with_shape(s))

@@ -33,6 +33,7 @@ fn out_shape(c: &Shape, a: &Shape, b: &Shape) -> Result<Shape> {
 
 /// `condition != 0 ? a : b`, element-wise with broadcasting.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn select(condition: &Tensor, a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let shape = out_shape(condition.shape(), a.shape(), b.shape())?;
     let mut out = Tensor::zeros(OP, shape)?;

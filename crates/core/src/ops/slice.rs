@@ -72,6 +72,7 @@ pub(crate) fn slice_resolved(op: &'static str, x: &Tensor, begin: &[usize], size
 
 /// The block of `x` at `begin` spanning `size` (`-1` = to the end).
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn slice(x: &Tensor, begin: &[i64], size: &[i64]) -> Result<Tensor> {
     const OP: &str = "slice";
     let (b, s) = resolve_block(OP, x.shape(), begin, size)?;
@@ -80,6 +81,7 @@ pub fn slice(x: &Tensor, begin: &[i64], size: &[i64]) -> Result<Tensor> {
 
 /// The gradient of `slice`: `dy` placed at the block's position in zeros of `x`'s shape.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn slice_backward(x_shape: &Shape, begin: &[i64], size: &[i64], dy: &Tensor) -> Result<Tensor> {
     const OP: &str = "slice";
     let (b, s) = resolve_block(OP, x_shape, begin, size)?;

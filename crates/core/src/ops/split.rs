@@ -80,6 +80,7 @@ pub fn split_sizes(op: &'static str, spec: &SplitSpec, dim: usize, axis: usize, 
 
 /// Cuts `x` along `axis` into the pieces described by `spec`.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn split(x: &Tensor, spec: &SplitSpec, axis: i64) -> Result<Vec<Tensor>> {
     split_range(x, spec, axis, 0, usize::MAX).map(|(_, pieces)| pieces)
 }
@@ -87,6 +88,7 @@ pub fn split(x: &Tensor, spec: &SplitSpec, axis: i64) -> Result<Vec<Tensor>> {
 /// Like [`split`], but builds only pieces `first .. first + max` (fewer at the end) and also
 /// returns the total piece count, so a caller with limited room can page through them.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn split_range(x: &Tensor, spec: &SplitSpec, axis: i64, first: usize, max: usize) -> Result<(usize, Vec<Tensor>)> {
     const OP: &str = "split";
     if x.rank() == 0 {

@@ -50,6 +50,7 @@ pub fn squeeze_shape(op: &'static str, shape: &Shape, axes: Option<&[i64]>) -> R
 
 /// `x` without size-1 axes (all of them, or those listed in `axes`).
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn squeeze(x: &Tensor, axes: Option<&[i64]>) -> Result<Tensor> {
     let s = squeeze_shape("squeeze", x.shape(), axes)?;
     Ok(x.clone().with_shape(s))
@@ -57,6 +58,7 @@ pub fn squeeze(x: &Tensor, axes: Option<&[i64]>) -> Result<Tensor> {
 
 /// `x` with a new size-1 axis at `axis` (negative counts from the end of the output).
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn expand_dims(x: &Tensor, axis: i64) -> Result<Tensor> {
     const OP: &str = "expandDims";
     let ax = resolve_axis(OP, axis, x.rank(), true, "x", x.shape())?;

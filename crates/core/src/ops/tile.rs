@@ -20,6 +20,7 @@ use crate::{bail, Result, Shape, Tensor};
 
 /// `x` repeated `reps[i]` times along axis `i`.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn tile(x: &Tensor, reps: &[i64]) -> Result<Tensor> {
     const OP: &str = "tile";
     let rank = x.rank();
@@ -43,6 +44,7 @@ pub fn tile(x: &Tensor, reps: &[i64]) -> Result<Tensor> {
 
 /// The gradient of `tile`: `dy` viewed as `[r0, d0, r1, d1, …]` summed over the `r` axes.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn tile_backward(x_shape: &Shape, reps: &[i64], dy: &Tensor) -> Result<Tensor> {
     let mut view = Vec::with_capacity(2 * reps.len());
     for (&r, &d) in reps.iter().zip(x_shape.dims()) {

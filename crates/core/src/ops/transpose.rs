@@ -8,6 +8,7 @@ use crate::{bail, Result, Shape, Tensor};
 
 /// Permutes the dimensions of `x`.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn transpose(x: &Tensor, perm: Option<&[i64]>) -> Result<Tensor> {
     const OP: &str = "transpose";
     let rank = x.rank();
@@ -77,6 +78,7 @@ pub(crate) fn permute(op: &'static str, x: &Tensor, perm: &[usize]) -> Result<Te
 
 /// The gradient of `transpose(x, perm)`: `dy` transposed by the inverse permutation.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn transpose_backward(perm: Option<&[i64]>, rank: usize, dy: &Tensor) -> Result<Tensor> {
     let p: Vec<usize> = match perm {
         None => (0..rank).rev().collect(),

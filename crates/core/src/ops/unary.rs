@@ -105,6 +105,7 @@ impl UnaryOp {
 }
 
 /// `op(x)` element-wise.
+#[inline(never)]
 pub fn unary(op: UnaryOp, x: &Tensor) -> Result<Tensor> {
     let mut v = crate::tensor::alloc_empty(op.name(), x.size())?;
     if k::unary_into(op, x.data(), &mut v) {
