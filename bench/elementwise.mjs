@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as nr from '../dist/index.js';
 import { initTfWasm, relDiff } from './tfjs.mjs';
+import { lcgValues } from './lib.mjs';
 
 /** `args` are input shapes; `f(lib, ...tensors)` is the op in either library. */
 export const CASES = [
@@ -37,15 +38,7 @@ export const CASES = [
 const size = (s) => s.reduce((a, b) => a * b, 1);
 
 /** Deterministic values in [-1, 1) (or [0, 2) when `positive`). */
-function values(len, seed, positive) {
-  const v = new Float32Array(len);
-  let s = seed >>> 0;
-  for (let i = 0; i < len; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    v[i] = s / 2 ** 31 - (positive ? 0 : 1);
-  }
-  return v;
-}
+const values = (len, seed, positive) => lcgValues(len, seed, positive ? 0 : -1, positive ? 2 : 1);
 
 
 

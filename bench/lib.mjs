@@ -152,6 +152,20 @@ export function markdownTable({ title, columns, rows, notes = [] }) {
  * The benches' MNIST MLP 784-128-64-10 (relu, relu, softmax; seed 1) on the neurite module
  * `nr`, compiled with Adam 1e-3 and categorical cross-entropy (plus `metrics`).
  */
+/**
+ * `len` deterministic values in [lo, hi) from a 32-bit LCG seeded with `seed`, so every
+ * contender of a benchmark computes on the same data.
+ */
+export function lcgValues(len, seed, lo = -1, hi = 1) {
+  const v = new Float32Array(len);
+  let s = seed >>> 0;
+  for (let i = 0; i < len; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    v[i] = lo + (hi - lo) * (s / 2 ** 32);
+  }
+  return v;
+}
+
 export function mnistMlp(nr, { metrics = [] } = {}) {
   const m = nr.sequential({
     seed: 1,

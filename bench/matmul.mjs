@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as nr from '../dist/index.js';
 import { initTfWasm, relDiff } from './tfjs.mjs';
+import { lcgValues } from './lib.mjs';
 
 /**
  * The cases: `a` and `b` are the stored shapes; `ta`/`tb` transpose them in the product.
@@ -39,16 +40,8 @@ export function label({ a, b, ta = false, tb = false }) {
   return `${s(a, ta)} · ${s(b, tb)}`;
 }
 
-/** Deterministic values in [-1, 1) (a 32-bit LCG), so every contender multiplies the same data. */
-function values(len, seed) {
-  const v = new Float32Array(len);
-  let s = seed >>> 0;
-  for (let i = 0; i < len; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    v[i] = s / 2 ** 31 - 1;
-  }
-  return v;
-}
+/** Deterministic values in [-1, 1), so every contender multiplies the same data. */
+const values = (len, seed) => lcgValues(len, seed);
 
 /** Initialises TF.js `wasm` from the package's own files and reports which binary it loaded. */
 

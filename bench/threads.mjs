@@ -17,7 +17,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { CASES } from './matmul.mjs';
 import { loadMnist } from '../examples/data/mnist.mjs';
 import { initTfWasm } from './tfjs.mjs';
-import { mnistMlp } from './lib.mjs';
+import { lcgValues, mnistMlp } from './lib.mjs';
 
 // Node 20 validates relaxed-SIMD modules only with this flag (TOOLCHAIN.md §5); set before any compile.
 v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
@@ -26,15 +26,7 @@ const ms = (x) => (x < 1 ? x.toFixed(3) : x < 10 ? x.toFixed(2) : x.toFixed(1));
 const cell = (s, f = ms) => `${f(s.median)} (${f(s.min)}–${f(s.max)})`;
 const ratio = (a, b) => `**${(a / b).toFixed(2)}×**`;
 
-function values(n, seed) {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 32 - 0.5;
-  }
-  return out;
-}
+const values = (n, seed) => lcgValues(n, seed, -0.5, 0.5);
 
 const mlp = (nr) => mnistMlp(nr);
 
