@@ -39,8 +39,9 @@ export function encode(bytes: Uint8Array): Uint8Array {
  */
 export function decode(bytes: Uint8Array, options?: ByteDecodeOptions): Uint8Array {
   const op = 'compression.huffman.decode';
+  const input = bytesArg(op, bytes);
   const { maxOutput, output } = byteDecodeArgs(op, options);
-  return decodeRaw(op, CODEC.huffman, bytesArg(op, bytes), maxOutput, output).bytes;
+  return decodeRaw(op, CODEC.huffman, input, maxOutput, output).bytes;
 }
 
 /**

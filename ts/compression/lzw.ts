@@ -37,6 +37,7 @@ export function encode(bytes: Uint8Array, options: LzwOptions = {}): Uint8Array 
  */
 export function decode(bytes: Uint8Array, options?: ByteDecodeOptions): Uint8Array {
   const op = 'compression.lzw.decode';
+  const input = bytesArg(op, bytes);
   const { maxOutput, output } = byteDecodeArgs(op, options);
-  return decodeRaw(op, CODEC.lzw, bytesArg(op, bytes), maxOutput, output).bytes;
+  return decodeRaw(op, CODEC.lzw, input, maxOutput, output).bytes;
 }

@@ -21,6 +21,7 @@ export function encode(bytes: Uint8Array): Uint8Array {
  */
 export function decode(bytes: Uint8Array, options?: ByteDecodeOptions): Uint8Array {
   const op = 'compression.rle.decode';
+  const input = bytesArg(op, bytes);
   const { maxOutput, output } = byteDecodeArgs(op, options);
-  return decodeRaw(op, CODEC.rle, bytesArg(op, bytes), maxOutput, output).bytes;
+  return decodeRaw(op, CODEC.rle, input, maxOutput, output).bytes;
 }
