@@ -113,12 +113,12 @@ pub fn gather_rows(op: &'static str, t: &Tensor, idx: &[u32]) -> Result<Tensor> 
         bail!(op, "batch index {i} is out of range for {n} samples");
     }
     // Rows scattered over a data set larger than the caches: the copy waits on memory, so
-    // batches of more than GATHER_ROWS rows are copied on the thread pool, straight into
+    // large batches are copied on the thread pool, GATHER_ROWS rows a task, straight into
     // uninitialised capacity (no zero-fill pass first).
     let mut out = crate::tensor::alloc_empty(op, shape.size())?;
-    let rows_per_task = GATHER_ROWS.max(1);
-    crate::parallel::extend_with(&mut out, shape.size(), rows_per_task * per.max(1), shape.size().saturating_mul(GATHER_COST), 0.0, |k, dst| {
-        for (o, &i) in dst.chunks_exact_mut(per.max(1)).zip(&idx[k * rows_per_task..]) {
+    let row = per.max(1);
+    crate::parallel::extend_with(&mut out, shape.size(), GATHER_ROWS * row, shape.size().saturating_mul(GATHER_COST), 0.0, |k, dst| {
+        for (o, &i) in dst.chunks_exact_mut(row).zip(&idx[k * GATHER_ROWS..]) {
             o.copy_from_slice(&t.data()[i as usize * per..(i as usize + 1) * per]);
         }
     });
