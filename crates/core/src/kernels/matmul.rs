@@ -9,12 +9,18 @@
 //!
 //! ```text
 //! for jc in 0..n step nc                      // column block: packed op(B) ≤ B_PACK_MAX floats
-//!   pack op(B)[0..k, jc..] into NR-wide panels             (tasks: groups of panels)
+//!   pack op(B)[0..k, jc..] into NR-wide panels             (large: tasks, groups of panels)
 //!   for each row band ic..ic+mt of C          // one task each (mt ≤ MC, a multiple of MR)
+//!     (small op(B): packed here, once per thread per block, into the thread's own buffer)
 //!     for pc in 0..k step kc                  // shared dimension block
 //!       pack op(A)[ic.., pc..] into MR-tall panels          (the task's own buffer)
 //!       for each NR panel: C tile (+)= micro-kernel        (matmul_tile)
 //! ```
+//!
+//! Every band reads all of the packed `op(B)`. Packed once and shared, it moves from the core
+//! that wrote it to every other core, and back when the next product overwrites it; up to
+//! [`LOCAL_B_MAX`] floats every thread that runs a band packs its own copy instead (the
+//! packing is then done once per thread, in parallel, and stays in that core's cache).
 //!
 //! Every element of `C` is summed the same way whatever the cut: over each `kc` block from 0
 //! in order of `p`, then stored (first block) or added to `C`. So the results do not depend on
@@ -38,6 +44,8 @@
 //! ```
 
 use std::cell::RefCell;
+use std::mem::MaybeUninit;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use super::matmul_pack::{pack_a, pack_b_panel, Gemm};
 use super::matmul_tile::{tile_column, tile_wide, ABlock, MR, NR, W1, W2};
@@ -73,6 +81,16 @@ pub const TASK_FLOPS: usize = 1 << 20;
 const PACK_TASK_FLOATS: usize = 1 << 15;
 /// Work units per packed float for the pool's split threshold (a strided read and a store).
 const PACK_COST: usize = 8;
+/// A packed `op(B)` block of at most this many floats (512 KiB) is packed by each thread that
+/// runs bands of it, into its own buffer, rather than once for all. A shared copy made the
+/// bands of the thread that did not write it 12–25% slower (its reads miss to the other
+/// core), and the writer paid again when it repacked over lines the reader held. With a copy
+/// per thread (and `C` no longer zero-filled by the calling thread first, see
+/// [`gemm_uninit`]), 2 threads against 1 went from 1.20× to 1.66× on 128×128·128×64 and from
+/// 1.60–1.75× to 1.80–1.84× on the 784-wide MLP products (Node 20, quiet 2-core Xeon,
+/// interleaved runs). Larger blocks (512³ and up) are packed once, in parallel: a copy per
+/// thread would cost about what it saves there.
+pub const LOCAL_B_MAX: usize = 1 << 17;
 
 const _: () = assert!(MC.is_multiple_of(MR));
 
@@ -82,6 +100,25 @@ thread_local! {
     static SCRATCH: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
     /// The packed block of `A` of the task running on this thread (at most `MC·KC` floats).
     static A_SCRATCH: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+    /// This thread's own packed `op(B)` block (at most [`LOCAL_B_MAX`] floats) and the block
+    /// it holds (a number from [`B_BLOCKS`]; 0: none).
+    static B_LOCAL: RefCell<(u64, Vec<f32>)> = const { RefCell::new((0, Vec::new())) };
+}
+
+/// Numbers the `op(B)` blocks packed per thread, so a thread packs a block once however many
+/// of its bands it runs (and never mistakes an older block for it).
+static B_BLOCKS: AtomicU64 = AtomicU64::new(0);
+
+/// Where a band task reads `op(B)`.
+#[derive(Clone, Copy)]
+enum BSource<'a> {
+    /// All panels of the column block, packed (panel-major over all of `k`).
+    Packed(&'a [f32]),
+    /// `b` itself (not transposed, few rows of `A`); narrow panels are packed on the fly.
+    InPlace,
+    /// Each panel packed on the fly for its `kc` block (a thread that could not get a buffer
+    /// for the block: same values, so the same bits, only slower).
+    OnTheFly,
 }
 
 /// The reference kernel (i-k-j order so the inner loop is contiguous in `B` and `C`).
@@ -113,11 +150,52 @@ pub fn gemm_reference(m: usize, k: usize, n: usize, a: &[f32], trans_a: bool, b:
 /// `a.len() ≥ m·k`, `b.len() ≥ k·n`, `c.len() ≥ m·n`; the first `m·n` floats of `c` are written.
 #[allow(clippy::too_many_arguments)]
 pub fn gemm(m: usize, k: usize, n: usize, a: &[f32], trans_a: bool, b: &[f32], trans_b: bool, c: &mut [f32]) {
+    // SAFETY: f32 and MaybeUninit<f32> have the same layout; only valid f32s are written.
+    let c = unsafe { &mut *(&mut c[..m * n] as *mut [f32] as *mut [MaybeUninit<f32>]) };
+    gemm_uninit_with(m, k, n, a, trans_a, b, trans_b, c, false);
+}
+
+/// [`gemm`] into memory not yet initialised, such as the spare capacity of a new tensor's
+/// buffer: all `m·n` values of `c` are written. There is no zero-fill pass first: each task
+/// initialises the rows of `C` it computes, on the thread that computes them, so those rows
+/// are not written by one core and then taken over by another.
+///
+/// # Shapes
+/// As [`gemm`]; `c.len() ≥ m·n`.
+#[allow(clippy::too_many_arguments)]
+pub fn gemm_uninit(m: usize, k: usize, n: usize, a: &[f32], trans_a: bool, b: &[f32], trans_b: bool, c: &mut [MaybeUninit<f32>]) {
+    gemm_uninit_with(m, k, n, a, trans_a, b, trans_b, &mut c[..m * n], true);
+}
+
+/// `C = op(A)·op(B)` in a new vector of `m·n` values (see [`gemm_uninit`]), or
+/// [`crate::Error::OutOfMemory`] naming `op`.
+#[allow(clippy::too_many_arguments)]
+pub fn gemm_vec(op: &'static str, m: usize, k: usize, n: usize, a: &[f32], trans_a: bool, b: &[f32], trans_b: bool) -> crate::Result<Vec<f32>> {
+    let len = m.checked_mul(n).ok_or(crate::Error::OutOfMemory { op, bytes: u64::MAX })?;
+    let mut v = crate::tensor::alloc_empty(op, len)?;
+    gemm_uninit(m, k, n, a, trans_a, b, trans_b, &mut v.spare_capacity_mut()[..len]);
+    // SAFETY: gemm_uninit wrote all `len` values.
+    unsafe { v.set_len(len) };
+    Ok(v)
+}
+
+/// The thread-local packing buffer, then [`gemm_with_scratch_uninit`].
+#[allow(clippy::too_many_arguments)]
+fn gemm_uninit_with(m: usize, k: usize, n: usize, a: &[f32], trans_a: bool, b: &[f32], trans_b: bool, c: &mut [MaybeUninit<f32>], init: bool) {
     SCRATCH.with(|s| match s.try_borrow_mut() {
-        Ok(mut buf) => gemm_with_scratch(m, k, n, a, trans_a, b, trans_b, c, &mut buf),
+        Ok(mut buf) => gemm_with_scratch_uninit(m, k, n, a, trans_a, b, trans_b, c, init, &mut buf),
         // Only reachable if a caller re-enters gemm from inside gemm; stay correct anyway.
-        Err(_) => gemm_with_scratch(m, k, n, a, trans_a, b, trans_b, c, &mut Vec::new()),
+        Err(_) => gemm_with_scratch_uninit(m, k, n, a, trans_a, b, trans_b, c, init, &mut Vec::new()),
     })
+}
+
+/// `part` as initialised floats: zeroed first if `init` (it may be uninitialised), else as is.
+fn init_part(part: &mut [MaybeUninit<f32>], init: bool) -> &mut [f32] {
+    if init {
+        part.fill(MaybeUninit::new(0.0));
+    }
+    // SAFETY: every element is initialised: just above, or by the caller when `init` is false.
+    unsafe { &mut *(part as *mut [MaybeUninit<f32>] as *mut [f32]) }
 }
 
 /// How a product is cut: column blocks of `nc` (the packed `B` of one fits in
@@ -161,21 +239,46 @@ pub fn gemm_with_scratch(
     c: &mut [f32],
     scratch: &mut Vec<f32>,
 ) {
+    // SAFETY: as in `gemm`.
+    let c = unsafe { &mut *(&mut c[..m * n] as *mut [f32] as *mut [MaybeUninit<f32>]) };
+    gemm_with_scratch_uninit(m, k, n, a, trans_a, b, trans_b, c, false, scratch);
+}
+
+/// [`gemm_with_scratch`] into `c[..m·n]`, which is uninitialised if `init` (each task then
+/// zeroes its rows before computing them).
+#[allow(clippy::too_many_arguments)]
+fn gemm_with_scratch_uninit(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[f32],
+    trans_a: bool,
+    b: &[f32],
+    trans_b: bool,
+    c: &mut [MaybeUninit<f32>],
+    init: bool,
+    scratch: &mut Vec<f32>,
+) {
     let c = &mut c[..m * n];
     if m == 0 || n == 0 {
         return;
     }
     if k == 0 {
-        c.fill(0.0);
+        c.fill(MaybeUninit::new(0.0));
         return;
     }
     let g = Gemm { m, k, n, a: &a[..m * k], trans_a, b: &b[..k * n], trans_b };
     let direct_b = !trans_b && m <= DIRECT_B_MAX_M;
     let plan = Plan::new(m, k, n);
     let b_len = if direct_b { 0 } else { n.min(plan.nc).next_multiple_of(NR) * k };
+    let local_b = b_len <= LOCAL_B_MAX;
+    if local_b {
+        let work = (2 * m).saturating_mul(k).saturating_mul(n);
+        return gemm_local_b(&g, plan, direct_b, work, c, init);
+    }
     if scratch.len() < b_len {
         if scratch.try_reserve(b_len - scratch.len()).is_err() {
-            return gemm_reference(m, k, n, a, trans_a, b, trans_b, c);
+            return gemm_reference(m, k, n, a, trans_a, b, trans_b, init_part(c, init));
         }
         scratch.resize(b_len, 0.0);
     }
@@ -192,10 +295,50 @@ pub fn gemm_with_scratch(
                 }
             });
         }
-        let bpack = &*bpack;
+        let source = if direct_b { BSource::InPlace } else { BSource::Packed(bpack) };
         let work = (2 * m).saturating_mul(k).saturating_mul(nc);
         crate::parallel::for_each_chunk_mut(c, plan.mt * n, work, |t, band| {
-            band_task(&g, plan, direct_b, jc, nc, bpack, t * plan.mt, band);
+            band_task(&g, plan, jc, nc, source, t * plan.mt, init_part(band, init && jc == 0));
+        });
+    }
+}
+
+/// [`gemm_with_scratch`] when the packed `op(B)` of a column block fits [`LOCAL_B_MAX`]: each
+/// thread packs the blocks it needs into its own buffer (`B_LOCAL`) at its first band.
+fn gemm_local_b(g: &Gemm, plan: Plan, direct_b: bool, work: usize, c: &mut [MaybeUninit<f32>], init: bool) {
+    let (k, n) = (g.k, g.n);
+    for jc in (0..n).step_by(plan.nc) {
+        let nc = plan.nc.min(n - jc);
+        let block = B_BLOCKS.fetch_add(1, Relaxed) + 1;
+        let work = work / n * nc;
+        crate::parallel::for_each_chunk_mut(c, plan.mt * n, work, |t, band| {
+            let band = init_part(band, init && jc == 0);
+            if direct_b {
+                return band_task(g, plan, jc, nc, BSource::InPlace, t * plan.mt, band);
+            }
+            let len = nc.next_multiple_of(NR) * k;
+            B_LOCAL.with(|s| {
+                let Ok(mut s) = s.try_borrow_mut() else {
+                    // Re-entered from inside a band (not done today): no buffer of our own.
+                    return band_task(g, plan, jc, nc, BSource::OnTheFly, t * plan.mt, band);
+                };
+                let (held, buf) = &mut *s;
+                if *held != block {
+                    *held = 0;
+                    if buf.len() < len {
+                        if buf.try_reserve(len - buf.len()).is_err() {
+                            return band_task(g, plan, jc, nc, BSource::OnTheFly, t * plan.mt, band);
+                        }
+                        buf.resize(len, 0.0);
+                    }
+                    for (q, panel) in buf[..len].chunks_exact_mut(k * NR).enumerate() {
+                        let j0 = jc + q * NR;
+                        pack_b_panel(g, 0, k, j0, NR.min(jc + nc - j0), panel);
+                    }
+                    *held = block;
+                }
+                band_task(g, plan, jc, nc, BSource::Packed(&buf[..len]), t * plan.mt, band)
+            })
         });
     }
 }
@@ -203,16 +346,18 @@ pub fn gemm_with_scratch(
 /// One task: rows `ic .. ic + band.len()/n` of `C`, columns `jc .. jc + nc`, all of `k`.
 /// `band` is those rows of `C` (whole rows).
 #[allow(clippy::too_many_arguments)]
-fn band_task(g: &Gemm, plan: Plan, direct_b: bool, jc: usize, nc: usize, bpack: &[f32], ic: usize, band: &mut [f32]) {
+fn band_task(g: &Gemm, plan: Plan, jc: usize, nc: usize, source: BSource, ic: usize, band: &mut [f32]) {
     let (m, k, n) = (g.m, g.k, g.n);
     let mc = band.len() / n;
     // A is read in place when B has few columns, and also (same bits) if this thread's
     // packing buffer is busy or cannot grow.
     let direct_a = n <= DIRECT_A_MAX_N && m > 2;
     let a_len = if direct_a { 0 } else { mc.next_multiple_of(MR) * plan.kc };
-    // A column panel narrower than NR, when B is read in place, is packed here: the last one,
-    // or the one after the 12-wide two-row tiles (n = 16: 12 + 4).
-    let edge_len = if direct_b { plan.kc * NR } else { 0 };
+    // A panel of B packed on the fly goes here: when B is read in place, a column panel
+    // narrower than NR (the last one, or the one after the 12-wide two-row tiles: n = 16 is
+    // 12 + 4); without a packed block, every panel.
+    let direct_b = matches!(source, BSource::InPlace);
+    let edge_len = if matches!(source, BSource::Packed(_)) { 0 } else { plan.kc * NR };
     A_SCRATCH.with(|s| {
         let mut guard = s.try_borrow_mut().ok();
         let need = a_len + edge_len;
@@ -222,19 +367,18 @@ fn band_task(g: &Gemm, plan: Plan, direct_b: bool, jc: usize, nc: usize, bpack: 
             }
             buf.len() >= need
         });
-        // Busy (re-entered) or out of memory: read A in place (same bits); the rare edge
-        // panel gets a buffer of its own.
-        let buf: &mut [f32] = match (ready, guard.as_deref_mut()) {
-            (true, Some(buf)) => &mut buf[..need],
-            _ => &mut [],
-        };
-        let mut own_edge = Vec::new();
-        let (mut abuf, edge) = if buf.is_empty() {
-            own_edge.resize(edge_len, 0.0);
-            (None, &mut own_edge[..])
-        } else {
-            let (a, e) = buf.split_at_mut(a_len);
-            (if direct_a { None } else { Some(a) }, e)
+        // Busy (re-entered) or out of memory: read A in place (same bits); the edge panel
+        // goes on the stack (KC·NR floats, 8 KiB).
+        let mut stack_edge;
+        let (mut abuf, edge): (Option<&mut [f32]>, &mut [f32]) = match (ready, guard.as_deref_mut()) {
+            (true, Some(buf)) => {
+                let (a, e) = buf[..need].split_at_mut(a_len);
+                (if direct_a { None } else { Some(a) }, e)
+            }
+            _ => {
+                stack_edge = [0.0f32; KC * NR];
+                (None, &mut stack_edge[..edge_len])
+            }
         };
         for pc in (0..k).step_by(plan.kc) {
             let kc = plan.kc.min(k - pc);
@@ -258,13 +402,13 @@ fn band_task(g: &Gemm, plan: Plan, direct_b: bool, jc: usize, nc: usize, bpack: 
             }
             while jr < nc {
                 let cols = NR.min(nc - jr);
-                let (pb, ldb): (&[f32], usize) = if !direct_b {
-                    (&bpack[jr * k + pc * NR..], NR)
-                } else if cols == NR {
-                    (&g.b[pc * n + jc + jr..], n)
-                } else {
-                    pack_b_panel(g, pc, kc, jc + jr, cols, edge);
-                    (&edge[..kc * NR], NR)
+                let (pb, ldb): (&[f32], usize) = match source {
+                    BSource::Packed(bpack) => (&bpack[jr * k + pc * NR..], NR),
+                    BSource::InPlace if cols == NR => (&g.b[pc * n + jc + jr..], n),
+                    BSource::InPlace | BSource::OnTheFly => {
+                        pack_b_panel(g, pc, kc, jc + jr, cols, edge);
+                        (&edge[..kc * NR], NR)
+                    }
                 };
                 tile_column(mc, cols, kc, ab, pb, ldb, &mut band[jc + jr..], n, accumulate);
                 jr += NR;
@@ -439,6 +583,71 @@ mod tests {
                 for (i, (&g, &w)) in got.iter().zip(&want).enumerate() {
                     assert!((g - w).abs() <= tol * (1.0 + w.abs()), "{m}x{k}x{n} ta={ta} tb={tb} at {i}: got {g}, want {w}");
                 }
+            }
+        }
+    }
+
+    /// `gemm_vec` (uninitialised output, each task zeroing its own rows) gives the bits of
+    /// `gemm` into a zeroed buffer, with any number of workers, on the per-thread packing
+    /// path (small B), the shared one (B over LOCAL_B_MAX: 2 column blocks at k = 2049) and
+    /// B in place; `k = 0` gives zeros.
+    #[test]
+    fn uninitialised_output_gets_the_same_bits() {
+        use crate::parallel::testing::same_bits_for_all_counts;
+        for (m, k, n) in [(0, 3, 4), (3, 0, 5), (1, 7, 9), (7, 13, 127), (128, 128, 64), (257, 127, 129), (9, 2049, 509), (130, 1025, 130)] {
+            for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+                let a = fill(m * k, (m * 5 + k) as u32);
+                let b = fill(k * n, (n * 3 + k + 1) as u32);
+                let mut want = vec![0.0; m * n];
+                gemm(m, k, n, &a, ta, &b, tb, &mut want);
+                let got = same_bits_for_all_counts(&format!("gemm_vec {m}x{k}x{n} ta={ta} tb={tb}"), || gemm_vec("test", m, k, n, &a, ta, &b, tb).unwrap());
+                assert_eq!(got.len(), m * n);
+                assert!(got.iter().zip(&want).all(|(g, w)| g.to_bits() == w.to_bits()), "{m}x{k}x{n} ta={ta} tb={tb}");
+            }
+        }
+    }
+
+    /// A thread whose own packed-B buffer or A buffer is busy (a GEMM re-entered from inside
+    /// a band) packs each panel on the fly, into a stack buffer: same bits.
+    #[test]
+    fn busy_packing_buffers_give_the_same_bits() {
+        for (m, k, n) in [(5, 300, 37), (33, 65, 127), (128, 784, 20), (2, 40, 30)] {
+            for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+                let a = fill(m * k, (m + k) as u32);
+                let b = fill(k * n, (n + 2 * k) as u32);
+                let mut want = vec![0.0; m * n];
+                gemm(m, k, n, &a, ta, &b, tb, &mut want);
+                let mut got_b = vec![f32::NAN; m * n];
+                B_LOCAL.with(|s| {
+                    let _busy = s.borrow_mut();
+                    gemm(m, k, n, &a, ta, &b, tb, &mut got_b);
+                });
+                let mut got_a = vec![f32::NAN; m * n];
+                A_SCRATCH.with(|s| {
+                    let _busy = s.borrow_mut();
+                    gemm(m, k, n, &a, ta, &b, tb, &mut got_a);
+                });
+                for (what, got) in [("B busy", &got_b), ("A busy", &got_a)] {
+                    assert!(got.iter().zip(&want).all(|(g, w)| g.to_bits() == w.to_bits()), "{what}: {m}x{k}x{n} ta={ta} tb={tb}");
+                }
+            }
+        }
+    }
+
+    /// A thread's packed B is tagged with its block: a second product of the same shape with
+    /// another B packs again (a stale copy would give the first product's answer).
+    #[test]
+    fn each_product_packs_its_own_b() {
+        let (m, k, n) = (64, 96, 48);
+        let a = fill(m * k, 1);
+        for seed in 2..6 {
+            let b = fill(k * n, seed);
+            let mut got = vec![0.0; m * n];
+            gemm(m, k, n, &a, false, &b, false, &mut got);
+            let mut want = vec![0.0; m * n];
+            gemm_reference(m, k, n, &a, false, &b, false, &mut want);
+            for (g, w) in got.iter().zip(&want) {
+                assert!((g - w).abs() <= 1e-4 * (1.0 + w.abs()), "B seed {seed}: got {g}, want {w}");
             }
         }
     }

@@ -12,7 +12,7 @@ use super::{is_identity, rows_cols, Layer, Mode, Param};
 use crate::activations::Activation;
 use crate::config::Reader;
 use crate::initializers::Initializer;
-use crate::kernels::matmul::gemm;
+use crate::kernels::matmul::{gemm, gemm_vec};
 use crate::regularizers::{KlSparsity, Regularizer};
 use crate::{bail, Error, Result, Shape, Tensor};
 
@@ -116,9 +116,8 @@ impl Dense {
             return Ok(dz);
         }
         // dx = dz·Wᵀ: [rows, units]·[units, in]
-        let mut dx = Tensor::zeros("dense", x.shape().clone())?;
-        gemm(rows, units, inp, dz.data(), false, kernel.value.data(), true, dx.data_mut());
-        Ok(dx)
+        let dx = gemm_vec("dense", rows, units, inp, dz.data(), false, kernel.value.data(), true)?;
+        Tensor::new("dense", x.shape().clone(), dx)
     }
 }
 
@@ -165,8 +164,8 @@ impl Layer for Dense {
         }
         let mut out_dims = x.dims().to_vec();
         *out_dims.last_mut().expect("rank >= 1") = units;
-        let mut z = Tensor::zeros("dense", Shape::new("dense", &out_dims)?)?;
-        gemm(rows, inp, units, x.data(), false, kernel.value.data(), false, z.data_mut());
+        let z = gemm_vec("dense", rows, inp, units, x.data(), false, kernel.value.data(), false)?;
+        let mut z = Tensor::new("dense", Shape::new("dense", &out_dims)?, z)?;
         if let Some(b) = &self.bias {
             for row in z.data_mut().chunks_exact_mut(units) {
                 for (v, &bv) in row.iter_mut().zip(b.value.data()) {

@@ -4,7 +4,7 @@
 //! `a: [..., m, k]` (`[..., k, m]` with `transpose_a`), `b: [..., k, n]` (`[..., n, k]` with
 //! `transpose_b`) → `[...broadcast(batch_a, batch_b), m, n]`. Both operands need rank ≥ 2.
 
-use crate::kernels::matmul::gemm;
+use crate::kernels::matmul::gemm_uninit;
 use crate::ops::binary::broadcast_strides;
 use crate::{bail, bail_shape, Result, Shape, Tensor};
 
@@ -33,7 +33,10 @@ pub fn matmul(a: &Tensor, b: &Tensor, transpose_a: bool, transpose_b: bool) -> R
     })?;
     let mut out_dims = batch.dims().to_vec();
     out_dims.extend([m, n]);
-    let mut out = Tensor::zeros(OP, Shape::new(OP, &out_dims)?)?;
+    let out_shape = Shape::new(OP, &out_dims)?;
+    let total = out_shape.checked_size(OP)?;
+    // No zero-fill first: the GEMM writes every value (its tasks initialise their own rows).
+    let mut data = crate::tensor::alloc_empty(OP, total)?;
     let nb = batch.size();
     let (sa, sb) = (broadcast_strides(batch_a.dims(), batch.rank()), broadcast_strides(batch_b.dims(), batch.rank()));
     let (a_mat, b_mat, c_mat) = (m * ka, ka * n, m * n);
@@ -41,8 +44,8 @@ pub fn matmul(a: &Tensor, b: &Tensor, transpose_a: bool, transpose_b: bool) -> R
     let mut idx = vec![0usize; batch.rank()];
     let (mut oa, mut ob) = (0usize, 0usize);
     for i in 0..nb {
-        let c = &mut out.data_mut()[i * c_mat..(i + 1) * c_mat];
-        gemm(m, ka, n, &a.data()[oa * a_mat..(oa + 1) * a_mat], transpose_a, &b.data()[ob * b_mat..(ob + 1) * b_mat], transpose_b, c);
+        let c = &mut data.spare_capacity_mut()[i * c_mat..(i + 1) * c_mat];
+        gemm_uninit(m, ka, n, &a.data()[oa * a_mat..(oa + 1) * a_mat], transpose_a, &b.data()[ob * b_mat..(ob + 1) * b_mat], transpose_b, c);
         for d in (0..batch.rank()).rev() {
             idx[d] += 1;
             oa += sa[d];
@@ -55,7 +58,9 @@ pub fn matmul(a: &Tensor, b: &Tensor, transpose_a: bool, transpose_b: bool) -> R
             idx[d] = 0;
         }
     }
-    Ok(out)
+    // SAFETY: the nb GEMMs wrote all nb·m·n = total values.
+    unsafe { data.set_len(total) };
+    Tensor::new(OP, out_shape, data)
 }
 
 /// The gradients of `matmul(a, b, ta, tb)` given `dy`, summed over broadcast batch dims.

@@ -4,22 +4,28 @@
 //! ```text
 //! calling thread                              worker (loops in worker_main)
 //!   BUSY 0→1 (else run inline)                  seen = BELL
-//!   JOB = (task, n); DONE = 0                   loop: claim tasks while CLAIM > 0
-//!   CLAIM = n (release); BELL += 1; notify            i = n − CLAIM (CAS CLAIM → CLAIM−1)
-//!   claim and run tasks itself                        task(i); DONE += 1
-//!   spin until DONE == n  (or FAULT ≠ 0: panic)      spin a while, then wait32(BELL, seen)
-//!   JOB = none; BUSY = 0                          until STOP or a new epoch (configure)
+//!   JOB = task; DONE = 0                        loop: claim tasks from the back
+//!   CLAIM = 0..n (release); BELL += 1; notify         i = back − 1 (CAS back → back−1)
+//!   claim tasks from the front (i = front),           task(i); DONE += 1
+//!     run them                                   spin a while, then wait32(BELL, seen)
+//!   spin until DONE == n  (or FAULT ≠ 0: panic)   until STOP or a new epoch (configure)
+//!   JOB = none; BUSY = 0
 //! ```
 //!
-//! Why this is safe: a thread reads `JOB` only after a successful claim (a CAS that took
-//! `CLAIM` from `c > 0` to `c − 1`, acquiring the calling thread's release store of `n`), and
+//! The calling thread takes tasks from the front and workers from the back, so with the
+//! same cut the same thread tends to run the same tasks call after call: the rows of `C` a
+//! GEMM band writes, or the chunk an element-wise op reads, are still in that core's cache.
+//! Which thread runs a task never changes what it computes.
+//!
+//! Why this is safe: a thread reads `JOB` only after a successful claim (a CAS that shrank a
+//! non-empty `CLAIM` range, acquiring the calling thread's release store of `0..n`), and
 //! the calling thread replaces `JOB` only after every claimed task incremented `DONE`. So the
 //! borrowed `task` is never used after `run` returns, even though workers see it as
 //! `'static`. A worker that lost every claim never touches `JOB` at all.
 
 use core::cell::{Cell, UnsafeCell};
 use core::hint::spin_loop;
-use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering::*};
+use core::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering::*};
 
 use super::{fault, wait};
 
@@ -48,7 +54,6 @@ type Task = dyn Fn(usize) + Sync;
 #[derive(Clone, Copy)]
 struct Job {
     task: Option<&'static Task>,
-    n: u32,
 }
 
 struct Slot(UnsafeCell<Job>);
@@ -57,7 +62,7 @@ struct Slot(UnsafeCell<Job>);
 // every claimed task done), read only after a successful claim (see the module docs).
 unsafe impl Sync for Slot {}
 
-static JOB: Slot = Slot(UnsafeCell::new(Job { task: None, n: 0 }));
+static JOB: Slot = Slot(UnsafeCell::new(Job { task: None }));
 /// Helper threads the pool expects (0: everything runs on the calling thread).
 static WORKERS: AtomicU32 = AtomicU32::new(0);
 /// Bumped by every `configure`; a worker of an older epoch returns.
@@ -67,8 +72,10 @@ static JOINED: AtomicU32 = AtomicU32::new(0);
 static STOP: AtomicU32 = AtomicU32::new(0);
 /// Rung (incremented, then notified) for every job and on stop/configure. Workers wait on it.
 static BELL: AtomicU32 = AtomicU32::new(0);
-/// Tasks of the current job not yet claimed.
-static CLAIM: AtomicU32 = AtomicU32::new(0);
+/// The tasks of the current job not yet claimed: indices `front .. back`, packed as
+/// `back << 32 | front`. The calling thread claims from the front, workers from the back, so
+/// the same thread tends to run the same part of every job (its rows of `C` stay in its cache).
+static CLAIM: AtomicU64 = AtomicU64::new(0);
 /// Tasks of the current job finished.
 static DONE: AtomicU32 = AtomicU32::new(0);
 /// 1 while a thread owns the pool (runs a job, or configures it).
@@ -194,7 +201,7 @@ pub fn worker_main(index: u32) -> Result<(), PoolError> {
     JOINED.fetch_add(1, AcqRel);
     let mut seen = BELL.load(Acquire);
     while STOP.load(Acquire) == 0 && EPOCH.load(Acquire) == epoch {
-        while let Some((task, i)) = claim() {
+        while let Some((task, i)) = claim(true) {
             run_on_worker(task, i);
         }
         let mut spins = 0;
@@ -236,22 +243,27 @@ fn run_on_worker(task: &Task, i: usize) {
     DONE.fetch_add(1, Release);
 }
 
-/// Claims the next task of the current job: `(task, index)`, or `None` when none is left.
-fn claim() -> Option<(&'static Task, usize)> {
+/// Claims a task of the current job, the last unclaimed one if `from_back` (workers), else the
+/// first (the calling thread): `(task, index)`, or `None` when none is left.
+fn claim(from_back: bool) -> Option<(&'static Task, usize)> {
     let mut c = CLAIM.load(Relaxed);
-    while c != 0 {
-        match CLAIM.compare_exchange_weak(c, c - 1, Acquire, Relaxed) {
+    loop {
+        let (front, back) = (c as u32, (c >> 32) as u32);
+        if front >= back {
+            return None;
+        }
+        let (next, i) = if from_back { (c - (1 << 32), back - 1) } else { (c + 1, front) };
+        match CLAIM.compare_exchange_weak(c, next, Acquire, Relaxed) {
             Ok(_) => {
                 // SAFETY: the claim succeeded, so the job is current and stays so until this
                 // task is counted done (module docs).
                 let job = unsafe { *JOB.0.get() };
                 let task = job.task.expect("a claimed task belongs to a published job");
-                return Some((task, (job.n - c) as usize));
+                return Some((task, i as usize));
             }
             Err(now) => c = now,
         }
     }
-    None
 }
 
 /// Runs `task(i)` for every `i` in `0..n_tasks`, each exactly once, on the calling thread and
@@ -280,14 +292,14 @@ pub fn run<'a>(n_tasks: usize, work: usize, task: &'a (dyn Fn(usize) + Sync + 'a
     // SAFETY: we hold BUSY and CLAIM is 0, so no thread reads JOB now; the 'static is a lie
     // that JobGuard makes harmless (nothing uses the task after it is dropped).
     unsafe {
-        *JOB.0.get() = Job { task: Some(core::mem::transmute::<&'a (dyn Fn(usize) + Sync + 'a), &'static Task>(task)), n };
+        *JOB.0.get() = Job { task: Some(core::mem::transmute::<&'a (dyn Fn(usize) + Sync + 'a), &'static Task>(task)) };
     }
     DONE.store(0, Relaxed);
     job.armed = true;
-    CLAIM.store(n, Release);
+    CLAIM.store(u64::from(n) << 32, Release);
     BELL.fetch_add(1, Release);
     wait::wake_all(&BELL);
-    while let Some((t, i)) = claim() {
+    while let Some((t, i)) = claim(false) {
         let _count = CountDone;
         t(i);
     }
@@ -346,7 +358,8 @@ struct JobGuard {
 impl Drop for JobGuard {
     fn drop(&mut self) {
         if self.armed {
-            let withdrawn = CLAIM.swap(0, AcqRel);
+            let left = CLAIM.swap(0, AcqRel);
+            let withdrawn = ((left >> 32) as u32).saturating_sub(left as u32);
             // On the normal path DONE is already n. After a panic (native: unwinding) this
             // waits for the tasks other threads started. A wasm panic never gets here (it
             // traps), and a trapped worker would never finish: JS rebuilds the pool then.
@@ -354,7 +367,7 @@ impl Drop for JobGuard {
                 spin_loop();
             }
             // SAFETY: no claim is possible (CLAIM is 0) and every claimed task is done.
-            unsafe { *JOB.0.get() = Job { task: None, n: 0 } };
+            unsafe { *JOB.0.get() = Job { task: None } };
         }
         BUSY.store(0, Release);
     }
