@@ -75,8 +75,15 @@ const DIRECT_A_MAX_N: usize = 2 * NR;
 /// bands than this, their count is rounded up to a multiple of it: 784×128ᵀ·128×128 (the first
 /// layer's weight gradient) went from 7 bands, 1.57×, to 8 bands, 1.77–1.80×.
 pub const MAX_TASKS: usize = 4;
-/// The least work (flops) worth a task of its own.
-pub const TASK_FLOPS: usize = 1 << 20;
+/// The least work (flops) worth a task of its own: 128×64·64×10 (164 Kflop, 10 µs with the
+/// JS call) is two tasks, 1.19× faster on 2 threads than on 1 (one task before); with the
+/// copies of `B` per thread, four bands of 128×128·128×64 instead of two went from 1.66× to
+/// 1.74× (TASK_FLOPS was 2²⁰; training as fast either way).
+pub const TASK_FLOPS: usize = 1 << 16;
+/// Work units per flop for the pool's split threshold ([`crate::parallel::min_work`], tuned
+/// for element-wise ops): a band of a GEMM works on data it mostly packs for itself, so a
+/// GEMM pays off split at fewer units than an element-wise op, from about 130 Kflop.
+const WORK_PER_FLOP: usize = 2;
 /// Packing `B` is cut into groups of panels of at least this many floats.
 const PACK_TASK_FLOATS: usize = 1 << 15;
 /// Work units per packed float for the pool's split threshold (a strided read and a store).
@@ -273,7 +280,7 @@ fn gemm_with_scratch_uninit(
     let b_len = if direct_b { 0 } else { n.min(plan.nc).next_multiple_of(NR) * k };
     let local_b = b_len <= LOCAL_B_MAX;
     if local_b {
-        let work = (2 * m).saturating_mul(k).saturating_mul(n);
+        let work = (2 * WORK_PER_FLOP * m).saturating_mul(k).saturating_mul(n);
         return gemm_local_b(&g, plan, direct_b, work, c, init);
     }
     if scratch.len() < b_len {
@@ -296,7 +303,7 @@ fn gemm_with_scratch_uninit(
             });
         }
         let source = if direct_b { BSource::InPlace } else { BSource::Packed(bpack) };
-        let work = (2 * m).saturating_mul(k).saturating_mul(nc);
+        let work = (2 * WORK_PER_FLOP * m).saturating_mul(k).saturating_mul(nc);
         crate::parallel::for_each_chunk_mut(c, plan.mt * n, work, |t, band| {
             band_task(&g, plan, jc, nc, source, t * plan.mt, init_part(band, init && jc == 0));
         });
@@ -549,7 +556,7 @@ mod tests {
     /// The pool gives the same bits for 0, 1, 2, 3 and 8 workers, on every path (packed,
     /// B in place, A in place, wide tiles in a last band of one or two rows, two column blocks:
     /// B_PACK_MAX / 2049 = 504 columns), at sizes one below, at and
-    /// one above a split into two tasks (2·TASK_FLOPS = 2·128·128·64), and at primes.
+    /// one above a split into two tasks (2·TASK_FLOPS = 2·16·64·64), and at primes.
     #[test]
     fn the_same_bits_with_any_number_of_workers() {
         use crate::parallel::testing::same_bits_for_all_counts;
@@ -557,9 +564,10 @@ mod tests {
             (0, 7, 5),
             (1, 1, 1),
             (7, 13, 127),
-            (128, 127, 64),
+            (16, 63, 64),
+            (16, 64, 64),
+            (16, 65, 64),
             (128, 128, 64),
-            (128, 129, 64),
             (257, 127, 129),
             (7, 509, 301),
             (6, 1021, 172),
@@ -654,8 +662,10 @@ mod tests {
 
     #[test]
     fn the_plan_depends_on_the_sizes_only_and_bands_fit_the_packing_buffer() {
-        assert_eq!(Plan::new(128, 127, 64).mt, 128);
-        assert_eq!(Plan::new(128, 128, 64).mt, 64);
+        assert_eq!(Plan::new(16, 63, 64).mt, 16);
+        assert_eq!(Plan::new(16, 64, 64).mt, 8);
+        assert_eq!(Plan::new(128, 64, 10).mt, 64);
+        assert_eq!(Plan::new(128, 128, 64).mt, 32);
         assert_eq!(Plan::new(512, 512, 512), Plan { kc: 256, nc: 2048, mt: 128 });
         assert_eq!(Plan::new(128, 784, 128).mt, 32);
         // 784 rows need 7 bands of ≤ 128: 8 bands of 100 (and 84) share out evenly.

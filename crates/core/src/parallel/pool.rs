@@ -38,7 +38,8 @@ pub const MAX_WORKERS: u32 = 64;
 /// the 2-core machine while it was idle (split time / one-thread time): `add` of 128 Ki
 /// elements 1.7× slower split, 256 Ki 1.8× faster; `sum` of 64 Ki no gain, 256 Ki 1.7×;
 /// `exp` of 32 Ki (2 chunks, 512 Ki work) 1.8×; GEMM 128³ (4 Mflop) 1.4×, 512³ 1.9×.
-/// (A GEMM under 2·`TASK_FLOPS` is one task anyway.)
+/// (A GEMM counts 2 units per flop and is cut into tasks of at least `TASK_FLOPS`: see
+/// `kernels::matmul`.)
 pub const DEFAULT_MIN_WORK: usize = 1 << 18;
 
 /// Spins a worker makes (bell checks) after a job before it sleeps: about 50–100 µs in wasm
