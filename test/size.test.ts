@@ -30,4 +30,21 @@ describe('footprint', () => {
       expect(text.match(/\n[ \t]{2,}\S/g) ?? [], file).toEqual([]);
     }
   });
+
+  it('the wasm carries no core::fmt float formatting (messages print floats with js_number)', () => {
+    requireDist();
+    // `{}`, `{:?}`, `{:.N}` or `to_string()` on an f32/f64 anywhere in the wasm links Rust's
+    // float printing (flt2dec: Grisu, Dragon4, bignum; ~22 kB of code, ~9 kB gzipped). Every
+    // path through it uses Grisu's table of cached powers of ten, whose first entry (the
+    // significand of 10^-348, 0xe61acf033d1a45df) then sits in the data section. To find the
+    // culprit: `cargo rustc -p neurite-core --lib --release -- --emit=mir` (and -p neurite-wasm)
+    // and grep target/release/deps/*.mir for `new_display::<f32>`, `f32 as ToString` or a
+    // `new_debug` of something holding floats; route it through `neurite_core::error::js_number`.
+    const grisuFirstPower = Buffer.alloc(8);
+    grisuFirstPower.writeBigUInt64LE(0xe61acf033d1a45dfn);
+    for (const file of ['dist/url/core.wasm', 'dist/url/core-relaxed.wasm']) {
+      const at = readFileSync(join(ROOT, file)).indexOf(grisuFirstPower);
+      expect(at, `${file} holds core::fmt's float tables (at byte ${at})`).toBe(-1);
+    }
+  });
 });

@@ -6,6 +6,7 @@ use crate::activations::Activation;
 use crate::initializers::Initializer;
 use crate::regularizers::Regularizer;
 use crate::{bail, Result};
+use crate::error::js_number;
 
 /// A cursor over ABI parameters.
 pub struct Reader<'a> {
@@ -34,7 +35,7 @@ impl<'a> Reader<'a> {
     pub fn finite(&mut self, field: &str) -> Result<f32> {
         let v = self.f32(field)?;
         if !v.is_finite() {
-            bail!(self.op, "`{field}` must be a finite number, got {v}");
+            bail!(self.op, "`{field}` must be a finite number, got {v}", v = js_number(v));
         }
         Ok(v)
     }
@@ -44,7 +45,7 @@ impl<'a> Reader<'a> {
     pub fn usize(&mut self, field: &str) -> Result<usize> {
         let v = self.f32(field)?;
         if !(v >= 0.0 && v.fract() == 0.0 && v < 16_777_216.0) {
-            bail!(self.op, "`{field}` must be a non-negative integer, got {v}");
+            bail!(self.op, "`{field}` must be a non-negative integer, got {v}", v = js_number(v));
         }
         Ok(v as usize)
     }

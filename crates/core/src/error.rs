@@ -7,6 +7,9 @@
 
 use core::fmt;
 
+pub mod number;
+pub use number::{js_number, js_numbers, JsNumber};
+
 /// What went wrong. Messages name the operation, the argument and the shapes or values.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Error {
@@ -122,19 +125,6 @@ impl fmt::Display for Error {
             }
             Error::Internal { msg } => write!(f, "internal error (a neurite bug): {msg}"),
         }
-    }
-}
-
-/// A number as JavaScript prints it (`Infinity`, `-Infinity`, `NaN`), for messages that reach
-/// JS users.
-#[cfg_attr(target_arch = "wasm32", optimize(size))]
-pub fn js_number(v: f32) -> String {
-    if v.is_nan() {
-        "NaN".into()
-    } else if v.is_infinite() {
-        if v > 0.0 { "Infinity".into() } else { "-Infinity".into() }
-    } else {
-        v.to_string()
     }
 }
 

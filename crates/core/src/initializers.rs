@@ -11,6 +11,7 @@
 
 use crate::rng::Philox;
 use crate::{bail, Result};
+use crate::error::js_number;
 
 /// Std of a standard normal truncated to [−2, 2].
 const TRUNC_STD: f32 = 0.879_625_66;
@@ -55,7 +56,7 @@ impl Initializer {
         let get = |i: usize, default: f32| p.get(i).copied().unwrap_or(default);
         for (i, v) in p.iter().enumerate() {
             if !v.is_finite() {
-                bail!(OP, "parameter {i} must be finite, got {v}");
+                bail!(OP, "parameter {i} must be finite, got {v}", v = js_number(*v));
             }
         }
         Ok(match kind {
@@ -65,14 +66,14 @@ impl Initializer {
             3 => {
                 let (min, max) = (get(0, -0.05), get(1, 0.05));
                 if min >= max {
-                    bail!(OP, "randomUniform needs minval < maxval, got {min} and {max}");
+                    bail!(OP, "randomUniform needs minval < maxval, got {min} and {max}", min = js_number(min), max = js_number(max));
                 }
                 Initializer::RandomUniform { min, max }
             }
             4 | 5 => {
                 let (mean, stddev) = (get(0, 0.0), get(1, 0.05));
                 if stddev < 0.0 {
-                    bail!(OP, "stddev must be >= 0, got {stddev}");
+                    bail!(OP, "stddev must be >= 0, got {stddev}", stddev = js_number(stddev));
                 }
                 if kind == 4 {
                     Initializer::RandomNormal { mean, stddev }

@@ -13,6 +13,7 @@
 //! or saturated unit gives a large but finite penalty.
 
 use crate::{bail, Result};
+use crate::error::js_number;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Regularizer {
@@ -26,7 +27,7 @@ impl Regularizer {
     pub fn from_abi(l1: f32, l2: f32) -> Result<Option<Regularizer>> {
         for (name, v) in [("l1", l1), ("l2", l2)] {
             if !v.is_finite() || v < 0.0 {
-                bail!("regularizer", "{name} must be a finite number >= 0, got {v}");
+                bail!("regularizer", "{name} must be a finite number >= 0, got {v}", v = js_number(v));
             }
         }
         Ok((l1 != 0.0 || l2 != 0.0).then_some(Regularizer { l1, l2 }))
@@ -69,13 +70,13 @@ impl KlSparsity {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn from_abi(target: f32, weight: f32) -> Result<Option<KlSparsity>> {
         if !(weight.is_finite() && weight >= 0.0) {
-            bail!("klSparsity", "weight must be a finite number >= 0, got {weight}");
+            bail!("klSparsity", "weight must be a finite number >= 0, got {weight}", weight = js_number(weight));
         }
         if weight == 0.0 {
             return Ok(None);
         }
         if !(target > 0.0 && target < 1.0) {
-            bail!("klSparsity", "target must be in (0, 1), got {target}");
+            bail!("klSparsity", "target must be in (0, 1), got {target}", target = js_number(target));
         }
         Ok(Some(KlSparsity { target, weight }))
     }

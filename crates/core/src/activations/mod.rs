@@ -67,6 +67,7 @@ pub use params::{ParamCheck, ParamSpec};
 use params::{checked, p, ST};
 
 use crate::{bail, Result};
+use crate::error::js_numbers;
 
 /// An activation function with its parameters.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -162,7 +163,7 @@ impl Activation {
         let spec = Activation::PARAMS[kind as usize];
         if params.len() > spec.len() {
             let names: Vec<&str> = spec.iter().map(|p| p.name).collect();
-            bail!(name, "takes at most {} parameters ({}), got {}: {params:?}", spec.len(), names.join(", "), params.len());
+            bail!(name, "takes at most {} parameters ({}), got {}: {params}", spec.len(), names.join(", "), params.len(), params = js_numbers(params));
         }
         let mut v = [0.0f32; 2];
         for (i, ps) in spec.iter().enumerate() {
@@ -396,9 +397,9 @@ mod tests {
         assert_eq!(msg(1, &[1.0, 0.5]), "stairStep: straightThrough must be 0 (false) or 1 (true), got 0.5");
         assert_eq!(msg(6, &[-0.1]), "leakyRelu: alpha must be a finite number >= 0, got -0.1");
         assert_eq!(msg(12, &[f32::NAN]), "elu: alpha must be a finite number >= 0, got NaN");
-        assert_eq!(msg(0, &[f32::INFINITY]), "linear: slope must be a finite number, got inf");
+        assert_eq!(msg(0, &[f32::INFINITY]), "linear: slope must be a finite number, got Infinity");
         assert_eq!(msg(3, &[2.0]), "heaviside: atZero must be a finite number in [0, 1], got 2");
-        assert_eq!(msg(5, &[1.0]), "relu: takes at most 0 parameters (), got 1: [1.0]");
+        assert_eq!(msg(5, &[1.0]), "relu: takes at most 0 parameters (), got 1: [1]");
         assert!(msg(18, &[]).starts_with("activation: unknown activation kind 18; valid kinds are 0..=17 (linear, stairStep,"));
     }
 

@@ -2,6 +2,7 @@
 //! The table itself is [`Activation::PARAMS`](super::Activation::PARAMS).
 
 use crate::{bail, Result};
+use crate::error::js_number;
 
 /// How a parameter is validated by [`Activation::from_abi`](super::Activation::from_abi).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,7 +52,7 @@ pub(crate) fn checked(op: &'static str, ps: &ParamSpec, v: f32) -> Result<f32> {
             ParamCheck::UnitInterval => "a finite number in [0, 1]",
             ParamCheck::Flag => "0 (false) or 1 (true)",
         };
-        bail!(op, "{} must be {want}, got {v}", ps.name);
+        bail!(op, "{} must be {want}, got {v}", ps.name, v = js_number(v));
     }
     Ok(v)
 }

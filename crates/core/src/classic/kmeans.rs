@@ -18,6 +18,7 @@
 use crate::rng::Philox;
 use crate::tensor::try_vec;
 use crate::{bail, bail_shape, Result, Tensor};
+use crate::error::js_number;
 
 const OP: &str = "kmeans";
 
@@ -122,11 +123,11 @@ pub fn kmeans(x: &Tensor, cfg: KMeansConfig) -> Result<KMeans> {
         bail!(OP, "maxIterations must be a positive integer, got 0");
     }
     if !(cfg.tolerance.is_finite() && cfg.tolerance >= 0.0) {
-        bail!(OP, "tolerance must be a finite number >= 0, got {}", cfg.tolerance);
+        bail!(OP, "tolerance must be a finite number >= 0, got {}", js_number(cfg.tolerance));
     }
     let xs = x.data();
     if let Some(i) = crate::kernels::finite::first_non_finite(xs) {
-        bail!(OP, "x contains {} at flat index {i}; clean the data first", xs[i]);
+        bail!(OP, "x contains {} at flat index {i}; clean the data first", js_number(xs[i]));
     }
     let k = cfg.k;
     let mut rng = Philox::new(cfg.seed, 0);

@@ -14,6 +14,7 @@
 
 use crate::tensor::try_vec;
 use crate::{bail, bail_shape, Result, Shape, Tensor};
+use crate::error::js_number;
 
 const OP: &str = "leastSquares";
 
@@ -87,11 +88,11 @@ pub fn least_squares(a: &Tensor, b: &Tensor, l2: f32) -> Result<Tensor> {
         bail_shape!(OP, "a has no columns (shape {})", a.shape());
     }
     if !(l2.is_finite() && l2 >= 0.0) {
-        bail!(OP, "l2 must be a finite number >= 0, got {l2}");
+        bail!(OP, "l2 must be a finite number >= 0, got {l2}", l2 = js_number(l2));
     }
     for (name, t) in [("a", a), ("b", b)] {
         if let Some(i) = crate::kernels::finite::first_non_finite(t.data()) {
-            bail!(OP, "{name} contains {} at flat index {i}", t.data()[i]);
+            bail!(OP, "{name} contains {} at flat index {i}", js_number(t.data()[i]));
         }
     }
     let (ad, bd) = (a.data(), b.data());
@@ -124,7 +125,8 @@ pub fn least_squares(a: &Tensor, b: &Tensor, l2: f32) -> Result<Tensor> {
         bail!(
             OP,
             "aᵀa + l2·I is not positive definite (l2 = {l2}): column {col} of a is a linear combination of the others{}; pass l2 > 0 (e.g. 1e-6) to regularize",
-            if n < p { format!(", as must happen with fewer rows ({n}) than columns ({p})") } else { String::new() }
+            if n < p { format!(", as must happen with fewer rows ({n}) than columns ({p})") } else { String::new() },
+            l2 = js_number(l2)
         );
     }
     cholesky_solve(&g, p, &mut rhs, m);

@@ -7,6 +7,7 @@
 
 use crate::activations::Activation;
 use crate::{bail, bail_shape, Result, Shape, Tensor};
+use crate::error::js_number;
 
 const OP: &str = "neuron";
 
@@ -26,10 +27,10 @@ impl Neuron {
             bail!(OP, "weights must hold at least one value, got none");
         }
         if let Some(i) = crate::kernels::finite::first_non_finite(&weights) {
-            bail!(OP, "weights[{i}] must be a finite number, got {}", weights[i]);
+            bail!(OP, "weights[{i}] must be a finite number, got {}", js_number(weights[i]));
         }
         if !bias.is_finite() {
-            bail!(OP, "bias must be a finite number, got {bias}");
+            bail!(OP, "bias must be a finite number, got {bias}", bias = js_number(bias));
         }
         Ok(Neuron { weights, bias, activation })
     }

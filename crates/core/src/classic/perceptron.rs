@@ -19,6 +19,7 @@
 
 use crate::rng::Philox;
 use crate::{bail, bail_shape, Result, Shape, Tensor};
+use crate::error::js_number;
 
 const OP: &str = "perceptron";
 
@@ -101,10 +102,10 @@ impl Perceptron {
             bail!(OP, "inputs must be a positive integer, got 0");
         }
         if !(cfg.learning_rate.is_finite() && cfg.learning_rate > 0.0) {
-            bail!(OP, "learningRate must be a finite number > 0, got {}", cfg.learning_rate);
+            bail!(OP, "learningRate must be a finite number > 0, got {}", js_number(cfg.learning_rate));
         }
         if !cfg.threshold.is_finite() {
-            bail!(OP, "threshold must be a finite number, got {}", cfg.threshold);
+            bail!(OP, "threshold must be a finite number, got {}", js_number(cfg.threshold));
         }
         Ok(Perceptron { cfg, weights: crate::tensor::alloc(OP, cfg.inputs)?, bias: 0.0 })
     }
@@ -116,10 +117,10 @@ impl Perceptron {
             bail_shape!(OP, "weights has {} values but the perceptron has {} inputs", weights.len(), self.cfg.inputs);
         }
         if let Some(i) = crate::kernels::finite::first_non_finite(weights) {
-            bail!(OP, "weights[{i}] must be a finite number, got {}", weights[i]);
+            bail!(OP, "weights[{i}] must be a finite number, got {}", js_number(weights[i]));
         }
         if !bias.is_finite() {
-            bail!(OP, "bias must be a finite number, got {bias}");
+            bail!(OP, "bias must be a finite number, got {bias}", bias = js_number(bias));
         }
         self.weights.copy_from_slice(weights);
         self.bias = bias;
@@ -157,7 +158,7 @@ impl Perceptron {
             _ => bail_shape!(op, "x must have shape [samples, {d}], got {}", x.shape()),
         };
         if let Some(i) = crate::kernels::finite::first_non_finite(x.data()) {
-            bail!(op, "x contains {} at flat index {i}; clean the data first", x.data()[i]);
+            bail!(op, "x contains {} at flat index {i}; clean the data first", js_number(x.data()[i]));
         }
         Ok(n)
     }
@@ -195,7 +196,7 @@ impl Perceptron {
                 Convention::Bipolar => "labels must be -1 or 1 (use output: 'binary' for 0/1 labels)",
                 Convention::Binary => "labels must be 0 or 1 (use output: 'bipolar' for -1/1 labels)",
             };
-            bail!("fit", "y[{i}] = {} is not a {} label; {hint}", y.data()[i], conv.name());
+            bail!("fit", "y[{i}] = {} is not a {} label; {hint}", js_number(y.data()[i]), conv.name());
         }
         Ok(())
     }

@@ -11,6 +11,7 @@
 //! centers `[k, d]` → widths `[k]`.
 
 use crate::{bail, bail_shape, Result, Shape, Tensor};
+use crate::error::js_number;
 
 const OP: &str = "rbfWidths";
 
@@ -27,11 +28,11 @@ pub fn nearest_center_widths(centers: &Tensor, neighbors: usize, scale: f32) -> 
         bail!(OP, "neighbors must be a positive integer, got 0");
     }
     if !(scale.is_finite() && scale > 0.0) {
-        bail!(OP, "scale must be a finite number > 0, got {scale}");
+        bail!(OP, "scale must be a finite number > 0, got {scale}", scale = js_number(scale));
     }
     let c = centers.data();
     if let Some(i) = crate::kernels::finite::first_non_finite(c) {
-        bail!(OP, "centers contains {} at flat index {i}", c[i]);
+        bail!(OP, "centers contains {} at flat index {i}", js_number(c[i]));
     }
     let p = neighbors.min(k.saturating_sub(1));
     let mut widths = crate::tensor::try_vec(OP, k, scale)?;

@@ -13,6 +13,7 @@
 //! restores integer input bit for bit.
 
 use crate::{Error, Result, Shape, Tensor};
+use crate::error::js_number;
 
 /// Which wavelet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -261,7 +262,7 @@ pub fn dwt2d(x: &Tensor, wv: Wavelet, levels: usize, inverse: bool) -> Result<Te
     if wv == Wavelet::Cdf53 {
         let limit = (1u32 << 20) as f32;
         if let Some(v) = x.data().iter().find(|v| !(v.fract() == 0.0 && v.abs() < limit)) {
-            return Err(Error::invalid(op, format!("cdf53 is an integer transform: values must be integers of magnitude below 2^20, found {v}")));
+            return Err(Error::invalid(op, format!("cdf53 is an integer transform: values must be integers of magnitude below 2^20, found {v}", v = js_number(*v))));
         }
     }
     let (h, w) = (dims[dims.len() - 2], dims[dims.len() - 1]);

@@ -31,6 +31,7 @@ use super::eigen::{dot, symmetric_eigen};
 use crate::shape::dims_product;
 use crate::tensor::{collect_n, try_vec};
 use crate::{bail, bail_shape, Error, Result, Shape, Tensor};
+use crate::error::js_number;
 
 /// Rows per f64 block of the scatter-matrix accumulation (8 rank-1 updates per pass).
 const BLOCK: usize = 8;
@@ -91,7 +92,7 @@ impl PcaPart {
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn check_finite(op: &'static str, name: &str, t: &Tensor) -> Result<()> {
     if let Some(i) = crate::kernels::finite::first_non_finite(t.data()) {
-        bail!(op, "{name} contains {} at flat index {i} (shape {})", crate::error::js_number(t.data()[i]), t.shape());
+        bail!(op, "{name} contains {} at flat index {i} (shape {})", js_number(t.data()[i]), t.shape());
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! The image-batch layout shared by the metrics: validation of `a`, `b` and `image_shape`.
 
 use crate::{bail, bail_shape, Result, Shape, Tensor};
+use crate::error::js_number;
 
 /// `n` images of `h × w`, and the shape of the per-image result.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,7 +38,7 @@ pub fn images(op: &'static str, a: &Tensor, b: &Tensor, image_shape: Option<[usi
     }
     for (name, t) in [("a", a), ("b", b)] {
         if let Some(i) = crate::kernels::finite::first_non_finite(t.data()) {
-            bail!(op, "{name} contains {} at flat index {i} (shape {})", crate::error::js_number(t.data()[i]), t.shape());
+            bail!(op, "{name} contains {} at flat index {i} (shape {})", js_number(t.data()[i]), t.shape());
         }
     }
     Ok(batch)
@@ -47,7 +48,7 @@ pub fn images(op: &'static str, a: &Tensor, b: &Tensor, image_shape: Option<[usi
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn max_value(op: &'static str, v: f32) -> Result<f64> {
     if !(v.is_finite() && v > 0.0) {
-        bail!(op, "maxValue must be a finite number > 0, got {}", crate::error::js_number(v));
+        bail!(op, "maxValue must be a finite number > 0, got {}", js_number(v));
     }
     Ok(f64::from(v))
 }

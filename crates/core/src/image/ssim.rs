@@ -22,6 +22,7 @@
 use super::batch::{images, max_value};
 use crate::tensor::{collect_n, try_vec};
 use crate::{bail, Result, Tensor};
+use crate::error::js_number;
 
 const OP: &str = "ssim";
 
@@ -63,11 +64,11 @@ pub fn ssim(a: &Tensor, b: &Tensor, cfg: &SsimConfig, image_shape: Option<[usize
         bail!(OP, "windowSize must be a positive integer, got 0");
     }
     if !(cfg.sigma.is_finite() && cfg.sigma > 0.0) {
-        bail!(OP, "sigma must be a finite number > 0, got {}", crate::error::js_number(cfg.sigma));
+        bail!(OP, "sigma must be a finite number > 0, got {}", js_number(cfg.sigma));
     }
     for (name, k) in [("k1", cfg.k1), ("k2", cfg.k2)] {
         if !(k.is_finite() && k > 0.0) {
-            bail!(OP, "{name} must be a finite number > 0, got {}", crate::error::js_number(k));
+            bail!(OP, "{name} must be a finite number > 0, got {}", js_number(k));
         }
     }
     let batch = images(OP, a, b, image_shape)?;

@@ -14,6 +14,7 @@ const OP: &str = "batchNormalization";
 use super::{no_forward, rows_cols, values_or, Layer, Mode, Param};
 use crate::config::Reader;
 use crate::{bail, Result, Shape, Tensor};
+use crate::error::js_number;
 
 pub struct BatchNorm {
     momentum: f32,
@@ -37,10 +38,10 @@ impl BatchNorm {
         let momentum = r.finite("momentum")?;
         let epsilon = r.finite("epsilon")?;
         if !(0.0..=1.0).contains(&momentum) {
-            bail!("batchNormalization", "momentum must be in [0, 1], got {momentum}");
+            bail!("batchNormalization", "momentum must be in [0, 1], got {momentum}", momentum = js_number(momentum));
         }
         if epsilon <= 0.0 {
-            bail!("batchNormalization", "epsilon must be > 0, got {epsilon}");
+            bail!("batchNormalization", "epsilon must be > 0, got {epsilon}", epsilon = js_number(epsilon));
         }
         Ok(BatchNorm {
             momentum,

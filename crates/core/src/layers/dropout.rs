@@ -9,6 +9,7 @@
 use super::{step_seed, no_forward, Layer, Mode};
 use crate::rng::Philox;
 use crate::{bail, Result, Tensor};
+use crate::error::js_number;
 
 pub struct Dropout {
     rate: f32,
@@ -21,7 +22,7 @@ impl Dropout {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(rate: f32, stream: u32) -> Result<Dropout> {
         if !(0.0..1.0).contains(&rate) {
-            bail!("dropout", "rate must be in [0, 1), got {rate}");
+            bail!("dropout", "rate must be in [0, 1), got {rate}", rate = js_number(rate));
         }
         Ok(Dropout { rate, stream, mask: None })
     }

@@ -12,6 +12,7 @@ const OP: &str = "layerNormalization";
 use super::{no_forward, rows_cols, values_or, Layer, Mode, Param};
 use crate::config::Reader;
 use crate::{bail, Result, Shape, Tensor};
+use crate::error::js_number;
 
 pub struct LayerNorm {
     epsilon: f32,
@@ -30,7 +31,7 @@ impl LayerNorm {
         let mut r = Reader::new("layerNormalization", p);
         let epsilon = r.finite("epsilon")?;
         if epsilon <= 0.0 {
-            bail!("layerNormalization", "epsilon must be > 0, got {epsilon}");
+            bail!("layerNormalization", "epsilon must be > 0, got {epsilon}", epsilon = js_number(epsilon));
         }
         Ok(LayerNorm { epsilon, center: r.bool("center")?, scale: r.bool("scale")?, gamma: None, beta: None, xhat: None, inv_std: Vec::new() })
     }

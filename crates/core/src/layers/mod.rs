@@ -210,7 +210,7 @@ pub fn from_abi(kind: u32, p: &[f32], index: u32) -> Result<crate::model::LayerR
             let mut target = Vec::with_capacity(n);
             for &d in dims {
                 if !(d == -1.0 || (d >= 0.0 && d.fract() == 0.0)) {
-                    crate::bail!("reshape", "targetShape entries must be non-negative integers or -1, got {d}");
+                    crate::bail!("reshape", "targetShape entries must be non-negative integers or -1, got {d}", d = crate::error::js_number(d));
                 }
                 target.push(d as i64);
             }

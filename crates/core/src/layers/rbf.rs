@@ -22,6 +22,7 @@ use super::{no_forward, Layer, Mode, Param};
 use crate::config::Reader;
 use crate::initializers::Initializer;
 use crate::{bail, bail_shape, Error, Result, Shape, Tensor};
+use crate::error::js_number;
 
 const OP: &str = "rbf";
 
@@ -108,7 +109,7 @@ pub fn features(x: &Tensor, centers: &Tensor, widths: &Tensor, kernel: RbfKernel
         bail_shape!(OP, "x must have {d} features on its last axis (centers have shape {}), got shape {}", centers.shape(), x.shape());
     }
     if let Some(i) = widths.data().iter().position(|w| !(w.is_finite() && *w > 0.0)) {
-        bail!(OP, "widths[{i}] must be a finite number > 0, got {}", widths.data()[i]);
+        bail!(OP, "widths[{i}] must be a finite number > 0, got {}", js_number(widths.data()[i]));
     }
     let rows = rows_of(x);
     let mut dims = x.dims().to_vec();
@@ -157,10 +158,10 @@ impl RbfConfig {
             bail_shape!(OP, "widths must be one number or {units} (one per unit), got {nw} values");
         }
         if let Some(i) = widths.iter().position(|w| !(w.is_finite() && *w > 0.0)) {
-            bail!(OP, "widths[{i}] must be a finite number > 0, got {}", widths[i]);
+            bail!(OP, "widths[{i}] must be a finite number > 0, got {}", js_number(widths[i]));
         }
         if let Some(i) = crate::kernels::finite::first_non_finite(&given) {
-            bail!(OP, "centers contains {} at flat index {i}", given[i]);
+            bail!(OP, "centers contains {} at flat index {i}", js_number(given[i]));
         }
         let init = r.initializer("centersInitializer")?;
         let centers = if nc == 0 { CenterInit::Random(init) } else { CenterInit::Values(given) };

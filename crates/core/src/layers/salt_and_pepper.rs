@@ -10,6 +10,7 @@
 use super::{no_forward, step_seed, Layer, Mode};
 use crate::rng::Philox;
 use crate::{bail, Result, Tensor};
+use crate::error::js_number;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SaltAndPepperConfig {
@@ -28,10 +29,10 @@ impl SaltAndPepperConfig {
         let mut r = crate::config::Reader::new("saltAndPepper", p);
         let cfg = SaltAndPepperConfig { rate: r.f32("rate")?, low: r.finite("low")?, high: r.finite("high")? };
         if !(0.0..=1.0).contains(&cfg.rate) {
-            bail!("saltAndPepper", "rate must be in [0, 1], got {}", cfg.rate);
+            bail!("saltAndPepper", "rate must be in [0, 1], got {}", js_number(cfg.rate));
         }
         if cfg.low > cfg.high {
-            bail!("saltAndPepper", "low ({}) must not exceed high ({})", cfg.low, cfg.high);
+            bail!("saltAndPepper", "low ({}) must not exceed high ({})", js_number(cfg.low), js_number(cfg.high));
         }
         Ok(cfg)
     }

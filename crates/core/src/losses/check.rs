@@ -8,6 +8,7 @@
 use super::Loss;
 use crate::shape::Shape;
 use crate::{bail, bail_shape, Result};
+use crate::error::js_number;
 
 /// `(rows, cols)` of a prediction shape: cols is the last axis (1 for a scalar).
 pub fn rows_cols(pred_shape: &[usize]) -> (usize, usize) {
@@ -40,7 +41,7 @@ pub fn check(loss: &Loss, pred_shape: &[usize], target_shape: &[usize], target: 
         bail_shape!(op, "{} target values do not fill the target shape {ts}", target.len());
     }
     if let Some(i) = crate::kernels::finite::first_non_finite(target) {
-        bail!(op, "target[{i}] is {}; targets must be finite numbers", crate::error::js_number(target[i]));
+        bail!(op, "target[{i}] is {}; targets must be finite numbers", js_number(target[i]));
     }
     if let Loss::SparseCategoricalCrossentropy { .. } = loss {
         let lead = &pred_shape[..pred_shape.len().saturating_sub(1)];
@@ -52,7 +53,7 @@ pub fn check(loss: &Loss, pred_shape: &[usize], target_shape: &[usize], target: 
             );
         }
         if let Some((i, &v)) = target.iter().enumerate().find(|(_, &v)| v < 0.0 || v.fract() != 0.0 || v >= cols as f32) {
-            bail!(op, "target[{i}] = {v} is not a class index: targets must be integers in [0, {cols}) for {cols} classes");
+            bail!(op, "target[{i}] = {v} is not a class index: targets must be integers in [0, {cols}) for {cols} classes", v = js_number(v));
         }
         return Ok(());
     }
@@ -62,7 +63,7 @@ pub fn check(loss: &Loss, pred_shape: &[usize], target_shape: &[usize], target: 
     match loss {
         Loss::BinaryCrossentropy { .. } | Loss::CategoricalCrossentropy { .. } | Loss::KullbackLeiblerDivergence => {
             if let Some((i, &v)) = target.iter().enumerate().find(|(_, &v)| !(0.0..=1.0).contains(&v)) {
-                bail!(op, "target[{i}] = {v} is not a probability: targets must be in [0, 1]");
+                bail!(op, "target[{i}] = {v} is not a probability: targets must be in [0, 1]", v = js_number(v));
             }
         }
         Loss::Hinge => {
@@ -75,7 +76,7 @@ pub fn check(loss: &Loss, pred_shape: &[usize], target_shape: &[usize], target: 
                     .find(|(_, &v)| v != -1.0 && v != 0.0 && v != 1.0)
                     .or_else(|| target.iter().enumerate().find(|(_, &v)| v == 0.0));
                 let (i, v) = bad.map(|(i, &v)| (i, v)).unwrap_or((0, target[0]));
-                bail!(op, "target[{i}] = {v}: hinge targets must be all in {{-1, 1}} or all in {{0, 1}}");
+                bail!(op, "target[{i}] = {v}: hinge targets must be all in {{-1, 1}} or all in {{0, 1}}", v = js_number(v));
             }
         }
         _ => {}

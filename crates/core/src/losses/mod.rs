@@ -32,6 +32,7 @@ pub mod sparse_categorical_crossentropy;
 pub use reduction::Reduction;
 
 use crate::{bail, Result};
+use crate::error::js_number;
 
 /// The fuzz factor of Keras (`keras.backend.epsilon()`) and TF.js (`backend.epsilon()` for
 /// float32): probabilities are clipped to `[EPSILON, 1 − EPSILON]`.
@@ -116,14 +117,14 @@ impl Loss {
         let flag = |i: usize, field: &str| -> Result<bool> {
             let v = params[i];
             if v != 0.0 && v != 1.0 {
-                bail!(name, "{field} must be 0 or 1 (false or true), got {v}");
+                bail!(name, "{field} must be 0 or 1 (false or true), got {v}", v = js_number(v));
             }
             Ok(v == 1.0)
         };
         let smoothing = |i: usize| -> Result<f32> {
             let s = params[i];
             if !(0.0..=1.0).contains(&s) {
-                bail!(name, "labelSmoothing must be in [0, 1], got {s}");
+                bail!(name, "labelSmoothing must be in [0, 1], got {s}", s = js_number(s));
             }
             Ok(s)
         };
@@ -133,7 +134,7 @@ impl Loss {
             2 => {
                 let delta = params[0];
                 if !(delta.is_finite() && delta > 0.0) {
-                    bail!(name, "delta must be a finite number > 0, got {delta}");
+                    bail!(name, "delta must be a finite number > 0, got {delta}", delta = js_number(delta));
                 }
                 Loss::Huber { delta }
             }

@@ -12,6 +12,7 @@ use crate::layers::{Mode, Param};
 use crate::losses::{Loss, Reduction};
 use crate::optim::{Clip, LrSchedule, Optimizer};
 use crate::{bail, bail_shape, Error, Result, Shape, Tensor};
+use crate::error::js_number;
 
 #[derive(Clone, Debug)]
 pub struct TrainConfig {
@@ -163,7 +164,7 @@ impl Trainer {
             bail!(OP, "the state has optimizer slots for {} weights but the model has {} weights", st.slots.len(), params.len());
         }
         if !(st.lr_scale.is_finite() && st.lr_scale > 0.0) {
-            bail!(OP, "lrScale must be a finite number > 0, got {}", crate::error::js_number(st.lr_scale));
+            bail!(OP, "lrScale must be a finite number > 0, got {}", js_number(st.lr_scale));
         }
         let names = opt.slot_names();
         for (i, (v, &(name, size))) in st.slots.iter().zip(&params).enumerate() {
@@ -176,11 +177,11 @@ impl Trainer {
             for (s, chunk) in v.chunks_exact(size.max(1)).enumerate() {
                 let slot = names.get(s).copied().unwrap_or("?");
                 if let Some(j) = crate::kernels::finite::first_non_finite(chunk) {
-                    bail!(OP, "weight {i} (`{name}`) slot `{slot}` holds {} at index {j}; optimizer state must be finite", crate::error::js_number(chunk[j]));
+                    bail!(OP, "weight {i} (`{name}`) slot `{slot}` holds {} at index {j}; optimizer state must be finite", js_number(chunk[j]));
                 }
                 if opt.slot_is_nonneg(s) {
                     if let Some(j) = chunk.iter().position(|&x| x < 0.0) {
-                        bail!(OP, "weight {i} (`{name}`) slot `{slot}` holds {} at index {j}; it accumulates squares and cannot be negative", chunk[j]);
+                        bail!(OP, "weight {i} (`{name}`) slot `{slot}` holds {} at index {j}; it accumulates squares and cannot be negative", js_number(chunk[j]));
                     }
                 }
             }

@@ -18,6 +18,7 @@
 //! ```
 
 use crate::kernels::elementwise as k;
+use crate::error::js_number;
 use crate::{bail, Result, Tensor};
 
 const OP: &str = "clipByValue";
@@ -27,23 +28,14 @@ const OP: &str = "clipByValue";
 #[inline(never)]
 pub fn clip_by_value(x: &Tensor, min: f64, max: f64) -> Result<Tensor> {
     if min.is_nan() || max.is_nan() {
-        bail!(OP, "min and max must be numbers, got min {} and max {}", js(min), js(max));
+        bail!(OP, "min and max must be numbers, got min {} and max {}", js_number(min), js_number(max));
     }
     if min > max {
-        bail!(OP, "min ({}) must be less than or equal to max ({})", js(min), js(max));
+        bail!(OP, "min ({}) must be less than or equal to max ({})", js_number(min), js_number(max));
     }
     let mut out = Tensor::zeros(OP, x.shape().clone())?;
     k::clip(x.data(), min as f32, max as f32, out.data_mut());
     Ok(out)
-}
-
-/// A number as JavaScript prints it (`Infinity`, not `inf`): the bounds come from JS.
-fn js(v: f64) -> String {
-    match v {
-        f64::INFINITY => "Infinity".into(),
-        f64::NEG_INFINITY => "-Infinity".into(),
-        _ => v.to_string(),
-    }
 }
 
 /// The gradient: `dy` where `min <= x <= max`, else 0 (NaN inputs pass no gradient).

@@ -22,6 +22,7 @@
 use super::concat::resolve_axis;
 use crate::kernels::copy::gather_rows;
 use crate::{bail, Result, Shape, Tensor};
+use crate::error::js_number;
 
 /// Formats flat position `flat` of a tensor with `dims` as `[i0,i1,...]` for messages
 /// (empty for a scalar).
@@ -50,7 +51,8 @@ pub(crate) fn integer_index(op: &'static str, v: f32, pos: usize, indices: &Tens
             op,
             "indices{} = {v} is not an integer (indices has shape {})",
             position(pos, indices.dims()),
-            indices.shape()
+            indices.shape(),
+            v = js_number(v)
         );
     }
     Ok(v as i64)

@@ -22,12 +22,13 @@
 
 use crate::rng;
 use crate::{bail, Result, Shape, Tensor};
+use crate::error::js_number;
 
 /// Requires `v` to be finite.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn finite(op: &'static str, name: &str, v: f32) -> Result<()> {
     if !v.is_finite() {
-        bail!(op, "{name} must be a finite number, got {v}");
+        bail!(op, "{name} must be a finite number, got {v}", v = js_number(v));
     }
     Ok(())
 }
@@ -38,7 +39,7 @@ fn check_normal(op: &'static str, mean: f32, stddev: f32) -> Result<()> {
     finite(op, "mean", mean)?;
     finite(op, "stddev", stddev)?;
     if stddev < 0.0 {
-        bail!(op, "stddev must be >= 0, got {stddev}");
+        bail!(op, "stddev must be >= 0, got {stddev}", stddev = js_number(stddev));
     }
     Ok(())
 }
@@ -61,7 +62,7 @@ pub fn random_uniform(shape: Shape, min: f32, max: f32, seed: u64, stream: u32) 
     finite(OP, "min", min)?;
     finite(OP, "max", max)?;
     if min >= max {
-        bail!(OP, "min ({min}) must be less than max ({max})");
+        bail!(OP, "min ({min}) must be less than max ({max})", min = js_number(min), max = js_number(max));
     }
     let mut t = Tensor::zeros(OP, shape)?;
     let out = t.data_mut();
@@ -189,7 +190,7 @@ mod tests {
         let msg = |r: Result<Tensor>| r.unwrap_err().to_string();
         assert_eq!(msg(random_uniform(s(), 1.0, 1.0, 0, 0)), "randomUniform: min (1) must be less than max (1)");
         assert_eq!(msg(random_uniform(s(), f32::NAN, 1.0, 0, 0)), "randomUniform: min must be a finite number, got NaN");
-        assert_eq!(msg(random_uniform(s(), 0.0, f32::INFINITY, 0, 0)), "randomUniform: max must be a finite number, got inf");
+        assert_eq!(msg(random_uniform(s(), 0.0, f32::INFINITY, 0, 0)), "randomUniform: max must be a finite number, got Infinity");
         assert_eq!(msg(random_normal(s(), 0.0, -1.0, 0, 0)), "randomNormal: stddev must be >= 0, got -1");
         assert_eq!(msg(truncated_normal(s(), f32::NAN, 1.0, 0, 0)), "truncatedNormal: mean must be a finite number, got NaN");
         let big = random_normal(Shape::from([usize::MAX / 2, 4]), 0.0, 1.0, 0, 0).unwrap_err();

@@ -19,6 +19,7 @@
 //! ```
 
 use crate::{bail, Result};
+use crate::error::js_number;
 
 /// `g ← clip(g, −clip, clip)`. NaN stays NaN.
 pub fn clip_by_value(grads: &mut [f32], clip: f32) {
@@ -79,7 +80,7 @@ impl Clip {
             _ => bail!("optimizer", "unknown clipping mode {mode} (0 none, 1 clipValue, 2 clipNorm, 3 globalClipNorm)"),
         };
         if !(value.is_finite() && value > 0.0) {
-            bail!("optimizer", "{name} must be a finite number > 0, got {value}");
+            bail!("optimizer", "{name} must be a finite number > 0, got {value}", value = js_number(value));
         }
         Ok(Some(match mode {
             1 => Clip::Value(value),

@@ -43,6 +43,7 @@ pub use schedule::{LrSchedule, Schedule};
 
 use crate::parallel::{self, SharedMut};
 use crate::{bail, Result};
+use crate::error::js_number;
 
 /// An optimizer and its hyper-parameters (the learning rate comes with each update, from an
 /// [`LrSchedule`]). Ids (the order of [`Optimizer::KIND_NAMES`]) are the ABI: append-only.
@@ -108,21 +109,21 @@ impl Optimizer {
         let unit = |i: usize, field: &str, closed: bool| -> Result<f32> {
             let v = params[i];
             if !(v >= 0.0 && (v < 1.0 || (closed && v == 1.0))) {
-                bail!(name, "{field} must be in [0, 1{}, got {v}", if closed { "]" } else { ")" });
+                bail!(name, "{field} must be in [0, 1{}, got {v}", if closed { "]" } else { ")" }, v = js_number(v));
             }
             Ok(v)
         };
         let nonneg = |i: usize, field: &str| -> Result<f32> {
             let v = params[i];
             if !(v.is_finite() && v >= 0.0) {
-                bail!(name, "{field} must be a finite number >= 0, got {v}");
+                bail!(name, "{field} must be a finite number >= 0, got {v}", v = js_number(v));
             }
             Ok(v)
         };
         let flag = |i: usize, field: &str| -> Result<bool> {
             match params[i] {
                 v if v == 0.0 || v == 1.0 => Ok(v == 1.0),
-                v => bail!(name, "{field} must be 0 or 1 (false or true), got {v}"),
+                v => bail!(name, "{field} must be 0 or 1 (false or true), got {v}", v = js_number(v)),
             }
         };
         Ok(match kind {

@@ -21,6 +21,7 @@
 //! ```
 
 use crate::{bail, Result};
+use crate::error::js_number;
 
 /// A schedule without warm-up. `step`s here are 0-based (`t`).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -109,14 +110,14 @@ impl LrSchedule {
         let rate = |i: usize, field: &str| -> Result<f32> {
             let v = params[i];
             if !(v.is_finite() && v >= 0.0) {
-                bail!(name, "{field} must be a finite number >= 0, got {v}");
+                bail!(name, "{field} must be a finite number >= 0, got {v}", v = js_number(v));
             }
             Ok(v)
         };
         let steps = |i: usize, field: &str, min: f32| -> Result<u64> {
             let v = params[i];
             if !(v >= min && v.fract() == 0.0 && v < 16_777_216.0) {
-                bail!(name, "{field} must be an integer in [{min}, 2^24), got {v}");
+                bail!(name, "{field} must be an integer in [{min}, 2^24), got {v}", min = js_number(min), v = js_number(v));
             }
             Ok(v as u64)
         };
@@ -125,25 +126,25 @@ impl LrSchedule {
             1 => {
                 let decay_rate = params[2];
                 if !(decay_rate.is_finite() && decay_rate > 0.0) {
-                    bail!(name, "decayRate must be a finite number > 0, got {decay_rate}");
+                    bail!(name, "decayRate must be a finite number > 0, got {decay_rate}", decay_rate = js_number(decay_rate));
                 }
                 let staircase = match params[3] {
                     v if v == 0.0 || v == 1.0 => v == 1.0,
-                    v => bail!(name, "staircase must be 0 or 1 (false or true), got {v}"),
+                    v => bail!(name, "staircase must be 0 or 1 (false or true), got {v}", v = js_number(v)),
                 };
                 Schedule::ExponentialDecay { initial: rate(0, "initialLearningRate")?, decay_steps: steps(1, "decaySteps", 1.0)?, decay_rate, staircase }
             }
             2 => {
                 let drop = params[1];
                 if !(drop.is_finite() && drop > 0.0) {
-                    bail!(name, "drop must be a finite number > 0, got {drop}");
+                    bail!(name, "drop must be a finite number > 0, got {drop}", drop = js_number(drop));
                 }
                 Schedule::StepDecay { initial: rate(0, "initialLearningRate")?, drop, every: steps(2, "every", 1.0)? }
             }
             _ => {
                 let alpha = params[2];
                 if !(0.0..=1.0).contains(&alpha) {
-                    bail!(name, "alpha must be in [0, 1], got {alpha}");
+                    bail!(name, "alpha must be in [0, 1], got {alpha}", alpha = js_number(alpha));
                 }
                 Schedule::CosineDecay { initial: rate(0, "initialLearningRate")?, decay_steps: steps(1, "decaySteps", 1.0)?, alpha }
             }

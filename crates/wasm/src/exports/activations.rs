@@ -11,6 +11,7 @@ use crate::ffi::{self, guard, read_u32s, LAST_ERROR};
 use crate::handles;
 use neurite_core::activations::{self, prelu, Activation};
 use neurite_core::{Error, Result};
+use neurite_core::error::js_number;
 
 /// More parameters than any activation takes; a larger count is rejected before reading.
 pub const MAX_PARAMS: usize = 8;
@@ -115,7 +116,7 @@ pub fn param_entry(id: u32) -> Option<String> {
     Activation::KIND_NAMES
         .iter()
         .zip(Activation::PARAMS.iter())
-        .flat_map(|(kind, ps)| ps.iter().map(move |p| format!("{kind}.{}={}", p.name, p.default)))
+        .flat_map(|(kind, ps)| ps.iter().map(move |p| format!("{kind}.{}={}", p.name, js_number(p.default))))
         .nth(id as usize)
 }
 

@@ -16,6 +16,7 @@ use neurite_core::losses::check::rows_cols;
 use neurite_core::losses::{Loss, Reduction};
 use neurite_core::optim::{Clip, LrSchedule, Optimizer};
 use neurite_core::{bail, bail_shape, Result, Shape, Tensor};
+use neurite_core::error::js_number;
 
 /// Reads `n` f32 values from a pointer TS gave us.
 ///
@@ -40,7 +41,7 @@ fn loss_and_reduction(kind: u32, params: &[f32]) -> Result<(Loss, Reduction)> {
     }
     let (&r, p) = params.split_last().expect("want + 1 >= 1");
     if !(r >= 0.0 && r.fract() == 0.0) {
-        bail!("loss", "reduction id must be a non-negative integer, got {r}");
+        bail!("loss", "reduction id must be a non-negative integer, got {r}", r = js_number(r));
     }
     Ok((Loss::from_abi(kind, p)?, Reduction::from_abi(r as u32)?))
 }
@@ -206,7 +207,7 @@ pub unsafe extern "C" fn nr_optimizer_apply(
                 }
                 opt.check(OP, &format!("variable {i}"), v.size(), g.size(), st.size())?;
                 if let Some(j) = neurite_core::kernels::finite::first_non_finite(g.data()) {
-                    bail!(OP, "gradient {i} (shape {}) holds {} at index {j}; gradients must be finite", g.shape(), g.data()[j]);
+                    bail!(OP, "gradient {i} (shape {}) holds {} at index {j}; gradients must be finite", g.shape(), js_number(g.data()[j]));
                 }
                 grads.push(copy_of(OP, g.data())?);
                 states.push(copy_of(OP, st.data())?);
