@@ -188,6 +188,22 @@ pub fn open_versions<'a>(op: &'static str, magic: &[u8; 4], bytes: &'a [u8], max
     open_range(op, magic, bytes, max_output, VERSION, max_version)
 }
 
+/// `bytes` in double quotes, printable ASCII as is and any other byte (and `"`, `\`) as `\xNN`:
+/// `"NRLE"`, `"\x00\xffAB"`. (Not `{:?}` of a string: that links Rust's Unicode escape
+/// tables into the wasm, ~1.7 kB, for one message.)
+fn quoted(bytes: &[u8]) -> String {
+    let mut s = String::from("\"");
+    for &b in bytes {
+        if (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\' {
+            s.push(b as char);
+        } else {
+            s.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    s.push('"');
+    s
+}
+
 /// [`open`] for a codec that reads versions `min_version` to `max_version`.
 pub fn open_range<'a>(op: &'static str, magic: &[u8; 4], bytes: &'a [u8], max_output: usize, min_version: u8, max_version: u8) -> Result<(Header, &'a [u8])> {
     if bytes.len() < HEADER_BYTES {
@@ -196,7 +212,7 @@ pub fn open_range<'a>(op: &'static str, magic: &[u8; 4], bytes: &'a [u8], max_ou
     if &bytes[..4] != magic {
         return Err(Error::invalid(
             op,
-            format!("wrong magic {:?} (expected {:?}): not a {op} stream", String::from_utf8_lossy(&bytes[..4]), String::from_utf8_lossy(magic)),
+            format!("wrong magic {} (expected {}): not a {op} stream", quoted(&bytes[..4]), quoted(magic)),
         ));
     }
     let version = bytes[4];
@@ -266,6 +282,16 @@ pub fn get_varint(op: &'static str, what: &str, data: &[u8], pos: &mut usize) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrong_magic_quotes_the_bytes_it_got() {
+        assert_eq!(quoted(b"NRLE"), "\"NRLE\"");
+        assert_eq!(quoted(&[0, 0xff, b'"', b'\\', b'A']), "\"\\x00\\xff\\x22\\x5cA\"");
+        let mut bytes = vec![0u8; HEADER_BYTES];
+        bytes[..4].copy_from_slice(&[b'X', 0x01, 0xc3, b'E']);
+        let e = open("rle", b"NRLE", &bytes, usize::MAX).unwrap_err().to_string();
+        assert_eq!(e, "rle: wrong magic \"X\\x01\\xc3E\" (expected \"NRLE\"): not a rle stream");
+    }
 
     #[test]
     fn adler32_matches_rfc_examples() {
