@@ -36,6 +36,7 @@ pub mod parallel;
 pub mod regularizers;
 pub mod rng;
 pub mod shape;
+pub mod sort;
 pub mod tensor;
 
 pub use error::{Error, Result, Status};

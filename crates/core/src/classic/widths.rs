@@ -46,7 +46,8 @@ pub fn nearest_center_widths(centers: &Tensor, neighbors: usize, scale: f32) -> 
                     d2.push(ci.iter().zip(cj).map(|(&a, &b)| (f64::from(a) - f64::from(b)).powi(2)).sum::<f64>());
                 }
             }
-            d2.sort_by(f64::total_cmp);
+            // Equal distances are the same number, so any sort gives these sums.
+            crate::sort::heapsort_by(&mut d2, |a, b| a.total_cmp(b).is_lt());
             *w = scale * (d2[..p].iter().sum::<f64>() / p as f64).sqrt() as f32;
         }
         let floor = widths.iter().copied().filter(|&w| w > 0.0).fold(f32::INFINITY, f32::min);

@@ -67,8 +67,10 @@ pub fn code_lengths(freqs: &[u32], max_len: u32) -> Result<Vec<u8>> {
         _ => {}
     }
     // Leaves sorted by frequency (ties by symbol, so the result is deterministic).
-    let mut leaves = used.clone();
-    leaves.sort_by_key(|&s| (freqs[s], s));
+    // As one u64 key each (frequency, then symbol): a plain integer sort.
+    let mut keys: Vec<u64> = used.iter().map(|&s| u64::from(freqs[s]) << 32 | s as u64).collect();
+    crate::sort::heapsort_by(&mut keys, |a, b| a < b);
+    let leaves: Vec<usize> = keys.iter().map(|&k| (k & 0xffff_ffff) as usize).collect();
     let n = leaves.len();
     // Two-queue construction: weights of leaves 0..n and internal nodes n..2n-1.
     let mut weight: Vec<u64> = leaves.iter().map(|&s| u64::from(freqs[s])).collect();

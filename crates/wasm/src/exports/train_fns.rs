@@ -190,7 +190,7 @@ pub unsafe extern "C" fn nr_optimizer_apply(
         let ids = unsafe { read_u32s(OP, vars, 3 * n_vars) }?;
         let triples: Vec<[u32; 3]> = ids.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect();
         let mut owned: Vec<u32> = triples.iter().flat_map(|t| [t[0], t[2]]).collect();
-        owned.sort_unstable();
+        neurite_core::sort::heapsort_by(&mut owned, |a, b| a < b);
         if let Some(w) = owned.windows(2).find(|w| w[0] == w[1]) {
             bail!(OP, "handle {:#x} is used twice as a variable or optimizer state; each variable may appear once", w[0]);
         }
