@@ -160,7 +160,7 @@ pub fn gemm_reference(m: usize, k: usize, n: usize, a: &[f32], trans_a: bool, b:
 pub fn gemm(m: usize, k: usize, n: usize, a: &[f32], trans_a: bool, b: &[f32], trans_b: bool, c: &mut [f32]) {
     // SAFETY: f32 and MaybeUninit<f32> have the same layout; only valid f32s are written.
     let c = unsafe { &mut *(&mut c[..m * n] as *mut [f32] as *mut [MaybeUninit<f32>]) };
-    gemm_uninit_with(m, k, n, a, trans_a, b, trans_b, c, false);
+    gemm_uninit_with(&Gemm { m, k, n, a: &a[..m * k], trans_a, b: &b[..k * n], trans_b }, c, false);
 }
 
 /// [`gemm`] into memory not yet initialised, such as the spare capacity of a new tensor's
@@ -172,7 +172,7 @@ pub fn gemm(m: usize, k: usize, n: usize, a: &[f32], trans_a: bool, b: &[f32], t
 /// As [`gemm`]; `c.len() ≥ m·n`.
 #[allow(clippy::too_many_arguments)]
 pub fn gemm_uninit(m: usize, k: usize, n: usize, a: &[f32], trans_a: bool, b: &[f32], trans_b: bool, c: &mut [MaybeUninit<f32>]) {
-    gemm_uninit_with(m, k, n, a, trans_a, b, trans_b, &mut c[..m * n], true);
+    gemm_uninit_with(&Gemm { m, k, n, a: &a[..m * k], trans_a, b: &b[..k * n], trans_b }, &mut c[..m * n], true);
 }
 
 /// `C = op(A)·op(B)` in a new vector of `m·n` values (see [`gemm_uninit`]), or
@@ -188,12 +188,11 @@ pub fn gemm_vec(op: &'static str, m: usize, k: usize, n: usize, a: &[f32], trans
 }
 
 /// The thread-local packing buffer, then [`gemm_with_scratch_uninit`].
-#[allow(clippy::too_many_arguments)]
-fn gemm_uninit_with(m: usize, k: usize, n: usize, a: &[f32], trans_a: bool, b: &[f32], trans_b: bool, c: &mut [MaybeUninit<f32>], init: bool) {
+fn gemm_uninit_with(g: &Gemm, c: &mut [MaybeUninit<f32>], init: bool) {
     SCRATCH.with(|s| match s.try_borrow_mut() {
-        Ok(mut buf) => gemm_with_scratch_uninit(m, k, n, a, trans_a, b, trans_b, c, init, &mut buf),
+        Ok(mut buf) => gemm_with_scratch_uninit(g, c, init, &mut buf),
         // Only reachable if a caller re-enters gemm from inside gemm; stay correct anyway.
-        Err(_) => gemm_with_scratch_uninit(m, k, n, a, trans_a, b, trans_b, c, init, &mut Vec::new()),
+        Err(_) => gemm_with_scratch_uninit(g, c, init, &mut Vec::new()),
     })
 }
 
@@ -249,24 +248,13 @@ pub fn gemm_with_scratch(
 ) {
     // SAFETY: as in `gemm`.
     let c = unsafe { &mut *(&mut c[..m * n] as *mut [f32] as *mut [MaybeUninit<f32>]) };
-    gemm_with_scratch_uninit(m, k, n, a, trans_a, b, trans_b, c, false, scratch);
+    gemm_with_scratch_uninit(&Gemm { m, k, n, a: &a[..m * k], trans_a, b: &b[..k * n], trans_b }, c, false, scratch);
 }
 
 /// [`gemm_with_scratch`] into `c[..m·n]`, which is uninitialised if `init` (each task then
 /// zeroes its rows before computing them).
-#[allow(clippy::too_many_arguments)]
-fn gemm_with_scratch_uninit(
-    m: usize,
-    k: usize,
-    n: usize,
-    a: &[f32],
-    trans_a: bool,
-    b: &[f32],
-    trans_b: bool,
-    c: &mut [MaybeUninit<f32>],
-    init: bool,
-    scratch: &mut Vec<f32>,
-) {
+fn gemm_with_scratch_uninit(g: &Gemm, c: &mut [MaybeUninit<f32>], init: bool, scratch: &mut Vec<f32>) {
+    let (m, k, n) = (g.m, g.k, g.n);
     let c = &mut c[..m * n];
     if m == 0 || n == 0 {
         return;
@@ -275,18 +263,17 @@ fn gemm_with_scratch_uninit(
         c.fill(MaybeUninit::new(0.0));
         return;
     }
-    let g = Gemm { m, k, n, a: &a[..m * k], trans_a, b: &b[..k * n], trans_b };
-    let direct_b = !trans_b && m <= DIRECT_B_MAX_M;
+    let direct_b = !g.trans_b && m <= DIRECT_B_MAX_M;
     let plan = Plan::new(m, k, n);
     let b_len = if direct_b { 0 } else { n.min(plan.nc).next_multiple_of(NR) * k };
     let local_b = b_len <= LOCAL_B_MAX;
     if local_b {
         let work = (2 * WORK_PER_FLOP * m).saturating_mul(k).saturating_mul(n);
-        return gemm_local_b(&g, plan, direct_b, work, c, init);
+        return gemm_local_b(g, plan, direct_b, work, c, init);
     }
     if scratch.len() < b_len {
         if scratch.try_reserve(b_len - scratch.len()).is_err() {
-            return gemm_reference(m, k, n, a, trans_a, b, trans_b, init_part(c, init));
+            return gemm_reference(m, k, n, g.a, g.trans_a, g.b, g.trans_b, init_part(c, init));
         }
         scratch.resize(b_len, 0.0);
     }
@@ -299,14 +286,14 @@ fn gemm_with_scratch_uninit(
             crate::parallel::for_each_chunk_mut(bpack, group * k * NR, (k * nc).saturating_mul(PACK_COST), |t, panels| {
                 for (q, panel) in panels.chunks_exact_mut(k * NR).enumerate() {
                     let j0 = jc + (t * group + q) * NR;
-                    pack_b_panel(&g, 0, k, j0, NR.min(jc + nc - j0), panel);
+                    pack_b_panel(g, 0, k, j0, NR.min(jc + nc - j0), panel);
                 }
             });
         }
         let source = if direct_b { BSource::InPlace } else { BSource::Packed(bpack) };
         let work = (2 * WORK_PER_FLOP * m).saturating_mul(k).saturating_mul(nc);
         crate::parallel::for_each_chunk_mut(c, plan.mt * n, work, |t, band| {
-            band_task(&g, plan, jc, nc, source, t * plan.mt, init_part(band, init && jc == 0));
+            band_task(g, plan, jc, nc, source, t * plan.mt, init_part(band, init && jc == 0));
         });
     }
 }
