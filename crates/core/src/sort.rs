@@ -54,13 +54,8 @@ mod tests {
     /// with many ties (by a total order, so the results must be equal).
     #[test]
     fn sorts_like_std() {
-        let mut s = 12345u32;
-        let mut next = move || {
-            s ^= s << 13;
-            s ^= s >> 17;
-            s ^= s << 5;
-            s
-        };
+        let mut rng = crate::rng::Philox::new(12345, 0);
+        let mut next = move || rng.next_u32();
         for n in (0..=70).chain([255, 256, 257, 1000, 4097]) {
             for modulus in [1, 3, 1000, u32::MAX] {
                 let v: Vec<(u32, usize)> = (0..n).map(|i| (next() % modulus, i)).collect();

@@ -158,9 +158,7 @@ pub fn gemm_reference(m: usize, k: usize, n: usize, a: &[f32], trans_a: bool, b:
 /// `a.len() ≥ m·k`, `b.len() ≥ k·n`, `c.len() ≥ m·n`; the first `m·n` floats of `c` are written.
 #[allow(clippy::too_many_arguments)]
 pub fn gemm(m: usize, k: usize, n: usize, a: &[f32], trans_a: bool, b: &[f32], trans_b: bool, c: &mut [f32]) {
-    // SAFETY: f32 and MaybeUninit<f32> have the same layout; only valid f32s are written.
-    let c = unsafe { &mut *(&mut c[..m * n] as *mut [f32] as *mut [MaybeUninit<f32>]) };
-    gemm_uninit_with(&Gemm { m, k, n, a: &a[..m * k], trans_a, b: &b[..k * n], trans_b }, c, false);
+    gemm_uninit_with(&Gemm { m, k, n, a: &a[..m * k], trans_a, b: &b[..k * n], trans_b }, as_uninit(&mut c[..m * n]), false);
 }
 
 /// [`gemm`] into memory not yet initialised, such as the spare capacity of a new tensor's
@@ -194,6 +192,13 @@ fn gemm_uninit_with(g: &Gemm, c: &mut [MaybeUninit<f32>], init: bool) {
         // Only reachable if a caller re-enters gemm from inside gemm; stay correct anyway.
         Err(_) => gemm_with_scratch_uninit(g, c, init, &mut Vec::new()),
     })
+}
+
+/// `c` viewed as possibly-uninitialised floats, for the `*_uninit` functions (called with
+/// `init == false`, which then only write valid values into it).
+fn as_uninit(c: &mut [f32]) -> &mut [MaybeUninit<f32>] {
+    // SAFETY: f32 and MaybeUninit<f32> have the same layout; only valid f32s are written.
+    unsafe { &mut *(c as *mut [f32] as *mut [MaybeUninit<f32>]) }
 }
 
 /// `part` as initialised floats: zeroed first if `init` (it may be uninitialised), else as is.
@@ -246,13 +251,13 @@ pub fn gemm_with_scratch(
     c: &mut [f32],
     scratch: &mut Vec<f32>,
 ) {
-    // SAFETY: as in `gemm`.
-    let c = unsafe { &mut *(&mut c[..m * n] as *mut [f32] as *mut [MaybeUninit<f32>]) };
-    gemm_with_scratch_uninit(&Gemm { m, k, n, a: &a[..m * k], trans_a, b: &b[..k * n], trans_b }, c, false, scratch);
+    gemm_with_scratch_uninit(&Gemm { m, k, n, a: &a[..m * k], trans_a, b: &b[..k * n], trans_b }, as_uninit(&mut c[..m * n]), false, scratch);
 }
 
 /// [`gemm_with_scratch`] into `c[..m·n]`, which is uninitialised if `init` (each task then
-/// zeroes its rows before computing them).
+/// zeroes its rows before computing them). Per column block, `op(B)` is read in place, packed
+/// by each thread for itself (up to [`LOCAL_B_MAX`] floats), or packed once into `scratch`
+/// by tasks on the pool.
 fn gemm_with_scratch_uninit(g: &Gemm, c: &mut [MaybeUninit<f32>], init: bool, scratch: &mut Vec<f32>) {
     let (m, k, n) = (g.m, g.k, g.n);
     let c = &mut c[..m * n];
@@ -267,11 +272,7 @@ fn gemm_with_scratch_uninit(g: &Gemm, c: &mut [MaybeUninit<f32>], init: bool, sc
     let plan = Plan::new(m, k, n);
     let b_len = if direct_b { 0 } else { n.min(plan.nc).next_multiple_of(NR) * k };
     let local_b = b_len <= LOCAL_B_MAX;
-    if local_b {
-        let work = (2 * WORK_PER_FLOP * m).saturating_mul(k).saturating_mul(n);
-        return gemm_local_b(g, plan, direct_b, work, c, init);
-    }
-    if scratch.len() < b_len {
+    if !local_b && scratch.len() < b_len {
         if scratch.try_reserve(b_len - scratch.len()).is_err() {
             return gemm_reference(m, k, n, g.a, g.trans_a, g.b, g.trans_b, init_part(c, init));
         }
@@ -279,63 +280,59 @@ fn gemm_with_scratch_uninit(g: &Gemm, c: &mut [MaybeUninit<f32>], init: bool, sc
     }
     for jc in (0..n).step_by(plan.nc) {
         let nc = plan.nc.min(n - jc);
-        let bpack = &mut scratch[..if direct_b { 0 } else { nc.next_multiple_of(NR) * k }];
-        if !direct_b {
+        let work = (2 * WORK_PER_FLOP * m).saturating_mul(k).saturating_mul(nc);
+        let band = |t: usize, band: &mut [MaybeUninit<f32>], source: BSource| {
+            band_task(g, plan, jc, nc, source, t * plan.mt, init_part(band, init && jc == 0));
+        };
+        if direct_b {
+            crate::parallel::for_each_chunk_mut(c, plan.mt * n, work, |t, c| band(t, c, BSource::InPlace));
+        } else if local_b {
+            let block = B_BLOCKS.fetch_add(1, Relaxed) + 1;
+            crate::parallel::for_each_chunk_mut(c, plan.mt * n, work, |t, c| with_local_b(g, jc, nc, block, |source| band(t, c, source)));
+        } else {
             // Panel-major over all of k: panel q holds op(B)[0..k, jc+q·NR ..] as k rows of NR.
+            let bpack = &mut scratch[..nc.next_multiple_of(NR) * k];
             let group = (PACK_TASK_FLOATS / (k * NR)).max(1);
             crate::parallel::for_each_chunk_mut(bpack, group * k * NR, (k * nc).saturating_mul(PACK_COST), |t, panels| {
-                for (q, panel) in panels.chunks_exact_mut(k * NR).enumerate() {
-                    let j0 = jc + (t * group + q) * NR;
-                    pack_b_panel(g, 0, k, j0, NR.min(jc + nc - j0), panel);
-                }
+                pack_b_panels(g, jc + t * group * NR, jc + nc, panels);
             });
+            let bpack = &*bpack;
+            crate::parallel::for_each_chunk_mut(c, plan.mt * n, work, |t, c| band(t, c, BSource::Packed(bpack)));
         }
-        let source = if direct_b { BSource::InPlace } else { BSource::Packed(bpack) };
-        let work = (2 * WORK_PER_FLOP * m).saturating_mul(k).saturating_mul(nc);
-        crate::parallel::for_each_chunk_mut(c, plan.mt * n, work, |t, band| {
-            band_task(g, plan, jc, nc, source, t * plan.mt, init_part(band, init && jc == 0));
-        });
     }
 }
 
-/// [`gemm_with_scratch`] when the packed `op(B)` of a column block fits [`LOCAL_B_MAX`]: each
-/// thread packs the blocks it needs into its own buffer (`B_LOCAL`) at its first band.
-fn gemm_local_b(g: &Gemm, plan: Plan, direct_b: bool, work: usize, c: &mut [MaybeUninit<f32>], init: bool) {
-    let (k, n) = (g.k, g.n);
-    for jc in (0..n).step_by(plan.nc) {
-        let nc = plan.nc.min(n - jc);
-        let block = B_BLOCKS.fetch_add(1, Relaxed) + 1;
-        let work = work / n * nc;
-        crate::parallel::for_each_chunk_mut(c, plan.mt * n, work, |t, band| {
-            let band = init_part(band, init && jc == 0);
-            if direct_b {
-                return band_task(g, plan, jc, nc, BSource::InPlace, t * plan.mt, band);
-            }
-            let len = nc.next_multiple_of(NR) * k;
-            B_LOCAL.with(|s| {
-                let Ok(mut s) = s.try_borrow_mut() else {
-                    // Re-entered from inside a band (not done today): no buffer of our own.
-                    return band_task(g, plan, jc, nc, BSource::OnTheFly, t * plan.mt, band);
-                };
-                let (held, buf) = &mut *s;
-                if *held != block {
-                    *held = 0;
-                    if buf.len() < len {
-                        if buf.try_reserve(len - buf.len()).is_err() {
-                            return band_task(g, plan, jc, nc, BSource::OnTheFly, t * plan.mt, band);
-                        }
-                        buf.resize(len, 0.0);
-                    }
-                    for (q, panel) in buf[..len].chunks_exact_mut(k * NR).enumerate() {
-                        let j0 = jc + q * NR;
-                        pack_b_panel(g, 0, k, j0, NR.min(jc + nc - j0), panel);
-                    }
-                    *held = block;
-                }
-                band_task(g, plan, jc, nc, BSource::Packed(&buf[..len]), t * plan.mt, band)
-            })
-        });
+/// Packs the panels of `op(B)` columns `j0 ..` (up to `end`) over all of `k` into `panels`,
+/// one `k·NR` panel after another.
+fn pack_b_panels(g: &Gemm, j0: usize, end: usize, panels: &mut [f32]) {
+    for (q, panel) in panels.chunks_exact_mut(g.k * NR).enumerate() {
+        let j = j0 + q * NR;
+        pack_b_panel(g, 0, g.k, j, NR.min(end - j), panel);
     }
+}
+
+/// Runs `f` with this thread's own packed copy of the column block `jc .. jc + nc` of `op(B)`
+/// (`B_LOCAL`), packing it first unless the thread already holds block number `block`. A
+/// thread whose buffer is busy or cannot grow gets [`BSource::OnTheFly`] instead.
+fn with_local_b(g: &Gemm, jc: usize, nc: usize, block: u64, f: impl FnOnce(BSource)) {
+    let len = nc.next_multiple_of(NR) * g.k;
+    B_LOCAL.with(|s| {
+        // Busy: re-entered from inside a band (not done today).
+        let Ok(mut s) = s.try_borrow_mut() else { return f(BSource::OnTheFly) };
+        let (held, buf) = &mut *s;
+        if *held != block {
+            *held = 0;
+            if buf.len() < len {
+                if buf.try_reserve(len - buf.len()).is_err() {
+                    return f(BSource::OnTheFly);
+                }
+                buf.resize(len, 0.0);
+            }
+            pack_b_panels(g, jc, jc + nc, &mut buf[..len]);
+            *held = block;
+        }
+        f(BSource::Packed(&buf[..len]))
+    })
 }
 
 /// One task: rows `ic .. ic + band.len()/n` of `C`, columns `jc .. jc + nc`, all of `k`.
