@@ -3,11 +3,11 @@
 // object used to be fetched as a URL ("fetching the neurite wasm failed: 404").
 import { describe, expect, it } from 'vitest';
 import * as nr from '../ts/index.js';
-import { decodeBase64 } from '../ts/wasm/load.js';
-import { WASM_BASE64 } from '../ts/wasm/inline.generated.js';
+import { decodeBase64, inflateBase64, inflateStream } from '../ts/wasm/load.js';
+import { WASM_BYTES, WASM_DEFLATED } from '../ts/wasm/inline.generated.js';
 import './setup.js';
 
-const bytes = decodeBase64(WASM_BASE64);
+const bytes = await inflateBase64(WASM_DEFLATED, WASM_BYTES);
 
 /** After an init, the instance works. */
 function works(): void {
@@ -88,5 +88,33 @@ describe('init sources', () => {
     // A Response from a fetch polyfill or another realm: duck-typed by `ok` and `arrayBuffer()`.
     await nr.init({ ok: true, status: 200, arrayBuffer: async () => bytes.buffer } as never);
     works();
+  });
+});
+
+describe('the inline module', () => {
+  it('inflates to the module build/core.wasm holds, byte for byte', async () => {
+    const { readFileSync } = await import('node:fs');
+    const built = readFileSync(new URL('../build/core.wasm', import.meta.url));
+    expect(bytes.length).toBe(WASM_BYTES);
+    expect(Buffer.compare(Buffer.from(bytes), built)).toBe(0);
+  });
+
+  it('DecompressionStream (browsers, Deno) inflates the same bytes as zlib (Node)', async () => {
+    expect(Buffer.compare(Buffer.from(await inflateStream(decodeBase64(WASM_DEFLATED))), Buffer.from(bytes))).toBe(0);
+  });
+
+  it('a runtime without DecompressionStream gets an error that says what to import instead', async () => {
+    const saved = globalThis.DecompressionStream;
+    try {
+      (globalThis as { DecompressionStream?: unknown }).DecompressionStream = undefined;
+      await expect(inflateStream(decodeBase64(WASM_DEFLATED))).rejects.toThrow(/no DecompressionStream.*import 'neurite\/url'.*pass the wasm to init\(\)/);
+    } finally {
+      globalThis.DecompressionStream = saved;
+    }
+  });
+
+  it('a damaged copy is an error naming the sizes, never a module of the wrong length', async () => {
+    await expect(inflateBase64(WASM_DEFLATED, WASM_BYTES + 1)).rejects.toThrow(`inflated to ${WASM_BYTES} bytes, expected ${WASM_BYTES + 1}`);
+    await expect(inflateBase64(WASM_DEFLATED.slice(0, 1000), WASM_BYTES)).rejects.toThrow(/init: the inline wasm does not inflate \(a damaged bundle\?\)/);
   });
 });

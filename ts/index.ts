@@ -1,7 +1,7 @@
 /**
  * neurite — deep learning on a Rust core compiled to SIMD WebAssembly.
  *
- * This default entry carries the `.wasm` inline (base64), so it works in Node, browsers and
+ * This default entry carries the `.wasm` inline (deflated, base64), so it works in Node, browsers and
  * Deno with no permissions and no asset to copy. `neurite/url` loads `core.wasm` instead.
  *
  * @example
@@ -11,8 +11,8 @@
  */
 import { initFrom, type InitOptions } from './init.js';
 import { workerMain } from './threads/worker.js';
-import { decodeBase64, type WasmSource } from './wasm/load.js';
-import { WASM_BASE64 } from './wasm/inline.generated.js';
+import { inflateBase64, type WasmSource } from './wasm/load.js';
+import { WASM_BYTES, WASM_DEFLATED } from './wasm/inline.generated.js';
 
 export * from './api.js';
 
@@ -27,7 +27,7 @@ export function init(source?: WasmSource | InitOptions): Promise<void> {
   // Relative URLs resolve against the page (browsers) when there is one.
   const base = (globalThis as { location?: { href?: string } }).location?.href;
   return initFrom(
-    { defaultSource: () => decodeBase64(WASM_BASE64), relaxedSource: null, base, worker: { code: () => `(${String(workerMain)})()` } },
+    { defaultSource: () => inflateBase64(WASM_DEFLATED, WASM_BYTES), relaxedSource: null, base, worker: { code: () => `(${String(workerMain)})()` } },
     source,
   );
 }
