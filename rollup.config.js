@@ -4,6 +4,11 @@
 //                      (core-relaxed.wasm for init({ relaxedSimd: true })), and starts its pool
 //                      workers from dist/url/worker.js (new Worker(new URL('./worker.js', …)))
 //   dist/url/worker.js the pool worker of neurite/url; the default entry inlines the same code
+//   dist/url/neurite.js the code of neurite/url, which index.js re-exports (rollup keeps the
+//                      entry's exports exactly the API, so what io.js imports lives here)
+//   dist/url/io.js     the storage code (ts/io/store.ts: the save/load handlers and loadModel's
+//                      reading), imported on first use (ts/io/lazy.ts); the default entry
+//                      stays one file (its wasm inline is most of it anyway)
 // Type declarations are emitted separately by `tsc -p tsconfig.build.json` into dist/types;
 // each bundle starts with a `@ts-self-types` comment pointing at their Deno form
 // (dist/types-deno, see scripts/finish-types.mjs), so Deno finds the types of a bundle imported
@@ -26,17 +31,22 @@ const minify = () => terser({
 // evaluated at call time.
 const onwarn = (w, warn) => { if (w.code !== 'CIRCULAR_DEPENDENCY') warn(w); };
 
+// neurite/url's chunks: the lazily imported storage code (io.js) and the rest (neurite.js);
+// test/package.test.ts checks that these are all. Only the entry carries the Deno types banner.
+const chunkFileNames = (chunk) => (chunk.isDynamicEntry ? 'io.js' : 'neurite.js');
+const entryBanner = (types) => (chunk) => (chunk.isEntry ? `/* @ts-self-types="${types}" */` : '');
+
 export default [
   {
     input: 'ts/index.ts',
-    output: { file: 'dist/index.js', format: 'es', sourcemap: false, banner: '/* @ts-self-types="./types-deno/index.d.ts" */' },
+    output: { file: 'dist/index.js', inlineDynamicImports: true, format: 'es', sourcemap: false, banner: '/* @ts-self-types="./types-deno/index.d.ts" */' },
     plugins: [ts(), minify()],
     onwarn,
   },
   {
     input: 'ts/url.ts',
     onwarn,
-    output: { file: 'dist/url/index.js', format: 'es', sourcemap: false, banner: '/* @ts-self-types="../types-deno/url.d.ts" */' },
+    output: { dir: 'dist/url', entryFileNames: 'index.js', chunkFileNames, format: 'es', sourcemap: false, banner: entryBanner('../types-deno/url.d.ts') },
     plugins: [
       ts(),
       minify(),

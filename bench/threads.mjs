@@ -18,6 +18,7 @@ import { CASES } from './matmul.mjs';
 import { loadMnist } from '../examples/data/mnist.mjs';
 import { initTfWasm } from './tfjs.mjs';
 import { lcgValues, mnistMlp } from './lib.mjs';
+import { importInstance } from '../scripts/instance.mjs';
 
 // Node 20 validates relaxed-SIMD modules only with this flag (TOOLCHAIN.md §5); set before any compile.
 v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
@@ -79,8 +80,7 @@ function onnxMlp(ws, shapes) {
 }
 
 export async function run(ctx) {
-  const load = (q) => import(`../dist/url/index.js?${q}`);
-  const [n1, n2, nRelaxed] = await Promise.all([load('t1'), load('t2'), load('relaxed')]);
+  const [n1, n2, nRelaxed] = await Promise.all([importInstance(), importInstance(), importInstance()]);
   await n1.init({ threads: 1 });
   await n2.init({ threads: 2 });
   await nRelaxed.init({ threads: 1, relaxedSimd: true });

@@ -1,25 +1,22 @@
 #!/usr/bin/env node
 // Speed of two builds of core.wasm side by side, in one process, interleaved (so machine load
 // hits both alike): `node scripts/compare-wasm.mjs a.wasm b.wasm [rounds]`. Each build gets its
-// own instance of dist/url/index.js (imported under a different query string). Prints, per
+// own instance of neurite/url (a copy of dist/url, see instance.mjs). Prints, per
 // case, the median CPU µs per call of each (process CPU time, so waiting for a core on a busy
 // machine is left out) and the ratio b ÷ a (> 1: b is slower). Used to check that a size
 // optimisation (wasm-opt, opt-level) does not slow the hot kernels; see `npm run size`.
 import { readFileSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { join } from 'node:path';
+import { importInstance } from './instance.mjs';
 
-const root = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 const [fa, fb, roundsArg] = process.argv.slice(2);
 if (!fa || !fb) {
   console.error('usage: node scripts/compare-wasm.mjs a.wasm b.wasm [rounds]');
   process.exit(2);
 }
 const rounds = Number(roundsArg ?? 15);
-const entry = pathToFileURL(join(root, 'dist/url/index.js')).href;
 
-async function load(file, tag) {
-  const nr = await import(`${entry}?${tag}`);
+async function load(file) {
+  const nr = await importInstance();
   await nr.init(readFileSync(file));
   return nr;
 }
@@ -52,8 +49,8 @@ function cases(nr) {
   };
 }
 
-const A = cases(await load(fa, 'a'));
-const B = cases(await load(fb, 'b'));
+const A = cases(await load(fa));
+const B = cases(await load(fb));
 const times = Object.fromEntries(Object.keys(A).map((k) => [k, { a: [], b: [] }]));
 const median = (v) => [...v].sort((x, y) => x - y)[v.length >> 1];
 const cpu = () => { const u = process.cpuUsage(); return u.user + u.system; };

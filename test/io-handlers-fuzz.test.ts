@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../ts/errors.js';
 import { getLoadHandler } from '../ts/io/router.js';
-import { http } from '../ts/io/handlers/http.js';
+import { http } from '../ts/io/router.js';
 import { bytes, f32, fetchFrom, fresh, spec } from './io-helpers.js';
 import { mulberry32 } from './rng.js';
 

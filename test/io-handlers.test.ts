@@ -10,8 +10,9 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { getLoadHandler, getSaveHandler, type IOHandler, type ModelArtifacts } from '../ts/io/router.js';
-import { http } from '../ts/io/handlers/http.js';
+import { getLoadHandler, getSaveHandler, http, type IOHandler, type ModelArtifacts } from '../ts/io/router.js';
+import * as nr from '../ts/index.js';
+import './setup.js';
 import { artifacts, bytes, f32, fetchFrom, folder, fresh, load, rejection, root, save, spec, thrown, values } from './io-helpers.js';
 
 await tf.setBackend('cpu');
@@ -105,6 +106,27 @@ function tfModel(): tfl.Sequential {
   return m;
 }
 const X = () => tf.tensor2d(values(12, 5), [4, 3]);
+
+describe('when save takes its snapshot', () => {
+  it('model.save(url) saves the weights of the call, though the handler code loads later (ts/io/lazy.ts)', async () => {
+    const dir = fresh();
+    const m = nr.sequential({ layers: [nr.layers.dense({ units: 3, inputShape: [2] })], seed: 7 });
+    const ws = m.getWeights();
+    const before = ws.map((t) => t.data());
+    const saving = m.save(`file://${dir}`);
+    // Changed before the save's first await can resume: the file must still hold `before`.
+    const changed = ws.map((t) => t.add(1));
+    m.setWeights(changed);
+    [...ws, ...changed].forEach((t) => t.dispose());
+    await saving;
+    const back = (await nr.loadModel(`file://${dir}`)) as nr.Sequential;
+    const loaded = back.getWeights();
+    expect(loaded.map((t) => Array.from(t.data()))).toEqual(before.map((w) => Array.from(w)));
+    loaded.forEach((t) => t.dispose());
+    back.dispose();
+    m.dispose();
+  });
+});
 
 describe('TF.js file format compatibility (tfjs-layers 4.22)', () => {
   it('a folder written by neurite loads in TF.js (tf.loadLayersModel through tf.io.http) and predicts the same', async () => {

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { http } from '../ts/io/handlers/http.js';
+import { http } from '../ts/io/router.js';
 import { artifacts, bytes, f32, fetchFrom, folder, fresh, load, rejection, save, spec, thrown } from './io-helpers.js';
 
 describe('http(s)://', () => {

@@ -44,7 +44,8 @@ export { Optimizer, type GradientPair, type OptimizerConfig } from './optimizers
 export { LearningRateSchedule, type LearningRate } from './schedules.js';
 export { sequential, Sequential, type SequentialArgs } from './models/sequential.js';
 export { autoencoder, Autoencoder, type AutoencoderArgs } from './models/autoencoder.js';
-export { loadModel, type LoadedModel } from './io/load.js';
+export { loadModel } from './io/lazy.js';
+export type { LoadedModel } from './io/load.js';
 export type { ModelArtifacts, ModelArtifactsInfo, WeightsManifestEntry, SaveResult, IOHandler, TrainingConfig } from './io/artifacts.js';
 export type { SaveOptions, LoadOptions } from './io/model.js';
 export type { ModelConfig } from './io/topology.js';

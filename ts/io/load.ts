@@ -21,33 +21,7 @@ const MODEL_CLASSES = ['Sequential', `${CUSTOM}Perceptron`, `${CUSTOM}RBFNetwork
 
 const OP = 'loadModel';
 
-/**
- * Loads a model saved by neurite or by TF.js (`model.save`, Layers format).
- *
- * `source` is the artifacts themselves (`{ modelTopology, weightSpecs, weightData, … }`, e.g.
- * from `model.toArtifacts()` or a TF.js save handler), a handler object with `load()`, or a URL
- * (`file://…`, `indexeddb://…`, `http(s)://…/model.json`, … where a storage handler exists).
- *
- * What it returns depends on the file:
- * - a `Sequential` for a Keras `Sequential` topology (neurite's or TF.js's), built, with its
- *   weights, recompiled when the file has a compile config (`trainingConfig`) unless
- *   `{ compile: false }`; an {@link Autoencoder} when it was saved from one; nested models are
- *   models of their own (dispose them too, as models you build);
- * - a {@link Perceptron} for `neurite>Perceptron`; an {@link RBFNetwork} for `neurite>RBFNetwork`.
- *
- * Narrow with `instanceof` (`if (m instanceof Sequential) …`).
- *
- * Loading is untrusted input: the topology, the manifest (names, shapes, dtype float32), the
- * sizes against `weightData` (before anything is allocated), every weight against the
- * topology, non-finite values (an error unless `allowNonFinite`) and the compile config are
- * checked first; each failure is an {@link InvalidArgumentError} naming the field
- * (`weightSpecs[3].shape`, `modelTopology.config.layers[2].class_name`, …), and nothing is left
- * allocated.
- *
- * @example
- * const artifacts = await model.toArtifacts();
- * const copy = await loadModel(artifacts);
- */
+/** @internal {@link loadModel} (public in `lazy.ts`), once the storage chunk is loaded. */
 export async function loadModel(source: string | IOHandler | ModelArtifacts, options: LoadOptions = {}): Promise<LoadedModel> {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new InvalidArgumentError(`${OP}: options must be an object like { compile: false }, got ${describe(options)}`);
   for (const k of Object.keys(options)) if (k !== 'compile' && k !== 'allowNonFinite') throw new InvalidArgumentError(`${OP}: unknown option '${k}' (known: compile, allowNonFinite)`);

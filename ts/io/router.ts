@@ -3,18 +3,29 @@
  * `localstorage://`, `downloads://`, `http(s)://`) or a `{ save, load }` object is turned into
  * an {@link IOHandler}. The types are those of TF.js's `tf.io`, so handlers written for TF.js
  * work here and the stored forms interoperate (see `ts/io/handlers/`).
+ *
+ * What a URL needs (a file system, IndexedDB, a page, fetch) and the arguments are checked here,
+ * at once; the handler classes that read and write (`ts/io/handlers/`) are loaded on the
+ * handler's first save or load (see `lazy.ts`), so `import`ing neurite does not download them.
  */
 import { InvalidArgumentError } from '../errors.js';
 import { describe } from '../ops/convert.js';
-import { didYouMean } from '../options.js';
-import { browserDownloads } from './handlers/downloads.js';
-import { fileSystem } from './handlers/files.js';
-import { http } from './handlers/http.js';
-import { browserIndexedDB } from './handlers/indexed_db.js';
-import { browserLocalStorage } from './handlers/local_storage.js';
+import { didYouMean, unknownOption } from '../options.js';
+import { storage, type Storage } from './lazy.js';
 
 import type { IOHandler } from './artifacts.js';
 export type { IOHandler, ModelArtifacts, SaveResult, WeightsManifestEntry as WeightSpec } from './artifacts.js';
+
+/** Options of {@link http}, as the matching fields of TF.js's `tf.io.LoadOptions`. */
+export interface HttpOptions {
+  /**
+   * Passed to every request (headers, credentials, `method` for saving: `POST` by default). It
+   * must not have a `body`: the handler sets it.
+   */
+  requestInit?: RequestInit;
+  /** Used instead of the global `fetch` (e.g. to add authentication or to test). */
+  fetchFunc?: (input: string, init?: RequestInit) => Promise<Response>;
+}
 
 /** The URL schemes, and which of save/load each supports. */
 const SCHEMES = ['file://', 'indexeddb://', 'localstorage://', 'downloads://', 'http://', 'https://'];
@@ -81,4 +92,92 @@ function route(where: string | IOHandler, op: string, method: 'save' | 'load'): 
         `${op}: unknown URL scheme '${m[1]}://' in ${arg} '${where}'${didYouMean(`${scheme}://`, SCHEMES)} (known: ${SCHEMES.join(', ')})`,
       );
   }
+}
+
+/**
+ * A handler whose class is loaded from the storage chunk on its first `save` or `load`; `make`
+ * builds it from that chunk. It has `load` only where the class has one (`downloads://` saves only).
+ */
+function deferred(op: string, make: (s: Storage) => IOHandler, canLoad = true): IOHandler {
+  let real: Promise<IOHandler> | undefined;
+  const get = () => (real ??= storage(op).then(make));
+  const h: IOHandler = { save: async (a) => (await get()).save!(a) };
+  if (canLoad) h.load = async () => (await get()).load!();
+  return h;
+}
+
+const deno = (globalThis as { Deno?: unknown }).Deno;
+/** @internal Node (not Deno's Node compatibility). */
+export const isNode = !deno && !!(globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
+
+/** @internal The error for `file://` where there is no file system. */
+export function noFiles(op: string, url: string): InvalidArgumentError {
+  return new InvalidArgumentError(`${op}: '${url}': file:// needs Node or Deno (this runtime has no file system); in a browser use indexeddb://, localstorage:// or downloads://`);
+}
+
+/** The `file://` handler for `path` (what follows `file://`); throws at once in a runtime without files (a browser). */
+function fileSystem(path: string, url: string, op: string): IOHandler {
+  if (!deno && !isNode) throw noFiles(op, url);
+  if (path.length === 0) throw new InvalidArgumentError(`${op}: '${url}' names no path; write file://./my-model or file:///absolute/folder`);
+  return deferred(op, (s) => new s.FileSystemHandler(path, url, op));
+}
+
+/** The `indexeddb://` handler for model `name`; throws at once where there is no IndexedDB (Node, Deno). */
+function browserIndexedDB(name: string, url: string, op: string): IOHandler {
+  const factory = (globalThis as { indexedDB?: IDBFactory }).indexedDB;
+  if (!factory) {
+    throw new InvalidArgumentError(`${op}: '${url}': indexeddb:// needs a browser with IndexedDB (this runtime has none); in Node and Deno use file://`);
+  }
+  if (name.length === 0) throw new InvalidArgumentError(`${op}: '${url}' names no model; write indexeddb://my-model`);
+  return deferred(op, (s) => new s.BrowserIndexedDB(factory, name, url, op));
+}
+
+/** `localStorage`, or `undefined` where it is missing or throws on access (e.g. storage disabled). */
+function localStorageOrNone(): globalThis.Storage | undefined {
+  try {
+    const ls = (globalThis as { localStorage?: globalThis.Storage }).localStorage;
+    return ls && typeof ls.getItem === 'function' ? ls : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The `localstorage://` handler for model `name`; throws at once where there is no `localStorage` (Node). */
+function browserLocalStorage(name: string, url: string, op: string): IOHandler {
+  const ls = localStorageOrNone();
+  if (!ls) throw new InvalidArgumentError(`${op}: '${url}': localstorage:// needs localStorage (a browser or Deno; this runtime has none); in Node use file://`);
+  if (name.length === 0) throw new InvalidArgumentError(`${op}: '${url}' names no model; write localstorage://my-model`);
+  return deferred(op, (s) => new s.BrowserLocalStorage(ls, name, url, op));
+}
+
+/** The `downloads://` handler saving `<prefix>.json` and `<prefix>.weights.bin`; throws at once outside a browser page. */
+function browserDownloads(prefix: string, url: string, op: string): IOHandler {
+  if (typeof document === 'undefined' || typeof URL.createObjectURL !== 'function') {
+    throw new InvalidArgumentError(`${op}: '${url}': downloads:// needs a browser page (this runtime has no document); in Node and Deno use file://`);
+  }
+  return deferred(op, (s) => new s.BrowserDownloads(prefix.length > 0 ? prefix : 'model', url, op), false);
+}
+
+/**
+ * A handler that loads a model from `url` (its `model.json`) or saves to it (a multipart POST),
+ * as TF.js's `tf.io.http`: `options.requestInit` is passed to every request and
+ * `options.fetchFunc` replaces `fetch`. Passing an `http(s)://` string to `loadModel` or
+ * `save` uses this with no options.
+ *
+ * @example
+ * const model = await loadModel(io.http('https://example.com/m/model.json', { requestInit: { headers: { Authorization: 'Bearer …' } } }));
+ */
+export function http(url: string, options?: HttpOptions, op = 'http'): IOHandler {
+  if (typeof url !== 'string' || url.length === 0) throw new InvalidArgumentError(`${op}: url must be a non-empty string (the model.json URL), got ${describe(url)}`);
+  if (options !== undefined && (options === null || typeof options !== 'object')) {
+    throw new InvalidArgumentError(`${op}: options must be an object { requestInit, fetchFunc }, got ${describe(options)}`);
+  }
+  const o = options ?? {};
+  for (const k of Object.keys(o)) {
+    if (k !== 'requestInit' && k !== 'fetchFunc') throw unknownOption(op, k, ['requestInit', 'fetchFunc']);
+  }
+  if (o.fetchFunc !== undefined && typeof o.fetchFunc !== 'function') throw new InvalidArgumentError(`${op}: options.fetchFunc must be a function like fetch, got ${describe(o.fetchFunc)}`);
+  if (o.requestInit?.body != null) throw new InvalidArgumentError(`${op}: options.requestInit must not have a body (the handler sets it)`);
+  if (o.fetchFunc === undefined && typeof fetch !== 'function') throw new InvalidArgumentError(`${op}: this runtime has no fetch; pass options.fetchFunc`);
+  return deferred(op, (s) => new s.HTTPRequest(url, o, op));
 }

@@ -4,14 +4,14 @@
  * `name.weights.bin`. `downloads://` alone saves `model.json` and `model.weights.bin`. The
  * files load with `tf.loadLayersModel` or neurite's `file://` once they sit in one folder.
  */
-import { InvalidArgumentError } from '../../errors.js';
 import type { IOHandler, ModelArtifacts, SaveResult } from '../router.js';
 import { checkArtifactsToSave, modelJSONFor, saveResult } from './manifest.js';
 
 /** Resolves on the next macrotask: Firefox keeps only the last of several synchronous downloads. */
 const nextTask = () => new Promise<void>((r) => setTimeout(r));
 
-class BrowserDownloads implements IOHandler {
+/** @internal The `downloads://` handler saving `<prefix>.json` and `<prefix>.weights.bin` (made by the router). */
+export class BrowserDownloads implements IOHandler {
   constructor(
     private readonly prefix: string,
     private readonly url: string,
@@ -38,15 +38,4 @@ class BrowserDownloads implements IOHandler {
     setTimeout(() => urls.forEach((u) => URL.revokeObjectURL(u)), 60_000);
     return saveResult(a, bytes.byteLength);
   }
-}
-
-/**
- * @internal The `downloads://` handler saving `<prefix>.json` and `<prefix>.weights.bin`;
- * throws at once outside a browser page (no `document`).
- */
-export function browserDownloads(prefix: string, url: string, op: string): IOHandler {
-  if (typeof document === 'undefined' || typeof URL.createObjectURL !== 'function') {
-    throw new InvalidArgumentError(`${op}: '${url}': downloads:// needs a browser page (this runtime has no document); in Node and Deno use file://`);
-  }
-  return new BrowserDownloads(prefix.length > 0 ? prefix : 'model', url, op);
 }

@@ -10,7 +10,7 @@
  * (relative to the working directory) or `file:///tmp/a`.
  */
 import { InvalidArgumentError } from '../../errors.js';
-import type { IOHandler, ModelArtifacts, SaveResult } from '../router.js';
+import { isNode, noFiles, type IOHandler, type ModelArtifacts, type SaveResult } from '../router.js';
 import { concat } from '../artifacts.js';
 import {
   artifactsFromJSON, checkArtifactsToSave, jsonTooLarge, MAX_JSON_BYTES, modelJSONFor, ownBuffer, parseModelJSON, planWeights, saveResult, sizeMismatch,
@@ -37,8 +37,7 @@ interface DenoApi {
 }
 
 const deno = (globalThis as { Deno?: DenoApi }).Deno;
-const nodeProcess = (globalThis as { process?: { versions?: { node?: string }; platform?: string } }).process;
-const isNode = !deno && !!nodeProcess?.versions?.node;
+const nodeProcess = (globalThis as { process?: { platform?: string } }).process;
 
 /** The file system of this runtime, or `undefined` in a browser. */
 async function fileSystemApi(): Promise<Fs | undefined> {
@@ -119,7 +118,8 @@ function dirname(path: string, windows: boolean): string {
 const MODEL_JSON = 'model.json';
 const WEIGHTS_BIN = 'weights.bin';
 
-class FileSystemHandler implements IOHandler {
+/** @internal The `file://` handler for `path` (what follows `file://`; `url` is the whole URL, for messages), made by the router. */
+export class FileSystemHandler implements IOHandler {
   constructor(
     private readonly path: string,
     private readonly url: string,
@@ -196,18 +196,4 @@ async function api(op: string, url: string): Promise<Fs> {
   const fs = await fileSystemApi();
   if (!fs) throw noFiles(op, url);
   return fs;
-}
-
-function noFiles(op: string, url: string): InvalidArgumentError {
-  return new InvalidArgumentError(`${op}: '${url}': file:// needs Node or Deno (this runtime has no file system); in a browser use indexeddb://, localstorage:// or downloads://`);
-}
-
-/**
- * @internal The `file://` handler for `path` (what follows `file://`); `url` is the whole URL
- * for messages. Throws at once in a runtime without files (a browser).
- */
-export function fileSystem(path: string, url: string, op: string): IOHandler {
-  if (!deno && !isNode) throw noFiles(op, url);
-  if (path.length === 0) throw new InvalidArgumentError(`${op}: '${url}' names no path; write file://./my-model or file:///absolute/folder`);
-  return new FileSystemHandler(path, url, op);
 }

@@ -7,27 +7,15 @@
  * claimed size (plus one byte, to tell a longer file).
  */
 import { InvalidArgumentError } from '../../errors.js';
-import { describe } from '../../ops/convert.js';
-import { unknownOption } from '../../options.js';
-import type { IOHandler, ModelArtifacts, SaveResult } from '../router.js';
+import type { HttpOptions, IOHandler, ModelArtifacts, SaveResult } from '../router.js';
 import { concat } from '../artifacts.js';
 import { artifactsFromJSON, checkArtifactsToSave, jsonTooLarge, MAX_JSON_BYTES, modelJSONFor, ownBuffer, parseModelJSON, planWeights, saveResult, sizeMismatch } from './manifest.js';
-
-/** Options of {@link http}, as the matching fields of TF.js's `tf.io.LoadOptions`. */
-export interface HttpOptions {
-  /**
-   * Passed to every request (headers, credentials, `method` for saving: `POST` by default). It
-   * must not have a `body`: the handler sets it.
-   */
-  requestInit?: RequestInit;
-  /** Used instead of the global `fetch` (e.g. to add authentication or to test). */
-  fetchFunc?: (input: string, init?: RequestInit) => Promise<Response>;
-}
 
 /** `HTTP 404 Not Found` */
 const status = (res: Response) => `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
 
-class HTTPRequest implements IOHandler {
+/** @internal The handler {@link http} makes (after checking its arguments). */
+export class HTTPRequest implements IOHandler {
   private readonly fetch: NonNullable<HttpOptions['fetchFunc']>;
   private readonly init: RequestInit;
   constructor(
@@ -124,28 +112,4 @@ async function readInto(chunks: Uint8Array[], res: Response, limit: number): Pro
       return n;
     }
   }
-}
-
-/**
- * A handler that loads a model from `url` (its `model.json`) or saves to it (a multipart POST),
- * as TF.js's `tf.io.http`: `options.requestInit` is passed to every request and
- * `options.fetchFunc` replaces `fetch`. Passing an `http(s)://` string to `loadModel` or
- * `save` uses this with no options.
- *
- * @example
- * const model = await loadModel(io.http('https://example.com/m/model.json', { requestInit: { headers: { Authorization: 'Bearer …' } } }));
- */
-export function http(url: string, options?: HttpOptions, op = 'http'): IOHandler {
-  if (typeof url !== 'string' || url.length === 0) throw new InvalidArgumentError(`${op}: url must be a non-empty string (the model.json URL), got ${describe(url)}`);
-  if (options !== undefined && (options === null || typeof options !== 'object')) {
-    throw new InvalidArgumentError(`${op}: options must be an object { requestInit, fetchFunc }, got ${describe(options)}`);
-  }
-  const o = options ?? {};
-  for (const k of Object.keys(o)) {
-    if (k !== 'requestInit' && k !== 'fetchFunc') throw unknownOption(op, k, ['requestInit', 'fetchFunc']);
-  }
-  if (o.fetchFunc !== undefined && typeof o.fetchFunc !== 'function') throw new InvalidArgumentError(`${op}: options.fetchFunc must be a function like fetch, got ${describe(o.fetchFunc)}`);
-  if (o.requestInit?.body != null) throw new InvalidArgumentError(`${op}: options.requestInit must not have a body (the handler sets it)`);
-  if (o.fetchFunc === undefined && typeof fetch !== 'function') throw new InvalidArgumentError(`${op}: this runtime has no fetch; pass options.fetchFunc`);
-  return new HTTPRequest(url, o, op);
 }

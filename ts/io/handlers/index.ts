@@ -4,4 +4,4 @@
  * `http(s)://`) or an {@link IOHandler}; these are the same handlers for direct use.
  */
 export { getSaveHandler, getLoadHandler, type IOHandler, type ModelArtifacts, type SaveResult, type WeightSpec } from '../router.js';
-export { http, type HttpOptions } from './http.js';
+export { http, type HttpOptions } from '../router.js';

@@ -22,7 +22,8 @@ function request<T>(req: IDBRequest<T>, what: () => string): Promise<T> {
   });
 }
 
-class BrowserIndexedDB implements IOHandler {
+/** @internal The `indexeddb://` handler for one model name (made by the router). */
+export class BrowserIndexedDB implements IOHandler {
   constructor(
     private readonly factory: IDBFactory,
     private readonly name: string,
@@ -93,17 +94,4 @@ class BrowserIndexedDB implements IOHandler {
     if (a.weightData !== undefined) out.weightData = ownBuffer(weightBytes(this.op, where, a.weightData));
     return out;
   }
-}
-
-/**
- * @internal The `indexeddb://` handler for model `name`; throws at once where there is no
- * IndexedDB (Node, Deno).
- */
-export function browserIndexedDB(name: string, url: string, op: string): IOHandler {
-  const factory = (globalThis as { indexedDB?: IDBFactory }).indexedDB;
-  if (!factory) {
-    throw new InvalidArgumentError(`${op}: '${url}': indexeddb:// needs a browser with IndexedDB (this runtime has none); in Node and Deno use file://`);
-  }
-  if (name.length === 0) throw new InvalidArgumentError(`${op}: '${url}' names no model; write indexeddb://my-model`);
-  return new BrowserIndexedDB(factory, name, url, op);
 }

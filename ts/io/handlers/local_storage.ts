@@ -17,7 +17,8 @@ function keys(name: string) {
   return { info: k('info'), topology: k('model_topology'), weightSpecs: k('weight_specs'), weightData: k('weight_data'), metadata: k('model_metadata') };
 }
 
-class BrowserLocalStorage implements IOHandler {
+/** @internal The `localstorage://` handler for one model name (made by the router). */
+export class BrowserLocalStorage implements IOHandler {
   private readonly keys: ReturnType<typeof keys>;
   constructor(
     private readonly ls: Storage,
@@ -97,25 +98,4 @@ class BrowserLocalStorage implements IOHandler {
     }
     return out;
   }
-}
-
-/** `localStorage`, or `undefined` where it is missing or throws on access (e.g. storage disabled). */
-function storage(): Storage | undefined {
-  try {
-    const ls = (globalThis as { localStorage?: Storage }).localStorage;
-    return ls && typeof ls.getItem === 'function' ? ls : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * @internal The `localstorage://` handler for model `name`; throws at once where there is no
- * `localStorage` (Node).
- */
-export function browserLocalStorage(name: string, url: string, op: string): IOHandler {
-  const ls = storage();
-  if (!ls) throw new InvalidArgumentError(`${op}: '${url}': localstorage:// needs localStorage (a browser or Deno; this runtime has none); in Node use file://`);
-  if (name.length === 0) throw new InvalidArgumentError(`${op}: '${url}' names no model; write localstorage://my-model`);
-  return new BrowserLocalStorage(ls, name, url, op);
 }
