@@ -48,18 +48,19 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * Unicode escape tables): -4.3 kB. url 330.2 kB, inline 431.6 kB; budgets plus ~1%.
  * The three std sorts (driftsort/ipnsort, 17.6 kB raw) replaced by neurite_core::sort's
  * heapsort: -6.3 kB, url 323.9 kB, inline 423.5 kB; budgets plus ~1%.
- * The inline entry carries the wasm deflated (raw DEFLATE level 9, then base64; init() inflates
- * it) instead of base64 of the module: 1176 -> 557 kB raw, 423.5 -> 326.2 kB gzipped.
+ * The inline entry carries the wasm packed (raw DEFLATE level 9, then base64; init() inflates
+ * it) instead of base64 of the module: 1176 -> 557 kB raw, 423.5 -> 326.2 kB gzipped; then with
+ * LZMA (xz -9e, unpacked by ts/wasm/lzma.ts) instead of DEFLATE: 477 kB raw, 266.2 kB gzipped.
  * The storage code (save/load handlers, loadModel's reading: ts/io/store.ts) became a chunk of
  * its own in neurite/url, imported on first use: url JS 62.7 -> 57.5 kB (io.js 7.1 kB on
- * demand), url total 324.1 -> ~318.9 kB; the inline entry keeps it inside (+1.4 kB for the
- * deferred handlers: 327.6 kB).
+ * demand), url total 324.1 -> 319.0 kB; the inline entry keeps it inside (+1.4 kB for the
+ * deferred handlers).
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */
   url: 327_000,
   /** `neurite`: dist/index.js (the wasm inlined as base64). */
-  inline: 331_000,
+  inline: 270_000,
 };
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;

@@ -4,8 +4,8 @@
 // handles the callback's new objects get are the very values fit holds (the original repro).
 import { describe, expect, it } from 'vitest';
 import * as nr from '../ts/index.js';
-import { inflateBase64 } from '../ts/wasm/load.js';
-import { WASM_BYTES, WASM_DEFLATED } from '../ts/wasm/inline.generated.js';
+import { unpackInline } from '../ts/wasm/load.js';
+import { WASM_BYTES, WASM_LZMA } from '../ts/wasm/inline.generated.js';
 import { data, model, rejection } from './fit-helpers.js';
 import './setup.js';
 
@@ -20,7 +20,7 @@ describe('fit across an instance reset', () => {
         if (fresh) return;
         // A new instance, then the same model and data in it: its handles are the values the
         // old ones had, so fit's integers now name these objects.
-        await nr.init(await inflateBase64(WASM_DEFLATED, WASM_BYTES));
+        await nr.init(unpackInline(WASM_LZMA, WASM_BYTES));
         const m2 = model();
         const d2 = data(10);
         const ws = m2.getWeights();

@@ -3,11 +3,11 @@
 // object used to be fetched as a URL ("fetching the neurite wasm failed: 404").
 import { describe, expect, it } from 'vitest';
 import * as nr from '../ts/index.js';
-import { decodeBase64, inflateBase64, inflateStream } from '../ts/wasm/load.js';
-import { WASM_BYTES, WASM_DEFLATED } from '../ts/wasm/inline.generated.js';
+import { unpackInline } from '../ts/wasm/load.js';
+import { WASM_BYTES, WASM_LZMA } from '../ts/wasm/inline.generated.js';
 import './setup.js';
 
-const bytes = await inflateBase64(WASM_DEFLATED, WASM_BYTES);
+const bytes = unpackInline(WASM_LZMA, WASM_BYTES);
 
 /** After an init, the instance works. */
 function works(): void {
@@ -92,29 +92,15 @@ describe('init sources', () => {
 });
 
 describe('the inline module', () => {
-  it('inflates to the module build/core.wasm holds, byte for byte', async () => {
+  it('unpacks to the module build/core.wasm holds, byte for byte', async () => {
     const { readFileSync } = await import('node:fs');
     const built = readFileSync(new URL('../build/core.wasm', import.meta.url));
     expect(bytes.length).toBe(WASM_BYTES);
     expect(Buffer.compare(Buffer.from(bytes), built)).toBe(0);
   });
 
-  it('DecompressionStream (browsers, Deno) inflates the same bytes as zlib (Node)', async () => {
-    expect(Buffer.compare(Buffer.from(await inflateStream(decodeBase64(WASM_DEFLATED))), Buffer.from(bytes))).toBe(0);
-  });
-
-  it('a runtime without DecompressionStream gets an error that says what to import instead', async () => {
-    const saved = globalThis.DecompressionStream;
-    try {
-      (globalThis as { DecompressionStream?: unknown }).DecompressionStream = undefined;
-      await expect(inflateStream(decodeBase64(WASM_DEFLATED))).rejects.toThrow(/no DecompressionStream.*import 'neurite\/url'.*pass the wasm to init\(\)/);
-    } finally {
-      globalThis.DecompressionStream = saved;
-    }
-  });
-
-  it('a damaged copy is an error naming the sizes, never a module of the wrong length', async () => {
-    await expect(inflateBase64(WASM_DEFLATED, WASM_BYTES + 1)).rejects.toThrow(`inflated to ${WASM_BYTES} bytes, expected ${WASM_BYTES + 1}`);
-    await expect(inflateBase64(WASM_DEFLATED.slice(0, 1000), WASM_BYTES)).rejects.toThrow(/init: the inline wasm does not inflate \(a damaged bundle\?\)/);
+  it('a damaged copy is a NeuriteError saying so, never a module of the wrong length', () => {
+    expect(() => unpackInline(WASM_LZMA, WASM_BYTES + 1)).toThrow(`init: the inline wasm does not unpack (a damaged bundle?): the stream ends after ${WASM_BYTES} of ${WASM_BYTES + 1} bytes`);
+    expect(() => unpackInline(WASM_LZMA.slice(0, 1000), WASM_BYTES)).toThrow(/^init: the inline wasm does not unpack \(a damaged bundle\?\): the stream ends early$/);
   });
 });

@@ -6,8 +6,9 @@ import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { gzipSync, inflateRawSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lzmaDecode } from '../ts/wasm/lzma.js';
 import { checkSmoke, DIST, nodeReference, requireDist, ROOT, type SmokeReport } from './runtimes/expect.js';
 
 const run = promisify(execFile);
@@ -97,10 +98,11 @@ describe('package', () => {
 
   it('the inline bundle carries exactly dist/url/core.wasm', () => {
     const src = readFileSync(DIST.inline, 'utf8');
-    // The bundle is minified: the constant is the one long base64 string literal (raw DEFLATE).
+    // The bundle is minified: the constant is the one long base64 string literal (an .lzma stream).
     const b64 = src.match(/['"`]([A-Za-z0-9+/]{10000,}=*)['"`]/)?.[1];
     expect(b64, 'base64 wasm not found in dist/index.js').toBeTruthy();
-    expect(inflateRawSync(Buffer.from(b64!, 'base64')).equals(readFileSync(DIST.wasm))).toBe(true);
+    const wasm = readFileSync(DIST.wasm);
+    expect(Buffer.from(lzmaDecode(Buffer.from(b64!, 'base64'), wasm.length)).equals(wasm)).toBe(true);
   });
 
   it('Node resolves and runs both entries by package name', async () => {
@@ -172,10 +174,10 @@ describe('package', () => {
       'npm tarball': { raw: info.unpackedSize, gzip: info.size },
     };
     console.log(Object.entries(rows).map(([k, v]) => `${k.padEnd(28)} ${String(v.raw).padStart(8)} B  ${String(v.gzip).padStart(7)} B gzip`).join('\n'));
-    // The inline bundle is the deflated wasm as base64 (about 0.48 × 4/3 of the module) plus the
-    // JS facade: more than half the module, less than the module itself plus the facade.
+    // The inline bundle is the LZMA-packed wasm as base64 (about 0.27 × 4/3 of the module) plus
+    // the JS facade: more than a third of the module, less than the module plus the facade.
     const wasm = statSync(DIST.wasm).size;
-    expect(rows['dist/index.js (inline wasm)'].raw).toBeGreaterThan(wasm / 2);
+    expect(rows['dist/index.js (inline wasm)'].raw).toBeGreaterThan(wasm / 3);
     expect(rows['dist/index.js (inline wasm)'].raw).toBeLessThan(wasm + rows['dist/url/index.js'].raw);
   });
 

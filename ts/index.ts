@@ -1,7 +1,7 @@
 /**
  * neurite — deep learning on a Rust core compiled to SIMD WebAssembly.
  *
- * This default entry carries the `.wasm` inline (deflated, base64), so it works in Node, browsers and
+ * This default entry carries the `.wasm` inline (LZMA-packed, base64), so it works in Node, browsers and
  * Deno with no permissions and no asset to copy. `neurite/url` loads `core.wasm` instead.
  *
  * @example
@@ -11,10 +11,13 @@
  */
 import { initFrom, type InitOptions } from './init.js';
 import { workerMain } from './threads/worker.js';
-import { inflateBase64, type WasmSource } from './wasm/load.js';
-import { WASM_BYTES, WASM_DEFLATED } from './wasm/inline.generated.js';
+import { unpackInline, type WasmSource } from './wasm/load.js';
+import { WASM_BYTES, WASM_LZMA } from './wasm/inline.generated.js';
 
 export * from './api.js';
+
+/** The inline module once unpacked (kept: init() may run again, e.g. to change threads). */
+let unpacked: Uint8Array<ArrayBuffer> | undefined;
 
 /**
  * Loads the WebAssembly core; await it once before anything else. By default the module
@@ -27,7 +30,7 @@ export function init(source?: WasmSource | InitOptions): Promise<void> {
   // Relative URLs resolve against the page (browsers) when there is one.
   const base = (globalThis as { location?: { href?: string } }).location?.href;
   return initFrom(
-    { defaultSource: () => inflateBase64(WASM_DEFLATED, WASM_BYTES), relaxedSource: null, base, worker: { code: () => `(${String(workerMain)})()` } },
+    { defaultSource: () => (unpacked ??= unpackInline(WASM_LZMA, WASM_BYTES)), relaxedSource: null, base, worker: { code: () => `(${String(workerMain)})()` } },
     source,
   );
 }

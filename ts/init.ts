@@ -29,8 +29,8 @@ const INIT_KEYS = ['threads', 'relaxedSimd', 'source'] as const;
 
 /** How an entry finds its modules and starts its workers (internal: used by the two entries). */
 export interface Entry {
-  /** The module to use when `init()` is given none (the inline entry inflates its copy). */
-  defaultSource: () => WasmSource | Promise<Uint8Array<ArrayBuffer>>;
+  /** The module to use when `init()` is given none. */
+  defaultSource: () => WasmSource;
   /** The relaxed-SIMD module, or `null` if the entry has none. */
   relaxedSource: (() => WasmSource) | null;
   /** Resolves relative URL strings. */
@@ -149,7 +149,7 @@ export function initFrom(entry: Entry, arg?: WasmSource | InitOptions): Promise<
   if (isInitialized() && same) return Promise.resolve();
   if (pending && same) return pending;
   const p = (async () => {
-    let src: WasmSource | undefined;
+    let src: WasmSource;
     let relaxed = false;
     let relaxedReason: string | null = null;
     if (opts.source !== undefined) src = await checkedSource(opts.source);
@@ -158,7 +158,7 @@ export function initFrom(entry: Entry, arg?: WasmSource | InitOptions): Promise<
     } else if (opts.relaxedSimd && !hasRelaxedSimd()) {
       relaxedReason = 'this runtime does not support relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd)';
     } else if (opts.relaxedSimd) relaxed = true;
-    src ??= await (relaxed ? entry.relaxedSource!() : entry.defaultSource());
+    src ??= relaxed ? entry.relaxedSource!() : entry.defaultSource();
     const mod = await compileFrom(src, entry.base);
     const threads = opts.threads ?? Math.min(await reportedCores(), DEFAULT_THREADS_CAP);
     let spawner: Spawner | null = null;

@@ -1,5 +1,6 @@
 /** Turning a user-supplied source into a compiled `WebAssembly.Module`. */
 import { InvalidArgumentError, NeuriteError } from '../errors.js';
+import { lzmaDecode } from './lzma.js';
 
 /** Where the `.wasm` can come from: bytes, a URL (or string URL), a `Response`, or a compiled module. */
 export type WasmSource =
@@ -89,43 +90,16 @@ async function compileBytes(bytes: BufferSource, where: string): Promise<WebAsse
 }
 
 /**
- * The inline module: `b64` is raw DEFLATE in base64, `size` the inflated length. Inflated with
- * Node's zlib in Node, elsewhere with the runtime's `DecompressionStream` (Deno, browsers since
- * 2023), about 5 ms for the core; a runtime without it gets an error that says how to load the
- * wasm instead.
+ * The inline module: `b64` is an `.lzma` stream in base64 (see scripts/build-wasm.mjs), `size`
+ * the module's length. Unpacked in JS (ts/wasm/lzma.ts: ~25 ms, ~45 ms the first time in a
+ * process), so it needs nothing from the runtime; a damaged copy is a {@link NeuriteError}.
  */
-export async function inflateBase64(b64: string, size: number): Promise<Uint8Array<ArrayBuffer>> {
-  let out: Uint8Array<ArrayBuffer>;
+export function unpackInline(b64: string, size: number): Uint8Array<ArrayBuffer> {
   try {
-    out = isNode ? await inflateNode(decodeBase64(b64)) : await inflateStream(decodeBase64(b64));
+    return lzmaDecode(decodeBase64(b64), size);
   } catch (err) {
-    if (err instanceof NeuriteError) throw err;
-    throw new NeuriteError('Internal', `init: the inline wasm does not inflate (a damaged bundle?): ${(err as Error)?.message ?? String(err)}`);
+    throw new NeuriteError('Internal', `init: the inline wasm does not unpack (a damaged bundle?): ${(err as Error)?.message ?? String(err)}`);
   }
-  if (out.length !== size) throw new NeuriteError('Internal', `init: the inline wasm inflated to ${out.length} bytes, expected ${size} (a damaged bundle?)`);
-  return out;
-}
-
-/** Node's zlib: ~5 ms, where Node's first DecompressionStream costs ~25 ms of setup. */
-async function inflateNode(bytes: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
-  // The module name is hidden from browser bundlers, as in compileFrom.
-  const zlibName = 'node:zlib';
-  const zlib = (await import(/* @vite-ignore */ zlibName)) as typeof import('node:zlib');
-  const b = zlib.inflateRawSync(bytes);
-  return new Uint8Array(b.buffer, b.byteOffset, b.length) as Uint8Array<ArrayBuffer>;
-}
-
-/** @internal The inflation browsers and Deno use (exported for the tests, which run in Node). */
-export async function inflateStream(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
-  if (typeof DecompressionStream !== 'function') {
-    throw new NeuriteError(
-      'NotInitialized',
-      "init: this runtime has no DecompressionStream, which unpacks the wasm carried inline by 'neurite'; " +
-        "import 'neurite/url' (which fetches core.wasm) or pass the wasm to init() yourself",
-    );
-  }
-  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
 /** Decodes base64 to bytes without Node's Buffer, so it runs in every runtime. */
