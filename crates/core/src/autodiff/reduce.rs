@@ -69,8 +69,9 @@ fn leave_one_out_products(x: &Tensor, axes: &[i64]) -> Result<Tensor> {
     let rank = x.rank();
     let reduced: Vec<bool> = (0..rank).map(|i| axes.iter().any(|&a| x.shape().axis("grad", a).ok() == Some(i))).collect();
     let strides = x.shape().strides();
-    // Group key: the flat index with reduced coordinates zeroed.
-    let mut groups: std::collections::HashMap<usize, Vec<usize>> = std::collections::HashMap::new();
+    // Group key: the flat index with reduced coordinates zeroed. Sorted by (key, index), so
+    // each group is a run with its members in index order (no hash map in the wasm).
+    let mut order: Vec<(usize, usize)> = Vec::with_capacity(x.size());
     for flat in 0..x.size() {
         let mut key = 0;
         let mut rest = flat;
@@ -81,11 +82,12 @@ fn leave_one_out_products(x: &Tensor, axes: &[i64]) -> Result<Tensor> {
                 key += c * strides[d];
             }
         }
-        groups.entry(key).or_default().push(flat);
+        order.push((key, flat));
     }
-    for members in groups.values() {
-        for &i in members {
-            let p: f32 = members.iter().filter(|&&j| j != i).map(|&j| x.data()[j]).product();
+    crate::sort::heapsort_by(&mut order, |a, b| a < b);
+    for group in order.chunk_by(|a, b| a.0 == b.0) {
+        for &(_, i) in group {
+            let p: f32 = group.iter().filter(|&&(_, j)| j != i).map(|&(_, j)| x.data()[j]).product();
             out.data_mut()[i] = p;
         }
     }

@@ -6,7 +6,6 @@ use crate::losses::Loss;
 use crate::ops::{binary::BinaryOp, reduce::ReduceOp, unary::UnaryOp};
 use crate::ops::{concat, gather, matmul, slice, tile, transpose};
 use crate::{Error, Result, Tensor};
-use std::collections::{HashMap, HashSet};
 
 /// What an entry computed, with the parameters its backward rule needs.
 #[derive(Clone, Debug)]
@@ -106,23 +105,23 @@ impl Tape {
     /// an error naming its op.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn gradient(&self, y: u64, dy: Tensor, sources: &[u64]) -> Result<Vec<Option<Tensor>>> {
-        let wanted: HashSet<u64> = sources.iter().copied().collect();
+        let wanted = IdMap::from_ids(sources);
         // Forward pass: which ids depend on a source.
-        let mut dep: HashSet<u64> = wanted.clone();
+        let mut dep = wanted.clone();
         for e in &self.entries {
-            if e.inputs.iter().enumerate().any(|(i, (id, _))| e.op.passes_gradient(i) && dep.contains(id)) {
-                dep.insert(e.output.0);
+            if e.inputs.iter().enumerate().any(|(i, (id, _))| e.op.passes_gradient(i) && dep.contains(*id)) {
+                dep.insert(e.output.0, ());
             }
         }
-        let mut grads: HashMap<u64, Tensor> = HashMap::new();
+        let mut grads: IdMap<Tensor> = IdMap::default();
         grads.insert(y, dy);
         for e in self.entries.iter().rev() {
-            if !dep.contains(&e.output.0) {
+            if !dep.contains(e.output.0) {
                 continue;
             }
-            let Some(g) = grads.remove(&e.output.0) else { continue };
+            let Some(g) = grads.remove(e.output.0) else { continue };
             // Keep the gradient of the output visible if it is itself a source.
-            if wanted.contains(&e.output.0) {
+            if wanted.contains(e.output.0) {
                 grads.insert(e.output.0, g.clone());
             }
             if let Recorded::Opaque { op } = e.op {
@@ -135,10 +134,10 @@ impl Tape {
             let dins = backward(&e.op, &ins, &e.output.1, g)?;
             for (i, ((id, _), d)) in e.inputs.iter().zip(dins).enumerate() {
                 let Some(d) = d else { continue };
-                if !e.op.passes_gradient(i) || !dep.contains(id) {
+                if !e.op.passes_gradient(i) || !dep.contains(*id) {
                     continue;
                 }
-                match grads.remove(id) {
+                match grads.remove(*id) {
                     Some(prev) => {
                         let sum = crate::ops::binary::binary(BinaryOp::Add, &prev, &d)?;
                         grads.insert(*id, sum);
@@ -149,7 +148,56 @@ impl Tape {
                 }
             }
         }
-        Ok(sources.iter().map(|s| grads.get(s).cloned()).collect())
+        Ok(sources.iter().map(|&s| grads.get(s).cloned()).collect())
+    }
+}
+
+/// A map from tensor ids, as a vector sorted by id (binary search; inserting shifts the tail).
+/// The tape's id sets and gradients without std's `HashMap`, whose hashing code the wasm then
+/// does not carry (hashbrown + SipHash: ~6 kB).
+#[derive(Clone)]
+struct IdMap<T> {
+    entries: Vec<(u64, T)>,
+}
+
+impl<T> Default for IdMap<T> {
+    fn default() -> Self {
+        IdMap { entries: Vec::new() }
+    }
+}
+
+impl IdMap<()> {
+    fn from_ids(ids: &[u64]) -> Self {
+        let mut m = IdMap::default();
+        for &id in ids {
+            m.insert(id, ());
+        }
+        m
+    }
+}
+
+impl<T> IdMap<T> {
+    fn find(&self, id: u64) -> std::result::Result<usize, usize> {
+        self.entries.binary_search_by(|(k, _)| k.cmp(&id))
+    }
+
+    fn contains(&self, id: u64) -> bool {
+        self.find(id).is_ok()
+    }
+
+    fn get(&self, id: u64) -> Option<&T> {
+        self.find(id).ok().map(|i| &self.entries[i].1)
+    }
+
+    fn insert(&mut self, id: u64, v: T) {
+        match self.find(id) {
+            Ok(i) => self.entries[i].1 = v,
+            Err(i) => self.entries.insert(i, (id, v)),
+        }
+    }
+
+    fn remove(&mut self, id: u64) -> Option<T> {
+        self.find(id).ok().map(|i| self.entries.remove(i).1)
     }
 }
 
@@ -205,6 +253,27 @@ mod tests {
     use super::*;
     use crate::ops::binary::binary;
     use crate::ops::unary::unary;
+
+    #[test]
+    fn id_map_behaves_as_a_btree_map() {
+        // Random inserts, overwrites and removals over a small id range (so ids repeat).
+        let mut ids = vec![0u32; 4000];
+        crate::rng::fill_u32(9, 0, 0, &mut ids);
+        let mut m: IdMap<u32> = IdMap::default();
+        let mut reference = std::collections::BTreeMap::new();
+        for (step, &r) in ids.iter().enumerate() {
+            let id = u64::from(r % 97) << 40 | u64::from(r % 5);
+            if r % 3 == 0 {
+                assert_eq!(m.remove(id), reference.remove(&id), "step {step}");
+            } else {
+                m.insert(id, r);
+                reference.insert(id, r);
+            }
+            assert_eq!(m.contains(id), reference.contains_key(&id));
+            assert_eq!(m.get(id), reference.get(&id));
+        }
+        assert_eq!(m.entries, reference.into_iter().collect::<Vec<_>>());
+    }
 
     #[test]
     fn chain_and_fan_out() {
