@@ -1,8 +1,8 @@
 /**
  * The storage code (`store.ts`: the handler classes and `loadModel`'s reading of artifacts),
- * loaded on first use with a dynamic `import()`, so that the bundles carry it as a chunk of its
- * own (`dist/io.js`, `dist/url/io.js`) which an app that never saves or loads does not
- * download. Everything that takes a snapshot of a model (`toArtifacts`, the start of `save`)
+ * loaded on first use with a dynamic `import()`, so that `neurite/url` carries it as a chunk of
+ * its own (`dist/url/io.js`) which an app that never saves or loads does not download (the
+ * default entry, one file, keeps it inside). Everything that takes a snapshot of a model (`toArtifacts`, the start of `save`)
  * stays synchronous and in the main bundle: the weights saved are those of the call.
  */
 import { NeuriteError } from '../errors.js';
@@ -11,15 +11,15 @@ import type { LoadedModel } from './load.js';
 import type { LoadOptions } from './model.js';
 
 /** @internal The storage chunk's exports. */
-export type Storage = typeof import('./store.js');
+export type StorageChunk = typeof import('./store.js');
 
-let chunk: Promise<Storage> | undefined;
+let chunk: Promise<StorageChunk> | undefined;
 
 /**
  * @internal The storage chunk, loaded once; `op` names the caller if loading fails (a missing
  * file next to the bundle, a network error), which is a {@link NeuriteError} and can be retried.
  */
-export function storage(op: string): Promise<Storage> {
+export function storage(op: string): Promise<StorageChunk> {
   chunk ??= import('./store.js').catch((err: unknown) => {
     chunk = undefined;
     throw new NeuriteError(

@@ -11,7 +11,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import { describe } from '../ops/convert.js';
 import { didYouMean, unknownOption } from '../options.js';
-import { storage, type Storage } from './lazy.js';
+import { storage, type StorageChunk } from './lazy.js';
 
 import type { IOHandler } from './artifacts.js';
 export type { IOHandler, ModelArtifacts, SaveResult, WeightsManifestEntry as WeightSpec } from './artifacts.js';
@@ -98,7 +98,7 @@ function route(where: string | IOHandler, op: string, method: 'save' | 'load'): 
  * A handler whose class is loaded from the storage chunk on its first `save` or `load`; `make`
  * builds it from that chunk. It has `load` only where the class has one (`downloads://` saves only).
  */
-function deferred(op: string, make: (s: Storage) => IOHandler, canLoad = true): IOHandler {
+function deferred(op: string, make: (s: StorageChunk) => IOHandler, canLoad = true): IOHandler {
   let real: Promise<IOHandler> | undefined;
   const get = () => (real ??= storage(op).then(make));
   const h: IOHandler = { save: async (a) => (await get()).save!(a) };
@@ -133,9 +133,9 @@ function browserIndexedDB(name: string, url: string, op: string): IOHandler {
 }
 
 /** `localStorage`, or `undefined` where it is missing or throws on access (e.g. storage disabled). */
-function localStorageOrNone(): globalThis.Storage | undefined {
+function localStorageOrNone(): Storage | undefined {
   try {
-    const ls = (globalThis as { localStorage?: globalThis.Storage }).localStorage;
+    const ls = (globalThis as { localStorage?: Storage }).localStorage;
     return ls && typeof ls.getItem === 'function' ? ls : undefined;
   } catch {
     return undefined;
