@@ -1,0 +1,66 @@
+// A Vite production build of an app that imports the installed package (issue 8: the default
+// entry under Vite's 500 kB chunk warning; issue 12: bundlers pick up what `neurite/url` needs):
+// the app imports `neurite/url` (core.wasm, the relaxed-SIMD module, the pool worker and the
+// storage chunk must be emitted as files) and `neurite` (one chunk, no size warning).
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build, createLogger } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireDist, ROOT } from './runtimes/expect.js';
+
+let app = '';
+
+beforeAll(() => {
+  requireDist();
+  app = mkdtempSync(join(tmpdir(), 'neurite-vite-'));
+  mkdirSync(join(app, 'node_modules'));
+  symlinkSync(ROOT, join(app, 'node_modules', 'neurite'), 'dir');
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', type: 'module', private: true }));
+});
+
+afterAll(() => rmSync(app, { recursive: true, force: true }));
+
+/** Builds `main` (the app's only module) and returns the emitted files (name → bytes) and Vite's warnings. */
+async function viteBuild(name: string, main: string): Promise<{ files: Map<string, number>; warnings: string[] }> {
+  const root = join(app, name);
+  mkdirSync(root);
+  writeFileSync(join(root, 'index.html'), '<!doctype html><script type="module" src="./main.js"></script>');
+  writeFileSync(join(root, 'main.js'), main);
+  const warnings: string[] = [];
+  const logger = createLogger('warn');
+  logger.warn = (msg) => void warnings.push(msg);
+  logger.warnOnce = (msg) => void warnings.push(msg);
+  await build({ root, logLevel: 'warn', customLogger: logger, configFile: false, build: { outDir: join(root, 'dist'), target: 'es2022' } });
+  const assets = join(root, 'dist', 'assets');
+  const files = new Map(readdirSync(assets).map((f) => [f, statSync(join(assets, f)).size]));
+  return { files, warnings };
+}
+
+const names = (files: Map<string, number>) => [...files.keys()].map((f) => f.replace(/-[A-Za-z0-9_-]{8}\./, '.')).sort();
+
+describe('a Vite build of an app', () => {
+  it("neurite/url: core.wasm, core-relaxed.wasm, the pool worker and the storage chunk are emitted as files", async () => {
+    const { files, warnings } = await viteBuild('url', `
+      import { init, loadModel, sequential, layers } from 'neurite/url';
+      await init();
+      const m = sequential({ layers: [layers.dense({ units: 2, inputShape: [3] })] });
+      document.body.textContent = (await loadModel(await m.toArtifacts())).name;
+    `);
+    expect(names(files)).toEqual(expect.arrayContaining(['core.wasm', 'core-relaxed.wasm', 'worker.js', 'io.js']));
+    expect(warnings.filter((w) => /larger than|chunk/i.test(w))).toEqual([]);
+  });
+
+  it('neurite: one chunk with the wasm inside, under the 500 kB chunk warning', async () => {
+    const { files, warnings } = await viteBuild('inline', `
+      import { init, tensor } from 'neurite';
+      await init();
+      document.body.textContent = String(tensor([1, 2]).sum().item());
+    `);
+    expect([...files.keys()].some((f) => f.endsWith('.wasm'))).toBe(false);
+    const biggest = Math.max(...files.values());
+    console.log(`largest chunk of the inline app: ${(biggest / 1000).toFixed(1)} kB`);
+    expect(biggest).toBeLessThan(500_000);
+    expect(warnings.filter((w) => /larger than 500/i.test(w))).toEqual([]);
+  });
+});
