@@ -1,17 +1,27 @@
 /**
- * `loadModel`: a model from TF.js-format artifacts, a storage handler or a URL.
+ * `loadModel`: a model from TF.js-format artifacts, a storage handler or a URL. A Sequential
+ * file is checked whole — topology, manifest, sizes, every weight's name and shape, non-finite
+ * values, the compile config — before anything is allocated, then the model is built, its
+ * weights set and recompiled; if a step fails, everything made so far is freed. In the storage
+ * chunk (`lazy.ts`).
  */
 import { InvalidArgumentError, NeuriteError } from '../errors.js';
 import { Perceptron } from '../classic/perceptron.js';
 import { RBFNetwork } from '../classic/rbf.js';
+import type { Layer } from '../layers/layer.js';
 import { makeAutoencoderOrSequential } from '../models/autoencoder.js';
+import { encodeCompile, type CompileArgs } from '../models/compile.js';
 import { Sequential } from '../models/sequential.js';
-import { describe, show } from '../ops/convert.js';
+import { importTrainingState, type TrainingState } from '../models/training-state.js';
+import { describe, fromFlat, show } from '../ops/convert.js';
+import type { Tensor } from '../tensor.js';
 import { decodeWeights, readWeightSpecs, type IOHandler, type ModelArtifacts, type WeightSlot } from './artifacts.js';
 import { bad, CUSTOM, kerasObject, objectAt } from './keras.js';
-import { buildChecked, checkSequential, type LoadOptions } from './model.js';
+import type { LoadOptions } from './model.js';
 import { getLoadHandler } from './router.js';
-import { specFromKeras } from './topology.js';
+import { expectedWeights, specInputShape, type ModelSpec, type WeightSpec } from './spec.js';
+import { makeModel, specFromKeras } from './topology.js';
+import { compileFromRecord, compileFromTrainingConfig, trainingStateFrom } from './training.js';
 
 /** What {@link loadModel} returns, by the file's `modelTopology.class_name`. */
 export type LoadedModel = Sequential | Perceptron | RBFNetwork;
@@ -103,4 +113,102 @@ function loadRbfNetwork(a: ModelArtifacts, topo: Record<string, unknown>, option
   const checked = checkSequential(OP, inner, spec, options, slots, bytes);
   net.adoptModel(buildChecked(OP, checked, (s, layers) => new Sequential({ name: s.name, seed: s.seed, layers })));
   return net;
+}
+
+/** A file checked and decoded, ready to build (nothing allocated yet). */
+interface CheckedModel {
+  spec: ModelSpec;
+  inputShape: number[] | undefined;
+  /** Weight values in the core's order, in the core's shapes. */
+  values: Array<{ w: WeightSpec; data: Float32Array }>;
+  compile: CompileArgs | null;
+  state: TrainingState | null;
+}
+
+/**
+ * Checks a Sequential model file completely (see the module doc) and decodes its weights;
+ * `topology` is `a.modelTopology` already parsed into `spec`. Allocates nothing.
+ */
+function checkSequential(op: string, a: ModelArtifacts, spec: ModelSpec, options: LoadOptions, slots: WeightSlot[], bytes: Uint8Array): CheckedModel {
+  const inputShape = specInputShape(spec);
+  const modelSlots = slots.filter((s) => s.group !== 'optimizer');
+  let values: CheckedModel['values'] = [];
+  if (inputShape === undefined) {
+    if (modelSlots.length > 0) bad(op, 'modelTopology', 'has no input shape: the first layer needs batch_input_shape to give its weights a shape');
+  } else {
+    const { weights } = expectedWeights(op, spec, inputShape);
+    const byName = new Map(modelSlots.map((s) => [s.name, s]));
+    values = weights.map((w) => {
+      const s = byName.get(w.name);
+      if (!s) bad(op, 'weightSpecs', `has no weight '${w.name}' (${w.param} of the layer at ${w.where}, shape ${show(w.fileShape)})`);
+      if (s.shape.join() !== w.fileShape.join()) bad(op, `${s.where}.shape`, `of '${w.name}' is ${show(s.shape)}, but the topology needs ${show(w.fileShape)}`);
+      byName.delete(w.name);
+      return { w, data: decodeWeights(op, bytes, s, options.allowNonFinite === true) };
+    });
+    const extra = [...byName.values()][0];
+    if (extra) bad(op, `${extra.where}.name`, `'${extra.name}' is not a weight of this model (its weights: ${weights.map((w) => w.name).join(', ') || 'none'})`);
+  }
+  if (options.allowNonFinite) {
+    const nonFinite = values.filter((v) => v.data.some((x) => !Number.isFinite(x))).map((v) => v.w.name);
+    if (nonFinite.length > 0) console.warn(`${op}: weights with NaN or infinite values: ${nonFinite.join(', ')}`);
+  }
+  const meta = a.userDefinedMetadata === undefined ? {} : objectAt(op, 'userDefinedMetadata', a.userDefinedMetadata);
+  const neurite = meta.neurite === undefined ? {} : objectAt(op, 'userDefinedMetadata.neurite', meta.neurite);
+  let compile: CompileArgs | null = null;
+  if (options.compile !== false) {
+    if (neurite.compile !== undefined) compile = compileFromRecord(op, 'userDefinedMetadata.neurite.compile', neurite.compile);
+    else if (a.trainingConfig !== undefined && a.trainingConfig !== null) compile = compileFromTrainingConfig(op, 'trainingConfig', a.trainingConfig);
+  }
+  if (compile) {
+    // The loss, metrics and optimizer are checked now, before the model is built.
+    const where = neurite.compile !== undefined ? 'userDefinedMetadata.neurite.compile' : 'trainingConfig';
+    try {
+      encodeCompile(compile);
+    } catch (err) {
+      if (err instanceof InvalidArgumentError) err.message = `${op}: ${where}: ${err.message}`;
+      throw err;
+    }
+  }
+  let state: TrainingState | null = null;
+  if (neurite.training !== undefined) {
+    if (!compile) bad(op, 'userDefinedMetadata.neurite.training', 'is present but the model is not compiled (no compile config, or { compile: false }); the optimizer state needs the optimizer');
+    state = trainingStateFrom(op, 'userDefinedMetadata.neurite.training', neurite.training, slots, bytes);
+  }
+  return { spec, inputShape, values, compile, state };
+}
+
+/** Every model in `m`'s tree (itself and nested models), for cleanup. */
+function modelsIn(m: Sequential): Sequential[] {
+  return [m, ...m.layers.flatMap((l) => (l instanceof Sequential ? modelsIn(l) : []))];
+}
+
+/** Disposes `m` and every model nested in it. */
+function disposeTree(m: Sequential): void {
+  for (const x of modelsIn(m).reverse()) x.dispose();
+}
+
+/**
+ * Builds the model of a checked file: layers, weights, compile, optimizer state. On any error
+ * everything made here is freed and the error is rethrown.
+ */
+function buildChecked(op: string, c: CheckedModel, make: (s: ModelSpec, layers: Array<Layer | Sequential>) => Sequential): Sequential {
+  const model = makeModel(op, c.spec, make);
+  const tensors: Tensor[] = [];
+  try {
+    if (c.inputShape !== undefined) {
+      model.build(c.inputShape);
+      for (const { w, data } of c.values) tensors.push(fromFlat(op, data, w.shape));
+      if (tensors.length > 0) model.setWeights(tensors);
+    }
+    if (c.compile) model.compile(c.compile);
+    if (c.state) importTrainingState(model, c.state);
+    return model;
+  } catch (err) {
+    disposeTree(model);
+    // The core's own checks (e.g. rbf centers against the input width) name the layer; say where it came from.
+    if (err instanceof NeuriteError && !err.message.startsWith(`${op}:`)) err.message = `${op}: building modelTopology: ${err.message}`;
+    throw err;
+  } finally {
+    for (const t of tensors) t.dispose();
+  }
 }
