@@ -1,5 +1,5 @@
 // Handles, dispose, tidy/keep, `using`, memory() and the panic → new instance path.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { expectNoLeak } from './setup.js';
 import * as nr from '../ts/index.js';
 import { raw, call } from '../ts/engine.js';
@@ -90,6 +90,58 @@ describe('tidy', () => {
     expect(() => nr.tidy(() => { nr.zeros([3]); throw new Error('boom'); })).toThrow('boom');
     expect(() => nr.tidy((async () => nr.zeros([3])) as never)).toThrow(/must not return a Promise/);
     expect(nr.memory().numTensors).toBe(before);
+  });
+});
+
+describe('joining the FinalizationRegistry', () => {
+  const spies = () => ({
+    register: vi.spyOn(FinalizationRegistry.prototype, 'register'),
+    unregister: vi.spyOn(FinalizationRegistry.prototype, 'unregister'),
+  });
+
+  it('a tensor disposed in the job that made it is never registered', async () => {
+    const x = nr.tensor([1, 2]);
+    await Promise.resolve(); // x joins the finalizer now
+    const s = spies();
+    try {
+      for (let i = 0; i < 300; i++) x.add(x).dispose();
+      for (let i = 0; i < 300; i++) nr.tidy(() => x.mul(x).add(x)).dispose();
+      expect(s.register).not.toHaveBeenCalled();
+      expect(s.unregister).not.toHaveBeenCalled();
+    } finally {
+      vi.restoreAllMocks();
+      x.dispose();
+    }
+  });
+
+  it('a live tensor is registered at the end of the job, and unregistered on dispose', async () => {
+    const s = spies();
+    try {
+      const a = nr.ones([2]);
+      const b = nr.tidy(() => nr.ones([2]).add(1));
+      expect(s.register).not.toHaveBeenCalled();
+      await Promise.resolve();
+      expect(s.register).toHaveBeenCalledTimes(2);
+      expect(s.register.mock.calls.map((c) => c[0])).toEqual([a, b]);
+      a.dispose();
+      b.dispose();
+      expect(s.unregister).toHaveBeenCalledTimes(2);
+    } finally {
+      vi.restoreAllMocks();
+    }
+  });
+
+  it('a long synchronous run registers its live tensors before the job ends', () => {
+    const s = spies();
+    const kept: nr.Tensor[] = [];
+    try {
+      for (let i = 0; i < 1000; i++) kept.push(nr.ones([1]));
+      // At most one batch of waiting tensors is held strongly; the rest are registered.
+      expect(s.register.mock.calls.length).toBeGreaterThan(900);
+    } finally {
+      vi.restoreAllMocks();
+      nr.dispose(kept);
+    }
   });
 });
 
