@@ -145,6 +145,34 @@ describe('joining the FinalizationRegistry', () => {
   });
 });
 
+describe('the result record and out slots', () => {
+  it('are read right after memory grows (the cached view covers them)', () => {
+    const a = nr.tensor([[1, 2], [3, 4]]);
+    const before = nr.memory().wasmBytes;
+    const big = nr.zeros([1 << 22, 4]); // 64 MiB: memory grows
+    expect(nr.memory().wasmBytes).toBeGreaterThan(before);
+    const b = a.matMul(a);
+    expect(b.shape).toEqual([2, 2]);
+    expect(Array.from(b.data())).toEqual([7, 10, 15, 22]);
+    const c = b.sum(0);
+    expect(c.shape).toEqual([2]);
+    expect(Array.from(c.data())).toEqual([22, 32]);
+    nr.dispose([a, big, b, c]);
+  });
+
+  it('results of the same shape share one frozen shape array, and others get their own', () => {
+    const a = nr.tensor([[1, 2], [3, 4]]);
+    const [x, y, z] = [a.add(1), a.mul(2), a.sum(0)];
+    expect(Object.isFrozen(x.shape)).toBe(true);
+    expect(y.shape).toEqual([2, 2]);
+    expect(z.shape).toEqual([2]);
+    expect(Object.isFrozen(z.shape)).toBe(true);
+    expect(() => (x.shape as number[]).push(1)).toThrow(TypeError);
+    expect(x.shape).toEqual([2, 2]);
+    nr.dispose([a, x, y, z]);
+  });
+});
+
 describe('memory()', () => {
   it('stays flat in a loop that creates and disposes tensors', () => {
     const x = nr.fill([32, 32], 0.5);

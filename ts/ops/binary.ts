@@ -17,7 +17,8 @@ function binary(op: BinaryOpName, a: TensorLike, b: TensorLike): Tensor {
     throw e;
   }
   const id = idOf(BINARY_OPS, op);
-  return runOp((e, out) => e.nr_binary(id, ra.handle, rb.handle, out), [ra.temp, rb.temp]);
+  const temps = ra.temp || rb.temp ? [ra.temp, rb.temp] : undefined;
+  return runOp((e, out) => e.nr_binary(id, ra.handle, rb.handle, out), temps);
 }
 
 /** `a + b`, broadcast. */

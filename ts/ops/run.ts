@@ -7,13 +7,13 @@ import { Tensor, wrapHandle } from '../tensor.js';
  * Runs an export that writes one tensor handle to `out` and wraps the result. Temporary
  * tensors in `temps` are disposed afterwards, whatever happens.
  */
-export function runOp(f: (e: RawExports, out: number) => number, temps: Array<Tensor | null> = []): Tensor {
+export function runOp(f: (e: RawExports, out: number) => number, temps?: ReadonlyArray<Tensor | null>): Tensor {
   try {
     return call((e) => {
       check(f(e, outPtr(0)));
       return wrapHandle(readOut(0));
     });
   } finally {
-    for (const t of temps) t?.dispose();
+    if (temps) for (const t of temps) t?.dispose();
   }
 }
