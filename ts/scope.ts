@@ -70,7 +70,6 @@ let flushQueued = false;
 
 /** Registers the pending objects that are still live. */
 function flush(): void {
-  flushQueued = false;
   for (let i = 0; i < pending.length; i++) {
     const rec = pendingRecords[i];
     if (rec.state !== PENDING) continue;
@@ -79,6 +78,12 @@ function flush(): void {
   }
   pending.length = 0;
   pendingRecords.length = 0;
+}
+
+/** The microtask queued by {@link enqueue} (one at a time). */
+function flushAtEndOfJob(): void {
+  flushQueued = false;
+  flush();
 }
 
 /** Queues `obj` to join the finalizer (see {@link pending}). */
@@ -92,7 +97,7 @@ function enqueue(obj: Disposable, rec: Tracked): void {
   if (pending.length >= PENDING_MAX) flush();
   if (!flushQueued) {
     flushQueued = true;
-    queueMicrotask(flush);
+    queueMicrotask(flushAtEndOfJob);
   }
   rec.state = PENDING;
   pending.push(obj);
