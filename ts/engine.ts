@@ -329,19 +329,39 @@ export function call<T>(f: (e: RawExports) => T): T {
   try {
     return f(inst.exports);
   } catch (err) {
-    if (err instanceof WebAssembly.RuntimeError) {
-      const e = inst.exports;
-      let msg = '';
-      try { msg = readString(e.nr_panic_ptr(), e.nr_panic_len()); } catch { /* memory unreadable */ }
-      if (module) void create(module);
-      throw new WasmPanicError(
-        `neurite's WebAssembly instance trapped (a bug in neurite; please report it): ${msg || err.message}. ` +
-          'The instance was replaced; tensors created before are no longer valid.',
-        err,
-      );
-    }
-    throw err;
+    rethrow(inst, err);
   }
+}
+
+/**
+ * {@link call} for an op: runs `f` with the exports and the address of out-slot 0, checks the
+ * status it returns and passes the handle left in out-slot 0 to `wrap`, all under the same
+ * trap handling (without the closures `call` would need per op).
+ */
+export function callOp<T>(f: (e: RawExports, out: number) => number, wrap: (handle: number) => T): T {
+  const inst = live();
+  try {
+    check(f(inst.exports, inst.scratch));
+    return wrap(u32()[inst.scratch >>> 2]);
+  } catch (err) {
+    rethrow(inst, err);
+  }
+}
+
+/** The error handling of {@link call}: a trap becomes a {@link WasmPanicError} (and a new instance). */
+function rethrow(inst: Instance, err: unknown): never {
+  if (err instanceof WebAssembly.RuntimeError) {
+    const e = inst.exports;
+    let msg = '';
+    try { msg = readString(e.nr_panic_ptr(), e.nr_panic_len()); } catch { /* memory unreadable */ }
+    if (module) void create(module);
+    throw new WasmPanicError(
+      `neurite's WebAssembly instance trapped (a bug in neurite; please report it): ${msg || err.message}. ` +
+        'The instance was replaced; tensors created before are no longer valid.',
+      err,
+    );
+  }
+  throw err;
 }
 
 /** Checks that a handle from instance `owner` may be used now. */

@@ -71,7 +71,8 @@ export class Tensor {
   /** @internal The live handle; throws if disposed or from a reset instance. */
   handleFor(op: string, arg = 'tensor'): number {
     if (this.#handle === 0) throw new DisposedError(`${op}: ${arg} is a disposed tensor (shape [${this.shape}])`);
-    assertLive(this.#owner, `${op}: ${arg}`);
+    // The message is built only when the check fails (instanceId() is 0 before init).
+    if (this.#owner !== instanceId()) assertLive(this.#owner, `${op}: ${arg}`);
     return this.#handle;
   }
 
