@@ -2,7 +2,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { expectNoLeak } from './setup.js';
 import * as nr from '../ts/index.js';
-import { raw, call } from '../ts/engine.js';
+import { raw, call, callOp } from '../ts/engine.js';
 
 describe('dispose', () => {
   it('is idempotent and frees memory', () => {
@@ -210,5 +210,21 @@ describe('errors from the core', () => {
     // ...and old handles say clearly what happened.
     expect(() => old.add(1)).toThrow(/belongs to a neurite instance that was reset/);
     expect(raw().nr_debug_panic(1)).toBe(2);
+  });
+
+  it('a trap inside an op call (callOp, as every op runs) is a WasmPanicError too', () => {
+    const old = nr.tensor([1, 2]);
+    let err: unknown;
+    try {
+      callOp((e) => e.nr_debug_panic(9), () => 0);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(nr.WasmPanicError);
+    expect((err as Error).message).toMatch(/index out of bounds: the len is 3 but the index is 9/);
+    expect(nr.tensor([1, 2]).add(1).data()).toEqual(new Float32Array([2, 3]));
+    expect(() => old.add(1)).toThrow(/belongs to a neurite instance that was reset/);
+    // A failing status is the error of that status, as from call().
+    expect(() => callOp((e, out) => e.nr_matmul(0, 0, 0, 0, out), () => 0)).toThrow(/not live/);
   });
 });
