@@ -3,11 +3,18 @@
  * Either argument may be a number. Comparisons return 0/1 floats.
  */
 import { BINARY_OPS, idOf, type BinaryOpName } from '../wasm/codes.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { resolve, type TensorLike } from './convert.js';
 import { runOp } from './run.js';
 
 function binary(op: BinaryOpName, a: TensorLike, b: TensorLike): Tensor {
+  if (a instanceof Tensor && b instanceof Tensor) {
+    // The usual case, without resolve's records: no temporaries to free.
+    const ha = a.handleFor(op, 'a');
+    const hb = b.handleFor(op, 'b');
+    const id = idOf(BINARY_OPS, op);
+    return runOp((e, out) => e.nr_binary(id, ha, hb, out));
+  }
   const ra = resolve(op, 'a', a);
   let rb;
   try {
