@@ -11,7 +11,13 @@ describe('FinalizationRegistry', () => {
     expect(r.afterPlain.numLeaked - r.before.numLeaked).toBe(11);
     expect(r.afterPlain.numTensors).toBe(r.before.numTensors);
     expect(r.afterPlain.numBytes).toBe(r.before.numBytes);
-    expect(r.afterDebug.numLeaked - r.afterPlain.numLeaked).toBe(1);
+    // 150 forgotten `ones` and their 150 forgotten sums.
+    expect(r.afterBurst.numLeaked - r.afterPlain.numLeaked).toBe(300);
+    expect(r.afterBurst.numTensors).toBe(r.before.numTensors);
+    // Disposed in their own job or a later one: nothing leaked, nothing left.
+    expect(r.afterDisposed.numLeaked).toBe(r.afterBurst.numLeaked);
+    expect(r.afterDisposed.numTensors).toBe(r.before.numTensors);
+    expect(r.afterDebug.numLeaked - r.afterDisposed.numLeaked).toBe(1);
     expect(r.debugWarning).toMatch(/a tensor was garbage-collected without dispose\(\)/);
     expect(r.debugWarning).toMatch(/makeTheLeak/);
     // The model's handle is freed too (live handles back to the start).

@@ -1,8 +1,8 @@
 // Handles, dispose, tidy/keep, `using`, memory() and the panic → new instance path.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { expectNoLeak } from './setup.js';
 import * as nr from '../ts/index.js';
-import { raw, call } from '../ts/engine.js';
+import { raw, call, callOp } from '../ts/engine.js';
 
 describe('dispose', () => {
   it('is idempotent and frees memory', () => {
@@ -93,6 +93,86 @@ describe('tidy', () => {
   });
 });
 
+describe('joining the FinalizationRegistry', () => {
+  const spies = () => ({
+    register: vi.spyOn(FinalizationRegistry.prototype, 'register'),
+    unregister: vi.spyOn(FinalizationRegistry.prototype, 'unregister'),
+  });
+
+  it('a tensor disposed in the job that made it is never registered', async () => {
+    const x = nr.tensor([1, 2]);
+    await Promise.resolve(); // x joins the finalizer now
+    const s = spies();
+    try {
+      for (let i = 0; i < 300; i++) x.add(x).dispose();
+      for (let i = 0; i < 300; i++) nr.tidy(() => x.mul(x).add(x)).dispose();
+      expect(s.register).not.toHaveBeenCalled();
+      expect(s.unregister).not.toHaveBeenCalled();
+    } finally {
+      vi.restoreAllMocks();
+      x.dispose();
+    }
+  });
+
+  it('a live tensor is registered at the end of the job, and unregistered on dispose', async () => {
+    const s = spies();
+    try {
+      const a = nr.ones([2]);
+      const b = nr.tidy(() => nr.ones([2]).add(1));
+      expect(s.register).not.toHaveBeenCalled();
+      await Promise.resolve();
+      expect(s.register).toHaveBeenCalledTimes(2);
+      expect(s.register.mock.calls.map((c) => c[0])).toEqual([a, b]);
+      a.dispose();
+      b.dispose();
+      expect(s.unregister).toHaveBeenCalledTimes(2);
+    } finally {
+      vi.restoreAllMocks();
+    }
+  });
+
+  it('a long synchronous run registers its live tensors before the job ends', () => {
+    const s = spies();
+    const kept: nr.Tensor[] = [];
+    try {
+      for (let i = 0; i < 1000; i++) kept.push(nr.ones([1]));
+      // At most one batch of waiting tensors is held strongly; the rest are registered.
+      expect(s.register.mock.calls.length).toBeGreaterThan(900);
+    } finally {
+      vi.restoreAllMocks();
+      nr.dispose(kept);
+    }
+  });
+});
+
+describe('the result record and out slots', () => {
+  it('are read right after memory grows (the cached view covers them)', () => {
+    const a = nr.tensor([[1, 2], [3, 4]]);
+    const before = nr.memory().wasmBytes;
+    const big = nr.zeros([1 << 22, 4]); // 64 MiB: memory grows
+    expect(nr.memory().wasmBytes).toBeGreaterThan(before);
+    const b = a.matMul(a);
+    expect(b.shape).toEqual([2, 2]);
+    expect(Array.from(b.data())).toEqual([7, 10, 15, 22]);
+    const c = b.sum(0);
+    expect(c.shape).toEqual([2]);
+    expect(Array.from(c.data())).toEqual([22, 32]);
+    nr.dispose([a, big, b, c]);
+  });
+
+  it('results of the same shape share one frozen shape array, and others get their own', () => {
+    const a = nr.tensor([[1, 2], [3, 4]]);
+    const [x, y, z] = [a.add(1), a.mul(2), a.sum(0)];
+    expect(Object.isFrozen(x.shape)).toBe(true);
+    expect(y.shape).toEqual([2, 2]);
+    expect(z.shape).toEqual([2]);
+    expect(Object.isFrozen(z.shape)).toBe(true);
+    expect(() => (x.shape as number[]).push(1)).toThrow(TypeError);
+    expect(x.shape).toEqual([2, 2]);
+    nr.dispose([a, x, y, z]);
+  });
+});
+
 describe('memory()', () => {
   it('stays flat in a loop that creates and disposes tensors', () => {
     const x = nr.fill([32, 32], 0.5);
@@ -130,5 +210,21 @@ describe('errors from the core', () => {
     // ...and old handles say clearly what happened.
     expect(() => old.add(1)).toThrow(/belongs to a neurite instance that was reset/);
     expect(raw().nr_debug_panic(1)).toBe(2);
+  });
+
+  it('a trap inside an op call (callOp, as every op runs) is a WasmPanicError too', () => {
+    const old = nr.tensor([1, 2]);
+    let err: unknown;
+    try {
+      callOp((e) => e.nr_debug_panic(9), () => 0);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(nr.WasmPanicError);
+    expect((err as Error).message).toMatch(/index out of bounds: the len is 3 but the index is 9/);
+    expect(nr.tensor([1, 2]).add(1).data()).toEqual(new Float32Array([2, 3]));
+    expect(() => old.add(1)).toThrow(/belongs to a neurite instance that was reset/);
+    // A failing status is the error of that status, as from call().
+    expect(() => callOp((e, out) => e.nr_matmul(0, 0, 0, 0, out), () => 0)).toThrow(/not live/);
   });
 });

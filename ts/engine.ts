@@ -202,22 +202,37 @@ export function raw(): RawExports {
   return live().exports;
 }
 
-/** A u32 view of linear memory, recreated only when memory has grown (the buffer changed). */
+/**
+ * A u32 view of linear memory that covers the static areas (the scratch area and the result
+ * record), which is all it is used for. Reading `memory.buffer` costs a call into the runtime,
+ * so the view is only recreated when memory growth has emptied it: growth detaches a
+ * non-shared memory's buffer (the view's length drops to 0), while a shared memory's old
+ * buffer stays valid with its old length, which still covers the static areas.
+ */
 function u32(): Uint32Array {
-  const buf = live().exports.memory.buffer;
-  if (view === null || view.buffer !== buf) view = new Uint32Array(buf);
+  if (view === null || view.length === 0) view = new Uint32Array(live().exports.memory.buffer);
   return view;
 }
 
-/** The shape of `handle` if it is the tensor the last call created, else `null`. */
-export function lastResultShape(handle: number): number[] | null {
+/** The shape {@link lastResultShape} returned last: the next result of the same shape shares it. */
+let lastShape: readonly number[] = Object.freeze([]);
+
+/**
+ * The shape of `handle` if it is the tensor the last call created, else `null`. Frozen, and
+ * shared with the previous result when the dims are the same (a loop of one op makes no arrays).
+ */
+export function lastResultShape(handle: number): readonly number[] | null {
   const m = u32();
-  const base = live().resultInfo >>> 2;
+  const base = current!.resultInfo >>> 2;
   if (m[base] !== handle) return null;
   const rank = m[base + 1];
+  let same = rank === lastShape.length;
+  for (let i = 0; same && i < rank; i++) same = m[base + 2 + i] === lastShape[i];
+  if (same) return lastShape;
   const dims = new Array<number>(rank);
   for (let i = 0; i < rank; i++) dims[i] = m[base + 2 + i];
-  return dims;
+  lastShape = Object.freeze(dims);
+  return lastShape;
 }
 
 /** Decodes UTF-8 from linear memory. A copy: browsers refuse to decode views of a SharedArrayBuffer. */
@@ -232,7 +247,8 @@ export function outPtr(i = 0): number {
 
 /** Reads out-slot `i`. */
 export function readOut(i = 0): number {
-  return u32()[(live().scratch >>> 2) + i];
+  const m = u32();
+  return m[(current!.scratch >>> 2) + i];
 }
 
 /** Address of the argument area. */
@@ -313,19 +329,39 @@ export function call<T>(f: (e: RawExports) => T): T {
   try {
     return f(inst.exports);
   } catch (err) {
-    if (err instanceof WebAssembly.RuntimeError) {
-      const e = inst.exports;
-      let msg = '';
-      try { msg = readString(e.nr_panic_ptr(), e.nr_panic_len()); } catch { /* memory unreadable */ }
-      if (module) void create(module);
-      throw new WasmPanicError(
-        `neurite's WebAssembly instance trapped (a bug in neurite; please report it): ${msg || err.message}. ` +
-          'The instance was replaced; tensors created before are no longer valid.',
-        err,
-      );
-    }
-    throw err;
+    rethrow(inst, err);
   }
+}
+
+/**
+ * {@link call} for an op: runs `f` with the exports and the address of out-slot 0, checks the
+ * status it returns and passes the handle left in out-slot 0 to `wrap`, all under the same
+ * trap handling (without the closures `call` would need per op).
+ */
+export function callOp<T>(f: (e: RawExports, out: number) => number, wrap: (handle: number) => T): T {
+  const inst = live();
+  try {
+    check(f(inst.exports, inst.scratch));
+    return wrap(u32()[inst.scratch >>> 2]);
+  } catch (err) {
+    rethrow(inst, err);
+  }
+}
+
+/** The error handling of {@link call}: a trap becomes a {@link WasmPanicError} (and a new instance). */
+function rethrow(inst: Instance, err: unknown): never {
+  if (err instanceof WebAssembly.RuntimeError) {
+    const e = inst.exports;
+    let msg = '';
+    try { msg = readString(e.nr_panic_ptr(), e.nr_panic_len()); } catch { /* memory unreadable */ }
+    if (module) void create(module);
+    throw new WasmPanicError(
+      `neurite's WebAssembly instance trapped (a bug in neurite; please report it): ${msg || err.message}. ` +
+        'The instance was replaced; tensors created before are no longer valid.',
+      err,
+    );
+  }
+  throw err;
 }
 
 /** Checks that a handle from instance `owner` may be used now. */

@@ -8,13 +8,28 @@
 import { InvalidArgumentError } from './errors.js';
 import { call, check, instanceId, isInitialized, onReset, outPtr, raw, readOut, threadsInfo } from './engine.js';
 
-/** What the finalizer needs to free a forgotten object. */
-interface Held {
-  handle: number;
-  owner: number;
-  kind: string;
-  stack?: string;
+/**
+ * What the finalizer needs to free a forgotten object, and where the object's registration
+ * stands. The owner keeps it (from {@link track}) and passes it back to {@link untrack}.
+ * @internal
+ */
+export interface Tracked {
+  readonly handle: number;
+  readonly owner: number;
+  readonly kind: string;
+  readonly stack?: string;
+  /** {@link SCOPED}, {@link PENDING}, {@link REGISTERED} or {@link DONE}. */
+  state: number;
 }
+
+/** In a tidy scope, which frees it; it joins the finalizer only if it escapes. */
+const SCOPED = 0;
+/** Waiting in {@link pending} to join the finalizer (unless disposed first). */
+const PENDING = 1;
+/** Registered with the finalizer. */
+const REGISTERED = 2;
+/** Disposed, or left to a reset instance: nothing to do. */
+const DONE = 3;
 
 /** Anything with a handle that neurite tracks. */
 export interface Disposable {
@@ -28,7 +43,7 @@ let leaked = 0;
 const registry =
   typeof FinalizationRegistry === 'undefined'
     ? null
-    : new FinalizationRegistry<Held>((held) => {
+    : new FinalizationRegistry<Tracked>((held) => {
         if (held.owner !== instanceId()) return; // its instance is gone already
         leaked++;
         if (debug) {
@@ -38,10 +53,64 @@ const registry =
       });
 
 /** Stack of open tidy scopes; each holds what was created inside it. */
-const scopes: Set<Disposable>[] = [];
+const scopes: Map<Disposable, Tracked>[] = [];
+
+/**
+ * Objects (with their records, at the same index) that join the finalizer at the end of the
+ * current job (a microtask), or once {@link PENDING_MAX} are waiting. Registering and
+ * unregistering cost more than the rest of a small op together, and most tensors made outside
+ * tidy are disposed within the job that made them: those are never registered. A forgotten
+ * object is held here until the flush, then registered as before, so the finalizer still
+ * frees and counts it (one job later at most, or after PENDING_MAX more objects).
+ */
+const pending: Disposable[] = [];
+const pendingRecords: Tracked[] = [];
+const PENDING_MAX = 64;
+let flushQueued = false;
+
+/** Registers the pending objects that are still live. */
+function flush(): void {
+  for (let i = 0; i < pending.length; i++) {
+    const rec = pendingRecords[i];
+    if (rec.state !== PENDING) continue;
+    rec.state = REGISTERED;
+    registry!.register(pending[i], rec, pending[i]);
+  }
+  pending.length = 0;
+  pendingRecords.length = 0;
+}
+
+/** The microtask queued by {@link enqueue} (one at a time). */
+function flushAtEndOfJob(): void {
+  flushQueued = false;
+  flush();
+}
+
+/** Queues `obj` to join the finalizer (see {@link pending}). */
+function enqueue(obj: Disposable, rec: Tracked): void {
+  if (!registry) {
+    rec.state = DONE;
+    return;
+  }
+  // A full queue is flushed before `obj` joins it: in a loop that makes and disposes a
+  // tensor, everything queued before is disposed already, and nothing is registered.
+  if (pending.length >= PENDING_MAX) flush();
+  if (!flushQueued) {
+    flushQueued = true;
+    queueMicrotask(flushAtEndOfJob);
+  }
+  rec.state = PENDING;
+  pending.push(obj);
+  pendingRecords.push(rec);
+}
 
 onReset(() => {
+  // What the old instance made needs no freeing; a queued flush finds nothing.
+  for (const scope of scopes) for (const rec of scope.values()) rec.state = DONE;
+  for (const rec of pendingRecords) rec.state = DONE;
   scopes.length = 0;
+  pending.length = 0;
+  pendingRecords.length = 0;
 });
 
 /**
@@ -54,39 +123,30 @@ export function setDebug(on: boolean): void {
 }
 
 /**
- * Registers a new object with the finalizer and (unless `scoped: false`, as for models, whose
- * weights outlive any scope) with the innermost tidy scope. @internal
+ * Tracks a new object: the innermost tidy scope frees it (unless `scoped` is false, as for
+ * models, whose weights outlive any scope), else the finalizer frees it if it is forgotten.
+ * Returns the record that {@link untrack} takes on dispose. @internal
  */
-export function track(obj: Disposable, handle: number, kind: string, opts: { scoped?: boolean } = {}): void {
-  const held: Held = { handle, owner: instanceId(), kind, stack: debug ? new Error().stack : undefined };
-  const scope = opts.scoped === false ? undefined : scopes[scopes.length - 1];
-  if (scope) {
-    // NOTE: inside a tidy scope the scope frees the object, so it joins the finalizer only if
-    // it escapes (returned from the outermost scope, or kept). Registration is the most
-    // expensive part of creating a tensor; most tensors in tidy code never need it.
-    scope.add(obj);
-    unregistered.set(obj, held);
-  } else {
-    registry?.register(obj, held, obj);
-  }
+export function track(obj: Disposable, handle: number, kind: string, scoped = true): Tracked {
+  const rec: Tracked = { handle, owner: instanceId(), kind, stack: debug ? new Error().stack : undefined, state: SCOPED };
+  const scope = scoped ? scopes[scopes.length - 1] : undefined;
+  // Inside a tidy scope the scope frees the object: it joins the finalizer only if it
+  // escapes (returned from the outermost scope, or kept).
+  if (scope) scope.set(obj, rec);
+  else enqueue(obj, rec);
+  return rec;
 }
-
-/** Objects created in a scope and not (yet) registered with the finalizer. */
-const unregistered = new WeakMap<Disposable, Held>();
 
 /** Registers an object that leaves every scope alive. */
-function escape(obj: Disposable): void {
-  const held = unregistered.get(obj);
-  if (held) {
-    unregistered.delete(obj);
-    if (!obj.isDisposed) registry?.register(obj, held, obj);
-  }
+function escape(obj: Disposable, rec: Tracked): void {
+  if (rec.state === SCOPED && !obj.isDisposed) enqueue(obj, rec);
 }
 
-/** Removes an object from the finalizer (on dispose). @internal */
-export function untrack(obj: Disposable): void {
-  if (unregistered.has(obj)) unregistered.delete(obj);
-  else registry?.unregister(obj);
+/** Takes a disposed object off the finalizer (`rec` from {@link track}). @internal */
+export function untrack(obj: Disposable, rec: Tracked | undefined): void {
+  if (!rec) return;
+  if (rec.state === REGISTERED) registry?.unregister(obj);
+  rec.state = DONE;
 }
 
 /**
@@ -102,7 +162,7 @@ export function tidy<T>(name: string, fn: () => T): T;
 export function tidy<T>(nameOrFn: string | (() => T), maybeFn?: () => T): T {
   const fn = typeof nameOrFn === 'function' ? nameOrFn : maybeFn;
   if (typeof fn !== 'function') throw new InvalidArgumentError(`tidy: fn must be a function, got ${typeof fn}`);
-  const scope = new Set<Disposable>();
+  const scope = new Map<Disposable, Tracked>();
   scopes.push(scope);
   let result: T;
   try {
@@ -120,17 +180,18 @@ export function tidy<T>(nameOrFn: string | (() => T), maybeFn?: () => T): T {
   closeScope(scope, escaping);
   const parent = scopes[scopes.length - 1];
   for (const t of escaping) {
-    if (!scope.has(t)) continue;
-    if (parent) parent.add(t);
-    else escape(t);
+    const rec = scope.get(t);
+    if (!rec) continue;
+    if (parent) parent.set(t, rec);
+    else escape(t, rec);
   }
   return result;
 }
 
-function closeScope(scope: Set<Disposable>, escaping: Set<Disposable>): void {
+function closeScope(scope: Map<Disposable, Tracked>, escaping: Set<Disposable>): void {
   const i = scopes.lastIndexOf(scope);
   if (i >= 0) scopes.splice(i, 1);
-  for (const t of scope) if (!escaping.has(t)) t.dispose();
+  for (const t of scope.keys()) if (!escaping.has(t)) t.dispose();
 }
 
 function collect(v: unknown, into: Set<Disposable>, depth: number): void {
@@ -153,8 +214,12 @@ export function keep<T extends Disposable>(t: T): T {
   if (t === null || typeof t !== 'object' || !isDisposable(t)) {
     throw new InvalidArgumentError(`keep: t must be a Tensor or another disposable neurite object, got ${t === null ? 'null' : typeof t}`);
   }
-  for (const s of scopes) s.delete(t);
-  escape(t);
+  let rec: Tracked | undefined;
+  for (const s of scopes) {
+    rec ??= s.get(t);
+    s.delete(t);
+  }
+  if (rec) escape(t, rec);
   return t;
 }
 

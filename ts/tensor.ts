@@ -6,7 +6,7 @@
  */
 import { argPtr, assertLive, call, check, instanceId, lastResultShape, outPtr, raw, readArgs, readOut } from './engine.js';
 import { DisposedError, InvalidArgumentError } from './errors.js';
-import { track, untrack } from './scope.js';
+import { track, untrack, type Tracked } from './scope.js';
 import { formatTensor } from './format.js';
 import * as binary from './ops/binary.js';
 import * as unary from './ops/unary.js';
@@ -37,6 +37,7 @@ export type NestedArray = number | NestedArray[];
 export class Tensor {
   #handle: number;
   readonly #owner: number;
+  readonly #tracked: Tracked;
   /** The dimensions, outermost first (`[]` for a scalar). */
   readonly shape: readonly number[];
   /** The element type. Only `'float32'` exists today. */
@@ -47,7 +48,7 @@ export class Tensor {
     this.#handle = handle;
     this.#owner = instanceId();
     this.shape = Object.isFrozen(shape) ? shape : Object.freeze(shape);
-    track(this, handle, 'tensor');
+    this.#tracked = track(this, handle, 'tensor');
   }
 
   /** The number of dimensions (0 for a scalar). */
@@ -70,7 +71,8 @@ export class Tensor {
   /** @internal The live handle; throws if disposed or from a reset instance. */
   handleFor(op: string, arg = 'tensor'): number {
     if (this.#handle === 0) throw new DisposedError(`${op}: ${arg} is a disposed tensor (shape [${this.shape}])`);
-    assertLive(this.#owner, `${op}: ${arg}`);
+    // The message is built only when the check fails (instanceId() is 0 before init).
+    if (this.#owner !== instanceId()) assertLive(this.#owner, `${op}: ${arg}`);
     return this.#handle;
   }
 
@@ -79,7 +81,7 @@ export class Tensor {
     if (this.#handle === 0) return;
     const h = this.#handle;
     this.#handle = 0;
-    untrack(this);
+    untrack(this, this.#tracked);
     if (this.#owner === instanceId()) call((e) => check(e.nr_tensor_free(h)));
   }
 

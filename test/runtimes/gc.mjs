@@ -19,6 +19,29 @@ const before = nr.memory();
 await settle();
 const afterPlain = nr.memory();
 
+// 2b. A burst of forgotten tensors in one synchronous job, longer than the queue of tensors
+// waiting to join the finalizer (scope.ts, PENDING_MAX), collected before the job ends.
+(() => {
+  for (let i = 0; i < 150; i++) nr.ones([10]).add(1); // both the ones and the sum leak
+})();
+globalThis.gc();
+await settle();
+const afterBurst = nr.memory();
+
+// 2c. Tensors disposed in the job that made them (never registered) and after it (registered,
+// then unregistered): none is counted as leaked.
+const later = [];
+(() => {
+  for (let i = 0; i < 100; i++) nr.ones([10]).dispose();
+  for (let i = 0; i < 100; i++) nr.tidy(() => nr.ones([5]).add(1)).dispose();
+  for (let i = 0; i < 100; i++) later.push(nr.ones([10]));
+})();
+await settle();
+for (const t of later) t.dispose();
+later.length = 0;
+await settle();
+const afterDisposed = nr.memory();
+
 // 3. Debug mode: the warning names where the tensor was made.
 nr.setDebug(true);
 (function makeTheLeak() {
@@ -39,6 +62,8 @@ const afterModel = nr.memory();
 console.log(JSON.stringify({
   before,
   afterPlain,
+  afterBurst,
+  afterDisposed,
   afterDebug,
   afterModel,
   debugWarning: warnings.find((w) => w.includes('garbage-collected without dispose()')) ?? null,

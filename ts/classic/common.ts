@@ -6,7 +6,7 @@ import { assertLive, call, check, instanceId } from '../engine.js';
 import { DisposedError, InvalidArgumentError } from '../errors.js';
 import { checkArgs } from '../options.js';
 import { describe, makeTensor, type TensorValues } from '../ops/convert.js';
-import { track, untrack, type Disposable } from '../scope.js';
+import { track, untrack, type Disposable, type Tracked } from '../scope.js';
 import { Tensor } from '../tensor.js';
 import type { RawExports } from '../wasm/exports.js';
 
@@ -67,6 +67,7 @@ export class OwnedHandle {
   #handle: number;
   readonly #owner: number;
   readonly #obj: Disposable;
+  readonly #tracked: Tracked;
   readonly #what: string;
   readonly #free: (e: RawExports, h: number) => number;
 
@@ -77,7 +78,7 @@ export class OwnedHandle {
     this.#obj = obj;
     this.#what = what;
     this.#free = free;
-    track(obj, handle, kind, { scoped: false });
+    this.#tracked = track(obj, handle, kind, false);
   }
 
   /** The handle; a `DisposedError` naming `op` if the object was disposed or its instance reset. */
@@ -97,7 +98,7 @@ export class OwnedHandle {
     if (this.#handle === 0) return;
     const h = this.#handle;
     this.#handle = 0;
-    untrack(this.#obj);
+    untrack(this.#obj, this.#tracked);
     if (this.#owner === instanceId()) call((e) => check(this.#free(e, h)));
   }
 }

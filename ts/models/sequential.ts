@@ -20,7 +20,7 @@
 import { argPtr, assertLive, call, check, instanceId, outPtr, readArgs, readOut, readString, writeArgs } from '../engine.js';
 import { checkArgs as readKeys, f32Bits } from '../options.js';
 import { DisposedError, inOp, InvalidArgumentError } from '../errors.js';
-import { track, untrack } from '../scope.js';
+import { track, untrack, type Tracked } from '../scope.js';
 import { Tensor, wrapHandle } from '../tensor.js';
 import { boolArg, checkShape, describe, need } from '../ops/convert.js';
 import { runOp } from '../ops/run.js';
@@ -71,6 +71,8 @@ export class Sequential {
   trainable = true;
   #handle = 0;
   #owner = 0;
+  /** The finalizer record, once built (see `track`). */
+  #tracked: Tracked | undefined;
   #seed: number;
   #compiled: CompiledInfo | null = null;
   #disposed = false;
@@ -199,7 +201,7 @@ export class Sequential {
     for (const { model: m, handle: mh } of created) {
       m.#handle = mh;
       m.#owner = instanceId();
-      track(m, mh, 'model', { scoped: false });
+      m.#tracked = track(m, mh, 'model', false);
       m.#readShapes();
       // Each child now lives in `m`: models built later find it there and share it.
       for (const ch of m.#children()) {
@@ -643,7 +645,7 @@ export class Sequential {
     this.#disposed = true;
     const h = this.#handle;
     this.#handle = 0;
-    untrack(this);
+    untrack(this, this.#tracked);
     if (h !== 0 && this.#owner === instanceId()) call((e) => check(e.nr_model_free(h)));
   }
 

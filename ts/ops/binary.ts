@@ -3,11 +3,18 @@
  * Either argument may be a number. Comparisons return 0/1 floats.
  */
 import { BINARY_OPS, idOf, type BinaryOpName } from '../wasm/codes.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { resolve, type TensorLike } from './convert.js';
 import { runOp } from './run.js';
 
 function binary(op: BinaryOpName, a: TensorLike, b: TensorLike): Tensor {
+  if (a instanceof Tensor && b instanceof Tensor) {
+    // The usual case, without resolve's records: no temporaries to free.
+    const ha = a.handleFor(op, 'a');
+    const hb = b.handleFor(op, 'b');
+    const id = idOf(BINARY_OPS, op);
+    return runOp((e, out) => e.nr_binary(id, ha, hb, out));
+  }
   const ra = resolve(op, 'a', a);
   let rb;
   try {
@@ -17,7 +24,8 @@ function binary(op: BinaryOpName, a: TensorLike, b: TensorLike): Tensor {
     throw e;
   }
   const id = idOf(BINARY_OPS, op);
-  return runOp((e, out) => e.nr_binary(id, ra.handle, rb.handle, out), [ra.temp, rb.temp]);
+  const temps = ra.temp || rb.temp ? [ra.temp, rb.temp] : undefined;
+  return runOp((e, out) => e.nr_binary(id, ra.handle, rb.handle, out), temps);
 }
 
 /** `a + b`, broadcast. */

@@ -46,7 +46,15 @@ export function matMul(a: Tensor, b: Tensor, options: MatMulOptions): Tensor;
 export function matMul(a: Tensor, b: Tensor, transposeA?: boolean | MatMulOptions, transposeB?: boolean): Tensor {
   const ha = need('matMul', 'a', a);
   const hb = need('matMul', 'b', b);
-  const [ta, tb] = transposesOf(transposeA, transposeB);
+  // The usual forms (no transposes, or two booleans) skip transposesOf and its array.
+  let ta: boolean;
+  let tb: boolean;
+  if ((transposeA === undefined || typeof transposeA === 'boolean') && (transposeB === undefined || typeof transposeB === 'boolean')) {
+    ta = transposeA === true;
+    tb = transposeB === true;
+  } else {
+    [ta, tb] = transposesOf(transposeA, transposeB);
+  }
   return runOp((e, out) => e.nr_matmul(ha, hb, ta ? 1 : 0, tb ? 1 : 0, out));
 }
 

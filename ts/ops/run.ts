@@ -1,5 +1,5 @@
 /** The common tail of an op: call the export, check the status, wrap the new handle. */
-import { call, check, outPtr, readOut } from '../engine.js';
+import { callOp } from '../engine.js';
 import type { RawExports } from '../wasm/exports.js';
 import { Tensor, wrapHandle } from '../tensor.js';
 
@@ -7,13 +7,10 @@ import { Tensor, wrapHandle } from '../tensor.js';
  * Runs an export that writes one tensor handle to `out` and wraps the result. Temporary
  * tensors in `temps` are disposed afterwards, whatever happens.
  */
-export function runOp(f: (e: RawExports, out: number) => number, temps: Array<Tensor | null> = []): Tensor {
+export function runOp(f: (e: RawExports, out: number) => number, temps?: ReadonlyArray<Tensor | null>): Tensor {
   try {
-    return call((e) => {
-      check(f(e, outPtr(0)));
-      return wrapHandle(readOut(0));
-    });
+    return callOp(f, wrapHandle);
   } finally {
-    for (const t of temps) t?.dispose();
+    if (temps) for (const t of temps) t?.dispose();
   }
 }

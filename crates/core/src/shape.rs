@@ -154,7 +154,16 @@ impl Shape {
     /// The broadcast of two shapes under NumPy rules (trailing dimensions aligned; a 1 stretches).
     pub fn broadcast(op: &'static str, a: &Shape, b: &Shape) -> Result<Shape> {
         let rank = a.rank().max(b.rank());
-        let mut out = vec![0; rank];
+        // The dims on the stack (Shape::new copies them): one allocation per call, not two.
+        let mut buf = [0; MAX_RANK];
+        let mut heap = Vec::new();
+        let out: &mut [usize] = match buf.get_mut(..rank) {
+            Some(out) => out,
+            None => {
+                heap.resize(rank, 0);
+                &mut heap
+            }
+        };
         for i in 0..rank {
             let da = dim_from_end(a, rank - 1 - i);
             let db = dim_from_end(b, rank - 1 - i);
@@ -171,7 +180,7 @@ impl Shape {
             };
         }
         // [1, n] with [n, 1] is [n, n]: the broadcast of two valid shapes can be too large.
-        Shape::new(op, &out)
+        Shape::new(op, out)
     }
 }
 
@@ -237,6 +246,14 @@ mod tests {
         assert_eq!(e.status(), crate::Status::OutOfMemory, "{e}");
         let e = b(&[2, 3], &[4]).unwrap_err();
         assert_eq!(e.to_string(), "t: shapes [2,3] and [4] cannot be broadcast together");
+        // Ranks past MAX_RANK (only unchecked `From` shapes have them) take the heap path and
+        // get Shape::new's error, not a panic.
+        let long = vec![1; MAX_RANK + 1];
+        let e = b(&long, &[2]).unwrap_err();
+        assert_eq!(e.to_string(), format!("t: rank {} exceeds the maximum rank {MAX_RANK}", MAX_RANK + 1));
+        let mut full = vec![1; MAX_RANK];
+        full[MAX_RANK - 1] = 2;
+        assert_eq!(b(&vec![1; MAX_RANK], &[2]).unwrap().dims(), &full[..]);
     }
 
     #[test]

@@ -31,9 +31,12 @@ pub fn matmul(a: &Tensor, b: &Tensor, transpose_a: bool, transpose_b: bool) -> R
             format!("batch dimensions cannot be broadcast: a is {}, b is {}", a.shape(), b.shape()),
         )
     })?;
-    let mut out_dims = batch.dims().to_vec();
-    out_dims.extend([m, n]);
-    let out_shape = Shape::new(OP, &out_dims)?;
+    // The output dims on the stack (batch rank <= MAX_RANK - 2): no allocation per call.
+    let mut out_dims = [0usize; crate::shape::MAX_RANK];
+    let out_rank = batch.rank() + 2;
+    out_dims[..batch.rank()].copy_from_slice(batch.dims());
+    out_dims[out_rank - 2..out_rank].copy_from_slice(&[m, n]);
+    let out_shape = Shape::new(OP, &out_dims[..out_rank])?;
     let total = out_shape.checked_size(OP)?;
     // No zero-fill first: the GEMM writes every value (its tasks initialise their own rows).
     let mut data = crate::tensor::alloc_empty(OP, total)?;

@@ -71,8 +71,23 @@ static EPOCH: AtomicU32 = AtomicU32::new(0);
 /// Workers inside `worker_main` (of the current epoch).
 static JOINED: AtomicU32 = AtomicU32::new(0);
 static STOP: AtomicU32 = AtomicU32::new(0);
-/// Rung (incremented, then notified) for every job and on stop/configure. Workers wait on it.
-static BELL: AtomicU32 = AtomicU32::new(0);
+/// Rung (incremented, then notified) for every job and on stop/configure. Workers wait on it,
+/// and between jobs spin on it: it has a cache line of its own, so that a spinning worker does
+/// not pull away the line the calling thread writes while it starts and ends a job (`BUSY`,
+/// `JOB`, `DONE`, `CLAIM`, which were its neighbours).
+static BELL: OwnLine<AtomicU32> = OwnLine(AtomicU32::new(0));
+
+/// A value alone on its (64-byte) cache line.
+#[repr(align(64))]
+struct OwnLine<T>(T);
+
+impl<T> core::ops::Deref for OwnLine<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
 /// The tasks of the current job not yet claimed: indices `front .. back`, packed as
 /// `back << 32 | front`. The calling thread claims from the front, workers from the back, so
 /// the same thread tends to run the same part of every job (its rows of `C` stay in its cache).
@@ -371,5 +386,31 @@ impl Drop for JobGuard {
             unsafe { *JOB.0.get() = Job { task: None } };
         }
         BUSY.store(0, Release);
+    }
+}
+
+#[cfg(test)]
+mod layout_tests {
+    use super::*;
+
+    /// The bell a spinning worker reads shares its cache line with none of the words the
+    /// calling thread writes to start and end a job.
+    #[test]
+    fn the_bell_has_a_cache_line_of_its_own() {
+        let line = |p: usize| p / 64;
+        let bell = &*BELL as *const AtomicU32 as usize;
+        assert_eq!(bell % 64, 0);
+        let others = [
+            BUSY.as_ptr() as usize,
+            DONE.as_ptr() as usize,
+            CLAIM.as_ptr() as usize,
+            JOB.0.get() as usize,
+            STOP.as_ptr() as usize,
+            FAULT.as_ptr() as usize,
+        ];
+        for (i, &o) in others.iter().enumerate() {
+            assert_ne!(line(o), line(bell), "pool word {i} shares the bell's cache line");
+        }
+        assert!(core::mem::size_of_val(&BELL) >= 64);
     }
 }
