@@ -195,36 +195,31 @@ describe('errors from the core', () => {
     expectNoLeak(() => nr.zeros([2, 2]).dispose());
   });
 
-  it('a panic becomes WasmPanicError with the message, and a new instance takes over', () => {
-    const old = nr.tensor([1, 2]);
-    let err: unknown;
-    try {
-      call((e) => e.nr_debug_panic(9));
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(nr.WasmPanicError);
-    expect((err as Error).message).toMatch(/index out of bounds: the len is 3 but the index is 9/);
-    // The new instance works...
-    expect(nr.tensor([1, 2]).add(1).data()).toEqual(new Float32Array([2, 3]));
-    // ...and old handles say clearly what happened.
-    expect(() => old.add(1)).toThrow(/belongs to a neurite instance that was reset/);
-    expect(raw().nr_debug_panic(1)).toBe(2);
-  });
+  // call() and callOp() (as every op runs) turn a trap into a WasmPanicError the same way.
+  const paths: Array<[string, (f: (e: ReturnType<typeof raw>) => number) => unknown]> = [
+    ['call', (f) => call(f)],
+    ['callOp', (f) => callOp((e) => f(e), () => 0)],
+  ];
+  for (const [name, through] of paths) {
+    it(`a panic (through ${name}) becomes WasmPanicError with the message, and a new instance takes over`, () => {
+      const old = nr.tensor([1, 2]);
+      let err: unknown;
+      try {
+        through((e) => e.nr_debug_panic(9));
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(nr.WasmPanicError);
+      expect((err as Error).message).toMatch(/index out of bounds: the len is 3 but the index is 9/);
+      // The new instance works...
+      expect(nr.tensor([1, 2]).add(1).data()).toEqual(new Float32Array([2, 3]));
+      // ...and old handles say clearly what happened.
+      expect(() => old.add(1)).toThrow(/belongs to a neurite instance that was reset/);
+      expect(raw().nr_debug_panic(1)).toBe(2);
+    });
+  }
 
-  it('a trap inside an op call (callOp, as every op runs) is a WasmPanicError too', () => {
-    const old = nr.tensor([1, 2]);
-    let err: unknown;
-    try {
-      callOp((e) => e.nr_debug_panic(9), () => 0);
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(nr.WasmPanicError);
-    expect((err as Error).message).toMatch(/index out of bounds: the len is 3 but the index is 9/);
-    expect(nr.tensor([1, 2]).add(1).data()).toEqual(new Float32Array([2, 3]));
-    expect(() => old.add(1)).toThrow(/belongs to a neurite instance that was reset/);
-    // A failing status is the error of that status, as from call().
+  it('a failing status through callOp is the error of that status, as from call()', () => {
     expect(() => callOp((e, out) => e.nr_matmul(0, 0, 0, 0, out), () => 0)).toThrow(/not live/);
   });
 });
