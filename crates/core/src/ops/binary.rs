@@ -100,17 +100,14 @@ pub fn binary(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let name = op.name();
     let shape = Shape::broadcast(name, a.shape(), b.shape())?;
     let n = shape.size();
-    if a.shape() == b.shape() || (a.size() == 1 && b.size() == n) || (b.size() == 1 && a.size() == n) {
-        let mut v = crate::tensor::alloc_empty(name, n)?;
-        if k::binary_into(op, a.data(), b.data(), &mut v) {
-            return Tensor::new(name, shape, v);
-        }
+    let mut v = crate::tensor::alloc_empty(name, n)?;
+    let whole = a.shape() == b.shape() || (a.size() == 1 && b.size() == n) || (b.size() == 1 && a.size() == n);
+    if whole && k::binary_into(op, a.data(), b.data(), &mut v) {
+        return Tensor::new(name, shape, v);
     }
-    let mut out = Tensor::zeros(name, shape)?;
     let kernel = k::binary_kernel(op);
-    let plan = Plan::new(out.shape(), [a.shape(), b.shape()]);
-    plan.for_each_run([a.data(), b.data()], out.data_mut(), |[x, y], o| kernel(x, y, o));
-    Ok(out)
+    Plan::new(&shape, [a.shape(), b.shape()]).extend_runs([a.data(), b.data()], &mut v, |[x, y], o| kernel(x, y, o));
+    Tensor::new(name, shape, v)
 }
 
 /// Drives a two-input broadcast: calls `inner(a_run, b_run, out_run)` on contiguous runs of

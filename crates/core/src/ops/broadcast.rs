@@ -98,39 +98,53 @@ impl<const N: usize> Plan<N> {
     /// order. Each input run is as long as `out_run` (the input's values there) or a 1-element
     /// slice (one value for the whole piece). `f` must be element-wise: a piece may span
     /// several rows.
-    pub fn for_each_run(&self, inputs: [&[f32]; N], out: &mut [f32], mut f: impl FnMut([&[f32]; N], &mut [f32])) {
+    pub fn for_each_run(&self, inputs: [&[f32]; N], out: &mut [f32], f: impl FnMut([&[f32]; N], &mut [f32])) {
+        self.walk(inputs, out.len(), &mut SliceSink(out), f);
+    }
+
+    /// As [`Plan::for_each_run`], appending the output to `out` (which has room for it) piece
+    /// by piece: each piece is zeroed just before `f` writes it, while its lines are in cache,
+    /// instead of a zero-filled output that costs a pass over memory of its own (a row
+    /// broadcast of 1M values: the same again as reading the input).
+    pub fn extend_runs(&self, inputs: [&[f32]; N], out: &mut Vec<f32>, f: impl FnMut([&[f32]; N], &mut [f32])) {
+        let size = self.dims.iter().product();
+        self.walk(inputs, size, &mut VecSink(out), f);
+    }
+
+    fn walk(&self, inputs: [&[f32]; N], size: usize, out: &mut impl Sink, mut f: impl FnMut([&[f32]; N], &mut [f32])) {
         let Some((&n, outer)) = self.dims.split_last() else {
             // Every dimension is 1: one element.
-            f(inputs.map(|x| x.get(..1).unwrap_or(&[])), out);
+            f(inputs.map(|x| x.get(..1).unwrap_or(&[])), out.next(size));
             return;
         };
-        if out.is_empty() {
+        if size == 0 {
             return;
         }
-        if outer.len() == 1 && n < SHORT_RUN && outer[0] > 1 && self.blocked(inputs, out, &mut f) {
+        if outer.len() == 1 && n < SHORT_RUN && outer[0] > 1 && self.blocked(inputs, size, out, &mut f) {
             return;
         }
         let r = outer.len();
+        let runs_total = size / n;
         let len: [usize; N] = core::array::from_fn(|i| if self.strides[i][r] == 0 { 1 } else { n });
         if r == 1 {
             // Two dimensions (the common `[n,k] ⊕ [k]`, `[n,k] ⊕ [n,1]`): no odometer.
             let step: [usize; N] = core::array::from_fn(|i| self.strides[i][0]);
-            for (row, run) in out.chunks_exact_mut(n).enumerate() {
+            for row in 0..runs_total {
                 let runs: [&[f32]; N] = core::array::from_fn(|i| {
                     let at = row * step[i];
                     inputs[i].get(at..at + len[i]).unwrap_or(&[])
                 });
-                f(runs, run);
+                f(runs, out.next(n));
             }
             return;
         }
         let mut idx = vec![0usize; r];
         let mut off = [0usize; N];
-        for run in out.chunks_exact_mut(n) {
+        for _ in 0..runs_total {
             // `get` cannot fail for a plan built from the inputs' shapes; an empty run would
             // only leave zeros, never read out of bounds.
             let runs: [&[f32]; N] = core::array::from_fn(|i| inputs[i].get(off[i]..off[i] + len[i]).unwrap_or(&[]));
-            f(runs, run);
+            f(runs, out.next(n));
             // Advance the outer index like an odometer.
             for d in (0..r).rev() {
                 idx[d] += 1;
@@ -150,7 +164,7 @@ impl<const N: usize> Plan<N> {
 
     /// The short-run walk of a 2-D plan `[m, n]` in blocks of `rows` rows. Returns false
     /// (having done nothing) if an input has an unexpected layout or a buffer cannot be had.
-    fn blocked(&self, inputs: [&[f32]; N], out: &mut [f32], f: &mut impl FnMut([&[f32]; N], &mut [f32])) -> bool {
+    fn blocked(&self, inputs: [&[f32]; N], size: usize, out: &mut impl Sink, f: &mut impl FnMut([&[f32]; N], &mut [f32])) -> bool {
         let (m, n) = (self.dims[0], self.dims[1]);
         let rows = (BLOCK / n).max(1);
         let block = rows * n;
@@ -174,8 +188,8 @@ impl<const N: usize> Plan<N> {
             };
             sources.push(source);
         }
-        for (b, piece) in out.chunks_mut(block).enumerate() {
-            let (r0, len) = (b * rows, piece.len());
+        for b in 0..size.div_ceil(block) {
+            let (r0, len) = (b * rows, block.min(size - b * block));
             for (src, x) in sources.iter_mut().zip(&inputs) {
                 if let Source::Column { step, buf } = src {
                     // Row i is written as whole 4-lane splats over [i·n, i·n + w); the spill
@@ -196,12 +210,41 @@ impl<const N: usize> Plan<N> {
                 Source::Tiled(t) => &t[..len],
                 Source::Column { buf, .. } => &buf[..len],
             });
-            f(runs, piece);
+            f(runs, out.next(len));
         }
-        debug_assert_eq!(out.len(), m * n);
+        debug_assert_eq!(size, m * n);
         true
     }
 }
+
+/// Where a walk writes: the next `len` values of the output, in order.
+trait Sink {
+    fn next(&mut self, len: usize) -> &mut [f32];
+}
+
+/// An output slice, handed out front to back.
+struct SliceSink<'a>(&'a mut [f32]);
+
+impl Sink for SliceSink<'_> {
+    fn next(&mut self, len: usize) -> &mut [f32] {
+        let rest = core::mem::take(&mut self.0);
+        let (piece, rest) = rest.split_at_mut(len.min(rest.len()));
+        self.0 = rest;
+        piece
+    }
+}
+
+/// A vector the output is appended to, each piece zeroed as it is handed out.
+struct VecSink<'a>(&'a mut Vec<f32>);
+
+impl Sink for VecSink<'_> {
+    fn next(&mut self, len: usize) -> &mut [f32] {
+        let start = self.0.len();
+        self.0.resize(start + len, 0.0);
+        &mut self.0[start..]
+    }
+}
+
 
 /// A zeroed scratch buffer, or `None` if memory is exhausted (the caller falls back).
 fn buffer(n: usize) -> Option<Vec<f32>> {
@@ -271,6 +314,39 @@ mod tests {
             assert_eq!(got, want(&|i, j| col[i] + row[j]), "outer m={m} n={n}");
             let got = pieces(&[m, n], [&[m, 1], &[n], &[]], [&col, &row, &[7.0]]);
             assert_eq!(got, want(&|i, j| col[i] + row[j] + 7.0), "three m={m} n={n}");
+        }
+    }
+
+    #[test]
+    fn extend_runs_appends_what_for_each_run_writes() {
+        // Long runs, short (blocked) runs with rows, columns and singles, 3-D (the odometer),
+        // a scalar, an empty output.
+        let cases: &[(&[usize], &[usize], &[usize])] = &[
+            (&[40, 70], &[40, 70], &[70]),
+            (&[40, 70], &[40, 1], &[40, 70]),
+            (&[700, 3], &[700, 3], &[3]),
+            (&[1025, 5], &[1025, 1], &[1]),
+            (&[300, 7], &[300, 1], &[7]),
+            (&[3, 4, 5], &[3, 1, 5], &[4, 1]),
+            (&[], &[], &[]),
+            (&[0, 4], &[0, 4], &[4]),
+        ];
+        for &(out, a, b) in cases {
+            let (sa, sb, so) = (Shape::from(a), Shape::from(b), Shape::from(out));
+            let da: Vec<f32> = (0..sa.size()).map(|i| i as f32 * 0.5).collect();
+            let db: Vec<f32> = (0..sb.size()).map(|i| 100.0 - i as f32).collect();
+            let plan = Plan::new(&so, [&sa, &sb]);
+            let add = |[x, y]: [&[f32]; 2], o: &mut [f32]| {
+                for (j, p) in o.iter_mut().enumerate() {
+                    *p = (if x.len() == 1 { x[0] } else { x[j] }) + (if y.len() == 1 { y[0] } else { y[j] });
+                }
+            };
+            let mut want = vec![f32::NAN; so.size()];
+            plan.for_each_run([&da, &db], &mut want, add);
+            let mut got = Vec::with_capacity(so.size());
+            plan.extend_runs([&da, &db], &mut got, add);
+            assert_eq!(got.len(), so.size(), "{out:?}");
+            assert_eq!(got.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), want.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), "{out:?} = {a:?} + {b:?}");
         }
     }
 

@@ -36,10 +36,10 @@ fn out_shape(c: &Shape, a: &Shape, b: &Shape) -> Result<Shape> {
 #[inline(never)]
 pub fn select(condition: &Tensor, a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let shape = out_shape(condition.shape(), a.shape(), b.shape())?;
-    let mut out = Tensor::zeros(OP, shape)?;
-    let plan = Plan::new(out.shape(), [condition.shape(), a.shape(), b.shape()]);
-    plan.for_each_run([condition.data(), a.data(), b.data()], out.data_mut(), |[c, a, b], o| k::select(c, a, b, o));
-    Ok(out)
+    let mut v = crate::tensor::alloc_empty(OP, shape.checked_size(OP)?)?;
+    let plan = Plan::new(&shape, [condition.shape(), a.shape(), b.shape()]);
+    plan.extend_runs([condition.data(), a.data(), b.data()], &mut v, |[c, a, b], o| k::select(c, a, b, o));
+    Tensor::new(OP, shape, v)
 }
 
 #[cfg(test)]
