@@ -50,17 +50,23 @@ function debianReady() {
   return !!sysroot && existsSync(join(sysroot, 'lib/rustlib/src/rust/library/vendor')) && !!capture('which', ['wasm-ld']);
 }
 
+/**
+ * Installs Debian packages with apt-get (`why` goes to the log) when this is a Debian machine
+ * and we are root (and NO_INSTALL is unset); returns false, having done nothing, otherwise.
+ */
+function aptInstall(pkgs, why) {
+  if (!existsSync('/etc/debian_version') || process.getuid?.() !== 0 || process.env.NO_INSTALL) return false;
+  log(`installing ${pkgs.join(' ')} with apt-get (${why})`);
+  run('apt-get', ['update', '-qq']);
+  run('apt-get', ['install', '-y', '-qq', ...pkgs], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  return true;
+}
+
 function pickToolchain() {
   const forced = process.env.WASM_TOOLCHAIN;
   if (forced === 'rustup' || (!forced && capture('rustc', ['--version']) && hasWasmStd('rustc'))) return 'rustup';
   if (forced === 'debian' || debianReady()) return 'debian';
-  const canInstall = existsSync('/etc/debian_version') && process.getuid?.() === 0 && !process.env.NO_INSTALL;
-  if (canInstall) {
-    log(`installing ${DEBIAN_PKGS.join(' ')} with apt-get`);
-    run('apt-get', ['update', '-qq']);
-    run('apt-get', ['install', '-y', '-qq', ...DEBIAN_PKGS], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    if (debianReady()) return 'debian';
-  }
+  if (aptInstall(DEBIAN_PKGS, 'the wasm toolchain') && debianReady()) return 'debian';
   console.error(`[build-wasm] no Rust toolchain for ${TARGET} found. Run one of:
     rustup target add ${TARGET}
     sudo apt-get install -y ${DEBIAN_PKGS.join(' ')}    (Debian 12+)`);
@@ -69,14 +75,9 @@ function pickToolchain() {
 
 /** `xz --format=lzma` of `bytes` (xz-utils is installed on Debian when missing). */
 function packLzma(bytes) {
-  if (!capture('xz', ['--version'])) {
-    if (existsSync('/etc/debian_version') && process.getuid?.() === 0 && !process.env.NO_INSTALL) {
-      log('installing xz-utils with apt-get (packs the inline wasm)');
-      run('apt-get', ['install', '-y', '-qq', 'xz-utils'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    } else {
-      console.error('[build-wasm] xz is needed to pack the inline wasm: install xz-utils (Debian/Ubuntu), xz (Fedora, Homebrew)');
-      process.exit(2);
-    }
+  if (!capture('xz', ['--version']) && !aptInstall(['xz-utils'], 'packs the inline wasm')) {
+    console.error('[build-wasm] xz is needed to pack the inline wasm: install xz-utils (Debian/Ubuntu), xz (Fedora, Homebrew)');
+    process.exit(2);
   }
   return execFileSync('xz', ['--format=lzma', '--lzma1=preset=9e,pb=0', '--stdout'], { input: bytes, maxBuffer: 4 * bytes.length + (1 << 20) });
 }
@@ -126,9 +127,8 @@ function build(name, features, dir) {
  * gzipped on top of LLVM's -O3 + LTO (259.9 -> 251.4 kB), training and predict as fast
  * (interleaved A/B, 1 and 2 threads) and the same bits (no fast-math passes; the thread and
  * determinism suites run on its output). -Oz saves 0.8% more but made 2-thread training ~3%
- * slower. The
- * features are listed because the release profile strips the target_features section. The
- * result is cached next to the input, keyed by the input's hash.
+ * slower. The features are listed because the release profile strips the target_features
+ * section. The result is cached next to the input, keyed by the input's hash.
  */
 function optimize(file, features) {
   const input = readFileSync(file);
