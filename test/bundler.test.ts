@@ -2,21 +2,17 @@
 // entry under Vite's 500 kB chunk warning; issue 12: bundlers pick up what `neurite/url` needs):
 // the app imports `neurite/url` (core.wasm, the relaxed-SIMD module, the pool worker and the
 // storage chunk must be emitted as files) and `neurite` (one chunk, no size warning).
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, createLogger } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireDist, ROOT } from './runtimes/expect.js';
+import { consumerProject, requireDist } from './runtimes/expect.js';
 
 let app = '';
 
 beforeAll(() => {
   requireDist();
-  app = mkdtempSync(join(tmpdir(), 'neurite-vite-'));
-  mkdirSync(join(app, 'node_modules'));
-  symlinkSync(ROOT, join(app, 'node_modules', 'neurite'), 'dir');
-  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', type: 'module', private: true }));
+  app = consumerProject('app');
 });
 
 afterAll(() => rmSync(app, { recursive: true, force: true }));

@@ -2,14 +2,14 @@
 // self-contained bundles, what `npm pack` ships, bundle sizes, and the smoke script in Node
 // against both built entries (also imported by package name from a consumer directory).
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lzmaDecode } from '../ts/wasm/lzma.js';
-import { checkSmoke, DIST, nodeReference, requireDist, ROOT, type SmokeReport } from './runtimes/expect.js';
+import { checkSmoke, consumerProject, DIST, nodeReference, requireDist, ROOT, type SmokeReport } from './runtimes/expect.js';
 
 const run = promisify(execFile);
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
@@ -35,10 +35,7 @@ describe('package', () => {
   beforeAll(() => {
     requireDist();
     // A consumer project whose node_modules/neurite is this package, as after `npm install`.
-    consumer = mkdtempSync(join(tmpdir(), 'neurite-consumer-'));
-    mkdirSync(join(consumer, 'node_modules'));
-    symlinkSync(ROOT, join(consumer, 'node_modules', 'neurite'), 'dir');
-    writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', type: 'module', private: true }));
+    consumer = consumerProject('consumer');
   });
 
   afterAll(() => {

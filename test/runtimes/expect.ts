@@ -2,7 +2,8 @@
 // a smoke report, the Node reference bits, the CI rule for missing runtimes, and the child
 // Node runs of the garbage-collector scripts.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { expect } from 'vitest';
@@ -17,6 +18,18 @@ export const DIST = {
 
 /** Whether this is a CI run: then a missing runtime fails the suite instead of skipping it. */
 export const CI = !!process.env.CI;
+
+/**
+ * A scratch project (a fresh temp folder) whose node_modules/neurite is this package, as after
+ * `npm install`: `package.json` names it `name`, an ES module project. The caller removes it.
+ */
+export function consumerProject(name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `neurite-${name}-`));
+  mkdirSync(join(dir, 'node_modules'));
+  symlinkSync(ROOT, join(dir, 'node_modules', 'neurite'), 'dir');
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, type: 'module', private: true }));
+  return dir;
+}
 
 /**
  * Throws a clear error if `dist/` has not been built (`npm test` builds it first), and warns if

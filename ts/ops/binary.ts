@@ -8,11 +8,11 @@ import { resolve, type TensorLike } from './convert.js';
 import { runOp } from './run.js';
 
 function binary(op: BinaryOpName, a: TensorLike, b: TensorLike): Tensor {
+  const id = idOf(BINARY_OPS, op);
   if (a instanceof Tensor && b instanceof Tensor) {
     // The usual case, without resolve's records: no temporaries to free.
     const ha = a.handleFor(op, 'a');
     const hb = b.handleFor(op, 'b');
-    const id = idOf(BINARY_OPS, op);
     return runOp((e, out) => e.nr_binary(id, ha, hb, out));
   }
   const ra = resolve(op, 'a', a);
@@ -23,7 +23,6 @@ function binary(op: BinaryOpName, a: TensorLike, b: TensorLike): Tensor {
     ra.temp?.dispose();
     throw e;
   }
-  const id = idOf(BINARY_OPS, op);
   const temps = ra.temp || rb.temp ? [ra.temp, rb.temp] : undefined;
   return runOp((e, out) => e.nr_binary(id, ra.handle, rb.handle, out), temps);
 }
