@@ -129,6 +129,43 @@ export async function machineLoad() {
   return { cores, load1, busy, quiet };
 }
 
+/**
+ * The shortest round trip between two threads through shared memory, in milliseconds: the
+ * calling thread stores a number, a worker spinning on that word copies it to a word on
+ * another cache line, the calling thread spins until it sees it. A pool that splits a call
+ * over two threads pays at least this much per call (the worker must learn that there is work,
+ * and the caller that it is done), whatever the pool's design. Best of `rounds` averages over
+ * `iters` round trips each.
+ */
+export async function crossThreadRoundTrip({ rounds = 5, iters = 100_000 } = {}) {
+  const { Worker } = await import('node:worker_threads');
+  const words = new Int32Array(new SharedArrayBuffer(128));
+  const worker = new Worker(
+    `const a = new Int32Array(require('node:worker_threads').workerData);
+     for (let seen = 0;;) { const v = Atomics.load(a, 0); if (v === -1) break; if (v !== seen) { seen = v; Atomics.store(a, 16, v); } }`,
+    { eval: true, workerData: words.buffer },
+  );
+  try {
+    let next = 0;
+    const trips = (n) => {
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) {
+        Atomics.store(words, 0, ++next);
+        while (Atomics.load(words, 16) !== next);
+      }
+      return (performance.now() - t0) / n;
+    };
+    trips(1); // waits for the worker to start
+    trips(iters); // warm-up
+    let best = Infinity;
+    for (let r = 0; r < rounds; r++) best = Math.min(best, trips(iters));
+    return best;
+  } finally {
+    Atomics.store(words, 0, -1);
+    await worker.terminate();
+  }
+}
+
 /** Formats a number with `digits` significant-ish decimals (no exponent for the usual range). */
 export function fmt(x, digits = 1) {
   if (x === null || x === undefined || Number.isNaN(x)) return '–';
