@@ -205,6 +205,21 @@ describe('image codecs: any size, within the error bound of their quality', () =
     }
   });
 
+  it('flat and smooth large images decode (they code to a few bytes: the wavelet decoder once refused them)', () => {
+    for (const [w, h] of [[256, 256], [640, 480], [1024, 1024]]) {
+      const ramp = Uint8Array.from({ length: w * h }, (_, i) => Math.floor(((i % w) * 256) / w));
+      for (const data of [new Uint8Array(w * h), new Uint8Array(w * h).fill(7), new Uint8Array(w * h).fill(255), ramp]) {
+        for (const quality of [1, 50, 90]) {
+          const img = { data, width: w, height: h };
+          const v = codecs.wavelet.encode(img, { quality });
+          expect(rmse(data, codecs.wavelet.decode(v).data), `wavelet ${w}x${h} q${quality} (${v.length} bytes)`).toBeLessThanOrEqual(1.5 * codecs.wavelet.step(quality) + 0.5);
+          const d = codecs.dct.encode(img, { quality });
+          expect(codecs.dct.decode(d).width, `dct ${w}x${h} q${quality}`).toBe(w);
+        }
+      }
+    }
+  });
+
   it('empty images and quality 100 on the shipped photographs', () => {
     for (const c of [codecs.dct, codecs.wavelet]) {
       const e = c.decode(c.encode({ data: new Uint8Array(0), width: 0, height: 7 }));

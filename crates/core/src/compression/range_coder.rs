@@ -16,6 +16,13 @@ const LIMIT: u32 = 32;
 /// Probabilities stay in `[FLOOR, ONE − FLOOR]`, so both bounds of a bit are non-empty.
 const FLOOR: u32 = 32;
 
+/// The most context-coded bits one bit of a stream can hold: a context's probability is at most
+/// `1 − FLOOR/ONE`, so coding a bit with it narrows the range by at least that factor and costs
+/// at least `−log2(1 − FLOOR/ONE) > FLOOR/ONE` bit. Decoders use it to refuse sizes that no
+/// stream of a given length can hold (n context bits need more than `n / MAX_BITS_PER_BIT`
+/// bits of stream, less the few bytes of the final flush).
+pub const MAX_BITS_PER_BIT: u64 = (ONE / FLOOR) as u64;
+
 /// An adaptive context: the probability that the next bit is 0, and how many bits it has seen.
 #[derive(Clone, Copy, Debug)]
 pub struct Prob {

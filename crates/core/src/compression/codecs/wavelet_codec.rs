@@ -22,7 +22,7 @@
 //! range-coded data.
 
 use super::super::header;
-use super::super::range_coder::{Decoder, Encoder, Prob};
+use super::super::range_coder::{self, Decoder, Encoder, Prob};
 use super::{begin_stream_version, open_payload, Image};
 use crate::compression::dwt::{self, Wavelet};
 use crate::{Error, Result};
@@ -279,8 +279,10 @@ pub fn decode_payload(n: usize, quality: u32, p: &[u8]) -> Result<Image> {
         return Err(Error::invalid(OP, format!("{levels} levels do not match the {width} × {height} image ({} expected)", levels_for(width, height))));
     }
     let data = &p[pos + 1..];
-    // The coder spends at least ~1/45 bit per coefficient; refuse sizes no stream this short holds.
-    if n as u64 > (data.len() as u64 + 16) * 8 * 64 {
+    // Every coefficient codes at least its zero flag with a context, so it costs more than
+    // 1/MAX_BITS_PER_BIT bit (a flat image costs ~1/710 bit per pixel): refuse sizes no stream
+    // this short holds (the 16 bytes cover the coder's flush).
+    if n as u64 > (data.len() as u64 + 16) * 8 * range_coder::MAX_BITS_PER_BIT {
         return Err(Error::invalid(OP, format!("truncated stream or corrupt size: {n} pixels cannot come from {} bytes", data.len())));
     }
     let mut q = header::alloc_filled(OP, n, 0i32)?;
@@ -338,6 +340,7 @@ pub fn decode_payload(n: usize, quality: u32, p: &[u8]) -> Result<Image> {
 mod tests {
     use super::*;
     use crate::compression::codecs::{rmse, test_photo as photo};
+    use crate::compression::header::put_varint;
 
 
     fn pgm(name: &str) -> (Vec<u8>, usize, usize) {
@@ -448,6 +451,40 @@ mod tests {
                 assert!(rmse <= bound, "{w}x{h} q{q}: rmse {rmse} > {bound}");
             }
         }
+    }
+
+    /// Flat and smooth images code to very few bytes (a zero coefficient costs ~1/710 bit):
+    /// the decoder's size check must accept every stream the encoder writes. It refused flat
+    /// images from 256² on (it assumed at least 1/45 bit per coefficient, the floor of an
+    /// older coder), so they could be encoded but never decoded.
+    #[test]
+    fn flat_and_smooth_images_decode() {
+        let sizes = [(256, 256), (512, 512), (1000, 700)];
+        for (w, h) in sizes {
+            let ramp: Vec<u8> = (0..w * h).map(|i| ((i % w) * 256 / w) as u8).collect();
+            let images = [vec![0u8; w * h], vec![7u8; w * h], vec![255u8; w * h], ramp];
+            for (k, img) in images.iter().enumerate() {
+                for q in [1, 10, 50, 90] {
+                    let enc = encode(img, w, h, q).unwrap();
+                    let dec = decode(&enc, usize::MAX).unwrap_or_else(|e| panic!("{w}x{h} image {k} q{q} ({} bytes): {e}", enc.len()));
+                    let rmse = rmse(img, &dec.data);
+                    assert!(rmse <= 1.5 * f64::from(step(q)) + 0.5, "{w}x{h} image {k} q{q}: rmse {rmse}");
+                }
+            }
+        }
+    }
+
+    /// A size no stream of that length can hold is still refused before anything is allocated.
+    #[test]
+    fn a_size_too_large_for_the_stream_is_refused() {
+        let (w, h) = (1 << 16, 1 << 16);
+        let mut p = Vec::new();
+        put_varint(&mut p, w as u32);
+        put_varint(&mut p, h as u32);
+        p.push(levels_for(w, h) as u8);
+        p.extend_from_slice(&[0; 100]);
+        let err = decode_payload(w * h, 50, &p).unwrap_err().to_string();
+        assert!(err.contains("cannot come from 100 bytes"), "{err}");
     }
 
     #[test]
