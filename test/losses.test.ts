@@ -208,8 +208,14 @@ describe('loss errors', () => {
       expect(() => losses.meanAbsoluteError(nr.tensor([[0, NaN], [1, 1]]), p)).toThrow('meanAbsoluteError: target[1] is NaN; targets must be finite numbers');
       expect(() => losses.huber(p, p, { delta: -1 })).toThrow('huber: delta must be a finite number > 0, got -1');
       expect(() => losses.categoricalCrossentropy(p, p, { labelSmoothing: 2 })).toThrow('categoricalCrossentropy: labelSmoothing must be in [0, 1], got 2');
-      expect(() => losses.binaryCrossentropy(p, p, { fromLogit: true } as never)).toThrow("binaryCrossentropy: unknown option 'fromLogit' — did you mean 'fromLogits'? (known: fromLogits, labelSmoothing)");
-      expect(() => losses.lossGradient({ name: 'hinge', delta: 1 }, p, p)).toThrow("lossGradient: unknown option 'delta' (it takes no options)");
+      expect(() => losses.binaryCrossentropy(p, p, { fromLogit: true } as never)).toThrow("binaryCrossentropy: unknown option 'fromLogit' — did you mean 'fromLogits'? (known: fromLogits, labelSmoothing, reduction)");
+      // Every loss takes `reduction`: the list says so, for losses with no other option too.
+      expect(() => losses.lossGradient({ name: 'hinge', delta: 1 }, p, p)).toThrow("lossGradient: unknown hinge option 'delta' (known: reduction)");
+      expect(() => losses.lossGradient({ name: 'mse', reductio: 'mean' } as never, p, p)).toThrow("lossGradient: unknown meanSquaredError option 'reductio' — did you mean 'reduction'? (known: reduction)");
+      const m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 2 })] });
+      expect(() => m.compile({ optimizer: 'sgd', loss: { name: 'mse', foo: 1 } as never })).toThrow("compile: unknown meanSquaredError option 'foo' (known: reduction)");
+      expect(() => m.compile({ optimizer: 'sgd', loss: { name: 'binaryCrossentropy', fromLogit: true } as never })).toThrow("compile: unknown binaryCrossentropy option 'fromLogit' — did you mean 'fromLogits'? (known: fromLogits, labelSmoothing, reduction)");
+      m.dispose();
       expect(() => losses.binaryCrossentropy(p, p, { fromLogits: 1 } as never)).toThrow('binaryCrossentropy: fromLogits must be a boolean, got 1');
       expect(() => losses.lossGradient('nope' as never, p, p)).toThrow(/lossGradient: unknown loss 'nope' \(known: meanSquaredError, /);
       expect(() => losses.meanSquaredError([1, 2] as never, p)).toThrow('meanSquaredError: yTrue must be a Tensor, got an array of length 2');

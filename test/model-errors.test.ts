@@ -279,6 +279,31 @@ describe('bad layer and fit options', () => {
     m.dispose();
   });
 
+  it('setWeights refuses non-finite values (unless allowNonFinite) and changes nothing when it fails', async () => {
+    const m = nr.sequential({ layers: [layers.dense({ inputShape: [3], units: 2 })] });
+    const values = () => {
+      const ws = m.getWeights();
+      const v = ws.map((w) => Array.from(w.dataSync()));
+      nr.dispose(ws);
+      return v;
+    };
+    const before = values();
+    const kernel = nr.tensor([[1, 2], [3, 4], [5, 6]]);
+    const bias = nr.tensor([Infinity, 1]);
+    const [nanKernel, zeros2, zeros3] = [nr.tensor([[1, 2], [3, NaN], [5, 6]]), nr.zeros([2]), nr.zeros([3])];
+    await expectError(() => m.setWeights([kernel, bias]), Invalid, 'setWeights: weight 1 (`bias` of layer 0) holds Infinity at flat index 0; weights must be finite (pass { allowNonFinite: true } to set it anyway)');
+    await expectError(() => m.setWeights([nanKernel, zeros2]), Invalid, /^setWeights: weight 0 \(`kernel` of layer 0\) holds NaN at flat index 3;/);
+    // The kernel came before the bad bias, and a shape error after a good weight: neither was set.
+    await expectError(() => m.setWeights([kernel, zeros3]), nr.ShapeError, /^setWeights: weight 1 \(`bias` of layer 0\) has shape \[2\] but the value has shape \[3\]/);
+    expect(values()).toEqual(before);
+    await expectError(() => m.setWeights([kernel, bias], { allowNonFinit: true } as never), Invalid, /^setWeights: unknown option 'allowNonFinit' — did you mean 'allowNonFinite'\?/);
+    await expectError(() => m.setWeights([kernel, bias], { allowNonFinite: 1 } as never), Invalid, 'setWeights: allowNonFinite must be true or false, got 1');
+    m.setWeights([kernel, bias], { allowNonFinite: true });
+    expect(values()[1]).toEqual([Infinity, 1]);
+    nr.dispose([kernel, bias, nanKernel, zeros2, zeros3]);
+    m.dispose();
+  });
+
   it('fit, predict and evaluate options', async () => {
     const m = model();
     m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });

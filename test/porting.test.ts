@@ -78,7 +78,10 @@ describe('TF.js positional forms', () => {
   });
 
   it('optimizer arguments of the wrong kind are errors', () => {
-    throws(() => nr.optimizers.adam('0.01' as never), 'optimizers.adam: options must be an object, got the string "0.01"');
+    throws(() => nr.optimizers.adam('0.01' as never), 'optimizers.adam: the first argument must be the learning rate (a number or a schedule) or an options object, got the string "0.01"');
+    throws(() => nr.train.sgd(null as never), 'optimizers.sgd: the first argument must be the learning rate (a number or a schedule) or an options object, got null');
+    throws(() => nr.optimizers.rmsprop([0.01] as never), /^optimizers\.rmsprop: the first argument must be the learning rate \(a number or a schedule\) or an options object, got an array/);
+    expect(nr.optimizers.adam().getConfig()).toEqual(nr.optimizers.adam({}).getConfig());
     throws(() => nr.optimizers.adam(0.01, '0.9' as never), 'optimizers.adam: beta1 must be a finite number within float32 range, got the string "0.9"');
     throws(() => nr.optimizers.rmsprop(0.01, 0.9, 0, 1e-7, 1 as never), 'optimizers.rmsprop: centered must be a boolean, got 1');
     throws(() => (nr.optimizers.sgd as (...a: unknown[]) => unknown)(0.1, 0.9), 'optimizers.sgd: too many arguments (2); the positional form is (learningRate)');

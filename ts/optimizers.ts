@@ -346,6 +346,11 @@ function factoryArgs(name: string, args: readonly unknown[], keys: readonly stri
     if (args.length > 1) {
       throw new InvalidArgumentError(`${op}: expected an options object or (learningRate${keys.map((k) => `, ${k}`).join('')}), got ${describe(first)} followed by ${args.length - 1} more argument(s)`);
     }
+    // Neither options nor a learning rate: say what the first argument may be (a string or a
+    // bigint is most likely a learning rate of the wrong type).
+    if (first !== undefined && (first === null || typeof first !== 'object' || Array.isArray(first))) {
+      throw new InvalidArgumentError(`${op}: the first argument must be the learning rate (a number or a schedule) or an options object, got ${describe(first)}`);
+    }
     return first;
   }
   if (rest.length > keys.length) {

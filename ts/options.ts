@@ -173,6 +173,11 @@ export function lossAbi(op: string, loss: LossName | LossAlias | LossConfig, opt
     throw new InvalidArgumentError(`${op}: unknown loss ${typeof name === 'string' ? `'${name}'` : describe(name)}${didYouMean(name, [...LOSSES, ...Object.keys(ALIASES)])} (known: ${LOSSES.join(', ')}, ${Object.keys(ALIASES).join(', ')})`);
   }
   const spec = OPTIONS[canonical as LossName] ?? [];
+  // Unknown keys name the loss and list every option it takes, `reduction` included.
+  if (opts !== null && typeof opts === 'object' && !Array.isArray(opts)) {
+    const known = [...spec.map(([k]) => k as string), 'reduction'];
+    for (const k of Object.keys(opts)) if (!known.includes(k)) throw unknownOption(op, k, known, op === canonical ? 'option' : `${canonical as string} option`);
+  }
   let reduction = 0;
   if (opts !== null && typeof opts === 'object' && !Array.isArray(opts) && 'reduction' in opts) {
     const { reduction: r, ...rest } = opts as { reduction?: unknown };

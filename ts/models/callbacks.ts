@@ -25,7 +25,7 @@ export interface TrainingModel {
   /** Current learning rate; setting it rescales the compiled schedule. */
   learningRate: number;
   getWeights(): import('../tensor.js').Tensor[];
-  setWeights(w: import('../tensor.js').Tensor[]): void;
+  setWeights(w: import('../tensor.js').Tensor[], options?: { allowNonFinite?: boolean }): void;
 }
 
 /** Hooks called by `fit`. All optional. */
@@ -130,7 +130,7 @@ export class EarlyStopping extends Callback {
       this.model.stopTraining = true;
       const { monitor, patience, restoreBestWeights } = this.args;
       const restored = restoreBestWeights && this.#bestWeights !== null;
-      if (restored) this.model.setWeights(this.#bestWeights!);
+      if (restored) this.model.setWeights(this.#bestWeights!, { allowNonFinite: true });
       this.stopReason = `early stopping: ${monitor} did not improve for ${this.#wait} epoch${this.#wait === 1 ? '' : 's'} (patience ${patience}; best ${formatLog(this.#best)})${restored ? '; restored the best weights' : ''}`;
     }
   }

@@ -481,9 +481,18 @@ export class Sequential {
     return names;
   }
 
-  /** Overwrites every weight; `weights` must match `getWeights()` in count and shapes. */
-  setWeights(weights: Tensor[]): void {
+  /**
+   * Overwrites every weight; `weights` must match `getWeights()` in count and shapes, and hold
+   * finite values unless `allowNonFinite` (as `loadModel`'s option). Every weight is checked
+   * before any is set, so a failed call leaves the model as it was.
+   *
+   * @example
+   * copy.setWeights(model.getWeights());
+   */
+  setWeights(weights: Tensor[], options?: { allowNonFinite?: boolean }): void {
     const h = this.handle('setWeights');
+    const o = readKeys('setWeights', options, ['allowNonFinite']);
+    const allow = boolArg('setWeights', 'allowNonFinite', o.allowNonFinite, false) ? 1 : 0;
     const n = call((e) => {
       check(e.nr_model_num_weights(h, outPtr(0)));
       return readOut(0);
@@ -491,10 +500,9 @@ export class Sequential {
     if (!Array.isArray(weights) || weights.length !== n) {
       throw new InvalidArgumentError(`setWeights: model ${this.name} has ${n} weights, got ${Array.isArray(weights) ? weights.length : typeof weights}`);
     }
-    weights.forEach((w, i) => {
-      const hw = need('setWeights', `weights[${i}]`, w);
-      call((e) => check(e.nr_model_set_weight(h, i, hw)));
-    });
+    const handles = weights.map((w, i) => need('setWeights', `weights[${i}]`, w));
+    // Check all, then set all (the values were checked on the first pass).
+    for (const checkOnly of [1, 0]) handles.forEach((hw, i) => call((e) => check(e.nr_model_set_weight(h, i, hw, checkOnly, checkOnly ? allow : 1))));
   }
 
   /** The learning rate the next step will use (after schedules); settable (rescales the schedule). */

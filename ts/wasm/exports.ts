@@ -85,7 +85,7 @@ export interface RawExports {
   nr_model_evaluate(model: number, x: number, y: number, batchSize: number, out: number): number;
   nr_model_num_weights(model: number, out: number): number;
   nr_model_get_weight(model: number, i: number, out: number, info: number): number;
-  nr_model_set_weight(model: number, i: number, value: number): number;
+  nr_model_set_weight(model: number, i: number, value: number, checkOnly: number, allowNonFinite: number): number;
   nr_model_set_trainable(model: number, layer: number, on: number): number;
   nr_model_lr(model: number, scale: number, out: number): number;
   nr_model_train_state(model: number, out: number): number;

@@ -369,10 +369,12 @@ pub unsafe extern "C" fn nr_model_get_weight(model: u32, i: u32, out: *mut u32, 
     })
 }
 
-/// Overwrites weight `i` with the values of tensor `value` (same shape).
+/// Overwrites weight `i` with the values of tensor `value` (same shape, and finite unless
+/// `allow_non_finite` is not 0). With `check_only` not 0 it only checks, so that the facade
+/// can check every weight before it sets any (a failed `setWeights` changes nothing).
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-pub extern "C" fn nr_model_set_weight(model: u32, i: u32, value: u32) -> i32 {
+pub extern "C" fn nr_model_set_weight(model: u32, i: u32, value: u32, check_only: u32, allow_non_finite: u32) -> i32 {
     guard(|| {
         with_model(model, |m, t| {
             let v = t.tensor(value)?;
@@ -383,9 +385,17 @@ pub extern "C" fn nr_model_set_weight(model: u32, i: u32, value: u32) -> i32 {
                 if p.value.shape() != v.shape() {
                     return Err(Error::shape("setWeights", format!("weight {i} (`{}` of layer {l}) has shape {} but the value has shape {}", p.name, p.value.shape(), v.shape())));
                 }
-                // Share the values (copy-on-write): no allocation here, and the next write to
-                // either tensor copies fallibly (`try_data_mut`).
-                p.value = v.clone();
+                if allow_non_finite == 0 {
+                    if let Some(k) = neurite_core::kernels::finite::first_non_finite(v.data()) {
+                        let x = neurite_core::error::js_number(v.data()[k]);
+                        return Err(Error::invalid("setWeights", format!("weight {i} (`{}` of layer {l}) holds {x} at flat index {k}; weights must be finite (pass {{ allowNonFinite: true }} to set it anyway)", p.name)));
+                    }
+                }
+                if check_only == 0 {
+                    // Share the values (copy-on-write): no allocation here, and the next write
+                    // to either tensor copies fallibly (`try_data_mut`).
+                    p.value = v.clone();
+                }
                 Ok(())
             })?
         })
