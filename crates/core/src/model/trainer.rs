@@ -306,8 +306,11 @@ impl Trainer {
             c.apply(&mut grads);
         }
         // All or nothing: a non-finite gradient leaves every weight (and the step count) as it was.
-        if let Some((_, p)) = params.iter().find(|(_, p)| !crate::kernels::finite::all_finite(&p.grad)) {
-            return Err(Error::invalid("fit", format!("a gradient of `{}` is not finite (NaN or Infinity) at step {}; lower the learning rate, clip gradients, or check the data for NaN", p.name, self.step + 1)));
+        if let Some(&(i, ref p)) = params.iter().find(|(_, p)| !crate::kernels::finite::all_finite(&p.grad)) {
+            let name = p.name;
+            drop(params);
+            let layer = all[i].layer;
+            return Err(Error::invalid("fit", format!("a gradient of `{name}` of layer {layer} is not finite (NaN or Infinity) at step {}; lower the learning rate, clip gradients, or check the data for NaN", self.step + 1)));
         }
         // Every allocation (optimizer state, unsharing a weight the user also holds) happens
         // before the first update, so running out of memory also leaves every weight as it was.
