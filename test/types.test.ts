@@ -19,6 +19,20 @@ beforeAll(async () => {
     const src: WasmSource = new URL('https://example.com/core.wasm');
     await init();
     await url.init(src);
+    // Every documented form of init's argument type-checks; misspelt options do not.
+    const wasmBytes = new Uint8Array(8);
+    const mod: WebAssembly.Module = await WebAssembly.compile(wasmBytes);
+    const inits = [init(mod), init(wasmBytes), init(wasmBytes.buffer), init('./core.wasm'), init(new URL('file:///core.wasm')),
+      url.init(fetch('/core.wasm')), url.init(await fetch('/core.wasm')), init({ threads: 2 }), url.init({ relaxedSimd: true, threads: 1 }),
+      init({ source: mod, threads: 1 }), url.init({ source: 'https://cdn.example/core.wasm' }), init(undefined)];
+    // @ts-expect-error: 'thread' is not an option
+    init({ thread: 2 });
+    // @ts-expect-error: threads is a number
+    url.init({ threads: 'auto' });
+    // @ts-expect-error: 'foo' is not an option
+    init({ threads: 2, foo: 1 });
+    // @ts-expect-error: a number is no source
+    init(2);
     const t: Tensor = tensor([[1, 2]]).matMul(randomNormal([2, 3], { seed: 42, stddev: 0.1 }));
     const n: number = tidy(() => t.sum().item());
     t[Symbol.dispose]();
@@ -51,7 +65,7 @@ beforeAll(async () => {
     // @ts-expect-error: with returnDict the result is not a tensor
     const notTensor: url.Tensor = model.evaluate(x2, x2, { returnDict: true });
     console.log(logs, scores, notTensor, url.randomUniform([2], -1, 1, 'float32', 3), url.leakyRelu(x2, 0.1), x2.softmax(0));
-    console.log(n, e.message, memory().numTensors, url.memory().numTensors);
+    console.log(n, e.message, memory().numTensors, url.memory().numTensors, inits);
   `);
 });
 afterAll(() => packed?.cleanup());
