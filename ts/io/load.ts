@@ -39,7 +39,9 @@ export async function loadModel(source: string | IOHandler | ModelArtifacts, opt
     if (options[k] !== undefined && typeof options[k] !== 'boolean') throw new InvalidArgumentError(`${OP}: ${k} must be true or false, got ${describe(options[k])}`);
   }
   let artifacts: unknown = source;
-  if (typeof source === 'string' || (source !== null && typeof source === 'object' && typeof (source as IOHandler).load === 'function')) {
+  // A URL object goes to the router too, which says to pass a string (as model.save does).
+  const isUrl = typeof URL !== 'undefined' && (source as unknown) instanceof URL;
+  if (typeof source === 'string' || isUrl || (source !== null && typeof source === 'object' && typeof (source as IOHandler).load === 'function')) {
     const h = getLoadHandler(source as string | IOHandler, OP);
     artifacts = await h.load!();
   }
