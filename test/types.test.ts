@@ -64,7 +64,9 @@ beforeAll(async () => {
     const scores: url.Tensor | url.Tensor[] = model.evaluate(x2, x2);
     // @ts-expect-error: with returnDict the result is not a tensor
     const notTensor: url.Tensor = model.evaluate(x2, x2, { returnDict: true });
-    console.log(logs, scores, notTensor, url.randomUniform([2], -1, 1, 'float32', 3), url.leakyRelu(x2, 0.1), x2.softmax(0));
+    // The learned codec's decode gives one image (a batch stream has decodeBatch).
+    const codecOf = (c: url.codecs.LearnedCodec, bytes: Uint8Array) => [c.decode(bytes).width, c.decodeBatch(bytes).length];
+    console.log(codecOf, logs, scores, notTensor, url.randomUniform([2], -1, 1, 'float32', 3), url.leakyRelu(x2, 0.1), x2.softmax(0));
     console.log(n, e.message, memory().numTensors, url.memory().numTensors, inits);
   `);
 });

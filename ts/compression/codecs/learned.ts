@@ -56,8 +56,16 @@ export interface LearnedCodec {
   /** Encodes one image, or an array of images (all `imageShape`), into one stream. */
   encode(image: GrayImage): Uint8Array;
   encode(images: GrayImage[]): Uint8Array;
-  /** Decodes a stream of this codec: one image, or an array if an array was encoded. */
-  decode(bytes: Uint8Array, options?: DecodeOptions): GrayImage | GrayImage[];
+  /**
+   * Decodes a stream of one image (from `encode(image)`). A batch stream (from
+   * `encode(images)`) is an `InvalidArgumentError` that says to use {@link decodeBatch}.
+   */
+  decode(bytes: Uint8Array, options?: DecodeOptions): GrayImage;
+  /**
+   * Decodes any stream of this codec into an array: the images of a batch stream (from
+   * `encode(images)`, `[]` for an empty batch), or `[image]` for a stream of one.
+   */
+  decodeBatch(bytes: Uint8Array, options?: DecodeOptions): GrayImage[];
   /** Frees the autoencoder if the codec made it ({@link create}); the codec is then unusable. Idempotent. */
   dispose(): void;
   [Symbol.dispose](): void;
@@ -286,8 +294,21 @@ class Codec implements LearnedCodec {
     return out;
   }
 
-  decode(bytes: Uint8Array, options?: DecodeOptions): GrayImage | GrayImage[] {
+  decode(bytes: Uint8Array, options?: DecodeOptions): GrayImage {
     const op = 'codecs.learned.decode';
+    const { images, isArray } = this.#decode(op, bytes, options);
+    if (isArray) {
+      throw new InvalidArgumentError(`${op}: the stream holds a batch of ${images.length} image${images.length === 1 ? '' : 's'} (from encode([...])); decode it with codec.decodeBatch(bytes)`);
+    }
+    return images[0];
+  }
+
+  decodeBatch(bytes: Uint8Array, options?: DecodeOptions): GrayImage[] {
+    return this.#decode('codecs.learned.decodeBatch', bytes, options).images;
+  }
+
+  /** The images of a stream, and whether it was encoded from an array. */
+  #decode(op: string, bytes: Uint8Array, options: DecodeOptions | undefined): { images: GrayImage[]; isArray: boolean } {
     this.#live(op);
     bytesArg(op, bytes);
     const maxOut = maxOutputArg(op, options);
@@ -333,7 +354,7 @@ class Codec implements LearnedCodec {
         images.push({ data, width: w, height: h });
       }
     }
-    return isArray ? images : images[0];
+    return { images, isArray };
   }
 
   dispose(): void {
