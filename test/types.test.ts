@@ -64,6 +64,11 @@ beforeAll(async () => {
     const scores: url.Tensor | url.Tensor[] = model.evaluate(x2, x2);
     // @ts-expect-error: with returnDict the result is not a tensor
     const notTensor: url.Tensor = model.evaluate(x2, x2, { returnDict: true });
+    // loadModel's union names Autoencoder, and instanceof narrows it.
+    const loaded: url.LoadedModel = await url.loadModel('file:///m');
+    if (loaded instanceof url.Autoencoder) loaded.encode(x2).dispose();
+    // @ts-expect-error: not every loaded model has encode()
+    loaded.encode(x2);
     // The learned codec's decode gives one image (a batch stream has decodeBatch).
     const codecOf = (c: url.codecs.LearnedCodec, bytes: Uint8Array) => [c.decode(bytes).width, c.decodeBatch(bytes).length];
     console.log(codecOf, logs, scores, notTensor, url.randomUniform([2], -1, 1, 'float32', 3), url.leakyRelu(x2, 0.1), x2.softmax(0));
@@ -123,6 +128,11 @@ describe('shipped declarations (no skipLibCheck)', () => {
     } finally {
       writeFileSync(file, good);
     }
+  });
+
+  it("loadModel's declared type names Autoencoder (what editors show)", () => {
+    const load = readFileSync(join(packed.pkg, 'dist/types/io/load.d.ts'), 'utf8');
+    expect(load).toMatch(/export type LoadedModel = Sequential \| Autoencoder \| Perceptron \| RBFNetwork;/);
   });
 
   it('neurite/url has its own declarations, and no declaration carries the wasm', () => {

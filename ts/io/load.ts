@@ -9,7 +9,7 @@ import { InvalidArgumentError, NeuriteError } from '../errors.js';
 import { Perceptron } from '../classic/perceptron.js';
 import { RBFNetwork } from '../classic/rbf.js';
 import type { Layer } from '../layers/layer.js';
-import { makeAutoencoderOrSequential } from '../models/autoencoder.js';
+import { makeAutoencoderOrSequential, type Autoencoder } from '../models/autoencoder.js';
 import { encodeCompile, type CompileArgs } from '../models/compile.js';
 import { Sequential } from '../models/sequential.js';
 import { importTrainingState, type TrainingState } from '../models/training-state.js';
@@ -23,8 +23,13 @@ import { expectedWeights, specInputShape, type ModelSpec, type WeightSpec } from
 import { makeModel, specFromKeras } from './topology.js';
 import { compileFromRecord, compileFromTrainingConfig, trainingStateFrom } from './training.js';
 
-/** What {@link loadModel} returns, by the file's `modelTopology.class_name`. */
-export type LoadedModel = Sequential | Perceptron | RBFNetwork;
+/**
+ * What {@link loadModel} returns, by the file's `modelTopology.class_name`: a `Sequential`, an
+ * `Autoencoder` (a `Sequential` saved from `autoencoder(…)`), a `Perceptron` or an
+ * `RBFNetwork`. Narrow with `instanceof` before using what one class has:
+ * `if (m instanceof Autoencoder) m.encode(x)`.
+ */
+export type LoadedModel = Sequential | Autoencoder | Perceptron | RBFNetwork;
 
 /** The model classes {@link loadModel} reads. */
 const MODEL_CLASSES = ['Sequential', `${CUSTOM}Perceptron`, `${CUSTOM}RBFNetwork`];
