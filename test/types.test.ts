@@ -69,9 +69,14 @@ beforeAll(async () => {
     if (loaded instanceof url.Autoencoder) loaded.encode(x2).dispose();
     // @ts-expect-error: not every loaded model has encode()
     loaded.encode(x2);
+    // Canvas bytes (Uint8ClampedArray) are accepted by the byte and image codecs.
+    const clamped = new Uint8ClampedArray(4);
+    const packedBytes: Uint8Array[] = [url.compression.huffman.encode(clamped), url.compression.lzw.decode(clamped), url.codecs.dct.encode({ data: clamped, width: 2, height: 2 })];
+    // @ts-expect-error: huffman.encode takes no options
+    url.compression.huffman.encode(clamped, { maxBits: 12 });
     // The learned codec's decode gives one image (a batch stream has decodeBatch).
     const codecOf = (c: url.codecs.LearnedCodec, bytes: Uint8Array) => [c.decode(bytes).width, c.decodeBatch(bytes).length];
-    console.log(codecOf, logs, scores, notTensor, url.randomUniform([2], -1, 1, 'float32', 3), url.leakyRelu(x2, 0.1), x2.softmax(0));
+    console.log(packedBytes, codecOf, logs, scores, notTensor, url.randomUniform([2], -1, 1, 'float32', 3), url.leakyRelu(x2, 0.1), x2.softmax(0));
     console.log(n, e.message, memory().numTensors, url.memory().numTensors, inits);
   `);
 });

@@ -28,8 +28,8 @@ import { Tensor } from '../../tensor.js';
 import { Layer } from '../../layers/layer.js';
 import { Sequential } from '../../models/sequential.js';
 import { Autoencoder } from '../../models/autoencoder.js';
-import { bytesArg, maxOutputArg, type DecodeOptions } from '../bytes.js';
-import type { GrayImage } from './image.js';
+import { bytesArg, maxOutputArg, type Bytes, type DecodeOptions } from '../bytes.js';
+import { imageData, rgbaHint, type GrayImage, type GrayImageInput } from './image.js';
 
 /** Options of {@link create} and {@link fromAutoencoder}. */
 export interface LearnedCodecOptions {
@@ -54,18 +54,18 @@ export interface LearnedCodecOptions {
 /** A learned codec: see {@link create}. */
 export interface LearnedCodec {
   /** Encodes one image, or an array of images (all `imageShape`), into one stream. */
-  encode(image: GrayImage): Uint8Array;
-  encode(images: GrayImage[]): Uint8Array;
+  encode(image: GrayImageInput): Uint8Array;
+  encode(images: GrayImageInput[]): Uint8Array;
   /**
    * Decodes a stream of one image (from `encode(image)`). A batch stream (from
    * `encode(images)`) is an `InvalidArgumentError` that says to use {@link decodeBatch}.
    */
-  decode(bytes: Uint8Array, options?: DecodeOptions): GrayImage;
+  decode(bytes: Bytes, options?: DecodeOptions): GrayImage;
   /**
    * Decodes any stream of this codec into an array: the images of a batch stream (from
    * `encode(images)`, `[]` for an empty batch), or `[image]` for a stream of one.
    */
-  decodeBatch(bytes: Uint8Array, options?: DecodeOptions): GrayImage[];
+  decodeBatch(bytes: Bytes, options?: DecodeOptions): GrayImage[];
   /** Frees the autoencoder if the codec made it ({@link create}); the codec is then unusable. Idempotent. */
   dispose(): void;
   [Symbol.dispose](): void;
@@ -251,7 +251,7 @@ class Codec implements LearnedCodec {
     if (this.#disposed) throw new DisposedError(`${op}: the codec is disposed`);
   }
 
-  encode(images: GrayImage | GrayImage[]): Uint8Array {
+  encode(images: GrayImageInput | GrayImageInput[]): Uint8Array {
     const op = 'codecs.learned.encode';
     this.#live(op);
     const isArray = Array.isArray(images);
@@ -261,12 +261,11 @@ class Codec implements LearnedCodec {
     const flat = new Float32Array(list.length * px);
     list.forEach((im, i) => {
       const at = isArray ? `images[${i}]` : 'image';
-      if (im === null || typeof im !== 'object' || Array.isArray(im)) throw new InvalidArgumentError(`${op}: ${at} must be { data: Uint8Array, width, height }, got ${describe(im)}`);
-      if (!(im.data instanceof Uint8Array)) throw new InvalidArgumentError(`${op}: ${at}.data must be a Uint8Array, got ${describe(im.data)}`);
-      if (im.width !== w || im.height !== h || im.data.length !== px) {
-        throw new InvalidArgumentError(`${op}: ${at} is ${describe(im.width)}×${describe(im.height)} with ${im.data.length} bytes, but this codec takes ${w}×${h} images (${px} bytes)`);
+      const data = imageData(op, at, im);
+      if (im.width !== w || im.height !== h || data.length !== px) {
+        throw new InvalidArgumentError(`${op}: ${at} is ${describe(im.width)}×${describe(im.height)} with ${data.length} bytes, but this codec takes ${w}×${h} images (${px} bytes)${rgbaHint(data.length, px)}`);
       }
-      for (let k = 0; k < px; k++) flat[i * px + k] = im.data[k] / 255;
+      for (let k = 0; k < px; k++) flat[i * px + k] = data[k] / 255;
     });
     const n = list.length;
     const k = this.codeSize;
@@ -294,7 +293,7 @@ class Codec implements LearnedCodec {
     return out;
   }
 
-  decode(bytes: Uint8Array, options?: DecodeOptions): GrayImage {
+  decode(bytes: Bytes, options?: DecodeOptions): GrayImage {
     const op = 'codecs.learned.decode';
     const { images, isArray } = this.#decode(op, bytes, options);
     if (isArray) {
@@ -303,14 +302,14 @@ class Codec implements LearnedCodec {
     return images[0];
   }
 
-  decodeBatch(bytes: Uint8Array, options?: DecodeOptions): GrayImage[] {
+  decodeBatch(bytes: Bytes, options?: DecodeOptions): GrayImage[] {
     return this.#decode('codecs.learned.decodeBatch', bytes, options).images;
   }
 
   /** The images of a stream, and whether it was encoded from an array. */
-  #decode(op: string, bytes: Uint8Array, options: DecodeOptions | undefined): { images: GrayImage[]; isArray: boolean } {
+  #decode(op: string, input: Bytes, options: DecodeOptions | undefined): { images: GrayImage[]; isArray: boolean } {
     this.#live(op);
-    bytesArg(op, bytes);
+    const bytes = bytesArg(op, input);
     const maxOut = maxOutputArg(op, options);
     const bad = (what: string): never => {
       throw new InvalidArgumentError(`${op}: ${what}`);
