@@ -295,19 +295,15 @@ class Codec implements LearnedCodec {
 
   decode(bytes: Bytes, options?: DecodeOptions): GrayImage {
     const op = 'codecs.learned.decode';
-    const { images, isArray } = this.#decode(op, bytes, options);
-    if (isArray) {
-      throw new InvalidArgumentError(`${op}: the stream holds a batch of ${images.length} image${images.length === 1 ? '' : 's'} (from encode([...])); decode it with codec.decodeBatch(bytes)`);
-    }
-    return images[0];
+    return this.#decode(op, bytes, options, true)[0];
   }
 
   decodeBatch(bytes: Bytes, options?: DecodeOptions): GrayImage[] {
-    return this.#decode('codecs.learned.decodeBatch', bytes, options).images;
+    return this.#decode('codecs.learned.decodeBatch', bytes, options, false);
   }
 
-  /** The images of a stream, and whether it was encoded from an array. */
-  #decode(op: string, input: Bytes, options: DecodeOptions | undefined): { images: GrayImage[]; isArray: boolean } {
+  /** The images of a stream; `single` refuses a batch stream (before decoding it). */
+  #decode(op: string, input: Bytes, options: DecodeOptions | undefined, single: boolean): GrayImage[] {
     this.#live(op);
     const bytes = bytesArg(op, input);
     const maxOut = maxOutputArg(op, options);
@@ -338,6 +334,8 @@ class Codec implements LearnedCodec {
     const dec = new ArithmeticDecoder(payload);
     for (let i = 0; i < symbols.length; i++) symbols[i] = dec.decode(this.#cum, (i % k) * (L + 1), L);
     if (check(symbols, payload) !== sum) bad('check byte mismatch: the stream is corrupt');
+    // A batch given to decode: refused once the stream is known sound, before the decoder runs.
+    if (single && isArray) bad(`the stream holds a batch of ${n} image${n === 1 ? '' : 's'} (from encode([...])); decode it with codec.decodeBatch(bytes)`);
     const images: GrayImage[] = [];
     if (n > 0) {
       const z = new Float32Array(n * k);
@@ -353,7 +351,7 @@ class Codec implements LearnedCodec {
         images.push({ data, width: w, height: h });
       }
     }
-    return { images, isArray };
+    return images;
   }
 
   dispose(): void {
