@@ -287,7 +287,7 @@ const BAD: Record<string, unknown[]> = {
   activation: [undefined, null, 1, {}, 'nope', { name: 'nope' }, { name: 'relu', alpha: 1 }],
   model: [undefined, null, 1, 'x', {}],
   nonNegInt: [undefined, null, 'x', {}, NaN, -1, 1.5, 2 ** 32 + 1],
-  bytes: [undefined, null, 'x', 1, {}, [1, 2], new Float32Array(2), new Uint8ClampedArray(2)],
+  bytes: [undefined, null, 'x', 1, {}, [1, 2], new Float32Array(2), new Int8Array(2)],
   image: [undefined, null, 'x', 1, [], {}, { data: [1], width: 1, height: 1 }, { data: new Uint8Array(4), width: 3, height: 1 }, { data: new Uint8Array(1), width: 1.5, height: 1 }],
   seed: [undefined, null, 'x', {}, NaN, -1, 1.5, 2 ** 53 + 2],
   /** TF.js positional `alpha` beside `{ alpha }`: a number or an options object. */
@@ -503,7 +503,8 @@ const TABLE: Entry[] = [
   { name: 'schedules.constant', op: 'schedules.constant', call: (o) => nr.schedules.constant(o as never), good: () => [{ learningRate: 0.1 }], kinds: ['options'] },
   // compression and codecs (issue 10)
   ...(['huffman', 'lzw', 'rle'] as const).flatMap((c) => [
-    { name: `compression.${c}.encode`, op: `compression.${c}.encode`, call: (b: unknown) => nr.compression[c].encode(b as never), good: () => [new Uint8Array([1, 2, 3])], kinds: ['bytes'] },
+    // huffman and rle take no options: an options object with any key is refused too.
+    { name: `compression.${c}.encode`, op: `compression.${c}.encode`, call: (b: unknown, o: unknown) => (nr.compression[c].encode as (b: unknown, o?: unknown) => Uint8Array)(b, o), good: () => [new Uint8Array([1, 2, 3]), {}], kinds: ['bytes', 'options?'] },
     { name: `compression.${c}.decode`, op: `compression.${c}.decode`, call: (b: unknown, o: unknown) => nr.compression[c].decode(b as never, o as never), good: () => [nr.compression[c].encode(new Uint8Array([1, 2, 3])), { maxOutputBytes: 100 }], kinds: ['bytes', 'options?'] },
   ]),
   { name: 'compression.huffman.codeLengths', op: 'compression.huffman.codeLengths', call: (f, o) => nr.compression.huffman.codeLengths(f as never, o as never), good: () => [[1, 2, 3], { maxLength: 15 }], kinds: ['intList', 'options?'] },
@@ -519,6 +520,7 @@ const TABLE: Entry[] = [
   { name: 'codecs.learned.fromAutoencoder', op: 'codecs.learned.fromAutoencoder', call: (ae, o) => nr.codecs.learned.fromAutoencoder(ae as never, o as never), good: () => [tinyAe(), { imageShape: [2, 2], bits: 3 }], kinds: ['model', 'options'] },
   { name: 'LearnedCodec.encode', op: 'codecs.learned.encode', call: (im) => { using c = tinyCodec(); return c.encode(im as never); }, good: () => [{ data: new Uint8Array(4), width: 2, height: 2 }], kinds: ['image'], allow: { 0: [[]] } },
   { name: 'LearnedCodec.decode', op: 'codecs.learned.decode', call: (b, o) => { using c = tinyCodec(); return c.decode(b as never, o as never); }, good: () => { using c = tinyCodec(); return [c.encode({ data: new Uint8Array(4), width: 2, height: 2 }), { maxOutputBytes: 100 }]; }, kinds: ['bytes', 'options?'] },
+  { name: 'LearnedCodec.decodeBatch', op: 'codecs.learned.decodeBatch', call: (b, o) => { using c = tinyCodec(); return c.decodeBatch(b as never, o as never); }, good: () => { using c = tinyCodec(); return [c.encode([{ data: new Uint8Array(4), width: 2, height: 2 }]), { maxOutputBytes: 100 }]; }, kinds: ['bytes', 'options?'] },
   { name: 'schedules.exponentialDecay', op: 'schedules.exponentialDecay', call: (o) => nr.schedules.exponentialDecay(o as never), good: () => [{ initialLearningRate: 0.1, decaySteps: 10, decayRate: 0.5 }], kinds: ['options'] },
   { name: 'schedules.stepDecay', op: 'schedules.stepDecay', call: (o) => nr.schedules.stepDecay(o as never), good: () => [{ initialLearningRate: 0.1, every: 10, drop: 0.5 }], kinds: ['options'] },
   { name: 'schedules.cosineDecay', op: 'schedules.cosineDecay', call: (o) => nr.schedules.cosineDecay(o as never), good: () => [{ initialLearningRate: 0.1, decaySteps: 10 }], kinds: ['options'] },

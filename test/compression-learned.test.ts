@@ -80,7 +80,7 @@ describe('codecs.learned: round trip and rate', () => {
       for (const range of [undefined, 'data'] as const) {
         const codec = codecs.learned.fromAutoencoder(ae16, { imageShape: [28, 28], bits, data: xTrain, range });
         const want = reference(ae16, codec, digits);
-        const batch = expectNoLeak(() => codec.decode(codec.encode(digits))) as Img[];
+        const batch = expectNoLeak(() => codec.decodeBatch(codec.encode(digits)));
         expect(Array.isArray(batch)).toBe(true);
         expect(batch.length).toBe(digits.length);
         batch.forEach((im, i) => {
@@ -89,7 +89,7 @@ describe('codecs.learned: round trip and rate', () => {
           expect(Buffer.compare(im.data, want[i]), `bits ${bits}, range ${range}, image ${i}`).toBe(0);
         });
         for (const i of [0, 7, 99]) {
-          const one = codec.decode(codec.encode(digits[i])) as Img;
+          const one: Img = codec.decode(codec.encode(digits[i]));
           expect(Array.isArray(one)).toBe(false);
           expect(Buffer.compare(one.data, want[i])).toBe(0);
         }
@@ -136,7 +136,7 @@ describe('codecs.learned: round trip and rate', () => {
     const learned = fitted.encode(digits);
     expect(learned.length).toBeLessThan(0.85 * uniform.length);
     // Same quantiser (range [0, 1]): same images back.
-    const [a, b] = [flat.decode(uniform) as Img[], fitted.decode(learned) as Img[]];
+    const [a, b] = [flat.decodeBatch(uniform), fitted.decodeBatch(learned)];
     a.forEach((im, i) => expect(Buffer.compare(im.data, b[i].data)).toBe(0));
     flat.dispose();
     fitted.dispose();
@@ -180,7 +180,7 @@ describe('codecs.learned: round trip and rate', () => {
     for (const bits of [1, 2, 3, 4, 5, 6]) {
       const codec = codecs.learned.fromAutoencoder(ae16, { imageShape: [28, 28], bits, data: xTrain, range: 'data' });
       const bytes = codec.encode(digits);
-      const back = codec.decode(bytes) as Img[];
+      const back = codec.decodeBatch(bytes);
       const y = nr.tensor(Float32Array.from(back.flatMap((d) => Array.from(d.data))), [digits.length, 784]);
       const p = nr.tidy(() => nr.mean(nr.psnr(x, y, { maxValue: 255, imageShape: [28, 28] })).item());
       y.dispose();
@@ -207,7 +207,23 @@ describe('codecs.learned: round trip and rate', () => {
 
   it('an empty batch round-trips to an empty array', () => {
     const codec = codecs.learned.fromAutoencoder(ae8, { imageShape: [28, 28], bits: 3 });
-    expect(codec.decode(codec.encode([]))).toEqual([]);
+    expect(codec.decodeBatch(codec.encode([]))).toEqual([]);
+    codec.dispose();
+  });
+
+  it('decode gives the image of a stream of one and refuses a batch, pointing at decodeBatch; decodeBatch reads both', () => {
+    const codec = codecs.learned.fromAutoencoder(ae8, { imageShape: [28, 28], bits: 3 });
+    const one = codec.encode(digits[0]);
+    const image: Img = codec.decode(one);
+    expect(image.width).toBe(28);
+    const [again, ...rest] = codec.decodeBatch(one);
+    expect(rest).toEqual([]);
+    expect(Buffer.compare(again.data, image.data)).toBe(0);
+    const msg = (n: number) => `codecs.learned.decode: the stream holds a batch of ${n} image${n === 1 ? '' : 's'} (from encode([...])); decode it with codec.decodeBatch(bytes)`;
+    throwsInvalid(() => codec.decode(codec.encode(digits.slice(0, 3))), new RegExp(`^${msg(3).replace(/[.()[\]]/g, '\\$&')}$`));
+    throwsInvalid(() => codec.decode(codec.encode([digits[0]])), new RegExp(`^${msg(1).replace(/[.()[\]]/g, '\\$&')}$`));
+    throwsInvalid(() => codec.decode(codec.encode([])), /^codecs\.learned\.decode: the stream holds a batch of 0 images/);
+    throwsInvalid(() => codec.decodeBatch(Uint8Array.of(1, 2, 3, 4)), /^codecs\.learned\.decodeBatch: wrong magic/);
     codec.dispose();
   });
 });
@@ -232,7 +248,7 @@ describe('codecs.learned: bad input', () => {
     throwsInvalid(() => c16.decode(edit(4, 0xff)), /^codecs\.learned\.decode: the stream holds 16×3711 images/);
     throwsInvalid(() => c16.decode(Uint8Array.of(0x4e, 0x4c, 1, 4, 28, 28, 16, 0xff, 0xff, 0xff, 0xff, 0x7f)), /the header's image count is not a varint below 2\^32/);
     throwsInvalid(() => c16.decode(s, { maxOutputBytes: 5 * 784 - 1 }), /^codecs\.learned\.decode: 5 images of 28×28 are 3920 bytes, more than maxOutputBytes = 3919$/);
-    expect((c16.decode(s, { maxOutputBytes: 5 * 784 }) as Img[]).length).toBe(5);
+    expect(c16.decodeBatch(s, { maxOutputBytes: 5 * 784 }).length).toBe(5);
     throwsInvalid(() => c16.decode(edit(7, 4)), /^codecs\.learned\.decode: the stream says one image but holds 2$/);
     throwsInvalid(() => c16.decode('x' as never), /^codecs\.learned\.decode: bytes must be a Uint8Array/);
     throwsInvalid(() => c16.decode(s, { bogus: 1 } as never), /unknown option 'bogus'/);

@@ -351,4 +351,76 @@ describe('bad input: a clear InvalidArgumentError naming the codec and the probl
     throwsInvalid(() => lzw.encode(text, { maxBits: 21 }), /^compression\.lzw\.encode: maxBits must be an integer in \[12, 20\], got 21/);
     throwsInvalid(() => huffman.encode([1, 2] as never), /^compression\.huffman\.encode: bytes must be a Uint8Array/);
   });
+
+  it('an image codec given a Tensor or bare bytes says what it got and what it takes', () => {
+    for (const codec of ['dct', 'wavelet'] as const) {
+      const op = `codecs\\.${codec}\\.encode`;
+      nr.tidy(() => {
+        throwsInvalid(() => codecs[codec].encode(nr.zeros([28, 28]) as never), new RegExp(
+          `^${op}: image must be \\{ data: Uint8Array, width, height \\} \\(one byte per pixel\\), got a Tensor of shape \\[28,28\\]; ` +
+            `make the bytes from its values, e\\.g\\. for values in \\[0, 1\\]: \\{ data: Uint8Array\\.from\\(t\\.dataSync\\(\\), \\(v\\) => Math\\.round\\(v \\* 255\\)\\), width: 28, height: 28 \\}$`,
+        ));
+        throwsInvalid(() => codecs[codec].encode(nr.zeros([784]) as never), /got a Tensor of shape \[784\];.* width: <width>, height: <height> \}$/);
+      });
+      throwsInvalid(() => codecs[codec].encode(new Uint8Array(784) as never), new RegExp(
+        `^${op}: image must be \\{ data: Uint8Array, width, height \\} \\(one byte per pixel\\), got an object \\(Uint8Array\\) of 784 bytes alone; pass \\{ data, width, height \\} with it as data$`,
+      ));
+      throwsInvalid(() => codecs[codec].encode({ data: [1, 2], width: 2, height: 1 } as never), new RegExp(`^${op}: image\\.data must be a Uint8Array \\(or a Uint8ClampedArray\\), one byte per pixel, got an array of length 2$`));
+      // RGBA (canvas ImageData) is 4 bytes per pixel: the message says so.
+      throwsInvalid(() => codecs[codec].encode({ data: new Uint8ClampedArray(4 * 6), width: 3, height: 2 }), /has 24 bytes but width × height = 3 × 2 = 6 \(4 bytes per pixel: RGBA ImageData\? these codecs take one gray byte per pixel\)$/);
+    }
+  });
+
+  it('options with unknown keys are refused with a suggestion, by every codec', () => {
+    // huffman.encode and rle.encode are typed without options (TypeScript refuses a second argument); JS can pass one.
+    const loose = (f: unknown) => f as (b: Uint8Array, o?: unknown) => Uint8Array;
+    throwsInvalid(() => loose(huffman.encode)(text, { maxBits: 12 } as never), /^compression\.huffman\.encode: unknown option 'maxBits' \(it takes no options\)$/);
+    throwsInvalid(() => loose(rle.encode)(text, { anything: 1 } as never), /^compression\.rle\.encode: unknown option 'anything' \(it takes no options\)$/);
+    throwsInvalid(() => loose(rle.encode)(text, 3 as never), /^compression\.rle\.encode: options must be an object, got 3$/);
+    expect(loose(rle.encode)(text, {})).toEqual(rle.encode(text));
+    throwsInvalid(() => lzw.encode(text, { maxbits: 12 } as never), /^compression\.lzw\.encode: unknown option 'maxbits' — did you mean 'maxBits'\? \(known: maxBits\)$/);
+    throwsInvalid(() => codecs.dct.encode(img, { qualty: 50 } as never), /^codecs\.dct\.encode: unknown option 'qualty' — did you mean 'quality'\?/);
+    throwsInvalid(() => codecs.wavelet.encode(img, { Quality: 50 } as never), /^codecs\.wavelet\.encode: unknown option 'Quality' — did you mean 'quality'\?/);
+    const enc = huffman.encode(text);
+    for (const c of [huffman, lzw, rle]) throwsInvalid(() => c.decode(c.encode(text), { maxOutput: 10 } as never), /\.decode: unknown option 'maxOutput' — did you mean 'maxOutputBytes'\?/);
+    throwsInvalid(() => huffman.decode(enc, { ouput: new Uint8Array(10) } as never), /unknown option 'ouput' — did you mean 'output'\?/);
+    throwsInvalid(() => codecs.dct.decode(codecs.dct.encode(img), { output: new Uint8Array(10) } as never), /^codecs\.dct\.decode: unknown option 'output' \(known: maxOutputBytes\)$/);
+    throwsInvalid(() => compression.dct.forward2d(nr.zeros([8, 8]), { blocksize: 8 } as never), /did you mean 'blockSize'/);
+    throwsInvalid(() => compression.dwt.forward2d(nr.zeros([8, 8]), { level: 1 } as never), /did you mean 'levels'/);
+  });
+});
+
+describe('Uint8ClampedArray (canvas ImageData.data) is taken as bytes, in place', () => {
+  const text = new TextEncoder().encode('abracadabra '.repeat(300));
+  const clamped = (b: Uint8Array) => new Uint8ClampedArray(b.buffer, b.byteOffset, b.length);
+  it('huffman, lzw and rle encode it as the same bytes and decode a stream held in one', () => {
+    // A view into a larger buffer: the offset is respected.
+    const big = new Uint8Array(text.length + 10);
+    big.set(text, 5);
+    const view = new Uint8ClampedArray(big.buffer, 5, text.length);
+    for (const c of [huffman, lzw, rle]) {
+      const want = c.encode(text);
+      expect(c.encode(view)).toEqual(want);
+      expect(c.decode(clamped(want))).toEqual(text);
+    }
+  });
+
+  it('dct, wavelet and the learned codec encode an image whose data is one, and decode a stream held in one', () => {
+    const img = synthImage(mulberry32(2), 30, 20);
+    for (const c of [codecs.dct, codecs.wavelet]) {
+      const want = c.encode(img, { quality: 60 });
+      expect(c.encode({ data: clamped(img.data), width: 30, height: 20 }, { quality: 60 })).toEqual(want);
+      expect(c.decode(clamped(want))).toEqual(c.decode(want));
+    }
+    const ae = nr.autoencoder({ encoder: nr.sequential({ layers: [nr.layers.dense({ inputShape: [4], units: 2, activation: 'sigmoid' })] }), decoder: nr.layers.dense({ units: 4, activation: 'sigmoid' }) });
+    using learned = codecs.learned.fromAutoencoder(ae, { imageShape: [2, 2], bits: 3 });
+    const px = Uint8Array.of(0, 80, 160, 255);
+    const want = learned.encode({ data: px, width: 2, height: 2 });
+    expect(learned.encode({ data: clamped(px), width: 2, height: 2 })).toEqual(want);
+    expect(learned.encode([{ data: clamped(px), width: 2, height: 2 }])).toEqual(learned.encode([{ data: px, width: 2, height: 2 }]));
+    expect(learned.decode(clamped(want))).toEqual(learned.decode(want));
+    throwsInvalid(() => learned.encode(nr.zeros([2, 2]) as never), /^codecs\.learned\.encode: image must be \{ data: Uint8Array, width, height \} \(one byte per pixel\), got a Tensor of shape \[2,2\];/);
+    throwsInvalid(() => learned.encode({ data: new Uint8ClampedArray(16), width: 2, height: 2 }), /with 16 bytes, but this codec takes 2×2 images \(4 bytes\) \(4 bytes per pixel: RGBA ImageData\?/);
+    ae.dispose();
+  });
 });

@@ -191,12 +191,14 @@ describe('custom handlers and routing', () => {
     expect(await load(h)).toBe(a);
   });
 
-  it('a handler without the method needed, a non-handler, no scheme, or an unknown scheme is refused', () => {
+  it('a handler without the method needed, a non-handler, a URL object, no scheme, or an unknown scheme is refused', async () => {
     expect(thrown(() => getSaveHandler({ load: async () => artifacts() }, 'save')).message).toBe(
       "save: the target handler has no save() method (it has load()); pass an object with save() or a URL such as 'file://…', 'indexeddb://…', 'localstorage://…'",
     );
     expect(thrown(() => getLoadHandler({}, 'loadModel')).message).toMatch(/^loadModel: the source handler has no load\(\) method \(it has neither save\(\) nor load\(\)\)/);
     expect(thrown(() => getLoadHandler(new URL('file:///tmp/m') as never, 'loadModel')).message).toBe("loadModel: source is a URL object; pass a string such as 'file:///tmp/my-model' or 'file:///tmp/m'");
+    // loadModel itself routes a URL object (it is not artifacts), as save does.
+    await expect(nr.loadModel(new URL('file:///tmp/m') as never)).rejects.toThrow("loadModel: source is a URL object; pass a string such as 'file:///tmp/my-model' or 'file:///tmp/m'");
     expect(thrown(() => getLoadHandler(42 as never, 'loadModel')).message).toMatch(/^loadModel: source must be a URL string \(file:\/\/, .*\) or an object with load\(\), got 42$/);
     expect(thrown(() => getSaveHandler('my-model', 'save')).message).toMatch(/^save: target 'my-model' has no URL scheme; use one of file:\/\/, indexeddb:\/\//);
     expect(thrown(() => getSaveHandler('indexdb://m', 'save')).message).toBe(
@@ -330,6 +332,10 @@ describe('loading untrusted files: the error catalogue', () => {
     const file = join(root, 'a-file');
     writeFileSync(file, 'x');
     expect((await rejection(() => save(`file://${file}`))).message).toBe(`save: file://${file}: ${file} exists and is not a folder; save to a new path or to a folder`);
+    // A file further up the path is the one named, not the folder that could not be made.
+    expect((await rejection(() => save(`file://${file}/sub/m`))).message).toBe(
+      `save: file://${file}/sub/m: ${file} exists and is not a folder, so ${file}/sub/m cannot be made inside it; save to a path under a folder`,
+    );
     const dir = fresh();
     const short = { ...artifacts(), weightData: new ArrayBuffer(100) };
     expect((await rejection(() => save(`file://${dir}`, short))).message).toBe(`save: file://${dir}: weightData holds 100 bytes but weightSpecs (3 weights) describe 112 (truncated?)`);

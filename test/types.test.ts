@@ -19,6 +19,20 @@ beforeAll(async () => {
     const src: WasmSource = new URL('https://example.com/core.wasm');
     await init();
     await url.init(src);
+    // Every documented form of init's argument type-checks; misspelt options do not.
+    const wasmBytes = new Uint8Array(8);
+    const mod: WebAssembly.Module = await WebAssembly.compile(wasmBytes);
+    const inits = [init(mod), init(wasmBytes), init(wasmBytes.buffer), init('./core.wasm'), init(new URL('file:///core.wasm')),
+      url.init(fetch('/core.wasm')), url.init(await fetch('/core.wasm')), init({ threads: 2 }), url.init({ relaxedSimd: true, threads: 1 }),
+      init({ source: mod, threads: 1 }), url.init({ source: 'https://cdn.example/core.wasm' }), init(undefined)];
+    // @ts-expect-error: 'thread' is not an option
+    init({ thread: 2 });
+    // @ts-expect-error: threads is a number
+    url.init({ threads: 'auto' });
+    // @ts-expect-error: 'foo' is not an option
+    init({ threads: 2, foo: 1 });
+    // @ts-expect-error: a number is no source
+    init(2);
     const t: Tensor = tensor([[1, 2]]).matMul(randomNormal([2, 3], { seed: 42, stddev: 0.1 }));
     const n: number = tidy(() => t.sum().item());
     t[Symbol.dispose]();
@@ -50,8 +64,20 @@ beforeAll(async () => {
     const scores: url.Tensor | url.Tensor[] = model.evaluate(x2, x2);
     // @ts-expect-error: with returnDict the result is not a tensor
     const notTensor: url.Tensor = model.evaluate(x2, x2, { returnDict: true });
-    console.log(logs, scores, notTensor, url.randomUniform([2], -1, 1, 'float32', 3), url.leakyRelu(x2, 0.1), x2.softmax(0));
-    console.log(n, e.message, memory().numTensors, url.memory().numTensors);
+    // loadModel's union names Autoencoder, and instanceof narrows it.
+    const loaded: url.LoadedModel = await url.loadModel('file:///m');
+    if (loaded instanceof url.Autoencoder) loaded.encode(x2).dispose();
+    // @ts-expect-error: not every loaded model has encode()
+    loaded.encode(x2);
+    // Canvas bytes (Uint8ClampedArray) are accepted by the byte and image codecs.
+    const clamped = new Uint8ClampedArray(4);
+    const packedBytes: Uint8Array[] = [url.compression.huffman.encode(clamped), url.compression.lzw.decode(clamped), url.codecs.dct.encode({ data: clamped, width: 2, height: 2 })];
+    // @ts-expect-error: huffman.encode takes no options
+    url.compression.huffman.encode(clamped, { maxBits: 12 });
+    // The learned codec's decode gives one image (a batch stream has decodeBatch).
+    const codecOf = (c: url.codecs.LearnedCodec, bytes: Uint8Array) => [c.decode(bytes).width, c.decodeBatch(bytes).length];
+    console.log(packedBytes, codecOf, logs, scores, notTensor, url.randomUniform([2], -1, 1, 'float32', 3), url.leakyRelu(x2, 0.1), x2.softmax(0));
+    console.log(n, e.message, memory().numTensors, url.memory().numTensors, inits);
   `);
 });
 afterAll(() => packed?.cleanup());
@@ -107,6 +133,11 @@ describe('shipped declarations (no skipLibCheck)', () => {
     } finally {
       writeFileSync(file, good);
     }
+  });
+
+  it("loadModel's declared type names Autoencoder (what editors show)", () => {
+    const load = readFileSync(join(packed.pkg, 'dist/types/io/load.d.ts'), 'utf8');
+    expect(load).toMatch(/export type LoadedModel = Sequential \| Autoencoder \| Perceptron \| RBFNetwork;/);
   });
 
   it('neurite/url has its own declarations, and no declaration carries the wasm', () => {

@@ -22,10 +22,24 @@ export interface DecodeOptions {
   maxOutputBytes?: number;
 }
 
+/** Bytes as the codecs take them: a `Uint8Array`, or a `Uint8ClampedArray` (canvas `ImageData.data`). */
+export type Bytes = Uint8Array | Uint8ClampedArray;
+
+/**
+ * @internal `v` as a `Uint8Array` if it holds bytes: itself, or a view on the same memory of a
+ * `Uint8ClampedArray` (no copy); `undefined` for anything else.
+ */
+export function asBytes(v: unknown): Uint8Array | undefined {
+  if (v instanceof Uint8Array) return v;
+  if (v instanceof Uint8ClampedArray) return new Uint8Array(v.buffer, v.byteOffset, v.length);
+  return undefined;
+}
+
 export function bytesArg(op: string, bytes: unknown): Uint8Array {
-  if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError(`${op}: bytes must be a Uint8Array, got ${describe(bytes)}`);
-  if (bytes.length > 0xffff_fffe) throw new InvalidArgumentError(`${op}: ${bytes.length} bytes are more than 4 GiB - 1`);
-  return bytes;
+  const b = asBytes(bytes);
+  if (b === undefined) throw new InvalidArgumentError(`${op}: bytes must be a Uint8Array (or a Uint8ClampedArray), got ${describe(bytes)}`);
+  if (b.length > 0xffff_fffe) throw new InvalidArgumentError(`${op}: ${b.length} bytes are more than 4 GiB - 1`);
+  return b;
 }
 
 /** Options of the byte decoders (Huffman, LZW, RLE). */

@@ -18,15 +18,17 @@ import { call, check, withWords, words } from '../engine.js';
 import { InvalidArgumentError } from '../errors.js';
 import { describe } from '../ops/convert.js';
 import { checkKeys } from '../classic/common.js';
-import { byteDecodeArgs, bytesArg, CODEC, decodeRaw, encodeRaw, type ByteDecodeOptions } from './bytes.js';
+import { byteDecodeArgs, bytesArg, CODEC, decodeRaw, encodeRaw, type ByteDecodeOptions, type Bytes } from './bytes.js';
 
 /**
  * Encodes `bytes`.
  * @example
  * const packed = compression.huffman.encode(new TextEncoder().encode('abracadabra'));
  */
-export function encode(bytes: Uint8Array): Uint8Array {
+export function encode(bytes: Bytes): Uint8Array;
+export function encode(bytes: Bytes, options?: unknown): Uint8Array {
   const op = 'compression.huffman.encode';
+  checkKeys(op, options, []); // it takes none: an options object with any key is a mistake
   return encodeRaw(op, CODEC.huffman, bytesArg(op, bytes), 0);
 }
 
@@ -37,7 +39,7 @@ export function encode(bytes: Uint8Array): Uint8Array {
  * than `maxOutputBytes`). `options.output` decodes into a buffer of yours (see
  * {@link ByteDecodeOptions}).
  */
-export function decode(bytes: Uint8Array, options?: ByteDecodeOptions): Uint8Array {
+export function decode(bytes: Bytes, options?: ByteDecodeOptions): Uint8Array {
   const op = 'compression.huffman.decode';
   const input = bytesArg(op, bytes);
   const { maxOutput, output } = byteDecodeArgs(op, options);

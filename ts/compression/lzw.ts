@@ -10,7 +10,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import { describe } from '../ops/convert.js';
 import { checkKeys } from '../classic/common.js';
-import { byteDecodeArgs, bytesArg, CODEC, decodeRaw, encodeRaw, type ByteDecodeOptions } from './bytes.js';
+import { byteDecodeArgs, bytesArg, CODEC, decodeRaw, encodeRaw, type ByteDecodeOptions, type Bytes } from './bytes.js';
 
 /** Encoder options. */
 export interface LzwOptions {
@@ -19,7 +19,7 @@ export interface LzwOptions {
 }
 
 /** Encodes `bytes`. */
-export function encode(bytes: Uint8Array, options: LzwOptions = {}): Uint8Array {
+export function encode(bytes: Bytes, options: LzwOptions = {}): Uint8Array {
   const op = 'compression.lzw.encode';
   const o = checkKeys(op, options, ['maxBits']);
   const maxBits = o.maxBits ?? 17;
@@ -35,7 +35,7 @@ export function encode(bytes: Uint8Array, options: LzwOptions = {}): Uint8Array 
  * `maxOutputBytes`, …). `options.output` decodes into a buffer of yours (see
  * {@link ByteDecodeOptions}).
  */
-export function decode(bytes: Uint8Array, options?: ByteDecodeOptions): Uint8Array {
+export function decode(bytes: Bytes, options?: ByteDecodeOptions): Uint8Array {
   const op = 'compression.lzw.decode';
   const input = bytesArg(op, bytes);
   const { maxOutput, output } = byteDecodeArgs(op, options);

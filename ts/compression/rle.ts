@@ -6,11 +6,14 @@
  * most `n + ⌊n/128⌋ + 1` payload bytes plus the 14-byte header, so data without runs grows
  * by at most 1/128 (0.8 %).
  */
-import { byteDecodeArgs, bytesArg, CODEC, decodeRaw, encodeRaw, type ByteDecodeOptions } from './bytes.js';
+import { checkArgs } from '../options.js';
+import { byteDecodeArgs, bytesArg, CODEC, decodeRaw, encodeRaw, type ByteDecodeOptions, type Bytes } from './bytes.js';
 
 /** Encodes `bytes`. */
-export function encode(bytes: Uint8Array): Uint8Array {
+export function encode(bytes: Bytes): Uint8Array;
+export function encode(bytes: Bytes, options?: unknown): Uint8Array {
   const op = 'compression.rle.encode';
+  checkArgs(op, options, []); // it takes none: an options object with any key is a mistake
   return encodeRaw(op, CODEC.rle, bytesArg(op, bytes), 0);
 }
 
@@ -19,7 +22,7 @@ export function encode(bytes: Uint8Array): Uint8Array {
  * `options.output` decodes into a buffer of yours (reused across calls, it saves allocating
  * the result: `rle.decode(stream, { output: buf })` returns `buf.subarray(0, n)`).
  */
-export function decode(bytes: Uint8Array, options?: ByteDecodeOptions): Uint8Array {
+export function decode(bytes: Bytes, options?: ByteDecodeOptions): Uint8Array {
   const op = 'compression.rle.decode';
   const input = bytesArg(op, bytes);
   const { maxOutput, output } = byteDecodeArgs(op, options);

@@ -46,7 +46,9 @@ export function storage(op: string): Promise<StorageChunk> {
  *   models of their own (dispose them too, as models you build);
  * - a {@link Perceptron} for `neurite>Perceptron`; an {@link RBFNetwork} for `neurite>RBFNetwork`.
  *
- * Narrow with `instanceof` (`if (m instanceof Sequential) …`).
+ * The type is the union {@link LoadedModel} (`Sequential | Autoencoder | Perceptron |
+ * RBFNetwork`): narrow with `instanceof` before using what one class has
+ * (`if (m instanceof Autoencoder) m.encode(x)`).
  *
  * Loading is untrusted input: the topology, the manifest (names, shapes, dtype float32), the
  * sizes against `weightData` (before anything is allocated), every weight against the

@@ -9,7 +9,7 @@ import { InvalidArgumentError, NeuriteError } from '../errors.js';
 import { Perceptron } from '../classic/perceptron.js';
 import { RBFNetwork } from '../classic/rbf.js';
 import type { Layer } from '../layers/layer.js';
-import { makeAutoencoderOrSequential } from '../models/autoencoder.js';
+import { makeAutoencoderOrSequential, type Autoencoder } from '../models/autoencoder.js';
 import { encodeCompile, type CompileArgs } from '../models/compile.js';
 import { Sequential } from '../models/sequential.js';
 import { importTrainingState, type TrainingState } from '../models/training-state.js';
@@ -23,8 +23,13 @@ import { expectedWeights, specInputShape, type ModelSpec, type WeightSpec } from
 import { makeModel, specFromKeras } from './topology.js';
 import { compileFromRecord, compileFromTrainingConfig, trainingStateFrom } from './training.js';
 
-/** What {@link loadModel} returns, by the file's `modelTopology.class_name`. */
-export type LoadedModel = Sequential | Perceptron | RBFNetwork;
+/**
+ * What {@link loadModel} returns, by the file's `modelTopology.class_name`: a `Sequential`, an
+ * `Autoencoder` (a `Sequential` saved from `autoencoder(…)`), a `Perceptron` or an
+ * `RBFNetwork`. Narrow with `instanceof` before using what one class has:
+ * `if (m instanceof Autoencoder) m.encode(x)`.
+ */
+export type LoadedModel = Sequential | Autoencoder | Perceptron | RBFNetwork;
 
 /** The model classes {@link loadModel} reads. */
 const MODEL_CLASSES = ['Sequential', `${CUSTOM}Perceptron`, `${CUSTOM}RBFNetwork`];
@@ -39,7 +44,9 @@ export async function loadModel(source: string | IOHandler | ModelArtifacts, opt
     if (options[k] !== undefined && typeof options[k] !== 'boolean') throw new InvalidArgumentError(`${OP}: ${k} must be true or false, got ${describe(options[k])}`);
   }
   let artifacts: unknown = source;
-  if (typeof source === 'string' || (source !== null && typeof source === 'object' && typeof (source as IOHandler).load === 'function')) {
+  // A URL object goes to the router too, which says to pass a string (as model.save does).
+  const isUrl = typeof URL !== 'undefined' && (source as unknown) instanceof URL;
+  if (typeof source === 'string' || isUrl || (source !== null && typeof source === 'object' && typeof (source as IOHandler).load === 'function')) {
     const h = getLoadHandler(source as string | IOHandler, OP);
     artifacts = await h.load!();
   }

@@ -1,10 +1,20 @@
 /** Turning a user-supplied source into a compiled `WebAssembly.Module`. */
 import { InvalidArgumentError, NeuriteError } from '../errors.js';
+import type { InitOptions } from '../init.js';
 import { lzmaDecode } from './lzma.js';
+
+/**
+ * A compiled `WebAssembly.Module`, as TypeScript sees it. The DOM library declares
+ * `WebAssembly.Module` as an empty interface, which every object matches; the `never` keys
+ * make an object literal that looks like misspelt {@link InitOptions} (`init({ thread: 2 })`,
+ * `init({ threads: 'auto' })`, `init({ threads: 2, foo: 1 })`) a type error, while a real
+ * module (which has none of these keys) still fits; `object` keeps numbers and booleans out.
+ */
+export type WasmModule = WebAssembly.Module & object & { readonly threads?: never; readonly relaxedSimd?: never; readonly source?: never };
 
 /** Where the `.wasm` can come from: bytes, a URL (or string URL), a `Response`, or a compiled module. */
 export type WasmSource =
-  | WebAssembly.Module
+  | WasmModule
   | ArrayBuffer
   | ArrayBufferView
   | URL

@@ -5,19 +5,19 @@
  * for each image. Any width and height (edges are padded by repetition and cropped back).
  * Error bound: RMS error ≤ √(mean(Q²)/4 · padding factor) + 0.5 for quantisation table Q.
  */
-import { CODEC, type DecodeOptions } from '../bytes.js';
-import { decodeImage, encodeImage, type GrayImage, type ImageCodecOptions } from './image.js';
+import { CODEC, type Bytes, type DecodeOptions } from '../bytes.js';
+import { decodeImage, encodeImage, type GrayImage, type GrayImageInput, type ImageCodecOptions } from './image.js';
 
 /**
  * Encodes a grayscale image.
  * @example
  * const bytes = codecs.dct.encode({ data, width: 64, height: 48 }, { quality: 50 });
  */
-export function encode(image: GrayImage, options?: ImageCodecOptions): Uint8Array {
+export function encode(image: GrayImageInput, options?: ImageCodecOptions): Uint8Array {
   return encodeImage('codecs.dct.encode', CODEC.dct, image, options);
 }
 
 /** Decodes a stream from {@link encode}; malformed streams throw `InvalidArgumentError`. */
-export function decode(bytes: Uint8Array, options?: DecodeOptions): GrayImage {
+export function decode(bytes: Bytes, options?: DecodeOptions): GrayImage {
   return decodeImage('codecs.dct.decode', CODEC.dct, bytes, options);
 }

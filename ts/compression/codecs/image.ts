@@ -2,13 +2,55 @@
 import { InvalidArgumentError } from '../../errors.js';
 import { describe } from '../../ops/convert.js';
 import { checkKeys } from '../../classic/common.js';
-import { bytesArg, decodeRaw, encodeRaw, maxOutputArg, type DecodeOptions } from '../bytes.js';
+import { Tensor } from '../../tensor.js';
+import { asBytes, bytesArg, decodeRaw, encodeRaw, maxOutputArg, type Bytes, type DecodeOptions } from '../bytes.js';
 
-/** A grayscale image: `data[y * width + x]`, one byte per pixel. */
+/**
+ * A grayscale image: `data[y * width + x]`, one byte per pixel. The codecs return `data` as a
+ * `Uint8Array` and also take a `Uint8ClampedArray` (read in place, not copied).
+ */
 export interface GrayImage {
   data: Uint8Array;
   width: number;
   height: number;
+}
+
+/** An image as the encoders take it: {@link GrayImage}, with `data` also a `Uint8ClampedArray`. */
+export interface GrayImageInput {
+  data: Uint8Array | Uint8ClampedArray;
+  width: number;
+  height: number;
+}
+
+const SHAPE = '{ data: Uint8Array, width, height } (one byte per pixel)';
+
+/**
+ * @internal Checks that `image` (named `at` in messages) is an object with `data` bytes; says
+ * what it is instead when it is a tensor or bare bytes. Returns `data` as a `Uint8Array` (a
+ * view on a `Uint8ClampedArray`); the width and height are checked by the caller.
+ */
+export function imageData(op: string, at: string, image: unknown): Uint8Array {
+  if (image instanceof Tensor) {
+    const [h, w] = image.shape.length === 2 ? image.shape : ['<height>', '<width>'];
+    throw new InvalidArgumentError(
+      `${op}: ${at} must be ${SHAPE}, got a Tensor of shape [${image.shape.join(',')}]; make the bytes from its values, ` +
+        `e.g. for values in [0, 1]: { data: Uint8Array.from(t.dataSync(), (v) => Math.round(v * 255)), width: ${w}, height: ${h} }`,
+    );
+  }
+  if (ArrayBuffer.isView(image) || image instanceof ArrayBuffer) {
+    const n = image.byteLength;
+    throw new InvalidArgumentError(`${op}: ${at} must be ${SHAPE}, got ${describe(image)} of ${n} bytes alone; pass { data, width, height } with it as data`);
+  }
+  if (image === null || typeof image !== 'object' || Array.isArray(image)) throw new InvalidArgumentError(`${op}: ${at} must be ${SHAPE}, got ${describe(image)}`);
+  const raw = (image as { data?: unknown }).data;
+  const data = asBytes(raw);
+  if (data === undefined) throw new InvalidArgumentError(`${op}: ${at}.data must be a Uint8Array (or a Uint8ClampedArray), one byte per pixel, got ${describe(raw)}`);
+  return data;
+}
+
+/** `" (RGBA ImageData? …)"` when `bytes` is 4 bytes per pixel: the image codecs are grayscale. */
+export function rgbaHint(bytes: number, pixels: number): string {
+  return pixels > 0 && bytes === 4 * pixels ? ' (4 bytes per pixel: RGBA ImageData? these codecs take one gray byte per pixel)' : '';
 }
 
 /** Encoder options of the image codecs. */
@@ -17,17 +59,16 @@ export interface ImageCodecOptions {
   quality?: number;
 }
 
-export function encodeImage(op: string, codec: number, image: GrayImage, options: ImageCodecOptions | undefined): Uint8Array {
-  if (image === null || typeof image !== 'object' || Array.isArray(image)) throw new InvalidArgumentError(`${op}: image must be { data: Uint8Array, width, height }, got ${describe(image)}`);
-  const { data, width, height } = image;
-  if (!(data instanceof Uint8Array)) throw new InvalidArgumentError(`${op}: image.data must be a Uint8Array, got ${describe(data)}`);
+export function encodeImage(op: string, codec: number, image: GrayImageInput, options: ImageCodecOptions | undefined): Uint8Array {
+  const data = imageData(op, 'image', image);
+  const { width, height } = image;
   for (const [k, v] of [['width', width], ['height', height]] as const) {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 65536) {
       throw new InvalidArgumentError(`${op}: image.${k} must be an integer in [0, 65536], got ${describe(v)}`);
     }
   }
   if (width * height !== data.length) {
-    throw new InvalidArgumentError(`${op}: image.data has ${data.length} bytes but width × height = ${width} × ${height} = ${width * height}`);
+    throw new InvalidArgumentError(`${op}: image.data has ${data.length} bytes but width × height = ${width} × ${height} = ${width * height}${rgbaHint(data.length, width * height)}`);
   }
   const o = checkKeys(op, options, ['quality']);
   const quality = o.quality ?? 75;
@@ -37,7 +78,7 @@ export function encodeImage(op: string, codec: number, image: GrayImage, options
   return encodeRaw(op, codec, data, quality, width, height);
 }
 
-export function decodeImage(op: string, codec: number, bytes: Uint8Array, options: DecodeOptions | undefined): GrayImage {
+export function decodeImage(op: string, codec: number, bytes: Bytes, options: DecodeOptions | undefined): GrayImage {
   const r = decodeRaw(op, codec, bytesArg(op, bytes), maxOutputArg(op, options));
   return { data: r.bytes, width: r.width, height: r.height };
 }

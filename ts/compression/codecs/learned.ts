@@ -28,8 +28,8 @@ import { Tensor } from '../../tensor.js';
 import { Layer } from '../../layers/layer.js';
 import { Sequential } from '../../models/sequential.js';
 import { Autoencoder } from '../../models/autoencoder.js';
-import { bytesArg, maxOutputArg, type DecodeOptions } from '../bytes.js';
-import type { GrayImage } from './image.js';
+import { bytesArg, maxOutputArg, type Bytes, type DecodeOptions } from '../bytes.js';
+import { imageData, rgbaHint, type GrayImage, type GrayImageInput } from './image.js';
 
 /** Options of {@link create} and {@link fromAutoencoder}. */
 export interface LearnedCodecOptions {
@@ -54,10 +54,18 @@ export interface LearnedCodecOptions {
 /** A learned codec: see {@link create}. */
 export interface LearnedCodec {
   /** Encodes one image, or an array of images (all `imageShape`), into one stream. */
-  encode(image: GrayImage): Uint8Array;
-  encode(images: GrayImage[]): Uint8Array;
-  /** Decodes a stream of this codec: one image, or an array if an array was encoded. */
-  decode(bytes: Uint8Array, options?: DecodeOptions): GrayImage | GrayImage[];
+  encode(image: GrayImageInput): Uint8Array;
+  encode(images: GrayImageInput[]): Uint8Array;
+  /**
+   * Decodes a stream of one image (from `encode(image)`). A batch stream (from
+   * `encode(images)`) is an `InvalidArgumentError` that says to use {@link decodeBatch}.
+   */
+  decode(bytes: Bytes, options?: DecodeOptions): GrayImage;
+  /**
+   * Decodes any stream of this codec into an array: the images of a batch stream (from
+   * `encode(images)`, `[]` for an empty batch), or `[image]` for a stream of one.
+   */
+  decodeBatch(bytes: Bytes, options?: DecodeOptions): GrayImage[];
   /** Frees the autoencoder if the codec made it ({@link create}); the codec is then unusable. Idempotent. */
   dispose(): void;
   [Symbol.dispose](): void;
@@ -243,7 +251,7 @@ class Codec implements LearnedCodec {
     if (this.#disposed) throw new DisposedError(`${op}: the codec is disposed`);
   }
 
-  encode(images: GrayImage | GrayImage[]): Uint8Array {
+  encode(images: GrayImageInput | GrayImageInput[]): Uint8Array {
     const op = 'codecs.learned.encode';
     this.#live(op);
     const isArray = Array.isArray(images);
@@ -253,12 +261,11 @@ class Codec implements LearnedCodec {
     const flat = new Float32Array(list.length * px);
     list.forEach((im, i) => {
       const at = isArray ? `images[${i}]` : 'image';
-      if (im === null || typeof im !== 'object' || Array.isArray(im)) throw new InvalidArgumentError(`${op}: ${at} must be { data: Uint8Array, width, height }, got ${describe(im)}`);
-      if (!(im.data instanceof Uint8Array)) throw new InvalidArgumentError(`${op}: ${at}.data must be a Uint8Array, got ${describe(im.data)}`);
-      if (im.width !== w || im.height !== h || im.data.length !== px) {
-        throw new InvalidArgumentError(`${op}: ${at} is ${describe(im.width)}×${describe(im.height)} with ${im.data.length} bytes, but this codec takes ${w}×${h} images (${px} bytes)`);
+      const data = imageData(op, at, im);
+      if (im.width !== w || im.height !== h || data.length !== px) {
+        throw new InvalidArgumentError(`${op}: ${at} is ${describe(im.width)}×${describe(im.height)} with ${data.length} bytes, but this codec takes ${w}×${h} images (${px} bytes)${rgbaHint(data.length, px)}`);
       }
-      for (let k = 0; k < px; k++) flat[i * px + k] = im.data[k] / 255;
+      for (let k = 0; k < px; k++) flat[i * px + k] = data[k] / 255;
     });
     const n = list.length;
     const k = this.codeSize;
@@ -286,10 +293,19 @@ class Codec implements LearnedCodec {
     return out;
   }
 
-  decode(bytes: Uint8Array, options?: DecodeOptions): GrayImage | GrayImage[] {
+  decode(bytes: Bytes, options?: DecodeOptions): GrayImage {
     const op = 'codecs.learned.decode';
+    return this.#decode(op, bytes, options, true)[0];
+  }
+
+  decodeBatch(bytes: Bytes, options?: DecodeOptions): GrayImage[] {
+    return this.#decode('codecs.learned.decodeBatch', bytes, options, false);
+  }
+
+  /** The images of a stream; `single` refuses a batch stream (before decoding it). */
+  #decode(op: string, input: Bytes, options: DecodeOptions | undefined, single: boolean): GrayImage[] {
     this.#live(op);
-    bytesArg(op, bytes);
+    const bytes = bytesArg(op, input);
     const maxOut = maxOutputArg(op, options);
     const bad = (what: string): never => {
       throw new InvalidArgumentError(`${op}: ${what}`);
@@ -318,6 +334,8 @@ class Codec implements LearnedCodec {
     const dec = new ArithmeticDecoder(payload);
     for (let i = 0; i < symbols.length; i++) symbols[i] = dec.decode(this.#cum, (i % k) * (L + 1), L);
     if (check(symbols, payload) !== sum) bad('check byte mismatch: the stream is corrupt');
+    // A batch given to decode: refused once the stream is known sound, before the decoder runs.
+    if (single && isArray) bad(`the stream holds a batch of ${n} image${n === 1 ? '' : 's'} (from encode([...])); decode it with codec.decodeBatch(bytes)`);
     const images: GrayImage[] = [];
     if (n > 0) {
       const z = new Float32Array(n * k);
@@ -333,7 +351,7 @@ class Codec implements LearnedCodec {
         images.push({ data, width: w, height: h });
       }
     }
-    return isArray ? images : images[0];
+    return images;
   }
 
   dispose(): void {

@@ -6,16 +6,16 @@
  * magnitudes, whether the parent coefficient is non-zero). Any width and height.
  * Error bound: RMS error ≤ 1.5·Δ + 0.5.
  */
-import { CODEC, type DecodeOptions } from '../bytes.js';
-import { decodeImage, encodeImage, type GrayImage, type ImageCodecOptions } from './image.js';
+import { CODEC, type Bytes, type DecodeOptions } from '../bytes.js';
+import { decodeImage, encodeImage, type GrayImage, type GrayImageInput, type ImageCodecOptions } from './image.js';
 
 /** Encodes a grayscale image. */
-export function encode(image: GrayImage, options?: ImageCodecOptions): Uint8Array {
+export function encode(image: GrayImageInput, options?: ImageCodecOptions): Uint8Array {
   return encodeImage('codecs.wavelet.encode', CODEC.wavelet, image, options);
 }
 
 /** Decodes a stream from {@link encode}; malformed streams throw `InvalidArgumentError`. */
-export function decode(bytes: Uint8Array, options?: DecodeOptions): GrayImage {
+export function decode(bytes: Bytes, options?: DecodeOptions): GrayImage {
   return decodeImage('codecs.wavelet.decode', CODEC.wavelet, bytes, options);
 }
 

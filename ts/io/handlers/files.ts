@@ -115,6 +115,20 @@ function dirname(path: string, windows: boolean): string {
   return i < 0 ? '.' : i === 0 ? '/' : path.slice(0, i);
 }
 
+/**
+ * The part of `path` that exists and is not a folder (`path` itself, or the ancestor in
+ * `/dev/null/x` that made `mkdir` fail), or `undefined` if none is found.
+ */
+async function notAFolder(fs: Fs, path: string): Promise<string | undefined> {
+  for (let p = path; ; ) {
+    const st = await fs.stat(p).catch(() => null);
+    if (st && !st.isDirectory) return p;
+    const up = dirname(p, fs.windows);
+    if (up === p) return undefined;
+    p = up;
+  }
+}
+
 const MODEL_JSON = 'model.json';
 const WEIGHTS_BIN = 'weights.bin';
 
@@ -133,7 +147,14 @@ export class FileSystemHandler implements IOHandler {
     try {
       await fs.mkdir(path);
     } catch (e) {
-      if (kind(e) === 'exists') throw new InvalidArgumentError(`${op}: ${this.url}: ${path} exists and is not a folder; save to a new path or to a folder`);
+      if (kind(e) === 'exists') {
+        const file = await notAFolder(fs, path);
+        throw new InvalidArgumentError(
+          file === undefined || file === path
+            ? `${op}: ${this.url}: ${path} exists and is not a folder; save to a new path or to a folder`
+            : `${op}: ${this.url}: ${file} exists and is not a folder, so ${path} cannot be made inside it; save to a path under a folder`,
+        );
+      }
       throw fileError(op, fs, 'write', path, e);
     }
     const json = JSON.stringify(modelJSONFor(a, [WEIGHTS_BIN]));
