@@ -240,7 +240,7 @@ describe('handlers and save results', () => {
     // (The message comes from ts/io/router.ts, which the storage handlers replace: only its start is checked.)
     await expect(m.save(42 as never)).rejects.toThrow(/^save: .*42/);
     await expect(m.save({ load: async () => ({}) } as never)).rejects.toThrow(nr.InvalidArgumentError);
-    await expect(m.toArtifacts({ includeOptimiser: true } as never)).rejects.toThrow(/toArtifacts: unknown option 'includeOptimiser'/);
+    await expect(m.toArtifacts({ includeOptimiser: true } as never)).rejects.toThrow("toArtifacts: unknown option 'includeOptimiser' — did you mean 'includeOptimizer'? (known: includeOptimizer)");
     m.dispose();
   });
 });
@@ -398,6 +398,7 @@ describe('the error catalogue: every bad file is an InvalidArgumentError naming 
     expect(() => m.compiledInfo('x')).toThrow(/must be compiled/);
     m.dispose();
     await expect(nr.loadModel(a, { strict: true } as never)).rejects.toThrow("loadModel: unknown option 'strict' (known: compile, allowNonFinite)");
+    await expect(nr.loadModel(a, { allowNonFinit: true } as never)).rejects.toThrow("loadModel: unknown option 'allowNonFinit' — did you mean 'allowNonFinite'? (known: compile, allowNonFinite)");
   });
 });
 
