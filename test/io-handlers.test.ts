@@ -344,4 +344,15 @@ describe('loading untrusted files: the error catalogue', () => {
     // Nothing was written by the refused saves.
     expect(() => readFileSync(join(dir, 'model.json'))).toThrow(/ENOENT/);
   });
+
+  it('saving makes the missing folders, and ends with an error where a folder cannot be made (Node\'s recursive mkdir spins forever under /proc)', async () => {
+    const deep = join(fresh(), 'a', 'b', 'c');
+    await save(`file://${deep}`);
+    expect(JSON.parse(readFileSync(join(deep, 'model.json'), 'utf8')).format).toBe('layers-model');
+    await save(`file://${deep}`); // into the folder it made
+    if (process.platform === 'linux') {
+      const err = await rejection(() => save('file:///proc/neurite-test/model'));
+      expect(err.message).toMatch(/^save: cannot write \/proc\/neurite-test\/model \[Error: ENOENT: no such file or directory, mkdir '\/proc\/neurite-test'\]$/);
+    }
+  }, 10_000);
 });

@@ -77,10 +77,28 @@ async function fileSystemApi(): Promise<Fs | undefined> {
       },
       readFile: (p) => fs.readFile(p),
       writeFile: (p, d) => fs.writeFile(p, d),
-      mkdir: async (p) => { await fs.mkdir(p, { recursive: true }); },
+      mkdir: (p) => makeFolders((q) => fs.mkdir(q).then(() => undefined), (q) => fs.stat(q).then((st) => st.isDirectory(), () => false), p, nodeProcess?.platform === 'win32'),
     };
   }
   return undefined;
+}
+
+/**
+ * `mkdir -p` made of single `mkdir`s, each parent made only when its child failed for want of
+ * it. Node's own `{ recursive: true }` never returns where `mkdir` answers "no such file"
+ * although the parent exists (`/proc/x` on Linux, Node 20): this ends after one retry per
+ * level of the path. A folder that exists already is fine; anything else there is an error.
+ */
+async function makeFolders(mkdir: (p: string) => Promise<void>, isFolder: (p: string) => Promise<boolean>, path: string, windows: boolean): Promise<void> {
+  try {
+    await mkdir(path);
+  } catch (e) {
+    if (kind(e) === 'exists' && (await isFolder(path))) return;
+    const up = dirname(path, windows);
+    if (kind(e) !== 'notFound' || up === path) throw e;
+    await makeFolders(mkdir, isFolder, up, windows);
+    await mkdir(path);
+  }
 }
 
 /** What went wrong with a file call, across Node's codes and Deno's error classes. */
