@@ -680,7 +680,7 @@ mod train_state_tests {
         for i in 0..4 {
             // SAFETY: locals.
             assert_eq!(unsafe { nr_model_get_weight(first, i, &mut w, info.as_mut_ptr()) }, 0);
-            assert_eq!(nr_model_set_weight(resumed, i, w), 0);
+            assert_eq!(nr_model_set_weight(resumed, i, w, 0, 0), 0);
             handles::with(|t| t.remove(w)).ok().unwrap();
         }
         let header = [hd[0], hd[1], hd[2], hd[3], hd[4], hd[7], hd[6]];
