@@ -169,13 +169,13 @@ describe('autoencoder: names and configs', () => {
     expect(nr.sequential.fromConfig(m.ae.getConfig()).name).toBe(m.ae.name);
     const loaded = await nr.loadModel(await m.ae.toArtifacts());
     expect(loaded).toBeInstanceOf(nr.Autoencoder);
-    expect(loaded.name).toBe(m.ae.name);
+    expect((loaded as nr.Autoencoder).name).toBe(m.ae.name);
     // A file saved before (an autoencoder named sequential_7) loads with that name.
     const old = await m.ae.toArtifacts();
     (old.modelTopology as { config: { name: string } }).config.name = 'sequential_7';
     const legacy = await nr.loadModel(old);
     expect(legacy).toBeInstanceOf(nr.Autoencoder);
-    expect(legacy.name).toBe('sequential_7');
+    expect((legacy as nr.Autoencoder).name).toBe('sequential_7');
     for (const d of [named, loaded, legacy]) d.dispose();
     m.dispose();
   });
