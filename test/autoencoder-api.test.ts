@@ -81,6 +81,20 @@ describe('autoencoder: the input is the target wherever fit defaults it', () => 
     a.dispose();
     b.dispose();
   });
+
+  it('an output that does not have the input shape is an error naming both, when x is the target', async () => {
+    const ae = nr.autoencoder({ encoder: layers.dense({ inputShape: [12], units: 3 }), decoder: layers.dense({ units: 10 }) });
+    ae.compile({ optimizer: 'sgd', loss: 'mse' });
+    using x = nr.ones([4, 12]);
+    using y = nr.ones([4, 10]);
+    const msg = (op: string) => new RegExp(`^${op}: autoencoder autoencoder_\\d+ takes per-sample shape \\[12\\] but its decoder dense_\\d+ outputs \\[10\\]; ${op}\\(x\\) uses x as the target, so the output must have the input's shape \\(or pass targets: ${op}\\(x, y\\)\\)$`);
+    await expect(ae.fit(x, { epochs: 1, verbose: 0 })).rejects.toThrow(msg('fit'));
+    expect(() => ae.evaluate(x)).toThrow(msg('evaluate'));
+    expect(() => ae.trainOnBatch(x)).toThrow(msg('trainOnBatch'));
+    // Explicit targets of the output's shape are fine.
+    expect(typeof ae.trainOnBatch(x, y)).toBe('number');
+    ae.dispose();
+  });
 });
 
 describe('autoencoder: errors and options name the method called', () => {
@@ -183,7 +197,7 @@ describe('autoencoder: names and configs', () => {
   it('sequential.fromConfig of an autoencoder config gives an Autoencoder; others stay Sequential', () => {
     const m = make();
     const cfg = JSON.parse(JSON.stringify(m.ae.getConfig()));
-    for (const copy of [nr.sequential.fromConfig(cfg), nr.Sequential.fromConfig(cfg), nr.Autoencoder.fromConfig(cfg)]) {
+    for (const copy of [nr.sequential.fromConfig(cfg), nr.Sequential.fromConfig(cfg), nr.Autoencoder.fromConfig(cfg), nr.autoencoder.fromConfig(cfg)]) {
       expect(copy).toBeInstanceOf(nr.Autoencoder);
       const ae = copy as nr.Autoencoder;
       using x = nr.ones([2, 12]);

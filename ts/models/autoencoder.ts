@@ -132,7 +132,25 @@ export class Autoencoder extends Sequential {
   override fit(x: Tensor, y?: Tensor | AutoencoderFitArgs, args?: AutoencoderFitArgs): Promise<History> {
     if (y instanceof Tensor) return super.fit(x, y, fitArgs(args ?? {}));
     if (args !== undefined) throw new InvalidArgumentError(`fit: the second argument must be the targets y (a tensor) when options come third, got ${describe(y)}`);
+    try {
+      this.#selfTarget('fit');
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return super.fit(x, x, fitArgs(y ?? {}));
+  }
+
+  /**
+   * With `x` as the target, the output must have the input's shape: say so (a loss's shape
+   * error would speak of a `y` the caller never gave).
+   */
+  #selfTarget(op: string): void {
+    if (this.isDisposed) return;
+    const inp = this.inputShape;
+    const out = inp ? outputShapeOf(this) : undefined;
+    if (inp && out && !sameShape(inp, out)) {
+      throw new InvalidArgumentError(`${op}: autoencoder ${this.name} takes per-sample shape ${fmt(inp)} but its decoder ${this.decoder.name} outputs ${fmt(out)}; ${op}(x) uses x as the target, so the output must have the input's shape (or pass targets: ${op}(x, y))`);
+    }
   }
 
   /**
@@ -148,6 +166,7 @@ export class Autoencoder extends Sequential {
   override evaluate(x: Tensor, y?: Tensor | EvaluateArgs, args?: EvaluateArgs): Tensor | Tensor[] | Record<string, number> {
     if (y instanceof Tensor) return super.evaluate(x, y, args as never);
     if (args !== undefined) throw new InvalidArgumentError(`evaluate: the second argument must be the targets y (a tensor) when options come third, got ${describe(y)}`);
+    this.#selfTarget('evaluate');
     return super.evaluate(x, x, (y ?? {}) as never);
   }
 
@@ -156,7 +175,9 @@ export class Autoencoder extends Sequential {
    * `x`/`y`; returns `[loss, ...metrics]` (or the loss).
    */
   override trainOnBatch(x: Tensor, y?: Tensor): number | number[] {
-    return super.trainOnBatch(x, y === undefined ? x : y);
+    if (y !== undefined) return super.trainOnBatch(x, y);
+    this.#selfTarget('trainOnBatch');
+    return super.trainOnBatch(x, x);
   }
 }
 
@@ -212,3 +233,10 @@ function sameShape(a: number[], b: number[]): boolean {
 export function autoencoder(args: AutoencoderArgs): Autoencoder {
   return new Autoencoder(args);
 }
+
+/**
+ * A new, unbuilt autoencoder from a config saved from one: {@link Autoencoder.fromConfig}.
+ *
+ * @example const copy = autoencoder.fromConfig(ae.getConfig());
+ */
+autoencoder.fromConfig = (config: ModelConfig | Record<string, unknown>): Autoencoder => Autoencoder.fromConfig(config);
