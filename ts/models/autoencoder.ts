@@ -46,9 +46,11 @@ export type AutoencoderFitArgs = Omit<FitArgs, 'validationData'> & { validationD
 type EvaluateArgs = { batchSize?: number; returnDict?: boolean };
 
 /**
- * A plain autoencoder: `encoder` then `decoder` as one trainable model. `fit(x, options)` uses
- * the input as the target; `fit(x, y, options)` takes explicit targets (e.g. clean images for
- * a denoising autoencoder fed noisy ones).
+ * A plain autoencoder: `encoder` then `decoder` as one trainable model. `fit(x, options)`,
+ * `evaluate(x, options)`, `trainOnBatch(x)` and `fit`'s `validationData: xVal` use the input as
+ * the target; `fit(x, y, options)` (and `evaluate(x, y)`, `trainOnBatch(x, y)`) take explicit
+ * targets (e.g. clean images for a denoising autoencoder fed noisy ones). Named
+ * `autoencoder_N` unless given a `name`.
  *
  * @example
  * const ae = autoencoder({ encoder, decoder });
