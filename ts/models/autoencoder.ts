@@ -7,15 +7,15 @@
  * `ae.encode(x)`. Each keeps working on its own, and disposing one while the autoencoder is
  * alive does not break the autoencoder (its weights live while a model holds them).
  */
-import { unknownOption } from '../options.js';
-import { InvalidArgumentError, ShapeError } from '../errors.js';
+import { checkArgs, unknownOption } from '../options.js';
+import { InvalidArgumentError, NeuriteError, ShapeError } from '../errors.js';
 import { describe } from '../ops/convert.js';
 import { Tensor } from '../tensor.js';
 import { Layer } from '../layers/layer.js';
 import type { FitArgs, History } from './fit.js';
-import { Sequential } from './sequential.js';
-import { makeModel, specFromKeras, type ModelConfig } from '../io/topology.js';
-import type { ModelSpec } from '../io/spec.js';
+import { Sequential, setModelMaker } from './sequential.js';
+import { layerSpec, makeModel, modelSpec, specFromKeras, type ModelConfig } from '../io/topology.js';
+import { inferWeights, type ModelSpec } from '../io/spec.js';
 
 export interface AutoencoderArgs {
   /** Maps an input to its code: a sequential model or a single layer. */
@@ -29,10 +29,28 @@ export interface AutoencoderArgs {
 
 const fmt = (s: number[] | undefined): string => (s ? `[${s.join(',')}]` : 'unknown');
 
+let autoencoderCount = 0;
+
+/** Options of `encode`, `decode` and `reconstruct`. */
+export interface AutoencoderPredictArgs {
+  /** Samples per batch. Default 32. */
+  batchSize?: number;
+}
+
 /**
- * A plain autoencoder: `encoder` then `decoder` as one trainable model. `fit(x, options)` uses
- * the input as the target; `fit(x, y, options)` takes explicit targets (e.g. clean images for
- * a denoising autoencoder fed noisy ones).
+ * Options of an autoencoder's `fit`: those of `Sequential.fit`, except that `validationData`
+ * may also be a single tensor, which is then its own target (as `x` is in `fit(x, options)`).
+ */
+export type AutoencoderFitArgs = Omit<FitArgs, 'validationData'> & { validationData?: Tensor | [Tensor, Tensor] | null };
+
+type EvaluateArgs = { batchSize?: number; returnDict?: boolean };
+
+/**
+ * A plain autoencoder: `encoder` then `decoder` as one trainable model. `fit(x, options)`,
+ * `evaluate(x, options)`, `trainOnBatch(x)` and `fit`'s `validationData: xVal` use the input as
+ * the target; `fit(x, y, options)` (and `evaluate(x, y)`, `trainOnBatch(x, y)`) take explicit
+ * targets (e.g. clean images for a denoising autoencoder fed noisy ones). Named
+ * `autoencoder_N` unless given a `name`.
  *
  * @example
  * const ae = autoencoder({ encoder, decoder });
@@ -54,12 +72,13 @@ export class Autoencoder extends Sequential {
       if (!(v instanceof Sequential) && !(v instanceof Layer)) throw new InvalidArgumentError(`autoencoder: ${part} must be a sequential model or a layer, got ${describe(v)}`);
     }
     const { encoder, decoder } = args;
-    const out = encoder instanceof Sequential ? encoder.outputShape : undefined;
+    if (args.name !== undefined && typeof args.name !== 'string') throw new InvalidArgumentError(`autoencoder: name must be a string, got ${describe(args.name)}`);
+    const out = outputShapeOf(encoder);
     const inp = decoder.inputShape;
     if (out && inp && !sameShape(out, inp)) {
       throw new InvalidArgumentError(`autoencoder: encoder ${encoder.name} outputs per-sample shape ${fmt(out)} but decoder ${decoder.name} expects ${fmt(inp)}`);
     }
-    super({ layers: [encoder, decoder], name: args.name, seed: args.seed });
+    super({ layers: [encoder, decoder], name: args.name ?? `autoencoder_${++autoencoderCount}`, seed: args.seed });
     this.encoder = encoder;
     this.decoder = decoder;
   }
@@ -86,29 +105,113 @@ export class Autoencoder extends Sequential {
     return makeModel('fromConfig', { ...spec, autoencoder: true }, makeAutoencoderOrSequential) as Autoencoder;
   }
 
-  /** The codes of `x` (`[batch, ...inputShape]`): the encoder's output. */
-  encode(x: Tensor, args: { batchSize?: number } = {}): Tensor {
-    return this.predictRange('encode', x, 0, 1, args.batchSize);
+  /**
+   * The codes of `x` (`[batch, ...inputShape]`): the encoder's output. Unknown option keys are
+   * errors ("did you mean 'batchSize'?"), as in `predict`.
+   */
+  encode(x: Tensor, args: AutoencoderPredictArgs = {}): Tensor {
+    checkArgs('encode', args, ['batchSize']);
+    return named('encode', () => this.predictRange('encode', x, 0, 1, args.batchSize));
   }
 
   /** Inputs rebuilt from codes `z` (`[batch, ...codeShape]`): the decoder's output. */
-  decode(z: Tensor, args: { batchSize?: number } = {}): Tensor {
-    return this.predictRange('decode', z, 1, 2, args.batchSize);
+  decode(z: Tensor, args: AutoencoderPredictArgs = {}): Tensor {
+    checkArgs('decode', args, ['batchSize']);
+    return named('decode', () => this.predictRange('decode', z, 1, 2, args.batchSize));
   }
 
   /** `decode(encode(x))` in one pass. */
-  reconstruct(x: Tensor, args: { batchSize?: number } = {}): Tensor {
-    return this.predict(x, args);
+  reconstruct(x: Tensor, args: AutoencoderPredictArgs = {}): Tensor {
+    checkArgs('reconstruct', args, ['batchSize']);
+    return named('reconstruct', () => this.predict(x, args));
   }
 
   /**
    * Trains the autoencoder to reproduce `x` (`fit(x, options)`), or to map `x` to `y`
-   * (`fit(x, y, options)`, e.g. noisy inputs to clean targets).
+   * (`fit(x, y, options)`, e.g. noisy inputs to clean targets). `validationData` may be a
+   * single tensor, its own target (`fit(x, { validationData: xTest })`), or `[x, y]`.
    */
-  override fit(x: Tensor, y?: Tensor | FitArgs, args?: FitArgs): Promise<History> {
-    if (y instanceof Tensor) return super.fit(x, y, args ?? {});
+  override fit(x: Tensor, y?: Tensor | AutoencoderFitArgs, args?: AutoencoderFitArgs): Promise<History> {
+    if (y instanceof Tensor) return super.fit(x, y, fitArgs(args ?? {}));
     if (args !== undefined) throw new InvalidArgumentError(`fit: the second argument must be the targets y (a tensor) when options come third, got ${describe(y)}`);
-    return super.fit(x, x, y ?? {});
+    try {
+      this.#selfTarget('fit');
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return super.fit(x, x, fitArgs(y ?? {}));
+  }
+
+  /**
+   * With `x` as the target, the output must have the input's shape: say so (a loss's shape
+   * error would speak of a `y` the caller never gave).
+   */
+  #selfTarget(op: string): void {
+    if (this.isDisposed) return;
+    const inp = this.inputShape;
+    const out = inp ? outputShapeOf(this) : undefined;
+    if (inp && out && !sameShape(inp, out)) {
+      throw new InvalidArgumentError(`${op}: autoencoder ${this.name} takes per-sample shape ${fmt(inp)} but its decoder ${this.decoder.name} outputs ${fmt(out)}; ${op}(x) uses x as the target, so the output must have the input's shape (or pass targets: ${op}(x, y))`);
+    }
+  }
+
+  /**
+   * Loss and metrics on `x` with `x` itself as the target (`evaluate(x, options)`, as `fit(x,
+   * options)`), or on explicit targets (`evaluate(x, y, options)`); see `Sequential.evaluate`.
+   *
+   * @example const { loss } = ae.evaluate(xTest, { returnDict: true });
+   */
+  override evaluate(x: Tensor, y: Tensor, args?: { batchSize?: number; returnDict?: false }): Tensor | Tensor[];
+  override evaluate(x: Tensor, y: Tensor, args: { batchSize?: number; returnDict: true }): Record<string, number>;
+  override evaluate(x: Tensor, args?: { batchSize?: number; returnDict?: false }): Tensor | Tensor[];
+  override evaluate(x: Tensor, args: { batchSize?: number; returnDict: true }): Record<string, number>;
+  override evaluate(x: Tensor, y?: Tensor | EvaluateArgs, args?: EvaluateArgs): Tensor | Tensor[] | Record<string, number> {
+    if (y instanceof Tensor) return super.evaluate(x, y, args as never);
+    if (args !== undefined) throw new InvalidArgumentError(`evaluate: the second argument must be the targets y (a tensor) when options come third, got ${describe(y)}`);
+    this.#selfTarget('evaluate');
+    return super.evaluate(x, x, (y ?? {}) as never);
+  }
+
+  /**
+   * One training step on the whole of `x`, with `x` as the target (`trainOnBatch(x)`), or on
+   * `x`/`y`; returns `[loss, ...metrics]` (or the loss).
+   */
+  override trainOnBatch(x: Tensor, y?: Tensor): number | number[] {
+    if (y !== undefined) return super.trainOnBatch(x, y);
+    this.#selfTarget('trainOnBatch');
+    return super.trainOnBatch(x, x);
+  }
+}
+
+/** `validationData: xVal` (a single tensor) as `[xVal, xVal]`. */
+function fitArgs(args: AutoencoderFitArgs): FitArgs {
+  if (args !== null && typeof args === 'object' && args.validationData instanceof Tensor) return { ...args, validationData: [args.validationData, args.validationData] };
+  return args as FitArgs;
+}
+
+/** Runs `f`, naming `op` instead of `predict` in the core's errors (`encode: expected input …`). */
+function named<T>(op: string, f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof NeuriteError && err.message.startsWith('predict: ')) err.message = `${op}: ${err.message.slice('predict: '.length)}`;
+    throw err;
+  }
+}
+
+/**
+ * The per-sample output shape of an encoder, if known without building it: the built shape,
+ * else inferred from its layers' configs and declared input shape (no WebAssembly is touched).
+ * `undefined` if unknown (or if the layers do not fit together, which build reports).
+ */
+function outputShapeOf(encoder: Sequential | Layer): number[] | undefined {
+  if (encoder instanceof Sequential && encoder.outputShape) return encoder.outputShape;
+  const inp = encoder.inputShape;
+  if (!inp) return undefined;
+  try {
+    return inferWeights('autoencoder', encoder instanceof Sequential ? modelSpec(encoder) : layerSpec(encoder, 'encoder'), inp, []);
+  } catch {
+    return undefined;
   }
 }
 
@@ -121,6 +224,9 @@ export function makeAutoencoderOrSequential(s: ModelSpec, layers: Array<Layer | 
   return new Sequential({ name: s.name, seed: s.seed, layers });
 }
 
+// `Sequential.fromConfig` gives an Autoencoder for a config that marks one.
+setModelMaker(makeAutoencoderOrSequential);
+
 function sameShape(a: number[], b: number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
@@ -129,3 +235,10 @@ function sameShape(a: number[], b: number[]): boolean {
 export function autoencoder(args: AutoencoderArgs): Autoencoder {
   return new Autoencoder(args);
 }
+
+/**
+ * A new, unbuilt autoencoder from a config saved from one: {@link Autoencoder.fromConfig}.
+ *
+ * @example const copy = autoencoder.fromConfig(ae.getConfig());
+ */
+autoencoder.fromConfig = (config: ModelConfig | Record<string, unknown>): Autoencoder => Autoencoder.fromConfig(config);

@@ -22,7 +22,7 @@
  * code length (`test/compression-learned.test.ts`).
  */
 import { DisposedError, InvalidArgumentError } from '../../errors.js';
-import { describe, makeTensor } from '../../ops/convert.js';
+import { describe, makeTensor, show } from '../../ops/convert.js';
 import { checkKeys } from '../../classic/common.js';
 import { Tensor } from '../../tensor.js';
 import { Layer } from '../../layers/layer.js';
@@ -43,7 +43,7 @@ export interface LearnedCodecOptions {
    */
   range?: [number, number] | 'data';
   /**
-   * Training images, pixel values in `[0, 1]`, as a tensor `[n, height·width]` (or any shape
+   * Training images, pixel values in `[0, 1]` (others, e.g. 0..255, are an error), as a tensor `[n, height·width]` (or any shape
    * of `n·height·width` values). Their codes give the per-unit probability tables of the
    * entropy coder (counts + 1, so no symbol is impossible) and, with `range: 'data'`, the
    * ranges. Without `data`, every symbol costs exactly `bits` bits.
@@ -142,12 +142,31 @@ function options(op: string, o: Record<string, unknown>): Opts {
   const range = o.range ?? [0, 1];
   if (range !== 'data') {
     const ok = Array.isArray(range) && range.length === 2 && range.every((v) => typeof v === 'number' && Number.isFinite(v)) && range[0] < range[1];
-    if (!ok) throw new InvalidArgumentError(`${op}: range must be [lo, hi] with finite lo < hi, or 'data', got ${describe(range)}`);
+    if (!ok) throw new InvalidArgumentError(`${op}: range must be [lo, hi] with finite lo < hi, or 'data', got ${show(range)}`);
   }
   const data = o.data;
   if (data !== undefined && !(data instanceof Tensor)) throw new InvalidArgumentError(`${op}: data must be a Tensor of images, got ${describe(data)}`);
   if (range === 'data' && data === undefined) throw new InvalidArgumentError(`${op}: range 'data' needs data (training images)`);
   return { h: s[0] as number, w: s[1] as number, bits, range: range as Opts['range'], data };
+}
+
+/**
+ * Throws unless every value of `data` is a pixel in [0, 1] (the codec maps bytes to `b / 255`,
+ * so data in 0..255 would give tables for codes the codec never sees).
+ */
+function checkPixels(op: string, data: Float32Array): void {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (Number.isNaN(v)) throw new InvalidArgumentError(`${op}: data holds NaN at flat index ${i}; pixel values must be in [0, 1]`);
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (min < 0 || max > 1) {
+    const hint = max > 1 && max <= 255 && min >= 0 ? ' (pixels in 0..255? divide by 255)' : '';
+    throw new InvalidArgumentError(`${op}: data must hold pixel values in [0, 1], but its values run from ${min} to ${max}${hint}`);
+  }
 }
 
 class Codec implements LearnedCodec {
@@ -191,7 +210,9 @@ class Codec implements LearnedCodec {
       if (o.data.isDisposed) throw new DisposedError(`${op}: data is disposed`);
       if (o.data.size === 0 || o.data.size % px !== 0) throw new InvalidArgumentError(`${op}: data has ${o.data.size} values, not a positive multiple of ${o.h}×${o.w} = ${px} (shape [${o.data.shape.join(',')}])`);
       n = o.data.size / px;
-      codes = this.#run(op, 'encode', o.data.dataSync(), n, this.#inShape).values;
+      const pixels = o.data.dataSync();
+      checkPixels(op, pixels);
+      codes = this.#run(op, 'encode', pixels, n, this.#inShape).values;
       for (let i = 0; i < codes.length; i++) if (!Number.isFinite(codes[i])) throw new InvalidArgumentError(`${op}: the encoder gave a non-finite code value (${codes[i]}) for data image ${Math.floor(i / codeSize)}`);
     }
     this.ranges = new Float64Array(2 * codeSize);

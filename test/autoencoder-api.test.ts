@@ -1,0 +1,243 @@
+// The autoencoder API as a new user meets it (issue 8's new-user pass over issue 9's
+// autoencoder): the target defaults to the input wherever fit's does, errors name the method
+// called, options are checked, shapes are checked early, names and configs say "autoencoder".
+import { describe, expect, it } from 'vitest';
+import './setup.js';
+import * as nr from '../ts/index.js';
+
+const { layers } = nr;
+
+/** Seeded values in [0, 1). */
+function rand(n: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  return Float32Array.from({ length: n }, () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32));
+}
+
+function live() {
+  const m = nr.memory();
+  return { numHandles: m.numHandles, numTensors: m.numTensors, numBytes: m.numBytes };
+}
+
+/** A seeded 12-3-12 autoencoder, and its parts. */
+function make(seed = 3) {
+  const encoder = nr.sequential({ seed: 1, layers: [layers.dense({ inputShape: [12], units: 3, activation: 'relu' })] });
+  const decoder = nr.sequential({ seed: 2, layers: [layers.dense({ inputShape: [3], units: 12, activation: 'sigmoid' })] });
+  const ae = nr.autoencoder({ encoder, decoder, seed });
+  return { ae, encoder, decoder, dispose: () => [ae, encoder, decoder].forEach((m) => m.dispose()) };
+}
+
+function thrown(f: () => unknown): Error {
+  try {
+    f();
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected an error');
+}
+
+describe('autoencoder: the input is the target wherever fit defaults it', () => {
+  it('evaluate(x) and evaluate(x, options) equal evaluate(x, x, ...)', () => {
+    const before = live();
+    const x = nr.tensor(rand(16 * 12, 5), [16, 12]);
+    const m = make();
+    m.ae.compile({ optimizer: 'sgd', loss: 'mse', metrics: ['mae'] });
+    const explicit = m.ae.evaluate(x, x) as nr.Tensor[];
+    const implicit = m.ae.evaluate(x) as nr.Tensor[];
+    expect(implicit.map((t) => t.dataSync()[0])).toEqual(explicit.map((t) => t.dataSync()[0]));
+    expect(m.ae.evaluate(x, { returnDict: true, batchSize: 4 })).toEqual(m.ae.evaluate(x, x, { returnDict: true, batchSize: 4 }));
+    // Explicit targets still work, and options in third place need a tensor in second (as fit).
+    const y = nr.tensor(rand(16 * 12, 6), [16, 12]);
+    expect(m.ae.evaluate(x, y, { returnDict: true }).loss).not.toBe(m.ae.evaluate(x, { returnDict: true }).loss);
+    expect(() => m.ae.evaluate(x, undefined as never, { returnDict: true })).toThrow(/^evaluate: the second argument must be the targets y \(a tensor\) when options come third, got undefined$/);
+    expect(() => m.ae.evaluate(x, { returnDict: true, batch: 4 } as never)).toThrow(/^evaluate: unknown option 'batch' — did you mean 'batchSize'\?/);
+    for (const t of [...explicit, ...implicit, x, y]) t.dispose();
+    m.dispose();
+    expect(live()).toEqual(before);
+  });
+
+  it('trainOnBatch(x) trains towards x exactly as trainOnBatch(x, x)', () => {
+    const x = nr.tensor(rand(8 * 12, 7), [8, 12]);
+    const [a, b] = [make(), make()];
+    for (const m of [a, b]) m.ae.compile({ optimizer: 'sgd', loss: 'mse' });
+    const la = [a.ae.trainOnBatch(x), a.ae.trainOnBatch(x)];
+    const lb = [b.ae.trainOnBatch(x, x), b.ae.trainOnBatch(x, x)];
+    expect(la).toEqual(lb);
+    expect(typeof la[0]).toBe('number');
+    x.dispose();
+    a.dispose();
+    b.dispose();
+  });
+
+  it('fit: validationData may be one tensor, its own target', async () => {
+    const x = nr.tensor(rand(16 * 12, 8), [16, 12]);
+    const xv = nr.tensor(rand(8 * 12, 9), [8, 12]);
+    const [a, b] = [make(), make()];
+    for (const m of [a, b]) m.ae.compile({ optimizer: 'sgd', loss: 'mse' });
+    const ha = await a.ae.fit(x, { epochs: 2, batchSize: 8, verbose: 0, validationData: xv });
+    const hb = await b.ae.fit(x, x, { epochs: 2, batchSize: 8, verbose: 0, validationData: [xv, xv] });
+    expect(ha.history.val_loss).toHaveLength(2);
+    expect(ha.history).toEqual(hb.history);
+    for (const t of [x, xv]) t.dispose();
+    a.dispose();
+    b.dispose();
+  });
+
+  it('an output that does not have the input shape is an error naming both, when x is the target', async () => {
+    const ae = nr.autoencoder({ encoder: layers.dense({ inputShape: [12], units: 3 }), decoder: layers.dense({ units: 10 }) });
+    ae.compile({ optimizer: 'sgd', loss: 'mse' });
+    using x = nr.ones([4, 12]);
+    using y = nr.ones([4, 10]);
+    const msg = (op: string) => new RegExp(`^${op}: autoencoder autoencoder_\\d+ takes per-sample shape \\[12\\] but its decoder dense_\\d+ outputs \\[10\\]; ${op}\\(x\\) uses x as the target, so the output must have the input's shape \\(or pass targets: ${op}\\(x, y\\)\\)$`);
+    await expect(ae.fit(x, { epochs: 1, verbose: 0 })).rejects.toThrow(msg('fit'));
+    expect(() => ae.evaluate(x)).toThrow(msg('evaluate'));
+    expect(() => ae.trainOnBatch(x)).toThrow(msg('trainOnBatch'));
+    // Explicit targets of the output's shape are fine.
+    expect(typeof ae.trainOnBatch(x, y)).toBe('number');
+    ae.dispose();
+  });
+});
+
+describe('autoencoder: errors and options name the method called', () => {
+  it('encode, decode, reconstruct and encodeDistribution name themselves on a wrong shape', () => {
+    const m = make();
+    using bad = nr.ones([2, 5]);
+    for (const [op, f] of [['encode', () => m.ae.encode(bad)], ['decode', () => m.ae.decode(bad)], ['reconstruct', () => m.ae.reconstruct(bad)]] as const) {
+      const err = thrown(f);
+      expect(err).toBeInstanceOf(nr.ShapeError);
+      expect(err.message).toMatch(new RegExp(`^${op}: expected input of shape \\[batch,${op === 'decode' ? 3 : 12}\\] \\(the first dimension is the batch\\), got \\[2,5\\]$`));
+    }
+    const enc = nr.sequential({ layers: [layers.dense({ inputShape: [8], units: 4 }), layers.variational({ units: 2 })] });
+    const vae = nr.autoencoder({ encoder: enc, decoder: layers.dense({ units: 8 }) });
+    expect(() => vae.encodeDistribution(bad)).toThrow(/^encodeDistribution: expected input of shape \[batch,8\]/);
+    // The TS-side checks name the method too.
+    expect(() => m.ae.reconstruct([[1]] as never)).toThrow(/^reconstruct: x must be a Tensor/);
+    expect(() => m.ae.decode(bad, { batchSize: 0 })).toThrow(/^decode: batchSize must be a positive integer, got 0$/);
+    for (const x of [vae, enc]) x.dispose();
+    m.dispose();
+  });
+
+  it('unknown option keys of encode, decode and reconstruct are errors with a suggestion', async () => {
+    const m = make();
+    using x = nr.ones([2, 12]);
+    using z = nr.ones([2, 3]);
+    expect(() => m.ae.encode(x, { batch: 1 } as never)).toThrow(/^encode: unknown option 'batch' — did you mean 'batchSize'\? \(known: batchSize\)$/);
+    expect(() => m.ae.decode(z, { batchsize: 1 } as never)).toThrow(/^decode: unknown option 'batchsize' — did you mean 'batchSize'\?/);
+    expect(() => m.ae.reconstruct(x, { bachSize: 1 } as never)).toThrow(/^reconstruct: unknown option 'bachSize' — did you mean 'batchSize'\?/);
+    expect(() => m.ae.encode(x, null as never)).toThrow(/^encode: options must be an object, got null$/);
+    m.ae.compile({ optimizer: 'sgd', loss: 'mse' });
+    await expect(m.ae.fit(x, { epoch: 1 } as never)).rejects.toThrow(/^fit: unknown option 'epoch' — did you mean 'epochs'\?/);
+    using ok = m.ae.encode(x, { batchSize: 1 });
+    expect(ok.shape).toEqual([2, 3]);
+    m.dispose();
+  });
+});
+
+describe('autoencoder: encoder/decoder shape mismatch', () => {
+  it('is caught by autoencoder() from the configs, before anything is built', () => {
+    const before = live();
+    const encoder = nr.sequential({ layers: [layers.dense({ inputShape: [784], units: 32 })] });
+    const decoder = nr.sequential({ layers: [layers.dense({ inputShape: [16], units: 784 })] });
+    expect(() => nr.autoencoder({ encoder, decoder })).toThrow(/^autoencoder: encoder sequential_\d+ outputs per-sample shape \[32\] but decoder sequential_\d+ expects \[16\]$/);
+    // Deeper encoders and a layer as encoder or decoder.
+    const deep = nr.sequential({ layers: [layers.dense({ inputShape: [10], units: 6 }), layers.reshape({ targetShape: [2, 3] }), layers.flatten(), layers.dense({ units: 5 })] });
+    expect(() => nr.autoencoder({ encoder: deep, decoder: layers.dense({ inputShape: [4], units: 10 }) })).toThrow(/outputs per-sample shape \[5\] but decoder dense_\d+ expects \[4\]$/);
+    expect(() => nr.autoencoder({ encoder: layers.dense({ inputShape: [10], units: 3 }), decoder })).toThrow(/^autoencoder: encoder dense_\d+ outputs per-sample shape \[3\] but decoder sequential_\d+ expects \[16\]$/);
+    expect(live()).toEqual(before); // nothing was built
+    // Matching widths, or an unknown side, are fine.
+    const ok = nr.autoencoder({ encoder: deep, decoder: layers.dense({ inputShape: [5], units: 10 }) });
+    const open = nr.autoencoder({ encoder: layers.dense({ units: 3 }), decoder });
+    for (const m of [ok, open, deep, encoder, decoder]) m.dispose();
+  });
+
+  it("the core's shared-layer aside appears only when a layer was shared", () => {
+    // Nothing shared: a nested model that declares another input shape than it receives.
+    const inner = nr.sequential({ layers: [layers.dense({ inputShape: [12], units: 2 })] });
+    const m = nr.sequential({ layers: [layers.dense({ inputShape: [2], units: 5 }), inner] });
+    const err = thrown(() => m.build());
+    expect(err).toBeInstanceOf(nr.ShapeError);
+    expect(err.message).toMatch(/already built for per-sample input shape \[12\], but here it receives \[5\]$/);
+    expect(err.message).not.toMatch(/shared/);
+    // Shared: the same model, built and used on its own first, then placed where it does not fit.
+    const inner2 = nr.sequential({ layers: [layers.dense({ inputShape: [12], units: 2 })] });
+    inner2.build();
+    const m2 = nr.sequential({ layers: [layers.dense({ inputShape: [2], units: 5 }), inner2] });
+    expect(() => m2.build()).toThrow(/but here it receives \[5\]; a layer shared between models keeps its input shape$/);
+    for (const x of [m, inner, m2, inner2]) x.dispose();
+  });
+});
+
+describe('autoencoder: names and configs', () => {
+  it('is named autoencoder_N by default, keeps a given name, and saves and loads its name', async () => {
+    const m = make();
+    expect(m.ae.name).toMatch(/^autoencoder_\d+$/);
+    expect(m.ae.summary(null)).toMatch(/^Model: autoencoder_\d+\n/);
+    const gone = make();
+    gone.ae.dispose();
+    using x = nr.ones([2, 12]);
+    expect(() => gone.ae.encode(x)).toThrow(/^encode: model autoencoder_\d+ is disposed$/);
+    gone.dispose();
+    const named = nr.autoencoder({ encoder: layers.dense({ inputShape: [4], units: 2 }), decoder: layers.dense({ units: 4 }), name: 'my_ae' });
+    expect(named.name).toBe('my_ae');
+    expect(() => nr.autoencoder({ encoder: layers.dense({ units: 2 }), decoder: layers.dense({ units: 4 }), name: 3 as never })).toThrow(/^autoencoder: name must be a string, got 3$/);
+    // Round trips keep the name: config, and artifacts with weights.
+    expect(nr.sequential.fromConfig(m.ae.getConfig()).name).toBe(m.ae.name);
+    const loaded = await nr.loadModel(await m.ae.toArtifacts());
+    expect(loaded).toBeInstanceOf(nr.Autoencoder);
+    expect((loaded as nr.Autoencoder).name).toBe(m.ae.name);
+    // A file saved before (an autoencoder named sequential_7) loads with that name.
+    const old = await m.ae.toArtifacts();
+    (old.modelTopology as { config: { name: string } }).config.name = 'sequential_7';
+    const legacy = await nr.loadModel(old);
+    expect(legacy).toBeInstanceOf(nr.Autoencoder);
+    expect((legacy as nr.Autoencoder).name).toBe('sequential_7');
+    for (const d of [named, loaded, legacy]) d.dispose();
+    m.dispose();
+  });
+
+  it('sequential.fromConfig of an autoencoder config gives an Autoencoder; others stay Sequential', () => {
+    const m = make();
+    const cfg = JSON.parse(JSON.stringify(m.ae.getConfig()));
+    for (const copy of [nr.sequential.fromConfig(cfg), nr.Sequential.fromConfig(cfg), nr.Autoencoder.fromConfig(cfg), nr.autoencoder.fromConfig(cfg)]) {
+      expect(copy).toBeInstanceOf(nr.Autoencoder);
+      const ae = copy as nr.Autoencoder;
+      using x = nr.ones([2, 12]);
+      using z = ae.encode(x);
+      expect(z.shape).toEqual([2, 3]);
+      expect(ae.encoder).toBe(ae.layers[0]);
+      ae.dispose();
+      (ae.encoder as nr.Sequential).dispose();
+      (ae.decoder as nr.Sequential).dispose();
+    }
+    const plain = nr.sequential.fromConfig(m.encoder.getConfig());
+    expect(plain).not.toBeInstanceOf(nr.Autoencoder);
+    // An autoencoder nested in a plain model comes back as one too.
+    const outer = nr.sequential({ layers: [m.ae] });
+    const back = nr.sequential.fromConfig(outer.getConfig());
+    expect(back).not.toBeInstanceOf(nr.Autoencoder);
+    expect(back.layers[0]).toBeInstanceOf(nr.Autoencoder);
+    for (const d of [plain, outer, back]) d.dispose();
+    m.dispose();
+  });
+});
+
+describe('codecs.learned.fromAutoencoder: checks its options', () => {
+  it('rejects data outside [0, 1], naming the values found, and shows an inverted range', () => {
+    const encoder = nr.sequential({ seed: 1, layers: [layers.dense({ inputShape: [16], units: 4, activation: 'sigmoid' })] });
+    const decoder = nr.sequential({ seed: 2, layers: [layers.dense({ inputShape: [4], units: 16, activation: 'sigmoid' })] });
+    const ae = nr.autoencoder({ encoder, decoder });
+    using x = nr.tensor(rand(8 * 16, 11), [8, 16]);
+    using big = x.mul(255);
+    using neg = x.sub(0.5);
+    using nan = nr.tensor([...rand(16, 1).slice(0, 15), NaN], [1, 16]);
+    const from = (o: object) => () => nr.codecs.learned.fromAutoencoder(ae, { imageShape: [4, 4], ...o });
+    expect(from({ data: big })).toThrow(/^codecs\.learned\.fromAutoencoder: data must hold pixel values in \[0, 1\], but its values run from [\d.]+ to 2\d\d\.\d+ \(pixels in 0\.\.255\? divide by 255\)$/);
+    expect(from({ data: neg })).toThrow(/^codecs\.learned\.fromAutoencoder: data must hold pixel values in \[0, 1\], but its values run from -0\.4\d+ to 0\.4\d+$/);
+    expect(from({ data: nan })).toThrow(/^codecs\.learned\.fromAutoencoder: data holds NaN at flat index 15; pixel values must be in \[0, 1\]$/);
+    expect(from({ range: [1, 0] })).toThrow(/^codecs\.learned\.fromAutoencoder: range must be \[lo, hi\] with finite lo < hi, or 'data', got \[1,0\]$/);
+    expect(from({ data: big })).toThrow(nr.InvalidArgumentError);
+    const codec = nr.codecs.learned.fromAutoencoder(ae, { imageShape: [4, 4], data: x, range: 'data' });
+    expect(codec.codeSize).toBe(4);
+    codec.dispose();
+    for (const m of [ae, encoder, decoder]) m.dispose();
+  });
+});
