@@ -19,7 +19,7 @@
  */
 import { argPtr, assertLive, call, check, instanceId, outPtr, readArgs, readOut, readString, writeArgs } from '../engine.js';
 import { checkArgs as readKeys, f32Bits } from '../options.js';
-import { DisposedError, inOp, InvalidArgumentError, ShapeError } from '../errors.js';
+import { DisposedError, inOp, InvalidArgumentError } from '../errors.js';
 import { track, untrack, type Tracked } from '../scope.js';
 import { Tensor, wrapHandle } from '../tensor.js';
 import { boolArg, checkShape, describe, need } from '../ops/convert.js';
@@ -52,9 +52,6 @@ export interface SequentialArgs {
 }
 
 let modelCount = 0;
-
-/** The core's explanation of a shape conflict at build, true only when a layer was shared. */
-const SHARED_ASIDE = '; a layer shared between models keeps its input shape';
 
 type ModelMaker = (s: ModelSpec, layers: Array<Layer | Sequential>) => Sequential;
 /** How `fromConfig` makes each model of a spec; `autoencoder.ts` installs one that makes autoencoders too. */
@@ -202,16 +199,12 @@ export class Sequential {
     }
     if (this.layers.filter((l) => !(l instanceof InputLayer)).length === 0) throw new InvalidArgumentError(`build: model ${this.name} has no layers`);
     const created: Array<{ model: Sequential; handle: number }> = [];
-    const ctx = { shared: false };
     try {
-      const h = this.#create(created, ctx);
+      const h = this.#create(created);
       call((e) => check(e.nr_model_build(h, writeArgs('build', shape), shape.length)));
     } catch (err) {
       // Free what this build made (a nested model built on its own keeps its handle).
       for (const c of created.reverse()) call((e) => e.nr_model_free(c.handle));
-      // The core's aside about shared layers is noise when nothing here was shared before (a
-      // nested model that declares its input shape is built first, so it was "already built").
-      if (!ctx.shared && err instanceof ShapeError) err.message = err.message.replace(SHARED_ASIDE, '');
       throw err;
     }
     for (const { model: m, handle: mh } of created) {
@@ -236,7 +229,7 @@ export class Sequential {
    * input shape, in which case it is built on its own first (as Keras builds a model whose
    * first layer has an input shape).
    */
-  #create(created: Array<{ model: Sequential; handle: number }>, ctx: { shared: boolean }): number {
+  #create(created: Array<{ model: Sequential; handle: number }>): number {
     const seed = this.#seed;
     const h = call((e) => {
       check(e.nr_model_new(seed >>> 0, Math.floor(seed / 2 ** 32) >>> 0, outPtr(0)));
@@ -246,20 +239,18 @@ export class Sequential {
     for (const l of this.#children()) {
       if (l instanceof Sequential) {
         if (l.#disposed) throw new DisposedError(`build: model ${l.name} (nested in ${this.name}) is disposed`);
-        if (l.#handle !== 0) ctx.shared = true;
-        else if (l.inputShape !== undefined) l.build();
+        if (l.#handle === 0 && l.inputShape !== undefined) l.build();
         if (l.#handle !== 0) {
           assertLive(l.#owner, `build: model ${l.name}`);
           const inner = l.#handle;
           call((e) => check(e.nr_model_add_model(h, inner)));
         } else {
-          const inner = l.#create(created, ctx);
+          const inner = l.#create(created);
           call((e) => check(e.nr_model_add_model(h, inner)));
         }
       } else {
         const at = Sequential.#locate(l);
         if (at) {
-          ctx.shared = true;
           call((e) => check(e.nr_model_add_shared(h, at.handle, writeArgs('add', at.path), at.path.length)));
         } else {
           const kind = LAYER_KINDS.indexOf(l.kind as (typeof LAYER_KINDS)[number]);

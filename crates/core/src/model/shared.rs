@@ -74,7 +74,7 @@ impl<L: ?Sized + Layer> Node<L> {
             if was.as_slice() != input {
                 return Err(Error::shape(
                     "build",
-                    format!("{} was already built for per-sample input shape {was:?}, but here it receives {input:?}; a layer shared between models keeps its input shape", self.layer.kind()),
+                    format!("{} was already built for per-sample input shape {was:?}, but here it receives {input:?}; a built layer keeps the input shape its weights were made for (also when it is shared between models)", self.layer.kind()),
                 ));
             }
             return Ok(out.clone());
