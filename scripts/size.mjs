@@ -59,12 +59,16 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * url total 310.7 kB, inline 262.9 kB. Budgets: those plus ~1%.
  * The tape and prod's gradient stopped using std's HashMap (a sorted-vector map, a sort): no
  * hashbrown or SipHash in the wasm: 252.5 -> 248.9 kB (url 307.1 kB, inline 260.1 kB).
+ * Raised with the fixes of a new-user pass (issue 8: setWeights' finite check, the codecs'
+ * input checks and Uint8ClampedArray, decodeBatch, the autoencoder's target defaults and
+ * shape checks, did-you-mean on loadModel/save options): JS 57.4 -> 58.6 kB, wasm +0.3 kB;
+ * url 309.1 kB, inline 262.8 kB. Budgets: those plus ~1%.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */
-  url: 311_000,
+  url: 312_500,
   /** `neurite`: dist/index.js (the wasm inlined as base64). */
-  inline: 263_000,
+  inline: 265_500,
 };
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
