@@ -233,6 +233,11 @@ describe('codecs.learned.fromAutoencoder: checks its options', () => {
     const from = (o: object) => () => nr.codecs.learned.fromAutoencoder(ae, { imageShape: [4, 4], ...o });
     expect(from({ data: big })).toThrow(/^codecs\.learned\.fromAutoencoder: data must hold pixel values in \[0, 1\], but its values run from [\d.]+ to 2\d\d\.\d+ \(pixels in 0\.\.255\? divide by 255\)$/);
     expect(from({ data: neg })).toThrow(/^codecs\.learned\.fromAutoencoder: data must hold pixel values in \[0, 1\], but its values run from -0\.4\d+ to 0\.4\d+$/);
+    // The bounds print as the float32 values they are (shortest form), not as doubles.
+    using exact = nr.tensor([0.1, 0.5, 254.99, 0.25], [1, 4]);
+    const e4 = nr.autoencoder({ encoder: layers.dense({ inputShape: [4], units: 2 }), decoder: layers.dense({ inputShape: [2], units: 4 }) });
+    expect(() => nr.codecs.learned.fromAutoencoder(e4, { imageShape: [2, 2], data: exact })).toThrow(/values run from 0\.1 to 254\.99 \(pixels in 0\.\.255\? divide by 255\)$/);
+    e4.dispose();
     expect(from({ data: nan })).toThrow(/^codecs\.learned\.fromAutoencoder: data holds NaN at flat index 15; pixel values must be in \[0, 1\]$/);
     expect(from({ range: [1, 0] })).toThrow(/^codecs\.learned\.fromAutoencoder: range must be \[lo, hi\] with finite lo < hi, or 'data', got \[1,0\]$/);
     expect(from({ data: big })).toThrow(nr.InvalidArgumentError);

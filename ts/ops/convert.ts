@@ -114,6 +114,19 @@ export function dtypeArg(op: string, v: unknown): void {
 }
 
 /**
+ * @internal A float32 value (read from a tensor) as the shortest decimal that reads back as
+ * the same float32, for messages: `254.99` rather than the double `254.99000549316406`.
+ */
+export function f32String(v: number): string {
+  if (!Number.isFinite(v) || Object.is(v, -0)) return Object.is(v, -0) ? '-0' : String(v);
+  for (let p = 1; p < 9; p++) {
+    const s = Number(v.toPrecision(p));
+    if (Math.fround(s) === v) return String(s);
+  }
+  return String(v);
+}
+
+/**
  * @internal A value written out for an error message, JSON-like (`[1,-2]`, `{"units":3}`),
  * but safe for anything a caller may pass: BigInts (`5n`), symbols, functions, NaN and ±Infinity,
  * `undefined`, cyclic and deeply nested structures, long arrays (cut after 16 items), and

@@ -22,7 +22,7 @@
  * code length (`test/compression-learned.test.ts`).
  */
 import { DisposedError, InvalidArgumentError } from '../../errors.js';
-import { describe, makeTensor, show } from '../../ops/convert.js';
+import { describe, f32String, makeTensor, show } from '../../ops/convert.js';
 import { checkKeys } from '../../classic/common.js';
 import { Tensor } from '../../tensor.js';
 import { Layer } from '../../layers/layer.js';
@@ -165,7 +165,7 @@ function checkPixels(op: string, data: Float32Array): void {
   }
   if (min < 0 || max > 1) {
     const hint = max > 1 && max <= 255 && min >= 0 ? ' (pixels in 0..255? divide by 255)' : '';
-    throw new InvalidArgumentError(`${op}: data must hold pixel values in [0, 1], but its values run from ${min} to ${max}${hint}`);
+    throw new InvalidArgumentError(`${op}: data must hold pixel values in [0, 1], but its values run from ${f32String(min)} to ${f32String(max)}${hint}`);
   }
 }
 
