@@ -77,12 +77,15 @@ export function errorFromStatus(status: number, message: string): NeuriteError {
  * @internal Names the public method `op` in an error the core raised while running it: a
  * core error whose message does not already start with `op` (e.g. a layer's or a loss's own
  * `dense: …`) gets `op: ` in front — the same object, so its class, code and stack are kept.
- * Errors from elsewhere (the caller's callbacks, TS-side checks) are returned unchanged.
+ * When the core names the step by its own name `coreOp` (its `predict` under `encode`), that
+ * name is replaced by `op` instead. Errors from elsewhere (the caller's callbacks, TS-side
+ * checks) are returned unchanged.
  */
-export function inOp(op: string, err: unknown): unknown {
+export function inOp(op: string, err: unknown, coreOp?: string): unknown {
   if (err instanceof NeuriteError && fromCore.has(err)) {
     const m = err.message;
-    if (!(m.startsWith(`${op}:`) || m.startsWith(`${op} (`))) err.message = `${op}: ${m}`;
+    if (coreOp !== undefined && coreOp !== op && m.startsWith(`${coreOp}: `)) err.message = `${op}: ${m.slice(coreOp.length + 2)}`;
+    else if (!(m.startsWith(`${op}:`) || m.startsWith(`${op} (`))) err.message = `${op}: ${m}`;
   }
   return err;
 }

@@ -8,7 +8,7 @@
  * alive does not break the autoencoder (its weights live while a model holds them).
  */
 import { checkArgs, unknownOption } from '../options.js';
-import { InvalidArgumentError, NeuriteError, ShapeError } from '../errors.js';
+import { InvalidArgumentError, ShapeError } from '../errors.js';
 import { describe } from '../ops/convert.js';
 import { Tensor } from '../tensor.js';
 import { Layer } from '../layers/layer.js';
@@ -111,19 +111,18 @@ export class Autoencoder extends Sequential {
    */
   encode(x: Tensor, args: AutoencoderPredictArgs = {}): Tensor {
     checkArgs('encode', args, ['batchSize']);
-    return named('encode', () => this.predictRange('encode', x, 0, 1, args.batchSize));
+    return this.predictRange('encode', x, 0, 1, args.batchSize);
   }
 
   /** Inputs rebuilt from codes `z` (`[batch, ...codeShape]`): the decoder's output. */
   decode(z: Tensor, args: AutoencoderPredictArgs = {}): Tensor {
     checkArgs('decode', args, ['batchSize']);
-    return named('decode', () => this.predictRange('decode', z, 1, 2, args.batchSize));
+    return this.predictRange('decode', z, 1, 2, args.batchSize);
   }
 
   /** `decode(encode(x))` in one pass. */
   reconstruct(x: Tensor, args: AutoencoderPredictArgs = {}): Tensor {
-    checkArgs('reconstruct', args, ['batchSize']);
-    return named('reconstruct', () => this.predict(x, args));
+    return this.predictAs('reconstruct', x, args);
   }
 
   /**
@@ -187,16 +186,6 @@ export class Autoencoder extends Sequential {
 function fitArgs(args: AutoencoderFitArgs): FitArgs {
   if (args !== null && typeof args === 'object' && args.validationData instanceof Tensor) return { ...args, validationData: [args.validationData, args.validationData] };
   return args as FitArgs;
-}
-
-/** Runs `f`, naming `op` instead of `predict` in the core's errors (`encode: expected input …`). */
-function named<T>(op: string, f: () => T): T {
-  try {
-    return f();
-  } catch (err) {
-    if (err instanceof NeuriteError && err.message.startsWith('predict: ')) err.message = `${op}: ${err.message.slice('predict: '.length)}`;
-    throw err;
-  }
 }
 
 /**

@@ -339,14 +339,19 @@ export class Sequential {
 
   /** Runs the model on `x` (`[batch, ...inputShape]`) in batches (default 32). */
   predict(x: Tensor, args: { batchSize?: number } = {}): Tensor {
-    checkArgs('predict', args, ['batchSize']);
-    const h = this.handle('predict');
-    const hx = need('predict', 'x', x);
-    const bs = batchSizeOf('predict', args.batchSize ?? 32);
+    return this.predictAs('predict', x, args);
+  }
+
+  /** @internal {@link predict} for the public method `op` (e.g. an autoencoder's `reconstruct`), named in every error. */
+  predictAs(op: string, x: Tensor, args: { batchSize?: number }): Tensor {
+    checkArgs(op, args, ['batchSize']);
+    const h = this.handle(op);
+    const hx = need(op, 'x', x);
+    const bs = batchSizeOf(op, args.batchSize ?? 32);
     try {
       return runOp((e, out) => e.nr_model_predict(h, hx, bs, out));
     } catch (err) {
-      throw inOp('predict', err);
+      throw inOp(op, err, 'predict');
     }
   }
 
@@ -584,12 +589,16 @@ export class Sequential {
     return this.#paramCounts.reduce((a, b) => a + b, 0);
   }
 
-  /** @internal Inference through layers `start..end` only (e.g. one half of an autoencoder). */
+  /** @internal Inference through layers `start..end` only (e.g. one half of an autoencoder), for the public method `op`, named in every error. */
   predictRange(op: string, x: Tensor, start: number, end: number, batchSize = 32): Tensor {
     const h = this.handle(op);
     const hx = need(op, 'x', x);
     const bs = batchSizeOf(op, batchSize);
-    return runOp((e, out) => e.nr_model_predict_range(h, hx, start, end, bs, out));
+    try {
+      return runOp((e, out) => e.nr_model_predict_range(h, hx, start, end, bs, out));
+    } catch (err) {
+      throw inOp(op, err, 'predict');
+    }
   }
 
   /** Whether `dispose()` was called. */
