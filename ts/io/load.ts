@@ -21,7 +21,7 @@ import type { LoadOptions } from './model.js';
 import { getLoadHandler } from './router.js';
 import { expectedWeights, specInputShape, type ModelSpec, type WeightSpec } from './spec.js';
 import { makeModel, specFromKeras } from './topology.js';
-import { unknownOption } from '../options.js';
+import { checkArgs } from '../options.js';
 import { compileFromRecord, compileFromTrainingConfig, trainingStateFrom } from './training.js';
 
 /**
@@ -40,7 +40,7 @@ const OP = 'loadModel';
 /** @internal {@link loadModel} (public in `lazy.ts`), once the storage chunk is loaded. */
 export async function loadModel(source: string | IOHandler | ModelArtifacts, options: LoadOptions = {}): Promise<LoadedModel> {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new InvalidArgumentError(`${OP}: options must be an object like { compile: false }, got ${describe(options)}`);
-  for (const k of Object.keys(options)) if (k !== 'compile' && k !== 'allowNonFinite') throw unknownOption(OP, k, ['compile', 'allowNonFinite']);
+  checkArgs(OP, options, ['compile', 'allowNonFinite']);
   for (const k of ['compile', 'allowNonFinite'] as const) {
     if (options[k] !== undefined && typeof options[k] !== 'boolean') throw new InvalidArgumentError(`${OP}: ${k} must be true or false, got ${describe(options[k])}`);
   }

@@ -6,7 +6,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { show } from '../ops/convert.js';
-import { unknownOption } from '../options.js';
+import { checkArgs } from '../options.js';
 import type { Sequential } from '../models/sequential.js';
 import { artifactsInfo, encodeWeights, type IOHandler, type ModelArtifacts, type NamedWeight, type SaveResult } from './artifacts.js';
 import { getSaveHandler } from './router.js';
@@ -41,7 +41,7 @@ export const GENERATED_BY = `neurite ${NEURITE_VERSION}`;
 function readSaveOptions(op: string, options: unknown): boolean {
   if (options === undefined) return false;
   if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new InvalidArgumentError(`${op}: options must be an object like { includeOptimizer: true }, got ${show(options)}`);
-  for (const k of Object.keys(options)) if (k !== 'includeOptimizer') throw unknownOption(op, k, ['includeOptimizer']);
+  checkArgs(op, options, ['includeOptimizer']);
   const v = (options as SaveOptions).includeOptimizer;
   if (v !== undefined && typeof v !== 'boolean') throw new InvalidArgumentError(`${op}: includeOptimizer must be true or false, got ${show(v)}`);
   return v === true;
