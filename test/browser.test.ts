@@ -1,13 +1,16 @@
-// The built bundles in headless Chromium (playwright-core + Debian's /usr/bin/chromium), served
-// from 127.0.0.1 with `Content-Type: application/wasm`. Both entries run test/runtimes/smoke.mjs
-// with every init() source (default, bytes, URL, URL string, Module, Response) and must produce
-// the same random bits as Node.
+// The built bundles in headless Chromium (playwright-core + Debian's /usr/bin/chromium) and
+// Firefox (Debian's /usr/bin/firefox-esr, test/runtimes/firefox.ts), served from 127.0.0.1 with
+// `Content-Type: application/wasm`. Both entries run test/runtimes/smoke.mjs with every init()
+// source (default, bytes, URL, URL string, Module, Response) and must produce the same bits as
+// Node: random numbers, seeded training, an autoencoder, a resume through IndexedDB.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { checkSmoke, CI, nodeReference, runtimeAvailable, type SmokeReport } from './runtimes/expect.js';
 import { CHROMIUM, closeChromium, launchChromium } from './runtimes/chromium.js';
+import { FIREFOX, runInFirefox, startFirefoxServer } from './runtimes/firefox.js';
 import type { StaticServer } from './runtimes/server.js';
 
+const SOURCES = ['bytes', 'url', 'urlString', 'module', 'response'];
 
 describe.skipIf(!runtimeAvailable(CHROMIUM))(`Chromium (${CI ? 'required on CI' : 'skipped locally when missing'})`, () => {
   let browser: Browser | undefined;
@@ -39,7 +42,7 @@ describe.skipIf(!runtimeAvailable(CHROMIUM))(`Chromium (${CI ? 'required on CI' 
     it(`${entry} entry: ops, errors, memory, seeded bits and every init() source`, async () => {
       const [{ report, pageErrors }, ref] = await Promise.all([run(entry), nodeReference()]);
       expect(pageErrors, `server log: ${JSON.stringify(server!.requests)}`).toEqual([]);
-      checkSmoke(report, { runtime: 'chromium', entry, randomHex: ref.randomHex, trainHex: ref.trainHex, sources: ['bytes', 'url', 'urlString', 'module', 'response'], resumeVia: 'indexeddb' });
+      checkSmoke(report, { runtime: 'chromium', entry, randomHex: ref.randomHex, trainHex: ref.trainHex, sources: SOURCES, resumeVia: 'indexeddb' });
       console.log(`chromium ${report.version} ${entry}: init ${report.initMs} ms`);
     });
   }
@@ -53,4 +56,23 @@ describe.skipIf(!runtimeAvailable(CHROMIUM))(`Chromium (${CI ? 'required on CI' 
       expect((await fetch(`${server!.origin}${path}`)).status, path).toBe(404);
     }
   });
+});
+
+describe.skipIf(!runtimeAvailable(FIREFOX))(`Firefox (${CI ? 'required on CI' : 'skipped locally when missing'})`, () => {
+  let server: StaticServer | undefined;
+
+  beforeAll(async () => {
+    server = await startFirefoxServer();
+  });
+
+  afterAll(() => server?.close());
+
+  for (const entry of ['inline', 'url'] as const) {
+    it(`${entry} entry: ops, errors, memory, seeded bits and every init() source`, async () => {
+      const [run, ref] = await Promise.all([runInFirefox<SmokeReport>(server!, `/test/runtimes/page.html?entry=${entry}`), nodeReference()]);
+      expect(run.pageErrors, `server log: ${JSON.stringify(server!.requests)}`).toEqual([]);
+      checkSmoke(run.result, { runtime: 'firefox', entry, randomHex: ref.randomHex, trainHex: ref.trainHex, sources: SOURCES, resumeVia: 'indexeddb' });
+      console.log(`firefox ${run.result.version} ${entry}: init ${run.result.initMs} ms`);
+    }, 90_000);
+  }
 });

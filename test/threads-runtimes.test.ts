@@ -1,7 +1,7 @@
-// Issue 12 in Chromium and Deno, against the built bundles: the seeded MLP gives the same bits
-// with 1, 2, 3 and 8 threads in a cross-origin-isolated page, inside a Worker of that page, and
-// in Deno (both entries); a page that is not isolated runs on one thread and says so once; a
-// Deno script with workers exits by itself. test/runtimes/threads.mjs does the work.
+// Issue 12 in Chromium, Firefox and Deno, against the built bundles: the seeded MLP gives the
+// same bits with 1, 2, 3 and 8 threads in a cross-origin-isolated page, inside a Worker of that
+// page, and in Deno (both entries); a page that is not isolated runs on one thread and says so
+// once; a Deno script with workers exits by itself. test/runtimes/threads.mjs does the work.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { CI, nodeReference, requireDist, requireRuntime, ROOT, runtimeAvailable } from './runtimes/expect.js';
 import { CHROMIUM, closeChromium, launchChromium } from './runtimes/chromium.js';
+import { FIREFOX, runInFirefox, startFirefoxServer } from './runtimes/firefox.js';
 import type { StaticServer } from './runtimes/server.js';
 
 const DENO = process.env.DENO_PATH ?? join(ROOT, 'node_modules/.bin/deno');
@@ -89,6 +90,45 @@ describe.skipIf(!runtimeAvailable(CHROMIUM))(`Chromium threads (${CI ? 'required
     expect(notices.length, notices.join('\n')).toBe(1);
     expect(report.runs[1].mlpHex).toBe(report.runs[0].mlpHex);
   });
+});
+
+describe.skipIf(!runtimeAvailable(FIREFOX))(`Firefox threads (${CI ? 'required on CI' : 'skipped locally when missing'})`, () => {
+  let server: StaticServer | undefined;
+
+  beforeAll(async () => {
+    server = await startFirefoxServer();
+  });
+
+  afterAll(() => server?.close());
+
+  // The browser's main thread may not block (Atomics.wait throws there): the pool's calling
+  // thread spins, which this checks in a second engine.
+  for (const entry of ['inline', 'url'] as const) {
+    for (const where of ['main', 'worker'] as const) {
+      it(`isolated page, ${entry} entry, on the ${where === 'main' ? 'main thread' : 'Worker'}: 1, 2, 3, 8 threads give the same bits`, async () => {
+        const counts = [1, 2, 3, 8];
+        const { result, pageErrors } = await runInFirefox<Report>(server!, `/coi/test/runtimes/threads.html?entry=${entry}&in=${where}&threads=${counts.join(',')}`);
+        expect(pageErrors, `server log: ${JSON.stringify(server!.requests.slice(-20))}`).toEqual([]);
+        expect(result.crossOriginIsolated).toBe(true);
+        expect(result.where).toBe(where);
+        await sameBits(result, counts);
+        expect(result.runs.map((x) => x.count)).toEqual(counts);
+        expect(result.notices).toEqual([]);
+      }, 90_000);
+    }
+  }
+
+  it('a page that is not cross-origin isolated runs on one thread and says so once (threads().reason + one console.info)', async () => {
+    const { result, pageErrors, info } = await runInFirefox<Report>(server!, '/test/runtimes/threads.html?entry=inline&threads=4,4,2');
+    expect(pageErrors).toEqual([]);
+    expect(result.crossOriginIsolated).toBe(false);
+    expect(result.error).toBeUndefined();
+    expect(result.runs.map((x) => x.count)).toEqual([1, 1, 1]);
+    expect(result.runs[0].reason).toMatch(/not cross-origin isolated/);
+    const notices = info.filter((m) => /neurite: running on 1 of/.test(m));
+    expect(notices.length, notices.join('\n')).toBe(1);
+    expect(result.runs[1].mlpHex).toBe(result.runs[0].mlpHex);
+  }, 90_000);
 });
 
 describe.skipIf(!runtimeAvailable(DENO))(`Deno threads (${CI ? 'required on CI' : 'skipped locally when missing'})`, () => {

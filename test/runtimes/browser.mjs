@@ -1,9 +1,12 @@
-// The browser side of the Chromium suite: loads a built entry, runs the smoke script with
-// every kind of init() source, and publishes the report as window.__result.
+// The browser side of the Chromium and Firefox suites: loads a built entry, runs the smoke
+// script with every kind of init() source, and publishes the report (publish.mjs).
+import { publish } from './publish.mjs';
 import { smoke } from './smoke.mjs';
 
 const entry = new URLSearchParams(location.search).get('entry');
 const wasmUrl = new URL('/dist/url/core.wasm', location.href);
+const firefox = navigator.userAgent.match(/Firefox\/([\d.]+)/);
+const runtime = firefox ? 'firefox' : 'chromium';
 
 try {
   if (entry !== 'inline' && entry !== 'url') throw new Error(`page: ?entry must be inline or url, got ${entry}`);
@@ -16,9 +19,9 @@ try {
     response: async () => fetch(wasmUrl),
   };
   // The resume checkpoint goes through IndexedDB, as a browser app would keep it.
-  const report = await smoke(nr, { runtime: 'chromium', entry, sources, saveTarget: `indexeddb://neurite-smoke-resume-${entry}` });
-  report.version = navigator.userAgent.match(/Chrom(?:e|ium)\/([\d.]+)/)?.[1] ?? navigator.userAgent;
-  window.__result = report;
+  const report = await smoke(nr, { runtime, entry, sources, saveTarget: `indexeddb://neurite-smoke-resume-${entry}` });
+  report.version = (firefox ?? navigator.userAgent.match(/Chrom(?:e|ium)\/([\d.]+)/))?.[1] ?? navigator.userAgent;
+  await publish(report);
 } catch (e) {
-  window.__result = { runtime: 'chromium', entry, error: `${e?.name}: ${e?.message}\n${e?.stack ?? ''}` };
+  await publish({ runtime, entry, error: `${e?.name}: ${e?.message}\n${e?.stack ?? ''}` });
 }

@@ -5,6 +5,8 @@
 // Paths under /coi/ serve the same files with Cross-Origin-Opener-Policy: same-origin and
 // Cross-Origin-Embedder-Policy: require-corp, which make the page (and its workers)
 // cross-origin isolated: SharedArrayBuffer and threads (issue 12).
+// A POST to /__report/<id> is a page's result when no driver can read it (Firefox:
+// test/runtimes/publish.mjs sends it, `report(id)` hands it to the test).
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -22,14 +24,42 @@ const TYPES: Record<string, string> = {
 export interface StaticServer {
   origin: string;
   requests: Array<[number, string]>;
+  /** The body POSTed to /__report/<id>, whenever it comes (before or after this call). */
+  report(id: string): Promise<string>;
   close(): Promise<void>;
 }
+
+const REPORT = '/__report/';
+const REPORT_MAX = 1 << 24;
 
 /** Serves files under `root` whose URL path starts with one of `allow`. */
 export function startServer(root: string, allow = ['/dist/', '/test/runtimes/']): Promise<StaticServer> {
   const requests: Array<[number, string]> = [];
+  const reports = new Map<string, { body: Promise<string>; deliver(body: string): void }>();
+  const slot = (id: string) => {
+    let s = reports.get(id);
+    if (!s) {
+      let deliver!: (body: string) => void;
+      s = { body: new Promise<string>((r) => (deliver = r)), deliver };
+      reports.set(id, s);
+    }
+    return s;
+  };
   const server = createServer(async (req, res) => {
     const full = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    if (req.method === 'POST' && full.startsWith(REPORT)) {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on('data', (c: Buffer) => { size += c.length; if (size <= REPORT_MAX) chunks.push(c); });
+      req.on('end', () => {
+        const ok = size <= REPORT_MAX;
+        res.writeHead(ok ? 204 : 413);
+        res.end();
+        requests.push([ok ? 204 : 413, full]);
+        if (ok) slot(full.slice(REPORT.length)).deliver(Buffer.concat(chunks).toString('utf8'));
+      });
+      return;
+    }
     const coi = full.startsWith('/coi/');
     const path = coi ? full.slice(4) : full;
     const isolation: Record<string, string> = coi ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } : {};
@@ -55,6 +85,7 @@ export function startServer(root: string, allow = ['/dist/', '/test/runtimes/'])
       done({
         origin: `http://127.0.0.1:${port}`,
         requests,
+        report: (id) => slot(id).body,
         close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
       });
     });

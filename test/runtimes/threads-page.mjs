@@ -1,4 +1,5 @@
-// The page (and Worker) side of the Chromium thread checks: see threads.html.
+// The page (and Worker) side of the browser thread checks (Chromium, Firefox): see threads.html.
+import { publish } from './publish.mjs';
 import { threadsReport } from './threads.mjs';
 
 /** Imports the entry relative to this file (so /coi/ pages load /coi/dist/…) and runs the report. */
@@ -22,14 +23,14 @@ if (typeof window !== 'undefined') {
   try {
     if (q.get('in') === 'worker') {
       const w = new Worker(new URL('./threads-page.mjs', import.meta.url), { type: 'module' });
-      w.onmessage = (e) => { window.__result = e.data; };
-      w.onerror = (e) => { window.__result = { error: `worker error: ${e.message}` }; };
+      w.onmessage = (e) => publish(e.data);
+      w.onerror = (e) => publish({ error: `worker error: ${e.message}` });
       w.postMessage({ entry, counts });
     } else {
-      window.__result = await runThreads(entry, counts);
+      await publish(await runThreads(entry, counts));
     }
   } catch (e) {
-    window.__result = { error: `${e?.name}: ${e?.message}\n${e?.stack ?? ''}` };
+    await publish({ error: `${e?.name}: ${e?.message}\n${e?.stack ?? ''}` });
   }
 } else {
   self.onmessage = async (e) => {
