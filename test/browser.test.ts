@@ -1,5 +1,6 @@
-// The built bundles in headless Chromium (playwright-core + Debian's /usr/bin/chromium) and
-// Firefox (Debian's /usr/bin/firefox-esr, test/runtimes/firefox.ts), served from 127.0.0.1 with
+// The built bundles in headless Chromium (playwright-core + Debian's /usr/bin/chromium), Firefox
+// and WebKit (Debian's firefox-esr and WebKitGTK's MiniBrowser, test/runtimes/headless.ts),
+// served from 127.0.0.1 with
 // `Content-Type: application/wasm`. Both entries run test/runtimes/smoke.mjs with every init()
 // source (default, bytes, URL, URL string, Module, Response) and must produce the same bits as
 // Node: random numbers, seeded training, an autoencoder, a resume through IndexedDB.
@@ -7,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { checkSmoke, CI, nodeReference, runtimeAvailable, type SmokeReport } from './runtimes/expect.js';
 import { CHROMIUM, closeChromium, launchChromium } from './runtimes/chromium.js';
-import { FIREFOX, runInFirefox, startFirefoxServer } from './runtimes/firefox.js';
+import { headlessAvailable, runHeadless, startHeadlessServer } from './runtimes/headless.js';
 import type { StaticServer } from './runtimes/server.js';
 
 const SOURCES = ['bytes', 'url', 'urlString', 'module', 'response'];
@@ -58,21 +59,23 @@ describe.skipIf(!runtimeAvailable(CHROMIUM))(`Chromium (${CI ? 'required on CI' 
   });
 });
 
-describe.skipIf(!runtimeAvailable(FIREFOX))(`Firefox (${CI ? 'required on CI' : 'skipped locally when missing'})`, () => {
-  let server: StaticServer | undefined;
+for (const kind of ['firefox', 'webkit'] as const) {
+  describe.skipIf(!headlessAvailable(kind))(`${kind} (${CI ? 'required on CI' : 'skipped locally when missing'})`, () => {
+    let server: StaticServer | undefined;
 
-  beforeAll(async () => {
-    server = await startFirefoxServer();
+    beforeAll(async () => {
+      server = await startHeadlessServer(kind);
+    });
+
+    afterAll(() => server?.close());
+
+    for (const entry of ['inline', 'url'] as const) {
+      it(`${entry} entry: ops, errors, memory, seeded bits and every init() source`, async () => {
+        const [run, ref] = await Promise.all([runHeadless<SmokeReport>(kind, server!, `/test/runtimes/page.html?entry=${entry}`), nodeReference()]);
+        expect(run.pageErrors, `server log: ${JSON.stringify(server!.requests)}`).toEqual([]);
+        checkSmoke(run.result, { runtime: kind, entry, randomHex: ref.randomHex, trainHex: ref.trainHex, sources: SOURCES, resumeVia: 'indexeddb' });
+        console.log(`${kind} ${run.result.version} ${entry}: init ${run.result.initMs} ms`);
+      }, 90_000);
+    }
   });
-
-  afterAll(() => server?.close());
-
-  for (const entry of ['inline', 'url'] as const) {
-    it(`${entry} entry: ops, errors, memory, seeded bits and every init() source`, async () => {
-      const [run, ref] = await Promise.all([runInFirefox<SmokeReport>(server!, `/test/runtimes/page.html?entry=${entry}`), nodeReference()]);
-      expect(run.pageErrors, `server log: ${JSON.stringify(server!.requests)}`).toEqual([]);
-      checkSmoke(run.result, { runtime: 'firefox', entry, randomHex: ref.randomHex, trainHex: ref.trainHex, sources: SOURCES, resumeVia: 'indexeddb' });
-      console.log(`firefox ${run.result.version} ${entry}: init ${run.result.initMs} ms`);
-    }, 90_000);
-  }
-});
+}

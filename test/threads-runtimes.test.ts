@@ -1,7 +1,9 @@
-// Issue 12 in Chromium, Firefox and Deno, against the built bundles: the seeded MLP gives the
-// same bits with 1, 2, 3 and 8 threads in a cross-origin-isolated page, inside a Worker of that
-// page, and in Deno (both entries); a page that is not isolated runs on one thread and says so
-// once; a Deno script with workers exits by itself. test/runtimes/threads.mjs does the work.
+// Issue 12 in Chromium, Firefox, WebKit and Deno, against the built bundles: the seeded MLP
+// gives the same bits with 1, 2, 3 and 8 threads in a cross-origin-isolated page, inside a
+// Worker of that page, and in Deno (both entries); a page that is not isolated runs on one
+// thread and says so once (so does WebKitGTK, which has no SharedArrayBuffer even when
+// isolated, with its own reason); a Deno script with workers exits by itself.
+// test/runtimes/threads.mjs does the work.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -9,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { CI, nodeReference, requireDist, requireRuntime, ROOT, runtimeAvailable } from './runtimes/expect.js';
 import { CHROMIUM, closeChromium, launchChromium } from './runtimes/chromium.js';
-import { FIREFOX, runInFirefox, startFirefoxServer } from './runtimes/firefox.js';
+import { headlessAvailable, runHeadless, startHeadlessServer } from './runtimes/headless.js';
 import type { StaticServer } from './runtimes/server.js';
 
 const DENO = process.env.DENO_PATH ?? join(ROOT, 'node_modules/.bin/deno');
@@ -20,6 +22,7 @@ interface Report {
   error?: string;
   notices?: string[];
   crossOriginIsolated?: boolean;
+  sharedArrayBuffer?: boolean;
   where?: string;
   busy?: number[];
 }
@@ -92,44 +95,57 @@ describe.skipIf(!runtimeAvailable(CHROMIUM))(`Chromium threads (${CI ? 'required
   });
 });
 
-describe.skipIf(!runtimeAvailable(FIREFOX))(`Firefox threads (${CI ? 'required on CI' : 'skipped locally when missing'})`, () => {
-  let server: StaticServer | undefined;
+// Firefox shares memory with workers on an isolated page; WebKitGTK has no SharedArrayBuffer
+// even there (Safari has), so it must run on one thread and say why (not "not isolated").
+const SHARES_MEMORY = { firefox: true, webkit: false } as const;
 
-  beforeAll(async () => {
-    server = await startFirefoxServer();
-  });
+for (const kind of ['firefox', 'webkit'] as const) {
+  describe.skipIf(!headlessAvailable(kind))(`${kind} threads (${CI ? 'required on CI' : 'skipped locally when missing'})`, () => {
+    let server: StaticServer | undefined;
 
-  afterAll(() => server?.close());
+    beforeAll(async () => {
+      server = await startHeadlessServer(kind);
+    });
 
-  // The browser's main thread may not block (Atomics.wait throws there): the pool's calling
-  // thread spins, which this checks in a second engine.
-  for (const entry of ['inline', 'url'] as const) {
-    for (const where of ['main', 'worker'] as const) {
-      it(`isolated page, ${entry} entry, on the ${where === 'main' ? 'main thread' : 'Worker'}: 1, 2, 3, 8 threads give the same bits`, async () => {
-        const counts = [1, 2, 3, 8];
-        const { result, pageErrors } = await runInFirefox<Report>(server!, `/coi/test/runtimes/threads.html?entry=${entry}&in=${where}&threads=${counts.join(',')}`);
-        expect(pageErrors, `server log: ${JSON.stringify(server!.requests.slice(-20))}`).toEqual([]);
-        expect(result.crossOriginIsolated).toBe(true);
-        expect(result.where).toBe(where);
-        await sameBits(result, counts);
-        expect(result.runs.map((x) => x.count)).toEqual(counts);
-        expect(result.notices).toEqual([]);
-      }, 90_000);
+    afterAll(() => server?.close());
+
+    // The browser's main thread may not block (Atomics.wait throws there): the pool's calling
+    // thread spins, which this checks in more engines.
+    for (const entry of ['inline', 'url'] as const) {
+      for (const where of ['main', 'worker'] as const) {
+        it(`isolated page, ${entry} entry, on the ${where === 'main' ? 'main thread' : 'Worker'}: 1, 2, 3, 8 threads give the same bits`, async () => {
+          const counts = [1, 2, 3, 8];
+          const { result, pageErrors } = await runHeadless<Report>(kind, server!, `/coi/test/runtimes/threads.html?entry=${entry}&in=${where}&threads=${counts.join(',')}`);
+          expect(pageErrors, `server log: ${JSON.stringify(server!.requests.slice(-20))}`).toEqual([]);
+          expect(result.crossOriginIsolated).toBe(true);
+          expect(result.where).toBe(where);
+          await sameBits(result, counts);
+          expect(result.sharedArrayBuffer).toBe(SHARES_MEMORY[kind]);
+          if (SHARES_MEMORY[kind]) {
+            expect(result.runs.map((x) => x.count)).toEqual(counts);
+            expect(result.notices).toEqual([]);
+          } else {
+            expect(result.runs.map((x) => x.count)).toEqual(counts.map(() => 1));
+            for (const x of result.runs.slice(1)) expect(x.reason).toBe('this browser does not let workers share memory (it has no SharedArrayBuffer, although the page is cross-origin isolated)');
+            expect(result.notices!.filter((m) => /neurite: running on 1 of/.test(m))).toHaveLength(1);
+          }
+        }, 90_000);
+      }
     }
-  }
 
-  it('a page that is not cross-origin isolated runs on one thread and says so once (threads().reason + one console.info)', async () => {
-    const { result, pageErrors, info } = await runInFirefox<Report>(server!, '/test/runtimes/threads.html?entry=inline&threads=4,4,2');
-    expect(pageErrors).toEqual([]);
-    expect(result.crossOriginIsolated).toBe(false);
-    expect(result.error).toBeUndefined();
-    expect(result.runs.map((x) => x.count)).toEqual([1, 1, 1]);
-    expect(result.runs[0].reason).toMatch(/not cross-origin isolated/);
-    const notices = info.filter((m) => /neurite: running on 1 of/.test(m));
-    expect(notices.length, notices.join('\n')).toBe(1);
-    expect(result.runs[1].mlpHex).toBe(result.runs[0].mlpHex);
-  }, 90_000);
-});
+    it('a page that is not cross-origin isolated runs on one thread and says so once (threads().reason + one console.info)', async () => {
+      const { result, pageErrors, info } = await runHeadless<Report>(kind, server!, '/test/runtimes/threads.html?entry=inline&threads=4,4,2');
+      expect(pageErrors).toEqual([]);
+      expect(result.crossOriginIsolated).toBe(false);
+      expect(result.error).toBeUndefined();
+      expect(result.runs.map((x) => x.count)).toEqual([1, 1, 1]);
+      expect(result.runs[0].reason).toMatch(/not cross-origin isolated/);
+      const notices = info.filter((m) => /neurite: running on 1 of/.test(m));
+      expect(notices.length, notices.join('\n')).toBe(1);
+      expect(result.runs[1].mlpHex).toBe(result.runs[0].mlpHex);
+    }, 90_000);
+  });
+}
 
 describe.skipIf(!runtimeAvailable(DENO))(`Deno threads (${CI ? 'required on CI' : 'skipped locally when missing'})`, () => {
   beforeAll(() => {

@@ -1,12 +1,12 @@
-// The browser side of the Chromium and Firefox suites: loads a built entry, runs the smoke
+// The browser side of the Chromium, Firefox and WebKit suites: loads a built entry, runs the smoke
 // script with every kind of init() source, and publishes the report (publish.mjs).
 import { publish } from './publish.mjs';
 import { smoke } from './smoke.mjs';
 
 const entry = new URLSearchParams(location.search).get('entry');
 const wasmUrl = new URL('/dist/url/core.wasm', location.href);
-const firefox = navigator.userAgent.match(/Firefox\/([\d.]+)/);
-const runtime = firefox ? 'firefox' : 'chromium';
+const ua = navigator.userAgent;
+const runtime = /Firefox\//.test(ua) ? 'firefox' : /Chrom(e|ium)\//.test(ua) ? 'chromium' : /AppleWebKit\//.test(ua) ? 'webkit' : ua;
 
 try {
   if (entry !== 'inline' && entry !== 'url') throw new Error(`page: ?entry must be inline or url, got ${entry}`);
@@ -20,7 +20,7 @@ try {
   };
   // The resume checkpoint goes through IndexedDB, as a browser app would keep it.
   const report = await smoke(nr, { runtime, entry, sources, saveTarget: `indexeddb://neurite-smoke-resume-${entry}` });
-  report.version = (firefox ?? navigator.userAgent.match(/Chrom(?:e|ium)\/([\d.]+)/))?.[1] ?? navigator.userAgent;
+  report.version = ua.match(/(?:Firefox|Chrom(?:e|ium)|AppleWebKit)\/([\d.]+)/)?.[1] ?? ua;
   await publish(report);
 } catch (e) {
   await publish({ runtime, entry, error: `${e?.name}: ${e?.message}\n${e?.stack ?? ''}` });

@@ -1,10 +1,11 @@
 // Headless Chromium for the browser suites (playwright-core + Debian's /usr/bin/chromium, or
-// CHROMIUM_PATH), with the static test server next to it.
+// CHROMIUM_PATH: scripts/browsers.mjs), with the static test server next to it.
 import { chromium, type Browser } from 'playwright-core';
 import { requireDist, requireRuntime, ROOT } from './expect.js';
 import { startServer, type StaticServer } from './server.js';
+import { BROWSERS } from '../../scripts/browsers.mjs';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM: string = BROWSERS.chromium.paths[0];
 // TOOLCHAIN.md section 7.
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 

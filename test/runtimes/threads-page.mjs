@@ -1,4 +1,4 @@
-// The page (and Worker) side of the browser thread checks (Chromium, Firefox): see threads.html.
+// The page (and Worker) side of the browser thread checks (Chromium, Firefox, WebKit): see threads.html.
 import { publish } from './publish.mjs';
 import { threadsReport } from './threads.mjs';
 
@@ -12,6 +12,7 @@ export async function runThreads(entry, counts) {
   const report = await threadsReport(nr, counts);
   report.notices = notices;
   report.crossOriginIsolated = globalThis.crossOriginIsolated === true;
+  report.sharedArrayBuffer = typeof SharedArrayBuffer !== 'undefined';
   report.where = typeof window === 'undefined' ? 'worker' : 'main';
   return report;
 }

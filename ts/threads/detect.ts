@@ -43,13 +43,17 @@ export async function reportedCores(): Promise<number> {
 
 /**
  * Why workers cannot share memory here, or `null` if they can. Browsers need a
- * cross-origin-isolated page (COOP `same-origin` + COEP `require-corp` or `credentialless`).
+ * cross-origin-isolated page (COOP `same-origin` + COEP `require-corp` or `credentialless`),
+ * and some (WebKitGTK) do not share memory with workers even then: no `SharedArrayBuffer`.
  */
 export function workersUnavailable(): string | null {
   if (hasWorkerThreads) return null;
   if (typeof g.Worker === 'undefined') return 'this runtime has no Worker';
-  if (g.crossOriginIsolated !== true || typeof g.SharedArrayBuffer === 'undefined') {
+  if (g.crossOriginIsolated !== true) {
     return 'the page is not cross-origin isolated, so its workers cannot share memory (serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)';
+  }
+  if (typeof g.SharedArrayBuffer === 'undefined') {
+    return 'this browser does not let workers share memory (it has no SharedArrayBuffer, although the page is cross-origin isolated)';
   }
   return null;
 }
