@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { CI, nodeReference, requireDist, requireRuntime, ROOT, runtimeAvailable } from './runtimes/expect.js';
+import { checkRelaxed, CI, nodeReference, requireDist, requireRuntime, ROOT, runtimeAvailable, type RelaxedReport } from './runtimes/expect.js';
 import { CHROMIUM, closeChromium, launchChromium } from './runtimes/chromium.js';
 import { headlessAvailable, runHeadless, startHeadlessServer } from './runtimes/headless.js';
 import type { StaticServer } from './runtimes/server.js';
@@ -25,7 +25,11 @@ interface Report {
   sharedArrayBuffer?: boolean;
   where?: string;
   busy?: number[];
+  relaxed?: RelaxedReport;
 }
+
+/** Which browsers run relaxed-SIMD code (`init({ relaxedSimd: true })` loads core-relaxed.wasm). */
+const RELAXED_SIMD = { chromium: true, firefox: true, webkit: false } as const;
 
 /** All runs give the bits of the first, and the smoke model matches Node's single-process reference. */
 async function sameBits(r: Report, counts: number[]): Promise<void> {
@@ -69,9 +73,10 @@ describe.skipIf(!runtimeAvailable(CHROMIUM))(`Chromium threads (${CI ? 'required
 
   for (const entry of ['inline', 'url'] as const) {
     for (const where of ['main', 'worker'] as const) {
-      it(`isolated page, ${entry} entry, on the ${where === 'main' ? 'main thread' : 'Worker'}: 1, 2, 3, 8 threads give the same bits`, async () => {
+      it(`isolated page, ${entry} entry, on the ${where === 'main' ? 'main thread' : 'Worker'}: 1, 2, 3, 8 threads give the same bits${entry === 'url' ? '; relaxed SIMD loads' : ''}`, async () => {
         const counts = [1, 2, 3, 8];
-        const { report, pageErrors } = await page(`/coi/test/runtimes/threads.html?entry=${entry}&in=${where}&threads=${counts.join(',')}`);
+        const { report, pageErrors } = await page(`/coi/test/runtimes/threads.html?entry=${entry}&in=${where}&threads=${counts.join(',')}${entry === 'url' ? '&relaxed' : ''}`);
+        if (entry === 'url') checkRelaxed(report.relaxed, RELAXED_SIMD.chromium);
         expect(pageErrors, `server log: ${JSON.stringify(server!.requests.slice(-20))}`).toEqual([]);
         expect(report.crossOriginIsolated).toBe(true);
         expect(report.where).toBe(where);
@@ -113,9 +118,10 @@ for (const kind of ['firefox', 'webkit'] as const) {
     // thread spins, which this checks in more engines.
     for (const entry of ['inline', 'url'] as const) {
       for (const where of ['main', 'worker'] as const) {
-        it(`isolated page, ${entry} entry, on the ${where === 'main' ? 'main thread' : 'Worker'}: 1, 2, 3, 8 threads give the same bits`, async () => {
+        it(`isolated page, ${entry} entry, on the ${where === 'main' ? 'main thread' : 'Worker'}: 1, 2, 3, 8 threads give the same bits${entry === 'url' ? '; relaxed SIMD' : ''}`, async () => {
           const counts = [1, 2, 3, 8];
-          const { result, pageErrors } = await runHeadless<Report>(kind, server!, `/coi/test/runtimes/threads.html?entry=${entry}&in=${where}&threads=${counts.join(',')}`);
+          const { result, pageErrors } = await runHeadless<Report>(kind, server!, `/coi/test/runtimes/threads.html?entry=${entry}&in=${where}&threads=${counts.join(',')}${entry === 'url' ? '&relaxed' : ''}`);
+          if (entry === 'url') checkRelaxed(result.relaxed, RELAXED_SIMD[kind]);
           expect(pageErrors, `server log: ${JSON.stringify(server!.requests.slice(-20))}`).toEqual([]);
           expect(result.crossOriginIsolated).toBe(true);
           expect(result.where).toBe(where);

@@ -14,7 +14,7 @@ import { liveWorkers } from '../ts/threads/pool.js';
 import { mlpTraining, threadsReport } from './runtimes/threads.mjs';
 // @ts-expect-error: as above
 import { hexBits, seededTraining } from './runtimes/smoke.mjs';
-import { nodeReference, requireDist, ROOT } from './runtimes/expect.js';
+import { checkRelaxed, nodeReference, requireDist, ROOT, type RelaxedReport } from './runtimes/expect.js';
 
 const run = promisify(execFile);
 
@@ -245,30 +245,26 @@ describe('processes exit by themselves (built bundles)', () => {
 });
 
 describe('relaxed SIMD (neurite/url, built)', () => {
+  // test/runtimes/threads.mjs's relaxedReport, as the browser suites run it.
   const script = `
     const nr = await import(${JSON.stringify(join(ROOT, 'dist/url/index.js'))});
-    const out = {};
+    const { relaxedReport } = await import(${JSON.stringify(join(ROOT, 'test/runtimes/threads.mjs'))});
     const info = [];
     console.info = (m) => info.push(String(m));
-    const gemm = () => { const a = nr.randomNormal([67, 129], { seed: 1 }); const b = nr.randomNormal([129, 45], { seed: 2 }); return Array.from(a.matMul(b).data()); };
-    await nr.init({ threads: 2, relaxedSimd: true });
-    out.info = nr.threads(); out.relaxed = gemm();
-    await nr.init({ threads: 2 });
-    out.plain = gemm(); out.notices = info;
+    const out = await relaxedReport(nr);
+    out.notices = info;
     console.log(JSON.stringify(out));`;
 
   async function runRelaxed(flags: string[]) {
     requireDist();
     const { stdout } = await run(process.execPath, [...flags, '--input-type=module', '-e', script], { cwd: ROOT, timeout: 60_000, maxBuffer: 1 << 26 });
-    return JSON.parse(stdout.trim().split('\n').at(-1)!) as { info: nr.ThreadsInfo; relaxed: number[]; plain: number[]; notices: string[] };
+    return JSON.parse(stdout.trim().split('\n').at(-1)!) as RelaxedReport & { notices: string[] };
   }
 
   it('without runtime support (Node 20 without the flag) it falls back to the plain module and says so once', async () => {
     const r = await runRelaxed([]);
-    expect(r.info.relaxedSimd).toBe(false);
-    expect(r.info.relaxedReason).toMatch(/does not support relaxed SIMD/);
+    checkRelaxed(r, false);
     expect(r.notices.filter((m) => /relaxedSimd/.test(m))).toHaveLength(1);
-    expect(r.relaxed).toEqual(r.plain);
   });
 
   it('core-relaxed.wasm holds relaxed-SIMD code (Node 20 without the flag rejects it) and core.wasm none', () => {
@@ -279,10 +275,7 @@ describe('relaxed SIMD (neurite/url, built)', () => {
   });
 
   it('with --experimental-wasm-relaxed-simd it loads core-relaxed.wasm; results agree within a tolerance', async () => {
-    const r = await runRelaxed(['--experimental-wasm-relaxed-simd']);
-    expect(r.info).toMatchObject({ relaxedSimd: true, relaxedReason: null, count: 2 });
-    expect(r.relaxed.length).toBe(r.plain.length);
-    for (let i = 0; i < r.plain.length; i++) expect(Math.abs(r.relaxed[i] - r.plain[i])).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(r.plain[i])));
+    checkRelaxed(await runRelaxed(['--experimental-wasm-relaxed-simd']), true);
   });
 });
 

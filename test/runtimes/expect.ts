@@ -152,3 +152,30 @@ export function checkSmoke(r: SmokeReport, want: { runtime: string; entry: strin
     expect(s, `init(${name})`).toEqual({ sum: 6, randomHex: want.randomHex, staleTensor: 'DisposedError', live: 0 });
   }
 }
+
+/** What test/runtimes/threads.mjs's `relaxedReport` returns. */
+export interface RelaxedReport {
+  info: { relaxedSimd: boolean; relaxedReason: string | null; count: number };
+  relaxed: number[];
+  plain: number[];
+  error?: string;
+}
+
+/**
+ * Checks a relaxed-SIMD report: with support (`supported`), `core-relaxed.wasm` ran (on 2
+ * threads) and agrees with the plain product within float32 rounding; without, the plain module
+ * ran and `threads().relaxedReason` says why.
+ */
+export function checkRelaxed(r: RelaxedReport | undefined, supported: boolean): void {
+  expect(r?.error).toBeUndefined();
+  expect(r!.info.relaxedSimd).toBe(supported);
+  if (!supported) {
+    expect(r!.info.relaxedReason).toMatch(/does not support relaxed SIMD/);
+    expect(r!.relaxed).toEqual(r!.plain);
+    return;
+  }
+  expect(r!.info.relaxedReason).toBeNull();
+  expect(r!.info.count).toBe(2);
+  expect(r!.relaxed.length).toBe(67 * 45);
+  for (let i = 0; i < r!.plain.length; i++) expect(Math.abs(r!.relaxed[i] - r!.plain[i])).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(r!.plain[i])));
+}

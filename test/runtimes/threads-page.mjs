@@ -1,9 +1,12 @@
 // The page (and Worker) side of the browser thread checks (Chromium, Firefox, WebKit): see threads.html.
 import { publish } from './publish.mjs';
-import { threadsReport } from './threads.mjs';
+import { relaxedReport, threadsReport } from './threads.mjs';
 
-/** Imports the entry relative to this file (so /coi/ pages load /coi/dist/…) and runs the report. */
-export async function runThreads(entry, counts) {
+/**
+ * Imports the entry relative to this file (so /coi/ pages load /coi/dist/…) and runs the report,
+ * then (`relaxed`) the relaxed-SIMD one.
+ */
+export async function runThreads(entry, counts, relaxed) {
   if (entry !== 'inline' && entry !== 'url') throw new Error(`threads page: entry must be inline or url, got ${entry}`);
   const nr = await import(entry === 'url' ? '../../dist/url/index.js' : '../../dist/index.js');
   const notices = [];
@@ -14,6 +17,7 @@ export async function runThreads(entry, counts) {
   report.crossOriginIsolated = globalThis.crossOriginIsolated === true;
   report.sharedArrayBuffer = typeof SharedArrayBuffer !== 'undefined';
   report.where = typeof window === 'undefined' ? 'worker' : 'main';
+  if (relaxed) report.relaxed = await relaxedReport(nr);
   return report;
 }
 
@@ -21,14 +25,15 @@ if (typeof window !== 'undefined') {
   const q = new URLSearchParams(location.search);
   const entry = q.get('entry');
   const counts = (q.get('threads') ?? '1,2').split(',').map(Number);
+  const relaxed = q.has('relaxed');
   try {
     if (q.get('in') === 'worker') {
       const w = new Worker(new URL('./threads-page.mjs', import.meta.url), { type: 'module' });
       w.onmessage = (e) => publish(e.data);
       w.onerror = (e) => publish({ error: `worker error: ${e.message}` });
-      w.postMessage({ entry, counts });
+      w.postMessage({ entry, counts, relaxed });
     } else {
-      await publish(await runThreads(entry, counts));
+      await publish(await runThreads(entry, counts, relaxed));
     }
   } catch (e) {
     await publish({ error: `${e?.name}: ${e?.message}\n${e?.stack ?? ''}` });
@@ -36,7 +41,7 @@ if (typeof window !== 'undefined') {
 } else {
   self.onmessage = async (e) => {
     try {
-      self.postMessage(await runThreads(e.data.entry, e.data.counts));
+      self.postMessage(await runThreads(e.data.entry, e.data.counts, e.data.relaxed));
     } catch (err) {
       self.postMessage({ error: `${err?.name}: ${err?.message}\n${err?.stack ?? ''}` });
     }

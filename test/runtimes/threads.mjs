@@ -1,5 +1,5 @@
-// The thread-pool check every runtime runs against the BUILT bundles (Node, Deno, Chromium page
-// and Chromium Worker). Plain ESM with no dependencies.
+// The thread-pool check every runtime runs against the BUILT bundles (Node, Deno, and the
+// browsers' pages and Workers). Plain ESM with no dependencies.
 //
 // `threadsReport(nr, counts)` inits with each thread count in turn, trains a seeded MNIST-sized
 // MLP and the smoke's seeded model, and returns the weight bits per count: they must be equal
@@ -46,6 +46,31 @@ export async function threadsReport(nr, counts) {
     return { runs };
   } catch (e) {
     return { runs, error: `${e?.name}: ${e?.message}\n${e?.stack ?? ''}` };
+  }
+}
+
+/**
+ * `init({ threads: 2, relaxedSimd: true })`, then plain: what `threads()` said and the same
+ * product (67×129 · 129×45, seeded) from each module. Relaxed SIMD fuses the multiply-add, so
+ * the two agree within rounding, not bit for bit. Never throws.
+ */
+export async function relaxedReport(nr) {
+  const gemm = () => {
+    const a = nr.randomNormal([67, 129], { seed: 1 });
+    const b = nr.randomNormal([129, 45], { seed: 2 });
+    const c = a.matMul(b);
+    const out = Array.from(c.data());
+    for (const t of [a, b, c]) t.dispose();
+    return out;
+  };
+  try {
+    await nr.init({ threads: 2, relaxedSimd: true });
+    const info = nr.threads();
+    const relaxed = gemm();
+    await nr.init({ threads: 2 });
+    return { info, relaxed, plain: gemm() };
+  } catch (e) {
+    return { error: `${e?.name}: ${e?.message}\n${e?.stack ?? ''}` };
   }
 }
 

@@ -61,7 +61,7 @@ export function workersUnavailable(): string | null {
 // (func (result v128) v128.const 0 v128.const 0 v128.const 0 f32x4.relaxed_madd), TOOLCHAIN.md §5.
 const RELAXED_PROBE = [0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 61, 1, 59, 0, 253, 12, ...new Array<number>(16).fill(0), 253, 12, ...new Array<number>(16).fill(0), 253, 12, ...new Array<number>(16).fill(0), 253, 133, 2, 11];
 
-/** Whether the runtime validates relaxed-SIMD code (Chromium, Deno; Node 20 only with `--experimental-wasm-relaxed-simd`). */
+/** Whether the runtime validates relaxed-SIMD code (Chromium, Firefox, Deno; Node 20 only with `--experimental-wasm-relaxed-simd`). */
 export function hasRelaxedSimd(): boolean {
   try {
     return WebAssembly.validate(new Uint8Array(RELAXED_PROBE));
