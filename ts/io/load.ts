@@ -204,10 +204,10 @@ function buildChecked(op: string, c: CheckedModel, make: (s: ModelSpec, layers: 
   const tensors: Tensor[] = [];
   try {
     if (c.inputShape !== undefined) {
-      model.build(c.inputShape);
       for (const { w, data } of c.values) tensors.push(fromFlat(op, data, w.shape));
-      // decodeWeights checked the values as the options asked.
-      if (tensors.length > 0) model.setWeights(tensors, { allowNonFinite: true });
+      // The file gives every weight (checkSequential), so the initializers are skipped;
+      // setWeights also checks the count. decodeWeights checked the values as the options asked.
+      model.buildWithWeights(c.inputShape, tensors, { allowNonFinite: true });
     }
     if (c.compile) model.compile(c.compile);
     if (c.state) importTrainingState(model, c.state);
