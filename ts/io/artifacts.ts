@@ -220,25 +220,46 @@ function weightBytes(op: string, data: unknown): Uint8Array {
 }
 
 /**
- * The float32 values of `slot` (a copy). Non-finite values (NaN, ±Infinity) are an
- * {@link InvalidArgumentError} naming the weight and the first bad index, unless `allowNonFinite`.
+ * The float32 values of `slot`: a view of `bytes` where they are aligned (no copy; the loaders
+ * only read it, and copy it into WebAssembly before they return), else a copy. Non-finite values (NaN, ±Infinity) are an {@link InvalidArgumentError}
+ * naming the weight and the first bad index, unless `allowNonFinite`.
  */
 export function decodeWeights(op: string, bytes: Uint8Array, slot: WeightSlot, allowNonFinite = false): Float32Array {
   if (slot.dtype !== 'float32') throw new InvalidArgumentError(`${op}: ${slot.where}.dtype of '${slot.name}' must be 'float32', got '${slot.dtype}'`);
-  const out = new Float32Array(slot.size);
   const start = bytes.byteOffset + slot.offset * 4;
+  let out: Float32Array;
   if (LITTLE_ENDIAN && start % 4 === 0) {
-    out.set(new Float32Array(bytes.buffer, start, slot.size));
+    out = new Float32Array(bytes.buffer, start, slot.size);
   } else {
+    out = new Float32Array(slot.size);
     const view = new DataView(bytes.buffer, start, slot.size * 4);
     for (let i = 0; i < slot.size; i++) out[i] = view.getFloat32(i * 4, true);
   }
-  if (!allowNonFinite) {
-    for (let i = 0; i < out.length; i++) {
-      if (!Number.isFinite(out[i])) {
-        throw new InvalidArgumentError(`${op}: weight '${slot.name}' (${slot.where}) has a non-finite value ${out[i]} at index ${i}; pass { allowNonFinite: true } to load it anyway`);
-      }
-    }
-  }
+  const bad = allowNonFinite ? -1 : firstNonFinite(out);
+  if (bad >= 0) throw nonFiniteWeight(op, slot, out[bad], bad);
   return out;
+}
+
+/** @internal The error for a weight holding `value` (NaN or ±Infinity) at flat `index`. */
+export function nonFiniteWeight(op: string, slot: WeightSlot, value: number, index: number): InvalidArgumentError {
+  return new InvalidArgumentError(`${op}: weight '${slot.name}' (${slot.where}) has a non-finite value ${value} at index ${index}; pass { allowNonFinite: true } to load it anyway`);
+}
+
+/** @internal The index of the first NaN or ±Infinity in `v`, or −1. */
+export function firstNonFinite(v: Float32Array): number {
+  // x·0 is ±0 for every finite x and NaN for NaN and ±Infinity, so one sum says whether there
+  // is one to find: four sums, unrolled, run about twice as fast as a Number.isFinite per value.
+  let a = 0;
+  let b = 0;
+  let c = 0;
+  let d = 0;
+  let i = 0;
+  for (; i + 4 <= v.length; i += 4) {
+    a += v[i] * 0;
+    b += v[i + 1] * 0;
+    c += v[i + 2] * 0;
+    d += v[i + 3] * 0;
+  }
+  for (; i < v.length; i++) a += v[i] * 0;
+  return a + b + c + d === 0 ? -1 : v.findIndex((x) => !Number.isFinite(x));
 }

@@ -34,6 +34,7 @@ export interface RawExports {
   nr_tensor_free(h: number): number;
   nr_tensor_shape(h: number, out: number): number;
   nr_tensor_data(h: number, out: number): number;
+  nr_tensor_first_non_finite(h: number, out: number): number;
   nr_tensor_clone(x: number, out: number): number;
 
   nr_unary(op: number, x: number, out: number): number;
