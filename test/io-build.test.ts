@@ -5,6 +5,7 @@
 // error, never a zero left in place.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as nr from '../ts/index.js';
+import { firstNonFinite } from '../ts/io/artifacts.js';
 import './setup.js';
 import { normals } from './rng.js';
 
@@ -120,5 +121,25 @@ describe('loadModel skips the initializers', () => {
     expect(weightBits(n)[0].some((b) => b !== 0)).toBe(true);
     w.forEach((t) => t.dispose());
     [m, n].forEach(disposeAll);
+  });
+});
+
+describe('the weight checks', () => {
+  it('firstNonFinite (perceptron and optimizer-slot weights) finds the first NaN or ±Infinity at any position, and only those', () => {
+    for (const n of [0, 1, 3, 4, 5, 8, 9, 1001]) {
+      const v = new Float32Array(n).map((_, i) => (i % 7) - 3.5);
+      v[n >> 1] = -0;
+      expect(firstNonFinite(v)).toBe(-1);
+      v.fill(3.4028234663852886e38, 0, Math.min(n, 2)); // the largest float32 is finite
+      expect(firstNonFinite(v)).toBe(-1);
+      for (const bad of [NaN, Infinity, -Infinity]) {
+        for (const at of [0, n >> 1, n - 1].filter((i) => i >= 0 && i < n)) {
+          const w = v.slice();
+          w[at] = bad;
+          if (at + 1 < n) w[n - 1] = NaN; // a later one is not the first
+          expect(firstNonFinite(w)).toBe(at);
+        }
+      }
+    }
   });
 });

@@ -238,9 +238,6 @@ export function flatten(op: string, values: TensorValues): { flat: ArrayLike<num
 
 /** Creates a tensor of `shape` holding `flat` (whose length the caller has checked). */
 export function fromFlat(op: string, flat: ArrayLike<number>, shape: readonly number[]): Tensor {
-  // The length before the call: should `flat` be a view of the WebAssembly memory, growing it
-  // detaches the view, and copying from it then throws instead of copying nothing.
-  const n = flat.length;
   return call((e) => {
     try {
       check(e.nr_tensor_new(writeArgs(op, shape), shape.length, outPtr(0), outPtr(1)));
@@ -252,12 +249,7 @@ export function fromFlat(op: string, flat: ArrayLike<number>, shape: readonly nu
     const h = readOut(0);
     const ptr = readOut(1);
     const t = new Tensor(h, shape);
-    try {
-      if (n > 0) new Float32Array(e.memory.buffer, ptr, n).set(flat);
-    } catch (err) {
-      t.dispose();
-      throw err;
-    }
+    if (flat.length > 0) new Float32Array(e.memory.buffer, ptr, flat.length).set(flat);
     return t;
   });
 }
