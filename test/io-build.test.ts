@@ -5,7 +5,7 @@
 // error, never a zero left in place.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as nr from '../ts/index.js';
-import { firstNonFinite } from '../ts/io/artifacts.js';
+import { firstNonFinite } from '../ts/ops/convert.js';
 import './setup.js';
 import { normals } from './rng.js';
 
