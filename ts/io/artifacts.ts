@@ -95,9 +95,15 @@ export function artifactsInfo(a: ModelArtifacts): ModelArtifactsInfo {
 export interface NamedWeight {
   name: string;
   shape: number[];
-  data: Float32Array;
+  /**
+   * The values, or a function that writes them (as many as the shape holds) into `out`: saving
+   * copies a model's weights straight from WebAssembly memory into `weightData` that way.
+   */
+  data: Float32Array | ((out: Float32Array) => void);
   group?: 'optimizer';
 }
+
+const sizeOf = (w: NamedWeight): number => (typeof w.data === 'function' ? w.shape.reduce((a, b) => a * b, 1) : w.data.length);
 
 /** Whether this platform stores floats little endian (every platform neurite runs on does). */
 const LITTLE_ENDIAN = new Uint8Array(new Float32Array([1]).buffer)[3] === 0x3f;
@@ -107,16 +113,23 @@ const LITTLE_ENDIAN = new Uint8Array(new Float32Array([1]).buffer)[3] === 0x3f;
  * `encodeWeights`, float32 only).
  */
 export function encodeWeights(weights: readonly NamedWeight[]): { specs: WeightsManifestEntry[]; data: ArrayBuffer } {
-  const total = weights.reduce((s, w) => s + w.data.length, 0);
+  const total = weights.reduce((s, w) => s + sizeOf(w), 0);
   const out = new ArrayBuffer(total * 4);
   const f32 = new Float32Array(out);
   const view = new DataView(out);
   let at = 0;
   const specs: WeightsManifestEntry[] = [];
   for (const w of weights) {
-    if (LITTLE_ENDIAN) f32.set(w.data, at);
-    else w.data.forEach((v, i) => view.setFloat32((at + i) * 4, v, true));
-    at += w.data.length;
+    const n = sizeOf(w);
+    if (LITTLE_ENDIAN) {
+      if (typeof w.data === 'function') w.data(f32.subarray(at, at + n));
+      else f32.set(w.data, at);
+    } else {
+      const v = typeof w.data === 'function' ? new Float32Array(n) : w.data;
+      if (typeof w.data === 'function') w.data(v);
+      v.forEach((x, i) => view.setFloat32((at + i) * 4, x, true));
+    }
+    at += n;
     specs.push({ name: w.name, shape: w.shape.slice(), dtype: 'float32', ...(w.group ? { group: w.group } : {}) });
   }
   return { specs, data: out };
