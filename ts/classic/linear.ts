@@ -75,9 +75,13 @@ export function collapseLinear(model: Sequential): Sequential {
     return { kernel, bias: b ?? zeros([kernel.shape[1]]) };
   });
   for (const w of weights) w.dispose();
-  const out = new Sequential({ name: `${model.name}_collapsed`, layers: [new Dense({ inputShape: inputShape ?? [kernel.shape[0]], units: kernel.shape[1] })] });
+  const shape = inputShape ?? [kernel.shape[0]];
+  const out = new Sequential({ name: `${model.name}_collapsed`, layers: [new Dense({ inputShape: shape, units: kernel.shape[1] })] });
   try {
-    out.setWeights([kernel, bias]);
+    out.buildWithWeights(shape, [kernel, bias]);
+  } catch (err) {
+    out.dispose();
+    throw err;
   } finally {
     kernel.dispose();
     bias.dispose();

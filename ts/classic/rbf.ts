@@ -205,7 +205,12 @@ export class RBFNetwork {
         ],
       });
       try {
-        this.#model.setWeights(weights);
+        // Every weight comes from the two stages: no initial values drawn to be overwritten.
+        this.#model.buildWithWeights([d], weights);
+      } catch (err) {
+        this.#model.dispose();
+        this.#model = null;
+        throw err;
       } finally {
         for (const t of weights) t.dispose();
       }

@@ -11,7 +11,7 @@
  * unless asked not to.
  */
 import { InvalidArgumentError } from '../errors.js';
-import { describe, MAX_ELEMENTS, show } from '../ops/convert.js';
+import { describe, firstNonFinite, MAX_ELEMENTS, show } from '../ops/convert.js';
 
 /** One weight in the manifest (TF.js `WeightsManifestEntry`). neurite writes and reads `float32` only. */
 export interface WeightsManifestEntry {
@@ -95,9 +95,15 @@ export function artifactsInfo(a: ModelArtifacts): ModelArtifactsInfo {
 export interface NamedWeight {
   name: string;
   shape: number[];
-  data: Float32Array;
+  /**
+   * The values, or a function that writes them (as many as the shape holds) into `out`: saving
+   * copies a model's weights straight from WebAssembly memory into `weightData` that way.
+   */
+  data: Float32Array | ((out: Float32Array) => void);
   group?: 'optimizer';
 }
+
+const sizeOf = (w: NamedWeight): number => (typeof w.data === 'function' ? w.shape.reduce((a, b) => a * b, 1) : w.data.length);
 
 /** Whether this platform stores floats little endian (every platform neurite runs on does). */
 const LITTLE_ENDIAN = new Uint8Array(new Float32Array([1]).buffer)[3] === 0x3f;
@@ -107,16 +113,23 @@ const LITTLE_ENDIAN = new Uint8Array(new Float32Array([1]).buffer)[3] === 0x3f;
  * `encodeWeights`, float32 only).
  */
 export function encodeWeights(weights: readonly NamedWeight[]): { specs: WeightsManifestEntry[]; data: ArrayBuffer } {
-  const total = weights.reduce((s, w) => s + w.data.length, 0);
+  const total = weights.reduce((s, w) => s + sizeOf(w), 0);
   const out = new ArrayBuffer(total * 4);
   const f32 = new Float32Array(out);
   const view = new DataView(out);
   let at = 0;
   const specs: WeightsManifestEntry[] = [];
   for (const w of weights) {
-    if (LITTLE_ENDIAN) f32.set(w.data, at);
-    else w.data.forEach((v, i) => view.setFloat32((at + i) * 4, v, true));
-    at += w.data.length;
+    const n = sizeOf(w);
+    if (LITTLE_ENDIAN) {
+      if (typeof w.data === 'function') w.data(f32.subarray(at, at + n));
+      else f32.set(w.data, at);
+    } else {
+      const v = typeof w.data === 'function' ? new Float32Array(n) : w.data;
+      if (typeof w.data === 'function') w.data(v);
+      v.forEach((x, i) => view.setFloat32((at + i) * 4, x, true));
+    }
+    at += n;
     specs.push({ name: w.name, shape: w.shape.slice(), dtype: 'float32', ...(w.group ? { group: w.group } : {}) });
   }
   return { specs, data: out };
@@ -220,25 +233,27 @@ function weightBytes(op: string, data: unknown): Uint8Array {
 }
 
 /**
- * The float32 values of `slot` (a copy). Non-finite values (NaN, ±Infinity) are an
- * {@link InvalidArgumentError} naming the weight and the first bad index, unless `allowNonFinite`.
+ * The float32 values of `slot`: a view of `bytes` where they are aligned (no copy; the loaders
+ * only read it, and copy it into WebAssembly before they return), else a copy. Non-finite values (NaN, ±Infinity) are an {@link InvalidArgumentError}
+ * naming the weight and the first bad index, unless `allowNonFinite`.
  */
 export function decodeWeights(op: string, bytes: Uint8Array, slot: WeightSlot, allowNonFinite = false): Float32Array {
   if (slot.dtype !== 'float32') throw new InvalidArgumentError(`${op}: ${slot.where}.dtype of '${slot.name}' must be 'float32', got '${slot.dtype}'`);
-  const out = new Float32Array(slot.size);
   const start = bytes.byteOffset + slot.offset * 4;
+  let out: Float32Array;
   if (LITTLE_ENDIAN && start % 4 === 0) {
-    out.set(new Float32Array(bytes.buffer, start, slot.size));
+    out = new Float32Array(bytes.buffer, start, slot.size);
   } else {
+    out = new Float32Array(slot.size);
     const view = new DataView(bytes.buffer, start, slot.size * 4);
     for (let i = 0; i < slot.size; i++) out[i] = view.getFloat32(i * 4, true);
   }
-  if (!allowNonFinite) {
-    for (let i = 0; i < out.length; i++) {
-      if (!Number.isFinite(out[i])) {
-        throw new InvalidArgumentError(`${op}: weight '${slot.name}' (${slot.where}) has a non-finite value ${out[i]} at index ${i}; pass { allowNonFinite: true } to load it anyway`);
-      }
-    }
-  }
+  const bad = allowNonFinite ? -1 : firstNonFinite(out);
+  if (bad >= 0) throw nonFiniteWeight(op, slot, out[bad], bad);
   return out;
+}
+
+/** @internal The error for a weight holding `value` (NaN or ±Infinity) at flat `index`. */
+export function nonFiniteWeight(op: string, slot: WeightSlot, value: number, index: number): InvalidArgumentError {
+  return new InvalidArgumentError(`${op}: weight '${slot.name}' (${slot.where}) has a non-finite value ${value} at index ${index}; pass { allowNonFinite: true } to load it anyway`);
 }

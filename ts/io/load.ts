@@ -1,9 +1,11 @@
 /**
  * `loadModel`: a model from TF.js-format artifacts, a storage handler or a URL. A Sequential
- * file is checked whole — topology, manifest, sizes, every weight's name and shape, non-finite
- * values, the compile config — before anything is allocated, then the model is built, its
- * weights set and recompiled; if a step fails, everything made so far is freed. In the storage
- * chunk (`lazy.ts`).
+ * file is checked whole — topology, manifest, sizes, every weight's name and shape, the compile
+ * config — before anything is allocated; then the weights are copied into WebAssembly and
+ * checked for non-finite values there (a SIMD search, where a loop in JS was a fifth of the
+ * load), and only then is the model built (without running the initializers: every weight
+ * is set next), its weights set and recompiled. If a step fails, everything made so far is
+ * freed. In the storage chunk (`lazy.ts`).
  */
 import { InvalidArgumentError, NeuriteError } from '../errors.js';
 import { Perceptron } from '../classic/perceptron.js';
@@ -13,9 +15,10 @@ import { makeAutoencoderOrSequential, type Autoencoder } from '../models/autoenc
 import { encodeCompile, type CompileArgs } from '../models/compile.js';
 import { Sequential } from '../models/sequential.js';
 import { importTrainingState, type TrainingState } from '../models/training-state.js';
+import { call, check, outPtr, readOut } from '../engine.js';
 import { describe, fromFlat, show } from '../ops/convert.js';
 import type { Tensor } from '../tensor.js';
-import { decodeWeights, readWeightSpecs, type IOHandler, type ModelArtifacts, type WeightSlot } from './artifacts.js';
+import { decodeWeights, nonFiniteWeight, readWeightSpecs, type IOHandler, type ModelArtifacts, type WeightSlot } from './artifacts.js';
 import { bad, CUSTOM, kerasObject, objectAt } from './keras.js';
 import type { LoadOptions } from './model.js';
 import { getLoadHandler } from './router.js';
@@ -127,8 +130,10 @@ function loadRbfNetwork(a: ModelArtifacts, topo: Record<string, unknown>, option
 interface CheckedModel {
   spec: ModelSpec;
   inputShape: number[] | undefined;
-  /** Weight values in the core's order, in the core's shapes. */
-  values: Array<{ w: WeightSpec; data: Float32Array }>;
+  /** Weight values in the core's order, in the core's shapes, with where each is in the file. */
+  values: Array<{ w: WeightSpec; slot: WeightSlot; data: Float32Array }>;
+  /** Whether non-finite weight values are an error (checked in WebAssembly by `buildChecked`). */
+  finiteOnly: boolean;
   compile: CompileArgs | null;
   state: TrainingState | null;
 }
@@ -151,7 +156,8 @@ function checkSequential(op: string, a: ModelArtifacts, spec: ModelSpec, options
       if (!s) bad(op, 'weightSpecs', `has no weight '${w.name}' (${w.param} of the layer at ${w.where}, shape ${show(w.fileShape)})`);
       if (s.shape.join() !== w.fileShape.join()) bad(op, `${s.where}.shape`, `of '${w.name}' is ${show(s.shape)}, but the topology needs ${show(w.fileShape)}`);
       byName.delete(w.name);
-      return { w, data: decodeWeights(op, bytes, s, options.allowNonFinite === true) };
+      // Non-finite values are looked for once the values are in WebAssembly (buildChecked).
+      return { w, slot: s, data: decodeWeights(op, bytes, s, true) };
     });
     const extra = [...byName.values()][0];
     if (extra) bad(op, `${extra.where}.name`, `'${extra.name}' is not a weight of this model (its weights: ${weights.map((w) => w.name).join(', ') || 'none'})`);
@@ -182,7 +188,7 @@ function checkSequential(op: string, a: ModelArtifacts, spec: ModelSpec, options
     if (!compile) bad(op, 'userDefinedMetadata.neurite.training', 'is present but the model is not compiled (no compile config, or { compile: false }); the optimizer state needs the optimizer');
     state = trainingStateFrom(op, 'userDefinedMetadata.neurite.training', neurite.training, slots, bytes);
   }
-  return { spec, inputShape, values, compile, state };
+  return { spec, inputShape, values, finiteOnly: options.allowNonFinite !== true, compile, state };
 }
 
 /** Every model in `m`'s tree (itself and nested models), for cleanup. */
@@ -195,25 +201,41 @@ function disposeTree(m: Sequential): void {
   for (const x of modelsIn(m).reverse()) x.dispose();
 }
 
+/** The flat index of the first NaN or ±Infinity in `t`, or −1 (searched in WebAssembly). */
+function firstNonFiniteIn(op: string, t: Tensor): number {
+  const h = t.handleFor(op, 'weight');
+  return call((e) => {
+    check(e.nr_tensor_first_non_finite(h, outPtr(0)));
+    return readOut(0) === 1 ? readOut(1) : -1;
+  });
+}
+
 /**
- * Builds the model of a checked file: layers, weights, compile, optimizer state. On any error
- * everything made here is freed and the error is rethrown.
+ * Builds the model of a checked file: the weights into WebAssembly (checked for non-finite
+ * values there), then layers, weights, compile, optimizer state. On any error everything made
+ * here is freed and the error is rethrown.
  */
 function buildChecked(op: string, c: CheckedModel, make: (s: ModelSpec, layers: Array<Layer | Sequential>) => Sequential): Sequential {
-  const model = makeModel(op, c.spec, make);
   const tensors: Tensor[] = [];
+  let model: Sequential | undefined;
   try {
+    for (const { w, slot, data } of c.values) {
+      const t = fromFlat(op, data, w.shape);
+      tensors.push(t);
+      const bad = c.finiteOnly ? firstNonFiniteIn(op, t) : -1;
+      if (bad >= 0) throw nonFiniteWeight(op, slot, data[bad], bad);
+    }
+    model = makeModel(op, c.spec, make);
     if (c.inputShape !== undefined) {
-      model.build(c.inputShape);
-      for (const { w, data } of c.values) tensors.push(fromFlat(op, data, w.shape));
-      // decodeWeights checked the values as the options asked.
-      if (tensors.length > 0) model.setWeights(tensors, { allowNonFinite: true });
+      // The file gives every weight (checkSequential), so the initializers are skipped;
+      // setWeights also checks the count. The values were checked above as the options asked.
+      model.buildWithWeights(c.inputShape, tensors, { allowNonFinite: true });
     }
     if (c.compile) model.compile(c.compile);
     if (c.state) importTrainingState(model, c.state);
     return model;
   } catch (err) {
-    disposeTree(model);
+    if (model) disposeTree(model);
     // The core's own checks (e.g. rbf centers against the input width) name the layer; say where it came from.
     if (err instanceof NeuriteError && !err.message.startsWith(`${op}:`)) err.message = `${op}: building modelTopology: ${err.message}`;
     throw err;

@@ -4,8 +4,10 @@
  * in layer order, then the rest such as batch-norm moving statistics). Synchronously, up to the
  * handler: the artifacts are those of the call. Reading them back is `load.ts`.
  */
+import { call, check, outPtr, readOut } from '../engine.js';
 import { InvalidArgumentError } from '../errors.js';
 import { show } from '../ops/convert.js';
+import type { Tensor } from '../tensor.js';
 import { checkArgs } from '../options.js';
 import type { Sequential } from '../models/sequential.js';
 import { artifactsInfo, encodeWeights, type IOHandler, type ModelArtifacts, type NamedWeight, type SaveResult } from './artifacts.js';
@@ -47,19 +49,27 @@ function readSaveOptions(op: string, options: unknown): boolean {
   return v === true;
 }
 
-/** The weights of a built model by its spec, named and ordered as TF.js writes them. */
-function namedWeights(op: string, model: Sequential, spec: ModelSpec): NamedWeight[] {
-  const tensors = model.getWeights();
-  try {
-    const { weights } = expectedWeights(op, spec, model.inputShape ?? []);
-    if (weights.length !== tensors.length || weights.some((w, i) => w.shape.join() !== tensors[i].shape.join())) {
-      throw new InvalidArgumentError(`${op}: internal: model ${model.name} has weights ${show(tensors.map((t) => t.shape))}, its layers describe ${show(weights.map((w) => w.shape))}`);
-    }
-    const named = weights.map((w, i) => ({ w, data: tensors[i].data() }));
-    return [...named.filter((n) => n.w.trainable), ...named.filter((n) => !n.w.trainable)].map(({ w, data }) => ({ name: w.name, shape: w.fileShape, data }));
-  } finally {
-    for (const t of tensors) t.dispose();
+/** Copies the values of `t` from WebAssembly memory into `out` (no copy in between). */
+function copyInto(op: string, t: Tensor, out: Float32Array): void {
+  const h = t.handleFor(op, 'weight');
+  call((e) => {
+    check(e.nr_tensor_data(h, outPtr(0)));
+    out.set(new Float32Array(e.memory.buffer, readOut(0), out.length));
+  });
+}
+
+/**
+ * The weights of a built model by its spec, named and ordered as TF.js writes them; their
+ * values are copied from `tensors` (the model's `getWeights()`, which the caller disposes)
+ * when they are encoded.
+ */
+function namedWeights(op: string, model: Sequential, spec: ModelSpec, tensors: Tensor[]): NamedWeight[] {
+  const { weights } = expectedWeights(op, spec, model.inputShape ?? []);
+  if (weights.length !== tensors.length || weights.some((w, i) => w.shape.join() !== tensors[i].shape.join())) {
+    throw new InvalidArgumentError(`${op}: internal: model ${model.name} has weights ${show(tensors.map((t) => t.shape))}, its layers describe ${show(weights.map((w) => w.shape))}`);
   }
+  const named = weights.map((w, i) => ({ w, t: tensors[i] }));
+  return [...named.filter((n) => n.w.trainable), ...named.filter((n) => !n.w.trainable)].map(({ w, t }) => ({ name: w.name, shape: w.fileShape, data: (out: Float32Array) => copyInto(op, t, out) }));
 }
 
 /** @internal `model.toArtifacts(options)`. */
@@ -68,7 +78,16 @@ export async function sequentialToArtifacts(model: Sequential, options?: SaveOpt
   const spec = modelSpec(model);
   checkUniqueNames(op, spec);
   model.handle(op); // builds the model (an error if it has no input shape)
-  const weights = namedWeights(op, model, spec);
+  const tensors = model.getWeights();
+  try {
+    return artifactsOf(op, model, spec, namedWeights(op, model, spec, tensors), includeOptimizer);
+  } finally {
+    for (const t of tensors) t.dispose();
+  }
+}
+
+/** The artifacts of `model` (its spec, its named weights and, if asked, its optimizer state). */
+function artifactsOf(op: string, model: Sequential, spec: ModelSpec, weights: NamedWeight[], includeOptimizer: boolean): ModelArtifacts {
   const neurite: Record<string, unknown> = {};
   const a: ModelArtifacts = { modelTopology: modelConfig(spec, model.inputShape), format: 'layers-model', generatedBy: GENERATED_BY, convertedBy: null };
   const compiled = compiledRecord(model);

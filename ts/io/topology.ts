@@ -377,8 +377,16 @@ const LAYER_CLASSES: Partial<Record<string, new (args: never) => Layer>> = {
 
 /** @internal A new layer from its spec; constructor errors are prefixed with the config path. */
 export function makeLayer(op: string, s: LeafSpec): Layer {
-  const a = { ...s.args, name: s.name, trainable: s.trainable, ...(s.inputShape ? { inputShape: s.inputShape } : {}) } as Record<string, unknown>;
-  for (const k of Object.keys(a)) if (a[k] === undefined) delete a[k];
+  // The defined options only, copied into a fresh object (`delete` would turn it into a slow
+  // dictionary-mode object: makeLayer was the top JS item of loadModel's profile).
+  const a: Record<string, unknown> = {};
+  const put = (k: string, v: unknown): void => {
+    if (v !== undefined) a[k] = v;
+  };
+  for (const [k, v] of Object.entries(s.args)) put(k, v);
+  put('name', s.name);
+  put('trainable', s.trainable);
+  put('inputShape', s.inputShape);
   try {
     const make = LAYER_CLASSES[s.kind];
     if (!make) throw new InvalidArgumentError(`${op}: ${s.where}: unknown layer kind ${show(s.kind)} (known: ${LAYER_KINDS.join(', ')})`);

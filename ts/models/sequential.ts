@@ -88,6 +88,8 @@ export class Sequential {
   /** Per-sample output shape of each layer once built. */
   #shapes: number[][] = [];
   #paramCounts: number[] = [];
+  /** Set while {@link Sequential.buildWithWeights} builds: the core skips the initializers. */
+  #skipInit = false;
 
   constructor(args: SequentialArgs = {}) {
     checkArgs('sequential', args, ['layers', 'name', 'seed']);
@@ -201,7 +203,8 @@ export class Sequential {
     const created: Array<{ model: Sequential; handle: number }> = [];
     try {
       const h = this.#create(created);
-      call((e) => check(e.nr_model_build(h, writeArgs('build', shape), shape.length)));
+      const skip = this.#skipInit ? 1 : 0;
+      call((e) => check(e.nr_model_build(h, writeArgs('build', shape), shape.length, skip)));
     } catch (err) {
       // Free what this build made (a nested model built on its own keeps its handle).
       for (const c of created.reverse()) call((e) => e.nr_model_free(c.handle));
@@ -223,6 +226,26 @@ export class Sequential {
   }
 
   /**
+   * @internal Builds the model for `inputShape` and sets every weight to `weights` (as
+   * {@link Sequential.setWeights}), without running the initializers first: the core leaves the
+   * new weights zero instead of drawing values that `weights` overwrite (the draws were most of
+   * `loadModel`'s time). Skipping them shifts no random stream (each initializer draws from a
+   * Philox stream of its own), so the model then behaves bit for bit as one built normally and
+   * given `weights`. `setWeights` checks the count and every shape before it sets any, so a
+   * missing weight is an error, never a zero left in place; on an error the model is left built
+   * with zero weights and the caller must dispose it (with the models nested in it).
+   */
+  buildWithWeights(inputShape: number[], weights: Tensor[], options?: { allowNonFinite?: boolean }): void {
+    this.#skipInit = true;
+    try {
+      this.build(inputShape);
+    } finally {
+      this.#skipInit = false;
+    }
+    this.setWeights(weights, options);
+  }
+
+  /**
    * Creates the Rust model and adds every layer: a layer or model that a live model already
    * holds is shared (same Rust object); a nested model that is not built yet gets its own
    * handle too (pushed to `created`), built together with this one, unless it declares its
@@ -239,7 +262,14 @@ export class Sequential {
     for (const l of this.#children()) {
       if (l instanceof Sequential) {
         if (l.#disposed) throw new DisposedError(`build: model ${l.name} (nested in ${this.name}) is disposed`);
-        if (l.#handle === 0 && l.inputShape !== undefined) l.build();
+        if (l.#handle === 0 && l.inputShape !== undefined) {
+          l.#skipInit = this.#skipInit;
+          try {
+            l.build();
+          } finally {
+            l.#skipInit = false;
+          }
+        }
         if (l.#handle !== 0) {
           assertLive(l.#owner, `build: model ${l.name}`);
           const inner = l.#handle;

@@ -25,7 +25,7 @@
  */
 import { argPtr, call, check, readArgs, readString, withWords, words } from '../engine.js';
 import { InvalidArgumentError, NeuriteError, ShapeError } from '../errors.js';
-import { describe } from '../ops/convert.js';
+import { describe, firstNonFinite } from '../ops/convert.js';
 import { didYouMean, unknownOption } from '../options.js';
 import { runOp } from '../ops/run.js';
 import { tensor } from '../ops/creation.js';
@@ -260,7 +260,7 @@ export function importTrainingState(model: Sequential, state: TrainingState): vo
       const data = t.data as unknown;
       if (!isFloat32Array(data)) throw new InvalidArgumentError(`${op}: ${where}.data (${t.name}) must be a Float32Array, got ${describe(data)}`);
       if (data.length !== n) throw new ShapeError(`${op}: ${where}.data (${t.name}) has ${data.length} values but shape [${shapes[i].join(', ')}] needs ${n}`);
-      const bad = data.findIndex((v) => !Number.isFinite(v));
+      const bad = firstNonFinite(data);
       if (bad >= 0) throw new InvalidArgumentError(`${op}: ${where}.data (${t.name}) holds ${data[bad]} at index ${bad}; optimizer state must be finite`);
       buf.set(data, k * n);
     });

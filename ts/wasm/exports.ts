@@ -34,6 +34,7 @@ export interface RawExports {
   nr_tensor_free(h: number): number;
   nr_tensor_shape(h: number, out: number): number;
   nr_tensor_data(h: number, out: number): number;
+  nr_tensor_first_non_finite(h: number, out: number): number;
   nr_tensor_clone(x: number, out: number): number;
 
   nr_unary(op: number, x: number, out: number): number;
@@ -73,7 +74,7 @@ export interface RawExports {
   nr_model_add(model: number, kind: number, params: number, n: number): number;
   nr_model_add_model(outer: number, inner: number): number;
   nr_model_add_shared(model: number, src: number, path: number, pathLen: number): number;
-  nr_model_build(model: number, shape: number, rank: number): number;
+  nr_model_build(model: number, shape: number, rank: number, skipInit: number): number;
   nr_model_layer_info(model: number, i: number, out: number): number;
   nr_model_predict(model: number, x: number, batchSize: number, out: number): number;
   nr_model_predict_range(model: number, x: number, start: number, end: number, batchSize: number, out: number): number;

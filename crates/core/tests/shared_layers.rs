@@ -33,7 +33,7 @@ fn training_the_outer_model_trains_the_shared_inner_one() {
     let mut enc = Sequential::new(1);
     enc.add(dense(2)).unwrap();
     let enc = Rc::new(std::cell::RefCell::new(neurite_core::model::Node::new(enc)));
-    enc.borrow_mut().build(&[3], 0).unwrap();
+    enc.borrow_mut().build(&[3], neurite_core::layers::Init::seeded(0)).unwrap();
     let before = values(enc.borrow().layer());
     let mut ae = Sequential::new(2);
     ae.add(enc.clone()).unwrap();

@@ -1,7 +1,7 @@
 //! `activation`: applies an activation function on its own, `y = f(x)` (shape preserved).
 //! Softmax-like activations work over the last axis.
 
-use super::{no_forward, Layer, Mode};
+use super::{no_forward, Init, Layer, Mode};
 use crate::activations::Activation;
 use crate::{Result, Tensor};
 
@@ -29,7 +29,7 @@ impl Layer for ActivationLayer {
     }
 
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    fn build(&mut self, input: &[usize], _seed: u64) -> Result<Vec<usize>> {
+    fn build(&mut self, input: &[usize], _init: Init) -> Result<Vec<usize>> {
         Ok(input.to_vec())
     }
 

@@ -11,7 +11,7 @@
 use crate::tensor::{collect_n, try_vec};
 
 const OP: &str = "batchNormalization";
-use super::{no_forward, rows_cols, values_or, Layer, Mode, Param};
+use super::{no_forward, rows_cols, values_or, Init, Layer, Mode, Param};
 use crate::config::Reader;
 use crate::{bail, Result, Shape, Tensor};
 use crate::error::js_number;
@@ -65,7 +65,7 @@ impl Layer for BatchNorm {
     }
 
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    fn build(&mut self, input: &[usize], _seed: u64) -> Result<Vec<usize>> {
+    fn build(&mut self, input: &[usize], _init: Init) -> Result<Vec<usize>> {
         let Some(&c) = input.last() else {
             bail!("batchNormalization", "input must have at least one dimension per sample, got shape []");
         };

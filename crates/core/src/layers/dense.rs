@@ -8,7 +8,7 @@
 //! With `z = x·W + b`: `dz = dy ⊙ act'(z)`, `dW = xᵀ·dz`, `db = Σ_rows dz`, `dx = dz·Wᵀ`.
 //! The transposed products run on the same packed matmul kernel as the forward one.
 
-use super::{is_identity, rows_cols, Layer, Mode, Param};
+use super::{is_identity, rows_cols, Init, Layer, Mode, Param};
 use crate::activations::Activation;
 use crate::config::Reader;
 use crate::initializers::Initializer;
@@ -137,17 +137,17 @@ impl Layer for Dense {
     }
 
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    fn build(&mut self, input: &[usize], seed: u64) -> Result<Vec<usize>> {
+    fn build(&mut self, input: &[usize], init: Init) -> Result<Vec<usize>> {
         let Some(&inp) = input.last() else {
             bail!("dense", "input must have at least one dimension per sample, got shape []");
         };
         let units = self.cfg.units;
         let mut w = Tensor::zeros("dense", Shape::new("dense", &[inp, units])?)?;
-        self.cfg.kernel_initializer.fill(w.data_mut(), inp, units, seed, 0);
+        init.fill(&self.cfg.kernel_initializer, w.data_mut(), inp, units, 0);
         self.kernel = Some(Param::new("kernel", w, self.cfg.kernel_regularizer)?);
         if self.cfg.use_bias {
             let mut b = Tensor::zeros("dense", Shape::from([units]))?;
-            self.cfg.bias_initializer.fill(b.data_mut(), inp, units, seed, 1);
+            init.fill(&self.cfg.bias_initializer, b.data_mut(), inp, units, 1);
             self.bias = Some(Param::new("bias", b, self.cfg.bias_regularizer)?);
         }
         let mut out = input.to_vec();

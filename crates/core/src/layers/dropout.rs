@@ -6,7 +6,7 @@
 //! # Backward
 //! `dx = dy ⊙ mask / (1 − rate)`.
 
-use super::{step_seed, no_forward, Layer, Mode};
+use super::{step_seed, no_forward, Init, Layer, Mode};
 use crate::rng::Philox;
 use crate::{bail, Result, Tensor};
 use crate::error::js_number;
@@ -35,7 +35,7 @@ impl Layer for Dropout {
     }
 
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    fn build(&mut self, input: &[usize], _seed: u64) -> Result<Vec<usize>> {
+    fn build(&mut self, input: &[usize], _init: Init) -> Result<Vec<usize>> {
         Ok(input.to_vec())
     }
 

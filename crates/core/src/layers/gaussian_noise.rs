@@ -4,7 +4,7 @@
 //! # Backward
 //! `dx = dy` (the noise does not depend on x).
 
-use super::{step_seed, Layer, Mode};
+use super::{step_seed, Init, Layer, Mode};
 use crate::rng::Philox;
 use crate::{bail, Result, Tensor};
 use crate::error::js_number;
@@ -31,7 +31,7 @@ impl Layer for GaussianNoise {
     }
 
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    fn build(&mut self, input: &[usize], _seed: u64) -> Result<Vec<usize>> {
+    fn build(&mut self, input: &[usize], _init: Init) -> Result<Vec<usize>> {
         Ok(input.to_vec())
     }
 

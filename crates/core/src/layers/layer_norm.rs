@@ -9,7 +9,7 @@
 use crate::tensor::try_vec;
 
 const OP: &str = "layerNormalization";
-use super::{no_forward, rows_cols, values_or, Layer, Mode, Param};
+use super::{no_forward, rows_cols, values_or, Init, Layer, Mode, Param};
 use crate::config::Reader;
 use crate::{bail, Result, Shape, Tensor};
 use crate::error::js_number;
@@ -44,7 +44,7 @@ impl Layer for LayerNorm {
     }
 
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    fn build(&mut self, input: &[usize], _seed: u64) -> Result<Vec<usize>> {
+    fn build(&mut self, input: &[usize], _init: Init) -> Result<Vec<usize>> {
         let Some(&c) = input.last() else {
             bail!("layerNormalization", "input must have at least one dimension per sample, got shape []");
         };

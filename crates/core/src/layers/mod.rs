@@ -50,6 +50,41 @@ impl Param {
     }
 }
 
+/// What [`Layer::build`] puts in the weights it creates.
+///
+/// NOTE: skipping the initializers changes nothing else. Each initializer draws from its own
+/// counter-based Philox stream `(seed, stream)` (see [`crate::rng`]), made for that one weight
+/// and dropped after it: no generator state is shared with the dropout and noise masks (keyed
+/// by the trainer's seed, the step and the layer's construction index) or the shuffles (keyed
+/// by the model handle's seed and the epoch). So a model built without them and then given
+/// every weight is bit-identical, in every later use, to one built with them and given the
+/// same weights.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Init {
+    /// The layer's seed (its model's seed mixed with the layer's index).
+    pub seed: u64,
+    /// `false` skips the initializers: the weights stay as allocated, zeros (a layer's own
+    /// constants, such as a batch norm's γ = 1 or an RBF layer's configured widths, are set
+    /// as always). For a caller that sets every weight right after (loading a saved model),
+    /// to which the random draws are wasted work: they were most of `loadModel`'s time.
+    pub fill: bool,
+}
+
+impl Init {
+    /// The initializers run, seeded with `seed`.
+    pub fn seeded(seed: u64) -> Init {
+        Init { seed, fill: true }
+    }
+
+    /// Fills `out` with `init`'s values for a weight with the given fans, from stream `stream`
+    /// of the seed; leaves `out` as it is (zeros) when `fill` is off.
+    pub fn fill(self, init: &crate::initializers::Initializer, out: &mut [f32], fan_in: usize, fan_out: usize, stream: u32) {
+        if self.fill {
+            init.fill(out, fan_in, fan_out, self.seed, stream);
+        }
+    }
+}
+
 /// Whether a forward pass is part of training (dropout active, batch statistics used, the
 /// layer keeps what backward needs) or inference.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,8 +108,9 @@ pub trait Layer {
     /// The layer type, as the TS API names it (`dense`, `dropout`, ...).
     fn kind(&self) -> &'static str;
 
-    /// Creates parameters for the per-sample `input` shape and returns the per-sample output shape.
-    fn build(&mut self, input: &[usize], seed: u64) -> Result<Vec<usize>>;
+    /// Creates parameters for the per-sample `input` shape and returns the per-sample output
+    /// shape; `init` says whether the initializers fill them (see [`Init`]).
+    fn build(&mut self, input: &[usize], init: Init) -> Result<Vec<usize>>;
 
     /// `y = f(x)`. In `Mode::Train` the layer keeps what `backward` needs.
     fn forward(&mut self, x: Tensor, mode: Mode) -> Result<Tensor>;

@@ -8,7 +8,7 @@
 //! # Backward
 //! `dx = dy` where `x > 0`, else `α·dy`; `dα = Σ dy·x` over `x ≤ 0`.
 
-use super::{no_forward, Layer, Mode, Param};
+use super::{no_forward, Init, Layer, Mode, Param};
 use crate::activations::prelu;
 use crate::config::Reader;
 use crate::initializers::Initializer;
@@ -38,12 +38,12 @@ impl Layer for PRelu {
     }
 
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    fn build(&mut self, input: &[usize], seed: u64) -> Result<Vec<usize>> {
+    fn build(&mut self, input: &[usize], init: Init) -> Result<Vec<usize>> {
         let Some(&units) = input.last() else {
             bail!("prelu", "input must have at least one dimension per sample, got shape []");
         };
         let mut a = Tensor::zeros("prelu", Shape::from([units]))?;
-        self.init.fill(a.data_mut(), units, units, seed, 0);
+        init.fill(&self.init, a.data_mut(), units, units, 0);
         self.alpha = Some(Param::new("alpha", a, self.reg)?);
         Ok(input.to_vec())
     }

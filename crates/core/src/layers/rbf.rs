@@ -18,7 +18,7 @@
 //! `du/dσ = −2u/σ`, so `dx = Σⱼ g·2δ/σⱼ²`, `dcⱼ = −Σ_rows g·2δ/σⱼ²`, `dσⱼ = −Σ_rows g·2u/σⱼ`.
 //! Widths should stay away from 0: a width that training drives to 0 makes `u` infinite.
 
-use super::{no_forward, Layer, Mode, Param};
+use super::{no_forward, Init, Layer, Mode, Param};
 use crate::config::Reader;
 use crate::initializers::Initializer;
 use crate::{bail, bail_shape, Error, Result, Shape, Tensor};
@@ -198,14 +198,14 @@ impl Layer for Rbf {
     }
 
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    fn build(&mut self, input: &[usize], seed: u64) -> Result<Vec<usize>> {
+    fn build(&mut self, input: &[usize], init: Init) -> Result<Vec<usize>> {
         let Some(&d) = input.last() else {
             bail!(OP, "input must have at least one dimension per sample, got shape []");
         };
         let units = self.cfg.units;
         let mut c = Tensor::zeros(OP, Shape::new(OP, &[units, d])?)?;
         match &self.cfg.centers {
-            CenterInit::Random(init) => init.fill(c.data_mut(), d, units, seed, 0),
+            CenterInit::Random(centers) => init.fill(centers, c.data_mut(), d, units, 0),
             CenterInit::Values(v) => {
                 if v.len() != units * d {
                     bail_shape!(OP, "centers has {} values but {units} units × {d} input features need {}", v.len(), units * d);
@@ -315,7 +315,7 @@ mod tests {
         // Two units in 2-D: c0 = (0,0) σ 1, c1 = (1,2) σ 2; x = (1,0): ‖x−c0‖² = 1, ‖x−c1‖² = 4.
         for (k, u0, u1) in [(0u32, 1.0f32, 1.0f32), (1, 1.0, 1.0), (2, 1.0, 1.0)] {
             let mut l = layer(k, &[0., 0., 1., 2.], &[1., 2.]);
-            l.build(&[2], 0).unwrap();
+            l.build(&[2], Init::seeded(0)).unwrap();
             let y = l.forward(t(&[1, 2], vec![1., 0.]), Mode::Infer).unwrap();
             let kern = RbfKernel::from_abi(k).unwrap();
             assert_eq!(y.data(), &[kern.phi(u0), kern.phi(u1)]);
@@ -328,7 +328,7 @@ mod tests {
     #[test]
     fn features_match_the_layer_and_check_shapes() {
         let mut l = layer(0, &[0., 0., 1., 2.], &[1., 2.]);
-        l.build(&[2], 0).unwrap();
+        l.build(&[2], Init::seeded(0)).unwrap();
         let x = t(&[3, 2], vec![1., 0., 0.5, 0.5, -1., 2.]);
         let y = l.forward(x.clone(), Mode::Infer).unwrap();
         let f = features(&x, &t(&[2, 2], vec![0., 0., 1., 2.]), &t(&[2], vec![1., 2.]), RbfKernel::Gaussian).unwrap();
@@ -349,7 +349,7 @@ mod tests {
         assert_eq!(e(&[2.0, 0.0, 0.0, 3.0, 1.0, 1.0, 1.0]), "rbf: widths must be one number or 2 (one per unit), got 3 values");
         assert_eq!(e(&[2.0, 0.0, 0.0, 1.0, -1.0, 3.0, -1.0, 1.0]), "rbf: widths[0] must be a finite number > 0, got -1");
         let mut l = layer(0, &[0., 0., 1., 2.], &[1.]);
-        let e = l.build(&[3], 0).unwrap_err().to_string();
+        let e = l.build(&[3], Init::seeded(0)).unwrap_err().to_string();
         assert_eq!(e, "rbf: centers has 4 values but 2 units × 3 input features need 6");
     }
 
@@ -369,7 +369,7 @@ mod tests {
         }
         // The layer on inputs with no features: forward and backward run, dx is empty.
         let mut l = layer(1, &[], &[1., 2.]);
-        l.build(&[0], 0).unwrap();
+        l.build(&[0], Init::seeded(0)).unwrap();
         let y = l.forward(t(&[3, 0], vec![]), Mode::Train { seed: 0, step: 0 }).unwrap();
         assert_eq!(y.data(), &[1.0; 6]);
         let dx = l.backward(t(&[3, 2], vec![1.0; 6])).unwrap();

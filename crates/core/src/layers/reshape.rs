@@ -1,7 +1,7 @@
 //! `reshape` and `flatten`: change the per-sample shape, keeping the batch dimension.
 //! `flatten` is `reshape([-1])`. The values are untouched, so backward reshapes `dy` back.
 
-use super::{no_forward, Layer, Mode};
+use super::{no_forward, Init, Layer, Mode};
 use crate::ops::reshape::resolve_shape;
 use crate::{Result, Shape, Tensor};
 
@@ -31,7 +31,7 @@ impl Layer for Reshape {
     }
 
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    fn build(&mut self, input: &[usize], _seed: u64) -> Result<Vec<usize>> {
+    fn build(&mut self, input: &[usize], _init: Init) -> Result<Vec<usize>> {
         let n: usize = input.iter().product();
         self.out = resolve_shape("reshape", n, &Shape::from(input), &self.target)?.dims().to_vec();
         Ok(self.out.clone())

@@ -7,7 +7,7 @@
 //! A corrupted entry is a constant, so `dx = dy` where the input was kept and `0` where it was
 //! replaced.
 
-use super::{no_forward, step_seed, Layer, Mode};
+use super::{no_forward, step_seed, Init, Layer, Mode};
 use crate::rng::Philox;
 use crate::{bail, Result, Tensor};
 use crate::error::js_number;
@@ -60,7 +60,7 @@ impl Layer for SaltAndPepper {
     }
 
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    fn build(&mut self, input: &[usize], _seed: u64) -> Result<Vec<usize>> {
+    fn build(&mut self, input: &[usize], _init: Init) -> Result<Vec<usize>> {
         Ok(input.to_vec())
     }
 

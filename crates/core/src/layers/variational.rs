@@ -18,7 +18,7 @@
 //! `log σ²` is not clamped: as in Keras's VAE example, a diverging variance shows up as a
 //! non-finite loss, which `fit` reports.
 
-use super::{rows_cols, step_seed, Layer, Mode, Param};
+use super::{rows_cols, step_seed, Init, Layer, Mode, Param};
 use crate::config::Reader;
 use crate::initializers::Initializer;
 use crate::kernels::matmul::gemm;
@@ -127,7 +127,7 @@ impl Layer for Variational {
     }
 
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    fn build(&mut self, input: &[usize], seed: u64) -> Result<Vec<usize>> {
+    fn build(&mut self, input: &[usize], init: Init) -> Result<Vec<usize>> {
         let Some(&inp) = input.last() else {
             bail!("variational", "input must have at least one dimension per sample, got shape []");
         };
@@ -135,7 +135,7 @@ impl Layer for Variational {
         let mut params = Vec::with_capacity(4);
         for (i, (wname, bname)) in [("meanKernel", "meanBias"), ("logVarKernel", "logVarBias")].into_iter().enumerate() {
             let mut w = Tensor::zeros("variational", Shape::new("variational", &[inp, units])?)?;
-            Initializer::GlorotUniform.fill(w.data_mut(), inp, units, seed, 2 * i as u32);
+            init.fill(&Initializer::GlorotUniform, w.data_mut(), inp, units, 2 * i as u32);
             params.push(Param::new(wname, w, None)?);
             params.push(Param::new(bname, Tensor::zeros("variational", Shape::from([units]))?, None)?);
         }
@@ -271,7 +271,7 @@ mod tests {
 
     fn layer(units: usize, beta: f32, inp: usize) -> Variational {
         let mut l = Variational::new(VariationalConfig::from_abi(&[units as f32, beta]).unwrap(), 0);
-        l.build(&[inp], 5).unwrap();
+        l.build(&[inp], Init::seeded(5)).unwrap();
         l
     }
 

@@ -9,7 +9,7 @@
 //! The model is built for a per-sample input shape; inputs are `[batch, ...inputShape]`.
 
 use super::shared::{check_disjoint, lock, LayerRef};
-use crate::layers::{Layer, Mode, Param};
+use crate::layers::{Init, Layer, Mode, Param};
 use crate::{bail_shape, Error, Result, Shape, Tensor};
 use core::ops::Range;
 
@@ -90,6 +90,16 @@ impl Sequential {
     /// Builds every layer in turn (a layer that is already built, shared with another model,
     /// only checks its input shape); returns the per-sample output shape of each.
     pub fn build_all(&mut self, input: &[usize]) -> Result<Vec<Vec<usize>>> {
+        self.build_layers(input, true)
+    }
+
+    /// [`Sequential::build_all`] without running the initializers (`fill` off, see [`Init`]):
+    /// every new weight is zero, for a caller that sets all of them next (loading).
+    pub fn build_unfilled(&mut self, input: &[usize]) -> Result<Vec<Vec<usize>>> {
+        self.build_layers(input, false)
+    }
+
+    fn build_layers(&mut self, input: &[usize], fill: bool) -> Result<Vec<Vec<usize>>> {
         if self.layers.is_empty() {
             return Err(Error::invalid("build", "the model has no layers"));
         }
@@ -98,7 +108,7 @@ impl Sequential {
         let mut shapes = Vec::with_capacity(self.layers.len());
         let mut s = input.to_vec();
         for (i, l) in self.layers.iter().enumerate() {
-            s = lock(l)?.build(&s, mix(self.seed, i as u64))?;
+            s = lock(l)?.build(&s, Init { seed: mix(self.seed, i as u64), fill })?;
             shapes.push(s.clone());
         }
         self.input_shape = Some(input.to_vec());
@@ -369,9 +379,9 @@ impl Layer for Sequential {
     }
 
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    fn build(&mut self, input: &[usize], seed: u64) -> Result<Vec<usize>> {
-        self.seed ^= seed;
-        Ok(self.build_all(input)?.pop().unwrap_or_else(|| input.to_vec()))
+    fn build(&mut self, input: &[usize], init: Init) -> Result<Vec<usize>> {
+        self.seed ^= init.seed;
+        Ok(self.build_layers(input, init.fill)?.pop().unwrap_or_else(|| input.to_vec()))
     }
 
     fn set_input_grad(&mut self, on: bool) {

@@ -17,7 +17,7 @@
 //! NOTE: the functional (graph) API will lift the "once per model" rule by giving each use
 //! of a layer its own forward cache.
 
-use crate::layers::Layer;
+use crate::layers::{Init, Layer};
 use crate::{Error, Result};
 use core::cell::{RefCell, RefMut};
 use std::rc::Rc;
@@ -67,9 +67,10 @@ impl<L: ?Sized + Layer> Node<L> {
     }
 
     /// Builds the layer for `input` (first time), or checks that `input` is the shape it was
-    /// built for (a shared layer keeps its weights, so it cannot change shape).
+    /// built for (a shared layer keeps its weights, so it cannot change shape, and `init` does
+    /// not touch them).
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    pub fn build(&mut self, input: &[usize], seed: u64) -> Result<Vec<usize>> {
+    pub fn build(&mut self, input: &[usize], init: Init) -> Result<Vec<usize>> {
         if let (Some(was), Some(out)) = (&self.input, &self.output) {
             if was.as_slice() != input {
                 return Err(Error::shape(
@@ -79,7 +80,7 @@ impl<L: ?Sized + Layer> Node<L> {
             }
             return Ok(out.clone());
         }
-        let out = self.layer.build(input, seed)?;
+        let out = self.layer.build(input, init)?;
         self.input = Some(input.to_vec());
         self.output = Some(out.clone());
         Ok(out)

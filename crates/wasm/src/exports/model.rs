@@ -10,7 +10,7 @@ use super::tensor::{emit, read_shape};
 use crate::ffi::{guard, read_u32s, read_u32s_as, write_out, LAST_ERROR};
 use crate::handles::{self, with_model, Object};
 use crate::model::Model;
-use neurite_core::layers;
+use neurite_core::layers::{self, Init};
 use neurite_core::model::{LayerRef, TrainConfig, Trainer};
 use neurite_core::rng::Philox;
 use neurite_core::{Error, Result};
@@ -116,20 +116,23 @@ pub(crate) fn find(root: &LayerRef, path: &[u32]) -> Result<LayerRef> {
     Ok(node)
 }
 
-/// Builds the model for a per-sample input shape.
+/// Builds the model for a per-sample input shape. With `skip_init` not 0 the initializers do
+/// not run and every new weight is zero, for a caller that sets all of them next (`loadModel`:
+/// the random draws were most of its time, and skipping them shifts no random stream, see
+/// `neurite_core::layers::Init`); 0 (what a caller that passes nothing gets) runs them.
 ///
 /// # Safety
 /// `shape` must point to `rank` u32 values.
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-pub unsafe extern "C" fn nr_model_build(model: u32, shape: *const u32, rank: usize) -> i32 {
+pub unsafe extern "C" fn nr_model_build(model: u32, shape: *const u32, rank: usize, skip_init: u32) -> i32 {
     guard(|| {
         // SAFETY: forwarded caller contract.
         let s = unsafe { read_shape("build", shape, rank) }?;
         with_model(model, |m, _| {
             // Building a model that is already built (nested and built with its outer model)
             // only checks the shape.
-            m.net.try_borrow_mut().map_err(|_| Error::Internal { msg: "build: the model is in use".into() })?.build(s.dims(), 0)?;
+            m.net.try_borrow_mut().map_err(|_| Error::Internal { msg: "build: the model is in use".into() })?.build(s.dims(), Init { seed: 0, fill: skip_init == 0 })?;
             Ok(())
         })
     })
@@ -611,8 +614,9 @@ mod train_state_tests {
         handles::with(|t| t.tensor(h).map(|x| x.data().to_vec())).unwrap()
     }
 
-    /// `dense(4, sigmoid) → dropout(0.25) → dense(2)` on 3 inputs, compiled.
-    fn model(seed: u32) -> u32 {
+    /// `dense(4, sigmoid) → dropout(0.25) → dense(2)` on 3 inputs, compiled; `skip_init` as
+    /// `nr_model_build`'s.
+    fn model(seed: u32, skip_init: u32) -> u32 {
         let mut h = 0;
         // SAFETY: every pointer is a local of the stated length.
         unsafe {
@@ -620,7 +624,7 @@ mod train_state_tests {
             assert_eq!(nr_model_add(h, 0, DENSE_SIGMOID.as_ptr(), 16), 0);
             assert_eq!(nr_model_add(h, 3, [0.25f32].as_ptr(), 1), 0);
             assert_eq!(nr_model_add(h, 0, DENSE_LINEAR.as_ptr(), 16), 0);
-            assert_eq!(nr_model_build(h, [3u32].as_ptr(), 1), 0);
+            assert_eq!(nr_model_build(h, [3u32].as_ptr(), 1, skip_init), 0);
             assert_eq!(nr_model_compile(h, COMPILE.as_ptr(), COMPILE.len()), 0, "{}", LAST_ERROR.as_str());
         }
         h
@@ -652,16 +656,17 @@ mod train_state_tests {
     }
 
     /// Through the C ABI: train 2 epochs, export state and weights, load both into a fresh
-    /// model with another seed, train epochs 2..5: the bits equal 5 uninterrupted epochs.
+    /// model with another seed (built without the initializers, as `loadModel` does), train
+    /// epochs 2..5: the bits equal 5 uninterrupted epochs.
     #[test]
     fn export_import_continue_equals_uninterrupted() {
         let before = handles::with(|t| t.stats().live);
         let x = put(&[10, 3], (0..30).map(|i| ((i * 7 % 13) as f32 - 6.0) / 6.0).collect());
         let y = put(&[10, 2], (0..20).map(|i| ((i * 5 % 7) as f32) / 7.0).collect());
-        let whole = model(5);
+        let whole = model(5, 0);
         epochs(whole, x, y, 0, 5);
 
-        let first = model(5);
+        let first = model(5, 0);
         epochs(first, x, y, 0, 2);
         let mut hd = [0u32; 8];
         // SAFETY: hd has room for 8.
@@ -675,7 +680,8 @@ mod train_state_tests {
         }
         assert_eq!(slots.map(|s| data(s).len()), [36, 12, 24, 6]);
 
-        let resumed = model(77);
+        // Built without the initializers, as loadModel builds: every weight is set below.
+        let resumed = model(77, 1);
         let (mut w, mut info) = (0u32, [0u32; 2]);
         for i in 0..4 {
             // SAFETY: locals.
@@ -707,6 +713,20 @@ mod train_state_tests {
             handles::with(|t| t.remove(h)).ok().unwrap();
         }
         assert_eq!(handles::with(|t| t.stats().live), before);
+    }
+
+    /// `skip_init` leaves every weight zero (same shapes); without it the kernels are drawn.
+    /// A caller passing nothing for it (a JS caller of the old signature) gets 0: initialised.
+    #[test]
+    fn build_without_the_initializers_leaves_zeros() {
+        let (drawn, zeroed) = (model(5, 0), model(5, 1));
+        let (w0, w1) = (weights(drawn), weights(zeroed));
+        assert_eq!(w0.iter().map(Vec::len).collect::<Vec<_>>(), w1.iter().map(Vec::len).collect::<Vec<_>>());
+        assert!(w1.iter().flatten().all(|&b| b == 0), "{w1:?}");
+        assert!(w0[0].iter().any(|&b| b != 0) && w0[2].iter().any(|&b| b != 0), "the kernels are initialised");
+        for h in [drawn, zeroed] {
+            handles::with(|t| t.remove(h)).ok().unwrap();
+        }
     }
 
     #[test]
