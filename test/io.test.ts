@@ -293,6 +293,32 @@ describe('includeOptimizer: the training state travels as optimizer/ weights and
     [x, y, m].forEach((t) => t.dispose());
   });
 
+  it('compile: false loads the model alone (the state skipped); a non-finite slot is an error that allowNonFinite does not lift and that names compile: false', async () => {
+    const [x, y] = data();
+    const m = make();
+    await m.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0 });
+    const a = await m.toArtifacts({ includeOptimizer: true });
+    const l = (await nr.loadModel(a, { compile: false })) as Seq;
+    expect(hex(l)).toBe(hex(m));
+    expect(() => l.compiledInfo('x')).toThrow(/must be compiled/);
+    l.dispose();
+    const slot = a.weightSpecs!.findIndex((w) => w.name.startsWith('optimizer/'));
+    const b = clone(a);
+    new Float32Array(b.weightData)[4 * 3 + 4 + 4 * 2 + 2 + 1] = NaN; // in the first slot, after the 4 model weights
+    expect(b.weightSpecs![slot].name).toMatch(/^optimizer\//);
+    const msg = `loadModel: weight '${b.weightSpecs![slot].name}' (weightSpecs[${slot}]) has a non-finite value NaN at index 1; optimizer state must be finite (allowNonFinite covers the model weights only): load with { compile: false } to skip the state`;
+    await expect(nr.loadModel(b)).rejects.toThrow(msg);
+    await expect(nr.loadModel(b, { allowNonFinite: true })).rejects.toThrow(msg);
+    const w = (await nr.loadModel(b, { compile: false })) as Seq;
+    expect(hex(w)).toBe(hex(m));
+    // A state without a compile config cannot be restored: the error says how to skip it.
+    const c = clone(a);
+    delete (c.userDefinedMetadata as { neurite: { compile?: unknown } }).neurite.compile;
+    c.trainingConfig = undefined;
+    await expect(nr.loadModel(c)).rejects.toThrow('loadModel: userDefinedMetadata.neurite.training is present but the file has no compile config: the optimizer state needs the optimizer (load with { compile: false } to skip the state)');
+    [x, y, m, w].forEach((t) => t.dispose());
+  });
+
   it('needs a compiled model', async () => {
     const m = nr.sequential({ layers: [layers.dense({ inputShape: [2], units: 2 })] });
     await expect(m.toArtifacts({ includeOptimizer: true })).rejects.toThrow(/includeOptimizer needs a compiled model/);

@@ -234,10 +234,11 @@ function weightBytes(op: string, data: unknown): Uint8Array {
 
 /**
  * The float32 values of `slot`: a view of `bytes` where they are aligned (no copy; the loaders
- * only read it, and copy it into WebAssembly before they return), else a copy. Non-finite values (NaN, ±Infinity) are an {@link InvalidArgumentError}
- * naming the weight and the first bad index, unless `allowNonFinite`.
+ * only read it, and copy it into WebAssembly before they return), else a copy. Non-finite
+ * values (NaN, ±Infinity) are an {@link InvalidArgumentError} naming the weight and the first
+ * bad index (its message ends with `fix`), unless `allowNonFinite`.
  */
-export function decodeWeights(op: string, bytes: Uint8Array, slot: WeightSlot, allowNonFinite = false): Float32Array {
+export function decodeWeights(op: string, bytes: Uint8Array, slot: WeightSlot, allowNonFinite = false, fix = ALLOW_NON_FINITE): Float32Array {
   if (slot.dtype !== 'float32') throw new InvalidArgumentError(`${op}: ${slot.where}.dtype of '${slot.name}' must be 'float32', got '${slot.dtype}'`);
   const start = bytes.byteOffset + slot.offset * 4;
   let out: Float32Array;
@@ -249,11 +250,14 @@ export function decodeWeights(op: string, bytes: Uint8Array, slot: WeightSlot, a
     for (let i = 0; i < slot.size; i++) out[i] = view.getFloat32(i * 4, true);
   }
   const bad = allowNonFinite ? -1 : firstNonFinite(out);
-  if (bad >= 0) throw nonFiniteWeight(op, slot, out[bad], bad);
+  if (bad >= 0) throw nonFiniteWeight(op, slot, out[bad], bad, fix);
   return out;
 }
 
-/** @internal The error for a weight holding `value` (NaN or ±Infinity) at flat `index`. */
-export function nonFiniteWeight(op: string, slot: WeightSlot, value: number, index: number): InvalidArgumentError {
-  return new InvalidArgumentError(`${op}: weight '${slot.name}' (${slot.where}) has a non-finite value ${value} at index ${index}; pass { allowNonFinite: true } to load it anyway`);
+/** The way out a non-finite model weight's error suggests. */
+const ALLOW_NON_FINITE = 'pass { allowNonFinite: true } to load it anyway';
+
+/** @internal The error for a weight holding `value` (NaN or ±Infinity) at flat `index`, ending with `fix`. */
+export function nonFiniteWeight(op: string, slot: WeightSlot, value: number, index: number, fix = ALLOW_NON_FINITE): InvalidArgumentError {
+  return new InvalidArgumentError(`${op}: weight '${slot.name}' (${slot.where}) has a non-finite value ${value} at index ${index}; ${fix}`);
 }

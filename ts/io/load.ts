@@ -183,9 +183,11 @@ function checkSequential(op: string, a: ModelArtifacts, spec: ModelSpec, options
       throw err;
     }
   }
+  // { compile: false } loads the model alone, as Keras's load_model(compile=False): a saved
+  // optimizer state (and its slots) is skipped.
   let state: TrainingState | null = null;
-  if (neurite.training !== undefined) {
-    if (!compile) bad(op, 'userDefinedMetadata.neurite.training', 'is present but the model is not compiled (no compile config, or { compile: false }); the optimizer state needs the optimizer');
+  if (neurite.training !== undefined && options.compile !== false) {
+    if (!compile) bad(op, 'userDefinedMetadata.neurite.training', 'is present but the file has no compile config: the optimizer state needs the optimizer (load with { compile: false } to skip the state)');
     state = trainingStateFrom(op, 'userDefinedMetadata.neurite.training', neurite.training, slots, bytes);
   }
   return { spec, inputShape, values, finiteOnly: options.allowNonFinite !== true, compile, state };

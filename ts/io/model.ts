@@ -28,7 +28,11 @@ export interface SaveOptions {
 
 /** Options of {@link loadModel}. */
 export interface LoadOptions {
-  /** Recompile the model with the saved compile config when there is one. Default `true`. */
+  /**
+   * Recompile the model with the saved compile config when there is one, and restore the
+   * optimizer state saved with `includeOptimizer`. Default `true`; `false` loads the model
+   * uncompiled and skips any saved optimizer state (as Keras's `load_model(compile=False)`).
+   */
   compile?: boolean;
   /**
    * Load weights that are NaN or ±Infinity (with a console warning) instead of failing.

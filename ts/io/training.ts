@@ -143,6 +143,9 @@ export function trainingStateParts(state: TrainingState): { json: Omit<TrainingS
   };
 }
 
+/** An optimizer slot must be finite whatever `allowNonFinite` says: this is the way out. */
+const OPTIMIZER_NON_FINITE = 'optimizer state must be finite (allowNonFinite covers the model weights only): load with { compile: false } to skip the state';
+
 /**
  * @internal The training state saved in `json` (at `where`) and the `optimizer/…` slots, or an
  * InvalidArgumentError naming the field. Every tensor named in the file is returned; the
@@ -157,7 +160,7 @@ export function trainingStateFrom(op: string, where: string, json: unknown, slot
   }
   const tensors = slots.filter((s) => s.group === 'optimizer').map((s) => {
     if (!s.name.startsWith('optimizer/')) bad(op, `${s.where}.name`, `of an optimizer weight must start with 'optimizer/', got '${s.name}'`);
-    return { name: s.name.slice('optimizer/'.length), shape: s.shape.slice(), data: decodeWeights(op, bytes, s) };
+    return { name: s.name.slice('optimizer/'.length), shape: s.shape.slice(), data: decodeWeights(op, bytes, s, false, OPTIMIZER_NON_FINITE) };
   });
   return { optimizer: j.optimizer, step: j.step as number, extra: extra as Record<string, number | string>, tensors };
 }
