@@ -121,6 +121,7 @@ const CONSTANT: Record<string, (x: T) => T> = {
   stairStep: (x) => nr.stairStep(x),
   unitStep: (x) => nr.unitStep(x),
   heaviside: (x) => nr.heaviside(x),
+  step: (x) => nr.step(x, 0.5),
   randomUniform: (x) => nr.mul(x, 0).add(nr.randomUniform(x.shape, { seed: 1 })),
   randomNormal: (x) => nr.mul(x, 0).add(nr.randomNormal(x.shape, { seed: 1 })),
   truncatedNormal: (x) => nr.mul(x, 0).add(nr.truncatedNormal(x.shape, { seed: 1 })),

@@ -33,7 +33,7 @@ export { concat, stack, tile } from './ops/joining.js';
 export { randomUniform, randomNormal, truncatedNormal, setSeed, type RandomUniformOptions, type RandomNormalOptions } from './ops/random.js';
 export {
   activation, activationGrad, relu, leakyRelu, prelu, preluGrad, softplus, sigmoid, tanh, softmax, logSoftmax,
-  elu, selu, gelu, swish, silu, hardSigmoid, softsign, linear, stairStep, unitStep, heaviside, type AxisOptions,
+  elu, selu, gelu, swish, silu, hardSigmoid, softsign, linear, stairStep, unitStep, heaviside, step, type AxisOptions,
 } from './activations.js';
 export type { ActivationSpec, ActivationName } from './wasm/codes.js';
 export * as losses from './losses.js';

@@ -283,6 +283,8 @@ export class Tensor {
   softplus(): Tensor { return act.softplus(this); }
   /** `x / (1 + |x|)`. */
   softsign(): Tensor { return act.softsign(this); }
+  /** TF.js's `step`: 1 for `x > 0`, `alpha` (default 0) otherwise. @example x.step(0.5) */
+  step(alpha?: number): Tensor { return act.step(this, alpha); }
   /** Softmax along `axis` (default -1), as `{ axis }` or a number (TF.js `softmax(dim)`). @example logits.softmax() */
   softmax(axis?: act.AxisOptions | number): Tensor { return act.softmax(this, axis); }
   /** `log(softmax(x))` along `axis` (default -1), as `{ axis }` or a number. */
