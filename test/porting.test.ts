@@ -112,6 +112,23 @@ describe('TF.js positional forms', () => {
   });
 });
 
+describe('TF.js spellings of names', () => {
+  it("initializers 'leCunNormal' / 'leCunUniform' (TF.js) are Keras's lecunNormal / lecunUniform", () => {
+    const x = nr.tensor([[1, -2, 3]]);
+    for (const [tfjs, keras] of [['leCunNormal', 'lecunNormal'], ['leCunUniform', 'lecunUniform']] as const) {
+      const out = [tfjs, keras, nr.initializers[tfjs](), nr.initializers[keras]()].map((init) => {
+        const m = nr.sequential({ seed: 3, layers: [nr.layers.dense({ inputShape: [3], units: 4, kernelInitializer: init })] });
+        const y = Array.from(m.predict(x).data());
+        const config = JSON.stringify(m.getConfig().config.layers[0].config.kernel_initializer);
+        m.dispose();
+        return [y, config];
+      });
+      for (const o of out) expect(o).toEqual(out[1]);
+    }
+    x.dispose();
+  });
+});
+
 describe("unknown option keys suggest the nearest known one ('did you mean')", () => {
   it('fit, compile, evaluate, predict, sequential', async () => {
     using m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 1 })] });

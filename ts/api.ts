@@ -59,7 +59,7 @@ export { exportTrainingState, importTrainingState, optimizerFromConfig, type Tra
 export type { LossReduction, LossAlias } from './options.js';
 export type { LossName, LossConfig, LossOptions } from './losses.js';
 export type { OptimizerName } from './wasm/codes.js';
-export type { InitializerName } from './layers/initializers.js';
+export type { InitializerName, InitializerAlias } from './layers/initializers.js';
 export type { CompileArgs, MetricName, MetricAlias } from './models/compile.js';
 export { grad, grads, valueAndGrad, valueAndGrads, variableGrads, variable, type Variable } from './autodiff.js';
 export { RBF, RBF_KERNELS, type RBFArgs, type RbfKernelName } from './layers/index.js';
