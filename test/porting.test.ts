@@ -119,7 +119,7 @@ describe('TF.js spellings of names', () => {
       const out = [tfjs, keras, nr.initializers[tfjs](), nr.initializers[keras]()].map((init) => {
         const m = nr.sequential({ seed: 3, layers: [nr.layers.dense({ inputShape: [3], units: 4, kernelInitializer: init })] });
         const y = Array.from(m.predict(x).data());
-        const config = JSON.stringify(m.getConfig().config.layers[0].config.kernel_initializer);
+        const config = JSON.stringify((m.getConfig().config.layers as Array<{ config: Record<string, unknown> }>)[0].config.kernel_initializer);
         m.dispose();
         return [y, config];
       });
