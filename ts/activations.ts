@@ -257,8 +257,11 @@ export function step(x: Tensor, alpha = 0): Tensor {
   const op = 'step';
   if (typeof alpha !== 'number') throw new InvalidArgumentError(`${op}: alpha must be a number, got ${describe(alpha)}`);
   if (!Number.isFinite(Math.fround(alpha)) && !Number.isNaN(alpha)) throw new InvalidArgumentError(`${op}: alpha = ${alpha} is outside the float32 range`);
-  const h = apply(op, x, encodeActivation(op, { name: 'heaviside', atZero: 0 }));
-  if (alpha === 0) return h;
+  const heaviside0 = (): Tensor => apply(op, x, encodeActivation(op, { name: 'heaviside', atZero: 0 }));
+  if (alpha === 0) return heaviside0();
   // h + alpha·(1 − h): exactly 1, alpha or NaN.
-  return tidy(() => add(h, mul(sub(1, h), alpha)));
+  return tidy(() => {
+    const h = heaviside0();
+    return add(h, mul(sub(1, h), alpha));
+  });
 }
