@@ -202,8 +202,12 @@ export class ReduceLROnPlateau extends Callback {
       this.#best = v;
       this.#wait = 0;
     } else if (this.#cool === 0 && ++this.#wait >= this.args.patience) {
+      // As Keras: only a rate above minLr is lowered (never raised to minLr, and a rate of 0 stays).
       const lr = this.model.learningRate;
-      this.model.learningRate = Math.max(lr * this.args.factor, this.args.minLr);
+      if (lr > this.args.minLr) {
+        const next = Math.max(lr * this.args.factor, this.args.minLr);
+        if (next > 0) this.model.learningRate = next;
+      }
       this.#cool = this.args.cooldown;
       this.#wait = 0;
     }
