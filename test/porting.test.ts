@@ -129,6 +129,19 @@ describe('TF.js spellings of names', () => {
   });
 });
 
+describe('metric names in the logs', () => {
+  it("are the names given to compile: 'acc' logs acc (TF.js's key for 'accuracy'), 'accuracy' logs accuracy (Keras's)", async () => {
+    using x = nr.tensor([[0, 0], [0, 1], [1, 0], [1, 1]]);
+    using y = nr.tensor([[0], [1], [1], [0]]);
+    for (const name of ['acc', 'accuracy'] as const) {
+      using m = nr.sequential({ seed: 1, layers: [nr.layers.dense({ inputShape: [2], units: 1, activation: 'sigmoid' })] });
+      m.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy', metrics: [name] });
+      const h = await m.fit(x, y, { epochs: 1, verbose: 0, validationData: [x, y] });
+      expect(Object.keys(h.history).sort()).toEqual([name, 'loss', `val_${name}`, 'val_loss'].sort());
+    }
+  });
+});
+
 describe("unknown option keys suggest the nearest known one ('did you mean')", () => {
   it('fit, compile, evaluate, predict, sequential', async () => {
     using m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 1 })] });
