@@ -40,7 +40,7 @@ export * as losses from './losses.js';
 export * as optimizers from './optimizers.js';
 export * as train from './train.js';
 export * as schedules from './schedules.js';
-export { Optimizer, type GradientPair, type OptimizerConfig } from './optimizers.js';
+export { Optimizer, type GradientPair, type NamedGradients, type OptimizerConfig } from './optimizers.js';
 export { LearningRateSchedule, type LearningRate } from './schedules.js';
 export { sequential, Sequential, type SequentialArgs } from './models/sequential.js';
 export { autoencoder, Autoencoder, type AutoencoderArgs } from './models/autoencoder.js';
