@@ -182,6 +182,14 @@ describe("unknown option keys suggest the nearest known one ('did you mean')", (
     throws(() => nr.layers.rbf({ units: 2, kernal: 'gaussian' } as never), /^rbf: unknown option 'kernal' — did you mean 'kernel'\?/);
   });
 
+  it("a key that ends a known one suggests it: perceptron.fit({ epochs }) → 'maxEpochs' (no suggestion before)", async () => {
+    using p = nr.perceptron({ inputs: 2, seed: 1 });
+    using x = nr.tensor([[0, 0], [1, 1]]);
+    using y = nr.tensor([-1, 1]);
+    expect(() => p.fit(x, y, { epochs: 5 } as never)).toThrow(new Invalid("fit: unknown option 'epochs' — did you mean 'maxEpochs'? (known: maxEpochs, shuffle, pocket)"));
+    throws(() => nr.layers.dropout({ size: 1 } as never), "dropout: unknown option 'size' (known: rate, name, trainable, inputShape, batchInputShape)"); // under 5 letters: too short to guess from the end
+  });
+
   it('unknown names suggest too: losses, metrics, activations, optimizers, initializers', () => {
     using m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 1 })] });
     throws(() => m.compile({ optimizer: 'sgd', loss: 'meanSquaredErorr' as never }), /^compile: unknown loss 'meanSquaredErorr' — did you mean 'meanSquaredError'\?/);
