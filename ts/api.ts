@@ -2,7 +2,7 @@
  * The public API shared by both entries (`neurite` with the wasm inlined, `neurite/url` which
  * fetches `core.wasm`). Everything exported here is documented and stable.
  */
-export { Tensor, type NestedArray } from './tensor.js';
+export { Tensor, type NestedArray, type Scalar, type Tensor1D, type Tensor2D, type Tensor3D, type Tensor4D, type Tensor5D, type Tensor6D } from './tensor.js';
 export { tidy, keep, dispose, memory, setDebug, type MemoryInfo } from './scope.js';
 export {
   NeuriteError,

@@ -291,6 +291,25 @@ export class Tensor {
   logSoftmax(axis?: act.AxisOptions | number): Tensor { return act.logSoftmax(this, axis); }
 }
 
+/**
+ * TF.js's rank-typed tensor names, so typed TF.js code (`const xs: tf.Tensor2D = …`) ports as
+ * is. neurite's `Tensor` carries no rank in its type: each is `Tensor` (check `t.rank` at run
+ * time; `tensor1d` … `tensor4d` check it when they make one).
+ */
+export type Scalar = Tensor;
+/** TF.js's name for a rank-1 tensor; see {@link Scalar}. */
+export type Tensor1D = Tensor;
+/** TF.js's name for a rank-2 tensor; see {@link Scalar}. */
+export type Tensor2D = Tensor;
+/** TF.js's name for a rank-3 tensor; see {@link Scalar}. */
+export type Tensor3D = Tensor;
+/** TF.js's name for a rank-4 tensor; see {@link Scalar}. */
+export type Tensor4D = Tensor;
+/** TF.js's name for a rank-5 tensor; see {@link Scalar}. */
+export type Tensor5D = Tensor;
+/** TF.js's name for a rank-6 tensor; see {@link Scalar}. */
+export type Tensor6D = Tensor;
+
 /** @internal Wraps a fresh handle from the live instance, reading its shape once. */
 export function wrapHandle(h: number): Tensor {
   const known = lastResultShape(h);
