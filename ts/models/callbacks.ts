@@ -36,6 +36,8 @@ export interface CallbackHooks {
   onEpochEnd?(epoch: number, logs?: Logs): void | Promise<void>;
   onBatchBegin?(batch: number, logs?: Logs): void | Promise<void>;
   onBatchEnd?(batch: number, logs?: Logs): void | Promise<void>;
+  /** After `fit` yields to the event loop (at most every `yieldEveryMs`), as TF.js: the epoch, the batch and its logs. */
+  onYield?(epoch: number, batch: number, logs?: Logs): void | Promise<void>;
   /**
    * Called by `fit` on every way out — after `onTrainEnd` on success or a stop, and also when
    * training fails part-way (an error in a hook, bad data, a disposed model). Free here what
