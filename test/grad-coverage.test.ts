@@ -69,6 +69,7 @@ const DIFFERENTIABLE: Record<string, Diff> = {
   stack: { shapes: [[3], [3]], f: (a, b) => nr.stack([a, b], 1) },
   tile: { shapes: [[2, 1]], f: (x) => nr.tile(x, [2, 3]) },
   clone: { shapes: [[3]], f: (x) => nr.clone(x) },
+  cast: { shapes: [[3]], f: (x) => nr.cast(x, 'float32') },
   activation: { shapes: [[4]], f: (x) => nr.activation(x, 'tanh') },
   relu: { shapes: [[6]], f: (x) => nr.relu(x) },
   leakyRelu: { shapes: [[6]], f: (x) => nr.leakyRelu(x, { alpha: 0.3 }) },

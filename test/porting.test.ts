@@ -105,6 +105,16 @@ describe('TF.js positional forms', () => {
     });
   });
 
+  it("cast(x, 'float32') and x.cast('float32') are copies; other dtypes say float32 is the only one (cast was missing)", () => {
+    const x = nr.tensor([[1.5, -2]]);
+    same(() => nr.cast(x, 'float32'), () => x);
+    same(() => x.cast('float32'), () => x);
+    throws(() => nr.cast(x, 'int32' as never), /^cast: dtype must be 'float32' \(float32 is the only dtype neurite supports today; .*got the string "int32"$/);
+    throws(() => x.cast(undefined as never), "cast: dtype is required ('float32', the only dtype neurite supports today)");
+    expectNoLeak(() => nr.tidy(() => { expect(Array.from(nr.grad((t) => nr.cast(t, 'float32').mul(3).sum())(x).data())).toEqual([3, 3]); }));
+    x.dispose();
+  });
+
   it("dtypes other than float32 ('int32', 'bool') say float32 is the only dtype", () => {
     for (const f of [() => nr.zeros([2], 'int32' as never), () => nr.tensor([1], null, 'bool' as never), () => nr.range(0, 3, 1, 'int32' as never)]) {
       throws(f, /dtype must be 'float32' \(float32 is the only dtype neurite supports today; ints and booleans are stored as float32 values\), got the string "(int32|bool)"$/);

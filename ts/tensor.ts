@@ -18,6 +18,7 @@ import * as shapeOps from './ops/shape.js';
 import * as act from './activations.js';
 import * as slicing from './ops/slicing.js';
 import * as joining from './ops/joining.js';
+import * as creation from './ops/creation.js';
 import type { TensorLike } from './ops/convert.js';
 
 /** Nested arrays of numbers, as returned by `array()`. */
@@ -235,6 +236,8 @@ export class Tensor {
   transpose(perm?: number[]): Tensor { return shapeOps.transpose(this, perm); }
   /** The same values with another shape; one dimension may be -1 (inferred). @example x.reshape([-1, 784]) */
   reshape(shape: number[]): Tensor { return shapeOps.reshape(this, shape); }
+  /** TF.js's `cast`: `'float32'` (the only dtype) gives a copy; see {@link creation.cast}. */
+  cast(dtype: 'float32'): Tensor { return creation.cast(this, dtype); }
   /** Removes axes of size 1 (all of them, or those in `axis`). */
   squeeze(axis?: number | number[]): Tensor { return shapeOps.squeeze(this, axis); }
   /** Inserts an axis of size 1 at `axis` (default 0). */
