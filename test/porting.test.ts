@@ -139,6 +139,34 @@ describe('TF.js spellings of names', () => {
   });
 });
 
+describe("TF.js's activation layers: layers.leakyReLU, reLU, elu, softmax (they were 'not a function')", () => {
+  const run = (layer: nr.Layer, v: number[][]) => {
+    using m = nr.sequential({ layers: [nr.layers.inputLayer({ inputShape: [v[0].length] }), layer] });
+    using x = nr.tensor(v);
+    using y = m.predict(x);
+    return { y: Array.from(y.data()), config: m.getConfig().config.layers as Array<{ class_name: string; config: Record<string, unknown> }> };
+  };
+  it('compute what the ops do, with the layers\' TF.js defaults (leakyReLU alpha 0.3)', () => {
+    const v = [[-2, -0.5, 0, 1.5]];
+    const f = (t: (x: nr.Tensor) => nr.Tensor) => expectNoLeak(() => nr.tidy(() => Array.from(t(nr.tensor(v)).data())));
+    expect(run(nr.layers.leakyReLU(), v).y).toEqual(f((x) => nr.leakyRelu(x, 0.3)));
+    expect(run(nr.layers.leakyReLU({ alpha: 0.1 }), v).y).toEqual(f((x) => nr.leakyRelu(x, 0.1)));
+    expect(run(nr.layers.reLU(), v).y).toEqual(f((x) => nr.relu(x)));
+    expect(run(nr.layers.elu({ alpha: 0.5 }), v).y).toEqual(f((x) => nr.elu(x, { alpha: 0.5 })));
+    expect(run(nr.layers.softmax({ axis: -1 }), v).y).toEqual(f((x) => nr.softmax(x)));
+    // Saved as TF.js saves them: a leaky ReLU as its LeakyReLU class.
+    const saved = run(nr.layers.leakyReLU({ alpha: 0.1, name: 'lr' }), v).config[1];
+    expect([saved.class_name, saved.config.alpha, saved.config.name]).toEqual(['LeakyReLU', 0.1, 'lr']);
+  });
+  it('check their options, naming the layer', () => {
+    throws(() => nr.layers.leakyReLU({ alpha: -1 }), 'leakyReLU: alpha must be a finite number >= 0, got -1');
+    throws(() => nr.layers.elu({ alpha: '1' } as never), 'elu: alpha must be a number, got the string "1"');
+    throws(() => nr.layers.reLU({ maxValue: 6 } as never), "reLU: unknown option 'maxValue' (known: name, trainable, inputShape, batchInputShape)");
+    throws(() => nr.layers.softmax({ axis: 0 }), 'softmax: axis must be -1 (softmax layers normalise over the last axis), got 0');
+    throws(() => nr.layers.leakyReLU({ alpa: 0.1 } as never), /^leakyReLU: unknown option 'alpa' — did you mean 'alpha'\?/);
+  });
+});
+
 describe('metric names in the logs', () => {
   it("are the names given to compile: 'acc' logs acc (TF.js's key for 'accuracy'), 'accuracy' logs accuracy (Keras's)", async () => {
     using x = nr.tensor([[0, 0], [0, 1], [1, 0], [1, 1]]);
