@@ -105,6 +105,23 @@ describe('TF.js positional forms', () => {
     });
   });
 
+  it('rows may be typed arrays, as in TF.js: tensor2d([Float32Array, …]) (it was "values[0] is an object (Float32Array)")', () => {
+    const rows = [new Float32Array([1, 2, 3]), new Float32Array([4, 5, 6])];
+    same(() => nr.tensor2d(rows), () => nr.tensor([[1, 2, 3], [4, 5, 6]]));
+    same(() => nr.tensor(rows, [2, 3]), () => nr.tensor([[1, 2, 3], [4, 5, 6]]));
+    same(() => nr.tensor3d([[new Uint8Array([1, 2])], [new Uint8Array([3, 4])]]), () => nr.tensor([[[1, 2]], [[3, 4]]]));
+    expectNoLeak(() => nr.tidy(() => { expect(nr.tensor2d(rows).shape).toEqual([2, 3]); }));
+    expect(() => nr.tensor([new Float32Array(3), new Float32Array(2)])).toThrow(new nr.ShapeError('tensor: values are ragged: values[1] is an array of length 2, expected an array of length 3 (inferred shape [2,3])'));
+    expect(() => nr.tensor([new Float32Array(2), 5] as never)).toThrow(new nr.ShapeError('tensor: values are ragged: values[1] is 5, expected an array of length 2 (inferred shape [2,2])'));
+    throws(() => nr.tensor([new BigInt64Array(2)] as never), 'tensor: values[0] is an object (BigInt64Array), not a number');
+  });
+
+  it('x.clone() is a copy, as TF.js (it was not a function)', () => {
+    const x = nr.tensor([1, 2]);
+    same(() => x.clone(), () => x);
+    x.dispose();
+  });
+
   it("cast(x, 'float32') and x.cast('float32') are copies; other dtypes say float32 is the only one (cast was missing)", () => {
     const x = nr.tensor([[1.5, -2]]);
     same(() => nr.cast(x, 'float32'), () => x);

@@ -236,6 +236,8 @@ export class Tensor {
   transpose(perm?: number[]): Tensor { return shapeOps.transpose(this, perm); }
   /** The same values with another shape; one dimension may be -1 (inferred). @example x.reshape([-1, 784]) */
   reshape(shape: number[]): Tensor { return shapeOps.reshape(this, shape); }
+  /** A copy (the identity under `grad`), as TF.js's `t.clone()`. */
+  clone(): Tensor { return creation.clone(this); }
   /** TF.js's `cast`: `'float32'` (the only dtype) gives a copy; see {@link creation.cast}. */
   cast(dtype: 'float32'): Tensor { return creation.cast(this, dtype); }
   /** Removes axes of size 1 (all of them, or those in `axis`). */
