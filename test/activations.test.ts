@@ -172,6 +172,34 @@ describe('activations TF.js lacks (plain-JS references)', () => {
   });
 });
 
+describe('step (TF.js tf.step)', () => {
+  it('matches tf.step for alpha 0 and others, NaN included, and has a zero gradient (NaN at NaN)', () => {
+    const v = [-3, -1e-30, -0, 0, 1e-30, 0.5, 7, NaN, -Infinity, Infinity];
+    for (const alpha of [undefined, 0, 0.5, -2, 1.25]) {
+      const want = Array.from(tf.step(tf.tensor(v), alpha).dataSync());
+      const [got, g] = expectNoLeak(() => nr.tidy(() => {
+        const t = nr.tensor(v);
+        return [Array.from(nr.step(t, alpha).data()), Array.from(nr.grad((x) => nr.step(x, alpha).sum())(t).data())];
+      }));
+      expect(got, `alpha ${alpha}`).toEqual(want);
+      // Zero where x is a number (TF.js: zero everywhere; neurite's activations give NaN for NaN).
+      expect(g.map(Math.abs), `alpha ${alpha}`).toEqual(v.map((e) => (Number.isNaN(e) ? NaN : 0)));
+    }
+    const t = nr.tensor([-1, 0, 2]);
+    const s = expectNoLeak(() => { const r = t.step(0.25); const d = Array.from(r.data()); r.dispose(); return d; }); // no temporaries left
+    expect(s).toEqual([0.25, 0.25, 1]);
+    t.dispose();
+  });
+
+  it('rejects an alpha that is not a float32 number, naming it', () => {
+    const t = nr.tensor([1]);
+    expect(() => nr.step(t, '0.5' as never)).toThrow(new nr.InvalidArgumentError('step: alpha must be a number, got the string "0.5"'));
+    expect(() => nr.step(t, 1e39)).toThrow(new nr.InvalidArgumentError('step: alpha = 1e+39 is outside the float32 range'));
+    t.dispose();
+    expect(() => nr.step(t)).toThrow(nr.DisposedError);
+  });
+});
+
 describe('hand-checked values at extremes', () => {
   const run = (spec: ActivationSpec, v: number[]): Float32Array =>
     expectNoLeak(() => nr.tidy(() => nr.activation(nr.tensor(v), spec).data()));

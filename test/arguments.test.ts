@@ -385,6 +385,8 @@ const TABLE: Entry[] = [
   { name: 'zerosLike', call: fnOf('zerosLike'), good: () => [X], kinds: ['tensor'] },
   { name: 'onesLike', call: fnOf('onesLike'), good: () => [X], kinds: ['tensor'] },
   { name: 'clone', call: fnOf('clone'), good: () => [X], kinds: ['tensor'] },
+  { name: 'cast', call: fnOf('cast'), good: () => [X, 'float32'], kinds: ['tensor', 'dtype'] },
+  { name: 'Tensor.cast', op: 'cast', call: method('cast'), good: () => [X, 'float32'], kinds: ['self', 'dtype'] },
   { name: 'eye', call: fnOf('eye'), good: () => [2, 3], kinds: ['nonNegInt', 'nonNegInt?'], allow: { 1: [null] } },
   { name: 'range', call: fnOf('range'), good: () => [0, 5, 1], kinds: ['finite', 'finite?', 'finite?'], allow: { 1: [null] } },
   { name: 'linspace', call: fnOf('linspace'), good: () => [0, 1, 5], kinds: ['finite', 'finite', 'nonNegInt'] },
@@ -450,6 +452,9 @@ const TABLE: Entry[] = [
   // the TF.js positional forms leakyRelu(x, alpha), softmax(x, dim), logSoftmax(x, axis)
   { name: 'leakyRelu (alpha)', op: 'leakyRelu', call: fnOf('leakyRelu'), good: () => [X, 0.1], kinds: ['tensor', 'alpha'] },
   { name: 'Tensor.leakyRelu (alpha)', op: 'leakyRelu', call: method('leakyRelu'), good: () => [X, 0.1], kinds: ['self', 'alpha'] },
+  // TF.js's step(x, alpha): alpha is an optional number
+  { name: 'step', call: fnOf('step'), good: () => [X, 0.5], kinds: ['tensor', 'number?'] },
+  { name: 'Tensor.step', op: 'step', call: method('step'), good: () => [X, 0.5], kinds: ['self', 'number?'] },
   ...['softmax', 'logSoftmax'].flatMap((n): Entry[] => [
     { name: `${n} (axis)`, op: n, call: fnOf(n), good: () => [X, 0], kinds: ['tensor', 'axis'] },
     { name: `Tensor.${n} (axis)`, op: n, call: method(n), good: () => [X, 0], kinds: ['self', 'axis'] },
@@ -475,7 +480,7 @@ const TABLE: Entry[] = [
   { name: 'optimizerFromConfig', call: (c) => nr.optimizerFromConfig(c), good: () => [{ name: 'adam', learningRate: { name: 'cosineDecay', initialLearningRate: 0.1, decaySteps: 10 }, amsgrad: true }], kinds: ['optimizerConfig'] },
   { name: 'Sequential.compile', op: 'compile', call: (o) => { using m = built(); m.compile(o as never); }, good: () => [{ optimizer: 'adam', loss: 'mse' }], kinds: ['options'] },
   { name: 'Sequential.setWeights', op: 'setWeights', call: (w) => { using m = built(); m.setWeights(w as never); }, good: () => [[nr.zeros([3, 2]), nr.zeros([2])]], kinds: ['tensors'] },
-  { name: 'Sequential.summary', op: 'summary', call: (p) => { using m = built(); return m.summary(p as never); }, good: () => [() => {}], kinds: ['fn?'], allow: { 0: [null] } },
+  { name: 'Sequential.summary', op: 'summary', call: (p) => { using m = built(); return m.summary(p as never); }, good: () => [() => {}], kinds: ['fn?'], allow: { 0: [null, 1] } },
   { name: 'Sequential.build', op: 'build', call: (s) => { using m = nr.sequential({ layers: [nr.layers.dense({ units: 1 })] }); m.build(s as never); }, good: () => [[3]], kinds: ['shape'] },
   { name: 'progressBar', call: fnOf('progressBar'), good: () => [{ throttleMs: 10, out: { write() {} } }], kinds: ['options?'] },
   { name: 'callbacks.earlyStopping', op: 'earlyStopping', call: (o) => nr.callbacks.earlyStopping(o as never), good: () => [{ patience: 2, monitor: 'loss', mode: 'min', minDelta: 0 }], kinds: ['options?'] },

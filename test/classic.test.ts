@@ -505,7 +505,8 @@ describe('rbfNetwork', () => {
     expect(() => net.predict(nr.zeros([1, 1]))).toThrow('rbfNetwork: call fit(x, y) first; the network has no weights yet');
     const x = nr.zeros([4, 2]);
     const before = nr.memory().numHandles;
-    await expect(net.fit(x, nr.zeros([4, 1]))).rejects.toThrow('kmeans: k = 5 is more than the 4 samples of x (shape [4,2])');
+    // Named as the call the user made (it said 'kmeans: k = 5 …', a function they never called).
+    await expect(net.fit(x, nr.zeros([4, 1]))).rejects.toThrow(new nr.InvalidArgumentError('fit: the network has 5 centers but x has only 4 samples (shape [4,2]); k-means needs a sample per center: use centers <= 4'));
     await expect(net.fit(x, nr.zeros([3, 1]))).rejects.toThrow('fit: y must have shape [4] or [4, outputs] (one row per sample of x, shape [4,2]), got [3,1]');
     await expect(net.fit(nr.zeros([4]), nr.zeros([4]))).rejects.toThrow('fit: x must have shape [samples, features], got [4]');
     await expect(net.fit(x, nr.zeros([4]), { epochs: -1 })).rejects.toThrow(/fit: epochs must be an integer in \[0,/);

@@ -135,6 +135,35 @@ describe('item 18: every way out of fit runs the same cleanup', () => {
     expect(err.message).toBe('fit: callbacks[0].onEpochEnd must be a function, got 5');
     x.dispose(); y.dispose(); m.dispose();
   });
+
+  it("a function named like a hook that is not one is an error, not a hook that never runs ('did you mean')", async () => {
+    const m = model();
+    const { x, y } = data(4);
+    const ran: number[] = [];
+    const err = await rejection(m.fit(x, y, { verbose: 0, callbacks: [{ onEpochEnds: (e: number) => ran.push(e) } as never] }));
+    expect(err).toBeInstanceOf(nr.InvalidArgumentError);
+    expect(err.message).toBe("fit: callbacks[0] has an unknown hook 'onEpochEnds' — did you mean 'onEpochEnd'? (hooks: onTrainBegin, onTrainEnd, onEpochBegin, onEpochEnd, onBatchBegin, onBatchEnd, onYield, cleanup)");
+    expect(ran).toEqual([]);
+    class Typo extends nr.Callback { onEpochEnds(): void {} }
+    expect((await rejection(m.fit(x, y, { verbose: 0, callbacks: [{}, new Typo()] }))).message).toMatch(/^fit: callbacks\[1\] has an unknown hook 'onEpochEnds' — did you mean 'onEpochEnd'\?/);
+    // Other fields and methods are the callback's own: a plain object with state, a subclass with helpers.
+    const counter = { n: 0, onEpoch: 5, bump(): void { this.n++; }, onEpochEnd(): void { this.bump(); } };
+    class Counter extends nr.Callback { n = 0; helper(): void { this.n++; } onEpochEnd(): void { this.helper(); } }
+    const c = new Counter();
+    await m.fit(x, y, { epochs: 2, verbose: 0, callbacks: [c, counter] });
+    expect([c.n, counter.n]).toEqual([2, 2]);
+    x.dispose(); y.dispose(); m.dispose();
+  });
+
+  it("TF.js's onYield(epoch, batch, logs) runs each time fit yields to the event loop (it was ignored)", async () => {
+    const m = model();
+    const { x, y } = data(8);
+    const yields: Array<[number, number, string[]]> = [];
+    await m.fit(x, y, { epochs: 2, batchSize: 4, verbose: 0, yieldEveryMs: 0, callbacks: { onYield: (epoch, batch, logs) => void yields.push([epoch, batch, Object.keys(logs ?? {})]) } });
+    expect(yields.map(([e, b]) => [e, b])).toEqual([[0, 0], [0, 1], [1, 0], [1, 1]]);
+    expect(yields[0][2]).toContain('loss');
+    x.dispose(); y.dispose(); m.dispose();
+  });
 });
 
 describe('item 5: disposing what fit uses, from a callback, stops it with an error that says so', () => {

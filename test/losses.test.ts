@@ -219,6 +219,11 @@ describe('loss errors', () => {
       expect(() => losses.binaryCrossentropy(p, p, { fromLogits: 1 } as never)).toThrow('binaryCrossentropy: fromLogits must be a boolean, got 1');
       expect(() => losses.lossGradient('nope' as never, p, p)).toThrow(/lossGradient: unknown loss 'nope' \(known: meanSquaredError, /);
       expect(() => losses.meanSquaredError([1, 2] as never, p)).toThrow('meanSquaredError: yTrue must be a Tensor, got an array of length 2');
+      // TF.js's third argument is a weights tensor: it was read as an options object ("unknown option 'shape'").
+      expect(() => losses.meanSquaredError(p, p, nr.scalar(2) as never)).toThrow(new nr.InvalidArgumentError(
+        "meanSquaredError: options must be an object such as { reduction: 'mean' }, got a Tensor (shape []); TF.js's weights argument is not supported (scale the loss instead)",
+      ));
+      expect(() => losses.lossGradient('mse', p, p, p as never)).toThrow(/^lossGradient: options must be an object such as \{ reduction: 'mean' \}, got a Tensor \(shape \[2,2\]\)/);
       const gone = nr.tensor([1, 2, 3, 4], [2, 2]);
       gone.dispose();
       expect(() => losses.meanSquaredError(gone, p)).toThrow(nr.DisposedError);

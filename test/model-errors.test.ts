@@ -57,12 +57,19 @@ describe('input shapes', () => {
 
   it('predict, fit, evaluate and trainOnBatch name both shapes and the batch dimension', async () => {
     await expectError(() => m.predict(z([5, 3])), Shape, want('predict', '[5,3]'));
-    await expectError(() => m.predict(z([4])), Shape, want('predict', '[4]'));
+    await expectError(() => m.predict(z([4])), Shape, `${want('predict', '[4]')}; for one sample, add the batch axis: x.reshape([1,4]) or x.expandDims(0)`);
     await expectError(() => m.predict(z([5, 4, 1])), Shape, want('predict', '[5,4,1]'));
     await expectError(() => m.fit(z([5, 3]), y, { verbose: 0 }), Shape, want('fit', '[5,3]'));
     await expectError(() => m.evaluate(z([5, 3]), y), Shape, want('evaluate', '[5,3]'));
     await expectError(() => m.trainOnBatch(z([5, 3]), y), Shape, want('trainOnBatch', '[5,3]'));
     await expectError(() => m.fit(z([5, 4]), y, { verbose: 0, validationData: [z([5, 3]), y] }), Shape, want('fit (validationData)', '[5,3]'));
+  });
+
+  it('a vector of samples for a one-feature input suggests the reshape (tensor1d([1, 2, 3]) for inputShape [1])', async () => {
+    const m1 = nr.sequential({ layers: [layers.dense({ inputShape: [1], units: 1 })] });
+    m1.compile({ optimizer: 'sgd', loss: 'mse' });
+    await expectError(() => m1.fit(z([3]), z([3, 1]), { verbose: 0 }), Shape, 'fit: expected input of shape [batch,1] (the first dimension is the batch), got [3]; for 3 samples of one feature, x.reshape([3,1])');
+    m1.dispose();
   });
 
   it('a multi-dimensional input shape is spelled out', async () => {

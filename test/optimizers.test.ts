@@ -311,6 +311,39 @@ describe('optimizer API', () => {
     });
   });
 
+  it("takes TF.js's forms: variableGrads' { [name]: grad } map and [{ name, tensor }] (they were rejected)", () => {
+    expectNoLeak(() => {
+      const [w, b] = nr.tidy(() => [nr.variable(nr.tensor([1, -2]), true, 'w'), nr.variable(nr.tensor([0.5]), true, 'b')]);
+      const loss = () => nr.add(w.square().sum(), b.mul(3).sum());
+      const byPairs = optimizers.adam({ learningRate: 0.1 });
+      const byMap = optimizers.adam({ learningRate: 0.1 });
+      const byList = optimizers.adam({ learningRate: 0.1 });
+      const start = [Array.from(w.data()), Array.from(b.data())];
+      const run = (apply: (grads: Record<string, nr.Tensor>) => void): number[][] => {
+        nr.tidy(() => {
+          w.assign(nr.tensor(start[0]));
+          b.assign(nr.tensor(start[1]));
+        });
+        for (let k = 0; k < 3; k++) {
+          const { value, grads } = nr.variableGrads(loss);
+          apply(grads);
+          nr.dispose([value, grads]);
+        }
+        return [Array.from(w.data()), Array.from(b.data())];
+      };
+      const want = run((g) => byPairs.applyGradients([{ variable: w, grad: g.w }, { variable: b, grad: g.b }]));
+      expect(run((g) => byMap.applyGradients(g))).toEqual(want); // TF.js: optimizer.applyGradients(grads)
+      expect(run((g) => byList.applyGradients([{ name: 'w', tensor: g.w }, { name: 'b', tensor: g.b }]))).toEqual(want);
+      expect(byMap.iterations).toBe(3);
+      const g = nr.tensor([1]);
+      expect(() => byMap.applyGradients({ nope: g })).toThrow(new nr.InvalidArgumentError("applyGradients: no live variable is named 'nope' (the key of a gradient)"));
+      expect(() => byMap.applyGradients([{ name: 'nope', tensor: g }])).toThrow(new nr.InvalidArgumentError("applyGradients: no live variable is named 'nope' (grads[0].name)"));
+      expect(() => byMap.applyGradients({ b: 'x' } as never)).toThrow(new nr.InvalidArgumentError("applyGradients: the gradient of 'b' must be a Tensor, got the string \"x\""));
+      [w, b, g].forEach((t) => t.dispose());
+      [byPairs, byMap, byList].forEach((o) => o.dispose());
+    });
+  });
+
   it('rejects bad calls without changing anything', () => {
     nr.tidy(() => {
       const x = nr.tensor([1, 2]);

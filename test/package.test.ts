@@ -178,6 +178,19 @@ describe('package', () => {
     expect(rows['dist/index.js (inline wasm)'].raw).toBeLessThan(wasm + rows['dist/url/index.js'].raw);
   });
 
+  // Node prints the source line an uncaught error was thrown from: one minified line of the
+  // whole bundle (with the inline wasm, 475 kB) buried the message under a screen of code.
+  for (const [entry, spec] of [['inline', 'neurite'], ['url', 'neurite/url']] as const) {
+    it(`an uncaught error (${entry} entry) prints its message, not the bundle's source`, async () => {
+      const file = join(consumer, `uncaught-${entry}.mjs`);
+      writeFileSync(file, `import { init, tensor1d } from '${spec}';\nawait init({ threads: 1 });\ntensor1d([1, 2], 'int32');\n`);
+      const err = await run(process.execPath, [file], { cwd: consumer, timeout: 20_000 }).then(() => null, (e: { stderr: string }) => e);
+      expect(err, 'the script must fail').not.toBeNull();
+      expect(err!.stderr).toContain("InvalidArgumentError: tensor1d: dtype must be 'float32'");
+      expect(err!.stderr.length, `stderr is ${err!.stderr.length} characters`).toBeLessThan(4000);
+    });
+  }
+
   for (const entry of ['inline', 'url'] as const) {
     it(`Node smoke (${entry} entry): ops, errors, memory, seeded bits, init(bytes|URL|Module)`, async () => {
       const [out, ref] = await Promise.all([node([join(ROOT, 'test/runtimes/run.mjs'), entry]), nodeReference()]);

@@ -105,9 +105,94 @@ describe('TF.js positional forms', () => {
     });
   });
 
+  it('rows may be typed arrays, as in TF.js: tensor2d([Float32Array, …]) (it was "values[0] is an object (Float32Array)")', () => {
+    const rows = [new Float32Array([1, 2, 3]), new Float32Array([4, 5, 6])];
+    same(() => nr.tensor2d(rows), () => nr.tensor([[1, 2, 3], [4, 5, 6]]));
+    same(() => nr.tensor(rows, [2, 3]), () => nr.tensor([[1, 2, 3], [4, 5, 6]]));
+    same(() => nr.tensor3d([[new Uint8Array([1, 2])], [new Uint8Array([3, 4])]]), () => nr.tensor([[[1, 2]], [[3, 4]]]));
+    expectNoLeak(() => nr.tidy(() => { expect(nr.tensor2d(rows).shape).toEqual([2, 3]); }));
+    expect(() => nr.tensor([new Float32Array(3), new Float32Array(2)])).toThrow(new nr.ShapeError('tensor: values are ragged: values[1] is an array of length 2, expected an array of length 3 (inferred shape [2,3])'));
+    expect(() => nr.tensor([new Float32Array(2), 5] as never)).toThrow(new nr.ShapeError('tensor: values are ragged: values[1] is 5, expected an array of length 2 (inferred shape [2,2])'));
+    throws(() => nr.tensor([new BigInt64Array(2)] as never), 'tensor: values[0] is an object (BigInt64Array), not a number');
+  });
+
+  it('x.clone() is a copy, as TF.js (it was not a function)', () => {
+    const x = nr.tensor([1, 2]);
+    same(() => x.clone(), () => x);
+    x.dispose();
+  });
+
+  it("cast(x, 'float32') and x.cast('float32') are copies; other dtypes say float32 is the only one (cast was missing)", () => {
+    const x = nr.tensor([[1.5, -2]]);
+    same(() => nr.cast(x, 'float32'), () => x);
+    same(() => x.cast('float32'), () => x);
+    throws(() => nr.cast(x, 'int32' as never), /^cast: dtype must be 'float32' \(float32 is the only dtype neurite supports today; .*got the string "int32"$/);
+    throws(() => x.cast(undefined as never), "cast: dtype is required ('float32', the only dtype neurite supports today)");
+    expectNoLeak(() => nr.tidy(() => { expect(Array.from(nr.grad((t) => nr.cast(t, 'float32').mul(3).sum())(x).data())).toEqual([3, 3]); }));
+    x.dispose();
+  });
+
   it("dtypes other than float32 ('int32', 'bool') say float32 is the only dtype", () => {
     for (const f of [() => nr.zeros([2], 'int32' as never), () => nr.tensor([1], null, 'bool' as never), () => nr.range(0, 3, 1, 'int32' as never)]) {
       throws(f, /dtype must be 'float32' \(float32 is the only dtype neurite supports today; ints and booleans are stored as float32 values\), got the string "(int32|bool)"$/);
+    }
+  });
+});
+
+describe('TF.js spellings of names', () => {
+  it("initializers 'leCunNormal' / 'leCunUniform' (TF.js) are Keras's lecunNormal / lecunUniform", () => {
+    const x = nr.tensor([[1, -2, 3]]);
+    for (const [tfjs, keras] of [['leCunNormal', 'lecunNormal'], ['leCunUniform', 'lecunUniform']] as const) {
+      const out = [tfjs, keras, nr.initializers[tfjs](), nr.initializers[keras]()].map((init) => {
+        const m = nr.sequential({ seed: 3, layers: [nr.layers.dense({ inputShape: [3], units: 4, kernelInitializer: init })] });
+        const y = Array.from(m.predict(x).data());
+        const config = JSON.stringify((m.getConfig().config.layers as Array<{ config: Record<string, unknown> }>)[0].config.kernel_initializer);
+        m.dispose();
+        return [y, config];
+      });
+      for (const o of out) expect(o).toEqual(out[1]);
+    }
+    x.dispose();
+  });
+});
+
+describe("TF.js's activation layers: layers.leakyReLU, reLU, elu, softmax (they were 'not a function')", () => {
+  const run = (layer: nr.Layer, v: number[][]) => {
+    using m = nr.sequential({ layers: [nr.layers.inputLayer({ inputShape: [v[0].length] }), layer] });
+    using x = nr.tensor(v);
+    using y = m.predict(x);
+    return { y: Array.from(y.data()), config: m.getConfig().config.layers as Array<{ class_name: string; config: Record<string, unknown> }> };
+  };
+  it('compute what the ops do, with the layers\' TF.js defaults (leakyReLU alpha 0.3)', () => {
+    const v = [[-2, -0.5, 0, 1.5]];
+    const f = (t: (x: nr.Tensor) => nr.Tensor) => expectNoLeak(() => nr.tidy(() => Array.from(t(nr.tensor(v)).data())));
+    expect(run(nr.layers.leakyReLU(), v).y).toEqual(f((x) => nr.leakyRelu(x, 0.3)));
+    expect(run(nr.layers.leakyReLU({ alpha: 0.1 }), v).y).toEqual(f((x) => nr.leakyRelu(x, 0.1)));
+    expect(run(nr.layers.reLU(), v).y).toEqual(f((x) => nr.relu(x)));
+    expect(run(nr.layers.elu({ alpha: 0.5 }), v).y).toEqual(f((x) => nr.elu(x, { alpha: 0.5 })));
+    expect(run(nr.layers.softmax({ axis: -1 }), v).y).toEqual(f((x) => nr.softmax(x)));
+    // Saved as TF.js saves them: a leaky ReLU as its LeakyReLU class.
+    const saved = run(nr.layers.leakyReLU({ alpha: 0.1, name: 'lr' }), v).config[1];
+    expect([saved.class_name, saved.config.alpha, saved.config.name]).toEqual(['LeakyReLU', 0.1, 'lr']);
+  });
+  it('check their options, naming the layer', () => {
+    throws(() => nr.layers.leakyReLU({ alpha: -1 }), 'leakyReLU: alpha must be a finite number >= 0, got -1');
+    throws(() => nr.layers.elu({ alpha: '1' } as never), 'elu: alpha must be a number, got the string "1"');
+    throws(() => nr.layers.reLU({ maxValue: 6 } as never), "reLU: unknown option 'maxValue' (known: name, trainable, inputShape, batchInputShape)");
+    throws(() => nr.layers.softmax({ axis: 0 }), 'softmax: axis must be -1 (softmax layers normalise over the last axis), got 0');
+    throws(() => nr.layers.leakyReLU({ alpa: 0.1 } as never), /^leakyReLU: unknown option 'alpa' — did you mean 'alpha'\?/);
+  });
+});
+
+describe('metric names in the logs', () => {
+  it("are the names given to compile: 'acc' logs acc (TF.js's key for 'accuracy'), 'accuracy' logs accuracy (Keras's)", async () => {
+    using x = nr.tensor([[0, 0], [0, 1], [1, 0], [1, 1]]);
+    using y = nr.tensor([[0], [1], [1], [0]]);
+    for (const name of ['acc', 'accuracy'] as const) {
+      using m = nr.sequential({ seed: 1, layers: [nr.layers.dense({ inputShape: [2], units: 1, activation: 'sigmoid' })] });
+      m.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy', metrics: [name] });
+      const h = await m.fit(x, y, { epochs: 1, verbose: 0, validationData: [x, y] });
+      expect(Object.keys(h.history).sort()).toEqual([name, 'loss', `val_${name}`, 'val_loss'].sort());
     }
   });
 });
@@ -150,6 +235,14 @@ describe("unknown option keys suggest the nearest known one ('did you mean')", (
     throws(() => nr.layers.flatten({ dataFormat: 'channelsLast' } as never), /^flatten: unknown option 'dataFormat' \(known: name, trainable, inputShape, batchInputShape\)$/);
     throws(() => nr.layers.variational({ units: 2, kl_weight: 1 } as never), /^variational: unknown option 'kl_weight' — did you mean 'klWeight'\?/);
     throws(() => nr.layers.rbf({ units: 2, kernal: 'gaussian' } as never), /^rbf: unknown option 'kernal' — did you mean 'kernel'\?/);
+  });
+
+  it("a key that ends a known one suggests it: perceptron.fit({ epochs }) → 'maxEpochs' (no suggestion before)", async () => {
+    using p = nr.perceptron({ inputs: 2, seed: 1 });
+    using x = nr.tensor([[0, 0], [1, 1]]);
+    using y = nr.tensor([-1, 1]);
+    expect(() => p.fit(x, y, { epochs: 5 } as never)).toThrow(new Invalid("fit: unknown option 'epochs' — did you mean 'maxEpochs'? (known: maxEpochs, shuffle, pocket)"));
+    throws(() => nr.layers.dropout({ size: 1 } as never), "dropout: unknown option 'size' (known: rate, name, trainable, inputShape, batchInputShape)"); // under 5 letters: too short to guess from the end
   });
 
   it('unknown names suggest too: losses, metrics, activations, optimizers, initializers', () => {

@@ -179,6 +179,27 @@ describe('summary', () => {
     expect(got).toBe(text);
     dispose();
   });
+
+  it("TF.js's summary(lineLength?, positions?, printFn?) hands printFn one line at a time (it printed to the console instead)", () => {
+    const { model, dispose } = xor();
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const text = model.summary(null);
+    const lines: string[] = [];
+    expect(model.summary(undefined, undefined, (line) => lines.push(line))).toBe(undefined);
+    expect(lines).toEqual(text.split('\n'));
+    lines.length = 0;
+    model.summary(120, [0.45, 0.85, 1], (line) => lines.push(line));
+    expect(lines).toEqual(text.split('\n'));
+    expect(log).not.toHaveBeenCalled();
+    model.summary(80); // a TF.js lineLength alone: console.log per line
+    expect(log.mock.calls.map((c) => c[0])).toEqual(text.split('\n'));
+    log.mockRestore();
+    const bad = (f: () => unknown, msg: string) => expect(f).toThrow(new nr.InvalidArgumentError(msg));
+    bad(() => model.summary(0), "summary: lineLength (TF.js's first argument) must be a positive integer or undefined, got 0");
+    bad(() => model.summary(undefined, ['a'] as never), 'summary: positions must be an array of numbers or undefined, got an array of length 1');
+    bad(() => model.summary(undefined, undefined, 'log' as never), 'summary: printFn must be a function such as console.log, got the string "log"');
+    dispose();
+  });
 });
 
 describe('errors that suggest the fix', () => {

@@ -301,6 +301,20 @@ describe('callbacks and history', () => {
     expect(m.learningRate).toBeCloseTo(0.1, 6);
   });
 
+  it('reduceLROnPlateau leaves a learning rate at or below minLr alone, 0 included (as Keras; a rate of 0 threw)', async () => {
+    using x = nr.tensor(data.x, [30, 4]);
+    using y = nr.tensor(data.y, [30, 3]);
+    using m = mlp(2);
+    const plateau = { onEpochEnd: (_e: number, logs?: nr.Logs) => void (logs!.score = 1) };
+    m.compile({ optimizer: optimizers.sgd({ learningRate: 0 }), loss: 'categoricalCrossentropy' });
+    const h = await m.fit(x, y, { epochs: 4, verbose: 0, callbacks: [plateau, callbacks.reduceLROnPlateau({ monitor: 'score', patience: 1 })] });
+    expect(h.epoch).toEqual([0, 1, 2, 3]);
+    expect(m.learningRate).toBe(0);
+    m.compile({ optimizer: optimizers.sgd({ learningRate: 0.01 }), loss: 'categoricalCrossentropy' });
+    await m.fit(x, y, { epochs: 4, verbose: 0, callbacks: [plateau, callbacks.reduceLROnPlateau({ monitor: 'score', patience: 1, minLr: 0.05 })] });
+    expect(m.learningRate).toBeCloseTo(0.01, 6); // below minLr already: not raised, not lowered
+  });
+
   it('a learning rate set on the model is the one the update uses', () => {
     using x = nr.tensor([[1, 2]]);
     using y = nr.tensor([[0]]);

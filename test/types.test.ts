@@ -76,6 +76,19 @@ beforeAll(async () => {
     url.compression.huffman.encode(clamped, { maxBits: 12 });
     // The learned codec's decode gives one image (a batch stream has decodeBatch).
     const codecOf = (c: url.codecs.LearnedCodec, bytes: Uint8Array) => [c.decode(bytes).width, c.decodeBatch(bytes).length];
+    // TF.js code ports with its types: rank-typed names, summary(lineLength, positions, printFn),
+    // applyGradients(grads) with variableGrads' map, step(x, alpha).
+    const typed: [url.Scalar, url.Tensor1D, url.Tensor2D, url.Tensor3D, url.Tensor4D] = [url.scalar(1), url.tensor1d([1]), x2, url.tensor3d([[[1]]]), url.tensor4d([[[[1]]]])];
+    model.summary(undefined, undefined, (line: string) => console.log(line));
+    const text: string = model.summary(null);
+    const w = url.variable(url.zeros([2]));
+    const { value, grads } = url.variableGrads(() => w.square().sum());
+    optimizers.sgd({ learningRate: 0.1 }).applyGradients(grads);
+    url.train.adam(0.1).applyGradients([{ name: w.name, tensor: grads[w.name] }]);
+    // @ts-expect-error: a gradient map holds tensors
+    url.train.adam(0.1).applyGradients({ w: 1 });
+    const stepped: url.Tensor = url.step(x2, 0.5).add(x2.step());
+    console.log(typed, text, value, stepped);
     console.log(packedBytes, codecOf, logs, scores, notTensor, url.randomUniform([2], -1, 1, 'float32', 3), url.leakyRelu(x2, 0.1), x2.softmax(0));
     console.log(n, e.message, memory().numTensors, url.memory().numTensors, inits);
   `);

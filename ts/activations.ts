@@ -15,6 +15,8 @@ import { call, check, outPtr, readOut, writeArgs } from './engine.js';
 import { InvalidArgumentError } from './errors.js';
 import { describe, need, resolve } from './ops/convert.js';
 import { runOp } from './ops/run.js';
+import { add, mul, sub } from './ops/binary.js';
+import { tidy } from './scope.js';
 import { wrapHandle, type Tensor } from './tensor.js';
 import { ACTIVATION_PARAMS, ACTIVATIONS, type ActivationName, type ActivationSpec } from './wasm/codes.js';
 
@@ -243,3 +245,23 @@ export const stairStep = (x: Tensor, options?: { step?: number }): Tensor => nam
 export const unitStep = (x: Tensor, options?: { threshold?: number }): Tensor => named('unitStep', x, options);
 /** The Heaviside step: 0 for `x < 0`, 1 for `x > 0`, `atZero` (default 0.5, in [0, 1]) at 0. */
 export const heaviside = (x: Tensor, options?: { atZero?: number }): Tensor => named('heaviside', x, options);
+
+/**
+ * TF.js's `tf.step`: 1 for `x > 0`, `alpha` (default 0) for `x ≤ 0`; NaN stays NaN. Its
+ * gradient is 0. With `alpha` 0 it is `heaviside(x, { atZero: 0 })`.
+ *
+ * @example step(tensor([-1, 0, 2]))      // [0, 0, 1]
+ * @example step(tensor([-1, 0, 2]), 0.5) // [0.5, 0.5, 1]
+ */
+export function step(x: Tensor, alpha = 0): Tensor {
+  const op = 'step';
+  if (typeof alpha !== 'number') throw new InvalidArgumentError(`${op}: alpha must be a number, got ${describe(alpha)}`);
+  if (!Number.isFinite(Math.fround(alpha)) && !Number.isNaN(alpha)) throw new InvalidArgumentError(`${op}: alpha = ${alpha} is outside the float32 range`);
+  const heaviside0 = (): Tensor => apply(op, x, encodeActivation(op, { name: 'heaviside', atZero: 0 }));
+  if (alpha === 0) return heaviside0();
+  // h + alpha·(1 − h): exactly 1, alpha or NaN.
+  return tidy(() => {
+    const h = heaviside0();
+    return add(h, mul(sub(1, h), alpha));
+  });
+}

@@ -2,7 +2,7 @@
  * The public API shared by both entries (`neurite` with the wasm inlined, `neurite/url` which
  * fetches `core.wasm`). Everything exported here is documented and stable.
  */
-export { Tensor, type NestedArray } from './tensor.js';
+export { Tensor, type NestedArray, type Scalar, type Tensor1D, type Tensor2D, type Tensor3D, type Tensor4D, type Tensor5D, type Tensor6D } from './tensor.js';
 export { tidy, keep, dispose, memory, setDebug, type MemoryInfo } from './scope.js';
 export {
   NeuriteError,
@@ -17,7 +17,7 @@ export { MAX_ELEMENTS, type TensorLike, type TensorValues } from './ops/convert.
 export type { WasmSource } from './wasm/load.js';
 export type { InitOptions } from './init.js';
 export { threads, shutdown, type ThreadsInfo } from './threads/api.js';
-export { tensor, tensor1d, tensor2d, tensor3d, tensor4d, scalar, zeros, ones, fill, zerosLike, onesLike, clone, eye, range, linspace } from './ops/creation.js';
+export { tensor, tensor1d, tensor2d, tensor3d, tensor4d, scalar, zeros, ones, fill, zerosLike, onesLike, clone, cast, eye, range, linspace } from './ops/creation.js';
 export {
   add, sub, mul, div, pow, maximum, minimum,
   equal, notEqual, greater, greaterEqual, less, lessEqual,
@@ -33,14 +33,14 @@ export { concat, stack, tile } from './ops/joining.js';
 export { randomUniform, randomNormal, truncatedNormal, setSeed, type RandomUniformOptions, type RandomNormalOptions } from './ops/random.js';
 export {
   activation, activationGrad, relu, leakyRelu, prelu, preluGrad, softplus, sigmoid, tanh, softmax, logSoftmax,
-  elu, selu, gelu, swish, silu, hardSigmoid, softsign, linear, stairStep, unitStep, heaviside, type AxisOptions,
+  elu, selu, gelu, swish, silu, hardSigmoid, softsign, linear, stairStep, unitStep, heaviside, step, type AxisOptions,
 } from './activations.js';
 export type { ActivationSpec, ActivationName } from './wasm/codes.js';
 export * as losses from './losses.js';
 export * as optimizers from './optimizers.js';
 export * as train from './train.js';
 export * as schedules from './schedules.js';
-export { Optimizer, type GradientPair, type OptimizerConfig } from './optimizers.js';
+export { Optimizer, type GradientPair, type NamedGradients, type OptimizerConfig } from './optimizers.js';
 export { LearningRateSchedule, type LearningRate } from './schedules.js';
 export { sequential, Sequential, type SequentialArgs } from './models/sequential.js';
 export { autoencoder, Autoencoder, type AutoencoderArgs } from './models/autoencoder.js';
@@ -59,7 +59,7 @@ export { exportTrainingState, importTrainingState, optimizerFromConfig, type Tra
 export type { LossReduction, LossAlias } from './options.js';
 export type { LossName, LossConfig, LossOptions } from './losses.js';
 export type { OptimizerName } from './wasm/codes.js';
-export type { InitializerName } from './layers/initializers.js';
+export type { InitializerName, InitializerAlias } from './layers/initializers.js';
 export type { CompileArgs, MetricName, MetricAlias } from './models/compile.js';
 export { grad, grads, valueAndGrad, valueAndGrads, variableGrads, variable, type Variable } from './autodiff.js';
 export { RBF, RBF_KERNELS, type RBFArgs, type RbfKernelName } from './layers/index.js';

@@ -17,7 +17,8 @@
  * const dLoss = losses.lossGradient('binaryCrossentropy', labels, probs, { labelSmoothing: 0.1 });
  */
 import { writeArgs } from './engine.js';
-import type { Tensor } from './tensor.js';
+import { Tensor } from './tensor.js';
+import { InvalidArgumentError } from './errors.js';
 import { need } from './ops/convert.js';
 import { runOp } from './ops/run.js';
 import { f32Bits, lossAbi, type LossReduction } from './options.js';
@@ -76,7 +77,15 @@ function run(op: string, kind: number, params: number[], yTrue: Tensor, yPred: T
   });
 }
 
+/** TF.js passes a weights tensor where neurite takes options: say so, rather than reading its keys as options. */
+function notWeights(op: string, options: unknown): void {
+  if (options instanceof Tensor) {
+    throw new InvalidArgumentError(`${op}: options must be an object such as { reduction: 'mean' }, got a Tensor (shape [${options.shape}]); TF.js's weights argument is not supported (scale the loss instead)`);
+  }
+}
+
 function compute(name: LossName, yTrue: Tensor, yPred: Tensor, options?: object): Tensor {
+  notWeights(name, options);
   const { kind, params, reduction } = lossAbi(name, name, options as LossOptions);
   return run(name, kind, [...params, reduction], yTrue, yPred, false);
 }
@@ -137,6 +146,7 @@ export function hinge(yTrue: Tensor, yPred: Tensor, options?: ReductionOptions):
  * @example lossGradient({ name: 'huber', delta: 0.5 }, yTrue, yPred)
  */
 export function lossGradient(loss: LossName | LossConfig | 'mse' | 'mae' | 'kld', yTrue: Tensor, yPred: Tensor, options?: LossOptions): Tensor {
+  notWeights('lossGradient', options);
   const { kind, params, reduction } = lossAbi('lossGradient', loss, options);
   return run('lossGradient', kind, [...params, reduction], yTrue, yPred, true);
 }

@@ -29,7 +29,7 @@
  * using opt = optimizers.adam({ learningRate: 0.01, globalClipNorm: 1 });
  * opt.applyGradients([{ variable: w, grad: dw }, { variable: b, grad: db }]);
  */
-import { trainableVariables, variableGrads, type Variable } from './autodiff.js';
+import { trainableVariables, variableGrads, variableNamed, type Variable } from './autodiff.js';
 import { call, check, outPtr, readOut, withWords, words as wordsAt, writeArgs } from './engine.js';
 import { DisposedError, InvalidArgumentError } from './errors.js';
 import { keep } from './scope.js';
@@ -122,6 +122,33 @@ export interface GradientPair {
   grad: Tensor;
 }
 
+/**
+ * TF.js's forms of the gradients for {@link Optimizer.applyGradients}, by variable name:
+ * `{ [name]: grad }` (what `variableGrads` returns) or `[{ name, tensor }]`.
+ */
+export type NamedGradients = Readonly<Record<string, Tensor>> | ReadonlyArray<{ name: string; tensor: Tensor }>;
+
+/** The `{ variable, grad }` pairs of `given`, resolving TF.js's names to live variables. */
+function gradientPairs(op: string, given: unknown): unknown[] {
+  const byName = (name: unknown, grad: unknown, where: string, gradWhere: string): GradientPair => {
+    if (typeof name !== 'string') throw new InvalidArgumentError(`${op}: ${where} must be a variable's name, got ${describe(name)}`);
+    if (!(grad instanceof Tensor)) throw new InvalidArgumentError(`${op}: ${gradWhere} must be a Tensor, got ${describe(grad)}`);
+    const variable = variableNamed(name);
+    if (variable === undefined) throw new InvalidArgumentError(`${op}: no live variable is named '${name}' (${where})`);
+    return { variable, grad };
+  };
+  if (Array.isArray(given)) {
+    return given.map((p: unknown, i) => {
+      const named = p !== null && typeof p === 'object' && !('variable' in p) && 'name' in p;
+      return named ? byName((p as { name: unknown }).name, (p as { tensor?: unknown }).tensor, `grads[${i}].name`, `grads[${i}].tensor`) : p;
+    });
+  }
+  if (given !== null && typeof given === 'object' && !(given instanceof Tensor)) {
+    return Object.entries(given).map(([name, grad]) => byName(name, grad, 'the key of a gradient', `the gradient of '${name}'`));
+  }
+  throw new InvalidArgumentError(`${op}: expected an array of { variable, grad } pairs, or TF.js's { [variableName]: grad } or [{ name, tensor }], got ${describe(given)}`);
+}
+
 /** The serialisable form of an optimizer: name, learning rate and every option. */
 export interface OptimizerConfig {
   name: OptimizerName;
@@ -207,12 +234,15 @@ export class Optimizer {
   /**
    * One optimizer step: updates every `variable` in place from its `grad` (same shape). Each
    * variable may appear once; gradients are not modified. If anything is invalid (a shape, a
-   * NaN gradient, a disposed tensor) the call throws and no variable changes.
+   * NaN gradient, a disposed tensor) the call throws and no variable changes. TF.js's forms
+   * by variable name work too ({@link NamedGradients}).
+   *
+   * @example const { value, grads } = variableGrads(loss); opt.applyGradients(grads); // as TF.js
    */
-  applyGradients(pairs: readonly GradientPair[]): void {
+  applyGradients(grads: readonly GradientPair[] | NamedGradients): void {
     const op = 'applyGradients';
     if (this.#disposed) throw new DisposedError(`${op}: this ${this.name} optimizer was disposed`);
-    if (!Array.isArray(pairs)) throw new InvalidArgumentError(`${op}: expected an array of { variable, grad } pairs, got ${describe(pairs)}`);
+    const pairs = gradientPairs(op, grads);
     const handles: Array<[number, number, Tensor]> = [];
     const seen = new Set<Tensor>();
     pairs.forEach((pair, i) => {

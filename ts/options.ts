@@ -45,6 +45,11 @@ export function nearest(given: string, known: readonly string[]): string | undef
     const prefix = known.find((k) => norm(k).startsWith(g) || (norm(k).length >= 3 && g.startsWith(norm(k))));
     if (prefix !== undefined) return prefix;
   }
+  // The end of exactly one longer key: `epochs` for `maxEpochs` (not `crossentropy`: three end so).
+  if (g.length >= 5) {
+    const suffix = known.filter((k) => norm(k).endsWith(g));
+    if (suffix.length === 1) return suffix[0];
+  }
   const limit = g.length <= 5 ? 1 : 2;
   let best: string | undefined;
   let bestD = limit + 1;

@@ -18,6 +18,7 @@ import * as shapeOps from './ops/shape.js';
 import * as act from './activations.js';
 import * as slicing from './ops/slicing.js';
 import * as joining from './ops/joining.js';
+import * as creation from './ops/creation.js';
 import type { TensorLike } from './ops/convert.js';
 
 /** Nested arrays of numbers, as returned by `array()`. */
@@ -235,6 +236,10 @@ export class Tensor {
   transpose(perm?: number[]): Tensor { return shapeOps.transpose(this, perm); }
   /** The same values with another shape; one dimension may be -1 (inferred). @example x.reshape([-1, 784]) */
   reshape(shape: number[]): Tensor { return shapeOps.reshape(this, shape); }
+  /** A copy (the identity under `grad`), as TF.js's `t.clone()`. */
+  clone(): Tensor { return creation.clone(this); }
+  /** TF.js's `cast`: `'float32'` (the only dtype) gives a copy; see {@link creation.cast}. */
+  cast(dtype: 'float32'): Tensor { return creation.cast(this, dtype); }
   /** Removes axes of size 1 (all of them, or those in `axis`). */
   squeeze(axis?: number | number[]): Tensor { return shapeOps.squeeze(this, axis); }
   /** Inserts an axis of size 1 at `axis` (default 0). */
@@ -283,11 +288,32 @@ export class Tensor {
   softplus(): Tensor { return act.softplus(this); }
   /** `x / (1 + |x|)`. */
   softsign(): Tensor { return act.softsign(this); }
+  /** TF.js's `step`: 1 for `x > 0`, `alpha` (default 0) otherwise. @example x.step(0.5) */
+  step(alpha?: number): Tensor { return act.step(this, alpha); }
   /** Softmax along `axis` (default -1), as `{ axis }` or a number (TF.js `softmax(dim)`). @example logits.softmax() */
   softmax(axis?: act.AxisOptions | number): Tensor { return act.softmax(this, axis); }
   /** `log(softmax(x))` along `axis` (default -1), as `{ axis }` or a number. */
   logSoftmax(axis?: act.AxisOptions | number): Tensor { return act.logSoftmax(this, axis); }
 }
+
+/**
+ * TF.js's rank-typed tensor names, so typed TF.js code (`const xs: tf.Tensor2D = …`) ports as
+ * is. neurite's `Tensor` carries no rank in its type: each is `Tensor` (check `t.rank` at run
+ * time; `tensor1d` … `tensor4d` check it when they make one).
+ */
+export type Scalar = Tensor;
+/** TF.js's name for a rank-1 tensor; see {@link Scalar}. */
+export type Tensor1D = Tensor;
+/** TF.js's name for a rank-2 tensor; see {@link Scalar}. */
+export type Tensor2D = Tensor;
+/** TF.js's name for a rank-3 tensor; see {@link Scalar}. */
+export type Tensor3D = Tensor;
+/** TF.js's name for a rank-4 tensor; see {@link Scalar}. */
+export type Tensor4D = Tensor;
+/** TF.js's name for a rank-5 tensor; see {@link Scalar}. */
+export type Tensor5D = Tensor;
+/** TF.js's name for a rank-6 tensor; see {@link Scalar}. */
+export type Tensor6D = Tensor;
 
 /** @internal Wraps a fresh handle from the live instance, reading its shape once. */
 export function wrapHandle(h: number): Tensor {

@@ -173,6 +173,7 @@ export class RBFNetwork {
       throw new ShapeError(`fit: y must have shape [${x.shape[0]}] or [${x.shape[0]}, outputs] (one row per sample of x, shape [${x.shape}]), got [${y.shape}]`);
     }
     const [n, d] = x.shape;
+    if (this.units > n) throw new InvalidArgumentError(`fit: the network has ${this.units} centers but x has only ${n} samples (shape [${x.shape}]); k-means needs a sample per center: use centers <= ${n}`);
     const m = y.rank === 2 ? y.shape[1] : 1;
     const y2 = y.rank === 2 ? y : reshape(y, [n, 1]);
     try {

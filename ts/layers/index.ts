@@ -6,7 +6,31 @@
  */
 import { Activation, Dense, Dropout, Flatten, GaussianNoise, InputLayer, Reshape, type DenseArgs } from './core.js';
 import type { ActivationSpec } from './activation_abi.js';
-import type { LayerArgs } from './layer.js';
+import { LAYER_ARG_KEYS, type LayerArgs } from './layer.js';
+import { InvalidArgumentError } from '../errors.js';
+import { describe } from '../ops/convert.js';
+import { checkArgs } from '../options.js';
+
+/**
+ * An activation layer made by one of TF.js's dedicated activation layers (`leakyReLU`, `elu`,
+ * …), read with `op`'s own option names and defaults (`numbers`), each a number that `ok`
+ * accepts. Saved as TF.js saves them (a leaky ReLU as `LeakyReLU`, the others as `Activation`).
+ */
+function activationLayer(op: string, args: unknown, numbers: Record<string, number>, ok: (k: string, v: number) => string | null, spec: (o: Record<string, number>) => ActivationSpec): Activation {
+  const a = checkArgs(op, args, [...Object.keys(numbers), ...LAYER_ARG_KEYS]);
+  const rest: Record<string, unknown> = {};
+  const values = { ...numbers };
+  for (const [k, v] of Object.entries(a)) {
+    if (!(k in numbers)) rest[k] = v;
+    else if (v !== undefined) {
+      const why = typeof v === 'number' ? ok(k, v) : 'a number';
+      if (why !== null) throw new InvalidArgumentError(`${op}: ${k} must be ${why}, got ${describe(v)}`);
+      values[k] = v as number;
+    }
+  }
+  return new Activation({ ...(rest as LayerArgs), activation: spec(values) });
+}
+const finiteAtLeast0 = (_k: string, v: number): string | null => (Number.isFinite(Math.fround(v)) && v >= 0 ? null : 'a finite number >= 0');
 import { BatchNormalization, LayerNormalization, PReLU, type BatchNormalizationArgs, type PReLUArgs } from './normalization.js';
 import { RBF, type RBFArgs } from './rbf.js';
 import { SaltAndPepper, Variational, type SaltAndPepperArgs, type VariationalArgs } from './autoencoder.js';
@@ -23,6 +47,14 @@ export const layers = {
   dense: (args: DenseArgs) => new Dense(args),
   /** An activation on its own. */
   activation: (args: LayerArgs & { activation: ActivationSpec }) => new Activation(args),
+  /** TF.js's `LeakyReLU` layer: `x` for `x > 0`, `alpha·x` otherwise; default `alpha` 0.3 (the layer's default in TF.js and Keras; the `leakyRelu` op's is 0.2). */
+  leakyReLU: (args: LayerArgs & { alpha?: number } = {}) => activationLayer('leakyReLU', args, { alpha: 0.3 }, finiteAtLeast0, (o) => ({ name: 'leakyRelu', alpha: o.alpha })),
+  /** TF.js's `ReLU` layer (no `maxValue`: neurite has no capped ReLU). */
+  reLU: (args: LayerArgs = {}) => activationLayer('reLU', args, {}, () => null, () => 'relu'),
+  /** TF.js's `ELU` layer: `x` for `x > 0`, `alpha·(eˣ − 1)` otherwise; default `alpha` 1. */
+  elu: (args: LayerArgs & { alpha?: number } = {}) => activationLayer('elu', args, { alpha: 1 }, finiteAtLeast0, (o) => ({ name: 'elu', alpha: o.alpha })),
+  /** TF.js's `Softmax` layer, over the last axis (`axis` may only be -1). */
+  softmax: (args: LayerArgs & { axis?: number } = {}) => activationLayer('softmax', args, { axis: -1 }, (_k, v) => (v === -1 ? null : '-1 (softmax layers normalise over the last axis)'), () => 'softmax'),
   /** Parametric ReLU with a learnable slope per unit (initial 0.25). */
   prelu: (args: PReLUArgs = {}) => new PReLU(args),
   /** Inverted dropout with probability `rate` during training. */

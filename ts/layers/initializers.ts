@@ -13,13 +13,16 @@ export const INITIALIZERS = [
   'glorotUniform', 'glorotNormal', 'heUniform', 'heNormal', 'lecunUniform', 'lecunNormal',
 ] as const;
 export type InitializerName = (typeof INITIALIZERS)[number];
+/** TF.js's spellings of Keras's names (`tf.initializers.leCunNormal`, `kernelInitializer: 'leCunNormal'`). */
+export type InitializerAlias = 'leCunUniform' | 'leCunNormal';
+const ALIASES: Readonly<Record<InitializerAlias, InitializerName>> = { leCunUniform: 'lecunUniform', leCunNormal: 'lecunNormal' };
 
 /** A configured initializer. */
 export interface Initializer {
   readonly name: InitializerName;
   readonly params: readonly [number, number];
 }
-export type InitializerSpec = InitializerName | Initializer;
+export type InitializerSpec = InitializerName | InitializerAlias | Initializer;
 
 const make = (name: InitializerName, a = 0, b = 0): Initializer => ({ name, params: [a, b] });
 
@@ -63,6 +66,10 @@ export const initializers = {
   heNormal: (options?: Record<string, never>) => (readOptions('initializers.heNormal', options, {}), make('heNormal')),
   lecunUniform: (options?: Record<string, never>) => (readOptions('initializers.lecunUniform', options, {}), make('lecunUniform')),
   lecunNormal: (options?: Record<string, never>) => (readOptions('initializers.lecunNormal', options, {}), make('lecunNormal')),
+  /** TF.js's spelling of {@link initializers.lecunUniform}. */
+  leCunUniform: (options?: Record<string, never>) => (readOptions('initializers.leCunUniform', options, {}), make('lecunUniform')),
+  /** TF.js's spelling of {@link initializers.lecunNormal}. */
+  leCunNormal: (options?: Record<string, never>) => (readOptions('initializers.leCunNormal', options, {}), make('lecunNormal')),
 };
 
 /**
@@ -76,7 +83,7 @@ export function initializerAbi(op: string, field: string, spec: InitializerSpec)
   let name: unknown;
   let params: unknown;
   if (typeof spec === 'string') {
-    name = spec;
+    name = Object.hasOwn(ALIASES, spec) ? ALIASES[spec as InitializerAlias] : spec;
   } else if (spec !== null && typeof spec === 'object' && !Array.isArray(spec)) {
     for (const k of Object.keys(spec)) {
       if (k !== 'name' && k !== 'params') {

@@ -7,7 +7,8 @@ import { boolArg, describe, intArg, MAX_ELEMENTS, show } from '../ops/convert.js
 import { unknownOption } from '../options.js';
 
 /** The keys of {@link LayerArgs}. */
-const LAYER_ARG_KEYS = ['name', 'trainable', 'inputShape', 'batchInputShape'] as const;
+/** @internal The options every layer reads. */
+export const LAYER_ARG_KEYS = ['name', 'trainable', 'inputShape', 'batchInputShape'] as const;
 
 /** Options every layer accepts (Keras/TF.js names). */
 export interface LayerArgs {

@@ -36,6 +36,8 @@ export interface CallbackHooks {
   onEpochEnd?(epoch: number, logs?: Logs): void | Promise<void>;
   onBatchBegin?(batch: number, logs?: Logs): void | Promise<void>;
   onBatchEnd?(batch: number, logs?: Logs): void | Promise<void>;
+  /** After `fit` yields to the event loop (at most every `yieldEveryMs`), as TF.js: the epoch, the batch and its logs. */
+  onYield?(epoch: number, batch: number, logs?: Logs): void | Promise<void>;
   /**
    * Called by `fit` on every way out — after `onTrainEnd` on success or a stop, and also when
    * training fails part-way (an error in a hook, bad data, a disposed model). Free here what
@@ -202,8 +204,12 @@ export class ReduceLROnPlateau extends Callback {
       this.#best = v;
       this.#wait = 0;
     } else if (this.#cool === 0 && ++this.#wait >= this.args.patience) {
+      // As Keras: only a rate above minLr is lowered (never raised to minLr, and a rate of 0 stays).
       const lr = this.model.learningRate;
-      this.model.learningRate = Math.max(lr * this.args.factor, this.args.minLr);
+      if (lr > this.args.minLr) {
+        const next = Math.max(lr * this.args.factor, this.args.minLr);
+        if (next > 0) this.model.learningRate = next;
+      }
       this.#cool = this.args.cooldown;
       this.#wait = 0;
     }

@@ -4,7 +4,7 @@
  * forward, loss, backward and the optimizer update. Between batches the loop reports to the
  * callbacks and, at most every `yieldEveryMs`, yields to the event loop.
  */
-import { unknownOption } from '../options.js';
+import { didYouMean, unknownOption } from '../options.js';
 import { argPtr, call, check, instanceId } from '../engine.js';
 import { DisposedError, InvalidArgumentError, ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
@@ -92,7 +92,7 @@ function intOption(name: string, v: unknown, min: number): number {
 
 /** The options `fit` takes; anything else (e.g. TF.js's `classWeight`) is an error, not ignored. */
 const FIT_KEYS: ReadonlyArray<keyof FitArgs> = ['epochs', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'callbacks', 'verbose', 'yieldEveryMs', 'initialEpoch'];
-const HOOKS = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd', 'cleanup'] as const;
+const HOOKS = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd', 'onYield', 'cleanup'] as const;
 
 /** The one line that says why training ended before `epochs`: an early-stopping callback's reason, or a generic one. */
 function stopNote(cbs: readonly CallbackHooks[], last: number, epochs: number): string {
@@ -146,6 +146,15 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, args: Fit
   const cbs: CallbackHooks[] = args.callbacks === undefined ? [] : Array.isArray(args.callbacks) ? [...args.callbacks] : [args.callbacks];
   cbs.forEach((c, i) => {
     if (c === null || typeof c !== 'object') throw new InvalidArgumentError(`fit: callbacks[${i}] must be an object with hooks such as onEpochEnd, got ${describe(c)}`);
+    // A function named like a hook (`on` + a capital) that is not one would never run: a typo.
+    // Other fields and methods (state, helpers) are the callback's own business.
+    for (let o: object | null = c; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+      for (const k of Object.getOwnPropertyNames(o)) {
+        if (/^on[A-Z]/.test(k) && !(HOOKS as readonly string[]).includes(k) && typeof (c as Record<string, unknown>)[k] === 'function') {
+          throw new InvalidArgumentError(`fit: callbacks[${i}] has an unknown hook '${k}'${didYouMean(k, HOOKS)} (hooks: ${HOOKS.join(', ')})`);
+        }
+      }
+    }
     for (const k of HOOKS) {
       const f = (c as Record<string, unknown>)[k];
       if (f !== undefined && typeof f !== 'function') throw new InvalidArgumentError(`fit: callbacks[${i}].${k} must be a function, got ${describe(f)}`);
@@ -257,6 +266,7 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, args: Fit
         if (performance.now() - lastYield >= yieldEvery) {
           await yieldNow();
           stillLive();
+          await emit('onYield', epoch, b, logs);
           lastYield = performance.now();
         }
       }

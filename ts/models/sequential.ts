@@ -577,13 +577,27 @@ export class Sequential {
    * - `model.summary()` prints it with `console.log` and returns nothing (as TF.js and Keras),
    *   so `console.log(model.summary())` shows the table once (then `undefined`);
    * - `model.summary(null)` returns the text without printing it;
-   * - `model.summary(print)` hands the text to `print` (e.g. a logger) and also returns it.
+   * - `model.summary(print)` hands the text to `print` (e.g. a logger) and also returns it;
+   * - TF.js's `model.summary(lineLength?, positions?, printFn?)` calls `printFn` (default
+   *   `console.log`) once per line, as TF.js does; the columns fit their contents, so
+   *   `lineLength` (a positive integer) and `positions` (numbers) are checked but not used.
    *
    * @example const text = model.summary(null); // no output
+   * @example model.summary(undefined, undefined, (line) => lines.push(line)); // TF.js form
    */
   summary(): void;
   summary(print: ((text: string) => void) | null): string;
-  summary(print?: ((text: string) => void) | null): string | void {
+  summary(lineLength: number | undefined, positions?: number[], printFn?: (line: string) => void): void;
+  summary(print?: ((text: string) => void) | number | null, positions?: number[], printFn?: (line: string) => void): string | void {
+    if (arguments.length > 1 || typeof print === 'number') {
+      // TF.js's form.
+      if (print !== undefined && (typeof print !== 'number' || !Number.isInteger(print) || print < 1)) throw new InvalidArgumentError(`summary: lineLength (TF.js's first argument) must be a positive integer or undefined, got ${describe(print)}`);
+      if (positions !== undefined && (!Array.isArray(positions) || positions.some((p) => typeof p !== 'number' || !Number.isFinite(p)))) throw new InvalidArgumentError(`summary: positions must be an array of numbers or undefined, got ${describe(positions)}`);
+      if (printFn !== undefined && typeof printFn !== 'function') throw new InvalidArgumentError(`summary: printFn must be a function such as console.log, got ${describe(printFn)}`);
+      const text = this.summary(null);
+      for (const line of text.split('\n')) (printFn ?? console.log)(line);
+      return;
+    }
     if (print !== undefined && print !== null && typeof print !== 'function') throw new InvalidArgumentError(`summary: print must be a function such as console.log, or null to only return the text, got ${describe(print)}`);
     const h = this.handle('summary');
     this.#syncTrainable('summary');

@@ -6,8 +6,10 @@ import { call, check, outPtr, readOut, writeArgs } from '../engine.js';
 import { InvalidArgumentError, OutOfMemoryError, ShapeError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 
-/** Nested arrays of numbers, any depth. */
-export type NestedNumbers = number | boolean | readonly NestedNumbers[];
+/** A typed array of numbers (a row of nested values may be one, as in TF.js). */
+export type NumberArray = Float32Array | Float64Array | Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array;
+/** Nested arrays of numbers, any depth; the innermost rows may be typed arrays (`[Float32Array, …]`). */
+export type NestedNumbers = number | boolean | NumberArray | readonly NestedNumbers[];
 /** Values a tensor can be made from. */
 export type TensorValues = NestedNumbers | ArrayLike<number> | Float32Array | Float64Array | Int32Array | Uint8Array;
 /** Anything an op accepts where a tensor is expected: a tensor, or a number used as a scalar. */
@@ -197,6 +199,11 @@ const NUMBER_ARRAYS: ReadonlySet<string> = new Set([
   'Float32Array', 'Float64Array', 'Float16Array', 'Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array',
 ]);
 
+/** Whether `v` is a typed array of numbers (from any realm). */
+function isNumberArray(v: unknown): v is ArrayLike<number> {
+  return ArrayBuffer.isView(v) && NUMBER_ARRAYS.has(Object.prototype.toString.call(v).slice(8, -1));
+}
+
 /** Flattens nested arrays, inferring the shape and rejecting ragged arrays and non-numbers. */
 export function flatten(op: string, values: TensorValues): { flat: ArrayLike<number>; shape: number[] } {
   if (typeof values === 'number' || typeof values === 'boolean') return { flat: [Number(values)], shape: [] };
@@ -218,6 +225,9 @@ export function flatten(op: string, values: TensorValues): { flat: ArrayLike<num
     shape.push(probe.length);
     probe = probe[0];
   }
+  // Rows that are typed arrays (TF.js takes [Float32Array, …]): one more axis, the innermost.
+  const typedRows = isNumberArray(probe) && shape.length < 32;
+  if (typedRows) shape.push((probe as ArrayLike<number>).length);
   checkSize(op, `values of shape [${shape}]`, shape.reduce((a, b) => a * b, 1));
   const flat: number[] = [];
   const walk = (v: unknown, depth: number, path: string): void => {
@@ -227,8 +237,13 @@ export function flatten(op: string, values: TensorValues): { flat: ArrayLike<num
       else throw new InvalidArgumentError(`${op}: values${path} is ${describe(v)}, not a number`);
       return;
     }
+    if (typedRows && depth === shape.length - 1 && isNumberArray(v) && v.length === shape[depth]) {
+      for (let i = 0; i < v.length; i++) flat.push(v[i]);
+      return;
+    }
     if (!Array.isArray(v) || v.length !== shape[depth]) {
-      throw new ShapeError(`${op}: values are ragged: values${path} is ${Array.isArray(v) ? `an array of length ${v.length}` : describe(v)}, expected an array of length ${shape[depth]} (inferred shape [${shape}])`);
+      const what = Array.isArray(v) || isNumberArray(v) ? `an array of length ${(v as ArrayLike<number>).length}` : describe(v);
+      throw new ShapeError(`${op}: values are ragged: values${path} is ${what}, expected an array of length ${shape[depth]} (inferred shape [${shape}])`);
     }
     for (let i = 0; i < v.length; i++) walk(v[i], depth + 1, `${path}[${i}]`);
   };

@@ -126,6 +126,20 @@ export function clone(x: Tensor): Tensor {
 }
 
 /**
+ * TF.js's `cast`. Every neurite tensor is float32, so `cast(x, 'float32')` is a copy of `x` (the
+ * identity under `grad`, as {@link clone}); any other dtype is an error saying float32 is the
+ * only one, never a silently different tensor.
+ *
+ * @example cast(labels, 'float32')
+ */
+export function cast(x: Tensor, dtype: 'float32'): Tensor {
+  const h = need('cast', 'x', x);
+  if (dtype === undefined) throw new InvalidArgumentError("cast: dtype is required ('float32', the only dtype neurite supports today)");
+  dtypeArg('cast', dtype);
+  return runOp((e, out) => e.nr_tensor_clone(h, out));
+}
+
+/**
  * An identity matrix `[numRows, numColumns]` (square by default). TF.js's `batchShape` is not
  * supported; `dtype`, if given, must be `'float32'`.
  */

@@ -364,9 +364,17 @@ impl Sequential {
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn check_batch(op: &'static str, inp: &[usize], x: &Tensor) -> Result<()> {
     if x.rank() != inp.len() + 1 || &x.dims()[1..] != inp {
-        let mut want = vec!["batch".to_string()];
-        want.extend(inp.iter().map(|d| d.to_string()));
-        bail_shape!(op, "expected input of shape [{}] (the first dimension is the batch), got {}", want.join(","), x.shape());
+        let dims = |lead: String| core::iter::once(lead).chain(inp.iter().map(|d| d.to_string())).collect::<Vec<_>>().join(",");
+        // The two usual slips: one sample without its batch axis, and a vector of samples of
+        // a one-feature input (tensor1d([1, 2, 3]) for inputShape [1]).
+        let hint = if x.dims() == inp {
+            format!("; for one sample, add the batch axis: x.reshape([{}]) or x.expandDims(0)", dims("1".into()))
+        } else if inp == [1] && x.rank() == 1 {
+            format!("; for {n} samples of one feature, x.reshape([{n},1])", n = x.dims()[0])
+        } else {
+            String::new()
+        };
+        bail_shape!(op, "expected input of shape [{}] (the first dimension is the batch), got {}{hint}", dims("batch".into()), x.shape());
     }
     Ok(())
 }
@@ -425,5 +433,24 @@ impl Layer for Sequential {
 
     fn as_sequential_mut(&mut self) -> Option<&mut Sequential> {
         Some(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn zeros(dims: &[usize]) -> Tensor {
+        Tensor::new("t", Shape::from(dims), vec![0.0; dims.iter().product()]).unwrap()
+    }
+
+    #[test]
+    fn batch_errors_suggest_the_usual_fixes() {
+        let msg = |inp: &[usize], x: &[usize]| check_batch("predict", inp, &zeros(x)).unwrap_err().to_string();
+        assert_eq!(msg(&[4], &[4]), "predict: expected input of shape [batch,4] (the first dimension is the batch), got [4]; for one sample, add the batch axis: x.reshape([1,4]) or x.expandDims(0)");
+        assert_eq!(msg(&[2, 3], &[2, 3]), "predict: expected input of shape [batch,2,3] (the first dimension is the batch), got [2,3]; for one sample, add the batch axis: x.reshape([1,2,3]) or x.expandDims(0)");
+        assert_eq!(msg(&[1], &[5]), "predict: expected input of shape [batch,1] (the first dimension is the batch), got [5]; for 5 samples of one feature, x.reshape([5,1])");
+        assert_eq!(msg(&[4], &[5, 3]), "predict: expected input of shape [batch,4] (the first dimension is the batch), got [5,3]");
+        assert!(check_batch("predict", &[4], &zeros(&[5, 4])).is_ok());
     }
 }
