@@ -8,11 +8,8 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
 import { checkRelaxed, CI, nodeReference, requireDist, requireRuntime, ROOT, runtimeAvailable, type RelaxedReport } from './runtimes/expect.js';
-import { CHROMIUM, closeChromium, launchChromium } from './runtimes/chromium.js';
-import { headlessAvailable, runHeadless, startHeadlessServer } from './runtimes/headless.js';
-import type { StaticServer } from './runtimes/server.js';
+import { BROWSER_KINDS, browserAvailable, startPages, type Pages } from './runtimes/pages.js';
 
 const DENO = process.env.DENO_PATH ?? join(ROOT, 'node_modules/.bin/deno');
 const run = promisify(execFile);
@@ -28,9 +25,6 @@ interface Report {
   relaxed?: RelaxedReport;
 }
 
-/** Which browsers run relaxed-SIMD code (`init({ relaxedSimd: true })` loads core-relaxed.wasm). */
-const RELAXED_SIMD = { chromium: true, firefox: true, webkit: false } as const;
-
 /** All runs give the bits of the first, and the smoke model matches Node's single-process reference. */
 async function sameBits(r: Report, counts: number[]): Promise<void> {
   expect(r.error).toBeUndefined();
@@ -43,86 +37,30 @@ async function sameBits(r: Report, counts: number[]): Promise<void> {
   expect(r.runs[0].trainHex).toBe((await nodeReference()).trainHex);
 }
 
-describe.skipIf(!runtimeAvailable(CHROMIUM))(`Chromium threads (${CI ? 'required on CI' : 'skipped locally when missing'})`, () => {
-  let browser: Browser | undefined;
-  let server: StaticServer | undefined;
+// Chromium and Firefox share memory with workers on an isolated page; WebKitGTK has no
+// SharedArrayBuffer even there (Safari has), so it runs on one thread and says why (not "not
+// isolated"). Chromium and Firefox run relaxed-SIMD code, WebKitGTK 2.50 does not.
+const SHARES_MEMORY = { chromium: true, firefox: true, webkit: false } as const;
+const RELAXED_SIMD = { chromium: true, firefox: true, webkit: false } as const;
 
-  beforeAll(async () => {
-    [browser, server] = await launchChromium();
-  });
-
-  afterAll(() => closeChromium(browser, server));
-
-  async function page(path: string): Promise<{ report: Report; pageErrors: string[]; info: string[] }> {
-    const p = await browser!.newPage();
-    const pageErrors: string[] = [];
-    const info: string[] = [];
-    p.on('pageerror', (e) => pageErrors.push(String(e)));
-    p.on('console', (m) => {
-      if (m.type() === 'error') pageErrors.push(m.text());
-      if (m.type() === 'info') info.push(m.text());
-    });
-    try {
-      await p.goto(`${server!.origin}${path}`);
-      await p.waitForFunction(() => (window as unknown as { __result?: unknown }).__result, null, { timeout: 50_000 });
-      return { report: (await p.evaluate(() => (window as unknown as { __result: unknown }).__result)) as Report, pageErrors, info };
-    } finally {
-      await p.close();
-    }
-  }
-
-  for (const entry of ['inline', 'url'] as const) {
-    for (const where of ['main', 'worker'] as const) {
-      it(`isolated page, ${entry} entry, on the ${where === 'main' ? 'main thread' : 'Worker'}: 1, 2, 3, 8 threads give the same bits${entry === 'url' ? '; relaxed SIMD loads' : ''}`, async () => {
-        const counts = [1, 2, 3, 8];
-        const { report, pageErrors } = await page(`/coi/test/runtimes/threads.html?entry=${entry}&in=${where}&threads=${counts.join(',')}${entry === 'url' ? '&relaxed' : ''}`);
-        if (entry === 'url') checkRelaxed(report.relaxed, RELAXED_SIMD.chromium);
-        expect(pageErrors, `server log: ${JSON.stringify(server!.requests.slice(-20))}`).toEqual([]);
-        expect(report.crossOriginIsolated).toBe(true);
-        expect(report.where).toBe(where);
-        await sameBits(report, counts);
-        expect(report.runs.map((x) => x.count)).toEqual(counts);
-        expect(report.notices).toEqual([]);
-      });
-    }
-  }
-
-  it('a page that is not cross-origin isolated runs on one thread and says so once (threads().reason + one console.info)', async () => {
-    const { report, pageErrors, info } = await page('/test/runtimes/threads.html?entry=inline&threads=4,4,2');
-    expect(pageErrors).toEqual([]);
-    expect(report.crossOriginIsolated).toBe(false);
-    expect(report.error).toBeUndefined();
-    expect(report.runs.map((x) => x.count)).toEqual([1, 1, 1]);
-    expect(report.runs[0].reason).toMatch(/not cross-origin isolated/);
-    const notices = info.filter((m) => /neurite: running on 1 of/.test(m));
-    expect(notices.length, notices.join('\n')).toBe(1);
-    expect(report.runs[1].mlpHex).toBe(report.runs[0].mlpHex);
-  });
-});
-
-// Firefox shares memory with workers on an isolated page; WebKitGTK has no SharedArrayBuffer
-// even there (Safari has), so it must run on one thread and say why (not "not isolated").
-const SHARES_MEMORY = { firefox: true, webkit: false } as const;
-
-for (const kind of ['firefox', 'webkit'] as const) {
-  describe.skipIf(!headlessAvailable(kind))(`${kind} threads (${CI ? 'required on CI' : 'skipped locally when missing'})`, () => {
-    let server: StaticServer | undefined;
+for (const kind of BROWSER_KINDS) {
+  describe.skipIf(!browserAvailable(kind))(`${kind} threads (${CI ? 'required on CI' : 'skipped locally when missing'})`, () => {
+    let pages: Pages | undefined;
 
     beforeAll(async () => {
-      server = await startHeadlessServer(kind);
+      pages = await startPages(kind);
     });
 
-    afterAll(() => server?.close());
+    afterAll(() => pages?.close());
 
     // The browser's main thread may not block (Atomics.wait throws there): the pool's calling
-    // thread spins, which this checks in more engines.
+    // thread spins, which the main-thread runs check in every engine.
     for (const entry of ['inline', 'url'] as const) {
       for (const where of ['main', 'worker'] as const) {
         it(`isolated page, ${entry} entry, on the ${where === 'main' ? 'main thread' : 'Worker'}: 1, 2, 3, 8 threads give the same bits${entry === 'url' ? '; relaxed SIMD' : ''}`, async () => {
           const counts = [1, 2, 3, 8];
-          const { result, pageErrors } = await runHeadless<Report>(kind, server!, `/coi/test/runtimes/threads.html?entry=${entry}&in=${where}&threads=${counts.join(',')}${entry === 'url' ? '&relaxed' : ''}`);
-          if (entry === 'url') checkRelaxed(result.relaxed, RELAXED_SIMD[kind]);
-          expect(pageErrors, `server log: ${JSON.stringify(server!.requests.slice(-20))}`).toEqual([]);
+          const { result, pageErrors } = await pages!.open<Report>(`/coi/test/runtimes/threads.html?entry=${entry}&in=${where}&threads=${counts.join(',')}${entry === 'url' ? '&relaxed' : ''}`);
+          expect(pageErrors, `server log: ${JSON.stringify(pages!.server.requests.slice(-20))}`).toEqual([]);
           expect(result.crossOriginIsolated).toBe(true);
           expect(result.where).toBe(where);
           await sameBits(result, counts);
@@ -135,12 +73,13 @@ for (const kind of ['firefox', 'webkit'] as const) {
             for (const x of result.runs.slice(1)) expect(x.reason).toBe('this browser does not let workers share memory (it has no SharedArrayBuffer, although the page is cross-origin isolated)');
             expect(result.notices!.filter((m) => /neurite: running on 1 of/.test(m))).toHaveLength(1);
           }
+          if (entry === 'url') checkRelaxed(result.relaxed, RELAXED_SIMD[kind]);
         }, 90_000);
       }
     }
 
     it('a page that is not cross-origin isolated runs on one thread and says so once (threads().reason + one console.info)', async () => {
-      const { result, pageErrors, info } = await runHeadless<Report>(kind, server!, '/test/runtimes/threads.html?entry=inline&threads=4,4,2');
+      const { result, pageErrors, info } = await pages!.open<Report>('/test/runtimes/threads.html?entry=inline&threads=4,4,2');
       expect(pageErrors).toEqual([]);
       expect(result.crossOriginIsolated).toBe(false);
       expect(result.error).toBeUndefined();
