@@ -37,7 +37,7 @@ const testAcc = acc.item();
 const trained = train.n * epochs;
 console.log(`\ntest loss ${loss.item().toFixed(4)}, test accuracy ${(testAcc * 100).toFixed(2)}% on ${test.n} held-out digits`);
 console.log(`trained ${trained} samples in ${secs.toFixed(2)} s (${Math.round(trained / secs)} samples/s, including validation and callbacks)`);
-console.log(`final training accuracy ${(history.history.accuracy.at(-1) * 100).toFixed(2)}% (with dropout active)`);
+console.log(`final training accuracy ${(history.history.acc.at(-1) * 100).toFixed(2)}% (with dropout active)`);
 for (const t of [xTrain, yTrain, xTest, yTest, loss, acc]) t.dispose();
 model.dispose();
 console.log('memory after dispose:', memory());

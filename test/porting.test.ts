@@ -3,6 +3,9 @@
 // and names everywhere options are read.
 import { describe, expect, it } from 'vitest';
 import { expectNoLeak } from './setup.js';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfl from '@tensorflow/tfjs-layers';
 import * as nr from '../ts/index.js';
 
 const Invalid = nr.InvalidArgumentError;
@@ -185,15 +188,39 @@ describe("TF.js's activation layers: layers.leakyReLU, reLU, elu, softmax (they 
 });
 
 describe('metric names in the logs', () => {
-  it("are the names given to compile: 'acc' logs acc (TF.js's key for 'accuracy'), 'accuracy' logs accuracy (Keras's)", async () => {
+  // TF.js's keys, read from its own fit: the name given to compile, but 'accuracy' logs as acc.
+  it("are TF.js's: the name given to compile, 'accuracy' and 'acc' both log acc / val_acc (checked against tfjs-layers)", async () => {
+    await tf.setBackend('cpu');
     using x = nr.tensor([[0, 0], [0, 1], [1, 0], [1, 1]]);
     using y = nr.tensor([[0], [1], [1], [0]]);
-    for (const name of ['acc', 'accuracy'] as const) {
+    for (const metrics of [['acc'], ['accuracy'], ['accuracy', 'mse', 'mae', 'binaryAccuracy']] as const) {
       using m = nr.sequential({ seed: 1, layers: [nr.layers.dense({ inputShape: [2], units: 1, activation: 'sigmoid' })] });
-      m.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy', metrics: [name] });
+      m.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy', metrics: [...metrics] });
       const h = await m.fit(x, y, { epochs: 1, verbose: 0, validationData: [x, y] });
-      expect(Object.keys(h.history).sort()).toEqual([name, 'loss', `val_${name}`, 'val_loss'].sort());
+      const t = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [2], units: 1, activation: 'sigmoid' })] });
+      t.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy', metrics: [...metrics] });
+      const [tx, ty] = [tf.tensor2d([[0, 0], [0, 1], [1, 0], [1, 1]]), tf.tensor2d([[0], [1], [1], [0]])];
+      const th = await t.fit(tx, ty, { epochs: 1, verbose: 0, validationData: [tx, ty] });
+      expect(Object.keys(h.history).sort(), metrics.join()).toEqual(Object.keys(th.history).sort());
+      tf.dispose([tx, ty]);
+      t.dispose();
     }
+    // So is the saved compile config: the names as given.
+    using m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 1 })] });
+    m.compile({ optimizer: 'sgd', loss: 'mse', metrics: ['accuracy'] });
+    const a = await m.toArtifacts();
+    expect((a.userDefinedMetadata as { neurite: { compile: { metrics: string[] } } }).neurite.compile.metrics).toEqual(['accuracy']);
+  });
+
+  it("a monitor named as Keras logs it ('val_accuracy') is an error that names the TF.js key", async () => {
+    using x = nr.tensor([[0, 0], [0, 1], [1, 0], [1, 1]]);
+    using y = nr.tensor([[0], [1], [1], [0]]);
+    using m = nr.sequential({ seed: 1, layers: [nr.layers.dense({ inputShape: [2], units: 1, activation: 'sigmoid' })] });
+    m.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+    await expect(m.fit(x, y, { epochs: 2, verbose: 0, validationData: [x, y], callbacks: [nr.callbacks.earlyStopping({ monitor: 'val_accuracy' })] }))
+      .rejects.toThrow("earlyStopping: monitor 'val_accuracy' is not in the logs (loss, acc, val_loss, val_acc); metrics: ['accuracy'] logs as acc, as in TF.js: monitor 'val_acc'");
+    await expect(m.fit(x, y, { epochs: 2, verbose: 0, validationData: [x, y], callbacks: [nr.callbacks.reduceLROnPlateau({ monitor: 'accuracy' })] }))
+      .rejects.toThrow("reduceLROnPlateau: monitor 'accuracy' is not in the logs (loss, acc, val_loss, val_acc); metrics: ['accuracy'] logs as acc, as in TF.js: monitor 'acc'");
   });
 });
 

@@ -92,7 +92,7 @@ describe('progress line layout', () => {
     const epochs = lines.join('\n').split(/\n(?=Epoch )/);
     expect(epochs.map((e) => e.split(' ')[1])).toEqual(['1/3', '2/3', '3/3']);
     for (const e of epochs) {
-      for (const k of ['loss', 'accuracy', 'mse', 'mae', 'val_loss', 'val_accuracy', 'val_mse', 'val_mae']) expect(e).toMatch(new RegExp(`(^| )${k}: \\d\\.\\d{4}(\\s|$)`));
+      for (const k of ['loss', 'acc', 'mse', 'mae', 'val_loss', 'val_acc', 'val_mse', 'val_mae']) expect(e).toMatch(new RegExp(`(^| )${k}: \\d\\.\\d{4}(\\s|$)`));
       expect(e.split('\n')[0]).toMatch(/^Epoch \d\/3 4\/4 - \d+\.\ds - loss: /);
     }
     dispose();

@@ -53,7 +53,7 @@ describe('convergence', () => {
     using model = nr.sequential({ seed: 3, layers: [layers.dense({ inputShape: [2], units: 8, activation: 'tanh' }), layers.dense({ units: 1, activation: 'sigmoid' })] });
     model.compile({ optimizer: optimizers.adam({ learningRate: 0.05 }), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
     const h = await model.fit(x, y, { epochs: 300, batchSize: 4, verbose: 0 });
-    expect(h.history.accuracy.at(-1)).toBe(1);
+    expect(h.history.acc.at(-1)).toBe(1);
     expect(h.history.loss.at(-1)).toBeLessThan(0.05);
     using p = model.predict(x);
     expect(Array.from(p.data(), Math.round)).toEqual([0, 1, 1, 0]);
@@ -76,7 +76,7 @@ describe('convergence', () => {
     const secs = (performance.now() - t0) / 1000;
     const [loss, acc] = model.evaluate(xTest, yTest, { batchSize: 256 }) as nr.Tensor[];
     const testAcc = acc.item();
-    console.log(`reduced MNIST: train acc ${h.history.accuracy.map((a) => a.toFixed(3)).join(' → ')}, test acc ${testAcc.toFixed(4)}, test loss ${loss.item().toFixed(4)}, fit ${secs.toFixed(2)} s (${Math.round((3 * train.n) / secs)} samples/s)`);
+    console.log(`reduced MNIST: train acc ${h.history.acc.map((a) => a.toFixed(3)).join(' → ')}, test acc ${testAcc.toFixed(4)}, test loss ${loss.item().toFixed(4)}, fit ${secs.toFixed(2)} s (${Math.round((3 * train.n) / secs)} samples/s)`);
     expect(testAcc).toBeGreaterThanOrEqual(0.88);
     expect(h.history.loss[2]).toBeLessThan(h.history.loss[0]);
     loss.dispose();
@@ -190,8 +190,8 @@ describe('callbacks and history', () => {
     const epoch = (e: number) => [`epochBegin ${e}`, ...[0, 1, 2, 3].flatMap((b) => [`batchBegin ${b}`, `batchEnd ${b}`]), `epochEnd ${e}`];
     expect(calls).toEqual(['trainBegin', ...epoch(0), ...epoch(1), 'trainEnd']);
     expect(batchLogs.map((l) => l.size)).toEqual([8, 8, 8, 6, 8, 8, 8, 6]);
-    expect(Object.keys(batchLogs[0]).sort()).toEqual(['accuracy', 'batch', 'loss', 'size']);
-    expect(Object.keys(epochLogs[0]).sort()).toEqual(['accuracy', 'loss', 'val_accuracy', 'val_loss']);
+    expect(Object.keys(batchLogs[0]).sort()).toEqual(['acc', 'batch', 'loss', 'size']);
+    expect(Object.keys(epochLogs[0]).sort()).toEqual(['acc', 'loss', 'val_acc', 'val_loss']);
     // The epoch loss is the running, sample-weighted mean that the last batch reports.
     expect(epochLogs[0].loss).toBeCloseTo(batchLogs[3].loss, 6);
   });
@@ -203,13 +203,13 @@ describe('callbacks and history', () => {
     m.compile({ optimizer: optimizers.adam({ learningRate: 0.01 }), loss: 'categoricalCrossentropy', metrics: ['accuracy', 'mse'] });
     const h = await m.fit(x, y, { epochs: 4, batchSize: 10, validationSplit: 0.2, verbose: 0 });
     expect(h.epoch).toEqual([0, 1, 2, 3]);
-    expect(Object.keys(h.history).sort()).toEqual(['accuracy', 'loss', 'mse', 'val_accuracy', 'val_loss', 'val_mse']);
+    expect(Object.keys(h.history).sort()).toEqual(['acc', 'loss', 'mse', 'val_acc', 'val_loss', 'val_mse']);
     for (const v of Object.values(h.history)) expect(v).toHaveLength(4);
     // val_* after the last epoch = evaluate() on the last 6 samples.
     using xv = nr.slice(x, [24], [6]);
     using yv = nr.slice(y, [24], [6]);
     const ev = m.evaluate(xv, yv) as nr.Tensor[];
-    expectClose(ev.map((t) => t.item()), [h.history.val_loss[3], h.history.val_accuracy[3], h.history.val_mse[3]], 1e-6, 1e-7);
+    expectClose(ev.map((t) => t.item()), [h.history.val_loss[3], h.history.val_acc[3], h.history.val_mse[3]], 1e-6, 1e-7);
     ev.forEach((t) => t.dispose());
   });
 
@@ -362,7 +362,7 @@ describe('model structure', () => {
     const before = weights(m);
     expect(before.map((w) => w.length)).toEqual([32, 8, 48, 6, 18, 3]);
     const h = await m.fit(x, y, { epochs: 30, batchSize: 15, verbose: 0 });
-    expect(h.history.accuracy.at(-1)).toBeGreaterThan(0.9);
+    expect(h.history.acc.at(-1)).toBeGreaterThan(0.9);
     weights(m).forEach((w, i) => expect(w).not.toEqual(before[i]));
     // The nested model stays usable on its own, with the weights the outer model trained.
     expect(weights(inner)).toEqual(weights(m).slice(0, 4));

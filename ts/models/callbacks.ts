@@ -67,6 +67,21 @@ function checkCommon(op: string, a: { monitor: unknown; minDelta: unknown; mode:
   if (typeof a.patience !== 'number' || !Number.isInteger(a.patience) || a.patience < 0) throw new InvalidArgumentError(`${op}: patience must be a non-negative integer, got ${describe(a.patience)}`);
 }
 
+/**
+ * `logs[monitor]`, or an InvalidArgumentError naming `op`, the logs there are and the likely
+ * fix: validation data for a `val_*` monitor without validation, or TF.js's `acc` for Keras's
+ * `accuracy`.
+ */
+function monitored(op: string, monitor: string, logs: Logs): number {
+  const v = logs[monitor];
+  if (v !== undefined) return v;
+  const tfName = monitor.replace(/accuracy$/, 'acc');
+  const hint = tfName !== monitor && tfName in logs
+    ? `; metrics: ['accuracy'] logs as acc, as in TF.js: monitor '${tfName}'`
+    : monitor.startsWith('val_') && !Object.keys(logs).some((k) => k.startsWith('val_')) ? '; pass validation data for val_* monitors' : '';
+  throw new InvalidArgumentError(`${op}: monitor '${monitor}' is not in the logs (${Object.keys(logs).join(', ')})${hint}`);
+}
+
 type Mode = 'min' | 'max' | 'auto';
 
 function better(mode: Mode, monitor: string, minDelta: number) {
@@ -113,10 +128,7 @@ export class EarlyStopping extends Callback {
     this.stopReason = null;
   }
   onEpochEnd(epoch: number, logs: Logs = {}): void {
-    const v = logs[this.args.monitor];
-    if (v === undefined) {
-      throw new InvalidArgumentError(`earlyStopping: monitor '${this.args.monitor}' is not in the logs (${Object.keys(logs).join(', ')}); pass validation data for val_* monitors`);
-    }
+    const v = monitored('earlyStopping', this.args.monitor, logs);
     if (Number.isNaN(this.#best) || better(this.args.mode, this.args.monitor, Math.abs(this.args.minDelta))(v, this.#best)) {
       this.#best = v;
       this.#wait = 0;
@@ -197,8 +209,7 @@ export class ReduceLROnPlateau extends Callback {
     this.#cool = 0;
   }
   onEpochEnd(_epoch: number, logs: Logs = {}): void {
-    const v = logs[this.args.monitor];
-    if (v === undefined) throw new InvalidArgumentError(`reduceLROnPlateau: monitor '${this.args.monitor}' is not in the logs (${Object.keys(logs).join(', ')})`);
+    const v = monitored('reduceLROnPlateau', this.args.monitor, logs);
     if (this.#cool > 0) this.#cool--;
     if (Number.isNaN(this.#best) || better(this.args.mode, this.args.monitor, this.args.minDelta)(v, this.#best)) {
       this.#best = v;

@@ -17,6 +17,14 @@ export type MetricName = (typeof METRICS)[number];
 export type MetricAlias = 'acc' | 'meanSquaredError' | 'meanAbsoluteError';
 const METRIC_ALIASES: Record<MetricAlias, MetricName> = { acc: 'accuracy', meanSquaredError: 'mse', meanAbsoluteError: 'mae' };
 
+/**
+ * @internal The key a metric compiled as `name` has in `fit`'s logs and history: the name as
+ * given, but `'accuracy'` logs as `acc` (and `val_acc`), as in TF.js (Keras 3 keeps `accuracy`).
+ */
+export function metricLogName(name: string): string {
+  return name === 'accuracy' ? 'acc' : name;
+}
+
 export interface CompileArgs {
   /** An optimizer from `optimizers.*`, or a name (`'adam'`, `'sgd'`, …) for its defaults. */
   optimizer: Optimizer | 'sgd' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad';
@@ -26,7 +34,10 @@ export interface CompileArgs {
    * term summed over features (see {@link LossReduction}; default `'mean'`).
    */
   loss: LossName | LossAlias | LossConfig;
-  /** Metrics reported by `fit` and `evaluate` (one name or a list). */
+  /**
+   * Metrics reported by `fit` and `evaluate` (one name or a list). `fit` logs each under its
+   * name, except `'accuracy'`, logged as `acc` / `val_acc` as in TF.js.
+   */
   metrics?: MetricName | MetricAlias | Array<MetricName | MetricAlias>;
 }
 

@@ -26,7 +26,7 @@ import { boolArg, checkShape, describe, need } from '../ops/convert.js';
 import { runOp } from '../ops/run.js';
 import { InputLayer } from '../layers/core.js';
 import { Layer, LAYER_KINDS } from '../layers/layer.js';
-import { encodeCompile, targetHint, type CompileArgs, type CompiledInfo } from './compile.js';
+import { encodeCompile, metricLogName, targetHint, type CompileArgs, type CompiledInfo } from './compile.js';
 import { fitLoop, type FitArgs, type History } from './fit.js';
 import { summaryText } from './summary.js';
 import { distribution, setLocator, type Distribution } from '../layers/autoencoder.js';
@@ -422,7 +422,7 @@ export class Sequential {
       check(e.nr_model_loss_terms(h, outPtr(0)));
       return [readOut(0), readOut(1)];
     });
-    const cols: Array<[string, number]> = [['loss', 0], ...m.map((k, i): [string, number] => [k, 1 + i])];
+    const cols: Array<[string, number]> = [['loss', 0], ...m.map((k, i): [string, number] => [metricLogName(k), 1 + i])];
     if (kl) cols.push(['kl', 1 + m.length]);
     if (reg) cols.push(['regularization', 2 + m.length]);
     return cols;
