@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkRelaxed, CI, nodeReference, requireDist, requireRuntime, ROOT, runtimeAvailable, type RelaxedReport } from './runtimes/expect.js';
 import { BROWSER_KINDS, browserAvailable, startPages, type Pages } from './runtimes/pages.js';
+import { startServer } from './runtimes/server.js';
 
 const DENO = process.env.DENO_PATH ?? join(ROOT, 'node_modules/.bin/deno');
 const run = promisify(execFile);
@@ -76,6 +77,26 @@ for (const kind of BROWSER_KINDS) {
           if (entry === 'url') checkRelaxed(result.relaxed, RELAXED_SIMD[kind]);
         }, 90_000);
       }
+    }
+
+    // neurite/url from a CDN: the browser refuses a module Worker from the bundle's origin, so
+    // the workers start from a Blob URL of the same code (they ran on one thread before).
+    for (const where of ['main', 'worker'] as const) {
+      it(`isolated page, url entry from another origin (a CDN), on the ${where === 'main' ? 'main thread' : 'Worker'}: the workers start, same bits`, async () => {
+        const cdn = await startServer(ROOT);
+        try {
+          const counts = [1, 2, 3];
+          const { result, pageErrors } = await pages!.open<Report>(`/coi/test/runtimes/threads.html?entry=url&in=${where}&threads=${counts.join(',')}&lib=${encodeURIComponent(`${cdn.origin}/cors`)}`);
+          expect(pageErrors, `server log: ${JSON.stringify(cdn.requests.slice(-20))}`).toEqual([]);
+          expect(cdn.requests.some(([status, path]) => status === 200 && path === '/cors/dist/url/core.wasm'), 'the wasm came from the other origin').toBe(true);
+          expect(cdn.requests.some(([, path]) => path.endsWith('/worker.js')), 'no worker.js request to the other origin').toBe(false);
+          await sameBits(result, counts);
+          expect(result.runs.map((x) => x.count)).toEqual(SHARES_MEMORY[kind] ? counts : counts.map(() => 1));
+          if (SHARES_MEMORY[kind]) expect(result.notices).toEqual([]);
+        } finally {
+          await cdn.close();
+        }
+      }, 90_000);
     }
 
     it('a page that is not cross-origin isolated runs on one thread and says so once (threads().reason + one console.info)', async () => {

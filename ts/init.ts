@@ -38,9 +38,11 @@ export interface Entry {
   /**
    * The worker: its source text (`code`: Node and Deno start it as an `eval` worker, which
    * needs no file permission; browsers from a Blob URL), or for browsers a worker file next
-   * to the bundle (`web`), which bundlers see.
+   * to the bundle (`web`), which bundlers see; `web` returns `null` where that file cannot
+   * start a worker (another origin than the page's: neurite from a CDN), and the code runs
+   * from a Blob URL instead.
    */
-  worker: { code: () => string; web?: () => Worker };
+  worker: { code: () => string; web?: () => Worker | null };
 }
 
 let pending: Promise<void> | null = null;
@@ -120,12 +122,21 @@ async function spawnerFor(worker: Entry['worker']): Promise<Spawner | string> {
   const why = workersUnavailable();
   if (why) return why;
   if (hasWorkerThreads) return nodeSpawner(await nodeWorkerCtor(), worker.code());
-  if (worker.web) return webSpawner(worker.web);
-  const code = worker.code();
-  return webSpawner(() => {
-    blobUrl ??= URL.createObjectURL(new Blob([code], { type: 'text/javascript' }));
+  const fromBlob = () => {
+    blobUrl ??= URL.createObjectURL(new Blob([worker.code()], { type: 'text/javascript' }));
     return new Worker(blobUrl, { type: 'module' });
-  });
+  };
+  const web = worker.web;
+  return webSpawner(web ? () => web() ?? fromBlob() : fromBlob);
+}
+
+/**
+ * Whether a worker script at `url` is of another origin than the realm's (a page, or a Worker
+ * running neurite): browsers refuse `new Worker(url)` for it (neurite loaded from a CDN).
+ */
+export function foreignOrigin(url: URL): boolean {
+  const here = (globalThis as { location?: { origin?: string } }).location?.origin;
+  return here !== undefined && url.origin !== here;
 }
 
 /** What the last `init` resolved its options to (to tell a repeated `init(options)` from a new one). */

@@ -2,7 +2,7 @@
  * neurite, loading `core.wasm` from next to this file (`new URL('./core.wasm', import.meta.url)`).
  * Bundlers such as Vite pick the asset up. Pass a source to `init()` for a CDN or custom layout.
  */
-import { initFrom, type InitOptions } from './init.js';
+import { foreignOrigin, initFrom, type InitOptions } from './init.js';
 import { workerMain } from './threads/worker.js';
 import type { WasmSource } from './wasm/load.js';
 
@@ -21,10 +21,12 @@ export function init(source?: WasmSource | InitOptions): Promise<void> {
       relaxedSource: () => new URL('./core-relaxed.wasm', import.meta.url),
       base: import.meta.url,
       // Browsers start worker.js, written out so that bundlers (Vite) see and emit it; Node and
-      // Deno start the same code from its text (no file access, so no Deno permission).
+      // Deno start the same code from its text (no file access, so no Deno permission), and so
+      // do browsers from a Blob URL when this bundle comes from another origin (a CDN), whose
+      // worker.js they would refuse.
       worker: {
         code: () => `(${String(workerMain)})()`,
-        web: () => new Worker(new URL('./worker.js', import.meta.url), { type: 'module' }),
+        web: () => (foreignOrigin(new URL('./worker.js', import.meta.url)) ? null : new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })),
       },
     },
     source,

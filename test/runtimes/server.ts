@@ -5,6 +5,9 @@
 // Paths under /coi/ serve the same files with Cross-Origin-Opener-Policy: same-origin and
 // Cross-Origin-Embedder-Policy: require-corp, which make the page (and its workers)
 // cross-origin isolated: SharedArrayBuffer and threads (issue 12).
+// Paths under /cors/ serve the same files to other origins (Access-Control-Allow-Origin: *,
+// Cross-Origin-Resource-Policy: cross-origin), as a CDN does: an isolated page of another
+// server imports the bundle from there.
 // A POST to /__report/<id> is a page's result when no driver can read it (Firefox:
 // test/runtimes/publish.mjs sends it, `report(id)` hands it to the test).
 import { createServer } from 'node:http';
@@ -60,9 +63,12 @@ export function startServer(root: string, allow = ['/dist/', '/test/runtimes/'])
       });
       return;
     }
-    const coi = full.startsWith('/coi/');
-    const path = coi ? full.slice(4) : full;
-    const isolation: Record<string, string> = coi ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } : {};
+    const prefix = ['/coi/', '/cors/'].find((p) => full.startsWith(p));
+    const path = prefix ? full.slice(prefix.length - 1) : full;
+    const isolation: Record<string, string> = {
+      '/coi/': { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' },
+      '/cors/': { 'Access-Control-Allow-Origin': '*', 'Cross-Origin-Resource-Policy': 'cross-origin' },
+    }[prefix ?? ''] ?? {};
     const file = normalize(join(root, path));
     const ok = allow.some((p) => path.startsWith(p)) && file.startsWith(resolve(root) + sep) && !path.includes('..');
     try {

@@ -3,12 +3,13 @@ import { publish } from './publish.mjs';
 import { relaxedReport, threadsReport } from './threads.mjs';
 
 /**
- * Imports the entry relative to this file (so /coi/ pages load /coi/dist/…) and runs the report,
- * then (`relaxed`) the relaxed-SIMD one.
+ * Imports the entry relative to this file (so /coi/ pages load /coi/dist/…), or from `lib` (a
+ * folder of another origin, as a CDN), and runs the report, then (`relaxed`) the relaxed-SIMD one.
  */
-export async function runThreads(entry, counts, relaxed) {
+export async function runThreads(entry, counts, relaxed, lib) {
   if (entry !== 'inline' && entry !== 'url') throw new Error(`threads page: entry must be inline or url, got ${entry}`);
-  const nr = await import(entry === 'url' ? '../../dist/url/index.js' : '../../dist/index.js');
+  const file = entry === 'url' ? 'dist/url/index.js' : 'dist/index.js';
+  const nr = await import(lib ? `${lib}/${file}` : `../../${file}`);
   const notices = [];
   const info = console.info;
   console.info = (...a) => { notices.push(a.join(' ')); info(...a); };
@@ -26,14 +27,15 @@ if (typeof window !== 'undefined') {
   const entry = q.get('entry');
   const counts = (q.get('threads') ?? '1,2').split(',').map(Number);
   const relaxed = q.has('relaxed');
+  const lib = q.get('lib');
   try {
     if (q.get('in') === 'worker') {
       const w = new Worker(new URL('./threads-page.mjs', import.meta.url), { type: 'module' });
       w.onmessage = (e) => publish(e.data);
       w.onerror = (e) => publish({ error: `worker error: ${e.message}` });
-      w.postMessage({ entry, counts, relaxed });
+      w.postMessage({ entry, counts, relaxed, lib });
     } else {
-      await publish(await runThreads(entry, counts, relaxed));
+      await publish(await runThreads(entry, counts, relaxed, lib));
     }
   } catch (e) {
     await publish({ error: `${e?.name}: ${e?.message}\n${e?.stack ?? ''}` });
@@ -41,7 +43,7 @@ if (typeof window !== 'undefined') {
 } else {
   self.onmessage = async (e) => {
     try {
-      self.postMessage(await runThreads(e.data.entry, e.data.counts, e.data.relaxed));
+      self.postMessage(await runThreads(e.data.entry, e.data.counts, e.data.relaxed, e.data.lib));
     } catch (err) {
       self.postMessage({ error: `${err?.name}: ${err?.message}\n${err?.stack ?? ''}` });
     }
