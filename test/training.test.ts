@@ -248,6 +248,42 @@ describe('callbacks and history', () => {
     expect(h0.epoch).toEqual([0, 1, 2, 3]);
   });
 
+  it('earlyStopping with baseline, minDelta, patience and mode stops at the epoch TF.js stops (its EarlyStopping driven with the same logs)', async () => {
+    using x = nr.tensor(data.x, [30, 4]);
+    using y = nr.tensor(data.y, [30, 3]);
+    using m = mlp(2);
+    m.compile({ optimizer: optimizers.sgd({ learningRate: 0.01 }), loss: 'categoricalCrossentropy' });
+    const scripts = [[5, 4, 3, 3.5, 3.6, 3.7, 3.8, 3.9, 4, 4.1], [0.2, 0.25, 0.3, 0.3, 0.31, 0.29, 0.28, 0.4, 0.41, 0.42], [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]];
+    const cases: nr.EarlyStoppingArgs[] = [
+      { baseline: 3.2, patience: 2 }, { baseline: 2, patience: 3 }, { baseline: 4.5, patience: 0 }, { minDelta: 0.6, patience: 1 },
+      { mode: 'max', baseline: 0.3, patience: 2 }, { mode: 'max', minDelta: 0.02, patience: 1 }, { mode: 'max', baseline: 0.5, patience: 4 }, { baseline: 1, patience: 2 }, {},
+    ];
+    let checked = 0;
+    for (const script of scripts) {
+      for (const args of cases) {
+        // TF.js: its callback alone, fed the script (it only reads logs and sets stopTraining).
+        const t = tfl.callbacks.earlyStopping({ monitor: 'score', ...args } as never) as unknown as { model: unknown; onTrainBegin(): Promise<void>; onEpochEnd(e: number, l: object): Promise<void> };
+        const model = { stopTraining: false };
+        t.model = model; // (setModel insists on a LayersModel; the callback only sets stopTraining)
+        await t.onTrainBegin();
+        let want = script.length - 1;
+        for (let e = 0; e < script.length; e++) {
+          await t.onEpochEnd(e, { score: script[e] });
+          if (model.stopTraining) { want = e; break; }
+        }
+        const feed = { onEpochEnd: (e: number, logs?: nr.Logs) => void (logs!.score = script[e]) };
+        const h = await m.fit(x, y, { epochs: script.length, verbose: 0, callbacks: [feed, callbacks.earlyStopping({ monitor: 'score', ...args })] });
+        expect(h.epoch.at(-1), `${JSON.stringify(script)} ${JSON.stringify(args)}`).toBe(want);
+        checked += want < script.length - 1 ? 1 : 0;
+      }
+    }
+    expect(checked).toBeGreaterThan(10); // most cases stop early, so the comparison can fail
+    expect(() => callbacks.earlyStopping({ baseline: NaN })).toThrow('earlyStopping: baseline must be a finite number, got NaN');
+    const stopped = callbacks.earlyStopping({ monitor: 'score', baseline: 2, patience: 1 });
+    await m.fit(x, y, { epochs: 5, verbose: 0, callbacks: [{ onEpochEnd: (_e: number, logs?: nr.Logs) => void (logs!.score = 3) }, stopped] });
+    expect(stopped.stopReason).toBe('early stopping: score did not improve for 1 epoch (patience 1; baseline 2.0000)');
+  });
+
   it('earlyStopping on val_loss needs validation data, and says so', async () => {
     using x = nr.tensor(data.x, [30, 4]);
     using y = nr.tensor(data.y, [30, 3]);

@@ -52,7 +52,7 @@ export type { ModelConfig } from './io/topology.js';
 export { layers, Layer, Dense, Activation, Dropout, GaussianNoise, Flatten, Reshape, InputLayer, BatchNormalization, LayerNormalization, PReLU, type LayerArgs, type DenseArgs, type BatchNormalizationArgs, type PReLUArgs } from './layers/index.js';
 export { initializers, type Initializer, type InitializerSpec } from './layers/initializers.js';
 export { regularizers, type Regularizer, type RegularizerSpec, type KlSparsityRegularizer, type ActivityRegularizerSpec } from './layers/regularizers.js';
-export { callbacks, Callback, EarlyStopping, TerminateOnNaN, ReduceLROnPlateau, type CallbackHooks, type Logs, type TrainingModel } from './models/callbacks.js';
+export { callbacks, Callback, EarlyStopping, TerminateOnNaN, ReduceLROnPlateau, type CallbackHooks, type EarlyStoppingArgs, type Logs, type ReduceLROnPlateauArgs, type TrainingModel } from './models/callbacks.js';
 export { progressBar, type ProgressBarArgs, type ProgressReporter } from './models/progress.js';
 export type { FitArgs, History } from './models/fit.js';
 export { exportTrainingState, importTrainingState, optimizerFromConfig, type TrainingState } from './models/training-state.js';

@@ -100,11 +100,16 @@ export interface EarlyStoppingArgs {
   mode?: Mode;
   /** Put back the weights of the best epoch when stopping. Default `false`. */
   restoreBestWeights?: boolean;
+  /**
+   * A value `monitor` must improve on (as TF.js: the best so far starts at it), so training
+   * stops after `patience` epochs that do not beat it. Default: none.
+   */
+  baseline?: number;
 }
 
 /** Stops training when `monitor` stops improving. */
 export class EarlyStopping extends Callback {
-  readonly args: Required<EarlyStoppingArgs>;
+  readonly args: Required<Omit<EarlyStoppingArgs, 'baseline'>> & Pick<EarlyStoppingArgs, 'baseline'>;
   /** The epoch training stopped at, or 0. */
   stoppedEpoch = 0;
   /** Why this callback stopped training (`fit` prints it), or `null`. */
@@ -115,14 +120,16 @@ export class EarlyStopping extends Callback {
   constructor(args: EarlyStoppingArgs = {}) {
     super();
     const op = 'earlyStopping';
-    checkArgs(op, args, ['monitor', 'patience', 'minDelta', 'mode', 'restoreBestWeights']);
+    checkArgs(op, args, ['monitor', 'patience', 'minDelta', 'mode', 'restoreBestWeights', 'baseline']);
     this.args = { monitor: 'val_loss', patience: 0, minDelta: 0, mode: 'auto', restoreBestWeights: false, ...stripUndefined(args) };
     checkCommon(op, this.args);
     boolArg(op, 'restoreBestWeights', this.args.restoreBestWeights);
+    const { baseline } = this.args;
+    if (baseline !== undefined && (typeof baseline !== 'number' || !Number.isFinite(baseline))) throw new InvalidArgumentError(`${op}: baseline must be a finite number, got ${describe(baseline)}`);
   }
   onTrainBegin(): void {
     this.cleanup();
-    this.#best = NaN;
+    this.#best = this.args.baseline ?? NaN;
     this.#wait = 0;
     this.stoppedEpoch = 0;
     this.stopReason = null;
@@ -145,7 +152,8 @@ export class EarlyStopping extends Callback {
       const { monitor, patience, restoreBestWeights } = this.args;
       const restored = restoreBestWeights && this.#bestWeights !== null;
       if (restored) this.model.setWeights(this.#bestWeights!, { allowNonFinite: true });
-      this.stopReason = `early stopping: ${monitor} did not improve for ${this.#wait} epoch${this.#wait === 1 ? '' : 's'} (patience ${patience}; best ${formatLog(this.#best)})${restored ? '; restored the best weights' : ''}`;
+      const best = this.#best === this.args.baseline ? `baseline ${formatLog(this.#best)}` : `best ${formatLog(this.#best)}`;
+      this.stopReason = `early stopping: ${monitor} did not improve for ${this.#wait} epoch${this.#wait === 1 ? '' : 's'} (patience ${patience}; ${best})${restored ? '; restored the best weights' : ''}`;
     }
   }
   onTrainEnd(): void {
