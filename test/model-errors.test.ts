@@ -239,7 +239,10 @@ describe('bad layer and fit options', () => {
       await expectError(() => (nr.initializers[f] as (o: unknown) => unknown)(null), Invalid, `initializers.${f}: options must be an object, got null`);
     }
     await expectError(() => nr.initializers.randomNormal({ stddev: -1 }), Invalid, 'initializers.randomNormal: stddev must be >= 0, got -1');
-    await expectError(() => nr.initializers.randomUniform({ seed: 1 } as never), Invalid, "initializers.randomUniform: unknown option 'seed' (known: minval, maxval)");
+    // TF.js seeds each initializer; neurite seeds the model: the error says where the seed goes.
+    await expectError(() => nr.initializers.randomUniform({ seed: 1 } as never), Invalid, "initializers.randomUniform: there is no per-initializer seed; every initializer draws from the model's seed: sequential({ seed, layers })");
+    await expectError(() => nr.initializers.glorotUniform({ seed: 1 } as never), Invalid, "initializers.glorotUniform: there is no per-initializer seed; every initializer draws from the model's seed: sequential({ seed, layers })");
+    await expectError(() => nr.initializers.randomUniform({ sed: 1 } as never), Invalid, "initializers.randomUniform: unknown option 'sed' (known: minval, maxval)");
     expect(nr.initializers.constant({ value: 0.5 })).toEqual({ name: 'constant', params: [0.5, 0] });
     for (const f of ['l1', 'l2', 'l1l2'] as const) {
       await expectError(() => (nr.regularizers[f] as (o: unknown) => unknown)(null), Invalid, `regularizers.${f}: options must be an object, got null`);

@@ -1,7 +1,7 @@
 // Porting from TF.js (issue 8): the TF.js positional forms beside the options objects, the
 // `train.*` names, `tensor1d…4d`, unsupported dtypes, and "did you mean" for unknown option keys
 // and names everywhere options are read.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { expectNoLeak } from './setup.js';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -184,6 +184,34 @@ describe("TF.js's activation layers: layers.leakyReLU, reLU, elu, softmax (they 
     throws(() => nr.layers.reLU({ maxValue: 6 } as never), "reLU: unknown option 'maxValue' (known: name, trainable, inputShape, batchInputShape)");
     throws(() => nr.layers.softmax({ axis: 0 }), 'softmax: axis must be -1 (softmax layers normalise over the last axis), got 0');
     throws(() => nr.layers.leakyReLU({ alpa: 0.1 } as never), /^leakyReLU: unknown option 'alpa' — did you mean 'alpha'\?/);
+  });
+});
+
+describe("print(verbose): TF.js's header", () => {
+  it('print(true) starts with the lines TF.js prints (dtype, rank, shape, values), then the values; print() the values alone', async () => {
+    await tf.setBackend('cpu');
+    const lines: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((m: string) => void lines.push(m));
+    try {
+      for (const [values, shape] of [[[1, 2, 3, 4], [2, 2]], [[3], []], [[], [0, 3]]] as Array<[number[], number[]]>) {
+        lines.length = 0;
+        using t = nr.tensor(values, shape);
+        const tt = tf.tensor(values, shape);
+        t.print(true);
+        tt.print(true);
+        tt.dispose();
+        const [mine, theirs] = lines.map((l) => l.split('\n'));
+        expect(mine.slice(0, 5), JSON.stringify(shape)).toEqual(theirs.slice(0, 5));
+        expect(mine.slice(5).join('\n')).toBe(t.toString().replace(/^/gm, '    '));
+        lines.length = 0;
+        t.print();
+        expect(lines).toEqual([t.toString()]);
+      }
+      using t = nr.tensor([1]);
+      expect(() => t.print('yes' as never)).toThrow('print: verbose must be true or false, got the string "yes"');
+    } finally {
+      log.mockRestore();
+    }
   });
 });
 

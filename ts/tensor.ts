@@ -19,7 +19,7 @@ import * as act from './activations.js';
 import * as slicing from './ops/slicing.js';
 import * as joining from './ops/joining.js';
 import * as creation from './ops/creation.js';
-import type { TensorLike } from './ops/convert.js';
+import { describe, type TensorLike } from './ops/convert.js';
 
 /** Nested arrays of numbers, as returned by `array()`. */
 export type NestedArray = number | NestedArray[];
@@ -140,9 +140,15 @@ export class Tensor {
     return formatTensor(this.data(), this.shape);
   }
 
-  /** Logs `toString()`. */
-  print(): void {
-    console.log(this.toString());
+  /**
+   * Logs `toString()`; with `verbose` (TF.js's flag) a header first: dtype, rank and shape.
+   * @example tensor([[1, 2], [3, 4]]).print(true) // Tensor, dtype: float32, rank: 2, shape: [2,2], values: …
+   */
+  print(verbose = false): void {
+    if (typeof verbose !== 'boolean') throw new InvalidArgumentError(`print: verbose must be true or false, got ${describe(verbose)}`);
+    const values = this.toString();
+    if (!verbose) console.log(values);
+    else console.log(`Tensor\n  dtype: float32\n  rank: ${this.rank}\n  shape: [${this.shape.join(',')}]\n  values:\n${values.replace(/^/gm, '    ')}`);
   }
 
   // ---- element-wise ------------------------------------------------------------------------

@@ -6,7 +6,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { describe, show } from '../ops/convert.js';
-import { didYouMean, readOptions } from '../options.js';
+import { didYouMean, readOptions, type OptionSpec } from '../options.js';
 
 export const INITIALIZERS = [
   'zeros', 'ones', 'constant', 'randomUniform', 'randomNormal', 'truncatedNormal',
@@ -39,37 +39,48 @@ function normal(op: string, name: 'randomNormal' | 'truncatedNormal', mean: numb
 }
 
 /**
+ * `readOptions` for `initializers.<name>`, with the TF.js habit of a per-initializer `seed`
+ * answered by where the seed goes instead (it was "unknown option 'seed' (it takes no options)").
+ */
+function initOptions(name: string, options: unknown, defaults: OptionSpec): Record<string, number | boolean> {
+  if (options !== null && typeof options === 'object' && 'seed' in options) {
+    throw new InvalidArgumentError(`initializers.${name}: there is no per-initializer seed; every initializer draws from the model's seed: sequential({ seed, layers })`);
+  }
+  return readOptions(`initializers.${name}`, options, defaults);
+}
+
+/**
  * Initializer factories, as `tf.initializers`. The options are checked when the initializer is
  * made (an options object with finite numbers; unknown options, `null` or a non-object are
  * errors naming the initializer). There is no per-initializer `seed`: weights are drawn from
  * the model's seed.
  */
 export const initializers = {
-  zeros: (options?: Record<string, never>) => (readOptions('initializers.zeros', options, {}), make('zeros')),
-  ones: (options?: Record<string, never>) => (readOptions('initializers.ones', options, {}), make('ones')),
-  constant: (options?: { value?: number }) => make('constant', readOptions('initializers.constant', options, { value: 0 }).value as number),
+  zeros: (options?: Record<string, never>) => (initOptions('zeros', options, {}), make('zeros')),
+  ones: (options?: Record<string, never>) => (initOptions('ones', options, {}), make('ones')),
+  constant: (options?: { value?: number }) => make('constant', initOptions('constant', options, { value: 0 }).value as number),
   randomUniform: (options?: { minval?: number; maxval?: number }) => {
-    const o = readOptions('initializers.randomUniform', options, { minval: -0.05, maxval: 0.05 });
+    const o = initOptions('randomUniform', options, { minval: -0.05, maxval: 0.05 });
     return uniform('initializers.randomUniform', o.minval as number, o.maxval as number);
   },
   randomNormal: (options?: { mean?: number; stddev?: number }) => {
-    const o = readOptions('initializers.randomNormal', options, { mean: 0, stddev: 0.05 });
+    const o = initOptions('randomNormal', options, { mean: 0, stddev: 0.05 });
     return normal('initializers.randomNormal', 'randomNormal', o.mean as number, o.stddev as number);
   },
   truncatedNormal: (options?: { mean?: number; stddev?: number }) => {
-    const o = readOptions('initializers.truncatedNormal', options, { mean: 0, stddev: 0.05 });
+    const o = initOptions('truncatedNormal', options, { mean: 0, stddev: 0.05 });
     return normal('initializers.truncatedNormal', 'truncatedNormal', o.mean as number, o.stddev as number);
   },
-  glorotUniform: (options?: Record<string, never>) => (readOptions('initializers.glorotUniform', options, {}), make('glorotUniform')),
-  glorotNormal: (options?: Record<string, never>) => (readOptions('initializers.glorotNormal', options, {}), make('glorotNormal')),
-  heUniform: (options?: Record<string, never>) => (readOptions('initializers.heUniform', options, {}), make('heUniform')),
-  heNormal: (options?: Record<string, never>) => (readOptions('initializers.heNormal', options, {}), make('heNormal')),
-  lecunUniform: (options?: Record<string, never>) => (readOptions('initializers.lecunUniform', options, {}), make('lecunUniform')),
-  lecunNormal: (options?: Record<string, never>) => (readOptions('initializers.lecunNormal', options, {}), make('lecunNormal')),
+  glorotUniform: (options?: Record<string, never>) => (initOptions('glorotUniform', options, {}), make('glorotUniform')),
+  glorotNormal: (options?: Record<string, never>) => (initOptions('glorotNormal', options, {}), make('glorotNormal')),
+  heUniform: (options?: Record<string, never>) => (initOptions('heUniform', options, {}), make('heUniform')),
+  heNormal: (options?: Record<string, never>) => (initOptions('heNormal', options, {}), make('heNormal')),
+  lecunUniform: (options?: Record<string, never>) => (initOptions('lecunUniform', options, {}), make('lecunUniform')),
+  lecunNormal: (options?: Record<string, never>) => (initOptions('lecunNormal', options, {}), make('lecunNormal')),
   /** TF.js's spelling of {@link initializers.lecunUniform}. */
-  leCunUniform: (options?: Record<string, never>) => (readOptions('initializers.leCunUniform', options, {}), make('lecunUniform')),
+  leCunUniform: (options?: Record<string, never>) => (initOptions('leCunUniform', options, {}), make('lecunUniform')),
   /** TF.js's spelling of {@link initializers.lecunNormal}. */
-  leCunNormal: (options?: Record<string, never>) => (readOptions('initializers.leCunNormal', options, {}), make('lecunNormal')),
+  leCunNormal: (options?: Record<string, never>) => (initOptions('leCunNormal', options, {}), make('lecunNormal')),
 };
 
 /**
