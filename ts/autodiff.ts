@@ -87,12 +87,12 @@ export function variable(initial: Tensor, trainable = true, name?: string): Vari
   return v;
 }
 
-/** @internal The live trainable variables, in creation order. */
 /** @internal The live variable named `name`, if any (TF.js's gradient maps are keyed by name). */
 export function variableNamed(name: string): Variable | undefined {
   return liveVariables().find((v) => v.name === name);
 }
 
+/** @internal The live trainable variables, in creation order. */
 export function trainableVariables(): Variable[] {
   return liveVariables().filter((v) => v.trainable);
 }

@@ -10,6 +10,9 @@ import { LAYER_ARG_KEYS, type LayerArgs } from './layer.js';
 import { InvalidArgumentError } from '../errors.js';
 import { describe } from '../ops/convert.js';
 import { checkArgs } from '../options.js';
+import { BatchNormalization, LayerNormalization, PReLU, type BatchNormalizationArgs, type PReLUArgs } from './normalization.js';
+import { RBF, type RBFArgs } from './rbf.js';
+import { SaltAndPepper, Variational, type SaltAndPepperArgs, type VariationalArgs } from './autoencoder.js';
 
 /**
  * An activation layer made by one of TF.js's dedicated activation layers (`leakyReLU`, `elu`,
@@ -31,9 +34,6 @@ function activationLayer(op: string, args: unknown, numbers: Record<string, numb
   return new Activation({ ...(rest as LayerArgs), activation: spec(values) });
 }
 const finiteAtLeast0 = (_k: string, v: number): string | null => (Number.isFinite(Math.fround(v)) && v >= 0 ? null : 'a finite number >= 0');
-import { BatchNormalization, LayerNormalization, PReLU, type BatchNormalizationArgs, type PReLUArgs } from './normalization.js';
-import { RBF, type RBFArgs } from './rbf.js';
-import { SaltAndPepper, Variational, type SaltAndPepperArgs, type VariationalArgs } from './autoencoder.js';
 
 export { Layer, type LayerArgs } from './layer.js';
 export { Activation, Dense, Dropout, Flatten, GaussianNoise, InputLayer, Reshape, type DenseArgs } from './core.js';

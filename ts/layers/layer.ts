@@ -6,8 +6,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { boolArg, describe, intArg, MAX_ELEMENTS, show } from '../ops/convert.js';
 import { unknownOption } from '../options.js';
 
-/** The keys of {@link LayerArgs}. */
-/** @internal The options every layer reads. */
+/** @internal The keys of {@link LayerArgs}: the options every layer reads. */
 export const LAYER_ARG_KEYS = ['name', 'trainable', 'inputShape', 'batchInputShape'] as const;
 
 /** Options every layer accepts (Keras/TF.js names). */
