@@ -555,6 +555,51 @@ describe('fit vs TF.js fit', () => {
     p.nrWeights().forEach((w, i) => expectClose(w, p.tfWeights()[i], 1e-4, 1e-5));
     p.dispose();
   });
+  it("classWeight (TF.js's per-class loss weights): same history and weights as TF.js, one-hot softmax + CCE (fused), sigmoid + BCE with 0/1 labels [n, 1], MSE on class indices [n]", async () => {
+    const n = 16;
+    const xv = normals(61)(n * IN, 1.5);
+    const cases: Array<{ specs: Spec[]; loss: 'categoricalCrossentropy' | 'binaryCrossentropy' | 'meanSquaredError'; y: Float32Array; ys: number[]; weights: Record<number, number> }> = [
+      { specs: STACK, loss: 'categoricalCrossentropy', y: Float32Array.from({ length: n * 3 }, (_, i) => (i % 3 === Math.floor(i / 3) % 3 ? 1 : 0)), ys: [n, 3], weights: { 0: 1, 1: 4, 2: 0.5 } },
+      { specs: [{ kind: 'dense', units: 5, activation: 'tanh' }, { kind: 'dense', units: 1, activation: 'sigmoid' }], loss: 'binaryCrossentropy', y: Float32Array.from({ length: n }, (_, i) => (i % 4 === 0 ? 1 : 0)), ys: [n, 1], weights: { 0: 0.25, 1: 3 } },
+      { specs: [{ kind: 'dense', units: 5, activation: 'tanh' }, { kind: 'dense', units: 1 }], loss: 'meanSquaredError', y: Float32Array.from({ length: n }, (_, i) => i % 2), ys: [n], weights: { 0: 2, 1: 0 } },
+    ];
+    for (const c of cases) {
+      const p = new Pair(c.specs, IN, 8);
+      p.nr.compile({ optimizer: optimizers.sgd({ learningRate: 0.1 }), loss: c.loss });
+      p.tf.compile({ optimizer: tf.train.sgd(0.1), loss: c.loss });
+      const args = { epochs: 3, batchSize: 5, shuffle: false, verbose: 0 as const, classWeight: c.weights };
+      const yShape = c.ys.length === 1 ? [n, 1] : c.ys; // TF.js's model output is [n, 1]
+      const [hn, ht] = await withData(xv, [n, IN], c.y, yShape, async (nx, ny, tx, ty) => [await p.nr.fit(nx, c.ys.length === 1 ? nr.tidy(() => ny.reshape([n])) : ny, args), await p.tf.fit(tx, ty, args)]);
+      expectClose(hn.history.loss, ht.history.loss as number[], 1e-4, 1e-5);
+      p.nrWeights().forEach((w, i) => expectClose(w, p.tfWeights()[i], 1e-4, 1e-5));
+      // And the weights matter: without them training goes elsewhere (so the check can fail).
+      const q = new Pair(c.specs, IN, 8);
+      q.nr.compile({ optimizer: optimizers.sgd({ learningRate: 0.1 }), loss: c.loss });
+      const plain = await withData(xv, [n, IN], c.y, yShape, async (nx, ny) => q.nr.fit(nx, ny, { ...args, classWeight: undefined }));
+      expect(Math.abs(plain.history.loss[2] - hn.history.loss[2])).toBeGreaterThan(1e-3);
+      p.dispose();
+      q.dispose();
+    }
+  });
+
+  it('classWeight errors name the class or the value', async () => {
+    using m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 3, activation: 'softmax' })] });
+    m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+    using x = nr.ones([4, 2]);
+    using y = nr.oneHot([0, 1, 2, 1], 3);
+    const fit = (classWeight: unknown) => m.fit(x, y, { verbose: 0, classWeight: classWeight as never });
+    await expect(fit({ 0: 1, 1: 2 })).rejects.toThrow('fit: y holds class 2 at sample 2 but classWeight has no weight for it (classes weighted: 0, 1); every class in y needs one');
+    await expect(fit({ 0: 1, 1: -2, 2: 1 })).rejects.toThrow('fit: classWeight[1] must be a finite number >= 0, got -2');
+    await expect(fit({ a: 1 })).rejects.toThrow("fit: classWeight's keys must be class indices (0, 1, …), got 'a'");
+    await expect(fit([1, 2, 3])).rejects.toThrow('fit: classWeight must be an object { [classIndex]: weight } (or a list of one, for the one output), got an array of length 3');
+    const h = await fit([{ 0: 1, 1: 1, 2: 1 }]); // TF.js's list of one
+    expect(h.history.loss).toHaveLength(1);
+    using m3 = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 1 })] });
+    m3.compile({ optimizer: 'sgd', loss: 'mse' });
+    using y3 = nr.tensor([0.5, 1, 0, 1]);
+    await expect(m3.fit(x, y3, { verbose: 0, classWeight: { 0: 1, 1: 1 } })).rejects.toThrow('fit: y holds the value 0.5, not a class index, at sample 0 but classWeight has no weight for it (classes weighted: 0, 1); every class in y needs one');
+  });
+
   // Issue 7 item 10: with n·s not whole, TF.js (training.ts: splitAt = floor(n·(1 − s))) and
   // Keras train on ⌊n·(1 − s)⌋ samples and validate on the rest; neurite held out ⌊n·s⌋ and
   // so trained on one sample more (8 of 10, 5 of 7).

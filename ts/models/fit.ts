@@ -10,6 +10,9 @@ import { DisposedError, InvalidArgumentError, ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { boolArg, describe, need } from '../ops/convert.js';
 import { slice } from '../ops/slicing.js';
+import { argMax } from '../ops/reduce.js';
+import { tensor } from '../ops/creation.js';
+import { tidy } from '../scope.js';
 import { Callback, type CallbackHooks, type Logs } from './callbacks.js';
 import { progressBar, type ProgressReporter } from './progress.js';
 import { batchSizeOf, type Sequential } from './sequential.js';
@@ -49,6 +52,15 @@ export interface FitArgs {
    * bit-identically: epoch `e`'s shuffle depends only on the model seed, `seed` and `e`. Default 0.
    */
   initialEpoch?: number;
+  /**
+   * A weight per class, as TF.js's `classWeight`: `{ [classIndex]: weight }` (or a list of one
+   * such object, TF.js's form for a model with one output). Each training sample's loss, and so
+   * its gradient, is multiplied by the weight of its class before the mean over the batch (the
+   * logged `loss` is that weighted mean); metrics and validation are not weighted. The class of
+   * a sample is its index in a one-hot `y` (`argMax`), or its value when `y` is `[n]` or `[n, 1]`
+   * (e.g. 0/1 labels); every class in `y` needs a weight. Use it to make a rare class count more.
+   */
+  classWeight?: Readonly<Record<number, number>> | ReadonlyArray<Readonly<Record<number, number>>>;
 }
 
 /**
@@ -90,14 +102,53 @@ function intOption(name: string, v: unknown, min: number): number {
   return v;
 }
 
-/** The options `fit` takes; anything else (e.g. TF.js's `classWeight`) is an error, not ignored. */
-const FIT_KEYS: ReadonlyArray<keyof FitArgs> = ['epochs', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'callbacks', 'verbose', 'yieldEveryMs', 'initialEpoch'];
+/** The options `fit` takes; anything else (e.g. TF.js's `sampleWeight`) is an error, not ignored. */
+const FIT_KEYS: ReadonlyArray<keyof FitArgs> = ['epochs', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'callbacks', 'verbose', 'yieldEveryMs', 'initialEpoch', 'classWeight'];
 const HOOKS = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd', 'onYield', 'cleanup'] as const;
 
 /** The one line that says why training ended before `epochs`: an early-stopping callback's reason, or a generic one. */
 function stopNote(cbs: readonly CallbackHooks[], last: number, epochs: number): string {
   const reason = cbs.map((c) => (c as { stopReason?: unknown }).stopReason).find((r): r is string => typeof r === 'string');
   return `Stopped after epoch ${last + 1}/${epochs}: ${reason ?? 'a callback set stopTraining'}`;
+}
+
+/** `classWeight` as a map from class index to weight (checked: finite weights ≥ 0), or null. */
+function readClassWeight(given: unknown): Map<number, number> | null {
+  if (given === undefined || given === null) return null;
+  const one = Array.isArray(given) && given.length === 1 ? given[0] : given;
+  if (one === null || typeof one !== 'object' || Array.isArray(one)) {
+    throw new InvalidArgumentError(`fit: classWeight must be an object { [classIndex]: weight } (or a list of one, for the one output), got ${describe(given)}`);
+  }
+  const weights = new Map<number, number>();
+  for (const [k, w] of Object.entries(one)) {
+    const c = Number(k);
+    if (!Number.isInteger(c) || c < 0 || String(c) !== k) throw new InvalidArgumentError(`fit: classWeight's keys must be class indices (0, 1, …), got '${k}'`);
+    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) throw new InvalidArgumentError(`fit: classWeight[${k}] must be a finite number >= 0, got ${describe(w)}`);
+    weights.set(c, w);
+  }
+  return weights;
+}
+
+/**
+ * One weight per sample of `y` from its class (as TF.js: `argMax` of a one-hot row, or the value
+ * of `y` shaped `[n]` or `[n, 1]`).
+ */
+function sampleWeights(y: Tensor, classWeight: Map<number, number>): Float32Array {
+  const oneHot = y.rank === 2 && y.shape[1] > 1;
+  if (!(y.rank === 1 || (y.rank === 2 && y.shape[1] >= 1))) {
+    throw new ShapeError(`fit: classWeight needs y of shape [n] or [n, 1] (class indices) or [n, classes] (one-hot), got [${y.shape}]`);
+  }
+  const classes = oneHot ? tidy(() => argMax(y, 1).data()) : y.data();
+  const out = new Float32Array(classes.length);
+  classes.forEach((c, i) => {
+    const w = classWeight.get(c);
+    if (w === undefined) {
+      const what = Number.isInteger(c) ? `class ${c}` : `the value ${c}, not a class index,`;
+      throw new InvalidArgumentError(`fit: y holds ${what} at sample ${i} but classWeight has no weight for it (classes weighted: ${[...classWeight.keys()].join(', ')}); every class in y needs one`);
+    }
+    out[i] = w;
+  });
+  return out;
 }
 
 /** `ShapeError` unless `x` and `y` (both of rank ≥ 1) have the same number of samples. */
@@ -143,6 +194,7 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, args: Fit
   if (split !== undefined && (typeof split !== 'number' || !(split > 0 && split < 1))) {
     throw new InvalidArgumentError(`fit: validationSplit must be a number in [0, 1), got ${describe(split)}`);
   }
+  const classWeight = readClassWeight(args.classWeight);
   const cbs: CallbackHooks[] = args.callbacks === undefined ? [] : Array.isArray(args.callbacks) ? [...args.callbacks] : [args.callbacks];
   cbs.forEach((c, i) => {
     if (c === null || typeof c !== 'object') throw new InvalidArgumentError(`fit: callbacks[${i}] must be an object with hooks such as onEpochEnd, got ${describe(c)}`);
@@ -198,6 +250,7 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, args: Fit
         throw targetHint(err, info, vy, classes);
       }
     }
+    const hw = classWeight ? own(tensor(sampleWeights(trainY, classWeight))).handleFor('fit', 'classWeight') : 0;
     const n = trainX.shape[0];
     const batches = Math.ceil(n / batchSize);
     let reporter: ProgressReporter | null = null;
@@ -253,7 +306,7 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, args: Fit
         const count = Math.min(batchSize, n - start);
         await emit('onBatchBegin', b, { batch: b, size: count });
         call((e) => {
-          check(e.nr_model_train_batch(h, hx, hy, start, count, argPtr()));
+          check(e.nr_model_train_batch(h, hx, hy, hw, start, count, argPtr()));
           out.set(new Float32Array(e.memory.buffer, argPtr(), width));
         });
         seen += count;

@@ -81,7 +81,7 @@ export interface RawExports {
   nr_model_compile(model: number, params: number, n: number): number;
   nr_model_check_data(model: number, x: number, y: number, op: number): number;
   nr_model_shuffle(model: number, n: number, epoch: number, shuffle: number): number;
-  nr_model_train_batch(model: number, x: number, y: number, start: number, count: number, out: number): number;
+  nr_model_train_batch(model: number, x: number, y: number, w: number, start: number, count: number, out: number): number;
   nr_model_train_on_batch(model: number, x: number, y: number, out: number): number;
   nr_model_evaluate(model: number, x: number, y: number, batchSize: number, out: number): number;
   nr_model_num_weights(model: number, out: number): number;

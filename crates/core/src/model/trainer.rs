@@ -233,12 +233,38 @@ impl Trainer {
     /// One training step on rows `idx` of `x`/`y`.
     #[inline(never)]
     pub fn train_batch(&mut self, model: &mut Sequential, x: &Tensor, y: &Tensor, idx: &[u32]) -> Result<StepResult> {
+        self.train_batch_weighted(model, x, y, None, idx)
+    }
+
+    /// [`Trainer::train_batch`] with a weight per sample of `x` (`weights[i]` for row `i`, as
+    /// TF.js's `classWeight` gives them): each sample's loss, and so its gradient, is scaled by
+    /// its weight before the mean over the batch; metrics, KL and penalties are not weighted.
+    #[inline(never)]
+    pub fn train_batch_weighted(&mut self, model: &mut Sequential, x: &Tensor, y: &Tensor, weights: Option<&Tensor>, idx: &[u32]) -> Result<StepResult> {
         if idx.is_empty() {
             bail!("fit", "empty batch");
         }
         let xb = gather_rows("fit", x, idx)?;
         let yb = gather_rows("fit", y, idx)?;
-        self.train_on(model, xb, &yb)
+        let wb = match weights {
+            Some(w) => {
+                if w.size() != x.dims()[0] {
+                    bail_shape!("fit", "the sample weights have {} values but x has {} samples", w.size(), x.dims()[0]);
+                }
+                let mut wb = crate::tensor::alloc("fit", idx.len())?;
+                for (o, &i) in wb.iter_mut().zip(idx) {
+                    *o = *w.data().get(i as usize).ok_or_else(|| Error::invalid("fit", format!("sample {i} is outside the {} sample weights", w.size())))?;
+                }
+                Some(wb)
+            }
+            None => None,
+        };
+        model.set_input_grad_all(false)?;
+        let r = self.gradients_weighted(model, xb, &yb, wb.as_deref());
+        model.set_input_grad_all(true)?;
+        let (r, _) = r?;
+        self.apply_gradients(model)?;
+        Ok(r)
     }
 
     /// One training step on a whole batch.
@@ -256,11 +282,22 @@ impl Trainer {
     /// (before regularization and clipping) and returns the loss, metrics and `dL/dx`.
     #[inline(never)]
     pub fn gradients(&mut self, model: &mut Sequential, xb: Tensor, yb: &Tensor) -> Result<(StepResult, Tensor)> {
+        self.gradients_weighted(model, xb, yb, None)
+    }
+
+    /// [`Trainer::gradients`] with a weight per sample of the batch (see
+    /// [`Trainer::train_batch_weighted`]).
+    fn gradients_weighted(&mut self, model: &mut Sequential, xb: Tensor, yb: &Tensor, weights: Option<&[f32]>) -> Result<(StepResult, Tensor)> {
+        let samples = xb.dims()[0];
         let mode = Mode::Train { seed: self.seed, step: self.step };
         let pred = model.forward_all(xb, mode)?;
         let cols = pred.dims().last().copied().unwrap_or(1);
         let rows = if cols == 0 { 0 } else { pred.size() / cols };
-        let (loss, kl, regularization) = self.loss_parts(model, &pred, yb, model.activity_loss_all(), model.kl_loss_all())?;
+        let (mut loss, kl, regularization) = self.loss_parts(model, &pred, yb, model.activity_loss_all(), model.kl_loss_all())?;
+        if let Some(w) = weights {
+            // The data term again, each sample's rows scaled by its weight.
+            loss = self.weighted_loss(&pred, yb, w, samples, rows, cols) + kl + regularization;
+        }
         let metrics = self.metrics(&pred, yb);
         // dL/d(pred), or dL/d(logits) when the last activation fuses with the loss.
         let n_layers = model.len();
@@ -272,15 +309,38 @@ impl Trainer {
                 if factor != 1.0 {
                     dz.try_data_mut("fit")?.iter_mut().for_each(|d| *d *= factor);
                 }
+                if let Some(w) = weights {
+                    scale_samples(dz.try_data_mut("fit")?, w, samples);
+                }
                 model.backward_from_pre_activation(dz)?
             }
             None => {
                 let mut dp = Tensor::zeros("fit", pred.shape().clone())?;
                 self.cfg.reduction.backward(&self.cfg.loss, pred.data(), yb.data(), rows, cols, dp.data_mut());
+                if let Some(w) = weights {
+                    scale_samples(dp.data_mut(), w, samples);
+                }
                 model.backward_through(n_layers, dp)?
             }
         };
         Ok((StepResult { loss, metrics, kl, regularization }, dx))
+    }
+
+    /// The data loss with sample `i`'s rows weighted by `w[i]`: the mean over all `rows` of
+    /// `w · ℓ(row)` (TF.js's `mean(loss · sampleWeights)`), `ℓ` the loss of one row under the
+    /// reduction.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn weighted_loss(&self, pred: &Tensor, y: &Tensor, w: &[f32], samples: usize, rows: usize, cols: usize) -> f32 {
+        if rows == 0 || samples == 0 {
+            return 0.0;
+        }
+        let per_sample = rows / samples;
+        let y_cols = y.size() / rows;
+        let mut sum = 0.0f64;
+        for (r, (p, t)) in pred.data().chunks_exact(cols).zip(y.data().chunks_exact(y_cols)).enumerate() {
+            sum += f64::from(w[r / per_sample]) * f64::from(self.cfg.reduction.forward(&self.cfg.loss, p, t, 1, cols));
+        }
+        (sum / rows as f64) as f32
     }
 
     /// Adds regularization gradients, clips, and updates every trainable parameter.
@@ -343,6 +403,17 @@ impl Trainer {
         let (pred, activity, kl) = model.predict_with_activity(x, batch_size)?;
         let (loss, kl, regularization) = self.loss_parts(model, &pred, y, activity, kl)?;
         Ok(StepResult { loss, metrics: self.metrics(&pred, y), kl, regularization })
+    }
+}
+
+/// Scales the rows of each of `samples` samples in `d` (a batch's gradient) by the sample's weight.
+fn scale_samples(d: &mut [f32], w: &[f32], samples: usize) {
+    let per_sample = d.len() / samples.max(1);
+    if per_sample == 0 {
+        return;
+    }
+    for (chunk, &wi) in d.chunks_exact_mut(per_sample).zip(w) {
+        chunk.iter_mut().for_each(|v| *v *= wi);
     }
 }
 
@@ -480,6 +551,48 @@ mod tests {
             assert_eq!(weights(&resumed), weights(&whole), "{}", opt.name());
             assert_eq!(tr2.step, 10);
         }
+    }
+
+    /// Sample weights (`classWeight`): weight 2 on every sample doubles each SGD step exactly
+    /// (×2 is exact in floating point) for the fused softmax path and an unfused loss; weight 1
+    /// everywhere trains as without weights up to rounding; a wrong count is an error.
+    #[test]
+    fn sample_weights_scale_each_samples_loss() {
+        let x = Tensor::new("x", Shape::from([12, 4]), (0..48).map(|i| ((i * 7 % 11) as f32 - 5.0) / 5.0).collect()).unwrap();
+        let y = Tensor::new("y", Shape::from([12, 3]), (0..36).map(|i| if i % 3 == (i / 3) % 3 { 1.0 } else { 0.0 }).collect()).unwrap();
+        let idx: Vec<u32> = vec![0, 3, 7, 10, 11];
+        for loss in [Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 }, Loss::MeanSquaredError] {
+            let cfg = TrainConfig { loss: loss.clone(), reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![] };
+            let step = |w: Option<Vec<f32>>| {
+                let mut m = mlp(5);
+                let before = m.param_values().unwrap().iter().map(|(t, _)| t.data().to_vec()).collect::<Vec<_>>();
+                let mut tr = Trainer::new(cfg.clone(), 5);
+                let wt = w.map(|w| Tensor::new("w", Shape::from([12]), w).unwrap());
+                let r = tr.train_batch_weighted(&mut m, &x, &y, wt.as_ref(), &idx).unwrap();
+                let after = m.param_values().unwrap().iter().map(|(t, _)| t.data().to_vec()).collect::<Vec<_>>();
+                let deltas: Vec<Vec<f32>> = before.iter().zip(&after).map(|(b, a)| b.iter().zip(a).map(|(b, a)| a - b).collect()).collect();
+                (r.loss, deltas)
+            };
+            let (l0, d0) = step(None);
+            let (l2, d2) = step(Some(vec![2.0; 12]));
+            assert!((l2 - 2.0 * l0).abs() <= 1e-5 * l0.abs(), "{}: {l2} vs 2·{l0}", loss.name());
+            for (a, b) in d0.iter().flatten().zip(d2.iter().flatten()) {
+                assert!((b - 2.0 * a).abs() <= 1e-6 * (1.0 + a.abs()), "{}: a weight-2 step {b} vs 2·{a}", loss.name());
+            }
+            let (l1, d1) = step(Some(vec![1.0; 12]));
+            assert!((l1 - l0).abs() <= 1e-6 * l0.abs());
+            for (a, b) in d0.iter().flatten().zip(d1.iter().flatten()) {
+                assert!((a - b).abs() <= 1e-7, "{}", loss.name());
+            }
+            // Weight 0 on every sample of the batch: no step at all.
+            let (lz, dz) = step(Some(vec![0.0; 12]));
+            assert_eq!(lz, 0.0);
+            assert!(dz.iter().flatten().all(|&d| d == 0.0));
+        }
+        let cfg = TrainConfig { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![] };
+        let mut tr = Trainer::new(cfg, 1);
+        let short = Tensor::new("w", Shape::from([5]), vec![1.0; 5]).unwrap();
+        assert_eq!(tr.train_batch_weighted(&mut mlp(1), &x, &y, Some(&short), &idx).unwrap_err().to_string(), "fit: the sample weights have 5 values but x has 12 samples");
     }
 
     #[test]

@@ -259,23 +259,25 @@ pub extern "C" fn nr_model_shuffle(model: u32, n: u32, epoch: u32, shuffle: u32)
 /// One training step on samples `order[start .. start + count]` of `x`/`y`; writes
 /// `[loss, metrics…, kl, regularization]` as f32 to `out` (the loss is the total; `kl` and
 /// `regularization` are its parts from variational layers and from weight and activity
-/// penalties, see `nr_model_loss_terms`).
+/// penalties, see `nr_model_loss_terms`). `w` is 0, or a tensor of one weight per sample of `x`
+/// (`fit`'s `classWeight`): each sample's loss is scaled by its weight.
 ///
 /// # Safety
 /// `out` must have room for 3 + the number of compiled metrics f32 values.
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-pub unsafe extern "C" fn nr_model_train_batch(model: u32, x: u32, y: u32, start: u32, count: u32, out: *mut f32) -> i32 {
+pub unsafe extern "C" fn nr_model_train_batch(model: u32, x: u32, y: u32, w: u32, start: u32, count: u32, out: *mut f32) -> i32 {
     guard(|| {
         let r = with_model(model, |m, t| {
             let (xt, yt) = (t.tensor(x)?, t.tensor(y)?);
+            let wt = if w == 0 { None } else { Some(t.tensor(w)?) };
             let (s, e) = (start as usize, start as usize + count as usize);
             if e > m.order.len() || s >= e {
                 return Err(Error::invalid("fit", format!("batch {s}..{e} is outside the epoch of {} samples", m.order.len())));
             }
             let idx = neurite_core::tensor::copy_of("fit", &m.order[s..e])?;
             let (mut net, tr, _, _) = m.parts()?;
-            trainer(tr, "fit")?.train_batch(&mut net, xt, yt, &idx)
+            trainer(tr, "fit")?.train_batch_weighted(&mut net, xt, yt, wt, &idx)
         })?;
         let mut v = vec![r.loss];
         v.extend(r.metrics);
@@ -637,7 +639,7 @@ mod train_state_tests {
             assert_eq!(nr_model_shuffle(m, 10, e, 1), 0);
             for start in [0, 4, 8] {
                 // SAFETY: out has room for 3 values (no metrics).
-                assert_eq!(unsafe { nr_model_train_batch(m, x, y, start, (10 - start).min(4), out.as_mut_ptr()) }, 0, "{}", LAST_ERROR.as_str());
+                assert_eq!(unsafe { nr_model_train_batch(m, x, y, 0, start, (10 - start).min(4), out.as_mut_ptr()) }, 0, "{}", LAST_ERROR.as_str());
             }
         }
     }
