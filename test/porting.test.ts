@@ -285,7 +285,9 @@ describe("unknown option keys suggest the nearest known one ('did you mean')", (
   it('layer options: every layer rejects unknown keys (they were silently ignored)', () => {
     throws(() => nr.layers.dense({ units: 3, activaton: 'relu' } as never), /^dense: unknown option 'activaton' — did you mean 'activation'\? \(known: units, activation, .*, name, trainable, inputShape, batchInputShape\)$/);
     throws(() => nr.layers.dense({ units: 3, input_shape: [2] } as never), /^dense: unknown option 'input_shape' — did you mean 'inputShape'\?/);
-    throws(() => nr.layers.dropout({ rate: 0.1, seed: 1 } as never), "dropout: unknown option 'seed' (known: rate, name, trainable, inputShape, batchInputShape)");
+    throws(() => nr.layers.dropout({ rate: 0.1, seed: 1 } as never), "dropout: there is no per-layer seed; a model's random draws (initial weights, dropout and noise masks) all come from its seed: sequential({ seed, layers })");
+    throws(() => nr.layers.gaussianNoise({ stddev: 0.1, seed: 1 } as never), "gaussianNoise: there is no per-layer seed; a model's random draws (initial weights, dropout and noise masks) all come from its seed: sequential({ seed, layers })");
+    throws(() => nr.layers.dropout({ rate: 0.1, sed: 1 } as never), "dropout: unknown option 'sed' (known: rate, name, trainable, inputShape, batchInputShape)");
     throws(() => nr.layers.batchNormalization({ momentun: 0.9 } as never), /^batchNormalization: unknown option 'momentun' — did you mean 'momentum'\?/);
     throws(() => nr.layers.flatten({ dataFormat: 'channelsLast' } as never), /^flatten: unknown option 'dataFormat' \(known: name, trainable, inputShape, batchInputShape\)$/);
     throws(() => nr.layers.variational({ units: 2, kl_weight: 1 } as never), /^variational: unknown option 'kl_weight' — did you mean 'klWeight'\?/);

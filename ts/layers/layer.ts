@@ -53,6 +53,8 @@ export abstract class Layer {
     }
     const known = [...keys, ...LAYER_ARG_KEYS];
     for (const k of Object.keys(args)) {
+      // TF.js seeds random layers one by one (dropout({ rate, seed })); here the model does.
+      if (k === 'seed' && !known.includes(k)) throw new InvalidArgumentError(`${kind}: there is no per-layer seed; a model's random draws (initial weights, dropout and noise masks) all come from its seed: sequential({ seed, layers })`);
       if (!known.includes(k)) throw unknownOption(kind, k, known);
     }
     if (args.name !== undefined && (typeof args.name !== 'string' || args.name === '')) {
