@@ -259,11 +259,23 @@ describe('simd128 exp / ln kernels (kernels/transcendental.rs), bit for bit', ()
   });
 });
 
-/** `Σ v` in the documented 16-lane order of kernels/reduce.rs, in float32. */
+/**
+ * `Σ v` in the documented 16-lane order of kernels/reduce.rs, in float32: each lane adds its
+ * elements of 32 consecutive 16-blocks (512 values) to its running sum at a time.
+ */
 function sum16(v: ArrayLike<number>, g: (x: number) => number = (x) => x): number {
   const whole = Math.floor(v.length / 16) * 16;
   const acc = new Array<number>(16).fill(0);
-  for (let i = 0; i < whole; i++) acc[i % 16] = f(acc[i % 16] + g(v[i]));
+  const part = new Array<number>(16).fill(0);
+  for (let i = 0; i < whole; i++) {
+    part[i % 16] = f(part[i % 16] + g(v[i]));
+    if ((i + 1) % 512 === 0 || i + 1 === whole) {
+      for (let k = 0; k < 16; k++) {
+        acc[k] = f(acc[k] + part[k]);
+        part[k] = 0;
+      }
+    }
+  }
   const l = [0, 1, 2, 3].map((i) => f(f(acc[i] + acc[4 + i]) + f(acc[8 + i] + acc[12 + i])));
   let s = f(f(l[0] + l[1]) + f(l[2] + l[3]));
   for (let i = whole; i < v.length; i++) s = f(s + g(v[i]));
@@ -275,7 +287,7 @@ describe('simd128 reductions, bit for bit', () => {
 
   it('sum, mean, max, min and variance of a run follow the documented order', () => {
     expectNoLeak(() => {
-      for (const n of [...LENGTHS, 31, 32, 33, 4099]) {
+      for (const n of [...LENGTHS, 31, 32, 33, 511, 512, 513, 528, 4099]) {
         const x: Input = { shape: [n], values: finite(n) };
         const red = (name: string) => viaNr((t) => (t as nr.Tensor)[name as 'sum'](), [x]).values[0];
         expect(bits([red('sum')]), `sum n=${n}`).toEqual(bits([sum16(x.values)]));

@@ -2,7 +2,8 @@
 //! bits. `sum` keeps four `f32x4` accumulators, which is the 16-lane order documented there:
 //!
 //! ```text
-//! acc[k] += x[16j + 4k .. 16j + 4k + 4]          k < 4, for each whole 16-block j
+//! part[k] += x[16j + 4k .. 16j + 4k + 4]         k < 4, for each whole 16-block j of a group of 32
+//! acc[k] += part[k]                              after each group
 //! l = (acc[0] + acc[1]) + (acc[2] + acc[3])      lane i = (a[i]+a[4+i]) + (a[8+i]+a[12+i])
 //! sum = ((l0 + l1) + (l2 + l3)) + tail, in order
 //! ```
@@ -22,10 +23,16 @@ fn lanes(v: v128) -> [f32; 4] {
 fn lanes16(v: &[f32], f: impl Fn(v128) -> v128, s: impl Fn(f32) -> f32) -> f32 {
     let (blocks, tail) = v.as_chunks::<16>();
     let mut acc = [f32x4_splat(0.0); 4];
-    for block in blocks {
-        let (quads, _) = block.as_chunks::<4>();
-        for (a, q) in acc.iter_mut().zip(quads) {
-            *a = f32x4_add(*a, f(load(q)));
+    for group in blocks.chunks(super::reduce::LANE_BLOCK) {
+        let mut part = [f32x4_splat(0.0); 4];
+        for block in group {
+            let (quads, _) = block.as_chunks::<4>();
+            for (p, q) in part.iter_mut().zip(quads) {
+                *p = f32x4_add(*p, f(load(q)));
+            }
+        }
+        for (a, p) in acc.iter_mut().zip(part) {
+            *a = f32x4_add(*a, p);
         }
     }
     let l = lanes(f32x4_add(f32x4_add(acc[0], acc[1]), f32x4_add(acc[2], acc[3])));
