@@ -33,22 +33,25 @@ const FIREFOX_PREFS = {
   'services.settings.server': 'data:,',
 };
 
-/** The command line and extra environment that open `url` with the browser's data under `profile`. */
-type Launch = (url: string, profile: string) => { cmd: string; args: string[]; env: Record<string, string> };
+/** The command line and extra environment that open `url` with the browser's data under `profile` (`run`: this process's launch count). */
+type Launch = (url: string, profile: string, run: number) => { cmd: string; args: string[]; env: Record<string, string> };
 
 const LAUNCH: Record<Headless, Launch> = {
   firefox(url, profile) {
     writeFileSync(join(profile, 'user.js'), Object.entries(FIREFOX_PREFS).map(([k, v]) => `user_pref(${JSON.stringify(k)}, ${JSON.stringify(v)});\n`).join(''));
     return { cmd: WHERE.firefox.paths[0], args: ['--headless', '--no-remote', '--profile', profile, url], env: { MOZ_CRASHREPORTER_DISABLE: '1' } };
   },
-  webkit(url, profile) {
+  webkit(url, profile, run) {
     // WebKit keeps IndexedDB, caches and settings under the XDG folders, and xvfb-run its
     // Xauthority in TMPDIR: all in the profile.
     const dirs = Object.fromEntries(['DATA', 'CACHE', 'CONFIG'].map((k) => [`XDG_${k}_HOME`, join(profile, k.toLowerCase())]));
     dirs.TMPDIR = join(profile, 'tmp');
     for (const dir of Object.values(dirs)) mkdirSync(dir);
     const [miniBrowser, xvfbRun] = WHERE.webkit.paths;
-    return { cmd: xvfbRun, args: ['-a', miniBrowser, url], env: dirs };
+    // A display number of this process's own (vitest runs test files in parallel processes):
+    // `xvfb-run -a` picks the first free one, and two starting at once can race for it.
+    const display = 100 + (process.pid % 4000) * 16 + (run % 16);
+    return { cmd: xvfbRun, args: ['-n', String(display), miniBrowser, url], env: dirs };
   },
 };
 
@@ -76,14 +79,31 @@ let runs = 0;
 
 /**
  * Opens `path` (relative to the server, query string allowed) in a new headless `kind` browser
- * with a fresh profile and resolves with what the page published; rejects after `timeoutMs`
- * with the end of the browser's output. The browser and its profile are gone when it settles.
+ * with a fresh profile and resolves with what the page published; a browser that ends or
+ * times out (`timeoutMs`) before the page reports is launched once more, then the error names
+ * the end of its output. The browser and its profile are gone when it settles.
  */
 export async function runHeadless<T>(kind: Headless, server: StaticServer, path: string, timeoutMs = 60_000): Promise<PageRun<T>> {
-  const id = `${kind}${process.pid}-${++runs}`;
+  try {
+    return await launchOnce<T>(kind, server, path, timeoutMs);
+  } catch (err) {
+    // A browser that never reported (it did not start, or hung before the page ran) gets one
+    // more try, said in the log; a page that reported an error is not retried.
+    if (!(err instanceof NoReport)) throw err;
+    console.warn(`${(err as Error).message}\nretrying once`);
+    return launchOnce<T>(kind, server, path, timeoutMs);
+  }
+}
+
+/** The browser ended, or the time ran out, before the page reported. */
+class NoReport extends Error {}
+
+async function launchOnce<T>(kind: Headless, server: StaticServer, path: string, timeoutMs: number): Promise<PageRun<T>> {
+  const run = ++runs;
+  const id = `${kind}${process.pid}-${run}`;
   const url = `${server.origin}${path}${path.includes('?') ? '&' : '?'}report=${id}`;
   const profile = mkdtempSync(join(tmpdir(), `neurite-${kind}-`));
-  const { cmd, args, env } = LAUNCH[kind](url, profile);
+  const { cmd, args, env } = LAUNCH[kind](url, profile, run);
   // Its own process group, so that the content processes (and Xvfb) go with it.
   const browser = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, ...env } });
   let output = '';
@@ -94,9 +114,9 @@ export async function runHeadless<T>(kind: Headless, server: StaticServer, path:
   let timer: NodeJS.Timeout | undefined;
   try {
     const failed = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${kind}: no report from ${path} within ${timeoutMs} ms; its output ended with:\n${output}`)), timeoutMs);
+      timer = setTimeout(() => reject(new NoReport(`${kind}: no report from ${path} within ${timeoutMs} ms; its output ended with:\n${output}`)), timeoutMs);
       browser.once('error', (e) => reject(new Error(`${kind}: could not start ${cmd}: ${e.message}`)));
-      void exited.then(() => reject(new Error(`${kind} exited (${browser.exitCode ?? browser.signalCode}) before ${path} reported; its output ended with:\n${output}`)));
+      void exited.then(() => reject(new NoReport(`${kind} exited (${browser.exitCode ?? browser.signalCode}) before ${path} reported; its output ended with:\n${output}`)));
     });
     failed.catch(() => {}); // it also rejects when the browser is killed after the report
     const body = await Promise.race([server.report(id), failed]);
