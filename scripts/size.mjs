@@ -69,12 +69,16 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * the finite check in wasm), the WebKit threads reason and bundle lines cut at 1,000
  * characters (so an uncaught error's source line does not print the whole bundle: +0.4 kB):
  * JS 58.6 -> 60.6 kB, wasm +0.4 kB; url 311.5 kB, inline 265.5 kB. Budgets: those plus ~1%.
+ * Raised with fit's classWeight (the weighted per-row loss in the training step, +1.2 kB of
+ * wasm), the blocked 16-lane sums with a pairwise chunk tree (+0.6 kB), earlyStopping's
+ * baseline, print(verbose), TF.js's metric keys and the CDN worker fallback: JS 60.6 -> 61.4
+ * kB, wasm 250.4 -> 252.2 kB; url 314.2 kB, inline 267.9 kB. Budgets: those plus ~1%.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */
-  url: 314_500,
+  url: 317_500,
   /** `neurite`: dist/index.js (the wasm inlined as base64). */
-  inline: 268_000,
+  inline: 270_500,
 };
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
