@@ -216,11 +216,15 @@ impl Trainer {
     }
 
     /// `(total, kl, regularization)` of `pred` against `y`, given the activity and KL terms of
-    /// the forward that produced `pred`.
-    fn loss_parts(&self, model: &Sequential, pred: &Tensor, y: &Tensor, activity: f32, kl: f32) -> Result<(f32, f32, f32)> {
+    /// the forward that produced `pred`; with `weights` (one per sample) the data term is the
+    /// weighted one of [`Trainer::weighted_loss`].
+    fn loss_parts(&self, model: &Sequential, pred: &Tensor, y: &Tensor, activity: f32, kl: f32, weights: Option<&[f32]>) -> Result<(f32, f32, f32)> {
         let cols = pred.dims().last().copied().unwrap_or(1);
         let rows = if cols == 0 { 0 } else { pred.size() / cols };
-        let data = self.cfg.reduction.forward(&self.cfg.loss, pred.data(), y.data(), rows, cols);
+        let data = match weights {
+            Some(w) => self.weighted_loss(pred, y, w, rows, cols),
+            None => self.cfg.reduction.forward(&self.cfg.loss, pred.data(), y.data(), rows, cols),
+        };
         let reg = activity + weight_penalty(model)?;
         Ok((data + kl + reg, kl, reg))
     }
@@ -247,31 +251,23 @@ impl Trainer {
         let xb = gather_rows("fit", x, idx)?;
         let yb = gather_rows("fit", y, idx)?;
         let wb = match weights {
-            Some(w) => {
-                if w.size() != x.dims()[0] {
-                    bail_shape!("fit", "the sample weights have {} values but x has {} samples", w.size(), x.dims()[0]);
-                }
-                let mut wb = crate::tensor::alloc("fit", idx.len())?;
-                for (o, &i) in wb.iter_mut().zip(idx) {
-                    *o = *w.data().get(i as usize).ok_or_else(|| Error::invalid("fit", format!("sample {i} is outside the {} sample weights", w.size())))?;
-                }
-                Some(wb)
-            }
+            Some(w) if w.size() != x.dims()[0] => bail_shape!("fit", "the sample weights have {} values but x has {} samples", w.size(), x.dims()[0]),
+            Some(w) => Some(gather_rows("fit", w, idx)?),
             None => None,
         };
-        model.set_input_grad_all(false)?;
-        let r = self.gradients_weighted(model, xb, &yb, wb.as_deref());
-        model.set_input_grad_all(true)?;
-        let (r, _) = r?;
-        self.apply_gradients(model)?;
-        Ok(r)
+        self.step(model, xb, &yb, wb.as_ref().map(Tensor::data))
     }
 
     /// One training step on a whole batch.
     #[inline(never)]
     pub fn train_on(&mut self, model: &mut Sequential, xb: Tensor, yb: &Tensor) -> Result<StepResult> {
+        self.step(model, xb, yb, None)
+    }
+
+    /// Gradients (no input gradient needed), then the update.
+    fn step(&mut self, model: &mut Sequential, xb: Tensor, yb: &Tensor, weights: Option<&[f32]>) -> Result<StepResult> {
         model.set_input_grad_all(false)?;
-        let r = self.gradients(model, xb, yb);
+        let r = self.gradients_weighted(model, xb, yb, weights);
         model.set_input_grad_all(true)?;
         let (r, _) = r?;
         self.apply_gradients(model)?;
@@ -288,16 +284,11 @@ impl Trainer {
     /// [`Trainer::gradients`] with a weight per sample of the batch (see
     /// [`Trainer::train_batch_weighted`]).
     fn gradients_weighted(&mut self, model: &mut Sequential, xb: Tensor, yb: &Tensor, weights: Option<&[f32]>) -> Result<(StepResult, Tensor)> {
-        let samples = xb.dims()[0];
         let mode = Mode::Train { seed: self.seed, step: self.step };
         let pred = model.forward_all(xb, mode)?;
         let cols = pred.dims().last().copied().unwrap_or(1);
         let rows = if cols == 0 { 0 } else { pred.size() / cols };
-        let (mut loss, kl, regularization) = self.loss_parts(model, &pred, yb, model.activity_loss_all(), model.kl_loss_all())?;
-        if let Some(w) = weights {
-            // The data term again, each sample's rows scaled by its weight.
-            loss = self.weighted_loss(&pred, yb, w, samples, rows, cols) + kl + regularization;
-        }
+        let (loss, kl, regularization) = self.loss_parts(model, &pred, yb, model.activity_loss_all(), model.kl_loss_all(), weights)?;
         let metrics = self.metrics(&pred, yb);
         // dL/d(pred), or dL/d(logits) when the last activation fuses with the loss.
         let n_layers = model.len();
@@ -310,7 +301,7 @@ impl Trainer {
                     dz.try_data_mut("fit")?.iter_mut().for_each(|d| *d *= factor);
                 }
                 if let Some(w) = weights {
-                    scale_samples(dz.try_data_mut("fit")?, w, samples);
+                    scale_samples(dz.try_data_mut("fit")?, w);
                 }
                 model.backward_from_pre_activation(dz)?
             }
@@ -318,7 +309,7 @@ impl Trainer {
                 let mut dp = Tensor::zeros("fit", pred.shape().clone())?;
                 self.cfg.reduction.backward(&self.cfg.loss, pred.data(), yb.data(), rows, cols, dp.data_mut());
                 if let Some(w) = weights {
-                    scale_samples(dp.data_mut(), w, samples);
+                    scale_samples(dp.data_mut(), w);
                 }
                 model.backward_through(n_layers, dp)?
             }
@@ -330,11 +321,11 @@ impl Trainer {
     /// `w · ℓ(row)` (TF.js's `mean(loss · sampleWeights)`), `ℓ` the loss of one row under the
     /// reduction.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    fn weighted_loss(&self, pred: &Tensor, y: &Tensor, w: &[f32], samples: usize, rows: usize, cols: usize) -> f32 {
-        if rows == 0 || samples == 0 {
+    fn weighted_loss(&self, pred: &Tensor, y: &Tensor, w: &[f32], rows: usize, cols: usize) -> f32 {
+        if rows == 0 || w.is_empty() {
             return 0.0;
         }
-        let per_sample = rows / samples;
+        let per_sample = rows / w.len();
         let y_cols = y.size() / rows;
         let mut sum = 0.0f64;
         for (r, (p, t)) in pred.data().chunks_exact(cols).zip(y.data().chunks_exact(y_cols)).enumerate() {
@@ -401,14 +392,14 @@ impl Trainer {
         // As Keras: the data loss, plus the weight penalties, plus the activity penalties; plus
         // the KL of variational layers, computed at inference from their mean and log-variance.
         let (pred, activity, kl) = model.predict_with_activity(x, batch_size)?;
-        let (loss, kl, regularization) = self.loss_parts(model, &pred, y, activity, kl)?;
+        let (loss, kl, regularization) = self.loss_parts(model, &pred, y, activity, kl, None)?;
         Ok(StepResult { loss, metrics: self.metrics(&pred, y), kl, regularization })
     }
 }
 
-/// Scales the rows of each of `samples` samples in `d` (a batch's gradient) by the sample's weight.
-fn scale_samples(d: &mut [f32], w: &[f32], samples: usize) {
-    let per_sample = d.len() / samples.max(1);
+/// Scales the rows of each sample in `d` (a batch's gradient) by the sample's weight in `w` (one per sample).
+fn scale_samples(d: &mut [f32], w: &[f32]) {
+    let per_sample = d.len() / w.len().max(1);
     if per_sample == 0 {
         return;
     }
