@@ -8,7 +8,7 @@ import type { RawExports } from '../wasm/exports.js';
 import { InvalidArgumentError } from '../errors.js';
 import { intArg, need } from '../ops/convert.js';
 import { wrapHandle, type Tensor } from '../tensor.js';
-import { checkNumber, Layer, MAX_UNITS, type LayerArgs } from './layer.js';
+import { checkNumber, Layer, locate, MAX_UNITS, type LayerArgs } from './layer.js';
 
 /** Options of {@link SaltAndPepper}. */
 export interface SaltAndPepperArgs extends LayerArgs {
@@ -63,15 +63,6 @@ export interface VariationalArgs extends LayerArgs {
 export interface Distribution {
   mean: Tensor;
   logVar: Tensor;
-}
-
-/** @internal Where a layer's weights live: a live model holding it and the child-index path to it. */
-type Locator = (layer: Layer) => { handle: number; path: number[] } | null;
-let locate: Locator = () => null;
-
-/** @internal Set by `Sequential` (which knows the models holding each layer). */
-export function setLocator(f: Locator): void {
-  locate = f;
 }
 
 /**

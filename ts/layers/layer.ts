@@ -2,9 +2,11 @@
  * The base of every layer. A layer here is a configuration: its weights live in the model's
  * WebAssembly memory once the model is built. Mirrors `crates/core/src/layers/`.
  */
-import { InvalidArgumentError } from '../errors.js';
+import { DisposedError, inOp, InvalidArgumentError } from '../errors.js';
 import { boolArg, describe, intArg, MAX_ELEMENTS, show } from '../ops/convert.js';
-import { unknownOption } from '../options.js';
+import { checkArgs, unknownOption } from '../options.js';
+import type { Tensor } from '../tensor.js';
+import { numWeights, readWeight, readWeights, writeWeights, type WeightsAt } from '../models/weights.js';
 
 /** @internal The keys of {@link LayerArgs}: the options every layer reads. */
 export const LAYER_ARG_KEYS = ['name', 'trainable', 'inputShape', 'batchInputShape'] as const;
@@ -25,6 +27,27 @@ export interface LayerArgs {
 export const MAX_UNITS = 2 ** 24 - 1;
 
 const counters = new Map<string, number>();
+
+/**
+ * @internal How a layer finds its weights, set by `Sequential` (which knows the models holding
+ * each layer): `at` gives a live model holding the layer and the child-index path to it, or
+ * `null`; `built` says whether a model holding it was ever built.
+ */
+export interface Locator {
+  at(layer: Layer): WeightsAt | null;
+  built(layer: Layer): boolean;
+}
+let locator: Locator = { at: () => null, built: () => false };
+
+/** @internal Set by `Sequential`. */
+export function setLocator(l: Locator): void {
+  locator = l;
+}
+
+/** @internal Where `layer`'s weights live, or `null` when no live model holds it. */
+export function locate(layer: Layer): WeightsAt | null {
+  return locator.at(layer);
+}
 
 /** Layer kind ids of the C ABI: Rust `neurite_core::layers::LAYER_KINDS`, compared name by name by `test/codes.test.ts`. */
 export const LAYER_KINDS = [
@@ -85,6 +108,85 @@ export abstract class Layer {
   /** A plain-object description (for `summary` and serialisation). */
   getConfig(): Record<string, unknown> {
     return { name: this.name, trainable: this.trainable, ...(this.inputShape ? { inputShape: this.inputShape } : {}) };
+  }
+
+  /**
+   * Where this layer's weights live, or `null` before any model holding it is built (as in
+   * TF.js, an unbuilt layer has no weights); an error when every model holding it is disposed.
+   */
+  #weights(op: string): WeightsAt | null {
+    if (this.kind === 'input') return null;
+    const at = locator.at(this);
+    if (!at && locator.built(this)) throw new DisposedError(`${op}: layer ${this.name} has no weights: every model holding it was disposed, and its weights with the last one`);
+    return at;
+  }
+
+  /**
+   * Copies of this layer's weights, in its order (a dense layer: `kernel`, `bias`; batch
+   * normalization: `gamma`, `beta`, `movingMean`, `movingVariance`), from the model(s) holding
+   * it (a shared layer has one set). `trainableOnly` keeps the weights training updates (none
+   * when the layer is frozen; no moving statistics). A layer not built yet has none: `[]`, as
+   * in TF.js. The caller owns the tensors.
+   *
+   * @example
+   * const [kernel, bias] = model.getLayer('hidden').getWeights();
+   */
+  getWeights(trainableOnly = false): Tensor[] {
+    const op = 'getWeights';
+    if (typeof trainableOnly !== 'boolean') throw new InvalidArgumentError(`${op}: trainableOnly must be a boolean, got ${describe(trainableOnly)}`);
+    const at = this.#weights(op);
+    if (!at) return [];
+    if (!trainableOnly) return readWeights(op, at);
+    if (!this.trainable) return [];
+    const out: Tensor[] = [];
+    for (let i = 0, n = numWeights(op, at); i < n; i++) {
+      const w = readWeight(op, at, i);
+      if (w.trainable) out.push(w.value);
+      else w.value.dispose();
+    }
+    return out;
+  }
+
+  /**
+   * Overwrites this layer's weights (in every model that holds it); `weights` must match
+   * `getWeights()` in count and shapes, and hold finite values unless `allowNonFinite`. Every
+   * weight is checked before any is set, so a failed call changes nothing. The layer must be
+   * built (in a model that was compiled, fitted, used or built).
+   *
+   * @example
+   * layer.setWeights([tensor2d([[1, 0], [0, 1]]), tensor1d([0, 0])]);
+   */
+  setWeights(weights: Tensor[], options?: { allowNonFinite?: boolean }): void {
+    const op = 'setWeights';
+    const o = checkArgs(op, options, ['allowNonFinite']);
+    const allow = boolArg(op, 'allowNonFinite', o.allowNonFinite, false);
+    const at = this.#weights(op);
+    if (!at) {
+      if (this.kind === 'input') throw new InvalidArgumentError(`${op}: layer ${this.name} is an input layer, which has no weights`);
+      throw new InvalidArgumentError(`${op}: layer ${this.name} is not built yet, so it has no weights to set; build a model that holds it first (compile, fit, predict or build)`);
+    }
+    try {
+      writeWeights(op, at, `layer ${this.name}`, weights, allow);
+    } catch (err) {
+      throw inOp(`${op}: layer ${this.name}`, err, op);
+    }
+  }
+
+  /** The number of values in this layer's weights (moving statistics included, as TF.js counts them). The layer must be built. */
+  countParams(): number {
+    const op = 'countParams';
+    const at = this.#weights(op);
+    if (!at) {
+      if (this.kind === 'input') return 0;
+      throw new InvalidArgumentError(`${op}: layer ${this.name} is not built yet; build a model that holds it first (compile, fit, predict or build)`);
+    }
+    let total = 0;
+    for (let i = 0, n = numWeights(op, at); i < n; i++) {
+      const w = readWeight(op, at, i).value;
+      total += w.size;
+      w.dispose();
+    }
+    return total;
   }
 }
 

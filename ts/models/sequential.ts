@@ -17,19 +17,20 @@
  * now a layer can appear once per model (its forward cache is per layer); the functional API
  * will lift that.
  */
-import { argPtr, assertLive, call, check, instanceId, outPtr, readArgs, readOut, readString, writeArgs } from '../engine.js';
-import { checkArgs as readKeys, f32Bits } from '../options.js';
+import { argPtr, assertLive, call, check, instanceId, outPtr, readArgs, readOut, writeArgs } from '../engine.js';
+import { checkArgs as readKeys, didYouMean, f32Bits } from '../options.js';
 import { DisposedError, inOp, InvalidArgumentError } from '../errors.js';
 import { track, untrack, type Tracked } from '../scope.js';
-import { Tensor, wrapHandle } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { boolArg, checkShape, describe, need } from '../ops/convert.js';
 import { runOp } from '../ops/run.js';
 import { InputLayer } from '../layers/core.js';
-import { Layer, LAYER_KINDS } from '../layers/layer.js';
+import { Layer, LAYER_KINDS, setLocator } from '../layers/layer.js';
 import { encodeCompile, metricLogName, targetHint, type CompileArgs, type CompiledInfo } from './compile.js';
 import { fitLoop, type FitArgs, type History } from './fit.js';
 import { summaryText } from './summary.js';
-import { distribution, setLocator, type Distribution } from '../layers/autoencoder.js';
+import { distribution, type Distribution } from '../layers/autoencoder.js';
+import { numWeights, readWeight, readWeights, writeWeights } from './weights.js';
 import type { IOHandler, ModelArtifacts, SaveResult } from '../io/artifacts.js';
 import { saveWith, sequentialToArtifacts, type SaveOptions } from '../io/model.js';
 import { makeModel, modelConfig, modelSpec, specFromKeras, type ModelConfig } from '../io/topology.js';
@@ -152,7 +153,7 @@ export class Sequential {
    */
   static {
     // layer.encodeDistribution finds the weights of a (shared) variational layer this way.
-    setLocator((l) => Sequential.#locate(l));
+    setLocator({ at: (l) => Sequential.#locate(l), built: (l) => parentsOf.has(l) });
   }
 
   static #locate(node: Layer | Sequential): { handle: number; path: number[] } | null {
@@ -486,16 +487,7 @@ export class Sequential {
 
   /** Copies of every weight, in layer order (kernel, bias, ...; batch-norm statistics too). */
   getWeights(): Tensor[] {
-    const h = this.handle('getWeights');
-    const n = call((e) => {
-      check(e.nr_model_num_weights(h, outPtr(0)));
-      return readOut(0);
-    });
-    const out: Tensor[] = [];
-    for (let i = 0; i < n; i++) {
-      out.push(runOp((e, o) => e.nr_model_get_weight(h, i, o, outPtr(1))));
-    }
-    return out;
+    return readWeights('getWeights', { handle: this.handle('getWeights'), path: [] });
   }
 
   /**
@@ -504,23 +496,15 @@ export class Sequential {
    * saved files use TF.js's `moving_mean`).
    */
   weightNames(): string[] {
-    const h = this.handle('weightNames');
-    const n = call((e) => {
-      check(e.nr_model_num_weights(h, outPtr(0)));
-      return readOut(0);
-    });
+    const at = { handle: this.handle('weightNames'), path: [] };
+    const n = numWeights('weightNames', at);
     const owners = expectedWeights('weightNames', modelSpec(this), this.inputShape ?? []).weights.map((w) => w.layer);
     const flat = this.layers.filter((l) => !(l instanceof InputLayer));
     const names: string[] = [];
     for (let i = 0; i < n; i++) {
-      call((e) => {
-        check(e.nr_model_get_weight(h, i, outPtr(0), outPtr(1)));
-        const t = readOut(0);
-        const layer = readOut(1);
-        const name = readString(e.nr_last_error_ptr(), e.nr_last_error_len());
-        e.nr_tensor_free(t);
-        names.push(`${owners.length === n ? owners[i] : (flat[layer]?.name ?? layer)}/${name}`);
-      });
+      const w = readWeight('weightNames', at, i);
+      w.value.dispose();
+      names.push(`${owners.length === n ? owners[i] : (flat[w.layer]?.name ?? w.layer)}/${w.name}`);
     }
     return names;
   }
@@ -536,17 +520,57 @@ export class Sequential {
   setWeights(weights: Tensor[], options?: { allowNonFinite?: boolean }): void {
     const h = this.handle('setWeights');
     const o = readKeys('setWeights', options, ['allowNonFinite']);
-    const allow = boolArg('setWeights', 'allowNonFinite', o.allowNonFinite, false) ? 1 : 0;
-    const n = call((e) => {
-      check(e.nr_model_num_weights(h, outPtr(0)));
-      return readOut(0);
-    });
-    if (!Array.isArray(weights) || weights.length !== n) {
-      throw new InvalidArgumentError(`setWeights: model ${this.name} has ${n} weights, got ${Array.isArray(weights) ? weights.length : typeof weights}`);
+    const allow = boolArg('setWeights', 'allowNonFinite', o.allowNonFinite, false);
+    writeWeights('setWeights', { handle: h, path: [] }, `model ${this.name}`, weights, allow);
+  }
+
+  /**
+   * A layer (or nested model) of this model, by name or by index in `layers`, as TF.js's
+   * `getLayer`; with both, the index chooses and the name must match it.
+   *
+   * @example
+   * const hidden = model.getLayer('hidden');
+   * const first = model.getLayer(0);
+   */
+  getLayer(name: string): Layer | Sequential;
+  getLayer(index: number): Layer | Sequential;
+  getLayer(name: string | undefined, index: number): Layer | Sequential;
+  getLayer(nameOrIndex?: string | number, index?: number): Layer | Sequential {
+    const op = 'getLayer';
+    const names = this.layers.map((l) => l.name);
+    const at = (i: unknown): Layer | Sequential => {
+      if (typeof i !== 'number' || !Number.isInteger(i) || i < 0) throw new InvalidArgumentError(`${op}: index must be a non-negative integer, got ${describe(i)}`);
+      if (i >= this.layers.length) throw new InvalidArgumentError(`${op}: index ${i} is out of range: model ${this.name} has ${this.layers.length} layer${this.layers.length === 1 ? '' : 's'} (${names.join(', ') || 'none'})`);
+      return this.layers[i];
+    };
+    if (index !== undefined && index !== null) {
+      const l = at(index);
+      if (nameOrIndex !== undefined && nameOrIndex !== null && nameOrIndex !== l.name) throw new InvalidArgumentError(`${op}: layer ${index} of model ${this.name} is ${l.name}, not ${describe(nameOrIndex)}; pass the name or the index`);
+      return l;
     }
-    const handles = weights.map((w, i) => need('setWeights', `weights[${i}]`, w));
-    // Check all, then set all (the values were checked on the first pass).
-    for (const checkOnly of [1, 0]) handles.forEach((hw, i) => call((e) => check(e.nr_model_set_weight(h, i, hw, checkOnly, checkOnly ? allow : 1))));
+    if (typeof nameOrIndex === 'number') return at(nameOrIndex);
+    if (typeof nameOrIndex !== 'string') throw new InvalidArgumentError(`${op}: expected a layer name or index, got ${describe(nameOrIndex)}`);
+    const l = this.layers.find((x) => x.name === nameOrIndex);
+    if (l) return l;
+    const inside = this.#nodes().find((x) => x.name === nameOrIndex);
+    const hint = inside ? `; it is inside a nested model: ${this.#pathTo(inside)}` : didYouMean(nameOrIndex, names);
+    throw new InvalidArgumentError(`${op}: model ${this.name} has no layer named '${nameOrIndex}' (its layers: ${names.join(', ') || 'none'})${hint}`);
+  }
+
+  /** How to reach `node` (somewhere inside this model) with `getLayer` calls, for error hints. */
+  #pathTo(node: Layer | Sequential): string {
+    const walk = (m: Sequential, expr: string): string | null => {
+      for (const l of m.layers) {
+        const e = `${expr}.getLayer('${l.name}')`;
+        if (l === node) return e;
+        if (l instanceof Sequential) {
+          const r = walk(l, e);
+          if (r) return r;
+        }
+      }
+      return null;
+    };
+    return walk(this, 'model') ?? node.name;
   }
 
   /** The learning rate the next step will use (after schedules); settable (rescales the schedule). */
@@ -605,18 +629,11 @@ export class Sequential {
     // Trainable parameters per layer: what training updates (moving statistics and frozen
     // layers, nested ones included, are non-trainable, as Keras counts them).
     const trainable = flat.map(() => 0);
-    const n = call((e) => {
-      check(e.nr_model_num_weights(h, outPtr(0)));
-      return readOut(0);
-    });
-    for (let i = 0; i < n; i++) {
-      call((e) => {
-        check(e.nr_model_get_weight(h, i, outPtr(0), outPtr(1)));
-        const [t, layer, on] = [readOut(0), readOut(1), readOut(2)];
-        const w = wrapHandle(t);
-        if (on) trainable[layer] += w.size;
-        w.dispose();
-      });
+    const at = { handle: h, path: [] };
+    for (let i = 0, n = numWeights('summary', at); i < n; i++) {
+      const w = readWeight('summary', at, i);
+      if (w.trainable) trainable[w.layer] += w.value.size;
+      w.value.dispose();
     }
     const text = summaryText(this.name, flat.map((l, i) => ({ name: l.name, kind: l instanceof Sequential ? 'sequential' : l.kind, shape: this.#shapes[i], params: this.#paramCounts[i], trainableParams: trainable[i] })));
     if (print === undefined) {

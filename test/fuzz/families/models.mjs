@@ -2,7 +2,8 @@
  * Models and training: random sequential stacks with good and bad configs, compile, fit
  * (mismatched, NaN, validationSplit, early stopping, callbacks that throw or dispose the data
  * or the model, two fits at once), predict checked against a plain-JS dense forward pass,
- * evaluate, trainOnBatch, get/setWeights, nesting, dispose; init and rbfFeatures misuse.
+ * evaluate, trainOnBatch, get/setWeights of models and of single layers (getLayer), nesting,
+ * dispose; init and rbfFeatures misuse.
  */
 import { compare, compareShape, Mismatch } from '../checks.mjs';
 import { code, names } from '../render.mjs';
@@ -373,6 +374,61 @@ const weightsOp = {
   },
 };
 
+/**
+ * A layer's own weights: every layer's `getWeights()`, in order, is the model's `getWeights()`
+ * bit for bit; `getLayer(name | index)` with bad keys is an error; `layer.setWeights` with one
+ * weight short (or one too many) is an error, and with `w * 0.5` reads back exactly.
+ */
+const layerWeightsOp = {
+  name: 'layerWeights',
+  gen(ctx) {
+    const { rng, nr } = ctx;
+    const md = pickModel(ctx);
+    if (!md) return null;
+    const ls = md.m.layers;
+    const n = ls.length;
+    const key = rng.chance(0.15) ? rng.pick([n, -1, 1.5, 'no_such_layer', null, 2 ** 32])
+      : rng.chance(0.5) ? rng.int(0, n - 1) : ls[rng.int(0, n - 1)].name;
+    const good = (typeof key === 'string' && ls.some((l) => l.name === key)) || (Number.isInteger(key) && key >= 0 && key < n);
+    const wrong = good && rng.chance(0.3);
+    return {
+      op: 'getLayer', line: `${md.name}.getLayer(${ctx.show(key)}).setWeights(${wrong ? 'one weight short or one too many' : 'getWeights().map(w => w.mul(0.5))'})`,
+      expect: good && !wrong ? 'ok' : 'error', names: ['getLayer', 'setWeights', 'getWeights', 'layer', 'weight'],
+      run: () => {
+        const all = md.m.getWeights(); // builds the model
+        try {
+          const per = ls.flatMap((l) => l.getWeights());
+          const same = per.length === all.length && per.every((t, i) => t.dataSync().every((v, k) => Object.is(v, all[i].dataSync()[k])));
+          per.forEach((t) => t.dispose());
+          if (!same) return { same, ok: true };
+          const layer = md.m.getLayer(key);
+          const w = layer.getWeights();
+          try {
+            const nw = wrong ? (w.length && rng.chance(0.5) ? w.slice(1).map((t) => t.mul(1)) : [...w.map((t) => t.mul(1)), nr.zeros([1])]) : w.map((t) => t.mul(0.5));
+            try {
+              layer.setWeights(nw);
+            } finally {
+              nw.forEach((t) => t.dispose());
+            }
+            const after = layer.getWeights();
+            const ok = after.length === w.length && after.every((t, i) => t.dataSync().every((v, k) => Object.is(v, Math.fround(w[i].dataSync()[k] * 0.5))));
+            after.forEach((t) => t.dispose());
+            return { same, ok };
+          } finally {
+            w.forEach((t) => t.dispose());
+          }
+        } finally {
+          all.forEach((t) => t.dispose());
+        }
+      },
+      check: ({ same, ok }) => {
+        if (!same) throw new Mismatch("getWeights: the layers' getWeights(), in order, differ from the model's getWeights()");
+        if (!ok) throw new Mismatch('setWeights: layer.getWeights() after layer.setWeights(w.map(x => x * 0.5)) differs');
+      },
+    };
+  },
+};
+
 const disposeModel = {
   name: 'disposeModel',
   gen(ctx) {
@@ -554,6 +610,6 @@ const rbfOp = {
 export default {
   name: 'models',
   weight: 2,
-  ops: [newModel, compileOp, fitOp, predictOp, evaluateOp, weightsOp, disposeModel, nestedOp, initOp, rbfOp, trainStep],
+  ops: [newModel, compileOp, fitOp, predictOp, evaluateOp, weightsOp, layerWeightsOp, disposeModel, nestedOp, initOp, rbfOp, trainStep],
 };
 

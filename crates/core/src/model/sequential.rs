@@ -203,6 +203,20 @@ impl Sequential {
         self.with_params(|ps| ps.iter().map(|s| s.updated).collect())
     }
 
+    /// Runs `f` on the parameters of `node`, a model or a single layer: a model's as
+    /// [`Sequential::with_params`]; a layer's own, each slot with layer index 0 and `updated`
+    /// the parameter's own `trainable` (whether a model freezes the layer is that model's
+    /// switch, not the layer's).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn with_node_params<R>(node: &LayerRef, f: impl FnOnce(&mut [ParamSlot<'_>]) -> R) -> Result<R> {
+        let mut g = lock(node)?;
+        if let Some(m) = g.layer().as_sequential() {
+            return m.with_params(f);
+        }
+        let mut slots: Vec<ParamSlot<'_>> = g.layer_mut().params_mut().into_iter().map(|p| ParamSlot { layer: 0, updated: p.trainable, param: p }).collect();
+        Ok(f(&mut slots))
+    }
+
     /// Every parameter's value (sharing the buffers copy-on-write) and its last gradient.
     pub fn param_values(&self) -> Result<Vec<(Tensor, Vec<f32>)>> {
         self.with_params(|ps| ps.iter().map(|s| (s.param.value.clone(), s.param.grad.clone())).collect())

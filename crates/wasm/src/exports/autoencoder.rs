@@ -55,7 +55,7 @@ pub unsafe extern "C" fn nr_model_layer_distribution(model: u32, path: *const u3
         // SAFETY: forwarded caller contract.
         let path = unsafe { crate::ffi::read_u32s("encodeDistribution", path, path_len) }?;
         let (mean, log_var) = crate::handles::with(|t| {
-            let layer = super::model::find(&t.model(model)?.as_layer(), &path)?;
+            let layer = super::model::find("encodeDistribution", &t.model(model)?.as_layer(), &path)?;
             neurite_core::layers::variational::layer_distribution(&layer, t.tensor(x)?)
         })?;
         // SAFETY: forwarded caller contract.

@@ -11,7 +11,8 @@ use crate::ffi::{guard, read_u32s, read_u32s_as, write_out, LAST_ERROR};
 use crate::handles::{self, with_model, Object};
 use crate::model::Model;
 use neurite_core::layers::{self, Init};
-use neurite_core::model::{LayerRef, TrainConfig, Trainer};
+use neurite_core::model::{LayerRef, Sequential, TrainConfig, Trainer};
+
 use neurite_core::rng::Philox;
 use neurite_core::{Error, Result};
 
@@ -96,20 +97,20 @@ pub unsafe extern "C" fn nr_model_add_shared(model: u32, src: u32, path: *const 
     guard(|| {
         // SAFETY: forwarded caller contract.
         let path = unsafe { read_u32s("add", path, path_len) }?;
-        let node = handles::with(|t| find(&t.model(src)?.as_layer(), &path))?;
+        let node = handles::with(|t| find("add", &t.model(src)?.as_layer(), &path))?;
         with_model(model, |m, _| m.seq()?.add(node))
     })
 }
 
-/// The layer at `path` inside `root` (a model).
+/// The layer at `path` inside `root` (a model); an empty path is `root` itself.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-pub(crate) fn find(root: &LayerRef, path: &[u32]) -> Result<LayerRef> {
+pub(crate) fn find(op: &'static str, root: &LayerRef, path: &[u32]) -> Result<LayerRef> {
     let mut node = root.clone();
     for &i in path {
         let next = {
-            let n = node.try_borrow().map_err(|_| Error::Internal { msg: "add: the source model is in use".into() })?;
-            let seq = n.layer().as_sequential().ok_or_else(|| Error::invalid("add", format!("layer path {path:?} goes through a {} layer, not a model", n.layer().kind())))?;
-            seq.children().get(i as usize).cloned().ok_or_else(|| Error::invalid("add", format!("layer path {path:?}: no layer {i} in a model of {} layers", seq.len())))?
+            let n = node.try_borrow().map_err(|_| Error::Internal { msg: format!("{op}: the model is in use") })?;
+            let seq = n.layer().as_sequential().ok_or_else(|| Error::invalid(op, format!("layer path {path:?} goes through a {} layer, not a model", n.layer().kind())))?;
+            seq.children().get(i as usize).cloned().ok_or_else(|| Error::invalid(op, format!("layer path {path:?}: no layer {i} in a model of {} layers", seq.len())))?
         };
         node = next;
     }
@@ -333,32 +334,39 @@ pub unsafe extern "C" fn nr_model_evaluate(model: u32, x: u32, y: u32, batch_siz
     })
 }
 
-/// Writes `[number of weights]` to `out`.
+/// Writes the number of weights of the layer at `path` (child indices through nested models,
+/// as `nr_model_add_shared`; an empty path is the model itself) to `out`.
 ///
 /// # Safety
-/// `out` must point to a writable u32.
+/// `path` must point to `path_len` u32; `out` to a writable u32.
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-pub unsafe extern "C" fn nr_model_num_weights(model: u32, out: *mut u32) -> i32 {
+pub unsafe extern "C" fn nr_model_num_weights(model: u32, path: *const u32, path_len: usize, out: *mut u32) -> i32 {
     guard(|| {
-        let n = with_model(model, |m, _| m.seq()?.with_params(|ps| ps.len()))?;
+        // SAFETY: forwarded caller contract.
+        let path = unsafe { read_u32s("getWeights", path, path_len) }?;
+        let n = with_model(model, |m, _| Sequential::with_node_params(&find("getWeights", &m.as_layer(), &path)?, |ps| ps.len()))?;
         // SAFETY: forwarded caller contract.
         unsafe { write_out("getWeights", out, n as u32) }
     })
 }
 
-/// Copies weight `i` into a new tensor; its name goes to the message buffer and
-/// `[layer index, trainable]` to `info`, where trainable means training updates it (not a
-/// moving statistic, and neither its layer nor an enclosing nested model is frozen).
+/// Copies weight `i` of the layer at `path` (see `nr_model_num_weights`) into a new tensor;
+/// its name goes to the message buffer and `[layer index, trainable]` to `info`. For a model,
+/// the layer index is the top-level child the weight belongs to and trainable means training
+/// updates it (not a moving statistic, and neither its layer nor an enclosing nested model is
+/// frozen); for a single layer, the index is 0 and trainable is the weight's own flag.
 ///
 /// # Safety
-/// `out` points to a writable u32, `info` to two.
+/// `path` must point to `path_len` u32; `out` to a writable u32, `info` to two.
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-pub unsafe extern "C" fn nr_model_get_weight(model: u32, i: u32, out: *mut u32, info: *mut u32) -> i32 {
+pub unsafe extern "C" fn nr_model_get_weight(model: u32, path: *const u32, path_len: usize, i: u32, out: *mut u32, info: *mut u32) -> i32 {
     guard(|| {
+        // SAFETY: forwarded caller contract.
+        let path = unsafe { read_u32s("getWeights", path, path_len) }?;
         let (t, name, layer, trainable) = with_model(model, |m, _| {
-            m.seq()?.with_params(|ps| {
+            Sequential::with_node_params(&find("getWeights", &m.as_layer(), &path)?, |ps| {
                 let n = ps.len();
                 let s = ps.get(i as usize).ok_or_else(|| Error::invalid("getWeights", format!("weight index {i} is out of range for {n} weights")))?;
                 Ok((s.param.value.clone(), s.param.name, s.layer, s.updated))
@@ -374,26 +382,36 @@ pub unsafe extern "C" fn nr_model_get_weight(model: u32, i: u32, out: *mut u32, 
     })
 }
 
-/// Overwrites weight `i` with the values of tensor `value` (same shape, and finite unless
-/// `allow_non_finite` is not 0). With `check_only` not 0 it only checks, so that the facade
-/// can check every weight before it sets any (a failed `setWeights` changes nothing).
+/// Overwrites weight `i` of the layer at `path` (see `nr_model_num_weights`) with the values
+/// of tensor `value` (same shape, and finite unless `allow_non_finite` is not 0). With
+/// `check_only` not 0 it only checks, so that the facade can check every weight before it
+/// sets any (a failed `setWeights` changes nothing).
+///
+/// # Safety
+/// `path` must point to `path_len` u32.
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-pub extern "C" fn nr_model_set_weight(model: u32, i: u32, value: u32, check_only: u32, allow_non_finite: u32) -> i32 {
+pub unsafe extern "C" fn nr_model_set_weight(model: u32, path: *const u32, path_len: usize, i: u32, value: u32, check_only: u32, allow_non_finite: u32) -> i32 {
     guard(|| {
+        // SAFETY: forwarded caller contract.
+        let path = unsafe { read_u32s("setWeights", path, path_len) }?;
         with_model(model, |m, t| {
             let v = t.tensor(value)?;
-            m.seq()?.with_params(|ps| {
+            let node = find("setWeights", &m.as_layer(), &path)?;
+            // A model's weights say which of its layers they belong to; a layer's need not.
+            let is_model = node.try_borrow().is_ok_and(|n| n.layer().as_sequential().is_some());
+            Sequential::with_node_params(&node, |ps| {
                 let n = ps.len();
                 let s = ps.get_mut(i as usize).ok_or_else(|| Error::invalid("setWeights", format!("weight index {i} is out of range for {n} weights")))?;
                 let (l, p) = (s.layer, &mut *s.param);
+                let what = |name: &str| if is_model { format!("weight {i} (`{name}` of layer {l})") } else { format!("weight {i} (`{name}`)") };
                 if p.value.shape() != v.shape() {
-                    return Err(Error::shape("setWeights", format!("weight {i} (`{}` of layer {l}) has shape {} but the value has shape {}", p.name, p.value.shape(), v.shape())));
+                    return Err(Error::shape("setWeights", format!("{} has shape {} but the value has shape {}", what(p.name), p.value.shape(), v.shape())));
                 }
                 if allow_non_finite == 0 {
                     if let Some(k) = neurite_core::kernels::finite::first_non_finite(v.data()) {
                         let x = neurite_core::error::js_number(v.data()[k]);
-                        return Err(Error::invalid("setWeights", format!("weight {i} (`{}` of layer {l}) holds {x} at flat index {k}; weights must be finite (pass {{ allowNonFinite: true }} to set it anyway)", p.name)));
+                        return Err(Error::invalid("setWeights", format!("{} holds {x} at flat index {k}; weights must be finite (pass {{ allowNonFinite: true }} to set it anyway)", what(p.name))));
                     }
                 }
                 if check_only == 0 {
@@ -649,7 +667,7 @@ mod train_state_tests {
         (0..4)
             .map(|i| {
                 // SAFETY: locals.
-                assert_eq!(unsafe { nr_model_get_weight(m, i, &mut w, info.as_mut_ptr()) }, 0);
+                assert_eq!(unsafe { nr_model_get_weight(m, core::ptr::null(), 0, i, &mut w, info.as_mut_ptr()) }, 0);
                 let v = data(w).iter().map(|f| f.to_bits()).collect();
                 handles::with(|t| t.remove(w)).ok().unwrap();
                 v
@@ -687,8 +705,8 @@ mod train_state_tests {
         let (mut w, mut info) = (0u32, [0u32; 2]);
         for i in 0..4 {
             // SAFETY: locals.
-            assert_eq!(unsafe { nr_model_get_weight(first, i, &mut w, info.as_mut_ptr()) }, 0);
-            assert_eq!(nr_model_set_weight(resumed, i, w, 0, 0), 0);
+            assert_eq!(unsafe { nr_model_get_weight(first, core::ptr::null(), 0, i, &mut w, info.as_mut_ptr()) }, 0);
+            assert_eq!(unsafe { nr_model_set_weight(resumed, core::ptr::null(), 0, i, w, 0, 0) }, 0);
             handles::with(|t| t.remove(w)).ok().unwrap();
         }
         let header = [hd[0], hd[1], hd[2], hd[3], hd[4], hd[7], hd[6]];
@@ -729,6 +747,48 @@ mod train_state_tests {
         for h in [drawn, zeroed] {
             handles::with(|t| t.remove(h)).ok().unwrap();
         }
+    }
+
+    /// `layer.getWeights()`/`setWeights()`: a path addresses one layer's weights, which are the
+    /// model's; a bad path names itself; a shape error names the weight without a layer index.
+    #[test]
+    fn a_path_addresses_one_layers_weights() {
+        let before = handles::with(|t| t.stats().live);
+        let m = model(5, 0);
+        let all = weights(m);
+        let (mut n, mut w, mut info) = (0u32, 0u32, [0u32; 2]);
+        for (layer, want) in [(0u32, &all[0..2]), (1, &all[2..2]), (2, &all[2..4])] {
+            // SAFETY: locals.
+            assert_eq!(unsafe { nr_model_num_weights(m, [layer].as_ptr(), 1, &mut n) }, 0);
+            assert_eq!(n as usize, want.len(), "layer {layer}");
+            for (i, v) in want.iter().enumerate() {
+                // SAFETY: locals.
+                assert_eq!(unsafe { nr_model_get_weight(m, [layer].as_ptr(), 1, i as u32, &mut w, info.as_mut_ptr()) }, 0);
+                assert_eq!(&data(w).iter().map(|f| f.to_bits()).collect::<Vec<_>>(), v);
+                assert_eq!(info, [0, 1], "a layer's weight: index 0, trainable");
+                handles::with(|t| t.remove(w)).ok().unwrap();
+            }
+        }
+        let bias = put(&[2], vec![7.0, 8.0]);
+        // SAFETY: locals.
+        assert_eq!(unsafe { nr_model_set_weight(m, [2u32].as_ptr(), 1, 1, bias, 0, 0) }, 0);
+        assert_eq!(weights(m)[3], vec![7f32.to_bits(), 8f32.to_bits()], "the model sees the layer's new bias");
+        // SAFETY: locals.
+        assert_ne!(unsafe { nr_model_set_weight(m, [2u32].as_ptr(), 1, 0, bias, 1, 0) }, 0);
+        assert_eq!(LAST_ERROR.as_str(), "setWeights: weight 0 (`kernel`) has shape [4,2] but the value has shape [2]");
+        // SAFETY: locals.
+        assert_ne!(unsafe { nr_model_set_weight(m, core::ptr::null(), 0, 0, bias, 1, 0) }, 0);
+        assert_eq!(LAST_ERROR.as_str(), "setWeights: weight 0 (`kernel` of layer 0) has shape [3,4] but the value has shape [2]");
+        // SAFETY: locals.
+        assert_ne!(unsafe { nr_model_num_weights(m, [3u32].as_ptr(), 1, &mut n) }, 0);
+        assert_eq!(LAST_ERROR.as_str(), "getWeights: layer path [3]: no layer 3 in a model of 3 layers");
+        // SAFETY: locals.
+        assert_ne!(unsafe { nr_model_num_weights(m, [0u32, 0].as_ptr(), 2, &mut n) }, 0);
+        assert_eq!(LAST_ERROR.as_str(), "getWeights: layer path [0, 0] goes through a dense layer, not a model");
+        for h in [bias, m] {
+            handles::with(|t| t.remove(h)).ok().unwrap();
+        }
+        assert_eq!(handles::with(|t| t.stats().live), before);
     }
 
     #[test]

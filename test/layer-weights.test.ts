@@ -1,0 +1,204 @@
+// A layer's own weights (`layer.getWeights(trainableOnly)`, `layer.setWeights`,
+// `layer.countParams`) and `model.getLayer(name | index)`, against TF.js Layers: the same
+// order, shapes, trainable split and counts, and a weight set on one layer moves the model's
+// prediction as it does in TF.js. Layers inside nested models and layers shared by two models
+// are addressed through the model that holds them.
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfl from '@tensorflow/tfjs-layers';
+import * as nr from '../ts/index.js';
+import { expectNoLeak, thrown } from './setup.js';
+import { rng, uniform } from './oracle.js';
+
+await tf.setBackend('cpu');
+
+function message(f: () => unknown): string {
+  const e = thrown(f);
+  expect(e, 'expected an error').toBeInstanceOf(nr.NeuriteError);
+  return (e as Error).message;
+}
+
+/** The same five layers in both libraries: dense, batch norm, PReLU, layer norm, dense. */
+function models(): { n: nr.Sequential; t: tfl.Sequential } {
+  const n = nr.sequential({
+    seed: 3,
+    layers: [
+      nr.layers.dense({ inputShape: [5], units: 7, activation: 'tanh', name: 'hidden' }),
+      nr.layers.batchNormalization({ name: 'bn' }),
+      nr.layers.prelu({ name: 'prelu' }),
+      nr.layers.layerNormalization({ name: 'ln' }),
+      nr.layers.dense({ units: 3, name: 'out' }),
+    ],
+  });
+  const t = tfl.sequential({
+    layers: [
+      tfl.layers.dense({ inputShape: [5], units: 7, activation: 'tanh', name: 'hidden' }),
+      tfl.layers.batchNormalization({ name: 'bn' }),
+      tfl.layers.prelu({ name: 'prelu' }),
+      tfl.layers.layerNormalization({ name: 'ln' }),
+      tfl.layers.dense({ units: 3, name: 'out' }),
+    ],
+  });
+  n.build();
+  return { n, t };
+}
+
+/** Copies neurite's initial weights into TF.js layer by layer (TF.js's model-level order puts every non-trainable weight last). */
+function copyLayers(n: nr.Sequential, t: tfl.Sequential): void {
+  n.layers.forEach((l, i) => {
+    const ws = (l as nr.Layer).getWeights();
+    tf.tidy(() => t.layers[i].setWeights(ws.map((w) => tf.tensor(w.dataSync(), w.shape.slice()))));
+    for (const w of ws) w.dispose();
+  });
+}
+
+const values = (ts: Array<nr.Tensor | tf.Tensor>): number[][] => ts.map((w) => Array.from(w.dataSync()));
+const shapes = (ts: Array<nr.Tensor | tf.Tensor>): number[][] => ts.map((w) => w.shape.slice());
+
+describe('layer.getWeights / setWeights / countParams against TF.js', () => {
+  it('each layer has TF.js\'s weights: order, shapes, trainable split and parameter count', () => {
+    const { n, t } = models();
+    copyLayers(n, t);
+    expect(n.layers.length).toBe(t.layers.length);
+    expectNoLeak(() => {
+      for (let i = 0; i < t.layers.length; i++) {
+        const nl = n.layers[i] as nr.Layer, tl = t.layers[i];
+        const [nw, tw] = [nl.getWeights(), tl.getWeights()];
+        expect(shapes(nw), tl.name).toEqual(shapes(tw));
+        expect(values(nw), tl.name).toEqual(values(tw));
+        const [nt, tt] = [nl.getWeights(true), tl.getWeights(true)];
+        expect(shapes(nt), `${tl.name} trainable`).toEqual(shapes(tt));
+        expect(nl.countParams(), tl.name).toBe(tl.countParams());
+        for (const w of [...nw, ...nt]) w.dispose();
+      }
+    });
+    // The layers' weights, in order, are the model's.
+    expectNoLeak(() => {
+      const all = n.getWeights(), per = n.layers.flatMap((l) => (l as nr.Layer).getWeights());
+      expect(values(per)).toEqual(values(all));
+      for (const w of [...all, ...per]) w.dispose();
+    });
+    n.dispose();
+    t.dispose();
+  });
+
+  it('a weight set on one layer changes the prediction as in TF.js, and reads back', () => {
+    const { n, t } = models();
+    copyLayers(n, t);
+    const r = rng(11);
+    const kernel = uniform(r, 7 * 3, -1, 1), bias = uniform(r, 3, -0.5, 0.5), alpha = uniform(r, 7, 0, 0.5);
+    const x = uniform(r, 4 * 5, -2, 2);
+    expectNoLeak(() => nr.tidy(() => {
+      (n.getLayer('out') as nr.Layer).setWeights([nr.tensor(kernel, [7, 3]), nr.tensor(bias, [3])]);
+      (n.getLayer(2) as nr.Layer).setWeights([nr.tensor(alpha, [7])]);
+      expect(Array.from((n.getLayer('prelu') as nr.Layer).getWeights()[0].dataSync())).toEqual(Array.from(alpha));
+      const got = n.predict(nr.tensor(x, [4, 5])).dataSync();
+      const want = tf.tidy(() => {
+        t.getLayer('out').setWeights([tf.tensor(kernel, [7, 3]), tf.tensor(bias, [3])]);
+        t.getLayer(undefined as unknown as string, 2).setWeights([tf.tensor(alpha, [7])]);
+        return (t.predict(tf.tensor(x, [4, 5])) as tf.Tensor).dataSync();
+      });
+      for (let i = 0; i < want.length; i++) expect(got[i]).toBeCloseTo(want[i], 5);
+    }));
+    n.dispose();
+    t.dispose();
+  });
+
+  it('a frozen layer has no trainable weights; a layer not built yet has none at all', () => {
+    const { n } = models();
+    const hidden = n.getLayer('hidden') as nr.Layer;
+    hidden.trainable = false;
+    expect(hidden.getWeights(true)).toEqual([]);
+    const tl = tfl.layers.dense({ units: 2 });
+    const nl = nr.layers.dense({ units: 2 });
+    expect(nl.getWeights()).toEqual(tl.getWeights());
+    expect(nl.getWeights(true)).toEqual([]);
+    expect(nr.layers.inputLayer({ inputShape: [3] }).getWeights()).toEqual([]);
+    n.dispose();
+  });
+
+  it('setWeights checks every weight before setting any', () => {
+    const { n } = models();
+    const hidden = n.getLayer('hidden') as nr.Layer;
+    expectNoLeak(() => nr.tidy(() => {
+      const before = values(hidden.getWeights());
+      expect(message(() => hidden.setWeights([nr.zeros([5, 7]), nr.zeros([6])]))).toBe('setWeights: layer hidden: weight 1 (`bias`) has shape [7] but the value has shape [6]');
+      expect(message(() => hidden.setWeights([nr.zeros([5, 7]), nr.tensor([1, 2, 3, 4, 5, 6, Infinity])]))).toBe('setWeights: layer hidden: weight 1 (`bias`) holds Infinity at flat index 6; weights must be finite (pass { allowNonFinite: true } to set it anyway)');
+      expect(values(hidden.getWeights())).toEqual(before);
+      hidden.setWeights([nr.zeros([5, 7]), nr.fill([7], NaN)], { allowNonFinite: true });
+      expect(Number.isNaN(hidden.getWeights()[1].dataSync()[0])).toBe(true);
+    }));
+    n.dispose();
+  });
+});
+
+describe('nested and shared layers', () => {
+  it('a layer inside a nested model is reached through the outer model', () => {
+    const deep = nr.layers.dense({ units: 4, name: 'deep' });
+    const inner = nr.sequential({ name: 'inner', layers: [deep] });
+    const outer = nr.sequential({ seed: 5, layers: [nr.layers.dense({ inputShape: [2], units: 3 }), inner] });
+    outer.build();
+    expect(outer.getLayer('inner')).toBe(inner);
+    expect((outer.getLayer('inner') as nr.Sequential).getLayer('deep')).toBe(deep);
+    expectNoLeak(() => nr.tidy(() => {
+      deep.setWeights([nr.fill([3, 4], 0.5), nr.tensor([1, 2, 3, 4])]);
+      // The outer model's weights 2 and 3 are the nested layer's.
+      const w = outer.getWeights();
+      expect(Array.from(w[2].dataSync())).toEqual(new Array(12).fill(0.5));
+      expect(Array.from(w[3].dataSync())).toEqual([1, 2, 3, 4]);
+      expect(deep.countParams()).toBe(16);
+    }));
+    outer.dispose();
+    inner.dispose();
+  });
+
+  it('a layer shared by two models has one set of weights, until the last model holding it goes', () => {
+    const shared = nr.layers.dense({ inputShape: [3], units: 2, name: 'shared' });
+    const a = nr.sequential({ layers: [shared] });
+    const b = nr.sequential({ layers: [shared, nr.layers.dense({ units: 1 })] });
+    a.build();
+    b.build();
+    expectNoLeak(() => nr.tidy(() => {
+      shared.setWeights([nr.ones([3, 2]), nr.tensor([7, 8])]);
+      expect(Array.from(a.getWeights()[1].dataSync())).toEqual([7, 8]);
+      expect(Array.from(b.getWeights()[1].dataSync())).toEqual([7, 8]);
+    }));
+    a.dispose();
+    expectNoLeak(() => nr.tidy(() => {
+      expect(Array.from(shared.getWeights()[1].dataSync())).toEqual([7, 8]);
+    }));
+    b.dispose();
+    expect(thrown(() => shared.getWeights())).toBeInstanceOf(nr.DisposedError);
+    expect(message(() => shared.getWeights())).toBe('getWeights: layer shared has no weights: every model holding it was disposed, and its weights with the last one');
+  });
+});
+
+describe('model.getLayer', () => {
+  it('finds by name or index, as TF.js, and says what is there when it cannot', () => {
+    const { n, t } = models();
+    for (const k of ['hidden', 'ln', 0, 4]) expect((n.getLayer(k as never) as nr.Layer).name).toBe(t.getLayer(k as never).name);
+    expect(n.getLayer(undefined as unknown as string, 1).name).toBe(t.getLayer(undefined as unknown as string, 1).name);
+    expect(n.getLayer('bn', 1).name).toBe('bn');
+    expect(message(() => n.getLayer('hiden'))).toBe("getLayer: model " + n.name + " has no layer named 'hiden' (its layers: hidden, bn, prelu, ln, out) — did you mean 'hidden'?");
+    expect(message(() => n.getLayer(5))).toBe(`getLayer: index 5 is out of range: model ${n.name} has 5 layers (hidden, bn, prelu, ln, out)`);
+    expect(message(() => n.getLayer(1.5))).toBe('getLayer: index must be a non-negative integer, got 1.5');
+    expect(message(() => n.getLayer('hidden', 1))).toBe(`getLayer: layer 1 of model ${n.name} is bn, not the string "hidden"; pass the name or the index`);
+    expect(message(() => (n.getLayer as (x?: unknown) => unknown)())).toBe('getLayer: expected a layer name or index, got undefined');
+    n.dispose();
+    t.dispose();
+  });
+
+  it('points into a nested model when the name is there', () => {
+    const inner = nr.sequential({ name: 'enc', layers: [nr.layers.dense({ inputShape: [2], units: 2, name: 'code' })] });
+    const outer = nr.sequential({ layers: [inner] });
+    expect(message(() => outer.getLayer('code'))).toBe(`getLayer: model ${outer.name} has no layer named 'code' (its layers: enc); it is inside a nested model: model.getLayer('enc').getLayer('code')`);
+  });
+
+  it('setWeights and countParams on a layer not built yet say so', () => {
+    const d = nr.layers.dense({ units: 2, name: 'lonely' });
+    expect(message(() => d.setWeights([]))).toBe('setWeights: layer lonely is not built yet, so it has no weights to set; build a model that holds it first (compile, fit, predict or build)');
+    expect(message(() => d.countParams())).toBe('countParams: layer lonely is not built yet; build a model that holds it first (compile, fit, predict or build)');
+    expect(message(() => d.getWeights('yes' as never))).toBe('getWeights: trainableOnly must be a boolean, got the string "yes"');
+  });
+});

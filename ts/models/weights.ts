@@ -1,0 +1,86 @@
+/**
+ * Reading and writing weights through the ABI, for a model or for one layer inside it
+ * (`model.getWeights()`, `layer.getWeights()`, their `setWeights`, `summary`, `weightNames`).
+ * A layer is addressed by a live model holding it and the child-index path to it (through
+ * nested models); the path of the model itself is `[]`.
+ */
+import { call, check, outPtr, readOut, readString, writeArgs } from '../engine.js';
+import { InvalidArgumentError } from '../errors.js';
+import { wrapHandle, type Tensor } from '../tensor.js';
+import { need, show } from '../ops/convert.js';
+
+/** @internal A model handle and the child-index path of the model or layer inside it. */
+export interface WeightsAt {
+  handle: number;
+  path: readonly number[];
+}
+
+/** @internal One weight as the core reports it. */
+export interface WeightInfo {
+  /** A copy of the values (the caller owns it). */
+  value: Tensor;
+  /** The core's parameter name (`kernel`, `movingMean`, ...). */
+  name: string;
+  /** For a model: the top-level child the weight belongs to; 0 for a layer. */
+  layer: number;
+  /** For a model: whether training updates it; for a layer: the weight's own flag (moving statistics are not trainable). */
+  trainable: boolean;
+}
+
+/** @internal The number of weights at `at`. */
+export function numWeights(op: string, at: WeightsAt): number {
+  return call((e) => {
+    check(e.nr_model_num_weights(at.handle, writeArgs(op, at.path), at.path.length, outPtr(0)));
+    return readOut(0);
+  });
+}
+
+/** @internal Weight `i` at `at`. */
+export function readWeight(op: string, at: WeightsAt, i: number): WeightInfo {
+  return call((e) => {
+    check(e.nr_model_get_weight(at.handle, writeArgs(op, at.path), at.path.length, i, outPtr(0), outPtr(1)));
+    const [t, layer, trainable] = [readOut(0), readOut(1), readOut(2)];
+    const name = readString(e.nr_last_error_ptr(), e.nr_last_error_len());
+    return { value: wrapHandle(t), name, layer, trainable: trainable !== 0 };
+  });
+}
+
+/** @internal Copies of every weight at `at`, in order. */
+export function readWeights(op: string, at: WeightsAt): Tensor[] {
+  const n = numWeights(op, at);
+  const out: Tensor[] = [];
+  try {
+    for (let i = 0; i < n; i++) out.push(readWeight(op, at, i).value);
+  } catch (err) {
+    for (const t of out) t.dispose();
+    throw err;
+  }
+  return out;
+}
+
+/**
+ * @internal Overwrites every weight at `at` (`owner` names it in errors, e.g. `layer dense_1`;
+ * a layer's error lists its weights).
+ * Every value is checked (count, shapes, finiteness unless `allowNonFinite`) before any is
+ * set, so a failed call changes nothing.
+ */
+export function writeWeights(op: string, at: WeightsAt, owner: string, weights: unknown, allowNonFinite: boolean): void {
+  const n = numWeights(op, at);
+  if (!Array.isArray(weights) || weights.length !== n) {
+    // A layer's few weights are listed; a model's count is enough.
+    const shapes: string[] = [];
+    for (let i = 0; i < (at.path.length ? n : 0); i++) {
+      const w = readWeight(op, at, i);
+      shapes.push(`${w.name} ${show(w.value.shape)}`);
+      w.value.dispose();
+    }
+    const got = Array.isArray(weights) ? (shapes.length ? `${weights.length} tensor${weights.length === 1 ? '' : 's'}` : weights.length) : typeof weights;
+    throw new InvalidArgumentError(`${op}: ${owner} has ${n} weight${n === 1 ? '' : 's'}${shapes.length ? ` (${shapes.join(', ')})` : ''}, got ${got}`);
+  }
+  const handles = weights.map((w, i) => need(op, `weights[${i}]`, w));
+  const allow = allowNonFinite ? 1 : 0;
+  // Check all, then set all (the values were checked on the first pass).
+  for (const checkOnly of [1, 0]) {
+    handles.forEach((hw, i) => call((e) => check(e.nr_model_set_weight(at.handle, writeArgs(op, at.path), at.path.length, i, hw, checkOnly, checkOnly ? allow : 1))));
+  }
+}
