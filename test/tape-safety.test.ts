@@ -166,8 +166,12 @@ describe('gradients never silently zero (item 3)', () => {
       g.dispose();
       c.dispose();
     });
-    const m = nr.sequential({ layers: [nr.layers.dense({ units: 1, inputShape: [2], kernelInitializer: 'ones' })] });
-    expect(() => nr.grad((x) => m.predict(x).sum())(x)).toThrow(/predict has no gradient rule/);
+    // A model's predict has one (test/model-grad.test.ts); its encodeDistribution has not.
+    const m = nr.sequential({ layers: [nr.layers.dense({ units: 2, inputShape: [2], kernelInitializer: 'ones' }), nr.layers.variational({ units: 1 })] });
+    expectNoLeak(() => nr.tidy(() => {
+      expect(Array.from(nr.grad((x) => m.predict(x).sum())(x).dataSync()).every(Number.isFinite)).toBe(true);
+      expect(() => nr.grad((x) => m.encodeDistribution(x).mean.sum())(x)).toThrow(/encodeDistribution has no gradient rule/);
+    }));
     m.dispose();
     x.dispose();
   });

@@ -166,7 +166,10 @@ function checkFn(op: string, f: unknown): void {
   if (typeof f !== 'function') throw new InvalidArgumentError(`${op}: f must be a function, got ${describe(f)}`);
 }
 
-/** `x ↦ df/dx`. `f` must map a tensor to a tensor; `dy` seeds non-scalar outputs. */
+/**
+ * `x ↦ df/dx`. `f` must map a tensor to a tensor; `dy` seeds non-scalar outputs. `f` may call
+ * tensor ops and a model's `predict` (or an autoencoder's `encode`/`decode`).
+ */
 export function grad(f: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor) => Tensor {
   checkFn('grad', f);
   return (x, dy) => {

@@ -368,7 +368,15 @@ export class Sequential {
   }
   #fitting = false;
 
-  /** Runs the model on `x` (`[batch, ...inputShape]`) in batches (default 32). */
+  /**
+   * Runs the model on `x` (`[batch, ...inputShape]`) in batches (default 32), at inference
+   * (no dropout or noise; batch norm uses its moving statistics). Inside `grad`/`valueAndGrad`
+   * it is differentiated with respect to `x` (as TF.js's `tf.grad` through `predict`); the
+   * weights are not variables, so they get no gradient there.
+   *
+   * @example
+   * const saliency = grad((x) => model.predict(x).sum())(images);
+   */
   predict(x: Tensor, args: { batchSize?: number } = {}): Tensor {
     return this.predictAs('predict', x, args);
   }

@@ -137,6 +137,11 @@ impl Tensor {
         Arc::get_mut(&mut self.data).is_some()
     }
 
+    /// Whether `other` shares this tensor's buffer (a copy-on-write clone never written since).
+    pub fn same_values(&self, other: &Tensor) -> bool {
+        Arc::ptr_eq(&self.data, &other.data)
+    }
+
     /// Bytes held by the values.
     pub fn byte_len(&self) -> usize {
         self.data.len() * 4

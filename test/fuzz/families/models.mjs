@@ -1,7 +1,8 @@
 /**
  * Models and training: random sequential stacks with good and bad configs, compile, fit
  * (mismatched, NaN, validationSplit, early stopping, callbacks that throw or dispose the data
- * or the model, two fits at once), predict checked against a plain-JS dense forward pass,
+ * or the model, two fits at once), predict checked against a plain-JS dense forward pass and
+ * grad through predict against a plain-JS backward pass,
  * evaluate, trainOnBatch, get/setWeights of models and of single layers (getLayer), nesting,
  * dispose; init and rbfFeatures misuse.
  */
@@ -323,6 +324,105 @@ const predictOp = {
   },
 };
 
+const DERIV = { linear: () => 1, relu: (z) => (z > 0 ? 1 : 0), sigmoid: (z) => { const s = 1 / (1 + Math.exp(-z)); return s * (1 - s); }, tanh: (z) => 1 - Math.tanh(z) ** 2 };
+
+/**
+ * The plain-JS gradient of `sum(predict(x))` with respect to `x` (float64) for a `forward`
+ * stack, with the magnitudes of its terms; `null` when a relu input is within rounding of its
+ * kink (float32 and float64 may then take different sides) or a value is not finite.
+ */
+function gradOfSum(x, weights, stack) {
+  const [n] = x.shape;
+  let k = x.shape[1];
+  let cur = Array.from(x.vals);
+  let curMag = cur.map(Math.abs);
+  const steps = [];
+  let w = 0;
+  for (const layer of stack) {
+    if (layer.kind === 'id') continue;
+    const kink = (z, m) => layer.act === 'relu' && Math.abs(z) <= 1e-5 * m;
+    if (layer.kind === 'act') {
+      if (cur.some((z, i) => kink(z, curMag[i]))) return null;
+      steps.push({ act: layer.act, z: cur });
+      cur = cur.map(ACTS[layer.act]);
+      curMag = cur.map(Math.abs);
+      continue;
+    }
+    const W = weights[w++];
+    const b = weights[w++];
+    const m = W.shape[1];
+    const z = new Array(n * m);
+    const zMag = new Array(n * m);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < m; j++) {
+        let s = b.vals[j];
+        let g = Math.abs(b.vals[j]);
+        for (let p = 0; p < k; p++) { s += cur[i * k + p] * W.vals[p * m + j]; g += Math.abs(cur[i * k + p] * W.vals[p * m + j]); }
+        z[i * m + j] = s;
+        zMag[i * m + j] = g;
+      }
+    }
+    if (z.some((v, i) => kink(v, zMag[i]))) return null;
+    steps.push({ act: layer.act, z, W, k, m });
+    cur = z.map(ACTS[layer.act]);
+    curMag = cur.map(Math.abs);
+    k = m;
+  }
+  let d = new Array(n * k).fill(1);
+  let mag = new Array(n * k).fill(1);
+  for (const s of steps.reverse()) {
+    d = d.map((v, i) => v * DERIV[s.act](s.z[i]));
+    mag = mag.map((v, i) => v * Math.abs(DERIV[s.act](s.z[i])));
+    if (!s.W) continue;
+    const dx = new Array(n * s.k).fill(0);
+    const mx = new Array(n * s.k).fill(0);
+    for (let i = 0; i < n; i++) {
+      for (let p = 0; p < s.k; p++) {
+        for (let j = 0; j < s.m; j++) {
+          dx[i * s.k + p] += d[i * s.m + j] * s.W.vals[p * s.m + j];
+          mx[i * s.k + p] += mag[i * s.m + j] * Math.abs(s.W.vals[p * s.m + j]);
+        }
+      }
+    }
+    d = dx;
+    mag = mx;
+  }
+  if (!d.every(Number.isFinite) || !mag.every((v) => v <= 1e30)) return null;
+  return { shape: x.shape.slice(), vals: d, mag };
+}
+
+/**
+ * `grad(x => m.predict(x).sum())`: the gradient of the inference function with respect to the
+ * input (the layers' own backward rules on a traced forward), against a plain-JS backward
+ * pass; a model that is not built or an input of the wrong width is an error.
+ */
+const gradPredictOp = {
+  name: 'gradPredict',
+  gen(ctx) {
+    const { rng, nr } = ctx;
+    const md = pickModel(ctx);
+    if (!md) return null;
+    const mismatch = rng.chance(0.15);
+    const { x } = data(ctx, md, false);
+    const xx = mismatch ? ctx.fresh([x.shape[0], md.inDim + 1]) : x;
+    return {
+      op: 'grad', line: `grad((x) => ${md.name}.predict(x).sum())(${xx.name})`, expect: mismatch ? 'error' : 'ok', names: ['predict', 'grad'],
+      run: () => {
+        const g = nr.grad((t) => md.m.predict(t).sum())(xx.t);
+        const w = md.m.getWeights();
+        const ws = w.map((t) => ({ shape: t.shape.slice(), vals: Array.from(t.dataSync()) }));
+        w.forEach((t) => t.dispose());
+        return { g, ws };
+      },
+      check: ({ g, ws }) => {
+        compareShape('grad of predict', g, xx.shape);
+        const ref = md.stack && gradOfSum(xx.ref, ws, md.stack);
+        if (ref) compare('grad of predict (a plain-JS backward pass with getWeights())', g, ref, false);
+      },
+    };
+  },
+};
+
 const evaluateOp = {
   name: 'evaluate',
   gen(ctx) {
@@ -610,6 +710,6 @@ const rbfOp = {
 export default {
   name: 'models',
   weight: 2,
-  ops: [newModel, compileOp, fitOp, predictOp, evaluateOp, weightsOp, layerWeightsOp, disposeModel, nestedOp, initOp, rbfOp, trainStep],
+  ops: [newModel, compileOp, fitOp, predictOp, gradPredictOp, evaluateOp, weightsOp, layerWeightsOp, disposeModel, nestedOp, initOp, rbfOp, trainStep],
 };
 

@@ -8,13 +8,15 @@
 //! has its own file; element-wise and reduction rules are in [`elementwise`] and [`reduce`])
 //! and summing the contributions per id.
 //!
-//! Models do not use the tape: their layers run forward/backward directly (`layers/`).
+//! Models do not use the tape: their layers run forward/backward directly (`layers/`). A
+//! model's inference on the tape ([`Recorded::Layers`]) is differentiated with those same
+//! layer backward rules.
 
 pub mod elementwise;
 pub mod reduce;
 mod tape;
 
-pub use tape::{Entry, Recorded, Tape};
+pub use tape::{Entry, LayersRecord, Recorded, Tape};
 
 use crate::ops::reduce::{reduce as reduce_op, ReduceOp};
 use crate::{Result, Shape, Tensor};

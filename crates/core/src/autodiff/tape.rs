@@ -31,6 +31,10 @@ pub enum Recorded {
     PRelu,
     /// inputs: pred, target; output: the scalar mean loss
     Loss { loss: Loss, reduction: crate::losses::Reduction },
+    /// Inference through a model's layers (`predict`, an autoencoder's `encode`/`decode`):
+    /// input x. Its backward runs the layers' own backward rules (those `fit` uses) on a
+    /// traced forward at x.
+    Layers(Box<LayersRecord>),
     /// An op without a gradient by definition (`oneHot`, random ops): its result is a
     /// constant, as in TF.js.
     NoGradient { op: &'static str },
@@ -38,6 +42,41 @@ pub enum Recorded {
     /// algorithms). Its inputs are whatever tensors it read. A gradient that has to flow
     /// through it to a source is an error naming `op`, never a silent zero.
     Opaque { op: &'static str },
+}
+
+/// What [`Recorded::Layers`] needs: the model, the layers it ran, and its weights then.
+#[derive(Clone)]
+pub struct LayersRecord {
+    pub op: &'static str,
+    pub net: crate::model::LayerRef,
+    pub range: core::ops::Range<usize>,
+    /// The weights at the call (copy-on-write clones): the gradient is refused if they changed.
+    pub weights: Vec<Tensor>,
+}
+
+impl core::fmt::Debug for LayersRecord {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{} through layers {:?}", self.op, self.range)
+    }
+}
+
+impl LayersRecord {
+    /// `dL/dx` for `dL/dy` = `g` at the output.
+    #[inline(never)]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn gradient(&self, x: &Tensor, g: Tensor) -> Result<Tensor> {
+        let op = self.op;
+        let mut node = crate::model::shared::lock(&self.net)?;
+        let seq = node.layer_mut().as_sequential_mut().ok_or_else(|| Error::Internal { msg: format!("grad: {op} was recorded on a layer, not a model") })?;
+        let now = seq.weight_snapshot()?;
+        if now.len() != self.weights.len() || now.iter().zip(&self.weights).any(|(a, b)| !a.same_values(b)) {
+            return Err(Error::invalid(
+                "grad",
+                format!("the model's weights changed between {op} and the gradient (trainOnBatch, setWeights or an optimizer step inside the function); the gradient of {op} is taken at the weights it ran with: change them outside grad"),
+            ));
+        }
+        seq.trace_gradient(x, g, self.range.clone())
+    }
 }
 
 impl Recorded {
@@ -243,6 +282,7 @@ fn backward(op: &Recorded, x: &[&Tensor], y: &Tensor, g: Tensor) -> Result<Vec<O
             d.data_mut().iter_mut().for_each(|v| *v *= s);
             vec![Some(d), None]
         }
+        Recorded::Layers(r) => vec![Some(r.gradient(x[0], g)?)],
         Recorded::NoGradient { .. } => x.iter().map(|_| None).collect(),
         Recorded::Opaque { op } => return Err(bad(&format!("{op} has no backward rule"))),
     })

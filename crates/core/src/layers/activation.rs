@@ -36,7 +36,7 @@ impl Layer for ActivationLayer {
     fn forward(&mut self, x: Tensor, mode: Mode) -> Result<Tensor> {
         let mut y = Tensor::zeros("activation", x.shape().clone())?;
         self.act.forward(x.data(), y.data_mut(), cols(&x));
-        if mode.training() {
+        if mode.keeps() {
             self.x = Some(x);
             self.y = Some(y.clone());
         }

@@ -28,6 +28,9 @@ pub struct BatchNorm {
     /// Saved by a training forward: x̂ and 1/√(σ²+ε) per feature.
     xhat: Option<Tensor>,
     inv_std: Vec<f32>,
+    /// Set by a traced forward (inference, `Mode::Trace`): backward differentiates the
+    /// inference function, whose slope is `γ/√(moving σ²+ε)` per feature.
+    traced: bool,
 }
 
 impl BatchNorm {
@@ -54,6 +57,7 @@ impl BatchNorm {
             moving_var: None,
             xhat: None,
             inv_std: Vec::new(),
+            traced: false,
         })
     }
 }
@@ -96,8 +100,10 @@ impl Layer for BatchNorm {
                     row[j] = gamma[j] * (row[j] - mm.value.data()[j]) * s + beta[j];
                 }
             }
+            self.traced = mode.keeps();
             return Ok(x);
         }
+        self.traced = false;
         if rows == 0 {
             bail!("batchNormalization", "cannot train on an empty batch (input shape {})", x.shape());
         }
@@ -136,7 +142,20 @@ impl Layer for BatchNorm {
         Ok(x)
     }
 
-    fn backward(&mut self, dy: Tensor) -> Result<Tensor> {
+    fn backward(&mut self, mut dy: Tensor) -> Result<Tensor> {
+        if core::mem::take(&mut self.traced) {
+            // Inference is affine per feature: dx = dy · γ/√(moving σ²+ε). (The tape asks for
+            // dx only; the parameters' gradients are not needed.)
+            let (_, c) = rows_cols(&dy);
+            let gamma = values_or(OP, &self.gamma, c, 1.0)?;
+            let mv = self.moving_var.as_ref().ok_or_else(|| no_forward("batchNormalization"))?;
+            for row in dy.try_data_mut(OP)?.chunks_exact_mut(c.max(1)) {
+                for (j, d) in row.iter_mut().enumerate() {
+                    *d *= gamma[j] / (mv.value.data()[j] + self.epsilon).sqrt();
+                }
+            }
+            return Ok(dy);
+        }
         let xhat = self.xhat.take().ok_or_else(|| no_forward("batchNormalization"))?;
         let (rows, c) = rows_cols(&xhat);
         let mut sum_dy = try_vec(OP, c, 0.0f32)?;

@@ -173,7 +173,7 @@ impl Layer for Dense {
                 }
             }
         }
-        if !mode.training() {
+        if !mode.keeps() {
             // Inference keeps nothing: apply the activation in place.
             if !is_identity(&self.cfg.activation) {
                 let pre = crate::tensor::copy_of("dense", z.data())?;

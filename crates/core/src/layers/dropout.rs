@@ -40,7 +40,13 @@ impl Layer for Dropout {
     }
 
     fn forward(&mut self, mut x: Tensor, mode: Mode) -> Result<Tensor> {
-        let Mode::Train { seed, step } = mode else { return Ok(x) };
+        let Mode::Train { seed, step } = mode else {
+            // Inference is the identity; a traced one differentiates as the identity.
+            if mode.keeps() {
+                self.mask = Some(Vec::new());
+            }
+            return Ok(x);
+        };
         if self.rate == 0.0 {
             self.mask = Some(crate::tensor::try_vec("dropout", x.size(), 1.0)?);
             return Ok(x);
@@ -58,6 +64,9 @@ impl Layer for Dropout {
 
     fn backward(&mut self, mut dy: Tensor) -> Result<Tensor> {
         let mask = self.mask.take().ok_or_else(|| no_forward("dropout"))?;
+        if mask.len() != dy.size() {
+            return Ok(dy); // traced: the identity
+        }
         for (d, m) in dy.try_data_mut("dropout")?.iter_mut().zip(&mask) {
             *d *= m;
         }

@@ -61,9 +61,9 @@ impl Layer for LayerNorm {
         let (rows, c) = rows_cols(&x);
         let gamma = values_or(OP, &self.gamma, c, 1.0)?;
         let beta = values_or(OP, &self.beta, c, 0.0)?;
-        let mut xhat = if mode.training() { Some(Tensor::zeros(OP, x.shape().clone())?) } else { None };
+        let mut xhat = if mode.keeps() { Some(Tensor::zeros(OP, x.shape().clone())?) } else { None };
         self.inv_std.clear();
-        if mode.training() {
+        if mode.keeps() {
             self.inv_std.try_reserve_exact(rows).map_err(|_| crate::Error::OutOfMemory { op: OP, bytes: rows as u64 * 4 })?;
         }
         for (r, row) in x.try_data_mut(OP)?.chunks_exact_mut(c).enumerate() {
@@ -77,11 +77,11 @@ impl Layer for LayerNorm {
                 }
                 row[j] = gamma[j] * h + beta[j];
             }
-            if mode.training() {
+            if mode.keeps() {
                 self.inv_std.push(s);
             }
         }
-        debug_assert!(!mode.training() || self.inv_std.len() == rows);
+        debug_assert!(!mode.keeps() || self.inv_std.len() == rows);
         self.xhat = xhat;
         Ok(x)
     }

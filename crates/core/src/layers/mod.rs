@@ -86,7 +86,8 @@ impl Init {
 }
 
 /// Whether a forward pass is part of training (dropout active, batch statistics used, the
-/// layer keeps what backward needs) or inference.
+/// layer keeps what backward needs), inference, or inference that keeps what backward needs
+/// (the gradient tape's rule for `predict`: `dL/dx` of the inference function).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
     Train {
@@ -95,11 +96,20 @@ pub enum Mode {
         step: u64,
     },
     Infer,
+    /// Inference values (no noise, moving statistics, a variational layer's mean); the layer
+    /// keeps what `backward` needs to differentiate exactly that function.
+    Trace,
 }
 
 impl Mode {
+    /// Training semantics: random masks and noise, batch statistics.
     pub fn training(self) -> bool {
         matches!(self, Mode::Train { .. })
+    }
+
+    /// Whether the layer keeps what `backward` needs (training or tracing).
+    pub fn keeps(self) -> bool {
+        !matches!(self, Mode::Infer)
     }
 }
 
@@ -115,7 +125,8 @@ pub trait Layer {
     /// `y = f(x)`. In `Mode::Train` the layer keeps what `backward` needs.
     fn forward(&mut self, x: Tensor, mode: Mode) -> Result<Tensor>;
 
-    /// Given `dL/dy` for the last training forward, fills parameter gradients and returns `dL/dx`.
+    /// Given `dL/dy` for the last forward that kept its values (`Mode::Train` or `Mode::Trace`,
+    /// whose function it differentiates), fills parameter gradients and returns `dL/dx`.
     fn backward(&mut self, dy: Tensor) -> Result<Tensor>;
 
     /// Visits the parameters (and non-trainable state) in a fixed order.

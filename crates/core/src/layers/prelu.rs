@@ -52,7 +52,7 @@ impl Layer for PRelu {
         let alpha = self.alpha.as_ref().ok_or_else(|| no_forward("prelu"))?;
         let mut y = Tensor::zeros("prelu", x.shape().clone())?;
         prelu::forward(x.data(), alpha.value.data(), y.data_mut());
-        if mode.training() {
+        if mode.keeps() {
             self.x = Some(x);
         }
         Ok(y)

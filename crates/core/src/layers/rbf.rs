@@ -239,7 +239,7 @@ impl Layer for Rbf {
         let mut y = Tensor::zeros(OP, Shape::new(OP, &dims)?)?;
         let mut u = crate::tensor::alloc(OP, y.size())?;
         forward_rows(x.data(), rows, d, c.value.data(), w.value.data(), self.cfg.kernel, &mut u, y.data_mut());
-        if mode.training() {
+        if mode.keeps() {
             let mut phi = crate::tensor::alloc_empty(OP, y.size())?;
             phi.extend_from_slice(y.data());
             self.saved = Some((x, u, phi));

@@ -45,7 +45,7 @@ impl Layer for Reshape {
         if shape.size() != x.size() {
             return Err(crate::Error::shape("reshape", format!("cannot reshape input {} to {} per sample", x.shape(), Shape::from(&self.out[..]))));
         }
-        if mode.training() {
+        if mode.keeps() {
             self.in_shape = Some(x.shape().clone());
         }
         Ok(x.with_shape(shape))

@@ -65,7 +65,13 @@ impl Layer for SaltAndPepper {
     }
 
     fn forward(&mut self, mut x: Tensor, mode: Mode) -> Result<Tensor> {
-        let Mode::Train { seed, step } = mode else { return Ok(x) };
+        let Mode::Train { seed, step } = mode else {
+            // Inference is the identity; a traced one differentiates as the identity.
+            if mode.keeps() {
+                self.kept = Some(Vec::new());
+            }
+            return Ok(x);
+        };
         let mut rng = Philox::new(step_seed(seed, step) ^ 0x5a17_9e99, self.stream);
         let mut kept = crate::tensor::alloc("saltAndPepper", x.size())?;
         let SaltAndPepperConfig { rate, low, high } = self.cfg;
@@ -88,6 +94,9 @@ impl Layer for SaltAndPepper {
 
     fn backward(&mut self, mut dy: Tensor) -> Result<Tensor> {
         let kept = self.kept.take().ok_or_else(|| no_forward("saltAndPepper"))?;
+        if kept.len() != dy.size() {
+            return Ok(dy); // traced: the identity
+        }
         for (d, k) in dy.try_data_mut("saltAndPepper")?.iter_mut().zip(&kept) {
             *d *= k;
         }

@@ -66,6 +66,8 @@ pub struct Variational {
     params: Vec<Param>,
     stream: u32,
     saved: Option<Saved>,
+    /// The input of a traced forward (`Mode::Trace`), whose output is the mean head.
+    traced: Option<Tensor>,
     kl: f32,
     input_grad: bool,
 }
@@ -73,7 +75,7 @@ pub struct Variational {
 impl Variational {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(cfg: VariationalConfig, stream: u32) -> Variational {
-        Variational { cfg, params: Vec::new(), stream, saved: None, kl: 0.0, input_grad: true }
+        Variational { cfg, params: Vec::new(), stream, saved: None, traced: None, kl: 0.0, input_grad: true }
     }
 
     /// `(μ, log σ²)` for `x`, as `[rows·units]` each.
@@ -151,8 +153,13 @@ impl Layer for Variational {
         self.kl = self.kl_of(&mean, &log_var, batch);
         let shape = self.out_shape(&x)?;
         let Mode::Train { seed, step } = mode else {
+            if mode.keeps() {
+                self.saved = None;
+                self.traced = Some(x);
+            }
             return Tensor::new("variational", shape, mean);
         };
+        self.traced = None;
         let mut rng = Philox::new(step_seed(seed, step) ^ 0x7a5e_11ab, self.stream);
         let mut eps = crate::tensor::alloc("variational", mean.len())?;
         let mut z = crate::tensor::alloc("variational", mean.len())?;
@@ -165,6 +172,14 @@ impl Layer for Variational {
     }
 
     fn backward(&mut self, dz: Tensor) -> Result<Tensor> {
+        if let Some(x) = self.traced.take() {
+            // Inference outputs the mean head μ = x·Wμ + bμ: dx = dz·Wμᵀ (the tape asks for dx
+            // only; the KL is a loss term, not part of the output).
+            let (rows, inp) = rows_cols(&x);
+            let mut dx = Tensor::zeros("variational", x.shape().clone())?;
+            gemm(rows, self.cfg.units, inp, dz.data(), false, self.params[0].value.data(), true, dx.data_mut());
+            return Ok(dx);
+        }
         let Saved { x, mean, log_var, eps } = self.saved.take().ok_or_else(|| super::no_forward("variational"))?;
         let (rows, inp) = rows_cols(&x);
         let units = self.cfg.units;

@@ -183,6 +183,15 @@ impl Sequential {
     /// is frozen in this model.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn with_params<R>(&self, f: impl FnOnce(&mut [ParamSlot<'_>]) -> R) -> Result<R> {
+        let (mut f, mut r) = (Some(f), None);
+        self.params_dyn(&mut |ps| r = f.take().map(|f| f(ps)))?;
+        r.ok_or_else(|| Error::Internal { msg: "with_params: the callback did not run".into() })
+    }
+
+    /// The body of [`Sequential::with_params`], compiled once (not once per callback).
+    #[inline(never)]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn params_dyn(&self, f: &mut dyn FnMut(&mut [ParamSlot<'_>])) -> Result<()> {
         let mut leaves = Vec::new();
         self.leaves(None, true, &mut leaves)?;
         let mut guards = Vec::with_capacity(leaves.len());
@@ -195,7 +204,8 @@ impl Sequential {
                 slots.push(ParamSlot { layer: *layer, updated: p.trainable && *on, param: p });
             }
         }
-        Ok(f(&mut slots))
+        f(&mut slots);
+        Ok(())
     }
 
     /// For every parameter (in `with_params` order), whether training updates it.
@@ -209,12 +219,21 @@ impl Sequential {
     /// switch, not the layer's).
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn with_node_params<R>(node: &LayerRef, f: impl FnOnce(&mut [ParamSlot<'_>]) -> R) -> Result<R> {
+        let (mut f, mut r) = (Some(f), None);
+        Self::node_params_dyn(node, &mut |ps| r = f.take().map(|f| f(ps)))?;
+        r.ok_or_else(|| Error::Internal { msg: "with_params: the callback did not run".into() })
+    }
+
+    #[inline(never)]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn node_params_dyn(node: &LayerRef, f: &mut dyn FnMut(&mut [ParamSlot<'_>])) -> Result<()> {
         let mut g = lock(node)?;
         if let Some(m) = g.layer().as_sequential() {
-            return m.with_params(f);
+            return m.params_dyn(f);
         }
         let mut slots: Vec<ParamSlot<'_>> = g.layer_mut().params_mut().into_iter().map(|p| ParamSlot { layer: 0, updated: p.trainable, param: p }).collect();
-        Ok(f(&mut slots))
+        f(&mut slots);
+        Ok(())
     }
 
     /// Every parameter's value (sharing the buffers copy-on-write) and its last gradient.
@@ -249,6 +268,30 @@ impl Sequential {
             dy = lock(l)?.layer_mut().backward(dy)?;
         }
         Ok(dy)
+    }
+
+    /// `dL/dx` of inference through layers `range` at `x`, given `dL/dy` = `dy` at its output:
+    /// the gradient tape's rule for `predict`. The layers run again in [`Mode::Trace`] (the
+    /// inference values, kept for backward) over the whole batch, then backward.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn trace_gradient(&mut self, x: &Tensor, dy: Tensor, range: Range<usize>) -> Result<Tensor> {
+        let first = self.layers.get(range.start).ok_or_else(|| Error::invalid("grad", "the model has no layers"))?.clone();
+        lock(&first)?.layer_mut().set_input_grad(true);
+        let y = self.forward_range(x.clone(), Mode::Trace, range.clone())?;
+        if y.shape() != dy.shape() {
+            return Err(Error::Internal { msg: format!("grad: predict's gradient has shape {} for an output of shape {}", dy.shape(), y.shape()) });
+        }
+        let mut d = dy;
+        for l in self.layers[range].iter().rev() {
+            d = lock(l)?.layer_mut().backward(d)?;
+        }
+        Ok(d)
+    }
+
+    /// Every parameter's value, sharing the buffers (copy-on-write): a snapshot that tells
+    /// whether the weights changed since (see [`Tensor::same_values`]).
+    pub fn weight_snapshot(&self) -> Result<Vec<Tensor>> {
+        self.with_params(|ps| ps.iter().map(|s| s.param.value.clone()).collect())
     }
 
     /// Whether backward must produce `dL/dx` for the model's input (see [`Layer::set_input_grad`]).
@@ -456,6 +499,49 @@ mod tests {
 
     fn zeros(dims: &[usize]) -> Tensor {
         Tensor::new("t", Shape::from(dims), vec![0.0; dims.iter().product()]).unwrap()
+    }
+
+    /// The tape's rule for `predict`: dx of the inference function (dropout off, moving
+    /// statistics, a variational layer's mean), against central differences of `predict`.
+    #[test]
+    fn trace_gradient_is_the_gradient_of_inference() {
+        let dense_sigmoid = [4.0, 1.0, 8.0, 0.0, 6.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0., 0., 0., 0., 0.0, 0.0];
+        let mut m = Sequential::new(3);
+        let layers: [(u32, &[f32]); 4] = [(0, &dense_sigmoid), (3, &[0.5]), (5, &[0.9, 1e-3, 1.0, 1.0]), (11, &[2.0, 1.0])];
+        for (i, (kind, p)) in layers.into_iter().enumerate() {
+            m.add(crate::layers::from_abi(kind, p, i as u32).unwrap()).unwrap();
+        }
+        m.build_all(&[3]).unwrap();
+        m.with_params(|ps| {
+            for s in ps.iter_mut() {
+                let fill = match s.param.name {
+                    "movingMean" => 0.3,
+                    "movingVariance" => 2.5,
+                    "gamma" => 1.7,
+                    _ => continue,
+                };
+                s.param.value = Tensor::full("t", s.param.value.shape().clone(), fill).unwrap();
+            }
+        })
+        .unwrap();
+        let xs = [0.2f32, -1.0, 0.7, 1.5, 0.1, -0.4];
+        let w = [0.7f64, -1.3];
+        let f = |m: &mut Sequential, xs: &[f32]| -> f64 {
+            let y = m.predict(&Tensor::new("t", Shape::from([2, 3]), xs.to_vec()).unwrap(), 32).unwrap();
+            y.data().chunks(2).map(|r| r[0] as f64 * w[0] + r[1] as f64 * w[1]).sum()
+        };
+        let dy = Tensor::new("t", Shape::from([2, 2]), vec![0.7, -1.3, 0.7, -1.3]).unwrap();
+        let x = Tensor::new("t", Shape::from([2, 3]), xs.to_vec()).unwrap();
+        let g = m.trace_gradient(&x, dy, 0..4).unwrap();
+        assert_eq!(g.dims(), &[2, 3]);
+        for i in 0..6 {
+            let (mut a, mut b) = (xs, xs);
+            a[i] += 1e-2;
+            b[i] -= 1e-2;
+            let fd = (f(&mut m, &a) - f(&mut m, &b)) / (a[i] - b[i]) as f64;
+            assert!((g.data()[i] as f64 - fd).abs() < 2e-3 * (1.0 + fd.abs()), "x[{i}]: traced {} vs differences {fd}", g.data()[i]);
+        }
+        assert!(g.data().iter().any(|&v| v != 0.0));
     }
 
     #[test]

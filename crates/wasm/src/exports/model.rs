@@ -11,6 +11,7 @@ use crate::ffi::{guard, read_u32s, read_u32s_as, write_out, LAST_ERROR};
 use crate::handles::{self, with_model, Object};
 use crate::model::Model;
 use neurite_core::layers::{self, Init};
+use neurite_core::autodiff::{LayersRecord, Recorded};
 use neurite_core::model::{LayerRef, Sequential, TrainConfig, Trainer};
 
 use neurite_core::rng::Philox;
@@ -169,10 +170,29 @@ pub unsafe extern "C" fn nr_model_layer_info(model: u32, i: u32, out: *mut u32) 
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_predict(model: u32, x: u32, batch_size: u32, out: *mut u32) -> i32 {
     guard(|| {
-        let y = with_model(model, |m, t| m.seq()?.predict(t.tensor(x)?, batch_size as usize))?;
+        let (y, net, n) = with_model(model, |m, t| {
+            let mut seq = m.seq()?;
+            Ok((seq.predict(t.tensor(x)?, batch_size as usize)?, m.as_layer(), seq.len()))
+        })?;
         // SAFETY: forwarded caller contract.
-        unsafe { emit("predict", y, out) }
+        unsafe { emit_traced(y, out, net, 0..n, x) }
     })
+}
+
+/// Stores a model's output; while a tape records, records it as [`Recorded::Layers`] (the
+/// gradient of inference through layers `range`, at input `x`).
+///
+/// # Safety
+/// `out` must point to a writable u32.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+unsafe fn emit_traced(y: neurite_core::Tensor, out: *mut u32, net: LayerRef, range: core::ops::Range<usize>, x: u32) -> Result<()> {
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        super::tape::emit_rec_fallible("predict", y, out, || {
+            let weights = neurite_core::model::shared::lock(&net)?.layer().as_sequential().map(|s| s.weight_snapshot()).transpose()?.unwrap_or_default();
+            Ok((Recorded::Layers(Box::new(LayersRecord { op: "predict", net, range, weights })), vec![x]))
+        })
+    }
 }
 
 /// Inference through layers `start..end` only (an autoencoder's encoder or decoder half).
@@ -183,9 +203,9 @@ pub unsafe extern "C" fn nr_model_predict(model: u32, x: u32, batch_size: u32, o
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_predict_range(model: u32, x: u32, start: u32, end: u32, batch_size: u32, out: *mut u32) -> i32 {
     guard(|| {
-        let y = with_model(model, |m, t| m.seq()?.predict_range(t.tensor(x)?, start as usize, end as usize, batch_size as usize))?;
+        let (y, net) = with_model(model, |m, t| Ok((m.seq()?.predict_range(t.tensor(x)?, start as usize, end as usize, batch_size as usize)?, m.as_layer())))?;
         // SAFETY: forwarded caller contract.
-        unsafe { emit("predict", y, out) }
+        unsafe { emit_traced(y, out, net, start as usize..end as usize, x) }
     })
 }
 

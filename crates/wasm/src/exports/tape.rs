@@ -62,6 +62,18 @@ pub(crate) unsafe fn emit_rec(op: &'static str, t: Tensor, out: *mut u32, rec: i
     unsafe { emit_rec_dyn(op, t, out, &mut || rec.take().map(|f| f())) }
 }
 
+/// [`emit_rec`] for a record that can fail to build: it is built first (while a tape
+/// records), so that a failure stores nothing.
+///
+/// # Safety
+/// `out` must point to a writable u32.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub(crate) unsafe fn emit_rec_fallible(op: &'static str, t: Tensor, out: *mut u32, rec: impl FnOnce() -> Result<(Recorded, Vec<u32>)>) -> Result<()> {
+    let mut built = if recording() { Some(rec()?) } else { None };
+    // SAFETY: forwarded caller contract.
+    unsafe { emit_rec_dyn(op, t, out, &mut || built.take()) }
+}
+
 #[inline(never)]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 unsafe fn emit_rec_dyn(op: &'static str, t: Tensor, out: *mut u32, rec: &mut dyn FnMut() -> Option<(Recorded, Vec<u32>)>) -> Result<()> {
