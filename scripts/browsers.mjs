@@ -22,21 +22,21 @@ export const BROWSERS = {
     paths: [process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'],
     overridden: process.env.CHROMIUM_PATH !== undefined,
     packages: ['chromium'],
-    suites: 'test/browser.test.ts, test/browser-io.test.ts, test/threads-runtimes.test.ts',
+    suites: 'test/browser.test.ts, test/browser-storage.test.ts, test/browser-io.test.ts, test/threads-runtimes.test.ts',
   },
   firefox: {
     name: 'Firefox',
     paths: [process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr'],
     overridden: process.env.FIREFOX_PATH !== undefined,
     packages: ['firefox-esr'],
-    suites: 'test/browser.test.ts, test/threads-runtimes.test.ts',
+    suites: 'test/browser.test.ts, test/browser-storage.test.ts, test/threads-runtimes.test.ts',
   },
   webkit: {
     name: 'WebKit',
     paths: [process.env.WEBKIT_PATH ?? miniBrowser(), '/usr/bin/xvfb-run'],
     overridden: process.env.WEBKIT_PATH !== undefined,
     packages: ['libwebkit2gtk-4.1-0', 'xvfb', 'xauth'],
-    suites: 'test/browser.test.ts, test/threads-runtimes.test.ts',
+    suites: 'test/browser.test.ts, test/browser-storage.test.ts, test/threads-runtimes.test.ts',
   },
 };
 

@@ -3,7 +3,8 @@
 // writer (tf.io.http with a fetchFunc over the folder), custom handlers and routing, and the
 // error catalogue of loading untrusted files (each an InvalidArgumentError naming the op, the
 // URL/path and the field). http(s):// is in test/io-http.test.ts, the fuzz in
-// test/io-fuzz.test.ts, browsers in test/browser-io.test.ts, Deno in test/deno-io.test.ts.
+// test/io-fuzz.test.ts, browsers in test/browser-storage.test.ts (and downloads:// in
+// test/browser-io.test.ts), Deno in test/deno-io.test.ts.
 import { mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';

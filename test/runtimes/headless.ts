@@ -60,11 +60,11 @@ export function headlessAvailable(kind: Headless): boolean {
   return WHERE[kind].paths.every((p) => runtimeAvailable(p));
 }
 
-/** Checks dist/ and the browser are there, then starts the static server. */
-export async function startHeadlessServer(kind: Headless): Promise<StaticServer> {
+/** Checks dist/ and the browser are there, then starts the static server (serving `allow`, default dist/ and test/runtimes/). */
+export async function startHeadlessServer(kind: Headless, allow?: string[]): Promise<StaticServer> {
   requireDist();
   for (const p of WHERE[kind].paths) requireRuntime(kind, p);
-  return startServer(ROOT);
+  return allow ? startServer(ROOT, allow) : startServer(ROOT);
 }
 
 /** What a page published: its result, the errors and console.info lines it saw, the user agent. */

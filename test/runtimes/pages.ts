@@ -23,13 +23,16 @@ export function browserAvailable(kind: BrowserKind): boolean {
   return kind === 'chromium' ? runtimeAvailable(CHROMIUM) : headlessAvailable(kind);
 }
 
-/** Starts `kind` (Chromium) or checks it is there (Firefox, WebKit), with the static server. */
-export async function startPages(kind: BrowserKind): Promise<Pages> {
+/**
+ * Starts `kind` (Chromium) or checks it is there (Firefox, WebKit), with the static server
+ * serving `allow` (default: dist/ and test/runtimes/).
+ */
+export async function startPages(kind: BrowserKind, allow?: string[]): Promise<Pages> {
   if (kind !== 'chromium') {
-    const server = await startHeadlessServer(kind);
+    const server = await startHeadlessServer(kind, allow);
     return { server, open: (path, timeoutMs) => runHeadless(kind, server, path, timeoutMs), close: () => server.close() };
   }
-  const [browser, server] = await launchChromium();
+  const [browser, server] = await launchChromium(allow);
   return { server, open: (path, timeoutMs) => openInChromium(browser, server, path, timeoutMs), close: () => closeChromium(browser, server) };
 }
 

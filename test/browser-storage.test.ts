@@ -1,0 +1,65 @@
+// Browser storage in Chromium, Firefox and WebKit (test/runtimes/pages.ts): indexeddb:// and
+// localstorage:// round trips byte-exact, both directions against TF.js core 4.22's own handlers
+// (tf.io.getSaveHandlers / getLoadHandlers, its browser bundle loaded into the same page), a
+// second save replacing the first, a topology-only model, and the errors of a browser (file://,
+// a missing model, a truncated entry, the localStorage quota, with nothing left behind). The page
+// (test/runtimes/storage.mjs) runs the same code in each browser and reports; this file judges.
+// downloads:// needs a driver to catch the downloads: test/browser-io.test.ts, in Chromium.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CI } from './runtimes/expect.js';
+import { BROWSER_KINDS, browserAvailable, startPages, type Pages } from './runtimes/pages.js';
+import { ARTIFACTS, WEIGHTS } from './runtimes/storage-fixture.mjs';
+
+const TFJS = '/node_modules/@tensorflow/tfjs-core/dist/';
+
+interface Report {
+  error?: string;
+  roundTrips: Record<string, { error?: string; info?: unknown; back?: unknown }>;
+  twice: number[][];
+  bare: unknown[];
+  errors: Record<string, string | string[]>;
+}
+
+for (const kind of BROWSER_KINDS) {
+  describe.skipIf(!browserAvailable(kind))(`${kind} storage: indexeddb://, localstorage:// (${CI ? 'required on CI' : 'skipped locally when missing'})`, () => {
+    let pages: Pages | undefined;
+    let report: Report;
+
+    beforeAll(async () => {
+      pages = await startPages(kind, ['/dist/', '/test/runtimes/', TFJS]);
+      const run = await pages.open<Report>('/test/runtimes/storage.html', 90_000);
+      expect(run.pageErrors, `server log: ${JSON.stringify(pages.server.requests)}`).toEqual([]);
+      expect(run.result.error).toBeUndefined();
+      report = run.result;
+    }, 120_000);
+
+    afterAll(() => pages?.close());
+
+    for (const scheme of ['indexeddb', 'localstorage'] as const) {
+      for (const [writer, reader] of [['neurite', 'neurite'], ['neurite', 'tfjs'], ['tfjs', 'neurite']] as const) {
+        it(`${scheme}://: written by ${writer}, read by ${reader}, byte-exact with every field`, () => {
+          const r = report.roundTrips[`${scheme}://${writer}-${reader}`];
+          expect(r.error).toBeUndefined();
+          expect(r.back).toEqual({ ...ARTIFACTS, weightData: WEIGHTS });
+          expect(r.info).toEqual({ dateSaved: true, modelTopologyType: 'JSON', modelTopologyBytes: JSON.stringify(ARTIFACTS.modelTopology).length, weightSpecsBytes: JSON.stringify(ARTIFACTS.weightSpecs).length, weightDataBytes: 48 });
+        });
+      }
+    }
+
+    it('a second save under the same name replaces the first; a topology-only model round-trips (both schemes)', () => {
+      expect(report.twice).toEqual([[2], [2]]);
+      expect(report.bare).toEqual([{ modelTopology: { class_name: 'Sequential' } }, { modelTopology: { class_name: 'Sequential' }, weightSpecs: [], weightData: 0 }]);
+    });
+
+    it('errors in a browser: file://, a missing model, a truncated entry written by TF.js, the localStorage quota (nothing left behind)', () => {
+      const r = report.errors;
+      expect(r.file).toBe("InvalidArgumentError: save: 'file:///tmp/m': file:// needs Node or Deno (this runtime has no file system); in a browser use indexeddb://, localstorage:// or downloads://");
+      expect(r.missingIdb).toBe("InvalidArgumentError: loadModel: 'indexeddb://nothing-here': no model named 'nothing-here' in IndexedDB (database 'tensorflowjs', store 'models_store')");
+      expect(r.missingLs).toBe("InvalidArgumentError: loadModel: 'localstorage://nothing-here': no model named 'nothing-here' in localStorage (no key tensorflowjs_models/nothing-here/info)");
+      expect(r.shortIdb).toBe('InvalidArgumentError: loadModel: indexeddb://short (IndexedDB models_store): weightData holds 8 bytes but weightSpecs (1 weights) describe 112 (truncated?)');
+      expect(r.shortLs).toBe('InvalidArgumentError: loadModel: localstorage://short (localStorage): weight_data holds 8 bytes but weightSpecs describe 112 (truncated?)');
+      expect(r.quota).toMatch(/^InvalidArgumentError: save: 'localstorage:\/\/big': localStorage refused the model \(its quota, typically 5 MB, exceeded\?\): .*weightDataBytes=8000000 .*use indexeddb:\/\/ for larger models \[QuotaExceededError/);
+      expect(r.left).toEqual([]);
+    });
+  });
+}

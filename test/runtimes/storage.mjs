@@ -1,0 +1,73 @@
+// The page side of test/browser-storage.test.ts, the same in Chromium, Firefox and WebKit:
+// indexeddb:// and localstorage:// round trips written and read by neurite and by TF.js core's
+// own handlers (its browser bundle), a second save replacing the first, a topology-only model,
+// and the errors of a browser (file://, a missing model, a truncated entry written by TF.js,
+// the localStorage quota, with nothing left behind). Reports plain data; the test judges.
+import { publish } from './publish.mjs';
+import { ARTIFACTS, WEIGHTS } from './storage-fixture.mjs';
+
+const message = async (f) => {
+  try {
+    await f();
+    return 'no error';
+  } catch (e) {
+    return `${e?.name}: ${e?.message}`;
+  }
+};
+
+async function run() {
+  const nr = await import('/dist/index.js');
+  const tf = await import('/node_modules/@tensorflow/tfjs-core/dist/tf-core.fesm.min.js');
+  const saver = (who, url) => (who === 'neurite' ? nr.io.getSaveHandler(url, 'save') : tf.io.getSaveHandlers(url)[0]);
+  const loader = (who, url) => (who === 'neurite' ? nr.io.getLoadHandler(url, 'loadModel') : tf.io.getLoadHandlers(url)[0]);
+
+  const roundTrips = {};
+  for (const scheme of ['indexeddb', 'localstorage']) {
+    for (const [writer, reader] of [['neurite', 'neurite'], ['neurite', 'tfjs'], ['tfjs', 'neurite']]) {
+      const url = `${scheme}://${writer}-${reader}`;
+      try {
+        const info = (await saver(writer, url).save({ ...ARTIFACTS, weightData: new Uint8Array(WEIGHTS).buffer })).modelArtifactsInfo;
+        const back = await loader(reader, url).load();
+        roundTrips[url] = { info: { ...info, dateSaved: info.dateSaved instanceof Date }, back: { ...back, weightData: Array.from(new Uint8Array(back.weightData)) } };
+      } catch (e) {
+        roundTrips[url] = { error: `${e?.name}: ${e?.message}` };
+      }
+    }
+  }
+
+  const twice = [];
+  const bare = [];
+  for (const scheme of ['indexeddb', 'localstorage']) {
+    const a = { modelTopology: { class_name: 'Sequential' }, weightSpecs: [{ name: 'w', shape: [1], dtype: 'float32' }] };
+    await nr.io.getSaveHandler(`${scheme}://twice`).save({ ...a, weightData: new Float32Array([1]).buffer });
+    await nr.io.getSaveHandler(`${scheme}://twice`).save({ ...a, weightData: new Float32Array([2]).buffer });
+    twice.push(Array.from(new Float32Array((await nr.io.getLoadHandler(`${scheme}://twice`).load()).weightData)));
+    await nr.io.getSaveHandler(`${scheme}://bare`).save({ modelTopology: { class_name: 'Sequential' } });
+    const b = await nr.io.getLoadHandler(`${scheme}://bare`).load();
+    bare.push({ ...b, weightData: b.weightData === undefined ? undefined : b.weightData.byteLength });
+  }
+
+  const specs = [{ name: 'k', shape: [4, 7], dtype: 'float32' }];
+  await tf.io.getSaveHandlers('indexeddb://short')[0].save({ modelTopology: {}, weightSpecs: specs, weightData: new ArrayBuffer(8) });
+  await tf.io.getSaveHandlers('localstorage://short')[0].save({ modelTopology: {}, weightSpecs: specs, weightData: new ArrayBuffer(8) });
+  const big = { modelTopology: {}, weightSpecs: [{ name: 'k', shape: [2_000_000], dtype: 'float32' }], weightData: new ArrayBuffer(8_000_000) };
+  const quota = await message(() => nr.io.getSaveHandler('localstorage://big', 'save').save(big));
+  const errors = {
+    file: await message(async () => nr.io.getSaveHandler('file:///tmp/m', 'save')),
+    missingIdb: await message(() => nr.io.getLoadHandler('indexeddb://nothing-here', 'loadModel').load()),
+    missingLs: await message(() => nr.io.getLoadHandler('localstorage://nothing-here', 'loadModel').load()),
+    shortIdb: await message(() => nr.io.getLoadHandler('indexeddb://short', 'loadModel').load()),
+    shortLs: await message(() => nr.io.getLoadHandler('localstorage://short', 'loadModel').load()),
+    quota,
+    left: Object.keys(localStorage).filter((k) => k.startsWith('tensorflowjs_models/big/')),
+  };
+  return { roundTrips, twice, bare, errors };
+}
+
+let result;
+try {
+  result = await run();
+} catch (e) {
+  result = { error: `${e?.name}: ${e?.message}\n${e?.stack ?? ''}` };
+}
+await publish(result);
