@@ -9,7 +9,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as nr from '../ts/index.js';
 import { expectNoLeak, thrown } from './setup.js';
-import { rng, uniform } from './oracle.js';
+import { copyLayerWeights, rng, uniform } from './oracle.js';
 
 await tf.setBackend('cpu');
 
@@ -44,22 +44,13 @@ function models(): { n: nr.Sequential; t: tfl.Sequential } {
   return { n, t };
 }
 
-/** Copies neurite's initial weights into TF.js layer by layer (TF.js's model-level order puts every non-trainable weight last). */
-function copyLayers(n: nr.Sequential, t: tfl.Sequential): void {
-  n.layers.forEach((l, i) => {
-    const ws = (l as nr.Layer).getWeights();
-    tf.tidy(() => t.layers[i].setWeights(ws.map((w) => tf.tensor(w.dataSync(), w.shape.slice()))));
-    for (const w of ws) w.dispose();
-  });
-}
-
 const values = (ts: Array<nr.Tensor | tf.Tensor>): number[][] => ts.map((w) => Array.from(w.dataSync()));
 const shapes = (ts: Array<nr.Tensor | tf.Tensor>): number[][] => ts.map((w) => w.shape.slice());
 
 describe('layer.getWeights / setWeights / countParams against TF.js', () => {
   it('each layer has TF.js\'s weights: order, shapes, trainable split and parameter count', () => {
     const { n, t } = models();
-    copyLayers(n, t);
+    copyLayerWeights(n, t);
     expect(n.layers.length).toBe(t.layers.length);
     expectNoLeak(() => {
       for (let i = 0; i < t.layers.length; i++) {
@@ -85,7 +76,7 @@ describe('layer.getWeights / setWeights / countParams against TF.js', () => {
 
   it('a weight set on one layer changes the prediction as in TF.js, and reads back', () => {
     const { n, t } = models();
-    copyLayers(n, t);
+    copyLayerWeights(n, t);
     const r = rng(11);
     const kernel = uniform(r, 7 * 3, -1, 1), bias = uniform(r, 3, -0.5, 0.5), alpha = uniform(r, 7, 0, 0.5);
     const x = uniform(r, 4 * 5, -2, 2);
@@ -199,6 +190,6 @@ describe('model.getLayer', () => {
     const d = nr.layers.dense({ units: 2, name: 'lonely' });
     expect(message(() => d.setWeights([]))).toBe('setWeights: layer lonely is not built yet, so it has no weights to set; build a model that holds it first (compile, fit, predict or build)');
     expect(message(() => d.countParams())).toBe('countParams: layer lonely is not built yet; build a model that holds it first (compile, fit, predict or build)');
-    expect(message(() => d.getWeights('yes' as never))).toBe('getWeights: trainableOnly must be a boolean, got the string "yes"');
+    expect(message(() => d.getWeights('yes' as never))).toBe('getWeights: trainableOnly must be true or false, got the string "yes"');
   });
 });

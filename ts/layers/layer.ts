@@ -6,7 +6,7 @@ import { DisposedError, inOp, InvalidArgumentError } from '../errors.js';
 import { boolArg, describe, intArg, MAX_ELEMENTS, show } from '../ops/convert.js';
 import { checkArgs, unknownOption } from '../options.js';
 import type { Tensor } from '../tensor.js';
-import { numWeights, readWeight, readWeights, writeWeights, type WeightsAt } from '../models/weights.js';
+import { readWeights, weightSpecs, writeWeights, type WeightsAt } from '../models/weights.js';
 
 /** @internal The keys of {@link LayerArgs}: the options every layer reads. */
 export const LAYER_ARG_KEYS = ['name', 'trainable', 'inputShape', 'batchInputShape'] as const;
@@ -133,18 +133,10 @@ export abstract class Layer {
    */
   getWeights(trainableOnly = false): Tensor[] {
     const op = 'getWeights';
-    if (typeof trainableOnly !== 'boolean') throw new InvalidArgumentError(`${op}: trainableOnly must be a boolean, got ${describe(trainableOnly)}`);
+    const only = boolArg(op, 'trainableOnly', trainableOnly, false);
     const at = this.#weights(op);
-    if (!at) return [];
-    if (!trainableOnly) return readWeights(op, at);
-    if (!this.trainable) return [];
-    const out: Tensor[] = [];
-    for (let i = 0, n = numWeights(op, at); i < n; i++) {
-      const w = readWeight(op, at, i);
-      if (w.trainable) out.push(w.value);
-      else w.value.dispose();
-    }
-    return out;
+    if (!at || (only && !this.trainable)) return [];
+    return readWeights(op, at, (w) => !only || w.trainable);
   }
 
   /**
@@ -180,13 +172,7 @@ export abstract class Layer {
       if (this.kind === 'input') return 0;
       throw new InvalidArgumentError(`${op}: layer ${this.name} is not built yet; build a model that holds it first (compile, fit, predict or build)`);
     }
-    let total = 0;
-    for (let i = 0, n = numWeights(op, at); i < n; i++) {
-      const w = readWeight(op, at, i).value;
-      total += w.size;
-      w.dispose();
-    }
-    return total;
+    return weightSpecs(op, at).reduce((total, w) => total + w.size, 0);
   }
 }
 

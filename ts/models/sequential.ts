@@ -30,7 +30,7 @@ import { encodeCompile, metricLogName, targetHint, type CompileArgs, type Compil
 import { fitLoop, type FitArgs, type History } from './fit.js';
 import { summaryText } from './summary.js';
 import { distribution, type Distribution } from '../layers/autoencoder.js';
-import { numWeights, readWeight, readWeights, writeWeights } from './weights.js';
+import { readWeights, weightSpecs, writeWeights } from './weights.js';
 import type { IOHandler, ModelArtifacts, SaveResult } from '../io/artifacts.js';
 import { saveWith, sequentialToArtifacts, type SaveOptions } from '../io/model.js';
 import { makeModel, modelConfig, modelSpec, specFromKeras, type ModelConfig } from '../io/topology.js';
@@ -504,17 +504,10 @@ export class Sequential {
    * saved files use TF.js's `moving_mean`).
    */
   weightNames(): string[] {
-    const at = { handle: this.handle('weightNames'), path: [] };
-    const n = numWeights('weightNames', at);
+    const specs = weightSpecs('weightNames', { handle: this.handle('weightNames'), path: [] });
     const owners = expectedWeights('weightNames', modelSpec(this), this.inputShape ?? []).weights.map((w) => w.layer);
     const flat = this.layers.filter((l) => !(l instanceof InputLayer));
-    const names: string[] = [];
-    for (let i = 0; i < n; i++) {
-      const w = readWeight('weightNames', at, i);
-      w.value.dispose();
-      names.push(`${owners.length === n ? owners[i] : (flat[w.layer]?.name ?? w.layer)}/${w.name}`);
-    }
-    return names;
+    return specs.map((w, i) => `${owners.length === specs.length ? owners[i] : (flat[w.layer]?.name ?? w.layer)}/${w.name}`);
   }
 
   /**
@@ -637,12 +630,7 @@ export class Sequential {
     // Trainable parameters per layer: what training updates (moving statistics and frozen
     // layers, nested ones included, are non-trainable, as Keras counts them).
     const trainable = flat.map(() => 0);
-    const at = { handle: h, path: [] };
-    for (let i = 0, n = numWeights('summary', at); i < n; i++) {
-      const w = readWeight('summary', at, i);
-      if (w.trainable) trainable[w.layer] += w.value.size;
-      w.value.dispose();
-    }
+    for (const w of weightSpecs('summary', { handle: h, path: [] })) if (w.trainable) trainable[w.layer] += w.size;
     const text = summaryText(this.name, flat.map((l, i) => ({ name: l.name, kind: l instanceof Sequential ? 'sequential' : l.kind, shape: this.#shapes[i], params: this.#paramCounts[i], trainableParams: trainable[i] })));
     if (print === undefined) {
       console.log(text);

@@ -45,17 +45,34 @@ export function readWeight(op: string, at: WeightsAt, i: number): WeightInfo {
   });
 }
 
-/** @internal Copies of every weight at `at`, in order. */
-export function readWeights(op: string, at: WeightsAt): Tensor[] {
+/**
+ * @internal Copies of the weights at `at`, in order: every one, or those `keep` accepts (the
+ * others are freed at once).
+ */
+export function readWeights(op: string, at: WeightsAt, keep: (w: WeightInfo) => boolean = () => true): Tensor[] {
   const n = numWeights(op, at);
   const out: Tensor[] = [];
   try {
-    for (let i = 0; i < n; i++) out.push(readWeight(op, at, i).value);
+    for (let i = 0; i < n; i++) {
+      const w = readWeight(op, at, i);
+      if (keep(w)) out.push(w.value);
+      else w.value.dispose();
+    }
   } catch (err) {
     for (const t of out) t.dispose();
     throw err;
   }
   return out;
+}
+
+/** @internal What the weights at `at` are (name, shape, owner, trainable), without keeping their values. */
+export function weightSpecs(op: string, at: WeightsAt): Array<Omit<WeightInfo, 'value'> & { shape: number[]; size: number }> {
+  const specs: Array<Omit<WeightInfo, 'value'> & { shape: number[]; size: number }> = [];
+  readWeights(op, at, ({ value, ...w }) => {
+    specs.push({ ...w, shape: value.shape.slice(), size: value.size });
+    return false;
+  });
+  return specs;
 }
 
 /**
@@ -68,12 +85,7 @@ export function writeWeights(op: string, at: WeightsAt, owner: string, weights: 
   const n = numWeights(op, at);
   if (!Array.isArray(weights) || weights.length !== n) {
     // A layer's few weights are listed; a model's count is enough.
-    const shapes: string[] = [];
-    for (let i = 0; i < (at.path.length ? n : 0); i++) {
-      const w = readWeight(op, at, i);
-      shapes.push(`${w.name} ${show(w.value.shape)}`);
-      w.value.dispose();
-    }
+    const shapes = at.path.length ? weightSpecs(op, at).map((w) => `${w.name} ${show(w.shape)}`) : [];
     const got = Array.isArray(weights) ? (shapes.length ? `${weights.length} tensor${weights.length === 1 ? '' : 's'}` : weights.length) : typeof weights;
     throw new InvalidArgumentError(`${op}: ${owner} has ${n} weight${n === 1 ? '' : 's'}${shapes.length ? ` (${shapes.join(', ')})` : ''}, got ${got}`);
   }

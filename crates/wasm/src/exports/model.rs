@@ -13,7 +13,6 @@ use crate::model::Model;
 use neurite_core::layers::{self, Init};
 use neurite_core::autodiff::{LayersRecord, Recorded};
 use neurite_core::model::{LayerRef, Sequential, TrainConfig, Trainer};
-
 use neurite_core::rng::Philox;
 use neurite_core::{Error, Result};
 
