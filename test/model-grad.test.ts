@@ -9,26 +9,18 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as nr from '../ts/index.js';
 import { expectNoLeak, thrown } from './setup.js';
-import { rng, uniform } from './oracle.js';
+import { copyLayerWeights, rng, uniform } from './oracle.js';
 
 await tf.setBackend('cpu');
 
-/** Copies neurite's weights into TF.js layer by layer, replacing batch-norm statistics by `stats`. */
+/** Copies neurite's weights into TF.js, after giving batch norm non-trivial gamma, beta and moving statistics. */
 function copy(n: nr.Sequential, t: tfl.Sequential, r: () => number): void {
-  n.layers.forEach((l, i) => {
-    const ws = (l as nr.Layer).getWeights();
-    if (l.getConfig !== undefined && (l as nr.Layer).kind === 'batchNormalization') {
-      // Non-trivial moving statistics and gamma/beta, set in both.
-      const c = ws[0].shape[0];
-      const fresh = [uniform(r, c, 0.5, 2), uniform(r, c, -0.5, 0.5), uniform(r, c, -1, 1), uniform(r, c, 0.2, 3)];
-      (l as nr.Layer).setWeights(fresh.map((v) => nr.tensor(v, [c])));
-      for (const w of ws) w.dispose();
-      tf.tidy(() => t.layers[i].setWeights(fresh.map((v) => tf.tensor(v, [c]))));
-      return;
-    }
-    tf.tidy(() => t.layers[i].setWeights(ws.map((w) => tf.tensor(w.dataSync(), w.shape.slice()))));
-    for (const w of ws) w.dispose();
-  });
+  for (const l of n.layers) {
+    if (!(l instanceof nr.Layer) || l.kind !== 'batchNormalization') continue;
+    const c = l.countParams() / 4;
+    nr.tidy(() => l.setWeights([uniform(r, c, 0.5, 2), uniform(r, c, -0.5, 0.5), uniform(r, c, -1, 1), uniform(r, c, 0.2, 3)].map((v) => nr.tensor(v, [c]))));
+  }
+  copyLayerWeights(n, t);
 }
 
 function close(got: ArrayLike<number>, want: ArrayLike<number>, tol: number, what: string): void {

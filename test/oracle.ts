@@ -10,6 +10,18 @@ import * as nr from '../ts/index.js';
 await tf.setBackend('cpu');
 export { tf };
 
+/**
+ * Copies a neurite model's weights into a TF.js model of the same layers, layer by layer
+ * (TF.js's model-level order puts every non-trainable weight last; a layer's own order agrees).
+ */
+export function copyLayerWeights(n: nr.Sequential, t: { layers: Array<{ setWeights(ws: tf.Tensor[]): void }> }): void {
+  n.layers.forEach((l, i) => {
+    const ws = l.getWeights();
+    tf.tidy(() => t.layers[i].setWeights(ws.map((w) => tf.tensor(w.dataSync(), w.shape.slice()))));
+    for (const w of ws) w.dispose();
+  });
+}
+
 /** A deterministic uniform [0, 1) generator (32-bit LCG). */
 export function rng(seed: number): () => number {
   let s = seed >>> 0;

@@ -46,6 +46,14 @@ function forward(x, weights, stack) {
   return cur;
 }
 
+/** A model's weights as plain { shape, vals } (the tensors freed), for the plain-JS references. */
+function plainWeights(m) {
+  const w = m.getWeights();
+  const ws = w.map((t) => ({ shape: t.shape.slice(), vals: Array.from(t.dataSync()) }));
+  w.forEach((t) => t.dispose());
+  return ws;
+}
+
 let modelCount = 0;
 
 /**
@@ -311,9 +319,7 @@ const predictOp = {
       op: 'predict', line: `${md.name}.predict(${xx.name}, { batchSize: ${ctx.show(bs)} })`, expect, names: ['predict', 'batchSize'],
       run: () => {
         const p = md.m.predict(xx.t, { batchSize: bs });
-        const w = md.m.getWeights();
-        const ws = w.map((t) => ({ shape: t.shape.slice(), vals: Array.from(t.dataSync()) }));
-        w.forEach((t) => t.dispose());
+        const ws = plainWeights(md.m);
         return { p, ws };
       },
       check: ({ p, ws }) => {
@@ -409,9 +415,7 @@ const gradPredictOp = {
       op: 'grad', line: `grad((x) => ${md.name}.predict(x).sum())(${xx.name})`, expect: mismatch ? 'error' : 'ok', names: ['predict', 'grad'],
       run: () => {
         const g = nr.grad((t) => md.m.predict(t).sum())(xx.t);
-        const w = md.m.getWeights();
-        const ws = w.map((t) => ({ shape: t.shape.slice(), vals: Array.from(t.dataSync()) }));
-        w.forEach((t) => t.dispose());
+        const ws = plainWeights(md.m);
         return { g, ws };
       },
       check: ({ g, ws }) => {
