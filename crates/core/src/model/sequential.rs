@@ -263,8 +263,13 @@ impl Sequential {
     }
 
     /// Backward through layers `0..end` (in reverse), starting from `dy` at the output of `end - 1`.
-    pub fn backward_through(&mut self, end: usize, mut dy: Tensor) -> Result<Tensor> {
-        for l in self.layers[..end].iter().rev() {
+    pub fn backward_through(&mut self, end: usize, dy: Tensor) -> Result<Tensor> {
+        self.backward_range(0..end, dy)
+    }
+
+    /// Backward through layers `range` (in reverse), starting from `dy` at the output of its last.
+    fn backward_range(&mut self, range: Range<usize>, mut dy: Tensor) -> Result<Tensor> {
+        for l in self.layers[range].iter().rev() {
             dy = lock(l)?.layer_mut().backward(dy)?;
         }
         Ok(dy)
@@ -281,11 +286,7 @@ impl Sequential {
         if y.shape() != dy.shape() {
             return Err(Error::Internal { msg: format!("grad: predict's gradient has shape {} for an output of shape {}", dy.shape(), y.shape()) });
         }
-        let mut d = dy;
-        for l in self.layers[range].iter().rev() {
-            d = lock(l)?.layer_mut().backward(d)?;
-        }
-        Ok(d)
+        self.backward_range(range, dy)
     }
 
     /// Every parameter's value, sharing the buffers (copy-on-write): a snapshot that tells
