@@ -304,15 +304,20 @@ function fitCall(ctx, md, x, y, opts, extra, expect) {
   };
 }
 
+/** An input for `md`: its data, or (with probability `p`) one feature too wide. */
+function inputFor(ctx, md, p) {
+  const mismatch = ctx.rng.chance(p);
+  const { x } = data(ctx, md, false);
+  return { xx: mismatch ? ctx.fresh([x.shape[0], md.inDim + 1]) : x, mismatch };
+}
+
 const predictOp = {
   name: 'predict', weight: 2,
   gen(ctx) {
     const { rng, nr } = ctx;
     const md = pickModel(ctx);
     if (!md) return null;
-    const mismatch = rng.chance(0.2);
-    const { x } = data(ctx, md, false);
-    const xx = mismatch ? ctx.fresh([x.shape[0], md.inDim + 1]) : x;
+    const { xx, mismatch } = inputFor(ctx, md, 0.2);
     const bs = rng.chance(0.15) ? rng.pick([0, -1, 1.5, 'x', 2 ** 32]) : rng.int(1, 16);
     const expect = mismatch || typeof bs !== 'number' || !(bs >= 1) || !Number.isInteger(bs) || bs > 2 ** 31 ? 'error' : 'ok';
     return {
@@ -408,9 +413,7 @@ const gradPredictOp = {
     const { rng, nr } = ctx;
     const md = pickModel(ctx);
     if (!md) return null;
-    const mismatch = rng.chance(0.15);
-    const { x } = data(ctx, md, false);
-    const xx = mismatch ? ctx.fresh([x.shape[0], md.inDim + 1]) : x;
+    const { xx, mismatch } = inputFor(ctx, md, 0.15);
     return {
       op: 'grad', line: `grad((x) => ${md.name}.predict(x).sum())(${xx.name})`, expect: mismatch ? 'error' : 'ok', names: ['predict', 'grad'],
       run: () => {
