@@ -63,6 +63,18 @@ describe('grad through model.predict, against TF.js', () => {
       [nr.layers.dense({ units: 3, activation: 'sigmoid' }), tfl.layers.dense({ units: 3, activation: 'sigmoid' })],
       [nr.layers.flatten(), tfl.layers.flatten()],
     ], [1, 3]],
+    // Regularizers are terms of the training loss, not of the output: the gradient of predict
+    // leaves them out (a traced dense layer once added its activity penalty's gradient). TF.js
+    // refuses activity regularizers in a Sequential, so its layers go without them.
+    ['kernel, bias and activity regularizers (not part of the output)', () => [
+      [nr.layers.dense({ inputShape: [4], units: 6, activation: 'tanh', kernelRegularizer: nr.regularizers.l2({ l2: 3 }), activityRegularizer: nr.regularizers.l1l2({ l1: 2, l2: 5 }) }),
+        tfl.layers.dense({ inputShape: [4], units: 6, activation: 'tanh', kernelRegularizer: tfl.regularizers.l2({ l2: 3 }) })],
+      [nr.layers.dense({ units: 5, activation: 'relu', biasRegularizer: nr.regularizers.l1({ l1: 4 }), activityRegularizer: nr.regularizers.l2({ l2: 7 }) }),
+        tfl.layers.dense({ units: 5, activation: 'relu', biasRegularizer: tfl.regularizers.l1({ l1: 4 }) })],
+      // klSparsity (neurite's sparse-autoencoder penalty) is an activity penalty too.
+      [nr.layers.dense({ units: 2, activation: 'sigmoid', activityRegularizer: nr.regularizers.klSparsity({ target: 0.05, weight: 3 }) }),
+        tfl.layers.dense({ units: 2, activation: 'sigmoid' })],
+    ], [3, 4]],
   ];
   for (const [name, make, xShape] of cases) {
     it(name, () => {

@@ -80,6 +80,9 @@ pub struct Dense {
     z: Option<Tensor>,
     y: Option<Tensor>,
     activity_loss: f32,
+    /// Set by a traced forward (`Mode::Trace`): backward differentiates inference, which has
+    /// no activity penalty (it is a term of the training loss, not of the output).
+    traced: bool,
     /// Whether backward computes `dL/dx` (off for the first layer while training).
     input_grad: bool,
 }
@@ -87,7 +90,7 @@ pub struct Dense {
 impl Dense {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(cfg: DenseConfig) -> Dense {
-        Dense { cfg, kernel: None, bias: None, x: None, z: None, y: None, activity_loss: 0.0, input_grad: true }
+        Dense { cfg, kernel: None, bias: None, x: None, z: None, y: None, activity_loss: 0.0, traced: false, input_grad: true }
     }
 
     fn kernel(&self) -> Result<&Param> {
@@ -192,6 +195,7 @@ impl Layer for Dense {
             self.cfg.activation.forward(z.data(), y.data_mut(), units);
             y
         };
+        self.traced = !mode.training();
         if self.has_activity_regularizer() {
             self.activity_loss = self.activity_penalty(&y, x.dims().first().copied().unwrap_or(1));
         }
@@ -204,11 +208,11 @@ impl Layer for Dense {
     fn backward(&mut self, mut dy: Tensor) -> Result<Tensor> {
         let z = self.z.take().ok_or_else(|| Error::Internal { msg: "dense backward without a training forward".into() })?;
         let y = self.y.take().expect("saved with z");
-        if let Some(r) = self.cfg.activity_regularizer {
+        if let (Some(r), false) = (self.cfg.activity_regularizer, self.traced) {
             let batch = z.dims().first().copied().unwrap_or(1).max(1);
             r.add_grad(y.data(), dy.try_data_mut("dense")?, 1.0 / batch as f32);
         }
-        if let Some(k) = self.cfg.kl_sparsity {
+        if let (Some(k), false) = (self.cfg.kl_sparsity, self.traced) {
             k.add_grad(y.data(), self.cfg.units, dy.try_data_mut("dense")?);
         }
         let dz = if is_identity(&self.cfg.activation) {

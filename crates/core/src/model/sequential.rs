@@ -506,7 +506,9 @@ mod tests {
     /// statistics, a variational layer's mean), against central differences of `predict`.
     #[test]
     fn trace_gradient_is_the_gradient_of_inference() {
-        let dense_sigmoid = [4.0, 1.0, 8.0, 0.0, 6.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0., 0., 0., 0., 0.0, 0.0];
+        // With an activity penalty (l1 0.5, l2 2) and klSparsity (0.1, weight 3): terms of the
+        // training loss, not of the output, so not in the gradient of inference.
+        let dense_sigmoid = [4.0, 1.0, 8.0, 0.0, 6.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0., 0., 0., 0., 0.5, 2.0, 0.1, 3.0];
         let mut m = Sequential::new(3);
         let layers: [(u32, &[f32]); 4] = [(0, &dense_sigmoid), (3, &[0.5]), (5, &[0.9, 1e-3, 1.0, 1.0]), (11, &[2.0, 1.0])];
         for (i, (kind, p)) in layers.into_iter().enumerate() {
