@@ -158,7 +158,7 @@ const NO_RULE: Record<string, { name: RegExp; f: (x: T) => T }> = {
 /** Exports that are not tensor ops: classes, namespaces, gradient functions, scopes, setup. */
 const NOT_OPS = [
   'Activation', 'Autoencoder', 'autoencoder', 'BatchNormalization', 'Callback', 'Dense', 'DisposedError', 'Dropout', 'EarlyStopping', 'Flatten',
-  'GaussianNoise', 'InputLayer', 'InvalidArgumentError', 'Layer', 'LayerNormalization', 'LearningRateSchedule', 'MAX_ELEMENTS',
+  'GaussianNoise', 'InputLayer', 'InvalidArgumentError', 'Layer', 'LayerNormalization', 'LayerVariable', 'LearningRateSchedule', 'MAX_ELEMENTS',
   'NeuriteError', 'Neuron', 'Optimizer', 'OutOfMemoryError', 'PCA', 'PReLU', 'Perceptron', 'RBF', 'RBFNetwork', 'RBF_KERNELS',
   'ReduceLROnPlateau', 'Reshape', 'SaltAndPepper', 'Sequential', 'ShapeError', 'Tensor', 'TerminateOnNaN', 'Variational', 'WasmPanicError',
   'callbacks', 'codecs', 'collapseLinear', 'compression', 'dispose', 'grad', 'grads', 'init', 'initializers', 'io', 'keep', 'layers', 'losses', 'memory',

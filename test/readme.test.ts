@@ -81,12 +81,23 @@ describe('README code blocks', () => {
 
 describe('README snippets compute what they say', () => {
   it('the custom training loop finds w ≈ 2', async () => {
-    const b = blocks.find((x) => x.lang === 'js' && x.code.includes('opt.minimize'));
+    const b = blocks.find((x) => x.lang === 'js' && x.code.includes('opt.minimize') && x.code.includes('variable('));
     expect(b, 'the custom-loop block').toBeTruthy();
     const file = join(packed.dir, 'readme-loop-check.mjs');
     writeFileSync(file, `${b!.code}\nconsole.log(JSON.stringify(w.arraySync ? w.arraySync() : await w.array()));\n`);
     const out = (await exec(process.execPath, [file], 'custom loop')).trim().split('\n').at(-1)!;
     expect(JSON.parse(out)[0][0]).toBeCloseTo(2, 2);
+  });
+
+  it('the custom loop over a model\'s weights learns XOR', async () => {
+    const b = blocks.find((x) => x.lang === 'js' && x.code.includes('xor.trainableWeights'));
+    expect(b, 'the model custom-loop block').toBeTruthy();
+    const file = join(packed.dir, 'readme-xor-check.mjs');
+    writeFileSync(file, `${b!.code}\nconsole.log(JSON.stringify(Array.from(tidy(() => xor.predict(x).dataSync()))));\n`);
+    const lines = (await exec(process.execPath, [file], 'model custom loop')).trim().split('\n');
+    expect(lines[0]).toContain("'dense_");
+    const p = JSON.parse(lines.at(-1)!) as number[];
+    p.forEach((v, i) => expect(Math.abs(v - [0, 1, 1, 0][i]), `xor ${i}: ${v}`).toBeLessThan(0.2));
   });
 
   it('the Memory block leaves no tensor live', async () => {

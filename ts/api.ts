@@ -61,7 +61,7 @@ export type { LossName, LossConfig, LossOptions } from './losses.js';
 export type { OptimizerName } from './wasm/codes.js';
 export type { InitializerName, InitializerAlias } from './layers/initializers.js';
 export type { CompileArgs, MetricName, MetricAlias } from './models/compile.js';
-export { grad, grads, valueAndGrad, valueAndGrads, variableGrads, variable, type Variable } from './autodiff.js';
+export { grad, grads, valueAndGrad, valueAndGrads, variableGrads, variable, LayerVariable, type Variable, type TrainableVariable } from './autodiff.js';
 export { RBF, RBF_KERNELS, type RBFArgs, type RbfKernelName } from './layers/index.js';
 export { SaltAndPepper, Variational, type SaltAndPepperArgs, type VariationalArgs, type Distribution } from './layers/index.js';
 export {

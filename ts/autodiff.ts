@@ -8,9 +8,10 @@
  *
  * Every op is on the tape: ops without a gradient by definition (comparisons, `argMax`,
  * `round`, `oneHot`, random ops, constructors) are constants, as in TF.js; ops with no
- * backward rule (`activationGrad`, `lossGradient`, a model's `predict`, the classic
- * algorithms) make the gradient throw an error naming them when a source flows through
- * them — a gradient is never silently zero. A source `f` does not use gets zeros.
+ * backward rule (`activationGrad`, `lossGradient`, `fit`, the classic algorithms) make the gradient throw an error naming them when a source flows through
+ * them — a gradient is never silently zero. A source `f` does not use gets zeros. A model's
+ * `predict` (and an autoencoder's `encode`/`decode`) is differentiated with respect to its
+ * input and, as a source of `variableGrads`, to the model's weights (`LayerVariable`s).
  *
  * The gradient functions never dispose what the caller passed (the inputs, `dy`, or a tensor
  * made outside `f` that `f` returns), take any number of sources, and free everything they
@@ -27,6 +28,9 @@ import { boolArg, describe } from './ops/convert.js';
 import { zerosLike, clone } from './ops/creation.js';
 import { tidy } from './scope.js';
 import { Tensor, wrapHandle } from './tensor.js';
+import { LayerVariable } from './layers/variable.js';
+
+export { LayerVariable } from './layers/variable.js';
 
 /** A trainable tensor whose values can be replaced in place (`assign`). */
 export interface Variable extends Tensor {
@@ -87,9 +91,35 @@ export function variable(initial: Tensor, trainable = true, name?: string): Vari
   return v;
 }
 
-/** @internal The live variable named `name`, if any (TF.js's gradient maps are keyed by name). */
-export function variableNamed(name: string): Variable | undefined {
-  return liveVariables().find((v) => v.name === name);
+/** The trainable weights of every live model (set by `Sequential`). */
+let modelVariables: () => LayerVariable[] = () => [];
+
+/** @internal Set by `Sequential`. */
+export function setModelVariables(f: () => LayerVariable[]): void {
+  modelVariables = f;
+}
+
+/** A trainable tensor or a model's weight: what `variableGrads` and the optimizers train. */
+export type TrainableVariable = Variable | LayerVariable;
+
+/**
+ * @internal The live variable or trainable model weight named `name`, if any (TF.js's
+ * gradient maps are keyed by name); an error when several live models' weights have the name.
+ */
+export function variableNamed(op: string, name: string): TrainableVariable | undefined {
+  const v = liveVariables().find((x) => x.name === name);
+  if (v) return v;
+  const ws = modelVariables().filter((w) => w.name === name);
+  if (ws.length > 1) throw new InvalidArgumentError(`${op}: ${ws.length} live models have a weight named '${name}'; give their layers unique names, or pass { variable, grad } pairs`);
+  return ws[0];
+}
+
+/**
+ * @internal What `variableGrads` and `minimize` train by default, as TF.js: every live
+ * trainable variable, then the trainable weights of every live model.
+ */
+export function defaultVariables(): TrainableVariable[] {
+  return [...trainableVariables(), ...modelVariables()];
 }
 
 /** @internal The live trainable variables, in creation order. */
@@ -112,10 +142,15 @@ interface Taped {
  * through an allocation. Never disposes a source, `dy`, or a value `f` did not create; on
  * any error, everything made here is disposed.
  */
-function taped(op: string, f: () => Tensor, sources: Tensor[], dy?: Tensor, allowUnused = false): Taped {
+function taped(op: string, f: () => Tensor, sources: Array<Tensor | LayerVariable>, dy?: Tensor, allowUnused = false): Taped {
+  const what = allowUnused ? 'varList' : 'x';
   sources.forEach((s, i) => {
-    if (!(s instanceof Tensor)) throw new InvalidArgumentError(`${op}: x[${i}] must be a Tensor, got ${describe(s)}`);
-    s.handleFor(op, `x[${i}]`);
+    if (s instanceof LayerVariable && allowUnused) {
+      s.sourceId(op); // throws, naming the variable, when its layer's weights are gone
+      return;
+    }
+    if (!(s instanceof Tensor)) throw new InvalidArgumentError(`${op}: ${what}[${i}] must be a ${allowUnused ? 'variable or a layer weight' : 'Tensor'}, got ${describe(s)}`);
+    s.handleFor(op, `${what}[${i}]`);
   });
   if (dy !== undefined && !(dy instanceof Tensor)) throw new InvalidArgumentError(`${op}: dy must be a Tensor, got ${describe(dy)}`);
   call((e) => check(e.nr_tape_begin()));
@@ -133,20 +168,21 @@ function taped(op: string, f: () => Tensor, sources: Tensor[], dy?: Tensor, allo
       check(e.nr_tape_made(hy, outPtr(0)));
       return readOut(0) === 1;
     });
-    // Re-checked after f ran: f may have disposed a source or dy.
-    const handles = sources.map((s, i) => s.handleFor(op, `x[${i}]`));
+    // Re-checked after f ran: f may have disposed a source or dy. A weight is asked for its id
+    // now, while its layer is surely alive (ids are only unique among live layers).
+    const ids = sources.flatMap((s, i) => (s instanceof LayerVariable ? s.sourceId(op) : [s.handleFor(op, `${what}[${i}]`), 0]));
     const hdy = dy === undefined ? 0 : dy.handleFor(op, 'dy');
-    const n = handles.length;
+    const n = sources.length;
     const out: number[] = call((e) =>
-      withWords(op, n, (p, cap) => {
-        words(p, n).set(handles);
+      withWords(op, 2 * n, (p, cap) => {
+        words(p, 2 * n).set(ids);
         check(e.nr_tape_gradient(hy, hdy, p, n, p, cap));
         return Array.from(words(p, n));
       }),
     );
     for (let i = 0; i < out.length; i++) {
       try {
-        grads.push(out[i] !== 0 ? wrapHandle(out[i]) : allowUnused ? null : zerosLike(sources[i]));
+        grads.push(out[i] !== 0 ? wrapHandle(out[i]) : allowUnused ? null : zerosLike(sources[i] as Tensor));
       } catch (err) {
         call((e) => out.slice(i).forEach((h) => h !== 0 && e.nr_tensor_free(h)));
         throw err;
@@ -210,23 +246,35 @@ export function valueAndGrads(f: (...args: Tensor[]) => Tensor): (args: Tensor[]
 }
 
 /**
- * The value of `f()` (a scalar) and its gradients with respect to `varList` (default: every
- * live trainable variable), keyed by variable name. Variables `f` does not use are left out.
+ * The value of `f()` (a scalar) and its gradients with respect to `varList`, keyed by name.
+ * By default, as TF.js: every live trainable variable and the trainable weights of every live
+ * model (`model.trainableWeights`, keyed `layerName/kernel` …), through `model.predict` and an
+ * autoencoder's `encode`/`decode`. Variables and weights `f` does not use are left out.
+ *
+ * @example
+ * const { value, grads } = variableGrads(() => losses.meanSquaredError(y, model.predict(x)));
+ * optimizer.applyGradients(grads); // trains the model's weights
  */
-export function variableGrads(f: () => Tensor, varList?: Variable[]): { value: Tensor; grads: Record<string, Tensor> } {
-  checkFn('variableGrads', f);
-  const vars = varList ?? trainableVariables();
-  if (vars.length === 0) throw new InvalidArgumentError('variableGrads: there are no trainable variables; create them with variable(...)');
-  const { value, made, grads: g } = taped('variableGrads', f, vars, undefined, true);
-  if (value.rank !== 0) {
+export function variableGrads(f: () => Tensor, varList?: TrainableVariable[]): { value: Tensor; grads: Record<string, Tensor> } {
+  const op = 'variableGrads';
+  checkFn(op, f);
+  if (varList !== undefined && !Array.isArray(varList)) throw new InvalidArgumentError(`${op}: varList must be an array of variables or layer weights, got ${describe(varList)}`);
+  const vars = varList ?? defaultVariables();
+  if (vars.length === 0) throw new InvalidArgumentError(`${op}: there are no trainable variables; create them with variable(...), or build a model (its trainable weights are variables)`);
+  const { value, made, grads: g } = taped(op, f, vars, undefined, true);
+  const drop = (err: Error): never => {
     if (made) value.dispose();
     g.forEach((t) => t?.dispose());
-    throw new InvalidArgumentError(`variableGrads: f must return a scalar, got shape [${value.shape}]`);
-  }
+    throw err;
+  };
+  if (value.rank !== 0) drop(new InvalidArgumentError(`${op}: f must return a scalar, got shape [${value.shape}]`));
   const out: Record<string, Tensor> = {};
   vars.forEach((v, i) => {
     const t = g[i];
-    if (t) out[v.name ?? `x${i}`] = t;
+    if (!t) return;
+    const key = v.name ?? `x${i}`;
+    if (out[key] !== undefined) drop(new InvalidArgumentError(`${op}: two variables with gradients are named '${key}' (layers of two models with the same name?); give them unique names, or pass a varList`));
+    out[key] = t;
   });
   return { value, grads: out };
 }

@@ -29,7 +29,7 @@
  * using opt = optimizers.adam({ learningRate: 0.01, globalClipNorm: 1 });
  * opt.applyGradients([{ variable: w, grad: dw }, { variable: b, grad: db }]);
  */
-import { trainableVariables, variableGrads, variableNamed, type Variable } from './autodiff.js';
+import { defaultVariables, LayerVariable, variableGrads, variableNamed, type TrainableVariable } from './autodiff.js';
 import { call, check, outPtr, readOut, withWords, words as wordsAt, writeArgs } from './engine.js';
 import { DisposedError, InvalidArgumentError } from './errors.js';
 import { keep } from './scope.js';
@@ -116,9 +116,9 @@ export interface AdagradOptions extends BaseOptimizerOptions {
   epsilon?: number;
 }
 
-/** A variable and its gradient, for {@link Optimizer.applyGradients}. */
+/** A variable (or a model's weight, `model.trainableWeights`) and its gradient, for {@link Optimizer.applyGradients}. */
 export interface GradientPair {
-  variable: Tensor;
+  variable: Tensor | LayerVariable;
   grad: Tensor;
 }
 
@@ -133,8 +133,8 @@ function gradientPairs(op: string, given: unknown): unknown[] {
   const byName = (name: unknown, grad: unknown, where: string, gradWhere: string): GradientPair => {
     if (typeof name !== 'string') throw new InvalidArgumentError(`${op}: ${where} must be a variable's name, got ${describe(name)}`);
     if (!(grad instanceof Tensor)) throw new InvalidArgumentError(`${op}: ${gradWhere} must be a Tensor, got ${describe(grad)}`);
-    const variable = variableNamed(name);
-    if (variable === undefined) throw new InvalidArgumentError(`${op}: no live variable is named '${name}' (${where})`);
+    const variable = variableNamed(op, name);
+    if (variable === undefined) throw new InvalidArgumentError(`${op}: no live variable or trainable model weight is named '${name}' (${where})`);
     return { variable, grad };
   };
   if (Array.isArray(given)) {
@@ -187,7 +187,7 @@ export class Optimizer {
   readonly learningRate: LearningRate;
   readonly #options: Readonly<Record<string, number | boolean>>;
   readonly #clip: { mode: number; value: number };
-  readonly #states = new Map<Tensor, Tensor>();
+  readonly #states = new Map<Tensor | LayerVariable, Tensor>();
   #iterations = 0;
   #disposed = false;
 
@@ -243,17 +243,36 @@ export class Optimizer {
     const op = 'applyGradients';
     if (this.#disposed) throw new DisposedError(`${op}: this ${this.name} optimizer was disposed`);
     const pairs = gradientPairs(op, grads);
-    const handles: Array<[number, number, Tensor]> = [];
-    const seen = new Set<Tensor>();
-    pairs.forEach((pair, i) => {
-      const { variable, grad } = (pair ?? {}) as Partial<GradientPair>;
-      if (!(variable instanceof Tensor) || !(grad instanceof Tensor)) {
-        throw new InvalidArgumentError(`${op}: pairs[${i}] must be { variable: Tensor, grad: Tensor }, got ${describe(pair)}`);
-      }
-      if (seen.has(variable)) throw new InvalidArgumentError(`${op}: pairs[${i}].variable appears twice; each variable may be updated once per step`);
-      seen.add(variable);
-      handles.push([variable.handleFor(op, `pairs[${i}].variable`), grad.handleFor(op, `pairs[${i}].grad`), variable]);
-    });
+    const handles: Array<[number, number, Tensor | LayerVariable]> = [];
+    const seen = new Set<Tensor | LayerVariable>();
+    // A model's weight is updated on a copy (read here, written back after the step).
+    const copies: Array<[LayerVariable, Tensor]> = [];
+    try {
+      pairs.forEach((pair, i) => {
+        const { variable, grad } = (pair ?? {}) as Partial<GradientPair>;
+        if (!(variable instanceof Tensor || variable instanceof LayerVariable) || !(grad instanceof Tensor)) {
+          throw new InvalidArgumentError(`${op}: pairs[${i}] must be { variable: Tensor | LayerVariable, grad: Tensor }, got ${describe(pair)}`);
+        }
+        if (seen.has(variable)) throw new InvalidArgumentError(`${op}: pairs[${i}].variable appears twice; each variable may be updated once per step`);
+        seen.add(variable);
+        const hg = grad.handleFor(op, `pairs[${i}].grad`);
+        if (variable instanceof LayerVariable) {
+          const copy = variable.read();
+          copies.push([variable, copy]);
+          handles.push([copy.handleFor(op, `pairs[${i}].variable`), hg, variable]);
+        } else {
+          handles.push([variable.handleFor(op, `pairs[${i}].variable`), hg, variable]);
+        }
+      });
+      this.#apply(op, handles);
+      for (const [v, copy] of copies) v.setFrom(op, copy.handleFor(op, 'variable'), 1);
+    } finally {
+      for (const [, copy] of copies) copy.dispose();
+    }
+  }
+
+  /** One step over `[variable, grad, key]` handles (the key names the optimizer state). */
+  #apply(op: string, handles: Array<[number, number, Tensor | LayerVariable]>): void {
     for (const [v, st] of this.#states) {
       if (v.isDisposed) {
         st.dispose();
@@ -286,11 +305,11 @@ export class Optimizer {
    * gradients with `variableGrads` and applies them. Returns the loss when `returnCost` is
    * true (dispose it), else `null`.
    */
-  minimize(f: () => Tensor, returnCost = false, varList?: Variable[]): Tensor | null {
-    const { value, grads } = variableGrads(f, varList);
+  minimize(f: () => Tensor, returnCost = false, varList?: TrainableVariable[]): Tensor | null {
+    const vars = varList ?? defaultVariables();
+    const { value, grads } = variableGrads(f, vars);
     try {
-      const vars = varList ?? trainableVariables();
-      const pairs = vars.filter((v) => grads[v.name]).map((v) => ({ variable: v as Tensor, grad: grads[v.name] }));
+      const pairs = vars.filter((v) => grads[v.name]).map((v) => ({ variable: v as Tensor | LayerVariable, grad: grads[v.name] }));
       this.applyGradients(pairs);
     } finally {
       for (const g of Object.values(grads)) g.dispose();
@@ -301,7 +320,7 @@ export class Optimizer {
   }
 
   /** The state tensor of `variable`, created (and kept out of tidy scopes) on first use. */
-  #stateFor(variable: Tensor, vh: number, kind: number, params: number[]): Tensor {
+  #stateFor(variable: Tensor | LayerVariable, vh: number, kind: number, params: number[]): Tensor {
     let st = this.#states.get(variable);
     if (!st) {
       st = call((e) => {

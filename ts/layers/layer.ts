@@ -6,7 +6,8 @@ import { DisposedError, inOp, InvalidArgumentError } from '../errors.js';
 import { boolArg, describe, intArg, MAX_ELEMENTS, show } from '../ops/convert.js';
 import { checkArgs, unknownOption } from '../options.js';
 import type { Tensor } from '../tensor.js';
-import { readWeights, weightSpecs, writeWeights, type WeightsAt } from '../models/weights.js';
+import { numWeights, readWeights, weightSpecs, writeWeights, type WeightsAt } from '../models/weights.js';
+import { LayerVariable, type VariableOwner } from './variable.js';
 
 /** @internal The keys of {@link LayerArgs}: the options every layer reads. */
 export const LAYER_ARG_KEYS = ['name', 'trainable', 'inputShape', 'batchInputShape'] as const;
@@ -100,6 +101,14 @@ export abstract class Layer {
     this.name = args.name ?? `${kind}_${n}`;
     this.trainable = trainable;
     if (shape !== undefined) this.inputShape = shape;
+    const layer = this;
+    this.#owner = {
+      name: this.name,
+      get trainable() {
+        return layer.trainable;
+      },
+      where: () => locate(layer),
+    };
   }
 
   /** @internal The flat parameter list `crates/core` reads with `from_abi`. */
@@ -162,6 +171,45 @@ export abstract class Layer {
     } catch (err) {
       throw inOp(`${op}: layer ${this.name}`, err, op);
     }
+  }
+
+  /** The variables of {@link Layer.weights}, kept so that each weight is one object (an optimizer keys its state by it). */
+  #variables: { handle: number; list: LayerVariable[] } | null = null;
+  /** What this layer's variables ask of it. */
+  readonly #owner: VariableOwner;
+
+  /**
+   * The layer's weights as variables (TF.js `layer.weights`), in `getWeights()` order; `[]`
+   * before a model holding the layer is built. The same objects each time: give them to
+   * `variableGrads`, `optimizer.minimize` or `applyGradients` to train the layer in a custom
+   * loop. Moving statistics are listed but not trainable.
+   *
+   * @example
+   * const [kernel, bias] = model.getLayer('hidden').weights; // kernel.name === 'hidden/kernel'
+   */
+  get weights(): LayerVariable[] {
+    const at = this.#weights('weights');
+    if (!at) return [];
+    const cached = this.#variables;
+    // Weights keep their shapes while some model holds them: a new count or holder re-reads.
+    if (cached && cached.handle === at.handle && cached.list.length === numWeights('weights', at)) return cached.list.slice();
+    const owner = this.#owner;
+    const list = weightSpecs('weights', at).map((w, i) => {
+      const old = cached?.list[i];
+      return old?.is(owner, i, w.shape) ? old : new LayerVariable(owner, i, w.name, w.shape, w.trainable);
+    });
+    this.#variables = { handle: at.handle, list };
+    return list.slice();
+  }
+
+  /** The weights training updates: none when the layer is frozen, no moving statistics (TF.js `trainableWeights`). */
+  get trainableWeights(): LayerVariable[] {
+    return this.weights.filter((v) => v.trainable);
+  }
+
+  /** The weights training leaves alone: moving statistics, and every weight of a frozen layer. */
+  get nonTrainableWeights(): LayerVariable[] {
+    return this.weights.filter((v) => !v.trainable);
   }
 
   /** The number of values in this layer's weights (moving statistics included, as TF.js counts them). The layer must be built. */

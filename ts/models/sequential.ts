@@ -31,6 +31,8 @@ import { fitLoop, type FitArgs, type History } from './fit.js';
 import { summaryText } from './summary.js';
 import { distribution, type Distribution } from '../layers/autoencoder.js';
 import { readWeights, weightSpecs, writeWeights } from './weights.js';
+import type { LayerVariable } from '../layers/variable.js';
+import { setModelVariables } from '../autodiff.js';
 import type { IOHandler, ModelArtifacts, SaveResult } from '../io/artifacts.js';
 import { saveWith, sequentialToArtifacts, type SaveOptions } from '../io/model.js';
 import { makeModel, modelConfig, modelSpec, specFromKeras, type ModelConfig } from '../io/topology.js';
@@ -62,6 +64,9 @@ let modelMaker: ModelMaker = (s, layers) => new Sequential({ name: s.name, seed:
 export function setModelMaker(make: ModelMaker): void {
   modelMaker = make;
 }
+
+/** The models built in this instance, held weakly (for `variableGrads`' default list). */
+const liveModels = new Set<WeakRef<Sequential>>();
 
 /** The built models each layer or model sits in directly (see `Sequential.#locate`). */
 const parentsOf = new WeakMap<Layer | Sequential, Set<Sequential>>();
@@ -154,6 +159,16 @@ export class Sequential {
   static {
     // layer.encodeDistribution finds the weights of a (shared) variational layer this way.
     setLocator({ at: (l) => Sequential.#locate(l), built: (l) => parentsOf.has(l) });
+    // variableGrads' and minimize's default list: the trainable weights of every live model.
+    setModelVariables(() => {
+      const out = new Set<LayerVariable>();
+      for (const ref of liveModels) {
+        const m = ref.deref();
+        if (m === undefined || !m.#live()) liveModels.delete(ref);
+        else for (const v of m.trainableWeights) out.add(v);
+      }
+      return [...out];
+    });
   }
 
   static #locate(node: Layer | Sequential): { handle: number; path: number[] } | null {
@@ -215,6 +230,7 @@ export class Sequential {
       m.#handle = mh;
       m.#owner = instanceId();
       m.#tracked = track(m, mh, 'model', false);
+      liveModels.add(new WeakRef(m));
       m.#readShapes();
       // Each child now lives in `m`: models built later find it there and share it.
       for (const ch of m.#children()) {
@@ -371,8 +387,9 @@ export class Sequential {
   /**
    * Runs the model on `x` (`[batch, ...inputShape]`) in batches (default 32), at inference
    * (no dropout or noise; batch norm uses its moving statistics). Inside `grad`/`valueAndGrad`
-   * it is differentiated with respect to `x` (as TF.js's `tf.grad` through `predict`); the
-   * weights are not variables, so they get no gradient there.
+   * it is differentiated with respect to `x` (as TF.js's `tf.grad` through `predict`), and
+   * inside `variableGrads`/`optimizer.minimize` with respect to the model's weights
+   * ({@link Sequential.trainableWeights}), so custom training loops work as in TF.js.
    *
    * @example
    * const saliency = grad((x) => model.predict(x).sum())(images);
@@ -491,6 +508,39 @@ export class Sequential {
       throw inOp('trainOnBatch', targetHint(err, info, y, this.outputShape?.at(-1)));
     }
     return v.length === 1 ? v[0] : v;
+  }
+
+  /**
+   * Every weight as a variable (TF.js `model.weights`), in `getWeights()` order: the layers'
+   * {@link Layer.weights}, nested models expanded. `[]` before the model is built.
+   */
+  get weights(): LayerVariable[] {
+    return this.#variables('weights', false);
+  }
+
+  /**
+   * The weights training updates (TF.js `model.trainableWeights`): none when the model is
+   * frozen, none of a frozen layer or nested model, no moving statistics. What
+   * `variableGrads` and `optimizer.minimize` train by default (with every other live model's).
+   *
+   * @example
+   * const opt = train.adam(0.01);
+   * for (let i = 0; i < 100; i++) tidy(() => opt.minimize(() => losses.meanSquaredError(y, model.predict(x)), false, model.trainableWeights));
+   */
+  get trainableWeights(): LayerVariable[] {
+    return this.#variables('trainableWeights', true);
+  }
+
+  /** The weights training leaves alone: moving statistics and the weights of frozen layers or models. */
+  get nonTrainableWeights(): LayerVariable[] {
+    const trained = new Set(this.trainableWeights);
+    return this.weights.filter((v) => !trained.has(v));
+  }
+
+  #variables(op: string, trainableOnly: boolean): LayerVariable[] {
+    if (this.#disposed) throw new DisposedError(`${op}: model ${this.name} is disposed`);
+    if (trainableOnly && !this.trainable) return [];
+    return this.#children().flatMap((l) => (l instanceof Sequential ? l.#variables(op, trainableOnly) : trainableOnly ? l.trainableWeights : l.weights));
   }
 
   /** Copies of every weight, in layer order (kernel, bias, ...; batch-norm statistics too). */

@@ -87,6 +87,7 @@ export interface RawExports {
   nr_model_num_weights(model: number, path: number, pathLen: number, out: number): number;
   nr_model_get_weight(model: number, path: number, pathLen: number, i: number, out: number, info: number): number;
   nr_model_set_weight(model: number, path: number, pathLen: number, i: number, value: number, checkOnly: number, allowNonFinite: number): number;
+  nr_model_weight_id(model: number, path: number, pathLen: number, i: number, out: number): number;
   nr_model_set_trainable(model: number, layer: number, on: number): number;
   nr_model_lr(model: number, scale: number, out: number): number;
   nr_model_train_state(model: number, out: number): number;

@@ -339,7 +339,8 @@ const DERIV = { linear: () => 1, relu: (z) => (z > 0 ? 1 : 0), sigmoid: (z) => {
 
 /**
  * The plain-JS gradient of `sum(predict(x))` with respect to `x` (float64) for a `forward`
- * stack, with the magnitudes of its terms; `null` when a relu input is within rounding of its
+ * stack, with the magnitudes of its terms, and in `weights` those with respect to each dense
+ * kernel and bias (in `getWeights()` order); `null` when a relu input is within rounding of its
  * kink (float32 and float64 may then take different sides) or a value is not finite.
  */
 function gradOfSum(x, weights, stack) {
@@ -374,17 +375,32 @@ function gradOfSum(x, weights, stack) {
       }
     }
     if (z.some((v, i) => kink(v, zMag[i]))) return null;
-    steps.push({ act: layer.act, z, W, k, m });
+    steps.push({ act: layer.act, z, W, k, m, x: cur, xMag: curMag });
     cur = z.map(ACTS[layer.act]);
     curMag = cur.map(Math.abs);
     k = m;
   }
   let d = new Array(n * k).fill(1);
   let mag = new Array(n * k).fill(1);
+  const dWeights = [];
   for (const s of steps.reverse()) {
     d = d.map((v, i) => v * DERIV[s.act](s.z[i]));
     mag = mag.map((v, i) => v * Math.abs(DERIV[s.act](s.z[i])));
     if (!s.W) continue;
+    // dW = xᵀ·d, db = Σ d over the batch.
+    const dW = { shape: [s.k, s.m], vals: new Array(s.k * s.m).fill(0), mag: new Array(s.k * s.m).fill(0) };
+    const db = { shape: [s.m], vals: new Array(s.m).fill(0), mag: new Array(s.m).fill(0) };
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < s.m; j++) {
+        db.vals[j] += d[i * s.m + j];
+        db.mag[j] += mag[i * s.m + j];
+        for (let p = 0; p < s.k; p++) {
+          dW.vals[p * s.m + j] += s.x[i * s.k + p] * d[i * s.m + j];
+          dW.mag[p * s.m + j] += s.xMag[i * s.k + p] * mag[i * s.m + j];
+        }
+      }
+    }
+    dWeights.unshift(dW, db);
     const dx = new Array(n * s.k).fill(0);
     const mx = new Array(n * s.k).fill(0);
     for (let i = 0; i < n; i++) {
@@ -398,14 +414,16 @@ function gradOfSum(x, weights, stack) {
     d = dx;
     mag = mx;
   }
-  if (!d.every(Number.isFinite) || !mag.every((v) => v <= 1e30)) return null;
-  return { shape: x.shape.slice(), vals: d, mag };
+  const finite = (t) => t.vals.every(Number.isFinite) && t.mag.every((v) => v <= 1e30);
+  if (!d.every(Number.isFinite) || !mag.every((v) => v <= 1e30) || !dWeights.every(finite)) return null;
+  return { shape: x.shape.slice(), vals: d, mag, weights: dWeights };
 }
 
 /**
- * `grad(x => m.predict(x).sum())`: the gradient of the inference function with respect to the
- * input (the layers' own backward rules on a traced forward), against a plain-JS backward
- * pass; a model that is not built or an input of the wrong width is an error.
+ * `grad(x => m.predict(x).sum())`, or `variableGrads` of it over `m.trainableWeights`: the
+ * gradient of the inference function with respect to the input or to the model's weights
+ * (the layers' own backward rules on a traced forward), against a plain-JS backward pass; a
+ * model that is not built or an input of the wrong width is an error.
  */
 const gradPredictOp = {
   name: 'gradPredict',
@@ -414,17 +432,28 @@ const gradPredictOp = {
     const md = pickModel(ctx);
     if (!md) return null;
     const { xx, mismatch } = inputFor(ctx, md, 0.15);
+    // Over the weights only when there are some (an empty varList is an error, as in TF.js).
+    const overWeights = rng.chance(0.5) && md.m.trainableWeights.length > 0;
+    const line = overWeights ? `variableGrads(() => ${md.name}.predict(${xx.name}).sum(), ${md.name}.trainableWeights)` : `grad((x) => ${md.name}.predict(x).sum())(${xx.name})`;
     return {
-      op: 'grad', line: `grad((x) => ${md.name}.predict(x).sum())(${xx.name})`, expect: mismatch ? 'error' : 'ok', names: ['predict', 'grad'],
+      op: overWeights ? 'variableGrads' : 'grad', line, expect: mismatch ? 'error' : 'ok', names: ['predict', overWeights ? 'variableGrads' : 'grad'],
       run: () => {
-        const g = nr.grad((t) => md.m.predict(t).sum())(xx.t);
-        const ws = plainWeights(md.m);
-        return { g, ws };
+        if (!overWeights) return { g: nr.grad((t) => md.m.predict(t).sum())(xx.t), ws: plainWeights(md.m) };
+        const vars = md.m.trainableWeights;
+        const { value, grads } = nr.variableGrads(() => md.m.predict(xx.t).sum(), vars);
+        value.dispose();
+        return { dw: vars.map((v) => grads[v.name]), ws: plainWeights(md.m) };
       },
-      check: ({ g, ws }) => {
-        compareShape('grad of predict', g, xx.shape);
+      check: ({ g, dw, ws }) => {
         const ref = md.stack && gradOfSum(xx.ref, ws, md.stack);
-        if (ref) compare('grad of predict (a plain-JS backward pass with getWeights())', g, ref, false);
+        if (!overWeights) {
+          compareShape('grad of predict', g, xx.shape);
+          if (ref) compare('grad of predict (a plain-JS backward pass with getWeights())', g, ref, false);
+          return;
+        }
+        if (!ref) return;
+        if (dw.length !== ref.weights.length) throw new Error(`variableGrads over trainableWeights: ${dw.length} gradients for ${ref.weights.length} weights`);
+        dw.forEach((t, i) => compare(`variableGrads of predict, weight ${i} (a plain-JS backward pass)`, t, ref.weights[i], false));
       },
     };
   },

@@ -32,8 +32,12 @@ pub enum Recorded {
     /// inputs: pred, target; output: the scalar mean loss
     Loss { loss: Loss, reduction: crate::losses::Reduction },
     /// Inference through a model's layers (`predict`, an autoencoder's `encode`/`decode`):
-    /// input x. Its backward runs the layers' own backward rules (those `fit` uses) on a
+    /// inputs x, then the layers' trainable weights ([`Sequential::trace_sources`], keyed by
+    /// [`weight_id`]). Its backward runs the layers' own backward rules (those `fit` uses) on a
     /// traced forward at x.
+    ///
+    /// [`Sequential::trace_sources`]: crate::model::Sequential::trace_sources
+    /// [`weight_id`]: crate::model::shared::weight_id
     Layers(Box<LayersRecord>),
     /// An op without a gradient by definition (`oneHot`, random ops): its result is a
     /// constant, as in TF.js.
@@ -61,10 +65,10 @@ impl core::fmt::Debug for LayersRecord {
 }
 
 impl LayersRecord {
-    /// `dL/dx` for `dL/dy` = `g` at the output.
+    /// `dL/dx` and `dL/dw` for each weight input, for `dL/dy` = `g` at the output.
     #[inline(never)]
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    fn gradient(&self, x: &Tensor, g: Tensor) -> Result<Tensor> {
+    fn gradient(&self, x: &Tensor, g: Tensor) -> Result<(Tensor, Vec<Tensor>)> {
         let op = self.op;
         let mut node = crate::model::shared::lock(&self.net)?;
         let seq = node.layer_mut().as_sequential_mut().ok_or_else(|| Error::Internal { msg: format!("grad: {op} was recorded on a layer, not a model") })?;
@@ -282,7 +286,13 @@ fn backward(op: &Recorded, x: &[&Tensor], y: &Tensor, g: Tensor) -> Result<Vec<O
             d.data_mut().iter_mut().for_each(|v| *v *= s);
             vec![Some(d), None]
         }
-        Recorded::Layers(r) => vec![Some(r.gradient(x[0], g)?)],
+        Recorded::Layers(r) => {
+            let (dx, dw) = r.gradient(x[0], g)?;
+            if dw.len() + 1 != x.len() {
+                return Err(bad("a model's weights changed in number since the call"));
+            }
+            core::iter::once(dx).chain(dw).map(Some).collect()
+        }
         Recorded::NoGradient { .. } => x.iter().map(|_| None).collect(),
         Recorded::Opaque { op } => return Err(bad(&format!("{op} has no backward rule"))),
     })

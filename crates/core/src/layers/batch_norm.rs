@@ -34,6 +34,26 @@ pub struct BatchNorm {
 }
 
 impl BatchNorm {
+    /// `dβ = Σ dy` and `dγ = Σ dy·x̂` over the batch, into the parameters' gradients (when the
+    /// layer has them) and returned.
+    fn affine_grads(&mut self, dy: &Tensor, xhat: &Tensor, c: usize) -> Result<(Vec<f32>, Vec<f32>)> {
+        let mut sum_dy = try_vec(OP, c, 0.0f32)?;
+        let mut sum_dy_xhat = try_vec(OP, c, 0.0f32)?;
+        for (d, h) in dy.data().chunks_exact(c).zip(xhat.data().chunks_exact(c)) {
+            for j in 0..c {
+                sum_dy[j] += d[j];
+                sum_dy_xhat[j] += d[j] * h[j];
+            }
+        }
+        if let Some(b) = self.beta.as_mut() {
+            b.grad.copy_from_slice(&sum_dy);
+        }
+        if let Some(g) = self.gamma.as_mut() {
+            g.grad.copy_from_slice(&sum_dy_xhat);
+        }
+        Ok((sum_dy, sum_dy_xhat))
+    }
+
     /// Layout: `momentum, epsilon, center, scale`.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn from_abi(p: &[f32]) -> Result<BatchNorm> {
@@ -94,6 +114,16 @@ impl Layer for BatchNorm {
         let gamma = values_or(OP, &self.gamma, c, 1.0)?;
         let beta = values_or(OP, &self.beta, c, 0.0)?;
         if !mode.training() {
+            if mode.keeps() {
+                // Traced: keep x̂ = (x − moving μ)/√(moving σ²+ε) for γ's gradient.
+                let mut xhat = x.clone();
+                for row in xhat.try_data_mut(OP)?.chunks_exact_mut(c) {
+                    for j in 0..c {
+                        row[j] = (row[j] - mm.value.data()[j]) / (mv.value.data()[j] + self.epsilon).sqrt();
+                    }
+                }
+                self.xhat = Some(xhat);
+            }
             for row in x.try_data_mut(OP)?.chunks_exact_mut(c) {
                 for j in 0..c {
                     let s = 1.0 / (mv.value.data()[j] + self.epsilon).sqrt();
@@ -144,9 +174,11 @@ impl Layer for BatchNorm {
 
     fn backward(&mut self, mut dy: Tensor) -> Result<Tensor> {
         if core::mem::take(&mut self.traced) {
-            // Inference is affine per feature: dx = dy · γ/√(moving σ²+ε). (The tape asks for
-            // dx only; the parameters' gradients are not needed.)
+            // Inference is affine per feature, y = γ·x̂ + β with x̂ = (x − moving μ)/√(moving σ²+ε):
+            // dβ = Σ dy, dγ = Σ dy·x̂, dx = dy · γ/√(moving σ²+ε).
             let (_, c) = rows_cols(&dy);
+            let xhat = self.xhat.take().ok_or_else(|| no_forward("batchNormalization"))?;
+            self.affine_grads(&dy, &xhat, c)?;
             let gamma = values_or(OP, &self.gamma, c, 1.0)?;
             let mv = self.moving_var.as_ref().ok_or_else(|| no_forward("batchNormalization"))?;
             for row in dy.try_data_mut(OP)?.chunks_exact_mut(c.max(1)) {
@@ -158,20 +190,7 @@ impl Layer for BatchNorm {
         }
         let xhat = self.xhat.take().ok_or_else(|| no_forward("batchNormalization"))?;
         let (rows, c) = rows_cols(&xhat);
-        let mut sum_dy = try_vec(OP, c, 0.0f32)?;
-        let mut sum_dy_xhat = try_vec(OP, c, 0.0f32)?;
-        for (d, h) in dy.data().chunks_exact(c).zip(xhat.data().chunks_exact(c)) {
-            for j in 0..c {
-                sum_dy[j] += d[j];
-                sum_dy_xhat[j] += d[j] * h[j];
-            }
-        }
-        if let Some(b) = self.beta.as_mut() {
-            b.grad.copy_from_slice(&sum_dy);
-        }
-        if let Some(g) = self.gamma.as_mut() {
-            g.grad.copy_from_slice(&sum_dy_xhat);
-        }
+        let (sum_dy, sum_dy_xhat) = self.affine_grads(&dy, &xhat, c)?;
         let gamma = values_or(OP, &self.gamma, c, 1.0)?;
         let n = rows as f32;
         let mut dx = Tensor::zeros("batchNormalization", xhat.shape().clone())?;

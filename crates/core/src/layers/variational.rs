@@ -73,6 +73,22 @@ pub struct Variational {
 }
 
 impl Variational {
+    /// Head `k`'s gradients (0: mean, 1: log-variance) for `dL/dhead` = `dh` at input `x`:
+    /// `dW = xᵀ·dh`, `db = Σ dh`.
+    fn head_grads(&mut self, k: usize, x: &Tensor, dh: &[f32]) {
+        let (rows, inp) = rows_cols(x);
+        let units = self.cfg.units;
+        let (w, b) = self.params.split_at_mut(2 * k + 1);
+        gemm(inp, rows, units, x.data(), true, dh, false, &mut w[2 * k].grad);
+        let bias = &mut b[0];
+        bias.grad.fill(0.0);
+        for row in dh.chunks_exact(units) {
+            for (g, &d) in bias.grad.iter_mut().zip(row) {
+                *g += d;
+            }
+        }
+    }
+
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(cfg: VariationalConfig, stream: u32) -> Variational {
         Variational { cfg, params: Vec::new(), stream, saved: None, traced: None, kl: 0.0, input_grad: true }
@@ -173,9 +189,13 @@ impl Layer for Variational {
 
     fn backward(&mut self, dz: Tensor) -> Result<Tensor> {
         if let Some(x) = self.traced.take() {
-            // Inference outputs the mean head μ = x·Wμ + bμ: dx = dz·Wμᵀ (the tape asks for dx
-            // only; the KL is a loss term, not part of the output).
+            // Inference outputs the mean head μ = x·Wμ + bμ: dWμ = xᵀ·dz, dbμ = Σ dz, none for
+            // the log-variance head, dx = dz·Wμᵀ (the KL is a loss term, not part of the output).
             let (rows, inp) = rows_cols(&x);
+            self.head_grads(0, &x, dz.data());
+            for p in &mut self.params[2..] {
+                p.grad.fill(0.0);
+            }
             let mut dx = Tensor::zeros("variational", x.shape().clone())?;
             gemm(rows, self.cfg.units, inp, dz.data(), false, self.params[0].value.data(), true, dx.data_mut());
             return Ok(dx);
@@ -193,15 +213,7 @@ impl Layer for Variational {
             dlv[i] = d * e * 0.5 * (0.5 * v).exp() + beta * 0.5 * (v.exp() - 1.0) / batch;
         }
         for (k, dh) in [&dmean, &dlv].into_iter().enumerate() {
-            let (w, b) = self.params.split_at_mut(2 * k + 1);
-            gemm(inp, rows, units, x.data(), true, dh, false, &mut w[2 * k].grad);
-            let bias = &mut b[0];
-            bias.grad.fill(0.0);
-            for row in dh.chunks_exact(units) {
-                for (g, &d) in bias.grad.iter_mut().zip(row) {
-                    *g += d;
-                }
-            }
+            self.head_grads(k, &x, dh);
         }
         if !self.input_grad {
             return Ok(dz);

@@ -275,18 +275,44 @@ impl Sequential {
         Ok(dy)
     }
 
-    /// `dL/dx` of inference through layers `range` at `x`, given `dL/dy` = `dy` at its output:
-    /// the gradient tape's rule for `predict`. The layers run again in [`Mode::Trace`] (the
+    /// `dL/dx` of inference through layers `range` at `x`, given `dL/dy` = `dy` at its output,
+    /// and `dL/dw` for each weight of [`Sequential::trace_sources`]`(range)`, in that order: the
+    /// gradient tape's rule for `predict`. The layers run again in [`Mode::Trace`] (the
     /// inference values, kept for backward) over the whole batch, then backward.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    pub fn trace_gradient(&mut self, x: &Tensor, dy: Tensor, range: Range<usize>) -> Result<Tensor> {
+    pub fn trace_gradient(&mut self, x: &Tensor, dy: Tensor, range: Range<usize>) -> Result<(Tensor, Vec<Tensor>)> {
         let first = self.layers.get(range.start).ok_or_else(|| Error::invalid("grad", "the model has no layers"))?.clone();
         lock(&first)?.layer_mut().set_input_grad(true);
         let y = self.forward_range(x.clone(), Mode::Trace, range.clone())?;
         if y.shape() != dy.shape() {
             return Err(Error::Internal { msg: format!("grad: predict's gradient has shape {} for an output of shape {}", dy.shape(), y.shape()) });
         }
-        self.backward_range(range, dy)
+        let dx = self.backward_range(range.clone(), dy)?;
+        let dw = self.traced_params(range, &mut |p| Tensor::new("grad", p.value.shape().clone(), crate::tensor::copy_of("grad", &p.grad)?))?;
+        Ok((dx, dw.into_iter().map(|(_, g)| g).collect()))
+    }
+
+    /// The trainable weights (moving statistics left out) of the leaf layers in `range`, in
+    /// `with_params` order, each with its [`weight_id`](super::shared::weight_id): what a
+    /// traced call reads besides its input (the tape's sources for a model's weights).
+    pub fn trace_sources(&self, range: Range<usize>) -> Result<Vec<(u64, Tensor)>> {
+        self.traced_params(range, &mut |p| Ok(p.value.clone()))
+    }
+
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn traced_params(&self, range: Range<usize>, f: &mut dyn FnMut(&Param) -> Result<Tensor>) -> Result<Vec<(u64, Tensor)>> {
+        let mut leaves = Vec::new();
+        self.leaves(None, true, &mut leaves)?;
+        let mut out = Vec::new();
+        for (_, _, l) in leaves.iter().filter(|(top, ..)| range.contains(top)) {
+            let node = l.try_borrow().map_err(|_| Error::Internal { msg: "a shared layer is already in use".into() })?;
+            for (i, p) in node.layer().params().into_iter().enumerate() {
+                if p.trainable {
+                    out.push((super::shared::weight_id(l, i), f(p)?));
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Every parameter's value, sharing the buffers (copy-on-write): a snapshot that tells
@@ -535,7 +561,7 @@ mod tests {
         };
         let dy = Tensor::new("t", Shape::from([2, 2]), vec![0.7, -1.3, 0.7, -1.3]).unwrap();
         let x = Tensor::new("t", Shape::from([2, 3]), xs.to_vec()).unwrap();
-        let g = m.trace_gradient(&x, dy, 0..4).unwrap();
+        let (g, _) = m.trace_gradient(&x, dy, 0..4).unwrap();
         assert_eq!(g.dims(), &[2, 3]);
         for i in 0..6 {
             let (mut a, mut b) = (xs, xs);

@@ -97,6 +97,16 @@ pub fn addr<T: ?Sized>(node: &Rc<RefCell<T>>) -> *const () {
     Rc::as_ptr(node) as *const ()
 }
 
+/// The tape id of weight `i` (in the layer's parameter order) of the leaf layer `node`: the
+/// top bit set, so that it never equals a tensor id of the handle table (a counter from 1),
+/// and the node's address, unique among live nodes (a tape record holds its nodes alive).
+pub fn weight_id(node: &LayerRef, i: usize) -> u64 {
+    WEIGHT_ID | (addr(node) as usize as u64) << 6 | (i as u64 & 63)
+}
+
+/// The bit that marks a [`weight_id`].
+pub const WEIGHT_ID: u64 = 1 << 63;
+
 /// Appends `node` and every node inside it (nested models, depth-first) to `out`. A node that
 /// is mutably borrowed is the model being assembled itself: `op` reports the cycle.
 pub fn collect(op: &'static str, node: &LayerRef, out: &mut Vec<*const ()>) -> Result<()> {

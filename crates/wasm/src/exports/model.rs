@@ -188,8 +188,14 @@ unsafe fn emit_traced(y: neurite_core::Tensor, out: *mut u32, net: LayerRef, ran
     // SAFETY: forwarded caller contract.
     unsafe {
         super::tape::emit_rec_fallible("predict", y, out, || {
-            let weights = neurite_core::model::shared::lock(&net)?.layer().as_sequential().map(|s| s.weight_snapshot()).transpose()?.unwrap_or_default();
-            Ok((Recorded::Layers(Box::new(LayersRecord { op: "predict", net, range, weights })), vec![x]))
+            let (weights, sources) = {
+                let node = neurite_core::model::shared::lock(&net)?;
+                match node.layer().as_sequential() {
+                    Some(s) => (s.weight_snapshot()?, s.trace_sources(range.clone())?),
+                    None => Default::default(),
+                }
+            };
+            Ok((Recorded::Layers(Box::new(LayersRecord { op: "predict", net, range, weights })), vec![x], sources))
         })
     }
 }
@@ -367,6 +373,36 @@ pub unsafe extern "C" fn nr_model_num_weights(model: u32, path: *const u32, path
         let n = with_model(model, |m, _| Sequential::with_node_params(&find("getWeights", &m.as_layer(), &path)?, |ps| ps.len()))?;
         // SAFETY: forwarded caller contract.
         unsafe { write_out("getWeights", out, n as u32) }
+    })
+}
+
+/// Writes the gradient tape's id of weight `i` of the layer at `path` (a layer, not a model)
+/// to `out` as two u32 words, low then high (`neurite_core::model::shared::weight_id`): a
+/// source for `nr_tape_gradient`, valid while the layer lives.
+///
+/// # Safety
+/// `path` must point to `path_len` u32; `out` to two writable u32.
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub unsafe extern "C" fn nr_model_weight_id(model: u32, path: *const u32, path_len: usize, i: u32, out: *mut u32) -> i32 {
+    guard(|| {
+        const OP: &str = "variableGrads";
+        // SAFETY: forwarded caller contract.
+        let path = unsafe { read_u32s(OP, path, path_len) }?;
+        let node = with_model(model, |m, _| find(OP, &m.as_layer(), &path))?;
+        let count = {
+            let n = node.try_borrow().map_err(|_| Error::Internal { msg: format!("{OP}: the model is in use") })?;
+            if n.layer().as_sequential().is_some() {
+                return Err(Error::invalid(OP, "weight ids are per layer; the path names a model"));
+            }
+            n.layer().params().len()
+        };
+        if i as usize >= count {
+            return Err(Error::invalid(OP, format!("weight {i} of a layer with {count} weights")));
+        }
+        let id = neurite_core::model::shared::weight_id(&node, i as usize);
+        // SAFETY: forwarded caller contract: two words.
+        unsafe { crate::ffi::write_slice(OP, out, 2, &[id as u32, (id >> 32) as u32]) }
     })
 }
 

@@ -59,31 +59,43 @@ pub(crate) unsafe fn emit_rec(op: &'static str, t: Tensor, out: *mut u32, rec: i
     // One shared body instead of one inlined copy per export (the closure only builds the
     // record, and only while a tape records).
     // SAFETY: forwarded caller contract.
-    unsafe { emit_rec_dyn(op, t, out, &mut || rec.take().map(|f| f())) }
+    unsafe {
+        emit_rec_dyn(op, t, out, &mut || {
+            rec.take().map(|f| {
+                let (r, ins) = f();
+                (r, ins, Vec::new())
+            })
+        })
+    }
 }
 
 /// [`emit_rec`] for a record that can fail to build: it is built first (while a tape
-/// records), so that a failure stores nothing.
+/// records), so that a failure stores nothing. Besides its input handles, the record may
+/// list inputs that are not tensors of the table (a model's weights, by their tape ids).
 ///
 /// # Safety
 /// `out` must point to a writable u32.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-pub(crate) unsafe fn emit_rec_fallible(op: &'static str, t: Tensor, out: *mut u32, rec: impl FnOnce() -> Result<(Recorded, Vec<u32>)>) -> Result<()> {
+pub(crate) unsafe fn emit_rec_fallible(op: &'static str, t: Tensor, out: *mut u32, rec: impl FnOnce() -> Result<Record>) -> Result<()> {
     let mut built = if recording() { Some(rec()?) } else { None };
     // SAFETY: forwarded caller contract.
     unsafe { emit_rec_dyn(op, t, out, &mut || built.take()) }
 }
 
+/// What a call records: the op, its input handles, and inputs outside the table (id, value).
+pub(crate) type Record = (Recorded, Vec<u32>, Vec<(u64, Tensor)>);
+
 #[inline(never)]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-unsafe fn emit_rec_dyn(op: &'static str, t: Tensor, out: *mut u32, rec: &mut dyn FnMut() -> Option<(Recorded, Vec<u32>)>) -> Result<()> {
+unsafe fn emit_rec_dyn(op: &'static str, t: Tensor, out: *mut u32, rec: &mut dyn FnMut() -> Option<Record>) -> Result<()> {
     let kept = recording().then(|| t.clone());
     // SAFETY: forwarded caller contract.
     let handle = unsafe { store(op, t, out) }?;
     if let Some(output) = kept {
-        let Some((r, ins)) = rec() else { return Ok(()) };
+        let Some((r, ins, more)) = rec() else { return Ok(()) };
         let recorded = handles::with(|h| -> Result<_> {
-            let inputs = ins.iter().map(|&i| Ok((h.id(i)?, h.tensor(i)?.clone()))).collect::<Result<Vec<_>>>()?;
+            let mut inputs = ins.iter().map(|&i| Ok((h.id(i)?, h.tensor(i)?.clone()))).collect::<Result<Vec<_>>>()?;
+            inputs.extend(more);
             Ok((h.id(handle)?, inputs))
         });
         match recorded {
@@ -169,14 +181,16 @@ pub extern "C" fn nr_tape_end() -> i32 {
     0
 }
 
-/// Gradients of `y` w.r.t. the `n` handles in `sources`, seeded with `dy` (0 = ones). Writes
-/// one handle per source to `out` (room for `out_cap` u32s, at least `n`), or 0 where `y`
-/// does not depend on that source. `sources` and `out` may be the same list (it is read
-/// first); longer lists than the scratch holds go through `nr_alloc`. On any error no
-/// gradient tensor stays alive and nothing is written to `out`.
+/// Gradients of `y` w.r.t. the `n` sources in `sources`, seeded with `dy` (0 = ones). Each
+/// source is two u32 words (low, high) of a u64: a tensor handle (high word 0), or a model
+/// weight's id from `nr_model_weight_id` (high bit set). Writes one handle per source to `out`
+/// (room for `out_cap` u32s, at least `n`), or 0 where `y` does not depend on that source.
+/// `sources` and `out` may overlap (the sources are read first); longer lists than the scratch
+/// holds go through `nr_alloc`. On any error no gradient tensor stays alive and nothing is
+/// written to `out`.
 ///
 /// # Safety
-/// `sources` points to `n` u32s; `out` to `out_cap` writable u32s.
+/// `sources` points to `2n` u32s; `out` to `out_cap` writable u32s.
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_tape_gradient(y: u32, dy: u32, sources: *const u32, n: usize, out: *mut u32, out_cap: usize) -> i32 {
@@ -187,7 +201,7 @@ pub unsafe extern "C" fn nr_tape_gradient(y: u32, dy: u32, sources: *const u32, 
         }
         check_out(OP, out, n)?;
         // SAFETY: forwarded caller contract (the region is checked inside).
-        let src = unsafe { read_u32s(OP, sources, n) }?;
+        let src = unsafe { read_u32s(OP, sources, 2 * n) }?;
         let (yid, seed, ids) = handles::with(|h| -> Result<_> {
             let yt = h.tensor(y)?;
             let seed = if dy == 0 {
@@ -199,7 +213,14 @@ pub unsafe extern "C" fn nr_tape_gradient(y: u32, dy: u32, sources: *const u32, 
                 }
                 d.clone()
             };
-            let ids = src.iter().map(|&s| h.id(s)).collect::<Result<Vec<u64>>>()?;
+            let ids = src
+                .chunks_exact(2)
+                .map(|w| match w[1] {
+                    0 => h.id(w[0]),
+                    hi if hi & 0x8000_0000 != 0 => Ok(u64::from(hi) << 32 | u64::from(w[0])),
+                    _ => Err(Error::invalid(OP, format!("source {:#x} is neither a tensor handle nor a weight id", u64::from(w[1]) << 32 | u64::from(w[0])))),
+                })
+                .collect::<Result<Vec<u64>>>()?;
             Ok((h.id(y)?, seed, ids))
         })?;
         let grads = TAPE.with(|t| match t.borrow().as_ref() {
@@ -256,7 +277,7 @@ mod tests {
     #[test]
     fn gradient_lists_are_bounds_checked() {
         let before = handles::with(|h| h.stats().live);
-        let xs: Vec<u32> = (0..600).map(|i| new_tensor(vec![i as f32])).collect();
+        let xs: Vec<u32> = (0..400).map(|i| new_tensor(vec![i as f32])).collect();
         assert_eq!(nr_tape_begin(), 0);
         let mut terms = Vec::new();
         for &x in &xs {
@@ -274,25 +295,27 @@ mod tests {
             y = s;
             sums.push(s);
         }
-        // 600 sources and 600 results need 1200 words; the scratch holds 1024.
-        // SAFETY: xs.len() u32s are written into the 1024-word scratch.
-        unsafe { core::ptr::copy_nonoverlapping(xs.as_ptr(), scratch(), xs.len()) };
+        // 400 sources (two words each: handle, 0) and 400 results need 1200 words; the
+        // scratch holds 1024.
+        let words: Vec<u32> = xs.iter().flat_map(|&x| [x, 0]).collect();
+        // SAFETY: 800 u32s are written into the 1024-word scratch.
+        unsafe { core::ptr::copy_nonoverlapping(words.as_ptr(), scratch(), words.len()) };
         let live = handles::with(|h| h.stats().live);
-        // SAFETY: the call checks `out + 600 words` against the scratch and fails.
-        let code = unsafe { nr_tape_gradient(y, 0, scratch(), 600, scratch().add(600), 600) };
+        // SAFETY: the call checks `out + 400 words` against the scratch and fails.
+        let code = unsafe { nr_tape_gradient(y, 0, scratch(), 400, scratch().add(800), 400) };
         assert_eq!(code, Status::InvalidArgument as i32);
         assert!(crate::ffi::LAST_ERROR.as_str().contains("overrun"), "{}", crate::ffi::LAST_ERROR.as_str());
         assert_eq!(handles::with(|h| h.stats().live), live, "no gradient stays alive");
         // A capacity smaller than n is refused before anything is computed.
         // SAFETY: as above.
-        let code = unsafe { nr_tape_gradient(y, 0, scratch(), 600, scratch(), 599) };
+        let code = unsafe { nr_tape_gradient(y, 0, scratch(), 400, scratch(), 399) };
         assert_eq!(code, Status::InvalidArgument as i32);
         // In place (out = sources) fits.
-        // SAFETY: 600 words in and out of the scratch.
-        assert_eq!(unsafe { nr_tape_gradient(y, 0, scratch(), 600, scratch(), 1008) }, 0);
-        let mut out = vec![0u32; 600];
-        // SAFETY: reads back 600 words.
-        unsafe { core::ptr::copy_nonoverlapping(scratch(), out.as_mut_ptr(), 600) };
+        // SAFETY: 800 words in, 400 out, in the scratch.
+        assert_eq!(unsafe { nr_tape_gradient(y, 0, scratch(), 400, scratch(), 1008) }, 0);
+        let mut out = vec![0u32; 400];
+        // SAFETY: reads back 400 words.
+        unsafe { core::ptr::copy_nonoverlapping(scratch(), out.as_mut_ptr(), 400) };
         for (i, &g) in out.iter().enumerate() {
             assert_eq!(data(g), vec![2.0 * i as f32]);
         }
@@ -317,7 +340,7 @@ mod tests {
         let dx = {
             let mut out = [0u32; 1];
             // SAFETY: one source in, one handle out.
-            assert_eq!(unsafe { nr_tape_gradient(y, 0, &x, 1, out.as_mut_ptr(), 1) }, 0);
+            assert_eq!(unsafe { nr_tape_gradient(y, 0, [x, 0].as_ptr(), 1, out.as_mut_ptr(), 1) }, 0);
             out[0]
         };
         assert_eq!(data(dx), vec![27.0]); // d(x³)/dx = 3x²
@@ -339,7 +362,7 @@ mod tests {
         assert_eq!(unsafe { super::super::train_fns::nr_loss_grad(0, core::ptr::null(), 0, x, t, &mut g) }, 0);
         let mut out = [0u32; 1];
         // SAFETY: one source in, one handle out.
-        let code = unsafe { nr_tape_gradient(g, 0, &x, 1, out.as_mut_ptr(), 1) };
+        let code = unsafe { nr_tape_gradient(g, 0, [x, 0].as_ptr(), 1, out.as_mut_ptr(), 1) };
         assert_eq!(code, Status::InvalidArgument as i32);
         assert!(crate::ffi::LAST_ERROR.as_str().contains("lossGrad has no gradient rule"), "{}", crate::ffi::LAST_ERROR.as_str());
         // With respect to the target (no path through a rule-less op to x): fine, as before.

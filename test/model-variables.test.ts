@@ -1,0 +1,214 @@
+// A model's weights as variables (TF.js's LayerVariable): `model.weights`,
+// `trainableWeights`, `nonTrainableWeights` (also per layer), and custom training loops —
+// `variableGrads` and `optimizer.minimize` reach the weights through `model.predict` (and an
+// autoencoder's `encode`/`decode`) and train them. Checked against TF.js running the same loop
+// on the same weights, and against neurite's own `trainOnBatch`.
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfl from '@tensorflow/tfjs-layers';
+import * as nr from '../ts/index.js';
+import { expectNoLeak, thrown } from './setup.js';
+import { copyLayerWeights, rng, uniform } from './oracle.js';
+
+await tf.setBackend('cpu');
+
+function close(got: ArrayLike<number>, want: ArrayLike<number>, tol: number, what: string): void {
+  expect(got.length, what).toBe(want.length);
+  let worst = 0;
+  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]) / (1 + Math.abs(want[i])));
+  expect(worst, what).toBeLessThan(tol);
+}
+
+/** TF.js's weight name for neurite's (`bn/movingMean` → `bn/moving_mean`). */
+const tfName = (n: string): string => n.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+/** A TF.js variable's name without the suffix that keeps it unique (`act/alpha_1` → `act/alpha`). */
+const plain = (n: string): string => n.replace(/_\d+$/, '');
+
+/** The same model in both libraries: dense relu, batch norm, PReLU, dense sigmoid (named layers). */
+function pair(seed: number): { n: nr.Sequential; t: tfl.Sequential } {
+  const n = nr.sequential({ seed, layers: [
+    nr.layers.dense({ name: 'hidden', inputShape: [5], units: 7, activation: 'relu' }),
+    nr.layers.batchNormalization({ name: 'bn' }),
+    nr.layers.prelu({ name: 'act', alphaInitializer: 'glorotUniform' }),
+    nr.layers.dense({ name: 'out', units: 3, activation: 'sigmoid' }),
+  ] });
+  const t = tfl.sequential({ layers: [
+    tfl.layers.dense({ name: 'hidden', inputShape: [5], units: 7, activation: 'relu' }),
+    tfl.layers.batchNormalization({ name: 'bn' }),
+    tfl.layers.prelu({ name: 'act', alphaInitializer: 'glorotUniform' }),
+    tfl.layers.dense({ name: 'out', units: 3, activation: 'sigmoid' }),
+  ] });
+  n.build();
+  // Batch norm with non-trivial statistics, so that its inference slope is not 1.
+  const r = rng(seed);
+  nr.tidy(() => n.getLayer('bn').setWeights([uniform(r, 7, 0.5, 2), uniform(r, 7, -0.5, 0.5), uniform(r, 7, -1, 1), uniform(r, 7, 0.2, 3)].map((v) => nr.tensor(v, [7]))));
+  copyLayerWeights(n, t);
+  return { n, t };
+}
+
+describe('model and layer weights as variables', () => {
+  it('list the weights TF.js lists, with its names, shapes and trainable split', () => {
+    const { n, t } = pair(1);
+    const names = (vs: Array<{ name: string; shape: ReadonlyArray<number | null> }>) => vs.map((v) => `${tfName(v.name)} [${v.shape}]`).sort();
+    expect(names(n.weights)).toEqual(names(t.weights));
+    expect(names(n.trainableWeights)).toEqual(names(t.trainableWeights));
+    expect(names(n.nonTrainableWeights)).toEqual(names(t.nonTrainableWeights));
+    // Freezing a layer moves its weights to the non-trainable list, as in TF.js.
+    n.getLayer('act').trainable = false;
+    t.getLayer('act').trainable = false;
+    expect(names(n.trainableWeights)).toEqual(names(t.trainableWeights));
+    expect(names(n.nonTrainableWeights)).toEqual(names(t.nonTrainableWeights));
+    // Per layer, in getWeights() order; the same objects each time; read() is a copy.
+    const hidden = n.getLayer('hidden') as nr.Layer;
+    expect(hidden.weights.map((v) => v.name)).toEqual(['hidden/kernel', 'hidden/bias']);
+    expect(hidden.weights[0]).toBe(n.weights[0]);
+    expect(n.getLayer('bn').nonTrainableWeights.map((v) => v.name)).toEqual(['bn/movingMean', 'bn/movingVariance']);
+    expectNoLeak(() => nr.tidy(() => {
+      const [k] = hidden.getWeights();
+      expect(Array.from(hidden.weights[0].read().dataSync())).toEqual(Array.from(k.dataSync()));
+    }));
+    n.dispose();
+    t.dispose();
+  });
+
+  it('an unbuilt model and its layers have none; a disposed model says so', () => {
+    const d = nr.layers.dense({ units: 2, inputShape: [3] });
+    const m = nr.sequential({ layers: [d] });
+    expect(m.weights).toEqual([]);
+    expect(d.trainableWeights).toEqual([]);
+    m.build();
+    const [kernel] = m.trainableWeights;
+    expect(kernel.shape).toEqual([3, 2]);
+    m.dispose();
+    expect(kernel.isDisposed).toBe(true);
+    expect(String(thrown(() => kernel.read()))).toMatch(/variable dense_\d+\/kernel has no value: every model holding layer dense_\d+ was disposed/);
+    expect(String(thrown(() => m.weights))).toMatch(/model sequential_\d+ is disposed/);
+    expect(String(thrown(() => nr.variableGrads(() => nr.scalar(1), [kernel])))).toMatch(/variableGrads: variable dense_\d+\/kernel has no value/);
+  });
+});
+
+describe('custom training loops, against TF.js', () => {
+  it('variableGrads through predict gives TF.js gradients for every trainable weight', () => {
+    const { n, t } = pair(2);
+    const r = rng(5);
+    const x = uniform(r, 6 * 5, -2, 2), y = uniform(r, 6 * 3, 0, 1);
+    const got = expectNoLeak(() => nr.tidy(() => {
+      const { value, grads } = nr.variableGrads(() => nr.losses.meanSquaredError(nr.tensor(y, [6, 3]), n.predict(nr.tensor(x, [6, 5]))), n.trainableWeights);
+      return { loss: value.dataSync()[0], grads: Object.fromEntries(Object.entries(grads).map(([k, g]) => [tfName(k), Array.from(g.dataSync())])) };
+    }));
+    const want = tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(() => tf.losses.meanSquaredError(tf.tensor(y, [6, 3]), t.predict(tf.tensor(x, [6, 5])) as tf.Tensor) as tf.Scalar);
+      return { loss: value.dataSync()[0], grads: Object.fromEntries(Object.entries(grads).map(([k, g]) => [plain(k), Array.from(g.dataSync())])) };
+    });
+    expect(got.loss).toBeCloseTo(want.loss, 6);
+    expect(Object.keys(got.grads).sort()).toEqual(t.trainableWeights.map((w) => plain(w.name)).sort());
+    for (const k of Object.keys(want.grads).filter((k) => k in got.grads)) close(got.grads[k], want.grads[k], 1e-5, k);
+    expect(Object.values(got.grads).every((g) => g.some((v) => v !== 0))).toBe(true);
+    n.dispose();
+    t.dispose();
+  });
+
+  it('optimizer.minimize over predict trains the model as TF.js does (Adam, 20 steps)', () => {
+    const { n, t } = pair(3);
+    const r = rng(8);
+    const x = uniform(r, 9 * 5, -2, 2), y = uniform(r, 9 * 3, 0, 1);
+    const [nx, ny] = [nr.tensor(x, [9, 5]), nr.tensor(y, [9, 3])];
+    const [tx, ty] = [tf.tensor(x, [9, 5]), tf.tensor(y, [9, 3])];
+    const nOpt = nr.train.adam(0.01);
+    const tOpt = tf.train.adam(0.01);
+    const losses: Array<[number, number]> = [];
+    const step = () => {
+      // The default list: every live model's trainable weights (TF.js: every trainable variable).
+      const a = nOpt.minimize(() => nr.losses.meanSquaredError(ny, n.predict(nx)), true) as nr.Tensor;
+      const b = tOpt.minimize(() => tf.losses.meanSquaredError(ty, t.predict(tx) as tf.Tensor) as tf.Scalar, true) as tf.Scalar;
+      losses.push([a.dataSync()[0], b.dataSync()[0]]);
+      a.dispose();
+      b.dispose();
+    };
+    step(); // makes the optimizer's state (kept until it is disposed)
+    expectNoLeak(() => {
+      for (let i = 1; i < 20; i++) step();
+    });
+    for (const [a, b] of losses) expect(a).toBeCloseTo(b, 5);
+    expect(losses[19][0]).toBeLessThan(losses[0][0]);
+    const tw = Object.fromEntries(t.weights.map((w) => [plain(w.name), Array.from(w.read().dataSync())]));
+    for (const v of n.weights) nr.tidy(() => close(v.read().dataSync(), tw[tfName(v.name)], 1e-4, v.name));
+    // A frozen layer is left out of the default list (its weights stay as they are).
+    n.getLayer('hidden').trainable = false;
+    const before = nr.tidy(() => Array.from(n.getLayer('hidden').getWeights()[0].dataSync()));
+    nOpt.minimize(() => nr.losses.meanSquaredError(ny, n.predict(nx)));
+    expect(nr.tidy(() => Array.from(n.getLayer('hidden').getWeights()[0].dataSync()))).toEqual(before);
+    [nx, ny, tx, ty].forEach((v) => v.dispose());
+    nOpt.dispose();
+    n.dispose();
+    t.dispose();
+  });
+});
+
+describe('custom training loops, against neurite', () => {
+  it('one SGD step of minimize(mse of predict) is one trainOnBatch step', () => {
+    const make = () => nr.sequential({ seed: 11, layers: [nr.layers.dense({ inputShape: [4], units: 6, activation: 'tanh' }), nr.layers.dense({ units: 2 })] });
+    const [a, b] = [make(), make()];
+    a.compile({ loss: 'meanSquaredError', optimizer: nr.optimizers.sgd(0.1) });
+    b.build();
+    const r = rng(9);
+    const [x, y] = [nr.tensor(uniform(r, 32, -1, 1), [8, 4]), nr.tensor(uniform(r, 16, -1, 1), [8, 2])];
+    a.trainOnBatch(x, y);
+    const opt = nr.optimizers.sgd(0.1);
+    opt.minimize(() => nr.losses.meanSquaredError(y, b.predict(x)), false, b.trainableWeights);
+    nr.tidy(() => a.getWeights().forEach((w, i) => close(b.getWeights()[i].dataSync(), w.dataSync(), 1e-6, `weight ${i}`)));
+    [a, b, x, y, opt].forEach((v) => v.dispose());
+  });
+
+  it('an autoencoder: decode trains the decoder only; a long loop does not grow memory', () => {
+    const ae = nr.autoencoder({
+      encoder: nr.sequential({ layers: [nr.layers.dense({ inputShape: [6], units: 2, activation: 'tanh' })] }),
+      decoder: nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 6, activation: 'sigmoid' })] }),
+      seed: 3,
+    });
+    ae.build();
+    const r = rng(4);
+    const [z, target] = [nr.tensor(uniform(r, 10, -1, 1), [5, 2]), nr.tensor(uniform(r, 30, 0, 1), [5, 6])];
+    const opt = nr.optimizers.adam(0.05);
+    const encoderBefore = nr.tidy(() => ae.encoder.getWeights().map((w) => Array.from(w.dataSync())));
+    const loss = () => nr.losses.meanSquaredError(target, ae.decode(z));
+    const first = nr.tidy(() => loss().dataSync()[0]);
+    nr.tidy(() => opt.minimize(loss)); // makes the optimizer's state
+    const live = nr.memory();
+    for (let i = 1; i < 200; i++) nr.tidy(() => opt.minimize(loss));
+    expect(nr.memory().numTensors).toBe(live.numTensors);
+    expect(nr.memory().numBytes).toBe(live.numBytes);
+    expect(nr.tidy(() => loss().dataSync()[0])).toBeLessThan(first * 0.75);
+    expect(nr.tidy(() => ae.encoder.getWeights().map((w) => Array.from(w.dataSync())))).toEqual(encoderBefore);
+    [z, target, opt, ae].forEach((v) => v.dispose());
+  });
+
+  it('applyGradients takes TF.js\'s { [name]: grad } map for model weights, and names clashes', () => {
+    const m = nr.sequential({ layers: [nr.layers.dense({ name: 'only', inputShape: [2], units: 1 })] });
+    m.build();
+    const x = nr.tensor([[1, 2]]);
+    const opt = nr.optimizers.sgd(1);
+    nr.tidy(() => opt.applyGradients(m.trainableWeights.map((v) => ({ variable: v, grad: nr.zeros(v.shape) })))); // makes the state
+    expectNoLeak(() => nr.tidy(() => {
+      const before = m.getWeights().map((w) => Array.from(w.dataSync()));
+      const { grads } = nr.variableGrads(() => m.predict(x).sum(), m.trainableWeights);
+      expect(Object.keys(grads)).toEqual(['only/kernel', 'only/bias']);
+      opt.applyGradients(grads);
+      // d(sum(x·W + b))/dW = xᵀ, /db = 1: a step of 1 subtracts them.
+      const after = m.getWeights().map((w) => Array.from(w.dataSync()));
+      close(after[0], [before[0][0] - 1, before[0][1] - 2], 1e-6, 'kernel');
+      close(after[1], [before[1][0] - 1], 1e-6, 'bias');
+    }));
+    // A second live model with a layer of the same name: both have gradients → an error, not a
+    // silent overwrite; the name map cannot choose between them.
+    const twin = nr.sequential({ layers: [nr.layers.dense({ name: 'only', inputShape: [2], units: 1 })] });
+    twin.build();
+    expectNoLeak(() => {
+      expect(String(thrown(() => nr.variableGrads(() => m.predict(x).add(twin.predict(x)).sum())))).toMatch(/two variables with gradients are named 'only\/kernel'/);
+      expect(String(thrown(() => nr.tidy(() => opt.applyGradients({ 'only/bias': nr.scalar(1).reshape([1]) }))))).toMatch(/2 live models have a weight named 'only\/bias'/);
+    });
+    expect(String(thrown(() => nr.variableGrads(() => nr.scalar(1), [5 as never])))).toMatch(/varList\[0\] must be a variable or a layer weight/);
+    [m, twin, x, opt].forEach((v) => v.dispose());
+  });
+});

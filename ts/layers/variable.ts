@@ -1,0 +1,112 @@
+/**
+ * A layer's weight as a variable (TF.js's `LayerVariable`): what `layer.weights`,
+ * `layer.trainableWeights`, `model.trainableWeights` … list. It names one weight of a layer
+ * (`dense_1/kernel`); the values stay in the model(s) holding the layer, in WebAssembly memory.
+ *
+ * `variableGrads` and `optimizer.minimize` take these beside `variable`s: by default both
+ * include the trainable weights of every live model, as TF.js does, so a custom training loop
+ * is `opt.minimize(() => losses.meanSquaredError(y, model.predict(x)))`. The gradient flows
+ * through `model.predict` (and an autoencoder's `encode`/`decode`) with the layers' own
+ * backward rules, the ones `fit` uses.
+ */
+import { call, check, outPtr, readOut, writeArgs } from '../engine.js';
+import { DisposedError, InvalidArgumentError } from '../errors.js';
+import { describe, need } from '../ops/convert.js';
+import type { Tensor } from '../tensor.js';
+import { readWeight, type WeightsAt } from '../models/weights.js';
+
+/** @internal What a {@link LayerVariable} needs of its layer. */
+export interface VariableOwner {
+  readonly name: string;
+  readonly trainable: boolean;
+  /** Where the layer's weights live now, `null` if nowhere (see `locate`). */
+  where(op: string): WeightsAt | null;
+}
+
+export class LayerVariable {
+  /** `layerName/weightName` (`dense_1/kernel`): the key in `variableGrads(...).grads`. */
+  readonly name: string;
+  /** Always `float32`. */
+  readonly dtype = 'float32' as const;
+  readonly #owner: VariableOwner;
+  readonly #index: number;
+  readonly #shape: readonly number[];
+  readonly #own: boolean;
+
+  /** @internal Made by the layer (`layer.weights`). */
+  constructor(owner: VariableOwner, index: number, weightName: string, shape: readonly number[], ownTrainable: boolean) {
+    this.#owner = owner;
+    this.#index = index;
+    this.name = `${owner.name}/${weightName}`;
+    this.#shape = Object.freeze(shape.slice());
+    this.#own = ownTrainable;
+  }
+
+  /** The weight's shape. */
+  get shape(): number[] {
+    return this.#shape.slice();
+  }
+
+  /**
+   * Whether training updates it: the layer is trainable and the weight is not a statistic
+   * (batch normalization's moving mean and variance never are).
+   */
+  get trainable(): boolean {
+    return this.#own && this.#owner.trainable;
+  }
+
+  /** Whether no live model holds the layer any more (its weights went with the last one). */
+  get isDisposed(): boolean {
+    return this.#owner.where('isDisposed') === null;
+  }
+
+  #at(op: string): WeightsAt {
+    const at = this.#owner.where(op);
+    if (!at) throw new DisposedError(`${op}: variable ${this.name} has no value: every model holding layer ${this.#owner.name} was disposed`);
+    return at;
+  }
+
+  /**
+   * A copy of the current value (the caller owns it: dispose it, or read it inside `tidy`).
+   * TF.js returns the variable itself; here the weight lives in the model.
+   */
+  read(): Tensor {
+    return readWeight('read', this.#at('read'), this.#index).value;
+  }
+
+  /**
+   * Sets the value (same shape, finite values unless `allowNonFinite`) in every model holding
+   * the layer. Returns this variable.
+   */
+  write(value: Tensor, options?: { allowNonFinite?: boolean }): this {
+    const op = 'write';
+    const allow = options?.allowNonFinite === true ? 1 : 0;
+    if (options !== undefined && (options === null || typeof options !== 'object')) throw new InvalidArgumentError(`${op}: options must be an object, got ${describe(options)}`);
+    this.#set(op, need(op, 'value', value), allow);
+    return this;
+  }
+
+  /** @internal Sets the value from tensor handle `h` (an optimizer's update: already finite). */
+  setFrom(op: string, h: number, allowNonFinite: 0 | 1): void {
+    this.#set(op, h, allowNonFinite);
+  }
+
+  #set(op: string, h: number, allow: number): void {
+    const at = this.#at(op);
+    call((e) => check(e.nr_model_set_weight(at.handle, writeArgs(op, at.path), at.path.length, this.#index, h, 0, allow)));
+  }
+
+  /** @internal The gradient tape's id of this weight, as two u32 words (`nr_model_weight_id`). */
+  sourceId(op: string): [number, number] {
+    const at = this.#at(op);
+    return call((e) => {
+      check(e.nr_model_weight_id(at.handle, writeArgs(op, at.path), at.path.length, this.#index, outPtr(0)));
+      return [readOut(0), readOut(1)];
+    });
+  }
+
+  /** @internal Whether this names weight `index` of the same layer (the layer's cache is current). */
+  is(owner: VariableOwner, index: number, shape: readonly number[]): boolean {
+    return this.#owner === owner && this.#index === index && this.#shape.length === shape.length && this.#shape.every((d, i) => d === shape[i]);
+  }
+}
