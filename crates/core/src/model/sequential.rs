@@ -561,7 +561,7 @@ mod tests {
         };
         let dy = Tensor::new("t", Shape::from([2, 2]), vec![0.7, -1.3, 0.7, -1.3]).unwrap();
         let x = Tensor::new("t", Shape::from([2, 3]), xs.to_vec()).unwrap();
-        let (g, _) = m.trace_gradient(&x, dy, 0..4).unwrap();
+        let (g, dw) = m.trace_gradient(&x, dy, 0..4).unwrap();
         assert_eq!(g.dims(), &[2, 3]);
         for i in 0..6 {
             let (mut a, mut b) = (xs, xs);
@@ -571,6 +571,32 @@ mod tests {
             assert!((g.data()[i] as f64 - fd).abs() < 2e-3 * (1.0 + fd.abs()), "x[{i}]: traced {} vs differences {fd}", g.data()[i]);
         }
         assert!(g.data().iter().any(|&v| v != 0.0));
+        // The weights' gradients, one per trainable parameter in order (moving statistics left
+        // out), against differences of predict with one weight value moved.
+        let sources = m.trace_sources(0..4).unwrap();
+        let names: Vec<&str> = m.with_params(|ps| ps.iter().filter(|s| s.param.trainable).map(|s| s.param.name).collect()).unwrap();
+        assert_eq!(names.len(), dw.len());
+        assert_eq!(sources.len(), dw.len());
+        assert!(names.contains(&"gamma") && !names.contains(&"movingMean"), "{names:?}");
+        let nudge = |m: &mut Sequential, k: usize, j: usize, by: f32| {
+            m.with_params(|ps| {
+                let p = ps.iter_mut().filter(|s| s.param.trainable).nth(k).unwrap();
+                p.param.value.data_mut()[j] += by;
+            })
+            .unwrap()
+        };
+        for (k, d) in dw.iter().enumerate() {
+            assert_eq!(d.shape(), sources[k].1.shape());
+            for j in 0..d.size() {
+                nudge(&mut m, k, j, 1e-2);
+                let up = f(&mut m, &xs);
+                nudge(&mut m, k, j, -2e-2);
+                let down = f(&mut m, &xs);
+                nudge(&mut m, k, j, 1e-2);
+                let fd = (up - down) / 2e-2;
+                assert!((d.data()[j] as f64 - fd).abs() < 3e-3 * (1.0 + fd.abs()), "{}[{j}]: traced {} vs differences {fd}", names[k], d.data()[j]);
+            }
+        }
     }
 
     #[test]
