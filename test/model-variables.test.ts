@@ -161,6 +161,23 @@ describe('custom training loops, against neurite', () => {
     [a, b, x, y, opt].forEach((v) => v.dispose());
   });
 
+  it('a layer shared by two models is one variable: its gradients from both models add up', () => {
+    const shared = nr.layers.dense({ name: 'shared', inputShape: [3], units: 2, activation: 'tanh' });
+    const a = nr.sequential({ seed: 1, layers: [shared, nr.layers.dense({ units: 1 })] });
+    const b = nr.sequential({ seed: 2, layers: [shared, nr.layers.dense({ units: 2, activation: 'sigmoid' })] });
+    a.build();
+    b.build();
+    expect(a.trainableWeights[0]).toBe(b.trainableWeights[0]);
+    const x = nr.tensor(uniform(rng(6), 12, -1, 1), [4, 3]);
+    expectNoLeak(() => nr.tidy(() => {
+      const vars = shared.trainableWeights;
+      const g = (f: () => nr.Tensor) => vars.map((v) => Array.from(nr.variableGrads(f, vars).grads[v.name].dataSync()));
+      const [ga, gb, both] = [g(() => a.predict(x).sum()), g(() => b.predict(x).square().sum()), g(() => a.predict(x).sum().add(b.predict(x).square().sum()))];
+      both.forEach((gv, k) => close(gv, gv.map((_, j) => ga[k][j] + gb[k][j]), 1e-6, vars[k].name));
+    }));
+    [a, b, x].forEach((v) => v.dispose());
+  });
+
   it('an autoencoder: decode trains the decoder only; a long loop does not grow memory', () => {
     const ae = nr.autoencoder({
       encoder: nr.sequential({ layers: [nr.layers.dense({ inputShape: [6], units: 2, activation: 'tanh' })] }),
