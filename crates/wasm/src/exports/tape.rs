@@ -59,14 +59,7 @@ pub(crate) unsafe fn emit_rec(op: &'static str, t: Tensor, out: *mut u32, rec: i
     // One shared body instead of one inlined copy per export (the closure only builds the
     // record, and only while a tape records).
     // SAFETY: forwarded caller contract.
-    unsafe {
-        emit_rec_dyn(op, t, out, &mut || {
-            rec.take().map(|f| {
-                let (r, ins) = f();
-                (r, ins, Vec::new())
-            })
-        })
-    }
+    unsafe { emit_rec_dyn(op, t, out, &mut || rec.take().map(|f| f()), Vec::new()) }
 }
 
 /// [`emit_rec`] for a record that can fail to build: it is built first (while a tape
@@ -77,22 +70,29 @@ pub(crate) unsafe fn emit_rec(op: &'static str, t: Tensor, out: *mut u32, rec: i
 /// `out` must point to a writable u32.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub(crate) unsafe fn emit_rec_fallible(op: &'static str, t: Tensor, out: *mut u32, rec: impl FnOnce() -> Result<Record>) -> Result<()> {
-    let mut built = if recording() { Some(rec()?) } else { None };
+    let (mut built, more) = match recording() {
+        true => {
+            let (r, ins, more) = rec()?;
+            (Some((r, ins)), more)
+        }
+        false => (None, Vec::new()),
+    };
     // SAFETY: forwarded caller contract.
-    unsafe { emit_rec_dyn(op, t, out, &mut || built.take()) }
+    unsafe { emit_rec_dyn(op, t, out, &mut || built.take(), more) }
 }
 
 /// What a call records: the op, its input handles, and inputs outside the table (id, value).
 pub(crate) type Record = (Recorded, Vec<u32>, Vec<(u64, Tensor)>);
 
+/// The body of the `emit_rec*` functions: `more` are inputs outside the table, after `rec`'s.
 #[inline(never)]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-unsafe fn emit_rec_dyn(op: &'static str, t: Tensor, out: *mut u32, rec: &mut dyn FnMut() -> Option<Record>) -> Result<()> {
+unsafe fn emit_rec_dyn(op: &'static str, t: Tensor, out: *mut u32, rec: &mut dyn FnMut() -> Option<(Recorded, Vec<u32>)>, more: Vec<(u64, Tensor)>) -> Result<()> {
     let kept = recording().then(|| t.clone());
     // SAFETY: forwarded caller contract.
     let handle = unsafe { store(op, t, out) }?;
     if let Some(output) = kept {
-        let Some((r, ins, more)) = rec() else { return Ok(()) };
+        let Some((r, ins)) = rec() else { return Ok(()) };
         let recorded = handles::with(|h| -> Result<_> {
             let mut inputs = ins.iter().map(|&i| Ok((h.id(i)?, h.tensor(i)?.clone()))).collect::<Result<Vec<_>>>()?;
             inputs.extend(more);
@@ -218,7 +218,7 @@ pub unsafe extern "C" fn nr_tape_gradient(y: u32, dy: u32, sources: *const u32, 
                 .map(|w| match w[1] {
                     0 => h.id(w[0]),
                     hi if hi & 0x8000_0000 != 0 => Ok(u64::from(hi) << 32 | u64::from(w[0])),
-                    _ => Err(Error::invalid(OP, format!("source {:#x} is neither a tensor handle nor a weight id", u64::from(w[1]) << 32 | u64::from(w[0])))),
+                    _ => Err(Error::invalid(OP, "a source is neither a tensor handle (high word 0) nor a weight id (high bit set)")),
                 })
                 .collect::<Result<Vec<u64>>>()?;
             Ok((h.id(y)?, seed, ids))
