@@ -109,6 +109,28 @@ describe('custom training loops, against TF.js', () => {
     t.dispose();
   });
 
+  it('a loss term on w.read() (weight decay) reaches the weight, as in TF.js', () => {
+    const { n, t } = pair(4);
+    const r = rng(12);
+    const x = uniform(r, 4 * 5, -2, 2), y = uniform(r, 4 * 3, 0, 1);
+    const nk = n.getLayer('hidden').weights[0], tk = t.trainableWeights.find((w) => plain(w.name) === 'hidden/kernel')!;
+    const got = expectNoLeak(() => nr.tidy(() => {
+      const { grads } = nr.variableGrads(() => nr.losses.meanSquaredError(nr.tensor(y, [4, 3]), n.predict(nr.tensor(x, [4, 5]))).add(nk.read().square().sum().mul(0.05)), n.trainableWeights);
+      return Array.from(grads['hidden/kernel'].dataSync());
+    }));
+    const want = tf.tidy(() => {
+      const { grads } = tf.variableGrads(() => tf.add(tf.losses.meanSquaredError(tf.tensor(y, [4, 3]), t.predict(tf.tensor(x, [4, 5])) as tf.Tensor), tf.mul(0.05, tf.sum(tf.square(tk.read())))) as tf.Scalar);
+      return Array.from(Object.entries(grads).find(([k]) => plain(k) === 'hidden/kernel')![1].dataSync());
+    });
+    close(got, want, 1e-5, 'hidden/kernel with weight decay');
+    // The decay term alone: 0.1·w (a read of a model's weights is the weight, also through getWeights()).
+    const w = nr.tidy(() => Array.from(nk.read().dataSync()));
+    const alone = nr.tidy(() => Array.from(nr.variableGrads(() => n.getLayer('hidden').getWeights()[0].square().sum().mul(0.05), [nk]).grads['hidden/kernel'].dataSync()));
+    close(alone, w.map((v) => 0.1 * v), 1e-6, 'decay alone');
+    n.dispose();
+    t.dispose();
+  });
+
   it('optimizer.minimize over predict trains the model as TF.js does (Adam, 20 steps)', () => {
     const { n, t } = pair(3);
     const r = rng(8);

@@ -68,7 +68,12 @@ export class LayerVariable {
 
   /**
    * A copy of the current value (the caller owns it: dispose it, or read it inside `tidy`).
-   * TF.js returns the variable itself; here the weight lives in the model.
+   * TF.js returns the variable itself; here the weight lives in the model. Inside
+   * `variableGrads`/`minimize` the copy stands for the weight: a loss term on it (weight
+   * decay) reaches this variable's gradient.
+   *
+   * @example
+   * opt.minimize(() => loss().add(kernel.read().square().sum().mul(1e-4)));
    */
   read(): Tensor {
     return readWeight('read', this.#at('read'), this.#index).value;

@@ -292,6 +292,29 @@ impl Sequential {
         Ok((dx, dw.into_iter().map(|(_, g)| g).collect()))
     }
 
+    /// The tape id ([`weight_id`](super::shared::weight_id)) of weight `i` of `node`: a layer's
+    /// own weight `i`, or a model's `i`-th in [`Sequential::with_params`] order; `None` past
+    /// the last.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn node_weight_id(node: &LayerRef, mut i: usize) -> Result<Option<u64>> {
+        let busy = || Error::Internal { msg: "a shared layer is already in use".into() };
+        let n = node.try_borrow().map_err(|_| busy())?;
+        let mut leaves = Vec::new();
+        match n.layer().as_sequential() {
+            Some(m) => m.leaves(None, true, &mut leaves)?,
+            None => leaves.push((0, true, node.clone())),
+        }
+        drop(n);
+        for (_, _, l) in &leaves {
+            let count = l.try_borrow().map_err(|_| busy())?.layer().params().len();
+            if i < count {
+                return Ok(Some(super::shared::weight_id(l, i)));
+            }
+            i -= count;
+        }
+        Ok(None)
+    }
+
     /// The trainable weights (moving statistics left out) of the leaf layers in `range`, in
     /// `with_params` order, each with its [`weight_id`](super::shared::weight_id): what a
     /// traced call reads besides its input (the tape's sources for a model's weights).

@@ -376,9 +376,10 @@ pub unsafe extern "C" fn nr_model_num_weights(model: u32, path: *const u32, path
     })
 }
 
-/// Writes the gradient tape's id of weight `i` of the layer at `path` (a layer, not a model)
-/// to `out` as two u32 words, low then high (`neurite_core::model::shared::weight_id`): a
-/// source for `nr_tape_gradient`, valid while the layer lives.
+/// Writes the gradient tape's id of weight `i` of the layer or model at `path` (in
+/// `nr_model_get_weight`'s order) to `out` as two u32 words, low then high
+/// (`neurite_core::model::shared::weight_id`): a source for `nr_tape_gradient`, valid while
+/// the layer lives.
 ///
 /// # Safety
 /// `path` must point to `path_len` u32; `out` to two writable u32.
@@ -390,17 +391,7 @@ pub unsafe extern "C" fn nr_model_weight_id(model: u32, path: *const u32, path_l
         // SAFETY: forwarded caller contract.
         let path = unsafe { read_u32s(OP, path, path_len) }?;
         let node = with_model(model, |m, _| find(OP, &m.as_layer(), &path))?;
-        let count = {
-            let n = node.try_borrow().map_err(|_| Error::Internal { msg: format!("{OP}: the model is in use") })?;
-            if n.layer().as_sequential().is_some() {
-                return Err(Error::invalid(OP, "weight ids are per layer; the path names a model"));
-            }
-            n.layer().params().len()
-        };
-        if i as usize >= count {
-            return Err(Error::invalid(OP, format!("weight {i} of a layer with {count} weights")));
-        }
-        let id = neurite_core::model::shared::weight_id(&node, i as usize);
+        let id = Sequential::node_weight_id(&node, i as usize)?.ok_or_else(|| Error::invalid(OP, format!("weight index {i} is out of range")))?;
         // SAFETY: forwarded caller contract: two words.
         unsafe { crate::ffi::write_slice(OP, out, 2, &[id as u32, (id >> 32) as u32]) }
     })
@@ -420,19 +411,27 @@ pub unsafe extern "C" fn nr_model_get_weight(model: u32, path: *const u32, path_
     guard(|| {
         // SAFETY: forwarded caller contract.
         let path = unsafe { read_u32s("getWeights", path, path_len) }?;
-        let (t, name, layer, trainable) = with_model(model, |m, _| {
-            Sequential::with_node_params(&find("getWeights", &m.as_layer(), &path)?, |ps| {
+        let (node, t, name, layer, trainable) = with_model(model, |m, _| {
+            let node = find("getWeights", &m.as_layer(), &path)?;
+            let (t, name, layer, trainable) = Sequential::with_node_params(&node, |ps| {
                 let n = ps.len();
                 let s = ps.get(i as usize).ok_or_else(|| Error::invalid("getWeights", format!("weight index {i} is out of range for {n} weights")))?;
                 Ok((s.param.value.clone(), s.param.name, s.layer, s.updated))
-            })?
+            })??;
+            Ok((node, t, name, layer, trainable))
         })?;
         LAST_ERROR.set(name);
         // SAFETY: forwarded caller contract.
         unsafe {
             write_out("getWeights", info, layer as u32)?;
             write_out("getWeights", info.add(1), trainable as u32)?;
-            emit("getWeights", t, out)
+            // On a tape the copy is the weight itself (an identity from its weight id), so that
+            // a loss term on `w.read()` (weight decay) reaches the weight, as in TF.js.
+            let value = t.clone();
+            super::tape::emit_rec_fallible("getWeights", t, out, || {
+                let id = Sequential::node_weight_id(&node, i as usize)?.ok_or_else(|| Error::Internal { msg: "getWeights: no weight id".into() })?;
+                Ok((Recorded::Reshape, Vec::new(), vec![(id, value)]))
+            })
         }
     })
 }
