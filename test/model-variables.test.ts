@@ -251,3 +251,74 @@ describe('custom training loops, against neurite', () => {
     [m, twin, x, opt].forEach((v) => v.dispose());
   });
 });
+
+describe('apply(x, { training: true }) in custom loops', () => {
+  it('batch statistics, moving-statistics update and gradients as TF.js (x and weights)', () => {
+    const { n, t } = pair(6);
+    const r = rng(13);
+    const x = uniform(r, 8 * 5, -2, 2), y = uniform(r, 8 * 3, 0, 1);
+    const got = expectNoLeak(() => nr.tidy(() => {
+      const out = Array.from(n.apply(nr.tensor(x, [8, 5]), { training: true }).dataSync());
+      const moving = n.getLayer('bn').getWeights().slice(2).map((w) => Array.from(w.dataSync()));
+      const dx = Array.from(nr.grad((v) => n.apply(v, { training: true }).square().sum())(nr.tensor(x, [8, 5])).dataSync());
+      const { grads } = nr.variableGrads(() => nr.losses.meanSquaredError(nr.tensor(y, [8, 3]), n.apply(nr.tensor(x, [8, 5]), { training: true })), n.trainableWeights);
+      // Three calls updated the statistics three times (the gradients' replays leave them alone).
+      const after = n.getLayer('bn').getWeights().slice(2).map((w) => Array.from(w.dataSync()));
+      return { out, moving, after, dx, grads: Object.fromEntries(Object.entries(grads).map(([k, g]) => [tfName(k), Array.from(g.dataSync())])) };
+    }));
+    const want = tf.tidy(() => {
+      const out = Array.from((t.apply(tf.tensor(x, [8, 5]), { training: true }) as tf.Tensor).dataSync());
+      const moving = t.getLayer('bn').getWeights().slice(2).map((w) => Array.from(w.dataSync()));
+      const dx = Array.from(tf.grad((v: tf.Tensor) => tf.sum(tf.square(t.apply(v, { training: true }) as tf.Tensor)))(tf.tensor(x, [8, 5])).dataSync());
+      const { grads } = tf.variableGrads(() => tf.losses.meanSquaredError(tf.tensor(y, [8, 3]), t.apply(tf.tensor(x, [8, 5]), { training: true }) as tf.Tensor) as tf.Scalar);
+      const after = t.getLayer('bn').getWeights().slice(2).map((w) => Array.from(w.dataSync()));
+      return { out, moving, after, dx, grads: Object.fromEntries(Object.entries(grads).map(([k, g]) => [plain(k), Array.from(g.dataSync())])) };
+    });
+    close(got.out, want.out, 1e-5, 'output');
+    got.moving.forEach((m, i) => close(m, want.moving[i], 1e-5, `moving statistic ${i} after one call`));
+    got.after.forEach((m, i) => close(m, want.after[i], 1e-5, `moving statistic ${i} after three calls`));
+    close(got.dx, want.dx, 1e-4, 'd/dx');
+    for (const k of Object.keys(want.grads)) close(got.grads[k], want.grads[k], 1e-4, k);
+    // Inference (the default) is predict.
+    nr.tidy(() => {
+      expect(Array.from(n.apply(nr.tensor(x, [8, 5])).dataSync())).toEqual(Array.from(n.predict(nr.tensor(x, [8, 5])).dataSync()));
+    });
+    n.dispose();
+    t.dispose();
+  });
+
+  it('dropout: the gradient is taken with the mask the call drew (Euler: f(x) = x·∇f for a linear model)', () => {
+    const make = () => nr.sequential({ seed: 5, layers: [
+      nr.layers.dense({ inputShape: [6], units: 40, useBias: false }),
+      nr.layers.dropout({ rate: 0.5 }),
+      nr.layers.dense({ units: 3, useBias: false }),
+    ] });
+    const m = make();
+    m.build();
+    const x = nr.tensor(uniform(rng(2), 24, -1, 1), [4, 6]);
+    expectNoLeak(() => nr.tidy(() => {
+      for (let i = 0; i < 3; i++) {
+        const { value, grad } = nr.valueAndGrad((v) => m.apply(v, { training: true }).sum())(x);
+        const euler = nr.sum(grad.mul(x)).dataSync()[0];
+        expect(euler, `call ${i}`).toBeCloseTo(value.dataSync()[0], 4);
+      }
+      // Each call draws a new mask; inference has none.
+      const [a, b] = [m.apply(x, { training: true }).dataSync(), m.apply(x, { training: true }).dataSync()];
+      expect(Array.from(a)).not.toEqual(Array.from(b));
+    }));
+    // The same seed draws the same masks, call after call.
+    const twin = make();
+    twin.build();
+    twin.setWeights(m.getWeights());
+    const m2 = make();
+    m2.build();
+    m2.setWeights(m.getWeights());
+    nr.tidy(() => {
+      for (let i = 0; i < 3; i++) expect(Array.from(twin.apply(x, { training: true }).dataSync())).toEqual(Array.from(m2.apply(x, { training: true }).dataSync()));
+    });
+    expect(String(thrown(() => m.apply(x, { training: 1 as never })))).toMatch(/apply: training must be true or false/);
+    expect(String(thrown(() => m.apply(x, { trainng: true } as never)))).toMatch(/did you mean 'training'/);
+    [m, twin, m2, x].forEach((v) => v.dispose());
+  });
+});
+

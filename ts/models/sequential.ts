@@ -412,6 +412,33 @@ export class Sequential {
   }
 
   /**
+   * Runs the model on `x` in one batch, as TF.js's `model.apply(x, { training })` on a tensor.
+   * `training: false` (the default) is inference, as `predict`. `training: true` behaves as in
+   * `fit`: dropout and noise are active (drawn from the model's seed and the number of such
+   * calls so far: the same seed gives the same draws), batch normalization normalizes with the
+   * batch's statistics and updates its moving ones, a variational layer samples. Inside
+   * `variableGrads`/`optimizer.minimize`/`grad` the call is differentiated as it ran (the same
+   * draws), so a custom loop trains a model with dropout, batch norm or a variational layer as
+   * TF.js's loops with `apply(x, { training: true })` do. Loss terms of layers (activity
+   * penalties, a variational layer's KL) are not part of the output: add them to the loss.
+   *
+   * @example
+   * opt.minimize(() => losses.meanSquaredError(y, model.apply(x, { training: true })));
+   */
+  apply(x: Tensor, kwargs: { training?: boolean } = {}): Tensor {
+    const op = 'apply';
+    checkArgs(op, kwargs, ['training']);
+    const training = boolArg(op, 'training', kwargs.training, false);
+    const h = this.handle(op);
+    const hx = need(op, 'x', x);
+    try {
+      return runOp((e, out) => e.nr_model_apply(h, hx, training ? 1 : 0, out));
+    } catch (err) {
+      throw inOp(op, err);
+    }
+  }
+
+  /**
    * Loss and metrics on `x`/`y` as scalars: `[loss, ...metrics]` (just the loss if no metrics).
    * With `returnDict: true` (Keras's `return_dict`), plain numbers by name instead: `loss` (the
    * total), the metrics, and the parts of the loss as `fit` reports them — `kl` (variational

@@ -78,6 +78,7 @@ export interface RawExports {
   nr_model_layer_info(model: number, i: number, out: number): number;
   nr_model_predict(model: number, x: number, batchSize: number, out: number): number;
   nr_model_predict_range(model: number, x: number, start: number, end: number, batchSize: number, out: number): number;
+  nr_model_apply(model: number, x: number, training: number, out: number): number;
   nr_model_compile(model: number, params: number, n: number): number;
   nr_model_check_data(model: number, x: number, y: number, op: number): number;
   nr_model_shuffle(model: number, n: number, epoch: number, shuffle: number): number;

@@ -17,18 +17,20 @@ pub struct Model {
     pub seed: u64,
     /// Sample order of the current epoch (a seeded shuffle, or 0..n).
     pub order: Vec<u32>,
+    /// Calls of `apply` with training so far: the step of the next one's random draws.
+    pub apply_step: u64,
 }
 
 impl Model {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(seed: u64) -> Model {
-        Model { net: Rc::new(RefCell::new(Node::new(Sequential::new(seed)))), trainer: None, seed, order: Vec::new() }
+        Model { net: Rc::new(RefCell::new(Node::new(Sequential::new(seed)))), trainer: None, seed, order: Vec::new(), apply_step: 0 }
     }
 
     /// A handle of its own on a model another model already holds (same layers and weights).
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn sharing(net: Rc<RefCell<Node<Sequential>>>, seed: u64) -> Model {
-        Model { net, trainer: None, seed, order: Vec::new() }
+        Model { net, trainer: None, seed, order: Vec::new(), apply_step: 0 }
     }
 
     /// The layer stack, borrowed for one call (exports never nest, so it is free).

@@ -54,6 +54,11 @@ pub struct LayersRecord {
     pub op: &'static str,
     pub net: crate::model::LayerRef,
     pub range: core::ops::Range<usize>,
+    /// How the layers ran: [`Mode::Trace`] (inference) or [`Mode::Replay`] of a training call.
+    ///
+    /// [`Mode::Trace`]: crate::layers::Mode::Trace
+    /// [`Mode::Replay`]: crate::layers::Mode::Replay
+    pub mode: crate::layers::Mode,
     /// The weights at the call (copy-on-write clones): the gradient is refused if they changed.
     pub weights: Vec<Tensor>,
 }
@@ -79,7 +84,7 @@ impl LayersRecord {
                 format!("the model's weights changed between {op} and the gradient (trainOnBatch, setWeights or an optimizer step inside the function); the gradient of {op} is taken at the weights it ran with: change them outside grad"),
             ));
         }
-        seq.trace_gradient(x, g, self.range.clone())
+        seq.trace_gradient(x, g, self.range.clone(), self.mode)
     }
 }
 

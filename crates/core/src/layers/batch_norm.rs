@@ -160,13 +160,17 @@ impl Layer for BatchNorm {
                 row[j] = gamma[j] * h + beta[j];
             }
         }
-        let m = self.momentum;
-        // The moving statistics may be shared with a tensor from getWeights: copy fallibly.
-        for (s, &mu) in mm.value.try_data_mut(OP)?.iter_mut().zip(&mean) {
-            *s = *s * m + mu * (1.0 - m);
-        }
-        for (s, &v) in mv.value.try_data_mut(OP)?.iter_mut().zip(&var) {
-            *s = *s * m + v * (1.0 - m);
+        // A replay (the tape's rule for apply with training) leaves the statistics alone: the
+        // call it replays updated them.
+        if mode.fitting() {
+            let m = self.momentum;
+            // The moving statistics may be shared with a tensor from getWeights: copy fallibly.
+            for (s, &mu) in mm.value.try_data_mut(OP)?.iter_mut().zip(&mean) {
+                *s = *s * m + mu * (1.0 - m);
+            }
+            for (s, &v) in mv.value.try_data_mut(OP)?.iter_mut().zip(&var) {
+                *s = *s * m + v * (1.0 - m);
+            }
         }
         self.xhat = Some(xhat);
         Ok(x)

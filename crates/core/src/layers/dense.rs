@@ -195,7 +195,7 @@ impl Layer for Dense {
             self.cfg.activation.forward(z.data(), y.data_mut(), units);
             y
         };
-        self.traced = !mode.training();
+        self.traced = !mode.fitting();
         if self.has_activity_regularizer() {
             self.activity_loss = self.activity_penalty(&y, x.dims().first().copied().unwrap_or(1));
         }

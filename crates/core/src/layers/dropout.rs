@@ -40,7 +40,7 @@ impl Layer for Dropout {
     }
 
     fn forward(&mut self, mut x: Tensor, mode: Mode) -> Result<Tensor> {
-        let Mode::Train { seed, step } = mode else {
+        let Some((seed, step)) = mode.random() else {
             // Inference is the identity; a traced one differentiates as the identity.
             if mode.keeps() {
                 self.mask = Some(Vec::new());

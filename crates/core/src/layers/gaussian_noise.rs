@@ -36,7 +36,7 @@ impl Layer for GaussianNoise {
     }
 
     fn forward(&mut self, mut x: Tensor, mode: Mode) -> Result<Tensor> {
-        if let Mode::Train { seed, step } = mode {
+        if let Some((seed, step)) = mode.random() {
             let mut rng = Philox::new(step_seed(seed, step) ^ 0x9a55_1a7e, self.stream);
             for v in x.try_data_mut("gaussianNoise")? {
                 *v += self.stddev * rng.normal_f32();

@@ -99,11 +99,30 @@ pub enum Mode {
     /// Inference values (no noise, moving statistics, a variational layer's mean); the layer
     /// keeps what `backward` needs to differentiate exactly that function.
     Trace,
+    /// Training values again — the masks, noise and samples of the `Mode::Train` call with the
+    /// same seed and step, batch statistics — without updating any state (moving statistics):
+    /// the gradient tape's rule for `apply(x, { training: true })` differentiates that
+    /// function, whose output has no loss terms (no activity penalty or KL in `backward`).
+    Replay { seed: u64, step: u64 },
 }
 
 impl Mode {
     /// Training semantics: random masks and noise, batch statistics.
     pub fn training(self) -> bool {
+        matches!(self, Mode::Train { .. } | Mode::Replay { .. })
+    }
+
+    /// The seed and step of the random draws (masks, noise, samples), when there are any.
+    pub fn random(self) -> Option<(u64, u64)> {
+        match self {
+            Mode::Train { seed, step } | Mode::Replay { seed, step } => Some((seed, step)),
+            _ => None,
+        }
+    }
+
+    /// Whether the output is a training loss's input: the layer's loss terms (activity
+    /// penalties, a variational KL) add their gradients in `backward`, and state updates.
+    pub fn fitting(self) -> bool {
         matches!(self, Mode::Train { .. })
     }
 

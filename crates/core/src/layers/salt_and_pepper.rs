@@ -65,7 +65,7 @@ impl Layer for SaltAndPepper {
     }
 
     fn forward(&mut self, mut x: Tensor, mode: Mode) -> Result<Tensor> {
-        let Mode::Train { seed, step } = mode else {
+        let Some((seed, step)) = mode.random() else {
             // Inference is the identity; a traced one differentiates as the identity.
             if mode.keeps() {
                 self.kept = Some(Vec::new());

@@ -58,6 +58,8 @@ struct Saved {
     mean: Vec<f32>,
     log_var: Vec<f32>,
     eps: Vec<f32>,
+    /// Whether backward adds the KL's gradient (training; not a replay, whose output is z).
+    kl: bool,
 }
 
 pub struct Variational {
@@ -168,7 +170,7 @@ impl Layer for Variational {
         let batch = x.dims().first().copied().unwrap_or(1);
         self.kl = self.kl_of(&mean, &log_var, batch);
         let shape = self.out_shape(&x)?;
-        let Mode::Train { seed, step } = mode else {
+        let Some((seed, step)) = mode.random() else {
             if mode.keeps() {
                 self.saved = None;
                 self.traced = Some(x);
@@ -183,7 +185,7 @@ impl Layer for Variational {
             *e = rng.normal_f32();
             *zv = m + (0.5 * v).exp() * *e;
         }
-        self.saved = Some(Saved { x, mean, log_var, eps });
+        self.saved = Some(Saved { x, mean, log_var, eps, kl: mode.fitting() });
         Tensor::new("variational", shape, z)
     }
 
@@ -200,11 +202,11 @@ impl Layer for Variational {
             gemm(rows, self.cfg.units, inp, dz.data(), false, self.params[0].value.data(), true, dx.data_mut());
             return Ok(dx);
         }
-        let Saved { x, mean, log_var, eps } = self.saved.take().ok_or_else(|| super::no_forward("variational"))?;
+        let Saved { x, mean, log_var, eps, kl } = self.saved.take().ok_or_else(|| super::no_forward("variational"))?;
         let (rows, inp) = rows_cols(&x);
         let units = self.cfg.units;
         let batch = x.dims().first().copied().unwrap_or(1).max(1) as f32;
-        let beta = self.cfg.kl_weight;
+        let beta = if kl { self.cfg.kl_weight } else { 0.0 };
         let mut dmean = crate::tensor::alloc("variational", mean.len())?;
         let mut dlv = crate::tensor::alloc("variational", mean.len())?;
         for i in 0..mean.len().min(dz.size()) {

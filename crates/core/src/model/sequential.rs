@@ -275,15 +275,16 @@ impl Sequential {
         Ok(dy)
     }
 
-    /// `dL/dx` of inference through layers `range` at `x`, given `dL/dy` = `dy` at its output,
-    /// and `dL/dw` for each weight of [`Sequential::trace_sources`]`(range)`, in that order: the
-    /// gradient tape's rule for `predict`. The layers run again in [`Mode::Trace`] (the
-    /// inference values, kept for backward) over the whole batch, then backward.
+    /// `dL/dx` of the layers `range` at `x`, given `dL/dy` = `dy` at their output, and `dL/dw`
+    /// for each weight of [`Sequential::trace_sources`]`(range)`, in that order: the gradient
+    /// tape's rule for `predict` (`mode` [`Mode::Trace`]: inference) and for `apply` with
+    /// training ([`Mode::Replay`] of the call's draws). The layers run again in `mode` over the
+    /// whole batch, keeping what backward needs, then backward.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    pub fn trace_gradient(&mut self, x: &Tensor, dy: Tensor, range: Range<usize>) -> Result<(Tensor, Vec<Tensor>)> {
+    pub fn trace_gradient(&mut self, x: &Tensor, dy: Tensor, range: Range<usize>, mode: Mode) -> Result<(Tensor, Vec<Tensor>)> {
         let first = self.layers.get(range.start).ok_or_else(|| Error::invalid("grad", "the model has no layers"))?.clone();
         lock(&first)?.layer_mut().set_input_grad(true);
-        let y = self.forward_range(x.clone(), Mode::Trace, range.clone())?;
+        let y = self.forward_range(x.clone(), mode, range.clone())?;
         if y.shape() != dy.shape() {
             return Err(Error::Internal { msg: format!("grad: predict's gradient has shape {} for an output of shape {}", dy.shape(), y.shape()) });
         }
@@ -584,7 +585,7 @@ mod tests {
         };
         let dy = Tensor::new("t", Shape::from([2, 2]), vec![0.7, -1.3, 0.7, -1.3]).unwrap();
         let x = Tensor::new("t", Shape::from([2, 3]), xs.to_vec()).unwrap();
-        let (g, dw) = m.trace_gradient(&x, dy, 0..4).unwrap();
+        let (g, dw) = m.trace_gradient(&x, dy, 0..4, Mode::Trace).unwrap();
         assert_eq!(g.dims(), &[2, 3]);
         for i in 0..6 {
             let (mut a, mut b) = (xs, xs);
@@ -620,6 +621,47 @@ mod tests {
                 assert!((d.data()[j] as f64 - fd).abs() < 3e-3 * (1.0 + fd.abs()), "{}[{j}]: traced {} vs differences {fd}", names[k], d.data()[j]);
             }
         }
+    }
+
+    /// The tape's rule for `apply` with training: `Mode::Replay` draws what the `Mode::Train`
+    /// call with the same seed and step drew, updates no state, and its gradient (batch
+    /// statistics, dropout masks, a variational layer's samples; no KL) matches differences of
+    /// the replayed function.
+    #[test]
+    fn replay_repeats_a_training_call_and_its_gradient_is_exact() {
+        let dense = [5.0, 1.0, 0.0, 0.0, 6.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0., 0., 0., 0., 0.0, 0.0];
+        let mut m = Sequential::new(4);
+        let layers: [(u32, &[f32]); 4] = [(0, &dense), (3, &[0.4]), (5, &[0.9, 1e-3, 1.0, 1.0]), (11, &[2.0, 1.0])];
+        for (i, (kind, p)) in layers.into_iter().enumerate() {
+            m.add(crate::layers::from_abi(kind, p, i as u32).unwrap()).unwrap();
+        }
+        m.build_all(&[3]).unwrap();
+        let xs = [0.2f32, -1.0, 0.7, 1.5, 0.1, -0.4, 0.9, 0.3, -0.8];
+        let x = Tensor::new("t", Shape::from([3, 3]), xs.to_vec()).unwrap();
+        let stats = |m: &Sequential| m.with_params(|ps| ps.iter().filter(|s| !s.param.trainable).flat_map(|s| s.param.value.data().to_vec()).collect::<Vec<f32>>()).unwrap();
+        let (seed, step) = (11, 5);
+        let y = m.forward_all(x.clone(), Mode::Train { seed, step }).unwrap();
+        let after_call = stats(&m);
+        let replay = Mode::Replay { seed, step };
+        let again = m.forward_all(x.clone(), replay).unwrap();
+        assert_eq!(again.data(), y.data(), "a replay draws what the call drew");
+        assert_eq!(stats(&m), after_call, "a replay updates no moving statistic");
+        let w = [0.7f64, -1.3];
+        let f = |m: &mut Sequential, xs: &[f32]| -> f64 {
+            let y = m.forward_all(Tensor::new("t", Shape::from([3, 3]), xs.to_vec()).unwrap(), replay).unwrap();
+            y.data().chunks(2).map(|r| r[0] as f64 * w[0] + r[1] as f64 * w[1]).sum()
+        };
+        let dy = Tensor::new("t", Shape::from([3, 2]), [0.7, -1.3].repeat(3)).unwrap();
+        let (g, _) = m.trace_gradient(&x, dy, 0..4, replay).unwrap();
+        for i in 0..xs.len() {
+            let (mut a, mut b) = (xs, xs);
+            a[i] += 1e-2;
+            b[i] -= 1e-2;
+            let fd = (f(&mut m, &a) - f(&mut m, &b)) / (a[i] - b[i]) as f64;
+            assert!((g.data()[i] as f64 - fd).abs() < 3e-3 * (1.0 + fd.abs()), "x[{i}]: replayed {} vs differences {fd}", g.data()[i]);
+        }
+        assert!(g.data().iter().any(|&v| v != 0.0));
+        assert_eq!(stats(&m), after_call);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use super::tensor::{emit, read_shape};
 use crate::ffi::{guard, read_u32s, read_u32s_as, write_out, LAST_ERROR};
 use crate::handles::{self, with_model, Object};
 use crate::model::Model;
-use neurite_core::layers::{self, Init};
+use neurite_core::layers::{self, Init, Mode};
 use neurite_core::autodiff::{LayersRecord, Recorded};
 use neurite_core::model::{LayerRef, Sequential, TrainConfig, Trainer};
 use neurite_core::rng::Philox;
@@ -174,20 +174,60 @@ pub unsafe extern "C" fn nr_model_predict(model: u32, x: u32, batch_size: u32, o
             Ok((seq.predict(t.tensor(x)?, batch_size as usize)?, m.as_layer(), seq.len()))
         })?;
         // SAFETY: forwarded caller contract.
-        unsafe { emit_traced(y, out, net, 0..n, x) }
+        unsafe { emit_traced("predict", y, out, net, 0..n, x, Mode::Trace) }
+    })
+}
+
+/// The random stream of `apply` with training (apart from `fit`'s steps, which use the seed).
+const APPLY_STREAM: u64 = 0x6170_706c_7900_0000;
+
+/// Runs the model on `x` in one batch, as TF.js's `model.apply(x, { training })`: with
+/// `training` 0 inference (as `nr_model_predict`); otherwise training behaviour — dropout and
+/// noise drawn from the model's seed and its count of such calls, batch statistics (and the
+/// moving statistics updated), a variational layer's samples. While a tape records, the call
+/// is differentiated as it ran (the draws replayed, see `Mode::Replay`).
+///
+/// # Safety
+/// `out` must point to a writable u32.
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub unsafe extern "C" fn nr_model_apply(model: u32, x: u32, training: u32, out: *mut u32) -> i32 {
+    guard(|| {
+        let (y, net, n, mode) = with_model(model, |m, t| {
+            let xt = t.tensor(x)?;
+            let mode = match training {
+                0 => Mode::Infer,
+                _ => Mode::Train { seed: m.seed ^ APPLY_STREAM, step: m.apply_step },
+            };
+            let mut seq = m.seq()?;
+            seq.check_input("apply", xt)?;
+            let y = seq.forward_all(xt.clone(), mode)?;
+            let n = seq.len();
+            drop(seq);
+            let replay = match mode.random() {
+                Some((seed, step)) => {
+                    m.apply_step += 1;
+                    Mode::Replay { seed, step }
+                }
+                None => Mode::Trace,
+            };
+            Ok((y, m.as_layer(), n, replay))
+        })?;
+        // SAFETY: forwarded caller contract.
+        unsafe { emit_traced("apply", y, out, net, 0..n, x, mode) }
     })
 }
 
 /// Stores a model's output; while a tape records, records it as [`Recorded::Layers`] (the
-/// gradient of inference through layers `range`, at input `x`).
+/// gradient of the layers `range` run in `mode`, at input `x`).
 ///
 /// # Safety
 /// `out` must point to a writable u32.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-unsafe fn emit_traced(y: neurite_core::Tensor, out: *mut u32, net: LayerRef, range: core::ops::Range<usize>, x: u32) -> Result<()> {
+unsafe fn emit_traced(op: &'static str, y: neurite_core::Tensor, out: *mut u32, net: LayerRef, range: core::ops::Range<usize>, x: u32, mode: Mode) -> Result<()> {
     // SAFETY: forwarded caller contract.
     unsafe {
-        super::tape::emit_rec_fallible("predict", y, out, || {
+        super::tape::emit_rec_fallible(op, y, out, || {
             let (weights, sources) = {
                 let node = neurite_core::model::shared::lock(&net)?;
                 match node.layer().as_sequential() {
@@ -195,7 +235,7 @@ unsafe fn emit_traced(y: neurite_core::Tensor, out: *mut u32, net: LayerRef, ran
                     None => Default::default(),
                 }
             };
-            Ok((Recorded::Layers(Box::new(LayersRecord { op: "predict", net, range, weights })), vec![x], sources))
+            Ok((Recorded::Layers(Box::new(LayersRecord { op, net, range, mode, weights })), vec![x], sources))
         })
     }
 }
@@ -210,7 +250,7 @@ pub unsafe extern "C" fn nr_model_predict_range(model: u32, x: u32, start: u32, 
     guard(|| {
         let (y, net) = with_model(model, |m, t| Ok((m.seq()?.predict_range(t.tensor(x)?, start as usize, end as usize, batch_size as usize)?, m.as_layer())))?;
         // SAFETY: forwarded caller contract.
-        unsafe { emit_traced(y, out, net, start as usize..end as usize, x) }
+        unsafe { emit_traced("predict", y, out, net, start as usize..end as usize, x, Mode::Trace) }
     })
 }
 
