@@ -335,6 +335,34 @@ const predictOp = {
   },
 };
 
+/** Layers whose training behaviour differs from inference (random draws, batch statistics). */
+const NOISY = new Set(['dropout', 'gaussianNoise', 'saltAndPepper', 'batchNormalization', 'variational']);
+
+/**
+ * `m.apply(x, { training })`: inference as `predict`; with training, the same values for a
+ * stack without noisy layers (otherwise only the shape is checked), and a bad option is an error.
+ */
+const applyOp = {
+  name: 'apply',
+  gen(ctx) {
+    const { rng } = ctx;
+    const md = pickModel(ctx);
+    if (!md) return null;
+    const { xx, mismatch } = inputFor(ctx, md, 0.2);
+    const training = rng.chance(0.1) ? rng.pick([1, 'yes', null]) : rng.chance(0.5);
+    const expect = mismatch || typeof training !== 'boolean' ? 'error' : 'ok';
+    return {
+      op: 'apply', line: `${md.name}.apply(${xx.name}, { training: ${ctx.show(training)} })`, expect, names: ['apply', 'training'],
+      run: () => ({ p: md.m.apply(xx.t, { training }), ws: plainWeights(md.m) }),
+      check: ({ p, ws }) => {
+        compareShape('apply', p, [xx.shape[0], md.outDim]);
+        const plainStack = md.stack && md.m.layers.every((l) => !NOISY.has(l.kind));
+        if (plainStack) compare('apply (a plain-JS forward pass with getWeights())', p, forward(xx.ref, ws, md.stack), false);
+      },
+    };
+  },
+};
+
 const DERIV = { linear: () => 1, relu: (z) => (z > 0 ? 1 : 0), sigmoid: (z) => { const s = 1 / (1 + Math.exp(-z)); return s * (1 - s); }, tanh: (z) => 1 - Math.tanh(z) ** 2 };
 
 /**
@@ -746,6 +774,6 @@ const rbfOp = {
 export default {
   name: 'models',
   weight: 2,
-  ops: [newModel, compileOp, fitOp, predictOp, gradPredictOp, evaluateOp, weightsOp, layerWeightsOp, disposeModel, nestedOp, initOp, rbfOp, trainStep],
+  ops: [newModel, compileOp, fitOp, predictOp, applyOp, gradPredictOp, evaluateOp, weightsOp, layerWeightsOp, disposeModel, nestedOp, initOp, rbfOp, trainStep],
 };
 
