@@ -8,10 +8,11 @@
  *
  * Every op is on the tape: ops without a gradient by definition (comparisons, `argMax`,
  * `round`, `oneHot`, random ops, constructors) are constants, as in TF.js; ops with no
- * backward rule (`activationGrad`, `lossGradient`, `fit`, the classic algorithms) make the gradient throw an error naming them when a source flows through
- * them — a gradient is never silently zero. A source `f` does not use gets zeros. A model's
- * `predict` (and an autoencoder's `encode`/`decode`) is differentiated with respect to its
- * input and, as a source of `variableGrads`, to the model's weights (`LayerVariable`s).
+ * backward rule (`activationGrad`, `lossGradient`, `fit`, the classic algorithms) make the
+ * gradient throw an error naming them when a source flows through them — a gradient is never
+ * silently zero. A source `f` does not use gets zeros. A model's `predict` and `apply` (and an
+ * autoencoder's `encode`/`decode`) are differentiated with respect to their input and, as
+ * sources of `variableGrads`, to the model's weights (`LayerVariable`s).
  *
  * The gradient functions never dispose what the caller passed (the inputs, `dy`, or a tensor
  * made outside `f` that `f` returns), take any number of sources, and free everything they
@@ -248,8 +249,9 @@ export function valueAndGrads(f: (...args: Tensor[]) => Tensor): (args: Tensor[]
 /**
  * The value of `f()` (a scalar) and its gradients with respect to `varList`, keyed by name.
  * By default, as TF.js: every live trainable variable and the trainable weights of every live
- * model (`model.trainableWeights`, keyed `layerName/kernel` …), through `model.predict` and an
- * autoencoder's `encode`/`decode`. Variables and weights `f` does not use are left out.
+ * model (`model.trainableWeights`, keyed `layerName/kernel` …), through `model.predict`,
+ * `model.apply` and an autoencoder's `encode`/`decode`. Variables and weights `f` does not use
+ * are left out.
  *
  * @example
  * const { value, grads } = variableGrads(() => losses.meanSquaredError(y, model.predict(x)));
