@@ -8,21 +8,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import * as nr from '../dist/index.js';
 import { loadMnist } from '../examples/data/mnist.mjs';
 import { initTfWasm } from './tfjs.mjs';
-import { mnistMlp } from './lib.mjs';
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-
-/** Samples/s of `epoch()` (returns samples trained): `reps` runs after one warm-up. */
-async function timeEpochs(epoch, reps) {
-  await epoch();
-  const rates = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    const n = await epoch();
-    rates.push(n / ((performance.now() - t0) / 1000));
-  }
-  return { median: median(rates), min: Math.min(...rates), max: Math.max(...rates) };
-}
+import { mnistMlp, timeEpochs } from './lib.mjs';
 
 export async function run(ctx) {
   await nr.init({ threads: 1 });

@@ -35,6 +35,21 @@ export function median(xs) {
 }
 
 /** `{ median, min, max, n }` of a list of samples. */
+/**
+ * Samples/s of `epoch()` (async, returns the samples it trained): `reps` runs after one
+ * warm-up, as `{ median, min, max }`.
+ */
+export async function timeEpochs(epoch, reps) {
+  await epoch();
+  const rates = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    const n = await epoch();
+    rates.push(n / ((performance.now() - t0) / 1000));
+  }
+  return { median: median(rates), min: Math.min(...rates), max: Math.max(...rates) };
+}
+
 export function stats(xs) {
   return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs), n: xs.length };
 }

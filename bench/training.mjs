@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import * as nr from '../dist/index.js';
 import { loadMnist } from '../examples/data/mnist.mjs';
 import { initTfWasm } from './tfjs.mjs';
-import { mnistMlp } from './lib.mjs';
+import { median, mnistMlp, timeEpochs } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const brain = require('brain.js');
@@ -30,20 +30,6 @@ function tfModel() {
   });
   m.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   return m;
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-
-/** Times `epoch()` (async, returns samples trained) `reps` times after one warm-up. */
-async function timeEpochs(epoch, reps) {
-  await epoch();
-  const rates = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    const n = await epoch();
-    rates.push(n / ((performance.now() - t0) / 1000));
-  }
-  return { median: median(rates), min: Math.min(...rates), max: Math.max(...rates) };
 }
 
 /** Times a synchronous call, returning ms per call (median of `reps` batches of `iters`). */
