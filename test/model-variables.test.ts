@@ -287,6 +287,29 @@ describe('apply(x, { training: true }) in custom loops', () => {
     t.dispose();
   });
 
+  it('two training calls in one loss (a discriminator on real and fake batches), as TF.js', () => {
+    const { n, t } = pair(7);
+    const r = rng(14);
+    const [a, b] = [uniform(r, 6 * 5, -2, 2), uniform(r, 6 * 5, -1, 3)];
+    const got = expectNoLeak(() => nr.tidy(() => {
+      // Each call updates the moving statistics: the first call's gradient is still taken
+      // (with batch statistics, it does not read them).
+      const { value, grads } = nr.variableGrads(() => n.apply(nr.tensor(a, [6, 5]), { training: true }).mean().sub(n.apply(nr.tensor(b, [6, 5]), { training: true }).square().mean()), n.trainableWeights);
+      return { loss: value.dataSync()[0], grads: Object.fromEntries(Object.entries(grads).map(([k, g]) => [tfName(k), Array.from(g.dataSync())])) };
+    }));
+    const want = tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(() => tf.sub(tf.mean(t.apply(tf.tensor(a, [6, 5]), { training: true }) as tf.Tensor), tf.mean(tf.square(t.apply(tf.tensor(b, [6, 5]), { training: true }) as tf.Tensor))) as tf.Scalar);
+      return { loss: value.dataSync()[0], grads: Object.fromEntries(Object.entries(grads).map(([k, g]) => [plain(k), Array.from(g.dataSync())])) };
+    });
+    expect(got.loss).toBeCloseTo(want.loss, 5);
+    for (const k of Object.keys(want.grads)) close(got.grads[k], want.grads[k], 1e-4, k);
+    // Inference reads the moving statistics: a training call after predict in the same loss
+    // changes what predict ran with, and that is an error rather than a gradient at other values.
+    expect(String(thrown(() => nr.tidy(() => nr.variableGrads(() => n.predict(nr.tensor(a, [6, 5])).sum().add(n.apply(nr.tensor(b, [6, 5]), { training: true }).sum()), n.trainableWeights))))).toMatch(/weights changed between predict and the gradient/);
+    n.dispose();
+    t.dispose();
+  });
+
   it('dropout: the gradient is taken with the mask the call drew (Euler: f(x) = x·∇f for a linear model)', () => {
     const make = () => nr.sequential({ seed: 5, layers: [
       nr.layers.dense({ inputShape: [6], units: 40, useBias: false }),

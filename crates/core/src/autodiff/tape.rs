@@ -77,11 +77,11 @@ impl LayersRecord {
         let op = self.op;
         let mut node = crate::model::shared::lock(&self.net)?;
         let seq = node.layer_mut().as_sequential_mut().ok_or_else(|| Error::Internal { msg: format!("grad: {op} was recorded on a layer, not a model") })?;
-        let now = seq.weight_snapshot()?;
+        let now = seq.weight_snapshot(self.mode)?;
         if now.len() != self.weights.len() || now.iter().zip(&self.weights).any(|(a, b)| !a.same_values(b)) {
             return Err(Error::invalid(
                 "grad",
-                format!("the model's weights changed between {op} and the gradient (trainOnBatch, setWeights or an optimizer step inside the function); the gradient of {op} is taken at the weights it ran with: change them outside grad"),
+                format!("the model's weights changed between {op} and the gradient (trainOnBatch, setWeights, an optimizer step, or apply with training, which updates moving statistics, inside the function); the gradient of {op} is taken at the weights it ran with: change them outside grad"),
             ));
         }
         seq.trace_gradient(x, g, self.range.clone(), self.mode)

@@ -339,10 +339,14 @@ impl Sequential {
         Ok(out)
     }
 
-    /// Every parameter's value, sharing the buffers (copy-on-write): a snapshot that tells
-    /// whether the weights changed since (see [`Tensor::same_values`]).
-    pub fn weight_snapshot(&self) -> Result<Vec<Tensor>> {
-        self.with_params(|ps| ps.iter().map(|s| s.param.value.clone()).collect())
+    /// The values `mode` reads, sharing the buffers (copy-on-write): a snapshot that tells
+    /// whether they changed since (see [`Tensor::same_values`]). Every parameter for inference;
+    /// for training behaviour (a replay) the trainable ones only, since it normalizes with the
+    /// batch's statistics (so two training calls in one loss, each updating the moving
+    /// statistics, are fine).
+    pub fn weight_snapshot(&self, mode: Mode) -> Result<Vec<Tensor>> {
+        let all = !mode.training();
+        self.with_params(|ps| ps.iter().filter(|s| all || s.param.trainable).map(|s| s.param.value.clone()).collect())
     }
 
     /// Whether backward must produce `dL/dx` for the model's input (see [`Layer::set_input_grad`]).

@@ -231,7 +231,7 @@ unsafe fn emit_traced(op: &'static str, y: neurite_core::Tensor, out: *mut u32, 
             let (weights, sources) = {
                 let node = neurite_core::model::shared::lock(&net)?;
                 match node.layer().as_sequential() {
-                    Some(s) => (s.weight_snapshot()?, s.trace_sources(range.clone())?),
+                    Some(s) => (s.weight_snapshot(mode)?, s.trace_sources(range.clone())?),
                     None => Default::default(),
                 }
             };
