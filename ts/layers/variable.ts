@@ -23,6 +23,17 @@ export interface VariableOwner {
   where(op: string): WeightsAt | null;
 }
 
+/**
+ * One weight of a layer, as a variable (TF.js `LayerVariable`): get them from `model.weights`,
+ * `model.trainableWeights` or `layer.weights`. It names the weight; the value lives in the
+ * model(s) holding the layer. `read()` copies it out, `write(t)` sets it; inside
+ * `variableGrads`/`minimize` it is a source like a `variable`, through `predict`/`apply`.
+ *
+ * @example
+ * const [kernel] = model.getLayer('hidden').trainableWeights;
+ * const { grads } = variableGrads(() => losses.meanSquaredError(y, model.predict(x)), [kernel]);
+ * grads['hidden/kernel'].print();
+ */
 export class LayerVariable {
   /** `layerName/weightName` (`dense_1/kernel`): the key in `variableGrads(...).grads`. */
   readonly name: string;
