@@ -80,6 +80,16 @@ describe('model and layer weights as variables', () => {
     m.build();
     const [kernel] = m.trainableWeights;
     expect(kernel.shape).toEqual([3, 2]);
+    // write() checks the shape, finiteness and its options, as setWeights.
+    expectNoLeak(() => nr.tidy(() => {
+      expect(String(thrown(() => kernel.write(nr.zeros([2, 3]))))).toMatch(/shape/);
+      expect(String(thrown(() => kernel.write(nr.fill([3, 2], NaN))))).toMatch(/NaN|finite/);
+      expect(String(thrown(() => kernel.write(nr.zeros([3, 2]), { allowNonFinte: true } as never)))).toMatch(/did you mean 'allowNonFinite'/);
+      kernel.write(nr.fill([3, 2], 0.5));
+      expect(Array.from(kernel.read().dataSync())).toEqual([0.5, 0.5, 0.5, 0.5, 0.5, 0.5]);
+      kernel.write(nr.fill([3, 2], Infinity), { allowNonFinite: true });
+      expect(kernel.read().dataSync()[0]).toBe(Infinity);
+    }));
     m.dispose();
     expect(kernel.isDisposed).toBe(true);
     expect(String(thrown(() => kernel.read()))).toMatch(/variable dense_\d+\/kernel has no value: every model holding layer dense_\d+ was disposed/);

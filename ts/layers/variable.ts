@@ -10,8 +10,9 @@
  * backward rules, the ones `fit` uses.
  */
 import { call, check, outPtr, readOut, writeArgs } from '../engine.js';
-import { DisposedError, InvalidArgumentError } from '../errors.js';
-import { describe, need } from '../ops/convert.js';
+import { DisposedError } from '../errors.js';
+import { boolArg, need } from '../ops/convert.js';
+import { checkArgs } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import { readWeight, type WeightsAt } from '../models/weights.js';
 
@@ -96,9 +97,9 @@ export class LayerVariable {
    */
   write(value: Tensor, options?: { allowNonFinite?: boolean }): this {
     const op = 'write';
-    const allow = options?.allowNonFinite === true ? 1 : 0;
-    if (options !== undefined && (options === null || typeof options !== 'object')) throw new InvalidArgumentError(`${op}: options must be an object, got ${describe(options)}`);
-    this.#set(op, need(op, 'value', value), allow);
+    const o = checkArgs(op, options, ['allowNonFinite']);
+    const allow = boolArg(op, 'allowNonFinite', o.allowNonFinite, false);
+    this.#set(op, need(op, 'value', value), allow ? 1 : 0);
     return this;
   }
 
