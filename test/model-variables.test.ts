@@ -179,6 +179,17 @@ describe('custom training loops, against TF.js', () => {
 });
 
 describe('custom training loops, against neurite', () => {
+  it('a model first built inside the loss is in the default list (its first predict builds it)', () => {
+    const m = nr.sequential({ seed: 3, layers: [nr.layers.dense({ inputShape: [2], units: 1 })] });
+    const x = nr.tensor([[1, 2], [3, 4]]), y = nr.tensor([[1], [2]]);
+    const opt = nr.optimizers.sgd(0.01);
+    const first = nr.tidy(() => opt.minimize(() => nr.losses.meanSquaredError(y, m.predict(x)), true)!.dataSync()[0]);
+    const second = nr.tidy(() => nr.losses.meanSquaredError(y, m.predict(x)).dataSync()[0]);
+    expect(second).toBeLessThan(first);
+    expect(String(thrown(() => nr.variableGrads(() => nr.scalar(1), [])))).toMatch(/variableGrads: varList is empty/);
+    [m, x, y, opt].forEach((v) => v.dispose());
+  });
+
   it('one SGD step of minimize(mse of predict) is one trainOnBatch step', () => {
     const make = () => nr.sequential({ seed: 11, layers: [nr.layers.dense({ inputShape: [4], units: 6, activation: 'tanh' }), nr.layers.dense({ units: 2 })] });
     const [a, b] = [make(), make()];

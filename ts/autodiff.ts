@@ -134,6 +134,8 @@ interface Taped {
   /** Whether `f` created `value` (false when it returned an input or an outside tensor). */
   made: boolean;
   grads: Array<Tensor | null>;
+  /** The sources the gradients are for (a default list is made after `f` ran). */
+  sources: Array<Tensor | LayerVariable>;
 }
 
 /**
@@ -143,9 +145,11 @@ interface Taped {
  * through an allocation. Never disposes a source, `dy`, or a value `f` did not create; on
  * any error, everything made here is disposed.
  */
-function taped(op: string, f: () => Tensor, sources: Array<Tensor | LayerVariable>, dy?: Tensor, allowUnused = false): Taped {
+function taped(op: string, f: () => Tensor, given: Array<Tensor | LayerVariable> | (() => Array<Tensor | LayerVariable>), dy?: Tensor, allowUnused = false): Taped {
   const what = allowUnused ? 'varList' : 'x';
-  sources.forEach((s, i) => {
+  // A default list is made after f ran: f may build a model (its first predict), whose weights
+  // then belong in it.
+  (typeof given === 'function' ? [] : given).forEach((s, i) => {
     if (s instanceof LayerVariable && allowUnused) {
       s.sourceId(op); // throws, naming the variable, when its layer's weights are gone
       return;
@@ -156,6 +160,7 @@ function taped(op: string, f: () => Tensor, sources: Array<Tensor | LayerVariabl
   if (dy !== undefined && !(dy instanceof Tensor)) throw new InvalidArgumentError(`${op}: dy must be a Tensor, got ${describe(dy)}`);
   call((e) => check(e.nr_tape_begin()));
   let value: Tensor | undefined;
+  let sources: Array<Tensor | LayerVariable> = [];
   let made = false;
   const grads: Array<Tensor | null> = [];
   try {
@@ -169,6 +174,8 @@ function taped(op: string, f: () => Tensor, sources: Array<Tensor | LayerVariabl
       check(e.nr_tape_made(hy, outPtr(0)));
       return readOut(0) === 1;
     });
+    sources = typeof given === 'function' ? given() : given;
+    if (sources.length === 0) throw new InvalidArgumentError(`${op}: there are no trainable variables; create them with variable(...), or use a model (its trainable weights are variables)`);
     // Re-checked after f ran: f may have disposed a source or dy. A weight is asked for its id
     // now, while its layer is surely alive (ids are only unique among live layers).
     const ids = sources.flatMap((s, i) => (s instanceof LayerVariable ? s.sourceId(op) : [s.handleFor(op, `${what}[${i}]`), 0]));
@@ -189,7 +196,7 @@ function taped(op: string, f: () => Tensor, sources: Array<Tensor | LayerVariabl
         throw err;
       }
     }
-    return { value, made, grads };
+    return { value, made, grads, sources };
   } catch (err) {
     if (value !== undefined && made) value.dispose();
     for (const g of grads) g?.dispose();
@@ -258,12 +265,20 @@ export function valueAndGrads(f: (...args: Tensor[]) => Tensor): (args: Tensor[]
  * optimizer.applyGradients(grads); // trains the model's weights
  */
 export function variableGrads(f: () => Tensor, varList?: TrainableVariable[]): { value: Tensor; grads: Record<string, Tensor> } {
-  const op = 'variableGrads';
+  const { value, grads } = variableGradsOf('variableGrads', f, varList);
+  return { value, grads };
+}
+
+/**
+ * @internal {@link variableGrads} for `op`, also returning the variables the gradients are
+ * for (`varList`, or the default list as it was after `f` ran).
+ */
+export function variableGradsOf(op: string, f: () => Tensor, varList?: TrainableVariable[]): { value: Tensor; grads: Record<string, Tensor>; vars: TrainableVariable[] } {
   checkFn(op, f);
   if (varList !== undefined && !Array.isArray(varList)) throw new InvalidArgumentError(`${op}: varList must be an array of variables or layer weights, got ${describe(varList)}`);
-  const vars = varList ?? defaultVariables();
-  if (vars.length === 0) throw new InvalidArgumentError(`${op}: there are no trainable variables; create them with variable(...), or build a model (its trainable weights are variables)`);
-  const { value, made, grads: g } = taped(op, f, vars, undefined, true);
+  if (varList?.length === 0) throw new InvalidArgumentError(`${op}: varList is empty`);
+  const { value, made, grads: g, sources } = taped(op, f, varList ?? defaultVariables, undefined, true);
+  const vars = sources as TrainableVariable[];
   const drop = (err: Error): never => {
     if (made) value.dispose();
     g.forEach((t) => t?.dispose());
@@ -278,5 +293,5 @@ export function variableGrads(f: () => Tensor, varList?: TrainableVariable[]): {
     if (out[key] !== undefined) drop(new InvalidArgumentError(`${op}: two variables with gradients are named '${key}' (layers of two models with the same name?); give them unique names, or pass a varList`));
     out[key] = t;
   });
-  return { value, grads: out };
+  return { value, grads: out, vars };
 }

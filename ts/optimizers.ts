@@ -29,7 +29,7 @@
  * using opt = optimizers.adam({ learningRate: 0.01, globalClipNorm: 1 });
  * opt.applyGradients([{ variable: w, grad: dw }, { variable: b, grad: db }]);
  */
-import { defaultVariables, LayerVariable, variableGrads, variableNamed, type TrainableVariable } from './autodiff.js';
+import { LayerVariable, variableGradsOf, variableNamed, type TrainableVariable } from './autodiff.js';
 import { call, check, outPtr, readOut, withWords, words as wordsAt, writeArgs } from './engine.js';
 import { DisposedError, InvalidArgumentError } from './errors.js';
 import { keep } from './scope.js';
@@ -306,8 +306,7 @@ export class Optimizer {
    * true (dispose it), else `null`.
    */
   minimize(f: () => Tensor, returnCost = false, varList?: TrainableVariable[]): Tensor | null {
-    const vars = varList ?? defaultVariables();
-    const { value, grads } = variableGrads(f, vars);
+    const { value, grads, vars } = variableGradsOf('minimize', f, varList);
     try {
       const pairs = vars.filter((v) => grads[v.name]).map((v) => ({ variable: v as Tensor | LayerVariable, grad: grads[v.name] }));
       this.applyGradients(pairs);
