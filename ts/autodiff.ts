@@ -276,7 +276,7 @@ export function variableGrads(f: () => Tensor, varList?: TrainableVariable[]): {
 export function variableGradsOf(op: string, f: () => Tensor, varList?: TrainableVariable[]): { value: Tensor; grads: Record<string, Tensor>; vars: TrainableVariable[] } {
   checkFn(op, f);
   if (varList !== undefined && !Array.isArray(varList)) throw new InvalidArgumentError(`${op}: varList must be an array of variables or layer weights, got ${describe(varList)}`);
-  if (varList?.length === 0) throw new InvalidArgumentError(`${op}: varList is empty`);
+  if (varList?.length === 0) throw new InvalidArgumentError(`${op}: varList is empty (a model's trainableWeights are [] until it is built: call model.build() first, or leave varList out to train every live model's weights)`);
   const { value, made, grads: g, sources } = taped(op, f, varList ?? defaultVariables, undefined, true);
   const vars = sources as TrainableVariable[];
   const drop = (err: Error): never => {
