@@ -366,3 +366,69 @@ describe('apply(x, { training: true }) in custom loops', () => {
   });
 });
 
+describe('a VAE in a custom loop: encodeDistribution on the tape', () => {
+  /** −½·Σ(1 + log σ² − μ² − σ²) per sample, averaged over the batch (the variational layer's KL). */
+  const kl = (d: nr.Distribution) => d.logVar.add(1).sub(d.mean.square()).sub(d.logVar.exp()).sum().mul(-0.5 / d.mean.shape[0]);
+  const make = () => {
+    const encoder = nr.sequential({ layers: [nr.layers.dense({ inputShape: [5], units: 4, activation: 'tanh' }), nr.layers.variational({ units: 2 })] });
+    const decoder = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 5, activation: 'sigmoid' })] });
+    const ae = nr.autoencoder({ encoder, decoder, seed: 8 });
+    ae.build();
+    return ae;
+  };
+
+  it('the KL of encodeDistribution: gradients for the input and every encoder weight match differences', () => {
+    const ae = make();
+    const r = rng(17);
+    const xv = uniform(r, 3 * 5, 0, 1);
+    const x = nr.tensor(xv, [3, 5]);
+    const at = <T>(f: () => T): T => nr.tidy(f as () => never) as T;
+    const encoder = ae.encoder as nr.Sequential;
+    expectNoLeak(() => nr.tidy(() => {
+      const vars = encoder.trainableWeights;
+      const { value, grads } = nr.variableGrads(() => kl(ae.encodeDistribution(x)), vars);
+      // The layer's own encodeDistribution at its input, the dense layer written out with
+      // tensor ops on its weights (read on the tape), agrees with the model's.
+      const [k, b] = encoder.getLayer(0).weights;
+      const viaLayer = nr.variableGrads(() => kl((encoder.getLayer(1) as nr.Variational).encodeDistribution(x.matMul(k.read()).add(b.read()).tanh())), vars);
+      for (const v of vars) close(viaLayer.grads[v.name].dataSync(), grads[v.name].dataSync(), 1e-5, `layer vs model: ${v.name}`);
+      for (const v of vars) {
+        const g = grads[v.name].dataSync();
+        const w0 = at(() => Array.from(v.read().dataSync()));
+        for (let j = 0; j < w0.length; j++) {
+          const klAt = (d: number) => at(() => {
+            v.write(nr.tensor(w0.map((w, k) => (k === j ? w + d : w)), v.shape));
+            return kl(ae.encodeDistribution(x)).dataSync()[0];
+          });
+          const fd = (klAt(1e-2) - klAt(-1e-2)) / 2e-2;
+          expect(Math.abs(g[j] - fd), `${v.name}[${j}]: ${g[j]} vs ${fd}`).toBeLessThan(2e-3 * (1 + Math.abs(fd)));
+        }
+        v.write(nr.tensor(w0, v.shape));
+      }
+      expect(value.dataSync()[0]).toBeGreaterThan(0);
+      const dx = nr.grad((t) => kl(ae.encodeDistribution(t)))(x).dataSync();
+      for (let i = 0; i < xv.length; i++) {
+        const f = (d: number) => at(() => kl(ae.encodeDistribution(nr.tensor(xv.map((v, k) => (k === i ? v + d : v)), [3, 5]))).dataSync()[0]);
+        const fd = (f(1e-2) - f(-1e-2)) / 2e-2;
+        expect(Math.abs(dx[i] - fd), `x[${i}]`).toBeLessThan(2e-3 * (1 + Math.abs(fd)));
+      }
+    }));
+    [x, ae].forEach((v) => v.dispose());
+  });
+
+  it('trains with a custom loss: reconstruction of a training-mode sample + KL', () => {
+    const ae = make();
+    const x = nr.tensor(uniform(rng(3), 16 * 5, 0, 1).map((v) => (v > 0.5 ? 1 : 0)), [16, 5]);
+    const opt = nr.optimizers.adam(0.02);
+    const [enc, dec] = [ae.encoder as nr.Sequential, ae.decoder as nr.Sequential];
+    const loss = () => nr.losses.binaryCrossentropy(x, dec.predict(enc.apply(x, { training: true }))).add(kl(ae.encodeDistribution(x)));
+    const first = nr.tidy(() => loss().dataSync()[0]);
+    nr.tidy(() => opt.minimize(loss)); // the optimizer's state
+    const live = nr.memory().numTensors;
+    for (let i = 1; i < 150; i++) nr.tidy(() => opt.minimize(loss));
+    expect(nr.memory().numTensors).toBe(live);
+    expect(nr.tidy(() => loss().dataSync()[0])).toBeLessThan(first * 0.9);
+    [x, opt, ae].forEach((v) => v.dispose());
+  });
+});
+

@@ -166,11 +166,15 @@ describe('gradients never silently zero (item 3)', () => {
       g.dispose();
       c.dispose();
     });
-    // A model's predict has one (test/model-grad.test.ts); its encodeDistribution has not.
+    // A model's predict and encodeDistribution have one (test/model-grad.test.ts,
+    // test/model-variables.test.ts).
     const m = nr.sequential({ layers: [nr.layers.dense({ units: 2, inputShape: [2], kernelInitializer: 'ones' }), nr.layers.variational({ units: 1 })] });
+    m.compile({ loss: 'meanSquaredError', optimizer: 'sgd' });
     expectNoLeak(() => nr.tidy(() => {
       expect(Array.from(nr.grad((x) => m.predict(x).sum())(x).dataSync()).every(Number.isFinite)).toBe(true);
-      expect(() => nr.grad((x) => m.encodeDistribution(x).mean.sum())(x)).toThrow(/encodeDistribution has no gradient rule/);
+      expect(Array.from(nr.grad((x) => m.encodeDistribution(x).logVar.sum())(x).dataSync()).every(Number.isFinite)).toBe(true);
+      // evaluate's results are numbers made into tensors: an error, not a zero gradient.
+      expect(() => nr.grad((x) => m.evaluate(x, nr.zeros([1, 1])) as nr.Tensor)(x)).toThrow(/evaluate: cannot be differentiated/);
     }));
     m.dispose();
     x.dispose();

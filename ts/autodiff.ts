@@ -128,6 +128,17 @@ export function trainableVariables(): Variable[] {
   return liveVariables().filter((v) => v.trainable);
 }
 
+/** Whether a gradient function is running its `f` (the core's tape records). */
+let recording = false;
+
+/**
+ * @internal Whether a tape records: for the few calls whose results are made from JS numbers
+ * (the tape cannot see through them), so that they refuse rather than give a zero gradient.
+ */
+export function tapeRecording(): boolean {
+  return recording;
+}
+
 /** What `taped` returns: `value` is disposed by the caller only when `made` (f created it). */
 interface Taped {
   value: Tensor;
@@ -159,6 +170,7 @@ function taped(op: string, f: () => Tensor, given: Array<Tensor | LayerVariable>
   });
   if (dy !== undefined && !(dy instanceof Tensor)) throw new InvalidArgumentError(`${op}: dy must be a Tensor, got ${describe(dy)}`);
   call((e) => check(e.nr_tape_begin()));
+  recording = true;
   let value: Tensor | undefined;
   let sources: Array<Tensor | LayerVariable> = [];
   let made = false;
@@ -202,6 +214,7 @@ function taped(op: string, f: () => Tensor, given: Array<Tensor | LayerVariable>
     for (const g of grads) g?.dispose();
     throw err;
   } finally {
+    recording = false;
     call((e) => e.nr_tape_end());
   }
 }

@@ -32,7 +32,7 @@ import { summaryText } from './summary.js';
 import { distribution, type Distribution } from '../layers/autoencoder.js';
 import { readWeights, weightSpecs, writeWeights } from './weights.js';
 import type { LayerVariable } from '../layers/variable.js';
-import { setModelVariables } from '../autodiff.js';
+import { setModelVariables, tapeRecording } from '../autodiff.js';
 import type { IOHandler, ModelArtifacts, SaveResult } from '../io/artifacts.js';
 import { saveWith, sequentialToArtifacts, type SaveOptions } from '../io/model.js';
 import { makeModel, modelConfig, modelSpec, specFromKeras, type ModelConfig } from '../io/topology.js';
@@ -458,6 +458,10 @@ export class Sequential {
   evaluate(x: Tensor, y: Tensor, args: { batchSize?: number; returnDict?: boolean } = {}): Tensor | Tensor[] | Record<string, number> {
     checkArgs('evaluate', args, ['batchSize', 'returnDict']);
     const returnDict = boolArg('evaluate', 'returnDict', args.returnDict);
+    if (tapeRecording() && !returnDict) {
+      // Its values come back as numbers: the tape would see constants, and the gradient be zero.
+      throw new InvalidArgumentError('evaluate: cannot be differentiated (its results are numbers made into tensors); inside grad/variableGrads compute the loss with losses.* on model.predict(x) or model.apply(x)');
+    }
     const vals = this.evaluateValues(x, y, args.batchSize ?? 32);
     if (returnDict) return Object.fromEntries(this.logColumns().map(([k, i]) => [k, vals[i]]));
     const ts = vals.slice(0, 1 + this.compiledInfo('evaluate').metricNames.length).map(scalarOf);

@@ -201,6 +201,13 @@ impl Handles {
         Ok(self.slots[i].id)
     }
 
+    /// A new unique id for a value that is not stored (an intermediate on the gradient tape).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn reserve_id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
     /// The id the next stored object will get.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn next_id(&self) -> u64 {

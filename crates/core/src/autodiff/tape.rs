@@ -29,6 +29,9 @@ pub enum Recorded {
     Activation { act: Activation, axis: i64 },
     /// inputs: x, alpha
     PRelu,
+    /// `y = x·W + b` over the last axis of x (a variational layer's heads, recorded by
+    /// `encodeDistribution`). inputs: x, W `[in, units]`, b `[units]`
+    Affine,
     /// inputs: pred, target; output: the scalar mean loss
     Loss { loss: Loss, reduction: crate::losses::Reduction },
     /// Inference through a model's layers (`predict`, an autoencoder's `encode`/`decode`):
@@ -277,6 +280,15 @@ fn backward(op: &Recorded, x: &[&Tensor], y: &Tensor, g: Tensor) -> Result<Vec<O
             vec![None, Some(da), Some(db)]
         }
         Recorded::Activation { act, axis } => vec![Some(activations::activation_grad(act, x[0], &g, *axis)?)],
+        Recorded::Affine => {
+            let (rows, inp) = crate::layers::rows_cols(x[0]);
+            let units = x[1].dims().get(1).copied().ok_or_else(|| bad("affine weight is not a matrix"))?;
+            let x2 = x[0].clone().with_shape(crate::Shape::from([rows, inp]));
+            let g2 = g.with_shape(crate::Shape::from([rows, units]));
+            let (dx, dw) = matmul::matmul_backward(&x2, x[1], false, false, &g2)?;
+            let db = crate::ops::reduce::reduce(ReduceOp::Sum, &g2, &[0], false)?;
+            vec![Some(dx.with_shape(x[0].shape().clone())), Some(dw), Some(db)]
+        }
         Recorded::PRelu => {
             let (dx, da) = activations::prelu::prelu_grad(x[0], x[1], &g)?;
             vec![Some(dx), Some(sum_to(da, x[1].shape())?)]
@@ -349,6 +361,28 @@ mod tests {
             assert!((v - (2.0 * xv + xv.exp())).abs() < 1e-5);
         }
         assert!(g[1].is_none());
+    }
+
+    /// y = Σ (x·W + b) ⊙ c over a [2, 3]·[3, 2] affine: dx = c·Wᵀ, dW = xᵀ·c, db = Σ_rows c.
+    #[test]
+    fn affine_gradients_are_the_closed_form() {
+        let t = |d: &[usize], v: &[f32]| Tensor::new("t", crate::Shape::from(d), v.to_vec()).unwrap();
+        let (x, w, b) = (t(&[2, 3], &[1., 2., 3., -1., 0.5, 2.]), t(&[3, 2], &[0.1, -0.2, 0.3, 0.4, -0.5, 0.6]), t(&[2], &[0.7, -0.8]));
+        let c = t(&[2, 2], &[1., -2., 3., 0.5]);
+        let z = matmul::matmul(&x, &w, false, false).unwrap();
+        let z = binary(BinaryOp::Add, &z, &b).unwrap();
+        let mut tape = Tape::new();
+        tape.record(Recorded::Affine, vec![(1, x.clone()), (2, w.clone()), (3, b.clone())], (4, z.clone()));
+        let p = binary(BinaryOp::Mul, &z, &c).unwrap();
+        tape.record(Recorded::Binary(BinaryOp::Mul), vec![(4, z), (5, c.clone())], (6, p.clone()));
+        let y = crate::ops::reduce::reduce(ReduceOp::Sum, &p, &[0, 1], false).unwrap();
+        tape.record(Recorded::Reduce { op: ReduceOp::Sum, axes: vec![0, 1], keep_dims: false }, vec![(6, p)], (7, y));
+        let g = tape.gradient(7, Tensor::scalar(1.0), &[1, 2, 3]).unwrap();
+        let close = |a: &Tensor, want: &[f32]| a.data().iter().zip(want).all(|(u, v)| (u - v).abs() < 1e-6);
+        assert!(close(g[0].as_ref().unwrap(), matmul::matmul(&c, &w, false, true).unwrap().data()));
+        assert!(close(g[1].as_ref().unwrap(), matmul::matmul(&x, &c, true, false).unwrap().data()));
+        assert!(close(g[2].as_ref().unwrap(), &[4.0, -1.5]));
+        assert_eq!(g[1].as_ref().unwrap().dims(), &[3, 2]);
     }
 
     /// y = sum(opaque(x)) — an op without a rule between a source and y is an error naming it;

@@ -256,26 +256,42 @@ pub fn contains_variational(model: &Sequential) -> bool {
     model.kl_loss().is_some()
 }
 
-/// Runs `model` at inference up to and including its first variational layer (looking into
-/// nested models) and returns that layer's `(mean, logVar)` for `x`; an error naming the
-/// model's layers when it has none.
-pub fn encode_distribution(model: &mut Sequential, x: &Tensor) -> Result<(Tensor, Tensor)> {
-    model.check_input("encodeDistribution", x)?;
-    walk(model, x.clone())?.ok_or_else(|| {
-        Error::invalid("encodeDistribution", format!("the model has no variational layer (its layers: {}); add layers.variational({{ units }}) to the encoder", model.kinds().join(", ")))
-    })
+/// What [`encode_distribution`] ran, for the gradient tape: per model level from the outside
+/// in, the model, how many of its layers ran before the one holding the variational layer, and
+/// their input; then the variational layer and its input.
+pub struct DistributionTrail {
+    pub prefixes: Vec<(LayerRef, usize, Tensor)>,
+    pub layer: Option<LayerRef>,
+    pub input: Tensor,
 }
 
-fn walk(model: &mut Sequential, mut x: Tensor) -> Result<Option<(Tensor, Tensor)>> {
-    for l in model.children() {
+/// Runs `model` (whose shared reference is `net`) at inference up to and including its first
+/// variational layer (looking into nested models) and returns that layer's `(mean, logVar)`
+/// for `x`, and what ran; an error naming the model's layers when it has none.
+pub fn encode_distribution(model: &mut Sequential, net: &LayerRef, x: &Tensor) -> Result<(Tensor, Tensor, DistributionTrail)> {
+    model.check_input("encodeDistribution", x)?;
+    let mut trail = DistributionTrail { prefixes: Vec::new(), layer: None, input: x.clone() };
+    match walk(model, net, x.clone(), &mut trail)? {
+        Some((mean, log_var)) => Ok((mean, log_var, trail)),
+        None => Err(Error::invalid("encodeDistribution", format!("the model has no variational layer (its layers: {}); add layers.variational({{ units }}) to the encoder", model.kinds().join(", ")))),
+    }
+}
+
+fn walk(model: &mut Sequential, net: &LayerRef, x0: Tensor, trail: &mut DistributionTrail) -> Result<Option<(Tensor, Tensor)>> {
+    let mut x = x0.clone();
+    for (i, l) in model.children().iter().enumerate() {
         let mut node = lock(l)?;
         let layer = node.layer_mut();
         if let Some(v) = layer.as_variational_mut() {
+            trail.prefixes.push((net.clone(), i, x0));
+            trail.layer = Some(l.clone());
+            trail.input = x.clone();
             return v.distribution(&x).map(Some);
         }
         if let Some(inner) = layer.as_sequential_mut() {
             if contains_variational(inner) {
-                return walk(inner, x);
+                trail.prefixes.push((net.clone(), i, x0));
+                return walk(inner, l, x, trail);
             }
         }
         x = layer.forward(x, Mode::Infer)?;
@@ -335,7 +351,7 @@ mod tests {
         m.build_all(&[2]).unwrap();
         let x = Tensor::new("t", Shape::from([1, 2]), vec![1.0, 2.0]).unwrap();
         assert_eq!(
-            encode_distribution(&mut m, &x).unwrap_err().to_string(),
+            encode_distribution(&mut m, &crate::model::shared(Sequential::new(0)), &x).err().unwrap().to_string(),
             "encodeDistribution: the model has no variational layer (its layers: flatten); add layers.variational({ units }) to the encoder"
         );
     }
@@ -356,8 +372,14 @@ mod tests {
         vae.build_all(&[4]).unwrap();
         assert_eq!(vae.loss_terms().unwrap(), (true, false));
         let x = Tensor::new("t", Shape::from([2, 4]), vec![0.1, 0.2, 0.3, 0.4, -0.5, 0.6, 0.7, -0.8]).unwrap();
-        let (mean, log_var) = encode_distribution(&mut vae, &x).unwrap();
+        let outer = crate::model::shared(Sequential::new(0)); // stands for vae's own reference
+        let (mean, log_var, trail) = encode_distribution(&mut vae, &outer, &x).unwrap();
         assert_eq!(mean.dims(), &[2, 2]);
+        // What ran: the outer model's first child holds the variational layer (no layer before
+        // it), inside it one dense layer ran; the variational layer's input is that output.
+        assert_eq!(trail.prefixes.iter().map(|(_, end, t)| (*end, t.dims().to_vec())).collect::<Vec<_>>(), vec![(0, vec![2, 4]), (1, vec![2, 4])]);
+        assert_eq!(trail.input.dims(), &[2, 3]);
+        assert!(trail.layer.is_some());
         let (_, activity, kl) = vae.predict_with_activity(&x, 32).unwrap();
         assert_eq!(activity, 0.0);
         let want: f32 = mean.data().iter().zip(log_var.data()).map(|(&m, &v)| -0.5 * (1.0 + v - m * m - v.exp())).sum::<f32>() / 2.0;

@@ -1,10 +1,16 @@
 //! Autoencoder support: which loss parts a model reports, and a variational encoder's
 //! distribution.
 
-use super::tensor::emit;
+use super::tape::{append, emit_rec_fallible, recording};
 use crate::ffi::{guard, write_out};
-use crate::handles::with_model;
-use neurite_core::layers::variational::encode_distribution;
+use crate::handles::{self, with_model};
+use neurite_core::autodiff::{LayersRecord, Recorded};
+use neurite_core::layers::variational::{encode_distribution, DistributionTrail};
+use neurite_core::layers::Mode;
+use neurite_core::model::shared::{lock, weight_id};
+use neurite_core::{Error, Result, Tensor};
+
+const OP: &str = "encodeDistribution";
 
 /// Writes `[has a KL term, has a weight or activity penalty]` (0 or 1 each) to `out`: the
 /// parts of the loss that `fit` and `evaluate` report as `kl` and `regularization`.
@@ -35,9 +41,12 @@ pub unsafe extern "C" fn nr_model_loss_terms(model: u32, out: *mut u32) -> i32 {
 pub unsafe extern "C" fn nr_model_encode_distribution(model: u32, x: u32, out: *mut u32) -> i32 {
     guard(|| {
         crate::ffi::check_out("encodeDistribution", out, 2)?;
-        let (mean, log_var) = with_model(model, |m, t| encode_distribution(&mut *m.seq()?, t.tensor(x)?))?;
+        let (mean, log_var, trail) = with_model(model, |m, t| {
+            let net = m.as_layer();
+            encode_distribution(&mut *m.seq()?, &net, t.tensor(x)?)
+        })?;
         // SAFETY: forwarded caller contract.
-        unsafe { emit_pair(mean, log_var, out) }
+        unsafe { emit_distribution(mean, log_var, out, x, trail) }
     })
 }
 
@@ -54,28 +63,70 @@ pub unsafe extern "C" fn nr_model_layer_distribution(model: u32, path: *const u3
         crate::ffi::check_out("encodeDistribution", out, 2)?;
         // SAFETY: forwarded caller contract.
         let path = unsafe { crate::ffi::read_u32s("encodeDistribution", path, path_len) }?;
-        let (mean, log_var) = crate::handles::with(|t| {
+        let (mean, log_var, trail) = crate::handles::with(|t| {
             let layer = super::model::find("encodeDistribution", &t.model(model)?.as_layer(), &path)?;
-            neurite_core::layers::variational::layer_distribution(&layer, t.tensor(x)?)
+            let xt = t.tensor(x)?;
+            let (mean, log_var) = neurite_core::layers::variational::layer_distribution(&layer, xt)?;
+            Ok::<_, Error>((mean, log_var, DistributionTrail { prefixes: Vec::new(), layer: Some(layer), input: xt.clone() }))
         })?;
         // SAFETY: forwarded caller contract.
-        unsafe { emit_pair(mean, log_var, out) }
+        unsafe { emit_distribution(mean, log_var, out, x, trail) }
     })
 }
 
-/// Emits two tensors to `out[0..2]`; if the second fails, the first is freed.
+/// Emits the mean and log-variance to `out[0..2]`; if the second fails, the first is freed.
+/// While a tape records, records what `trail` says ran from input handle `x`: the layers
+/// before the variational layer as inference ([`Recorded::Layers`], intermediate values under
+/// reserved ids), then each head as an [`Recorded::Affine`] of the layer's input and its
+/// weights, so that a loss on the distribution (a VAE's KL in a custom loop) reaches the input
+/// and the weights.
 ///
 /// # Safety
 /// `out` must point to two writable u32.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-unsafe fn emit_pair(a: neurite_core::Tensor, b: neurite_core::Tensor, out: *mut u32) -> neurite_core::Result<()> {
+unsafe fn emit_distribution(mean: Tensor, log_var: Tensor, out: *mut u32, x: u32, trail: DistributionTrail) -> Result<()> {
+    let heads = if recording() { Some(record_prefixes(x, &trail)?) } else { None };
+    let head = |k: usize| -> Result<(Recorded, Vec<u32>, Vec<(u64, Tensor)>)> {
+        let (input_id, weights) = heads.as_ref().ok_or_else(|| Error::Internal { msg: format!("{OP}: no record") })?;
+        Ok((Recorded::Affine, Vec::new(), vec![(*input_id, trail.input.clone()), weights[2 * k].clone(), weights[2 * k + 1].clone()]))
+    };
     // SAFETY: forwarded caller contract.
     unsafe {
-        emit("encodeDistribution", a, out)?;
-        if let Err(e) = emit("encodeDistribution", b, out.add(1)) {
-            let _ = crate::handles::with(|t| t.remove(*out));
+        emit_rec_fallible(OP, mean, out, || head(0))?;
+        if let Err(e) = emit_rec_fallible(OP, log_var, out.add(1), || head(1)) {
+            let _ = handles::with(|t| t.remove(*out));
             return Err(e);
         }
     }
     Ok(())
+}
+
+/// Records the layers before the variational layer (see [`emit_distribution`]); returns the
+/// tape id of the variational layer's input and its four weights with their ids.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn record_prefixes(x: u32, trail: &DistributionTrail) -> Result<(u64, Vec<(u64, Tensor)>)> {
+    let mut id = handles::with(|h| h.id(x))?;
+    for (k, (net, end, input)) in trail.prefixes.iter().enumerate() {
+        if *end == 0 {
+            continue;
+        }
+        let output = trail.prefixes.get(k + 1).map_or(&trail.input, |p| &p.2).clone();
+        let (weights, sources) = {
+            let node = lock(net)?;
+            let seq = node.layer().as_sequential().ok_or_else(|| Error::Internal { msg: format!("{OP}: a prefix is not a model") })?;
+            (seq.weight_snapshot(Mode::Trace)?, seq.trace_sources(0..*end)?)
+        };
+        let out_id = handles::with(|h| h.reserve_id());
+        let mut inputs = vec![(id, input.clone())];
+        inputs.extend(sources);
+        append(Recorded::Layers(Box::new(LayersRecord { op: OP, net: net.clone(), range: 0..*end, mode: Mode::Trace, weights })), inputs, (out_id, output));
+        id = out_id;
+    }
+    let layer = trail.layer.as_ref().ok_or_else(|| Error::Internal { msg: format!("{OP}: no variational layer") })?;
+    let node = lock(layer)?;
+    let weights = node.layer().params().into_iter().enumerate().map(|(i, p)| (weight_id(layer, i), p.value.clone())).collect::<Vec<_>>();
+    if weights.len() != 4 {
+        return Err(Error::Internal { msg: format!("{OP}: the variational layer has {} weights", weights.len()) });
+    }
+    Ok((id, weights))
 }

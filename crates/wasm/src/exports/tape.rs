@@ -31,7 +31,7 @@ pub(crate) fn recording() -> bool {
 }
 
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-fn append(op: Recorded, inputs: Vec<(u64, Tensor)>, output: (u64, Tensor)) {
+pub(crate) fn append(op: Recorded, inputs: Vec<(u64, Tensor)>, output: (u64, Tensor)) {
     TAPE.with(|tp| {
         if let Some(tape) = tp.borrow_mut().as_mut() {
             tape.record(op, inputs, output);
