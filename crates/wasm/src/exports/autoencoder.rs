@@ -87,7 +87,7 @@ pub unsafe extern "C" fn nr_model_layer_distribution(model: u32, path: *const u3
 unsafe fn emit_distribution(mean: Tensor, log_var: Tensor, out: *mut u32, x: u32, trail: DistributionTrail) -> Result<()> {
     let heads = if recording() { Some(record_prefixes(x, &trail)?) } else { None };
     let head = |k: usize| -> Result<(Recorded, Vec<u32>, Vec<(u64, Tensor)>)> {
-        let (input_id, weights) = heads.as_ref().ok_or_else(|| Error::Internal { msg: format!("{OP}: no record") })?;
+        let (input_id, weights) = heads.as_ref().ok_or_else(|| Error::Internal { msg: "encodeDistribution: no record".into() })?;
         Ok((Recorded::Affine, Vec::new(), vec![(*input_id, trail.input.clone()), weights[2 * k].clone(), weights[2 * k + 1].clone()]))
     };
     // SAFETY: forwarded caller contract.
@@ -103,6 +103,7 @@ unsafe fn emit_distribution(mean: Tensor, log_var: Tensor, out: *mut u32, x: u32
 
 /// Records the layers before the variational layer (see [`emit_distribution`]); returns the
 /// tape id of the variational layer's input and its four weights with their ids.
+#[inline(never)]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn record_prefixes(x: u32, trail: &DistributionTrail) -> Result<(u64, Vec<(u64, Tensor)>)> {
     let mut id = handles::with(|h| h.id(x))?;
@@ -113,7 +114,7 @@ fn record_prefixes(x: u32, trail: &DistributionTrail) -> Result<(u64, Vec<(u64, 
         let output = trail.prefixes.get(k + 1).map_or(&trail.input, |p| &p.2).clone();
         let (weights, sources) = {
             let node = lock(net)?;
-            let seq = node.layer().as_sequential().ok_or_else(|| Error::Internal { msg: format!("{OP}: a prefix is not a model") })?;
+            let seq = node.layer().as_sequential().ok_or_else(|| Error::Internal { msg: "encodeDistribution: a prefix is not a model".into() })?;
             (seq.weight_snapshot(Mode::Trace)?, seq.trace_sources(0..*end)?)
         };
         let out_id = handles::with(|h| h.reserve_id());
@@ -122,11 +123,11 @@ fn record_prefixes(x: u32, trail: &DistributionTrail) -> Result<(u64, Vec<(u64, 
         append(Recorded::Layers(Box::new(LayersRecord { op: OP, net: net.clone(), range: 0..*end, mode: Mode::Trace, weights })), inputs, (out_id, output));
         id = out_id;
     }
-    let layer = trail.layer.as_ref().ok_or_else(|| Error::Internal { msg: format!("{OP}: no variational layer") })?;
+    let layer = trail.layer.as_ref().ok_or_else(|| Error::Internal { msg: "encodeDistribution: no variational layer".into() })?;
     let node = lock(layer)?;
     let weights = node.layer().params().into_iter().enumerate().map(|(i, p)| (weight_id(layer, i), p.value.clone())).collect::<Vec<_>>();
     if weights.len() != 4 {
-        return Err(Error::Internal { msg: format!("{OP}: the variational layer has {} weights", weights.len()) });
+        return Err(Error::Internal { msg: "encodeDistribution: a variational layer without its four weights".into() });
     }
     Ok((id, weights))
 }
