@@ -73,6 +73,19 @@ impl core::fmt::Debug for LayersRecord {
 }
 
 impl LayersRecord {
+    /// The record of layers `range` of the model `net` run in `mode` (by `op`), and the inputs
+    /// it reads besides its input x: the layers' trainable weights by weight id
+    /// ([`Sequential::trace_sources`](crate::model::Sequential::trace_sources)).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn of(op: &'static str, net: crate::model::LayerRef, range: core::ops::Range<usize>, mode: crate::layers::Mode) -> Result<(Recorded, Vec<(u64, Tensor)>)> {
+        let (weights, sources) = {
+            let node = crate::model::shared::lock(&net)?;
+            let seq = node.layer().as_sequential().ok_or_else(|| Error::Internal { msg: format!("grad: {op} was recorded on a layer, not a model") })?;
+            (seq.weight_snapshot(mode)?, seq.trace_sources(range.clone())?)
+        };
+        Ok((Recorded::Layers(Box::new(LayersRecord { op, net, range, mode, weights })), sources))
+    }
+
     /// `dL/dx` and `dL/dw` for each weight input, for `dL/dy` = `g` at the output.
     #[inline(never)]
     #[cfg_attr(target_arch = "wasm32", optimize(size))]

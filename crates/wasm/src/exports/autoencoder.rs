@@ -112,15 +112,11 @@ fn record_prefixes(x: u32, trail: &DistributionTrail) -> Result<(u64, Vec<(u64, 
             continue;
         }
         let output = trail.prefixes.get(k + 1).map_or(&trail.input, |p| &p.2).clone();
-        let (weights, sources) = {
-            let node = lock(net)?;
-            let seq = node.layer().as_sequential().ok_or_else(|| Error::Internal { msg: "encodeDistribution: a prefix is not a model".into() })?;
-            (seq.weight_snapshot(Mode::Trace)?, seq.trace_sources(0..*end)?)
-        };
+        let (record, weights) = LayersRecord::of(OP, net.clone(), 0..*end, Mode::Trace)?;
         let out_id = handles::with(|h| h.reserve_id());
         let mut inputs = vec![(id, input.clone())];
-        inputs.extend(sources);
-        append(Recorded::Layers(Box::new(LayersRecord { op: OP, net: net.clone(), range: 0..*end, mode: Mode::Trace, weights })), inputs, (out_id, output));
+        inputs.extend(weights);
+        append(record, inputs, (out_id, output));
         id = out_id;
     }
     let layer = trail.layer.as_ref().ok_or_else(|| Error::Internal { msg: "encodeDistribution: no variational layer".into() })?;

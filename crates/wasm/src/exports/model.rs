@@ -228,14 +228,8 @@ unsafe fn emit_traced(op: &'static str, y: neurite_core::Tensor, out: *mut u32, 
     // SAFETY: forwarded caller contract.
     unsafe {
         super::tape::emit_rec_fallible(op, y, out, || {
-            let (weights, sources) = {
-                let node = neurite_core::model::shared::lock(&net)?;
-                match node.layer().as_sequential() {
-                    Some(s) => (s.weight_snapshot(mode)?, s.trace_sources(range.clone())?),
-                    None => Default::default(),
-                }
-            };
-            Ok((Recorded::Layers(Box::new(LayersRecord { op, net, range, mode, weights })), vec![x], sources))
+            let (record, weights) = LayersRecord::of(op, net, range, mode)?;
+            Ok((record, vec![x], weights))
         })
     }
 }
