@@ -261,7 +261,7 @@ pub fn contains_variational(model: &Sequential) -> bool {
 /// their input; then the variational layer and its input.
 pub struct DistributionTrail {
     pub prefixes: Vec<(LayerRef, usize, Tensor)>,
-    pub layer: Option<LayerRef>,
+    pub layer: LayerRef,
     pub input: Tensor,
 }
 
@@ -270,28 +270,31 @@ pub struct DistributionTrail {
 /// for `x`, and what ran; an error naming the model's layers when it has none.
 pub fn encode_distribution(model: &mut Sequential, net: &LayerRef, x: &Tensor) -> Result<(Tensor, Tensor, DistributionTrail)> {
     model.check_input("encodeDistribution", x)?;
-    let mut trail = DistributionTrail { prefixes: Vec::new(), layer: None, input: x.clone() };
-    match walk(model, net, x.clone(), &mut trail)? {
-        Some((mean, log_var)) => Ok((mean, log_var, trail)),
+    let mut prefixes = Vec::new();
+    match walk(model, net, x.clone(), &mut prefixes)? {
+        Some((mean, log_var, layer, input)) => Ok((mean, log_var, DistributionTrail { prefixes, layer, input })),
         None => Err(Error::invalid("encodeDistribution", format!("the model has no variational layer (its layers: {}); add layers.variational({{ units }}) to the encoder", model.kinds().join(", ")))),
     }
 }
 
-fn walk(model: &mut Sequential, net: &LayerRef, x0: Tensor, trail: &mut DistributionTrail) -> Result<Option<(Tensor, Tensor)>> {
+/// `(mean, logVar, the variational layer, its input)`; `prefixes` gets each level's part of
+/// [`DistributionTrail::prefixes`].
+type Found = (Tensor, Tensor, LayerRef, Tensor);
+
+fn walk(model: &mut Sequential, net: &LayerRef, x0: Tensor, prefixes: &mut Vec<(LayerRef, usize, Tensor)>) -> Result<Option<Found>> {
     let mut x = x0.clone();
     for (i, l) in model.children().iter().enumerate() {
         let mut node = lock(l)?;
         let layer = node.layer_mut();
         if let Some(v) = layer.as_variational_mut() {
-            trail.prefixes.push((net.clone(), i, x0));
-            trail.layer = Some(l.clone());
-            trail.input = x.clone();
-            return v.distribution(&x).map(Some);
+            prefixes.push((net.clone(), i, x0));
+            let (mean, log_var) = v.distribution(&x)?;
+            return Ok(Some((mean, log_var, l.clone(), x)));
         }
         if let Some(inner) = layer.as_sequential_mut() {
             if contains_variational(inner) {
-                trail.prefixes.push((net.clone(), i, x0));
-                return walk(inner, l, x, trail);
+                prefixes.push((net.clone(), i, x0));
+                return walk(inner, l, x, prefixes);
             }
         }
         x = layer.forward(x, Mode::Infer)?;
@@ -379,7 +382,7 @@ mod tests {
         // it), inside it one dense layer ran; the variational layer's input is that output.
         assert_eq!(trail.prefixes.iter().map(|(_, end, t)| (*end, t.dims().to_vec())).collect::<Vec<_>>(), vec![(0, vec![2, 4]), (1, vec![2, 4])]);
         assert_eq!(trail.input.dims(), &[2, 3]);
-        assert!(trail.layer.is_some());
+        assert!(std::rc::Rc::ptr_eq(&trail.layer, &vae.children()[0].borrow().layer().as_sequential().unwrap().children()[1]));
         let (_, activity, kl) = vae.predict_with_activity(&x, 32).unwrap();
         assert_eq!(activity, 0.0);
         let want: f32 = mean.data().iter().zip(log_var.data()).map(|(&m, &v)| -0.5 * (1.0 + v - m * m - v.exp())).sum::<f32>() / 2.0;

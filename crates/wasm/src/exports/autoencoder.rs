@@ -67,7 +67,7 @@ pub unsafe extern "C" fn nr_model_layer_distribution(model: u32, path: *const u3
             let layer = super::model::find("encodeDistribution", &t.model(model)?.as_layer(), &path)?;
             let xt = t.tensor(x)?;
             let (mean, log_var) = neurite_core::layers::variational::layer_distribution(&layer, xt)?;
-            Ok::<_, Error>((mean, log_var, DistributionTrail { prefixes: Vec::new(), layer: Some(layer), input: xt.clone() }))
+            Ok::<_, Error>((mean, log_var, DistributionTrail { prefixes: Vec::new(), layer, input: xt.clone() }))
         })?;
         // SAFETY: forwarded caller contract.
         unsafe { emit_distribution(mean, log_var, out, x, trail) }
@@ -119,9 +119,8 @@ fn record_prefixes(x: u32, trail: &DistributionTrail) -> Result<(u64, Vec<(u64, 
         append(record, inputs, (out_id, output));
         id = out_id;
     }
-    let layer = trail.layer.as_ref().ok_or_else(|| Error::Internal { msg: "encodeDistribution: no variational layer".into() })?;
-    let node = lock(layer)?;
-    let weights = node.layer().params().into_iter().enumerate().map(|(i, p)| (weight_id(layer, i), p.value.clone())).collect::<Vec<_>>();
+    let node = lock(&trail.layer)?;
+    let weights = node.layer().params().into_iter().enumerate().map(|(i, p)| (weight_id(&trail.layer, i), p.value.clone())).collect::<Vec<_>>();
     if weights.len() != 4 {
         return Err(Error::Internal { msg: "encodeDistribution: a variational layer without its four weights".into() });
     }
