@@ -162,7 +162,7 @@ function taped(op: string, f: () => Tensor, given: Array<Tensor | LayerVariable>
   // then belong in it.
   (typeof given === 'function' ? [] : given).forEach((s, i) => {
     if (s instanceof LayerVariable && allowUnused) {
-      s.sourceId(op); // throws, naming the variable, when its layer's weights are gone
+      s.assertLive(op); // its id is asked for after f ran
       return;
     }
     if (!(s instanceof Tensor)) throw new InvalidArgumentError(`${op}: ${what}[${i}] must be a ${allowUnused ? 'variable or a layer weight' : 'Tensor'}, got ${describe(s)}`);

@@ -72,6 +72,11 @@ export class LayerVariable {
     return this.#owner.where('isDisposed') === null;
   }
 
+  /** @internal Throws a {@link DisposedError} naming this variable when its weights are gone (no call into WebAssembly). */
+  assertLive(op: string): void {
+    this.#at(op);
+  }
+
   #at(op: string): WeightsAt {
     const at = this.#owner.where(op);
     if (!at) throw new DisposedError(`${op}: variable ${this.name} has no value: every model holding layer ${this.#owner.name} was disposed`);
