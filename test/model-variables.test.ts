@@ -25,6 +25,10 @@ const tfName = (n: string): string => n.replace(/[A-Z]/g, (c) => `_${c.toLowerCa
 /** A TF.js variable's name without the suffix that keeps it unique (`act/alpha_1` → `act/alpha`). */
 const plain = (n: string): string => n.replace(/_\d+$/, '');
 
+/** The values of a `{ [name]: grad }` map (neurite's or TF.js's), keyed by `key(name)`. */
+const arrays = (grads: Record<string, { dataSync(): ArrayLike<number> }>, key: (n: string) => string): Record<string, number[]> =>
+  Object.fromEntries(Object.entries(grads).map(([k, g]) => [key(k), Array.from(g.dataSync())]));
+
 /** The same model in both libraries: dense relu, batch norm, PReLU, dense sigmoid (named layers). */
 function pair(seed: number): { n: nr.Sequential; t: tfl.Sequential } {
   const n = nr.sequential({ seed, layers: [
@@ -105,11 +109,11 @@ describe('custom training loops, against TF.js', () => {
     const x = uniform(r, 6 * 5, -2, 2), y = uniform(r, 6 * 3, 0, 1);
     const got = expectNoLeak(() => nr.tidy(() => {
       const { value, grads } = nr.variableGrads(() => nr.losses.meanSquaredError(nr.tensor(y, [6, 3]), n.predict(nr.tensor(x, [6, 5]))), n.trainableWeights);
-      return { loss: value.dataSync()[0], grads: Object.fromEntries(Object.entries(grads).map(([k, g]) => [tfName(k), Array.from(g.dataSync())])) };
+      return { loss: value.dataSync()[0], grads: arrays(grads, tfName) };
     }));
     const want = tf.tidy(() => {
       const { value, grads } = tf.variableGrads(() => tf.losses.meanSquaredError(tf.tensor(y, [6, 3]), t.predict(tf.tensor(x, [6, 5])) as tf.Tensor) as tf.Scalar);
-      return { loss: value.dataSync()[0], grads: Object.fromEntries(Object.entries(grads).map(([k, g]) => [plain(k), Array.from(g.dataSync())])) };
+      return { loss: value.dataSync()[0], grads: arrays(grads, plain) };
     });
     expect(got.loss).toBeCloseTo(want.loss, 6);
     expect(Object.keys(got.grads).sort()).toEqual(t.trainableWeights.map((w) => plain(w.name)).sort());
@@ -285,7 +289,7 @@ describe('apply(x, { training: true }) in custom loops', () => {
       const { grads } = nr.variableGrads(() => nr.losses.meanSquaredError(nr.tensor(y, [8, 3]), n.apply(nr.tensor(x, [8, 5]), { training: true })), n.trainableWeights);
       // Three calls updated the statistics three times (the gradients' replays leave them alone).
       const after = n.getLayer('bn').getWeights().slice(2).map((w) => Array.from(w.dataSync()));
-      return { out, moving, after, dx, grads: Object.fromEntries(Object.entries(grads).map(([k, g]) => [tfName(k), Array.from(g.dataSync())])) };
+      return { out, moving, after, dx, grads: arrays(grads, tfName) };
     }));
     const want = tf.tidy(() => {
       const out = Array.from((t.apply(tf.tensor(x, [8, 5]), { training: true }) as tf.Tensor).dataSync());
@@ -293,7 +297,7 @@ describe('apply(x, { training: true }) in custom loops', () => {
       const dx = Array.from(tf.grad((v: tf.Tensor) => tf.sum(tf.square(t.apply(v, { training: true }) as tf.Tensor)))(tf.tensor(x, [8, 5])).dataSync());
       const { grads } = tf.variableGrads(() => tf.losses.meanSquaredError(tf.tensor(y, [8, 3]), t.apply(tf.tensor(x, [8, 5]), { training: true }) as tf.Tensor) as tf.Scalar);
       const after = t.getLayer('bn').getWeights().slice(2).map((w) => Array.from(w.dataSync()));
-      return { out, moving, after, dx, grads: Object.fromEntries(Object.entries(grads).map(([k, g]) => [plain(k), Array.from(g.dataSync())])) };
+      return { out, moving, after, dx, grads: arrays(grads, plain) };
     });
     close(got.out, want.out, 1e-5, 'output');
     got.moving.forEach((m, i) => close(m, want.moving[i], 1e-5, `moving statistic ${i} after one call`));
@@ -316,11 +320,11 @@ describe('apply(x, { training: true }) in custom loops', () => {
       // Each call updates the moving statistics: the first call's gradient is still taken
       // (with batch statistics, it does not read them).
       const { value, grads } = nr.variableGrads(() => n.apply(nr.tensor(a, [6, 5]), { training: true }).mean().sub(n.apply(nr.tensor(b, [6, 5]), { training: true }).square().mean()), n.trainableWeights);
-      return { loss: value.dataSync()[0], grads: Object.fromEntries(Object.entries(grads).map(([k, g]) => [tfName(k), Array.from(g.dataSync())])) };
+      return { loss: value.dataSync()[0], grads: arrays(grads, tfName) };
     }));
     const want = tf.tidy(() => {
       const { value, grads } = tf.variableGrads(() => tf.sub(tf.mean(t.apply(tf.tensor(a, [6, 5]), { training: true }) as tf.Tensor), tf.mean(tf.square(t.apply(tf.tensor(b, [6, 5]), { training: true }) as tf.Tensor))) as tf.Scalar);
-      return { loss: value.dataSync()[0], grads: Object.fromEntries(Object.entries(grads).map(([k, g]) => [plain(k), Array.from(g.dataSync())])) };
+      return { loss: value.dataSync()[0], grads: arrays(grads, plain) };
     });
     expect(got.loss).toBeCloseTo(want.loss, 5);
     for (const k of Object.keys(want.grads)) close(got.grads[k], want.grads[k], 1e-4, k);
