@@ -556,6 +556,16 @@ mod tests {
         Tensor::new("t", Shape::from(dims), vec![0.0; dims.iter().product()]).unwrap()
     }
 
+    /// A model of seed `seed` with layers `(ABI kind, ABI parameters)`, built for `input`.
+    fn built(seed: u64, layers: &[(u32, &[f32])], input: &[usize]) -> Sequential {
+        let mut m = Sequential::new(seed);
+        for (i, &(kind, p)) in layers.iter().enumerate() {
+            m.add(crate::layers::from_abi(kind, p, i as u32).unwrap()).unwrap();
+        }
+        m.build_all(input).unwrap();
+        m
+    }
+
     /// The tape's rule for `predict`: dx of the inference function (dropout off, moving
     /// statistics, a variational layer's mean), against central differences of `predict`.
     #[test]
@@ -563,12 +573,7 @@ mod tests {
         // With an activity penalty (l1 0.5, l2 2) and klSparsity (0.1, weight 3): terms of the
         // training loss, not of the output, so not in the gradient of inference.
         let dense_sigmoid = [4.0, 1.0, 8.0, 0.0, 6.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0., 0., 0., 0., 0.5, 2.0, 0.1, 3.0];
-        let mut m = Sequential::new(3);
-        let layers: [(u32, &[f32]); 4] = [(0, &dense_sigmoid), (3, &[0.5]), (5, &[0.9, 1e-3, 1.0, 1.0]), (11, &[2.0, 1.0])];
-        for (i, (kind, p)) in layers.into_iter().enumerate() {
-            m.add(crate::layers::from_abi(kind, p, i as u32).unwrap()).unwrap();
-        }
-        m.build_all(&[3]).unwrap();
+        let mut m = built(3, &[(0, &dense_sigmoid), (3, &[0.5]), (5, &[0.9, 1e-3, 1.0, 1.0]), (11, &[2.0, 1.0])], &[3]);
         m.with_params(|ps| {
             for s in ps.iter_mut() {
                 let fill = match s.param.name {
@@ -634,12 +639,7 @@ mod tests {
     #[test]
     fn replay_repeats_a_training_call_and_its_gradient_is_exact() {
         let dense = [5.0, 1.0, 0.0, 0.0, 6.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0., 0., 0., 0., 0.0, 0.0];
-        let mut m = Sequential::new(4);
-        let layers: [(u32, &[f32]); 4] = [(0, &dense), (3, &[0.4]), (5, &[0.9, 1e-3, 1.0, 1.0]), (11, &[2.0, 1.0])];
-        for (i, (kind, p)) in layers.into_iter().enumerate() {
-            m.add(crate::layers::from_abi(kind, p, i as u32).unwrap()).unwrap();
-        }
-        m.build_all(&[3]).unwrap();
+        let mut m = built(4, &[(0, &dense), (3, &[0.4]), (5, &[0.9, 1e-3, 1.0, 1.0]), (11, &[2.0, 1.0])], &[3]);
         let xs = [0.2f32, -1.0, 0.7, 1.5, 0.1, -0.4, 0.9, 0.3, -0.8];
         let x = Tensor::new("t", Shape::from([3, 3]), xs.to_vec()).unwrap();
         let stats = |m: &Sequential| m.with_params(|ps| ps.iter().filter(|s| !s.param.trainable).flat_map(|s| s.param.value.data().to_vec()).collect::<Vec<f32>>()).unwrap();
