@@ -25,7 +25,8 @@ pub struct BatchNorm {
     beta: Option<Param>,
     moving_mean: Option<Param>,
     moving_var: Option<Param>,
-    /// Saved by a training forward: x̂ and 1/√(σ²+ε) per feature.
+    /// Saved by a forward that keeps values: x̂ and 1/√(σ²+ε) per feature (the batch's
+    /// variance when training, the moving one when traced).
     xhat: Option<Tensor>,
     inv_std: Vec<f32>,
     /// Set by a traced forward (inference, `Mode::Trace`): backward differentiates the
@@ -114,23 +115,27 @@ impl Layer for BatchNorm {
         let gamma = values_or(OP, &self.gamma, c, 1.0)?;
         let beta = values_or(OP, &self.beta, c, 0.0)?;
         if !mode.training() {
+            // 1/√(moving σ²+ε) per feature, once rather than per row.
+            let inv = collect_n(OP, c, mv.value.data().iter().map(|v| 1.0 / (v + self.epsilon).sqrt()))?;
             if mode.keeps() {
                 // Traced: keep x̂ = (x − moving μ)/√(moving σ²+ε) for γ's gradient.
                 let mut xhat = x.clone();
                 for row in xhat.try_data_mut(OP)?.chunks_exact_mut(c) {
                     for j in 0..c {
-                        row[j] = (row[j] - mm.value.data()[j]) / (mv.value.data()[j] + self.epsilon).sqrt();
+                        row[j] = (row[j] - mm.value.data()[j]) * inv[j];
                     }
                 }
                 self.xhat = Some(xhat);
             }
             for row in x.try_data_mut(OP)?.chunks_exact_mut(c) {
                 for j in 0..c {
-                    let s = 1.0 / (mv.value.data()[j] + self.epsilon).sqrt();
-                    row[j] = gamma[j] * (row[j] - mm.value.data()[j]) * s + beta[j];
+                    row[j] = gamma[j] * (row[j] - mm.value.data()[j]) * inv[j] + beta[j];
                 }
             }
             self.traced = mode.keeps();
+            if self.traced {
+                self.inv_std = inv;
+            }
             return Ok(x);
         }
         self.traced = false;
@@ -184,10 +189,9 @@ impl Layer for BatchNorm {
             let xhat = self.xhat.take().ok_or_else(|| no_forward("batchNormalization"))?;
             self.affine_grads(&dy, &xhat, c)?;
             let gamma = values_or(OP, &self.gamma, c, 1.0)?;
-            let mv = self.moving_var.as_ref().ok_or_else(|| no_forward("batchNormalization"))?;
             for row in dy.try_data_mut(OP)?.chunks_exact_mut(c.max(1)) {
                 for (j, d) in row.iter_mut().enumerate() {
-                    *d *= gamma[j] / (mv.value.data()[j] + self.epsilon).sqrt();
+                    *d *= gamma[j] * self.inv_std[j];
                 }
             }
             return Ok(dy);
