@@ -80,9 +80,10 @@ pub struct Dense {
     z: Option<Tensor>,
     y: Option<Tensor>,
     activity_loss: f32,
-    /// Set by a traced forward (`Mode::Trace`): backward differentiates inference, which has
-    /// no activity penalty (it is a term of the training loss, not of the output).
-    traced: bool,
+    /// Whether the last forward kept values for a training loss (`Mode::fitting`): backward
+    /// then adds the activity penalties' gradients. A traced or replayed forward (the gradient
+    /// tape's) differentiates the output alone, which has no penalty.
+    penalized: bool,
     /// Whether backward computes `dL/dx` (off for the first layer while training).
     input_grad: bool,
 }
@@ -90,7 +91,7 @@ pub struct Dense {
 impl Dense {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(cfg: DenseConfig) -> Dense {
-        Dense { cfg, kernel: None, bias: None, x: None, z: None, y: None, activity_loss: 0.0, traced: false, input_grad: true }
+        Dense { cfg, kernel: None, bias: None, x: None, z: None, y: None, activity_loss: 0.0, penalized: false, input_grad: true }
     }
 
     fn kernel(&self) -> Result<&Param> {
@@ -195,7 +196,7 @@ impl Layer for Dense {
             self.cfg.activation.forward(z.data(), y.data_mut(), units);
             y
         };
-        self.traced = !mode.fitting();
+        self.penalized = mode.fitting();
         if self.has_activity_regularizer() {
             self.activity_loss = self.activity_penalty(&y, x.dims().first().copied().unwrap_or(1));
         }
@@ -208,11 +209,11 @@ impl Layer for Dense {
     fn backward(&mut self, mut dy: Tensor) -> Result<Tensor> {
         let z = self.z.take().ok_or_else(|| Error::Internal { msg: "dense backward without a training forward".into() })?;
         let y = self.y.take().expect("saved with z");
-        if let (Some(r), false) = (self.cfg.activity_regularizer, self.traced) {
+        if let (Some(r), true) = (self.cfg.activity_regularizer, self.penalized) {
             let batch = z.dims().first().copied().unwrap_or(1).max(1);
             r.add_grad(y.data(), dy.try_data_mut("dense")?, 1.0 / batch as f32);
         }
-        if let (Some(k), false) = (self.cfg.kl_sparsity, self.traced) {
+        if let (Some(k), true) = (self.cfg.kl_sparsity, self.penalized) {
             k.add_grad(y.data(), self.cfg.units, dy.try_data_mut("dense")?);
         }
         let dz = if is_identity(&self.cfg.activation) {
