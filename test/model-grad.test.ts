@@ -119,6 +119,44 @@ describe('grad through model.predict, against TF.js', () => {
   });
 });
 
+// Inside a gradient, predict runs the layers once, keeping what backward needs, and the
+// gradient uses that forward while it is still the layers' own; a later call of the model runs
+// them again over other rows, and the earlier call's gradient then re-runs its own.
+describe('predict inside a gradient: one forward, the same values, any order of calls', () => {
+  it("returns predict's bits (more rows than predict's batch) and differentiates two calls of one model", () => {
+    const n = nr.sequential({ seed: 5, layers: [nr.layers.dense({ inputShape: [6], units: 9, activation: 'relu' }), nr.layers.batchNormalization(), nr.layers.dense({ units: 4, activation: 'softmax' })] });
+    const t = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [6], units: 9, activation: 'relu' }), tfl.layers.batchNormalization(), tfl.layers.dense({ units: 4, activation: 'softmax' })] });
+    n.build();
+    const r = rng(21);
+    copy(n, t, r);
+    const [a, b, w] = [uniform(r, 41 * 6, -2, 2), uniform(r, 7 * 6, -2, 2), uniform(r, 4, -1, 1)];
+    expectNoLeak(() => nr.tidy(() => {
+      const outside = n.predict(nr.tensor(a, [41, 6])).dataSync();
+      let inside: Float32Array | undefined;
+      nr.grad((x) => {
+        const y = n.predict(x);
+        inside = y.dataSync();
+        return y.sum();
+      })(nr.tensor(a, [41, 6]));
+      expect(Array.from(inside!)).toEqual(Array.from(outside));
+      // The second call runs the layers over b after the first ran them over a; backward
+      // meets b's call first (its caches), then a's (run again).
+      const f = (x1: nr.Tensor, x2: nr.Tensor) => n.predict(x1).mul(nr.tensor(w)).sum().add(n.predict(x2).square().sum());
+      const [ga, gb] = nr.grads(f)([nr.tensor(a, [41, 6]), nr.tensor(b, [7, 6])]);
+      const [ta, tb] = tf.tidy(() => tf.grads((x1: tf.Tensor, x2: tf.Tensor) => tf.add(tf.sum(tf.mul(t.predict(x1) as tf.Tensor, tf.tensor(w))), tf.sum(tf.square(t.predict(x2) as tf.Tensor))))([tf.tensor(a, [41, 6]), tf.tensor(b, [7, 6])]).map((g) => Array.from(g.dataSync())));
+      close(ga.dataSync(), ta, 1e-5, 'd/da');
+      close(gb.dataSync(), tb, 1e-5, 'd/db');
+      // And each alone: the same gradients, bit for bit, as in the two-call function.
+      const ga1 = nr.grad((x) => n.predict(x).mul(nr.tensor(w)).sum())(nr.tensor(a, [41, 6]));
+      const gb1 = nr.grad((x) => n.predict(x).square().sum())(nr.tensor(b, [7, 6]));
+      expect(Array.from(ga1.dataSync())).toEqual(Array.from(ga.dataSync()));
+      expect(Array.from(gb1.dataSync())).toEqual(Array.from(gb.dataSync()));
+    }));
+    n.dispose();
+    t.dispose();
+  });
+});
+
 describe('grad through layers TF.js does not have, against finite differences', () => {
   it('rbf and a variational encoder (its mean), through ae.encode, ae.decode and predict', () => {
     const encoder = nr.sequential({ layers: [nr.layers.dense({ inputShape: [5], units: 6, activation: 'relu' }), nr.layers.saltAndPepper({ rate: 0.5 }), nr.layers.variational({ units: 2 })] });

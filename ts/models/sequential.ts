@@ -389,7 +389,9 @@ export class Sequential {
    * (no dropout or noise; batch norm uses its moving statistics). Inside `grad`/`valueAndGrad`
    * it is differentiated with respect to `x` (as TF.js's `tf.grad` through `predict`), and
    * inside `variableGrads`/`optimizer.minimize` with respect to the model's weights
-   * ({@link Sequential.trainableWeights}), so custom training loops work as in TF.js.
+   * ({@link Sequential.trainableWeights}), so custom training loops work as in TF.js. There it
+   * runs all rows as one batch and keeps what backward needs, so the gradient does not run
+   * the layers again (the values are the same as outside).
    *
    * @example
    * const saliency = grad((x) => model.predict(x).sum())(images);

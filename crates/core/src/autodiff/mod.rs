@@ -10,7 +10,8 @@
 //!
 //! Models do not use the tape: their layers run forward/backward directly (`layers/`). A
 //! model's inference on the tape ([`Recorded::Layers`]) is differentiated with those same
-//! layer backward rules.
+//! layer backward rules, on the caches of the call's own forward (run keeping what backward
+//! needs while a tape records) when no other call has run the layers since.
 
 pub mod elementwise;
 pub mod reduce;

@@ -36,8 +36,9 @@ pub enum Recorded {
     Loss { loss: Loss, reduction: crate::losses::Reduction },
     /// Inference through a model's layers (`predict`, an autoencoder's `encode`/`decode`):
     /// inputs x, then the layers' trainable weights ([`Sequential::trace_sources`], keyed by
-    /// [`weight_id`]). Its backward runs the layers' own backward rules (those `fit` uses) on a
-    /// traced forward at x.
+    /// [`weight_id`]). Its backward runs the layers' own backward rules (those `fit` uses) on
+    /// the call's traced forward, or on a new one at x if the layers ran since
+    /// ([`LayersRecord::primed`]).
     ///
     /// [`Sequential::trace_sources`]: crate::model::Sequential::trace_sources
     /// [`weight_id`]: crate::model::shared::weight_id
@@ -64,6 +65,10 @@ pub struct LayersRecord {
     pub mode: crate::layers::Mode,
     /// The weights at the call (copy-on-write clones): the gradient is refused if they changed.
     pub weights: Vec<Tensor>,
+    /// The layers' cache passes after the call, when it ran as a traced forward
+    /// ([`Sequential::trace_forward`](crate::model::Sequential::trace_forward)): its backward
+    /// then runs on those caches if they are still the layers' own.
+    pub primed: Option<Vec<u64>>,
 }
 
 impl core::fmt::Debug for LayersRecord {
@@ -77,19 +82,20 @@ impl LayersRecord {
     /// it reads besides its input x: the layers' trainable weights by weight id
     /// ([`Sequential::trace_sources`](crate::model::Sequential::trace_sources)).
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    pub fn of(op: &'static str, net: crate::model::LayerRef, range: core::ops::Range<usize>, mode: crate::layers::Mode) -> Result<(Recorded, Vec<(u64, Tensor)>)> {
+    pub fn of(op: &'static str, net: crate::model::LayerRef, range: core::ops::Range<usize>, mode: crate::layers::Mode, primed: Option<Vec<u64>>) -> Result<(Recorded, Vec<(u64, Tensor)>)> {
         let (weights, sources) = {
             let node = crate::model::shared::lock(&net)?;
             let seq = node.layer().as_sequential().ok_or_else(|| Error::Internal { msg: format!("grad: {op} was recorded on a layer, not a model") })?;
             (seq.weight_snapshot(mode)?, seq.trace_sources(range.clone())?)
         };
-        Ok((Recorded::Layers(Box::new(LayersRecord { op, net, range, mode, weights })), sources))
+        Ok((Recorded::Layers(Box::new(LayersRecord { op, net, range, mode, weights, primed })), sources))
     }
 
-    /// `dL/dx` and `dL/dw` for each weight input, for `dL/dy` = `g` at the output.
+    /// `dL/dx` (when `need_dx`) and `dL/dw` for each weight input, for `dL/dy` = `g` at the
+    /// output.
     #[inline(never)]
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    fn gradient(&self, x: &Tensor, g: Tensor) -> Result<(Tensor, Vec<Tensor>)> {
+    fn gradient(&self, x: &Tensor, g: Tensor, need_dx: bool) -> Result<(Option<Tensor>, Vec<Tensor>)> {
         let op = self.op;
         let mut node = crate::model::shared::lock(&self.net)?;
         let seq = node.layer_mut().as_sequential_mut().ok_or_else(|| Error::Internal { msg: format!("grad: {op} was recorded on a layer, not a model") })?;
@@ -100,7 +106,7 @@ impl LayersRecord {
                 format!("the model's weights changed between {op} and the gradient (trainOnBatch, setWeights, an optimizer step, or apply with training, which updates moving statistics, inside the function); the gradient of {op} is taken at the weights it ran with: change them outside grad"),
             ));
         }
-        seq.trace_gradient(x, g, self.range.clone(), self.mode)
+        seq.trace_gradient(x, g, self.range.clone(), self.mode, self.primed.as_deref(), need_dx)
     }
 }
 
@@ -195,7 +201,8 @@ impl Tape {
                 ));
             }
             let ins: Vec<&Tensor> = e.inputs.iter().map(|(_, t)| t).collect();
-            let dins = backward(&e.op, &ins, &e.output.1, g)?;
+            let need: Vec<bool> = e.inputs.iter().enumerate().map(|(i, (id, _))| e.op.passes_gradient(i) && dep.contains(*id)).collect();
+            let dins = backward(&e.op, &ins, &e.output.1, g, &need)?;
             for (i, ((id, _), d)) in e.inputs.iter().zip(dins).enumerate() {
                 let Some(d) = d else { continue };
                 if !e.op.passes_gradient(i) || !dep.contains(*id) {
@@ -265,9 +272,12 @@ impl<T> IdMap<T> {
     }
 }
 
-/// The gradient of each input, given the gradient `g` of the output.
+/// The gradient of each input, given the gradient `g` of the output. `need[i]`: whether input
+/// `i`'s gradient is used (it depends on a source); rules whose work splits by input (a
+/// product, a model's layers) skip the rest and may answer `None` there.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-fn backward(op: &Recorded, x: &[&Tensor], y: &Tensor, g: Tensor) -> Result<Vec<Option<Tensor>>> {
+fn backward(op: &Recorded, x: &[&Tensor], y: &Tensor, g: Tensor, need: &[bool]) -> Result<Vec<Option<Tensor>>> {
+    let needs = |i: usize| need.get(i).copied().unwrap_or(true);
     let bad = |what: &str| Error::Internal { msg: format!("tape: {what}") };
     Ok(match op {
         Recorded::Unary(u) => vec![elementwise::unary_backward(*u, x[0], y, &g)?],
@@ -277,8 +287,8 @@ fn backward(op: &Recorded, x: &[&Tensor], y: &Tensor, g: Tensor) -> Result<Vec<O
         }
         Recorded::Reduce { op, axes, keep_dims } => vec![reduce::reduce_backward(*op, x[0], y, &g, axes, *keep_dims)?],
         Recorded::MatMul { transpose_a, transpose_b } => {
-            let (da, db) = matmul::matmul_backward(x[0], x[1], *transpose_a, *transpose_b, &g)?;
-            vec![Some(da), Some(db)]
+            let (da, db) = matmul::matmul_backward(x[0], x[1], *transpose_a, *transpose_b, &g, [needs(0), needs(1)])?;
+            vec![da, db]
         }
         Recorded::Reshape => vec![Some(g.with_shape(x[0].shape().clone()))],
         Recorded::Transpose { perm } => vec![Some(transpose::transpose_backward(perm.as_deref(), x[0].rank(), &g)?)],
@@ -298,9 +308,9 @@ fn backward(op: &Recorded, x: &[&Tensor], y: &Tensor, g: Tensor) -> Result<Vec<O
             let units = x[1].dims().get(1).copied().ok_or_else(|| bad("affine weight is not a matrix"))?;
             let x2 = x[0].clone().with_shape(crate::Shape::from([rows, inp]));
             let g2 = g.with_shape(crate::Shape::from([rows, units]));
-            let (dx, dw) = matmul::matmul_backward(&x2, x[1], false, false, &g2)?;
+            let (dx, dw) = matmul::matmul_backward(&x2, x[1], false, false, &g2, [needs(0), needs(1)])?;
             let db = crate::ops::reduce::reduce(ReduceOp::Sum, &g2, &[0], false)?;
-            vec![Some(dx.with_shape(x[0].shape().clone())), Some(dw), Some(db)]
+            vec![dx.map(|d| d.with_shape(x[0].shape().clone())), dw, Some(db)]
         }
         Recorded::PRelu => {
             let (dx, da) = activations::prelu::prelu_grad(x[0], x[1], &g)?;
@@ -317,11 +327,11 @@ fn backward(op: &Recorded, x: &[&Tensor], y: &Tensor, g: Tensor) -> Result<Vec<O
             vec![Some(d), None]
         }
         Recorded::Layers(r) => {
-            let (dx, dw) = r.gradient(x[0], g)?;
+            let (dx, dw) = r.gradient(x[0], g, needs(0))?;
             if dw.len() + 1 != x.len() {
                 return Err(bad("a model's weights changed in number since the call"));
             }
-            core::iter::once(dx).chain(dw).map(Some).collect()
+            core::iter::once(dx).chain(dw.into_iter().map(Some)).collect()
         }
         Recorded::NoGradient { .. } => x.iter().map(|_| None).collect(),
         Recorded::Opaque { op } => return Err(bad(&format!("{op} has no backward rule"))),

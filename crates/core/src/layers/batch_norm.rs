@@ -167,7 +167,7 @@ impl Layer for BatchNorm {
         }
         // A replay (the tape's rule for apply with training) leaves the statistics alone: the
         // call it replays updated them.
-        if mode.fitting() {
+        if mode.updates_state() {
             let m = self.momentum;
             // The moving statistics may be shared with a tensor from getWeights: copy fallibly.
             for (s, &mu) in mm.value.try_data_mut(OP)?.iter_mut().zip(&mean) {

@@ -99,7 +99,12 @@ pub enum Mode {
     /// Inference values (no noise, moving statistics, a variational layer's mean); the layer
     /// keeps what `backward` needs to differentiate exactly that function.
     Trace,
-    /// Training values again — the masks, noise and samples of the `Mode::Train` call with the
+    /// `apply(x, { training: true })`: training values (masks, noise and samples drawn from
+    /// the seed and step, batch statistics) and the moving statistics updated, as `fit`'s
+    /// forward; the layer keeps what `backward` needs for the function of [`Mode::Replay`]
+    /// (the output has no loss terms), so the tape can differentiate the call on its caches.
+    Apply { seed: u64, step: u64 },
+    /// Training values again — the masks, noise and samples of the `Mode::Apply` call with the
     /// same seed and step, batch statistics — without updating any state (moving statistics):
     /// the gradient tape's rule for `apply(x, { training: true })` differentiates that
     /// function, whose output has no loss terms (no activity penalty or KL in `backward`).
@@ -109,19 +114,24 @@ pub enum Mode {
 impl Mode {
     /// Training semantics: random masks and noise, batch statistics.
     pub fn training(self) -> bool {
-        matches!(self, Mode::Train { .. } | Mode::Replay { .. })
+        matches!(self, Mode::Train { .. } | Mode::Apply { .. } | Mode::Replay { .. })
+    }
+
+    /// Whether the forward updates the layers' state (batch norm's moving statistics).
+    pub fn updates_state(self) -> bool {
+        matches!(self, Mode::Train { .. } | Mode::Apply { .. })
     }
 
     /// The seed and step of the random draws (masks, noise, samples), when there are any.
     pub fn random(self) -> Option<(u64, u64)> {
         match self {
-            Mode::Train { seed, step } | Mode::Replay { seed, step } => Some((seed, step)),
+            Mode::Train { seed, step } | Mode::Apply { seed, step } | Mode::Replay { seed, step } => Some((seed, step)),
             _ => None,
         }
     }
 
-    /// Whether the output is a training loss's input: the layer's loss terms (activity
-    /// penalties, a variational KL) add their gradients in `backward`, and state updates.
+    /// Whether the output is a training loss's input (`fit`): the layer's loss terms (activity
+    /// penalties, a variational KL) add their gradients in `backward`.
     pub fn fitting(self) -> bool {
         matches!(self, Mode::Train { .. })
     }

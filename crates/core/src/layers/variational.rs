@@ -297,7 +297,7 @@ fn walk(model: &mut Sequential, net: &LayerRef, x0: Tensor, prefixes: &mut Vec<(
                 return walk(inner, l, x, prefixes);
             }
         }
-        x = layer.forward(x, Mode::Infer)?;
+        x = node.forward(x, Mode::Infer)?;
     }
     Ok(None)
 }

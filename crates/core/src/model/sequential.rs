@@ -257,7 +257,7 @@ impl Sequential {
 
     fn forward_range(&mut self, mut x: Tensor, mode: Mode, range: Range<usize>) -> Result<Tensor> {
         for l in &self.layers[range] {
-            x = lock(l)?.layer_mut().forward(x, mode)?;
+            x = lock(l)?.forward(x, mode)?;
         }
         Ok(x)
     }
@@ -270,7 +270,7 @@ impl Sequential {
     /// Backward through layers `range` (in reverse), starting from `dy` at the output of its last.
     fn backward_range(&mut self, range: Range<usize>, mut dy: Tensor) -> Result<Tensor> {
         for l in self.layers[range].iter().rev() {
-            dy = lock(l)?.layer_mut().backward(dy)?;
+            dy = lock(l)?.backward(dy)?;
         }
         Ok(dy)
     }
@@ -280,17 +280,62 @@ impl Sequential {
     /// tape's rule for `predict` (`mode` [`Mode::Trace`]: inference) and for `apply` with
     /// training ([`Mode::Replay`] of the call's draws). The layers run again in `mode` over the
     /// whole batch, keeping what backward needs, then backward.
+    ///
+    /// `primed`: the [`Sequential::cache_passes`] right after the call's own forward, when it
+    /// kept what backward needs for `mode`'s function ([`Sequential::trace_forward`] for
+    /// [`Mode::Trace`]; [`Mode::Apply`] for a [`Mode::Replay`] of it). While every layer still
+    /// holds that forward's cache (nothing ran them since), backward uses it and the layers
+    /// do not run again.
+    ///
+    /// Without `need_dx` (only the weights are differentiated, as in a training loop) the
+    /// first layer skips `dL/dx`, as in `fit`, and it is `None`.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    pub fn trace_gradient(&mut self, x: &Tensor, dy: Tensor, range: Range<usize>, mode: Mode) -> Result<(Tensor, Vec<Tensor>)> {
+    pub fn trace_gradient(&mut self, x: &Tensor, dy: Tensor, range: Range<usize>, mode: Mode, primed: Option<&[u64]>, need_dx: bool) -> Result<(Option<Tensor>, Vec<Tensor>)> {
         let first = self.layers.get(range.start).ok_or_else(|| Error::invalid("grad", "the model has no layers"))?.clone();
-        lock(&first)?.layer_mut().set_input_grad(true);
-        let y = self.forward_range(x.clone(), mode, range.clone())?;
-        if y.shape() != dy.shape() {
-            return Err(Error::Internal { msg: format!("grad: predict's gradient has shape {} for an output of shape {}", dy.shape(), y.shape()) });
+        let cached = match primed {
+            Some(p) => self.cache_passes(range.clone())? == p,
+            None => false,
+        };
+        if !cached {
+            let y = self.forward_range(x.clone(), mode, range.clone())?;
+            if y.shape() != dy.shape() {
+                return Err(Error::Internal { msg: format!("grad: predict's gradient has shape {} for an output of shape {}", dy.shape(), y.shape()) });
+            }
         }
-        let dx = self.backward_range(range.clone(), dy)?;
+        lock(&first)?.layer_mut().set_input_grad(need_dx);
+        let dx = self.backward_range(range.clone(), dy);
+        // On by default (a `fit` step turns it off for its own backward only).
+        lock(&first)?.layer_mut().set_input_grad(true);
+        let dx = dx?;
         let dw = self.traced_params(range, &mut |p| Tensor::new("grad", p.value.shape().clone(), crate::tensor::copy_of("grad", &p.grad)?))?;
-        Ok((dx, dw.into_iter().map(|(_, g)| g).collect()))
+        Ok((need_dx.then_some(dx), dw.into_iter().map(|(_, g)| g).collect()))
+    }
+
+    /// Layers `range` at `x` in [`Mode::Trace`] — inference values, keeping what backward
+    /// needs — as `predict` while a tape records: the output, and the
+    /// [`Sequential::cache_passes`] that let [`Sequential::trace_gradient`] use this forward
+    /// instead of running the layers again (a custom training loop's step then runs the
+    /// layers once forward and once backward, as `fit`'s does). Checks `range` and `x` as
+    /// [`Sequential::predict_range`].
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn trace_forward(&mut self, x: &Tensor, range: Range<usize>) -> Result<(Tensor, Vec<u64>)> {
+        self.check_range(x, range.clone())?;
+        let y = self.forward_range(x.clone(), Mode::Trace, range.clone())?;
+        Ok((y, self.cache_passes(range)?))
+    }
+
+    /// The pass id ([`Node::pass`](super::shared::Node::pass)) of every leaf layer in `range`
+    /// (nested models expanded): equal before and after something only if no leaf ran
+    /// forward or backward in between.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn cache_passes(&self, range: Range<usize>) -> Result<Vec<u64>> {
+        let mut leaves = Vec::new();
+        self.leaves(None, true, &mut leaves)?;
+        let mut passes = Vec::with_capacity(leaves.len());
+        for (_, _, l) in leaves.iter().filter(|(top, ..)| range.contains(top)) {
+            passes.push(l.try_borrow().map_err(|_| Error::Internal { msg: "a shared layer is already in use".into() })?.pass());
+        }
+        Ok(passes)
     }
 
     /// The tape id ([`weight_id`](super::shared::weight_id)) of weight `i` of `node`: a layer's
@@ -366,7 +411,7 @@ impl Sequential {
     pub fn backward_from_pre_activation(&mut self, dz: Tensor) -> Result<Tensor> {
         let n = self.layers.len();
         let last = self.layers.last().ok_or_else(|| Error::invalid("fit", "the model has no layers"))?;
-        let dx = lock(last)?.layer_mut().backward_pre_activation(dz)?;
+        let dx = lock(last)?.backward_pre_activation(dz)?;
         self.backward_through(n - 1, dx)
     }
 
@@ -380,7 +425,15 @@ impl Sequential {
     /// `x` must fit layer `start`'s input.
     #[inline(never)]
     pub fn predict_range(&mut self, x: &Tensor, start: usize, end: usize, batch_size: usize) -> Result<Tensor> {
-        let n = self.layers.len();
+        let out = self.check_range(x, start..end)?;
+        Ok(self.predict_impl(x, start..end, &out, batch_size)?.0)
+    }
+
+    /// Checks that `range` is a non-empty range of built layers and that `x` fits the first;
+    /// returns the per-sample output shape of the last.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn check_range(&self, x: &Tensor, range: Range<usize>) -> Result<Vec<usize>> {
+        let (start, end, n) = (range.start, range.end, self.layers.len());
         if start >= end || end > n {
             return Err(Error::invalid("predict", format!("layer range {start}..{end} is empty or outside the model's {n} layers")));
         }
@@ -388,7 +441,7 @@ impl Sequential {
             return Err(Error::invalid("predict", "the model is not built yet"));
         };
         check_batch("predict", &inp, x)?;
-        Ok(self.predict_impl(x, start..end, &out, batch_size)?.0)
+        Ok(out)
     }
 
     /// [`Sequential::predict`], plus the activity-regularizer penalty and the variational KL
@@ -594,7 +647,7 @@ mod tests {
         };
         let dy = Tensor::new("t", Shape::from([2, 2]), vec![0.7, -1.3, 0.7, -1.3]).unwrap();
         let x = Tensor::new("t", Shape::from([2, 3]), xs.to_vec()).unwrap();
-        let (g, dw) = m.trace_gradient(&x, dy, 0..4, Mode::Trace).unwrap();
+        let (g, dw) = m.trace_gradient(&x, dy, 0..4, Mode::Trace, None, true).map(|(g, w)| (g.unwrap(), w)).unwrap();
         assert_eq!(g.dims(), &[2, 3]);
         for i in 0..6 {
             let (mut a, mut b) = (xs, xs);
@@ -632,21 +685,93 @@ mod tests {
         }
     }
 
-    /// The tape's rule for `apply` with training: `Mode::Replay` draws what the `Mode::Train`
-    /// call with the same seed and step drew, updates no state, and its gradient (batch
-    /// statistics, dropout masks, a variational layer's samples; no KL) matches differences of
-    /// the replayed function.
+    /// A traced forward's caches serve the gradient while they are the layers' own: the same
+    /// bits as running the layers again, and after anything ran a layer in between (another
+    /// call, a nested model run on its own, a backward) the gradient runs them again and is
+    /// still the one at the traced call's input.
+    #[test]
+    fn a_traced_forward_serves_its_gradient_only_while_its_caches_are_the_layers_own() {
+        let dense = [5.0, 1.0, 7.0, 0.0, 6.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0., 0., 0., 0., 0.0, 0.0];
+        let inner = {
+            let mut e = Sequential::new(9);
+            e.add(crate::layers::from_abi(0, &[4.0, 1.0, 8.0, 0.0, 6.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0., 0., 0., 0., 0.0, 0.0], 0).unwrap()).unwrap();
+            e.add(crate::layers::from_abi(5, &[0.9, 1e-3, 1.0, 1.0], 1).unwrap()).unwrap();
+            crate::model::shared::shared(e)
+        };
+        let mut m = Sequential::new(4);
+        m.add(crate::layers::from_abi(0, &dense, 0).unwrap()).unwrap();
+        m.add(inner.clone()).unwrap();
+        m.build_all(&[3]).unwrap();
+        let x = Tensor::new("t", Shape::from([3, 3]), vec![0.2, -1.0, 0.7, 1.5, 0.1, -0.4, 0.9, 0.3, -0.8]).unwrap();
+        let other = Tensor::new("t", Shape::from([2, 3]), vec![1.0, 2.0, -3.0, 0.5, 0.5, 0.5]).unwrap();
+        let dy = Tensor::new("t", Shape::from([3, 4]), (0..12).map(|i| i as f32 * 0.25 - 1.0).collect()).unwrap();
+        let (want_dx, want_dw) = m.trace_gradient(&x, dy.clone(), 0..2, Mode::Trace, None, true).unwrap();
+        let want_dx = want_dx.unwrap();
+        let bits = |t: &Tensor| t.data().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        let same = |(dx, dw): (Option<Tensor>, Vec<Tensor>)| {
+            assert_eq!(bits(&dx.unwrap()), bits(&want_dx));
+            assert_eq!(dw.iter().map(bits).collect::<Vec<_>>(), want_dw.iter().map(bits).collect::<Vec<_>>());
+        };
+        // Its output is predict's, bit for bit (predict runs in batches of 2 here).
+        let (y, _) = m.trace_forward(&x, 0..2).unwrap();
+        assert_eq!(bits(&y), bits(&m.predict(&x, 2).unwrap()));
+        let (_, passes) = m.trace_forward(&x, 0..2).unwrap();
+        assert!(passes.len() == 3 && passes.iter().all(|&p| p != 0), "{passes:?}");
+        assert_eq!(m.cache_passes(0..2).unwrap(), passes);
+        same(m.trace_gradient(&x, dy.clone(), 0..2, Mode::Trace, Some(&passes), true).unwrap());
+        // A backward leaves no one's cache behind.
+        assert!(m.cache_passes(0..2).unwrap().iter().all(|&p| p == 0));
+        // Each way of running a layer in between: the caches are not used, the gradient is
+        // still the one at x.
+        let between: [&dyn Fn(&mut Sequential); 3] = [
+            &|m| drop(m.trace_forward(&other, 0..2).unwrap()),
+            &|m| drop(m.predict(&other, 32).unwrap()),
+            &|_| drop(crate::model::shared::lock(&inner).unwrap().layer_mut().as_sequential_mut().unwrap().predict(&Tensor::zeros("t", Shape::from([1, 5])).unwrap(), 32).unwrap()),
+        ];
+        for (i, run) in between.iter().enumerate() {
+            let (_, passes) = m.trace_forward(&x, 0..2).unwrap();
+            run(&mut m);
+            assert_ne!(m.cache_passes(0..2).unwrap(), passes, "case {i}");
+            same(m.trace_gradient(&x, dy.clone(), 0..2, Mode::Trace, Some(&passes), true).unwrap());
+        }
+        // The same caches twice: the second gradient runs the layers again.
+        let (_, passes) = m.trace_forward(&x, 0..2).unwrap();
+        same(m.trace_gradient(&x, dy.clone(), 0..2, Mode::Trace, Some(&passes), true).unwrap());
+        same(m.trace_gradient(&x, dy.clone(), 0..2, Mode::Trace, Some(&passes), true).unwrap());
+        // Only the weights (a training loop): dx is skipped, the weights' gradients are the
+        // same bits, and the first layer computes dx again for the next caller.
+        let (_, passes) = m.trace_forward(&x, 0..2).unwrap();
+        let (dx, dw) = m.trace_gradient(&x, dy.clone(), 0..2, Mode::Trace, Some(&passes), false).unwrap();
+        assert!(dx.is_none());
+        assert_eq!(dw.iter().map(bits).collect::<Vec<_>>(), want_dw.iter().map(bits).collect::<Vec<_>>());
+        same(m.trace_gradient(&x, dy, 0..2, Mode::Trace, None, true).unwrap());
+    }
+
+    /// The tape's rule for `apply` with training: the call (`Mode::Apply`) computes and updates
+    /// what `fit`'s forward (`Mode::Train`) does; `Mode::Replay` draws what it drew, updates no
+    /// state, and its gradient (batch statistics, dropout masks, a variational layer's
+    /// samples; no KL) matches differences of the replayed function, and is the gradient on
+    /// the call's own caches bit for bit.
     #[test]
     fn replay_repeats_a_training_call_and_its_gradient_is_exact() {
         let dense = [5.0, 1.0, 0.0, 0.0, 6.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0., 0., 0., 0., 0.0, 0.0];
-        let mut m = built(4, &[(0, &dense), (3, &[0.4]), (5, &[0.9, 1e-3, 1.0, 1.0]), (11, &[2.0, 1.0])], &[3]);
+        let layers: [(u32, &[f32]); 4] = [(0, &dense), (3, &[0.4]), (5, &[0.9, 1e-3, 1.0, 1.0]), (11, &[2.0, 1.0])];
+        let mut m = built(4, &layers, &[3]);
         let xs = [0.2f32, -1.0, 0.7, 1.5, 0.1, -0.4, 0.9, 0.3, -0.8];
         let x = Tensor::new("t", Shape::from([3, 3]), xs.to_vec()).unwrap();
         let stats = |m: &Sequential| m.with_params(|ps| ps.iter().filter(|s| !s.param.trainable).flat_map(|s| s.param.value.data().to_vec()).collect::<Vec<f32>>()).unwrap();
         let (seed, step) = (11, 5);
-        let y = m.forward_all(x.clone(), Mode::Train { seed, step }).unwrap();
+        let before_call = stats(&m);
+        let y = m.forward_all(x.clone(), Mode::Apply { seed, step }).unwrap();
+        let primed = m.cache_passes(0..4).unwrap();
         let after_call = stats(&m);
+        assert_ne!(after_call, before_call, "the call updates the moving statistics");
+        let mut fitted = built(4, &layers, &[3]);
+        assert_eq!(fitted.forward_all(x.clone(), Mode::Train { seed, step }).unwrap().data(), y.data(), "apply computes fit's forward");
+        assert_eq!(stats(&fitted), after_call);
         let replay = Mode::Replay { seed, step };
+        let dy = Tensor::new("t", Shape::from([3, 2]), [0.7, -1.3].repeat(3)).unwrap();
+        let on_call = m.trace_gradient(&x, dy.clone(), 0..4, replay, Some(&primed), true).unwrap();
         let again = m.forward_all(x.clone(), replay).unwrap();
         assert_eq!(again.data(), y.data(), "a replay draws what the call drew");
         assert_eq!(stats(&m), after_call, "a replay updates no moving statistic");
@@ -655,8 +780,10 @@ mod tests {
             let y = m.forward_all(Tensor::new("t", Shape::from([3, 3]), xs.to_vec()).unwrap(), replay).unwrap();
             y.data().chunks(2).map(|r| r[0] as f64 * w[0] + r[1] as f64 * w[1]).sum()
         };
-        let dy = Tensor::new("t", Shape::from([3, 2]), [0.7, -1.3].repeat(3)).unwrap();
-        let (g, _) = m.trace_gradient(&x, dy, 0..4, replay).unwrap();
+        let (g, dw) = m.trace_gradient(&x, dy, 0..4, replay, None, true).map(|(g, w)| (g.unwrap(), w)).unwrap();
+        let bits = |t: &Tensor| t.data().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&on_call.0.unwrap()), bits(&g), "the gradient on the call's caches is the replay's");
+        assert_eq!(on_call.1.iter().map(bits).collect::<Vec<_>>(), dw.iter().map(bits).collect::<Vec<_>>());
         for i in 0..xs.len() {
             let (mut a, mut b) = (xs, xs);
             a[i] += 1e-2;

@@ -27,8 +27,17 @@ use std::rc::Rc;
 pub struct Node<L: ?Sized = dyn Layer> {
     input: Option<Vec<usize>>,
     output: Option<Vec<usize>>,
+    /// The forward pass whose cache the layer holds ([`Node::forward`]), 0 after a backward
+    /// (which may consume it): lets the tape differentiate a traced call without running it
+    /// again when nothing ran the layer since (see [`Sequential::trace_forward`]).
+    ///
+    /// [`Sequential::trace_forward`]: super::Sequential::trace_forward
+    pass: u64,
     layer: L,
 }
+
+/// The source of [`Node`] pass ids: unique for the module's life (never 0).
+static NEXT_PASS: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(1);
 
 /// A shared reference to a layer (or model). Clone it to place the layer in another model.
 pub type LayerRef = Rc<RefCell<Node>>;
@@ -41,13 +50,36 @@ pub fn shared<L: Layer + 'static>(layer: L) -> LayerRef {
 impl<L> Node<L> {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(layer: L) -> Node<L> {
-        Node { input: None, output: None, layer }
+        Node { input: None, output: None, pass: 0, layer }
     }
 }
 
 impl<L: ?Sized + Layer> Node<L> {
     pub fn layer(&self) -> &L {
         &self.layer
+    }
+
+    /// The layer's forward, its cache stamped with a new pass id.
+    pub fn forward(&mut self, x: crate::Tensor, mode: crate::layers::Mode) -> Result<crate::Tensor> {
+        self.pass = NEXT_PASS.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+        self.layer.forward(x, mode)
+    }
+
+    /// The layer's backward, after which its cache is no one's.
+    pub fn backward(&mut self, dy: crate::Tensor) -> Result<crate::Tensor> {
+        self.pass = 0;
+        self.layer.backward(dy)
+    }
+
+    /// [`Layer::backward_pre_activation`], after which its cache is no one's.
+    pub fn backward_pre_activation(&mut self, dz: crate::Tensor) -> Result<crate::Tensor> {
+        self.pass = 0;
+        self.layer.backward_pre_activation(dz)
+    }
+
+    /// The pass id of the forward whose cache the layer holds (0: none).
+    pub fn pass(&self) -> u64 {
+        self.pass
     }
 
     pub fn layer_mut(&mut self) -> &mut L {

@@ -69,16 +69,25 @@ pub fn matmul(a: &Tensor, b: &Tensor, transpose_a: bool, transpose_b: bool) -> R
 /// The gradients of `matmul(a, b, ta, tb)` given `dy`, summed over broadcast batch dims.
 ///
 /// With `A' = op(A)`, `B' = op(B)`: `dA' = dY·B'ᵀ`, `dB' = A'ᵀ·dY`, transposed back where
-/// `op` transposed — each case is again one (possibly transposed) product, no copies.
+/// `op` transposed — each case is again one (possibly transposed) product, no copies. Only
+/// the gradients asked for (`need`: of a, of b) are computed; the others are `None`.
 #[inline(never)]
-pub fn matmul_backward(a: &Tensor, b: &Tensor, ta: bool, tb: bool, dy: &Tensor) -> Result<(Tensor, Tensor)> {
-    let (da, db) = match (ta, tb) {
-        (false, false) => (matmul(dy, b, false, true)?, matmul(a, dy, true, false)?),
-        (false, true) => (matmul(dy, b, false, false)?, matmul(dy, a, true, false)?),
-        (true, false) => (matmul(b, dy, false, true)?, matmul(a, dy, false, false)?),
-        (true, true) => (matmul(b, dy, true, true)?, matmul(dy, a, true, true)?),
+pub fn matmul_backward(a: &Tensor, b: &Tensor, ta: bool, tb: bool, dy: &Tensor, need: [bool; 2]) -> Result<(Option<Tensor>, Option<Tensor>)> {
+    // (left, right, transpose left, transpose right) of each gradient's product.
+    let (pa, pb) = match (ta, tb) {
+        (false, false) => ((dy, b, false, true), (a, dy, true, false)),
+        (false, true) => ((dy, b, false, false), (dy, a, true, false)),
+        (true, false) => ((b, dy, false, true), (a, dy, false, false)),
+        (true, true) => ((b, dy, true, true), (dy, a, true, true)),
     };
-    Ok((crate::autodiff::sum_to(da, a.shape())?, crate::autodiff::sum_to(db, b.shape())?))
+    let mut out = [None, None];
+    for (i, ((l, r, tl, tr), of)) in [(pa, a), (pb, b)].into_iter().enumerate() {
+        if need[i] {
+            out[i] = Some(crate::autodiff::sum_to(matmul(l, r, tl, tr)?, of.shape())?);
+        }
+    }
+    let [da, db] = out;
+    Ok((da, db))
 }
 
 #[cfg(test)]

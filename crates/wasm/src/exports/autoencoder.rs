@@ -112,7 +112,7 @@ fn record_prefixes(x: u32, trail: &DistributionTrail) -> Result<(u64, Vec<(u64, 
             continue;
         }
         let output = trail.prefixes.get(k + 1).map_or(&trail.input, |p| &p.2).clone();
-        let (record, weights) = LayersRecord::of(OP, net.clone(), 0..*end, Mode::Trace)?;
+        let (record, weights) = LayersRecord::of(OP, net.clone(), 0..*end, Mode::Trace, None)?;
         let out_id = handles::with(|h| h.reserve_id());
         let mut inputs = vec![(id, input.clone())];
         inputs.extend(weights);

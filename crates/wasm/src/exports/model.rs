@@ -14,7 +14,7 @@ use neurite_core::layers::{self, Init, Mode};
 use neurite_core::autodiff::{LayersRecord, Recorded};
 use neurite_core::model::{LayerRef, Sequential, TrainConfig, Trainer};
 use neurite_core::rng::Philox;
-use neurite_core::{Error, Result};
+use neurite_core::{Error, Result, Tensor};
 
 /// Reads `n` f32 parameters.
 ///
@@ -169,13 +169,30 @@ pub unsafe extern "C" fn nr_model_layer_info(model: u32, i: u32, out: *mut u32) 
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_predict(model: u32, x: u32, batch_size: u32, out: *mut u32) -> i32 {
     guard(|| {
-        let (y, net, n) = with_model(model, |m, t| {
+        let (y, net, n, primed) = with_model(model, |m, t| {
             let mut seq = m.seq()?;
-            Ok((seq.predict(t.tensor(x)?, batch_size as usize)?, m.as_layer(), seq.len()))
+            let xt = t.tensor(x)?;
+            seq.check_input("predict", xt)?;
+            let n = seq.len();
+            let (y, primed) = predict_or_trace(&mut seq, xt, 0..n, |s| s.predict(xt, batch_size as usize))?;
+            Ok((y, m.as_layer(), n, primed))
         })?;
         // SAFETY: forwarded caller contract.
-        unsafe { emit_traced("predict", y, out, net, 0..n, x, Mode::Trace) }
+        unsafe { emit_traced("predict", y, out, net, 0..n, x, Mode::Trace, primed) }
     })
+}
+
+/// `predict` of layers `range`; while a tape records, a traced forward over the whole batch
+/// instead (the same values: inference computes each row alone), whose caches the tape's
+/// backward then uses rather than running the layers again. An empty batch (which never
+/// reaches the layers) takes `predict`'s path.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn predict_or_trace(seq: &mut Sequential, x: &Tensor, range: core::ops::Range<usize>, predict: impl FnOnce(&mut Sequential) -> Result<Tensor>) -> Result<(Tensor, Option<Vec<u64>>)> {
+    if super::tape::recording() && x.dims().first().is_some_and(|&rows| rows > 0) {
+        let (y, passes) = seq.trace_forward(x, range)?;
+        return Ok((y, Some(passes)));
+    }
+    Ok((predict(seq)?, None))
 }
 
 /// The random stream of `apply` with training (apart from `fit`'s steps, which use the seed).
@@ -185,7 +202,8 @@ const APPLY_STREAM: u64 = 0x6170_706c_7900_0000;
 /// `training` 0 inference (as `nr_model_predict`); otherwise training behaviour — dropout and
 /// noise drawn from the model's seed and its count of such calls, batch statistics (and the
 /// moving statistics updated), a variational layer's samples. While a tape records, the call
-/// is differentiated as it ran (the draws replayed, see `Mode::Replay`).
+/// is differentiated as it ran (the draws replayed, see `Mode::Replay`), on the caches of
+/// this forward unless the layers ran again before the gradient.
 ///
 /// # Safety
 /// `out` must point to a writable u32.
@@ -193,16 +211,19 @@ const APPLY_STREAM: u64 = 0x6170_706c_7900_0000;
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_apply(model: u32, x: u32, training: u32, out: *mut u32) -> i32 {
     guard(|| {
-        let (y, net, n, mode) = with_model(model, |m, t| {
+        let recording = super::tape::recording();
+        let (y, net, n, mode, primed) = with_model(model, |m, t| {
             let xt = t.tensor(x)?;
-            let mode = match training {
-                0 => Mode::Infer,
-                _ => Mode::Train { seed: m.seed ^ APPLY_STREAM, step: m.apply_step },
+            let mode = match (training, recording) {
+                (0, false) => Mode::Infer,
+                (0, true) => Mode::Trace,
+                _ => Mode::Apply { seed: m.seed ^ APPLY_STREAM, step: m.apply_step },
             };
             let mut seq = m.seq()?;
             seq.check_input("apply", xt)?;
             let y = seq.forward_all(xt.clone(), mode)?;
             let n = seq.len();
+            let primed = if recording { Some(seq.cache_passes(0..n)?) } else { None };
             drop(seq);
             let replay = match mode.random() {
                 Some((seed, step)) => {
@@ -211,10 +232,10 @@ pub unsafe extern "C" fn nr_model_apply(model: u32, x: u32, training: u32, out: 
                 }
                 None => Mode::Trace,
             };
-            Ok((y, m.as_layer(), n, replay))
+            Ok((y, m.as_layer(), n, replay, primed))
         })?;
         // SAFETY: forwarded caller contract.
-        unsafe { emit_traced("apply", y, out, net, 0..n, x, mode) }
+        unsafe { emit_traced("apply", y, out, net, 0..n, x, mode, primed) }
     })
 }
 
@@ -224,11 +245,12 @@ pub unsafe extern "C" fn nr_model_apply(model: u32, x: u32, training: u32, out: 
 /// # Safety
 /// `out` must point to a writable u32.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-unsafe fn emit_traced(op: &'static str, y: neurite_core::Tensor, out: *mut u32, net: LayerRef, range: core::ops::Range<usize>, x: u32, mode: Mode) -> Result<()> {
+#[allow(clippy::too_many_arguments)]
+unsafe fn emit_traced(op: &'static str, y: neurite_core::Tensor, out: *mut u32, net: LayerRef, range: core::ops::Range<usize>, x: u32, mode: Mode, primed: Option<Vec<u64>>) -> Result<()> {
     // SAFETY: forwarded caller contract.
     unsafe {
         super::tape::emit_rec_fallible(op, y, out, || {
-            let (record, weights) = LayersRecord::of(op, net, range, mode)?;
+            let (record, weights) = LayersRecord::of(op, net, range, mode, primed)?;
             Ok((record, vec![x], weights))
         })
     }
@@ -242,9 +264,15 @@ unsafe fn emit_traced(op: &'static str, y: neurite_core::Tensor, out: *mut u32, 
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_predict_range(model: u32, x: u32, start: u32, end: u32, batch_size: u32, out: *mut u32) -> i32 {
     guard(|| {
-        let (y, net) = with_model(model, |m, t| Ok((m.seq()?.predict_range(t.tensor(x)?, start as usize, end as usize, batch_size as usize)?, m.as_layer())))?;
+        let (y, net, primed) = with_model(model, |m, t| {
+            let mut seq = m.seq()?;
+            let xt = t.tensor(x)?;
+            let range = start as usize..end as usize;
+            let (y, primed) = predict_or_trace(&mut seq, xt, range, |s| s.predict_range(xt, start as usize, end as usize, batch_size as usize))?;
+            Ok((y, m.as_layer(), primed))
+        })?;
         // SAFETY: forwarded caller contract.
-        unsafe { emit_traced("predict", y, out, net, start as usize..end as usize, x, Mode::Trace) }
+        unsafe { emit_traced("predict", y, out, net, start as usize..end as usize, x, Mode::Trace, primed) }
     })
 }
 
