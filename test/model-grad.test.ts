@@ -157,6 +157,32 @@ describe('predict inside a gradient: one forward, the same values, any order of 
   });
 });
 
+describe('predict and apply inside a gradient compute what they compute outside, bit for bit', () => {
+  it('with every layer kind, more rows than one predict batch', () => {
+    const { layers: L } = nr;
+    const m = nr.sequential({ seed: 8, layers: [
+      L.dense({ inputShape: [6], units: 8, activation: 'elu' }), L.dropout({ rate: 0.3 }), L.gaussianNoise({ stddev: 0.5 }),
+      L.saltAndPepper({ rate: 0.2 }), L.batchNormalization(), L.layerNormalization(), L.prelu(), L.reshape({ targetShape: [2, 4] }),
+      L.activation({ activation: 'softplus' }), L.flatten(), L.rbf({ units: 5 }), L.variational({ units: 3 }), L.dense({ units: 2, activation: 'tanh' }),
+    ] });
+    m.build();
+    const x = uniform(rng(31), 45 * 6, -2, 2);
+    expectNoLeak(() => nr.tidy(() => {
+      for (const call of [(t: nr.Tensor) => m.predict(t), (t: nr.Tensor) => m.predict(t, { batchSize: 7 }), (t: nr.Tensor) => m.apply(t)]) {
+        const outside = Array.from(call(nr.tensor(x, [45, 6])).dataSync());
+        let inside: number[] = [];
+        nr.grad((t) => {
+          const y = call(t);
+          inside = Array.from(y.dataSync());
+          return y.sum();
+        })(nr.tensor(x, [45, 6]));
+        expect(inside).toEqual(outside);
+      }
+    }));
+    m.dispose();
+  });
+});
+
 describe('grad through layers TF.js does not have, against finite differences', () => {
   it('rbf and a variational encoder (its mean), through ae.encode, ae.decode and predict', () => {
     const encoder = nr.sequential({ layers: [nr.layers.dense({ inputShape: [5], units: 6, activation: 'relu' }), nr.layers.saltAndPepper({ rate: 0.5 }), nr.layers.variational({ units: 2 })] });

@@ -65,9 +65,11 @@ pub struct LayersRecord {
     pub mode: crate::layers::Mode,
     /// The weights at the call (copy-on-write clones): the gradient is refused if they changed.
     pub weights: Vec<Tensor>,
-    /// The layers' cache passes after the call, when it ran as a traced forward
-    /// ([`Sequential::trace_forward`](crate::model::Sequential::trace_forward)): its backward
-    /// then runs on those caches if they are still the layers' own.
+    /// The layers' cache passes right after the call, when its forward kept what `mode`'s
+    /// backward needs (`predict`'s [`Sequential::trace_forward`], `apply`'s `Mode::Apply`):
+    /// the backward then runs on those caches if they are still the layers' own.
+    ///
+    /// [`Sequential::trace_forward`]: crate::model::Sequential::trace_forward
     pub primed: Option<Vec<u64>>,
 }
 
