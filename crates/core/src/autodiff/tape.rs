@@ -4,7 +4,7 @@ use super::{elementwise, reduce, sum_to};
 use crate::activations::{self, Activation};
 use crate::losses::Loss;
 use crate::ops::{binary::BinaryOp, reduce::ReduceOp, unary::UnaryOp};
-use crate::ops::{concat, gather, matmul, slice, tile, transpose};
+use crate::ops::{affine, concat, gather, matmul, slice, tile, transpose};
 use crate::{Error, Result, Tensor};
 
 /// What an entry computed, with the parameters its backward rule needs.
@@ -308,11 +308,13 @@ fn backward(op: &Recorded, x: &[&Tensor], y: &Tensor, g: Tensor, need: &[bool]) 
         Recorded::Affine => {
             let (rows, inp) = crate::layers::rows_cols(x[0]);
             let units = x[1].dims().get(1).copied().ok_or_else(|| bad("affine weight is not a matrix"))?;
-            let x2 = x[0].clone().with_shape(crate::Shape::from([rows, inp]));
-            let g2 = g.with_shape(crate::Shape::from([rows, units]));
-            let (dx, dw) = matmul::matmul_backward(&x2, x[1], false, false, &g2, [needs(0), needs(1)])?;
-            let db = crate::ops::reduce::reduce(ReduceOp::Sum, &g2, &[0], false)?;
-            vec![dx.map(|d| d.with_shape(x[0].shape().clone())), dw, Some(db)]
+            if x[1].dims() != [inp, units] || x[2].dims() != [units] || g.size() != rows * units {
+                return Err(bad("affine shapes"));
+            }
+            let mut dw = needs(1).then(|| Tensor::zeros("grad", x[1].shape().clone())).transpose()?;
+            let mut db = needs(2).then(|| Tensor::zeros("grad", x[2].shape().clone())).transpose()?;
+            let dx = affine::backward("grad", x[0].data(), rows, inp, units, x[1].data(), g.data(), dw.as_mut().map(|t| t.data_mut()), db.as_mut().map(|t| t.data_mut()), needs(0))?;
+            vec![dx.map(|d| Tensor::new("grad", x[0].shape().clone(), d)).transpose()?, dw, db]
         }
         Recorded::PRelu => {
             let (dx, da) = activations::prelu::prelu_grad(x[0], x[1], &g)?;

@@ -12,7 +12,7 @@ use super::{is_identity, rows_cols, Init, Layer, Mode, Param};
 use crate::activations::Activation;
 use crate::config::Reader;
 use crate::initializers::Initializer;
-use crate::kernels::matmul::{gemm, gemm_vec};
+use crate::ops::affine;
 use crate::regularizers::{KlSparsity, Regularizer};
 use crate::{bail, Error, Result, Shape, Tensor};
 
@@ -103,25 +103,14 @@ impl Dense {
         let x = self.x.take().ok_or_else(|| Error::Internal { msg: "dense backward without a training forward".into() })?;
         let (rows, inp) = rows_cols(&x);
         let units = self.cfg.units;
-        let kernel = self.kernel.as_mut().expect("built");
-        // dW = xᵀ·dz: [in, rows]·[rows, units]
-        gemm(inp, rows, units, x.data(), true, dz.data(), false, &mut kernel.grad);
-        if let Some(b) = self.bias.as_mut() {
-            b.grad.fill(0.0);
-            for row in dz.data().chunks_exact(units) {
-                for (g, &d) in b.grad.iter_mut().zip(row) {
-                    *g += d;
-                }
-            }
+        let Param { value: w, grad: dw, .. } = self.kernel.as_mut().expect("built");
+        let db = self.bias.as_mut().map(|b| &mut b.grad[..]);
+        // NOTE: the first layer's input is data; skipping dx saves a third of the backward
+        // FLOPs of a typical MLP. The caller then ignores what is returned.
+        match affine::backward("dense", x.data(), rows, inp, units, w.data(), dz.data(), Some(dw), db, self.input_grad)? {
+            Some(dx) => Tensor::new("dense", x.shape().clone(), dx),
+            None => Ok(dz),
         }
-        if !self.input_grad {
-            // NOTE: the first layer's input is data; skipping dx saves a third of the backward
-            // FLOPs of a typical MLP. The caller ignores what is returned.
-            return Ok(dz);
-        }
-        // dx = dz·Wᵀ: [rows, units]·[units, in]
-        let dx = gemm_vec("dense", rows, units, inp, dz.data(), false, kernel.value.data(), true)?;
-        Tensor::new("dense", x.shape().clone(), dx)
     }
 }
 
@@ -168,15 +157,8 @@ impl Layer for Dense {
         }
         let mut out_dims = x.dims().to_vec();
         *out_dims.last_mut().expect("rank >= 1") = units;
-        let z = gemm_vec("dense", rows, inp, units, x.data(), false, kernel.value.data(), false)?;
+        let z = affine::forward("dense", x.data(), rows, inp, units, kernel.value.data(), self.bias.as_ref().map(|b| b.value.data()))?;
         let mut z = Tensor::new("dense", Shape::new("dense", &out_dims)?, z)?;
-        if let Some(b) = &self.bias {
-            for row in z.data_mut().chunks_exact_mut(units) {
-                for (v, &bv) in row.iter_mut().zip(b.value.data()) {
-                    *v += bv;
-                }
-            }
-        }
         if !mode.keeps() {
             // Inference keeps nothing: apply the activation in place.
             if !is_identity(&self.cfg.activation) {

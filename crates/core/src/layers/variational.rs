@@ -21,7 +21,7 @@
 use super::{rows_cols, step_seed, Init, Layer, Mode, Param};
 use crate::config::Reader;
 use crate::initializers::Initializer;
-use crate::kernels::matmul::gemm;
+use crate::ops::affine;
 use crate::model::shared::lock;
 use crate::model::{LayerRef, Sequential};
 use crate::rng::Philox;
@@ -75,20 +75,13 @@ pub struct Variational {
 }
 
 impl Variational {
-    /// Head `k`'s gradients (0: mean, 1: log-variance) for `dL/dhead` = `dh` at input `x`:
-    /// `dW = xᵀ·dh`, `db = Σ dh`.
-    fn head_grads(&mut self, k: usize, x: &Tensor, dh: &[f32]) {
+    /// Head `k`'s backward (0: mean, 1: log-variance; each an affine map) for `dL/dhead` =
+    /// `dh` at input `x`: its weights' gradients, and its part of `dL/dx` when `need_dx`.
+    fn head_backward(&mut self, k: usize, x: &Tensor, dh: &[f32], need_dx: bool) -> Result<Option<Vec<f32>>> {
         let (rows, inp) = rows_cols(x);
-        let units = self.cfg.units;
         let (w, b) = self.params.split_at_mut(2 * k + 1);
-        gemm(inp, rows, units, x.data(), true, dh, false, &mut w[2 * k].grad);
-        let bias = &mut b[0];
-        bias.grad.fill(0.0);
-        for row in dh.chunks_exact(units) {
-            for (g, &d) in bias.grad.iter_mut().zip(row) {
-                *g += d;
-            }
-        }
+        let Param { value, grad, .. } = &mut w[2 * k];
+        affine::backward("variational", x.data(), rows, inp, self.cfg.units, value.data(), dh, Some(grad), Some(&mut b[0].grad), need_dx)
     }
 
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
@@ -105,17 +98,7 @@ impl Variational {
         if inp != wm.value.dims()[0] {
             bail!("variational", "input has {inp} features on its last axis but the layer was built for {} (input shape {})", wm.value.dims()[0], x.shape());
         }
-        let units = self.cfg.units;
-        let head = |w: &Param, b: &Param| -> Result<Vec<f32>> {
-            let mut out = crate::tensor::alloc("variational", rows * units)?;
-            gemm(rows, inp, units, x.data(), false, w.value.data(), false, &mut out);
-            for row in out.chunks_exact_mut(units) {
-                for (v, &bv) in row.iter_mut().zip(b.value.data()) {
-                    *v += bv;
-                }
-            }
-            Ok(out)
-        };
+        let head = |w: &Param, b: &Param| affine::forward("variational", x.data(), rows, inp, self.cfg.units, w.value.data(), Some(b.value.data()));
         Ok((head(wm, bm)?, head(wv, bv)?))
     }
 
@@ -191,20 +174,18 @@ impl Layer for Variational {
 
     fn backward(&mut self, dz: Tensor) -> Result<Tensor> {
         if let Some(x) = self.traced.take() {
-            // Inference outputs the mean head μ = x·Wμ + bμ: dWμ = xᵀ·dz, dbμ = Σ dz, none for
-            // the log-variance head, dx = dz·Wμᵀ (the KL is a loss term, not part of the output).
-            let (rows, inp) = rows_cols(&x);
-            self.head_grads(0, &x, dz.data());
+            // Inference outputs the mean head μ = x·Wμ + bμ: its backward, none for the
+            // log-variance head (the KL is a loss term, not part of the output).
+            let dx = self.head_backward(0, &x, dz.data(), self.input_grad)?;
             for p in &mut self.params[2..] {
                 p.grad.fill(0.0);
             }
-            let mut dx = Tensor::zeros("variational", x.shape().clone())?;
-            gemm(rows, self.cfg.units, inp, dz.data(), false, self.params[0].value.data(), true, dx.data_mut());
-            return Ok(dx);
+            return match dx {
+                Some(dx) => Tensor::new("variational", x.shape().clone(), dx),
+                None => Ok(dz),
+            };
         }
         let Saved { x, mean, log_var, eps, kl } = self.saved.take().ok_or_else(|| super::no_forward("variational"))?;
-        let (rows, inp) = rows_cols(&x);
-        let units = self.cfg.units;
         let batch = x.dims().first().copied().unwrap_or(1).max(1) as f32;
         let beta = if kl { self.cfg.kl_weight } else { 0.0 };
         let mut dmean = crate::tensor::alloc("variational", mean.len())?;
@@ -214,20 +195,18 @@ impl Layer for Variational {
             dmean[i] = d + beta * m / batch;
             dlv[i] = d * e * 0.5 * (0.5 * v).exp() + beta * 0.5 * (v.exp() - 1.0) / batch;
         }
-        for (k, dh) in [&dmean, &dlv].into_iter().enumerate() {
-            self.head_grads(k, &x, dh);
+        // dx is the sum of the two heads' parts.
+        let dx = self.head_backward(0, &x, &dmean, self.input_grad)?;
+        let part = self.head_backward(1, &x, &dlv, self.input_grad)?;
+        match (dx, part) {
+            (Some(mut dx), Some(part)) => {
+                for (a, &b) in dx.iter_mut().zip(&part) {
+                    *a += b;
+                }
+                Tensor::new("variational", x.shape().clone(), dx)
+            }
+            _ => Ok(dz),
         }
-        if !self.input_grad {
-            return Ok(dz);
-        }
-        let mut dx = Tensor::zeros("variational", x.shape().clone())?;
-        let mut part = crate::tensor::alloc("variational", x.size())?;
-        gemm(rows, units, inp, &dmean, false, self.params[0].value.data(), true, dx.data_mut());
-        gemm(rows, units, inp, &dlv, false, self.params[2].value.data(), true, &mut part);
-        for (a, &b) in dx.data_mut().iter_mut().zip(&part) {
-            *a += b;
-        }
-        Ok(dx)
     }
 
     fn params_mut(&mut self) -> Vec<&mut Param> {

@@ -1,5 +1,6 @@
 //! Tensor operations: validate → allocate → kernel. One file per concept.
 
+pub mod affine;
 pub mod binary;
 pub mod broadcast;
 pub mod clip;
