@@ -195,11 +195,11 @@ pub unsafe extern "C" fn nr_optimizer_apply(
             bail!(OP, "handle {:#x} is used twice as a variable or optimizer state; each variable may appear once", w[0]);
         }
         handles::with(|h| {
-            // Validate everything and copy the gradients (clipping must not touch the user's)
-            // and the states, all with fallible allocations before the first update: running
-            // out of memory is an error that leaves every variable as it was.
+            // Validate everything and copy the gradients (clipping must not touch the user's,
+            // and a gradient may be a variable's own tensor), then give every variable and
+            // state its own buffer, all with fallible allocations before the first update:
+            // running out of memory is an error that leaves every variable as it was.
             let mut grads = Vec::with_capacity(triples.len());
-            let mut states = Vec::with_capacity(triples.len());
             for (i, &[var, grad, state]) in triples.iter().enumerate() {
                 let (v, g, st) = (h.tensor(var)?, h.tensor(grad)?, h.tensor(state)?);
                 if g.dims() != v.dims() {
@@ -210,7 +210,6 @@ pub unsafe extern "C" fn nr_optimizer_apply(
                     bail!(OP, "gradient {i} (shape {}) holds {} at index {j}; gradients must be finite", g.shape(), js_number(g.data()[j]));
                 }
                 grads.push(copy_of(OP, g.data())?);
-                states.push(copy_of(OP, st.data())?);
             }
             for &[var, _, state] in &triples {
                 h.tensor_mut(var)?.try_data_mut(OP)?;
@@ -222,9 +221,15 @@ pub unsafe extern "C" fn nr_optimizer_apply(
             }
             let step = u64::from(step);
             let lr = schedule.lr(step);
-            for ((&[var, _, state], g), st) in triples.iter().zip(&grads).zip(&mut states) {
-                opt.update(step, lr, h.tensor_mut(var)?.data_mut(), g, st);
-                h.tensor_mut(state)?.data_mut().copy_from_slice(st);
+            for (&[var, _, state], g) in triples.iter().zip(&grads) {
+                // The state is updated in place: its buffer is its own (just above), so
+                // `data_mut` copies nothing.
+                let st: *mut [f32] = h.tensor_mut(state)?.data_mut();
+                let p = h.tensor_mut(var)?.data_mut();
+                // SAFETY: `var` and `state` are different handles (checked above) whose buffers
+                // are each uniquely owned (made so above), so `st` and `p` do not overlap, and
+                // looking up `var` moves no buffer.
+                opt.update(step, lr, p, g, unsafe { &mut *st });
             }
             Ok(())
         })
@@ -286,5 +291,47 @@ mod tests {
         assert_eq!(rc, neurite_core::Status::InvalidArgument as i32);
         assert_eq!(data(v), [0.95, 2.0]);
         assert!(crate::ffi::LAST_ERROR.as_str().contains("gradient 1 (shape [1]) holds NaN at index 0"));
+    }
+
+    /// Adam updates its state in place, as the core rule does, while a tensor that shared the
+    /// variable's or the state's buffer keeps the old values; a variable may be its own
+    /// gradient.
+    #[test]
+    fn adam_state_in_place_and_shared_buffers_untouched() {
+        let (v, g) = (put(&[3], &[1.0, -2.0, 0.5]), put(&[3], &[0.3, 0.1, -4.0]));
+        let params = [0.9f32, 0.999, 1e-7, 0.0];
+        let mut st = 0u32;
+        // SAFETY: params has 4 floats; st is a local.
+        assert_eq!(unsafe { nr_optimizer_state(1, params.as_ptr(), 4, v, &mut st) }, 0);
+        let sched = [0.01f32, 0.0];
+        let apply = |ids: &[u32], step: u32| {
+            // SAFETY: pointers to locals of the stated lengths.
+            unsafe { nr_optimizer_apply(1, params.as_ptr(), 4, 0, sched.as_ptr(), 2, step, 0, 0.0, ids.as_ptr(), ids.len() / 3) }
+        };
+        assert_eq!(apply(&[v, g, st], 1), 0);
+        // Copies sharing the buffers of the variable and of the state.
+        let share = |x: u32| handles::with(|h| {
+            let t = h.tensor(x).unwrap().clone();
+            h.insert(Object::Tensor(t)).unwrap()
+        });
+        let (v_then, st_then) = (share(v), share(st));
+        let (want_v, want_st) = (data(v), data(st));
+        assert_eq!(apply(&[v, g, st], 2), 0);
+        let (mut p, mut s) = (want_v.clone(), want_st.clone());
+        let (m, vv) = s.split_at_mut(3);
+        neurite_core::optim::adam::update(2, 0.01, 0.9, 0.999, 1e-7, &mut p, &data(g), m, vv);
+        assert_eq!((data(v), data(st)), (p, s), "the handle API's step is the core rule's");
+        assert_eq!((data(v_then), data(st_then)), (want_v, want_st), "tensors that shared the buffers keep their values");
+        // A variable as its own gradient (SGD, lr 0.1): p ← 0.9·p.
+        let mut st = 0u32;
+        let sgd = [0.0f32, 0.0];
+        let w = put(&[2], &[1.0, -3.0]);
+        // SAFETY: as above.
+        assert_eq!(unsafe { nr_optimizer_state(0, sgd.as_ptr(), 2, w, &mut st) }, 0);
+        let ids = [w, w, st];
+        let lr = [0.1f32, 0.0];
+        // SAFETY: as above.
+        assert_eq!(unsafe { nr_optimizer_apply(0, sgd.as_ptr(), 2, 0, lr.as_ptr(), 2, 1, 0, 0.0, ids.as_ptr(), 1) }, 0);
+        assert_eq!(data(w), [0.9, -2.7]);
     }
 }
