@@ -8,7 +8,7 @@
 //! # Shapes
 //! The model is built for a per-sample input shape; inputs are `[batch, ...inputShape]`.
 
-use super::shared::{check_disjoint, lock, LayerRef};
+use super::shared::{check_disjoint, lock, peek, LayerRef};
 use crate::layers::{Init, Layer, Mode, Param};
 use crate::{bail_shape, Error, Result, Shape, Tensor};
 use core::ops::Range;
@@ -168,13 +168,20 @@ impl Sequential {
     fn leaves(&self, top: Option<usize>, on: bool, out: &mut Vec<(usize, bool, LayerRef)>) -> Result<()> {
         for (i, (l, &t)) in self.layers.iter().zip(&self.trainable).enumerate() {
             let idx = top.unwrap_or(i);
-            let node = l.try_borrow().map_err(|_| Error::Internal { msg: "a shared layer is already in use (the same layer twice in one model?)".into() })?;
+            let node = peek(l)?;
             match node.layer().as_sequential() {
                 Some(inner) => inner.leaves(Some(idx), on && t, out)?,
                 None => out.push((idx, on && t, l.clone())),
             }
         }
         Ok(())
+    }
+
+    /// The leaf layers (nested models expanded) of the top-level layers `range`, in order.
+    fn leaves_in(&self, range: Range<usize>) -> Result<Vec<LayerRef>> {
+        let mut leaves = Vec::new();
+        self.leaves(None, true, &mut leaves)?;
+        Ok(leaves.into_iter().filter(|(top, ..)| range.contains(top)).map(|(_, _, l)| l).collect())
     }
 
     /// Runs `f` on every parameter (and non-trainable state), in a fixed order: the layers in
@@ -329,11 +336,10 @@ impl Sequential {
     /// forward or backward in between.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn cache_passes(&self, range: Range<usize>) -> Result<Vec<u64>> {
-        let mut leaves = Vec::new();
-        self.leaves(None, true, &mut leaves)?;
+        let leaves = self.leaves_in(range)?;
         let mut passes = Vec::with_capacity(leaves.len());
-        for (_, _, l) in leaves.iter().filter(|(top, ..)| range.contains(top)) {
-            passes.push(l.try_borrow().map_err(|_| Error::Internal { msg: "a shared layer is already in use".into() })?.pass());
+        for l in &leaves {
+            passes.push(peek(l)?.pass());
         }
         Ok(passes)
     }
@@ -343,16 +349,14 @@ impl Sequential {
     /// the last.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn node_weight_id(node: &LayerRef, mut i: usize) -> Result<Option<u64>> {
-        let busy = || Error::Internal { msg: "a shared layer is already in use".into() };
-        let n = node.try_borrow().map_err(|_| busy())?;
-        let mut leaves = Vec::new();
-        match n.layer().as_sequential() {
-            Some(m) => m.leaves(None, true, &mut leaves)?,
-            None => leaves.push((0, true, node.clone())),
-        }
+        let n = peek(node)?;
+        let leaves = match n.layer().as_sequential() {
+            Some(m) => m.leaves_in(0..m.len())?,
+            None => vec![node.clone()],
+        };
         drop(n);
-        for (_, _, l) in &leaves {
-            let count = l.try_borrow().map_err(|_| busy())?.layer().params().len();
+        for l in &leaves {
+            let count = peek(l)?.layer().params().len();
             if i < count {
                 return Ok(Some(super::shared::weight_id(l, i)));
             }
@@ -370,11 +374,9 @@ impl Sequential {
 
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn traced_params(&self, range: Range<usize>, f: &mut dyn FnMut(&Param) -> Result<Tensor>) -> Result<Vec<(u64, Tensor)>> {
-        let mut leaves = Vec::new();
-        self.leaves(None, true, &mut leaves)?;
         let mut out = Vec::new();
-        for (_, _, l) in leaves.iter().filter(|(top, ..)| range.contains(top)) {
-            let node = l.try_borrow().map_err(|_| Error::Internal { msg: "a shared layer is already in use".into() })?;
+        for l in &self.leaves_in(range)? {
+            let node = peek(l)?;
             for (i, p) in node.layer().params().into_iter().enumerate() {
                 if p.trainable {
                     out.push((super::shared::weight_id(l, i), f(p)?));
@@ -609,6 +611,24 @@ mod tests {
         Tensor::new("t", Shape::from(dims), vec![0.0; dims.iter().product()]).unwrap()
     }
 
+    /// The bit patterns of `t`'s values (for bit-for-bit comparisons).
+    fn bits(t: &Tensor) -> Vec<u32> {
+        t.data().iter().map(|v| v.to_bits()).collect()
+    }
+
+    /// Checks `g` = d`f`/dx at `xs` against central differences (step 1e-2) to `tol` (relative
+    /// to 1 + |difference|), and that it is not all zeros; `what` names the gradient.
+    fn assert_matches_differences(m: &mut Sequential, f: impl Fn(&mut Sequential, &[f32]) -> f64, xs: &[f32], g: &Tensor, tol: f64, what: &str) {
+        for i in 0..xs.len() {
+            let (mut a, mut b) = (xs.to_vec(), xs.to_vec());
+            a[i] += 1e-2;
+            b[i] -= 1e-2;
+            let fd = (f(m, &a) - f(m, &b)) / (a[i] - b[i]) as f64;
+            assert!((g.data()[i] as f64 - fd).abs() < tol * (1.0 + fd.abs()), "x[{i}]: {what} {} vs differences {fd}", g.data()[i]);
+        }
+        assert!(g.data().iter().any(|&v| v != 0.0));
+    }
+
     /// A model of seed `seed` with layers `(ABI kind, ABI parameters)`, built for `input`.
     fn built(seed: u64, layers: &[(u32, &[f32])], input: &[usize]) -> Sequential {
         let mut m = Sequential::new(seed);
@@ -649,14 +669,7 @@ mod tests {
         let x = Tensor::new("t", Shape::from([2, 3]), xs.to_vec()).unwrap();
         let (g, dw) = m.trace_gradient(&x, dy, 0..4, Mode::Trace, None, true).map(|(g, w)| (g.unwrap(), w)).unwrap();
         assert_eq!(g.dims(), &[2, 3]);
-        for i in 0..6 {
-            let (mut a, mut b) = (xs, xs);
-            a[i] += 1e-2;
-            b[i] -= 1e-2;
-            let fd = (f(&mut m, &a) - f(&mut m, &b)) / (a[i] - b[i]) as f64;
-            assert!((g.data()[i] as f64 - fd).abs() < 2e-3 * (1.0 + fd.abs()), "x[{i}]: traced {} vs differences {fd}", g.data()[i]);
-        }
-        assert!(g.data().iter().any(|&v| v != 0.0));
+        assert_matches_differences(&mut m, f, &xs, &g, 2e-3, "traced");
         // The weights' gradients, one per trainable parameter in order (moving statistics left
         // out), against differences of predict with one weight value moved.
         let sources = m.trace_sources(0..4).unwrap();
@@ -707,7 +720,6 @@ mod tests {
         let dy = Tensor::new("t", Shape::from([3, 4]), (0..12).map(|i| i as f32 * 0.25 - 1.0).collect()).unwrap();
         let (want_dx, want_dw) = m.trace_gradient(&x, dy.clone(), 0..2, Mode::Trace, None, true).unwrap();
         let want_dx = want_dx.unwrap();
-        let bits = |t: &Tensor| t.data().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
         let same = |(dx, dw): (Option<Tensor>, Vec<Tensor>)| {
             assert_eq!(bits(&dx.unwrap()), bits(&want_dx));
             assert_eq!(dw.iter().map(bits).collect::<Vec<_>>(), want_dw.iter().map(bits).collect::<Vec<_>>());
@@ -781,17 +793,9 @@ mod tests {
             y.data().chunks(2).map(|r| r[0] as f64 * w[0] + r[1] as f64 * w[1]).sum()
         };
         let (g, dw) = m.trace_gradient(&x, dy, 0..4, replay, None, true).map(|(g, w)| (g.unwrap(), w)).unwrap();
-        let bits = |t: &Tensor| t.data().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
         assert_eq!(bits(&on_call.0.unwrap()), bits(&g), "the gradient on the call's caches is the replay's");
         assert_eq!(on_call.1.iter().map(bits).collect::<Vec<_>>(), dw.iter().map(bits).collect::<Vec<_>>());
-        for i in 0..xs.len() {
-            let (mut a, mut b) = (xs, xs);
-            a[i] += 1e-2;
-            b[i] -= 1e-2;
-            let fd = (f(&mut m, &a) - f(&mut m, &b)) / (a[i] - b[i]) as f64;
-            assert!((g.data()[i] as f64 - fd).abs() < 3e-3 * (1.0 + fd.abs()), "x[{i}]: replayed {} vs differences {fd}", g.data()[i]);
-        }
-        assert!(g.data().iter().any(|&v| v != 0.0));
+        assert_matches_differences(&mut m, f, &xs, &g, 3e-3, "replayed");
         assert_eq!(stats(&m), after_call);
     }
 

@@ -19,7 +19,7 @@
 
 use crate::layers::{Init, Layer};
 use crate::{Error, Result};
-use core::cell::{RefCell, RefMut};
+use core::cell::{Ref, RefCell, RefMut};
 use std::rc::Rc;
 
 /// A layer with the shapes it was built for. `L` is `dyn Layer` behind a [`LayerRef`]; a model
@@ -121,7 +121,16 @@ impl<L: ?Sized + Layer> Node<L> {
 
 /// Borrows `node` mutably; a conflicting borrow (a bug: see the module docs) is an error.
 pub fn lock(node: &LayerRef) -> Result<RefMut<'_, Node>> {
-    node.try_borrow_mut().map_err(|_| Error::Internal { msg: "a shared layer is already in use (the same layer twice in one model?)".into() })
+    node.try_borrow_mut().map_err(|_| in_use())
+}
+
+/// Borrows `node` to read it; a conflicting borrow (a bug, as for [`lock`]) is an error.
+pub fn peek(node: &LayerRef) -> Result<Ref<'_, Node>> {
+    node.try_borrow().map_err(|_| in_use())
+}
+
+fn in_use() -> Error {
+    Error::Internal { msg: "a shared layer is already in use (the same layer twice in one model?)".into() }
 }
 
 /// The identity of a node (its address; the kind's vtable is not part of it).
