@@ -80,12 +80,16 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * training and its replay mode; LayerVariable, the weights lists, the optimizers' model-weight
  * path; encodeDistribution on the tape with an affine record): wasm 253.6 -> 259.7 kB, JS
  * 62.3 -> 63.7 kB; url 324.0 kB, inline 275.8 kB. Budgets: those plus ~1%.
+ * Raised with TF.js's model management and picked files (io.listModels, removeModel,
+ * copyModel, moveModel, browserFiles, fromMemory, withSaveHandler): their code is in the lazily
+ * loaded storage chunk (io.js 8.3 -> 10.2 kB, not budgeted) but for thin wrappers, so url grows
+ * 0.6 kB (325.7 kB); the inline entry carries the chunk: 276.8 -> 279.1 kB. Budgets: plus ~1%.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */
-  url: 327_500,
+  url: 329_000,
   /** `neurite`: dist/index.js (the wasm inlined as base64). */
-  inline: 279_000,
+  inline: 282_000,
 };
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;

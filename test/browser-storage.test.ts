@@ -1,8 +1,10 @@
 // Browser storage in Chromium, Firefox and WebKit (test/runtimes/pages.ts): indexeddb:// and
 // localstorage:// round trips byte-exact, both directions against TF.js core 4.22's own handlers
 // (tf.io.getSaveHandlers / getLoadHandlers, its browser bundle loaded into the same page), a
-// second save replacing the first, a topology-only model, and the errors of a browser (file://,
-// a missing model, a truncated entry, the localStorage quota, with nothing left behind). The page
+// second save replacing the first, a topology-only model, the errors of a browser (file://,
+// a missing model, a truncated entry, the localStorage quota, with nothing left behind), model
+// management (listModels, moveModel, copyModel, removeModel) and browserFiles against TF.js's
+// own (tf.io.listModels, …, tf.io.browserFiles) in the same page. The page
 // (test/runtimes/storage.mjs) runs the same code in each browser and reports; this file judges.
 // downloads:// needs a driver to catch the downloads: test/browser-io.test.ts, in Chromium.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +20,17 @@ interface Report {
   twice: number[][];
   bare: unknown[];
   errors: Record<string, string | string[]>;
+  manage: {
+    before: Record<'neurite' | 'tfjs', Record<string, Record<string, unknown>>>;
+    after: Record<'neurite' | 'tfjs', Record<string, Record<string, unknown>>>;
+    moved: number;
+    movedBack: number[];
+    copied: number;
+    removedByNeurite: number;
+    removedByTfjs: number;
+    errors: Record<string, string>;
+  };
+  files: { tfjs: unknown; neurite: unknown; missing: string };
 }
 
 for (const kind of BROWSER_KINDS) {
@@ -60,6 +73,41 @@ for (const kind of BROWSER_KINDS) {
       expect(r.shortLs).toBe('InvalidArgumentError: loadModel: localstorage://short (localStorage): weight_data holds 8 bytes but weightSpecs describe 112 (truncated?)');
       expect(r.quota).toMatch(/^InvalidArgumentError: save: 'localstorage:\/\/big': localStorage refused the model \(its quota, typically 5 MB, exceeded\?\): .*weightDataBytes=8000000 .*use indexeddb:\/\/ for larger models \[QuotaExceededError/);
       expect(r.left).toEqual([]);
+    });
+
+    it('io.listModels lists what TF.js\'s tf.io.listModels lists (both stores, either writer), dateSaved a Date', () => {
+      const { before } = report.manage;
+      const urls = Object.keys(before.neurite);
+      for (const scheme of ['indexeddb', 'localstorage']) {
+        for (const name of ['neurite-neurite', 'neurite-tfjs', 'tfjs-neurite', 'twice', 'bare', 'short']) expect(urls).toContain(`${scheme}://${name}`);
+      }
+      expect(urls).not.toContain('localstorage://big');
+      const sizes = (l: Record<string, Record<string, unknown>>) => Object.fromEntries(Object.entries(l).map(([u, { isDate, ...rest }]) => [u, rest]));
+      expect(sizes(before.neurite)).toEqual(sizes(before.tfjs));
+      expect(Object.values(before.neurite).every((i) => i.isDate && i.dateSaved)).toBe(true);
+      expect(before.neurite['indexeddb://neurite-tfjs']).toMatchObject({ modelTopologyType: 'JSON', weightDataBytes: 48 });
+    });
+
+    it('moveModel, copyModel and removeModel: each library sees what the other did', () => {
+      const m = report.manage;
+      expect([m.moved, m.copied, m.removedByNeurite, m.removedByTfjs]).toEqual([4, 48, 48, 48]);
+      expect(m.movedBack).toEqual([2]);
+      const after = Object.keys(m.after.tfjs);
+      expect(Object.keys(m.after.neurite)).toEqual(after);
+      expect(after).toEqual(expect.arrayContaining(['indexeddb://twice-moved', 'localstorage://copy', 'indexeddb://tf-copy']));
+      for (const gone of ['localstorage://twice', 'indexeddb://tfjs-neurite', 'localstorage://neurite-neurite']) expect(after).not.toContain(gone);
+      expect(m.errors).toEqual({
+        missing: "InvalidArgumentError: removeModel: 'indexeddb://tfjs-neurite': no model named 'tfjs-neurite' in IndexedDB (database 'tensorflowjs', store 'models_store')",
+        same: "InvalidArgumentError: moveModel: sourceURL and destURL are the same model ('indexeddb://tf-copy')",
+        file: "InvalidArgumentError: removeModel: url 'file:///tmp/m': only indexeddb:// and localstorage:// models can be removed; a file:// model is a folder of files, which neurite does not delete",
+      });
+    });
+
+    it('io.browserFiles reads DOM Files (shards in two groups, any order) as TF.js\'s tf.io.browserFiles does', () => {
+      const f = report.files;
+      expect(f.neurite).toEqual(f.tfjs);
+      expect(f.neurite).toMatchObject({ modelTopology: ARTIFACTS.modelTopology, weightSpecs: ARTIFACTS.weightSpecs, weightData: WEIGHTS });
+      expect(f.missing).toBe("InvalidArgumentError: browserFiles: files[0] 'model.json': weightsManifest[0].paths[1] names 'group1-shard2of2.bin', which is not among the weight files given ('group1-shard1of2.bin', 'group2-shard1of1.bin')");
     });
   });
 }

@@ -14,7 +14,7 @@ const DENO = process.env.DENO_PATH ?? join(ROOT, 'node_modules/.bin/deno');
 const run = promisify(execFile);
 
 type Step = { ok?: unknown; error?: string };
-type Report = { expected: string; save: Step; loadSaved: Step; loadPre: Step; truncated: Step; localStorage: Step };
+type Report = { expected: string; save: Step; loadSaved: Step; loadPre: Step; truncated: Step; localStorage: Step; manage: Step };
 
 describe.skipIf(!runtimeAvailable(DENO))(`Deno file:// (${CI ? 'required on CI' : 'skipped locally when missing'})`, () => {
   const tmp = mkdtempSync(join(tmpdir(), 'neurite-deno-io-'));
@@ -51,13 +51,14 @@ describe.skipIf(!runtimeAvailable(DENO))(`Deno file:// (${CI ? 'required on CI' 
   });
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-  it('with --allow-read and --allow-write on the folder: save, load back byte-exact, load a folder Node wrote; localstorage:// works too', async () => {
+  it('with --allow-read and --allow-write on the folder: save, load back byte-exact, load a folder Node wrote; localstorage:// works too, and io.listModels/copyModel/moveModel/removeModel over it', async () => {
     const dir = await setup();
     const r = await deno(dir, [`--allow-read=${dir}`, `--allow-write=${dir}`]);
     expect(r.save).toEqual({ ok: 24 });
     expect(r.loadSaved).toEqual({ ok: r.expected });
     expect(r.loadPre).toEqual({ ok: r.expected });
     expect(r.localStorage).toEqual({ ok: r.expected });
+    expect(r.manage).toEqual({ ok: { before: ['localstorage://deno-test'], moved: r.expected, removed: 24, after: ['localstorage://deno-moved'] } });
     expect(r.truncated.error).toBe(
       `InvalidArgumentError: loadModel: file://${dir}/truncated/model.json: weightsManifest[0].weights need 24 bytes but weightsManifest[0].paths hold 20 (weights.bin: 20 bytes): the weights file is truncated`,
     );

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../ts/errors.js';
 import { getLoadHandler } from '../ts/io/router.js';
-import { http } from '../ts/io/router.js';
+import { browserFiles, http } from '../ts/io/router.js';
 import { bytes, f32, fetchFrom, fresh, spec } from './io-helpers.js';
 import { mulberry32 } from './rng.js';
 
@@ -26,7 +26,7 @@ describe('fuzz: mutated valid files load or fail with an InvalidArgumentError, n
   }
 
   // Seeded per case (mulberry32(case + 1)), so a failure reproduces from the case number it prints.
-  it('600 structure-, text- and size-mutated folders through file:// and http://', async () => {
+  it('600 structure-, text- and size-mutated folders through file://, http:// and io.browserFiles', async () => {
     const base = {
       modelTopology: { class_name: 'Sequential', config: { layers: [{ class_name: 'Dense', config: { units: 3 } }] } },
       format: 'layers-model',
@@ -59,20 +59,32 @@ describe('fuzz: mutated valid files load or fail with an InvalidArgumentError, n
       mkdirSync(dir);
       writeFileSync(join(dir, 'model.json'), json);
       for (const [name, data] of Object.entries(files)) writeFileSync(join(dir, name), data);
-      for (const via of ['file', 'http'] as const) {
-        const handler = via === 'file' ? getLoadHandler(`file://${dir}`, 'loadModel') : http('http://models.test/model.json', { fetchFunc: fetchFrom(dir).fetchFunc }, 'loadModel');
+      // Picked files: the same bytes as File objects, the weight files in a seeded order.
+      const picked = Object.entries(files).map(([name, data]) => new File([data], name)).sort(() => r() - 0.5);
+      const got: Record<string, string> = {};
+      for (const via of ['file', 'http', 'files'] as const) {
+        const handler = via === 'file' ? getLoadHandler(`file://${dir}`, 'loadModel')
+          : via === 'http' ? http('http://models.test/model.json', { fetchFunc: fetchFrom(dir).fetchFunc }, 'loadModel')
+          : browserFiles([new File([json], 'model.json'), ...picked], 'loadModel');
         try {
           const a = await handler.load!();
           // Whatever loads is consistent: the data holds exactly what the specs describe.
           const claimed = (a.weightSpecs ?? []).reduce((s, sp) => s + sp.shape.reduce((p, d) => p * d, 1) * ((sp as { quantization?: unknown }).quantization ? 1 : 4), 0);
           expect(bytes(a.weightData ?? new ArrayBuffer(0)).byteLength, `case ${c} ${via}: ${json}`).toBe(claimed);
+          got[via] = `loaded ${bytes(a.weightData ?? new ArrayBuffer(0)).join(',')}`;
           outcomes.loaded++;
         } catch (e) {
           expect(e, `case ${c} ${via}: ${json}\n${(e as Error)?.stack}`).toBeInstanceOf(InvalidArgumentError);
           expect((e as Error).message, `case ${c} ${via}`).toMatch(/^loadModel: /);
+          got[via] = `refused: ${(e as Error).message.replace(/^.*?weightsManifest/, 'weightsManifest')}`;
           outcomes.refused++;
         }
       }
+      // The readers agree on what loads and its bytes; browserFiles alone also refuses files the
+      // manifest (or a model.json without one) no longer names, and two paths with one file name.
+      const kind = (o: string) => o.slice(0, o.startsWith('loaded') ? undefined : 7);
+      expect(kind(got.http), `case ${c}: ${json}`).toBe(kind(got.file));
+      if (kind(got.files) !== kind(got.file)) expect(`${got.file.slice(0, 6)} ${got.files}`, `case ${c}: ${json}`).toMatch(/^loaded refused: (weightsManifest does not name|weightsManifest\[\d\]\.paths\[\d\] and|weightsManifest, but \d weight file)/);
     }
     console.log(`fuzz: ${outcomes.loaded} loaded, ${outcomes.refused} refused`);
     // Both outcomes are exercised: mutations that keep the manifest and sizes intact load.

@@ -1,7 +1,7 @@
 // The file:// handler in Deno (driven by test/deno-io.test.ts): saves hand-made artifacts to
-// <dir>/saved, loads them back, loads <dir>/pre (written by Node), round-trips localstorage://,
-// and prints one JSON line with each step's outcome, so the test can check what each set of
-// permissions allows and what the denials say.
+// <dir>/saved, loads them back, loads <dir>/pre (written by Node), round-trips localstorage://
+// (and lists, copies, moves and removes models there), and prints one JSON line with each step's
+// outcome, so the test can check what each set of permissions allows and what the denials say.
 //   deno run [--allow-read=DIR] [--allow-write=DIR] test/runtimes/io-files.mjs DIR
 const nr = await import('../../dist/index.js');
 const dir = Deno.args[0];
@@ -35,6 +35,18 @@ const report = {
   localStorage: await step(async () => {
     await nr.io.getSaveHandler('localstorage://deno-test', 'save').save(artifacts);
     return hex((await nr.io.getLoadHandler('localstorage://deno-test', 'loadModel').load()).weightData);
+  }),
+  // Model management over Deno's localStorage: copy from the folder saved above, move, remove.
+  manage: await step(async () => {
+    const list = async () => Object.keys(await nr.io.listModels()).sort();
+    const before = await list();
+    await nr.io.copyModel(`file://${dir}/saved`, 'localstorage://deno-copy');
+    await nr.io.moveModel('localstorage://deno-copy', 'localstorage://deno-moved');
+    const moved = hex((await nr.io.getLoadHandler('localstorage://deno-moved', 'loadModel').load()).weightData);
+    const removed = (await nr.io.removeModel('localstorage://deno-test')).weightDataBytes;
+    const after = await list();
+    await nr.io.removeModel('localstorage://deno-moved');
+    return { before, moved, removed, after };
   }),
 };
 console.log(JSON.stringify(report));

@@ -1,8 +1,10 @@
 // The page side of test/browser-storage.test.ts, the same in Chromium, Firefox and WebKit:
 // indexeddb:// and localstorage:// round trips written and read by neurite and by TF.js core's
 // own handlers (its browser bundle), a second save replacing the first, a topology-only model,
-// and the errors of a browser (file://, a missing model, a truncated entry written by TF.js,
-// the localStorage quota, with nothing left behind). Reports plain data; the test judges.
+// the errors of a browser (file://, a missing model, a truncated entry written by TF.js,
+// the localStorage quota, with nothing left behind), model management (io.listModels,
+// moveModel, copyModel, removeModel) and io.browserFiles, each against TF.js's own in the same
+// page. Reports plain data; the test judges.
 import { publish } from './publish.mjs';
 import { ARTIFACTS, WEIGHTS } from './storage-fixture.mjs';
 
@@ -61,7 +63,50 @@ async function run() {
     quota,
     left: Object.keys(localStorage).filter((k) => k.startsWith('tensorflowjs_models/big/')),
   };
-  return { roundTrips, twice, bare, errors };
+
+  // Model management: neurite's and TF.js's listings agree on what both wrote, and each sees
+  // what the other moved, copied and removed.
+  const listing = async (who) => {
+    const all = await (who === 'neurite' ? nr.io.listModels() : tf.io.listModels());
+    const out = {};
+    for (const url of Object.keys(all).sort()) {
+      const { dateSaved, ...sizes } = all[url];
+      out[url] = { ...sizes, dateSaved: new Date(dateSaved).getTime() > 0, isDate: dateSaved instanceof Date };
+    }
+    return out;
+  };
+  const manage = { before: { neurite: await listing('neurite'), tfjs: await listing('tfjs') } };
+  manage.moved = await nr.io.moveModel('localstorage://twice', 'indexeddb://twice-moved').then((i) => i.weightDataBytes);
+  manage.movedBack = Array.from(new Float32Array((await tf.io.getLoadHandlers('indexeddb://twice-moved')[0].load()).weightData));
+  manage.copied = await nr.io.copyModel('indexeddb://tfjs-neurite', 'localstorage://copy').then((i) => i.weightDataBytes);
+  await tf.io.copyModel('localstorage://neurite-tfjs', 'indexeddb://tf-copy');
+  manage.removedByNeurite = await nr.io.removeModel('indexeddb://tfjs-neurite').then((i) => i.weightDataBytes);
+  manage.removedByTfjs = await tf.io.removeModel('localstorage://neurite-neurite').then((i) => i.weightDataBytes);
+  manage.after = { neurite: await listing('neurite'), tfjs: await listing('tfjs') };
+  manage.errors = {
+    missing: await message(() => nr.io.removeModel('indexeddb://tfjs-neurite')),
+    same: await message(() => nr.io.moveModel('indexeddb://tf-copy', 'indexeddb://tf-copy')),
+    file: await message(() => nr.io.removeModel('file:///tmp/m')),
+  };
+
+  // Picked files: neurite's browserFiles reads what TF.js's reads, from real DOM Files (two
+  // groups, one of two shards), given in another order.
+  const w = new Uint8Array(WEIGHTS);
+  const manifest = [
+    { paths: ['./group1-shard1of2.bin', 'group1-shard2of2.bin'], weights: ARTIFACTS.weightSpecs.slice(0, 1) },
+    { paths: ['group2-shard1of1.bin'], weights: ARTIFACTS.weightSpecs.slice(1) },
+  ];
+  const { weightSpecs, ...rest } = ARTIFACTS;
+  const json = new File([JSON.stringify({ ...rest, weightsManifest: manifest })], 'model.json', { type: 'application/json' });
+  const shards = [new File([w.slice(0, 16)], 'group1-shard1of2.bin'), new File([w.slice(16, 40)], 'group1-shard2of2.bin'), new File([w.slice(40)], 'group2-shard1of1.bin')];
+  // TF.js gives the weights as one ArrayBuffer per file (its WeightData may be ArrayBuffer[]).
+  const plain = (a) => ({ ...a, weightData: [a.weightData].flat().flatMap((b) => Array.from(new Uint8Array(b))) });
+  const files = {
+    tfjs: plain(await tf.io.browserFiles([json, ...shards]).load()),
+    neurite: plain(await nr.io.browserFiles([json, shards[2], shards[0], shards[1]]).load()),
+    missing: await message(() => nr.io.browserFiles([json, shards[0], shards[2]]).load()),
+  };
+  return { roundTrips, twice, bare, errors, manage, files };
 }
 
 let result;

@@ -7,7 +7,7 @@
  * saved are those of the call.
  */
 import { NeuriteError } from '../errors.js';
-import type { IOHandler, ModelArtifacts } from './artifacts.js';
+import type { IOHandler, ModelArtifacts, ModelArtifactsInfo } from './artifacts.js';
 import type { LoadedModel } from './load.js';
 import type { LoadOptions } from './model.js';
 
@@ -63,4 +63,45 @@ export function storage(op: string): Promise<StorageChunk> {
  */
 export async function loadModel(source: string | IOHandler | ModelArtifacts, options: LoadOptions = {}): Promise<LoadedModel> {
   return (await storage('loadModel')).loadModel(source, options);
+}
+
+/**
+ * Every model in this runtime's browser stores, by URL (`indexeddb://name`,
+ * `localstorage://name`), with the sizes saved and `dateSaved`, as TF.js's `tf.io.listModels`
+ * (Deno has `localStorage`). Where neither store exists (Node) it is `{}`: `file://` models are
+ * folders on disk.
+ *
+ * @example
+ * for (const [url, info] of Object.entries(await io.listModels())) console.log(url, info.dateSaved);
+ */
+export async function listModels(): Promise<Record<string, ModelArtifactsInfo>> {
+  return (await storage('listModels')).listModels();
+}
+
+/**
+ * Removes the model at `url` (`indexeddb://name` or `localstorage://name`) and returns its
+ * info, as TF.js's `tf.io.removeModel`. A model that is not there is an
+ * {@link InvalidArgumentError}; other schemes cannot be removed (a `file://` model is a folder).
+ */
+export async function removeModel(url: string): Promise<ModelArtifactsInfo> {
+  return (await storage('removeModel')).removeModel(url);
+}
+
+/**
+ * Copies the model at `sourceURL` to `destURL` and returns the copy's info, as TF.js's
+ * `tf.io.copyModel`: from any URL that loads to any that saves (`localstorage://a` to
+ * `indexeddb://a`, `http(s)://…/model.json` to `indexeddb://cache`, `file://` to `file://`).
+ * The artifacts are copied as stored, without building the model.
+ */
+export async function copyModel(sourceURL: string, destURL: string): Promise<ModelArtifactsInfo> {
+  return (await storage('copyModel')).cloneModel('copyModel', sourceURL, destURL, false);
+}
+
+/**
+ * Moves the model at `sourceURL` (`indexeddb://` or `localstorage://`) to `destURL`, as
+ * TF.js's `tf.io.moveModel`, but safely: the source is removed only after the copy is saved, so
+ * a failed save (a full quota) leaves it as it was (TF.js removes it first within one store).
+ */
+export async function moveModel(sourceURL: string, destURL: string): Promise<ModelArtifactsInfo> {
+  return (await storage('moveModel')).cloneModel('moveModel', sourceURL, destURL, true);
 }

@@ -13,7 +13,7 @@ import { describe } from '../ops/convert.js';
 import { didYouMean, unknownOption } from '../options.js';
 import { storage, type StorageChunk } from './lazy.js';
 
-import type { IOHandler } from './artifacts.js';
+import type { IOHandler, ModelArtifacts, SaveResult, TrainingConfig, WeightsManifestEntry } from './artifacts.js';
 export type { IOHandler, ModelArtifacts, SaveResult, WeightsManifestEntry as WeightSpec } from './artifacts.js';
 
 /** Options of {@link http}, as the matching fields of TF.js's `tf.io.LoadOptions`. */
@@ -50,8 +50,8 @@ export function getLoadHandler(source: string | IOHandler, op = 'loadModel'): IO
   return route(source, op, 'load');
 }
 
-function route(where: string | IOHandler, op: string, method: 'save' | 'load'): IOHandler {
-  const arg = method === 'save' ? 'target' : 'source';
+/** @internal The handler for `where`; `arg` names it in messages. */
+export function route(where: string | IOHandler, op: string, method: 'save' | 'load', arg = method === 'save' ? 'target' : 'source'): IOHandler {
   if (typeof URL !== 'undefined' && where instanceof URL) {
     throw new InvalidArgumentError(`${op}: ${arg} is a URL object; pass a string such as 'file:///tmp/my-model' or '${where.href}'`);
   }
@@ -69,12 +69,7 @@ function route(where: string | IOHandler, op: string, method: 'save' | 'load'): 
   if (typeof where !== 'string') {
     throw new InvalidArgumentError(`${op}: ${arg} must be a URL string (${SCHEMES.join(', ')}) or an object with ${method}(), got ${describe(where)}`);
   }
-  const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(where);
-  if (!m) {
-    throw new InvalidArgumentError(`${op}: ${arg} '${where}' has no URL scheme; use one of ${SCHEMES.join(', ')} (e.g. 'file://./my-model'), or pass an object with ${method}()`);
-  }
-  const scheme = m[1].toLowerCase();
-  const rest = where.slice(m[0].length);
+  const { scheme, rest } = splitURL(where, op, arg, ` (e.g. 'file://./my-model'), or pass an object with ${method}()`);
   switch (scheme) {
     case 'file': return fileSystem(rest, where, op);
     case 'indexeddb': return browserIndexedDB(rest, where, op);
@@ -88,21 +83,34 @@ function route(where: string | IOHandler, op: string, method: 'save' | 'load'): 
     case 'https':
       return http(where, undefined, op);
     default:
-      throw new InvalidArgumentError(
-        `${op}: unknown URL scheme '${m[1]}://' in ${arg} '${where}'${didYouMean(`${scheme}://`, SCHEMES)} (known: ${SCHEMES.join(', ')})`,
-      );
+      throw unknownScheme(op, arg, where, SCHEMES);
   }
+}
+
+/** @internal A URL's scheme (lower case) and what follows `://`; a string without a scheme is an error ending with `hint`. */
+export function splitURL(where: string, op: string, arg: string, hint: string): { scheme: string; rest: string } {
+  const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(where);
+  if (!m) throw new InvalidArgumentError(`${op}: ${arg} '${where}' has no URL scheme; use one of ${SCHEMES.join(', ')}${hint}`);
+  return { scheme: m[1].toLowerCase(), rest: where.slice(m[0].length) };
+}
+
+/** @internal The error for a scheme not among `known`. */
+export function unknownScheme(op: string, arg: string, where: string, known: readonly string[]): InvalidArgumentError {
+  const scheme = /^[^:]*/.exec(where)![0];
+  return new InvalidArgumentError(`${op}: unknown URL scheme '${scheme}://' in ${arg} '${where}'${didYouMean(`${scheme.toLowerCase()}://`, known)} (known: ${known.join(', ')})`);
 }
 
 /**
  * A handler whose class is loaded from the storage chunk on its first `save` or `load`; `make`
- * builds it from that chunk. It has `load` only where the class has one (`downloads://` saves only).
+ * builds it from that chunk. It has the methods the class has (`downloads://` saves only,
+ * picked files only load).
  */
-function deferred(op: string, make: (s: StorageChunk) => IOHandler, canLoad = true): IOHandler {
+function deferred(op: string, make: (s: StorageChunk) => IOHandler, methods: 'both' | 'save' | 'load' = 'both'): IOHandler {
   let real: Promise<IOHandler> | undefined;
   const get = () => (real ??= storage(op).then(make));
-  const h: IOHandler = { save: async (a) => (await get()).save!(a) };
-  if (canLoad) h.load = async () => (await get()).load!();
+  const h: IOHandler = {};
+  if (methods !== 'load') h.save = async (a) => (await get()).save!(a);
+  if (methods !== 'save') h.load = async () => (await get()).load!();
   return h;
 }
 
@@ -122,18 +130,27 @@ function fileSystem(path: string, url: string, op: string): IOHandler {
   return deferred(op, (s) => new s.FileSystemHandler(path, url, op));
 }
 
-/** The `indexeddb://` handler for model `name`; throws at once where there is no IndexedDB (Node, Deno). */
-function browserIndexedDB(name: string, url: string, op: string): IOHandler {
-  const factory = (globalThis as { indexedDB?: IDBFactory }).indexedDB;
+/** @internal This runtime's IndexedDB (`undefined` in Node and Deno). */
+export const indexedDBOrNone = (): IDBFactory | undefined => (globalThis as { indexedDB?: IDBFactory }).indexedDB;
+
+/** @internal IndexedDB, or the error for a runtime without it; `name` must be non-empty. */
+export function needIndexedDB(name: string, url: string, op: string): IDBFactory {
+  const factory = indexedDBOrNone();
   if (!factory) {
     throw new InvalidArgumentError(`${op}: '${url}': indexeddb:// needs a browser with IndexedDB (this runtime has none); in Node and Deno use file://`);
   }
   if (name.length === 0) throw new InvalidArgumentError(`${op}: '${url}' names no model; write indexeddb://my-model`);
+  return factory;
+}
+
+/** The `indexeddb://` handler for model `name`; throws at once where there is no IndexedDB (Node, Deno). */
+function browserIndexedDB(name: string, url: string, op: string): IOHandler {
+  const factory = needIndexedDB(name, url, op);
   return deferred(op, (s) => new s.BrowserIndexedDB(factory, name, url, op));
 }
 
-/** `localStorage`, or `undefined` where it is missing or throws on access (e.g. storage disabled). */
-function localStorageOrNone(): Storage | undefined {
+/** @internal `localStorage`, or `undefined` where it is missing or throws on access (e.g. storage disabled). */
+export function localStorageOrNone(): Storage | undefined {
   try {
     const ls = (globalThis as { localStorage?: Storage }).localStorage;
     return ls && typeof ls.getItem === 'function' ? ls : undefined;
@@ -142,11 +159,17 @@ function localStorageOrNone(): Storage | undefined {
   }
 }
 
-/** The `localstorage://` handler for model `name`; throws at once where there is no `localStorage` (Node). */
-function browserLocalStorage(name: string, url: string, op: string): IOHandler {
+/** @internal `localStorage`, or the error for a runtime without it; `name` must be non-empty. */
+export function needLocalStorage(name: string, url: string, op: string): Storage {
   const ls = localStorageOrNone();
   if (!ls) throw new InvalidArgumentError(`${op}: '${url}': localstorage:// needs localStorage (a browser or Deno; this runtime has none); in Node use file://`);
   if (name.length === 0) throw new InvalidArgumentError(`${op}: '${url}' names no model; write localstorage://my-model`);
+  return ls;
+}
+
+/** The `localstorage://` handler for model `name`; throws at once where there is no `localStorage` (Node). */
+function browserLocalStorage(name: string, url: string, op: string): IOHandler {
+  const ls = needLocalStorage(name, url, op);
   return deferred(op, (s) => new s.BrowserLocalStorage(ls, name, url, op));
 }
 
@@ -155,7 +178,7 @@ function browserDownloads(prefix: string, url: string, op: string): IOHandler {
   if (typeof document === 'undefined' || typeof URL.createObjectURL !== 'function') {
     throw new InvalidArgumentError(`${op}: '${url}': downloads:// needs a browser page (this runtime has no document); in Node and Deno use file://`);
   }
-  return deferred(op, (s) => new s.BrowserDownloads(prefix.length > 0 ? prefix : 'model', url, op), false);
+  return deferred(op, (s) => new s.BrowserDownloads(prefix.length > 0 ? prefix : 'model', url, op), 'save');
 }
 
 /**
@@ -180,4 +203,64 @@ export function http(url: string, options?: HttpOptions, op = 'http'): IOHandler
   if (o.requestInit?.body != null) throw new InvalidArgumentError(`${op}: options.requestInit must not have a body (the handler sets it)`);
   if (o.fetchFunc === undefined && typeof fetch !== 'function') throw new InvalidArgumentError(`${op}: this runtime has no fetch; pass options.fetchFunc`);
   return deferred(op, (s) => new s.HTTPRequest(url, o, op));
+}
+
+/**
+ * A file as {@link browserFiles} reads it: a DOM `File` (or any `Blob` with a `name`), as an
+ * `<input type="file">`, a drop or `new File([bytes], 'model.json')` gives.
+ */
+export interface FileLike {
+  readonly name: string;
+  readonly size: number;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+const isFileLike = (f: unknown): f is FileLike =>
+  typeof f === 'object' && f !== null && typeof (f as FileLike).name === 'string' && typeof (f as FileLike).size === 'number' && typeof (f as FileLike).arrayBuffer === 'function';
+
+/**
+ * A handler that loads a model from files the user picked, as TF.js's `tf.io.browserFiles`:
+ * `files[0]` is the `model.json`, the rest are the weight files its `weightsManifest` names,
+ * matched by file name (in any order). Every size is checked against the manifest before a
+ * weight byte is read; a weight file missing, given twice or not named by the manifest is an
+ * error (TF.js loads the topology alone when no weight files are given; neurite refuses, since
+ * that model would have fresh random weights).
+ *
+ * @example
+ * // two <input type="file">s: one for model.json, one (multiple) for its weight files
+ * const model = await loadModel(io.browserFiles([jsonInput.files[0], ...weightsInput.files]));
+ */
+export function browserFiles(files: ArrayLike<FileLike> | Iterable<FileLike>, op = 'browserFiles'): IOHandler {
+  const iterable = typeof files === 'object' && files !== null && (typeof (files as ArrayLike<FileLike>).length === 'number' || Symbol.iterator in files);
+  if (!iterable || typeof files === 'string') throw new InvalidArgumentError(`${op}: files must be an array or FileList of File objects, the model.json first, got ${describe(files)}`);
+  const list = Array.from(files as ArrayLike<unknown>);
+  if (list.length === 0) throw new InvalidArgumentError(`${op}: files is empty; pass [modelJson, ...weightFiles], the model.json first`);
+  for (const [i, f] of list.entries()) {
+    if (!isFileLike(f)) throw new InvalidArgumentError(`${op}: files[${i}] must be a File (from an <input type="file">, a drop, or new File([bytes], name)), got ${describe(f)}`);
+  }
+  const [json, ...weights] = list as FileLike[];
+  return deferred(op, (s) => new s.BrowserFiles(json, weights, op), 'load');
+}
+
+/**
+ * A handler whose `load()` returns `artifacts`, as TF.js's `tf.io.fromMemory` (also its older
+ * positional form `fromMemory(modelTopology, weightSpecs, weightData, trainingConfig)`).
+ * `loadModel(artifacts)` does the same without the wrapper.
+ */
+export function fromMemory(artifacts: ModelArtifacts | object, weightSpecs?: WeightsManifestEntry[], weightData?: ArrayBuffer, trainingConfig?: TrainingConfig): IOHandler {
+  if (typeof artifacts !== 'object' || artifacts === null || Array.isArray(artifacts)) {
+    throw new InvalidArgumentError(`fromMemory: artifacts must be an object { modelTopology, weightSpecs, weightData } (or a model topology), got ${describe(artifacts)}`);
+  }
+  const whole = weightSpecs === undefined && weightData === undefined && trainingConfig === undefined && ('modelTopology' in artifacts || 'weightSpecs' in artifacts);
+  const a = (whole ? artifacts : { modelTopology: artifacts, weightSpecs, weightData, trainingConfig }) as ModelArtifacts;
+  return { load: async () => a };
+}
+
+/**
+ * A handler whose `save(artifacts)` calls `save`, as TF.js's `tf.io.withSaveHandler`: for
+ * `model.save(io.withSaveHandler(async (artifacts) => { …; return { modelArtifactsInfo } }))`.
+ */
+export function withSaveHandler(save: (artifacts: ModelArtifacts) => Promise<SaveResult>): IOHandler {
+  if (typeof save !== 'function') throw new InvalidArgumentError(`withSaveHandler: save must be a function (artifacts) => Promise<SaveResult>, got ${describe(save)}`);
+  return { save: (a) => save(a) };
 }

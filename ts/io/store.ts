@@ -1,11 +1,14 @@
 /**
  * The storage code that is loaded on first use (see `lazy.ts`): the handler classes that read
- * and write files, IndexedDB, localStorage, downloads and HTTP, and what reads a model back
- * from its artifacts. The bundles put it, and what only it uses, in a chunk of its own.
+ * and write files, IndexedDB, localStorage, downloads, HTTP and picked files, the listing and
+ * removal of models in the browser stores, and what reads a model back from its artifacts. The
+ * bundles put it, and what only it uses, in a chunk of its own.
  */
 export { BrowserDownloads } from './handlers/downloads.js';
+export { BrowserFiles } from './handlers/browser_files.js';
 export { FileSystemHandler } from './handlers/files.js';
 export { HTTPRequest } from './handlers/http.js';
 export { BrowserIndexedDB } from './handlers/indexed_db.js';
 export { BrowserLocalStorage } from './handlers/local_storage.js';
+export { listModels, removeModel, cloneModel } from './manage.js';
 export { loadModel } from './load.js';

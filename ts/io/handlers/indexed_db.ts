@@ -3,9 +3,11 @@
  * wrote: database `tensorflowjs` (version 1) with the object stores `models_store` (records
  * `{ modelPath, modelArtifacts, modelArtifactsInfo }`) and `model_info_store` (records
  * `{ modelPath, modelArtifactsInfo }`), both keyed by `modelPath`. neurite writes both records in
- * one transaction, so a failed save leaves neither.
+ * one transaction, so a failed save leaves neither. `listIndexedDB` and `removeIndexedDB` serve
+ * `io.listModels` and `io.removeModel`.
  */
 import { InvalidArgumentError } from '../../errors.js';
+import type { ModelArtifactsInfo } from '../artifacts.js';
 import type { IOHandler, ModelArtifacts, SaveResult } from '../router.js';
 import { checkArtifactsToSave, checkModelJSON, checkWeightData, ownBuffer, saveResult, weightBytes } from './manifest.js';
 
@@ -22,6 +24,17 @@ function request<T>(req: IDBRequest<T>, what: () => string): Promise<T> {
   });
 }
 
+/** Opens TF.js's database, creating its two stores on first use; `who` starts the error message. */
+function open(factory: IDBFactory, who: string): Promise<IDBDatabase> {
+  const req = factory.open(DATABASE, VERSION);
+  req.onupgradeneeded = () => {
+    const db = req.result;
+    if (!db.objectStoreNames.contains(MODELS)) db.createObjectStore(MODELS, { keyPath: 'modelPath' });
+    if (!db.objectStoreNames.contains(INFO)) db.createObjectStore(INFO, { keyPath: 'modelPath' });
+  };
+  return request(req, () => `${who}: cannot open the IndexedDB database '${DATABASE}'`);
+}
+
 /** @internal The `indexeddb://` handler for one model name (made by the router). */
 export class BrowserIndexedDB implements IOHandler {
   constructor(
@@ -31,15 +44,8 @@ export class BrowserIndexedDB implements IOHandler {
     private readonly op: string,
   ) {}
 
-  /** Opens TF.js's database, creating its two stores on first use. */
-  private async open(): Promise<IDBDatabase> {
-    const req = this.factory.open(DATABASE, VERSION);
-    req.onupgradeneeded = () => {
-      const db = req.result;
-      if (!db.objectStoreNames.contains(MODELS)) db.createObjectStore(MODELS, { keyPath: 'modelPath' });
-      if (!db.objectStoreNames.contains(INFO)) db.createObjectStore(INFO, { keyPath: 'modelPath' });
-    };
-    return request(req, () => `${this.op}: '${this.url}': cannot open the IndexedDB database '${DATABASE}'`);
+  private open(): Promise<IDBDatabase> {
+    return open(this.factory, `${this.op}: '${this.url}'`);
   }
 
   async save(artifacts: ModelArtifacts): Promise<SaveResult> {
@@ -93,5 +99,56 @@ export class BrowserIndexedDB implements IOHandler {
     const out = { ...a } as unknown as ModelArtifacts;
     if (a.weightData !== undefined) out.weightData = ownBuffer(weightBytes(this.op, where, a.weightData));
     return out;
+  }
+}
+
+/** @internal The models in IndexedDB (TF.js's `model_info_store`) by name. */
+export async function listIndexedDB(factory: IDBFactory, op: string): Promise<Record<string, ModelArtifactsInfo>> {
+  const db = await open(factory, op);
+  try {
+    const store = db.transaction(INFO, 'readonly').objectStore(INFO);
+    const records = await request(store.getAll(), () => `${op}: reading IndexedDB's ${INFO} failed`);
+    const out: Record<string, ModelArtifactsInfo> = {};
+    for (const r of records as Array<{ modelPath: string; modelArtifactsInfo: ModelArtifactsInfo }>) out[r.modelPath] = r.modelArtifactsInfo;
+    return out;
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * @internal Removes model `name` from both stores in one transaction and returns its info. A
+ * model without an info record (written by something else) is removed too; its info is then
+ * measured from the stored artifacts, `dateSaved` an invalid `Date`.
+ */
+export async function removeIndexedDB(factory: IDBFactory, name: string, url: string, op: string): Promise<ModelArtifactsInfo> {
+  const who = `${op}: '${url}'`;
+  const db = await open(factory, who);
+  try {
+    const tx = db.transaction([INFO, MODELS], 'readwrite');
+    const done = new Promise<void>((resolve, reject) => {
+      tx.oncomplete = () => resolve();
+      tx.onerror = tx.onabort = () => reject(new InvalidArgumentError(`${who}: removing the model from IndexedDB failed [${tx.error?.name}: ${tx.error?.message}]`));
+    });
+    // Both reads are requested at once: awaiting one before asking for the other would let the transaction commit.
+    const [info, model] = await Promise.all([
+      request(tx.objectStore(INFO).get(name), () => `${who}: reading IndexedDB failed`),
+      request(tx.objectStore(MODELS).get(name), () => `${who}: reading IndexedDB failed`),
+    ]) as [{ modelArtifactsInfo?: ModelArtifactsInfo } | undefined, { modelArtifacts?: ModelArtifacts } | undefined];
+    if (info === undefined && model === undefined) {
+      tx.abort();
+      await done.catch(() => undefined);
+      throw new InvalidArgumentError(`${who}: no model named '${name}' in IndexedDB (database '${DATABASE}', store '${MODELS}')`);
+    }
+    tx.objectStore(INFO).delete(name);
+    tx.objectStore(MODELS).delete(name);
+    await done;
+    if (info?.modelArtifactsInfo) return info.modelArtifactsInfo;
+    const a = model?.modelArtifacts;
+    const json = (v: unknown) => (v === undefined ? 0 : new TextEncoder().encode(JSON.stringify(v)).byteLength);
+    const data = a?.weightData as ArrayBuffer | undefined;
+    return { dateSaved: new Date(NaN), modelTopologyType: 'JSON', modelTopologyBytes: json(a?.modelTopology), weightSpecsBytes: json(a?.weightSpecs), weightDataBytes: data?.byteLength ?? 0 };
+  } finally {
+    db.close();
   }
 }

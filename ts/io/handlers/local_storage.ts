@@ -3,13 +3,16 @@
  * `tensorflowjs_models/<name>/info` (the save info), `/model_topology` (JSON), `/weight_specs`
  * (JSON), `/weight_data` (base64) and `/model_metadata` (`format`, `generatedBy`, `convertedBy`,
  * `userDefinedMetadata`, `trainingConfig`). A save that hits the quota removes what it wrote.
+ * `listLocalStorage` and `removeLocalStorage` serve `io.listModels` and `io.removeModel`.
  */
 import { InvalidArgumentError } from '../../errors.js';
 import { decodeBase64 } from '../../wasm/load.js';
+import type { ModelArtifactsInfo } from '../artifacts.js';
 import type { IOHandler, ModelArtifacts, SaveResult } from '../router.js';
 import { base64Bytes, checkArtifactsToSave, checkModelJSON, encodeBase64, saveResult, specsBytes } from './manifest.js';
 
 const PREFIX = 'tensorflowjs_models';
+const INFO = '/info';
 
 /** The five keys of model `name`. */
 function keys(name: string) {
@@ -98,4 +101,52 @@ export class BrowserLocalStorage implements IOHandler {
     }
     return out;
   }
+}
+
+/** A stored `info` record as TF.js writes it (`dateSaved` as an ISO string), or `null` if it is not one. */
+function parseInfo(text: string | null): ModelArtifactsInfo | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(text ?? '');
+  } catch {
+    return null;
+  }
+  const i = v as Record<string, unknown>;
+  if (typeof v !== 'object' || v === null || typeof i.dateSaved !== 'string' || typeof i.modelTopologyType !== 'string') return null;
+  return { ...(i as unknown as ModelArtifactsInfo), dateSaved: new Date(i.dateSaved) };
+}
+
+/**
+ * @internal The models in `localStorage` (every `tensorflowjs_models/<name>/info` key) by name,
+ * their info's `dateSaved` a `Date`. An info that is not TF.js's record is an error naming the key.
+ */
+export function listLocalStorage(ls: Storage, op: string): Record<string, ModelArtifactsInfo> {
+  const out: Record<string, ModelArtifactsInfo> = {};
+  for (let i = 0; i < ls.length; i++) {
+    const key = ls.key(i);
+    if (key === null || !key.startsWith(`${PREFIX}/`) || !key.endsWith(INFO) || key.length <= PREFIX.length + INFO.length + 1) continue;
+    const name = key.slice(PREFIX.length + 1, -INFO.length);
+    const info = parseInfo(ls.getItem(key));
+    if (!info) throw new InvalidArgumentError(`${op}: localStorage key ${key} is not a model's info record; io.removeModel('localstorage://${name}') removes that model`);
+    out[name] = info;
+  }
+  return out;
+}
+
+/**
+ * @internal Removes model `name` from `localStorage` (its five keys) and returns its info. A
+ * model whose info record is unreadable is removed too; its info is then measured from what was
+ * stored, `dateSaved` an invalid `Date`.
+ */
+export function removeLocalStorage(ls: Storage, name: string, url: string, op: string): ModelArtifactsInfo {
+  const k = keys(name);
+  const text = ls.getItem(k.info);
+  if (text === null) throw new InvalidArgumentError(`${op}: '${url}': no model named '${name}' in localStorage (no key ${k.info})`);
+  const size = (key: string) => new TextEncoder().encode(ls.getItem(key) ?? '').byteLength;
+  const data = ls.getItem(k.weightData);
+  const info = parseInfo(text) ?? {
+    dateSaved: new Date(NaN), modelTopologyType: 'JSON', modelTopologyBytes: size(k.topology), weightSpecsBytes: size(k.weightSpecs), weightDataBytes: data === null ? 0 : base64Bytes(data),
+  };
+  for (const key of Object.values(k)) ls.removeItem(key);
+  return info;
 }

@@ -1,0 +1,104 @@
+/**
+ * `io.browserFiles([modelJson, ...weightFiles])`: a model from `File`s the user picked (an
+ * `<input type="file" multiple>`, a drop, or `new File(…)` anywhere `File` exists), as TF.js's
+ * `tf.io.browserFiles`: the first file is the `model.json`, the others its weight files, matched
+ * to `weightsManifest` paths by file name (the last segment of each path), concatenated in
+ * manifest order. The same checks as every load (`manifest.ts`): sizes are compared with the
+ * manifest before any weight byte is read.
+ *
+ * Unlike TF.js, a manifest with weights but no weight files given is an error (TF.js returns the
+ * topology alone, which would build a model with fresh random weights), and so is a given file
+ * the manifest does not name.
+ */
+import { InvalidArgumentError } from '../../errors.js';
+import { concat } from '../artifacts.js';
+import type { IOHandler, ModelArtifacts } from '../router.js';
+import { artifactsFromJSON, jsonTooLarge, MAX_JSON_BYTES, ownBuffer, parseModelJSON, planWeights, sizeMismatch } from './manifest.js';
+
+/** What the handler reads of a `File` (a `Blob` with a name). */
+export interface NamedBlob {
+  readonly name: string;
+  readonly size: number;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+/** The last segment of a path or file name (`a/b/c.bin` → `c.bin`). */
+const basename = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
+
+/** @internal The handler of `io.browserFiles` (made, its arguments checked, by the router). */
+export class BrowserFiles implements IOHandler {
+  constructor(
+    private readonly json: NamedBlob,
+    private readonly weights: readonly NamedBlob[],
+    private readonly op: string,
+  ) {}
+
+  async load(): Promise<ModelArtifacts> {
+    const { op, json: file, weights } = this;
+    const where = `files[0] '${file.name}'`;
+    if (file.size > MAX_JSON_BYTES) throw jsonTooLarge(op, where, file.size);
+    const json = parseModelJSON(op, where, new TextDecoder().decode(await read(op, file, file.size)));
+    if (json.weightsManifest === undefined) {
+      if (weights.length > 0) {
+        throw new InvalidArgumentError(`${op}: ${where} has no weightsManifest, but ${weights.length} weight file(s) were given (${weights.map((f) => f.name).join(', ')}); is files[0] the model.json?`);
+      }
+      return artifactsFromJSON(json, undefined, undefined);
+    }
+    const { groups, specs } = planWeights(op, where, json.weightsManifest);
+
+    const byName = new Map<string, { file: NamedBlob; index: number }>();
+    for (const [i, f] of weights.entries()) {
+      const name = basename(f.name);
+      const seen = byName.get(name);
+      if (seen) throw new InvalidArgumentError(`${op}: files[${seen.index}] and files[${i + 1}] are both named '${name}'; each weight file may be given once`);
+      byName.set(name, { file: f, index: i + 1 });
+    }
+    const given = () => (weights.length ? weights.map((f) => `'${f.name}'`).join(', ') : 'none');
+
+    // Every file found and every size compared before any weight byte is read.
+    const order: NamedBlob[] = [];
+    const used = new Map<string, string>();
+    for (const group of groups) {
+      let got = 0;
+      const sizes: string[] = [];
+      for (const [i, p] of group.paths.entries()) {
+        const field = `${group.field}.paths[${i}]`;
+        const name = basename(p);
+        const other = used.get(name);
+        if (other !== undefined) throw new InvalidArgumentError(`${op}: ${where}: ${other} and ${field} both name a file '${name}', which files cannot tell apart`);
+        used.set(name, field);
+        const found = byName.get(name);
+        if (!found) {
+          throw new InvalidArgumentError(
+            weights.length === 0
+              ? `${op}: ${where}: the weights need ${name} (${field}) but no weight files were given; pass [modelJson, ${name}, …] (TF.js would load the topology alone, with new random weights)`
+              : `${op}: ${where}: ${field} names '${name}', which is not among the weight files given (${given()})`,
+          );
+        }
+        got += found.file.size;
+        sizes.push(`${name}: ${found.file.size} bytes`);
+        order.push(found.file);
+      }
+      if (got !== group.bytes) throw sizeMismatch(op, where, group, got, sizes.join(', '));
+    }
+    const extra = weights.filter((f) => !used.has(basename(f.name)));
+    if (extra.length > 0) {
+      throw new InvalidArgumentError(`${op}: ${where}: weightsManifest does not name ${extra.map((f) => `'${f.name}'`).join(', ')}; give only the model's weight files (the manifest names ${[...used.keys()].map((n) => `'${n}'`).join(', ') || 'none'})`);
+    }
+    const parts: Uint8Array[] = [];
+    for (const f of order) parts.push(await read(op, f, f.size));
+    return artifactsFromJSON(json, specs, ownBuffer(concat(parts)));
+  }
+}
+
+/** The bytes of `f`, which must be the `size` it had when checked (a file changed in between is an error). */
+async function read(op: string, f: NamedBlob, size: number): Promise<Uint8Array> {
+  let data: ArrayBuffer;
+  try {
+    data = await f.arrayBuffer();
+  } catch (e) {
+    throw new InvalidArgumentError(`${op}: cannot read the file '${f.name}' [${(e as Error)?.name}: ${(e as Error)?.message}]`);
+  }
+  if (data.byteLength !== size) throw new InvalidArgumentError(`${op}: the file '${f.name}' changed while loading (${size} bytes, then ${data.byteLength})`);
+  return new Uint8Array(data);
+}
