@@ -49,7 +49,7 @@ describe('TF.js → neurite', () => {
     const ys = tf.oneHot(tf.tensor1d(Array.from({ length: 32 }, (_, i) => i % 3), 'int32'), 3);
     await m.fit(xs, ys, { epochs: 3, batchSize: 8, verbose: 0 });
     // With includeOptimizer TF.js writes its trainingConfig and its optimizer's state (an int32
-    // step and Adam's moments, group 'optimizer'), which neurite skips.
+    // step and Adam's moments, group 'optimizer'), which neurite reads (see the next describe).
     const a = await tfArtifacts(m, true);
     expect(a.weightSpecs!.filter((w) => w.group === 'optimizer').length).toBeGreaterThan(0);
     const expected = (m.predict(tf.tensor2d(X, [5, 6])) as tf.Tensor).dataSync();
@@ -174,6 +174,86 @@ async function trainedNeurite(): Promise<nr.Sequential> {
   y.dispose();
   return m;
 }
+
+describe("TF.js's optimizer state (includeOptimizer): neurite continues TF.js's training", () => {
+  const XS = normals(21)(12 * 3);
+  const YS = normals(22)(12 * 2);
+  const fitOptions = { epochs: 2, batchSize: 4, shuffle: false, verbose: 0 as const };
+
+  /** A TF.js model trained 3 epochs (9 steps) with `opt`; its artifacts with the optimizer, and TF.js's weights after 2 more epochs. */
+  async function tfRun(opt: tf.Optimizer) {
+    const m = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [3], units: 5, activation: 'tanh' }), tfl.layers.dense({ units: 2 })] });
+    m.compile({ optimizer: opt, loss: 'meanSquaredError' });
+    const [x, y] = [tf.tensor2d(XS, [12, 3]), tf.tensor2d(YS, [12, 2])];
+    await m.fit(x, y, { ...fitOptions, epochs: 3 });
+    const a = await tfArtifacts(m, true);
+    await m.fit(x, y, fitOptions);
+    return { a, continued: m.getWeights().map((w) => Array.from(w.dataSync())) };
+  }
+
+  /** neurite's weights after loading `a` and training 2 epochs the same way. */
+  async function nrContinue(a: tf.io.ModelArtifacts) {
+    const m = (await nr.loadModel(a as nr.ModelArtifacts)) as nr.Sequential;
+    const step = nr.exportTrainingState(m).step;
+    const [x, y] = [nr.tensor(XS, [12, 3]), nr.tensor(YS, [12, 2])];
+    await m.fit(x, y, fitOptions);
+    const ws = m.getWeights();
+    const out = ws.map((w) => Array.from(w.data()));
+    [...ws, x, y, m].forEach((t) => t.dispose());
+    return { step, weights: out };
+  }
+
+  const maxDiff = (a: number[][], b: number[][]) => Math.max(...a.flatMap((w, i) => w.map((v, j) => Math.abs(v - b[i][j]))));
+
+  // Measured: the weights agree to ≤ 5e-7 (float32 summation order); with a fresh optimizer
+  // instead they differ by 7e-2 to 2e-1.
+  const cases: Array<[string, () => tf.Optimizer, number]> = [
+    ['adam', () => tf.train.adam(0.05), 1e-5],
+    ['momentum', () => tf.train.momentum(0.05, 0.9), 1e-5],
+    ['rmsprop with momentum', () => tf.train.rmsprop(0.01, 0.9, 0.5), 1e-5],
+    ['rmsprop (its zero-momentum slots skipped)', () => tf.train.rmsprop(0.01), 1e-5],
+    ['adagrad', () => tf.train.adagrad(0.1), 1e-5],
+  ];
+  for (const [name, opt, tol] of cases) {
+    it(`${name}: neurite's next 2 epochs on TF.js's state end where TF.js's do; without the state they do not`, async () => {
+      const { a, continued } = await tfRun(opt());
+      expect(a.weightSpecs!.filter((w) => w.group === 'optimizer').map((w) => w.name)[0]).toBe('iter');
+      const resumed = await nrContinue(a);
+      expect(resumed.step).toBe(9);
+      expect(maxDiff(resumed.weights, continued)).toBeLessThan(tol);
+      // The control: the same load without TF.js's optimizer entries starts a fresh optimizer.
+      const keep = a.weightSpecs!.map((w) => w.group !== 'optimizer');
+      const specs = a.weightSpecs!.filter((_, i) => keep[i]);
+      const bytes = new Uint8Array(a.weightData as ArrayBuffer).slice(0, specs.reduce((n, w) => n + 4 * w.shape.reduce((p, d) => p * d, 1), 0));
+      const fresh = await nrContinue({ ...a, weightSpecs: specs, weightData: bytes.buffer });
+      expect(fresh.step).toBe(0);
+      expect(maxDiff(fresh.weights, continued)).toBeGreaterThan(1e-2);
+    });
+  }
+
+  it('TF.js optimizer entries that do not fit the model are refused before anything is built; { compile: false } skips them', async () => {
+    const { a } = await tfRun(tf.train.adam(0.05));
+    const specs = a.weightSpecs!;
+    const at = specs.findIndex((w) => w.name.endsWith('/kernel/m'));
+    const load = (weightSpecs: tf.io.WeightsManifestEntry[], weightData = a.weightData) => nr.loadModel({ ...a, weightSpecs, weightData } as nr.ModelArtifacts);
+    const before = nr.memory().numTensors;
+    const renamed = specs.map((w, i) => (i === at ? { ...w, name: 'nowhere/kernel/m' } : w));
+    await expect(load(renamed)).rejects.toThrow(`loadModel: weightSpecs[${at}].name 'nowhere/kernel/m' is optimizer state for no weight of this model (TF.js names a slot '<weight>/<slot>', e.g. '${specs[0].name}/m')`);
+    const noIter = specs.map((w) => (w.name === 'iter' ? { ...w, name: 'iterations' } : w));
+    await expect(load(noIter)).rejects.toThrow("loadModel: weightSpecs[4].name 'iterations' is optimizer state for no weight of this model");
+    const data = new Uint8Array((a.weightData as ArrayBuffer).slice(0));
+    const iterAt = specs.slice(0, specs.findIndex((w) => w.name === 'iter')).reduce((n, w) => n + 4 * w.shape.reduce((p, d) => p * d, 1), 0);
+    new DataView(data.buffer).setInt32(iterAt, -3, true);
+    await expect(load(specs, data.buffer)).rejects.toThrow("loadModel: weightSpecs[4] ('iter', TF.js's optimizer step) must be a non-negative integer, got -3");
+    const nan = new Uint8Array((a.weightData as ArrayBuffer).slice(0));
+    new DataView(nan.buffer).setFloat32(iterAt + 4, NaN, true);
+    await expect(load(specs, nan.buffer)).rejects.toThrow(/optimizer state must be finite \(allowNonFinite covers the model weights only\): load with \{ compile: false \} to skip the state/);
+    expect(nr.memory().numTensors).toBe(before);
+    const m = (await nr.loadModel({ ...a, weightSpecs: renamed } as nr.ModelArtifacts, { compile: false })) as nr.Sequential;
+    expect(m.layers.length).toBe(2);
+    m.dispose();
+  });
+});
 
 describe('neurite → TF.js', () => {
   it("a neurite model's artifacts load in tf.loadLayersModel, recompile there and predict the same", async () => {

@@ -42,7 +42,8 @@ export function storage(op: string): Promise<StorageChunk> {
  * What it returns depends on the file:
  * - a `Sequential` for a Keras `Sequential` topology (neurite's or TF.js's), built, with its
  *   weights, recompiled when the file has a compile config (`trainingConfig`) unless
- *   `{ compile: false }`; an {@link Autoencoder} when it was saved from one; nested models are
+ *   `{ compile: false }`, with the optimizer state saved by `includeOptimizer` (neurite's or
+ *   TF.js's); an {@link Autoencoder} when it was saved from one; nested models are
  *   models of their own (dispose them too, as models you build);
  * - a {@link Perceptron} for `neurite>Perceptron`; an {@link RBFNetwork} for `neurite>RBFNetwork`.
  *

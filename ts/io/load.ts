@@ -14,7 +14,7 @@ import type { Layer } from '../layers/layer.js';
 import { makeAutoencoderOrSequential, type Autoencoder } from '../models/autoencoder.js';
 import { encodeCompile, type CompileArgs } from '../models/compile.js';
 import { Sequential } from '../models/sequential.js';
-import { importTrainingState, type TrainingState } from '../models/training-state.js';
+import { exportTrainingState, importTrainingState, type TrainingState } from '../models/training-state.js';
 import { call, check, outPtr, readOut } from '../engine.js';
 import { describe, fromFlat, show } from '../ops/convert.js';
 import type { Tensor } from '../tensor.js';
@@ -25,7 +25,7 @@ import { getLoadHandler } from './router.js';
 import { expectedWeights, specInputShape, type ModelSpec, type WeightSpec } from './spec.js';
 import { makeModel, specFromKeras } from './topology.js';
 import { checkArgs } from '../options.js';
-import { compileFromRecord, compileFromTrainingConfig, trainingStateFrom } from './training.js';
+import { compileFromRecord, compileFromTrainingConfig, tfOptimizerStateFrom, trainingStateFrom, withTfOptimizerState, type TfOptimizerState } from './training.js';
 
 /**
  * What {@link loadModel} returns, by the file's `modelTopology.class_name`: a `Sequential`, an
@@ -136,6 +136,8 @@ interface CheckedModel {
   finiteOnly: boolean;
   compile: CompileArgs | null;
   state: TrainingState | null;
+  /** TF.js's optimizer state (a file TF.js wrote with `includeOptimizer`), put into the compiled model's. */
+  tfState: TfOptimizerState | null;
 }
 
 /**
@@ -184,13 +186,17 @@ function checkSequential(op: string, a: ModelArtifacts, spec: ModelSpec, options
     }
   }
   // { compile: false } loads the model alone, as Keras's load_model(compile=False): a saved
-  // optimizer state (and its slots) is skipped.
+  // optimizer state (and its slots) is skipped. So is TF.js's when it has no trainingConfig
+  // (TF.js then loads the model uncompiled too).
   let state: TrainingState | null = null;
+  let tfState: TfOptimizerState | null = null;
   if (neurite.training !== undefined && options.compile !== false) {
     if (!compile) bad(op, 'userDefinedMetadata.neurite.training', 'is present but the file has no compile config: the optimizer state needs the optimizer (load with { compile: false } to skip the state)');
     state = trainingStateFrom(op, 'userDefinedMetadata.neurite.training', neurite.training, slots, bytes);
+  } else if (compile && neurite.compile === undefined) {
+    tfState = tfOptimizerStateFrom(op, slots, bytes, new Map(values.map((v) => [v.w.name, v.w.fileShape])));
   }
-  return { spec, inputShape, values, finiteOnly: options.allowNonFinite !== true, compile, state };
+  return { spec, inputShape, values, finiteOnly: options.allowNonFinite !== true, compile, state, tfState };
 }
 
 /** Every model in `m`'s tree (itself and nested models), for cleanup. */
@@ -235,6 +241,7 @@ function buildChecked(op: string, c: CheckedModel, make: (s: ModelSpec, layers: 
     }
     if (c.compile) model.compile(c.compile);
     if (c.state) importTrainingState(model, c.state);
+    if (c.tfState) importTrainingState(model, withTfOptimizerState(exportTrainingState(model), c.tfState, c.values.map((v) => v.w.name)));
     return model;
   } catch (err) {
     if (model) disposeTree(model);

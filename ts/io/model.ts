@@ -30,7 +30,8 @@ export interface SaveOptions {
 export interface LoadOptions {
   /**
    * Recompile the model with the saved compile config when there is one, and restore the
-   * optimizer state saved with `includeOptimizer`. Default `true`; `false` loads the model
+   * optimizer state saved with `includeOptimizer` (by neurite, or by TF.js: its step and
+   * slots go into the recompiled optimizer). Default `true`; `false` loads the model
    * uncompiled and skips any saved optimizer state (as Keras's `load_model(compile=False)`).
    */
   compile?: boolean;

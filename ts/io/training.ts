@@ -13,8 +13,13 @@
  *   schedule position, fit RNG position) goes under `userDefinedMetadata.neurite.training`
  *   (its JSON parts) and into the weights as extra entries named `optimizer/<name>` with
  *   `group: 'optimizer'`, after the model's weights, as TF.js's `includeOptimizer` does.
- *   TF.js's own optimizer entries (TF.js-written files) are skipped: the loaded model starts a
- *   fresh optimizer.
+ * - A file TF.js wrote with `includeOptimizer` holds its optimizer's state as weights of group
+ *   `optimizer`: the step counter `iter` (int32) and one slot per trainable weight, named
+ *   `<weight>/<slot>` (`dense_Dense1/kernel/m`), with the slot names and meanings neurite's
+ *   optimizers share with TF.js's. `tfOptimizerStateFrom` reads them; the loaded model then
+ *   continues TF.js's training (Adam's moments and bias correction, momentum, RMSProp's and
+ *   Adagrad's accumulators). Slots neurite's optimizer does not keep (RMSProp's `momentum` when
+ *   momentum is 0) are skipped.
  */
 import { InvalidArgumentError } from '../errors.js';
 import type { LossConfig } from '../losses.js';
@@ -163,4 +168,54 @@ export function trainingStateFrom(op: string, where: string, json: unknown, slot
     return { name: s.name.slice('optimizer/'.length), shape: s.shape.slice(), data: decodeWeights(op, bytes, s, false, OPTIMIZER_NON_FINITE) };
   });
   return { optimizer: j.optimizer, step: j.step as number, extra: extra as Record<string, number | string>, tensors };
+}
+
+/** TF.js's optimizer state in a file it wrote: the step and each slot by name (`dense_Dense1/kernel/m`). */
+export interface TfOptimizerState {
+  step: number;
+  slots: Map<string, Float32Array>;
+}
+
+/**
+ * @internal TF.js's optimizer entries (`iter` and `<weight>/<slot>`, group `optimizer`) checked
+ * against the model's weights (`weights`: file name → shape): every slot belongs to one of them,
+ * with its shape, and is finite. `null` when the file has none.
+ */
+export function tfOptimizerStateFrom(op: string, slots: WeightSlot[], bytes: Uint8Array, weights: Map<string, number[]>): TfOptimizerState | null {
+  const entries = slots.filter((s) => s.group === 'optimizer');
+  if (entries.length === 0) return null;
+  let step: number | undefined;
+  const out = new Map<string, Float32Array>();
+  for (const s of entries) {
+    if (s.name === 'iter') {
+      if (s.size !== 1) bad(op, `${s.where}.shape`, `of TF.js's step counter 'iter' must be [] (one value), got ${show(s.shape)}`);
+      const view = new DataView(bytes.buffer, bytes.byteOffset + s.offset * 4, 4);
+      step = s.dtype === 'int32' ? view.getInt32(0, true) : view.getFloat32(0, true);
+      if (!Number.isInteger(step) || step < 0) bad(op, `${s.where}`, `('iter', TF.js's optimizer step) must be a non-negative integer, got ${step}`);
+      continue;
+    }
+    const cut = s.name.lastIndexOf('/');
+    const shape = cut > 0 ? weights.get(s.name.slice(0, cut)) : undefined;
+    if (!shape) bad(op, `${s.where}.name`, `'${s.name}' is optimizer state for no weight of this model (TF.js names a slot '<weight>/<slot>', e.g. '${[...weights.keys()][0] ?? 'dense/kernel'}/m')`);
+    if (s.shape.join() !== shape.join()) bad(op, `${s.where}.shape`, `of '${s.name}' is ${show(s.shape)}, but weight '${s.name.slice(0, cut)}' has shape ${show(shape)}`);
+    out.set(s.name, decodeWeights(op, bytes, s, false, OPTIMIZER_NON_FINITE));
+  }
+  if (step === undefined) bad(op, 'weightSpecs', `has TF.js optimizer slots (${entries[0].name}, …) but no step counter 'iter'`);
+  return { step, slots: out };
+}
+
+/**
+ * @internal `fresh` (the state of the model just compiled, `exportTrainingState`) with TF.js's
+ * step and slots put in: weight `i` of the model is `names[i]` in the file, its slot `k` the
+ * file's `<names[i]>/<slot>`. A slot the file lacks (a weight TF.js has not updated) stays
+ * fresh, as in TF.js.
+ */
+export function withTfOptimizerState(fresh: TrainingState, tf: TfOptimizerState, names: string[]): TrainingState {
+  const per = names.length === 0 ? 0 : fresh.tensors.length / names.length;
+  const tensors = fresh.tensors.map((t, at) => {
+    const slot = t.name.slice(t.name.lastIndexOf('/') + 1);
+    const data = tf.slots.get(`${names[Math.floor(at / per)]}/${slot}`);
+    return data ? { ...t, data } : t;
+  });
+  return { ...fresh, step: tf.step, tensors };
 }
