@@ -367,6 +367,7 @@ describe('optimizers vs TF.js: 20 trainOnBatch steps', () => {
     ['rmsprop', () => optimizers.rmsprop({ learningRate: 0.01 }), () => tf.train.rmsprop(0.01, 0.9, 0, 1e-7)],
     ['rmsprop + momentum', () => optimizers.rmsprop({ learningRate: 0.01, rho: 0.8, momentum: 0.5 }), () => tf.train.rmsprop(0.01, 0.8, 0.5, 1e-7)],
     ['adagrad', () => optimizers.adagrad({ learningRate: 0.1 }), () => tf.train.adagrad(0.1, 0.1)],
+    ['adamax (decay 0.05)', () => optimizers.adamax({ learningRate: 0.05, decay: 0.05 }), () => tf.train.adamax(0.05, 0.9, 0.999, 1e-7, 0.05)],
   ];
   for (const [name, mk, mkTf] of cases) {
     it(name, async () => {

@@ -1,6 +1,6 @@
 // Optimizers against TF.js 4.22 `tf.train.*` (CPU backend): 20 steps on random parameters with
-// random gradient sequences. AdamW, schedules and clipping (no TF.js counterpart) are checked
-// against the Keras 3 formulas written out in float64 below.
+// random gradient sequences. AdamW, schedules and clipping (no TF.js counterpart) and Adadelta
+// (TF.js's reduces to SGD) are checked against the Keras 3 formulas written out in float64 below.
 import { describe, expect, it } from 'vitest';
 import { expectClose, expectNoLeak } from './setup.js';
 import * as tf from '@tensorflow/tfjs-core';
@@ -73,6 +73,8 @@ describe('20 steps vs tf.train', () => {
     ['rmsprop centered', () => tf.train.rmsprop(0.01, 0.9, 0.3, undefined, true), () => optimizers.rmsprop({ learningRate: 0.01, momentum: 0.3, centered: true }), 1e-4],
     ['adagrad', () => tf.train.adagrad(0.1), () => optimizers.adagrad({ learningRate: 0.1 })],
     ['adagrad acc 0.5', () => tf.train.adagrad(0.1, 0.5), () => optimizers.adagrad({ learningRate: 0.1, initialAccumulatorValue: 0.5 })],
+    ['adamax', () => tf.train.adamax(0.02), () => optimizers.adamax({ learningRate: 0.02 })],
+    ['adamax β=(0.8, 0.95), decay 0.1', () => tf.train.adamax(0.05, 0.8, 0.95, undefined, 0.1), () => optimizers.adamax({ learningRate: 0.05, beta1: 0.8, beta2: 0.95, decay: 0.1 })],
   ];
   cases.forEach(([name, makeTf, makeNr, rtol = 1e-5], k) => {
     it(name, () => {
@@ -103,6 +105,42 @@ function adamwRef(seed: number, lr: number, wd: number, b1 = 0.9, b2 = 0.999, ep
   });
   return p;
 }
+
+/** Keras 3 Adadelta in float64: a ← ρa + (1−ρ)g², Δ = √(d+ε)/√(a+ε)·g, d ← ρd + (1−ρ)Δ², p ← p − ηΔ. */
+function adadeltaRef(seed: number, lr: number, rho: number, eps: number): number[][] {
+  const { init, grads } = problem(seed);
+  const p = init.map((v) => Array.from(v));
+  const a = p.map((v) => v.map(() => 0));
+  const d = p.map((v) => v.map(() => 0));
+  for (const step of grads) {
+    p.forEach((pv, i) =>
+      pv.forEach((_, j) => {
+        const g = step[i][j];
+        a[i][j] = rho * a[i][j] + (1 - rho) * g * g;
+        const delta = (Math.sqrt(d[i][j] + eps) / Math.sqrt(a[i][j] + eps)) * g;
+        d[i][j] = rho * d[i][j] + (1 - rho) * delta * delta;
+        pv[j] -= lr * delta;
+      }),
+    );
+  }
+  return p;
+}
+
+describe('adadelta', () => {
+  it('20 steps match the Keras 3 formula (two settings)', () => {
+    expectAllClose(expectNoLeak(() => runNr(optimizers.adadelta({ learningRate: 1, rho: 0.9 }), 8)), adadeltaRef(8, 1, 0.9, 1e-7), 1e-5, 1e-6);
+    expectAllClose(expectNoLeak(() => runNr(optimizers.adadelta({ learningRate: 0.5, epsilon: 1e-3 }), 9)), adadeltaRef(9, 0.5, 0.95, 1e-3), 1e-5, 1e-6);
+  });
+
+  it("TF.js's tf.train.adadelta is plain SGD (why neurite follows Keras here): its trajectory is tf.train.sgd's, neurite's is not", () => {
+    const tfAdadelta = runTf(() => tf.train.adadelta(0.05, 0.9), 12);
+    const tfSgd = runTf(() => tf.train.sgd(0.05), 12);
+    expectAllClose(tfAdadelta, tfSgd, 1e-6, 1e-7);
+    const ours = runNr(optimizers.adadelta({ learningRate: 0.05, rho: 0.9 }), 12);
+    const gap = Math.max(...ours.flatMap((w, i) => Array.from(w, (v, j) => Math.abs(v - tfSgd[i][j]))));
+    expect(gap).toBeGreaterThan(0.1);
+  });
+});
 
 describe('adamw', () => {
   it('20 steps match the Keras 3 decoupled-decay formula', () => {
@@ -282,6 +320,12 @@ describe('optimizer API', () => {
     expect(optimizers.adamw().getConfig()).toEqual({ name: 'adamw', learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0.004, amsgrad: false });
     expect(optimizers.adam({ amsgrad: true }).getConfig()).toEqual({ name: 'adam', learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: true });
     expect(optimizers.adagrad().getConfig()).toEqual({ name: 'adagrad', learningRate: 0.001, initialAccumulatorValue: 0.1, epsilon: 1e-7 });
+    expect(optimizers.adamax().getConfig()).toEqual({ name: 'adamax', learningRate: 0.002, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, decay: 0 });
+    expect(optimizers.adadelta().getConfig()).toEqual({ name: 'adadelta', learningRate: 0.001, rho: 0.95, epsilon: 1e-7 });
+    // TF.js's defaults, as its getConfig reports them.
+    const tfConfig = (o: tf.Optimizer) => o.getConfig();
+    expect(tfConfig(tf.train.adamax())).toMatchObject({ learningRate: 0.002, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, decay: 0 });
+    expect(tfConfig(tf.train.adadelta())).toMatchObject({ learningRate: 0.001, rho: 0.95, epsilon: 1e-7 });
   });
 
   it('keeps state out of tidy scopes and frees it on dispose', () => {
@@ -371,5 +415,10 @@ describe('optimizer API', () => {
     expect(() => optimizers.rmsprop({ centered: 'yes' } as never)).toThrow('optimizers.rmsprop: centered must be a boolean, got the string "yes"');
     expect(() => optimizers.adamw({ weightDecay: -1 })).toThrow('adamw: weightDecay must be a finite number >= 0, got -1');
     expect(() => optimizers.adagrad({ initialAccumulatorValue: 0, epsilon: 0 })).toThrow('adagrad: initialAccumulatorValue and epsilon cannot both be 0');
+    expect(() => optimizers.adamax({ epsilon: 0 })).toThrow('adamax: epsilon must be > 0 (m / (u + ε) would be 0 / 0 at a zero gradient), got 0');
+    expect(() => optimizers.adamax({ decay: -0.5 })).toThrow('adamax: decay must be a finite number >= 0, got -0.5');
+    expect(() => optimizers.adadelta({ rho: 1 })).toThrow('adadelta: rho must be in [0, 1), got 1');
+    expect(() => optimizers.adadelta({ epsilon: 0 })).toThrow('adadelta: epsilon must be > 0 (√(d + ε) / √(a + ε) would be 0 / 0 at a zero gradient), got 0');
+    expect(() => optimizers.adadelta({ beta1: 0.9 } as never)).toThrow("optimizers.adadelta: unknown option 'beta1' (known: learningRate, rho, epsilon, clipValue, clipNorm, globalClipNorm)");
   });
 });

@@ -69,12 +69,14 @@ describe('TF.js positional forms', () => {
     expect(nr.optimizers.rmsprop(0.01, 0.95, 0.5, 1e-6, true).getConfig()).toEqual(nr.optimizers.rmsprop({ learningRate: 0.01, rho: 0.95, momentum: 0.5, epsilon: 1e-6, centered: true }).getConfig());
     expect(nr.optimizers.adagrad(0.05, 0.2).getConfig()).toEqual(nr.optimizers.adagrad({ learningRate: 0.05, initialAccumulatorValue: 0.2 }).getConfig());
     expect(nr.optimizers.adamw(0.01, 0.1).getConfig()).toEqual(nr.optimizers.adamw({ learningRate: 0.01, weightDecay: 0.1 }).getConfig());
+    expect(nr.optimizers.adamax(0.01, 0.8, 0.99, null, 0.1).getConfig()).toEqual(nr.optimizers.adamax({ learningRate: 0.01, beta1: 0.8, beta2: 0.99, decay: 0.1 }).getConfig());
+    expect(nr.optimizers.adadelta(1, 0.9, 1e-6).getConfig()).toEqual(nr.optimizers.adadelta({ learningRate: 1, rho: 0.9, epsilon: 1e-6 }).getConfig());
     const sched = nr.schedules.exponentialDecay({ initialLearningRate: 0.1, decaySteps: 10, decayRate: 0.5 });
     expect(nr.optimizers.sgd(sched).learningRate).toBe(sched);
   });
 
-  it('train.* is the tf.train namespace: sgd, momentum, adam, rmsprop, adagrad', () => {
-    expect(Object.keys(nr.train).sort()).toEqual(['adagrad', 'adam', 'momentum', 'rmsprop', 'sgd']);
+  it('train.* is the tf.train namespace: sgd, momentum, adam, rmsprop, adagrad, adamax, adadelta', () => {
+    expect(Object.keys(nr.train).sort()).toEqual(['adadelta', 'adagrad', 'adam', 'adamax', 'momentum', 'rmsprop', 'sgd']);
     expect(nr.train.adam(0.01).getConfig()).toEqual(nr.optimizers.adam({ learningRate: 0.01 }).getConfig());
     expect(nr.train.momentum(0.1, 0.9, true).getConfig()).toEqual(nr.optimizers.sgd({ learningRate: 0.1, momentum: 0.9, nesterov: true }).getConfig());
     throws(() => nr.train.momentum({ learningRate: 0.1 } as never, 0.9), /^optimizers\.momentum: learningRate must be a number or a schedule, got an object/);

@@ -23,6 +23,8 @@ const OPTIMIZERS: Record<string, Opt> = {
   rmsprop: () => nr.optimizers.rmsprop({ learningRate: sched() }),
   rmspropCenteredMomentum: () => nr.optimizers.rmsprop({ learningRate: cosine(), momentum: 0.5, centered: true, clipValue: 0.5 }),
   adagrad: () => nr.optimizers.adagrad({ learningRate: sched(), initialAccumulatorValue: 0.2 }),
+  adamax: () => nr.optimizers.adamax({ learningRate: cosine(), decay: 0.01 }),
+  adadelta: () => nr.optimizers.adadelta({ learningRate: sched(), rho: 0.9, clipNorm: 1 }),
 };
 
 /** dense(8, relu) → dropout → batchNormalization → dense(3, softmax), on 4 features. */
@@ -344,7 +346,7 @@ describe('optimizerFromConfig', () => {
   it('names what is wrong', () => {
     const msg = (c: unknown) => (thrown(() => nr.optimizerFromConfig(c)) as Error).message;
     expect(msg('adam')).toBe('optimizerFromConfig: config must be an optimizer config { name, learningRate, … } (optimizer.getConfig()), got the string "adam"');
-    expect(msg({ name: 'adma' })).toBe('optimizerFromConfig: unknown optimizer "adma" — did you mean \'adam\'? (known: sgd, adam, adamw, rmsprop, adagrad)');
+    expect(msg({ name: 'adma' })).toBe('optimizerFromConfig: unknown optimizer "adma" — did you mean \'adam\'? (known: sgd, adam, adamw, rmsprop, adagrad, adamax, adadelta)');
     expect(msg({ name: 'adam', learningRate: { name: 'cosine' } })).toMatch(/^optimizerFromConfig: learningRate\.name must be one of constant, exponentialDecay, stepDecay, cosineDecay, got the string "cosine"/);
     expect(msg({ name: 'adam', beta3: 1 })).toMatch(/^optimizerFromConfig: optimizers\.adam: unknown option 'beta3'/);
     expect(msg({ name: 'sgd', momentum: 2 })).toMatch(/^optimizerFromConfig: .*momentum/);

@@ -1,8 +1,8 @@
 /**
- * Optimizers: `sgd`, `adam`, `adamw`, `rmsprop`, `adagrad`. The update rules run in the Rust
- * core (`crates/core/src/optim/`); their formulas and defaults follow TF.js where TF.js has
- * the optimizer (`tf.train.sgd/momentum/adam/rmsprop/adagrad`) and Keras 3 otherwise (AdamW,
- * clipping, learning-rate defaults).
+ * Optimizers: `sgd`, `adam`, `adamw`, `rmsprop`, `adagrad`, `adamax`, `adadelta`. The update
+ * rules run in the Rust core (`crates/core/src/optim/`); their formulas and defaults follow
+ * TF.js where TF.js has the optimizer (`tf.train.sgd/momentum/adam/rmsprop/adagrad/adamax/
+ * adadelta`) and Keras 3 otherwise (AdamW, clipping, learning-rate defaults).
  *
  * ## Where neurite follows TF.js rather than Keras 3
  * - **Adam's ε** sits inside the bias correction, `p ← p − η·m̂/(√v̂ + ε)` (TF.js, PyTorch);
@@ -13,8 +13,15 @@
  *   `v ← μ·v − η_k·g`, `p ← p + v`. They are identical for a constant rate; with a schedule,
  *   TF.js (and neurite) apply today's rate to all the accumulated gradient, Keras the rate of
  *   the step each gradient came from.
+
+ * - **Adamax's defaults** are TF.js's (`learningRate` 0.002, and TF.js's `decay`); Keras 3's
+ *   rate is 0.001.
  * - **hardSigmoid** is `clip(0.2·x + 0.5, 0, 1)` (TF.js layers, Keras 2), not Keras 3's
  *   `relu6(x + 3)/6` (see `activations.hardSigmoid`).
+ *
+ * **Adadelta follows Keras 3 (and Zeiler's paper), not TF.js**: TF.js 4.22 divides by the
+ * squared-gradient average from before the step's gradient, which keeps its two averages equal
+ * and makes every step `η·g` — `tf.train.adadelta` is plain SGD. neurite runs the algorithm.
  *
  * AMSGrad (`adam({ amsgrad: true })`, also `adamw`) has no TF.js counterpart; it follows
  * Keras 3 and PyTorch (divide by the running maximum of the second moment) with the ε
@@ -116,6 +123,34 @@ export interface AdagradOptions extends BaseOptimizerOptions {
   epsilon?: number;
 }
 
+/**
+ * `adamax` (TF.js form): Adam with the infinity norm, `m ← β₁m + (1−β₁)g`,
+ * `u ← max(β₂u, |g|)`, `p ← p − η_k/(1 − β₁ᵏ)·m/(u + ε)` with TF.js's time decay
+ * `η_k = η/(1 + decay·(k − 1))`.
+ */
+export interface AdamaxOptions extends BaseOptimizerOptions {
+  /** In [0, 1). Default 0.9. */
+  beta1?: number;
+  /** In [0, 1). Default 0.999. */
+  beta2?: number;
+  /** > 0. Default 1e-7. */
+  epsilon?: number;
+  /** TF.js's learning-rate decay per step, >= 0 (a schedule does the same). Default 0. */
+  decay?: number;
+}
+
+/**
+ * `adadelta` (Keras 3 and the paper): `a ← ρa + (1−ρ)g²`, `Δ = √(d + ε)/√(a + ε)·g`,
+ * `d ← ρd + (1−ρ)Δ²`, `p ← p − η·Δ`. TF.js's `tf.train.adadelta` differs: it reduces to SGD
+ * (see the module notes).
+ */
+export interface AdadeltaOptions extends BaseOptimizerOptions {
+  /** Decay of both averages, in [0, 1). Default 0.95. */
+  rho?: number;
+  /** > 0. Default 1e-7. */
+  epsilon?: number;
+}
+
 /** A variable (or a model's weight, `model.trainableWeights`) and its gradient, for {@link Optimizer.applyGradients}. */
 export interface GradientPair {
   variable: Tensor | LayerVariable;
@@ -163,8 +198,11 @@ const SPECS: Record<OptimizerName, OptionSpec> = {
   adamw: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0.004, amsgrad: false },
   rmsprop: { rho: 0.9, momentum: 0, epsilon: 1e-7, centered: false },
   adagrad: { initialAccumulatorValue: 0.1, epsilon: 1e-7 },
+  adamax: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, decay: 0 },
+  adadelta: { rho: 0.95, epsilon: 1e-7 },
 };
-const DEFAULT_LR: Record<OptimizerName, number> = { sgd: 0.01, adam: 0.001, adamw: 0.001, rmsprop: 0.001, adagrad: 0.001 };
+// adamax: TF.js's 0.002 (Keras 3: 0.001).
+const DEFAULT_LR: Record<OptimizerName, number> = { sgd: 0.01, adam: 0.001, adamw: 0.001, rmsprop: 0.001, adagrad: 0.001, adamax: 0.002, adadelta: 0.001 };
 /** @internal Clipping modes by ABI id minus 1 (0 is none); Rust `Clip::MODE_NAMES`. */
 export const CLIP_MODES = ['clipValue', 'clipNorm', 'globalClipNorm'] as const;
 /** @internal The ABI parameter order of each optimizer; Rust `Optimizer::PARAMS`. */
@@ -381,6 +419,14 @@ export class RmsPropOptimizer extends Optimizer {
 export class AdagradOptimizer extends Optimizer {
   constructor(options?: AdagradOptions) { super('adagrad', options); }
 }
+/** Adamax: Adam with the infinity norm (Kingma & Ba). */
+export class AdamaxOptimizer extends Optimizer {
+  constructor(options?: AdamaxOptions) { super('adamax', options); }
+}
+/** Adadelta (Zeiler). */
+export class AdadeltaOptimizer extends Optimizer {
+  constructor(options?: AdadeltaOptions) { super('adadelta', options); }
+}
 
 /**
  * @internal Reads a factory's arguments: an options object (or nothing), or the TF.js
@@ -474,4 +520,26 @@ export function adagrad(options?: AdagradOptions): AdagradOptimizer;
 export function adagrad(learningRate: LearningRate, initialAccumulatorValue?: number): AdagradOptimizer;
 export function adagrad(...args: unknown[]): AdagradOptimizer {
   return new AdagradOptimizer(factoryArgs('adagrad', args, ['initialAccumulatorValue']) as AdagradOptions);
+}
+
+/**
+ * Adamax (`learningRate` 0.002 as TF.js, `beta1` 0.9, `beta2` 0.999, `epsilon` 1e-7, `decay`
+ * 0). TF.js's positional form `adamax(learningRate, beta1, beta2, epsilon, decay)` is accepted
+ * too. Keras 3's default rate is 0.001.
+ */
+export function adamax(options?: AdamaxOptions): AdamaxOptimizer;
+export function adamax(learningRate: LearningRate, beta1?: number, beta2?: number, epsilon?: number | null, decay?: number): AdamaxOptimizer;
+export function adamax(...args: unknown[]): AdamaxOptimizer {
+  return new AdamaxOptimizer(factoryArgs('adamax', args, ['beta1', 'beta2', 'epsilon', 'decay']) as AdamaxOptions);
+}
+
+/**
+ * Adadelta (`learningRate` 0.001, `rho` 0.95, `epsilon` 1e-7, as Keras 3 and TF.js; Zeiler's
+ * paper has no rate, i.e. 1), Keras 3's rule: TF.js's reduces to SGD (see the module notes).
+ * TF.js's positional form `adadelta(learningRate, rho, epsilon)` is accepted too.
+ */
+export function adadelta(options?: AdadeltaOptions): AdadeltaOptimizer;
+export function adadelta(learningRate: LearningRate, rho?: number, epsilon?: number | null): AdadeltaOptimizer;
+export function adadelta(...args: unknown[]): AdadeltaOptimizer {
+  return new AdadeltaOptimizer(factoryArgs('adadelta', args, ['rho', 'epsilon']) as AdadeltaOptions);
 }

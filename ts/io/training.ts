@@ -17,14 +17,14 @@
  *   `optimizer`: the step counter `iter` (int32) and one slot per trainable weight, named
  *   `<weight>/<slot>` (`dense_Dense1/kernel/m`), with the slot names and meanings neurite's
  *   optimizers share with TF.js's. `tfOptimizerStateFrom` reads them; the loaded model then
- *   continues TF.js's training (Adam's moments and bias correction, momentum, RMSProp's and
- *   Adagrad's accumulators). Slots neurite's optimizer does not keep (RMSProp's `momentum` when
+ *   continues TF.js's training (Adam's moments and bias correction, momentum, RMSProp's,
+ *   Adagrad's and Adadelta's accumulators; TF.js cannot save Adamax's). Slots neurite's optimizer does not keep (RMSProp's `momentum` when
  *   momentum is 0) are skipped.
  */
 import { InvalidArgumentError } from '../errors.js';
 import type { LossConfig } from '../losses.js';
 import type { CompileArgs } from '../models/compile.js';
-import { adagrad, adam, adamw, Optimizer, rmsprop, sgd, type OptimizerConfig } from '../optimizers.js';
+import { adadelta, adagrad, adam, adamax, adamw, Optimizer, rmsprop, sgd, type OptimizerConfig } from '../optimizers.js';
 import { describe, show } from '../ops/convert.js';
 import * as schedules from '../schedules.js';
 import { LearningRateSchedule } from '../schedules.js';
@@ -74,13 +74,19 @@ export function tfTrainingConfig(lossName: string, lossSpec: unknown, metrics: s
       if (c.epsilon !== 1e-7) return null;
       oc = { class_name: 'Adagrad', config: { learningRate: c.learningRate, initialAccumulatorValue: c.initialAccumulatorValue } };
       break;
+    case 'adamax':
+      oc = { class_name: 'Adamax', config: { learningRate: c.learningRate, beta1: c.beta1, beta2: c.beta2, epsilon: c.epsilon, decay: c.decay } };
+      break;
+    case 'adadelta':
+      oc = { class_name: 'Adadelta', config: { learningRate: c.learningRate, rho: c.rho, epsilon: c.epsilon } };
+      break;
     default:
       return null;
   }
   return { loss, metrics: metrics.map(snake), optimizer_config: oc };
 }
 
-const OPTIMIZER_CLASSES = ['SGD', 'Momentum', 'Adam', 'RMSProp', 'Adagrad'];
+const OPTIMIZER_CLASSES = ['SGD', 'Momentum', 'Adam', 'RMSProp', 'Adagrad', 'Adamax', 'Adadelta'];
 
 /** @internal Compile arguments from TF.js's `trainingConfig` (at `where`). */
 export function compileFromTrainingConfig(op: string, where: string, v: unknown): CompileArgs {
@@ -107,6 +113,8 @@ export function compileFromTrainingConfig(op: string, where: string, v: unknown)
       case 'Adam': optimizer = adam({ learningRate: lr(0.001), beta1: num('beta1', 0.9), beta2: num('beta2', 0.999), epsilon: num('epsilon', 1e-7) }); break;
       case 'RMSProp': optimizer = rmsprop({ learningRate: lr(0.001), rho: num('decay', c.rho === undefined ? 0.9 : num('rho', 0.9)), momentum: num('momentum', 0), epsilon: num('epsilon', 1e-7), centered: c.centered === true }); break;
       case 'Adagrad': optimizer = adagrad({ learningRate: lr(0.001), initialAccumulatorValue: num('initialAccumulatorValue', 0.1) }); break;
+      case 'Adamax': optimizer = adamax({ learningRate: lr(0.002), beta1: num('beta1', 0.9), beta2: num('beta2', 0.999), epsilon: num('epsilon', 1e-7), decay: num('decay', 0) }); break;
+      case 'Adadelta': optimizer = adadelta({ learningRate: lr(0.001), rho: num('rho', 0.95), epsilon: num('epsilon', 1e-7) }); break;
       default: return bad(op, `${w}.class_name`, `'${o.class_name}' is an optimizer neurite does not support; supported: ${OPTIMIZER_CLASSES.join(', ')} (or load with { compile: false })`);
     }
   } catch (err) {
@@ -121,7 +129,7 @@ export function compileFromRecord(op: string, where: string, v: unknown): Compil
   const r = objectAt(op, where, v);
   const oc = objectAt(op, `${where}.optimizer`, r.optimizer);
   const { name, learningRate, ...options } = oc;
-  const factories: Record<string, (o: object) => Optimizer> = { sgd, adam, adamw, rmsprop, adagrad };
+  const factories: Record<string, (o: object) => Optimizer> = { sgd, adam, adamw, rmsprop, adagrad, adamax, adadelta };
   if (typeof name !== 'string' || !Object.hasOwn(factories, name)) bad(op, `${where}.optimizer.name`, `must be one of ${Object.keys(factories).join(', ')}, got ${show(name)}`);
   let lr: number | LearningRateSchedule;
   try {

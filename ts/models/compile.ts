@@ -8,7 +8,7 @@ import type { Tensor } from '../tensor.js';
 import { describe } from '../ops/convert.js';
 import { lossAbi } from '../options.js';
 import type { LossConfig, LossName } from '../losses.js';
-import { Optimizer, sgd, adam, adamw, rmsprop, adagrad } from '../optimizers.js';
+import { Optimizer, sgd, adam, adamw, rmsprop, adagrad, adamax, adadelta } from '../optimizers.js';
 
 /** Metric names `compile` accepts. `accuracy` picks binary/categorical/sparse from the loss. */
 export const METRICS = ['accuracy', 'binaryAccuracy', 'categoricalAccuracy', 'sparseCategoricalAccuracy', 'mse', 'mae'] as const;
@@ -27,7 +27,7 @@ export function metricLogName(name: string): string {
 
 export interface CompileArgs {
   /** An optimizer from `optimizers.*`, or a name (`'adam'`, `'sgd'`, …) for its defaults. */
-  optimizer: Optimizer | 'sgd' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad';
+  optimizer: Optimizer | 'sgd' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad' | 'adamax' | 'adadelta';
   /**
    * A loss name (`'categoricalCrossentropy'`, `'mse'`, …) or `{ name, ...options }`, e.g.
    * `{ name: 'binaryCrossentropy', reduction: 'sumOverFeatures' }` for a VAE's reconstruction
@@ -51,7 +51,8 @@ export interface CompiledInfo {
   optimizer: Optimizer;
 }
 
-const BY_NAME: Readonly<Record<string, () => Optimizer>> = { sgd: () => sgd(), adam: () => adam(), adamw: () => adamw(), rmsprop: () => rmsprop(), adagrad: () => adagrad() };
+const BY_NAME: Readonly<Record<string, () => Optimizer>> = { sgd: () => sgd(), adam: () => adam(), adamw: () => adamw(), rmsprop: () => rmsprop(), adagrad: () => adagrad(),
+  adamax: () => adamax(), adadelta: () => adadelta() };
 
 /** @internal Encodes `args` as the f32 list `nr_model_compile` reads. */
 export function encodeCompile(args: CompileArgs): { params: number[]; info: CompiledInfo } {

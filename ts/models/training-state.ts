@@ -62,7 +62,8 @@ export interface TrainingState {
    * optimizer's order, named `<weightName>/<slot>` (e.g. `dense_1/kernel/m`), each of its
    * weight's shape. Slot names follow TF.js: sgd with momentum `momentum`; adam and adamw
    * `m`, `v` (and `vhat` with amsgrad, as Keras); rmsprop `rms` (then `momentum` with
-   * momentum, `mg` when centered); adagrad `accumulator`. Plain sgd has none. A weight not
+   * momentum, `mg` when centered); adagrad `accumulator`; adamax `m`, `v`; adadelta
+   * `accum_grad`, `accum_var`. Plain sgd has none. A weight not
    * updated yet carries the fresh state its first update would start from (zeros; adagrad's
    * initial accumulator).
    */

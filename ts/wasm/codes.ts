@@ -88,7 +88,7 @@ export const LOSSES = [
 export type LossName = (typeof LOSSES)[number];
 
 /** Optimizers (`neurite_core::optim::Optimizer`), by ABI id. */
-export const OPTIMIZERS = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'] as const;
+export const OPTIMIZERS = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad', 'adamax', 'adadelta'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 
 /** Learning-rate schedules (`neurite_core::optim::LrSchedule`), by ABI id. */

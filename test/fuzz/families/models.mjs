@@ -155,20 +155,22 @@ const compileOp = {
     const { rng, nr } = ctx;
     const md = pickModel(ctx);
     if (!md) return null;
-    const optKind = rng.int(0, 6);
-    const optSrc = ['"sgd"', '"adam"', 'optimizers.sgd({ learningRate: 0.05 })', 'optimizers.adam({ amsgrad: true })', 'optimizers.sgd({ learningRate: NaN })', '"nope"', 'optimizers.rmsprop({ bogus: 1 })'][optKind];
+    const optKind = rng.int(0, 9);
+    const optSrc = ['"sgd"', '"adam"', 'optimizers.sgd({ learningRate: 0.05 })', 'optimizers.adam({ amsgrad: true })', '"adadelta"', 'optimizers.adamax({ decay: 0.1 })',
+      'optimizers.sgd({ learningRate: NaN })', '"nope"', 'optimizers.rmsprop({ bogus: 1 })', 'optimizers.adadelta({ epsilon: 0 })'][optKind];
     const lossName = rng.pick(['mse', 'meanSquaredError', 'meanAbsoluteError', 'binaryCrossentropy', 'nope', 42]);
     const metrics = rng.pick([undefined, ['mse'], 'mae', ['nope']]);
-    const expectOpt = optKind <= 3 ? 'ok' : 'error';
+    const expectOpt = optKind <= 5 ? 'ok' : 'error';
     const expectLoss = typeof lossName === 'string' && lossName !== 'nope' ? 'ok' : 'error';
     const expectMetric = Array.isArray(metrics) && metrics[0] === 'nope' ? 'error' : 'ok';
     const expect = expectOpt === 'ok' && expectLoss === 'ok' && expectMetric === 'ok' ? 'ok' : 'error';
     const args = { optimizer: code(optSrc), loss: lossName, ...(metrics === undefined ? {} : { metrics }) };
     return {
       op: 'compile', line: `${md.name}.compile(${ctx.show(args)})`, expect,
-      names: ['compile', 'sgd', 'adam', 'rmsprop', 'optimizer', 'loss', 'metric'],
+      names: ['compile', 'sgd', 'adam', 'rmsprop', 'adadelta', 'optimizer', 'loss', 'metric'],
       run: () => {
-        const opt = [() => 'sgd', () => 'adam', () => nr.optimizers.sgd({ learningRate: 0.05 }), () => nr.optimizers.adam({ amsgrad: true }), () => nr.optimizers.sgd({ learningRate: NaN }), () => 'nope', () => nr.optimizers.rmsprop({ bogus: 1 })][optKind]();
+        const opt = [() => 'sgd', () => 'adam', () => nr.optimizers.sgd({ learningRate: 0.05 }), () => nr.optimizers.adam({ amsgrad: true }), () => 'adadelta', () => nr.optimizers.adamax({ decay: 0.1 }),
+          () => nr.optimizers.sgd({ learningRate: NaN }), () => 'nope', () => nr.optimizers.rmsprop({ bogus: 1 }), () => nr.optimizers.adadelta({ epsilon: 0 })][optKind]();
         md.m.compile({ optimizer: opt, loss: lossName, ...(metrics === undefined ? {} : { metrics }) });
         md.compiled = true;
         return null;

@@ -30,8 +30,10 @@
 //! `η · 1.2e-38 / ε` (1.2e-34 for Adam's defaults), below the rounding of any weight larger in
 //! magnitude than about 1e-27. TF.js keeps the subnormals (and slows down).
 
+pub mod adadelta;
 pub mod adagrad;
 pub mod adam;
+pub mod adamax;
 pub mod adamw;
 pub mod clip;
 pub mod rmsprop;
@@ -54,20 +56,24 @@ pub enum Optimizer {
     AdamW { beta1: f32, beta2: f32, epsilon: f32, weight_decay: f32, amsgrad: bool },
     RmsProp { rho: f32, momentum: f32, epsilon: f32, centered: bool },
     Adagrad { initial_accumulator: f32, epsilon: f32 },
+    Adamax { beta1: f32, beta2: f32, epsilon: f32, decay: f32 },
+    Adadelta { rho: f32, epsilon: f32 },
 }
 
 impl Optimizer {
     /// The public names, indexed by ABI id.
-    pub const KIND_NAMES: [&'static str; 5] = ["sgd", "adam", "adamw", "rmsprop", "adagrad"];
+    pub const KIND_NAMES: [&'static str; 7] = ["sgd", "adam", "adamw", "rmsprop", "adagrad", "adamax", "adadelta"];
 
     /// The parameter names of each kind, in ABI order (the TS option names; checked against
     /// `ts/optimizers.ts` by `test/codes.test.ts`).
-    pub const PARAMS: [&'static [&'static str]; 5] = [
+    pub const PARAMS: [&'static [&'static str]; 7] = [
         &["momentum", "nesterov"],
         &["beta1", "beta2", "epsilon", "amsgrad"],
         &["beta1", "beta2", "epsilon", "weightDecay", "amsgrad"],
         &["rho", "momentum", "epsilon", "centered"],
         &["initialAccumulatorValue", "epsilon"],
+        &["beta1", "beta2", "epsilon", "decay"],
+        &["rho", "epsilon"],
     ];
 
     /// The ABI id.
@@ -79,6 +85,8 @@ impl Optimizer {
             Optimizer::AdamW { .. } => 2,
             Optimizer::RmsProp { .. } => 3,
             Optimizer::Adagrad { .. } => 4,
+            Optimizer::Adamax { .. } => 5,
+            Optimizer::Adadelta { .. } => 6,
         }
     }
 
@@ -94,9 +102,11 @@ impl Optimizer {
     /// - 2 `adamw`: `[beta1, beta2, epsilon, weight_decay (≥ 0), amsgrad (0|1)]`
     /// - 3 `rmsprop`: `[rho (in [0, 1)), momentum (in [0, 1]), epsilon, centered (0|1)]`
     /// - 4 `adagrad`: `[initial_accumulator (≥ 0), epsilon]`
+    /// - 5 `adamax`: `[beta1, beta2 (in [0, 1)), epsilon (> 0), decay (≥ 0)]`
+    /// - 6 `adadelta`: `[rho (in [0, 1)), epsilon (> 0)]`
     ///
-    /// A zero accumulator with a zero epsilon (adagrad), and a zero epsilon for RMSProp, are
-    /// rejected: the first update would divide by zero.
+    /// A zero accumulator with a zero epsilon (adagrad), and a zero epsilon for RMSProp,
+    /// Adamax and Adadelta, are rejected: an update could divide zero by zero.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn from_abi(kind: u32, params: &[f32]) -> Result<Optimizer> {
         let Some(&name) = Optimizer::KIND_NAMES.get(kind as usize) else {
@@ -117,6 +127,14 @@ impl Optimizer {
             let v = params[i];
             if !(v.is_finite() && v >= 0.0) {
                 bail!(name, "{field} must be a finite number >= 0, got {v}", v = js_number(v));
+            }
+            Ok(v)
+        };
+        // epsilon (parameter i), > 0: without it `what` is 0 / 0 at a zero gradient.
+        let positive = |i: usize, what: &str| -> Result<f32> {
+            let v = nonneg(i, "epsilon")?;
+            if v == 0.0 {
+                bail!(name, "epsilon must be > 0 ({what} would be 0 / 0 at a zero gradient), got 0");
             }
             Ok(v)
         };
@@ -148,13 +166,20 @@ impl Optimizer {
                 }
                 Optimizer::RmsProp { rho: unit(0, "rho", false)?, momentum: unit(1, "momentum", true)?, epsilon, centered: flag(3, "centered")? }
             }
-            _ => {
+            4 => {
                 let (initial_accumulator, epsilon) = (nonneg(0, "initialAccumulatorValue")?, nonneg(1, "epsilon")?);
                 if initial_accumulator == 0.0 && epsilon == 0.0 {
                     bail!(name, "initialAccumulatorValue and epsilon cannot both be 0 (the first update would divide by zero)");
                 }
                 Optimizer::Adagrad { initial_accumulator, epsilon }
             }
+            5 => Optimizer::Adamax {
+                beta1: unit(0, "beta1", false)?,
+                beta2: unit(1, "beta2", false)?,
+                epsilon: positive(2, "m / (u + ε)")?,
+                decay: nonneg(3, "decay")?,
+            },
+            _ => Optimizer::Adadelta { rho: unit(0, "rho", false)?, epsilon: positive(1, "√(d + ε) / √(a + ε)")? },
         })
     }
 
@@ -168,6 +193,8 @@ impl Optimizer {
             Optimizer::AdamW { beta1, beta2, epsilon, weight_decay, amsgrad } => vec![beta1, beta2, epsilon, weight_decay, b(amsgrad)],
             Optimizer::RmsProp { rho, momentum, epsilon, centered } => vec![rho, momentum, epsilon, b(centered)],
             Optimizer::Adagrad { initial_accumulator, epsilon } => vec![initial_accumulator, epsilon],
+            Optimizer::Adamax { beta1, beta2, epsilon, decay } => vec![beta1, beta2, epsilon, decay],
+            Optimizer::Adadelta { rho, epsilon } => vec![rho, epsilon],
         }
     }
 
@@ -179,12 +206,14 @@ impl Optimizer {
             Optimizer::Adam { amsgrad, .. } | Optimizer::AdamW { amsgrad, .. } => 2 + usize::from(amsgrad),
             Optimizer::RmsProp { momentum, centered, .. } => rmsprop::slots(momentum, centered),
             Optimizer::Adagrad { .. } => 1,
+            Optimizer::Adamax { .. } | Optimizer::Adadelta { .. } => 2,
         }
     }
 
     /// The names of the state slots, in slot order (`slots()` of them), as TF.js names the
     /// optimizer weights where it has the optimizer (`momentum`; `m`, `v`; `rms`, `momentum`,
-    /// `mg`; `accumulator`) and Keras 3 otherwise (AMSGrad's `vhat`). Checkpoints name slot
+    /// `mg`; `accumulator`; Adamax's `m`, `v`; Adadelta's `accum_grad`, `accum_var`) and Keras 3
+    /// otherwise (AMSGrad's `vhat`). Checkpoints name slot
     /// `k` of weight `w` as `w/<name k>`.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn slot_names(&self) -> Vec<&'static str> {
@@ -202,6 +231,8 @@ impl Optimizer {
                 v
             }
             Optimizer::Adagrad { .. } => vec!["accumulator"],
+            Optimizer::Adamax { .. } => vec!["m", "v"],
+            Optimizer::Adadelta { .. } => vec!["accum_grad", "accum_var"],
         }
     }
 
@@ -211,8 +242,9 @@ impl Optimizer {
     pub fn slot_is_nonneg(&self, k: usize) -> bool {
         match self {
             Optimizer::Sgd { .. } => false,
-            Optimizer::Adam { .. } | Optimizer::AdamW { .. } => k >= 1,
+            Optimizer::Adam { .. } | Optimizer::AdamW { .. } | Optimizer::Adamax { .. } => k >= 1,
             Optimizer::RmsProp { .. } | Optimizer::Adagrad { .. } => k == 0,
+            Optimizer::Adadelta { .. } => true,
         }
     }
 
@@ -286,6 +318,8 @@ impl Optimizer {
                 rmsprop::update(lr, rho, momentum, epsilon, centered, param, grad, s0, mom, mg)
             }
             Optimizer::Adagrad { epsilon, .. } => adagrad::update(lr, epsilon, param, grad, s0),
+            Optimizer::Adamax { beta1, beta2, epsilon, decay } => adamax::update(step, lr, beta1, beta2, epsilon, decay, param, grad, s0, s1),
+            Optimizer::Adadelta { rho, epsilon } => adadelta::update(lr, rho, epsilon, param, grad, s0, s1),
         }
     }
 }
@@ -321,13 +355,17 @@ mod tests {
             Optimizer::from_abi(3, &[0.9, 0.0, 1e-7, 0.0]).unwrap(),
             Optimizer::from_abi(3, &[0.9, 0.5, 1e-7, 1.0]).unwrap(),
             Optimizer::from_abi(4, &[0.1, 1e-7]).unwrap(),
+            Optimizer::from_abi(5, &[0.9, 0.999, 1e-7, 0.0]).unwrap(),
+            Optimizer::from_abi(5, &[0.8, 0.99, 1e-6, 0.01]).unwrap(),
+            Optimizer::from_abi(6, &[0.95, 1e-7]).unwrap(),
+            Optimizer::from_abi(6, &[0.9, 1e-2]).unwrap(),
         ]
     }
 
     #[test]
     fn ids_round_trip_and_slots() {
         let slots: Vec<usize> = every().iter().map(|o| o.slots()).collect();
-        assert_eq!(slots, [0, 1, 2, 3, 2, 3, 1, 3, 1]);
+        assert_eq!(slots, [0, 1, 2, 3, 2, 3, 1, 3, 1, 2, 2, 2, 2]);
         for o in every() {
             assert_eq!(Optimizer::from_abi(o.kind(), &o.abi_params()).unwrap(), o);
             assert_eq!(o.abi_params().len(), Optimizer::PARAMS[o.kind() as usize].len());
@@ -365,7 +403,7 @@ mod tests {
     }
 
     /// The update rules without the flush (the formulas of adam.rs, sgd.rs, rmsprop.rs,
-    /// adagrad.rs, adamw.rs, element by element).
+    /// adagrad.rs, adamw.rs, adamax.rs, adadelta.rs, element by element).
     fn reference_update(o: &Optimizer, step: u64, lr: f32, p: &mut [f32], g: &[f32], s: &mut [f32]) {
         let n = p.len();
         for i in 0..n {
@@ -419,6 +457,18 @@ mod tests {
                     s[i] += g * g;
                     p[i] -= lr * g / (s[i] + epsilon).sqrt();
                 }
+                Optimizer::Adamax { beta1, beta2, epsilon, decay } => {
+                    s[i] = beta1 * s[i] + (1.0 - beta1) * g;
+                    s[n + i] = (beta2 * s[n + i]).max(g.abs());
+                    let rate = lr / (1.0 + decay * (step - 1) as f32) / adam::bias_correction(beta1, step);
+                    p[i] -= rate * (s[i] / (s[n + i] + epsilon));
+                }
+                Optimizer::Adadelta { rho, epsilon } => {
+                    s[i] = rho * s[i] + g * g * (1.0 - rho);
+                    let delta = (s[n + i] + epsilon).sqrt() / (s[i] + epsilon).sqrt() * g;
+                    s[n + i] = rho * s[n + i] + delta * delta * (1.0 - rho);
+                    p[i] -= lr * delta;
+                }
             }
         }
     }
@@ -426,7 +476,7 @@ mod tests {
     #[test]
     fn slot_names_match_slots() {
         let names: Vec<Vec<&str>> = every().iter().map(|o| o.slot_names()).collect();
-        assert_eq!(names, [vec![], vec!["momentum"], vec!["m", "v"], vec!["m", "v", "vhat"], vec!["m", "v"], vec!["m", "v", "vhat"], vec!["rms"], vec!["rms", "momentum", "mg"], vec!["accumulator"]]);
+        assert_eq!(names, [vec![], vec!["momentum"], vec!["m", "v"], vec!["m", "v", "vhat"], vec!["m", "v"], vec!["m", "v", "vhat"], vec!["rms"], vec!["rms", "momentum", "mg"], vec!["accumulator"], vec!["m", "v"], vec!["m", "v"], vec!["accum_grad", "accum_var"], vec!["accum_grad", "accum_var"]]);
         for o in every() {
             assert_eq!(o.slot_names().len(), o.slots(), "{}", o.name());
         }
@@ -437,13 +487,16 @@ mod tests {
 
     #[test]
     fn every_optimizer_descends_a_quadratic() {
-        // f(p) = ½‖p‖², g = p: 200 steps must shrink ‖p‖ for each optimizer.
+        // f(p) = ½‖p‖², g = p: 200 steps (Adadelta 3000) must shrink ‖p‖ for each optimizer.
         for o in every() {
             let mut p = vec![1.0f32, -2.0, 0.5];
             let mut st = vec![0.0; o.slots() * 3];
             o.init_state(&mut st);
-            let lr = if o.kind() == 4 { 0.5 } else { 0.05 };
-            for k in 1..=200 {
+            // Adagrad's steps shrink, Adadelta's start at √ε·sign(g) and grow: larger rates.
+            let lr = match o.kind() { 4 => 0.5, 6 => 1.0, _ => 0.05 };
+            // Adadelta at ε = 1e-7 needs longer to build its step size up.
+            let steps = if o.kind() == 6 { 3000 } else { 200 };
+            for k in 1..=steps {
                 let g = p.clone();
                 o.update(k, lr, &mut p, &g, &mut st);
             }
@@ -466,7 +519,11 @@ mod tests {
     #[test]
     fn bad_parameters_are_named() {
         let msg = |k, p: &[f32]| Optimizer::from_abi(k, p).unwrap_err().to_string();
-        assert_eq!(msg(5, &[]), "optimizer: unknown optimizer id 5 (known ids are 0..5)");
+        assert_eq!(msg(7, &[]), "optimizer: unknown optimizer id 7 (known ids are 0..7)");
+        assert_eq!(msg(5, &[0.9, 0.999, 0.0, 0.0]), "adamax: epsilon must be > 0 (m / (u + ε) would be 0 / 0 at a zero gradient), got 0");
+        assert_eq!(msg(5, &[0.9, 0.999, 1e-7, -1.0]), "adamax: decay must be a finite number >= 0, got -1");
+        assert_eq!(msg(6, &[1.0, 1e-7]), "adadelta: rho must be in [0, 1), got 1");
+        assert_eq!(msg(6, &[0.95, 0.0]), "adadelta: epsilon must be > 0 (√(d + ε) / √(a + ε) would be 0 / 0 at a zero gradient), got 0");
         assert_eq!(msg(1, &[0.9]), "adam: takes 4 parameters, got 1");
         assert_eq!(msg(1, &[1.0, 0.999, 1e-7, 0.0]), "adam: beta1 must be in [0, 1), got 1");
         assert_eq!(msg(1, &[0.9, 0.999, 1e-7, 0.5]), "adam: amsgrad must be 0 or 1 (false or true), got 0.5");
