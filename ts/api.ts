@@ -28,8 +28,9 @@ export { clipByValue } from './ops/clip.js';
 export { where } from './ops/select.js';
 export { matMul, dot, outerProduct, type MatMulOptions } from './ops/matmul.js';
 export { reshape, transpose, squeeze, expandDims } from './ops/shape.js';
-export { slice, split, gather, oneHot, type Indices } from './ops/slicing.js';
-export { concat, stack, tile } from './ops/joining.js';
+export { slice, split, gather, oneHot, reverse, type Indices } from './ops/slicing.js';
+export { concat, stack, tile, pad } from './ops/joining.js';
+export { cumsum } from './ops/scan.js';
 export { randomUniform, randomNormal, truncatedNormal, setSeed, type RandomUniformOptions, type RandomNormalOptions } from './ops/random.js';
 export {
   activation, activationGrad, relu, leakyRelu, prelu, preluGrad, softplus, sigmoid, tanh, softmax, logSoftmax,

@@ -18,6 +18,7 @@ import * as shapeOps from './ops/shape.js';
 import * as act from './activations.js';
 import * as slicing from './ops/slicing.js';
 import * as joining from './ops/joining.js';
+import * as scan from './ops/scan.js';
 import * as creation from './ops/creation.js';
 import { describe, type TensorLike } from './ops/convert.js';
 
@@ -262,6 +263,12 @@ export class Tensor {
   oneHot(depth: number, onValue = 1, offValue = 0): Tensor { return slicing.oneHot(this, depth, onValue, offValue); }
   /** Repeats the tensor `reps[i]` times along each axis. */
   tile(reps: number[]): Tensor { return joining.tile(this, reps); }
+  /** Reversed along `axis` (one or a list; every axis if omitted). @example x.reverse(1) */
+  reverse(axis?: number | number[]): Tensor { return slicing.reverse(this, axis); }
+  /** Padded with `constantValue` (default 0): `paddings[i] = [before, after]` per axis. @example x.pad([[1, 1]]) */
+  pad(paddings: Array<[number, number]>, constantValue = 0): Tensor { return joining.pad(this, paddings, constantValue); }
+  /** Running sums along `axis` (default 0), optionally `exclusive` and/or `reverse`. @example tensor([1, 2, 3]).cumsum() // [1, 3, 6] */
+  cumsum(axis = 0, exclusive = false, reverse = false): Tensor { return scan.cumsum(this, axis, exclusive, reverse); }
   /** `concat([this, ...others], axis)`. */
   concat(others: Tensor | Tensor[], axis = 0): Tensor { return joining.concat([this, ...(Array.isArray(others) ? others : [others])], axis); }
   /** `stack([this, ...others], axis)`. */

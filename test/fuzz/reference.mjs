@@ -293,6 +293,52 @@ export function tile(x, reps) {
   return { shape, vals };
 }
 
+export function reverse(x, axes) {
+  const st = strides(x.shape);
+  const vals = new Array(sizeOf(x.shape));
+  each(x.shape, (k, idx) => {
+    let src = 0;
+    for (let d = 0; d < x.shape.length; d++) src += (axes.includes(d) ? x.shape[d] - 1 - idx[d] : idx[d]) * st[d];
+    vals[k] = x.vals[src];
+  });
+  return { shape: x.shape.slice(), vals };
+}
+
+export function pad(x, paddings, value) {
+  const shape = x.shape.map((d, i) => paddings[i][0] + d + paddings[i][1]);
+  const st = strides(x.shape);
+  const vals = new Array(sizeOf(shape));
+  each(shape, (k, idx) => {
+    let src = 0;
+    for (let d = 0; d < shape.length; d++) {
+      const i = idx[d] - paddings[d][0];
+      if (i < 0 || i >= x.shape[d]) { src = -1; break; }
+      src += i * st[d];
+    }
+    vals[k] = src < 0 ? Math.fround(value) : x.vals[src];
+  });
+  return { shape, vals };
+}
+
+/** Running float32 sums along `axis`, one rounded addition per step (TF.js's order). */
+export function cumsum(x, axis, exclusive, reverse) {
+  const d = x.shape[axis];
+  const inner = sizeOf(x.shape.slice(axis + 1));
+  const outer = sizeOf(x.shape.slice(0, axis));
+  const vals = x.vals.slice();
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      let sum = 0;
+      for (let j = 0; j < d; j++) {
+        const at = (o * d + (reverse ? d - 1 - j : j)) * inner + i;
+        const v = x.vals[at];
+        if (exclusive) { vals[at] = sum; sum = Math.fround(sum + v); } else { sum = Math.fround(sum + v); vals[at] = sum; }
+      }
+    }
+  }
+  return { shape: x.shape.slice(), vals };
+}
+
 export function gather(x, indices, ishape, axis) {
   const shape = [...x.shape.slice(0, axis), ...ishape, ...x.shape.slice(axis + 1)];
   const outer = sizeOf(x.shape.slice(0, axis));

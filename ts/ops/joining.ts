@@ -1,9 +1,9 @@
-/** Joining and repeating tensors: concat, stack and tile (TF.js names and semantics). */
+/** Joining and repeating tensors: concat, stack, tile and pad (TF.js names and semantics). */
 import { writeArgs } from '../engine.js';
 import { InvalidArgumentError, ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import type { RawExports } from '../wasm/exports.js';
-import { checkSize, describe, need } from './convert.js';
+import { checkSize, describe, need, numberArg } from './convert.js';
 import { runOp } from './run.js';
 import { intArg, intList } from './convert.js';
 
@@ -100,4 +100,28 @@ export function tile(x: Tensor, reps: readonly number[]): Tensor {
     checkSize('tile', `the result [${dims}]`, dims.reduce((a, b) => a * b, 1));
   }
   return runOp((e, out) => e.nr_tile(h, writeArgs('tile', r), r.length, out));
+}
+
+/**
+ * `x` with `paddings[i] = [before, after]` entries of `constantValue` (default 0) before and
+ * after it along axis `i`, as TF.js `pad`. `paddings` has one pair of non-negative integers per
+ * axis of `x`.
+ *
+ * @example pad(tensor([1, 2]), [[1, 2]])               // [0, 1, 2, 0, 0]
+ * @example pad(tensor([[1]]), [[0, 1], [1, 0]], -1)     // [[-1, 1], [-1, -1]]
+ */
+export function pad(x: Tensor, paddings: ReadonlyArray<readonly [number, number]>, constantValue = 0): Tensor {
+  const h = need('pad', 'x', x);
+  if (!Array.isArray(paddings)) throw new InvalidArgumentError(`pad: paddings must be an array of [before, after] pairs, one per axis, got ${describe(paddings)}`);
+  const flat: number[] = [];
+  paddings.forEach((p: unknown, i) => {
+    if (!Array.isArray(p) || p.length !== 2) throw new InvalidArgumentError(`pad: paddings[${i}] must be a pair [before, after], got ${describe(p)}`);
+    flat.push(intArg('pad', `paddings[${i}][0]`, p[0], 0), intArg('pad', `paddings[${i}][1]`, p[1], 0));
+  });
+  const value = numberArg('pad', 'constantValue', constantValue);
+  if (paddings.length === x.rank) {
+    const dims = x.shape.map((d, i) => flat[2 * i] + d + flat[2 * i + 1]);
+    checkSize('pad', `the result [${dims}]`, dims.reduce((a, b) => a * b, 1));
+  }
+  return runOp((e, out) => e.nr_pad(h, writeArgs('pad', flat), paddings.length, value, out));
 }

@@ -1,4 +1,4 @@
-/** Taking parts of a tensor: slice, split, gather and oneHot (TF.js names and semantics). */
+/** Taking parts of a tensor: slice, split, gather, oneHot and reverse (TF.js names and semantics). */
 import { argPtr, call, check, outPtr, readArgs, readOut, writeArgs } from '../engine.js';
 import { InvalidArgumentError, NeuriteError } from '../errors.js';
 import { Tensor, wrapHandle } from '../tensor.js';
@@ -137,4 +137,18 @@ export function oneHot(indices: Indices, depth: number, onValue = 1, offValue = 
     throw err;
   }
   return runOp((e, out) => e.nr_one_hot(idx.handle, depth, onValue, offValue, out), [idx.temp]);
+}
+
+/**
+ * `x` with its entries in the opposite order along `axis` (one axis or a list; negative axes
+ * count from the end), as TF.js `reverse`. With no `axis`, along every axis. An axis listed
+ * twice is an error.
+ *
+ * @example reverse(tensor([1, 2, 3]))                  // [3, 2, 1]
+ * @example reverse(tensor([[1, 2], [3, 4]]), 1)        // [[2, 1], [4, 3]]
+ */
+export function reverse(x: Tensor, axis?: number | readonly number[]): Tensor {
+  const h = need('reverse', 'x', x);
+  const axes = axis === undefined || axis === null ? x.shape.map((_, i) => i) : intList('reverse', 'axis', axis);
+  return runOp((e, out) => e.nr_reverse(h, writeArgs('reverse', axes), axes.length, out));
 }

@@ -59,6 +59,9 @@ export interface RawExports {
   nr_gather(x: number, indices: number, axis: number, out: number): number;
   nr_one_hot(indices: number, depth: number, on: number, off: number, out: number): number;
   nr_tile(x: number, reps: number, nReps: number, out: number): number;
+  nr_reverse(x: number, axes: number, nAxes: number, out: number): number;
+  nr_pad(x: number, paddings: number, nPairs: number, value: number, out: number): number;
+  nr_cumsum(x: number, axis: number, exclusive: number, reverse: number, out: number): number;
   nr_random_uniform(shape: number, rank: number, min: number, max: number, seedLo: number, seedHi: number, stream: number, out: number): number;
   nr_random_normal(shape: number, rank: number, mean: number, stddev: number, seedLo: number, seedHi: number, stream: number, out: number): number;
   nr_truncated_normal(shape: number, rank: number, mean: number, stddev: number, seedLo: number, seedHi: number, stream: number, out: number): number;

@@ -4,6 +4,9 @@
 
 use neurite_core::ops::binary::{binary, BinaryOp};
 use neurite_core::ops::concat::concat;
+use neurite_core::ops::cumsum::cumsum;
+use neurite_core::ops::pad::{pad, pad_backward};
+use neurite_core::ops::reverse::reverse;
 use neurite_core::ops::reshape::reshape;
 use neurite_core::ops::slice::slice;
 use neurite_core::ops::tile::tile;
@@ -209,6 +212,57 @@ proptest! {
         for k in 0..y.size() {
             let idx: Vec<usize> = unravel(k, &out).iter().zip(&begin).map(|(i, &b)| i + b as usize).collect();
             prop_assert_eq!(y.data()[k], x.data()[flat(&idx, &dims)]);
+        }
+    }
+
+    /// reverse flips exactly the listed axes, and twice is the identity.
+    #[test]
+    fn reverse_matches_reference(dims in dims_strategy(4, 4), mask in 0u32..16) {
+        let x = iota(&dims);
+        let axes: Vec<i64> = (0..dims.len() as i64).filter(|a| mask & (1 << a) != 0).collect();
+        let y = reverse(&x, &axes).unwrap();
+        prop_assert_eq!(y.dims(), &dims[..]);
+        for k in 0..y.size() {
+            let idx: Vec<usize> = unravel(k, &dims).iter().enumerate().map(|(a, &i)| if axes.contains(&(a as i64)) { dims[a] - 1 - i } else { i }).collect();
+            prop_assert_eq!(y.data()[k], x.data()[flat(&idx, &dims)]);
+        }
+        prop_assert_eq!(reverse(&y, &axes).unwrap(), x);
+    }
+
+    /// pad places x at `before` in a field of the value; its backward takes x back out.
+    #[test]
+    fn pad_matches_reference(dims in dims_strategy(4, 3), p in prop::collection::vec((0i64..3, 0i64..3), 4)) {
+        let x = iota(&dims);
+        let paddings: Vec<[i64; 2]> = p[..dims.len()].iter().map(|&(b, a)| [b, a]).collect();
+        let y = pad(&x, &paddings, -1.0).unwrap();
+        let out: Vec<usize> = dims.iter().zip(&paddings).map(|(&d, p)| d + (p[0] + p[1]) as usize).collect();
+        prop_assert_eq!(y.dims(), &out[..]);
+        for k in 0..y.size() {
+            let idx = unravel(k, &out);
+            let inside: Option<Vec<usize>> = idx.iter().zip(&paddings).zip(&dims).map(|((&i, p), &d)| i.checked_sub(p[0] as usize).filter(|&j| j < d)).collect();
+            let want = inside.map_or(-1.0, |j| x.data()[flat(&j, &dims)]);
+            prop_assert_eq!(y.data()[k], want);
+        }
+        prop_assert_eq!(pad_backward(x.shape(), &paddings, &y).unwrap(), x);
+    }
+
+    /// cumsum of integers (exact in float32) against running sums written out, every mode.
+    #[test]
+    fn cumsum_matches_reference(dims in prop::collection::vec(0usize..=4, 1..=4), pick in any::<prop::sample::Index>(), exclusive in any::<bool>(), rev in any::<bool>()) {
+        let x = iota(&dims);
+        let axis = pick.index(dims.len());
+        let y = cumsum(&x, axis as i64, exclusive, rev).unwrap();
+        for k in 0..y.size() {
+            let idx = unravel(k, &dims);
+            let j = idx[axis];
+            let range: Vec<usize> = match (exclusive, rev) {
+                (false, false) => (0..=j).collect(),
+                (true, false) => (0..j).collect(),
+                (false, true) => (j..dims[axis]).collect(),
+                (true, true) => (j + 1..dims[axis]).collect(),
+            };
+            let want: f32 = range.iter().map(|&t| { let mut i = idx.clone(); i[axis] = t; x.data()[flat(&i, &dims)] }).sum();
+            prop_assert_eq!(y.data()[k], want);
         }
     }
 

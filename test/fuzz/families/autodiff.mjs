@@ -28,6 +28,9 @@ const FNS = [
   { src: 'x => nr.reshape(x, [-1]).mul(2).sum()', f: (nr) => (x) => nr.reshape(x, [-1]).mul(2).sum(), g: (e) => fill(e.size, 2), ok: (s) => size(s) > 0 },
   { src: 'x => nr.transpose(x).square().sum()', f: (nr) => (x) => nr.transpose(x).square().sum(), g: (e) => Array.from(e.vals, (v) => 2 * v), ok: () => true },
   { src: 'x => nr.concat([x, x]).sum()', f: (nr) => (x) => nr.concat([x, x]).sum(), g: (e) => fill(e.size, 2), ok: (s) => s.length >= 1 },
+  { src: 'x => nr.reverse(x).square().sum()', f: (nr) => (x) => nr.reverse(x).square().sum(), g: (e) => Array.from(e.vals, (v) => 2 * v), ok: () => true },
+  { src: 'x => nr.pad(x, x.shape.map(() => [1, 2]), 5).mul(3).sum()', f: (nr) => (x) => nr.pad(x, x.shape.map(() => [1, 2]), 5).mul(3).sum(), g: (e) => fill(e.size, 3), ok: (s) => size(s) < 200 },
+  { src: 'x => nr.cumsum(nr.reshape(x, [-1])).sum()', f: (nr) => (x) => nr.cumsum(nr.reshape(x, [-1])).sum(), g: (e) => Array.from(e.vals, (_, i) => e.size - i), ok: () => true },
   { src: 'x => nr.tile(x, x.shape.map(() => 2)).sum()', f: (nr) => (x) => nr.tile(x, x.shape.map(() => 2)).sum(), g: (e) => fill(e.size, 2 ** e.shape.length), ok: (s) => size(s) < 200 },
   {
     src: 'x => nr.gather(x, [0, 0]).sum()', f: (nr) => (x) => nr.gather(x, [0, 0]).sum(),

@@ -1,4 +1,4 @@
-/** Shape ops: reshape, transpose, squeeze, expandDims, slice, split, gather, oneHot, concat, stack, tile. */
+/** Shape ops: reshape, transpose, squeeze, expandDims, slice, split, gather, oneHot, concat, stack, tile, reverse, pad, cumsum. */
 import { compare, compareShape, Mismatch } from '../checks.mjs';
 import * as R from '../reference.mjs';
 import { badAxis, badInt, garbage } from '../values.mjs';
@@ -329,8 +329,83 @@ const tileOp = {
   },
 };
 
+const reverseOp = {
+  name: 'reverse', weight: 1,
+  gen(ctx) {
+    const { rng, nr } = ctx;
+    const e = ctx.any(300);
+    const r = e.shape.length;
+    let axis = rng.chance(0.2) ? undefined : [...Array(r).keys()].filter(() => rng.chance(0.5)).map((a) => (rng.chance(0.3) ? a - r : a));
+    if (axis !== undefined && axis.length === 1 && rng.chance(0.5)) axis = axis[0];
+    let expect = 'ok';
+    if (rng.chance(0.25)) {
+      expect = 'error';
+      switch (rng.int(0, 2)) {
+        case 0: axis = [...(Array.isArray(axis) ? axis : []), badAxis(rng, r)]; break;
+        case 1: if (r === 0) return null; axis = [0, -r]; break;
+        default: axis = garbage(rng); if (axis === undefined || axis === null || typeof axis === 'number') return null;
+      }
+    }
+    const axes = expect === 'error' ? [] : axis === undefined ? [...Array(r).keys()] : (Array.isArray(axis) ? axis : [axis]).map((a) => norm(a, r));
+    return {
+      args: [e.t, axis], expect, run: () => nr.reverse(e.t, axis),
+      check: (t) => compare('reverse', t, R.reverse(e.ref, axes), true),
+    };
+  },
+};
+
+const padOp = {
+  name: 'pad', weight: 1,
+  gen(ctx) {
+    const { rng, nr } = ctx;
+    const e = ctx.any(300);
+    const r = e.shape.length;
+    let paddings = e.shape.map(() => [rng.int(0, 2), rng.int(0, 2)]);
+    const value = rng.pick([0, 0, -1, 2.5, NaN, -0, 1e30]);
+    let expect = 'ok';
+    if (rng.chance(0.3)) {
+      expect = 'error';
+      switch (rng.int(0, 3)) {
+        case 0: paddings = [...paddings, [0, 0]]; break;
+        case 1: if (r === 0) return null; paddings[0] = [rng.pick([-1, 1.5, 2 ** 32, NaN]), 0]; break;
+        case 2: if (r === 0) return null; paddings[0] = rng.pick([[1], [1, 2, 3], 5, 'ab']); break;
+        default: paddings = garbage(rng); if (Array.isArray(paddings) && r === 0 && paddings.length === 0) return null;
+      }
+    }
+    return {
+      args: [e.t, paddings, value], expect, run: () => nr.pad(e.t, paddings, value),
+      check: (t) => compare('pad', t, R.pad(e.ref, paddings, value), true),
+    };
+  },
+};
+
+const cumsumOp = {
+  name: 'cumsum', weight: 1,
+  gen(ctx) {
+    const { rng, nr } = ctx;
+    const e = ctx.any(300);
+    const r = e.shape.length;
+    let axis = r === 0 ? 0 : rng.int(-r, r - 1);
+    let exclusive = rng.chance(0.5);
+    let reverse = rng.chance(0.5);
+    let expect = r === 0 ? 'error' : 'ok';
+    if (rng.chance(0.2)) {
+      expect = 'error';
+      switch (rng.int(0, 2)) {
+        case 0: axis = badAxis(rng, r); if (axis === undefined) return null; break; // undefined is the default axis
+        case 1: exclusive = rng.pick([1, 'yes', {}, null]); break;
+        default: reverse = rng.pick([0, 'no', []]);
+      }
+    }
+    return {
+      args: [e.t, axis, exclusive, reverse], expect, run: () => nr.cumsum(e.t, axis, exclusive, reverse),
+      check: (t) => compare('cumsum', t, R.cumsum(e.ref, norm(axis, r), exclusive, reverse), true),
+    };
+  },
+};
+
 export default {
   name: 'shape',
   weight: 4,
-  ops: [reshapeOp, transposeOp, squeezeExpand, sliceOp, splitOp, gatherOp, oneHotOp, concatOp, tileOp],
+  ops: [reshapeOp, transposeOp, squeezeExpand, sliceOp, splitOp, gatherOp, oneHotOp, concatOp, tileOp, reverseOp, padOp, cumsumOp],
 };

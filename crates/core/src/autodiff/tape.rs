@@ -4,7 +4,7 @@ use super::{elementwise, reduce, sum_to};
 use crate::activations::{self, Activation};
 use crate::losses::Loss;
 use crate::ops::{binary::BinaryOp, reduce::ReduceOp, unary::UnaryOp};
-use crate::ops::{affine, concat, gather, matmul, slice, tile, transpose};
+use crate::ops::{affine, concat, cumsum, gather, matmul, pad, reverse, slice, tile, transpose};
 use crate::{Error, Result, Tensor};
 
 /// What an entry computed, with the parameters its backward rule needs.
@@ -23,6 +23,9 @@ pub enum Recorded {
     /// inputs: x, indices
     Gather { axis: i64 },
     Tile { reps: Vec<i64> },
+    Reverse { axes: Vec<i64> },
+    Pad { paddings: Vec<[i64; 2]> },
+    Cumsum { axis: i64, exclusive: bool, reverse: bool },
     Clip { min: f64, max: f64 },
     /// inputs: condition, a, b
     Where,
@@ -299,6 +302,9 @@ fn backward(op: &Recorded, x: &[&Tensor], y: &Tensor, g: Tensor, need: &[bool]) 
         Recorded::Stack { axis } => concat::stack_backward(x, *axis, &g)?.into_iter().map(Some).collect(),
         Recorded::Gather { axis } => vec![Some(gather::gather_backward(x[0].shape(), x[1], *axis, &g)?), None],
         Recorded::Tile { reps } => vec![Some(tile::tile_backward(x[0].shape(), reps, &g)?)],
+        Recorded::Reverse { axes } => vec![Some(reverse::reverse(&g, axes)?)],
+        Recorded::Pad { paddings } => vec![Some(pad::pad_backward(x[0].shape(), paddings, &g)?)],
+        Recorded::Cumsum { axis, exclusive, reverse } => vec![Some(cumsum::cumsum(&g, *axis, *exclusive, !*reverse)?)],
         Recorded::Clip { min, max } => vec![Some(crate::ops::clip::clip_by_value_backward(x[0], &g, *min, *max)?)],
         Recorded::Where => {
             let (da, db) = elementwise::where_backward(x[0], x[1], x[2], &g)?;

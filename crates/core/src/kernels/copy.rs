@@ -37,6 +37,24 @@ pub fn slice_block(x: &[f32], dims: &[usize], begin: &[usize], size: &[usize], o
     }
 }
 
+/// The inverse of [`slice_block`]: writes `block` (shape `size`) into `out` (shape `dims`) at
+/// `begin`, leaving the rest of `out` as it was. Every `begin[d] + size[d] <= dims[d]`.
+pub fn place_block(block: &[f32], size: &[usize], dims: &[usize], begin: &[usize], out: &mut [f32]) {
+    if block.is_empty() {
+        return;
+    }
+    let Some((_, rest_dims)) = dims.split_first() else {
+        out[..1].copy_from_slice(&block[..1]);
+        return;
+    };
+    let stride: usize = rest_dims.iter().product();
+    let block_stride = block.len() / size[0];
+    let rows = out.chunks_exact_mut(stride).skip(begin[0]).take(size[0]);
+    for (src, dst) in block.chunks_exact(block_stride).zip(rows) {
+        place_block(src, &size[1..], rest_dims, &begin[1..], dst);
+    }
+}
+
 /// Joins blocks row by row: with `outer` rows, `out` row `o` is row `o` of `parts[0]`, then
 /// row `o` of `parts[1]`, and so on. Each part has `outer` rows of `part.len() / outer` values
 /// (its own row length; zero-length parts are skipped).

@@ -18,7 +18,7 @@
 //! assert_eq!((y.dims(), y.data()), (&[2, 2][..], &[2., 3., 5., 6.][..]));
 //! ```
 
-use crate::kernels::copy::slice_block;
+use crate::kernels::copy::{place_block, slice_block};
 use crate::{bail, Result, Shape, Tensor};
 
 /// Resolves `begin`/`size` against `x`'s shape (padding short lists as TF.js does) and checks
@@ -86,27 +86,7 @@ pub fn slice_backward(x_shape: &Shape, begin: &[i64], size: &[i64], dy: &Tensor)
     const OP: &str = "slice";
     let (b, s) = resolve_block(OP, x_shape, begin, size)?;
     let mut dx = Tensor::zeros(OP, x_shape.clone())?;
-    let rank = x_shape.rank();
-    if dy.size() == 0 || rank == 0 {
-        if rank == 0 {
-            dx.data_mut().copy_from_slice(dy.data());
-        }
-        return Ok(dx);
-    }
-    let strides = x_shape.strides();
-    let n = s[rank - 1];
-    let mut idx = vec![0usize; rank];
-    for run in dy.data().chunks_exact(n) {
-        let off: usize = (0..rank).map(|d| (b[d] + idx[d]) * strides[d]).sum();
-        dx.data_mut()[off..off + n].copy_from_slice(run);
-        for d in (0..rank - 1).rev() {
-            idx[d] += 1;
-            if idx[d] < s[d] {
-                break;
-            }
-            idx[d] = 0;
-        }
-    }
+    place_block(dy.data(), &s, x_shape.dims(), &b, dx.data_mut());
     Ok(dx)
 }
 

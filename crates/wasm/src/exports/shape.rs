@@ -1,4 +1,5 @@
-//! Shape ops: slice, concat/stack, split, squeeze/expandDims, gather, oneHot and tile.
+//! Shape ops: slice, concat/stack, split, squeeze/expandDims, gather, oneHot, tile, reverse, pad
+//! and cumsum.
 //!
 //! Lists (begin, sizes, axes, reps, input handles) arrive as i32/u32 arrays, usually in the
 //! scratch argument area. `nr_split` returns many handles through an out-array; every other
@@ -8,7 +9,7 @@ use super::tape::{emit_rec, record_slices};
 use neurite_core::autodiff::Recorded;
 use crate::ffi::{check_out, guard, read_i64s, read_u32s, write_out, write_slice};
 use crate::handles::{self, Object};
-use neurite_core::ops::{concat, gather, one_hot, slice, split, squeeze, tile};
+use neurite_core::ops::{concat, cumsum, gather, one_hot, pad, reverse, slice, split, squeeze, tile};
 use neurite_core::{Error, Result, Tensor};
 
 /// Runs `f` on the tensors behind `n` handles read from `list`.
@@ -218,6 +219,54 @@ pub unsafe extern "C" fn nr_tile(x: u32, reps: *const i32, n_reps: usize, out: *
         let t = handles::with(|h| tile::tile(h.tensor(x)?, &r))?;
         // SAFETY: forwarded caller contract.
         unsafe { emit_rec("tile", t, out, || (Recorded::Tile { reps: r.clone() }, vec![x])) }
+    })
+}
+
+/// `x` reversed along the `n_axes` axes in `axes` (i32s; negative counts from the end).
+///
+/// # Safety
+/// `axes` points to `n_axes` i32s; `out` to a writable u32.
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub unsafe extern "C" fn nr_reverse(x: u32, axes: *const i32, n_axes: usize, out: *mut u32) -> i32 {
+    guard(|| {
+        // SAFETY: forwarded caller contract.
+        let a = unsafe { read_i64s("reverse", axes, n_axes) }?;
+        let t = handles::with(|h| reverse::reverse(h.tensor(x)?, &a))?;
+        // SAFETY: forwarded caller contract.
+        unsafe { emit_rec("reverse", t, out, || (Recorded::Reverse { axes: a.clone() }, vec![x])) }
+    })
+}
+
+/// `x` padded with `value`: `paddings` holds `2·n_pairs` i32s, `[before, after]` per axis.
+///
+/// # Safety
+/// `paddings` points to `2·n_pairs` i32s; `out` to a writable u32.
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub unsafe extern "C" fn nr_pad(x: u32, paddings: *const i32, n_pairs: usize, value: f32, out: *mut u32) -> i32 {
+    guard(|| {
+        // SAFETY: forwarded caller contract.
+        let flat = unsafe { read_i64s("pad", paddings, n_pairs.saturating_mul(2)) }?;
+        let p: Vec<[i64; 2]> = flat.chunks_exact(2).map(|c| [c[0], c[1]]).collect();
+        let t = handles::with(|h| pad::pad(h.tensor(x)?, &p, value))?;
+        // SAFETY: forwarded caller contract.
+        unsafe { emit_rec("pad", t, out, || (Recorded::Pad { paddings: p.clone() }, vec![x])) }
+    })
+}
+
+/// Running sums of `x` along `axis` (`exclusive`, `reverse`: 0 or 1), as TF.js `cumsum`.
+///
+/// # Safety
+/// `out` points to a writable u32.
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub unsafe extern "C" fn nr_cumsum(x: u32, axis: i32, exclusive: i32, reverse: i32, out: *mut u32) -> i32 {
+    guard(|| {
+        let (ex, rev) = (exclusive != 0, reverse != 0);
+        let t = handles::with(|h| cumsum::cumsum(h.tensor(x)?, axis.into(), ex, rev))?;
+        // SAFETY: forwarded caller contract.
+        unsafe { emit_rec("cumsum", t, out, || (Recorded::Cumsum { axis: axis.into(), exclusive: ex, reverse: rev }, vec![x])) }
     })
 }
 

@@ -1,0 +1,167 @@
+// reverse, pad and cumsum against TF.js 4.22 (`cpu` backend): values bit for bit on shapes of
+// rank 1–4 with odd and zero sizes, every axis set / padding / exclusive-reverse combination,
+// huge and tiny values (cumsum's float32 additions in TF.js's order); gradients against
+// tf.grad with a non-uniform upstream (cumsum's against its linear map built from TF.js's
+// forward: TF.js's own cumsum gradient is broken off the last axis); the Tensor methods;
+// errors that name the argument.
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import * as nr from '../ts/index.js';
+import { expectNoLeak, thrown } from './setup.js';
+import { normals } from './rng.js';
+
+await tf.setBackend('cpu');
+
+const SHAPES = [[5], [1], [0], [3, 4], [2, 0, 3], [2, 3, 1, 5], [7, 2, 3]];
+const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+
+/** Values with huge, tiny and ordinary magnitudes, so float32 rounding in sums shows. */
+function values(shape: number[], seed: number): Float32Array {
+  const g = normals(seed)(size(shape));
+  return Float32Array.from(g, (v, i) => (i % 7 === 3 ? v * 1e7 : i % 5 === 1 ? v * 1e-6 : v));
+}
+
+const bits = (a: ArrayLike<number>) => Array.from(new Uint32Array(Float32Array.from(a).buffer));
+
+/** neurite's f(x) and TF.js's g(x) on the same values: same shape, same bits. */
+function sameBits(shape: number[], seed: number, f: (x: nr.Tensor) => nr.Tensor, g: (x: tf.Tensor) => tf.Tensor, what: string) {
+  const v = values(shape, seed);
+  const x0 = tf.tensor(v, shape);
+  const out = g(x0);
+  const want = { shape: out.shape, data: out.dataSync().slice() };
+  tf.dispose([x0, out]);
+  expectNoLeak(() => nr.tidy(() => {
+    const got = f(nr.tensor(v, shape));
+    expect(got.shape, what).toEqual(want.shape);
+    expect(bits(got.data()), what).toEqual(bits(want.data));
+  }));
+}
+
+/** d(sum(w · f(x)))/dx from neurite and TF.js (w a fixed non-uniform weight on the output). */
+function sameGrad(shape: number[], seed: number, f: (x: nr.Tensor) => nr.Tensor, g: (x: tf.Tensor) => tf.Tensor, what: string, exact = true) {
+  const v = values(shape, seed).map((x) => Math.max(-10, Math.min(10, x)));
+  const want = tf.tidy(() => {
+    const x = tf.tensor(v, shape);
+    const out = g(x);
+    const w = tf.tensor(Float32Array.from({ length: out.size }, (_, i) => (i % 3) - 0.5 + i / 8), out.shape);
+    return tf.grad((t: tf.Tensor) => tf.sum(tf.mul(g(t), w)))(x).dataSync().slice();
+  });
+  nr.tidy(() => {
+    const x = nr.tensor(v, shape);
+    const out = f(x);
+    const w = nr.tensor(Float32Array.from({ length: out.size }, (_, i) => (i % 3) - 0.5 + i / 8), out.shape);
+    const got = nr.grad((t: nr.Tensor) => nr.sum(nr.mul(f(t), w)))(x).data();
+    if (exact) expect(bits(got), what).toEqual(bits(want));
+    else Array.from(got).forEach((a, i) => expect(Math.abs(a - want[i]), `${what} [${i}]`).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(want[i]))));
+  });
+}
+
+/**
+ * For a linear `f`: d(sum(w · f(x)))/dx_k = Σ_j w_j · f(e_k)_j, from TF.js's forward alone on
+ * the unit vectors (TF.js 4.22's own cumsum gradient has the wrong shape off the last axis).
+ */
+function linearGrad(shape: number[], seed: number, f: (x: nr.Tensor) => nr.Tensor, g: (x: tf.Tensor) => tf.Tensor, what: string) {
+  const n = size(shape);
+  const want = Array.from({ length: n }, (_, k) => tf.tidy(() => {
+    const e = new Float32Array(n);
+    e[k] = 1;
+    const y = g(tf.tensor(e, shape)).dataSync();
+    return y.reduce((acc, yj, j) => acc + yj * ((j % 3) - 0.5 + j / 8), 0);
+  }));
+  nr.tidy(() => {
+    const x = nr.tensor(values(shape, seed), shape);
+    const w = nr.tensor(Float32Array.from({ length: n }, (_, j) => (j % 3) - 0.5 + j / 8), shape);
+    const got = nr.grad((t: nr.Tensor) => nr.sum(nr.mul(f(t), w)))(x).data();
+    Array.from(got).forEach((a, i) => expect(Math.abs(a - want[i]), `${what} [${i}]`).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(want[i]))));
+  });
+}
+
+describe('reverse', () => {
+  it('every axis subset (negative axes too) and the default, bit for bit with tf.reverse; gradient = reverse(dy)', () => {
+    SHAPES.forEach((shape, k) => {
+      const r = shape.length;
+      for (let mask = 0; mask < 2 ** r; mask++) {
+        const axes = [...Array(r).keys()].filter((a) => mask & (1 << a)).map((a) => (a % 2 ? a - r : a));
+        sameBits(shape, k, (x) => nr.reverse(x, axes), (x) => tf.reverse(x, axes), `reverse ${JSON.stringify(shape)} ${JSON.stringify(axes)}`);
+        if (size(shape) > 0) sameGrad(shape, k, (x) => nr.reverse(x, axes), (x) => tf.reverse(x, axes), `grad reverse ${JSON.stringify(shape)} ${JSON.stringify(axes)}`);
+      }
+      sameBits(shape, k, (x) => nr.reverse(x), (x) => tf.reverse(x), `reverse ${JSON.stringify(shape)} (all axes)`);
+    });
+    sameBits([3, 2], 9, (x) => x.reverse(0), (x) => tf.reverse(x, 0), 'the Tensor method, one axis as a number');
+    sameBits([], 9, (x) => nr.reverse(x), (x) => tf.reverse(x), 'a scalar');
+  });
+
+  it('errors name the axis and the shape', () => {
+    const x = nr.tensor([[1, 2, 3], [4, 5, 6]]);
+    expect(thrown(() => nr.reverse(x, [0, 2]))).toMatchObject({ name: 'InvalidArgumentError', message: 'reverse: axis 2 is out of range for a tensor of rank 2 (shape [2,3])' });
+    expect(thrown(() => nr.reverse(x, [1, -1]))).toMatchObject({ message: 'reverse: axis -1 is listed twice in axes [1, -1] (x has shape [2,3])' });
+    expect(thrown(() => nr.reverse(x, [0.5]))).toMatchObject({ message: 'reverse: axis[0] must be an integer, got 0.5 (axis [0.5])' });
+    expect(thrown(() => nr.reverse(x, 'all' as never))).toMatchObject({ message: 'reverse: axis must be a number or an array of integers, got the string "all"' });
+    x.dispose();
+    expect(thrown(() => nr.reverse(x))).toMatchObject({ name: 'DisposedError' });
+  });
+});
+
+describe('pad', () => {
+  const PADS = (r: number, k: number) => Array.from({ length: r }, (_, i) => [(i + k) % 3, (2 * i + k) % 2] as [number, number]);
+
+  it('paddings per axis and constant values (0, -1.5, NaN, -0) bit for bit with tf.pad; gradient = the interior of dy', () => {
+    SHAPES.forEach((shape, k) => {
+      for (const value of [0, -1.5, NaN, -0]) {
+        const p = PADS(shape.length, k);
+        sameBits(shape, k, (x) => nr.pad(x, p, value), (x) => tf.pad(x, p, value), `pad ${JSON.stringify(shape)} ${JSON.stringify(p)} ${value}`);
+      }
+      const p = PADS(shape.length, k + 1);
+      if (size(shape) > 0) sameGrad(shape, k, (x) => nr.pad(x, p, 2), (x) => tf.pad(x, p, 2), `grad pad ${JSON.stringify(shape)} ${JSON.stringify(p)}`);
+    });
+    sameBits([2, 2], 3, (x) => x.pad([[0, 3], [1, 0]]), (x) => tf.pad(x, [[0, 3], [1, 0]]), 'the Tensor method, default value 0');
+    // TF.js refuses a scalar ("pad(scalar) is not defined"); with no axes there is nothing to pad.
+    nr.tidy(() => { expect(nr.pad(nr.scalar(2.5), []).arraySync()).toBe(2.5); });
+  });
+
+  it('errors name the pair, the value and the shape; sizes are checked before allocating', () => {
+    const x = nr.tensor([[1, 2, 3], [4, 5, 6]]);
+    expect(thrown(() => nr.pad(x, [[1, 1]]))).toMatchObject({ name: 'InvalidArgumentError', message: 'pad: paddings has 1 pairs but x has rank 2 (shape [2,3]); give one [before, after] per axis' });
+    expect(thrown(() => nr.pad(x, [[0, 0], [-1, 0]]))).toMatchObject({ message: 'pad: paddings[1][0] must be an integer in [0, 2147483647], got -1' });
+    expect(thrown(() => nr.pad(x, [[0, 0], [1] as never]))).toMatchObject({ message: 'pad: paddings[1] must be a pair [before, after], got an array of length 1' });
+    expect(thrown(() => nr.pad(x, 2 as never))).toMatchObject({ message: 'pad: paddings must be an array of [before, after] pairs, one per axis, got 2' });
+    expect(thrown(() => nr.pad(x, [[0, 0], [0, 0]], '1' as never))).toMatchObject({ message: 'pad: constantValue must be a number, got the string "1"' });
+    // Too many elements is an OutOfMemoryError, as for every op, before anything is allocated.
+    expect(thrown(() => nr.pad(x, [[2 ** 30, 2 ** 30], [0, 0]]))).toMatchObject({ name: 'OutOfMemoryError' });
+    expect((thrown(() => nr.pad(x, [[2 ** 30, 2 ** 30], [0, 0]])) as Error).message).toMatch(/^pad: out of memory allocating \d+ bytes: the result \[2147483650,3\] has 6442450950 elements/);
+    x.dispose();
+  });
+});
+
+describe('cumsum', () => {
+  it('every axis, exclusive and reverse, bit for bit with tf.cumsum (float32 additions in its order); gradient = cumsum(dy) the other way', () => {
+    SHAPES.forEach((shape, k) => {
+      for (let axis = -shape.length; axis < shape.length; axis++) {
+        for (const [exclusive, reverse] of [[false, false], [true, false], [false, true], [true, true]]) {
+          const what = `cumsum ${JSON.stringify(shape)} axis ${axis} exclusive ${exclusive} reverse ${reverse}`;
+          // TF.js 4.22's cumsum mishandles negative axes (its permutation goes wrong): it gets the positive one.
+          const tfAxis = axis < 0 ? axis + shape.length : axis;
+          sameBits(shape, k, (x) => nr.cumsum(x, axis, exclusive, reverse), (x) => tf.cumsum(x, tfAxis, exclusive, reverse), what);
+          if (size(shape) > 0 && size(shape) <= 60) linearGrad(shape, k, (x) => nr.cumsum(x, axis, exclusive, reverse), (x) => tf.cumsum(x, tfAxis, exclusive, reverse), `grad ${what}`);
+        }
+      }
+    });
+    sameBits([4], 1, (x) => x.cumsum(), (x) => tf.cumsum(x), 'the Tensor method, defaults');
+    // A large running sum loses the small terms exactly as float32 does.
+    const t = nr.cumsum(nr.tensor([1e8, 1, 1, 1, -1e8]));
+    expect(Array.from(t.data())).toEqual([1e8, 1e8, 1e8, 1e8, 0]);
+    t.dispose();
+  });
+
+  it('errors name the argument', () => {
+    const x = nr.tensor([[1, 2], [3, 4]]);
+    expect(thrown(() => nr.cumsum(x, 2))).toMatchObject({ name: 'InvalidArgumentError', message: 'cumsum: axis 2 is out of range for a tensor of rank 2 (shape [2,2])' });
+    expect(thrown(() => nr.cumsum(nr.scalar(1)))).toMatchObject({ message: 'cumsum: x is a scalar (shape []); cumsum runs along an axis of a tensor of rank >= 1 (reshape it to [1] first)' });
+    expect(thrown(() => nr.cumsum(x, 0, 1 as never))).toMatchObject({ message: 'cumsum: exclusive must be true or false, got 1' });
+    expect(thrown(() => nr.cumsum(x, 0, false, 'yes' as never))).toMatchObject({ message: 'cumsum: reverse must be true or false, got the string "yes"' });
+    expect(thrown(() => nr.cumsum(x, 0.5))).toMatchObject({ message: 'cumsum: axis must be an integer, got 0.5' });
+    x.dispose();
+  });
+});
