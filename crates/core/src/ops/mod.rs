@@ -21,3 +21,15 @@ pub mod squeeze;
 pub mod tile;
 pub mod transpose;
 pub mod unary;
+
+/// Helpers shared by the ops' unit tests.
+#[cfg(test)]
+pub(crate) mod test_util {
+    use crate::Tensor;
+
+    /// A tensor of `dims` holding 0, 1, 2, … (distinct values, so a misplaced one shows).
+    pub fn iota(dims: &[usize]) -> Tensor {
+        let n = dims.iter().product::<usize>();
+        Tensor::new("t", dims.into(), (0..n).map(|v| v as f32).collect()).unwrap()
+    }
+}

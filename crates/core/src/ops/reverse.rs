@@ -55,10 +55,7 @@ pub fn reverse(x: &Tensor, axes: &[i64]) -> Result<Tensor> {
 mod tests {
     use super::*;
 
-    fn iota(dims: &[usize]) -> Tensor {
-        let n = dims.iter().product::<usize>();
-        Tensor::new("t", dims.into(), (0..n).map(|v| v as f32).collect()).unwrap()
-    }
+    use crate::ops::test_util::iota;
 
     /// The definition, index by index.
     fn by_definition(x: &Tensor, flip: &[usize]) -> Vec<f32> {

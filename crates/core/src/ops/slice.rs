@@ -94,10 +94,7 @@ pub fn slice_backward(x_shape: &Shape, begin: &[i64], size: &[i64], dy: &Tensor)
 mod tests {
     use super::*;
 
-    fn iota(dims: &[usize]) -> Tensor {
-        let n = dims.iter().product::<usize>();
-        Tensor::new("t", dims.into(), (0..n).map(|v| v as f32).collect()).unwrap()
-    }
+    use crate::ops::test_util::iota;
 
     #[test]
     fn pads_like_tfjs() {

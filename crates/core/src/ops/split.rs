@@ -115,10 +115,7 @@ pub fn split_range(x: &Tensor, spec: &SplitSpec, axis: i64, first: usize, max: u
 mod tests {
     use super::*;
 
-    fn iota(dims: &[usize]) -> Tensor {
-        let n = dims.iter().product::<usize>();
-        Tensor::new("t", dims.into(), (0..n).map(|v| v as f32).collect()).unwrap()
-    }
+    use crate::ops::test_util::iota;
 
     #[test]
     fn equal_and_sized_pieces() {
