@@ -86,13 +86,14 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * 0.6 kB (325.7 kB); the inline entry carries the chunk: 276.8 -> 279.1 kB. Budgets: plus ~1%.
  * Then adamax and adadelta (wasm +0.9 kB, JS +0.7 kB): url 327.4 kB, inline 280.2 kB, within.
  * Raised with reverse, pad and cumsum (three ops with their exports, tape rules and checks:
- * wasm +2.8 kB, JS +0.3 kB): url 330.5 kB, inline 282.8 kB. Budgets: those plus ~0.5%.
+ * wasm +2.8 kB, JS +0.3 kB): url 330.5 kB, inline 282.8 kB; and topk (+2.0 kB: its sort, the
+ * two-output export, the scatter backward): url 332.6 kB, inline 284.7 kB. Budgets: plus ~0.5%.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */
-  url: 332_000,
+  url: 334_300,
   /** `neurite`: dist/index.js (the wasm inlined as base64). */
-  inline: 284_500,
+  inline: 286_200,
 };
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;

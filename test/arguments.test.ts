@@ -287,6 +287,8 @@ const BAD: Record<string, unknown[]> = {
   activation: [undefined, null, 1, {}, 'nope', { name: 'nope' }, { name: 'relu', alpha: 1 }],
   model: [undefined, null, 1, 'x', {}],
   nonNegInt: [undefined, null, 'x', {}, NaN, -1, 1.5, 2 ** 32 + 1],
+  /** pad's `[before, after]` pairs. */
+  paddings: [undefined, null, 'x', 1, {}, [[1]], [[1, 2, 3]], [[-1, 0]], [[1.5, 0]], [[NaN, 0]], [['1', 0]], [1, 2], [[0, 0]], [[0, 0], [0, 0], [0, 0]]],
   bytes: [undefined, null, 'x', 1, {}, [1, 2], new Float32Array(2), new Int8Array(2)],
   image: [undefined, null, 'x', 1, [], {}, { data: [1], width: 1, height: 1 }, { data: new Uint8Array(4), width: 3, height: 1 }, { data: new Uint8Array(1), width: 1.5, height: 1 }],
   seed: [undefined, null, 'x', {}, NaN, -1, 1.5, 2 ** 53 + 2],
@@ -417,6 +419,10 @@ const TABLE: Entry[] = [
   { name: 'concat', call: fnOf('concat'), good: () => [[X, X], 1], kinds: ['tensors', 'int?'] },
   { name: 'stack', call: fnOf('stack'), good: () => [[X, X], 1], kinds: ['tensors', 'int?'] },
   { name: 'tile', call: fnOf('tile'), good: () => [X, [2, 1]], kinds: ['tensor', 'intList'] },
+  { name: 'reverse', call: fnOf('reverse'), good: () => [X, [0, 1]], kinds: ['tensor', 'axes?'], allow: { 1: [null] } },
+  { name: 'pad', call: fnOf('pad'), good: () => [X, [[1, 0], [0, 2]], -1], kinds: ['tensor', 'paddings', 'number?'] },
+  { name: 'cumsum', call: fnOf('cumsum'), good: () => [X, 1, true, false], kinds: ['tensor', 'int?', 'bool?', 'bool?'] },
+  { name: 'topk', call: fnOf('topk'), good: () => [X, 2, true], kinds: ['tensor', 'nonNegInt?', 'bool?'] },
   // the chainable methods of Tensor (the receiver is not probed)
   { name: 'Tensor.argMax', op: 'argMax', call: method('argMax'), good: () => [X, 1], kinds: ['self', 'int?'] },
   { name: 'Tensor.argMin', op: 'argMin', call: method('argMin'), good: () => [X, 1], kinds: ['self', 'int?'] },

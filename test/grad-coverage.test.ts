@@ -71,6 +71,7 @@ const DIFFERENTIABLE: Record<string, Diff> = {
   reverse: { shapes: [[2, 3]], f: (x) => nr.reverse(x, [1]) },
   pad: { shapes: [[2, 3]], f: (x) => nr.pad(x, [[1, 0], [2, 1]], 0.5) },
   cumsum: { shapes: [[2, 3]], f: (x) => nr.cumsum(x, 1, true, true) },
+  topk: { shapes: [[2, 4]], f: (x) => nr.topk(x, 2).values },
   clone: { shapes: [[3]], f: (x) => nr.clone(x) },
   cast: { shapes: [[3]], f: (x) => nr.cast(x, 'float32') },
   activation: { shapes: [[4]], f: (x) => nr.activation(x, 'tanh') },

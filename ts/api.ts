@@ -31,6 +31,7 @@ export { reshape, transpose, squeeze, expandDims } from './ops/shape.js';
 export { slice, split, gather, oneHot, reverse, type Indices } from './ops/slicing.js';
 export { concat, stack, tile, pad } from './ops/joining.js';
 export { cumsum } from './ops/scan.js';
+export { topk } from './ops/topk.js';
 export { randomUniform, randomNormal, truncatedNormal, setSeed, type RandomUniformOptions, type RandomNormalOptions } from './ops/random.js';
 export {
   activation, activationGrad, relu, leakyRelu, prelu, preluGrad, softplus, sigmoid, tanh, softmax, logSoftmax,

@@ -19,6 +19,7 @@ import * as act from './activations.js';
 import * as slicing from './ops/slicing.js';
 import * as joining from './ops/joining.js';
 import * as scan from './ops/scan.js';
+import * as topkOps from './ops/topk.js';
 import * as creation from './ops/creation.js';
 import { describe, type TensorLike } from './ops/convert.js';
 
@@ -269,6 +270,8 @@ export class Tensor {
   pad(paddings: Array<[number, number]>, constantValue = 0): Tensor { return joining.pad(this, paddings, constantValue); }
   /** Running sums along `axis` (default 0), optionally `exclusive` and/or `reverse`. @example tensor([1, 2, 3]).cumsum() // [1, 3, 6] */
   cumsum(axis = 0, exclusive = false, reverse = false): Tensor { return scan.cumsum(this, axis, exclusive, reverse); }
+  /** The `k` largest entries of each row (last axis) and their indices. @example x.topk(3).indices */
+  topk(k = 1, sorted = true): { values: Tensor; indices: Tensor } { return topkOps.topk(this, k, sorted); }
   /** `concat([this, ...others], axis)`. */
   concat(others: Tensor | Tensor[], axis = 0): Tensor { return joining.concat([this, ...(Array.isArray(others) ? others : [others])], axis); }
   /** `stack([this, ...others], axis)`. */

@@ -339,6 +339,30 @@ export function cumsum(x, axis, exclusive, reverse) {
   return { shape: x.shape.slice(), vals };
 }
 
+/** topk along the last axis: larger first, NaN above all, +0 above −0, ties by index. */
+export function topk(x, k) {
+  const n = x.shape[x.shape.length - 1];
+  const rows = n === 0 ? 0 : x.vals.length / n;
+  const rank = (v) => (Number.isNaN(v) ? [2, 0] : [1, v]);
+  const values = [];
+  const indices = [];
+  for (let r = 0; r < rows; r++) {
+    const row = Array.from({ length: n }, (_, i) => i);
+    row.sort((a, b) => {
+      const [ka, va] = rank(x.vals[r * n + a]);
+      const [kb, vb] = rank(x.vals[r * n + b]);
+      if (ka !== kb) return kb - ka;
+      if (va !== vb) return vb - va;
+      if (Object.is(va, 0) && Object.is(vb, -0)) return -1;
+      if (Object.is(va, -0) && Object.is(vb, 0)) return 1;
+      return a - b;
+    });
+    for (const i of row.slice(0, k)) { values.push(x.vals[r * n + i]); indices.push(i); }
+  }
+  const shape = [...x.shape.slice(0, -1), k];
+  return { values: { shape, vals: values }, indices: { shape, vals: indices } };
+}
+
 export function gather(x, indices, ishape, axis) {
   const shape = [...x.shape.slice(0, axis), ...ishape, ...x.shape.slice(axis + 1)];
   const outer = sizeOf(x.shape.slice(0, axis));

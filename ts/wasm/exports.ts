@@ -62,6 +62,7 @@ export interface RawExports {
   nr_reverse(x: number, axes: number, nAxes: number, out: number): number;
   nr_pad(x: number, paddings: number, nPairs: number, value: number, out: number): number;
   nr_cumsum(x: number, axis: number, exclusive: number, reverse: number, out: number): number;
+  nr_topk(x: number, k: number, outValues: number, outIndices: number): number;
   nr_random_uniform(shape: number, rank: number, min: number, max: number, seedLo: number, seedHi: number, stream: number, out: number): number;
   nr_random_normal(shape: number, rank: number, mean: number, stddev: number, seedLo: number, seedHi: number, stream: number, out: number): number;
   nr_truncated_normal(shape: number, rank: number, mean: number, stddev: number, seedLo: number, seedHi: number, stream: number, out: number): number;

@@ -1,4 +1,4 @@
-/** Shape ops: reshape, transpose, squeeze, expandDims, slice, split, gather, oneHot, concat, stack, tile, reverse, pad, cumsum. */
+/** Shape ops: reshape, transpose, squeeze, expandDims, slice, split, gather, oneHot, concat, stack, tile, reverse, pad, cumsum, topk. */
 import { compare, compareShape, Mismatch } from '../checks.mjs';
 import * as R from '../reference.mjs';
 import { badAxis, badInt, garbage } from '../values.mjs';
@@ -404,8 +404,29 @@ const cumsumOp = {
   },
 };
 
+const topkOp = {
+  name: 'topk', weight: 1,
+  gen(ctx) {
+    const { rng, nr } = ctx;
+    const e = ctx.any(300);
+    const r = e.shape.length;
+    const n = r === 0 ? 0 : e.shape[r - 1];
+    let k = rng.int(0, n);
+    let expect = r === 0 ? 'error' : 'ok';
+    if (rng.chance(0.2)) {
+      expect = 'error';
+      k = rng.pick([n + 1, -1, 1.5, NaN, 2 ** 32, 'two', null]);
+      if (k === null || (typeof k === 'number' && k <= n && k >= 0 && Number.isInteger(k))) return null;
+    }
+    return {
+      args: [e.t, k], expect, run: () => { const { values, indices } = nr.topk(e.t, k); indices.dispose(); return values; },
+      check: (t) => compare('topk', t, R.topk(e.ref, k).values, true),
+    };
+  },
+};
+
 export default {
   name: 'shape',
   weight: 4,
-  ops: [reshapeOp, transposeOp, squeezeExpand, sliceOp, splitOp, gatherOp, oneHotOp, concatOp, tileOp, reverseOp, padOp, cumsumOp],
+  ops: [reshapeOp, transposeOp, squeezeExpand, sliceOp, splitOp, gatherOp, oneHotOp, concatOp, tileOp, reverseOp, padOp, cumsumOp, topkOp],
 };

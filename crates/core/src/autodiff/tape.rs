@@ -4,7 +4,7 @@ use super::{elementwise, reduce, sum_to};
 use crate::activations::{self, Activation};
 use crate::losses::Loss;
 use crate::ops::{binary::BinaryOp, reduce::ReduceOp, unary::UnaryOp};
-use crate::ops::{affine, concat, cumsum, gather, matmul, pad, reverse, slice, tile, transpose};
+use crate::ops::{affine, concat, cumsum, gather, matmul, pad, reverse, slice, tile, topk, transpose};
 use crate::{Error, Result, Tensor};
 
 /// What an entry computed, with the parameters its backward rule needs.
@@ -26,6 +26,8 @@ pub enum Recorded {
     Reverse { axes: Vec<i64> },
     Pad { paddings: Vec<[i64; 2]> },
     Cumsum { axis: i64, exclusive: bool, reverse: bool },
+    /// topk's values; `indices` (its other output, a constant) says where each came from.
+    TopK { indices: Tensor },
     Clip { min: f64, max: f64 },
     /// inputs: condition, a, b
     Where,
@@ -305,6 +307,7 @@ fn backward(op: &Recorded, x: &[&Tensor], y: &Tensor, g: Tensor, need: &[bool]) 
         Recorded::Reverse { axes } => vec![Some(reverse::reverse(&g, axes)?)],
         Recorded::Pad { paddings } => vec![Some(pad::pad_backward(x[0].shape(), paddings, &g)?)],
         Recorded::Cumsum { axis, exclusive, reverse } => vec![Some(cumsum::cumsum(&g, *axis, *exclusive, !*reverse)?)],
+        Recorded::TopK { indices } => vec![Some(topk::topk_backward(x[0].shape(), indices.data(), &g)?)],
         Recorded::Clip { min, max } => vec![Some(crate::ops::clip::clip_by_value_backward(x[0], &g, *min, *max)?)],
         Recorded::Where => {
             let (da, db) = elementwise::where_backward(x[0], x[1], x[2], &g)?;

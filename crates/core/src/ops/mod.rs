@@ -19,6 +19,7 @@ pub mod slice;
 pub mod split;
 pub mod squeeze;
 pub mod tile;
+pub mod topk;
 pub mod transpose;
 pub mod unary;
 

@@ -1,5 +1,5 @@
-//! Shape ops: slice, concat/stack, split, squeeze/expandDims, gather, oneHot, tile, reverse, pad
-//! and cumsum.
+//! Shape ops: slice, concat/stack, split, squeeze/expandDims, gather, oneHot, tile, reverse, pad,
+//! cumsum and topk.
 //!
 //! Lists (begin, sizes, axes, reps, input handles) arrive as i32/u32 arrays, usually in the
 //! scratch argument area. `nr_split` returns many handles through an out-array; every other
@@ -9,7 +9,7 @@ use super::tape::{emit_rec, record_slices};
 use neurite_core::autodiff::Recorded;
 use crate::ffi::{check_out, guard, read_i64s, read_u32s, write_out, write_slice};
 use crate::handles::{self, Object};
-use neurite_core::ops::{concat, cumsum, gather, one_hot, pad, reverse, slice, split, squeeze, tile};
+use neurite_core::ops::{concat, cumsum, gather, one_hot, pad, reverse, slice, split, squeeze, tile, topk};
 use neurite_core::{Error, Result, Tensor};
 
 /// Runs `f` on the tensors behind `n` handles read from `list`.
@@ -267,6 +267,31 @@ pub unsafe extern "C" fn nr_cumsum(x: u32, axis: i32, exclusive: i32, reverse: i
         let t = handles::with(|h| cumsum::cumsum(h.tensor(x)?, axis.into(), ex, rev))?;
         // SAFETY: forwarded caller contract.
         unsafe { emit_rec("cumsum", t, out, || (Recorded::Cumsum { axis: axis.into(), exclusive: ex, reverse: rev }, vec![x])) }
+    })
+}
+
+/// The `k` largest entries of each row of `x` (its last axis) to `out_values`, and their
+/// indices (float32) to `out_indices`. On the tape the values record their backward rule; the
+/// indices are a constant.
+///
+/// # Safety
+/// `out_values` and `out_indices` point to writable u32s.
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub unsafe extern "C" fn nr_topk(x: u32, k: i32, out_values: *mut u32, out_indices: *mut u32) -> i32 {
+    guard(|| {
+        let (v, i) = handles::with(|h| topk::topk(h.tensor(x)?, k.into()))?;
+        let kept = i.clone();
+        // SAFETY: forwarded caller contract.
+        unsafe { emit_rec("topk", v, out_values, || (Recorded::TopK { indices: kept }, vec![x])) }?;
+        // SAFETY: out_values was just written.
+        let hv = unsafe { out_values.read() };
+        // SAFETY: forwarded caller contract.
+        if let Err(e) = unsafe { emit_rec("topk", i, out_indices, || (Recorded::NoGradient { op: "topk" }, vec![x])) } {
+            let _ = handles::with(|h| h.remove(hv));
+            return Err(e);
+        }
+        Ok(())
     })
 }
 

@@ -1,9 +1,10 @@
-// reverse, pad and cumsum against TF.js 4.22 (`cpu` backend): values bit for bit on shapes of
+// reverse, pad, cumsum and topk against TF.js 4.22 (`cpu` backend): values bit for bit on shapes of
 // rank 1–4 with odd and zero sizes, every axis set / padding / exclusive-reverse combination,
 // huge and tiny values (cumsum's float32 additions in TF.js's order); gradients against
 // tf.grad with a non-uniform upstream (cumsum's against its linear map built from TF.js's
-// forward: TF.js's own cumsum gradient is broken off the last axis); the Tensor methods;
-// errors that name the argument.
+// forward: TF.js's own cumsum gradient is broken off the last axis; topk's against the
+// scatter to TF.js's indices: TF.js has no topk gradient); the Tensor methods; errors that name
+// the argument.
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -68,7 +69,7 @@ function linearGrad(shape: number[], seed: number, f: (x: nr.Tensor) => nr.Tenso
     const e = new Float32Array(n);
     e[k] = 1;
     const y = g(tf.tensor(e, shape)).dataSync();
-    return y.reduce((acc, yj, j) => acc + yj * ((j % 3) - 0.5 + j / 8), 0);
+    return Array.from(y).reduce((acc: number, yj: number, j: number) => acc + yj * ((j % 3) - 0.5 + j / 8), 0);
   }));
   nr.tidy(() => {
     const x = nr.tensor(values(shape, seed), shape);
@@ -162,6 +163,60 @@ describe('cumsum', () => {
     expect(thrown(() => nr.cumsum(x, 0, 1 as never))).toMatchObject({ message: 'cumsum: exclusive must be true or false, got 1' });
     expect(thrown(() => nr.cumsum(x, 0, false, 'yes' as never))).toMatchObject({ message: 'cumsum: reverse must be true or false, got the string "yes"' });
     expect(thrown(() => nr.cumsum(x, 0.5))).toMatchObject({ message: 'cumsum: axis must be an integer, got 0.5' });
+    x.dispose();
+  });
+});
+
+describe('topk', () => {
+  it('every k on rows with ties, bit for bit with tf.topk (values and indices); the values\' gradient scatters to the chosen entries', () => {
+    for (const [shape, seed] of [[[6], 1], [[3, 7], 2], [[2, 2, 5], 3], [[4, 1], 4], [[0, 3], 5], [[3, 0], 6]] as Array<[number[], number]>) {
+      const n = shape[shape.length - 1];
+      // Rounded to a coarse grid, so rows have ties (equal values keep their order); + 0 turns
+      // −0 into +0 (TF.js ranks them equal, neurite +0 first, as max: the next test).
+      const v = Float32Array.from(values(shape, seed), (x) => Math.round(x * 2) / 2 + 0);
+      for (let k = 0; k <= n; k++) {
+        const what = `topk ${JSON.stringify(shape)} k ${k}`;
+        const t = tf.tensor(v, shape);
+        const want = tf.topk(t, k);
+        const [wv, wi] = [want.values.dataSync().slice(), want.indices.dataSync().slice()];
+        tf.dispose([t, want.values, want.indices]);
+        expectNoLeak(() => nr.tidy(() => {
+          const x = nr.tensor(v, shape);
+          const got = nr.topk(x, k);
+          expect(got.values.shape, what).toEqual([...shape.slice(0, -1), k]);
+          expect(bits(got.values.data()), what).toEqual(bits(wv));
+          expect(Array.from(got.indices.data()), what).toEqual(Array.from(wi));
+          if (x.size === 0 || k === 0) return;
+          // d(sum(w · values))/dx: w at each chosen index, 0 elsewhere (written out from TF.js's indices).
+          const w = Float32Array.from({ length: wv.length }, (_, i) => 1 + (i % 4) - i / 16);
+          const g = nr.grad((t: nr.Tensor) => nr.sum(nr.mul(nr.topk(t, k).values, nr.tensor(w, got.values.shape))))(x).data();
+          const ref = new Float32Array(x.size);
+          wi.forEach((idx, i) => { ref[Math.floor(i / k) * n + idx] += w[i]; });
+          expect(Array.from(g), `grad ${what}`).toEqual(Array.from(ref));
+        }));
+      }
+    }
+  });
+
+  it('NaN ranks first and +0 above −0 (as max); the default k is 1; the indices are a constant under grad', () => {
+    nr.tidy(() => {
+      const x = nr.tensor([2, NaN, -0, 0, 2]);
+      const { values, indices } = x.topk(5);
+      expect(Array.from(indices.data())).toEqual([1, 0, 4, 3, 2]);
+      expect(Object.is(values.data()[3], 0) && Object.is(values.data()[4], -0)).toBe(true);
+      expect(Array.from(nr.topk(nr.tensor([[1, 3, 2]])).indices.data())).toEqual([1]);
+      const g = nr.grad((t: nr.Tensor) => nr.sum(nr.topk(t, 2).indices))(nr.tensor([1, 3, 2]));
+      expect(Array.from(g.data())).toEqual([0, 0, 0]);
+    });
+  });
+
+  it('errors name k and the shape', () => {
+    const x = nr.tensor([[1, 2, 3]]);
+    expect(thrown(() => nr.topk(x, 4))).toMatchObject({ name: 'InvalidArgumentError', message: 'topk: k must be in [0, 3] (the last axis of x, shape [1,3]), got 4' });
+    expect(thrown(() => nr.topk(x, -1))).toMatchObject({ message: 'topk: k must be an integer in [0, 2147483647], got -1' });
+    expect(thrown(() => nr.topk(x, 1.5))).toMatchObject({ message: 'topk: k must be an integer in [0, 2147483647], got 1.5' });
+    expect(thrown(() => nr.topk(x, 1, 'yes' as never))).toMatchObject({ message: 'topk: sorted must be true or false, got the string "yes"' });
+    expect(thrown(() => nr.topk(nr.scalar(1)))).toMatchObject({ message: 'topk: x is a scalar (shape []); topk takes the k largest entries along the last axis of a tensor of rank >= 1' });
     x.dispose();
   });
 });
