@@ -39,6 +39,7 @@ export {
 } from './activations.js';
 export type { ActivationSpec, ActivationName } from './wasm/codes.js';
 export * as losses from './losses.js';
+export * as metrics from './metrics.js';
 export * as optimizers from './optimizers.js';
 export * as train from './train.js';
 export * as schedules from './schedules.js';
