@@ -423,6 +423,8 @@ const TABLE: Entry[] = [
   { name: 'pad', call: fnOf('pad'), good: () => [X, [[1, 0], [0, 2]], -1], kinds: ['tensor', 'paddings', 'number?'] },
   { name: 'cumsum', call: fnOf('cumsum'), good: () => [X, 1, true, false], kinds: ['tensor', 'int?', 'bool?', 'bool?'] },
   { name: 'topk', call: fnOf('topk'), good: () => [X, 2, true], kinds: ['tensor', 'nonNegInt?', 'bool?'] },
+  ...['logicalAnd', 'logicalOr', 'logicalXor'].map((name): Entry => ({ name, call: fnOf(name), good: () => [X, V], kinds: ['tensorLike', 'tensorLike'], allow: { 0: [1], 1: [1] } })),
+  ...['logicalNot', 'isNaN', 'isInf', 'isFinite'].map((name): Entry => ({ name, call: fnOf(name), good: () => [X], kinds: ['tensor'] })),
   // the chainable methods of Tensor (the receiver is not probed)
   { name: 'Tensor.argMax', op: 'argMax', call: method('argMax'), good: () => [X, 1], kinds: ['self', 'int?'] },
   { name: 'Tensor.argMin', op: 'argMin', call: method('argMin'), good: () => [X, 1], kinds: ['self', 'int?'] },

@@ -105,6 +105,26 @@ const LOSSES: Record<string, Diff> = {
   hinge: { shapes: [[2, 3]], range: [-0.8, 0.8], f: (p) => nr.losses.hinge(c([1, -1, 1, -1, 1, -1], [2, 3]), p) },
 };
 
+/** metrics.* (made of the ops above): the error and cross-entropy metrics w.r.t. `yPred`. */
+const METRICS: Record<string, Diff> = {
+  meanSquaredError: { shapes: [[2, 3]], f: (p) => nr.metrics.meanSquaredError(c([0.1, 0.5, 0.9, 0.2, 0.3, 0.4], [2, 3]), p) },
+  meanAbsoluteError: { shapes: [[2, 3]], range: [1.2, 2], f: (p) => nr.metrics.meanAbsoluteError(c([0.1, 0.5, 0.9, 0.2, 0.3, 0.4], [2, 3]), p) },
+  meanAbsolutePercentageError: { shapes: [[2, 3]], range: [1.2, 2], f: (p) => nr.metrics.meanAbsolutePercentageError(c([0.1, 0.5, 0.9, 0.2, 0.3, 0.4], [2, 3]), p) },
+  cosineProximity: { shapes: [[2, 3]], f: (p) => nr.metrics.cosineProximity(c([0.1, 0.5, 0.9, 0.2, 0.3, 0.4], [2, 3]), p) },
+  r2Score: { shapes: [[2, 3]], f: (p) => nr.metrics.r2Score(c([0.1, 0.5, 0.9, 0.2, 0.3, 0.4], [2, 3]), p) },
+  binaryCrossentropy: { shapes: [[2, 3]], range: [0.2, 0.8], f: (p) => nr.metrics.binaryCrossentropy(c([0, 1, 1, 0, 1, 0], [2, 3]), p) },
+  categoricalCrossentropy: { shapes: [[2, 3]], range: [0.2, 0.8], f: (p) => nr.metrics.categoricalCrossentropy(c([0, 1, 0, 0.3, 0.3, 0.4], [2, 3]), p) },
+};
+/** metrics.* that are step functions of `yPred` (accuracies, precision, recall): constants. */
+const METRIC_CONSTANTS: Record<string, (p: T) => T> = {
+  binaryAccuracy: (p) => nr.metrics.binaryAccuracy(c([0, 1, 1, 0], [2, 2]), p.reshape([2, 2])),
+  categoricalAccuracy: (p) => nr.metrics.categoricalAccuracy(c([0, 1, 1, 0], [2, 2]), p.reshape([2, 2])),
+  sparseCategoricalAccuracy: (p) => nr.metrics.sparseCategoricalAccuracy(c([1, 0], [2]), p.reshape([2, 2])),
+  precision: (p) => nr.metrics.precision(c([0, 1, 1, 0], [2, 2]), nr.round(p).reshape([2, 2])),
+  recall: (p) => nr.metrics.recall(c([0, 1, 1, 0], [2, 2]), nr.round(p).reshape([2, 2])),
+};
+const METRIC_ALIASES = ['mse', 'MSE', 'mae', 'MAE', 'mape', 'MAPE'];
+
 /**
  * Ops whose result is a constant by definition (piecewise constant, integer-valued, random, or
  * made from plain numbers): under `grad` they pass no gradient — zeros, as in TF.js.
@@ -120,6 +140,13 @@ const CONSTANT: Record<string, (x: T) => T> = {
   greaterEqual: (x) => nr.greaterEqual(x, 0),
   less: (x) => nr.less(x, 0),
   lessEqual: (x) => nr.lessEqual(x, 0),
+  logicalAnd: (x) => nr.logicalAnd(x, x),
+  logicalOr: (x) => nr.logicalOr(x, 0),
+  logicalXor: (x) => nr.logicalXor(x, 1),
+  logicalNot: (x) => nr.logicalNot(x),
+  isNaN: (x) => nr.isNaN(x),
+  isInf: (x) => nr.isInf(x),
+  isFinite: (x) => nr.isFinite(x),
   argMax: (x) => nr.argMax(x),
   argMin: (x) => nr.argMin(x),
   oneHot: (x) => nr.oneHot(nr.round(nr.abs(x)), 3),
@@ -165,7 +192,7 @@ const NOT_OPS = [
   'GaussianNoise', 'InputLayer', 'InvalidArgumentError', 'Layer', 'LayerNormalization', 'LayerVariable', 'LearningRateSchedule', 'MAX_ELEMENTS',
   'NeuriteError', 'Neuron', 'Optimizer', 'OutOfMemoryError', 'PCA', 'PReLU', 'Perceptron', 'RBF', 'RBFNetwork', 'RBF_KERNELS',
   'ReduceLROnPlateau', 'Reshape', 'SaltAndPepper', 'Sequential', 'ShapeError', 'Tensor', 'TerminateOnNaN', 'Variational', 'WasmPanicError',
-  'callbacks', 'codecs', 'collapseLinear', 'compression', 'dispose', 'grad', 'grads', 'init', 'initializers', 'io', 'keep', 'layers', 'losses', 'memory',
+  'callbacks', 'codecs', 'collapseLinear', 'compression', 'dispose', 'grad', 'grads', 'init', 'initializers', 'io', 'keep', 'layers', 'losses', 'metrics', 'memory',
   'loadModel', 'neuron', 'optimizers', 'train', 'pca', 'perceptron', 'progressBar', 'rbfNetwork', 'regularizers', 'schedules', 'sequential',
   'setDebug', 'setSeed', 'shutdown', 'threads', 'tidy', 'valueAndGrad', 'valueAndGrads', 'variable', 'variableGrads',
   'exportTrainingState', 'importTrainingState', 'optimizerFromConfig',
@@ -220,6 +247,7 @@ describe('grad covers every exported op', () => {
     expect(stale).toEqual([]);
     const lossNames = Object.keys(nr.losses).filter((k) => k !== 'lossGradient');
     expect(lossNames.sort()).toEqual(Object.keys(LOSSES).sort());
+    expect(Object.keys(nr.metrics).filter((k) => !METRIC_ALIASES.includes(k)).sort()).toEqual([...Object.keys(METRICS), ...Object.keys(METRIC_CONSTANTS)].sort());
   });
 
   it('every Tensor method that is an op is in a list too', () => {
@@ -238,6 +266,20 @@ describe('grad covers every exported op', () => {
 
   for (const [name, d] of Object.entries(LOSSES)) {
     it(`losses.${name}: gradient w.r.t. yPred matches finite differences`, () => checkDiff(name, d));
+  }
+
+  for (const [name, d] of Object.entries(METRICS)) {
+    it(`metrics.${name}: gradient w.r.t. yPred matches finite differences`, () => checkDiff(name, d));
+  }
+
+  for (const [name, f] of Object.entries(METRIC_CONSTANTS)) {
+    it(`metrics.${name}: a constant, zero gradient`, () => {
+      const x = nr.tensor([0.3, -0.7, 1.6, 0.4]);
+      const g = nr.grad((x) => nr.add(nr.mul(nr.sum(f(x)), 0.5), nr.sum(nr.mul(x, 0))))(x);
+      expect(Array.from(g.data())).toEqual([0, 0, 0, 0]);
+      g.dispose();
+      x.dispose();
+    });
   }
 
   for (const [name, f] of Object.entries(CONSTANT)) {

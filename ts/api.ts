@@ -32,6 +32,7 @@ export { slice, split, gather, oneHot, reverse, type Indices } from './ops/slici
 export { concat, stack, tile, pad } from './ops/joining.js';
 export { cumsum } from './ops/scan.js';
 export { topk } from './ops/topk.js';
+export { logicalAnd, logicalOr, logicalXor, logicalNot, isNaN, isInf, isFinite } from './ops/logical.js';
 export { randomUniform, randomNormal, truncatedNormal, setSeed, type RandomUniformOptions, type RandomNormalOptions } from './ops/random.js';
 export {
   activation, activationGrad, relu, leakyRelu, prelu, preluGrad, softplus, sigmoid, tanh, softmax, logSoftmax,
