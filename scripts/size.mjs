@@ -88,13 +88,15 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * Raised with reverse, pad and cumsum (three ops with their exports, tape rules and checks:
  * wasm +2.8 kB, JS +0.3 kB): url 330.5 kB, inline 282.8 kB; and topk (+2.0 kB: its sort, the
  * two-output export, the scatter backward): url 332.6 kB, inline 284.7 kB. Budgets: plus ~0.5%.
- * Then metrics.* (TF.js's tf.metrics, JS only, +0.8 kB): url 333.4 kB, inline 285.5 kB, within.
+ * Then metrics.* (TF.js's tf.metrics, JS only, +0.8 kB): url 333.4 kB, inline 285.5 kB, within;
+ * logical ops and checkpoints in TF.js's form (+0.6 kB of JS): url 334.0 kB, inline 286.2 kB.
+ * Budgets: those plus ~0.3%.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */
-  url: 334_300,
+  url: 335_000,
   /** `neurite`: dist/index.js (the wasm inlined as base64). */
-  inline: 286_200,
+  inline: 287_000,
 };
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;

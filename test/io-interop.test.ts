@@ -299,16 +299,51 @@ describe('neurite → TF.js', () => {
     m.dispose();
   });
 
-  it('with includeOptimizer, TF.js loads the model uncompiled and leaves the neurite optimizer entries alone', async () => {
+  it("with includeOptimizer, TF.js loads the model compiled, with neurite's optimizer state (its step and slots), and predicts the same", async () => {
     const m = await trainedNeurite();
     const a = await m.toArtifacts({ includeOptimizer: true });
-    expect(a.trainingConfig).toBeUndefined();
-    expect(a.weightSpecs!.some((w) => w.group === 'optimizer')).toBe(true);
+    expect(a.trainingConfig).toMatchObject({ optimizer_config: { class_name: 'RMSProp', config: { momentum: 0.5 } } });
     const tm = await tfl.loadLayersModel(tf.io.fromMemory(a as tf.io.ModelArtifacts));
-    expect(tm.optimizer).toBeUndefined();
+    expect(tm.optimizer.getClassName()).toBe('RMSProp');
+    const step = nr.exportTrainingState(m).step;
+    expect((tm.optimizer as unknown as { iterations: number }).iterations).toBe(step);
+    // TF.js's optimizer holds exactly the file's slots, in its order (rms for every trainable weight, then momentum).
+    const tfw = await tm.optimizer.getWeights();
+    const specs = a.weightSpecs!.filter((w) => w.group === 'optimizer');
+    expect(tfw.map((w) => w.name)).toEqual(specs.map((w) => w.name));
+    const state = nr.exportTrainingState(m);
+    const slot = state.tensors.find((t) => t.name.endsWith('/kernel/momentum'))!;
+    const inTf = tfw.find((w) => w.name === `${slot.name.slice(0, slot.name.lastIndexOf('/'))}/momentum`.replace(/^.*?(dense_\d+\/kernel)/, '$1'));
+    expect(inTf, slot.name).toBeDefined();
+    expect(Array.from(inTf!.tensor.dataSync())).toEqual(Array.from(slot.data));
     const got = (tm.predict(tf.tensor2d(X, [5, 6])) as tf.Tensor).dataSync();
     expectClose(got, nr.tidy(() => m.predict(nr.tensor(X, [5, 6])).data()), 1e-6, 1e-7);
     m.dispose();
+  });
+
+  it("TF.js resumes a neurite checkpoint: its next 2 epochs end where neurite's do (adam, momentum, rmsprop, adagrad)", async () => {
+    const XS = normals(31)(12 * 3);
+    const YS = normals(32)(12 * 2);
+    const fit = { epochs: 2, batchSize: 4, shuffle: false, verbose: 0 as const };
+    for (const opt of [() => nr.optimizers.adam({ learningRate: 0.05 }), () => nr.optimizers.sgd({ learningRate: 0.05, momentum: 0.9 }), () => nr.optimizers.rmsprop({ learningRate: 0.01 }), () => nr.optimizers.adagrad({ learningRate: 0.1 })]) {
+      const m = nr.sequential({ seed: 9, layers: [layers.dense({ inputShape: [3], units: 5, activation: 'tanh' }), layers.dense({ units: 2 })] });
+      m.compile({ optimizer: opt(), loss: 'meanSquaredError' });
+      const [x, y] = [nr.tensor(XS, [12, 3]), nr.tensor(YS, [12, 2])];
+      await m.fit(x, y, { ...fit, epochs: 3 });
+      const a = await m.toArtifacts({ includeOptimizer: true });
+      const tm = await tfl.loadLayersModel(tf.io.fromMemory(a as tf.io.ModelArtifacts));
+      await tm.fit(tf.tensor2d(XS, [12, 3]), tf.tensor2d(YS, [12, 2]), fit);
+      await m.fit(x, y, fit);
+      const want = m.getWeights();
+      const name = m.compiledInfo('t').optimizer.name;
+      tm.getWeights().forEach((w, i) => expectClose(w.dataSync(), want[i].data(), 1e-5, 1e-6));
+      // The control: TF.js without the state (a fresh optimizer) ends elsewhere.
+      const bare = await tfl.loadLayersModel(tf.io.fromMemory({ ...(a as tf.io.ModelArtifacts), weightSpecs: a.weightSpecs!.filter((w) => w.group !== 'optimizer'), weightData: (a.weightData as ArrayBuffer).slice(0, 4 * (15 + 5 + 10 + 2)) }));
+      await bare.fit(tf.tensor2d(XS, [12, 3]), tf.tensor2d(YS, [12, 2]), fit);
+      const gap = Math.max(...bare.getWeights().flatMap((w, i) => Array.from(w.dataSync(), (v, j) => Math.abs(v - want[i].data()[j]))));
+      expect(gap, name).toBeGreaterThan(1e-3);
+      [...want, x, y, m].forEach((t) => t.dispose());
+    }
   });
 
   it('the weight names and order are what TF.js writes for the same model', async () => {

@@ -245,7 +245,7 @@ describe('handlers and save results', () => {
   });
 });
 
-describe('includeOptimizer: the training state travels as optimizer/ weights and JSON', () => {
+describe("includeOptimizer: the training state travels as optimizer weights (TF.js's form when TF.js has the optimizer) and JSON", () => {
   const data = () => [nr.randomUniform([40, 3], { seed: 1 }), nr.randomUniform([40, 2], { seed: 2 })];
   const make = (optimizer: nr.Optimizer | nr.OptimizerName = nr.optimizers.adam({ learningRate: 0.01 })): Seq => {
     const m = nr.sequential({ seed: 3, layers: [layers.dense({ inputShape: [3], units: 4, activation: 'tanh' }), layers.dense({ units: 2 })] });
@@ -254,7 +254,7 @@ describe('includeOptimizer: the training state travels as optimizer/ weights and
   };
   const hex = (m: Seq): string => m.getWeights().map((w) => { const h = Buffer.from(w.data().buffer).toString('hex'); w.dispose(); return h; }).join('');
 
-  it('saves the slots after the model weights (group optimizer); the loaded model resumes bit-identically', async () => {
+  it("saves the slots after the model weights in TF.js's form (iter, then each slot of every weight) with trainingConfig; the loaded model resumes bit-identically", async () => {
     const [x, y] = data();
     const ref = make();
     await ref.fit(x, y, { epochs: 3, batchSize: 8, seed: 4, verbose: 0 });
@@ -263,10 +263,30 @@ describe('includeOptimizer: the training state travels as optimizer/ weights and
     const a = await m.toArtifacts({ includeOptimizer: true });
     const opt = a.weightSpecs!.slice(4);
     expect(a.weightSpecs!.slice(0, 4).every((w) => w.group === undefined || w.group === 'model')).toBe(true);
-    expect(opt.map((w) => w.group)).toEqual(Array(8).fill('optimizer'));
-    expect(opt.map((w) => w.name.split('/').slice(-2).join('/'))).toEqual(['kernel/m', 'kernel/v', 'bias/m', 'bias/v', 'kernel/m', 'kernel/v', 'bias/m', 'bias/v']);
-    expect(opt.every((w) => w.name.startsWith('optimizer/'))).toBe(true);
+    expect(opt.map((w) => w.group)).toEqual(Array(9).fill('optimizer'));
+    expect(opt[0]).toEqual({ name: 'iter', shape: [], dtype: 'int32', group: 'optimizer' });
+    expect(new DataView(a.weightData as ArrayBuffer).getInt32(4 * (12 + 4 + 8 + 2), true)).toBe(10);
+    const names = a.weightSpecs!.slice(0, 4).map((w) => w.name);
+    expect(opt.slice(1).map((w) => w.name)).toEqual([...names.map((n) => `${n}/m`), ...names.map((n) => `${n}/v`)]);
+    expect(a.trainingConfig).toMatchObject({ loss: 'mean_squared_error', optimizer_config: { class_name: 'Adam' } });
     expect((a.userDefinedMetadata as { neurite: { training: { step: number } } }).neurite.training.step).toBe(10);
+    // An optimizer TF.js cannot represent (a schedule) keeps neurite's form: optimizer/<weight>/<slot>, weight by weight, and no trainingConfig.
+    const s = make(nr.optimizers.adam({ learningRate: nr.schedules.exponentialDecay({ initialLearningRate: 0.01, decaySteps: 5, decayRate: 0.5 }) }));
+    await s.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0 });
+    const b = await s.toArtifacts({ includeOptimizer: true });
+    expect(b.trainingConfig).toBeUndefined();
+    expect(b.weightSpecs!.slice(4).map((w) => w.name.split('/').slice(-2).join('/'))).toEqual(['kernel/m', 'kernel/v', 'bias/m', 'bias/v', 'kernel/m', 'kernel/v', 'bias/m', 'bias/v']);
+    expect(b.weightSpecs!.slice(4).every((w) => w.name.startsWith('optimizer/'))).toBe(true);
+    s.dispose();
+    // So does a layer frozen after training: its weights' slots are not fresh, and TF.js's form
+    // (slots of trainable weights only) would lose them for neurite's exact resume.
+    const f = make();
+    await f.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0 });
+    f.layers[0].trainable = false;
+    const fa = await f.toArtifacts({ includeOptimizer: true });
+    expect(fa.trainingConfig).toBeUndefined();
+    expect(fa.weightSpecs!.filter((w) => w.group === 'optimizer').every((w) => w.name.startsWith('optimizer/'))).toBe(true);
+    f.dispose();
     const l = (await nr.loadModel(a)) as Seq;
     await l.fit(x, y, { epochs: 3, initialEpoch: 2, batchSize: 8, seed: 4, verbose: 0 });
     expect(hex(l)).toBe(hex(ref));
@@ -302,10 +322,10 @@ describe('includeOptimizer: the training state travels as optimizer/ weights and
     expect(hex(l)).toBe(hex(m));
     expect(() => l.compiledInfo('x')).toThrow(/must be compiled/);
     l.dispose();
-    const slot = a.weightSpecs!.findIndex((w) => w.name.startsWith('optimizer/'));
+    const slot = a.weightSpecs!.findIndex((w) => w.group === 'optimizer' && w.name !== 'iter');
     const b = clone(a);
-    new Float32Array(b.weightData)[4 * 3 + 4 + 4 * 2 + 2 + 1] = NaN; // in the first slot, after the 4 model weights
-    expect(b.weightSpecs![slot].name).toMatch(/^optimizer\//);
+    new Float32Array(b.weightData)[4 * 3 + 4 + 4 * 2 + 2 + 1 + 1] = NaN; // in the first slot, after the 4 model weights and iter
+    expect(b.weightSpecs![slot].name).toMatch(/\/kernel\/m$/);
     const msg = `loadModel: weight '${b.weightSpecs![slot].name}' (weightSpecs[${slot}]) has a non-finite value NaN at index 1; optimizer state must be finite (allowNonFinite covers the model weights only): load with { compile: false } to skip the state`;
     await expect(nr.loadModel(b)).rejects.toThrow(msg);
     await expect(nr.loadModel(b, { allowNonFinite: true })).rejects.toThrow(msg);

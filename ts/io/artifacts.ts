@@ -101,6 +101,8 @@ export interface NamedWeight {
    */
   data: Float32Array | ((out: Float32Array) => void);
   group?: 'optimizer';
+  /** `'int32'`: `data` holds integers, stored as int32 (TF.js's optimizer step `iter`). Default float32. */
+  dtype?: 'int32';
 }
 
 const sizeOf = (w: NamedWeight): number => (typeof w.data === 'function' ? w.shape.reduce((a, b) => a * b, 1) : w.data.length);
@@ -121,7 +123,11 @@ export function encodeWeights(weights: readonly NamedWeight[]): { specs: Weights
   const specs: WeightsManifestEntry[] = [];
   for (const w of weights) {
     const n = sizeOf(w);
-    if (LITTLE_ENDIAN) {
+    if (w.dtype === 'int32') {
+      const v = typeof w.data === 'function' ? new Float32Array(n) : w.data;
+      if (typeof w.data === 'function') w.data(v);
+      v.forEach((x, i) => view.setInt32((at + i) * 4, x, true));
+    } else if (LITTLE_ENDIAN) {
       if (typeof w.data === 'function') w.data(f32.subarray(at, at + n));
       else f32.set(w.data, at);
     } else {
@@ -130,7 +136,7 @@ export function encodeWeights(weights: readonly NamedWeight[]): { specs: Weights
       v.forEach((x, i) => view.setFloat32((at + i) * 4, x, true));
     }
     at += n;
-    specs.push({ name: w.name, shape: w.shape.slice(), dtype: 'float32', ...(w.group ? { group: w.group } : {}) });
+    specs.push({ name: w.name, shape: w.shape.slice(), dtype: w.dtype ?? 'float32', ...(w.group ? { group: w.group } : {}) });
   }
   return { specs, data: out };
 }

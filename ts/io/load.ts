@@ -136,7 +136,10 @@ interface CheckedModel {
   finiteOnly: boolean;
   compile: CompileArgs | null;
   state: TrainingState | null;
-  /** TF.js's optimizer state (a file TF.js wrote with `includeOptimizer`), put into the compiled model's. */
+  /**
+   * Optimizer slots in TF.js's form (`iter`, `<weight>/<slot>`: a file TF.js wrote with
+   * `includeOptimizer`, or neurite's when TF.js has the optimizer), put into the compiled model's.
+   */
   tfState: TfOptimizerState | null;
 }
 
@@ -190,11 +193,19 @@ function checkSequential(op: string, a: ModelArtifacts, spec: ModelSpec, options
   // (TF.js then loads the model uncompiled too).
   let state: TrainingState | null = null;
   let tfState: TfOptimizerState | null = null;
+  const shapes = () => new Map(values.map((v) => [v.w.name, v.w.fileShape]));
   if (neurite.training !== undefined && options.compile !== false) {
-    if (!compile) bad(op, 'userDefinedMetadata.neurite.training', 'is present but the file has no compile config: the optimizer state needs the optimizer (load with { compile: false } to skip the state)');
-    state = trainingStateFrom(op, 'userDefinedMetadata.neurite.training', neurite.training, slots, bytes);
+    const where = 'userDefinedMetadata.neurite.training';
+    if (!compile) bad(op, where, 'is present but the file has no compile config: the optimizer state needs the optimizer (load with { compile: false } to skip the state)');
+    // Its slots are in TF.js's form (`iter`, `<weight>/<slot>`) when TF.js has the optimizer.
+    const tfForm = slots.some((s) => s.group === 'optimizer' && s.name === 'iter');
+    state = trainingStateFrom(op, where, neurite.training, tfForm ? [] : slots, bytes);
+    if (tfForm) {
+      tfState = tfOptimizerStateFrom(op, slots, bytes, shapes())!;
+      if (tfState.step !== state.step) bad(op, `${where}.step`, `is ${state.step} but the optimizer's step counter 'iter' is ${tfState.step}`);
+    }
   } else if (compile && neurite.compile === undefined) {
-    tfState = tfOptimizerStateFrom(op, slots, bytes, new Map(values.map((v) => [v.w.name, v.w.fileShape])));
+    tfState = tfOptimizerStateFrom(op, slots, bytes, shapes());
   }
   return { spec, inputShape, values, finiteOnly: options.allowNonFinite !== true, compile, state, tfState };
 }
@@ -240,8 +251,11 @@ function buildChecked(op: string, c: CheckedModel, make: (s: ModelSpec, layers: 
       model.buildWithWeights(c.inputShape, tensors, { allowNonFinite: true });
     }
     if (c.compile) model.compile(c.compile);
-    if (c.state) importTrainingState(model, c.state);
-    if (c.tfState) importTrainingState(model, withTfOptimizerState(exportTrainingState(model), c.tfState, c.values.map((v) => v.w.name)));
+    if (c.tfState) {
+      // TF.js's slots into the fresh state; a neurite file's JSON gives the rest (seed, schedule position, …).
+      const merged = withTfOptimizerState(exportTrainingState(model), c.tfState, c.values.map((v) => v.w.name));
+      importTrainingState(model, c.state ? { ...merged, optimizer: c.state.optimizer, step: c.state.step, extra: c.state.extra } : merged);
+    } else if (c.state) importTrainingState(model, c.state);
     return model;
   } catch (err) {
     if (model) disposeTree(model);

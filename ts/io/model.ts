@@ -12,9 +12,9 @@ import { checkArgs } from '../options.js';
 import type { Sequential } from '../models/sequential.js';
 import { artifactsInfo, encodeWeights, type IOHandler, type ModelArtifacts, type NamedWeight, type SaveResult } from './artifacts.js';
 import { getSaveHandler } from './router.js';
-import { checkUniqueNames, expectedWeights, type ModelSpec } from './spec.js';
+import { checkUniqueNames, expectedWeights, type ModelSpec, type WeightSpec } from './spec.js';
 import { modelConfig, modelSpec, NEURITE_VERSION } from './topology.js';
-import { tfTrainingConfig, trainingStateParts, type CompileRecord } from './training.js';
+import { tfOptimizerParts, tfTrainingConfig, trainingStateParts, type CompileRecord } from './training.js';
 import { exportTrainingState } from '../models/training-state.js';
 
 /** Options of `model.save` and `model.toArtifacts`. */
@@ -64,12 +64,12 @@ function copyInto(op: string, t: Tensor, out: Float32Array): void {
 }
 
 /**
- * The weights of a built model by its spec, named and ordered as TF.js writes them; their
+ * The weights of a built model (`weights`: its layers' weight specs, in the core's order), named
+ * and ordered as TF.js writes them; their
  * values are copied from `tensors` (the model's `getWeights()`, which the caller disposes)
  * when they are encoded.
  */
-function namedWeights(op: string, model: Sequential, spec: ModelSpec, tensors: Tensor[]): NamedWeight[] {
-  const { weights } = expectedWeights(op, spec, model.inputShape ?? []);
+function namedWeights(op: string, model: Sequential, weights: WeightSpec[], tensors: Tensor[]): NamedWeight[] {
   if (weights.length !== tensors.length || weights.some((w, i) => w.shape.join() !== tensors[i].shape.join())) {
     throw new InvalidArgumentError(`${op}: internal: model ${model.name} has weights ${show(tensors.map((t) => t.shape))}, its layers describe ${show(weights.map((w) => w.shape))}`);
   }
@@ -85,29 +85,33 @@ export async function sequentialToArtifacts(model: Sequential, options?: SaveOpt
   model.handle(op); // builds the model (an error if it has no input shape)
   const tensors = model.getWeights();
   try {
-    return artifactsOf(op, model, spec, namedWeights(op, model, spec, tensors), includeOptimizer);
+    const { weights } = expectedWeights(op, spec, model.inputShape ?? []);
+    return artifactsOf(op, model, spec, namedWeights(op, model, weights, tensors), includeOptimizer, weights);
   } finally {
     for (const t of tensors) t.dispose();
   }
 }
 
 /** The artifacts of `model` (its spec, its named weights and, if asked, its optimizer state). */
-function artifactsOf(op: string, model: Sequential, spec: ModelSpec, weights: NamedWeight[], includeOptimizer: boolean): ModelArtifacts {
+function artifactsOf(op: string, model: Sequential, spec: ModelSpec, weights: NamedWeight[], includeOptimizer: boolean, inCoreOrder: WeightSpec[]): ModelArtifacts {
   const neurite: Record<string, unknown> = {};
   const a: ModelArtifacts = { modelTopology: modelConfig(spec, model.inputShape), format: 'layers-model', generatedBy: GENERATED_BY, convertedBy: null };
   const compiled = compiledRecord(model);
   if (compiled) {
     neurite.compile = compiled.record;
-    // NOTE: not with includeOptimizer: TF.js would hand neurite's optimizer slots to its own
-    // optimizer's setWeights (another layout); without a trainingConfig it loads the model
-    // uncompiled and leaves the optimizer entries alone.
     if (compiled.tf && !includeOptimizer) a.trainingConfig = compiled.tf;
   }
   if (includeOptimizer) {
     if (!compiled) throw new InvalidArgumentError(`${op}: includeOptimizer needs a compiled model; model ${model.name} has no optimizer (call compile first, or save without includeOptimizer)`);
-    const parts = trainingStateParts(exportTrainingState(model));
+    const state = exportTrainingState(model);
+    const parts = trainingStateParts(state);
     neurite.training = parts.json;
-    weights.push(...parts.weights);
+    // In TF.js's form when it can hold the state exactly: TF.js then recompiles from
+    // trainingConfig and resumes too. Otherwise neurite's own form and no trainingConfig (TF.js
+    // would hand those slots to its optimizer's setWeights, another layout).
+    const tf = compiled.tf ? tfOptimizerParts(state, inCoreOrder) : null;
+    if (tf) a.trainingConfig = compiled.tf!;
+    weights.push(...(tf ?? parts.weights));
   }
   const { specs, data } = encodeWeights(weights);
   a.weightSpecs = specs;

@@ -11,8 +11,11 @@
  *   A file TF.js wrote has only `trainingConfig`, which neurite reads.
  * - With `includeOptimizer: true` the training state (`TrainingState`: optimizer slots, step,
  *   schedule position, fit RNG position) goes under `userDefinedMetadata.neurite.training`
- *   (its JSON parts) and into the weights as extra entries named `optimizer/<name>` with
- *   `group: 'optimizer'`, after the model's weights, as TF.js's `includeOptimizer` does.
+ *   (its JSON parts) and its slots into the weights (`group: 'optimizer'`, after the model's
+ *   weights, as TF.js's `includeOptimizer` does): in TF.js's form when TF.js has the optimizer
+ *   (`tfOptimizerParts`: `iter`, then `<weight>/<slot>` slot by slot; the file then has
+ *   `trainingConfig` too, and `tf.loadLayersModel` resumes with the state), otherwise as
+ *   entries named `optimizer/<weight>/<slot>`, weight by weight, without `trainingConfig`.
  * - A file TF.js wrote with `includeOptimizer` holds its optimizer's state as weights of group
  *   `optimizer`: the step counter `iter` (int32) and one slot per trainable weight, named
  *   `<weight>/<slot>` (`dense_Dense1/kernel/m`), with the slot names and meanings neurite's
@@ -28,7 +31,7 @@ import { adadelta, adagrad, adam, adamax, adamw, Optimizer, rmsprop, sgd, type O
 import { describe, show } from '../ops/convert.js';
 import * as schedules from '../schedules.js';
 import { LearningRateSchedule } from '../schedules.js';
-import type { TrainingConfig, WeightSlot } from './artifacts.js';
+import type { NamedWeight, TrainingConfig, WeightSlot } from './artifacts.js';
 import { decodeWeights } from './artifacts.js';
 import { bad, camel, kerasObject, objectAt, snake } from './keras.js';
 
@@ -226,4 +229,51 @@ export function withTfOptimizerState(fresh: TrainingState, tf: TfOptimizerState,
     return data ? { ...t, data } : t;
   });
   return { ...fresh, step: tf.step, tensors };
+}
+
+/** The slots TF.js's optimizer of each class keeps, in its `getWeights` order (after `iter`). */
+function tfSlotOrder(c: OptimizerConfig): string[] | null {
+  switch (c.name) {
+    case 'sgd': return c.momentum === 0 ? [] : ['momentum'];
+    case 'adam': return ['m', 'v'];
+    // TF.js keeps the momentum slots even at momentum 0 (they are written as zeros).
+    case 'rmsprop': return c.centered ? ['rms', 'momentum', 'mg'] : ['rms', 'momentum'];
+    case 'adagrad': return ['accumulator'];
+    default: return null; // adamax (TF.js cannot set its weights), adadelta, adamw
+  }
+}
+
+/**
+ * @internal The optimizer state in TF.js's form — `iter` (int32), then each slot of every
+ * trainable weight, slot by slot (`dense_1/kernel/m`, …, `dense_1/kernel/v`, …) — so that
+ * `tf.loadLayersModel` gives it to its recompiled optimizer; or `null` when TF.js's form cannot
+ * hold it exactly: another optimizer, a step past int32, or a non-trainable weight whose state
+ * is not fresh (a layer frozen after training; neurite keeps slots for every weight).
+ * `weights` are the model's weights in the core's (the state's) order, with their names and
+ * shapes in the file (a slot is stored in its weight's file shape, the same values in order).
+ */
+export function tfOptimizerParts(state: TrainingState, weights: ReadonlyArray<{ name: string; trainable: boolean; fileShape: number[] }>): NamedWeight[] | null {
+  const c = state.optimizer as OptimizerConfig;
+  const order = tfSlotOrder(c);
+  if (!order || state.step > 0x7fffffff || weights.length === 0) return null;
+  const per = state.tensors.length / weights.length;
+  const fresh = (slot: string) => (slot === 'accumulator' ? Math.fround(c.initialAccumulatorValue as number) : 0);
+  const slotOf = (i: number, slot: string) => state.tensors.slice(i * per, (i + 1) * per).find((t) => t.name.endsWith(`/${slot}`));
+  for (const [i, w] of weights.entries()) {
+    if (w.trainable) continue;
+    for (let k = 0; k < per; k++) {
+      const t = state.tensors[i * per + k];
+      const v = fresh(t.name.slice(t.name.lastIndexOf('/') + 1));
+      if (t.data.some((x) => x !== v)) return null;
+    }
+  }
+  const out: NamedWeight[] = [{ name: 'iter', shape: [], data: Float32Array.of(state.step), group: 'optimizer', dtype: 'int32' }];
+  for (const slot of order) {
+    for (const [i, w] of weights.entries()) {
+      if (!w.trainable) continue;
+      const t = slotOf(i, slot);
+      out.push({ name: `${w.name}/${slot}`, shape: w.fileShape.slice(), data: t ? t.data : new Float32Array(w.fileShape.reduce((a, b) => a * b, 1)), group: 'optimizer' });
+    }
+  }
+  return out;
 }
