@@ -39,7 +39,8 @@ pub fn cumsum(x: &Tensor, axis: i64, exclusive: bool, reverse: bool) -> Result<T
         return Ok(out);
     }
     let src = x.data();
-    let dst = out.data_mut();
+    // The copy a write makes of x's buffer is fallible: out of memory is an error.
+    let dst = out.try_data_mut(OP)?;
     for (xb, yb) in src.chunks_exact(d * inner).zip(dst.chunks_exact_mut(d * inner)) {
         for i in 0..inner {
             // Positions along the axis in summation order.

@@ -39,7 +39,8 @@ pub fn reverse(x: &Tensor, axes: &[i64]) -> Result<Tensor> {
             continue;
         }
         let src = out.clone();
-        let dst = out.data_mut();
+        // The copy a write makes of the shared buffer is fallible: out of memory is an error.
+        let dst = out.try_data_mut(OP)?;
         // Each block of `d · inner` values (one per index of the axes before `axis`) has its
         // `d` runs of `inner` values in the opposite order.
         for (from, to) in src.data().chunks_exact(d * inner).zip(dst.chunks_exact_mut(d * inner)) {
