@@ -298,6 +298,21 @@ describe("includeOptimizer: the training state travels as optimizer weights (TF.
     [x, y, ref, m, l, fresh].forEach((t) => t.dispose());
   });
 
+  it("TF.js's int32 step counter holds steps past float32's 2^24 exactly, and the model loads back at that step", async () => {
+    const m = make();
+    const [x, y] = data();
+    await m.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0 });
+    const step = 2 ** 24 + 3;
+    nr.importTrainingState(m, { ...nr.exportTrainingState(m), step });
+    const a = await m.toArtifacts({ includeOptimizer: true });
+    const at = a.weightSpecs!.findIndex((w) => w.name === 'iter');
+    const offset = a.weightSpecs!.slice(0, at).reduce((n, w) => n + 4 * w.shape.reduce((p, d) => p * d, 1), 0);
+    expect(new DataView(a.weightData as ArrayBuffer).getInt32(offset, true)).toBe(step);
+    const l = (await nr.loadModel(a)) as Seq;
+    expect(nr.exportTrainingState(l).step).toBe(step);
+    [x, y, m, l].forEach((t) => t.dispose());
+  });
+
   it('an import that fails names the field and frees the model it was loading', async () => {
     const m = make();
     const [x, y] = data();

@@ -101,11 +101,18 @@ export interface NamedWeight {
    */
   data: Float32Array | ((out: Float32Array) => void);
   group?: 'optimizer';
-  /** `'int32'`: `data` holds integers, stored as int32 (TF.js's optimizer step `iter`). Default float32. */
-  dtype?: 'int32';
 }
 
-const sizeOf = (w: NamedWeight): number => (typeof w.data === 'function' ? w.shape.reduce((a, b) => a * b, 1) : w.data.length);
+/** An int32 entry to encode (TF.js's optimizer step `iter`): integers past float32's 2^24 stay exact. */
+export interface NamedInts {
+  name: string;
+  shape: number[];
+  data: Int32Array;
+  group?: 'optimizer';
+  dtype: 'int32';
+}
+
+const sizeOf = (w: NamedWeight | NamedInts): number => (typeof w.data === 'function' ? w.shape.reduce((a, b) => a * b, 1) : w.data.length);
 
 /** Whether this platform stores floats little endian (every platform neurite runs on does). */
 const LITTLE_ENDIAN = new Uint8Array(new Float32Array([1]).buffer)[3] === 0x3f;
@@ -114,7 +121,7 @@ const LITTLE_ENDIAN = new Uint8Array(new Float32Array([1]).buffer)[3] === 0x3f;
  * Concatenates `weights` into one little-endian float32 buffer with its manifest (TF.js
  * `encodeWeights`, float32 only).
  */
-export function encodeWeights(weights: readonly NamedWeight[]): { specs: WeightsManifestEntry[]; data: ArrayBuffer } {
+export function encodeWeights(weights: ReadonlyArray<NamedWeight | NamedInts>): { specs: WeightsManifestEntry[]; data: ArrayBuffer } {
   const total = weights.reduce((s, w) => s + sizeOf(w), 0);
   const out = new ArrayBuffer(total * 4);
   const f32 = new Float32Array(out);
@@ -123,10 +130,8 @@ export function encodeWeights(weights: readonly NamedWeight[]): { specs: Weights
   const specs: WeightsManifestEntry[] = [];
   for (const w of weights) {
     const n = sizeOf(w);
-    if (w.dtype === 'int32') {
-      const v = typeof w.data === 'function' ? new Float32Array(n) : w.data;
-      if (typeof w.data === 'function') w.data(v);
-      v.forEach((x, i) => view.setInt32((at + i) * 4, x, true));
+    if ('dtype' in w) {
+      w.data.forEach((x, i) => view.setInt32((at + i) * 4, x, true));
     } else if (LITTLE_ENDIAN) {
       if (typeof w.data === 'function') w.data(f32.subarray(at, at + n));
       else f32.set(w.data, at);
@@ -136,7 +141,7 @@ export function encodeWeights(weights: readonly NamedWeight[]): { specs: Weights
       v.forEach((x, i) => view.setFloat32((at + i) * 4, x, true));
     }
     at += n;
-    specs.push({ name: w.name, shape: w.shape.slice(), dtype: w.dtype ?? 'float32', ...(w.group ? { group: w.group } : {}) });
+    specs.push({ name: w.name, shape: w.shape.slice(), dtype: 'dtype' in w ? w.dtype : 'float32', ...(w.group ? { group: w.group } : {}) });
   }
   return { specs, data: out };
 }

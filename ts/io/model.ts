@@ -10,7 +10,7 @@ import { show } from '../ops/convert.js';
 import type { Tensor } from '../tensor.js';
 import { checkArgs } from '../options.js';
 import type { Sequential } from '../models/sequential.js';
-import { artifactsInfo, encodeWeights, type IOHandler, type ModelArtifacts, type NamedWeight, type SaveResult } from './artifacts.js';
+import { artifactsInfo, encodeWeights, type IOHandler, type ModelArtifacts, type NamedInts, type NamedWeight, type SaveResult } from './artifacts.js';
 import { getSaveHandler } from './router.js';
 import { checkUniqueNames, expectedWeights, type ModelSpec, type WeightSpec } from './spec.js';
 import { modelConfig, modelSpec, NEURITE_VERSION } from './topology.js';
@@ -93,7 +93,7 @@ export async function sequentialToArtifacts(model: Sequential, options?: SaveOpt
 }
 
 /** The artifacts of `model` (its spec, its named weights and, if asked, its optimizer state). */
-function artifactsOf(op: string, model: Sequential, spec: ModelSpec, weights: NamedWeight[], includeOptimizer: boolean, inCoreOrder: WeightSpec[]): ModelArtifacts {
+function artifactsOf(op: string, model: Sequential, spec: ModelSpec, weights: Array<NamedWeight | NamedInts>, includeOptimizer: boolean, inCoreOrder: WeightSpec[]): ModelArtifacts {
   const neurite: Record<string, unknown> = {};
   const a: ModelArtifacts = { modelTopology: modelConfig(spec, model.inputShape), format: 'layers-model', generatedBy: GENERATED_BY, convertedBy: null };
   const compiled = compiledRecord(model);

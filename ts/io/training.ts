@@ -31,7 +31,7 @@ import { adadelta, adagrad, adam, adamax, adamw, Optimizer, rmsprop, sgd, type O
 import { describe, show } from '../ops/convert.js';
 import * as schedules from '../schedules.js';
 import { LearningRateSchedule } from '../schedules.js';
-import type { NamedWeight, TrainingConfig, WeightSlot } from './artifacts.js';
+import type { NamedInts, NamedWeight, TrainingConfig, WeightSlot } from './artifacts.js';
 import { decodeWeights } from './artifacts.js';
 import { bad, camel, kerasObject, objectAt, snake } from './keras.js';
 
@@ -252,7 +252,7 @@ function tfSlotOrder(c: OptimizerConfig): string[] | null {
  * `weights` are the model's weights in the core's (the state's) order, with their names and
  * shapes in the file (a slot is stored in its weight's file shape, the same values in order).
  */
-export function tfOptimizerParts(state: TrainingState, weights: ReadonlyArray<{ name: string; trainable: boolean; fileShape: number[] }>): NamedWeight[] | null {
+export function tfOptimizerParts(state: TrainingState, weights: ReadonlyArray<{ name: string; trainable: boolean; fileShape: number[] }>): Array<NamedWeight | NamedInts> | null {
   const c = state.optimizer as OptimizerConfig;
   const order = tfSlotOrder(c);
   if (!order || state.step > 0x7fffffff || weights.length === 0) return null;
@@ -267,7 +267,7 @@ export function tfOptimizerParts(state: TrainingState, weights: ReadonlyArray<{ 
       if (t.data.some((x) => x !== v)) return null;
     }
   }
-  const out: NamedWeight[] = [{ name: 'iter', shape: [], data: Float32Array.of(state.step), group: 'optimizer', dtype: 'int32' }];
+  const out: Array<NamedWeight | NamedInts> = [{ name: 'iter', shape: [], data: Int32Array.of(state.step), group: 'optimizer', dtype: 'int32' }];
   for (const slot of order) {
     for (const [i, w] of weights.entries()) {
       if (!w.trainable) continue;
