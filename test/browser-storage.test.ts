@@ -28,6 +28,7 @@ interface Report {
     copied: number;
     removedByNeurite: number;
     removedByTfjs: number;
+    orphan: Record<string, unknown>;
     errors: Record<string, string>;
   };
   files: { tfjs: unknown; neurite: unknown; missing: string };
@@ -92,6 +93,8 @@ for (const kind of BROWSER_KINDS) {
       const m = report.manage;
       expect([m.moved, m.copied, m.removedByNeurite, m.removedByTfjs]).toEqual([4, 48, 48, 48]);
       expect(m.movedBack).toEqual([2]);
+      // A model without an info record is removed too, its sizes measured from what was stored.
+      expect(m.orphan).toEqual({ dateSaved: 'invalid', modelTopologyType: 'JSON', modelTopologyBytes: 7, weightSpecsBytes: JSON.stringify([{ name: 'w', shape: [2], dtype: 'float32' }]).length, weightDataBytes: 8, left: false });
       const after = Object.keys(m.after.tfjs);
       expect(Object.keys(m.after.neurite)).toEqual(after);
       expect(after).toEqual(expect.arrayContaining(['indexeddb://twice-moved', 'localstorage://copy', 'indexeddb://tf-copy']));

@@ -83,6 +83,20 @@ async function run() {
   manage.removedByNeurite = await nr.io.removeModel('indexeddb://tfjs-neurite').then((i) => i.weightDataBytes);
   manage.removedByTfjs = await tf.io.removeModel('localstorage://neurite-neurite').then((i) => i.weightDataBytes);
   manage.after = { neurite: await listing('neurite'), tfjs: await listing('tfjs') };
+  // A models_store record without its info record (written by something else): removed too,
+  // its sizes measured from the stored artifacts.
+  await new Promise((resolve, reject) => {
+    const req = indexedDB.open('tensorflowjs', 1);
+    req.onerror = () => reject(req.error);
+    req.onsuccess = () => {
+      const tx = req.result.transaction('models_store', 'readwrite');
+      tx.objectStore('models_store').put({ modelPath: 'orphan', modelArtifacts: { modelTopology: { a: 1 }, weightSpecs: [{ name: 'w', shape: [2], dtype: 'float32' }], weightData: new ArrayBuffer(8) } });
+      tx.oncomplete = () => { req.result.close(); resolve(); };
+      tx.onerror = () => reject(tx.error);
+    };
+  });
+  const orphan = await nr.io.removeModel('indexeddb://orphan');
+  manage.orphan = { ...orphan, dateSaved: Number.isNaN(orphan.dateSaved.getTime()) ? 'invalid' : 'valid', left: Object.keys(await nr.io.listModels()).includes('indexeddb://orphan') };
   manage.errors = {
     missing: await message(() => nr.io.removeModel('indexeddb://tfjs-neurite')),
     same: await message(() => nr.io.moveModel('indexeddb://tf-copy', 'indexeddb://tf-copy')),

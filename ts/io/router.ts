@@ -232,7 +232,7 @@ const isFileLike = (f: unknown): f is FileLike =>
  */
 export function browserFiles(files: ArrayLike<FileLike> | Iterable<FileLike>, op = 'browserFiles'): IOHandler {
   const iterable = typeof files === 'object' && files !== null && (typeof (files as ArrayLike<FileLike>).length === 'number' || Symbol.iterator in files);
-  if (!iterable || typeof files === 'string') throw new InvalidArgumentError(`${op}: files must be an array or FileList of File objects, the model.json first, got ${describe(files)}`);
+  if (!iterable) throw new InvalidArgumentError(`${op}: files must be an array or FileList of File objects, the model.json first, got ${describe(files)}`);
   const list = Array.from(files as ArrayLike<unknown>);
   if (list.length === 0) throw new InvalidArgumentError(`${op}: files is empty; pass [modelJson, ...weightFiles], the model.json first`);
   for (const [i, f] of list.entries()) {

@@ -7,7 +7,7 @@
  * `io.listModels` and `io.removeModel`.
  */
 import { InvalidArgumentError } from '../../errors.js';
-import type { ModelArtifactsInfo } from '../artifacts.js';
+import { artifactsInfo, type ModelArtifactsInfo } from '../artifacts.js';
 import type { IOHandler, ModelArtifacts, SaveResult } from '../router.js';
 import { checkArtifactsToSave, checkModelJSON, checkWeightData, ownBuffer, saveResult, weightBytes } from './manifest.js';
 
@@ -143,11 +143,7 @@ export async function removeIndexedDB(factory: IDBFactory, name: string, url: st
     tx.objectStore(INFO).delete(name);
     tx.objectStore(MODELS).delete(name);
     await done;
-    if (info?.modelArtifactsInfo) return info.modelArtifactsInfo;
-    const a = model?.modelArtifacts;
-    const json = (v: unknown) => (v === undefined ? 0 : new TextEncoder().encode(JSON.stringify(v)).byteLength);
-    const data = a?.weightData as ArrayBuffer | undefined;
-    return { dateSaved: new Date(NaN), modelTopologyType: 'JSON', modelTopologyBytes: json(a?.modelTopology), weightSpecsBytes: json(a?.weightSpecs), weightDataBytes: data?.byteLength ?? 0 };
+    return info?.modelArtifactsInfo ?? { ...artifactsInfo(model?.modelArtifacts ?? {}), dateSaved: new Date(NaN) };
   } finally {
     db.close();
   }
