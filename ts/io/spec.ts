@@ -58,6 +58,21 @@ const FILE_NAMES: Record<string, string> = {
   meanKernel: 'mean_kernel', meanBias: 'mean_bias', logVarKernel: 'log_var_kernel', logVarBias: 'log_var_bias',
 };
 
+/**
+ * The per-sample output `[oh, ow, channels]` of a sliding window on input `x` (TensorFlow's
+ * sizes: `valid` ⌊(n − k_eff) / s⌋ + 1, `same` ⌈n / s⌉), as `crates/core/src/ops/window.rs`.
+ */
+function windowOutput(op: string, s: LeafSpec, x: number[], size: number[], strides: number[], dilation: number[], same: boolean): number[] {
+  if (x.length !== 3) throw new InvalidArgumentError(`${op}: ${s.where} (${s.kind} ${s.name}) expects per-sample inputs of shape [height, width, channels] (channels last), got per-sample shape ${show(x)}`);
+  const out = [0, 1].map((i) => {
+    const k = (size[i] - 1) * dilation[i] + 1;
+    if (same) return Math.ceil(x[i] / strides[i]);
+    if (x[i] < k) throw new InvalidArgumentError(`${op}: ${s.where} (${s.kind} ${s.name}): the window (${k}) does not fit the input's ${['height', 'width'][i]} of ${x[i]} with padding 'valid' (per-sample input ${show(x)})`);
+    return Math.floor((x[i] - k) / strides[i]) + 1;
+  });
+  return [out[0], out[1], x[2]];
+}
+
 /** The first layer's input shape, looking into nested models. */
 export function specInputShape(s: NodeSpec): number[] | undefined {
   if (s.type === 'layer') return s.inputShape;
@@ -123,6 +138,25 @@ export function inferWeights(op: string, s: NodeSpec, x: number[], out: WeightSp
       add('logVarKernel', [n, units]);
       add('logVarBias', [units]);
       return [...x.slice(0, -1), units];
+    }
+    case 'conv2d':
+    case 'maxPooling2d':
+    case 'averagePooling2d': {
+      const conv = s.kind === 'conv2d';
+      const [oh, ow, ch] = windowOutput(op, s, x, (conv ? a.kernelSize : a.poolSize) as number[], a.strides as number[], conv ? (a.dilationRate as number[]) : [1, 1], a.padding === 'same');
+      if (!conv) return [oh, ow, ch];
+      const f = a.filters as number;
+      add('kernel', [...(a.kernelSize as number[]), ch, f]);
+      if (a.useBias !== false) add('bias', [f]);
+      return [oh, ow, f];
+    }
+    case 'globalMaxPooling2d':
+    case 'globalAveragePooling2d':
+      return [windowOutput(op, s, x, [1, 1], [1, 1], [1, 1], false)[2]];
+    case 'upSampling2d': {
+      const [h, w, ch] = windowOutput(op, s, x, [1, 1], [1, 1], [1, 1], false);
+      const size = a.size as number[];
+      return [h * size[0], w * size[1], ch];
     }
     case 'flatten':
       return [prod(x)];

@@ -16,6 +16,7 @@ import { Layer, LAYER_KINDS, type LayerKind } from '../layers/layer.js';
 import { BatchNormalization, LayerNormalization, PReLU } from '../layers/normalization.js';
 import { RBF, RBF_KERNELS } from '../layers/rbf.js';
 import { SaltAndPepper, Variational } from '../layers/autoencoder.js';
+import { AveragePooling2D, Conv2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, UpSampling2D } from '../layers/convolutional.js';
 import { activityRegularizerAbi, regularizerAbi, type ActivityRegularizerSpec, type Regularizer } from '../layers/regularizers.js';
 import { describe, show } from '../ops/convert.js';
 import { Sequential } from '../models/sequential.js';
@@ -41,9 +42,11 @@ const CLASS_OF: Record<LayerKind | 'input', string> = {
   dense: 'Dense', activation: 'Activation', prelu: 'PReLU', dropout: 'Dropout', gaussianNoise: 'GaussianNoise',
   batchNormalization: 'BatchNormalization', layerNormalization: 'LayerNormalization', flatten: 'Flatten', reshape: 'Reshape',
   rbf: `${CUSTOM}RBF`, saltAndPepper: `${CUSTOM}SaltAndPepper`, variational: `${CUSTOM}Variational`, input: 'InputLayer',
+  conv2d: 'Conv2D', maxPooling2d: 'MaxPooling2D', averagePooling2d: 'AveragePooling2D', globalMaxPooling2d: 'GlobalMaxPooling2D',
+  globalAveragePooling2d: 'GlobalAveragePooling2D', upSampling2d: 'UpSampling2D',
 };
 /** Every layer class neurite reads (TF.js's `ReLU`, `ELU`, `Softmax`, `LeakyReLU` become activation layers). */
-export const SUPPORTED_CLASSES = [...Object.values(CLASS_OF), 'LeakyReLU', 'ReLU', 'ELU', 'Softmax', 'Sequential'];
+export const SUPPORTED_CLASSES = [...Object.values(CLASS_OF), 'LeakyReLU', 'ReLU', 'ELU', 'Softmax', 'MaxPool2D', 'AvgPool2D', 'Sequential'];
 
 // ---------------------------------------------------------------------------------------------
 // live objects → spec
@@ -78,6 +81,16 @@ export function layerSpec(l: Layer, where: string): LeafSpec {
   else if (l instanceof LayerNormalization) args = { epsilon: l.args.epsilon ?? 1e-3, center: l.args.center !== false, scale: l.args.scale !== false };
   else if (l instanceof PReLU) args = { alphaInitializer: init(op, 'alphaInitializer', l.args.alphaInitializer ?? { name: 'constant', params: [0.25, 0] }), alphaRegularizer: reg(op, l.args.alphaRegularizer, 'alphaRegularizer') };
   else if (l instanceof Reshape) args = { targetShape: l.targetShape.slice() };
+  else if (l instanceof Conv2D) {
+    const a = l.args;
+    args = {
+      filters: l.filters, kernelSize: l.kernelSize.slice(), strides: l.strides.slice(), padding: l.padding, dilationRate: l.dilationRate.slice(),
+      activation: normalizeActivation(op, l.activation), useBias: a.useBias !== false,
+      kernelInitializer: init(op, 'kernelInitializer', a.kernelInitializer ?? 'glorotUniform'), biasInitializer: init(op, 'biasInitializer', a.biasInitializer ?? 'zeros'),
+      kernelRegularizer: reg(op, a.kernelRegularizer, 'kernelRegularizer'), biasRegularizer: reg(op, a.biasRegularizer, 'biasRegularizer'),
+    };
+  } else if (l instanceof MaxPooling2D || l instanceof AveragePooling2D) args = { poolSize: l.poolSize.slice(), strides: l.strides.slice(), padding: l.padding };
+  else if (l instanceof UpSampling2D) args = { size: l.size.slice() };
   else if (l instanceof SaltAndPepper) args = { rate: l.rate, low: l.low, high: l.high };
   else if (l instanceof Variational) args = { units: l.units, klWeight: l.klWeight };
   else if (l instanceof RBF) {
@@ -89,7 +102,7 @@ export function layerSpec(l: Layer, where: string): LeafSpec {
     const widths = p.slice(4 + nc, 4 + nc + nw);
     const [k, a, b] = p.slice(4 + nc + nw);
     args = { units: l.units, kernel: l.kernel, ...(nc > 0 ? { centers } : {}), widths: widths.length === 1 ? widths[0] : widths, centersInitializer: { name: INITIALIZERS[k], params: [a, b] } };
-  } else if (!(l instanceof Flatten) && !(l instanceof InputLayer)) {
+  } else if (!(l instanceof Flatten) && !(l instanceof InputLayer) && !(l instanceof GlobalMaxPooling2D) && !(l instanceof GlobalAveragePooling2D)) {
     throw new InvalidArgumentError(`${op}: layer ${l.name} of kind '${l.kind}' cannot be serialized`);
   }
   return { ...base, args };
@@ -167,6 +180,19 @@ export function specToKeras(s: NodeSpec, x: number[] | undefined): KerasObject {
     case 'rbf': c = { units: a.units, kernel: a.kernel, ...(a.centers ? { centers: a.centers } : {}), widths: a.widths, centers_initializer: initializerToKeras(a.centersInitializer as Initializer) }; break;
     case 'saltAndPepper': c = { rate: a.rate, low: a.low, high: a.high }; break;
     case 'variational': c = { units: a.units, kl_weight: a.klWeight }; break;
+    case 'conv2d':
+      c = {
+        filters: a.filters, kernel_initializer: initializerToKeras(a.kernelInitializer as Initializer), kernel_regularizer: regularizerToKeras((a.kernelRegularizer as Regularizer) ?? null), kernel_constraint: null,
+        kernel_size: a.kernelSize, strides: a.strides, padding: a.padding, data_format: 'channels_last', dilation_rate: a.dilationRate,
+        activation: activationToKeras('getConfig', a.activation), use_bias: a.useBias, bias_initializer: initializerToKeras(a.biasInitializer as Initializer),
+        bias_regularizer: regularizerToKeras((a.biasRegularizer as Regularizer) ?? null), activity_regularizer: null, bias_constraint: null,
+      };
+      break;
+    case 'maxPooling2d':
+    case 'averagePooling2d': c = { pool_size: a.poolSize, padding: a.padding, strides: a.strides, data_format: 'channels_last' }; break;
+    case 'globalMaxPooling2d':
+    case 'globalAveragePooling2d': c = { data_format: 'channels_last' }; break;
+    case 'upSampling2d': c = { size: a.size, data_format: 'channels_last' }; break;
     default: break;
   }
   const config: Record<string, unknown> = { ...c, name: s.name, trainable: s.trainable };
@@ -246,6 +272,22 @@ export function nodeFromKeras(ctx: Ctx, where: string, v: unknown): NodeSpec {
     if (ax === undefined || ok(ax) || (list && Array.isArray(ax) && ax.length === 1 && ok(ax[0]))) return;
     bad(op, `${cw}.${k}`, `must be the last axis (-1${rank !== undefined ? ` or ${rank}` : ''}): neurite normalizes over the last axis only, got ${show(ax)}`);
   };
+  const sizes = (k: string, def?: [number, number]): [number, number] => {
+    const v = c[k] ?? def;
+    const ok = (d: unknown) => isInt(d, 1) && d <= 65536;
+    if (ok(v)) return [v as number, v as number];
+    if (Array.isArray(v) && v.length === 2 && v.every(ok)) return v as [number, number];
+    return bad(op, `${cw}.${k}`, `must be a positive integer or a pair of them, got ${show(v)}`);
+  };
+  const padding = (): string => {
+    const p = c.padding ?? 'valid';
+    if (p !== 'valid' && p !== 'same') bad(op, `${cw}.padding`, `must be 'valid' or 'same', got ${show(p)}`);
+    return p as string;
+  };
+  const channelsLast = (): void => {
+    const f = c.data_format;
+    if (f !== undefined && f !== null && f !== 'channels_last') bad(op, `${cw}.data_format`, `must be 'channels_last' ([batch, height, width, channels]), the only layout neurite has, got ${show(f)}`);
+  };
   let kind: LayerKind | 'input';
   let args: Record<string, unknown> = {};
   switch (o.class_name) {
@@ -321,6 +363,42 @@ export function nodeFromKeras(ctx: Ctx, where: string, v: unknown): NodeSpec {
     }
     case `${CUSTOM}SaltAndPepper`: kind = 'saltAndPepper'; args = { rate: num('rate'), low: num('low', 0), high: num('high', 1) }; break;
     case `${CUSTOM}Variational`: kind = 'variational'; args = { units: int('units'), klWeight: num('kl_weight', 1) }; break;
+    case 'Conv2D':
+      kind = 'conv2d';
+      channelsLast();
+      mustBeNull(ctx, cw, c, ['kernel_constraint', 'bias_constraint'], 'neurite has no weight constraints');
+      mustBeNull(ctx, cw, c, ['activity_regularizer'], "neurite's conv2d has no activity regularizer");
+      args = {
+        filters: int('filters'), kernelSize: sizes('kernel_size'), strides: sizes('strides', [1, 1]), padding: padding(), dilationRate: sizes('dilation_rate', [1, 1]),
+        activation: activationFromKeras(op, `${cw}.activation`, c.activation), useBias: bool('use_bias', true),
+        kernelInitializer: c.kernel_initializer == null ? init(op, 'kernelInitializer', 'glorotUniform') : initializerFromKeras(op, `${cw}.kernel_initializer`, c.kernel_initializer),
+        biasInitializer: c.bias_initializer == null ? init(op, 'biasInitializer', 'zeros') : initializerFromKeras(op, `${cw}.bias_initializer`, c.bias_initializer),
+        kernelRegularizer: regularizerFromKeras(op, `${cw}.kernel_regularizer`, c.kernel_regularizer),
+        biasRegularizer: regularizerFromKeras(op, `${cw}.bias_regularizer`, c.bias_regularizer),
+      };
+      break;
+    case 'MaxPooling2D':
+    case 'MaxPool2D':
+    case 'AveragePooling2D':
+    case 'AvgPool2D': {
+      kind = o.class_name.startsWith('Max') ? 'maxPooling2d' : 'averagePooling2d';
+      channelsLast();
+      const poolSize = sizes('pool_size', [2, 2]);
+      args = { poolSize, strides: c.strides === null ? poolSize : sizes('strides', poolSize), padding: padding() };
+      break;
+    }
+    case 'GlobalMaxPooling2D':
+    case 'GlobalAveragePooling2D':
+      kind = o.class_name === 'GlobalMaxPooling2D' ? 'globalMaxPooling2d' : 'globalAveragePooling2d';
+      channelsLast();
+      if (c.keepdims !== undefined && c.keepdims !== false) bad(op, `${cw}.keepdims`, `must be false: neurite's global pooling outputs [batch, channels], got ${show(c.keepdims)}`);
+      break;
+    case 'UpSampling2D':
+      kind = 'upSampling2d';
+      channelsLast();
+      if (c.interpolation !== undefined && c.interpolation !== 'nearest') bad(op, `${cw}.interpolation`, `must be 'nearest' (the only one neurite has), got ${show(c.interpolation)}`);
+      args = { size: sizes('size', [2, 2]) };
+      break;
     case 'Model':
     case 'Functional':
       return bad(op, `${where}.class_name`, `'${o.class_name}' is a functional model, which neurite does not load yet; neurite loads Sequential models`);
@@ -372,7 +450,8 @@ export function specFromKeras(op: string, where: string, v: unknown): ModelSpec 
 const LAYER_CLASSES: Partial<Record<string, new (args: never) => Layer>> = {
   dense: Dense, activation: Activation, dropout: Dropout, gaussianNoise: GaussianNoise, batchNormalization: BatchNormalization,
   layerNormalization: LayerNormalization, prelu: PReLU, flatten: Flatten, reshape: Reshape, input: InputLayer, rbf: RBF,
-  saltAndPepper: SaltAndPepper, variational: Variational,
+  saltAndPepper: SaltAndPepper, variational: Variational, conv2d: Conv2D, maxPooling2d: MaxPooling2D, averagePooling2d: AveragePooling2D,
+  globalMaxPooling2d: GlobalMaxPooling2D, globalAveragePooling2d: GlobalAveragePooling2D, upSampling2d: UpSampling2D,
 };
 
 /** @internal A new layer from its spec; constructor errors are prefixed with the config path. */

@@ -13,6 +13,7 @@ import { checkArgs } from '../options.js';
 import { BatchNormalization, LayerNormalization, PReLU, type BatchNormalizationArgs, type PReLUArgs } from './normalization.js';
 import { RBF, type RBFArgs } from './rbf.js';
 import { SaltAndPepper, Variational, type SaltAndPepperArgs, type VariationalArgs } from './autoencoder.js';
+import { AveragePooling2D, Conv2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, UpSampling2D, type Conv2DArgs, type Pooling2DArgs, type UpSampling2DArgs } from './convolutional.js';
 
 /**
  * An activation layer made by one of TF.js's dedicated activation layers (`leakyReLU`, `elu`,
@@ -40,6 +41,7 @@ export { Activation, Dense, Dropout, Flatten, GaussianNoise, InputLayer, Reshape
 export { BatchNormalization, LayerNormalization, PReLU, type BatchNormalizationArgs, type PReLUArgs } from './normalization.js';
 export { RBF, RBF_KERNELS, type RBFArgs, type RbfKernelName } from './rbf.js';
 export { SaltAndPepper, Variational, type SaltAndPepperArgs, type VariationalArgs, type Distribution } from './autoencoder.js';
+export { AveragePooling2D, Conv2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, UpSampling2D, type Conv2DArgs, type Padding, type Pooling2DArgs, type Size2D, type UpSampling2DArgs } from './convolutional.js';
 
 /** Layer factories, as `tf.layers`. @example layers.dense({ units: 10, activation: 'relu', inputShape: [784] }) */
 export const layers = {
@@ -75,6 +77,22 @@ export const layers = {
   rbf: (args: RBFArgs) => new RBF(args),
   /** Salt-and-pepper noise during training: a fraction `rate` of the inputs set to `low` or `high`. */
   saltAndPepper: (args: SaltAndPepperArgs) => new SaltAndPepper(args),
+  /** 2-D convolution over `[batch, height, width, channels]`: `activation(conv2d(x, W) + b)`. */
+  conv2d: (args: Conv2DArgs) => new Conv2D(args),
+  /** Max pooling over windows of each channel (default 2×2, stride = pool size). */
+  maxPooling2d: (args: Pooling2DArgs = {}) => new MaxPooling2D(args),
+  /** TF.js's alias of {@link layers.maxPooling2d}. */
+  maxPool2d: (args: Pooling2DArgs = {}) => new MaxPooling2D(args),
+  /** Average pooling over windows of each channel (default 2×2, stride = pool size). */
+  averagePooling2d: (args: Pooling2DArgs = {}) => new AveragePooling2D(args),
+  /** TF.js's alias of {@link layers.averagePooling2d}. */
+  avgPool2d: (args: Pooling2DArgs = {}) => new AveragePooling2D(args),
+  /** The largest value of each channel over the image: `[batch, h, w, c]` → `[batch, c]`. */
+  globalMaxPooling2d: (args: LayerArgs & { dataFormat?: 'channelsLast' } = {}) => new GlobalMaxPooling2D(args),
+  /** The mean of each channel over the image: `[batch, h, w, c]` → `[batch, c]`. */
+  globalAveragePooling2d: (args: LayerArgs & { dataFormat?: 'channelsLast' } = {}) => new GlobalAveragePooling2D(args),
+  /** Nearest-neighbour up-sampling: each row and column repeated `size` times (default 2). */
+  upSampling2d: (args: UpSampling2DArgs = {}) => new UpSampling2D(args),
   /** A VAE's sampling layer: mean and log-variance heads, `z = μ + σ·ε` in training, KL added to the loss. */
   variational: (args: VariationalArgs) => new Variational(args),
 };

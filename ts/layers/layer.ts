@@ -54,7 +54,8 @@ export function locate(layer: Layer): WeightsAt | null {
 export const LAYER_KINDS = [
   'dense', 'activation', 'prelu', 'dropout', 'gaussianNoise',
   'batchNormalization', 'layerNormalization', 'flatten', 'reshape', 'rbf',
-  'saltAndPepper', 'variational',
+  'saltAndPepper', 'variational', 'conv2d', 'maxPooling2d', 'averagePooling2d',
+  'globalMaxPooling2d', 'globalAveragePooling2d', 'upSampling2d',
 ] as const;
 export type LayerKind = (typeof LAYER_KINDS)[number];
 

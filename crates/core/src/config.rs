@@ -21,6 +21,11 @@ impl<'a> Reader<'a> {
         Reader { op, p, at: 0 }
     }
 
+    /// The operation named in this reader's errors.
+    pub fn op(&self) -> &'static str {
+        self.op
+    }
+
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn f32(&mut self, field: &str) -> Result<f32> {
         let Some(&v) = self.p.get(self.at) else {

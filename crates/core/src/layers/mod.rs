@@ -11,14 +11,17 @@
 
 pub mod activation;
 pub mod batch_norm;
+pub mod conv2d;
 pub mod dense;
 pub mod dropout;
 pub mod gaussian_noise;
 pub mod layer_norm;
+pub mod pooling;
 pub mod prelu;
 pub mod rbf;
 pub mod reshape;
 pub mod salt_and_pepper;
+pub mod up_sampling;
 pub mod variational;
 
 use crate::regularizers::Regularizer;
@@ -249,7 +252,7 @@ pub fn step_seed(seed: u64, step: u64) -> u64 {
 
 /// Layer kind ids of the C ABI (append-only) and their TS names (`ts/layers/layer.ts`
 /// `LAYER_KINDS`, checked against this list by `test/codes.test.ts` through `nr_enum_name`).
-pub const LAYER_KINDS: [&str; 12] = [
+pub const LAYER_KINDS: [&str; 18] = [
     "dense",
     "activation",
     "prelu",
@@ -262,6 +265,12 @@ pub const LAYER_KINDS: [&str; 12] = [
     "rbf",
     "saltAndPepper",
     "variational",
+    "conv2d",
+    "maxPooling2d",
+    "averagePooling2d",
+    "globalMaxPooling2d",
+    "globalAveragePooling2d",
+    "upSampling2d",
 ];
 
 /// Creates a layer (unbuilt, not yet shared) from its ABI kind id and parameter list; `index` (its position in the
@@ -295,6 +304,12 @@ pub fn from_abi(kind: u32, p: &[f32], index: u32) -> Result<crate::model::LayerR
         9 => shared(rbf::Rbf::new(rbf::RbfConfig::from_abi(p)?)),
         10 => shared(salt_and_pepper::SaltAndPepper::new(salt_and_pepper::SaltAndPepperConfig::from_abi(p)?, index)),
         11 => shared(variational::Variational::new(variational::VariationalConfig::from_abi(p)?, index)),
+        12 => shared(conv2d::Conv2d::new(conv2d::Conv2dConfig::from_abi(p)?)),
+        13 => shared(pooling::Pooling::from_abi("maxPooling2d", true, p)?),
+        14 => shared(pooling::Pooling::from_abi("averagePooling2d", false, p)?),
+        15 => shared(pooling::Pooling::global("globalMaxPooling2d", true)),
+        16 => shared(pooling::Pooling::global("globalAveragePooling2d", false)),
+        17 => shared(up_sampling::UpSampling::from_abi(p)?),
         _ => crate::bail!("layer", "unknown layer kind id {kind}"),
     })
 }

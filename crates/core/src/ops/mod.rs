@@ -5,11 +5,13 @@ pub mod binary;
 pub mod broadcast;
 pub mod clip;
 pub mod concat;
+pub mod conv;
 pub mod cumsum;
 pub mod gather;
 pub mod matmul;
 pub mod one_hot;
 pub mod pad;
+pub mod pool;
 pub mod random;
 pub mod reduce;
 pub mod reshape;
@@ -22,6 +24,7 @@ pub mod tile;
 pub mod topk;
 pub mod transpose;
 pub mod unary;
+pub mod window;
 
 /// Helpers shared by the ops' unit tests.
 #[cfg(test)]

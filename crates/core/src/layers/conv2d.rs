@@ -1,0 +1,193 @@
+//! `conv2d`: a 2-D convolution layer, `y = act(conv2d(x, W) + b)`, channels last.
+//!
+//! # Shapes
+//! `x: [batch, h, w, in]` → `y: [batch, oh, ow, filters]`; `W: [kh, kw, in, filters]`,
+//! `b: [filters]` (TF.js and Keras layouts, so saved weights load as they are). The output size
+//! and padding follow [`crate::ops::window`].
+//!
+//! # Backward
+//! The convolution is an affine map of the input's patches ([`crate::ops::conv`]): `dz = dy ⊙
+//! act'(z)`, then conv's rule gives `dW`, `db` and `dx`. Initializers see Keras's fans:
+//! `fan_in = kh·kw·in`, `fan_out = kh·kw·filters`.
+
+use super::{is_identity, no_forward, Init, Layer, Mode, Param};
+use crate::activations::Activation;
+use crate::config::Reader;
+use crate::initializers::Initializer;
+use crate::ops::conv;
+use crate::ops::window::{Placement, Window};
+use crate::regularizers::Regularizer;
+use crate::{bail, Error, Result, Shape, Tensor};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Conv2dConfig {
+    pub filters: usize,
+    pub window: Window,
+    pub use_bias: bool,
+    pub activation: Activation,
+    pub kernel_initializer: Initializer,
+    pub bias_initializer: Initializer,
+    pub kernel_regularizer: Option<Regularizer>,
+    pub bias_regularizer: Option<Regularizer>,
+}
+
+impl Conv2dConfig {
+    /// Layout: `filters, kernelSize(2), strides(2), dilationRate(2), same, useBias,
+    /// activation(kind, n, params…), kernelInit(kind, p0, p1), biasInit(kind, p0, p1),
+    /// kernelReg(l1, l2), biasReg(l1, l2)`.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn from_abi(p: &[f32]) -> Result<Conv2dConfig> {
+        let mut r = Reader::new("conv2d", p);
+        let filters = r.usize("filters")?;
+        if filters == 0 {
+            bail!("conv2d", "filters must be a positive integer, got 0");
+        }
+        let cfg = Conv2dConfig {
+            filters,
+            window: Window::from_abi(&mut r, "kernelSize")?,
+            use_bias: r.bool("useBias")?,
+            activation: r.activation()?,
+            kernel_initializer: r.initializer("kernelInitializer")?,
+            bias_initializer: r.initializer("biasInitializer")?,
+            kernel_regularizer: r.regularizer()?,
+            bias_regularizer: r.regularizer()?,
+        };
+        if !r.rest().is_empty() {
+            bail!("conv2d", "config has parameters past biasRegularizer");
+        }
+        Ok(cfg)
+    }
+}
+
+pub struct Conv2d {
+    cfg: Conv2dConfig,
+    place: Option<Placement>,
+    kernel: Option<Param>,
+    bias: Option<Param>,
+    /// Kept by a forward that keeps values: the input, the pre-activation and the output.
+    x: Option<Tensor>,
+    z: Option<Tensor>,
+    y: Option<Tensor>,
+    input_grad: bool,
+}
+
+impl Conv2d {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn new(cfg: Conv2dConfig) -> Conv2d {
+        Conv2d { cfg, place: None, kernel: None, bias: None, x: None, z: None, y: None, input_grad: true }
+    }
+
+    fn built(&self) -> Result<(Placement, &Param)> {
+        match (self.place, self.kernel.as_ref()) {
+            (Some(p), Some(k)) => Ok((p, k)),
+            _ => Err(Error::Internal { msg: "conv2d used before build".into() }),
+        }
+    }
+
+    /// `dL/dz → dL/dx`, filling dW and db. Shared by the normal and the fused-softmax paths.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn backward_from_z(&mut self, dz: Tensor) -> Result<Tensor> {
+        let x = self.x.take().ok_or_else(|| no_forward("conv2d"))?;
+        let p = self.place.expect("built");
+        let batch = x.dims()[0];
+        let Param { value: w, grad: dw, .. } = self.kernel.as_mut().expect("built");
+        let db = self.bias.as_mut().map(|b| &mut b.grad[..]);
+        match conv::backward("conv2d", &p, x.data(), batch, w.data(), self.cfg.filters, dz.data(), Some(dw), db, self.input_grad)? {
+            Some(dx) => Tensor::new("conv2d", x.shape().clone(), dx),
+            // The first layer's input is data: the caller ignores what is returned.
+            None => Ok(dz),
+        }
+    }
+}
+
+impl Layer for Conv2d {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn kind(&self) -> &'static str {
+        "conv2d"
+    }
+
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn build(&mut self, input: &[usize], init: Init) -> Result<Vec<usize>> {
+        let p = self.cfg.window.place("conv2d", input)?;
+        let [kh, kw] = self.cfg.window.size;
+        let f = self.cfg.filters;
+        let mut w = Tensor::zeros("conv2d", Shape::new("conv2d", &[kh, kw, p.c, f])?)?;
+        init.fill(&self.cfg.kernel_initializer, w.data_mut(), kh * kw * p.c, kh * kw * f, 0);
+        self.kernel = Some(Param::new("kernel", w, self.cfg.kernel_regularizer)?);
+        if self.cfg.use_bias {
+            let mut b = Tensor::zeros("conv2d", Shape::from([f]))?;
+            init.fill(&self.cfg.bias_initializer, b.data_mut(), kh * kw * p.c, kh * kw * f, 1);
+            self.bias = Some(Param::new("bias", b, self.cfg.bias_regularizer)?);
+        }
+        self.place = Some(p);
+        Ok(vec![p.oh, p.ow, f])
+    }
+
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn forward(&mut self, x: Tensor, mode: Mode) -> Result<Tensor> {
+        let (p, kernel) = self.built()?;
+        if x.dims().len() != 4 || x.dims()[1..] != [p.h, p.w, p.c] {
+            bail!("conv2d", "input has shape {} but the layer was built for [batch, {}, {}, {}]", x.shape(), p.h, p.w, p.c);
+        }
+        let batch = x.dims()[0];
+        let f = self.cfg.filters;
+        let z = conv::forward("conv2d", &p, x.data(), batch, kernel.value.data(), f, self.bias.as_ref().map(|b| b.value.data()))?;
+        let mut z = Tensor::new("conv2d", Shape::new("conv2d", &[batch, p.oh, p.ow, f])?, z)?;
+        let identity = is_identity(&self.cfg.activation);
+        if !mode.keeps() {
+            if !identity {
+                let pre = crate::tensor::copy_of("conv2d", z.data())?;
+                self.cfg.activation.forward(&pre, z.data_mut(), f);
+            }
+            return Ok(z);
+        }
+        let y = if identity {
+            z.clone()
+        } else {
+            let mut y = Tensor::zeros("conv2d", z.shape().clone())?;
+            self.cfg.activation.forward(z.data(), y.data_mut(), f);
+            y
+        };
+        self.x = Some(x);
+        self.z = Some(z);
+        self.y = Some(y.clone());
+        Ok(y)
+    }
+
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn backward(&mut self, dy: Tensor) -> Result<Tensor> {
+        let z = self.z.take().ok_or_else(|| no_forward("conv2d"))?;
+        let y = self.y.take().expect("kept with z");
+        let dz = if is_identity(&self.cfg.activation) {
+            dy
+        } else {
+            let mut dz = Tensor::zeros("conv2d", z.shape().clone())?;
+            self.cfg.activation.backward(z.data(), y.data(), dy.data(), dz.data_mut(), self.cfg.filters);
+            dz
+        };
+        self.backward_from_z(dz)
+    }
+
+    fn params_mut(&mut self) -> Vec<&mut Param> {
+        self.kernel.iter_mut().chain(self.bias.iter_mut()).collect()
+    }
+
+    fn params(&self) -> Vec<&Param> {
+        self.kernel.iter().chain(self.bias.iter()).collect()
+    }
+
+    fn output_activation(&self) -> Option<Activation> {
+        Some(self.cfg.activation)
+    }
+
+    fn set_input_grad(&mut self, on: bool) {
+        self.input_grad = on;
+    }
+
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn backward_pre_activation(&mut self, dz: Tensor) -> Result<Tensor> {
+        self.z = None;
+        self.y = None;
+        self.backward_from_z(dz)
+    }
+}

@@ -1,0 +1,97 @@
+//! `maxPooling2d`, `averagePooling2d` and their global forms `globalMaxPooling2d`,
+//! `globalAveragePooling2d`: pooling over `[batch, h, w, channels]` (channels last), each channel
+//! on its own, with the kernels of [`crate::ops::pool`]. A global pooling's window is the whole
+//! input and its per-sample output `[channels]` (Keras drops the two spatial axes).
+
+use super::{no_forward, Init, Layer, Mode};
+use crate::config::Reader;
+use crate::ops::pool;
+use crate::ops::window::{Placement, Window};
+use crate::{bail, Error, Result, Shape, Tensor};
+
+/// What the forward kept for backward.
+enum Kept {
+    /// Max pooling: the input index of each output value.
+    Argmax(Vec<u32>),
+    /// Average pooling: the batch size.
+    Batch(usize),
+}
+
+pub struct Pooling {
+    kind: &'static str,
+    max: bool,
+    /// `None` for a global pooling until build.
+    window: Option<Window>,
+    place: Option<Placement>,
+    kept: Option<(Kept, Shape)>,
+}
+
+impl Pooling {
+    /// `maxPooling2d` / `averagePooling2d` from `poolSize(2), strides(2), dilationRate(2), same`.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn from_abi(kind: &'static str, max: bool, p: &[f32]) -> Result<Pooling> {
+        let mut r = Reader::new(kind, p);
+        let window = Window::from_abi(&mut r, "poolSize")?;
+        if window.dilation != [1, 1] {
+            bail!(kind, "dilationRate must be [1, 1] for pooling, got [{}, {}]", window.dilation[0], window.dilation[1]);
+        }
+        Ok(Pooling { kind, max, window: Some(window), place: None, kept: None })
+    }
+
+    /// `globalMaxPooling2d` / `globalAveragePooling2d`.
+    pub fn global(kind: &'static str, max: bool) -> Pooling {
+        Pooling { kind, max, window: None, place: None, kept: None }
+    }
+}
+
+impl Layer for Pooling {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn kind(&self) -> &'static str {
+        self.kind
+    }
+
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn build(&mut self, input: &[usize], _init: Init) -> Result<Vec<usize>> {
+        let global = self.window.is_none();
+        let win = match (self.window, input) {
+            (Some(w), _) => w,
+            (None, &[h, w, _]) if h > 0 && w > 0 => Window { size: [h, w], strides: [1, 1], dilation: [1, 1], same: false },
+            // Let `place` name the wrong rank (an empty input has no window to pool).
+            (None, _) => Window { size: [1, 1], strides: [1, 1], dilation: [1, 1], same: false },
+        };
+        let p = win.place(self.kind, input)?;
+        self.place = Some(p);
+        Ok(if global { vec![p.c] } else { vec![p.oh, p.ow, p.c] })
+    }
+
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn forward(&mut self, x: Tensor, mode: Mode) -> Result<Tensor> {
+        let p = self.place.ok_or_else(|| Error::Internal { msg: format!("{} used before build", self.kind) })?;
+        if x.dims().len() != 4 || x.dims()[1..] != [p.h, p.w, p.c] {
+            bail!(self.kind, "input has shape {} but the layer was built for [batch, {}, {}, {}]", x.shape(), p.h, p.w, p.c);
+        }
+        let batch = x.dims()[0];
+        let (y, kept) = if self.max {
+            let (y, arg) = pool::max_forward(self.kind, &p, x.data(), batch, mode.keeps())?;
+            (y, Kept::Argmax(arg))
+        } else {
+            (pool::avg_forward(self.kind, &p, x.data(), batch)?, Kept::Batch(batch))
+        };
+        if mode.keeps() {
+            self.kept = Some((kept, x.shape().clone()));
+        }
+        let dims: &[usize] = if self.window.is_none() { &[batch, p.c] } else { &[batch, p.oh, p.ow, p.c] };
+        Tensor::new(self.kind, Shape::new(self.kind, dims)?, y)
+    }
+
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn backward(&mut self, dy: Tensor) -> Result<Tensor> {
+        let (kept, shape) = self.kept.take().ok_or_else(|| no_forward(self.kind))?;
+        let p = self.place.expect("built");
+        let dx = match kept {
+            Kept::Argmax(arg) => pool::max_backward(self.kind, &arg, dy.data(), shape.size())?,
+            Kept::Batch(batch) => pool::avg_backward(self.kind, &p, dy.data(), batch)?,
+        };
+        Tensor::new(self.kind, shape, dx)
+    }
+}

@@ -1,0 +1,286 @@
+//! 2-D convolution over `[batch, height, width, channels]` (channels last) with a kernel
+//! `[kh, kw, in, filters]` (TF.js's and Keras's layouts), as a GEMM on the gathered patches.
+//!
+//! Each output position's window is copied into one row of a patch matrix (`im2col`), row
+//! `(i·kw + j)·in + c` holding input `(y·s + i·d − pad, x·s + j·d − pad, c)` (zero in the
+//! padding); the kernel read as an `(kh·kw·in) × filters` matrix then makes the convolution
+//! [`affine`]'s `patches·W + b`, on the packed SIMD matmul kernel. The backward rule is affine's
+//! too: `dW = patchesᵀ·dy`, `db = Σ dy`, `dpatches = dy·Wᵀ`, whose rows are added back to the
+//! input positions they were copied from (`col2im`).
+//!
+//! The patches of a whole batch can be large (a 3×3 window makes nine copies of its input), so
+//! both directions run over fixed groups of samples ([`samples_per_group`], from the shapes
+//! alone: the same values whatever the thread count); backward gathers a group's patches again
+//! rather than keeping them from the forward.
+
+use super::affine;
+use super::window::Placement;
+use crate::Result;
+
+/// At most this many patch values (16 MiB) are gathered at a time (at least one sample).
+const GROUP_VALUES: usize = 1 << 22;
+
+/// Patch values per sample: `oh·ow` rows of `kh·kw·c`.
+fn patch_len(p: &Placement) -> (usize, usize) {
+    (p.oh * p.ow, p.win.size[0] * p.win.size[1] * p.c)
+}
+
+/// Samples per group of the gathered patches.
+pub fn samples_per_group(p: &Placement) -> usize {
+    let (rows, k) = patch_len(p);
+    (GROUP_VALUES / (rows * k).max(1)).max(1)
+}
+
+/// Whether the patches are the input itself (a 1×1 window, stride 1, no padding).
+fn pointwise(p: &Placement) -> bool {
+    p.win.size == [1, 1] && p.win.strides == [1, 1]
+}
+
+/// Gathers the patches of the samples in `x` (whole samples) into `cols`.
+fn im2col(p: &Placement, x: &[f32], cols: &mut [f32]) {
+    let (kh, kw, c) = (p.win.size[0], p.win.size[1], p.c);
+    let mut row = cols.chunks_exact_mut(kh * kw * c);
+    for sample in x.chunks_exact(p.in_size()) {
+        for oy in 0..p.oh {
+            for ox in 0..p.ow {
+                let dst = row.next().expect("one row per output position");
+                for i in 0..kh {
+                    let line = &mut dst[i * kw * c..(i + 1) * kw * c];
+                    let Some(iy) = p.source(0, oy, i) else {
+                        line.fill(0.0);
+                        continue;
+                    };
+                    for (j, cell) in line.chunks_exact_mut(c).enumerate() {
+                        match p.source(1, ox, j) {
+                            Some(ix) => cell.copy_from_slice(&sample[(iy * p.w + ix) * c..][..c]),
+                            None => cell.fill(0.0),
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Adds each patch row of `dcols` back to the input positions it was gathered from.
+fn col2im_add(p: &Placement, dcols: &[f32], dx: &mut [f32]) {
+    let (kh, kw, c) = (p.win.size[0], p.win.size[1], p.c);
+    let mut row = dcols.chunks_exact(kh * kw * c);
+    for sample in dx.chunks_exact_mut(p.in_size()) {
+        for oy in 0..p.oh {
+            for ox in 0..p.ow {
+                let src = row.next().expect("one row per output position");
+                for i in 0..kh {
+                    let Some(iy) = p.source(0, oy, i) else { continue };
+                    for j in 0..kw {
+                        let Some(ix) = p.source(1, ox, j) else { continue };
+                        let to = &mut sample[(iy * p.w + ix) * c..][..c];
+                        for (d, &g) in to.iter_mut().zip(&src[(i * kw + j) * c..][..c]) {
+                            *d += g;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The patches of samples `x` (a group), borrowed when they are the input itself.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn patches<'a>(op: &'static str, p: &Placement, x: &'a [f32], buf: &'a mut Vec<f32>) -> Result<&'a [f32]> {
+    if pointwise(p) {
+        return Ok(x);
+    }
+    let (rows, k) = patch_len(p);
+    let len = x.len() / p.in_size().max(1) * rows * k;
+    if buf.len() < len {
+        *buf = crate::tensor::alloc(op, len)?;
+    }
+    im2col(p, x, &mut buf[..len]);
+    Ok(&buf[..len])
+}
+
+/// `conv2d(x, W) + b` for `batch` samples: `batch·oh·ow × filters` values.
+#[allow(clippy::too_many_arguments)]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub fn forward(op: &'static str, p: &Placement, x: &[f32], batch: usize, w: &[f32], filters: usize, b: Option<&[f32]>) -> Result<Vec<f32>> {
+    let (rows, k) = patch_len(p);
+    let group = samples_per_group(p);
+    if batch <= group {
+        let mut buf = Vec::new();
+        return affine::forward(op, patches(op, p, x, &mut buf)?, batch * rows, k, filters, w, b);
+    }
+    let mut y = crate::tensor::alloc(op, batch * rows * filters)?;
+    let mut buf = Vec::new();
+    for (xs, ys) in x.chunks(group * p.in_size()).zip(y.chunks_mut(group * rows * filters)) {
+        let n = xs.len() / p.in_size();
+        ys.copy_from_slice(&affine::forward(op, patches(op, p, xs, &mut buf)?, n * rows, k, filters, w, b)?);
+    }
+    Ok(y)
+}
+
+/// The backward rule of [`forward`], given `dy` (`batch·oh·ow × filters`): writes dL/dW into
+/// `dw` and dL/db into `db` (each when given, overwriting) and returns dL/dx when `need_dx`.
+#[allow(clippy::too_many_arguments)]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub fn backward(op: &'static str, p: &Placement, x: &[f32], batch: usize, w: &[f32], filters: usize, dy: &[f32], mut dw: Option<&mut [f32]>, db: Option<&mut [f32]>, need_dx: bool) -> Result<Option<Vec<f32>>> {
+    let (rows, k) = patch_len(p);
+    let group = samples_per_group(p);
+    if let Some(db) = db {
+        db.fill(0.0);
+        for row in dy.chunks_exact(filters) {
+            for (g, &d) in db.iter_mut().zip(row) {
+                *g += d;
+            }
+        }
+    }
+    let mut dx = if need_dx { Some(crate::tensor::alloc(op, batch * p.in_size())?) } else { None };
+    let mut part = Vec::new();
+    let mut buf = Vec::new();
+    for (gi, (xs, dys)) in x.chunks(group * p.in_size()).zip(dy.chunks(group * rows * filters)).enumerate() {
+        let n = xs.len() / p.in_size();
+        let cols = patches(op, p, xs, &mut buf)?;
+        // The first group writes dW; the others add theirs, in group order.
+        let dw_group = match dw.as_deref_mut() {
+            Some(d) if gi == 0 => Some(d),
+            Some(_) => {
+                if part.is_empty() {
+                    part = crate::tensor::alloc(op, k * filters)?;
+                }
+                Some(&mut part[..])
+            }
+            None => None,
+        };
+        let dcols = affine::backward(op, cols, n * rows, k, filters, w, dys, dw_group, None, need_dx)?;
+        if gi > 0 {
+            if let Some(d) = dw.as_deref_mut() {
+                for (a, &b) in d.iter_mut().zip(&part) {
+                    *a += b;
+                }
+            }
+        }
+        if let (Some(dx), Some(dcols)) = (dx.as_mut(), dcols) {
+            let to = &mut dx[gi * group * p.in_size()..][..n * p.in_size()];
+            if pointwise(p) {
+                to.copy_from_slice(&dcols);
+            } else {
+                col2im_add(p, &dcols, to);
+            }
+        }
+    }
+    Ok(dx)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::window::Window;
+
+    /// The definition, in f64: `y[n,oy,ox,f] = b[f] + Σ_{i,j,c} x[n, oy·s+i·d−pad, ox·s+j·d−pad, c]·W[i,j,c,f]`.
+    fn direct(p: &Placement, x: &[f32], batch: usize, w: &[f32], f: usize, b: &[f32]) -> Vec<f64> {
+        let (kh, kw, c) = (p.win.size[0], p.win.size[1], p.c);
+        let mut y = vec![0.0; batch * p.oh * p.ow * f];
+        for n in 0..batch {
+            for oy in 0..p.oh {
+                for ox in 0..p.ow {
+                    for o in 0..f {
+                        let mut s = b[o] as f64;
+                        for i in 0..kh {
+                            for j in 0..kw {
+                                let (Some(iy), Some(ix)) = (p.source(0, oy, i), p.source(1, ox, j)) else { continue };
+                                for ci in 0..c {
+                                    s += x[((n * p.h + iy) * p.w + ix) * c + ci] as f64 * w[((i * kw + j) * c + ci) * f + o] as f64;
+                                }
+                            }
+                        }
+                        y[((n * p.oh + oy) * p.ow + ox) * f + o] = s;
+                    }
+                }
+            }
+        }
+        y
+    }
+
+    fn values(n: usize, seed: u32) -> Vec<f32> {
+        (0..n).map(|i| (((i as u32).wrapping_mul(2654435761).wrapping_add(seed) >> 8) % 1000) as f32 / 500.0 - 1.0).collect()
+    }
+
+    /// Every padding, odd sizes, strides, dilation, a 1×1 window, against the definition; and
+    /// the backward rule against central differences of `L = Σ c ⊙ y`.
+    #[test]
+    fn forward_and_backward_against_the_definition() {
+        let cases = [
+            ([3, 3], [1, 1], [1, 1], false, [5, 6, 2], 3),
+            ([3, 2], [2, 1], [1, 1], true, [7, 5, 3], 2),
+            ([2, 2], [1, 1], [2, 2], true, [5, 5, 1], 2),
+            ([1, 1], [1, 1], [1, 1], false, [3, 4, 3], 2),
+            ([1, 1], [2, 2], [1, 1], true, [5, 5, 2], 1),
+            ([4, 4], [3, 3], [1, 1], true, [4, 4, 1], 1),
+        ];
+        for (size, strides, dilation, same, input, f) in cases {
+            let p = Window { size, strides, dilation, same }.place("t", &input).unwrap();
+            let batch = 2;
+            let x = values(batch * p.in_size(), 1);
+            let k = size[0] * size[1] * p.c;
+            let w = values(k * f, 2);
+            let b = values(f, 3);
+            let y = forward("t", &p, &x, batch, &w, f, Some(&b)).unwrap();
+            let want = direct(&p, &x, batch, &w, f, &b);
+            for (a, e) in y.iter().zip(&want) {
+                assert!((*a as f64 - e).abs() < 1e-5, "{size:?} {strides:?} {dilation:?} {same}: {a} vs {e}");
+            }
+            let c = values(y.len(), 4);
+            let loss = |x: &[f32], w: &[f32], b: &[f32]| direct(&p, x, batch, w, f, b).iter().zip(&c).map(|(v, &c)| v * c as f64).sum::<f64>();
+            let (mut dw, mut db) = (vec![9.0; w.len()], vec![9.0; f]);
+            let dx = backward("t", &p, &x, batch, &w, f, &c, Some(&mut dw), Some(&mut db), true).unwrap().unwrap();
+            let h = 1e-2f32;
+            let fd = |g: &dyn Fn(f32) -> f64| (g(h) - g(-h)) / (2.0 * h as f64);
+            for i in 0..x.len() {
+                let d = fd(&|e| { let mut v = x.clone(); v[i] += e; loss(&v, &w, &b) });
+                assert!((dx[i] as f64 - d).abs() < 1e-3, "dx[{i}] {} vs {d}", dx[i]);
+            }
+            for i in 0..w.len() {
+                let d = fd(&|e| { let mut v = w.clone(); v[i] += e; loss(&x, &v, &b) });
+                assert!((dw[i] as f64 - d).abs() < 1e-3, "dW[{i}] {} vs {d}", dw[i]);
+            }
+            for i in 0..f {
+                let d = fd(&|e| { let mut v = b.clone(); v[i] += e; loss(&x, &w, &v) });
+                assert!((db[i] as f64 - d).abs() < 1e-3, "db[{i}] {} vs {d}", db[i]);
+            }
+        }
+    }
+
+    /// A batch larger than one group runs group by group: the same outputs, dx bit for bit, and
+    /// dW (summed group by group) within rounding of the one-group sum.
+    #[test]
+    fn groups_agree_with_the_whole_batch() {
+        let p = Window { size: [3, 3], strides: [1, 1], dilation: [1, 1], same: true }.place("t", &[128, 128, 8]).unwrap();
+        let group = samples_per_group(&p);
+        assert!(group < 5, "{group}");
+        let batch = 2 * group + 1;
+        let (k, f) = (72, 3);
+        let x = values(batch * p.in_size(), 5);
+        let w = values(k * f, 6);
+        let y = forward("t", &p, &x, batch, &w, f, None).unwrap();
+        let per = p.oh * p.ow * f;
+        for n in 0..batch {
+            let one = forward("t", &p, &x[n * p.in_size()..][..p.in_size()], 1, &w, f, None).unwrap();
+            assert_eq!(&y[n * per..][..per], &one[..]);
+        }
+        let dy = values(y.len(), 7);
+        let mut dw = vec![0.0; k * f];
+        let dx = backward("t", &p, &x, batch, &w, f, &dy, Some(&mut dw), None, true).unwrap().unwrap();
+        let mut sum = vec![0.0f64; k * f];
+        for n in 0..batch {
+            let mut one = vec![0.0; k * f];
+            let dxn = backward("t", &p, &x[n * p.in_size()..][..p.in_size()], 1, &w, f, &dy[n * per..][..per], Some(&mut one), None, true).unwrap().unwrap();
+            assert_eq!(&dx[n * p.in_size()..][..p.in_size()], &dxn[..]);
+            for (s, v) in sum.iter_mut().zip(one) {
+                *s += v as f64;
+            }
+        }
+        for (a, e) in dw.iter().zip(sum) {
+            assert!((*a as f64 - e).abs() < 1e-3 * e.abs().max(1.0), "{a} vs {e}");
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! 2-D max and average pooling over `[batch, height, width, channels]`, each channel on its own.
+//!
+//! - **max**: the largest value of the window, NaN if the window holds one (the rest of neurite
+//!   propagates NaN; TF.js's CPU kernel skips it). Backward sends `dy` to the first largest
+//!   value of the window in row-major order (TF.js's choice), kept by the forward as its index.
+//! - **average**: the mean over the window's positions inside the input (padding is not counted,
+//!   as TensorFlow's `same` average pooling). Backward spreads `dy / count` over them.
+
+use super::window::Placement;
+use crate::Result;
+
+/// `(y, argmax)` of max pooling `batch` samples; the argmax (input index per output value) only
+/// when `keep`.
+pub fn max_forward(op: &'static str, p: &Placement, x: &[f32], batch: usize, keep: bool) -> Result<(Vec<f32>, Vec<u32>)> {
+    let c = p.c;
+    let n_out = batch * p.oh * p.ow * c;
+    let mut y = crate::tensor::alloc(op, n_out)?;
+    let mut arg = if keep { crate::tensor::try_vec(op, n_out, 0u32)? } else { Vec::new() };
+    let mut best = crate::tensor::alloc(op, c)?;
+    let mut at = crate::tensor::try_vec(op, c, 0u32)?;
+    let mut o = 0;
+    for n in 0..batch {
+        let base = n * p.in_size();
+        for oy in 0..p.oh {
+            for ox in 0..p.ow {
+                let mut first = true;
+                for i in 0..p.win.size[0] {
+                    let Some(iy) = p.source(0, oy, i) else { continue };
+                    for j in 0..p.win.size[1] {
+                        let Some(ix) = p.source(1, ox, j) else { continue };
+                        let start = base + (iy * p.w + ix) * c;
+                        let v = &x[start..start + c];
+                        if first {
+                            best.copy_from_slice(v);
+                            at.iter_mut().enumerate().for_each(|(k, a)| *a = (start + k) as u32);
+                            first = false;
+                            continue;
+                        }
+                        for k in 0..c {
+                            // Strictly larger keeps the first maximum; a NaN wins over numbers
+                            // and the first NaN stays.
+                            if v[k] > best[k] || (v[k].is_nan() && !best[k].is_nan()) {
+                                best[k] = v[k];
+                                at[k] = (start + k) as u32;
+                            }
+                        }
+                    }
+                }
+                y[o..o + c].copy_from_slice(&best);
+                if keep {
+                    arg[o..o + c].copy_from_slice(&at);
+                }
+                o += c;
+            }
+        }
+    }
+    Ok((y, arg))
+}
+
+/// dL/dx of max pooling: each `dy` added to the input its output came from.
+pub fn max_backward(op: &'static str, arg: &[u32], dy: &[f32], x_len: usize) -> Result<Vec<f32>> {
+    let mut dx = crate::tensor::alloc(op, x_len)?;
+    for (&a, &g) in arg.iter().zip(dy) {
+        dx[a as usize] += g;
+    }
+    Ok(dx)
+}
+
+/// Calls `f(output index base, input index bases, count)` for each output position, with the
+/// input positions its window covers (`count` of them).
+fn windows(p: &Placement, batch: usize, mut f: impl FnMut(usize, &[usize])) {
+    let mut inputs = Vec::with_capacity(p.win.size[0] * p.win.size[1]);
+    let mut o = 0;
+    for n in 0..batch {
+        for oy in 0..p.oh {
+            for ox in 0..p.ow {
+                inputs.clear();
+                for i in 0..p.win.size[0] {
+                    let Some(iy) = p.source(0, oy, i) else { continue };
+                    for j in 0..p.win.size[1] {
+                        if let Some(ix) = p.source(1, ox, j) {
+                            inputs.push(n * p.in_size() + (iy * p.w + ix) * p.c);
+                        }
+                    }
+                }
+                f(o, &inputs);
+                o += p.c;
+            }
+        }
+    }
+}
+
+/// Average pooling of `batch` samples.
+pub fn avg_forward(op: &'static str, p: &Placement, x: &[f32], batch: usize) -> Result<Vec<f32>> {
+    let c = p.c;
+    let mut y = crate::tensor::alloc(op, batch * p.oh * p.ow * c)?;
+    windows(p, batch, |o, inputs| {
+        let out = &mut y[o..o + c];
+        for &s in inputs {
+            for (a, &v) in out.iter_mut().zip(&x[s..s + c]) {
+                *a += v;
+            }
+        }
+        let inv = inputs.len() as f32;
+        out.iter_mut().for_each(|a| *a /= inv);
+    });
+    Ok(y)
+}
+
+/// dL/dx of average pooling.
+pub fn avg_backward(op: &'static str, p: &Placement, dy: &[f32], batch: usize) -> Result<Vec<f32>> {
+    let c = p.c;
+    let mut dx = crate::tensor::alloc(op, batch * p.in_size())?;
+    windows(p, batch, |o, inputs| {
+        let count = inputs.len() as f32;
+        for &s in inputs {
+            for (d, &g) in dx[s..s + c].iter_mut().zip(&dy[o..o + c]) {
+                *d += g / count;
+            }
+        }
+    });
+    Ok(dx)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::window::Window;
+
+    fn place(k: usize, s: usize, same: bool, input: [usize; 3]) -> Placement {
+        Window { size: [k, k], strides: [s, s], dilation: [1, 1], same }.place("t", &input).unwrap()
+    }
+
+    #[test]
+    fn max_and_average_by_hand() {
+        // One 4×4 channel, 2×2 windows, stride 2.
+        let x: Vec<f32> = (0..16).map(|v| v as f32).collect();
+        let p = place(2, 2, false, [4, 4, 1]);
+        let (y, arg) = max_forward("t", &p, &x, 1, true).unwrap();
+        assert_eq!(y, [5.0, 7.0, 13.0, 15.0]);
+        assert_eq!(arg, [5, 7, 13, 15]);
+        assert_eq!(avg_forward("t", &p, &x, 1).unwrap(), [2.5, 4.5, 10.5, 12.5]);
+        let dx = max_backward("t", &arg, &[1.0, 2.0, 3.0, 4.0], 16).unwrap();
+        assert_eq!((dx[5], dx[7], dx[13], dx[15], dx.iter().sum::<f32>()), (1.0, 2.0, 3.0, 4.0, 10.0));
+        let dx = avg_backward("t", &p, &[4.0, 8.0, 0.0, 0.0], 1).unwrap();
+        assert_eq!(&dx[..4], &[1.0, 1.0, 2.0, 2.0]);
+        // 'same' 3×3 stride 1 on 2×2: each window covers all four; the average divides by 4,
+        // not 9 (padding is not counted).
+        let p = place(3, 1, true, [2, 2, 1]);
+        assert_eq!(avg_forward("t", &p, &[1.0, 2.0, 3.0, 6.0], 1).unwrap(), [3.0; 4]);
+    }
+
+    /// Ties go to the first in row-major order, NaN wins and propagates, −∞ everywhere still
+    /// picks a position; channels are independent.
+    #[test]
+    fn max_ties_nan_and_channels() {
+        let p = place(2, 2, false, [2, 2, 2]);
+        let x = [0.0, f32::NEG_INFINITY, 0.0, f32::NEG_INFINITY, 1.0, f32::NAN, 1.0, 3.0];
+        let (y, arg) = max_forward("t", &p, &x, 1, true).unwrap();
+        assert_eq!(y[0], 1.0);
+        assert!(y[1].is_nan());
+        assert_eq!(arg, [4, 5]);
+        let (_, arg) = max_forward("t", &p, &[f32::NEG_INFINITY; 8], 1, true).unwrap();
+        assert_eq!(arg, [0, 1]);
+    }
+
+    /// Average backward is the transpose of the forward: ⟨avg(x), dy⟩ = ⟨x, avg_backward(dy)⟩.
+    #[test]
+    fn average_backward_is_the_adjoint() {
+        let p = Window { size: [3, 2], strides: [2, 1], dilation: [1, 1], same: true }.place("t", &[5, 4, 3]).unwrap();
+        let x: Vec<f32> = (0..2 * p.in_size()).map(|v| ((v * 7 % 11) as f32) - 5.0).collect();
+        let y = avg_forward("t", &p, &x, 2).unwrap();
+        let dy: Vec<f32> = (0..y.len()).map(|v| ((v * 5 % 13) as f32) / 4.0 - 1.0).collect();
+        let dx = avg_backward("t", &p, &dy, 2).unwrap();
+        let a: f64 = y.iter().zip(&dy).map(|(&a, &b)| a as f64 * b as f64).sum();
+        let b: f64 = x.iter().zip(&dx).map(|(&a, &b)| a as f64 * b as f64).sum();
+        assert!((a - b).abs() < 1e-3, "{a} vs {b}");
+    }
+}

@@ -1,0 +1,161 @@
+//! The sliding window of 2-D convolution and pooling over `[batch, height, width, channels]`
+//! (channels last, as TF.js and Keras by default): its size, strides, dilation and padding, and
+//! where it lands on a given input (the output size and the padding before each axis).
+//!
+//! Padding follows TensorFlow: `valid` places the (dilated) window only where it fits,
+//! `out = ⌊(in − k_eff) / s⌋ + 1`; `same` gives `out = ⌈in / s⌉` and pads
+//! `max((out − 1)·s + k_eff − in, 0)` zeros, the smaller half before (top, left).
+
+use crate::{bail, Result};
+
+/// A window's configuration along the two spatial axes (`[rows, columns]` each).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    pub size: [usize; 2],
+    pub strides: [usize; 2],
+    pub dilation: [usize; 2],
+    /// `same` padding (`false`: `valid`).
+    pub same: bool,
+}
+
+/// A window placed on an input of `h × w` with `c` channels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Placement {
+    pub win: Window,
+    /// Input height, width, channels.
+    pub h: usize,
+    pub w: usize,
+    pub c: usize,
+    /// Output height and width.
+    pub oh: usize,
+    pub ow: usize,
+    /// Zeros before the first row and column.
+    pub pad_top: usize,
+    pub pad_left: usize,
+}
+
+impl Window {
+    /// Reads `size(2), strides(2), dilation(2), same(0|1)` from an ABI parameter list; each
+    /// entry a positive integer (up to 2^16), named in errors as `op`'s options.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn from_abi(r: &mut crate::config::Reader, size: &str) -> Result<Window> {
+        let mut pair = |field: &str| -> Result<[usize; 2]> {
+            let a = r.usize(field)?;
+            let b = r.usize(field)?;
+            Ok([a, b])
+        };
+        let win = Window { size: pair(size)?, strides: pair("strides")?, dilation: pair("dilationRate")?, same: r.bool("padding")? };
+        win.check(r.op())?;
+        Ok(win)
+    }
+
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn check(&self, op: &'static str) -> Result<()> {
+        for (name, v) in [("size", self.size), ("strides", self.strides), ("dilationRate", self.dilation)] {
+            if v.iter().any(|&d| d == 0 || d > 1 << 16) {
+                bail!(op, "{name} must be positive integers up to 65536, got [{}, {}]", v[0], v[1]);
+            }
+        }
+        Ok(())
+    }
+
+    /// The window's extent along axis `a` once dilated: `(k − 1)·d + 1`.
+    pub fn extent(&self, a: usize) -> usize {
+        (self.size[a] - 1) * self.dilation[a] + 1
+    }
+
+    /// Places the window on a per-sample input `[h, w, c]`; an error names `op` when the shape is
+    /// not of rank 3 or, with `valid` padding, when the window does not fit.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn place(&self, op: &'static str, input: &[usize]) -> Result<Placement> {
+        let &[h, w, c] = input else {
+            bail!(op, "expects per-sample inputs of shape [height, width, channels] (channels last), got per-sample shape [{}]", join(input));
+        };
+        let mut out = [0; 2];
+        let mut before = [0; 2];
+        for (a, n) in [h, w].into_iter().enumerate() {
+            let (k, s) = (self.extent(a), self.strides[a]);
+            if self.same {
+                out[a] = n.div_ceil(s);
+                let total = ((out[a].max(1) - 1) * s + k).saturating_sub(n);
+                before[a] = total / 2;
+            } else {
+                if n < k {
+                    bail!(
+                        op,
+                        "the {} window ({}{}) does not fit the input's {} of {n} with padding 'valid' (per-sample input [{h}, {w}, {c}]); use padding 'same' or a smaller window",
+                        ["rows", "columns"][a],
+                        k,
+                        if self.dilation[a] > 1 { " once dilated" } else { "" },
+                        ["height", "width"][a]
+                    );
+                }
+                out[a] = (n - k) / s + 1;
+            }
+        }
+        Ok(Placement { win: *self, h, w, c, oh: out[0], ow: out[1], pad_top: before[0], pad_left: before[1] })
+    }
+}
+
+impl Placement {
+    /// The input row (or column, `a = 1`) that window offset `k` of output position `o` reads,
+    /// `None` in the padding.
+    #[inline]
+    pub fn source(&self, a: usize, o: usize, k: usize) -> Option<usize> {
+        let (pad, n) = if a == 0 { (self.pad_top, self.h) } else { (self.pad_left, self.w) };
+        (o * self.win.strides[a] + k * self.win.dilation[a]).checked_sub(pad).filter(|&i| i < n)
+    }
+
+    /// Values per input sample and per output sample (`channels` per output position).
+    pub fn in_size(&self) -> usize {
+        self.h * self.w * self.c
+    }
+}
+
+fn join(d: &[usize]) -> String {
+    d.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn win(k: usize, s: usize, d: usize, same: bool) -> Window {
+        Window { size: [k, k], strides: [s, s], dilation: [d, d], same }
+    }
+
+    /// TensorFlow's sizes and paddings (`tf.nn.conv2d` docs): valid `⌊(n − k_eff)/s⌋ + 1`,
+    /// same `⌈n/s⌉` with the smaller half of the padding first.
+    #[test]
+    fn output_sizes_and_padding_follow_tensorflow() {
+        let p = win(3, 1, 1, false).place("t", &[28, 28, 1]).unwrap();
+        assert_eq!((p.oh, p.ow, p.pad_top), (26, 26, 0));
+        let p = win(3, 2, 1, false).place("t", &[7, 8, 2]).unwrap();
+        assert_eq!((p.oh, p.ow), (3, 3));
+        let p = win(3, 1, 1, true).place("t", &[5, 5, 1]).unwrap();
+        assert_eq!((p.oh, p.pad_top), (5, 1));
+        // k = 4, s = 1: 3 zeros in all, 1 before and 2 after.
+        let p = win(4, 1, 1, true).place("t", &[6, 6, 1]).unwrap();
+        assert_eq!((p.oh, p.pad_top), (6, 1));
+        // s = 2 on 7: out 4, pad (4−1)·2 + 3 − 7 = 2, 1 before.
+        let p = win(3, 2, 1, true).place("t", &[7, 7, 1]).unwrap();
+        assert_eq!((p.oh, p.pad_top), (4, 1));
+        // A stride larger than the window: no padding needed.
+        let p = win(2, 3, 1, true).place("t", &[7, 7, 1]).unwrap();
+        assert_eq!((p.oh, p.pad_top), (3, 0));
+        // Dilation 2 makes a 3-window span 5.
+        let p = win(3, 1, 2, false).place("t", &[9, 9, 1]).unwrap();
+        assert_eq!((p.oh, p.ow), (5, 5));
+        assert_eq!(p.source(0, 4, 2), Some(8));
+        let p = win(3, 1, 2, true).place("t", &[9, 9, 1]).unwrap();
+        assert_eq!((p.oh, p.pad_top, p.source(0, 0, 0), p.source(0, 0, 1)), (9, 2, None, Some(0)));
+    }
+
+    #[test]
+    fn errors_name_the_shapes() {
+        let e = win(5, 1, 1, false).place("conv2d", &[3, 8, 1]).unwrap_err().to_string();
+        assert!(e.contains("rows window (5)") && e.contains("height of 3") && e.contains("'same'"), "{e}");
+        let e = win(3, 1, 1, false).place("conv2d", &[8, 8]).unwrap_err().to_string();
+        assert!(e.contains("[height, width, channels]") && e.contains("[8, 8]"), "{e}");
+    }
+}

@@ -1,0 +1,307 @@
+// Convolutional layers (conv2d, max/average pooling, their global forms, upSampling2d) against
+// TF.js Layers on the CPU backend: the same weights give the same outputs, input gradients and
+// training steps, on odd shapes, every padding, strides, dilation and non-square windows; saved
+// models cross between the two libraries both ways; bad configurations and inputs are errors
+// that name the layer and the shapes.
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfl from '@tensorflow/tfjs-layers';
+import * as nr from '../ts/index.js';
+import { expectNoLeak, thrown } from './setup.js';
+import { copyLayerWeights, rng, uniform } from './oracle.js';
+
+await tf.setBackend('cpu');
+const { layers } = nr;
+
+type Pair = [nr.Layer, tfl.layers.Layer];
+
+function close(got: ArrayLike<number>, want: ArrayLike<number>, tol: number, what: string): void {
+  expect(got.length, what).toBe(want.length);
+  let worst = 0;
+  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]) / (1 + Math.abs(want[i])));
+  expect(worst, what).toBeLessThan(tol);
+}
+
+/**
+ * Architectures as [name, layer pairs, input shape with the batch, oracle of dL/dx]. TF.js's
+ * gradient is the oracle where it is right; found here, TF.js 4.22's CPU gradients are wrong
+ * for average pooling with 'same' padding (it divides by the whole window, while its forward
+ * divides by the positions inside the input) and for upSampling2d with more than one sample
+ * (its nearest-neighbour resize gradient) — there central differences of the forward (itself
+ * equal to TF.js's) are the oracle ('fd').
+ */
+const CASES: Array<[string, () => Pair[], number[], 'tf' | 'fd']> = [
+  ['conv 3×3 valid relu → maxPool 2 → flatten → dense softmax', () => [
+    [layers.conv2d({ inputShape: [7, 6, 2], filters: 3, kernelSize: 3, activation: 'relu' }), tfl.layers.conv2d({ inputShape: [7, 6, 2], filters: 3, kernelSize: 3, activation: 'relu' })],
+    [layers.maxPooling2d({ poolSize: 2 }), tfl.layers.maxPooling2d({ poolSize: 2 })],
+    [layers.flatten(), tfl.layers.flatten()],
+    [layers.dense({ units: 4, activation: 'softmax' }), tfl.layers.dense({ units: 4, activation: 'softmax' })],
+  ], [3, 7, 6, 2], 'tf'],
+  ['conv [3,2] strides [2,1] same tanh no bias → avgPool 3 stride 2 same → conv 1×1 → global average', () => [
+    [layers.conv2d({ inputShape: [9, 5, 3], filters: 4, kernelSize: [3, 2], strides: [2, 1], padding: 'same', activation: 'tanh', useBias: false }),
+      tfl.layers.conv2d({ inputShape: [9, 5, 3], filters: 4, kernelSize: [3, 2], strides: [2, 1], padding: 'same', activation: 'tanh', useBias: false })],
+    [layers.averagePooling2d({ poolSize: 3, strides: 2, padding: 'same' }), tfl.layers.averagePooling2d({ poolSize: 3, strides: 2, padding: 'same' })],
+    [layers.conv2d({ filters: 2, kernelSize: 1, activation: 'sigmoid' }), tfl.layers.conv2d({ filters: 2, kernelSize: 1, activation: 'sigmoid' })],
+    [layers.globalAveragePooling2d(), tfl.layers.globalAveragePooling2d({})],
+  ], [2, 9, 5, 3], 'fd'],
+  ['conv same elu → upSampling [2,3] → conv stride 3 valid → global max → dense', () => [
+    [layers.conv2d({ inputShape: [6, 7, 1], filters: 3, kernelSize: 3, padding: 'same', activation: 'elu' }),
+      tfl.layers.conv2d({ inputShape: [6, 7, 1], filters: 3, kernelSize: 3, padding: 'same', activation: 'elu' })],
+    [layers.upSampling2d({ size: [2, 3] }), tfl.layers.upSampling2d({ size: [2, 3] })],
+    [layers.conv2d({ filters: 2, kernelSize: [2, 4], strides: 3 }), tfl.layers.conv2d({ filters: 2, kernelSize: [2, 4], strides: 3 })],
+    [layers.globalMaxPooling2d(), tfl.layers.globalMaxPooling2d({})],
+    [layers.dense({ units: 3 }), tfl.layers.dense({ units: 3 })],
+  ], [2, 6, 7, 1], 'fd'],
+  ['stride larger than the window, maxPool same with overlap; one sample', () => [
+    [layers.conv2d({ inputShape: [8, 8, 2], filters: 2, kernelSize: 2, strides: 3, padding: 'same' }), tfl.layers.conv2d({ inputShape: [8, 8, 2], filters: 2, kernelSize: 2, strides: 3, padding: 'same' })],
+    [layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }), tfl.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' })],
+    [layers.flatten(), tfl.layers.flatten()],
+  ], [1, 8, 8, 2], 'tf'],
+  ['avgPool valid, upSampling on one sample (TF.js\'s gradients right there)', () => [
+    [layers.conv2d({ inputShape: [7, 7, 2], filters: 3, kernelSize: 2, activation: 'softplus' }), tfl.layers.conv2d({ inputShape: [7, 7, 2], filters: 3, kernelSize: 2, activation: 'softplus' })],
+    [layers.averagePooling2d({ poolSize: [3, 2], strides: [2, 1] }), tfl.layers.averagePooling2d({ poolSize: [3, 2], strides: [2, 1] })],
+    [layers.upSampling2d({ size: [3, 1] }), tfl.layers.upSampling2d({ size: [3, 1] })],
+    [layers.globalAveragePooling2d(), tfl.layers.globalAveragePooling2d({})],
+  ], [1, 7, 7, 2], 'tf'],
+];
+
+describe('conv layers: outputs and input gradients as TF.js', () => {
+  for (const [name, make, xShape, oracle] of CASES) {
+    it(name, () => {
+      const pairs = make();
+      const n = nr.sequential({ seed: 11, layers: pairs.map((p) => p[0]) });
+      const t = tfl.sequential({ layers: pairs.map((p) => p[1]) });
+      n.build();
+      copyLayerWeights(n, t);
+      const r = rng(name.length);
+      const size = xShape.reduce((a, b) => a * b, 1);
+      const x = uniform(r, size, -2, 2);
+      const outShape = t.outputs[0].shape.slice(1) as number[];
+      expect(n.outputShape).toEqual(outShape);
+      const want = tf.tidy(() => (t.predict(tf.tensor(x, xShape)) as tf.Tensor).dataSync());
+      const got = nr.tidy(() => n.predict(nr.tensor(x, xShape)).data());
+      close(got, want, 1e-5, `${name}: predict`);
+      const w = uniform(r, outShape.reduce((a, b) => a * b, 1), -1, 1);
+      const gotG = expectNoLeak(() => nr.tidy(() => nr.grad((xt) => n.predict(xt).mul(nr.tensor(w, outShape)).sum())(nr.tensor(x, xShape)).data()));
+      if (oracle === 'tf') {
+        const wantG = tf.tidy(() => tf.grad((xt: tf.Tensor) => tf.sum(tf.mul(t.predict(xt) as tf.Tensor, tf.tensor(w, outShape))))(tf.tensor(x, xShape)).dataSync());
+        close(gotG, wantG, 1e-5, `${name}: dL/dx`);
+      } else {
+        const f = (v: Float32Array) => nr.tidy(() => n.predict(nr.tensor(v, xShape)).mul(nr.tensor(w, outShape)).sum().data()[0]);
+        for (let i = 0; i < x.length; i++) {
+          const a = x.slice(), b = x.slice();
+          a[i] += 1e-2;
+          b[i] -= 1e-2;
+          expect(Math.abs(gotG[i] - (f(a) - f(b)) / (a[i] - b[i])), `${name}: dx[${i}]`).toBeLessThan(2e-3);
+        }
+      }
+      expect(gotG.some((v) => v !== 0)).toBe(true);
+      n.dispose();
+      t.dispose();
+    });
+  }
+
+  // TF.js 4.22 has no gradient for dilated convolutions: its forward is the oracle for the
+  // outputs, central differences of neurite's (equal) forward for dL/dx and dL/dW.
+  it('dilation 2 (valid and same): outputs as TF.js, gradients as central differences', () => {
+    for (const padding of ['valid', 'same'] as const) {
+      const n = nr.sequential({ seed: 4, layers: [layers.conv2d({ inputShape: [7, 6, 2], filters: 2, kernelSize: [3, 2], dilationRate: 2, padding, activation: 'tanh' }), layers.globalAveragePooling2d()] });
+      const t = tfl.sequential({ layers: [tfl.layers.conv2d({ inputShape: [7, 6, 2], filters: 2, kernelSize: [3, 2], dilationRate: 2, padding, activation: 'tanh' }), tfl.layers.globalAveragePooling2d({})] });
+      n.build();
+      copyLayerWeights(n, t);
+      const x = uniform(rng(padding.length), 2 * 7 * 6 * 2, -1, 1);
+      const f = (v: Float32Array) => nr.tidy(() => n.predict(nr.tensor(v, [2, 7, 6, 2])).mul(nr.tensor([0.5, -1.5, 1, 2], [2, 2])).sum().data()[0]);
+      close(nr.tidy(() => n.predict(nr.tensor(x, [2, 7, 6, 2])).data()), tf.tidy(() => (t.predict(tf.tensor(x, [2, 7, 6, 2])) as tf.Tensor).dataSync()), 1e-5, `${padding}: predict`);
+      const g = nr.tidy(() => nr.grad((xt) => n.predict(xt).mul(nr.tensor([0.5, -1.5, 1, 2], [2, 2])).sum())(nr.tensor(x, [2, 7, 6, 2])).data());
+      for (let i = 0; i < x.length; i++) {
+        const a = x.slice(), b = x.slice();
+        a[i] += 1e-2;
+        b[i] -= 1e-2;
+        expect(Math.abs(g[i] - (f(a) - f(b)) / (a[i] - b[i])), `${padding}: dx[${i}]`).toBeLessThan(2e-3);
+      }
+      n.dispose();
+      t.dispose();
+    }
+  });
+
+  it('ties after a ReLU: max pooling sends the gradient to the first largest value, as TF.js', () => {
+    // Many zeros after the ReLU, so most windows tie.
+    const n = nr.sequential({ seed: 2, layers: [layers.conv2d({ inputShape: [6, 6, 1], filters: 2, kernelSize: 1, activation: 'relu' }), layers.maxPooling2d({ poolSize: 3, strides: 1 })] });
+    const t = tfl.sequential({ layers: [tfl.layers.conv2d({ inputShape: [6, 6, 1], filters: 2, kernelSize: 1, activation: 'relu' }), tfl.layers.maxPooling2d({ poolSize: 3, strides: 1 })] });
+    n.build();
+    copyLayerWeights(n, t);
+    const x = Float32Array.from({ length: 72 }, (_, i) => (i % 5 === 0 ? 1 : -1) * (i % 3));
+    const gotG = nr.tidy(() => nr.grad((xt) => n.predict(xt).sum())(nr.tensor(x, [2, 6, 6, 1])).data());
+    const wantG = tf.tidy(() => tf.grad((xt: tf.Tensor) => tf.sum(t.predict(xt) as tf.Tensor))(tf.tensor(x, [2, 6, 6, 1])).dataSync());
+    close(gotG, wantG, 1e-6, 'ties');
+    n.dispose();
+    t.dispose();
+  });
+});
+
+describe('conv layers: training as TF.js', () => {
+  it('SGD steps on a small CNN give TF.js\'s weights; Adam epochs give its losses', async () => {
+    const make = (): Pair[] => [
+      [layers.conv2d({ inputShape: [9, 8, 2], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', kernelRegularizer: nr.regularizers.l2({ l2: 0.01 }) }),
+        tfl.layers.conv2d({ inputShape: [9, 8, 2], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', kernelRegularizer: tfl.regularizers.l2({ l2: 0.01 }) })],
+      [layers.maxPooling2d({ poolSize: 2 }), tfl.layers.maxPooling2d({ poolSize: 2 })],
+      [layers.conv2d({ filters: 3, kernelSize: [2, 3], activation: 'tanh' }), tfl.layers.conv2d({ filters: 3, kernelSize: [2, 3], activation: 'tanh' })],
+      [layers.flatten(), tfl.layers.flatten()],
+      [layers.dense({ units: 3, activation: 'softmax' }), tfl.layers.dense({ units: 3, activation: 'softmax' })],
+    ];
+    const r = rng(5);
+    const rows = 13;
+    const x = uniform(r, rows * 9 * 8 * 2, -1, 1);
+    const y = new Float32Array(rows * 3);
+    for (let i = 0; i < rows; i++) y[i * 3 + (i % 3)] = 1;
+    for (const [opt, tfOpt, epochs, batchSize] of [['sgd', () => tf.train.sgd(0.1), 1, rows], ['adam', () => tf.train.adam(0.01), 4, 5]] as const) {
+      const pairs = make();
+      const n = nr.sequential({ seed: 3, layers: pairs.map((p) => p[0]) });
+      const t = tfl.sequential({ layers: pairs.map((p) => p[1]) });
+      n.build();
+      copyLayerWeights(n, t);
+      n.compile({ optimizer: opt === 'sgd' ? nr.optimizers.sgd({ learningRate: 0.1 }) : nr.optimizers.adam({ learningRate: 0.01 }), loss: 'categoricalCrossentropy' });
+      t.compile({ optimizer: tfOpt(), loss: 'categoricalCrossentropy' });
+      const h = await n.fit(nr.tensor(x, [rows, 9, 8, 2]), nr.tensor(y, [rows, 3]), { epochs, batchSize, shuffle: false, verbose: 0 });
+      const th = await t.fit(tf.tensor(x, [rows, 9, 8, 2]), tf.tensor(y, [rows, 3]), { epochs, batchSize, shuffle: false, verbose: 0 });
+      close(h.history.loss, th.history.loss as number[], 1e-5, `${opt}: losses`);
+      const got = n.getWeights();
+      const want = t.getWeights();
+      got.forEach((g, i) => close(g.data(), want[i].dataSync(), 1e-5, `${opt}: weight ${i} after training`));
+      got.forEach((g) => g.dispose());
+      n.dispose();
+      t.dispose();
+    }
+  });
+
+  it('a seeded CNN trains to the same bits twice, and memory does not grow over epochs', async () => {
+    const run = async () => {
+      const m = nr.sequential({ seed: 8, layers: [
+        layers.conv2d({ inputShape: [10, 10, 1], filters: 3, kernelSize: 3, activation: 'relu' }), layers.averagePooling2d({}),
+        layers.dropout({ rate: 0.2 }), layers.upSampling2d({}), layers.globalMaxPooling2d(), layers.dense({ units: 2, activation: 'softmax' }),
+      ] });
+      m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+      const x = nr.randomUniform([40, 10, 10, 1], { seed: 4 });
+      const y = nr.tensor(Array.from({ length: 40 }, (_, i) => i % 2));
+      await m.fit(x, y, { epochs: 2, batchSize: 8, verbose: 0 });
+      const before = nr.memory().numBytes;
+      await m.fit(x, y, { epochs: 3, batchSize: 8, verbose: 0 });
+      expect(nr.memory().numBytes).toBe(before);
+      const ws = m.getWeights().map((w) => {
+        const d = Array.from(new Uint32Array(w.data().buffer.slice(0)));
+        w.dispose();
+        return d;
+      });
+      m.dispose();
+      x.dispose();
+      y.dispose();
+      return ws;
+    };
+    expect(await run()).toEqual(await run());
+  });
+});
+
+describe('conv models cross between TF.js and neurite', () => {
+  async function tfArtifacts(m: tfl.LayersModel): Promise<tf.io.ModelArtifacts> {
+    let got: tf.io.ModelArtifacts | undefined;
+    await m.save(tf.io.withSaveHandler(async (a) => {
+      got = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }));
+    return got!;
+  }
+  const X = uniform(rng(9), 2 * 12 * 10 * 3, 0, 1);
+
+  it('TF.js → neurite: every conv layer kind loads and predicts the same', async () => {
+    const t = tfl.sequential({ layers: [
+      tfl.layers.conv2d({ inputShape: [12, 10, 3], filters: 5, kernelSize: [3, 2], strides: [1, 2], padding: 'same', activation: 'relu', biasInitializer: 'randomNormal' }),
+      tfl.layers.maxPooling2d({ poolSize: [2, 1] }),
+      tfl.layers.conv2d({ filters: 4, kernelSize: 3, dilationRate: 2, useBias: false }),
+      tfl.layers.upSampling2d({ size: [2, 2] }),
+      tfl.layers.averagePooling2d({ poolSize: 3, strides: 2, padding: 'same' }),
+      tfl.layers.globalAveragePooling2d({}),
+    ] });
+    const a = await tfArtifacts(t);
+    const m = (await nr.loadModel(a as nr.ModelArtifacts)) as nr.Sequential;
+    expect(m.layers.map((l) => (l as nr.Layer).kind)).toEqual(['conv2d', 'maxPooling2d', 'conv2d', 'upSampling2d', 'averagePooling2d', 'globalAveragePooling2d']);
+    const want = tf.tidy(() => (t.predict(tf.tensor(X, [2, 12, 10, 3])) as tf.Tensor).dataSync());
+    const got = nr.tidy(() => m.predict(nr.tensor(X, [2, 12, 10, 3])).data());
+    close(got, want, 1e-5, 'predict');
+    m.dispose();
+    t.dispose();
+  });
+
+  it("neurite → TF.js: a neurite CNN's artifacts load in tf.loadLayersModel and predict the same; TF.js saves the same bytes", async () => {
+    const m = nr.sequential({ seed: 6, layers: [
+      layers.conv2d({ inputShape: [12, 10, 3], filters: 4, kernelSize: 3, activation: 'relu', kernelRegularizer: nr.regularizers.l1({ l1: 0.001 }) }),
+      layers.maxPool2d({ poolSize: 2, padding: 'same' }),
+      layers.conv2d({ filters: 2, kernelSize: [1, 2], strides: [1, 2], padding: 'same', activation: 'sigmoid' }),
+      layers.upSampling2d({ size: [1, 2] }),
+      layers.avgPool2d({ poolSize: 2 }),
+      layers.globalMaxPooling2d(),
+    ] });
+    const a = await m.toArtifacts();
+    const tm = await tfl.loadLayersModel(tf.io.fromMemory(a as tf.io.ModelArtifacts));
+    expect(tm.layers.map((l) => l.getClassName())).toEqual(['Conv2D', 'MaxPooling2D', 'Conv2D', 'UpSampling2D', 'AveragePooling2D', 'GlobalMaxPooling2D']);
+    const got = (tm.predict(tf.tensor(X, [2, 12, 10, 3])) as tf.Tensor).dataSync();
+    const want = nr.tidy(() => m.predict(nr.tensor(X, [2, 12, 10, 3])).data());
+    close(got, want, 1e-6, 'predict');
+    const back = await tfArtifacts(tm);
+    expect(back.weightSpecs!.map((w) => [w.name, w.shape])).toEqual(a.weightSpecs!.map((w) => [w.name, w.shape]));
+    expect(new Uint8Array(back.weightData as ArrayBuffer)).toEqual(new Uint8Array(a.weightData as ArrayBuffer));
+    // And back into neurite: the same bits out.
+    const again = (await nr.loadModel(back as nr.ModelArtifacts)) as nr.Sequential;
+    expect(nr.tidy(() => again.predict(nr.tensor(X, [2, 12, 10, 3])).data())).toEqual(want);
+    again.dispose();
+    tm.dispose();
+    m.dispose();
+  });
+
+  it('configs neurite cannot run are refused by path', async () => {
+    const t = tfl.sequential({ layers: [tfl.layers.conv2d({ inputShape: [6, 6, 2], filters: 2, kernelSize: 3 })] });
+    const a = await tfArtifacts(t);
+    const topo = a.modelTopology as { config: { layers: Array<{ config: Record<string, unknown> }> } };
+    const edit = (f: (c: Record<string, unknown>) => void) => {
+      const copy = structuredClone(a);
+      f((copy.modelTopology as typeof topo).config.layers[0].config);
+      return nr.loadModel(copy as nr.ModelArtifacts);
+    };
+    await expect(edit((c) => (c.data_format = 'channels_first'))).rejects.toThrow(/layers\[0\]\.config\.data_format must be 'channels_last'/);
+    await expect(edit((c) => (c.padding = 'causal'))).rejects.toThrow(/config\.padding must be 'valid' or 'same', got "causal"/);
+    await expect(edit((c) => (c.kernel_size = [3, 0]))).rejects.toThrow(/config\.kernel_size must be a positive integer or a pair/);
+    await expect(edit((c) => (c.kernel_size = [7, 3]))).rejects.toThrow(/window \(7\) does not fit the input's height of 6/);
+    t.dispose();
+  });
+});
+
+describe('conv layers: errors name the layer and the shapes', () => {
+  it('bad options', () => {
+    expect(thrown(() => layers.conv2d({ filters: 2 } as never)).message).toMatch(/^conv2d: kernelSize is required/);
+    expect(thrown(() => layers.conv2d({ filters: 0, kernelSize: 3 })).message).toMatch(/^conv2d: filters must be/);
+    expect(thrown(() => layers.conv2d({ filters: 2, kernelSize: [3, 0] as never })).message).toMatch(/^conv2d: kernelSize\[1\] must be/);
+    expect(thrown(() => layers.conv2d({ filters: 2, kernelSize: [3] as never })).message).toMatch(/^conv2d: kernelSize must be a positive integer or a pair/);
+    expect(thrown(() => layers.conv2d({ filters: 2, kernelSize: 3, padding: 'causal' as never })).message).toMatch(/'causal' is for 1-D convolutions/);
+    expect(thrown(() => layers.conv2d({ filters: 2, kernelSize: 3, dataFormat: 'channelsFirst' as never })).message).toMatch(/dataFormat must be 'channelsLast'/);
+    expect(thrown(() => layers.conv2d({ filters: 2, kernelSize: 3, kernelSize2: 1 } as never)).message).toMatch(/did you mean 'kernelSize'/);
+    expect(thrown(() => layers.maxPooling2d({ poolSize: 2.5 })).message).toMatch(/^maxPooling2d: poolSize must be/);
+    expect(thrown(() => layers.upSampling2d({ interpolation: 'bilinear' as never })).message).toMatch(/^upSampling2d: interpolation must be 'nearest'/);
+  });
+
+  it('shapes that do not fit', () => {
+    const flat = nr.sequential({ layers: [layers.conv2d({ inputShape: [28, 28], filters: 2, kernelSize: 3 })] });
+    expect(() => flat.build()).toThrow(/conv2d.*\[height, width, channels\].*\[28, 28\]/);
+    flat.dispose();
+    const big = nr.sequential({ layers: [layers.conv2d({ inputShape: [4, 9, 1], filters: 2, kernelSize: 5 })] });
+    expect(() => big.build()).toThrow(/rows window \(5\) does not fit the input's height of 4 with padding 'valid'.*use padding 'same'/);
+    big.dispose();
+    const pool = nr.sequential({ layers: [layers.dense({ inputShape: [4], units: 3 }), layers.maxPooling2d()] });
+    expect(() => pool.build()).toThrow(/maxPooling2d.*\[height, width, channels\].*\[3\]/);
+    pool.dispose();
+    const m = nr.sequential({ layers: [layers.conv2d({ inputShape: [5, 5, 2], filters: 2, kernelSize: 3 })] });
+    expect(() => nr.tidy(() => m.predict(nr.zeros([2, 5, 5, 3])))).toThrow(/^predict: expected input of shape \[batch,5,5,2\].*got \[2,5,5,3\]/);
+    // Zero samples: an empty batch out.
+    expect(nr.tidy(() => m.predict(nr.zeros([0, 5, 5, 2])).shape)).toEqual([0, 3, 3, 2]);
+    m.dispose();
+  });
+});

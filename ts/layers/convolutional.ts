@@ -1,0 +1,220 @@
+/**
+ * Convolutional layers, channels last (`[batch, height, width, channels]`, TF.js's and Keras's
+ * default): `conv2d`, `maxPooling2d`, `averagePooling2d`, `globalMaxPooling2d`,
+ * `globalAveragePooling2d`, `upSampling2d`. Mirrors `crates/core/src/layers/{conv2d,pooling,up_sampling}.rs`.
+ */
+import { InvalidArgumentError } from '../errors.js';
+import { activationAbi, type ActivationSpec } from './activation_abi.js';
+import { initializerAbi, type InitializerSpec } from './initializers.js';
+import { intArg, show } from '../ops/convert.js';
+import { Layer, type LayerArgs } from './layer.js';
+import { regularizerAbi, type RegularizerSpec } from './regularizers.js';
+
+/** A size per spatial axis, `n` meaning `[n, n]` (TF.js's `kernelSize`, `strides`, `poolSize`, …). */
+export type Size2D = number | [number, number];
+
+/** `'valid'`: the window only where it fits; `'same'`: zeros around so that `out = ⌈in / stride⌉`. */
+export type Padding = 'valid' | 'same';
+
+/** @internal `[rows, columns]` from a number or a pair, each an integer in 1..65536. */
+export function pair(op: string, arg: string, v: unknown, def?: [number, number]): [number, number] {
+  if (v === undefined && def) return def;
+  if (typeof v === 'number') {
+    const n = intArg(op, arg, v, 1, 65536);
+    return [n, n];
+  }
+  if (Array.isArray(v) && v.length === 2) return [intArg(op, `${arg}[0]`, v[0], 1, 65536), intArg(op, `${arg}[1]`, v[1], 1, 65536)];
+  throw new InvalidArgumentError(`${op}: ${arg} must be a positive integer or a pair [rows, columns] of them, got ${show(v)}`);
+}
+
+/** @internal `'valid'` → 0, `'same'` → 1. */
+function paddingArg(op: string, v: unknown): 0 | 1 {
+  if (v === undefined || v === 'valid') return 0;
+  if (v === 'same') return 1;
+  const hint = v === 'causal' ? " ('causal' is for 1-D convolutions, which neurite does not have)" : '';
+  throw new InvalidArgumentError(`${op}: padding must be 'valid' or 'same', got ${show(v)}${hint}`);
+}
+
+/** @internal Only channels last. */
+function channelsLast(op: string, v: unknown): void {
+  if (v === undefined || v === 'channelsLast') return;
+  throw new InvalidArgumentError(`${op}: dataFormat must be 'channelsLast' ([batch, height, width, channels]), the only layout neurite has; got ${show(v)}`);
+}
+
+export interface Conv2DArgs extends LayerArgs {
+  /** Output channels (positive integer). */
+  filters: number;
+  /** Window size, `n` or `[rows, columns]`. */
+  kernelSize: Size2D;
+  /** Step between windows. Default 1. */
+  strides?: Size2D;
+  /** Default `'valid'`. */
+  padding?: Padding;
+  /** Only `'channelsLast'` (the default). */
+  dataFormat?: 'channelsLast';
+  /** Spacing between the window's taps. Default 1. */
+  dilationRate?: Size2D;
+  /** Applied to `conv2d(x, W) + b`; default `'linear'` (none). */
+  activation?: ActivationSpec;
+  /** Default `true`. */
+  useBias?: boolean;
+  /** Default `'glorotUniform'` (fans `kh·kw·in` and `kh·kw·filters`, as Keras). */
+  kernelInitializer?: InitializerSpec;
+  /** Default `'zeros'`. */
+  biasInitializer?: InitializerSpec;
+  kernelRegularizer?: RegularizerSpec;
+  biasRegularizer?: RegularizerSpec;
+}
+
+/**
+ * A 2-D convolution: `activation(conv2d(x, W) + b)` with a kernel `W` of shape
+ * `[kh, kw, in, filters]`; inputs `[batch, height, width, channels]`.
+ *
+ * @example
+ * layers.conv2d({ inputShape: [28, 28, 1], filters: 8, kernelSize: 3, activation: 'relu' })
+ */
+export class Conv2D extends Layer {
+  readonly kind = 'conv2d' as const;
+  readonly filters: number;
+  readonly kernelSize: [number, number];
+  readonly strides: [number, number];
+  readonly dilationRate: [number, number];
+  readonly padding: Padding;
+  readonly activation: ActivationSpec;
+  readonly args: Conv2DArgs;
+  constructor(args: Conv2DArgs) {
+    super('conv2d', args, ['filters', 'kernelSize', 'strides', 'padding', 'dataFormat', 'dilationRate', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer']);
+    this.filters = intArg('conv2d', 'filters', args.filters, 1, 2 ** 24 - 1);
+    if (args.kernelSize === undefined) throw new InvalidArgumentError('conv2d: kernelSize is required, e.g. conv2d({ filters: 8, kernelSize: 3 })');
+    this.kernelSize = pair('conv2d', 'kernelSize', args.kernelSize);
+    this.strides = pair('conv2d', 'strides', args.strides, [1, 1]);
+    this.dilationRate = pair('conv2d', 'dilationRate', args.dilationRate, [1, 1]);
+    this.padding = paddingArg('conv2d', args.padding) ? 'same' : 'valid';
+    channelsLast('conv2d', args.dataFormat);
+    this.activation = args.activation ?? 'linear';
+    this.args = args;
+    this.abiParams();
+  }
+  abiParams(): number[] {
+    const a = this.args;
+    return [
+      this.filters, ...this.kernelSize, ...this.strides, ...this.dilationRate, this.padding === 'same' ? 1 : 0, a.useBias === false ? 0 : 1,
+      ...activationAbi('conv2d', this.activation),
+      ...initializerAbi('conv2d', 'kernelInitializer', a.kernelInitializer ?? 'glorotUniform'),
+      ...initializerAbi('conv2d', 'biasInitializer', a.biasInitializer ?? 'zeros'),
+      ...regularizerAbi('conv2d', a.kernelRegularizer, 'kernelRegularizer'),
+      ...regularizerAbi('conv2d', a.biasRegularizer, 'biasRegularizer'),
+    ];
+  }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), filters: this.filters, kernelSize: this.kernelSize, strides: this.strides, padding: this.padding, dilationRate: this.dilationRate, activation: this.activation };
+  }
+}
+
+export interface Pooling2DArgs extends LayerArgs {
+  /** Window size. Default `[2, 2]`. */
+  poolSize?: Size2D;
+  /** Step between windows. Default: the pool size. */
+  strides?: Size2D;
+  /** Default `'valid'`. */
+  padding?: Padding;
+  /** Only `'channelsLast'` (the default). */
+  dataFormat?: 'channelsLast';
+}
+
+/** Max or average pooling over windows of each channel. */
+abstract class Pooling2D extends Layer {
+  readonly poolSize: [number, number];
+  readonly strides: [number, number];
+  readonly padding: Padding;
+  constructor(kind: 'maxPooling2d' | 'averagePooling2d', args: Pooling2DArgs = {}) {
+    super(kind, args, ['poolSize', 'strides', 'padding', 'dataFormat']);
+    this.poolSize = pair(kind, 'poolSize', args.poolSize, [2, 2]);
+    this.strides = pair(kind, 'strides', args.strides, this.poolSize);
+    this.padding = paddingArg(kind, args.padding) ? 'same' : 'valid';
+    channelsLast(kind, args.dataFormat);
+  }
+  abiParams(): number[] {
+    return [...this.poolSize, ...this.strides, 1, 1, this.padding === 'same' ? 1 : 0];
+  }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), poolSize: this.poolSize, strides: this.strides, padding: this.padding };
+  }
+}
+
+/**
+ * The largest value of each window, per channel (NaN when the window holds one).
+ *
+ * @example
+ * layers.maxPooling2d({ poolSize: 2 }) // [batch, 28, 28, c] → [batch, 14, 14, c]
+ */
+export class MaxPooling2D extends Pooling2D {
+  readonly kind = 'maxPooling2d' as const;
+  constructor(args: Pooling2DArgs = {}) {
+    super('maxPooling2d', args);
+  }
+}
+
+/** The mean of each window, per channel (with `'same'` padding, over the positions inside the input). */
+export class AveragePooling2D extends Pooling2D {
+  readonly kind = 'averagePooling2d' as const;
+  constructor(args: Pooling2DArgs = {}) {
+    super('averagePooling2d', args);
+  }
+}
+
+/** The largest value of each channel over the whole image: `[batch, h, w, c]` → `[batch, c]`. */
+export class GlobalMaxPooling2D extends Layer {
+  readonly kind = 'globalMaxPooling2d' as const;
+  constructor(args: LayerArgs & { dataFormat?: 'channelsLast' } = {}) {
+    super('globalMaxPooling2d', args, ['dataFormat']);
+    channelsLast('globalMaxPooling2d', args.dataFormat);
+  }
+  abiParams(): number[] {
+    return [];
+  }
+}
+
+/** The mean of each channel over the whole image: `[batch, h, w, c]` → `[batch, c]`. */
+export class GlobalAveragePooling2D extends Layer {
+  readonly kind = 'globalAveragePooling2d' as const;
+  constructor(args: LayerArgs & { dataFormat?: 'channelsLast' } = {}) {
+    super('globalAveragePooling2d', args, ['dataFormat']);
+    channelsLast('globalAveragePooling2d', args.dataFormat);
+  }
+  abiParams(): number[] {
+    return [];
+  }
+}
+
+export interface UpSampling2DArgs extends LayerArgs {
+  /** Copies per row and column. Default `[2, 2]`. */
+  size?: Size2D;
+  /** Only `'channelsLast'` (the default). */
+  dataFormat?: 'channelsLast';
+  /** Only `'nearest'` (the default). */
+  interpolation?: 'nearest';
+}
+
+/**
+ * Repeats each row and column (`[batch, h, w, c]` → `[batch, h·size[0], w·size[1], c]`): a
+ * convolutional decoder's way back up.
+ */
+export class UpSampling2D extends Layer {
+  readonly kind = 'upSampling2d' as const;
+  readonly size: [number, number];
+  constructor(args: UpSampling2DArgs = {}) {
+    super('upSampling2d', args, ['size', 'dataFormat', 'interpolation']);
+    this.size = pair('upSampling2d', 'size', args.size, [2, 2]);
+    channelsLast('upSampling2d', args.dataFormat);
+    if (args.interpolation !== undefined && args.interpolation !== 'nearest') {
+      throw new InvalidArgumentError(`upSampling2d: interpolation must be 'nearest' (the only one neurite has), got ${show(args.interpolation)}`);
+    }
+  }
+  abiParams(): number[] {
+    return [...this.size];
+  }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), size: this.size };
+  }
+}
