@@ -305,3 +305,39 @@ describe('conv layers: errors name the layer and the shapes', () => {
     m.dispose();
   });
 });
+
+describe('conv layers: the same bits for any thread count', () => {
+  it('a seeded CNN (conv same/valid, both poolings, upSampling) trains to the same weights and predictions with 1, 2 and 3 threads', async () => {
+    const run = async () => {
+      const m = nr.sequential({ seed: 12, layers: [
+        layers.conv2d({ inputShape: [23, 19, 2], filters: 7, kernelSize: 3, padding: 'same', activation: 'relu' }),
+        layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }),
+        layers.conv2d({ filters: 5, kernelSize: [2, 3], activation: 'tanh' }),
+        layers.upSampling2d({}),
+        layers.averagePooling2d({ poolSize: 3 }),
+        layers.flatten(),
+        layers.dense({ units: 3, activation: 'softmax' }),
+      ] });
+      m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+      const x = nr.randomUniform([61, 23, 19, 2], { seed: 5 });
+      const y = nr.tensor(Array.from({ length: 61 }, (_, i) => i % 3));
+      await m.fit(x, y, { epochs: 2, batchSize: 29, verbose: 0 });
+      const out = [...m.getWeights(), m.predict(x)].map((w) => {
+        const d = Array.from(new Uint32Array(w.data().buffer.slice(0)));
+        w.dispose();
+        return d;
+      });
+      m.dispose();
+      x.dispose();
+      y.dispose();
+      return out;
+    };
+    await nr.init({ threads: 1 });
+    const one = await run();
+    for (const threads of [2, 3]) {
+      await nr.init({ threads });
+      expect(await run(), `${threads} threads`).toEqual(one);
+    }
+    await nr.init();
+  });
+});

@@ -790,9 +790,143 @@ const rbfOp = {
   },
 };
 
+/**
+ * A plain-JS conv2d (+ activation) over `x` ({ shape: [n, h, w, c], vals }) with TensorFlow's
+ * padding, strides and dilation, in float64 with the magnitudes of its terms.
+ */
+function convRef(x, W, b, { k, s, d, same, act }) {
+  const [n, h, w, c] = x.shape;
+  const f = W.shape[3];
+  const place = (len, a) => {
+    const ke = (k[a] - 1) * d[a] + 1;
+    const out = same ? Math.ceil(len / s[a]) : Math.floor((len - ke) / s[a]) + 1;
+    const pad = same ? Math.floor(Math.max((out - 1) * s[a] + ke - len, 0) / 2) : 0;
+    return { out, pad };
+  };
+  const [py, px] = [place(h, 0), place(w, 1)];
+  const vals = [];
+  const mag = [];
+  for (let i = 0; i < n; i++) for (let oy = 0; oy < py.out; oy++) for (let ox = 0; ox < px.out; ox++) for (let o = 0; o < f; o++) {
+    let sum = b ? b.vals[o] : 0;
+    let g = Math.abs(sum);
+    for (let a = 0; a < k[0]; a++) for (let e = 0; e < k[1]; e++) {
+      const iy = oy * s[0] + a * d[0] - py.pad;
+      const ix = ox * s[1] + e * d[1] - px.pad;
+      if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+      for (let ci = 0; ci < c; ci++) {
+        const t = x.vals[((i * h + iy) * w + ix) * c + ci] * W.vals[((a * k[1] + e) * c + ci) * f + o];
+        sum += t;
+        g += Math.abs(t);
+      }
+    }
+    vals.push(ACTS[act](sum));
+    mag.push(g);
+  }
+  return { shape: [n, py.out, px.out, f], vals, mag };
+}
+
+/** Plain-JS max or average pooling (average over the positions inside the input). */
+function poolRef(x, { k, s, same, max }) {
+  const [n, h, w, c] = x.shape;
+  const place = (len, a) => {
+    const out = same ? Math.ceil(len / s[a]) : Math.floor((len - k[a]) / s[a]) + 1;
+    return { out, pad: same ? Math.floor(Math.max((out - 1) * s[a] + k[a] - len, 0) / 2) : 0 };
+  };
+  const [py, px] = [place(h, 0), place(w, 1)];
+  const vals = [];
+  const mag = [];
+  for (let i = 0; i < n; i++) for (let oy = 0; oy < py.out; oy++) for (let ox = 0; ox < px.out; ox++) for (let ci = 0; ci < c; ci++) {
+    let acc = max ? -Infinity : 0;
+    let cnt = 0;
+    let g = 0;
+    for (let a = 0; a < k[0]; a++) for (let e = 0; e < k[1]; e++) {
+      const iy = oy * s[0] + a - py.pad;
+      const ix = ox * s[1] + e - px.pad;
+      if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+      const v = x.vals[((i * h + iy) * w + ix) * c + ci];
+      acc = max ? (v > acc || Number.isNaN(v) ? v : acc) : acc + v;
+      g = Math.max(g, Math.abs(v));
+      cnt++;
+    }
+    vals.push(max ? acc : acc / cnt);
+    mag.push(g);
+  }
+  return { shape: [n, py.out, px.out, c], vals, mag };
+}
+
+/**
+ * A random small CNN (conv2d with random kernel, strides, dilation and padding, then max or
+ * average pooling or none), sometimes with a configuration or an input that does not fit:
+ * predict against the plain-JS references above, one training step that must keep the weights
+ * finite, the model disposed within the call.
+ */
+const convOp = {
+  name: 'conv2d',
+  gen(ctx) {
+    const { rng, nr } = ctx;
+    const [h, w, c] = [rng.int(1, 7), rng.int(1, 7), rng.int(1, 3)];
+    const n = rng.int(1, 3);
+    const k = [rng.int(1, 4), rng.int(1, 4)];
+    const dil = rng.chance(0.2);
+    const d = dil ? [rng.int(1, 2), rng.int(1, 2)] : [1, 1];
+    const s = dil ? [1, 1] : [rng.int(1, 3), rng.int(1, 3)];
+    const same = rng.chance(0.5);
+    const act = rng.pick(Object.keys(ACTS));
+    const f = rng.int(1, 3);
+    const conv = { filters: f, kernelSize: k, strides: s, dilationRate: d, padding: same ? 'same' : 'valid', activation: act, inputShape: [h, w, c], biasInitializer: 'randomNormal' };
+    const fits = (len, a) => same || len >= (k[a] - 1) * d[a] + 1;
+    const convOut = (len, a) => (same ? Math.ceil(len / s[a]) : Math.floor((len - (k[a] - 1) * d[a] - 1) / s[a]) + 1);
+    let valid = fits(h, 0) && fits(w, 1);
+    const oh = valid ? convOut(h, 0) : 0, ow = valid ? convOut(w, 1) : 0;
+    const pool = rng.pick([null, 'max', 'avg']);
+    const pk = [rng.int(1, 3), rng.int(1, 3)];
+    const ps = [rng.int(1, 3), rng.int(1, 3)];
+    const psame = rng.chance(0.5);
+    if (pool && !psame && (oh < pk[0] || ow < pk[1])) valid = false;
+    const poolCfg = { poolSize: pk, strides: ps, padding: psame ? 'same' : 'valid' };
+    // A bad option now and then, or an input with other channels.
+    const badCfg = rng.chance(0.1) ? rng.pick([['kernelSize', [0, 2]], ['strides', -1], ['padding', 'full'], ['dilationRate', [1.5, 1]], ['filters', 0], ['dataFormat', 'channelsFirst']]) : null;
+    if (badCfg) conv[badCfg[0]] = badCfg[1];
+    const wrongInput = rng.chance(0.1);
+    const x = ctx.fresh([n, h, w, wrongInput ? c + 1 : c]);
+    const seed = rng.int(0, 1000);
+    const layerParts = [`layers.conv2d(${ctx.show(conv)})`, ...(pool ? [`layers.${pool === 'max' ? 'maxPooling2d' : 'averagePooling2d'}(${ctx.show(poolCfg)})`] : [])];
+    const expect = badCfg || wrongInput || !valid ? 'error' : 'ok';
+    return {
+      op: 'conv2d', expect, names: ['conv2d', 'maxPooling2d', 'averagePooling2d', 'predict', 'sequential', 'build', 'trainOnBatch'],
+      line: `m = sequential({ layers: [${layerParts.join(', ')}], seed: ${seed} }); y = m.predict(${x.name}); m.compile({ optimizer: 'sgd', loss: 'mse' }); m.trainOnBatch(${x.name}, y); m.getWeights(); m.dispose()`,
+      run: () => {
+        const ls = [nr.layers.conv2d(conv)];
+        if (pool) ls.push(pool === 'max' ? nr.layers.maxPooling2d(poolCfg) : nr.layers.averagePooling2d(poolCfg));
+        const m = nr.sequential({ layers: ls, seed });
+        let y = null;
+        try {
+          y = m.predict(x.t);
+          const ws = plainWeights(m);
+          const out = { shape: y.shape.slice(), vals: y.dataSync().slice() };
+          // Training refuses non-finite data (checked by fit's own suites): only finite inputs train.
+          if (!x.ref.vals.every(Number.isFinite)) return { out, ws, after: ws };
+          m.compile({ optimizer: nr.optimizers.sgd({ learningRate: 0.01 }), loss: 'mse' });
+          m.trainOnBatch(x.t, y);
+          return { out, ws, after: plainWeights(m) };
+        } finally {
+          y?.dispose();
+          m.dispose();
+        }
+      },
+      check: ({ out, ws, after }) => {
+        let ref = convRef(x.ref, ws[0], ws[1], { k, s, d, same, act });
+        if (pool) ref = poolRef(ref, { k: pk, s: ps, same: psame, max: pool === 'max' });
+        compare('conv2d model predict (a plain-JS convolution and pooling)', { shape: out.shape, dataSync: () => out.vals }, ref, false);
+        if (out.vals.every(Number.isFinite) && after.some((w) => w.vals.some((v) => !Number.isFinite(v)))) throw new Mismatch('conv2d: a training step made a weight non-finite');
+      },
+    };
+  },
+};
+
 export default {
   name: 'models',
   weight: 2,
-  ops: [newModel, compileOp, fitOp, predictOp, applyOp, gradPredictOp, evaluateOp, weightsOp, layerWeightsOp, disposeModel, nestedOp, initOp, rbfOp, trainStep],
+  ops: [newModel, compileOp, fitOp, predictOp, applyOp, gradPredictOp, evaluateOp, weightsOp, layerWeightsOp, disposeModel, nestedOp, initOp, rbfOp, trainStep, convOp],
 };
 

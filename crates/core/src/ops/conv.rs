@@ -44,16 +44,22 @@ fn im2col(p: &Placement, x: &[f32], cols: &mut [f32]) {
         for oy in 0..p.oh {
             for ox in 0..p.ow {
                 let dst = row.next().expect("one row per output position");
-                for i in 0..kh {
-                    let line = &mut dst[i * kw * c..(i + 1) * kw * c];
+                let (j0, j1) = p.inside(1, ox);
+                for (i, line) in dst.chunks_exact_mut(kw * c).enumerate() {
                     let Some(iy) = p.source(0, oy, i) else {
                         line.fill(0.0);
                         continue;
                     };
-                    for (j, cell) in line.chunks_exact_mut(c).enumerate() {
-                        match p.source(1, ox, j) {
-                            Some(ix) => cell.copy_from_slice(&sample[(iy * p.w + ix) * c..][..c]),
-                            None => cell.fill(0.0),
+                    line[..j0 * c].fill(0.0);
+                    line[j1 * c..].fill(0.0);
+                    if p.win.dilation[1] == 1 {
+                        // The window's columns inside the input are one run of memory.
+                        let ix = p.source(1, ox, j0).expect("inside");
+                        line[j0 * c..j1 * c].copy_from_slice(&sample[(iy * p.w + ix) * c..][..(j1 - j0) * c]);
+                    } else {
+                        for j in j0..j1 {
+                            let ix = p.source(1, ox, j).expect("inside");
+                            line[j * c..][..c].copy_from_slice(&sample[(iy * p.w + ix) * c..][..c]);
                         }
                     }
                 }
@@ -70,12 +76,13 @@ fn col2im_add(p: &Placement, dcols: &[f32], dx: &mut [f32]) {
         for oy in 0..p.oh {
             for ox in 0..p.ow {
                 let src = row.next().expect("one row per output position");
-                for i in 0..kh {
+                let (j0, j1) = p.inside(1, ox);
+                for (i, line) in src.chunks_exact(kw * c).enumerate() {
                     let Some(iy) = p.source(0, oy, i) else { continue };
-                    for j in 0..kw {
-                        let Some(ix) = p.source(1, ox, j) else { continue };
+                    for j in j0..j1 {
+                        let ix = p.source(1, ox, j).expect("inside");
                         let to = &mut sample[(iy * p.w + ix) * c..][..c];
-                        for (d, &g) in to.iter_mut().zip(&src[(i * kw + j) * c..][..c]) {
+                        for (d, &g) in to.iter_mut().zip(&line[j * c..][..c]) {
                             *d += g;
                         }
                     }

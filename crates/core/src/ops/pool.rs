@@ -16,44 +16,31 @@ pub fn max_forward(op: &'static str, p: &Placement, x: &[f32], batch: usize, kee
     let n_out = batch * p.oh * p.ow * c;
     let mut y = crate::tensor::alloc(op, n_out)?;
     let mut arg = if keep { crate::tensor::try_vec(op, n_out, 0u32)? } else { Vec::new() };
-    let mut best = crate::tensor::alloc(op, c)?;
-    let mut at = crate::tensor::try_vec(op, c, 0u32)?;
-    let mut o = 0;
-    for n in 0..batch {
-        let base = n * p.in_size();
-        for oy in 0..p.oh {
-            for ox in 0..p.ow {
-                let mut first = true;
-                for i in 0..p.win.size[0] {
-                    let Some(iy) = p.source(0, oy, i) else { continue };
-                    for j in 0..p.win.size[1] {
-                        let Some(ix) = p.source(1, ox, j) else { continue };
-                        let start = base + (iy * p.w + ix) * c;
-                        let v = &x[start..start + c];
-                        if first {
-                            best.copy_from_slice(v);
-                            at.iter_mut().enumerate().for_each(|(k, a)| *a = (start + k) as u32);
-                            first = false;
-                            continue;
-                        }
-                        for k in 0..c {
-                            // Strictly larger keeps the first maximum; a NaN wins over numbers
-                            // and the first NaN stays.
-                            if v[k] > best[k] || (v[k].is_nan() && !best[k].is_nan()) {
-                                best[k] = v[k];
-                                at[k] = (start + k) as u32;
-                            }
-                        }
+    windows(p, batch, |o, inputs| {
+        let best = &mut y[o..o + c];
+        let first = inputs[0];
+        best.copy_from_slice(&x[first..first + c]);
+        if keep {
+            arg[o..o + c].iter_mut().enumerate().for_each(|(k, a)| *a = (first + k) as u32);
+        }
+        for &s in &inputs[1..] {
+            let v = &x[s..s + c];
+            if keep {
+                for (k, ((b, &v), a)) in best.iter_mut().zip(v).zip(&mut arg[o..o + c]).enumerate() {
+                    // Strictly larger keeps the first maximum; a NaN wins over numbers and
+                    // the first NaN stays.
+                    if v > *b || (v.is_nan() && !b.is_nan()) {
+                        *b = v;
+                        *a = (s + k) as u32;
                     }
                 }
-                y[o..o + c].copy_from_slice(&best);
-                if keep {
-                    arg[o..o + c].copy_from_slice(&at);
+            } else {
+                for (b, &v) in best.iter_mut().zip(v) {
+                    *b = if v > *b || v.is_nan() { v } else { *b };
                 }
-                o += c;
             }
         }
-    }
+    });
     Ok((y, arg))
 }
 
@@ -66,22 +53,23 @@ pub fn max_backward(op: &'static str, arg: &[u32], dy: &[f32], x_len: usize) -> 
     Ok(dx)
 }
 
-/// Calls `f(output index base, input index bases, count)` for each output position, with the
-/// input positions its window covers (`count` of them).
+/// Calls `f(output index, input indices)` for each output position (its first channel), with
+/// the input positions its window covers inside the input, in row-major order.
 fn windows(p: &Placement, batch: usize, mut f: impl FnMut(usize, &[usize])) {
+    debug_assert_eq!(p.win.dilation, [1, 1], "pooling windows are not dilated");
     let mut inputs = Vec::with_capacity(p.win.size[0] * p.win.size[1]);
     let mut o = 0;
     for n in 0..batch {
         for oy in 0..p.oh {
+            let (i0, i1) = p.inside(0, oy);
             for ox in 0..p.ow {
+                let (j0, j1) = p.inside(1, ox);
                 inputs.clear();
-                for i in 0..p.win.size[0] {
-                    let Some(iy) = p.source(0, oy, i) else { continue };
-                    for j in 0..p.win.size[1] {
-                        if let Some(ix) = p.source(1, ox, j) {
-                            inputs.push(n * p.in_size() + (iy * p.w + ix) * p.c);
-                        }
-                    }
+                for i in i0..i1 {
+                    let iy = p.source(0, oy, i).expect("inside");
+                    let ix = p.source(1, ox, j0).expect("inside");
+                    let base = n * p.in_size() + (iy * p.w + ix) * p.c;
+                    inputs.extend((0..j1 - j0).map(|j| base + j * p.c));
                 }
                 f(o, &inputs);
                 o += p.c;
@@ -175,5 +163,31 @@ mod tests {
         let a: f64 = y.iter().zip(&dy).map(|(&a, &b)| a as f64 * b as f64).sum();
         let b: f64 = x.iter().zip(&dx).map(|(&a, &b)| a as f64 * b as f64).sum();
         assert!((a - b).abs() < 1e-3, "{a} vs {b}");
+    }
+}
+#[cfg(test)]
+mod timing {
+    use super::*;
+    use crate::ops::window::Window;
+    #[test]
+    #[ignore]
+    fn timing() {
+        let p = Window { size: [2, 2], strides: [2, 2], dilation: [1, 1], same: false }.place("t", &[26, 26, 16]).unwrap();
+        let x: Vec<f32> = (0..256 * p.in_size()).map(|v| (v % 97) as f32).collect();
+        let t = std::time::Instant::now();
+        for _ in 0..10 { max_forward("t", &p, &x, 256, false).unwrap(); }
+        eprintln!("pool {:?}", t.elapsed() / 10);
+        let p = Window { size: [3, 3], strides: [1, 1], dilation: [1, 1], same: false }.place("t", &[28, 28, 1]).unwrap();
+        let x: Vec<f32> = (0..256 * p.in_size()).map(|v| (v % 97) as f32).collect();
+        let w: Vec<f32> = (0..9 * 16).map(|v| (v % 7) as f32).collect();
+        let t = std::time::Instant::now();
+        for _ in 0..10 { crate::ops::conv::forward("t", &p, &x, 256, &w, 16, None).unwrap(); }
+        eprintln!("conv1 {:?}", t.elapsed() / 10);
+        let p = Window { size: [3, 3], strides: [1, 1], dilation: [1, 1], same: false }.place("t", &[13, 13, 16]).unwrap();
+        let x: Vec<f32> = (0..256 * p.in_size()).map(|v| (v % 97) as f32).collect();
+        let w: Vec<f32> = (0..144 * 32).map(|v| (v % 7) as f32).collect();
+        let t = std::time::Instant::now();
+        for _ in 0..10 { crate::ops::conv::forward("t", &p, &x, 256, &w, 32, None).unwrap(); }
+        eprintln!("conv2 {:?}", t.elapsed() / 10);
     }
 }

@@ -106,6 +106,16 @@ impl Placement {
         (o * self.win.strides[a] + k * self.win.dilation[a]).checked_sub(pad).filter(|&i| i < n)
     }
 
+    /// The window offsets `[k0, k1)` of output position `o` along axis `a` that land inside the
+    /// input (the others are padding): offsets inside always form one run.
+    #[inline]
+    pub fn inside(&self, a: usize, o: usize) -> (usize, usize) {
+        let k = self.win.size[a];
+        let k0 = (0..k).find(|&j| self.source(a, o, j).is_some()).unwrap_or(k);
+        let k1 = (k0..k).find(|&j| self.source(a, o, j).is_none()).unwrap_or(k);
+        (k0, k1)
+    }
+
     /// Values per input sample and per output sample (`channels` per output position).
     pub fn in_size(&self) -> usize {
         self.h * self.w * self.c
