@@ -91,12 +91,17 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * Then metrics.* (TF.js's tf.metrics, JS only, +0.8 kB): url 333.4 kB, inline 285.5 kB, within;
  * logical ops and checkpoints in TF.js's form (+0.6 kB of JS): url 334.0 kB, inline 286.2 kB.
  * Budgets: those plus ~0.3%.
+ * Raised with convolutional networks (conv2d, max/average pooling and their global forms,
+ * upSampling2d: window geometry, im2col/col2im around affine's rule, pooling kernels, six layer
+ * kinds with their configs and messages, about 27 kB of raw wasm code; TF.js topology and
+ * options in JS): wasm 266.6 -> 279.5 kB, JS 66.8 -> 69.0 kB; url 349.1 kB, inline 297.9 kB.
+ * Budgets: those plus ~1%.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */
-  url: 335_000,
+  url: 352_500,
   /** `neurite`: dist/index.js (the wasm inlined as base64). */
-  inline: 287_000,
+  inline: 301_000,
 };
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;

@@ -1,7 +1,7 @@
 // A Vite production build of an app that imports the installed package (issue 8: the default
-// entry under Vite's 500 kB chunk warning; issue 12: bundlers pick up what `neurite/url` needs):
+// entry's size in a Vite chunk; issue 12: bundlers pick up what `neurite/url` needs):
 // the app imports `neurite/url` (core.wasm, the relaxed-SIMD module, the pool worker and the
-// storage chunk must be emitted as files) and `neurite` (one chunk, no size warning).
+// storage chunk must be emitted as files) and `neurite` (one chunk, within its budget).
 import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, createLogger } from 'vite';
@@ -47,7 +47,11 @@ describe('a Vite build of an app', () => {
     expect(warnings.filter((w) => /larger than|chunk/i.test(w))).toEqual([]);
   });
 
-  it('neurite: one chunk with the wasm inside, under the 500 kB chunk warning', async () => {
+  // The inline app stayed under Vite's 500 kB chunk warning until the convolutional layers
+  // (issue 8 asked for that "if at all possible, or the README says why the url entry is the
+  // one for bundlers"): it is 508 kB since, so Vite warns, and the README sends bundler users to
+  // `neurite/url`. The budget below keeps it from growing further unnoticed.
+  it('neurite: one chunk with the wasm inside, within 512 kB (Vite warns above 500 kB)', async () => {
     const { files, warnings } = await viteBuild('inline', `
       import { init, tensor } from 'neurite';
       await init();
@@ -56,7 +60,8 @@ describe('a Vite build of an app', () => {
     expect([...files.keys()].some((f) => f.endsWith('.wasm'))).toBe(false);
     const biggest = Math.max(...files.values());
     console.log(`largest chunk of the inline app: ${(biggest / 1000).toFixed(1)} kB`);
-    expect(biggest).toBeLessThan(500_000);
-    expect(warnings.filter((w) => /larger than 500/i.test(w))).toEqual([]);
+    expect(biggest).toBeLessThan(512_000);
+    // Vite's only complaint is the chunk size.
+    expect(warnings.filter((w) => !/larger than 500|chunk/i.test(w))).toEqual([]);
   });
 });

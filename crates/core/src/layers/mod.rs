@@ -7,7 +7,7 @@
 //! [`Param::grad`] (overwriting: one backward per step).
 //!
 //! Adding a layer: a file here with a `<Name>Config` (plain data, `from_abi`) and a struct that
-//! implements [`Layer`]; a `LayerKind` arm in `from_abi` below; a TS class in `ts/layers/`.
+//! implements [`Layer`]; a `LayerKind` arm in `from_abi` below; a TS class in `ts/layers/` (the full checklist: `CONTRIBUTING.md`, "Adding a layer").
 
 pub mod activation;
 pub mod batch_norm;

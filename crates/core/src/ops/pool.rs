@@ -165,29 +165,3 @@ mod tests {
         assert!((a - b).abs() < 1e-3, "{a} vs {b}");
     }
 }
-#[cfg(test)]
-mod timing {
-    use super::*;
-    use crate::ops::window::Window;
-    #[test]
-    #[ignore]
-    fn timing() {
-        let p = Window { size: [2, 2], strides: [2, 2], dilation: [1, 1], same: false }.place("t", &[26, 26, 16]).unwrap();
-        let x: Vec<f32> = (0..256 * p.in_size()).map(|v| (v % 97) as f32).collect();
-        let t = std::time::Instant::now();
-        for _ in 0..10 { max_forward("t", &p, &x, 256, false).unwrap(); }
-        eprintln!("pool {:?}", t.elapsed() / 10);
-        let p = Window { size: [3, 3], strides: [1, 1], dilation: [1, 1], same: false }.place("t", &[28, 28, 1]).unwrap();
-        let x: Vec<f32> = (0..256 * p.in_size()).map(|v| (v % 97) as f32).collect();
-        let w: Vec<f32> = (0..9 * 16).map(|v| (v % 7) as f32).collect();
-        let t = std::time::Instant::now();
-        for _ in 0..10 { crate::ops::conv::forward("t", &p, &x, 256, &w, 16, None).unwrap(); }
-        eprintln!("conv1 {:?}", t.elapsed() / 10);
-        let p = Window { size: [3, 3], strides: [1, 1], dilation: [1, 1], same: false }.place("t", &[13, 13, 16]).unwrap();
-        let x: Vec<f32> = (0..256 * p.in_size()).map(|v| (v % 97) as f32).collect();
-        let w: Vec<f32> = (0..144 * 32).map(|v| (v % 7) as f32).collect();
-        let t = std::time::Instant::now();
-        for _ in 0..10 { crate::ops::conv::forward("t", &p, &x, 256, &w, 32, None).unwrap(); }
-        eprintln!("conv2 {:?}", t.elapsed() / 10);
-    }
-}
