@@ -8,11 +8,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as nr from '../ts/index.js';
-import { expectNoLeak, thrown } from './setup.js';
+import { expectNoLeak, thrown as thrownAny } from './setup.js';
 import { copyLayerWeights, rng, uniform } from './oracle.js';
 
 await tf.setBackend('cpu');
 const { layers } = nr;
+const thrown = (f: () => unknown) => thrownAny(f) as Error;
 
 type Pair = [nr.Layer, tfl.layers.Layer];
 
