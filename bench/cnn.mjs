@@ -13,7 +13,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import * as nr from '../dist/index.js';
 import { loadMnist } from '../examples/data/mnist.mjs';
 import { initTfWasm } from './tfjs.mjs';
-import { median, timeEpochs } from './lib.mjs';
+import { timeEpochs, timeSync } from './lib.mjs';
 
 /** The same architecture in either library (`L` is `nr.layers` or `tfl.layers`). */
 const cnnLayers = (L) => [
@@ -24,17 +24,6 @@ const cnnLayers = (L) => [
   L.flatten(),
   L.dense({ units: 10, activation: 'softmax' }),
 ];
-
-function timeSync(fn, iters, reps) {
-  for (let i = 0; i < Math.min(iters, 5); i++) fn();
-  const ms = [];
-  for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
-    for (let i = 0; i < iters; i++) fn();
-    ms.push((performance.now() - t0) / iters);
-  }
-  return median(ms);
-}
 
 export async function run(ctx) {
   await nr.init({ threads: 1 });

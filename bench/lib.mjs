@@ -35,6 +35,18 @@ export function median(xs) {
 }
 
 /** `{ median, min, max, n }` of a list of samples. */
+/** Times a synchronous call, returning ms per call (median of `reps` batches of `iters`, after up to 20 warm-up calls). */
+export function timeSync(fn, iters, reps) {
+  for (let i = 0; i < Math.min(iters, 20); i++) fn();
+  const ms = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < iters; i++) fn();
+    ms.push((performance.now() - t0) / iters);
+  }
+  return median(ms);
+}
+
 /**
  * Samples/s of `epoch()` (async, returns the samples it trained): `reps` runs after one
  * warm-up, as `{ median, min, max }`.

@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import * as nr from '../dist/index.js';
 import { loadMnist } from '../examples/data/mnist.mjs';
 import { initTfWasm } from './tfjs.mjs';
-import { median, mnistMlp, timeEpochs } from './lib.mjs';
+import { mnistMlp, timeEpochs, timeSync } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const brain = require('brain.js');
@@ -30,18 +30,6 @@ function tfModel() {
   });
   m.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   return m;
-}
-
-/** Times a synchronous call, returning ms per call (median of `reps` batches of `iters`). */
-function timeSync(fn, iters, reps) {
-  for (let i = 0; i < Math.min(iters, 20); i++) fn();
-  const ms = [];
-  for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
-    for (let i = 0; i < iters; i++) fn();
-    ms.push((performance.now() - t0) / iters);
-  }
-  return median(ms);
 }
 
 export async function run(ctx) {

@@ -24,6 +24,15 @@ function close(got: ArrayLike<number>, want: ArrayLike<number>, tol: number, wha
   expect(worst, what).toBeLessThan(tol);
 }
 
+/** The float32 bit patterns of `ts` (each then disposed), for bit-identity checks. */
+function bitsAndDispose(ts: nr.Tensor[]): number[][] {
+  return ts.map((t) => {
+    const d = Array.from(new Uint32Array(t.data().buffer.slice(0)));
+    t.dispose();
+    return d;
+  });
+}
+
 /**
  * Architectures as [name, layer pairs, input shape with the batch, oracle of dL/dx]. TF.js's
  * gradient is the oracle where it is right; found here, TF.js 4.22's CPU gradients are wrong
@@ -189,14 +198,8 @@ describe('conv layers: training as TF.js', () => {
       const before = nr.memory().numBytes;
       await m.fit(x, y, { epochs: 3, batchSize: 8, verbose: 0 });
       expect(nr.memory().numBytes).toBe(before);
-      const ws = m.getWeights().map((w) => {
-        const d = Array.from(new Uint32Array(w.data().buffer.slice(0)));
-        w.dispose();
-        return d;
-      });
-      m.dispose();
-      x.dispose();
-      y.dispose();
+      const ws = bitsAndDispose(m.getWeights());
+      for (const d of [m, x, y]) d.dispose();
       return ws;
     };
     expect(await run()).toEqual(await run());
@@ -323,14 +326,8 @@ describe('conv layers: the same bits for any thread count', () => {
       const x = nr.randomUniform([61, 23, 19, 2], { seed: 5 });
       const y = nr.tensor(Array.from({ length: 61 }, (_, i) => i % 3));
       await m.fit(x, y, { epochs: 2, batchSize: 29, verbose: 0 });
-      const out = [...m.getWeights(), m.predict(x)].map((w) => {
-        const d = Array.from(new Uint32Array(w.data().buffer.slice(0)));
-        w.dispose();
-        return d;
-      });
-      m.dispose();
-      x.dispose();
-      y.dispose();
+      const out = bitsAndDispose([...m.getWeights(), m.predict(x)]);
+      for (const d of [m, x, y]) d.dispose();
       return out;
     };
     await nr.init({ threads: 1 });
