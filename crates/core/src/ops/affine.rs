@@ -33,15 +33,20 @@ pub fn backward(op: &'static str, x: &[f32], rows: usize, inp: usize, units: usi
         gemm(inp, rows, units, x, true, dy, false, dw);
     }
     if let Some(db) = db {
-        db.fill(0.0);
-        for row in dy.chunks_exact(units) {
-            for (g, &d) in db.iter_mut().zip(row) {
-                *g += d;
-            }
-        }
+        bias_grad(dy, db);
     }
     // [rows, units]·[units, inp]
     if need_dx { Ok(Some(gemm_vec(op, rows, units, inp, dy, false, w, true)?)) } else { Ok(None) }
+}
+
+/// dL/db = Σ dy over the rows of `dy` (`rows × db.len()`), written into `db`.
+pub fn bias_grad(dy: &[f32], db: &mut [f32]) {
+    db.fill(0.0);
+    for row in dy.chunks_exact(db.len()) {
+        for (g, &d) in db.iter_mut().zip(row) {
+            *g += d;
+        }
+    }
 }
 
 #[cfg(test)]

@@ -39,12 +39,13 @@ fn pointwise(p: &Placement) -> bool {
 /// Gathers the patches of the samples in `x` (whole samples) into `cols`.
 fn im2col(p: &Placement, x: &[f32], cols: &mut [f32]) {
     let (kh, kw, c) = (p.win.size[0], p.win.size[1], p.c);
+    let columns = p.inside_all(1);
     let mut row = cols.chunks_exact_mut(kh * kw * c);
     for sample in x.chunks_exact(p.in_size()) {
         for oy in 0..p.oh {
             for ox in 0..p.ow {
                 let dst = row.next().expect("one row per output position");
-                let (j0, j1) = p.inside(1, ox);
+                let (j0, j1) = columns[ox];
                 for (i, line) in dst.chunks_exact_mut(kw * c).enumerate() {
                     let Some(iy) = p.source(0, oy, i) else {
                         line.fill(0.0);
@@ -71,12 +72,13 @@ fn im2col(p: &Placement, x: &[f32], cols: &mut [f32]) {
 /// Adds each patch row of `dcols` back to the input positions it was gathered from.
 fn col2im_add(p: &Placement, dcols: &[f32], dx: &mut [f32]) {
     let (kh, kw, c) = (p.win.size[0], p.win.size[1], p.c);
+    let columns = p.inside_all(1);
     let mut row = dcols.chunks_exact(kh * kw * c);
     for sample in dx.chunks_exact_mut(p.in_size()) {
         for oy in 0..p.oh {
             for ox in 0..p.ow {
                 let src = row.next().expect("one row per output position");
-                let (j0, j1) = p.inside(1, ox);
+                let (j0, j1) = columns[ox];
                 for (i, line) in src.chunks_exact(kw * c).enumerate() {
                     let Some(iy) = p.source(0, oy, i) else { continue };
                     for j in j0..j1 {
@@ -133,13 +135,9 @@ pub fn forward(op: &'static str, p: &Placement, x: &[f32], batch: usize, w: &[f3
 pub fn backward(op: &'static str, p: &Placement, x: &[f32], batch: usize, w: &[f32], filters: usize, dy: &[f32], mut dw: Option<&mut [f32]>, db: Option<&mut [f32]>, need_dx: bool) -> Result<Option<Vec<f32>>> {
     let (rows, k) = patch_len(p);
     let group = samples_per_group(p);
+    // Over the whole batch at once (the groups below leave db out): the sum in row order.
     if let Some(db) = db {
-        db.fill(0.0);
-        for row in dy.chunks_exact(filters) {
-            for (g, &d) in db.iter_mut().zip(row) {
-                *g += d;
-            }
-        }
+        affine::bias_grad(dy, db);
     }
     let mut dx = if need_dx { Some(crate::tensor::alloc(op, batch * p.in_size())?) } else { None };
     let mut part = Vec::new();

@@ -58,12 +58,11 @@ pub fn max_backward(op: &'static str, arg: &[u32], dy: &[f32], x_len: usize) -> 
 fn windows(p: &Placement, batch: usize, mut f: impl FnMut(usize, &[usize])) {
     debug_assert_eq!(p.win.dilation, [1, 1], "pooling windows are not dilated");
     let mut inputs = Vec::with_capacity(p.win.size[0] * p.win.size[1]);
+    let (rows, columns) = (p.inside_all(0), p.inside_all(1));
     let mut o = 0;
     for n in 0..batch {
-        for oy in 0..p.oh {
-            let (i0, i1) = p.inside(0, oy);
-            for ox in 0..p.ow {
-                let (j0, j1) = p.inside(1, ox);
+        for (oy, &(i0, i1)) in rows.iter().enumerate() {
+            for (ox, &(j0, j1)) in columns.iter().enumerate() {
                 inputs.clear();
                 for i in i0..i1 {
                     let iy = p.source(0, oy, i).expect("inside");

@@ -116,6 +116,12 @@ impl Placement {
         (k0, k1)
     }
 
+    /// [`Placement::inside`] for every output position along axis `a`, computed once per call
+    /// of a kernel rather than per sample and row.
+    pub fn inside_all(&self, a: usize) -> Vec<(usize, usize)> {
+        (0..[self.oh, self.ow][a]).map(|o| self.inside(a, o)).collect()
+    }
+
     /// Values per input sample and per output sample (`channels` per output position).
     pub fn in_size(&self) -> usize {
         self.h * self.w * self.c
