@@ -10,7 +10,7 @@
 //! act'(z)`, then conv's rule gives `dW`, `db` and `dx`. Initializers see Keras's fans:
 //! `fan_in = kh·kw·in`, `fan_out = kh·kw·filters`.
 
-use super::{is_identity, no_forward, Init, Layer, Mode, Param};
+use super::{activate_in_place, activated, activation_backward, no_forward, Init, Layer, Mode, Param};
 use crate::activations::Activation;
 use crate::config::Reader;
 use crate::initializers::Initializer;
@@ -133,21 +133,11 @@ impl Layer for Conv2d {
         let f = self.cfg.filters;
         let z = conv::forward("conv2d", &p, x.data(), batch, kernel.value.data(), f, self.bias.as_ref().map(|b| b.value.data()))?;
         let mut z = Tensor::new("conv2d", Shape::new("conv2d", &[batch, p.oh, p.ow, f])?, z)?;
-        let identity = is_identity(&self.cfg.activation);
         if !mode.keeps() {
-            if !identity {
-                let pre = crate::tensor::copy_of("conv2d", z.data())?;
-                self.cfg.activation.forward(&pre, z.data_mut(), f);
-            }
+            activate_in_place("conv2d", &self.cfg.activation, &mut z, f)?;
             return Ok(z);
         }
-        let y = if identity {
-            z.clone()
-        } else {
-            let mut y = Tensor::zeros("conv2d", z.shape().clone())?;
-            self.cfg.activation.forward(z.data(), y.data_mut(), f);
-            y
-        };
+        let y = activated("conv2d", &self.cfg.activation, &z, f)?;
         self.x = Some(x);
         self.z = Some(z);
         self.y = Some(y.clone());
@@ -158,13 +148,7 @@ impl Layer for Conv2d {
     fn backward(&mut self, dy: Tensor) -> Result<Tensor> {
         let z = self.z.take().ok_or_else(|| no_forward("conv2d"))?;
         let y = self.y.take().expect("kept with z");
-        let dz = if is_identity(&self.cfg.activation) {
-            dy
-        } else {
-            let mut dz = Tensor::zeros("conv2d", z.shape().clone())?;
-            self.cfg.activation.backward(z.data(), y.data(), dy.data(), dz.data_mut(), self.cfg.filters);
-            dz
-        };
+        let dz = activation_backward("conv2d", &self.cfg.activation, &z, &y, dy, self.cfg.filters)?;
         self.backward_from_z(dz)
     }
 

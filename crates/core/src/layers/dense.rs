@@ -8,7 +8,7 @@
 //! With `z = x·W + b`: `dz = dy ⊙ act'(z)`, `dW = xᵀ·dz`, `db = Σ_rows dz`, `dx = dz·Wᵀ`.
 //! The transposed products run on the same packed matmul kernel as the forward one.
 
-use super::{is_identity, rows_cols, Init, Layer, Mode, Param};
+use super::{activate_in_place, activated, activation_backward, rows_cols, Init, Layer, Mode, Param};
 use crate::activations::Activation;
 use crate::config::Reader;
 use crate::initializers::Initializer;
@@ -161,23 +161,14 @@ impl Layer for Dense {
         let mut z = Tensor::new("dense", Shape::new("dense", &out_dims)?, z)?;
         if !mode.keeps() {
             // Inference keeps nothing: apply the activation in place.
-            if !is_identity(&self.cfg.activation) {
-                let pre = crate::tensor::copy_of("dense", z.data())?;
-                self.cfg.activation.forward(&pre, z.data_mut(), units);
-            }
+            activate_in_place("dense", &self.cfg.activation, &mut z, units)?;
             // `evaluate` reports the activity penalty, as Keras does.
             if self.has_activity_regularizer() {
                 self.activity_loss = self.activity_penalty(&z, x.dims().first().copied().unwrap_or(1));
             }
             return Ok(z);
         }
-        let y = if is_identity(&self.cfg.activation) {
-            z.clone()
-        } else {
-            let mut y = Tensor::zeros("dense", z.shape().clone())?;
-            self.cfg.activation.forward(z.data(), y.data_mut(), units);
-            y
-        };
+        let y = activated("dense", &self.cfg.activation, &z, units)?;
         self.penalized = mode.fitting();
         if self.has_activity_regularizer() {
             self.activity_loss = self.activity_penalty(&y, x.dims().first().copied().unwrap_or(1));
@@ -198,13 +189,7 @@ impl Layer for Dense {
         if let (Some(k), true) = (self.cfg.kl_sparsity, self.penalized) {
             k.add_grad(y.data(), self.cfg.units, dy.try_data_mut("dense")?);
         }
-        let dz = if is_identity(&self.cfg.activation) {
-            dy
-        } else {
-            let mut dz = Tensor::zeros("dense", z.shape().clone())?;
-            self.cfg.activation.backward(z.data(), y.data(), dy.data(), dz.data_mut(), self.cfg.units);
-            dz
-        };
+        let dz = activation_backward("dense", &self.cfg.activation, &z, &y, dy, self.cfg.units)?;
         self.backward_from_z(dz)
     }
 
@@ -246,8 +231,7 @@ impl Layer for Dense {
             if let Some(k) = self.cfg.kl_sparsity {
                 k.add_grad(y.data(), self.cfg.units, dy.data_mut());
             }
-            let mut extra = Tensor::zeros("dense", z.shape().clone())?;
-            self.cfg.activation.backward(z.data(), y.data(), dy.data(), extra.data_mut(), self.cfg.units);
+            let extra = activation_backward("dense", &self.cfg.activation, &z, &y, dy, self.cfg.units)?;
             for (d, e) in dz.try_data_mut("dense")?.iter_mut().zip(extra.data()) {
                 *d += e;
             }

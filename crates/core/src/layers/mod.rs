@@ -235,6 +235,37 @@ pub(crate) fn values_or(op: &'static str, p: &Option<Param>, c: usize, default: 
     }
 }
 
+/// A layer's output activation `act(z)` (rows of `cols` values) in place, for a forward that
+/// keeps nothing; the identity leaves `z` as it is.
+pub(crate) fn activate_in_place(op: &'static str, act: &crate::activations::Activation, z: &mut Tensor, cols: usize) -> Result<()> {
+    if !is_identity(act) {
+        let pre = crate::tensor::copy_of(op, z.data())?;
+        act.forward(&pre, z.data_mut(), cols);
+    }
+    Ok(())
+}
+
+/// `act(z)` as a new tensor beside `z`, for a forward that keeps both for backward; the
+/// identity shares `z`'s buffer.
+pub(crate) fn activated(op: &'static str, act: &crate::activations::Activation, z: &Tensor, cols: usize) -> Result<Tensor> {
+    if is_identity(act) {
+        return Ok(z.clone());
+    }
+    let mut y = Tensor::zeros(op, z.shape().clone())?;
+    act.forward(z.data(), y.data_mut(), cols);
+    Ok(y)
+}
+
+/// dL/dz from dL/dy through the output activation (`y = act(z)`); the identity passes `dy` on.
+pub(crate) fn activation_backward(op: &'static str, act: &crate::activations::Activation, z: &Tensor, y: &Tensor, dy: Tensor, cols: usize) -> Result<Tensor> {
+    if is_identity(act) {
+        return Ok(dy);
+    }
+    let mut dz = Tensor::zeros(op, z.shape().clone())?;
+    act.backward(z.data(), y.data(), dy.data(), dz.data_mut(), cols);
+    Ok(dz)
+}
+
 /// Whether `a` is the identity (`linear` with slope 1 and intercept 0), which layers skip.
 pub fn is_identity(a: &crate::activations::Activation) -> bool {
     matches!(a, crate::activations::Activation::Linear { slope, intercept } if *slope == 1.0 && *intercept == 0.0)
