@@ -163,27 +163,30 @@ export class AveragePooling2D extends Pooling2D {
   }
 }
 
-/** The largest value of each channel over the whole image: `[batch, h, w, c]` → `[batch, c]`. */
-export class GlobalMaxPooling2D extends Layer {
-  readonly kind = 'globalMaxPooling2d' as const;
-  constructor(args: LayerArgs & { dataFormat?: 'channelsLast' } = {}) {
-    super('globalMaxPooling2d', args, ['dataFormat']);
-    channelsLast('globalMaxPooling2d', args.dataFormat);
+/** Max or average of each channel over the whole image. */
+abstract class GlobalPooling2D extends Layer {
+  constructor(kind: 'globalMaxPooling2d' | 'globalAveragePooling2d', args: LayerArgs & { dataFormat?: 'channelsLast' } = {}) {
+    super(kind, args, ['dataFormat']);
+    channelsLast(kind, args.dataFormat);
   }
   abiParams(): number[] {
     return [];
   }
 }
 
+/** The largest value of each channel over the whole image: `[batch, h, w, c]` → `[batch, c]`. */
+export class GlobalMaxPooling2D extends GlobalPooling2D {
+  readonly kind = 'globalMaxPooling2d' as const;
+  constructor(args: LayerArgs & { dataFormat?: 'channelsLast' } = {}) {
+    super('globalMaxPooling2d', args);
+  }
+}
+
 /** The mean of each channel over the whole image: `[batch, h, w, c]` → `[batch, c]`. */
-export class GlobalAveragePooling2D extends Layer {
+export class GlobalAveragePooling2D extends GlobalPooling2D {
   readonly kind = 'globalAveragePooling2d' as const;
   constructor(args: LayerArgs & { dataFormat?: 'channelsLast' } = {}) {
-    super('globalAveragePooling2d', args, ['dataFormat']);
-    channelsLast('globalAveragePooling2d', args.dataFormat);
-  }
-  abiParams(): number[] {
-    return [];
+    super('globalAveragePooling2d', args);
   }
 }
 
