@@ -9,7 +9,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as nr from '../ts/index.js';
 import { expectNoLeak, thrown as thrownAny } from './setup.js';
-import { copyLayerWeights, rng, uniform } from './oracle.js';
+import { close, copyLayerWeights, rng, tfArtifacts, uniform } from './oracle.js';
 
 await tf.setBackend('cpu');
 const { layers } = nr;
@@ -17,12 +17,6 @@ const thrown = (f: () => unknown) => thrownAny(f) as Error;
 
 type Pair = [nr.Layer, tfl.layers.Layer];
 
-function close(got: ArrayLike<number>, want: ArrayLike<number>, tol: number, what: string): void {
-  expect(got.length, what).toBe(want.length);
-  let worst = 0;
-  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]) / (1 + Math.abs(want[i])));
-  expect(worst, what).toBeLessThan(tol);
-}
 
 /** The float32 bit patterns of `ts` (each then disposed), for bit-identity checks. */
 function bitsAndDispose(ts: nr.Tensor[]): number[][] {
@@ -207,14 +201,6 @@ describe('conv layers: training as TF.js', () => {
 });
 
 describe('conv models cross between TF.js and neurite', () => {
-  async function tfArtifacts(m: tfl.LayersModel): Promise<tf.io.ModelArtifacts> {
-    let got: tf.io.ModelArtifacts | undefined;
-    await m.save(tf.io.withSaveHandler(async (a) => {
-      got = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }));
-    return got!;
-  }
   const X = uniform(rng(9), 2 * 12 * 10 * 3, 0, 1);
 
   it('TF.js → neurite: every conv layer kind loads and predicts the same', async () => {

@@ -14,19 +14,11 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { expectClose, expectNoLeak } from './setup.js';
 import * as nr from '../ts/index.js';
 import { normals } from './rng.js';
+import { tfArtifacts } from './oracle.js';
 
 await tf.setBackend('cpu');
 const { layers } = nr;
 
-/** Runs TF.js's save and returns the artifacts it hands to the handler. */
-async function tfArtifacts(m: tfl.LayersModel, includeOptimizer = false): Promise<tf.io.ModelArtifacts> {
-  let got: tf.io.ModelArtifacts | undefined;
-  await m.save(tf.io.withSaveHandler(async (a) => {
-    got = a;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }), { includeOptimizer });
-  return got!;
-}
 
 const X = normals(7)(5 * 6);
 

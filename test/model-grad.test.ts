@@ -9,7 +9,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as nr from '../ts/index.js';
 import { expectNoLeak, thrown } from './setup.js';
-import { copyLayerWeights, rng, uniform } from './oracle.js';
+import { close, copyLayerWeights, rng, uniform } from './oracle.js';
 
 await tf.setBackend('cpu');
 
@@ -23,12 +23,6 @@ function copy(n: nr.Sequential, t: tfl.Sequential, r: () => number): void {
   copyLayerWeights(n, t);
 }
 
-function close(got: ArrayLike<number>, want: ArrayLike<number>, tol: number, what: string): void {
-  expect(got.length, what).toBe(want.length);
-  let worst = 0;
-  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]) / (1 + Math.abs(want[i])));
-  expect(worst, what).toBeLessThan(tol);
-}
 
 /** Central differences of the scalar `f` at `x` (float64 steps on float32 values). */
 function finiteDiff(f: (x: Float32Array) => number, x: Float32Array, h = 1e-2): Float64Array {

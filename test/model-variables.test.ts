@@ -9,16 +9,10 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as nr from '../ts/index.js';
 import { expectNoLeak, thrown } from './setup.js';
-import { copyLayerWeights, rng, uniform } from './oracle.js';
+import { close, copyLayerWeights, rng, uniform } from './oracle.js';
 
 await tf.setBackend('cpu');
 
-function close(got: ArrayLike<number>, want: ArrayLike<number>, tol: number, what: string): void {
-  expect(got.length, what).toBe(want.length);
-  let worst = 0;
-  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]) / (1 + Math.abs(want[i])));
-  expect(worst, what).toBeLessThan(tol);
-}
 
 /** TF.js's weight name for neurite's (`bn/movingMean` → `bn/moving_mean`). */
 const tfName = (n: string): string => n.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);

@@ -5,6 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { expect } from 'vitest';
 import * as nr from '../ts/index.js';
 
 await tf.setBackend('cpu');
@@ -84,3 +86,21 @@ export function bits(v: ArrayLike<number>): number[] {
 
 /** Shapes that cover rank 0, one element, odd sizes, rank 4, an empty tensor and a large one. */
 export const SHAPES: number[][] = [[], [1], [7], [4, 5], [3, 1, 17], [2, 3, 4, 5], [0, 3], [1000, 37]];
+
+/** Expects `got` to equal `want` within `tol`, relative to 1 + |want| (the worst element decides). */
+export function close(got: ArrayLike<number>, want: ArrayLike<number>, tol: number, what: string): void {
+  expect(got.length, what).toBe(want.length);
+  let worst = 0;
+  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]) / (1 + Math.abs(want[i])));
+  expect(worst, what).toBeLessThan(tol);
+}
+
+/** The artifacts TF.js's `save` hands to its handler (with the optimizer's state when asked). */
+export async function tfArtifacts(m: tfl.LayersModel, includeOptimizer = false): Promise<tf.io.ModelArtifacts> {
+  let got: tf.io.ModelArtifacts | undefined;
+  await m.save(tf.io.withSaveHandler(async (a) => {
+    got = a;
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+  }), { includeOptimizer });
+  return got!;
+}

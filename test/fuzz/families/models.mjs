@@ -791,19 +791,23 @@ const rbfOp = {
 };
 
 /**
+ * A sliding window of `k` taps `d` apart, stride `s`, on `len` positions: TensorFlow's output
+ * size and padding before (`valid`: ⌊(len − k_eff)/s⌋ + 1, no padding; `same`: ⌈len/s⌉).
+ */
+function placeRef(len, k, s, d, same) {
+  const ke = (k - 1) * d + 1;
+  const out = same ? Math.ceil(len / s) : Math.floor((len - ke) / s) + 1;
+  return { out, pad: same ? Math.floor(Math.max((out - 1) * s + ke - len, 0) / 2) : 0 };
+}
+
+/**
  * A plain-JS conv2d (+ activation) over `x` ({ shape: [n, h, w, c], vals }) with TensorFlow's
  * padding, strides and dilation, in float64 with the magnitudes of its terms.
  */
 function convRef(x, W, b, { k, s, d, same, act }) {
   const [n, h, w, c] = x.shape;
   const f = W.shape[3];
-  const place = (len, a) => {
-    const ke = (k[a] - 1) * d[a] + 1;
-    const out = same ? Math.ceil(len / s[a]) : Math.floor((len - ke) / s[a]) + 1;
-    const pad = same ? Math.floor(Math.max((out - 1) * s[a] + ke - len, 0) / 2) : 0;
-    return { out, pad };
-  };
-  const [py, px] = [place(h, 0), place(w, 1)];
+  const [py, px] = [placeRef(h, k[0], s[0], d[0], same), placeRef(w, k[1], s[1], d[1], same)];
   const vals = [];
   const mag = [];
   for (let i = 0; i < n; i++) for (let oy = 0; oy < py.out; oy++) for (let ox = 0; ox < px.out; ox++) for (let o = 0; o < f; o++) {
@@ -828,11 +832,7 @@ function convRef(x, W, b, { k, s, d, same, act }) {
 /** Plain-JS max or average pooling (average over the positions inside the input). */
 function poolRef(x, { k, s, same, max }) {
   const [n, h, w, c] = x.shape;
-  const place = (len, a) => {
-    const out = same ? Math.ceil(len / s[a]) : Math.floor((len - k[a]) / s[a]) + 1;
-    return { out, pad: same ? Math.floor(Math.max((out - 1) * s[a] + k[a] - len, 0) / 2) : 0 };
-  };
-  const [py, px] = [place(h, 0), place(w, 1)];
+  const [py, px] = [placeRef(h, k[0], s[0], 1, same), placeRef(w, k[1], s[1], 1, same)];
   const vals = [];
   const mag = [];
   for (let i = 0; i < n; i++) for (let oy = 0; oy < py.out; oy++) for (let ox = 0; ox < px.out; ox++) for (let ci = 0; ci < c; ci++) {
@@ -875,9 +875,8 @@ const convOp = {
     const f = rng.int(1, 3);
     const conv = { filters: f, kernelSize: k, strides: s, dilationRate: d, padding: same ? 'same' : 'valid', activation: act, inputShape: [h, w, c], biasInitializer: 'randomNormal' };
     const fits = (len, a) => same || len >= (k[a] - 1) * d[a] + 1;
-    const convOut = (len, a) => (same ? Math.ceil(len / s[a]) : Math.floor((len - (k[a] - 1) * d[a] - 1) / s[a]) + 1);
     let valid = fits(h, 0) && fits(w, 1);
-    const oh = valid ? convOut(h, 0) : 0, ow = valid ? convOut(w, 1) : 0;
+    const oh = valid ? placeRef(h, k[0], s[0], d[0], same).out : 0, ow = valid ? placeRef(w, k[1], s[1], d[1], same).out : 0;
     const pool = rng.pick([null, 'max', 'avg']);
     const pk = [rng.int(1, 3), rng.int(1, 3)];
     const ps = [rng.int(1, 3), rng.int(1, 3)];
