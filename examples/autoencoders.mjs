@@ -20,6 +20,7 @@ import { readFileSync } from 'node:fs';
 import { init, tensor, sequential, layers, regularizers, autoencoder, pca, optimizers, memory } from '../dist/index.js';
 import { loadMnist, mulberry32 } from './data/mnist.mjs';
 import { Canvas, COLORS, outDir, join, panelGrid } from './lib/plot.mjs';
+import { gaussianCorrupt, normals, psnrDb, sqErrPerImage } from './lib/noise.mjs';
 
 const QUICK = process.argv.includes('--quick');
 // Epochs: [autoencoders, VAE, side models (salt-and-pepper denoiser, 2-D AE, 2-D VAE)].
@@ -58,33 +59,10 @@ function bceSumPerImage(x, p) {
   }
   return out;
 }
-function sqErrPerImage(x, p) {
-  let s = 0;
-  for (let i = 0; i < x.length; i++) s += (x[i] - p[i]) ** 2;
-  return s / (x.length / 784);
-}
-const psnrDb = (x, p) => 10 * Math.log10(1 / (sqErrPerImage(x, p) / 784));
 const meanOf = (a) => a.reduce((s, v) => s + v, 0) / a.length;
 
-// Seeded standard normals (Box–Muller over mulberry32): NumPy's generators can't be reproduced
+// Seeded standard normals (examples/lib/noise.mjs): NumPy's generators can't be reproduced
 // here, so neurite's noise and ε are different draws from the same distributions.
-function normals(n, rand) {
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i += 2) {
-    const u = 1 - rand(), v = rand();
-    const r = Math.sqrt(-2 * Math.log(u));
-    out[i] = r * Math.cos(2 * Math.PI * v);
-    if (i + 1 < n) out[i + 1] = r * Math.sin(2 * Math.PI * v);
-  }
-  return out;
-}
-/** clip(x + σ·N(0, 1), 0, 1), as bench/keras/autoencoders.py's gaussian_corrupt. */
-function gaussianCorrupt(x, rand, sigma = 0.5) {
-  const z = normals(x.length, rand);
-  const out = new Float32Array(x.length);
-  for (let i = 0; i < x.length; i++) out[i] = Math.min(1, Math.max(0, x[i] + sigma * z[i]));
-  return out;
-}
 /** Each pixel replaced with probability `rate` by 0 or 1 (half each), as layers.saltAndPepper. */
 function saltAndPepperCorrupt(x, rand, rate) {
   const out = Float32Array.from(x);

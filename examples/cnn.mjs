@@ -7,6 +7,7 @@
 // Exits non-zero if a bar is missed, so CI checks it.
 import { init, tensor, sequential, layers, optimizers, memory, tidy } from '../dist/index.js';
 import { loadMnist, mulberry32 } from './data/mnist.mjs';
+import { gaussianCorrupt, psnrDb } from './lib/noise.mjs';
 
 const ACCURACY_GOAL = 0.96;
 const PSNR_GAIN_GOAL = 3.5; // dB over the noisy input
@@ -68,16 +69,9 @@ await denoiser.fit(xAe, xAe, { epochs: AE_EPOCHS, batchSize: 64, seed: 2, verbos
 const aeSecs = (performance.now() - t0) / 1000;
 
 // Held-out digits with the same noise (a seeded N(0, STD²), clipped to [0, 1]).
-const rand = mulberry32(7);
-const gauss = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
-const noisy = Float32Array.from(test.x, (v) => Math.min(1, Math.max(0, v + STD * gauss())));
+const noisy = gaussianCorrupt(test.x, mulberry32(7), STD);
 const denoised = tidy(() => denoiser.predict(tensor(noisy, [test.n, 28, 28, 1]), { batchSize: 256 }).data());
-const psnr = (a) => {
-  let se = 0;
-  for (let i = 0; i < a.length; i++) se += (a[i] - test.x[i]) ** 2;
-  return 10 * Math.log10(1 / (se / a.length));
-};
-const [pNoisy, pDenoised] = [psnr(noisy), psnr(denoised)];
+const [pNoisy, pDenoised] = [psnrDb(test.x, noisy), psnrDb(test.x, denoised)];
 console.log(`denoising autoencoder (code 7×7×8 = 392 values, ${denoiser.countParams()} weights, ${AE_EPOCHS} epochs over 4,000 digits in ${aeSecs.toFixed(1)} s): PSNR of held-out digits ${pNoisy.toFixed(2)} dB noisy → ${pDenoised.toFixed(2)} dB denoised`);
 if (!(pDenoised - pNoisy >= PSNR_GAIN_GOAL)) {
   console.log(`FAILED: denoising gained less than ${PSNR_GAIN_GOAL} dB`);
