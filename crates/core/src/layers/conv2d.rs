@@ -10,7 +10,7 @@
 //! act'(z)`, then conv's rule gives `dW`, `db` and `dx`. Initializers see Keras's fans:
 //! `fan_in = kh·kw·in`, `fan_out = kh·kw·filters`.
 
-use super::{activate_in_place, activated, activation_backward, no_forward, Init, Layer, Mode, Param};
+use super::{activate_in_place, activated, activation_backward, image_batch, no_forward, Init, Layer, Mode, Param};
 use crate::activations::Activation;
 use crate::config::Reader;
 use crate::initializers::Initializer;
@@ -126,10 +126,7 @@ impl Layer for Conv2d {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn forward(&mut self, x: Tensor, mode: Mode) -> Result<Tensor> {
         let (p, kernel) = self.built()?;
-        if x.dims().len() != 4 || x.dims()[1..] != [p.h, p.w, p.c] {
-            bail!("conv2d", "input has shape {} but the layer was built for [batch, {}, {}, {}]", x.shape(), p.h, p.w, p.c);
-        }
-        let batch = x.dims()[0];
+        let batch = image_batch("conv2d", &x, [p.h, p.w, p.c])?;
         let f = self.cfg.filters;
         let z = conv::forward("conv2d", &p, x.data(), batch, kernel.value.data(), f, self.bias.as_ref().map(|b| b.value.data()))?;
         let mut z = Tensor::new("conv2d", Shape::new("conv2d", &[batch, p.oh, p.ow, f])?, z)?;

@@ -266,6 +266,15 @@ pub(crate) fn activation_backward(op: &'static str, act: &crate::activations::Ac
     Ok(dz)
 }
 
+/// The batch size of an image batch `x` that a layer built for per-sample `[h, w, c]` receives;
+/// an error naming `op` and both shapes when `x` is not `[batch, h, w, c]`.
+pub(crate) fn image_batch(op: &'static str, x: &Tensor, [h, w, c]: [usize; 3]) -> Result<usize> {
+    if x.dims().len() != 4 || x.dims()[1..] != [h, w, c] {
+        crate::bail!(op, "input has shape {} but the layer was built for [batch, {h}, {w}, {c}]", x.shape());
+    }
+    Ok(x.dims()[0])
+}
+
 /// Whether `a` is the identity (`linear` with slope 1 and intercept 0), which layers skip.
 pub fn is_identity(a: &crate::activations::Activation) -> bool {
     matches!(a, crate::activations::Activation::Linear { slope, intercept } if *slope == 1.0 && *intercept == 0.0)

@@ -3,19 +3,11 @@
 //! on its own, with the kernels of [`crate::ops::pool`]. A global pooling's window is the whole
 //! input and its per-sample output `[channels]` (Keras drops the two spatial axes).
 
-use super::{no_forward, Init, Layer, Mode};
+use super::{image_batch, no_forward, Init, Layer, Mode};
 use crate::config::Reader;
 use crate::ops::pool;
 use crate::ops::window::{Placement, Window};
 use crate::{bail, Error, Result, Shape, Tensor};
-
-/// What the forward kept for backward.
-enum Kept {
-    /// Max pooling: the input index of each output value.
-    Argmax(Vec<u32>),
-    /// Average pooling: the batch size.
-    Batch(usize),
-}
 
 pub struct Pooling {
     kind: &'static str,
@@ -23,7 +15,9 @@ pub struct Pooling {
     /// `None` for a global pooling until build.
     window: Option<Window>,
     place: Option<Placement>,
-    kept: Option<(Kept, Shape)>,
+    /// Kept by a forward for backward: the input's shape and, for max pooling, the input index
+    /// of each output value.
+    kept: Option<(Shape, Vec<u32>)>,
 }
 
 impl Pooling {
@@ -67,18 +61,10 @@ impl Layer for Pooling {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn forward(&mut self, x: Tensor, mode: Mode) -> Result<Tensor> {
         let p = self.place.ok_or_else(|| Error::Internal { msg: format!("{} used before build", self.kind) })?;
-        if x.dims().len() != 4 || x.dims()[1..] != [p.h, p.w, p.c] {
-            bail!(self.kind, "input has shape {} but the layer was built for [batch, {}, {}, {}]", x.shape(), p.h, p.w, p.c);
-        }
-        let batch = x.dims()[0];
-        let (y, kept) = if self.max {
-            let (y, arg) = pool::max_forward(self.kind, &p, x.data(), batch, mode.keeps())?;
-            (y, Kept::Argmax(arg))
-        } else {
-            (pool::avg_forward(self.kind, &p, x.data(), batch)?, Kept::Batch(batch))
-        };
+        let batch = image_batch(self.kind, &x, [p.h, p.w, p.c])?;
+        let (y, arg) = if self.max { pool::max_forward(self.kind, &p, x.data(), batch, mode.keeps())? } else { (pool::avg_forward(self.kind, &p, x.data(), batch)?, Vec::new()) };
         if mode.keeps() {
-            self.kept = Some((kept, x.shape().clone()));
+            self.kept = Some((x.shape().clone(), arg));
         }
         let dims: &[usize] = if self.window.is_none() { &[batch, p.c] } else { &[batch, p.oh, p.ow, p.c] };
         Tensor::new(self.kind, Shape::new(self.kind, dims)?, y)
@@ -86,12 +72,9 @@ impl Layer for Pooling {
 
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn backward(&mut self, dy: Tensor) -> Result<Tensor> {
-        let (kept, shape) = self.kept.take().ok_or_else(|| no_forward(self.kind))?;
+        let (shape, arg) = self.kept.take().ok_or_else(|| no_forward(self.kind))?;
         let p = self.place.expect("built");
-        let dx = match kept {
-            Kept::Argmax(arg) => pool::max_backward(self.kind, &arg, dy.data(), shape.size())?,
-            Kept::Batch(batch) => pool::avg_backward(self.kind, &p, dy.data(), batch)?,
-        };
+        let dx = if self.max { pool::max_backward(self.kind, &arg, dy.data(), shape.size())? } else { pool::avg_backward(self.kind, &p, dy.data(), shape.dims()[0])? };
         Tensor::new(self.kind, shape, dx)
     }
 }

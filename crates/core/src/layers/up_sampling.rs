@@ -2,7 +2,7 @@
 //! neighbour), `[batch, h, w, c]` → `[batch, h·size[0], w·size[1], c]` — the decoder's way back
 //! up in a convolutional autoencoder. Backward sums `dy` over each block of copies.
 
-use super::{no_forward, Init, Layer, Mode};
+use super::{image_batch, no_forward, Init, Layer, Mode};
 use crate::config::Reader;
 use crate::{bail, Error, Result, Shape, Tensor};
 
@@ -60,10 +60,7 @@ impl Layer for UpSampling {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn forward(&mut self, x: Tensor, mode: Mode) -> Result<Tensor> {
         let [h, w, c] = self.input.ok_or_else(|| Error::Internal { msg: "upSampling2d used before build".into() })?;
-        if x.dims().len() != 4 || x.dims()[1..] != [h, w, c] {
-            bail!("upSampling2d", "input has shape {} but the layer was built for [batch, {h}, {w}, {c}]", x.shape());
-        }
-        let batch = x.dims()[0];
+        let batch = image_batch("upSampling2d", &x, [h, w, c])?;
         let shape = Shape::new("upSampling2d", &[batch, h * self.size[0], w * self.size[1], c])?;
         let mut y = crate::tensor::alloc("upSampling2d", shape.size())?;
         let xd = x.data();
