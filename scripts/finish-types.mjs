@@ -5,7 +5,7 @@
 //    neurite's classes declare `[Symbol.dispose]()`, which breaks `tsc --target es2022` with the
 //    default lib. dist/types/disposable.d.ts declares it the way lib.esnext.disposable.d.ts and
 //    @types/node do (identical declarations merge), and both entry points reference it.
-//  - the inline entry's base64 wasm must never appear in a declaration (it is typed `string`).
+//  - the inline entry's packed wasm must never appear in a declaration (it is typed `string`).
 //  - dist/types-deno/: the same declarations with their relative imports naming the `.d.ts`
 //    files (`./tensor.d.ts`, not `./tensor.js`), which is how Deno resolves a declaration file's
 //    imports when a bundle is imported by path; tsc rejects that form, so it is a second copy.
@@ -36,7 +36,7 @@ for (const entry of ['index.d.ts', 'url.d.ts']) {
 const inline = join(types, 'wasm', 'inline.generated.d.ts');
 if (existsSync(inline)) {
   const src = readFileSync(inline, 'utf8');
-  if (src.length > 1000) throw new Error(`finish-types: ${inline} is ${src.length} characters: the base64 wasm leaked into the declarations`);
+  if (src.length > 1000) throw new Error(`finish-types: ${inline} is ${src.length} characters: the packed wasm leaked into the declarations`);
 }
 
 const deno = join(types, '..', 'types-deno');

@@ -96,12 +96,17 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * kinds with their configs and messages, about 27 kB of raw wasm code; TF.js topology and
  * options in JS): wasm 266.6 -> 279.5 kB, JS 66.8 -> 69.0 kB; url 349.1 kB, inline 297.9 kB.
  * Budgets: those plus ~1%.
+ * The inline wasm's text went from base64 to base85 (scripts/base85.mjs: 1.25x the packed bytes
+ * instead of 1.33x) to bring the inline entry's Vite chunk back under Vite's 500 kB warning
+ * (508.1 -> 490.7 kB; dist/index.js 546.9 -> 529.6 kB): gzip codes 85 equally likely
+ * characters in 6.49 bits each against their 6.41 bits of information, so the gzipped inline
+ * entry grows 297.9 -> 299.8 kB. Inline budget: that plus ~1%.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */
   url: 352_500,
-  /** `neurite`: dist/index.js (the wasm inlined as base64). */
-  inline: 301_000,
+  /** `neurite`: dist/index.js (the wasm inlined, LZMA-packed, as base85). */
+  inline: 303_000,
 };
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;

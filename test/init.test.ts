@@ -99,8 +99,27 @@ describe('the inline module', () => {
     expect(Buffer.compare(Buffer.from(bytes), built)).toBe(0);
   });
 
+  it("base85: the build's encoder and init's decoder agree on every tail length and refuse damage", async () => {
+    const { encodeBase85, ALPHABET } = await import('../scripts/base85.mjs');
+    const { decodeBase85 } = await import('../ts/wasm/base85.js');
+    expect(ALPHABET).toMatch(/^[^'"`\\$/<>&\s]{85}$/);
+    // Every byte value, the extremes of a group (all zeros, all 0xff) and lengths 0..9.
+    const cases = [new Uint8Array(0), Uint8Array.from({ length: 256 }, (_, i) => i), new Uint8Array(8).fill(255), new Uint8Array(7)];
+    for (let n = 1; n <= 9; n++) cases.push(Uint8Array.from({ length: n }, (_, i) => (i * 97 + n * 31) & 255));
+    for (const b of cases) {
+      const text = encodeBase85(b);
+      expect(text.length).toBe(Math.floor(b.length / 4) * 5 + (b.length % 4 ? (b.length % 4) + 1 : 0));
+      expect(Array.from(decodeBase85(text))).toEqual(Array.from(b));
+    }
+    expect(() => decodeBase85('abcdef')).toThrow('base85: 6 characters cannot end in a 1-character group');
+    expect(() => decodeBase85("ab'de")).toThrow(`base85: character 2 ("'") is not in the alphabet`);
+    expect(() => decodeBase85('ab\u00e9de')).toThrow('base85: character 2 ("\u00e9") is not in the alphabet');
+    expect(() => decodeBase85('~~~~~')).toThrow('base85: the group at character 0 is out of range');
+  });
+
   it('a damaged copy is a NeuriteError saying so, never a module of the wrong length', () => {
     expect(() => unpackInline(WASM_LZMA, WASM_BYTES + 1)).toThrow(`init: the inline wasm does not unpack (a damaged bundle?): the stream ends after ${WASM_BYTES} of ${WASM_BYTES + 1} bytes`);
     expect(() => unpackInline(WASM_LZMA.slice(0, 1000), WASM_BYTES)).toThrow(/^init: the inline wasm does not unpack \(a damaged bundle\?\): the stream ends early$/);
+    expect(() => unpackInline(`${WASM_LZMA.slice(0, 10)}'${WASM_LZMA.slice(11)}`, WASM_BYTES)).toThrow(`init: the inline wasm does not unpack (a damaged bundle?): base85: character 10 ("'") is not in the alphabet`);
   });
 });

@@ -1,6 +1,7 @@
 /** Turning a user-supplied source into a compiled `WebAssembly.Module`. */
 import { InvalidArgumentError, NeuriteError } from '../errors.js';
 import type { InitOptions } from '../init.js';
+import { decodeBase85 } from './base85.js';
 import { lzmaDecode } from './lzma.js';
 
 /**
@@ -100,13 +101,13 @@ async function compileBytes(bytes: BufferSource, where: string): Promise<WebAsse
 }
 
 /**
- * The inline module: `b64` is an `.lzma` stream in base64 (see scripts/build-wasm.mjs), `size`
+ * The inline module: `text` is an `.lzma` stream in base85 (see scripts/build-wasm.mjs), `size`
  * the module's length. Unpacked in JS (ts/wasm/lzma.ts: ~25 ms, ~45 ms the first time in a
  * process), so it needs nothing from the runtime; a damaged copy is a {@link NeuriteError}.
  */
-export function unpackInline(b64: string, size: number): Uint8Array<ArrayBuffer> {
+export function unpackInline(text: string, size: number): Uint8Array<ArrayBuffer> {
   try {
-    return lzmaDecode(decodeBase64(b64), size);
+    return lzmaDecode(decodeBase85(text), size);
   } catch (err) {
     throw new NeuriteError('Internal', `init: the inline wasm does not unpack (a damaged bundle?): ${(err as Error)?.message ?? String(err)}`);
   }
