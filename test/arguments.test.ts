@@ -287,6 +287,14 @@ const BAD: Record<string, unknown[]> = {
   activation: [undefined, null, 1, {}, 'nope', { name: 'nope' }, { name: 'relu', alpha: 1 }],
   model: [undefined, null, 1, 'x', {}],
   nonNegInt: [undefined, null, 'x', {}, NaN, -1, 1.5, 2 ** 32 + 1],
+  /** A size per spatial axis (kernel, strides, dilations): a positive integer or a pair of them. */
+  size2d: [undefined, null, 'x', true, {}, 0, -1, 1.5, NaN, 65537, [], [1], [1, 2, 3], [0, 1], [1, 1.5], ['1', 1], ...EXOTIC],
+  /** conv2d/maxPool/avgPool's pad: 'valid' or 'same' only. */
+  pad2d: [undefined, null, 'SAME', 'causal', 'x', 0, 1, [], {}, [[0, 0], [1, 1], [1, 1], [0, 0]]],
+  /** conv2d's dataFormat: 'NHWC' only. */
+  dataFormat: [undefined, null, 'NCHW', 'channelsLast', 1, {}],
+  /** TF.js's dimRoundingMode, which only applies to a numeric pad (not supported): always refused. */
+  noRounding: ['floor', 'ceil', null, 1],
   /** pad's `[before, after]` pairs. */
   paddings: [undefined, null, 'x', 1, {}, [[1]], [[1, 2, 3]], [[-1, 0]], [[1.5, 0]], [[NaN, 0]], [['1', 0]], [1, 2], [[0, 0]], [[0, 0], [0, 0], [0, 0]]],
   bytes: [undefined, null, 'x', 1, {}, [1, 2], new Float32Array(2), new Int8Array(2)],
@@ -334,8 +342,11 @@ const W = t(nr.tensor([1, 1]));
 const pts = t(nr.tensor([[0, 0], [0, 1], [1, 0], [1, 1], [5, 5], [5, 6]]));
 const labels = t(nr.tensor([[0], [0], [0], [1], [1], [1]]));
 const A2 = t(nr.tensor([[2, 1], [1, 3]]));
+/** Two 3×4 images with 2 channels, and a 2×2 filter from 2 to 3 channels. */
+const IMG = t(nr.ones([2, 3, 4, 2]));
+const FILTER = t(nr.ones([2, 2, 2, 3]));
 /** Tensors shared by every probe (never disposed by one). */
-const SHARED = new Set<unknown>([X, V, C, W, A2, pts, labels]);
+const SHARED = new Set<unknown>([X, V, C, W, A2, pts, labels, IMG, FILTER]);
 const fnOf = (name: string) => (nr as unknown as Record<string, (...a: unknown[]) => unknown>)[name];
 const method = (name: string) => (self: unknown, ...a: unknown[]) => (self as Record<string, (...a: unknown[]) => unknown>)[name](...a);
 
@@ -423,6 +434,12 @@ const TABLE: Entry[] = [
   { name: 'pad', call: fnOf('pad'), good: () => [X, [[1, 0], [0, 2]], -1], kinds: ['tensor', 'paddings', 'number?'] },
   { name: 'cumsum', call: fnOf('cumsum'), good: () => [X, 1, true, false], kinds: ['tensor', 'int?', 'bool?', 'bool?'] },
   { name: 'topk', call: fnOf('topk'), good: () => [X, 2, true], kinds: ['tensor', 'nonNegInt?', 'bool?'] },
+  { name: 'conv2d', call: fnOf('conv2d'), good: () => [IMG, FILTER, 1, 'same', 'NHWC', 1], kinds: ['tensor', 'tensor', 'size2d', 'pad2d', 'dataFormat?', 'size2d?', 'noRounding'] },
+  { name: 'maxPool', call: fnOf('maxPool'), good: () => [IMG, 2, 1, 'valid'], kinds: ['tensor', 'size2d', 'size2d', 'pad2d', 'noRounding'] },
+  { name: 'avgPool', call: fnOf('avgPool'), good: () => [IMG, [2, 1], [1, 2], 'same'], kinds: ['tensor', 'size2d', 'size2d', 'pad2d', 'noRounding'] },
+  { name: 'Tensor.conv2d', op: 'conv2d', call: method('conv2d'), good: () => [IMG, FILTER, [1, 2], 'valid'], kinds: ['self', 'tensor', 'size2d', 'pad2d', 'dataFormat?', 'size2d?', 'noRounding'] },
+  { name: 'Tensor.maxPool', op: 'maxPool', call: method('maxPool'), good: () => [IMG, 2, 2, 'same'], kinds: ['self', 'size2d', 'size2d', 'pad2d', 'noRounding'] },
+  { name: 'Tensor.avgPool', op: 'avgPool', call: method('avgPool'), good: () => [IMG, 1, 1, 'valid'], kinds: ['self', 'size2d', 'size2d', 'pad2d', 'noRounding'] },
   ...['logicalAnd', 'logicalOr', 'logicalXor'].map((name): Entry => ({ name, call: fnOf(name), good: () => [X, V], kinds: ['tensorLike', 'tensorLike'], allow: { 0: [1], 1: [1] } })),
   ...['logicalNot', 'isNaN', 'isInf', 'isFinite'].map((name): Entry => ({ name, call: fnOf(name), good: () => [X], kinds: ['tensor'] })),
   // the chainable methods of Tensor (the receiver is not probed)

@@ -81,7 +81,7 @@ describe('README code blocks', () => {
 
 describe('README snippets compute what they say', () => {
   it('the custom training loop finds w ≈ 2', async () => {
-    const b = blocks.find((x) => x.lang === 'js' && x.code.includes('opt.minimize') && x.code.includes('variable('));
+    const b = blocks.find((x) => x.lang === 'js' && x.code.includes('opt.minimize') && x.code.includes('variable(zeros([1, 1])'));
     expect(b, 'the custom-loop block').toBeTruthy();
     const file = join(packed.dir, 'readme-loop-check.mjs');
     writeFileSync(file, `${b!.code}\nconsole.log(JSON.stringify(w.arraySync ? w.arraySync() : await w.array()));\n`);
@@ -98,6 +98,17 @@ describe('README snippets compute what they say', () => {
     expect(lines[0]).toContain("'dense_");
     const p = JSON.parse(lines.at(-1)!) as number[];
     p.forEach((v, i) => expect(Math.abs(v - [0, 1, 1, 0][i]), `xor ${i}: ${v}`).toBeLessThan(0.2));
+  });
+
+  it('the conv2d block learns the Sobel filter and leaves no tensor live', async () => {
+    const b = blocks.find((x) => x.lang === 'js' && x.code.includes('conv2d(images, w'));
+    expect(b, 'the conv2d ops block').toBeTruthy();
+    const file = join(packed.dir, 'readme-conv-check.mjs');
+    writeFileSync(file, `${b!.code.replace(" } from 'neurite';", ", memory } from 'neurite';")}\nconsole.log(JSON.stringify(memory()));\n`);
+    const lines = (await exec(process.execPath, [file], 'conv2d block')).trim().split('\n');
+    expect(lines[0]).toBe('[ 8, 6, 6, 1 ]');
+    expect(lines.slice(1, -1).join(' ').replace(/\s+/g, ' ')).toBe('[ 1, 0, -1, 2, 0, -2, 1, 0, -1 ]');
+    expect(JSON.parse(lines.at(-1)!)).toMatchObject({ numTensors: 0, numBytes: 0 });
   });
 
   it('the Memory block leaves no tensor live', async () => {

@@ -20,6 +20,7 @@ import * as slicing from './ops/slicing.js';
 import * as joining from './ops/joining.js';
 import * as scan from './ops/scan.js';
 import * as topkOps from './ops/topk.js';
+import * as conv from './ops/convolution.js';
 import * as creation from './ops/creation.js';
 import { describe, type TensorLike } from './ops/convert.js';
 
@@ -272,6 +273,12 @@ export class Tensor {
   cumsum(axis = 0, exclusive = false, reverse = false): Tensor { return scan.cumsum(this, axis, exclusive, reverse); }
   /** The `k` largest entries of each row (last axis) and their indices. @example x.topk(3).indices */
   topk(k = 1, sorted = true): { values: Tensor; indices: Tensor } { return topkOps.topk(this, k, sorted); }
+  /** `conv2d(this, filter, strides, pad, dataFormat, dilations)`: this is `[batch, h, w, in]` or `[h, w, in]`. @example images.conv2d(filter, 1, 'same') */
+  conv2d(filter: Tensor, strides: conv.Size2D, pad: conv.Padding, dataFormat: 'NHWC' = 'NHWC', dilations: conv.Size2D = 1, dimRoundingMode?: never): Tensor { return conv.conv2d(this, filter, strides, pad, dataFormat, dilations, dimRoundingMode); }
+  /** `maxPool(this, filterSize, strides, pad)`. @example images.maxPool(2, 2, 'valid') */
+  maxPool(filterSize: conv.Size2D, strides: conv.Size2D, pad: conv.Padding, dimRoundingMode?: never): Tensor { return conv.maxPool(this, filterSize, strides, pad, dimRoundingMode); }
+  /** `avgPool(this, filterSize, strides, pad)`. @example images.avgPool(2, 2, 'same') */
+  avgPool(filterSize: conv.Size2D, strides: conv.Size2D, pad: conv.Padding, dimRoundingMode?: never): Tensor { return conv.avgPool(this, filterSize, strides, pad, dimRoundingMode); }
   /** `concat([this, ...others], axis)`. */
   concat(others: Tensor | Tensor[], axis = 0): Tensor { return joining.concat([this, ...(Array.isArray(others) ? others : [others])], axis); }
   /** `stack([this, ...others], axis)`. */

@@ -400,3 +400,68 @@ export function softmax(x, axis, log = false) {
   perm.forEach((p, i) => (inv[p] = i));
   return transpose({ shape: t.shape, vals: out }, inv);
 }
+
+/**
+ * A sliding window of `k` taps `d` apart, stride `s`, on `len` positions: TensorFlow's output
+ * size and padding before (`valid`: ⌊(len − k_eff)/s⌋ + 1, no padding; `same`: ⌈len/s⌉).
+ */
+export function windowPlace(len, k, s, d, same) {
+  const ke = (k - 1) * d + 1;
+  const out = same ? Math.ceil(len / s) : Math.floor((len - ke) / s) + 1;
+  return { out, pad: same ? Math.floor(Math.max((out - 1) * s + ke - len, 0) / 2) : 0 };
+}
+
+/**
+ * A plain-JS conv2d over `x` ({ shape: [n, h, w, c], vals }) with `W` ({ shape: [kh, kw, c, f],
+ * vals }) and an optional bias `b`, TensorFlow's padding, strides and dilation, in float64
+ * with the magnitudes of its terms.
+ */
+export function conv2d(x, W, b, { k, s, d, same }) {
+  const [n, h, w, c] = x.shape;
+  const f = W.shape[3];
+  const [py, px] = [windowPlace(h, k[0], s[0], d[0], same), windowPlace(w, k[1], s[1], d[1], same)];
+  const vals = [];
+  const mag = [];
+  for (let i = 0; i < n; i++) for (let oy = 0; oy < py.out; oy++) for (let ox = 0; ox < px.out; ox++) for (let o = 0; o < f; o++) {
+    let sum = b ? b.vals[o] : 0;
+    let g = Math.abs(sum);
+    for (let a = 0; a < k[0]; a++) for (let e = 0; e < k[1]; e++) {
+      const iy = oy * s[0] + a * d[0] - py.pad;
+      const ix = ox * s[1] + e * d[1] - px.pad;
+      if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+      for (let ci = 0; ci < c; ci++) {
+        const t = x.vals[((i * h + iy) * w + ix) * c + ci] * W.vals[((a * k[1] + e) * c + ci) * f + o];
+        sum += t;
+        g += Math.abs(t);
+      }
+    }
+    vals.push(sum);
+    mag.push(g);
+  }
+  return { shape: [n, py.out, px.out, f], vals, mag };
+}
+
+/** Plain-JS max or average pooling (average over the positions inside the input). */
+export function pool2d(x, { k, s, same, max }) {
+  const [n, h, w, c] = x.shape;
+  const [py, px] = [windowPlace(h, k[0], s[0], 1, same), windowPlace(w, k[1], s[1], 1, same)];
+  const vals = [];
+  const mag = [];
+  for (let i = 0; i < n; i++) for (let oy = 0; oy < py.out; oy++) for (let ox = 0; ox < px.out; ox++) for (let ci = 0; ci < c; ci++) {
+    let acc = max ? -Infinity : 0;
+    let cnt = 0;
+    let g = 0;
+    for (let a = 0; a < k[0]; a++) for (let e = 0; e < k[1]; e++) {
+      const iy = oy * s[0] + a - py.pad;
+      const ix = ox * s[1] + e - px.pad;
+      if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+      const v = x.vals[((i * h + iy) * w + ix) * c + ci];
+      acc = max ? (v > acc || Number.isNaN(v) ? v : acc) : acc + v;
+      g = Math.max(g, Math.abs(v));
+      cnt++;
+    }
+    vals.push(max ? acc : acc / cnt);
+    mag.push(g);
+  }
+  return { shape: [n, py.out, px.out, c], vals, mag };
+}

@@ -12,5 +12,6 @@ import matmul from './families/matmul.mjs';
 import autodiff from './families/autodiff.mjs';
 import models from './families/models.mjs';
 import memory from './families/memory.mjs';
+import convolution from './families/convolution.mjs';
 
-export const FAMILIES = [creation, elementwise, reductions, shape, matmul, autodiff, models, memory];
+export const FAMILIES = [creation, elementwise, reductions, shape, matmul, autodiff, models, memory, convolution];

@@ -6,26 +6,12 @@
 import { InvalidArgumentError } from '../errors.js';
 import { activationAbi, type ActivationSpec } from './activation_abi.js';
 import { initializerAbi, type InitializerSpec } from './initializers.js';
-import { intArg, show } from '../ops/convert.js';
+import { intArg, pair, show } from '../ops/convert.js';
 import { Layer, type LayerArgs } from './layer.js';
 import { regularizerAbi, type RegularizerSpec } from './regularizers.js';
+import type { Padding, Size2D } from '../ops/convolution.js';
 
-/** A size per spatial axis, `n` meaning `[n, n]` (TF.js's `kernelSize`, `strides`, `poolSize`, …). */
-export type Size2D = number | [number, number];
-
-/** `'valid'`: the window only where it fits; `'same'`: zeros around so that `out = ⌈in / stride⌉`. */
-export type Padding = 'valid' | 'same';
-
-/** @internal `[rows, columns]` from a number or a pair, each an integer in 1..65536. */
-export function pair(op: string, arg: string, v: unknown, def?: [number, number]): [number, number] {
-  if (v === undefined && def) return def;
-  if (typeof v === 'number') {
-    const n = intArg(op, arg, v, 1, 65536);
-    return [n, n];
-  }
-  if (Array.isArray(v) && v.length === 2) return [intArg(op, `${arg}[0]`, v[0], 1, 65536), intArg(op, `${arg}[1]`, v[1], 1, 65536)];
-  throw new InvalidArgumentError(`${op}: ${arg} must be a positive integer or a pair [rows, columns] of them, got ${show(v)}`);
-}
+export type { Padding, Size2D };
 
 /** @internal `'valid'` → 0, `'same'` → 1. */
 function paddingArg(op: string, v: unknown): 0 | 1 {

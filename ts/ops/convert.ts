@@ -70,6 +70,20 @@ export function intArg(op: string, arg: string, v: unknown, min = -0x80000000, m
   return v;
 }
 
+/**
+ * @internal `[rows, columns]` from a number or a pair, each an integer in 1..65536 (TF.js's
+ * `kernelSize`, `strides`, `poolSize`, `dilations`, …); `def` when `v` is undefined.
+ */
+export function pair(op: string, arg: string, v: unknown, def?: [number, number]): [number, number] {
+  if (v === undefined && def) return def;
+  if (typeof v === 'number') {
+    const n = intArg(op, arg, v, 1, 65536);
+    return [n, n];
+  }
+  if (Array.isArray(v) && v.length === 2) return [intArg(op, `${arg}[0]`, v[0], 1, 65536), intArg(op, `${arg}[1]`, v[1], 1, 65536)];
+  throw new InvalidArgumentError(`${op}: ${arg} must be a positive integer or a pair [rows, columns] of them, got ${show(v)}`);
+}
+
 /** @internal A number or an array of numbers as an integer list (named `arg[i]` in errors). */
 export function intList(op: string, arg: string, v: unknown): number[] {
   if (typeof v === 'number') return [intArg(op, arg, v)];

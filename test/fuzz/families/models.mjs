@@ -9,6 +9,7 @@
 import { compare, compareShape, Mismatch } from '../checks.mjs';
 import { code, names } from '../render.mjs';
 import { badInt } from '../values.mjs';
+import * as R from '../reference.mjs';
 
 const ACTS = { linear: (x) => x, relu: (x) => Math.max(0, x), sigmoid: (x) => 1 / (1 + Math.exp(-x)), tanh: Math.tanh };
 
@@ -791,70 +792,6 @@ const rbfOp = {
 };
 
 /**
- * A sliding window of `k` taps `d` apart, stride `s`, on `len` positions: TensorFlow's output
- * size and padding before (`valid`: ⌊(len − k_eff)/s⌋ + 1, no padding; `same`: ⌈len/s⌉).
- */
-function placeRef(len, k, s, d, same) {
-  const ke = (k - 1) * d + 1;
-  const out = same ? Math.ceil(len / s) : Math.floor((len - ke) / s) + 1;
-  return { out, pad: same ? Math.floor(Math.max((out - 1) * s + ke - len, 0) / 2) : 0 };
-}
-
-/**
- * A plain-JS conv2d (+ activation) over `x` ({ shape: [n, h, w, c], vals }) with TensorFlow's
- * padding, strides and dilation, in float64 with the magnitudes of its terms.
- */
-function convRef(x, W, b, { k, s, d, same, act }) {
-  const [n, h, w, c] = x.shape;
-  const f = W.shape[3];
-  const [py, px] = [placeRef(h, k[0], s[0], d[0], same), placeRef(w, k[1], s[1], d[1], same)];
-  const vals = [];
-  const mag = [];
-  for (let i = 0; i < n; i++) for (let oy = 0; oy < py.out; oy++) for (let ox = 0; ox < px.out; ox++) for (let o = 0; o < f; o++) {
-    let sum = b ? b.vals[o] : 0;
-    let g = Math.abs(sum);
-    for (let a = 0; a < k[0]; a++) for (let e = 0; e < k[1]; e++) {
-      const iy = oy * s[0] + a * d[0] - py.pad;
-      const ix = ox * s[1] + e * d[1] - px.pad;
-      if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
-      for (let ci = 0; ci < c; ci++) {
-        const t = x.vals[((i * h + iy) * w + ix) * c + ci] * W.vals[((a * k[1] + e) * c + ci) * f + o];
-        sum += t;
-        g += Math.abs(t);
-      }
-    }
-    vals.push(ACTS[act](sum));
-    mag.push(g);
-  }
-  return { shape: [n, py.out, px.out, f], vals, mag };
-}
-
-/** Plain-JS max or average pooling (average over the positions inside the input). */
-function poolRef(x, { k, s, same, max }) {
-  const [n, h, w, c] = x.shape;
-  const [py, px] = [placeRef(h, k[0], s[0], 1, same), placeRef(w, k[1], s[1], 1, same)];
-  const vals = [];
-  const mag = [];
-  for (let i = 0; i < n; i++) for (let oy = 0; oy < py.out; oy++) for (let ox = 0; ox < px.out; ox++) for (let ci = 0; ci < c; ci++) {
-    let acc = max ? -Infinity : 0;
-    let cnt = 0;
-    let g = 0;
-    for (let a = 0; a < k[0]; a++) for (let e = 0; e < k[1]; e++) {
-      const iy = oy * s[0] + a - py.pad;
-      const ix = ox * s[1] + e - px.pad;
-      if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
-      const v = x.vals[((i * h + iy) * w + ix) * c + ci];
-      acc = max ? (v > acc || Number.isNaN(v) ? v : acc) : acc + v;
-      g = Math.max(g, Math.abs(v));
-      cnt++;
-    }
-    vals.push(max ? acc : acc / cnt);
-    mag.push(g);
-  }
-  return { shape: [n, py.out, px.out, c], vals, mag };
-}
-
-/**
  * A random small CNN (conv2d with random kernel, strides, dilation and padding, then max or
  * average pooling or none), sometimes with a configuration or an input that does not fit:
  * predict against the plain-JS references above, one training step that must keep the weights
@@ -876,7 +813,7 @@ const convOp = {
     const conv = { filters: f, kernelSize: k, strides: s, dilationRate: d, padding: same ? 'same' : 'valid', activation: act, inputShape: [h, w, c], biasInitializer: 'randomNormal' };
     const fits = (len, a) => same || len >= (k[a] - 1) * d[a] + 1;
     let valid = fits(h, 0) && fits(w, 1);
-    const oh = valid ? placeRef(h, k[0], s[0], d[0], same).out : 0, ow = valid ? placeRef(w, k[1], s[1], d[1], same).out : 0;
+    const oh = valid ? R.windowPlace(h, k[0], s[0], d[0], same).out : 0, ow = valid ? R.windowPlace(w, k[1], s[1], d[1], same).out : 0;
     const pool = rng.pick([null, 'max', 'avg']);
     const pk = [rng.int(1, 3), rng.int(1, 3)];
     const ps = [rng.int(1, 3), rng.int(1, 3)];
@@ -914,8 +851,9 @@ const convOp = {
         }
       },
       check: ({ out, ws, after }) => {
-        let ref = convRef(x.ref, ws[0], ws[1], { k, s, d, same, act });
-        if (pool) ref = poolRef(ref, { k: pk, s: ps, same: psame, max: pool === 'max' });
+        const z = R.conv2d(x.ref, ws[0], ws[1], { k, s, d, same });
+        let ref = { ...z, vals: z.vals.map(ACTS[act]) };
+        if (pool) ref = R.pool2d(ref, { k: pk, s: ps, same: psame, max: pool === 'max' });
         compare('conv2d model predict (a plain-JS convolution and pooling)', { shape: out.shape, dataSync: () => out.vals }, ref, false);
         if (out.vals.every(Number.isFinite) && after.some((w) => w.vals.some((v) => !Number.isFinite(v)))) throw new Mismatch('conv2d: a training step made a weight non-finite');
       },

@@ -4,7 +4,7 @@ use super::{elementwise, reduce, sum_to};
 use crate::activations::{self, Activation};
 use crate::losses::Loss;
 use crate::ops::{binary::BinaryOp, reduce::ReduceOp, unary::UnaryOp};
-use crate::ops::{affine, concat, cumsum, gather, matmul, pad, reverse, slice, tile, topk, transpose};
+use crate::ops::{affine, concat, conv, cumsum, gather, matmul, pad, pool, reverse, slice, tile, topk, transpose};
 use crate::{Error, Result, Tensor};
 
 /// What an entry computed, with the parameters its backward rule needs.
@@ -31,6 +31,10 @@ pub enum Recorded {
     Clip { min: f64, max: f64 },
     /// inputs: condition, a, b
     Where,
+    /// `conv2d(x, filter)` over `win` (its size is the filter's). inputs: x, filter
+    Conv2d { win: crate::ops::window::Window },
+    /// `maxPool` (`max`, with the argmax its forward kept) or `avgPool` over `win`. input: x
+    Pool2d { op: &'static str, max: bool, win: crate::ops::window::Window, arg: Vec<u32> },
     Activation { act: Activation, axis: i64 },
     /// inputs: x, alpha
     PRelu,
@@ -313,6 +317,11 @@ fn backward(op: &Recorded, x: &[&Tensor], y: &Tensor, g: Tensor, need: &[bool]) 
             let (da, db) = elementwise::where_backward(x[0], x[1], x[2], &g)?;
             vec![None, Some(da), Some(db)]
         }
+        Recorded::Conv2d { win } => {
+            let (dx, df) = conv::conv2d_backward(x[0], x[1], *win, &g, [needs(0), needs(1)])?;
+            vec![dx, df]
+        }
+        Recorded::Pool2d { op, max, win, arg } => vec![Some(pool::pool2d_backward(op, x[0], *max, *win, arg, &g)?)],
         Recorded::Activation { act, axis } => vec![Some(activations::activation_grad(act, x[0], &g, *axis)?)],
         Recorded::Affine => {
             let (rows, inp) = crate::layers::rows_cols(x[0]);

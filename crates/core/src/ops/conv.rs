@@ -14,8 +14,53 @@
 //! rather than keeping them from the forward.
 
 use super::affine;
-use super::window::Placement;
-use crate::Result;
+use super::window::{images, out_shape, Placement, Window};
+use crate::{bail, Result, Tensor};
+
+/// TF.js's `conv2d(x, filter, strides, pad, 'NHWC', dilations)`: `x` `[batch, h, w, in]` (or one
+/// image `[h, w, in]`), `filter` `[kh, kw, in, out]` → `[batch, oh, ow, out]` (or `[oh, ow, out]`).
+/// `win` carries the strides, dilation and padding; its size is the filter's.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub fn conv2d(x: &Tensor, filter: &Tensor, win: Window) -> Result<Tensor> {
+    const OP: &str = "conv2d";
+    let (p, batch) = conv_placement(x, filter, win)?;
+    let f = filter.dims()[3];
+    let y = forward(OP, &p, x.data(), batch, filter.data(), f, None)?;
+    Tensor::new(OP, out_shape(OP, x.rank(), batch, &p, f)?, y)
+}
+
+/// The backward rule of [`conv2d`]: `(dL/dx, dL/dfilter)` for `dL/dy` = `g`, each when `need`s.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub fn conv2d_backward(x: &Tensor, filter: &Tensor, win: Window, g: &Tensor, need: [bool; 2]) -> Result<(Option<Tensor>, Option<Tensor>)> {
+    const OP: &str = "conv2d";
+    let (p, batch) = conv_placement(x, filter, win)?;
+    let f = filter.dims()[3];
+    if g.size() != batch * p.oh * p.ow * f {
+        return Err(crate::Error::Internal { msg: "conv2d: the gradient does not have the output's size".into() });
+    }
+    let mut df = need[1].then(|| Tensor::zeros(OP, filter.shape().clone())).transpose()?;
+    let dx = backward(OP, &p, x.data(), batch, filter.data(), f, g.data(), df.as_mut().map(|t| t.data_mut()), None, need[0])?;
+    Ok((dx.map(|d| Tensor::new(OP, x.shape().clone(), d)).transpose()?, df))
+}
+
+/// The placement of `filter`'s window on `x`, and the number of images; errors name the
+/// shapes that do not go together.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn conv_placement(x: &Tensor, filter: &Tensor, win: Window) -> Result<(Placement, usize)> {
+    const OP: &str = "conv2d";
+    let (batch, input) = images(OP, x)?;
+    let &[kh, kw, fin, _] = filter.dims() else {
+        bail!(OP, "filter must have rank 4 [filterHeight, filterWidth, inChannels, outChannels], got shape {}", filter.shape());
+    };
+    if kh == 0 || kw == 0 {
+        bail!(OP, "filter's height and width must be positive, got filter shape {}", filter.shape());
+    }
+    if fin != input[2] {
+        bail!(OP, "filter has {fin} input channels (shape {}) but x has {} (shape {}): filter[2] must equal x's last dimension", filter.shape(), input[2], x.shape());
+    }
+    let win = Window::new(OP, [kh, kw], win.strides, win.dilation, win.same)?;
+    Ok((win.place(OP, &input)?, batch))
+}
 
 /// At most this many patch values (16 MiB) are gathered at a time (at least one sample).
 const GROUP_VALUES: usize = 1 << 22;
@@ -287,5 +332,43 @@ mod tests {
         for (a, e) in dw.iter().zip(sum) {
             assert!((*a as f64 - e).abs() < 1e-3 * e.abs().max(1.0), "{a} vs {e}");
         }
+    }
+
+    /// The tensor op: one image (rank 3) is the batch of one, rank-4 results equal the kernel's,
+    /// and the tape's rule (this file's backward) equals the kernel's backward; bad shapes name
+    /// both tensors.
+    #[test]
+    fn the_tensor_op_and_its_tape_rule() {
+        use crate::autodiff::{Recorded, Tape};
+        let win = Window { size: [1, 1], strides: [2, 1], dilation: [1, 1], same: true };
+        let x = Tensor::new("t", [2, 5, 4, 3].into(), values(120, 1)).unwrap();
+        let w = Tensor::new("t", [3, 2, 3, 4].into(), values(72, 2)).unwrap();
+        let y = conv2d(&x, &w, win).unwrap();
+        assert_eq!(y.dims(), &[2, 3, 4, 4]);
+        let p = Window { size: [3, 2], ..win }.place("t", &[5, 4, 3]).unwrap();
+        assert_eq!(y.data(), &forward("t", &p, x.data(), 2, w.data(), 4, None).unwrap()[..]);
+        let one = Tensor::new("t", [5, 4, 3].into(), x.data()[60..].to_vec()).unwrap();
+        let y1 = conv2d(&one, &w, win).unwrap();
+        assert_eq!((y1.dims(), y1.data()), (&[3, 4, 4][..], &y.data()[48..]));
+        // On the tape: y → Σ c ⊙ y, so dL/dy = c.
+        let c = Tensor::new("t", y.shape().clone(), values(96, 3)).unwrap();
+        let mut tape = Tape::new();
+        tape.record(Recorded::Conv2d { win }, vec![(1, x.clone()), (2, w.clone())], (3, y.clone()));
+        let g = tape.gradient(3, c.clone(), &[1, 2]).unwrap();
+        let mut dw = vec![0.0; 72];
+        let dx = backward("t", &p, x.data(), 2, w.data(), 4, c.data(), Some(&mut dw), None, true).unwrap().unwrap();
+        assert_eq!(g[0].as_ref().unwrap().data(), &dx[..]);
+        assert_eq!(g[1].as_ref().unwrap().data(), &dw[..]);
+        assert_eq!(g[1].as_ref().unwrap().dims(), w.dims());
+        let err = |x: &Tensor, w: &Tensor| conv2d(x, w, win).unwrap_err().to_string();
+        assert_eq!(err(&Tensor::zeros("t", [4, 3].into()).unwrap(), &w), "conv2d: x must have rank 4 [batch, height, width, channels] or 3 [height, width, channels] (channels last), got shape [4,3]");
+        assert_eq!(err(&x, &Tensor::zeros("t", [3, 3, 3].into()).unwrap()), "conv2d: filter must have rank 4 [filterHeight, filterWidth, inChannels, outChannels], got shape [3,3,3]");
+        assert_eq!(err(&x, &Tensor::zeros("t", [3, 3, 2, 1].into()).unwrap()), "conv2d: filter has 2 input channels (shape [3,3,2,1]) but x has 3 (shape [2,5,4,3]): filter[2] must equal x's last dimension");
+        assert_eq!(err(&x, &Tensor::zeros("t", [0, 3, 3, 1].into()).unwrap()), "conv2d: filter's height and width must be positive, got filter shape [0,3,3,1]");
+        let valid = Window { same: false, ..win };
+        assert!(conv2d(&x, &Tensor::zeros("t", [6, 1, 3, 1].into()).unwrap(), valid).unwrap_err().to_string().contains("the rows window (6) does not fit the input's height of 5"));
+        // No images, no filters: empty results of the right shapes.
+        assert_eq!(conv2d(&Tensor::zeros("t", [0, 5, 4, 3].into()).unwrap(), &w, win).unwrap().dims(), &[0, 3, 4, 4]);
+        assert_eq!(conv2d(&x, &Tensor::zeros("t", [3, 2, 3, 0].into()).unwrap(), win).unwrap().dims(), &[2, 3, 4, 0]);
     }
 }

@@ -6,8 +6,32 @@
 //! - **average**: the mean over the window's positions inside the input (padding is not counted,
 //!   as TensorFlow's `same` average pooling). Backward spreads `dy / count` over them.
 
-use super::window::Placement;
-use crate::Result;
+use super::window::{images, out_shape, Placement, Window};
+use crate::{Result, Tensor};
+
+/// TF.js's `maxPool` (`max`) or `avgPool` of `x` `[batch, h, w, c]` (or one image `[h, w, c]`)
+/// over `win` (not dilated), and for max pooling the argmax its backward needs (when `keep`).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub fn pool2d(op: &'static str, x: &Tensor, max: bool, win: Window, keep: bool) -> Result<(Tensor, Vec<u32>)> {
+    let (batch, input) = images(op, x)?;
+    let win = Window::new(op, win.size, win.strides, [1, 1], win.same)?;
+    let p = win.place(op, &input)?;
+    let (y, arg) = if max { max_forward(op, &p, x.data(), batch, keep)? } else { (avg_forward(op, &p, x.data(), batch)?, Vec::new()) };
+    Ok((Tensor::new(op, out_shape(op, x.rank(), batch, &p, p.c)?, y)?, arg))
+}
+
+/// The backward rule of [`pool2d`]: `dL/dx` for `dL/dy` = `g`; `arg` is max pooling's argmax
+/// (ignored for average pooling).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub fn pool2d_backward(op: &'static str, x: &Tensor, max: bool, win: Window, arg: &[u32], g: &Tensor) -> Result<Tensor> {
+    let (batch, input) = images(op, x)?;
+    let p = win.place(op, &input)?;
+    if g.size() != batch * p.oh * p.ow * p.c || (max && arg.len() != g.size()) {
+        return Err(crate::Error::Internal { msg: "pooling: the gradient does not have the output's size".into() });
+    }
+    let dx = if max { max_backward(op, arg, g.data(), x.size())? } else { avg_backward(op, &p, g.data(), batch)? };
+    Tensor::new(op, x.shape().clone(), dx)
+}
 
 /// `(y, argmax)` of max pooling `batch` samples; the argmax (input index per output value) only
 /// when `keep`.
@@ -162,5 +186,32 @@ mod tests {
         let a: f64 = y.iter().zip(&dy).map(|(&a, &b)| a as f64 * b as f64).sum();
         let b: f64 = x.iter().zip(&dx).map(|(&a, &b)| a as f64 * b as f64).sum();
         assert!((a - b).abs() < 1e-3, "{a} vs {b}");
+    }
+
+    /// The tensor op: rank 3 and 4, max pooling's argmax kept for its tape rule (the first
+    /// maximum of a tie gets the gradient), average pooling's rule the kernel's.
+    #[test]
+    fn the_tensor_ops_and_their_tape_rules() {
+        use crate::autodiff::{Recorded, Tape};
+        let win = Window { size: [2, 2], strides: [2, 2], dilation: [1, 1], same: true };
+        // One 3×3 channel with a tie (5 twice) in the first window.
+        let x = Tensor::new("t", [3, 3, 1].into(), vec![5., 5., 1., 0., 2., 7., 3., 9., 4.]).unwrap();
+        let (y, arg) = pool2d("maxPool", &x, true, win, true).unwrap();
+        assert_eq!((y.dims(), y.data()), (&[2, 2, 1][..], &[5., 7., 9., 4.][..]));
+        assert_eq!(arg, [0, 5, 7, 8]);
+        let (a, none) = pool2d("avgPool", &x, false, win, true).unwrap();
+        assert_eq!((a.data(), none.len()), (&[3., 4., 6., 4.][..], 0));
+        let g = Tensor::new("t", [2, 2, 1].into(), vec![1., 2., 3., 4.]).unwrap();
+        let mut tape = Tape::new();
+        tape.record(Recorded::Pool2d { op: "maxPool", max: true, win, arg }, vec![(1, x.clone())], (2, y));
+        tape.record(Recorded::Pool2d { op: "avgPool", max: false, win, arg: Vec::new() }, vec![(1, x.clone())], (3, a));
+        assert_eq!(tape.gradient(2, g.clone(), &[1]).unwrap()[0].as_ref().unwrap().data(), &[1., 0., 0., 0., 0., 2., 0., 3., 4.]);
+        assert_eq!(tape.gradient(3, g, &[1]).unwrap()[0].as_ref().unwrap().data(), &[0.25, 0.25, 1., 0.25, 0.25, 1., 1.5, 1.5, 4.]);
+        let four = Tensor::new("t", [1, 3, 3, 1].into(), x.data().to_vec()).unwrap();
+        assert_eq!(pool2d("maxPool", &four, true, win, false).unwrap().0.dims(), &[1, 2, 2, 1]);
+        let e = pool2d("avgPool", &Tensor::zeros("t", [3, 3].into()).unwrap(), false, win, false).unwrap_err().to_string();
+        assert!(e.starts_with("avgPool: x must have rank 4"), "{e}");
+        let e = pool2d("maxPool", &x, true, Window { size: [0, 2], ..win }, false).unwrap_err().to_string();
+        assert_eq!(e, "maxPool: size must be positive integers up to 65536, got [0, 2]");
     }
 }

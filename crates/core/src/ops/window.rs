@@ -49,6 +49,14 @@ impl Window {
         Ok(win)
     }
 
+    /// A checked window (each entry a positive integer up to 2^16, named in errors as `op`'s).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn new(op: &'static str, size: [usize; 2], strides: [usize; 2], dilation: [usize; 2], same: bool) -> Result<Window> {
+        let win = Window { size, strides, dilation, same };
+        win.check(op)?;
+        Ok(win)
+    }
+
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn check(&self, op: &'static str) -> Result<()> {
         for (name, v) in [("size", self.size), ("strides", self.strides), ("dilationRate", self.dilation)] {
@@ -126,6 +134,23 @@ impl Placement {
     pub fn in_size(&self) -> usize {
         self.h * self.w * self.c
     }
+}
+
+/// The samples and per-sample shape `[h, w, c]` of an op's image input `x`: `[batch, h, w, c]`,
+/// or `[h, w, c]` for one image (TF.js's `conv2d`, `maxPool`, `avgPool` take both).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub fn images(op: &'static str, x: &crate::Tensor) -> Result<(usize, [usize; 3])> {
+    match *x.dims() {
+        [b, h, w, c] => Ok((b, [h, w, c])),
+        [h, w, c] => Ok((1, [h, w, c])),
+        _ => bail!(op, "x must have rank 4 [batch, height, width, channels] or 3 [height, width, channels] (channels last), got shape {}", x.shape()),
+    }
+}
+
+/// The output shape for an image input of rank `rank` (3 or 4): `[batch, oh, ow, c]` or `[oh, ow, c]`.
+pub fn out_shape(op: &'static str, rank: usize, batch: usize, p: &Placement, c: usize) -> Result<crate::Shape> {
+    let d = [batch, p.oh, p.ow, c];
+    crate::Shape::new(op, &d[4 - rank..])
 }
 
 fn join(d: &[usize]) -> String {

@@ -1,0 +1,44 @@
+//! Convolution and pooling ops on tensors (TF.js's `conv2d`, `maxPool`, `avgPool`; the layers
+//! of the same names are in `model.rs`). Each writes the result's handle to `out`.
+
+use super::tape::emit_rec;
+use crate::ffi::guard;
+use crate::handles;
+use neurite_core::autodiff::Recorded;
+use neurite_core::ops::window::Window;
+use neurite_core::ops::{conv, pool};
+
+/// `conv2d(x, filter)`: `x` `[batch, h, w, in]` or `[h, w, in]`, `filter` `[kh, kw, in, out]`;
+/// strides and dilation per axis (positive), `same` 1 for `'same'` padding, 0 for `'valid'`.
+///
+/// # Safety
+/// `out` must point to a writable u32.
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub unsafe extern "C" fn nr_conv2d(x: u32, filter: u32, stride_h: u32, stride_w: u32, dilation_h: u32, dilation_w: u32, same: u32, out: *mut u32) -> i32 {
+    guard(|| {
+        // The size is the filter's; conv2d checks the window once it has the filter.
+        let win = Window { size: [1, 1], strides: [stride_h as usize, stride_w as usize], dilation: [dilation_h as usize, dilation_w as usize], same: same != 0 };
+        let t = handles::with(|h| conv::conv2d(h.tensor(x)?, h.tensor(filter)?, win))?;
+        // SAFETY: forwarded caller contract.
+        unsafe { emit_rec("conv2d", t, out, || (Recorded::Conv2d { win }, vec![x, filter])) }
+    })
+}
+
+/// `maxPool` (`max` 1) or `avgPool` (0) of `x` `[batch, h, w, c]` or `[h, w, c]` over a
+/// `size_h × size_w` window with the given strides; `same` as in [`nr_conv2d`].
+///
+/// # Safety
+/// `out` must point to a writable u32.
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub unsafe extern "C" fn nr_pool2d(x: u32, max: u32, size_h: u32, size_w: u32, stride_h: u32, stride_w: u32, same: u32, out: *mut u32) -> i32 {
+    guard(|| {
+        let op = if max != 0 { "maxPool" } else { "avgPool" };
+        let win = Window { size: [size_h as usize, size_w as usize], strides: [stride_h as usize, stride_w as usize], dilation: [1, 1], same: same != 0 };
+        let keep = super::tape::recording();
+        let (t, arg) = handles::with(|h| pool::pool2d(op, h.tensor(x)?, max != 0, win, keep))?;
+        // SAFETY: forwarded caller contract.
+        unsafe { emit_rec(op, t, out, || (Recorded::Pool2d { op, max: max != 0, win, arg }, vec![x])) }
+    })
+}

@@ -1,0 +1,240 @@
+// The tensor ops conv2d, maxPool and avgPool (TF.js's names and argument order) against
+// TF.js 4.22 on the CPU backend: values and gradients (through grad, with a non-uniform
+// upstream) on rank-3 and rank-4 inputs, odd sizes, strides larger than the window, non-square
+// windows, dilation, empty batches and huge values. Where TF.js has no gradient (dilated
+// convolutions) or refuses the arguments (strides and dilations both above 1), the oracle is
+// TF.js on the equivalent undilated filter (zeros between the taps); where its gradient is wrong
+// (avgPool with 'same', see test/conv.test.ts) central differences of the forward. The ops run
+// the layers' kernels and backward rules: conv2d equals layers.conv2d's output bit for bit.
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import * as nr from '../ts/index.js';
+import { expectNoLeak, thrown as thrownAny } from './setup.js';
+import { bits, close, rng, sizeOf, uniform } from './oracle.js';
+
+await tf.setBackend('cpu');
+const thrown = (f: () => unknown) => thrownAny(f) as Error;
+
+type Pad = 'valid' | 'same';
+type Pair2 = [number, number];
+
+/** Values and gradients (of Σ c ⊙ y) of a neurite op and its TF.js oracle on the same inputs. */
+interface Run {
+  y: Float32Array;
+  shape: number[];
+  grads: Float32Array[];
+}
+
+/** With `c` null, only the value (to learn the output's shape). */
+function runNr(f: (...xs: nr.Tensor[]) => nr.Tensor, inputs: Array<{ values: Float32Array; shape: number[] }>, c: Float32Array | null): Run {
+  return expectNoLeak(() => nr.tidy(() => {
+    const xs = inputs.map((i) => nr.tensor(i.values, i.shape));
+    const y = f(...xs);
+    if (!c) return { y: y.data(), shape: [...y.shape], grads: [] };
+    const gs = nr.grads((...a: nr.Tensor[]) => f(...a).mul(nr.tensor(c, [...y.shape])).sum())(xs);
+    return { y: y.data(), shape: [...y.shape], grads: gs.map((g) => g.data()) };
+  }));
+}
+
+function runTf(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: Array<{ values: Float32Array; shape: number[] }>, c: Float32Array, withGrads = true): Run {
+  return tf.tidy(() => {
+    const xs = inputs.map((i) => tf.tensor(i.values, i.shape, 'float32'));
+    const y = f(...xs);
+    const gs = withGrads ? tf.grads((...a: tf.Tensor[]) => tf.sum(tf.mul(f(...a), tf.tensor(c, y.shape))))(xs) : [];
+    return { y: y.dataSync() as Float32Array, shape: y.shape.slice(), grads: gs.map((g) => g.dataSync() as Float32Array) };
+  });
+}
+
+/** The filter with `d − 1` zeros between its taps: the undilated filter of the same convolution. */
+function dilate(w: Float32Array, [kh, kw, cin, cout]: number[], [dh, dw]: Pair2): { values: Float32Array; shape: number[] } {
+  const [eh, ew] = [(kh - 1) * dh + 1, (kw - 1) * dw + 1];
+  const out = new Float32Array(eh * ew * cin * cout);
+  for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) for (let k = 0; k < cin * cout; k++) out[((i * dh) * ew + j * dw) * cin * cout + k] = w[(i * kw + j) * cin * cout + k];
+  return { values: out, shape: [eh, ew, cin, cout] };
+}
+
+/** The taps of a dilated filter's gradient back at the filter's own positions. */
+function undilate(g: Float32Array, [kh, kw, cin, cout]: number[], [dh, dw]: Pair2): Float32Array {
+  const ew = (kw - 1) * dw + 1;
+  const out = new Float32Array(kh * kw * cin * cout);
+  for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) for (let k = 0; k < cin * cout; k++) out[(i * kw + j) * cin * cout + k] = g[((i * dh) * ew + j * dw) * cin * cout + k];
+  return out;
+}
+
+/** Central differences of `L(x) = Σ c ⊙ f(x)` in float64 over float32 evaluations (f linear). */
+function centralDiff(f: (x: nr.Tensor) => nr.Tensor, x: { values: Float32Array; shape: number[] }, c: Float32Array, h = 1e-2): Float64Array {
+  const loss = (v: Float32Array) => nr.tidy(() => {
+    const y = f(nr.tensor(v, x.shape)).data();
+    let s = 0;
+    for (let i = 0; i < y.length; i++) s += y[i] * c[i];
+    return s;
+  });
+  const g = new Float64Array(x.values.length);
+  for (let i = 0; i < g.length; i++) {
+    const v = Float32Array.from(x.values);
+    v[i] += h;
+    const up = loss(v);
+    v[i] -= 2 * h;
+    g[i] = (up - loss(v)) / (2 * h);
+  }
+  return g;
+}
+
+const CONV: Array<{ name: string; x: number[]; w: number[]; strides: Pair2; pad: Pad; dilations: Pair2; scale?: number }> = [
+  { name: '3×3 valid, odd sizes', x: [3, 7, 6, 2], w: [3, 3, 2, 4], strides: [1, 1], pad: 'valid', dilations: [1, 1] },
+  { name: '[3,2] strides [2,1] same', x: [2, 9, 5, 3], w: [3, 2, 3, 2], strides: [2, 1], pad: 'same', dilations: [1, 1] },
+  { name: 'stride 3 larger than the 2×2 window, same', x: [1, 8, 8, 2], w: [2, 2, 2, 2], strides: [3, 3], pad: 'same', dilations: [1, 1] },
+  { name: 'one image (rank 3), 1×1 filter', x: [5, 4, 3], w: [1, 1, 3, 5], strides: [1, 1], pad: 'valid', dilations: [1, 1] },
+  { name: 'one image, dilation [2,3], same', x: [7, 9, 2], w: [2, 3, 2, 3], strides: [1, 1], pad: 'same', dilations: [2, 3] },
+  { name: 'dilation 2 with strides 2 (TF.js refuses the pair), valid', x: [2, 9, 8, 1], w: [3, 2, 1, 2], strides: [2, 2], pad: 'valid', dilations: [2, 2] },
+  { name: 'huge values (1e18)', x: [2, 5, 5, 2], w: [3, 3, 2, 2], strides: [1, 2], pad: 'same', dilations: [1, 1], scale: 1e18 },
+  { name: 'an empty batch', x: [0, 5, 5, 2], w: [3, 3, 2, 2], strides: [1, 1], pad: 'same', dilations: [1, 1] },
+];
+
+describe('conv2d', () => {
+  for (const k of CONV) {
+    it(`${k.name}: values and both gradients as TF.js (1e-5)`, () => {
+      const r = rng(sizeOf(k.x) + 7 * sizeOf(k.w));
+      const s = k.scale ?? 1;
+      const x = { values: uniform(r, sizeOf(k.x), -s, s), shape: k.x };
+      const w = { values: uniform(r, sizeOf(k.w), -1, 1), shape: k.w };
+      const got = runNr((a, b) => nr.conv2d(a, b, k.strides, k.pad, 'NHWC', k.dilations), [x, w], null);
+      const c = uniform(r, sizeOf(got.shape), -1, 1);
+      const n = runNr((a, b) => nr.conv2d(a, b, k.strides, k.pad, 'NHWC', k.dilations), [x, w], c);
+      const dilated = k.dilations[0] > 1 || k.dilations[1] > 1;
+      // TF.js on the undilated equivalent: its dL/dx is ours, its dL/dfilter at the taps is ours.
+      const wd = dilated ? dilate(w.values, k.w, k.dilations) : w;
+      const t = runTf((a, b) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, k.strides, k.pad), [x, wd], c);
+      expect(n.shape).toEqual(t.shape);
+      close(n.y, t.y, 1e-5 * s, `${k.name}: y`);
+      close(n.grads[0], t.grads[0], 1e-5, `${k.name}: dL/dx`);
+      close(n.grads[1], dilated ? undilate(t.grads[1], k.w, k.dilations) : t.grads[1], 1e-5 * s, `${k.name}: dL/dfilter`);
+      if (dilated) {
+        // And TF.js's own dilated forward, where it has one (strides 1).
+        if (k.strides[0] === 1 && k.strides[1] === 1) close(n.y, runTf((a, b) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, k.pad, 'NHWC', k.dilations), [x, w], c, false).y, 1e-5, `${k.name}: TF.js dilated y`);
+        else expect(thrown(() => tf.tidy(() => tf.conv2d(tf.tensor4d(x.values, k.x as [number, number, number, number]), tf.tensor4d(w.values, k.w as [number, number, number, number]), k.strides, k.pad, 'NHWC', k.dilations))).message).toMatch(/strides or dilations must be 1/);
+      }
+    });
+  }
+
+  it('equals layers.conv2d (no bias, linear) bit for bit: the same kernel and the same rule', () => {
+    const r = rng(5);
+    const x = nr.tensor(uniform(r, 3 * 9 * 7 * 3, -1, 1), [3, 9, 7, 3]);
+    const layer = nr.layers.conv2d({ inputShape: [9, 7, 3], filters: 4, kernelSize: [3, 2], strides: [2, 1], padding: 'same', dilationRate: 1, useBias: false });
+    const m = nr.sequential({ seed: 3, layers: [layer] });
+    const [kernel] = m.getWeights();
+    const viaOp = nr.conv2d(x, kernel, [2, 1], 'same');
+    const viaLayer = m.predict(x) as nr.Tensor;
+    expect(bits(viaOp.data())).toEqual(bits(viaLayer.data()));
+    // The gradient through the layer (model weights) equals the op's.
+    const c = nr.tensor(uniform(r, viaOp.size, -1, 1), [...viaOp.shape]);
+    const { value, grads } = nr.variableGrads(() => (m.predict(x) as nr.Tensor).mul(c).sum());
+    const [, dW] = nr.grads((a: nr.Tensor, b: nr.Tensor) => nr.conv2d(a, b, [2, 1], 'same').mul(c).sum())([x, kernel]);
+    expect(Object.keys(grads)).toEqual([`${layer.name}/kernel`]);
+    expect(bits(grads[`${layer.name}/kernel`].data())).toEqual(bits(dW.data()));
+    nr.dispose([x, m, kernel, viaOp, viaLayer, c, value, grads, dW]);
+  });
+
+  it('a filter learns from examples with an optimizer (a custom training loop on the tape)', () => {
+    // Targets from a known 3×3 edge filter; a variable filter fitted by Adam recovers it.
+    const r = rng(12);
+    const truth = nr.tensor([1, 0, -1, 2, 0, -2, 1, 0, -1], [3, 3, 1, 1]);
+    const x = nr.tensor(uniform(r, 16 * 10 * 10, 0, 1), [16, 10, 10, 1]);
+    const y = nr.conv2d(x, truth, 1, 'same');
+    const w = nr.variable(nr.zeros([3, 3, 1, 1]));
+    const opt = nr.optimizers.adam(0.05);
+    let before = 0;
+    let loss = Infinity;
+    for (let step = 0; step < 300; step++) {
+      // Adam makes its moment slots on the first step.
+      if (step === 1) before = nr.memory().numTensors;
+      const l = opt.minimize(() => nr.conv2d(x, w, 1, 'same').sub(y).square().mean(), true) as nr.Tensor;
+      loss = l.item();
+      l.dispose();
+    }
+    expect(nr.memory().numTensors).toBe(before);
+    expect(loss).toBeLessThan(1e-5);
+    close(w.data(), truth.data(), 1e-2, 'learned filter');
+    nr.dispose([truth, x, y, w, opt]);
+  });
+
+  it('errors name the op, the argument and the shapes', () => {
+    const x = nr.zeros([2, 5, 4, 3]);
+    const w = nr.zeros([3, 3, 3, 2]);
+    expect(thrown(() => nr.conv2d(nr.zeros([5, 4]), w, 1, 'same'))).toMatchObject({ name: 'InvalidArgumentError', message: 'conv2d: x must have rank 4 [batch, height, width, channels] or 3 [height, width, channels] (channels last), got shape [5,4]' });
+    expect(thrown(() => nr.conv2d(x, nr.zeros([3, 3, 2]), 1, 'same')).message).toBe('conv2d: filter must have rank 4 [filterHeight, filterWidth, inChannels, outChannels], got shape [3,3,2]');
+    expect(thrown(() => nr.conv2d(x, nr.zeros([3, 3, 2, 2]), 1, 'same')).message).toBe("conv2d: filter has 2 input channels (shape [3,3,2,2]) but x has 3 (shape [2,5,4,3]): filter[2] must equal x's last dimension");
+    expect(thrown(() => nr.conv2d(x, nr.zeros([6, 3, 3, 2]), 1, 'valid')).message).toBe("conv2d: the rows window (6) does not fit the input's height of 5 with padding 'valid' (per-sample input [5, 4, 3]); use padding 'same' or a smaller window");
+    expect(thrown(() => nr.conv2d(x, w, 1, 'valid', 'NHWC', 3)).message).toBe("conv2d: the rows window (7 once dilated) does not fit the input's height of 5 with padding 'valid' (per-sample input [5, 4, 3]); use padding 'same' or a smaller window");
+    expect(thrown(() => nr.conv2d(x, w, 1, 1 as never)).message).toBe("conv2d: pad must be 'valid' or 'same', got 1 (numeric and explicit paddings are not supported: pad x with pad() first, then use 'valid')");
+    expect(thrown(() => nr.conv2d(x, w, 1, 'same', 'NCHW' as never)).message).toBe("conv2d: dataFormat must be 'NHWC' ([batch, height, width, channels]), the only layout neurite has; got \"NCHW\"");
+    expect(thrown(() => nr.conv2d(x, w, 1, 'same', 'NHWC', 1, 'floor' as never)).message).toBe("conv2d: dimRoundingMode applies to a numeric pad, which neurite does not support; leave it out (got \"floor\")");
+    expect(thrown(() => nr.conv2d(x, w, [1, 0] as never, 'same')).message).toBe('conv2d: strides[1] must be an integer in [1, 65536], got 0');
+    expect(thrown(() => nr.conv2d(x, [1] as never, 1, 'same')).message).toBe('conv2d: filter must be a Tensor, got an array of length 1');
+    w.dispose();
+    expect(thrown(() => nr.conv2d(x, w, 1, 'same'))).toMatchObject({ name: 'DisposedError' });
+    x.dispose();
+  });
+});
+
+const POOL: Array<{ name: string; x: number[]; size: Pair2; strides: Pair2; pad: Pad; quantum?: number }> = [
+  { name: '2×2 stride 2 valid, odd sizes (a row and a column left out)', x: [3, 7, 5, 2], size: [2, 2], strides: [2, 2], pad: 'valid' },
+  { name: '3×3 stride 2 same, overlapping windows', x: [2, 8, 9, 3], size: [3, 3], strides: [2, 2], pad: 'same' },
+  { name: '[3,1] strides [1,2] same, one image (rank 3)', x: [6, 7, 2], size: [3, 1], strides: [1, 2], pad: 'same' },
+  { name: 'stride 3 larger than the 2×2 window, valid', x: [2, 8, 8, 1], size: [2, 2], strides: [3, 3], pad: 'valid' },
+  { name: 'ties (values on a grid of 0.5)', x: [2, 6, 6, 2], size: [3, 2], strides: [1, 1], pad: 'valid', quantum: 0.5 },
+  { name: 'an empty batch', x: [0, 4, 4, 2], size: [2, 2], strides: [2, 2], pad: 'same' },
+];
+
+describe('maxPool and avgPool', () => {
+  for (const k of POOL) {
+    it(`${k.name}: values and gradients as TF.js (avgPool 'same': central differences)`, () => {
+      const r = rng(sizeOf(k.x) + 3);
+      const x = { values: uniform(r, sizeOf(k.x), -1, 1, k.quantum ?? 0), shape: k.x };
+      for (const kind of ['maxPool', 'avgPool'] as const) {
+        const f = (a: nr.Tensor) => nr[kind](a, k.size, k.strides, k.pad);
+        const shape = runNr(f, [x], null).shape;
+        const c = uniform(r, sizeOf(shape), -1, 1);
+        const n = runNr(f, [x], c);
+        const t = runTf((a) => tf[kind](a as tf.Tensor4D, k.size, k.strides, k.pad), [x], c);
+        const what = `${kind} ${k.name}`;
+        expect(n.shape, what).toEqual(t.shape);
+        // Max is exact; the mean's order of additions may differ from TF.js's.
+        if (kind === 'maxPool') expect(bits(n.y), what).toEqual(bits(t.y));
+        else close(n.y, t.y, 1e-6, `${what}: y`);
+        const fd = kind === 'avgPool' && k.pad === 'same';
+        close(n.grads[0], fd ? centralDiff(f, x, c) : t.grads[0], fd ? 1e-3 : 1e-6, `${what}: dL/dx`);
+      }
+    });
+  }
+
+  it("TF.js's avgPool gradient with 'same' is the one that is wrong (so the oracle above is central differences)", () => {
+    const x = { values: uniform(rng(4), 25, -1, 1), shape: [1, 5, 5, 1] };
+    const c = uniform(rng(5), 9, -1, 1);
+    const f = (a: nr.Tensor) => nr.avgPool(a, 3, 2, 'same');
+    const fd = centralDiff(f, x, c);
+    const worst = (g: ArrayLike<number>) => Math.max(...Array.from(g, (v, i) => Math.abs(v - fd[i])));
+    expect(worst(runNr(f, [x], c).grads[0])).toBeLessThan(1e-4);
+    expect(worst(runTf((a) => tf.avgPool(a as tf.Tensor4D, 3, 2, 'same'), [x], c).grads[0])).toBeGreaterThan(0.05);
+  });
+
+  it('NaN propagates through maxPool (TF.js skips it), and ±Infinity are values', () => {
+    const x = nr.tensor([NaN, 1, 2, 3, Infinity, -Infinity, 0, 5], [1, 2, 4, 1]);
+    expect(Array.from(nr.maxPool(x, 2, 2, 'valid').data())).toEqual([NaN, 5]);
+    expect(Array.from(nr.maxPool(x.slice([0, 0, 2, 0], [1, 2, 2, 1]), [2, 1], 1, 'valid').data())).toEqual([2, 5]);
+    expect(Array.from(nr.avgPool(x.slice([0, 0, 1, 0], [1, 2, 1, 1]), [2, 1], 1, 'valid').data())).toEqual([-Infinity]);
+    x.dispose();
+  });
+
+  it('errors name the op and the argument', () => {
+    const x = nr.zeros([2, 5, 4, 3]);
+    expect(thrown(() => nr.maxPool(nr.zeros([4, 3]), 2, 2, 'valid'))).toMatchObject({ name: 'InvalidArgumentError', message: 'maxPool: x must have rank 4 [batch, height, width, channels] or 3 [height, width, channels] (channels last), got shape [4,3]' });
+    expect(thrown(() => nr.avgPool(x, 6, 1, 'valid')).message).toBe("avgPool: the rows window (6) does not fit the input's height of 5 with padding 'valid' (per-sample input [5, 4, 3]); use padding 'same' or a smaller window");
+    expect(thrown(() => nr.maxPool(x, 0, 1, 'valid')).message).toBe('maxPool: filterSize must be an integer in [1, 65536], got 0');
+    expect(thrown(() => x.avgPool(2, 2, [[1, 1]] as never)).message).toBe("avgPool: pad must be 'valid' or 'same', got [[1,1]] (numeric and explicit paddings are not supported: pad x with pad() first, then use 'valid')");
+    expect(thrown(() => x.maxPool(2, 2, 'same', 'round' as never)).message).toBe("maxPool: dimRoundingMode applies to a numeric pad, which neurite does not support; leave it out (got \"round\")");
+    x.dispose();
+  });
+});

@@ -1,0 +1,98 @@
+/**
+ * Convolution and pooling tensor ops: conv2d (strides, dilations, both together, 'valid' and
+ * 'same', one image or a batch, empty batches, no output channels) and maxPool/avgPool, against
+ * the plain-JS references; bad arguments now and then (a filter of other channels, a window
+ * that does not fit, numeric padding, NCHW, rank 2 inputs).
+ */
+import { compare } from '../checks.mjs';
+import * as R from '../reference.mjs';
+
+/** A rank-3 reference result from a rank-4 one of a single image. */
+const oneImage = (r) => ({ ...r, shape: r.shape.slice(1) });
+
+/** Image shape [n, h, w, c] and whether x is passed as one image of rank 3. */
+function images(rng) {
+  const rank3 = rng.chance(0.3);
+  const n = rank3 ? 1 : rng.pick([0, 1, 2, 3]);
+  return { rank3, dims: [n, rng.int(1, 7), rng.int(1, 7), rng.int(1, 3)] };
+}
+
+const conv2dOp = {
+  name: 'conv2d', weight: 2,
+  gen(ctx) {
+    const { rng, nr } = ctx;
+    const { rank3, dims } = images(rng);
+    const [, h, w, c] = dims;
+    const k = [rng.int(1, 4), rng.int(1, 4)];
+    const f = rng.pick([0, 1, 2, 3]);
+    const s = [rng.int(1, 3), rng.int(1, 3)];
+    const d = rng.chance(0.3) ? [rng.int(1, 3), rng.int(1, 3)] : [1, 1];
+    const same = rng.chance(0.5);
+    const fits = same || (h >= (k[0] - 1) * d[0] + 1 && w >= (k[1] - 1) * d[1] + 1);
+    let xShape = rank3 ? dims.slice(1) : dims;
+    let wShape = [...k, c, f];
+    let pad = same ? 'same' : 'valid';
+    let dataFormat = 'NHWC';
+    let expect = fits ? 'ok' : 'error';
+    if (rng.chance(0.15)) {
+      expect = 'error';
+      switch (rng.int(0, 3)) {
+        case 0: wShape = [...k, c + 1, f]; break;
+        case 1: pad = rng.pick([0, 1, [[0, 0], [1, 1], [1, 1], [0, 0]], 'SAME']); break;
+        case 2: dataFormat = 'NCHW'; break;
+        default: xShape = [h, w];
+      }
+    }
+    const x = ctx.tensorOf(xShape);
+    // Finite filters: a padded zero times ±Infinity is NaN in the patch product, which the
+    // reference (it skips the padding) would not give.
+    const W = ctx.fresh(wShape, Array.from({ length: wShape.reduce((a, b) => a * b, 1) }, () => rng.uniform(-2, 2)));
+    const strides = s[0] === s[1] && rng.chance(0.5) ? s[0] : s;
+    const dilations = d[0] === d[1] && rng.chance(0.5) ? d[0] : d;
+    return {
+      args: [x.t, W.t, strides, pad, dataFormat, dilations], expect,
+      run: () => nr.conv2d(x.t, W.t, strides, pad, dataFormat, dilations),
+      check: (t) => {
+        const ref = R.conv2d({ shape: dims, vals: x.ref.vals }, W.ref, null, { k, s, d, same });
+        compare('conv2d (a plain-JS convolution)', t, rank3 ? oneImage(ref) : ref, false);
+      },
+    };
+  },
+};
+
+const poolOp = {
+  name: 'pool2d', weight: 2,
+  gen(ctx) {
+    const { rng, nr } = ctx;
+    const max = rng.chance(0.5);
+    const op = max ? 'maxPool' : 'avgPool';
+    const { rank3, dims } = images(rng);
+    const [, h, w] = dims;
+    const k = [rng.int(1, 4), rng.int(1, 4)];
+    const s = [rng.int(1, 3), rng.int(1, 3)];
+    const same = rng.chance(0.5);
+    let xShape = rank3 ? dims.slice(1) : dims;
+    let size = k[0] === k[1] && rng.chance(0.5) ? k[0] : k;
+    let pad = same ? 'same' : 'valid';
+    let expect = same || (h >= k[0] && w >= k[1]) ? 'ok' : 'error';
+    if (rng.chance(0.15)) {
+      expect = 'error';
+      switch (rng.int(0, 2)) {
+        case 0: size = rng.pick([0, [2, 0], -1, 1.5, [1, 2, 3]]); break;
+        case 1: pad = rng.pick([1, 'full', null]); break;
+        default: xShape = [h * w];
+      }
+    }
+    const x = ctx.tensorOf(xShape);
+    return {
+      op, args: [x.t, size, s, pad], expect,
+      run: () => nr[op](x.t, size, s, pad),
+      check: (t) => {
+        const ref = R.pool2d({ shape: dims, vals: x.ref.vals }, { k, s, same, max });
+        compare(`${op} (a plain-JS pooling)`, t, rank3 ? oneImage(ref) : ref, max);
+      },
+    };
+  },
+};
+
+export default { name: 'convolution', weight: 2, ops: [conv2dOp, poolOp] };

@@ -1,0 +1,85 @@
+/**
+ * Convolution and pooling on tensors, as TF.js's `conv2d`, `maxPool` and `avgPool` (channels
+ * last). The layers `layers.conv2d`, `layers.maxPooling2d` and `layers.averagePooling2d` run the
+ * same kernels and backward rules (`crates/core/src/ops/{conv,pool}.rs`).
+ */
+import { InvalidArgumentError } from '../errors.js';
+import type { Tensor } from '../tensor.js';
+import { need, pair, show } from './convert.js';
+import { runOp } from './run.js';
+
+/** A size per spatial axis, `n` meaning `[n, n]` (TF.js's `kernelSize`, `strides`, `poolSize`, `dilations`, …). */
+export type Size2D = number | [number, number];
+
+/** `'valid'`: the window only where it fits; `'same'`: zeros around so that `out = ⌈in / stride⌉`. */
+export type Padding = 'valid' | 'same';
+
+/** `'same'` → 1, `'valid'` → 0; TF.js's numeric and explicit paddings get a way round. */
+function padArg(op: string, v: unknown): 0 | 1 {
+  if (v === 'valid') return 0;
+  if (v === 'same') return 1;
+  const hint = typeof v === 'number' || Array.isArray(v) ? ` (numeric and explicit paddings are not supported: pad x with pad() first, then use 'valid')` : '';
+  throw new InvalidArgumentError(`${op}: pad must be 'valid' or 'same', got ${show(v)}${hint}`);
+}
+
+/** Only TF.js's default rounding (none is needed without numeric padding). */
+function noRounding(op: string, v: unknown): void {
+  if (v !== undefined) throw new InvalidArgumentError(`${op}: dimRoundingMode applies to a numeric pad, which neurite does not support; leave it out (got ${show(v)})`);
+}
+
+/**
+ * 2-D convolution of `x` (`[batch, height, width, inChannels]`, or one image `[height, width,
+ * inChannels]`) with `filter` (`[filterHeight, filterWidth, inChannels, outChannels]`), as TF.js
+ * `conv2d`: the result is `[batch, outHeight, outWidth, outChannels]` (rank 3 for a rank-3 `x`).
+ * `pad` is `'valid'` or `'same'`; `dilations` spread the filter (atrous convolution). Unlike
+ * TF.js, strides and dilations above 1 may be combined. Differentiable with respect to `x` and
+ * `filter`.
+ *
+ * @example conv2d(images, filter, 1, 'same')                 // [n, h, w, out]
+ * @example conv2d(images, filter, [2, 2], 'valid', 'NHWC', 2)  // strided, dilated
+ */
+export function conv2d(x: Tensor, filter: Tensor, strides: Size2D, pad: Padding, dataFormat: 'NHWC' = 'NHWC', dilations: Size2D = 1, dimRoundingMode?: never): Tensor {
+  const op = 'conv2d';
+  const hx = need(op, 'x', x);
+  const hf = need(op, 'filter', filter);
+  const [sh, sw] = pair(op, 'strides', strides);
+  const same = padArg(op, pad);
+  if (dataFormat !== undefined && dataFormat !== 'NHWC') {
+    throw new InvalidArgumentError(`${op}: dataFormat must be 'NHWC' ([batch, height, width, channels]), the only layout neurite has; got ${show(dataFormat)}`);
+  }
+  const [dh, dw] = pair(op, 'dilations', dilations, [1, 1]);
+  noRounding(op, dimRoundingMode);
+  return runOp((e, out) => e.nr_conv2d(hx, hf, sh, sw, dh, dw, same, out));
+}
+
+function pool(op: 'maxPool' | 'avgPool', x: Tensor, filterSize: Size2D, strides: Size2D, pad: Padding, dimRoundingMode: unknown): Tensor {
+  const h = need(op, 'x', x);
+  const [kh, kw] = pair(op, 'filterSize', filterSize);
+  const [sh, sw] = pair(op, 'strides', strides);
+  const same = padArg(op, pad);
+  noRounding(op, dimRoundingMode);
+  return runOp((e, out) => e.nr_pool2d(h, op === 'maxPool' ? 1 : 0, kh, kw, sh, sw, same, out));
+}
+
+/**
+ * The largest value of each `filterSize` window of `x` (`[batch, height, width, channels]` or
+ * `[height, width, channels]`), channel by channel, as TF.js `maxPool`. A window holding NaN
+ * gives NaN. The gradient goes to the first largest value of each window in row-major order
+ * (TF.js's choice for ties).
+ *
+ * @example maxPool(images, 2, 2, 'valid')   // halves height and width
+ */
+export function maxPool(x: Tensor, filterSize: Size2D, strides: Size2D, pad: Padding, dimRoundingMode?: never): Tensor {
+  return pool('maxPool', x, filterSize, strides, pad, dimRoundingMode);
+}
+
+/**
+ * The mean of each `filterSize` window of `x` (`[batch, height, width, channels]` or `[height,
+ * width, channels]`), channel by channel, as TF.js `avgPool`; with `'same'`, over the window's
+ * positions inside the input (the padding is not counted, as TensorFlow).
+ *
+ * @example avgPool(images, [3, 3], 1, 'same')
+ */
+export function avgPool(x: Tensor, filterSize: Size2D, strides: Size2D, pad: Padding, dimRoundingMode?: never): Tensor {
+  return pool('avgPool', x, filterSize, strides, pad, dimRoundingMode);
+}
