@@ -55,6 +55,39 @@ pub fn place_block(block: &[f32], size: &[usize], dims: &[usize], begin: &[usize
     }
 }
 
+/// Runs up to this long are copied value by value by [`copy_short`] and [`fill_short`].
+const SHORT: usize = 16;
+
+/// `dst.copy_from_slice(src)` for runs that are often short (a convolution window's row of a few
+/// values). In wasm with bulk memory, a copy of a length unknown at compile time is a
+/// `memory.copy`, whose fixed cost (a call out of the compiled code) is many times that of
+/// copying a few values; the volatile stores keep LLVM from turning the loop back into one.
+#[inline]
+pub fn copy_short(dst: &mut [f32], src: &[f32]) {
+    assert_eq!(dst.len(), src.len(), "copy_short: lengths differ");
+    if dst.len() > SHORT {
+        dst.copy_from_slice(src);
+        return;
+    }
+    for (d, &s) in dst.iter_mut().zip(src) {
+        // SAFETY: `d` is a valid, aligned, exclusive reference.
+        unsafe { core::ptr::write_volatile(d, s) };
+    }
+}
+
+/// `dst.fill(v)` for runs that are often short or empty, as [`copy_short`].
+#[inline]
+pub fn fill_short(dst: &mut [f32], v: f32) {
+    if dst.len() > SHORT {
+        dst.fill(v);
+        return;
+    }
+    for d in dst.iter_mut() {
+        // SAFETY: as in copy_short.
+        unsafe { core::ptr::write_volatile(d, v) };
+    }
+}
+
 /// Joins blocks row by row: with `outer` rows, `out` row `o` is row `o` of `parts[0]`, then
 /// row `o` of `parts[1]`, and so on. Each part has `outer` rows of `part.len() / outer` values
 /// (its own row length; zero-length parts are skipped).

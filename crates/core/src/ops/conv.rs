@@ -14,6 +14,7 @@
 //! rather than keeping them from the forward.
 
 use super::affine;
+use crate::kernels::copy::{copy_short, fill_short};
 use super::window::{images, out_shape, Placement, Window};
 use crate::{bail, Result, Tensor};
 
@@ -81,8 +82,19 @@ fn pointwise(p: &Placement) -> bool {
     p.win.size == [1, 1] && p.win.strides == [1, 1]
 }
 
-/// Gathers the patches of the samples in `x` (whole samples) into `cols`.
+/// Gathers the patches of the samples in `x` (whole samples) into `cols`: one input channel
+/// tap by tap ([`im2col_taps`]), more window row by window row ([`im2col_rows`]).
 fn im2col(p: &Placement, x: &[f32], cols: &mut [f32]) {
+    if p.c == 1 {
+        im2col_taps(p, x, cols)
+    } else {
+        im2col_rows(p, x, cols)
+    }
+}
+
+/// Each output position's window row at a time: its values inside the input are one run of
+/// `(j1 − j0)·c` values when the window is not dilated.
+fn im2col_rows(p: &Placement, x: &[f32], cols: &mut [f32]) {
     let (kh, kw, c) = (p.win.size[0], p.win.size[1], p.c);
     let columns = p.inside_all(1);
     let mut row = cols.chunks_exact_mut(kh * kw * c);
@@ -93,20 +105,54 @@ fn im2col(p: &Placement, x: &[f32], cols: &mut [f32]) {
                 let (j0, j1) = columns[ox];
                 for (i, line) in dst.chunks_exact_mut(kw * c).enumerate() {
                     let Some(iy) = p.source(0, oy, i) else {
-                        line.fill(0.0);
+                        fill_short(line, 0.0);
                         continue;
                     };
-                    line[..j0 * c].fill(0.0);
-                    line[j1 * c..].fill(0.0);
+                    fill_short(&mut line[..j0 * c], 0.0);
+                    fill_short(&mut line[j1 * c..], 0.0);
                     if p.win.dilation[1] == 1 {
-                        // The window's columns inside the input are one run of memory.
                         let ix = p.source(1, ox, j0).expect("inside");
-                        line[j0 * c..j1 * c].copy_from_slice(&sample[(iy * p.w + ix) * c..][..(j1 - j0) * c]);
+                        copy_short(&mut line[j0 * c..j1 * c], &sample[(iy * p.w + ix) * c..][..(j1 - j0) * c]);
                     } else {
                         for j in j0..j1 {
                             let ix = p.source(1, ox, j).expect("inside");
-                            line[j * c..][..c].copy_from_slice(&sample[(iy * p.w + ix) * c..][..c]);
+                            copy_short(&mut line[j * c..][..c], &sample[(iy * p.w + ix) * c..][..c]);
                         }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One channel (the first layer of a grayscale image network), window offset by window offset:
+/// for offset `(i, j)`, one output row's patches take their value at that offset from one input
+/// row, at `ox·s + j·d − pad` for the output columns `ox` where it lands inside (one run,
+/// [`Placement::inside_range`]) and zero elsewhere: a strided copy of single values, where the
+/// window rows of three values each cost a loop (or a `memory.copy`) apiece.
+fn im2col_taps(p: &Placement, x: &[f32], cols: &mut [f32]) {
+    let (kh, kw) = (p.win.size[0], p.win.size[1]);
+    let k = kh * kw;
+    let (s, d) = (p.win.strides[1], p.win.dilation[1]);
+    let ranges: Vec<(usize, usize)> = (0..kw).map(|j| p.inside_range(1, j)).collect();
+    let per_row = p.ow * k;
+    for (sample, out) in x.chunks_exact(p.in_size()).zip(cols.chunks_exact_mut(p.oh * per_row)) {
+        for (oy, rows) in out.chunks_exact_mut(per_row).enumerate() {
+            for i in 0..kh {
+                let src = p.source(0, oy, i).map(|iy| &sample[iy * p.w..][..p.w]);
+                for (j, &(lo, hi)) in ranges.iter().enumerate() {
+                    let t = i * kw + j;
+                    let Some(src) = src.filter(|_| lo < hi) else {
+                        rows.chunks_exact_mut(k).for_each(|r| r[t] = 0.0);
+                        continue;
+                    };
+                    let (before, rest) = rows.split_at_mut(lo * k);
+                    let (inside, after) = rest.split_at_mut((hi - lo) * k);
+                    before.chunks_exact_mut(k).chain(after.chunks_exact_mut(k)).for_each(|r| r[t] = 0.0);
+                    // Input column of output column `lo + n`: `(lo + n)·s + j·d − pad_left`.
+                    let first = lo * s + j * d - p.pad_left;
+                    for (n, r) in inside.chunks_exact_mut(k).enumerate() {
+                        r[t] = src[first + n * s];
                     }
                 }
             }

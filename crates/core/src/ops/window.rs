@@ -124,6 +124,15 @@ impl Placement {
         (k0, k1)
     }
 
+    /// The output positions `[lo, hi)` along axis `a` whose window offset `k` lands inside the
+    /// input (they always form one run; `lo == hi` when none does).
+    pub fn inside_range(&self, a: usize, k: usize) -> (usize, usize) {
+        let n = [self.oh, self.ow][a];
+        let lo = (0..n).find(|&o| self.source(a, o, k).is_some()).unwrap_or(n);
+        let hi = (lo..n).find(|&o| self.source(a, o, k).is_none()).unwrap_or(n);
+        (lo, hi)
+    }
+
     /// [`Placement::inside`] for every output position along axis `a`, computed once per call
     /// of a kernel rather than per sample and row.
     pub fn inside_all(&self, a: usize) -> Vec<(usize, usize)> {
