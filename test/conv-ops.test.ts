@@ -160,6 +160,32 @@ describe('conv2d', () => {
     nr.dispose([truth, x, y, w, opt]);
   });
 
+  it('zero channels, rows, columns or filters: zeros of the right shape and zero gradients (a chunk size of zero used to trap)', () => {
+    for (const [xs, ws, pad, want] of [
+      [[1, 3, 3, 0], [2, 2, 0, 2], 'valid', [1, 2, 2, 2]],
+      [[1, 0, 3, 1], [2, 2, 1, 2], 'same', [1, 0, 3, 2]],
+      [[3, 0, 2], [1, 1, 2, 3], 'same', [3, 0, 3]],
+      [[2, 4, 4, 2], [3, 3, 2, 0], 'same', [2, 4, 4, 0]],
+    ] as Array<[number[], number[], Pad, number[]]>) {
+      expectNoLeak(() => nr.tidy(() => {
+        const x = nr.ones(xs);
+        const w = nr.ones(ws);
+        const y = nr.conv2d(x, w, 1, pad);
+        expect([...y.shape], JSON.stringify(xs)).toEqual(want);
+        expect(y.data().every((v) => v === 0)).toBe(true);
+        const [dx, dw] = nr.grads((a: nr.Tensor, b: nr.Tensor) => nr.conv2d(a, b, 1, pad).sum())([x, w]);
+        expect([...dx.shape, ...dw.shape]).toEqual([...xs, ...ws]);
+        expect([...dx.data(), ...dw.data()].every((v) => v === 0)).toBe(true);
+        for (const op of [nr.maxPool, nr.avgPool]) expect([...op(x, 2, 1, 'same').shape]).toEqual(xs);
+      }));
+    }
+    // A layer fed zero samples, as before.
+    const m = nr.sequential({ layers: [nr.layers.conv2d({ inputShape: [4, 4, 1], filters: 2, kernelSize: 3 })] });
+    const y = m.predict(nr.zeros([0, 4, 4, 1])) as nr.Tensor;
+    expect([...y.shape]).toEqual([0, 2, 2, 2]);
+    nr.dispose([m, y]);
+  });
+
   it('errors name the op, the argument and the shapes', () => {
     const x = nr.zeros([2, 5, 4, 3]);
     const w = nr.zeros([3, 3, 3, 2]);

@@ -14,7 +14,9 @@ const oneImage = (r) => ({ ...r, shape: r.shape.slice(1) });
 function images(rng) {
   const rank3 = rng.chance(0.3);
   const n = rank3 ? 1 : rng.pick([0, 1, 2, 3]);
-  return { rank3, dims: [n, rng.int(1, 7), rng.int(1, 7), rng.int(1, 3)] };
+  // Now and then zero rows, columns or channels (nothing to compute: zeros, never a trap).
+  const size = () => (rng.chance(0.05) ? 0 : rng.int(1, 7));
+  return { rank3, dims: [n, size(), size(), rng.chance(0.05) ? 0 : rng.int(1, 3)] };
 }
 
 const conv2dOp = {

@@ -77,6 +77,13 @@ pub fn samples_per_group(p: &Placement) -> usize {
     (GROUP_VALUES / (rows * k).max(1)).max(1)
 }
 
+/// Whether the convolution has nothing to compute: no output values (no filters, an output of
+/// zero rows or columns) or no input values (zero channels, rows or columns).
+fn empty(p: &Placement, filters: usize) -> bool {
+    let (rows, k) = patch_len(p);
+    p.in_size() == 0 || rows * k * filters == 0
+}
+
 /// Whether the patches are the input itself (a 1×1 window, stride 1, no padding).
 fn pointwise(p: &Placement) -> bool {
     p.win.size == [1, 1] && p.win.strides == [1, 1]
@@ -205,6 +212,14 @@ fn patches<'a>(op: &'static str, p: &Placement, x: &'a [f32], buf: &'a mut Vec<f
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn forward(op: &'static str, p: &Placement, x: &[f32], batch: usize, w: &[f32], filters: usize, b: Option<&[f32]>) -> Result<Vec<f32>> {
     let (rows, k) = patch_len(p);
+    if empty(p, filters) {
+        // No output values, or no input values to sum: each output position is the bias.
+        let mut y = crate::tensor::alloc(op, batch * rows * filters)?;
+        if let (Some(b), true) = (b, filters > 0) {
+            y.chunks_exact_mut(filters).for_each(|r| r.copy_from_slice(b));
+        }
+        return Ok(y);
+    }
     let group = samples_per_group(p);
     if batch <= group {
         let mut buf = Vec::new();
@@ -228,9 +243,18 @@ pub fn backward(op: &'static str, p: &Placement, x: &[f32], batch: usize, w: &[f
     let group = samples_per_group(p);
     // Over the whole batch at once (the groups below leave db out): the sum in row order.
     if let Some(db) = db {
-        affine::bias_grad(dy, db);
+        if !db.is_empty() {
+            affine::bias_grad(dy, db);
+        }
     }
     let mut dx = if need_dx { Some(crate::tensor::alloc(op, batch * p.in_size())?) } else { None };
+    if empty(p, filters) {
+        // The output does not depend on the input or the kernel (dx and dW are zero).
+        if let Some(d) = dw {
+            d.fill(0.0);
+        }
+        return Ok(dx);
+    }
     let mut part = Vec::new();
     let mut buf = Vec::new();
     for (gi, (xs, dys)) in x.chunks(group * p.in_size()).zip(dy.chunks(group * rows * filters)).enumerate() {
@@ -416,5 +440,29 @@ mod tests {
         // No images, no filters: empty results of the right shapes.
         assert_eq!(conv2d(&Tensor::zeros("t", [0, 5, 4, 3].into()).unwrap(), &w, win).unwrap().dims(), &[0, 3, 4, 4]);
         assert_eq!(conv2d(&x, &Tensor::zeros("t", [3, 2, 3, 0].into()).unwrap(), win).unwrap().dims(), &[2, 3, 4, 0]);
+    }
+
+    /// Zero channels, zero rows or columns, zero filters: no panic (a chunk size of zero was
+    /// one), outputs of the bias and zero gradients.
+    #[test]
+    fn empty_sizes_compute_nothing() {
+        for (input, k, f, same) in [([3, 3, 0], 2, 2, false), ([0, 3, 1], 2, 2, true), ([3, 0, 2], 1, 3, true), ([4, 4, 2], 3, 0, true)] {
+            let p = Window { size: [k, k], strides: [1, 1], dilation: [1, 1], same }.place("t", &input).unwrap();
+            let batch = 2;
+            let x = values(batch * p.in_size(), 1);
+            let w = values(k * k * p.c * f, 2);
+            let b = values(f, 3);
+            let y = forward("t", &p, &x, batch, &w, f, Some(&b)).unwrap();
+            assert_eq!(y.len(), batch * p.oh * p.ow * f, "{input:?}");
+            assert!(y.chunks_exact(f.max(1)).all(|r| f == 0 || r == &b[..]), "{input:?}: {y:?}");
+            let dy = values(y.len(), 4);
+            let (mut dw, mut db) = (vec![9.0; w.len()], vec![9.0; f]);
+            let dx = backward("t", &p, &x, batch, &w, f, &dy, Some(&mut dw), Some(&mut db), true).unwrap().unwrap();
+            assert_eq!(dx, vec![0.0; x.len()]);
+            assert!(dw.iter().all(|&v| v == 0.0));
+            for (o, &g) in db.iter().enumerate() {
+                assert_eq!(g, dy.iter().skip(o).step_by(f).sum::<f32>(), "{input:?}");
+            }
+        }
     }
 }
