@@ -289,6 +289,8 @@ const BAD: Record<string, unknown[]> = {
   nonNegInt: [undefined, null, 'x', {}, NaN, -1, 1.5, 2 ** 32 + 1],
   /** A size per spatial axis (kernel, strides, dilations): a positive integer or a pair of them. */
   size2d: [undefined, null, 'x', true, {}, 0, -1, 1.5, NaN, 65537, [], [1], [1, 2, 3], [0, 1], [1, 1.5], ['1', 1], ...EXOTIC],
+  /** conv2dTranspose's outputShape: 3 or 4 non-negative integers that go with x. */
+  outputShape: [undefined, null, 'x', 3, {}, [], [6, 8], [2, 6, 8, 1, 1], [3, 6, 8, 1], [2, 6, 8, 2], [2, 9, 9, 1], [2, -1, 8, 1], [2, 6.5, 8, 1], ['2', 6, 8, 1], ...EXOTIC],
   /** conv2d/maxPool/avgPool's pad: 'valid' or 'same' only. */
   pad2d: [undefined, null, 'SAME', 'causal', 'x', 0, 1, [], {}, [[0, 0], [1, 1], [1, 1], [0, 0]]],
   /** conv2d's dataFormat: 'NHWC' only. */
@@ -345,8 +347,10 @@ const A2 = t(nr.tensor([[2, 1], [1, 3]]));
 /** Two 3×4 images with 2 channels, and a 2×2 filter from 2 to 3 channels. */
 const IMG = t(nr.ones([2, 3, 4, 2]));
 const FILTER = t(nr.ones([2, 2, 2, 3]));
+/** A transposed convolution's 2×2 filter from 2 channels to 1. */
+const TFILTER = t(nr.ones([2, 2, 1, 2]));
 /** Tensors shared by every probe (never disposed by one). */
-const SHARED = new Set<unknown>([X, V, C, W, A2, pts, labels, IMG, FILTER]);
+const SHARED = new Set<unknown>([X, V, C, W, A2, pts, labels, IMG, FILTER, TFILTER]);
 const fnOf = (name: string) => (nr as unknown as Record<string, (...a: unknown[]) => unknown>)[name];
 const method = (name: string) => (self: unknown, ...a: unknown[]) => (self as Record<string, (...a: unknown[]) => unknown>)[name](...a);
 
@@ -435,6 +439,8 @@ const TABLE: Entry[] = [
   { name: 'cumsum', call: fnOf('cumsum'), good: () => [X, 1, true, false], kinds: ['tensor', 'int?', 'bool?', 'bool?'] },
   { name: 'topk', call: fnOf('topk'), good: () => [X, 2, true], kinds: ['tensor', 'nonNegInt?', 'bool?'] },
   { name: 'conv2d', call: fnOf('conv2d'), good: () => [IMG, FILTER, 1, 'same', 'NHWC', 1], kinds: ['tensor', 'tensor', 'size2d', 'pad2d', 'dataFormat?', 'size2d?', 'noRounding'] },
+  { name: 'conv2dTranspose', call: fnOf('conv2dTranspose'), good: () => [IMG, TFILTER, [2, 6, 8, 1], 2, 'same'], kinds: ['tensor', 'tensor', 'outputShape', 'size2d', 'pad2d', 'noRounding'] },
+  { name: 'Tensor.conv2dTranspose', op: 'conv2dTranspose', call: method('conv2dTranspose'), good: () => [IMG, TFILTER, [2, 4, 5, 1], 1, 'valid'], kinds: ['self', 'tensor', 'outputShape', 'size2d', 'pad2d', 'noRounding'] },
   { name: 'maxPool', call: fnOf('maxPool'), good: () => [IMG, 2, 1, 'valid'], kinds: ['tensor', 'size2d', 'size2d', 'pad2d', 'noRounding'] },
   { name: 'avgPool', call: fnOf('avgPool'), good: () => [IMG, [2, 1], [1, 2], 'same'], kinds: ['tensor', 'size2d', 'size2d', 'pad2d', 'noRounding'] },
   { name: 'Tensor.conv2d', op: 'conv2d', call: method('conv2d'), good: () => [IMG, FILTER, [1, 2], 'valid'], kinds: ['self', 'tensor', 'size2d', 'pad2d', 'dataFormat?', 'size2d?', 'noRounding'] },

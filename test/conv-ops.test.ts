@@ -1,4 +1,4 @@
-// The tensor ops conv2d, maxPool and avgPool (TF.js's names and argument order) against
+// The tensor ops conv2d, conv2dTranspose, maxPool and avgPool (TF.js's names and argument order) against
 // TF.js 4.22 on the CPU backend: values and gradients (through grad, with a non-uniform
 // upstream) on rank-3 and rank-4 inputs, odd sizes, strides larger than the window, non-square
 // windows, dilation, empty batches and huge values. Where TF.js has no gradient (dilated
@@ -202,6 +202,62 @@ describe('conv2d', () => {
     w.dispose();
     expect(thrown(() => nr.conv2d(x, w, 1, 'same'))).toMatchObject({ name: 'DisposedError' });
     x.dispose();
+  });
+});
+
+const TRANSPOSE: Array<{ name: string; x: number[]; w: number[]; out: number[]; strides: Pair2; pad: Pad }> = [
+  { name: '7×7 → 14×14, stride 2 same (a decoder\'s upsampling)', x: [2, 7, 7, 3], w: [3, 3, 2, 3], out: [2, 14, 14, 2], strides: [2, 2], pad: 'same' },
+  { name: 'stride 2 valid, the larger of the two output sizes that fit', x: [1, 3, 4, 2], w: [3, 3, 1, 2], out: [1, 8, 10, 1], strides: [2, 2], pad: 'valid' },
+  { name: 'stride 1 valid, [3,2] filter, one image (rank 3)', x: [4, 5, 2], w: [3, 2, 3, 2], out: [6, 6, 3], strides: [1, 1], pad: 'valid' },
+  { name: 'strides [3,1] same, odd sizes', x: [3, 3, 5, 1], w: [2, 3, 2, 1], out: [3, 7, 5, 2], strides: [3, 1], pad: 'same' },
+];
+
+describe('conv2dTranspose', () => {
+  for (const k of TRANSPOSE) {
+    it(`${k.name}: values and both gradients as TF.js (1e-5)`, () => {
+      const r = rng(sizeOf(k.x) + 5 * sizeOf(k.out));
+      const x = { values: uniform(r, sizeOf(k.x), -1, 1), shape: k.x };
+      const w = { values: uniform(r, sizeOf(k.w), -1, 1), shape: k.w };
+      const c = uniform(r, sizeOf(k.out), -1, 1);
+      const n = runNr((a, b) => nr.conv2dTranspose(a, b, k.out, k.strides, k.pad), [x, w], c);
+      const t = runTf((a, b) => tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, k.out as [number, number, number, number], k.strides, k.pad), [x, w], c);
+      expect(n.shape).toEqual(t.shape);
+      close(n.y, t.y, 1e-5, `${k.name}: y`);
+      close(n.grads[0], t.grads[0], 1e-5, `${k.name}: dL/dx`);
+      close(n.grads[1], t.grads[1], 1e-5, `${k.name}: dL/dfilter`);
+    });
+  }
+
+  it('a decoder upsamples a code with a learned filter: conv2d then conv2dTranspose trained to reconstruct', () => {
+    // 8×8 images of two blobs, a stride-2 conv down to 4×4×4 and a transposed conv back up,
+    // both filters variables trained by Adam: the reconstruction error falls by 10×.
+    const r = rng(21);
+    const imgs = nr.tensor(Float32Array.from({ length: 16 * 64 }, (_, i) => {
+      const [n, y, x] = [Math.floor(i / 64), Math.floor(i / 8) % 8, i % 8];
+      const [cy, cx] = [2 + (n % 4), 2 + Math.floor(n / 4)];
+      return Math.exp(-((y - cy) ** 2 + (x - cx) ** 2) / 4);
+    }), [16, 8, 8, 1]);
+    const down = nr.variable(nr.tensor(uniform(r, 3 * 3 * 4, -0.3, 0.3), [3, 3, 1, 4]));
+    const up = nr.variable(nr.tensor(uniform(r, 3 * 3 * 4, -0.3, 0.3), [3, 3, 1, 4]));
+    const recon = () => nr.conv2dTranspose(nr.relu(nr.conv2d(imgs, down, 2, 'same')), up, [16, 8, 8, 1], 2, 'same');
+    const err = () => nr.tidy(() => recon().sub(imgs).square().mean().item());
+    const opt = nr.optimizers.adam(0.02);
+    const before = err();
+    for (let i = 0; i < 300; i++) opt.minimize(() => recon().sub(imgs).square().mean());
+    expect(err()).toBeLessThan(before / 10);
+    nr.dispose([imgs, down, up, opt]);
+  });
+
+  it('errors name the shapes that do not go together', () => {
+    const x = nr.zeros([2, 3, 3, 4]);
+    const w = nr.zeros([3, 3, 2, 4]);
+    expect(thrown(() => nr.conv2dTranspose(x, w, [2, 9, 7, 2], 2, 'valid'))).toMatchObject({ name: 'InvalidArgumentError', message: 'conv2dTranspose: outputShape [9, 7, 2] does not go with x of shape [2,3,3,4]: a conv2d of such an image with this filter, strides and pad gives 4 × 3, x has 3 × 3' });
+    expect(thrown(() => nr.conv2dTranspose(x, w, [2, 7, 7, 3], 2, 'valid')).message).toBe('conv2dTranspose: filter has 2 output channels (filter[2], shape [3,3,2,4]) but outputShape has 3: they must be equal');
+    expect(thrown(() => nr.conv2dTranspose(x, nr.zeros([3, 3, 2, 5]), [2, 7, 7, 2], 2, 'valid')).message).toBe("conv2dTranspose: filter has 5 input channels (filter[3], shape [3,3,2,5]) but x has 4 (shape [2,3,3,4]): filter[3] must equal x's last dimension");
+    expect(thrown(() => nr.conv2dTranspose(x, w, [7, 7, 2], 2, 'valid')).message).toBe('conv2dTranspose: outputShape [7,7,2] has rank 3 but x has rank 4 (shape [2,3,3,4]): both are one image (rank 3) or a batch (rank 4)');
+    expect(thrown(() => nr.conv2dTranspose(x, w, [3, 7, 7, 2], 2, 'valid')).message).toBe('conv2dTranspose: outputShape [3,7,7,2] has batch 3 but x has 2 images (shape [2,3,3,4])');
+    expect(thrown(() => nr.conv2dTranspose(x, w, [2, 7, 7, 2], 2, 3 as never)).message).toMatch(/^conv2dTranspose: pad must be 'valid' or 'same', got 3 \(numeric/);
+    nr.dispose([x, w]);
   });
 });
 

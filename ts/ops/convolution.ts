@@ -1,11 +1,11 @@
 /**
- * Convolution and pooling on tensors, as TF.js's `conv2d`, `maxPool` and `avgPool` (channels
- * last). The layers `layers.conv2d`, `layers.maxPooling2d` and `layers.averagePooling2d` run the
+ * Convolution and pooling on tensors, as TF.js's `conv2d`, `conv2dTranspose`, `maxPool` and
+ * `avgPool` (channels last). The layers `layers.conv2d`, `layers.maxPooling2d` and `layers.averagePooling2d` run the
  * same kernels and backward rules (`crates/core/src/ops/{conv,pool}.rs`).
  */
 import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { need, pair, show } from './convert.js';
+import { intArg, need, pair, show } from './convert.js';
 import { runOp } from './run.js';
 
 /** A size per spatial axis, `n` meaning `[n, n]` (TF.js's `kernelSize`, `strides`, `poolSize`, `dilations`, …). */
@@ -50,6 +50,38 @@ export function conv2d(x: Tensor, filter: Tensor, strides: Size2D, pad: Padding,
   const [dh, dw] = pair(op, 'dilations', dilations, [1, 1]);
   noRounding(op, dimRoundingMode);
   return runOp((e, out) => e.nr_conv2d(hx, hf, sh, sw, dh, dw, same, out));
+}
+
+/**
+ * The transpose of {@link conv2d} (TF.js `conv2dTranspose`, sometimes called deconvolution): the
+ * gradient of a `conv2d` with respect to its input, used as a learned upsampling in decoders.
+ * `x` is `[batch, height, width, inChannels]` (or one image, rank 3), `filter` `[filterHeight,
+ * filterWidth, outChannels, inChannels]`, `outputShape` `[batch, outHeight, outWidth,
+ * outChannels]` (rank 3 for one image): a `conv2d` of an image of that shape with `filter`,
+ * `strides` and `pad` must give x's height and width (with strides above 1 several output sizes
+ * do, hence the argument). Differentiable with respect to `x` and `filter`.
+ *
+ * @example conv2dTranspose(codes, filter, [n, 14, 14, 1], 2, 'same')   // 7×7 → 14×14
+ */
+export function conv2dTranspose(x: Tensor, filter: Tensor, outputShape: number[], strides: Size2D, pad: Padding, dimRoundingMode?: never): Tensor {
+  const op = 'conv2dTranspose';
+  const hx = need(op, 'x', x);
+  const hf = need(op, 'filter', filter);
+  if (!Array.isArray(outputShape) || (outputShape.length !== 3 && outputShape.length !== 4)) {
+    throw new InvalidArgumentError(`${op}: outputShape must be [batch, height, width, channels] or [height, width, channels], got ${show(outputShape)}`);
+  }
+  const dims = outputShape.map((d, i) => intArg(op, `outputShape[${i}]`, d, 0));
+  if (dims.length !== x.rank) {
+    throw new InvalidArgumentError(`${op}: outputShape ${show(outputShape)} has rank ${dims.length} but x has rank ${x.rank} (shape ${show(x.shape)}): both are one image (rank 3) or a batch (rank 4)`);
+  }
+  if (dims.length === 4 && dims[0] !== x.shape[0]) {
+    throw new InvalidArgumentError(`${op}: outputShape ${show(outputShape)} has batch ${dims[0]} but x has ${x.shape[0]} images (shape ${show(x.shape)})`);
+  }
+  const [oh, ow, oc] = dims.slice(-3);
+  const [sh, sw] = pair(op, 'strides', strides);
+  const same = padArg(op, pad);
+  noRounding(op, dimRoundingMode);
+  return runOp((e, out) => e.nr_conv2d_transpose(hx, hf, oh, ow, oc, sh, sw, same, out));
 }
 
 function pool(op: 'maxPool' | 'avgPool', x: Tensor, filterSize: Size2D, strides: Size2D, pad: Padding, dimRoundingMode: unknown): Tensor {

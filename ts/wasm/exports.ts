@@ -63,6 +63,7 @@ export interface RawExports {
   nr_pad(x: number, paddings: number, nPairs: number, value: number, out: number): number;
   nr_cumsum(x: number, axis: number, exclusive: number, reverse: number, out: number): number;
   nr_conv2d(x: number, filter: number, strideH: number, strideW: number, dilationH: number, dilationW: number, same: number, out: number): number;
+  nr_conv2d_transpose(x: number, filter: number, outH: number, outW: number, outC: number, strideH: number, strideW: number, same: number, out: number): number;
   nr_pool2d(x: number, max: number, sizeH: number, sizeW: number, strideH: number, strideW: number, same: number, out: number): number;
   nr_topk(x: number, k: number, outValues: number, outIndices: number): number;
   nr_random_uniform(shape: number, rank: number, min: number, max: number, seedLo: number, seedHi: number, stream: number, out: number): number;

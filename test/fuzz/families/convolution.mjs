@@ -1,6 +1,7 @@
 /**
  * Convolution and pooling tensor ops: conv2d (strides, dilations, both together, 'valid' and
- * 'same', one image or a batch, empty batches, no output channels) and maxPool/avgPool, against
+ * 'same', one image or a batch, empty batches, no output channels), conv2dTranspose (every
+ * output size that fits) and maxPool/avgPool, against
  * the plain-JS references; bad arguments now and then (a filter of other channels, a window
  * that does not fit, numeric padding, NCHW, rank 2 inputs).
  */
@@ -62,6 +63,45 @@ const conv2dOp = {
   },
 };
 
+const transposeOp = {
+  name: 'conv2dTranspose', weight: 1,
+  gen(ctx) {
+    const { rng, nr } = ctx;
+    const { rank3, dims } = images(rng);
+    const [n, h, w, ci] = dims;
+    const k = [rng.int(1, 4), rng.int(1, 4)];
+    const s = [rng.int(1, 3), rng.int(1, 3)];
+    const same = rng.chance(0.5);
+    const co = rng.int(0, 3);
+    // An output size whose conv2d gives x's: valid (in−1)·s + k … + s − 1, same (in−1)·s + 1 … in·s.
+    const outLen = (len, a) => (same ? (len - 1) * s[a] + rng.int(1, s[a]) : (len - 1) * s[a] + k[a] + rng.int(0, s[a] - 1));
+    let out = [n, Math.max(0, outLen(h, 0)), Math.max(0, outLen(w, 1)), co];
+    let wShape = [...k, co, ci];
+    const goes = (len, o, a) => R.windowPlace(o, k[a], s[a], 1, same).out === len && (same || o >= k[a]);
+    let expect = goes(h, out[1], 0) && goes(w, out[2], 1) ? 'ok' : 'error';
+    if (rng.chance(0.15)) {
+      expect = 'error';
+      // (A batch of another size only where there is a batch: rank 4.)
+      switch (rng.int(0, rank3 ? 1 : 2)) {
+        case 0: out = [n, out[1] + s[0] * 2 + 1, out[2], co]; break;
+        case 1: wShape = [...k, co, ci + 1]; break;
+        default: out = [n + 1, out[1], out[2], co];
+      }
+    }
+    const x = ctx.tensorOf(rank3 ? dims.slice(1) : dims);
+    const W = ctx.fresh(wShape, Array.from({ length: wShape.reduce((a, b) => a * b, 1) }, () => rng.uniform(-2, 2)));
+    const outArg = rank3 ? out.slice(1) : out;
+    return {
+      args: [x.t, W.t, outArg, s, same ? 'same' : 'valid'], expect,
+      run: () => nr.conv2dTranspose(x.t, W.t, outArg, s, same ? 'same' : 'valid'),
+      check: (t) => {
+        const ref = R.conv2dTranspose({ shape: dims, vals: x.ref.vals }, W.ref, out, { s, same });
+        compare('conv2dTranspose (a plain-JS transposed convolution)', t, rank3 ? oneImage(ref) : ref, false);
+      },
+    };
+  },
+};
+
 const poolOp = {
   name: 'pool2d', weight: 2,
   gen(ctx) {
@@ -97,4 +137,4 @@ const poolOp = {
   },
 };
 
-export default { name: 'convolution', weight: 2, ops: [conv2dOp, poolOp] };
+export default { name: 'convolution', weight: 2, ops: [conv2dOp, transposeOp, poolOp] };

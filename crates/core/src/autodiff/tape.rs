@@ -33,6 +33,8 @@ pub enum Recorded {
     Where,
     /// `conv2d(x, filter)` over `win` (its size is the filter's). inputs: x, filter
     Conv2d { win: crate::ops::window::Window },
+    /// `conv2dTranspose(x, filter)` to per-image output `out` over `win`. inputs: x, filter
+    Conv2dTranspose { win: crate::ops::window::Window, out: [usize; 3] },
     /// `maxPool` (`max`, with the argmax its forward kept) or `avgPool` over `win`. input: x
     Pool2d { op: &'static str, max: bool, win: crate::ops::window::Window, arg: Vec<u32> },
     Activation { act: Activation, axis: i64 },
@@ -319,6 +321,10 @@ fn backward(op: &Recorded, x: &[&Tensor], y: &Tensor, g: Tensor, need: &[bool]) 
         }
         Recorded::Conv2d { win } => {
             let (dx, df) = conv::conv2d_backward(x[0], x[1], *win, &g, [needs(0), needs(1)])?;
+            vec![dx, df]
+        }
+        Recorded::Conv2dTranspose { win, out } => {
+            let (dx, df) = conv::conv2d_transpose_backward(x[0], x[1], *out, *win, &g, [needs(0), needs(1)])?;
             vec![dx, df]
         }
         Recorded::Pool2d { op, max, win, arg } => vec![Some(pool::pool2d_backward(op, x[0], *max, *win, arg, &g)?)],

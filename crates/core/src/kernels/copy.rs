@@ -64,7 +64,7 @@ const SHORT: usize = 16;
 /// copying a few values; the volatile stores keep LLVM from turning the loop back into one.
 #[inline]
 pub fn copy_short(dst: &mut [f32], src: &[f32]) {
-    assert_eq!(dst.len(), src.len(), "copy_short: lengths differ");
+    debug_assert_eq!(dst.len(), src.len(), "copy_short: lengths differ");
     if dst.len() > SHORT {
         dst.copy_from_slice(src);
         return;

@@ -63,6 +63,69 @@ fn conv_placement(x: &Tensor, filter: &Tensor, win: Window) -> Result<(Placement
     Ok((win.place(OP, &input)?, batch))
 }
 
+/// TF.js's `conv2dTranspose(x, filter, outputShape, strides, pad)`: the adjoint of [`conv2d`]
+/// with respect to its input (what its backward rule gives for dL/dx), a learned upsampling.
+/// `x` is `[batch, h, w, inC]` (or one image `[h, w, inC]`), `filter` `[kh, kw, outC, inC]`,
+/// `out` the per-image output `[oh, ow, outC]`: a `conv2d` of such an image with `filter` and
+/// `win`'s strides and padding must give x's `[h, w]` (with strides, several sizes do).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub fn conv2d_transpose(x: &Tensor, filter: &Tensor, out: [usize; 3], win: Window) -> Result<Tensor> {
+    const OP: &str = "conv2dTranspose";
+    let (p, batch) = transpose_placement(x, filter, out, win)?;
+    let y = backward(OP, &p, &[], batch, filter.data(), filter.dims()[3], x.data(), None, None, true)?;
+    let d = [batch, out[0], out[1], out[2]];
+    Tensor::new(OP, crate::Shape::new(OP, &d[4 - x.rank()..])?, y.unwrap_or_default())
+}
+
+/// The backward rule of [`conv2d_transpose`]: `(dL/dx, dL/dfilter)` for `dL/dy` = `g`, each
+/// when `need`s: `dx` is `conv2d(g, filter)`, `dfilter` conv2d's kernel gradient with `g` as
+/// the image and `x` as the output gradient.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub fn conv2d_transpose_backward(x: &Tensor, filter: &Tensor, out: [usize; 3], win: Window, g: &Tensor, need: [bool; 2]) -> Result<(Option<Tensor>, Option<Tensor>)> {
+    const OP: &str = "conv2dTranspose";
+    let (p, batch) = transpose_placement(x, filter, out, win)?;
+    let cin = filter.dims()[3];
+    if g.size() != batch * p.in_size() {
+        return Err(crate::Error::Internal { msg: "conv2dTranspose: the gradient does not have the output's size".into() });
+    }
+    let dx = need[0].then(|| forward(OP, &p, g.data(), batch, filter.data(), cin, None)).transpose()?;
+    let mut df = need[1].then(|| Tensor::zeros(OP, filter.shape().clone())).transpose()?;
+    if let Some(df) = df.as_mut() {
+        backward(OP, &p, g.data(), batch, filter.data(), cin, x.data(), Some(df.data_mut()), None, false)?;
+    }
+    Ok((dx.map(|d| Tensor::new(OP, x.shape().clone(), d)).transpose()?, df))
+}
+
+/// The placement of the convolution that `conv2d_transpose` is the adjoint of (on an output
+/// image), and the number of images; errors name the shapes that do not go together.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn transpose_placement(x: &Tensor, filter: &Tensor, out: [usize; 3], win: Window) -> Result<(Placement, usize)> {
+    const OP: &str = "conv2dTranspose";
+    let (batch, [h, w, c]) = images(OP, x)?;
+    let &[kh, kw, fout, fin] = filter.dims() else {
+        bail!(OP, "filter must have rank 4 [filterHeight, filterWidth, outChannels, inChannels], got shape {}", filter.shape());
+    };
+    if kh == 0 || kw == 0 {
+        bail!(OP, "filter's height and width must be positive, got filter shape {}", filter.shape());
+    }
+    if fin != c {
+        bail!(OP, "filter has {fin} input channels (filter[3], shape {}) but x has {c} (shape {}): filter[3] must equal x's last dimension", filter.shape(), x.shape());
+    }
+    if fout != out[2] {
+        bail!(OP, "filter has {fout} output channels (filter[2], shape {}) but outputShape has {}: they must be equal", filter.shape(), out[2]);
+    }
+    let win = Window::new(OP, [kh, kw], win.strides, [1, 1], win.same)?;
+    let p = win.place(OP, &out)?;
+    if [p.oh, p.ow] != [h, w] {
+        bail!(
+            OP,
+            "outputShape [{}, {}, {}] does not go with x of shape {}: a conv2d of such an image with this filter, strides and pad gives {} × {}, x has {h} × {w}",
+            out[0], out[1], out[2], x.shape(), p.oh, p.ow
+        );
+    }
+    Ok((p, batch))
+}
+
 /// At most this many patch values (16 MiB) are gathered at a time (at least one sample).
 const GROUP_VALUES: usize = 1 << 22;
 
@@ -236,6 +299,7 @@ pub fn forward(op: &'static str, p: &Placement, x: &[f32], batch: usize, w: &[f3
 
 /// The backward rule of [`forward`], given `dy` (`batch·oh·ow × filters`): writes dL/dW into
 /// `dw` and dL/db into `db` (each when given, overwriting) and returns dL/dx when `need_dx`.
+/// `x` is only read for dW.
 #[allow(clippy::too_many_arguments)]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn backward(op: &'static str, p: &Placement, x: &[f32], batch: usize, w: &[f32], filters: usize, dy: &[f32], mut dw: Option<&mut [f32]>, db: Option<&mut [f32]>, need_dx: bool) -> Result<Option<Vec<f32>>> {
@@ -257,9 +321,10 @@ pub fn backward(op: &'static str, p: &Placement, x: &[f32], batch: usize, w: &[f
     }
     let mut part = Vec::new();
     let mut buf = Vec::new();
-    for (gi, (xs, dys)) in x.chunks(group * p.in_size()).zip(dy.chunks(group * rows * filters)).enumerate() {
-        let n = xs.len() / p.in_size();
-        let cols = patches(op, p, xs, &mut buf)?;
+    for (gi, dys) in dy.chunks(group * rows * filters).enumerate() {
+        let n = dys.len() / (rows * filters);
+        // The patches are only read for dW (`x` may be empty without it: conv2dTranspose).
+        let cols = if dw.is_some() { patches(op, p, &x[gi * group * p.in_size()..][..n * p.in_size()], &mut buf)? } else { &[] };
         // The first group writes dW; the others add theirs, in group order.
         let dw_group = match dw.as_deref_mut() {
             Some(d) if gi == 0 => Some(d),
@@ -464,5 +529,52 @@ mod tests {
                 assert_eq!(g, dy.iter().skip(o).step_by(f).sum::<f32>(), "{input:?}");
             }
         }
+    }
+
+    /// conv2dTranspose is conv2d's adjoint: `⟨conv2d(z, W), x⟩ = ⟨z, conv2dTranspose(x, W)⟩`
+    /// (f64 sums), for strides that make several output sizes fit; its tape rule against central
+    /// differences; shapes that do not go together are errors naming them.
+    #[test]
+    fn transpose_is_the_adjoint_and_its_rule_the_differences() {
+        use crate::autodiff::{Recorded, Tape};
+        let t = |d: &[usize], seed: u32| Tensor::new("t", crate::Shape::from(d), values(d.iter().product(), seed)).unwrap();
+        let dot = |a: &Tensor, b: &Tensor| a.data().iter().zip(b.data()).map(|(&u, &v)| u as f64 * v as f64).sum::<f64>();
+        for (out, k, s, same, cin, cout) in [([7, 7, 2], 3, 2, false, 3, 2), ([8, 8, 2], 3, 2, false, 3, 2), ([14, 14, 1], 3, 2, true, 2, 1), ([5, 6, 3], 2, 1, true, 1, 3), ([9, 5, 1], 4, 3, true, 2, 1)] {
+            let win = Window { size: [1, 1], strides: [s, s], dilation: [1, 1], same };
+            let w = t(&[k, k, cout, cin], 1);
+            let z = t(&[2, out[0], out[1], out[2]], 2);
+            let y = conv2d(&z, &w, win).unwrap();
+            let x = t(y.dims(), 3);
+            let back = conv2d_transpose(&x, &w, out, win).unwrap();
+            assert_eq!(back.dims(), z.dims());
+            let (l, r) = (dot(&y, &x), dot(&z, &back));
+            assert!((l - r).abs() < 1e-4 * l.abs().max(1.0), "{out:?} k{k} s{s} {same}: {l} vs {r}");
+            // The tape rule, L = Σ c ⊙ conv2dTranspose(x, W), against central differences.
+            let c = t(back.dims(), 4);
+            let mut tape = Tape::new();
+            tape.record(Recorded::Conv2dTranspose { win, out }, vec![(1, x.clone()), (2, w.clone())], (3, back.clone()));
+            let g = tape.gradient(3, c.clone(), &[1, 2]).unwrap();
+            let loss = |x: &Tensor, w: &Tensor| dot(&conv2d_transpose(x, w, out, win).unwrap(), &c);
+            for (which, src) in [(0, &x), (1, &w)] {
+                let grad = g[which].as_ref().unwrap();
+                assert_eq!(grad.dims(), src.dims());
+                for i in (0..src.size()).step_by(7) {
+                    let at = |e: f32| {
+                        let mut v = src.data().to_vec();
+                        v[i] += e;
+                        let moved = Tensor::new("t", src.shape().clone(), v).unwrap();
+                        if which == 0 { loss(&moved, &w) } else { loss(&x, &moved) }
+                    };
+                    let fd = (at(1e-2) - at(-1e-2)) / 2e-2;
+                    assert!((grad.data()[i] as f64 - fd).abs() < 1e-2 * fd.abs().max(1.0), "{out:?} input {which}[{i}]: {} vs {fd}", grad.data()[i]);
+                }
+            }
+        }
+        let win = Window { size: [1, 1], strides: [2, 2], dilation: [1, 1], same: false };
+        let (x, w) = (t(&[1, 3, 3, 3], 1), t(&[3, 3, 2, 3], 2));
+        let err = |out: [usize; 3], w: &Tensor| conv2d_transpose(&x, w, out, win).unwrap_err().to_string();
+        assert_eq!(err([9, 7, 2], &w), "conv2dTranspose: outputShape [9, 7, 2] does not go with x of shape [1,3,3,3]: a conv2d of such an image with this filter, strides and pad gives 4 × 3, x has 3 × 3");
+        assert_eq!(err([7, 7, 3], &w), "conv2dTranspose: filter has 2 output channels (filter[2], shape [3,3,2,3]) but outputShape has 3: they must be equal");
+        assert_eq!(err([7, 7, 2], &t(&[3, 3, 2, 4], 2)), "conv2dTranspose: filter has 4 input channels (filter[3], shape [3,3,2,4]) but x has 3 (shape [1,3,3,3]): filter[3] must equal x's last dimension");
     }
 }

@@ -1,4 +1,4 @@
-//! Convolution and pooling ops on tensors (TF.js's `conv2d`, `maxPool`, `avgPool`; the layers
+//! Convolution and pooling ops on tensors (TF.js's `conv2d`, `conv2dTranspose`, `maxPool`, `avgPool`; the layers
 //! of the same names are in `model.rs`). Each writes the result's handle to `out`.
 
 use super::tape::emit_rec;
@@ -22,6 +22,24 @@ pub unsafe extern "C" fn nr_conv2d(x: u32, filter: u32, stride_h: u32, stride_w:
         let t = handles::with(|h| conv::conv2d(h.tensor(x)?, h.tensor(filter)?, win))?;
         // SAFETY: forwarded caller contract.
         unsafe { emit_rec("conv2d", t, out, || (Recorded::Conv2d { win }, vec![x, filter])) }
+    })
+}
+
+/// `conv2dTranspose(x, filter)`: `x` `[batch, h, w, in]` or `[h, w, in]`, `filter`
+/// `[kh, kw, out, in]`, each output image `out_h × out_w × out_c`; strides and `same` as in
+/// [`nr_conv2d`].
+///
+/// # Safety
+/// `out` must point to a writable u32.
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub unsafe extern "C" fn nr_conv2d_transpose(x: u32, filter: u32, out_h: u32, out_w: u32, out_c: u32, stride_h: u32, stride_w: u32, same: u32, out: *mut u32) -> i32 {
+    guard(|| {
+        let win = Window { size: [1, 1], strides: [stride_h as usize, stride_w as usize], dilation: [1, 1], same: same != 0 };
+        let shape = [out_h as usize, out_w as usize, out_c as usize];
+        let t = handles::with(|h| conv::conv2d_transpose(h.tensor(x)?, h.tensor(filter)?, shape, win))?;
+        // SAFETY: forwarded caller contract.
+        unsafe { emit_rec("conv2dTranspose", t, out, || (Recorded::Conv2dTranspose { win, out: shape }, vec![x, filter])) }
     })
 }
 
