@@ -106,8 +106,8 @@ describe('README snippets compute what they say', () => {
     const file = join(packed.dir, 'readme-conv-check.mjs');
     writeFileSync(file, `${b!.code.replace(" } from 'neurite';", ", memory } from 'neurite';")}\nconsole.log(JSON.stringify(memory()));\n`);
     const lines = (await exec(process.execPath, [file], 'conv2d block')).trim().split('\n');
-    expect(lines[0]).toBe('[ 8, 6, 6, 1 ]');
-    expect(lines.slice(1, -1).join(' ').replace(/\s+/g, ' ')).toBe('[ 1, 0, -1, 2, 0, -2, 1, 0, -1 ]');
+    expect(lines.slice(0, 2)).toEqual(['[ 8, 6, 6, 1 ]', '[ 8, 12, 12, 1 ]']);
+    expect(lines.slice(2, -1).join(' ').replace(/\s+/g, ' ')).toBe('[ 1, 0, -1, 2, 0, -2, 1, 0, -1 ]');
     expect(JSON.parse(lines.at(-1)!)).toMatchObject({ numTensors: 0, numBytes: 0 });
   });
 
