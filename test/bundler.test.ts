@@ -49,7 +49,8 @@ describe('a Vite build of an app', () => {
 
   // Issue 8: the inline app stays under Vite's 500 kB chunk warning. It went over (508 kB) with
   // the convolutional layers; the wasm's text went from base64 to base85 (1.25x the packed
-  // bytes instead of 1.33x): 491 kB, 499 kB with the convolution tensor ops.
+  // bytes instead of 1.33x): 491 kB, 499 kB with the convolution tensor ops; then to basE91
+  // (~1.23x).
   it('neurite: one chunk with the wasm inside, under 500 kB (no Vite warning)', async () => {
     const { files, warnings } = await viteBuild('inline', `
       import { init, tensor } from 'neurite';

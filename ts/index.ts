@@ -1,7 +1,7 @@
 /**
  * neurite — deep learning on a Rust core compiled to SIMD WebAssembly.
  *
- * This default entry carries the `.wasm` inline (LZMA-packed, base85), so it works in Node,
+ * This default entry carries the `.wasm` inline (LZMA-packed, basE91), so it works in Node,
  * browsers and Deno with no permissions and no asset to copy. `neurite/url` loads `core.wasm`
  * instead.
  *
