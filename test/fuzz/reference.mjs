@@ -174,7 +174,9 @@ export function reduce(op, x, axes, keepDims) {
     switch (op) {
       case 'sum': vals.push(sum); mag.push(absSum); break;
       case 'mean': vals.push(sum / g.length); mag.push(absSum / g.length); break;
-      case 'prod': vals.push(g.reduce((a, v) => a * v, 1)); mag.push(Math.abs(g.reduce((a, v) => a * v, 1))); break;
+      // The magnitude bounds every partial product in any order (Π max(1, |v|)): past float32's
+      // range a product with a zero in it may be 0 or (Infinity·0) NaN depending on the order.
+      case 'prod': vals.push(g.reduce((a, v) => a * v, 1)); mag.push(g.reduce((a, v) => a * Math.max(1, Math.abs(v)), 1)); break;
       case 'max': vals.push(g.some(Number.isNaN) ? NaN : Math.max(...g)); mag.push(0); break;
       case 'min': vals.push(g.some(Number.isNaN) ? NaN : Math.min(...g)); mag.push(0); break;
       case 'variance': {
