@@ -39,9 +39,13 @@ pub fn backward(op: &'static str, x: &[f32], rows: usize, inp: usize, units: usi
     if need_dx { Ok(Some(gemm_vec(op, rows, units, inp, dy, false, w, true)?)) } else { Ok(None) }
 }
 
-/// dL/db = Σ dy over the rows of `dy` (`rows × db.len()`), written into `db`.
+/// dL/db = Σ dy over the rows of `dy` (`rows × db.len()`), written into `db` (nothing to do
+/// for no units).
 pub fn bias_grad(dy: &[f32], db: &mut [f32]) {
     db.fill(0.0);
+    if db.is_empty() {
+        return;
+    }
     for row in dy.chunks_exact(db.len()) {
         for (g, &d) in db.iter_mut().zip(row) {
             *g += d;

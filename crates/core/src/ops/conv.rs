@@ -27,7 +27,7 @@ pub fn conv2d(x: &Tensor, filter: &Tensor, win: Window) -> Result<Tensor> {
     let (p, batch) = conv_placement(x, filter, win)?;
     let f = filter.dims()[3];
     let y = forward(OP, &p, x.data(), batch, filter.data(), f, None)?;
-    Tensor::new(OP, out_shape(OP, x.rank(), batch, &p, f)?, y)
+    Tensor::new(OP, out_shape(OP, x.rank(), batch, [p.oh, p.ow, f])?, y)
 }
 
 /// The backward rule of [`conv2d`]: `(dL/dx, dL/dfilter)` for `dL/dy` = `g`, each when `need`s.
@@ -73,8 +73,7 @@ pub fn conv2d_transpose(x: &Tensor, filter: &Tensor, out: [usize; 3], win: Windo
     const OP: &str = "conv2dTranspose";
     let (p, batch) = transpose_placement(x, filter, out, win)?;
     let y = backward(OP, &p, &[], batch, filter.data(), filter.dims()[3], x.data(), None, None, true)?;
-    let d = [batch, out[0], out[1], out[2]];
-    Tensor::new(OP, crate::Shape::new(OP, &d[4 - x.rank()..])?, y.unwrap_or_default())
+    Tensor::new(OP, out_shape(OP, x.rank(), batch, out)?, y.unwrap_or_default())
 }
 
 /// The backward rule of [`conv2d_transpose`]: `(dL/dx, dL/dfilter)` for `dL/dy` = `g`, each
@@ -307,9 +306,7 @@ pub fn backward(op: &'static str, p: &Placement, x: &[f32], batch: usize, w: &[f
     let group = samples_per_group(p);
     // Over the whole batch at once (the groups below leave db out): the sum in row order.
     if let Some(db) = db {
-        if !db.is_empty() {
-            affine::bias_grad(dy, db);
-        }
+        affine::bias_grad(dy, db);
     }
     let mut dx = if need_dx { Some(crate::tensor::alloc(op, batch * p.in_size())?) } else { None };
     if empty(p, filters) {

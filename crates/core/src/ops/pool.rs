@@ -17,7 +17,7 @@ pub fn pool2d(op: &'static str, x: &Tensor, max: bool, win: Window, keep: bool) 
     let win = Window::new(op, win.size, win.strides, [1, 1], win.same)?;
     let p = win.place(op, &input)?;
     let (y, arg) = if max { max_forward(op, &p, x.data(), batch, keep)? } else { (avg_forward(op, &p, x.data(), batch)?, Vec::new()) };
-    Ok((Tensor::new(op, out_shape(op, x.rank(), batch, &p, p.c)?, y)?, arg))
+    Ok((Tensor::new(op, out_shape(op, x.rank(), batch, [p.oh, p.ow, p.c])?, y)?, arg))
 }
 
 /// The backward rule of [`pool2d`]: `dL/dx` for `dL/dy` = `g`; `arg` is max pooling's argmax

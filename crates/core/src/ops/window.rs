@@ -44,9 +44,9 @@ impl Window {
             let b = r.usize(field)?;
             Ok([a, b])
         };
-        let win = Window { size: pair(size)?, strides: pair("strides")?, dilation: pair("dilationRate")?, same: r.bool("padding")? };
-        win.check(r.op())?;
-        Ok(win)
+        let (size, strides, dilation) = (pair(size)?, pair("strides")?, pair("dilationRate")?);
+        let same = r.bool("padding")?;
+        Window::new(r.op(), size, strides, dilation, same)
     }
 
     /// A checked window (each entry a positive integer up to 2^16, named in errors as `op`'s).
@@ -156,9 +156,10 @@ pub fn images(op: &'static str, x: &crate::Tensor) -> Result<(usize, [usize; 3])
     }
 }
 
-/// The output shape for an image input of rank `rank` (3 or 4): `[batch, oh, ow, c]` or `[oh, ow, c]`.
-pub fn out_shape(op: &'static str, rank: usize, batch: usize, p: &Placement, c: usize) -> Result<crate::Shape> {
-    let d = [batch, p.oh, p.ow, c];
+/// The shape of `batch` output images of `[h, w, c]` for an image input of rank `rank` (3 or 4):
+/// `[batch, h, w, c]`, or `[h, w, c]` for one image.
+pub fn out_shape(op: &'static str, rank: usize, batch: usize, [h, w, c]: [usize; 3]) -> Result<crate::Shape> {
+    let d = [batch, h, w, c];
     crate::Shape::new(op, &d[4 - rank..])
 }
 
