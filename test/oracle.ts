@@ -95,6 +95,22 @@ export function close(got: ArrayLike<number>, want: ArrayLike<number>, tol: numb
   expect(worst, what).toBeLessThan(tol);
 }
 
+/**
+ * Central differences of a scalar function of float32 values: for each i,
+ * `(loss(x + h·eᵢ) − loss(x − h·eᵢ))` over the step as the two float32 inputs hold it.
+ */
+export function centralDiff(loss: (v: Float32Array) => number, x: Float32Array, h = 1e-2): Float64Array {
+  const g = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const a = x.slice();
+    const b = x.slice();
+    a[i] += h;
+    b[i] -= h;
+    g[i] = (loss(a) - loss(b)) / (a[i] - b[i]);
+  }
+  return g;
+}
+
 /** The artifacts TF.js's `save` hands to its handler (with the optimizer's state when asked). */
 export async function tfArtifacts(m: tfl.LayersModel, includeOptimizer = false): Promise<tf.io.ModelArtifacts> {
   let got: tf.io.ModelArtifacts | undefined;
