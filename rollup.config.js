@@ -1,5 +1,10 @@
 // Bundles the TypeScript facade into two ESM entries, minified with terser:
-//   dist/index.js      the default entry, with the .wasm inlined as base64 (no asset to ship)
+//   dist/index.js      the default entry, with the .wasm inlined as text (no asset to ship):
+//   dist/neurite.js    its code, which index.js re-exports
+//   dist/wasm.js       its wasm, LZMA-packed as basE91 text (ts/wasm/inline.ts), imported by
+//                      init() on first use: an app's bundler keeps code and text in two chunks,
+//                      each under its chunk-size warning
+//   dist/io.js         its storage code, imported on first use (as dist/url/io.js below)
 //   dist/url/index.js  loads dist/url/core.wasm via new URL('./core.wasm', import.meta.url)
 //                      (core-relaxed.wasm for init({ relaxedSimd: true })), and starts its pool
 //                      workers from dist/url/worker.js (new Worker(new URL('./worker.js', …)))
@@ -7,8 +12,7 @@
 //   dist/url/neurite.js the code of neurite/url, which index.js re-exports (rollup keeps the
 //                      entry's exports exactly the API, so what io.js imports lives here)
 //   dist/url/io.js     the storage code (ts/io/store.ts: the save/load handlers and loadModel's
-//                      reading), imported on first use (ts/io/lazy.ts); the default entry
-//                      stays one file (its wasm inline is most of it anyway)
+//                      reading), imported on first use (ts/io/lazy.ts)
 // Type declarations are emitted separately by `tsc -p tsconfig.build.json` into dist/types;
 // each bundle starts with a `@ts-self-types` comment pointing at their Deno form
 // (dist/types-deno, see scripts/finish-types.mjs), so Deno finds the types of a bundle imported
@@ -34,15 +38,21 @@ const minify = () => terser({
 // evaluated at call time.
 const onwarn = (w, warn) => { if (w.code !== 'CIRCULAR_DEPENDENCY') warn(w); };
 
-// neurite/url's chunks: the lazily imported storage code (io.js) and the rest (neurite.js);
-// test/package.test.ts checks that these are all. Only the entry carries the Deno types banner.
-const chunkFileNames = (chunk) => (chunk.isDynamicEntry ? 'io.js' : 'neurite.js');
+// The chunks: the lazily imported storage code (io.js), the default entry's wasm text (wasm.js)
+// and the rest (neurite.js); test/package.test.ts checks that these are all. Only the entry
+// carries the Deno types banner.
+const chunkFileNames = (chunk) => {
+  if (!chunk.isDynamicEntry) return 'neurite.js';
+  const file = { store: 'io.js', inline: 'wasm.js' }[chunk.name];
+  if (!file) throw new Error(`rollup.config.js: no file name for the dynamic chunk '${chunk.name}'`);
+  return file;
+};
 const entryBanner = (types) => (chunk) => (chunk.isEntry ? `/* @ts-self-types="${types}" */` : '');
 
 export default [
   {
     input: 'ts/index.ts',
-    output: { file: 'dist/index.js', inlineDynamicImports: true, format: 'es', sourcemap: false, banner: '/* @ts-self-types="./types-deno/index.d.ts" */' },
+    output: { dir: 'dist', entryFileNames: 'index.js', chunkFileNames, format: 'es', sourcemap: false, banner: entryBanner('./types-deno/index.d.ts') },
     plugins: [ts(), minify()],
     onwarn,
   },

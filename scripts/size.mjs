@@ -111,12 +111,18 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * The inline wasm's text went from base85 to basE91 (scripts/base91.mjs: ~1.23 characters per
  * packed byte instead of 1.25) for room under Vite's warning: the Vite chunk 498.8 -> 494.5 kB
  * (the gzipped entry about the same).
+ * The default entry became chunks as neurite/url is (dist/index.js re-exports dist/neurite.js):
+ * its wasm text with the LZMA and basE91 decoders is dist/wasm.js, imported by init(), so an
+ * app's bundler makes two chunks of about 230 and 275 kB (Vite's warning is per chunk: before,
+ * one chunk of 494 kB); its storage code is dist/io.js, imported on the first save or load as
+ * in neurite/url, and no longer counted: inline 305.2 -> 295.6 kB gzipped (io.js 10.3 kB).
+ * Inline budget: that plus ~1%.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */
   url: 359_500,
-  /** `neurite`: dist/index.js (the wasm inlined, LZMA-packed, as basE91). */
-  inline: 309_000,
+  /** `neurite`: dist/index.js + neurite.js + wasm.js (the wasm LZMA-packed, as basE91). */
+  inline: 299_000,
 };
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
@@ -138,8 +144,10 @@ export function measure(dist = join(root, 'dist')) {
   // only on request (init({ relaxedSimd: true })), so it is listed but not budgeted.
   const worker = file('url/worker.js');
   const relaxed = file('url/core-relaxed.wasm');
-  const inline = file('index.js');
-  return { urlJs: js, io, wasm, worker, relaxed, url: { raw: js.raw + wasm.raw + worker.raw, gzip: js.gzip + wasm.gzip + worker.gzip }, inline };
+  // The default entry: the same split, and its wasm text in a chunk imported by init().
+  const inline = ['index.js', 'neurite.js', 'wasm.js'].map(file).reduce((a, b) => ({ raw: a.raw + b.raw, gzip: a.gzip + b.gzip }));
+  const inlineIo = file('io.js');
+  return { urlJs: js, io, wasm, worker, relaxed, url: { raw: js.raw + wasm.raw + worker.raw, gzip: js.gzip + wasm.gzip + worker.gzip }, inline, inlineIo };
 }
 
 /** The table printed by `npm run size` and by the size test. */
@@ -155,7 +163,8 @@ export function table(m = measure()) {
     row('neurite/url (JS + wasm + worker)', m.url, BUDGET.url),
     row('dist/url/io.js (on first save/load)', m.io),
     row('dist/url/core-relaxed.wasm (opt-in)', m.relaxed),
-    row('neurite (dist/index.js, wasm inline)', m.inline, BUDGET.inline),
+    row('neurite (index, neurite, wasm .js)', m.inline, BUDGET.inline),
+    row('dist/io.js (on first save/load)', m.inlineIo),
   ].join('\n');
 }
 

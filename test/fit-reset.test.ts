@@ -4,7 +4,7 @@
 // handles the callback's new objects get are the very values fit holds (the original repro).
 import { describe, expect, it } from 'vitest';
 import * as nr from '../ts/index.js';
-import { unpackInline } from '../ts/wasm/load.js';
+import { unpackInline } from '../ts/wasm/inline.js';
 import { WASM_BYTES, WASM_LZMA } from '../ts/wasm/inline.generated.js';
 import { data, model, rejection } from './fit-helpers.js';
 import './setup.js';

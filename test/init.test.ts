@@ -3,7 +3,7 @@
 // object used to be fetched as a URL ("fetching the neurite wasm failed: 404").
 import { describe, expect, it } from 'vitest';
 import * as nr from '../ts/index.js';
-import { unpackInline } from '../ts/wasm/load.js';
+import { unpackInline } from '../ts/wasm/inline.js';
 import { WASM_BYTES, WASM_LZMA } from '../ts/wasm/inline.generated.js';
 import './setup.js';
 

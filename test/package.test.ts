@@ -2,7 +2,7 @@
 // self-contained bundles, what `npm pack` ships, bundle sizes, and the smoke script in Node
 // against both built entries (also imported by package name from a consumer directory).
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -61,12 +61,20 @@ describe('package', () => {
     // prints no space there; messages such as "import 'neurite/url'" have one).
     const specifiers = (f: string) => [...readFileSync(f, 'utf8').matchAll(/(?:\bfrom|\bimport\(?)["'`]([^"'`]+)["'`]/g)].map((m) => m[1]);
     const url = (f: string) => join(ROOT, 'dist/url', f);
-    expect(specifiers(DIST.inline)).toEqual([]);
+    const inline = (f: string) => join(ROOT, 'dist', f);
+    expect(specifiers(DIST.inline)).toEqual(['./neurite.js']);
+    expect(specifiers(inline('neurite.js')).sort()).toEqual(['./io.js', './wasm.js']);
+    expect(specifiers(inline('io.js'))).toEqual(['./neurite.js']);
+    expect(specifiers(inline('wasm.js'))).toEqual(['./neurite.js']);
     expect(specifiers(url('worker.js'))).toEqual([]);
     expect(specifiers(DIST.url)).toEqual(['./neurite.js']);
     expect(specifiers(url('neurite.js'))).toEqual(['./io.js']);
     expect(specifiers(url('io.js'))).toEqual(['./neurite.js']);
-    for (const f of [DIST.inline, DIST.url, url('neurite.js'), url('io.js'), url('worker.js')]) expect(readFileSync(f, 'utf8')).not.toMatch(/\brequire\(/);
+    const files = [...['index.js', 'neurite.js', 'io.js', 'wasm.js'].map(inline), DIST.url, url('neurite.js'), url('io.js'), url('worker.js')];
+    for (const f of files) expect(readFileSync(f, 'utf8')).not.toMatch(/\brequire\(/);
+    // Those are all the bundles.
+    const js = (dir: string) => readdirSync(join(ROOT, dir)).filter((f) => f.endsWith('.js')).map((f) => join(ROOT, dir, f));
+    expect([...js('dist'), ...js('dist/url')].sort()).toEqual([...files].sort());
   });
 
   it("neurite/url's storage code is a chunk of its own, imported only on the first save or load", async () => {
@@ -94,14 +102,35 @@ describe('package', () => {
     }
   });
 
-  it('the inline bundle carries exactly dist/url/core.wasm', () => {
-    const src = readFileSync(DIST.inline, 'utf8');
+  it("the default entry's wasm is a chunk of its own, imported by init(); a failed import can be retried", async () => {
+    // A copy of dist without wasm.js: init() says what is missing; with the file back, it runs.
+    const dir = mkdtempSync(join(tmpdir(), 'neurite-no-wasm-'));
+    try {
+      for (const f of ['index.js', 'neurite.js', 'io.js']) writeFileSync(join(dir, f), readFileSync(join(ROOT, 'dist', f)));
+      const script = `
+        const nr = await import(${JSON.stringify(join(dir, 'index.js'))});
+        let err;
+        try { await nr.init({ threads: 1 }); } catch (e) { err = e; }
+        const { copyFileSync } = await import('node:fs');
+        copyFileSync(${JSON.stringify(join(ROOT, 'dist/wasm.js'))}, ${JSON.stringify(join(dir, 'wasm.js'))});
+        await nr.init({ threads: 1 });
+        console.log(JSON.stringify({ name: err?.name, code: err?.code, message: err?.message, sum: nr.tensor([1, 2]).sum().dataSync()[0] }));`;
+      const out = JSON.parse(await node(['--input-type=module', '-e', script], dir));
+      expect(out).toMatchObject({ name: 'NeuriteError', code: 'Internal', sum: 3 });
+      expect(out.message).toMatch(/^init: loading neurite's inline wasm \(wasm\.js next to the neurite bundle\) failed: /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the inline bundle carries exactly dist/url/core.wasm (in dist/wasm.js)', () => {
+    const src = readFileSync(join(ROOT, 'dist/wasm.js'), 'utf8');
     // The bundle is minified: the constant is the one long string literal (an .lzma stream in
     // basE91, whose alphabet has no quote, backtick or backslash). terser writes a `-->` in it as
     // `--\x3e` (its inline_script safety; the build refuses `</script` and `<!--`), so the
     // literal may hold \xNN escapes, which JS reads back as the character.
     const literal = src.match(/'((?:[^'`\\\n]|\\x[0-9a-f]{2}){10000,})'/i)?.[1];
-    expect(literal, 'the basE91 wasm not found in dist/index.js').toBeTruthy();
+    expect(literal, 'the basE91 wasm not found in dist/wasm.js').toBeTruthy();
     const text = literal!.replace(/\\x([0-9a-f]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
     const wasm = readFileSync(DIST.wasm);
     expect(Buffer.from(lzmaDecode(decodeBase91(text), wasm.length)).equals(wasm)).toBe(true);
@@ -163,24 +192,24 @@ describe('package', () => {
     const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, timeout: 20_000 });
     const [info] = JSON.parse(stdout) as Array<{ size: number; unpackedSize: number; files: Array<{ path: string }> }>;
     const paths = info.files.map((f) => f.path);
-    expect(paths).toEqual(expect.arrayContaining(['package.json', 'dist/index.js', 'dist/url/index.js', 'dist/url/core.wasm', 'dist/url/core-relaxed.wasm', 'dist/url/worker.js', 'dist/types/index.d.ts']));
+    expect(paths).toEqual(expect.arrayContaining(['package.json', 'dist/index.js', 'dist/neurite.js', 'dist/wasm.js', 'dist/io.js', 'dist/url/index.js', 'dist/url/core.wasm', 'dist/url/core-relaxed.wasm', 'dist/url/worker.js', 'dist/types/index.d.ts']));
     expect(paths.filter((p) => !p.startsWith('dist/') && !/^(package\.json|README\.md|LICENSE)$/i.test(p))).toEqual([]);
     const size = (f: string) => {
       const b = readFileSync(f);
       return { raw: b.length, gzip: gzipSync(b, { level: 9 }).length };
     };
     const rows = {
-      'dist/index.js (inline wasm)': size(DIST.inline),
+      'dist/wasm.js (inline wasm)': size(join(ROOT, 'dist/wasm.js')),
       'dist/url/index.js': size(DIST.url),
       'dist/url/core.wasm': size(DIST.wasm),
       'npm tarball': { raw: info.unpackedSize, gzip: info.size },
     };
     console.log(Object.entries(rows).map(([k, v]) => `${k.padEnd(28)} ${String(v.raw).padStart(8)} B  ${String(v.gzip).padStart(7)} B gzip`).join('\n'));
-    // The inline bundle is the LZMA-packed wasm as basE91 (about 0.3 × 1.23 of the module) plus
-    // the JS facade: more than a third of the module, less than the module plus the facade.
+    // The inline wasm is LZMA-packed as basE91 (about 0.3 × 1.23 of the module) plus its two
+    // decoders: more than a third of the module, less than half of it.
     const wasm = statSync(DIST.wasm).size;
-    expect(rows['dist/index.js (inline wasm)'].raw).toBeGreaterThan(wasm / 3);
-    expect(rows['dist/index.js (inline wasm)'].raw).toBeLessThan(wasm + rows['dist/url/index.js'].raw);
+    expect(rows['dist/wasm.js (inline wasm)'].raw).toBeGreaterThan(wasm / 3);
+    expect(rows['dist/wasm.js (inline wasm)'].raw).toBeLessThan(wasm / 2);
   });
 
   // Node prints the source line an uncaught error was thrown from: one minified line of the

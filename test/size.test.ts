@@ -21,7 +21,8 @@ describe('footprint', () => {
 
   it('the bundles are minified (no comments or indentation left but the @ts-self-types banner)', () => {
     requireDist();
-    for (const file of ['dist/url/index.js', 'dist/index.js']) {
+    const chunks = ['index.js', 'neurite.js', 'io.js'];
+    for (const file of [...chunks.map((f) => `dist/${f}`), 'dist/wasm.js', ...chunks.map((f) => `dist/url/${f}`), 'dist/url/worker.js']) {
       const text = readFileSync(join(ROOT, file), 'utf8');
       // Terser fills lines up to 1,000 characters (rollup.config.js keeps them that short, for
       // the source line Node prints with an uncaught error); unminified code averages under 40,

@@ -10,15 +10,33 @@
  * await init();
  * const y = tensor([[1, 2], [3, 4]]).matMul(tensor([[1], [1]]));
  */
+import { NeuriteError } from './errors.js';
 import { initFrom, type InitOptions } from './init.js';
 import { workerMain } from './threads/worker.js';
-import { unpackInline, type WasmSource } from './wasm/load.js';
-import { WASM_BYTES, WASM_LZMA } from './wasm/inline.generated.js';
+import type { WasmSource } from './wasm/load.js';
 
 export * from './api.js';
 
 /** The inline module once unpacked (kept: init() may run again, e.g. to change threads). */
-let unpacked: Uint8Array<ArrayBuffer> | undefined;
+let unpacked: Promise<Uint8Array<ArrayBuffer>> | undefined;
+
+/**
+ * The module this entry carries: its text is a chunk of its own (ts/wasm/inline.ts,
+ * `dist/wasm.js`), imported on the first `init()` that needs it. A failed import (a file
+ * missing next to the bundle, a network error) is a {@link NeuriteError} and can be retried.
+ */
+function inlineWasm(): Promise<Uint8Array<ArrayBuffer>> {
+  if (!unpacked) {
+    unpacked = import('./wasm/inline.js').then(
+      (m) => m.inlineModule(),
+      (err: unknown) => {
+        throw new NeuriteError('Internal', `init: loading neurite's inline wasm (wasm.js next to the neurite bundle) failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+      },
+    );
+    unpacked.catch(() => (unpacked = undefined));
+  }
+  return unpacked;
+}
 
 /**
  * Loads the WebAssembly core; await it once before anything else. By default the module
@@ -31,7 +49,7 @@ export function init(source?: WasmSource | InitOptions): Promise<void> {
   // Relative URLs resolve against the page (browsers) when there is one.
   const base = (globalThis as { location?: { href?: string } }).location?.href;
   return initFrom(
-    { defaultSource: () => (unpacked ??= unpackInline(WASM_LZMA, WASM_BYTES)), relaxedSource: null, base, worker: { code: () => `(${String(workerMain)})()` } },
+    { defaultSource: inlineWasm, relaxedSource: null, base, worker: { code: () => `(${String(workerMain)})()` } },
     source,
   );
 }

@@ -29,8 +29,8 @@ const INIT_KEYS = ['threads', 'relaxedSimd', 'source'] as const;
 
 /** How an entry finds its modules and starts its workers (internal: used by the two entries). */
 export interface Entry {
-  /** The module to use when `init()` is given none. */
-  defaultSource: () => WasmSource;
+  /** The module to use when `init()` is given none (the default entry imports it on first use). */
+  defaultSource: () => WasmSource | Promise<WasmSource>;
   /** The relaxed-SIMD module, or `null` if the entry has none. */
   relaxedSource: (() => WasmSource) | null;
   /** Resolves relative URL strings. */
@@ -169,7 +169,7 @@ export function initFrom(entry: Entry, arg?: WasmSource | InitOptions): Promise<
     } else if (opts.relaxedSimd && !hasRelaxedSimd()) {
       relaxedReason = 'this runtime does not support relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd)';
     } else if (opts.relaxedSimd) relaxed = true;
-    src ??= relaxed ? entry.relaxedSource!() : entry.defaultSource();
+    src ??= await (relaxed ? entry.relaxedSource!() : entry.defaultSource());
     const mod = await compileFrom(src, entry.base);
     const threads = opts.threads ?? Math.min(await reportedCores(), DEFAULT_THREADS_CAP);
     let spawner: Spawner | null = null;

@@ -1,8 +1,6 @@
 /** Turning a user-supplied source into a compiled `WebAssembly.Module`. */
-import { InvalidArgumentError, NeuriteError } from '../errors.js';
+import { InvalidArgumentError } from '../errors.js';
 import type { InitOptions } from '../init.js';
-import { decodeBase91 } from './base91.js';
-import { lzmaDecode } from './lzma.js';
 
 /**
  * A compiled `WebAssembly.Module`, as TypeScript sees it. The DOM library declares
@@ -97,19 +95,6 @@ async function compileBytes(bytes: BufferSource, where: string): Promise<WebAsse
     return await WebAssembly.compile(bytes);
   } catch (err) {
     throw new InvalidArgumentError(`init: cannot compile ${where} as WebAssembly: ${(err as Error)?.message ?? String(err)}`);
-  }
-}
-
-/**
- * The inline module: `text` is an `.lzma` stream in basE91 (see scripts/build-wasm.mjs), `size`
- * the module's length. Unpacked in JS (ts/wasm/lzma.ts: ~25 ms, ~45 ms the first time in a
- * process), so it needs nothing from the runtime; a damaged copy is a {@link NeuriteError}.
- */
-export function unpackInline(text: string, size: number): Uint8Array<ArrayBuffer> {
-  try {
-    return lzmaDecode(decodeBase91(text), size);
-  } catch (err) {
-    throw new NeuriteError('Internal', `init: the inline wasm does not unpack (a damaged bundle?): ${(err as Error)?.message ?? String(err)}`);
   }
 }
 

@@ -1,0 +1,29 @@
+/**
+ * The default entry's module, carried as text: `inline.generated.ts` (written by
+ * scripts/build-wasm.mjs) holds it LZMA-packed in basE91. This file is a chunk of its own
+ * (`dist/wasm.js`), imported by `init()` on first use (ts/index.ts): the ~300 kB of text stays
+ * out of the code's chunk, so an app's bundler keeps both under its chunk-size warning, and the
+ * LZMA and basE91 decoders travel with the text they decode.
+ */
+import { NeuriteError } from '../errors.js';
+import { decodeBase91 } from './base91.js';
+import { WASM_BYTES, WASM_LZMA } from './inline.generated.js';
+import { lzmaDecode } from './lzma.js';
+
+/**
+ * Unpacks a module: `text` is an `.lzma` stream in basE91 (see scripts/build-wasm.mjs), `size`
+ * the module's length. Unpacked in JS (ts/wasm/lzma.ts: ~25 ms, ~45 ms the first time in a
+ * process), so it needs nothing from the runtime; a damaged copy is a {@link NeuriteError}.
+ */
+export function unpackInline(text: string, size: number): Uint8Array<ArrayBuffer> {
+  try {
+    return lzmaDecode(decodeBase91(text), size);
+  } catch (err) {
+    throw new NeuriteError('Internal', `init: the inline wasm does not unpack (a damaged bundle?): ${(err as Error)?.message ?? String(err)}`);
+  }
+}
+
+/** The neurite core module this bundle carries, unpacked. */
+export function inlineModule(): Uint8Array<ArrayBuffer> {
+  return unpackInline(WASM_LZMA, WASM_BYTES);
+}
