@@ -117,12 +117,15 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * one chunk of 494 kB); its storage code is dist/io.js, imported on the first save or load as
  * in neurite/url, and no longer counted: inline 305.2 -> 295.6 kB gzipped (io.js 10.3 kB).
  * Inline budget: that plus ~1%.
+ * Raised with the conv2dTranspose layer (its build, forward and backward around conv's rules,
+ * config and messages; the TF.js topology in JS): wasm 285.3 -> 288.0 kB (743.4 -> 749.4 kB
+ * raw), JS 69.9 -> 70.1 kB; url 358.7 kB, inline 297.4 kB. Budgets: those plus ~1%.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */
-  url: 359_500,
+  url: 362_500,
   /** `neurite`: dist/index.js + neurite.js + wasm.js (the wasm LZMA-packed, as basE91). */
-  inline: 299_000,
+  inline: 300_500,
 };
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;

@@ -510,6 +510,27 @@ describe('layers vs TF.js', () => {
     p.dispose();
   });
 
+  it('l1 on a weight at exactly 0: neurite adds sign(0) = 0 (Keras 3, TF, JAX); TF.js adds -l1 (documented difference)', async () => {
+    // TF.js's |w| gradient is step(w, -1), -1 at 0; a zero-initialised bias under l1 is the common case.
+    const n = nr.sequential({ seed: 3, layers: [nr.layers.dense({ inputShape: [3], units: 2, biasRegularizer: regularizers.l1({ l1: 0.1 }) })] });
+    const t = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [3], units: 2, biasRegularizer: tfl.regularizers.l1({ l1: 0.1 }) })] });
+    n.build();
+    tf.tidy(() => t.setWeights(n.getWeights().map((w) => tf.tensor(w.dataSync(), w.shape.slice()))));
+    n.compile({ optimizer: nr.optimizers.sgd({ learningRate: 0.5 }), loss: 'meanSquaredError' });
+    t.compile({ optimizer: tf.train.sgd(0.5), loss: 'meanSquaredError' });
+    const xs = [0.5, -1, 2, 1.5, 0.25, -0.75];
+    const ys = [1, -1, 0.5, 2];
+    nr.tidy(() => n.trainOnBatch(nr.tensor(xs, [2, 3]), nr.tensor(ys, [2, 2])));
+    await t.trainOnBatch(tf.tensor(xs, [2, 3]), tf.tensor(ys, [2, 2]));
+    const [nk, nb] = n.getWeights();
+    const [tk, tb] = t.getWeights();
+    expectClose(nk.dataSync(), tk.dataSync(), 1e-6, 1e-6);
+    // The bias steps differ by exactly lr·l1 = 0.05: TF.js's pushes a zero weight up.
+    expectClose(Array.from(tb.dataSync(), (v, i) => v - nb.dataSync()[i]), [0.05, 0.05], 1e-6, 1e-6);
+    for (const d of [nk, nb, n]) d.dispose();
+    t.dispose();
+  });
+
   it('activityRegularizer: loss + l1·Σ|y|/batch + l2·Σy²/batch (Keras), in training and in evaluate()', () => {
     const [l1, l2] = [0.02, 0.01];
     const specs: Spec[] = [{ kind: 'dense', units: 6, activation: 'tanh', activityRegularizer: { l1, l2 } }, { kind: 'dense', units: 3 }];

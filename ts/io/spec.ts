@@ -150,6 +150,15 @@ export function inferWeights(op: string, s: NodeSpec, x: number[], out: WeightSp
       if (a.useBias !== false) add('bias', [f]);
       return [oh, ow, f];
     }
+    case 'conv2dTranspose': {
+      // TF.js's deconvLength: h·s with 'same', h·s + max(k − s, 0) with 'valid'.
+      const [h, w, ch] = windowOutput(op, s, x, [1, 1], [1, 1], [1, 1], false);
+      const [k, st, f] = [a.kernelSize as number[], a.strides as number[], a.filters as number];
+      const len = (n: number, i: number) => n * st[i] + (a.padding === 'same' ? 0 : Math.max(k[i] - st[i], 0));
+      add('kernel', [...k, f, ch]);
+      if (a.useBias !== false) add('bias', [f]);
+      return [len(h, 0), len(w, 1), f];
+    }
     case 'globalMaxPooling2d':
     case 'globalAveragePooling2d':
       return [windowOutput(op, s, x, [1, 1], [1, 1], [1, 1], false)[2]];

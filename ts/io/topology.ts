@@ -16,7 +16,7 @@ import { Layer, LAYER_KINDS, type LayerKind } from '../layers/layer.js';
 import { BatchNormalization, LayerNormalization, PReLU } from '../layers/normalization.js';
 import { RBF, RBF_KERNELS } from '../layers/rbf.js';
 import { SaltAndPepper, Variational } from '../layers/autoencoder.js';
-import { AveragePooling2D, Conv2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, UpSampling2D } from '../layers/convolutional.js';
+import { AveragePooling2D, Conv2D, Conv2DTranspose, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, UpSampling2D } from '../layers/convolutional.js';
 import { activityRegularizerAbi, regularizerAbi, type ActivityRegularizerSpec, type Regularizer } from '../layers/regularizers.js';
 import { describe, show } from '../ops/convert.js';
 import { Sequential } from '../models/sequential.js';
@@ -43,7 +43,7 @@ const CLASS_OF: Record<LayerKind | 'input', string> = {
   batchNormalization: 'BatchNormalization', layerNormalization: 'LayerNormalization', flatten: 'Flatten', reshape: 'Reshape',
   rbf: `${CUSTOM}RBF`, saltAndPepper: `${CUSTOM}SaltAndPepper`, variational: `${CUSTOM}Variational`, input: 'InputLayer',
   conv2d: 'Conv2D', maxPooling2d: 'MaxPooling2D', averagePooling2d: 'AveragePooling2D', globalMaxPooling2d: 'GlobalMaxPooling2D',
-  globalAveragePooling2d: 'GlobalAveragePooling2D', upSampling2d: 'UpSampling2D',
+  globalAveragePooling2d: 'GlobalAveragePooling2D', upSampling2d: 'UpSampling2D', conv2dTranspose: 'Conv2DTranspose',
 };
 /** Every layer class neurite reads (TF.js's `ReLU`, `ELU`, `Softmax`, `LeakyReLU` become activation layers). */
 export const SUPPORTED_CLASSES = [...Object.values(CLASS_OF), 'LeakyReLU', 'ReLU', 'ELU', 'Softmax', 'MaxPool2D', 'AvgPool2D', 'Sequential'];
@@ -81,7 +81,7 @@ export function layerSpec(l: Layer, where: string): LeafSpec {
   else if (l instanceof LayerNormalization) args = { epsilon: l.args.epsilon ?? 1e-3, center: l.args.center !== false, scale: l.args.scale !== false };
   else if (l instanceof PReLU) args = { alphaInitializer: init(op, 'alphaInitializer', l.args.alphaInitializer ?? { name: 'constant', params: [0.25, 0] }), alphaRegularizer: reg(op, l.args.alphaRegularizer, 'alphaRegularizer') };
   else if (l instanceof Reshape) args = { targetShape: l.targetShape.slice() };
-  else if (l instanceof Conv2D) {
+  else if (l instanceof Conv2D || l instanceof Conv2DTranspose) {
     const a = l.args;
     args = {
       filters: l.filters, kernelSize: l.kernelSize.slice(), strides: l.strides.slice(), padding: l.padding, dilationRate: l.dilationRate.slice(),
@@ -181,9 +181,12 @@ export function specToKeras(s: NodeSpec, x: number[] | undefined): KerasObject {
     case 'saltAndPepper': c = { rate: a.rate, low: a.low, high: a.high }; break;
     case 'variational': c = { units: a.units, kl_weight: a.klWeight }; break;
     case 'conv2d':
+    case 'conv2dTranspose':
       c = {
         filters: a.filters, kernel_initializer: initializerToKeras(a.kernelInitializer as Initializer), kernel_regularizer: regularizerToKeras((a.kernelRegularizer as Regularizer) ?? null), kernel_constraint: null,
-        kernel_size: a.kernelSize, strides: a.strides, padding: a.padding, data_format: 'channels_last', dilation_rate: a.dilationRate,
+        kernel_size: a.kernelSize, strides: a.strides, padding: a.padding, data_format: 'channels_last',
+        // TF.js's Conv2DTranspose config has no dilation_rate (its layer has no dilation).
+        ...(s.kind === 'conv2d' ? { dilation_rate: a.dilationRate } : {}),
         activation: activationToKeras('getConfig', a.activation), use_bias: a.useBias, bias_initializer: initializerToKeras(a.biasInitializer as Initializer),
         bias_regularizer: regularizerToKeras((a.biasRegularizer as Regularizer) ?? null), activity_regularizer: null, bias_constraint: null,
       };
@@ -364,10 +367,13 @@ export function nodeFromKeras(ctx: Ctx, where: string, v: unknown): NodeSpec {
     case `${CUSTOM}SaltAndPepper`: kind = 'saltAndPepper'; args = { rate: num('rate'), low: num('low', 0), high: num('high', 1) }; break;
     case `${CUSTOM}Variational`: kind = 'variational'; args = { units: int('units'), klWeight: num('kl_weight', 1) }; break;
     case 'Conv2D':
-      kind = 'conv2d';
+    case 'Conv2DTranspose':
+      kind = o.class_name === 'Conv2D' ? 'conv2d' : 'conv2dTranspose';
       channelsLast();
       mustBeNull(ctx, cw, c, ['kernel_constraint', 'bias_constraint'], 'neurite has no weight constraints');
-      mustBeNull(ctx, cw, c, ['activity_regularizer'], "neurite's conv2d has no activity regularizer");
+      mustBeNull(ctx, cw, c, ['activity_regularizer'], `neurite's ${kind} has no activity regularizer`);
+      // Keras 3's Conv2DTranspose can fix the output size with output_padding; TF.js's cannot.
+      if (kind === 'conv2dTranspose') mustBeNull(ctx, cw, c, ['output_padding'], "neurite's conv2dTranspose has no output padding (TF.js's sizes)");
       args = {
         filters: int('filters'), kernelSize: sizes('kernel_size'), strides: sizes('strides', [1, 1]), padding: padding(), dilationRate: sizes('dilation_rate', [1, 1]),
         activation: activationFromKeras(op, `${cw}.activation`, c.activation), useBias: bool('use_bias', true),
@@ -450,7 +456,7 @@ export function specFromKeras(op: string, where: string, v: unknown): ModelSpec 
 const LAYER_CLASSES: Partial<Record<string, new (args: never) => Layer>> = {
   dense: Dense, activation: Activation, dropout: Dropout, gaussianNoise: GaussianNoise, batchNormalization: BatchNormalization,
   layerNormalization: LayerNormalization, prelu: PReLU, flatten: Flatten, reshape: Reshape, input: InputLayer, rbf: RBF,
-  saltAndPepper: SaltAndPepper, variational: Variational, conv2d: Conv2D, maxPooling2d: MaxPooling2D, averagePooling2d: AveragePooling2D,
+  saltAndPepper: SaltAndPepper, variational: Variational, conv2d: Conv2D, conv2dTranspose: Conv2DTranspose, maxPooling2d: MaxPooling2D, averagePooling2d: AveragePooling2D,
   globalMaxPooling2d: GlobalMaxPooling2D, globalAveragePooling2d: GlobalAveragePooling2D, upSampling2d: UpSampling2D,
 };
 

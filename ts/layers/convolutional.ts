@@ -1,7 +1,8 @@
 /**
  * Convolutional layers, channels last (`[batch, height, width, channels]`, TF.js's and Keras's
- * default): `conv2d`, `maxPooling2d`, `averagePooling2d`, `globalMaxPooling2d`,
- * `globalAveragePooling2d`, `upSampling2d`. Mirrors `crates/core/src/layers/{conv2d,pooling,up_sampling}.rs`.
+ * default): `conv2d`, `conv2dTranspose`, `maxPooling2d`, `averagePooling2d`,
+ * `globalMaxPooling2d`, `globalAveragePooling2d`, `upSampling2d`. Mirrors
+ * `crates/core/src/layers/{conv2d,conv2d_transpose,pooling,up_sampling}.rs`.
  */
 import { InvalidArgumentError } from '../errors.js';
 import { activationAbi, type ActivationSpec } from './activation_abi.js';
@@ -52,15 +53,8 @@ export interface Conv2DArgs extends LayerArgs {
   biasRegularizer?: RegularizerSpec;
 }
 
-/**
- * A 2-D convolution: `activation(conv2d(x, W) + b)` with a kernel `W` of shape
- * `[kh, kw, in, filters]`; inputs `[batch, height, width, channels]`.
- *
- * @example
- * layers.conv2d({ inputShape: [28, 28, 1], filters: 8, kernelSize: 3, activation: 'relu' })
- */
-export class Conv2D extends Layer {
-  readonly kind = 'conv2d' as const;
+/** The options and ABI layout conv2d and conv2dTranspose share (`Conv2dConfig` in Rust). */
+abstract class BaseConv2D extends Layer {
   readonly filters: number;
   readonly kernelSize: [number, number];
   readonly strides: [number, number];
@@ -68,32 +62,70 @@ export class Conv2D extends Layer {
   readonly padding: Padding;
   readonly activation: ActivationSpec;
   readonly args: Conv2DArgs;
-  constructor(args: Conv2DArgs) {
-    super('conv2d', args, ['filters', 'kernelSize', 'strides', 'padding', 'dataFormat', 'dilationRate', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer']);
-    this.filters = intArg('conv2d', 'filters', args.filters, 1, 2 ** 24 - 1);
-    if (args.kernelSize === undefined) throw new InvalidArgumentError('conv2d: kernelSize is required, e.g. conv2d({ filters: 8, kernelSize: 3 })');
-    this.kernelSize = pair('conv2d', 'kernelSize', args.kernelSize);
-    this.strides = pair('conv2d', 'strides', args.strides, [1, 1]);
-    this.dilationRate = pair('conv2d', 'dilationRate', args.dilationRate, [1, 1]);
-    this.padding = paddingArg('conv2d', args.padding) ? 'same' : 'valid';
-    channelsLast('conv2d', args.dataFormat);
+  readonly #op: 'conv2d' | 'conv2dTranspose';
+  protected constructor(op: 'conv2d' | 'conv2dTranspose', args: Conv2DArgs) {
+    super(op, args, ['filters', 'kernelSize', 'strides', 'padding', 'dataFormat', 'dilationRate', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer']);
+    this.#op = op;
+    this.filters = intArg(op, 'filters', args.filters, 1, 2 ** 24 - 1);
+    if (args.kernelSize === undefined) throw new InvalidArgumentError(`${op}: kernelSize is required, e.g. ${op}({ filters: 8, kernelSize: 3 })`);
+    this.kernelSize = pair(op, 'kernelSize', args.kernelSize);
+    this.strides = pair(op, 'strides', args.strides, [1, 1]);
+    this.dilationRate = pair(op, 'dilationRate', args.dilationRate, [1, 1]);
+    this.padding = paddingArg(op, args.padding) ? 'same' : 'valid';
+    channelsLast(op, args.dataFormat);
     this.activation = args.activation ?? 'linear';
     this.args = args;
     this.abiParams();
   }
   abiParams(): number[] {
-    const a = this.args;
+    const [a, op] = [this.args, this.#op];
     return [
       this.filters, ...this.kernelSize, ...this.strides, ...this.dilationRate, this.padding === 'same' ? 1 : 0, a.useBias === false ? 0 : 1,
-      ...activationAbi('conv2d', this.activation),
-      ...initializerAbi('conv2d', 'kernelInitializer', a.kernelInitializer ?? 'glorotUniform'),
-      ...initializerAbi('conv2d', 'biasInitializer', a.biasInitializer ?? 'zeros'),
-      ...regularizerAbi('conv2d', a.kernelRegularizer, 'kernelRegularizer'),
-      ...regularizerAbi('conv2d', a.biasRegularizer, 'biasRegularizer'),
+      ...activationAbi(op, this.activation),
+      ...initializerAbi(op, 'kernelInitializer', a.kernelInitializer ?? 'glorotUniform'),
+      ...initializerAbi(op, 'biasInitializer', a.biasInitializer ?? 'zeros'),
+      ...regularizerAbi(op, a.kernelRegularizer, 'kernelRegularizer'),
+      ...regularizerAbi(op, a.biasRegularizer, 'biasRegularizer'),
     ];
   }
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), filters: this.filters, kernelSize: this.kernelSize, strides: this.strides, padding: this.padding, dilationRate: this.dilationRate, activation: this.activation };
+  }
+}
+
+/**
+ * A 2-D convolution: `activation(conv2d(x, W) + b)` with a kernel `W` of shape
+ * `[kh, kw, in, filters]`; inputs `[batch, height, width, channels]`.
+ *
+ * @example
+ * layers.conv2d({ inputShape: [28, 28, 1], filters: 8, kernelSize: 3, activation: 'relu' })
+ */
+export class Conv2D extends BaseConv2D {
+  readonly kind = 'conv2d' as const;
+  constructor(args: Conv2DArgs) {
+    super('conv2d', args);
+  }
+}
+
+/**
+ * A transposed 2-D convolution ("deconvolution"): `activation(conv2dTranspose(x, W) + b)`, the
+ * adjoint of a conv2d with the same kernel, strides and padding — a convolutional decoder's way
+ * back up. Inputs `[batch, h, w, in]` give `[batch, h·s, w·s, filters]` with `'same'` padding
+ * and `[batch, h·s + max(k − s, 0), …]` with `'valid'` (TF.js's sizes); the kernel has shape
+ * `[kh, kw, filters, in]` (TF.js's and Keras's layout; initializer fans `kh·kw·filters` and
+ * `kh·kw·in`). As in TF.js, no dilation (`dilationRate` other than 1 is an error) and no
+ * output padding.
+ *
+ * @example
+ * layers.conv2dTranspose({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }) // [b, 7, 7, c] → [b, 14, 14, 8]
+ */
+export class Conv2DTranspose extends BaseConv2D {
+  readonly kind = 'conv2dTranspose' as const;
+  constructor(args: Conv2DArgs) {
+    super('conv2dTranspose', args);
+    if (this.dilationRate[0] !== 1 || this.dilationRate[1] !== 1) {
+      throw new InvalidArgumentError(`conv2dTranspose: dilationRate must be 1 (TF.js's conv2dTranspose layer has no dilation), got ${show(args.dilationRate)}`);
+    }
   }
 }
 

@@ -55,7 +55,7 @@ export const LAYER_KINDS = [
   'dense', 'activation', 'prelu', 'dropout', 'gaussianNoise',
   'batchNormalization', 'layerNormalization', 'flatten', 'reshape', 'rbf',
   'saltAndPepper', 'variational', 'conv2d', 'maxPooling2d', 'averagePooling2d',
-  'globalMaxPooling2d', 'globalAveragePooling2d', 'upSampling2d',
+  'globalMaxPooling2d', 'globalAveragePooling2d', 'upSampling2d', 'conv2dTranspose',
 ] as const;
 export type LayerKind = (typeof LAYER_KINDS)[number];
 

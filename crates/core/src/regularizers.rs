@@ -2,7 +2,10 @@
 //! `klSparsity`.
 //!
 //! Penalty `R(w) = l1·Σ|w| + l2·Σw²`, gradient `l1·sign(w) + 2·l2·w` (Keras definitions;
-//! Keras defaults are l1 = l2 = 0.01). Activity regularizers apply `R` to a layer's output
+//! Keras defaults are l1 = l2 = 0.01). At `w = 0` exactly, `sign(0) = 0` as in Keras 3, TF and
+//! JAX; TF.js 4.22 differentiates `|w|` as `step(w, −1)`, −1 at 0, so a zero weight under l1
+//! (a zero-initialised bias) takes a step of `lr·l1` there and not here (tested in
+//! `test/model.test.ts`). Activity regularizers apply `R` to a layer's output
 //! and, as in Keras, divide the penalty by the batch size.
 //!
 //! [`KlSparsity`] (sparse autoencoders, Ng's CS294A notes): with `ρ̂_j` the mean activation of

@@ -861,9 +861,65 @@ const convOp = {
   },
 };
 
+/**
+ * A random conv2dTranspose layer (kernel, strides above and below it, padding), sometimes with
+ * an option TF.js's layer does not have or an input with other channels: predict against the
+ * plain-JS transposed convolution plus bias and activation, then one training step that must
+ * keep the weights finite.
+ */
+const convTransposeOp = {
+  name: 'conv2dTranspose',
+  gen(ctx) {
+    const { rng, nr } = ctx;
+    const [h, w, c] = [rng.int(1, 5), rng.int(1, 5), rng.int(1, 3)];
+    const n = rng.int(1, 3);
+    const k = [rng.int(1, 4), rng.int(1, 4)];
+    const s = [rng.int(1, 3), rng.int(1, 3)];
+    const same = rng.chance(0.5);
+    const act = rng.pick(Object.keys(ACTS));
+    const f = rng.int(1, 3);
+    const cfg = { filters: f, kernelSize: k, strides: s, padding: same ? 'same' : 'valid', activation: act, inputShape: [h, w, c], biasInitializer: 'randomNormal' };
+    const badCfg = rng.chance(0.1) ? rng.pick([['kernelSize', [0, 2]], ['strides', 0], ['padding', 'full'], ['dilationRate', 2], ['filters', 1.5], ['outputPadding', 1]]) : null;
+    if (badCfg) cfg[badCfg[0]] = badCfg[1];
+    const wrongInput = rng.chance(0.1);
+    const x = ctx.fresh([n, h, w, wrongInput ? c + 1 : c]);
+    const seed = rng.int(0, 1000);
+    // TF.js's deconvLength.
+    const len = (m, a) => m * s[a] + (same ? 0 : Math.max(k[a] - s[a], 0));
+    const out = [n, len(h, 0), len(w, 1), f];
+    return {
+      op: 'conv2dTranspose', expect: badCfg || wrongInput ? 'error' : 'ok', names: ['conv2dTranspose', 'predict', 'sequential', 'build', 'trainOnBatch'],
+      line: `m = sequential({ layers: [layers.conv2dTranspose(${ctx.show(cfg)})], seed: ${seed} }); y = m.predict(${x.name}); m.compile({ optimizer: 'sgd', loss: 'mse' }); m.trainOnBatch(${x.name}, y); m.getWeights(); m.dispose()`,
+      run: () => {
+        const m = nr.sequential({ layers: [nr.layers.conv2dTranspose(cfg)], seed });
+        let y = null;
+        try {
+          y = m.predict(x.t);
+          const ws = plainWeights(m);
+          const res = { shape: y.shape.slice(), vals: y.dataSync().slice() };
+          if (!x.ref.vals.every(Number.isFinite)) return { res, ws, after: ws };
+          m.compile({ optimizer: nr.optimizers.sgd({ learningRate: 0.01 }), loss: 'mse' });
+          m.trainOnBatch(x.t, y);
+          return { res, ws, after: plainWeights(m) };
+        } finally {
+          y?.dispose();
+          m.dispose();
+        }
+      },
+      check: ({ res, ws, after }) => {
+        const z = R.conv2dTranspose(x.ref, ws[0], out, { s, same });
+        const vals = z.vals.map((v, i) => ACTS[act](v + ws[1].vals[i % f]));
+        const mag = z.mag.map((v, i) => v + Math.abs(ws[1].vals[i % f]));
+        compare('conv2dTranspose predict (a plain-JS transposed convolution)', { shape: res.shape, dataSync: () => res.vals }, { shape: out, vals, mag }, false);
+        if (res.vals.every(Number.isFinite) && after.some((w) => w.vals.some((v) => !Number.isFinite(v)))) throw new Mismatch('conv2dTranspose: a training step made a weight non-finite');
+      },
+    };
+  },
+};
+
 export default {
   name: 'models',
   weight: 2,
-  ops: [newModel, compileOp, fitOp, predictOp, applyOp, gradPredictOp, evaluateOp, weightsOp, layerWeightsOp, disposeModel, nestedOp, initOp, rbfOp, trainStep, convOp],
+  ops: [newModel, compileOp, fitOp, predictOp, applyOp, gradPredictOp, evaluateOp, weightsOp, layerWeightsOp, disposeModel, nestedOp, initOp, rbfOp, trainStep, convOp, convTransposeOp],
 };
 

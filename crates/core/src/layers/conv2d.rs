@@ -37,10 +37,16 @@ impl Conv2dConfig {
     /// kernelReg(l1, l2), biasReg(l1, l2)`.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn from_abi(p: &[f32]) -> Result<Conv2dConfig> {
-        let mut r = Reader::new("conv2d", p);
+        Conv2dConfig::read("conv2d", p)
+    }
+
+    /// [`Conv2dConfig::from_abi`] for layer `op` (conv2dTranspose has the same options).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn read(op: &'static str, p: &[f32]) -> Result<Conv2dConfig> {
+        let mut r = Reader::new(op, p);
         let filters = r.usize("filters")?;
         if filters == 0 {
-            bail!("conv2d", "filters must be a positive integer, got 0");
+            bail!(op, "filters must be a positive integer, got 0");
         }
         let cfg = Conv2dConfig {
             filters,
@@ -53,7 +59,7 @@ impl Conv2dConfig {
             bias_regularizer: r.regularizer()?,
         };
         if !r.rest().is_empty() {
-            bail!("conv2d", "config has parameters past biasRegularizer");
+            bail!(op, "config has parameters past biasRegularizer");
         }
         Ok(cfg)
     }

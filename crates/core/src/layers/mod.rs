@@ -12,6 +12,7 @@
 pub mod activation;
 pub mod batch_norm;
 pub mod conv2d;
+pub mod conv2d_transpose;
 pub mod dense;
 pub mod dropout;
 pub mod gaussian_noise;
@@ -292,7 +293,7 @@ pub fn step_seed(seed: u64, step: u64) -> u64 {
 
 /// Layer kind ids of the C ABI (append-only) and their TS names (`ts/layers/layer.ts`
 /// `LAYER_KINDS`, checked against this list by `test/codes.test.ts` through `nr_enum_name`).
-pub const LAYER_KINDS: [&str; 18] = [
+pub const LAYER_KINDS: [&str; 19] = [
     "dense",
     "activation",
     "prelu",
@@ -311,6 +312,7 @@ pub const LAYER_KINDS: [&str; 18] = [
     "globalMaxPooling2d",
     "globalAveragePooling2d",
     "upSampling2d",
+    "conv2dTranspose",
 ];
 
 /// Creates a layer (unbuilt, not yet shared) from its ABI kind id and parameter list; `index` (its position in the
@@ -350,6 +352,7 @@ pub fn from_abi(kind: u32, p: &[f32], index: u32) -> Result<crate::model::LayerR
         15 => shared(pooling::Pooling::global("globalMaxPooling2d", true)),
         16 => shared(pooling::Pooling::global("globalAveragePooling2d", false)),
         17 => shared(up_sampling::UpSampling::from_abi(p)?),
+        18 => shared(conv2d_transpose::Conv2dTranspose::new(conv2d::Conv2dConfig::read("conv2dTranspose", p)?)?),
         _ => crate::bail!("layer", "unknown layer kind id {kind}"),
     })
 }

@@ -72,6 +72,20 @@ impl Window {
         (self.size[a] - 1) * self.dilation[a] + 1
     }
 
+    /// The length along axis `a` of a transposed convolution's output for an input of length
+    /// `n` (TF.js's `deconvLength`, Keras's without output padding): `n·s` with `same`,
+    /// `n·s + max(k − s, 0)` with `valid` — the size whose convolution by this window has length
+    /// `n` again. `None` when it does not fit in `usize`.
+    pub fn transposed_len(&self, a: usize, n: usize) -> Option<usize> {
+        let s = self.strides[a];
+        let len = n.checked_mul(s)?;
+        if self.same {
+            Some(len)
+        } else {
+            len.checked_add(self.extent(a).saturating_sub(s))
+        }
+    }
+
     /// Places the window on a per-sample input `[h, w, c]`; an error names `op` when the shape is
     /// not of rank 3 or, with `valid` padding, when the window does not fit.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]

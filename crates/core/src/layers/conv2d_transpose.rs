@@ -1,0 +1,332 @@
+//! `conv2dTranspose`: a transposed 2-D convolution layer ("deconvolution"),
+//! `y = act(conv2dTranspose(x, W) + b)`, channels last: the adjoint of a `conv2d` with the
+//! same kernel, strides and padding, the way a convolutional decoder grows an image back.
+//!
+//! # Shapes
+//! `x: [batch, h, w, in]` → `y: [batch, oh, ow, filters]` with `oh = h·s` for `same` padding
+//! and `h·s + max(k − s, 0)` for `valid` (TF.js's `deconvLength`; [`Window::transposed_len`]);
+//! `W: [kh, kw, filters, in]`, `b: [filters]` (TF.js and Keras layouts). No dilation (TF.js's
+//! layer has none) and no output padding.
+//!
+//! # Forward and backward
+//! Both are [`crate::ops::conv`]'s rules for the convolution `c(y) = conv2d(y, W)` from the
+//! output image to the input: the forward is `c`'s input gradient applied to `x`; the backward
+//! gives `dx = c(dz)` (its forward) and `dW` from `c`'s kernel gradient with `dz` as the image
+//! and `x` as the output gradient, as the `conv2dTranspose` tensor op's tape rule. Initializers
+//! see Keras's fans for the kernel's layout: `fan_in = kh·kw·filters`, `fan_out = kh·kw·in`.
+
+use super::conv2d::Conv2dConfig;
+use super::{activate_in_place, activated, activation_backward, image_batch, no_forward, Init, Layer, Mode, Param};
+use crate::activations::Activation;
+use crate::ops::window::{Placement, Window};
+use crate::ops::{affine, conv};
+use crate::{bail, Error, Result, Shape, Tensor};
+
+const OP: &str = "conv2dTranspose";
+
+pub struct Conv2dTranspose {
+    cfg: Conv2dConfig,
+    /// The window placed on the output image (the convolution this layer is the adjoint of),
+    /// and the per-sample input shape `[h, w, in]`.
+    place: Option<Placement>,
+    input: [usize; 3],
+    kernel: Option<Param>,
+    bias: Option<Param>,
+    /// Kept by a forward that keeps values: the input, the pre-activation and the output.
+    x: Option<Tensor>,
+    z: Option<Tensor>,
+    y: Option<Tensor>,
+    input_grad: bool,
+}
+
+impl Conv2dTranspose {
+    /// The layer for `cfg` (the conv2d layer's options); a dilation other than 1 is an error.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn new(cfg: Conv2dConfig) -> Result<Conv2dTranspose> {
+        if cfg.window.dilation != [1, 1] {
+            bail!(OP, "dilationRate must be 1 (TF.js's conv2dTranspose layer has no dilation), got [{}, {}]", cfg.window.dilation[0], cfg.window.dilation[1]);
+        }
+        Ok(Conv2dTranspose { cfg, place: None, input: [0; 3], kernel: None, bias: None, x: None, z: None, y: None, input_grad: true })
+    }
+
+    fn built(&self) -> Result<(Placement, &Param)> {
+        match (self.place, self.kernel.as_ref()) {
+            (Some(p), Some(k)) => Ok((p, k)),
+            _ => Err(Error::Internal { msg: "conv2dTranspose used before build".into() }),
+        }
+    }
+
+    /// `dL/dz → dL/dx`, filling dW and db. Shared by the normal and the fused-softmax paths.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn backward_from_z(&mut self, dz: Tensor) -> Result<Tensor> {
+        let x = self.x.take().ok_or_else(|| no_forward(OP))?;
+        let p = self.place.expect("built");
+        let batch = x.dims()[0];
+        let cin = self.input[2];
+        let Param { value: w, grad: dw, .. } = self.kernel.as_mut().expect("built");
+        if let Some(b) = self.bias.as_mut() {
+            affine::bias_grad(dz.data(), &mut b.grad);
+        }
+        // dW: the kernel gradient of the convolution from the output image (dz) to x.
+        conv::backward(OP, &p, dz.data(), batch, w.data(), cin, x.data(), Some(dw), None, false)?;
+        if !self.input_grad {
+            // The first layer's input is data: the caller ignores what is returned.
+            return Ok(dz);
+        }
+        let dx = conv::forward(OP, &p, dz.data(), batch, w.data(), cin, None)?;
+        Tensor::new(OP, x.shape().clone(), dx)
+    }
+}
+
+impl Layer for Conv2dTranspose {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn kind(&self) -> &'static str {
+        OP
+    }
+
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn build(&mut self, input: &[usize], init: Init) -> Result<Vec<usize>> {
+        let &[h, w, c] = input else {
+            bail!(OP, "expects per-sample inputs of shape [height, width, channels] (channels last), got per-sample shape {}", Shape::new(OP, input)?);
+        };
+        let win: Window = self.cfg.window;
+        let f = self.cfg.filters;
+        let (Some(oh), Some(ow)) = (win.transposed_len(0, h), win.transposed_len(1, w)) else {
+            bail!(OP, "the output of per-sample input [{h}, {w}, {c}] with strides [{}, {}] is too large", win.strides[0], win.strides[1]);
+        };
+        let p = win.place(OP, &[oh, ow, f])?;
+        if [p.oh, p.ow] != [h, w] {
+            return Err(Error::Internal { msg: format!("conv2dTranspose: the output [{oh}, {ow}] does not convolve back to [{h}, {w}]") });
+        }
+        let [kh, kw] = win.size;
+        let mut k = Tensor::zeros(OP, Shape::new(OP, &[kh, kw, f, c])?)?;
+        init.fill(&self.cfg.kernel_initializer, k.data_mut(), kh * kw * f, kh * kw * c, 0);
+        self.kernel = Some(Param::new("kernel", k, self.cfg.kernel_regularizer)?);
+        if self.cfg.use_bias {
+            let mut b = Tensor::zeros(OP, Shape::from([f]))?;
+            init.fill(&self.cfg.bias_initializer, b.data_mut(), kh * kw * f, kh * kw * c, 1);
+            self.bias = Some(Param::new("bias", b, self.cfg.bias_regularizer)?);
+        }
+        self.place = Some(p);
+        self.input = [h, w, c];
+        Ok(vec![oh, ow, f])
+    }
+
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn forward(&mut self, x: Tensor, mode: Mode) -> Result<Tensor> {
+        let (p, kernel) = self.built()?;
+        let batch = image_batch(OP, &x, self.input)?;
+        let f = self.cfg.filters;
+        // The input gradient of the convolution from the output image, with x as its dL/dy.
+        let mut z = conv::backward(OP, &p, &[], batch, kernel.value.data(), self.input[2], x.data(), None, None, true)?.unwrap_or_default();
+        if let Some(b) = self.bias.as_ref() {
+            for row in z.chunks_exact_mut(f) {
+                for (v, &bi) in row.iter_mut().zip(b.value.data()) {
+                    *v += bi;
+                }
+            }
+        }
+        let mut z = Tensor::new(OP, Shape::new(OP, &[batch, p.h, p.w, f])?, z)?;
+        if !mode.keeps() {
+            activate_in_place(OP, &self.cfg.activation, &mut z, f)?;
+            return Ok(z);
+        }
+        let y = activated(OP, &self.cfg.activation, &z, f)?;
+        self.x = Some(x);
+        self.z = Some(z);
+        self.y = Some(y.clone());
+        Ok(y)
+    }
+
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn backward(&mut self, dy: Tensor) -> Result<Tensor> {
+        let z = self.z.take().ok_or_else(|| no_forward(OP))?;
+        let y = self.y.take().expect("kept with z");
+        let dz = activation_backward(OP, &self.cfg.activation, &z, &y, dy, self.cfg.filters)?;
+        self.backward_from_z(dz)
+    }
+
+    fn params_mut(&mut self) -> Vec<&mut Param> {
+        self.kernel.iter_mut().chain(self.bias.iter_mut()).collect()
+    }
+
+    fn params(&self) -> Vec<&Param> {
+        self.kernel.iter().chain(self.bias.iter()).collect()
+    }
+
+    fn output_activation(&self) -> Option<Activation> {
+        Some(self.cfg.activation)
+    }
+
+    fn set_input_grad(&mut self, on: bool) {
+        self.input_grad = on;
+    }
+
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn backward_pre_activation(&mut self, dz: Tensor) -> Result<Tensor> {
+        self.z = None;
+        self.y = None;
+        self.backward_from_z(dz)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::initializers::Initializer;
+
+    fn layer(filters: usize, size: [usize; 2], strides: [usize; 2], same: bool, activation: Activation) -> Conv2dTranspose {
+        let cfg = Conv2dConfig {
+            filters,
+            window: Window::new(OP, size, strides, [1, 1], same).unwrap(),
+            use_bias: true,
+            activation,
+            kernel_initializer: Initializer::GlorotUniform,
+            bias_initializer: Initializer::Zeros,
+            kernel_regularizer: None,
+            bias_regularizer: None,
+        };
+        Conv2dTranspose::new(cfg).unwrap()
+    }
+
+    /// Values that differ from each other and from zero, of both signs.
+    fn wave(n: usize, phase: f32) -> Vec<f32> {
+        (0..n).map(|i| ((i as f32 * 0.73 + phase).sin() * 0.9) + 0.05).collect()
+    }
+
+    /// The definition, in f64: every input value scatters `x·W[ki, kj, f, c]` to output row
+    /// `i·s + ki − pad_top` and column `j·s + kj − pad_left` (TensorFlow's padding of the
+    /// convolution from the output back: `max(k − s, 0)` for `same`, the smaller half before).
+    #[allow(clippy::too_many_arguments)]
+    fn reference(x: &[f32], [b, h, w, c]: [usize; 4], k: &[f32], [kh, kw]: [usize; 2], f: usize, s: [usize; 2], same: bool, bias: &[f32]) -> (Vec<f64>, [usize; 2]) {
+        let out = |n: usize, k: usize, s: usize| if same { n * s } else { n * s + k.saturating_sub(s) };
+        let (oh, ow) = (out(h, kh, s[0]), out(w, kw, s[1]));
+        let pad = |k: usize, s: usize| if same { k.saturating_sub(s) / 2 } else { 0 };
+        let (pt, pl) = (pad(kh, s[0]), pad(kw, s[1]));
+        let mut y = vec![0f64; b * oh * ow * f];
+        for n in 0..b {
+            for i in 0..h {
+                for j in 0..w {
+                    for ch in 0..c {
+                        let v = x[((n * h + i) * w + j) * c + ch] as f64;
+                        for ki in 0..kh {
+                            for kj in 0..kw {
+                                let (Some(r), Some(q)) = ((i * s[0] + ki).checked_sub(pt), (j * s[1] + kj).checked_sub(pl)) else { continue };
+                                if r >= oh || q >= ow {
+                                    continue;
+                                }
+                                for o in 0..f {
+                                    y[((n * oh + r) * ow + q) * f + o] += v * k[((ki * kw + kj) * f + o) * c + ch] as f64;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for row in y.chunks_mut(f) {
+            for (v, &bi) in row.iter_mut().zip(bias) {
+                *v += bi as f64;
+            }
+        }
+        (y, [oh, ow])
+    }
+
+    /// (batch, h, w, in, filters, kernel, strides, same): strides above, below and equal to the
+    /// kernel, both paddings, non-square shapes, one input channel.
+    const CASES: [(usize, usize, usize, usize, usize, [usize; 2], [usize; 2], bool); 6] = [
+        (2, 3, 4, 2, 3, [3, 3], [2, 2], false),
+        (2, 3, 4, 2, 3, [3, 3], [2, 2], true),
+        (1, 2, 3, 3, 2, [2, 3], [1, 2], true),
+        (3, 2, 2, 1, 2, [1, 1], [3, 2], false),
+        (1, 4, 3, 2, 1, [4, 2], [2, 3], true),
+        (2, 2, 3, 2, 2, [2, 2], [2, 2], false),
+    ];
+
+    fn set(l: &mut Conv2dTranspose, k: &[f32], b: &[f32]) {
+        l.kernel.as_mut().unwrap().value.data_mut().copy_from_slice(k);
+        l.bias.as_mut().unwrap().value.data_mut().copy_from_slice(b);
+    }
+
+    #[test]
+    fn forward_is_the_definition_and_shapes_follow_tfjs() {
+        for (bn, h, w, c, f, ks, st, same) in CASES {
+            let mut l = layer(f, ks, st, same, Activation::Linear { slope: 1.0, intercept: 0.0 });
+            let out = l.build(&[h, w, c], Init::seeded(1)).unwrap();
+            let (k, b, x) = (wave(ks[0] * ks[1] * f * c, 0.3), wave(f, 1.1), wave(bn * h * w * c, 2.0));
+            set(&mut l, &k, &b);
+            assert_eq!(l.kernel.as_ref().unwrap().value.dims(), &[ks[0], ks[1], f, c]);
+            let (want, [oh, ow]) = reference(&x, [bn, h, w, c], &k, ks, f, st, same, &b);
+            assert_eq!(out, vec![oh, ow, f], "case {h}x{w} k {ks:?} s {st:?} same {same}");
+            for mode in [Mode::Infer, Mode::Trace] {
+                let y = l.forward(Tensor::new("t", Shape::new("t", &[bn, h, w, c]).unwrap(), x.clone()).unwrap(), mode).unwrap();
+                assert_eq!(y.dims(), &[bn, oh, ow, f]);
+                for (i, (&a, &e)) in y.data().iter().zip(&want).enumerate() {
+                    assert!((a as f64 - e).abs() < 1e-5 * (1.0 + e.abs()), "case {h}x{w} k {ks:?} s {st:?} same {same}: y[{i}] {a} vs {e}");
+                }
+            }
+        }
+        // TF.js's deconvLength: 3 rows, kernel 3, stride 2: 7 (valid), 6 (same); kernel 1, stride 3: 9.
+        let l = |k, s, same| layer(1, [k, k], [s, s], same, Activation::Linear { slope: 1.0, intercept: 0.0 });
+        assert_eq!(l(3, 2, false).build(&[3, 3, 1], Init::seeded(0)).unwrap(), vec![7, 7, 1]);
+        assert_eq!(l(3, 2, true).build(&[3, 3, 1], Init::seeded(0)).unwrap(), vec![6, 6, 1]);
+        assert_eq!(l(1, 3, false).build(&[3, 3, 1], Init::seeded(0)).unwrap(), vec![9, 9, 1]);
+    }
+
+    /// dL/dx, dL/dW and dL/db for L = Σ g·tanh(y) against central differences of the forward.
+    #[test]
+    fn backward_matches_central_differences() {
+        for (bn, h, w, c, f, ks, st, same) in CASES {
+            let mut l = layer(f, ks, st, same, Activation::Tanh);
+            let out = l.build(&[h, w, c], Init::seeded(1)).unwrap();
+            let (k, b, x) = (wave(ks[0] * ks[1] * f * c, 0.3), wave(f, 1.1), wave(bn * h * w * c, 2.0));
+            set(&mut l, &k, &b);
+            let shape = Shape::new("t", &[bn, h, w, c]).unwrap();
+            let g = wave(bn * out.iter().product::<usize>(), 0.7);
+            let loss = |l: &mut Conv2dTranspose, x: &[f32]| -> f64 {
+                let y = l.forward(Tensor::new("t", shape.clone(), x.to_vec()).unwrap(), Mode::Infer).unwrap();
+                y.data().iter().zip(&g).map(|(&a, &b)| a as f64 * b as f64).sum()
+            };
+            l.forward(Tensor::new("t", shape.clone(), x.clone()).unwrap(), Mode::Trace).unwrap();
+            let dx = l.backward(Tensor::new("t", Shape::new("t", &[bn, out[0], out[1], out[2]]).unwrap(), g.clone()).unwrap()).unwrap();
+            let (dk, db) = (l.kernel.as_ref().unwrap().grad.clone(), l.bias.as_ref().unwrap().grad.clone());
+            let close = |a: f32, fd: f64, what: &str| assert!((a as f64 - fd).abs() < 2e-3 * (1.0 + fd.abs()), "case {h}x{w} k {ks:?} s {st:?} same {same}: {what} {a} vs differences {fd}");
+            let e = 1e-2f32;
+            for i in 0..x.len() {
+                let (mut a, mut z) = (x.clone(), x.clone());
+                a[i] += e;
+                z[i] -= e;
+                close(dx.data()[i], (loss(&mut l, &a) - loss(&mut l, &z)) / (2.0 * e as f64), &format!("dx[{i}]"));
+            }
+            for i in 0..k.len() {
+                let mut kk = k.clone();
+                kk[i] += e;
+                set(&mut l, &kk, &b);
+                let up = loss(&mut l, &x);
+                kk[i] -= 2.0 * e;
+                set(&mut l, &kk, &b);
+                close(dk[i], (up - loss(&mut l, &x)) / (2.0 * e as f64), &format!("dW[{i}]"));
+            }
+            set(&mut l, &k, &b);
+            for i in 0..b.len() {
+                let mut bb = b.clone();
+                bb[i] += e;
+                set(&mut l, &k, &bb);
+                let up = loss(&mut l, &x);
+                bb[i] -= 2.0 * e;
+                set(&mut l, &k, &bb);
+                close(db[i], (up - loss(&mut l, &x)) / (2.0 * e as f64), &format!("db[{i}]"));
+            }
+        }
+    }
+
+    #[test]
+    fn refuses_dilation_and_other_input_ranks() {
+        let mut cfg = layer(2, [3, 3], [1, 1], true, Activation::Tanh).cfg;
+        cfg.window.dilation = [2, 1];
+        let e = Conv2dTranspose::new(cfg).err().unwrap().to_string();
+        assert!(e.contains("dilationRate must be 1"), "{e}");
+        let e = layer(2, [3, 3], [1, 1], true, Activation::Tanh).build(&[4, 4], Init::seeded(0)).unwrap_err().to_string();
+        assert!(e.contains("[height, width, channels]"), "{e}");
+    }
+}
