@@ -2,7 +2,7 @@
 //   1. a classifier: conv 3×3×16 → max pool → conv 3×3×32 → max pool → dense 10 softmax, five
 //      epochs of Adam, against the demo's MLP (95.9 % after 25 epochs);
 //   2. a convolutional denoising autoencoder: Gaussian noise on the input during training,
-//      conv + max pool down to 7×7×8, conv + upSampling2d back up, judged by the PSNR of
+//      conv + max pool down to 7×7×8, strided conv2dTranspose back up, judged by the PSNR of
 //      held-out digits with noise added before and after denoising.
 // Exits non-zero if a bar is missed, so CI checks it.
 import { init, tensor, sequential, layers, optimizers, memory, tidy } from '../dist/index.js';
@@ -54,10 +54,8 @@ const denoiser = sequential({
     layers.maxPooling2d({}), // 14×14
     layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }),
     layers.maxPooling2d({}), // 7×7×8: the code
-    layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }),
-    layers.upSampling2d({}), // 14×14
-    layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' }),
-    layers.upSampling2d({}), // 28×28
+    layers.conv2dTranspose({ filters: 16, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }), // 14×14
+    layers.conv2dTranspose({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }), // 28×28
     layers.conv2d({ filters: 1, kernelSize: 3, padding: 'same', activation: 'sigmoid' }),
   ],
 });
