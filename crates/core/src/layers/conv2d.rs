@@ -65,35 +65,58 @@ impl Conv2dConfig {
     }
 }
 
+/// A conv2d layer, or with `transposed` a conv2dTranspose layer ([`super::conv2d_transpose`]
+/// holds its math): the same options, weights, activation and caches.
 pub struct Conv2d {
-    cfg: Conv2dConfig,
-    place: Option<Placement>,
-    kernel: Option<Param>,
-    bias: Option<Param>,
+    pub(super) cfg: Conv2dConfig,
+    pub(super) transposed: bool,
+    /// The window placed on the input (for conv2dTranspose: on the output image, the
+    /// convolution it is the adjoint of).
+    pub(super) place: Option<Placement>,
+    pub(super) kernel: Option<Param>,
+    pub(super) bias: Option<Param>,
     /// Kept by a forward that keeps values: the input, the pre-activation and the output.
     x: Option<Tensor>,
     z: Option<Tensor>,
     y: Option<Tensor>,
-    input_grad: bool,
+    pub(super) input_grad: bool,
 }
 
 impl Conv2d {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(cfg: Conv2dConfig) -> Conv2d {
-        Conv2d { cfg, place: None, kernel: None, bias: None, x: None, z: None, y: None, input_grad: true }
+        Conv2d { cfg, transposed: false, place: None, kernel: None, bias: None, x: None, z: None, y: None, input_grad: true }
     }
 
-    fn built(&self) -> Result<(Placement, &Param)> {
+    /// The kernel `[kh, kw, a, b]` (a zero-filled bias `[filters]` with `use_bias`) with the
+    /// initializers' fans `(fan_in, fan_out)`.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub(super) fn make_weights(&mut self, op: &'static str, shape: [usize; 4], fans: (usize, usize), init: Init) -> Result<()> {
+        let mut w = Tensor::zeros(op, Shape::new(op, &shape)?)?;
+        init.fill(&self.cfg.kernel_initializer, w.data_mut(), fans.0, fans.1, 0);
+        self.kernel = Some(Param::new("kernel", w, self.cfg.kernel_regularizer)?);
+        if self.cfg.use_bias {
+            let mut b = Tensor::zeros(op, Shape::from([self.cfg.filters]))?;
+            init.fill(&self.cfg.bias_initializer, b.data_mut(), fans.0, fans.1, 1);
+            self.bias = Some(Param::new("bias", b, self.cfg.bias_regularizer)?);
+        }
+        Ok(())
+    }
+
+    pub(super) fn built(&self) -> Result<(Placement, &Param)> {
         match (self.place, self.kernel.as_ref()) {
             (Some(p), Some(k)) => Ok((p, k)),
-            _ => Err(Error::Internal { msg: "conv2d used before build".into() }),
+            _ => Err(Error::Internal { msg: format!("{} used before build", self.kind()) }),
         }
     }
 
     /// `dL/dz → dL/dx`, filling dW and db. Shared by the normal and the fused-softmax paths.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn backward_from_z(&mut self, dz: Tensor) -> Result<Tensor> {
-        let x = self.x.take().ok_or_else(|| no_forward("conv2d"))?;
+        let x = self.x.take().ok_or_else(|| no_forward(self.kind()))?;
+        if self.transposed {
+            return self.backward_transposed(x, dz);
+        }
         let p = self.place.expect("built");
         let batch = x.dims()[0];
         let Param { value: w, grad: dw, .. } = self.kernel.as_mut().expect("built");
@@ -109,38 +132,43 @@ impl Conv2d {
 impl Layer for Conv2d {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn kind(&self) -> &'static str {
-        "conv2d"
+        if self.transposed {
+            "conv2dTranspose"
+        } else {
+            "conv2d"
+        }
     }
 
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn build(&mut self, input: &[usize], init: Init) -> Result<Vec<usize>> {
+        if self.transposed {
+            return self.build_transposed(input, init);
+        }
         let p = self.cfg.window.place("conv2d", input)?;
         let [kh, kw] = self.cfg.window.size;
         let f = self.cfg.filters;
-        let mut w = Tensor::zeros("conv2d", Shape::new("conv2d", &[kh, kw, p.c, f])?)?;
-        init.fill(&self.cfg.kernel_initializer, w.data_mut(), kh * kw * p.c, kh * kw * f, 0);
-        self.kernel = Some(Param::new("kernel", w, self.cfg.kernel_regularizer)?);
-        if self.cfg.use_bias {
-            let mut b = Tensor::zeros("conv2d", Shape::from([f]))?;
-            init.fill(&self.cfg.bias_initializer, b.data_mut(), kh * kw * p.c, kh * kw * f, 1);
-            self.bias = Some(Param::new("bias", b, self.cfg.bias_regularizer)?);
-        }
+        self.make_weights("conv2d", [kh, kw, p.c, f], (kh * kw * p.c, kh * kw * f), init)?;
         self.place = Some(p);
         Ok(vec![p.oh, p.ow, f])
     }
 
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn forward(&mut self, x: Tensor, mode: Mode) -> Result<Tensor> {
-        let (p, kernel) = self.built()?;
-        let batch = image_batch("conv2d", &x, [p.h, p.w, p.c])?;
+        let op = self.kind();
         let f = self.cfg.filters;
-        let z = conv::forward("conv2d", &p, x.data(), batch, kernel.value.data(), f, self.bias.as_ref().map(|b| b.value.data()))?;
-        let mut z = Tensor::new("conv2d", Shape::new("conv2d", &[batch, p.oh, p.ow, f])?, z)?;
+        let mut z = if self.transposed {
+            self.forward_transposed(&x)?
+        } else {
+            let (p, kernel) = self.built()?;
+            let batch = image_batch(op, &x, [p.h, p.w, p.c])?;
+            let z = conv::forward(op, &p, x.data(), batch, kernel.value.data(), f, self.bias.as_ref().map(|b| b.value.data()))?;
+            Tensor::new(op, Shape::new(op, &[batch, p.oh, p.ow, f])?, z)?
+        };
         if !mode.keeps() {
-            activate_in_place("conv2d", &self.cfg.activation, &mut z, f)?;
+            activate_in_place(op, &self.cfg.activation, &mut z, f)?;
             return Ok(z);
         }
-        let y = activated("conv2d", &self.cfg.activation, &z, f)?;
+        let y = activated(op, &self.cfg.activation, &z, f)?;
         self.x = Some(x);
         self.z = Some(z);
         self.y = Some(y.clone());
@@ -149,9 +177,9 @@ impl Layer for Conv2d {
 
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn backward(&mut self, dy: Tensor) -> Result<Tensor> {
-        let z = self.z.take().ok_or_else(|| no_forward("conv2d"))?;
+        let z = self.z.take().ok_or_else(|| no_forward(self.kind()))?;
         let y = self.y.take().expect("kept with z");
-        let dz = activation_backward("conv2d", &self.cfg.activation, &z, &y, dy, self.cfg.filters)?;
+        let dz = activation_backward(self.kind(), &self.cfg.activation, &z, &y, dy, self.cfg.filters)?;
         self.backward_from_z(dz)
     }
 

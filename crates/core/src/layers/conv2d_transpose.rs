@@ -1,6 +1,8 @@
 //! `conv2dTranspose`: a transposed 2-D convolution layer ("deconvolution"),
 //! `y = act(conv2dTranspose(x, W) + b)`, channels last: the adjoint of a `conv2d` with the
-//! same kernel, strides and padding, the way a convolutional decoder grows an image back.
+//! same kernel, strides and padding, the way a convolutional decoder grows an image back. It is
+//! a [`Conv2d`] with `transposed` set (the same options, weights, activation and caches); this
+//! file holds what differs.
 //!
 //! # Shapes
 //! `x: [batch, h, w, in]` → `y: [batch, oh, ow, filters]` with `oh = h·s` for `same` padding
@@ -15,55 +17,74 @@
 //! and `x` as the output gradient, as the `conv2dTranspose` tensor op's tape rule. Initializers
 //! see Keras's fans for the kernel's layout: `fan_in = kh·kw·filters`, `fan_out = kh·kw·in`.
 
-use super::conv2d::Conv2dConfig;
-use super::{activate_in_place, activated, activation_backward, image_batch, no_forward, Init, Layer, Mode, Param};
-use crate::activations::Activation;
-use crate::ops::window::{Placement, Window};
+use super::conv2d::{Conv2d, Conv2dConfig};
+use super::{image_batch, Init, Param};
+use crate::ops::window::Window;
 use crate::ops::{affine, conv};
 use crate::{bail, Error, Result, Shape, Tensor};
 
 const OP: &str = "conv2dTranspose";
 
-pub struct Conv2dTranspose {
-    cfg: Conv2dConfig,
-    /// The window placed on the output image (the convolution this layer is the adjoint of),
-    /// and the per-sample input shape `[h, w, in]`.
-    place: Option<Placement>,
-    input: [usize; 3],
-    kernel: Option<Param>,
-    bias: Option<Param>,
-    /// Kept by a forward that keeps values: the input, the pre-activation and the output.
-    x: Option<Tensor>,
-    z: Option<Tensor>,
-    y: Option<Tensor>,
-    input_grad: bool,
-}
-
-impl Conv2dTranspose {
-    /// The layer for `cfg` (the conv2d layer's options); a dilation other than 1 is an error.
+impl Conv2d {
+    /// A conv2dTranspose layer for `cfg` (the conv2d layer's options); a dilation other than 1
+    /// is an error.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    pub fn new(cfg: Conv2dConfig) -> Result<Conv2dTranspose> {
+    pub fn transpose(cfg: Conv2dConfig) -> Result<Conv2d> {
         if cfg.window.dilation != [1, 1] {
             bail!(OP, "dilationRate must be 1 (TF.js's conv2dTranspose layer has no dilation), got [{}, {}]", cfg.window.dilation[0], cfg.window.dilation[1]);
         }
-        Ok(Conv2dTranspose { cfg, place: None, input: [0; 3], kernel: None, bias: None, x: None, z: None, y: None, input_grad: true })
+        let mut layer = Conv2d::new(cfg);
+        layer.transposed = true;
+        Ok(layer)
     }
 
-    fn built(&self) -> Result<(Placement, &Param)> {
-        match (self.place, self.kernel.as_ref()) {
-            (Some(p), Some(k)) => Ok((p, k)),
-            _ => Err(Error::Internal { msg: "conv2dTranspose used before build".into() }),
-        }
-    }
-
-    /// `dL/dz → dL/dx`, filling dW and db. Shared by the normal and the fused-softmax paths.
+    /// Builds for the per-sample input `[h, w, in]`, placing the window on the output image.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    fn backward_from_z(&mut self, dz: Tensor) -> Result<Tensor> {
-        let x = self.x.take().ok_or_else(|| no_forward(OP))?;
+    pub(super) fn build_transposed(&mut self, input: &[usize], init: Init) -> Result<Vec<usize>> {
+        let &[h, w, c] = input else {
+            bail!(OP, "expects per-sample inputs of shape [height, width, channels] (channels last), got per-sample shape {}", Shape::new(OP, input)?);
+        };
+        let win: Window = self.cfg.window;
+        let f = self.cfg.filters;
+        let (Some(oh), Some(ow)) = (win.transposed_len(0, h), win.transposed_len(1, w)) else {
+            bail!(OP, "the output of per-sample input [{h}, {w}, {c}] with strides [{}, {}] is too large", win.strides[0], win.strides[1]);
+        };
+        let p = win.place(OP, &[oh, ow, f])?;
+        if [p.oh, p.ow] != [h, w] {
+            return Err(Error::Internal { msg: format!("conv2dTranspose: the output [{oh}, {ow}] does not convolve back to [{h}, {w}]") });
+        }
+        let [kh, kw] = win.size;
+        self.make_weights(OP, [kh, kw, f, c], (kh * kw * f, kh * kw * c), init)?;
+        self.place = Some(p);
+        Ok(vec![oh, ow, f])
+    }
+
+    /// `conv2dTranspose(x, W) + b` before the activation: the input gradient of the
+    /// convolution from the output image, with `x` as its dL/dy.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub(super) fn forward_transposed(&self, x: &Tensor) -> Result<Tensor> {
+        let (p, kernel) = self.built()?;
+        let cin = kernel.value.dims()[3];
+        let batch = image_batch(OP, x, [p.oh, p.ow, cin])?;
+        let f = self.cfg.filters;
+        let mut z = conv::backward(OP, &p, &[], batch, kernel.value.data(), cin, x.data(), None, None, true)?.unwrap_or_default();
+        if let Some(b) = self.bias.as_ref() {
+            for row in z.chunks_exact_mut(f) {
+                for (v, &bi) in row.iter_mut().zip(b.value.data()) {
+                    *v += bi;
+                }
+            }
+        }
+        Tensor::new(OP, Shape::new(OP, &[batch, p.h, p.w, f])?, z)
+    }
+
+    /// `dL/dz → dL/dx` for the input `x` of the last forward, filling dW and db.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub(super) fn backward_transposed(&mut self, x: Tensor, dz: Tensor) -> Result<Tensor> {
         let p = self.place.expect("built");
         let batch = x.dims()[0];
-        let cin = self.input[2];
         let Param { value: w, grad: dw, .. } = self.kernel.as_mut().expect("built");
+        let cin = w.dims()[3];
         if let Some(b) = self.bias.as_mut() {
             affine::bias_grad(dz.data(), &mut b.grad);
         }
@@ -78,104 +99,14 @@ impl Conv2dTranspose {
     }
 }
 
-impl Layer for Conv2dTranspose {
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    fn kind(&self) -> &'static str {
-        OP
-    }
-
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    fn build(&mut self, input: &[usize], init: Init) -> Result<Vec<usize>> {
-        let &[h, w, c] = input else {
-            bail!(OP, "expects per-sample inputs of shape [height, width, channels] (channels last), got per-sample shape {}", Shape::new(OP, input)?);
-        };
-        let win: Window = self.cfg.window;
-        let f = self.cfg.filters;
-        let (Some(oh), Some(ow)) = (win.transposed_len(0, h), win.transposed_len(1, w)) else {
-            bail!(OP, "the output of per-sample input [{h}, {w}, {c}] with strides [{}, {}] is too large", win.strides[0], win.strides[1]);
-        };
-        let p = win.place(OP, &[oh, ow, f])?;
-        if [p.oh, p.ow] != [h, w] {
-            return Err(Error::Internal { msg: format!("conv2dTranspose: the output [{oh}, {ow}] does not convolve back to [{h}, {w}]") });
-        }
-        let [kh, kw] = win.size;
-        let mut k = Tensor::zeros(OP, Shape::new(OP, &[kh, kw, f, c])?)?;
-        init.fill(&self.cfg.kernel_initializer, k.data_mut(), kh * kw * f, kh * kw * c, 0);
-        self.kernel = Some(Param::new("kernel", k, self.cfg.kernel_regularizer)?);
-        if self.cfg.use_bias {
-            let mut b = Tensor::zeros(OP, Shape::from([f]))?;
-            init.fill(&self.cfg.bias_initializer, b.data_mut(), kh * kw * f, kh * kw * c, 1);
-            self.bias = Some(Param::new("bias", b, self.cfg.bias_regularizer)?);
-        }
-        self.place = Some(p);
-        self.input = [h, w, c];
-        Ok(vec![oh, ow, f])
-    }
-
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    fn forward(&mut self, x: Tensor, mode: Mode) -> Result<Tensor> {
-        let (p, kernel) = self.built()?;
-        let batch = image_batch(OP, &x, self.input)?;
-        let f = self.cfg.filters;
-        // The input gradient of the convolution from the output image, with x as its dL/dy.
-        let mut z = conv::backward(OP, &p, &[], batch, kernel.value.data(), self.input[2], x.data(), None, None, true)?.unwrap_or_default();
-        if let Some(b) = self.bias.as_ref() {
-            for row in z.chunks_exact_mut(f) {
-                for (v, &bi) in row.iter_mut().zip(b.value.data()) {
-                    *v += bi;
-                }
-            }
-        }
-        let mut z = Tensor::new(OP, Shape::new(OP, &[batch, p.h, p.w, f])?, z)?;
-        if !mode.keeps() {
-            activate_in_place(OP, &self.cfg.activation, &mut z, f)?;
-            return Ok(z);
-        }
-        let y = activated(OP, &self.cfg.activation, &z, f)?;
-        self.x = Some(x);
-        self.z = Some(z);
-        self.y = Some(y.clone());
-        Ok(y)
-    }
-
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    fn backward(&mut self, dy: Tensor) -> Result<Tensor> {
-        let z = self.z.take().ok_or_else(|| no_forward(OP))?;
-        let y = self.y.take().expect("kept with z");
-        let dz = activation_backward(OP, &self.cfg.activation, &z, &y, dy, self.cfg.filters)?;
-        self.backward_from_z(dz)
-    }
-
-    fn params_mut(&mut self) -> Vec<&mut Param> {
-        self.kernel.iter_mut().chain(self.bias.iter_mut()).collect()
-    }
-
-    fn params(&self) -> Vec<&Param> {
-        self.kernel.iter().chain(self.bias.iter()).collect()
-    }
-
-    fn output_activation(&self) -> Option<Activation> {
-        Some(self.cfg.activation)
-    }
-
-    fn set_input_grad(&mut self, on: bool) {
-        self.input_grad = on;
-    }
-
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    fn backward_pre_activation(&mut self, dz: Tensor) -> Result<Tensor> {
-        self.z = None;
-        self.y = None;
-        self.backward_from_z(dz)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::activations::Activation;
     use crate::initializers::Initializer;
+    use crate::layers::{Layer, Mode};
 
-    fn layer(filters: usize, size: [usize; 2], strides: [usize; 2], same: bool, activation: Activation) -> Conv2dTranspose {
+    fn layer(filters: usize, size: [usize; 2], strides: [usize; 2], same: bool, activation: Activation) -> Conv2d {
         let cfg = Conv2dConfig {
             filters,
             window: Window::new(OP, size, strides, [1, 1], same).unwrap(),
@@ -186,7 +117,7 @@ mod tests {
             kernel_regularizer: None,
             bias_regularizer: None,
         };
-        Conv2dTranspose::new(cfg).unwrap()
+        Conv2d::transpose(cfg).unwrap()
     }
 
     /// Values that differ from each other and from zero, of both signs.
@@ -243,7 +174,7 @@ mod tests {
         (2, 2, 3, 2, 2, [2, 2], [2, 2], false),
     ];
 
-    fn set(l: &mut Conv2dTranspose, k: &[f32], b: &[f32]) {
+    fn set(l: &mut Conv2d, k: &[f32], b: &[f32]) {
         l.kernel.as_mut().unwrap().value.data_mut().copy_from_slice(k);
         l.bias.as_mut().unwrap().value.data_mut().copy_from_slice(b);
     }
@@ -283,7 +214,7 @@ mod tests {
             set(&mut l, &k, &b);
             let shape = Shape::new("t", &[bn, h, w, c]).unwrap();
             let g = wave(bn * out.iter().product::<usize>(), 0.7);
-            let loss = |l: &mut Conv2dTranspose, x: &[f32]| -> f64 {
+            let loss = |l: &mut Conv2d, x: &[f32]| -> f64 {
                 let y = l.forward(Tensor::new("t", shape.clone(), x.to_vec()).unwrap(), Mode::Infer).unwrap();
                 y.data().iter().zip(&g).map(|(&a, &b)| a as f64 * b as f64).sum()
             };
@@ -324,7 +255,7 @@ mod tests {
     fn refuses_dilation_and_other_input_ranks() {
         let mut cfg = layer(2, [3, 3], [1, 1], true, Activation::Tanh).cfg;
         cfg.window.dilation = [2, 1];
-        let e = Conv2dTranspose::new(cfg).err().unwrap().to_string();
+        let e = Conv2d::transpose(cfg).err().unwrap().to_string();
         assert!(e.contains("dilationRate must be 1"), "{e}");
         let e = layer(2, [3, 3], [1, 1], true, Activation::Tanh).build(&[4, 4], Init::seeded(0)).unwrap_err().to_string();
         assert!(e.contains("[height, width, channels]"), "{e}");

@@ -352,7 +352,7 @@ pub fn from_abi(kind: u32, p: &[f32], index: u32) -> Result<crate::model::LayerR
         15 => shared(pooling::Pooling::global("globalMaxPooling2d", true)),
         16 => shared(pooling::Pooling::global("globalAveragePooling2d", false)),
         17 => shared(up_sampling::UpSampling::from_abi(p)?),
-        18 => shared(conv2d_transpose::Conv2dTranspose::new(conv2d::Conv2dConfig::read("conv2dTranspose", p)?)?),
+        18 => shared(conv2d::Conv2d::transpose(conv2d::Conv2dConfig::read("conv2dTranspose", p)?)?),
         _ => crate::bail!("layer", "unknown layer kind id {kind}"),
     })
 }
