@@ -120,12 +120,15 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * Raised with the conv2dTranspose layer (its build, forward and backward around conv's rules,
  * config and messages; the TF.js topology in JS): wasm 285.3 -> 287.1 kB (743.4 -> 747.7 kB
  * raw), JS 69.9 -> 70.1 kB; url 357.8 kB, inline 297.4 kB. Budgets: those plus ~1%.
+ * Raised with zeroPadding2d and cropping2d (one layer around the pad and slice ops' rules, its
+ * checks and messages; the TF.js topology and the amounts' three forms in JS): wasm 287.1 ->
+ * 288.5 kB, url 359.9 kB, inline 299.1 kB. Budgets: those plus ~1%.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */
-  url: 362_500,
+  url: 363_500,
   /** `neurite`: dist/index.js + neurite.js + wasm.js (the wasm LZMA-packed, as basE91). */
-  inline: 300_500,
+  inline: 302_000,
 };
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;

@@ -159,6 +159,15 @@ export function inferWeights(op: string, s: NodeSpec, x: number[], out: WeightSp
       if (a.useBias !== false) add('bias', [f]);
       return [len(h, 0), len(w, 1), f];
     }
+    case 'zeroPadding2d':
+    case 'cropping2d': {
+      const [h, w, ch] = windowOutput(op, s, x, [1, 1], [1, 1], [1, 1], false);
+      const amounts = (s.kind === 'cropping2d' ? a.cropping : a.padding) as number[][];
+      const sign = s.kind === 'cropping2d' ? -1 : 1;
+      const [oh, ow] = [h + sign * (amounts[0][0] + amounts[0][1]), w + sign * (amounts[1][0] + amounts[1][1])];
+      if (oh < 1 || ow < 1) throw new InvalidArgumentError(`${op}: ${s.where} (cropping2d ${s.name}): cropping ${show(amounts)} leaves nothing of the per-sample input ${show(x)}`);
+      return [oh, ow, ch];
+    }
     case 'globalMaxPooling2d':
     case 'globalAveragePooling2d':
       return [windowOutput(op, s, x, [1, 1], [1, 1], [1, 1], false)[2]];

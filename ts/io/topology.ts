@@ -16,7 +16,7 @@ import { Layer, LAYER_KINDS, type LayerKind } from '../layers/layer.js';
 import { BatchNormalization, LayerNormalization, PReLU } from '../layers/normalization.js';
 import { RBF, RBF_KERNELS } from '../layers/rbf.js';
 import { SaltAndPepper, Variational } from '../layers/autoencoder.js';
-import { AveragePooling2D, Conv2D, Conv2DTranspose, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, UpSampling2D } from '../layers/convolutional.js';
+import { AveragePooling2D, border, Conv2D, Conv2DTranspose, Cropping2D, ZeroPadding2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, UpSampling2D } from '../layers/convolutional.js';
 import { activityRegularizerAbi, regularizerAbi, type ActivityRegularizerSpec, type Regularizer } from '../layers/regularizers.js';
 import { describe, show } from '../ops/convert.js';
 import { Sequential } from '../models/sequential.js';
@@ -44,6 +44,7 @@ const CLASS_OF: Record<LayerKind | 'input', string> = {
   rbf: `${CUSTOM}RBF`, saltAndPepper: `${CUSTOM}SaltAndPepper`, variational: `${CUSTOM}Variational`, input: 'InputLayer',
   conv2d: 'Conv2D', maxPooling2d: 'MaxPooling2D', averagePooling2d: 'AveragePooling2D', globalMaxPooling2d: 'GlobalMaxPooling2D',
   globalAveragePooling2d: 'GlobalAveragePooling2D', upSampling2d: 'UpSampling2D', conv2dTranspose: 'Conv2DTranspose',
+  zeroPadding2d: 'ZeroPadding2D', cropping2d: 'Cropping2D',
 };
 /** Every layer class neurite reads (TF.js's `ReLU`, `ELU`, `Softmax`, `LeakyReLU` become activation layers). */
 export const SUPPORTED_CLASSES = [...Object.values(CLASS_OF), 'LeakyReLU', 'ReLU', 'ELU', 'Softmax', 'MaxPool2D', 'AvgPool2D', 'Sequential'];
@@ -91,6 +92,8 @@ export function layerSpec(l: Layer, where: string): LeafSpec {
     };
   } else if (l instanceof MaxPooling2D || l instanceof AveragePooling2D) args = { poolSize: l.poolSize.slice(), strides: l.strides.slice(), padding: l.padding };
   else if (l instanceof UpSampling2D) args = { size: l.size.slice() };
+  else if (l instanceof ZeroPadding2D) args = { padding: l.amounts.map((a) => a.slice()) };
+  else if (l instanceof Cropping2D) args = { cropping: l.amounts.map((a) => a.slice()) };
   else if (l instanceof SaltAndPepper) args = { rate: l.rate, low: l.low, high: l.high };
   else if (l instanceof Variational) args = { units: l.units, klWeight: l.klWeight };
   else if (l instanceof RBF) {
@@ -196,6 +199,8 @@ export function specToKeras(s: NodeSpec, x: number[] | undefined): KerasObject {
     case 'globalMaxPooling2d':
     case 'globalAveragePooling2d': c = { data_format: 'channels_last' }; break;
     case 'upSampling2d': c = { size: a.size, data_format: 'channels_last' }; break;
+    case 'zeroPadding2d': c = { padding: a.padding, data_format: 'channels_last' }; break;
+    case 'cropping2d': c = { cropping: a.cropping, data_format: 'channels_last' }; break;
     default: break;
   }
   const config: Record<string, unknown> = { ...c, name: s.name, trainable: s.trainable };
@@ -405,6 +410,16 @@ export function nodeFromKeras(ctx: Ctx, where: string, v: unknown): NodeSpec {
       if (c.interpolation !== undefined && c.interpolation !== 'nearest') bad(op, `${cw}.interpolation`, `must be 'nearest' (the only one neurite has), got ${show(c.interpolation)}`);
       args = { size: sizes('size', [2, 2]) };
       break;
+    case 'ZeroPadding2D':
+    case 'Cropping2D': {
+      // [[top, bottom], [left, right]] (TF.js's and Keras's saved form), or a number or pair.
+      const crop = o.class_name === 'Cropping2D';
+      kind = crop ? 'cropping2d' : 'zeroPadding2d';
+      channelsLast();
+      const key = crop ? 'cropping' : 'padding';
+      args = { [key]: border(op, `${cw}.${key}`, c[key] ?? (crop ? 0 : 1)) };
+      break;
+    }
     case 'Model':
     case 'Functional':
       return bad(op, `${where}.class_name`, `'${o.class_name}' is a functional model, which neurite does not load yet; neurite loads Sequential models`);
@@ -456,7 +471,7 @@ export function specFromKeras(op: string, where: string, v: unknown): ModelSpec 
 const LAYER_CLASSES: Partial<Record<string, new (args: never) => Layer>> = {
   dense: Dense, activation: Activation, dropout: Dropout, gaussianNoise: GaussianNoise, batchNormalization: BatchNormalization,
   layerNormalization: LayerNormalization, prelu: PReLU, flatten: Flatten, reshape: Reshape, input: InputLayer, rbf: RBF,
-  saltAndPepper: SaltAndPepper, variational: Variational, conv2d: Conv2D, conv2dTranspose: Conv2DTranspose, maxPooling2d: MaxPooling2D, averagePooling2d: AveragePooling2D,
+  saltAndPepper: SaltAndPepper, variational: Variational, conv2d: Conv2D, conv2dTranspose: Conv2DTranspose, zeroPadding2d: ZeroPadding2D, cropping2d: Cropping2D, maxPooling2d: MaxPooling2D, averagePooling2d: AveragePooling2D,
   globalMaxPooling2d: GlobalMaxPooling2D, globalAveragePooling2d: GlobalAveragePooling2D, upSampling2d: UpSampling2D,
 };
 

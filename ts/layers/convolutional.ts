@@ -239,3 +239,88 @@ export class UpSampling2D extends Layer {
     return { ...super.getConfig(), size: this.size };
   }
 }
+
+/**
+ * Rows and columns added or cut at each border: `n` (all four), `[rows, columns]` (both sides of
+ * each axis), or `[[top, bottom], [left, right]]` — TF.js's forms.
+ */
+export type Border2D = number | [number, number] | [[number, number], [number, number]];
+
+/** @internal A {@link Border2D} as `[[top, bottom], [left, right]]` (integers from 0 to 65536). */
+export function border(op: string, arg: string, v: unknown): [[number, number], [number, number]] {
+  const n = (x: unknown, at: string) => intArg(op, at, x, 0, 65536);
+  if (typeof v === 'number') return [[n(v, arg), n(v, arg)], [n(v, arg), n(v, arg)]];
+  if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number')) {
+    return [[n(v[0], `${arg}[0]`), n(v[0], `${arg}[0]`)], [n(v[1], `${arg}[1]`), n(v[1], `${arg}[1]`)]];
+  }
+  if (Array.isArray(v) && v.length === 2 && v.every((x) => Array.isArray(x) && x.length === 2)) {
+    const [[t, b], [l, r]] = v as unknown[][];
+    return [[n(t, `${arg}[0][0]`), n(b, `${arg}[0][1]`)], [n(l, `${arg}[1][0]`), n(r, `${arg}[1][1]`)]];
+  }
+  throw new InvalidArgumentError(`${op}: ${arg} must be an integer, a pair [rows, columns] or [[top, bottom], [left, right]], got ${show(v)}`);
+}
+
+/** Zeros, or cuts, at the borders of each image. */
+abstract class Border2DLayer extends Layer {
+  /** `[[top, bottom], [left, right]]`. */
+  readonly amounts: [[number, number], [number, number]];
+  constructor(kind: 'zeroPadding2d' | 'cropping2d', arg: 'padding' | 'cropping', args: LayerArgs & { dataFormat?: 'channelsLast' }, value: unknown) {
+    super(kind, args, [arg, 'dataFormat']);
+    this.amounts = border(kind, arg, value);
+    channelsLast(kind, args.dataFormat);
+  }
+  abiParams(): number[] {
+    return this.amounts.flat();
+  }
+}
+
+export interface ZeroPadding2DArgs extends LayerArgs {
+  /** Zeros at each border (see {@link Border2D}). Default 1. */
+  padding?: Border2D;
+  /** Only `'channelsLast'` (the default). */
+  dataFormat?: 'channelsLast';
+}
+
+/**
+ * Zeros around each image: `[batch, h, w, c]` → `[batch, h + top + bottom, w + left + right, c]`
+ * (e.g. 28 × 28 digits to 32 × 32, so that three poolings divide them).
+ *
+ * @example
+ * layers.zeroPadding2d({ padding: 2 }) // [b, 28, 28, 1] → [b, 32, 32, 1]
+ */
+export class ZeroPadding2D extends Border2DLayer {
+  readonly kind = 'zeroPadding2d' as const;
+  constructor(args: ZeroPadding2DArgs = {}) {
+    super('zeroPadding2d', 'padding', args, args.padding ?? 1);
+  }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), padding: this.amounts };
+  }
+}
+
+export interface Cropping2DArgs extends LayerArgs {
+  /** Rows and columns cut at each border (see {@link Border2D}); required, as in TF.js. */
+  cropping: Border2D;
+  /** Only `'channelsLast'` (the default). */
+  dataFormat?: 'channelsLast';
+}
+
+/**
+ * Cuts rows and columns at the borders of each image: `[batch, h, w, c]` →
+ * `[batch, h − top − bottom, w − left − right, c]` (a decoder's 32 × 32 back to 28 × 28).
+ *
+ * @example
+ * layers.cropping2d({ cropping: 2 }) // [b, 32, 32, 1] → [b, 28, 28, 1]
+ */
+export class Cropping2D extends Border2DLayer {
+  readonly kind = 'cropping2d' as const;
+  constructor(args: Cropping2DArgs) {
+    if (args?.cropping === undefined && args !== null && typeof args === 'object' && !Array.isArray(args)) {
+      throw new InvalidArgumentError('cropping2d: cropping is required, e.g. cropping2d({ cropping: 2 }) or cropping2d({ cropping: [[top, bottom], [left, right]] })');
+    }
+    super('cropping2d', 'cropping', args, args?.cropping);
+  }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), cropping: this.amounts };
+  }
+}

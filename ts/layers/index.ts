@@ -13,7 +13,7 @@ import { checkArgs } from '../options.js';
 import { BatchNormalization, LayerNormalization, PReLU, type BatchNormalizationArgs, type PReLUArgs } from './normalization.js';
 import { RBF, type RBFArgs } from './rbf.js';
 import { SaltAndPepper, Variational, type SaltAndPepperArgs, type VariationalArgs } from './autoencoder.js';
-import { AveragePooling2D, Conv2D, Conv2DTranspose, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, UpSampling2D, type Conv2DArgs, type Pooling2DArgs, type UpSampling2DArgs } from './convolutional.js';
+import { AveragePooling2D, Conv2D, Conv2DTranspose, Cropping2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, UpSampling2D, ZeroPadding2D, type Conv2DArgs, type Cropping2DArgs, type Pooling2DArgs, type UpSampling2DArgs, type ZeroPadding2DArgs } from './convolutional.js';
 
 /**
  * An activation layer made by one of TF.js's dedicated activation layers (`leakyReLU`, `elu`,
@@ -41,7 +41,7 @@ export { Activation, Dense, Dropout, Flatten, GaussianNoise, InputLayer, Reshape
 export { BatchNormalization, LayerNormalization, PReLU, type BatchNormalizationArgs, type PReLUArgs } from './normalization.js';
 export { RBF, RBF_KERNELS, type RBFArgs, type RbfKernelName } from './rbf.js';
 export { SaltAndPepper, Variational, type SaltAndPepperArgs, type VariationalArgs, type Distribution } from './autoencoder.js';
-export { AveragePooling2D, Conv2D, Conv2DTranspose, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, UpSampling2D, type Conv2DArgs, type Padding, type Pooling2DArgs, type Size2D, type UpSampling2DArgs } from './convolutional.js';
+export { AveragePooling2D, Conv2D, Conv2DTranspose, Cropping2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, UpSampling2D, ZeroPadding2D, type Border2D, type Conv2DArgs, type Cropping2DArgs, type Padding, type Pooling2DArgs, type Size2D, type UpSampling2DArgs, type ZeroPadding2DArgs } from './convolutional.js';
 
 /** Layer factories, as `tf.layers`. @example layers.dense({ units: 10, activation: 'relu', inputShape: [784] }) */
 export const layers = {
@@ -85,6 +85,12 @@ export const layers = {
    * with `'same'` padding.
    */
   conv2dTranspose: (args: Conv2DArgs) => new Conv2DTranspose(args),
+  /** Zeros around each image, `[batch, h, w, c]` → `[batch, h + top + bottom, w + left + right, c]` (default 1 at each border). */
+  zeroPadding2d: (args: ZeroPadding2DArgs = {}) => new ZeroPadding2D(args),
+  /** Rows and columns cut at the borders of each image, `[batch, h, w, c]` → `[batch, h − top − bottom, w − left − right, c]`. */
+  cropping2d: (args: Cropping2DArgs) => new Cropping2D(args),
+  /** TF.js's spelling of {@link layers.cropping2d}. */
+  cropping2D: (args: Cropping2DArgs) => new Cropping2D(args),
   /** Max pooling over windows of each channel (default 2×2, stride = pool size). */
   maxPooling2d: (args: Pooling2DArgs = {}) => new MaxPooling2D(args),
   /** TF.js's alias of {@link layers.maxPooling2d}. */

@@ -56,6 +56,7 @@ export const LAYER_KINDS = [
   'batchNormalization', 'layerNormalization', 'flatten', 'reshape', 'rbf',
   'saltAndPepper', 'variational', 'conv2d', 'maxPooling2d', 'averagePooling2d',
   'globalMaxPooling2d', 'globalAveragePooling2d', 'upSampling2d', 'conv2dTranspose',
+  'zeroPadding2d', 'cropping2d',
 ] as const;
 export type LayerKind = (typeof LAYER_KINDS)[number];
 

@@ -917,9 +917,60 @@ const convTransposeOp = {
   },
 };
 
+/**
+ * A random zeroPadding2d or cropping2d layer (every form of its amounts), sometimes with a bad
+ * amount, a crop that leaves nothing or an input with other channels: predict against the
+ * index mapping in plain JS.
+ */
+const borderOp = {
+  name: 'border2d',
+  gen(ctx) {
+    const { rng, nr } = ctx;
+    const crop = rng.chance(0.5);
+    const [h, w, c] = [rng.int(1, 6), rng.int(1, 6), rng.int(1, 2)];
+    const n = rng.int(0, 2);
+    const a = [[rng.int(0, 3), rng.int(0, 3)], [rng.int(0, 3), rng.int(0, 3)]];
+    const form = rng.pick(['number', 'pair', 'full']);
+    const value = form === 'number' ? a[0][0] : form === 'pair' ? [a[0][0], a[1][0]] : a;
+    const [[t, b], [l, r]] = form === 'number' ? [[a[0][0], a[0][0]], [a[0][0], a[0][0]]] : form === 'pair' ? [[a[0][0], a[0][0]], [a[1][0], a[1][0]]] : a;
+    const bad = rng.chance(0.1) ? rng.pick([-1, 1.5, [1, 2, 3], 'two']) : undefined;
+    const key = crop ? 'cropping' : 'padding';
+    const cfg = { inputShape: [h, w, c], [key]: bad ?? value };
+    const wrongInput = rng.chance(0.1);
+    const x = ctx.fresh([n, h, w, wrongInput ? c + 1 : c]);
+    const [oh, ow] = crop ? [h - t - b, w - l - r] : [h + t + b, w + l + r];
+    const fits = oh > 0 && ow > 0;
+    const kind = crop ? 'cropping2d' : 'zeroPadding2d';
+    return {
+      op: kind, expect: bad !== undefined || wrongInput || !fits ? 'error' : 'ok', names: [kind, 'predict', 'sequential', 'build'],
+      line: `m = sequential({ layers: [layers.${kind}(${ctx.show(cfg)})] }); y = m.predict(${x.name}); m.dispose()`,
+      run: () => {
+        const m = nr.sequential({ layers: [nr.layers[kind](cfg)] });
+        try {
+          return nr.tidy(() => {
+            const y = m.predict(x.t);
+            return { shape: y.shape.slice(), vals: y.dataSync().slice() };
+          });
+        } finally {
+          m.dispose();
+        }
+      },
+      check: (out) => {
+        const shape = [n, oh, ow, c];
+        const vals = new Array(n * oh * ow * c).fill(0);
+        for (let s = 0; s < n; s++) for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++) for (let k = 0; k < c; k++) {
+          const [si, sj] = crop ? [i + t, j + l] : [i - t, j - l];
+          if (si >= 0 && si < h && sj >= 0 && sj < w) vals[((s * oh + i) * ow + j) * c + k] = x.ref.vals[((s * h + si) * w + sj) * c + k];
+        }
+        compare(`${kind} predict (a plain-JS index mapping)`, { shape: out.shape, dataSync: () => out.vals }, { shape, vals }, true);
+      },
+    };
+  },
+};
+
 export default {
   name: 'models',
   weight: 2,
-  ops: [newModel, compileOp, fitOp, predictOp, applyOp, gradPredictOp, evaluateOp, weightsOp, layerWeightsOp, disposeModel, nestedOp, initOp, rbfOp, trainStep, convOp, convTransposeOp],
+  ops: [newModel, compileOp, fitOp, predictOp, applyOp, gradPredictOp, evaluateOp, weightsOp, layerWeightsOp, disposeModel, nestedOp, initOp, rbfOp, trainStep, convOp, convTransposeOp, borderOp],
 };
 

@@ -11,6 +11,7 @@
 
 pub mod activation;
 pub mod batch_norm;
+pub mod border;
 pub mod conv2d;
 pub mod conv2d_transpose;
 pub mod dense;
@@ -293,7 +294,7 @@ pub fn step_seed(seed: u64, step: u64) -> u64 {
 
 /// Layer kind ids of the C ABI (append-only) and their TS names (`ts/layers/layer.ts`
 /// `LAYER_KINDS`, checked against this list by `test/codes.test.ts` through `nr_enum_name`).
-pub const LAYER_KINDS: [&str; 19] = [
+pub const LAYER_KINDS: [&str; 21] = [
     "dense",
     "activation",
     "prelu",
@@ -313,6 +314,8 @@ pub const LAYER_KINDS: [&str; 19] = [
     "globalAveragePooling2d",
     "upSampling2d",
     "conv2dTranspose",
+    "zeroPadding2d",
+    "cropping2d",
 ];
 
 /// Creates a layer (unbuilt, not yet shared) from its ABI kind id and parameter list; `index` (its position in the
@@ -353,6 +356,8 @@ pub fn from_abi(kind: u32, p: &[f32], index: u32) -> Result<crate::model::LayerR
         16 => shared(pooling::Pooling::global("globalAveragePooling2d", false)),
         17 => shared(up_sampling::UpSampling::from_abi(p)?),
         18 => shared(conv2d::Conv2d::transpose(conv2d::Conv2dConfig::read("conv2dTranspose", p)?)?),
+        19 => shared(border::Border2d::from_abi(false, p)?),
+        20 => shared(border::Border2d::from_abi(true, p)?),
         _ => crate::bail!("layer", "unknown layer kind id {kind}"),
     })
 }

@@ -1,0 +1,135 @@
+// zeroPadding2d and cropping2d against TF.js Layers on the CPU backend: every form of the
+// amounts (a number, [rows, columns], [[top, bottom], [left, right]]), outputs and input
+// gradients, a training run of a convolutional autoencoder that pads 28×28 to 32×32 and crops
+// back, saved models both ways, and errors that name the layer and the shapes.
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfl from '@tensorflow/tfjs-layers';
+import * as nr from '../ts/index.js';
+import { expectNoLeak, thrown as thrownAny } from './setup.js';
+import { close, copyLayerWeights, rng, sizeOf, tfArtifacts, uniform } from './oracle.js';
+
+await tf.setBackend('cpu');
+const { layers } = nr;
+const thrown = (f: () => unknown) => thrownAny(f) as Error;
+
+type Pair = [nr.Layer, tfl.layers.Layer];
+
+const CASES: Array<[string, () => Pair[], number[]]> = [
+  ['zeroPadding2d default (1 at each border) → conv → cropping2d [[top, bottom], [left, right]]', () => [
+    [layers.zeroPadding2d({ inputShape: [5, 4, 2] }), tfl.layers.zeroPadding2d({ inputShape: [5, 4, 2] })],
+    [layers.conv2d({ filters: 3, kernelSize: 3, activation: 'tanh' }), tfl.layers.conv2d({ filters: 3, kernelSize: 3, activation: 'tanh' })],
+    [layers.cropping2d({ cropping: [[1, 0], [2, 1]] }), tfl.layers.cropping2D({ cropping: [[1, 0], [2, 1]] })],
+  ], [2, 5, 4, 2]],
+  ['zeroPadding2d [rows, columns] and [[t, b], [l, r]], cropping2d a number and a pair', () => [
+    [layers.zeroPadding2d({ inputShape: [3, 6, 1], padding: [2, 0] }), tfl.layers.zeroPadding2d({ inputShape: [3, 6, 1], padding: [2, 0] })],
+    [layers.zeroPadding2d({ padding: [[0, 3], [1, 2]] }), tfl.layers.zeroPadding2d({ padding: [[0, 3], [1, 2]] })],
+    [layers.conv2d({ filters: 2, kernelSize: [2, 3], activation: 'relu' }), tfl.layers.conv2d({ filters: 2, kernelSize: [2, 3], activation: 'relu' })],
+    [layers.cropping2d({ cropping: 1 }), tfl.layers.cropping2D({ cropping: 1 })],
+    [layers.cropping2d({ cropping: [0, 2] }), tfl.layers.cropping2D({ cropping: [0, 2] })],
+  ], [3, 3, 6, 1]],
+];
+
+describe('zeroPadding2d and cropping2d: outputs and input gradients as TF.js', () => {
+  for (const [name, make, xShape] of CASES) {
+    it(name, () => {
+      const pairs = make();
+      const n = nr.sequential({ seed: 4, layers: pairs.map((p) => p[0]) });
+      const t = tfl.sequential({ layers: pairs.map((p) => p[1]) });
+      n.build();
+      copyLayerWeights(n, t);
+      const r = rng(name.length);
+      const x = uniform(r, sizeOf(xShape), -2, 2);
+      const outShape = t.outputs[0].shape.slice(1) as number[];
+      expect(n.outputShape).toEqual(outShape);
+      close(nr.tidy(() => n.predict(nr.tensor(x, xShape)).data()), tf.tidy(() => (t.predict(tf.tensor(x, xShape)) as tf.Tensor).dataSync()), 1e-6, `${name}: predict`);
+      const w = uniform(r, sizeOf(outShape), -1, 1);
+      const got = expectNoLeak(() => nr.tidy(() => nr.grad((xt) => n.predict(xt).mul(nr.tensor(w, outShape)).sum())(nr.tensor(x, xShape)).data()));
+      const want = tf.tidy(() => tf.grad((xt: tf.Tensor) => tf.sum(tf.mul(t.predict(xt) as tf.Tensor, tf.tensor(w, outShape))))(tf.tensor(x, xShape)).dataSync());
+      close(got, want, 1e-5, `${name}: dL/dx`);
+      expect(got.some((v) => v !== 0)).toBe(true);
+      n.dispose();
+      t.dispose();
+    });
+  }
+});
+
+describe('zeroPadding2d and cropping2d: training and saved models', () => {
+  const make = (): Pair[] => [
+    [layers.zeroPadding2d({ inputShape: [6, 6, 1], padding: 1 }), tfl.layers.zeroPadding2d({ inputShape: [6, 6, 1], padding: 1 })],
+    [layers.conv2d({ filters: 3, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }), tfl.layers.conv2d({ filters: 3, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' })],
+    [layers.conv2dTranspose({ filters: 1, kernelSize: 3, strides: 2, padding: 'same', activation: 'sigmoid' }), tfl.layers.conv2dTranspose({ filters: 1, kernelSize: 3, strides: 2, padding: 'same', activation: 'sigmoid' })],
+    [layers.cropping2d({ cropping: 1 }), tfl.layers.cropping2D({ cropping: 1 })],
+  ];
+
+  it('an autoencoder that pads 6×6 to 8×8 and crops back trains to TF.js\'s losses and weights (Adam, 3 epochs)', async () => {
+    const pairs = make();
+    const n = nr.sequential({ seed: 5, layers: pairs.map((p) => p[0]) });
+    const t = tfl.sequential({ layers: pairs.map((p) => p[1]) });
+    n.build();
+    expect(n.outputShape).toEqual([6, 6, 1]);
+    copyLayerWeights(n, t);
+    const rows = 9;
+    const x = uniform(rng(2), rows * 36, 0, 1);
+    n.compile({ optimizer: nr.optimizers.adam({ learningRate: 0.02 }), loss: 'meanSquaredError' });
+    t.compile({ optimizer: tf.train.adam(0.02), loss: 'meanSquaredError' });
+    const h = await n.fit(nr.tensor(x, [rows, 6, 6, 1]), nr.tensor(x, [rows, 6, 6, 1]), { epochs: 3, batchSize: 4, shuffle: false, verbose: 0 });
+    const th = await t.fit(tf.tensor(x, [rows, 6, 6, 1]), tf.tensor(x, [rows, 6, 6, 1]), { epochs: 3, batchSize: 4, shuffle: false, verbose: 0 });
+    close(h.history.loss, th.history.loss as number[], 1e-5, 'losses');
+    const got = n.getWeights();
+    const want = t.getWeights();
+    got.forEach((g, i) => close(g.data(), want[i].dataSync(), 1e-5, `weight ${i}`));
+    got.forEach((g) => g.dispose());
+    n.dispose();
+    t.dispose();
+  });
+
+  it('saved both ways: TF.js loads neurite\'s model and saves the same bytes; neurite loads TF.js\'s', async () => {
+    const m = nr.sequential({ seed: 6, layers: make().map((p) => p[0]) });
+    const X = uniform(rng(8), 2 * 36, 0, 1);
+    const a = await m.toArtifacts();
+    const tm = await tfl.loadLayersModel(tf.io.fromMemory(a as tf.io.ModelArtifacts));
+    expect(tm.layers.map((l) => l.getClassName())).toEqual(['ZeroPadding2D', 'Conv2D', 'Conv2DTranspose', 'Cropping2D']);
+    const want = nr.tidy(() => m.predict(nr.tensor(X, [2, 6, 6, 1])).data());
+    close((tm.predict(tf.tensor(X, [2, 6, 6, 1])) as tf.Tensor).dataSync(), want, 1e-6, 'TF.js predict');
+    const back = await tfArtifacts(tm);
+    expect(new Uint8Array(back.weightData as ArrayBuffer)).toEqual(new Uint8Array(a.weightData as ArrayBuffer));
+    const again = (await nr.loadModel(back as nr.ModelArtifacts)) as nr.Sequential;
+    expect(again.layers.map((l) => (l as nr.Layer).kind)).toEqual(['zeroPadding2d', 'conv2d', 'conv2dTranspose', 'cropping2d']);
+    expect(nr.tidy(() => again.predict(nr.tensor(X, [2, 6, 6, 1])).data())).toEqual(want);
+    // A config with a number or pair loads too; a bad one is refused by path.
+    const topo = back.modelTopology as { config: { layers: Array<{ config: Record<string, unknown> }> } };
+    const edit = (f: (c: Array<{ config: Record<string, unknown> }>) => void) => {
+      const copy = structuredClone(back);
+      f((copy.modelTopology as typeof topo).config.layers);
+      return nr.loadModel(copy as nr.ModelArtifacts);
+    };
+    const forms = (await edit((ls) => { ls[0].config.padding = 1; ls[3].config.cropping = [1, 1]; })) as nr.Sequential;
+    expect(nr.tidy(() => forms.predict(nr.tensor(X, [2, 6, 6, 1])).data())).toEqual(want);
+    await expect(edit((ls) => (ls[0].config.padding = [[1, -1], [0, 0]]))).rejects.toThrow(/layers\[0\]\.config\.padding\[0\]\[1\] must be an integer in \[0, 65536\], got -1/);
+    await expect(edit((ls) => (ls[3].config.cropping = [[5, 5], [0, 0]]))).rejects.toThrow(/cropping2d.*leaves nothing/);
+    for (const d of [forms, again, m]) d.dispose();
+    tm.dispose();
+  });
+});
+
+describe('zeroPadding2d and cropping2d: errors', () => {
+  it('name the layer, the argument and the shapes', () => {
+    expect(thrown(() => layers.cropping2d({} as never)).message).toMatch(/^cropping2d: cropping is required/);
+    expect(thrown(() => layers.zeroPadding2d({ padding: -1 })).message).toBe('zeroPadding2d: padding must be an integer in [0, 65536], got -1');
+    expect(thrown(() => layers.zeroPadding2d({ padding: [1, 2, 3] as never })).message).toMatch(/^zeroPadding2d: padding must be an integer, a pair \[rows, columns\] or \[\[top, bottom\], \[left, right\]\], got \[1,2,3\]/);
+    expect(thrown(() => layers.cropping2d({ cropping: [[1, 0.5], [0, 0]] })).message).toMatch(/^cropping2d: cropping\[0\]\[1\] must be an integer/);
+    expect(thrown(() => layers.zeroPadding2d({ dataFormat: 'channelsFirst' as never })).message).toMatch(/dataFormat must be 'channelsLast'/);
+    const all = nr.sequential({ layers: [layers.cropping2d({ inputShape: [4, 4, 1], cropping: [[2, 2], [0, 0]] })] });
+    expect(() => all.build()).toThrow(/^build: cropping2d: cropping \[\[2, 2\], \[0, 0\]\] leaves nothing of the per-sample input \[4, 4, 1\]|cropping2d: cropping \[\[2, 2\], \[0, 0\]\] leaves nothing of the per-sample input \[4, 4, 1\]/);
+    all.dispose();
+    const flat = nr.sequential({ layers: [layers.zeroPadding2d({ inputShape: [4, 4] })] });
+    expect(() => flat.build()).toThrow(/zeroPadding2d.*\[height, width, channels\]/);
+    flat.dispose();
+    const m = nr.sequential({ layers: [layers.zeroPadding2d({ inputShape: [2, 2, 1], padding: [[1, 0], [0, 2]] })] });
+    expect(nr.tidy(() => m.predict(nr.tensor([1, 2, 3, 4], [1, 2, 2, 1])).arraySync())).toEqual([[[[0], [0], [0], [0]], [[1], [2], [0], [0]], [[3], [4], [0], [0]]]]);
+    expect(nr.tidy(() => m.predict(nr.zeros([0, 2, 2, 1])).shape)).toEqual([0, 3, 4, 1]);
+    m.dispose();
+  });
+});
