@@ -7,8 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as nr from '../ts/index.js';
-import { expectNoLeak, thrown as thrownAny } from './setup.js';
-import { close, copyLayerWeights, rng, sizeOf, tfArtifacts, uniform } from './oracle.js';
+import { thrown as thrownAny } from './setup.js';
+import { close, copyLayerWeights, expectLayersAsTfjs, expectTfjsRoundTrip, rng, uniform } from './oracle.js';
 
 await tf.setBackend('cpu');
 const { layers } = nr;
@@ -33,25 +33,7 @@ const CASES: Array<[string, () => Pair[], number[]]> = [
 
 describe('zeroPadding2d and cropping2d: outputs and input gradients as TF.js', () => {
   for (const [name, make, xShape] of CASES) {
-    it(name, () => {
-      const pairs = make();
-      const n = nr.sequential({ seed: 4, layers: pairs.map((p) => p[0]) });
-      const t = tfl.sequential({ layers: pairs.map((p) => p[1]) });
-      n.build();
-      copyLayerWeights(n, t);
-      const r = rng(name.length);
-      const x = uniform(r, sizeOf(xShape), -2, 2);
-      const outShape = t.outputs[0].shape.slice(1) as number[];
-      expect(n.outputShape).toEqual(outShape);
-      close(nr.tidy(() => n.predict(nr.tensor(x, xShape)).data()), tf.tidy(() => (t.predict(tf.tensor(x, xShape)) as tf.Tensor).dataSync()), 1e-6, `${name}: predict`);
-      const w = uniform(r, sizeOf(outShape), -1, 1);
-      const got = expectNoLeak(() => nr.tidy(() => nr.grad((xt) => n.predict(xt).mul(nr.tensor(w, outShape)).sum())(nr.tensor(x, xShape)).data()));
-      const want = tf.tidy(() => tf.grad((xt: tf.Tensor) => tf.sum(tf.mul(t.predict(xt) as tf.Tensor, tf.tensor(w, outShape))))(tf.tensor(x, xShape)).dataSync());
-      close(got, want, 1e-5, `${name}: dL/dx`);
-      expect(got.some((v) => v !== 0)).toBe(true);
-      n.dispose();
-      t.dispose();
-    });
+    it(name, () => expectLayersAsTfjs(name, make(), xShape, { seed: 4, tol: 1e-6 }));
   }
 });
 
@@ -88,16 +70,9 @@ describe('zeroPadding2d and cropping2d: training and saved models', () => {
   it('saved both ways: TF.js loads neurite\'s model and saves the same bytes; neurite loads TF.js\'s', async () => {
     const m = nr.sequential({ seed: 6, layers: make().map((p) => p[0]) });
     const X = uniform(rng(8), 2 * 36, 0, 1);
-    const a = await m.toArtifacts();
-    const tm = await tfl.loadLayersModel(tf.io.fromMemory(a as tf.io.ModelArtifacts));
-    expect(tm.layers.map((l) => l.getClassName())).toEqual(['ZeroPadding2D', 'Conv2D', 'Conv2DTranspose', 'Cropping2D']);
-    const want = nr.tidy(() => m.predict(nr.tensor(X, [2, 6, 6, 1])).data());
-    close((tm.predict(tf.tensor(X, [2, 6, 6, 1])) as tf.Tensor).dataSync(), want, 1e-6, 'TF.js predict');
-    const back = await tfArtifacts(tm);
-    expect(new Uint8Array(back.weightData as ArrayBuffer)).toEqual(new Uint8Array(a.weightData as ArrayBuffer));
+    const { back, want } = await expectTfjsRoundTrip(m, X, [2, 6, 6, 1], ['ZeroPadding2D', 'Conv2D', 'Conv2DTranspose', 'Cropping2D']);
     const again = (await nr.loadModel(back as nr.ModelArtifacts)) as nr.Sequential;
     expect(again.layers.map((l) => (l as nr.Layer).kind)).toEqual(['zeroPadding2d', 'conv2d', 'conv2dTranspose', 'cropping2d']);
-    expect(nr.tidy(() => again.predict(nr.tensor(X, [2, 6, 6, 1])).data())).toEqual(want);
     // A config with a number or pair loads too; a bad one is refused by path.
     const topo = back.modelTopology as { config: { layers: Array<{ config: Record<string, unknown> }> } };
     const edit = (f: (c: Array<{ config: Record<string, unknown> }>) => void) => {
@@ -110,7 +85,6 @@ describe('zeroPadding2d and cropping2d: training and saved models', () => {
     await expect(edit((ls) => (ls[0].config.padding = [[1, -1], [0, 0]]))).rejects.toThrow(/layers\[0\]\.config\.padding\[0\]\[1\] must be an integer in \[0, 65536\], got -1/);
     await expect(edit((ls) => (ls[3].config.cropping = [[5, 5], [0, 0]]))).rejects.toThrow(/cropping2d.*leaves nothing/);
     for (const d of [forms, again, m]) d.dispose();
-    tm.dispose();
   });
 });
 

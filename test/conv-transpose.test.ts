@@ -8,8 +8,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as nr from '../ts/index.js';
-import { expectNoLeak, thrown as thrownAny } from './setup.js';
-import { centralDiff, close, copyLayerWeights, rng, sizeOf, tfArtifacts, uniform } from './oracle.js';
+import { thrown as thrownAny } from './setup.js';
+import { centralDiff, close, copyLayerWeights, expectLayersAsTfjs, expectTfjsRoundTrip, rng, sizeOf, tfArtifacts, uniform } from './oracle.js';
 
 await tf.setBackend('cpu');
 const { layers } = nr;
@@ -43,28 +43,7 @@ const CASES: Array<[string, () => Pair[], number[]]> = [
 
 describe('conv2dTranspose: outputs and input gradients as TF.js', () => {
   for (const [name, make, xShape] of CASES) {
-    it(name, () => {
-      const pairs = make();
-      const n = nr.sequential({ seed: 21, layers: pairs.map((p) => p[0]) });
-      const t = tfl.sequential({ layers: pairs.map((p) => p[1]) });
-      n.build();
-      // Also checks the kernel's layout: TF.js's setWeights refuses another shape.
-      copyLayerWeights(n, t);
-      const r = rng(name.length);
-      const x = uniform(r, sizeOf(xShape), -2, 2);
-      const outShape = t.outputs[0].shape.slice(1) as number[];
-      expect(n.outputShape).toEqual(outShape);
-      const want = tf.tidy(() => (t.predict(tf.tensor(x, xShape)) as tf.Tensor).dataSync());
-      const got = nr.tidy(() => n.predict(nr.tensor(x, xShape)).data());
-      close(got, want, 1e-5, `${name}: predict`);
-      const w = uniform(r, sizeOf(outShape), -1, 1);
-      const gotG = expectNoLeak(() => nr.tidy(() => nr.grad((xt) => n.predict(xt).mul(nr.tensor(w, outShape)).sum())(nr.tensor(x, xShape)).data()));
-      const wantG = tf.tidy(() => tf.grad((xt: tf.Tensor) => tf.sum(tf.mul(t.predict(xt) as tf.Tensor, tf.tensor(w, outShape))))(tf.tensor(x, xShape)).dataSync());
-      close(gotG, wantG, 1e-5, `${name}: dL/dx`);
-      expect(gotG.some((v) => v !== 0)).toBe(true);
-      n.dispose();
-      t.dispose();
-    });
+    it(name, () => expectLayersAsTfjs(name, make(), xShape, { seed: 21 }));
   }
 
   it('dL/dx also against central differences (an oracle independent of both libraries)', () => {
@@ -176,18 +155,7 @@ describe('conv2dTranspose models cross between TF.js and neurite', () => {
       layers.conv2dTranspose({ inputShape: [4, 5, 3], filters: 3, kernelSize: 2, strides: 2, activation: 'sigmoid', kernelRegularizer: nr.regularizers.l1({ l1: 0.001 }) }),
       layers.conv2d({ filters: 2, kernelSize: 3, padding: 'same' }),
     ] });
-    const a = await m.toArtifacts();
-    const tm = await tfl.loadLayersModel(tf.io.fromMemory(a as tf.io.ModelArtifacts));
-    expect(tm.layers.map((l) => l.getClassName())).toEqual(['Conv2DTranspose', 'Conv2D']);
-    const want = nr.tidy(() => m.predict(nr.tensor(X, [2, 4, 5, 3])).data());
-    close((tm.predict(tf.tensor(X, [2, 4, 5, 3])) as tf.Tensor).dataSync(), want, 1e-6, 'predict');
-    const back = await tfArtifacts(tm);
-    expect(back.weightSpecs!.map((w) => [w.name, w.shape])).toEqual(a.weightSpecs!.map((w) => [w.name, w.shape]));
-    expect(new Uint8Array(back.weightData as ArrayBuffer)).toEqual(new Uint8Array(a.weightData as ArrayBuffer));
-    const again = (await nr.loadModel(back as nr.ModelArtifacts)) as nr.Sequential;
-    expect(nr.tidy(() => again.predict(nr.tensor(X, [2, 4, 5, 3])).data())).toEqual(want);
-    again.dispose();
-    tm.dispose();
+    await expectTfjsRoundTrip(m, X, [2, 4, 5, 3], ['Conv2DTranspose', 'Conv2D']);
     m.dispose();
   });
 

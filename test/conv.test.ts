@@ -8,8 +8,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as nr from '../ts/index.js';
-import { expectNoLeak, thrown as thrownAny } from './setup.js';
-import { centralDiff, close, copyLayerWeights, rng, tfArtifacts, uniform } from './oracle.js';
+import { thrown as thrownAny } from './setup.js';
+import { centralDiff, close, copyLayerWeights, expectLayersAsTfjs, expectTfjsRoundTrip, rng, tfArtifacts, uniform } from './oracle.js';
 
 await tf.setBackend('cpu');
 const { layers } = nr;
@@ -72,33 +72,7 @@ const CASES: Array<[string, () => Pair[], number[], 'tf' | 'fd']> = [
 
 describe('conv layers: outputs and input gradients as TF.js', () => {
   for (const [name, make, xShape, oracle] of CASES) {
-    it(name, () => {
-      const pairs = make();
-      const n = nr.sequential({ seed: 11, layers: pairs.map((p) => p[0]) });
-      const t = tfl.sequential({ layers: pairs.map((p) => p[1]) });
-      n.build();
-      copyLayerWeights(n, t);
-      const r = rng(name.length);
-      const size = xShape.reduce((a, b) => a * b, 1);
-      const x = uniform(r, size, -2, 2);
-      const outShape = t.outputs[0].shape.slice(1) as number[];
-      expect(n.outputShape).toEqual(outShape);
-      const want = tf.tidy(() => (t.predict(tf.tensor(x, xShape)) as tf.Tensor).dataSync());
-      const got = nr.tidy(() => n.predict(nr.tensor(x, xShape)).data());
-      close(got, want, 1e-5, `${name}: predict`);
-      const w = uniform(r, outShape.reduce((a, b) => a * b, 1), -1, 1);
-      const gotG = expectNoLeak(() => nr.tidy(() => nr.grad((xt) => n.predict(xt).mul(nr.tensor(w, outShape)).sum())(nr.tensor(x, xShape)).data()));
-      if (oracle === 'tf') {
-        const wantG = tf.tidy(() => tf.grad((xt: tf.Tensor) => tf.sum(tf.mul(t.predict(xt) as tf.Tensor, tf.tensor(w, outShape))))(tf.tensor(x, xShape)).dataSync());
-        close(gotG, wantG, 1e-5, `${name}: dL/dx`);
-      } else {
-        const fd = centralDiff((v) => nr.tidy(() => n.predict(nr.tensor(v, xShape)).mul(nr.tensor(w, outShape)).sum().data()[0]), x);
-        for (let i = 0; i < x.length; i++) expect(Math.abs(gotG[i] - fd[i]), `${name}: dx[${i}]`).toBeLessThan(2e-3);
-      }
-      expect(gotG.some((v) => v !== 0)).toBe(true);
-      n.dispose();
-      t.dispose();
-    });
+    it(name, () => expectLayersAsTfjs(name, make(), xShape, { seed: 11, oracle }));
   }
 
   // TF.js 4.22 has no gradient for dilated convolutions: its forward is the oracle for the
@@ -221,20 +195,7 @@ describe('conv models cross between TF.js and neurite', () => {
       layers.avgPool2d({ poolSize: 2 }),
       layers.globalMaxPooling2d(),
     ] });
-    const a = await m.toArtifacts();
-    const tm = await tfl.loadLayersModel(tf.io.fromMemory(a as tf.io.ModelArtifacts));
-    expect(tm.layers.map((l) => l.getClassName())).toEqual(['Conv2D', 'MaxPooling2D', 'Conv2D', 'UpSampling2D', 'AveragePooling2D', 'GlobalMaxPooling2D']);
-    const got = (tm.predict(tf.tensor(X, [2, 12, 10, 3])) as tf.Tensor).dataSync();
-    const want = nr.tidy(() => m.predict(nr.tensor(X, [2, 12, 10, 3])).data());
-    close(got, want, 1e-6, 'predict');
-    const back = await tfArtifacts(tm);
-    expect(back.weightSpecs!.map((w) => [w.name, w.shape])).toEqual(a.weightSpecs!.map((w) => [w.name, w.shape]));
-    expect(new Uint8Array(back.weightData as ArrayBuffer)).toEqual(new Uint8Array(a.weightData as ArrayBuffer));
-    // And back into neurite: the same bits out.
-    const again = (await nr.loadModel(back as nr.ModelArtifacts)) as nr.Sequential;
-    expect(nr.tidy(() => again.predict(nr.tensor(X, [2, 12, 10, 3])).data())).toEqual(want);
-    again.dispose();
-    tm.dispose();
+    await expectTfjsRoundTrip(m, X, [2, 12, 10, 3], ['Conv2D', 'MaxPooling2D', 'Conv2D', 'UpSampling2D', 'AveragePooling2D', 'GlobalMaxPooling2D']);
     m.dispose();
   });
 

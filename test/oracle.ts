@@ -5,9 +5,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import type * as tfl from '@tensorflow/tfjs-layers';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { expect } from 'vitest';
 import * as nr from '../ts/index.js';
+import { expectNoLeak } from './setup.js';
 
 await tf.setBackend('cpu');
 export { tf };
@@ -119,4 +120,65 @@ export async function tfArtifacts(m: tfl.LayersModel, includeOptimizer = false):
     return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
   }), { includeOptimizer });
   return got!;
+}
+
+/**
+ * Builds a neurite and a TF.js Sequential of the same layers (`pairs`, neurite's seeded with
+ * `seed`), copies neurite's weights into TF.js (so the kernels' layouts must agree), and checks
+ * on inputs uniform in [−2, 2) that the output shapes agree, that `predict` agrees within `tol`
+ * (default 1e-5), and that dL/dx of Σ w·predict(x) (w uniform in [−1, 1)) agrees with TF.js's
+ * `tf.grad` within 1e-5 — or, with `oracle: 'fd'` where TF.js's gradient is wrong, with central
+ * differences of neurite's forward within 2e-3 — is not all zeros, and leaks no tensor.
+ */
+export function expectLayersAsTfjs(name: string, pairs: Array<[nr.Layer, tfl.layers.Layer]>, xShape: number[], opts: { seed: number; oracle?: 'tf' | 'fd'; tol?: number }): void {
+  const n = nr.sequential({ seed: opts.seed, layers: pairs.map((p) => p[0]) });
+  const t = tfl.sequential({ layers: pairs.map((p) => p[1]) });
+  try {
+    n.build();
+    copyLayerWeights(n, t);
+    const r = rng(name.length);
+    const x = uniform(r, sizeOf(xShape), -2, 2);
+    const outShape = t.outputs[0].shape.slice(1) as number[];
+    expect(n.outputShape).toEqual(outShape);
+    const want = tf.tidy(() => (t.predict(tf.tensor(x, xShape)) as tf.Tensor).dataSync());
+    close(nr.tidy(() => n.predict(nr.tensor(x, xShape)).data()), want, opts.tol ?? 1e-5, `${name}: predict`);
+    const w = uniform(r, sizeOf(outShape), -1, 1);
+    const got = expectNoLeak(() => nr.tidy(() => nr.grad((xt) => n.predict(xt).mul(nr.tensor(w, outShape)).sum())(nr.tensor(x, xShape)).data()));
+    if ((opts.oracle ?? 'tf') === 'tf') {
+      const wantG = tf.tidy(() => tf.grad((xt: tf.Tensor) => tf.sum(tf.mul(t.predict(xt) as tf.Tensor, tf.tensor(w, outShape))))(tf.tensor(x, xShape)).dataSync());
+      close(got, wantG, 1e-5, `${name}: dL/dx`);
+    } else {
+      const fd = centralDiff((v) => nr.tidy(() => n.predict(nr.tensor(v, xShape)).mul(nr.tensor(w, outShape)).sum().data()[0]), x);
+      for (let i = 0; i < x.length; i++) expect(Math.abs(got[i] - fd[i]), `${name}: dx[${i}]`).toBeLessThan(2e-3);
+    }
+    expect(got.some((v) => v !== 0)).toBe(true);
+  } finally {
+    n.dispose();
+    t.dispose();
+  }
+}
+
+/**
+ * Saves neurite model `m`, loads the artifacts with TF.js's `tf.loadLayersModel`, and checks
+ * TF.js's layer classes, that TF.js predicts `x` as neurite does (1e-6), that TF.js saves the
+ * same weight names, shapes and bytes, and that neurite loads TF.js's save back to the same
+ * output bits. Returns TF.js's artifacts (for tests that edit them) and neurite's output.
+ */
+export async function expectTfjsRoundTrip(m: nr.Sequential, x: Float32Array, xShape: number[], classes: string[]): Promise<{ back: tf.io.ModelArtifacts; want: Float32Array }> {
+  const a = await m.toArtifacts();
+  const tm = await tfl.loadLayersModel(tf.io.fromMemory(a as tf.io.ModelArtifacts));
+  try {
+    expect(tm.layers.map((l) => l.getClassName())).toEqual(classes);
+    const want = nr.tidy(() => m.predict(nr.tensor(x, xShape)).data());
+    close(tf.tidy(() => (tm.predict(tf.tensor(x, xShape)) as tf.Tensor).dataSync()), want, 1e-6, 'TF.js predict');
+    const back = await tfArtifacts(tm);
+    expect(back.weightSpecs!.map((w) => [w.name, w.shape])).toEqual(a.weightSpecs!.map((w) => [w.name, w.shape]));
+    expect(new Uint8Array(back.weightData as ArrayBuffer)).toEqual(new Uint8Array(a.weightData as ArrayBuffer));
+    const again = (await nr.loadModel(back as nr.ModelArtifacts)) as nr.Sequential;
+    expect(nr.tidy(() => again.predict(nr.tensor(x, xShape)).data())).toEqual(want);
+    again.dispose();
+    return { back, want };
+  } finally {
+    tm.dispose();
+  }
 }
