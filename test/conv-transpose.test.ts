@@ -9,7 +9,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as nr from '../ts/index.js';
 import { thrown as thrownAny } from './setup.js';
-import { centralDiff, close, copyLayerWeights, expectLayersAsTfjs, expectTfjsRoundTrip, rng, sizeOf, tfArtifacts, uniform } from './oracle.js';
+import { bitsAndDispose, centralDiff, close, copyLayerWeights, expectLayersAsTfjs, expectSameBitsForThreads, expectTfjsRoundTrip, rng, sizeOf, tfArtifacts, uniform } from './oracle.js';
 
 await tf.setBackend('cpu');
 const { layers } = nr;
@@ -112,23 +112,11 @@ describe('conv2dTranspose: training as TF.js', () => {
       const before = nr.memory().numBytes;
       await m.fit(x, y, { epochs: 2, batchSize: 16, verbose: 0 });
       expect(nr.memory().numBytes).toBe(before);
-      const ws = m.getWeights();
-      const p = m.predict(x);
-      const out = [...ws, p].map((t) => {
-        const d = Array.from(new Uint32Array(t.data().buffer.slice(0)));
-        t.dispose();
-        return d;
-      });
+      const out = bitsAndDispose([...m.getWeights(), m.predict(x)]);
       for (const d of [m, x, y]) d.dispose();
       return out;
     };
-    await nr.init({ threads: 1 });
-    const one = await run();
-    for (const threads of [2, 3]) {
-      await nr.init({ threads });
-      expect(await run(), `${threads} threads`).toEqual(one);
-    }
-    await nr.init();
+    await expectSameBitsForThreads(run);
   });
 });
 

@@ -9,7 +9,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as nr from '../ts/index.js';
 import { thrown as thrownAny } from './setup.js';
-import { centralDiff, close, copyLayerWeights, expectLayersAsTfjs, expectTfjsRoundTrip, rng, tfArtifacts, uniform } from './oracle.js';
+import { bitsAndDispose, centralDiff, close, copyLayerWeights, expectLayersAsTfjs, expectSameBitsForThreads, expectTfjsRoundTrip, rng, tfArtifacts, uniform } from './oracle.js';
 
 await tf.setBackend('cpu');
 const { layers } = nr;
@@ -17,15 +17,6 @@ const thrown = (f: () => unknown) => thrownAny(f) as Error;
 
 type Pair = [nr.Layer, tfl.layers.Layer];
 
-
-/** The float32 bit patterns of `ts` (each then disposed), for bit-identity checks. */
-function bitsAndDispose(ts: nr.Tensor[]): number[][] {
-  return ts.map((t) => {
-    const d = Array.from(new Uint32Array(t.data().buffer.slice(0)));
-    t.dispose();
-    return d;
-  });
-}
 
 /**
  * Architectures as [name, layer pairs, input shape with the batch, oracle of dL/dx]. TF.js's
@@ -267,12 +258,6 @@ describe('conv layers: the same bits for any thread count', () => {
       for (const d of [m, x, y]) d.dispose();
       return out;
     };
-    await nr.init({ threads: 1 });
-    const one = await run();
-    for (const threads of [2, 3]) {
-      await nr.init({ threads });
-      expect(await run(), `${threads} threads`).toEqual(one);
-    }
-    await nr.init();
+    await expectSameBitsForThreads(run);
   });
 });

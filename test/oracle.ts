@@ -182,3 +182,26 @@ export async function expectTfjsRoundTrip(m: nr.Sequential, x: Float32Array, xSh
     tm.dispose();
   }
 }
+
+/** The float32 bit patterns of `ts` (each then disposed), for bit-identity checks. */
+export function bitsAndDispose(ts: nr.Tensor[]): number[][] {
+  return ts.map((t) => {
+    const d = Array.from(new Uint32Array(t.data().buffer.slice(0)));
+    t.dispose();
+    return d;
+  });
+}
+
+/**
+ * Runs `run` (a seeded training that returns bit patterns) with 1, 2 and 3 threads and expects
+ * the same bits from each; leaves neurite initialised with its default threads.
+ */
+export async function expectSameBitsForThreads(run: () => Promise<number[][]>): Promise<void> {
+  await nr.init({ threads: 1 });
+  const one = await run();
+  for (const threads of [2, 3]) {
+    await nr.init({ threads });
+    expect(await run(), `${threads} threads`).toEqual(one);
+  }
+  await nr.init();
+}
