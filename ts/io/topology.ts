@@ -91,7 +91,7 @@ export function layerSpec(l: Layer, where: string): LeafSpec {
       kernelRegularizer: reg(op, a.kernelRegularizer, 'kernelRegularizer'), biasRegularizer: reg(op, a.biasRegularizer, 'biasRegularizer'),
     };
   } else if (l instanceof MaxPooling2D || l instanceof AveragePooling2D) args = { poolSize: l.poolSize.slice(), strides: l.strides.slice(), padding: l.padding };
-  else if (l instanceof UpSampling2D) args = { size: l.size.slice() };
+  else if (l instanceof UpSampling2D) args = { size: l.size.slice(), interpolation: l.interpolation };
   else if (l instanceof ZeroPadding2D) args = { padding: l.amounts.map((a) => a.slice()) };
   else if (l instanceof Cropping2D) args = { cropping: l.amounts.map((a) => a.slice()) };
   else if (l instanceof SaltAndPepper) args = { rate: l.rate, low: l.low, high: l.high };
@@ -198,7 +198,7 @@ export function specToKeras(s: NodeSpec, x: number[] | undefined): KerasObject {
     case 'averagePooling2d': c = { pool_size: a.poolSize, padding: a.padding, strides: a.strides, data_format: 'channels_last' }; break;
     case 'globalMaxPooling2d':
     case 'globalAveragePooling2d': c = { data_format: 'channels_last' }; break;
-    case 'upSampling2d': c = { size: a.size, data_format: 'channels_last' }; break;
+    case 'upSampling2d': c = { size: a.size, data_format: 'channels_last', interpolation: a.interpolation ?? 'nearest' }; break;
     case 'zeroPadding2d': c = { padding: a.padding, data_format: 'channels_last' }; break;
     case 'cropping2d': c = { cropping: a.cropping, data_format: 'channels_last' }; break;
     default: break;
@@ -407,8 +407,8 @@ export function nodeFromKeras(ctx: Ctx, where: string, v: unknown): NodeSpec {
     case 'UpSampling2D':
       kind = 'upSampling2d';
       channelsLast();
-      if (c.interpolation !== undefined && c.interpolation !== 'nearest') bad(op, `${cw}.interpolation`, `must be 'nearest' (the only one neurite has), got ${show(c.interpolation)}`);
-      args = { size: sizes('size', [2, 2]) };
+      if (c.interpolation != null && c.interpolation !== 'nearest' && c.interpolation !== 'bilinear') bad(op, `${cw}.interpolation`, `must be 'nearest' or 'bilinear', got ${show(c.interpolation)}`);
+      args = { size: sizes('size', [2, 2]), interpolation: c.interpolation ?? 'nearest' };
       break;
     case 'ZeroPadding2D':
     case 'Cropping2D': {

@@ -213,30 +213,35 @@ export interface UpSampling2DArgs extends LayerArgs {
   size?: Size2D;
   /** Only `'channelsLast'` (the default). */
   dataFormat?: 'channelsLast';
-  /** Only `'nearest'` (the default). */
-  interpolation?: 'nearest';
+  /**
+   * `'nearest'` (the default) repeats each row and column; `'bilinear'` interpolates between
+   * neighbours as TF.js's `resizeBilinear` (no corner alignment, no half-pixel centres).
+   */
+  interpolation?: 'nearest' | 'bilinear';
 }
 
 /**
- * Repeats each row and column (`[batch, h, w, c]` → `[batch, h·size[0], w·size[1], c]`): a
- * convolutional decoder's way back up.
+ * Upsamples each image (`[batch, h, w, c]` → `[batch, h·size[0], w·size[1], c]`), repeating
+ * rows and columns or interpolating between them: a convolutional decoder's way back up.
  */
 export class UpSampling2D extends Layer {
   readonly kind = 'upSampling2d' as const;
   readonly size: [number, number];
+  readonly interpolation: 'nearest' | 'bilinear';
   constructor(args: UpSampling2DArgs = {}) {
     super('upSampling2d', args, ['size', 'dataFormat', 'interpolation']);
     this.size = pair('upSampling2d', 'size', args.size, [2, 2]);
     channelsLast('upSampling2d', args.dataFormat);
-    if (args.interpolation !== undefined && args.interpolation !== 'nearest') {
-      throw new InvalidArgumentError(`upSampling2d: interpolation must be 'nearest' (the only one neurite has), got ${show(args.interpolation)}`);
+    if (args.interpolation !== undefined && args.interpolation !== 'nearest' && args.interpolation !== 'bilinear') {
+      throw new InvalidArgumentError(`upSampling2d: interpolation must be 'nearest' or 'bilinear', got ${show(args.interpolation)}`);
     }
+    this.interpolation = args.interpolation ?? 'nearest';
   }
   abiParams(): number[] {
-    return [...this.size];
+    return [...this.size, this.interpolation === 'bilinear' ? 1 : 0];
   }
   override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), size: this.size };
+    return { ...super.getConfig(), size: this.size, interpolation: this.interpolation };
   }
 }
 
