@@ -968,9 +968,68 @@ const borderOp = {
   },
 };
 
+/**
+ * A random upSampling2d layer (nearest or bilinear, odd factors), sometimes with a bad size or
+ * interpolation or an input with other channels: predict against TF.js's resize formulas in
+ * plain JS (bilinear in float64 as TF.js's CPU kernel, so bit for bit).
+ */
+const upSamplingOp = {
+  name: 'upSampling2d',
+  gen(ctx) {
+    const { rng, nr } = ctx;
+    const [h, w, c] = [rng.int(1, 5), rng.int(1, 5), rng.int(1, 2)];
+    const n = rng.int(0, 2);
+    const size = [rng.int(1, 3), rng.int(1, 3)];
+    const interpolation = rng.pick(['nearest', 'bilinear']);
+    const bad = rng.chance(0.1) ? rng.pick([['size', [0, 2]], ['size', 1.5], ['interpolation', 'bicubic']]) : null;
+    const cfg = { inputShape: [h, w, c], size, interpolation };
+    if (bad) cfg[bad[0]] = bad[1];
+    const wrongInput = rng.chance(0.1);
+    const x = ctx.fresh([n, h, w, wrongInput ? c + 1 : c]);
+    return {
+      op: 'upSampling2d', expect: bad || wrongInput ? 'error' : 'ok', names: ['upSampling2d', 'predict', 'sequential', 'build'],
+      line: `m = sequential({ layers: [layers.upSampling2d(${ctx.show(cfg)})] }); y = m.predict(${x.name}); m.dispose()`,
+      run: () => {
+        const m = nr.sequential({ layers: [nr.layers.upSampling2d(cfg)] });
+        try {
+          return nr.tidy(() => {
+            const y = m.predict(x.t);
+            return { shape: y.shape.slice(), vals: y.dataSync().slice() };
+          });
+        } finally {
+          m.dispose();
+        }
+      },
+      check: (out) => {
+        const [oh, ow] = [h * size[0], w * size[1]];
+        // TF.js's resizeBilinear, legacy coordinates: source = (in / out) · o.
+        const src = (o, len, outLen) => {
+          const f = (len / outLen) * o;
+          const lo = Math.max(0, Math.floor(f));
+          return [lo, Math.min(len - 1, Math.ceil(f)), f - lo];
+        };
+        const at = (s, i, j, k) => x.ref.vals[((s * h + i) * w + j) * c + k];
+        const vals = [];
+        for (let s = 0; s < n; s++) for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++) for (let k = 0; k < c; k++) {
+          if (interpolation === 'nearest') {
+            vals.push(at(s, Math.floor(i / size[0]), Math.floor(j / size[1]), k));
+            continue;
+          }
+          const [y0, y1, fy] = src(i, h, oh);
+          const [x0, x1, fx] = src(j, w, ow);
+          const top = at(s, y0, x0, k) + (at(s, y0, x1, k) - at(s, y0, x0, k)) * fx;
+          const bottom = at(s, y1, x0, k) + (at(s, y1, x1, k) - at(s, y1, x0, k)) * fx;
+          vals.push(top + (bottom - top) * fy);
+        }
+        compare(`upSampling2d ${interpolation} predict (TF.js's resize in plain JS)`, { shape: out.shape, dataSync: () => out.vals }, { shape: [n, oh, ow, c], vals }, true);
+      },
+    };
+  },
+};
+
 export default {
   name: 'models',
   weight: 2,
-  ops: [newModel, compileOp, fitOp, predictOp, applyOp, gradPredictOp, evaluateOp, weightsOp, layerWeightsOp, disposeModel, nestedOp, initOp, rbfOp, trainStep, convOp, convTransposeOp, borderOp],
+  ops: [newModel, compileOp, fitOp, predictOp, applyOp, gradPredictOp, evaluateOp, weightsOp, layerWeightsOp, disposeModel, nestedOp, initOp, rbfOp, trainStep, convOp, convTransposeOp, borderOp, upSamplingOp],
 };
 
