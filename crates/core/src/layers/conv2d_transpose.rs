@@ -11,16 +11,17 @@
 //! layer has none) and no output padding.
 //!
 //! # Forward and backward
-//! Both are [`crate::ops::conv`]'s rules for the convolution `c(y) = conv2d(y, W)` from the
-//! output image to the input: the forward is `c`'s input gradient applied to `x`; the backward
-//! gives `dx = c(dz)` (its forward) and `dW` from `c`'s kernel gradient with `dz` as the image
-//! and `x` as the output gradient, as the `conv2dTranspose` tensor op's tape rule. Initializers
+//! [`conv::transpose_forward`] and [`conv::transpose_backward`], the functions the
+//! `conv2dTranspose` tensor op and its tape rule use: for the convolution `c(y) = conv2d(y, W)`
+//! from the output image to the input, the forward is `c`'s input gradient applied to `x`; the
+//! backward gives `dx = c(dz)` and `dW` from `c`'s kernel gradient with `dz` as the image and
+//! `x` as the output gradient. Initializers
 //! see Keras's fans for the kernel's layout: `fan_in = kh·kw·filters`, `fan_out = kh·kw·in`.
 
 use super::conv2d::{Conv2d, Conv2dConfig};
 use super::{image_batch, Init, Param};
 use crate::ops::window::Window;
-use crate::ops::{affine, conv};
+use crate::ops::conv;
 use crate::{bail, Error, Result, Shape, Tensor};
 
 const OP: &str = "conv2dTranspose";
@@ -66,16 +67,8 @@ impl Conv2d {
         let (p, kernel) = self.built()?;
         let cin = kernel.value.dims()[3];
         let batch = image_batch(OP, x, [p.oh, p.ow, cin])?;
-        let f = self.cfg.filters;
-        let mut z = conv::backward(OP, &p, &[], batch, kernel.value.data(), cin, x.data(), None, None, true)?.unwrap_or_default();
-        if let Some(b) = self.bias.as_ref() {
-            for row in z.chunks_exact_mut(f) {
-                for (v, &bi) in row.iter_mut().zip(b.value.data()) {
-                    *v += bi;
-                }
-            }
-        }
-        Tensor::new(OP, Shape::new(OP, &[batch, p.h, p.w, f])?, z)
+        let z = conv::transpose_forward(OP, &p, x.data(), batch, kernel.value.data(), cin, self.bias.as_ref().map(|b| b.value.data()))?;
+        Tensor::new(OP, Shape::new(OP, &[batch, p.h, p.w, self.cfg.filters])?, z)
     }
 
     /// `dL/dz → dL/dx` for the input `x` of the last forward, filling dW and db.
@@ -85,17 +78,12 @@ impl Conv2d {
         let batch = x.dims()[0];
         let Param { value: w, grad: dw, .. } = self.kernel.as_mut().expect("built");
         let cin = w.dims()[3];
-        if let Some(b) = self.bias.as_mut() {
-            affine::bias_grad(dz.data(), &mut b.grad);
-        }
-        // dW: the kernel gradient of the convolution from the output image (dz) to x.
-        conv::backward(OP, &p, dz.data(), batch, w.data(), cin, x.data(), Some(dw), None, false)?;
-        if !self.input_grad {
+        let db = self.bias.as_mut().map(|b| &mut b.grad[..]);
+        match conv::transpose_backward(OP, &p, x.data(), batch, w.data(), cin, dz.data(), Some(dw), db, self.input_grad)? {
+            Some(dx) => Tensor::new(OP, x.shape().clone(), dx),
             // The first layer's input is data: the caller ignores what is returned.
-            return Ok(dz);
+            None => Ok(dz),
         }
-        let dx = conv::forward(OP, &p, dz.data(), batch, w.data(), cin, None)?;
-        Tensor::new(OP, x.shape().clone(), dx)
     }
 }
 

@@ -14,13 +14,21 @@ use crate::Result;
 pub fn forward(op: &'static str, x: &[f32], rows: usize, inp: usize, units: usize, w: &[f32], b: Option<&[f32]>) -> Result<Vec<f32>> {
     let mut y = gemm_vec(op, rows, inp, units, x, false, w, false)?;
     if let Some(b) = b {
-        for row in y.chunks_exact_mut(units) {
-            for (v, &bv) in row.iter_mut().zip(b) {
-                *v += bv;
-            }
-        }
+        add_bias(&mut y, b);
     }
     Ok(y)
+}
+
+/// `y += b` on every row of `y` (`rows × b.len()`; nothing to do for no units).
+pub fn add_bias(y: &mut [f32], b: &[f32]) {
+    if b.is_empty() {
+        return;
+    }
+    for row in y.chunks_exact_mut(b.len()) {
+        for (v, &bv) in row.iter_mut().zip(b) {
+            *v += bv;
+        }
+    }
 }
 
 /// The backward rule, given `dy` = dL/dy: writes dL/dW = xᵀ·dy into `dw` and dL/db = Σ dy

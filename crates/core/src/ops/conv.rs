@@ -72,8 +72,8 @@ fn conv_placement(x: &Tensor, filter: &Tensor, win: Window) -> Result<(Placement
 pub fn conv2d_transpose(x: &Tensor, filter: &Tensor, out: [usize; 3], win: Window) -> Result<Tensor> {
     const OP: &str = "conv2dTranspose";
     let (p, batch) = transpose_placement(x, filter, out, win)?;
-    let y = backward(OP, &p, &[], batch, filter.data(), filter.dims()[3], x.data(), None, None, true)?;
-    Tensor::new(OP, out_shape(OP, x.rank(), batch, out)?, y.unwrap_or_default())
+    let y = transpose_forward(OP, &p, x.data(), batch, filter.data(), filter.dims()[3], None)?;
+    Tensor::new(OP, out_shape(OP, x.rank(), batch, out)?, y)
 }
 
 /// The backward rule of [`conv2d_transpose`]: `(dL/dx, dL/dfilter)` for `dL/dy` = `g`, each
@@ -87,11 +87,8 @@ pub fn conv2d_transpose_backward(x: &Tensor, filter: &Tensor, out: [usize; 3], w
     if g.size() != batch * p.in_size() {
         return Err(crate::Error::Internal { msg: "conv2dTranspose: the gradient does not have the output's size".into() });
     }
-    let dx = need[0].then(|| forward(OP, &p, g.data(), batch, filter.data(), cin, None)).transpose()?;
     let mut df = need[1].then(|| Tensor::zeros(OP, filter.shape().clone())).transpose()?;
-    if let Some(df) = df.as_mut() {
-        backward(OP, &p, g.data(), batch, filter.data(), cin, x.data(), Some(df.data_mut()), None, false)?;
-    }
+    let dx = transpose_backward(OP, &p, x.data(), batch, filter.data(), cin, g.data(), df.as_mut().map(|t| t.data_mut()), None, need[0])?;
     Ok((dx.map(|d| Tensor::new(OP, x.shape().clone(), d)).transpose()?, df))
 }
 
@@ -294,6 +291,37 @@ pub fn forward(op: &'static str, p: &Placement, x: &[f32], batch: usize, w: &[f3
         ys.copy_from_slice(&affine::forward(op, patches(op, p, xs, &mut buf)?, n * rows, k, filters, w, b)?);
     }
     Ok(y)
+}
+
+/// conv2dTranspose on buffers, the forward of the op and of the layer: the adjoint of
+/// [`forward`] for the placement `p` of the convolution from the output image to the input.
+/// `x` is `batch` inputs of `p.oh·p.ow × cin`, `w` the kernel `[kh, kw, p.c, cin]`; the result
+/// is `batch` images of `p.h·p.w × p.c`, plus `b` per channel when given.
+#[allow(clippy::too_many_arguments)]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub fn transpose_forward(op: &'static str, p: &Placement, x: &[f32], batch: usize, w: &[f32], cin: usize, b: Option<&[f32]>) -> Result<Vec<f32>> {
+    let mut y = backward(op, p, &[], batch, w, cin, x, None, None, true)?.unwrap_or_default();
+    if let Some(b) = b {
+        affine::add_bias(&mut y, b);
+    }
+    Ok(y)
+}
+
+/// The backward rule of [`transpose_forward`] (the op's tape rule and the layer's), given `dy`
+/// (`batch` images of `p.h·p.w × p.c`): writes dL/dW into `dw` and dL/db into `db` (each when
+/// given, overwriting) and returns dL/dx when `need_dx`. dL/dx is the convolution's
+/// [`forward`] of `dy`; dL/dW its kernel gradient with `dy` as the image and `x` as the output
+/// gradient.
+#[allow(clippy::too_many_arguments)]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub fn transpose_backward(op: &'static str, p: &Placement, x: &[f32], batch: usize, w: &[f32], cin: usize, dy: &[f32], dw: Option<&mut [f32]>, db: Option<&mut [f32]>, need_dx: bool) -> Result<Option<Vec<f32>>> {
+    if let Some(db) = db {
+        affine::bias_grad(dy, db);
+    }
+    if let Some(dw) = dw {
+        backward(op, p, dy, batch, w, cin, x, Some(dw), None, false)?;
+    }
+    need_dx.then(|| forward(op, p, dy, batch, w, cin, None)).transpose()
 }
 
 /// The backward rule of [`forward`], given `dy` (`batch·oh·ow × filters`): writes dL/dW into
