@@ -55,6 +55,41 @@ function plainWeights(m) {
   return ws;
 }
 
+/**
+ * Builds `sequential({ layers, seed })`, predicts `x` and, when `x` is finite (training refuses
+ * non-finite data, checked by fit's own suites), takes one SGD step towards that prediction;
+ * returns the output and the weights before and after as plain values, the model disposed.
+ */
+function predictAndStep(nr, layers, seed, x) {
+  const m = nr.sequential({ layers, seed });
+  let y = null;
+  try {
+    y = m.predict(x.t);
+    const ws = plainWeights(m);
+    const out = { shape: y.shape.slice(), vals: y.dataSync().slice() };
+    if (!x.ref.vals.every(Number.isFinite)) return { out, ws, after: ws };
+    m.compile({ optimizer: nr.optimizers.sgd({ learningRate: 0.01 }), loss: 'mse' });
+    m.trainOnBatch(x.t, y);
+    return { out, ws, after: plainWeights(m) };
+  } finally {
+    y?.dispose();
+    m.dispose();
+  }
+}
+
+/** `layer` alone in a model: its output for `x` as plain values, the model disposed. */
+function predictOne(nr, layer, x) {
+  const m = nr.sequential({ layers: [layer] });
+  try {
+    return nr.tidy(() => {
+      const y = m.predict(x.t);
+      return { shape: y.shape.slice(), vals: y.dataSync().slice() };
+    });
+  } finally {
+    m.dispose();
+  }
+}
+
 let modelCount = 0;
 
 /**
@@ -834,21 +869,7 @@ const convOp = {
       run: () => {
         const ls = [nr.layers.conv2d(conv)];
         if (pool) ls.push(pool === 'max' ? nr.layers.maxPooling2d(poolCfg) : nr.layers.averagePooling2d(poolCfg));
-        const m = nr.sequential({ layers: ls, seed });
-        let y = null;
-        try {
-          y = m.predict(x.t);
-          const ws = plainWeights(m);
-          const out = { shape: y.shape.slice(), vals: y.dataSync().slice() };
-          // Training refuses non-finite data (checked by fit's own suites): only finite inputs train.
-          if (!x.ref.vals.every(Number.isFinite)) return { out, ws, after: ws };
-          m.compile({ optimizer: nr.optimizers.sgd({ learningRate: 0.01 }), loss: 'mse' });
-          m.trainOnBatch(x.t, y);
-          return { out, ws, after: plainWeights(m) };
-        } finally {
-          y?.dispose();
-          m.dispose();
-        }
+        return predictAndStep(nr, ls, seed, x);
       },
       check: ({ out, ws, after }) => {
         const z = R.conv2d(x.ref, ws[0], ws[1], { k, s, d, same });
@@ -890,23 +911,8 @@ const convTransposeOp = {
     return {
       op: 'conv2dTranspose', expect: badCfg || wrongInput ? 'error' : 'ok', names: ['conv2dTranspose', 'predict', 'sequential', 'build', 'trainOnBatch'],
       line: `m = sequential({ layers: [layers.conv2dTranspose(${ctx.show(cfg)})], seed: ${seed} }); y = m.predict(${x.name}); m.compile({ optimizer: 'sgd', loss: 'mse' }); m.trainOnBatch(${x.name}, y); m.getWeights(); m.dispose()`,
-      run: () => {
-        const m = nr.sequential({ layers: [nr.layers.conv2dTranspose(cfg)], seed });
-        let y = null;
-        try {
-          y = m.predict(x.t);
-          const ws = plainWeights(m);
-          const res = { shape: y.shape.slice(), vals: y.dataSync().slice() };
-          if (!x.ref.vals.every(Number.isFinite)) return { res, ws, after: ws };
-          m.compile({ optimizer: nr.optimizers.sgd({ learningRate: 0.01 }), loss: 'mse' });
-          m.trainOnBatch(x.t, y);
-          return { res, ws, after: plainWeights(m) };
-        } finally {
-          y?.dispose();
-          m.dispose();
-        }
-      },
-      check: ({ res, ws, after }) => {
+      run: () => predictAndStep(nr, [nr.layers.conv2dTranspose(cfg)], seed, x),
+      check: ({ out: res, ws, after }) => {
         const z = R.conv2dTranspose(x.ref, ws[0], out, { s, same });
         const vals = z.vals.map((v, i) => ACTS[act](v + ws[1].vals[i % f]));
         const mag = z.mag.map((v, i) => v + Math.abs(ws[1].vals[i % f]));
@@ -944,17 +950,7 @@ const borderOp = {
     return {
       op: kind, expect: bad !== undefined || wrongInput || !fits ? 'error' : 'ok', names: [kind, 'predict', 'sequential', 'build'],
       line: `m = sequential({ layers: [layers.${kind}(${ctx.show(cfg)})] }); y = m.predict(${x.name}); m.dispose()`,
-      run: () => {
-        const m = nr.sequential({ layers: [nr.layers[kind](cfg)] });
-        try {
-          return nr.tidy(() => {
-            const y = m.predict(x.t);
-            return { shape: y.shape.slice(), vals: y.dataSync().slice() };
-          });
-        } finally {
-          m.dispose();
-        }
-      },
+      run: () => predictOne(nr, nr.layers[kind](cfg), x),
       check: (out) => {
         const shape = [n, oh, ow, c];
         const vals = new Array(n * oh * ow * c).fill(0);
@@ -989,17 +985,7 @@ const upSamplingOp = {
     return {
       op: 'upSampling2d', expect: bad || wrongInput ? 'error' : 'ok', names: ['upSampling2d', 'predict', 'sequential', 'build'],
       line: `m = sequential({ layers: [layers.upSampling2d(${ctx.show(cfg)})] }); y = m.predict(${x.name}); m.dispose()`,
-      run: () => {
-        const m = nr.sequential({ layers: [nr.layers.upSampling2d(cfg)] });
-        try {
-          return nr.tidy(() => {
-            const y = m.predict(x.t);
-            return { shape: y.shape.slice(), vals: y.dataSync().slice() };
-          });
-        } finally {
-          m.dispose();
-        }
-      },
+      run: () => predictOne(nr, nr.layers.upSampling2d(cfg), x),
       check: (out) => {
         const [oh, ow] = [h * size[0], w * size[1]];
         // TF.js's resizeBilinear, legacy coordinates: source = (in / out) · o.
