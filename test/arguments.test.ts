@@ -291,6 +291,8 @@ const BAD: Record<string, unknown[]> = {
   size2d: [undefined, null, 'x', true, {}, 0, -1, 1.5, NaN, 65537, [], [1], [1, 2, 3], [0, 1], [1, 1.5], ['1', 1], ...EXOTIC],
   /** conv2dTranspose's outputShape: 3 or 4 non-negative integers that go with x. */
   outputShape: [undefined, null, 'x', 3, {}, [], [6, 8], [2, 6, 8, 1, 1], [3, 6, 8, 1], [2, 6, 8, 2], [2, 9, 9, 1], [2, -1, 8, 1], [2, 6.5, 8, 1], ['2', 6, 8, 1], ...EXOTIC],
+  /** image.resize*'s size: [newHeight, newWidth], non-negative integers whose output fits. */
+  resizeSize: [undefined, null, 'x', 3, {}, [], [2], [2, 2, 2], [-1, 2], [1.5, 2], ['2', 2], [NaN, 2], [2 ** 31, 2], [2 ** 20, 2 ** 20], ...EXOTIC],
   /** conv2d/maxPool/avgPool's pad: 'valid' or 'same' only. */
   pad2d: [undefined, null, 'SAME', 'causal', 'x', 0, 1, [], {}, [[0, 0], [1, 1], [1, 1], [0, 0]]],
   /** conv2d's dataFormat: 'NHWC' only. */
@@ -446,6 +448,10 @@ const TABLE: Entry[] = [
   { name: 'Tensor.conv2d', op: 'conv2d', call: method('conv2d'), good: () => [IMG, FILTER, [1, 2], 'valid'], kinds: ['self', 'tensor', 'size2d', 'pad2d', 'dataFormat?', 'size2d?', 'noRounding'] },
   { name: 'Tensor.maxPool', op: 'maxPool', call: method('maxPool'), good: () => [IMG, 2, 2, 'same'], kinds: ['self', 'size2d', 'size2d', 'pad2d', 'noRounding'] },
   { name: 'Tensor.avgPool', op: 'avgPool', call: method('avgPool'), good: () => [IMG, 1, 1, 'valid'], kinds: ['self', 'size2d', 'size2d', 'pad2d', 'noRounding'] },
+  { name: 'image.resizeBilinear', op: 'resizeBilinear', call: (...a) => nr.image.resizeBilinear(...(a as Parameters<typeof nr.image.resizeBilinear>)), good: () => [IMG, [5, 7], true], kinds: ['tensor', 'resizeSize', 'bool?', 'bool?'] },
+  { name: 'image.resizeNearestNeighbor', op: 'resizeNearestNeighbor', call: (...a) => nr.image.resizeNearestNeighbor(...(a as Parameters<typeof nr.image.resizeNearestNeighbor>)), good: () => [IMG, [2, 1], false, true], kinds: ['tensor', 'resizeSize', 'bool?', 'bool?'] },
+  { name: 'Tensor.resizeBilinear', op: 'resizeBilinear', call: method('resizeBilinear'), good: () => [IMG, [0, 3]], kinds: ['self', 'resizeSize', 'bool?', 'bool?'] },
+  { name: 'Tensor.resizeNearestNeighbor', op: 'resizeNearestNeighbor', call: method('resizeNearestNeighbor'), good: () => [IMG, [6, 6], true], kinds: ['self', 'resizeSize', 'bool?', 'bool?'] },
   ...['logicalAnd', 'logicalOr', 'logicalXor'].map((name): Entry => ({ name, call: fnOf(name), good: () => [X, V], kinds: ['tensorLike', 'tensorLike'], allow: { 0: [1], 1: [1] } })),
   ...['logicalNot', 'isNaN', 'isInf', 'isFinite'].map((name): Entry => ({ name, call: fnOf(name), good: () => [X], kinds: ['tensor'] })),
   // the chainable methods of Tensor (the receiver is not probed)
@@ -601,6 +607,7 @@ describe('item 24: every public function rejects bad arguments with a NeuriteErr
     expect(exported.filter((k) => !covered.has(k))).toEqual([]);
     for (const [k, v] of Object.entries(nr.schedules)) if (typeof v === 'function' && !isClass(v)) expect(covered.has(`schedules.${k}`), k).toBe(true);
     for (const k of Object.keys(nr.callbacks)) if (k !== 'terminateOnNaN') expect(covered.has(`callbacks.${k}`), k).toBe(true);
+    for (const k of Object.keys(nr.image)) if (k !== 'psnr' && k !== 'ssim') expect(covered.has(`image.${k}`), k).toBe(true);
   });
 
   for (const e of TABLE) {

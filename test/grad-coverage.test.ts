@@ -77,6 +77,9 @@ const DIFFERENTIABLE: Record<string, Diff> = {
   avgPool: { shapes: [[1, 3, 4, 2]], f: (x) => nr.avgPool(x, 2, 1, 'same') },
   // Distinct values, so no window ties (max has a kink there).
   maxPool: { shapes: [[3, 3, 2]], inputs: [[0.1, -0.5, 0.9, 0.3, -0.2, 0.7, 0.45, -0.9, 0.05, 0.6, 0.8, -0.35, 0.25, 0.5, -0.7, 0.15, 0.35, -0.1]], f: (x) => nr.maxPool(x, 2, 1, 'valid') },
+  // image.* (also Tensor methods): linear in the image, for every option.
+  resizeBilinear: { shapes: [[1, 3, 2, 2]], f: (x) => nr.image.resizeBilinear(x, [4, 5], false, true) },
+  resizeNearestNeighbor: { shapes: [[3, 4, 1]], f: (x) => nr.image.resizeNearestNeighbor(x, [5, 2], true) },
   clone: { shapes: [[3]], f: (x) => nr.clone(x) },
   cast: { shapes: [[3]], f: (x) => nr.cast(x, 'float32') },
   activation: { shapes: [[4]], f: (x) => nr.activation(x, 'tanh') },
@@ -197,7 +200,7 @@ const NOT_OPS = [
   'GaussianNoise', 'InputLayer', 'InvalidArgumentError', 'Layer', 'LayerNormalization', 'LayerVariable', 'LearningRateSchedule', 'MAX_ELEMENTS',
   'NeuriteError', 'Neuron', 'Optimizer', 'OutOfMemoryError', 'PCA', 'PReLU', 'Perceptron', 'RBF', 'RBFNetwork', 'RBF_KERNELS',
   'ReduceLROnPlateau', 'Reshape', 'SaltAndPepper', 'Sequential', 'ShapeError', 'Tensor', 'TerminateOnNaN', 'Variational', 'WasmPanicError',
-  'callbacks', 'codecs', 'collapseLinear', 'compression', 'dispose', 'grad', 'grads', 'init', 'initializers', 'io', 'keep', 'layers', 'losses', 'metrics', 'memory',
+  'callbacks', 'codecs', 'collapseLinear', 'compression', 'dispose', 'grad', 'grads', 'image', 'init', 'initializers', 'io', 'keep', 'layers', 'losses', 'metrics', 'memory',
   'loadModel', 'neuron', 'optimizers', 'train', 'pca', 'perceptron', 'progressBar', 'rbfNetwork', 'regularizers', 'schedules', 'sequential',
   'setDebug', 'setSeed', 'shutdown', 'threads', 'tidy', 'valueAndGrad', 'valueAndGrads', 'variable', 'variableGrads',
   'exportTrainingState', 'importTrainingState', 'optimizerFromConfig',
@@ -248,7 +251,7 @@ describe('grad covers every exported op', () => {
     const listed = new Set([...Object.keys(DIFFERENTIABLE), ...Object.keys(CONSTANT), ...Object.keys(NO_RULE), ...NOT_OPS]);
     const missing = Object.keys(nr).filter((k) => !listed.has(k));
     expect(missing, 'new exports must be added to a list in test/grad-coverage.test.ts').toEqual([]);
-    const stale = [...listed].filter((k) => !(k in nr) && !(k in nr.losses));
+    const stale = [...listed].filter((k) => !(k in nr) && !(k in nr.losses) && !(k in nr.image));
     expect(stale).toEqual([]);
     const lossNames = Object.keys(nr.losses).filter((k) => k !== 'lossGradient');
     expect(lossNames.sort()).toEqual(Object.keys(LOSSES).sort());

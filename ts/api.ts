@@ -77,6 +77,7 @@ export {
 export { pca, PCA, type PCAArgs } from './decomposition/pca.js';
 export { psnr, type PsnrArgs } from './image/psnr.js';
 export { ssim, type SsimArgs } from './image/ssim.js';
+export * as image from './image/index.js';
 export * as compression from './compression/index.js';
 export * as codecs from './compression/codecs/index.js';
 export * as io from './io/handlers/index.js';

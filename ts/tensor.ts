@@ -21,6 +21,7 @@ import * as joining from './ops/joining.js';
 import * as scan from './ops/scan.js';
 import * as topkOps from './ops/topk.js';
 import * as conv from './ops/convolution.js';
+import * as resize from './image/resize.js';
 import * as creation from './ops/creation.js';
 import { describe, type TensorLike } from './ops/convert.js';
 
@@ -281,6 +282,10 @@ export class Tensor {
   maxPool(filterSize: conv.Size2D, strides: conv.Size2D, pad: conv.Padding, dimRoundingMode?: never): Tensor { return conv.maxPool(this, filterSize, strides, pad, dimRoundingMode); }
   /** `avgPool(this, filterSize, strides, pad)`. @example images.avgPool(2, 2, 'same') */
   avgPool(filterSize: conv.Size2D, strides: conv.Size2D, pad: conv.Padding, dimRoundingMode?: never): Tensor { return conv.avgPool(this, filterSize, strides, pad, dimRoundingMode); }
+  /** `image.resizeBilinear(this, size, alignCorners, halfPixelCenters)`: this is `[batch, h, w, c]` or `[h, w, c]`. @example images.resizeBilinear([14, 14]) */
+  resizeBilinear(size: [number, number], alignCorners = false, halfPixelCenters = false): Tensor { return resize.resizeBilinear(this, size, alignCorners, halfPixelCenters); }
+  /** `image.resizeNearestNeighbor(this, size, alignCorners, halfPixelCenters)`. @example mask.resizeNearestNeighbor([56, 56]) */
+  resizeNearestNeighbor(size: [number, number], alignCorners = false, halfPixelCenters = false): Tensor { return resize.resizeNearestNeighbor(this, size, alignCorners, halfPixelCenters); }
   /** `concat([this, ...others], axis)`. */
   concat(others: Tensor | Tensor[], axis = 0): Tensor { return joining.concat([this, ...(Array.isArray(others) ? others : [others])], axis); }
   /** `stack([this, ...others], axis)`. */

@@ -443,6 +443,43 @@ export function conv2d(x, W, b, { k, s, d, same }) {
   return { shape: [n, py.out, px.out, f], vals, mag };
 }
 
+/**
+ * TF.js's resizeBilinear / resizeNearestNeighbor of `x` `[n, h, w, c]` to `size` = [oh, ow] (its
+ * CPU kernel's sources and f64 blend, so bit for bit): the scale is in/out, or (in − 1)/(out − 1)
+ * with alignCorners when out > 1; bilinear reads at scale·o (scale·(o + ½) − ½ with
+ * halfPixelCenters) between max(⌊·⌋, 0) and min(⌈·⌉, in − 1); nearest at min(⌊scale·o⌋, in − 1)
+ * (round with alignCorners, at scale·(o + ½) with halfPixelCenters).
+ */
+export function resize(x, { size: [oh, ow], bilinear, alignCorners = false, halfPixelCenters = false }) {
+  const [n, h, w, c] = x.shape;
+  const src = (o, len, outLen) => {
+    const aligned = alignCorners && outLen > 1;
+    const scale = (aligned ? len - 1 : len) / (aligned ? outLen - 1 : outLen);
+    if (!bilinear) {
+      const f = halfPixelCenters ? scale * (o + 0.5) : scale * o;
+      const i = Math.max(0, Math.min(len - 1, alignCorners ? Math.round(f) : Math.floor(f)));
+      return [i, i, 0];
+    }
+    const f = halfPixelCenters ? scale * (o + 0.5) - 0.5 : scale * o;
+    const lo = Math.max(0, Math.floor(f));
+    return [lo, Math.min(len - 1, Math.ceil(f)), f - lo];
+  };
+  const at = (s, i, j, k) => x.vals[((s * h + i) * w + j) * c + k];
+  const vals = [];
+  for (let s = 0; s < n; s++) for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++) for (let k = 0; k < c; k++) {
+    const [y0, y1, fy] = src(i, h, oh);
+    const [x0, x1, fx] = src(j, w, ow);
+    if (!bilinear) {
+      vals.push(at(s, y0, x0, k));
+      continue;
+    }
+    const top = at(s, y0, x0, k) + (at(s, y0, x1, k) - at(s, y0, x0, k)) * fx;
+    const bottom = at(s, y1, x0, k) + (at(s, y1, x1, k) - at(s, y1, x0, k)) * fx;
+    vals.push(top + (bottom - top) * fy);
+  }
+  return { shape: [n, oh, ow, c], vals };
+}
+
 /** Plain-JS max or average pooling (average over the positions inside the input). */
 export function pool2d(x, { k, s, same, max }) {
   const [n, h, w, c] = x.shape;

@@ -65,6 +65,7 @@ export interface RawExports {
   nr_conv2d(x: number, filter: number, strideH: number, strideW: number, dilationH: number, dilationW: number, same: number, out: number): number;
   nr_conv2d_transpose(x: number, filter: number, outH: number, outW: number, outC: number, strideH: number, strideW: number, same: number, out: number): number;
   nr_pool2d(x: number, max: number, sizeH: number, sizeW: number, strideH: number, strideW: number, same: number, out: number): number;
+  nr_resize(images: number, newH: number, newW: number, bilinear: number, alignCorners: number, halfPixelCenters: number, out: number): number;
   nr_topk(x: number, k: number, outValues: number, outIndices: number): number;
   nr_random_uniform(shape: number, rank: number, min: number, max: number, seedLo: number, seedHi: number, stream: number, out: number): number;
   nr_random_normal(shape: number, rank: number, mean: number, stddev: number, seedLo: number, seedHi: number, stream: number, out: number): number;

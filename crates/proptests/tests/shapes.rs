@@ -8,6 +8,7 @@ use neurite_core::ops::cumsum::cumsum;
 use neurite_core::ops::pad::{pad, pad_backward};
 use neurite_core::ops::reverse::reverse;
 use neurite_core::ops::reshape::reshape;
+use neurite_core::ops::resize::{resize, resize_backward, Resize};
 use neurite_core::ops::slice::slice;
 use neurite_core::ops::tile::tile;
 use neurite_core::ops::transpose::transpose;
@@ -319,5 +320,31 @@ proptest! {
         let e = iota(&[0]);
         prop_assert!(reshape(&e, &[0, d, d]).is_err());
         prop_assert!(reshape(&e, &[-1, d]).is_err());
+    }
+
+    /// Resizing to the same size is the identity for every option (each source lands on a
+    /// pixel with weight 0); nearest resizing by whole factors repeats each pixel as a block;
+    /// and backward is the adjoint of forward (⟨dy, f(x)⟩ = ⟨f*(dy), x⟩) at any sizes.
+    #[test]
+    fn resize_identity_blocks_and_adjoint(n in 0usize..3, h in 1usize..6, w in 1usize..6, c in 1usize..3, a in 1usize..4, b in 1usize..4,
+                                          nh in 0usize..9, nw in 0usize..9, bilinear in any::<bool>(), opt in 0u8..3) {
+        let (align_corners, half_pixel_centers) = [(false, false), (true, false), (false, true)][opt as usize];
+        let x = iota(&[n, h, w, c]);
+        let same = Resize { size: [h, w], bilinear, align_corners, half_pixel_centers };
+        prop_assert_eq!(resize(&x, same).unwrap(), x.clone());
+        let blocks = resize(&x, Resize { size: [h * a, w * b], bilinear: false, align_corners: false, half_pixel_centers: false }).unwrap();
+        for (k, &v) in blocks.data().iter().enumerate() {
+            let [s, i, j, ch] = unravel(k, blocks.dims())[..] else { unreachable!() };
+            prop_assert_eq!(v, x.data()[flat(&[s, i / a, j / b, ch], &[n, h, w, c])]);
+        }
+        let r = Resize { size: [nh, nw], bilinear, align_corners, half_pixel_centers };
+        let xs: Vec<f32> = (0..x.size()).map(|i| ((i as f32) * 0.73).sin()).collect();
+        let x = Tensor::new("t", x.shape().clone(), xs).unwrap();
+        let y = resize(&x, r).unwrap();
+        let g = Tensor::new("t", y.shape().clone(), (0..y.size()).map(|i| ((i as f32) * 0.41).cos()).collect()).unwrap();
+        let dx = resize_backward(x.shape(), r, &g).unwrap();
+        let dot = |p: &[f32], q: &[f32]| p.iter().zip(q).map(|(&u, &v)| u as f64 * v as f64).sum::<f64>();
+        let (lhs, rhs) = (dot(g.data(), y.data()), dot(dx.data(), x.data()));
+        prop_assert!((lhs - rhs).abs() < 1e-4 * (1.0 + lhs.abs()), "{:?}: {} vs {}", r, lhs, rhs);
     }
 }

@@ -1,7 +1,7 @@
 /**
  * Convolution and pooling tensor ops: conv2d (strides, dilations, both together, 'valid' and
  * 'same', one image or a batch, empty batches, no output channels), conv2dTranspose (every
- * output size that fits) and maxPool/avgPool, against
+ * output size that fits), maxPool/avgPool and the image resizes, against
  * the plain-JS references; bad arguments now and then (a filter of other channels, a window
  * that does not fit, numeric padding, NCHW, rank 2 inputs).
  */
@@ -137,4 +137,43 @@ const poolOp = {
   },
 };
 
-export default { name: 'convolution', weight: 2, ops: [conv2dOp, transposeOp, poolOp] };
+/**
+ * image.resizeBilinear / resizeNearestNeighbor up and down, every option, empty outputs, bad
+ * arguments now and then (both options true, a size that is not a pair of non-negative integers,
+ * a non-boolean option, rank-2 images, an empty image to a non-empty size), against TF.js's
+ * kernel in plain JS bit for bit.
+ */
+const resizeOp = {
+  name: 'resize', weight: 1,
+  gen(ctx) {
+    const { rng, nr } = ctx;
+    const bilinear = rng.chance(0.5);
+    const op = bilinear ? 'resizeBilinear' : 'resizeNearestNeighbor';
+    const { rank3, dims } = images(rng);
+    const [, h, w] = dims;
+    let size = [rng.chance(0.05) ? 0 : rng.int(1, 9), rng.chance(0.05) ? 0 : rng.int(1, 9)];
+    let [ac, hp] = rng.pick([[false, false], [true, false], [false, true]]);
+    let xShape = rank3 ? dims.slice(1) : dims;
+    let expect = (h === 0 || w === 0) && size[0] > 0 && size[1] > 0 ? 'error' : 'ok';
+    if (rng.chance(0.15)) {
+      expect = 'error';
+      switch (rng.int(0, 3)) {
+        case 0: [ac, hp] = [true, true]; break;
+        case 1: size = rng.pick([[2], [2, -1], [1.5, 2], 3, [2, '2']]); break;
+        case 2: ac = rng.pick([1, 'true', null]); break;
+        default: xShape = [h, w];
+      }
+    }
+    const x = ctx.tensorOf(xShape);
+    return {
+      op, args: [x.t, size, ac, hp], expect,
+      run: () => nr.image[op](x.t, size, ac, hp),
+      check: (t) => {
+        const ref = R.resize({ shape: dims, vals: x.ref.vals }, { size, bilinear, alignCorners: ac, halfPixelCenters: hp });
+        compare(`${op} (TF.js's kernel in plain JS)`, t, rank3 ? oneImage(ref) : ref, true);
+      },
+    };
+  },
+};
+
+export default { name: 'convolution', weight: 2, ops: [conv2dOp, transposeOp, poolOp, resizeOp] };

@@ -987,27 +987,8 @@ const upSamplingOp = {
       line: `m = sequential({ layers: [layers.upSampling2d(${ctx.show(cfg)})] }); y = m.predict(${x.name}); m.dispose()`,
       run: () => predictOne(nr, nr.layers.upSampling2d(cfg), x),
       check: (out) => {
-        const [oh, ow] = [h * size[0], w * size[1]];
-        // TF.js's resizeBilinear, legacy coordinates: source = (in / out) · o.
-        const src = (o, len, outLen) => {
-          const f = (len / outLen) * o;
-          const lo = Math.max(0, Math.floor(f));
-          return [lo, Math.min(len - 1, Math.ceil(f)), f - lo];
-        };
-        const at = (s, i, j, k) => x.ref.vals[((s * h + i) * w + j) * c + k];
-        const vals = [];
-        for (let s = 0; s < n; s++) for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++) for (let k = 0; k < c; k++) {
-          if (interpolation === 'nearest') {
-            vals.push(at(s, Math.floor(i / size[0]), Math.floor(j / size[1]), k));
-            continue;
-          }
-          const [y0, y1, fy] = src(i, h, oh);
-          const [x0, x1, fx] = src(j, w, ow);
-          const top = at(s, y0, x0, k) + (at(s, y0, x1, k) - at(s, y0, x0, k)) * fx;
-          const bottom = at(s, y1, x0, k) + (at(s, y1, x1, k) - at(s, y1, x0, k)) * fx;
-          vals.push(top + (bottom - top) * fy);
-        }
-        compare(`upSampling2d ${interpolation} predict (TF.js's resize in plain JS)`, { shape: out.shape, dataSync: () => out.vals }, { shape: [n, oh, ow, c], vals }, true);
+        const ref = R.resize({ shape: [n, h, w, c], vals: x.ref.vals }, { size: [h * size[0], w * size[1]], bilinear: interpolation === 'bilinear' });
+        compare(`upSampling2d ${interpolation} predict (TF.js's resize in plain JS)`, { shape: out.shape, dataSync: () => out.vals }, ref, true);
       },
     };
   },

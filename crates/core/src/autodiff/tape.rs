@@ -4,7 +4,7 @@ use super::{elementwise, reduce, sum_to};
 use crate::activations::{self, Activation};
 use crate::losses::Loss;
 use crate::ops::{binary::BinaryOp, reduce::ReduceOp, unary::UnaryOp};
-use crate::ops::{affine, concat, conv, cumsum, gather, matmul, pad, pool, reverse, slice, tile, topk, transpose};
+use crate::ops::{affine, concat, conv, cumsum, gather, matmul, pad, pool, resize, reverse, slice, tile, topk, transpose};
 use crate::{Error, Result, Tensor};
 
 /// What an entry computed, with the parameters its backward rule needs.
@@ -37,6 +37,8 @@ pub enum Recorded {
     Conv2dTranspose { win: crate::ops::window::Window, out: [usize; 3] },
     /// `maxPool` (`max`, with the argmax its forward kept) or `avgPool` over `win`. input: x
     Pool2d { op: &'static str, max: bool, win: crate::ops::window::Window, arg: Vec<u32> },
+    /// `resizeBilinear` / `resizeNearestNeighbor`. input: images
+    Resize(resize::Resize),
     Activation { act: Activation, axis: i64 },
     /// inputs: x, alpha
     PRelu,
@@ -328,6 +330,7 @@ fn backward(op: &Recorded, x: &[&Tensor], y: &Tensor, g: Tensor, need: &[bool]) 
             vec![dx, df]
         }
         Recorded::Pool2d { op, max, win, arg } => vec![Some(pool::pool2d_backward(op, x[0], *max, *win, arg, &g)?)],
+        Recorded::Resize(r) => vec![Some(resize::resize_backward(x[0].shape(), *r, &g)?)],
         Recorded::Activation { act, axis } => vec![Some(activations::activation_grad(act, x[0], &g, *axis)?)],
         Recorded::Affine => {
             let (rows, inp) = crate::layers::rows_cols(x[0]);

@@ -1,31 +1,27 @@
 //! `upSampling2d`: `[batch, h, w, c]` → `[batch, h·size[0], w·size[1], c]` — the decoder's way
-//! back up in a convolutional autoencoder — with TF.js's two interpolations:
-//! - `nearest` repeats each row `size[0]` times and each column `size[1]` times; backward sums
-//!   `dy` over each block of copies;
-//! - `bilinear` is TF.js's `resizeBilinear` without corner alignment or half-pixel centres (its
-//!   UpSampling2D): output row `r` reads the input at `r / size[0]`, between rows `⌊·⌋` and
-//!   `min(⌈·⌉, h − 1)`, and likewise along columns, computed in f64 as TF.js's CPU kernel does
-//!   (the same bits). Keras 3 resizes with half-pixel centres instead; neurite follows TF.js.
-//!   Backward scatters `dy` to the four sources with the same weights.
+//! back up in a convolutional autoencoder — with TF.js's two interpolations.
+//!
+//! TF.js's UpSampling2D is a resize of the image to `[h·size[0], w·size[1]]` without corner
+//! alignment or half-pixel centres, and so is this layer: the `resizeNearestNeighbor` and
+//! `resizeBilinear` ops' kernels and backward rules (`ops/resize.rs`), the same bits as TF.js.
+//! - `nearest` repeats each row `size[0]` times and each column `size[1]` times (as TF.js, row
+//!   `r` reads `⌊(1/size[0])·r⌋` in f64, which is `r / size[0]` but for factors such as 49, where
+//!   `(1/49)·49` < 1); backward sums `dy` over each block of copies;
+//! - `bilinear` reads row `r` at `r / size[0]`, between rows `⌊·⌋` and `min(⌈·⌉, h − 1)`, and
+//!   likewise along columns. Keras 3 resizes with half-pixel centres instead; neurite follows
+//!   TF.js. Backward scatters `dy` to the four sources with the same weights.
 
 use super::{image_batch, no_forward, Init, Layer, Mode};
 use crate::config::Reader;
+use crate::ops::resize::Resize;
 use crate::{bail, Error, Result, Shape, Tensor};
 
 pub struct UpSampling {
     size: [usize; 2],
     bilinear: bool,
-    /// Per-sample input `[h, w, c]`, once built.
-    input: Option<[usize; 3]>,
+    /// Per-sample input `[h, w, c]` and the resize to `[h·a, w·b]`, once built.
+    built: Option<([usize; 3], Resize)>,
     kept: Option<Shape>,
-}
-
-/// Where output position `o` reads along an axis of `n` inputs upsampled `s` times: the two
-/// sources and the weight of the second (TF.js's `resizeBilinear`, legacy coordinates).
-fn source(o: usize, n: usize, s: usize) -> (usize, usize, f64) {
-    let f = (1.0 / s as f64) * o as f64;
-    let lo = f.floor() as usize;
-    (lo, (f.ceil() as usize).min(n - 1), f - lo as f64)
 }
 
 impl UpSampling {
@@ -38,42 +34,11 @@ impl UpSampling {
             bail!("upSampling2d", "size must be positive integers up to 65536, got [{}, {}]", size[0], size[1]);
         }
         let bilinear = r.bool("interpolation")?;
-        Ok(UpSampling { size, bilinear, input: None, kept: None })
+        Ok(UpSampling { size, bilinear, built: None, kept: None })
     }
 
-    /// Calls `f(input index, output index)` for every copy of every input position (channel
-    /// blocks of `c`), in output order.
-    fn each(&self, batch: usize, mut f: impl FnMut(usize, usize)) {
-        let [h, w, c] = self.input.expect("built");
-        let [a, b] = self.size;
-        let mut o = 0;
-        for n in 0..batch {
-            for oy in 0..h * a {
-                for ox in 0..w * b {
-                    f(((n * h + oy / a) * w + ox / b) * c, o);
-                    o += c;
-                }
-            }
-        }
-    }
-
-    /// Calls `f(input indices [tl, tr, bl, br], weights (fy, fx), output index)` for every
-    /// output position of the bilinear resize (channel blocks of `c`), in output order.
-    fn each_bilinear(&self, batch: usize, mut f: impl FnMut([usize; 4], (f64, f64), usize)) {
-        let [h, w, c] = self.input.expect("built");
-        let [a, b] = self.size;
-        let cols: Vec<_> = (0..w * b).map(|ox| source(ox, w, b)).collect();
-        let mut o = 0;
-        for n in 0..batch {
-            for oy in 0..h * a {
-                let (y0, y1, fy) = source(oy, h, a);
-                let (top, bot) = ((n * h + y0) * w, (n * h + y1) * w);
-                for &(x0, x1, fx) in &cols {
-                    f([(top + x0) * c, (top + x1) * c, (bot + x0) * c, (bot + x1) * c], (fy, fx), o);
-                    o += c;
-                }
-            }
-        }
+    fn built(&self) -> Result<([usize; 3], Resize)> {
+        self.built.ok_or_else(|| Error::Internal { msg: "upSampling2d used before build".into() })
     }
 }
 
@@ -88,29 +53,17 @@ impl Layer for UpSampling {
         let &[h, w, c] = input else {
             bail!("upSampling2d", "expects per-sample inputs of shape [height, width, channels] (channels last), got per-sample shape {}", Shape::from(input));
         };
-        self.input = Some([h, w, c]);
-        Ok(vec![h * self.size[0], w * self.size[1], c])
+        let size = [h * self.size[0], w * self.size[1]];
+        self.built = Some(([h, w, c], Resize { size, bilinear: self.bilinear, align_corners: false, half_pixel_centers: false }));
+        Ok(vec![size[0], size[1], c])
     }
 
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn forward(&mut self, x: Tensor, mode: Mode) -> Result<Tensor> {
-        let [h, w, c] = self.input.ok_or_else(|| Error::Internal { msg: "upSampling2d used before build".into() })?;
-        let batch = image_batch("upSampling2d", &x, [h, w, c])?;
-        let shape = Shape::new("upSampling2d", &[batch, h * self.size[0], w * self.size[1], c])?;
-        let mut y = crate::tensor::alloc("upSampling2d", shape.size())?;
-        let xd = x.data();
-        if self.bilinear {
-            self.each_bilinear(batch, |[tl, tr, bl, br], (fy, fx), o| {
-                for k in 0..c {
-                    let v = |i: usize| xd[i + k] as f64;
-                    let top = v(tl) + (v(tr) - v(tl)) * fx;
-                    let bottom = v(bl) + (v(br) - v(bl)) * fx;
-                    y[o + k] = (top + (bottom - top) * fy) as f32;
-                }
-            });
-        } else {
-            self.each(batch, |i, o| y[o..o + c].copy_from_slice(&xd[i..i + c]));
-        }
+        let (input, resize) = self.built()?;
+        let batch = image_batch("upSampling2d", &x, input)?;
+        let shape = Shape::new("upSampling2d", &[batch, resize.size[0], resize.size[1], input[2]])?;
+        let y = resize.forward(x.data(), batch, input)?;
         if mode.keeps() {
             self.kept = Some(x.shape().clone());
         }
@@ -120,26 +73,8 @@ impl Layer for UpSampling {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn backward(&mut self, dy: Tensor) -> Result<Tensor> {
         let shape = self.kept.take().ok_or_else(|| no_forward("upSampling2d"))?;
-        let c = shape.dims()[3];
-        let mut dx = crate::tensor::alloc("upSampling2d", shape.size())?;
-        let g = dy.data();
-        if self.bilinear {
-            // The adjoint of the forward's weights: (1 − fy)(1 − fx), (1 − fy)fx, fy(1 − fx), fy·fx.
-            self.each_bilinear(shape.dims()[0], |idx, (fy, fx), o| {
-                let ws = [(1.0 - fy) * (1.0 - fx), (1.0 - fy) * fx, fy * (1.0 - fx), fy * fx];
-                for (&i, &wt) in idx.iter().zip(&ws) {
-                    for (d, &v) in dx[i..i + c].iter_mut().zip(&g[o..o + c]) {
-                        *d += (wt * v as f64) as f32;
-                    }
-                }
-            });
-        } else {
-            self.each(shape.dims()[0], |i, o| {
-                for (d, &v) in dx[i..i + c].iter_mut().zip(&g[o..o + c]) {
-                    *d += v;
-                }
-            });
-        }
+        let (input, resize) = self.built()?;
+        let dx = resize.backward(dy.data(), shape.dims()[0], input)?;
         Tensor::new("upSampling2d", shape, dx)
     }
 }

@@ -15,6 +15,7 @@ pub mod pool;
 pub mod random;
 pub mod reduce;
 pub mod reshape;
+pub mod resize;
 pub mod reverse;
 pub mod select;
 pub mod slice;

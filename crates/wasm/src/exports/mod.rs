@@ -11,6 +11,7 @@ pub mod meta;
 pub mod model;
 pub mod ops;
 pub mod random;
+pub mod resize;
 pub mod shape;
 pub mod tape;
 pub mod tensor;
