@@ -80,6 +80,9 @@ const DIFFERENTIABLE: Record<string, Diff> = {
   // image.* (also Tensor methods): linear in the image, for every option.
   resizeBilinear: { shapes: [[1, 3, 2, 2]], f: (x) => nr.image.resizeBilinear(x, [4, 5], false, true) },
   resizeNearestNeighbor: { shapes: [[3, 4, 1]], f: (x) => nr.image.resizeNearestNeighbor(x, [5, 2], true) },
+  flipLeftRight: { shapes: [[2, 2, 3, 1]], f: (x) => nr.image.flipLeftRight(x) },
+  rgbToGrayscale: { shapes: [[2, 2, 3]], f: (x) => nr.image.rgbToGrayscale(x) },
+  grayscaleToRGB: { shapes: [[3, 1]], f: (x) => nr.image.grayscaleToRGB(x) },
   clone: { shapes: [[3]], f: (x) => nr.clone(x) },
   cast: { shapes: [[3]], f: (x) => nr.cast(x, 'float32') },
   activation: { shapes: [[4]], f: (x) => nr.activation(x, 'tanh') },

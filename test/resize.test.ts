@@ -49,12 +49,14 @@ function nrRun(m: Method, x: Float32Array, shape: number[], size: [number, numbe
 }
 
 function tfRun(m: Method, x: Float32Array, shape: number[], size: [number, number], ac: boolean, hp: boolean, c: Float32Array | null) {
-  return tf.tidy(() => {
+  let out!: { y: Float32Array; shape: number[]; g: Float32Array | null };
+  tf.tidy(() => {
     const xt = tf.tensor(x, shape, 'float32');
     const y = tfResize(m, xt, size, ac, hp);
     const g = c ? tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tfResize(m, v, size, ac, hp), tf.tensor(c, y.shape))))(xt).dataSync() as Float32Array : null;
-    return { y: y.dataSync() as Float32Array, shape: y.shape.slice(), g };
+    out = { y: y.dataSync() as Float32Array, shape: y.shape.slice(), g };
   });
+  return out;
 }
 
 describe('image.resizeBilinear / resizeNearestNeighbor', () => {

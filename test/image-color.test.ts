@@ -1,0 +1,82 @@
+// image.flipLeftRight, image.rgbToGrayscale and image.grayscaleToRGB against TF.js 4.22 (CPU):
+// values (bit for bit for the flip and the copy; within 2 ulp for the weighted sum, which TF.js
+// computes through einsum) on odd shapes and ranks, gradients against the closed forms (the
+// flip's dy flipped back, the luma weights times dy, the three copies' sum), errors naming the
+// shape.
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as nr from '../ts/index.js';
+import { expectNoLeak, thrown as thrownAny } from './setup.js';
+import { bits, close, rng, sizeOf, uniform } from './oracle.js';
+
+await tf.setBackend('cpu');
+const thrown = (f: () => unknown) => thrownAny(f) as Error;
+
+/** neurite's value and dL/dx of L = Σ c ⊙ f(x). */
+function nrRun(f: (x: nr.Tensor) => nr.Tensor, x: Float32Array, shape: number[], c: (n: number) => Float32Array) {
+  return expectNoLeak(() => nr.tidy(() => {
+    const xt = nr.tensor(x, shape);
+    const y = f(xt);
+    const w = c(y.size);
+    const g = nr.grad((v: nr.Tensor) => f(v).mul(nr.tensor(w, [...y.shape])).sum())(xt);
+    return { y: y.data(), shape: [...y.shape], g: g.data(), w };
+  }));
+}
+
+function tfValue(f: (x: tf.Tensor) => tf.Tensor, x: Float32Array, shape: number[]): { y: Float32Array; shape: number[] } {
+  let out!: { y: Float32Array; shape: number[] };
+  tf.tidy(() => {
+    const y = f(tf.tensor(x, shape, 'float32'));
+    out = { y: y.dataSync() as Float32Array, shape: y.shape.slice() };
+  });
+  return out;
+}
+
+const weights = (seed: number) => (n: number) => uniform(rng(seed), n, 0.5, 1.5);
+
+describe('image.flipLeftRight / rgbToGrayscale / grayscaleToRGB', () => {
+  it("flipLeftRight: TF.js's bits; the gradient is dy flipped back", () => {
+    const shape = [2, 3, 5, 2];
+    const x = uniform(rng(1), sizeOf(shape), -2, 2);
+    const got = nrRun((v) => nr.image.flipLeftRight(v), x, shape, weights(2));
+    const want = tfValue((v) => tf.image.flipLeftRight(v as tf.Tensor4D), x, shape);
+    expect(got.shape).toEqual(want.shape);
+    expect(bits(got.y)).toEqual(bits(want.y));
+    const back = tfValue((v) => tf.image.flipLeftRight(v as tf.Tensor4D), got.w, shape).y;
+    expect(bits(got.g)).toEqual(bits(back));
+  });
+
+  it("rgbToGrayscale: TF.js's values (2 ulp) on ranks 2 to 4; the gradient is the luma weights times dy", () => {
+    for (const shape of [[5, 3], [4, 3, 3], [2, 3, 1, 3]]) {
+      const x = uniform(rng(shape.length), sizeOf(shape), -300, 300);
+      const got = nrRun((v) => nr.image.rgbToGrayscale(v), x, shape, weights(3));
+      const want = tfValue((v) => tf.image.rgbToGrayscale(v as tf.Tensor2D), x, shape);
+      expect(got.shape).toEqual(want.shape);
+      close(got.y, want.y, 3e-7, `rgbToGrayscale ${shape}`);
+      const luma = [0.2989, 0.587, 0.114];
+      close(got.g, Float32Array.from(got.g, (_, i) => got.w[Math.floor(i / 3)] * Math.fround(luma[i % 3])), 1e-6, `d/dx ${shape}`);
+    }
+  });
+
+  it("grayscaleToRGB: TF.js's bits; the gradient sums the three copies", () => {
+    for (const shape of [[4, 1], [2, 3, 4, 1]]) {
+      const x = uniform(rng(7), sizeOf(shape), -2, 2);
+      const got = nrRun((v) => nr.image.grayscaleToRGB(v), x, shape, weights(8));
+      const want = tfValue((v) => tf.image.grayscaleToRGB(v as tf.Tensor2D), x, shape);
+      expect(got.shape).toEqual(want.shape);
+      expect(bits(got.y)).toEqual(bits(want.y));
+      close(got.g, Float32Array.from(got.g, (_, i) => got.w[3 * i] + got.w[3 * i + 1] + got.w[3 * i + 2]), 1e-6, `d/dx ${shape}`);
+    }
+  });
+
+  it('name the shape in their errors', () => {
+    nr.tidy(() => {
+      expect(thrown(() => nr.image.flipLeftRight(nr.zeros([3, 5, 2]))).message).toMatch(/^flipLeftRight: image must have rank 4 .* got shape \[3, ?5, ?2\]/);
+      expect(thrown(() => nr.image.rgbToGrayscale(nr.zeros([2, 4]))).message).toMatch(/^rgbToGrayscale: image must have rank 2 or more and 3 channels in its last axis, got shape \[2, ?4\]/);
+      expect(thrown(() => nr.image.rgbToGrayscale(nr.zeros([3]))).message).toMatch(/rank 2 or more/);
+      expect(thrown(() => nr.image.grayscaleToRGB(nr.zeros([2, 3]))).message).toMatch(/^grayscaleToRGB: image must have rank 2 or more and 1 channel in its last axis, got shape \[2, ?3\]/);
+      expect(thrown(() => nr.image.grayscaleToRGB([1] as never)).name).toBe('InvalidArgumentError');
+    });
+  });
+});
