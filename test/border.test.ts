@@ -8,7 +8,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as nr from '../ts/index.js';
 import { thrown as thrownAny } from './setup.js';
-import { close, copyLayerWeights, expectLayersAsTfjs, expectTfjsRoundTrip, rng, uniform } from './oracle.js';
+import { expectFitAsTfjs, expectLayersAsTfjs, expectTfjsRoundTrip, rng, uniform } from './oracle.js';
 
 await tf.setBackend('cpu');
 const { layers } = nr;
@@ -46,25 +46,12 @@ describe('zeroPadding2d and cropping2d: training and saved models', () => {
   ];
 
   it('an autoencoder that pads 6×6 to 8×8 and crops back trains to TF.js\'s losses and weights (Adam, 3 epochs)', async () => {
-    const pairs = make();
-    const n = nr.sequential({ seed: 5, layers: pairs.map((p) => p[0]) });
-    const t = tfl.sequential({ layers: pairs.map((p) => p[1]) });
-    n.build();
-    expect(n.outputShape).toEqual([6, 6, 1]);
-    copyLayerWeights(n, t);
     const rows = 9;
     const x = uniform(rng(2), rows * 36, 0, 1);
-    n.compile({ optimizer: nr.optimizers.adam({ learningRate: 0.02 }), loss: 'meanSquaredError' });
-    t.compile({ optimizer: tf.train.adam(0.02), loss: 'meanSquaredError' });
-    const h = await n.fit(nr.tensor(x, [rows, 6, 6, 1]), nr.tensor(x, [rows, 6, 6, 1]), { epochs: 3, batchSize: 4, shuffle: false, verbose: 0 });
-    const th = await t.fit(tf.tensor(x, [rows, 6, 6, 1]), tf.tensor(x, [rows, 6, 6, 1]), { epochs: 3, batchSize: 4, shuffle: false, verbose: 0 });
-    close(h.history.loss, th.history.loss as number[], 1e-5, 'losses');
-    const got = n.getWeights();
-    const want = t.getWeights();
-    got.forEach((g, i) => close(g.data(), want[i].dataSync(), 1e-5, `weight ${i}`));
-    got.forEach((g) => g.dispose());
-    n.dispose();
-    t.dispose();
+    await expectFitAsTfjs('pad, conv, conv2dTranspose, crop', make(), {
+      seed: 5, x, xShape: [rows, 6, 6, 1], loss: 'meanSquaredError', outputShape: [6, 6, 1],
+      optimizer: [() => nr.optimizers.adam({ learningRate: 0.02 }), () => tf.train.adam(0.02)], epochs: 3, batchSize: 4,
+    });
   });
 
   it('saved both ways: TF.js loads neurite\'s model and saves the same bytes; neurite loads TF.js\'s', async () => {

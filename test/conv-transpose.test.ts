@@ -9,7 +9,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as nr from '../ts/index.js';
 import { thrown as thrownAny } from './setup.js';
-import { bitsAndDispose, centralDiff, close, copyLayerWeights, expectLayersAsTfjs, expectSameBitsForThreads, expectTfjsRoundTrip, rng, sizeOf, tfArtifacts, uniform } from './oracle.js';
+import { bitsAndDispose, centralDiff, close, expectFitAsTfjs, expectLayersAsTfjs, expectSameBitsForThreads, expectTfjsRoundTrip, rng, sizeOf, tfArtifacts, uniform } from './oracle.js';
 
 await tf.setBackend('cpu');
 const { layers } = nr;
@@ -74,28 +74,9 @@ describe('conv2dTranspose: training as TF.js', () => {
     ];
     const rows = 11;
     const x = uniform(rng(7), rows * 8 * 6, 0, 1);
-    for (const [opt, tfOpt, epochs, batchSize] of [['sgd', () => tf.train.sgd(0.2), 2, rows], ['adam', () => tf.train.adam(0.01), 3, 4]] as const) {
-      const pairs = make();
-      const n = nr.sequential({ seed: 9, layers: pairs.map((p) => p[0]) });
-      const t = tfl.sequential({ layers: pairs.map((p) => p[1]) });
-      n.build();
-      expect(n.outputShape).toEqual([8, 6, 1]);
-      copyLayerWeights(n, t);
-      n.compile({ optimizer: opt === 'sgd' ? nr.optimizers.sgd({ learningRate: 0.2 }) : nr.optimizers.adam({ learningRate: 0.01 }), loss: 'meanSquaredError' });
-      t.compile({ optimizer: tfOpt(), loss: 'meanSquaredError' });
-      const h = await n.fit(nr.tensor(x, [rows, 8, 6, 1]), nr.tensor(x, [rows, 8, 6, 1]), { epochs, batchSize, shuffle: false, verbose: 0 });
-      const th = await t.fit(tf.tensor(x, [rows, 8, 6, 1]), tf.tensor(x, [rows, 8, 6, 1]), { epochs, batchSize, shuffle: false, verbose: 0 });
-      close(h.history.loss, th.history.loss as number[], 1e-5, `${opt}: losses`);
-      const got = n.getWeights();
-      const want = t.getWeights();
-      expect(got.map((g) => g.shape)).toEqual(want.map((w) => w.shape));
-      got.forEach((g, i) => close(g.data(), want[i].dataSync(), 1e-5, `${opt}: weight ${i} after training`));
-      // The weights moved (the comparison is not of the initial weights).
-      expect(h.history.loss[0]).not.toBe(h.history.loss.at(-1));
-      got.forEach((g) => g.dispose());
-      n.dispose();
-      t.dispose();
-    }
+    const data = { seed: 9, x, xShape: [rows, 8, 6, 1], loss: 'meanSquaredError', outputShape: [8, 6, 1] };
+    await expectFitAsTfjs('sgd', make(), { ...data, optimizer: [() => nr.optimizers.sgd({ learningRate: 0.2 }), () => tf.train.sgd(0.2)], epochs: 2, batchSize: rows });
+    await expectFitAsTfjs('adam', make(), { ...data, optimizer: [() => nr.optimizers.adam({ learningRate: 0.01 }), () => tf.train.adam(0.01)], epochs: 3, batchSize: 4 });
   });
 
   it('trains to the same bits with 1, 2 and 3 threads, and memory does not grow over epochs', async () => {

@@ -10,7 +10,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as nr from '../ts/index.js';
 import { thrown as thrownAny } from './setup.js';
-import { bitsAndDispose, centralDiff, close, copyLayerWeights, expectLayersAsTfjs, expectSameBitsForThreads, expectTfjsRoundTrip, rng, sizeOf, tfArtifacts, uniform } from './oracle.js';
+import { bitsAndDispose, centralDiff, close, copyLayerWeights, expectFitAsTfjs, expectLayersAsTfjs, expectSameBitsForThreads, expectTfjsRoundTrip, rng, sizeOf, tfArtifacts, uniform } from './oracle.js';
 
 await tf.setBackend('cpu');
 const { layers } = nr;
@@ -138,24 +138,9 @@ describe('conv layers: training as TF.js', () => {
     const x = uniform(r, rows * 9 * 8 * 2, -1, 1);
     const y = new Float32Array(rows * 3);
     for (let i = 0; i < rows; i++) y[i * 3 + (i % 3)] = 1;
-    for (const [opt, tfOpt, epochs, batchSize] of [['sgd', () => tf.train.sgd(0.1), 1, rows], ['adam', () => tf.train.adam(0.01), 4, 5]] as const) {
-      const pairs = make();
-      const n = nr.sequential({ seed: 3, layers: pairs.map((p) => p[0]) });
-      const t = tfl.sequential({ layers: pairs.map((p) => p[1]) });
-      n.build();
-      copyLayerWeights(n, t);
-      n.compile({ optimizer: opt === 'sgd' ? nr.optimizers.sgd({ learningRate: 0.1 }) : nr.optimizers.adam({ learningRate: 0.01 }), loss: 'categoricalCrossentropy' });
-      t.compile({ optimizer: tfOpt(), loss: 'categoricalCrossentropy' });
-      const h = await n.fit(nr.tensor(x, [rows, 9, 8, 2]), nr.tensor(y, [rows, 3]), { epochs, batchSize, shuffle: false, verbose: 0 });
-      const th = await t.fit(tf.tensor(x, [rows, 9, 8, 2]), tf.tensor(y, [rows, 3]), { epochs, batchSize, shuffle: false, verbose: 0 });
-      close(h.history.loss, th.history.loss as number[], 1e-5, `${opt}: losses`);
-      const got = n.getWeights();
-      const want = t.getWeights();
-      got.forEach((g, i) => close(g.data(), want[i].dataSync(), 1e-5, `${opt}: weight ${i} after training`));
-      got.forEach((g) => g.dispose());
-      n.dispose();
-      t.dispose();
-    }
+    const data = { seed: 3, x, xShape: [rows, 9, 8, 2], y, yShape: [rows, 3], loss: 'categoricalCrossentropy' };
+    await expectFitAsTfjs('sgd', make(), { ...data, optimizer: [() => nr.optimizers.sgd({ learningRate: 0.1 }), () => tf.train.sgd(0.1)], epochs: 1, batchSize: rows });
+    await expectFitAsTfjs('adam', make(), { ...data, optimizer: [() => nr.optimizers.adam({ learningRate: 0.01 }), () => tf.train.adam(0.01)], epochs: 4, batchSize: 5 });
   });
 
   it('a seeded CNN trains to the same bits twice, and memory does not grow over epochs', async () => {

@@ -158,6 +158,64 @@ export function expectLayersAsTfjs(name: string, pairs: Array<[nr.Layer, tfl.lay
   }
 }
 
+/** What {@link expectFitAsTfjs} trains on and how. */
+export interface FitAsTfjs {
+  /** neurite's model seed (its initial weights, copied into TF.js). */
+  seed: number;
+  x: Float32Array;
+  xShape: number[];
+  /** The targets (default: `x`, an autoencoder). */
+  y?: Float32Array;
+  yShape?: number[];
+  loss: string;
+  /** The same optimizer in both libraries (fresh ones per call). */
+  optimizer: [() => nr.Optimizer, () => tf.Optimizer];
+  epochs: number;
+  batchSize: number;
+  /** The per-sample output shape both models must have. */
+  outputShape?: number[];
+  /** Tolerance on the losses and weights (default 1e-5). */
+  tol?: number;
+}
+
+/**
+ * Builds a neurite and a TF.js Sequential of the same layers (`pairs`) with neurite's seeded
+ * initial weights in both, fits both (same optimizer, loss and batches, no shuffling) and checks
+ * that the per-epoch losses and every weight after training agree within `tol`, that the weight
+ * shapes agree, and that training moved the weights (so the weights compared are not the
+ * initial ones). Returns neurite's losses.
+ */
+export async function expectFitAsTfjs(what: string, pairs: Array<[nr.Layer, tfl.layers.Layer]>, o: FitAsTfjs): Promise<number[]> {
+  const n = nr.sequential({ seed: o.seed, layers: pairs.map((p) => p[0]) });
+  const t = tfl.sequential({ layers: pairs.map((p) => p[1]) });
+  const [y, yShape] = [o.y ?? o.x, o.yShape ?? o.xShape];
+  const got = [] as nr.Tensor[];
+  try {
+    n.build();
+    if (o.outputShape) expect(n.outputShape, `${what}: output shape`).toEqual(o.outputShape);
+    copyLayerWeights(n, t);
+    const before = nr.tidy(() => n.getWeights().map((w) => w.data()));
+    n.compile({ optimizer: o.optimizer[0](), loss: o.loss as nr.LossName });
+    t.compile({ optimizer: o.optimizer[1](), loss: o.loss });
+    const fit = { epochs: o.epochs, batchSize: o.batchSize, shuffle: false, verbose: 0 } as const;
+    const [nx, ny, tx, ty] = [nr.tensor(o.x, o.xShape), nr.tensor(y, yShape), tf.tensor(o.x, o.xShape), tf.tensor(y, yShape)];
+    const h = await n.fit(nx, ny, fit).finally(() => nr.dispose([nx, ny]));
+    const th = await t.fit(tx, ty, fit).finally(() => tf.dispose([tx, ty]));
+    const tol = o.tol ?? 1e-5;
+    close(h.history.loss, th.history.loss as number[], tol, `${what}: losses`);
+    got.push(...n.getWeights());
+    expect(got.some((g, i) => g.data().some((v, k) => v !== before[i][k])), `${what}: training moved the weights`).toBe(true);
+    const want = t.getWeights();
+    expect(got.map((g) => g.shape), `${what}: weight shapes`).toEqual(want.map((w) => w.shape));
+    got.forEach((g, i) => close(g.data(), want[i].dataSync(), tol, `${what}: weight ${i} after training`));
+    return h.history.loss;
+  } finally {
+    got.forEach((g) => g.dispose());
+    n.dispose();
+    t.dispose();
+  }
+}
+
 /**
  * Saves neurite model `m`, loads the artifacts with TF.js's `tf.loadLayersModel`, and checks
  * TF.js's layer classes, that TF.js predicts `x` as neurite does (1e-6), that TF.js saves the
