@@ -24,9 +24,10 @@ function resize(op: 'resizeBilinear' | 'resizeNearestNeighbor', images: Tensor, 
  * channels]`) to `size` = `[newHeight, newWidth]` by bilinear interpolation, as TF.js
  * `tf.image.resizeBilinear` (the same bits: computed in f64 as its CPU kernel).
  * `alignCorners` maps the corner pixels onto each other (scale `(h − 1)/(newH − 1)`);
- * `halfPixelCenters` samples at pixel centres, as OpenCV and PIL do (Keras 3's `Resizing`).
- * They cannot both be true. Differentiable with respect to `images` (for every option, unlike
- * TF.js 4.22, whose gradient ignores `halfPixelCenters` and fails on images that are not square).
+ * `halfPixelCenters` samples at pixel centres, as OpenCV's `INTER_LINEAR` and Keras 3's
+ * `resize` do. They cannot both be true. Differentiable with respect to `images` (for every
+ * option, unlike TF.js 4.22, whose gradient ignores `halfPixelCenters` and fails on images that
+ * are not square).
  *
  * @example image.resizeBilinear(images, [14, 14])                  // 28×28 → 14×14
  * @example image.resizeBilinear(photo, [224, 224], false, true)    // half-pixel centres
