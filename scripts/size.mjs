@@ -131,12 +131,15 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * resize's helpers optimize(size) made the module 9 kB larger (LLVM), so only its forward and
  * backward are. Budgets: those plus ~0.5%. image.flipLeftRight, rgbToGrayscale and
  * grayscaleToRGB (JS over existing ops): JS 71.0 -> 71.3 kB; url 363.5 kB, inline 301.7 kB.
+ * Raised with mirrorPad (checks and messages, per-axis source tables, forward and adjoint,
+ * the export): wasm 291.7 -> 293.9 kB (+5.8 kB of code), JS 71.4 kB; url 365.8 kB, inline
+ * 303.4 kB. Budgets: those plus ~0.5%.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */
-  url: 365_000,
+  url: 367_500,
   /** `neurite`: dist/index.js + neurite.js + wasm.js (the wasm LZMA-packed, as basE91). */
-  inline: 303_000,
+  inline: 305_000,
 };
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;

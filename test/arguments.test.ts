@@ -301,6 +301,8 @@ const BAD: Record<string, unknown[]> = {
   noRounding: ['floor', 'ceil', null, 1],
   /** pad's `[before, after]` pairs. */
   paddings: [undefined, null, 'x', 1, {}, [[1]], [[1, 2, 3]], [[-1, 0]], [[1.5, 0]], [[NaN, 0]], [['1', 0]], [1, 2], [[0, 0]], [[0, 0], [0, 0], [0, 0]]],
+  /** mirrorPad's mode. */
+  mirrorMode: [undefined, null, 'REFLECT', 'constant', 1, {}],
   bytes: [undefined, null, 'x', 1, {}, [1, 2], new Float32Array(2), new Int8Array(2)],
   image: [undefined, null, 'x', 1, [], {}, { data: [1], width: 1, height: 1 }, { data: new Uint8Array(4), width: 3, height: 1 }, { data: new Uint8Array(1), width: 1.5, height: 1 }],
   seed: [undefined, null, 'x', {}, NaN, -1, 1.5, 2 ** 53 + 2],
@@ -438,6 +440,8 @@ const TABLE: Entry[] = [
   { name: 'tile', call: fnOf('tile'), good: () => [X, [2, 1]], kinds: ['tensor', 'intList'] },
   { name: 'reverse', call: fnOf('reverse'), good: () => [X, [0, 1]], kinds: ['tensor', 'axes?'], allow: { 1: [null] } },
   { name: 'pad', call: fnOf('pad'), good: () => [X, [[1, 0], [0, 2]], -1], kinds: ['tensor', 'paddings', 'number?'] },
+  { name: 'mirrorPad', call: fnOf('mirrorPad'), good: () => [X, [[1, 0], [0, 2]], 'reflect'], kinds: ['tensor', 'paddings', 'mirrorMode'] },
+  { name: 'Tensor.mirrorPad', op: 'mirrorPad', call: method('mirrorPad'), good: () => [X, [[2, 2], [3, 3]], 'symmetric'], kinds: ['self', 'paddings', 'mirrorMode'] },
   { name: 'cumsum', call: fnOf('cumsum'), good: () => [X, 1, true, false], kinds: ['tensor', 'int?', 'bool?', 'bool?'] },
   { name: 'topk', call: fnOf('topk'), good: () => [X, 2, true], kinds: ['tensor', 'nonNegInt?', 'bool?'] },
   { name: 'conv2d', call: fnOf('conv2d'), good: () => [IMG, FILTER, 1, 'same', 'NHWC', 1], kinds: ['tensor', 'tensor', 'size2d', 'pad2d', 'dataFormat?', 'size2d?', 'noRounding'] },

@@ -83,6 +83,7 @@ const DIFFERENTIABLE: Record<string, Diff> = {
   flipLeftRight: { shapes: [[2, 2, 3, 1]], f: (x) => nr.image.flipLeftRight(x) },
   rgbToGrayscale: { shapes: [[2, 2, 3]], f: (x) => nr.image.rgbToGrayscale(x) },
   grayscaleToRGB: { shapes: [[3, 1]], f: (x) => nr.image.grayscaleToRGB(x) },
+  mirrorPad: { shapes: [[3, 2]], f: (x) => nr.mirrorPad(x, [[2, 1], [1, 0]], 'reflect') },
   clone: { shapes: [[3]], f: (x) => nr.clone(x) },
   cast: { shapes: [[3]], f: (x) => nr.cast(x, 'float32') },
   activation: { shapes: [[4]], f: (x) => nr.activation(x, 'tanh') },

@@ -29,7 +29,7 @@ export { where } from './ops/select.js';
 export { matMul, dot, outerProduct, type MatMulOptions } from './ops/matmul.js';
 export { reshape, transpose, squeeze, expandDims } from './ops/shape.js';
 export { slice, split, gather, oneHot, reverse, type Indices } from './ops/slicing.js';
-export { concat, stack, tile, pad } from './ops/joining.js';
+export { concat, stack, tile, pad, mirrorPad } from './ops/joining.js';
 export { cumsum } from './ops/scan.js';
 export { avgPool, conv2d, conv2dTranspose, maxPool } from './ops/convolution.js';
 export { topk } from './ops/topk.js';

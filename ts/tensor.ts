@@ -270,6 +270,8 @@ export class Tensor {
   reverse(axis?: number | number[]): Tensor { return slicing.reverse(this, axis); }
   /** Padded with `constantValue` (default 0): `paddings[i] = [before, after]` per axis. @example x.pad([[1, 1]]) */
   pad(paddings: Array<[number, number]>, constantValue = 0): Tensor { return joining.pad(this, paddings, constantValue); }
+  /** Padded with its mirror image (`'reflect'` or `'symmetric'`), as TF.js `mirrorPad`. @example x.mirrorPad([[2, 1]], 'reflect') */
+  mirrorPad(paddings: Array<[number, number]>, mode: 'reflect' | 'symmetric'): Tensor { return joining.mirrorPad(this, paddings, mode); }
   /** Running sums along `axis` (default 0), optionally `exclusive` and/or `reverse`. @example tensor([1, 2, 3]).cumsum() // [1, 3, 6] */
   cumsum(axis = 0, exclusive = false, reverse = false): Tensor { return scan.cumsum(this, axis, exclusive, reverse); }
   /** The `k` largest entries of each row (last axis) and their indices. @example x.topk(3).indices */

@@ -322,6 +322,25 @@ export function pad(x, paddings, value) {
   return { shape, vals };
 }
 
+/** TF.js's mirrorPad: outside [0, d) axis i reads 2·start − c (− 1 when symmetric), mirrored back. */
+export function mirrorPad(x, paddings, mode) {
+  const shape = x.shape.map((d, i) => paddings[i][0] + d + paddings[i][1]);
+  const st = strides(x.shape);
+  const vals = new Array(sizeOf(shape));
+  each(shape, (k, idx) => {
+    let src = 0;
+    for (let d = 0; d < shape.length; d++) {
+      let j = idx[d] - paddings[d][0];
+      const n = x.shape[d];
+      if (j < 0) j = mode === 'reflect' ? -j : -j - 1;
+      else if (j >= n) j = mode === 'reflect' ? 2 * (n - 1) - j : 2 * n - 1 - j;
+      src += j * st[d];
+    }
+    vals[k] = x.vals[src];
+  });
+  return { shape, vals };
+}
+
 /** Running float32 sums along `axis`, one rounded addition per step (TF.js's order). */
 export function cumsum(x, axis, exclusive, reverse) {
   const d = x.shape[axis];

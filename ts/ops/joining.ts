@@ -102,6 +102,17 @@ export function tile(x: Tensor, reps: readonly number[]): Tensor {
   return runOp((e, out) => e.nr_tile(h, writeArgs('tile', r), r.length, out));
 }
 
+/** `paddings` as a flat list of non-negative integers (`[before, after]` per axis). */
+function padPairs(op: string, paddings: unknown): number[] {
+  if (!Array.isArray(paddings)) throw new InvalidArgumentError(`${op}: paddings must be an array of [before, after] pairs, one per axis, got ${describe(paddings)}`);
+  const flat: number[] = [];
+  paddings.forEach((p: unknown, i) => {
+    if (!Array.isArray(p) || p.length !== 2) throw new InvalidArgumentError(`${op}: paddings[${i}] must be a pair [before, after], got ${describe(p)}`);
+    flat.push(intArg(op, `paddings[${i}][0]`, p[0], 0), intArg(op, `paddings[${i}][1]`, p[1], 0));
+  });
+  return flat;
+}
+
 /**
  * `x` with `paddings[i] = [before, after]` entries of `constantValue` (default 0) before and
  * after it along axis `i`, as TF.js `pad`. `paddings` has one pair of non-negative integers per
@@ -112,16 +123,26 @@ export function tile(x: Tensor, reps: readonly number[]): Tensor {
  */
 export function pad(x: Tensor, paddings: ReadonlyArray<readonly [number, number]>, constantValue = 0): Tensor {
   const h = need('pad', 'x', x);
-  if (!Array.isArray(paddings)) throw new InvalidArgumentError(`pad: paddings must be an array of [before, after] pairs, one per axis, got ${describe(paddings)}`);
-  const flat: number[] = [];
-  paddings.forEach((p: unknown, i) => {
-    if (!Array.isArray(p) || p.length !== 2) throw new InvalidArgumentError(`pad: paddings[${i}] must be a pair [before, after], got ${describe(p)}`);
-    flat.push(intArg('pad', `paddings[${i}][0]`, p[0], 0), intArg('pad', `paddings[${i}][1]`, p[1], 0));
-  });
+  const flat = padPairs('pad', paddings);
   const value = numberArg('pad', 'constantValue', constantValue);
   if (paddings.length === x.rank) {
     const dims = x.shape.map((d, i) => flat[2 * i] + d + flat[2 * i + 1]);
     checkSize('pad', `the result [${dims}]`, dims.reduce((a, b) => a * b, 1));
   }
   return runOp((e, out) => e.nr_pad(h, writeArgs('pad', flat), paddings.length, value, out));
+}
+
+/**
+ * `x` padded with its own mirror image, as TF.js `mirrorPad`: `'reflect'` leaves the edge out
+ * (`[1, 2, 3]` → `[3, 2, 1, 2, 3, 2]` with `[[2, 1]]`; each padding at most the axis's length
+ * − 1), `'symmetric'` repeats it (`[2, 1, 1, 2, 3, 3]`; at most the length). Differentiable: an
+ * entry's gradient also collects its mirror images' (TF.js 4.22 drops them).
+ *
+ * @example mirrorPad(images, [[0, 0], [1, 1], [1, 1], [0, 0]], 'reflect')   // before a 3×3 conv
+ */
+export function mirrorPad(x: Tensor, paddings: ReadonlyArray<readonly [number, number]>, mode: 'reflect' | 'symmetric'): Tensor {
+  const h = need('mirrorPad', 'x', x);
+  const flat = padPairs('mirrorPad', paddings);
+  if (mode !== 'reflect' && mode !== 'symmetric') throw new InvalidArgumentError(`mirrorPad: mode must be 'reflect' or 'symmetric', got ${describe(mode)}`);
+  return runOp((e, out) => e.nr_mirror_pad(h, writeArgs('mirrorPad', flat), paddings.length, mode === 'symmetric' ? 1 : 0, out));
 }

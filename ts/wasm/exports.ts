@@ -61,6 +61,7 @@ export interface RawExports {
   nr_tile(x: number, reps: number, nReps: number, out: number): number;
   nr_reverse(x: number, axes: number, nAxes: number, out: number): number;
   nr_pad(x: number, paddings: number, nPairs: number, value: number, out: number): number;
+  nr_mirror_pad(x: number, paddings: number, nPairs: number, symmetric: number, out: number): number;
   nr_cumsum(x: number, axis: number, exclusive: number, reverse: number, out: number): number;
   nr_conv2d(x: number, filter: number, strideH: number, strideW: number, dilationH: number, dilationW: number, same: number, out: number): number;
   nr_conv2d_transpose(x: number, filter: number, outH: number, outW: number, outC: number, strideH: number, strideW: number, same: number, out: number): number;

@@ -5,6 +5,7 @@
 use neurite_core::ops::binary::{binary, BinaryOp};
 use neurite_core::ops::concat::concat;
 use neurite_core::ops::cumsum::cumsum;
+use neurite_core::ops::mirror_pad::{mirror_pad, mirror_pad_backward};
 use neurite_core::ops::pad::{pad, pad_backward};
 use neurite_core::ops::reverse::reverse;
 use neurite_core::ops::reshape::reshape;
@@ -346,5 +347,25 @@ proptest! {
         let dot = |p: &[f32], q: &[f32]| p.iter().zip(q).map(|(&u, &v)| u as f64 * v as f64).sum::<f64>();
         let (lhs, rhs) = (dot(g.data(), y.data()), dot(dx.data(), x.data()));
         prop_assert!((lhs - rhs).abs() < 1e-4 * (1.0 + lhs.abs()), "{:?}: {} vs {}", r, lhs, rhs);
+    }
+
+    /// mirrorPad keeps x in the middle (the slice at `before`), every output entry is an entry
+    /// of x, and backward is the adjoint, for both modes at any valid paddings.
+    #[test]
+    fn mirror_pad_middle_entries_and_adjoint(dims in prop::collection::vec(1usize..5, 1..4), symmetric in any::<bool>(), seed in any::<u64>()) {
+        let mut s = seed;
+        let mut next = |n: usize| { s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407); ((s >> 33) as usize) % n };
+        let p: Vec<[i64; 2]> = dims.iter().map(|&d| { let m = if symmetric { d } else { d - 1 }; [next(m + 1) as i64, next(m + 1) as i64] }).collect();
+        let x = iota(&dims);
+        let y = mirror_pad(&x, &p, symmetric).unwrap();
+        let before: Vec<i64> = p.iter().map(|q| q[0]).collect();
+        let size: Vec<i64> = dims.iter().map(|&d| d as i64).collect();
+        prop_assert_eq!(slice(&y, &before, &size).unwrap(), x.clone());
+        prop_assert!(y.data().iter().all(|&v| v >= 0.0 && (v as usize) < x.size() && v.fract() == 0.0));
+        let g = Tensor::new("t", y.shape().clone(), (0..y.size()).map(|i| ((i as f32) * 0.41).cos()).collect()).unwrap();
+        let dx = mirror_pad_backward(x.shape(), &p, symmetric, &g).unwrap();
+        let dot = |a: &[f32], b: &[f32]| a.iter().zip(b).map(|(&u, &v)| u as f64 * v as f64).sum::<f64>();
+        let (lhs, rhs) = (dot(g.data(), y.data()), dot(dx.data(), x.data()));
+        prop_assert!((lhs - rhs).abs() < 1e-3 * (1.0 + lhs.abs()), "{:?} {:?}: {} vs {}", dims, p, lhs, rhs);
     }
 }

@@ -1,4 +1,4 @@
-/** Shape ops: reshape, transpose, squeeze, expandDims, slice, split, gather, oneHot, concat, stack, tile, reverse, pad, cumsum, topk. */
+/** Shape ops: reshape, transpose, squeeze, expandDims, slice, split, gather, oneHot, concat, stack, tile, reverse, pad, mirrorPad, cumsum, topk. */
 import { compare, compareShape, Mismatch } from '../checks.mjs';
 import * as R from '../reference.mjs';
 import { badAxis, badInt, garbage } from '../values.mjs';
@@ -379,6 +379,38 @@ const padOp = {
   },
 };
 
+/**
+ * mirrorPad in both modes up to the largest paddings each allows, against TF.js's kernel in
+ * plain JS; now and then a padding past the limit, a wrong count, a bad mode, a scalar.
+ */
+const mirrorPadOp = {
+  name: 'mirrorPad', weight: 1,
+  gen(ctx) {
+    const { rng, nr } = ctx;
+    const e = ctx.any(300);
+    const r = e.shape.length;
+    const mode = rng.pick(['reflect', 'symmetric']);
+    const max = (d) => (mode === 'reflect' ? d - 1 : d);
+    let paddings = e.shape.map((d) => [rng.int(0, Math.max(0, max(d))), rng.int(0, Math.max(0, max(d)))]);
+    let m = mode;
+    // Scalars and reflected empty axes have no valid padding (TF.js's limits).
+    let expect = r === 0 || e.shape.some((d) => max(d) < 0) ? 'error' : 'ok';
+    if (rng.chance(0.25)) {
+      expect = 'error';
+      switch (rng.int(0, 3)) {
+        case 0: paddings = [...paddings, [0, 0]]; break;
+        case 1: if (r === 0) return null; paddings[0] = [max(e.shape[0]) + 1, 0]; break;
+        case 2: if (r === 0) return null; paddings[0] = [rng.pick([-1, 1.5, NaN]), 0]; break;
+        default: m = rng.pick(['REFLECT', 'constant', 1, null]);
+      }
+    }
+    return {
+      args: [e.t, paddings, m], expect, run: () => nr.mirrorPad(e.t, paddings, m),
+      check: (t) => compare('mirrorPad', t, R.mirrorPad(e.ref, paddings, mode), true),
+    };
+  },
+};
+
 const cumsumOp = {
   name: 'cumsum', weight: 1,
   gen(ctx) {
@@ -428,5 +460,5 @@ const topkOp = {
 export default {
   name: 'shape',
   weight: 4,
-  ops: [reshapeOp, transposeOp, squeezeExpand, sliceOp, splitOp, gatherOp, oneHotOp, concatOp, tileOp, reverseOp, padOp, cumsumOp, topkOp],
+  ops: [reshapeOp, transposeOp, squeezeExpand, sliceOp, splitOp, gatherOp, oneHotOp, concatOp, tileOp, reverseOp, padOp, mirrorPadOp, cumsumOp, topkOp],
 };

@@ -4,7 +4,7 @@ use super::{elementwise, reduce, sum_to};
 use crate::activations::{self, Activation};
 use crate::losses::Loss;
 use crate::ops::{binary::BinaryOp, reduce::ReduceOp, unary::UnaryOp};
-use crate::ops::{affine, concat, conv, cumsum, gather, matmul, pad, pool, resize, reverse, slice, tile, topk, transpose};
+use crate::ops::{affine, concat, conv, cumsum, gather, matmul, mirror_pad, pad, pool, resize, reverse, slice, tile, topk, transpose};
 use crate::{Error, Result, Tensor};
 
 /// What an entry computed, with the parameters its backward rule needs.
@@ -25,6 +25,7 @@ pub enum Recorded {
     Tile { reps: Vec<i64> },
     Reverse { axes: Vec<i64> },
     Pad { paddings: Vec<[i64; 2]> },
+    MirrorPad { paddings: Vec<[i64; 2]>, symmetric: bool },
     Cumsum { axis: i64, exclusive: bool, reverse: bool },
     /// topk's values; `indices` (its other output, a constant) says where each came from.
     TopK { indices: Tensor },
@@ -314,6 +315,7 @@ fn backward(op: &Recorded, x: &[&Tensor], y: &Tensor, g: Tensor, need: &[bool]) 
         Recorded::Tile { reps } => vec![Some(tile::tile_backward(x[0].shape(), reps, &g)?)],
         Recorded::Reverse { axes } => vec![Some(reverse::reverse(&g, axes)?)],
         Recorded::Pad { paddings } => vec![Some(pad::pad_backward(x[0].shape(), paddings, &g)?)],
+        Recorded::MirrorPad { paddings, symmetric } => vec![Some(mirror_pad::mirror_pad_backward(x[0].shape(), paddings, *symmetric, &g)?)],
         Recorded::Cumsum { axis, exclusive, reverse } => vec![Some(cumsum::cumsum(&g, *axis, *exclusive, !*reverse)?)],
         Recorded::TopK { indices } => vec![Some(topk::topk_backward(x[0].shape(), indices.data(), &g)?)],
         Recorded::Clip { min, max } => vec![Some(crate::ops::clip::clip_by_value_backward(x[0], &g, *min, *max)?)],

@@ -9,6 +9,7 @@ pub mod conv;
 pub mod cumsum;
 pub mod gather;
 pub mod matmul;
+pub mod mirror_pad;
 pub mod one_hot;
 pub mod pad;
 pub mod pool;

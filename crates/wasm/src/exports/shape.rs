@@ -9,7 +9,7 @@ use super::tape::{emit_rec, record_slices};
 use neurite_core::autodiff::Recorded;
 use crate::ffi::{check_out, guard, read_i64s, read_u32s, write_out, write_slice};
 use crate::handles::{self, Object};
-use neurite_core::ops::{concat, cumsum, gather, one_hot, pad, reverse, slice, split, squeeze, tile, topk};
+use neurite_core::ops::{concat, cumsum, gather, mirror_pad, one_hot, pad, reverse, slice, split, squeeze, tile, topk};
 use neurite_core::{Error, Result, Tensor};
 
 /// Runs `f` on the tensors behind `n` handles read from `list`.
@@ -252,6 +252,23 @@ pub unsafe extern "C" fn nr_pad(x: u32, paddings: *const i32, n_pairs: usize, va
         let t = handles::with(|h| pad::pad(h.tensor(x)?, &p, value))?;
         // SAFETY: forwarded caller contract.
         unsafe { emit_rec("pad", t, out, || (Recorded::Pad { paddings: p.clone() }, vec![x])) }
+    })
+}
+
+/// `mirrorPad(x, paddings, mode)`: `symmetric` 1 repeats the edge, 0 (`reflect`) does not.
+///
+/// # Safety
+/// `paddings` points to `2·n_pairs` i32s; `out` to a writable u32.
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub unsafe extern "C" fn nr_mirror_pad(x: u32, paddings: *const i32, n_pairs: usize, symmetric: u32, out: *mut u32) -> i32 {
+    guard(|| {
+        // SAFETY: forwarded caller contract.
+        let flat = unsafe { read_i64s("mirrorPad", paddings, n_pairs.saturating_mul(2)) }?;
+        let p: Vec<[i64; 2]> = flat.chunks_exact(2).map(|c| [c[0], c[1]]).collect();
+        let t = handles::with(|h| mirror_pad::mirror_pad(h.tensor(x)?, &p, symmetric != 0))?;
+        // SAFETY: forwarded caller contract.
+        unsafe { emit_rec("mirrorPad", t, out, || (Recorded::MirrorPad { paddings: p.clone(), symmetric: symmetric != 0 }, vec![x])) }
     })
 }
 
