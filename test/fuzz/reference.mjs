@@ -306,39 +306,38 @@ export function reverse(x, axes) {
   return { shape: x.shape.slice(), vals };
 }
 
-export function pad(x, paddings, value) {
+/**
+ * The entries of `x` padded by `paddings`: axis d of the output reads x at `src(d, j)` for `j`
+ * its index minus `before` (null: the entry is `fill`).
+ */
+function remap(x, paddings, src, fill) {
   const shape = x.shape.map((d, i) => paddings[i][0] + d + paddings[i][1]);
   const st = strides(x.shape);
   const vals = new Array(sizeOf(shape));
   each(shape, (k, idx) => {
-    let src = 0;
+    let at = 0;
     for (let d = 0; d < shape.length; d++) {
-      const i = idx[d] - paddings[d][0];
-      if (i < 0 || i >= x.shape[d]) { src = -1; break; }
-      src += i * st[d];
+      const i = src(d, idx[d] - paddings[d][0]);
+      if (i === null) { at = -1; break; }
+      at += i * st[d];
     }
-    vals[k] = src < 0 ? Math.fround(value) : x.vals[src];
+    vals[k] = at < 0 ? fill : x.vals[at];
   });
   return { shape, vals };
 }
 
-/** TF.js's mirrorPad: outside [0, d) axis i reads 2·start − c (− 1 when symmetric), mirrored back. */
+/** TF.js's pad: `value` outside x. */
+export function pad(x, paddings, value) {
+  return remap(x, paddings, (d, i) => (i < 0 || i >= x.shape[d] ? null : i), Math.fround(value));
+}
+
+/** TF.js's mirrorPad: outside [0, n) axis d reads −j or 2(n − 1) − j (reflect), −j − 1 or 2n − 1 − j (symmetric). */
 export function mirrorPad(x, paddings, mode) {
-  const shape = x.shape.map((d, i) => paddings[i][0] + d + paddings[i][1]);
-  const st = strides(x.shape);
-  const vals = new Array(sizeOf(shape));
-  each(shape, (k, idx) => {
-    let src = 0;
-    for (let d = 0; d < shape.length; d++) {
-      let j = idx[d] - paddings[d][0];
-      const n = x.shape[d];
-      if (j < 0) j = mode === 'reflect' ? -j : -j - 1;
-      else if (j >= n) j = mode === 'reflect' ? 2 * (n - 1) - j : 2 * n - 1 - j;
-      src += j * st[d];
-    }
-    vals[k] = x.vals[src];
+  const r = mode === 'reflect' ? 1 : 0;
+  return remap(x, paddings, (d, j) => {
+    const n = x.shape[d];
+    return j < 0 ? -j - 1 + r : j >= n ? 2 * n - 1 - r - j : j;
   });
-  return { shape, vals };
 }
 
 /** Running float32 sums along `axis`, one rounded addition per step (TF.js's order). */
