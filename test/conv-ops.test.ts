@@ -12,40 +12,13 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import * as nr from '../ts/index.js';
 import { expectNoLeak, thrown as thrownAny } from './setup.js';
-import { bits, centralDiff, close, rng, sizeOf, uniform } from './oracle.js';
+import { bits, close, rng, sizeOf, uniform, weightedDiff, weightedRun, weightedRunTf } from './oracle.js';
 
 await tf.setBackend('cpu');
 const thrown = (f: () => unknown) => thrownAny(f) as Error;
 
 type Pad = 'valid' | 'same';
 type Pair2 = [number, number];
-
-/** Values and gradients (of Σ c ⊙ y) of a neurite op and its TF.js oracle on the same inputs. */
-interface Run {
-  y: Float32Array;
-  shape: number[];
-  grads: Float32Array[];
-}
-
-/** With `c` null, only the value (to learn the output's shape). */
-function runNr(f: (...xs: nr.Tensor[]) => nr.Tensor, inputs: Array<{ values: Float32Array; shape: number[] }>, c: Float32Array | null): Run {
-  return expectNoLeak(() => nr.tidy(() => {
-    const xs = inputs.map((i) => nr.tensor(i.values, i.shape));
-    const y = f(...xs);
-    if (!c) return { y: y.data(), shape: [...y.shape], grads: [] };
-    const gs = nr.grads((...a: nr.Tensor[]) => f(...a).mul(nr.tensor(c, [...y.shape])).sum())(xs);
-    return { y: y.data(), shape: [...y.shape], grads: gs.map((g) => g.data()) };
-  }));
-}
-
-function runTf(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: Array<{ values: Float32Array; shape: number[] }>, c: Float32Array, withGrads = true): Run {
-  return tf.tidy(() => {
-    const xs = inputs.map((i) => tf.tensor(i.values, i.shape, 'float32'));
-    const y = f(...xs);
-    const gs = withGrads ? tf.grads((...a: tf.Tensor[]) => tf.sum(tf.mul(f(...a), tf.tensor(c, y.shape))))(xs) : [];
-    return { y: y.dataSync() as Float32Array, shape: y.shape.slice(), grads: gs.map((g) => g.dataSync() as Float32Array) };
-  });
-}
 
 /** The filter with `d − 1` zeros between its taps: the undilated filter of the same convolution. */
 function dilate(w: Float32Array, [kh, kw, cin, cout]: number[], [dh, dw]: Pair2): { values: Float32Array; shape: number[] } {
@@ -61,16 +34,6 @@ function undilate(g: Float32Array, [kh, kw, cin, cout]: number[], [dh, dw]: Pair
   const out = new Float32Array(kh * kw * cin * cout);
   for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) for (let k = 0; k < cin * cout; k++) out[(i * kw + j) * cin * cout + k] = g[((i * dh) * ew + j * dw) * cin * cout + k];
   return out;
-}
-
-/** Central differences of `L(x) = Σ c ⊙ f(x)` (summed in float64 over float32 outputs). */
-function weightedDiff(f: (x: nr.Tensor) => nr.Tensor, x: { values: Float32Array; shape: number[] }, c: Float32Array): Float64Array {
-  return centralDiff((v) => nr.tidy(() => {
-    const y = f(nr.tensor(v, x.shape)).data();
-    let s = 0;
-    for (let i = 0; i < y.length; i++) s += y[i] * c[i];
-    return s;
-  }), x.values);
 }
 
 const CONV: Array<{ name: string; x: number[]; w: number[]; strides: Pair2; pad: Pad; dilations: Pair2; scale?: number }> = [
@@ -91,20 +54,20 @@ describe('conv2d', () => {
       const s = k.scale ?? 1;
       const x = { values: uniform(r, sizeOf(k.x), -s, s), shape: k.x };
       const w = { values: uniform(r, sizeOf(k.w), -1, 1), shape: k.w };
-      const got = runNr((a, b) => nr.conv2d(a, b, k.strides, k.pad, 'NHWC', k.dilations), [x, w], null);
+      const got = weightedRun((a, b) => nr.conv2d(a, b, k.strides, k.pad, 'NHWC', k.dilations), [x, w], null);
       const c = uniform(r, sizeOf(got.shape), -1, 1);
-      const n = runNr((a, b) => nr.conv2d(a, b, k.strides, k.pad, 'NHWC', k.dilations), [x, w], c);
+      const n = weightedRun((a, b) => nr.conv2d(a, b, k.strides, k.pad, 'NHWC', k.dilations), [x, w], c);
       const dilated = k.dilations[0] > 1 || k.dilations[1] > 1;
       // TF.js on the undilated equivalent: its dL/dx is ours, its dL/dfilter at the taps is ours.
       const wd = dilated ? dilate(w.values, k.w, k.dilations) : w;
-      const t = runTf((a, b) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, k.strides, k.pad), [x, wd], c);
+      const t = weightedRunTf((a, b) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, k.strides, k.pad), [x, wd], c);
       expect(n.shape).toEqual(t.shape);
       close(n.y, t.y, 1e-5 * s, `${k.name}: y`);
       close(n.grads[0], t.grads[0], 1e-5, `${k.name}: dL/dx`);
       close(n.grads[1], dilated ? undilate(t.grads[1], k.w, k.dilations) : t.grads[1], 1e-5 * s, `${k.name}: dL/dfilter`);
       if (dilated) {
         // And TF.js's own dilated forward, where it has one (strides 1).
-        if (k.strides[0] === 1 && k.strides[1] === 1) close(n.y, runTf((a, b) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, k.pad, 'NHWC', k.dilations), [x, w], c, false).y, 1e-5, `${k.name}: TF.js dilated y`);
+        if (k.strides[0] === 1 && k.strides[1] === 1) close(n.y, weightedRunTf((a, b) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, k.pad, 'NHWC', k.dilations), [x, w], c, false).y, 1e-5, `${k.name}: TF.js dilated y`);
         else expect(thrown(() => tf.tidy(() => tf.conv2d(tf.tensor4d(x.values, k.x as [number, number, number, number]), tf.tensor4d(w.values, k.w as [number, number, number, number]), k.strides, k.pad, 'NHWC', k.dilations))).message).toMatch(/strides or dilations must be 1/);
       }
     });
@@ -210,8 +173,8 @@ describe('conv2dTranspose', () => {
       const x = { values: uniform(r, sizeOf(k.x), -1, 1), shape: k.x };
       const w = { values: uniform(r, sizeOf(k.w), -1, 1), shape: k.w };
       const c = uniform(r, sizeOf(k.out), -1, 1);
-      const n = runNr((a, b) => nr.conv2dTranspose(a, b, k.out, k.strides, k.pad), [x, w], c);
-      const t = runTf((a, b) => tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, k.out as [number, number, number, number], k.strides, k.pad), [x, w], c);
+      const n = weightedRun((a, b) => nr.conv2dTranspose(a, b, k.out, k.strides, k.pad), [x, w], c);
+      const t = weightedRunTf((a, b) => tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, k.out as [number, number, number, number], k.strides, k.pad), [x, w], c);
       expect(n.shape).toEqual(t.shape);
       close(n.y, t.y, 1e-5, `${k.name}: y`);
       close(n.grads[0], t.grads[0], 1e-5, `${k.name}: dL/dx`);
@@ -268,10 +231,10 @@ describe('maxPool and avgPool', () => {
       const x = { values: uniform(r, sizeOf(k.x), -1, 1, k.quantum ?? 0), shape: k.x };
       for (const kind of ['maxPool', 'avgPool'] as const) {
         const f = (a: nr.Tensor) => nr[kind](a, k.size, k.strides, k.pad);
-        const shape = runNr(f, [x], null).shape;
+        const shape = weightedRun(f, [x], null).shape;
         const c = uniform(r, sizeOf(shape), -1, 1);
-        const n = runNr(f, [x], c);
-        const t = runTf((a) => tf[kind](a as tf.Tensor4D, k.size, k.strides, k.pad), [x], c);
+        const n = weightedRun(f, [x], c);
+        const t = weightedRunTf((a) => tf[kind](a as tf.Tensor4D, k.size, k.strides, k.pad), [x], c);
         const what = `${kind} ${k.name}`;
         expect(n.shape, what).toEqual(t.shape);
         // Max is exact; the mean's order of additions may differ from TF.js's.
@@ -289,8 +252,8 @@ describe('maxPool and avgPool', () => {
     const f = (a: nr.Tensor) => nr.avgPool(a, 3, 2, 'same');
     const fd = weightedDiff(f, x, c);
     const worst = (g: ArrayLike<number>) => Math.max(...Array.from(g, (v, i) => Math.abs(v - fd[i])));
-    expect(worst(runNr(f, [x], c).grads[0])).toBeLessThan(1e-4);
-    expect(worst(runTf((a) => tf.avgPool(a as tf.Tensor4D, 3, 2, 'same'), [x], c).grads[0])).toBeGreaterThan(0.05);
+    expect(worst(weightedRun(f, [x], c).grads[0])).toBeLessThan(1e-4);
+    expect(worst(weightedRunTf((a) => tf.avgPool(a as tf.Tensor4D, 3, 2, 'same'), [x], c).grads[0])).toBeGreaterThan(0.05);
   });
 
   it('NaN propagates through maxPool (TF.js skips it), and ±Infinity are values', () => {

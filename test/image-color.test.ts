@@ -8,31 +8,22 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as nr from '../ts/index.js';
-import { expectNoLeak, thrown as thrownAny } from './setup.js';
-import { bits, close, rng, sizeOf, uniform } from './oracle.js';
+import { thrown as thrownAny } from './setup.js';
+import { bits, close, rng, sizeOf, uniform, weightedRun, weightedRunTf } from './oracle.js';
 
 await tf.setBackend('cpu');
 const thrown = (f: () => unknown) => thrownAny(f) as Error;
 
-/** neurite's value and dL/dx of L = Σ c ⊙ f(x). */
+/** neurite's value and dL/dx of L = Σ c ⊙ f(x), with the weights `w = c(output size)`. */
 function nrRun(f: (x: nr.Tensor) => nr.Tensor, x: Float32Array, shape: number[], c: (n: number) => Float32Array) {
-  return expectNoLeak(() => nr.tidy(() => {
-    const xt = nr.tensor(x, shape);
-    const y = f(xt);
-    const w = c(y.size);
-    const g = nr.grad((v: nr.Tensor) => f(v).mul(nr.tensor(w, [...y.shape])).sum())(xt);
-    return { y: y.data(), shape: [...y.shape], g: g.data(), w };
-  }));
+  const input = [{ values: x, shape }];
+  const w = c(weightedRun(f, input, null).y.length);
+  const r = weightedRun(f, input, w);
+  return { ...r, g: r.grads[0], w };
 }
 
-function tfValue(f: (x: tf.Tensor) => tf.Tensor, x: Float32Array, shape: number[]): { y: Float32Array; shape: number[] } {
-  let out!: { y: Float32Array; shape: number[] };
-  tf.tidy(() => {
-    const y = f(tf.tensor(x, shape, 'float32'));
-    out = { y: y.dataSync() as Float32Array, shape: y.shape.slice() };
-  });
-  return out;
-}
+/** TF.js's value of f(x). */
+const tfValue = (f: (x: tf.Tensor) => tf.Tensor, x: Float32Array, shape: number[]) => weightedRunTf(f, [{ values: x, shape }], null);
 
 const weights = (seed: number) => (n: number) => uniform(rng(seed), n, 0.5, 1.5);
 

@@ -7,8 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import * as nr from '../ts/index.js';
-import { expectNoLeak, thrown as thrownAny } from './setup.js';
-import { bits, centralDiff, close, rng, sizeOf, uniform } from './oracle.js';
+import { thrown as thrownAny } from './setup.js';
+import { bits, close, rng, sizeOf, uniform, weightedDiff, weightedRun, weightedRunTf } from './oracle.js';
 
 await tf.setBackend('cpu');
 const thrown = (f: () => unknown) => thrownAny(f) as Error;
@@ -22,13 +22,10 @@ const CASES: Array<{ shape: number[]; reflect: Pads; symmetric: Pads }> = [
   { shape: [1, 4, 3, 2], reflect: [[0, 0], [1, 3], [2, 2], [0, 1]], symmetric: [[1, 1], [4, 4], [0, 3], [2, 0]] },
 ];
 
+/** The value and dL/dx of L = Σ c ⊙ mirrorPad(x) (only the value with `c` null). */
 function nrRun(x: Float32Array, shape: number[], p: Pads, mode: Mode, c: Float32Array | null) {
-  return expectNoLeak(() => nr.tidy(() => {
-    const xt = nr.tensor(x, shape);
-    const y = nr.mirrorPad(xt, p, mode);
-    const g = c ? nr.grad((v: nr.Tensor) => nr.mirrorPad(v, p, mode).mul(nr.tensor(c, [...y.shape])).sum())(xt).data() : null;
-    return { y: y.data(), shape: [...y.shape], g };
-  }));
+  const r = weightedRun((v) => nr.mirrorPad(v, p, mode), [{ values: x, shape }], c);
+  return { ...r, g: r.grads[0] };
 }
 
 describe('mirrorPad', () => {
@@ -38,11 +35,7 @@ describe('mirrorPad', () => {
       for (const mode of ['reflect', 'symmetric'] as const) {
         const x = uniform(r, sizeOf(k.shape), -5, 5);
         const got = nrRun(x, k.shape, k[mode], mode, null);
-        let want!: { y: Float32Array; shape: number[] };
-        tf.tidy(() => {
-          const y = tf.mirrorPad(tf.tensor(x, k.shape), k[mode], mode);
-          want = { y: y.dataSync() as Float32Array, shape: y.shape.slice() };
-        });
+        const want = weightedRunTf((v) => tf.mirrorPad(v, k[mode], mode), [{ values: x, shape: k.shape }], null);
         expect(got.shape, `${mode} ${k.shape}`).toEqual(want.shape);
         expect(bits(got.y), `${mode} ${k.shape}`).toEqual(bits(want.y));
       }
@@ -56,12 +49,7 @@ describe('mirrorPad', () => {
         const x = uniform(r, sizeOf(k.shape), -1, 1);
         const c = uniform(r, sizeOf(nrRun(x, k.shape, k[mode], mode, null).shape), 0.5, 1.5);
         const got = nrRun(x, k.shape, k[mode], mode, c).g!;
-        const fd = centralDiff((v) => nr.tidy(() => {
-          const y = nr.mirrorPad(nr.tensor(v, k.shape), k[mode], mode).data();
-          let s = 0;
-          for (let i = 0; i < y.length; i++) s += y[i] * c[i];
-          return s;
-        }), x);
+        const fd = weightedDiff((v) => nr.mirrorPad(v, k[mode], mode), { values: x, shape: k.shape }, c);
         close(got, fd, 1e-3, `${mode} ${k.shape}`);
         // Σ dL/dx = Σ c: every output reads exactly one entry.
         expect(got.reduce((a, b) => a + b, 0)).toBeCloseTo(c.reduce((a, b) => a + b, 0), 3);

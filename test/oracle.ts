@@ -112,6 +112,50 @@ export function centralDiff(loss: (v: Float32Array) => number, x: Float32Array, 
   return g;
 }
 
+/** An op's value and its gradients of `L = Σ c ⊙ y` with respect to each input. */
+export interface WeightedRun {
+  y: Float32Array;
+  shape: number[];
+  grads: Float32Array[];
+}
+
+/**
+ * `f` on neurite tensors made from `inputs`: its value and, when `c` is given, the gradients of
+ * `Σ c ⊙ f(...)` (so that every output counts with its own weight); with `c` null, only the
+ * value (to learn the output's shape). Leaks nothing.
+ */
+export function weightedRun(f: (...xs: nr.Tensor[]) => nr.Tensor, inputs: Input[], c: Float32Array | null): WeightedRun {
+  return expectNoLeak(() => nr.tidy(() => {
+    const xs = inputs.map((i) => nr.tensor(i.values, i.shape));
+    const y = f(...xs);
+    if (!c) return { y: y.data(), shape: [...y.shape], grads: [] };
+    const gs = nr.grads((...a: nr.Tensor[]) => f(...a).mul(nr.tensor(c, [...y.shape])).sum())(xs);
+    return { y: y.data(), shape: [...y.shape], grads: gs.map((g) => g.data()) };
+  }));
+}
+
+/** {@link weightedRun} in TF.js (gradients only when `c` is given and `withGrads`). */
+export function weightedRunTf(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: Input[], c: Float32Array | null, withGrads = true): WeightedRun {
+  let out!: WeightedRun;
+  tf.tidy(() => {
+    const xs = inputs.map((i) => tf.tensor(i.values, i.shape, 'float32'));
+    const y = f(...xs);
+    const gs = c && withGrads ? tf.grads((...a: tf.Tensor[]) => tf.sum(tf.mul(f(...a), tf.tensor(c, y.shape))))(xs) : [];
+    out = { y: y.dataSync() as Float32Array, shape: y.shape.slice(), grads: gs.map((g) => g.dataSync() as Float32Array) };
+  });
+  return out;
+}
+
+/** Central differences of `L(x) = Σ c ⊙ f(x)` (summed in float64 over float32 outputs). */
+export function weightedDiff(f: (x: nr.Tensor) => nr.Tensor, x: Input, c: Float32Array): Float64Array {
+  return centralDiff((v) => nr.tidy(() => {
+    const y = f(nr.tensor(v, x.shape)).data();
+    let s = 0;
+    for (let i = 0; i < y.length; i++) s += y[i] * c[i];
+    return s;
+  }), x.values);
+}
+
 /** The artifacts TF.js's `save` hands to its handler (with the optimizer's state when asked). */
 export async function tfArtifacts(m: tfl.LayersModel, includeOptimizer = false): Promise<tf.io.ModelArtifacts> {
   let got: tf.io.ModelArtifacts | undefined;

@@ -15,7 +15,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as nr from '../ts/index.js';
 import { expectNoLeak, thrown as thrownAny } from './setup.js';
-import { bits, centralDiff, close, rng, sizeOf, uniform } from './oracle.js';
+import { bits, close, rng, sizeOf, uniform, weightedDiff, weightedRun, weightedRunTf } from './oracle.js';
 
 await tf.setBackend('cpu');
 const thrown = (f: () => unknown) => thrownAny(f) as Error;
@@ -38,25 +38,15 @@ const CASES: Array<{ name: string; x: number[]; size: [number, number] }> = [
 const nrResize = (m: Method, x: nr.Tensor, size: [number, number], ac: boolean, hp: boolean) => nr.image[m](x, size, ac, hp);
 const tfResize = (m: Method, x: tf.Tensor, size: [number, number], ac: boolean, hp: boolean) => tf.image[m](x as tf.Tensor4D, size, ac, hp);
 
-/** The value and dL/dx of L = Σ c ⊙ resize(x) in neurite. */
+/** The value and dL/dx of L = Σ c ⊙ resize(x) (only the value with `c` null), in neurite and TF.js. */
 function nrRun(m: Method, x: Float32Array, shape: number[], size: [number, number], ac: boolean, hp: boolean, c: Float32Array | null) {
-  return expectNoLeak(() => nr.tidy(() => {
-    const xt = nr.tensor(x, shape);
-    const y = nrResize(m, xt, size, ac, hp);
-    const g = c ? nr.grad((v: nr.Tensor) => nrResize(m, v, size, ac, hp).mul(nr.tensor(c, [...y.shape])).sum())(xt).data() : null;
-    return { y: y.data(), shape: [...y.shape], g };
-  }));
+  const r = weightedRun((v) => nrResize(m, v, size, ac, hp), [{ values: x, shape }], c);
+  return { ...r, g: r.grads[0] };
 }
 
 function tfRun(m: Method, x: Float32Array, shape: number[], size: [number, number], ac: boolean, hp: boolean, c: Float32Array | null) {
-  let out!: { y: Float32Array; shape: number[]; g: Float32Array | null };
-  tf.tidy(() => {
-    const xt = tf.tensor(x, shape, 'float32');
-    const y = tfResize(m, xt, size, ac, hp);
-    const g = c ? tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tfResize(m, v, size, ac, hp), tf.tensor(c, y.shape))))(xt).dataSync() as Float32Array : null;
-    out = { y: y.dataSync() as Float32Array, shape: y.shape.slice(), g };
-  });
-  return out;
+  const r = weightedRunTf((v) => tfResize(m, v, size, ac, hp), [{ values: x, shape }], c);
+  return { ...r, g: r.grads[0] };
 }
 
 describe('image.resizeBilinear / resizeNearestNeighbor', () => {
@@ -98,12 +88,7 @@ describe('image.resizeBilinear / resizeNearestNeighbor', () => {
           const c = uniform(r, sizeOf(nrRun(m, x, k.x, k.size, ac, hp, null).shape), 0.5, 1.5);
           const got = nrRun(m, x, k.x, k.size, ac, hp, c).g!;
           const what = `${m} ${k.name} ac=${ac} hp=${hp}`;
-          const fd = centralDiff((v) => nr.tidy(() => {
-            const y = nrResize(m, nr.tensor(v, k.x), k.size, ac, hp).data();
-            let s = 0;
-            for (let i = 0; i < y.length; i++) s += y[i] * c[i];
-            return s;
-          }), x);
+          const fd = weightedDiff((v) => nrResize(m, v, k.size, ac, hp), { values: x, shape: k.x }, c);
           close(got, fd, 1e-3, `${what} vs central differences`);
           const [h, w] = k.x.slice(-3);
           // TF.js's nearest gradient with alignCorners never returns for one-pixel-high or -wide
