@@ -49,7 +49,7 @@ pub fn conv2d_backward(x: &Tensor, filter: &Tensor, win: Window, g: &Tensor, nee
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn conv_placement(x: &Tensor, filter: &Tensor, win: Window) -> Result<(Placement, usize)> {
     const OP: &str = "conv2d";
-    let (batch, input) = images(OP, x)?;
+    let (batch, input) = images(OP, "x", x.shape())?;
     let &[kh, kw, fin, _] = filter.dims() else {
         bail!(OP, "filter must have rank 4 [filterHeight, filterWidth, inChannels, outChannels], got shape {}", filter.shape());
     };
@@ -97,7 +97,7 @@ pub fn conv2d_transpose_backward(x: &Tensor, filter: &Tensor, out: [usize; 3], w
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn transpose_placement(x: &Tensor, filter: &Tensor, out: [usize; 3], win: Window) -> Result<(Placement, usize)> {
     const OP: &str = "conv2dTranspose";
-    let (batch, [h, w, c]) = images(OP, x)?;
+    let (batch, [h, w, c]) = images(OP, "x", x.shape())?;
     let &[kh, kw, fout, fin] = filter.dims() else {
         bail!(OP, "filter must have rank 4 [filterHeight, filterWidth, outChannels, inChannels], got shape {}", filter.shape());
     };

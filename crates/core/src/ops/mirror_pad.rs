@@ -23,24 +23,21 @@ use crate::{bail, Error, Result, Shape, Tensor};
 
 const OP: &str = "mirrorPad";
 
-/// The output shape, after checking `paddings` against `x` (TF.js's limits).
+/// The output shape, after checking `paddings` against `x`: `pad`'s checks (one non-negative
+/// pair per axis), then TF.js's limits of each mode.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn out_shape(x: &Shape, paddings: &[[i64; 2]], symmetric: bool) -> Result<Shape> {
     if x.rank() == 0 {
         bail!(OP, "x is a scalar; mirrorPad needs a tensor of rank 1 or more (as TF.js)");
     }
-    if paddings.len() != x.rank() {
-        bail!(OP, "paddings has {} pairs but x has rank {} (shape {x}); give one [before, after] per axis", paddings.len(), x.rank());
-    }
+    let (_, dims) = super::pad::check(OP, x, paddings)?;
     let mode = if symmetric { "symmetric" } else { "reflect" };
-    let mut dims = Vec::with_capacity(x.rank());
     for (i, (&[b, a], &d)) in paddings.iter().zip(x.dims()).enumerate() {
         let max = d as i64 - !symmetric as i64;
-        if b < 0 || a < 0 || b > max || a > max {
+        if b > max || a > max {
             let limit = if symmetric { format!("its length {d}") } else { format!("its length {d} minus 1") };
             bail!(OP, "paddings[{i}] = [{b}, {a}] must be between 0 and {max} ({limit}, mode '{mode}') for x of shape {x}");
         }
-        dims.push(d + b as usize + a as usize);
     }
     Shape::new(OP, &dims)
 }

@@ -20,9 +20,11 @@ use crate::kernels::copy::place_block;
 use crate::ops::slice::slice_resolved;
 use crate::{bail, Result, Shape, Tensor};
 
-/// The `before` entries of each pair, checked against `x` (one non-negative pair per axis).
+/// The `before` entries of each pair and the padded shape's dims, checked against `x` (one
+/// non-negative pair per axis, each padded axis within the largest dimension); `mirrorPad` adds
+/// its own limits on top.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-fn check(op: &'static str, x: &Shape, paddings: &[[i64; 2]]) -> Result<(Vec<usize>, Vec<usize>)> {
+pub(crate) fn check(op: &'static str, x: &Shape, paddings: &[[i64; 2]]) -> Result<(Vec<usize>, Vec<usize>)> {
     if paddings.len() != x.rank() {
         bail!(op, "paddings has {} pairs but x has rank {} (shape {x}); give one [before, after] per axis", paddings.len(), x.rank());
     }

@@ -13,7 +13,7 @@ use crate::{Result, Tensor};
 /// over `win` (not dilated), and for max pooling the argmax its backward needs (when `keep`).
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn pool2d(op: &'static str, x: &Tensor, max: bool, win: Window, keep: bool) -> Result<(Tensor, Vec<u32>)> {
-    let (batch, input) = images(op, x)?;
+    let (batch, input) = images(op, "x", x.shape())?;
     let win = Window::new(op, win.size, win.strides, [1, 1], win.same)?;
     let p = win.place(op, &input)?;
     let (y, arg) = if max { max_forward(op, &p, x.data(), batch, keep)? } else { (avg_forward(op, &p, x.data(), batch)?, Vec::new()) };
@@ -24,7 +24,7 @@ pub fn pool2d(op: &'static str, x: &Tensor, max: bool, win: Window, keep: bool) 
 /// (ignored for average pooling).
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn pool2d_backward(op: &'static str, x: &Tensor, max: bool, win: Window, arg: &[u32], g: &Tensor) -> Result<Tensor> {
-    let (batch, input) = images(op, x)?;
+    let (batch, input) = images(op, "x", x.shape())?;
     let p = win.place(op, &input)?;
     if g.size() != batch * p.oh * p.ow * p.c || (max && arg.len() != g.size()) {
         return Err(crate::Error::Internal { msg: "pooling: the gradient does not have the output's size".into() });

@@ -21,7 +21,7 @@
 //! assert_eq!(resize(&x, r).unwrap().data(), &[0., 5., 10.]);
 //! ```
 
-use super::window::out_shape;
+use super::window::{images, out_shape};
 use crate::{bail, Error, Result, Shape, Tensor};
 
 /// What to resize to, and how.
@@ -149,19 +149,10 @@ impl Resize {
     }
 }
 
-/// `(batch, [h, w, c])` of `images`, rank 4 or 3 (one image).
-fn images(op: &'static str, x: &Tensor) -> Result<(usize, [usize; 3])> {
-    match *x.dims() {
-        [b, h, w, c] => Ok((b, [h, w, c])),
-        [h, w, c] => Ok((1, [h, w, c])),
-        _ => bail!(op, "images must have rank 4 [batch, height, width, channels] or 3 [height, width, channels] (channels last), got shape {}", x.shape()),
-    }
-}
-
 /// TF.js's `resizeBilinear` / `resizeNearestNeighbor` of `x` (rank 4, or 3 for one image).
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn resize(x: &Tensor, r: Resize) -> Result<Tensor> {
-    let (batch, input) = images(r.op(), x)?;
+    let (batch, input) = images(r.op(), "images", x.shape())?;
     r.check(input)?;
     let shape = out_shape(r.op(), x.rank(), batch, [r.size[0], r.size[1], input[2]])?;
     Tensor::new(r.op(), shape, r.forward(x.data(), batch, input)?)
@@ -170,11 +161,7 @@ pub fn resize(x: &Tensor, r: Resize) -> Result<Tensor> {
 /// The backward rule of [`resize`]: dL/dx (x's shape) for dL/dy = `g`.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn resize_backward(x: &Shape, r: Resize, g: &Tensor) -> Result<Tensor> {
-    let (batch, input) = match *x.dims() {
-        [b, h, w, c] => (b, [h, w, c]),
-        [h, w, c] => (1, [h, w, c]),
-        _ => return Err(Error::Internal { msg: format!("{}: backward of an input of rank {}", r.op(), x.rank()) }),
-    };
+    let (batch, input) = images(r.op(), "images", x)?;
     Tensor::new(r.op(), x.clone(), r.backward(g.data(), batch, input)?)
 }
 

@@ -159,14 +159,15 @@ impl Placement {
     }
 }
 
-/// The samples and per-sample shape `[h, w, c]` of an op's image input `x`: `[batch, h, w, c]`,
-/// or `[h, w, c]` for one image (TF.js's `conv2d`, `maxPool`, `avgPool` take both).
+/// The samples and per-sample shape `[h, w, c]` of an op's image input (named `arg` in errors)
+/// of shape `x`: `[batch, h, w, c]`, or `[h, w, c]` for one image (TF.js's `conv2d`, `maxPool`,
+/// `avgPool`, `resizeBilinear`, … take both).
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-pub fn images(op: &'static str, x: &crate::Tensor) -> Result<(usize, [usize; 3])> {
+pub fn images(op: &'static str, arg: &str, x: &crate::Shape) -> Result<(usize, [usize; 3])> {
     match *x.dims() {
         [b, h, w, c] => Ok((b, [h, w, c])),
         [h, w, c] => Ok((1, [h, w, c])),
-        _ => bail!(op, "x must have rank 4 [batch, height, width, channels] or 3 [height, width, channels] (channels last), got shape {}", x.shape()),
+        _ => bail!(op, "{arg} must have rank 4 [batch, height, width, channels] or 3 [height, width, channels] (channels last), got shape {x}"),
     }
 }
 

@@ -238,6 +238,17 @@ pub unsafe extern "C" fn nr_reverse(x: u32, axes: *const i32, n_axes: usize, out
     })
 }
 
+/// `n_pairs` `[before, after]` pairs of i32s at `ptr` (pad's and mirrorPad's `paddings`).
+///
+/// # Safety
+/// `ptr` points to `2·n_pairs` i32s.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+unsafe fn read_pairs(op: &'static str, ptr: *const i32, n_pairs: usize) -> Result<Vec<[i64; 2]>> {
+    // SAFETY: forwarded caller contract.
+    let flat = unsafe { read_i64s(op, ptr, n_pairs.saturating_mul(2)) }?;
+    Ok(flat.chunks_exact(2).map(|c| [c[0], c[1]]).collect())
+}
+
 /// `x` padded with `value`: `paddings` holds `2·n_pairs` i32s, `[before, after]` per axis.
 ///
 /// # Safety
@@ -247,8 +258,7 @@ pub unsafe extern "C" fn nr_reverse(x: u32, axes: *const i32, n_axes: usize, out
 pub unsafe extern "C" fn nr_pad(x: u32, paddings: *const i32, n_pairs: usize, value: f32, out: *mut u32) -> i32 {
     guard(|| {
         // SAFETY: forwarded caller contract.
-        let flat = unsafe { read_i64s("pad", paddings, n_pairs.saturating_mul(2)) }?;
-        let p: Vec<[i64; 2]> = flat.chunks_exact(2).map(|c| [c[0], c[1]]).collect();
+        let p = unsafe { read_pairs("pad", paddings, n_pairs) }?;
         let t = handles::with(|h| pad::pad(h.tensor(x)?, &p, value))?;
         // SAFETY: forwarded caller contract.
         unsafe { emit_rec("pad", t, out, || (Recorded::Pad { paddings: p.clone() }, vec![x])) }
@@ -264,8 +274,7 @@ pub unsafe extern "C" fn nr_pad(x: u32, paddings: *const i32, n_pairs: usize, va
 pub unsafe extern "C" fn nr_mirror_pad(x: u32, paddings: *const i32, n_pairs: usize, symmetric: u32, out: *mut u32) -> i32 {
     guard(|| {
         // SAFETY: forwarded caller contract.
-        let flat = unsafe { read_i64s("mirrorPad", paddings, n_pairs.saturating_mul(2)) }?;
-        let p: Vec<[i64; 2]> = flat.chunks_exact(2).map(|c| [c[0], c[1]]).collect();
+        let p = unsafe { read_pairs("mirrorPad", paddings, n_pairs) }?;
         let t = handles::with(|h| mirror_pad::mirror_pad(h.tensor(x)?, &p, symmetric != 0))?;
         // SAFETY: forwarded caller contract.
         unsafe { emit_rec("mirrorPad", t, out, || (Recorded::MirrorPad { paddings: p.clone(), symmetric: symmetric != 0 }, vec![x])) }
