@@ -514,6 +514,8 @@ const TABLE: Entry[] = [
   { name: 'setDebug', call: fnOf('setDebug'), good: () => [false], kinds: ['bool'] },
   // models
   { name: 'sequential', call: fnOf('sequential'), good: () => [{ seed: 1 }], kinds: ['options?'] },
+  { name: 'input', call: fnOf('input'), good: () => [{ shape: [3], name: 'x_in' }], kinds: ['options'] },
+  { name: 'model', call: (o) => nr.model(o as never).dispose(), good: () => { const x = nr.input({ shape: [3] }); return [{ inputs: x, outputs: nr.layers.dense({ units: 2 }).apply(x), seed: 1 }]; }, kinds: ['options'] },
   { name: 'autoencoder', call: fnOf('autoencoder'), good: () => [{ encoder: nr.layers.dense({ inputShape: [3], units: 2 }), decoder: nr.layers.dense({ units: 3 }) }], kinds: ['options'] },
   { name: 'Sequential.predict', op: 'predict', call: (x, o) => nr.tidy(() => { using m = built(); return m.predict(x as nr.Tensor, o as never); }), good: () => [X.slice([0, 0], [2, 3]), { batchSize: 1 }], kinds: ['tensor', 'options?'] },
   { name: 'Sequential.evaluate', op: 'evaluate', call: (x, y, o) => nr.tidy(() => { using m = built(); return m.evaluate(x as nr.Tensor, y as nr.Tensor, o as never); }), good: () => [X, nr.zeros([2, 2]), { batchSize: 1 }], kinds: ['tensor', 'tensor', 'options?'] },

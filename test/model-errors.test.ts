@@ -284,7 +284,7 @@ describe('bad layer and fit options', () => {
     const inner = model();
     nr.sequential({ layers: [inner] });
     nr.sequential({ layers: [inner] }); // a model can sit in several models (shared)
-    await expectError(() => nr.sequential({ layers: [inner, inner] }), Invalid, /^add: model sequential_\d+ is already in model sequential_\d+ \(directly or inside a nested model\); a layer can be used once per model for now \(the functional API will allow more\)$/);
+    await expectError(() => nr.sequential({ layers: [inner, inner] }), Invalid, /^add: model sequential_\d+ is already in model sequential_\d+ \(directly or inside a nested model\); a layer can be used once per model for now$/);
     await expectError(() => m.setWeights([z([2])]), Invalid, /^setWeights: model sequential_\d+ has 2 weights, got 1$/);
     m.dispose();
   });

@@ -49,12 +49,13 @@ export { Optimizer, type GradientPair, type NamedGradients, type OptimizerConfig
 export { LearningRateSchedule, type LearningRate } from './schedules.js';
 export { sequential, Sequential, type SequentialArgs } from './models/sequential.js';
 export { autoencoder, Autoencoder, type AutoencoderArgs } from './models/autoencoder.js';
+export { input, model, SymbolicTensor, type InputArgs, type ModelArgs } from './models/functional.js';
 export { loadModel } from './io/lazy.js';
 export type { LoadedModel } from './io/load.js';
 export type { ModelArtifacts, ModelArtifactsInfo, WeightsManifestEntry, SaveResult, IOHandler, TrainingConfig } from './io/artifacts.js';
 export type { SaveOptions, LoadOptions } from './io/model.js';
 export type { ModelConfig } from './io/topology.js';
-export { layers, Layer, Dense, Activation, Dropout, GaussianNoise, Flatten, Reshape, InputLayer, BatchNormalization, LayerNormalization, PReLU, Conv2D, Conv2DTranspose, ZeroPadding2D, Cropping2D, MaxPooling2D, AveragePooling2D, GlobalMaxPooling2D, GlobalAveragePooling2D, UpSampling2D, type LayerArgs, type DenseArgs, type BatchNormalizationArgs, type PReLUArgs, type Conv2DArgs, type Pooling2DArgs, type UpSampling2DArgs, type ZeroPadding2DArgs, type Cropping2DArgs, type Border2D, type Size2D, type Padding } from './layers/index.js';
+export { layers, Layer, Dense, Activation, Dropout, GaussianNoise, Flatten, Reshape, InputLayer, BatchNormalization, LayerNormalization, PReLU, Conv2D, Conv2DTranspose, ZeroPadding2D, Cropping2D, MaxPooling2D, AveragePooling2D, GlobalMaxPooling2D, GlobalAveragePooling2D, UpSampling2D, Merge, Concatenate, type ConcatenateArgs, type MergeKind, type LayerArgs, type DenseArgs, type BatchNormalizationArgs, type PReLUArgs, type Conv2DArgs, type Pooling2DArgs, type UpSampling2DArgs, type ZeroPadding2DArgs, type Cropping2DArgs, type Border2D, type Size2D, type Padding } from './layers/index.js';
 export { initializers, type Initializer, type InitializerSpec } from './layers/initializers.js';
 export { regularizers, type Regularizer, type RegularizerSpec, type KlSparsityRegularizer, type ActivityRegularizerSpec } from './layers/regularizers.js';
 export { callbacks, Callback, EarlyStopping, TerminateOnNaN, ReduceLROnPlateau, type CallbackHooks, type EarlyStoppingArgs, type Logs, type ReduceLROnPlateauArgs, type TrainingModel } from './models/callbacks.js';

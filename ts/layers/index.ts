@@ -13,6 +13,7 @@ import { checkArgs } from '../options.js';
 import { BatchNormalization, LayerNormalization, PReLU, type BatchNormalizationArgs, type PReLUArgs } from './normalization.js';
 import { RBF, type RBFArgs } from './rbf.js';
 import { SaltAndPepper, Variational, type SaltAndPepperArgs, type VariationalArgs } from './autoencoder.js';
+import { Concatenate, Merge, type ConcatenateArgs } from './merge.js';
 import { AveragePooling2D, Conv2D, Conv2DTranspose, Cropping2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, UpSampling2D, ZeroPadding2D, type Conv2DArgs, type Cropping2DArgs, type Pooling2DArgs, type UpSampling2DArgs, type ZeroPadding2DArgs } from './convolutional.js';
 
 /**
@@ -41,6 +42,7 @@ export { Activation, Dense, Dropout, Flatten, GaussianNoise, InputLayer, Reshape
 export { BatchNormalization, LayerNormalization, PReLU, type BatchNormalizationArgs, type PReLUArgs } from './normalization.js';
 export { RBF, RBF_KERNELS, type RBFArgs, type RbfKernelName } from './rbf.js';
 export { SaltAndPepper, Variational, type SaltAndPepperArgs, type VariationalArgs, type Distribution } from './autoencoder.js';
+export { Concatenate, Merge, type ConcatenateArgs, type MergeKind } from './merge.js';
 export { AveragePooling2D, Conv2D, Conv2DTranspose, Cropping2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, UpSampling2D, ZeroPadding2D, type Border2D, type Conv2DArgs, type Cropping2DArgs, type Padding, type Pooling2DArgs, type Size2D, type UpSampling2DArgs, type ZeroPadding2DArgs } from './convolutional.js';
 
 /** Layer factories, as `tf.layers`. @example layers.dense({ units: 10, activation: 'relu', inputShape: [784] }) */
@@ -107,4 +109,18 @@ export const layers = {
   upSampling2d: (args: UpSampling2DArgs = {}) => new UpSampling2D(args),
   /** A VAE's sampling layer: mean and log-variance heads, `z = μ + σ·ε` in training, KL added to the loss. */
   variational: (args: VariationalArgs) => new Variational(args),
+  /** Element-wise sum of its inputs (a residual connection): `add.apply([a, b])` in a graph model. */
+  add: (args: LayerArgs = {}) => new Merge('add', args),
+  /** `a − b` of its two inputs. */
+  subtract: (args: LayerArgs = {}) => new Merge('subtract', args),
+  /** Element-wise product of its inputs. */
+  multiply: (args: LayerArgs = {}) => new Merge('multiply', args),
+  /** Element-wise mean of its inputs. */
+  average: (args: LayerArgs = {}) => new Merge('average', args),
+  /** Element-wise maximum of its inputs. */
+  maximum: (args: LayerArgs = {}) => new Merge('maximum', args),
+  /** Element-wise minimum of its inputs. */
+  minimum: (args: LayerArgs = {}) => new Merge('minimum', args),
+  /** Joins its inputs along `axis` (default −1, the last): a skip connection in a U-Net. */
+  concatenate: (args: ConcatenateArgs = {}) => new Concatenate(args),
 };

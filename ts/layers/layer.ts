@@ -8,6 +8,7 @@ import { checkArgs, unknownOption } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import { numWeights, readWeights, weightSpecs, writeWeights, type WeightsAt } from '../models/weights.js';
 import { LayerVariable, type VariableOwner } from './variable.js';
+import { applySymbolic, isSymbolic, type SymbolicTensor } from '../models/symbolic.js';
 
 /** @internal The keys of {@link LayerArgs}: the options every layer reads. */
 export const LAYER_ARG_KEYS = ['name', 'trainable', 'inputShape', 'batchInputShape'] as const;
@@ -56,7 +57,8 @@ export const LAYER_KINDS = [
   'batchNormalization', 'layerNormalization', 'flatten', 'reshape', 'rbf',
   'saltAndPepper', 'variational', 'conv2d', 'maxPooling2d', 'averagePooling2d',
   'globalMaxPooling2d', 'globalAveragePooling2d', 'upSampling2d', 'conv2dTranspose',
-  'zeroPadding2d', 'cropping2d',
+  'zeroPadding2d', 'cropping2d', 'add', 'subtract', 'multiply', 'average', 'maximum',
+  'minimum', 'concatenate',
 ] as const;
 export type LayerKind = (typeof LAYER_KINDS)[number];
 
@@ -111,6 +113,25 @@ export abstract class Layer {
       },
       where: () => locate(layer),
     };
+  }
+
+  /**
+   * Applies the layer to symbolic tensors (from {@link input} or other layers' `apply`), for a
+   * graph model (`model({ inputs, outputs })`): a merge layer takes a list (`add.apply([a, b])`),
+   * every other layer one. Checks the shapes as the layer's build does and returns the output
+   * as a symbolic tensor. Layers run on concrete tensors inside models (`model.predict`,
+   * `model.apply`).
+   *
+   * @example
+   * const x = input({ shape: [8] });
+   * const h = layers.dense({ units: 8, activation: 'relu' }).apply(x);
+   * const y = layers.add().apply([x, h]); // a residual connection
+   */
+  apply(inputs: SymbolicTensor | SymbolicTensor[]): SymbolicTensor {
+    if (!isSymbolic(inputs)) {
+      throw new InvalidArgumentError(`apply: layer ${this.name} takes symbolic tensors (from input({ shape }) or another layer's apply) to build a graph model, got ${describe(inputs)}; to run layers on a tensor, put them in a model and call model.predict(x) or model.apply(x)`);
+    }
+    return applySymbolic(this, inputs);
   }
 
   /** @internal The flat parameter list `crates/core` reads with `from_abi`. */

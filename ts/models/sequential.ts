@@ -14,8 +14,10 @@
  * holds them is alive: `dispose()` frees a model's own state and drops its references, and a
  * layer's weights go with the last model holding them (a layer object used again after that
  * starts with fresh weights). Each model you build has its own handle: dispose each one. For
- * now a layer can appear once per model (its forward cache is per layer); the functional API
- * will lift that.
+ * now a layer can appear once per model (its forward cache is per layer).
+ *
+ * A graph model (`model({ inputs, outputs })`, `functional.ts`) is a `Sequential` whose layers
+ * read the values its wiring names instead of the previous layer's output.
  */
 import { argPtr, assertLive, call, check, instanceId, outPtr, readArgs, readOut, writeArgs } from '../engine.js';
 import { checkArgs as readKeys, didYouMean, f32Bits } from '../options.js';
@@ -37,6 +39,21 @@ import type { IOHandler, ModelArtifacts, SaveResult } from '../io/artifacts.js';
 import { saveWith, sequentialToArtifacts, type SaveOptions } from '../io/model.js';
 import { makeModel, modelConfig, modelSpec, specFromKeras, type ModelConfig } from '../io/topology.js';
 import { expectedWeights, type ModelSpec } from '../io/spec.js';
+import { applySymbolic, isSymbolic, type SymbolicTensor } from './symbolic.js';
+
+/** A graph model's wiring (see `functional.ts`): per layer, the values it reads (0 the input, i + 1 layer i's output). */
+interface Graph {
+  wiring: number[][];
+  inputs: SymbolicTensor[];
+  outputs: SymbolicTensor[];
+}
+
+let makeGraph: (args: SequentialArgs, graph: Graph) => Sequential;
+
+/** @internal A graph model (the functional API's `model()`): a model whose layers read the values `graph.wiring` names. */
+export function graphModel(args: SequentialArgs, graph: Graph): Sequential {
+  return makeGraph(args, graph);
+}
 
 /** Rejects an options value that is not a plain object, and unknown keys (suggesting the nearest). */
 const checkArgs = (op: string, args: unknown, known: readonly string[]): void => void readKeys(op, args, known, true);
@@ -96,6 +113,8 @@ export class Sequential {
   #paramCounts: number[] = [];
   /** Set while {@link Sequential.buildWithWeights} builds: the core skips the initializers. */
   #skipInit = false;
+  /** Set for a graph model (`model({ inputs, outputs })`). */
+  #graph: Graph | null = null;
 
   constructor(args: SequentialArgs = {}) {
     checkArgs('sequential', args, ['layers', 'name', 'seed']);
@@ -115,6 +134,7 @@ export class Sequential {
    */
   add(layer: Layer | Sequential): void {
     if (this.#disposed) throw new DisposedError(`add: model ${this.name} is disposed`);
+    if (this.#graph) throw new InvalidArgumentError(`add: model ${this.name} is a graph model (made by model({ inputs, outputs })); apply the layer to its output and make a new model instead`);
     if (this.#handle !== 0) throw new InvalidArgumentError(`add: model ${this.name} is already built; add layers before compile/fit/predict`);
     if (!(layer instanceof Layer) && !(layer instanceof Sequential)) {
       throw new InvalidArgumentError(`add: expected a layer (e.g. layers.dense({...})) or a sequential model, got ${describe(layer)}`);
@@ -127,7 +147,7 @@ export class Sequential {
     const mine = new Set<Layer | Sequential>(this.#nodes());
     const twice = inside.find((n) => mine.has(n));
     if (twice) {
-      throw new InvalidArgumentError(`add: ${twice instanceof Sequential ? 'model' : 'layer'} ${twice.name} is already in model ${this.name} (directly or inside a nested model); a layer can be used once per model for now (the functional API will allow more)`);
+      throw new InvalidArgumentError(`add: ${twice instanceof Sequential ? 'model' : 'layer'} ${twice.name} is already in model ${this.name} (directly or inside a nested model); a layer can be used once per model for now`);
     }
     if (layer instanceof InputLayer && this.layers.length > 0) throw new InvalidArgumentError('add: an inputLayer must come first');
     this.layers.push(layer);
@@ -157,6 +177,11 @@ export class Sequential {
    * (through nested models whose own handles may be gone). `null` when no live model holds it.
    */
   static {
+    makeGraph = (args, graph) => {
+      const m = new Sequential(args);
+      m.#graph = graph;
+      return m;
+    };
     // layer.encodeDistribution finds the weights of a (shared) variational layer this way.
     setLocator({ at: (l) => Sequential.#locate(l), built: (l) => parentsOf.has(l) });
     // variableGrads' and minimize's default list: the trainable weights of every live model.
@@ -306,6 +331,7 @@ export class Sequential {
         }
       }
     }
+    this.#graph?.wiring.forEach((ins, i) => call((e) => check(e.nr_model_wire(h, i, writeArgs('model', ins), ins.length))));
     return h;
   }
 
@@ -313,7 +339,8 @@ export class Sequential {
   #setInputs(shape: number[]): void {
     this.#builtInput ??= shape.slice();
     this.#children().forEach((c, i) => {
-      if (c instanceof Sequential && c.#handle !== 0) c.#setInputs(i === 0 ? shape : this.#shapes[i - 1]);
+      const from = this.#graph ? this.#graph.wiring[i][0] : i;
+      if (c instanceof Sequential && c.#handle !== 0) c.#setInputs(from === 0 ? shape : this.#shapes[from - 1]);
     });
   }
 
@@ -427,12 +454,19 @@ export class Sequential {
    * @example
    * opt.minimize(() => losses.meanSquaredError(y, model.apply(x, { training: true })));
    */
-  apply(x: Tensor, kwargs: { training?: boolean } = {}): Tensor {
+  apply(x: Tensor, kwargs?: { training?: boolean }): Tensor;
+  /**
+   * On a symbolic tensor (from `input()` or a layer's `apply`), places this model in a graph
+   * model being assembled, as a layer: see {@link Layer.apply}.
+   */
+  apply(x: SymbolicTensor): SymbolicTensor;
+  apply(x: Tensor | SymbolicTensor, kwargs: { training?: boolean } = {}): Tensor | SymbolicTensor {
+    if (isSymbolic(x)) return applySymbolic(this, x);
     const op = 'apply';
     checkArgs(op, kwargs, ['training']);
     const training = boolArg(op, 'training', kwargs.training, false);
     const h = this.handle(op);
-    const hx = need(op, 'x', x);
+    const hx = need(op, 'x', x as Tensor);
     try {
       return runOp((e, out) => e.nr_model_apply(h, hx, training ? 1 : 0, out));
     } catch (err) {
@@ -714,7 +748,9 @@ export class Sequential {
     // layers, nested ones included, are non-trainable, as Keras counts them).
     const trainable = flat.map(() => 0);
     for (const w of weightSpecs('summary', { handle: h, path: [] })) if (w.trainable) trainable[w.layer] += w.size;
-    const text = summaryText(this.name, flat.map((l, i) => ({ name: l.name, kind: l instanceof Sequential ? 'sequential' : l.kind, shape: this.#shapes[i], params: this.#paramCounts[i], trainableParams: trainable[i] })));
+    const input = this.layers[0] instanceof InputLayer ? this.layers[0].name : 'input';
+    const reads = (i: number): string | undefined => this.#graph?.wiring[i].map((j) => (j === 0 ? input : flat[j - 1].name)).join(', ');
+    const text = summaryText(this.name, flat.map((l, i) => ({ name: l.name, kind: l instanceof Sequential ? 'sequential' : l.kind, shape: this.#shapes[i], params: this.#paramCounts[i], trainableParams: trainable[i], connected: reads(i) })));
     if (print === undefined) {
       console.log(text);
       return;
@@ -741,6 +777,29 @@ export class Sequential {
     }
   }
 
+  /** Graph models have no saved form yet. */
+  #notGraph(op: string): void {
+    if (this.#graph) throw new InvalidArgumentError(`${op}: model ${this.name} is a graph model (model({ inputs, outputs })), which cannot be saved or serialised yet; save its weights with getWeights() and rebuild it with the same code`);
+  }
+
+  /**
+   * A graph model's inputs (TF.js `model.inputs`): the symbolic tensor `model({ inputs })`
+   * got, in a list. A sequential model has none (its `inputShape` gives its shape): an error.
+   */
+  get inputs(): SymbolicTensor[] {
+    return this.#ends('inputs').inputs.slice();
+  }
+
+  /** A graph model's outputs (TF.js `model.outputs`), as {@link Sequential.inputs}. */
+  get outputs(): SymbolicTensor[] {
+    return this.#ends('outputs').outputs.slice();
+  }
+
+  #ends(op: string): Graph {
+    if (!this.#graph) throw new InvalidArgumentError(`${op}: model ${this.name} is sequential, without symbolic ${op}; its inputShape and outputShape give the shapes (graph models from model({ inputs, outputs }) have them)`);
+    return this.#graph;
+  }
+
   /** Whether `dispose()` was called. */
   get isDisposed(): boolean {
     return this.#disposed;
@@ -762,6 +821,7 @@ export class Sequential {
    */
   getConfig(): ModelConfig {
     if (this.#disposed) throw new DisposedError(`getConfig: model ${this.name} is disposed`);
+    this.#notGraph('getConfig');
     return modelConfig(modelSpec(this), this.inputShape);
   }
 
@@ -787,6 +847,7 @@ export class Sequential {
    * optimizer state is included (the model must be compiled).
    */
   toArtifacts(options?: SaveOptions): Promise<ModelArtifacts> {
+    this.#notGraph('toArtifacts');
     return sequentialToArtifacts(this, options);
   }
 
@@ -798,6 +859,7 @@ export class Sequential {
    * @example await model.save({ save: async (a) => { stored = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; } });
    */
   save(target: string | IOHandler, options?: SaveOptions): Promise<SaveResult> {
+    this.#notGraph('save');
     return saveWith('save', target, () => this.toArtifacts(options));
   }
 

@@ -8,13 +8,16 @@ export interface SummaryRow {
   params: number | undefined;
   /** How many of `params` training updates. */
   trainableParams: number;
+  /** In a graph model, the layers it reads (Keras's "Connected to"). */
+  connected?: string;
 }
 
 export function summaryText(model: string, rows: SummaryRow[]): string {
-  const head = ['Layer (type)', 'Output shape', 'Param #'];
-  const body = rows.map((r) => [`${r.name} (${r.kind})`, r.shape ? `[null,${r.shape.join(',')}]` : '?', String(r.params ?? 0)]);
+  const graph = rows.some((r) => r.connected !== undefined);
+  const head = ['Layer (type)', 'Output shape', 'Param #', ...(graph ? ['Connected to'] : [])];
+  const body = rows.map((r) => [`${r.name} (${r.kind})`, r.shape ? `[null,${r.shape.join(',')}]` : '?', String(r.params ?? 0), ...(graph ? [r.connected ?? ''] : [])]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)) + 2);
-  const fmt = (cols: string[]) => cols.map((c, i) => (i === 2 ? c.padStart(w[i] - 2) : c.padEnd(w[i]))).join('');
+  const fmt = (cols: string[]) => cols.map((c, i) => (i === 2 ? c.padStart(w[i] - 2) + (graph ? '  ' : '') : c.padEnd(w[i]))).join('').trimEnd();
   const rule = (ch: string) => ch.repeat(w.reduce((a, b) => a + b, 0));
   const total = rows.reduce((a, r) => a + (r.params ?? 0), 0);
   const trainable = rows.reduce((a, r) => a + r.trainableParams, 0);

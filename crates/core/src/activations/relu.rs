@@ -8,8 +8,9 @@
 use super::map::{map, map_grad};
 
 pub fn forward(x: &[f32], y: &mut [f32]) {
-    // NOTE: written as a comparison, not `f32::max`, so NaN propagates (max(NaN, 0) = 0).
-    map(x, y, |v| if v < 0.0 { 0.0 } else { v });
+    // NOTE: written as a comparison, not `f32::max`, so NaN propagates (`f32::max(NaN, 0)` is
+    // 0); `<=` sends −0 to +0, as TF.js's `Math.max(0, x)` does.
+    map(x, y, |v| if v <= 0.0 { 0.0 } else { v });
 }
 
 pub fn backward(x: &[f32], y: &[f32], dy: &[f32], dx: &mut [f32]) {
@@ -33,7 +34,8 @@ mod tests {
         let x = [-1e30, -100.0, -0.0, 0.0, 1e-30, 3.0, 1e30, f32::NAN];
         let mut y = [0.0; 8];
         forward(&x, &mut y);
-        assert_eq!(y[..7], [0.0, 0.0, -0.0, 0.0, 1e-30, 3.0, 1e30]);
+        assert_eq!(y[..7], [0.0, 0.0, 0.0, 0.0, 1e-30, 3.0, 1e30]);
+        assert_eq!(y[2].to_bits(), 0, "relu(-0) is +0, as TF.js's");
         assert!(y[7].is_nan());
         let mut dx = [0.0; 8];
         backward(&x, &y, &[2.0; 8], &mut dx);

@@ -51,6 +51,7 @@ pub fn unary_backward(op: U, x: &Tensor, y: &Tensor, g: &Tensor) -> Result<Optio
 }
 
 /// `(da, db)` for `y = op(a, b)` (broadcast) given `g = dL/dy`.
+#[inline(never)]
 pub fn binary_backward(op: B, a: &Tensor, b: &Tensor, y: &Tensor, g: &Tensor) -> Result<(Option<Tensor>, Option<Tensor>)> {
     // Broadcast both inputs to the output shape once, so the rules are element-wise.
     let full = |t: &Tensor| -> Result<Tensor> {

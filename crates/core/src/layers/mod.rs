@@ -18,6 +18,7 @@ pub mod dense;
 pub mod dropout;
 pub mod gaussian_noise;
 pub mod layer_norm;
+pub mod merge;
 pub mod pooling;
 pub mod prelu;
 pub mod rbf;
@@ -219,6 +220,12 @@ pub trait Layer {
     fn as_variational_mut(&mut self) -> Option<&mut variational::Variational> {
         None
     }
+
+    /// The merge layer, when this layer is one: the only layers with several inputs (graph
+    /// models call its `build_many`, `forward_many` and `backward_many`).
+    fn as_merge_mut(&mut self) -> Option<&mut merge::Merge> {
+        None
+    }
 }
 
 /// The rows × columns view of a batch over its last axis: `[.., n]` → `(size / n, n)`.
@@ -294,7 +301,7 @@ pub fn step_seed(seed: u64, step: u64) -> u64 {
 
 /// Layer kind ids of the C ABI (append-only) and their TS names (`ts/layers/layer.ts`
 /// `LAYER_KINDS`, checked against this list by `test/codes.test.ts` through `nr_enum_name`).
-pub const LAYER_KINDS: [&str; 21] = [
+pub const LAYER_KINDS: [&str; 28] = [
     "dense",
     "activation",
     "prelu",
@@ -316,6 +323,13 @@ pub const LAYER_KINDS: [&str; 21] = [
     "conv2dTranspose",
     "zeroPadding2d",
     "cropping2d",
+    "add",
+    "subtract",
+    "multiply",
+    "average",
+    "maximum",
+    "minimum",
+    "concatenate",
 ];
 
 /// Creates a layer (unbuilt, not yet shared) from its ABI kind id and parameter list; `index` (its position in the
@@ -358,6 +372,18 @@ pub fn from_abi(kind: u32, p: &[f32], index: u32) -> Result<crate::model::LayerR
         18 => shared(conv2d::Conv2d::transpose(conv2d::Conv2dConfig::read("conv2dTranspose", p)?)?),
         19 => shared(border::Border2d::from_abi(false, p)?),
         20 => shared(border::Border2d::from_abi(true, p)?),
+        21..=26 => {
+            use merge::MergeOp::*;
+            let op = [Add, Subtract, Multiply, Average, Maximum, Minimum][kind as usize - 21];
+            shared(merge::Merge::new(op, -1))
+        }
+        27 => {
+            let axis = Reader::new("concatenate", p).f32("axis")?;
+            if axis.fract() != 0.0 || axis.abs() > 64.0 {
+                crate::bail!("concatenate", "axis must be an integer, got {}", crate::error::js_number(axis));
+            }
+            shared(merge::Merge::new(merge::MergeOp::Concatenate, axis as i64))
+        }
         _ => crate::bail!("layer", "unknown layer kind id {kind}"),
     })
 }

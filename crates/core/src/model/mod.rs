@@ -1,7 +1,9 @@
-//! Models: `Sequential` (a stack of layers, itself usable as a layer), the training state that
+//! Models: `Sequential` (a stack of layers, itself usable as a layer; with a [`graph::Wiring`]
+//! a graph of them, the functional API), the training state that
 //! `compile` creates, and metrics. The whole training step — batch gathering, forward, loss,
 //! backward, regularization, clipping and the optimizer update — runs in [`Trainer::train_batch`].
 
+pub mod graph;
 pub mod metrics;
 pub mod sequential;
 pub mod shared;

@@ -8,6 +8,7 @@
 //! # Shapes
 //! The model is built for a per-sample input shape; inputs are `[batch, ...inputShape]`.
 
+use super::graph::Wiring;
 use super::shared::{check_disjoint, lock, peek, LayerRef};
 use crate::layers::{Init, Layer, Mode, Param};
 use crate::{bail_shape, Error, Result, Shape, Tensor};
@@ -21,6 +22,8 @@ pub struct Sequential {
     input_shape: Option<Vec<usize>>,
     output_shape: Option<Vec<usize>>,
     seed: u64,
+    /// Set for a graph model (the functional API): which values each layer reads.
+    wiring: Option<Wiring>,
 }
 
 /// A parameter during [`Sequential::with_params`]: its model-level layer index (the top-level
@@ -42,7 +45,7 @@ fn mix(seed: u64, i: u64) -> u64 {
 impl Sequential {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(seed: u64) -> Sequential {
-        Sequential { layers: Vec::new(), trainable: Vec::new(), input_shape: None, output_shape: None, seed }
+        Sequential { layers: Vec::new(), trainable: Vec::new(), input_shape: None, output_shape: None, seed, wiring: None }
     }
 
     /// Appends a layer, new or shared with other models. Rejects a layer already inside this
@@ -57,6 +60,32 @@ impl Sequential {
         check_disjoint("add", &all)?;
         self.layers.push(layer);
         self.trainable.push(true);
+        Ok(())
+    }
+
+    /// Makes this a graph model, or rewires one: layer `layer` reads the values `inputs` (node
+    /// 0 the model's input, node `i + 1` layer `i`'s output; see [`Wiring`]). Before `build`.
+    pub fn wire(&mut self, layer: usize, inputs: &[usize]) -> Result<()> {
+        if self.input_shape.is_some() {
+            return Err(Error::invalid("model", "cannot rewire a model that is already built"));
+        }
+        if layer >= self.layers.len() {
+            return Err(Error::invalid("model", format!("layer index {layer} is out of range for {} layers", self.layers.len())));
+        }
+        self.wiring.get_or_insert_with(Wiring::new).set(layer, inputs)
+    }
+
+    /// The values layer `i` reads when this is a graph model (see [`Sequential::wire`]).
+    pub fn layer_inputs(&self, i: usize) -> Option<&[usize]> {
+        self.wiring.as_ref().map(|w| w.inputs(i))
+    }
+
+    /// A graph model runs as a whole: `range` must be all its layers.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn whole(&self, op: &'static str, range: &Range<usize>) -> Result<()> {
+        if self.wiring.is_some() && *range != (0..self.layers.len()) {
+            return Err(Error::invalid(op, format!("layers {}..{} of a graph model (model({{ inputs, outputs }})) cannot run on their own; it runs as a whole", range.start, range.end)));
+        }
         Ok(())
     }
 
@@ -105,14 +134,24 @@ impl Sequential {
         }
         // Layers added to a nested model after it was nested are checked here too.
         check_disjoint("build", &self.layers)?;
-        let mut shapes = Vec::with_capacity(self.layers.len());
-        let mut s = input.to_vec();
-        for (i, l) in self.layers.iter().enumerate() {
-            s = lock(l)?.build(&s, Init { seed: mix(self.seed, i as u64), fill })?;
-            shapes.push(s.clone());
-        }
+        let seed = self.seed;
+        let init = |i: usize| Init { seed: mix(seed, i as u64), fill };
+        let shapes = match &mut self.wiring {
+            Some(w) => {
+                w.check(self.layers.len())?;
+                w.build(&self.layers, input, init)?
+            }
+            None => {
+                let mut shapes: Vec<Vec<usize>> = Vec::with_capacity(self.layers.len());
+                for (i, l) in self.layers.iter().enumerate() {
+                    let s = lock(l)?.build(shapes.last().map_or(input, |s| &s[..]), init(i))?;
+                    shapes.push(s);
+                }
+                shapes
+            }
+        };
         self.input_shape = Some(input.to_vec());
-        self.output_shape = Some(s);
+        self.output_shape = shapes.last().cloned();
         Ok(shapes)
     }
 
@@ -263,6 +302,10 @@ impl Sequential {
     }
 
     fn forward_range(&mut self, mut x: Tensor, mode: Mode, range: Range<usize>) -> Result<Tensor> {
+        self.whole("predict", &range)?;
+        if let Some(w) = &self.wiring {
+            return w.forward(&self.layers, x, mode);
+        }
         for l in &self.layers[range] {
             x = lock(l)?.forward(x, mode)?;
         }
@@ -276,6 +319,10 @@ impl Sequential {
 
     /// Backward through layers `range` (in reverse), starting from `dy` at the output of its last.
     fn backward_range(&mut self, range: Range<usize>, mut dy: Tensor) -> Result<Tensor> {
+        self.whole("grad", &range)?;
+        if let Some(w) = &self.wiring {
+            return w.backward(&self.layers, dy, false);
+        }
         for l in self.layers[range].iter().rev() {
             dy = lock(l)?.backward(dy)?;
         }
@@ -309,10 +356,13 @@ impl Sequential {
                 return Err(Error::Internal { msg: format!("grad: predict's gradient has shape {} for an output of shape {}", dy.shape(), y.shape()) });
             }
         }
-        lock(&first)?.layer_mut().set_input_grad(need_dx);
+        self.whole("grad", &range)?;
+        let graph = self.wiring.is_some();
+        let set = |m: &mut Sequential, on: bool| if graph { m.set_input_grad_all(on) } else { lock(&first).map(|mut n| n.layer_mut().set_input_grad(on)) };
+        set(self, need_dx)?;
         let dx = self.backward_range(range.clone(), dy);
         // On by default (a `fit` step turns it off for its own backward only).
-        lock(&first)?.layer_mut().set_input_grad(true);
+        set(self, true)?;
         let dx = dx?;
         let dw = self.traced_params(range, &mut |p| Tensor::new("grad", p.value.shape().clone(), crate::tensor::copy_of("grad", &p.grad)?))?;
         Ok((need_dx.then_some(dx), dw.into_iter().map(|(_, g)| g).collect()))
@@ -398,6 +448,9 @@ impl Sequential {
 
     /// Whether backward must produce `dL/dx` for the model's input (see [`Layer::set_input_grad`]).
     pub fn set_input_grad_all(&mut self, on: bool) -> Result<()> {
+        if let Some(w) = &mut self.wiring {
+            return w.set_input_grad(&self.layers, on);
+        }
         if let Some(first) = self.layers.first() {
             lock(first)?.layer_mut().set_input_grad(on);
         }
@@ -412,6 +465,9 @@ impl Sequential {
     /// Backward from `dL/dz` at the input of the last layer's final activation.
     pub fn backward_from_pre_activation(&mut self, dz: Tensor) -> Result<Tensor> {
         let n = self.layers.len();
+        if let Some(w) = &self.wiring {
+            return w.backward(&self.layers, dz, true);
+        }
         let last = self.layers.last().ok_or_else(|| Error::invalid("fit", "the model has no layers"))?;
         let dx = lock(last)?.backward_pre_activation(dz)?;
         self.backward_through(n - 1, dx)
@@ -435,6 +491,7 @@ impl Sequential {
     /// returns the per-sample output shape of the last.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn check_range(&self, x: &Tensor, range: Range<usize>) -> Result<Vec<usize>> {
+        self.whole("predict", &range)?;
         let (start, end, n) = (range.start, range.end, self.layers.len());
         if start >= end || end > n {
             return Err(Error::invalid("predict", format!("layer range {start}..{end} is empty or outside the model's {n} layers")));

@@ -14,7 +14,8 @@
 //! ([`check_disjoint`]), so a borrow never conflicts; if one did, it is an `Internal` error,
 //! never a panic.
 //!
-//! NOTE: the functional (graph) API will lift the "once per model" rule by giving each use
+//! NOTE: graph models (see [`super::graph`]) keep the "once per model" rule too; lifting it
+//! (a siamese network's twice-used layer) means giving each use
 //! of a layer its own forward cache.
 
 use crate::layers::{Init, Layer};
@@ -26,6 +27,8 @@ use std::rc::Rc;
 /// handle keeps the concrete `Node<Sequential>` so it needs no downcast.
 pub struct Node<L: ?Sized = dyn Layer> {
     input: Option<Vec<usize>>,
+    /// A merge layer's inputs after the first (see [`Node::build_many`]).
+    rest: Vec<Vec<usize>>,
     output: Option<Vec<usize>>,
     /// The forward pass whose cache the layer holds ([`Node::forward`]), 0 after a backward
     /// (which may consume it): lets the tape differentiate a traced call without running it
@@ -50,7 +53,7 @@ pub fn shared<L: Layer + 'static>(layer: L) -> LayerRef {
 impl<L> Node<L> {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(layer: L) -> Node<L> {
-        Node { input: None, output: None, pass: 0, layer }
+        Node { input: None, rest: Vec::new(), output: None, pass: 0, layer }
     }
 }
 
@@ -119,6 +122,54 @@ impl<L: ?Sized + Layer> Node<L> {
     }
 }
 
+impl Node {
+    /// [`Node::build`] for the inputs of a graph model's layer: a merge layer takes several
+    /// (the first time builds it, later checks that they are the shapes it was built for),
+    /// every other layer one.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn build_many(&mut self, inputs: &[Vec<usize>], init: Init) -> Result<Vec<usize>> {
+        let kind = self.layer.kind();
+        let Some(merge) = self.layer.as_merge_mut() else {
+            return match inputs {
+                [one] => self.build(one, init),
+                _ => Err(Error::invalid("build", format!("{kind} takes one input, got {} (only merge layers such as add or concatenate take a list)", inputs.len()))),
+            };
+        };
+        if let (Some(was), Some(out)) = (&self.input, &self.output) {
+            if inputs.first() != Some(was) || self.rest[..] != *inputs.get(1..).unwrap_or_default() {
+                return Err(Error::shape("build", format!("{kind} was already built for per-sample input shapes {:?}, but here it receives {inputs:?}", core::iter::once(was).chain(&self.rest).collect::<Vec<_>>())));
+            }
+            return Ok(out.clone());
+        }
+        let out = merge.build_many(inputs, init)?;
+        self.input = inputs.first().cloned();
+        self.rest = inputs.get(1..).unwrap_or_default().to_vec();
+        self.output = Some(out.clone());
+        Ok(out)
+    }
+
+    /// The layer's forward on its inputs (several for a merge layer), stamped as [`Node::forward`]'s.
+    pub fn forward_many(&mut self, mut xs: Vec<crate::Tensor>, mode: crate::layers::Mode) -> Result<crate::Tensor> {
+        if let Some(m) = self.layer.as_merge_mut() {
+            self.pass = NEXT_PASS.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+            return m.forward_many(xs, mode);
+        }
+        match (xs.pop(), xs.is_empty()) {
+            (Some(x), true) => self.forward(x, mode),
+            _ => Err(Error::Internal { msg: format!("{} takes one input", self.layer.kind()) }),
+        }
+    }
+
+    /// The layer's backward: `dL/dx` for each input of [`Node::forward_many`].
+    pub fn backward_many(&mut self, dy: crate::Tensor) -> Result<Vec<crate::Tensor>> {
+        if let Some(m) = self.layer.as_merge_mut() {
+            self.pass = 0;
+            return m.backward_many(dy);
+        }
+        Ok(vec![self.backward(dy)?])
+    }
+}
+
 /// Borrows `node` mutably; a conflicting borrow (a bug: see the module docs) is an error.
 pub fn lock(node: &LayerRef) -> Result<RefMut<'_, Node>> {
     node.try_borrow_mut().map_err(|_| in_use())
@@ -172,7 +223,7 @@ pub fn check_disjoint(op: &'static str, nodes: &[LayerRef]) -> Result<()> {
             if let Some((_, kind)) = seen.iter().find(|(s, _)| *s == a) {
                 return Err(Error::invalid(
                     op,
-                    format!("a {kind} layer appears twice in one model (directly or inside a nested model); one layer object can be used once per model for now (the functional API will allow more)"),
+                    format!("a {kind} layer appears twice in one model (directly or inside a nested model); one layer object can be used once per model for now"),
                 ));
             }
             let kind = nodes_kind(n, a).unwrap_or("layer");

@@ -6,6 +6,7 @@ pub mod classic;
 pub mod compression;
 pub mod conv;
 pub mod decomposition;
+pub mod graph;
 pub mod image;
 pub mod meta;
 pub mod model;

@@ -21,7 +21,7 @@ use neurite_core::{Error, Result, Tensor};
 /// # Safety
 /// `p` must point to `n` readable f32 values.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-unsafe fn read_f32s(op: &'static str, p: *const f32, n: usize) -> Result<Vec<f32>> {
+pub(crate) unsafe fn read_f32s(op: &'static str, p: *const f32, n: usize) -> Result<Vec<f32>> {
     // SAFETY: same size and alignment as u32; forwarded caller contract.
     unsafe { read_u32s_as(op, p as *const u32, n, f32::from_bits) }
 }

@@ -1,0 +1,315 @@
+//! Merge layers (TF.js `tf.layers.add`, `subtract`, `multiply`, `average`, `maximum`,
+//! `minimum`, `concatenate`): several inputs, one output, no weights. They exist in graph
+//! models (the functional API); in a sequential model, which feeds each layer one input, they
+//! are an error.
+//!
+//! The element-wise merges run TF.js's fold with the tensor ops, `y = op(…op(op(x₀, x₁), x₂)…)`
+//! (`average` then multiplies by `1/n`), so they give TF.js's bits, and their backward runs
+//! each op's backward rule ([`binary_backward`]) in reverse: the rule of `fit`, the tape and
+//! the ops is one. Inputs broadcast as the ops do (a per-sample dim of 1 against any), with
+//! every input of the same rank. `concatenate` is [`concat`] along an axis of the sample
+//! (`axis` counts the batch axis as TF.js's does; `-1`, the default, is the last), and its
+//! backward is [`concat_backward`].
+//!
+//! ```
+//! use neurite_core::layers::{merge::{Merge, MergeOp}, Init, Layer, Mode};
+//! use neurite_core::Tensor;
+//! let mut add = Merge::new(MergeOp::Add, -1);
+//! assert_eq!(add.build_many(&[vec![2], vec![2]], Init::seeded(0)).unwrap(), vec![2]);
+//! let a = Tensor::new("doc", [1, 2].into(), vec![1., 2.]).unwrap();
+//! let b = Tensor::new("doc", [1, 2].into(), vec![10., 20.]).unwrap();
+//! assert_eq!(add.forward_many(vec![a, b], Mode::Infer).unwrap().data(), &[11., 22.]);
+//! ```
+
+use super::{no_forward, Init, Layer, Mode};
+use crate::autodiff::elementwise::binary_backward;
+use crate::ops::binary::{binary, BinaryOp};
+use crate::ops::concat::{concat, concat_backward};
+use crate::{bail, bail_shape, Error, Result, Shape, Tensor};
+
+/// What a [`Merge`] computes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MergeOp {
+    Add,
+    Subtract,
+    Multiply,
+    Average,
+    Maximum,
+    Minimum,
+    Concatenate,
+}
+
+impl MergeOp {
+    /// The layer kind (the TS name).
+    pub fn kind(self) -> &'static str {
+        match self {
+            MergeOp::Add => "add",
+            MergeOp::Subtract => "subtract",
+            MergeOp::Multiply => "multiply",
+            MergeOp::Average => "average",
+            MergeOp::Maximum => "maximum",
+            MergeOp::Minimum => "minimum",
+            MergeOp::Concatenate => "concatenate",
+        }
+    }
+
+    /// The binary op the element-wise merges fold with.
+    fn fold(self) -> BinaryOp {
+        match self {
+            MergeOp::Subtract => BinaryOp::Sub,
+            MergeOp::Multiply => BinaryOp::Mul,
+            MergeOp::Maximum => BinaryOp::Maximum,
+            MergeOp::Minimum => BinaryOp::Minimum,
+            MergeOp::Add | MergeOp::Average | MergeOp::Concatenate => BinaryOp::Add,
+        }
+    }
+}
+
+pub struct Merge {
+    op: MergeOp,
+    /// `concatenate`'s axis, counting the batch axis (TF.js's).
+    axis: i64,
+    /// The inputs of the last forward that kept them, and the fold's partial results
+    /// (`ys[k]` = the fold over `x₀..=x_{k+1}`; `average`'s last is the sum before `1/n`).
+    cache: Option<(Vec<Tensor>, Vec<Tensor>)>,
+}
+
+impl Merge {
+    pub fn new(op: MergeOp, axis: i64) -> Merge {
+        Merge { op, axis, cache: None }
+    }
+
+    /// The per-sample output shape for per-sample `inputs` (the checks TF.js's build runs).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn output_shape(&self, inputs: &[Vec<usize>]) -> Result<Vec<usize>> {
+        let op = self.op.kind();
+        let shown = || inputs.iter().map(|s| format!("{}", Shape::from(&s[..]))).collect::<Vec<_>>().join(", ");
+        if self.op == MergeOp::Subtract && inputs.len() != 2 {
+            bail!(op, "takes exactly 2 inputs, got {} (per-sample shapes {})", inputs.len(), shown());
+        }
+        if inputs.len() < 2 {
+            bail!(op, "a merge layer takes a list of at least 2 inputs, got {}{}", inputs.len(), if inputs.is_empty() { String::new() } else { format!(" (per-sample shape {}); in a sequential model each layer has one input: merge layers need a graph model (model({{ inputs, outputs }}))", shown()) });
+        }
+        let rank = inputs[0].len();
+        if inputs.iter().any(|s| s.len() != rank) {
+            bail_shape!(op, "inputs must have the same rank, got per-sample shapes {}", shown());
+        }
+        if self.op == MergeOp::Concatenate {
+            // The axis counts the batch: -1 is the sample's last, 0 is the batch itself.
+            let full = rank as i64 + 1;
+            let a = if self.axis < 0 { self.axis + full } else { self.axis };
+            if a == 0 || rank == 0 {
+                bail!(op, "cannot concatenate along the batch axis (axis {}, per-sample shapes {}); use an axis of the sample, -1 (the default) for the last", self.axis, shown());
+            }
+            if a < 0 || a >= full {
+                bail!(op, "axis {} is out of range [{}, {}] for inputs of rank {full} (batch included; per-sample shapes {})", self.axis, -full, full - 1, shown());
+            }
+            let ax = (a - 1) as usize;
+            let mut out = inputs[0].clone();
+            for s in &inputs[1..] {
+                if s.iter().enumerate().any(|(i, &d)| i != ax && d != out[i]) {
+                    bail_shape!(op, "inputs must match except on the concatenation axis {} (batch included), got per-sample shapes {}", self.axis, shown());
+                }
+                out[ax] += s[ax];
+            }
+            return Ok(out);
+        }
+        let mut out = Shape::from(&inputs[0][..]);
+        for s in &inputs[1..] {
+            out = Shape::broadcast(op, &out, &Shape::from(&s[..])).map_err(|_| Error::shape(op, format!("inputs must have the same per-sample shape (or 1 where they differ), got {}", shown())))?;
+        }
+        Ok(out.dims().to_vec())
+    }
+}
+
+impl Layer for Merge {
+    fn kind(&self) -> &'static str {
+        self.op.kind()
+    }
+
+    fn build(&mut self, input: &[usize], _init: Init) -> Result<Vec<usize>> {
+        self.output_shape(&[input.to_vec()])
+    }
+
+    fn forward(&mut self, x: Tensor, mode: Mode) -> Result<Tensor> {
+        self.forward_many(vec![x], mode)
+    }
+
+    fn backward(&mut self, _dy: Tensor) -> Result<Tensor> {
+        Err(no_forward(self.op.kind()))
+    }
+
+    fn as_merge_mut(&mut self) -> Option<&mut Merge> {
+        Some(self)
+    }
+}
+
+impl Merge {
+    /// Checks the per-sample input shapes (as TF.js's build) and returns the output's.
+    pub fn build_many(&mut self, inputs: &[Vec<usize>], _init: Init) -> Result<Vec<usize>> {
+        self.output_shape(inputs)
+    }
+
+    /// The merge of `xs`; keeps what `backward_many` needs unless `mode` is inference.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn forward_many(&mut self, xs: Vec<Tensor>, mode: Mode) -> Result<Tensor> {
+        let op = self.op.kind();
+        if xs.len() < 2 {
+            bail!(op, "a merge layer takes at least 2 inputs, got {}", xs.len());
+        }
+        if self.op == MergeOp::Concatenate {
+            let y = concat(&xs.iter().collect::<Vec<_>>(), self.axis).map_err(|e| e.within(op, "its inputs"))?;
+            self.cache = mode.keeps().then(|| (xs, Vec::new()));
+            return Ok(y);
+        }
+        let f = self.op.fold();
+        let mut ys = Vec::with_capacity(xs.len() - 1);
+        let mut y = binary(f, &xs[0], &xs[1])?;
+        for x in &xs[2..] {
+            let next = binary(f, &y, x)?;
+            ys.push(core::mem::replace(&mut y, next));
+        }
+        let out = match self.op {
+            // TF.js: mul(1 / n, sum), the scalar rounded to f32.
+            MergeOp::Average => binary(BinaryOp::Mul, &y, &scale(xs.len())?)?,
+            _ => y.clone(),
+        };
+        if mode.keeps() {
+            ys.push(y);
+            self.cache = Some((xs, ys));
+        }
+        Ok(out)
+    }
+
+    /// `dL/dx` for each input of the last forward that kept them.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn backward_many(&mut self, dy: Tensor) -> Result<Vec<Tensor>> {
+        let (xs, ys) = self.cache.take().ok_or_else(|| no_forward(self.op.kind()))?;
+        if self.op == MergeOp::Concatenate {
+            return concat_backward(&xs.iter().collect::<Vec<_>>(), self.axis, &dy);
+        }
+        let mut g = dy;
+        let last = ys.last().ok_or_else(|| no_forward(self.op.kind()))?;
+        if self.op == MergeOp::Average {
+            let c = scale(xs.len())?;
+            let y = binary(BinaryOp::Mul, last, &c)?;
+            g = binary_backward(BinaryOp::Mul, last, &c, &y, &g)?.0.ok_or_else(|| no_forward("average"))?;
+        }
+        let f = self.op.fold();
+        let mut dxs = vec![None; xs.len()];
+        // ys[k - 1] = fold(x₀..=x_k) = f(ys[k - 2] or x₀, x_k).
+        for k in (1..xs.len()).rev() {
+            let a = if k == 1 { &xs[0] } else { &ys[k - 2] };
+            let (da, db) = binary_backward(f, a, &xs[k], &ys[k - 1], &g)?;
+            dxs[k] = db;
+            g = da.ok_or_else(|| no_forward(self.op.kind()))?;
+        }
+        dxs[0] = Some(g);
+        dxs.into_iter().map(|d| d.ok_or_else(|| no_forward(self.op.kind()))).collect()
+    }
+}
+
+/// `1 / n` as TF.js's `average` computes it (in f64, then a float32 scalar).
+fn scale(n: usize) -> Result<Tensor> {
+    Tensor::new("average", Shape::from(&[][..]), vec![(1.0 / n as f64) as f32])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(dims: &[usize], v: Vec<f32>) -> Tensor {
+        Tensor::new("t", dims.into(), v).unwrap()
+    }
+
+    fn built(op: MergeOp, axis: i64, shapes: &[Vec<usize>]) -> Merge {
+        let mut m = Merge::new(op, axis);
+        m.build_many(shapes, Init::seeded(0)).unwrap();
+        m
+    }
+
+    /// Σ w·y at xs, for central differences.
+    fn objective(op: MergeOp, axis: i64, xs: &[Tensor], w: &Tensor) -> f64 {
+        let mut m = Merge::new(op, axis);
+        let y = m.forward_many(xs.to_vec(), Mode::Infer).unwrap();
+        y.data().iter().zip(w.data()).map(|(&a, &b)| a as f64 * b as f64).sum()
+    }
+
+    #[test]
+    fn values_by_hand() {
+        let a = t(&[2, 2], vec![1., 5., -2., 0.5]);
+        let b = t(&[2, 2], vec![3., 1., -1., 4.]);
+        let c = t(&[2, 2], vec![2., 2., 2., 2.]);
+        let run = |op: MergeOp, xs: Vec<Tensor>| built(op, -1, &vec![vec![2]; xs.len()]).forward_many(xs, Mode::Infer).unwrap().data().to_vec();
+        assert_eq!(run(MergeOp::Add, vec![a.clone(), b.clone(), c.clone()]), vec![6., 8., -1., 6.5]);
+        assert_eq!(run(MergeOp::Subtract, vec![a.clone(), b.clone()]), vec![-2., 4., -1., -3.5]);
+        assert_eq!(run(MergeOp::Multiply, vec![a.clone(), b.clone(), c.clone()]), vec![6., 10., 4., 4.]);
+        assert_eq!(run(MergeOp::Average, vec![a.clone(), b.clone()]), vec![2., 3., -1.5, 2.25]);
+        assert_eq!(run(MergeOp::Maximum, vec![a.clone(), b.clone(), c.clone()]), vec![3., 5., 2., 4.]);
+        assert_eq!(run(MergeOp::Minimum, vec![a.clone(), b.clone(), c.clone()]), vec![1., 1., -2., 0.5]);
+        assert_eq!(run(MergeOp::Concatenate, vec![a, b]), vec![1., 5., 3., 1., -2., 0.5, -1., 4.]);
+    }
+
+    #[test]
+    fn gradients_match_central_differences() {
+        let x = |seed: u32, dims: &[usize]| {
+            let n: usize = dims.iter().product();
+            t(dims, (0..n).map(|i| ((i as u32 * 7919 + seed * 104_729) % 97) as f32 / 13.0 - 3.5).collect())
+        };
+        let cases: Vec<(MergeOp, i64, Vec<Vec<usize>>)> = vec![
+            (MergeOp::Add, -1, vec![vec![3, 2, 4], vec![3, 2, 4], vec![3, 2, 4]]),
+            (MergeOp::Add, -1, vec![vec![3, 2, 4], vec![3, 1, 4]]),
+            (MergeOp::Subtract, -1, vec![vec![3, 5], vec![3, 1]]),
+            (MergeOp::Multiply, -1, vec![vec![2, 3], vec![2, 3], vec![2, 3], vec![2, 3]]),
+            (MergeOp::Average, -1, vec![vec![2, 3], vec![2, 3], vec![2, 3]]),
+            (MergeOp::Maximum, -1, vec![vec![2, 5], vec![2, 5], vec![2, 5]]),
+            (MergeOp::Minimum, -1, vec![vec![2, 5], vec![2, 5]]),
+            (MergeOp::Concatenate, -1, vec![vec![2, 3, 1], vec![2, 3, 2], vec![2, 3, 4]]),
+            (MergeOp::Concatenate, 1, vec![vec![2, 1, 2], vec![2, 3, 2]]),
+        ];
+        for (op, axis, dims) in cases {
+            let xs: Vec<Tensor> = dims.iter().enumerate().map(|(i, d)| x(i as u32 + 1, d)).collect();
+            let mut m = built(op, axis, &dims.iter().map(|d| d[1..].to_vec()).collect::<Vec<_>>());
+            let y = m.forward_many(xs.clone(), Mode::Trace).unwrap();
+            let w = x(9, y.dims());
+            let dxs = m.backward_many(w.clone()).unwrap();
+            assert_eq!(dxs.len(), xs.len());
+            for (i, dx) in dxs.iter().enumerate() {
+                assert_eq!(dx.shape(), xs[i].shape(), "{op:?} dx{i}");
+                for j in 0..xs[i].size() {
+                    let eps = 1e-2;
+                    let at = |d: f32| {
+                        let mut p = xs.clone();
+                        p[i].data_mut()[j] += d;
+                        objective(op, axis, &p, &w)
+                    };
+                    let num = (at(eps) - at(-eps)) / (2.0 * eps as f64);
+                    assert!((num - dx.data()[j] as f64).abs() < 1e-2 * (1.0 + num.abs()), "{op:?} dx{i}[{j}]: {num} vs {}", dx.data()[j]);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn ties_go_to_the_first_input_as_tfjs_chains_them() {
+        let a = t(&[1, 2], vec![1., 2.]);
+        let mut m = built(MergeOp::Maximum, -1, &[vec![2], vec![2], vec![2]]);
+        m.forward_many(vec![a.clone(), a.clone(), a], Mode::Trace).unwrap();
+        let d = m.backward_many(t(&[1, 2], vec![1., 1.])).unwrap();
+        assert_eq!([d[0].data(), d[1].data(), d[2].data()], [&[1., 1.][..], &[0., 0.], &[0., 0.]]);
+    }
+
+    #[test]
+    fn shape_errors_name_the_inputs() {
+        let err = |op: MergeOp, axis: i64, shapes: &[Vec<usize>]| Merge::new(op, axis).build_many(shapes, Init::seeded(0)).unwrap_err().to_string();
+        assert!(err(MergeOp::Add, -1, &[vec![3]]).contains("at least 2 inputs, got 1 (per-sample shape [3]); in a sequential model"), "{}", err(MergeOp::Add, -1, &[vec![3]]));
+        assert!(err(MergeOp::Subtract, -1, &[vec![3], vec![3], vec![3]]).contains("exactly 2 inputs, got 3"));
+        assert!(err(MergeOp::Add, -1, &[vec![3], vec![4]]).contains("same per-sample shape (or 1 where they differ), got [3], [4]"));
+        assert!(err(MergeOp::Multiply, -1, &[vec![3], vec![3, 1]]).contains("same rank, got per-sample shapes [3], [3,1]"), "{}", err(MergeOp::Multiply, -1, &[vec![3], vec![3, 1]]));
+        assert!(err(MergeOp::Concatenate, 0, &[vec![3], vec![3]]).contains("batch axis"));
+        assert!(err(MergeOp::Concatenate, 2, &[vec![3], vec![3]]).contains("axis 2 is out of range [-2, 1]"));
+        assert!(err(MergeOp::Concatenate, -1, &[vec![2, 3], vec![3, 3]]).contains("match except on the concatenation axis -1"));
+        assert_eq!(Merge::new(MergeOp::Concatenate, 1).build_many(&[vec![2, 3], vec![3, 3]], Init::seeded(0)).unwrap(), vec![5, 3]);
+        assert!(Merge::new(MergeOp::Add, -1).build(&[3], Init::seeded(0)).is_err(), "one input (a sequential model) is an error");
+    }
+}

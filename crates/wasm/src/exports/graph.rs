@@ -1,0 +1,73 @@
+//! Graph models (the functional API, `model({ inputs, outputs })`): wiring a model's layers,
+//! and the output shape of a layer applied to symbolic inputs.
+
+use super::model::read_f32s;
+use crate::ffi::{guard, read_u32s};
+use crate::handles::with_model;
+use neurite_core::layers::{self, Init};
+use neurite_core::shape::MAX_RANK;
+use neurite_core::{Error, Result};
+
+/// Makes `model` a graph model, or rewires one: layer `layer` reads the `n` values `inputs`
+/// (0 the model's input, `i + 1` layer `i`'s output; only values computed before it). Layers
+/// never wired read the previous one. Before `nr_model_build`, which checks that every value
+/// but the last layer's output is read.
+///
+/// # Safety
+/// `inputs` must point to `n` u32 values.
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub unsafe extern "C" fn nr_model_wire(model: u32, layer: u32, inputs: *const u32, n: usize) -> i32 {
+    guard(|| {
+        // SAFETY: forwarded caller contract.
+        let ins: Vec<usize> = unsafe { read_u32s("model", inputs, n) }?.into_iter().map(|j| j as usize).collect();
+        with_model(model, |m, _| m.seq()?.wire(layer as usize, &ins))
+    })
+}
+
+/// The per-sample output shape of a new layer of kind `kind` (parameters as `nr_model_add`)
+/// built for `n_inputs` per-sample input shapes, read from `shapes` as `[rank, dims…]` each
+/// (`words` u32 values in all); written to `out` as `[rank, dims…]` (room for 33 u32). The
+/// layer is built without its initializers and dropped: the shape checks a layer's build runs,
+/// where Keras runs them, when the layer is applied to symbolic inputs.
+///
+/// # Safety
+/// `params` must point to `n` f32 values, `shapes` to `words` u32 values and `out` to 33
+/// writable u32 values.
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub unsafe extern "C" fn nr_layer_output_shape(kind: u32, params: *const f32, n: usize, n_inputs: u32, shapes: *const u32, words: usize, out: *mut u32) -> i32 {
+    guard(|| {
+        // SAFETY: forwarded caller contract.
+        let p = unsafe { read_f32s("apply", params, n) }?;
+        // SAFETY: forwarded caller contract.
+        let w = unsafe { read_u32s("apply", shapes, words) }?;
+        let inputs = split_shapes(&w, n_inputs as usize)?;
+        let layer = layers::from_abi(kind, &p, 0)?;
+        let s = layer.try_borrow_mut().map_err(|_| Error::Internal { msg: "apply: the layer is in use".into() })?.build_many(&inputs, Init { seed: 0, fill: false })?;
+        let mut v = vec![s.len() as u32];
+        v.extend(s.iter().map(|&d| d as u32));
+        // SAFETY: room for 33 u32 by contract, checked against the region.
+        unsafe { crate::ffi::write_slice("apply", out, 1 + MAX_RANK, &v) }
+    })
+}
+
+/// `count` shapes laid out `[rank, dims…]` one after another, exactly filling `w`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn split_shapes(w: &[u32], count: usize) -> Result<Vec<Vec<usize>>> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for _ in 0..count {
+        let rank = *w.get(at).ok_or_else(|| Error::invalid("apply", "the input shapes end early"))? as usize;
+        if rank > MAX_RANK - 1 {
+            return Err(Error::invalid("apply", format!("an input of rank {} exceeds the maximum rank {MAX_RANK} (batch included)", rank + 1)));
+        }
+        let dims = w.get(at + 1..at + 1 + rank).ok_or_else(|| Error::invalid("apply", "the input shapes end early"))?;
+        out.push(dims.iter().map(|&d| d as usize).collect());
+        at += 1 + rank;
+    }
+    if at != w.len() {
+        return Err(Error::invalid("apply", "the input shapes do not fill the list"));
+    }
+    Ok(out)
+}

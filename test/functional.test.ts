@@ -1,0 +1,321 @@
+// The functional API (input, layer.apply, model) and the merge layers, against TF.js's
+// tf.input / tf.model built from the same code: values (bit for bit where TF.js's kernels are
+// exact), gradients through predict, and training (same initial weights, optimizer and
+// batches), plus errors, nesting, sharing and memory.
+import { describe, expect, it } from 'vitest';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { bits, close, rng, tf, uniform } from './oracle.js';
+import { expectNoLeak } from './setup.js';
+import * as nr from '../ts/index.js';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/** What a graph needs from a library: TF.js and neurite spell it the same way. */
+interface Lib {
+  input(a: { shape: number[] }): any;
+  layers: any;
+  model(a: { inputs: any; outputs: any }): any;
+}
+const NR: Lib = { input: nr.input, layers: nr.layers, model: (a) => nr.model({ ...a, seed: 11 }) };
+const TF: Lib = { input: tfl.input, layers: tfl.layers, model: tfl.model };
+
+/** A residual block, a skip connection, a gate and a softmax head: each value read twice. */
+function residualNet(L: Lib): any {
+  const x = L.input({ shape: [6] });
+  const h = L.layers.dense({ units: 5, activation: 'tanh', name: 'h' }).apply(x);
+  const f = L.layers.dense({ units: 5, activation: 'relu', name: 'f' }).apply(h);
+  const r = L.layers.add({ name: 'r' }).apply([h, f]);
+  const c = L.layers.concatenate({ name: 'c' }).apply([r, x]);
+  const g = L.layers.dense({ units: 11, activation: 'sigmoid', name: 'g' }).apply(c);
+  const m = L.layers.multiply({ name: 'm' }).apply([g, c]);
+  const o = L.layers.dense({ units: 3, activation: 'softmax', name: 'o' }).apply(m);
+  return L.model({ inputs: x, outputs: o });
+}
+
+/** Two branches and their maximum averaged at the output (a merge output: no fused loss gradient). */
+function averagedNet(L: Lib): any {
+  const x = L.input({ shape: [4] });
+  const a = L.layers.dense({ units: 2, activation: 'tanh', name: 'a' }).apply(x);
+  const b = L.layers.dense({ units: 2, name: 'b' }).apply(x);
+  const s = L.layers.maximum({ name: 's' }).apply([a, b]);
+  return L.model({ inputs: x, outputs: L.layers.average({ name: 'avg' }).apply([a, b, s]) });
+}
+
+/** neurite's weights into TF.js, layer by layer by name. */
+function copyWeights(n: nr.Sequential, t: tfl.LayersModel): void {
+  for (const l of n.layers) {
+    const ws = l.getWeights();
+    if (ws.length) tf.tidy(() => t.getLayer(l.name).setWeights(ws.map((w) => tf.tensor(w.data(), [...w.shape]))));
+    nr.dispose(ws);
+  }
+}
+
+describe('model({ inputs, outputs }) against tf.model', () => {
+  it('predicts as TF.js, and grad through predict is TF.js\'s', () => {
+    for (const [build, xShape] of [[residualNet, [7, 6]], [averagedNet, [5, 4]]] as const) {
+      const n = residualNet === build ? build(NR) : build(NR);
+      const t = build(TF) as tfl.LayersModel;
+      try {
+        copyWeights(n, t);
+        expect(n.outputShape).toEqual(t.outputs[0].shape.slice(1));
+        const r = rng(xShape[0]);
+        const x = uniform(r, xShape[0] * xShape[1], -2, 2);
+        const want = tf.tidy(() => (t.predict(tf.tensor(x, [...xShape])) as tf.Tensor).dataSync());
+        close(nr.tidy(() => n.predict(nr.tensor(x, [...xShape])).data()), want, 1e-6, `${build.name}: predict`);
+        const outShape = [xShape[0], ...n.outputShape!];
+        const w = uniform(r, outShape[0] * outShape[1], -1, 1);
+        const got = expectNoLeak(() => nr.tidy(() => nr.grad((xt) => n.predict(xt).mul(nr.tensor(w, outShape)).sum())(nr.tensor(x, [...xShape])).data()));
+        const wantG = tf.tidy(() => tf.grad((xt: tf.Tensor) => tf.sum(tf.mul(t.predict(xt) as tf.Tensor, tf.tensor(w, outShape))))(tf.tensor(x, [...xShape])).dataSync());
+        close(got, wantG, 1e-5, `${build.name}: dL/dx`);
+        expect(got.some((v) => v !== 0)).toBe(true);
+      } finally {
+        n.dispose();
+        t.dispose();
+      }
+    }
+  });
+
+  it('every merge layer gives TF.js\'s bits and gradients (ties included)', () => {
+    // Branches that are exact in both libraries (relu, identity), with values rounded to
+    // quarters so that maximum and minimum meet ties. TF.js has no subtract layer (Keras
+    // does): its oracle is tf.sub of the same branches. TF.js 4.22's concatenate layer joins
+    // along the last axis for every negative axis (its backend's concatenate turns any axis < 0
+    // into -1, while its output shape uses the axis given): the oracle of axis -2 is tf.concat.
+    const cases: Array<[string, (L: Lib, xs: any[]) => any]> = [
+      ['add', (L, xs) => L.layers.add().apply(xs)],
+      ['subtract', (L, xs) => L.layers.subtract().apply(xs.slice(0, 2))],
+      ['multiply', (L, xs) => L.layers.multiply().apply(xs)],
+      ['average', (L, xs) => L.layers.average().apply(xs)],
+      ['maximum', (L, xs) => L.layers.maximum().apply(xs)],
+      ['minimum', (L, xs) => L.layers.minimum().apply(xs)],
+      ['concatenate', (L, xs) => L.layers.concatenate().apply(xs)],
+      ['concatenate axis 1', (L, xs) => L.layers.concatenate({ axis: 1 }).apply(xs)],
+      ['concatenate axis -2', (L, xs) => L.layers.concatenate({ axis: -2 }).apply(xs.slice(1))],
+    ];
+    const xShape = [3, 2, 5];
+    const r = rng(5);
+    const x = uniform(r, 30, -2, 2, 0.25);
+    for (const [name, merge] of cases) {
+      const graph = (L: Lib): any => {
+        const i = L.input({ shape: [2, 5] });
+        const a = L.layers.activation({ activation: 'relu' }).apply(i);
+        const b = L.layers.activation({ activation: 'linear' }).apply(a);
+        return L.model({ inputs: i, outputs: merge(L, [i, a, b]) });
+      };
+      const n = graph(NR) as nr.Sequential;
+      const direct: Record<string, (xt: tf.Tensor) => tf.Tensor> = {
+        subtract: (xt) => tf.sub(xt, tf.relu(xt)),
+        'concatenate axis -2': (xt) => tf.concat([tf.relu(xt), tf.relu(xt)], -2),
+      };
+      const t = direct[name] ? null : (graph(TF) as tfl.LayersModel);
+      const run = (xt: tf.Tensor): tf.Tensor => (t ? (t.predict(xt) as tf.Tensor) : direct[name](xt));
+      try {
+        const want = tf.tidy(() => run(tf.tensor(x, xShape)).dataSync());
+        const y = nr.tidy(() => n.predict(nr.tensor(x, xShape)).data());
+        expect(bits(y), `${name}: values`).toEqual(bits(want));
+        const outShape = [3, ...n.outputShape!];
+        const w = uniform(r, outShape.reduce((p, q) => p * q, 1), -1, 1);
+        const got = nr.tidy(() => nr.grad((xt) => n.predict(xt).mul(nr.tensor(w, outShape)).sum())(nr.tensor(x, xShape)).data());
+        const wantG = tf.tidy(() => tf.grad((xt: tf.Tensor) => tf.sum(tf.mul(run(xt), tf.tensor(w, outShape))))(tf.tensor(x, xShape)).dataSync());
+        close(got, wantG, 1e-6, `${name}: dL/dx`);
+      } finally {
+        n.dispose();
+        t?.dispose();
+      }
+    }
+  });
+
+  it('TF.js 4.22\'s concatenate layer joins along the last axis for any negative axis (asserted)', () => {
+    const i = tfl.input({ shape: [2, 5] });
+    const t = tfl.model({ inputs: i, outputs: tfl.layers.concatenate({ axis: -2 }).apply([i, i]) as tfl.SymbolicTensor });
+    try {
+      expect(t.outputs[0].shape).toEqual([null, 4, 5]);
+      expect(tf.tidy(() => (t.predict(tf.zeros([3, 2, 5])) as tf.Tensor).shape)).toEqual([3, 2, 10]);
+    } finally {
+      t.dispose();
+    }
+    const n = nr.input({ shape: [2, 5] });
+    const m = nr.model({ inputs: n, outputs: nr.layers.concatenate({ axis: -2 }).apply([n, nr.layers.activation({ activation: 'relu' }).apply(n)]) });
+    expect(nr.tidy(() => m.predict(nr.zeros([3, 2, 5])).shape)).toEqual([3, 4, 5]);
+    m.dispose();
+  });
+
+  it('fit trains as TF.js: same losses and weights (fused softmax head, and a merge output)', async () => {
+    const runs: Array<[(L: Lib) => any, number[], number, string, () => [nr.Optimizer, tf.Optimizer]]> = [
+      [residualNet, [10, 6], 3, 'categoricalCrossentropy', () => [nr.optimizers.adam({ learningRate: 0.01 }), tf.train.adam(0.01)]],
+      [averagedNet, [9, 4], 2, 'meanSquaredError', () => [nr.optimizers.sgd({ learningRate: 0.1 }), tf.train.sgd(0.1)]],
+    ];
+    for (const [build, xShape, outUnits, loss, opts] of runs) {
+      const n = build(NR) as nr.Sequential;
+      const t = build(TF) as tfl.LayersModel;
+      const r = rng(xShape[0] * 31);
+      const x = uniform(r, xShape[0] * xShape[1], -2, 2);
+      // Targets in [0, 1) that do not sum to 1 per row.
+      const y = uniform(r, xShape[0] * outUnits, 0, 1);
+      try {
+        copyWeights(n, t);
+        const before = nr.tidy(() => n.getWeights().map((v) => v.data()));
+        const [no, to] = opts();
+        n.compile({ optimizer: no, loss: loss as nr.LossName });
+        t.compile({ optimizer: to, loss });
+        const fit = { epochs: 3, batchSize: 4, shuffle: false, verbose: 0 } as const;
+        const [nx, ny] = [nr.tensor(x, xShape), nr.tensor(y, [xShape[0], outUnits])];
+        const h = await n.fit(nx, ny, fit).finally(() => nr.dispose([nx, ny]));
+        const [tx, ty] = [tf.tensor(x, xShape), tf.tensor(y, [xShape[0], outUnits])];
+        const th = await t.fit(tx, ty, fit).finally(() => tf.dispose([tx, ty]));
+        close(h.history.loss, th.history.loss as number[], 1e-5, `${build.name}: losses`);
+        const after = nr.tidy(() => n.getWeights().map((v) => v.data()));
+        expect(after.some((a, i) => a.some((v, k) => v !== before[i][k])), 'training moved the weights').toBe(true);
+        for (const l of n.layers.slice(1)) {
+          const ws = l.getWeights();
+          const want = t.getLayer(l.name).getWeights();
+          expect(ws.length, l.name).toBe(want.length);
+          ws.forEach((w, i) => close(w.data(), want[i].dataSync(), 1e-5, `${build.name}: ${l.name} weight ${i}`));
+          nr.dispose(ws);
+        }
+      } finally {
+        n.dispose();
+        t.dispose();
+      }
+    }
+  });
+});
+
+describe('the functional API', () => {
+  it('builds a model that is a Sequential in all but its wiring', () => {
+    const x = nr.input({ shape: [3], name: 'pixels' });
+    expect(x.shape).toEqual([null, 3]);
+    expect(x.rank).toBe(2);
+    const dense = nr.layers.dense({ units: 4, activation: 'relu', name: 'hidden' });
+    const h = dense.apply(x);
+    expect(h).toBeInstanceOf(nr.SymbolicTensor);
+    expect(h.shape).toEqual([null, 4]);
+    expect(h.sourceLayer).toBe(dense);
+    expect(h.inputs).toEqual([x]);
+    const y = nr.layers.concatenate({ name: 'skip' }).apply([h, x]);
+    expect(y.shape).toEqual([null, 7]);
+    const m = nr.model({ inputs: x, outputs: y, name: 'net', seed: 3 });
+    try {
+      expect(m).toBeInstanceOf(nr.Sequential);
+      expect(m.layers.map((l) => l.name)).toEqual(['pixels', 'hidden', 'skip']);
+      expect(m.inputs).toEqual([x]);
+      expect(m.outputs).toEqual([y]);
+      expect(m.inputShape).toEqual([3]);
+      expect(m.outputShape).toEqual([7]);
+      const text = m.summary(null);
+      expect(text).toMatch(/Connected to/);
+      expect(text).toMatch(/skip \(concatenate\)\s+\[null,7\]\s+0\s+hidden, pixels/);
+      expect(text).toMatch(/Total params: 16/);
+      // The same seed, the same bits.
+      const twin = nr.model({ inputs: x, outputs: nr.layers.dense({ units: 2 }).apply(x), seed: 3 });
+      twin.dispose();
+      const again = (): number[] => {
+        const a = nr.input({ shape: [3] });
+        const b = nr.model({ inputs: a, outputs: nr.layers.concatenate().apply([nr.layers.dense({ units: 4, activation: 'relu' }).apply(a), a]), seed: 3 });
+        const out = nr.tidy(() => bits(b.predict(nr.tensor([[1, -2, 0.5]])).data()));
+        b.dispose();
+        return out;
+      };
+      expect(again()).toEqual(again());
+      expect(nr.tidy(() => bits(m.predict(nr.tensor([[1, -2, 0.5]])).data()))).toEqual(again());
+    } finally {
+      m.dispose();
+    }
+  });
+
+  it('nests and shares: a sequential model inside a graph, a graph inside a sequential model', async () => {
+    const encoder = nr.sequential({ layers: [nr.layers.dense({ inputShape: [4], units: 2, activation: 'tanh' })], seed: 1 });
+    const x = nr.input({ shape: [4] });
+    const code = encoder.apply(x);
+    expect(code.shape).toEqual([null, 2]);
+    const shared = nr.layers.dense({ units: 4, name: 'shared_decoder' });
+    const g = nr.model({ inputs: x, outputs: nr.layers.add().apply([x, shared.apply(code)]), seed: 2 });
+    const outer = nr.sequential({ layers: [g, nr.layers.dense({ units: 1 })], seed: 4 });
+    const other = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 2 }), shared], seed: 5 });
+    const data = nr.tensor(uniform(rng(2), 32, -1, 1), [8, 4]);
+    try {
+      outer.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+      const before = nr.tidy(() => encoder.predict(data).data());
+      const sharedBefore = nr.tidy(() => shared.getWeights()[0].data());
+      const t = nr.zeros([8, 1]);
+      await outer.fit(data, t, { epochs: 2, verbose: 0 });
+      t.dispose();
+      // Training the outer model trained the encoder inside the graph and the shared layer.
+      expect(nr.tidy(() => encoder.predict(data).data())).not.toEqual(before);
+      other.build();
+      expect(nr.tidy(() => shared.getWeights()[0].data())).not.toEqual(sharedBefore);
+      expect(nr.tidy(() => bits(other.getLayer('shared_decoder').getWeights()[0].data()))).toEqual(nr.tidy(() => bits(shared.getWeights()[0].data())));
+      // The graph inside runs as the graph on its own does.
+      const y = nr.tidy(() => outer.predict(data).data());
+      const [k, b] = (outer.layers[1] as nr.Layer).getWeights();
+      const manual = nr.tidy(() => g.predict(data).matMul(k).add(b).data());
+      nr.dispose([k, b]);
+      close(y, manual, 1e-6, 'the graph inside a sequential model');
+    } finally {
+      for (const d of [data, outer, other, g, encoder]) d.dispose();
+    }
+  });
+
+  it('says what is wrong', () => {
+    const x = nr.input({ shape: [3] });
+    const d = nr.layers.dense({ units: 2, name: 'd1' });
+    const h = d.apply(x);
+    expect(() => nr.input({} as never)).toThrow(/^input: shape is required/);
+    expect(() => nr.input({ shape: [3], dtype: 'int32' as never })).toThrow(/float32 is the only dtype/);
+    expect(() => nr.input({ shape: [3], shap: 1 } as never)).toThrow(/did you mean 'shape'/);
+    expect(() => d.apply(nr.zeros([1, 3]) as never)).toThrow(/^apply: layer d1 takes symbolic tensors .* model\.predict\(x\)/);
+    expect(() => nr.layers.add().apply(x)).toThrow(/merges a list of symbolic tensors, e\.g\. apply\(\[a, b\]\); got one/);
+    expect(() => nr.layers.add().apply([x])).toThrow(/at least 2 inputs, got 1/);
+    expect(() => nr.layers.subtract().apply([x, x, x])).toThrow(/exactly 2 inputs, got 3/);
+    expect(() => nr.layers.add({ name: 'sum' }).apply([x, h])).toThrow(/^apply: layer sum: add: inputs must have the same per-sample shape \(or 1 where they differ\), got \[3\], \[2\]$/);
+    expect(() => nr.layers.concatenate({ axis: 0 }).apply([x, h])).toThrow(/batch axis/);
+    expect(() => nr.layers.dense({ units: 2 }).apply([x, h])).toThrow(/takes one input, got a list of 2/);
+    expect(() => nr.layers.conv2d({ filters: 1, kernelSize: 2, name: 'cv' }).apply(x)).toThrow(/^apply: layer cv: /);
+    expect(() => nr.layers.dense({ units: 2, inputShape: [5] }).apply(x)).toThrow(/declared with inputShape \[5\], but .* has per-sample shape \[3\]/);
+    expect(() => nr.layers.inputLayer({ inputShape: [3] }).apply(x)).toThrow(/is an input layer/);
+    expect(() => nr.model({ inputs: x, outputs: x })).toThrow(/needs at least one layer/);
+    expect(() => nr.model({ inputs: h, outputs: x })).toThrow(/inputs must come from input/);
+    expect(() => nr.model({ inputs: [x, x], outputs: h })).toThrow(/several inputs is not supported yet/);
+    expect(() => nr.model({ inputs: x, outputs: [] })).toThrow(/no outputs is not supported yet/);
+    expect(() => nr.model({ inputs: x, outputs: 3 as never })).toThrow(/outputs must be a symbolic tensor/);
+    expect(() => nr.model({ inputs: x, outputs: h, seeds: 1 } as never)).toThrow(/did you mean 'seed'/);
+    const other = nr.input({ shape: [2], name: 'other_in' });
+    expect(() => nr.model({ inputs: x, outputs: nr.layers.add().apply([h, other]) })).toThrow(/depends on other_in .* the graph is disconnected/);
+    const twice = nr.layers.dense({ units: 3, name: 'twice' });
+    expect(() => nr.model({ inputs: x, outputs: twice.apply(twice.apply(x)) })).toThrow(/layer twice is applied twice in this model .* once per model/);
+    const m = nr.model({ inputs: x, outputs: h });
+    try {
+      expect(() => m.add(nr.layers.dense({ units: 1 }))).toThrow(/is a graph model .* make a new model instead/);
+      expect(() => m.getConfig()).toThrow(/cannot be saved or serialised yet/);
+      expect(() => m.toArtifacts()).toThrow(/cannot be saved or serialised yet/);
+      const s = nr.sequential({ layers: [nr.layers.dense({ inputShape: [1], units: 1 })] });
+      expect(() => s.inputs).toThrow(/is sequential, without symbolic inputs/);
+      s.dispose();
+      // A merge layer in a sequential model.
+      const bad = nr.sequential({ layers: [nr.layers.dense({ inputShape: [3], units: 2 }), nr.layers.add()] });
+      expect(() => bad.build()).toThrow(/add: a merge layer takes a list of at least 2 inputs, got 1 .* need a graph model/);
+      bad.dispose();
+    } finally {
+      m.dispose();
+    }
+    expect(() => m.apply(x)).toThrow(/disposed/);
+  });
+
+  it('leaks nothing: building, training and predicting a graph model many times', async () => {
+    const x = nr.tensor(uniform(rng(1), 40, -1, 1), [10, 4]);
+    const y = nr.tensor(uniform(rng(2), 20, 0, 1), [10, 2]);
+    const round = async (): Promise<void> => {
+      const m = averagedNet(NR) as nr.Sequential;
+      m.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
+      await m.fit(x, y, { epochs: 2, batchSize: 3, verbose: 0 });
+      m.predict(x).dispose();
+      m.dispose();
+    };
+    await round();
+    const before = nr.memory();
+    for (let i = 0; i < 5; i++) await round();
+    const after = nr.memory();
+    expect(after.numTensors).toBe(before.numTensors);
+    expect(after.numBytes).toBe(before.numBytes);
+    nr.dispose([x, y]);
+  });
+});

@@ -1,0 +1,197 @@
+/**
+ * Graph models (the functional API): a random graph over one input of dense layers and merges —
+ * branches, residual sums, concatenations, values read more than once, layers the output does
+ * not depend on — predicted and differentiated (grad of Σ c·y through predict) against a
+ * plain-JS forward and backward pass with the layers' own weights; a merge of mismatched
+ * shapes must be refused when it is applied.
+ */
+import { compare } from '../checks.mjs';
+
+const ACTS = { linear: (z) => z, relu: (z) => Math.max(0, z), sigmoid: (z) => 1 / (1 + Math.exp(-z)), tanh: Math.tanh };
+const DERIV = { linear: () => 1, relu: (z) => (z > 0 ? 1 : 0), sigmoid: (z) => { const s = 1 / (1 + Math.exp(-z)); return s * (1 - s); }, tanh: (z) => 1 - Math.tanh(z) ** 2 };
+const MERGES = ['add', 'subtract', 'multiply', 'average', 'maximum', 'minimum', 'concatenate'];
+
+/** The index of the input a maximum (or minimum) takes: TF.js's left fold, ties to the earlier. */
+function pick(vals, max) {
+  let at = 0;
+  for (let k = 1; k < vals.length; k++) if (max ? !(vals[at] >= vals[k]) : !(vals[at] <= vals[k])) at = k;
+  return at;
+}
+
+/**
+ * The graph's values (per node, `n` rows of `dim`) and, given `c` (dL/dy), dL/dx, in plain JS:
+ * dense `act(x·W + b)`, the merges element-wise, concatenate row by row.
+ */
+function reference(nodes, weights, x, n, c) {
+  const vals = [x];
+  const pre = [null];
+  for (let i = 1; i < nodes.length; i++) {
+    const nd = nodes[i];
+    const ins = nd.ins.map((j) => vals[j]);
+    if (nd.kind === 'dense' && weights[i].length === 0) {
+      // Not in the model (the output does not depend on it): no weights; nothing reads it.
+      pre.push(null);
+      vals.push(new Array(n * nd.dim).fill(NaN));
+    } else if (nd.kind === 'dense') {
+      const [W, b] = weights[i];
+      const k = nodes[nd.ins[0]].dim;
+      const z = [];
+      for (let r = 0; r < n; r++) for (let j = 0; j < nd.dim; j++) {
+        let s = b[j];
+        for (let p = 0; p < k; p++) s += ins[0][r * k + p] * W[p * nd.dim + j];
+        z.push(s);
+      }
+      pre.push(z);
+      vals.push(z.map(ACTS[nd.act]));
+    } else if (nd.op === 'concatenate') {
+      const out = [];
+      for (let r = 0; r < n; r++) nd.ins.forEach((j, q) => out.push(...ins[q].slice(r * nodes[j].dim, (r + 1) * nodes[j].dim)));
+      pre.push(null);
+      vals.push(out);
+    } else {
+      const out = ins[0].map((_, e) => {
+        const v = ins.map((t) => t[e]);
+        switch (nd.op) {
+          case 'add': return v.reduce((a, b) => a + b, 0);
+          case 'subtract': return v[0] - v[1];
+          case 'multiply': return v.reduce((a, b) => a * b, 1);
+          case 'average': return v.reduce((a, b) => a + b, 0) / v.length;
+          default: return v[pick(v, nd.op === 'maximum')];
+        }
+      });
+      pre.push(null);
+      vals.push(out);
+    }
+  }
+  // Backward over the model's nodes (those the output depends on): each node's gradient is
+  // the sum over its readers.
+  const live = new Set();
+  const mark = (i) => { if (!live.has(i)) { live.add(i); for (const j of nodes[i].ins ?? []) mark(j); } };
+  mark(nodes.length - 1);
+  const grads = nodes.map((nd) => new Array(n * nd.dim).fill(0));
+  grads[nodes.length - 1] = c.slice();
+  for (let i = nodes.length - 1; i >= 1; i--) {
+    if (!live.has(i)) continue;
+    const nd = nodes[i];
+    const g = grads[i];
+    if (nd.kind === 'dense') {
+      const [W] = weights[i];
+      const src = nd.ins[0];
+      const k = nodes[src].dim;
+      for (let r = 0; r < n; r++) for (let j = 0; j < nd.dim; j++) {
+        const dz = g[r * nd.dim + j] * DERIV[nd.act](pre[i][r * nd.dim + j]);
+        for (let p = 0; p < k; p++) grads[src][r * k + p] += dz * W[p * nd.dim + j];
+      }
+    } else if (nd.op === 'concatenate') {
+      let off = 0;
+      for (const j of nd.ins) {
+        const d = nodes[j].dim;
+        for (let r = 0; r < n; r++) for (let e = 0; e < d; e++) grads[j][r * d + e] += g[r * nd.dim + off + e];
+        off += d;
+      }
+    } else {
+      for (let e = 0; e < g.length; e++) {
+        const v = nd.ins.map((j) => vals[j][e]);
+        nd.ins.forEach((j, q) => {
+          let d;
+          switch (nd.op) {
+            case 'add': d = 1; break;
+            case 'subtract': d = q === 0 ? 1 : -1; break;
+            case 'multiply': d = v.reduce((a, b, t) => (t === q ? a : a * b), 1); break;
+            case 'average': d = 1 / v.length; break;
+            default: d = pick(v, nd.op === 'maximum') === q ? 1 : 0;
+          }
+          grads[j][e] += g[e] * d;
+        });
+      }
+    }
+  }
+  return { y: vals[nodes.length - 1], dx: grads[0] };
+}
+
+export const graphOp = {
+  name: 'graph',
+  gen(ctx) {
+    const { rng, nr } = ctx;
+    const n = rng.int(1, 3);
+    const inDim = rng.int(1, 4);
+    const nodes = [{ kind: 'input', dim: inDim }];
+    let bad = false;
+    const steps = rng.int(1, 5);
+    for (let s = 0; s < steps && !bad; s++) {
+      const any = () => rng.int(0, nodes.length - 1);
+      if (rng.chance(0.45)) {
+        const units = rng.int(1, 4);
+        nodes.push({ kind: 'dense', ins: [any()], dim: units, act: rng.pick(Object.keys(ACTS)) });
+        continue;
+      }
+      const op = rng.pick(MERGES);
+      const count = op === 'subtract' ? 2 : rng.int(2, 3);
+      const first = any();
+      const ins = [first];
+      if (op === 'concatenate') {
+        for (let k = 1; k < count; k++) ins.push(any());
+        nodes.push({ kind: 'merge', op, ins, dim: ins.reduce((a, j) => a + nodes[j].dim, 0) });
+        continue;
+      }
+      const same = nodes.map((_, i) => i).filter((i) => nodes[i].dim === nodes[first].dim);
+      for (let k = 1; k < count; k++) ins.push(rng.pick(same));
+      const other = nodes.findIndex((nd) => nd.dim !== nodes[first].dim && nd.dim !== 1 && nodes[first].dim !== 1);
+      if (other >= 0 && rng.chance(0.1)) {
+        ins[count - 1] = other;
+        bad = true;
+      }
+      nodes.push({ kind: 'merge', op, ins, dim: nodes[first].dim });
+    }
+    const seed = rng.int(0, 1000);
+    const x = Array.from({ length: n * inDim }, () => rng.uniform(-2, 2));
+    const out = nodes[nodes.length - 1].dim;
+    const c = Array.from({ length: n * out }, () => rng.uniform(-1, 1));
+    const text = nodes.slice(1).map((nd, i) => {
+      const src = nd.ins.map((j) => `v${j}`);
+      const layer = nd.kind === 'dense' ? `layers.dense({ units: ${nd.dim}, activation: "${nd.act}" })` : `layers.${nd.op}()`;
+      return `v${i + 1} = ${layer}.apply(${nd.kind === 'dense' ? src[0] : `[${src.join(', ')}]`})`;
+    });
+    const line = `v0 = input({ shape: [${inDim}] }); ${text.join('; ')}; m = model({ inputs: v0, outputs: v${nodes.length - 1}, seed: ${seed} }); m.predict(tensor(${ctx.show(x)}, [${n}, ${inDim}])); grad((x) => m.predict(x).mul(c).sum()); m.dispose()`;
+    return {
+      op: 'model', line, expect: bad ? 'error' : 'ok', names: ['apply', 'model', ...MERGES], handlesNeutral: true,
+      run: () => {
+        const syms = [nr.input({ shape: [inDim] })];
+        const made = [null];
+        for (const nd of nodes.slice(1)) {
+          const layer = nd.kind === 'dense' ? nr.layers.dense({ units: nd.dim, activation: nd.act }) : nr.layers[nd.op]();
+          made.push(layer);
+          syms.push(layer.apply(nd.kind === 'dense' ? syms[nd.ins[0]] : nd.ins.map((j) => syms[j])));
+        }
+        const m = nr.model({ inputs: syms[0], outputs: syms[syms.length - 1], seed });
+        const xt = nr.tensor(x, [n, inDim]);
+        const ct = nr.tensor(c, [n, out]);
+        try {
+          const y = m.predict(xt);
+          const got = { shape: y.shape.slice(), vals: y.dataSync().slice() };
+          y.dispose();
+          const g = nr.grad((xx) => m.predict(xx).mul(ct).sum())(xt);
+          const dx = g.dataSync().slice();
+          g.dispose();
+          const weights = made.map((l) => {
+            if (!l) return null;
+            const ws = l.getWeights();
+            const v = ws.map((w) => Array.from(w.dataSync()));
+            ws.forEach((w) => w.dispose());
+            return v;
+          });
+          return { got, dx, weights };
+        } finally {
+          xt.dispose();
+          ct.dispose();
+          m.dispose();
+        }
+      },
+      check: ({ got, dx, weights }) => {
+        const ref = reference(nodes, weights, x, n, c);
+        compare('graph model predict (a plain-JS forward pass)', { shape: got.shape, dataSync: () => got.vals }, { shape: [n, out], vals: ref.y }, false);
+        compare('grad through a graph model\'s predict (a plain-JS backward pass)', { shape: [n, inDim], dataSync: () => dx }, { shape: [n, inDim], vals: ref.dx }, false);
+      },
+    };
+  },
+};

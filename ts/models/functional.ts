@@ -1,0 +1,177 @@
+/**
+ * The functional API (TF.js `tf.input`, `tf.model`): models whose layers form a graph — skip
+ * and residual connections, merges — rather than a stack.
+ *
+ * `input({ shape })` gives a symbolic tensor; `layer.apply(x)` records a layer reading it (and
+ * checks the shapes as Keras does, through the layer's own build in `crates/core`);
+ * `model({ inputs, outputs })` collects the layers the output depends on, in an order where
+ * each comes after what it reads, and makes a model of them with their wiring
+ * (`crates/core/src/model/graph.rs`). The result is a {@link Sequential} in all but its
+ * wiring: `compile`, `fit` (a whole training step in one WebAssembly call), `predict`,
+ * `evaluate`, `getWeights`, nesting and sharing work as for a sequential model.
+ *
+ * For now a graph model has one input and one output, and a layer is applied once in it (two
+ * uses would share one forward cache); graph models are not saved yet.
+ */
+import { argPtr, call, check, readArgs, writeArgs } from '../engine.js';
+import { DisposedError, inOp, InvalidArgumentError } from '../errors.js';
+import { describe, dtypeArg, show } from '../ops/convert.js';
+import { checkArgs, f32Bits } from '../options.js';
+import { InputLayer } from '../layers/core.js';
+import { Layer, LAYER_KINDS } from '../layers/layer.js';
+import { graphModel, Sequential } from './sequential.js';
+import { setApplier, SymbolicTensor } from './symbolic.js';
+
+export { SymbolicTensor } from './symbolic.js';
+
+/** Options of {@link input} (TF.js `tf.input`). */
+export interface InputArgs {
+  /** The per-sample shape (without the batch dimension), e.g. `[784]` or `[28, 28, 1]`. */
+  shape?: number[];
+  /** The shape with the batch dimension first (`null` or a number), instead of `shape`. */
+  batchShape?: Array<number | null>;
+  /** A unique name; `input_1`, … if omitted. */
+  name?: string;
+  /** `'float32'`, the only dtype. */
+  dtype?: 'float32';
+}
+
+/**
+ * The input of a graph model: a symbolic tensor of shape `[null, ...shape]` (TF.js
+ * `tf.input`). Apply layers to it, then make a model with {@link model}.
+ *
+ * @example
+ * const x = input({ shape: [784] });
+ */
+export function input(args: InputArgs): SymbolicTensor {
+  const a = checkArgs('input', args, ['shape', 'batchShape', 'name', 'dtype']);
+  if (a.dtype !== undefined) dtypeArg('input', a.dtype);
+  if (a.shape !== undefined && a.batchShape !== undefined) throw new InvalidArgumentError('input: give shape or batchShape, not both');
+  if (a.shape === undefined && a.batchShape === undefined) throw new InvalidArgumentError('input: shape is required (the per-sample shape, without the batch dimension), e.g. input({ shape: [784] })');
+  const layer = new InputLayer({
+    ...(a.name !== undefined ? { name: a.name as string } : {}),
+    ...(a.shape !== undefined ? { inputShape: a.shape as number[] } : { batchInputShape: a.batchShape as Array<number | null> }),
+  });
+  return new SymbolicTensor(layer, [], layer.inputShape as number[]);
+}
+
+/** Options of {@link model} (TF.js `tf.model`). */
+export interface ModelArgs {
+  /** The model's input: what {@link input} returned (or a list of one). */
+  inputs: SymbolicTensor | SymbolicTensor[];
+  /** The model's output: a symbolic tensor computed from `inputs` (or a list of one). */
+  outputs: SymbolicTensor | SymbolicTensor[];
+  name?: string;
+  /** Seed for weight initialisation, dropout masks and shuffling. Default 0. */
+  seed?: number;
+}
+
+const MERGES = new Set(['add', 'subtract', 'multiply', 'average', 'maximum', 'minimum', 'concatenate']);
+
+/** What `op` got for `arg`: one symbolic tensor (a list of one is accepted). */
+function one(arg: string, v: unknown): SymbolicTensor {
+  const list = Array.isArray(v) ? v : [v];
+  if (list.length !== 1) {
+    throw new InvalidArgumentError(`model: ${arg} must be one symbolic tensor (a model with ${list.length === 0 ? 'no' : 'several'} ${arg} is not supported yet), got ${list.length === 0 ? 'an empty list' : `a list of ${list.length}`}`);
+  }
+  if (!(list[0] instanceof SymbolicTensor)) throw new InvalidArgumentError(`model: ${arg} must be a symbolic tensor (from input() or layer.apply()), got ${describe(list[0])}`);
+  return list[0];
+}
+
+/**
+ * A model from its input and output (TF.js `tf.model`): every layer the output depends on,
+ * wired as they were applied. Built right away (its input shape is known): `compile` and `fit`
+ * it as a sequential model. `model.layers` lists the input layer first, then the layers in an
+ * order where each comes after the layers it reads.
+ *
+ * @example
+ * const x = input({ shape: [4] });
+ * const h = layers.dense({ units: 4, activation: 'relu' }).apply(x);
+ * const y = layers.dense({ units: 1 }).apply(layers.add().apply([x, h]));
+ * const m = model({ inputs: x, outputs: y });
+ */
+export function model(args: ModelArgs): Sequential {
+  const a = checkArgs('model', args, ['inputs', 'outputs', 'name', 'seed']);
+  if (a.inputs === undefined) throw new InvalidArgumentError('model: inputs is required (what input({ shape }) returned)');
+  if (a.outputs === undefined) throw new InvalidArgumentError('model: outputs is required (a symbolic tensor computed from inputs)');
+  const x = one('inputs', a.inputs);
+  const y = one('outputs', a.outputs);
+  if (!(x.sourceLayer instanceof InputLayer)) throw new InvalidArgumentError(`model: inputs must come from input({ shape }), but ${x.name} is the output of layer ${x.sourceLayer.name}`);
+  // Depth-first from the output: each node after what it reads.
+  const order: SymbolicTensor[] = [];
+  const state = new Map<SymbolicTensor, 'visiting' | 'done'>();
+  const visit = (t: SymbolicTensor): void => {
+    if (t === x || state.get(t) === 'done') return;
+    if (t.sourceLayer instanceof InputLayer) {
+      throw new InvalidArgumentError(`model: the output depends on ${t.sourceLayer.name} (per-sample shape ${show(t.sampleShape)}), which is not the model's input ${x.sourceLayer.name}: the graph is disconnected`);
+    }
+    state.set(t, 'visiting');
+    for (const i of t.inputs) visit(i);
+    state.set(t, 'done');
+    order.push(t);
+  };
+  visit(y);
+  if (order.length === 0) throw new InvalidArgumentError('model: outputs is the input itself; a model needs at least one layer');
+  const seen = new Map<object, SymbolicTensor>();
+  for (const t of order) {
+    const prev = seen.get(t.sourceLayer);
+    if (prev) throw new InvalidArgumentError(`model: layer ${t.sourceLayer.name} is applied twice in this model (to ${prev.inputs.map((i) => i.name).join(', ')} and to ${t.inputs.map((i) => i.name).join(', ')}); for now a layer can be used once per model`);
+    seen.set(t.sourceLayer, t);
+  }
+  const id = new Map<SymbolicTensor, number>([[x, 0]]);
+  order.forEach((t, i) => id.set(t, i + 1));
+  const wiring = order.map((t) => t.inputs.map((i) => id.get(i) as number));
+  const layers = [x.sourceLayer as InputLayer, ...order.map((t) => t.sourceLayer as Layer | Sequential)];
+  const m = graphModel({ ...(a.name !== undefined ? { name: a.name as string } : {}), ...(a.seed !== undefined ? { seed: a.seed as number } : {}), layers }, { wiring, inputs: [x], outputs: [y] });
+  try {
+    m.build();
+  } catch (err) {
+    m.dispose();
+    throw err;
+  }
+  return m;
+}
+
+/** `node.apply(inputs)` for symbolic inputs: checks and records the use; see {@link Layer.apply}. */
+setApplier((node, inputs) => {
+  const n = node as Layer | Sequential;
+  const list: unknown[] = Array.isArray(inputs) ? inputs : [inputs];
+  list.forEach((v, i) => {
+    if (!(v instanceof SymbolicTensor)) throw new InvalidArgumentError(`apply: input ${i} of ${n.name} is ${describe(v)}, not a symbolic tensor; give every input as one (from input() or layer.apply())`);
+  });
+  const xs = list as SymbolicTensor[];
+  if (n instanceof InputLayer) throw new InvalidArgumentError(`apply: ${n.name} is an input layer; use input({ shape }) to start a graph`);
+  const merge = n instanceof Layer && MERGES.has(n.kind);
+  if (merge && !Array.isArray(inputs)) throw new InvalidArgumentError(`apply: ${n.name} (${(n as Layer).kind}) merges a list of symbolic tensors, e.g. apply([a, b]); got one`);
+  if (!merge && xs.length !== 1) throw new InvalidArgumentError(`apply: ${n.name} takes one input, got a list of ${xs.length}; merge layers (add, concatenate, …) take lists`);
+  if (n instanceof Sequential) {
+    if (n.isDisposed) throw new DisposedError(`apply: model ${n.name} is disposed`);
+    const s = xs[0].sampleShape;
+    if (n.inputShape === undefined) n.build(s);
+    if (show(n.inputShape) !== show(s)) throw new InvalidArgumentError(`apply: model ${n.name} takes per-sample input shape ${show(n.inputShape)}, but ${xs[0].name} has ${show(s)}`);
+    n.handle('apply');
+    return new SymbolicTensor(n, xs, n.outputShape as number[]);
+  }
+  if (!merge && n.inputShape !== undefined && show(n.inputShape) !== show(xs[0].sampleShape)) {
+    throw new InvalidArgumentError(`apply: layer ${n.name} was declared with inputShape ${show(n.inputShape)}, but ${xs[0].name} has per-sample shape ${show(xs[0].sampleShape)}`);
+  }
+  return new SymbolicTensor(n, xs, outputShape(n, xs));
+});
+
+/** The per-sample output shape of `layer` on `xs`, from the layer's own build (its errors). */
+function outputShape(layer: Layer, xs: SymbolicTensor[]): number[] {
+  const kind = LAYER_KINDS.indexOf(layer.kind as (typeof LAYER_KINDS)[number]);
+  const p = f32Bits(layer.abiParams());
+  const shapes = xs.flatMap((x) => [x.sampleShape.length, ...x.sampleShape]);
+  try {
+    return call((e) => {
+      const base = argPtr();
+      writeArgs('apply', [...p, ...shapes]);
+      check(e.nr_layer_output_shape(kind, base, p.length, xs.length, base + 4 * p.length, shapes.length, base));
+      const w = readArgs(33);
+      return Array.from(w.subarray(1, 1 + w[0]));
+    });
+  } catch (err) {
+    throw inOp(`apply: layer ${layer.name}`, err);
+  }
+}
