@@ -138,13 +138,15 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * merge layers with TF.js's checks and messages, two exports; input/model/SymbolicTensor in
  * JS): wasm 293.8 -> 303.7 kB (+22 kB of raw code; optimize(size) on the merges' and the
  * wiring's forward and backward saved 1 kB), JS 71.4 -> 73.7 kB; url 378.0 kB, inline
- * 313.2 kB. Budgets: those plus ~0.5%.
+ * 313.2 kB. Budgets: those plus ~0.5%. Saving and loading them in TF.js's functional format
+ * (graphToKeras, graphFromKeras, shapes through the wiring): JS 73.7 -> 75.4 kB; url 379.6 kB,
+ * inline 314.9 kB. Budgets: those plus ~0.5%.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */
-  url: 380_000,
+  url: 381_500,
   /** `neurite`: dist/index.js + neurite.js + wasm.js (the wasm LZMA-packed, as basE91). */
-  inline: 315_000,
+  inline: 316_500,
 };
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;

@@ -4,7 +4,7 @@
 // batches), plus errors, nesting, sharing and memory.
 import { describe, expect, it } from 'vitest';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { bits, close, rng, tf, uniform } from './oracle.js';
+import { bits, close, expectTfjsRoundTrip, rng, tf, tfArtifacts, uniform } from './oracle.js';
 import { expectNoLeak } from './setup.js';
 import * as nr from '../ts/index.js';
 
@@ -285,8 +285,6 @@ describe('the functional API', () => {
     const m = nr.model({ inputs: x, outputs: h });
     try {
       expect(() => m.add(nr.layers.dense({ units: 1 }))).toThrow(/is a graph model .* make a new model instead/);
-      expect(() => m.getConfig()).toThrow(/cannot be saved or serialised yet/);
-      expect(() => m.toArtifacts()).toThrow(/cannot be saved or serialised yet/);
       const s = nr.sequential({ layers: [nr.layers.dense({ inputShape: [1], units: 1 })] });
       expect(() => s.inputs).toThrow(/is sequential, without symbolic inputs/);
       s.dispose();
@@ -317,5 +315,86 @@ describe('the functional API', () => {
     expect(after.numTensors).toBe(before.numTensors);
     expect(after.numBytes).toBe(before.numBytes);
     nr.dispose([x, y]);
+  });
+});
+
+describe('saving and loading graph models (TF.js\'s functional format)', () => {
+  it('round-trips through TF.js both ways: TF.js loads neurite\'s file, neurite loads TF.js\'s', async () => {
+    const m = residualNet(NR) as nr.Sequential;
+    try {
+      await expectTfjsRoundTrip(m, uniform(rng(3), 42, -2, 2), [7, 6], ['InputLayer', 'Dense', 'Dense', 'Add', 'Concatenate', 'Dense', 'Multiply', 'Dense']);
+    } finally {
+      m.dispose();
+    }
+  });
+
+  it('loads a model TF.js built with tf.model; getConfig writes what TF.js\'s toJSON writes', async () => {
+    const t = averagedNet(TF) as tfl.LayersModel;
+    const x = uniform(rng(4), 20, -2, 2);
+    try {
+      const n = (await nr.loadModel((await tfArtifacts(t)) as nr.ModelArtifacts)) as nr.Sequential;
+      try {
+        expect(n.graphWiring).toEqual([[0], [0], [1, 2], [1, 2, 3]]);
+        const want = tf.tidy(() => (t.predict(tf.tensor(x, [5, 4])) as tf.Tensor).dataSync());
+        close(nr.tidy(() => n.predict(nr.tensor(x, [5, 4])).data()), want, 1e-6, 'predict after loading');
+        const strip = (c: { config: Record<string, unknown> }) => (c.config.layers as Array<Record<string, unknown>>).map((l) => [l.class_name, l.name, l.inbound_nodes]);
+        expect(strip(n.getConfig())).toEqual(strip(t.toJSON(null, false) as never));
+        expect(n.getConfig().class_name).toBe('Model');
+        // fromConfig: a fresh graph model (its own weights) of the same wiring.
+        const copy = nr.Sequential.fromConfig(n.getConfig());
+        expect(copy.graphWiring).toEqual(n.graphWiring);
+        expect(copy.outputShape).toEqual([2]);
+        copy.dispose();
+      } finally {
+        n.dispose();
+      }
+    } finally {
+      t.dispose();
+    }
+  });
+
+  it('resumes training after save and load with the optimizer (the same bits as not stopping)', async () => {
+    const x = nr.tensor(uniform(rng(5), 36, -2, 2), [9, 4]);
+    const y = nr.tensor(uniform(rng(6), 18, 0, 1), [9, 2]);
+    const fit = { epochs: 2, batchSize: 4, shuffle: false, verbose: 0 } as const;
+    const a = averagedNet(NR) as nr.Sequential;
+    const b = averagedNet(NR) as nr.Sequential;
+    try {
+      b.setWeights(a.getWeights());
+      for (const m of [a, b]) m.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
+      await a.fit(x, y, fit);
+      await b.fit(x, y, fit);
+      const saved = await b.toArtifacts({ includeOptimizer: true });
+      const c = (await nr.loadModel(saved)) as nr.Sequential;
+      try {
+        await a.fit(x, y, fit);
+        await c.fit(x, y, fit);
+        const w = (m: nr.Sequential) => nr.tidy(() => m.getWeights().flatMap((t) => bits(t.data())));
+        expect(w(c)).toEqual(w(a));
+      } finally {
+        c.dispose();
+      }
+    } finally {
+      for (const d of [a, b, x, y]) d.dispose();
+    }
+  });
+
+  it('says what it cannot load', async () => {
+    const m = averagedNet(NR) as nr.Sequential;
+    const config = m.getConfig();
+    m.dispose();
+    const edit = (f: (c: Record<string, any>) => void) => {
+      const c = JSON.parse(JSON.stringify(config));
+      f(c.config);
+      return () => nr.Sequential.fromConfig(c);
+    };
+    expect(edit((c) => c.output_layers.push(['a', 0, 0]))).toThrow(/output_layers must list one layer .* one input and one output for now/);
+    expect(edit((c) => c.layers[1].inbound_nodes.push([['input_x', 0, 0, {}]]))).toThrow(/inbound_nodes must hold one node \(a layer applied once/);
+    expect(edit((c) => (c.layers[3].inbound_nodes[0][0][0] = 'nope'))).toThrow(/names 'nope', which is not in layers/);
+    expect(edit((c) => (c.layers[1].inbound_nodes[0][0][1] = 1))).toThrow(/must be \[layerName, 0, 0, \{\}\]/);
+    expect(edit((c) => (c.layers[1].inbound_nodes[0][0][3] = { training: true }))).toThrow(/call arguments such as training or mask are not supported/);
+    expect(edit((c) => c.layers[3].inbound_nodes[0].pop())).toThrow(/\(maximum s\): takes at least 2 inputs/);
+    expect(edit((c) => c.layers[1].inbound_nodes[0].push(c.layers[1].inbound_nodes[0][0]))).toThrow(/gives Dense 'a' 2 inputs; only merge layers/);
+    expect(edit((c) => (c.input_layers = [['a', 0, 0]]))).toThrow(/names 'a', which is not an InputLayer/);
   });
 });

@@ -414,6 +414,6 @@ describe('what TF.js cannot represent fails there with its own error', () => {
     const a = await tfArtifacts(m);
     const err = await expectNoLeak(() => nr.loadModel(a as nr.ModelArtifacts).then(() => null, (e: unknown) => e));
     expect(err).toBeInstanceOf(nr.InvalidArgumentError);
-    expect((err as Error).message).toBe("loadModel: modelTopology.config.layers[0].class_name 'Conv1D' is a layer class neurite does not support; supported: Dense, Activation, PReLU, Dropout, GaussianNoise, BatchNormalization, LayerNormalization, Flatten, Reshape, neurite>RBF, neurite>SaltAndPepper, neurite>Variational, InputLayer, Conv2D, MaxPooling2D, AveragePooling2D, GlobalMaxPooling2D, GlobalAveragePooling2D, UpSampling2D, Conv2DTranspose, ZeroPadding2D, Cropping2D, LeakyReLU, ReLU, ELU, Softmax, MaxPool2D, AvgPool2D, Sequential");
+    expect((err as Error).message).toBe("loadModel: modelTopology.config.layers[0].class_name 'Conv1D' is a layer class neurite does not support; supported: Dense, Activation, PReLU, Dropout, GaussianNoise, BatchNormalization, LayerNormalization, Flatten, Reshape, neurite>RBF, neurite>SaltAndPepper, neurite>Variational, InputLayer, Conv2D, MaxPooling2D, AveragePooling2D, GlobalMaxPooling2D, GlobalAveragePooling2D, UpSampling2D, Conv2DTranspose, ZeroPadding2D, Cropping2D, Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, LeakyReLU, ReLU, ELU, Softmax, MaxPool2D, AvgPool2D, Sequential");
   });
 });

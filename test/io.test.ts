@@ -378,7 +378,7 @@ describe('the error catalogue: every bad file is an InvalidArgumentError naming 
     ['not an object', () => 42, 'loadModel: expected model artifacts { modelTopology, weightSpecs, weightData }, a handler with load(), or a URL, got 42'],
     ['wrong format', (a) => ({ ...a, format: 'graph-model' }), "loadModel: format must be 'layers-model', got \"graph-model\" (TF.js graph models are not supported: save the Keras model in the Layers format)"],
     ['a JSON that is not a model', () => ({ hello: 'world' }), 'loadModel: modelTopology must be an object, got undefined'],
-    ['a topology that is not a model', (a) => ({ ...a, modelTopology: { class_name: 'Dense', config: {} } }), "loadModel: modelTopology.class_name 'Dense' is a model class neurite does not support; supported: Sequential, neurite>Perceptron, neurite>RBFNetwork"],
+    ['a topology that is not a model', (a) => ({ ...a, modelTopology: { class_name: 'Dense', config: {} } }), "loadModel: modelTopology.class_name 'Dense' is a model class neurite does not support; supported: Sequential, Model, Functional, neurite>Perceptron, neurite>RBFNetwork"],
     ['layers is not a list', (a) => ((a.modelTopology.config.layers = 'x'), a), 'loadModel: modelTopology.config.layers must be an array of layer configs, got the string "x"'],
     ['a bad layer option', (a) => ((a.modelTopology.config.layers[0].config.units = -4), a), 'loadModel: modelTopology.config.layers[0].config.units must be a positive integer, got -4'],
     ['a layer option its constructor rejects', (a) => ((a.modelTopology.config.layers[1].config.momentum = 2), a), /^loadModel: modelTopology\.config\.layers\[1\]: batchNormalization: momentum must be a number in \[0, 1\], got 2$/],
@@ -401,7 +401,7 @@ describe('the error catalogue: every bad file is an InvalidArgumentError naming 
     ['duplicate layer names', (a) => ((a.modelTopology.config.layers[2].config.name = a.modelTopology.config.layers[0].config.name), a), /^loadModel: the name 'dense_\d+' is used twice \(modelTopology\.config\.layers\[0\] and modelTopology\.config\.layers\[2\]\)/],
     ['an unknown optimizer', (a) => (delete a.userDefinedMetadata.neurite, (a.trainingConfig.optimizer_config.class_name = 'Nadam'), a), "loadModel: trainingConfig.optimizer_config.class_name 'Nadam' is an optimizer neurite does not support; supported: SGD, Momentum, Adam, RMSProp, Adagrad, Adamax, Adadelta (or load with { compile: false })"],
     ['an unknown loss', (a) => ((a.userDefinedMetadata.neurite.compile.loss = 'poisson'), a), /^loadModel: userDefinedMetadata\.neurite\.compile: compile: unknown loss 'poisson'/],
-    ['a functional model', (a) => ({ ...a, modelTopology: { class_name: 'Model', config: {} } }), "loadModel: modelTopology.class_name 'Model' is a model class neurite does not support; supported: Sequential, neurite>Perceptron, neurite>RBFNetwork"],
+    ['a functional model without layers', (a) => ({ ...a, modelTopology: { class_name: 'Model', config: {} } }), 'loadModel: modelTopology.config.layers must be an array of layer configs, got undefined'],
   ];
   for (const [name, mutate, msg] of cases) {
     it(name, async () => {

@@ -36,7 +36,7 @@ import { compileFromRecord, compileFromTrainingConfig, tfOptimizerStateFrom, tra
 export type LoadedModel = Sequential | Autoencoder | Perceptron | RBFNetwork;
 
 /** The model classes {@link loadModel} reads. */
-const MODEL_CLASSES = ['Sequential', `${CUSTOM}Perceptron`, `${CUSTOM}RBFNetwork`];
+const MODEL_CLASSES = ['Sequential', 'Model', 'Functional', `${CUSTOM}Perceptron`, `${CUSTOM}RBFNetwork`];
 
 const OP = 'loadModel';
 
@@ -75,7 +75,7 @@ function fromArtifacts(v: unknown, options: LoadOptions): LoadedModel {
   const cls = kerasObject(OP, 'modelTopology', topo).class_name;
   // Every size is checked against weightData before anything is allocated.
   const { slots, bytes } = readWeightSpecs(OP, a.weightSpecs, a.weightData);
-  if (cls === 'Sequential') {
+  if (cls === 'Sequential' || cls === 'Model' || cls === 'Functional') {
     const spec = specFromKeras(OP, 'modelTopology', topo);
     const checked = checkSequential(OP, a, spec, options, slots, bytes);
     return buildChecked(OP, checked, makeAutoencoderOrSequential);

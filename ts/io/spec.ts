@@ -21,7 +21,7 @@ export interface LeafSpec {
   where: string;
 }
 
-/** A sequential model (possibly nested, possibly an autoencoder). */
+/** A sequential model (possibly nested, possibly an autoencoder), or a graph model. */
 export interface ModelSpec {
   type: 'model';
   name: string;
@@ -30,6 +30,45 @@ export interface ModelSpec {
   autoencoder: boolean;
   layers: NodeSpec[];
   where: string;
+  /**
+   * A graph model's wiring (`model({ inputs, outputs })`): `layers[0]` is its input layer and
+   * `wiring[i]` lists the layers whose outputs `layers[i + 1]` reads (0 the input), each
+   * before it; the last layer's output is the model's.
+   */
+  wiring?: number[][];
+}
+
+/** The merge layer kinds: several inputs (graph models only). */
+export const MERGE_KINDS: readonly string[] = ['add', 'subtract', 'multiply', 'average', 'maximum', 'minimum', 'concatenate'];
+
+/**
+ * @internal The per-sample output shape of merge layer `s` on per-sample inputs `xs`, with the core's
+ * checks (`crates/core/src/layers/merge.rs`): the same rank, shapes equal or 1 where they
+ * differ (element-wise), equal except on the axis (concatenate).
+ */
+export function mergeOutput(op: string, s: LeafSpec, xs: number[][]): number[] {
+  const fail = (why: string): never => {
+    throw new InvalidArgumentError(`${op}: ${s.where} (${s.kind} ${s.name}): ${why}, got per-sample shapes ${xs.map((x) => show(x)).join(', ')}`);
+  };
+  if (xs.length < 2 || (s.kind === 'subtract' && xs.length !== 2)) fail(`takes ${s.kind === 'subtract' ? 'exactly 2' : 'at least 2'} inputs`);
+  const rank = xs[0].length;
+  if (xs.some((x) => x.length !== rank)) fail('inputs must have the same rank');
+  if (s.kind === 'concatenate') {
+    const axis = (s.args.axis as number | undefined) ?? -1;
+    const a = axis < 0 ? axis + rank + 1 : axis;
+    if (a < 1 || a > rank) fail(`axis ${axis} is not an axis of the sample`);
+    const out = xs[0].slice();
+    for (const x of xs.slice(1)) {
+      if (x.some((d, i) => i !== a - 1 && d !== out[i])) fail(`inputs must match except on the concatenation axis ${axis}`);
+      out[a - 1] += x[a - 1];
+    }
+    return out;
+  }
+  return xs[0].map((_, i) => {
+    const ds = new Set(xs.map((x) => x[i]).filter((d) => d !== 1));
+    if (ds.size > 1) fail('inputs must have the same per-sample shape (or 1 where they differ)');
+    return ds.size === 0 ? 1 : [...ds][0];
+  });
 }
 
 export type NodeSpec = LeafSpec | ModelSpec;
@@ -86,8 +125,10 @@ export function specInputShape(s: NodeSpec): number[] | undefined {
  */
 export function inferWeights(op: string, s: NodeSpec, x: number[], out: WeightSpec[], frozen = false): number[] {
   if (s.type === 'model') {
+    const inner = frozen || !s.trainable;
+    if (s.wiring) return graphShapes(op, s, s.wiring, x, out, inner).at(-1) as number[];
     let cur = x;
-    for (const l of s.layers) cur = inferWeights(op, l, cur, out, frozen || !s.trainable);
+    for (const l of s.layers) cur = inferWeights(op, l, cur, out, inner);
     return cur;
   }
   const a = s.args;
@@ -189,6 +230,21 @@ export function inferWeights(op: string, s: NodeSpec, x: number[], out: WeightSp
     default:
       return x;
   }
+}
+
+/**
+ * @internal The per-sample output shape of every layer of graph spec `s` (its `wiring`; index
+ * 0 the input layer's) for input `x`, pushing each leaf's weights onto `out` as
+ * {@link inferWeights} does.
+ */
+export function graphShapes(op: string, s: ModelSpec, wiring: number[][], x: number[], out: WeightSpec[], frozen = false): number[][] {
+  const shapes = [inferWeights(op, s.layers[0], x, out, frozen)];
+  wiring.forEach((ins, i) => {
+    const l = s.layers[i + 1];
+    const xs = ins.map((j) => shapes[j]);
+    shapes.push(l.type === 'layer' && MERGE_KINDS.includes(l.kind) ? mergeOutput(op, l, xs) : inferWeights(op, l, xs[0], out, frozen));
+  });
+  return shapes;
 }
 
 /**

@@ -8,6 +8,9 @@
  * `neurite>Variational` (TF.js fails on them with "Unknown layer: neurite>RBF"). An `activation`
  * layer with a leaky ReLU is written as TF.js's `LeakyReLU` layer; TF.js's `ReLU`, `ELU` and
  * `Softmax` layers are read as activation layers.
+ *
+ * Graph models (the functional API) are TF.js's `class_name: 'Model'` configs: each layer with
+ * its `inbound_nodes`, and `input_layers`/`output_layers`; their spec carries the wiring.
  */
 import { InvalidArgumentError } from '../errors.js';
 import { Activation, Dense, Dropout, Flatten, GaussianNoise, InputLayer, Reshape } from '../layers/core.js';
@@ -19,12 +22,13 @@ import { SaltAndPepper, Variational } from '../layers/autoencoder.js';
 import { AveragePooling2D, border, Conv2D, Conv2DTranspose, Cropping2D, ZeroPadding2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, UpSampling2D } from '../layers/convolutional.js';
 import { activityRegularizerAbi, regularizerAbi, type ActivityRegularizerSpec, type Regularizer } from '../layers/regularizers.js';
 import { describe, show } from '../ops/convert.js';
+import { Concatenate, Merge } from '../layers/merge.js';
 import { Sequential } from '../models/sequential.js';
 import {
   activationFromKeras, activationToKeras, activityToKeras, bad, CUSTOM, initializerFromKeras, initializerToKeras,
   kerasObject, normalizeActivation, objectAt, regularizerFromKeras, regularizerToKeras, type KerasObject,
 } from './keras.js';
-import { checkUniqueNames, inferWeights, specInputShape, type LeafSpec, type ModelSpec, type NodeSpec } from './spec.js';
+import { checkUniqueNames, graphShapes, inferWeights, mergeOutput, MERGE_KINDS, specInputShape, type LeafSpec, type ModelSpec, type NodeSpec } from './spec.js';
 
 /** The version neurite writes into `keras_version` and `generatedBy`. */
 export const NEURITE_VERSION = '0.1.0';
@@ -45,12 +49,11 @@ const CLASS_OF: Record<LayerKind | 'input', string> = {
   conv2d: 'Conv2D', maxPooling2d: 'MaxPooling2D', averagePooling2d: 'AveragePooling2D', globalMaxPooling2d: 'GlobalMaxPooling2D',
   globalAveragePooling2d: 'GlobalAveragePooling2D', upSampling2d: 'UpSampling2D', conv2dTranspose: 'Conv2DTranspose',
   zeroPadding2d: 'ZeroPadding2D', cropping2d: 'Cropping2D',
-  // Merge layers live in graph models, which are not saved yet (so not read either).
+  // Merge layers (graph models only).
   add: 'Add', subtract: 'Subtract', multiply: 'Multiply', average: 'Average', maximum: 'Maximum', minimum: 'Minimum', concatenate: 'Concatenate',
 };
-const MERGE_CLASSES = ['Add', 'Subtract', 'Multiply', 'Average', 'Maximum', 'Minimum', 'Concatenate'];
 /** Every layer class neurite reads (TF.js's `ReLU`, `ELU`, `Softmax`, `LeakyReLU` become activation layers). */
-export const SUPPORTED_CLASSES = [...Object.values(CLASS_OF).filter((c) => !MERGE_CLASSES.includes(c)), 'LeakyReLU', 'ReLU', 'ELU', 'Softmax', 'MaxPool2D', 'AvgPool2D', 'Sequential'];
+export const SUPPORTED_CLASSES = [...Object.values(CLASS_OF), 'LeakyReLU', 'ReLU', 'ELU', 'Softmax', 'MaxPool2D', 'AvgPool2D', 'Sequential'];
 
 // ---------------------------------------------------------------------------------------------
 // live objects → spec
@@ -108,7 +111,8 @@ export function layerSpec(l: Layer, where: string): LeafSpec {
     const widths = p.slice(4 + nc, 4 + nc + nw);
     const [k, a, b] = p.slice(4 + nc + nw);
     args = { units: l.units, kernel: l.kernel, ...(nc > 0 ? { centers } : {}), widths: widths.length === 1 ? widths[0] : widths, centersInitializer: { name: INITIALIZERS[k], params: [a, b] } };
-  } else if (!(l instanceof Flatten) && !(l instanceof InputLayer) && !(l instanceof GlobalMaxPooling2D) && !(l instanceof GlobalAveragePooling2D)) {
+  } else if (l instanceof Concatenate) args = { axis: l.axis };
+  else if (!(l instanceof Flatten) && !(l instanceof InputLayer) && !(l instanceof GlobalMaxPooling2D) && !(l instanceof GlobalAveragePooling2D) && !(l instanceof Merge)) {
     throw new InvalidArgumentError(`${op}: layer ${l.name} of kind '${l.kind}' cannot be serialized`);
   }
   return { ...base, args };
@@ -123,6 +127,7 @@ export function modelSpec(m: Sequential, where = 'config'): ModelSpec {
       const w = `${where}.layers[${i}]`;
       return l instanceof Sequential ? modelSpec(l, `${w}.config`) : layerSpec(l, w);
     }),
+    ...(m.graphWiring ? { wiring: m.graphWiring } : {}),
   };
 }
 
@@ -131,6 +136,7 @@ export function modelSpec(m: Sequential, where = 'config'): ModelSpec {
 
 /** @internal The Keras config of `s`, its input being per-sample shape `x` (undefined if unknown). */
 export function specToKeras(s: NodeSpec, x: number[] | undefined): KerasObject {
+  if (s.type === 'model' && s.wiring) return graphToKeras(s, s.wiring, x);
   if (s.type === 'model') {
     let cur = x;
     const layers = s.layers.map((l, i) => {
@@ -216,6 +222,26 @@ export function specToKeras(s: NodeSpec, x: number[] | undefined): KerasObject {
     config.sparse = false;
   }
   return { class_name: cls, config };
+}
+
+/**
+ * A graph model's config as TF.js's `model.toJSON()` writes it: `{ class_name: 'Model', config:
+ * { name, layers: [{ name, class_name, config, inbound_nodes: [[[source, 0, 0, {}], …]] }],
+ * input_layers, output_layers } }` (plus neurite's `seed`).
+ */
+function graphToKeras(s: ModelSpec, wiring: number[][], x: number[] | undefined): KerasObject {
+  // The per-sample input of each layer, for the configs that depend on it (prelu's shared axes).
+  const shapes = x === undefined ? undefined : graphShapes('getConfig', s, wiring, x, []);
+  const inputs = [x, ...wiring.map((ins) => shapes?.[ins[0]])];
+  const layers = s.layers.map((l, j) => {
+    const k = specToKeras(l, inputs[j]);
+    const inbound = j === 0 ? [] : [wiring[j - 1].map((src) => [s.layers[src].name, 0, 0, {}])];
+    return { name: l.name, class_name: k.class_name, config: k.config, inbound_nodes: inbound };
+  });
+  const last = s.layers[s.layers.length - 1].name;
+  const config: Record<string, unknown> = { name: s.name, layers, input_layers: [[s.layers[0].name, 0, 0]], output_layers: [[last, 0, 0]], seed: s.seed };
+  if (!s.trainable) config.trainable = false;
+  return { class_name: 'Model', config };
 }
 
 /** @internal `model.getConfig()`: the Keras config with `keras_version` and `backend`, as `model.toJSON()`. */
@@ -361,6 +387,21 @@ export function nodeFromKeras(ctx: Ctx, where: string, v: unknown): NodeSpec {
       args = { targetShape: t };
       break;
     }
+    case 'Add':
+    case 'Subtract':
+    case 'Multiply':
+    case 'Average':
+    case 'Maximum':
+    case 'Minimum':
+      kind = o.class_name.toLowerCase() as LayerKind;
+      break;
+    case 'Concatenate': {
+      kind = 'concatenate';
+      const ax = c.axis ?? -1;
+      if (!(typeof ax === 'number' && Number.isInteger(ax) && Math.abs(ax) <= 32)) bad(op, `${cw}.axis`, `must be an integer, got ${show(ax)}`);
+      args = { axis: ax };
+      break;
+    }
     case 'InputLayer':
       kind = 'input';
       if (!inputShape) bad(op, `${cw}.batch_input_shape`, 'is required for an InputLayer');
@@ -425,7 +466,7 @@ export function nodeFromKeras(ctx: Ctx, where: string, v: unknown): NodeSpec {
     }
     case 'Model':
     case 'Functional':
-      return bad(op, `${where}.class_name`, `'${o.class_name}' is a functional model, which neurite does not load yet; neurite loads Sequential models`);
+      return bad(op, `${where}.class_name`, `'${o.class_name}' is a functional model nested in another model, which neurite does not load yet (top-level functional models load)`);
     default:
       return bad(op, `${where}.class_name`, `'${o.class_name}' is a layer class neurite does not support; supported: ${SUPPORTED_CLASSES.join(', ')}`);
   }
@@ -450,6 +491,97 @@ export function modelFromKeras(ctx: Ctx, where: string, v: unknown): ModelSpec {
   return { type: 'model', name, seed, trainable, autoencoder: nc === 'Autoencoder', layers, where };
 }
 
+/** `[[name, 0, 0]]`: a graph's one input or output layer (neurite's graph models have one of each). */
+function endOf(op: string, where: string, v: unknown): string {
+  const one = Array.isArray(v) && v.length === 1 && Array.isArray(v[0]) && typeof v[0][0] === 'string' && v[0][1] === 0 && v[0][2] === 0;
+  if (!one) bad(op, where, `must list one layer as [[name, 0, 0]] (neurite's graph models have one input and one output for now), got ${show(v)}`);
+  return (v as string[][])[0][0];
+}
+
+/**
+ * @internal The spec of a functional model's config (`{ name, layers: [{ name, class_name,
+ * config, inbound_nodes }], input_layers, output_layers }`, as TF.js's `model.toJSON()` writes
+ * it) at `where`: the layers the output depends on, each after what it reads.
+ */
+function graphFromKeras(ctx: Ctx, where: string, v: unknown): ModelSpec {
+  const op = ctx.op;
+  const c = objectAt(op, where, v);
+  const name = field(ctx, where, c, 'name', (x): x is string => typeof x === 'string', 'a string', 'model_loaded');
+  const seed = field(ctx, where, c, 'seed', (x): x is number => isInt(x, 0) && x <= Number.MAX_SAFE_INTEGER, 'a non-negative integer', 0);
+  const trainable = field(ctx, where, c, 'trainable', isBool, 'true or false', true);
+  if (!Array.isArray(c.layers)) bad(op, `${where}.layers`, `must be an array of layer configs, got ${describe(c.layers)}`);
+  const raw = (c.layers as unknown[]).map((l, i) => {
+    const w = `${where}.layers[${i}]`;
+    const o = objectAt(op, w, l);
+    const k = kerasObject(op, w, o);
+    const n = o.name ?? k.config.name;
+    if (typeof n !== 'string' || n === '') bad(op, `${w}.name`, `must be a non-empty string, got ${show(n)}`);
+    // Each layer is applied once: one inbound node, a list of [source, 0, 0, kwargs].
+    const nodes = o.inbound_nodes ?? [];
+    let sources: string[] = [];
+    if (k.class_name === 'InputLayer') {
+      if (!Array.isArray(nodes) || nodes.length !== 0) bad(op, `${w}.inbound_nodes`, `must be [] for an InputLayer, got ${show(nodes)}`);
+    } else {
+      if (!Array.isArray(nodes) || nodes.length !== 1 || !Array.isArray(nodes[0]) || nodes[0].length === 0) {
+        bad(op, `${w}.inbound_nodes`, `must hold one node (a layer applied once; neurite cannot apply one layer twice in a model yet), got ${show(nodes)}`);
+      }
+      sources = (nodes[0] as unknown[]).map((e, j) => {
+        if (!Array.isArray(e) || typeof e[0] !== 'string' || e[1] !== 0 || e[2] !== 0) bad(op, `${w}.inbound_nodes[0][${j}]`, `must be [layerName, 0, 0, {}] (the first output of a layer applied once), got ${show(e)}`);
+        if (e[3] !== undefined && (e[3] === null || typeof e[3] !== 'object' || Object.keys(e[3] as object).length > 0)) bad(op, `${w}.inbound_nodes[0][${j}][3]`, `must be {} (call arguments such as training or mask are not supported), got ${show(e[3])}`);
+        return e[0] as string;
+      });
+    }
+    return { v: l, where: w, name: n as string, cls: k.class_name, sources };
+  });
+  const byName = new Map<string, (typeof raw)[number]>();
+  for (const r of raw) {
+    if (byName.has(r.name)) bad(op, `${r.where}.name`, `'${r.name}' is used by two layers`);
+    byName.set(r.name, r);
+  }
+  const inName = endOf(op, `${where}.input_layers`, c.input_layers);
+  const outName = endOf(op, `${where}.output_layers`, c.output_layers);
+  const input = byName.get(inName);
+  if (!input || input.cls !== 'InputLayer') bad(op, `${where}.input_layers`, `names '${inName}', which is not an InputLayer of layers`);
+  if (!byName.has(outName)) bad(op, `${where}.output_layers`, `names '${outName}', which is not in layers`);
+  // Depth-first from the output: each layer after what it reads.
+  const order: Array<(typeof raw)[number]> = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (r: (typeof raw)[number]): void => {
+    if (r === input || state.get(r.name) === 'done') return;
+    if (state.get(r.name) === 'visiting') bad(op, `${r.where}.inbound_nodes`, `makes a cycle through '${r.name}'`);
+    if (r.cls === 'InputLayer') bad(op, r.where, `is an InputLayer ('${r.name}') that the output depends on but input_layers does not name: neurite's graph models have one input`);
+    state.set(r.name, 'visiting');
+    for (const src of r.sources) {
+      const from = byName.get(src);
+      if (!from) bad(op, `${r.where}.inbound_nodes`, `names '${src}', which is not in layers`);
+      visit(from);
+    }
+    state.set(r.name, 'done');
+    order.push(r);
+  };
+  visit(byName.get(outName)!);
+  if (order.length === 0) bad(op, `${where}.output_layers`, 'names the input layer: a model needs at least one layer');
+  const index = new Map<string, number>([[input!.name, 0]]);
+  order.forEach((r, i) => index.set(r.name, i + 1));
+  // Each layer read with its input's shape known (for the checks that depend on the rank).
+  const first = nodeFromKeras(ctx, input!.where, input!.v);
+  const shapes: number[][] = [ctx.shape ?? []];
+  const layers: NodeSpec[] = [first];
+  const wiring = order.map((r) => r.sources.map((src) => index.get(src)!));
+  order.forEach((r, i) => {
+    const xs = wiring[i].map((j) => shapes[j]);
+    ctx.shape = xs[0];
+    const spec = nodeFromKeras(ctx, r.where, r.v);
+    if (spec.type === 'layer' && MERGE_KINDS.includes(spec.kind)) shapes.push(mergeOutput(op, spec, xs));
+    else {
+      if (xs.length !== 1) bad(op, `${r.where}.inbound_nodes`, `gives ${r.cls} '${r.name}' ${xs.length} inputs; only merge layers (Add, Concatenate, …) take several`);
+      shapes.push(ctx.shape ?? []);
+    }
+    layers.push(spec);
+  });
+  return { type: 'model', name, seed, trainable, autoencoder: false, layers, where, wiring };
+}
+
 /**
  * @internal The spec of a whole Keras model config: `{ class_name: 'Sequential', config }`
  * (with or without `keras_version`/`backend`), or the bare `{ name, layers }` config.
@@ -458,17 +590,25 @@ export function specFromKeras(op: string, where: string, v: unknown): ModelSpec 
   const o = objectAt(op, where, v);
   if (o.class_name === undefined && Array.isArray(o.layers)) return modelFromKeras({ op, shape: undefined }, where, o);
   const k = kerasObject(op, where, o);
-  if (k.class_name !== 'Sequential') {
-    if (k.class_name === 'Model' || k.class_name === 'Functional') bad(op, `${where}.class_name`, `'${k.class_name}' is a functional model, which neurite does not load yet; neurite loads Sequential models`);
-    bad(op, `${where}.class_name`, `must be 'Sequential' for a model, got ${show(k.class_name)}`);
-  }
-  const s = modelFromKeras({ op, shape: undefined }, `${where}.config`, k.config);
+  const graph = k.class_name === 'Model' || k.class_name === 'Functional';
+  if (k.class_name !== 'Sequential' && !graph) bad(op, `${where}.class_name`, `must be 'Sequential' or 'Model' (functional) for a model, got ${show(k.class_name)}`);
+  const s = (graph ? graphFromKeras : modelFromKeras)({ op, shape: undefined }, `${where}.config`, k.config);
   checkUniqueNames(op, s);
   return s;
 }
 
 // ---------------------------------------------------------------------------------------------
 // spec → live objects
+
+type GraphMaker = (s: ModelSpec, wiring: number[][], layers: Array<Layer | Sequential>) => Sequential;
+let graphMaker: GraphMaker = () => {
+  throw new InvalidArgumentError('the functional API is not loaded');
+};
+
+/** @internal Set by `functional.ts`: how {@link makeModel} makes a graph model (it builds it). */
+export function setGraphMaker(make: GraphMaker): void {
+  graphMaker = make;
+}
 
 /** The class of each layer kind (`Layer.kind`) a spec can name. */
 const LAYER_CLASSES: Partial<Record<string, new (args: never) => Layer>> = {
@@ -491,6 +631,8 @@ export function makeLayer(op: string, s: LeafSpec): Layer {
   put('trainable', s.trainable);
   put('inputShape', s.inputShape);
   try {
+    if (s.kind === 'concatenate') return new Concatenate(a);
+    if (MERGE_KINDS.includes(s.kind)) return new Merge(s.kind as 'add', a);
     const make = LAYER_CLASSES[s.kind];
     if (!make) throw new InvalidArgumentError(`${op}: ${s.where}: unknown layer kind ${show(s.kind)} (known: ${LAYER_KINDS.join(', ')})`);
     return new make(a as never);
@@ -503,7 +645,7 @@ export function makeLayer(op: string, s: LeafSpec): Layer {
 /** @internal Fresh layers and models for a spec (nothing is built: no WebAssembly memory is used). */
 export function makeModel(op: string, s: ModelSpec, make: (s: ModelSpec, layers: Array<Layer | Sequential>) => Sequential): Sequential {
   const layers = s.layers.map((l) => (l.type === 'model' ? makeModel(op, l, make) : makeLayer(op, l)));
-  const m = make(s, layers);
+  const m = s.wiring ? graphMaker(s, s.wiring, layers) : make(s, layers);
   m.trainable = s.trainable;
   return m;
 }

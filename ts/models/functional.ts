@@ -11,7 +11,8 @@
  * `evaluate`, `getWeights`, nesting and sharing work as for a sequential model.
  *
  * For now a graph model has one input and one output, and a layer is applied once in it (two
- * uses would share one forward cache); graph models are not saved yet.
+ * uses would share one forward cache). `save`/`loadModel` and `getConfig`/`fromConfig` use
+ * TF.js's functional format (`class_name: 'Model'`, `inbound_nodes`).
  */
 import { argPtr, call, check, readArgs, writeArgs } from '../engine.js';
 import { DisposedError, inOp, InvalidArgumentError } from '../errors.js';
@@ -21,6 +22,7 @@ import { InputLayer } from '../layers/core.js';
 import { Layer, LAYER_KINDS } from '../layers/layer.js';
 import { graphModel, Sequential } from './sequential.js';
 import { setApplier, SymbolicTensor } from './symbolic.js';
+import { setGraphMaker } from '../io/topology.js';
 
 export { SymbolicTensor } from './symbolic.js';
 
@@ -156,6 +158,22 @@ setApplier((node, inputs) => {
     throw new InvalidArgumentError(`apply: layer ${n.name} was declared with inputShape ${show(n.inputShape)}, but ${xs[0].name} has per-sample shape ${show(xs[0].sampleShape)}`);
   }
   return new SymbolicTensor(n, xs, outputShape(n, xs));
+});
+
+/**
+ * Loading and `fromConfig`: the graph model of a spec (`layers[0]` its input layer, `wiring[i]`
+ * what `layers[i + 1]` reads), made by applying each layer as the user's code did.
+ */
+setGraphMaker((s, wiring, layers) => {
+  const inp = layers[0];
+  if (!(inp instanceof InputLayer)) throw new InvalidArgumentError(`${s.where}: a graph model's first layer must be its InputLayer`);
+  const syms = [new SymbolicTensor(inp, [], inp.inputShape as number[])];
+  wiring.forEach((ins, i) => {
+    const l = layers[i + 1];
+    const xs = ins.map((j) => syms[j]);
+    syms.push(l instanceof Layer && MERGES.has(l.kind) ? l.apply(xs) : l.apply(xs[0]));
+  });
+  return model({ inputs: syms[0], outputs: syms[syms.length - 1], name: s.name, seed: s.seed });
 });
 
 /** The per-sample output shape of `layer` on `xs`, from the layer's own build (its errors). */

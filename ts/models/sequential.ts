@@ -777,9 +777,9 @@ export class Sequential {
     }
   }
 
-  /** Graph models have no saved form yet. */
-  #notGraph(op: string): void {
-    if (this.#graph) throw new InvalidArgumentError(`${op}: model ${this.name} is a graph model (model({ inputs, outputs })), which cannot be saved or serialised yet; save its weights with getWeights() and rebuild it with the same code`);
+  /** @internal A graph model's wiring (per layer after the input, the `layers` indices it reads), or `null`. */
+  get graphWiring(): number[][] | null {
+    return this.#graph ? this.#graph.wiring.map((w) => w.slice()) : null;
   }
 
   /**
@@ -821,7 +821,6 @@ export class Sequential {
    */
   getConfig(): ModelConfig {
     if (this.#disposed) throw new DisposedError(`getConfig: model ${this.name} is disposed`);
-    this.#notGraph('getConfig');
     return modelConfig(modelSpec(this), this.inputShape);
   }
 
@@ -847,7 +846,6 @@ export class Sequential {
    * optimizer state is included (the model must be compiled).
    */
   toArtifacts(options?: SaveOptions): Promise<ModelArtifacts> {
-    this.#notGraph('toArtifacts');
     return sequentialToArtifacts(this, options);
   }
 
@@ -859,7 +857,6 @@ export class Sequential {
    * @example await model.save({ save: async (a) => { stored = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; } });
    */
   save(target: string | IOHandler, options?: SaveOptions): Promise<SaveResult> {
-    this.#notGraph('save');
     return saveWith('save', target, () => this.toArtifacts(options));
   }
 

@@ -2,8 +2,9 @@
  * Graph models (the functional API): a random graph over one input of dense layers and merges —
  * branches, residual sums, concatenations, values read more than once, layers the output does
  * not depend on — predicted and differentiated (grad of Σ c·y through predict) against a
- * plain-JS forward and backward pass with the layers' own weights; a merge of mismatched
- * shapes must be refused when it is applied.
+ * plain-JS forward and backward pass with the layers' own weights, and saved and loaded
+ * (TF.js's functional format) to the same output bits; a merge of mismatched shapes must be
+ * refused when it is applied.
  */
 import { compare } from '../checks.mjs';
 
@@ -147,15 +148,16 @@ export const graphOp = {
     const x = Array.from({ length: n * inDim }, () => rng.uniform(-2, 2));
     const out = nodes[nodes.length - 1].dim;
     const c = Array.from({ length: n * out }, () => rng.uniform(-1, 1));
+    const reload = rng.chance(0.3);
     const text = nodes.slice(1).map((nd, i) => {
       const src = nd.ins.map((j) => `v${j}`);
       const layer = nd.kind === 'dense' ? `layers.dense({ units: ${nd.dim}, activation: "${nd.act}" })` : `layers.${nd.op}()`;
       return `v${i + 1} = ${layer}.apply(${nd.kind === 'dense' ? src[0] : `[${src.join(', ')}]`})`;
     });
-    const line = `v0 = input({ shape: [${inDim}] }); ${text.join('; ')}; m = model({ inputs: v0, outputs: v${nodes.length - 1}, seed: ${seed} }); m.predict(tensor(${ctx.show(x)}, [${n}, ${inDim}])); grad((x) => m.predict(x).mul(c).sum()); m.dispose()`;
+    const line = `v0 = input({ shape: [${inDim}] }); ${text.join('; ')}; m = model({ inputs: v0, outputs: v${nodes.length - 1}, seed: ${seed} }); m.predict(tensor(${ctx.show(x)}, [${n}, ${inDim}])); grad((x) => m.predict(x).mul(c).sum());${reload ? ' again = await loadModel(await m.toArtifacts()); again.predict(x); again.dispose();' : ''} m.dispose()`;
     return {
       op: 'model', line, expect: bad ? 'error' : 'ok', names: ['apply', 'model', ...MERGES], handlesNeutral: true,
-      run: () => {
+      run: async () => {
         const syms = [nr.input({ shape: [inDim] })];
         const made = [null];
         for (const nd of nodes.slice(1)) {
@@ -180,14 +182,23 @@ export const graphOp = {
             ws.forEach((w) => w.dispose());
             return v;
           });
-          return { got, dx, weights };
+          let again = null;
+          if (reload) {
+            const m2 = await nr.loadModel(await m.toArtifacts());
+            const y2 = m2.predict(xt);
+            again = y2.dataSync().slice();
+            y2.dispose();
+            m2.dispose();
+          }
+          return { got, dx, weights, again };
         } finally {
           xt.dispose();
           ct.dispose();
           m.dispose();
         }
       },
-      check: ({ got, dx, weights }) => {
+      check: ({ got, dx, weights, again }) => {
+        if (again) compare('a graph model saved and loaded predicts the same bits', { shape: got.shape, dataSync: () => again }, { shape: got.shape, vals: Array.from(got.vals) }, true);
         const ref = reference(nodes, weights, x, n, c);
         compare('graph model predict (a plain-JS forward pass)', { shape: got.shape, dataSync: () => got.vals }, { shape: [n, out], vals: ref.y }, false);
         compare('grad through a graph model\'s predict (a plain-JS backward pass)', { shape: [n, inDim], dataSync: () => dx }, { shape: [n, inDim], vals: ref.dx }, false);
