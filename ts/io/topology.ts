@@ -210,6 +210,7 @@ export function specToKeras(s: NodeSpec, x: number[] | undefined): KerasObject {
     case 'upSampling2d': c = { size: a.size, data_format: 'channels_last', interpolation: a.interpolation ?? 'nearest' }; break;
     case 'zeroPadding2d': c = { padding: a.padding, data_format: 'channels_last' }; break;
     case 'cropping2d': c = { cropping: a.cropping, data_format: 'channels_last' }; break;
+    case 'concatenate': c = { axis: a.axis ?? -1 }; break;
     default: break;
   }
   const config: Record<string, unknown> = { ...c, name: s.name, trainable: s.trainable };
@@ -235,7 +236,8 @@ function graphToKeras(s: ModelSpec, wiring: number[][], x: number[] | undefined)
   const inputs = [x, ...wiring.map((ins) => shapes?.[ins[0]])];
   const layers = s.layers.map((l, j) => {
     const k = specToKeras(l, inputs[j]);
-    const inbound = j === 0 ? [] : [wiring[j - 1].map((src) => [s.layers[src].name, 0, 0, {}])];
+    // TF.js numbers a nested model's calls from 1 (its node 0 is its own input's).
+    const inbound = j === 0 ? [] : [wiring[j - 1].map((src) => [s.layers[src].name, s.layers[src].type === 'model' ? 1 : 0, 0, {}])];
     return { name: l.name, class_name: k.class_name, config: k.config, inbound_nodes: inbound };
   });
   const last = s.layers[s.layers.length - 1].name;
@@ -518,7 +520,7 @@ function graphFromKeras(ctx: Ctx, where: string, v: unknown): ModelSpec {
     if (typeof n !== 'string' || n === '') bad(op, `${w}.name`, `must be a non-empty string, got ${show(n)}`);
     // Each layer is applied once: one inbound node, a list of [source, 0, 0, kwargs].
     const nodes = o.inbound_nodes ?? [];
-    let sources: string[] = [];
+    let sources: Array<{ name: string; node: number; where: string }> = [];
     if (k.class_name === 'InputLayer') {
       if (!Array.isArray(nodes) || nodes.length !== 0) bad(op, `${w}.inbound_nodes`, `must be [] for an InputLayer, got ${show(nodes)}`);
     } else {
@@ -526,9 +528,10 @@ function graphFromKeras(ctx: Ctx, where: string, v: unknown): ModelSpec {
         bad(op, `${w}.inbound_nodes`, `must hold one node (a layer applied once; neurite cannot apply one layer twice in a model yet), got ${show(nodes)}`);
       }
       sources = (nodes[0] as unknown[]).map((e, j) => {
-        if (!Array.isArray(e) || typeof e[0] !== 'string' || e[1] !== 0 || e[2] !== 0) bad(op, `${w}.inbound_nodes[0][${j}]`, `must be [layerName, 0, 0, {}] (the first output of a layer applied once), got ${show(e)}`);
-        if (e[3] !== undefined && (e[3] === null || typeof e[3] !== 'object' || Object.keys(e[3] as object).length > 0)) bad(op, `${w}.inbound_nodes[0][${j}][3]`, `must be {} (call arguments such as training or mask are not supported), got ${show(e[3])}`);
-        return e[0] as string;
+        const at = `${w}.inbound_nodes[0][${j}]`;
+        if (!Array.isArray(e) || typeof e[0] !== 'string' || (e[1] !== 0 && e[1] !== 1) || e[2] !== 0) bad(op, at, `must be [layerName, 0, 0, {}] (the output of a layer applied once; 1 for a nested model's), got ${show(e)}`);
+        if (e[3] !== undefined && (e[3] === null || typeof e[3] !== 'object' || Object.keys(e[3] as object).length > 0)) bad(op, `${at}[3]`, `must be {} (call arguments such as training or mask are not supported), got ${show(e[3])}`);
+        return { name: e[0] as string, node: e[1] as number, where: at };
       });
     }
     return { v: l, where: w, name: n as string, cls: k.class_name, sources };
@@ -552,8 +555,10 @@ function graphFromKeras(ctx: Ctx, where: string, v: unknown): ModelSpec {
     if (r.cls === 'InputLayer') bad(op, r.where, `is an InputLayer ('${r.name}') that the output depends on but input_layers does not name: neurite's graph models have one input`);
     state.set(r.name, 'visiting');
     for (const src of r.sources) {
-      const from = byName.get(src);
-      if (!from) bad(op, `${r.where}.inbound_nodes`, `names '${src}', which is not in layers`);
+      const from = byName.get(src.name);
+      if (!from) bad(op, `${r.where}.inbound_nodes`, `names '${src.name}', which is not in layers`);
+      const node = from.cls === 'Sequential' ? 1 : 0;
+      if (src.node !== node) bad(op, `${src.where}[1]`, `must be ${node} for ${from.cls} '${src.name}' (${node === 1 ? "a nested model's first call" : 'a layer applied once'}), got ${src.node}`);
       visit(from);
     }
     state.set(r.name, 'done');
@@ -567,7 +572,7 @@ function graphFromKeras(ctx: Ctx, where: string, v: unknown): ModelSpec {
   const first = nodeFromKeras(ctx, input!.where, input!.v);
   const shapes: number[][] = [ctx.shape ?? []];
   const layers: NodeSpec[] = [first];
-  const wiring = order.map((r) => r.sources.map((src) => index.get(src)!));
+  const wiring = order.map((r) => r.sources.map((src) => index.get(src.name)!));
   order.forEach((r, i) => {
     const xs = wiring[i].map((j) => shapes[j]);
     ctx.shape = xs[0];

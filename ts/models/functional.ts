@@ -68,6 +68,8 @@ export interface ModelArgs {
   seed?: number;
 }
 
+let modelCount = 0;
+
 const MERGES = new Set(['add', 'subtract', 'multiply', 'average', 'maximum', 'minimum', 'concatenate']);
 
 /** What `op` got for `arg`: one symbolic tensor (a list of one is accepted). */
@@ -124,7 +126,7 @@ export function model(args: ModelArgs): Sequential {
   order.forEach((t, i) => id.set(t, i + 1));
   const wiring = order.map((t) => t.inputs.map((i) => id.get(i) as number));
   const layers = [x.sourceLayer as InputLayer, ...order.map((t) => t.sourceLayer as Layer | Sequential)];
-  const m = graphModel({ ...(a.name !== undefined ? { name: a.name as string } : {}), ...(a.seed !== undefined ? { seed: a.seed as number } : {}), layers }, { wiring, inputs: [x], outputs: [y] });
+  const m = graphModel({ name: a.name === undefined ? `model_${++modelCount}` : (a.name as string), ...(a.seed !== undefined ? { seed: a.seed as number } : {}), layers }, { wiring, inputs: [x], outputs: [y] });
   try {
     m.build();
   } catch (err) {
