@@ -298,6 +298,57 @@ describe('the functional API', () => {
     expect(() => m.apply(x)).toThrow(/disposed/);
   });
 
+  it('custom loops, freezing, dropout and batch norm, and an autoencoder of graph models', async () => {
+    const r = rng(8);
+    const x = nr.tensor(uniform(r, 24, -1, 1), [6, 4]);
+    const y = nr.tensor(uniform(r, 12, 0, 1), [6, 2]);
+    const made: Array<{ dispose(): void }> = [x, y];
+    try {
+      // A custom loop over apply(x, { training: true }) takes the step trainOnBatch takes (SGD).
+      const a = averagedNet(NR) as nr.Sequential;
+      const b = averagedNet(NR) as nr.Sequential;
+      made.push(a, b);
+      b.setWeights(a.getWeights());
+      a.compile({ optimizer: nr.optimizers.sgd({ learningRate: 0.1 }), loss: 'meanSquaredError' });
+      a.trainOnBatch(x, y);
+      nr.optimizers.sgd({ learningRate: 0.1 }).minimize(() => nr.losses.meanSquaredError(y, b.apply(x, { training: true })), false, b.trainableWeights);
+      const w = (m: nr.Sequential) => nr.tidy(() => m.getWeights().map((t) => t.data()));
+      w(a).forEach((v, i) => close(v, w(b)[i], 1e-6, `custom loop weight ${i}`));
+      // A frozen layer of a graph stays as it is; the others train.
+      const frozen = a.getLayer('a') as nr.Layer;
+      frozen.trainable = false;
+      const before = w(a);
+      await a.fit(x, y, { epochs: 2, verbose: 0 });
+      const after = w(a);
+      expect(after[0]).toEqual(before[0]);
+      expect(after[2]).not.toEqual(before[2]);
+      // Dropout and batch normalization in a branch: fit runs their training behaviour, predict
+      // their inference one (no dropout: predict is deterministic and differs from apply with training).
+      const i = nr.input({ shape: [4] });
+      const h = nr.layers.dropout({ rate: 0.5 }).apply(nr.layers.dense({ units: 8, activation: 'relu' }).apply(i));
+      const n = nr.layers.batchNormalization().apply(nr.layers.dense({ units: 4 }).apply(i));
+      const g = nr.model({ inputs: i, outputs: nr.layers.dense({ units: 2 }).apply(nr.layers.concatenate().apply([h, n])), seed: 4 });
+      made.push(g);
+      g.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
+      const h0 = await g.fit(x, y, { epochs: 3, verbose: 0 });
+      expect(h0.history.loss.every(Number.isFinite)).toBe(true);
+      const p1 = nr.tidy(() => bits(g.predict(x).data()));
+      expect(nr.tidy(() => bits(g.predict(x).data()))).toEqual(p1);
+      expect(nr.tidy(() => bits(g.apply(x, { training: true }).data()))).not.toEqual(p1);
+      // An autoencoder whose encoder is a graph model.
+      const ei = nr.input({ shape: [4] });
+      const encoder = nr.model({ inputs: ei, outputs: nr.layers.dense({ units: 2, activation: 'tanh' }).apply(nr.layers.concatenate().apply([ei, nr.layers.dense({ units: 3 }).apply(ei)])), seed: 5 });
+      const decoder = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 4 })], seed: 6 });
+      const ae = nr.autoencoder({ encoder, decoder, seed: 7 });
+      made.push(ae, decoder, encoder);
+      ae.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
+      await ae.fit(x, { epochs: 2, verbose: 0 });
+      expect(nr.tidy(() => bits(ae.encode(x).data()))).toEqual(nr.tidy(() => bits(encoder.predict(x).data())));
+    } finally {
+      for (const d of made) d.dispose();
+    }
+  });
+
   it('leaks nothing: building, training and predicting a graph model many times', async () => {
     const x = nr.tensor(uniform(rng(1), 40, -1, 1), [10, 4]);
     const y = nr.tensor(uniform(rng(2), 20, 0, 1), [10, 2]);
