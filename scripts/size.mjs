@@ -141,12 +141,15 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * 313.2 kB. Budgets: those plus ~0.5%. Saving and loading them in TF.js's functional format
  * (graphToKeras, graphFromKeras, shapes through the wiring): JS 73.7 -> 75.4 kB; url 379.6 kB,
  * inline 314.9 kB. Budgets: those plus ~0.5%.
+ * Raised with the 1-D layers (conv1d with causal padding, max/average and global pooling: one
+ * wrapper around the 2-D layers; their classes, configs and shape rules in JS): wasm 303.7 ->
+ * 306.2 kB, JS 75.4 -> 76.6 kB; url 383.3 kB, inline 318.0 kB. Budgets: those plus ~0.5%.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */
-  url: 381_500,
+  url: 385_000,
   /** `neurite`: dist/index.js + neurite.js + wasm.js (the wasm LZMA-packed, as basE91). */
-  inline: 316_500,
+  inline: 319_500,
 };
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;

@@ -208,7 +208,7 @@ const NOT_OPS = [
   'loadModel', 'neuron', 'optimizers', 'train', 'pca', 'perceptron', 'progressBar', 'rbfNetwork', 'regularizers', 'schedules', 'sequential',
   'setDebug', 'setSeed', 'shutdown', 'threads', 'tidy', 'valueAndGrad', 'valueAndGrads', 'variable', 'variableGrads',
   'exportTrainingState', 'importTrainingState', 'optimizerFromConfig',
-  'input', 'model', 'SymbolicTensor', 'Merge', 'Concatenate',
+  'input', 'model', 'SymbolicTensor', 'Merge', 'Concatenate', 'Conv1D', 'MaxPooling1D', 'AveragePooling1D', 'GlobalMaxPooling1D', 'GlobalAveragePooling1D',
 ];
 
 /** Values in `range`, at least 0.1 away from 0 (kinks of relu/abs) when the range crosses it. */

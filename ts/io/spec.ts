@@ -217,6 +217,24 @@ export function inferWeights(op: string, s: NodeSpec, x: number[], out: WeightSp
       const size = a.size as number[];
       return [h * size[0], w * size[1], ch];
     }
+    case 'conv1d':
+    case 'maxPooling1d':
+    case 'averagePooling1d':
+    case 'globalMaxPooling1d':
+    case 'globalAveragePooling1d': {
+      // The 2-D rules on each sample as an image one row high (crates/core/src/layers/one_d.rs).
+      if (x.length !== 2) throw new InvalidArgumentError(`${op}: ${s.where} (${s.kind} ${s.name}) expects per-sample inputs of shape [steps, channels], got per-sample shape ${show(x)}`);
+      if (s.kind.startsWith('global')) return [x[1]];
+      const conv = s.kind === 'conv1d';
+      const [k, d] = conv ? [a.kernelSize as number, a.dilationRate as number] : [a.poolSize as number, 1];
+      const steps = a.padding === 'causal' ? x[0] + (k - 1) * d : x[0];
+      const [, ow, ch] = windowOutput(op, s, [1, steps, x[1]], [1, k], [1, a.strides as number], [1, d], a.padding === 'same');
+      if (!conv) return [ow, ch];
+      const f = a.filters as number;
+      add('kernel', [k, ch, f]);
+      if (a.useBias !== false) add('bias', [f]);
+      return [ow, f];
+    }
     case 'flatten':
       return [prod(x)];
     case 'reshape': {

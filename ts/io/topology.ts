@@ -23,6 +23,7 @@ import { AveragePooling2D, border, Conv2D, Conv2DTranspose, Cropping2D, ZeroPadd
 import { activityRegularizerAbi, regularizerAbi, type ActivityRegularizerSpec, type Regularizer } from '../layers/regularizers.js';
 import { describe, show } from '../ops/convert.js';
 import { Concatenate, Merge } from '../layers/merge.js';
+import { AveragePooling1D, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D } from '../layers/convolutional1d.js';
 import { Sequential } from '../models/sequential.js';
 import {
   activationFromKeras, activationToKeras, activityToKeras, bad, CUSTOM, initializerFromKeras, initializerToKeras,
@@ -50,10 +51,11 @@ const CLASS_OF: Record<LayerKind | 'input', string> = {
   globalAveragePooling2d: 'GlobalAveragePooling2D', upSampling2d: 'UpSampling2D', conv2dTranspose: 'Conv2DTranspose',
   zeroPadding2d: 'ZeroPadding2D', cropping2d: 'Cropping2D',
   // Merge layers (graph models only).
+  conv1d: 'Conv1D', maxPooling1d: 'MaxPooling1D', averagePooling1d: 'AveragePooling1D', globalMaxPooling1d: 'GlobalMaxPooling1D', globalAveragePooling1d: 'GlobalAveragePooling1D',
   add: 'Add', subtract: 'Subtract', multiply: 'Multiply', average: 'Average', maximum: 'Maximum', minimum: 'Minimum', concatenate: 'Concatenate',
 };
 /** Every layer class neurite reads (TF.js's `ReLU`, `ELU`, `Softmax`, `LeakyReLU` become activation layers). */
-export const SUPPORTED_CLASSES = [...Object.values(CLASS_OF), 'LeakyReLU', 'ReLU', 'ELU', 'Softmax', 'MaxPool2D', 'AvgPool2D', 'Sequential'];
+export const SUPPORTED_CLASSES = [...Object.values(CLASS_OF), 'LeakyReLU', 'ReLU', 'ELU', 'Softmax', 'MaxPool2D', 'AvgPool2D', 'MaxPool1D', 'AvgPool1D', 'Sequential'];
 
 // ---------------------------------------------------------------------------------------------
 // live objects → spec
@@ -88,15 +90,17 @@ export function layerSpec(l: Layer, where: string): LeafSpec {
   else if (l instanceof LayerNormalization) args = { epsilon: l.args.epsilon ?? 1e-3, center: l.args.center !== false, scale: l.args.scale !== false };
   else if (l instanceof PReLU) args = { alphaInitializer: init(op, 'alphaInitializer', l.args.alphaInitializer ?? { name: 'constant', params: [0.25, 0] }), alphaRegularizer: reg(op, l.args.alphaRegularizer, 'alphaRegularizer') };
   else if (l instanceof Reshape) args = { targetShape: l.targetShape.slice() };
-  else if (l instanceof Conv2D || l instanceof Conv2DTranspose) {
+  else if (l instanceof Conv2D || l instanceof Conv2DTranspose || l instanceof Conv1D) {
     const a = l.args;
+    const list = (v: number | number[]) => (typeof v === 'number' ? v : v.slice());
     args = {
-      filters: l.filters, kernelSize: l.kernelSize.slice(), strides: l.strides.slice(), padding: l.padding, dilationRate: l.dilationRate.slice(),
+      filters: l.filters, kernelSize: list(l.kernelSize), strides: list(l.strides), padding: l.padding, dilationRate: list(l.dilationRate),
       activation: normalizeActivation(op, l.activation), useBias: a.useBias !== false,
       kernelInitializer: init(op, 'kernelInitializer', a.kernelInitializer ?? 'glorotUniform'), biasInitializer: init(op, 'biasInitializer', a.biasInitializer ?? 'zeros'),
       kernelRegularizer: reg(op, a.kernelRegularizer, 'kernelRegularizer'), biasRegularizer: reg(op, a.biasRegularizer, 'biasRegularizer'),
     };
   } else if (l instanceof MaxPooling2D || l instanceof AveragePooling2D) args = { poolSize: l.poolSize.slice(), strides: l.strides.slice(), padding: l.padding };
+  else if (l instanceof MaxPooling1D || l instanceof AveragePooling1D) args = { poolSize: l.poolSize, strides: l.strides, padding: l.padding };
   else if (l instanceof UpSampling2D) args = { size: l.size.slice(), interpolation: l.interpolation };
   else if (l instanceof ZeroPadding2D) args = { padding: l.amounts.map((a) => a.slice()) };
   else if (l instanceof Cropping2D) args = { cropping: l.amounts.map((a) => a.slice()) };
@@ -112,7 +116,7 @@ export function layerSpec(l: Layer, where: string): LeafSpec {
     const [k, a, b] = p.slice(4 + nc + nw);
     args = { units: l.units, kernel: l.kernel, ...(nc > 0 ? { centers } : {}), widths: widths.length === 1 ? widths[0] : widths, centersInitializer: { name: INITIALIZERS[k], params: [a, b] } };
   } else if (l instanceof Concatenate) args = { axis: l.axis };
-  else if (!(l instanceof Flatten) && !(l instanceof InputLayer) && !(l instanceof GlobalMaxPooling2D) && !(l instanceof GlobalAveragePooling2D) && !(l instanceof Merge)) {
+  else if (!(l instanceof Flatten) && !(l instanceof InputLayer) && !(l instanceof GlobalMaxPooling2D) && !(l instanceof GlobalAveragePooling2D) && !(l instanceof Merge) && !(l instanceof GlobalMaxPooling1D) && !(l instanceof GlobalAveragePooling1D)) {
     throw new InvalidArgumentError(`${op}: layer ${l.name} of kind '${l.kind}' cannot be serialized`);
   }
   return { ...base, args };
@@ -211,6 +215,18 @@ export function specToKeras(s: NodeSpec, x: number[] | undefined): KerasObject {
     case 'zeroPadding2d': c = { padding: a.padding, data_format: 'channels_last' }; break;
     case 'cropping2d': c = { cropping: a.cropping, data_format: 'channels_last' }; break;
     case 'concatenate': c = { axis: a.axis ?? -1 }; break;
+    case 'conv1d':
+      c = {
+        filters: a.filters, kernel_initializer: initializerToKeras(a.kernelInitializer as Initializer), kernel_regularizer: regularizerToKeras((a.kernelRegularizer as Regularizer) ?? null), kernel_constraint: null,
+        kernel_size: [a.kernelSize], strides: [a.strides], padding: a.padding, dilation_rate: [a.dilationRate],
+        activation: activationToKeras('getConfig', a.activation), use_bias: a.useBias, bias_initializer: initializerToKeras(a.biasInitializer as Initializer),
+        bias_regularizer: regularizerToKeras((a.biasRegularizer as Regularizer) ?? null), activity_regularizer: null, bias_constraint: null,
+      };
+      break;
+    case 'maxPooling1d':
+    case 'averagePooling1d': c = { pool_size: [a.poolSize], padding: a.padding, strides: [a.strides] }; break;
+    case 'globalMaxPooling1d':
+    case 'globalAveragePooling1d': c = {}; break;
     default: break;
   }
   const config: Record<string, unknown> = { ...c, name: s.name, trainable: s.trainable };
@@ -317,6 +333,12 @@ export function nodeFromKeras(ctx: Ctx, where: string, v: unknown): NodeSpec {
     if (ok(v)) return [v as number, v as number];
     if (Array.isArray(v) && v.length === 2 && v.every(ok)) return v as [number, number];
     return bad(op, `${cw}.${k}`, `must be a positive integer or a pair of them, got ${show(v)}`);
+  };
+  const one = (k: string, def?: number): number => {
+    const v = c[k] ?? def;
+    const n = Array.isArray(v) && v.length === 1 ? v[0] : v;
+    if (!(isInt(n, 1) && n <= 65536)) bad(op, `${cw}.${k}`, `must be a positive integer or a list of one, got ${show(v)}`);
+    return n as number;
   };
   const padding = (): string => {
     const p = c.padding ?? 'valid';
@@ -433,6 +455,37 @@ export function nodeFromKeras(ctx: Ctx, where: string, v: unknown): NodeSpec {
         kernelRegularizer: regularizerFromKeras(op, `${cw}.kernel_regularizer`, c.kernel_regularizer),
         biasRegularizer: regularizerFromKeras(op, `${cw}.bias_regularizer`, c.bias_regularizer),
       };
+      break;
+    case 'Conv1D': {
+      kind = 'conv1d';
+      const f = c.data_format;
+      if (f !== undefined && f !== null && f !== 'channelsLast' && f !== 'channels_last') bad(op, `${cw}.data_format`, `must be 'channels_last' ([batch, steps, channels]), the only layout neurite has, got ${show(f)}`);
+      mustBeNull(ctx, cw, c, ['kernel_constraint', 'bias_constraint'], 'neurite has no weight constraints');
+      mustBeNull(ctx, cw, c, ['activity_regularizer'], "neurite's conv1d has no activity regularizer");
+      const p = c.padding ?? 'valid';
+      if (p !== 'valid' && p !== 'same' && p !== 'causal') bad(op, `${cw}.padding`, `must be 'valid', 'same' or 'causal', got ${show(p)}`);
+      args = {
+        filters: int('filters'), kernelSize: one('kernel_size'), strides: one('strides', 1), padding: p, dilationRate: one('dilation_rate', 1),
+        activation: activationFromKeras(op, `${cw}.activation`, c.activation), useBias: bool('use_bias', true),
+        kernelInitializer: c.kernel_initializer == null ? init(op, 'kernelInitializer', 'glorotUniform') : initializerFromKeras(op, `${cw}.kernel_initializer`, c.kernel_initializer),
+        biasInitializer: c.bias_initializer == null ? init(op, 'biasInitializer', 'zeros') : initializerFromKeras(op, `${cw}.bias_initializer`, c.bias_initializer),
+        kernelRegularizer: regularizerFromKeras(op, `${cw}.kernel_regularizer`, c.kernel_regularizer),
+        biasRegularizer: regularizerFromKeras(op, `${cw}.bias_regularizer`, c.bias_regularizer),
+      };
+      break;
+    }
+    case 'MaxPooling1D':
+    case 'MaxPool1D':
+    case 'AveragePooling1D':
+    case 'AvgPool1D': {
+      kind = o.class_name.startsWith('Max') ? 'maxPooling1d' : 'averagePooling1d';
+      const poolSize = one('pool_size', 2);
+      args = { poolSize, strides: c.strides === null ? poolSize : one('strides', poolSize), padding: padding() };
+      break;
+    }
+    case 'GlobalMaxPooling1D':
+    case 'GlobalAveragePooling1D':
+      kind = o.class_name === 'GlobalMaxPooling1D' ? 'globalMaxPooling1d' : 'globalAveragePooling1d';
       break;
     case 'MaxPooling2D':
     case 'MaxPool2D':
@@ -621,6 +674,7 @@ const LAYER_CLASSES: Partial<Record<string, new (args: never) => Layer>> = {
   layerNormalization: LayerNormalization, prelu: PReLU, flatten: Flatten, reshape: Reshape, input: InputLayer, rbf: RBF,
   saltAndPepper: SaltAndPepper, variational: Variational, conv2d: Conv2D, conv2dTranspose: Conv2DTranspose, zeroPadding2d: ZeroPadding2D, cropping2d: Cropping2D, maxPooling2d: MaxPooling2D, averagePooling2d: AveragePooling2D,
   globalMaxPooling2d: GlobalMaxPooling2D, globalAveragePooling2d: GlobalAveragePooling2D, upSampling2d: UpSampling2D,
+  conv1d: Conv1D, maxPooling1d: MaxPooling1D, averagePooling1d: AveragePooling1D, globalMaxPooling1d: GlobalMaxPooling1D, globalAveragePooling1d: GlobalAveragePooling1D,
 };
 
 /** @internal A new layer from its spec; constructor errors are prefixed with the config path. */

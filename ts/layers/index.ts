@@ -14,6 +14,7 @@ import { BatchNormalization, LayerNormalization, PReLU, type BatchNormalizationA
 import { RBF, type RBFArgs } from './rbf.js';
 import { SaltAndPepper, Variational, type SaltAndPepperArgs, type VariationalArgs } from './autoencoder.js';
 import { Concatenate, Merge, type ConcatenateArgs } from './merge.js';
+import { AveragePooling1D, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D, type Conv1DArgs, type Pooling1DArgs } from './convolutional1d.js';
 import { AveragePooling2D, Conv2D, Conv2DTranspose, Cropping2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, UpSampling2D, ZeroPadding2D, type Conv2DArgs, type Cropping2DArgs, type Pooling2DArgs, type UpSampling2DArgs, type ZeroPadding2DArgs } from './convolutional.js';
 
 /**
@@ -43,6 +44,7 @@ export { BatchNormalization, LayerNormalization, PReLU, type BatchNormalizationA
 export { RBF, RBF_KERNELS, type RBFArgs, type RbfKernelName } from './rbf.js';
 export { SaltAndPepper, Variational, type SaltAndPepperArgs, type VariationalArgs, type Distribution } from './autoencoder.js';
 export { Concatenate, Merge, type ConcatenateArgs, type MergeKind } from './merge.js';
+export { AveragePooling1D, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D, type Conv1DArgs, type Pooling1DArgs } from './convolutional1d.js';
 export { AveragePooling2D, Conv2D, Conv2DTranspose, Cropping2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, UpSampling2D, ZeroPadding2D, type Border2D, type Conv2DArgs, type Cropping2DArgs, type Padding, type Pooling2DArgs, type Size2D, type UpSampling2DArgs, type ZeroPadding2DArgs } from './convolutional.js';
 
 /** Layer factories, as `tf.layers`. @example layers.dense({ units: 10, activation: 'relu', inputShape: [784] }) */
@@ -123,4 +125,18 @@ export const layers = {
   minimum: (args: LayerArgs = {}) => new Merge('minimum', args),
   /** Joins its inputs along `axis` (default −1, the last): a skip connection in a U-Net. */
   concatenate: (args: ConcatenateArgs = {}) => new Concatenate(args),
+  /** A 1-D convolution over `[batch, steps, channels]` (`padding: 'causal'` for time series). */
+  conv1d: (args: Conv1DArgs) => new Conv1D(args),
+  /** Max pooling over windows of steps (default 2). */
+  maxPooling1d: (args: Pooling1DArgs = {}) => new MaxPooling1D(args),
+  /** TF.js's alias of {@link layers.maxPooling1d}. */
+  maxPool1d: (args: Pooling1DArgs = {}) => new MaxPooling1D(args),
+  /** Average pooling over windows of steps (default 2). */
+  averagePooling1d: (args: Pooling1DArgs = {}) => new AveragePooling1D(args),
+  /** TF.js's alias of {@link layers.averagePooling1d}. */
+  avgPool1d: (args: Pooling1DArgs = {}) => new AveragePooling1D(args),
+  /** The largest value of each channel over all steps: `[batch, steps, c]` → `[batch, c]`. */
+  globalMaxPooling1d: (args: LayerArgs & { dataFormat?: 'channelsLast' } = {}) => new GlobalMaxPooling1D(args),
+  /** The mean of each channel over all steps: `[batch, steps, c]` → `[batch, c]`. */
+  globalAveragePooling1d: (args: LayerArgs & { dataFormat?: 'channelsLast' } = {}) => new GlobalAveragePooling1D(args),
 };

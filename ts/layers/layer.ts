@@ -58,7 +58,8 @@ export const LAYER_KINDS = [
   'saltAndPepper', 'variational', 'conv2d', 'maxPooling2d', 'averagePooling2d',
   'globalMaxPooling2d', 'globalAveragePooling2d', 'upSampling2d', 'conv2dTranspose',
   'zeroPadding2d', 'cropping2d', 'add', 'subtract', 'multiply', 'average', 'maximum',
-  'minimum', 'concatenate',
+  'minimum', 'concatenate', 'conv1d', 'maxPooling1d', 'averagePooling1d', 'globalMaxPooling1d',
+  'globalAveragePooling1d',
 ] as const;
 export type LayerKind = (typeof LAYER_KINDS)[number];
 

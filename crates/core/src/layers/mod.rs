@@ -19,6 +19,7 @@ pub mod dropout;
 pub mod gaussian_noise;
 pub mod layer_norm;
 pub mod merge;
+pub mod one_d;
 pub mod pooling;
 pub mod prelu;
 pub mod rbf;
@@ -301,7 +302,7 @@ pub fn step_seed(seed: u64, step: u64) -> u64 {
 
 /// Layer kind ids of the C ABI (append-only) and their TS names (`ts/layers/layer.ts`
 /// `LAYER_KINDS`, checked against this list by `test/codes.test.ts` through `nr_enum_name`).
-pub const LAYER_KINDS: [&str; 28] = [
+pub const LAYER_KINDS: [&str; 33] = [
     "dense",
     "activation",
     "prelu",
@@ -330,6 +331,11 @@ pub const LAYER_KINDS: [&str; 28] = [
     "maximum",
     "minimum",
     "concatenate",
+    "conv1d",
+    "maxPooling1d",
+    "averagePooling1d",
+    "globalMaxPooling1d",
+    "globalAveragePooling1d",
 ];
 
 /// Creates a layer (unbuilt, not yet shared) from its ABI kind id and parameter list; `index` (its position in the
@@ -384,6 +390,19 @@ pub fn from_abi(kind: u32, p: &[f32], index: u32) -> Result<crate::model::LayerR
             }
             shared(merge::Merge::new(merge::MergeOp::Concatenate, axis as i64))
         }
+        // The 1-D layers: the 2-D ones on [1, steps, channels] (conv1d: `causal` first).
+        28 => {
+            let causal = Reader::new("conv1d", p).bool("padding")?;
+            let cfg = conv2d::Conv2dConfig::read("conv1d", p.get(1..).unwrap_or_default())?;
+            let pad = if causal { (cfg.window.size[1] - 1) * cfg.window.dilation[1] } else { 0 };
+            shared(one_d::OneD::new("conv1d", Box::new(conv2d::Conv2d::new(cfg)), pad))
+        }
+        29 | 30 => {
+            let (kind, max) = if kind == 29 { ("maxPooling1d", true) } else { ("averagePooling1d", false) };
+            shared(one_d::OneD::new(kind, Box::new(pooling::Pooling::from_abi(kind, max, p)?), 0))
+        }
+        31 => shared(one_d::OneD::new("globalMaxPooling1d", Box::new(pooling::Pooling::global("globalMaxPooling1d", true)), 0)),
+        32 => shared(one_d::OneD::new("globalAveragePooling1d", Box::new(pooling::Pooling::global("globalAveragePooling1d", false)), 0)),
         _ => crate::bail!("layer", "unknown layer kind id {kind}"),
     })
 }

@@ -1,0 +1,253 @@
+//! The 1-D layers (TF.js `conv1d`, `maxPooling1d`, `averagePooling1d`, `globalMaxPooling1d`,
+//! `globalAveragePooling1d`): the 2-D layer run on each sample `[steps, channels]` seen as an
+//! image one row high, `[1, steps, channels]` (a reshape, no copy), so the kernels, the backward
+//! rules and the tape are the 2-D layers'. TF.js's conv1d kernel `[k, in, filters]` is the 2-D
+//! kernel `[1, k, in, filters]` with the same values in the same order.
+//!
+//! `causal` padding (conv1d) puts `(k − 1)·dilation` zero steps before the first, so output `t`
+//! sees inputs up to `t` only (WaveNet); backward drops their gradient.
+//!
+//! ```
+//! use neurite_core::layers::{from_abi, Init, Mode};
+//! use neurite_core::Tensor;
+//! // maxPooling1d, pool 2: [1, 4, 1] → [1, 2, 1].
+//! let l = from_abi(29, &[1., 2., 1., 2., 1., 1., 0.], 0).unwrap();
+//! assert_eq!(l.borrow_mut().build(&[4, 1], Init::seeded(0)).unwrap(), vec![2, 1]);
+//! let x = Tensor::new("doc", [1, 4, 1].into(), vec![1., 5., 2., 0.]).unwrap();
+//! assert_eq!(l.borrow_mut().forward(x, Mode::Infer).unwrap().data(), &[5., 2.]);
+//! ```
+
+use super::{Init, Layer, Mode, Param};
+use crate::activations::Activation;
+use crate::{bail, bail_shape, Error, Result, Shape, Tensor};
+
+pub struct OneD {
+    kind: &'static str,
+    inner: Box<dyn Layer>,
+    /// Zero steps added before the first (conv1d's `causal` padding).
+    causal: usize,
+    /// Whether the inner layer's output is a sequence (`[1, steps, c]`) or a vector (global).
+    sequence: bool,
+    input_grad: bool,
+}
+
+impl OneD {
+    pub fn new(kind: &'static str, inner: Box<dyn Layer>, causal: usize) -> OneD {
+        OneD { kind, inner, causal, sequence: true, input_grad: true }
+    }
+
+    /// `x` `[b, steps, c]` as `[b, 1, causal + steps, c]`.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn as_image(&self, x: Tensor) -> Result<Tensor> {
+        let d = x.dims();
+        if d.len() != 3 {
+            bail_shape!(self.kind, "expected input of shape [batch, steps, channels], got {}", x.shape());
+        }
+        let (b, n, c) = (d[0], d[1], d[2]);
+        let shape = Shape::new(self.kind, &[b, 1, n + self.causal, c])?;
+        if self.causal == 0 {
+            return Ok(x.with_shape(shape));
+        }
+        let mut out = Tensor::zeros(self.kind, shape)?;
+        let (row, pad) = (n * c, self.causal * c);
+        for (o, i) in out.data_mut().chunks_exact_mut(row + pad).zip(x.data().chunks_exact(row.max(1))) {
+            o[pad..].copy_from_slice(&i[..row]);
+        }
+        Ok(out)
+    }
+
+    /// The inner layer's output `[b, 1, steps, f]` as `[b, steps, f]`.
+    fn from_image(&self, y: Tensor) -> Result<Tensor> {
+        if !self.sequence {
+            return Ok(y);
+        }
+        let d = y.dims().to_vec();
+        Ok(y.with_shape(Shape::new(self.kind, &[d[0], d[2], d[3]])?))
+    }
+
+    /// `dL/dy` `[b, steps, f]` as the inner layer's `[b, 1, steps, f]`.
+    fn dy_image(&self, dy: Tensor) -> Result<Tensor> {
+        if !self.sequence {
+            return Ok(dy);
+        }
+        let d = dy.dims().to_vec();
+        if d.len() != 3 {
+            return Err(Error::Internal { msg: format!("{}: dy has shape {}", self.kind, dy.shape()) });
+        }
+        Ok(dy.with_shape(Shape::new(self.kind, &[d[0], 1, d[1], d[2]])?))
+    }
+
+    /// The inner layer's `dL/dx` `[b, 1, causal + steps, c]` as `[b, steps, c]`.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn dx_steps(&self, dx: Tensor) -> Result<Tensor> {
+        if !self.input_grad {
+            return Ok(dx); // the caller ignores it (see Layer::set_input_grad)
+        }
+        let d = dx.dims().to_vec();
+        let (b, n, c) = (d[0], d[2] - self.causal, d[3]);
+        let shape = Shape::new(self.kind, &[b, n, c])?;
+        if self.causal == 0 {
+            return Ok(dx.with_shape(shape));
+        }
+        let (row, pad) = (n * c, self.causal * c);
+        let mut v = Vec::with_capacity(b * row);
+        for r in dx.data().chunks_exact((row + pad).max(1)) {
+            v.extend_from_slice(&r[pad..]);
+        }
+        Tensor::new(self.kind, shape, v)
+    }
+}
+
+impl Layer for OneD {
+    fn kind(&self) -> &'static str {
+        self.kind
+    }
+
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn build(&mut self, input: &[usize], init: Init) -> Result<Vec<usize>> {
+        let &[n, c] = input else {
+            bail!(self.kind, "expects per-sample inputs of shape [steps, channels], got {:?}", input);
+        };
+        let out = self.inner.build(&[1, n + self.causal, c], init).map_err(|e| e.within(self.kind, "each sample as an image one row high"))?;
+        // TF.js's conv1d kernel: [k, in, filters], the 2-D kernel without its leading 1.
+        for p in self.inner.params_mut() {
+            if p.name == "kernel" {
+                let d = p.value.dims()[1..].to_vec();
+                p.value = p.value.clone().with_shape(Shape::new(self.kind, &d)?);
+            }
+        }
+        self.sequence = out.len() == 3;
+        Ok(if self.sequence { out[1..].to_vec() } else { out })
+    }
+
+    fn forward(&mut self, x: Tensor, mode: Mode) -> Result<Tensor> {
+        let img = self.as_image(x)?;
+        let y = self.inner.forward(img, mode)?;
+        self.from_image(y)
+    }
+
+    fn backward(&mut self, dy: Tensor) -> Result<Tensor> {
+        let dy = self.dy_image(dy)?;
+        let dx = self.inner.backward(dy)?;
+        self.dx_steps(dx)
+    }
+
+    fn backward_pre_activation(&mut self, dz: Tensor) -> Result<Tensor> {
+        let dz = self.dy_image(dz)?;
+        let dx = self.inner.backward_pre_activation(dz)?;
+        self.dx_steps(dx)
+    }
+
+    fn params_mut(&mut self) -> Vec<&mut Param> {
+        self.inner.params_mut()
+    }
+
+    fn params(&self) -> Vec<&Param> {
+        self.inner.params()
+    }
+
+    fn output_activation(&self) -> Option<Activation> {
+        self.inner.output_activation()
+    }
+
+    fn set_input_grad(&mut self, on: bool) {
+        self.input_grad = on;
+        self.inner.set_input_grad(on);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::layers::{from_abi, Init, Mode};
+    use crate::{Shape, Tensor};
+
+    /// conv1d (filters 2, kernel 3, stride, dilation, padding, linear, no bias) as the ABI lays it out.
+    fn conv1d(causal: bool, stride: f32, dilation: f32, same: bool) -> Vec<f32> {
+        vec![f32::from(u8::from(causal)), 2., 1., 3., 1., stride, 1., dilation, f32::from(u8::from(same)), 0., 0., 0., 6., 0., 0., 0., 0., 0., 0., 0., 0., 0.]
+    }
+
+    /// Σ_k Σ_i x[t·s + k·d − pad + ·] · W[k, i, f] by hand, against the layer, for every option.
+    #[test]
+    fn conv1d_is_the_sum_over_taps() {
+        let (n, c) = (7, 2);
+        for (causal, s, d, same) in [(false, 1., 1., false), (false, 2., 1., true), (true, 1., 2., false), (true, 2., 1., false), (false, 1., 3., true)] {
+            let l = from_abi(28, &conv1d(causal, s, d, same), 0).unwrap();
+            let out = l.borrow_mut().build(&[n, c], Init::seeded(3)).unwrap();
+            let w = l.borrow().layer().params()[0].value.clone();
+            assert_eq!(w.dims(), &[3, 2, 2], "TF.js's kernel shape");
+            let x = Tensor::new("t", Shape::from([2, n, c]), (0..2 * n * c).map(|i| ((i * 37) % 11) as f32 - 5.0).collect()).unwrap();
+            let y = l.borrow_mut().forward(x.clone(), Mode::Infer).unwrap();
+            let (s, d) = (s as usize, d as usize);
+            let k_eff = 2 * d + 1;
+            // TF.js's sizes: causal pads (k − 1)·d before; same pads (total) before ⌊p/2⌋.
+            let (pad, on) = if causal {
+                (k_eff - 1, (n - 1) / s + 1)
+            } else if same {
+                let o = n.div_ceil(s);
+                (((o - 1) * s + k_eff).saturating_sub(n) / 2, o)
+            } else {
+                (0, (n - k_eff) / s + 1)
+            };
+            assert_eq!(out, vec![on, 2]);
+            assert_eq!(y.dims(), &[2, on, 2]);
+            for b in 0..2 {
+                for t in 0..on {
+                    for f in 0..2 {
+                        let mut want = 0.0;
+                        for k in 0..3 {
+                            let at = (t * s + k * d) as i64 - pad as i64;
+                            if at < 0 || at >= n as i64 {
+                                continue;
+                            }
+                            for i in 0..c {
+                                want += x.data()[(b * n + at as usize) * c + i] * w.data()[(k * c + i) * 2 + f];
+                            }
+                        }
+                        let got = y.data()[(b * on + t) * 2 + f];
+                        assert!((got - want).abs() < 1e-4, "causal {causal} s {s} d {d} same {same}: y[{b},{t},{f}] = {got}, by hand {want}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// dL/dx and dL/dW of causal conv1d against central differences.
+    #[test]
+    fn causal_conv1d_gradients_match_differences() {
+        let l = from_abi(28, &conv1d(true, 1., 2., false), 0).unwrap();
+        l.borrow_mut().build(&[5, 2], Init::seeded(4)).unwrap();
+        let xs: Vec<f32> = (0..10).map(|i| (i as f32 * 0.7).sin()).collect();
+        let c: Vec<f32> = (0..10).map(|i| (i as f32 * 1.3).cos()).collect();
+        let f = |xs: &[f32]| -> f64 {
+            let y = l.borrow_mut().forward(Tensor::new("t", Shape::from([1, 5, 2]), xs.to_vec()).unwrap(), Mode::Infer).unwrap();
+            y.data().iter().zip(&c).map(|(&a, &b)| a as f64 * b as f64).sum()
+        };
+        l.borrow_mut().forward(Tensor::new("t", Shape::from([1, 5, 2]), xs.clone()).unwrap(), Mode::Trace).unwrap();
+        let dx = l.borrow_mut().backward(Tensor::new("t", Shape::from([1, 5, 2]), c.clone()).unwrap()).unwrap();
+        assert_eq!(dx.dims(), &[1, 5, 2]);
+        for i in 0..10 {
+            let (mut a, mut b) = (xs.clone(), xs.clone());
+            a[i] += 1e-2;
+            b[i] -= 1e-2;
+            let fd = (f(&a) - f(&b)) / 2e-2;
+            assert!((dx.data()[i] as f64 - fd).abs() < 1e-3, "dx[{i}]: {} vs {fd}", dx.data()[i]);
+        }
+        // Outputs never read later inputs: dL/dx[last step] only from the last output.
+        let dw = l.borrow().layer().params()[0].grad.clone();
+        assert!(dw.iter().any(|&g| g != 0.0));
+    }
+
+    #[test]
+    fn pooling1d_and_errors() {
+        let g = from_abi(32, &[], 0).unwrap();
+        assert_eq!(g.borrow_mut().build(&[3, 2], Init::seeded(0)).unwrap(), vec![2]);
+        let x = Tensor::new("t", Shape::from([1, 3, 2]), vec![1., 2., 3., 4., 5., 9.]).unwrap();
+        assert_eq!(g.borrow_mut().forward(x, Mode::Infer).unwrap().data(), &[3., 5.]);
+        let a = from_abi(30, &[1., 2., 1., 1., 1., 1., 1.], 0).unwrap();
+        assert_eq!(a.borrow_mut().build(&[3, 1], Init::seeded(0)).unwrap(), vec![3, 1], "same: ⌈3 / 1⌉");
+        let e = from_abi(28, &conv1d(false, 1., 1., false), 0).unwrap().borrow_mut().build(&[2, 1], Init::seeded(0)).unwrap_err().to_string();
+        assert!(e.starts_with("conv1d: conv2d on each sample as an image one row high:"), "{e}");
+        let e = from_abi(29, &[1., 2., 1., 2., 1., 1., 0.], 0).unwrap().borrow_mut().build(&[4, 1, 1], Init::seeded(0)).unwrap_err().to_string();
+        assert!(e.contains("maxPooling1d: expects per-sample inputs of shape [steps, channels], got [4, 1, 1]"), "{e}");
+    }
+}

@@ -1,0 +1,176 @@
+/**
+ * 1-D layers over sequences, channels last (`[batch, steps, channels]`, TF.js's layout):
+ * `conv1d` (with TF.js's `'causal'` padding), `maxPooling1d`, `averagePooling1d`,
+ * `globalMaxPooling1d`, `globalAveragePooling1d`. Each runs the 2-D layer on every sample as an
+ * image one row high (`crates/core/src/layers/one_d.rs`); the kernel is TF.js's
+ * `[kernelSize, inChannels, filters]`.
+ */
+import { InvalidArgumentError } from '../errors.js';
+import { activationAbi, type ActivationSpec } from './activation_abi.js';
+import { initializerAbi, type InitializerSpec } from './initializers.js';
+import { intArg, show } from '../ops/convert.js';
+import { Layer, type LayerArgs } from './layer.js';
+import { regularizerAbi, type RegularizerSpec } from './regularizers.js';
+
+/** `n` or `[n]` (TF.js takes both), a positive integer up to 65536. */
+function single(op: string, arg: string, v: unknown, def?: number): number {
+  if (v === undefined && def !== undefined) return def;
+  const n = Array.isArray(v) && v.length === 1 ? v[0] : v;
+  if (Array.isArray(v) && v.length !== 1) throw new InvalidArgumentError(`${op}: ${arg} must be a positive integer or a list of one, got ${show(v)}`);
+  return intArg(op, arg, n, 1, 65536);
+}
+
+/** Only channels last. */
+function channelsLast(op: string, v: unknown): void {
+  if (v === undefined || v === 'channelsLast') return;
+  throw new InvalidArgumentError(`${op}: dataFormat must be 'channelsLast' ([batch, steps, channels]), the only layout neurite has; got ${show(v)}`);
+}
+
+export interface Conv1DArgs extends LayerArgs {
+  /** Output channels (positive integer). */
+  filters: number;
+  /** Window length, `n` or `[n]`. */
+  kernelSize: number | [number];
+  /** Step between windows. Default 1. */
+  strides?: number | [number];
+  /** `'valid'` (default), `'same'`, or `'causal'`: `(kernelSize − 1)·dilationRate` zero steps before the first, so step t sees inputs up to t only. */
+  padding?: 'valid' | 'same' | 'causal';
+  /** Only `'channelsLast'` (the default). */
+  dataFormat?: 'channelsLast';
+  /** Spacing between the window's taps. Default 1. */
+  dilationRate?: number | [number];
+  /** Applied to `conv1d(x, W) + b`; default `'linear'` (none). */
+  activation?: ActivationSpec;
+  /** Default `true`. */
+  useBias?: boolean;
+  /** Default `'glorotUniform'` (fans `k·in` and `k·filters`, as Keras). */
+  kernelInitializer?: InitializerSpec;
+  /** Default `'zeros'`. */
+  biasInitializer?: InitializerSpec;
+  kernelRegularizer?: RegularizerSpec;
+  biasRegularizer?: RegularizerSpec;
+}
+
+/**
+ * A 1-D convolution: `[batch, steps, in]` → `[batch, outSteps, filters]`.
+ *
+ * @example
+ * layers.conv1d({ inputShape: [100, 1], filters: 8, kernelSize: 5, padding: 'causal', activation: 'relu' })
+ */
+export class Conv1D extends Layer {
+  readonly kind = 'conv1d' as const;
+  readonly filters: number;
+  readonly kernelSize: number;
+  readonly strides: number;
+  readonly dilationRate: number;
+  readonly padding: 'valid' | 'same' | 'causal';
+  readonly activation: ActivationSpec;
+  readonly args: Conv1DArgs;
+  constructor(args: Conv1DArgs) {
+    const op = 'conv1d';
+    super(op, args, ['filters', 'kernelSize', 'strides', 'padding', 'dataFormat', 'dilationRate', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer']);
+    this.filters = intArg(op, 'filters', args.filters, 1, 2 ** 24 - 1);
+    if (args.kernelSize === undefined) throw new InvalidArgumentError(`${op}: kernelSize is required, e.g. conv1d({ filters: 8, kernelSize: 3 })`);
+    this.kernelSize = single(op, 'kernelSize', args.kernelSize);
+    this.strides = single(op, 'strides', args.strides, 1);
+    this.dilationRate = single(op, 'dilationRate', args.dilationRate, 1);
+    const p = args.padding ?? 'valid';
+    if (p !== 'valid' && p !== 'same' && p !== 'causal') throw new InvalidArgumentError(`${op}: padding must be 'valid', 'same' or 'causal', got ${show(p)}`);
+    this.padding = p;
+    channelsLast(op, args.dataFormat);
+    this.activation = args.activation ?? 'linear';
+    this.args = args;
+    this.abiParams();
+  }
+  abiParams(): number[] {
+    const [a, op] = [this.args, 'conv1d'];
+    return [
+      this.padding === 'causal' ? 1 : 0,
+      this.filters, 1, this.kernelSize, 1, this.strides, 1, this.dilationRate, this.padding === 'same' ? 1 : 0, a.useBias === false ? 0 : 1,
+      ...activationAbi(op, this.activation),
+      ...initializerAbi(op, 'kernelInitializer', a.kernelInitializer ?? 'glorotUniform'),
+      ...initializerAbi(op, 'biasInitializer', a.biasInitializer ?? 'zeros'),
+      ...regularizerAbi(op, a.kernelRegularizer, 'kernelRegularizer'),
+      ...regularizerAbi(op, a.biasRegularizer, 'biasRegularizer'),
+    ];
+  }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), filters: this.filters, kernelSize: this.kernelSize, strides: this.strides, padding: this.padding, dilationRate: this.dilationRate, activation: this.activation };
+  }
+}
+
+export interface Pooling1DArgs extends LayerArgs {
+  /** Window length. Default 2. */
+  poolSize?: number | [number];
+  /** Step between windows. Default: the pool size. */
+  strides?: number | [number];
+  /** Default `'valid'`. */
+  padding?: 'valid' | 'same';
+  /** Only `'channelsLast'` (the default). */
+  dataFormat?: 'channelsLast';
+}
+
+/** Max or average pooling over windows of steps, per channel. */
+abstract class Pooling1D extends Layer {
+  readonly poolSize: number;
+  readonly strides: number;
+  readonly padding: 'valid' | 'same';
+  constructor(kind: 'maxPooling1d' | 'averagePooling1d', args: Pooling1DArgs = {}) {
+    super(kind, args, ['poolSize', 'strides', 'padding', 'dataFormat']);
+    this.poolSize = single(kind, 'poolSize', args.poolSize, 2);
+    this.strides = single(kind, 'strides', args.strides ?? undefined, this.poolSize);
+    const p = args.padding ?? 'valid';
+    if (p !== 'valid' && p !== 'same') throw new InvalidArgumentError(`${kind}: padding must be 'valid' or 'same', got ${show(p)}`);
+    this.padding = p;
+    channelsLast(kind, args.dataFormat);
+  }
+  abiParams(): number[] {
+    return [1, this.poolSize, 1, this.strides, 1, 1, this.padding === 'same' ? 1 : 0];
+  }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), poolSize: this.poolSize, strides: this.strides, padding: this.padding };
+  }
+}
+
+/** The largest value of each window of steps, per channel: `[b, steps, c]` → `[b, outSteps, c]`. */
+export class MaxPooling1D extends Pooling1D {
+  readonly kind = 'maxPooling1d' as const;
+  constructor(args: Pooling1DArgs = {}) {
+    super('maxPooling1d', args);
+  }
+}
+
+/** The mean of each window of steps, per channel. */
+export class AveragePooling1D extends Pooling1D {
+  readonly kind = 'averagePooling1d' as const;
+  constructor(args: Pooling1DArgs = {}) {
+    super('averagePooling1d', args);
+  }
+}
+
+/** Max or mean of each channel over all steps: `[b, steps, c]` → `[b, c]`. */
+abstract class GlobalPooling1D extends Layer {
+  constructor(kind: 'globalMaxPooling1d' | 'globalAveragePooling1d', args: LayerArgs & { dataFormat?: 'channelsLast' } = {}) {
+    super(kind, args, ['dataFormat']);
+    channelsLast(kind, args.dataFormat);
+  }
+  abiParams(): number[] {
+    return [];
+  }
+}
+
+/** The largest value of each channel over all steps: `[b, steps, c]` → `[b, c]`. */
+export class GlobalMaxPooling1D extends GlobalPooling1D {
+  readonly kind = 'globalMaxPooling1d' as const;
+  constructor(args: LayerArgs & { dataFormat?: 'channelsLast' } = {}) {
+    super('globalMaxPooling1d', args);
+  }
+}
+
+/** The mean of each channel over all steps: `[b, steps, c]` → `[b, c]`. */
+export class GlobalAveragePooling1D extends GlobalPooling1D {
+  readonly kind = 'globalAveragePooling1d' as const;
+  constructor(args: LayerArgs & { dataFormat?: 'channelsLast' } = {}) {
+    super('globalAveragePooling1d', args);
+  }
+}
