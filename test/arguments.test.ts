@@ -295,6 +295,10 @@ const BAD: Record<string, unknown[]> = {
   resizeSize: [undefined, null, 'x', 3, {}, [], [2], [2, 2, 2], [-1, 2], [1.5, 2], ['2', 2], [NaN, 2], [2 ** 31, 2], [2 ** 20, 2 ** 20], ...EXOTIC],
   /** conv2d/maxPool/avgPool's pad: 'valid' or 'same' only. */
   pad2d: [undefined, null, 'SAME', 'causal', 'x', 0, 1, [], {}, [[0, 0], [1, 1], [1, 1], [0, 0]]],
+  /** conv1d's stride and dilation: a positive integer up to 65536. */
+  stride1d: [undefined, null, 'x', true, {}, 0, -1, 1.5, NaN, 65537, [1]],
+  /** conv1d's dataFormat: 'NWC' only. */
+  dataFormatNWC: [null, 'NCW', 'NHWC', 1, {}],
   /** conv2d's dataFormat: 'NHWC' only. */
   dataFormat: [undefined, null, 'NCHW', 'channelsLast', 1, {}],
   /** TF.js's dimRoundingMode, which only applies to a numeric pad (not supported): always refused. */
@@ -351,10 +355,12 @@ const A2 = t(nr.tensor([[2, 1], [1, 3]]));
 /** Two 3×4 images with 2 channels, and a 2×2 filter from 2 to 3 channels. */
 const IMG = t(nr.ones([2, 3, 4, 2]));
 const FILTER = t(nr.ones([2, 2, 2, 3]));
+const SEQ = t(nr.ones([2, 5, 2]));
+const FILTER1D = t(nr.ones([2, 2, 3]));
 /** A transposed convolution's 2×2 filter from 2 channels to 1. */
 const TFILTER = t(nr.ones([2, 2, 1, 2]));
 /** Tensors shared by every probe (never disposed by one). */
-const SHARED = new Set<unknown>([X, V, C, W, A2, pts, labels, IMG, FILTER, TFILTER]);
+const SHARED = new Set<unknown>([X, V, C, W, A2, pts, labels, IMG, FILTER, TFILTER, SEQ, FILTER1D]);
 const fnOf = (name: string) => (nr as unknown as Record<string, (...a: unknown[]) => unknown>)[name];
 const method = (name: string) => (self: unknown, ...a: unknown[]) => (self as Record<string, (...a: unknown[]) => unknown>)[name](...a);
 
@@ -445,6 +451,8 @@ const TABLE: Entry[] = [
   { name: 'cumsum', call: fnOf('cumsum'), good: () => [X, 1, true, false], kinds: ['tensor', 'int?', 'bool?', 'bool?'] },
   { name: 'topk', call: fnOf('topk'), good: () => [X, 2, true], kinds: ['tensor', 'nonNegInt?', 'bool?'] },
   { name: 'conv2d', call: fnOf('conv2d'), good: () => [IMG, FILTER, 1, 'same', 'NHWC', 1], kinds: ['tensor', 'tensor', 'size2d', 'pad2d', 'dataFormat?', 'size2d?', 'noRounding'] },
+  { name: 'conv1d', call: fnOf('conv1d'), good: () => [SEQ, FILTER1D, 1, 'same', 'NWC', 1], kinds: ['tensor', 'tensor', 'stride1d', 'pad2d', 'dataFormatNWC?', 'stride1d?', 'noRounding'] },
+  { name: 'Tensor.conv1d', op: 'conv1d', call: method('conv1d'), good: () => [SEQ, FILTER1D, 2, 'valid'], kinds: ['self', 'tensor', 'stride1d', 'pad2d', 'dataFormatNWC?', 'stride1d?', 'noRounding'] },
   { name: 'conv2dTranspose', call: fnOf('conv2dTranspose'), good: () => [IMG, TFILTER, [2, 6, 8, 1], 2, 'same'], kinds: ['tensor', 'tensor', 'outputShape', 'size2d', 'pad2d', 'noRounding'] },
   { name: 'Tensor.conv2dTranspose', op: 'conv2dTranspose', call: method('conv2dTranspose'), good: () => [IMG, TFILTER, [2, 4, 5, 1], 1, 'valid'], kinds: ['self', 'tensor', 'outputShape', 'size2d', 'pad2d', 'noRounding'] },
   { name: 'maxPool', call: fnOf('maxPool'), good: () => [IMG, 2, 1, 'valid'], kinds: ['tensor', 'size2d', 'size2d', 'pad2d', 'noRounding'] },

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { centralDiff, close, expectFitAsTfjs, expectLayersAsTfjs, expectTfjsRoundTrip, rng, tf, uniform } from './oracle.js';
+import { expectNoLeak } from './setup.js';
 import * as nr from '../ts/index.js';
 
 describe('1-D layers against TF.js', () => {
@@ -113,6 +114,44 @@ describe('1-D layers against TF.js', () => {
     } finally {
       m.dispose();
     }
+  });
+
+  it('the conv1d op is TF.js\'s: values and gradients for x and filter, one sequence or a batch', () => {
+    const cases: Array<[number[], number[], number, 'valid' | 'same', number]> = [
+      [[2, 9, 3], [3, 3, 2], 1, 'valid', 1],
+      [[3, 11, 2], [4, 2, 5], 2, 'same', 1],
+      [[7, 1], [2, 1, 3], 3, 'same', 1],
+      [[2, 10, 2], [3, 2, 2], 1, 'same', 2],
+    ];
+    for (const [xs, fs, s, pad, d] of cases) {
+      const r = rng(xs[0] * 7 + fs[0]);
+      const x = uniform(r, xs.reduce((p, q) => p * q, 1), -2, 2);
+      const f = uniform(r, fs.reduce((p, q) => p * q, 1), -1, 1);
+      const want = tf.tidy(() => {
+        const [a, b]: tf.Tensor[] = [tf.tensor(x, xs), tf.tensor(f, fs)];
+        return tf.conv1d(a as tf.Tensor3D, b as tf.Tensor3D, s, pad, 'NWC', d as never);
+      });
+      const got = expectNoLeak(() => nr.tidy(() => nr.conv1d(nr.tensor(x, xs), nr.tensor(f, fs), s, pad, 'NWC', d).data()));
+      expect(nr.tidy(() => [...nr.tensor(x, xs).conv1d(nr.tensor(f, fs), s, pad, 'NWC', d).shape])).toEqual(want.shape);
+      close(got, want.dataSync(), 1e-5, `conv1d ${xs} ${fs} ${s} ${pad} ${d}`);
+      const c = uniform(r, want.size, -1, 1);
+      const [gx, gf] = nr.tidy(() => nr.grads((a: nr.Tensor, b: nr.Tensor) => nr.conv1d(a, b, s, pad, 'NWC', d).mul(nr.tensor(c, want.shape)).sum())([nr.tensor(x, xs), nr.tensor(f, fs)]).map((g) => g.data()));
+      if (d === 1) {
+        const [tx, tfl2] = tf.tidy(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv1d(a as tf.Tensor3D, b as tf.Tensor3D, s, pad, 'NWC', d as never), tf.tensor(c, want.shape))))([tf.tensor(x, xs), tf.tensor(f, fs)]).map((g) => g.dataSync()));
+        close(gx, tx, 1e-5, 'conv1d dL/dx');
+        close(gf, tfl2, 1e-5, 'conv1d dL/dfilter');
+      } else {
+        // TF.js 4.22 has no gradient for dilated convolutions.
+        const loss = (v: Float32Array, which: 0 | 1) => nr.tidy(() => nr.conv1d(nr.tensor(which ? x : v, xs), nr.tensor(which ? v : f, fs), s, pad, 'NWC', d).mul(nr.tensor(c, want.shape)).sum().data()[0]);
+        close(gx, centralDiff((v) => loss(v, 0), x), 2e-3, 'dilated conv1d dL/dx');
+        close(gf, centralDiff((v) => loss(v, 1), f), 2e-3, 'dilated conv1d dL/dfilter');
+      }
+      want.dispose();
+    }
+    expect(() => nr.conv1d(nr.zeros([2, 3, 4, 1]), nr.zeros([1, 1, 1]), 1, 'valid')).toThrow(/^conv1d: x must be \[batch, width, inChannels\] or \[width, inChannels\], got shape \[2,3,4,1\]$/);
+    expect(() => nr.conv1d(nr.zeros([2, 3, 4]), nr.zeros([1, 4]), 1, 'valid')).toThrow(/^conv1d: filter must be \[filterWidth, inChannels, outChannels\], got shape \[1,4\]$/);
+    expect(() => nr.conv1d(nr.zeros([2, 3, 4]), nr.zeros([1, 3, 1]), 1, 'valid')).toThrow(/^conv1d: filter has 3 input channels \(shape \[1,3,1\]\) but x has 4 \(shape \[2,3,4\]\)$/);
+    expect(() => nr.conv1d(nr.zeros([2, 2, 1]), nr.zeros([3, 1, 1]), 1, 'valid')).toThrow(/^conv1d: /);
   });
 
   it('says what is wrong', () => {

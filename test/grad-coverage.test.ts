@@ -73,6 +73,7 @@ const DIFFERENTIABLE: Record<string, Diff> = {
   cumsum: { shapes: [[2, 3]], f: (x) => nr.cumsum(x, 1, true, true) },
   topk: { shapes: [[2, 4]], f: (x) => nr.topk(x, 2).values },
   conv2d: { shapes: [[2, 4, 3, 2], [2, 2, 2, 3]], f: (x, w) => nr.conv2d(x, w, [2, 1], 'same', 'NHWC', 1) },
+  conv1d: { shapes: [[2, 5, 3], [2, 3, 2]], f: (x, w) => nr.conv1d(x, w, 2, 'same', 'NWC', 1) },
   conv2dTranspose: { shapes: [[2, 2, 3, 2], [3, 2, 1, 2]], f: (x, w) => nr.conv2dTranspose(x, w, [2, 5, 6, 1], 2, 'valid') },
   avgPool: { shapes: [[1, 3, 4, 2]], f: (x) => nr.avgPool(x, 2, 1, 'same') },
   // Distinct values, so no window ties (max has a kink there).

@@ -31,7 +31,7 @@ export { reshape, transpose, squeeze, expandDims } from './ops/shape.js';
 export { slice, split, gather, oneHot, reverse, type Indices } from './ops/slicing.js';
 export { concat, stack, tile, pad, mirrorPad } from './ops/joining.js';
 export { cumsum } from './ops/scan.js';
-export { avgPool, conv2d, conv2dTranspose, maxPool } from './ops/convolution.js';
+export { avgPool, conv1d, conv2d, conv2dTranspose, maxPool } from './ops/convolution.js';
 export { topk } from './ops/topk.js';
 export { logicalAnd, logicalOr, logicalXor, logicalNot, isNaN, isInf, isFinite } from './ops/logical.js';
 export { randomUniform, randomNormal, truncatedNormal, setSeed, type RandomUniformOptions, type RandomNormalOptions } from './ops/random.js';

@@ -3,10 +3,12 @@
  * `avgPool` (channels last). The layers `layers.conv2d`, `layers.maxPooling2d` and `layers.averagePooling2d` run the
  * same kernels and backward rules (`crates/core/src/ops/{conv,pool}.rs`).
  */
-import { InvalidArgumentError } from '../errors.js';
+import { inOp, InvalidArgumentError, ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { intArg, need, pair, show } from './convert.js';
 import { runOp } from './run.js';
+import { expandDims, squeeze } from './shape.js';
+import { tidy } from '../scope.js';
 
 /** A size per spatial axis, `n` meaning `[n, n]` (TF.js's `kernelSize`, `strides`, `poolSize`, `dilations`, …). */
 export type Size2D = number | [number, number];
@@ -50,6 +52,38 @@ export function conv2d(x: Tensor, filter: Tensor, strides: Size2D, pad: Padding,
   const [dh, dw] = pair(op, 'dilations', dilations, [1, 1]);
   noRounding(op, dimRoundingMode);
   return runOp((e, out) => e.nr_conv2d(hx, hf, sh, sw, dh, dw, same, out));
+}
+
+/**
+ * A 1-D convolution (TF.js `conv1d`): `x` `[batch, width, inChannels]` (or one sequence,
+ * rank 2), `filter` `[filterWidth, inChannels, outChannels]`, `stride` and `dilation` numbers,
+ * `pad` `'valid'` or `'same'`. It is {@link conv2d} on each sequence as an image one row high
+ * (TF.js computes it so too): the same values and gradients, with respect to `x` and `filter`.
+ *
+ * @example conv1d(signal, filter, 1, 'same')   // [b, 100, 1] with [5, 1, 8] → [b, 100, 8]
+ */
+export function conv1d(x: Tensor, filter: Tensor, stride: number, pad: Padding, dataFormat: 'NWC' = 'NWC', dilation = 1, dimRoundingMode?: never): Tensor {
+  const op = 'conv1d';
+  need(op, 'x', x);
+  need(op, 'filter', filter);
+  if (x.rank !== 2 && x.rank !== 3) throw new InvalidArgumentError(`${op}: x must be [batch, width, inChannels] or [width, inChannels], got shape ${show(x.shape)}`);
+  if (filter.rank !== 3) throw new InvalidArgumentError(`${op}: filter must be [filterWidth, inChannels, outChannels], got shape ${show(filter.shape)}`);
+  const s = intArg(op, 'stride', stride, 1, 65536);
+  padArg(op, pad);
+  if (dataFormat !== undefined && dataFormat !== 'NWC') {
+    throw new InvalidArgumentError(`${op}: dataFormat must be 'NWC' ([batch, width, channels]), the only layout neurite has; got ${show(dataFormat)}`);
+  }
+  const d = intArg(op, 'dilation', dilation, 1, 65536);
+  noRounding(op, dimRoundingMode);
+  if (filter.shape[1] !== x.shape[x.rank - 1]) {
+    throw new ShapeError(`${op}: filter has ${filter.shape[1]} input channels (shape ${show(filter.shape)}) but x has ${x.shape[x.rank - 1]} (shape ${show(x.shape)})`);
+  }
+  const row = x.rank - 2; // the axis of the one-row images' height
+  try {
+    return tidy(() => squeeze(conv2d(expandDims(x, row), expandDims(filter, 0), [1, s], pad, 'NHWC', [1, d]), [row]));
+  } catch (err) {
+    throw inOp(op, err, 'conv2d');
+  }
 }
 
 /**
