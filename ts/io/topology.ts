@@ -340,6 +340,14 @@ export function nodeFromKeras(ctx: Ctx, where: string, v: unknown): NodeSpec {
     if (!(isInt(n, 1) && n <= 65536)) bad(op, `${cw}.${k}`, `must be a positive integer or a list of one, got ${show(v)}`);
     return n as number;
   };
+  /** A convolution's activation, bias, initializers and regularizers (Conv1D, Conv2D, Conv2DTranspose). */
+  const convWeights = () => ({
+    activation: activationFromKeras(op, `${cw}.activation`, c.activation), useBias: bool('use_bias', true),
+    kernelInitializer: c.kernel_initializer == null ? init(op, 'kernelInitializer', 'glorotUniform') : initializerFromKeras(op, `${cw}.kernel_initializer`, c.kernel_initializer),
+    biasInitializer: c.bias_initializer == null ? init(op, 'biasInitializer', 'zeros') : initializerFromKeras(op, `${cw}.bias_initializer`, c.bias_initializer),
+    kernelRegularizer: regularizerFromKeras(op, `${cw}.kernel_regularizer`, c.kernel_regularizer),
+    biasRegularizer: regularizerFromKeras(op, `${cw}.bias_regularizer`, c.bias_regularizer),
+  });
   const padding = (): string => {
     const p = c.padding ?? 'valid';
     if (p !== 'valid' && p !== 'same') bad(op, `${cw}.padding`, `must be 'valid' or 'same', got ${show(p)}`);
@@ -449,11 +457,7 @@ export function nodeFromKeras(ctx: Ctx, where: string, v: unknown): NodeSpec {
       if (kind === 'conv2dTranspose') mustBeNull(ctx, cw, c, ['output_padding'], "neurite's conv2dTranspose has no output padding (TF.js's sizes)");
       args = {
         filters: int('filters'), kernelSize: sizes('kernel_size'), strides: sizes('strides', [1, 1]), padding: padding(), dilationRate: sizes('dilation_rate', [1, 1]),
-        activation: activationFromKeras(op, `${cw}.activation`, c.activation), useBias: bool('use_bias', true),
-        kernelInitializer: c.kernel_initializer == null ? init(op, 'kernelInitializer', 'glorotUniform') : initializerFromKeras(op, `${cw}.kernel_initializer`, c.kernel_initializer),
-        biasInitializer: c.bias_initializer == null ? init(op, 'biasInitializer', 'zeros') : initializerFromKeras(op, `${cw}.bias_initializer`, c.bias_initializer),
-        kernelRegularizer: regularizerFromKeras(op, `${cw}.kernel_regularizer`, c.kernel_regularizer),
-        biasRegularizer: regularizerFromKeras(op, `${cw}.bias_regularizer`, c.bias_regularizer),
+        ...convWeights(),
       };
       break;
     case 'Conv1D': {
@@ -466,11 +470,7 @@ export function nodeFromKeras(ctx: Ctx, where: string, v: unknown): NodeSpec {
       if (p !== 'valid' && p !== 'same' && p !== 'causal') bad(op, `${cw}.padding`, `must be 'valid', 'same' or 'causal', got ${show(p)}`);
       args = {
         filters: int('filters'), kernelSize: one('kernel_size'), strides: one('strides', 1), padding: p, dilationRate: one('dilation_rate', 1),
-        activation: activationFromKeras(op, `${cw}.activation`, c.activation), useBias: bool('use_bias', true),
-        kernelInitializer: c.kernel_initializer == null ? init(op, 'kernelInitializer', 'glorotUniform') : initializerFromKeras(op, `${cw}.kernel_initializer`, c.kernel_initializer),
-        biasInitializer: c.bias_initializer == null ? init(op, 'biasInitializer', 'zeros') : initializerFromKeras(op, `${cw}.bias_initializer`, c.bias_initializer),
-        kernelRegularizer: regularizerFromKeras(op, `${cw}.kernel_regularizer`, c.kernel_regularizer),
-        biasRegularizer: regularizerFromKeras(op, `${cw}.bias_regularizer`, c.bias_regularizer),
+        ...convWeights(),
       };
       break;
     }

@@ -7,10 +7,11 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { activationAbi, type ActivationSpec } from './activation_abi.js';
-import { initializerAbi, type InitializerSpec } from './initializers.js';
+import { initializerAbi } from './initializers.js';
 import { intArg, show } from '../ops/convert.js';
 import { Layer, type LayerArgs } from './layer.js';
-import { regularizerAbi, type RegularizerSpec } from './regularizers.js';
+import { regularizerAbi } from './regularizers.js';
+import type { Conv2DArgs } from './convolutional.js';
 
 /** `n` or `[n]` (TF.js takes both), a positive integer up to 65536. */
 function single(op: string, arg: string, v: unknown, def?: number): number {
@@ -26,9 +27,8 @@ function channelsLast(op: string, v: unknown): void {
   throw new InvalidArgumentError(`${op}: dataFormat must be 'channelsLast' ([batch, steps, channels]), the only layout neurite has; got ${show(v)}`);
 }
 
-export interface Conv1DArgs extends LayerArgs {
-  /** Output channels (positive integer). */
-  filters: number;
+/** conv1d's options: conv2d's weight options, with one number per option where conv2d takes a pair. */
+export interface Conv1DArgs extends Omit<Conv2DArgs, 'kernelSize' | 'strides' | 'padding' | 'dataFormat' | 'dilationRate'> {
   /** Window length, `n` or `[n]`. */
   kernelSize: number | [number];
   /** Step between windows. Default 1. */
@@ -39,16 +39,6 @@ export interface Conv1DArgs extends LayerArgs {
   dataFormat?: 'channelsLast';
   /** Spacing between the window's taps. Default 1. */
   dilationRate?: number | [number];
-  /** Applied to `conv1d(x, W) + b`; default `'linear'` (none). */
-  activation?: ActivationSpec;
-  /** Default `true`. */
-  useBias?: boolean;
-  /** Default `'glorotUniform'` (fans `k·in` and `k·filters`, as Keras). */
-  kernelInitializer?: InitializerSpec;
-  /** Default `'zeros'`. */
-  biasInitializer?: InitializerSpec;
-  kernelRegularizer?: RegularizerSpec;
-  biasRegularizer?: RegularizerSpec;
 }
 
 /**
