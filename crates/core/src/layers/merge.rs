@@ -189,11 +189,9 @@ impl Merge {
             return concat_backward(&xs.iter().collect::<Vec<_>>(), self.axis, &dy);
         }
         let mut g = dy;
-        let last = ys.last().ok_or_else(|| no_forward(self.op.kind()))?;
         if self.op == MergeOp::Average {
-            let c = scale(xs.len())?;
-            let y = binary(BinaryOp::Mul, last, &c)?;
-            g = binary_backward(BinaryOp::Mul, last, &c, &y, &g)?.0.ok_or_else(|| no_forward("average"))?;
+            // Mul's rule for the sum: dy · (1/n) (the forward's output is not needed).
+            g = binary(BinaryOp::Mul, &g, &scale(xs.len())?)?;
         }
         let f = self.op.fold();
         let mut dxs = vec![None; xs.len()];
