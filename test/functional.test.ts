@@ -272,10 +272,10 @@ describe('the functional API', () => {
     expect(() => nr.layers.conv2d({ filters: 1, kernelSize: 2, name: 'cv' }).apply(x)).toThrow(/^apply: layer cv: /);
     expect(() => nr.layers.dense({ units: 2, inputShape: [5] }).apply(x)).toThrow(/declared with inputShape \[5\], but .* has per-sample shape \[3\]/);
     expect(() => nr.layers.inputLayer({ inputShape: [3] }).apply(x)).toThrow(/is an input layer/);
-    expect(() => nr.model({ inputs: x, outputs: x })).toThrow(/needs at least one layer/);
+    expect(() => nr.model({ inputs: x, outputs: x })).toThrow(/outputs is the input input_\d+ itself; every output must be computed by a layer/);
     expect(() => nr.model({ inputs: h, outputs: x })).toThrow(/inputs must come from input/);
-    expect(() => nr.model({ inputs: [x, x], outputs: h })).toThrow(/several inputs is not supported yet/);
-    expect(() => nr.model({ inputs: x, outputs: [] })).toThrow(/no outputs is not supported yet/);
+    expect(() => nr.model({ inputs: [x, x], outputs: h })).toThrow(/inputs\[1\] is inputs\[0\] again/);
+    expect(() => nr.model({ inputs: x, outputs: [] })).toThrow(/outputs must be a symbolic tensor or a list of them, got an empty list/);
     expect(() => nr.model({ inputs: x, outputs: 3 as never })).toThrow(/outputs must be a symbolic tensor/);
     expect(() => nr.model({ inputs: x, outputs: h, seeds: 1 } as never)).toThrow(/did you mean 'seed'/);
     const other = nr.input({ shape: [2], name: 'other_in' });
@@ -455,7 +455,9 @@ describe('saving and loading graph models (TF.js\'s functional format)', () => {
       f(c.config);
       return () => nr.Sequential.fromConfig(c);
     };
-    expect(edit((c) => c.output_layers.push(['a', 0, 0]))).toThrow(/output_layers must list one layer .* one input and one output for now/);
+    expect(edit((c) => c.output_layers.push(c.output_layers[0]))).toThrow(/output_layers\[1\] names '\w+' again/);
+    expect(edit((c) => c.output_layers.push(['nope', 0, 0]))).toThrow(/output_layers\[1\] names 'nope', which is not in layers/);
+    expect(edit((c) => (c.input_layers = []))).toThrow(/input_layers must list the layers as \[\[name, 0, 0\], …\]/);
     expect(edit((c) => c.layers[1].inbound_nodes.push([['input_x', 0, 0, {}]]))).toThrow(/inbound_nodes must hold one node \(a layer applied once/);
     expect(edit((c) => (c.layers[3].inbound_nodes[0][0][0] = 'nope'))).toThrow(/names 'nope', which is not in layers/);
     expect(edit((c) => (c.layers[1].inbound_nodes[0][0][1] = 2))).toThrow(/must be \[layerName, 0, 0, \{\}\]/);

@@ -1,7 +1,7 @@
 /**
  * Seeded fuzz test of `loadModel` (issue 11, "Bad input"): valid artifacts of several models
- * (every layer kind, a nested model, an autoencoder, a perceptron, an RBF network, compiled and
- * not) are mutated — JSON fields deleted or given values of other types, numbers nudged or made
+ * (every layer kind, a nested model, an autoencoder, a perceptron, an RBF network, a graph
+ * model with two inputs and two outputs, compiled and not) are mutated — JSON fields deleted or given values of other types, numbers nudged or made
  * huge, class names swapped, manifest entries dropped or duplicated, weight bytes flipped,
  * truncated or extended — and loaded. Every outcome is a model (disposed again) or a
  * NeuriteError; never a TypeError, a RangeError, a trap or a hang, and memory() is back at its
@@ -41,7 +41,14 @@ async function samples(): Promise<Sample[]> {
   const y = nr.tensor([[0], [1], [1], [0], [0.5]]);
   await net.fit(x, y);
   [x, y].forEach((t) => t.dispose());
-  made.push(m1, m2, m3, ae, p, net);
+  // A graph model with two inputs and two outputs (a merge, a skip), compiled with a loss per output.
+  const a = nr.input({ shape: [3] }), b = nr.input({ shape: [2, 2] });
+  const h = layers.dense({ units: 4, activation: 'relu' }).apply(layers.concatenate().apply([a, layers.flatten().apply(b)]));
+  const out1 = layers.dense({ units: 3, name: 'out1' }).apply(layers.add().apply([a, layers.dense({ units: 3 }).apply(h)]));
+  const out2 = layers.dense({ units: 2, activation: 'softmax', name: 'out2' }).apply(h);
+  const g = nr.model({ inputs: [a, b], outputs: [out1, out2], seed: 3 });
+  g.compile({ optimizer: 'adam', loss: ['mse', 'categoricalCrossentropy'], metrics: { out2: ['accuracy'] }, lossWeights: [1, 0.5] });
+  made.push(m1, m2, m3, ae, p, net, g);
   const out: Sample[] = [];
   for (const m of made) {
     const a = await m.toArtifacts();
@@ -141,7 +148,7 @@ describe('fuzz: loadModel on mutated valid artifacts', () => {
   // Not built: a mutated config may describe gigabytes of weights (loadModel's fuzz above builds
   // only what matches the small weight files).
   it(`${CASES / 3} mutated topologies through sequential.fromConfig: a model or a NeuriteError (seed ${SEED + 1})`, async () => {
-    const base = (await samples()).filter((s) => (s.json.modelTopology as { class_name: string }).class_name === 'Sequential');
+    const base = (await samples()).filter((s) => ['Sequential', 'Model'].includes((s.json.modelTopology as { class_name: string }).class_name));
     const r = mulberry32(SEED + 1);
     const before = nr.memory();
     for (let i = 0; i < CASES / 3; i++) {

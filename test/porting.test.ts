@@ -262,7 +262,7 @@ describe("unknown option keys suggest the nearest known one ('did you mean')", (
     using y = nr.zeros([4, 1]);
     await expect(m.fit(x, y, { epoch: 3 } as never)).rejects.toThrow("fit: unknown option 'epoch' — did you mean 'epochs'? (known: ");
     await expect(m.fit(x, y, { batchsize: 3 } as never)).rejects.toThrow("did you mean 'batchSize'?");
-    throws(() => m.compile({ optimizer: 'sgd', loss: 'mse', metric: ['mae'] } as never), "compile: unknown option 'metric' — did you mean 'metrics'? (known: optimizer, loss, metrics)");
+    throws(() => m.compile({ optimizer: 'sgd', loss: 'mse', metric: ['mae'] } as never), "compile: unknown option 'metric' — did you mean 'metrics'? (known: optimizer, loss, metrics, lossWeights)");
     throws(() => m.evaluate(x, y, { batch_size: 2 } as never), /^evaluate: unknown option 'batch_size' — did you mean 'batchSize'\?/);
     throws(() => m.predict(x, { batch: 2 } as never), /^predict: unknown option 'batch' — did you mean 'batchSize'\?/);
     throws(() => nr.sequential({ layer: [] } as never), /^sequential: unknown option 'layer' — did you mean 'layers'\?/);

@@ -28,7 +28,7 @@ export interface WeightsManifestEntry {
 /** The compile config as TF.js writes it (`loss`, `metrics`, `optimizer_config`). */
 export interface TrainingConfig {
   loss: string | string[] | Record<string, string>;
-  metrics?: string[] | Record<string, string>;
+  metrics?: string[] | Record<string, string | string[]>;
   optimizer_config: { class_name: string; config: Record<string, unknown> };
   [key: string]: unknown;
 }

@@ -182,7 +182,7 @@ function checkSequential(op: string, a: ModelArtifacts, spec: ModelSpec, options
     // The loss, metrics and optimizer are checked now, before the model is built.
     const where = neurite.compile !== undefined ? 'userDefinedMetadata.neurite.compile' : 'trainingConfig';
     try {
-      encodeCompile(compile);
+      encodeCompile(compile, spec.io?.outputs.map((j) => spec.layers[j].name));
     } catch (err) {
       if (err instanceof InvalidArgumentError) err.message = `${op}: ${where}: ${err.message}`;
       throw err;

@@ -128,8 +128,9 @@ function compiledRecord(model: Sequential): { record: CompileRecord; tf: ReturnT
   } catch {
     return null;
   }
-  const record: CompileRecord = { optimizer: info.optimizer.getConfig(), loss: info.lossSpec, metrics: info.metricNames.slice() };
-  return { record, tf: tfTrainingConfig(info.loss, info.lossSpec, info.metricNames, info.optimizer) };
+  const record: CompileRecord = { optimizer: info.optimizer.getConfig(), loss: info.lossSpec, metrics: info.heads ? structuredClone(info.metricsSpec ?? []) : info.metricNames.slice() };
+  if (info.lossWeightsSpec !== undefined) record.lossWeights = structuredClone(info.lossWeightsSpec);
+  return { record, tf: tfTrainingConfig(info.loss, info.lossSpec, info.metricNames, info.optimizer, info) };
 }
 
 /** @internal `model.save(target, options)`: the artifacts, handed to the target's handler. */

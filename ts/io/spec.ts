@@ -31,11 +31,13 @@ export interface ModelSpec {
   layers: NodeSpec[];
   where: string;
   /**
-   * A graph model's wiring (`model({ inputs, outputs })`): `layers[0]` is its input layer and
-   * `wiring[i]` lists the layers whose outputs `layers[i + 1]` reads (0 the input), each
-   * before it; the last layer's output is the model's.
+   * A graph model's wiring (`model({ inputs, outputs })`): `layers[0 .. k]` are its input
+   * layers (`k` = `io.inputs`, 1 without `io`) and `wiring[i]` lists the layers whose outputs
+   * `layers[k + i]` reads, each before it; the model outputs `io.outputs` (indices into
+   * `layers`), without `io` the last layer's output.
    */
   wiring?: number[][];
+  io?: { inputs: number; outputs: number[] };
 }
 
 /** The merge layer kinds: several inputs (graph models only). */
@@ -115,6 +117,12 @@ function windowOutput(op: string, s: LeafSpec, x: number[], size: number[], stri
 /** The first layer's input shape, looking into nested models. */
 export function specInputShape(s: NodeSpec): number[] | undefined {
   if (s.type === 'layer') return s.inputShape;
+  const k = s.io?.inputs ?? 1;
+  if (k > 1) {
+    // Several inputs: the core's packed per-sample shape (see `models/packing.ts`).
+    const shapes = s.layers.slice(0, k).map(specInputShape);
+    return shapes.every((x) => x !== undefined) ? [shapes.reduce((a, x) => a + prod(x as number[]), 0)] : undefined;
+  }
   return s.layers.length > 0 ? specInputShape(s.layers[0]) : undefined;
 }
 
@@ -126,7 +134,11 @@ export function specInputShape(s: NodeSpec): number[] | undefined {
 export function inferWeights(op: string, s: NodeSpec, x: number[], out: WeightSpec[], frozen = false): number[] {
   if (s.type === 'model') {
     const inner = frozen || !s.trainable;
-    if (s.wiring) return graphShapes(op, s, s.wiring, x, out, inner).at(-1) as number[];
+    if (s.wiring) {
+      const shapes = graphShapes(op, s, s.wiring, x, out, inner);
+      const outs = (s.io?.outputs ?? [shapes.length - 1]).map((j) => shapes[j]);
+      return outs.length === 1 ? outs[0] : [outs.reduce((a, o) => a + prod(o), 0)];
+    }
     let cur = x;
     for (const l of s.layers) cur = inferWeights(op, l, cur, out, inner);
     return cur;
@@ -251,14 +263,15 @@ export function inferWeights(op: string, s: NodeSpec, x: number[], out: WeightSp
 }
 
 /**
- * @internal The per-sample output shape of every layer of graph spec `s` (its `wiring`; index
- * 0 the input layer's) for input `x`, pushing each leaf's weights onto `out` as
- * {@link inferWeights} does.
+ * @internal The per-sample output shape of every layer of graph spec `s` (its `wiring`; the
+ * input layers' first) for input `x` (with several inputs, each input layer's own shape),
+ * pushing each leaf's weights onto `out` as {@link inferWeights} does.
  */
 export function graphShapes(op: string, s: ModelSpec, wiring: number[][], x: number[], out: WeightSpec[], frozen = false): number[][] {
-  const shapes = [inferWeights(op, s.layers[0], x, out, frozen)];
+  const k = s.io?.inputs ?? 1;
+  const shapes = s.layers.slice(0, k).map((l) => inferWeights(op, l, k === 1 ? x : (specInputShape(l) ?? []), out, frozen));
   wiring.forEach((ins, i) => {
-    const l = s.layers[i + 1];
+    const l = s.layers[k + i];
     const xs = ins.map((j) => shapes[j]);
     shapes.push(l.type === 'layer' && MERGE_KINDS.includes(l.kind) ? mergeOutput(op, l, xs) : inferWeights(op, l, xs[0], out, frozen));
   });

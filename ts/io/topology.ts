@@ -132,6 +132,7 @@ export function modelSpec(m: Sequential, where = 'config'): ModelSpec {
       return l instanceof Sequential ? modelSpec(l, `${w}.config`) : layerSpec(l, w);
     }),
     ...(m.graphWiring ? { wiring: m.graphWiring } : {}),
+    ...(m.graphIo ? { io: m.graphIo } : {}),
   };
 }
 
@@ -247,17 +248,18 @@ export function specToKeras(s: NodeSpec, x: number[] | undefined): KerasObject {
  * input_layers, output_layers } }` (plus neurite's `seed`).
  */
 function graphToKeras(s: ModelSpec, wiring: number[][], x: number[] | undefined): KerasObject {
+  const k = s.io?.inputs ?? 1;
   // The per-sample input of each layer, for the configs that depend on it (prelu's shared axes).
-  const shapes = x === undefined ? undefined : graphShapes('getConfig', s, wiring, x, []);
-  const inputs = [x, ...wiring.map((ins) => shapes?.[ins[0]])];
+  const shapes = x === undefined && k === 1 ? undefined : graphShapes('getConfig', s, wiring, x ?? [], []);
+  const inputs = [...s.layers.slice(0, k).map((l) => (k === 1 ? x : specInputShape(l))), ...wiring.map((ins) => shapes?.[ins[0]])];
   const layers = s.layers.map((l, j) => {
-    const k = specToKeras(l, inputs[j]);
+    const kc = specToKeras(l, inputs[j]);
     // TF.js numbers a nested model's calls from 1 (its node 0 is its own input's).
-    const inbound = j === 0 ? [] : [wiring[j - 1].map((src) => [s.layers[src].name, s.layers[src].type === 'model' ? 1 : 0, 0, {}])];
-    return { name: l.name, class_name: k.class_name, config: k.config, inbound_nodes: inbound };
+    const inbound = j < k ? [] : [wiring[j - k].map((src) => [s.layers[src].name, s.layers[src].type === 'model' ? 1 : 0, 0, {}])];
+    return { name: l.name, class_name: kc.class_name, config: kc.config, inbound_nodes: inbound };
   });
-  const last = s.layers[s.layers.length - 1].name;
-  const config: Record<string, unknown> = { name: s.name, layers, input_layers: [[s.layers[0].name, 0, 0]], output_layers: [[last, 0, 0]], seed: s.seed };
+  const outs = s.io?.outputs ?? [s.layers.length - 1];
+  const config: Record<string, unknown> = { name: s.name, layers, input_layers: s.layers.slice(0, k).map((l) => [l.name, 0, 0]), output_layers: outs.map((j) => [s.layers[j].name, 0, 0]), seed: s.seed };
   if (!s.trainable) config.trainable = false;
   return { class_name: 'Model', config };
 }
@@ -547,10 +549,13 @@ export function modelFromKeras(ctx: Ctx, where: string, v: unknown): ModelSpec {
 }
 
 /** `[[name, 0, 0]]`: a graph's one input or output layer (neurite's graph models have one of each). */
-function endOf(op: string, where: string, v: unknown): string {
-  const one = Array.isArray(v) && v.length === 1 && Array.isArray(v[0]) && typeof v[0][0] === 'string' && v[0][1] === 0 && v[0][2] === 0;
-  if (!one) bad(op, where, `must list one layer as [[name, 0, 0]] (neurite's graph models have one input and one output for now), got ${show(v)}`);
-  return (v as string[][])[0][0];
+function endsOf(op: string, where: string, v: unknown): string[] {
+  if (!Array.isArray(v) || v.length === 0) bad(op, where, `must list the layers as [[name, 0, 0], …], got ${show(v)}`);
+  return v.map((e, i) => {
+    if (!Array.isArray(e) || typeof e[0] !== 'string' || e[1] !== 0 || e[2] !== 0) bad(op, `${where}[${i}]`, `must be [layerName, 0, 0] (the output of a layer applied once), got ${show(e)}`);
+    if (v.findIndex((f) => f[0] === e[0]) < i) bad(op, `${where}[${i}]`, `names '${e[0]}' again`);
+    return e[0] as string;
+  });
 }
 
 /**
@@ -594,18 +599,24 @@ function graphFromKeras(ctx: Ctx, where: string, v: unknown): ModelSpec {
     if (byName.has(r.name)) bad(op, `${r.where}.name`, `'${r.name}' is used by two layers`);
     byName.set(r.name, r);
   }
-  const inName = endOf(op, `${where}.input_layers`, c.input_layers);
-  const outName = endOf(op, `${where}.output_layers`, c.output_layers);
-  const input = byName.get(inName);
-  if (!input || input.cls !== 'InputLayer') bad(op, `${where}.input_layers`, `names '${inName}', which is not an InputLayer of layers`);
-  if (!byName.has(outName)) bad(op, `${where}.output_layers`, `names '${outName}', which is not in layers`);
-  // Depth-first from the output: each layer after what it reads.
+  const inNames = endsOf(op, `${where}.input_layers`, c.input_layers);
+  const outNames = endsOf(op, `${where}.output_layers`, c.output_layers);
+  const inputs = inNames.map((n, i) => {
+    const r = byName.get(n);
+    if (!r || r.cls !== 'InputLayer') bad(op, `${where}.input_layers[${i}]`, `names '${n}', which is not an InputLayer of layers`);
+    return r;
+  });
+  outNames.forEach((n, i) => {
+    if (!byName.has(n)) bad(op, `${where}.output_layers[${i}]`, `names '${n}', which is not in layers`);
+    if (inNames.includes(n)) bad(op, `${where}.output_layers[${i}]`, `names the input layer '${n}': every output must be computed by a layer`);
+  });
+  // Depth-first from each output in turn: each layer after what it reads.
   const order: Array<(typeof raw)[number]> = [];
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (r: (typeof raw)[number]): void => {
-    if (r === input || state.get(r.name) === 'done') return;
+    if (inputs.includes(r) || state.get(r.name) === 'done') return;
     if (state.get(r.name) === 'visiting') bad(op, `${r.where}.inbound_nodes`, `makes a cycle through '${r.name}'`);
-    if (r.cls === 'InputLayer') bad(op, r.where, `is an InputLayer ('${r.name}') that the output depends on but input_layers does not name: neurite's graph models have one input`);
+    if (r.cls === 'InputLayer') bad(op, r.where, `is an InputLayer ('${r.name}') that an output depends on but input_layers does not name`);
     state.set(r.name, 'visiting');
     for (const src of r.sources) {
       const from = byName.get(src.name);
@@ -617,14 +628,18 @@ function graphFromKeras(ctx: Ctx, where: string, v: unknown): ModelSpec {
     state.set(r.name, 'done');
     order.push(r);
   };
-  visit(byName.get(outName)!);
-  if (order.length === 0) bad(op, `${where}.output_layers`, 'names the input layer: a model needs at least one layer');
-  const index = new Map<string, number>([[input!.name, 0]]);
-  order.forEach((r, i) => index.set(r.name, i + 1));
+  for (const n of outNames) visit(byName.get(n)!);
+  const k = inputs.length;
+  const index = new Map<string, number>(inputs.map((r, i) => [r.name, i]));
+  order.forEach((r, i) => index.set(r.name, k + i));
   // Each layer read with its input's shape known (for the checks that depend on the rank).
-  const first = nodeFromKeras(ctx, input!.where, input!.v);
-  const shapes: number[][] = [ctx.shape ?? []];
-  const layers: NodeSpec[] = [first];
+  const shapes: number[][] = [];
+  const layers: NodeSpec[] = inputs.map((r) => {
+    ctx.shape = undefined;
+    const spec = nodeFromKeras(ctx, r.where, r.v);
+    shapes.push(ctx.shape ?? []);
+    return spec;
+  });
   const wiring = order.map((r) => r.sources.map((src) => index.get(src.name)!));
   order.forEach((r, i) => {
     const xs = wiring[i].map((j) => shapes[j]);
@@ -637,7 +652,9 @@ function graphFromKeras(ctx: Ctx, where: string, v: unknown): ModelSpec {
     }
     layers.push(spec);
   });
-  return { type: 'model', name, seed, trainable, autoencoder: false, layers, where, wiring };
+  const outputs = outNames.map((n) => index.get(n)!);
+  const io = k > 1 || outputs.length > 1 || outputs[0] !== layers.length - 1 ? { io: { inputs: k, outputs } } : {};
+  return { type: 'model', name, seed, trainable, autoencoder: false, layers, where, wiring, ...io };
 }
 
 /**
@@ -658,7 +675,7 @@ export function specFromKeras(op: string, where: string, v: unknown): ModelSpec 
 // ---------------------------------------------------------------------------------------------
 // spec → live objects
 
-type GraphMaker = (s: ModelSpec, wiring: number[][], layers: Array<Layer | Sequential>) => Sequential;
+type GraphMaker = (s: ModelSpec, wiring: number[][], layers: Array<Layer | Sequential>, io: ModelSpec['io']) => Sequential;
 let graphMaker: GraphMaker = () => {
   throw new InvalidArgumentError('the functional API is not loaded');
 };
@@ -704,7 +721,7 @@ export function makeLayer(op: string, s: LeafSpec): Layer {
 /** @internal Fresh layers and models for a spec (nothing is built: no WebAssembly memory is used). */
 export function makeModel(op: string, s: ModelSpec, make: (s: ModelSpec, layers: Array<Layer | Sequential>) => Sequential): Sequential {
   const layers = s.layers.map((l) => (l.type === 'model' ? makeModel(op, l, make) : makeLayer(op, l)));
-  const m = s.wiring ? graphMaker(s, s.wiring, layers) : make(s, layers);
+  const m = s.wiring ? graphMaker(s, s.wiring, layers, s.io) : make(s, layers);
   m.trainable = s.trainable;
   return m;
 }

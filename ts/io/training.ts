@@ -26,7 +26,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import type { LossConfig } from '../losses.js';
-import type { CompileArgs } from '../models/compile.js';
+import type { CompileArgs, CompiledInfo } from '../models/compile.js';
 import { adadelta, adagrad, adam, adamax, adamw, Optimizer, rmsprop, sgd, type OptimizerConfig } from '../optimizers.js';
 import { describe, show } from '../ops/convert.js';
 import * as schedules from '../schedules.js';
@@ -42,7 +42,10 @@ export type { TrainingState };
 export interface CompileRecord {
   optimizer: OptimizerConfig;
   loss: unknown;
-  metrics: string[];
+  /** A list of names; for a model with several outputs, as given to `compile` (a list or an object by output). */
+  metrics: unknown;
+  /** A model with several outputs: `compile`'s `lossWeights`, when given. */
+  lossWeights?: unknown;
 }
 
 /** neurite losses TF.js layers knows, by TF.js's serialized name. */
@@ -56,11 +59,21 @@ const TF_LOSSES: Record<string, string> = {
  * @internal TF.js's `trainingConfig` for a compile call, or `null` when TF.js cannot represent
  * it exactly (TF.js would then fail to load the whole model).
  */
-export function tfTrainingConfig(lossName: string, lossSpec: unknown, metrics: string[], opt: Optimizer): TrainingConfig | null {
-  const loss = TF_LOSSES[lossName];
-  const plainLoss = typeof lossSpec === 'string' || (typeof lossSpec === 'object' && lossSpec !== null && Object.keys(lossSpec).every((k) => k === 'name'));
+export function tfTrainingConfig(lossName: string, lossSpec: unknown, metrics: string[], opt: Optimizer, many?: Pick<CompiledInfo, 'heads' | 'lossWeightsSpec'>): TrainingConfig | null {
+  const plain = (l: unknown): boolean => typeof l === 'string' || (typeof l === 'object' && l !== null && !Array.isArray(l) && Object.keys(l).every((k) => k === 'name'));
+  let loss: TrainingConfig['loss'] | undefined = TF_LOSSES[lossName];
+  let tfMetrics: TrainingConfig['metrics'] = metrics.map(snake);
+  if (many?.heads) {
+    // Several outputs: TF.js's list of losses and metrics by output; it has no loss weights.
+    const entries = Array.isArray(lossSpec) ? lossSpec : typeof lossSpec === 'object' && lossSpec !== null && !plain(lossSpec) ? Object.values(lossSpec) : [lossSpec];
+    const weights = many.lossWeightsSpec === undefined ? [] : Array.isArray(many.lossWeightsSpec) ? many.lossWeightsSpec : Object.values(many.lossWeightsSpec);
+    const names = many.heads.map((h) => TF_LOSSES[h.loss]);
+    if (!entries.every(plain) || weights.some((w) => w !== 1) || names.some((n) => n === undefined)) return null;
+    loss = names;
+    tfMetrics = Object.fromEntries(many.heads.map((h) => [h.name, h.metricNames.map(snake)]));
+  } else if (!plain(lossSpec)) return null;
   const c = opt.getConfig();
-  if (!loss || !plainLoss || typeof c.learningRate !== 'number' || 'clipNorm' in c || 'clipValue' in c || 'globalClipNorm' in c) return null;
+  if (!loss || typeof c.learningRate !== 'number' || 'clipNorm' in c || 'clipValue' in c || 'globalClipNorm' in c) return null;
   let oc: { class_name: string; config: Record<string, unknown> };
   switch (c.name) {
     case 'sgd':
@@ -86,7 +99,7 @@ export function tfTrainingConfig(lossName: string, lossSpec: unknown, metrics: s
     default:
       return null;
   }
-  return { loss, metrics: metrics.map(snake), optimizer_config: oc };
+  return { loss, metrics: tfMetrics, optimizer_config: oc };
 }
 
 const OPTIMIZER_CLASSES = ['SGD', 'Momentum', 'Adam', 'RMSProp', 'Adagrad', 'Adamax', 'Adadelta'];
@@ -94,11 +107,17 @@ const OPTIMIZER_CLASSES = ['SGD', 'Momentum', 'Adam', 'RMSProp', 'Adagrad', 'Ada
 /** @internal Compile arguments from TF.js's `trainingConfig` (at `where`). */
 export function compileFromTrainingConfig(op: string, where: string, v: unknown): CompileArgs {
   const t = objectAt(op, where, v);
-  if (typeof t.loss !== 'string') bad(op, `${where}.loss`, `must be one loss name (neurite models have one output), got ${show(t.loss)}`);
+  // One loss name, or for several outputs a list of them or a dict by output name.
+  const names = typeof t.loss === 'string' ? [t.loss] : Array.isArray(t.loss) ? t.loss : t.loss !== null && typeof t.loss === 'object' ? Object.values(t.loss) : [];
+  if (names.length === 0 || names.some((n) => typeof n !== 'string')) bad(op, `${where}.loss`, `must be a loss name, or a list or dict of them (one per output), got ${show(t.loss)}`);
+  const loss = typeof t.loss === 'string' ? camel(t.loss) : Array.isArray(t.loss) ? t.loss.map((n) => camel(n as string)) : Object.fromEntries(Object.entries(t.loss as object).map(([k, n]) => [k, camel(n as string)]));
   // TF.js writes a list, or a dict by output name (`{}` when compiled without metrics).
   let metrics: unknown = t.metrics ?? [];
-  if (metrics !== null && typeof metrics === 'object' && !Array.isArray(metrics)) metrics = Object.values(metrics).flat();
-  if (!Array.isArray(metrics) || metrics.some((m) => typeof m !== 'string')) bad(op, `${where}.metrics`, `must be an array of metric names (or a dict of them by output), got ${show(t.metrics)}`);
+  const dict = metrics !== null && typeof metrics === 'object' && !Array.isArray(metrics);
+  const byOutput = dict && typeof t.loss !== 'string';
+  const all = dict ? Object.values(metrics as object).flat() : metrics;
+  if (!Array.isArray(all) || all.some((m) => typeof m !== 'string')) bad(op, `${where}.metrics`, `must be an array of metric names (or a dict of them by output), got ${show(t.metrics)}`);
+  metrics = byOutput ? Object.fromEntries(Object.entries(metrics as object).map(([k, ms]) => [k, (typeof ms === 'string' ? [ms] : (ms as string[])).map(camel)])) : (all as string[]).map(camel);
   const o = kerasObject(op, `${where}.optimizer_config`, t.optimizer_config);
   const c = Object.fromEntries(Object.entries(o.config).map(([k, x]) => [camel(k), x])) as Record<string, unknown>;
   const num = (k: string, def: number): number => {
@@ -124,7 +143,7 @@ export function compileFromTrainingConfig(op: string, where: string, v: unknown)
     if (err instanceof InvalidArgumentError && !err.message.startsWith(`${op}: ${w}`)) err.message = `${op}: ${w}: ${err.message}`;
     throw err;
   }
-  return { optimizer, loss: camel(t.loss as string) as never, metrics: (metrics as string[]).map(camel) as never };
+  return { optimizer, loss: loss as never, metrics: metrics as never };
 }
 
 /** @internal Compile arguments from neurite's exact record (at `where`). */
@@ -143,8 +162,8 @@ export function compileFromRecord(op: string, where: string, v: unknown): Compil
       lr = f(so);
     } else lr = learningRate as number;
     const metrics = r.metrics ?? [];
-    if (!Array.isArray(metrics)) bad(op, `${where}.metrics`, `must be an array of metric names, got ${show(metrics)}`);
-    return { optimizer: factories[name as string]({ learningRate: lr, ...options }), loss: r.loss as LossConfig, metrics: metrics as never };
+    if (metrics === null || typeof metrics !== 'object') bad(op, `${where}.metrics`, `must be an array of metric names (or an object of them by output), got ${show(metrics)}`);
+    return { optimizer: factories[name as string]({ learningRate: lr, ...options }), loss: r.loss as LossConfig, metrics: metrics as never, ...(r.lossWeights !== undefined ? { lossWeights: r.lossWeights as never } : {}) };
   } catch (err) {
     if (err instanceof InvalidArgumentError && !err.message.startsWith(`${op}: ${where}`)) err.message = `${op}: ${where}: ${err.message}`;
     throw err;

@@ -41,7 +41,7 @@ export interface AutoencoderPredictArgs {
  * Options of an autoencoder's `fit`: those of `Sequential.fit`, except that `validationData`
  * may also be a single tensor, which is then its own target (as `x` is in `fit(x, options)`).
  */
-export type AutoencoderFitArgs = Omit<FitArgs, 'validationData'> & { validationData?: Tensor | [Tensor, Tensor] | null };
+export type AutoencoderFitArgs = Omit<FitArgs, 'validationData'> & { validationData?: Tensor | FitArgs['validationData'] };
 
 type EvaluateArgs = { batchSize?: number; returnDict?: boolean };
 
@@ -130,8 +130,8 @@ export class Autoencoder extends Sequential {
    * (`fit(x, y, options)`, e.g. noisy inputs to clean targets). `validationData` may be a
    * single tensor, its own target (`fit(x, { validationData: xTest })`), or `[x, y]`.
    */
-  override fit(x: Tensor, y?: Tensor | AutoencoderFitArgs, args?: AutoencoderFitArgs): Promise<History> {
-    if (y instanceof Tensor) return super.fit(x, y, fitArgs(args ?? {}));
+  override fit(x: Tensor | Tensor[], y?: Tensor | Tensor[] | AutoencoderFitArgs, args?: AutoencoderFitArgs): Promise<History> {
+    if (y instanceof Tensor || Array.isArray(y)) return super.fit(x, y, fitArgs(args ?? {}));
     if (args !== undefined) throw new InvalidArgumentError(`fit: the second argument must be the targets y (a tensor) when options come third, got ${describe(y)}`);
     try {
       this.#selfTarget('fit');
@@ -175,7 +175,7 @@ export class Autoencoder extends Sequential {
    * One training step on the whole of `x`, with `x` as the target (`trainOnBatch(x)`), or on
    * `x`/`y`; returns `[loss, ...metrics]` (or the loss).
    */
-  override trainOnBatch(x: Tensor, y?: Tensor): number | number[] {
+  override trainOnBatch(x: Tensor | Tensor[], y?: Tensor | Tensor[]): number | number[] {
     if (y !== undefined) return super.trainOnBatch(x, y);
     this.#selfTarget('trainOnBatch');
     return super.trainOnBatch(x, x);

@@ -33,13 +33,30 @@ export interface CompileArgs {
    * `{ name: 'binaryCrossentropy', reduction: 'sumOverFeatures' }` for a VAE's reconstruction
    * term summed over features (see {@link LossReduction}; default `'mean'`).
    */
-  loss: LossName | LossAlias | LossConfig;
+  loss: LossSpec | LossSpec[] | Readonly<Record<string, LossSpec>>;
   /**
    * Metrics reported by `fit` and `evaluate` (one name or a list). `fit` logs each under its
-   * name, except `'accuracy'`, logged as `acc` / `val_acc` as in TF.js.
+   * name, except `'accuracy'`, logged as `acc` / `val_acc` as in TF.js. For a model with
+   * several outputs, a list applies to every output, or an object gives them by output name;
+   * each is logged as `<output>_<metric>` (TF.js's names).
    */
-  metrics?: MetricName | MetricAlias | Array<MetricName | MetricAlias>;
+  metrics?: MetricSpec | Readonly<Record<string, MetricSpec>>;
+  /**
+   * A model with several outputs: the factor on each output's loss in the total that training
+   * minimizes (Keras's `loss_weights`; TF.js 4.22 has none) — a list in `outputs` order, or an
+   * object by output name (missing ones 1). Default 1 each.
+   */
+  lossWeights?: number[] | Readonly<Record<string, number>>;
 }
+
+/**
+ * One loss: a name or `{ name, ...options }`. A model with several outputs takes one for all,
+ * a list (one per output, in `outputs` order), or an object by output layer name (TF.js's
+ * `outputNames`); each output's loss is logged as `<output>_loss`.
+ */
+export type LossSpec = LossName | LossAlias | LossConfig;
+/** Metrics: a name or a list of names. */
+export type MetricSpec = MetricName | MetricAlias | Array<MetricName | MetricAlias>;
 
 /** @internal What the model remembers about its compile call. */
 export interface CompiledInfo {
@@ -49,32 +66,90 @@ export interface CompiledInfo {
   lossSpec: CompileArgs['loss'];
   metricNames: string[];
   optimizer: Optimizer;
+  /** A model with several outputs: each output's name, loss and metric names, in order. */
+  heads?: Array<{ name: string; loss: LossName; metricNames: string[] }>;
+  /** For saving: the metrics and loss weights as given. */
+  metricsSpec?: CompileArgs['metrics'];
+  lossWeightsSpec?: CompileArgs['lossWeights'];
 }
 
 const BY_NAME: Readonly<Record<string, () => Optimizer>> = { sgd: () => sgd(), adam: () => adam(), adamw: () => adamw(), rmsprop: () => rmsprop(), adagrad: () => adagrad(),
   adamax: () => adamax(), adadelta: () => adadelta() };
 
-/** @internal Encodes `args` as the f32 list `nr_model_compile` reads. */
-export function encodeCompile(args: CompileArgs): { params: number[]; info: CompiledInfo } {
+/** The metric ids and names of a list (or one name). */
+function metricList(where: string, given: unknown): Array<{ id: number; name: string }> {
+  // A single name is accepted too, as in TF.js.
+  const list: unknown = typeof given === 'string' ? [given] : (given ?? []);
+  if (!Array.isArray(list)) throw new InvalidArgumentError(`compile: ${where} must be an array of names, e.g. ['accuracy'], got ${describe(list)}`);
+  return list.map((m: unknown) => {
+    const name = typeof m === 'string' ? (METRIC_ALIASES[m as MetricAlias] ?? m) : m;
+    const id = METRICS.indexOf(name as MetricName);
+    if (id < 0) throw new InvalidArgumentError(`compile: unknown metric ${typeof m === 'string' ? JSON.stringify(m) : describe(m)}${didYouMean(m, [...METRICS, ...Object.keys(METRIC_ALIASES)])}; valid: ${METRICS.join(', ')} (aliases: ${Object.keys(METRIC_ALIASES).join(', ')})`);
+    return { id, name: m as string };
+  });
+}
+
+/** Whether `v` is an object keyed by output name rather than one loss's `{ name, ...options }`. */
+function byOutput(v: unknown, outputs: readonly string[]): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const name = (v as { name?: unknown }).name;
+  return !(typeof name === 'string' && !outputs.includes('name'));
+}
+
+/**
+ * `v` for each output: one value for all, a list (one per output), or an object by output
+ * name (missing ones `fallback`, or an error when `fallback` is undefined).
+ */
+function perOutput<T>(what: string, v: unknown, outputs: readonly string[], single: (v: unknown) => boolean, fallback?: T): T[] {
+  if (Array.isArray(v) && !single(v)) {
+    if (v.length !== outputs.length) throw new InvalidArgumentError(`compile: ${what} lists ${v.length} values but the model has ${outputs.length} outputs (${outputs.join(', ')}); give one per output, or an object by output name`);
+    return v as T[];
+  }
+  if (byOutput(v, outputs) && !single(v)) {
+    for (const k of Object.keys(v)) {
+      if (!outputs.includes(k)) throw new InvalidArgumentError(`compile: ${what} names '${k}', which is not an output of the model${didYouMean(k, outputs)} (outputs: ${outputs.join(', ')})`);
+    }
+    return outputs.map((o) => {
+      if (Object.hasOwn(v, o)) return v[o] as T;
+      if (fallback === undefined) throw new InvalidArgumentError(`compile: ${what} has no entry for the output '${o}' (outputs: ${outputs.join(', ')})`);
+      return fallback;
+    });
+  }
+  return outputs.map(() => v as T);
+}
+
+/**
+ * @internal Encodes `args` as the f32 list `nr_model_compile` reads; `outputs`, the output
+ * names of a model with several, adds a loss per output.
+ */
+export function encodeCompile(args: CompileArgs, outputs?: readonly string[]): { params: number[]; info: CompiledInfo } {
   if (!args || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`compile: expected { optimizer, loss, metrics? }, got ${describe(args)}`);
+  const keys = ['optimizer', 'loss', 'metrics', 'lossWeights'];
   for (const k of Object.keys(args)) {
-    if (!['optimizer', 'loss', 'metrics'].includes(k)) throw unknownOption('compile', k, ['optimizer', 'loss', 'metrics']);
+    if (!keys.includes(k)) throw unknownOption('compile', k, keys);
   }
   const opt = typeof args.optimizer === 'string' && Object.hasOwn(BY_NAME, args.optimizer) ? BY_NAME[args.optimizer]() : args.optimizer;
   if (!(opt instanceof Optimizer)) {
     throw new InvalidArgumentError(`compile: optimizer must be one of ${Object.keys(BY_NAME).join(', ')} or optimizers.<name>({...}), got ${describe(args.optimizer)}${didYouMean(args.optimizer, Object.keys(BY_NAME))}`);
   }
   if (args.loss === undefined) throw new InvalidArgumentError('compile: loss is required, e.g. loss: \'categoricalCrossentropy\'');
-  const loss = lossAbi('compile', args.loss);
-  // A single name is accepted too, as in TF.js.
-  const list: unknown = typeof args.metrics === 'string' ? [args.metrics] : (args.metrics ?? []);
-  if (!Array.isArray(list)) throw new InvalidArgumentError(`compile: metrics must be an array of names, e.g. ['accuracy'], got ${describe(list)}`);
-  const metrics = list.map((m: unknown) => {
-    const name = typeof m === 'string' ? (METRIC_ALIASES[m as MetricAlias] ?? m) : m;
-    const id = METRICS.indexOf(name as MetricName);
-    if (id < 0) throw new InvalidArgumentError(`compile: unknown metric ${typeof m === 'string' ? JSON.stringify(m) : describe(m)}${didYouMean(m, [...METRICS, ...Object.keys(METRIC_ALIASES)])}; valid: ${METRICS.join(', ')} (aliases: ${Object.keys(METRIC_ALIASES).join(', ')})`);
-    return { id, name: m as string };
-  });
+  const many = outputs !== undefined && outputs.length > 1;
+  if (!many) {
+    // One output: TF.js's list of one and object by the output's name are accepted too.
+    for (const k of ['loss', 'metrics'] as const) {
+      const v = args[k];
+      if (Array.isArray(v) && k === 'loss') {
+        if (v.length !== 1) throw new InvalidArgumentError(`compile: loss lists ${v.length} losses but the model has one output; give one loss`);
+        args = { ...args, loss: v[0] as LossSpec };
+      } else if (outputs && byOutput(v, outputs) && Object.keys(v).length === 1 && outputs.includes(Object.keys(v)[0])) {
+        args = { ...args, [k]: Object.values(v)[0] };
+      }
+    }
+    if (args.lossWeights !== undefined) throw new InvalidArgumentError('compile: lossWeights is for a model with several outputs; this model has one');
+  }
+  const loss = lossAbi('compile', many ? 'mse' : (args.loss as LossSpec));
+  const metrics = many ? [] : metricList('metrics', args.metrics);
+  const heads = many ? encodeHeads(args, outputs) : [];
   const o = opt.abi();
   const params = [
     loss.kind, loss.params.length, ...loss.params,
@@ -83,8 +158,37 @@ export function encodeCompile(args: CompileArgs): { params: number[]; info: Comp
     o.clip.mode, o.clip.value,
     metrics.length, ...metrics.map((m) => m.id),
     loss.reduction,
+    ...(many ? [heads.length, ...heads.flatMap((h) => h.params)] : []),
   ];
-  return { params, info: { loss: loss.name, lossSpec: typeof args.loss === 'object' ? { ...args.loss } : args.loss, metricNames: metrics.map((m) => m.name), optimizer: opt } };
+  const spec = <T>(v: T): T => (v === undefined ? v : structuredClone(v));
+  const info: CompiledInfo = { loss: loss.name, lossSpec: spec(args.loss), metricNames: metrics.map((m) => m.name), optimizer: opt, metricsSpec: spec(args.metrics), lossWeightsSpec: spec(args.lossWeights) };
+  if (many) info.heads = heads.map((h) => h.info);
+  return { params, info };
+}
+
+/** Per output: `lossKind, n, params…, reduction, weight, metricCount, metricIds…` and what logs need. */
+function encodeHeads(args: CompileArgs, outputs: readonly string[]): Array<{ params: number[]; info: { name: string; loss: LossName; metricNames: string[] } }> {
+  const isLoss = (v: unknown): boolean => typeof v === 'string';
+  const losses = perOutput<LossSpec>('loss', args.loss, outputs, (v) => isLoss(v) || (typeof v === 'object' && v !== null && !Array.isArray(v) && !byOutput(v, outputs)));
+  const metrics = perOutput<unknown>('metrics', args.metrics ?? [], outputs, (v) => typeof v === 'string' || Array.isArray(v), []);
+  const weights = perOutput<unknown>('lossWeights', args.lossWeights ?? 1, outputs, (v) => typeof v === 'number', 1);
+  return outputs.map((name, i) => {
+    const where = `output '${name}'`;
+    let l;
+    try {
+      l = lossAbi('compile', losses[i]);
+    } catch (err) {
+      if (err instanceof InvalidArgumentError) err.message = err.message.replace(/^compile: /, `compile: the loss of ${where}: `);
+      throw err;
+    }
+    const w = weights[i];
+    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) throw new InvalidArgumentError(`compile: lossWeights for ${where} must be a finite number >= 0, got ${describe(w)}`);
+    const m = metricList(`metrics for ${where}`, metrics[i]);
+    return {
+      params: [l.kind, l.params.length, ...l.params, l.reduction, w, m.length, ...m.map((x) => x.id)],
+      info: { name, loss: l.name, metricNames: m.map((x) => x.name) },
+    };
+  });
 }
 
 /**

@@ -33,8 +33,11 @@ export interface FitArgs {
    * (so n = 10, 0.25 trains on 7 and validates on 3). 0 (the default) holds out nothing.
    */
   validationSplit?: number;
-  /** Explicit validation data `[x, y]` (overrides `validationSplit`); `null` is none. */
-  validationData?: [Tensor, Tensor] | null;
+  /**
+   * Explicit validation data `[x, y]` (overrides `validationSplit`); `null` is none. For a
+   * model with several inputs or outputs, `x` and `y` are lists as in `fit`.
+   */
+  validationData?: [Tensor | Tensor[], Tensor | Tensor[]] | null;
   /** Callbacks: objects with any of the hooks, or `Callback` instances. */
   callbacks?: CallbackHooks | CallbackHooks[];
   /**
@@ -164,7 +167,7 @@ function checkSamples(what: string, x: Tensor, y: Tensor, xName: string, yName: 
  * are still alive on the same instance, so a callback that disposes them, or resets the
  * instance, stops training with a {@link DisposedError} instead of training something else.
  */
-export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, args: FitArgs): Promise<History> {
+export async function fitLoop(model: Sequential, givenX: Tensor | Tensor[], givenY: Tensor | Tensor[], args: FitArgs): Promise<History> {
   model.compiledInfo('fit');
   for (const k of Object.keys(args)) {
     if (!(FIT_KEYS as readonly string[]).includes(k)) throw unknownOption('fit', k, FIT_KEYS);
@@ -178,17 +181,6 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, args: Fit
   if (typeof yieldEvery !== 'number' || !(yieldEvery >= 0)) throw new InvalidArgumentError(`fit: yieldEveryMs must be a number >= 0, got ${describe(yieldEvery)}`);
   const verbose = args.verbose ?? 'auto';
   if (verbose !== 0 && verbose !== 1 && verbose !== 2 && verbose !== 'auto') throw new InvalidArgumentError(`fit: verbose must be 0, 1, 2 or 'auto', got ${describe(verbose)}`);
-  need('fit', 'x', x);
-  need('fit', 'y', y);
-  checkSamples('fit', x, y, 'x', 'y');
-  let valX: Tensor | null = null, valY: Tensor | null = null;
-  const vd = args.validationData ?? undefined; // null: none, as Keras's validation_data=None
-  if (vd !== undefined) {
-    if (!Array.isArray(vd) || vd.length !== 2) throw new InvalidArgumentError(`fit: validationData must be [x, y], got ${describe(vd)}`);
-    [valX, valY] = vd;
-    need('fit', 'validationData[0]', valX);
-    need('fit', 'validationData[1]', valY);
-  }
   // 0 (the TF.js and Keras default) and null mean no split.
   const split = args.validationSplit === 0 || args.validationSplit === null ? undefined : args.validationSplit;
   if (split !== undefined && (typeof split !== 'number' || !(split > 0 && split < 1))) {
@@ -212,12 +204,32 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, args: Fit
       if (f !== undefined && typeof f !== 'function') throw new InvalidArgumentError(`fit: callbacks[${i}].${k} must be a function, got ${describe(f)}`);
     }
   });
-  const h = model.handle('fit');
-  const instance = instanceId();
-
   // Everything fit creates is owned from the moment it exists, and freed on every way out.
   const owned: Tensor[] = [];
   const own = (t: Tensor): Tensor => (owned.push(t), t);
+  const packed = model.isPacked;
+  let x: Tensor, y: Tensor;
+  let valX: Tensor | null = null, valY: Tensor | null = null;
+  const vd = args.validationData ?? undefined; // null: none, as Keras's validation_data=None
+  try {
+    // A model with several inputs or outputs takes lists, joined here into one tensor each.
+    [x, y] = model.coreData('fit', givenX, givenY, owned);
+    need('fit', 'x', x);
+    need('fit', 'y', y);
+    checkSamples('fit', x, y, 'x', 'y');
+    if (vd !== undefined) {
+      if (!Array.isArray(vd) || vd.length !== 2) throw new InvalidArgumentError(`fit: validationData must be [x, y], got ${describe(vd)}`);
+      [valX, valY] = model.coreData('fit', vd[0], vd[1], owned, ['validationData[0]', 'validationData[1]']);
+      need('fit', 'validationData[0]', valX);
+      need('fit', 'validationData[1]', valY);
+    }
+    if (packed && args.classWeight !== undefined && args.classWeight !== null) throw new InvalidArgumentError('fit: classWeight is for a model with one output; this model has several');
+  } catch (err) {
+    for (const t of owned) t.dispose();
+    throw err;
+  }
+  const h = model.handle('fit');
+  const instance = instanceId();
   let failed = false;
   try {
     // Validation data: explicit, or the last samples, as TF.js and Keras: the first

@@ -10,8 +10,10 @@
  * wiring: `compile`, `fit` (a whole training step in one WebAssembly call), `predict`,
  * `evaluate`, `getWeights`, nesting and sharing work as for a sequential model.
  *
- * For now a graph model has one input and one output, and a layer is applied once in it (two
- * uses would share one forward cache). `save`/`loadModel` and `getConfig`/`fromConfig` use
+ * A graph model may have several inputs and outputs: the core then takes each sample's values
+ * of every input packed into one row (and gives the outputs packed likewise), which `predict`,
+ * `fit` and `evaluate` do and undo here with tensor ops (`packing.ts`). A layer is applied once
+ * in a model (two uses would share one forward cache). `save`/`loadModel` and `getConfig`/`fromConfig` use
  * TF.js's functional format (`class_name: 'Model'`, `inbound_nodes`).
  */
 import { argPtr, call, check, readArgs, writeArgs } from '../engine.js';
@@ -59,9 +61,12 @@ export function input(args: InputArgs): SymbolicTensor {
 
 /** Options of {@link model} (TF.js `tf.model`). */
 export interface ModelArgs {
-  /** The model's input: what {@link input} returned (or a list of one). */
+  /** The model's input: what {@link input} returned, or a list of them for several inputs. */
   inputs: SymbolicTensor | SymbolicTensor[];
-  /** The model's output: a symbolic tensor computed from `inputs` (or a list of one). */
+  /**
+   * The model's output: a symbolic tensor computed from `inputs`, or a list of them for several
+   * outputs (`predict` then returns a list, and `compile` takes a loss per output).
+   */
   outputs: SymbolicTensor | SymbolicTensor[];
   name?: string;
   /** Seed for weight initialisation, dropout masks and shuffling. Default 0. */
@@ -72,14 +77,17 @@ let modelCount = 0;
 
 const MERGES = new Set(['add', 'subtract', 'multiply', 'average', 'maximum', 'minimum', 'concatenate']);
 
-/** What `op` got for `arg`: one symbolic tensor (a list of one is accepted). */
-function one(arg: string, v: unknown): SymbolicTensor {
-  const list = Array.isArray(v) ? v : [v];
-  if (list.length !== 1) {
-    throw new InvalidArgumentError(`model: ${arg} must be one symbolic tensor (a model with ${list.length === 0 ? 'no' : 'several'} ${arg} is not supported yet), got ${list.length === 0 ? 'an empty list' : `a list of ${list.length}`}`);
-  }
-  if (!(list[0] instanceof SymbolicTensor)) throw new InvalidArgumentError(`model: ${arg} must be a symbolic tensor (from input() or layer.apply()), got ${describe(list[0])}`);
-  return list[0];
+/** What `model` got for `arg`: a symbolic tensor or a non-empty list of different ones. */
+function list(arg: string, v: unknown): SymbolicTensor[] {
+  const all = Array.isArray(v) ? v : [v];
+  if (all.length === 0) throw new InvalidArgumentError(`model: ${arg} must be a symbolic tensor or a list of them, got an empty list`);
+  all.forEach((t, i) => {
+    const at = Array.isArray(v) ? `${arg}[${i}]` : arg;
+    if (!(t instanceof SymbolicTensor)) throw new InvalidArgumentError(`model: ${at} must be a symbolic tensor (from input() or layer.apply()), got ${describe(t)}`);
+    const j = all.indexOf(t);
+    if (j < i) throw new InvalidArgumentError(`model: ${arg}[${i}] is ${arg}[${j}] again (${t.name}); each must be a different value`);
+  });
+  return all as SymbolicTensor[];
 }
 
 /**
@@ -98,35 +106,49 @@ export function model(args: ModelArgs): Sequential {
   const a = checkArgs('model', args, ['inputs', 'outputs', 'name', 'seed']);
   if (a.inputs === undefined) throw new InvalidArgumentError('model: inputs is required (what input({ shape }) returned)');
   if (a.outputs === undefined) throw new InvalidArgumentError('model: outputs is required (a symbolic tensor computed from inputs)');
-  const x = one('inputs', a.inputs);
-  const y = one('outputs', a.outputs);
-  if (!(x.sourceLayer instanceof InputLayer)) throw new InvalidArgumentError(`model: inputs must come from input({ shape }), but ${x.name} is the output of layer ${x.sourceLayer.name}`);
-  // Depth-first from the output: each node after what it reads.
+  const xs = list('inputs', a.inputs);
+  const ys = list('outputs', a.outputs);
+  xs.forEach((x, i) => {
+    if (!(x.sourceLayer instanceof InputLayer)) throw new InvalidArgumentError(`model: inputs must come from input({ shape }), but ${xs.length > 1 ? `inputs[${i}]` : 'inputs'} (${x.name}) is the output of layer ${x.sourceLayer.name}`);
+  });
+  const ins = (xs.length > 1 ? 'inputs ' : 'input ') + xs.map((x) => x.sourceLayer.name).join(', ');
+  // Depth-first from each output in turn: each node after what it reads.
   const order: SymbolicTensor[] = [];
   const state = new Map<SymbolicTensor, 'visiting' | 'done'>();
   const visit = (t: SymbolicTensor): void => {
-    if (t === x || state.get(t) === 'done') return;
+    if (xs.includes(t) || state.get(t) === 'done') return;
     if (t.sourceLayer instanceof InputLayer) {
-      throw new InvalidArgumentError(`model: the output depends on ${t.sourceLayer.name} (per-sample shape ${show(t.sampleShape)}), which is not the model's input ${x.sourceLayer.name}: the graph is disconnected`);
+      throw new InvalidArgumentError(`model: the output depends on ${t.sourceLayer.name} (per-sample shape ${show(t.sampleShape)}), which is not the model's ${ins}: the graph is disconnected`);
     }
     state.set(t, 'visiting');
     for (const i of t.inputs) visit(i);
     state.set(t, 'done');
     order.push(t);
   };
-  visit(y);
-  if (order.length === 0) throw new InvalidArgumentError('model: outputs is the input itself; a model needs at least one layer');
+  ys.forEach((y, i) => {
+    if (xs.includes(y)) throw new InvalidArgumentError(`model: ${ys.length > 1 ? `outputs[${i}]` : 'outputs'} is the input ${y.sourceLayer.name} itself; every output must be computed by a layer`);
+    visit(y);
+  });
+  const read = new Set(order.flatMap((t) => t.inputs));
+  const unused = xs.find((x) => !read.has(x));
+  if (unused) throw new InvalidArgumentError(`model: the input ${unused.sourceLayer.name} is not used by any output; remove it from inputs`);
   const seen = new Map<object, SymbolicTensor>();
   for (const t of order) {
     const prev = seen.get(t.sourceLayer);
     if (prev) throw new InvalidArgumentError(`model: layer ${t.sourceLayer.name} is applied twice in this model (to ${prev.inputs.map((i) => i.name).join(', ')} and to ${t.inputs.map((i) => i.name).join(', ')}); for now a layer can be used once per model`);
     seen.set(t.sourceLayer, t);
   }
-  const id = new Map<SymbolicTensor, number>([[x, 0]]);
-  order.forEach((t, i) => id.set(t, i + 1));
+  // Node j is `layers[j]`'s output: the inputs first, then the layers in order.
+  const id = new Map<SymbolicTensor, number>(xs.map((x, i) => [x, i]));
+  order.forEach((t, i) => id.set(t, xs.length + i));
   const wiring = order.map((t) => t.inputs.map((i) => id.get(i) as number));
-  const layers = [x.sourceLayer as InputLayer, ...order.map((t) => t.sourceLayer as Layer | Sequential)];
-  const m = graphModel({ name: a.name === undefined ? `model_${++modelCount}` : (a.name as string), ...(a.seed !== undefined ? { seed: a.seed as number } : {}), layers }, { wiring, inputs: [x], outputs: [y] });
+  const layers = [...xs.map((x) => x.sourceLayer as InputLayer), ...order.map((t) => t.sourceLayer as Layer | Sequential)];
+  const names = new Set<string>();
+  for (const l of layers) {
+    if (names.has(l.name)) throw new InvalidArgumentError(`model: two layers are named '${l.name}'; layer names must be unique in a model`);
+    names.add(l.name);
+  }
+  const m = graphModel({ name: a.name === undefined ? `model_${++modelCount}` : (a.name as string), ...(a.seed !== undefined ? { seed: a.seed as number } : {}), layers }, { wiring, inputs: xs, outputs: ys, outputNodes: ys.map((y) => id.get(y) as number) });
   try {
     m.build();
   } catch (err) {
@@ -145,6 +167,7 @@ setApplier((node, inputs) => {
   });
   const xs = list as SymbolicTensor[];
   if (n instanceof InputLayer) throw new InvalidArgumentError(`apply: ${n.name} is an input layer; use input({ shape }) to start a graph`);
+  if (n instanceof Sequential && !n.isDisposed && n.isPacked) throw new InvalidArgumentError(`apply: model ${n.name} has ${n.inputs.length} inputs and ${n.outputs.length} outputs; a model with several inputs or outputs cannot be nested in another model yet`);
   const merge = n instanceof Layer && MERGES.has(n.kind);
   if (merge && !Array.isArray(inputs)) throw new InvalidArgumentError(`apply: ${n.name} (${(n as Layer).kind}) merges a list of symbolic tensors, e.g. apply([a, b]); got one`);
   if (!merge && xs.length !== 1) throw new InvalidArgumentError(`apply: ${n.name} takes one input, got a list of ${xs.length}; merge layers (add, concatenate, …) take lists`);
@@ -163,19 +186,23 @@ setApplier((node, inputs) => {
 });
 
 /**
- * Loading and `fromConfig`: the graph model of a spec (`layers[0]` its input layer, `wiring[i]`
- * what `layers[i + 1]` reads), made by applying each layer as the user's code did.
+ * Loading and `fromConfig`: the graph model of a spec (`layers[0 .. k]` its input layers,
+ * `wiring[i]` the `layers` indices `layers[k + i]` reads, `outputs` the `layers` indices it
+ * outputs), made by applying each layer as the user's code did.
  */
-setGraphMaker((s, wiring, layers) => {
-  const inp = layers[0];
-  if (!(inp instanceof InputLayer)) throw new InvalidArgumentError(`${s.where}: a graph model's first layer must be its InputLayer`);
-  const syms = [new SymbolicTensor(inp, [], inp.inputShape as number[])];
+setGraphMaker((s, wiring, layers, io) => {
+  const k = io?.inputs ?? 1;
+  const syms = layers.slice(0, k).map((inp) => {
+    if (!(inp instanceof InputLayer)) throw new InvalidArgumentError(`${s.where}: a graph model's first ${k === 1 ? 'layer' : `${k} layers`} must be its InputLayer${k === 1 ? '' : 's'}`);
+    return new SymbolicTensor(inp, [], inp.inputShape as number[]);
+  });
   wiring.forEach((ins, i) => {
-    const l = layers[i + 1];
+    const l = layers[k + i];
     const xs = ins.map((j) => syms[j]);
     syms.push(l instanceof Layer && MERGES.has(l.kind) ? l.apply(xs) : l.apply(xs[0]));
   });
-  return model({ inputs: syms[0], outputs: syms[syms.length - 1], name: s.name, seed: s.seed });
+  const outputs = (io?.outputs ?? [syms.length - 1]).map((j) => syms[j]);
+  return model({ inputs: syms.slice(0, k), outputs, name: s.name, seed: s.seed });
 });
 
 /** The per-sample output shape of `layer` on `xs`, from the layer's own build (its errors). */

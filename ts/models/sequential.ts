@@ -21,7 +21,7 @@
  */
 import { argPtr, assertLive, call, check, instanceId, outPtr, readArgs, readOut, writeArgs } from '../engine.js';
 import { checkArgs as readKeys, didYouMean, f32Bits } from '../options.js';
-import { DisposedError, inOp, InvalidArgumentError } from '../errors.js';
+import { DisposedError, inOp, InvalidArgumentError, ShapeError } from '../errors.js';
 import { track, untrack, type Tracked } from '../scope.js';
 import { Tensor } from '../tensor.js';
 import { boolArg, checkShape, describe, need } from '../ops/convert.js';
@@ -40,12 +40,17 @@ import { saveWith, sequentialToArtifacts, type SaveOptions } from '../io/model.j
 import { makeModel, modelConfig, modelSpec, specFromKeras, type ModelConfig } from '../io/topology.js';
 import { expectedWeights, type ModelSpec } from '../io/spec.js';
 import { applySymbolic, isSymbolic, type SymbolicTensor } from './symbolic.js';
+import { pack, unpack, type Part } from './packing.js';
 
-/** A graph model's wiring (see `functional.ts`): per layer, the values it reads (0 the input, i + 1 layer i's output). */
+/**
+ * A graph model's wiring (see `functional.ts`): per layer after the inputs, the values it
+ * reads — value `j` is `layers[j]`'s output, the inputs first — and the values it outputs.
+ */
 interface Graph {
   wiring: number[][];
   inputs: SymbolicTensor[];
   outputs: SymbolicTensor[];
+  outputNodes: number[];
 }
 
 let makeGraph: (args: SequentialArgs, graph: Graph) => Sequential;
@@ -115,6 +120,8 @@ export class Sequential {
   #skipInit = false;
   /** Set for a graph model (`model({ inputs, outputs })`). */
   #graph: Graph | null = null;
+  /** Set while a graph model's layers are added (its input layers first). */
+  #assembling = false;
 
   constructor(args: SequentialArgs = {}) {
     checkArgs('sequential', args, ['layers', 'name', 'seed']);
@@ -142,6 +149,7 @@ export class Sequential {
     if (layer instanceof Sequential) {
       if (layer === this || layer.#contains(this)) throw new InvalidArgumentError(`add: a model cannot contain itself (${layer === this ? `model ${this.name}` : `model ${layer.name} contains model ${this.name}`})`);
       if (layer.#disposed) throw new DisposedError(`add: model ${layer.name} is disposed`);
+      if (layer.isPacked) throw new InvalidArgumentError(`add: model ${layer.name} has ${layer.inputs.length} inputs and ${layer.outputs.length} outputs; a model with several inputs or outputs cannot be nested in another model yet`);
     }
     const inside = layer instanceof Sequential ? [layer, ...layer.#nodes()] : [layer];
     const mine = new Set<Layer | Sequential>(this.#nodes());
@@ -149,7 +157,9 @@ export class Sequential {
     if (twice) {
       throw new InvalidArgumentError(`add: ${twice instanceof Sequential ? 'model' : 'layer'} ${twice.name} is already in model ${this.name} (directly or inside a nested model); a layer can be used once per model for now`);
     }
-    if (layer instanceof InputLayer && this.layers.length > 0) throw new InvalidArgumentError('add: an inputLayer must come first');
+    // A graph model's input layers (one per input) come first.
+    const inputsSoFar = this.#assembling && this.layers.every((l) => l instanceof InputLayer);
+    if (layer instanceof InputLayer && this.layers.length > 0 && !inputsSoFar) throw new InvalidArgumentError('add: an inputLayer must come first');
     this.layers.push(layer);
   }
 
@@ -178,7 +188,14 @@ export class Sequential {
    */
   static {
     makeGraph = (args, graph) => {
-      const m = new Sequential(args);
+      const { layers = [], ...rest } = args;
+      const m = new Sequential(rest);
+      m.#assembling = true;
+      try {
+        for (const l of layers) m.add(l);
+      } finally {
+        m.#assembling = false;
+      }
       m.#graph = graph;
       return m;
     };
@@ -210,17 +227,95 @@ export class Sequential {
     return null;
   }
 
-  /** The per-sample input shape: the built one, else the first layer's, if known. */
+  /**
+   * The per-sample input shape: the built one, else the first layer's, if known. `undefined`
+   * for a graph model with several inputs: see `model.inputs[i].shape`.
+   */
   get inputShape(): number[] | undefined {
+    if (this.#graph && this.#graph.inputs.length > 1) return undefined;
     if (this.#builtInput) return this.#builtInput.slice();
     const first = this.layers[0];
     return first instanceof Sequential ? first.inputShape : first?.inputShape;
   }
   #builtInput: number[] | undefined;
 
-  /** The per-sample output shape (after build). */
+  /**
+   * The per-sample output shape (after build). `undefined` for a graph model with several
+   * outputs: see `model.outputs[i].shape`.
+   */
   get outputShape(): number[] | undefined {
+    if (this.#graph && this.#graph.outputs.length > 1) return undefined;
     return this.#shapes.at(-1);
+  }
+
+  /** @internal Whether this is a graph model with several inputs or outputs (packed for the core, see `packing.ts`). */
+  get isPacked(): boolean {
+    return this.#graph !== null && (this.#graph.inputs.length > 1 || this.#graph.outputs.length > 1);
+  }
+
+  /** The inputs of a packed model (names and per-sample shapes). */
+  #inParts(): Part[] {
+    return this.#ends('inputs').inputs.map((t) => ({ name: t.sourceLayer.name, shape: t.sampleShape }));
+  }
+
+  /** The outputs of a packed model. */
+  #outParts(): Part[] {
+    return this.#ends('outputs').outputs.map((t) => ({ name: t.sourceLayer.name, shape: t.sampleShape }));
+  }
+
+  /** The targets of a packed model: per output, what its loss compares with it (class indices for a sparse loss). */
+  #targetParts(info: CompiledInfo): Part[] {
+    return this.#outParts().map((p, i) => ({ ...p, shape: info.heads?.[i].loss === 'sparseCategoricalCrossentropy' ? p.shape.slice(0, -1) : p.shape, loose: true }));
+  }
+
+  /**
+   * @internal `x` (and `y`) as the core takes them: a packed model's lists joined into one
+   * tensor each (new tensors, in `owned`), a lone tensor as it is (a list of one accepted).
+   */
+  coreData(op: string, x: unknown, y: unknown, owned: Tensor[], names: [string, string] = ['x', 'y']): [Tensor, Tensor] {
+    const cx = this.#coreX(op, x, owned, names[0]);
+    const cy = this.#coreY(op, y, owned, names[1]);
+    // Joined lists: say which of the given tensors disagree (not the joined shapes).
+    if (this.isPacked && Array.isArray(y) && y.length > 1 && cx instanceof Tensor && cy instanceof Tensor && cx.rank > 0 && cx.shape[0] !== cy.shape[0]) {
+      const [x0, y0] = [(Array.isArray(x) ? x[0] : x) as Tensor, y[0] as Tensor];
+      const xName = Array.isArray(x) && x.length > 1 ? `${names[0]}[0]` : names[0];
+      throw new ShapeError(`${op}: ${xName} has ${cx.shape[0]} samples (shape [${x0.shape}]) but ${names[1]}[0] has ${cy.shape[0]} (shape [${y0.shape}]); the first dimension of both is the batch`);
+    }
+    return [cx, cy];
+  }
+
+  /** The tensor of a model with one input (output): `v`, or the one tensor of a list of one (TF.js accepts both). */
+  #lone(op: string, arg: string, v: unknown, kind: 'input' | 'output'): Tensor {
+    if (Array.isArray(v) && v.length !== 1 && v.every((t) => t instanceof Tensor)) {
+      const name = this.#graph ? ` (${this.#graph[`${kind}s`][0].sourceLayer.name})` : '';
+      throw new InvalidArgumentError(`${op}: the model has one ${kind}${name}, so ${arg} must be a Tensor (or a list of one), got a list of ${v.length}`);
+    }
+    return (Array.isArray(v) && v.length === 1 && v[0] instanceof Tensor ? v[0] : v) as Tensor;
+  }
+
+  #coreX(op: string, x: unknown, owned: Tensor[], arg = 'x'): Tensor {
+    if (!this.#graph || this.#graph.inputs.length === 1) return this.#lone(op, arg, x, 'input');
+    const t = pack(op, arg, x, this.#inParts());
+    owned.push(t);
+    return t;
+  }
+
+  #coreY(op: string, y: unknown, owned: Tensor[], arg = 'y'): Tensor {
+    if (!this.#graph || this.#graph.outputs.length === 1) return this.#lone(op, arg, y, 'output');
+    const t = pack(op, arg, y, this.#targetParts(this.compiledInfo(op)));
+    owned.push(t);
+    return t;
+  }
+
+  /** Runs `f` on the core's `x`, then splits a packed model's output (and disposes the packed ones). */
+  #packedRun(op: string, x: unknown, f: (x: Tensor) => Tensor): Tensor | Tensor[] {
+    const owned: Tensor[] = [];
+    try {
+      const out = f(this.#coreX(op, x, owned));
+      return this.#graph && this.#graph.outputs.length > 1 ? unpack(out, this.#outParts()) : out;
+    } finally {
+      for (const t of owned) t.dispose();
+    }
   }
 
   /** @internal The live handle; builds on first use. */
@@ -236,7 +331,7 @@ export class Sequential {
     if (this.#disposed) throw new DisposedError(`build: model ${this.name} is disposed`);
     if (this.#handle !== 0) return;
     if (inputShape !== undefined) checkShape('build', inputShape, 'inputShape');
-    const shape = inputShape ?? this.inputShape;
+    const shape = inputShape ?? (this.#graph && this.#graph.inputs.length > 1 ? [this.#graph.inputs.reduce((a, t) => a + t.sampleShape.reduce((p, d) => p * d, 1), 0)] : this.inputShape);
     if (!shape) {
       throw new InvalidArgumentError(`build: model ${this.name} does not know its input shape; give the first layer an inputShape, e.g. layers.dense({ inputShape: [784], units: 10 })`);
     }
@@ -331,16 +426,25 @@ export class Sequential {
         }
       }
     }
-    this.#graph?.wiring.forEach((ins, i) => call((e) => check(e.nr_model_wire(h, i, writeArgs('model', ins), ins.length))));
+    const g = this.#graph;
+    if (g) {
+      const shapes = [g.inputs.length, ...g.inputs.flatMap((t) => [t.sampleShape.length, ...t.sampleShape])];
+      call((e) => {
+        const base = writeArgs('model', [...shapes, ...g.outputNodes]);
+        check(e.nr_model_wire_io(h, base, shapes.length, base + 4 * shapes.length, g.outputNodes.length));
+      });
+    }
+    g?.wiring.forEach((ins, i) => call((e) => check(e.nr_model_wire(h, i, writeArgs('model', ins), ins.length))));
     return h;
   }
 
   /** Records the per-sample input shape of this model and of nested models built with it. */
   #setInputs(shape: number[]): void {
     this.#builtInput ??= shape.slice();
+    const k = this.#graph?.inputs.length ?? 1;
     this.#children().forEach((c, i) => {
       const from = this.#graph ? this.#graph.wiring[i][0] : i;
-      if (c instanceof Sequential && c.#handle !== 0) c.#setInputs(from === 0 ? shape : this.#shapes[from - 1]);
+      if (c instanceof Sequential && c.#handle !== 0) c.#setInputs(from < k ? (this.#graph?.inputs[from].sampleShape ?? shape) : this.#shapes[from - k]);
     });
   }
 
@@ -360,7 +464,8 @@ export class Sequential {
   /** Configures training: optimizer, loss and metrics (as TF.js `compile`). */
   compile(args: CompileArgs): void {
     const h = this.handle('compile');
-    const { params, info } = encodeCompile(args);
+    const outs = this.#graph?.outputs.map((t) => t.sourceLayer.name);
+    const { params, info } = encodeCompile(args, outs);
     call((e) => check(e.nr_model_compile(h, writeF32(params), params.length)));
     this.#compiled = info;
     this.#syncTrainable('compile');
@@ -393,9 +498,11 @@ export class Sequential {
    * Trains for `epochs` passes over `x`/`y`, in seeded, shuffled batches. Returns the history
    * of the loss and metrics per epoch. One `fit` at a time per model (as TF.js): a second call
    * before the first has settled is an {@link InvalidArgumentError}, since both would share the
-   * model's sample order.
+   * model's sample order. A graph model with several inputs (outputs) takes `x` (`y`) as a
+   * list, one tensor per input (output) in order; its history has each output's loss as
+   * `<output>_loss` and metrics as `<output>_<metric>` beside the total `loss` (TF.js's names).
    */
-  async fit(x: Tensor, y: Tensor, args: FitArgs = {}): Promise<History> {
+  async fit(x: Tensor | Tensor[], y: Tensor | Tensor[], args: FitArgs = {}): Promise<History> {
     if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`fit: options must be an object like { epochs: 10, batchSize: 32 }, got ${args === null ? 'null' : describe(args)}`);
     this.compiledInfo('fit');
     if (this.#fitting) throw new InvalidArgumentError(`fit: model ${this.name} is already training (another fit() call has not finished); await it first`);
@@ -420,18 +527,25 @@ export class Sequential {
    * runs all rows as one batch and keeps what backward needs, so the gradient does not run
    * the layers again (the values are the same as outside).
    *
+   * A graph model with several inputs takes a list of tensors, one per input in `inputs`
+   * order, and one with several outputs returns a list (as TF.js; a list in gives `Tensor[]`,
+   * and `model.predict<Tensor[]>(x)` types one input with several outputs).
+   *
    * @example
    * const saliency = grad((x) => model.predict(x).sum())(images);
    */
-  predict(x: Tensor, args: { batchSize?: number } = {}): Tensor {
-    return this.predictAs('predict', x, args);
+  predict(x: Tensor, args?: { batchSize?: number }): Tensor;
+  predict<T extends Tensor | Tensor[] = Tensor[]>(x: Tensor | Tensor[], args?: { batchSize?: number }): T;
+  predict(x: Tensor | Tensor[], args: { batchSize?: number } = {}): Tensor | Tensor[] {
+    if (!this.isPacked) return this.predictAs('predict', x as Tensor, args);
+    return this.#packedRun('predict', x, (px) => this.predictAs('predict', px, args));
   }
 
   /** @internal {@link predict} for the public method `op` (e.g. an autoencoder's `reconstruct`), named in every error. */
   predictAs(op: string, x: Tensor, args: { batchSize?: number }): Tensor {
     checkArgs(op, args, ['batchSize']);
     const h = this.handle(op);
-    const hx = need(op, 'x', x);
+    const hx = need(op, 'x', this.#lone(op, 'x', x, 'input'));
     const bs = batchSizeOf(op, args.batchSize ?? 32);
     try {
       return runOp((e, out) => e.nr_model_predict(h, hx, bs, out));
@@ -455,27 +569,32 @@ export class Sequential {
    * opt.minimize(() => losses.meanSquaredError(y, model.apply(x, { training: true })));
    */
   apply(x: Tensor, kwargs?: { training?: boolean }): Tensor;
+  /** A graph model with several inputs takes a list, and one with several outputs returns one (see {@link Sequential.predict}). */
+  apply<T extends Tensor | Tensor[] = Tensor[]>(x: Tensor | Tensor[], kwargs?: { training?: boolean }): T;
   /**
    * On a symbolic tensor (from `input()` or a layer's `apply`), places this model in a graph
    * model being assembled, as a layer: see {@link Layer.apply}.
    */
   apply(x: SymbolicTensor): SymbolicTensor;
-  apply(x: Tensor | SymbolicTensor, kwargs: { training?: boolean } = {}): Tensor | SymbolicTensor {
+  apply(x: Tensor | Tensor[] | SymbolicTensor, kwargs: { training?: boolean } = {}): Tensor | Tensor[] | SymbolicTensor {
     if (isSymbolic(x)) return applySymbolic(this, x);
     const op = 'apply';
     checkArgs(op, kwargs, ['training']);
     const training = boolArg(op, 'training', kwargs.training, false);
     const h = this.handle(op);
-    const hx = need(op, 'x', x as Tensor);
-    try {
-      return runOp((e, out) => e.nr_model_apply(h, hx, training ? 1 : 0, out));
-    } catch (err) {
-      throw inOp(op, err);
-    }
+    return this.#packedRun(op, x, (px) => {
+      const hx = need(op, 'x', px);
+      try {
+        return runOp((e, out) => e.nr_model_apply(h, hx, training ? 1 : 0, out));
+      } catch (err) {
+        throw inOp(op, err);
+      }
+    });
   }
 
   /**
-   * Loss and metrics on `x`/`y` as scalars: `[loss, ...metrics]` (just the loss if no metrics).
+   * Loss and metrics on `x`/`y` as scalars: `[loss, ...metrics]` (just the loss if no metrics;
+   * with several outputs, TF.js's `[loss, ...outputLosses, ...metrics]`, `x` and `y` as in `fit`).
    * With `returnDict: true` (Keras's `return_dict`), plain numbers by name instead: `loss` (the
    * total), the metrics, and the parts of the loss as `fit` reports them — `kl` (variational
    * layers; computed from their mean and log-variance, as the output is the mean at inference)
@@ -489,19 +608,34 @@ export class Sequential {
    * @example const { loss, accuracy } = model.evaluate(x, y, { returnDict: true });
    * @example const [loss, acc] = model.evaluate(x, y) as Tensor[]; // compiled with metrics
    */
-  evaluate(x: Tensor, y: Tensor, args?: { batchSize?: number; returnDict?: false }): Tensor | Tensor[];
-  evaluate(x: Tensor, y: Tensor, args: { batchSize?: number; returnDict: true }): Record<string, number>;
-  evaluate(x: Tensor, y: Tensor, args: { batchSize?: number; returnDict?: boolean } = {}): Tensor | Tensor[] | Record<string, number> {
+  evaluate(x: Tensor | Tensor[], y: Tensor | Tensor[], args?: { batchSize?: number; returnDict?: false }): Tensor | Tensor[];
+  evaluate(x: Tensor | Tensor[], y: Tensor | Tensor[], args: { batchSize?: number; returnDict: true }): Record<string, number>;
+  evaluate(x: Tensor | Tensor[], y: Tensor | Tensor[], args: { batchSize?: number; returnDict?: boolean } = {}): Tensor | Tensor[] | Record<string, number> {
     checkArgs('evaluate', args, ['batchSize', 'returnDict']);
     const returnDict = boolArg('evaluate', 'returnDict', args.returnDict);
     if (tapeRecording() && !returnDict) {
       // Its values come back as numbers: the tape would see constants, and the gradient be zero.
       throw new InvalidArgumentError('evaluate: cannot be differentiated (its results are numbers made into tensors); inside grad/variableGrads compute the loss with losses.* on model.predict(x) or model.apply(x)');
     }
-    const vals = this.evaluateValues(x, y, args.batchSize ?? 32);
+    const owned: Tensor[] = [];
+    let vals: number[];
+    try {
+      const [cx, cy] = this.coreData('evaluate', x, y, owned);
+      vals = this.evaluateValues(cx, cy, args.batchSize ?? 32, 'evaluate', y);
+    } finally {
+      for (const t of owned) t.dispose();
+    }
     if (returnDict) return Object.fromEntries(this.logColumns().map(([k, i]) => [k, vals[i]]));
-    const ts = vals.slice(0, 1 + this.compiledInfo('evaluate').metricNames.length).map(scalarOf);
+    const ts = this.#resultColumns().map((i) => scalarOf(vals[i]));
     return ts.length === 1 ? ts[0] : ts;
+  }
+
+  /**
+   * The positions in the core's results of what `evaluate` and `trainOnBatch` return, in
+   * TF.js's order: the loss, each output's loss (several outputs), then the metrics.
+   */
+  #resultColumns(): number[] {
+    return this.logColumns().filter(([k]) => k !== 'kl' && k !== 'regularization').map(([, i]) => i);
   }
 
   /**
@@ -509,15 +643,19 @@ export class Sequential {
    * regularization]` results: `kl` and `regularization` only when the model has such a term.
    */
   logColumns(): Array<[string, number]> {
-    const m = this.compiledInfo('logs').metricNames;
+    const info = this.compiledInfo('logs');
     const h = this.handle('logs');
     const [kl, reg] = call((e) => {
       check(e.nr_model_loss_terms(h, outPtr(0)));
       return [readOut(0), readOut(1)];
     });
-    const cols: Array<[string, number]> = [['loss', 0], ...m.map((k, i): [string, number] => [metricLogName(k), 1 + i])];
-    if (kl) cols.push(['kl', 1 + m.length]);
-    if (reg) cols.push(['regularization', 2 + m.length]);
+    // Several outputs (TF.js's names): `<output>_loss` each, then `<output>_<metric>`.
+    const heads = info.heads ?? [];
+    const names = heads.length > 0 ? heads.flatMap((o) => o.metricNames.map((k) => `${o.name}_${metricLogName(k)}`)) : info.metricNames.map(metricLogName);
+    const m = names.length;
+    const cols: Array<[string, number]> = [['loss', 0], ...heads.map((o, i): [string, number] => [`${o.name}_loss`, 3 + m + i]), ...names.map((k, i): [string, number] => [k, 1 + i])];
+    if (kl) cols.push(['kl', 1 + m]);
+    if (reg) cols.push(['regularization', 2 + m]);
     return cols;
   }
 
@@ -540,8 +678,9 @@ export class Sequential {
    * @internal `[loss, ...metrics, kl, regularization]` as numbers; `op` is the public method
    * core errors name.
    */
-  evaluateValues(x: Tensor, y: Tensor, batchSize: number, op: 'evaluate' | 'fit' = 'evaluate'): number[] {
+  evaluateValues(x: Tensor, y: Tensor, batchSize: number, op: 'evaluate' | 'fit' = 'evaluate', given: unknown = y): number[] {
     const info = this.compiledInfo('evaluate');
+    const width = 3 + info.metricNames.length + (info.heads ?? []).reduce((a, o) => a + 1 + o.metricNames.length, 0);
     const h = this.handle('evaluate');
     const hx = need('evaluate', 'x', x);
     const hy = need('evaluate', 'y', y);
@@ -550,29 +689,39 @@ export class Sequential {
       return call((e) => {
         check(e.nr_model_check_data(h, hx, hy, 1));
         check(e.nr_model_evaluate(h, hx, hy, bs, argPtr()));
-        return Array.from(new Float32Array(e.memory.buffer, argPtr(), 3 + info.metricNames.length));
+        return Array.from(new Float32Array(e.memory.buffer, argPtr(), width));
       });
     } catch (err) {
-      throw inOp(op, targetHint(err, info, y, this.outputShape?.at(-1)));
+      throw inOp(op, given instanceof Tensor ? targetHint(err, info, given, this.outputShape?.at(-1)) : err);
     }
   }
 
-  /** One training step on the whole of `x`/`y`; returns `[loss, ...metrics]` (or the loss). */
-  trainOnBatch(x: Tensor, y: Tensor): number | number[] {
+  /**
+   * One training step on the whole of `x`/`y`; returns `[loss, ...metrics]` (or the loss; with
+   * several outputs `[loss, ...outputLosses, ...metrics]`, as TF.js).
+   */
+  trainOnBatch(x: Tensor | Tensor[], y: Tensor | Tensor[]): number | number[] {
     const info = this.compiledInfo('trainOnBatch');
     const h = this.handle('trainOnBatch');
-    const hx = need('trainOnBatch', 'x', x);
-    const hy = need('trainOnBatch', 'y', y);
-    this.#syncTrainable('trainOnBatch');
+    const owned: Tensor[] = [];
     let v: number[];
     try {
+      const [cx, cy] = this.coreData('trainOnBatch', x, y, owned);
+      const hx = need('trainOnBatch', 'x', cx);
+      const hy = need('trainOnBatch', 'y', cy);
+      this.#syncTrainable('trainOnBatch');
+      const cols = this.#resultColumns();
+      const width = 1 + Math.max(...this.logColumns().map(([, i]) => i));
       v = call((e) => {
         check(e.nr_model_check_data(h, hx, hy, 2));
         check(e.nr_model_train_on_batch(h, hx, hy, argPtr()));
-        return Array.from(new Float32Array(e.memory.buffer, argPtr(), 1 + info.metricNames.length));
+        const all = new Float32Array(e.memory.buffer, argPtr(), width);
+        return cols.map((i) => all[i]);
       });
     } catch (err) {
-      throw inOp('trainOnBatch', targetHint(err, info, y, this.outputShape?.at(-1)));
+      throw inOp('trainOnBatch', y instanceof Tensor ? targetHint(err, info, y, this.outputShape?.at(-1)) : err);
+    } finally {
+      for (const t of owned) t.dispose();
     }
     return v.length === 1 ? v[0] : v;
   }
@@ -748,8 +897,7 @@ export class Sequential {
     // layers, nested ones included, are non-trainable, as Keras counts them).
     const trainable = flat.map(() => 0);
     for (const w of weightSpecs('summary', { handle: h, path: [] })) if (w.trainable) trainable[w.layer] += w.size;
-    const input = this.layers[0] instanceof InputLayer ? this.layers[0].name : 'input';
-    const reads = (i: number): string | undefined => this.#graph?.wiring[i].map((j) => (j === 0 ? input : flat[j - 1].name)).join(', ');
+    const reads = (i: number): string | undefined => this.#graph?.wiring[i].map((j) => this.layers[j]?.name ?? 'input').join(', ');
     const text = summaryText(this.name, flat.map((l, i) => ({ name: l.name, kind: l instanceof Sequential ? 'sequential' : l.kind, shape: this.#shapes[i], params: this.#paramCounts[i], trainableParams: trainable[i], connected: reads(i) })));
     if (print === undefined) {
       console.log(text);
@@ -777,9 +925,14 @@ export class Sequential {
     }
   }
 
-  /** @internal A graph model's wiring (per layer after the input, the `layers` indices it reads), or `null`. */
+  /** @internal A graph model's wiring (per layer after the inputs, the `layers` indices it reads), or `null`. */
   get graphWiring(): number[][] | null {
     return this.#graph ? this.#graph.wiring.map((w) => w.slice()) : null;
+  }
+
+  /** @internal A graph model's number of inputs (its first `layers`) and the `layers` indices it outputs, or `null`. */
+  get graphIo(): { inputs: number; outputs: number[] } | null {
+    return this.#graph ? { inputs: this.#graph.inputs.length, outputs: this.#graph.outputNodes.slice() } : null;
   }
 
   /**

@@ -1,10 +1,11 @@
 /**
- * Graph models (the functional API): a random graph over one input of dense layers and merges —
- * branches, residual sums, concatenations, values read more than once, layers the output does
- * not depend on — predicted and differentiated (grad of Σ c·y through predict) against a
- * plain-JS forward and backward pass with the layers' own weights, and saved and loaded
- * (TF.js's functional format) to the same output bits; a merge of mismatched shapes must be
- * refused when it is applied.
+ * Graph models (the functional API): a random graph over one or two inputs of dense layers and
+ * merges — branches, residual sums, concatenations, values read more than once, layers no
+ * output depends on, one or two outputs (one may also feed later layers) — predicted and
+ * differentiated (grads of Σ cₖ·yₖ through predict, for every input) against a plain-JS
+ * forward and backward pass with the layers' own weights, and saved and loaded (TF.js's
+ * functional format) to the same output bits; a merge of mismatched shapes must be refused
+ * when it is applied, and an input no output depends on when the model is made.
  */
 import { compare } from '../checks.mjs';
 
@@ -23,10 +24,11 @@ function pick(vals, max) {
  * The graph's values (per node, `n` rows of `dim`) and, given `c` (dL/dy), dL/dx, in plain JS:
  * dense `act(x·W + b)`, the merges element-wise, concatenate row by row.
  */
-function reference(nodes, weights, x, n, c) {
-  const vals = [x];
-  const pre = [null];
-  for (let i = 1; i < nodes.length; i++) {
+function reference(nodes, weights, xs, n, outs, cs) {
+  const k = xs.length;
+  const vals = [...xs];
+  const pre = xs.map(() => null);
+  for (let i = k; i < nodes.length; i++) {
     const nd = nodes[i];
     const ins = nd.ins.map((j) => vals[j]);
     if (nd.kind === 'dense' && weights[i].length === 0) {
@@ -68,10 +70,10 @@ function reference(nodes, weights, x, n, c) {
   // the sum over its readers.
   const live = new Set();
   const mark = (i) => { if (!live.has(i)) { live.add(i); for (const j of nodes[i].ins ?? []) mark(j); } };
-  mark(nodes.length - 1);
+  outs.forEach((o) => mark(o));
   const grads = nodes.map((nd) => new Array(n * nd.dim).fill(0));
-  grads[nodes.length - 1] = c.slice();
-  for (let i = nodes.length - 1; i >= 1; i--) {
+  outs.forEach((o, q) => cs[q].forEach((v, e) => (grads[o][e] += v)));
+  for (let i = nodes.length - 1; i >= k; i--) {
     if (!live.has(i)) continue;
     const nd = nodes[i];
     const g = grads[i];
@@ -107,7 +109,7 @@ function reference(nodes, weights, x, n, c) {
       }
     }
   }
-  return { y: vals[nodes.length - 1], dx: grads[0] };
+  return { ys: outs.map((o) => vals[o]), dxs: grads.slice(0, k), live };
 }
 
 export const graphOp = {
@@ -115,12 +117,13 @@ export const graphOp = {
   gen(ctx) {
     const { rng, nr } = ctx;
     const n = rng.int(1, 3);
-    const inDim = rng.int(1, 4);
-    const nodes = [{ kind: 'input', dim: inDim }];
+    const k = rng.chance(0.35) ? 2 : 1;
+    const nodes = Array.from({ length: k }, () => ({ kind: 'input', dim: rng.int(1, 4) }));
     let bad = false;
     const steps = rng.int(1, 5);
     for (let s = 0; s < steps && !bad; s++) {
-      const any = () => rng.int(0, nodes.length - 1);
+      // The first layer reads the last input, so that a second input is usually used.
+      const any = () => (s === 0 && rng.chance(0.8) ? k - 1 : rng.int(0, nodes.length - 1));
       if (rng.chance(0.45)) {
         const units = rng.int(1, 4);
         nodes.push({ kind: 'dense', ins: [any()], dim: units, act: rng.pick(Object.keys(ACTS)) });
@@ -144,37 +147,53 @@ export const graphOp = {
       }
       nodes.push({ kind: 'merge', op, ins, dim: nodes[first].dim });
     }
+    const last = nodes.length - 1;
+    // The outputs: the last value (a layer's, when there is one), sometimes with another layer's.
+    const outs = last >= k ? [last] : [];
+    if (last > k && rng.chance(0.4)) outs.unshift(rng.int(k, last - 1));
+    // A model needs a layer, and every input some output depends on.
+    const live = new Set();
+    const mark = (i) => { if (!live.has(i)) { live.add(i); for (const j of nodes[i].ins ?? []) mark(j); } };
+    outs.forEach(mark);
+    if (outs.length === 0 || nodes.slice(0, k).some((_, j) => !live.has(j))) bad = true;
     const seed = rng.int(0, 1000);
-    const x = Array.from({ length: n * inDim }, () => rng.uniform(-2, 2));
-    const out = nodes[nodes.length - 1].dim;
-    const c = Array.from({ length: n * out }, () => rng.uniform(-1, 1));
+    const xs = nodes.slice(0, k).map((nd) => Array.from({ length: n * nd.dim }, () => rng.uniform(-2, 2)));
+    const cs = outs.map((o) => Array.from({ length: n * nodes[o].dim }, () => rng.uniform(-1, 1)));
     const reload = rng.chance(0.3);
-    const text = nodes.slice(1).map((nd, i) => {
-      const src = nd.ins.map((j) => `v${j}`);
+    const v = (j) => `v${j}`;
+    const list = (js) => (js.length === 1 ? v(js[0]) : `[${js.map(v).join(', ')}]`);
+    const text = nodes.slice(k).map((nd, i) => {
+      const src = nd.ins.map(v);
       const layer = nd.kind === 'dense' ? `layers.dense({ units: ${nd.dim}, activation: "${nd.act}" })` : `layers.${nd.op}()`;
-      return `v${i + 1} = ${layer}.apply(${nd.kind === 'dense' ? src[0] : `[${src.join(', ')}]`})`;
+      return `v${k + i} = ${layer}.apply(${nd.kind === 'dense' ? src[0] : `[${src.join(', ')}]`})`;
     });
-    const line = `v0 = input({ shape: [${inDim}] }); ${text.join('; ')}; m = model({ inputs: v0, outputs: v${nodes.length - 1}, seed: ${seed} }); m.predict(tensor(${ctx.show(x)}, [${n}, ${inDim}])); grad((x) => m.predict(x).mul(c).sum());${reload ? ' again = await loadModel(await m.toArtifacts()); again.predict(x); again.dispose();' : ''} m.dispose()`;
+    const ins = nodes.slice(0, k).map((nd, j) => `v${j} = input({ shape: [${nd.dim}] })`);
+    const xText = xs.map((x, j) => `tensor(${ctx.show(x)}, [${n}, ${nodes[j].dim}])`);
+    const line = `${ins.join('; ')}; ${text.join('; ')}; m = model({ inputs: ${list([...Array(k).keys()])}, outputs: ${list(outs)}, seed: ${seed} }); m.predict(${k === 1 ? xText[0] : `[${xText.join(', ')}]`}); grads((...x) => Σ m.predict(x)[q].mul(c[q]).sum());${reload ? ' again = await loadModel(await m.toArtifacts()); again.predict(x); again.dispose();' : ''} m.dispose()`;
     return {
       op: 'model', line, expect: bad ? 'error' : 'ok', names: ['apply', 'model', ...MERGES], handlesNeutral: true,
       run: async () => {
-        const syms = [nr.input({ shape: [inDim] })];
-        const made = [null];
-        for (const nd of nodes.slice(1)) {
+        const syms = nodes.slice(0, k).map((nd) => nr.input({ shape: [nd.dim] }));
+        const made = syms.map(() => null);
+        for (const nd of nodes.slice(k)) {
           const layer = nd.kind === 'dense' ? nr.layers.dense({ units: nd.dim, activation: nd.act }) : nr.layers[nd.op]();
           made.push(layer);
           syms.push(layer.apply(nd.kind === 'dense' ? syms[nd.ins[0]] : nd.ins.map((j) => syms[j])));
         }
-        const m = nr.model({ inputs: syms[0], outputs: syms[syms.length - 1], seed });
-        const xt = nr.tensor(x, [n, inDim]);
-        const ct = nr.tensor(c, [n, out]);
+        const m = nr.model({ inputs: k === 1 ? syms[0] : syms.slice(0, k), outputs: outs.length === 1 ? syms[outs[0]] : outs.map((o) => syms[o]), seed });
+        const xts = xs.map((x, j) => nr.tensor(x, [n, nodes[j].dim]));
+        const cts = cs.map((c, q) => nr.tensor(c, [n, nodes[outs[q]].dim]));
+        const listed = (ys) => (Array.isArray(ys) ? ys : [ys]);
+        const arg = (ts) => (k === 1 ? ts[0] : ts);
         try {
-          const y = m.predict(xt);
-          const got = { shape: y.shape.slice(), vals: y.dataSync().slice() };
-          y.dispose();
-          const g = nr.grad((xx) => m.predict(xx).mul(ct).sum())(xt);
-          const dx = g.dataSync().slice();
-          g.dispose();
+          const got = listed(m.predict(arg(xts))).map((y) => {
+            const r = { shape: y.shape.slice(), vals: y.dataSync().slice() };
+            y.dispose();
+            return r;
+          });
+          const gs = nr.grads((...xx) => nr.tidy(() => listed(m.predict(arg(xx))).map((y, q) => y.mul(cts[q]).sum()).reduce((a, b) => a.add(b))))(xts);
+          const dxs = gs.map((g) => g.dataSync().slice());
+          gs.forEach((g) => g.dispose());
           const weights = made.map((l) => {
             if (!l) return null;
             const ws = l.getWeights();
@@ -185,23 +204,27 @@ export const graphOp = {
           let again = null;
           if (reload) {
             const m2 = await nr.loadModel(await m.toArtifacts());
-            const y2 = m2.predict(xt);
-            again = y2.dataSync().slice();
-            y2.dispose();
+            again = listed(m2.predict(arg(xts))).map((y) => {
+              const vals = y.dataSync().slice();
+              y.dispose();
+              return vals;
+            });
             m2.dispose();
           }
-          return { got, dx, weights, again };
+          return { got, dxs, weights, again };
         } finally {
-          xt.dispose();
-          ct.dispose();
+          [...xts, ...cts].forEach((t) => t.dispose());
           m.dispose();
         }
       },
-      check: ({ got, dx, weights, again }) => {
-        if (again) compare('a graph model saved and loaded predicts the same bits', { shape: got.shape, dataSync: () => again }, { shape: got.shape, vals: Array.from(got.vals) }, true);
-        const ref = reference(nodes, weights, x, n, c);
-        compare('graph model predict (a plain-JS forward pass)', { shape: got.shape, dataSync: () => got.vals }, { shape: [n, out], vals: ref.y }, false);
-        compare('grad through a graph model\'s predict (a plain-JS backward pass)', { shape: [n, inDim], dataSync: () => dx }, { shape: [n, inDim], vals: ref.dx }, false);
+      check: ({ got, dxs, weights, again }) => {
+        const ref = reference(nodes, weights, xs, n, outs, cs);
+        got.forEach((g, q) => {
+          if (again) compare(`output ${q} of a graph model saved and loaded predicts the same bits`, { shape: g.shape, dataSync: () => again[q] }, { shape: g.shape, vals: Array.from(g.vals) }, true);
+          compare(`output ${q} of a graph model's predict (a plain-JS forward pass)`, { shape: g.shape, dataSync: () => g.vals }, { shape: [n, nodes[outs[q]].dim], vals: ref.ys[q] }, false);
+        });
+        if (got.length !== outs.length) throw new Error(`predict gave ${got.length} outputs for ${outs.length}`);
+        dxs.forEach((dx, j) => compare(`grad for input ${j} through a graph model's predict (a plain-JS backward pass)`, { shape: [n, nodes[j].dim], dataSync: () => dx }, { shape: [n, nodes[j].dim], vals: ref.dxs[j] }, false));
       },
     };
   },

@@ -22,11 +22,45 @@ pub struct Wiring {
     /// Whether backward must produce `dL/dx` for the model's input (see
     /// [`Layer::set_input_grad`](crate::layers::Layer::set_input_grad)).
     input_grad: bool,
+    /// With several model inputs, their per-sample shapes (see [`Wiring::set_io`]); empty for one.
+    sources: Vec<Vec<usize>>,
+    /// The nodes the model outputs; empty: the last layer's.
+    outputs: Vec<usize>,
+    /// The per-sample shape of each output, once built.
+    out_shapes: Vec<Vec<usize>>,
 }
 
 impl Wiring {
     pub fn new() -> Wiring {
-        Wiring { inputs: Vec::new(), input_grad: true }
+        Wiring { inputs: Vec::new(), input_grad: true, sources: Vec::new(), outputs: Vec::new(), out_shapes: Vec::new() }
+    }
+
+    /// The number of model inputs: nodes `0..k` are the inputs, node `k + i` layer `i`'s output.
+    fn k(&self) -> usize {
+        self.sources.len().max(1)
+    }
+
+    /// Several inputs and outputs: the model reads `sources.len()` inputs of those per-sample
+    /// shapes and outputs the nodes `outputs`. With more than one of either, the model's input
+    /// and output are packed: each sample's values of every input (output), flattened, one
+    /// after the other — `[batch, Σ sizes]` — so that batching, shuffling and the training step
+    /// treat them as one tensor; the wiring unpacks them.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn set_io(&mut self, sources: Vec<Vec<usize>>, outputs: Vec<usize>) -> Result<()> {
+        if outputs.is_empty() {
+            crate::bail!("model", "a model needs at least one output");
+        }
+        if let Some((i, &o)) = outputs.iter().enumerate().find(|(i, o)| outputs[..*i].contains(o)) {
+            crate::bail!("model", "output {i} is node {o} again; each output must be a different value");
+        }
+        self.sources = if sources.len() > 1 { sources } else { Vec::new() };
+        self.outputs = outputs;
+        Ok(())
+    }
+
+    /// Whether the model has more than one input or output (packed, see [`Wiring::set_io`]).
+    pub fn packed(&self) -> bool {
+        self.sources.len() > 1 || self.outputs.len() > 1
     }
 
     /// Sets the nodes layer `layer` reads. Layers not set read the previous one (a chain).
@@ -35,12 +69,13 @@ impl Wiring {
         if inputs.is_empty() {
             crate::bail!("model", "layer {layer} reads no input");
         }
-        if let Some(&bad) = inputs.iter().find(|&&j| j > layer) {
-            crate::bail!("model", "layer {layer} reads node {bad}, which is not computed before it (node 0 is the input, node i + 1 layer i's output)");
+        let k = self.k();
+        if let Some(&bad) = inputs.iter().find(|&&j| j >= layer + k) {
+            crate::bail!("model", "layer {layer} reads node {bad}, which is not computed before it (nodes 0..{k} are the inputs, node {k} + i layer i's output)");
         }
         while self.inputs.len() <= layer {
             let i = self.inputs.len();
-            self.inputs.push(vec![i]);
+            self.inputs.push(vec![(i + k).saturating_sub(1)]);
         }
         self.inputs[layer] = inputs.to_vec();
         Ok(())
@@ -51,51 +86,82 @@ impl Wiring {
         self.inputs.get(i).map_or(&[][..], |v| &v[..])
     }
 
-    /// Completes the wiring for `n` layers and checks that every value but the output is read
+    /// The output nodes for `n` layers.
+    fn output_nodes(&self, n: usize) -> Vec<usize> {
+        if self.outputs.is_empty() {
+            vec![self.k() + n - 1]
+        } else {
+            self.outputs.clone()
+        }
+    }
+
+    /// Completes the wiring for `n` layers and checks that every value but the outputs is read
     /// by some layer (a value nobody reads would get no gradient).
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn check(&mut self, n: usize) -> Result<()> {
         if self.inputs.len() > n {
             crate::bail!("model", "the wiring names {} layers but the model has {n}", self.inputs.len());
         }
+        let k = self.k();
         while self.inputs.len() < n {
             let i = self.inputs.len();
-            self.inputs.push(vec![i]);
+            self.inputs.push(vec![(i + k).saturating_sub(1)]);
         }
-        let uses = self.uses();
-        if let Some(j) = (0..n).find(|&j| uses[j] == 0) {
-            let what = if j == 0 { "the model's input".to_string() } else { format!("the output of layer {}", j - 1) };
-            crate::bail!("model", "{what} is read by no layer and is not the model's output");
+        if let Some(&o) = self.outputs.iter().find(|&&o| o < k || o >= k + n) {
+            crate::bail!("model", "output node {o} is not a layer's output (nodes {k}..{} are)", k + n);
+        }
+        let uses = self.uses(n);
+        if let Some(j) = (0..k + n).find(|&j| uses[j] == 0) {
+            let what = if j < k { format!("the model's input {j}") } else { format!("the output of layer {}", j - k) };
+            crate::bail!("model", "{what} is read by no layer and is not an output of the model");
         }
         Ok(())
     }
 
-    /// How many times each node is read.
-    fn uses(&self) -> Vec<usize> {
-        let mut uses = vec![0; self.inputs.len() + 1];
-        for ins in &self.inputs {
-            for &j in ins {
-                uses[j] += 1;
-            }
+    /// How many times each of the `k + n` nodes is read, an output counting as a reader.
+    fn uses(&self, n: usize) -> Vec<usize> {
+        let mut uses = vec![0; self.k() + n];
+        for &j in self.inputs.iter().flatten().chain(&self.output_nodes(n)) {
+            uses[j] += 1;
         }
         uses
     }
 
-    /// Builds every layer for the per-sample `input` shape (layer `i` with `init(i)`); returns
-    /// the per-sample output shape of each.
+    /// Builds every layer for the per-sample `input` shape (layer `i` with `init(i)`; with
+    /// several inputs `input` is the packed `[Σ sizes]` of [`Wiring::set_io`]'s shapes);
+    /// returns the per-sample output shape of each layer and the model's (packed with several
+    /// outputs).
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    pub fn build(&self, layers: &[LayerRef], input: &[usize], init: impl Fn(usize) -> Init) -> Result<Vec<Vec<usize>>> {
+    pub fn build(&mut self, layers: &[LayerRef], input: &[usize], init: impl Fn(usize) -> Init) -> Result<(Vec<Vec<usize>>, Vec<usize>)> {
+        let k = self.k();
+        let sources: Vec<Vec<usize>> = if self.sources.is_empty() { vec![input.to_vec()] } else { self.sources.clone() };
+        let total: usize = sources.iter().map(|s| s.iter().product::<usize>()).sum();
+        if k > 1 && input != [total] {
+            crate::bail_shape!("model", "a model with {k} inputs takes them packed as [{total}] per sample, got {}", crate::Shape::from(input.to_vec()));
+        }
         let mut shapes: Vec<Vec<usize>> = Vec::with_capacity(layers.len());
+        let node = |shapes: &[Vec<usize>], j: usize| if j < k { sources[j].clone() } else { shapes[j - k].clone() };
         for (i, l) in layers.iter().enumerate() {
-            let ins: Vec<Vec<usize>> = self.inputs(i).iter().map(|&j| if j == 0 { input.to_vec() } else { shapes[j - 1].clone() }).collect();
+            let ins: Vec<Vec<usize>> = self.inputs(i).iter().map(|&j| node(&shapes, j)).collect();
             shapes.push(lock(l)?.build_many(&ins, init(i))?);
         }
-        Ok(shapes)
+        self.out_shapes = self.output_nodes(layers.len()).iter().map(|&o| node(&shapes, o)).collect();
+        let out = match &self.out_shapes[..] {
+            [one] => one.clone(),
+            many => vec![many.iter().map(|s| s.iter().product::<usize>()).sum()],
+        };
+        Ok((shapes, out))
     }
 
-    /// Whether layer `i` reads the model's input and nothing else.
+    /// The per-sample shape of each output, once built.
+    pub fn output_shapes(&self) -> &[Vec<usize>] {
+        &self.out_shapes
+    }
+
+    /// Whether layer `i` reads the model's inputs and nothing else.
     pub fn reads_only_input(&self, i: usize) -> bool {
-        self.inputs(i) == [0]
+        let k = self.k();
+        self.inputs(i).iter().all(|&j| j < k)
     }
 
     /// Sets whether backward produces `dL/dx` for the model's input; the layers that read only
@@ -111,40 +177,80 @@ impl Wiring {
         Ok(())
     }
 
-    /// Runs the layers on `x`; the last one's output.
+    /// Runs the layers on `x`; the model's output (packed with several).
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn forward(&self, layers: &[LayerRef], x: Tensor, mode: Mode) -> Result<Tensor> {
-        let mut left = self.uses();
-        let mut values: Vec<Option<Tensor>> = vec![None; layers.len() + 1];
-        values[0] = Some(x);
+        let (k, n) = (self.k(), layers.len());
+        let mut left = self.uses(n);
+        let mut values: Vec<Option<Tensor>> = vec![None; k + n];
+        if k == 1 {
+            values[0] = Some(x);
+        } else {
+            for (j, t) in unpack("predict", &x, &self.sources)?.into_iter().enumerate() {
+                values[j] = Some(t);
+            }
+        }
+        let mut take = |values: &mut Vec<Option<Tensor>>, j: usize, who: &dyn core::fmt::Display| -> Result<Tensor> {
+            left[j] -= 1;
+            // The last reader takes the value (its buffer, without a copy).
+            let v = if left[j] == 0 { values[j].take() } else { values[j].clone() };
+            v.ok_or_else(|| Error::Internal { msg: format!("graph: node {j} has no value for {who}") })
+        };
         for (i, l) in layers.iter().enumerate() {
             let mut xs = Vec::with_capacity(self.inputs(i).len());
             for &j in self.inputs(i) {
-                left[j] -= 1;
-                // The last reader takes the value (its buffer, without a copy).
-                let v = if left[j] == 0 { values[j].take() } else { values[j].clone() };
-                xs.push(v.ok_or_else(|| Error::Internal { msg: format!("graph: node {j} has no value for layer {i}") })?);
+                xs.push(take(&mut values, j, &i)?);
             }
-            values[i + 1] = Some(lock(l)?.forward_many(xs, mode)?);
+            values[k + i] = Some(lock(l)?.forward_many(xs, mode)?);
         }
-        values.pop().flatten().ok_or_else(|| Error::invalid("predict", "the model has no layers"))
+        if n == 0 {
+            return Err(Error::invalid("predict", "the model has no layers"));
+        }
+        let outs = self.output_nodes(n).into_iter().map(|o| take(&mut values, o, &"the output")).collect::<Result<Vec<_>>>()?;
+        match outs.len() {
+            1 => Ok(outs.into_iter().next().unwrap_or_else(|| unreachable!())),
+            _ => pack("predict", &outs),
+        }
     }
 
-    /// Backward from `dy` at the output (`pre_activation`: at the input of the last layer's
-    /// final activation, see [`Layer::backward_pre_activation`]); `dL/dx` for the model's
-    /// input when [`Wiring::set_input_grad`] left it on (else an empty tensor).
+    /// For each output, the activation its layer ends in (see
+    /// [`Layer::output_activation`](crate::layers::Layer::output_activation)) when backward may
+    /// start at that activation's input: the output is read by no layer.
+    pub fn output_activations(&self, layers: &[LayerRef]) -> Vec<Option<crate::activations::Activation>> {
+        let (k, uses) = (self.k(), self.uses(layers.len()));
+        self.output_nodes(layers.len()).into_iter().map(|o| if uses[o] == 1 { layers[o - k].try_borrow().ok()?.layer().output_activation() } else { None }).collect()
+    }
+
+    /// Backward from `dy` at the output (packed with several); for each output `q` with
+    /// `pre[q]` set, `dy` holds the gradient at the input of its layer's final activation (see
+    /// [`Layer::backward_pre_activation`]; only for an output no layer reads, see
+    /// [`Wiring::output_activations`]). `dL/dx` for the model's input (packed with several)
+    /// when [`Wiring::set_input_grad`] left it on (else an empty tensor).
     ///
     /// [`Layer::backward_pre_activation`]: crate::layers::Layer::backward_pre_activation
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    pub fn backward(&self, layers: &[LayerRef], dy: Tensor, pre_activation: bool) -> Result<Tensor> {
-        let n = layers.len();
-        let mut grads: Vec<Option<Tensor>> = vec![None; n + 1];
-        grads[n] = Some(dy);
+    pub fn backward(&self, layers: &[LayerRef], dy: Tensor, pre: &[bool]) -> Result<Tensor> {
+        let (k, n) = (self.k(), layers.len());
+        let batch = dy.dims().first().copied().unwrap_or(0);
+        let outs = self.output_nodes(n);
+        let mut grads: Vec<Option<Tensor>> = vec![None; k + n];
+        if outs.len() == 1 {
+            grads[outs[0]] = Some(dy);
+        } else {
+            for (&o, g) in outs.iter().zip(unpack("fit", &dy, &self.out_shapes)?) {
+                grads[o] = Some(g);
+            }
+        }
+        let uses = self.uses(n);
         for (i, l) in layers.iter().enumerate().rev() {
-            let g = grads[i + 1].take().ok_or_else(|| Error::Internal { msg: format!("graph: no gradient reached layer {i}") })?;
+            let g = grads[k + i].take().ok_or_else(|| Error::Internal { msg: format!("graph: no gradient reached layer {i}") })?;
+            let from_pre = outs.iter().position(|&o| o == k + i).is_some_and(|q| pre.get(q) == Some(&true));
+            if from_pre && uses[k + i] != 1 {
+                return Err(Error::Internal { msg: format!("graph: output {i} is read by a layer; its gradient cannot start at its activation") });
+            }
             let dxs = {
                 let mut node = lock(l)?;
-                if pre_activation && i + 1 == n {
+                if from_pre {
                     vec![node.backward_pre_activation(g)?]
                 } else {
                     node.backward_many(g)?
@@ -154,7 +260,7 @@ impl Wiring {
                 return Err(Error::Internal { msg: format!("graph: layer {i} gave {} gradients for {} inputs", dxs.len(), self.inputs(i).len()) });
             }
             for (&j, dx) in self.inputs(i).iter().zip(dxs) {
-                if j == 0 && !self.input_grad {
+                if j < k && !self.input_grad {
                     continue;
                 }
                 grads[j] = Some(match grads[j].take() {
@@ -171,11 +277,88 @@ impl Wiring {
                 });
             }
         }
-        match grads[0].take() {
-            Some(dx) => Ok(dx),
-            None => Tensor::zeros("fit", crate::Shape::from(&[0][..])),
+        if !self.input_grad {
+            return Tensor::zeros("fit", crate::Shape::from(&[0][..]));
         }
+        if k == 1 {
+            return match grads[0].take() {
+                Some(dx) => Ok(dx),
+                None => Tensor::zeros("fit", crate::Shape::from(&[0][..])),
+            };
+        }
+        let mut dxs = Vec::with_capacity(k);
+        for (j, s) in self.sources.iter().enumerate() {
+            dxs.push(match grads[j].take() {
+                Some(dx) => dx,
+                None => Tensor::zeros("fit", crate::Shape::from([&[batch][..], s].concat()))?,
+            });
+        }
+        pack("fit", &dxs)
     }
+}
+
+/// Splits `x`, `[batch, Σ sizes]`, into a tensor per shape of `shapes`: `[batch, ...shape]`
+/// from each row's next `size` values.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn unpack(op: &'static str, x: &Tensor, shapes: &[Vec<usize>]) -> Result<Vec<Tensor>> {
+    let sizes: Vec<usize> = shapes.iter().map(|s| s.iter().product()).collect();
+    let batch = x.dims().first().copied().unwrap_or(0);
+    if x.rank() != 2 {
+        crate::bail_shape!(op, "expected packed values of shape [batch, {}], got {}", sizes.iter().sum::<usize>(), x.shape());
+    }
+    let mut out = Vec::with_capacity(shapes.len());
+    for (s, data) in shapes.iter().zip(columns(op, x, &sizes)?) {
+        out.push(Tensor::new(op, crate::Shape::new(op, &[&[batch][..], s].concat())?, data)?);
+    }
+    Ok(out)
+}
+
+/// Joins tensors `[batch, ...]` into `[batch, Σ sizes]`: each row the rows of every tensor in turn.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn pack(op: &'static str, ts: &[Tensor]) -> Result<Tensor> {
+    let batch = ts.first().and_then(|t| t.dims().first().copied()).unwrap_or(0);
+    if let Some(t) = ts.iter().find(|t| t.dims().first() != Some(&batch)) {
+        return Err(Error::Internal { msg: format!("graph: packing {} with a batch of {batch}", t.shape()) });
+    }
+    join_columns(op, batch, &ts.iter().map(Tensor::data).collect::<Vec<_>>())
+}
+
+/// The columns of `t`, `[batch, Σ sizes]` (a packed model input, output or target), as one
+/// flat `[batch, size]` buffer per size.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub(super) fn columns(op: &'static str, t: &Tensor, sizes: &[usize]) -> Result<Vec<Vec<f32>>> {
+    let total: usize = sizes.iter().sum();
+    let n = t.dims().first().copied().unwrap_or(0);
+    if t.size() != n * total {
+        crate::bail_shape!(op, "expected packed values of shape [{n}, {total}], got {}", t.shape());
+    }
+    let mut out = Vec::with_capacity(sizes.len());
+    let mut at = 0;
+    for &size in sizes {
+        let mut v = crate::tensor::alloc(op, n * size)?;
+        for (dst, row) in v.chunks_exact_mut(size.max(1)).zip(t.data().chunks_exact(total.max(1))) {
+            dst.copy_from_slice(&row[at..at + size]);
+        }
+        out.push(v);
+        at += size;
+    }
+    Ok(out)
+}
+
+/// The inverse of [`columns`]: `[n, Σ sizes]` from one `[n, size]` buffer per part.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub(super) fn join_columns(op: &'static str, n: usize, parts: &[&[f32]]) -> Result<Tensor> {
+    let sizes: Vec<usize> = parts.iter().map(|p| p.len().checked_div(n).unwrap_or(0)).collect();
+    let total: usize = sizes.iter().sum();
+    let mut data = crate::tensor::alloc(op, n * total)?;
+    let mut at = 0;
+    for (p, &size) in parts.iter().zip(&sizes) {
+        for (row, src) in data.chunks_exact_mut(total.max(1)).zip(p.chunks_exact(size.max(1))) {
+            row[at..at + size].copy_from_slice(src);
+        }
+        at += size;
+    }
+    Tensor::new(op, crate::Shape::new(op, &[n, total])?, data)
 }
 
 impl Default for Wiring {
@@ -290,7 +473,7 @@ mod tests {
         let run = |graph: bool| {
             let mut m = make(graph);
             assert_eq!(m.layer_inputs(0).is_some(), graph);
-            let cfg = TrainConfig { loss: Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 }, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.5), clip: None, metrics: vec![] };
+            let cfg = TrainConfig { loss: Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 }, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.5), clip: None, metrics: vec![], heads: vec![] };
             let mut t = Trainer::new(cfg, 9);
             let losses: Vec<u32> = (0..3).map(|_| t.train_on(&mut m, x.clone(), &y).unwrap().loss.to_bits()).collect();
             let p = m.predict(&x, 4).unwrap().data().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
@@ -298,6 +481,219 @@ mod tests {
             (losses, p, w)
         };
         assert_eq!(run(true), run(false));
+    }
+
+    /// Two inputs a [3] and b [2, 2], two outputs: p = dense₀(a) (2 units), and
+    /// q = dense₂(concatenate(p, flatten(b))) softmax (3 units). Nodes: 0 a, 1 b, 2 p,
+    /// 3 flatten(b), 4 concatenation, 5 q.
+    fn two_by_two(seed: u64) -> Sequential {
+        let mut m = Sequential::new(seed);
+        for (i, (kind, p)) in [(0, dense(2.0, 9.0)), (7, vec![]), (27, vec![-1.0]), (0, dense(3.0, 10.0))].into_iter().enumerate() {
+            m.add(from_abi(kind, &p, i as u32).unwrap()).unwrap();
+        }
+        m.set_io(vec![vec![3], vec![2, 2]], vec![2, 5]).unwrap();
+        for (i, ins) in [&[0][..], &[1], &[2, 3], &[4]].into_iter().enumerate() {
+            m.wire(i, ins).unwrap();
+        }
+        m
+    }
+
+    /// `[2 samples, 3 + 4]`: a then b per row.
+    fn packed_x() -> Tensor {
+        Tensor::new("t", Shape::from([2, 7]), vec![0.3, -0.8, 1.1, 0.5, -0.2, 0.9, 1.4, -1.2, 0.4, 0.25, -0.6, 0.1, 0.75, -0.35]).unwrap()
+    }
+
+    #[test]
+    fn several_inputs_and_outputs_are_packed_per_sample() {
+        let mut m = two_by_two(3);
+        assert_eq!(m.build_all(&[7]).unwrap(), vec![vec![2], vec![4], vec![6], vec![3]]);
+        assert_eq!(m.output_shape(), Some(&[5][..]));
+        assert_eq!(m.output_shapes(), Some(&[vec![2], vec![3]][..]));
+        let y = m.predict(&packed_x(), 32).unwrap();
+        assert_eq!(y.dims(), [2, 5]);
+        let x = packed_x();
+        let a = Tensor::new("t", Shape::from([2, 3]), x.data().chunks(7).flat_map(|r| r[..3].to_vec()).collect()).unwrap();
+        let b = Tensor::new("t", Shape::from([2, 2, 2]), x.data().chunks(7).flat_map(|r| r[3..].to_vec()).collect()).unwrap();
+        let run = |i: usize, xs: Vec<Tensor>| m.children()[i].borrow_mut().forward_many(xs, Mode::Infer).unwrap();
+        let p = run(0, vec![a]);
+        let f = run(1, vec![b]);
+        let c = run(2, vec![p.clone(), f]);
+        let q = run(3, vec![c]);
+        let by_hand: Vec<f32> = (0..2).flat_map(|r| [&p.data()[2 * r..2 * r + 2], &q.data()[3 * r..3 * r + 3]].concat()).collect();
+        assert_eq!(y.data(), &by_hand[..]);
+        // Batches of one give the same bits.
+        assert_eq!(m.predict(&packed_x(), 1).unwrap().data(), y.data());
+        // A shape other than the packed one is refused.
+        assert!(m.predict(&Tensor::zeros("t", Shape::from([2, 6])).unwrap(), 32).unwrap_err().to_string().contains("expected input of shape [batch,7]"));
+    }
+
+    /// The packed dL/dx and dL/dw against central differences, the output p also read by a layer.
+    #[test]
+    fn gradients_of_several_inputs_and_outputs() {
+        let mut m = two_by_two(11);
+        m.build_all(&[7]).unwrap();
+        let dy = Tensor::new("t", Shape::from([2, 5]), vec![0.7, -1.3, 0.4, 0.9, -0.2, 0.3, 1.1, -0.8, 0.6, 0.5]).unwrap();
+        let f = |m: &mut Sequential, xs: &[f32]| -> f64 {
+            let y = m.predict(&Tensor::new("t", Shape::from([2, 7]), xs.to_vec()).unwrap(), 32).unwrap();
+            y.data().iter().zip(dy.data()).map(|(&a, &b)| a as f64 * b as f64).sum()
+        };
+        let (dx, dw) = m.trace_gradient(&packed_x(), dy.clone(), 0..4, Mode::Trace, None, true).unwrap();
+        let dx = dx.unwrap();
+        assert_eq!(dx.dims(), [2, 7]);
+        // Without dL/dx (as fit), the same weight gradients.
+        let (none, again) = m.trace_gradient(&packed_x(), dy.clone(), 0..4, Mode::Trace, None, false).unwrap();
+        assert!(none.is_none());
+        let bits = |ts: &[Tensor]| ts.iter().flat_map(|t| t.data().iter().map(|v| v.to_bits())).collect::<Vec<_>>();
+        assert_eq!(bits(&again), bits(&dw));
+        let xs = packed_x().data().to_vec();
+        for i in 0..xs.len() {
+            let (mut a, mut b) = (xs.clone(), xs.clone());
+            a[i] += 1e-2;
+            b[i] -= 1e-2;
+            let fd = (f(&mut m, &a) - f(&mut m, &b)) / 2e-2;
+            assert!((dx.data()[i] as f64 - fd).abs() < 2e-3 * (1.0 + fd.abs()), "x[{i}]: {} vs {fd}", dx.data()[i]);
+        }
+        for (k, d) in dw.iter().enumerate() {
+            for j in 0..d.size() {
+                let nudge = |m: &mut Sequential, by: f32| m.with_params(|ps| ps.iter_mut().filter(|s| s.param.trainable).nth(k).unwrap().param.value.data_mut()[j] += by).unwrap();
+                nudge(&mut m, 1e-2);
+                let up = f(&mut m, &xs);
+                nudge(&mut m, -2e-2);
+                let down = f(&mut m, &xs);
+                nudge(&mut m, 1e-2);
+                let fd = (up - down) / 2e-2;
+                assert!((d.data()[j] as f64 - fd).abs() < 3e-3 * (1.0 + fd.abs()), "weight {k}[{j}]: {} vs {fd}", d.data()[j]);
+            }
+        }
+    }
+
+    /// A training step with a loss per output: the logged losses are each output's loss and
+    /// their weighted sum, and the step moves the weights by the SGD step on that sum's
+    /// gradient (central differences of the total).
+    #[test]
+    fn a_loss_per_output_trains_their_weighted_sum() {
+        use crate::losses::{Loss, Reduction};
+        use crate::model::{Head, Metric, TrainConfig, Trainer};
+        use crate::optim::{LrSchedule, Optimizer};
+        let heads = vec![
+            Head { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, weight: 0.5, metrics: vec![Metric::MeanAbsoluteError] },
+            Head { loss: Loss::SparseCategoricalCrossentropy { from_logits: false }, reduction: Reduction::Mean, weight: 2.0, metrics: vec![] },
+        ];
+        let cfg = TrainConfig { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![], heads };
+        // Targets: p's 2 values, then q's class index.
+        let y = Tensor::new("t", Shape::from([2, 3]), vec![0.5, -1.0, 2.0, 1.5, 0.25, 0.0]).unwrap();
+        let total = |m: &mut Sequential| -> (f64, f64, f64) {
+            let out = m.predict(&packed_x(), 32).unwrap();
+            let d = out.data();
+            let mse = (0..2).flat_map(|r| (0..2).map(move |c| (r, c))).map(|(r, c)| (d[5 * r + c] as f64 - y.data()[3 * r + c] as f64).powi(2)).sum::<f64>() / 4.0;
+            let ce = (0..2).map(|r| -(d[5 * r + 2 + y.data()[3 * r + 2] as usize] as f64).ln()).sum::<f64>() / 2.0;
+            (0.5 * mse + 2.0 * ce, mse, ce)
+        };
+        let mut m = two_by_two(5);
+        m.build_all(&[7]).unwrap();
+        let mut tr = Trainer::new(cfg, 1);
+        tr.check_targets(&m, "fit", &packed_x(), &y).unwrap();
+        let before = m.param_values().unwrap();
+        let (want, mse, ce) = total(&mut m);
+        let r = tr.train_on(&mut m, packed_x(), &y).unwrap();
+        assert!((r.loss as f64 - want).abs() < 1e-5 && (r.heads[0] as f64 - mse).abs() < 1e-5 && (r.heads[1] as f64 - ce).abs() < 1e-5, "{r:?} vs {want} {mse} {ce}");
+        assert_eq!(r.metrics.len(), 1);
+        let after = m.param_values().unwrap();
+        // Back to the weights before, then central differences of the total.
+        let mut m2 = two_by_two(5);
+        m2.build_all(&[7]).unwrap();
+        for (k, ((b, _), (a, _))) in before.iter().zip(&after).enumerate() {
+            for j in 0..b.size() {
+                let nudge = |m: &mut Sequential, by: f32| m.with_params(|ps| ps[k].param.value.data_mut()[j] += by).unwrap();
+                nudge(&mut m2, 1e-2);
+                let up = total(&mut m2).0;
+                nudge(&mut m2, -2e-2);
+                let down = total(&mut m2).0;
+                nudge(&mut m2, 1e-2);
+                let step = -0.1 * (up - down) / 2e-2;
+                let moved = a.data()[j] as f64 - b.data()[j] as f64;
+                assert!((moved - step).abs() < 1e-4 * (1.0 + step.abs() * 10.0), "weight {k}[{j}]: moved {moved}, expected {step}");
+            }
+        }
+        // evaluate reports the same parts; targets are checked per output.
+        let e = tr.evaluate(&mut m, &packed_x(), &y, 1).unwrap();
+        assert_eq!(e.heads.len(), 2);
+        let bad = Tensor::new("t", Shape::from([2, 3]), vec![0.5, -1.0, 3.0, 1.5, 0.25, 0.0]).unwrap();
+        let err = tr.check_targets(&m, "fit", &packed_x(), &bad).unwrap_err().to_string();
+        assert!(err.contains("y[1] (output 1)") && err.contains("not a class index"), "{err}");
+        let err = tr.check_targets(&m, "fit", &packed_x(), &Tensor::zeros("t", Shape::from([2, 5])).unwrap()).unwrap_err().to_string();
+        assert!(err.contains("packed as [2, 3]"), "{err}");
+    }
+
+    /// A softmax head with sparse cross-entropy beside a head weighted 0 trains as the same
+    /// head alone: each output's activation fuses with its loss as `fit` fuses one output's,
+    /// and a zero weight sends nothing back. Same bits, losses and weights.
+    #[test]
+    fn a_head_weighted_zero_leaves_the_other_as_if_alone() {
+        use crate::losses::{Loss, Reduction};
+        use crate::model::{Head, TrainConfig, Trainer};
+        use crate::optim::{LrSchedule, Optimizer};
+        let sparse = Loss::SparseCategoricalCrossentropy { from_logits: false };
+        let cfg = |heads: Vec<Head>| TrainConfig { loss: sparse, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.5), clip: None, metrics: vec![], heads };
+        let x = Tensor::new("t", Shape::from([4, 4]), (0..16).map(|i| (i as f32 * 0.61).cos()).collect()).unwrap();
+        let labels = [2.0, 0.0, 1.0, 2.0];
+        // Alone: dense(3, softmax).
+        let mut alone = Sequential::new(8);
+        alone.add(from_abi(0, &dense(3.0, 10.0), 0).unwrap()).unwrap();
+        alone.build_all(&[4]).unwrap();
+        let mut t1 = Trainer::new(cfg(vec![]), 1);
+        let y1 = Tensor::new("t", Shape::from([4, 1]), labels.to_vec()).unwrap();
+        // With a second head (dense(2), mse weighted 0) on the same input.
+        let mut both = Sequential::new(8);
+        for (i, p) in [dense(3.0, 10.0), dense(2.0, 9.0)].iter().enumerate() {
+            both.add(from_abi(0, p, i as u32).unwrap()).unwrap();
+        }
+        both.set_io(vec![vec![4]], vec![1, 2]).unwrap();
+        both.wire(1, &[0]).unwrap();
+        both.build_all(&[4]).unwrap();
+        let heads = vec![Head { loss: sparse, reduction: Reduction::Mean, weight: 1.0, metrics: vec![] }, Head { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, weight: 0.0, metrics: vec![] }];
+        let mut t2 = Trainer::new(cfg(heads), 1);
+        let y2 = Tensor::new("t", Shape::from([4, 3]), labels.iter().flat_map(|&l| [l, 0.5, -0.5]).collect()).unwrap();
+        for _ in 0..3 {
+            let (a, b) = (t1.train_on(&mut alone, x.clone(), &y1).unwrap(), t2.train_on(&mut both, x.clone(), &y2).unwrap());
+            assert_eq!(a.loss.to_bits(), b.loss.to_bits());
+            assert_eq!(b.heads[0].to_bits(), a.loss.to_bits());
+        }
+        let bits = |m: &Sequential, n: usize| m.param_values().unwrap().iter().take(n).flat_map(|(t, _)| t.data().iter().map(|v| v.to_bits()).collect::<Vec<_>>()).collect::<Vec<_>>();
+        assert_eq!(bits(&alone, 2), bits(&both, 2));
+        // The zero-weighted head's weights did not move; the model still reports its loss.
+        let fresh = {
+            let mut m = Sequential::new(8);
+            for (i, p) in [dense(3.0, 10.0), dense(2.0, 9.0)].iter().enumerate() {
+                m.add(from_abi(0, p, i as u32).unwrap()).unwrap();
+            }
+            m.set_io(vec![vec![4]], vec![1, 2]).unwrap();
+            m.wire(1, &[0]).unwrap();
+            m.build_all(&[4]).unwrap();
+            m
+        };
+        assert_eq!(bits(&both, 4)[bits(&both, 2).len()..], bits(&fresh, 4)[bits(&fresh, 2).len()..]);
+        assert_eq!(both.output_activations(), vec![Some(crate::activations::Activation::Softmax), Some(crate::activations::Activation::Tanh)]);
+    }
+
+    #[test]
+    fn io_errors_name_the_node() {
+        let mut m = two_by_two(1);
+        assert!(m.build_all(&[6]).unwrap_err().to_string().contains("a model with 2 inputs takes them packed as [7] per sample"));
+        let mut m = two_by_two(1);
+        m.set_io(vec![vec![3], vec![2, 2]], vec![1, 5]).unwrap();
+        assert!(m.build_all(&[7]).unwrap_err().to_string().contains("output node 1 is not a layer's output"));
+        let mut m = two_by_two(1);
+        m.set_io(vec![vec![3], vec![2, 2]], vec![5]).unwrap();
+        m.wire(2, &[3, 3]).unwrap();
+        assert!(m.build_all(&[7]).unwrap_err().to_string().contains("the output of layer 0 is read by no layer and is not an output"));
+        let mut m = two_by_two(1);
+        m.wire(0, &[1]).unwrap();
+        assert!(m.build_all(&[7]).unwrap_err().to_string().contains("the model's input 0 is read by no layer"));
+        assert!(two_by_two(1).set_io(vec![vec![3]], vec![5, 5]).unwrap_err().to_string().contains("each output must be a different value"));
+        // A model with several outputs is not a layer of another model.
+        let inner = crate::model::shared(two_by_two(1));
+        assert!(Sequential::new(1).add(inner).unwrap_err().to_string().contains("cannot be nested"));
     }
 
     #[test]

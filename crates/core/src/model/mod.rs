@@ -12,4 +12,4 @@ pub mod trainer;
 pub use metrics::Metric;
 pub use sequential::{ParamSlot, Sequential};
 pub use shared::{shared, LayerRef, Node};
-pub use trainer::{StepResult, TrainConfig, Trainer, TrainerState};
+pub use trainer::{Head, StepResult, TrainConfig, Trainer, TrainerState};

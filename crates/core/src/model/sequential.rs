@@ -55,6 +55,10 @@ impl Sequential {
         if self.input_shape.is_some() {
             return Err(Error::invalid("add", "cannot add layers to a model that is already built"));
         }
+        // (A layer already borrowed is this model itself, which check_disjoint names.)
+        if layer.try_borrow().is_ok_and(|n| n.layer().as_sequential().is_some_and(Sequential::packed)) {
+            return Err(Error::invalid("add", "a model with several inputs or outputs cannot be nested in another model yet"));
+        }
         let mut all = self.layers.clone();
         all.push(layer.clone());
         check_disjoint("add", &all)?;
@@ -73,6 +77,26 @@ impl Sequential {
             return Err(Error::invalid("model", format!("layer index {layer} is out of range for {} layers", self.layers.len())));
         }
         self.wiring.get_or_insert_with(Wiring::new).set(layer, inputs)
+    }
+
+    /// A graph model with several inputs or outputs (see [`Wiring::set_io`]): the per-sample
+    /// shapes of its inputs and the nodes it outputs. Before `build`.
+    pub fn set_io(&mut self, sources: Vec<Vec<usize>>, outputs: Vec<usize>) -> Result<()> {
+        if self.input_shape.is_some() {
+            return Err(Error::invalid("model", "cannot rewire a model that is already built"));
+        }
+        self.wiring.get_or_insert_with(Wiring::new).set_io(sources, outputs)
+    }
+
+    /// The per-sample shape of each output of a graph model with several (whose output is
+    /// packed, see [`Wiring::set_io`]); `None` for one output.
+    pub fn output_shapes(&self) -> Option<&[Vec<usize>]> {
+        self.wiring.as_ref().filter(|w| w.output_shapes().len() > 1).map(|w| w.output_shapes())
+    }
+
+    /// Whether this is a graph model with several inputs or outputs.
+    fn packed(&self) -> bool {
+        self.wiring.as_ref().is_some_and(Wiring::packed)
     }
 
     /// The values layer `i` reads when this is a graph model (see [`Sequential::wire`]).
@@ -136,7 +160,7 @@ impl Sequential {
         check_disjoint("build", &self.layers)?;
         let seed = self.seed;
         let init = |i: usize| Init { seed: mix(seed, i as u64), fill };
-        let shapes = match &mut self.wiring {
+        let (shapes, out) = match &mut self.wiring {
             Some(w) => {
                 w.check(self.layers.len())?;
                 w.build(&self.layers, input, init)?
@@ -147,11 +171,12 @@ impl Sequential {
                     let s = lock(l)?.build(shapes.last().map_or(input, |s| &s[..]), init(i))?;
                     shapes.push(s);
                 }
-                shapes
+                let out = shapes.last().cloned().unwrap_or_default();
+                (shapes, out)
             }
         };
         self.input_shape = Some(input.to_vec());
-        self.output_shape = shapes.last().cloned();
+        self.output_shape = Some(out);
         Ok(shapes)
     }
 
@@ -321,7 +346,7 @@ impl Sequential {
     fn backward_range(&mut self, range: Range<usize>, mut dy: Tensor) -> Result<Tensor> {
         self.whole("grad", &range)?;
         if let Some(w) = &self.wiring {
-            return w.backward(&self.layers, dy, false);
+            return w.backward(&self.layers, dy, &[]);
         }
         for l in self.layers[range].iter().rev() {
             dy = lock(l)?.backward(dy)?;
@@ -457,6 +482,21 @@ impl Sequential {
         Ok(())
     }
 
+    /// For each output of a graph model with several, the activation its layer ends in when
+    /// backward may start at that activation's input (see [`Wiring::output_activations`]).
+    pub fn output_activations(&self) -> Vec<Option<crate::activations::Activation>> {
+        self.wiring.as_ref().map_or_else(|| vec![self.last_activation()], |w| w.output_activations(&self.layers))
+    }
+
+    /// Backward through a graph model from `dy` at its (packed) outputs, output `q`'s part at
+    /// the input of its layer's final activation when `pre[q]` (see [`Wiring::backward`]).
+    pub fn backward_outputs(&mut self, dy: Tensor, pre: &[bool]) -> Result<Tensor> {
+        match &self.wiring {
+            Some(w) => w.backward(&self.layers, dy, pre),
+            None => Err(Error::Internal { msg: "backward_outputs: not a graph model".into() }),
+        }
+    }
+
     /// The activation the last layer ends in (see [`Layer::output_activation`]).
     pub fn last_activation(&self) -> Option<crate::activations::Activation> {
         self.layers.last()?.try_borrow().ok()?.layer().output_activation()
@@ -466,7 +506,7 @@ impl Sequential {
     pub fn backward_from_pre_activation(&mut self, dz: Tensor) -> Result<Tensor> {
         let n = self.layers.len();
         if let Some(w) = &self.wiring {
-            return w.backward(&self.layers, dz, true);
+            return w.backward(&self.layers, dz, &[true]);
         }
         let last = self.layers.last().ok_or_else(|| Error::invalid("fit", "the model has no layers"))?;
         let dx = lock(last)?.backward_pre_activation(dz)?;
@@ -496,7 +536,9 @@ impl Sequential {
         if start >= end || end > n {
             return Err(Error::invalid("predict", format!("layer range {start}..{end} is empty or outside the model's {n} layers")));
         }
-        let (Some(inp), Some(out)) = (self.layer_input_shape(start), self.layer_output_shape(end - 1)) else {
+        let whole = start == 0 && end == n;
+        let (inp, out) = if whole { (self.input_shape.clone(), self.output_shape.clone()) } else { (self.layer_input_shape(start), self.layer_output_shape(end - 1)) };
+        let (Some(inp), Some(out)) = (inp, out) else {
             return Err(Error::invalid("predict", "the model is not built yet"));
         };
         check_batch("predict", &inp, x)?;

@@ -6,6 +6,7 @@
 //! only when a target row sums to 1) or `p − ỹ` (sigmoid, element-wise) — gradient clipping,
 //! and the optimizer update with the scheduled learning rate.
 
+use super::graph::{columns, join_columns};
 use super::{Metric, ParamSlot, Sequential};
 use crate::activations::Activation;
 use crate::layers::{Mode, Param};
@@ -25,19 +26,44 @@ pub struct TrainConfig {
     /// regularization gradients are added.
     pub clip: Option<Clip>,
     pub metrics: Vec<Metric>,
+    /// A loss (with its weight and metrics) per output of a model with several (see
+    /// [`Wiring::set_io`](super::graph::Wiring::set_io)); empty for one output, which `loss`,
+    /// `reduction` and `metrics` describe.
+    pub heads: Vec<Head>,
+}
+
+/// The loss of one output of a model with several outputs.
+#[derive(Clone, Debug)]
+pub struct Head {
+    pub loss: Loss,
+    pub reduction: Reduction,
+    /// The factor on this output's loss in the total (Keras's `loss_weights`).
+    pub weight: f32,
+    pub metrics: Vec<Metric>,
+}
+
+impl Head {
+    /// The per-sample shape of this output's targets for an output of per-sample shape `pred`:
+    /// class indices for sparse categorical cross-entropy, else `pred`.
+    pub fn target_shape(&self, pred: &[usize]) -> Vec<usize> {
+        match self.loss {
+            Loss::SparseCategoricalCrossentropy { .. } => pred[..pred.len().saturating_sub(1)].to_vec(),
+            _ => pred.to_vec(),
+        }
+    }
 }
 
 impl TrainConfig {
     /// Layout: `lossKind, n, lossParams…, optimizerKind, n, optimizerParams…, scheduleKind, n, scheduleParams…,
     /// clipMode (0 none, 1 value, 2 norm, 3 global norm), clipValue, metricCount, metricIds…[, reduction]`
-    /// (the trailing reduction id, [`Reduction::NAMES`], defaults to `mean`).
+    /// (the trailing reduction id, [`Reduction::NAMES`], defaults to `mean`), then for a model
+    /// with several outputs `outputCount` and per output `lossKind, n, lossParams…, reduction,
+    /// lossWeight, metricCount, metricIds…` (the single loss and metrics before them unused).
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn from_abi(p: &[f32]) -> Result<TrainConfig> {
         use crate::config::Reader;
         let mut r = Reader::new("compile", p);
-        let kind = r.usize("loss")? as u32;
-        let n = r.usize("loss parameter count")?;
-        let loss = Loss::from_abi(kind, r.slice(n, "loss parameters")?)?;
+        let loss = read_loss(&mut r)?;
         let kind = r.usize("optimizer")? as u32;
         let n = r.usize("optimizer parameter count")?;
         let optimizer = Optimizer::from_abi(kind, r.slice(n, "optimizer parameters")?)?;
@@ -46,16 +72,44 @@ impl TrainConfig {
         let schedule = LrSchedule::from_abi(kind, r.slice(n, "schedule parameters")?)?;
         let mode = r.usize("clip mode")? as u32;
         let clip = Clip::from_abi(mode, r.f32("clip value")?)?;
-        let n = r.usize("metric count")?;
-        let ids = r.slice(n, "metrics")?;
-        let metrics = ids.iter().map(|&id| Metric::from_abi(id as u32, &loss)).collect::<Result<Vec<_>>>()?;
-        let reduction = match r.rest() {
-            [] => Reduction::Mean,
-            [id] => Reduction::from_abi(crate::config::Reader::new("compile", &[*id]).usize("reduction")? as u32)?,
-            more => bail!("compile", "{} unexpected parameters after the metrics", more.len()),
-        };
-        Ok(TrainConfig { loss, reduction, optimizer, schedule, clip, metrics })
+        let metrics = read_metrics(&mut r, &loss)?;
+        let rest = r.rest();
+        let mut r = Reader::new("compile", rest);
+        let reduction = if rest.is_empty() { Reduction::Mean } else { Reduction::from_abi(r.usize("reduction")? as u32)? };
+        let mut heads = Vec::new();
+        if rest.len() > 1 {
+            let count = r.usize("output count")?;
+            for _ in 0..count {
+                let loss = read_loss(&mut r)?;
+                let reduction = Reduction::from_abi(r.usize("reduction")? as u32)?;
+                let weight = r.finite("loss weight")?;
+                if weight < 0.0 {
+                    bail!("compile", "a loss weight must be >= 0, got {}", js_number(weight));
+                }
+                let metrics = read_metrics(&mut r, &loss)?;
+                heads.push(Head { loss, reduction, weight, metrics });
+            }
+            if !r.rest().is_empty() {
+                bail!("compile", "unexpected parameters after the outputs' losses");
+            }
+        }
+        Ok(TrainConfig { loss, reduction, optimizer, schedule, clip, metrics, heads })
     }
+}
+
+/// `lossKind, n, lossParams…` of a compile config.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn read_loss(r: &mut crate::config::Reader<'_>) -> Result<Loss> {
+    let kind = r.usize("loss")? as u32;
+    let n = r.usize("loss parameter count")?;
+    Loss::from_abi(kind, r.slice(n, "loss parameters")?)
+}
+
+/// `metricCount, metricIds…` of a compile config, for `loss` (`accuracy` picks its kind from it).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn read_metrics(r: &mut crate::config::Reader<'_>, loss: &Loss) -> Result<Vec<Metric>> {
+    let n = r.usize("metric count")?;
+    r.slice(n, "metrics")?.iter().map(|&id| Metric::from_abi(id as u32, loss)).collect()
 }
 
 /// Loss and metric values of one step or evaluation.
@@ -68,6 +122,9 @@ pub struct StepResult {
     pub kl: f32,
     /// Weight penalties plus activity penalties (0 without regularizers).
     pub regularization: f32,
+    /// With several outputs, each output's loss (before its weight); their weighted sum is
+    /// the data term of `loss`, and `metrics` holds each output's metrics in turn.
+    pub heads: Vec<f32>,
 }
 
 pub struct Trainer {
@@ -209,10 +266,81 @@ impl Trainer {
         if y.dims().first() != Some(&n) {
             bail_shape!(op, "x has {n} samples but y has shape {} (the first dimension of both is the batch)", y.shape());
         }
+        if let Some(outs) = self.outputs(model, op)? {
+            let sizes: Vec<usize> = outs.iter().map(|(h, s)| h.target_shape(s).iter().product()).collect();
+            let total: usize = sizes.iter().sum();
+            if y.dims() != [n, total] {
+                bail_shape!(op, "y must hold the {} outputs' targets packed as [{n}, {total}], got {}", outs.len(), y.shape());
+            }
+            let ys = columns(op, y, &sizes)?;
+            for (i, ((h, s), t)) in outs.iter().zip(&ys).enumerate() {
+                let pred_shape = [&[n][..], s].concat();
+                let target_shape = [&[n][..], &h.target_shape(s)].concat();
+                h.loss.check(&pred_shape, &target_shape, t).map_err(|e| e.within(op, &format!("y[{i}] (output {i})")))?;
+            }
+            return Ok(());
+        }
         let mut pred_shape = vec![n];
         pred_shape.extend(model.output_shape().unwrap_or(&[]));
         // The loss names itself; the message also names the caller (fit, evaluate, ...) and y.
         self.cfg.loss.check(&pred_shape, y.dims(), y.data()).map_err(|e| e.within(op, "y"))
+    }
+
+    /// With several outputs, each output's head and per-sample shape (an error when `compile`
+    /// gave a different number of losses); `None` for one output.
+    fn outputs<'a>(&'a self, model: &Sequential, op: &'static str) -> Result<Option<Vec<(&'a Head, Vec<usize>)>>> {
+        let shapes = model.output_shapes().map(<[_]>::to_vec);
+        match (shapes, self.cfg.heads.is_empty()) {
+            (None, true) => Ok(None),
+            (Some(s), false) if s.len() == self.cfg.heads.len() => Ok(Some(self.cfg.heads.iter().zip(s).collect())),
+            (s, _) => bail!(op, "the model has {} outputs but compile gave {} losses", s.map_or(1, |s| s.len()), self.cfg.heads.len().max(1)),
+        }
+    }
+
+    /// The data loss of a model with several outputs: `Σ weightᵢ·lossᵢ` of each output's columns
+    /// of the packed `pred` against its columns of the packed `y`, each output's loss, and
+    /// the metrics of each output in turn. With `grad` (each output's activation that may fuse
+    /// with its loss, see [`Sequential::output_activations`]), also the packed gradient, each
+    /// sample's rows scaled by `weights`, and per output whether it is `dL/d(logits)` (softmax
+    /// or sigmoid fused with cross-entropy, as `fit` does for one output) or `dL/d(output)`.
+    #[allow(clippy::type_complexity)]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn heads_loss(&self, outs: &[(&Head, Vec<usize>)], pred: &Tensor, y: &Tensor, weights: Option<&[f32]>, grad: Option<&[Option<Activation>]>) -> Result<(f32, Vec<f32>, Vec<f32>, Option<(Tensor, Vec<bool>)>)> {
+        let n = pred.dims()[0];
+        let p_sizes: Vec<usize> = outs.iter().map(|(_, s)| s.iter().product()).collect();
+        let y_sizes: Vec<usize> = outs.iter().map(|(h, s)| h.target_shape(s).iter().product()).collect();
+        let (ps, ys) = (columns("fit", pred, &p_sizes)?, columns("fit", y, &y_sizes)?);
+        let (mut data, mut losses, mut metrics, mut grads, mut pre) = (0.0f32, Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for (q, (((h, s), p), t)) in outs.iter().zip(&ps).zip(&ys).enumerate() {
+            let cols = s.last().copied().unwrap_or(1);
+            let rows = (n * s.iter().product::<usize>()).checked_div(cols).unwrap_or(0);
+            let l = match weights {
+                Some(w) => weighted_loss(&h.loss, h.reduction, p, t, w, rows, cols),
+                None => h.reduction.forward(&h.loss, p, t, rows, cols),
+            };
+            data += h.weight * l;
+            losses.push(l);
+            metrics.extend(h.metrics.iter().map(|m| m.compute(p, t, cols)));
+            if let Some(acts) = grad {
+                let fused = fused_logit_grad(&h.loss, acts.get(q).copied().flatten(), p, t, rows, cols).transpose()?;
+                pre.push(fused.is_some());
+                let (mut g, factor) = match fused {
+                    Some(dz) => (dz, h.reduction.factor(&h.loss, cols) * h.weight),
+                    None => {
+                        let mut g = crate::tensor::alloc("fit", p.len())?;
+                        h.reduction.backward(&h.loss, p, t, rows, cols, &mut g);
+                        (g, h.weight)
+                    }
+                };
+                g.iter_mut().for_each(|v| *v *= factor);
+                if let Some(w) = weights {
+                    scale_samples(&mut g, w);
+                }
+                grads.push(g);
+            }
+        }
+        let dp = if grad.is_some() { Some((join_columns("fit", n, &grads.iter().map(Vec::as_slice).collect::<Vec<_>>())?, pre)) } else { None };
+        Ok((data, losses, metrics, dp))
     }
 
     /// `(total, kl, regularization)` of `pred` against `y`, given the activity and KL terms of
@@ -222,7 +350,7 @@ impl Trainer {
         let cols = pred.dims().last().copied().unwrap_or(1);
         let rows = if cols == 0 { 0 } else { pred.size() / cols };
         let data = match weights {
-            Some(w) => self.weighted_loss(pred, y, w, rows, cols),
+            Some(w) => weighted_loss(&self.cfg.loss, self.cfg.reduction, pred.data(), y.data(), w, rows, cols),
             None => self.cfg.reduction.forward(&self.cfg.loss, pred.data(), y.data(), rows, cols),
         };
         let reg = activity + weight_penalty(model)?;
@@ -286,24 +414,33 @@ impl Trainer {
     fn gradients_weighted(&mut self, model: &mut Sequential, xb: Tensor, yb: &Tensor, weights: Option<&[f32]>) -> Result<(StepResult, Tensor)> {
         let mode = Mode::Train { seed: self.seed, step: self.step };
         let pred = model.forward_all(xb, mode)?;
+        if let Some(outs) = self.outputs(model, "fit")? {
+            let acts = model.output_activations();
+            let (data, heads, metrics, dp) = self.heads_loss(&outs, &pred, yb, weights, Some(&acts))?;
+            let kl = model.kl_loss_all();
+            let regularization = model.activity_loss_all() + weight_penalty(model)?;
+            let (dp, pre) = dp.ok_or_else(|| Error::Internal { msg: "fit: no gradient".into() })?;
+            let dx = model.backward_outputs(dp, &pre)?;
+            return Ok((StepResult { loss: data + kl + regularization, metrics, kl, regularization, heads }, dx));
+        }
         let cols = pred.dims().last().copied().unwrap_or(1);
         let rows = if cols == 0 { 0 } else { pred.size() / cols };
         let (loss, kl, regularization) = self.loss_parts(model, &pred, yb, model.activity_loss_all(), model.kl_loss_all(), weights)?;
         let metrics = self.metrics(&pred, yb);
         // dL/d(pred), or dL/d(logits) when the last activation fuses with the loss.
         let n_layers = model.len();
-        let fused = fused_logit_grad(&self.cfg.loss, model.last_activation(), &pred, yb, rows, cols);
+        let fused = fused_logit_grad(&self.cfg.loss, model.last_activation(), pred.data(), yb.data(), rows, cols);
         let factor = self.cfg.reduction.factor(&self.cfg.loss, cols);
         let dx = match fused {
             Some(dz) => {
                 let mut dz = dz?;
                 if factor != 1.0 {
-                    dz.try_data_mut("fit")?.iter_mut().for_each(|d| *d *= factor);
+                    dz.iter_mut().for_each(|d| *d *= factor);
                 }
                 if let Some(w) = weights {
-                    scale_samples(dz.try_data_mut("fit")?, w);
+                    scale_samples(&mut dz, w);
                 }
-                model.backward_from_pre_activation(dz)?
+                model.backward_from_pre_activation(Tensor::new("fit", pred.shape().clone(), dz)?)?
             }
             None => {
                 let mut dp = Tensor::zeros("fit", pred.shape().clone())?;
@@ -314,24 +451,7 @@ impl Trainer {
                 model.backward_through(n_layers, dp)?
             }
         };
-        Ok((StepResult { loss, metrics, kl, regularization }, dx))
-    }
-
-    /// The data loss with sample `i`'s rows weighted by `w[i]`: the mean over all `rows` of
-    /// `w · ℓ(row)` (TF.js's `mean(loss · sampleWeights)`), `ℓ` the loss of one row under the
-    /// reduction.
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    fn weighted_loss(&self, pred: &Tensor, y: &Tensor, w: &[f32], rows: usize, cols: usize) -> f32 {
-        if rows == 0 || w.is_empty() {
-            return 0.0;
-        }
-        let per_sample = rows / w.len();
-        let y_cols = y.size() / rows;
-        let mut sum = 0.0f64;
-        for (r, (p, t)) in pred.data().chunks_exact(cols).zip(y.data().chunks_exact(y_cols)).enumerate() {
-            sum += f64::from(w[r / per_sample]) * f64::from(self.cfg.reduction.forward(&self.cfg.loss, p, t, 1, cols));
-        }
-        (sum / rows as f64) as f32
+        Ok((StepResult { loss, metrics, kl, regularization, heads: Vec::new() }, dx))
     }
 
     /// Adds regularization gradients, clips, and updates every trainable parameter.
@@ -392,9 +512,31 @@ impl Trainer {
         // As Keras: the data loss, plus the weight penalties, plus the activity penalties; plus
         // the KL of variational layers, computed at inference from their mean and log-variance.
         let (pred, activity, kl) = model.predict_with_activity(x, batch_size)?;
+        if let Some(outs) = self.outputs(model, "evaluate")? {
+            let (data, heads, metrics, _) = self.heads_loss(&outs, &pred, y, None, None)?;
+            let regularization = activity + weight_penalty(model)?;
+            return Ok(StepResult { loss: data + kl + regularization, metrics, kl, regularization, heads });
+        }
         let (loss, kl, regularization) = self.loss_parts(model, &pred, y, activity, kl, None)?;
-        Ok(StepResult { loss, metrics: self.metrics(&pred, y), kl, regularization })
+        Ok(StepResult { loss, metrics: self.metrics(&pred, y), kl, regularization, heads: Vec::new() })
     }
+}
+
+/// The data loss with sample `i`'s rows weighted by `w[i]`: the mean over all `rows` of
+/// `w · ℓ(row)` (TF.js's `mean(loss · sampleWeights)`), `ℓ` the loss of one row under the
+/// reduction.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn weighted_loss(loss: &Loss, reduction: Reduction, pred: &[f32], y: &[f32], w: &[f32], rows: usize, cols: usize) -> f32 {
+    if rows == 0 || w.is_empty() {
+        return 0.0;
+    }
+    let per_sample = (rows / w.len()).max(1);
+    let y_cols = (y.len() / rows).max(1);
+    let mut sum = 0.0f64;
+    for (r, (p, t)) in pred.chunks_exact(cols).zip(y.chunks_exact(y_cols)).enumerate() {
+        sum += f64::from(w[r / per_sample]) * f64::from(reduction.forward(loss, p, t, 1, cols));
+    }
+    (sum / rows as f64) as f32
 }
 
 /// Scales the rows of each sample in `d` (a batch's gradient) by the sample's weight in `w` (one per sample).
@@ -423,17 +565,16 @@ fn weight_penalty(model: &Sequential) -> Result<f32> {
 /// - sigmoid + BCE: element-wise, `∂ℓ/∂z = p − ỹ` for any ỹ, over `rows·cols`.
 ///
 /// NOTE: the unfused chain differs only where the loss clips p to [1e-7, 1 − 1e-7].
-fn fused_logit_grad(loss: &Loss, act: Option<Activation>, pred: &Tensor, y: &Tensor, rows: usize, cols: usize) -> Option<Result<Tensor>> {
-    let mut dz = match Tensor::zeros("fit", pred.shape().clone()) {
-        Ok(t) => t,
+fn fused_logit_grad(loss: &Loss, act: Option<Activation>, p: &[f32], y: &[f32], rows: usize, cols: usize) -> Option<Result<Vec<f32>>> {
+    let mut dz = match crate::tensor::alloc("fit", p.len()) {
+        Ok(v) => v,
         Err(e) => return Some(Err(e)),
     };
-    let p = pred.data();
     match (loss, act?) {
         (Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: s }, Activation::Softmax) => {
             let k = cols as f32;
             let smooth = |t: f32| t * (1.0 - s) + s / k;
-            for ((drow, prow), trow) in dz.data_mut().chunks_exact_mut(cols).zip(p.chunks_exact(cols)).zip(y.data().chunks_exact(cols)) {
+            for ((drow, prow), trow) in dz.chunks_exact_mut(cols).zip(p.chunks_exact(cols)).zip(y.chunks_exact(cols)) {
                 let ysum: f32 = trow.iter().map(|&t| smooth(t)).sum();
                 for ((d, &pv), &t) in drow.iter_mut().zip(prow).zip(trow) {
                     *d = (pv * ysum - smooth(t)) / rows as f32;
@@ -441,8 +582,8 @@ fn fused_logit_grad(loss: &Loss, act: Option<Activation>, pred: &Tensor, y: &Ten
             }
         }
         (Loss::SparseCategoricalCrossentropy { from_logits: false }, Activation::Softmax) => {
-            for (r, (drow, prow)) in dz.data_mut().chunks_exact_mut(cols).zip(p.chunks_exact(cols)).enumerate() {
-                let label = y.data()[r] as usize;
+            for (r, (drow, prow)) in dz.chunks_exact_mut(cols).zip(p.chunks_exact(cols)).enumerate() {
+                let label = y[r] as usize;
                 for (j, (d, &pv)) in drow.iter_mut().zip(prow).enumerate() {
                     *d = (pv - if j == label { 1.0 } else { 0.0 }) / rows as f32;
                 }
@@ -450,7 +591,7 @@ fn fused_logit_grad(loss: &Loss, act: Option<Activation>, pred: &Tensor, y: &Ten
         }
         (Loss::BinaryCrossentropy { from_logits: false, label_smoothing: s }, Activation::Sigmoid) => {
             let n = (rows * cols) as f32;
-            for ((d, &pv), &t) in dz.data_mut().iter_mut().zip(p).zip(y.data()) {
+            for ((d, &pv), &t) in dz.iter_mut().zip(p).zip(y) {
                 *d = (pv - (t * (1.0 - s) + 0.5 * s)) / n;
             }
         }
@@ -478,7 +619,7 @@ mod tests {
     }
 
     fn trainer(loss: Loss) -> Trainer {
-        let cfg = TrainConfig { loss, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.5), clip: None, metrics: vec![] };
+        let cfg = TrainConfig { loss, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.5), clip: None, metrics: vec![], heads: vec![] };
         Trainer::new(cfg, 1)
     }
 
@@ -519,7 +660,7 @@ mod tests {
         ];
         let schedule = LrSchedule::from_abi(2, &[0.05, 0.5, 3.0, 2.0]).unwrap();
         for opt in opts {
-            let cfg = TrainConfig { loss: Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 }, reduction: Reduction::Mean, optimizer: opt.clone(), schedule, clip: None, metrics: vec![] };
+            let cfg = TrainConfig { loss: Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 }, reduction: Reduction::Mean, optimizer: opt.clone(), schedule, clip: None, metrics: vec![], heads: vec![] };
             let mut whole = mlp(3);
             let mut tr = Trainer::new(cfg.clone(), 3);
             tr.lr_scale = 0.75;
@@ -553,7 +694,7 @@ mod tests {
         let y = Tensor::new("y", Shape::from([12, 3]), (0..36).map(|i| if i % 3 == (i / 3) % 3 { 1.0 } else { 0.0 }).collect()).unwrap();
         let idx: Vec<u32> = vec![0, 3, 7, 10, 11];
         for loss in [Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 }, Loss::MeanSquaredError] {
-            let cfg = TrainConfig { loss: loss.clone(), reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![] };
+            let cfg = TrainConfig { loss: loss.clone(), reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![], heads: vec![] };
             let step = |w: Option<Vec<f32>>| {
                 let mut m = mlp(5);
                 let before = m.param_values().unwrap().iter().map(|(t, _)| t.data().to_vec()).collect::<Vec<_>>();
@@ -580,7 +721,7 @@ mod tests {
             assert_eq!(lz, 0.0);
             assert!(dz.iter().flatten().all(|&d| d == 0.0));
         }
-        let cfg = TrainConfig { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![] };
+        let cfg = TrainConfig { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![], heads: vec![] };
         let mut tr = Trainer::new(cfg, 1);
         let short = Tensor::new("w", Shape::from([5]), vec![1.0; 5]).unwrap();
         assert_eq!(tr.train_batch_weighted(&mut mlp(1), &x, &y, Some(&short), &idx).unwrap_err().to_string(), "fit: the sample weights have 5 values but x has 12 samples");
@@ -588,7 +729,7 @@ mod tests {
 
     #[test]
     fn a_bad_state_is_named_and_changes_nothing() {
-        let cfg = TrainConfig { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, optimizer: Optimizer::from_abi(1, &[0.9, 0.999, 1e-7, 0.0]).unwrap(), schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![] };
+        let cfg = TrainConfig { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, optimizer: Optimizer::from_abi(1, &[0.9, 0.999, 1e-7, 0.0]).unwrap(), schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![], heads: vec![] };
         let mut m = mlp(1);
         let mut tr = Trainer::new(cfg, 1);
         run(&mut tr, &mut m, 0, 2);
@@ -614,6 +755,27 @@ mod tests {
         assert_eq!(tr.param_state(0).len(), 40);
     }
 
+    /// The compile layout with a loss per output (a model with several outputs).
+    #[test]
+    fn compile_reads_a_loss_per_output() {
+        // mse, sgd(lr 0.1) constant, no clip, no metrics, mean; then 2 outputs: mse weight 0.5
+        // with mae, and sparse CCE (from_logits 0) with 'sumOverFeatures' and accuracy.
+        let base = [0.0, 0.0, 0.0, 2.0, 0.0, 0.0, 0.0, 2.0, 0.1, 0.0, 0.0, 0.0, 0.0, 0.0];
+        let heads = [2.0, 0.0, 0.0, 0.0, 0.5, 1.0, 5.0, 5.0, 1.0, 0.0, 1.0, 2.0, 1.0, 0.0];
+        let cfg = TrainConfig::from_abi(&[&base[..], &heads].concat()).unwrap();
+        assert_eq!(cfg.heads.len(), 2);
+        assert_eq!((cfg.heads[0].loss.clone(), cfg.heads[0].weight, cfg.heads[0].metrics.len()), (Loss::MeanSquaredError, 0.5, 1));
+        assert_eq!((cfg.heads[1].loss.clone(), cfg.heads[1].reduction, cfg.heads[1].weight), (Loss::SparseCategoricalCrossentropy { from_logits: false }, Reduction::SumOverFeatures, 2.0));
+        assert_eq!(cfg.heads[1].metrics, vec![Metric::SparseCategoricalAccuracy]);
+        // One output: no heads.
+        assert!(TrainConfig::from_abi(&base).unwrap().heads.is_empty());
+        let mut bad = [&base[..], &heads].concat();
+        bad[base.len() + 4] = -1.0;
+        assert!(TrainConfig::from_abi(&bad).unwrap_err().to_string().contains("a loss weight must be >= 0, got -1"));
+        let more = [&base[..], &heads, &[7.0]].concat();
+        assert!(TrainConfig::from_abi(&more).unwrap_err().to_string().contains("unexpected parameters after the outputs' losses"));
+    }
+
     #[test]
     fn target_errors_name_the_caller_and_y() {
         let m = model(SIGMOID);
@@ -637,7 +799,7 @@ mod tests {
         let y = Tensor::new("t", Shape::from(y_dims), y.to_vec()).unwrap();
         let mut m = model(act);
         let mut tr = trainer(loss);
-        assert!(fused_logit_grad(&loss, m.last_activation(), &x, &y, 4, 3).is_some(), "the fused path is taken");
+        assert!(fused_logit_grad(&loss, m.last_activation(), x.data(), y.data(), 4, 3).is_some(), "the fused path is taken");
         tr.gradients(&mut m, x.clone(), &y).unwrap();
         let analytic: Vec<Vec<f32>> = m.with_params(|ps| ps.iter().map(|s| s.param.grad.clone()).collect()).unwrap();
         let h = 1e-2f32;
@@ -686,9 +848,9 @@ mod tests {
         let pred = Tensor::new("t", Shape::from([2, 2]), vec![0.25, 0.75, 0.5, 0.5]).unwrap();
         let y = Tensor::new("t", Shape::from([2, 2]), vec![1.0, 1.0, 0.0, 0.0]).unwrap();
         let loss = Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 };
-        let dz = fused_logit_grad(&loss, Some(Activation::Softmax), &pred, &y, 2, 2).unwrap().unwrap();
+        let dz = fused_logit_grad(&loss, Some(Activation::Softmax), pred.data(), y.data(), 2, 2).unwrap().unwrap();
         // Row 0: p·2 − y = [−0.5, 0.5]; row 1 (all zero): no gradient; both over 2 rows.
-        assert_eq!(dz.data(), &[-0.25, 0.25, 0.0, 0.0]);
+        assert_eq!(dz, [-0.25, 0.25, 0.0, 0.0]);
     }
 
     /// Seeded training of an MLP (300 → 256 relu → 10 softmax, batch 64, Adam) gives
@@ -708,7 +870,7 @@ mod tests {
             m.add(layers::from_abi(0, &layer(10.0, SOFTMAX), 0).unwrap()).unwrap();
             m.build_all(&[inp]).unwrap();
             let optimizer = Optimizer::Adam { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false };
-            let cfg = TrainConfig { loss: Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 }, reduction: Reduction::Mean, optimizer, schedule: LrSchedule::constant(0.01), clip: None, metrics: vec![] };
+            let cfg = TrainConfig { loss: Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 }, reduction: Reduction::Mean, optimizer, schedule: LrSchedule::constant(0.01), clip: None, metrics: vec![], heads: vec![] };
             let mut tr = Trainer::new(cfg, 3);
             let mut out = Vec::new();
             for _ in 0..3 {

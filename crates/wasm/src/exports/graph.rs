@@ -9,9 +9,10 @@ use neurite_core::shape::MAX_RANK;
 use neurite_core::{Error, Result};
 
 /// Makes `model` a graph model, or rewires one: layer `layer` reads the `n` values `inputs`
-/// (0 the model's input, `i + 1` layer `i`'s output; only values computed before it). Layers
-/// never wired read the previous one. Before `nr_model_build`, which checks that every value
-/// but the last layer's output is read.
+/// (0 the model's input, `i + 1` layer `i`'s output; with several inputs, see
+/// `nr_model_wire_io`, nodes `0..count` are the inputs and `count + i` layer `i`'s output; only
+/// values computed before it). Layers never wired read the previous one. Before
+/// `nr_model_build`, which checks that every value but the outputs is read.
 ///
 /// # Safety
 /// `inputs` must point to `n` u32 values.
@@ -22,6 +23,30 @@ pub unsafe extern "C" fn nr_model_wire(model: u32, layer: u32, inputs: *const u3
         // SAFETY: forwarded caller contract.
         let ins: Vec<usize> = unsafe { read_u32s("model", inputs, n) }?.into_iter().map(|j| j as usize).collect();
         with_model(model, |m, _| m.seq()?.wire(layer as usize, &ins))
+    })
+}
+
+/// A graph model with several inputs or outputs: `shapes` holds `[count, (rank, dims…) per
+/// input]` (`words` u32 values), the per-sample shape of each input; `outputs` the `n_out`
+/// nodes the model outputs (layer outputs, numbered as `nr_model_wire`'s: nodes `0..count` are
+/// the inputs, node `count + i` layer `i`'s output). With more than one of either the model
+/// reads and writes them packed (`Wiring::set_io`): each sample's values of every input
+/// (output) flattened, one after the other, `[batch, Σ sizes]`; its input shape for
+/// `nr_model_build` is `[Σ input sizes]`. Call before `nr_model_wire`.
+///
+/// # Safety
+/// `shapes` must point to `words` u32 values and `outputs` to `n_out`.
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub unsafe extern "C" fn nr_model_wire_io(model: u32, shapes: *const u32, words: usize, outputs: *const u32, n_out: usize) -> i32 {
+    guard(|| {
+        // SAFETY: forwarded caller contract.
+        let w = unsafe { read_u32s("model", shapes, words) }?;
+        // SAFETY: forwarded caller contract.
+        let outs: Vec<usize> = unsafe { read_u32s("model", outputs, n_out) }?.into_iter().map(|j| j as usize).collect();
+        let (&count, rest) = w.split_first().ok_or_else(|| Error::invalid("model", "the list of input shapes is empty"))?;
+        let sources = split_shapes(rest, count as usize)?;
+        with_model(model, |m, _| m.seq()?.set_io(sources, outs))
     })
 }
 

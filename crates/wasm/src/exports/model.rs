@@ -302,6 +302,16 @@ fn trainer<'m>(t: &'m mut Option<Trainer>, op: &'static str) -> Result<&'m mut T
     t.as_mut().ok_or_else(|| Error::invalid(op, "the model must be compiled first: call model.compile({ optimizer, loss })"))
 }
 
+/// `[loss, metrics…, kl, regularization, output losses…]`: what the training and evaluation
+/// calls write (the output losses only for a model with several outputs).
+fn step_values(r: neurite_core::model::StepResult) -> Vec<f32> {
+    let mut v = vec![r.loss];
+    v.extend(r.metrics);
+    v.extend([r.kl, r.regularization]);
+    v.extend(r.heads);
+    v
+}
+
 /// Validates `x` and `y` for training or evaluation (shapes, labels, NaN). `op` names the
 /// caller in messages: 0 fit, 1 evaluate, 2 trainOnBatch, 3 fit's validation data.
 #[no_mangle]
@@ -351,7 +361,8 @@ pub extern "C" fn nr_model_shuffle(model: u32, n: u32, epoch: u32, shuffle: u32)
 /// (`fit`'s `classWeight`): each sample's loss is scaled by its weight.
 ///
 /// # Safety
-/// `out` must have room for 3 + the number of compiled metrics f32 values.
+/// `out` must have room for 3 + the number of compiled metrics (+ the number of outputs of a
+/// model with several) f32 values.
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_train_batch(model: u32, x: u32, y: u32, w: u32, start: u32, count: u32, out: *mut f32) -> i32 {
@@ -367,9 +378,7 @@ pub unsafe extern "C" fn nr_model_train_batch(model: u32, x: u32, y: u32, w: u32
             let (mut net, tr, _, _) = m.parts()?;
             trainer(tr, "fit")?.train_batch_weighted(&mut net, xt, yt, wt, &idx)
         })?;
-        let mut v = vec![r.loss];
-        v.extend(r.metrics);
-        v.extend([r.kl, r.regularization]);
+        let v = step_values(r);
         // SAFETY: forwarded caller contract.
         unsafe { write_f32s("fit", out, &v) }
     })
@@ -390,9 +399,7 @@ pub unsafe extern "C" fn nr_model_train_on_batch(model: u32, x: u32, y: u32, out
             tr.check_targets(&net, "trainOnBatch", xt, yt)?;
             tr.train_on(&mut net, xt.clone(), yt)
         })?;
-        let mut v = vec![r.loss];
-        v.extend(r.metrics);
-        v.extend([r.kl, r.regularization]);
+        let v = step_values(r);
         // SAFETY: forwarded caller contract.
         unsafe { write_f32s("trainOnBatch", out, &v) }
     })
@@ -413,9 +420,7 @@ pub unsafe extern "C" fn nr_model_evaluate(model: u32, x: u32, y: u32, batch_siz
             tr.check_targets(&net, "evaluate", xt, yt)?;
             tr.evaluate(&mut net, xt, yt, batch_size as usize)
         })?;
-        let mut v = vec![r.loss];
-        v.extend(r.metrics);
-        v.extend([r.kl, r.regularization]);
+        let v = step_values(r);
         // SAFETY: forwarded caller contract.
         unsafe { write_f32s("evaluate", out, &v) }
     })

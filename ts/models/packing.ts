@@ -1,0 +1,77 @@
+/**
+ * Several inputs and outputs of a graph model as the core sees them: one tensor whose row `i`
+ * holds sample `i`'s values of every input (output, target), flattened, one after the other —
+ * `[batch, Σ sizes]` (`crates/core/src/model/graph.rs`, `Wiring::set_io`). Packing is a
+ * `reshape` and a `concat`, unpacking a `slice` and a `reshape`: tensor ops, so `predict` of
+ * such a model stays differentiable on the tape, and batching, shuffling, validation splits
+ * and the one-call training step work on the packed rows unchanged.
+ */
+import { InvalidArgumentError, ShapeError } from '../errors.js';
+import { Tensor } from '../tensor.js';
+import { describe } from '../ops/convert.js';
+import { concat } from '../ops/joining.js';
+import { reshape } from '../ops/shape.js';
+import { slice } from '../ops/slicing.js';
+import { tidy } from '../scope.js';
+
+/** One input, output or target of a model with several: its name and per-sample shape. */
+export interface Part {
+  /** How messages name it, e.g. `input_2` or `dense_3`. */
+  name: string;
+  shape: number[];
+  /**
+   * Targets only: also accept this per-sample shape (class indices `[]` for `[1]` and back;
+   * Keras's rule that a trailing axis of size 1 may be added or dropped).
+   */
+  loose?: boolean;
+}
+
+const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
+const show = (s: readonly (number | string)[]): string => `[${s.join(',')}]`;
+const strip = (s: readonly number[]): readonly number[] => (s.at(-1) === 1 ? s.slice(0, -1) : s);
+/** Whether two shapes are equal once a trailing axis of size 1 is dropped from either (as the core's loss check). */
+const sameUpToTrailingOne = (a: readonly number[], b: readonly number[]): boolean => show(a) === show(b) || show(strip(a)) === show(b) || show(a) === show(strip(b));
+
+/**
+ * The tensors `v` for `parts` (a list, one per part in order; a lone tensor for one part),
+ * checked, as `[n, Σ sizes]`. `arg` names them in messages (`x`, `y`, `validationData[0]`).
+ * The result is a new tensor the caller owns.
+ */
+export function pack(op: string, arg: string, v: unknown, parts: readonly Part[]): Tensor {
+  const list = Array.isArray(v) ? v : [v];
+  const what = (i: number): string => `${arg}[${i}] (${parts[i].name})`;
+  if (list.length !== parts.length || (!Array.isArray(v) && parts.length > 1)) {
+    const names = parts.map((p) => p.name).join(', ');
+    throw new InvalidArgumentError(`${op}: ${arg} must be a list of ${parts.length} tensors, one for each of ${names}, got ${Array.isArray(v) ? `a list of ${v.length}` : describe(v)}`);
+  }
+  list.forEach((t, i) => {
+    if (!(t instanceof Tensor)) throw new InvalidArgumentError(`${op}: ${what(i)} must be a Tensor, got ${describe(t)}`);
+    t.handleFor(op, what(i));
+  });
+  const ts = list as Tensor[];
+  const n = ts[0].rank === 0 ? 0 : ts[0].shape[0];
+  ts.forEach((t, i) => {
+    const want = parts[i].shape;
+    const got = t.shape.slice(1);
+    const ok = t.rank >= 1 && (show(got) === show(want) || (parts[i].loose === true && sameUpToTrailingOne(got, want)));
+    if (!ok) throw new ShapeError(`${op}: ${what(i)} must have shape ${show(['batch', ...want])} (the first dimension is the batch), got ${show(t.shape)}`);
+    if (t.shape[0] !== n) throw new ShapeError(`${op}: ${what(0)} has ${n} samples but ${what(i)} has ${t.shape[0]} (shape ${show(t.shape)}); every ${arg} needs the same number of samples`);
+  });
+  return tidy(() => concat(ts.map((t, i) => reshape(t, [n, size(parts[i].shape)])), 1));
+}
+
+/** The outputs in `packed` (`[n, Σ sizes]`), one `[n, ...shape]` tensor per part; disposes `packed`. */
+export function unpack(packed: Tensor, parts: readonly Part[]): Tensor[] {
+  const n = packed.shape[0];
+  let at = 0;
+  try {
+    return tidy(() => parts.map((p) => {
+      const s = size(p.shape);
+      const t = reshape(slice(packed, [0, at], [n, s]), [n, ...p.shape]);
+      at += s;
+      return t;
+    }));
+  } finally {
+    packed.dispose();
+  }
+}
