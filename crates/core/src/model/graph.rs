@@ -417,32 +417,42 @@ mod tests {
         let mut m = residual(7);
         m.build_all(&[4]).unwrap();
         let dy = Tensor::new("t", Shape::from([2, 2]), vec![0.7, -1.3, 0.4, 0.9]).unwrap();
+        check_gradients(&mut m, x(), dy);
+    }
+
+    /// dL/dx and dL/dw of the whole of `m` at `x` for `dL/dy` = `dy` against central
+    /// differences of `predict`; the weights' gradients are the same bits when the input's
+    /// gradient is skipped (as `fit` does).
+    fn check_gradients(m: &mut Sequential, x: Tensor, dy: Tensor) {
+        let shape = x.shape().clone();
         let f = |m: &mut Sequential, xs: &[f32]| -> f64 {
-            let y = m.predict(&Tensor::new("t", Shape::from([2, 4]), xs.to_vec()).unwrap(), 32).unwrap();
+            let y = m.predict(&Tensor::new("t", shape.clone(), xs.to_vec()).unwrap(), 32).unwrap();
             y.data().iter().zip(dy.data()).map(|(&a, &b)| a as f64 * b as f64).sum()
         };
-        let (dx, dw) = m.trace_gradient(&x(), dy.clone(), 0..5, Mode::Trace, None, true).unwrap();
+        let n = m.len();
+        let (dx, dw) = m.trace_gradient(&x, dy.clone(), 0..n, Mode::Trace, None, true).unwrap();
         let dx = dx.unwrap();
-        let (none, again) = m.trace_gradient(&x(), dy.clone(), 0..5, Mode::Trace, None, false).unwrap();
+        assert_eq!(dx.shape(), x.shape());
+        let (none, again) = m.trace_gradient(&x, dy.clone(), 0..n, Mode::Trace, None, false).unwrap();
         assert!(none.is_none());
         let bits = |ts: &[Tensor]| ts.iter().flat_map(|t| t.data().iter().map(|v| v.to_bits())).collect::<Vec<_>>();
         assert_eq!(bits(&again), bits(&dw));
-        let xs = x().data().to_vec();
+        let xs = x.data().to_vec();
         for i in 0..xs.len() {
             let (mut a, mut b) = (xs.clone(), xs.clone());
             a[i] += 1e-2;
             b[i] -= 1e-2;
-            let fd = (f(&mut m, &a) - f(&mut m, &b)) / 2e-2;
+            let fd = (f(m, &a) - f(m, &b)) / 2e-2;
             assert!((dx.data()[i] as f64 - fd).abs() < 2e-3 * (1.0 + fd.abs()), "x[{i}]: {} vs {fd}", dx.data()[i]);
         }
         for (k, d) in dw.iter().enumerate() {
             for j in 0..d.size() {
                 let nudge = |m: &mut Sequential, by: f32| m.with_params(|ps| ps.iter_mut().filter(|s| s.param.trainable).nth(k).unwrap().param.value.data_mut()[j] += by).unwrap();
-                nudge(&mut m, 1e-2);
-                let up = f(&mut m, &xs);
-                nudge(&mut m, -2e-2);
-                let down = f(&mut m, &xs);
-                nudge(&mut m, 1e-2);
+                nudge(m, 1e-2);
+                let up = f(m, &xs);
+                nudge(m, -2e-2);
+                let down = f(m, &xs);
+                nudge(m, 1e-2);
                 let fd = (up - down) / 2e-2;
                 assert!((d.data()[j] as f64 - fd).abs() < 3e-3 * (1.0 + fd.abs()), "weight {k}[{j}]: {} vs {fd}", d.data()[j]);
             }
@@ -533,38 +543,7 @@ mod tests {
         let mut m = two_by_two(11);
         m.build_all(&[7]).unwrap();
         let dy = Tensor::new("t", Shape::from([2, 5]), vec![0.7, -1.3, 0.4, 0.9, -0.2, 0.3, 1.1, -0.8, 0.6, 0.5]).unwrap();
-        let f = |m: &mut Sequential, xs: &[f32]| -> f64 {
-            let y = m.predict(&Tensor::new("t", Shape::from([2, 7]), xs.to_vec()).unwrap(), 32).unwrap();
-            y.data().iter().zip(dy.data()).map(|(&a, &b)| a as f64 * b as f64).sum()
-        };
-        let (dx, dw) = m.trace_gradient(&packed_x(), dy.clone(), 0..4, Mode::Trace, None, true).unwrap();
-        let dx = dx.unwrap();
-        assert_eq!(dx.dims(), [2, 7]);
-        // Without dL/dx (as fit), the same weight gradients.
-        let (none, again) = m.trace_gradient(&packed_x(), dy.clone(), 0..4, Mode::Trace, None, false).unwrap();
-        assert!(none.is_none());
-        let bits = |ts: &[Tensor]| ts.iter().flat_map(|t| t.data().iter().map(|v| v.to_bits())).collect::<Vec<_>>();
-        assert_eq!(bits(&again), bits(&dw));
-        let xs = packed_x().data().to_vec();
-        for i in 0..xs.len() {
-            let (mut a, mut b) = (xs.clone(), xs.clone());
-            a[i] += 1e-2;
-            b[i] -= 1e-2;
-            let fd = (f(&mut m, &a) - f(&mut m, &b)) / 2e-2;
-            assert!((dx.data()[i] as f64 - fd).abs() < 2e-3 * (1.0 + fd.abs()), "x[{i}]: {} vs {fd}", dx.data()[i]);
-        }
-        for (k, d) in dw.iter().enumerate() {
-            for j in 0..d.size() {
-                let nudge = |m: &mut Sequential, by: f32| m.with_params(|ps| ps.iter_mut().filter(|s| s.param.trainable).nth(k).unwrap().param.value.data_mut()[j] += by).unwrap();
-                nudge(&mut m, 1e-2);
-                let up = f(&mut m, &xs);
-                nudge(&mut m, -2e-2);
-                let down = f(&mut m, &xs);
-                nudge(&mut m, 1e-2);
-                let fd = (up - down) / 2e-2;
-                assert!((d.data()[j] as f64 - fd).abs() < 3e-3 * (1.0 + fd.abs()), "weight {k}[{j}]: {} vs {fd}", d.data()[j]);
-            }
-        }
+        check_gradients(&mut m, packed_x(), dy);
     }
 
     /// A training step with a loss per output: the logged losses are each output's loss and
