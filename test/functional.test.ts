@@ -394,6 +394,66 @@ describe('saving and loading graph models (TF.js\'s functional format)', () => {
     }
   });
 
+  it('a graph model nested in a graph or in a sequential model loads: TF.js-built (1e-6) and neurite\'s own (same bits, and TF.js loads it)', async () => {
+    // TF.js: a residual block as a functional model, used inside a functional and a sequential model.
+    const block = (L: Lib, name: string): any => {
+      const x = L.input({ shape: [4] });
+      const h = L.layers.dense({ units: 4, activation: 'tanh', name: `${name}_d` }).apply(x);
+      return L.model({ inputs: x, outputs: L.layers.add({ name: `${name}_add` }).apply([x, h]), name } as never);
+    };
+    const x = uniform(rng(8), 20, -2, 2);
+    const tIn = block(TF, 'tblock');
+    const tx = tfl.input({ shape: [4] });
+    const tGraph = tfl.model({ inputs: tx, outputs: tfl.layers.dense({ units: 2, name: 'thead' }).apply(tIn.apply(tx)) as tfl.SymbolicTensor });
+    const tSeq = tfl.sequential({ layers: [block(TF, 'sblock'), tfl.layers.dense({ units: 3, name: 'shead' })] });
+    try {
+      for (const t of [tGraph, tSeq]) {
+        const n = (await nr.loadModel((await tfArtifacts(t)) as nr.ModelArtifacts)) as nr.Sequential;
+        try {
+          const want = tf.tidy(() => (t.predict(tf.tensor(x, [5, 4])) as tf.Tensor).dataSync());
+          close(nr.tidy(() => n.predict(nr.tensor(x, [5, 4])).data()), want, 1e-6, `${t.name}: predict after loading`);
+          expect(n.layers.some((l) => l instanceof nr.Sequential && l.graphWiring !== null)).toBe(true);
+        } finally {
+          for (const l of n.layers) if (l instanceof nr.Sequential) l.dispose();
+          n.dispose();
+        }
+      }
+    } finally {
+      [tGraph, tSeq].forEach((t) => t.dispose()); // each disposes the block inside it
+    }
+    // neurite's: a graph model inside a graph model, saved, loaded to the same bits; TF.js loads it.
+    const inner = block(NR, 'nblock') as nr.Sequential;
+    const nx = nr.input({ shape: [4] });
+    const outer = nr.model({ inputs: nx, outputs: nr.layers.dense({ units: 2, name: 'nhead' }).apply(inner.apply(nx)), seed: 5 });
+    try {
+      const again = (await nr.loadModel(await outer.toArtifacts())) as nr.Sequential;
+      const [a, b] = nr.tidy(() => [outer.predict(nr.tensor(x, [5, 4])).data(), again.predict(nr.tensor(x, [5, 4])).data()]);
+      expect(b).toEqual(a);
+      for (const l of again.layers) if (l instanceof nr.Sequential) l.dispose();
+      again.dispose();
+      await expectTfjsRoundTrip(outer, x, [5, 4], ['InputLayer', 'Model', 'Dense']);
+    } finally {
+      outer.dispose();
+      inner.dispose();
+    }
+    // A nested model with two outputs is refused, naming what reads its second output.
+    const two = tfl.input({ shape: [4] });
+    const pair = tfl.model({ inputs: two, outputs: [tfl.layers.dense({ units: 1 }).apply(two), tfl.layers.dense({ units: 2 }).apply(two)] as tfl.SymbolicTensor[] });
+    const ox = tfl.input({ shape: [4] });
+    const outs = pair.apply(ox) as tfl.SymbolicTensor[];
+    const host = tfl.model({ inputs: ox, outputs: tfl.layers.concatenate().apply(outs) as tfl.SymbolicTensor });
+    try {
+      const a = await tfArtifacts(host);
+      await expect(nr.loadModel(a as nr.ModelArtifacts)).rejects.toThrow(/inbound_nodes\[0\]\[1\]\[2\] reads output 1 of 'model\d+', but neurite's layers and nested models have one output/);
+      // Only its first output read: the nested model itself is refused.
+      const c = JSON.parse(JSON.stringify(a.modelTopology));
+      c.config.layers[2].inbound_nodes[0][1][2] = 0;
+      await expect(nr.loadModel({ ...a, modelTopology: c } as nr.ModelArtifacts)).rejects.toThrow(/a functional model with 1 inputs and 2 outputs nested in another model; a nested model needs one input and one output/);
+    } finally {
+      host.dispose(); // and the pair inside it
+    }
+  });
+
   it('loads a model TF.js built with tf.model; getConfig writes what TF.js\'s toJSON writes', async () => {
     const t = averagedNet(TF) as tfl.LayersModel;
     const x = uniform(rng(4), 20, -2, 2);

@@ -310,6 +310,7 @@ function inputShapeOf(ctx: Ctx, where: string, c: Record<string, unknown>): numb
 export function nodeFromKeras(ctx: Ctx, where: string, v: unknown): NodeSpec {
   const o = kerasObject(ctx.op, where, v);
   if (o.class_name === 'Sequential') return modelFromKeras(ctx, `${where}.config`, o.config);
+  if (o.class_name === 'Model' || o.class_name === 'Functional') return nestedGraphFromKeras(ctx, where, o.config);
   const cw = `${where}.config`;
   const c = o.config;
   const name = field(ctx, cw, c, 'name', (x): x is string => typeof x === 'string' && x !== '', 'a non-empty string');
@@ -521,9 +522,6 @@ export function nodeFromKeras(ctx: Ctx, where: string, v: unknown): NodeSpec {
       args = { [key]: border(op, `${cw}.${key}`, c[key] ?? (crop ? 0 : 1)) };
       break;
     }
-    case 'Model':
-    case 'Functional':
-      return bad(op, `${where}.class_name`, `'${o.class_name}' is a functional model nested in another model, which neurite does not load yet (top-level functional models load)`);
     default:
       return bad(op, `${where}.class_name`, `'${o.class_name}' is a layer class neurite does not support; supported: ${SUPPORTED_CLASSES.join(', ')}`);
   }
@@ -548,7 +546,22 @@ export function modelFromKeras(ctx: Ctx, where: string, v: unknown): ModelSpec {
   return { type: 'model', name, seed, trainable, autoencoder: nc === 'Autoencoder', layers, where };
 }
 
-/** `[[name, 0, 0]]`: a graph's one input or output layer (neurite's graph models have one of each). */
+/**
+ * A functional model nested in another model (`config` at `where`): one input and one output,
+ * as neurite nests them; the shape tracking continues with its output.
+ */
+function nestedGraphFromKeras(ctx: Ctx, where: string, config: unknown): ModelSpec {
+  const outer = ctx.shape;
+  const spec = graphFromKeras(ctx, `${where}.config`, config);
+  if (spec.io && (spec.io.inputs > 1 || spec.io.outputs.length > 1)) bad(ctx.op, `${where}.config`, `is a functional model with ${spec.io.inputs} inputs and ${spec.io.outputs.length} outputs nested in another model; a nested model needs one input and one output`);
+  const inner = specInputShape(spec);
+  if (outer && inner && show(outer) !== show(inner)) bad(ctx.op, `${where}.config`, `takes per-sample shape ${show(inner)}, but the layer before it gives ${show(outer)}`);
+  const x = inner ?? outer;
+  ctx.shape = x ? inferWeights(ctx.op, spec, x, []) : undefined;
+  return spec;
+}
+
+/** `[[name, 0, 0], …]`: a graph's input or output layers, each named once. */
 function endsOf(op: string, where: string, v: unknown): string[] {
   if (!Array.isArray(v) || v.length === 0) bad(op, where, `must list the layers as [[name, 0, 0], …], got ${show(v)}`);
   return v.map((e, i) => {
@@ -587,7 +600,8 @@ function graphFromKeras(ctx: Ctx, where: string, v: unknown): ModelSpec {
       }
       sources = (nodes[0] as unknown[]).map((e, j) => {
         const at = `${w}.inbound_nodes[0][${j}]`;
-        if (!Array.isArray(e) || typeof e[0] !== 'string' || (e[1] !== 0 && e[1] !== 1) || e[2] !== 0) bad(op, at, `must be [layerName, 0, 0, {}] (the output of a layer applied once; 1 for a nested model's), got ${show(e)}`);
+        if (!Array.isArray(e) || typeof e[0] !== 'string' || (e[1] !== 0 && e[1] !== 1) || !isInt(e[2], 0)) bad(op, at, `must be [layerName, 0, 0, {}] (the output of a layer applied once; 1 for a nested model's), got ${show(e)}`);
+        if (e[2] !== 0) bad(op, `${at}[2]`, `reads output ${e[2]} of '${e[0]}', but neurite's layers and nested models have one output`);
         if (e[3] !== undefined && (e[3] === null || typeof e[3] !== 'object' || Object.keys(e[3] as object).length > 0)) bad(op, `${at}[3]`, `must be {} (call arguments such as training or mask are not supported), got ${show(e[3])}`);
         return { name: e[0] as string, node: e[1] as number, where: at };
       });
@@ -621,7 +635,7 @@ function graphFromKeras(ctx: Ctx, where: string, v: unknown): ModelSpec {
     for (const src of r.sources) {
       const from = byName.get(src.name);
       if (!from) bad(op, `${r.where}.inbound_nodes`, `names '${src.name}', which is not in layers`);
-      const node = from.cls === 'Sequential' ? 1 : 0;
+      const node = ['Sequential', 'Model', 'Functional'].includes(from.cls) ? 1 : 0;
       if (src.node !== node) bad(op, `${src.where}[1]`, `must be ${node} for ${from.cls} '${src.name}' (${node === 1 ? "a nested model's first call" : 'a layer applied once'}), got ${src.node}`);
       visit(from);
     }
