@@ -18,14 +18,14 @@ export type { Padding, Size2D };
 function paddingArg(op: string, v: unknown): 0 | 1 {
   if (v === undefined || v === 'valid') return 0;
   if (v === 'same') return 1;
-  const hint = v === 'causal' ? " ('causal' is for 1-D convolutions, which neurite does not have)" : '';
+  const hint = v === 'causal' ? " ('causal' is for 1-D convolutions: layers.conv1d)" : '';
   throw new InvalidArgumentError(`${op}: padding must be 'valid' or 'same', got ${show(v)}${hint}`);
 }
 
-/** @internal Only channels last. */
-function channelsLast(op: string, v: unknown): void {
+/** @internal Only channels last; `layout` is the data's, for the message. */
+export function channelsLast(op: string, v: unknown, layout = '[batch, height, width, channels]'): void {
   if (v === undefined || v === 'channelsLast') return;
-  throw new InvalidArgumentError(`${op}: dataFormat must be 'channelsLast' ([batch, height, width, channels]), the only layout neurite has; got ${show(v)}`);
+  throw new InvalidArgumentError(`${op}: dataFormat must be 'channelsLast' (${layout}), the only layout neurite has; got ${show(v)}`);
 }
 
 export interface Conv2DArgs extends LayerArgs {

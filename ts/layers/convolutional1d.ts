@@ -11,7 +11,10 @@ import { initializerAbi } from './initializers.js';
 import { intArg, show } from '../ops/convert.js';
 import { Layer, type LayerArgs } from './layer.js';
 import { regularizerAbi } from './regularizers.js';
-import type { Conv2DArgs } from './convolutional.js';
+import { channelsLast, type Conv2DArgs } from './convolutional.js';
+
+/** The layout of sequences, for messages. */
+const STEPS = '[batch, steps, channels]';
 
 /** `n` or `[n]` (TF.js takes both), a positive integer up to 65536. */
 function single(op: string, arg: string, v: unknown, def?: number): number {
@@ -21,11 +24,6 @@ function single(op: string, arg: string, v: unknown, def?: number): number {
   return intArg(op, arg, n, 1, 65536);
 }
 
-/** Only channels last. */
-function channelsLast(op: string, v: unknown): void {
-  if (v === undefined || v === 'channelsLast') return;
-  throw new InvalidArgumentError(`${op}: dataFormat must be 'channelsLast' ([batch, steps, channels]), the only layout neurite has; got ${show(v)}`);
-}
 
 /** conv1d's options: conv2d's weight options, with one number per option where conv2d takes a pair. */
 export interface Conv1DArgs extends Omit<Conv2DArgs, 'kernelSize' | 'strides' | 'padding' | 'dataFormat' | 'dilationRate'> {
@@ -67,7 +65,7 @@ export class Conv1D extends Layer {
     const p = args.padding ?? 'valid';
     if (p !== 'valid' && p !== 'same' && p !== 'causal') throw new InvalidArgumentError(`${op}: padding must be 'valid', 'same' or 'causal', got ${show(p)}`);
     this.padding = p;
-    channelsLast(op, args.dataFormat);
+    channelsLast(op, args.dataFormat, STEPS);
     this.activation = args.activation ?? 'linear';
     this.args = args;
     this.abiParams();
@@ -112,7 +110,7 @@ abstract class Pooling1D extends Layer {
     const p = args.padding ?? 'valid';
     if (p !== 'valid' && p !== 'same') throw new InvalidArgumentError(`${kind}: padding must be 'valid' or 'same', got ${show(p)}`);
     this.padding = p;
-    channelsLast(kind, args.dataFormat);
+    channelsLast(kind, args.dataFormat, STEPS);
   }
   abiParams(): number[] {
     return [1, this.poolSize, 1, this.strides, 1, 1, this.padding === 'same' ? 1 : 0];
@@ -142,7 +140,7 @@ export class AveragePooling1D extends Pooling1D {
 abstract class GlobalPooling1D extends Layer {
   constructor(kind: 'globalMaxPooling1d' | 'globalAveragePooling1d', args: LayerArgs & { dataFormat?: 'channelsLast' } = {}) {
     super(kind, args, ['dataFormat']);
-    channelsLast(kind, args.dataFormat);
+    channelsLast(kind, args.dataFormat, STEPS);
   }
   abiParams(): number[] {
     return [];
