@@ -150,12 +150,17 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * per-output compile options and the functional format's lists in JS): wasm 306.2 -> 314.6 kB
  * (+21 kB of raw code: the per-output loss and its checks 6 kB, the wiring's packing 5 kB),
  * JS 76.9 -> 80.1 kB; url 395.2 kB, inline 328.8 kB. Budgets: those plus ~0.5%.
+ * Raised with a layer applied more than once in a graph (its uses stacked along the batch axis
+ * and split back, forward and backward; the further uses' checks and messages, one export; the
+ * ordering by layer and TF.js's per-call inbound nodes in JS): wasm 314.6 -> 319.2 kB (+11.6 kB
+ * of raw code: the wiring's forward and backward over uses 6 kB, the build's checks 3 kB), JS
+ * 80.1 -> 81.3 kB; url 401.0 kB, inline 333.5 kB. Budgets: those plus ~0.5%.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */
-  url: 397_200,
+  url: 403_000,
   /** `neurite`: dist/index.js + neurite.js + wasm.js (the wasm LZMA-packed, as basE91). */
-  inline: 330_400,
+  inline: 335_200,
 };
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;

@@ -281,7 +281,7 @@ describe('the functional API', () => {
     const other = nr.input({ shape: [2], name: 'other_in' });
     expect(() => nr.model({ inputs: x, outputs: nr.layers.add().apply([h, other]) })).toThrow(/depends on other_in .* the graph is disconnected/);
     const twice = nr.layers.dense({ units: 3, name: 'twice' });
-    expect(() => nr.model({ inputs: x, outputs: twice.apply(twice.apply(x)) })).toThrow(/layer twice is applied twice in this model .* once per model/);
+    expect(() => nr.model({ inputs: x, outputs: twice.apply(twice.apply(x)) })).toThrow(/layer twice is applied to twice\/out, which is computed from its own output; the uses of a layer run together/);
     const m = nr.model({ inputs: x, outputs: h });
     try {
       expect(() => m.add(nr.layers.dense({ units: 1 }))).toThrow(/is a graph model .* make a new model instead/);
@@ -518,10 +518,13 @@ describe('saving and loading graph models (TF.js\'s functional format)', () => {
     expect(edit((c) => c.output_layers.push(c.output_layers[0]))).toThrow(/output_layers\[1\] names '\w+' again/);
     expect(edit((c) => c.output_layers.push(['nope', 0, 0]))).toThrow(/output_layers\[1\] names 'nope', which is not in layers/);
     expect(edit((c) => (c.input_layers = []))).toThrow(/input_layers must list the layers as \[\[name, 0, 0\], …\]/);
-    expect(edit((c) => c.layers[1].inbound_nodes.push([['input_x', 0, 0, {}]]))).toThrow(/inbound_nodes must hold one node \(a layer applied once/);
+    expect(edit((c) => c.layers[1].inbound_nodes.push([['input_x', 0, 0, {}]]))).toThrow(/inbound_nodes\[1\]\[0\] names 'input_x', which is not in layers/);
+    expect(edit((c) => c.layers[1].inbound_nodes.push([]))).toThrow(/inbound_nodes\[1\] must list what the call reads/);
+    expect(edit((c) => (c.layers[1].inbound_nodes = []))).toThrow(/inbound_nodes must hold a node per call of the layer/);
     expect(edit((c) => (c.layers[3].inbound_nodes[0][0][0] = 'nope'))).toThrow(/names 'nope', which is not in layers/);
-    expect(edit((c) => (c.layers[1].inbound_nodes[0][0][1] = 2))).toThrow(/must be \[layerName, 0, 0, \{\}\]/);
-    expect(edit((c) => (c.layers[1].inbound_nodes[0][0][1] = 1))).toThrow(/\[1\] must be 0 for InputLayer 'input_\d+' \(a layer applied once\), got 1/);
+    expect(edit((c) => (c.layers[1].inbound_nodes[0][0][1] = -1))).toThrow(/must be \[layerName, nodeIndex, 0, \{\}\]/);
+    expect(edit((c) => (c.layers[1].inbound_nodes[0][0][1] = 1))).toThrow(/\[1\] must be 0 for InputLayer 'input_\d+', got 1/);
+    expect(edit((c) => (c.layers[3].inbound_nodes[0][0][1] = 1))).toThrow(/\[1\] must be 0 for Dense '\w+' \(a layer applied once\), got 1/);
     expect(edit((c) => (c.layers[1].inbound_nodes[0][0][3] = { training: true }))).toThrow(/call arguments such as training or mask are not supported/);
     expect(edit((c) => c.layers[3].inbound_nodes[0].pop())).toThrow(/\(maximum s\): takes at least 2 inputs/);
     expect(edit((c) => c.layers[1].inbound_nodes[0].push(c.layers[1].inbound_nodes[0][0]))).toThrow(/gives Dense 'a' 2 inputs; only merge layers/);

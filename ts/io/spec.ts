@@ -38,6 +38,12 @@ export interface ModelSpec {
    */
   wiring?: number[][];
   io?: { inputs: number; outputs: number[] };
+  /**
+   * A graph model's further uses of its layers (a shared encoder on two inputs): `layer` is
+   * the index among the layers after the inputs, `inputs` the values that use reads. Values
+   * are numbered as `layers`, then the `j`-th further use is value `layers.length + j`.
+   */
+  extraUses?: Array<{ layer: number; inputs: number[] }>;
 }
 
 /** The merge layer kinds: several inputs (graph models only). */
@@ -136,7 +142,7 @@ export function inferWeights(op: string, s: NodeSpec, x: number[], out: WeightSp
     const inner = frozen || !s.trainable;
     if (s.wiring) {
       const shapes = graphShapes(op, s, s.wiring, x, out, inner);
-      const outs = (s.io?.outputs ?? [shapes.length - 1]).map((j) => shapes[j]);
+      const outs = (s.io?.outputs ?? [s.layers.length - 1]).map((j) => shapes[j]);
       return outs.length === 1 ? outs[0] : [outs.reduce((a, o) => a + prod(o), 0)];
     }
     let cur = x;
@@ -263,19 +269,22 @@ export function inferWeights(op: string, s: NodeSpec, x: number[], out: WeightSp
 }
 
 /**
- * @internal The per-sample output shape of every layer of graph spec `s` (its `wiring`; the
- * input layers' first) for input `x` (with several inputs, each input layer's own shape),
- * pushing each leaf's weights onto `out` as {@link inferWeights} does.
+ * @internal The per-sample shape of every value of graph spec `s` (its `wiring`: the input
+ * layers', each layer's, then each further use's) for input `x` (with several inputs, each
+ * input layer's own shape), pushing each leaf's weights onto `out` as {@link inferWeights} does.
  */
 export function graphShapes(op: string, s: ModelSpec, wiring: number[][], x: number[], out: WeightSpec[], frozen = false): number[][] {
   const k = s.io?.inputs ?? 1;
+  const extra = s.extraUses ?? [];
   const shapes = s.layers.slice(0, k).map((l) => inferWeights(op, l, k === 1 ? x : (specInputShape(l) ?? []), out, frozen));
+  // A further use's value has its layer's shape (and adds no weights).
+  const shapeOf = (j: number): number[] => shapes[j < s.layers.length ? j : k + extra[j - s.layers.length].layer];
   wiring.forEach((ins, i) => {
     const l = s.layers[k + i];
-    const xs = ins.map((j) => shapes[j]);
+    const xs = ins.map(shapeOf);
     shapes.push(l.type === 'layer' && MERGE_KINDS.includes(l.kind) ? mergeOutput(op, l, xs) : inferWeights(op, l, xs[0], out, frozen));
   });
-  return shapes;
+  return [...shapes, ...extra.map((u) => shapes[k + u.layer])];
 }
 
 /**

@@ -132,7 +132,8 @@ export function modelSpec(m: Sequential, where = 'config'): ModelSpec {
       return l instanceof Sequential ? modelSpec(l, `${w}.config`) : layerSpec(l, w);
     }),
     ...(m.graphWiring ? { wiring: m.graphWiring } : {}),
-    ...(m.graphIo ? { io: m.graphIo } : {}),
+    ...(m.graphIo ? { io: { inputs: m.graphIo.inputs, outputs: m.graphIo.outputs } } : {}),
+    ...(m.graphIo?.extraUses.length ? { extraUses: m.graphIo.extraUses } : {}),
   };
 }
 
@@ -249,17 +250,25 @@ export function specToKeras(s: NodeSpec, x: number[] | undefined): KerasObject {
  */
 function graphToKeras(s: ModelSpec, wiring: number[][], x: number[] | undefined): KerasObject {
   const k = s.io?.inputs ?? 1;
+  const extra = s.extraUses ?? [];
   // The per-sample input of each layer, for the configs that depend on it (prelu's shared axes).
   const shapes = x === undefined && k === 1 ? undefined : graphShapes('getConfig', s, wiring, x ?? [], []);
   const inputs = [...s.layers.slice(0, k).map((l) => (k === 1 ? x : specInputShape(l))), ...wiring.map((ins) => shapes?.[ins[0]])];
+  /** A value as TF.js references it: [layer, call, 0, {}] (a nested model's calls count from 1). */
+  const ref = (j: number): [string, number, number, Record<string, never>] => {
+    if (j < s.layers.length) return [s.layers[j].name, j >= k && s.layers[j].type === 'model' ? 1 : 0, 0, {}];
+    const e = j - s.layers.length;
+    const l = s.layers[k + extra[e].layer];
+    const call = 1 + extra.slice(0, e).filter((u) => u.layer === extra[e].layer).length;
+    return [l.name, call + (l.type === 'model' ? 1 : 0), 0, {}];
+  };
   const layers = s.layers.map((l, j) => {
     const kc = specToKeras(l, inputs[j]);
-    // TF.js numbers a nested model's calls from 1 (its node 0 is its own input's).
-    const inbound = j < k ? [] : [wiring[j - k].map((src) => [s.layers[src].name, s.layers[src].type === 'model' ? 1 : 0, 0, {}])];
-    return { name: l.name, class_name: kc.class_name, config: kc.config, inbound_nodes: inbound };
+    const calls = j < k ? [] : [wiring[j - k], ...extra.filter((u) => u.layer === j - k).map((u) => u.inputs)];
+    return { name: l.name, class_name: kc.class_name, config: kc.config, inbound_nodes: calls.map((ins) => ins.map(ref)) };
   });
   const outs = s.io?.outputs ?? [s.layers.length - 1];
-  const config: Record<string, unknown> = { name: s.name, layers, input_layers: s.layers.slice(0, k).map((l) => [l.name, 0, 0]), output_layers: outs.map((j) => [s.layers[j].name, 0, 0]), seed: s.seed };
+  const config: Record<string, unknown> = { name: s.name, layers, input_layers: s.layers.slice(0, k).map((l) => [l.name, 0, 0]), output_layers: outs.map((j) => ref(j).slice(0, 3)), seed: s.seed };
   if (!s.trainable) config.trainable = false;
   return { class_name: 'Model', config };
 }
@@ -561,20 +570,31 @@ function nestedGraphFromKeras(ctx: Ctx, where: string, config: unknown): ModelSp
   return spec;
 }
 
-/** `[[name, 0, 0], …]`: a graph's input or output layers, each named once. */
-function endsOf(op: string, where: string, v: unknown): string[] {
+/** A reference to a value in a functional config: a layer's call (`node`) output 0. */
+interface Ref {
+  name: string;
+  node: number;
+  where: string;
+}
+
+/** `[[name, node, 0], …]`: a graph's input or output values, each named once. */
+function endsOf(op: string, where: string, v: unknown): Ref[] {
   if (!Array.isArray(v) || v.length === 0) bad(op, where, `must list the layers as [[name, 0, 0], …], got ${show(v)}`);
   return v.map((e, i) => {
-    if (!Array.isArray(e) || typeof e[0] !== 'string' || e[1] !== 0 || e[2] !== 0) bad(op, `${where}[${i}]`, `must be [layerName, 0, 0] (the output of a layer applied once), got ${show(e)}`);
-    if (v.findIndex((f) => f[0] === e[0]) < i) bad(op, `${where}[${i}]`, `names '${e[0]}' again`);
-    return e[0] as string;
+    if (!Array.isArray(e) || typeof e[0] !== 'string' || !isInt(e[1], 0) || e[2] !== 0) bad(op, `${where}[${i}]`, `must be [layerName, nodeIndex, 0] (the output of one call of a layer), got ${show(e)}`);
+    if (v.findIndex((f) => f[0] === e[0] && f[1] === e[1]) < i) bad(op, `${where}[${i}]`, `names '${e[0]}' again`);
+    return { name: e[0] as string, node: e[1] as number, where: `${where}[${i}]` };
   });
 }
+
+/** TF.js numbers a nested model's calls from 1 (its node 0 is its own input's), a layer's from 0. */
+const firstCall = (cls: string): number => (['Sequential', 'Model', 'Functional'].includes(cls) ? 1 : 0);
 
 /**
  * @internal The spec of a functional model's config (`{ name, layers: [{ name, class_name,
  * config, inbound_nodes }], input_layers, output_layers }`, as TF.js's `model.toJSON()` writes
- * it) at `where`: the layers the output depends on, each after what it reads.
+ * it) at `where`: the layers the outputs depend on, each after the layers its calls read; a
+ * layer called more than once (a shared encoder) gives further uses.
  */
 function graphFromKeras(ctx: Ctx, where: string, v: unknown): ModelSpec {
   const op = ctx.op;
@@ -589,63 +609,84 @@ function graphFromKeras(ctx: Ctx, where: string, v: unknown): ModelSpec {
     const k = kerasObject(op, w, o);
     const n = o.name ?? k.config.name;
     if (typeof n !== 'string' || n === '') bad(op, `${w}.name`, `must be a non-empty string, got ${show(n)}`);
-    // Each layer is applied once: one inbound node, a list of [source, 0, 0, kwargs].
+    // One inbound node per call, each a list of [source, node, 0, kwargs].
     const nodes = o.inbound_nodes ?? [];
-    let sources: Array<{ name: string; node: number; where: string }> = [];
+    let calls: Ref[][] = [];
     if (k.class_name === 'InputLayer') {
       if (!Array.isArray(nodes) || nodes.length !== 0) bad(op, `${w}.inbound_nodes`, `must be [] for an InputLayer, got ${show(nodes)}`);
     } else {
-      if (!Array.isArray(nodes) || nodes.length !== 1 || !Array.isArray(nodes[0]) || nodes[0].length === 0) {
-        bad(op, `${w}.inbound_nodes`, `must hold one node (a layer applied once; neurite cannot apply one layer twice in a model yet), got ${show(nodes)}`);
-      }
-      sources = (nodes[0] as unknown[]).map((e, j) => {
-        const at = `${w}.inbound_nodes[0][${j}]`;
-        if (!Array.isArray(e) || typeof e[0] !== 'string' || (e[1] !== 0 && e[1] !== 1) || !isInt(e[2], 0)) bad(op, at, `must be [layerName, 0, 0, {}] (the output of a layer applied once; 1 for a nested model's), got ${show(e)}`);
-        if (e[2] !== 0) bad(op, `${at}[2]`, `reads output ${e[2]} of '${e[0]}', but neurite's layers and nested models have one output`);
-        if (e[3] !== undefined && (e[3] === null || typeof e[3] !== 'object' || Object.keys(e[3] as object).length > 0)) bad(op, `${at}[3]`, `must be {} (call arguments such as training or mask are not supported), got ${show(e[3])}`);
-        return { name: e[0] as string, node: e[1] as number, where: at };
+      if (!Array.isArray(nodes) || nodes.length === 0) bad(op, `${w}.inbound_nodes`, `must hold a node per call of the layer, got ${show(nodes)}`);
+      calls = (nodes as unknown[]).map((node, u) => {
+        if (!Array.isArray(node) || node.length === 0) bad(op, `${w}.inbound_nodes[${u}]`, `must list what the call reads as [[layerName, nodeIndex, 0, {}], …], got ${show(node)}`);
+        return node.map((e, j) => {
+          const at = `${w}.inbound_nodes[${u}][${j}]`;
+          if (!Array.isArray(e) || typeof e[0] !== 'string' || !isInt(e[1], 0) || !isInt(e[2], 0)) bad(op, at, `must be [layerName, nodeIndex, 0, {}] (the output of one call of a layer), got ${show(e)}`);
+          if (e[2] !== 0) bad(op, `${at}[2]`, `reads output ${e[2]} of '${e[0]}', but neurite's layers and nested models have one output`);
+          if (e[3] !== undefined && (e[3] === null || typeof e[3] !== 'object' || Object.keys(e[3] as object).length > 0)) bad(op, `${at}[3]`, `must be {} (call arguments such as training or mask are not supported), got ${show(e[3])}`);
+          return { name: e[0] as string, node: e[1] as number, where: at };
+        });
       });
     }
-    return { v: l, where: w, name: n as string, cls: k.class_name, sources };
+    return { v: l, where: w, name: n as string, cls: k.class_name, calls };
   });
-  const byName = new Map<string, (typeof raw)[number]>();
+  type Raw = (typeof raw)[number];
+  const byName = new Map<string, Raw>();
   for (const r of raw) {
     if (byName.has(r.name)) bad(op, `${r.where}.name`, `'${r.name}' is used by two layers`);
     byName.set(r.name, r);
   }
-  const inNames = endsOf(op, `${where}.input_layers`, c.input_layers);
-  const outNames = endsOf(op, `${where}.output_layers`, c.output_layers);
-  const inputs = inNames.map((n, i) => {
-    const r = byName.get(n);
-    if (!r || r.cls !== 'InputLayer') bad(op, `${where}.input_layers[${i}]`, `names '${n}', which is not an InputLayer of layers`);
+  const inRefs = endsOf(op, `${where}.input_layers`, c.input_layers);
+  const outRefs = endsOf(op, `${where}.output_layers`, c.output_layers);
+  const inputs = inRefs.map((ref) => {
+    const r = byName.get(ref.name);
+    if (!r || r.cls !== 'InputLayer' || ref.node !== 0) bad(op, ref.where, `names '${ref.name}'${ref.node !== 0 ? ` (node ${ref.node})` : ''}, which is not an InputLayer of layers`);
     return r;
   });
-  outNames.forEach((n, i) => {
-    if (!byName.has(n)) bad(op, `${where}.output_layers[${i}]`, `names '${n}', which is not in layers`);
-    if (inNames.includes(n)) bad(op, `${where}.output_layers[${i}]`, `names the input layer '${n}': every output must be computed by a layer`);
+  /** The layer and call a reference names (checked: it exists). */
+  const resolve = (ref: Ref): { r: Raw; call: number } => {
+    const r = byName.get(ref.name);
+    if (!r) bad(op, ref.where, `names '${ref.name}', which is not in layers`);
+    if (r.cls === 'InputLayer') {
+      if (ref.node !== 0) bad(op, `${ref.where}[1]`, `must be 0 for InputLayer '${ref.name}', got ${ref.node}`);
+      return { r, call: 0 };
+    }
+    const base = firstCall(r.cls);
+    if (ref.node < base || ref.node >= base + r.calls.length) {
+      bad(op, `${ref.where}[1]`, `must be ${r.calls.length === 1 ? base : `${base}…${base + r.calls.length - 1}`} for ${r.cls} '${ref.name}' (${r.calls.length === 1 ? (base === 1 ? "a nested model's first call" : 'a layer applied once') : `its ${r.calls.length} calls`}), got ${ref.node}`);
+    }
+    return { r, call: ref.node - base };
+  };
+  outRefs.forEach((ref) => {
+    if (inputs.includes(resolve(ref).r)) bad(op, ref.where, `names the input layer '${ref.name}': every output must be computed by a layer`);
   });
-  // Depth-first from each output in turn: each layer after what it reads.
-  const order: Array<(typeof raw)[number]> = [];
+  // Depth-first from each output in turn: each layer after the layers its calls read.
+  const order: Raw[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
-  const visit = (r: (typeof raw)[number]): void => {
+  const visit = (r: Raw, via: Ref): void => {
     if (inputs.includes(r) || state.get(r.name) === 'done') return;
-    if (state.get(r.name) === 'visiting') bad(op, `${r.where}.inbound_nodes`, `makes a cycle through '${r.name}'`);
+    if (state.get(r.name) === 'visiting') bad(op, via.where, `makes a cycle through '${r.name}' (the calls of a layer run together, so none can read a value computed from its own output)`);
     if (r.cls === 'InputLayer') bad(op, r.where, `is an InputLayer ('${r.name}') that an output depends on but input_layers does not name`);
     state.set(r.name, 'visiting');
-    for (const src of r.sources) {
-      const from = byName.get(src.name);
-      if (!from) bad(op, `${r.where}.inbound_nodes`, `names '${src.name}', which is not in layers`);
-      const node = ['Sequential', 'Model', 'Functional'].includes(from.cls) ? 1 : 0;
-      if (src.node !== node) bad(op, `${src.where}[1]`, `must be ${node} for ${from.cls} '${src.name}' (${node === 1 ? "a nested model's first call" : 'a layer applied once'}), got ${src.node}`);
-      visit(from);
-    }
+    for (const call of r.calls) for (const src of call) visit(resolve(src).r, src);
     state.set(r.name, 'done');
     order.push(r);
   };
-  for (const n of outNames) visit(byName.get(n)!);
+  for (const ref of outRefs) visit(resolve(ref).r, ref);
+  // Values: the inputs, each layer's first call, then the further calls in layer order.
   const k = inputs.length;
-  const index = new Map<string, number>(inputs.map((r, i) => [r.name, i]));
-  order.forEach((r, i) => index.set(r.name, k + i));
+  const n = order.length;
+  const id = (ref: Ref): number => {
+    const { r, call } = resolve(ref);
+    const at = inputs.indexOf(r);
+    if (at >= 0) return at;
+    const i = order.indexOf(r);
+    if (call === 0) return k + i;
+    let j = k + n;
+    for (const o of order.slice(0, i)) j += o.calls.length - 1;
+    return j + call - 1;
+  };
+  const wiring = order.map((r) => r.calls[0].map(id));
+  const extraUses = order.flatMap((r, i) => r.calls.slice(1).map((call) => ({ layer: i, inputs: call.map(id) })));
   // Each layer read with its input's shape known (for the checks that depend on the rank).
   const shapes: number[][] = [];
   const layers: NodeSpec[] = inputs.map((r) => {
@@ -654,9 +695,9 @@ function graphFromKeras(ctx: Ctx, where: string, v: unknown): ModelSpec {
     shapes.push(ctx.shape ?? []);
     return spec;
   });
-  const wiring = order.map((r) => r.sources.map((src) => index.get(src.name)!));
+  const shapeOf = (j: number): number[] => shapes[j < k + n ? j : k + extraUses[j - k - n].layer];
   order.forEach((r, i) => {
-    const xs = wiring[i].map((j) => shapes[j]);
+    const xs = wiring[i].map(shapeOf);
     ctx.shape = xs[0];
     const spec = nodeFromKeras(ctx, r.where, r.v);
     if (spec.type === 'layer' && MERGE_KINDS.includes(spec.kind)) shapes.push(mergeOutput(op, spec, xs));
@@ -666,9 +707,9 @@ function graphFromKeras(ctx: Ctx, where: string, v: unknown): ModelSpec {
     }
     layers.push(spec);
   });
-  const outputs = outNames.map((n) => index.get(n)!);
-  const io = k > 1 || outputs.length > 1 || outputs[0] !== layers.length - 1 ? { io: { inputs: k, outputs } } : {};
-  return { type: 'model', name, seed, trainable, autoencoder: false, layers, where, wiring, ...io };
+  const outputs = outRefs.map(id);
+  const io = k > 1 || outputs.length > 1 || outputs[0] !== k + n - 1 ? { io: { inputs: k, outputs } } : {};
+  return { type: 'model', name, seed, trainable, autoencoder: false, layers, where, wiring, ...io, ...(extraUses.length > 0 ? { extraUses } : {}) };
 }
 
 /**
@@ -689,7 +730,7 @@ export function specFromKeras(op: string, where: string, v: unknown): ModelSpec 
 // ---------------------------------------------------------------------------------------------
 // spec → live objects
 
-type GraphMaker = (s: ModelSpec, wiring: number[][], layers: Array<Layer | Sequential>, io: ModelSpec['io']) => Sequential;
+type GraphMaker = (s: ModelSpec, wiring: number[][], layers: Array<Layer | Sequential>, io: ModelSpec['io'], extraUses: ModelSpec['extraUses']) => Sequential;
 let graphMaker: GraphMaker = () => {
   throw new InvalidArgumentError('the functional API is not loaded');
 };
@@ -735,7 +776,7 @@ export function makeLayer(op: string, s: LeafSpec): Layer {
 /** @internal Fresh layers and models for a spec (nothing is built: no WebAssembly memory is used). */
 export function makeModel(op: string, s: ModelSpec, make: (s: ModelSpec, layers: Array<Layer | Sequential>) => Sequential): Sequential {
   const layers = s.layers.map((l) => (l.type === 'model' ? makeModel(op, l, make) : makeLayer(op, l)));
-  const m = s.wiring ? graphMaker(s, s.wiring, layers, s.io) : make(s, layers);
+  const m = s.wiring ? graphMaker(s, s.wiring, layers, s.io, s.extraUses) : make(s, layers);
   m.trainable = s.trainable;
   return m;
 }

@@ -12,8 +12,8 @@
  *
  * A graph model may have several inputs and outputs: the core then takes each sample's values
  * of every input packed into one row (and gives the outputs packed likewise), which `predict`,
- * `fit` and `evaluate` do and undo here with tensor ops (`packing.ts`). A layer is applied once
- * in a model (two uses would share one forward cache). `save`/`loadModel` and `getConfig`/`fromConfig` use
+ * `fit` and `evaluate` do and undo here with tensor ops (`packing.ts`). A layer may be applied
+ * more than once (a shared encoder on two inputs): the core runs its uses as one batch. `save`/`loadModel` and `getConfig`/`fromConfig` use
  * TF.js's functional format (`class_name: 'Model'`, `inbound_nodes`).
  */
 import { argPtr, call, check, readArgs, writeArgs } from '../engine.js';
@@ -112,47 +112,75 @@ export function model(args: ModelArgs): Sequential {
     if (!(x.sourceLayer instanceof InputLayer)) throw new InvalidArgumentError(`model: inputs must come from input({ shape }), but ${xs.length > 1 ? `inputs[${i}]` : 'inputs'} (${x.name}) is the output of layer ${x.sourceLayer.name}`);
   });
   const ins = (xs.length > 1 ? 'inputs ' : 'input ') + xs.map((x) => x.sourceLayer.name).join(', ');
-  // Depth-first from each output in turn: each node after what it reads.
-  const order: SymbolicTensor[] = [];
-  const state = new Map<SymbolicTensor, 'visiting' | 'done'>();
+  // Every value an output depends on (depth-first from each output in turn).
+  const reached = new Set<SymbolicTensor>();
   const visit = (t: SymbolicTensor): void => {
-    if (xs.includes(t) || state.get(t) === 'done') return;
+    if (xs.includes(t) || reached.has(t)) return;
     if (t.sourceLayer instanceof InputLayer) {
       throw new InvalidArgumentError(`model: the output depends on ${t.sourceLayer.name} (per-sample shape ${show(t.sampleShape)}), which is not the model's ${ins}: the graph is disconnected`);
     }
-    state.set(t, 'visiting');
+    reached.add(t);
     for (const i of t.inputs) visit(i);
-    state.set(t, 'done');
-    order.push(t);
   };
   ys.forEach((y, i) => {
     if (xs.includes(y)) throw new InvalidArgumentError(`model: ${ys.length > 1 ? `outputs[${i}]` : 'outputs'} is the input ${y.sourceLayer.name} itself; every output must be computed by a layer`);
     visit(y);
   });
-  const read = new Set(order.flatMap((t) => t.inputs));
+  const read = new Set([...reached].flatMap((t) => t.inputs));
   const unused = xs.find((x) => !read.has(x));
   if (unused) throw new InvalidArgumentError(`model: the input ${unused.sourceLayer.name} is not used by any output; remove it from inputs`);
-  const seen = new Map<object, SymbolicTensor>();
-  for (const t of order) {
-    const prev = seen.get(t.sourceLayer);
-    if (prev) throw new InvalidArgumentError(`model: layer ${t.sourceLayer.name} is applied twice in this model (to ${prev.inputs.map((i) => i.name).join(', ')} and to ${t.inputs.map((i) => i.name).join(', ')}); for now a layer can be used once per model`);
-    seen.set(t.sourceLayer, t);
+  // Each layer's uses in the order they were applied (TF.js's call order).
+  const usesOf = new Map<object, SymbolicTensor[]>();
+  for (const t of [...reached].sort((a, b) => a.id - b.id)) {
+    const list = usesOf.get(t.sourceLayer);
+    if (list) list.push(t);
+    else usesOf.set(t.sourceLayer, [t]);
   }
-  // Node j is `layers[j]`'s output: the inputs first, then the layers in order.
+  // The layers in an order where each comes after the layers its uses read (depth-first from
+  // each output in turn). A layer's uses run together (as one batch), so none may read a value
+  // computed from the layer's own output.
+  const order: Array<Layer | Sequential> = [];
+  const state = new Map<object, 'visiting' | 'done'>();
+  const visitLayer = (l: object, via: SymbolicTensor): void => {
+    if (state.get(l) === 'done') return;
+    const node = l as Layer | Sequential;
+    if (state.get(l) === 'visiting') throw new InvalidArgumentError(`model: layer ${node.name} is applied to ${via.name}, which is computed from its own output; the uses of a layer run together (as one batch), so none can read another's result`);
+    state.set(l, 'visiting');
+    for (const u of usesOf.get(l) ?? []) for (const v of u.inputs) if (!xs.includes(v)) visitLayer(v.sourceLayer, v);
+    state.set(l, 'done');
+    order.push(node);
+  };
+  ys.forEach((y) => visitLayer(y.sourceLayer, y));
+  const uses = order.map((l) => usesOf.get(l) as SymbolicTensor[]);
+  uses.forEach((list, i) => {
+    const first = list[0].inputs.map((t) => show(t.sampleShape)).join(', ');
+    for (const u of list.slice(1)) {
+      const theirs = u.inputs.map((t) => show(t.sampleShape)).join(', ');
+      if (theirs !== first) throw new InvalidArgumentError(`model: ${order[i].name} is applied to per-sample shapes ${first} and ${theirs}; a layer used more than once needs the same shapes each time`);
+    }
+  });
+  // Value j: the inputs, then each layer's first use, then the further uses in layer order.
+  const k = xs.length;
   const id = new Map<SymbolicTensor, number>(xs.map((x, i) => [x, i]));
-  order.forEach((t, i) => id.set(t, xs.length + i));
-  const wiring = order.map((t) => t.inputs.map((i) => id.get(i) as number));
-  const layers = [...xs.map((x) => x.sourceLayer as InputLayer), ...order.map((t) => t.sourceLayer as Layer | Sequential)];
+  uses.forEach((list, i) => id.set(list[0], k + i));
+  let next = k + order.length;
+  uses.forEach((list) => list.slice(1).forEach((t) => id.set(t, next++)));
+  const ids = (t: SymbolicTensor): number[] => t.inputs.map((i) => id.get(i) as number);
+  const wiring = uses.map((list) => ids(list[0]));
+  const extraUses = uses.flatMap((list, i) => list.slice(1).map((t) => ({ layer: i, inputs: ids(t) })));
+  const layers = [...xs.map((x) => x.sourceLayer as InputLayer), ...order];
   const names = new Set<string>();
   for (const l of layers) {
     if (names.has(l.name)) throw new InvalidArgumentError(`model: two layers are named '${l.name}'; layer names must be unique in a model`);
     names.add(l.name);
   }
-  const m = graphModel({ name: a.name === undefined ? `model_${++modelCount}` : (a.name as string), ...(a.seed !== undefined ? { seed: a.seed as number } : {}), layers }, { wiring, inputs: xs, outputs: ys, outputNodes: ys.map((y) => id.get(y) as number) });
+  const m = graphModel({ name: a.name === undefined ? `model_${++modelCount}` : (a.name as string), ...(a.seed !== undefined ? { seed: a.seed as number } : {}), layers }, { wiring, extraUses, inputs: xs, outputs: ys, outputNodes: ys.map((y) => id.get(y) as number) });
   try {
     m.build();
   } catch (err) {
     m.dispose();
+    // The core names layers by their index: give their names.
+    if (err instanceof Error) err.message = err.message.replace(/\blayer (\d+)\b/g, (w, i: string) => (order[Number(i)] ? `layer ${order[Number(i)].name}` : w));
     throw err;
   }
   return m;
@@ -187,21 +215,29 @@ setApplier((node, inputs) => {
 
 /**
  * Loading and `fromConfig`: the graph model of a spec (`layers[0 .. k]` its input layers,
- * `wiring[i]` the `layers` indices `layers[k + i]` reads, `outputs` the `layers` indices it
- * outputs), made by applying each layer as the user's code did.
+ * `wiring[i]` the values `layers[k + i]`'s first use reads, `extraUses` the further uses,
+ * `outputs` the values it outputs; value `j` numbered as in {@link model}), made by applying
+ * each layer as the user's code did.
  */
-setGraphMaker((s, wiring, layers, io) => {
+setGraphMaker((s, wiring, layers, io, extraUses = []) => {
   const k = io?.inputs ?? 1;
-  const syms = layers.slice(0, k).map((inp) => {
+  const n = wiring.length;
+  const syms: SymbolicTensor[] = layers.slice(0, k).map((inp) => {
     if (!(inp instanceof InputLayer)) throw new InvalidArgumentError(`${s.where}: a graph model's first ${k === 1 ? 'layer' : `${k} layers`} must be its InputLayer${k === 1 ? '' : 's'}`);
     return new SymbolicTensor(inp, [], inp.inputShape as number[]);
   });
-  wiring.forEach((ins, i) => {
-    const l = layers[k + i];
+  const apply = (l: Layer | Sequential, ins: number[]): SymbolicTensor => {
     const xs = ins.map((j) => syms[j]);
-    syms.push(l instanceof Layer && MERGES.has(l.kind) ? l.apply(xs) : l.apply(xs[0]));
+    if (xs.some((x) => x === undefined)) throw new InvalidArgumentError(`${s.where}: layer ${l.name} reads a value computed after it`);
+    return l instanceof Layer && MERGES.has(l.kind) ? l.apply(xs) : l.apply(xs[0]);
+  };
+  wiring.forEach((ins, i) => {
+    syms[k + i] = apply(layers[k + i], ins);
+    extraUses.forEach((u, j) => {
+      if (u.layer === i) syms[k + n + j] = apply(layers[k + i], u.inputs);
+    });
   });
-  const outputs = (io?.outputs ?? [syms.length - 1]).map((j) => syms[j]);
+  const outputs = (io?.outputs ?? [k + n - 1]).map((j) => syms[j]);
   return model({ inputs: syms.slice(0, k), outputs, name: s.name, seed: s.seed });
 });
 

@@ -13,8 +13,9 @@
  * usable on its own (its own `compile`, `fit`, `predict`). Weights live while a model that
  * holds them is alive: `dispose()` frees a model's own state and drops its references, and a
  * layer's weights go with the last model holding them (a layer object used again after that
- * starts with fresh weights). Each model you build has its own handle: dispose each one. For
- * now a layer can appear once per model (its forward cache is per layer).
+ * starts with fresh weights). Each model you build has its own handle: dispose each one. A
+ * sequential model holds a layer once (its forward cache is per layer); a graph model may
+ * apply one several times, its uses run as one batch (`crates/core/src/model/graph.rs`).
  *
  * A graph model (`model({ inputs, outputs })`, `functional.ts`) is a `Sequential` whose layers
  * read the values its wiring names instead of the previous layer's output.
@@ -48,6 +49,8 @@ import { pack, unpack, type Part } from './packing.js';
  */
 interface Graph {
   wiring: number[][];
+  /** Further uses of layers (a shared encoder on two inputs): the layer's index after the inputs and the values it reads; value `layers.length + j` is the `j`-th. */
+  extraUses: Array<{ layer: number; inputs: number[] }>;
   inputs: SymbolicTensor[];
   outputs: SymbolicTensor[];
   outputNodes: number[];
@@ -435,17 +438,23 @@ export class Sequential {
       });
     }
     g?.wiring.forEach((ins, i) => call((e) => check(e.nr_model_wire(h, i, writeArgs('model', ins), ins.length))));
+    g?.extraUses.forEach((u) => call((e) => check(e.nr_model_wire_use(h, u.layer, writeArgs('model', u.inputs), u.inputs.length))));
     return h;
   }
 
   /** Records the per-sample input shape of this model and of nested models built with it. */
   #setInputs(shape: number[]): void {
     this.#builtInput ??= shape.slice();
-    const k = this.#graph?.inputs.length ?? 1;
     this.#children().forEach((c, i) => {
-      const from = this.#graph ? this.#graph.wiring[i][0] : i;
-      if (c instanceof Sequential && c.#handle !== 0) c.#setInputs(from < k ? (this.#graph?.inputs[from].sampleShape ?? shape) : this.#shapes[from - k]);
+      if (c instanceof Sequential && c.#handle !== 0) c.#setInputs(this.#graph ? this.#valueShape(this.#graph.wiring[i][0]) : i === 0 ? shape : this.#shapes[i - 1]);
     });
+  }
+
+  /** The per-sample shape of value `j` of a built graph model (numbered as its wiring's). */
+  #valueShape(j: number): number[] {
+    const g = this.#graph as Graph;
+    const [k, n] = [g.inputs.length, g.wiring.length];
+    return j < k ? g.inputs[j].sampleShape : this.#shapes[j < k + n ? j - k : g.extraUses[j - k - n].layer];
   }
 
   #readShapes(): void {
@@ -528,14 +537,14 @@ export class Sequential {
    * the layers again (the values are the same as outside).
    *
    * A graph model with several inputs takes a list of tensors, one per input in `inputs`
-   * order, and one with several outputs returns a list (as TF.js; a list in gives `Tensor[]`,
-   * and `model.predict<Tensor[]>(x)` types one input with several outputs).
+   * order, and one with several outputs returns a list (as TF.js; the type parameter says
+   * which: `model.predict<Tensor[]>([a, b])`, `model.predict<Tensor>([a, b])` for one output).
    *
    * @example
    * const saliency = grad((x) => model.predict(x).sum())(images);
    */
   predict(x: Tensor, args?: { batchSize?: number }): Tensor;
-  predict<T extends Tensor | Tensor[] = Tensor[]>(x: Tensor | Tensor[], args?: { batchSize?: number }): T;
+  predict<T extends Tensor | Tensor[] = Tensor | Tensor[]>(x: Tensor | Tensor[], args?: { batchSize?: number }): T;
   predict(x: Tensor | Tensor[], args: { batchSize?: number } = {}): Tensor | Tensor[] {
     if (!this.isPacked) return this.predictAs('predict', x as Tensor, args);
     return this.#packedRun('predict', x, (px) => this.predictAs('predict', px, args));
@@ -570,7 +579,7 @@ export class Sequential {
    */
   apply(x: Tensor, kwargs?: { training?: boolean }): Tensor;
   /** A graph model with several inputs takes a list, and one with several outputs returns one (see {@link Sequential.predict}). */
-  apply<T extends Tensor | Tensor[] = Tensor[]>(x: Tensor | Tensor[], kwargs?: { training?: boolean }): T;
+  apply<T extends Tensor | Tensor[] = Tensor | Tensor[]>(x: Tensor | Tensor[], kwargs?: { training?: boolean }): T;
   /**
    * On a symbolic tensor (from `input()` or a layer's `apply`), places this model in a graph
    * model being assembled, as a layer: see {@link Layer.apply}.
@@ -897,7 +906,15 @@ export class Sequential {
     // layers, nested ones included, are non-trainable, as Keras counts them).
     const trainable = flat.map(() => 0);
     for (const w of weightSpecs('summary', { handle: h, path: [] })) if (w.trainable) trainable[w.layer] += w.size;
-    const reads = (i: number): string | undefined => this.#graph?.wiring[i].map((j) => this.layers[j]?.name ?? 'input').join(', ');
+    const g = this.#graph;
+    // A value's name: its layer's (a further use as name[2], name[3], …, as TF.js numbers calls).
+    const valueName = (j: number): string => {
+      if (!g || j < this.layers.length) return this.layers[j]?.name ?? 'input';
+      const e = j - this.layers.length;
+      const u = g.extraUses[e];
+      return `${this.layers[g.inputs.length + u.layer].name}[${1 + g.extraUses.slice(0, e).filter((v) => v.layer === u.layer).length}]`;
+    };
+    const reads = (i: number): string | undefined => g ? [g.wiring[i], ...g.extraUses.filter((u) => u.layer === i).map((u) => u.inputs)].map((ins) => ins.map(valueName).join(', ')).join('; ') : undefined;
     const text = summaryText(this.name, flat.map((l, i) => ({ name: l.name, kind: l instanceof Sequential ? 'sequential' : l.kind, shape: this.#shapes[i], params: this.#paramCounts[i], trainableParams: trainable[i], connected: reads(i) })));
     if (print === undefined) {
       console.log(text);
@@ -930,9 +947,10 @@ export class Sequential {
     return this.#graph ? this.#graph.wiring.map((w) => w.slice()) : null;
   }
 
-  /** @internal A graph model's number of inputs (its first `layers`) and the `layers` indices it outputs, or `null`. */
-  get graphIo(): { inputs: number; outputs: number[] } | null {
-    return this.#graph ? { inputs: this.#graph.inputs.length, outputs: this.#graph.outputNodes.slice() } : null;
+  /** @internal A graph model's number of inputs (its first `layers`), the values it outputs and its further uses of layers, or `null`. */
+  get graphIo(): { inputs: number; outputs: number[]; extraUses: Array<{ layer: number; inputs: number[] }> } | null {
+    const g = this.#graph;
+    return g ? { inputs: g.inputs.length, outputs: g.outputNodes.slice(), extraUses: g.extraUses.map((u) => ({ layer: u.layer, inputs: u.inputs.slice() })) } : null;
   }
 
   /**

@@ -1,11 +1,13 @@
 /**
  * Graph models (the functional API): a random graph over one or two inputs of dense layers and
  * merges — branches, residual sums, concatenations, values read more than once, layers no
- * output depends on, one or two outputs (one may also feed later layers) — predicted and
+ * output depends on, dense layers applied again (one set of weights), one or two outputs (one
+ * may also feed later layers) — predicted and
  * differentiated (grads of Σ cₖ·yₖ through predict, for every input) against a plain-JS
  * forward and backward pass with the layers' own weights, and saved and loaded (TF.js's
  * functional format) to the same output bits; a merge of mismatched shapes must be refused
- * when it is applied, and an input no output depends on when the model is made.
+ * when it is applied, and an input no output depends on, or a layer's use reading its own
+ * output, when the model is made.
  */
 import { compare } from '../checks.mjs';
 
@@ -124,9 +126,17 @@ export const graphOp = {
     for (let s = 0; s < steps && !bad; s++) {
       // The first layer reads the last input, so that a second input is usually used.
       const any = () => (s === 0 && rng.chance(0.8) ? k - 1 : rng.int(0, nodes.length - 1));
+      // A dense layer used again (one set of weights) on a value of its input width.
+      const denses = nodes.map((nd, i) => i).filter((i) => nodes[i].kind === 'dense' && nodes[i].layer === i);
+      if (denses.length > 0 && rng.chance(0.2)) {
+        const first = nodes[rng.pick(denses)];
+        const fits = nodes.map((_, i) => i).filter((i) => nodes[i].dim === nodes[first.ins[0]].dim);
+        nodes.push({ ...first, ins: [rng.pick(fits)] });
+        continue;
+      }
       if (rng.chance(0.45)) {
         const units = rng.int(1, 4);
-        nodes.push({ kind: 'dense', ins: [any()], dim: units, act: rng.pick(Object.keys(ACTS)) });
+        nodes.push({ kind: 'dense', ins: [any()], dim: units, act: rng.pick(Object.keys(ACTS)), layer: nodes.length });
         continue;
       }
       const op = rng.pick(MERGES);
@@ -156,6 +166,10 @@ export const graphOp = {
     const mark = (i) => { if (!live.has(i)) { live.add(i); for (const j of nodes[i].ins ?? []) mark(j); } };
     outs.forEach(mark);
     if (outs.length === 0 || nodes.slice(0, k).some((_, j) => !live.has(j))) bad = true;
+    // A use of a layer reading a value computed from another use of it is refused (the uses
+    // of a layer run together).
+    const reads = (i, layer) => (nodes[i].ins ?? []).some((j) => nodes[j].layer === layer || reads(j, layer));
+    if ([...live].some((i) => nodes[i].layer !== undefined && reads(i, nodes[i].layer))) bad = true;
     const seed = rng.int(0, 1000);
     const xs = nodes.slice(0, k).map((nd) => Array.from({ length: n * nd.dim }, () => rng.uniform(-2, 2)));
     const cs = outs.map((o) => Array.from({ length: n * nodes[o].dim }, () => rng.uniform(-1, 1)));
@@ -164,7 +178,8 @@ export const graphOp = {
     const list = (js) => (js.length === 1 ? v(js[0]) : `[${js.map(v).join(', ')}]`);
     const text = nodes.slice(k).map((nd, i) => {
       const src = nd.ins.map(v);
-      const layer = nd.kind === 'dense' ? `layers.dense({ units: ${nd.dim}, activation: "${nd.act}" })` : `layers.${nd.op}()`;
+      const reuse = nd.kind === 'dense' && nd.layer !== k + i;
+      const layer = reuse ? `layerOf(v${nd.layer})` : nd.kind === 'dense' ? `layers.dense({ units: ${nd.dim}, activation: "${nd.act}" })` : `layers.${nd.op}()`;
       return `v${k + i} = ${layer}.apply(${nd.kind === 'dense' ? src[0] : `[${src.join(', ')}]`})`;
     });
     const ins = nodes.slice(0, k).map((nd, j) => `v${j} = input({ shape: [${nd.dim}] })`);
@@ -175,8 +190,9 @@ export const graphOp = {
       run: async () => {
         const syms = nodes.slice(0, k).map((nd) => nr.input({ shape: [nd.dim] }));
         const made = syms.map(() => null);
-        for (const nd of nodes.slice(k)) {
-          const layer = nd.kind === 'dense' ? nr.layers.dense({ units: nd.dim, activation: nd.act }) : nr.layers[nd.op]();
+        for (const [i, nd] of nodes.slice(k).entries()) {
+          const reuse = nd.kind === 'dense' && nd.layer !== k + i;
+          const layer = reuse ? made[nd.layer] : nd.kind === 'dense' ? nr.layers.dense({ units: nd.dim, activation: nd.act }) : nr.layers[nd.op]();
           made.push(layer);
           syms.push(layer.apply(nd.kind === 'dense' ? syms[nd.ins[0]] : nd.ins.map((j) => syms[j])));
         }

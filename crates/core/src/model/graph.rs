@@ -1,24 +1,33 @@
 //! The wiring of a graph model (the functional API, `model({ inputs, outputs })` in TS): which
-//! values each layer reads. Node 0 is the model's input and node `i + 1` is layer `i`'s output;
-//! layer `i` reads nodes below `i + 1` (the layers are in a topological order) and the model's
-//! output is the last layer's. A merge layer reads several nodes; a node read by several layers
-//! gets the sum of their gradients.
+//! values each layer reads. Nodes `0..k` are the model's inputs and node `k + i` is the output
+//! of layer `i`'s first use; a layer used more than once (a shared encoder applied to two
+//! inputs) gives node `k + n + j` for the `j`-th further use, in layer order. Every use of layer
+//! `i` reads nodes computed by the inputs or by layers before `i` (the layers are in a
+//! topological order). A merge layer reads several nodes; a node read by several layers gets
+//! the sum of their gradients. The model outputs the last layer's value, or the nodes
+//! [`Wiring::set_io`] names.
 //!
 //! A [`Sequential`](super::Sequential) with a wiring runs its layers through it; everything
-//! else (weights, freezing, sharing, training, the tape) is the sequential model's. Each layer
-//! still appears once per model (its forward cache serves one use).
+//! else (weights, freezing, sharing, training, the tape) is the sequential model's.
 //!
 //! The values run forward in layer order, each freed (or handed over without a copy) after its
 //! last reader; backward runs the layers in reverse and adds the gradients of a node in that
-//! fixed order, so the results do not depend on anything but the wiring.
+//! fixed order, so the results do not depend on anything but the wiring. A layer with several
+//! uses runs them as one batch (the uses' inputs stacked along the batch axis, its output split
+//! back), so its forward cache serves every use and backward adds the weight gradients of all
+//! uses in one pass. That needs the same per-sample input shapes for every use, and a layer
+//! whose result depends on the whole batch or adds a loss term per call (batch normalization,
+//! a variational layer, an activity regularizer) cannot be used twice.
 
 use super::shared::{lock, LayerRef};
 use crate::layers::{Init, Mode};
 use crate::{Error, Result, Tensor};
 
 pub struct Wiring {
-    /// Per layer, the nodes it reads (see the module docs).
+    /// Per layer, the nodes its first use reads (see the module docs).
     inputs: Vec<Vec<usize>>,
+    /// The further uses: the layer and the nodes that use reads; the `j`-th is node `k + n + j`.
+    extra: Vec<(usize, Vec<usize>)>,
     /// Whether backward must produce `dL/dx` for the model's input (see
     /// [`Layer::set_input_grad`](crate::layers::Layer::set_input_grad)).
     input_grad: bool,
@@ -32,7 +41,7 @@ pub struct Wiring {
 
 impl Wiring {
     pub fn new() -> Wiring {
-        Wiring { inputs: Vec::new(), input_grad: true, sources: Vec::new(), outputs: Vec::new(), out_shapes: Vec::new() }
+        Wiring { inputs: Vec::new(), extra: Vec::new(), input_grad: true, sources: Vec::new(), outputs: Vec::new(), out_shapes: Vec::new() }
     }
 
     /// The number of model inputs: nodes `0..k` are the inputs, node `k + i` layer `i`'s output.
@@ -63,14 +72,16 @@ impl Wiring {
         self.sources.len() > 1 || self.outputs.len() > 1
     }
 
-    /// Sets the nodes layer `layer` reads. Layers not set read the previous one (a chain).
+    /// Sets the nodes the first use of layer `layer` (of `n`) reads. Layers not set read the
+    /// previous one (a chain).
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    pub fn set(&mut self, layer: usize, inputs: &[usize]) -> Result<()> {
+    pub fn set(&mut self, layer: usize, inputs: &[usize], n: usize) -> Result<()> {
         if inputs.is_empty() {
             crate::bail!("model", "layer {layer} reads no input");
         }
         let k = self.k();
-        if let Some(&bad) = inputs.iter().find(|&&j| j >= layer + k) {
+        // Nodes past the first uses (further uses) are checked when the wiring is complete.
+        if let Some(&bad) = inputs.iter().find(|&&j| j >= layer + k && j < k + n) {
             crate::bail!("model", "layer {layer} reads node {bad}, which is not computed before it (nodes 0..{k} are the inputs, node {k} + i layer i's output)");
         }
         while self.inputs.len() <= layer {
@@ -81,9 +92,43 @@ impl Wiring {
         Ok(())
     }
 
-    /// The nodes layer `i` reads.
+    /// Adds a further use of layer `layer` reading `inputs`: its value is the next node after
+    /// every first use and the further uses added before (see the module docs).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn add_use(&mut self, layer: usize, inputs: &[usize]) -> Result<()> {
+        if inputs.is_empty() {
+            crate::bail!("model", "a use of layer {layer} reads no input");
+        }
+        self.extra.push((layer, inputs.to_vec()));
+        Ok(())
+    }
+
+    /// The nodes the first use of layer `i` reads.
     pub fn inputs(&self, i: usize) -> &[usize] {
         self.inputs.get(i).map_or(&[][..], |v| &v[..])
+    }
+
+    /// Every use of layer `i` of `n`: its node and the nodes it reads, the first use first.
+    fn uses_of(&self, i: usize, n: usize) -> Vec<(usize, &[usize])> {
+        let k = self.k();
+        let mut out = vec![(k + i, self.inputs(i))];
+        out.extend(self.extra.iter().enumerate().filter(|(_, (l, _))| *l == i).map(|(j, (_, ins))| (k + n + j, &ins[..])));
+        out
+    }
+
+    /// The number of nodes for `n` layers.
+    fn nodes(&self, n: usize) -> usize {
+        self.k() + n + self.extra.len()
+    }
+
+    /// The layer that computes node `j` (`None` for a model input).
+    fn producer(&self, j: usize, n: usize) -> Option<usize> {
+        let k = self.k();
+        match j {
+            _ if j < k => None,
+            _ if j < k + n => Some(j - k),
+            _ => self.extra.get(j - k - n).map(|(l, _)| *l),
+        }
     }
 
     /// The output nodes for `n` layers.
@@ -95,8 +140,9 @@ impl Wiring {
         }
     }
 
-    /// Completes the wiring for `n` layers and checks that every value but the outputs is read
-    /// by some layer (a value nobody reads would get no gradient).
+    /// Completes the wiring for `n` layers and checks it: every use reads nodes computed
+    /// before its layer, and every value but the outputs is read by some layer (a value nobody
+    /// reads would get no gradient).
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn check(&mut self, n: usize) -> Result<()> {
         if self.inputs.len() > n {
@@ -107,21 +153,36 @@ impl Wiring {
             let i = self.inputs.len();
             self.inputs.push(vec![(i + k).saturating_sub(1)]);
         }
-        if let Some(&o) = self.outputs.iter().find(|&&o| o < k || o >= k + n) {
-            crate::bail!("model", "output node {o} is not a layer's output (nodes {k}..{} are)", k + n);
+        let total = self.nodes(n);
+        if let Some((l, _)) = self.extra.iter().find(|(l, _)| *l >= n) {
+            crate::bail!("model", "a further use names layer {l} but the model has {n} layers");
+        }
+        for i in 0..n {
+            for (_, ins) in self.uses_of(i, n) {
+                if let Some(&bad) = ins.iter().find(|&&j| j >= total || self.producer(j, n).is_some_and(|p| p >= i)) {
+                    crate::bail!("model", "layer {i} reads node {bad}, which is not computed before it (a layer's uses run together, so none can read a value computed from its own output)");
+                }
+            }
+        }
+        if let Some(&o) = self.outputs.iter().find(|&&o| o < k || o >= total) {
+            crate::bail!("model", "output node {o} is not a layer's output (nodes {k}..{total} are)");
         }
         let uses = self.uses(n);
-        if let Some(j) = (0..k + n).find(|&j| uses[j] == 0) {
-            let what = if j < k { format!("the model's input {j}") } else { format!("the output of layer {}", j - k) };
+        if let Some(j) = (0..total).find(|&j| uses[j] == 0) {
+            let what = match self.producer(j, n) {
+                None => format!("the model's input {j}"),
+                Some(l) if j < k + n => format!("the output of layer {l}"),
+                Some(l) => format!("the output of a further use of layer {l}"),
+            };
             crate::bail!("model", "{what} is read by no layer and is not an output of the model");
         }
         Ok(())
     }
 
-    /// How many times each of the `k + n` nodes is read, an output counting as a reader.
+    /// How many times each node is read, an output counting as a reader.
     fn uses(&self, n: usize) -> Vec<usize> {
-        let mut uses = vec![0; self.k() + n];
-        for &j in self.inputs.iter().flatten().chain(&self.output_nodes(n)) {
+        let mut uses = vec![0; self.nodes(n)];
+        for &j in self.inputs.iter().flatten().chain(self.extra.iter().flat_map(|(_, ins)| ins)).chain(&self.output_nodes(n)) {
             uses[j] += 1;
         }
         uses
@@ -130,22 +191,37 @@ impl Wiring {
     /// Builds every layer for the per-sample `input` shape (layer `i` with `init(i)`; with
     /// several inputs `input` is the packed `[Σ sizes]` of [`Wiring::set_io`]'s shapes);
     /// returns the per-sample output shape of each layer and the model's (packed with several
-    /// outputs).
+    /// outputs). A layer used more than once must get the same input shapes each time, and
+    /// must not depend on the whole batch (see the module docs).
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn build(&mut self, layers: &[LayerRef], input: &[usize], init: impl Fn(usize) -> Init) -> Result<(Vec<Vec<usize>>, Vec<usize>)> {
-        let k = self.k();
+        let (k, n) = (self.k(), layers.len());
         let sources: Vec<Vec<usize>> = if self.sources.is_empty() { vec![input.to_vec()] } else { self.sources.clone() };
         let total: usize = sources.iter().map(|s| s.iter().product::<usize>()).sum();
         if k > 1 && input != [total] {
             crate::bail_shape!("model", "a model with {k} inputs takes them packed as [{total}] per sample, got {}", crate::Shape::from(input.to_vec()));
         }
-        let mut shapes: Vec<Vec<usize>> = Vec::with_capacity(layers.len());
-        let node = |shapes: &[Vec<usize>], j: usize| if j < k { sources[j].clone() } else { shapes[j - k].clone() };
+        let mut nodes: Vec<Vec<usize>> = vec![Vec::new(); self.nodes(n)];
+        nodes[..k].clone_from_slice(&sources);
+        let mut shapes: Vec<Vec<usize>> = Vec::with_capacity(n);
         for (i, l) in layers.iter().enumerate() {
-            let ins: Vec<Vec<usize>> = self.inputs(i).iter().map(|&j| node(&shapes, j)).collect();
-            shapes.push(lock(l)?.build_many(&ins, init(i))?);
+            let uses = self.uses_of(i, n);
+            let ins: Vec<Vec<usize>> = uses[0].1.iter().map(|&j| nodes[j].clone()).collect();
+            let out = lock(l)?.build_many(&ins, init(i))?;
+            for &(node, others) in &uses[1..] {
+                let theirs: Vec<Vec<usize>> = others.iter().map(|&j| nodes[j].clone()).collect();
+                if theirs != ins {
+                    crate::bail_shape!("model", "layer {i} is used with per-sample input shapes {ins:?} and {theirs:?}; a layer used more than once needs the same shapes each time");
+                }
+                if let Some(why) = batch_bound(l)? {
+                    crate::bail!("model", "layer {i} is used more than once but {why}; a layer used more than once runs its uses as one batch");
+                }
+                nodes[node] = out.clone();
+            }
+            nodes[k + i] = out.clone();
+            shapes.push(out);
         }
-        self.out_shapes = self.output_nodes(layers.len()).iter().map(|&o| node(&shapes, o)).collect();
+        self.out_shapes = self.output_nodes(n).iter().map(|&o| nodes[o].clone()).collect();
         let out = match &self.out_shapes[..] {
             [one] => one.clone(),
             many => vec![many.iter().map(|s| s.iter().product::<usize>()).sum()],
@@ -158,10 +234,10 @@ impl Wiring {
         &self.out_shapes
     }
 
-    /// Whether layer `i` reads the model's inputs and nothing else.
+    /// Whether every use of layer `i` reads the model's inputs and nothing else.
     pub fn reads_only_input(&self, i: usize) -> bool {
         let k = self.k();
-        self.inputs(i).iter().all(|&j| j < k)
+        self.inputs(i).iter().chain(self.extra.iter().filter(|(l, _)| *l == i).flat_map(|(_, ins)| ins)).all(|&j| j < k)
     }
 
     /// Sets whether backward produces `dL/dx` for the model's input; the layers that read only
@@ -182,7 +258,7 @@ impl Wiring {
     pub fn forward(&self, layers: &[LayerRef], x: Tensor, mode: Mode) -> Result<Tensor> {
         let (k, n) = (self.k(), layers.len());
         let mut left = self.uses(n);
-        let mut values: Vec<Option<Tensor>> = vec![None; k + n];
+        let mut values: Vec<Option<Tensor>> = vec![None; self.nodes(n)];
         if k == 1 {
             values[0] = Some(x);
         } else {
@@ -190,23 +266,33 @@ impl Wiring {
                 values[j] = Some(t);
             }
         }
-        let mut take = |values: &mut Vec<Option<Tensor>>, j: usize, who: &dyn core::fmt::Display| -> Result<Tensor> {
+        let mut take = |values: &mut Vec<Option<Tensor>>, j: usize| -> Result<Tensor> {
             left[j] -= 1;
             // The last reader takes the value (its buffer, without a copy).
             let v = if left[j] == 0 { values[j].take() } else { values[j].clone() };
-            v.ok_or_else(|| Error::Internal { msg: format!("graph: node {j} has no value for {who}") })
+            v.ok_or_else(|| Error::Internal { msg: format!("graph: node {j} has no value when it is read") })
         };
         for (i, l) in layers.iter().enumerate() {
-            let mut xs = Vec::with_capacity(self.inputs(i).len());
-            for &j in self.inputs(i) {
-                xs.push(take(&mut values, j, &i)?);
+            let uses = self.uses_of(i, n);
+            let mut xs: Vec<Vec<Tensor>> = Vec::with_capacity(uses.len());
+            for (_, ins) in &uses {
+                xs.push(ins.iter().map(|&j| take(&mut values, j)).collect::<Result<_>>()?);
             }
-            values[k + i] = Some(lock(l)?.forward_many(xs, mode)?);
+            if uses.len() == 1 {
+                values[k + i] = Some(lock(l)?.forward_many(xs.pop().unwrap_or_default(), mode)?);
+                continue;
+            }
+            // Every use in one batch: each input position stacked over the uses.
+            let stacked = (0..xs[0].len()).map(|p| stack_rows("predict", &xs.iter().map(|x| &x[p]).collect::<Vec<_>>())).collect::<Result<Vec<_>>>()?;
+            let y = lock(l)?.forward_many(stacked, mode)?;
+            for ((node, _), part) in uses.iter().zip(split_rows("predict", &y, uses.len())?) {
+                values[*node] = Some(part);
+            }
         }
         if n == 0 {
             return Err(Error::invalid("predict", "the model has no layers"));
         }
-        let outs = self.output_nodes(n).into_iter().map(|o| take(&mut values, o, &"the output")).collect::<Result<Vec<_>>>()?;
+        let outs = self.output_nodes(n).into_iter().map(|o| take(&mut values, o)).collect::<Result<Vec<_>>>()?;
         match outs.len() {
             1 => Ok(outs.into_iter().next().unwrap_or_else(|| unreachable!())),
             _ => pack("predict", &outs),
@@ -215,10 +301,11 @@ impl Wiring {
 
     /// For each output, the activation its layer ends in (see
     /// [`Layer::output_activation`](crate::layers::Layer::output_activation)) when backward may
-    /// start at that activation's input: the output is read by no layer.
+    /// start at that activation's input: the output is read by no layer and its layer is used once.
     pub fn output_activations(&self, layers: &[LayerRef]) -> Vec<Option<crate::activations::Activation>> {
-        let (k, uses) = (self.k(), self.uses(layers.len()));
-        self.output_nodes(layers.len()).into_iter().map(|o| if uses[o] == 1 { layers[o - k].try_borrow().ok()?.layer().output_activation() } else { None }).collect()
+        let (k, n) = (self.k(), layers.len());
+        let uses = self.uses(n);
+        self.output_nodes(n).into_iter().map(|o| if uses[o] == 1 && o < k + n && self.uses_of(o - k, n).len() == 1 { layers[o - k].try_borrow().ok()?.layer().output_activation() } else { None }).collect()
     }
 
     /// Backward from `dy` at the output (packed with several); for each output `q` with
@@ -233,7 +320,7 @@ impl Wiring {
         let (k, n) = (self.k(), layers.len());
         let batch = dy.dims().first().copied().unwrap_or(0);
         let outs = self.output_nodes(n);
-        let mut grads: Vec<Option<Tensor>> = vec![None; k + n];
+        let mut grads: Vec<Option<Tensor>> = vec![None; self.nodes(n)];
         if outs.len() == 1 {
             grads[outs[0]] = Some(dy);
         } else {
@@ -243,38 +330,51 @@ impl Wiring {
         }
         let uses = self.uses(n);
         for (i, l) in layers.iter().enumerate().rev() {
-            let g = grads[k + i].take().ok_or_else(|| Error::Internal { msg: format!("graph: no gradient reached layer {i}") })?;
+            let calls = self.uses_of(i, n);
+            let mut gs = Vec::with_capacity(calls.len());
+            for (node, _) in &calls {
+                gs.push(grads[*node].take().ok_or_else(|| Error::Internal { msg: format!("graph: no gradient reached node {node} of layer {i}") })?);
+            }
             let from_pre = outs.iter().position(|&o| o == k + i).is_some_and(|q| pre.get(q) == Some(&true));
-            if from_pre && uses[k + i] != 1 {
+            if from_pre && (uses[k + i] != 1 || calls.len() != 1) {
                 return Err(Error::Internal { msg: format!("graph: output {i} is read by a layer; its gradient cannot start at its activation") });
             }
             let dxs = {
                 let mut node = lock(l)?;
+                let g = if gs.len() == 1 { gs.pop().unwrap_or_else(|| unreachable!()) } else { stack_rows("fit", &gs.iter().collect::<Vec<_>>())? };
                 if from_pre {
                     vec![node.backward_pre_activation(g)?]
                 } else {
                     node.backward_many(g)?
                 }
             };
-            if dxs.len() != self.inputs(i).len() {
-                return Err(Error::Internal { msg: format!("graph: layer {i} gave {} gradients for {} inputs", dxs.len(), self.inputs(i).len()) });
+            if dxs.len() != calls[0].1.len() {
+                return Err(Error::Internal { msg: format!("graph: layer {i} gave {} gradients for {} inputs", dxs.len(), calls[0].1.len()) });
             }
-            for (&j, dx) in self.inputs(i).iter().zip(dxs) {
-                if j < k && !self.input_grad {
-                    continue;
-                }
-                grads[j] = Some(match grads[j].take() {
-                    None => dx,
-                    Some(mut acc) => {
-                        if acc.shape() != dx.shape() {
-                            return Err(Error::Internal { msg: format!("graph: gradients {} and {} of node {j}", acc.shape(), dx.shape()) });
-                        }
-                        for (a, d) in acc.try_data_mut("fit")?.iter_mut().zip(dx.data()) {
-                            *a += d;
-                        }
-                        acc
+            // Each use's part of each input's gradient, added to the node it read.
+            let mut parts: Vec<Vec<Tensor>> = Vec::with_capacity(dxs.len());
+            for dx in dxs {
+                parts.push(if calls.len() == 1 { vec![dx] } else if dx.size() == 0 { vec![dx; calls.len()] } else { split_rows("fit", &dx, calls.len())? });
+            }
+            for (u, (_, ins)) in calls.iter().enumerate() {
+                for (p, &j) in ins.iter().enumerate() {
+                    if j < k && !self.input_grad {
+                        continue;
                     }
-                });
+                    let dx = parts[p][u].clone();
+                    grads[j] = Some(match grads[j].take() {
+                        None => dx,
+                        Some(mut acc) => {
+                            if acc.shape() != dx.shape() {
+                                return Err(Error::Internal { msg: format!("graph: gradients {} and {} of node {j}", acc.shape(), dx.shape()) });
+                            }
+                            for (a, d) in acc.try_data_mut("fit")?.iter_mut().zip(dx.data()) {
+                                *a += d;
+                            }
+                            acc
+                        }
+                    });
+                }
             }
         }
         if !self.input_grad {
@@ -295,6 +395,68 @@ impl Wiring {
         }
         pack("fit", &dxs)
     }
+}
+
+/// Why `layer` cannot run several uses as one batch, if it cannot: its result depends on the
+/// whole batch or it adds a loss term per call (looking into nested models).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn batch_bound(layer: &LayerRef) -> Result<Option<String>> {
+    let node = lock(layer)?;
+    let l = node.layer();
+    if let Some(m) = l.as_sequential() {
+        for c in m.children() {
+            if let Some(why) = batch_bound(c)? {
+                return Ok(Some(why));
+            }
+        }
+        return Ok(None);
+    }
+    Ok(match l.kind() {
+        "batchNormalization" => Some("it is (or holds) a batchNormalization layer, whose statistics are per batch".into()),
+        "variational" => Some("it is (or holds) a variational layer, which adds a KL term per call".into()),
+        kind if l.has_activity_regularizer() => Some(format!("it is (or holds) a {kind} layer with an activity regularizer, a loss term per call")),
+        _ => None,
+    })
+}
+
+/// `ts` (each `[b, ...]`, the same trailing shape) as one `[Σ b, ...]` tensor, in order.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn stack_rows(op: &'static str, ts: &[&Tensor]) -> Result<Tensor> {
+    let first = ts.first().ok_or_else(|| Error::Internal { msg: "graph: nothing to stack".into() })?;
+    let mut dims = first.dims().to_vec();
+    let mut data = crate::tensor::alloc(op, ts.iter().map(|t| t.size()).sum())?;
+    let mut at = 0;
+    for t in ts {
+        if t.dims().get(1..) != first.dims().get(1..) {
+            return Err(Error::Internal { msg: format!("graph: stacking {} on {}", t.shape(), first.shape()) });
+        }
+        data[at..at + t.size()].copy_from_slice(t.data());
+        at += t.size();
+    }
+    if let Some(d) = dims.first_mut() {
+        *d = ts.iter().map(|t| t.dims().first().copied().unwrap_or(0)).sum();
+    }
+    Tensor::new(op, crate::Shape::new(op, &dims)?, data)
+}
+
+/// `t` (`[parts·b, ...]`) as `parts` tensors `[b, ...]`, in order.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn split_rows(op: &'static str, t: &Tensor, parts: usize) -> Result<Vec<Tensor>> {
+    let rows = t.dims().first().copied().unwrap_or(0);
+    if parts == 0 || rows % parts != 0 {
+        return Err(Error::Internal { msg: format!("graph: splitting {} into {parts} parts", t.shape()) });
+    }
+    let mut dims = t.dims().to_vec();
+    dims[0] = rows / parts;
+    let size = t.size() / parts;
+    let mut out = Vec::with_capacity(parts);
+    for chunk in t.data().chunks_exact(size.max(1)).take(parts) {
+        out.push(Tensor::new(op, crate::Shape::new(op, &dims)?, crate::tensor::copy_of(op, chunk)?)?);
+    }
+    while out.len() < parts {
+        out.push(Tensor::zeros(op, crate::Shape::new(op, &dims)?)?);
+    }
+    Ok(out)
 }
 
 /// Splits `x`, `[batch, Σ sizes]`, into a tensor per shape of `shapes`: `[batch, ...shape]`
@@ -653,6 +815,97 @@ mod tests {
         };
         assert_eq!(bits(&both, 4)[bits(&both, 2).len()..], bits(&fresh, 4)[bits(&fresh, 2).len()..]);
         assert_eq!(both.output_activations(), vec![Some(crate::activations::Activation::Softmax), Some(crate::activations::Activation::Tanh)]);
+    }
+
+    /// A siamese pair: an encoder dense₀(tanh) applied to a and to b, subtract, dense₂ head.
+    /// Nodes: 0 a, 1 b, 2 enc(a), 3 subtract, 4 head, 5 enc(b) (the encoder's further use).
+    fn siamese(seed: u64) -> Sequential {
+        let mut m = Sequential::new(seed);
+        for (i, (kind, p)) in [(0, dense(4.0, 9.0)), (22, vec![]), (0, dense(2.0, 9.0))].into_iter().enumerate() {
+            m.add(from_abi(kind, &p, i as u32).unwrap()).unwrap();
+        }
+        m.set_io(vec![vec![3], vec![3]], vec![4]).unwrap();
+        for (i, ins) in [&[0][..], &[2, 5], &[3]].into_iter().enumerate() {
+            m.wire(i, ins).unwrap();
+        }
+        m.wire_use(0, &[1]).unwrap();
+        m
+    }
+
+    /// `[2 samples, a (3) then b (3)]`.
+    fn pair_x() -> Tensor {
+        Tensor::new("t", Shape::from([2, 6]), vec![0.3, -0.8, 1.1, 0.5, -0.2, 0.9, 1.4, -1.2, 0.4, 0.25, -0.6, 0.1]).unwrap()
+    }
+
+    #[test]
+    fn a_layer_used_twice_runs_both_uses_with_one_set_of_weights() {
+        let mut m = siamese(2);
+        assert_eq!(m.build_all(&[6]).unwrap(), vec![vec![4], vec![4], vec![2]]);
+        let y = m.predict(&pair_x(), 32).unwrap();
+        let x = pair_x();
+        let half = |off: usize| Tensor::new("t", Shape::from([2, 3]), x.data().chunks(6).flat_map(|r| r[off..off + 3].to_vec()).collect()).unwrap();
+        let run = |i: usize, xs: Vec<Tensor>| m.children()[i].borrow_mut().forward_many(xs, Mode::Infer).unwrap();
+        let (ea, eb) = (run(0, vec![half(0)]), run(0, vec![half(3)]));
+        let d = run(1, vec![ea, eb]);
+        assert_eq!(run(2, vec![d]).data(), y.data());
+        // The same inputs swapped give the negated difference: the weights are shared.
+        let swapped = Tensor::new("t", Shape::from([2, 6]), x.data().chunks(6).flat_map(|r| [&r[3..], &r[..3]].concat()).collect()).unwrap();
+        assert_ne!(m.predict(&swapped, 32).unwrap().data(), y.data());
+        // Batches of one give the same bits.
+        assert_eq!(m.predict(&pair_x(), 1).unwrap().data(), y.data());
+        assert_eq!(m.output_activations(), vec![Some(crate::activations::Activation::Tanh)]);
+    }
+
+    #[test]
+    fn gradients_of_a_layer_used_twice_add_over_its_uses() {
+        let mut m = siamese(4);
+        m.build_all(&[6]).unwrap();
+        let dy = Tensor::new("t", Shape::from([2, 2]), vec![0.7, -1.3, 0.4, 0.9]).unwrap();
+        check_gradients(&mut m, pair_x(), dy);
+        // Three uses (on a, b and a again), their values added.
+        let mut m = Sequential::new(6);
+        for (i, (kind, p)) in [(0, dense(3.0, 9.0)), (21, vec![]), (0, dense(2.0, 0.0))].into_iter().enumerate() {
+            m.add(from_abi(kind, &p, i as u32).unwrap()).unwrap();
+        }
+        // Nodes: 0 a, 1 b, 2 enc(a), 3 add, 4 head, 5 enc(b), 6 enc(a) again.
+        m.set_io(vec![vec![3], vec![3]], vec![4]).unwrap();
+        for (i, ins) in [&[0][..], &[2, 5, 6], &[3]].into_iter().enumerate() {
+            m.wire(i, ins).unwrap();
+        }
+        m.wire_use(0, &[1]).unwrap();
+        m.wire_use(0, &[0]).unwrap();
+        m.build_all(&[6]).unwrap();
+        check_gradients(&mut m, pair_x(), Tensor::new("t", Shape::from([2, 2]), vec![0.3, 1.1, -0.8, 0.5]).unwrap());
+    }
+
+    #[test]
+    fn reuse_errors_name_the_layer() {
+        // A use reading its own layer's output.
+        let mut m = siamese(1);
+        m.wire_use(0, &[2]).unwrap();
+        let e = m.build_all(&[6]).unwrap_err().to_string();
+        assert!(e.contains("layer 0 reads node 2, which is not computed before it"), "{e}");
+        // Uses with other input shapes: the encoder on a [3] and on a [2] input.
+        let mut m = Sequential::new(1);
+        for (i, (kind, p)) in [(0, dense(3.0, 9.0)), (0, dense(3.0, 9.0))].into_iter().enumerate() {
+            m.add(from_abi(kind, &p, i as u32).unwrap()).unwrap();
+        }
+        m.set_io(vec![vec![3], vec![2]], vec![3, 4]).unwrap();
+        m.wire(0, &[0]).unwrap();
+        m.wire(1, &[2]).unwrap();
+        m.wire_use(1, &[1]).unwrap();
+        let e = m.build_all(&[5]).unwrap_err().to_string();
+        assert!(e.contains("layer 1 is used with per-sample input shapes [[3]] and [[2]]"), "{e}");
+        // Batch normalization used twice.
+        let mut m = Sequential::new(1);
+        m.add(from_abi(5, &[0.99, 1e-3, 1.0, 1.0], 0).unwrap()).unwrap();
+        m.add(from_abi(21, &[], 1).unwrap()).unwrap();
+        m.set_io(vec![vec![3], vec![3]], vec![3]).unwrap();
+        m.wire(0, &[0]).unwrap();
+        m.wire(1, &[2, 4]).unwrap();
+        m.wire_use(0, &[1]).unwrap();
+        let e = m.build_all(&[6]).unwrap_err().to_string();
+        assert!(e.contains("layer 0 is used more than once but it is (or holds) a batchNormalization layer"), "{e}");
     }
 
     #[test]

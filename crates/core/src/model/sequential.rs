@@ -76,7 +76,21 @@ impl Sequential {
         if layer >= self.layers.len() {
             return Err(Error::invalid("model", format!("layer index {layer} is out of range for {} layers", self.layers.len())));
         }
-        self.wiring.get_or_insert_with(Wiring::new).set(layer, inputs)
+        let n = self.layers.len();
+        self.wiring.get_or_insert_with(Wiring::new).set(layer, inputs, n)
+    }
+
+    /// A further use of layer `layer` in a graph model, reading `inputs` (see [`Wiring`]: its
+    /// value is the next node after the first uses and the further uses added before). Before
+    /// `build`.
+    pub fn wire_use(&mut self, layer: usize, inputs: &[usize]) -> Result<()> {
+        if self.input_shape.is_some() {
+            return Err(Error::invalid("model", "cannot rewire a model that is already built"));
+        }
+        if layer >= self.layers.len() {
+            return Err(Error::invalid("model", format!("layer index {layer} is out of range for {} layers", self.layers.len())));
+        }
+        self.wiring.get_or_insert_with(Wiring::new).add_use(layer, inputs)
     }
 
     /// A graph model with several inputs or outputs (see [`Wiring::set_io`]): the per-sample

@@ -26,6 +26,23 @@ pub unsafe extern "C" fn nr_model_wire(model: u32, layer: u32, inputs: *const u3
     })
 }
 
+/// A further use of layer `layer` of a graph model, reading the `n` values `inputs` (numbered
+/// as `nr_model_wire`'s; the use's own value is the node after every first use and the
+/// further uses added before it: `count + layers + j` for the `j`-th). The layer's uses run
+/// as one batch (see `neurite_core::model::graph`). Before `nr_model_build`.
+///
+/// # Safety
+/// `inputs` must point to `n` u32 values.
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub unsafe extern "C" fn nr_model_wire_use(model: u32, layer: u32, inputs: *const u32, n: usize) -> i32 {
+    guard(|| {
+        // SAFETY: forwarded caller contract.
+        let ins: Vec<usize> = unsafe { read_u32s("model", inputs, n) }?.into_iter().map(|j| j as usize).collect();
+        with_model(model, |m, _| m.seq()?.wire_use(layer as usize, &ins))
+    })
+}
+
 /// A graph model with several inputs or outputs: `shapes` holds `[count, (rank, dims…) per
 /// input]` (`words` u32 values), the per-sample shape of each input; `outputs` the `n_out`
 /// nodes the model outputs (layer outputs, numbered as `nr_model_wire`'s: nodes `0..count` are

@@ -1,0 +1,239 @@
+// A layer applied more than once in one graph model (a siamese encoder: one set of weights on
+// two inputs), against TF.js's tf.model built from the same code with neurite's weights copied
+// in: predict, gradients through predict, training, TF.js's functional format both ways (a
+// layer's inbound_nodes holding one node per call, references [layer, call, 0]), and errors.
+// neurite runs a layer's uses as one batch (stacked along the batch axis): exact for layers
+// that treat each sample on its own, so batch normalization, variational layers and activity
+// regularizers are refused on a layer used twice.
+import { describe, expect, it } from 'vitest';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { close, rng, tf, tfArtifacts, uniform } from './oracle.js';
+import { expectNoLeak } from './setup.js';
+import * as nr from '../ts/index.js';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+interface Lib {
+  input(a: { shape: number[]; name?: string }): any;
+  layers: any;
+  model(a: { inputs: any; outputs: any }): any;
+}
+const NR: Lib = { input: nr.input, layers: nr.layers, model: (a) => nr.model({ ...a, seed: 21 }) };
+const TF: Lib = { input: tfl.input, layers: tfl.layers, model: tfl.model };
+
+/** A siamese pair: a two-layer encoder applied to a and to b, symmetric merges (max, product), a sigmoid head. */
+function siamese(L: Lib): any {
+  const a = L.input({ shape: [4], name: 'a' });
+  const b = L.input({ shape: [4], name: 'b' });
+  const d1 = L.layers.dense({ units: 5, activation: 'tanh', name: 'enc1' });
+  const d2 = L.layers.dense({ units: 3, name: 'enc2' });
+  const ea = d2.apply(d1.apply(a));
+  const eb = d2.apply(d1.apply(b));
+  const both = L.layers.concatenate({ name: 'both' }).apply([L.layers.maximum({ name: 'mx' }).apply([ea, eb]), L.layers.multiply({ name: 'prod' }).apply([ea, eb])]);
+  return L.model({ inputs: [a, b], outputs: L.layers.dense({ units: 1, activation: 'sigmoid', name: 'same' }).apply(both) });
+}
+
+/** One input; an encoder used three times (on x, on its own first result's sibling branch, and again), two outputs, one of them a further use. */
+function thrice(L: Lib): any {
+  const x = L.input({ shape: [3], name: 'x' });
+  const pre = L.layers.dense({ units: 3, activation: 'relu', name: 'pre' }).apply(x);
+  const enc = L.layers.dense({ units: 3, activation: 'tanh', name: 'shared' });
+  const u1 = enc.apply(x);
+  const u2 = enc.apply(pre);
+  const u3 = enc.apply(L.layers.add({ name: 'sum' }).apply([x, pre]));
+  const head = L.layers.dense({ units: 2, name: 'head' }).apply(L.layers.concatenate({ name: 'cat' }).apply([u1, u3]));
+  return L.model({ inputs: x, outputs: [head, u2] });
+}
+
+/** neurite's weights into TF.js, layer by layer by name. */
+function copyWeights(n: nr.Sequential, t: tfl.LayersModel): void {
+  for (const l of n.layers) {
+    const ws = l.getWeights();
+    if (ws.length) tf.tidy(() => t.getLayer(l.name).setWeights(ws.map((w) => tf.tensor(w.data(), [...w.shape]))));
+    nr.dispose(ws);
+  }
+}
+
+const list = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
+
+describe('a layer applied more than once in a graph model (siamese)', () => {
+  it('predicts and differentiates as TF.js (1e-6, 1e-5): a two-layer encoder on two inputs', () => {
+    const n = siamese(NR) as nr.Sequential;
+    const t = siamese(TF) as tfl.LayersModel;
+    try {
+      copyWeights(n, t);
+      const r = rng(3);
+      const [xa, xb] = [uniform(r, 28, -2, 2), uniform(r, 28, -2, 2)];
+      const want = tf.tidy(() => (t.predict([tf.tensor(xa, [7, 4]), tf.tensor(xb, [7, 4])]) as tf.Tensor).dataSync());
+      for (const batchSize of [32, 3]) {
+        close(nr.tidy(() => n.predict<nr.Tensor>([nr.tensor(xa, [7, 4]), nr.tensor(xb, [7, 4])], { batchSize }).data()), want, 1e-6, `predict, batchSize ${batchSize}`);
+      }
+      // Swapping the inputs gives the same output (the merges are symmetric): one set of weights.
+      close(nr.tidy(() => n.predict<nr.Tensor>([nr.tensor(xb, [7, 4]), nr.tensor(xa, [7, 4])]).data()), want, 1e-6, 'predict with the inputs swapped');
+      const w = uniform(r, 7, -1, 1);
+      const got = expectNoLeak(() => nr.tidy(() => nr.grads((p, q) => n.predict<nr.Tensor>([p, q]).mul(nr.tensor(w, [7, 1])).sum())([nr.tensor(xa, [7, 4]), nr.tensor(xb, [7, 4])]).map((g) => g.data())));
+      const wantG = tf.tidy(() => tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(t.predict([p, q]) as tf.Tensor, tf.tensor(w, [7, 1]))))([tf.tensor(xa, [7, 4]), tf.tensor(xb, [7, 4])]).map((g) => g.dataSync()));
+      got.forEach((g, i) => close(g, wantG[i], 1e-5, `dL/dx[${i}]`));
+      // The weights' gradient adds both uses: against TF.js's variableGrads.
+      const f = (): nr.Tensor => n.predict<nr.Tensor>([nr.tensor(xa, [7, 4]), nr.tensor(xb, [7, 4])]).mul(nr.tensor(w, [7, 1])).sum();
+      const { grads } = nr.variableGrads(f, n.trainableWeights);
+      const tg = tf.variableGrads(() => tf.sum(tf.mul(t.predict([tf.tensor(xa, [7, 4]), tf.tensor(xb, [7, 4])]) as tf.Tensor, tf.tensor(w, [7, 1]))) as tf.Scalar);
+      for (const v of n.trainableWeights) {
+        const tv = Object.keys(tg.grads).find((k) => k.startsWith(`${v.name.split('/')[0]}/`) && k.endsWith(v.name.split('/')[1]));
+        close(grads[v.name].dataSync(), tg.grads[tv!].dataSync(), 1e-5, `dL/d${v.name}`);
+      }
+      nr.dispose(Object.values(grads));
+      tf.dispose([tg.value, ...Object.values(tg.grads)]);
+    } finally {
+      n.dispose();
+      t.dispose();
+    }
+  });
+
+  it('trains as TF.js (losses and every weight 1e-5 after 3 epochs, Adam, shuffled batches not dividing n)', async () => {
+    const n = siamese(NR) as nr.Sequential;
+    const t = siamese(TF) as tfl.LayersModel;
+    try {
+      copyWeights(n, t);
+      const r = rng(5);
+      const [xa, xb] = [uniform(r, 44, -2, 2), uniform(r, 44, -2, 2)];
+      const y = Float32Array.from({ length: 11 }, () => (r() < 0.5 ? 0 : 1));
+      n.compile({ optimizer: nr.optimizers.adam({ learningRate: 0.05 }), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+      t.compile({ optimizer: tf.train.adam(0.05), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+      const h = await n.fit([nr.tensor(xa, [11, 4]), nr.tensor(xb, [11, 4])], nr.tensor(y, [11, 1]), { epochs: 3, batchSize: 4, shuffle: false, verbose: 0 });
+      const th = await t.fit([tf.tensor(xa, [11, 4]), tf.tensor(xb, [11, 4])], tf.tensor(y, [11, 1]), { epochs: 3, batchSize: 4, shuffle: false, verbose: 0 });
+      close(Float32Array.from(h.history.loss), Float32Array.from(th.history.loss as number[]), 1e-5, 'losses');
+      for (const l of n.layers) {
+        const ws = l.getWeights();
+        const tws = t.getLayer(l.name).getWeights();
+        ws.forEach((w, i) => close(w.dataSync(), tws[i].dataSync(), 1e-5, `${l.name} weight ${i}`));
+        nr.dispose(ws);
+      }
+      // Same seed, same bits.
+      const again = siamese(NR) as nr.Sequential;
+      again.compile({ optimizer: nr.optimizers.adam({ learningRate: 0.05 }), loss: 'binaryCrossentropy' });
+      n.setWeights(again.getWeights());
+      const runs = [];
+      for (const m of [n, again]) {
+        m.compile({ optimizer: nr.optimizers.adam({ learningRate: 0.05 }), loss: 'binaryCrossentropy' });
+        await m.fit([nr.tensor(xa, [11, 4]), nr.tensor(xb, [11, 4])], nr.tensor(y, [11, 1]), { epochs: 2, batchSize: 4, verbose: 0 });
+        runs.push(m.getWeights().map((w) => Array.from(w.dataSync())));
+      }
+      expect(runs[1]).toEqual(runs[0]);
+      again.dispose();
+    } finally {
+      n.dispose();
+      t.dispose();
+    }
+  });
+
+  it('three uses, one of them an output: predict as TF.js (1e-6), and the summary lists every use', () => {
+    const n = thrice(NR) as nr.Sequential;
+    const t = thrice(TF) as tfl.LayersModel;
+    try {
+      copyWeights(n, t);
+      const x = uniform(rng(7), 15, -2, 2);
+      const want = tf.tidy(() => (t.predict(tf.tensor(x, [5, 3])) as tf.Tensor[]).map((o) => o.dataSync()));
+      const got = nr.tidy(() => n.predict<nr.Tensor[]>(nr.tensor(x, [5, 3])).map((o) => o.data()));
+      got.forEach((g, i) => close(g, want[i], 1e-6, `output ${i}`));
+      const text = n.summary(null);
+      expect(text).toMatch(/shared \(dense\)\s+\[null,3\]\s+12\s+x; pre; sum/);
+      expect(text).toMatch(/cat \(concatenate\)\s+\[null,6\]\s+0\s+shared, shared\[2\]/);
+    } finally {
+      n.dispose();
+      t.dispose();
+    }
+  });
+
+  it('saves and loads in TF.js\'s format both ways: one inbound node per call, [layer, call, 0] references', async () => {
+    const r = rng(9);
+    const [xa, xb] = [uniform(r, 20, -2, 2), uniform(r, 20, -2, 2)];
+    const n = siamese(NR) as nr.Sequential;
+    try {
+      const a = await n.toArtifacts();
+      const layers = (a.modelTopology as any).config.layers as Array<{ name: string; inbound_nodes: unknown[][] }>;
+      const enc2 = layers.find((l) => l.name === 'enc2')!;
+      expect(enc2.inbound_nodes).toEqual([[['enc1', 0, 0, {}]], [['enc1', 1, 0, {}]]]);
+      expect(layers.find((l) => l.name === 'mx')!.inbound_nodes).toEqual([[['enc2', 0, 0, {}], ['enc2', 1, 0, {}]]]);
+      const want = nr.tidy(() => n.predict<nr.Tensor>([nr.tensor(xa, [5, 4]), nr.tensor(xb, [5, 4])]).data());
+      // neurite → neurite: the same bits.
+      const back = (await nr.loadModel(a)) as nr.Sequential;
+      expect(nr.tidy(() => back.predict<nr.Tensor>([nr.tensor(xa, [5, 4]), nr.tensor(xb, [5, 4])]).data())).toEqual(want);
+      expect(back.graphIo?.extraUses).toEqual(n.graphIo?.extraUses);
+      back.dispose();
+      // neurite → TF.js → neurite.
+      const tm = await tfl.loadLayersModel(tf.io.fromMemory(a as tf.io.ModelArtifacts));
+      try {
+        close(tf.tidy(() => (tm.predict([tf.tensor(xa, [5, 4]), tf.tensor(xb, [5, 4])]) as tf.Tensor).dataSync()), want, 1e-6, 'TF.js predicts neurite\'s file');
+        const fromTf = (await nr.loadModel((await tfArtifacts(tm)) as nr.ModelArtifacts)) as nr.Sequential;
+        expect(nr.tidy(() => fromTf.predict<nr.Tensor>([nr.tensor(xa, [5, 4]), nr.tensor(xb, [5, 4])]).data())).toEqual(want);
+        fromTf.dispose();
+      } finally {
+        tm.dispose();
+      }
+    } finally {
+      n.dispose();
+    }
+    // A TF.js-built model: three uses, one an output; a nested sequential encoder used twice
+    // (TF.js numbers a nested model's calls 1 and 2).
+    const seqEnc = (L: Lib, lib: any): any => lib.sequential({ name: 'senc', layers: [L.layers.dense({ inputShape: [4], units: 3, activation: 'tanh', name: 'sd' })] });
+    const nested = (L: Lib, lib: any): any => {
+      const a = L.input({ shape: [4], name: 'na' });
+      const b = L.input({ shape: [4], name: 'nb' });
+      const enc = seqEnc(L, lib);
+      return L.model({ inputs: [a, b], outputs: L.layers.add({ name: 'nadd' }).apply([enc.apply(a), enc.apply(b)]) });
+    };
+    for (const [make, xs] of [[() => thrice(TF), [[5, 3]]], [() => nested(TF, tfl), [[5, 4], [5, 4]]]] as const) {
+      const tm = make() as tfl.LayersModel;
+      try {
+        const inputs = xs.map((s) => uniform(r, s[0] * s[1], -2, 2));
+        const want = tf.tidy(() => list(tm.predict(inputs.map((v, i) => tf.tensor(v, [...xs[i]]))) as tf.Tensor | tf.Tensor[]).map((o) => o.dataSync()));
+        const art = await tfArtifacts(tm);
+        if (tm.name.startsWith('model')) {
+          const cfg = JSON.stringify(art.modelTopology);
+          if (cfg.includes('"senc"')) expect(cfg).toContain('["senc",2,0,{}]');
+        }
+        const m = (await nr.loadModel(art as nr.ModelArtifacts)) as nr.Sequential;
+        try {
+          const got = nr.tidy(() => list(m.predict<nr.Tensor | nr.Tensor[]>(inputs.length === 1 ? nr.tensor(inputs[0], [...xs[0]]) : inputs.map((v, i) => nr.tensor(v, [...xs[i]])))).map((o) => o.data()));
+          got.forEach((g, i) => close(g, want[i], 1e-6, `${tm.name}: output ${i} after loading`));
+          // And back to TF.js with the same predictions.
+          const t2 = await tfl.loadLayersModel(tf.io.fromMemory((await m.toArtifacts()) as tf.io.ModelArtifacts));
+          const again = tf.tidy(() => list(t2.predict(inputs.map((v, i) => tf.tensor(v, [...xs[i]]))) as tf.Tensor | tf.Tensor[]).map((o) => o.dataSync()));
+          again.forEach((g, i) => close(g, want[i], 1e-6, `${tm.name}: TF.js after neurite saved it, output ${i}`));
+          t2.dispose();
+        } finally {
+          for (const l of m.layers) if (l instanceof nr.Sequential) l.dispose();
+          m.dispose();
+        }
+      } finally {
+        tm.dispose();
+      }
+    }
+  });
+
+  it('says what is wrong: a use reading its own output, other input shapes, batch statistics; leaks nothing', () => {
+    expectNoLeak(() => {
+      const x = nr.input({ shape: [3] });
+      const d = nr.layers.dense({ units: 3, name: 'loop' });
+      expect(() => nr.model({ inputs: x, outputs: d.apply(d.apply(x)) })).toThrow(/layer loop is applied to loop\/out, which is computed from its own output/);
+      const wide = nr.input({ shape: [4] });
+      const e = nr.layers.dense({ units: 2, name: 'enc' });
+      expect(() => nr.model({ inputs: [x, wide], outputs: nr.layers.concatenate().apply([e.apply(x), e.apply(wide)]) })).toThrow(/enc is applied to per-sample shapes \[3\] and \[4\]; a layer used more than once needs the same shapes each time/);
+      const bn = nr.layers.batchNormalization({ name: 'bn' });
+      const y = nr.input({ shape: [3] });
+      expect(() => nr.model({ inputs: [x, y], outputs: nr.layers.add().apply([bn.apply(x), bn.apply(y)]) })).toThrow(/layer bn is used more than once but it is \(or holds\) a batchNormalization layer/);
+      const reg = nr.layers.dense({ units: 3, name: 'reg', activityRegularizer: nr.regularizers.l1() });
+      expect(() => nr.model({ inputs: [x, y], outputs: nr.layers.add().apply([reg.apply(x), reg.apply(y)]) })).toThrow(/layer reg is used more than once but it is \(or holds\) a dense layer with an activity regularizer/);
+    });
+    // Many builds, fits and disposals of a siamese model leave nothing behind.
+    const before = nr.memory();
+    for (let i = 0; i < 3; i++) {
+      const m = siamese(NR) as nr.Sequential;
+      m.compile({ optimizer: 'sgd', loss: 'mse' });
+      nr.tidy(() => m.trainOnBatch([nr.ones([2, 4]), nr.zeros([2, 4])], nr.ones([2, 1])));
+      m.dispose();
+    }
+    const after = nr.memory();
+    expect([after.numTensors, after.numBytes]).toEqual([before.numTensors, before.numBytes]);
+  });
+});
