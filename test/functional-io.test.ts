@@ -15,7 +15,7 @@
 //   validation data at each epoch end, unshifted.
 import { describe, expect, it } from 'vitest';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { bits, close, rng, tf, tfArtifacts, uniform } from './oracle.js';
+import { bits, close, copyWeights, rng, tf, tfArtifacts, uniform } from './oracle.js';
 import { expectNoLeak } from './setup.js';
 import * as nr from '../ts/index.js';
 
@@ -81,15 +81,6 @@ const nrT = (a: Arr): nr.Tensor => nr.tensor(a.v, a.s);
 const tfT = (a: Arr): tf.Tensor => tf.tensor(a.v, a.s);
 /** A lone tensor for one input or output, a list for several (as TF.js and neurite take them). */
 const one = <T>(l: T[]): T | T[] => (l.length === 1 ? l[0] : l);
-
-/** neurite's weights into TF.js, layer by layer by name. */
-function copyWeights(n: Model, t: tfl.LayersModel): void {
-  for (const l of n.layers) {
-    const ws = l.getWeights();
-    if (ws.length) tf.tidy(() => t.getLayer(l.name).setWeights(ws.map((w) => tf.tensor(w.data(), [...w.shape]))));
-    nr.dispose(ws);
-  }
-}
 
 /** Every weight of every neurite layer against TF.js's layer of the same name, within `tol`. */
 function expectWeightsAsTfjs(n: Model, t: tfl.LayersModel, tol: number, what: string): void {

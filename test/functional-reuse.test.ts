@@ -7,7 +7,7 @@
 // regularizers are refused on a layer used twice.
 import { describe, expect, it } from 'vitest';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { close, rng, tf, tfArtifacts, uniform } from './oracle.js';
+import { close, copyWeights, rng, tf, tfArtifacts, uniform } from './oracle.js';
 import { expectNoLeak } from './setup.js';
 import * as nr from '../ts/index.js';
 
@@ -42,15 +42,6 @@ function thrice(L: Lib): any {
   const u3 = enc.apply(L.layers.add({ name: 'sum' }).apply([x, pre]));
   const head = L.layers.dense({ units: 2, name: 'head' }).apply(L.layers.concatenate({ name: 'cat' }).apply([u1, u3]));
   return L.model({ inputs: x, outputs: [head, u2] });
-}
-
-/** neurite's weights into TF.js, layer by layer by name. */
-function copyWeights(n: nr.Sequential, t: tfl.LayersModel): void {
-  for (const l of n.layers) {
-    const ws = l.getWeights();
-    if (ws.length) tf.tidy(() => t.getLayer(l.name).setWeights(ws.map((w) => tf.tensor(w.data(), [...w.shape]))));
-    nr.dispose(ws);
-  }
 }
 
 const list = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);

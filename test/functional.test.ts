@@ -4,7 +4,7 @@
 // batches), plus errors, nesting, sharing and memory.
 import { describe, expect, it } from 'vitest';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { bits, close, expectTfjsRoundTrip, rng, tf, tfArtifacts, uniform } from './oracle.js';
+import { bits, close, copyWeights, expectTfjsRoundTrip, rng, tf, tfArtifacts, uniform } from './oracle.js';
 import { expectNoLeak } from './setup.js';
 import * as nr from '../ts/index.js';
 
@@ -38,15 +38,6 @@ function averagedNet(L: Lib): any {
   const b = L.layers.dense({ units: 2, name: 'b' }).apply(x);
   const s = L.layers.maximum({ name: 's' }).apply([a, b]);
   return L.model({ inputs: x, outputs: L.layers.average({ name: 'avg' }).apply([a, b, s]) });
-}
-
-/** neurite's weights into TF.js, layer by layer by name. */
-function copyWeights(n: nr.Sequential, t: tfl.LayersModel): void {
-  for (const l of n.layers) {
-    const ws = l.getWeights();
-    if (ws.length) tf.tidy(() => t.getLayer(l.name).setWeights(ws.map((w) => tf.tensor(w.data(), [...w.shape]))));
-    nr.dispose(ws);
-  }
 }
 
 describe('model({ inputs, outputs }) against tf.model', () => {

@@ -307,3 +307,12 @@ export async function expectSameBitsForThreads(run: () => Promise<number[][]>): 
   }
   await nr.init();
 }
+
+/** neurite's weights into TF.js, layer by layer by name (the layers of a graph or sequential model). */
+export function copyWeights(n: nr.Sequential, t: tfl.LayersModel): void {
+  for (const l of n.layers) {
+    const ws = l.getWeights();
+    if (ws.length) tf.tidy(() => t.getLayer(l.name).setWeights(ws.map((w) => tf.tensor(w.data(), [...w.shape]))));
+    nr.dispose(ws);
+  }
+}
