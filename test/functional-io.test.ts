@@ -443,6 +443,30 @@ describe('model({ inputs: [...], outputs: [...] }) against tf.model', () => {
     }
   });
 
+  it('classWeight per output (by output name, and as a list with null) trains as TF.js\'s (losses and weights 1e-5)', async () => {
+    const r = rng(31);
+    const [xa, xb, ya] = [arr(r, [9, 5]), arr(r, [9, 2, 3]), arr(r, [9, 2])];
+    const yb = labels(r, 9, 3);
+    for (const classWeight of [{ cls: { 0: 1, 1: 3, 2: 0.5 } }, [null, { 0: 2, 1: 0.25, 2: 1 }]]) {
+      const n = twoByTwo(NR) as Model;
+      const t = twoByTwo(TF) as tfl.LayersModel;
+      try {
+        copyWeights(n, t);
+        n.compile({ optimizer: nr.optimizers.sgd({ learningRate: 0.1 }), loss: ['meanSquaredError', 'sparseCategoricalCrossentropy'] });
+        t.compile({ optimizer: tf.train.sgd(0.1), loss: ['meanSquaredError', 'sparseCategoricalCrossentropy'] });
+        const args = { epochs: 2, batchSize: 4, shuffle: false, verbose: 0 } as const;
+        const h = await n.fit([nrT(xa), nrT(xb)], [nrT(ya), nrT(yb)], { ...args, classWeight: classWeight as never });
+        const tcw = Array.isArray(classWeight) ? { cls: classWeight[1] as Record<number, number> } : classWeight;
+        const th = await t.fit([tfT(xa), tfT(xb)], [tfT(ya), tfT(yb)], { ...args, classWeight: tcw });
+        for (const k of ['loss', 'reg_loss', 'cls_loss']) close(h.history[k], th.history[k] as number[], 1e-5, `${JSON.stringify(classWeight)}: ${k}`);
+        expectWeightsAsTfjs(n, t, 1e-5, `classWeight ${JSON.stringify(classWeight)}`);
+      } finally {
+        n.dispose();
+        t.dispose();
+      }
+    }
+  });
+
   it('evaluate and trainOnBatch give TF.js\'s values in TF.js\'s order (1e-5); returnDict by TF.js\'s names', async () => {
     // Order [loss, reg_loss, cls_loss, reg_mae, reg_mse, cls_acc] (TF.js's metricsNames);
     // evaluate at batchSize 4 of 9 against TF.js's evaluate (its extra running total removed);
@@ -627,7 +651,7 @@ describe('model({ inputs: [...], outputs: [...] }) against tf.model', () => {
     }
   });
 
-  it('says what is wrong (naming x[i], y[i], the output and the shapes), refuses nesting and classWeight, and leaks nothing on errors', async () => {
+  it('says what is wrong (naming x[i], y[i], the output and the shapes), refuses nesting and bad classWeight, and leaks nothing on errors', async () => {
     const n = twoByTwo(NR) as Model;
     const r = rng(15);
     const [xa, xb, xb6, xbT, ya, yb, yb4, ya6, yb6] = [[7, 5], [7, 2, 3], [6, 2, 3], [7, 3, 2], [7, 2], [7, 3], [7, 4], [6, 2], [6, 3]].map((s) => nrT(arr(r, s)));
@@ -679,9 +703,12 @@ describe('model({ inputs: [...], outputs: [...] }) against tf.model', () => {
       expect(() => single.apply(nr.input({ shape: [4] }) as never)).toThrow(/cannot be nested/);
       single.dispose();
       n.compile({ optimizer: 'sgd', loss: ['meanSquaredError', 'categoricalCrossentropy'] });
-      // classWeight is refused for several outputs, as one object or a list of one per output.
-      await expect(n.fit([xa, xb], [ya, yb], { epochs: 1, verbose: 0, classWeight: [{ 0: 1, 1: 2, 2: 1 }, { 0: 1, 1: 2, 2: 1 }] })).rejects.toThrow(/classWeight/);
-      await expect(n.fit([xa, xb], [ya, yb], { epochs: 1, verbose: 0, classWeight: { 0: 1, 1: 2, 2: 1 } })).rejects.toThrow(/classWeight/);
+      // classWeight for several outputs: by output name or one per output; targets that are not classes are named.
+      const hot = nr.oneHot(nr.tensor([0, 1, 2, 0, 1, 2, 0]), 3);
+      await expect(n.fit([xa, xb], [ya, hot], { epochs: 1, verbose: 0, classWeight: [{ 5: 1 }, { 0: 1, 1: 2, 2: 1 }] })).rejects.toThrow(/y\[0\] \(reg\) holds class \d at sample 0 but classWeight for reg has no weight for it/);
+      hot.dispose();
+      await expect(n.fit([xa, xb], [ya, yb], { epochs: 1, verbose: 0, classWeight: { 0: 1, 1: 2, 2: 1 } })).rejects.toThrow(/classWeight names '0', which is not an output of the model/);
+      await expect(n.fit([xa, xb], [ya, yb], { epochs: 1, verbose: 0, classWeight: [{ 0: 1 }] })).rejects.toThrow(/classWeight lists 1 objects but the model has 2 outputs/);
       await expect(n.fit([xa, xb], [ya], { epochs: 1, verbose: 0 })).rejects.toThrow(/y/);
       await expect(n.fit([xa, xb], [ya, yb], { epochs: 1, verbose: 0, validationData: [[xa, xb], [ya, yb4]] })).rejects.toThrow(dims([7, 4]));
       // After all that, the model still works.

@@ -62,8 +62,10 @@ export interface FitArgs {
    * logged `loss` is that weighted mean); metrics and validation are not weighted. The class of
    * a sample is its index in a one-hot `y` (`argMax`), or its value when `y` is `[n]` or `[n, 1]`
    * (e.g. 0/1 labels); every class in `y` needs a weight. Use it to make a rare class count more.
+   * For a model with several outputs (as TF.js): a list with one such object per output (`null`
+   * for none), or an object of them by output name; each output's loss is weighted by its own.
    */
-  classWeight?: Readonly<Record<number, number>> | ReadonlyArray<Readonly<Record<number, number>>>;
+  classWeight?: Readonly<Record<number, number>> | ReadonlyArray<Readonly<Record<number, number>> | null> | Readonly<Record<string, Readonly<Record<number, number>>>>;
 }
 
 /**
@@ -115,18 +117,35 @@ function stopNote(cbs: readonly CallbackHooks[], last: number, epochs: number): 
   return `Stopped after epoch ${last + 1}/${epochs}: ${reason ?? 'a callback set stopTraining'}`;
 }
 
-/** `classWeight` as a map from class index to weight (checked: finite weights ≥ 0), or null. */
-function readClassWeight(given: unknown): Map<number, number> | null {
+/**
+ * `classWeight` per output (`outputs` the output names of a model with several, else null): a
+ * map from class index to weight, or null for an output without; null when not given.
+ */
+function readClassWeights(given: unknown, outputs: readonly string[] | null): Array<Map<number, number> | null> | null {
   if (given === undefined || given === null) return null;
+  if (!outputs) return [readClassWeight(given, 'classWeight')];
+  if (Array.isArray(given)) {
+    if (given.length !== outputs.length) throw new InvalidArgumentError(`fit: classWeight lists ${given.length} objects but the model has ${outputs.length} outputs (${outputs.join(', ')}); give one per output (null for none), or an object by output name`);
+    return given.map((g, q) => (g === null || g === undefined ? null : readClassWeight(g, `classWeight[${q}]`)));
+  }
+  if (typeof given !== 'object') throw new InvalidArgumentError(`fit: classWeight must be a list of objects { [classIndex]: weight }, one per output, or an object of them by output name, got ${describe(given)}`);
+  for (const k of Object.keys(given)) {
+    if (!outputs.includes(k)) throw new InvalidArgumentError(`fit: classWeight names '${k}', which is not an output of the model${didYouMean(k, outputs)} (outputs: ${outputs.join(', ')}; a model with several outputs takes classWeight by output)`);
+  }
+  return outputs.map((o) => (Object.hasOwn(given, o) ? readClassWeight((given as Record<string, unknown>)[o], `classWeight.${o}`) : null));
+}
+
+/** One output's `classWeight` (named `what` in messages) as a map from class index to weight (checked: finite weights ≥ 0). */
+function readClassWeight(given: unknown, what: string): Map<number, number> {
   const one = Array.isArray(given) && given.length === 1 ? given[0] : given;
   if (one === null || typeof one !== 'object' || Array.isArray(one)) {
-    throw new InvalidArgumentError(`fit: classWeight must be an object { [classIndex]: weight } (or a list of one, for the one output), got ${describe(given)}`);
+    throw new InvalidArgumentError(`fit: ${what} must be an object { [classIndex]: weight } (or a list of one, for the one output), got ${describe(given)}`);
   }
   const weights = new Map<number, number>();
   for (const [k, w] of Object.entries(one)) {
     const c = Number(k);
-    if (!Number.isInteger(c) || c < 0 || String(c) !== k) throw new InvalidArgumentError(`fit: classWeight's keys must be class indices (0, 1, …), got '${k}'`);
-    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) throw new InvalidArgumentError(`fit: classWeight[${k}] must be a finite number >= 0, got ${describe(w)}`);
+    if (!Number.isInteger(c) || c < 0 || String(c) !== k) throw new InvalidArgumentError(`fit: ${what}'s keys must be class indices (0, 1, …), got '${k}'`);
+    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) throw new InvalidArgumentError(`fit: ${what}[${k}] must be a finite number >= 0, got ${describe(w)}`);
     weights.set(c, w);
   }
   return weights;
@@ -136,18 +155,18 @@ function readClassWeight(given: unknown): Map<number, number> | null {
  * One weight per sample of `y` from its class (as TF.js: `argMax` of a one-hot row, or the value
  * of `y` shaped `[n]` or `[n, 1]`).
  */
-function sampleWeights(y: Tensor, classWeight: Map<number, number>): Float32Array {
+function sampleWeights(y: Tensor, classWeight: Map<number, number>, yName = 'y', what = 'classWeight'): Float32Array {
   const oneHot = y.rank === 2 && y.shape[1] > 1;
   if (!(y.rank === 1 || (y.rank === 2 && y.shape[1] >= 1))) {
-    throw new ShapeError(`fit: classWeight needs y of shape [n] or [n, 1] (class indices) or [n, classes] (one-hot), got [${y.shape}]`);
+    throw new ShapeError(`fit: ${what} needs ${yName} of shape [n] or [n, 1] (class indices) or [n, classes] (one-hot), got [${y.shape}]`);
   }
   const classes = oneHot ? tidy(() => argMax(y, 1).data()) : y.data();
   const out = new Float32Array(classes.length);
   classes.forEach((c, i) => {
     const w = classWeight.get(c);
     if (w === undefined) {
-      const what = Number.isInteger(c) ? `class ${c}` : `the value ${c}, not a class index,`;
-      throw new InvalidArgumentError(`fit: y holds ${what} at sample ${i} but classWeight has no weight for it (classes weighted: ${[...classWeight.keys()].join(', ')}); every class in y needs one`);
+      const what2 = Number.isInteger(c) ? `class ${c}` : `the value ${c}, not a class index,`;
+      throw new InvalidArgumentError(`fit: ${yName} holds ${what2} at sample ${i} but ${what} has no weight for it (classes weighted: ${[...classWeight.keys()].join(', ')}); every class in ${yName} needs one`);
     }
     out[i] = w;
   });
@@ -186,7 +205,8 @@ export async function fitLoop(model: Sequential, givenX: Tensor | Tensor[], give
   if (split !== undefined && (typeof split !== 'number' || !(split > 0 && split < 1))) {
     throw new InvalidArgumentError(`fit: validationSplit must be a number in [0, 1), got ${describe(split)}`);
   }
-  const classWeight = readClassWeight(args.classWeight);
+  const outputNames = model.isPacked && model.outputs.length > 1 ? model.outputs.map((t) => t.sourceLayer.name) : null;
+  const classWeights = readClassWeights(args.classWeight, outputNames);
   const cbs: CallbackHooks[] = args.callbacks === undefined ? [] : Array.isArray(args.callbacks) ? [...args.callbacks] : [args.callbacks];
   cbs.forEach((c, i) => {
     if (c === null || typeof c !== 'object') throw new InvalidArgumentError(`fit: callbacks[${i}] must be an object with hooks such as onEpochEnd, got ${describe(c)}`);
@@ -207,7 +227,6 @@ export async function fitLoop(model: Sequential, givenX: Tensor | Tensor[], give
   // Everything fit creates is owned from the moment it exists, and freed on every way out.
   const owned: Tensor[] = [];
   const own = (t: Tensor): Tensor => (owned.push(t), t);
-  const packed = model.isPacked;
   let x: Tensor, y: Tensor;
   let valX: Tensor | null = null, valY: Tensor | null = null;
   const vd = args.validationData ?? undefined; // null: none, as Keras's validation_data=None
@@ -223,7 +242,6 @@ export async function fitLoop(model: Sequential, givenX: Tensor | Tensor[], give
       need('fit', 'validationData[0]', valX);
       need('fit', 'validationData[1]', valY);
     }
-    if (packed && args.classWeight !== undefined && args.classWeight !== null) throw new InvalidArgumentError('fit: classWeight is for a model with one output; this model has several');
   } catch (err) {
     for (const t of owned) t.dispose();
     throw err;
@@ -262,7 +280,20 @@ export async function fitLoop(model: Sequential, givenX: Tensor | Tensor[], give
         throw targetHint(err, info, vy, classes);
       }
     }
-    const hw = classWeight ? own(tensor(sampleWeights(trainY, classWeight))).handleFor('fit', 'classWeight') : 0;
+    // A weight per training sample (and output): [n] for one output, [n, outputs] for several.
+    let hw = 0;
+    if (classWeights) {
+      const cut = trainX.shape[0];
+      const ys = (Array.isArray(givenY) ? givenY : [givenY]) as Tensor[];
+      const cols = classWeights.map((cw, q) => {
+        if (!cw) return null;
+        const yq = ys[q].shape[0] === cut ? ys[q] : own(slice(ys[q], [0], [cut]));
+        return outputNames ? sampleWeights(yq, cw, `y[${q}] (${outputNames[q]})`, `classWeight for ${outputNames[q]}`) : sampleWeights(yq, cw);
+      });
+      const w = new Float32Array(cut * cols.length).fill(1);
+      cols.forEach((c, q) => c?.forEach((v, i) => (w[i * cols.length + q] = v)));
+      hw = own(tensor(w, outputNames ? [cut, cols.length] : [cut])).handleFor('fit', 'classWeight');
+    }
     const n = trainX.shape[0];
     const batches = Math.ceil(n / batchSize);
     let reporter: ProgressReporter | null = null;

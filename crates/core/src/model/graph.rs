@@ -908,6 +908,34 @@ mod tests {
         assert!(e.contains("layer 0 is used more than once but it is (or holds) a batchNormalization layer"), "{e}");
     }
 
+    /// Sample weights of a model with several outputs are `[n, outputs]`: each output's loss
+    /// is weighted by its own column. Constant columns (2, 0.5) train as loss weights (2, 0.5).
+    #[test]
+    fn sample_weights_are_per_output() {
+        use crate::losses::{Loss, Reduction};
+        use crate::model::{Head, TrainConfig, Trainer};
+        use crate::optim::{LrSchedule, Optimizer};
+        let heads = |w: [f32; 2]| vec![Head { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, weight: w[0], metrics: vec![] }, Head { loss: Loss::SparseCategoricalCrossentropy { from_logits: false }, reduction: Reduction::Mean, weight: w[1], metrics: vec![] }];
+        let cfg = |w| TrainConfig { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![], heads: heads(w) };
+        let y = Tensor::new("t", Shape::from([2, 3]), vec![0.5, -1.0, 2.0, 1.5, 0.25, 0.0]).unwrap();
+        let w = Tensor::new("t", Shape::from([2, 2]), vec![2.0, 0.5, 2.0, 0.5]).unwrap();
+        let (mut a, mut b) = (two_by_two(5), two_by_two(5));
+        a.build_all(&[7]).unwrap();
+        b.build_all(&[7]).unwrap();
+        let (mut ta, mut tb) = (Trainer::new(cfg([1.0, 1.0]), 1), Trainer::new(cfg([2.0, 0.5]), 1));
+        let ra = ta.train_batch_weighted(&mut a, &packed_x(), &y, Some(&w), &[0, 1]).unwrap();
+        let rb = tb.train_on(&mut b, packed_x(), &y).unwrap();
+        assert!((ra.loss - rb.loss).abs() < 1e-6 && (ra.heads[0] - 2.0 * rb.heads[0]).abs() < 1e-6 && (ra.heads[1] - 0.5 * rb.heads[1]).abs() < 1e-6, "{ra:?} vs {rb:?}");
+        for ((wa, _), (wb, _)) in a.param_values().unwrap().iter().zip(&b.param_values().unwrap()) {
+            for (p, q) in wa.data().iter().zip(wb.data()) {
+                assert!((p - q).abs() < 1e-6, "{p} vs {q}");
+            }
+        }
+        let one = Tensor::new("t", Shape::from([2]), vec![1.0, 1.0]).unwrap();
+        let e = ta.train_batch_weighted(&mut a, &packed_x(), &y, Some(&one), &[0, 1]).unwrap_err().to_string();
+        assert!(e.contains("the sample weights have 2 values but x has 2 samples (and the model 2 outputs, a weight for each)"), "{e}");
+    }
+
     #[test]
     fn io_errors_name_the_node() {
         let mut m = two_by_two(1);

@@ -314,7 +314,10 @@ impl Trainer {
         for (q, (((h, s), p), t)) in outs.iter().zip(&ps).zip(&ys).enumerate() {
             let cols = s.last().copied().unwrap_or(1);
             let rows = (n * s.iter().product::<usize>()).checked_div(cols).unwrap_or(0);
-            let l = match weights {
+            // This output's weight of each sample (the sample weights are [n, outputs]).
+            let w: Option<Vec<f32>> = weights.map(|w| w.iter().skip(q).step_by(outs.len()).copied().collect());
+            let w = w.as_deref();
+            let l = match w {
                 Some(w) => weighted_loss(&h.loss, h.reduction, p, t, w, rows, cols),
                 None => h.reduction.forward(&h.loss, p, t, rows, cols),
             };
@@ -333,7 +336,7 @@ impl Trainer {
                     }
                 };
                 g.iter_mut().for_each(|v| *v *= factor);
-                if let Some(w) = weights {
+                if let Some(w) = w {
                     scale_samples(&mut g, w);
                 }
                 grads.push(g);
@@ -369,8 +372,9 @@ impl Trainer {
     }
 
     /// [`Trainer::train_batch`] with a weight per sample of `x` (`weights[i]` for row `i`, as
-    /// TF.js's `classWeight` gives them): each sample's loss, and so its gradient, is scaled by
-    /// its weight before the mean over the batch; metrics, KL and penalties are not weighted.
+    /// TF.js's `classWeight` gives them; with several outputs `[n, outputs]`, a weight per
+    /// sample and output): each sample's loss, and so its gradient, is scaled by its weight
+    /// before the mean over the batch; metrics, KL and penalties are not weighted.
     #[inline(never)]
     pub fn train_batch_weighted(&mut self, model: &mut Sequential, x: &Tensor, y: &Tensor, weights: Option<&Tensor>, idx: &[u32]) -> Result<StepResult> {
         if idx.is_empty() {
@@ -378,8 +382,13 @@ impl Trainer {
         }
         let xb = gather_rows("fit", x, idx)?;
         let yb = gather_rows("fit", y, idx)?;
+        // One weight per sample, or per sample and output for a model with several outputs.
+        let per = self.cfg.heads.len().max(1);
         let wb = match weights {
-            Some(w) if w.size() != x.dims()[0] => bail_shape!("fit", "the sample weights have {} values but x has {} samples", w.size(), x.dims()[0]),
+            Some(w) if w.size() != x.dims()[0] * per => {
+                let each = if per > 1 { format!(" (and the model {per} outputs, a weight for each)") } else { String::new() };
+                bail_shape!("fit", "the sample weights have {} values but x has {} samples{each}", w.size(), x.dims()[0])
+            }
             Some(w) => Some(gather_rows("fit", w, idx)?),
             None => None,
         };
