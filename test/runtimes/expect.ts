@@ -85,7 +85,7 @@ export interface SmokeReport {
 
 let reference: Promise<{ randomHex: string; trainHex: string; autoencoderHex: string }> | null = null;
 /** The resolved reference, for `checkSmoke` (always called after awaiting `nodeReference`). */
-let resolved: { autoencoderHex: string; resumeStateHex: string } | null = null;
+let resolved: { autoencoderHex: string; resumeStateHex: string; graphHex: string } | null = null;
 
 /**
  * What Node computes with the built bundle: the bits of `randomNormal([64], { seed: 42 })` and
@@ -94,7 +94,7 @@ let resolved: { autoencoderHex: string; resumeStateHex: string } | null = null;
 export function nodeReference(): Promise<{ randomHex: string; trainHex: string; autoencoderHex: string }> {
   reference ??= (async () => {
     const nr = await import(/* @vite-ignore */ pathToFileURL(DIST.inline).href);
-    const { hexBits, seededTraining, seededAutoencoder, seededResume } = await import(/* @vite-ignore */ pathToFileURL(join(ROOT, 'test/runtimes/smoke.mjs')).href);
+    const { hexBits, seededTraining, seededAutoencoder, seededResume, seededGraph } = await import(/* @vite-ignore */ pathToFileURL(join(ROOT, 'test/runtimes/smoke.mjs')).href);
     await nr.init();
     const r = nr.randomNormal([64], { seed: 42 });
     const randomHex: string = hexBits(r.data());
@@ -102,7 +102,8 @@ export function nodeReference(): Promise<{ randomHex: string; trainHex: string; 
     const trainHex: string = (await seededTraining(nr)).hex;
     const autoencoderHex: string = await seededAutoencoder(nr);
     const resumeStateHex: string = (await seededResume(nr)).stateHex;
-    resolved = { autoencoderHex, resumeStateHex };
+    const graphHex: string = await seededGraph(nr);
+    resolved = { autoencoderHex, resumeStateHex, graphHex };
     return { randomHex, trainHex, autoencoderHex };
   })();
   return reference;
@@ -140,6 +141,10 @@ export function checkSmoke(r: SmokeReport, want: { runtime: string; entry: strin
   expect(typeof r.autoencoderHex).toBe('string');
   expect((r.autoencoderHex as string).length).toBe((12 * 6 + 6 + 4 * (6 * 2 + 2) / 2 + 2 * 12 + 12 + 3) * 8);
   if (resolved !== null && want.trainHex !== undefined) expect(r.autoencoderHex).toBe(resolved.autoencoderHex);
+  // And a graph model with two inputs, two outputs and a layer applied to both inputs.
+  expect(typeof r.graphHex).toBe('string');
+  expect((r.graphHex as string).length).toBe((6 * 5 + 5 + 5 + 1 + 10 * 3 + 3 + 2 + 32 + 32 * 3) * 8);
+  if (resolved !== null && want.trainHex !== undefined) expect(r.graphHex).toBe(resolved.graphHex);
   // Resume: 2 epochs, export, import into a fresh model, the third epoch = the 3-epoch run,
   // and the exported state has the same bits in every runtime.
   expect(r.resumeHex).toBe(r.trainHex);

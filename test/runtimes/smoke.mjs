@@ -137,6 +137,32 @@ export async function seededAutoencoder(nr) {
   return hex;
 }
 
+/**
+ * A seeded graph model with two inputs, two outputs and one encoder applied to both inputs
+ * (a siamese pair), trained with a loss per output and loss weights: its weights, the last
+ * epoch's losses and its predictions, as hex.
+ */
+export async function seededGraph(nr) {
+  const a = nr.input({ shape: [6] });
+  const b = nr.input({ shape: [6] });
+  const encoder = nr.layers.dense({ units: 5, activation: 'tanh' });
+  const [ea, eb] = [encoder.apply(a), encoder.apply(b)];
+  const same = nr.layers.dense({ units: 1, activation: 'sigmoid' }).apply(nr.layers.multiply().apply([ea, eb]));
+  const kind = nr.layers.dense({ units: 3, activation: 'softmax' }).apply(nr.layers.concatenate().apply([ea, eb]));
+  const model = nr.model({ inputs: [a, b], outputs: [same, kind], seed: 13 });
+  model.compile({ optimizer: nr.optimizers.adam({ learningRate: 0.02 }), loss: ['binaryCrossentropy', 'sparseCategoricalCrossentropy'], lossWeights: [1, 0.5] });
+  const xs = [nr.randomUniform([32, 6], { seed: 5 }), nr.randomUniform([32, 6], { seed: 6 })];
+  const u = nr.randomUniform([32, 1], { seed: 7 });
+  const ys = [nr.round(u), nr.floor(nr.mul(u, 3))];
+  const h = await model.fit(xs, ys, { epochs: 3, batchSize: 8, seed: 2, verbose: 0 });
+  const ws = model.getWeights();
+  const out = model.predict(xs);
+  const hex = ws.map((w) => hexBits(w.data())).join('') + hexBits(Float32Array.of(h.history.loss.at(-1), h.history[`${model.outputs[1].sourceLayer.name}_loss`].at(-1))) + out.map((t) => hexBits(t.data())).join('');
+  for (const t of [...xs, u, ...ys, ...ws, ...out]) t.dispose();
+  model.dispose();
+  return hex;
+}
+
 /** Runs `f` and returns `{ name, code, message }` of what it throws (or `null`). */
 function caught(f) {
   try {
@@ -200,6 +226,8 @@ export async function smoke(nr, env) {
     report.trainLoss = trained.loss;
     step('autoencoder');
     report.autoencoderHex = await seededAutoencoder(nr);
+    step('graph');
+    report.graphHex = await seededGraph(nr);
     step('resume');
     const resumed = await seededResume(nr, env.saveTarget);
     report.resumeHex = resumed.hex;
