@@ -13,8 +13,9 @@
  * A graph model may have several inputs and outputs: the core then takes each sample's values
  * of every input packed into one row (and gives the outputs packed likewise), which `predict`,
  * `fit` and `evaluate` do and undo here with tensor ops (`packing.ts`). A layer may be applied
- * more than once (a shared encoder on two inputs): the core runs its uses as one batch. `save`/`loadModel` and `getConfig`/`fromConfig` use
- * TF.js's functional format (`class_name: 'Model'`, `inbound_nodes`).
+ * more than once (a shared encoder on two inputs): the core runs its uses as one batch.
+ * `save`/`loadModel` and `getConfig`/`fromConfig` use TF.js's functional format
+ * (`class_name: 'Model'`, `inbound_nodes` with a node per call).
  */
 import { argPtr, call, check, readArgs, writeArgs } from '../engine.js';
 import { DisposedError, inOp, InvalidArgumentError } from '../errors.js';
