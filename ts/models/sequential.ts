@@ -689,7 +689,7 @@ export class Sequential {
    */
   evaluateValues(x: Tensor, y: Tensor, batchSize: number, op: 'evaluate' | 'fit' = 'evaluate', given: unknown = y): number[] {
     const info = this.compiledInfo('evaluate');
-    const width = 3 + info.metricNames.length + (info.heads ?? []).reduce((a, o) => a + 1 + o.metricNames.length, 0);
+    const width = resultWidth(info);
     const h = this.handle('evaluate');
     const hx = need('evaluate', 'x', x);
     const hy = need('evaluate', 'y', y);
@@ -720,7 +720,7 @@ export class Sequential {
       const hy = need('trainOnBatch', 'y', cy);
       this.#syncTrainable('trainOnBatch');
       const cols = this.#resultColumns();
-      const width = 1 + Math.max(...this.logColumns().map(([, i]) => i));
+      const width = resultWidth(info);
       v = call((e) => {
         check(e.nr_model_check_data(h, hx, hy, 2));
         check(e.nr_model_train_on_batch(h, hx, hy, argPtr()));
@@ -1049,6 +1049,14 @@ export class Sequential {
   [Symbol.dispose](): void {
     this.dispose();
   }
+}
+
+/**
+ * How many values the core writes for a training step or an evaluation: `[loss, ...metrics,
+ * kl, regularization, ...outputLosses]` (`nr_model_train_batch`).
+ */
+function resultWidth(info: CompiledInfo): number {
+  return 3 + info.metricNames.length + (info.heads ?? []).reduce((a, o) => a + 1 + o.metricNames.length, 0);
 }
 
 function scalarOf(v: number): Tensor {

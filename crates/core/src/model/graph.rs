@@ -84,12 +84,19 @@ impl Wiring {
         if let Some(&bad) = inputs.iter().find(|&&j| j >= layer + k && j < k + n) {
             crate::bail!("model", "layer {layer} reads node {bad}, which is not computed before it (nodes 0..{k} are the inputs, node {k} + i layer i's output)");
         }
-        while self.inputs.len() <= layer {
+        self.chain_to(layer + 1);
+        self.inputs[layer] = inputs.to_vec();
+        Ok(())
+    }
+
+    /// Wires the layers not set yet, up to `len` of them, as a chain: each reads the previous
+    /// one's value (the first, the input).
+    fn chain_to(&mut self, len: usize) {
+        let k = self.k();
+        while self.inputs.len() < len {
             let i = self.inputs.len();
             self.inputs.push(vec![(i + k).saturating_sub(1)]);
         }
-        self.inputs[layer] = inputs.to_vec();
-        Ok(())
     }
 
     /// Adds a further use of layer `layer` reading `inputs`: its value is the next node after
@@ -149,10 +156,7 @@ impl Wiring {
             crate::bail!("model", "the wiring names {} layers but the model has {n}", self.inputs.len());
         }
         let k = self.k();
-        while self.inputs.len() < n {
-            let i = self.inputs.len();
-            self.inputs.push(vec![(i + k).saturating_sub(1)]);
-        }
+        self.chain_to(n);
         let total = self.nodes(n);
         if let Some((l, _)) = self.extra.iter().find(|(l, _)| *l >= n) {
             crate::bail!("model", "a further use names layer {l} but the model has {n} layers");

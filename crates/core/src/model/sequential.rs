@@ -70,36 +70,33 @@ impl Sequential {
     /// Makes this a graph model, or rewires one: layer `layer` reads the values `inputs` (node
     /// 0 the model's input, node `i + 1` layer `i`'s output; see [`Wiring`]). Before `build`.
     pub fn wire(&mut self, layer: usize, inputs: &[usize]) -> Result<()> {
-        if self.input_shape.is_some() {
-            return Err(Error::invalid("model", "cannot rewire a model that is already built"));
-        }
-        if layer >= self.layers.len() {
-            return Err(Error::invalid("model", format!("layer index {layer} is out of range for {} layers", self.layers.len())));
-        }
         let n = self.layers.len();
-        self.wiring.get_or_insert_with(Wiring::new).set(layer, inputs, n)
+        self.wiring_before_build(Some(layer))?.set(layer, inputs, n)
     }
 
     /// A further use of layer `layer` in a graph model, reading `inputs` (see [`Wiring`]: its
     /// value is the next node after the first uses and the further uses added before). Before
     /// `build`.
     pub fn wire_use(&mut self, layer: usize, inputs: &[usize]) -> Result<()> {
-        if self.input_shape.is_some() {
-            return Err(Error::invalid("model", "cannot rewire a model that is already built"));
-        }
-        if layer >= self.layers.len() {
-            return Err(Error::invalid("model", format!("layer index {layer} is out of range for {} layers", self.layers.len())));
-        }
-        self.wiring.get_or_insert_with(Wiring::new).add_use(layer, inputs)
+        self.wiring_before_build(Some(layer))?.add_use(layer, inputs)
     }
 
     /// A graph model with several inputs or outputs (see [`Wiring::set_io`]): the per-sample
     /// shapes of its inputs and the nodes it outputs. Before `build`.
     pub fn set_io(&mut self, sources: Vec<Vec<usize>>, outputs: Vec<usize>) -> Result<()> {
+        self.wiring_before_build(None)?.set_io(sources, outputs)
+    }
+
+    /// The wiring to change (made on first use), checking that the model is not built yet and
+    /// that `layer`, when given, is one of its layers.
+    fn wiring_before_build(&mut self, layer: Option<usize>) -> Result<&mut Wiring> {
         if self.input_shape.is_some() {
             return Err(Error::invalid("model", "cannot rewire a model that is already built"));
         }
-        self.wiring.get_or_insert_with(Wiring::new).set_io(sources, outputs)
+        if let Some(layer) = layer.filter(|&l| l >= self.layers.len()) {
+            return Err(Error::invalid("model", format!("layer index {layer} is out of range for {} layers", self.layers.len())));
+        }
+        Ok(self.wiring.get_or_insert_with(Wiring::new))
     }
 
     /// The per-sample shape of each output of a graph model with several (whose output is

@@ -2,7 +2,7 @@
 //! and the output shape of a layer applied to symbolic inputs.
 
 use super::model::read_f32s;
-use crate::ffi::{guard, read_u32s};
+use crate::ffi::{guard, read_u32s, read_u32s_as};
 use crate::handles::with_model;
 use neurite_core::layers::{self, Init};
 use neurite_core::shape::MAX_RANK;
@@ -21,7 +21,7 @@ use neurite_core::{Error, Result};
 pub unsafe extern "C" fn nr_model_wire(model: u32, layer: u32, inputs: *const u32, n: usize) -> i32 {
     guard(|| {
         // SAFETY: forwarded caller contract.
-        let ins: Vec<usize> = unsafe { read_u32s("model", inputs, n) }?.into_iter().map(|j| j as usize).collect();
+        let ins = unsafe { read_u32s_as("model", inputs, n, |j| j as usize) }?;
         with_model(model, |m, _| m.seq()?.wire(layer as usize, &ins))
     })
 }
@@ -38,7 +38,7 @@ pub unsafe extern "C" fn nr_model_wire(model: u32, layer: u32, inputs: *const u3
 pub unsafe extern "C" fn nr_model_wire_use(model: u32, layer: u32, inputs: *const u32, n: usize) -> i32 {
     guard(|| {
         // SAFETY: forwarded caller contract.
-        let ins: Vec<usize> = unsafe { read_u32s("model", inputs, n) }?.into_iter().map(|j| j as usize).collect();
+        let ins = unsafe { read_u32s_as("model", inputs, n, |j| j as usize) }?;
         with_model(model, |m, _| m.seq()?.wire_use(layer as usize, &ins))
     })
 }
@@ -60,7 +60,7 @@ pub unsafe extern "C" fn nr_model_wire_io(model: u32, shapes: *const u32, words:
         // SAFETY: forwarded caller contract.
         let w = unsafe { read_u32s("model", shapes, words) }?;
         // SAFETY: forwarded caller contract.
-        let outs: Vec<usize> = unsafe { read_u32s("model", outputs, n_out) }?.into_iter().map(|j| j as usize).collect();
+        let outs = unsafe { read_u32s_as("model", outputs, n_out, |j| j as usize) }?;
         let (&count, rest) = w.split_first().ok_or_else(|| Error::invalid("model", "the list of input shapes is empty"))?;
         let sources = split_shapes(rest, count as usize)?;
         with_model(model, |m, _| m.seq()?.set_io(sources, outs))
