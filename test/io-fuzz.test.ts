@@ -41,10 +41,12 @@ async function samples(): Promise<Sample[]> {
   const y = nr.tensor([[0], [1], [1], [0], [0.5]]);
   await net.fit(x, y);
   [x, y].forEach((t) => t.dispose());
-  // A graph model with two inputs and two outputs (a merge, a skip), compiled with a loss per output.
+  // A graph model with two inputs and two outputs (a merge, a skip, a layer applied twice: an
+  // inbound node per call), compiled with a loss per output.
   const a = nr.input({ shape: [3] }), b = nr.input({ shape: [2, 2] });
   const h = layers.dense({ units: 4, activation: 'relu' }).apply(layers.concatenate().apply([a, layers.flatten().apply(b)]));
-  const out1 = layers.dense({ units: 3, name: 'out1' }).apply(layers.add().apply([a, layers.dense({ units: 3 }).apply(h)]));
+  const shared = layers.dense({ units: 3, activation: 'tanh' });
+  const out1 = layers.dense({ units: 3, name: 'out1' }).apply(layers.add().apply([shared.apply(a), shared.apply(layers.dense({ units: 3 }).apply(h))]));
   const out2 = layers.dense({ units: 2, activation: 'softmax', name: 'out2' }).apply(h);
   const g = nr.model({ inputs: [a, b], outputs: [out1, out2], seed: 3 });
   g.compile({ optimizer: 'adam', loss: ['mse', 'categoricalCrossentropy'], metrics: { out2: ['accuracy'] }, lossWeights: [1, 0.5] });
