@@ -69,6 +69,9 @@ use params::{checked, p, ST};
 use crate::{bail, Result};
 use crate::error::js_numbers;
 
+/// The stack buffer of [`Activation::forward_in_place`], in values (4 KiB: stays in L1).
+const IN_PLACE: usize = 1024;
+
 /// An activation function with its parameters.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Activation {
@@ -254,6 +257,35 @@ impl Activation {
             return self.forward_run(x, y, cols);
         }
         crate::parallel::for_each_chunk_mut(y, chunk, n.saturating_mul(self.cost()), |i, y| self.forward_run(&x[i * chunk..i * chunk + y.len()], y, cols));
+    }
+
+    /// How many values [`Activation::forward_in_place`] takes at a time for rows of `cols`
+    /// (whole rows for the row-wise kinds); 0 when a row is longer than its buffer.
+    pub fn in_place_piece(&self, cols: usize) -> usize {
+        match (self.is_row_wise(), cols) {
+            (false, _) => IN_PLACE,
+            (true, 0) => 0,
+            (true, c) => IN_PLACE / c * c,
+        }
+    }
+
+    /// `y = f(y)` on this thread, for a caller already on the thread pool (the GEMM's bands,
+    /// `kernels::matmul::gemm_uninit_then`): [`Activation::in_place_piece`] values at a time
+    /// are copied to a buffer on the stack and computed back into `y`, so no copy of all of
+    /// `y` is made. Each element (row) is computed alone, so the bits are those of
+    /// [`Activation::forward`].
+    ///
+    /// # Panics
+    /// If [`Activation::in_place_piece`] is 0 for `cols`.
+    pub fn forward_in_place(&self, y: &mut [f32], cols: usize) {
+        let piece = self.in_place_piece(cols);
+        assert!(piece > 0, "forward_in_place: rows of {cols} are longer than its buffer of {IN_PLACE}");
+        let mut buf = [0f32; IN_PLACE];
+        for y in y.chunks_mut(piece) {
+            let x = &mut buf[..y.len()];
+            x.copy_from_slice(y);
+            self.forward_run(x, y, cols);
+        }
     }
 
     /// How many elements of a long input one task of the thread pool takes: about
@@ -443,5 +475,34 @@ mod tests {
         let got = same_bits_for_all_counts("activations", || run(false));
         let want = run(true);
         assert!(got.iter().zip(&want).all(|(g, w)| g.to_bits() == w.to_bits()));
+    }
+
+    /// `forward_in_place` (through its stack buffer, a piece at a time) gives the bits of
+    /// `forward`, for every kind, at lengths around the buffer, with NaN, ±∞ and ±0 among the
+    /// values; a row-wise kind with rows longer than the buffer says so (the GEMM's callers
+    /// then activate after, see `ops::affine::split_activation`).
+    #[test]
+    fn in_place_gives_the_bits_of_forward() {
+        let special = [f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 0.0, -0.0, 1e30, -1e-30];
+        let val = |i: usize| special.get(i % 97).copied().unwrap_or(((i as u32).wrapping_mul(2_654_435_761) >> 8) as f32 / (1u32 << 24) as f32 * 20.0 - 10.0);
+        for act in Activation::all_defaults() {
+            let shapes: Vec<(usize, usize)> = if act.is_row_wise() {
+                vec![(0, 5), (1, 13), (200, 13), (3, IN_PLACE), (5, 1000)]
+            } else {
+                [0, 1, 3, IN_PLACE - 1, IN_PLACE, IN_PLACE + 5, 3 * IN_PLACE + 2].iter().map(|&n| (1, n)).collect()
+            };
+            for (rows, cols) in shapes {
+                let x: Vec<f32> = (0..rows * cols).map(val).collect();
+                let mut want = vec![0.0; x.len()];
+                act.forward(&x, &mut want, cols);
+                let mut got = x.clone();
+                act.forward_in_place(&mut got, cols);
+                assert!(got.iter().zip(&want).all(|(g, w)| g.to_bits() == w.to_bits()), "{} rows {rows} of {cols}", act.name());
+            }
+        }
+        assert_eq!(Activation::Softmax.in_place_piece(IN_PLACE + 1), 0);
+        assert_eq!(Activation::Softmax.in_place_piece(0), 0);
+        assert_eq!(Activation::Softmax.in_place_piece(300), 900);
+        assert_eq!(Activation::Relu.in_place_piece(IN_PLACE + 1), IN_PLACE);
     }
 }

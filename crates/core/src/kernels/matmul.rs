@@ -64,9 +64,11 @@ pub const B_PACK_MAX: usize = 1 << 20;
 /// (measured +10–30% for m = 5..8; at m = 16 packing wins when `n` is a large power of two).
 const DIRECT_B_MAX_M: usize = 2 * MR;
 /// `A` is read in place (not packed) when `op(B)` has at most this many columns: each panel of
-/// `A` then feeds at most two tiles, and packing it cost as much as the products (25% of the
-/// time of 128×64·64×10).
-const DIRECT_A_MAX_N: usize = 2 * NR;
+/// `A` then feeds at most four tiles, and packing it cost as much as the products (25% of the
+/// time of 128×64·64×10). At 32 columns (a convolution's 30,976×144 patches times 144×32
+/// filters) reading in place ran 4–9% faster than packing (interleaved, Node 20, Xeon); at
+/// 64 and 128 the two were within the noise.
+const DIRECT_A_MAX_N: usize = 4 * NR;
 /// Threads: a product is cut into row bands of `C` (multiples of `MR` rows, at most `MC`),
 /// at most this many per column block (more when `m` needs more bands of `MC`), each at least
 /// [`TASK_FLOPS`] of work. Every band reads all of the packed `B`, so fewer, taller bands read
@@ -158,8 +160,11 @@ pub fn gemm_reference(m: usize, k: usize, n: usize, a: &[f32], trans_a: bool, b:
 /// `a.len() ≥ m·k`, `b.len() ≥ k·n`, `c.len() ≥ m·n`; the first `m·n` floats of `c` are written.
 #[allow(clippy::too_many_arguments)]
 pub fn gemm(m: usize, k: usize, n: usize, a: &[f32], trans_a: bool, b: &[f32], trans_b: bool, c: &mut [f32]) {
-    gemm_uninit_with(&Gemm { m, k, n, a: &a[..m * k], trans_a, b: &b[..k * n], trans_b }, as_uninit(&mut c[..m * n]), false);
+    gemm_uninit_with(&Gemm { m, k, n, a: &a[..m * k], trans_a, b: &b[..k * n], trans_b }, as_uninit(&mut c[..m * n]), false, None);
 }
+
+/// What runs on whole rows of `C` once they are final (see [`gemm_uninit_then`]).
+pub type Finish<'a> = &'a (dyn Fn(&mut [f32]) + Sync);
 
 /// [`gemm`] into memory not yet initialised, such as the spare capacity of a new tensor's
 /// buffer: all `m·n` values of `c` are written. There is no zero-fill pass first: each task
@@ -170,7 +175,18 @@ pub fn gemm(m: usize, k: usize, n: usize, a: &[f32], trans_a: bool, b: &[f32], t
 /// As [`gemm`]; `c.len() ≥ m·n`.
 #[allow(clippy::too_many_arguments)]
 pub fn gemm_uninit(m: usize, k: usize, n: usize, a: &[f32], trans_a: bool, b: &[f32], trans_b: bool, c: &mut [MaybeUninit<f32>]) {
-    gemm_uninit_with(&Gemm { m, k, n, a: &a[..m * k], trans_a, b: &b[..k * n], trans_b }, &mut c[..m * n], true);
+    gemm_uninit_with(&Gemm { m, k, n, a: &a[..m * k], trans_a, b: &b[..k * n], trans_b }, &mut c[..m * n], true, None);
+}
+
+/// [`gemm_uninit`], then `finish` on each band of whole rows of `C` as soon as the band is
+/// final, on the thread that computed it, while its rows are still in that core's cache: a
+/// layer's bias and activation cost no pass of their own over the output (which for a
+/// convolution's is megabytes). The bands are those of the [`Plan`], so they depend on the
+/// sizes only; `finish` must compute each row (or element) on its own for the results not to
+/// depend on the cut. All of `C` is covered, each row once.
+#[allow(clippy::too_many_arguments)]
+pub fn gemm_uninit_then(m: usize, k: usize, n: usize, a: &[f32], trans_a: bool, b: &[f32], trans_b: bool, c: &mut [MaybeUninit<f32>], finish: Finish) {
+    gemm_uninit_with(&Gemm { m, k, n, a: &a[..m * k], trans_a, b: &b[..k * n], trans_b }, &mut c[..m * n], true, Some(finish));
 }
 
 /// `C = op(A)·op(B)` in a new vector of `m·n` values (see [`gemm_uninit`]), or
@@ -186,11 +202,11 @@ pub fn gemm_vec(op: &'static str, m: usize, k: usize, n: usize, a: &[f32], trans
 }
 
 /// The thread-local packing buffer, then [`gemm_with_scratch_uninit`].
-fn gemm_uninit_with(g: &Gemm, c: &mut [MaybeUninit<f32>], init: bool) {
+fn gemm_uninit_with(g: &Gemm, c: &mut [MaybeUninit<f32>], init: bool, finish: Option<Finish>) {
     SCRATCH.with(|s| match s.try_borrow_mut() {
-        Ok(mut buf) => gemm_with_scratch_uninit(g, c, init, &mut buf),
+        Ok(mut buf) => gemm_with_scratch_uninit(g, c, init, &mut buf, finish),
         // Only reachable if a caller re-enters gemm from inside gemm; stay correct anyway.
-        Err(_) => gemm_with_scratch_uninit(g, c, init, &mut Vec::new()),
+        Err(_) => gemm_with_scratch_uninit(g, c, init, &mut Vec::new(), finish),
     })
 }
 
@@ -238,7 +254,8 @@ impl Plan {
 }
 
 /// [`gemm`] with a caller-owned buffer for the packed `B`. `scratch` grows (once) to what this
-/// size needs and is never shrunk. If it cannot grow, the scalar reference kernel runs instead.
+/// size needs and is never shrunk. If it cannot grow, each band packs the panels of `B` it
+/// reads on the fly instead (the same bits, slower).
 #[allow(clippy::too_many_arguments)]
 pub fn gemm_with_scratch(
     m: usize,
@@ -251,14 +268,14 @@ pub fn gemm_with_scratch(
     c: &mut [f32],
     scratch: &mut Vec<f32>,
 ) {
-    gemm_with_scratch_uninit(&Gemm { m, k, n, a: &a[..m * k], trans_a, b: &b[..k * n], trans_b }, as_uninit(&mut c[..m * n]), false, scratch);
+    gemm_with_scratch_uninit(&Gemm { m, k, n, a: &a[..m * k], trans_a, b: &b[..k * n], trans_b }, as_uninit(&mut c[..m * n]), false, scratch, None);
 }
 
 /// [`gemm_with_scratch`] into `c[..m·n]`, which is uninitialised if `init` (each task then
 /// zeroes its rows before computing them). Per column block, `op(B)` is read in place, packed
 /// by each thread for itself (up to [`LOCAL_B_MAX`] floats), or packed once into `scratch`
-/// by tasks on the pool.
-fn gemm_with_scratch_uninit(g: &Gemm, c: &mut [MaybeUninit<f32>], init: bool, scratch: &mut Vec<f32>) {
+/// by tasks on the pool. `finish` as in [`gemm_uninit_then`].
+fn gemm_with_scratch_uninit(g: &Gemm, c: &mut [MaybeUninit<f32>], init: bool, scratch: &mut Vec<f32>, finish: Option<Finish>) {
     let (m, k, n) = (g.m, g.k, g.n);
     let c = &mut c[..m * n];
     if m == 0 || n == 0 {
@@ -266,29 +283,37 @@ fn gemm_with_scratch_uninit(g: &Gemm, c: &mut [MaybeUninit<f32>], init: bool, sc
     }
     if k == 0 {
         c.fill(MaybeUninit::new(0.0));
-        return;
+        return finish.into_iter().for_each(|f| f(init_part(c, false)));
     }
     let direct_b = !g.trans_b && m <= DIRECT_B_MAX_M;
     let plan = Plan::new(m, k, n);
     let b_len = if direct_b { 0 } else { n.min(plan.nc).next_multiple_of(NR) * k };
     let local_b = b_len <= LOCAL_B_MAX;
-    if !local_b && scratch.len() < b_len {
-        if scratch.try_reserve(b_len - scratch.len()).is_err() {
-            return gemm_reference(m, k, n, g.a, g.trans_a, g.b, g.trans_b, init_part(c, init));
-        }
+    // Packed once for all bands into `scratch`, if it can grow; else each band packs every
+    // panel on the fly (the same bits, only slower).
+    let shared_b = !local_b && (scratch.len() >= b_len || scratch.try_reserve(b_len - scratch.len()).is_ok());
+    if shared_b && scratch.len() < b_len {
         scratch.resize(b_len, 0.0);
     }
     for jc in (0..n).step_by(plan.nc) {
         let nc = plan.nc.min(n - jc);
         let work = (2 * WORK_PER_FLOP * m).saturating_mul(k).saturating_mul(nc);
+        let last = jc + nc == n;
         let band = |t: usize, band: &mut [MaybeUninit<f32>], source: BSource| {
-            band_task(g, plan, jc, nc, source, t * plan.mt, init_part(band, init && jc == 0));
+            let rows = init_part(band, init && jc == 0);
+            band_task(g, plan, jc, nc, source, t * plan.mt, rows);
+            // The band's rows are final after the last column block.
+            if let (Some(f), true) = (finish, last) {
+                f(rows);
+            }
         };
         if direct_b {
             crate::parallel::for_each_chunk_mut(c, plan.mt * n, work, |t, c| band(t, c, BSource::InPlace));
         } else if local_b {
             let block = B_BLOCKS.fetch_add(1, Relaxed) + 1;
             crate::parallel::for_each_chunk_mut(c, plan.mt * n, work, |t, c| with_local_b(g, jc, nc, block, |source| band(t, c, source)));
+        } else if !shared_b {
+            crate::parallel::for_each_chunk_mut(c, plan.mt * n, work, |t, c| band(t, c, BSource::OnTheFly));
         } else {
             // Panel-major over all of k: panel q holds op(B)[0..k, jc+q·NR ..] as k rows of NR.
             let bpack = &mut scratch[..nc.next_multiple_of(NR) * k];
@@ -642,6 +667,29 @@ mod tests {
             for (g, w) in got.iter().zip(&want) {
                 assert!((g - w).abs() <= 1e-4 * (1.0 + w.abs()), "B seed {seed}: got {g}, want {w}");
             }
+        }
+    }
+
+    /// `gemm_uninit_then` runs `finish` once on every row of `C` after its last column block
+    /// (one block, several blocks when `k` is long, `k = 0`, B read in place, one row): the
+    /// values are those of `gemm` and then `finish` over all of `C`, bit for bit, for any
+    /// number of threads.
+    #[test]
+    fn finish_runs_once_on_every_final_row() {
+        let finish = |rows: &mut [f32]| rows.iter_mut().for_each(|v| *v = *v * 2.0 + 1.0);
+        for (m, k, n) in [(1, 3, 5), (7, 0, 9), (5, 9, 17), (130, 33, 32), (300, 17, 40), (9, 5000, 300), (129, 65, 3)] {
+            let a = fill(m * k, 7);
+            let b = fill(k * n, 8);
+            let mut want = vec![0.0; m * n];
+            gemm(m, k, n, &a, false, &b, false, &mut want);
+            finish(&mut want);
+            let got = crate::parallel::testing::same_bits_for_all_counts("gemm finish", || {
+                let mut c = vec![MaybeUninit::new(f32::NAN); m * n];
+                gemm_uninit_then(m, k, n, &a, false, &b, false, &mut c, &finish);
+                // SAFETY: all m·n values are written.
+                c.into_iter().map(|v| unsafe { v.assume_init() }).collect()
+            });
+            assert!(got.iter().zip(&want).all(|(g, w)| g.to_bits() == w.to_bits()), "{m}x{k}x{n}");
         }
     }
 

@@ -70,7 +70,13 @@ fn transpose_rows<const N: usize>(x: &[f32], ld: usize, r0: usize, rows: usize, 
     if rows == N {
         // A full panel: read the N rows side by side, write one group of N per column.
         let src: [&[f32]; N] = core::array::from_fn(|r| &x[(r0 + r) * ld + c0..][..len]);
-        for (p, dst) in out.iter_mut().enumerate() {
+        // Four columns of four rows at a time as 4×4 blocks of vectors (a quarter of the loads
+        // and stores of the scalar copy); the last `len % 4` columns value by value.
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        let done = super::simd128_matmul::transpose_by_4(&src, out);
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+        let done = 0;
+        for (p, dst) in out.iter_mut().enumerate().skip(done) {
             *dst = core::array::from_fn(|r| src[r][p]);
         }
     } else {

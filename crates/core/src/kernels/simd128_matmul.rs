@@ -20,7 +20,7 @@
 use core::arch::wasm32::f32x4_mul;
 #[cfg(target_feature = "relaxed-simd")]
 use core::arch::wasm32::f32x4_relaxed_madd;
-use core::arch::wasm32::{f32x4_add, f32x4_splat, v128, v128_load, v128_load32_splat, v128_store};
+use core::arch::wasm32::{f32x4_add, f32x4_splat, i32x4_shuffle, i64x2_shuffle, v128, v128_load, v128_load32_splat, v128_store};
 use core::ptr::with_exposed_provenance;
 
 use super::matmul_tile::{store, APanel};
@@ -116,4 +116,35 @@ pub fn tile_rows<const R: usize, const V: usize, const OWN_ROWS: bool>(
         }
         store(&out, c, ldc, cols, accumulate);
     }
+}
+
+/// The packing's transpose (`matmul_pack::transpose_rows`) on whole 4×4 blocks:
+/// `out[p][r] = src[r][p]` for `p` below `out.len()` rounded down to a multiple of 4, which it
+/// returns (the caller copies the rest). `N` is a multiple of 4; every `src[r]` holds at least
+/// `out.len()` values.
+#[inline(always)]
+pub fn transpose_by_4<const N: usize>(src: &[&[f32]; N], out: &mut [[f32; N]]) -> usize {
+    let len = out.len() / 4 * 4;
+    assert!(N.is_multiple_of(4) && src.iter().all(|s| s.len() >= len));
+    for (g, rows) in src.chunks_exact(4).enumerate() {
+        for (p, dst) in out[..len].chunks_exact_mut(4).enumerate() {
+            // SAFETY: each row holds at least `len` values, so 4p..4p+4 is in bounds.
+            let [a, b, c, d]: [v128; 4] = core::array::from_fn(|r| unsafe { v128_load(rows[r].as_ptr().add(4 * p).cast()) });
+            // a0 b0 a1 b1 | c0 d0 c1 d1 | a2 b2 a3 b3 | c2 d2 c3 d3
+            let (ab01, cd01) = (i32x4_shuffle::<0, 4, 1, 5>(a, b), i32x4_shuffle::<0, 4, 1, 5>(c, d));
+            let (ab23, cd23) = (i32x4_shuffle::<2, 6, 3, 7>(a, b), i32x4_shuffle::<2, 6, 3, 7>(c, d));
+            let cols = [
+                i64x2_shuffle::<0, 2>(ab01, cd01),
+                i64x2_shuffle::<1, 3>(ab01, cd01),
+                i64x2_shuffle::<0, 2>(ab23, cd23),
+                i64x2_shuffle::<1, 3>(ab23, cd23),
+            ];
+            for (line, col) in dst.iter_mut().zip(cols) {
+                let four = &mut line[4 * g..4 * g + 4];
+                // SAFETY: `four` is 4 floats, one v128; wasm stores need no alignment.
+                unsafe { v128_store(four.as_mut_ptr().cast(), col) };
+            }
+        }
+    }
+    len
 }

@@ -10,11 +10,11 @@
 //! act'(z)`, then conv's rule gives `dW`, `db` and `dx`. Initializers see Keras's fans:
 //! `fan_in = kh·kw·in`, `fan_out = kh·kw·filters`.
 
-use super::{activate_in_place, activated, activation_backward, image_batch, no_forward, Init, Layer, Mode, Param};
+use super::{activated, activation_backward, image_batch, no_forward, Init, Layer, Mode, Param};
 use crate::activations::Activation;
 use crate::config::Reader;
 use crate::initializers::Initializer;
-use crate::ops::conv;
+use crate::ops::{affine, conv};
 use crate::ops::window::{Placement, Window};
 use crate::regularizers::Regularizer;
 use crate::{bail, Error, Result, Shape, Tensor};
@@ -156,16 +156,20 @@ impl Layer for Conv2d {
     fn forward(&mut self, x: Tensor, mode: Mode) -> Result<Tensor> {
         let op = self.kind();
         let f = self.cfg.filters;
+        // Inference keeps nothing: the activation runs with the bias on the GEMM's bands.
+        let fused = (!mode.keeps()).then_some(&self.cfg.activation);
         let mut z = if self.transposed {
             self.forward_transposed(&x)?
         } else {
             let (p, kernel) = self.built()?;
             let batch = image_batch(op, &x, [p.h, p.w, p.c])?;
-            let z = conv::forward(op, &p, x.data(), batch, kernel.value.data(), f, self.bias.as_ref().map(|b| b.value.data()))?;
+            let z = conv::forward(op, &p, x.data(), batch, kernel.value.data(), f, self.bias.as_ref().map(|b| b.value.data()), fused)?;
             Tensor::new(op, Shape::new(op, &[batch, p.oh, p.ow, f])?, z)?
         };
         if !mode.keeps() {
-            activate_in_place(op, &self.cfg.activation, &mut z, f)?;
+            if self.transposed {
+                affine::activate_after(op, fused, z.data_mut(), f)?;
+            }
             return Ok(z);
         }
         let y = activated(op, &self.cfg.activation, &z, f)?;

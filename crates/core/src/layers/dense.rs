@@ -8,7 +8,7 @@
 //! With `z = x·W + b`: `dz = dy ⊙ act'(z)`, `dW = xᵀ·dz`, `db = Σ_rows dz`, `dx = dz·Wᵀ`.
 //! The transposed products run on the same packed matmul kernel as the forward one.
 
-use super::{activate_in_place, activated, activation_backward, rows_cols, Init, Layer, Mode, Param};
+use super::{activated, activation_backward, rows_cols, Init, Layer, Mode, Param};
 use crate::activations::Activation;
 use crate::config::Reader;
 use crate::initializers::Initializer;
@@ -157,11 +157,11 @@ impl Layer for Dense {
         }
         let mut out_dims = x.dims().to_vec();
         *out_dims.last_mut().expect("rank >= 1") = units;
-        let z = affine::forward("dense", x.data(), rows, inp, units, kernel.value.data(), self.bias.as_ref().map(|b| b.value.data()))?;
-        let mut z = Tensor::new("dense", Shape::new("dense", &out_dims)?, z)?;
+        // Inference keeps nothing: the activation runs with the bias on the GEMM's bands.
+        let fused = (!mode.keeps()).then_some(&self.cfg.activation);
+        let z = affine::forward("dense", x.data(), rows, inp, units, kernel.value.data(), self.bias.as_ref().map(|b| b.value.data()), fused)?;
+        let z = Tensor::new("dense", Shape::new("dense", &out_dims)?, z)?;
         if !mode.keeps() {
-            // Inference keeps nothing: apply the activation in place.
-            activate_in_place("dense", &self.cfg.activation, &mut z, units)?;
             // `evaluate` reports the activity penalty, as Keras does.
             if self.has_activity_regularizer() {
                 self.activity_loss = self.activity_penalty(&z, x.dims().first().copied().unwrap_or(1));

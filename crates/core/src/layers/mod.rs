@@ -245,16 +245,6 @@ pub(crate) fn values_or(op: &'static str, p: &Option<Param>, c: usize, default: 
     }
 }
 
-/// A layer's output activation `act(z)` (rows of `cols` values) in place, for a forward that
-/// keeps nothing; the identity leaves `z` as it is.
-pub(crate) fn activate_in_place(op: &'static str, act: &crate::activations::Activation, z: &mut Tensor, cols: usize) -> Result<()> {
-    if !is_identity(act) {
-        let pre = crate::tensor::copy_of(op, z.data())?;
-        act.forward(&pre, z.data_mut(), cols);
-    }
-    Ok(())
-}
-
 /// `act(z)` as a new tensor beside `z`, for a forward that keeps both for backward; the
 /// identity shares `z`'s buffer.
 pub(crate) fn activated(op: &'static str, act: &crate::activations::Activation, z: &Tensor, cols: usize) -> Result<Tensor> {
@@ -405,4 +395,58 @@ pub fn from_abi(kind: u32, p: &[f32], index: u32) -> Result<crate::model::LayerR
         32 => shared(one_d::OneD::new("globalAveragePooling1d", Box::new(pooling::Pooling::global("globalAveragePooling1d", false)), 0)),
         _ => crate::bail!("layer", "unknown layer kind id {kind}"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::conv2d::{Conv2d, Conv2dConfig};
+    use super::dense::{Dense, DenseConfig};
+    use super::*;
+    use crate::activations::Activation;
+    use crate::initializers::Initializer;
+    use crate::ops::window::Window;
+    use crate::Shape;
+
+    /// Inference applies a dense or convolution layer's activation on the GEMM's bands
+    /// (`ops::affine::forward_into`); a forward that keeps values applies it after. Both give
+    /// the same bits, for every activation, with rows too long for the in-place buffer
+    /// (softmax over 1,500 units runs after the GEMM).
+    #[test]
+    fn inference_activates_with_the_bits_of_a_keeping_forward() {
+        let wave = |n: usize, phase: f32| -> Vec<f32> { (0..n).map(|i| (i as f32 * 0.37 + phase).sin() * 3.0).collect() };
+        let same = |a: &Tensor, b: &Tensor| a.data().iter().zip(b.data()).all(|(x, y)| x.to_bits() == y.to_bits());
+        for act in Activation::all_defaults() {
+            for units in [1, 13, 1500] {
+                let mut l = Dense::new(DenseConfig {
+                    units,
+                    activation: act,
+                    use_bias: true,
+                    kernel_initializer: Initializer::GlorotUniform,
+                    bias_initializer: Initializer::RandomNormal { mean: 0.0, stddev: 1.0 },
+                    kernel_regularizer: None,
+                    bias_regularizer: None,
+                    activity_regularizer: None,
+                    kl_sparsity: None,
+                });
+                l.build(&[7], Init::seeded(3)).unwrap();
+                let x = Tensor::new("t", Shape::new("t", &[9, 7]).unwrap(), wave(9 * 7, 0.5)).unwrap();
+                let kept = l.forward(x.clone(), Mode::Trace).unwrap();
+                assert!(same(&l.forward(x, Mode::Infer).unwrap(), &kept), "dense {} units {units}", act.name());
+            }
+            let mut c = Conv2d::new(Conv2dConfig {
+                filters: 5,
+                window: Window::new("conv2d", [3, 2], [1, 2], [1, 1], true).unwrap(),
+                use_bias: true,
+                activation: act,
+                kernel_initializer: Initializer::GlorotUniform,
+                bias_initializer: Initializer::RandomNormal { mean: 0.0, stddev: 1.0 },
+                kernel_regularizer: None,
+                bias_regularizer: None,
+            });
+            c.build(&[6, 5, 3], Init::seeded(4)).unwrap();
+            let x = Tensor::new("t", Shape::new("t", &[2, 6, 5, 3]).unwrap(), wave(2 * 6 * 5 * 3, 1.5)).unwrap();
+            let kept = c.forward(x.clone(), Mode::Trace).unwrap();
+            assert!(same(&c.forward(x, Mode::Infer).unwrap(), &kept), "conv2d {}", act.name());
+        }
+    }
 }

@@ -98,7 +98,7 @@ impl Variational {
         if inp != wm.value.dims()[0] {
             bail!("variational", "input has {inp} features on its last axis but the layer was built for {} (input shape {})", wm.value.dims()[0], x.shape());
         }
-        let head = |w: &Param, b: &Param| affine::forward("variational", x.data(), rows, inp, self.cfg.units, w.value.data(), Some(b.value.data()));
+        let head = |w: &Param, b: &Param| affine::forward("variational", x.data(), rows, inp, self.cfg.units, w.value.data(), Some(b.value.data()), None);
         Ok((head(wm, bm)?, head(wv, bv)?))
     }
 

@@ -14,6 +14,7 @@
 //! rather than keeping them from the forward.
 
 use super::affine;
+use crate::activations::Activation;
 use crate::kernels::copy::{copy_short, fill_short};
 use super::window::{images, out_shape, Placement, Window};
 use crate::{bail, Result, Tensor};
@@ -26,7 +27,7 @@ pub fn conv2d(x: &Tensor, filter: &Tensor, win: Window) -> Result<Tensor> {
     const OP: &str = "conv2d";
     let (p, batch) = conv_placement(x, filter, win)?;
     let f = filter.dims()[3];
-    let y = forward(OP, &p, x.data(), batch, filter.data(), f, None)?;
+    let y = forward(OP, &p, x.data(), batch, filter.data(), f, None, None)?;
     Tensor::new(OP, out_shape(OP, x.rank(), batch, [p.oh, p.ow, f])?, y)
 }
 
@@ -266,30 +267,35 @@ fn patches<'a>(op: &'static str, p: &Placement, x: &'a [f32], buf: &'a mut Vec<f
     Ok(&buf[..len])
 }
 
-/// `conv2d(x, W) + b` for `batch` samples: `batch·oh·ow × filters` values.
+/// `act(conv2d(x, W) + b)` for `batch` samples: `batch·oh·ow × filters` values. The bias and
+/// the activation (each when given) run on each band of output rows as the GEMM finishes it
+/// ([`affine::forward_into`]).
 #[allow(clippy::too_many_arguments)]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-pub fn forward(op: &'static str, p: &Placement, x: &[f32], batch: usize, w: &[f32], filters: usize, b: Option<&[f32]>) -> Result<Vec<f32>> {
+pub fn forward(op: &'static str, p: &Placement, x: &[f32], batch: usize, w: &[f32], filters: usize, b: Option<&[f32]>, act: Option<&Activation>) -> Result<Vec<f32>> {
     let (rows, k) = patch_len(p);
+    let len = batch * rows * filters;
+    let (fused, after) = affine::split_activation(act, filters);
     if empty(p, filters) {
-        // No output values, or no input values to sum: each output position is the bias.
-        let mut y = crate::tensor::alloc(op, batch * rows * filters)?;
+        // No output values, or no input values to sum: each output position is act(bias).
+        let mut y = crate::tensor::alloc(op, len)?;
         if let (Some(b), true) = (b, filters > 0) {
             y.chunks_exact_mut(filters).for_each(|r| r.copy_from_slice(b));
         }
+        affine::activate_after(op, fused.or(after), &mut y, filters)?;
         return Ok(y);
     }
+    // Samples in groups, so that the gathered patches stay at most GROUP_VALUES.
     let group = samples_per_group(p);
-    if batch <= group {
-        let mut buf = Vec::new();
-        return affine::forward(op, patches(op, p, x, &mut buf)?, batch * rows, k, filters, w, b);
-    }
-    let mut y = crate::tensor::alloc(op, batch * rows * filters)?;
+    let mut y = crate::tensor::alloc_empty(op, len)?;
     let mut buf = Vec::new();
-    for (xs, ys) in x.chunks(group * p.in_size()).zip(y.chunks_mut(group * rows * filters)) {
+    for (xs, ys) in x.chunks(group * p.in_size()).zip(y.spare_capacity_mut()[..len].chunks_mut(group * rows * filters)) {
         let n = xs.len() / p.in_size();
-        ys.copy_from_slice(&affine::forward(op, patches(op, p, xs, &mut buf)?, n * rows, k, filters, w, b)?);
+        affine::forward_into(patches(op, p, xs, &mut buf)?, n * rows, k, filters, w, b, fused, ys);
     }
+    // SAFETY: the groups cover all `batch` samples, and forward_into wrote each group's values.
+    unsafe { y.set_len(len) };
+    affine::activate_after(op, after, &mut y, filters)?;
     Ok(y)
 }
 
@@ -321,7 +327,7 @@ pub fn transpose_backward(op: &'static str, p: &Placement, x: &[f32], batch: usi
     if let Some(dw) = dw {
         backward(op, p, dy, batch, w, cin, x, Some(dw), None, false)?;
     }
-    need_dx.then(|| forward(op, p, dy, batch, w, cin, None)).transpose()
+    need_dx.then(|| forward(op, p, dy, batch, w, cin, None, None)).transpose()
 }
 
 /// The backward rule of [`forward`], given `dy` (`batch·oh·ow × filters`): writes dL/dW into
@@ -434,7 +440,7 @@ mod tests {
             let k = size[0] * size[1] * p.c;
             let w = values(k * f, 2);
             let b = values(f, 3);
-            let y = forward("t", &p, &x, batch, &w, f, Some(&b)).unwrap();
+            let y = forward("t", &p, &x, batch, &w, f, Some(&b), None).unwrap();
             let want = direct(&p, &x, batch, &w, f, &b);
             for (a, e) in y.iter().zip(&want) {
                 assert!((*a as f64 - e).abs() < 1e-5, "{size:?} {strides:?} {dilation:?} {same}: {a} vs {e}");
@@ -471,10 +477,10 @@ mod tests {
         let (k, f) = (72, 3);
         let x = values(batch * p.in_size(), 5);
         let w = values(k * f, 6);
-        let y = forward("t", &p, &x, batch, &w, f, None).unwrap();
+        let y = forward("t", &p, &x, batch, &w, f, None, None).unwrap();
         let per = p.oh * p.ow * f;
         for n in 0..batch {
-            let one = forward("t", &p, &x[n * p.in_size()..][..p.in_size()], 1, &w, f, None).unwrap();
+            let one = forward("t", &p, &x[n * p.in_size()..][..p.in_size()], 1, &w, f, None, None).unwrap();
             assert_eq!(&y[n * per..][..per], &one[..]);
         }
         let dy = values(y.len(), 7);
@@ -506,7 +512,7 @@ mod tests {
         let y = conv2d(&x, &w, win).unwrap();
         assert_eq!(y.dims(), &[2, 3, 4, 4]);
         let p = Window { size: [3, 2], ..win }.place("t", &[5, 4, 3]).unwrap();
-        assert_eq!(y.data(), &forward("t", &p, x.data(), 2, w.data(), 4, None).unwrap()[..]);
+        assert_eq!(y.data(), &forward("t", &p, x.data(), 2, w.data(), 4, None, None).unwrap()[..]);
         let one = Tensor::new("t", [5, 4, 3].into(), x.data()[60..].to_vec()).unwrap();
         let y1 = conv2d(&one, &w, win).unwrap();
         assert_eq!((y1.dims(), y1.data()), (&[3, 4, 4][..], &y.data()[48..]));
@@ -542,7 +548,7 @@ mod tests {
             let x = values(batch * p.in_size(), 1);
             let w = values(k * k * p.c * f, 2);
             let b = values(f, 3);
-            let y = forward("t", &p, &x, batch, &w, f, Some(&b)).unwrap();
+            let y = forward("t", &p, &x, batch, &w, f, Some(&b), None).unwrap();
             assert_eq!(y.len(), batch * p.oh * p.ow * f, "{input:?}");
             assert!(y.chunks_exact(f.max(1)).all(|r| f == 0 || r == &b[..]), "{input:?}: {y:?}");
             let dy = values(y.len(), 4);
