@@ -13,6 +13,8 @@
 //! alone: the same values whatever the thread count); backward gathers a group's patches again
 //! rather than keeping them from the forward.
 
+use std::cell::Cell;
+
 use super::affine;
 use crate::activations::Activation;
 use crate::kernels::copy::{copy_short, fill_short};
@@ -125,6 +127,26 @@ fn transpose_placement(x: &Tensor, filter: &Tensor, out: [usize; 3], win: Window
 
 /// At most this many patch values (16 MiB) are gathered at a time (at least one sample).
 const GROUP_VALUES: usize = 1 << 22;
+
+thread_local! {
+    /// The patch buffer of the convolutions on this thread (at most [`GROUP_VALUES`] values,
+    /// or one sample's patches), kept from call to call: a new buffer each call cost a
+    /// zero-fill of up to 16 MiB that `im2col` then overwrote (the MNIST CNN's second layer
+    /// at batch 256: ~1 ms of its ~10). The wasm memory never shrinks, so keeping it costs
+    /// no more memory than the largest call already took.
+    static PATCHES: Cell<Vec<f32>> = const { Cell::new(Vec::new()) };
+}
+
+/// This thread's patch buffer ([`PATCHES`]), taken until [`keep_patch_buffer`] puts it back
+/// (a call that fails in between drops it; the next one allocates a new one).
+fn take_patch_buffer() -> Vec<f32> {
+    PATCHES.with(Cell::take)
+}
+
+/// Puts the patch buffer back for the next convolution on this thread.
+fn keep_patch_buffer(buf: Vec<f32>) {
+    PATCHES.with(|b| b.set(buf));
+}
 
 /// Patch values per sample: `oh·ow` rows of `kh·kw·c`.
 fn patch_len(p: &Placement) -> (usize, usize) {
@@ -261,6 +283,8 @@ fn patches<'a>(op: &'static str, p: &Placement, x: &'a [f32], buf: &'a mut Vec<f
     let (rows, k) = patch_len(p);
     let len = x.len() / p.in_size().max(1) * rows * k;
     if buf.len() < len {
+        // The old buffer goes first, so the two are never held at once.
+        *buf = Vec::new();
         *buf = crate::tensor::alloc(op, len)?;
     }
     im2col(p, x, &mut buf[..len]);
@@ -288,11 +312,12 @@ pub fn forward(op: &'static str, p: &Placement, x: &[f32], batch: usize, w: &[f3
     // Samples in groups, so that the gathered patches stay at most GROUP_VALUES.
     let group = samples_per_group(p);
     let mut y = crate::tensor::alloc_empty(op, len)?;
-    let mut buf = Vec::new();
+    let mut buf = take_patch_buffer();
     for (xs, ys) in x.chunks(group * p.in_size()).zip(y.spare_capacity_mut()[..len].chunks_mut(group * rows * filters)) {
         let n = xs.len() / p.in_size();
         affine::forward_into(patches(op, p, xs, &mut buf)?, n * rows, k, filters, w, b, fused, ys);
     }
+    keep_patch_buffer(buf);
     // SAFETY: the groups cover all `batch` samples, and forward_into wrote each group's values.
     unsafe { y.set_len(len) };
     affine::activate_after(op, after, &mut y, filters)?;
@@ -351,7 +376,7 @@ pub fn backward(op: &'static str, p: &Placement, x: &[f32], batch: usize, w: &[f
         return Ok(dx);
     }
     let mut part = Vec::new();
-    let mut buf = Vec::new();
+    let mut buf = take_patch_buffer();
     for (gi, dys) in dy.chunks(group * rows * filters).enumerate() {
         let n = dys.len() / (rows * filters);
         // The patches are only read for dW (`x` may be empty without it: conv2dTranspose).
@@ -384,6 +409,7 @@ pub fn backward(op: &'static str, p: &Placement, x: &[f32], batch: usize, w: &[f
             }
         }
     }
+    keep_patch_buffer(buf);
     Ok(dx)
 }
 
