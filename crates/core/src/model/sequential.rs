@@ -499,12 +499,13 @@ impl Sequential {
         self.wiring.as_ref().map_or_else(|| vec![self.last_activation()], |w| w.output_activations(&self.layers))
     }
 
-    /// Backward through a graph model from `dy` at its (packed) outputs, output `q`'s part at
-    /// the input of its layer's final activation when `pre[q]` (see [`Wiring::backward`]).
+    /// Backward from `dy` at the model's (packed) outputs, output `q`'s part at the input of
+    /// its layer's final activation when `pre[q]` (see [`Wiring::backward`]).
     pub fn backward_outputs(&mut self, dy: Tensor, pre: &[bool]) -> Result<Tensor> {
         match &self.wiring {
             Some(w) => w.backward(&self.layers, dy, pre),
-            None => Err(Error::Internal { msg: "backward_outputs: not a graph model".into() }),
+            None if pre.first() == Some(&true) => self.backward_from_pre_activation(dy),
+            None => self.backward_through(self.layers.len(), dy),
         }
     }
 

@@ -6,6 +6,8 @@
 //! only when a target row sums to 1) or `p − ỹ` (sigmoid, element-wise) — gradient clipping,
 //! and the optimizer update with the scheduled learning rate.
 
+use std::borrow::Cow;
+
 use super::graph::{columns, join_columns};
 use super::{Metric, ParamSlot, Sequential};
 use crate::activations::Activation;
@@ -266,7 +268,8 @@ impl Trainer {
         if y.dims().first() != Some(&n) {
             bail_shape!(op, "x has {n} samples but y has shape {} (the first dimension of both is the batch)", y.shape());
         }
-        if let Some(outs) = self.outputs(model, op)? {
+        let outs = self.outputs(model, op)?;
+        if !self.cfg.heads.is_empty() {
             let sizes: Vec<usize> = outs.iter().map(|(h, s)| h.target_shape(s).iter().product()).collect();
             let total: usize = sizes.iter().sum();
             if y.dims() != [n, total] {
@@ -286,36 +289,46 @@ impl Trainer {
         self.cfg.loss.check(&pred_shape, y.dims(), y.data()).map_err(|e| e.within(op, "y"))
     }
 
-    /// With several outputs, each output's head and per-sample shape (an error when `compile`
-    /// gave a different number of losses); `None` for one output.
-    fn outputs<'a>(&'a self, model: &Sequential, op: &'static str) -> Result<Option<Vec<(&'a Head, Vec<usize>)>>> {
+    /// Each output's head and per-sample shape (an error when `compile` gave a different
+    /// number of losses). One output is one head: `compile`'s loss, reduction and metrics,
+    /// weighted 1, so one step serves every model.
+    fn outputs<'a>(&'a self, model: &Sequential, op: &'static str) -> Result<Vec<(Cow<'a, Head>, Vec<usize>)>> {
         let shapes = model.output_shapes().map(<[_]>::to_vec);
         match (shapes, self.cfg.heads.is_empty()) {
-            (None, true) => Ok(None),
-            (Some(s), false) if s.len() == self.cfg.heads.len() => Ok(Some(self.cfg.heads.iter().zip(s).collect())),
+            (None, true) => {
+                let c = &self.cfg;
+                let head = Head { loss: c.loss.clone(), reduction: c.reduction, weight: 1.0, metrics: c.metrics.clone() };
+                Ok(vec![(Cow::Owned(head), model.output_shape().unwrap_or(&[]).to_vec())])
+            }
+            (Some(s), false) if s.len() == self.cfg.heads.len() => Ok(self.cfg.heads.iter().map(Cow::Borrowed).zip(s).collect()),
             (s, _) => bail!(op, "the model has {} outputs but compile gave {} losses", s.map_or(1, |s| s.len()), self.cfg.heads.len().max(1)),
         }
     }
 
-    /// The data loss of a model with several outputs: `Σ weightᵢ·lossᵢ` of each output's columns
-    /// of the packed `pred` against its columns of the packed `y`, each output's loss, and
-    /// the metrics of each output in turn. With `grad` (each output's activation that may fuse
-    /// with its loss, see [`Sequential::output_activations`]), also the packed gradient, each
-    /// sample's rows scaled by `weights`, and per output whether it is `dL/d(logits)` (softmax
-    /// or sigmoid fused with cross-entropy, as `fit` does for one output) or `dL/d(output)`.
+    /// The data loss `Σ weightᵢ·lossᵢ` of each output's columns of the packed `pred` against
+    /// its columns of the packed `y` (one output: all of them, not copied), each output's loss,
+    /// and the metrics of each output in turn. With `grad` (each output's activation that may
+    /// fuse with its loss, see [`Sequential::output_activations`]), also the gradient (packed
+    /// as `pred`), each sample's rows scaled by `weights`, and per output whether it is
+    /// `dL/d(logits)` (softmax or sigmoid fused with cross-entropy) or `dL/d(output)`.
     #[allow(clippy::type_complexity)]
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    fn heads_loss(&self, outs: &[(&Head, Vec<usize>)], pred: &Tensor, y: &Tensor, weights: Option<&[f32]>, grad: Option<&[Option<Activation>]>) -> Result<(f32, Vec<f32>, Vec<f32>, Option<(Tensor, Vec<bool>)>)> {
+    fn heads_loss(&self, outs: &[(Cow<Head>, Vec<usize>)], pred: &Tensor, y: &Tensor, weights: Option<&[f32]>, grad: Option<&[Option<Activation>]>) -> Result<(f32, Vec<f32>, Vec<f32>, Option<(Tensor, Vec<bool>)>)> {
         let n = pred.dims()[0];
         let p_sizes: Vec<usize> = outs.iter().map(|(_, s)| s.iter().product()).collect();
         let y_sizes: Vec<usize> = outs.iter().map(|(h, s)| h.target_shape(s).iter().product()).collect();
-        let (ps, ys) = (columns("fit", pred, &p_sizes)?, columns("fit", y, &y_sizes)?);
+        let (ps, ys) = (parts(pred, &p_sizes)?, parts(y, &y_sizes)?);
         let (mut data, mut losses, mut metrics, mut grads, mut pre) = (0.0f32, Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for (q, (((h, s), p), t)) in outs.iter().zip(&ps).zip(&ys).enumerate() {
+            let (p, t) = (&p[..], &t[..]);
             let cols = s.last().copied().unwrap_or(1);
             let rows = (n * s.iter().product::<usize>()).checked_div(cols).unwrap_or(0);
             // This output's weight of each sample (the sample weights are [n, outputs]).
-            let w: Option<Vec<f32>> = weights.map(|w| w.iter().skip(q).step_by(outs.len()).copied().collect());
+            let w: Option<Cow<[f32]>> = match weights {
+                Some(w) if outs.len() == 1 => Some(Cow::Borrowed(w)),
+                Some(w) => Some(Cow::Owned(w.iter().skip(q).step_by(outs.len()).copied().collect())),
+                None => None,
+            };
             let w = w.as_deref();
             let l = match w {
                 Some(w) => weighted_loss(&h.loss, h.reduction, p, t, w, rows, cols),
@@ -335,34 +348,28 @@ impl Trainer {
                         (g, h.weight)
                     }
                 };
-                g.iter_mut().for_each(|v| *v *= factor);
+                if factor != 1.0 {
+                    g.iter_mut().for_each(|v| *v *= factor);
+                }
                 if let Some(w) = w {
                     scale_samples(&mut g, w);
                 }
                 grads.push(g);
             }
         }
-        let dp = if grad.is_some() { Some((join_columns("fit", n, &grads.iter().map(Vec::as_slice).collect::<Vec<_>>())?, pre)) } else { None };
+        let dp = match (grad.is_some(), grads.len()) {
+            (false, _) => None,
+            // One output: the gradient has the output's shape.
+            (true, 1) => Some((Tensor::new("fit", pred.shape().clone(), grads.pop().unwrap_or_default())?, pre)),
+            (true, _) => Some((join_columns("fit", n, &grads.iter().map(Vec::as_slice).collect::<Vec<_>>())?, pre)),
+        };
         Ok((data, losses, metrics, dp))
     }
 
-    /// `(total, kl, regularization)` of `pred` against `y`, given the activity and KL terms of
-    /// the forward that produced `pred`; with `weights` (one per sample) the data term is the
-    /// weighted one of [`Trainer::weighted_loss`].
-    fn loss_parts(&self, model: &Sequential, pred: &Tensor, y: &Tensor, activity: f32, kl: f32, weights: Option<&[f32]>) -> Result<(f32, f32, f32)> {
-        let cols = pred.dims().last().copied().unwrap_or(1);
-        let rows = if cols == 0 { 0 } else { pred.size() / cols };
-        let data = match weights {
-            Some(w) => weighted_loss(&self.cfg.loss, self.cfg.reduction, pred.data(), y.data(), w, rows, cols),
-            None => self.cfg.reduction.forward(&self.cfg.loss, pred.data(), y.data(), rows, cols),
-        };
-        let reg = activity + weight_penalty(model)?;
-        Ok((data + kl + reg, kl, reg))
-    }
-
-    fn metrics(&self, pred: &Tensor, y: &Tensor) -> Vec<f32> {
-        let cols = pred.dims().last().copied().unwrap_or(1);
-        self.cfg.metrics.iter().map(|m| m.compute(pred.data(), y.data(), cols)).collect()
+    /// The per-output losses a step reports: one per output of a model compiled with a loss
+    /// per output, none for one output (its loss is the data term).
+    fn reported(&self, losses: Vec<f32>) -> Vec<f32> {
+        if self.cfg.heads.is_empty() { Vec::new() } else { losses }
     }
 
     /// One training step on rows `idx` of `x`/`y`.
@@ -423,44 +430,14 @@ impl Trainer {
     fn gradients_weighted(&mut self, model: &mut Sequential, xb: Tensor, yb: &Tensor, weights: Option<&[f32]>) -> Result<(StepResult, Tensor)> {
         let mode = Mode::Train { seed: self.seed, step: self.step };
         let pred = model.forward_all(xb, mode)?;
-        if let Some(outs) = self.outputs(model, "fit")? {
-            let acts = model.output_activations();
-            let (data, heads, metrics, dp) = self.heads_loss(&outs, &pred, yb, weights, Some(&acts))?;
-            let kl = model.kl_loss_all();
-            let regularization = model.activity_loss_all() + weight_penalty(model)?;
-            let (dp, pre) = dp.ok_or_else(|| Error::Internal { msg: "fit: no gradient".into() })?;
-            let dx = model.backward_outputs(dp, &pre)?;
-            return Ok((StepResult { loss: data + kl + regularization, metrics, kl, regularization, heads }, dx));
-        }
-        let cols = pred.dims().last().copied().unwrap_or(1);
-        let rows = if cols == 0 { 0 } else { pred.size() / cols };
-        let (loss, kl, regularization) = self.loss_parts(model, &pred, yb, model.activity_loss_all(), model.kl_loss_all(), weights)?;
-        let metrics = self.metrics(&pred, yb);
-        // dL/d(pred), or dL/d(logits) when the last activation fuses with the loss.
-        let n_layers = model.len();
-        let fused = fused_logit_grad(&self.cfg.loss, model.last_activation(), pred.data(), yb.data(), rows, cols);
-        let factor = self.cfg.reduction.factor(&self.cfg.loss, cols);
-        let dx = match fused {
-            Some(dz) => {
-                let mut dz = dz?;
-                if factor != 1.0 {
-                    dz.iter_mut().for_each(|d| *d *= factor);
-                }
-                if let Some(w) = weights {
-                    scale_samples(&mut dz, w);
-                }
-                model.backward_from_pre_activation(Tensor::new("fit", pred.shape().clone(), dz)?)?
-            }
-            None => {
-                let mut dp = Tensor::zeros("fit", pred.shape().clone())?;
-                self.cfg.reduction.backward(&self.cfg.loss, pred.data(), yb.data(), rows, cols, dp.data_mut());
-                if let Some(w) = weights {
-                    scale_samples(dp.data_mut(), w);
-                }
-                model.backward_through(n_layers, dp)?
-            }
-        };
-        Ok((StepResult { loss, metrics, kl, regularization, heads: Vec::new() }, dx))
+        let outs = self.outputs(model, "fit")?;
+        let acts = model.output_activations();
+        let (data, heads, metrics, dp) = self.heads_loss(&outs, &pred, yb, weights, Some(&acts))?;
+        let kl = model.kl_loss_all();
+        let regularization = model.activity_loss_all() + weight_penalty(model)?;
+        let (dp, pre) = dp.ok_or_else(|| Error::Internal { msg: "fit: no gradient".into() })?;
+        let dx = model.backward_outputs(dp, &pre)?;
+        Ok((StepResult { loss: data + kl + regularization, metrics, kl, regularization, heads: self.reported(heads) }, dx))
     }
 
     /// Adds regularization gradients, clips, and updates every trainable parameter.
@@ -521,14 +498,24 @@ impl Trainer {
         // As Keras: the data loss, plus the weight penalties, plus the activity penalties; plus
         // the KL of variational layers, computed at inference from their mean and log-variance.
         let (pred, activity, kl) = model.predict_with_activity(x, batch_size)?;
-        if let Some(outs) = self.outputs(model, "evaluate")? {
-            let (data, heads, metrics, _) = self.heads_loss(&outs, &pred, y, None, None)?;
-            let regularization = activity + weight_penalty(model)?;
-            return Ok(StepResult { loss: data + kl + regularization, metrics, kl, regularization, heads });
-        }
-        let (loss, kl, regularization) = self.loss_parts(model, &pred, y, activity, kl, None)?;
-        Ok(StepResult { loss, metrics: self.metrics(&pred, y), kl, regularization, heads: Vec::new() })
+        let outs = self.outputs(model, "evaluate")?;
+        let (data, heads, metrics, _) = self.heads_loss(&outs, &pred, y, None, None)?;
+        let regularization = activity + weight_penalty(model)?;
+        Ok(StepResult { loss: data + kl + regularization, metrics, kl, regularization, heads: self.reported(heads) })
     }
+}
+
+/// `t`'s values per sample split into parts of `sizes` values (see `graph::columns`); one
+/// part is all of `t`, borrowed.
+fn parts<'t>(t: &'t Tensor, sizes: &[usize]) -> Result<Vec<Cow<'t, [f32]>>> {
+    if let [size] = *sizes {
+        let n = t.dims().first().copied().unwrap_or(0);
+        if t.size() != n * size {
+            crate::bail_shape!("fit", "expected values of shape [{n}, {size}], got {}", t.shape());
+        }
+        return Ok(vec![Cow::Borrowed(t.data())]);
+    }
+    Ok(columns("fit", t, sizes)?.into_iter().map(Cow::Owned).collect())
 }
 
 /// The data loss with sample `i`'s rows weighted by `w[i]`: the mean over all `rows` of
