@@ -223,6 +223,36 @@ describe('autoencoders, perceptrons, RBF networks', () => {
   });
 });
 
+describe("loadLayersModel (TF.js's name): a Keras model typed as a Sequential", () => {
+  it('loads a sequential, a graph model with two inputs and an autoencoder; a perceptron or an RBF network is an error naming it, nothing left allocated', async () => {
+    const a = nr.input({ shape: [3], name: 'a' });
+    const b = nr.input({ shape: [2], name: 'b' });
+    const h = layers.dense({ units: 4, activation: 'relu', name: 'h' }).apply(layers.concatenate().apply([a, b]) as nr.SymbolicTensor) as nr.SymbolicTensor;
+    const g = nr.model({ inputs: [a, b], outputs: [layers.dense({ units: 1, name: 'p' }).apply(h) as nr.SymbolicTensor, layers.dense({ units: 2, name: 'q' }).apply(h) as nr.SymbolicTensor] });
+    const loaded = await nr.loadLayersModel(await g.toArtifacts());
+    expect(loaded).toBeInstanceOf(nr.Sequential);
+    const [xa, xb] = [nr.tensor(normals(7)(6), [2, 3]), nr.tensor(normals(8)(4), [2, 2])];
+    // The list form type-checks on the result with no narrowing (this file is type-checked).
+    const [p1, q1] = loaded.predict<nr.Tensor[]>([xa, xb]);
+    const [p0, q0] = g.predict<nr.Tensor[]>([xa, xb]);
+    expect([bits(p1), bits(q1)]).toEqual([bits(p0), bits(q0)]);
+    const ae = nr.autoencoder({ encoder: layers.dense({ inputShape: [4], units: 2 }), decoder: layers.dense({ units: 4 }), seed: 1 });
+    const la = await nr.loadLayersModel(await ae.toArtifacts());
+    expect(la).toBeInstanceOf(nr.Autoencoder);
+    [xa, xb, p1, q1, p0, q0].forEach((t) => t.dispose());
+    [g, loaded, ae, la].forEach((m) => m.dispose());
+
+    const before = nr.memory().numHandles;
+    const p = nr.perceptron({ inputs: 2, seed: 1 });
+    const net = nr.rbfNetwork({ centers: 3 });
+    await expect(nr.loadLayersModel(await p.toArtifacts())).rejects.toThrow(/^loadLayersModel: the file holds a neurite Perceptron, not a layers model; load it with loadModel$/);
+    await expect(nr.loadLayersModel(await net.toArtifacts())).rejects.toThrow(/holds a neurite RBFNetwork/);
+    await expect(nr.loadLayersModel({ modelTopology: {} } as nr.ModelArtifacts)).rejects.toThrow(nr.InvalidArgumentError);
+    [p, net].forEach((m) => m.dispose());
+    expect(nr.memory().numHandles).toBe(before);
+  });
+});
+
 describe('handlers and save results', () => {
   it('model.save hands the artifacts to a handler and returns its SaveResult; loadModel takes a { load } handler', async () => {
     const m = nr.sequential({ layers: [layers.dense({ inputShape: [2], units: 2 })] });

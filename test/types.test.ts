@@ -37,6 +37,14 @@ beforeAll(async () => {
     const n: number = tidy(() => t.sum().item());
     t[Symbol.dispose]();
     const u: url.Tensor = url.zeros([2]);
+    // loadLayersModel (TF.js's name) is typed as the Sequential it returns: the list form of
+    // predict type-checks with no narrowing; loadModel's union needs instanceof first.
+    const layersModel: url.Sequential = await url.loadLayersModel('https://example.com/model.json');
+    const outs: url.Tensor[] = layersModel.predict<url.Tensor[]>([u, u]);
+    const anyModel = await url.loadModel('https://example.com/model.json');
+    // @ts-expect-error: a Perceptron or RBFNetwork does not take a list
+    anyModel.predict([u, u]);
+    if (anyModel instanceof url.Sequential) outs.push(anyModel.predict<url.Tensor[]>([u, u])[0]);
     u.dispose();
     const e: NeuriteError = new ShapeError('x');
     // @ts-expect-error: an unknown option is a type error

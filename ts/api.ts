@@ -50,7 +50,7 @@ export { LearningRateSchedule, type LearningRate } from './schedules.js';
 export { sequential, Sequential, type SequentialArgs } from './models/sequential.js';
 export { autoencoder, Autoencoder, type AutoencoderArgs } from './models/autoencoder.js';
 export { input, model, SymbolicTensor, type InputArgs, type ModelArgs } from './models/functional.js';
-export { loadModel } from './io/lazy.js';
+export { loadLayersModel, loadModel } from './io/lazy.js';
 export type { LoadedModel } from './io/load.js';
 export type { ModelArtifacts, ModelArtifactsInfo, WeightsManifestEntry, SaveResult, IOHandler, TrainingConfig } from './io/artifacts.js';
 export type { SaveOptions, LoadOptions } from './io/model.js';

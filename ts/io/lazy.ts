@@ -6,7 +6,9 @@
  * (`toArtifacts`, the start of `save`) stays synchronous and in the main bundle: the weights
  * saved are those of the call.
  */
-import { NeuriteError } from '../errors.js';
+import { Perceptron } from '../classic/perceptron.js';
+import { InvalidArgumentError, NeuriteError } from '../errors.js';
+import { Sequential } from '../models/sequential.js';
 import type { IOHandler, ModelArtifacts, ModelArtifactsInfo } from './artifacts.js';
 import type { LoadedModel } from './load.js';
 import type { LoadOptions } from './model.js';
@@ -64,6 +66,26 @@ export function storage(op: string): Promise<StorageChunk> {
  */
 export async function loadModel(source: string | IOHandler | ModelArtifacts, options: LoadOptions = {}): Promise<LoadedModel> {
   return (await storage('loadModel')).loadModel(source, options);
+}
+
+/**
+ * TF.js's `tf.loadLayersModel`: {@link loadModel} for a Keras (Layers) model — sequential,
+ * functional or an {@link Autoencoder} — typed as the {@link Sequential} it returns, so that
+ * what a graph model takes (`model.predict([a, b])`) type-checks without narrowing the
+ * {@link LoadedModel} union first. A file that holds a neurite {@link Perceptron} or
+ * {@link RBFNetwork} is an {@link InvalidArgumentError} naming its class (load those with
+ * `loadModel`), and nothing is left allocated. Other errors are `loadModel`'s.
+ *
+ * @example
+ * const model = await loadLayersModel(artifacts); // or a URL, as loadModel
+ * const [label, image] = model.predict<Tensor[]>([digit, noise]);
+ */
+export async function loadLayersModel(source: string | IOHandler | ModelArtifacts, options: LoadOptions = {}): Promise<Sequential> {
+  const m = await loadModel(source, options);
+  if (m instanceof Sequential) return m;
+  const kind = m instanceof Perceptron ? 'Perceptron' : 'RBFNetwork';
+  m.dispose();
+  throw new InvalidArgumentError(`loadLayersModel: the file holds a neurite ${kind}, not a layers model; load it with loadModel`);
 }
 
 /**
