@@ -17,7 +17,9 @@ use std::cell::Cell;
 
 use super::affine;
 use crate::activations::Activation;
+use super::pool::samples_per_task;
 use crate::kernels::copy::{copy_short, fill_short};
+use crate::parallel::for_each_chunk_mut;
 use super::window::{images, out_shape, Placement, Window};
 use crate::{bail, Result, Tensor};
 
@@ -172,13 +174,21 @@ fn pointwise(p: &Placement) -> bool {
 }
 
 /// Gathers the patches of the samples in `x` (whole samples) into `cols`: one input channel
-/// tap by tap ([`im2col_taps`]), more window row by window row ([`im2col_rows`]).
+/// tap by tap ([`im2col_taps`]), more window row by window row ([`im2col_rows`]); split over
+/// the thread pool by groups of samples (each sample's patches are its own).
 fn im2col(p: &Placement, x: &[f32], cols: &mut [f32]) {
-    if p.c == 1 {
-        im2col_taps(p, x, cols)
-    } else {
-        im2col_rows(p, x, cols)
-    }
+    let (rows, k) = patch_len(p);
+    let group = samples_per_task(rows * k);
+    let len = cols.len();
+    for_each_chunk_mut(cols, (group * rows * k).max(1), len, |t, cols| {
+        let samples = cols.len() / (rows * k).max(1);
+        let x = &x[t * group * p.in_size()..][..samples * p.in_size()];
+        if p.c == 1 {
+            im2col_taps(p, x, cols)
+        } else {
+            im2col_rows(p, x, cols)
+        }
+    });
 }
 
 /// Each output position's window row at a time: its values inside the input are one run of
@@ -249,8 +259,17 @@ fn im2col_taps(p: &Placement, x: &[f32], cols: &mut [f32]) {
     }
 }
 
-/// Adds each patch row of `dcols` back to the input positions it was gathered from.
+/// Adds each patch row of `dcols` back to the input positions it was gathered from; split
+/// over the thread pool by groups of samples (a sample's patches only reach its own inputs).
 fn col2im_add(p: &Placement, dcols: &[f32], dx: &mut [f32]) {
+    let (rows, k) = patch_len(p);
+    let group = samples_per_task(p.in_size());
+    let work = dcols.len();
+    for_each_chunk_mut(dx, (group * p.in_size()).max(1), work, |t, dx| col2im_add_run(p, &dcols[t * group * rows * k..], dx));
+}
+
+/// [`col2im_add`] on this thread, for the samples of `dx`.
+fn col2im_add_run(p: &Placement, dcols: &[f32], dx: &mut [f32]) {
     let (kh, kw, c) = (p.win.size[0], p.win.size[1], p.c);
     let columns = p.inside_all(1);
     let mut row = dcols.chunks_exact(kh * kw * c);
@@ -494,6 +513,28 @@ mod tests {
 
     /// A batch larger than one group runs group by group: the same outputs, dx bit for bit, and
     /// dW (summed group by group) within rounding of the one-group sum.
+    /// The patches (one channel tap by tap, several window row by window row) and their
+    /// scatter back are split over the pool by samples: forward, dW and dx give the same bits
+    /// for any number of workers, with several tasks.
+    #[test]
+    fn the_same_bits_with_any_number_of_workers() {
+        for (size, input, f) in [([3, 3], [9, 8, 1], 4), ([3, 2], [7, 6, 3], 5)] {
+            let p = Window { size, strides: [1, 1], dilation: [1, 1], same: true }.place("t", &input).unwrap();
+            let (rows, k) = patch_len(&p);
+            let batch = 3 * samples_per_task(rows * k) + 1;
+            let x = values(batch * p.in_size(), 7);
+            let w = values(k * f, 8);
+            let dy = values(batch * rows * f, 9);
+            crate::parallel::testing::same_bits_for_all_counts("conv", || {
+                let mut y = forward("t", &p, &x, batch, &w, f, None, None).unwrap();
+                let mut dw = vec![0.0; k * f];
+                y.extend(backward("t", &p, &x, batch, &w, f, &dy, Some(&mut dw), None, true).unwrap().unwrap());
+                y.extend(dw);
+                y
+            });
+        }
+    }
+
     #[test]
     fn groups_agree_with_the_whole_batch() {
         let p = Window { size: [3, 3], strides: [1, 1], dilation: [1, 1], same: true }.place("t", &[128, 128, 8]).unwrap();
