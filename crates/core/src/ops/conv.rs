@@ -17,8 +17,8 @@ use std::cell::Cell;
 
 use super::affine;
 use crate::activations::Activation;
-use super::pool::samples_per_task;
 use crate::kernels::copy::{copy_short, fill_short};
+use crate::kernels::elementwise::CHUNK;
 use crate::parallel::for_each_chunk_mut;
 use super::window::{images, out_shape, Placement, Window};
 use crate::{bail, Result, Tensor};
@@ -153,6 +153,13 @@ fn keep_patch_buffer(buf: Vec<f32>) {
 /// Patch values per sample: `oh·ow` rows of `kh·kw·c`.
 fn patch_len(p: &Placement) -> (usize, usize) {
     (p.oh * p.ow, p.win.size[0] * p.win.size[1] * p.c)
+}
+
+/// Samples per task when the patch kernels are split over the thread pool: about [`CHUNK`]
+/// values of `per_sample` each (at least one sample). The cut depends on the sizes only, and
+/// every sample is computed alone, so the bits do not depend on the threads.
+fn samples_per_task(per_sample: usize) -> usize {
+    (CHUNK / per_sample.max(1)).max(1)
 }
 
 /// Samples per group of the gathered patches.

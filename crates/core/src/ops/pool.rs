@@ -7,7 +7,6 @@
 //!   as TensorFlow's `same` average pooling). Backward spreads `dy / count` over them.
 
 use super::window::{images, out_shape, Placement, Window};
-use crate::kernels::elementwise::CHUNK;
 use crate::{Result, Tensor};
 
 /// TF.js's `maxPool` (`max`) or `avgPool` of `x` `[batch, h, w, c]` (or one image `[h, w, c]`)
@@ -32,13 +31,6 @@ pub fn pool2d_backward(op: &'static str, x: &Tensor, max: bool, win: Window, arg
     }
     let dx = if max { max_backward(op, arg, g.data(), x.size())? } else { avg_backward(op, &p, g.data(), batch)? };
     Tensor::new(op, x.shape().clone(), dx)
-}
-
-/// Samples per task when a patch kernel is split over the thread pool: about [`CHUNK`]
-/// values of `per_sample` each (at least one sample). The cut depends on the sizes only, and
-/// every sample is computed alone, so the bits do not depend on the threads.
-pub(crate) fn samples_per_task(per_sample: usize) -> usize {
-    (CHUNK / per_sample.max(1)).max(1)
 }
 
 /// `(y, argmax)` of max pooling `batch` samples; the argmax (input index per output value) only
