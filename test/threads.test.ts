@@ -121,6 +121,19 @@ describe('bit-identical results for any thread count', () => {
         out[`mean1 ${m}`] = hexBits(nr.mean(x, 1).data());
         out[`max ${m}`] = hexBits(nr.max(x).data());
         out[`variance ${m}`] = hexBits(nr.variance(x).data());
+        // Convolutions: the patches are gathered and scattered back by groups of samples, and
+        // a dense layer's bias and activation run on the GEMM's bands (at the odd sizes only:
+        // the split threshold's sizes would be ~20,000 images).
+        if (m > 2000) continue;
+        const img = rnd([m, 5, 4, 2]);
+        const filt = rnd([3, 3, 2, 3]);
+        out[`conv2d ${m}`] = hexBits(nr.conv2d(img, filt, 1, 'same').data());
+        const [gImg, gFilt] = nr.grads((a, f) => nr.conv2d(a, f, [2, 1], 'same').square().sum())([img, filt]);
+        out[`conv2d grads ${m}`] = hexBits(gImg.data()) + hexBits(gFilt.data());
+        out[`maxPool ${m}`] = hexBits(nr.maxPool(img, 2, 1, 'same').data());
+        const dense = nr.sequential({ seed: 5, layers: [nr.layers.dense({ inputShape: [3], units: 7, activation: 'softmax', biasInitializer: 'ones' })] });
+        out[`dense softmax ${m}`] = hexBits(dense.predict(x).data());
+        dense.dispose();
       }
     });
     return out;
