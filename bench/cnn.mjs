@@ -16,7 +16,7 @@ import { initTfWasm } from './tfjs.mjs';
 import { timeEpochs, timeSync } from './lib.mjs';
 
 /** The same architecture in either library (`L` is `nr.layers` or `tfl.layers`). */
-const cnnLayers = (L) => [
+export const cnnLayers = (L) => [
   L.conv2d({ inputShape: [28, 28, 1], filters: 16, kernelSize: 3, activation: 'relu' }),
   L.maxPooling2d({ poolSize: 2 }),
   L.conv2d({ filters: 32, kernelSize: 3, activation: 'relu' }),

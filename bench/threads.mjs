@@ -7,6 +7,8 @@
 //   MNIST MLP 784-128-64-10 training, batch 128: samples/s of one fit epoch
 //   inference at batch 256: samples/s
 //   relaxed vs plain SIMD GEMM, one thread
+//   the MNIST CNN of bench/cnn.mjs: training (batch 64) and inference (batch 256, against
+//   TF.js wasm, which cannot train it), samples/s
 //
 // A busy core ruins thread speedups (TOOLCHAIN.md §4): check the load line `npm run bench`
 // prints first. Numbers here are never assertions.
@@ -15,6 +17,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { CASES } from './matmul.mjs';
+import { cnnLayers } from './cnn.mjs';
 import { loadMnist } from '../examples/data/mnist.mjs';
 import { initTfWasm } from './tfjs.mjs';
 import { crossThreadRoundTrip, lcgValues, mnistMlp } from './lib.mjs';
@@ -234,6 +237,59 @@ export async function run(ctx) {
       ...ortNotes,
     ],
   });
+  // --- the MNIST CNN of bench/cnn.mjs: training (batch 64) and inference (batch 256)
+  ctx.log('cnn …');
+  const NC = ctx.quick ? 256 : 1024;
+  const cnnOf = (nr) => {
+    const x = nr.tensor(xs.subarray(0, NC * 784), [NC, 28, 28, 1]);
+    const y = nr.tensor(ys.subarray(0, NC * 10), [NC, 10]);
+    const xp = nr.tensor(xv, [256, 28, 28, 1]);
+    const m = nr.sequential({ seed: 1, layers: cnnLayers(nr.layers) });
+    m.compile({ optimizer: nr.optimizers.adam({ learningRate: 1e-3 }), loss: 'categoricalCrossentropy' });
+    return {
+      train: async () => (await m.fit(x, y, { epochs: 1, batchSize: 64, verbose: 0 }), NC),
+      predict: () => { const p = m.predict(xp, { batchSize: 256 }); p.data(); p.dispose(); },
+      dispose: () => [x, y, xp, m].forEach((o) => o.dispose()),
+    };
+  };
+  const c1 = cnnOf(n1);
+  const c2 = cnnOf(n2);
+  await tf.setBackend('wasm');
+  const tcm = tfl.sequential({ layers: cnnLayers(tfl.layers) });
+  const tcx = tf.tensor4d(xv, [256, 28, 28, 1]);
+  const tfPredict = () => { const p = tcm.predict(tcx, { batchSize: 256 }); p.dataSync(); p.dispose(); };
+  const cnnTrain = { t1: [], t2: [] };
+  for (const f of [c1.train, c2.train]) await f();
+  for (let i = 0; i < reps; i++) {
+    for (const [k, f] of [['t1', c1.train], ['t2', c2.train]]) {
+      const t0 = performance.now();
+      const n = await f();
+      cnnTrain[k].push(n / ((performance.now() - t0) / 1000));
+    }
+  }
+  const cnnPredict = { t1: [], t2: [], tf: [] };
+  const cnnContenders = [['t1', c1.predict], ['t2', c2.predict], ['tf', tfPredict]];
+  for (const [, f] of cnnContenders) for (let i = 0; i < 3; i++) f();
+  for (let r = 0; r < (ctx.quick ? 3 : 7); r++) for (const [k, f] of cnnContenders) cnnPredict[k].push(await timeIt(f, ctx.quick ? 2 : 5));
+  c1.dispose();
+  c2.dispose();
+  tcm.dispose();
+  tf.dispose(tcx);
+  const ct = Object.fromEntries(Object.entries(cnnTrain).map(([k, v]) => [k, ctx.stats(v)]));
+  const cp = Object.fromEntries(Object.entries(cnnPredict).map(([k, v]) => [k, ctx.stats(v)]));
+  data.cnn = { train: ct, predict: cp };
+  tables.push({
+    title: 'MNIST CNN (bench/cnn.mjs): training (batch 64) and inference (batch 256), samples/s (median, min–max)',
+    columns: ['case', 'neurite, 1 thread', 'neurite, 2 threads', '2 ÷ 1 threads', 'peer', 'peer samples/s', 'neurite 2 threads ÷ peer'],
+    rows: [
+      ['train, batch 64', cell(ct.t1, sps), cell(ct.t2, sps), ratio(ct.t2.median, ct.t1.median), 'TF.js wasm', 'cannot train', ''],
+      ['predict, batch 256', cell(cp.t1, sps), cell(cp.t2, sps), ratio(cp.t2.median, cp.t1.median), `TF.js wasm (${tfWasm.threads} thread)`, cell(cp.tf, sps), ratio(cp.t2.median, cp.tf.median)],
+    ],
+    notes: [
+      `training: one fit epoch over ${NC} real MNIST digits, Adam 1e-3, median of ${reps} epochs after a warm-up, interleaved (TF.js 4.22's wasm backend has no Conv2DBackpropFilter: see the CNN table of npm run bench); inference: predict + read back, contenders interleaved`,
+    ],
+  });
+
   n1.shutdown();
   n2.shutdown();
   nRelaxed.shutdown();
