@@ -109,7 +109,12 @@ pub fn tile_column(mc: usize, cols: usize, kc: usize, a: ABlock, pb: &[f32], ldb
 /// Inlined into the blocking loops (and those into `matMul`), V8's register allocator once
 /// kept the accumulators and the memory base on the stack: 25 instead of 40+ GFLOP/s. The
 /// loop over row panels stays inside, so the call is paid once per column of tiles, and V8
-/// still unrolls the nested step loop.
+/// still unrolls the nested step loop. `inline(never)` binds LLVM only: binaryen's
+/// `wasm-opt -O3` (scripts/build-wasm.mjs) inlines functions by its own rules, and a change
+/// to the blocking code's call graph (2026-12-02: a second band function calling a second
+/// column kernel) once made it inline these, and every GEMM ran at 0.70× — while the module
+/// before wasm-opt (`target/wasm-mt/…/neurite_wasm.wasm`) ran at full speed. After changing
+/// the calls around the micro-kernel, time the optimized module against that one.
 #[allow(clippy::too_many_arguments)]
 #[inline(never)]
 fn column<const V: usize, const OWN_ROWS: bool>(
