@@ -19,6 +19,8 @@
 //! whose result depends on the whole batch or adds a loss term per call (batch normalization,
 //! a variational layer, an activity regularizer) cannot be used twice.
 
+use std::borrow::Cow;
+
 use super::shared::{lock, LayerRef};
 use crate::layers::{Init, Mode};
 use crate::{Error, Result, Tensor};
@@ -474,7 +476,7 @@ fn unpack(op: &'static str, x: &Tensor, shapes: &[Vec<usize>]) -> Result<Vec<Ten
     }
     let mut out = Vec::with_capacity(shapes.len());
     for (s, data) in shapes.iter().zip(columns(op, x, &sizes)?) {
-        out.push(Tensor::new(op, crate::Shape::new(op, &[&[batch][..], s].concat())?, data)?);
+        out.push(Tensor::new(op, crate::Shape::new(op, &[&[batch][..], s].concat())?, data.into_owned())?);
     }
     Ok(out)
 }
@@ -490,13 +492,16 @@ fn pack(op: &'static str, ts: &[Tensor]) -> Result<Tensor> {
 }
 
 /// The columns of `t`, `[batch, Σ sizes]` (a packed model input, output or target), as one
-/// flat `[batch, size]` buffer per size.
+/// flat `[batch, size]` buffer per size; with one size, `t`'s values themselves, not copied.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-pub(super) fn columns(op: &'static str, t: &Tensor, sizes: &[usize]) -> Result<Vec<Vec<f32>>> {
+pub(super) fn columns<'t>(op: &'static str, t: &'t Tensor, sizes: &[usize]) -> Result<Vec<Cow<'t, [f32]>>> {
     let total: usize = sizes.iter().sum();
     let n = t.dims().first().copied().unwrap_or(0);
     if t.size() != n * total {
         crate::bail_shape!(op, "expected packed values of shape [{n}, {total}], got {}", t.shape());
+    }
+    if sizes.len() == 1 {
+        return Ok(vec![Cow::Borrowed(t.data())]);
     }
     let mut out = Vec::with_capacity(sizes.len());
     let mut at = 0;
@@ -505,7 +510,7 @@ pub(super) fn columns(op: &'static str, t: &Tensor, sizes: &[usize]) -> Result<V
         for (dst, row) in v.chunks_exact_mut(size.max(1)).zip(t.data().chunks_exact(total.max(1))) {
             dst.copy_from_slice(&row[at..at + size]);
         }
-        out.push(v);
+        out.push(Cow::Owned(v));
         at += size;
     }
     Ok(out)
@@ -789,13 +794,17 @@ mod tests {
         let mut t1 = Trainer::new(cfg(vec![]), 1);
         let y1 = Tensor::new("t", Shape::from([4, 1]), labels.to_vec()).unwrap();
         // With a second head (dense(2), mse weighted 0) on the same input.
-        let mut both = Sequential::new(8);
-        for (i, p) in [dense(3.0, 10.0), dense(2.0, 9.0)].iter().enumerate() {
-            both.add(from_abi(0, p, i as u32).unwrap()).unwrap();
-        }
-        both.set_io(vec![vec![4]], vec![1, 2]).unwrap();
-        both.wire(1, &[0]).unwrap();
-        both.build_all(&[4]).unwrap();
+        let two_heads = || {
+            let mut m = Sequential::new(8);
+            for (i, p) in [dense(3.0, 10.0), dense(2.0, 9.0)].iter().enumerate() {
+                m.add(from_abi(0, p, i as u32).unwrap()).unwrap();
+            }
+            m.set_io(vec![vec![4]], vec![1, 2]).unwrap();
+            m.wire(1, &[0]).unwrap();
+            m.build_all(&[4]).unwrap();
+            m
+        };
+        let mut both = two_heads();
         let heads = vec![Head { loss: sparse, reduction: Reduction::Mean, weight: 1.0, metrics: vec![] }, Head { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, weight: 0.0, metrics: vec![] }];
         let mut t2 = Trainer::new(cfg(heads), 1);
         let y2 = Tensor::new("t", Shape::from([4, 3]), labels.iter().flat_map(|&l| [l, 0.5, -0.5]).collect()).unwrap();
@@ -807,16 +816,7 @@ mod tests {
         let bits = |m: &Sequential, n: usize| m.param_values().unwrap().iter().take(n).flat_map(|(t, _)| t.data().iter().map(|v| v.to_bits()).collect::<Vec<_>>()).collect::<Vec<_>>();
         assert_eq!(bits(&alone, 2), bits(&both, 2));
         // The zero-weighted head's weights did not move; the model still reports its loss.
-        let fresh = {
-            let mut m = Sequential::new(8);
-            for (i, p) in [dense(3.0, 10.0), dense(2.0, 9.0)].iter().enumerate() {
-                m.add(from_abi(0, p, i as u32).unwrap()).unwrap();
-            }
-            m.set_io(vec![vec![4]], vec![1, 2]).unwrap();
-            m.wire(1, &[0]).unwrap();
-            m.build_all(&[4]).unwrap();
-            m
-        };
+        let fresh = two_heads();
         assert_eq!(bits(&both, 4)[bits(&both, 2).len()..], bits(&fresh, 4)[bits(&fresh, 2).len()..]);
         assert_eq!(both.output_activations(), vec![Some(crate::activations::Activation::Softmax), Some(crate::activations::Activation::Tanh)]);
     }

@@ -317,7 +317,7 @@ impl Trainer {
         let n = pred.dims()[0];
         let p_sizes: Vec<usize> = outs.iter().map(|(_, s)| s.iter().product()).collect();
         let y_sizes: Vec<usize> = outs.iter().map(|(h, s)| h.target_shape(s).iter().product()).collect();
-        let (ps, ys) = (parts(pred, &p_sizes)?, parts(y, &y_sizes)?);
+        let (ps, ys) = (columns("fit", pred, &p_sizes)?, columns("fit", y, &y_sizes)?);
         let (mut data, mut losses, mut metrics, mut grads, mut pre) = (0.0f32, Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for (q, (((h, s), p), t)) in outs.iter().zip(&ps).zip(&ys).enumerate() {
             let (p, t) = (&p[..], &t[..]);
@@ -503,19 +503,6 @@ impl Trainer {
         let regularization = activity + weight_penalty(model)?;
         Ok(StepResult { loss: data + kl + regularization, metrics, kl, regularization, heads: self.reported(heads) })
     }
-}
-
-/// `t`'s values per sample split into parts of `sizes` values (see `graph::columns`); one
-/// part is all of `t`, borrowed.
-fn parts<'t>(t: &'t Tensor, sizes: &[usize]) -> Result<Vec<Cow<'t, [f32]>>> {
-    if let [size] = *sizes {
-        let n = t.dims().first().copied().unwrap_or(0);
-        if t.size() != n * size {
-            crate::bail_shape!("fit", "expected values of shape [{n}, {size}], got {}", t.shape());
-        }
-        return Ok(vec![Cow::Borrowed(t.data())]);
-    }
-    Ok(columns("fit", t, sizes)?.into_iter().map(Cow::Owned).collect())
 }
 
 /// The data loss with sample `i`'s rows weighted by `w[i]`: the mean over all `rows` of
