@@ -82,6 +82,23 @@ function onnxMlp(ws, shapes) {
   return new Uint8Array([...int(1, 8), ...bytesField(8, [...str(1, ''), ...int(2, 13)]), ...bytesField(7, graph)]);
 }
 
+/**
+ * Samples/s of each contender's `epoch()` (async, returns the samples it trained), `reps`
+ * times each after one warm-up, the contenders interleaved: `{ name: [samples/s, …] }`.
+ */
+async function interleavedRates(contenders, reps) {
+  const rates = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
+  for (const f of Object.values(contenders)) await f();
+  for (let i = 0; i < reps; i++) {
+    for (const [k, f] of Object.entries(contenders)) {
+      const t0 = performance.now();
+      const n = await f();
+      rates[k].push(n / ((performance.now() - t0) / 1000));
+    }
+  }
+  return rates;
+}
+
 export async function run(ctx) {
   const [n1, n2, nRelaxed] = await Promise.all([importInstance(), importInstance(), importInstance()]);
   await n1.init({ threads: 1 });
@@ -157,15 +174,7 @@ export async function run(ctx) {
   });
   tm.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
   const tfEpoch = async () => (await tm.fit(tx, ty, { epochs: 1, batchSize: 128, verbose: 0, shuffle: true }), N);
-  const rates = { t1: [], t2: [], tf: [] };
-  for (const f of [e1.run, e2.run, tfEpoch]) await f();
-  for (let i = 0; i < reps; i++) {
-    for (const [k, f] of [['t1', e1.run], ['t2', e2.run], ['tf', tfEpoch]]) {
-      const t0 = performance.now();
-      const n = await f();
-      rates[k].push(n / ((performance.now() - t0) / 1000));
-    }
-  }
+  const rates = await interleavedRates({ t1: e1.run, t2: e2.run, tf: tfEpoch }, reps);
   e1.dispose();
   e2.dispose();
   tf.dispose([tx, ty]);
@@ -258,15 +267,7 @@ export async function run(ctx) {
   const tcm = tfl.sequential({ layers: cnnLayers(tfl.layers) });
   const tcx = tf.tensor4d(xv, [256, 28, 28, 1]);
   const tfPredict = () => { const p = tcm.predict(tcx, { batchSize: 256 }); p.dataSync(); p.dispose(); };
-  const cnnTrain = { t1: [], t2: [] };
-  for (const f of [c1.train, c2.train]) await f();
-  for (let i = 0; i < reps; i++) {
-    for (const [k, f] of [['t1', c1.train], ['t2', c2.train]]) {
-      const t0 = performance.now();
-      const n = await f();
-      cnnTrain[k].push(n / ((performance.now() - t0) / 1000));
-    }
-  }
+  const cnnTrain = await interleavedRates({ t1: c1.train, t2: c2.train }, reps);
   const cnnPredict = { t1: [], t2: [], tf: [] };
   const cnnContenders = [['t1', c1.predict], ['t2', c2.predict], ['tf', tfPredict]];
   for (const [, f] of cnnContenders) for (let i = 0; i < 3; i++) f();
