@@ -222,6 +222,8 @@ const POOL: Array<{ name: string; x: number[]; size: Pair2; strides: Pair2; pad:
   { name: 'stride 3 larger than the 2×2 window, valid', x: [2, 8, 8, 1], size: [2, 2], strides: [3, 3], pad: 'valid' },
   { name: 'ties (values on a grid of 0.5)', x: [2, 6, 6, 2], size: [3, 2], strides: [1, 1], pad: 'valid', quantum: 0.5 },
   { name: 'an empty batch', x: [0, 4, 4, 2], size: [2, 2], strides: [2, 2], pad: 'same' },
+  { name: '2×2 stride 2 valid, 16 channels (four lanes at a time)', x: [2, 9, 7, 16], size: [2, 2], strides: [2, 2], pad: 'valid' },
+  { name: '3×3 stride 1 same, 4 channels, ties', x: [1, 5, 6, 4], size: [3, 3], strides: [1, 1], pad: 'same', quantum: 0.5 },
 ];
 
 describe('maxPool and avgPool', () => {
@@ -254,6 +256,21 @@ describe('maxPool and avgPool', () => {
     const worst = (g: ArrayLike<number>) => Math.max(...Array.from(g, (v, i) => Math.abs(v - fd[i])));
     expect(worst(weightedRun(f, [x], c).grads[0])).toBeLessThan(1e-4);
     expect(worst(weightedRunTf((a) => tf.avgPool(a as tf.Tensor4D, 3, 2, 'same'), [x], c).grads[0])).toBeGreaterThan(0.05);
+  });
+
+  it('maxPool outside a tape (no argmax kept, row by row) gives the bits of the taped form: NaN, ±0, -Infinity, 1 to 16 channels', () => {
+    const specials = [NaN, 0, -0, -Infinity, Infinity];
+    for (const [shape, size, strides, pad] of [
+      [[2, 6, 7, 16], 2, 2, 'valid'], [[1, 5, 5, 4], 3, 1, 'same'], [[2, 7, 6, 8], [3, 2], [2, 1], 'same'], [[1, 6, 6, 3], 2, 2, 'valid'], [[1, 9, 8, 1], 3, 2, 'same'],
+    ] as Array<[number[], Pair2 | number, Pair2 | number, Pad]>) {
+      const r = rng(sizeOf(shape));
+      const values = uniform(r, sizeOf(shape), -1, 1, 0.5).map((v, i) => (i % 5 === 0 ? specials[(i / 5) % specials.length] : v));
+      const x = nr.tensor(values, shape);
+      const plain = nr.maxPool(x, size, strides, pad);
+      const { value, grad } = nr.valueAndGrad((a: nr.Tensor) => nr.maxPool(a, size, strides, pad))(x);
+      expect(bits(plain.data()), `${shape} ${size} ${strides} ${pad}`).toEqual(bits(value.data()));
+      nr.dispose([x, plain, value, grad]);
+    }
   });
 
   it('NaN propagates through maxPool (TF.js skips it), and ±Infinity are values', () => {

@@ -226,6 +226,14 @@ pub fn select(c: &[f32], a: &[f32], b: &[f32], out: &mut [f32]) {
     imp::select(c, a, b, out)
 }
 
+/// Max pooling's step, for `best.len() / c` output positions of `c` channels: position `o`
+/// takes `v = src[o·step ..][..c]`, each value replacing `best`'s where `v > best` or `v` is
+/// NaN (ties keep `best`, so the first of equal values and of `±0` stays; a NaN wins over
+/// numbers).
+pub fn pool_max_strided(best: &mut [f32], src: &[f32], c: usize, step: usize) {
+    imp::pool_max_strided(best, src, c, step)
+}
+
 /// The scalar reference kernels. Every function has the signature of its public dispatcher.
 pub mod scalar {
     use super::{max_f32, min_f32};
@@ -352,6 +360,27 @@ pub mod scalar {
     /// See [`super::clip`].
     pub fn clip(x: &[f32], lo: f32, hi: f32, out: &mut [f32]) {
         map(x, out, |a| clip_one(a, lo, hi))
+    }
+
+    /// Max pooling's step on one value.
+    #[inline(always)]
+    pub fn pool_max_one(best: f32, v: f32) -> f32 {
+        if v > best || v.is_nan() {
+            v
+        } else {
+            best
+        }
+    }
+
+    /// See [`super::pool_max_strided`].
+    pub fn pool_max_strided(best: &mut [f32], src: &[f32], c: usize, step: usize) {
+        if c == 1 {
+            // One channel (a grayscale image): a plain strided loop.
+            return best.iter_mut().zip(src.iter().step_by(step)).for_each(|(b, &v)| *b = pool_max_one(*b, v));
+        }
+        for (o, best) in best.chunks_exact_mut(c).enumerate() {
+            best.iter_mut().zip(&src[o * step..][..c]).for_each(|(b, &v)| *b = pool_max_one(*b, v));
+        }
     }
 
     /// See [`super::select`]. Each input is iterated as its run or as a repeated value.

@@ -138,6 +138,20 @@ pub fn clip(x: &[f32], lo: f32, hi: f32, out: &mut [f32]) {
     map(x, out, |a| f32x4_pmin(f32x4_pmax(a, lv), hv), |a| scalar::clip_one(a, lo, hi))
 }
 
+/// The simd128 twin of `scalar::pool_max_strided`: `bitselect(v, best, v > best | v != v)`
+/// (channels in fours; other channel counts run the scalar kernel).
+pub fn pool_max_strided(best: &mut [f32], src: &[f32], c: usize, step: usize) {
+    if !c.is_multiple_of(4) {
+        return scalar::pool_max_strided(best, src, c, step);
+    }
+    for (o, best) in best.chunks_exact_mut(c).enumerate() {
+        for (b, v) in best.as_chunks_mut::<4>().0.iter_mut().zip(src[o * step..][..c].as_chunks::<4>().0) {
+            let (bv, vv) = (load(b), load(v));
+            store(b, v128_bitselect(vv, bv, v128_or(f32x4_gt(vv, bv), f32x4_ne(vv, vv))));
+        }
+    }
+}
+
 /// The simd128 twin of `scalar::select`: `bitselect(a, b, c != 0)` per lane.
 pub fn select(c: &[f32], a: &[f32], b: &[f32], out: &mut [f32]) {
     let n = out.len();

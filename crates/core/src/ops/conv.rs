@@ -9,11 +9,16 @@
 //! input positions they were copied from (`col2im`).
 //!
 //! The patches of a whole batch can be large (a 3×3 window makes nine copies of its input), so
-//! both directions run over fixed groups of samples ([`samples_per_group`], from the shapes
-//! alone: the same values whatever the thread count); backward gathers a group's patches again
-//! rather than keeping them from the forward.
+//! they are never gathered at once. The forward runs over blocks of output lines of about
+//! 256 KiB of patches ([`BLOCK_VALUES`]), each gathered and multiplied on one thread while its
+//! patches are in that core's cache (the blocks are the tasks on the thread pool); backward
+//! runs over groups of samples ([`samples_per_group`]) and gathers a group's patches again
+//! rather than keeping them from the forward. Both cuts come from the shapes alone, so the
+//! values do not depend on the thread count.
 
 use std::cell::Cell;
+use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 
 use super::affine;
 use crate::activations::Activation;
@@ -130,6 +135,11 @@ fn transpose_placement(x: &Tensor, filter: &Tensor, out: [usize; 3], win: Window
 /// At most this many patch values (16 MiB) are gathered at a time (at least one sample).
 const GROUP_VALUES: usize = 1 << 22;
 
+/// [`forward`] gathers and multiplies the patches of about this many values at a time
+/// (256 KiB, a block of output lines): they are still in the core's cache when the GEMM reads
+/// them.
+const BLOCK_VALUES: usize = 1 << 16;
+
 thread_local! {
     /// The patch buffer of the convolutions on this thread (at most [`GROUP_VALUES`] values,
     /// or one sample's patches), kept from call to call: a new buffer each call cost a
@@ -162,6 +172,13 @@ fn samples_per_task(per_sample: usize) -> usize {
     (CHUNK / per_sample.max(1)).max(1)
 }
 
+/// Output lines (`ow` patch rows each) per block of [`forward`]: about [`BLOCK_VALUES`] patch
+/// values (at least one line), from the shapes alone.
+fn block_lines(p: &Placement) -> usize {
+    let (_, k) = patch_len(p);
+    (BLOCK_VALUES / (p.ow * k).max(1)).max(1)
+}
+
 /// Samples per group of the gathered patches.
 pub fn samples_per_group(p: &Placement) -> usize {
     let (rows, k) = patch_len(p);
@@ -180,50 +197,59 @@ fn pointwise(p: &Placement) -> bool {
     p.win.size == [1, 1] && p.win.strides == [1, 1]
 }
 
-/// Gathers the patches of the samples in `x` (whole samples) into `cols`: one input channel
-/// tap by tap ([`im2col_taps`]), more window row by window row ([`im2col_rows`]); split over
-/// the thread pool by groups of samples (each sample's patches are its own).
+/// Gathers the patches of the samples in `x` (whole samples) into `cols`, split over the thread
+/// pool by groups of samples (each sample's patches are its own).
 fn im2col(p: &Placement, x: &[f32], cols: &mut [f32]) {
     let (rows, k) = patch_len(p);
     let group = samples_per_task(rows * k);
     let len = cols.len();
     for_each_chunk_mut(cols, (group * rows * k).max(1), len, |t, cols| {
-        let samples = cols.len() / (rows * k).max(1);
-        let x = &x[t * group * p.in_size()..][..samples * p.in_size()];
-        if p.c == 1 {
-            im2col_taps(p, x, cols)
-        } else {
-            im2col_rows(p, x, cols)
-        }
+        let first = t * group * p.oh;
+        im2col_lines(p, x, first..first + cols.len() / (p.ow * k).max(1), cols)
     });
+}
+
+/// The patches of output lines `lines` of the images `x` into `cols` (`ow` rows of `kh·kw·c`
+/// per line; line `q` is output row `q % oh` of sample `q / oh`): one input channel tap by tap
+/// ([`im2col_taps`]), more window row by window row ([`im2col_rows`]).
+fn im2col_lines(p: &Placement, x: &[f32], lines: Range<usize>, cols: &mut [f32]) {
+    if p.c == 1 {
+        im2col_taps(p, x, lines, cols)
+    } else {
+        im2col_rows(p, x, lines, cols)
+    }
+}
+
+/// Sample `q / oh` of `x` and output row `q % oh`: where output line `q` reads.
+fn line_source<'a>(p: &Placement, x: &'a [f32], q: usize) -> (&'a [f32], usize) {
+    (&x[q / p.oh * p.in_size()..][..p.in_size()], q % p.oh)
 }
 
 /// Each output position's window row at a time: its values inside the input are one run of
 /// `(j1 − j0)·c` values when the window is not dilated.
-fn im2col_rows(p: &Placement, x: &[f32], cols: &mut [f32]) {
+fn im2col_rows(p: &Placement, x: &[f32], lines: Range<usize>, cols: &mut [f32]) {
     let (kh, kw, c) = (p.win.size[0], p.win.size[1], p.c);
     let columns = p.inside_all(1);
     let mut row = cols.chunks_exact_mut(kh * kw * c);
-    for sample in x.chunks_exact(p.in_size()) {
-        for oy in 0..p.oh {
-            for ox in 0..p.ow {
-                let dst = row.next().expect("one row per output position");
-                let (j0, j1) = columns[ox];
-                for (i, line) in dst.chunks_exact_mut(kw * c).enumerate() {
-                    let Some(iy) = p.source(0, oy, i) else {
-                        fill_short(line, 0.0);
-                        continue;
-                    };
-                    fill_short(&mut line[..j0 * c], 0.0);
-                    fill_short(&mut line[j1 * c..], 0.0);
-                    if p.win.dilation[1] == 1 {
-                        let ix = p.source(1, ox, j0).expect("inside");
-                        copy_short(&mut line[j0 * c..j1 * c], &sample[(iy * p.w + ix) * c..][..(j1 - j0) * c]);
-                    } else {
-                        for j in j0..j1 {
-                            let ix = p.source(1, ox, j).expect("inside");
-                            copy_short(&mut line[j * c..][..c], &sample[(iy * p.w + ix) * c..][..c]);
-                        }
+    for q in lines {
+        let (sample, oy) = line_source(p, x, q);
+        for ox in 0..p.ow {
+            let dst = row.next().expect("one row per output position");
+            let (j0, j1) = columns[ox];
+            for (i, line) in dst.chunks_exact_mut(kw * c).enumerate() {
+                let Some(iy) = p.source(0, oy, i) else {
+                    fill_short(line, 0.0);
+                    continue;
+                };
+                fill_short(&mut line[..j0 * c], 0.0);
+                fill_short(&mut line[j1 * c..], 0.0);
+                if p.win.dilation[1] == 1 {
+                    let ix = p.source(1, ox, j0).expect("inside");
+                    copy_short(&mut line[j0 * c..j1 * c], &sample[(iy * p.w + ix) * c..][..(j1 - j0) * c]);
+                } else {
+                    for j in j0..j1 {
+                        let ix = p.source(1, ox, j).expect("inside");
+                        copy_short(&mut line[j * c..][..c], &sample[(iy * p.w + ix) * c..][..c]);
                     }
                 }
             }
@@ -236,30 +262,29 @@ fn im2col_rows(p: &Placement, x: &[f32], cols: &mut [f32]) {
 /// row, at `ox·s + j·d − pad` for the output columns `ox` where it lands inside (one run,
 /// [`Placement::inside_range`]) and zero elsewhere: a strided copy of single values, where the
 /// window rows of three values each cost a loop (or a `memory.copy`) apiece.
-fn im2col_taps(p: &Placement, x: &[f32], cols: &mut [f32]) {
+fn im2col_taps(p: &Placement, x: &[f32], lines: Range<usize>, cols: &mut [f32]) {
     let (kh, kw) = (p.win.size[0], p.win.size[1]);
     let k = kh * kw;
     let (s, d) = (p.win.strides[1], p.win.dilation[1]);
     let ranges: Vec<(usize, usize)> = (0..kw).map(|j| p.inside_range(1, j)).collect();
     let per_row = p.ow * k;
-    for (sample, out) in x.chunks_exact(p.in_size()).zip(cols.chunks_exact_mut(p.oh * per_row)) {
-        for (oy, rows) in out.chunks_exact_mut(per_row).enumerate() {
-            for i in 0..kh {
-                let src = p.source(0, oy, i).map(|iy| &sample[iy * p.w..][..p.w]);
-                for (j, &(lo, hi)) in ranges.iter().enumerate() {
-                    let t = i * kw + j;
-                    let Some(src) = src.filter(|_| lo < hi) else {
-                        rows.chunks_exact_mut(k).for_each(|r| r[t] = 0.0);
-                        continue;
-                    };
-                    let (before, rest) = rows.split_at_mut(lo * k);
-                    let (inside, after) = rest.split_at_mut((hi - lo) * k);
-                    before.chunks_exact_mut(k).chain(after.chunks_exact_mut(k)).for_each(|r| r[t] = 0.0);
-                    // Input column of output column `lo + n`: `(lo + n)·s + j·d − pad_left`.
-                    let first = lo * s + j * d - p.pad_left;
-                    for (n, r) in inside.chunks_exact_mut(k).enumerate() {
-                        r[t] = src[first + n * s];
-                    }
+    for (q, rows) in lines.zip(cols.chunks_exact_mut(per_row)) {
+        let (sample, oy) = line_source(p, x, q);
+        for i in 0..kh {
+            let src = p.source(0, oy, i).map(|iy| &sample[iy * p.w..][..p.w]);
+            for (j, &(lo, hi)) in ranges.iter().enumerate() {
+                let t = i * kw + j;
+                let Some(src) = src.filter(|_| lo < hi) else {
+                    rows.chunks_exact_mut(k).for_each(|r| r[t] = 0.0);
+                    continue;
+                };
+                let (before, rest) = rows.split_at_mut(lo * k);
+                let (inside, after) = rest.split_at_mut((hi - lo) * k);
+                before.chunks_exact_mut(k).chain(after.chunks_exact_mut(k)).for_each(|r| r[t] = 0.0);
+                // Input column of output column `lo + n`: `(lo + n)·s + j·d − pad_left`.
+                let first = lo * s + j * d - p.pad_left;
+                for (n, r) in inside.chunks_exact_mut(k).enumerate() {
+                    r[t] = src[first + n * s];
                 }
             }
         }
@@ -335,16 +360,34 @@ pub fn forward(op: &'static str, p: &Placement, x: &[f32], batch: usize, w: &[f3
         affine::activate_after(op, fused.or(after), &mut y, filters)?;
         return Ok(y);
     }
-    // Samples in groups, so that the gathered patches stay at most GROUP_VALUES.
-    let group = samples_per_group(p);
     let mut y = crate::tensor::alloc_empty(op, len)?;
-    let mut buf = take_patch_buffer();
-    for (xs, ys) in x.chunks(group * p.in_size()).zip(y.spare_capacity_mut()[..len].chunks_mut(group * rows * filters)) {
-        let n = xs.len() / p.in_size();
-        affine::forward_into(patches(op, p, xs, &mut buf)?, n * rows, k, filters, w, b, fused, ys);
+    if pointwise(p) {
+        // The patches are the input itself.
+        affine::forward_into(x, batch * rows, k, filters, w, b, fused, &mut y.spare_capacity_mut()[..len]);
+    } else {
+        // Blocks of output lines, each gathered then multiplied while its patches are in cache.
+        let lines = block_lines(p);
+        let failed = AtomicBool::new(false);
+        let work = (2 * batch * rows).saturating_mul(k).saturating_mul(filters);
+        for_each_chunk_mut(&mut y.spare_capacity_mut()[..len], lines * p.ow * filters, work, |t, ys| {
+            let n = ys.len() / (p.ow * filters);
+            let mut buf = take_patch_buffer();
+            let need = n * p.ow * k;
+            if buf.len() < need {
+                // The old buffer goes first, so the two are never held at once.
+                drop(buf);
+                let Ok(new) = crate::tensor::alloc(op, need) else { return failed.store(true, Relaxed) };
+                buf = new;
+            }
+            im2col_lines(p, x, t * lines..t * lines + n, &mut buf[..need]);
+            affine::forward_into(&buf[..need], n * p.ow, k, filters, w, b, fused, ys);
+            keep_patch_buffer(buf);
+        });
+        if failed.into_inner() {
+            return Err(crate::Error::OutOfMemory { op, bytes: (lines * p.ow * k * 4) as u64 });
+        }
     }
-    keep_patch_buffer(buf);
-    // SAFETY: the groups cover all `batch` samples, and forward_into wrote each group's values.
+    // SAFETY: the blocks cover all `batch` samples, and forward_into wrote each one's values.
     unsafe { y.set_len(len) };
     affine::activate_after(op, after, &mut y, filters)?;
     Ok(y)
@@ -539,6 +582,27 @@ mod tests {
                 y.extend(dw);
                 y
             });
+        }
+    }
+
+    /// The forward's blocks of output lines (cut inside samples, across samples, one line each
+    /// when a line is longer than a block) give the bits of one GEMM over all the patches,
+    /// with any number of workers.
+    #[test]
+    fn blocks_agree_with_one_product() {
+        for (size, input, batch, same, f) in [([3, 3], [30, 40, 1], 13, true, 5), ([3, 3], [9, 11, 24], 10, false, 7), ([3, 3], [3, 200, 40], 2, true, 3)] {
+            let p = Window { size, strides: [1, 1], dilation: [1, 1], same }.place("t", &input).unwrap();
+            let (rows, k) = patch_len(&p);
+            let lines = block_lines(&p);
+            assert!(lines == 1 || ((batch * p.oh) % lines != 0 && lines % p.oh != 0), "{input:?}: {lines} lines a block");
+            let x = values(batch * p.in_size(), 3);
+            let w = values(k * f, 4);
+            let mut cols = vec![0.0; batch * rows * k];
+            im2col(&p, &x, &mut cols);
+            let mut want = vec![0.0; batch * rows * f];
+            crate::kernels::matmul::gemm(batch * rows, k, f, &cols, false, &w, false, &mut want);
+            let y = crate::parallel::testing::same_bits_for_all_counts("conv blocks", || forward("t", &p, &x, batch, &w, f, None, None).unwrap());
+            assert_eq!(y, want, "{input:?}");
         }
     }
 

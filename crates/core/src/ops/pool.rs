@@ -7,6 +7,7 @@
 //!   as TensorFlow's `same` average pooling). Backward spreads `dy / count` over them.
 
 use super::window::{images, out_shape, Placement, Window};
+use crate::kernels::elementwise::pool_max_strided;
 use crate::{Result, Tensor};
 
 /// TF.js's `maxPool` (`max`) or `avgPool` of `x` `[batch, h, w, c]` (or one image `[h, w, c]`)
@@ -38,34 +39,59 @@ pub fn pool2d_backward(op: &'static str, x: &Tensor, max: bool, win: Window, arg
 pub fn max_forward(op: &'static str, p: &Placement, x: &[f32], batch: usize, keep: bool) -> Result<(Vec<f32>, Vec<u32>)> {
     let c = p.c;
     let n_out = batch * p.oh * p.ow * c;
+    if !keep {
+        return Ok((max_rows(op, p, x, batch)?, Vec::new()));
+    }
     let mut y = crate::tensor::alloc(op, n_out)?;
-    let mut arg = if keep { crate::tensor::try_vec(op, n_out, 0u32)? } else { Vec::new() };
-    windows(p, batch, |o, inputs| {
+    let mut arg = crate::tensor::try_vec(op, n_out, 0u32)?;
+    windows(p, batch, |o, first, ni, nj| {
         let best = &mut y[o..o + c];
-        let first = inputs[0];
         best.copy_from_slice(&x[first..first + c]);
-        if keep {
-            arg[o..o + c].iter_mut().enumerate().for_each(|(k, a)| *a = (first + k) as u32);
-        }
-        for &s in &inputs[1..] {
-            let v = &x[s..s + c];
-            if keep {
-                for (k, ((b, &v), a)) in best.iter_mut().zip(v).zip(&mut arg[o..o + c]).enumerate() {
-                    // Strictly larger keeps the first maximum; a NaN wins over numbers and
-                    // the first NaN stays.
-                    if v > *b || (v.is_nan() && !b.is_nan()) {
-                        *b = v;
-                        *a = (s + k) as u32;
-                    }
-                }
-            } else {
-                for (b, &v) in best.iter_mut().zip(v) {
-                    *b = if v > *b || v.is_nan() { v } else { *b };
+        arg[o..o + c].iter_mut().enumerate().for_each(|(k, a)| *a = (first + k) as u32);
+        for s in inputs(p, first, ni, nj).skip(1) {
+            for (k, ((b, &v), a)) in best.iter_mut().zip(&x[s..s + c]).zip(&mut arg[o..o + c]).enumerate() {
+                // Strictly larger keeps the first maximum; a NaN wins over numbers and the
+                // first NaN stays.
+                if v > *b || (v.is_nan() && !b.is_nan()) {
+                    *b = v;
+                    *a = (s + k) as u32;
                 }
             }
         }
     });
     Ok((y, arg))
+}
+
+/// Max pooling without the argmax (inference), an output row at a time: the row starts at
+/// −∞ and takes the windows' inputs tap by tap, each tap one strided pass over the row
+/// ([`pool_max_strided`]). Every output sees the inputs of its window in the order of
+/// [`windows`] (row-major), and −∞ gives way to the first of them whatever it is, so the values
+/// are those of the form that keeps the argmax.
+fn max_rows(op: &'static str, p: &Placement, x: &[f32], batch: usize) -> Result<Vec<f32>> {
+    let (c, kh, s) = (p.c, p.win.size[0], p.win.strides[1]);
+    let per_row = p.ow * c;
+    let len = batch * p.oh * per_row;
+    if len == 0 || p.in_size() == 0 {
+        // No outputs (zero samples, rows, columns or channels): nothing to compute.
+        return Ok(Vec::new());
+    }
+    let mut y = crate::tensor::alloc_empty(op, len)?;
+    let taps: Vec<(usize, usize)> = (0..p.win.size[1]).map(|j| p.inside_range(1, j)).collect();
+    for sample in x.chunks_exact(p.in_size()).take(batch) {
+        for oy in 0..p.oh {
+            let start = y.len();
+            y.resize(start + per_row, f32::NEG_INFINITY);
+            let out = &mut y[start..];
+            for iy in (0..kh).filter_map(|i| p.source(0, oy, i)) {
+                let line = &sample[iy * p.w * c..][..p.w * c];
+                for (j, &(lo, hi)) in taps.iter().enumerate().filter(|(_, &(lo, hi))| lo < hi) {
+                    // Input column of output column `lo`: `lo·s + j − pad_left`.
+                    pool_max_strided(&mut out[lo * c..hi * c], &line[(lo * s + j - p.pad_left) * c..], c, s * c);
+                }
+            }
+        }
+    }
+    Ok(y)
 }
 
 /// dL/dx of max pooling: each `dy` added to the input its output came from.
@@ -77,42 +103,43 @@ pub fn max_backward(op: &'static str, arg: &[u32], dy: &[f32], x_len: usize) -> 
     Ok(dx)
 }
 
-/// Calls `f(output index, input indices)` for each output position (its first channel), with
-/// the input positions its window covers inside the input, in row-major order.
-fn windows(p: &Placement, batch: usize, mut f: impl FnMut(usize, &[usize])) {
+/// Calls `f(o, first, ni, nj)` for each output position in order: `o` is its output index
+/// (first channel), and the inputs its window covers inside the input are `ni × nj` positions
+/// from input index `first` (rows `w·c` apart, columns `c`; at least one), row by row.
+fn windows(p: &Placement, batch: usize, mut f: impl FnMut(usize, usize, usize, usize)) {
     debug_assert_eq!(p.win.dilation, [1, 1], "pooling windows are not dilated");
-    let mut inputs = Vec::with_capacity(p.win.size[0] * p.win.size[1]);
     let (rows, columns) = (p.inside_all(0), p.inside_all(1));
     let mut o = 0;
     for n in 0..batch {
         for (oy, &(i0, i1)) in rows.iter().enumerate() {
+            let iy = p.source(0, oy, i0).expect("inside");
             for (ox, &(j0, j1)) in columns.iter().enumerate() {
-                inputs.clear();
-                for i in i0..i1 {
-                    let iy = p.source(0, oy, i).expect("inside");
-                    let ix = p.source(1, ox, j0).expect("inside");
-                    let base = n * p.in_size() + (iy * p.w + ix) * p.c;
-                    inputs.extend((0..j1 - j0).map(|j| base + j * p.c));
-                }
-                f(o, &inputs);
+                let ix = p.source(1, ox, j0).expect("inside");
+                f(o, n * p.in_size() + (iy * p.w + ix) * p.c, i1 - i0, j1 - j0);
                 o += p.c;
             }
         }
     }
 }
 
+/// The input indices of a window as [`windows`] gives it, row by row.
+fn inputs(p: &Placement, first: usize, ni: usize, nj: usize) -> impl Iterator<Item = usize> {
+    let (row, c) = (p.w * p.c, p.c);
+    (0..ni).flat_map(move |i| (0..nj).map(move |j| first + i * row + j * c))
+}
+
 /// Average pooling of `batch` samples.
 pub fn avg_forward(op: &'static str, p: &Placement, x: &[f32], batch: usize) -> Result<Vec<f32>> {
     let c = p.c;
     let mut y = crate::tensor::alloc(op, batch * p.oh * p.ow * c)?;
-    windows(p, batch, |o, inputs| {
+    windows(p, batch, |o, first, ni, nj| {
         let out = &mut y[o..o + c];
-        for &s in inputs {
+        for s in inputs(p, first, ni, nj) {
             for (a, &v) in out.iter_mut().zip(&x[s..s + c]) {
                 *a += v;
             }
         }
-        let inv = inputs.len() as f32;
+        let inv = (ni * nj) as f32;
         out.iter_mut().for_each(|a| *a /= inv);
     });
     Ok(y)
@@ -122,9 +149,9 @@ pub fn avg_forward(op: &'static str, p: &Placement, x: &[f32], batch: usize) -> 
 pub fn avg_backward(op: &'static str, p: &Placement, dy: &[f32], batch: usize) -> Result<Vec<f32>> {
     let c = p.c;
     let mut dx = crate::tensor::alloc(op, batch * p.in_size())?;
-    windows(p, batch, |o, inputs| {
-        let count = inputs.len() as f32;
-        for &s in inputs {
+    windows(p, batch, |o, first, ni, nj| {
+        let count = (ni * nj) as f32;
+        for s in inputs(p, first, ni, nj) {
             for (d, &g) in dx[s..s + c].iter_mut().zip(&dy[o..o + c]) {
                 *d += g / count;
             }
@@ -173,6 +200,22 @@ mod tests {
         assert_eq!(arg, [4, 5]);
         let (_, arg) = max_forward("t", &p, &[f32::NEG_INFINITY; 8], 1, true).unwrap();
         assert_eq!(arg, [0, 1]);
+    }
+
+    /// The inference form (no argmax, row by row) gives the bits of the form that keeps the
+    /// argmax: NaN, ±0 ties and −∞ in the windows, padding, strides, odd channel counts.
+    #[test]
+    fn inference_form_is_the_keeping_form() {
+        let specials = [f32::NAN, 0.0, -0.0, f32::NEG_INFINITY, 1.0, -1.0];
+        for (k, s, same, input) in [(2, 2, false, [6, 6, 1]), (3, 1, true, [5, 7, 3]), (3, 2, true, [7, 5, 4]), (2, 1, false, [4, 5, 8]), (1, 1, false, [3, 3, 5])] {
+            let p = place(k, s, same, input);
+            let x: Vec<f32> = (0..2 * p.in_size()).map(|i| if i % 3 == 0 { specials[i / 3 % specials.len()] } else { ((i * 7 % 11) as f32) - 5.0 }).collect();
+            let keep = max_forward("t", &p, &x, 2, true).unwrap().0;
+            let (infer, arg) = max_forward("t", &p, &x, 2, false).unwrap();
+            let bits = |v: &[f32]| v.iter().map(|v| if v.is_nan() { u32::MAX } else { v.to_bits() }).collect::<Vec<_>>();
+            assert_eq!(bits(&infer), bits(&keep), "{k} {s} {same} {input:?}");
+            assert!(arg.is_empty());
+        }
     }
 
     /// Average backward is the transpose of the forward: ⟨avg(x), dy⟩ = ⟨x, avg_backward(dy)⟩.
