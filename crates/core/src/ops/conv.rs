@@ -9,12 +9,12 @@
 //! input positions they were copied from (`col2im`).
 //!
 //! The patches of a whole batch can be large (a 3×3 window makes nine copies of its input), so
-//! they are never gathered at once. The forward runs over blocks of output lines of about
-//! 256 KiB of patches ([`BLOCK_VALUES`]), each gathered and multiplied on one thread while its
-//! patches are in that core's cache (the blocks are the tasks on the thread pool); backward
-//! runs over groups of samples ([`samples_per_group`]) and gathers a group's patches again
-//! rather than keeping them from the forward. Both cuts come from the shapes alone, so the
-//! values do not depend on the thread count.
+//! they are never gathered at once. Both directions run over blocks of about 256 KiB of
+//! patches ([`BLOCK_VALUES`]), each gathered and used on one thread while its patches are in
+//! that core's cache (the blocks are the tasks on the thread pool): the forward over blocks of
+//! output lines, backward over blocks of whole samples ([`samples_per_group`]), gathering a
+//! block's patches again rather than keeping them from the forward. The cuts come from the
+//! shapes alone, so the values do not depend on the thread count.
 
 use std::cell::Cell;
 use std::ops::Range;
@@ -23,8 +23,8 @@ use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use super::affine;
 use crate::activations::Activation;
 use crate::kernels::copy::{copy_short, fill_short};
-use crate::kernels::elementwise::CHUNK;
-use crate::parallel::for_each_chunk_mut;
+use crate::kernels::matmul::gemm;
+use crate::parallel::{for_each_chunk_mut, SharedMut};
 use super::window::{images, out_shape, Placement, Window};
 use crate::{bail, Result, Tensor};
 
@@ -132,17 +132,21 @@ fn transpose_placement(x: &Tensor, filter: &Tensor, out: [usize; 3], win: Window
     Ok((p, batch))
 }
 
-/// At most this many patch values (16 MiB) are gathered at a time (at least one sample).
-const GROUP_VALUES: usize = 1 << 22;
-
-/// [`forward`] gathers and multiplies the patches of about this many values at a time
-/// (256 KiB, a block of output lines): they are still in the core's cache when the GEMM reads
-/// them.
+/// The convolutions gather and use about this many patch values at a time (256 KiB: a block
+/// of output lines in [`forward`], of whole samples in [`backward`]), so the patches are still
+/// in the core's cache when the GEMMs read them. 16 MiB before: the MNIST CNN's second layer
+/// ran 1.5x slower at batch 256 (its 17.8 MB of patches written, then read back); 2^14, 2^15,
+/// 2^17 and 2^18 values ran 3-9 % slower than 2^16 (Node 20, Xeon, interleaved).
 const BLOCK_VALUES: usize = 1 << 16;
+/// [`backward`] runs its blocks on the thread pool this many at a time at most (a wave), each
+/// with its own partial dL/dW, which are then added in block order...
+const WAVE_BLOCKS: usize = 8;
+/// ... and a wave's partials take at most this many values (4 MiB; at least one block).
+const WAVE_PARTIALS: usize = 1 << 20;
 
 thread_local! {
-    /// The patch buffer of the convolutions on this thread (at most [`GROUP_VALUES`] values,
-    /// or one sample's patches), kept from call to call: a new buffer each call cost a
+    /// The patch buffer of the convolutions on this thread (about [`BLOCK_VALUES`] values, or
+    /// one output line's or one sample's patches), kept from call to call: a new buffer each call cost a
     /// zero-fill of up to 16 MiB that `im2col` then overwrote (the MNIST CNN's second layer
     /// at batch 256: ~1 ms of its ~10). The wasm memory never shrinks, so keeping it costs
     /// no more memory than the largest call already took.
@@ -165,13 +169,6 @@ fn patch_len(p: &Placement) -> (usize, usize) {
     (p.oh * p.ow, p.win.size[0] * p.win.size[1] * p.c)
 }
 
-/// Samples per task when the patch kernels are split over the thread pool: about [`CHUNK`]
-/// values of `per_sample` each (at least one sample). The cut depends on the sizes only, and
-/// every sample is computed alone, so the bits do not depend on the threads.
-fn samples_per_task(per_sample: usize) -> usize {
-    (CHUNK / per_sample.max(1)).max(1)
-}
-
 /// Output lines (`ow` patch rows each) per block of [`forward`]: about [`BLOCK_VALUES`] patch
 /// values (at least one line), from the shapes alone.
 fn block_lines(p: &Placement) -> usize {
@@ -179,10 +176,26 @@ fn block_lines(p: &Placement) -> usize {
     (BLOCK_VALUES / (p.ow * k).max(1)).max(1)
 }
 
-/// Samples per group of the gathered patches.
+/// Samples per block of [`backward`]: about [`BLOCK_VALUES`] patch values (at least one
+/// sample), from the shapes alone.
 pub fn samples_per_group(p: &Placement) -> usize {
     let (rows, k) = patch_len(p);
-    (GROUP_VALUES / (rows * k).max(1)).max(1)
+    (BLOCK_VALUES / (rows * k).max(1)).max(1)
+}
+
+/// Runs `f` on this thread's patch buffer ([`PATCHES`]) cut to `need` values; false (and `f`
+/// not run) when the buffer cannot grow to that.
+fn with_patches(op: &'static str, need: usize, f: impl FnOnce(&mut [f32])) -> bool {
+    let mut buf = take_patch_buffer();
+    if buf.len() < need {
+        // The old buffer goes first, so the two are never held at once.
+        drop(buf);
+        let Ok(new) = crate::tensor::alloc(op, need) else { return false };
+        buf = new;
+    }
+    f(&mut buf[..need]);
+    keep_patch_buffer(buf);
+    true
 }
 
 /// Whether the convolution has nothing to compute: no output values (no filters, an output of
@@ -195,18 +208,6 @@ fn empty(p: &Placement, filters: usize) -> bool {
 /// Whether the patches are the input itself (a 1×1 window, stride 1, no padding).
 fn pointwise(p: &Placement) -> bool {
     p.win.size == [1, 1] && p.win.strides == [1, 1]
-}
-
-/// Gathers the patches of the samples in `x` (whole samples) into `cols`, split over the thread
-/// pool by groups of samples (each sample's patches are its own).
-fn im2col(p: &Placement, x: &[f32], cols: &mut [f32]) {
-    let (rows, k) = patch_len(p);
-    let group = samples_per_task(rows * k);
-    let len = cols.len();
-    for_each_chunk_mut(cols, (group * rows * k).max(1), len, |t, cols| {
-        let first = t * group * p.oh;
-        im2col_lines(p, x, first..first + cols.len() / (p.ow * k).max(1), cols)
-    });
 }
 
 /// The patches of output lines `lines` of the images `x` into `cols` (`ow` rows of `kh·kw·c`
@@ -291,16 +292,8 @@ fn im2col_taps(p: &Placement, x: &[f32], lines: Range<usize>, cols: &mut [f32]) 
     }
 }
 
-/// Adds each patch row of `dcols` back to the input positions it was gathered from; split
-/// over the thread pool by groups of samples (a sample's patches only reach its own inputs).
-fn col2im_add(p: &Placement, dcols: &[f32], dx: &mut [f32]) {
-    let (rows, k) = patch_len(p);
-    let group = samples_per_task(p.in_size());
-    let work = dcols.len();
-    for_each_chunk_mut(dx, (group * p.in_size()).max(1), work, |t, dx| col2im_add_run(p, &dcols[t * group * rows * k..], dx));
-}
-
-/// [`col2im_add`] on this thread, for the samples of `dx`.
+/// Adds each patch row of `dcols` back to the input positions it was gathered from, for the
+/// samples of `dx`.
 fn col2im_add_run(p: &Placement, dcols: &[f32], dx: &mut [f32]) {
     let (kh, kw, c) = (p.win.size[0], p.win.size[1], p.c);
     let columns = p.inside_all(1);
@@ -323,23 +316,6 @@ fn col2im_add_run(p: &Placement, dcols: &[f32], dx: &mut [f32]) {
             }
         }
     }
-}
-
-/// The patches of samples `x` (a group), borrowed when they are the input itself.
-#[cfg_attr(target_arch = "wasm32", optimize(size))]
-fn patches<'a>(op: &'static str, p: &Placement, x: &'a [f32], buf: &'a mut Vec<f32>) -> Result<&'a [f32]> {
-    if pointwise(p) {
-        return Ok(x);
-    }
-    let (rows, k) = patch_len(p);
-    let len = x.len() / p.in_size().max(1) * rows * k;
-    if buf.len() < len {
-        // The old buffer goes first, so the two are never held at once.
-        *buf = Vec::new();
-        *buf = crate::tensor::alloc(op, len)?;
-    }
-    im2col(p, x, &mut buf[..len]);
-    Ok(&buf[..len])
 }
 
 /// `act(conv2d(x, W) + b)` for `batch` samples: `batch·oh·ow × filters` values. The bias and
@@ -371,17 +347,13 @@ pub fn forward(op: &'static str, p: &Placement, x: &[f32], batch: usize, w: &[f3
         let work = (2 * batch * rows).saturating_mul(k).saturating_mul(filters);
         for_each_chunk_mut(&mut y.spare_capacity_mut()[..len], lines * p.ow * filters, work, |t, ys| {
             let n = ys.len() / (p.ow * filters);
-            let mut buf = take_patch_buffer();
-            let need = n * p.ow * k;
-            if buf.len() < need {
-                // The old buffer goes first, so the two are never held at once.
-                drop(buf);
-                let Ok(new) = crate::tensor::alloc(op, need) else { return failed.store(true, Relaxed) };
-                buf = new;
+            let done = with_patches(op, n * p.ow * k, |cols| {
+                im2col_lines(p, x, t * lines..t * lines + n, cols);
+                affine::forward_into(cols, n * p.ow, k, filters, w, b, fused, ys);
+            });
+            if !done {
+                failed.store(true, Relaxed);
             }
-            im2col_lines(p, x, t * lines..t * lines + n, &mut buf[..need]);
-            affine::forward_into(&buf[..need], n * p.ow, k, filters, w, b, fused, ys);
-            keep_patch_buffer(buf);
         });
         if failed.into_inner() {
             return Err(crate::Error::OutOfMemory { op, bytes: (lines * p.ow * k * 4) as u64 });
@@ -427,12 +399,17 @@ pub fn transpose_backward(op: &'static str, p: &Placement, x: &[f32], batch: usi
 /// The backward rule of [`forward`], given `dy` (`batch·oh·ow × filters`): writes dL/dW into
 /// `dw` and dL/db into `db` (each when given, overwriting) and returns dL/dx when `need_dx`.
 /// `x` is only read for dW.
+///
+/// Blocks of whole samples ([`samples_per_group`]) are the tasks on the thread pool, in waves
+/// of at most [`WAVE_BLOCKS`]: a block gathers its patches, multiplies them by its `dy` into its
+/// own partial dL/dW, multiplies its `dy` by `Wᵀ` into the same buffer and adds those rows back
+/// to its samples' dL/dx (no other block touches them). dL/dW is the first block's partial
+/// plus each next one's, in block order, so the bits do not depend on the threads.
 #[allow(clippy::too_many_arguments)]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn backward(op: &'static str, p: &Placement, x: &[f32], batch: usize, w: &[f32], filters: usize, dy: &[f32], mut dw: Option<&mut [f32]>, db: Option<&mut [f32]>, need_dx: bool) -> Result<Option<Vec<f32>>> {
     let (rows, k) = patch_len(p);
-    let group = samples_per_group(p);
-    // Over the whole batch at once (the groups below leave db out): the sum in row order.
+    // Over the whole batch at once (the blocks below leave db out): the sum in row order.
     if let Some(db) = db {
         affine::bias_grad(dy, db);
     }
@@ -444,41 +421,63 @@ pub fn backward(op: &'static str, p: &Placement, x: &[f32], batch: usize, w: &[f
         }
         return Ok(dx);
     }
-    let mut part = Vec::new();
-    let mut buf = take_patch_buffer();
-    for (gi, dys) in dy.chunks(group * rows * filters).enumerate() {
-        let n = dys.len() / (rows * filters);
-        // The patches are only read for dW (`x` may be empty without it: conv2dTranspose).
-        let cols = if dw.is_some() { patches(op, p, &x[gi * group * p.in_size()..][..n * p.in_size()], &mut buf)? } else { &[] };
-        // The first group writes dW; the others add theirs, in group order.
-        let dw_group = match dw.as_deref_mut() {
-            Some(d) if gi == 0 => Some(d),
-            Some(_) => {
-                if part.is_empty() {
-                    part = crate::tensor::alloc(op, k * filters)?;
+    let (group, part) = (samples_per_group(p), k * filters);
+    let blocks = batch.div_ceil(group);
+    let wave = (WAVE_PARTIALS / part).clamp(1, WAVE_BLOCKS);
+    let want_dw = dw.is_some();
+    let mut parts = if want_dw { crate::tensor::alloc(op, wave.min(blocks) * part)? } else { Vec::new() };
+    let dx_all = dx.as_deref_mut().map(SharedMut::new);
+    let failed = AtomicBool::new(false);
+    let in_size = p.in_size();
+    for first in (0..blocks).step_by(wave) {
+        let n_blocks = wave.min(blocks - first);
+        let parts_all = SharedMut::new(&mut parts);
+        let task = |t: usize| {
+            let s0 = (first + t) * group;
+            let n = group.min(batch - s0);
+            let dys = &dy[s0 * rows * filters..][..n * rows * filters];
+            let done = with_patches(op, if pointwise(p) { 0 } else { n * rows * k }, |buf| {
+                if want_dw {
+                    let cols = if pointwise(p) {
+                        &x[s0 * in_size..][..n * in_size]
+                    } else {
+                        im2col_lines(p, x, s0 * p.oh..(s0 + n) * p.oh, buf);
+                        &*buf
+                    };
+                    // SAFETY: part `t` of the wave is this task's alone.
+                    let part_t = unsafe { parts_all.part(t * part..(t + 1) * part) };
+                    gemm(k, n * rows, filters, cols, true, dys, false, part_t);
                 }
-                Some(&mut part[..])
+                if let Some(dx) = &dx_all {
+                    // SAFETY: the block's own samples.
+                    let to = unsafe { dx.part(s0 * in_size..(s0 + n) * in_size) };
+                    if pointwise(p) {
+                        gemm(n * rows, filters, k, dys, false, w, true, to);
+                    } else {
+                        gemm(n * rows, filters, k, dys, false, w, true, buf);
+                        col2im_add_run(p, buf, to);
+                    }
+                }
+            });
+            if !done {
+                failed.store(true, Relaxed);
             }
-            None => None,
         };
-        let dcols = affine::backward(op, cols, n * rows, k, filters, w, dys, dw_group, None, need_dx)?;
-        if gi > 0 {
-            if let Some(d) = dw.as_deref_mut() {
-                for (a, &b) in d.iter_mut().zip(&part) {
-                    *a += b;
-                }
-            }
+        let work = (4 * n_blocks.min(batch) * group * rows).saturating_mul(k).saturating_mul(filters);
+        crate::parallel::run(n_blocks, work, &task);
+        if failed.load(Relaxed) {
+            return Err(crate::Error::OutOfMemory { op, bytes: (group * rows * k * 4) as u64 });
         }
-        if let (Some(dx), Some(dcols)) = (dx.as_mut(), dcols) {
-            let to = &mut dx[gi * group * p.in_size()..][..n * p.in_size()];
-            if pointwise(p) {
-                to.copy_from_slice(&dcols);
-            } else {
-                col2im_add(p, &dcols, to);
+        if let Some(d) = dw.as_deref_mut() {
+            for (t, part) in parts.chunks_exact(part).take(n_blocks).enumerate() {
+                if first + t == 0 {
+                    d.copy_from_slice(part);
+                } else {
+                    d.iter_mut().zip(part).for_each(|(a, &b)| *a += b);
+                }
             }
         }
     }
-    keep_patch_buffer(buf);
     Ok(dx)
 }
 
@@ -571,7 +570,9 @@ mod tests {
         for (size, input, f) in [([3, 3], [9, 8, 1], 4), ([3, 2], [7, 6, 3], 5)] {
             let p = Window { size, strides: [1, 1], dilation: [1, 1], same: true }.place("t", &input).unwrap();
             let (rows, k) = patch_len(&p);
-            let batch = 3 * samples_per_task(rows * k) + 1;
+            // Ten blocks: two waves of backward, the last block short.
+            let batch = 9 * samples_per_group(&p) + 1;
+            assert!(batch.div_ceil(samples_per_group(&p)) > WAVE_BLOCKS);
             let x = values(batch * p.in_size(), 7);
             let w = values(k * f, 8);
             let dy = values(batch * rows * f, 9);
@@ -598,7 +599,7 @@ mod tests {
             let x = values(batch * p.in_size(), 3);
             let w = values(k * f, 4);
             let mut cols = vec![0.0; batch * rows * k];
-            im2col(&p, &x, &mut cols);
+            im2col_lines(&p, &x, 0..batch * p.oh, &mut cols);
             let mut want = vec![0.0; batch * rows * f];
             crate::kernels::matmul::gemm(batch * rows, k, f, &cols, false, &w, false, &mut want);
             let y = crate::parallel::testing::same_bits_for_all_counts("conv blocks", || forward("t", &p, &x, batch, &w, f, None, None).unwrap());
