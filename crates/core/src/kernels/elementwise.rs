@@ -234,6 +234,14 @@ pub fn pool_max_strided(best: &mut [f32], src: &[f32], c: usize, step: usize) {
     imp::pool_max_strided(best, src, c, step)
 }
 
+/// [`pool_max_strided`] that also keeps where each maximum came from: a value taken from `src`
+/// sets its `arg` to `first` plus its index in `src`. Training's form: a value is taken where
+/// `v > best`, or `v` is NaN and `best` is not (the first NaN stays), or `arg` is still
+/// `u32::MAX` (nothing taken yet, so the first input is taken even if it is −∞).
+pub fn pool_argmax_strided(best: &mut [f32], arg: &mut [u32], src: &[f32], first: u32, c: usize, step: usize) {
+    imp::pool_argmax_strided(best, arg, src, first, c, step)
+}
+
 /// The scalar reference kernels. Every function has the signature of its public dispatcher.
 pub mod scalar {
     use super::{max_f32, min_f32};
@@ -369,6 +377,18 @@ pub mod scalar {
             v
         } else {
             best
+        }
+    }
+
+    /// See [`super::pool_argmax_strided`].
+    pub fn pool_argmax_strided(best: &mut [f32], arg: &mut [u32], src: &[f32], first: u32, c: usize, step: usize) {
+        for (o, (best, arg)) in best.chunks_exact_mut(c).zip(arg.chunks_exact_mut(c)).enumerate() {
+            for (k, ((b, a), &v)) in best.iter_mut().zip(arg).zip(&src[o * step..][..c]).enumerate() {
+                if v > *b || (v.is_nan() && !b.is_nan()) || *a == u32::MAX {
+                    *b = v;
+                    *a = first + (o * step + k) as u32;
+                }
+            }
         }
     }
 

@@ -152,6 +152,30 @@ pub fn pool_max_strided(best: &mut [f32], src: &[f32], c: usize, step: usize) {
     }
 }
 
+/// The simd128 twin of `scalar::pool_argmax_strided` (channels in fours; other channel counts
+/// run the scalar kernel): the mask `v > best | (v != v & best == best) | arg == MAX` selects
+/// both the value and its index.
+pub fn pool_argmax_strided(best: &mut [f32], arg: &mut [u32], src: &[f32], first: u32, c: usize, step: usize) {
+    if !c.is_multiple_of(4) {
+        return scalar::pool_argmax_strided(best, arg, src, first, c, step);
+    }
+    let (none, lanes) = (u32x4_splat(u32::MAX), u32x4(0, 1, 2, 3));
+    for (o, (best, arg)) in best.chunks_exact_mut(c).zip(arg.chunks_exact_mut(c)).enumerate() {
+        let chunks = best.as_chunks_mut::<4>().0.iter_mut().zip(arg.as_chunks_mut::<4>().0).zip(src[o * step..][..c].as_chunks::<4>().0);
+        for (q, ((b, a), v)) in chunks.enumerate() {
+            let (bv, vv) = (load(b), load(v));
+            // SAFETY: `a` is 16 readable and writable bytes; wasm needs no alignment.
+            let av = unsafe { v128_load(a.as_ptr().cast()) };
+            let nan_over_number = v128_and(f32x4_ne(vv, vv), f32x4_eq(bv, bv));
+            let take = v128_or(v128_or(f32x4_gt(vv, bv), nan_over_number), i32x4_eq(av, none));
+            let index = i32x4_add(u32x4_splat(first + (o * step + 4 * q) as u32), lanes);
+            store(b, v128_bitselect(vv, bv, take));
+            // SAFETY: as the load above.
+            unsafe { v128_store(a.as_mut_ptr().cast(), v128_bitselect(index, av, take)) };
+        }
+    }
+}
+
 /// The simd128 twin of `scalar::select`: `bitselect(a, b, c != 0)` per lane.
 pub fn select(c: &[f32], a: &[f32], b: &[f32], out: &mut [f32]) {
     let n = out.len();

@@ -7,7 +7,7 @@
 //!   as TensorFlow's `same` average pooling). Backward spreads `dy / count` over them.
 
 use super::window::{images, out_shape, Placement, Window};
-use crate::kernels::elementwise::pool_max_strided;
+use crate::kernels::elementwise::{pool_argmax_strided, pool_max_strided};
 use crate::{Result, Tensor};
 
 /// TF.js's `maxPool` (`max`) or `avgPool` of `x` `[batch, h, w, c]` (or one image `[h, w, c]`)
@@ -35,63 +35,41 @@ pub fn pool2d_backward(op: &'static str, x: &Tensor, max: bool, win: Window, arg
 }
 
 /// `(y, argmax)` of max pooling `batch` samples; the argmax (input index per output value) only
-/// when `keep`.
+/// when `keep`. An output row at a time: the row starts at −∞ (and, when keeping, no argmax)
+/// and takes the windows' inputs tap by tap, each tap one strided pass over the row
+/// ([`pool_max_strided`], [`pool_argmax_strided`]), so every output sees the inputs of its
+/// window in row-major order. Without the argmax, −∞ gives way to the first input whatever it
+/// is; with it, an output with no argmax yet takes the first input. Ties keep the first
+/// maximum (TF.js's), a NaN wins over numbers; the two forms give the same values.
 pub fn max_forward(op: &'static str, p: &Placement, x: &[f32], batch: usize, keep: bool) -> Result<(Vec<f32>, Vec<u32>)> {
-    let c = p.c;
-    let n_out = batch * p.oh * p.ow * c;
-    if !keep {
-        return Ok((max_rows(op, p, x, batch)?, Vec::new()));
-    }
-    let mut y = crate::tensor::alloc(op, n_out)?;
-    let mut arg = crate::tensor::try_vec(op, n_out, 0u32)?;
-    windows(p, batch, |o, first, ni, nj| {
-        let best = &mut y[o..o + c];
-        best.copy_from_slice(&x[first..first + c]);
-        arg[o..o + c].iter_mut().enumerate().for_each(|(k, a)| *a = (first + k) as u32);
-        for s in inputs(p, first, ni, nj).skip(1) {
-            for (k, ((b, &v), a)) in best.iter_mut().zip(&x[s..s + c]).zip(&mut arg[o..o + c]).enumerate() {
-                // Strictly larger keeps the first maximum; a NaN wins over numbers and the
-                // first NaN stays.
-                if v > *b || (v.is_nan() && !b.is_nan()) {
-                    *b = v;
-                    *a = (s + k) as u32;
-                }
-            }
-        }
-    });
-    Ok((y, arg))
-}
-
-/// Max pooling without the argmax (inference), an output row at a time: the row starts at
-/// −∞ and takes the windows' inputs tap by tap, each tap one strided pass over the row
-/// ([`pool_max_strided`]). Every output sees the inputs of its window in the order of
-/// [`windows`] (row-major), and −∞ gives way to the first of them whatever it is, so the values
-/// are those of the form that keeps the argmax.
-fn max_rows(op: &'static str, p: &Placement, x: &[f32], batch: usize) -> Result<Vec<f32>> {
     let (c, kh, s) = (p.c, p.win.size[0], p.win.strides[1]);
     let per_row = p.ow * c;
     let len = batch * p.oh * per_row;
     if len == 0 || p.in_size() == 0 {
         // No outputs (zero samples, rows, columns or channels): nothing to compute.
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     }
-    let mut y = crate::tensor::alloc_empty(op, len)?;
+    let mut y = crate::tensor::try_vec(op, len, f32::NEG_INFINITY)?;
+    let mut arg = if keep { crate::tensor::try_vec(op, len, u32::MAX)? } else { Vec::new() };
     let taps: Vec<(usize, usize)> = (0..p.win.size[1]).map(|j| p.inside_range(1, j)).collect();
-    for sample in x.chunks_exact(p.in_size()).take(batch) {
-        for oy in 0..p.oh {
-            let start = y.len();
-            y.resize(start + per_row, f32::NEG_INFINITY);
-            let out = &mut y[start..];
-            for iy in (0..kh).filter_map(|i| p.source(0, oy, i)) {
-                let line = &sample[iy * p.w * c..][..p.w * c];
-                for (j, &(lo, hi)) in taps.iter().enumerate().filter(|(_, &(lo, hi))| lo < hi) {
-                    // Input column of output column `lo`: `lo·s + j − pad_left`.
-                    pool_max_strided(&mut out[lo * c..hi * c], &line[(lo * s + j - p.pad_left) * c..], c, s * c);
+    let mut args = arg.chunks_exact_mut(per_row);
+    for (r, out) in y.chunks_exact_mut(per_row).enumerate() {
+        let (n, oy) = (r / p.oh, r % p.oh);
+        let mut out_arg = args.next();
+        for iy in (0..kh).filter_map(|i| p.source(0, oy, i)) {
+            let line_start = n * p.in_size() + iy * p.w * c;
+            let line = &x[line_start..][..p.w * c];
+            for (j, &(lo, hi)) in taps.iter().enumerate().filter(|(_, &(lo, hi))| lo < hi) {
+                // Input column of output column `lo`: `lo·s + j − pad_left`.
+                let from = (lo * s + j - p.pad_left) * c;
+                match out_arg.as_deref_mut() {
+                    Some(a) => pool_argmax_strided(&mut out[lo * c..hi * c], &mut a[lo * c..hi * c], &line[from..], (line_start + from) as u32, c, s * c),
+                    None => pool_max_strided(&mut out[lo * c..hi * c], &line[from..], c, s * c),
                 }
             }
         }
     }
-    Ok(y)
+    Ok((y, arg))
 }
 
 /// dL/dx of max pooling: each `dy` added to the input its output came from.
@@ -202,19 +180,35 @@ mod tests {
         assert_eq!(arg, [0, 1]);
     }
 
-    /// The inference form (no argmax, row by row) gives the bits of the form that keeps the
-    /// argmax: NaN, ±0 ties and −∞ in the windows, padding, strides, odd channel counts.
+    /// Both forms (with and without the argmax, row by row) against the definition, window by
+    /// window: NaN, ±0 ties and −∞ in the windows, padding, strides, 1 to 8 channels.
     #[test]
-    fn inference_form_is_the_keeping_form() {
+    fn both_forms_are_the_definition() {
         let specials = [f32::NAN, 0.0, -0.0, f32::NEG_INFINITY, 1.0, -1.0];
         for (k, s, same, input) in [(2, 2, false, [6, 6, 1]), (3, 1, true, [5, 7, 3]), (3, 2, true, [7, 5, 4]), (2, 1, false, [4, 5, 8]), (1, 1, false, [3, 3, 5])] {
             let p = place(k, s, same, input);
             let x: Vec<f32> = (0..2 * p.in_size()).map(|i| if i % 3 == 0 { specials[i / 3 % specials.len()] } else { ((i * 7 % 11) as f32) - 5.0 }).collect();
-            let keep = max_forward("t", &p, &x, 2, true).unwrap().0;
-            let (infer, arg) = max_forward("t", &p, &x, 2, false).unwrap();
-            let bits = |v: &[f32]| v.iter().map(|v| if v.is_nan() { u32::MAX } else { v.to_bits() }).collect::<Vec<_>>();
-            assert_eq!(bits(&infer), bits(&keep), "{k} {s} {same} {input:?}");
-            assert!(arg.is_empty());
+            let (mut want, mut want_arg) = (Vec::new(), Vec::new());
+            windows(&p, 2, |_, first, ni, nj| {
+                for ch in 0..p.c {
+                    let mut best = (x[first + ch], first + ch);
+                    for i in inputs(&p, first, ni, nj).skip(1) {
+                        let v = x[i + ch];
+                        if v > best.0 || (v.is_nan() && !best.0.is_nan()) {
+                            best = (v, i + ch);
+                        }
+                    }
+                    want.push(best.0);
+                    want_arg.push(best.1 as u32);
+                }
+            });
+            let (keep, arg) = max_forward("t", &p, &x, 2, true).unwrap();
+            let (infer, none) = max_forward("t", &p, &x, 2, false).unwrap();
+            let bits = |v: &[f32]| v.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+            let what = format!("{k} {s} {same} {input:?}");
+            assert_eq!((bits(&keep), arg), (bits(&want), want_arg), "{what}");
+            assert_eq!(bits(&infer), bits(&want), "{what}");
+            assert!(none.is_empty());
         }
     }
 
