@@ -127,6 +127,30 @@ describe('TF.js positional forms', () => {
     x.dispose();
   });
 
+  it('model.predictOnBatch(x) is TF.js\'s: predict over all of x as one batch, a list for several inputs (it was not a function)', () => {
+    const m = nr.sequential({ seed: 1, layers: [nr.layers.dense({ inputShape: [3], units: 4, activation: 'relu' }), nr.layers.dense({ units: 2, activation: 'softmax' })] });
+    const t = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [3], units: 4, activation: 'relu' }), tfl.layers.dense({ units: 2, activation: 'softmax' })] });
+    t.setWeights(m.getWeights().map((w) => tf.tensor(w.data(), [...w.shape])));
+    const values = Array.from({ length: 45 }, (_, i) => Math.sin(i * 1.7));
+    const x = nr.tensor(values, [15, 3]);
+    expectNoLeak(() => nr.tidy(() => {
+      const p = m.predictOnBatch(x);
+      expect(Array.from(p.data())).toEqual(Array.from(m.predict(x, { batchSize: 15 }).data()));
+      const want = (t.predictOnBatch(tf.tensor2d(values, [15, 3])) as tf.Tensor).dataSync();
+      p.data().forEach((v, i) => expect(Math.abs(v - want[i])).toBeLessThan(1e-6));
+    }));
+    const a = nr.input({ shape: [3] }), b = nr.input({ shape: [2] });
+    const g = nr.model({ inputs: [a, b], outputs: nr.layers.concatenate().apply([nr.layers.dense({ units: 2 }).apply(a), b]) as nr.SymbolicTensor, seed: 1 });
+    const y = nr.tensor(values.slice(0, 30), [15, 2]);
+    expectNoLeak(() => nr.tidy(() => {
+      expect(Array.from(g.predictOnBatch<nr.Tensor>([x, y]).data())).toEqual(Array.from(g.predict<nr.Tensor>([x, y], { batchSize: 15 }).data()));
+    }));
+    const wide = nr.zeros([2, 5]);
+    expect(() => m.predictOnBatch(wide)).toThrow(/^predictOnBatch: expected input of shape/);
+    nr.dispose([m, g, x, y, wide]);
+    t.dispose();
+  });
+
   it("cast(x, 'float32') and x.cast('float32') are copies; other dtypes say float32 is the only one (cast was missing)", () => {
     const x = nr.tensor([[1.5, -2]]);
     same(() => nr.cast(x, 'float32'), () => x);

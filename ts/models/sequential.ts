@@ -550,6 +550,24 @@ export class Sequential {
     return this.#packedRun('predict', x, (px) => this.predictAs('predict', px, args));
   }
 
+  /**
+   * {@link predict} on all of `x` as one batch (TF.js `model.predictOnBatch`): the same values
+   * as `predict(x, { batchSize: x.shape[0] })`. A graph model with several inputs takes a list.
+   *
+   * @example
+   * const probs = model.predictOnBatch(images);
+   */
+  predictOnBatch(x: Tensor): Tensor;
+  predictOnBatch<T extends Tensor | Tensor[] = Tensor | Tensor[]>(x: Tensor | Tensor[]): T;
+  predictOnBatch(x: Tensor | Tensor[]): Tensor | Tensor[] {
+    const first = Array.isArray(x) ? x[0] : x;
+    // The rows of the (first) input; anything else is left for predict's own checks.
+    const rows = first instanceof Tensor && !first.isDisposed && first.rank > 0 ? first.shape[0] : 1;
+    const args = { batchSize: Math.max(rows, 1) };
+    if (!this.isPacked) return this.predictAs('predictOnBatch', x as Tensor, args);
+    return this.#packedRun('predictOnBatch', x, (px) => this.predictAs('predictOnBatch', px, args));
+  }
+
   /** @internal {@link predict} for the public method `op` (e.g. an autoencoder's `reconstruct`), named in every error. */
   predictAs(op: string, x: Tensor, args: { batchSize?: number }): Tensor {
     checkArgs(op, args, ['batchSize']);

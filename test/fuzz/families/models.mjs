@@ -358,12 +358,17 @@ const predictOp = {
     const md = pickModel(ctx);
     if (!md) return null;
     const { xx, mismatch } = inputFor(ctx, md, 0.2);
+    // Sometimes predictOnBatch (TF.js's: all of x as one batch, no batchSize).
+    const onBatch = rng.chance(0.2);
     const bs = rng.chance(0.15) ? rng.pick([0, -1, 1.5, 'x', 2 ** 32]) : rng.int(1, 16);
-    const expect = mismatch || typeof bs !== 'number' || !(bs >= 1) || !Number.isInteger(bs) || bs > 2 ** 31 ? 'error' : 'ok';
+    const expect = mismatch || (!onBatch && (typeof bs !== 'number' || !(bs >= 1) || !Number.isInteger(bs) || bs > 2 ** 31)) ? 'error' : 'ok';
     return {
-      op: 'predict', line: `${md.name}.predict(${xx.name}, { batchSize: ${ctx.show(bs)} })`, expect, names: ['predict', 'batchSize'],
+      op: onBatch ? 'predictOnBatch' : 'predict',
+      line: onBatch ? `${md.name}.predictOnBatch(${xx.name})` : `${md.name}.predict(${xx.name}, { batchSize: ${ctx.show(bs)} })`,
+      expect,
+      names: onBatch ? ['predictOnBatch'] : ['predict', 'batchSize'],
       run: () => {
-        const p = md.m.predict(xx.t, { batchSize: bs });
+        const p = onBatch ? md.m.predictOnBatch(xx.t) : md.m.predict(xx.t, { batchSize: bs });
         const ws = plainWeights(md.m);
         return { p, ws };
       },
