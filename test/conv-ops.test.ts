@@ -45,6 +45,9 @@ const CONV: Array<{ name: string; x: number[]; w: number[]; strides: Pair2; pad:
   { name: 'dilation 2 with strides 2 (TF.js refuses the pair), valid', x: [2, 9, 8, 1], w: [3, 2, 1, 2], strides: [2, 2], pad: 'valid', dilations: [2, 2] },
   { name: 'huge values (1e18)', x: [2, 5, 5, 2], w: [3, 3, 2, 2], strides: [1, 2], pad: 'same', dilations: [1, 1], scale: 1e18 },
   { name: 'an empty batch', x: [0, 5, 5, 2], w: [3, 3, 2, 2], strides: [1, 1], pad: 'same', dilations: [1, 1] },
+  { name: 'one channel 3×3 same (a grayscale first layer: window rows copied four lanes at a time)', x: [2, 9, 7, 1], w: [3, 3, 1, 4], strides: [1, 1], pad: 'same', dilations: [1, 1] },
+  { name: 'one channel 3×3 valid', x: [3, 8, 10, 1], w: [3, 3, 1, 5], strides: [1, 1], pad: 'valid', dilations: [1, 1] },
+  { name: 'one channel [2,4] strides [2,1] same', x: [2, 7, 6, 1], w: [2, 4, 1, 3], strides: [2, 1], pad: 'same', dilations: [1, 1] },
 ];
 
 describe('conv2d', () => {

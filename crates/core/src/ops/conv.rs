@@ -586,6 +586,35 @@ mod tests {
         }
     }
 
+    /// The patches of one channel (gathered offset by offset) against a plain gather, for
+    /// window widths 1 to 5, padding, strides, dilations, and a range of lines starting inside
+    /// a sample.
+    #[test]
+    fn one_channel_patches_are_the_windows() {
+        for (size, strides, dilation, same) in [([3, 3], [1, 1], [1, 1], true), ([3, 3], [1, 1], [1, 1], false), ([2, 1], [1, 1], [1, 1], true), ([1, 4], [2, 1], [1, 1], true), ([3, 5], [1, 1], [1, 1], true), ([3, 3], [1, 2], [1, 1], true), ([3, 2], [1, 1], [2, 1], true)] {
+            let p = Window { size, strides, dilation, same }.place("t", &[7, 9, 1]).unwrap();
+            let (rows, k) = patch_len(&p);
+            let x = values(3 * p.in_size(), 11);
+            let lines = 2..3 * p.oh;
+            let mut got = vec![f32::NAN; lines.len() * p.ow * k];
+            im2col_lines(&p, &x, lines.clone(), &mut got);
+            let mut want = Vec::new();
+            for q in lines {
+                let (n, oy) = (q / p.oh, q % p.oh);
+                for ox in 0..p.ow {
+                    for i in 0..size[0] {
+                        for j in 0..size[1] {
+                            let inside = p.source(0, oy, i).zip(p.source(1, ox, j));
+                            want.push(inside.map_or(0.0, |(iy, ix)| x[n * p.in_size() + iy * p.w + ix]));
+                        }
+                    }
+                }
+            }
+            assert_eq!(got, want, "{size:?} {strides:?} {dilation:?} {same}");
+            assert_eq!(rows, p.oh * p.ow);
+        }
+    }
+
     /// The forward's blocks of output lines (cut inside samples, across samples, one line each
     /// when a line is longer than a block) give the bits of one GEMM over all the patches,
     /// with any number of workers.
