@@ -138,16 +138,37 @@ pub fn clip(x: &[f32], lo: f32, hi: f32, out: &mut [f32]) {
     map(x, out, |a| f32x4_pmin(f32x4_pmax(a, lv), hv), |a| scalar::clip_one(a, lo, hi))
 }
 
-/// The simd128 twin of `scalar::pool_max_strided`: `bitselect(v, best, v > best | v != v)`
-/// (channels in fours; other channel counts run the scalar kernel).
+/// The simd128 twin of `scalar::pool_max_strided`: `bitselect(v, pmax(best, v), v != v)`
+/// (channels in fours; other channel counts run the scalar kernel). With stride 1 the
+/// positions are one run, taken four lanes at a time without a loop per position.
 pub fn pool_max_strided(best: &mut [f32], src: &[f32], c: usize, step: usize) {
     if !c.is_multiple_of(4) {
         return scalar::pool_max_strided(best, src, c, step);
     }
-    for (o, best) in best.chunks_exact_mut(c).enumerate() {
-        for (b, v) in best.as_chunks_mut::<4>().0.iter_mut().zip(src[o * step..][..c].as_chunks::<4>().0) {
-            let (bv, vv) = (load(b), load(v));
-            store(b, v128_bitselect(vv, bv, v128_or(f32x4_gt(vv, bv), f32x4_ne(vv, vv))));
+    let n = best.len() / c;
+    if n == 0 {
+        return;
+    }
+    assert!(src.len() >= (n - 1) * step + c, "pool_max_strided: src too short");
+    let (b0, s0) = (best.as_mut_ptr(), src.as_ptr());
+    let step_max = |q: usize, from: usize| {
+        // SAFETY: the caller passes lanes q..q+4 of `best` and from..from+4 of `src`, in
+        // bounds by the assert above; wasm loads and stores need no alignment.
+        unsafe {
+            let (b, v) = (b0.add(q), s0.add(from));
+            let (bv, vv) = (v128_load(b.cast()), v128_load(v.cast()));
+            // pmax(b, v) = b < v ? v : b takes v where v > b (ties and a NaN b keep b); a NaN v
+            // is then taken by the mask.
+            v128_store(b.cast(), v128_bitselect(vv, f32x4_pmax(bv, vv), f32x4_ne(vv, vv)));
+        }
+    };
+    if step == c {
+        // Stride 1: the positions are one contiguous run in both.
+        return (0..n * c).step_by(4).for_each(|q| step_max(q, q));
+    }
+    for o in 0..n {
+        for q in (0..c).step_by(4) {
+            step_max(o * c + q, o * step + q);
         }
     }
 }
@@ -159,19 +180,33 @@ pub fn pool_argmax_strided(best: &mut [f32], arg: &mut [u32], src: &[f32], first
     if !c.is_multiple_of(4) {
         return scalar::pool_argmax_strided(best, arg, src, first, c, step);
     }
+    let n = best.len() / c;
+    if n == 0 {
+        return;
+    }
+    assert!(arg.len() >= n * c && src.len() >= (n - 1) * step + c, "pool_argmax_strided: arg or src too short");
     let (none, lanes) = (u32x4_splat(u32::MAX), u32x4(0, 1, 2, 3));
-    for (o, (best, arg)) in best.chunks_exact_mut(c).zip(arg.chunks_exact_mut(c)).enumerate() {
-        let chunks = best.as_chunks_mut::<4>().0.iter_mut().zip(arg.as_chunks_mut::<4>().0).zip(src[o * step..][..c].as_chunks::<4>().0);
-        for (q, ((b, a), v)) in chunks.enumerate() {
-            let (bv, vv) = (load(b), load(v));
-            // SAFETY: `a` is 16 readable and writable bytes; wasm needs no alignment.
-            let av = unsafe { v128_load(a.as_ptr().cast()) };
+    let (b0, a0, s0) = (best.as_mut_ptr(), arg.as_mut_ptr(), src.as_ptr());
+    let step_arg = |q: usize, from: usize| {
+        // SAFETY: the caller passes lanes q..q+4 of `best` and `arg` and from..from+4 of
+        // `src`, in bounds by the assert above; wasm loads and stores need no alignment.
+        unsafe {
+            let (b, a, v) = (b0.add(q), a0.add(q), s0.add(from));
+            let (bv, av, vv) = (v128_load(b.cast()), v128_load(a.cast()), v128_load(v.cast()));
             let nan_over_number = v128_and(f32x4_ne(vv, vv), f32x4_eq(bv, bv));
             let take = v128_or(v128_or(f32x4_gt(vv, bv), nan_over_number), i32x4_eq(av, none));
-            let index = i32x4_add(u32x4_splat(first + (o * step + 4 * q) as u32), lanes);
-            store(b, v128_bitselect(vv, bv, take));
-            // SAFETY: as the load above.
-            unsafe { v128_store(a.as_mut_ptr().cast(), v128_bitselect(index, av, take)) };
+            let index = i32x4_add(u32x4_splat(first + from as u32), lanes);
+            v128_store(b.cast(), v128_bitselect(vv, bv, take));
+            v128_store(a.cast(), v128_bitselect(index, av, take));
+        }
+    };
+    if step == c {
+        // Stride 1: the positions are one contiguous run in all three.
+        return (0..n * c).step_by(4).for_each(|q| step_arg(q, q));
+    }
+    for o in 0..n {
+        for q in (0..c).step_by(4) {
+            step_arg(o * c + q, o * step + q);
         }
     }
 }
