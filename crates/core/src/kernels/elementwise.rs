@@ -234,6 +234,12 @@ pub fn pool_max_strided(best: &mut [f32], src: &[f32], c: usize, step: usize) {
     imp::pool_max_strided(best, src, c, step)
 }
 
+/// Average pooling's step: `sum[o·c ..][..c] += src[o·step ..][..c]` for each of the
+/// `sum.len() / c` output positions.
+pub fn pool_sum_strided(sum: &mut [f32], src: &[f32], c: usize, step: usize) {
+    imp::pool_sum_strided(sum, src, c, step)
+}
+
 /// [`pool_max_strided`] that also keeps where each maximum came from: a value taken from `src`
 /// sets its `arg` to `first` plus its index in `src`. Training's form: a value is taken where
 /// `v > best`, or `v` is NaN and `best` is not (the first NaN stays), or `arg` is still
@@ -377,6 +383,13 @@ pub mod scalar {
             v
         } else {
             best
+        }
+    }
+
+    /// See [`super::pool_sum_strided`].
+    pub fn pool_sum_strided(sum: &mut [f32], src: &[f32], c: usize, step: usize) {
+        for (o, sum) in sum.chunks_exact_mut(c).enumerate() {
+            sum.iter_mut().zip(&src[o * step..][..c]).for_each(|(a, &v)| *a += v);
         }
     }
 

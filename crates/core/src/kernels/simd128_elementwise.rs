@@ -173,6 +173,36 @@ pub fn pool_max_strided(best: &mut [f32], src: &[f32], c: usize, step: usize) {
     }
 }
 
+/// The simd128 twin of `scalar::pool_sum_strided` (channels in fours; other channel counts run
+/// the scalar kernel; stride 1 as one run).
+pub fn pool_sum_strided(sum: &mut [f32], src: &[f32], c: usize, step: usize) {
+    if !c.is_multiple_of(4) {
+        return scalar::pool_sum_strided(sum, src, c, step);
+    }
+    let n = sum.len() / c;
+    if n == 0 {
+        return;
+    }
+    assert!(src.len() >= (n - 1) * step + c, "pool_sum_strided: src too short");
+    let (a0, s0) = (sum.as_mut_ptr(), src.as_ptr());
+    let add = |q: usize, from: usize| {
+        // SAFETY: lanes q..q+4 of `sum` and from..from+4 of `src`, in bounds by the assert
+        // above; wasm loads and stores need no alignment.
+        unsafe {
+            let (a, v) = (a0.add(q), s0.add(from));
+            v128_store(a.cast(), f32x4_add(v128_load(a.cast()), v128_load(v.cast())));
+        }
+    };
+    if step == c {
+        return (0..n * c).step_by(4).for_each(|q| add(q, q));
+    }
+    for o in 0..n {
+        for q in (0..c).step_by(4) {
+            add(o * c + q, o * step + q);
+        }
+    }
+}
+
 /// The simd128 twin of `scalar::pool_argmax_strided` (channels in fours; other channel counts
 /// run the scalar kernel): the mask `v > best | (v != v & best == best) | arg == MAX` selects
 /// both the value and its index.

@@ -7,7 +7,7 @@
 //!   as TensorFlow's `same` average pooling). Backward spreads `dy / count` over them.
 
 use super::window::{images, out_shape, Placement, Window};
-use crate::kernels::elementwise::{pool_argmax_strided, pool_max_strided};
+use crate::kernels::elementwise::{pool_argmax_strided, pool_max_strided, pool_sum_strided};
 use crate::{Result, Tensor};
 
 /// TF.js's `maxPool` (`max`) or `avgPool` of `x` `[batch, h, w, c]` (or one image `[h, w, c]`)
@@ -106,20 +106,34 @@ fn inputs(p: &Placement, first: usize, ni: usize, nj: usize) -> impl Iterator<It
     (0..ni).flat_map(move |i| (0..nj).map(move |j| first + i * row + j * c))
 }
 
-/// Average pooling of `batch` samples.
+/// Average pooling of `batch` samples, an output row at a time as [`max_forward`]: the row
+/// starts at 0 and adds the windows' inputs tap by tap ([`pool_sum_strided`]), so each output
+/// sums its inputs in row-major order, then is divided by their count (the positions inside).
 pub fn avg_forward(op: &'static str, p: &Placement, x: &[f32], batch: usize) -> Result<Vec<f32>> {
-    let c = p.c;
-    let mut y = crate::tensor::alloc(op, batch * p.oh * p.ow * c)?;
-    windows(p, batch, |o, first, ni, nj| {
-        let out = &mut y[o..o + c];
-        for s in inputs(p, first, ni, nj) {
-            for (a, &v) in out.iter_mut().zip(&x[s..s + c]) {
-                *a += v;
+    let (c, kh, s) = (p.c, p.win.size[0], p.win.strides[1]);
+    let per_row = p.ow * c;
+    let len = batch * p.oh * per_row;
+    if len == 0 || p.in_size() == 0 {
+        return Ok(Vec::new());
+    }
+    let mut y = crate::tensor::alloc(op, len)?;
+    let taps: Vec<(usize, usize)> = (0..p.win.size[1]).map(|j| p.inside_range(1, j)).collect();
+    let columns = p.inside_all(1);
+    for (r, out) in y.chunks_exact_mut(per_row).enumerate() {
+        let (n, oy) = (r / p.oh, r % p.oh);
+        let mut rows = 0;
+        for iy in (0..kh).filter_map(|i| p.source(0, oy, i)) {
+            rows += 1;
+            let line = &x[n * p.in_size() + iy * p.w * c..][..p.w * c];
+            for (j, &(lo, hi)) in taps.iter().enumerate().filter(|(_, &(lo, hi))| lo < hi) {
+                pool_sum_strided(&mut out[lo * c..hi * c], &line[(lo * s + j - p.pad_left) * c..], c, s * c);
             }
         }
-        let inv = (ni * nj) as f32;
-        out.iter_mut().for_each(|a| *a /= inv);
-    });
+        for (sums, &(j0, j1)) in out.chunks_exact_mut(c).zip(&columns) {
+            let count = (rows * (j1 - j0)) as f32;
+            sums.iter_mut().for_each(|a| *a /= count);
+        }
+    }
     Ok(y)
 }
 
@@ -209,6 +223,26 @@ mod tests {
             assert_eq!((bits(&keep), arg), (bits(&want), want_arg), "{what}");
             assert_eq!(bits(&infer), bits(&want), "{what}");
             assert!(none.is_empty());
+        }
+    }
+
+    /// Average pooling row by row against the window-by-window definition, bit for bit (the
+    /// same additions in the same order): padding, strides, 1 to 8 channels, ±0, ±∞, NaN.
+    #[test]
+    fn average_is_the_definition() {
+        let specials = [0.0, -0.0, f32::INFINITY, f32::NEG_INFINITY, f32::NAN, 1e30];
+        for (k, s, same, input) in [(2, 2, false, [6, 6, 1]), (3, 1, true, [5, 7, 3]), (3, 2, true, [7, 5, 4]), (2, 1, false, [4, 5, 8]), (1, 1, false, [3, 3, 5])] {
+            let p = place(k, s, same, input);
+            let x: Vec<f32> = (0..2 * p.in_size()).map(|i| if i % 7 == 0 { specials[i / 7 % specials.len()] } else { ((i * 7 % 11) as f32) / 3.0 - 1.7 }).collect();
+            let mut want = Vec::new();
+            windows(&p, 2, |_, first, ni, nj| {
+                for ch in 0..p.c {
+                    let sum = inputs(&p, first, ni, nj).fold(0.0f32, |a, i| a + x[i + ch]);
+                    want.push(sum / (ni * nj) as f32);
+                }
+            });
+            let bits = |v: &[f32]| v.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&avg_forward("t", &p, &x, 2).unwrap()), bits(&want), "{k} {s} {same} {input:?}");
         }
     }
 
