@@ -1,5 +1,7 @@
-//! Element-wise kernels over slices: binary ops, unary ops, `clip` and `select` (`where`).
-//! No allocation, no shape checks (the op in `ops/` did them).
+//! Element-wise kernels over slices: binary ops, unary ops, `clip` and `select` (`where`), and
+//! pooling's steps (`pool_max_strided`, `pool_argmax_strided`, `pool_sum_strided`: one window
+//! offset over a row of output positions). No allocation, no shape checks (the op in `ops/`
+//! did them).
 //!
 //! # Run forms
 //! Binary kernels take each input either as a full run (`len == out.len()`) or as a single
@@ -12,7 +14,8 @@
 //! the twin when it exists. The twins give bit-identical results: `+ − × ÷ √`, `floor`,
 //! `ceil`, `round` and the comparisons are exact IEEE operations in both, and
 //! `maximum`/`minimum` follow [`max_f32`]/[`min_f32`], which are exactly `f32x4.max/min`.
-//! The JS suite `test/elementwise.test.ts` checks the wasm build against a JS reference.
+//! The JS suite `test/elementwise.test.ts` checks the wasm build against a JS reference;
+//! `test/conv-ops.test.ts` checks the pooling steps' twins (against the taped form and TF.js).
 //!
 //! ```
 //! use neurite_core::kernels::elementwise::{binary_kernel, select};
