@@ -229,6 +229,36 @@ const POOL: Array<{ name: string; x: number[]; size: Pair2; strides: Pair2; pad:
   { name: '3×3 stride 1 same, 4 channels, ties', x: [1, 5, 6, 4], size: [3, 3], strides: [1, 1], pad: 'same', quantum: 0.5 },
 ];
 
+describe('conv2d with one input channel (the window read in place, no patches)', () => {
+  it('gives the bits of matMul over the patches gathered in JS: padding, strides, dilation, 1 to 19 filters, a 17×17 window (more taps than one GEMM block)', () => {
+    const cases: Array<[number[], number[], Pair2, Pad, Pair2]> = [
+      [[3, 9, 11, 1], [3, 3, 1, 16], [1, 1], 'same', [1, 1]], [[2, 8, 7, 1], [3, 3, 1, 5], [1, 1], 'valid', [1, 1]],
+      [[2, 9, 10, 1], [2, 4, 1, 19], [2, 3], 'same', [1, 1]], [[1, 12, 12, 1], [3, 3, 1, 8], [1, 1], 'same', [2, 2]],
+      [[1, 7, 6, 1], [1, 2, 1, 1], [1, 1], 'valid', [1, 1]], [[1, 20, 20, 1], [17, 17, 1, 3], [1, 1], 'valid', [1, 1]],
+    ];
+    for (const [xs, ws, strides, pad, dil] of cases) {
+      const r = rng(sizeOf(xs) + sizeOf(ws));
+      const xv = uniform(r, sizeOf(xs), -1, 1), wv = uniform(r, sizeOf(ws), -1, 1);
+      const got = nr.tidy(() => nr.conv2d(nr.tensor(xv, xs), nr.tensor(wv, ws), strides, pad, 'NHWC', dil).data());
+      // TF.js's placement: the output size and the padding before (same: half the total, rounded down).
+      const [n, h, w] = xs, [kh, kw, , f] = ws;
+      const span = (k: number, d: number) => (k - 1) * d + 1;
+      const out = (size: number, k: number, s: number, d: number) => (pad === 'same' ? Math.ceil(size / s) : Math.floor((size - span(k, d)) / s) + 1);
+      const [oh, ow] = [out(h, kh, strides[0], dil[0]), out(w, kw, strides[1], dil[1])];
+      const before = (size: number, o: number, k: number, s: number, d: number) => (pad === 'same' ? Math.floor(Math.max((o - 1) * s + span(k, d) - size, 0) / 2) : 0);
+      const [pt, pl] = [before(h, oh, kh, strides[0], dil[0]), before(w, ow, kw, strides[1], dil[1])];
+      const patches: number[] = [];
+      for (let s = 0; s < n; s++) for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++) for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) {
+        const [iy, ix] = [oy * strides[0] + i * dil[0] - pt, ox * strides[1] + j * dil[1] - pl];
+        patches.push(iy >= 0 && iy < h && ix >= 0 && ix < w ? xv[(s * h + iy) * w + ix] : 0);
+      }
+      const want = nr.tidy(() => nr.matMul(nr.tensor(patches, [n * oh * ow, kh * kw]), nr.tensor(wv, [kh * kw, f])).data());
+      expect(got.length, `${xs} ${ws}`).toBe(n * oh * ow * f);
+      expect(bits(got), `${xs} ${ws} ${strides} ${pad} ${dil}`).toEqual(bits(want));
+    }
+  });
+});
+
 describe('maxPool and avgPool', () => {
   for (const k of POOL) {
     it(`${k.name}: values and gradients as TF.js (avgPool 'same': central differences)`, () => {

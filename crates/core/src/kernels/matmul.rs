@@ -48,7 +48,8 @@ use std::mem::MaybeUninit;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use super::matmul_pack::{pack_a, pack_b_panel, Gemm};
-use super::matmul_tile::{tile_column, tile_wide, ABlock, MR, NR, W1, W2};
+use super::matmul_tile::{tile_column, tile_wide, ABlock, MR, W1, W2};
+pub use super::matmul_tile::{taps_column, Taps, NR};
 
 /// Shared-dimension block (at most; `k` is split into equal blocks): a `KC × NR` panel of `B`
 /// (8 KiB) stays in L1.

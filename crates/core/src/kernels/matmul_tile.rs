@@ -42,7 +42,7 @@ pub const W2: usize = 4 * V2;
 const _: () = assert!(MR == 4, "update the row dispatch in `column` when MR changes");
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-use super::simd128_matmul::tile_rows;
+use super::simd128_matmul::{tile_rows, tile_taps};
 
 /// Where a micro-tile reads its rows of `op(A)`: element `(r, p)` (row `r`, step `p`) is
 /// `a[p·step + r·row]`.
@@ -156,6 +156,53 @@ pub fn tile_wide(rows: usize, kc: usize, pa: &[f32], pb: &[f32], ldb: usize, c: 
         2 => tile_rows::<2, V2, false>(kc, a, pb, ldb, c, ldc, W2, accumulate),
         _ => {}
     }
+}
+
+/// Where the tiles of a one-channel convolution read their window (no gathered patches): tap
+/// `p = i·kw + j` of output position `r` is `a[i·line + j·dx + r·sx]`, `a` being the window's
+/// input rows (zero-padded, `line` apart), `dx` the dilation and `sx` the stride along the width.
+#[derive(Clone, Copy)]
+pub struct Taps {
+    pub kh: usize,
+    pub kw: usize,
+    pub line: usize,
+    pub dx: usize,
+    pub sx: usize,
+}
+
+/// A row of output positions of a one-channel convolution: positions `0..n` (in tiles of `MR`,
+/// then one at a time) times filters `0..cols` (`cols ≤ NR`) from the packed filter panel `pb`
+/// (`kh·kw` rows of `NR`), into `c` (positions `ldc` apart). Each tile sums the taps in order
+/// of `p` from zero with the GEMM's steps, so its values are the bits of the GEMM over the
+/// gathered patches. Two tile shapes only (`MR × NR`, `1 × NR`), for the size of the wasm.
+/// (`inline(never)` for the reason given at `column`.)
+#[inline(never)]
+pub fn taps_column(n: usize, cols: usize, t: Taps, a: &[f32], pb: &[f32], c: &mut [f32], ldc: usize) {
+    let full = n / MR;
+    for q in 0..full {
+        tile_taps::<MR, NV>(t, &a[q * MR * t.sx..], pb, &mut c[q * MR * ldc..], ldc, cols);
+    }
+    for r in full * MR..n {
+        tile_taps::<1, NV>(t, &a[r * t.sx..], pb, &mut c[r * ldc..], ldc, cols);
+    }
+}
+
+/// The portable one-channel tile (see [`taps_column`]): the steps of `tile_rows` over the taps.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+#[inline(always)]
+fn tile_taps<const R: usize, const V: usize>(t: Taps, a: &[f32], pb: &[f32], c: &mut [f32], ldc: usize, cols: usize) {
+    let mut acc = [[[0f32; 4]; V]; R];
+    for (p, b) in pb.chunks(NR).take(t.kh * t.kw).enumerate() {
+        let b = &b[..4 * V];
+        let at = (p / t.kw) * t.line + (p % t.kw) * t.dx;
+        for (r, row) in acc.iter_mut().enumerate() {
+            let av = a[at + r * t.sx];
+            for (x, &bv) in row.as_flattened_mut().iter_mut().zip(b) {
+                *x += av * bv;
+            }
+        }
+    }
+    store(&acc, c, ldc, cols, false);
 }
 
 /// The portable micro-kernel: `R` rows of `V` groups of 4 accumulators, in an array that the

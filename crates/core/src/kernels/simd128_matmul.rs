@@ -23,7 +23,7 @@ use core::arch::wasm32::f32x4_relaxed_madd;
 use core::arch::wasm32::{f32x4_add, f32x4_splat, i32x4_shuffle, i64x2_shuffle, v128, v128_load, v128_load32_splat, v128_store};
 use core::ptr::with_exposed_provenance;
 
-use super::matmul_tile::{store, APanel};
+use super::matmul_tile::{store, APanel, Taps, NR};
 
 /// One step of `p`: `acc[r][v] += splat(*a[r]) · b[4v..4v+4]`.
 ///
@@ -116,6 +116,48 @@ pub fn tile_rows<const R: usize, const V: usize, const OWN_ROWS: bool>(
         }
         store(&out, c, ldc, cols, accumulate);
     }
+}
+
+/// The one-channel convolution tile (`matmul_tile::taps_column`): `R` output positions ×
+/// `4V` filters, the taps in order of `p = i·kw + j` with [`step`] (the GEMM's steps, so the
+/// same bits as the GEMM over gathered patches), stored as `tile_rows` stores a first block.
+#[inline(always)]
+pub fn tile_taps<const R: usize, const V: usize>(t: Taps, a: &[f32], pb: &[f32], c: &mut [f32], ldc: usize, cols: usize) {
+    let k = t.kh * t.kw;
+    assert!(R >= 1 && cols >= 1 && cols <= 4 * V && k >= 1);
+    assert!(a.len() > (t.kh - 1) * t.line + (t.kw - 1) * t.dx + (R - 1) * t.sx && pb.len() >= (k - 1) * NR + 4 * V);
+    assert!(c.len() >= (R - 1) * ldc + cols);
+    let mut acc = [[f32x4_splat(0.0); V]; R];
+    let (a0, b0) = (a.as_ptr(), pb.as_ptr());
+    for i in 0..t.kh {
+        for j in 0..t.kw {
+            let at = i * t.line + j * t.dx;
+            // SAFETY: tap (i, j) of row r is a[at + r·sx] and its filters pb[p·NR .. p·NR + 4V],
+            // in bounds by the asserts above; wasm loads need no alignment.
+            unsafe {
+                let rows: [*const f32; R] = core::array::from_fn(|r| a0.add(at + r * t.sx));
+                step(rows, b0.add((i * t.kw + j) * NR), &mut acc);
+            }
+        }
+    }
+    if cols == 4 * V {
+        for (r, row) in acc.iter().enumerate() {
+            let dst = &mut c[r * ldc..r * ldc + 4 * V];
+            for (v, &x) in row.iter().enumerate() {
+                // SAFETY: `dst` has 4V elements, so 4v..4v+4 is in bounds.
+                unsafe { v128_store(dst.as_mut_ptr().add(4 * v).cast(), x) };
+            }
+        }
+        return;
+    }
+    let mut out = [[[0f32; 4]; V]; R];
+    for (o, row) in out.iter_mut().zip(&acc) {
+        for (o, &x) in o.iter_mut().zip(row) {
+            // SAFETY: `o` is 4 floats, one v128.
+            unsafe { v128_store(o.as_mut_ptr().cast(), x) };
+        }
+    }
+    store(&out, c, ldc, cols, false);
 }
 
 /// The packing's transpose (`matmul_pack::transpose_rows`) on whole 4×4 blocks:

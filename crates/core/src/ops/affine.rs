@@ -33,15 +33,18 @@ pub fn forward(op: &'static str, x: &[f32], rows: usize, inp: usize, units: usiz
 /// saves two passes over memory. `act` must be one [`split_activation`] lets through.
 #[allow(clippy::too_many_arguments)]
 pub fn forward_into(x: &[f32], rows: usize, inp: usize, units: usize, w: &[f32], b: Option<&[f32]>, act: Option<&Activation>, y: &mut [MaybeUninit<f32>]) {
-    let finish = |band: &mut [f32]| {
-        if let Some(b) = b {
-            add_bias(band, b);
-        }
-        if let Some(act) = act {
-            act.forward_in_place(band, units);
-        }
-    };
-    gemm_uninit_then(rows, inp, units, x, false, w, false, y, &finish);
+    gemm_uninit_then(rows, inp, units, x, false, w, false, y, &|band: &mut [f32]| finish(band, units, b, act));
+}
+
+/// `act(band + b)` in place on whole rows of `units` (each when given): what [`forward_into`]
+/// applies to each band of the GEMM's output.
+pub fn finish(band: &mut [f32], units: usize, b: Option<&[f32]>, act: Option<&Activation>) {
+    if let Some(b) = b {
+        add_bias(band, b);
+    }
+    if let Some(act) = act {
+        act.forward_in_place(band, units);
+    }
 }
 
 /// `act` as (what [`forward_into`] applies, what [`activate_after`] applies to the finished

@@ -17,13 +17,14 @@
 //! shapes alone, so the values do not depend on the thread count.
 
 use std::cell::Cell;
+use std::mem::MaybeUninit;
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 
 use super::affine;
 use crate::activations::Activation;
 use crate::kernels::copy::{copy_short, fill_short};
-use crate::kernels::matmul::gemm;
+use crate::kernels::matmul::{gemm, taps_column, Taps, KC, NR};
 use crate::parallel::{for_each_chunk_mut, SharedMut};
 use super::window::{images, out_shape, Placement, Window};
 use crate::{bail, Result, Tensor};
@@ -210,6 +211,66 @@ fn pointwise(p: &Placement) -> bool {
     p.win.size == [1, 1] && p.win.strides == [1, 1]
 }
 
+/// Values per copied input row of [`in_place_lines`]: the columns one output line's windows
+/// span, `(ow − 1)·sx + (kw − 1)·dx + 1`.
+fn window_line(p: &Placement) -> usize {
+    (p.ow - 1) * p.win.strides[1] + (p.win.size[1] - 1) * p.win.dilation[1] + 1
+}
+
+/// The kernel `[k, filters]` in panels of `NR` filters (`k` rows each, zero past the last
+/// filter), as the one-channel tiles read it.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn pack_filters(op: &'static str, w: &[f32], k: usize, filters: usize) -> Result<Vec<f32>> {
+    let mut panels = crate::tensor::alloc(op, filters.div_ceil(NR) * k * NR)?;
+    for (q, panel) in panels.chunks_exact_mut(k * NR).enumerate() {
+        let cols = NR.min(filters - q * NR);
+        for (dst, src) in panel.chunks_exact_mut(NR).zip(w.chunks_exact(filters)) {
+            dst[..cols].copy_from_slice(&src[q * NR..q * NR + cols]);
+        }
+    }
+    Ok(panels)
+}
+
+/// `ys` zeroed, as floats (for the tiles, which then write every value).
+fn zeroed(ys: &mut [MaybeUninit<f32>]) -> &mut [f32] {
+    ys.fill(MaybeUninit::new(0.0));
+    // SAFETY: every element was initialised just above.
+    unsafe { &mut *(ys as *mut [MaybeUninit<f32>] as *mut [f32]) }
+}
+
+/// The forward of one input channel over output lines `lines`, without patches: each line's
+/// window rows are copied (zero-padded) into `rows`, and the tiles of `taps_column` read the
+/// taps there ([`Taps`]), in the GEMM's order of steps (the bits of im2col + GEMM); then
+/// `finish` runs on the line while it is in cache (the bias and activation). Writes every value
+/// of `ys` (`lines × ow × filters`).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[allow(clippy::too_many_arguments)]
+fn in_place_lines(p: &Placement, x: &[f32], lines: Range<usize>, panels: &[f32], filters: usize, rows: &mut [f32], ys: &mut [MaybeUninit<f32>], finish: &dyn Fn(&mut [f32])) {
+    let (kh, kw) = (p.win.size[0], p.win.size[1]);
+    let line = window_line(p);
+    let taps = Taps { kh, kw, line, dx: p.win.dilation[1], sx: p.win.strides[1] };
+    // Copy column t of a window row is input column t − pad_left: inside for t in lo..hi.
+    let (lo, hi) = (p.pad_left.min(line), (p.pad_left + p.w).min(line));
+    for (q, out) in lines.zip(ys.chunks_exact_mut(p.ow * filters)) {
+        let (sample, oy) = line_source(p, x, q);
+        for (i, row) in rows.chunks_exact_mut(line).enumerate() {
+            match p.source(0, oy, i) {
+                Some(iy) => {
+                    fill_short(&mut row[..lo], 0.0);
+                    row[lo..hi].copy_from_slice(&sample[iy * p.w..][..hi - lo]);
+                    fill_short(&mut row[hi..], 0.0);
+                }
+                None => row.fill(0.0),
+            }
+        }
+        let out = zeroed(out);
+        for (panel, q) in panels.chunks_exact(kh * kw * NR).zip((0..filters).step_by(NR)) {
+            taps_column(p.ow, NR.min(filters - q), taps, rows, panel, &mut out[q..], filters);
+        }
+        finish(out);
+    }
+}
+
 /// The patches of output lines `lines` of the images `x` into `cols` (`ow` rows of `kh·kw·c`
 /// per line; line `q` is output row `q % oh` of sample `q / oh`): one input channel tap by tap
 /// ([`im2col_taps`]), more window row by window row ([`im2col_rows`]).
@@ -345,12 +406,21 @@ pub fn forward(op: &'static str, p: &Placement, x: &[f32], batch: usize, w: &[f3
         let lines = block_lines(p);
         let failed = AtomicBool::new(false);
         let work = (2 * batch * rows).saturating_mul(k).saturating_mul(filters);
+        // One input channel: the window read in place from a copy of its rows (no patches),
+        // with the filters packed in panels once for all blocks.
+        // (Up to KC taps: the GEMM sums those in one block, as the tiles do.)
+        let panels = if p.c == 1 && k <= KC { Some(pack_filters(op, w, k, filters)?) } else { None };
         for_each_chunk_mut(&mut y.spare_capacity_mut()[..len], lines * p.ow * filters, work, |t, ys| {
             let n = ys.len() / (p.ow * filters);
-            let done = with_patches(op, n * p.ow * k, |cols| {
-                im2col_lines(p, x, t * lines..t * lines + n, cols);
-                affine::forward_into(cols, n * p.ow, k, filters, w, b, fused, ys);
-            });
+            let done = match &panels {
+                Some(panels) => with_patches(op, p.win.size[0] * window_line(p), |rows| {
+                    in_place_lines(p, x, t * lines..t * lines + n, panels, filters, rows, ys, &|line| affine::finish(line, filters, b, fused));
+                }),
+                None => with_patches(op, n * p.ow * k, |cols| {
+                    im2col_lines(p, x, t * lines..t * lines + n, cols);
+                    affine::forward_into(cols, n * p.ow, k, filters, w, b, fused, ys);
+                }),
+            };
             if !done {
                 failed.store(true, Relaxed);
             }
@@ -612,6 +682,27 @@ mod tests {
             }
             assert_eq!(got, want, "{size:?} {strides:?} {dilation:?} {same}");
             assert_eq!(rows, p.oh * p.ow);
+        }
+    }
+
+    /// One input channel (the window read in place by the tiles, no patches) gives the bits of
+    /// the GEMM over the gathered patches: padding, strides, dilation, 1 to 19 filters (edge
+    /// panels), output rows of any length (edge tiles), more taps than a GEMM block (17×17:
+    /// gathered instead), with any number of workers.
+    #[test]
+    fn one_channel_in_place_is_the_product_of_the_patches() {
+        for (size, strides, dilation, same, input, f) in [([3, 3], [1, 1], [1, 1], true, [9, 11, 1], 16), ([3, 3], [1, 1], [1, 1], false, [8, 7, 1], 5), ([2, 4], [2, 3], [1, 1], true, [9, 10, 1], 19), ([3, 3], [1, 1], [2, 2], true, [12, 12, 1], 8), ([1, 2], [1, 1], [1, 1], false, [7, 6, 1], 1), ([17, 17], [1, 1], [1, 1], false, [20, 20, 1], 3)] {
+            let p = Window { size, strides, dilation, same }.place("t", &input).unwrap();
+            let (rows, k) = patch_len(&p);
+            let batch = 3;
+            let x = values(batch * p.in_size(), 5);
+            let w = values(k * f, 6);
+            let mut cols = vec![0.0; batch * rows * k];
+            im2col_lines(&p, &x, 0..batch * p.oh, &mut cols);
+            let mut want = vec![0.0; batch * rows * f];
+            crate::kernels::matmul::gemm(batch * rows, k, f, &cols, false, &w, false, &mut want);
+            let y = crate::parallel::testing::same_bits_for_all_counts("one channel", || forward("t", &p, &x, batch, &w, f, None, None).unwrap());
+            assert_eq!(y, want, "{size:?} {strides:?} {dilation:?} {same} {input:?} {f}");
         }
     }
 
