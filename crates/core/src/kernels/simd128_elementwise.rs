@@ -138,22 +138,38 @@ pub fn clip(x: &[f32], lo: f32, hi: f32, out: &mut [f32]) {
     map(x, out, |a| f32x4_pmin(f32x4_pmax(a, lv), hv), |a| scalar::clip_one(a, lo, hi))
 }
 
+/// Runs `f(q, from)` for every four lanes of a pooling step over the `len / c` output
+/// positions: lanes `q..q+4` of the output (position `o`'s channels from `o·c`) and
+/// `from..from+4` of `src` (from `o·step`); with stride 1 (`step == c`) the positions are one
+/// run in both, taken without a loop per position. Checks that `src` holds every position;
+/// `c` is a multiple of 4.
+#[inline(always)]
+fn pool_lanes(len: usize, src: &[f32], c: usize, step: usize, f: impl Fn(usize, usize)) {
+    let n = len / c;
+    if n == 0 {
+        return;
+    }
+    assert!(src.len() >= (n - 1) * step + c, "pooling step: src too short");
+    if step == c {
+        return (0..n * c).step_by(4).for_each(|q| f(q, q));
+    }
+    for o in 0..n {
+        for q in (0..c).step_by(4) {
+            f(o * c + q, o * step + q);
+        }
+    }
+}
+
 /// The simd128 twin of `scalar::pool_max_strided`: `bitselect(v, pmax(best, v), v != v)`
-/// (channels in fours; other channel counts run the scalar kernel). With stride 1 the
-/// positions are one run, taken four lanes at a time without a loop per position.
+/// (channels in fours; other channel counts run the scalar kernel).
 pub fn pool_max_strided(best: &mut [f32], src: &[f32], c: usize, step: usize) {
     if !c.is_multiple_of(4) {
         return scalar::pool_max_strided(best, src, c, step);
     }
-    let n = best.len() / c;
-    if n == 0 {
-        return;
-    }
-    assert!(src.len() >= (n - 1) * step + c, "pool_max_strided: src too short");
     let (b0, s0) = (best.as_mut_ptr(), src.as_ptr());
-    let step_max = |q: usize, from: usize| {
-        // SAFETY: the caller passes lanes q..q+4 of `best` and from..from+4 of `src`, in
-        // bounds by the assert above; wasm loads and stores need no alignment.
+    pool_lanes(best.len(), src, c, step, |q, from| {
+        // SAFETY: pool_lanes passes lanes inside `best` and `src` (it checks `src`); wasm loads
+        // and stores need no alignment.
         unsafe {
             let (b, v) = (b0.add(q), s0.add(from));
             let (bv, vv) = (v128_load(b.cast()), v128_load(v.cast()));
@@ -161,46 +177,23 @@ pub fn pool_max_strided(best: &mut [f32], src: &[f32], c: usize, step: usize) {
             // is then taken by the mask.
             v128_store(b.cast(), v128_bitselect(vv, f32x4_pmax(bv, vv), f32x4_ne(vv, vv)));
         }
-    };
-    if step == c {
-        // Stride 1: the positions are one contiguous run in both.
-        return (0..n * c).step_by(4).for_each(|q| step_max(q, q));
-    }
-    for o in 0..n {
-        for q in (0..c).step_by(4) {
-            step_max(o * c + q, o * step + q);
-        }
-    }
+    });
 }
 
 /// The simd128 twin of `scalar::pool_sum_strided` (channels in fours; other channel counts run
-/// the scalar kernel; stride 1 as one run).
+/// the scalar kernel).
 pub fn pool_sum_strided(sum: &mut [f32], src: &[f32], c: usize, step: usize) {
     if !c.is_multiple_of(4) {
         return scalar::pool_sum_strided(sum, src, c, step);
     }
-    let n = sum.len() / c;
-    if n == 0 {
-        return;
-    }
-    assert!(src.len() >= (n - 1) * step + c, "pool_sum_strided: src too short");
     let (a0, s0) = (sum.as_mut_ptr(), src.as_ptr());
-    let add = |q: usize, from: usize| {
-        // SAFETY: lanes q..q+4 of `sum` and from..from+4 of `src`, in bounds by the assert
-        // above; wasm loads and stores need no alignment.
+    pool_lanes(sum.len(), src, c, step, |q, from| {
+        // SAFETY: as in pool_max_strided.
         unsafe {
             let (a, v) = (a0.add(q), s0.add(from));
             v128_store(a.cast(), f32x4_add(v128_load(a.cast()), v128_load(v.cast())));
         }
-    };
-    if step == c {
-        return (0..n * c).step_by(4).for_each(|q| add(q, q));
-    }
-    for o in 0..n {
-        for q in (0..c).step_by(4) {
-            add(o * c + q, o * step + q);
-        }
-    }
+    });
 }
 
 /// The simd128 twin of `scalar::pool_argmax_strided` (channels in fours; other channel counts
@@ -210,16 +203,11 @@ pub fn pool_argmax_strided(best: &mut [f32], arg: &mut [u32], src: &[f32], first
     if !c.is_multiple_of(4) {
         return scalar::pool_argmax_strided(best, arg, src, first, c, step);
     }
-    let n = best.len() / c;
-    if n == 0 {
-        return;
-    }
-    assert!(arg.len() >= n * c && src.len() >= (n - 1) * step + c, "pool_argmax_strided: arg or src too short");
+    assert!(arg.len() >= best.len(), "pool_argmax_strided: arg too short");
     let (none, lanes) = (u32x4_splat(u32::MAX), u32x4(0, 1, 2, 3));
     let (b0, a0, s0) = (best.as_mut_ptr(), arg.as_mut_ptr(), src.as_ptr());
-    let step_arg = |q: usize, from: usize| {
-        // SAFETY: the caller passes lanes q..q+4 of `best` and `arg` and from..from+4 of
-        // `src`, in bounds by the assert above; wasm loads and stores need no alignment.
+    pool_lanes(best.len(), src, c, step, |q, from| {
+        // SAFETY: as in pool_max_strided; `arg` is at least as long as `best`.
         unsafe {
             let (b, a, v) = (b0.add(q), a0.add(q), s0.add(from));
             let (bv, av, vv) = (v128_load(b.cast()), v128_load(a.cast()), v128_load(v.cast()));
@@ -229,16 +217,7 @@ pub fn pool_argmax_strided(best: &mut [f32], arg: &mut [u32], src: &[f32], first
             v128_store(b.cast(), v128_bitselect(vv, bv, take));
             v128_store(a.cast(), v128_bitselect(index, av, take));
         }
-    };
-    if step == c {
-        // Stride 1: the positions are one contiguous run in all three.
-        return (0..n * c).step_by(4).for_each(|q| step_arg(q, q));
-    }
-    for o in 0..n {
-        for q in (0..c).step_by(4) {
-            step_arg(o * c + q, o * step + q);
-        }
-    }
+    });
 }
 
 /// The simd128 twin of `scalar::select`: `bitselect(a, b, c != 0)` per lane.
