@@ -15,6 +15,11 @@
 //! output lines, backward over blocks of whole samples ([`samples_per_group`]), gathering a
 //! block's patches again rather than keeping them from the forward. The cuts come from the
 //! shapes alone, so the values do not depend on the thread count.
+//!
+//! With one input channel (a grayscale network's first layer: 9-long patch rows, which the
+//! GEMM multiplies mostly at its per-tile cost) the forward gathers nothing: the tiles of
+//! `kernels::matmul::taps_column` read each window from a zero-padded copy of its input rows
+//! ([`in_place_lines`]), summing the taps in the GEMM's order, so the values are the same bits.
 
 use std::cell::Cell;
 use std::mem::MaybeUninit;
