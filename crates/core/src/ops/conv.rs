@@ -24,7 +24,7 @@
 use std::cell::Cell;
 use std::mem::MaybeUninit;
 use std::ops::Range;
-use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 use super::affine;
 use crate::activations::Activation;
@@ -409,7 +409,8 @@ pub fn forward(op: &'static str, p: &Placement, x: &[f32], batch: usize, w: &[f3
     } else {
         // Blocks of output lines, each gathered then multiplied while its patches are in cache.
         let lines = block_lines(p);
-        let failed = AtomicBool::new(false);
+        // The bytes of a patch buffer that could not grow (0: none).
+        let failed = AtomicUsize::new(0);
         let work = (2 * batch * rows).saturating_mul(k).saturating_mul(filters);
         // One input channel: the window read in place from a copy of its rows (no patches),
         // with the filters packed in panels once for all blocks.
@@ -417,21 +418,25 @@ pub fn forward(op: &'static str, p: &Placement, x: &[f32], batch: usize, w: &[f3
         let panels = if p.c == 1 && k <= KC { Some(pack_filters(op, w, k, filters)?) } else { None };
         for_each_chunk_mut(&mut y.spare_capacity_mut()[..len], lines * p.ow * filters, work, |t, ys| {
             let n = ys.len() / (p.ow * filters);
-            let done = match &panels {
-                Some(panels) => with_patches(op, p.win.size[0] * window_line(p), |rows| {
-                    in_place_lines(p, x, t * lines..t * lines + n, panels, filters, rows, ys, &|line| affine::finish(line, filters, b, fused));
-                }),
-                None => with_patches(op, n * p.ow * k, |cols| {
-                    im2col_lines(p, x, t * lines..t * lines + n, cols);
-                    affine::forward_into(cols, n * p.ow, k, filters, w, b, fused, ys);
-                }),
+            let (need, done) = match &panels {
+                Some(panels) => {
+                    let need = p.win.size[0] * window_line(p);
+                    (need, with_patches(op, need, |rows| in_place_lines(p, x, t * lines..t * lines + n, panels, filters, rows, ys, &|line| affine::finish(line, filters, b, fused))))
+                }
+                None => {
+                    let need = n * p.ow * k;
+                    (need, with_patches(op, need, |cols| {
+                        im2col_lines(p, x, t * lines..t * lines + n, cols);
+                        affine::forward_into(cols, n * p.ow, k, filters, w, b, fused, ys);
+                    }))
+                }
             };
             if !done {
-                failed.store(true, Relaxed);
+                failed.store(need * 4, Relaxed);
             }
         });
-        if failed.into_inner() {
-            return Err(crate::Error::OutOfMemory { op, bytes: (lines * p.ow * k * 4) as u64 });
+        if let bytes @ 1.. = failed.into_inner() {
+            return Err(crate::Error::OutOfMemory { op, bytes: bytes as u64 });
         }
     }
     // SAFETY: the blocks cover all `batch` samples, and forward_into wrote each one's values.
@@ -502,7 +507,8 @@ pub fn backward(op: &'static str, p: &Placement, x: &[f32], batch: usize, w: &[f
     let want_dw = dw.is_some();
     let mut parts = if want_dw { crate::tensor::alloc(op, wave.min(blocks) * part)? } else { Vec::new() };
     let dx_all = dx.as_deref_mut().map(SharedMut::new);
-    let failed = AtomicBool::new(false);
+    // The bytes of a patch buffer that could not grow (0: none).
+    let failed = AtomicUsize::new(0);
     let in_size = p.in_size();
     for first in (0..blocks).step_by(wave) {
         let n_blocks = wave.min(blocks - first);
@@ -511,7 +517,8 @@ pub fn backward(op: &'static str, p: &Placement, x: &[f32], batch: usize, w: &[f
             let s0 = (first + t) * group;
             let n = group.min(batch - s0);
             let dys = &dy[s0 * rows * filters..][..n * rows * filters];
-            let done = with_patches(op, if pointwise(p) { 0 } else { n * rows * k }, |buf| {
+            let need = if pointwise(p) { 0 } else { n * rows * k };
+            let done = with_patches(op, need, |buf| {
                 if want_dw {
                     let cols = if pointwise(p) {
                         &x[s0 * in_size..][..n * in_size]
@@ -535,13 +542,13 @@ pub fn backward(op: &'static str, p: &Placement, x: &[f32], batch: usize, w: &[f
                 }
             });
             if !done {
-                failed.store(true, Relaxed);
+                failed.store(need * 4, Relaxed);
             }
         };
-        let work = (4 * n_blocks.min(batch) * group * rows).saturating_mul(k).saturating_mul(filters);
+        let work = (4 * n_blocks * group * rows).saturating_mul(k).saturating_mul(filters);
         crate::parallel::run(n_blocks, work, &task);
-        if failed.load(Relaxed) {
-            return Err(crate::Error::OutOfMemory { op, bytes: (group * rows * k * 4) as u64 });
+        if let bytes @ 1.. = failed.load(Relaxed) {
+            return Err(crate::Error::OutOfMemory { op, bytes: bytes as u64 });
         }
         if let Some(d) = dw.as_deref_mut() {
             for (t, part) in parts.chunks_exact(part).take(n_blocks).enumerate() {
@@ -635,11 +642,9 @@ mod tests {
         }
     }
 
-    /// A batch larger than one group runs group by group: the same outputs, dx bit for bit, and
-    /// dW (summed group by group) within rounding of the one-group sum.
-    /// The patches (one channel tap by tap, several window row by window row) and their
-    /// scatter back are split over the pool by samples: forward, dW and dx give the same bits
-    /// for any number of workers, with several tasks.
+    /// The blocks are the tasks on the pool (the forward's output lines; backward's samples,
+    /// in waves with a partial dW each): forward, dW and dx give the same bits for any number
+    /// of workers (one channel and several).
     #[test]
     fn the_same_bits_with_any_number_of_workers() {
         for (size, input, f) in [([3, 3], [9, 8, 1], 4), ([3, 2], [7, 6, 3], 5)] {
@@ -698,17 +703,22 @@ mod tests {
     fn one_channel_in_place_is_the_product_of_the_patches() {
         for (size, strides, dilation, same, input, f) in [([3, 3], [1, 1], [1, 1], true, [9, 11, 1], 16), ([3, 3], [1, 1], [1, 1], false, [8, 7, 1], 5), ([2, 4], [2, 3], [1, 1], true, [9, 10, 1], 19), ([3, 3], [1, 1], [2, 2], true, [12, 12, 1], 8), ([1, 2], [1, 1], [1, 1], false, [7, 6, 1], 1), ([17, 17], [1, 1], [1, 1], false, [20, 20, 1], 3)] {
             let p = Window { size, strides, dilation, same }.place("t", &input).unwrap();
-            let (rows, k) = patch_len(&p);
-            let batch = 3;
-            let x = values(batch * p.in_size(), 5);
-            let w = values(k * f, 6);
-            let mut cols = vec![0.0; batch * rows * k];
-            im2col_lines(&p, &x, 0..batch * p.oh, &mut cols);
-            let mut want = vec![0.0; batch * rows * f];
-            crate::kernels::matmul::gemm(batch * rows, k, f, &cols, false, &w, false, &mut want);
-            let y = crate::parallel::testing::same_bits_for_all_counts("one channel", || forward("t", &p, &x, batch, &w, f, None, None).unwrap());
-            assert_eq!(y, want, "{size:?} {strides:?} {dilation:?} {same} {input:?} {f}");
+            forward_is_one_product(&p, 3, f, &format!("{size:?} {strides:?} {dilation:?} {same} {input:?} {f}"));
         }
+    }
+
+    /// Asserts that [`forward`] of `batch` samples and `f` filters gives the bits of one GEMM
+    /// over all the gathered patches, with any number of workers.
+    fn forward_is_one_product(p: &Placement, batch: usize, f: usize, what: &str) {
+        let (rows, k) = patch_len(p);
+        let x = values(batch * p.in_size(), 5);
+        let w = values(k * f, 6);
+        let mut cols = vec![0.0; batch * rows * k];
+        im2col_lines(p, &x, 0..batch * p.oh, &mut cols);
+        let mut want = vec![0.0; batch * rows * f];
+        crate::kernels::matmul::gemm(batch * rows, k, f, &cols, false, &w, false, &mut want);
+        let y = crate::parallel::testing::same_bits_for_all_counts(what, || forward("t", p, &x, batch, &w, f, None, None).unwrap());
+        assert_eq!(y, want, "{what}");
     }
 
     /// The forward's blocks of output lines (cut inside samples, across samples, one line each
@@ -718,20 +728,14 @@ mod tests {
     fn blocks_agree_with_one_product() {
         for (size, input, batch, same, f) in [([3, 3], [30, 40, 1], 13, true, 5), ([3, 3], [9, 11, 24], 10, false, 7), ([3, 3], [3, 200, 40], 2, true, 3)] {
             let p = Window { size, strides: [1, 1], dilation: [1, 1], same }.place("t", &input).unwrap();
-            let (rows, k) = patch_len(&p);
             let lines = block_lines(&p);
             assert!(lines == 1 || ((batch * p.oh) % lines != 0 && lines % p.oh != 0), "{input:?}: {lines} lines a block");
-            let x = values(batch * p.in_size(), 3);
-            let w = values(k * f, 4);
-            let mut cols = vec![0.0; batch * rows * k];
-            im2col_lines(&p, &x, 0..batch * p.oh, &mut cols);
-            let mut want = vec![0.0; batch * rows * f];
-            crate::kernels::matmul::gemm(batch * rows, k, f, &cols, false, &w, false, &mut want);
-            let y = crate::parallel::testing::same_bits_for_all_counts("conv blocks", || forward("t", &p, &x, batch, &w, f, None, None).unwrap());
-            assert_eq!(y, want, "{input:?}");
+            forward_is_one_product(&p, batch, f, &format!("blocks {input:?}"));
         }
     }
 
+    /// A batch larger than one block runs block by block: the same outputs, dx bit for bit, and
+    /// dW (summed block by block) within rounding of the one-block sum.
     #[test]
     fn groups_agree_with_the_whole_batch() {
         let p = Window { size: [3, 3], strides: [1, 1], dilation: [1, 1], same: true }.place("t", &[128, 128, 8]).unwrap();
