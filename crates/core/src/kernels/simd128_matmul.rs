@@ -94,6 +94,13 @@ pub fn tile_rows<const R: usize, const V: usize, const OWN_ROWS: bool>(
         }
         b += ldb * 4;
     }
+    store_tile(&acc, c, ldc, cols, accumulate);
+}
+
+/// Writes (or adds, if `accumulate`) the first `cols` columns of the `R × 4V` accumulators into
+/// `C` (rows `ldc` apart): whole rows as v128 stores, a partial tile through `store`.
+#[inline(always)]
+fn store_tile<const R: usize, const V: usize>(acc: &[[v128; V]; R], c: &mut [f32], ldc: usize, cols: usize, accumulate: bool) {
     if cols == 4 * V {
         for (r, row) in acc.iter().enumerate() {
             let dst = &mut c[r * ldc..r * ldc + 4 * V];
@@ -108,7 +115,7 @@ pub fn tile_rows<const R: usize, const V: usize, const OWN_ROWS: bool>(
         }
     } else {
         let mut out = [[[0f32; 4]; V]; R];
-        for (o, row) in out.iter_mut().zip(&acc) {
+        for (o, row) in out.iter_mut().zip(acc) {
             for (o, &x) in o.iter_mut().zip(row) {
                 // SAFETY: `o` is 4 floats, one v128.
                 unsafe { v128_store(o.as_mut_ptr().cast(), x) };
@@ -140,24 +147,7 @@ pub fn tile_taps<const R: usize, const V: usize>(t: Taps, a: &[f32], pb: &[f32],
             }
         }
     }
-    if cols == 4 * V {
-        for (r, row) in acc.iter().enumerate() {
-            let dst = &mut c[r * ldc..r * ldc + 4 * V];
-            for (v, &x) in row.iter().enumerate() {
-                // SAFETY: `dst` has 4V elements, so 4v..4v+4 is in bounds.
-                unsafe { v128_store(dst.as_mut_ptr().add(4 * v).cast(), x) };
-            }
-        }
-        return;
-    }
-    let mut out = [[[0f32; 4]; V]; R];
-    for (o, row) in out.iter_mut().zip(&acc) {
-        for (o, &x) in o.iter_mut().zip(row) {
-            // SAFETY: `o` is 4 floats, one v128.
-            unsafe { v128_store(o.as_mut_ptr().cast(), x) };
-        }
-    }
-    store(&out, c, ldc, cols, false);
+    store_tile(&acc, c, ldc, cols, false);
 }
 
 /// The packing's transpose (`matmul_pack::transpose_rows`) on whole 4×4 blocks:
