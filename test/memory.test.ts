@@ -50,6 +50,47 @@ describe('dispose', () => {
   });
 });
 
+describe('models made by the library', () => {
+  const parts = () => ({
+    encoder: nr.sequential({ layers: [nr.layers.dense({ inputShape: [12], units: 4 })] }),
+    decoder: nr.sequential({ layers: [nr.layers.dense({ inputShape: [4], units: 12 })] }),
+  });
+
+  it('a loaded or fromConfig model disposes the models nested in it (it made them)', async () => {
+    const p = parts();
+    const ae = nr.autoencoder(p);
+    const x = nr.input({ shape: [12] });
+    const net = nr.model({ inputs: x, outputs: nr.sequential({ layers: [nr.layers.dense({ inputShape: [12], units: 3 })] }).apply(x) as nr.SymbolicTensor });
+    const artifacts = [await ae.toArtifacts(), await net.toArtifacts()];
+    const base = nr.memory().numHandles;
+    for (let i = 0; i < 20; i++) {
+      for (const a of artifacts) {
+        const m = await nr.loadModel(a);
+        expect(m instanceof nr.Sequential && m.layers.some((l) => l instanceof nr.Sequential)).toBe(true);
+        m.dispose();
+      }
+      const copy = nr.autoencoder.fromConfig(ae.getConfig());
+      copy.build();
+      copy.dispose();
+      expect(copy.encoder.isDisposed && copy.decoder.isDisposed).toBe(true);
+    }
+    expect(nr.memory().numHandles).toBe(base);
+    for (const d of [ae, p.encoder, p.decoder, net, ...net.layers.filter((l) => l instanceof nr.Sequential)]) d.dispose();
+  });
+
+  it('a model the user nests stays the user\'s: disposing the outer model leaves it working', () => {
+    const p = parts();
+    const ae = nr.autoencoder(p);
+    const x = nr.ones([2, 12]);
+    ae.build();
+    ae.dispose();
+    expect(p.encoder.isDisposed).toBe(false);
+    const code = p.encoder.predict(x) as nr.Tensor;
+    expect(code.shape).toEqual([2, 4]);
+    for (const d of [x, code, p.encoder, p.decoder]) d.dispose();
+  });
+});
+
 describe('tidy', () => {
   it('frees intermediates and keeps the result', () => {
     const x = nr.tensor([1, 2, 3]);

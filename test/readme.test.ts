@@ -57,11 +57,18 @@ describe('README code blocks', () => {
   });
 
   for (const b of blocks.filter((b) => b.lang === 'js')) {
-    it(`README.md:${b.line} runs in Node from the installed tarball`, async () => {
+    it(`README.md:${b.line} runs in Node from the installed tarball (and frees what it makes when it frees anything)`, async () => {
       const file = join(packed.dir, `readme-${b.line}.mjs`);
-      writeFileSync(file, b.code + '\n');
+      // What the block leaves: every tensor, model and optimizer it made should be disposed
+      // (a block teaches the pattern users copy). Asked of the entry the block imports.
+      const entry = /from 'neurite\/url'/.test(b.code) ? 'neurite/url' : 'neurite';
+      writeFileSync(file, `${b.code}\nconsole.log('memory: ' + JSON.stringify((await import('${entry}')).memory()));\n`);
       const out = await exec(process.execPath, [file], `node README.md:${b.line}`);
       console.log(`README.md:${b.line}\n${out.trim().split('\n').slice(-6).join('\n')}`);
+      // A block that frees anything frees everything (the short ones that free nothing end the
+      // process right after, as TF.js's examples do).
+      const mem = JSON.parse(out.trim().split('\n').at(-1)!.replace(/^memory: /, '')) as { numHandles: number };
+      if (/\.dispose\(|tidy\(/.test(b.code)) expect(mem.numHandles, `README.md:${b.line} disposes some of what it makes but leaves ${mem.numHandles} live handles`).toBe(0);
     });
   }
 

@@ -250,7 +250,7 @@ export interface MemoryInfo {
   numBytes: number;
   /** Size of the WebAssembly linear memory. It grows on demand and never shrinks. */
   wasmBytes: number;
-  /** All live handles (tensors and, later, models and optimizers). */
+  /** All live handles: tensors, models, optimizers and the other objects that hold WebAssembly memory. */
   numHandles: number;
   /** Tensors freed by the garbage collector because nobody called `dispose()`. */
   numLeaked: number;

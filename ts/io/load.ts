@@ -210,16 +210,6 @@ function checkSequential(op: string, a: ModelArtifacts, spec: ModelSpec, options
   return { spec, inputShape, values, finiteOnly: options.allowNonFinite !== true, compile, state, tfState };
 }
 
-/** Every model in `m`'s tree (itself and nested models), for cleanup. */
-function modelsIn(m: Sequential): Sequential[] {
-  return [m, ...m.layers.flatMap((l) => (l instanceof Sequential ? modelsIn(l) : []))];
-}
-
-/** Disposes `m` and every model nested in it. */
-function disposeTree(m: Sequential): void {
-  for (const x of modelsIn(m).reverse()) x.dispose();
-}
-
 /** The flat index of the first NaN or ±Infinity in `t`, or −1 (searched in WebAssembly). */
 function firstNonFiniteIn(op: string, t: Tensor): number {
   const h = t.handleFor(op, 'weight');
@@ -258,7 +248,7 @@ function buildChecked(op: string, c: CheckedModel, make: (s: ModelSpec, layers: 
     } else if (c.state) importTrainingState(model, c.state);
     return model;
   } catch (err) {
-    if (model) disposeTree(model);
+    model?.dispose(); // and the models nested in it (makeModel made them for it)
     // The core's own checks (e.g. rbf centers against the input width) name the layer; say where it came from.
     if (err instanceof NeuriteError && !err.message.startsWith(`${op}:`)) err.message = `${op}: building modelTopology: ${err.message}`;
     throw err;

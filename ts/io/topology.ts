@@ -24,7 +24,7 @@ import { activityRegularizerAbi, regularizerAbi, type ActivityRegularizerSpec, t
 import { describe, show } from '../ops/convert.js';
 import { Concatenate, Merge } from '../layers/merge.js';
 import { AveragePooling1D, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D } from '../layers/convolutional1d.js';
-import { Sequential } from '../models/sequential.js';
+import { Sequential, ownNested } from '../models/sequential.js';
 import {
   activationFromKeras, activationToKeras, activityToKeras, bad, CUSTOM, initializerFromKeras, initializerToKeras,
   kerasObject, normalizeActivation, objectAt, regularizerFromKeras, regularizerToKeras, type KerasObject,
@@ -778,5 +778,7 @@ export function makeModel(op: string, s: ModelSpec, make: (s: ModelSpec, layers:
   const layers = s.layers.map((l) => (l.type === 'model' ? makeModel(op, l, make) : makeLayer(op, l)));
   const m = s.wiring ? graphMaker(s, s.wiring, layers, s.io, s.extraUses) : make(s, layers);
   m.trainable = s.trainable;
+  // The nested models were made here for `m`: they go when it goes.
+  ownNested(m, layers.filter((l): l is Sequential => l instanceof Sequential));
   return m;
 }

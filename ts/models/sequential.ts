@@ -57,6 +57,15 @@ interface Graph {
 }
 
 let makeGraph: (args: SequentialArgs, graph: Graph) => Sequential;
+let adopt: (m: Sequential, nested: Sequential[]) => void;
+
+/**
+ * @internal `m` owns `nested` (models it holds that the library made for it: the nested models
+ * of a loaded or `fromConfig` model, which the user never built): `m.dispose()` disposes them too.
+ */
+export function ownNested(m: Sequential, nested: Sequential[]): void {
+  adopt(m, nested);
+}
 
 /** @internal A graph model (the functional API's `model()`): a model whose layers read the values `graph.wiring` names. */
 export function graphModel(args: SequentialArgs, graph: Graph): Sequential {
@@ -125,6 +134,8 @@ export class Sequential {
   #graph: Graph | null = null;
   /** Set while a graph model's layers are added (its input layers first). */
   #assembling = false;
+  /** Nested models this one made and disposes with itself (see {@link ownNested}). */
+  #owned: Sequential[] = [];
 
   constructor(args: SequentialArgs = {}) {
     checkArgs('sequential', args, ['layers', 'name', 'seed']);
@@ -201,6 +212,9 @@ export class Sequential {
       }
       m.#graph = graph;
       return m;
+    };
+    adopt = (m, nested) => {
+      m.#owned.push(...nested);
     };
     // layer.encodeDistribution finds the weights of a (shared) variational layer this way.
     setLocator({ at: (l) => Sequential.#locate(l), built: (l) => parentsOf.has(l) });
@@ -1053,7 +1067,9 @@ export class Sequential {
    * Frees the model's own state (optimizer state, sample order) and drops its references to
    * its layers. Weights are freed with the last model holding them: disposing a model nested
    * in a live model (or a model sharing layers with one) leaves those weights to the other
-   * model. Idempotent.
+   * model. A model made by `loadModel`, `loadLayersModel` or `fromConfig` also disposes the
+   * models nested in it (the library made them, so nobody else would): keep using one of them
+   * (`ae.encoder`) only while the loaded model is live. Idempotent.
    */
   dispose(): void {
     if (this.#disposed) return;
@@ -1062,6 +1078,9 @@ export class Sequential {
     this.#handle = 0;
     untrack(this, this.#tracked);
     if (h !== 0 && this.#owner === instanceId()) call((e) => check(e.nr_model_free(h)));
+    const owned = this.#owned;
+    this.#owned = [];
+    for (const m of owned) m.dispose();
   }
 
   [Symbol.dispose](): void {
