@@ -72,7 +72,7 @@ describe('models made by the library', () => {
       const copy = nr.autoencoder.fromConfig(ae.getConfig());
       copy.build();
       copy.dispose();
-      expect(copy.encoder.isDisposed && copy.decoder.isDisposed).toBe(true);
+      expect((copy.encoder as nr.Sequential).isDisposed && (copy.decoder as nr.Sequential).isDisposed).toBe(true);
     }
     expect(nr.memory().numHandles).toBe(base);
     for (const d of [ae, p.encoder, p.decoder, net, ...net.layers.filter((l) => l instanceof nr.Sequential)]) d.dispose();

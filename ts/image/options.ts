@@ -1,6 +1,8 @@
-/** Internal: the `imageShape` option shared by the image metrics. */
-import { describe } from '../ops/convert.js';
-import { InvalidArgumentError } from '../errors.js';
+/** Internal: the image layouts shared by the image metrics (`imageShape`, channels last). */
+import { call, check, outPtr, readOut } from '../engine.js';
+import { describe, show } from '../ops/convert.js';
+import { InvalidArgumentError, ShapeError } from '../errors.js';
+import type { Tensor } from '../tensor.js';
 
 /** @internal `imageShape` as `[has, h, w]` for the ABI. */
 export function imageShapeWords(op: string, v: unknown): [number, number, number] {
@@ -8,4 +10,29 @@ export function imageShapeWords(op: string, v: unknown): [number, number, number
   const ok = Array.isArray(v) && v.length === 2 && v.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 1 && d <= 2 ** 31 - 1);
   if (!ok) throw new InvalidArgumentError(`${op}: imageShape must be [height, width] with positive integers, got ${describe(v)}`);
   return [1, v[0] as number, v[1] as number];
+}
+
+/**
+ * @internal The layout of `a` and `b` (live tensors) when the metric must read them in TS:
+ * `[n, h, w, c]` for a channels-last batch, checked as the core checks its own layouts (the
+ * same messages, naming the caller's shape, and finite values). `null` when the core reads
+ * them as they are: with `imageShape`, when the shapes differ (the core names both), and for
+ * `[h, w]` and `[n, h, w]`. Any other rank is a `ShapeError` listing the layouts.
+ */
+export function channelsLast(op: string, a: Tensor, b: Tensor, imageShape: unknown): [number, number, number, number] | null {
+  if (imageShape !== undefined || show(a.shape) !== show(b.shape) || a.rank === 2 || a.rank === 3) return null;
+  if (a.rank !== 4) {
+    throw new ShapeError(`${op}: images must be [height, width], [batch, height, width] or [batch, height, width, channels] (or flat with the imageShape option), got shape ${show(a.shape)}`);
+  }
+  const [n, h, w, c] = a.shape;
+  if (h === 0 || w === 0 || c === 0) throw new ShapeError(`${op}: images are empty (${h} × ${w} × ${c}; shape ${show(a.shape)})`);
+  for (const [name, t] of [['a', a], ['b', b]] as const) {
+    const handle = t.handleFor(op, name);
+    const at = call((e) => {
+      check(e.nr_tensor_first_non_finite(handle, outPtr(0)));
+      return readOut(0) === 1 ? readOut(1) : -1;
+    });
+    if (at >= 0) throw new InvalidArgumentError(`${op}: ${name} contains ${String(t.dataSync()[at])} at flat index ${at} (shape ${show(a.shape)})`);
+  }
+  return [n, h, w, c];
 }
