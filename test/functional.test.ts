@@ -276,8 +276,8 @@ describe('the functional API', () => {
     const m = nr.model({ inputs: x, outputs: h });
     try {
       expect(() => m.add(nr.layers.dense({ units: 1 }))).toThrow(/is a graph model .* make a new model instead/);
-      const s = nr.sequential({ layers: [nr.layers.dense({ inputShape: [1], units: 1 })] });
-      expect(() => s.inputs).toThrow(/is sequential, without symbolic inputs/);
+      const s = nr.sequential({ layers: [nr.layers.dense({ units: 1 })] });
+      expect(() => s.inputs).toThrow(/^inputs: model sequential_\d+ does not know its input shape yet, so it has no symbolic inputs; give its first layer an inputShape, or build it/);
       s.dispose();
       // A merge layer in a sequential model.
       const bad = nr.sequential({ layers: [nr.layers.dense({ inputShape: [3], units: 2 }), nr.layers.add()] });
@@ -520,5 +520,77 @@ describe('saving and loading graph models (TF.js\'s functional format)', () => {
     expect(edit((c) => c.layers[3].inbound_nodes[0].pop())).toThrow(/\(maximum s\): takes at least 2 inputs/);
     expect(edit((c) => c.layers[1].inbound_nodes[0].push(c.layers[1].inbound_nodes[0][0]))).toThrow(/gives Dense 'a' 2 inputs; only merge layers/);
     expect(edit((c) => (c.input_layers = [['a', 0, 0]]))).toThrow(/names 'a', which is not an InputLayer/);
+  });
+});
+
+describe("layer.output and model.inputs: a model of part of another (Keras's get_layer('code').output)", () => {
+  it('a sequential autoencoder gives its encoder, sharing the weights, in either order of access, as TF.js', async () => {
+    const x = nr.tensor(uniform(rng(5), 6 * 10, 0, 1), [6, 10]);
+    type Args = { inputShape?: number[]; units: number; activation: 'relu' | 'tanh' | 'sigmoid'; name: string };
+    const spec: Args[] = [
+      { inputShape: [10], units: 8, activation: 'relu', name: 'h' },
+      { units: 3, activation: 'tanh', name: 'code' },
+      { units: 10, activation: 'sigmoid', name: 'out' },
+    ];
+    const ae = nr.sequential({ layers: spec.map((a) => nr.layers.dense(a)) });
+    ae.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
+    await ae.fit(x, x, { epochs: 3, batchSize: 3, verbose: 0 });
+    // outputs first, then inputs (the layer's use is made through the one model holding it).
+    const code = ae.getLayer('code').output as nr.SymbolicTensor;
+    expect(code.shape).toEqual([null, 3]);
+    const encoder = nr.model({ inputs: ae.inputs, outputs: code });
+    expect(encoder.layers.map((l) => l.name).slice(1)).toEqual(['h', 'code']);
+    // The same layers (one set of weights): the codes equal a sequential model sharing them.
+    const shared = nr.sequential({ layers: [ae.getLayer('h'), ae.getLayer('code')] });
+    const [a, b] = [encoder.predict(x) as nr.Tensor, shared.predict(x) as nr.Tensor];
+    expect(bits(a.dataSync())).toEqual(bits(b.dataSync()));
+    // TF.js: the same idiom on the same weights gives the same codes.
+    const tae = tfl.sequential({ layers: spec.map((a) => tfl.layers.dense(a)) });
+    tae.setWeights(ae.getWeights().map((w) => { const t = tf.tensor(w.dataSync(), [...w.shape]); w.dispose(); return t; }));
+    const tenc = tfl.model({ inputs: tae.inputs, outputs: tae.getLayer('code').output as tfl.SymbolicTensor });
+    close(a.dataSync(), (tenc.predict(tf.tensor(x.dataSync(), [...x.shape])) as tf.Tensor).dataSync(), 1e-6, 'codes against TF.js');
+    expect(ae.input).toBe(ae.inputs[0]);
+    expect(ae.output).toBe(ae.outputs[0]);
+    expect(ae.getLayer('h').input).toBe(ae.inputs[0]);
+    for (const t of [x, a, b]) t.dispose();
+    for (const m of [encoder, shared, ae]) m.dispose();
+  });
+
+  it("a graph model's layers, a loaded graph model's, merge layers, and the errors", async () => {
+    const x = nr.input({ shape: [4], name: 'x_in' });
+    const h = nr.layers.dense({ units: 5, activation: 'relu', name: 'hid' }).apply(x);
+    const cat = nr.layers.concatenate({ name: 'cat' }).apply([x, h]);
+    const y = nr.layers.dense({ units: 2, name: 'y' }).apply(cat);
+    const g = nr.model({ inputs: x, outputs: y });
+    expect(g.getLayer('hid').output).toBe(h);
+    expect(g.getLayer('cat').input).toEqual([x, h]);
+    expect(g.getLayer('x_in').output).toBe(x);
+    expect(g.getLayer('x_in').input).toBe(x);
+    const loaded = (await nr.loadModel(await g.toArtifacts())) as nr.Sequential;
+    const part = nr.model({ inputs: loaded.inputs, outputs: loaded.getLayer('cat').output as nr.SymbolicTensor });
+    const data = nr.tensor(uniform(rng(6), 3 * 4, -1, 1), [3, 4]);
+    const upToH = nr.model({ inputs: g.inputs, outputs: h });
+    const [p1, p2] = [part.predict(data) as nr.Tensor, nr.tidy(() => nr.concat([data, upToH.predict(data) as nr.Tensor], 1))];
+    expect(bits(p1.dataSync())).toEqual(bits(p2.dataSync()));
+    // Errors: never applied, applied twice, a bad index.
+    const lone = nr.layers.dense({ units: 1, name: 'lone' });
+    expect(() => lone.output).toThrow(/^output: layer lone is not connected yet, so it has no symbolic output: apply it to a symbolic tensor \(layer\.apply\(x\)\), or put it in a model whose input shape is known/);
+    const twice = nr.layers.dense({ units: 4, name: 'twice2' });
+    const u0 = twice.apply(x);
+    const u1 = twice.apply(nr.input({ shape: [4] }));
+    expect(() => twice.output).toThrow(/^output: layer twice2 has been applied 2 times .* use getOutputAt\(i\) with i in 0\.\.1$/);
+    expect(() => twice.input).toThrow(/use getInputAt\(i\)/);
+    expect([twice.getOutputAt(0), twice.getOutputAt(1)]).toEqual([u0, u1]);
+    expect(twice.getInputAt(0)).toBe(x);
+    expect(() => twice.getOutputAt(2)).toThrow(/^getOutputAt: layer twice2 has 2 uses .* index must be an integer in 0\.\.1, got 2$/);
+    // A layer in two sequential models: ambiguous until one of them makes its chain.
+    const d = nr.layers.dense({ units: 2, name: 'in_two' });
+    const [s1, s2] = [nr.sequential({ layers: [nr.layers.dense({ inputShape: [3], units: 4 }), d] }), nr.sequential({ layers: [nr.layers.dense({ inputShape: [5], units: 4 }), ...[]] })];
+    s2.add(d);
+    expect(() => d.output).toThrow(/is not connected yet/);
+    expect((s1.output as nr.SymbolicTensor).sourceLayer).toBe(d);
+    expect(d.output).toBe(s1.output);
+    for (const t of [data, p1, p2]) t.dispose();
+    for (const m of [g, upToH, loaded, part, s1, s2]) m.dispose();
   });
 });

@@ -8,7 +8,7 @@ import { checkArgs, unknownOption } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import { numWeights, readWeights, weightSpecs, writeWeights, type WeightsAt } from '../models/weights.js';
 import { LayerVariable, type VariableOwner } from './variable.js';
-import { applySymbolic, isSymbolic, type SymbolicTensor } from '../models/symbolic.js';
+import { applySymbolic, isSymbolic, useOf, type SymbolicTensor } from '../models/symbolic.js';
 
 /** @internal The keys of {@link LayerArgs}: the options every layer reads. */
 export const LAYER_ARG_KEYS = ['name', 'trainable', 'inputShape', 'batchInputShape'] as const;
@@ -133,6 +133,37 @@ export abstract class Layer {
       throw new InvalidArgumentError(`apply: layer ${this.name} takes symbolic tensors (from input({ shape }) or another layer's apply) to build a graph model, got ${describe(inputs)}; to run layers on a tensor, put them in a model and call model.predict(x) or model.apply(x)`);
     }
     return applySymbolic(this, inputs);
+  }
+
+  /**
+   * The symbolic tensor this layer computes in a graph (TF.js and Keras `layer.output`), to
+   * make a model of part of another one:
+   * `model({ inputs: ae.inputs, outputs: ae.getLayer('code').output })` — the new model shares
+   * the layers and their weights. Defined once the layer has been applied to a symbolic tensor
+   * (a graph model's layers are), or when it sits in one sequential model whose input shape is
+   * known (its symbolic chain is made on first use). An error when the layer was never applied,
+   * or was applied several times: then use {@link Layer.getOutputAt}.
+   */
+  get output(): SymbolicTensor {
+    return useOf('output', this);
+  }
+
+  /**
+   * What this layer reads in a graph (TF.js `layer.input`): a symbolic tensor, or a list for
+   * a merge layer; an input layer's is its own output. Defined as {@link Layer.output}.
+   */
+  get input(): SymbolicTensor | SymbolicTensor[] {
+    return inputsOf(useOf('input', this));
+  }
+
+  /** The output of this layer's `i`-th application to symbolic tensors (TF.js `getOutputAt`). */
+  getOutputAt(nodeIndex: number): SymbolicTensor {
+    return useOf('getOutputAt', this, nodeIndex);
+  }
+
+  /** What this layer read in its `i`-th application (TF.js `getInputAt`). */
+  getInputAt(nodeIndex: number): SymbolicTensor | SymbolicTensor[] {
+    return inputsOf(useOf('getInputAt', this, nodeIndex));
   }
 
   /** @internal The flat parameter list `crates/core` reads with `from_abi`. */
@@ -271,4 +302,10 @@ export function checkNumber(op: string, field: string, v: unknown, ok: (x: numbe
     throw new InvalidArgumentError(`${op}: ${field} must be ${what}, got ${describe(v)}`);
   }
   return v;
+}
+
+/** What a use read: one symbolic tensor, a list for a merge layer, and an input's own value. */
+function inputsOf(use: SymbolicTensor): SymbolicTensor | SymbolicTensor[] {
+  if (use.inputs.length === 0) return use;
+  return use.inputs.length === 1 ? use.inputs[0] : [...use.inputs];
 }

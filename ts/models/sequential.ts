@@ -40,7 +40,7 @@ import type { IOHandler, ModelArtifacts, SaveResult } from '../io/artifacts.js';
 import { saveWith, sequentialToArtifacts, type SaveOptions } from '../io/model.js';
 import { makeModel, modelConfig, modelSpec, specFromKeras, type ModelConfig } from '../io/topology.js';
 import { expectedWeights, type ModelSpec } from '../io/spec.js';
-import { applySymbolic, isSymbolic, type SymbolicTensor } from './symbolic.js';
+import { applySymbolic, isSymbolic, setConnector, SymbolicTensor } from './symbolic.js';
 import { pack, unpack, type Part } from './packing.js';
 
 /**
@@ -101,6 +101,9 @@ export function setModelMaker(make: ModelMaker): void {
 
 /** The models built in this instance, held weakly (for `variableGrads`' default list). */
 const liveModels = new Set<WeakRef<Sequential>>();
+
+/** The models each layer or model was added to (built or not), for `layer.output`. */
+const holders = new WeakMap<Layer | Sequential, Set<Sequential>>();
 
 /** The built models each layer or model sits in directly (see `Sequential.#locate`). */
 const parentsOf = new WeakMap<Layer | Sequential, Set<Sequential>>();
@@ -175,6 +178,9 @@ export class Sequential {
     const inputsSoFar = this.#assembling && this.layers.every((l) => l instanceof InputLayer);
     if (layer instanceof InputLayer && this.layers.length > 0 && !inputsSoFar) throw new InvalidArgumentError('add: an inputLayer must come first');
     this.layers.push(layer);
+    let held = holders.get(layer);
+    if (!held) holders.set(layer, (held = new Set()));
+    held.add(this);
   }
 
   /** Every layer and model inside this one, depth-first. */
@@ -216,6 +222,12 @@ export class Sequential {
     adopt = (m, nested) => {
       m.#owned.push(...nested);
     };
+    // layer.output for a layer never applied: through the one live sequential model holding it
+    // that knows its input shape (its symbolic chain applies the layer).
+    setConnector((node) => {
+      const ms = [...(holders.get(node as Layer | Sequential) ?? [])].filter((m) => !m.#disposed && !m.#graph && !m.#chain && m.inputShape !== undefined);
+      if (ms.length === 1) ms[0].#ends('output');
+    });
     // layer.encodeDistribution finds the weights of a (shared) variational layer this way.
     setLocator({ at: (l) => Sequential.#locate(l), built: (l) => parentsOf.has(l) });
     // variableGrads' and minimize's default list: the trainable weights of every live model.
@@ -986,22 +998,49 @@ export class Sequential {
   }
 
   /**
-   * A graph model's inputs (TF.js `model.inputs`): the symbolic tensor `model({ inputs })`
-   * got, in a list. A sequential model has none (its `inputShape` gives its shape): an error.
+   * The model's symbolic inputs (TF.js `model.inputs`), in a list: for a graph model what
+   * `model({ inputs })` got; for a sequential model whose input shape is known, the input of
+   * its symbolic chain (an input applied to each layer in turn, made on first use), so that
+   * `model({ inputs: m.inputs, outputs: m.getLayer('code').output })` makes a model of its
+   * first layers, sharing their weights. An error when the input shape is not known yet.
    */
   get inputs(): SymbolicTensor[] {
     return this.#ends('inputs').inputs.slice();
   }
 
-  /** A graph model's outputs (TF.js `model.outputs`), as {@link Sequential.inputs}. */
+  /** The model's symbolic outputs (TF.js `model.outputs`), as {@link Sequential.inputs}. */
   get outputs(): SymbolicTensor[] {
     return this.#ends('outputs').outputs.slice();
   }
 
-  #ends(op: string): Graph {
-    if (!this.#graph) throw new InvalidArgumentError(`${op}: model ${this.name} is sequential, without symbolic ${op}; its inputShape and outputShape give the shapes (graph models from model({ inputs, outputs }) have them)`);
-    return this.#graph;
+  /** The model's symbolic input (TF.js and Keras `model.input`): `inputs[0]`, or the list when there are several. */
+  get input(): SymbolicTensor | SymbolicTensor[] {
+    const xs = this.#ends('input').inputs;
+    return xs.length === 1 ? xs[0] : xs.slice();
   }
+
+  /** The model's symbolic output (TF.js and Keras `model.output`): `outputs[0]`, or the list when there are several. */
+  get output(): SymbolicTensor | SymbolicTensor[] {
+    const ys = this.#ends('output').outputs;
+    return ys.length === 1 ? ys[0] : ys.slice();
+  }
+
+  #ends(op: string): { inputs: SymbolicTensor[]; outputs: SymbolicTensor[] } {
+    if (this.#graph) return this.#graph;
+    if (this.#chain) return this.#chain;
+    if (this.#disposed) throw new DisposedError(`${op}: model ${this.name} is disposed`);
+    const shape = this.inputShape;
+    if (!shape) throw new InvalidArgumentError(`${op}: model ${this.name} does not know its input shape yet, so it has no symbolic ${op}; give its first layer an inputShape, or build it (model.build(inputShape))`);
+    if (this.#children().length === 0) throw new InvalidArgumentError(`${op}: model ${this.name} has no layers`);
+    const first = this.layers[0] instanceof InputLayer ? this.layers[0] : new InputLayer({ inputShape: shape });
+    const x = new SymbolicTensor(first, [], shape);
+    let h = x;
+    for (const l of this.#children()) h = applySymbolic(l, h);
+    this.#chain = { inputs: [x], outputs: [h] };
+    return this.#chain;
+  }
+  /** A sequential model's symbolic chain, once asked for (see {@link Sequential.inputs}). */
+  #chain: { inputs: SymbolicTensor[]; outputs: SymbolicTensor[] } | null = null;
 
   /** Whether `dispose()` was called. */
   get isDisposed(): boolean {

@@ -24,13 +24,16 @@ export class SymbolicTensor {
   /** The symbolic tensors its layer reads (none for an input). */
   readonly inputs: readonly SymbolicTensor[];
 
-  /** @internal Made by `input()` and `layer.apply()`. */
+  /** @internal Made by `input()` and `layer.apply()`; recorded as a use of `sourceLayer`. */
   constructor(sourceLayer: { readonly name: string }, inputs: readonly SymbolicTensor[], perSample: readonly number[]) {
     this.id = ++count;
     this.sourceLayer = sourceLayer;
     this.inputs = inputs;
     this.shape = [null, ...perSample];
     this.name = `${sourceLayer.name}/out`;
+    const list = uses.get(sourceLayer);
+    if (list) list.push(this);
+    else uses.set(sourceLayer, [this]);
   }
 
   /** The rank, batch included. */
@@ -46,6 +49,45 @@ export class SymbolicTensor {
   toString(): string {
     return `SymbolicTensor ${this.name} [${this.shape.map((d) => (d === null ? 'null' : d)).join(',')}]`;
   }
+}
+
+/**
+ * Every symbolic use of each layer or model, in order (TF.js's "inbound nodes"): the symbolic
+ * tensors it computed (each with what it read). Held weakly by the layer.
+ */
+const uses = new WeakMap<object, SymbolicTensor[]>();
+
+/** Connects a layer with no use yet through the one model holding it (set by `sequential.ts`). */
+let connect: (node: object) => void = () => {};
+
+/** @internal Set by `sequential.ts`: builds the symbolic chain of the model holding a layer. */
+export function setConnector(c: (node: object) => void): void {
+  connect = c;
+}
+
+/**
+ * @internal Use `index` (or the only use) of a layer or model, for TF.js's `layer.input`,
+ * `layer.output`, `getInputAt(i)` and `getOutputAt(i)`: an error naming `op` when there is no
+ * use, or several and no index.
+ */
+export function useOf(op: string, node: { readonly name: string }, index?: unknown): SymbolicTensor {
+  if (!uses.has(node)) connect(node);
+  const list = uses.get(node) ?? [];
+  const what = `layer ${node.name}`;
+  if (index === undefined) {
+    if (list.length === 0) {
+      throw new InvalidArgumentError(`${op}: ${what} is not connected yet, so it has no symbolic ${op}: apply it to a symbolic tensor (layer.apply(x)), or put it in a model whose input shape is known (then model.getLayer('${node.name}').${op} is defined)`);
+    }
+    if (list.length > 1) {
+      const at = op === 'input' ? 'getInputAt' : 'getOutputAt';
+      throw new InvalidArgumentError(`${op}: ${what} has been applied ${list.length} times (in graph models, or in models sharing it), so its ${op} is ambiguous; use ${at}(i) with i in 0..${list.length - 1}`);
+    }
+    return list[0];
+  }
+  if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= list.length) {
+    throw new InvalidArgumentError(`${op}: ${what} has ${list.length} use${list.length === 1 ? '' : 's'} (applications to symbolic tensors), so the index must be an integer in 0..${list.length - 1}, got ${String(index)}`);
+  }
+  return list[index];
 }
 
 type Applier = (node: object, inputs: unknown) => SymbolicTensor;
