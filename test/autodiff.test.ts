@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
-import { expectClose } from './setup.js';
+import { expectClose, thrown } from './setup.js';
 import { mulberry32 } from './rng.js';
 import * as nr from '../ts/index.js';
 
@@ -192,5 +192,153 @@ describe('variables and minimize', () => {
     expect(() => a.assign(nr.tensor([1]))).toThrow(/assign: the new value has shape \[1\] but the variable has shape \[2\]/);
     expect(() => nr.variable(nr.tensor([0]), true, 'a_vg')).toThrow(/already named 'a_vg'/);
     for (const t of [a, frozen, value, ...Object.values(grads)]) t.dispose();
+  });
+});
+
+// A loss that does not depend on the variables (the forward pass run before the call, outside
+// f) trains nothing: TF.js's variableGrads (and so minimize) throws, and neurite too, naming the
+// call. Each case runs through TF.js 4.22 here as well.
+describe('a loss not connected to the variables, as TF.js', () => {
+  const TF_NONE = 'Cannot find a connection between any variable and the result of the loss function y=f(x). Please make sure the operations that use variables are inside the function f passed to minimize().';
+  const FIX = '(no gradient); run the forward pass inside f, e.g. () => losses.meanSquaredError(y, model.predict(x)), not before the call';
+
+  /** Runs `fn`, asserting that it leaves no tensor and no byte behind. */
+  function noLeak(fn: () => void): void {
+    const before = nr.memory();
+    fn();
+    const after = nr.memory();
+    expect(after.numTensors).toBe(before.numTensors);
+    expect(after.numBytes).toBe(before.numBytes);
+  }
+
+  it('variableGrads with a varList: an InvalidArgumentError saying how many variables are given; nothing leaked', () => {
+    const [a, b, c] = [nr.variable(nr.tensor([1, 2]), true, 'nc_a'), nr.variable(nr.tensor([3]), true, 'nc_b'), nr.variable(nr.zeros([2]), true, 'nc_c')];
+    const [ta, tb, tc] = [tf.variable(tf.tensor([1, 2]), true, 'nc_a'), tf.variable(tf.tensor([3]), true, 'nc_b'), tf.variable(tf.zeros([2]), true, 'nc_c')];
+    const outside = b.square().sum();
+    const tOutside = tf.sum(tf.square(tb));
+    // f returns a tensor made before the call, or makes one from tensors other than the variables.
+    expect(() => tf.variableGrads(() => tOutside as tf.Scalar, [ta])).toThrow(TF_NONE);
+    expect(() => tf.variableGrads(() => tf.add(tf.sum(tb), 1) as tf.Scalar, [ta])).toThrow(TF_NONE);
+    expect(() => tf.variableGrads(() => tf.mul(tOutside, 2) as tf.Scalar, [ta, tc])).toThrow(TF_NONE);
+    noLeak(() => {
+      const e = thrown(() => nr.variableGrads(() => outside, [a]));
+      expect(e).toBeInstanceOf(nr.InvalidArgumentError);
+      expect((e as Error).message).toBe(`variableGrads: the 1 variable in varList is not connected to the result of f(), which does not depend on it ${FIX}`);
+      expect(() => nr.variableGrads(() => b.sum().add(1), [a])).toThrow(nr.InvalidArgumentError);
+      expect(() => nr.variableGrads(() => outside.mul(2), [a, c])).toThrow(`variableGrads: none of the 2 variables in varList is connected to the result of f(), which depends on none of them ${FIX}`);
+    });
+    expect(outside.isDisposed).toBe(false);
+    // Checked before the rank, as TF.js: an unconnected non-scalar result names the connection.
+    expect(() => tf.variableGrads(() => tf.ones([2]) as tf.Scalar, [ta])).toThrow(TF_NONE);
+    noLeak(() => expect(() => nr.variableGrads(() => nr.ones([2]), [a])).toThrow(/^variableGrads: the 1 variable in varList is not connected/));
+    for (const t of [a, b, c, outside]) t.dispose();
+    for (const t of [ta, tb, tc, tOutside]) t.dispose();
+  });
+
+  it('variableGrads with the default list, and minimize: the same error naming the call; no step taken', () => {
+    const w = nr.variable(nr.tensor([[1], [2]]), true, 'nc_w');
+    const tw = tf.variable(tf.tensor([[1], [2]]), true, 'nc_w');
+    const x = nr.tensor([[1, 1], [2, 0]]), y = nr.tensor([[1], [2]]);
+    const tx = tf.tensor([[1, 1], [2, 0]]), ty = tf.tensor([[1], [2]]);
+    // The trial's repro: the forward pass hoisted out of the loss.
+    const pred = x.matMul(w);
+    const tPred = tf.matMul(tx, tw);
+    const opt = nr.optimizers.sgd({ learningRate: 0.1 });
+    const tOpt = tf.train.sgd(0.1);
+    expect(() => tOpt.minimize(() => tf.losses.meanSquaredError(ty, tPred) as tf.Scalar)).toThrow(TF_NONE);
+    expect(() => tOpt.minimize(() => tf.losses.meanSquaredError(ty, tPred) as tf.Scalar, true, [tw])).toThrow(TF_NONE);
+    expect(() => tf.variableGrads(() => tf.losses.meanSquaredError(ty, tPred) as tf.Scalar)).toThrow(TF_NONE);
+    noLeak(() => {
+      for (const returnCost of [false, true]) {
+        const e = thrown(() => opt.minimize(() => nr.losses.meanSquaredError(y, pred), returnCost, [w]));
+        expect(e).toBeInstanceOf(nr.InvalidArgumentError);
+        expect((e as Error).message).toBe(`minimize: the 1 variable in varList is not connected to the result of f(), which does not depend on it ${FIX}`);
+      }
+      // The default list: every live trainable variable (other tests' too) and model weight.
+      const dflt = /^(minimize|variableGrads): (the 1 trainable variable|none of the \d+ trainable variables) \(varList left out: every live variable and model weight\) is (not )?connected to the result of f\(\)/;
+      expect(() => opt.minimize(() => nr.losses.meanSquaredError(y, pred))).toThrow(dflt);
+      expect(() => nr.variableGrads(() => nr.losses.meanSquaredError(y, pred))).toThrow(dflt);
+      expect(String(thrown(() => opt.minimize(() => nr.losses.meanSquaredError(y, pred))))).toMatch(/^InvalidArgumentError: minimize: /);
+    });
+    expect(Array.from(w.dataSync())).toEqual([1, 2]); // no step
+    expect(Array.from(tw.dataSync())).toEqual([1, 2]);
+    // Inside f, the same loss trains w (both libraries, the same step).
+    nr.tidy(() => opt.minimize(() => nr.losses.meanSquaredError(y, x.matMul(w)), false, [w]));
+    tf.tidy(() => {
+      tOpt.minimize(() => tf.losses.meanSquaredError(ty, tf.matMul(tx, tw)) as tf.Scalar, false, [tw]);
+    });
+    expectClose(w.dataSync(), tw.dataSync() as Float32Array, 1e-6);
+    for (const t of [w, x, y, pred]) t.dispose();
+    for (const t of [tw, tx, ty, tPred]) t.dispose();
+    opt.dispose();
+    tOpt.dispose();
+  });
+
+  it('some variables connected: gradients for those only (no zeros), as TF.js; minimize steps those only', () => {
+    const [a, b] = [nr.variable(nr.tensor([1, 2]), true, 'pc_a'), nr.variable(nr.tensor([3]), true, 'pc_b')];
+    const [ta, tb] = [tf.variable(tf.tensor([1, 2]), true, 'pc_a'), tf.variable(tf.tensor([3]), true, 'pc_b')];
+    const ours = nr.tidy(() => Object.fromEntries(Object.entries(nr.variableGrads(() => a.square().sum(), [a, b]).grads).map(([k, g]) => [k, Array.from(g.dataSync())])));
+    const theirs = tf.tidy(() => Object.fromEntries(Object.entries(tf.variableGrads(() => tf.sum(tf.square(ta)) as tf.Scalar, [ta, tb]).grads).map(([k, g]) => [k, Array.from(g.dataSync())])));
+    expect(theirs).toEqual({ pc_a: [2, 4] });
+    expect(ours).toEqual(theirs);
+    // f returning a variable itself is connected to it (TF.js: a gradient of ones).
+    const s = nr.variable(nr.scalar(2), true, 'pc_s');
+    const ts = tf.variable(tf.scalar(2), true, 'pc_s');
+    expect(nr.tidy(() => Array.from(nr.variableGrads(() => s, [s]).grads.pc_s.dataSync()))).toEqual([1]);
+    expect(tf.tidy(() => Array.from(tf.variableGrads(() => ts, [ts]).grads.pc_s!.dataSync()))).toEqual([1]);
+    const opt = nr.optimizers.sgd({ learningRate: 0.5 });
+    const tOpt = tf.train.sgd(0.5);
+    nr.tidy(() => opt.minimize(() => a.square().sum(), false, [a, b]));
+    tf.tidy(() => {
+      tOpt.minimize(() => tf.sum(tf.square(ta)) as tf.Scalar, false, [ta, tb]);
+    });
+    expect([Array.from(a.dataSync()), Array.from(b.dataSync())]).toEqual([Array.from(ta.dataSync()), Array.from(tb.dataSync())]);
+    expect(Array.from(b.dataSync())).toEqual([3]);
+    for (const t of [a, b, s]) t.dispose();
+    for (const t of [ta, tb, ts]) t.dispose();
+    opt.dispose();
+    tOpt.dispose();
+  });
+
+  it('grad, grads, valueAndGrad(s) of an f that ignores x: TF.js throws, neurite gives zeros (the tape cannot yet tell unused from constant)', () => {
+    // TF.js throws here but gives zeros through sign/floor/round/argMax …; neurite's tape reports
+    // both as "no gradient", and its constants are zeros (grad-coverage, logical, topk tests), so
+    // an unused x stays zeros until the tape tells the two apart (see ts/autodiff.ts).
+    const TF_X = /^Cannot compute gradient of y=f\(x\) with respect to x\. Make sure that\s+the f you passed encloses all operations that lead from x to y\.$/;
+    const tx = tf.tensor([1, 2]), tyy = tf.tensor([3, 4]), tc = tf.scalar(5);
+    expect(() => tf.grad(() => tc)(tx)).toThrow(TF_X);
+    expect(() => tf.grads((a: tf.Tensor) => tf.sum(a))([tx, tyy])).toThrow(TF_X);
+    expect(() => tf.valueAndGrad(() => tc)(tx)).toThrow(TF_X);
+    expect(() => tf.valueAndGrads(() => tc)([tx, tyy])).toThrow(TF_X);
+    expect(Array.from(tf.grad((a: tf.Tensor) => tf.sum(tf.floor(a)))(tx).dataSync())).toEqual([0, 0]);
+    const x = nr.tensor([1, 2]), y = nr.tensor([3, 4]), c = nr.scalar(5);
+    noLeak(() => nr.tidy(() => {
+      expect(Array.from(nr.grad(() => c)(x).dataSync())).toEqual([0, 0]);
+      expect(nr.grads((a: nr.Tensor) => a.sum())([x, y]).map((g) => Array.from(g.dataSync()))).toEqual([[1, 1], [0, 0]]);
+      expect(Array.from(nr.valueAndGrad(() => c)(x).grad.dataSync())).toEqual([0, 0]);
+      expect(Array.from(nr.grad((a: nr.Tensor) => nr.floor(a).sum())(x).dataSync())).toEqual([0, 0]);
+    }));
+    for (const t of [x, y, c]) t.dispose();
+    for (const t of [tx, tyy, tc]) t.dispose();
+  });
+
+  it('errors the tape raises name the call made, not grad', () => {
+    const v = nr.variable(nr.tensor([0.5, -1]), true, 'tape_v');
+    const x = nr.tensor([1, 2]);
+    noLeak(() => {
+      const relu = (t: nr.Tensor) => nr.activationGrad(t, nr.onesLike(t), 'relu').sum();
+      expect(thrown(() => nr.variableGrads(() => relu(v), [v]))).toMatchObject({
+        name: 'InvalidArgumentError',
+        message: 'variableGrads: relu has no gradient rule, and the result depends on it through a tensor being differentiated; compute relu outside variableGrads, or on values that do not depend on the sources',
+      });
+      expect(String(thrown(() => nr.optimizers.sgd(0.1).minimize(() => relu(v), false, [v])))).toMatch(/^InvalidArgumentError: minimize: relu has no gradient rule, .*compute relu outside minimize,/);
+      expect(String(thrown(() => nr.grads((t: nr.Tensor) => relu(t))([x])))).toMatch(/^InvalidArgumentError: grads: relu has no gradient rule/);
+      expect(String(thrown(() => nr.grad((t: nr.Tensor) => relu(t))(x)))).toMatch(/^InvalidArgumentError: grad: relu has no gradient rule, .*compute relu outside grad,/);
+      // Nested: the inner call is named (it is the one refused).
+      expect(String(thrown(() => nr.grad((t) => nr.variableGrads(() => t.sum().add(v.sum()), [v]).value)(x)))).toMatch(/^InvalidArgumentError: variableGrads: a gradient tape is already recording/);
+      expect(String(thrown(() => nr.variableGrads(() => nr.grad((t) => t.sum())(x).sum().add(v.sum()), [v])))).toMatch(/^InvalidArgumentError: grad: a gradient tape is already recording/);
+    });
+    v.dispose();
+    x.dispose();
   });
 });

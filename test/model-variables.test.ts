@@ -80,8 +80,12 @@ describe('model and layer weights as variables', () => {
     expect(kernel.shape).toEqual([3, 2]);
     // write() checks the shape, finiteness and its options, as setWeights.
     expectNoLeak(() => nr.tidy(() => {
-      expect(String(thrown(() => kernel.write(nr.zeros([2, 3]))))).toMatch(/shape/);
-      expect(String(thrown(() => kernel.write(nr.fill([3, 2], NaN))))).toMatch(/NaN|finite/);
+      // Named as the call made and the variable (the core says setWeights and the weight's index).
+      expect(thrown(() => kernel.write(nr.zeros([2, 3])))).toMatchObject({ name: 'ShapeError', message: `write: variable ${kernel.name} has shape [3,2] but the value has shape [2,3]` });
+      expect(thrown(() => kernel.write(nr.fill([3, 2], NaN)))).toMatchObject({
+        name: 'InvalidArgumentError',
+        message: `write: variable ${kernel.name} holds NaN at flat index 0; weights must be finite (pass { allowNonFinite: true } to set it anyway)`,
+      });
       expect(String(thrown(() => kernel.write(nr.zeros([3, 2]), { allowNonFinte: true } as never)))).toMatch(/did you mean 'allowNonFinite'/);
       kernel.write(nr.fill([3, 2], 0.5));
       expect(Array.from(kernel.read().dataSync())).toEqual([0.5, 0.5, 0.5, 0.5, 0.5, 0.5]);
@@ -173,6 +177,65 @@ describe('custom training loops, against TF.js', () => {
     nOpt.dispose();
     n.dispose();
     t.dispose();
+  });
+});
+
+describe('a forward pass outside the loss, and errors naming the call made', () => {
+  it('minimize over a reconstruction made before the call throws naming minimize (TF.js throws too); nothing leaks, nothing trains', () => {
+    // The new-user trial: `const recon = ae.reconstruct(x)` hoisted out of the loss.
+    const encoder = nr.sequential({ seed: 1, layers: [nr.layers.dense({ inputShape: [6], units: 2, activation: 'tanh' })] });
+    const decoder = nr.sequential({ seed: 2, layers: [nr.layers.dense({ inputShape: [2], units: 6 })] });
+    const ae = nr.autoencoder({ encoder, decoder, seed: 3 });
+    const x = nr.tensor(uniform(rng(4), 4 * 6, 0, 1), [4, 6]);
+    const recon = ae.reconstruct(x);
+    const opt = nr.optimizers.adam({ learningRate: 0.01 });
+    const weightsNow = () => nr.tidy(() => ae.getWeights().map((w) => Array.from(w.dataSync())));
+    const start = weightsNow();
+    const before = nr.memory();
+    for (const vars of [undefined, ae.trainableWeights]) {
+      const e = thrown(() => nr.tidy(() => opt.minimize(() => nr.losses.meanSquaredError(x, recon), false, vars)));
+      expect(e).toBeInstanceOf(nr.InvalidArgumentError);
+      expect((e as Error).message).toMatch(
+        vars === undefined
+          ? /^minimize: none of the \d+ trainable variables \(varList left out: every live variable and model weight\) is connected to the result of f\(\), which depends on none of them \(no gradient\); run the forward pass inside f, e\.g\. \(\) => losses\.meanSquaredError\(y, model\.predict\(x\)\), not before the call$/
+          : /^minimize: none of the 4 variables in varList is connected to the result of f\(\)/,
+      );
+    }
+    expect(String(thrown(() => nr.variableGrads(() => nr.losses.meanSquaredError(x, recon), ae.trainableWeights)))).toMatch(/^InvalidArgumentError: variableGrads: none of the 4 variables in varList is connected/);
+    expect(nr.memory().numTensors).toBe(before.numTensors);
+    expect(nr.memory().numBytes).toBe(before.numBytes);
+    expect(weightsNow()).toEqual(start);
+    // TF.js: the same mistake with the same layers throws its own message.
+    const t = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [6], units: 2, activation: 'tanh' }), tfl.layers.dense({ units: 6 })] });
+    const tx = tf.tensor(x.dataSync(), [4, 6]);
+    const tRecon = t.predict(tx) as tf.Tensor;
+    expect(() => tf.train.adam(0.01).minimize(() => tf.losses.meanSquaredError(tx, tRecon) as tf.Scalar)).toThrow(/^Cannot find a connection between any variable and the result of the loss function/);
+    // Inside f, the same loss trains.
+    const first = nr.tidy(() => opt.minimize(() => nr.losses.meanSquaredError(x, ae.reconstruct(x)), true)!.dataSync()[0]);
+    for (let i = 0; i < 5; i++) nr.tidy(() => opt.minimize(() => nr.losses.meanSquaredError(x, ae.reconstruct(x))));
+    expect(nr.tidy(() => nr.losses.meanSquaredError(x, ae.reconstruct(x)).dataSync()[0])).toBeLessThan(first);
+    [x, recon, ae, encoder, decoder, opt, tx, tRecon, t].forEach((v) => v.dispose());
+  });
+
+  it('a weight changed inside f names variableGrads or minimize, not grad', () => {
+    const m = nr.sequential({ seed: 5, layers: [nr.layers.dense({ inputShape: [2], units: 1 })] });
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    const x = nr.tensor([[1, 2]]), y = nr.tensor([[3]]);
+    const [kernel] = m.trainableWeights;
+    const f = () => {
+      const p = m.predict(x);
+      nr.tidy(() => kernel.write(nr.zeros([2, 1])));
+      return nr.losses.meanSquaredError(y, p);
+    };
+    const opt = nr.optimizers.sgd(0.1);
+    expectNoLeak(() => {
+      for (const [op, run] of [['variableGrads', () => nr.variableGrads(f)], ['minimize', () => opt.minimize(f)]] as const) {
+        const e = thrown(run);
+        expect(e).toBeInstanceOf(nr.InvalidArgumentError);
+        expect((e as Error).message).toMatch(new RegExp(`^${op}: the model's weights changed between predict and the gradient .*: change them outside ${op}$`));
+      }
+    });
+    [m, x, y, opt].forEach((v) => v.dispose());
   });
 });
 

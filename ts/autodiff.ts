@@ -10,7 +10,12 @@
  * `round`, `oneHot`, random ops, constructors) are constants, as in TF.js; ops with no
  * backward rule (`activationGrad`, `lossGradient`, `fit`, the classic algorithms) make the
  * gradient throw an error naming them when a source flows through them — a gradient is never
- * silently zero. A source `f` does not use gets zeros. A model's `predict` and `apply` (and an
+ * silently zero. A source `f` does not use gets zeros from `grad`/`grads`/`valueAndGrad(s)`
+ * (TF.js throws "Cannot compute gradient of y=f(x) with respect to x" there, but gives zeros
+ * through `sign`, `round` …, which the tape does not tell apart). `variableGrads` and
+ * `minimize` leave out the variables `f` does not use and, as TF.js, throw when it uses none
+ * (a forward pass run before the call, outside `f`; a loss reached from the variables only
+ * through constants counts as using none). A model's `predict` and `apply` (and an
  * autoencoder's `encode`/`decode`) are differentiated with respect to their input and, as
  * sources of `variableGrads`, to the model's weights (`LayerVariable`s).
  *
@@ -24,7 +29,7 @@
  * df(tensor([1, 2, 3])).print();                        // [2. 4. 6.]
  */
 import { call, check, outPtr, readOut, withWords, words } from './engine.js';
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError, inOp } from './errors.js';
 import { boolArg, describe } from './ops/convert.js';
 import { zerosLike, clone } from './ops/creation.js';
 import { tidy } from './scope.js';
@@ -150,6 +155,22 @@ interface Taped {
 }
 
 /**
+ * Runs `op`'s call into the tape, whose errors name themselves `grad` (`grad: …`, `… outside
+ * grad`), naming `op` instead: the call the user made. Errors `f` raised never pass here.
+ */
+function onTape<T>(op: string, run: () => T): T {
+  try {
+    return run();
+  } catch (err) {
+    if (op !== 'grad' && err instanceof Error && err.message.startsWith('grad: ')) {
+      inOp(op, err, 'grad');
+      err.message = err.message.replace(/\boutside grad\b/g, `outside ${op}`);
+    }
+    throw err;
+  }
+}
+
+/**
  * Runs `f` on a recording tape and returns its value and the gradients of the value
  * (seeded with `dy`, default ones) with respect to `sources`; a source the value does not
  * depend on gets zeros (or `null` with `allowUnused`). Any number of sources: long lists go
@@ -169,7 +190,7 @@ function taped(op: string, f: () => Tensor, given: Array<Tensor | LayerVariable>
     s.handleFor(op, `${what}[${i}]`);
   });
   if (dy !== undefined && !(dy instanceof Tensor)) throw new InvalidArgumentError(`${op}: dy must be a Tensor, got ${describe(dy)}`);
-  call((e) => check(e.nr_tape_begin()));
+  onTape(op, () => call((e) => check(e.nr_tape_begin())));
   recording = true;
   let value: Tensor | undefined;
   let sources: Array<Tensor | LayerVariable> = [];
@@ -182,10 +203,12 @@ function taped(op: string, f: () => Tensor, given: Array<Tensor | LayerVariable>
       return v;
     });
     const hy = value.handleFor(op, 'f(x)');
-    made = call((e) => {
-      check(e.nr_tape_made(hy, outPtr(0)));
-      return readOut(0) === 1;
-    });
+    made = onTape(op, () =>
+      call((e) => {
+        check(e.nr_tape_made(hy, outPtr(0)));
+        return readOut(0) === 1;
+      }),
+    );
     sources = typeof given === 'function' ? given() : given;
     if (sources.length === 0) throw new InvalidArgumentError(`${op}: there are no trainable variables; create them with variable(...), or use a model (its trainable weights are variables)`);
     // Re-checked after f ran: f may have disposed a source or dy. A weight is asked for its id
@@ -193,12 +216,14 @@ function taped(op: string, f: () => Tensor, given: Array<Tensor | LayerVariable>
     const ids = sources.flatMap((s, i) => (s instanceof LayerVariable ? s.sourceId(op) : [s.handleFor(op, `${what}[${i}]`), 0]));
     const hdy = dy === undefined ? 0 : dy.handleFor(op, 'dy');
     const n = sources.length;
-    const out: number[] = call((e) =>
-      withWords(op, 2 * n, (p, cap) => {
-        words(p, 2 * n).set(ids);
-        check(e.nr_tape_gradient(hy, hdy, p, n, p, cap));
-        return Array.from(words(p, n));
-      }),
+    const out: number[] = onTape(op, () =>
+      call((e) =>
+        withWords(op, 2 * n, (p, cap) => {
+          words(p, 2 * n).set(ids);
+          check(e.nr_tape_gradient(hy, hdy, p, n, p, cap));
+          return Array.from(words(p, n));
+        }),
+      ),
     );
     for (let i = 0; i < out.length; i++) {
       try {
@@ -271,8 +296,10 @@ export function valueAndGrads(f: (...args: Tensor[]) => Tensor): (args: Tensor[]
  * By default, as TF.js: every live trainable variable and the trainable weights of every live
  * model (`model.trainableWeights`, keyed `layerName/kernel` …), through `model.predict`,
  * `model.apply` and an autoencoder's `encode`/`decode`. Variables and weights `f` does not use
- * are left out.
+ * are left out (as TF.js: no zeros for them).
  *
+ * @throws {@link InvalidArgumentError} when `f()` depends on none of the variables (as TF.js):
+ * the forward pass must run inside `f`, not before the call.
  * @example
  * const { value, grads } = variableGrads(() => losses.meanSquaredError(y, model.predict(x)));
  * optimizer.applyGradients(grads); // trains the model's weights
@@ -297,6 +324,13 @@ export function variableGradsOf(op: string, f: () => Tensor, varList?: Trainable
     g.forEach((t) => t?.dispose());
     throw err;
   };
+  // As TF.js (before the rank check, as there): a loss made outside f trains nothing.
+  if (g.every((t) => t === null)) {
+    const n = vars.length;
+    const given = varList === undefined ? `trainable variable${n === 1 ? '' : 's'} (varList left out: every live variable and model weight)` : `variable${n === 1 ? '' : 's'} in varList`;
+    const none = n === 1 ? `the 1 ${given} is not connected to the result of f(), which does not depend on it` : `none of the ${n} ${given} is connected to the result of f(), which depends on none of them`;
+    drop(new InvalidArgumentError(`${op}: ${none} (no gradient); run the forward pass inside f, e.g. () => losses.meanSquaredError(y, model.predict(x)), not before the call`));
+  }
   if (value.rank !== 0) drop(new InvalidArgumentError(`${op}: f must return a scalar, got shape [${value.shape}]`));
   const out: Record<string, Tensor> = {};
   vars.forEach((v, i) => {

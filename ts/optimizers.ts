@@ -341,7 +341,9 @@ export class Optimizer {
   /**
    * One step of minimising `f()` (a scalar loss built from variables): computes the
    * gradients with `variableGrads` and applies them. Returns the loss when `returnCost` is
-   * true (dispose it), else `null`.
+   * true (dispose it), else `null`. The forward pass belongs inside `f`: as TF.js, a loss that
+   * depends on none of the variables (computed before the call) throws an
+   * {@link InvalidArgumentError} naming `minimize`, rather than train nothing.
    */
   minimize(f: () => Tensor, returnCost = false, varList?: TrainableVariable[]): Tensor | null {
     const { value, grads, vars } = variableGradsOf('minimize', f, varList);

@@ -10,7 +10,7 @@
  * backward rules, the ones `fit` uses.
  */
 import { call, check, outPtr, readOut, writeArgs } from '../engine.js';
-import { DisposedError } from '../errors.js';
+import { DisposedError, inOp } from '../errors.js';
 import { boolArg, need } from '../ops/convert.js';
 import { checkArgs } from '../options.js';
 import type { Tensor } from '../tensor.js';
@@ -115,7 +115,15 @@ export class LayerVariable {
 
   #set(op: string, h: number, allow: number): void {
     const at = this.#at(op);
-    call((e) => check(e.nr_model_set_weight(at.handle, writeArgs(op, at.path), at.path.length, this.#index, h, 0, allow)));
+    try {
+      call((e) => check(e.nr_model_set_weight(at.handle, writeArgs(op, at.path), at.path.length, this.#index, h, 0, allow)));
+    } catch (err) {
+      // The core names the call setWeights and the weight by its index in the layer: name the
+      // call made and this variable (`write: variable dense_1/kernel has shape …`).
+      inOp(op, err, 'setWeights');
+      if (err instanceof Error && err.message.startsWith(`${op}: weight `)) err.message = err.message.replace(/^([^:]+): weight \d+ \(`[^`]*`( of layer \d+)?\) /, `$1: variable ${this.name} `);
+      throw err;
+    }
   }
 
   /** @internal The gradient tape's id of this weight, as two u32 words (`nr_model_weight_id`). */
