@@ -168,6 +168,26 @@ describe('decoding into a buffer of yours (options.output)', () => {
     expect(nr.memory().wasmBytes).toBe(before);
   });
 
+  it('a Uint8ClampedArray output (canvas ImageData.data) is written in place; the result is a Uint8Array over it', () => {
+    const x = Uint8Array.from({ length: 3000 }, (_, i) => (i % 7 === 0 ? 255 : i % 5));
+    for (const c of [huffman, lzw, rle]) {
+      const stream = c.encode(x);
+      const clamped = new Uint8ClampedArray(4000).fill(0xee);
+      const got = c.decode(stream, { output: clamped });
+      expect(got).toBeInstanceOf(Uint8Array);
+      expect(got.buffer).toBe(clamped.buffer);
+      expect([got.byteOffset, got.length]).toEqual([0, 3000]);
+      expect(got).toEqual(x);
+      expect(Uint8Array.from(clamped.subarray(0, 3000))).toEqual(x);
+      expect(clamped[3000]).toBe(0xee); // nothing written past the decoded bytes
+      // A clamped view at an offset, as a stream read from the same kind of buffer.
+      const inner = new Uint8ClampedArray(5000).subarray(1000, 4000);
+      const back = c.decode(new Uint8ClampedArray(stream.buffer, stream.byteOffset, stream.length), { output: inner, maxOutputBytes: 3000 });
+      expect([back.buffer, back.byteOffset]).toEqual([inner.buffer, 1000]);
+      expect(back).toEqual(x);
+    }
+  });
+
   it('an output too small, or not a Uint8Array, is an InvalidArgumentError and changes nothing', () => {
     const x = new Uint8Array(1000).fill(3);
     for (const [name, c] of [['huffman', huffman], ['lzw', lzw], ['rle', rle]] as const) {
@@ -175,8 +195,12 @@ describe('decoding into a buffer of yours (options.output)', () => {
       const small = new Uint8Array(999).fill(9);
       throwsInvalid(() => c.decode(stream, { output: small }), new RegExp(`^compression\\.${name}\\.decode: output holds 999 bytes but the stream decodes to 1000$`));
       expect(small.every((v) => v === 9)).toBe(true);
-      throwsInvalid(() => c.decode(stream, { output: [0, 0] as unknown as Uint8Array }), new RegExp(`^compression\\.${name}\\.decode: output must be a Uint8Array, got`));
-      throwsInvalid(() => c.decode(stream, { output: new Float32Array(1000) as unknown as Uint8Array }), /output must be a Uint8Array/);
+      throwsInvalid(() => c.decode(stream, { output: [0, 0] as unknown as Uint8Array }), new RegExp(`^compression\\.${name}\\.decode: output must be a Uint8Array \\(or a Uint8ClampedArray\\), got`));
+      throwsInvalid(() => c.decode(stream, { output: new Float32Array(1000) as unknown as Uint8Array }), /output must be a Uint8Array \(or a Uint8ClampedArray\), got/);
+      throwsInvalid(() => c.decode(stream, { output: new Int8Array(1000) as unknown as Uint8Array }), /output must be a Uint8Array \(or a Uint8ClampedArray\), got/);
+      const clamped = new Uint8ClampedArray(999).fill(9);
+      throwsInvalid(() => c.decode(stream, { output: clamped }), new RegExp(`^compression\\.${name}\\.decode: output holds 999 bytes but the stream decodes to 1000$`));
+      expect(clamped.every((v) => v === 9)).toBe(true);
       throwsInvalid(() => c.decode(stream, { ouptut: new Uint8Array(1000) } as never), /unknown option 'ouptut' — did you mean 'output'\? \(known: maxOutputBytes, output\)/);
       // maxOutputBytes still bounds the work when an output is given.
       throwsInvalid(() => c.decode(stream, { output: new Uint8Array(2000), maxOutputBytes: 10 }), /more than maxOutputBytes = 10/);
@@ -243,6 +267,25 @@ describe('image codecs: any size, within the error bound of their quality', () =
       }
     }
     expect(codecs.bitsPerPixel(new Uint8Array(10), { width: 4, height: 5 })).toBe(4);
+  });
+
+  it('bitsPerPixel takes the bytes the codecs take and refuses an image of no pixels', () => {
+    expect(codecs.bitsPerPixel(new Uint8ClampedArray(10), { width: 4, height: 5 })).toBe(4);
+    const image = { data: new Uint8Array(64).fill(9), width: 8, height: 8 };
+    const s = codecs.dct.encode(image);
+    expect(codecs.bitsPerPixel(s, image)).toBe((8 * s.length) / 64);
+    const op = '^codecs\\.bitsPerPixel: ';
+    throwsInvalid(() => codecs.bitsPerPixel(new Uint8Array(10), { width: 0, height: 0 }), new RegExp(`${op}image\\.width is 0: an image of no pixels has no bits per pixel \\(width and height must be positive integers\\)$`));
+    throwsInvalid(() => codecs.bitsPerPixel(new Uint8Array(10), { width: 7, height: 0 }), new RegExp(`${op}image\\.height is 0`));
+    throwsInvalid(() => codecs.bitsPerPixel(new Uint8Array(0), { width: 0, height: 7 }), new RegExp(`${op}image\\.width is 0`));
+    for (const bad of [-1, 2.5, NaN, Infinity, '4', undefined]) {
+      throwsInvalid(() => codecs.bitsPerPixel(new Uint8Array(10), { width: 4, height: bad as never }), new RegExp(`${op}image\\.height must be a positive integer, got`));
+    }
+    throwsInvalid(() => codecs.bitsPerPixel(new Uint8Array(10), null as never), new RegExp(`${op}image must be an object with width and height, got`));
+    // Bytes as every codec function takes them, with the same message.
+    for (const bad of [[1, 2, 3], 'abc', new Float32Array(4), new ArrayBuffer(4), undefined]) {
+      throwsInvalid(() => codecs.bitsPerPixel(bad as never, { width: 4, height: 5 }), new RegExp(`${op}bytes must be a Uint8Array \\(or a Uint8ClampedArray\\), got`));
+    }
   });
 });
 

@@ -48,11 +48,12 @@ export interface ByteDecodeOptions extends DecodeOptions {
    * A buffer to decode into, as fflate's `out`: the result is `output.subarray(0, n)` for the
    * `n` decoded bytes, and no new array is allocated. Reusing one buffer for many streams
    * saves the allocation of the result, which dominates decoding long runs (a fresh 64 MiB
-   * array costs its page faults when first written). A stream that decodes to more bytes
-   * than `output` holds throws `InvalidArgumentError` (after decoding; `maxOutputBytes`
-   * still bounds the work).
+   * array costs its page faults when first written). A `Uint8ClampedArray` (canvas
+   * `ImageData.data`) is written in place too, and the result is a `Uint8Array` over its first
+   * `n` bytes (the same memory). A stream that decodes to more bytes than `output` holds
+   * throws `InvalidArgumentError` (after decoding; `maxOutputBytes` still bounds the work).
    */
-  output?: Uint8Array;
+  output?: Bytes;
 }
 
 function maxOf(op: string, m: unknown): number {
@@ -70,10 +71,11 @@ export function maxOutputArg(op: string, options: unknown): number {
 /** The options of a byte decoder: the output cap and the buffer to decode into, if any. */
 export function byteDecodeArgs(op: string, options: unknown): { maxOutput: number; output?: Uint8Array } {
   const o = checkArgs(op, options, ['maxOutputBytes', 'output']);
-  if (o.output !== undefined && !(o.output instanceof Uint8Array)) {
-    throw new InvalidArgumentError(`${op}: output must be a Uint8Array, got ${describe(o.output)}`);
+  const output = o.output === undefined ? undefined : asBytes(o.output);
+  if (o.output !== undefined && output === undefined) {
+    throw new InvalidArgumentError(`${op}: output must be a Uint8Array (or a Uint8ClampedArray), got ${describe(o.output)}`);
   }
-  return { maxOutput: maxOf(op, o.maxOutputBytes), output: o.output as Uint8Array | undefined };
+  return { maxOutput: maxOf(op, o.maxOutputBytes), output };
 }
 
 /** What a codec call returns: the bytes, and the image size for the image codecs. */

@@ -49,8 +49,10 @@ export function decode(bytes: Bytes, options?: ByteDecodeOptions): Uint8Array {
 /**
  * Huffman code lengths for symbol `frequencies` (non-negative integers), each at most
  * `maxLength` bits (default 15, at most 15); symbols of frequency 0 get 0. A lone used
- * symbol gets length 1. When the unrestricted Huffman tree is deeper than `maxLength`, long
- * codes are clamped and the Kraft sum repaired by lengthening the deepest short codes.
+ * symbol gets length 1. When the unrestricted Huffman tree is deeper than `maxLength`, the
+ * lengths are those of an optimal code limited to `maxLength` bits (package-merge: the least
+ * total frequency × length). With two or more used symbols the code is complete (Kraft sum 1);
+ * of two symbols of equal frequency, the higher-numbered never gets the longer code.
  *
  * @example
  * compression.huffman.codeLengths([1, 1, 2, 4]); // [3, 3, 2, 1]

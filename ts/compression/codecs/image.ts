@@ -83,7 +83,21 @@ export function decodeImage(op: string, codec: number, bytes: Bytes, options: De
   return { data: r.bytes, width: r.width, height: r.height };
 }
 
-/** Bits per pixel of an encoded stream, counted from all its bytes (header included). */
-export function bitsPerPixel(bytes: Uint8Array, image: { width: number; height: number }): number {
-  return (8 * bytes.length) / (image.width * image.height);
+/**
+ * Bits per pixel of an encoded stream (a `Uint8Array` or a `Uint8ClampedArray`), counted from
+ * all its bytes (header included), for an `image` of `width × height` pixels (positive
+ * integers; a {@link GrayImage} will do).
+ */
+export function bitsPerPixel(bytes: Bytes, image: { width: number; height: number }): number {
+  const op = 'codecs.bitsPerPixel';
+  const b = bytesArg(op, bytes);
+  if (image === null || typeof image !== 'object') throw new InvalidArgumentError(`${op}: image must be an object with width and height, got ${describe(image)}`);
+  for (const k of ['width', 'height'] as const) {
+    const v = image[k];
+    if (v === 0) throw new InvalidArgumentError(`${op}: image.${k} is 0: an image of no pixels has no bits per pixel (width and height must be positive integers)`);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) {
+      throw new InvalidArgumentError(`${op}: image.${k} must be a positive integer, got ${describe(v)}`);
+    }
+  }
+  return (8 * b.length) / (image.width * image.height);
 }

@@ -1,7 +1,7 @@
 /**
  * `codecs.wavelet`: a wavelet grayscale codec (`crates/core/src/compression/codecs/wavelet_codec.rs`):
  * CDF 9/7 over up to 6 levels, one dead-zone uniform quantiser of step
- * `Δ = 0.5 · 2^((100 − quality)/12)` for every subband (reconstruction at `(|q| + 0.4)·Δ`),
+ * `Δ = 0.5 · 2^((100 − quality)/12)` for every subband (reconstruction at `(|q| + 0.35)·Δ`),
  * and context-adaptive binary range coding (contexts: subband class, the neighbours'
  * magnitudes, whether the parent coefficient is non-zero). Any width and height.
  * Error bound: RMS error ≤ 1.5·Δ + 0.5.

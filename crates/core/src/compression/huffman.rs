@@ -26,8 +26,8 @@
 //! ("unsupported version 3") rather than misread them.
 //!
 //! Lengths come from the textbook Huffman construction; if the longest exceeds the limit,
-//! lengths are clamped and the Kraft sum is repaired by lengthening the deepest codes that are
-//! still short enough (as zlib/miniz do), then given back to symbols in order of frequency.
+//! they come from package-merge instead: an optimal code among those limited to the limit
+//! (see [`code_lengths`]).
 
 use super::bitio::{BitReader, BitWriter};
 use super::header::{self, alloc_bytes};
@@ -45,20 +45,30 @@ const OP: &str = "compression.huffman";
 
 /// Code lengths (`0` for a symbol of frequency 0) of a Huffman code for `freqs`, at most
 /// `max_len` bits each. A single used symbol gets length 1.
+///
+/// When the Huffman tree is at most `max_len` deep, its lengths are returned; otherwise the
+/// lengths are those of an optimal code limited to `max_len` bits (least total
+/// `freq · length`, by package-merge: `package_merge` below). With two or more used symbols
+/// the code is complete (Kraft sum exactly 1) either way. Ties are broken by symbol: of two
+/// symbols of equal frequency, the higher-numbered never gets the longer code.
 pub fn code_lengths(freqs: &[u32], max_len: u32) -> Result<Vec<u8>> {
     const OP: &str = "compression.huffman.codeLengths";
     if !(1..=MAX_LEN).contains(&max_len) {
         return Err(Error::invalid(OP, format!("maxLength must be in 1..={MAX_LEN}, got {max_len}")));
     }
-    let used: Vec<usize> = (0..freqs.len()).filter(|&i| freqs[i] > 0).collect();
-    if used.len() > 1usize << max_len {
+    let n = freqs.iter().filter(|&&f| f > 0).count();
+    if n > 1usize << max_len {
         return Err(Error::invalid(
             OP,
-            format!("{} symbols with non-zero frequency cannot have codes of at most {max_len} bits (at most {})", used.len(), 1usize << max_len),
+            format!("{n} symbols with non-zero frequency cannot have codes of at most {max_len} bits (at most {})", 1usize << max_len),
         ));
     }
-    let mut lens = vec![0u8; freqs.len()];
-    match used.len() {
+    let mut lens = header::alloc_filled(OP, freqs.len(), 0u8)?;
+    let mut used = header::alloc_filled(OP, n, 0usize)?;
+    for (u, s) in used.iter_mut().zip((0..freqs.len()).filter(|&i| freqs[i] > 0)) {
+        *u = s;
+    }
+    match n {
         0 => return Ok(lens),
         1 => {
             lens[used[0]] = 1;
@@ -67,18 +77,25 @@ pub fn code_lengths(freqs: &[u32], max_len: u32) -> Result<Vec<u8>> {
         _ => {}
     }
     // Leaves sorted by frequency (ties by symbol, so the result is deterministic).
-    // As one u64 key each (frequency, then symbol): a plain integer sort.
-    let mut keys: Vec<u64> = used.iter().map(|&s| u64::from(freqs[s]) << 32 | s as u64).collect();
+    // As one u64 key each (frequency, then rank among the used symbols, below 2^15): a
+    // plain integer sort.
+    let mut keys = header::alloc_filled(OP, n, 0u64)?;
+    for (j, (k, &s)) in keys.iter_mut().zip(&used).enumerate() {
+        *k = u64::from(freqs[s]) << 32 | j as u64;
+    }
     crate::sort::heapsort_by(&mut keys, |a, b| a < b);
-    let leaves: Vec<usize> = keys.iter().map(|&k| (k & 0xffff_ffff) as usize).collect();
-    let n = leaves.len();
+    let mut leaves = header::alloc_filled(OP, n, 0usize)?;
+    for (l, &k) in leaves.iter_mut().zip(&keys) {
+        *l = used[(k & 0xffff_ffff) as usize];
+    }
     // Two-queue construction: weights of leaves 0..n and internal nodes n..2n-1.
-    let mut weight: Vec<u64> = leaves.iter().map(|&s| u64::from(freqs[s])).collect();
-    weight.reserve(n - 1);
-    let mut parent = vec![0usize; 2 * n - 1];
+    let mut weight = header::alloc_filled(OP, 2 * n - 1, 0u64)?;
+    for (w, &s) in weight.iter_mut().zip(&leaves) {
+        *w = u64::from(freqs[s]);
+    }
+    let mut parent = header::alloc_filled(OP, 2 * n - 1, 0usize)?;
     let (mut li, mut ni) = (0usize, n);
-    let pick = |weight: &Vec<u64>, li: &mut usize, ni: &mut usize| -> usize {
-        let internal_end = weight.len();
+    let pick = |weight: &[u64], internal_end: usize, li: &mut usize, ni: &mut usize| -> usize {
         if *li < n && (*ni >= internal_end || weight[*li] <= weight[*ni]) {
             *li += 1;
             *li - 1
@@ -88,31 +105,29 @@ pub fn code_lengths(freqs: &[u32], max_len: u32) -> Result<Vec<u8>> {
         }
     };
     for node in n..2 * n - 1 {
-        let a = pick(&weight, &mut li, &mut ni);
-        let b = pick(&weight, &mut li, &mut ni);
-        weight.push(weight[a] + weight[b]);
+        let a = pick(&weight, node, &mut li, &mut ni);
+        let b = pick(&weight, node, &mut li, &mut ni);
+        weight[node] = weight[a] + weight[b];
         parent[a] = node;
         parent[b] = node;
     }
     // Depths: the root (2n-2) has depth 0; parents come after children.
-    let mut depth = vec![0u32; 2 * n - 1];
+    let mut depth = header::alloc_filled(OP, 2 * n - 1, 0u32)?;
     for node in (0..2 * n - 2).rev() {
         depth[node] = depth[parent[node]] + 1;
     }
-    // Count codes per length, clamped to max_len, then repair the Kraft sum.
-    let mut count = vec![0u64; max_len as usize + 1];
+    if depth[..n].iter().any(|&d| d > max_len) {
+        let limited = package_merge(&weight[..n], max_len)?;
+        for (&s, &l) in leaves.iter().zip(&limited) {
+            lens[s] = l;
+        }
+        return Ok(lens);
+    }
+    // Count codes per length, then give the shortest codes to the most frequent symbols.
+    let mut count = [0u32; MAX_LEN as usize + 1];
     for &d in &depth[..n] {
-        count[d.min(max_len) as usize] += 1;
+        count[d as usize] += 1;
     }
-    let full = 1u64 << max_len;
-    let mut kraft: u64 = (1..=max_len as usize).map(|l| count[l] << (max_len as usize - l)).sum();
-    while kraft > full {
-        let l = (1..max_len as usize).rev().find(|&l| count[l] > 0).ok_or_else(|| Error::Internal { msg: "huffman: Kraft repair found no short code".into() })?;
-        count[l] -= 1;
-        count[l + 1] += 1;
-        kraft -= 1u64 << (max_len as usize - l - 1);
-    }
-    // Shortest codes to the most frequent symbols.
     let mut l = 1usize;
     for &s in leaves.iter().rev() {
         while count[l] == 0 {
@@ -120,6 +135,83 @@ pub fn code_lengths(freqs: &[u32], max_len: u32) -> Result<Vec<u8>> {
         }
         count[l] -= 1;
         lens[s] = l as u8;
+    }
+    Ok(lens)
+}
+
+/// Lengths of an optimal prefix code of at most `max_len` bits for `weights` (ascending, at
+/// least 2 and at most `2^max_len` of them), in the same order, by package-merge (Larmore &
+/// Hirschberg, "A fast algorithm for optimal length-restricted Huffman codes", 1990).
+///
+/// Each leaf is a coin of width `2^-d` at every level `d` in `1..=max_len`. The list of level
+/// `max_len` is the leaves; that of level `d - 1` merges the leaves with the packages (sums
+/// of consecutive pairs) of level `d`'s list, a leaf before a package of equal weight. The
+/// cheapest `2n - 2` items of level 1 have width `n - 1`, and a leaf's length is the number
+/// of its coins among them. Since every list is sorted, the items taken at each level are a
+/// prefix: level 1 takes `2n - 2`, and a level below takes twice the packages taken above
+/// it, so only which items are leaves (one bit each) is kept per level. The leaves taken at
+/// a level are the lightest ones, so lengths never decrease towards the lighter leaves.
+/// O(n · max_len) time; memory `2n` weights twice and `2n · max_len` bits.
+fn package_merge(weights: &[u64], max_len: u32) -> Result<Vec<u8>> {
+    const OP: &str = "compression.huffman.codeLengths";
+    let n = weights.len();
+    let levels = max_len as usize;
+    // Lists hold fewer than 2n items: n leaves plus half of the list below. A package holds
+    // at most one coin of each leaf per level, so weights stay below 15 · 2^15 · 2^32 < 2^51.
+    let cap = 2 * n;
+    let stride = cap.div_ceil(64);
+    let mut is_leaf = header::alloc_filled(OP, stride * levels, 0u64)?;
+    let mut len_of = header::alloc_filled(OP, levels, 0usize)?;
+    let mut below = header::alloc_filled(OP, cap, 0u64)?;
+    let mut list = header::alloc_filled(OP, cap, 0u64)?;
+    // Level max_len (row max_len - 1): the leaves alone.
+    below[..n].copy_from_slice(weights);
+    let mut below_len = n;
+    let row = &mut is_leaf[(levels - 1) * stride..levels * stride];
+    for i in 0..n {
+        row[i / 64] |= 1 << (i % 64);
+    }
+    len_of[levels - 1] = n;
+    for r in (0..levels - 1).rev() {
+        // Merge the leaves with the packages of row r + 1.
+        let packages = below_len / 2;
+        let row = &mut is_leaf[r * stride..(r + 1) * stride];
+        let (mut i, mut j, mut k) = (0usize, 0usize, 0usize);
+        while i < n || j < packages {
+            let p = if j < packages { below[2 * j] + below[2 * j + 1] } else { u64::MAX };
+            if i < n && weights[i] <= p {
+                list[k] = weights[i];
+                row[k / 64] |= 1 << (k % 64);
+                i += 1;
+            } else {
+                list[k] = p;
+                j += 1;
+            }
+            k += 1;
+        }
+        len_of[r] = k;
+        core::mem::swap(&mut below, &mut list);
+        below_len = k;
+    }
+    // Take 2n - 2 items at level 1 and follow the packages down.
+    let mut lens = header::alloc_filled(OP, n, 0u8)?;
+    let mut take = 2 * n - 2;
+    for r in 0..levels {
+        if take > len_of[r] {
+            return Err(Error::Internal { msg: format!("huffman: package-merge takes {take} of {} items at level {}", len_of[r], r + 1) });
+        }
+        let row = &is_leaf[r * stride..(r + 1) * stride];
+        let mut leaves: usize = row[..take / 64].iter().map(|b| b.count_ones() as usize).sum();
+        if !take.is_multiple_of(64) {
+            leaves += (row[take / 64] & ((1u64 << (take % 64)) - 1)).count_ones() as usize;
+        }
+        for l in &mut lens[..leaves] {
+            *l += 1;
+        }
+        take = 2 * (take - leaves);
+    }
+    if take != 0 || lens[n - 1] == 0 {
+        return Err(Error::Internal { msg: "huffman: package-merge left a leaf without a code".into() });
     }
     Ok(lens)
 }
@@ -572,6 +664,242 @@ mod tests {
         assert!(canonical_codes("t", &lens).is_ok());
         assert!(code_lengths(&[1, 1, 1], 1).is_err());
         assert!(code_lengths(&[1], 0).is_err());
+    }
+
+    /// A small xorshift generator for the tests below.
+    fn xorshift(state: &mut u64) -> u64 {
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        *state
+    }
+
+    /// Σ freq · length.
+    fn cost(freqs: &[u32], lens: &[u8]) -> u128 {
+        freqs.iter().zip(lens).map(|(&f, &l)| u128::from(f) * u128::from(l)).sum()
+    }
+
+    /// The Kraft sum of the used codes, in units of 2^-15.
+    fn kraft(lens: &[u8]) -> u64 {
+        lens.iter().filter(|&&l| l > 0).map(|&l| 1u64 << (MAX_LEN - u32::from(l))).sum()
+    }
+
+    /// The least Σ freq · length of a prefix code of at most `max_len` bits, by dynamic
+    /// programming over the levels of a full tree: with the used frequencies heaviest first
+    /// (an optimal code never gives a heavier symbol a longer code), a state is the number of
+    /// symbols placed and the number of free nodes at the current level; some of those nodes
+    /// become the next symbols' leaves, the rest split into two nodes each one level deeper.
+    fn optimal_cost(freqs: &[u32], max_len: u32) -> u128 {
+        let mut w: Vec<u128> = freqs.iter().filter(|&&f| f > 0).map(|&f| u128::from(f)).collect();
+        w.sort_unstable_by(|a, b| b.cmp(a));
+        let n = w.len();
+        if n <= 1 {
+            return w.first().copied().unwrap_or(0);
+        }
+        let mut prefix = vec![0u128; n + 1];
+        for i in 0..n {
+            prefix[i + 1] = prefix[i] + w[i];
+        }
+        // dp[i][s]: least cost with i symbols placed and s free nodes at level d.
+        let mut dp = vec![vec![None::<u128>; n + 1]; n + 1];
+        dp[0][2] = Some(0);
+        let mut best = None::<u128>;
+        for d in 1..=max_len as usize {
+            let mut next = vec![vec![None::<u128>; n + 1]; n + 1];
+            for i in 0..n {
+                for s in 1..=n - i {
+                    let Some(c) = dp[i][s] else { continue };
+                    for t in 0..=s {
+                        let c = c + d as u128 * (prefix[i + t] - prefix[i]);
+                        let (placed, open) = (i + t, 2 * (s - t));
+                        if open == 0 {
+                            if placed == n {
+                                best = Some(best.map_or(c, |b| b.min(c)));
+                            }
+                        } else if open <= n - placed {
+                            let e = &mut next[placed][open];
+                            *e = Some(e.map_or(c, |b| b.min(c)));
+                        }
+                    }
+                }
+            }
+            dp = next;
+        }
+        best.expect("a code exists when n <= 2^max_len")
+    }
+
+    /// The least cost over every length vector with a Kraft sum of at most 1 (tiny inputs).
+    fn exhaustive_cost(freqs: &[u32], max_len: u32) -> u128 {
+        let used: Vec<u32> = freqs.iter().copied().filter(|&f| f > 0).collect();
+        if used.len() <= 1 {
+            return used.first().map_or(0, |&f| u128::from(f));
+        }
+        let mut lens = vec![1u8; used.len()];
+        let mut best = u128::MAX;
+        loop {
+            if kraft(&lens) <= 1 << MAX_LEN {
+                best = best.min(cost(&used, &lens));
+            }
+            let Some(i) = lens.iter().position(|&l| u32::from(l) < max_len) else { return best };
+            lens[i] += 1;
+            lens[..i].fill(1);
+        }
+    }
+
+    /// Checks `code_lengths(freqs, max_len)` against the optimum and the contract: lengths in
+    /// `1..=max_len` for used symbols and 0 for the others, a complete code, and ties (and
+    /// heavier symbols) never given a longer code than a lighter or lower-numbered one.
+    fn check_optimal(freqs: &[u32], max_len: u32) -> Vec<u8> {
+        let lens = code_lengths(freqs, max_len).unwrap();
+        assert_eq!(lens.len(), freqs.len());
+        let used = freqs.iter().filter(|&&f| f > 0).count();
+        for (&f, &l) in freqs.iter().zip(&lens) {
+            assert_eq!(f == 0, l == 0, "{freqs:?} limit {max_len}: {lens:?}");
+            assert!(u32::from(l) <= max_len, "{freqs:?} limit {max_len}: {lens:?}");
+        }
+        if used >= 2 {
+            assert_eq!(kraft(&lens), 1 << MAX_LEN, "{freqs:?} limit {max_len}: {lens:?}");
+        }
+        for a in 0..freqs.len() {
+            for b in a + 1..freqs.len() {
+                if freqs[a] > 0 && freqs[b] > 0 {
+                    assert!((freqs[a] <= freqs[b]) == (lens[a] >= lens[b]) || lens[a] == lens[b], "{freqs:?} limit {max_len}: {lens:?}");
+                }
+            }
+        }
+        assert_eq!(cost(freqs, &lens), optimal_cost(freqs, max_len), "{freqs:?} limit {max_len}: {lens:?}");
+        assert_eq!(code_lengths(freqs, max_len).unwrap(), lens, "deterministic");
+        lens
+    }
+
+    #[test]
+    fn the_dynamic_programme_agrees_with_exhaustive_search() {
+        let mut st = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..400 {
+            let n = 2 + (xorshift(&mut st) % 5) as usize;
+            let freqs: Vec<u32> = (0..n).map(|_| if xorshift(&mut st).is_multiple_of(4) { 0 } else { (xorshift(&mut st) >> 40) as u32 >> (xorshift(&mut st) % 24) }).collect();
+            let used = freqs.iter().filter(|&&f| f > 0).count().max(1);
+            for max_len in used.next_power_of_two().trailing_zeros().max(1)..=5 {
+                assert_eq!(optimal_cost(&freqs, max_len), exhaustive_cost(&freqs, max_len), "{freqs:?} limit {max_len}");
+            }
+        }
+    }
+
+    #[test]
+    fn limited_lengths_are_optimal_on_small_random_frequencies() {
+        let mut st = 0x2545_f491_4f6c_dd1du64;
+        let mut limited = 0;
+        for case in 0..3000 {
+            let n = 2 + (xorshift(&mut st) % 11) as usize;
+            let freqs: Vec<u32> = (0..n)
+                .map(|_| {
+                    let r = xorshift(&mut st);
+                    match case % 5 {
+                        0 => (r % 4) as u32,                                   // ties and zeros
+                        1 => 1 + (r >> 32) as u32 % 1000,                      // flat
+                        2 => ((r >> 32) as u32 >> (r % 32)).max(1),            // heavy-tailed
+                        3 => 1u32 << (r % 32),                                 // powers of two: deep trees
+                        _ => [u32::MAX, u32::MAX - 1, 1, 0][(r % 4) as usize], // extremes
+                    }
+                })
+                .collect();
+            let used = freqs.iter().filter(|&&f| f > 0).count().max(1);
+            let unlimited = code_lengths(&freqs, MAX_LEN).unwrap().into_iter().max().unwrap_or(0);
+            for max_len in used.next_power_of_two().trailing_zeros().max(1)..=8 {
+                limited += usize::from(u32::from(unlimited) > max_len);
+                check_optimal(&freqs, max_len);
+            }
+        }
+        assert!(limited > 3000, "only {limited} cases needed the limit");
+    }
+
+    #[test]
+    fn limited_lengths_are_optimal_on_zipf_fibonacci_and_huge_frequencies() {
+        let bits = |f: &[u32], l: &[u8]| cost(f, l) as f64 / f.iter().map(|&x| x as f64).sum::<f64>();
+        // Zipf over 300 symbols, limit 9 (clamping gave 4.74 bits/symbol and a Kraft sum of 0.834).
+        let zipf: Vec<u32> = (0..300).map(|i| (1e6 / ((i + 1) as f64).powi(2)) as u32).collect();
+        let lens = code_lengths(&zipf, 9).unwrap();
+        assert_eq!(kraft(&lens), 1 << MAX_LEN);
+        assert_eq!(*lens.iter().max().unwrap(), 9);
+        assert!((bits(&zipf, &lens) - 3.36).abs() < 0.005, "{} bits/symbol", bits(&zipf, &lens));
+        // Fibonacci frequencies (the deepest Huffman tree: 29 levels for 30 symbols) at every
+        // limit, and at limit 5 the only optimum: the two heaviest at 4 bits, the rest at 5.
+        let mut fib = vec![1u32, 1];
+        while fib.len() < 30 {
+            fib.push(fib[fib.len() - 1] + fib[fib.len() - 2]);
+        }
+        for max_len in 5..=MAX_LEN {
+            check_optimal(&fib, max_len);
+        }
+        assert_eq!(code_lengths(&fib, 5).unwrap(), [[5u8; 28].as_slice(), &[4, 4]].concat());
+        // Fibonacci up to u32::MAX (47 symbols) and frequencies near u32::MAX next to tiny ones.
+        let mut big = vec![1u32, 1];
+        while let Some(next) = big[big.len() - 1].checked_add(big[big.len() - 2]) {
+            big.push(next);
+        }
+        assert_eq!(big.len(), 47);
+        for max_len in 6..=MAX_LEN {
+            check_optimal(&big, max_len);
+        }
+        let huge: Vec<u32> = (0..40).map(|i| u32::MAX - i).chain((0..40).map(|i| 1 + i % 2)).collect();
+        for max_len in 7..=MAX_LEN {
+            check_optimal(&huge, max_len);
+        }
+        // The most symbols the function accepts, all limited: 2^15 used ones at 15 bits (every
+        // code 15 bits), skewed ones near u32::MAX, and one more is an error.
+        let skewed: Vec<u32> = (0..1u32 << 15).map(|i| u32::MAX >> (i % 32)).collect();
+        let lens = code_lengths(&skewed, 15).unwrap();
+        assert!(lens.iter().all(|&l| l == 15));
+        let skewed: Vec<u32> = (0..30_000u32).map(|i| u32::MAX >> (i % 32)).collect();
+        let lens = code_lengths(&skewed, 15).unwrap();
+        assert_eq!(kraft(&lens), 1 << MAX_LEN);
+        assert!(lens.iter().all(|&l| (1..=15).contains(&l)));
+        let mut sparse = vec![0u32; 100_000];
+        for i in (0..100_000).step_by(7) {
+            sparse[i] = u32::MAX >> (i % 29);
+        }
+        let lens = code_lengths(&sparse, 15).unwrap();
+        assert_eq!(kraft(&lens), 1 << MAX_LEN);
+        let e = code_lengths(&vec![1u32; (1 << 15) + 1], 15).unwrap_err().to_string();
+        assert!(e.contains("32769 symbols with non-zero frequency cannot have codes of at most 15 bits (at most 32768)"), "{e}");
+    }
+
+    #[test]
+    fn a_stream_whose_huffman_tree_is_too_deep_round_trips_with_optimal_codes() {
+        // 26 symbols with Fibonacci counts: a 25-deep Huffman tree, limited to 15 bits.
+        let mut counts = vec![1usize, 1];
+        while counts.len() < 26 {
+            counts.push(counts[counts.len() - 1] + counts[counts.len() - 2]);
+        }
+        let mut x: Vec<u8> = counts.iter().enumerate().flat_map(|(s, &c)| std::iter::repeat_n(b'A' + s as u8, c)).collect();
+        let mut st = 7u64;
+        for i in (1..x.len()).rev() {
+            x.swap(i, (xorshift(&mut st) % (i as u64 + 1)) as usize);
+        }
+        // Shuffled, the most frequent byte forms runs: runs mode, whose code is limited too.
+        let enc = encode(&x).unwrap();
+        assert_eq!((enc[4], enc[5]), (VERSION_RUNS, RUNS));
+        assert_eq!(decode(&enc, usize::MAX).unwrap(), x);
+        // With that byte never twice in a row, the plain code wins.
+        let top = b'A' + 25;
+        let rest: Vec<u8> = x.iter().copied().filter(|&b| b != top).collect();
+        let mut tops = counts[25];
+        x.clear();
+        for b in rest {
+            x.push(b);
+            if tops > 0 {
+                x.push(top);
+                tops -= 1;
+            }
+        }
+        let enc = encode(&x).unwrap();
+        assert_eq!((enc[4], enc[5]), (header::VERSION, 0), "coded");
+        assert_eq!(decode(&enc, usize::MAX).unwrap(), x);
+        let freqs = histogram(&x);
+        let lens = check_optimal(&freqs, MAX_LEN);
+        assert_eq!(lens.iter().max(), Some(&15));
+        let bits = cost(&freqs, &lens) as usize;
+        assert_eq!(enc.len(), header::HEADER_BYTES + 128 + bits.div_ceil(8));
     }
 
     #[test]
