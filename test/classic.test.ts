@@ -72,6 +72,9 @@ describe('neuron', () => {
     expect(bad({ weights: 3 })).toThrow(/neuron: weights must be an array of numbers, got 3/);
     expect(bad({ weights: [1, NaN] })).toThrow(/neuron: weights\[1\] must be a finite number, got NaN/);
     expect(bad({ weights: [1], bias: Infinity })).toThrow(/neuron: bias must be a finite number/);
+    // Finite in JS, Infinity in float32 (what the core computes in): said as such.
+    expect(bad({ weights: [1e39] })).toThrow('neuron: weights[0] is 1e+39, beyond float32\'s range (|x| <= 3.4028234663852886e38, what neurite computes in)');
+    expect(bad({ weights: [1], bias: -3.5e38 })).toThrow(/neuron: bias is -3\.5e\+38, beyond float32's range/);
     expect(bad({ weights: [1], activation: 'nope' })).toThrow(/neuron: unknown activation 'nope'/);
     expect(bad({ weights: [1], activation: { name: 'stairStep', step: 0 } })).not.toThrow(); // checked by Rust at forward
     expect(() => nr.neuron({ weights: [1], activation: { name: 'stairStep', step: 0 } }).forward([1])).toThrow(/stairStep: step must be a finite number > 0, got 0/);
@@ -337,7 +340,7 @@ describe('rbf layer', () => {
   it('rejects bad arguments', () => {
     const bad = (args: unknown) => () => nr.layers.rbf(args as nr.RBFArgs);
     expect(bad({ units: 0 })).toThrow(/^rbf: units must be an integer in \[1, 16777215\], got 0$/);
-    expect(bad({ units: 2, kernel: 'cauchy' })).toThrow('rbf: unknown kernel the string "cauchy"; valid kernels: gaussian, multiquadric, inverseMultiquadric');
+    expect(bad({ units: 2, kernel: 'cauchy' })).toThrow('rbf: kernel must be one of gaussian, multiquadric, inverseMultiquadric, got the string "cauchy"');
     expect(bad({ units: 2, widths: [1, 2, 3] })).toThrow('rbf: widths must be one number or 2 (one per unit), got 3 values');
     expect(bad({ units: 2, widths: 0 })).toThrow('rbf: widths must be a finite number > 0, got 0');
     expect(bad({ units: 2, widths: [1, -1] })).toThrow('rbf: widths[1] must be a finite number > 0, got -1');
@@ -352,7 +355,7 @@ describe('rbf layer', () => {
     const w = nr.ones([2]);
     expect(() => nr.rbfFeatures(x, c, w)).toThrow('rbfFeatures: x must have 2 features on its last axis (centers have shape [2,2]), got shape [2,3]');
     expect(() => nr.rbfFeatures(c, c, x)).toThrow('rbfFeatures: widths must have shape [2] (one per center), got [2,3]');
-    expect(() => nr.rbfFeatures(c, c, w, { kernel: 'x' as Kernel })).toThrow(/rbfFeatures: unknown kernel/);
+    expect(() => nr.rbfFeatures(c, c, w, { kernel: 'x' as Kernel })).toThrow(/rbfFeatures: kernel must be one of/);
     expect(() => nr.rbfFeatures(c, [1] as unknown as nr.Tensor, w)).toThrow('rbfFeatures: centers must be a Tensor, got an array of length 1');
     nr.tidy(() => [x, c, w]).forEach((t) => t.dispose());
   });
@@ -496,13 +499,16 @@ describe('rbfNetwork', () => {
   it('rejects bad input without leaking', async () => {
     const bad = (args: unknown) => () => nr.rbfNetwork(args as nr.RBFNetworkArgs);
     expect(bad({ centers: 0 })).toThrow(/rbfNetwork: centers must be an integer in \[1,/);
-    expect(bad({ centers: 3, kernel: 'box' })).toThrow(/rbfNetwork: unknown kernel the string "box"/);
+    expect(bad({ centers: 3, kernel: 'box' })).toThrow(/rbfNetwork: kernel must be one of .*, got the string "box"/);
     expect(bad({ centers: 3, l2: -1 })).toThrow('rbfNetwork: l2 must be a finite number >= 0, got -1');
     expect(bad({ centers: 3, widthScale: 0 })).toThrow('rbfNetwork: widthScale must be a finite number > 0, got 0');
     expect(bad({ centers: 3, seed: 'a' })).toThrow(/rbfNetwork: seed must be a non-negative integer/);
     expect(bad({ centers: 3, k: 3 })).toThrow(/rbfNetwork: unknown option 'k'/);
     const net = nr.rbfNetwork({ centers: 5 });
-    expect(() => net.predict(nr.zeros([1, 1]))).toThrow('rbfNetwork: call fit(x, y) first; the network has no weights yet');
+    const one = nr.zeros([1, 1]);
+    expect(() => net.predict(one)).toThrow('predict: call fit(x, y) first; the RBF network has no weights yet');
+    expect(() => net.centers()).toThrow('centers: call fit(x, y) first');
+    one.dispose();
     const x = nr.zeros([4, 2]);
     const before = nr.memory().numHandles;
     // Named as the call the user made (it said 'kmeans: k = 5 …', a function they never called).
@@ -512,7 +518,10 @@ describe('rbfNetwork', () => {
     await expect(net.fit(x, nr.zeros([4]), { epochs: -1 })).rejects.toThrow(/fit: epochs must be an integer in \[0,/);
     expect(nr.memory().numHandles).toBe(before + 5); // only the five zeros made above
     net.dispose();
-    await expect(net.fit(x, x)).rejects.toThrow('fit: the RBF network is disposed');
+    await expect(net.fit(x, x)).rejects.toThrow(new nr.DisposedError('fit: the RBF network is disposed'));
+    expect(() => net.predict(x)).toThrow(new nr.DisposedError('predict: the RBF network is disposed'));
+    expect(() => net.model).toThrow(nr.DisposedError);
+    expect(() => net.getConfig()).toThrow(new nr.DisposedError('getConfig: the RBF network is disposed'));
     x.dispose();
   });
 });

@@ -221,6 +221,41 @@ describe('autoencoders, perceptrons, RBF networks', () => {
     [x, y, p1, p2].forEach((t) => t.dispose());
     [net, ln, empty, le].forEach((n) => n.dispose());
   });
+
+  it('an RBF network whose config and model disagree, or whose widths are not > 0, is refused, nothing left allocated', async () => {
+    const x = nr.tensor(normals(9)(40 * 2), [40, 2]);
+    const y = nr.tidy(() => x.sum(1, true));
+    const net = nr.rbfNetwork({ centers: 5, seed: 1 });
+    await net.fit(x, y);
+    const good = await net.toArtifacts();
+    const edit = (f: (a: nr.ModelArtifacts) => void): nr.ModelArtifacts => {
+      const a = { ...good, modelTopology: JSON.parse(JSON.stringify(good.modelTopology)), weightData: (good.weightData as ArrayBuffer).slice(0) };
+      f(a);
+      return a;
+    };
+    const cfg = (a: nr.ModelArtifacts) => (a.modelTopology as { config: Record<string, unknown> }).config;
+    const inner = (a: nr.ModelArtifacts) => ((cfg(a).model as { config: { layers: Array<{ config: Record<string, unknown> }> } }).config.layers[0].config);
+    const before = nr.memory().numHandles;
+    await expect(nr.loadModel(edit((a) => { cfg(a).centers = 6; }))).rejects.toThrow(/^loadModel: modelTopology\.config\.model\.config\.layers\[0\]\.config\.units is 5 but modelTopology\.config\.centers is 6/);
+    await expect(nr.loadModel(edit((a) => { cfg(a).kernel = 'multiquadric'; }))).rejects.toThrow(/\.kernel is "gaussian" but modelTopology\.config\.kernel is "multiquadric"/);
+    await expect(nr.loadModel(edit((a) => { inner(a).kernel = 'multiquadric'; }))).rejects.toThrow(/\.kernel is "multiquadric" but modelTopology\.config\.kernel is "gaussian"/);
+    // The weights are centers [5, 2], widths [5], kernel [5, 1], bias [1]: widths start at value 10.
+    for (const w of [0, -1]) {
+      const a = edit((a) => { new Float32Array(a.weightData as ArrayBuffer)[12] = w; });
+      await expect(nr.loadModel(a)).rejects.toThrow(new RegExp(`widths\` of layer 0\\) holds ${w} at flat index 2; it must be > 0`));
+    }
+    expect(nr.memory().numHandles).toBe(before);
+    // The same rule for setWeights, on a layer and on batch normalization's moving variance.
+    const m = nr.sequential({ layers: [nr.layers.rbf({ inputShape: [2], units: 3 }), nr.layers.batchNormalization()] });
+    m.build();
+    const ws = m.getWeights();
+    const zero = nr.zeros([3]);
+    expect(() => m.setWeights([ws[0], zero, ...ws.slice(2)])).toThrow(/^setWeights: weight 1 \(`widths` of layer 0\) holds 0 at flat index 0; it must be > 0$/);
+    const neg = nr.tensor([1, -0.5, 1]);
+    expect(() => m.setWeights([...ws.slice(0, 5), neg])).toThrow(/^setWeights: weight 5 \(`movingVariance` of layer 1\) holds -0\.5 at flat index 1; it must be >= 0$/);
+    [x, y, zero, neg, ...ws].forEach((t) => t.dispose());
+    [net, m].forEach((n) => n.dispose());
+  });
 });
 
 describe("loadLayersModel (TF.js's name): a Keras model typed as a Sequential", () => {
@@ -413,6 +448,8 @@ describe('the error catalogue: every bad file is an InvalidArgumentError naming 
     ['a bad layer option', (a) => ((a.modelTopology.config.layers[0].config.units = -4), a), 'loadModel: modelTopology.config.layers[0].config.units must be a positive integer, got -4'],
     ['a layer option its constructor rejects', (a) => ((a.modelTopology.config.layers[1].config.momentum = 2), a), /^loadModel: modelTopology\.config\.layers\[1\]: batchNormalization: momentum must be a number in \[0, 1\], got 2$/],
     ['an unknown activation', (a) => ((a.modelTopology.config.layers[0].config.activation = 'mish'), a), /^loadModel: modelTopology\.config\.layers\[0\]\.config\.activation is an activation neurite does not support: "mish"; supported: linear, relu/],
+    ['a misspelt key, its key missing', (a) => { const c = a.modelTopology.config.layers[0].config; c.actiration = c.activation; delete c.activation; return a; }, /^loadModel: modelTopology\.config\.layers\[0\]\.config\.actiration is not a key of a Dense config, and 'activation' is missing: a misspelt or damaged 'activation'\? \(it would load with its default\)$/],
+    ['a misspelt key of a layer inside a nested model', (a) => ({ ...a, modelTopology: { class_name: 'Sequential', config: { name: 'outer', layers: [{ ...a.modelTopology, config: { ...a.modelTopology.config, layers: a.modelTopology.config.layers.map((l: { class_name: string; config: Record<string, unknown> }, i: number) => (i === 2 ? { ...l, config: { ...l.config, use_bais: l.config.use_bias, use_bias: undefined } } : l)) } }] } } }), /^loadModel: modelTopology\.config\.layers\[0\]\.config\.layers\[2\]\.config\.use_bais is not a key of a Dense config, and 'use_bias' is missing/],
     ['a constraint', (a) => ((a.modelTopology.config.layers[0].config.kernel_constraint = { class_name: 'MaxNorm', config: {} }), a), /^loadModel: modelTopology\.config\.layers\[0\]\.config\.kernel_constraint must be null: neurite has no weight constraints/],
     ['a missing weight', (a) => ({ ...a, weightSpecs: a.weightSpecs.slice(0, -1), weightData: a.weightData.slice(0, -16) }), /^loadModel: weightSpecs has no weight 'batchNormalization_\d+\/moving_variance' \(movingVariance of the layer at modelTopology\.config\.layers\[1\], shape \[4\]\)$/],
     ['an extra weight', (a) => ({ ...a, weightSpecs: [...a.weightSpecs, { name: 'extra/kernel', shape: [1], dtype: 'float32' }], weightData: concat(a.weightData, 4) }), /^loadModel: weightSpecs\[8\]\.name 'extra\/kernel' is not a weight of this model \(its weights: dense_\d+\/kernel, /],

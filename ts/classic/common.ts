@@ -29,6 +29,8 @@ export function intOption(op: string, name: string, v: unknown, min: number, max
 /** @internal A finite number option satisfying `ok`. */
 export function numberOption(op: string, name: string, v: unknown, ok: (x: number) => boolean, what: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) throw new InvalidArgumentError(`${op}: ${name} must be ${what}, got ${describe(v)}`);
+  // The core computes in float32: a number beyond its range would arrive as ±Infinity.
+  if (!Number.isFinite(Math.fround(v))) throw new InvalidArgumentError(`${op}: ${name} is ${describe(v)}, beyond float32's range (|x| <= 3.4028234663852886e38, what neurite computes in)`);
   return v;
 }
 

@@ -6,7 +6,7 @@
  * fine-tuning by backpropagation.
  */
 import { call, check, outPtr, readOut } from '../engine.js';
-import { InvalidArgumentError, ShapeError } from '../errors.js';
+import { DisposedError, InvalidArgumentError, ShapeError } from '../errors.js';
 import { rbfKernelId, type RbfKernelName } from '../layers/rbf.js';
 import { Dense } from '../layers/core.js';
 import { RBF } from '../layers/rbf.js';
@@ -149,9 +149,18 @@ export class RBFNetwork {
 
   /** The underlying model `[rbf, dense]` (after `fit`): use it to `evaluate`, `summary`, `getWeights`, … */
   get model(): Sequential {
-    if (this.#disposed) throw new InvalidArgumentError('rbfNetwork: the network is disposed');
-    if (!this.#model) throw new InvalidArgumentError('rbfNetwork: call fit(x, y) first; the network has no weights yet');
+    return this.#fitted('model');
+  }
+
+  /** The fitted model, or an error naming `op`: `DisposedError` after `dispose()`, else "call fit". */
+  #fitted(op: string): Sequential {
+    this.#check(op);
+    if (!this.#model) throw new InvalidArgumentError(`${op}: call fit(x, y) first; the RBF network has no weights yet`);
     return this.#model;
+  }
+
+  #check(op: string): void {
+    if (this.#disposed) throw new DisposedError(`${op}: the RBF network is disposed`);
   }
 
   /**
@@ -161,7 +170,7 @@ export class RBFNetwork {
    * Refitting starts over.
    */
   async fit(x: Tensor, y: Tensor, args: RBFNetworkFitArgs = {}): Promise<RBFNetworkFitResult> {
-    if (this.#disposed) throw new InvalidArgumentError('fit: the RBF network is disposed');
+    this.#check('fit');
     const a = checkKeys('fit', args, FIT_KEYS);
     const epochs = intOption('fit', 'epochs', a.epochs ?? 0, 0);
     const batchSize = intOption('fit', 'batchSize', a.batchSize ?? 32, 1);
@@ -228,19 +237,19 @@ export class RBFNetwork {
 
   /** Outputs `[n, outputs]` for `x: [n, features]`. */
   predict(x: Tensor, args: { batchSize?: number } = {}): Tensor {
-    return this.model.predict(x, args);
+    return this.#fitted('predict').predict(x, args);
   }
 
   /** A copy of the centers `[units, features]`. */
   centers(): Tensor {
-    const w = this.model.getWeights();
+    const w = this.#fitted('centers').getWeights();
     for (const t of w.slice(1)) t.dispose();
     return w[0];
   }
 
   /** A copy of the widths `[units]`. */
   widths(): Tensor {
-    const w = this.model.getWeights();
+    const w = this.#fitted('widths').getWeights();
     w[0].dispose();
     for (const t of w.slice(2)) t.dispose();
     return w[1];
@@ -252,7 +261,7 @@ export class RBFNetwork {
    * `model` is the fitted `[rbf, dense]` model's config (`null` before `fit`).
    */
   getConfig(): ModelConfig {
-    if (this.#disposed) throw new InvalidArgumentError('getConfig: the RBF network is disposed');
+    this.#check('getConfig');
     return rbfNetworkConfig(this, this.#model);
   }
 
@@ -261,7 +270,7 @@ export class RBFNetwork {
    * model (`rbf_1/centers`, `rbf_1/widths`, `dense_1/kernel`, `dense_1/bias`). Load with `loadModel`.
    */
   toArtifacts(): Promise<ModelArtifacts> {
-    if (this.#disposed) throw new InvalidArgumentError('toArtifacts: the RBF network is disposed');
+    this.#check('toArtifacts');
     return rbfNetworkToArtifacts(this, this.#model);
   }
 

@@ -121,6 +121,11 @@ function loadRbfNetwork(a: ModelArtifacts, topo: Record<string, unknown>, option
   const spec = specFromKeras(OP, 'modelTopology.config.model', c.model);
   const kinds = spec.layers.map((l) => (l.type === 'layer' ? l.kind : 'sequential'));
   if (kinds.join() !== 'rbf,dense') bad(OP, 'modelTopology.config.model.config.layers', `of an RBF network must be [neurite>RBF, Dense], got [${kinds.join(', ')}]`);
+  // The network's own config says what its model is: the two must agree.
+  const rbf = spec.layers[0] as { args: Record<string, unknown> };
+  const where = 'modelTopology.config.model.config.layers[0].config';
+  if (rbf.args.units !== net.units) bad(OP, `${where}.units`, `is ${show(rbf.args.units)} but modelTopology.config.centers is ${net.units}: the network's model must have one radial unit per center`);
+  if ((rbf.args.kernel ?? 'gaussian') !== net.kernel) bad(OP, `${where}.kernel`, `is ${show(rbf.args.kernel ?? 'gaussian')} but modelTopology.config.kernel is ${show(net.kernel)}`);
   const checked = checkSequential(OP, inner, spec, options, slots, bytes);
   net.adoptModel(buildChecked(OP, checked, (s, layers) => new Sequential({ name: s.name, seed: s.seed, layers })));
   return net;

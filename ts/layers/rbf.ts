@@ -37,7 +37,7 @@ export interface RBFArgs extends LayerArgs {
 /** @internal The ABI id of a kernel name, or an error naming the valid ones. */
 export function rbfKernelId(op: string, kernel: unknown): number {
   const i = RBF_KERNELS.indexOf(kernel as RbfKernelName);
-  if (i < 0) throw new InvalidArgumentError(`${op}: unknown kernel ${describe(kernel)}; valid kernels: ${RBF_KERNELS.join(', ')}`);
+  if (i < 0) throw new InvalidArgumentError(`${op}: kernel must be one of ${RBF_KERNELS.join(', ')}, got ${describe(kernel)}`);
   return i;
 }
 

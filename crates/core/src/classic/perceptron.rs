@@ -221,6 +221,8 @@ impl Perceptron {
         let mut pocket = if opts.pocket { Some((self.mistakes(xs, ys), crate::tensor::copy_of("fit", &self.weights)?, self.bias)) } else { None };
         let mut errors_per_epoch = Vec::new();
         let mut converged = false;
+        // Restored if an update overflows f32, so that a failed fit changes nothing.
+        let start = (crate::tensor::copy_of("fit", &self.weights)?, self.bias);
         for epoch in 0..opts.max_epochs {
             if opts.shuffle {
                 Philox::new(self.cfg.seed, epoch as u32).shuffle(&mut order);
@@ -237,6 +239,17 @@ impl Perceptron {
                     *w += eta * e * a;
                 }
                 self.bias += eta * e;
+                if !(self.bias.is_finite() && self.weights.iter().all(|w| w.is_finite())) {
+                    let big = row.iter().fold(0.0f32, |m, a| m.max(a.abs()));
+                    (self.weights, self.bias) = start;
+                    bail!(
+                        "fit",
+                        "the weights overflowed float32 at epoch {} on sample {i} (learningRate {}, largest |x| in the sample {}); scale the inputs or lower learningRate. The perceptron is unchanged",
+                        epoch + 1,
+                        js_number(eta),
+                        js_number(big)
+                    );
+                }
                 if let Some((best, w, b)) = pocket.as_mut() {
                     let m = self.mistakes(xs, ys);
                     if m < *best {
@@ -345,5 +358,15 @@ mod tests {
         assert!(bad(1.0, f32::NAN, 2).contains("threshold"));
         assert!(bad(1.0, 0.0, 0).contains("inputs"));
         assert!(pc.set_weights(&[1.0], 0.0).unwrap_err().to_string().contains("1 values but the perceptron has 2 inputs"));
+    }
+
+    #[test]
+    fn an_overflowing_update_is_an_error_and_changes_nothing() {
+        let mut pc = Perceptron::new(PerceptronConfig { inputs: 2, convention: Convention::Bipolar, learning_rate: 1e20, threshold: 0.0, seed: 1 }).unwrap();
+        pc.set_weights(&[-0.5, 0.25], -0.125).unwrap();
+        let (x, y) = (t(&[2, 2], vec![1e20, 1.0, -1e20, 1.0]), t(&[2], vec![1.0, -1.0]));
+        let e = pc.fit(&x, &y, FitOptions { max_epochs: 10, shuffle: false, pocket: false }).unwrap_err().to_string();
+        assert!(e.contains("overflowed float32 at epoch 1") && e.contains("learningRate 100000000000000000000") && e.contains("unchanged"), "{e}");
+        assert_eq!((pc.weights.as_slice(), pc.bias), (&[-0.5, 0.25][..], -0.125));
     }
 }

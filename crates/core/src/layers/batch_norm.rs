@@ -11,7 +11,7 @@
 use crate::tensor::{collect_n, try_vec};
 
 const OP: &str = "batchNormalization";
-use super::{no_forward, rows_cols, values_or, Init, Layer, Mode, Param};
+use super::{no_forward, rows_cols, values_or, Domain, Init, Layer, Mode, Param};
 use crate::config::Reader;
 use crate::{bail, Result, Shape, Tensor};
 use crate::error::js_number;
@@ -102,7 +102,7 @@ impl Layer for BatchNorm {
             self.beta = Some(Param::new("beta", v(0.0)?, None)?);
         }
         self.moving_mean = Some(Param::state("movingMean", v(0.0)?));
-        self.moving_var = Some(Param::state("movingVariance", v(1.0)?));
+        self.moving_var = Some(Param::state("movingVariance", v(1.0)?).within(Domain::NonNegative));
         Ok(input.to_vec())
     }
 

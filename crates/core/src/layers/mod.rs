@@ -42,18 +42,55 @@ pub struct Param {
     /// Frozen parameters get no gradient update (batch-norm moving statistics are never trainable).
     pub trainable: bool,
     pub regularizer: Option<Regularizer>,
+    /// The values the weight may hold (checked when weights are set or loaded).
+    pub domain: Domain,
+}
+
+/// The values a weight may hold besides being a number: an RBF width must be > 0 (the unit
+/// divides by it), a moving variance >= 0 (batch normalization takes its square root).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Domain {
+    Any,
+    Positive,
+    NonNegative,
+}
+
+impl Domain {
+    /// The flat index of the first value outside the domain (NaN is left to the finiteness check).
+    pub fn first_outside(self, values: &[f32]) -> Option<usize> {
+        match self {
+            Domain::Any => None,
+            Domain::Positive => values.iter().position(|&v| v <= 0.0),
+            Domain::NonNegative => values.iter().position(|&v| v < 0.0),
+        }
+    }
+
+    /// The rule, for messages: `> 0`, `>= 0` (empty for `Any`).
+    pub fn rule(self) -> &'static str {
+        match self {
+            Domain::Any => "",
+            Domain::Positive => "> 0",
+            Domain::NonNegative => ">= 0",
+        }
+    }
 }
 
 impl Param {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(name: &'static str, value: Tensor, regularizer: Option<Regularizer>) -> Result<Param> {
         let grad = crate::tensor::alloc(name, value.size())?;
-        Ok(Param { name, value, grad, trainable: true, regularizer })
+        Ok(Param { name, value, grad, trainable: true, regularizer, domain: Domain::Any })
     }
 
     /// A non-trainable state tensor (e.g. a moving mean).
     pub fn state(name: &'static str, value: Tensor) -> Param {
-        Param { name, value, grad: Vec::new(), trainable: false, regularizer: None }
+        Param { name, value, grad: Vec::new(), trainable: false, regularizer: None, domain: Domain::Any }
+    }
+
+    /// The same weight, restricted to `domain` when set or loaded.
+    pub fn within(mut self, domain: Domain) -> Param {
+        self.domain = domain;
+        self
     }
 }
 

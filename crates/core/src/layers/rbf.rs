@@ -18,7 +18,7 @@
 //! `du/dσ = −2u/σ`, so `dx = Σⱼ g·2δ/σⱼ²`, `dcⱼ = −Σ_rows g·2δ/σⱼ²`, `dσⱼ = −Σ_rows g·2u/σⱼ`.
 //! Widths should stay away from 0: a width that training drives to 0 makes `u` infinite.
 
-use super::{no_forward, Init, Layer, Mode, Param};
+use super::{no_forward, Domain, Init, Layer, Mode, Param};
 use crate::config::Reader;
 use crate::initializers::Initializer;
 use crate::{bail, bail_shape, Error, Result, Shape, Tensor};
@@ -220,7 +220,7 @@ impl Layer for Rbf {
             w.data_mut().copy_from_slice(&self.cfg.widths);
         }
         self.centers = Some(Param::new("centers", c, None)?);
-        self.widths = Some(Param::new("widths", w, None)?);
+        self.widths = Some(Param::new("widths", w, None)?.within(Domain::Positive));
         let mut out = input.to_vec();
         *out.last_mut().expect("non-empty") = units;
         Ok(out)

@@ -535,6 +535,10 @@ pub unsafe extern "C" fn nr_model_set_weight(model: u32, path: *const u32, path_
                         return Err(Error::invalid("setWeights", format!("{} holds {x} at flat index {k}; weights must be finite (pass {{ allowNonFinite: true }} to set it anyway)", what(p.name))));
                     }
                 }
+                if let Some(k) = p.domain.first_outside(v.data()) {
+                    let x = neurite_core::error::js_number(v.data()[k]);
+                    return Err(Error::invalid("setWeights", format!("{} holds {x} at flat index {k}; it must be {}", what(p.name), p.domain.rule())));
+                }
                 if check_only == 0 {
                     // Share the values (copy-on-write): no allocation here, and the next write
                     // to either tensor copies fallibly (`try_data_mut`).
