@@ -22,6 +22,7 @@ import { SaltAndPepper, Variational } from '../layers/autoencoder.js';
 import { AveragePooling2D, border, Conv2D, Conv2DTranspose, Cropping2D, ZeroPadding2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, UpSampling2D } from '../layers/convolutional.js';
 import { activityRegularizerAbi, regularizerAbi, type ActivityRegularizerSpec, type Regularizer } from '../layers/regularizers.js';
 import { describe, show } from '../ops/convert.js';
+import { nearest } from '../options.js';
 import { Concatenate, Merge } from '../layers/merge.js';
 import { AveragePooling1D, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D } from '../layers/convolutional1d.js';
 import { Sequential, ownNested } from '../models/sequential.js';
@@ -315,8 +316,41 @@ function inputShapeOf(ctx: Ctx, where: string, c: Record<string, unknown>): numb
   });
 }
 
-/** @internal The spec of a Keras layer or nested model config at `where` (e.g. `config.layers[0]`). */
+/**
+ * @internal The spec of a Keras layer or nested model config at `where` (e.g.
+ * `config.layers[0]`). A layer's config may hold keys neurite does not read (newer Keras
+ * versions add some, and TF.js ignores what it does not know), but a key one or two letters from
+ * a key that is read and missing is a typo or a damaged file (`"actiration"` would load as a
+ * linear layer): an error naming both.
+ */
 export function nodeFromKeras(ctx: Ctx, where: string, v: unknown): NodeSpec {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return nodeFromKerasAsRead(ctx, where, v);
+  const raw = v as Record<string, unknown>;
+  const config = raw.config;
+  if (config === null || typeof config !== 'object' || Array.isArray(config) || raw.class_name === 'Sequential' || raw.class_name === 'Model' || raw.class_name === 'Functional') return nodeFromKerasAsRead(ctx, where, v);
+  const read = new Set<string>();
+  const seen = new Proxy(config as Record<string, unknown>, {
+    get: (t, k, r) => {
+      if (typeof k === 'string') read.add(k);
+      return Reflect.get(t, k, r);
+    },
+    has: (t, k) => {
+      if (typeof k === 'string') read.add(k);
+      return Reflect.has(t, k);
+    },
+  });
+  const spec = nodeFromKerasAsRead(ctx, where, { ...raw, config: seen });
+  const c = config as Record<string, unknown>;
+  const missing = [...read].filter((k) => c[k] === undefined);
+  for (const k of Object.keys(c)) {
+    if (read.has(k)) continue;
+    const near = nearest(k, missing);
+    if (near !== undefined) bad(ctx.op, `${where}.config.${k}`, `is not a key of a ${String(raw.class_name)} config, and '${near}' is missing: a misspelt or damaged '${near}'? (it would load with its default)`);
+  }
+  return spec;
+}
+
+function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
   const o = kerasObject(ctx.op, where, v);
   if (o.class_name === 'Sequential') return modelFromKeras(ctx, `${where}.config`, o.config);
   if (o.class_name === 'Model' || o.class_name === 'Functional') return nestedGraphFromKeras(ctx, where, o.config);
