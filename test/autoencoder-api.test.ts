@@ -77,6 +77,10 @@ describe('autoencoder: the input is the target wherever fit defaults it', () => 
     const hb = await b.ae.fit(x, x, { epochs: 2, batchSize: 8, verbose: 0, validationData: [xv, xv] });
     expect(ha.history.val_loss).toHaveLength(2);
     expect(ha.history).toEqual(hb.history);
+    // With explicit targets (noisy → clean) a lone tensor would validate the identity instead.
+    const before = nr.memory().numHandles;
+    await expect(b.ae.fit(x, x, { epochs: 1, verbose: 0, validationData: xv })).rejects.toThrow(/^fit: validationData is a single tensor \(shape \[8,12\]\), which an autoencoder uses as its own target, but fit was given targets y: pass validationData: \[xVal, yVal\]/);
+    expect(nr.memory().numHandles).toBe(before);
     for (const t of [x, xv]) t.dispose();
     a.dispose();
     b.dispose();

@@ -271,6 +271,15 @@ describe('bad layer and fit options', () => {
     m.dispose();
     await expectError(() => nr.sequential({ layers: [layers.dense({ units: 3 })] }).predict(z([1, 4])), Invalid, /^build: model sequential_\d+ does not know its input shape; give the first layer an inputShape/);
     await expectError(() => nr.sequential().build([4]), Invalid, /^build: model sequential_\d+ has no layers$/);
+    // TF.js's batch shape with a null batch dimension is the per-sample shape after it; a null elsewhere is an error.
+    const [a1, a2] = [nr.sequential({ layers: [layers.dense({ units: 3 })] }), nr.sequential({ layers: [layers.dense({ units: 3 })] })];
+    a1.build([null, 5]);
+    a2.build([5]);
+    expect([a1.inputShape, a1.outputShape]).toEqual([[5], [3]]);
+    expect(a1.countParams()).toBe(a2.countParams());
+    await expectError(() => nr.sequential({ layers: [layers.dense({ units: 3 })] }).build([5, null] as never), Invalid, /^build: inputShape\[1\] must be/);
+    a1.dispose();
+    a2.dispose();
     await expectError(() => nr.sequential({ layers: [layers.dense({ inputShape: [100000], units: 16000000 })] }).build(), nr.OutOfMemoryError, 'dense: out of memory allocating 6400000000000 bytes');
   });
 

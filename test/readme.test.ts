@@ -100,7 +100,10 @@ describe('README snippets compute what they say', () => {
     const b = blocks.find((x) => x.lang === 'js' && x.code.includes('xor.trainableWeights'));
     expect(b, 'the model custom-loop block').toBeTruthy();
     const file = join(packed.dir, 'readme-xor-check.mjs');
-    writeFileSync(file, `${b!.code}\nconsole.log(JSON.stringify(Array.from(tidy(() => xor.predict(x).dataSync()))));\n`);
+    // The check runs before the block's last line, which disposes the model.
+    const code = b!.code.replace(/\n(for \(const d of \[[^\n]*\]\) d\.dispose\(\);)\s*$/, '\nconsole.log(JSON.stringify(Array.from(tidy(() => xor.predict(x).dataSync()))));\n$1\n');
+    expect(code).toContain('console.log(JSON.stringify(Array.from(tidy(');
+    writeFileSync(file, code);
     const lines = (await exec(process.execPath, [file], 'model custom loop')).trim().split('\n');
     expect(lines[0]).toContain("'dense_");
     const p = JSON.parse(lines.at(-1)!) as number[];

@@ -9,7 +9,7 @@
  */
 import { checkArgs, unknownOption } from '../options.js';
 import { InvalidArgumentError, ShapeError } from '../errors.js';
-import { describe } from '../ops/convert.js';
+import { describe, show } from '../ops/convert.js';
 import { Tensor } from '../tensor.js';
 import { Layer } from '../layers/layer.js';
 import type { FitArgs, History } from './fit.js';
@@ -84,7 +84,7 @@ export class Autoencoder extends Sequential {
   }
 
   /** Builds the autoencoder; a shape conflict between encoder and decoder names both shapes. */
-  override build(inputShape?: number[]): void {
+  override build(inputShape?: number[] | [null, ...number[]]): void {
     try {
       super.build(inputShape);
     } catch (err) {
@@ -128,10 +128,18 @@ export class Autoencoder extends Sequential {
   /**
    * Trains the autoencoder to reproduce `x` (`fit(x, options)`), or to map `x` to `y`
    * (`fit(x, y, options)`, e.g. noisy inputs to clean targets). `validationData` may be a
-   * single tensor, its own target (`fit(x, { validationData: xTest })`), or `[x, y]`.
+   * single tensor, its own target (`fit(x, { validationData: xTest })`), or `[x, y]`; with
+   * explicit targets `y` it must be `[x, y]` (a single tensor is an error).
    */
   override fit(x: Tensor | Tensor[], y?: Tensor | Tensor[] | AutoencoderFitArgs, args?: AutoencoderFitArgs): Promise<History> {
-    if (y instanceof Tensor || Array.isArray(y)) return super.fit(x, y, fitArgs(args ?? {}));
+    if (y instanceof Tensor || Array.isArray(y)) {
+      // With explicit targets (noisy → clean), a lone validation tensor as its own target would
+      // validate another task (the identity) without a word: ask for the pair.
+      if (args !== null && typeof args === 'object' && args.validationData instanceof Tensor) {
+        return Promise.reject(new InvalidArgumentError(`fit: validationData is a single tensor (shape ${show(args.validationData.shape)}), which an autoencoder uses as its own target, but fit was given targets y: pass validationData: [xVal, yVal] with the validation targets (e.g. the clean images), as Keras asks`));
+      }
+      return super.fit(x, y, fitArgs(args ?? {}));
+    }
     if (args !== undefined) throw new InvalidArgumentError(`fit: the second argument must be the targets y (a tensor) when options come third, got ${describe(y)}`);
     try {
       this.#selfTarget('fit');

@@ -355,10 +355,16 @@ export class Sequential {
     return this.#handle;
   }
 
-  /** Creates the weights. Called automatically by compile/fit/predict; needs an input shape. */
-  build(inputShape?: number[]): void {
+  /**
+   * Creates the weights. Called automatically by compile/fit/predict; needs an input shape:
+   * the per-sample shape (`build([784])`), or TF.js's batch shape with a `null` batch
+   * dimension (`build([null, 784])`).
+   */
+  build(batchOrSampleShape?: number[] | [null, ...number[]]): void {
     if (this.#disposed) throw new DisposedError(`build: model ${this.name} is disposed`);
     if (this.#handle !== 0) return;
+    const given = batchOrSampleShape;
+    const inputShape = (Array.isArray(given) && given.length > 0 && given[0] === null ? given.slice(1) : given) as number[] | undefined;
     if (inputShape !== undefined) checkShape('build', inputShape, 'inputShape');
     const shape = inputShape ?? (this.#graph && this.#graph.inputs.length > 1 ? [this.#graph.inputs.reduce((a, t) => a + t.sampleShape.reduce((p, d) => p * d, 1), 0)] : this.inputShape);
     if (!shape) {
