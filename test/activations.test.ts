@@ -111,6 +111,34 @@ describe('activations vs TF.js (forward and tf.grad)', () => {
     }));
   });
 
+  it('prelu with alpha broadcast over other axes, as tf.prelu, and its gradients (also through grad)', () => {
+    const shape = [2, 3, 4];
+    const x = Float32Array.from({ length: 24 }, (_, i) => Math.sin(i * 1.7) * 3);
+    const dy = Float32Array.from({ length: 24 }, (_, i) => Math.cos(i * 0.9));
+    for (const ashape of [[3, 1], [2, 1, 1], [2, 3, 4], [1, 3, 4], [4], [1]]) {
+      const n = ashape.reduce((a, b) => a * b, 1);
+      const alpha = Float32Array.from({ length: n }, (_, i) => 0.05 + 0.07 * i);
+      const [wy, wdx, wda] = tf.tidy(() => {
+        const [tx, ta, tdy] = [tf.tensor(x, shape), tf.tensor(alpha, ashape), tf.tensor(dy, shape)];
+        const [gx, ga] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.prelu(a, b))([tx, ta], tdy);
+        return [tf.prelu(tx, ta).dataSync().slice(), gx.dataSync().slice(), ga.dataSync().slice()];
+      });
+      const [y, dx, da, ga] = expectNoLeak(() =>
+        nr.tidy(() => {
+          const [t, a, g] = [nr.tensor(x, shape), nr.tensor(alpha, ashape), nr.tensor(dy, shape)];
+          const r = nr.preluGrad(t, a, g);
+          expect(r.dAlpha.shape).toEqual(ashape);
+          const [, viaTape] = nr.grads((p: nr.Tensor, q: nr.Tensor) => nr.prelu(p, q).mul(g).sum())([t, a]);
+          return [nr.prelu(t, a).data(), r.dx.data(), r.dAlpha.data(), viaTape.data()];
+        }),
+      );
+      expectClose(y, wy);
+      expectClose(dx, wdx);
+      expectClose(da, wda, 1e-5, 1e-5);
+      expectClose(ga, wda, 1e-5, 1e-5);
+    }
+  });
+
   it('softmax and logSoftmax along a non-last axis (TF.js via transposes)', () => {
     const { x } = sample(99);
     const shape = [3, 4, 5];
@@ -277,7 +305,7 @@ describe('errors', () => {
     throws((t) => nr.activationGrad(t, nr.zeros([3, 2]), 'relu'), nr.ShapeError, 'relu: dy has shape [3,2] but x has shape [2,3]; they must be equal');
     throws(() => nr.relu(5 as unknown as nr.Tensor), nr.InvalidArgumentError, 'relu: x must be a Tensor, got 5');
     throws((t) => nr.prelu(t, nr.tensor([0.1, 0.2])), nr.ShapeError,
-      'prelu: alpha has shape [2] but x has shape [2,3]: alpha must be a single value or hold one slope per unit of the last axis ([3])');
+      "prelu: alpha has shape [2] but x has shape [2,3]: alpha must broadcast to x's shape (a single value, one slope per unit of the last axis [3], or any shape whose axes are 1 or x's)");
     throws((t) => nr.preluGrad(t, 0.1, nr.zeros([6])), nr.ShapeError, 'preluGrad: dy has shape [6] but x has shape [2,3]; they must be equal');
   });
 });

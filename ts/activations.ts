@@ -176,7 +176,8 @@ export function leakyRelu(x: Tensor, alpha?: number | { alpha?: number }): Tenso
 
 /**
  * Parametric ReLU: `x` for `x > 0`, `alpha·x` otherwise, with `alpha` a number, a scalar
- * tensor, or one slope per unit of the last axis (shape `[units]`).
+ * tensor, one slope per unit of the last axis (shape `[units]`), or any shape that broadcasts
+ * to `x`'s (as `tf.prelu`: `[channels, 1]`, `x`'s own shape, …). The output has `x`'s shape.
  */
 export function prelu(x: Tensor, alpha: Tensor | number): Tensor {
   const op = 'prelu';

@@ -9,7 +9,8 @@
 //! The kernels take slices (`forward`, `backward`, used by the layer); [`prelu`] and
 //! [`prelu_grad`] are the tensor ops, which also accept a single shared α.
 
-use crate::{bail_shape, Result, Tensor};
+use crate::ops::binary::{binary, BinaryOp};
+use crate::{bail_shape, Result, Shape, Tensor};
 
 /// `y = prelu(x; α)` over rows of `alpha.len()` units.
 pub fn forward(x: &[f32], alpha: &[f32], y: &mut [f32]) {
@@ -47,34 +48,39 @@ pub fn backward(x: &[f32], alpha: &[f32], dy: &[f32], dx: &mut [f32], dalpha: &m
     }
 }
 
-/// The per-unit α for `x`: `alpha` must be a single value (shared) or hold exactly the
-/// `units` of `x`'s last axis, with at most `x`'s rank (leading 1s allowed: `[1, units]`).
-fn per_unit(op: &'static str, x: &Tensor, alpha: &Tensor) -> Result<Vec<f32>> {
+/// The slopes for `x`: one per unit of the last axis when `alpha` is a single value or holds
+/// exactly those units (leading 1s allowed: `[1, units]`), the layer's case; otherwise (any
+/// other shape that broadcasts to `x`'s, as TF.js's `prelu` takes) one per value of `x`.
+fn slopes(op: &'static str, x: &Tensor, alpha: &Tensor) -> Result<Vec<f32>> {
     let units = x.dims().last().copied().unwrap_or(1);
     let a = alpha.dims();
     let leading_ones = a.iter().take(a.len().saturating_sub(1)).all(|&d| d == 1);
-    if alpha.rank() > x.rank() {
-        bail_shape!(op, "alpha has shape {} but x has shape {}: alpha must have at most x's rank", alpha.shape(), x.shape());
-    }
-    if alpha.size() == 1 {
-        return Ok(vec![alpha.data()[0]; units]);
-    }
-    if !leading_ones || alpha.size() != units {
+    let fits = alpha.rank() <= x.rank() && Shape::broadcast(op, x.shape(), alpha.shape()).is_ok_and(|s| &s == x.shape());
+    if !fits {
         bail_shape!(
             op,
-            "alpha has shape {} but x has shape {}: alpha must be a single value or hold one slope per unit of the last axis ([{units}])",
+            "alpha has shape {} but x has shape {}: alpha must broadcast to x's shape (a single value, one slope per unit of the last axis [{units}], or any shape whose axes are 1 or x's)",
             alpha.shape(),
             x.shape()
         );
     }
-    Ok(alpha.data().to_vec())
+    if alpha.size() == 1 {
+        return crate::tensor::collect_n(op, units, core::iter::repeat_n(alpha.data()[0], units));
+    }
+    if leading_ones && alpha.size() == units {
+        return crate::tensor::copy_of(op, alpha.data());
+    }
+    // alpha · 1 broadcast to x's shape: the slopes exactly (-0 and NaN included), through the
+    // broadcasting kernels every binary op already has.
+    let ones = Tensor::full(op, x.shape().clone(), 1.0)?;
+    Ok(binary(BinaryOp::Mul, alpha, &ones)?.into_data())
 }
 
 /// `prelu(x, α)` as a tensor op: α is a single shared slope or one slope per unit of the last
 /// axis.
 pub fn prelu(x: &Tensor, alpha: &Tensor) -> Result<Tensor> {
     const OP: &str = "prelu";
-    let a = per_unit(OP, x, alpha)?;
+    let a = slopes(OP, x, alpha)?;
     let mut y = Tensor::zeros(OP, x.shape().clone())?;
     forward(x.data(), &a, y.data_mut());
     Ok(y)
@@ -87,23 +93,26 @@ pub fn prelu_grad(x: &Tensor, alpha: &Tensor, dy: &Tensor) -> Result<(Tensor, Te
     if dy.shape() != x.shape() {
         bail_shape!(OP, "dy has shape {} but x has shape {}; they must be equal", dy.shape(), x.shape());
     }
-    let a = per_unit(OP, x, alpha)?;
+    let a = slopes(OP, x, alpha)?;
     let mut dx = Tensor::zeros(OP, x.shape().clone())?;
     let mut da = crate::tensor::alloc(OP, a.len())?;
     backward(x.data(), &a, dy.data(), dx.data_mut(), &mut da);
-    let mut dalpha = Tensor::zeros(OP, alpha.shape().clone())?;
     if alpha.size() == 1 {
+        let mut dalpha = Tensor::zeros(OP, alpha.shape().clone())?;
         dalpha.data_mut()[0] = da.iter().sum();
-    } else {
-        dalpha.data_mut().copy_from_slice(&da);
+        return Ok((dx, dalpha));
     }
-    Ok((dx, dalpha))
+    if a.len() == alpha.size() {
+        return Ok((dx, Tensor::new(OP, alpha.shape().clone(), da)?));
+    }
+    // One slope per value of x: dα is that gradient summed back to alpha's shape.
+    let per_value = Tensor::new(OP, x.shape().clone(), da)?;
+    Ok((dx, crate::autodiff::sum_to(per_value, alpha.shape())?))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Shape;
 
     #[test]
     fn per_unit_slopes_and_accumulated_dalpha() {
@@ -148,14 +157,52 @@ mod tests {
         let bad = Tensor::new("t", Shape::from([3]), vec![0.1; 3]).unwrap();
         assert_eq!(
             prelu(&x, &bad).unwrap_err().to_string(),
-            "prelu: alpha has shape [3] but x has shape [2,2]: alpha must be a single value or hold one slope per unit of the last axis ([2])"
+            "prelu: alpha has shape [3] but x has shape [2,2]: alpha must broadcast to x's shape (a single value, one slope per unit of the last axis [2], or any shape whose axes are 1 or x's)"
         );
         let deep = Tensor::new("t", Shape::from([1, 1, 2]), vec![0.1; 2]).unwrap();
-        assert!(prelu(&x, &deep).unwrap_err().to_string().contains("at most x's rank"));
+        assert!(prelu(&x, &deep).unwrap_err().to_string().contains("alpha must broadcast to x's shape"));
         let dy3 = Tensor::zeros("t", Shape::from([4])).unwrap();
         assert_eq!(
             prelu_grad(&x, &per, &dy3).unwrap_err().to_string(),
             "preluGrad: dy has shape [4] but x has shape [2,2]; they must be equal"
         );
+    }
+
+    #[test]
+    fn alpha_broadcast_over_other_axes_as_tfjs() {
+        // x [2, 3, 2]; alpha [3, 1] (one slope per middle index), [2, 1, 1], and x's own shape.
+        let xv: Vec<f32> = (0..12).map(|i| if i % 3 == 0 { 1.0 + i as f32 } else { -1.0 - i as f32 }).collect();
+        let x = Tensor::new("t", Shape::from([2, 3, 2]), xv.clone()).unwrap();
+        let dy = Tensor::new("t", Shape::from([2, 3, 2]), (0..12).map(|i| 0.5 + i as f32).collect()).unwrap();
+        for (adims, av) in [(vec![3, 1], vec![0.1, 0.2, 0.3]), (vec![2, 1, 1], vec![0.25, 0.5]), (vec![2, 3, 2], (0..12).map(|i| 0.01 * i as f32).collect::<Vec<f32>>())] {
+            let alpha = Tensor::new("t", Shape::from(adims.as_slice()), av.clone()).unwrap();
+            // The slope of value (i, j, k): alpha at (i, j, k) with its size-1 axes read at 0.
+            let slope = |flat: usize| {
+                let (i, j, k) = (flat / 6, (flat / 2) % 3, flat % 2);
+                let pad = 3 - adims.len();
+                let idx: Vec<usize> = [i, j, k][pad..].iter().zip(&adims).map(|(&v, &d)| if d == 1 { 0 } else { v }).collect();
+                let mut at = 0;
+                for (v, d) in idx.iter().zip(&adims) {
+                    at = at * d + v;
+                }
+                at
+            };
+            let y = prelu(&x, &alpha).unwrap();
+            let want: Vec<f32> = xv.iter().enumerate().map(|(f, &v)| if v > 0.0 { v } else { av[slope(f)] * v }).collect();
+            assert_eq!(y.data(), want.as_slice());
+            let (dx, da) = prelu_grad(&x, &alpha, &dy).unwrap();
+            let want_dx: Vec<f32> = xv.iter().enumerate().map(|(f, &v)| if v > 0.0 { dy.data()[f] } else { av[slope(f)] * dy.data()[f] }).collect();
+            assert_eq!(dx.data(), want_dx.as_slice());
+            let mut want_da = vec![0.0f32; av.len()];
+            for (f, &v) in xv.iter().enumerate() {
+                if v <= 0.0 {
+                    want_da[slope(f)] += dy.data()[f] * v;
+                }
+            }
+            assert_eq!(da.dims(), adims.as_slice());
+            for (g, w) in da.data().iter().zip(&want_da) {
+                assert!((g - w).abs() <= 1e-5 * w.abs().max(1.0), "{g} vs {w}");
+            }
+        }
     }
 }
