@@ -300,10 +300,7 @@ describe('a loss not connected to the variables, as TF.js', () => {
     tOpt.dispose();
   });
 
-  it('grad, grads, valueAndGrad(s) of an f that ignores x: TF.js throws, neurite gives zeros (the tape cannot yet tell unused from constant)', () => {
-    // TF.js throws here but gives zeros through sign/floor/round/argMax …; neurite's tape reports
-    // both as "no gradient", and its constants are zeros (grad-coverage, logical, topk tests), so
-    // an unused x stays zeros until the tape tells the two apart (see ts/autodiff.ts).
+  it('grad, grads, valueAndGrad(s) of an f that ignores x throw, as TF.js; through constants (floor, round, oneHot) they give zeros, as TF.js', () => {
     const TF_X = /^Cannot compute gradient of y=f\(x\) with respect to x\. Make sure that\s+the f you passed encloses all operations that lead from x to y\.$/;
     const tx = tf.tensor([1, 2]), tyy = tf.tensor([3, 4]), tc = tf.scalar(5);
     expect(() => tf.grad(() => tc)(tx)).toThrow(TF_X);
@@ -311,15 +308,33 @@ describe('a loss not connected to the variables, as TF.js', () => {
     expect(() => tf.valueAndGrad(() => tc)(tx)).toThrow(TF_X);
     expect(() => tf.valueAndGrads(() => tc)([tx, tyy])).toThrow(TF_X);
     expect(Array.from(tf.grad((a: tf.Tensor) => tf.sum(tf.floor(a)))(tx).dataSync())).toEqual([0, 0]);
+    expect(Array.from(tf.grad((a: tf.Tensor) => tf.sum(tf.round(a).mul(a.sign())))(tx).dataSync())).toEqual([0, 0]);
     const x = nr.tensor([1, 2]), y = nr.tensor([3, 4]), c = nr.scalar(5);
+    const NR_X = (op: string, name: string) => new RegExp(`^${op}: the result of f does not depend on ${name.replace(/[[\]]/g, '\\$&')} \\(shape \\[2\\]\\): no operation leads from it to the result, so it has no gradient \\(TF\\.js: "Cannot compute gradient of y=f\\(x\\) with respect to x"\\); compute the result from it inside f, or leave it out$`);
+    noLeak(() => {
+      expect(() => nr.grad(() => c)(x)).toThrow(NR_X('grad', 'x'));
+      expect(() => nr.grads((a: nr.Tensor) => a.sum())([x, y])).toThrow(NR_X('grads', 'args[1]'));
+      expect(() => nr.valueAndGrad(() => c)(x)).toThrow(NR_X('valueAndGrad', 'x'));
+      expect(() => nr.valueAndGrads(() => c)([x, y])).toThrow(NR_X('valueAndGrads', 'args[0]'));
+      nr.tidy(() => {
+        expect(Array.from(nr.grad((a: nr.Tensor) => nr.floor(a).sum())(x).dataSync())).toEqual([0, 0]);
+        expect(Array.from(nr.grad((a: nr.Tensor) => nr.round(a).mul(a.sign()).sum())(x).dataSync())).toEqual([0, 0]);
+      });
+    });
+    // variableGrads: a variable reached only through a constant gets zeros (TF.js too), one not
+    // reached is left out; none reached is the "not connected" error.
+    const v = nr.variable(nr.tensor([0.5, 1.5]), true, 'const_v'), w = nr.variable(nr.tensor([1, 1]), true, 'unused_w');
+    const tv = tf.variable(tf.tensor([0.5, 1.5]), true, 'const_tv'), tw = tf.variable(tf.tensor([1, 1]), true, 'unused_tw');
+    const tfr = tf.variableGrads(() => tf.sum(tf.floor(tv)).add(tf.sum(tx)), [tv, tw]);
+    expect(Object.keys(tfr.grads)).toEqual(['const_tv']);
+    expect(Array.from(tfr.grads.const_tv.dataSync())).toEqual([0, 0]);
     noLeak(() => nr.tidy(() => {
-      expect(Array.from(nr.grad(() => c)(x).dataSync())).toEqual([0, 0]);
-      expect(nr.grads((a: nr.Tensor) => a.sum())([x, y]).map((g) => Array.from(g.dataSync()))).toEqual([[1, 1], [0, 0]]);
-      expect(Array.from(nr.valueAndGrad(() => c)(x).grad.dataSync())).toEqual([0, 0]);
-      expect(Array.from(nr.grad((a: nr.Tensor) => nr.floor(a).sum())(x).dataSync())).toEqual([0, 0]);
+      const r = nr.variableGrads(() => nr.floor(v).sum().add(x.sum()), [v, w]);
+      expect(Object.keys(r.grads)).toEqual(['const_v']);
+      expect(Array.from(r.grads.const_v.dataSync())).toEqual([0, 0]);
     }));
-    for (const t of [x, y, c]) t.dispose();
-    for (const t of [tx, tyy, tc]) t.dispose();
+    for (const t of [x, y, c, v, w]) t.dispose();
+    for (const t of [tx, tyy, tc, tv, tw, tfr.value, ...Object.values(tfr.grads)]) t.dispose();
   });
 
   it('errors the tape raises name the call made, not grad', () => {

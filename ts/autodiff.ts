@@ -10,12 +10,11 @@
  * `round`, `oneHot`, random ops, constructors) are constants, as in TF.js; ops with no
  * backward rule (`activationGrad`, `lossGradient`, `fit`, the classic algorithms) make the
  * gradient throw an error naming them when a source flows through them — a gradient is never
- * silently zero. A source `f` does not use gets zeros from `grad`/`grads`/`valueAndGrad(s)`
- * (TF.js throws "Cannot compute gradient of y=f(x) with respect to x" there, but gives zeros
- * through `sign`, `round` …, which the tape does not tell apart). `variableGrads` and
- * `minimize` leave out the variables `f` does not use and, as TF.js, throw when it uses none
- * (a forward pass run before the call, outside `f`; a loss reached from the variables only
- * through constants counts as using none). A model's `predict` and `apply` (and an
+ * silently zero. As in TF.js, a source the result depends on only through constants (`sign`,
+ * `round`, `oneHot` …) gets zeros, and a source no op leads from to the result is an error for
+ * `grad`/`grads`/`valueAndGrad(s)` ("Cannot compute gradient of y=f(x) with respect to x" in
+ * TF.js); `variableGrads` and `minimize` leave out the variables `f` does not use and throw
+ * when it uses none (a forward pass run before the call, outside `f`). A model's `predict` and `apply` (and an
  * autoencoder's `encode`/`decode`) are differentiated with respect to their input and, as
  * sources of `variableGrads`, to the model's weights (`LayerVariable`s).
  *
@@ -31,7 +30,7 @@
 import { call, check, outPtr, readOut, withWords, words } from './engine.js';
 import { InvalidArgumentError, inOp } from './errors.js';
 import { boolArg, describe } from './ops/convert.js';
-import { zerosLike, clone } from './ops/creation.js';
+import { clone } from './ops/creation.js';
 import { tidy } from './scope.js';
 import { Tensor, wrapHandle } from './tensor.js';
 import { LayerVariable } from './layers/variable.js';
@@ -173,7 +172,8 @@ function onTape<T>(op: string, run: () => T): T {
 /**
  * Runs `f` on a recording tape and returns its value and the gradients of the value
  * (seeded with `dy`, default ones) with respect to `sources`; a source the value does not
- * depend on gets zeros (or `null` with `allowUnused`). Any number of sources: long lists go
+ * depend on is an error (or `null` with `allowUnused`); one it depends on only through
+ * constants gets zeros. Any number of sources: long lists go
  * through an allocation. Never disposes a source, `dy`, or a value `f` did not create; on
  * any error, everything made here is disposed.
  */
@@ -227,7 +227,13 @@ function taped(op: string, f: () => Tensor, given: Array<Tensor | LayerVariable>
     );
     for (let i = 0; i < out.length; i++) {
       try {
-        grads.push(out[i] !== 0 ? wrapHandle(out[i]) : allowUnused ? null : zerosLike(sources[i] as Tensor));
+        if (out[i] === 0 && !allowUnused) {
+          // No op leads from this source to the result (a source reached only through
+          // constants such as round gets zeros from the core): as TF.js, an error.
+          const name = op === 'grad' || op === 'valueAndGrad' ? 'x' : `args[${i}]`;
+          throw new InvalidArgumentError(`${op}: the result of f does not depend on ${name} (shape [${(sources[i] as Tensor).shape}]): no operation leads from it to the result, so it has no gradient (TF.js: "Cannot compute gradient of y=f(x) with respect to x"); compute the result from it inside f, or leave it out`);
+        }
+        grads.push(out[i] !== 0 ? wrapHandle(out[i]) : null);
       } catch (err) {
         call((e) => out.slice(i).forEach((h) => h !== 0 && e.nr_tensor_free(h)));
         throw err;

@@ -5,7 +5,7 @@ use crate::activations::{self, Activation};
 use crate::losses::Loss;
 use crate::ops::{binary::BinaryOp, reduce::ReduceOp, unary::UnaryOp};
 use crate::ops::{affine, concat, conv, cumsum, gather, matmul, mirror_pad, pad, pool, resize, reverse, slice, tile, topk, transpose};
-use crate::{Error, Result, Tensor};
+use crate::{Error, Result, Shape, Tensor};
 
 /// What an entry computed, with the parameters its backward rule needs.
 #[derive(Clone, Debug)]
@@ -184,7 +184,8 @@ impl Tape {
     }
 
     /// Gradients of `y` (seeded with `dy`, same shape as `y`) with respect to each id in
-    /// `sources`; `None` where a source does not influence `y`.
+    /// `sources`: zeros for a source `y` depends on only through constants (`round`,
+    /// `oneHot` …), `None` for a source no op leads from to `y`.
     ///
     /// Only entries whose output depends on a source (through inputs that pass a gradient)
     /// are differentiated. Reaching an [`Recorded::Opaque`] entry that depends on a source is
@@ -235,7 +236,32 @@ impl Tape {
                 }
             }
         }
-        Ok(sources.iter().map(|&s| grads.get(s).cloned()).collect())
+        // Which ids the result depends on through any op, constants (`round`, `argMax` …)
+        // included, with the shape of each source met: a source among them that got no
+        // gradient gets zeros (its gradient is 0, as TF.js gives through those ops); a source
+        // outside them is not connected to the result at all (`None`).
+        let mut reach: IdMap<()> = IdMap::default();
+        reach.insert(y, ());
+        let mut met: IdMap<Shape> = IdMap::default();
+        for e in self.entries.iter().rev() {
+            if !reach.contains(e.output.0) {
+                continue;
+            }
+            for (id, t) in &e.inputs {
+                reach.insert(*id, ());
+                if wanted.contains(*id) && !met.contains(*id) {
+                    met.insert(*id, t.shape().clone());
+                }
+            }
+        }
+        sources
+            .iter()
+            .map(|&s| match (grads.get(s), met.get(s)) {
+                (Some(g), _) => Ok(Some(g.clone())),
+                (None, Some(shape)) => Tensor::zeros("grad", shape.clone()).map(Some),
+                (None, None) => Ok(None),
+            })
+            .collect()
     }
 }
 
@@ -462,10 +488,13 @@ mod tests {
         tape.record(rsum.clone(), vec![(12, prod.clone())], (13, sum(&prod)));
         let g = tape.gradient(13, Tensor::scalar(1.0), &[1]).unwrap();
         assert_eq!(g[0].as_ref().unwrap().data(), &[3.0, 4.0]);
-        // A no-gradient op on the source gives no gradient (a constant), without error.
+        // A no-gradient op on the source gives a zero gradient (a constant), without error; a
+        // source the result does not reach at all (id 7) gets none.
         let mut tape = Tape::new();
         tape.record(Recorded::NoGradient { op: "oneHot" }, vec![(1, x.clone())], (2, c.clone()));
         tape.record(rsum, vec![(2, c.clone())], (3, sum(&c)));
-        assert!(tape.gradient(3, Tensor::scalar(1.0), &[1]).unwrap()[0].is_none());
+        let g = tape.gradient(3, Tensor::scalar(1.0), &[1, 7]).unwrap();
+        assert_eq!((g[0].as_ref().unwrap().data(), g[0].as_ref().unwrap().dims()), (&[0.0, 0.0][..], &[2][..]));
+        assert!(g[1].is_none());
     }
 }
