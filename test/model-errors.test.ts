@@ -106,6 +106,30 @@ describe('labels that do not fit the loss', () => {
     m.dispose();
   });
 
+  it('metrics check the targets as the losses do (a metric never reads part of them)', async () => {
+    const m = model();
+    m.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy', metrics: ['categoricalAccuracy'] });
+    await expectError(() => m.fit(z([5, 4]), t([0, 1, 2, 0, 1]), { verbose: 0 }), Shape, "fit: categoricalAccuracy on y: compares targets with predictions value by value, so they need the predictions' shape [5,3], got [5]; for class indices use sparseCategoricalAccuracy (or 'accuracy', which follows the loss)");
+    m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy', metrics: ['sparseCategoricalAccuracy'] });
+    await expectError(() => m.evaluate(z([2, 4]), t([[0, 1, 0], [1, 0, 0]])), Shape, 'evaluate: sparseCategoricalAccuracy on y: takes class indices of shape [2] (or [2,1] with a last axis of 1) for predictions of shape [2,3], got targets of shape [2,3]; for one-hot targets use categoricalAccuracy');
+    m.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy', 'sparseCategoricalAccuracy'] });
+    expect(m.evaluate(z([2, 4]), t([[0], [2]]), { returnDict: true })).toHaveProperty('acc');
+    m.dispose();
+  });
+
+  it("binaryAccuracy compares the targets as they are, as TF.js's (a soft or out-of-range target never matches)", async () => {
+    const m = nr.sequential({ layers: [layers.dense({ inputShape: [1], units: 1, kernelInitializer: 'zeros', biasInitializer: 'ones' })] });
+    m.compile({ optimizer: 'sgd', loss: 'meanSquaredError', metrics: ['accuracy', 'binaryAccuracy'] });
+    const y = [0.9, 2, 0, 1];
+    const r = m.evaluate(z([4, 1]), t(y.map((v) => [v])), { returnDict: true }) as Record<string, number>;
+    const { tf } = await import('./oracle.js');
+    const tfl = await import('@tensorflow/tfjs-layers');
+    const want = tf.tidy(() => tf.mean(tfl.metrics.binaryAccuracy(tf.tensor(y, [4, 1]), tf.ones([4, 1]))).dataSync()[0]);
+    expect(want).toBe(0.25);
+    expect([r.acc, r.binaryAccuracy]).toEqual([want, want]);
+    m.dispose();
+  });
+
   it('hinge labels must be ±1 or 0/1, binary targets in [0, 1]', async () => {
     const m = model(1, 'tanh');
     m.compile({ optimizer: 'sgd', loss: 'hinge' });

@@ -18,7 +18,7 @@ pub fn rows_cols(pred_shape: &[usize]) -> (usize, usize) {
 }
 
 /// Whether two shapes are equal once a trailing axis of size 1 is dropped from either.
-fn same_up_to_trailing_one(a: &[usize], b: &[usize]) -> bool {
+pub fn same_up_to_trailing_one(a: &[usize], b: &[usize]) -> bool {
     let strip = |s: &[usize]| -> Vec<usize> {
         match s.split_last() {
             Some((1, rest)) => rest.to_vec(),

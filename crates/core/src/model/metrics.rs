@@ -1,8 +1,9 @@
 //! Metrics reported during `fit` and `evaluate`. `accuracy` resolves to binary, categorical or
 //! sparse accuracy from the loss, as Keras does.
 //!
-//! - binary accuracy: mean of `[pred > 0.5] == [target > 0.5]` over all elements
-//!   (threshold 0 for losses on logits)
+//! - binary accuracy: mean of `target == [pred > 0.5]` over all elements, as TF.js and Keras
+//!   (a target other than 0 or 1 never matches); for losses on logits and hinge (targets ±1 or
+//!   0/1), `[pred > 0] == [target > 0]`
 //! - categorical accuracy: mean over rows of `argmax(pred) == argmax(target)`
 //! - sparse categorical accuracy: mean over rows of `argmax(pred) == target`
 //! - mse / mae: mean squared / absolute error over all elements
@@ -45,15 +46,47 @@ impl Metric {
         })
     }
 
+    /// The name `compile` took (`binaryAccuracy`, …), for messages.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Metric::BinaryAccuracy { .. } => "binaryAccuracy",
+            Metric::CategoricalAccuracy => "categoricalAccuracy",
+            Metric::SparseCategoricalAccuracy => "sparseCategoricalAccuracy",
+            Metric::MeanSquaredError => "mse",
+            Metric::MeanAbsoluteError => "mae",
+        }
+    }
+
+    /// Checks targets of shape `target` against predictions of shape `pred` (batch first) for
+    /// this metric, as the losses check theirs: a metric never reads a part of the targets.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn check(&self, pred: &[usize], target: &[usize]) -> Result<()> {
+        let (name, show) = (self.name(), |d: &[usize]| format!("[{}]", d.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(",")));
+        let sparse = pred.split_last().map(|(_, lead)| lead.to_vec()).unwrap_or_default();
+        // A trailing axis of 1 on either side is the same shape, as the losses take it.
+        let same = crate::losses::check::same_up_to_trailing_one;
+        match self {
+            Metric::SparseCategoricalAccuracy => {
+                if !same(target, &sparse) {
+                    crate::bail_shape!(name, "takes class indices of shape {} (or {} with a last axis of 1) for predictions of shape {}, got targets of shape {}; for one-hot targets use categoricalAccuracy", show(&sparse), show(&[&sparse[..], &[1]].concat()), show(pred), show(target));
+                }
+            }
+            _ if !same(target, pred) => {
+                let hint = if matches!(self, Metric::CategoricalAccuracy) && target == sparse.as_slice() { "; for class indices use sparseCategoricalAccuracy (or 'accuracy', which follows the loss)" } else { "" };
+                crate::bail_shape!(name, "compares targets with predictions value by value, so they need the predictions' shape {}, got {}{hint}", show(pred), show(target));
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
     /// The metric on one batch: `pred` is rows × cols; `target` is rows × cols, or rows for sparse.
     pub fn compute(&self, pred: &[f32], target: &[f32], cols: usize) -> f32 {
         let n = pred.len().max(1) as f32;
         let argmax = |r: &[f32]| r.iter().enumerate().fold(0, |b, (i, &v)| if v > r[b] { i } else { b });
         match *self {
-            Metric::BinaryAccuracy { threshold } => {
-                let t_thr = if threshold == 0.0 { 0.0 } else { 0.5 };
-                pred.iter().zip(target).filter(|(&p, &t)| (p > threshold) == (t > t_thr)).count() as f32 / n
-            }
+            Metric::BinaryAccuracy { threshold } if threshold == 0.0 => pred.iter().zip(target).filter(|(&p, &t)| (p > 0.0) == (t > 0.0)).count() as f32 / n,
+            Metric::BinaryAccuracy { threshold } => pred.iter().zip(target).filter(|(&p, &t)| t == if p > threshold { 1.0 } else { 0.0 }).count() as f32 / n,
             Metric::CategoricalAccuracy => {
                 let rows = pred.len() / cols.max(1);
                 let hits = pred.chunks_exact(cols).zip(target.chunks_exact(cols)).filter(|(p, t)| argmax(p) == argmax(t)).count();
@@ -89,6 +122,22 @@ mod tests {
         assert_eq!(Metric::CategoricalAccuracy.compute(&p, &[0., 1., 0., 1.], 2), 0.5);
         assert_eq!(Metric::SparseCategoricalAccuracy.compute(&p, &[1., 0.], 2), 1.0);
         assert_eq!(Metric::BinaryAccuracy { threshold: 0.5 }.compute(&p, &[0., 1., 1., 1.], 1), 0.75);
+        // As TF.js: the target is compared as it is (0.9 and 2 are never a match).
+        assert_eq!(Metric::BinaryAccuracy { threshold: 0.5 }.compute(&[1., 1., 1., 1.], &[0.9, 2., 0., 1.], 1), 0.25);
+        assert_eq!(Metric::BinaryAccuracy { threshold: 0.0 }.compute(&[0.3, -2., 1., -1.], &[1., -1., -1., 0.], 1), 0.75);
+    }
+
+    #[test]
+    fn targets_are_checked_against_the_predictions() {
+        let e = |m: Metric, t: &[usize]| m.check(&[20, 3], t).map_err(|e| e.to_string());
+        assert!(e(Metric::CategoricalAccuracy, &[20, 3]).is_ok());
+        assert_eq!(e(Metric::CategoricalAccuracy, &[20]).unwrap_err(), "categoricalAccuracy: compares targets with predictions value by value, so they need the predictions' shape [20,3], got [20]; for class indices use sparseCategoricalAccuracy (or 'accuracy', which follows the loss)");
+        assert!(e(Metric::SparseCategoricalAccuracy, &[20]).is_ok() && e(Metric::SparseCategoricalAccuracy, &[20, 1]).is_ok());
+        assert_eq!(e(Metric::SparseCategoricalAccuracy, &[20, 3]).unwrap_err(), "sparseCategoricalAccuracy: takes class indices of shape [20] (or [20,1] with a last axis of 1) for predictions of shape [20,3], got targets of shape [20,3]; for one-hot targets use categoricalAccuracy");
+        assert!(e(Metric::BinaryAccuracy { threshold: 0.5 }, &[20]).is_err() && e(Metric::MeanSquaredError, &[20, 3]).is_ok());
+        // [n] and [n, 1] are the same targets for a prediction [n, 1] (and for sparse indices).
+        assert!(Metric::BinaryAccuracy { threshold: 0.5 }.check(&[20, 1], &[20]).is_ok());
+        assert!(Metric::SparseCategoricalAccuracy.check(&[20, 3], &[20, 1]).is_ok());
         assert_eq!(Metric::MeanAbsoluteError.compute(&[1., 2.], &[0., 0.], 1), 1.5);
     }
 }

@@ -280,13 +280,20 @@ impl Trainer {
                 let pred_shape = [&[n][..], s].concat();
                 let target_shape = [&[n][..], &h.target_shape(s)].concat();
                 h.loss.check(&pred_shape, &target_shape, t).map_err(|e| e.within(op, &format!("y[{i}] (output {i})")))?;
+                for m in &h.metrics {
+                    m.check(&pred_shape, &target_shape).map_err(|e| e.within(op, &format!("y[{i}] (output {i})")))?;
+                }
             }
             return Ok(());
         }
         let mut pred_shape = vec![n];
         pred_shape.extend(model.output_shape().unwrap_or(&[]));
         // The loss names itself; the message also names the caller (fit, evaluate, ...) and y.
-        self.cfg.loss.check(&pred_shape, y.dims(), y.data()).map_err(|e| e.within(op, "y"))
+        self.cfg.loss.check(&pred_shape, y.dims(), y.data()).map_err(|e| e.within(op, "y"))?;
+        for m in &self.cfg.metrics {
+            m.check(&pred_shape, y.dims()).map_err(|e| e.within(op, "y"))?;
+        }
+        Ok(())
     }
 
     /// Each output's head and per-sample shape (an error when `compile` gave a different
