@@ -99,6 +99,28 @@ describe('progress line layout', () => {
   });
 });
 
+describe('progress edge cases', () => {
+  it('a terminal that reports 0 columns is laid out as 80 wide, not one metric per line', async () => {
+    const { x, y, model, dispose } = xor();
+    const s = sink(true, 0);
+    await model.fit(x, y, { epochs: 2, batchSize: 1, verbose: 0, callbacks: [nr.progressBar({ out: s.out, throttleMs: 0 })] });
+    const lines = screen(s.text());
+    expect(lines).toHaveLength(2);
+    for (const l of lines) expect(l).toMatch(/^Epoch \d\/2 4\/4 .*loss: .*acc: .*mse: .*mae: /);
+    dispose();
+  });
+
+  it('an epoch stopped early says how many batches ran', async () => {
+    const { x, y, model, dispose } = xor();
+    const s = sink(false);
+    const stop = { onBatchEnd: (b: number) => { if (b === 1) model.stopTraining = true; } };
+    await model.fit(x, y, { epochs: 3, batchSize: 1, verbose: 0, callbacks: [stop, nr.progressBar({ out: s.out })] });
+    const lines = screen(s.text());
+    expect(lines[0]).toMatch(/^Epoch 1\/3 2\/4 /);
+    dispose();
+  });
+});
+
 describe('verbose defaults', () => {
   async function captureStdout(f: () => Promise<unknown>): Promise<string> {
     let text = '';

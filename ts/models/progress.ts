@@ -119,14 +119,17 @@ export function progressBar(args: ProgressBarArgs = {}): ProgressReporter {
   const tty = args.bar ?? !!out?.isTTY;
   let epochs = 0, batches = 0, samples = 0, batchSize = 0;
   let epoch = 0, t0 = 0, last = 0, lastKept = -Infinity, first = true;
+  /** Batches of the current epoch that ran (fewer than `batches` when training stopped early). */
+  let ran = 0;
   /** The last epoch line when it was not kept: shown at the end so the last epoch is always printed. */
   let pending: string | null = null;
   /** On a TTY: whether the cursor sits on a line drawn in place. */
   let open = false;
-  const columns = () => out?.columns ?? (tty ? 80 : Infinity);
+  // A terminal that reports 0 columns (some pseudo-terminals, `script`) is one of unknown width.
+  const columns = () => out?.columns || (tty ? 80 : Infinity);
 
   const text = (batch: number, logs: Logs, final: boolean): string => {
-    const done = final ? batches : batch + 1;
+    const done = final ? ran || batches : batch + 1;
     const secs = (performance.now() - t0) / 1000;
     const seen = Math.min(done * batchSize, samples);
     const rate = seen / Math.max(secs, 1e-9);
@@ -177,8 +180,10 @@ export function progressBar(args: ProgressBarArgs = {}): ProgressReporter {
       epoch = e;
       t0 = performance.now();
       last = 0;
+      ran = 0;
     },
     onBatchEnd(batch: number, logs: Logs = {}) {
+      ran = batch + 1;
       if (!out || !tty) return;
       const now = performance.now();
       if (now - last >= throttle) {
