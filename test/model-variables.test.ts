@@ -70,12 +70,18 @@ describe('model and layer weights as variables', () => {
     t.dispose();
   });
 
-  it('an unbuilt model and its layers have none; a disposed model says so', () => {
+  it('a model without an input shape and its layers have none; with one, asking builds it (as TF.js); a disposed model says so', () => {
+    const free = nr.layers.dense({ units: 2 });
+    const shapeless = nr.sequential({ layers: [free] });
+    expect(shapeless.weights).toEqual([]);
+    expect(free.trainableWeights).toEqual([]);
+    expect(free.getWeights()).toEqual([]);
+    shapeless.dispose();
     const d = nr.layers.dense({ units: 2, inputShape: [3] });
     const m = nr.sequential({ layers: [d] });
-    expect(m.weights).toEqual([]);
-    expect(d.trainableWeights).toEqual([]);
-    m.build();
+    // TF.js builds a model whose first layer has an input shape when it is made: the weights exist.
+    expect(d.getWeights().map((w) => { const s = w.shape; w.dispose(); return s; })).toEqual([[3, 2], [2]]);
+    expect(d.trainableWeights.map((v) => v.shape)).toEqual([[3, 2], [2]]);
     const [kernel] = m.trainableWeights;
     expect(kernel.shape).toEqual([3, 2]);
     // write() checks the shape, finiteness and its options, as setWeights.

@@ -38,8 +38,10 @@ const counters = new Map<string, number>();
 export interface Locator {
   at(layer: Layer): WeightsAt | null;
   built(layer: Layer): boolean;
+  /** Builds the one unbuilt model holding `layer` whose input shape is known (as TF.js builds a model whose first layer has an input shape when it is made). */
+  buildHolder(layer: Layer): void;
 }
-let locator: Locator = { at: () => null, built: () => false };
+let locator: Locator = { at: () => null, built: () => false, buildHolder: () => {} };
 
 /** @internal Set by `Sequential`. */
 export function setLocator(l: Locator): void {
@@ -180,8 +182,13 @@ export abstract class Layer {
    */
   #weights(op: string): WeightsAt | null {
     if (this.kind === 'input') return null;
-    const at = locator.at(this);
+    let at = locator.at(this);
     if (!at && locator.built(this)) throw new DisposedError(`${op}: layer ${this.name} has no weights: every model holding it was disposed, and its weights with the last one`);
+    if (!at) {
+      // In a model that knows its input shape, the weights can exist: TF.js would have made them.
+      locator.buildHolder(this);
+      at = locator.at(this);
+    }
     return at;
   }
 
@@ -189,8 +196,9 @@ export abstract class Layer {
    * Copies of this layer's weights, in its order (a dense layer: `kernel`, `bias`; batch
    * normalization: `gamma`, `beta`, `movingMean`, `movingVariance`), from the model(s) holding
    * it (a shared layer has one set). `trainableOnly` keeps the weights training updates (none
-   * when the layer is frozen; no moving statistics). A layer not built yet has none: `[]`, as
-   * in TF.js. The caller owns the tensors.
+   * when the layer is frozen; no moving statistics). A layer in a model that knows its input
+   * shape builds that model first (TF.js builds it when it is made); a layer in no such model
+   * has none: `[]`, as in TF.js. The caller owns the tensors.
    *
    * @example
    * const [kernel, bias] = model.getLayer('hidden').getWeights();

@@ -229,7 +229,14 @@ export class Sequential {
       if (ms.length === 1) ms[0].#ends('output');
     });
     // layer.encodeDistribution finds the weights of a (shared) variational layer this way.
-    setLocator({ at: (l) => Sequential.#locate(l), built: (l) => parentsOf.has(l) });
+    setLocator({
+      at: (l) => Sequential.#locate(l),
+      built: (l) => parentsOf.has(l),
+      buildHolder: (l) => {
+        const ms = [...(holders.get(l) ?? [])].filter((m) => !m.#disposed && m.#handle === 0 && m.inputShape !== undefined);
+        if (ms.length === 1) ms[0].build();
+      },
+    });
     // variableGrads' and minimize's default list: the trainable weights of every live model.
     setModelVariables(() => {
       const out = new Set<LayerVariable>();
