@@ -319,7 +319,7 @@ describe('optimizer API', () => {
     expect(optimizers.sgd().getConfig()).toEqual({ name: 'sgd', learningRate: 0.01, momentum: 0, nesterov: false });
     expect(optimizers.adamw().getConfig()).toEqual({ name: 'adamw', learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0.004, amsgrad: false });
     expect(optimizers.adam({ amsgrad: true }).getConfig()).toEqual({ name: 'adam', learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: true });
-    expect(optimizers.adagrad().getConfig()).toEqual({ name: 'adagrad', learningRate: 0.001, initialAccumulatorValue: 0.1, epsilon: 1e-7 });
+    expect(optimizers.adagrad().getConfig()).toEqual({ name: 'adagrad', learningRate: 0.01, initialAccumulatorValue: 0.1, epsilon: 1e-7 });
     expect(optimizers.adamax().getConfig()).toEqual({ name: 'adamax', learningRate: 0.002, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, decay: 0 });
     expect(optimizers.adadelta().getConfig()).toEqual({ name: 'adadelta', learningRate: 0.001, rho: 0.95, epsilon: 1e-7 });
     // TF.js's defaults, as its getConfig reports them.

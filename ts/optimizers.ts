@@ -201,8 +201,10 @@ const SPECS: Record<OptimizerName, OptionSpec> = {
   adamax: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, decay: 0 },
   adadelta: { rho: 0.95, epsilon: 1e-7 },
 };
-// adamax: TF.js's 0.002 (Keras 3: 0.001).
-const DEFAULT_LR: Record<OptimizerName, number> = { sgd: 0.01, adam: 0.001, adamw: 0.001, rmsprop: 0.001, adagrad: 0.001, adamax: 0.002, adadelta: 0.001 };
+// TF.js's compile-by-name defaults where it has the optimizer: adamax 0.002 and adagrad 0.01
+// (Keras 3: 0.001 for both). adadelta keeps Keras 3's 0.001: TF.js's 1.0 goes with its
+// tf.train.adadelta, a different update (see above).
+const DEFAULT_LR: Record<OptimizerName, number> = { sgd: 0.01, adam: 0.001, adamw: 0.001, rmsprop: 0.001, adagrad: 0.01, adamax: 0.002, adadelta: 0.001 };
 /** @internal Clipping modes by ABI id minus 1 (0 is none); Rust `Clip::MODE_NAMES`. */
 export const CLIP_MODES = ['clipValue', 'clipNorm', 'globalClipNorm'] as const;
 /** @internal The ABI parameter order of each optimizer; Rust `Optimizer::PARAMS`. */

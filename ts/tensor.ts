@@ -261,7 +261,7 @@ export class Tensor {
   /** Splits along `axis` into equal parts or parts of the given sizes. */
   split(numOrSizeSplits: number | number[], axis = 0): Tensor[] { return slicing.split(this, numOrSizeSplits, axis); }
   /** The slices at `indices` along `axis` (default 0). @example x.gather([2, 0]) */
-  gather(indices: slicing.Indices, axis = 0): Tensor { return slicing.gather(this, indices, axis); }
+  gather(indices: slicing.Indices, axis = 0, batchDims = 0): Tensor { return slicing.gather(this, indices, axis, batchDims); }
   /** One-hot encodes integer class indices: shape `[...this.shape, depth]`. @example tensor([0, 2]).oneHot(3) */
   oneHot(depth: number, onValue = 1, offValue = 0): Tensor { return slicing.oneHot(this, depth, onValue, offValue); }
   /** Repeats the tensor `reps[i]` times along each axis. */

@@ -95,17 +95,19 @@ function indicesOf(op: string, indices: unknown): { handle: number; temp: Tensor
 }
 
 /**
- * Picks slices of `x` along `axis` (default 0) at `indices`, as TF.js `gather` (without
- * `batchDims`). The result has shape `x.shape[:axis] + indices.shape + x.shape[axis+1:]`.
+ * Picks slices of `x` along `axis` (default 0) at `indices`, as TF.js `gather` (a
+ * `batchDims` other than 0 is an error: not supported yet). The result has shape `x.shape[:axis] + indices.shape + x.shape[axis+1:]`.
  * Indices must be integers in `[0, x.shape[axis])`; otherwise an {@link InvalidArgumentError}
  * names the bad value and its position.
  *
  * @example gather(tensor([10, 20, 30]), [2, 0])             // [30, 10]
  * @example gather(tensor([[1, 2], [3, 4]]), tensor([1]), 1)  // [[2], [4]]
  */
-export function gather(x: Tensor, indices: Indices, axis = 0): Tensor {
+export function gather(x: Tensor, indices: Indices, axis = 0, batchDims = 0): Tensor {
   const h = need('gather', 'x', x);
   const a = intArg('gather', 'axis', axis);
+  // TF.js's fourth argument: refused rather than dropped (it changes the result's shape and values).
+  if (batchDims !== 0) throw new InvalidArgumentError(`gather: batchDims must be 0 (neurite's gather has no batch dimensions yet), got ${describe(batchDims)}; gather each batch's slices separately, or offset the indices by batch into a reshaped x`);
   const idx = indicesOf('gather', indices);
   return runOp((e, out) => e.nr_gather(h, idx.handle, a, out), [idx.temp]);
 }
