@@ -173,13 +173,16 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * wasm 324.5 -> 326.1 kB, JS 81.9 -> 83.9 kB; url 410.5 kB, inline 341.9 kB. Budgets: those
  * plus ~0.5%. Then prelu's alpha broadcast to x as tf.prelu's (+1.6 kB raw, 0.6 kB gzipped,
  * after a first version with its own broadcast loop cost +5 kB raw): url 411.1 kB, inline
- * 342.3 kB, within those budgets.
+ * 342.3 kB, within those budgets. Raised again the same day with the tape's reachability
+ * (unused inputs vs constants), the metrics' target checks and binaryAccuracy as TF.js's
+ * (+3.4 kB raw), and in JS the layer weights' building, progress fixes and messages: wasm
+ * 326.7 -> 328.0 kB, JS 83.9 -> 84.2 kB; url 412.8 kB, inline 343.7 kB. Budgets: those plus ~0.5%.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */
-  url: 412_600,
+  url: 414_900,
   /** `neurite`: dist/index.js + neurite.js + wasm.js (the wasm LZMA-packed, as basE91). */
-  inline: 343_600,
+  inline: 345_400,
 };
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;

@@ -130,6 +130,9 @@ describe('tidy', () => {
     const before = nr.memory().numTensors;
     expect(() => nr.tidy(() => { nr.zeros([3]); throw new Error('boom'); })).toThrow('boom');
     expect(() => nr.tidy((async () => nr.zeros([3])) as never)).toThrow(/must not return a Promise/);
+    // What was passed, named (it said "got undefined" for tidy(3)).
+    expect(() => nr.tidy(3 as never)).toThrow(/^tidy: expected a function \(tidy\(fn\) or tidy\(name, fn\)\), got 3$/);
+    expect(() => nr.tidy('scope', 'x' as never)).toThrow(/got a name and the string "x"$/);
     expect(nr.memory().numTensors).toBe(before);
   });
 });

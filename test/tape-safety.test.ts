@@ -127,7 +127,12 @@ describe('ownership and cleanup (items 6, 19, 21)', () => {
   it('f disposing a source is a clear error, with nothing left behind', () => {
     const x = nr.tensor([1, 2]);
     const before = nr.memory().numTensors;
-    expect(() => nr.grad((x) => { const y = x.square(); x.dispose(); return y; })(x)).toThrow(/grad: x\[0\] is a disposed tensor/);
+    expect(() => nr.grad((x) => { const y = x.square(); x.dispose(); return y; })(x)).toThrow(/grad: x is a disposed tensor/);
+    // Named as written: grad(f)(x), grads(f)([a, b]).
+    expect(() => nr.grad((t) => t)([1, 2] as never)).toThrow(/^grad: x must be a Tensor, got an array of length 2$/);
+    const live = nr.tensor([1]);
+    expect(() => nr.grads((a) => a)([live, 3 as never])).toThrow(/^grads: args\[1\] must be a Tensor, got 3$/);
+    live.dispose();
     expect(nr.memory().numTensors).toBe(before - 1);
   });
 

@@ -178,7 +178,8 @@ function onTape<T>(op: string, run: () => T): T {
  * any error, everything made here is disposed.
  */
 function taped(op: string, f: () => Tensor, given: Array<Tensor | LayerVariable> | (() => Array<Tensor | LayerVariable>), dy?: Tensor, allowUnused = false): Taped {
-  const what = allowUnused ? 'varList' : 'x';
+  // The argument as the caller wrote it: grad(f)(x), grads(f)([…]) (args[i]), variableGrads(f, varList).
+  const what = (i: number): string => (allowUnused ? `varList[${i}]` : op === 'grad' || op === 'valueAndGrad' ? 'x' : `args[${i}]`);
   // A default list is made after f ran: f may build a model (its first predict), whose weights
   // then belong in it.
   (typeof given === 'function' ? [] : given).forEach((s, i) => {
@@ -186,8 +187,8 @@ function taped(op: string, f: () => Tensor, given: Array<Tensor | LayerVariable>
       s.assertLive(op); // its id is asked for after f ran
       return;
     }
-    if (!(s instanceof Tensor)) throw new InvalidArgumentError(`${op}: ${what}[${i}] must be a ${allowUnused ? 'variable or a layer weight' : 'Tensor'}, got ${describe(s)}`);
-    s.handleFor(op, `${what}[${i}]`);
+    if (!(s instanceof Tensor)) throw new InvalidArgumentError(`${op}: ${what(i)} must be a ${allowUnused ? 'variable or a layer weight' : 'Tensor'}, got ${describe(s)}`);
+    s.handleFor(op, what(i));
   });
   if (dy !== undefined && !(dy instanceof Tensor)) throw new InvalidArgumentError(`${op}: dy must be a Tensor, got ${describe(dy)}`);
   onTape(op, () => call((e) => check(e.nr_tape_begin())));
@@ -213,7 +214,7 @@ function taped(op: string, f: () => Tensor, given: Array<Tensor | LayerVariable>
     if (sources.length === 0) throw new InvalidArgumentError(`${op}: there are no trainable variables; create them with variable(...), or use a model (its trainable weights are variables)`);
     // Re-checked after f ran: f may have disposed a source or dy. A weight is asked for its id
     // now, while its layer is surely alive (ids are only unique among live layers).
-    const ids = sources.flatMap((s, i) => (s instanceof LayerVariable ? s.sourceId(op) : [s.handleFor(op, `${what}[${i}]`), 0]));
+    const ids = sources.flatMap((s, i) => (s instanceof LayerVariable ? s.sourceId(op) : [s.handleFor(op, what(i)), 0]));
     const hdy = dy === undefined ? 0 : dy.handleFor(op, 'dy');
     const n = sources.length;
     const out: number[] = onTape(op, () =>
@@ -230,8 +231,7 @@ function taped(op: string, f: () => Tensor, given: Array<Tensor | LayerVariable>
         if (out[i] === 0 && !allowUnused) {
           // No op leads from this source to the result (a source reached only through
           // constants such as round gets zeros from the core): as TF.js, an error.
-          const name = op === 'grad' || op === 'valueAndGrad' ? 'x' : `args[${i}]`;
-          throw new InvalidArgumentError(`${op}: the result of f does not depend on ${name} (shape [${(sources[i] as Tensor).shape}]): no operation leads from it to the result, so it has no gradient (TF.js: "Cannot compute gradient of y=f(x) with respect to x"); compute the result from it inside f, or leave it out`);
+          throw new InvalidArgumentError(`${op}: the result of f does not depend on ${what(i)} (shape [${(sources[i] as Tensor).shape}]): no operation leads from it to the result, so it has no gradient (TF.js: "Cannot compute gradient of y=f(x) with respect to x"); compute the result from it inside f, or leave it out`);
         }
         grads.push(out[i] !== 0 ? wrapHandle(out[i]) : null);
       } catch (err) {

@@ -161,7 +161,12 @@ export function tidy<T>(fn: () => T): T;
 export function tidy<T>(name: string, fn: () => T): T;
 export function tidy<T>(nameOrFn: string | (() => T), maybeFn?: () => T): T {
   const fn = typeof nameOrFn === 'function' ? nameOrFn : maybeFn;
-  if (typeof fn !== 'function') throw new InvalidArgumentError(`tidy: fn must be a function, got ${typeof fn}`);
+  if (typeof fn !== 'function') {
+    // Name what was passed: tidy(fn) or tidy(name, fn).
+    const show = (v: unknown): string => (v === null || v === undefined || typeof v === 'number' || typeof v === 'boolean' ? String(v) : Array.isArray(v) ? 'an array' : typeof v === 'string' ? `the string ${JSON.stringify(v)}` : `a ${typeof v}`);
+    const got = typeof nameOrFn === 'string' ? `a name and ${show(maybeFn)}` : show(nameOrFn);
+    throw new InvalidArgumentError(`tidy: expected a function (tidy(fn) or tidy(name, fn)), got ${got}`);
+  }
   const scope = new Map<Disposable, Tracked>();
   scopes.push(scope);
   let result: T;

@@ -61,7 +61,7 @@ impl Metric {
     /// this metric, as the losses check theirs: a metric never reads a part of the targets.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn check(&self, pred: &[usize], target: &[usize]) -> Result<()> {
-        let (name, show) = (self.name(), |d: &[usize]| format!("[{}]", d.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(",")));
+        let (name, show) = (self.name(), |d: &[usize]| crate::Shape::from(d.to_vec()));
         let sparse = pred.split_last().map(|(_, lead)| lead.to_vec()).unwrap_or_default();
         // A trailing axis of 1 on either side is the same shape, as the losses take it.
         let same = crate::losses::check::same_up_to_trailing_one;
