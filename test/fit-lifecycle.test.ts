@@ -239,4 +239,32 @@ describe('one fit at a time per model', () => {
     for (const t of [x, y, x2, y2]) t.dispose();
     m.dispose();
   });
+
+  it('compile and trainOnBatch inside a running fit are errors (they switched the loss or interleaved steps); evaluate and predict are fine', async () => {
+    const m = model();
+    const { x, y } = data(10);
+    const seen: string[] = [];
+    const cb = {
+      onEpochEnd: () => {
+        for (const [name, f] of [['compile', () => m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' })], ['trainOnBatch', () => m.trainOnBatch(x, y)]] as const) {
+          try {
+            f();
+            seen.push(`${name}: ran`);
+          } catch (e) {
+            seen.push((e as Error).message.replace(/sequential_\d+/, 'M'));
+          }
+        }
+        nr.tidy(() => m.predict(x));
+        m.evaluate(x, y, { returnDict: true });
+      },
+    };
+    await m.fit(x, y, { epochs: 1, verbose: 0, callbacks: cb });
+    expect(seen).toEqual([
+      'compile: model M is training (a fit() call has not finished); call compile before fit or after it (a callback may evaluate or predict)',
+      'trainOnBatch: model M is training (a fit() call has not finished); call trainOnBatch before fit or after it (a callback may evaluate or predict)',
+    ]);
+    expect(typeof m.trainOnBatch(x, y)).toBe('number');
+    for (const t of [x, y]) t.dispose();
+    m.dispose();
+  });
 });

@@ -511,6 +511,7 @@ export class Sequential {
 
   /** Configures training: optimizer, loss and metrics (as TF.js `compile`). */
   compile(args: CompileArgs): void {
+    this.#notFitting('compile');
     const h = this.handle('compile');
     const outs = this.#graph?.outputs.map((t) => t.sourceLayer.name);
     const { params, info } = encodeCompile(args, outs);
@@ -565,6 +566,11 @@ export class Sequential {
     }
   }
   #fitting = false;
+
+  /** `op` (compile, trainOnBatch) would change the optimizer or weights under a running fit. */
+  #notFitting(op: string): void {
+    if (this.#fitting) throw new InvalidArgumentError(`${op}: model ${this.name} is training (a fit() call has not finished); call ${op} before fit or after it (a callback may evaluate or predict)`);
+  }
 
   /**
    * Runs the model on `x` (`[batch, ...inputShape]`) in batches (default 32), at inference
@@ -767,6 +773,7 @@ export class Sequential {
    * several outputs `[loss, ...outputLosses, ...metrics]`, as TF.js).
    */
   trainOnBatch(x: Tensor | Tensor[], y: Tensor | Tensor[]): number | number[] {
+    this.#notFitting('trainOnBatch');
     const info = this.compiledInfo('trainOnBatch');
     const h = this.handle('trainOnBatch');
     const owned: Tensor[] = [];
