@@ -274,7 +274,7 @@ cyclic.push(cyclic);
 const EXOTIC = [5n, [5n], Symbol('s'), [Symbol('s')], cyclic];
 const BAD: Record<string, unknown[]> = {
   tensor: [undefined, null, 1, NaN, 'x', true, {}, [1, 2], new Float32Array(2), 1n],
-  tensorLike: [undefined, null, 'x', true, {}, [1, 2], 1n],
+  tensorLike: [undefined, null, 'x', true, {}, [[1, 2], [3]], ['a'], 1n], // arrays of numbers are TensorLike (as TF.js); ragged or non-numeric ones are not
   int: [undefined, null, 'x', true, {}, [], NaN, 1.5, Infinity, 2 ** 32, -(2 ** 32), 2 ** 53, 1n, Symbol('s')],
   axes: [undefined, 'x', true, {}, NaN, 1.5, Infinity, 2 ** 32, -(2 ** 32), [NaN], [2 ** 32], ['0'], ...EXOTIC],
   bool: [undefined, null, 0, 1, 'true', {}, [], NaN],

@@ -129,6 +129,32 @@ describe('binary ops match TF.js', () => {
 /** Float32 special values: NaN, ±∞, ±0, subnormal, near-max, small integers and halves. */
 const SPECIAL = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 0.5, -2.5, 1.5e-40, 3e38, 2, -3];
 
+describe("TF.js's TensorLike: nested arrays and typed arrays where an op takes a tensor", () => {
+  it('add, mul, where, comparisons and the logical ops take them (a temporary tensor each, freed), as TF.js', () => {
+    const x = nr.tensor([[1, -2, 3], [4, 5, -6]]);
+    const tx = tf.tensor([[1, -2, 3], [4, 5, -6]]);
+    const cases: Array<[string, () => nr.Tensor, () => tf.Tensor]> = [
+      ['add row', () => nr.add(x, [10, 20, 30]), () => tf.add(tx, [10, 20, 30])],
+      ['mul column', () => x.mul([[2], [-1]]), () => tf.mul(tx, [[2], [-1]])],
+      ['sub arrays', () => nr.sub([[1, 2]], [[3], [4]]), () => tf.sub([[1, 2]], [[3], [4]])],
+      ['div typed', () => nr.div(x, new Float32Array([1, 2, 4])), () => tf.div(tx, new Float32Array([1, 2, 4]))],
+      ['pow int typed', () => nr.pow(x, Int32Array.from([2, 1, 0])), () => tf.pow(tx, tf.tensor(Int32Array.from([2, 1, 0]), [3], 'float32'))],
+      ['greater', () => nr.greater(x, [0, 0, 0]), () => tf.cast(tf.greater(tx, [0, 0, 0]), 'float32')],
+      ['where', () => nr.where([[1, 0, 1], [0, 1, 0]], x, [7, 8, 9]), () => tf.where(tf.tensor([[1, 0, 1], [0, 1, 0]], undefined, 'bool'), tx, tf.broadcastTo(tf.tensor([7, 8, 9]), [2, 3]))],
+      ['logicalAnd', () => nr.logicalAnd([1, 0, 2], [1, 1, 0]), () => tf.cast(tf.logicalAnd(tf.tensor([1, 0, 2], undefined, 'bool'), tf.tensor([1, 1, 0], undefined, 'bool')), 'float32')],
+    ];
+    for (const [name, ours, theirs] of cases) {
+      const [got, shape] = expectNoLeak(() => nr.tidy(() => { const r = ours(); return [Array.from(r.dataSync()), r.shape]; }));
+      const want = tf.tidy(() => { const r = theirs(); return [Array.from(r.dataSync()), r.shape]; });
+      expect([got, shape], name).toEqual(want);
+    }
+    // A ragged array is an error naming the op and the argument; nothing is left behind.
+    expectNoLeak(() => expect(() => nr.add(x, [[1, 2], [3]])).toThrow(/^add: b: /));
+    x.dispose();
+    tx.dispose();
+  });
+});
+
 describe('IEEE special values', () => {
   it('unary ops agree with TF.js, except where documented', () => {
     expectNoLeak(() => {
@@ -275,8 +301,8 @@ describe('where', () => {
     expectNoLeak(() => {
       const [a, b, c] = [nr.zeros([2, 3]), nr.zeros([3]), nr.zeros([4])];
       expect(() => nr.where(a, b, c)).toThrow(new nr.ShapeError('where: condition [2,3], a [3] and b [4] cannot be broadcast together'));
-      expect(() => nr.where(1, 2, 'x' as unknown as number)).toThrow('where: b must be a Tensor or a number, got the string "x"');
-      expect(() => nr.where(null as unknown as number, b, c)).toThrow('where: condition must be a Tensor or a number, got null');
+      expect(() => nr.where(1, 2, 'x' as unknown as number)).toThrow('where: b must be a Tensor, a number or an array of numbers, got the string "x"');
+      expect(() => nr.where(null as unknown as number, b, c)).toThrow('where: condition must be a Tensor, a number or an array of numbers, got null');
       for (const t of [a, b, c]) t.dispose();
     });
   });
@@ -300,9 +326,9 @@ describe('errors', () => {
   it('non-tensor and disposed arguments name the op and the argument', () => {
     const x = nr.tensor([1, 2, 3]);
     expectNoLeak(() => {
-      expect(() => nr.add(x, 'x' as unknown as number)).toThrow(new nr.InvalidArgumentError('add: b must be a Tensor or a number, got the string "x"'));
-      expect(() => nr.mul(null as unknown as number, x)).toThrow('mul: a must be a Tensor or a number, got null');
-      expect(() => nr.sub(2, [1, 2] as unknown as number)).toThrow('sub: b must be a Tensor or a number, got an array of length 2');
+      expect(() => nr.add(x, 'x' as unknown as number)).toThrow(new nr.InvalidArgumentError('add: b must be a Tensor, a number or an array of numbers, got the string "x"'));
+      expect(() => nr.mul(null as unknown as number, x)).toThrow('mul: a must be a Tensor, a number or an array of numbers, got null');
+      expect(() => nr.sub(2, [[1, 2], [3]])).toThrow(/^sub: b: /);
       expect(() => nr.exp(3 as unknown as nr.Tensor)).toThrow(new nr.InvalidArgumentError('exp: x must be a Tensor, got 3'));
       const d = nr.tensor([1]);
       d.dispose();

@@ -3,7 +3,7 @@
  * and dimensions, and the one function that copies floats into WebAssembly memory.
  */
 import { call, check, outPtr, readOut, writeArgs } from '../engine.js';
-import { InvalidArgumentError, OutOfMemoryError, ShapeError } from '../errors.js';
+import { InvalidArgumentError, NeuriteError, OutOfMemoryError, ShapeError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 
 /** A typed array of numbers (a row of nested values may be one, as in TF.js). */
@@ -12,8 +12,12 @@ export type NumberArray = Float32Array | Float64Array | Int8Array | Uint8Array |
 export type NestedNumbers = number | boolean | NumberArray | readonly NestedNumbers[];
 /** Values a tensor can be made from. */
 export type TensorValues = NestedNumbers | ArrayLike<number> | Float32Array | Float64Array | Int32Array | Uint8Array;
-/** Anything an op accepts where a tensor is expected: a tensor, or a number used as a scalar. */
-export type TensorLike = Tensor | number;
+/**
+ * What the element-wise ops (`add`, `mul`, `where`, the comparisons, …) accept where a tensor
+ * is expected, as TF.js's `TensorLike`: a tensor, a number (a scalar), or nested arrays or a
+ * typed array of numbers (a temporary tensor, freed after the op).
+ */
+export type TensorLike = Tensor | number | NumberArray | readonly NestedNumbers[];
 
 /**
  * The most float32 values one tensor can hold: 2^29 − 1, i.e. 2 GiB − 4 bytes, the largest
@@ -301,15 +305,22 @@ export function makeTensor(op: string, values: TensorValues, shape?: readonly nu
 
 /**
  * Resolves a {@link TensorLike} argument: a tensor is used as is, a number becomes a temporary
- * scalar. Returns the handle and a cleanup for the temporary.
+ * scalar, nested arrays or a typed array a temporary tensor of their shape. Returns the handle
+ * and the temporary (the caller frees it).
  */
 export function resolve(op: string, arg: string, x: unknown): { handle: number; temp: Tensor | null } {
   if (x instanceof Tensor) return { handle: x.handleFor(op, arg), temp: null };
-  if (typeof x === 'number') {
-    const t = fromFlat(op, [x], []);
-    return { handle: t.handleFor(op, arg), temp: t };
-  }
-  throw new InvalidArgumentError(`${op}: ${arg} must be a Tensor or a number, got ${describe(x)}`);
+  let t: Tensor;
+  if (typeof x === 'number') t = fromFlat(op, [x], []);
+  else if (Array.isArray(x) || (ArrayBuffer.isView(x) && !(x instanceof DataView))) {
+    try {
+      t = makeTensor(op, x as TensorValues);
+    } catch (err) {
+      if (err instanceof NeuriteError && !err.message.startsWith(`${op}: ${arg}`)) err.message = err.message.replace(new RegExp(`^${op}: `), `${op}: ${arg}: `);
+      throw err;
+    }
+  } else throw new InvalidArgumentError(`${op}: ${arg} must be a Tensor, a number or an array of numbers, got ${describe(x)}`);
+  return { handle: t.handleFor(op, arg), temp: t };
 }
 
 /** Requires a Tensor argument. */
