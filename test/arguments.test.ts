@@ -132,9 +132,8 @@ describe('item 14: integers never wrap on their way into WebAssembly', () => {
       [() => nr.split(x, big + 1), /^split: numOrSizeSplits must be an integer, got 4294967297$/],
       [() => nr.split(x, [big + 2, -big]), /^split: numOrSizeSplits\[0\] must be an integer/],
       [() => nr.gather(x, [0], big), /^gather: axis must be an integer, got 4294967296$/],
-      // TF.js's batchDims: refused, never dropped (it changes the result).
-      [() => nr.gather(x, [0], 1, 1), /^gather: batchDims must be 0 \(neurite's gather has no batch dimensions yet\), got 1; /],
-      [() => x.gather([0], 0, 1), /^gather: batchDims must be 0/],
+      [() => nr.gather(x, [0], 0, big), /^gather: batchDims must be an integer, got 4294967296$/],
+      [() => x.gather([0], 0, 1), /^gather: batchDims 1 must be in \[-1, 1\] and at most axis \(0\)/],
       [() => nr.concat([x, x], big), /^concat: axis must be an integer, got 4294967296$/],
       [() => nr.stack([x, x], big + 1), /^stack: axis must be an integer, got 4294967297$/],
       [() => nr.slice(x, [big], [1]), /^slice: begin\[0\] must be an integer, got 4294967296/],

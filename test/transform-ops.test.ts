@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import * as nr from '../ts/index.js';
 import { expectNoLeak, thrown } from './setup.js';
 import { normals } from './rng.js';
@@ -217,6 +218,58 @@ describe('topk', () => {
     expect(thrown(() => nr.topk(x, 1.5))).toMatchObject({ message: 'topk: k must be an integer in [0, 2147483647], got 1.5' });
     expect(thrown(() => nr.topk(x, 1, 'yes' as never))).toMatchObject({ message: 'topk: sorted must be true or false, got the string "yes"' });
     expect(thrown(() => nr.topk(nr.scalar(1)))).toMatchObject({ message: 'topk: x is a scalar (shape []); topk takes the k largest entries along the last axis of a tensor of rank >= 1' });
+    x.dispose();
+  });
+});
+
+describe("gather with TF.js's batchDims", () => {
+  it('values and gradients as TF.js, on batches before, at and away from the axis; bad indices and shapes are errors', () => {
+    const cases: Array<{ x: number[]; idx: number[]; axis: number; b: number }> = [
+      { x: [2, 3, 4], idx: [2, 5], axis: 1, b: 1 },
+      { x: [2, 3, 4], idx: [2, 3, 2], axis: 2, b: 2 },
+      { x: [2, 4, 3, 5], idx: [2, 2], axis: 2, b: 1 },
+      { x: [3, 5], idx: [3, 2, 2], axis: 1, b: -2 },
+      { x: [2, 3, 1], idx: [2, 3, 0], axis: 2, b: 2 },
+    ];
+    for (const { x, idx, axis, b } of cases) {
+      const xs = Float32Array.from({ length: x.reduce((p, d) => p * d, 1) }, (_, i) => Math.sin(i * 0.7) * 10);
+      const bAbs = b < 0 ? b + idx.length : b;
+      const size = x[axis];
+      const is = Float32Array.from({ length: idx.reduce((p, d) => p * d, 1) }, (_, i) => (i * 7 + 3) % size);
+      // TF.js's values; the gradient by scattering dy back to where each output came from (TF.js
+      // 4.22's GatherV2 gradient with batchDims fails on some of these shapes).
+      const [shape, y] = tf.tidy(() => {
+        const r = tf.gather(tf.tensor(xs, x), tf.tensor(is, idx, 'int32'), axis, b);
+        return [r.shape, Array.from(r.dataSync())] as const;
+      });
+      const strides = (d: number[]) => d.map((_, i) => d.slice(i + 1).reduce((p, v) => p * v, 1));
+      const [xsT, isT, osT] = [strides(x), strides(idx), strides(shape)];
+      const [batch, mid, idxRest] = [bAbs, axis - bAbs, idx.length - bAbs];
+      const g = new Array<number>(xs.length).fill(0);
+      for (let o = 0; o < y.length; o++) {
+        const at = osT.map((st, k) => Math.floor(o / st) % shape[k]);
+        const bi = at.slice(0, batch), mi = at.slice(batch, batch + mid), ii = at.slice(batch + mid, batch + mid + idxRest), ri = at.slice(batch + mid + idxRest);
+        const which = is[[...bi, ...ii].reduce((p, v, k) => p + v * isT[k], 0)];
+        const src = [...bi, ...mi, which, ...ri].reduce((p, v, k) => p + v * xsT[k], 0);
+        expect(xs[src], `y[${o}]`).toBe(y[o]);
+        g[src] += 1 + o;
+      }
+      const want = { shape, y, g };
+      const got = expectNoLeak(() => nr.tidy(() => {
+        const tx = nr.tensor(xs, x), ti = nr.tensor(is, idx);
+        const y = nr.gather(tx, ti, axis, b);
+        const dy = nr.tensor(Float32Array.from({ length: y.size }, (_, i) => 1 + i), y.shape);
+        const g = nr.grad((t: nr.Tensor) => nr.gather(t, ti, axis, b).mul(dy).sum())(tx);
+        return { shape: y.shape, y: Array.from(y.dataSync()), g: Array.from(g.dataSync()) };
+      }));
+      expect(got, `x [${x}] indices [${idx}] axis ${axis} batchDims ${b} (${bAbs})`).toEqual(want);
+    }
+    const x = nr.tensor(Float32Array.from({ length: 24 }, (_, i) => i), [2, 3, 4]);
+    expectNoLeak(() => {
+      expect(() => nr.gather(x, [[0, 4], [1, 2]], 2, 1)).toThrow(/^gather: index 4 is out of range for axis 2 of x \(size 4, shape \[2,3,4\]\); indices must be integers in \[0, 4\)$/);
+      expect(() => nr.gather(x, [[0, -1]], 1, 1)).toThrow(/^gather: with batchDims 1, x and indices must share their first 1 axes, got x \[2,3,4\] and indices \[1,2\]$/);
+      expect(() => nr.gather(x, [[0, 1], [1, 0]], 1, 2)).toThrow(/^gather: batchDims 2 must be in \[-2, 2\] and at most axis \(1\)/);
+    });
     x.dispose();
   });
 });

@@ -1,6 +1,11 @@
 /** Taking parts of a tensor: slice, split, gather, oneHot and reverse (TF.js names and semantics). */
 import { argPtr, call, check, outPtr, readArgs, readOut, writeArgs } from '../engine.js';
-import { InvalidArgumentError, NeuriteError } from '../errors.js';
+import { InvalidArgumentError, NeuriteError, ShapeError } from '../errors.js';
+import { tidy } from '../scope.js';
+import { reshape, transpose } from './shape.js';
+import { add, mul } from './binary.js';
+import { max, min } from './reduce.js';
+import { range } from './creation.js';
 import { Tensor, wrapHandle } from '../tensor.js';
 import { checkSize, describe, makeTensor, need, type NestedNumbers } from './convert.js';
 import { runOp } from './run.js';
@@ -95,8 +100,9 @@ function indicesOf(op: string, indices: unknown): { handle: number; temp: Tensor
 }
 
 /**
- * Picks slices of `x` along `axis` (default 0) at `indices`, as TF.js `gather` (a
- * `batchDims` other than 0 is an error: not supported yet). The result has shape `x.shape[:axis] + indices.shape + x.shape[axis+1:]`.
+ * Picks slices of `x` along `axis` (default 0) at `indices`, as TF.js `gather`; with
+ * `batchDims` b, the first b axes of `x` and `indices` are batches gathered one by one
+ * (result `x.shape[:axis] + indices.shape[b:] + x.shape[axis+1:]`). The result has shape `x.shape[:axis] + indices.shape + x.shape[axis+1:]`.
  * Indices must be integers in `[0, x.shape[axis])`; otherwise an {@link InvalidArgumentError}
  * names the bad value and its position.
  *
@@ -106,10 +112,63 @@ function indicesOf(op: string, indices: unknown): { handle: number; temp: Tensor
 export function gather(x: Tensor, indices: Indices, axis = 0, batchDims = 0): Tensor {
   const h = need('gather', 'x', x);
   const a = intArg('gather', 'axis', axis);
-  // TF.js's fourth argument: refused rather than dropped (it changes the result's shape and values).
-  if (batchDims !== 0) throw new InvalidArgumentError(`gather: batchDims must be 0 (neurite's gather has no batch dimensions yet), got ${describe(batchDims)}; gather each batch's slices separately, or offset the indices by batch into a reshaped x`);
+  const b = intArg('gather', 'batchDims', batchDims);
   const idx = indicesOf('gather', indices);
-  return runOp((e, out) => e.nr_gather(h, idx.handle, a, out), [idx.temp]);
+  if (b === 0) return runOp((e, out) => e.nr_gather(h, idx.handle, a, out), [idx.temp]);
+  try {
+    return gatherBatched(x, idx.temp ?? (indices as Tensor), a, b);
+  } finally {
+    idx.temp?.dispose();
+  }
+}
+
+/**
+ * TF.js's `gather` with `batchDims` b: for each index of the first b axes (shared by `x` and
+ * `indices`), gather along `axis` of that batch's slice. Made of taped ops (so differentiable):
+ * the batches are folded into the gathered axis and each batch's indices offset into its block,
+ * after checking that every index lies in `[0, x.shape[axis])` (an offset index would otherwise
+ * read another batch).
+ */
+function gatherBatched(x: Tensor, indices: Tensor, axisArg: number, batchArg: number): Tensor {
+  const op = 'gather';
+  const rank = x.rank;
+  const axis = axisArg < 0 ? axisArg + rank : axisArg;
+  const b = batchArg < 0 ? batchArg + indices.rank : batchArg;
+  if (axis < 0 || axis >= rank) throw new InvalidArgumentError(`${op}: axis ${axisArg} is out of range for x of rank ${rank} (shape [${x.shape}])`);
+  if (b < 0 || b > indices.rank || b > axis) {
+    throw new InvalidArgumentError(`${op}: batchDims ${batchArg} must be in [${-indices.rank}, ${indices.rank}] and at most axis (${axis}) for indices of shape [${indices.shape}]`);
+  }
+  const batch = x.shape.slice(0, b);
+  if (batch.join() !== indices.shape.slice(0, b).join()) {
+    throw new ShapeError(`${op}: with batchDims ${b}, x and indices must share their first ${b} axes, got x [${x.shape}] and indices [${indices.shape}]`);
+  }
+  const n = batch.reduce((p, d) => p * d, 1);
+  const size = x.shape[axis];
+  const mid = x.shape.slice(b, axis);
+  const rest = x.shape.slice(axis + 1);
+  const idxRest = indices.shape.slice(b);
+  return tidy(() => {
+    if (indices.size > 0) {
+      const lo = min(indices).dataSync()[0];
+      const hi = max(indices).dataSync()[0];
+      if (!(lo >= 0 && hi < size)) {
+        const bad = !(lo >= 0) ? lo : hi;
+        throw new InvalidArgumentError(`${op}: index ${bad} is out of range for axis ${axis} of x (size ${size}, shape [${x.shape}]); indices must be integers in [0, ${size})`);
+      }
+    }
+    // x as [n, size, ...mid, ...rest] with the gathered axis next to the batch, folded: [n·size, ...].
+    const xb = reshape(x, [n, ...x.shape.slice(b)]);
+    const at = axis - b + 1;
+    const perm = [0, at, ...Array.from({ length: at - 1 }, (_, i) => i + 1), ...Array.from({ length: xb.rank - at - 1 }, (_, i) => at + 1 + i)];
+    const folded = reshape(transpose(xb, perm), [n * size, ...mid, ...rest]);
+    // Each batch's indices moved into its block of `size` rows.
+    const ib = reshape(indices, [n, ...idxRest]);
+    const offsets = reshape(mul(range(0, n), size), [n, ...idxRest.map(() => 1)]);
+    const g = gather(folded, add(ib, offsets), 0); // [n, ...idxRest, ...mid, ...rest]
+    const i = idxRest.length, m = mid.length;
+    const back = [0, ...Array.from({ length: m }, (_, k) => 1 + i + k), ...Array.from({ length: i }, (_, k) => 1 + k), ...Array.from({ length: rest.length }, (_, k) => 1 + i + m + k)];
+    return reshape(transpose(g, back), [...batch, ...mid, ...idxRest, ...rest]);
+  });
 }
 
 /**
