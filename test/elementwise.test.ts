@@ -329,7 +329,10 @@ describe('errors', () => {
       expect(() => nr.add(x, 'x' as unknown as number)).toThrow(new nr.InvalidArgumentError('add: b must be a Tensor, a number or an array of numbers, got the string "x"'));
       expect(() => nr.mul(null as unknown as number, x)).toThrow('mul: a must be a Tensor, a number or an array of numbers, got null');
       expect(() => nr.sub(2, [[1, 2], [3]])).toThrow(/^sub: b: /);
-      expect(() => nr.exp(3 as unknown as nr.Tensor)).toThrow(new nr.InvalidArgumentError('exp: x must be a Tensor, got 3'));
+      expect(() => nr.exp('3' as never)).toThrow(new nr.InvalidArgumentError('exp: x must be a Tensor, a number or an array of numbers, got the string "3"'));
+      // TF.js's TensorLike: a number or nested arrays are a temporary tensor (freed).
+      expect(nr.tidy(() => Array.from(nr.exp(0).dataSync()))).toEqual([1]);
+      expect(nr.tidy(() => Array.from(nr.abs([[-1, 2], [3, -4]]).dataSync()))).toEqual([1, 2, 3, 4]);
       const d = nr.tensor([1]);
       d.dispose();
       expect(() => x.add(d)).toThrow(new nr.DisposedError('add: b is a disposed tensor (shape [1])'));

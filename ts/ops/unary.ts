@@ -1,42 +1,43 @@
 /** Element-wise unary math. The shape is preserved. */
 import { idOf, UNARY_OPS, type UnaryOpName } from '../wasm/codes.js';
 import type { Tensor } from '../tensor.js';
-import { need } from './convert.js';
+import { resolve, type TensorLike } from './convert.js';
 import { runOp } from './run.js';
 
-function unary(op: UnaryOpName, x: Tensor): Tensor {
-  const h = need(op, 'x', x);
+/** `x` may be any TensorLike (nested arrays too: `exp([1, 2])`, as TF.js), as a freed temporary. */
+function unary(op: UnaryOpName, x: TensorLike): Tensor {
+  const r = resolve(op, 'x', x);
   const id = idOf(UNARY_OPS, op);
-  return runOp((e, out) => e.nr_unary(id, h, out));
+  return runOp((e, out) => e.nr_unary(id, r.handle, out), r.temp ? [r.temp] : undefined);
 }
 
 /** `-x`. */
-export const neg = (x: Tensor): Tensor => unary('neg', x);
+export const neg = (x: TensorLike): Tensor => unary('neg', x);
 /** `|x|`. */
-export const abs = (x: Tensor): Tensor => unary('abs', x);
+export const abs = (x: TensorLike): Tensor => unary('abs', x);
 /** `e^x`, within 2 ulp (a polynomial in SIMD, the same bits in every runtime). */
-export const exp = (x: Tensor): Tensor => unary('exp', x);
+export const exp = (x: TensorLike): Tensor => unary('exp', x);
 /** Natural logarithm, within 2 ulp; `log(0) = -Infinity`, negative → NaN. */
-export const log = (x: Tensor): Tensor => unary('log', x);
+export const log = (x: TensorLike): Tensor => unary('log', x);
 /** Square root; negative → NaN. */
-export const sqrt = (x: Tensor): Tensor => unary('sqrt', x);
+export const sqrt = (x: TensorLike): Tensor => unary('sqrt', x);
 /** `x²`. */
-export const square = (x: Tensor): Tensor => unary('square', x);
+export const square = (x: TensorLike): Tensor => unary('square', x);
 /** −1, 0 or 1; `sign(±0) = ±0` and NaN stays NaN (as NumPy; TF.js gives 0 for both). */
-export const sign = (x: Tensor): Tensor => unary('sign', x);
+export const sign = (x: TensorLike): Tensor => unary('sign', x);
 /** Rounds down. */
-export const floor = (x: Tensor): Tensor => unary('floor', x);
+export const floor = (x: TensorLike): Tensor => unary('floor', x);
 /** Rounds up. */
-export const ceil = (x: Tensor): Tensor => unary('ceil', x);
+export const ceil = (x: TensorLike): Tensor => unary('ceil', x);
 /** Rounds to the nearest integer, halves to even (as TF.js); `round(-0.5)` is `-0` (IEEE). */
-export const round = (x: Tensor): Tensor => unary('round', x);
+export const round = (x: TensorLike): Tensor => unary('round', x);
 /** `1 / x`. */
-export const reciprocal = (x: Tensor): Tensor => unary('reciprocal', x);
+export const reciprocal = (x: TensorLike): Tensor => unary('reciprocal', x);
 /** `ln(1 + x)`, accurate near 0. */
-export const log1p = (x: Tensor): Tensor => unary('log1p', x);
+export const log1p = (x: TensorLike): Tensor => unary('log1p', x);
 /** `e^x − 1`, accurate near 0. */
-export const expm1 = (x: Tensor): Tensor => unary('expm1', x);
+export const expm1 = (x: TensorLike): Tensor => unary('expm1', x);
 /** Sine. */
-export const sin = (x: Tensor): Tensor => unary('sin', x);
+export const sin = (x: TensorLike): Tensor => unary('sin', x);
 /** Cosine. */
-export const cos = (x: Tensor): Tensor => unary('cos', x);
+export const cos = (x: TensorLike): Tensor => unary('cos', x);
