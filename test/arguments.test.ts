@@ -423,7 +423,7 @@ const TABLE: Entry[] = [
   ...binaryNames.map((n): Entry => ({ name: n, call: fnOf(n), good: () => [X, 2], kinds: ['tensorLike', 'tensorLike'] })),
   ...binaryNames.map((n): Entry => ({ name: `Tensor.${n}`, op: n, call: method(n), good: () => [X, V], kinds: ['self', 'tensorLike'] })),
   ...unaryNames.map((n): Entry => ({ name: n, call: fnOf(n), good: () => [X], kinds: ['tensorLike'] })), // TF.js's TensorLike: exp([1, 2])
-  ...reduceNames.map((n): Entry => ({ name: n, call: fnOf(n), good: () => [X, 1, true], kinds: ['tensor', 'axes?', 'bool?'], allow: { 1: [null] } })),
+  ...reduceNames.map((n): Entry => ({ name: n, call: fnOf(n), good: () => [X, 1, true], kinds: ['tensorLike', 'axes?', 'bool?'], allow: { 1: [null] } })),
   ...reduceNames.map((n): Entry => ({ name: `Tensor.${n}`, op: n, call: method(n), good: () => [X, 1, true], kinds: ['self', 'axes?', 'bool?'], allow: { 1: [null] } })),
   { name: 'moments', op: 'mean', call: fnOf('moments'), good: () => [X, 1, false], kinds: ['tensor', 'axes?', 'bool?'], allow: { 1: [null] } },
   { name: 'argMax', call: fnOf('argMax'), good: () => [X, 1], kinds: ['tensor', 'int?'] },

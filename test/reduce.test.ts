@@ -215,9 +215,12 @@ describe('errors', () => {
 
   it('non-tensor and disposed inputs name the op and the argument', () => {
     expectNoLeak(() => {
-      expect(() => nr.sum([1, 2, 3] as unknown as nr.Tensor)).toThrow(new nr.InvalidArgumentError('sum: x must be a Tensor, got an array of length 3'));
+      expect(() => nr.sum('x' as never)).toThrow(new nr.InvalidArgumentError('sum: x must be a Tensor, a number or an array of numbers, got the string "x"'));
+      // TF.js's TensorLike: nested arrays are a temporary tensor (freed).
+      expect(nr.tidy(() => Array.from(nr.sum([[1, 2], [3, 4]], 1).dataSync()))).toEqual([3, 7]);
+      expect(nr.tidy(() => nr.max([1, 5, 2]).item())).toBe(5);
       expect(() => nr.argMax(5 as unknown as nr.Tensor)).toThrow('argMax: x must be a Tensor, got 5');
-      expect(() => nr.moments({} as nr.Tensor)).toThrow('mean: x must be a Tensor, got an object (Object)');
+      expect(() => nr.moments({} as nr.Tensor)).toThrow('mean: x must be a Tensor, a number or an array of numbers, got an object (Object)');
       const d = nr.ones([4]);
       d.dispose();
       expect(() => d.mean()).toThrow(new nr.DisposedError('mean: x is a disposed tensor (shape [4])'));

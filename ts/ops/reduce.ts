@@ -6,31 +6,37 @@ import { idOf, REDUCE_OPS, type ReduceOpName } from '../wasm/codes.js';
 import { writeArgs } from '../engine.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { axesOf, axisArg, boolArg, describe, need, show } from './convert.js';
+import { axesOf, axisArg, boolArg, describe, need, resolve, show, type TensorLike } from './convert.js';
 import { runOp } from './run.js';
 
 type Axis = number | number[] | undefined;
 
-function reduce(op: ReduceOpName, x: Tensor, axis: Axis, keepDims: unknown): Tensor {
-  const h = need(op, 'x', x);
-  const axes = axesOf(op, x, axis);
-  const keep = boolArg(op, 'keepDims', keepDims);
-  const id = idOf(REDUCE_OPS, op);
-  return runOp((e, out) => e.nr_reduce(id, h, writeArgs(op, axes), axes.length, keep ? 1 : 0, out));
+/** `x` may be any TensorLike (nested arrays too: `sum([1, 2])`, as TF.js), as a freed temporary. */
+function reduce(op: ReduceOpName, x: TensorLike, axis: Axis, keepDims: unknown): Tensor {
+  const r = resolve(op, 'x', x);
+  try {
+    const t = r.temp ?? (x as Tensor);
+    const axes = axesOf(op, t, axis);
+    const keep = boolArg(op, 'keepDims', keepDims);
+    const id = idOf(REDUCE_OPS, op);
+    return runOp((e, out) => e.nr_reduce(id, r.handle, writeArgs(op, axes), axes.length, keep ? 1 : 0, out));
+  } finally {
+    r.temp?.dispose();
+  }
 }
 
 /** Sum over `axis` (all axes if omitted); 0 over an empty axis. Deterministic: a fixed summation order. */
-export const sum = (x: Tensor, axis?: Axis, keepDims?: boolean): Tensor => reduce('sum', x, axis, keepDims);
+export const sum = (x: TensorLike, axis?: Axis, keepDims?: boolean): Tensor => reduce('sum', x, axis, keepDims);
 /** Mean over `axis`; NaN over an empty axis (as NumPy). */
-export const mean = (x: Tensor, axis?: Axis, keepDims?: boolean): Tensor => reduce('mean', x, axis, keepDims);
+export const mean = (x: TensorLike, axis?: Axis, keepDims?: boolean): Tensor => reduce('mean', x, axis, keepDims);
 /** Maximum over `axis`; NaN propagates and `+0 > -0`. Throws over an empty axis. */
-export const max = (x: Tensor, axis?: Axis, keepDims?: boolean): Tensor => reduce('max', x, axis, keepDims);
+export const max = (x: TensorLike, axis?: Axis, keepDims?: boolean): Tensor => reduce('max', x, axis, keepDims);
 /** Minimum over `axis`; NaN propagates and `-0 < +0`. Throws over an empty axis. */
-export const min = (x: Tensor, axis?: Axis, keepDims?: boolean): Tensor => reduce('min', x, axis, keepDims);
+export const min = (x: TensorLike, axis?: Axis, keepDims?: boolean): Tensor => reduce('min', x, axis, keepDims);
 /** Product over `axis`; 1 over an empty axis. */
-export const prod = (x: Tensor, axis?: Axis, keepDims?: boolean): Tensor => reduce('prod', x, axis, keepDims);
+export const prod = (x: TensorLike, axis?: Axis, keepDims?: boolean): Tensor => reduce('prod', x, axis, keepDims);
 /** Population variance over `axis` (divides by the count, as TF.js `moments`). */
-export const variance = (x: Tensor, axis?: Axis, keepDims?: boolean): Tensor => reduce('variance', x, axis, keepDims);
+export const variance = (x: TensorLike, axis?: Axis, keepDims?: boolean): Tensor => reduce('variance', x, axis, keepDims);
 
 /**
  * Index of the maximum along one axis (default 0, as TF.js), as float indices. Ties give the
