@@ -243,7 +243,8 @@ export abstract class Layer {
 
   /**
    * The layer's weights as variables (TF.js `layer.weights`), in `getWeights()` order; `[]`
-   * before a model holding the layer is built. The same objects each time: give them to
+   * while no model holding the layer is built or knows its input shape (asking builds such a
+   * model, as {@link Layer.getWeights} does). The same objects each time: give them to
    * `variableGrads`, `optimizer.minimize` or `applyGradients` to train the layer in a custom
    * loop. Moving statistics are listed but not trainable.
    *

@@ -801,7 +801,8 @@ export class Sequential {
 
   /**
    * Every weight as a variable (TF.js `model.weights`), in `getWeights()` order: the layers'
-   * {@link Layer.weights}, nested models expanded. `[]` before the model is built.
+   * {@link Layer.weights}, nested models expanded. Asking builds a model that knows its input
+   * shape (TF.js builds it when it is made); `[]` while the input shape is not known.
    */
   get weights(): LayerVariable[] {
     return this.#variables('weights', false);
