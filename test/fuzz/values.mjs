@@ -22,7 +22,7 @@ export function garbage(rng) {
     case 13: return new Date(0);
     case 14: return new Map();
     case 15: return [null];
-    default: return new Uint8ClampedArray([1, 2]);
+    default: return new ArrayBuffer(8); // not a view (a typed array is a TensorLike for the element-wise ops)
   }
 }
 
