@@ -6,6 +6,7 @@
  * memory it would free is invisible to the JS engine's heuristics. Dispose what you create.
  */
 import { InvalidArgumentError } from './errors.js';
+import { describe } from './ops/convert.js';
 import { call, check, instanceId, isInitialized, onReset, outPtr, raw, readOut, threadsInfo } from './engine.js';
 
 /**
@@ -163,8 +164,7 @@ export function tidy<T>(nameOrFn: string | (() => T), maybeFn?: () => T): T {
   const fn = typeof nameOrFn === 'function' ? nameOrFn : maybeFn;
   if (typeof fn !== 'function') {
     // Name what was passed: tidy(fn) or tidy(name, fn).
-    const show = (v: unknown): string => (v === null || v === undefined || typeof v === 'number' || typeof v === 'boolean' ? String(v) : Array.isArray(v) ? 'an array' : typeof v === 'string' ? `the string ${JSON.stringify(v)}` : `a ${typeof v}`);
-    const got = typeof nameOrFn === 'string' ? `a name and ${show(maybeFn)}` : show(nameOrFn);
+    const got = typeof nameOrFn === 'string' ? `a name and ${describe(maybeFn)}` : describe(nameOrFn);
     throw new InvalidArgumentError(`tidy: expected a function (tidy(fn) or tidy(name, fn)), got ${got}`);
   }
   const scope = new Map<Disposable, Tracked>();

@@ -370,8 +370,8 @@ export class Sequential {
   build(batchOrSampleShape?: number[] | [null, ...number[]]): void {
     if (this.#disposed) throw new DisposedError(`build: model ${this.name} is disposed`);
     if (this.#handle !== 0) return;
-    const given = batchOrSampleShape;
-    const inputShape = (Array.isArray(given) && given.length > 0 && given[0] === null ? given.slice(1) : given) as number[] | undefined;
+    const b = batchOrSampleShape;
+    const inputShape = (Array.isArray(b) && b[0] === null ? b.slice(1) : b) as number[] | undefined;
     if (inputShape !== undefined) checkShape('build', inputShape, 'inputShape');
     const shape = inputShape ?? (this.#graph && this.#graph.inputs.length > 1 ? [this.#graph.inputs.reduce((a, t) => a + t.sampleShape.reduce((p, d) => p * d, 1), 0)] : this.inputShape);
     if (!shape) {

@@ -102,7 +102,8 @@ function indicesOf(op: string, indices: unknown): { handle: number; temp: Tensor
 /**
  * Picks slices of `x` along `axis` (default 0) at `indices`, as TF.js `gather`; with
  * `batchDims` b, the first b axes of `x` and `indices` are batches gathered one by one
- * (result `x.shape[:axis] + indices.shape[b:] + x.shape[axis+1:]`). The result has shape `x.shape[:axis] + indices.shape + x.shape[axis+1:]`.
+ * (result `x.shape[:axis] + indices.shape[b:] + x.shape[axis+1:]`; with the default b = 0,
+ * `x.shape[:axis] + indices.shape + x.shape[axis+1:]`).
  * Indices must be integers in `[0, x.shape[axis])`; otherwise an {@link InvalidArgumentError}
  * names the bad value and its position.
  *

@@ -55,8 +55,8 @@ fn slopes(op: &'static str, x: &Tensor, alpha: &Tensor) -> Result<Vec<f32>> {
     let units = x.dims().last().copied().unwrap_or(1);
     let a = alpha.dims();
     let leading_ones = a.iter().take(a.len().saturating_sub(1)).all(|&d| d == 1);
-    let fits = alpha.rank() <= x.rank() && Shape::broadcast(op, x.shape(), alpha.shape()).is_ok_and(|s| &s == x.shape());
-    if !fits {
+    // The broadcast is x's shape only when alpha's rank is at most x's and its axes fit.
+    if !Shape::broadcast(op, x.shape(), alpha.shape()).is_ok_and(|s| &s == x.shape()) {
         bail_shape!(
             op,
             "alpha has shape {} but x has shape {}: alpha must broadcast to x's shape (a single value, one slope per unit of the last axis [{units}], or any shape whose axes are 1 or x's)",

@@ -46,15 +46,16 @@ impl Metric {
         })
     }
 
-    /// The name `compile` took (`binaryAccuracy`, …), for messages.
+    /// The name of the metric that ran (`binaryAccuracy`, …; `accuracy` resolved), for
+    /// messages: its entry in [`Metric::ABI_NAMES`], the ids [`Metric::from_abi`] reads.
     pub fn name(&self) -> &'static str {
-        match self {
-            Metric::BinaryAccuracy { .. } => "binaryAccuracy",
-            Metric::CategoricalAccuracy => "categoricalAccuracy",
-            Metric::SparseCategoricalAccuracy => "sparseCategoricalAccuracy",
-            Metric::MeanSquaredError => "mse",
-            Metric::MeanAbsoluteError => "mae",
-        }
+        Metric::ABI_NAMES[match self {
+            Metric::BinaryAccuracy { .. } => 1,
+            Metric::CategoricalAccuracy => 2,
+            Metric::SparseCategoricalAccuracy => 3,
+            Metric::MeanSquaredError => 4,
+            Metric::MeanAbsoluteError => 5,
+        }]
     }
 
     /// Checks targets of shape `target` against predictions of shape `pred` (batch first) for
@@ -111,7 +112,12 @@ mod tests {
     fn every_name_has_an_id() {
         let l = Loss::MeanSquaredError;
         for id in 0..Metric::ABI_NAMES.len() as u32 {
-            assert!(Metric::from_abi(id, &l).is_ok());
+            let m = Metric::from_abi(id, &l).unwrap();
+            // Every metric names itself by its own id ('accuracy' by the one it resolved to).
+            assert_eq!(Metric::from_abi(Metric::ABI_NAMES.iter().position(|&n| n == m.name()).unwrap() as u32, &l).unwrap(), m);
+            if id > 0 {
+                assert_eq!(m.name(), Metric::ABI_NAMES[id as usize]);
+            }
         }
         assert!(Metric::from_abi(6, &l).unwrap_err().to_string().starts_with("compile: unknown metric id 6 (known ids are 0..6: accuracy,"));
     }
