@@ -303,7 +303,8 @@ describe('errors', () => {
     throws((t) => nr.logSoftmax(t, { axis: 1.5 }), nr.InvalidArgumentError, 'logSoftmax: axis must be an integer, got 1.5');
     throws(() => nr.softmax(nr.scalar(1)), nr.InvalidArgumentError, 'softmax: x must have at least one dimension to normalise over, got a scalar (shape [])');
     throws((t) => nr.activationGrad(t, nr.zeros([3, 2]), 'relu'), nr.ShapeError, 'relu: dy has shape [3,2] but x has shape [2,3]; they must be equal');
-    throws(() => nr.relu(5 as unknown as nr.Tensor), nr.InvalidArgumentError, 'relu: x must be a Tensor, got 5');
+    // A number is TF.js's TensorLike (relu(5) is a scalar 5); a string is not.
+    throws(() => nr.relu('5' as never), nr.InvalidArgumentError, 'relu: x must be a Tensor, a number or an array of numbers, got the string "5"');
     throws((t) => nr.prelu(t, nr.tensor([0.1, 0.2])), nr.ShapeError,
       "prelu: alpha has shape [2] but x has shape [2,3]: alpha must broadcast to x's shape (a single value, one slope per unit of the last axis [3], or any shape whose axes are 1 or x's)");
     throws((t) => nr.preluGrad(t, 0.1, nr.zeros([6])), nr.ShapeError, 'preluGrad: dy has shape [6] but x has shape [2,3]; they must be equal');

@@ -208,6 +208,13 @@ describe('item 15: sizes are checked before anything is allocated', () => {
       expect(Array.from(nr.range(1, 10, 3).data())).toEqual([1, 4, 7]);
       expect(Array.from(nr.range(3).data())).toEqual([0, 1, 2]);
       expect(Array.from(nr.range(0, -1, -0.5).data())).toEqual([0, -0.5]);
+      // TF.js's rule: the default step counts down when stop < start; another step pointing away
+      // from stop gives nothing (TF.js 4.22 counts up for 0 < step < 1 there).
+      expect(Array.from(nr.range(0, -3).data())).toEqual([0, -1, -2]);
+      expect(Array.from(nr.range(2, -1, 1).data())).toEqual([2, 1, 0]);
+      expect(nr.range(0, -3, 2).shape).toEqual([0]);
+      expect(nr.range(0, -3, 0.5).shape).toEqual([0]);
+      expect(nr.range(0, 3, -1).shape).toEqual([0]);
       expect(Array.from(nr.linspace(0, 1, 5).data())).toEqual([0, 0.25, 0.5, 0.75, 1]);
       expect(Array.from(nr.linspace(2, 3, 1).data())).toEqual([2]);
       expect(nr.linspace(2, 3, 0).shape).toEqual([0]);
@@ -366,8 +373,9 @@ const SHARED = new Set<unknown>([X, V, C, W, A2, pts, labels, IMG, FILTER, TFILT
 const fnOf = (name: string) => (nr as unknown as Record<string, (...a: unknown[]) => unknown>)[name];
 const method = (name: string) => (self: unknown, ...a: unknown[]) => (self as Record<string, (...a: unknown[]) => unknown>)[name](...a);
 
-const binaryNames = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'equal', 'notEqual', 'greater', 'greaterEqual', 'less', 'lessEqual'];
-const unaryNames = ['neg', 'abs', 'exp', 'log', 'sqrt', 'square', 'sign', 'floor', 'ceil', 'round', 'reciprocal', 'log1p', 'expm1', 'sin', 'cos'];
+const binaryNames = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'equal', 'notEqual', 'greater', 'greaterEqual', 'less', 'lessEqual', 'atan2', 'mod', 'floorDiv'];
+const unaryNames = ['neg', 'abs', 'exp', 'log', 'sqrt', 'square', 'sign', 'floor', 'ceil', 'round', 'reciprocal', 'log1p', 'expm1', 'sin', 'cos',
+  'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'asinh', 'acosh', 'atanh', 'erf', 'rsqrt'];
 const reduceNames = ['sum', 'mean', 'max', 'min', 'prod', 'variance'];
 const plainActivations = ['relu', 'softplus', 'sigmoid', 'tanh', 'selu', 'gelu', 'swish', 'silu', 'hardSigmoid', 'softsign'];
 const optionActivations: Array<[string, Record<string, unknown>]> = [
@@ -411,10 +419,10 @@ const TABLE: Entry[] = [
   { name: 'zeros', call: fnOf('zeros'), good: () => [[2, 2]], kinds: ['shape'] },
   { name: 'ones', call: fnOf('ones'), good: () => [[2, 2]], kinds: ['shape'] },
   { name: 'fill', call: fnOf('fill'), good: () => [[2, 2], 3], kinds: ['shape', 'number'] },
-  { name: 'zerosLike', call: fnOf('zerosLike'), good: () => [X], kinds: ['tensor'] },
-  { name: 'onesLike', call: fnOf('onesLike'), good: () => [X], kinds: ['tensor'] },
-  { name: 'clone', call: fnOf('clone'), good: () => [X], kinds: ['tensor'] },
-  { name: 'cast', call: fnOf('cast'), good: () => [X, 'float32'], kinds: ['tensor', 'dtype'] },
+  { name: 'zerosLike', call: fnOf('zerosLike'), good: () => [X], kinds: ['tensorLike'] },
+  { name: 'onesLike', call: fnOf('onesLike'), good: () => [X], kinds: ['tensorLike'] },
+  { name: 'clone', call: fnOf('clone'), good: () => [X], kinds: ['tensorLike'] },
+  { name: 'cast', call: fnOf('cast'), good: () => [X, 'float32'], kinds: ['tensorLike', 'dtype'] },
   { name: 'Tensor.cast', op: 'cast', call: method('cast'), good: () => [X, 'float32'], kinds: ['self', 'dtype'] },
   { name: 'eye', call: fnOf('eye'), good: () => [2, 3], kinds: ['nonNegInt', 'nonNegInt?'], allow: { 1: [null] } },
   { name: 'range', call: fnOf('range'), good: () => [0, 5, 1], kinds: ['finite', 'finite?', 'finite?'], allow: { 1: [null] } },
@@ -425,56 +433,56 @@ const TABLE: Entry[] = [
   ...unaryNames.map((n): Entry => ({ name: n, call: fnOf(n), good: () => [X], kinds: ['tensorLike'] })), // TF.js's TensorLike: exp([1, 2])
   ...reduceNames.map((n): Entry => ({ name: n, call: fnOf(n), good: () => [X, 1, true], kinds: ['tensorLike', 'axes?', 'bool?'], allow: { 1: [null] } })),
   ...reduceNames.map((n): Entry => ({ name: `Tensor.${n}`, op: n, call: method(n), good: () => [X, 1, true], kinds: ['self', 'axes?', 'bool?'], allow: { 1: [null] } })),
-  { name: 'moments', op: 'mean', call: fnOf('moments'), good: () => [X, 1, false], kinds: ['tensor', 'axes?', 'bool?'], allow: { 1: [null] } },
-  { name: 'argMax', call: fnOf('argMax'), good: () => [X, 1], kinds: ['tensor', 'int?'] },
-  { name: 'argMin', call: fnOf('argMin'), good: () => [X, 1], kinds: ['tensor', 'int?'] },
-  { name: 'clipByValue', call: fnOf('clipByValue'), good: () => [X, 0, 1], kinds: ['tensor', 'number', 'number'] },
+  { name: 'moments', op: 'mean', call: fnOf('moments'), good: () => [X, 1, false], kinds: ['tensorLike', 'axes?', 'bool?'], allow: { 1: [null] } },
+  { name: 'argMax', call: fnOf('argMax'), good: () => [X, 1], kinds: ['tensorLike', 'int?'] },
+  { name: 'argMin', call: fnOf('argMin'), good: () => [X, 1], kinds: ['tensorLike', 'int?'] },
+  { name: 'clipByValue', call: fnOf('clipByValue'), good: () => [X, 0, 1], kinds: ['tensorLike', 'number', 'number'] },
   { name: 'where', call: fnOf('where'), good: () => [X, X, 0], kinds: ['tensorLike', 'tensorLike', 'tensorLike'] },
   // matrices and shapes
-  { name: 'matMul', call: fnOf('matMul'), good: () => [X, X, false, true], kinds: ['tensor', 'tensor', 'bool?', 'bool?'] },
-  { name: 'Tensor.matMul', op: 'matMul', call: method('matMul'), good: () => [X, X, false, true], kinds: ['self', 'tensor', 'bool?', 'bool?'] },
-  { name: 'dot', call: fnOf('dot'), good: () => [V, V], kinds: ['tensor', 'tensor'] },
-  { name: 'outerProduct', call: fnOf('outerProduct'), good: () => [V, V], kinds: ['tensor', 'tensor'] },
-  { name: 'reshape', call: fnOf('reshape'), good: () => [X, [3, 2]], kinds: ['tensor', 'shape'], allow: { 1: [[-1]] } },
-  { name: 'transpose', call: fnOf('transpose'), good: () => [X, [1, 0]], kinds: ['tensor', 'intList?'], allow: { 1: [null] } },
-  { name: 'squeeze', call: fnOf('squeeze'), good: () => [X], kinds: ['tensor', 'axes?'], allow: { 1: [null] } },
-  { name: 'expandDims', call: fnOf('expandDims'), good: () => [X, 1], kinds: ['tensor', 'int?'] },
-  { name: 'slice', call: fnOf('slice'), good: () => [X, [0, 1], [1, 2]], kinds: ['tensor', 'intList', 'intList?'], allow: { 2: [null] } },
-  { name: 'split', call: fnOf('split'), good: () => [X, 3, 1], kinds: ['tensor', 'intList', 'int?'] },
-  { name: 'gather', call: fnOf('gather'), good: () => [X, [1, 0], 0], kinds: ['tensor', 'indices', 'int?'] },
+  { name: 'matMul', call: fnOf('matMul'), good: () => [X, X, false, true], kinds: ['tensorLike', 'tensorLike', 'bool?', 'bool?'] },
+  { name: 'Tensor.matMul', op: 'matMul', call: method('matMul'), good: () => [X, X, false, true], kinds: ['self', 'tensorLike', 'bool?', 'bool?'] },
+  { name: 'dot', call: fnOf('dot'), good: () => [V, V], kinds: ['tensorLike', 'tensorLike'] },
+  { name: 'outerProduct', call: fnOf('outerProduct'), good: () => [V, V], kinds: ['tensorLike', 'tensorLike'] },
+  { name: 'reshape', call: fnOf('reshape'), good: () => [X, [3, 2]], kinds: ['tensorLike', 'shape'], allow: { 1: [[-1]] } },
+  { name: 'transpose', call: fnOf('transpose'), good: () => [X, [1, 0]], kinds: ['tensorLike', 'intList?'], allow: { 1: [null] } },
+  { name: 'squeeze', call: fnOf('squeeze'), good: () => [X], kinds: ['tensorLike', 'axes?'], allow: { 1: [null] } },
+  { name: 'expandDims', call: fnOf('expandDims'), good: () => [X, 1], kinds: ['tensorLike', 'int?'] },
+  { name: 'slice', call: fnOf('slice'), good: () => [X, [0, 1], [1, 2]], kinds: ['tensorLike', 'intList', 'intList?'], allow: { 2: [null] } },
+  { name: 'split', call: fnOf('split'), good: () => [X, 3, 1], kinds: ['tensorLike', 'intList', 'int?'] },
+  { name: 'gather', call: fnOf('gather'), good: () => [X, [1, 0], 0], kinds: ['tensorLike', 'indices', 'int?'] },
   { name: 'oneHot', call: fnOf('oneHot'), good: () => [[0, 2], 3, 1, 0], kinds: ['indices', 'nonNegInt', 'number?', 'number?'] },
   { name: 'concat', call: fnOf('concat'), good: () => [[X, X], 1], kinds: ['tensors', 'int?'] },
   { name: 'stack', call: fnOf('stack'), good: () => [[X, X], 1], kinds: ['tensors', 'int?'] },
-  { name: 'tile', call: fnOf('tile'), good: () => [X, [2, 1]], kinds: ['tensor', 'intList'] },
-  { name: 'reverse', call: fnOf('reverse'), good: () => [X, [0, 1]], kinds: ['tensor', 'axes?'], allow: { 1: [null] } },
-  { name: 'pad', call: fnOf('pad'), good: () => [X, [[1, 0], [0, 2]], -1], kinds: ['tensor', 'paddings', 'number?'] },
-  { name: 'mirrorPad', call: fnOf('mirrorPad'), good: () => [X, [[1, 0], [0, 2]], 'reflect'], kinds: ['tensor', 'paddings', 'mirrorMode'] },
+  { name: 'tile', call: fnOf('tile'), good: () => [X, [2, 1]], kinds: ['tensorLike', 'intList'] },
+  { name: 'reverse', call: fnOf('reverse'), good: () => [X, [0, 1]], kinds: ['tensorLike', 'axes?'], allow: { 1: [null] } },
+  { name: 'pad', call: fnOf('pad'), good: () => [X, [[1, 0], [0, 2]], -1], kinds: ['tensorLike', 'paddings', 'number?'] },
+  { name: 'mirrorPad', call: fnOf('mirrorPad'), good: () => [X, [[1, 0], [0, 2]], 'reflect'], kinds: ['tensorLike', 'paddings', 'mirrorMode'] },
   { name: 'Tensor.mirrorPad', op: 'mirrorPad', call: method('mirrorPad'), good: () => [X, [[2, 2], [3, 3]], 'symmetric'], kinds: ['self', 'paddings', 'mirrorMode'] },
-  { name: 'cumsum', call: fnOf('cumsum'), good: () => [X, 1, true, false], kinds: ['tensor', 'int?', 'bool?', 'bool?'] },
-  { name: 'topk', call: fnOf('topk'), good: () => [X, 2, true], kinds: ['tensor', 'nonNegInt?', 'bool?'] },
-  { name: 'conv2d', call: fnOf('conv2d'), good: () => [IMG, FILTER, 1, 'same', 'NHWC', 1], kinds: ['tensor', 'tensor', 'size2d', 'pad2d', 'dataFormat?', 'size2d?', 'noRounding'] },
-  { name: 'conv1d', call: fnOf('conv1d'), good: () => [SEQ, FILTER1D, 1, 'same', 'NWC', 1], kinds: ['tensor', 'tensor', 'stride1d', 'pad2d', 'dataFormatNWC?', 'stride1d?', 'noRounding'] },
-  { name: 'Tensor.conv1d', op: 'conv1d', call: method('conv1d'), good: () => [SEQ, FILTER1D, 2, 'valid'], kinds: ['self', 'tensor', 'stride1d', 'pad2d', 'dataFormatNWC?', 'stride1d?', 'noRounding'] },
-  { name: 'conv2dTranspose', call: fnOf('conv2dTranspose'), good: () => [IMG, TFILTER, [2, 6, 8, 1], 2, 'same'], kinds: ['tensor', 'tensor', 'outputShape', 'size2d', 'pad2d', 'noRounding'] },
-  { name: 'Tensor.conv2dTranspose', op: 'conv2dTranspose', call: method('conv2dTranspose'), good: () => [IMG, TFILTER, [2, 4, 5, 1], 1, 'valid'], kinds: ['self', 'tensor', 'outputShape', 'size2d', 'pad2d', 'noRounding'] },
-  { name: 'maxPool', call: fnOf('maxPool'), good: () => [IMG, 2, 1, 'valid'], kinds: ['tensor', 'size2d', 'size2d', 'pad2d', 'noRounding'] },
-  { name: 'avgPool', call: fnOf('avgPool'), good: () => [IMG, [2, 1], [1, 2], 'same'], kinds: ['tensor', 'size2d', 'size2d', 'pad2d', 'noRounding'] },
-  { name: 'Tensor.conv2d', op: 'conv2d', call: method('conv2d'), good: () => [IMG, FILTER, [1, 2], 'valid'], kinds: ['self', 'tensor', 'size2d', 'pad2d', 'dataFormat?', 'size2d?', 'noRounding'] },
+  { name: 'cumsum', call: fnOf('cumsum'), good: () => [X, 1, true, false], kinds: ['tensorLike', 'int?', 'bool?', 'bool?'] },
+  { name: 'topk', call: fnOf('topk'), good: () => [X, 2, true], kinds: ['tensorLike', 'nonNegInt?', 'bool?'] },
+  { name: 'conv2d', call: fnOf('conv2d'), good: () => [IMG, FILTER, 1, 'same', 'NHWC', 1], kinds: ['tensorLike', 'tensorLike', 'size2d', 'pad2d', 'dataFormat?', 'size2d?', 'noRounding'] },
+  { name: 'conv1d', call: fnOf('conv1d'), good: () => [SEQ, FILTER1D, 1, 'same', 'NWC', 1], kinds: ['tensorLike', 'tensorLike', 'stride1d', 'pad2d', 'dataFormatNWC?', 'stride1d?', 'noRounding'] },
+  { name: 'Tensor.conv1d', op: 'conv1d', call: method('conv1d'), good: () => [SEQ, FILTER1D, 2, 'valid'], kinds: ['self', 'tensorLike', 'stride1d', 'pad2d', 'dataFormatNWC?', 'stride1d?', 'noRounding'] },
+  { name: 'conv2dTranspose', call: fnOf('conv2dTranspose'), good: () => [IMG, TFILTER, [2, 6, 8, 1], 2, 'same'], kinds: ['tensorLike', 'tensorLike', 'outputShape', 'size2d', 'pad2d', 'noRounding'] },
+  { name: 'Tensor.conv2dTranspose', op: 'conv2dTranspose', call: method('conv2dTranspose'), good: () => [IMG, TFILTER, [2, 4, 5, 1], 1, 'valid'], kinds: ['self', 'tensorLike', 'outputShape', 'size2d', 'pad2d', 'noRounding'] },
+  { name: 'maxPool', call: fnOf('maxPool'), good: () => [IMG, 2, 1, 'valid'], kinds: ['tensorLike', 'size2d', 'size2d', 'pad2d', 'noRounding'] },
+  { name: 'avgPool', call: fnOf('avgPool'), good: () => [IMG, [2, 1], [1, 2], 'same'], kinds: ['tensorLike', 'size2d', 'size2d', 'pad2d', 'noRounding'] },
+  { name: 'Tensor.conv2d', op: 'conv2d', call: method('conv2d'), good: () => [IMG, FILTER, [1, 2], 'valid'], kinds: ['self', 'tensorLike', 'size2d', 'pad2d', 'dataFormat?', 'size2d?', 'noRounding'] },
   { name: 'Tensor.maxPool', op: 'maxPool', call: method('maxPool'), good: () => [IMG, 2, 2, 'same'], kinds: ['self', 'size2d', 'size2d', 'pad2d', 'noRounding'] },
   { name: 'Tensor.avgPool', op: 'avgPool', call: method('avgPool'), good: () => [IMG, 1, 1, 'valid'], kinds: ['self', 'size2d', 'size2d', 'pad2d', 'noRounding'] },
-  { name: 'image.resizeBilinear', op: 'resizeBilinear', call: (...a) => nr.image.resizeBilinear(...(a as Parameters<typeof nr.image.resizeBilinear>)), good: () => [IMG, [5, 7], true], kinds: ['tensor', 'resizeSize', 'bool?', 'bool?'] },
-  { name: 'image.resizeNearestNeighbor', op: 'resizeNearestNeighbor', call: (...a) => nr.image.resizeNearestNeighbor(...(a as Parameters<typeof nr.image.resizeNearestNeighbor>)), good: () => [IMG, [2, 1], false, true], kinds: ['tensor', 'resizeSize', 'bool?', 'bool?'] },
-  { name: 'image.flipLeftRight', op: 'flipLeftRight', call: (x) => nr.image.flipLeftRight(x as nr.Tensor), good: () => [IMG], kinds: ['tensor'] },
-  { name: 'image.rgbToGrayscale', op: 'rgbToGrayscale', call: (x) => nr.image.rgbToGrayscale(x as nr.Tensor), good: () => [t(nr.ones([2, 3]))], kinds: ['tensor'] },
-  { name: 'image.grayscaleToRGB', op: 'grayscaleToRGB', call: (x) => nr.image.grayscaleToRGB(x as nr.Tensor), good: () => [t(nr.ones([2, 1]))], kinds: ['tensor'] },
+  { name: 'image.resizeBilinear', op: 'resizeBilinear', call: (...a) => nr.image.resizeBilinear(...(a as Parameters<typeof nr.image.resizeBilinear>)), good: () => [IMG, [5, 7], true], kinds: ['tensorLike', 'resizeSize', 'bool?', 'bool?'] },
+  { name: 'image.resizeNearestNeighbor', op: 'resizeNearestNeighbor', call: (...a) => nr.image.resizeNearestNeighbor(...(a as Parameters<typeof nr.image.resizeNearestNeighbor>)), good: () => [IMG, [2, 1], false, true], kinds: ['tensorLike', 'resizeSize', 'bool?', 'bool?'] },
+  { name: 'image.flipLeftRight', op: 'flipLeftRight', call: (x) => nr.image.flipLeftRight(x as nr.Tensor), good: () => [IMG], kinds: ['tensorLike'] },
+  { name: 'image.rgbToGrayscale', op: 'rgbToGrayscale', call: (x) => nr.image.rgbToGrayscale(x as nr.Tensor), good: () => [t(nr.ones([2, 3]))], kinds: ['tensorLike'] },
+  { name: 'image.grayscaleToRGB', op: 'grayscaleToRGB', call: (x) => nr.image.grayscaleToRGB(x as nr.Tensor), good: () => [t(nr.ones([2, 1]))], kinds: ['tensorLike'] },
   { name: 'Tensor.resizeBilinear', op: 'resizeBilinear', call: method('resizeBilinear'), good: () => [IMG, [0, 3]], kinds: ['self', 'resizeSize', 'bool?', 'bool?'] },
   { name: 'Tensor.resizeNearestNeighbor', op: 'resizeNearestNeighbor', call: method('resizeNearestNeighbor'), good: () => [IMG, [6, 6], true], kinds: ['self', 'resizeSize', 'bool?', 'bool?'] },
   ...['logicalAnd', 'logicalOr', 'logicalXor'].map((name): Entry => ({ name, call: fnOf(name), good: () => [X, V], kinds: ['tensorLike', 'tensorLike'], allow: { 0: [1], 1: [1] } })),
-  ...['logicalNot', 'isNaN', 'isInf', 'isFinite'].map((name): Entry => ({ name, call: fnOf(name), good: () => [X], kinds: ['tensor'] })),
+  ...['logicalNot', 'isNaN', 'isInf', 'isFinite'].map((name): Entry => ({ name, call: fnOf(name), good: () => [X], kinds: ['tensorLike'] })),
   // the chainable methods of Tensor (the receiver is not probed)
   { name: 'Tensor.argMax', op: 'argMax', call: method('argMax'), good: () => [X, 1], kinds: ['self', 'int?'] },
   { name: 'Tensor.argMin', op: 'argMin', call: method('argMin'), good: () => [X, 1], kinds: ['self', 'int?'] },
-  { name: 'Tensor.dot', op: 'dot', call: method('dot'), good: () => [V, V], kinds: ['self', 'tensor'] },
+  { name: 'Tensor.dot', op: 'dot', call: method('dot'), good: () => [V, V], kinds: ['self', 'tensorLike'] },
   { name: 'Tensor.transpose', op: 'transpose', call: method('transpose'), good: () => [X, [1, 0]], kinds: ['self', 'intList?'], allow: { 1: [null] } },
   { name: 'Tensor.reshape', op: 'reshape', call: method('reshape'), good: () => [X, [3, 2]], kinds: ['self', 'shape'], allow: { 1: [[-1]] } },
   { name: 'Tensor.squeeze', op: 'squeeze', call: method('squeeze'), good: () => [X], kinds: ['self', 'axes?'], allow: { 1: [null] } },
@@ -484,8 +492,8 @@ const TABLE: Entry[] = [
   { name: 'Tensor.gather', op: 'gather', call: method('gather'), good: () => [X, [1, 0], 0], kinds: ['self', 'indices', 'int?'] },
   { name: 'Tensor.oneHot', op: 'oneHot', call: method('oneHot'), good: () => [V, 4, 1, 0], kinds: ['self', 'nonNegInt', 'number?', 'number?'] },
   { name: 'Tensor.tile', op: 'tile', call: method('tile'), good: () => [X, [2, 1]], kinds: ['self', 'intList'] },
-  { name: 'Tensor.concat', op: 'concat', call: method('concat'), good: () => [X, [X], 1], kinds: ['self', 'tensor', 'int?'] },
-  { name: 'Tensor.stack', op: 'stack', call: method('stack'), good: () => [X, X, 1], kinds: ['self', 'tensor', 'int?'] },
+  { name: 'Tensor.concat', op: 'concat', call: method('concat'), good: () => [X, [X], 1], kinds: ['self', 'tensorLike', 'int?'] },
+  { name: 'Tensor.stack', op: 'stack', call: method('stack'), good: () => [X, X, 1], kinds: ['self', 'tensorLike', 'int?'] },
   { name: 'Tensor.clipByValue', op: 'clipByValue', call: method('clipByValue'), good: () => [X, 0, 1], kinds: ['self', 'number', 'number'] },
   { name: 'Tensor.where', op: 'where', call: method('where'), good: () => [X, X, 0], kinds: ['self', 'tensorLike', 'tensorLike'] },
   { name: 'Tensor.leakyRelu', op: 'leakyRelu', call: method('leakyRelu'), good: () => [X, { alpha: 0.1 }], kinds: ['self', 'options?'], allow: { 1: [1] } },
@@ -501,22 +509,22 @@ const TABLE: Entry[] = [
   ...['randomUniform', 'randomNormal', 'truncatedNormal'].map((n): Entry => ({ name: `${n} (positional)`, op: n, call: fnOf(n), good: () => [[2, 2], -1, 1, 'float32', 1], kinds: ['shape', 'finite', 'finite?', 'dtype?', 'seed?'], allow: { 1: [undefined] } })),
   { name: 'setSeed', call: fnOf('setSeed'), good: () => [0], kinds: ['seed'] },
   // activations
-  ...plainActivations.map((n): Entry => ({ name: n, op: n === 'silu' ? 'swish' : n, call: fnOf(n), good: () => [X], kinds: ['tensor'] })),
-  ...optionActivations.map(([n, o]): Entry => ({ name: n, call: fnOf(n), good: () => [X, o], kinds: ['tensor', 'options?'], allow: ['leakyRelu', 'softmax', 'logSoftmax'].includes(n) ? { 1: [1] } : undefined })),
+  ...plainActivations.map((n): Entry => ({ name: n, op: n === 'silu' ? 'swish' : n, call: fnOf(n), good: () => [X], kinds: ['tensorLike'] })),
+  ...optionActivations.map(([n, o]): Entry => ({ name: n, call: fnOf(n), good: () => [X, o], kinds: ['tensorLike', 'options?'], allow: ['leakyRelu', 'softmax', 'logSoftmax'].includes(n) ? { 1: [1] } : undefined })),
   // the TF.js positional forms leakyRelu(x, alpha), softmax(x, dim), logSoftmax(x, axis)
-  { name: 'leakyRelu (alpha)', op: 'leakyRelu', call: fnOf('leakyRelu'), good: () => [X, 0.1], kinds: ['tensor', 'alpha'] },
+  { name: 'leakyRelu (alpha)', op: 'leakyRelu', call: fnOf('leakyRelu'), good: () => [X, 0.1], kinds: ['tensorLike', 'alpha'] },
   { name: 'Tensor.leakyRelu (alpha)', op: 'leakyRelu', call: method('leakyRelu'), good: () => [X, 0.1], kinds: ['self', 'alpha'] },
   // TF.js's step(x, alpha): alpha is an optional number
-  { name: 'step', call: fnOf('step'), good: () => [X, 0.5], kinds: ['tensor', 'number?'] },
+  { name: 'step', call: fnOf('step'), good: () => [X, 0.5], kinds: ['tensorLike', 'number?'] },
   { name: 'Tensor.step', op: 'step', call: method('step'), good: () => [X, 0.5], kinds: ['self', 'number?'] },
   ...['softmax', 'logSoftmax'].flatMap((n): Entry[] => [
-    { name: `${n} (axis)`, op: n, call: fnOf(n), good: () => [X, 0], kinds: ['tensor', 'axis'] },
+    { name: `${n} (axis)`, op: n, call: fnOf(n), good: () => [X, 0], kinds: ['tensorLike', 'axis'] },
     { name: `Tensor.${n} (axis)`, op: n, call: method(n), good: () => [X, 0], kinds: ['self', 'axis'] },
   ]),
-  { name: 'activation', call: fnOf('activation'), good: () => [X, 'relu', { axis: -1 }], kinds: ['tensor', 'activation', 'options?'], allow: { 2: [1] } },
-  { name: 'activationGrad', call: fnOf('activationGrad'), good: () => [X, X, 'sigmoid'], kinds: ['tensor', 'tensor', 'activation', 'options?'], allow: { 3: [1] } },
-  { name: 'prelu', call: fnOf('prelu'), good: () => [X, 0.2], kinds: ['tensor', 'tensorLike'] },
-  { name: 'preluGrad', call: fnOf('preluGrad'), good: () => [X, 0.2, X], kinds: ['tensor', 'tensorLike', 'tensor'] },
+  { name: 'activation', call: fnOf('activation'), good: () => [X, 'relu', { axis: -1 }], kinds: ['tensorLike', 'activation', 'options?'], allow: { 2: [1] } },
+  { name: 'activationGrad', call: fnOf('activationGrad'), good: () => [X, X, 'sigmoid'], kinds: ['tensorLike', 'tensorLike', 'activation', 'options?'], allow: { 3: [1] } },
+  { name: 'prelu', call: fnOf('prelu'), good: () => [X, 0.2], kinds: ['tensorLike', 'tensorLike'] },
+  { name: 'preluGrad', call: fnOf('preluGrad'), good: () => [X, 0.2, X], kinds: ['tensorLike', 'tensorLike', 'tensorLike'] },
   // memory
   { name: 'tidy', call: fnOf('tidy'), good: () => [() => 1], kinds: ['fn'] },
   { name: 'keep', call: (x) => nr.tidy(() => nr.keep(x as nr.Tensor)), good: () => [nr.zeros([1])], kinds: ['tensor'] },
@@ -559,8 +567,8 @@ const TABLE: Entry[] = [
   { name: 'PCA.fit', op: 'pca.fit', call: (x) => { using p = nr.pca({ components: 1 }); p.fit(x as never); }, good: () => [[[0, 0], [1, 2], [2, 1]]], kinds: ['values'] },
   { name: 'PCA.transform', op: 'pca.transform', call: (x) => nr.tidy(() => { using p = nr.pca({ components: 1 }).fit(pts); return p.transform(x as never); }), good: () => [[[0, 0], [1, 1]]], kinds: ['values'] },
   { name: 'PCA.inverseTransform', op: 'pca.inverseTransform', call: (z) => nr.tidy(() => { using p = nr.pca({ components: 1 }).fit(pts); return p.inverseTransform(z as never); }), good: () => [[[0.5], [1]]], kinds: ['values'] },
-  { name: 'psnr', call: fnOf('psnr'), good: () => [X, X, { maxValue: 6 }], kinds: ['tensor', 'tensor', 'options?'] },
-  { name: 'ssim', call: fnOf('ssim'), good: () => [X, X, { maxValue: 6, windowSize: 2 }], kinds: ['tensor', 'tensor', 'options?'] },
+  { name: 'psnr', call: fnOf('psnr'), good: () => [X, X, { maxValue: 6 }], kinds: ['tensorLike', 'tensorLike', 'options?'] },
+  { name: 'ssim', call: fnOf('ssim'), good: () => [X, X, { maxValue: 6, windowSize: 2 }], kinds: ['tensorLike', 'tensorLike', 'options?'] },
   // schedules
   { name: 'schedules.constant', op: 'schedules.constant', call: (o) => nr.schedules.constant(o as never), good: () => [{ learningRate: 0.1 }], kinds: ['options'] },
   // compression and codecs (issue 10)
@@ -586,6 +594,30 @@ const TABLE: Entry[] = [
   { name: 'schedules.exponentialDecay', op: 'schedules.exponentialDecay', call: (o) => nr.schedules.exponentialDecay(o as never), good: () => [{ initialLearningRate: 0.1, decaySteps: 10, decayRate: 0.5 }], kinds: ['options'] },
   { name: 'schedules.stepDecay', op: 'schedules.stepDecay', call: (o) => nr.schedules.stepDecay(o as never), good: () => [{ initialLearningRate: 0.1, every: 10, drop: 0.5 }], kinds: ['options'] },
   { name: 'schedules.cosineDecay', op: 'schedules.cosineDecay', call: (o) => nr.schedules.cosineDecay(o as never), good: () => [{ initialLearningRate: 0.1, decaySteps: 10 }], kinds: ['options'] },
+  // Ops composed in TypeScript (test/composite-ops.test.ts), and their Tensor methods. `ord` is
+  // probed with the bad numbers (null, strings, objects, BigInts: none is an order).
+  ...['logSumExp', 'euclideanNorm', 'all', 'any'].flatMap((n): Entry[] => [
+    { name: n, call: fnOf(n), good: () => [X, 1, true], kinds: ['tensorLike', 'axes?', 'bool?'], allow: { 1: [null] } },
+    { name: `Tensor.${n}`, op: n, call: method(n), good: () => [X, 1, true], kinds: ['self', 'axes?', 'bool?'], allow: { 1: [null] } },
+  ]),
+  { name: 'norm', call: fnOf('norm'), good: () => [X, 1, [0, 1], true], kinds: ['tensorLike', 'number?', 'axes?', 'bool?'], allow: { 2: [null] } },
+  { name: 'Tensor.norm', op: 'norm', call: method('norm'), good: () => [X, Infinity, -1, false], kinds: ['self', 'number?', 'axes?', 'bool?'], allow: { 2: [null] } },
+  ...['relu6', 'logSigmoid', 'diag'].map((n): Entry => ({ name: n, call: fnOf(n), good: () => [X], kinds: ['tensorLike'] })),
+  ...['squaredDifference', 'divNoNan'].flatMap((n): Entry[] => [
+    { name: n, call: fnOf(n), good: () => [X, V], kinds: ['tensorLike', 'tensorLike'] },
+    { name: `Tensor.${n}`, op: n, call: method(n), good: () => [X, 2], kinds: ['self', 'tensorLike'] },
+  ]),
+  { name: 'addN', call: fnOf('addN'), good: () => [[X, X, X]], kinds: ['tensors'], allow: { 0: [[1]] } },
+  { name: 'unstack', call: fnOf('unstack'), good: () => [X, 1], kinds: ['tensorLike', 'int?'] },
+  { name: 'Tensor.unstack', op: 'unstack', call: method('unstack'), good: () => [X, -1], kinds: ['self', 'int?'] },
+  { name: 'broadcastTo', call: fnOf('broadcastTo'), good: () => [V, [2, 3]], kinds: ['tensorLike', 'shape'] },
+  { name: 'Tensor.broadcastTo', op: 'broadcastTo', call: method('broadcastTo'), good: () => [X, [2, 2, 3]], kinds: ['self', 'shape'] },
+  { name: 'meshgrid', call: fnOf('meshgrid'), good: () => [V, X, { indexing: 'ij' }], kinds: ['tensorLike?', 'tensorLike?', 'options?'] },
+  ...[5, 6].map((r): Entry => ({ name: `tensor${r}d`, call: fnOf(`tensor${r}d`), good: () => [[1, 2, 3, 4], [4, 1, 1, 1, 1, 1].slice(0, r), 'float32'], kinds: ['values', 'shape?', 'dtype?'], allow: { 1: [null] } })),
+  { name: 'Tensor.as2D', op: 'as2D', call: method('as2D'), good: () => [X, 3, 2], kinds: ['self', 'int', 'int'] },
+  { name: 'Tensor.as3D', op: 'as3D', call: method('as3D'), good: () => [X, 3, 1, 2], kinds: ['self', 'int', 'int', 'int'] },
+  { name: 'Tensor.reshapeAs', op: 'reshapeAs', call: method('reshapeAs'), good: () => [X, V.concat(V)], kinds: ['self', 'tensor'] },
+  { name: 'Tensor.asType', op: 'cast', call: method('asType'), good: () => [X, 'float32'], kinds: ['self', 'dtype'] },
 ];
 
 /** A bad value, for assertion messages. */

@@ -49,6 +49,11 @@ const cases: Case[] = [
   { name: 'squeeze, expandDims', shapes: [[3, 1, 2]], f: (L, [x]) => L.sum(L.square(L.expandDims(L.squeeze(x, [1]), 0))) },
   { name: 'clipByValue', shapes: [[10]], range: [-2, 2], f: (L, [x]) => L.sum(L.square(L.clipByValue(x, -1, 0.5))) },
   { name: 'activations', shapes: [[3, 4]], f: (L, [x]) => L.sum(L.add(L.add(L.relu(L.sub(x, 0.1)), L.sigmoid(x)), L.add(L.tanh(x), L.mul(L.softmax(x), L.elu(x))))) },
+  { name: 'tan, atan, sinh, cosh, asinh, erf', shapes: [[7]], range: [-1.3, 1.3], f: (L, [x]) => L.sum(L.add(L.add(L.mul(L.tan(x), L.atan(L.mul(x, 3))), L.sub(L.sinh(x), L.cosh(x))), L.mul(L.asinh(L.mul(x, 5)), L.erf(x)))) },
+  { name: 'asin, acos, atanh', shapes: [[7]], range: [-0.9, 0.9], f: (L, [x]) => L.sum(L.add(L.mul(L.asin(x), L.acos(L.mul(x, 0.5))), L.atanh(x))) },
+  { name: 'acosh, rsqrt', shapes: [[7]], range: [1.1, 4], f: (L, [x]) => L.sum(L.mul(L.acosh(x), L.rsqrt(x))) },
+  // TF.js differentiates floorDiv as div; mod as a − ⌊a/b⌋·b.
+  { name: 'atan2, mod, floorDiv, broadcast', shapes: [[3, 4], [4]], range: [0.3, 3], f: (L, [a, b]) => L.sum(L.add(L.mul(L.atan2(a, L.neg(b)), L.mod(a, b)), L.floorDiv(L.mul(a, 3), b))) },
   { name: 'logSoftmax on axis 0', shapes: [[3, 4]], f: (L, [x]) => L.sum(L.mul(L.logSoftmax(L.transpose(x)), L.transpose(x))) },
 ];
 

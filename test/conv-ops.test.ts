@@ -155,7 +155,9 @@ describe('conv2d', () => {
     expect(thrown(() => nr.conv2d(x, w, 1, 'same', 'NCHW' as never)).message).toBe("conv2d: dataFormat must be 'NHWC' ([batch, height, width, channels]), the only layout neurite has; got \"NCHW\"");
     expect(thrown(() => nr.conv2d(x, w, 1, 'same', 'NHWC', 1, 'floor' as never)).message).toBe("conv2d: dimRoundingMode applies to a numeric pad, which neurite does not support; leave it out (got \"floor\")");
     expect(thrown(() => nr.conv2d(x, w, [1, 0] as never, 'same')).message).toBe('conv2d: strides[1] must be an integer in [1, 65536], got 0');
-    expect(thrown(() => nr.conv2d(x, [1] as never, 1, 'same')).message).toBe('conv2d: filter must be a Tensor, got an array of length 1');
+    // An array is TF.js's TensorLike (a temporary tensor): checked as a filter; a string is not.
+    expect(thrown(() => nr.conv2d(x, [1], 1, 'same')).message).toBe('conv2d: filter must have rank 4 [filterHeight, filterWidth, inChannels, outChannels], got shape [1]');
+    expect(thrown(() => nr.conv2d(x, 'w' as never, 1, 'same')).message).toBe('conv2d: filter must be a Tensor, a number or an array of numbers, got the string "w"');
     w.dispose();
     expect(thrown(() => nr.conv2d(x, w, 1, 'same'))).toMatchObject({ name: 'DisposedError' });
     x.dispose();

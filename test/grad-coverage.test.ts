@@ -46,6 +46,20 @@ const DIFFERENTIABLE: Record<string, Diff> = {
   expm1: { shapes: [[4]], f: (x) => nr.expm1(x) },
   sin: { shapes: [[4]], f: (x) => nr.sin(x) },
   cos: { shapes: [[4]], f: (x) => nr.cos(x) },
+  tan: { shapes: [[4]], range: [-1.2, 1.2], f: (x) => nr.tan(x) },
+  asin: { shapes: [[4]], range: [-0.8, 0.8], f: (x) => nr.asin(x) },
+  acos: { shapes: [[4]], range: [-0.8, 0.8], f: (x) => nr.acos(x) },
+  atan: { shapes: [[4]], range: [-3, 3], f: (x) => nr.atan(x) },
+  sinh: { shapes: [[4]], range: [-2, 2], f: (x) => nr.sinh(x) },
+  cosh: { shapes: [[4]], range: [-2, 2], f: (x) => nr.cosh(x) },
+  asinh: { shapes: [[4]], range: [-3, 3], f: (x) => nr.asinh(x) },
+  acosh: { shapes: [[4]], range: [1.2, 3], f: (x) => nr.acosh(x) },
+  atanh: { shapes: [[4]], range: [-0.8, 0.8], f: (x) => nr.atanh(x) },
+  erf: { shapes: [[4]], range: [-2, 2], f: (x) => nr.erf(x) },
+  rsqrt: { shapes: [[4]], range: [0.5, 2], f: (x) => nr.rsqrt(x) },
+  atan2: { shapes: [[2, 3], [3]], f: (a, b) => nr.atan2(a, b) },
+  // Inputs away from the jumps of mod (where a / b is an integer).
+  mod: { shapes: [[2, 3], [2, 3]], inputs: [[0.7, 1.3, -2.1, 0.4, 1.9, -0.9], [1.1, 0.6, 1.7, -0.3, -0.7, 0.4]], f: (a, b) => nr.mod(a, b) },
   sum: { shapes: [[2, 3]], f: (x) => nr.sum(x, 1) },
   mean: { shapes: [[2, 3]], f: (x) => nr.mean(x, 0) },
   max: { shapes: [[2, 3]], f: (x) => nr.max(x, 1) },
@@ -104,6 +118,20 @@ const DIFFERENTIABLE: Record<string, Diff> = {
   hardSigmoid: { shapes: [[6]], range: [-2, 2], f: (x) => nr.hardSigmoid(x) },
   softsign: { shapes: [[6]], f: (x) => nr.softsign(x) },
   linear: { shapes: [[4]], f: (x) => nr.linear(x, { slope: 2, intercept: 1 }) },
+  // Ops composed in TypeScript (ts/ops/logsumexp.ts, norm.ts, arithmetic.ts, …); see
+  // test/composite-ops.test.ts for their TF.js comparisons.
+  logSumExp: { shapes: [[2, 3]], f: (x) => nr.logSumExp(x, -1, true) },
+  logSigmoid: { shapes: [[6]], range: [-4, 4], f: (x) => nr.logSigmoid(x) },
+  relu6: { shapes: [[6]], inputs: [[-1, 0.5, 2, 5.5, 6.5, 3]], f: (x) => nr.relu6(x) },
+  norm: { shapes: [[2, 3]], f: (x) => nr.add(nr.norm(x), nr.norm(x, 1, [1, 0])) },
+  euclideanNorm: { shapes: [[2, 3]], f: (x) => nr.euclideanNorm(x, 0) },
+  addN: { shapes: [[2, 3], [2, 3], [2, 3]], f: (a, b, d) => nr.addN([a, b.mul(2), d, a]) },
+  squaredDifference: { shapes: [[2, 3], [3]], f: (a, b) => nr.squaredDifference(a, b) },
+  divNoNan: { shapes: [[2, 3], [3]], range: [0.5, 2], f: (a, b) => nr.divNoNan(a, b) },
+  unstack: { shapes: [[2, 3]], f: (x) => { const [a, b, d] = nr.unstack(x, 1); return nr.stack([d, a.mul(2), b]); } },
+  broadcastTo: { shapes: [[3, 1]], f: (x) => nr.broadcastTo(x, [2, 3, 4]) },
+  diag: { shapes: [[2, 2]], f: (x) => nr.diag(x) },
+  meshgrid: { shapes: [[3], [2]], f: (a, b) => { const [p, q] = nr.meshgrid(a, b); return nr.add(p, q.mul(3)); } },
 };
 
 /** Losses, differentiated with respect to `yPred` (`yTrue` is a constant). */
@@ -184,6 +212,18 @@ const CONSTANT: Record<string, (x: T) => T> = {
   eye: () => nr.eye(2),
   range: () => nr.range(4),
   linspace: () => nr.linspace(0, 1, 4),
+  all: (x) => nr.all(x, 0),
+  any: (x) => nr.any(x),
+  tensor5d: () => nr.tensor5d([1, 2], [1, 1, 1, 1, 2]),
+  tensor6d: () => nr.tensor6d([1, 2], [1, 1, 1, 1, 1, 2]),
+};
+
+/**
+ * Ops whose gradient is not their derivative, by TF.js's choice: `floorDiv` is differentiated
+ * as `div` (a straight-through estimate; TensorFlow and JAX give zeros). Checked against `div`.
+ */
+const AS_IN_TFJS: Record<string, { as: (a: T, b: T) => T; f: (a: T, b: T) => T }> = {
+  floorDiv: { as: (a, b) => nr.div(a, b), f: (a, b) => nr.floorDiv(a, b) },
 };
 
 /** Ops with no gradient rule: a source flowing through them makes `grad` throw naming them. */
@@ -254,7 +294,7 @@ function checkDiff(name: string, d: Diff): void {
 
 describe('grad covers every exported op', () => {
   it('every export is differentiable, a constant, rule-less (and says so), or not an op', () => {
-    const listed = new Set([...Object.keys(DIFFERENTIABLE), ...Object.keys(CONSTANT), ...Object.keys(NO_RULE), ...NOT_OPS]);
+    const listed = new Set([...Object.keys(DIFFERENTIABLE), ...Object.keys(CONSTANT), ...Object.keys(NO_RULE), ...Object.keys(AS_IN_TFJS), ...NOT_OPS]);
     const missing = Object.keys(nr).filter((k) => !listed.has(k));
     expect(missing, 'new exports must be added to a list in test/grad-coverage.test.ts').toEqual([]);
     const stale = [...listed].filter((k) => !(k in nr) && !(k in nr.losses) && !(k in nr.image));
@@ -266,7 +306,10 @@ describe('grad covers every exported op', () => {
 
   it('every Tensor method that is an op is in a list too', () => {
     const notOps = ['constructor', 'rank', 'size', 'isDisposed', 'handleFor', 'dispose', 'data', 'dataSync', 'array', 'arraySync', 'item', 'toString', 'print'];
-    const listed = new Set([...Object.keys(DIFFERENTIABLE), ...Object.keys(CONSTANT), ...Object.keys(NO_RULE), ...notOps]);
+    // TF.js's reshaping and dtype methods: reshape/cast under other names (their gradients pass
+    // through unchanged: test/composite-ops.test.ts).
+    notOps.push('flatten', 'as1D', 'as2D', 'as3D', 'as4D', 'as5D', 'asScalar', 'reshapeAs', 'asType', 'toFloat');
+    const listed = new Set([...Object.keys(DIFFERENTIABLE), ...Object.keys(CONSTANT), ...Object.keys(NO_RULE), ...Object.keys(AS_IN_TFJS), ...notOps]);
     expect(Object.getOwnPropertyNames(nr.Tensor.prototype).filter((k) => !listed.has(k))).toEqual([]);
   });
 
@@ -274,6 +317,19 @@ describe('grad covers every exported op', () => {
     it(`${name}: gradient matches finite differences`, () => {
       const before = nr.memory().numTensors;
       checkDiff(name, d);
+      expect(nr.memory().numTensors).toBe(before);
+    });
+  }
+
+  for (const [name, { as, f }] of Object.entries(AS_IN_TFJS)) {
+    it(`${name}: differentiated as TF.js does`, () => {
+      const before = nr.memory().numTensors;
+      const a = nr.tensor([[0.7, -1.3, 2.1], [0.4, 1.9, -0.9]]);
+      const b = nr.tensor([1.1, -0.6, 1.7]);
+      const w = nr.tensor([0.5, 1.5, -1]);
+      const [got, want] = [f, as].map((op) => nr.grads((x: T, y: T) => nr.sum(nr.mul(op(x, y), w)))([a, b]).map((g) => { const v = Array.from(g.data()); g.dispose(); return v; }));
+      expect(got).toEqual(want);
+      [a, b, w].forEach((t) => t.dispose());
       expect(nr.memory().numTensors).toBe(before);
     });
   }

@@ -141,7 +141,9 @@ describe('image metric errors', () => {
       expect(() => f(a, a, { imageShape: [2, 2] })).toThrow(`${name}: with imageShape [2, 2] images must be [4] or [batch, 4], got shape [12,12]`);
       expect(() => nr.tidy(() => f(nr.tensor([1, 2, 3]), nr.tensor([1, 2, 3])))).toThrow(`${name}: images must be [height, width], [batch, height, width] or [batch, height, width, channels] (or flat with the imageShape option), got shape [3]`);
       expect(() => nr.tidy(() => f(a, nr.fill([12, 12], NaN)))).toThrow(`${name}: b contains NaN at flat index 0 (shape [12,12])`);
-      expect(() => f(a, 1 as never)).toThrow(`${name}: b must be a Tensor, got 1`);
+      // A number is TF.js's TensorLike (a temporary scalar, then a shape error); a string is not.
+      expect(() => f(a, 1)).toThrow(`${name}: a and b must have the same shape, got [12,12] and []`);
+      expect(() => f(a, 'x' as never)).toThrow(`${name}: b must be a Tensor, a number or an array of numbers, got the string "x"`);
     }
     expect(() => nr.tidy(() => nr.ssim(nr.zeros([1, 8, 8]), nr.zeros([1, 8, 8])))).toThrow('ssim: images of 8 × 8 are smaller than the 11 × 11 window (shape [1,8,8]); pass a smaller windowSize');
     expect(() => nr.ssim(a, a, { windowSize: 0 })).toThrow('ssim: windowSize must be an integer in [1, 2147483647], got 0');
@@ -279,7 +281,7 @@ describe('channels last [batch, h, w, c]', () => {
         // The flat index is the caller's (channels last), not that of a transposed copy.
         [name, () => f(z([2, 12, 12, 3]), nr.tensor(Float32Array.from({ length: 864 }, (_, i) => (i === 437 ? -Infinity : 0)), [2, 12, 12, 3])), nr.InvalidArgumentError, `${name}: b contains -Infinity at flat index 437 (shape [2,12,12,3])`],
         [name, () => f(nr.fill([1, 12, 12, 1], NaN), z([1, 12, 12, 1])), nr.InvalidArgumentError, `${name}: a contains NaN at flat index 0 (shape [1,12,12,1])`],
-        [name, () => f(z([2, 12, 12, 3]), 'x' as never), nr.InvalidArgumentError, `${name}: b must be a Tensor, got the string "x"`],
+        [name, () => f(z([2, 12, 12, 3]), 'x' as never), nr.InvalidArgumentError, `${name}: b must be a Tensor, a number or an array of numbers, got the string "x"`],
       );
     }
     cases.push(

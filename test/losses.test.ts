@@ -218,7 +218,9 @@ describe('loss errors', () => {
       m.dispose();
       expect(() => losses.binaryCrossentropy(p, p, { fromLogits: 1 } as never)).toThrow('binaryCrossentropy: fromLogits must be a boolean, got 1');
       expect(() => losses.lossGradient('nope' as never, p, p)).toThrow(/lossGradient: unknown loss 'nope' \(known: meanSquaredError, /);
-      expect(() => losses.meanSquaredError([1, 2] as never, p)).toThrow('meanSquaredError: yTrue must be a Tensor, got an array of length 2');
+      // An array is TF.js's TensorLike (a temporary tensor), checked against yPred's shape; a string is not.
+      expect(() => losses.meanSquaredError([1, 2], p)).toThrow('meanSquaredError: targets of shape [2] do not match predictions of shape [2,2]');
+      expect(() => losses.meanSquaredError('y' as never, p)).toThrow('meanSquaredError: yTrue must be a Tensor, a number or an array of numbers, got the string "y"');
       // TF.js's third argument is a weights tensor: it was read as an options object ("unknown option 'shape'").
       expect(() => losses.meanSquaredError(p, p, nr.scalar(2) as never)).toThrow(new nr.InvalidArgumentError(
         "meanSquaredError: options must be an object such as { reduction: 'mean' }, got a Tensor (shape []); TF.js's weights argument is not supported (scale the loss instead)",

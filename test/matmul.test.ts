@@ -304,11 +304,14 @@ describe('errors', () => {
     ['rank 1', () => nr.matMul(nr.zeros([3]), nr.zeros([3, 2])), 'matMul: both operands need rank >= 2: a is [3], b is [3,2]', nr.InvalidArgumentError],
     ['scalar', () => nr.matMul(nr.zeros([2, 2]), nr.scalar(1)), 'matMul: both operands need rank >= 2: a is [2,2], b is []', nr.InvalidArgumentError],
     ['batch broadcast', () => nr.matMul(nr.zeros([2, 2, 3]), nr.zeros([3, 3, 2])), 'matMul: batch dimensions cannot be broadcast: a is [2,2,3], b is [3,3,2]', nr.ShapeError],
-    ['non-tensor a', () => nr.matMul([[1]] as unknown as nr.Tensor, nr.zeros([1, 1])), 'matMul: a must be a Tensor, got an array of length 1', nr.InvalidArgumentError],
-    ['non-tensor b', () => nr.matMul(nr.zeros([1, 1]), null as unknown as nr.Tensor), 'matMul: b must be a Tensor, got null', nr.InvalidArgumentError],
+    // Arrays are TF.js's TensorLike (temporary tensors, checked as such); other values are not.
+    ['array a, rank 1', () => nr.matMul([1], nr.zeros([1, 1])), 'matMul: both operands need rank >= 2: a is [1], b is [1,1]', nr.InvalidArgumentError],
+    ['non-tensor a', () => nr.matMul('a' as unknown as nr.Tensor, nr.zeros([1, 1])), 'matMul: a must be a Tensor, a number or an array of numbers, got the string "a"', nr.InvalidArgumentError],
+    ['non-tensor b', () => nr.matMul(nr.zeros([1, 1]), null as unknown as nr.Tensor), 'matMul: b must be a Tensor, a number or an array of numbers, got null', nr.InvalidArgumentError],
     ['dot rank 3', () => nr.dot(nr.zeros([1, 2, 3]), nr.zeros([3])), 'dot: needs vectors or matrices: a is [1,2,3], b is [3]', nr.InvalidArgumentError],
     ['dot inner dims', () => nr.dot(nr.zeros([2, 3]), nr.zeros([4])), 'dot: inner dimensions differ: a is [2,3], b is [4]', nr.ShapeError],
-    ['dot non-tensor', () => nr.dot(nr.zeros([2]), 3 as unknown as nr.Tensor), 'dot: b must be a Tensor, got 3', nr.InvalidArgumentError],
+    ['dot scalar', () => nr.dot(nr.zeros([2]), 3), 'dot: needs vectors or matrices: a is [2], b is []', nr.InvalidArgumentError],
+    ['dot non-tensor', () => nr.dot(nr.zeros([2]), {} as unknown as nr.Tensor), 'dot: b must be a Tensor, a number or an array of numbers, got an object (Object)', nr.InvalidArgumentError],
     ['outerProduct matrix', () => nr.outerProduct(nr.zeros([2, 2]), nr.zeros([2])), 'outerProduct: needs two vectors: a is [2,2], b is [2]', nr.InvalidArgumentError],
   ];
   for (const [name, fn, message, type] of cases) {

@@ -17,6 +17,29 @@ describe('dispose', () => {
     expect(nr.memory().numBytes).toBe(before.numBytes);
   });
 
+  it('modelBytes counts weights with their gradients, optimizer state, and a shared layer once', async () => {
+    const before = nr.memory();
+    const hidden = nr.layers.dense({ units: 16 });
+    const a = nr.sequential({ layers: [nr.layers.dense({ inputShape: [7], units: 5 }), hidden] });
+    a.build();
+    // 7·5 + 5 and 5·16 + 16 weights, each with its gradient buffer (4 bytes each).
+    const params = 7 * 5 + 5 + 5 * 16 + 16;
+    expect(a.countParams()).toBe(params);
+    expect(nr.memory().modelBytes - before.modelBytes).toBe(params * 8);
+    // A second model holding the same layer adds only its own dense layer.
+    const b = nr.sequential({ layers: [nr.layers.dense({ inputShape: [3], units: 5 }), hidden] });
+    b.build();
+    expect(nr.memory().modelBytes - before.modelBytes).toBe((params + 3 * 5 + 5) * 8);
+    // Adam keeps two moments per trained weight once fit has run.
+    a.compile({ optimizer: 'adam', loss: 'mse' });
+    const [x, y] = [nr.ones([4, 7]), nr.zeros([4, 16])];
+    await a.fit(x, y, { epochs: 1, verbose: 0 });
+    expect(nr.memory().modelBytes - before.modelBytes).toBe((params + 3 * 5 + 5) * 8 + params * 8);
+    expect(nr.memory().numBytes).toBe(before.numBytes + (4 * 7 + 4 * 16) * 4); // tensors only
+    [a, b, x, y].forEach((t) => t.dispose());
+    expect(nr.memory().modelBytes).toBe(before.modelBytes);
+  });
+
   it('use after dispose throws DisposedError naming the op and argument', () => {
     const t = nr.tensor([1, 2, 3]);
     t.dispose();

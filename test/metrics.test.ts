@@ -136,7 +136,9 @@ describe('metrics.* vs tf.metrics', () => {
     nr.tidy(() => {
       const a = nr.tensor([[1, 0], [0, 1]]);
       expect(thrown(() => nr.metrics.meanSquaredError(a, nr.tensor([1, 0])))).toMatchObject({ name: 'ShapeError', message: 'metrics.meanSquaredError: yTrue has shape [2,2] but yPred has shape [2]; they must match' });
-      expect(thrown(() => nr.metrics.binaryAccuracy([1, 0] as never, a))).toMatchObject({ name: 'InvalidArgumentError', message: 'metrics.binaryAccuracy: yTrue must be a Tensor, got an array of length 2' });
+      // An array is TF.js's TensorLike (a temporary tensor, shape-checked as one); a string is not.
+      expect(thrown(() => nr.metrics.binaryAccuracy([1, 0], a))).toMatchObject({ name: 'ShapeError', message: 'metrics.binaryAccuracy: yTrue has shape [2] but yPred has shape [2,2]; they must match' });
+      expect(thrown(() => nr.metrics.binaryAccuracy('y' as never, a))).toMatchObject({ name: 'InvalidArgumentError', message: 'metrics.binaryAccuracy: yTrue must be a Tensor, a number or an array of numbers, got the string "y"' });
       expect(thrown(() => nr.metrics.sparseCategoricalAccuracy(nr.tensor([1, 0, 1]), a))).toMatchObject({ name: 'ShapeError', message: 'metrics.sparseCategoricalAccuracy: yTrue has shape [3] but yPred [2,2] needs class indices of shape [2] (or [2,1])' });
       expect(thrown(() => nr.metrics.r2Score(nr.scalar(1), nr.scalar(1)))).toMatchObject({ name: 'ShapeError', message: 'metrics.r2Score: yPred is a scalar; metrics take [batch, …] tensors (the last axis is averaged or compared)' });
     });

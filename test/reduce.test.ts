@@ -219,7 +219,9 @@ describe('errors', () => {
       // TF.js's TensorLike: nested arrays are a temporary tensor (freed).
       expect(nr.tidy(() => Array.from(nr.sum([[1, 2], [3, 4]], 1).dataSync()))).toEqual([3, 7]);
       expect(nr.tidy(() => nr.max([1, 5, 2]).item())).toBe(5);
-      expect(() => nr.argMax(5 as unknown as nr.Tensor)).toThrow('argMax: x must be a Tensor, got 5');
+      expect(nr.tidy(() => nr.argMax(5).item())).toBe(0);
+      expect(nr.tidy(() => nr.argMax([1, 5, 2]).item())).toBe(1);
+      expect(() => nr.argMax('x' as never)).toThrow('argMax: x must be a Tensor, a number or an array of numbers, got the string "x"');
       expect(() => nr.moments({} as nr.Tensor)).toThrow('mean: x must be a Tensor, a number or an array of numbers, got an object (Object)');
       const d = nr.ones([4]);
       d.dispose();

@@ -97,7 +97,9 @@ describe('slice', () => {
     throws(() => x.slice([0, 0, 0]), nr.InvalidArgumentError, 'slice: begin [0, 0, 0] has 3 entries but x has rank 2 (shape [2,4])');
     throws(() => x.slice([0.5]), nr.InvalidArgumentError, 'slice: begin[0] must be an integer, got 0.5 (begin [0.5])');
     throws(() => nr.slice(x, 'a' as never), nr.InvalidArgumentError, /^slice: begin must be a number or an array of integers, got the string "a"/);
-    throws(() => nr.slice(3 as never, [0]), nr.InvalidArgumentError, 'slice: x must be a Tensor, got 3');
+    // A number is TF.js's TensorLike (a temporary scalar); a string is not.
+    throws(() => nr.slice(3, [0]), nr.InvalidArgumentError, 'slice: begin [0] has 1 entries but x has rank 0 (shape [])');
+    throws(() => nr.slice('x' as never, [0]), nr.InvalidArgumentError, 'slice: x must be a Tensor, a number or an array of numbers, got the string "x"');
     x.dispose();
   });
 });
@@ -163,7 +165,9 @@ describe('concat and stack', () => {
     throws(() => nr.concat([]), nr.InvalidArgumentError, 'concat: tensors is empty; pass at least one tensor');
     throws(() => nr.concat([s, s]), nr.InvalidArgumentError, /^concat: cannot concatenate scalars/);
     throws(() => nr.concat(a as never), nr.InvalidArgumentError, /^concat: tensors must be an array of Tensors, got an object \(Tensor\)/);
-    throws(() => nr.concat([a, 1 as never]), nr.InvalidArgumentError, 'concat: tensors[1] must be a Tensor, got 1');
+    // 1 is TF.js's TensorLike (a temporary scalar), rejected for its rank; a string is not TensorLike.
+    throws(() => nr.concat([a, 1]), nr.ShapeError, 'concat: tensors[1] has rank 0 (shape []) but tensors[0] has rank 2 (shape [2,2])');
+    throws(() => nr.concat([a, 'x' as never]), nr.InvalidArgumentError, 'concat: tensors[1] must be a Tensor, a number or an array of numbers, got the string "x"');
     throws(() => nr.concat([a], 0.5), nr.InvalidArgumentError, 'concat: axis must be an integer, got 0.5');
     throws(() => nr.stack([a, b]), nr.ShapeError, 'stack: tensors[1] has shape [3,3] but tensors[0] has shape [2,2]; stack needs equal shapes');
     throws(() => nr.stack([a], 3), nr.InvalidArgumentError, 'stack: axis 3 is out of range [-3, 2] for tensors of rank 2 (shape [2,2])');

@@ -6,6 +6,9 @@
  * validates options and encodes them. {@link activation} applies any activation by name,
  * {@link activationGrad} computes its vector-Jacobian product.
  *
+ * `x` (and `dy`, and prelu's `alpha`) may be any TensorLike (`relu([-1, 2])`, as TF.js), a
+ * temporary tensor freed after the op.
+ *
  * Conventions: NaN inputs give NaN; at kinks the derivative follows TF.js (`relu'(0) = 0`,
  * `leakyRelu'(0) = alpha`, ...); step-like activations have a zero gradient unless their
  * `straightThrough` option is set.
@@ -13,7 +16,7 @@
 import { didYouMean, unknownOption } from './options.js';
 import { call, check, outPtr, readOut, writeArgs } from './engine.js';
 import { InvalidArgumentError } from './errors.js';
-import { describe, need, resolve } from './ops/convert.js';
+import { describe, resolve, withTensors, type TensorLike } from './ops/convert.js';
 import { runOp } from './ops/run.js';
 import { add, mul, sub } from './ops/binary.js';
 import { tidy } from './scope.js';
@@ -113,13 +116,13 @@ function axisOf(op: string, options: unknown): number {
   return axis;
 }
 
-function apply(op: string, x: Tensor, a: EncodedActivation, axis = -1): Tensor {
-  const h = need(op, 'x', x);
-  return runOp((e, out) => e.nr_activation(a.kind, writeParams(op, a.params), a.params.length, h, axis, out));
+function apply(op: string, x: TensorLike, a: EncodedActivation, axis = -1): Tensor {
+  const r = resolve(op, 'x', x);
+  return runOp((e, out) => e.nr_activation(a.kind, writeParams(op, a.params), a.params.length, r.handle, axis, out), r.temp ? [r.temp] : undefined);
 }
 
 /** Applies the activation `name` with the options `options` (whose keys are its parameters). */
-function named(name: ActivationName, x: Tensor, options?: unknown): Tensor {
+function named(name: ActivationName, x: TensorLike, options?: unknown): Tensor {
   const known = ((ACTIVATION_PARAMS as Partial<Record<ActivationName, ReadonlyArray<readonly [string, number]>>>)[name] ?? [])
     .map(([k]) => k)
     .filter((k) => k !== 'straightThrough');
@@ -135,7 +138,7 @@ function named(name: ActivationName, x: Tensor, options?: unknown): Tensor {
  * @example activation(x, { name: 'leakyRelu', alpha: 0.01 })
  * @throws InvalidArgumentError for an unknown name (the message lists the valid names) or parameter.
  */
-export function activation(x: Tensor, spec: ActivationSpec, options?: AxisOptions): Tensor {
+export function activation(x: TensorLike, spec: ActivationSpec, options?: AxisOptions): Tensor {
   const op = 'activation';
   return apply(op, x, encodeActivation(op, spec), axisOf(op, options));
 }
@@ -148,17 +151,19 @@ export function activation(x: Tensor, spec: ActivationSpec, options?: AxisOption
  *
  * @example activationGrad(x, onesLike(x), 'sigmoid') // σ'(x) element-wise
  */
-export function activationGrad(x: Tensor, dy: Tensor, spec: ActivationSpec, options?: AxisOptions): Tensor {
+export function activationGrad(x: TensorLike, dy: TensorLike, spec: ActivationSpec, options?: AxisOptions): Tensor {
   const op = 'activationGrad';
   const a = encodeActivation(op, spec);
   const axis = axisOf(op, options);
-  const hx = need(op, 'x', x);
-  const hdy = need(op, 'dy', dy);
-  return runOp((e, out) => e.nr_activation_grad(a.kind, writeParams(op, a.params), a.params.length, hx, hdy, axis, out));
+  return withTensors(op, { x, dy }, ({ x, dy }) => {
+    const hx = x.handleFor(op, 'x');
+    const hdy = dy.handleFor(op, 'dy');
+    return runOp((e, out) => e.nr_activation_grad(a.kind, writeParams(op, a.params), a.params.length, hx, hdy, axis, out));
+  });
 }
 
 /** `max(x, 0)`. The gradient at 0 is 0. */
-export const relu = (x: Tensor): Tensor => named('relu', x);
+export const relu = (x: TensorLike): Tensor => named('relu', x);
 
 /**
  * `x` for `x > 0`, `alpha·x` otherwise. Default `alpha` 0.2, as TF.js `tf.leakyRelu` (the
@@ -167,7 +172,7 @@ export const relu = (x: Tensor): Tensor => named('relu', x);
  *
  * @example leakyRelu(x, 0.1) // same as leakyRelu(x, { alpha: 0.1 })
  */
-export function leakyRelu(x: Tensor, alpha?: number | { alpha?: number }): Tensor {
+export function leakyRelu(x: TensorLike, alpha?: number | { alpha?: number }): Tensor {
   if (alpha !== undefined && typeof alpha !== 'number' && (alpha === null || typeof alpha !== 'object' || Array.isArray(alpha))) {
     throw new InvalidArgumentError(`leakyRelu: alpha must be a number or { alpha }, got ${describe(alpha)}`);
   }
@@ -179,73 +184,73 @@ export function leakyRelu(x: Tensor, alpha?: number | { alpha?: number }): Tenso
  * tensor, one slope per unit of the last axis (shape `[units]`), or any shape that broadcasts
  * to `x`'s (as `tf.prelu`: `[channels, 1]`, `x`'s own shape, …). The output has `x`'s shape.
  */
-export function prelu(x: Tensor, alpha: Tensor | number): Tensor {
+export function prelu(x: TensorLike, alpha: TensorLike): Tensor {
   const op = 'prelu';
-  const h = need(op, 'x', x);
-  const a = resolve(op, 'alpha', alpha);
-  return runOp((e, out) => e.nr_prelu(h, a.handle, out), [a.temp]);
+  return withTensors(op, { x, alpha }, ({ x, alpha }) => {
+    const hx = x.handleFor(op, 'x');
+    const ha = alpha.handleFor(op, 'alpha');
+    return runOp((e, out) => e.nr_prelu(hx, ha, out));
+  });
 }
 
 /**
  * Gradients of `sum(dy ⊙ prelu(x, alpha))`: `dx` (shaped like `x`) and `dAlpha` (shaped like
  * `alpha`, summed over everything but the units). At `x = 0` the slope `alpha` is used.
  */
-export function preluGrad(x: Tensor, alpha: Tensor | number, dy: Tensor): { dx: Tensor; dAlpha: Tensor } {
+export function preluGrad(x: TensorLike, alpha: TensorLike, dy: TensorLike): { dx: Tensor; dAlpha: Tensor } {
   const op = 'preluGrad';
-  const hx = need(op, 'x', x);
-  const hdy = need(op, 'dy', dy);
-  const a = resolve(op, 'alpha', alpha);
-  try {
+  return withTensors(op, { x, dy, alpha }, ({ x, dy, alpha }) => {
+    const hx = x.handleFor(op, 'x');
+    const hdy = dy.handleFor(op, 'dy');
+    const ha = alpha.handleFor(op, 'alpha');
     return call((e) => {
-      check(e.nr_prelu_grad(hx, a.handle, hdy, outPtr(0), outPtr(1)));
+      check(e.nr_prelu_grad(hx, ha, hdy, outPtr(0), outPtr(1)));
       const hda = readOut(1);
       const dx = wrapHandle(readOut(0));
       return { dx, dAlpha: wrapHandle(hda) };
     });
-  } finally {
-    a.temp?.dispose();
-  }
+  });
 }
 
 /** `ln(1 + eˣ)`, computed without overflow (`softplus(100) = 100`). Its derivative is `sigmoid`. */
-export const softplus = (x: Tensor): Tensor => named('softplus', x);
+export const softplus = (x: TensorLike): Tensor => named('softplus', x);
 /** The logistic function `1 / (1 + e⁻ˣ)`, stable for large `|x|`. */
-export const sigmoid = (x: Tensor): Tensor => named('sigmoid', x);
+export const sigmoid = (x: TensorLike): Tensor => named('sigmoid', x);
 /** The hyperbolic tangent. */
-export const tanh = (x: Tensor): Tensor => named('tanh', x);
+export const tanh = (x: TensorLike): Tensor => named('tanh', x);
 
 /**
  * `eˣ / Σ eˣ` along `axis` (default -1), stable for large logits (the maximum is subtracted
  * first). Any axis works (TF.js supports only the last).
  */
-export const softmax = (x: Tensor, options?: AxisOptions | number): Tensor => apply('softmax', x, encodeActivation('softmax', 'softmax'), axisOf('softmax', options));
+export const softmax = (x: TensorLike, options?: AxisOptions | number): Tensor => apply('softmax', x, encodeActivation('softmax', 'softmax'), axisOf('softmax', options));
 
 /** `log(softmax(x))` along `axis` (default -1), computed directly so it stays finite where softmax underflows. */
-export const logSoftmax = (x: Tensor, options?: AxisOptions | number): Tensor => apply('logSoftmax', x, encodeActivation('logSoftmax', 'logSoftmax'), axisOf('logSoftmax', options));
+export const logSoftmax = (x: TensorLike, options?: AxisOptions | number): Tensor => apply('logSoftmax', x, encodeActivation('logSoftmax', 'logSoftmax'), axisOf('logSoftmax', options));
 
 /** `x` for `x > 0`, `alpha·(eˣ − 1)` otherwise (default `alpha` 1, ≥ 0). */
-export const elu = (x: Tensor, options?: { alpha?: number }): Tensor => named('elu', x, options);
+export const elu = (x: TensorLike, options?: { alpha?: number }): Tensor => named('elu', x, options);
 /** Scaled ELU with the constants of Klambauer et al. 2017 (λ ≈ 1.0507, α ≈ 1.6733), as TF.js. */
-export const selu = (x: Tensor): Tensor => named('selu', x);
+export const selu = (x: TensorLike): Tensor => named('selu', x);
 /** `x·Φ(x)` with `Φ` the standard normal CDF: the exact (erf) GELU, as TF.js layers `'gelu'` and Keras `approximate=False`. */
-export const gelu = (x: Tensor): Tensor => named('gelu', x);
+export const gelu = (x: TensorLike): Tensor => named('gelu', x);
 /** `x·sigmoid(x)` (also called SiLU). */
-export const swish = (x: Tensor): Tensor => named('swish', x);
+export const swish = (x: TensorLike): Tensor => named('swish', x);
 /** Same as {@link swish}. */
 export const silu = swish;
 /** `clip(0.2·x + 0.5, 0, 1)`, as TF.js layers and Keras 2 (Keras 3 uses `relu6(x + 3) / 6`). */
-export const hardSigmoid = (x: Tensor): Tensor => named('hardSigmoid', x);
+export const hardSigmoid = (x: TensorLike): Tensor => named('hardSigmoid', x);
 /** `x / (1 + |x|)`. */
-export const softsign = (x: Tensor): Tensor => named('softsign', x);
+export const softsign = (x: TensorLike): Tensor => named('softsign', x);
 
 /** `slope·x + intercept` (defaults 1 and 0: the identity). */
-export const linear = (x: Tensor, options?: { slope?: number; intercept?: number }): Tensor => named('linear', x, options);
+export const linear = (x: TensorLike, options?: { slope?: number; intercept?: number }): Tensor => named('linear', x, options);
 /** `floor(x / step)·step`, quantising to multiples of `step` (default 1, must be > 0). */
-export const stairStep = (x: Tensor, options?: { step?: number }): Tensor => named('stairStep', x, options);
+export const stairStep = (x: TensorLike, options?: { step?: number }): Tensor => named('stairStep', x, options);
 /** 1 where `x ≥ threshold` (default 0), else 0. */
-export const unitStep = (x: Tensor, options?: { threshold?: number }): Tensor => named('unitStep', x, options);
+export const unitStep = (x: TensorLike, options?: { threshold?: number }): Tensor => named('unitStep', x, options);
 /** The Heaviside step: 0 for `x < 0`, 1 for `x > 0`, `atZero` (default 0.5, in [0, 1]) at 0. */
-export const heaviside = (x: Tensor, options?: { atZero?: number }): Tensor => named('heaviside', x, options);
+export const heaviside = (x: TensorLike, options?: { atZero?: number }): Tensor => named('heaviside', x, options);
 
 /**
  * TF.js's `tf.step`: 1 for `x > 0`, `alpha` (default 0) for `x ≤ 0`; NaN stays NaN. Its
@@ -254,7 +259,7 @@ export const heaviside = (x: Tensor, options?: { atZero?: number }): Tensor => n
  * @example step(tensor([-1, 0, 2]))      // [0, 0, 1]
  * @example step(tensor([-1, 0, 2]), 0.5) // [0.5, 0.5, 1]
  */
-export function step(x: Tensor, alpha = 0): Tensor {
+export function step(x: TensorLike, alpha = 0): Tensor {
   const op = 'step';
   if (typeof alpha !== 'number') throw new InvalidArgumentError(`${op}: alpha must be a number, got ${describe(alpha)}`);
   if (!Number.isFinite(Math.fround(alpha)) && !Number.isNaN(alpha)) throw new InvalidArgumentError(`${op}: alpha = ${alpha} is outside the float32 range`);

@@ -20,9 +20,10 @@ export { threads, shutdown, type ThreadsInfo } from './threads/api.js';
 export { tensor, tensor1d, tensor2d, tensor3d, tensor4d, scalar, zeros, ones, fill, zerosLike, onesLike, clone, cast, eye, range, linspace } from './ops/creation.js';
 export {
   add, sub, mul, div, pow, maximum, minimum,
-  equal, notEqual, greater, greaterEqual, less, lessEqual,
+  equal, notEqual, greater, greaterEqual, less, lessEqual, atan2, mod, floorDiv,
 } from './ops/binary.js';
-export { neg, abs, exp, log, sqrt, square, sign, floor, ceil, round, reciprocal, log1p, expm1, sin, cos } from './ops/unary.js';
+export { neg, abs, exp, log, sqrt, square, sign, floor, ceil, round, reciprocal, log1p, expm1, sin, cos,
+  tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, erf, rsqrt } from './ops/unary.js';
 export { sum, mean, max, min, prod, variance, moments, argMax, argMin } from './ops/reduce.js';
 export { clipByValue } from './ops/clip.js';
 export { where } from './ops/select.js';
@@ -33,6 +34,17 @@ export { concat, stack, tile, pad, mirrorPad } from './ops/joining.js';
 export { cumsum } from './ops/scan.js';
 export { avgPool, conv1d, conv2d, conv2dTranspose, maxPool } from './ops/convolution.js';
 export { topk } from './ops/topk.js';
+// TF.js ops composed in TypeScript from the ones above (no kernel or backward rule of their own); tensor5d/6d.
+export { tensor5d, tensor6d } from './ops/creation.js';
+export { logSumExp } from './ops/logsumexp.js';
+export { relu6, logSigmoid } from './ops/activation_ops.js';
+export { norm, euclideanNorm, type NormOrd } from './ops/norm.js';
+export { addN, squaredDifference, divNoNan } from './ops/arithmetic.js';
+export { all, any } from './ops/all_any.js';
+export { unstack } from './ops/unstack.js';
+export { broadcastTo } from './ops/broadcast_to.js';
+export { diag } from './ops/diag.js';
+export { meshgrid } from './ops/meshgrid.js';
 export { logicalAnd, logicalOr, logicalXor, logicalNot, isNaN, isInf, isFinite } from './ops/logical.js';
 export { randomUniform, randomNormal, truncatedNormal, setSeed, type RandomUniformOptions, type RandomNormalOptions } from './ops/random.js';
 export {

@@ -9,6 +9,9 @@
  * `{ reduction: 'sumOverFeatures' }`: the per-sample sum over the last axis, averaged over the
  * samples (see {@link ReductionOptions}).
  *
+ * `yTrue` and `yPred` may be any TensorLike (`meanSquaredError([1, 2], [1.5, 2])`, as TF.js),
+ * temporary tensors freed after the call.
+ *
  * Probabilities are clipped to `[1e-7, 1 − 1e-7]` (no gradient flows where the clip is
  * active, as in TF and TF.js), so predictions of exactly 0 or 1 give finite losses.
  *
@@ -19,7 +22,7 @@
 import { writeArgs } from './engine.js';
 import { Tensor } from './tensor.js';
 import { InvalidArgumentError } from './errors.js';
-import { need } from './ops/convert.js';
+import { withTensors, type TensorLike } from './ops/convert.js';
 import { runOp } from './ops/run.js';
 import { f32Bits, lossAbi, type LossReduction } from './options.js';
 import type { LossName } from './wasm/codes.js';
@@ -68,12 +71,14 @@ export interface LossConfig extends LossOptions {
 }
 
 /** Calls `nr_loss` or `nr_loss_grad` with resolved options. */
-function run(op: string, kind: number, params: number[], yTrue: Tensor, yPred: Tensor, grad: boolean): Tensor {
-  const t = need(op, 'yTrue', yTrue);
-  const p = need(op, 'yPred', yPred);
-  return runOp((e, out) => {
-    const ptr = writeArgs(op, f32Bits(params));
-    return grad ? e.nr_loss_grad(kind, ptr, params.length, p, t, out) : e.nr_loss(kind, ptr, params.length, p, t, out);
+function run(op: string, kind: number, params: number[], yTrue: TensorLike, yPred: TensorLike, grad: boolean): Tensor {
+  return withTensors(op, { yTrue, yPred }, ({ yTrue, yPred }) => {
+    const t = yTrue.handleFor(op, 'yTrue');
+    const p = yPred.handleFor(op, 'yPred');
+    return runOp((e, out) => {
+      const ptr = writeArgs(op, f32Bits(params));
+      return grad ? e.nr_loss_grad(kind, ptr, params.length, p, t, out) : e.nr_loss(kind, ptr, params.length, p, t, out);
+    });
   });
 }
 
@@ -84,24 +89,24 @@ function notWeights(op: string, options: unknown): void {
   }
 }
 
-function compute(name: LossName, yTrue: Tensor, yPred: Tensor, options?: object): Tensor {
+function compute(name: LossName, yTrue: TensorLike, yPred: TensorLike, options?: object): Tensor {
   notWeights(name, options);
   const { kind, params, reduction } = lossAbi(name, name, options as LossOptions);
   return run(name, kind, [...params, reduction], yTrue, yPred, false);
 }
 
 /** Mean squared error: `mean((yPred − yTrue)²)`. */
-export function meanSquaredError(yTrue: Tensor, yPred: Tensor, options?: ReductionOptions): Tensor {
+export function meanSquaredError(yTrue: TensorLike, yPred: TensorLike, options?: ReductionOptions): Tensor {
   return compute('meanSquaredError', yTrue, yPred, options);
 }
 
 /** Mean absolute error: `mean(|yPred − yTrue|)`. */
-export function meanAbsoluteError(yTrue: Tensor, yPred: Tensor, options?: ReductionOptions): Tensor {
+export function meanAbsoluteError(yTrue: TensorLike, yPred: TensorLike, options?: ReductionOptions): Tensor {
   return compute('meanAbsoluteError', yTrue, yPred, options);
 }
 
 /** Huber loss: `½e²` for `|e| ≤ δ`, `δ·|e| − ½δ²` beyond, with `e = yPred − yTrue`; averaged. */
-export function huber(yTrue: Tensor, yPred: Tensor, options?: HuberOptions & ReductionOptions): Tensor {
+export function huber(yTrue: TensorLike, yPred: TensorLike, options?: HuberOptions & ReductionOptions): Tensor {
   return compute('huber', yTrue, yPred, options);
 }
 
@@ -109,7 +114,7 @@ export function huber(yTrue: Tensor, yPred: Tensor, options?: HuberOptions & Red
  * Binary cross-entropy, element-wise, averaged: targets in [0, 1], predictions probabilities
  * (or logits with `fromLogits`).
  */
-export function binaryCrossentropy(yTrue: Tensor, yPred: Tensor, options?: CrossentropyOptions & ReductionOptions): Tensor {
+export function binaryCrossentropy(yTrue: TensorLike, yPred: TensorLike, options?: CrossentropyOptions & ReductionOptions): Tensor {
   return compute('binaryCrossentropy', yTrue, yPred, options);
 }
 
@@ -117,7 +122,7 @@ export function binaryCrossentropy(yTrue: Tensor, yPred: Tensor, options?: Cross
  * Categorical cross-entropy over the last axis: targets one-hot (or soft) in [0, 1]. On
  * probabilities each row is renormalised to sum to 1 first, as Keras and TF.js do.
  */
-export function categoricalCrossentropy(yTrue: Tensor, yPred: Tensor, options?: CrossentropyOptions & ReductionOptions): Tensor {
+export function categoricalCrossentropy(yTrue: TensorLike, yPred: TensorLike, options?: CrossentropyOptions & ReductionOptions): Tensor {
   return compute('categoricalCrossentropy', yTrue, yPred, options);
 }
 
@@ -125,17 +130,17 @@ export function categoricalCrossentropy(yTrue: Tensor, yPred: Tensor, options?: 
  * Categorical cross-entropy with integer class targets: `yTrue` has `yPred`'s shape without
  * the last axis (or with it as 1), and holds class indices in `[0, classes)`.
  */
-export function sparseCategoricalCrossentropy(yTrue: Tensor, yPred: Tensor, options?: SparseCrossentropyOptions & ReductionOptions): Tensor {
+export function sparseCategoricalCrossentropy(yTrue: TensorLike, yPred: TensorLike, options?: SparseCrossentropyOptions & ReductionOptions): Tensor {
   return compute('sparseCategoricalCrossentropy', yTrue, yPred, options);
 }
 
 /** Kullback–Leibler divergence `Σ yTrue·ln(yTrue/yPred)` over the last axis, both clipped to [1e-7, 1]. */
-export function kullbackLeiblerDivergence(yTrue: Tensor, yPred: Tensor, options?: ReductionOptions): Tensor {
+export function kullbackLeiblerDivergence(yTrue: TensorLike, yPred: TensorLike, options?: ReductionOptions): Tensor {
   return compute('kullbackLeiblerDivergence', yTrue, yPred, options);
 }
 
 /** Hinge loss `mean(max(0, 1 − yTrue·yPred))`; targets all in {−1, 1}, or all in {0, 1} (converted to ±1). */
-export function hinge(yTrue: Tensor, yPred: Tensor, options?: ReductionOptions): Tensor {
+export function hinge(yTrue: TensorLike, yPred: TensorLike, options?: ReductionOptions): Tensor {
   return compute('hinge', yTrue, yPred, options);
 }
 
@@ -145,7 +150,7 @@ export function hinge(yTrue: Tensor, yPred: Tensor, options?: ReductionOptions):
  *
  * @example lossGradient({ name: 'huber', delta: 0.5 }, yTrue, yPred)
  */
-export function lossGradient(loss: LossName | LossConfig | 'mse' | 'mae' | 'kld', yTrue: Tensor, yPred: Tensor, options?: LossOptions): Tensor {
+export function lossGradient(loss: LossName | LossConfig | 'mse' | 'mae' | 'kld', yTrue: TensorLike, yPred: TensorLike, options?: LossOptions): Tensor {
   notWeights('lossGradient', options);
   const { kind, params, reduction } = lossAbi('lossGradient', loss, options);
   return run('lossGradient', kind, [...params, reduction], yTrue, yPred, true);

@@ -4,16 +4,18 @@
  * `yTrue.shape` without it — as TF.js's do; `precision`, `recall` and `r2Score` give a scalar.
  * They are made of the tensor ops, so those that are differentiable (the errors, the
  * cross-entropies, cosine proximity, r²) work under `grad`; the accuracies, precision and
- * recall are step functions (a constant there).
+ * recall are step functions (a constant there). `yTrue` and `yPred` may be any TensorLike
+ * (`metrics.binaryAccuracy([[1, 0]], [[0.9, 0.2]])`, as TF.js), temporary tensors freed after
+ * the call.
  *
  * @example
  * const acc = metrics.categoricalAccuracy(yTrue, model.predict(x)); // [batch] of 0 and 1
  * console.log(acc.mean().item());
  */
-import { InvalidArgumentError, ShapeError } from './errors.js';
+import { ShapeError } from './errors.js';
 import { tidy } from './scope.js';
-import { Tensor } from './tensor.js';
-import { describe, show } from './ops/convert.js';
+import type { Tensor } from './tensor.js';
+import { show, withTensors, type TensorLike } from './ops/convert.js';
 import { add, div, equal, greater, maximum, mul, sub } from './ops/binary.js';
 import { abs, log, neg, sqrt, square } from './ops/unary.js';
 import { argMax, mean, sum } from './ops/reduce.js';
@@ -26,41 +28,41 @@ const EPSILON = 1e-7;
 /** The largest float32 (TF.js clips with `Number.MAX_VALUE`, which is +∞ in float32). */
 const F32_MAX = 3.4028234663852886e38;
 
-/** Both arguments live tensors of one shape; `op` names the metric in errors. */
-function pair(op: string, yTrue: unknown, yPred: unknown, sameShape = true): [Tensor, Tensor] {
-  for (const [name, v] of [['yTrue', yTrue], ['yPred', yPred]] as const) {
-    if (!(v instanceof Tensor)) throw new InvalidArgumentError(`metrics.${op}: ${name} must be a Tensor, got ${describe(v)}`);
-    v.handleFor(`metrics.${op}`, name);
-  }
-  const [t, p] = [yTrue as Tensor, yPred as Tensor];
-  if (sameShape && show(t.shape) !== show(p.shape)) {
-    throw new ShapeError(`metrics.${op}: yTrue has shape ${show(t.shape)} but yPred has shape ${show(p.shape)}; they must match`);
-  }
-  if (p.rank === 0) throw new ShapeError(`metrics.${op}: yPred is a scalar; metrics take [batch, …] tensors (the last axis is averaged or compared)`);
-  return [t, p];
+/**
+ * Runs the metric `f` in a scope on `yTrue` and `yPred` as tensors (TensorLike values as
+ * temporaries) after checking that they have one shape (unless `sameShape` is false) and that
+ * `yPred` is not a scalar; `op` names the metric in errors.
+ */
+function metric(op: string, yTrue: unknown, yPred: unknown, f: (t: Tensor, p: Tensor) => Tensor, sameShape = true): Tensor {
+  return withTensors(`metrics.${op}`, { yTrue, yPred }, ({ yTrue: t, yPred: p }) => {
+    if (sameShape && show(t.shape) !== show(p.shape)) {
+      throw new ShapeError(`metrics.${op}: yTrue has shape ${show(t.shape)} but yPred has shape ${show(p.shape)}; they must match`);
+    }
+    if (p.rank === 0) throw new ShapeError(`metrics.${op}: yPred is a scalar; metrics take [batch, …] tensors (the last axis is averaged or compared)`);
+    return tidy(() => f(t, p));
+  });
 }
 
 /** The fraction of the last axis where `yPred > 0.5` equals `yTrue` (0 or 1). */
-export function binaryAccuracy(yTrue: Tensor, yPred: Tensor): Tensor {
-  const [t, p] = pair('binaryAccuracy', yTrue, yPred);
-  return tidy(() => mean(equal(t, greater(p, 0.5)), -1));
+export function binaryAccuracy(yTrue: TensorLike, yPred: TensorLike): Tensor {
+  return metric('binaryAccuracy', yTrue, yPred, (t, p) => mean(equal(t, greater(p, 0.5)), -1));
 }
 
 /** 1 where the largest entry of `yPred`'s last axis is at `yTrue`'s (one-hot) largest, else 0. */
-export function categoricalAccuracy(yTrue: Tensor, yPred: Tensor): Tensor {
-  const [t, p] = pair('categoricalAccuracy', yTrue, yPred);
-  return tidy(() => equal(argMax(t, -1), argMax(p, -1)));
+export function categoricalAccuracy(yTrue: TensorLike, yPred: TensorLike): Tensor {
+  return metric('categoricalAccuracy', yTrue, yPred, (t, p) => equal(argMax(t, -1), argMax(p, -1)));
 }
 
 /** 1 where the largest entry of `yPred`'s last axis is at the class index `yTrue` holds, else 0. */
-export function sparseCategoricalAccuracy(yTrue: Tensor, yPred: Tensor): Tensor {
-  const [t, p] = pair('sparseCategoricalAccuracy', yTrue, yPred, false);
-  const want = p.shape.slice(0, -1);
-  const given = t.rank === p.rank && t.shape[t.rank - 1] === 1 ? t.shape.slice(0, -1) : t.shape;
-  if (show(given) !== show(want)) {
-    throw new ShapeError(`metrics.sparseCategoricalAccuracy: yTrue has shape ${show(t.shape)} but yPred ${show(p.shape)} needs class indices of shape ${show(want)} (or ${show([...want, 1])})`);
-  }
-  return tidy(() => equal(t.rank === p.rank ? squeeze(t, [t.rank - 1]) : t, argMax(p, -1)));
+export function sparseCategoricalAccuracy(yTrue: TensorLike, yPred: TensorLike): Tensor {
+  return metric('sparseCategoricalAccuracy', yTrue, yPred, (t, p) => {
+    const want = p.shape.slice(0, -1);
+    const given = t.rank === p.rank && t.shape[t.rank - 1] === 1 ? t.shape.slice(0, -1) : t.shape;
+    if (show(given) !== show(want)) {
+      throw new ShapeError(`metrics.sparseCategoricalAccuracy: yTrue has shape ${show(t.shape)} but yPred ${show(p.shape)} needs class indices of shape ${show(want)} (or ${show([...want, 1])})`);
+    }
+    return equal(t.rank === p.rank ? squeeze(t, [t.rank - 1]) : t, argMax(p, -1));
+  }, false);
 }
 
 /** Counts of `yTrue == 1` with `yPred == hit` over every entry. */
@@ -75,39 +77,33 @@ function ratio(num: Tensor, other: Tensor): Tensor {
 }
 
 /** `tp / (tp + fp)` over every entry, for 0/1 labels and 0/1 predictions (0 when there are no positive predictions). */
-export function precision(yTrue: Tensor, yPred: Tensor): Tensor {
-  const [t, p] = pair('precision', yTrue, yPred);
-  return tidy(() => ratio(count(t, p, 1, 1), count(t, p, 1, 0)));
+export function precision(yTrue: TensorLike, yPred: TensorLike): Tensor {
+  return metric('precision', yTrue, yPred, (t, p) => ratio(count(t, p, 1, 1), count(t, p, 1, 0)));
 }
 
 /** `tp / (tp + fn)` over every entry, for 0/1 labels and 0/1 predictions (0 when there are no positive labels). */
-export function recall(yTrue: Tensor, yPred: Tensor): Tensor {
-  const [t, p] = pair('recall', yTrue, yPred);
-  return tidy(() => ratio(count(t, p, 1, 1), count(t, p, 0, 1)));
+export function recall(yTrue: TensorLike, yPred: TensorLike): Tensor {
+  return metric('recall', yTrue, yPred, (t, p) => ratio(count(t, p, 1, 1), count(t, p, 0, 1)));
 }
 
 /** The coefficient of determination over every entry: `1 − Σ(yTrue − yPred)² / Σ(yTrue − mean(yTrue))²`. */
-export function r2Score(yTrue: Tensor, yPred: Tensor): Tensor {
-  const [t, p] = pair('r2Score', yTrue, yPred);
-  return tidy(() => sub(1, div(sum(square(sub(t, p))), sum(square(sub(t, mean(t)))))));
+export function r2Score(yTrue: TensorLike, yPred: TensorLike): Tensor {
+  return metric('r2Score', yTrue, yPred, (t, p) => sub(1, div(sum(square(sub(t, p))), sum(square(sub(t, mean(t)))))));
 }
 
 /** `mean((yPred − yTrue)², -1)`: one value per example. Aliases `mse`, `MSE`. */
-export function meanSquaredError(yTrue: Tensor, yPred: Tensor): Tensor {
-  const [t, p] = pair('meanSquaredError', yTrue, yPred);
-  return tidy(() => mean(square(sub(p, t)), -1));
+export function meanSquaredError(yTrue: TensorLike, yPred: TensorLike): Tensor {
+  return metric('meanSquaredError', yTrue, yPred, (t, p) => mean(square(sub(p, t)), -1));
 }
 
 /** `mean(|yPred − yTrue|, -1)`: one value per example. Aliases `mae`, `MAE`. */
-export function meanAbsoluteError(yTrue: Tensor, yPred: Tensor): Tensor {
-  const [t, p] = pair('meanAbsoluteError', yTrue, yPred);
-  return tidy(() => mean(abs(sub(p, t)), -1));
+export function meanAbsoluteError(yTrue: TensorLike, yPred: TensorLike): Tensor {
+  return metric('meanAbsoluteError', yTrue, yPred, (t, p) => mean(abs(sub(p, t)), -1));
 }
 
 /** `100 · mean(|yTrue − yPred| / max(|yTrue|, 1e-7), -1)`. Aliases `mape`, `MAPE`. */
-export function meanAbsolutePercentageError(yTrue: Tensor, yPred: Tensor): Tensor {
-  const [t, p] = pair('meanAbsolutePercentageError', yTrue, yPred);
-  return tidy(() => mul(100, mean(abs(div(sub(t, p), clipByValue(abs(t), EPSILON, F32_MAX))), -1)));
+export function meanAbsolutePercentageError(yTrue: TensorLike, yPred: TensorLike): Tensor {
+  return metric('meanAbsolutePercentageError', yTrue, yPred, (t, p) => mul(100, mean(abs(div(sub(t, p), clipByValue(abs(t), EPSILON, F32_MAX))), -1)));
 }
 
 /** `x / √max(Σx², ε)` over the last axis (TF.js's `l2Normalize`). */
@@ -116,24 +112,21 @@ function l2Normalize(x: Tensor): Tensor {
 }
 
 /** `−Σ(ŷTrue · ŷPred, -1)` of the unit vectors along the last axis (−1: same direction). */
-export function cosineProximity(yTrue: Tensor, yPred: Tensor): Tensor {
-  const [t, p] = pair('cosineProximity', yTrue, yPred);
-  return tidy(() => neg(sum(mul(l2Normalize(t), l2Normalize(p)), -1)));
+export function cosineProximity(yTrue: TensorLike, yPred: TensorLike): Tensor {
+  return metric('cosineProximity', yTrue, yPred, (t, p) => neg(sum(mul(l2Normalize(t), l2Normalize(p)), -1)));
 }
 
 /** Binary cross-entropy per example, `yPred` probabilities clipped to [1e-7, 1 − 1e-7], averaged over the last axis. */
-export function binaryCrossentropy(yTrue: Tensor, yPred: Tensor): Tensor {
-  const [t, p] = pair('binaryCrossentropy', yTrue, yPred);
-  return tidy(() => {
+export function binaryCrossentropy(yTrue: TensorLike, yPred: TensorLike): Tensor {
+  return metric('binaryCrossentropy', yTrue, yPred, (t, p) => {
     const q = clipByValue(p, EPSILON, 1 - EPSILON);
     return neg(mean(add(mul(t, log(q)), mul(sub(1, t), log(sub(1, q)))), -1));
   });
 }
 
 /** Categorical cross-entropy per example: `yPred` rows renormalised to sum to 1 and clipped to [1e-7, 1 − 1e-7]. */
-export function categoricalCrossentropy(yTrue: Tensor, yPred: Tensor): Tensor {
-  const [t, p] = pair('categoricalCrossentropy', yTrue, yPred);
-  return tidy(() => {
+export function categoricalCrossentropy(yTrue: TensorLike, yPred: TensorLike): Tensor {
+  return metric('categoricalCrossentropy', yTrue, yPred, (t, p) => {
     const q = clipByValue(div(p, sum(p, -1, true)), EPSILON, 1 - EPSILON);
     return neg(sum(mul(t, log(q)), -1));
   });

@@ -251,8 +251,14 @@ export function dispose(container: unknown): void {
 export interface MemoryInfo {
   /** Live tensors (created and not yet disposed). */
   numTensors: number;
-  /** Bytes held by live tensors' values. */
+  /** Bytes held by live tensors' values (model weights are counted in `modelBytes`). */
   numBytes: number;
+  /**
+   * Bytes held by live models and the other stateful objects: weights and their gradients (a
+   * layer shared by several models, or a model nested in another, counted once), optimizer
+   * state (Adam's moments, ...), perceptrons and PCAs. TF.js counts its variables in `numBytes`.
+   */
+  modelBytes: number;
   /** Size of the WebAssembly linear memory. It grows on demand and never shrinks. */
   wasmBytes: number;
   /** All live handles: tensors, models, optimizers and the other objects that hold WebAssembly memory. */
@@ -265,9 +271,9 @@ export interface MemoryInfo {
 
 /** Reports live tensors and memory. A loop that creates and disposes tensors keeps these flat. */
 export function memory(): MemoryInfo {
-  if (!isInitialized()) return { numTensors: 0, numBytes: 0, wasmBytes: 0, numHandles: 0, numLeaked: leaked, threads: 0 };
+  if (!isInitialized()) return { numTensors: 0, numBytes: 0, modelBytes: 0, wasmBytes: 0, numHandles: 0, numLeaked: leaked, threads: 0 };
   return call((e) => {
     check(e.nr_memory(outPtr(0)));
-    return { numHandles: readOut(0), numTensors: readOut(1), numBytes: readOut(2), wasmBytes: readOut(3), numLeaked: leaked, threads: threadsInfo().count };
+    return { numHandles: readOut(0), numTensors: readOut(1), numBytes: readOut(2), modelBytes: readOut(4), wasmBytes: readOut(3), numLeaked: leaked, threads: threadsInfo().count };
   });
 }

@@ -23,6 +23,15 @@ import * as topkOps from './ops/topk.js';
 import * as conv from './ops/convolution.js';
 import * as resize from './image/resize.js';
 import * as creation from './ops/creation.js';
+import * as logical from './ops/logical.js';
+import * as lse from './ops/logsumexp.js';
+import * as normOps from './ops/norm.js';
+import * as arith from './ops/arithmetic.js';
+import * as allAny from './ops/all_any.js';
+import * as actOps from './ops/activation_ops.js';
+import * as unstackOps from './ops/unstack.js';
+import * as bcast from './ops/broadcast_to.js';
+import * as conversions from './ops/conversions.js';
 import { describe, type TensorLike } from './ops/convert.js';
 
 /** Nested arrays of numbers, as returned by `array()`. */
@@ -182,6 +191,12 @@ export class Tensor {
   less(b: TensorLike): Tensor { return binary.less(this, b); }
   /** 1 where `this <= b`, else 0 (broadcasting). */
   lessEqual(b: TensorLike): Tensor { return binary.lessEqual(this, b); }
+  /** `atan2(this, b)`, broadcast. */
+  atan2(b: TensorLike): Tensor { return binary.atan2(this, b); }
+  /** `mod(this, b)`: the remainder with the sign of `b`, broadcast. */
+  mod(b: TensorLike): Tensor { return binary.mod(this, b); }
+  /** `floorDiv(this, b)`: `⌊this / b⌋`, broadcast. */
+  floorDiv(b: TensorLike): Tensor { return binary.floorDiv(this, b); }
   /** `−this`, element-wise. */
   neg(): Tensor { return unary.neg(this); }
   /** `|this|`, element-wise. */
@@ -212,6 +227,28 @@ export class Tensor {
   sin(): Tensor { return unary.sin(this); }
   /** The cosine, element-wise (radians). */
   cos(): Tensor { return unary.cos(this); }
+  /** The tangent, element-wise (radians). */
+  tan(): Tensor { return unary.tan(this); }
+  /** The arcsine, element-wise. */
+  asin(): Tensor { return unary.asin(this); }
+  /** The arccosine, element-wise. */
+  acos(): Tensor { return unary.acos(this); }
+  /** The arctangent, element-wise. */
+  atan(): Tensor { return unary.atan(this); }
+  /** The hyperbolic sine, element-wise. */
+  sinh(): Tensor { return unary.sinh(this); }
+  /** The hyperbolic cosine, element-wise. */
+  cosh(): Tensor { return unary.cosh(this); }
+  /** The inverse hyperbolic sine, element-wise. */
+  asinh(): Tensor { return unary.asinh(this); }
+  /** The inverse hyperbolic cosine, element-wise. */
+  acosh(): Tensor { return unary.acosh(this); }
+  /** The inverse hyperbolic tangent, element-wise. */
+  atanh(): Tensor { return unary.atanh(this); }
+  /** The error function, element-wise. */
+  erf(): Tensor { return unary.erf(this); }
+  /** `1 / √x`, element-wise. */
+  rsqrt(): Tensor { return unary.rsqrt(this); }
   /** `clipByValue(this, min, max)`: values limited to `[min, max]`, NaN kept. */
   clipByValue(min: number, max: number): Tensor { return clip.clipByValue(this, min, max); }
   /** `where(condition, this, b)` (the TF.js chained form): `this` where `condition`, else `b`. */
@@ -328,12 +365,74 @@ export class Tensor {
   softmax(axis?: act.AxisOptions | number): Tensor { return act.softmax(this, axis); }
   /** `log(softmax(x))` along `axis` (default -1), as `{ axis }` or a number. */
   logSoftmax(axis?: act.AxisOptions | number): Tensor { return act.logSoftmax(this, axis); }
+
+  // ---- TF.js's other chained ops (composed ops: ops/logsumexp.ts, ops/norm.ts, …) -----------
+  /** `max(x, 0)` clipped at 6, as TF.js `relu6`. */
+  relu6(): Tensor { return actOps.relu6(this); }
+  /** `log(sigmoid(x))`, stable for large `|x|`. */
+  logSigmoid(): Tensor { return actOps.logSigmoid(this); }
+  /** `log(Σ exp(x))` over `axis` (all axes by default), without overflow. @example logits.logSumExp(-1, true) */
+  logSumExp(axis?: number | number[] | null, keepDims?: boolean): Tensor { return lse.logSumExp(this, axis, keepDims); }
+  /** The norm (`'euclidean'` by default, `'fro'`, 1, 2, ±Infinity, p) over `axis`; see {@link normOps.norm}. @example x.norm(1, -1) */
+  norm(ord?: normOps.NormOrd, axis?: number | number[] | null, keepDims?: boolean): Tensor { return normOps.norm(this, ord, axis, keepDims); }
+  /** The Euclidean norm over `axis` (all axes by default). */
+  euclideanNorm(axis?: number | number[] | null, keepDims?: boolean): Tensor { return normOps.euclideanNorm(this, axis, keepDims); }
+  /** 1 where every entry over `axis` is non-zero, else 0 (TF.js `all`). */
+  all(axis?: number | number[] | null, keepDims?: boolean): Tensor { return allAny.all(this, axis, keepDims); }
+  /** 1 where some entry over `axis` is non-zero, else 0 (TF.js `any`). */
+  any(axis?: number | number[] | null, keepDims?: boolean): Tensor { return allAny.any(this, axis, keepDims); }
+  /** `(this − b)²`, element-wise with broadcasting. */
+  squaredDifference(b: TensorLike): Tensor { return arith.squaredDifference(this, b); }
+  /** `this / b`, but 0 where `b` is 0 (broadcasting). */
+  divNoNan(b: TensorLike): Tensor { return arith.divNoNan(this, b); }
+  /** 1 where both `this` and `b` are non-zero, else 0 (broadcasting). */
+  logicalAnd(b: TensorLike): Tensor { return logical.logicalAnd(this, b); }
+  /** 1 where `this` or `b` is non-zero, else 0 (broadcasting). */
+  logicalOr(b: TensorLike): Tensor { return logical.logicalOr(this, b); }
+  /** 1 where exactly one of `this` and `b` is non-zero, else 0 (broadcasting). */
+  logicalXor(b: TensorLike): Tensor { return logical.logicalXor(this, b); }
+  /** 1 where `this` is 0, else 0. */
+  logicalNot(): Tensor { return logical.logicalNot(this); }
+  /** 1 where NaN, else 0. */
+  isNaN(): Tensor { return logical.isNaN(this); }
+  /** 1 where ±Infinity, else 0. */
+  isInf(): Tensor { return logical.isInf(this); }
+  /** 1 where finite, else 0. */
+  isFinite(): Tensor { return logical.isFinite(this); }
+  /** The slices along `axis` (default 0), each without that axis. @example x.unstack() */
+  unstack(axis = 0): Tensor[] { return unstackOps.unstack(this, axis); }
+  /** Repeated along size-1 and new leading axes to `shape` (NumPy broadcasting). @example bias.broadcastTo([n, units]) */
+  broadcastTo(shape: number[]): Tensor { return bcast.broadcastTo(this, shape); }
+  /** Zeros with this shape. */
+  zerosLike(): Tensor { return creation.zerosLike(this); }
+  /** Ones with this shape. */
+  onesLike(): Tensor { return creation.onesLike(this); }
+  /** The values as a 1-D tensor (TF.js `flatten`; as `as1D`). */
+  flatten(): Tensor { return conversions.asRank('flatten', this, [this.size]); }
+  /** The values as a 1-D tensor. */
+  as1D(): Tensor { return conversions.asRank('as1D', this, [this.size]); }
+  /** The values with shape `[rows, columns]`. */
+  as2D(rows: number, columns: number): Tensor { return conversions.asRank('as2D', this, [rows, columns]); }
+  /** The values with shape `[rows, columns, depth]`. */
+  as3D(rows: number, columns: number, depth: number): Tensor { return conversions.asRank('as3D', this, [rows, columns, depth]); }
+  /** The values with shape `[rows, columns, depth, depth2]`. */
+  as4D(rows: number, columns: number, depth: number, depth2: number): Tensor { return conversions.asRank('as4D', this, [rows, columns, depth, depth2]); }
+  /** The values with shape `[rows, columns, depth, depth2, depth3]`. */
+  as5D(rows: number, columns: number, depth: number, depth2: number, depth3: number): Tensor { return conversions.asRank('as5D', this, [rows, columns, depth, depth2, depth3]); }
+  /** The single value as a rank-0 tensor (it must hold exactly one). */
+  asScalar(): Tensor { return conversions.asScalar(this); }
+  /** The values with the shape of `x` (the same element count). */
+  reshapeAs(x: Tensor): Tensor { return conversions.reshapeAs(this, x); }
+  /** TF.js's `asType`: `'float32'` (the only dtype) gives a copy; any other dtype is an error, as {@link cast}. */
+  asType(dtype: 'float32'): Tensor { return creation.cast(this, dtype); }
+  /** TF.js's `toFloat`: every tensor is float32 already, so a copy (the identity under `grad`). */
+  toFloat(): Tensor { return creation.cast(this, 'float32'); }
 }
 
 /**
  * TF.js's rank-typed tensor names, so typed TF.js code (`const xs: tf.Tensor2D = …`) ports as
  * is. neurite's `Tensor` carries no rank in its type: each is `Tensor` (check `t.rank` at run
- * time; `tensor1d` … `tensor4d` check it when they make one).
+ * time; `tensor1d` … `tensor6d` check it when they make one).
  */
 export type Scalar = Tensor;
 /** TF.js's name for a rank-1 tensor; see {@link Scalar}. */

@@ -89,11 +89,30 @@ export const UNARY = {
   expm1: Math.expm1,
   sin: Math.sin,
   cos: Math.cos,
+  tan: Math.tan,
+  asin: Math.asin,
+  acos: Math.acos,
+  atan: Math.atan,
+  sinh: Math.sinh,
+  cosh: Math.cosh,
+  asinh: Math.asinh,
+  acosh: Math.acosh,
+  atanh: Math.atanh,
+  erf,
+  rsqrt: (x) => 1 / Math.sqrt(x),
   relu: (x) => (Number.isNaN(x) ? NaN : Math.max(0, x)),
   sigmoid: (x) => 1 / (1 + Math.exp(-x)),
   tanh: Math.tanh,
   softsign: (x) => (Number.isFinite(x) ? x / (1 + Math.abs(x)) : Number.isNaN(x) ? NaN : Math.sign(x)),
 };
+
+/** erf by Abramowitz & Stegun 7.1.26 (absolute error below 1.5e-7). */
+function erf(x) {
+  if (Number.isNaN(x)) return x;
+  const t = 1 / (1 + 0.3275911 * Math.abs(x));
+  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  return Math.sign(x) * y;
+}
 
 /** Unary ops whose float32 result may differ from float64 by more than rounding. */
 export const UNARY_LOOSE = new Set(['exp', 'log', 'sqrt', 'log1p', 'expm1', 'sin', 'cos', 'sigmoid', 'tanh', 'reciprocal', 'softsign']);
@@ -114,6 +133,10 @@ export const BINARY = {
   greaterEqual: (a, b) => b01(a >= b),
   less: (a, b) => b01(a < b),
   lessEqual: (a, b) => b01(a <= b),
+  atan2: Math.atan2,
+  // TF.js's floor modulo: the remainder takes the divisor's sign.
+  mod: (a, b) => { const r = a % b; return (a < 0 && b < 0) || (a >= 0 && b >= 0) ? r : (r + b) % b; },
+  floorDiv: (a, b) => Math.floor(a / b),
 };
 
 export function unary(op, x) {

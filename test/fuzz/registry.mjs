@@ -13,5 +13,6 @@ import autodiff from './families/autodiff.mjs';
 import models from './families/models.mjs';
 import memory from './families/memory.mjs';
 import convolution from './families/convolution.mjs';
+import composite from './families/composite.mjs';
 
-export const FAMILIES = [creation, elementwise, reductions, shape, matmul, autodiff, models, memory, convolution];
+export const FAMILIES = [creation, elementwise, reductions, shape, matmul, autodiff, models, memory, convolution, composite];

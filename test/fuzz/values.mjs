@@ -26,6 +26,21 @@ export function garbage(rng) {
   }
 }
 
+/**
+ * A pool entry's values as TF.js's TensorLike, to pass instead of its tensor (the ops take them
+ * as temporary tensors): nested arrays, a Float32Array for a vector now and then, a number for a
+ * scalar. `null` for a shape nested arrays cannot spell (a 0 before the last axis, `[0, 3]`).
+ */
+export function tensorLike(rng, e) {
+  const { shape, vals } = e;
+  if (shape.length === 0) return vals[0];
+  if (shape.slice(0, -1).includes(0)) return null;
+  if (shape.length === 1 && rng.chance(0.3)) return Float32Array.from(vals);
+  let i = 0;
+  const build = (d) => (d === shape.length ? vals[i++] : Array.from({ length: shape[d] }, () => build(d + 1)));
+  return build(0);
+}
+
 /** Integers that must never be read as a valid axis, index or count of a small tensor. */
 export function badInt(rng) {
   return rng.pick([2 ** 32, 2 ** 32 + 1, 2 ** 31, -(2 ** 31) - 1, 2 ** 53 + 1, 1.5, -1.5, NaN, Infinity, -Infinity, 1e300, -1e300, 2 ** 33]);

@@ -1,10 +1,11 @@
 /**
  * TF.js's `tf.image` colour and orientation helpers, built from differentiable ops: `reverse`,
- * `tile`, `mul` and `sum` (their kernels and backward rules).
+ * `tile`, `mul` and `sum` (their kernels and backward rules). `image` may be any TensorLike
+ * (nested arrays, as TF.js), a temporary tensor freed after the op.
  */
 import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { need, show } from '../ops/convert.js';
+import { show, withTensors, type TensorLike } from '../ops/convert.js';
 import { reverse } from '../ops/slicing.js';
 import { tile } from '../ops/joining.js';
 import { mul } from '../ops/binary.js';
@@ -16,7 +17,6 @@ import { tidy } from '../scope.js';
 const LUMA = [0.2989, 0.587, 0.114];
 
 function channels(op: string, image: Tensor, want: number): void {
-  need(op, 'image', image);
   if (image.rank < 2 || image.shape[image.rank - 1] !== want) {
     throw new InvalidArgumentError(`${op}: image must have rank 2 or more and ${want} channel${want === 1 ? '' : 's'} in its last axis, got shape ${show(image.shape)}`);
   }
@@ -28,12 +28,13 @@ function channels(op: string, image: Tensor, want: number): void {
  *
  * @example image.flipLeftRight(batch)   // column j of each image becomes column w − 1 − j
  */
-export function flipLeftRight(image: Tensor): Tensor {
-  need('flipLeftRight', 'image', image);
-  if (image.rank !== 4) {
-    throw new InvalidArgumentError(`flipLeftRight: image must have rank 4 [batch, height, width, channels] (as TF.js), got shape ${show(image.shape)}`);
-  }
-  return reverse(image, 2);
+export function flipLeftRight(image: TensorLike): Tensor {
+  return withTensors('flipLeftRight', { image }, ({ image }) => {
+    if (image.rank !== 4) {
+      throw new InvalidArgumentError(`flipLeftRight: image must have rank 4 [batch, height, width, channels] (as TF.js), got shape ${show(image.shape)}`);
+    }
+    return reverse(image, 2);
+  });
 }
 
 /**
@@ -42,9 +43,11 @@ export function flipLeftRight(image: Tensor): Tensor {
  *
  * @example image.rgbToGrayscale(photos)   // [n, h, w, 3] → [n, h, w, 1]
  */
-export function rgbToGrayscale(image: Tensor): Tensor {
-  channels('rgbToGrayscale', image, 3);
-  return tidy(() => sum(mul(image, tensor1d(LUMA)), -1, true));
+export function rgbToGrayscale(image: TensorLike): Tensor {
+  return withTensors('rgbToGrayscale', { image }, ({ image }) => {
+    channels('rgbToGrayscale', image, 3);
+    return tidy(() => sum(mul(image, tensor1d(LUMA)), -1, true));
+  });
 }
 
 /**
@@ -53,7 +56,9 @@ export function rgbToGrayscale(image: Tensor): Tensor {
  *
  * @example image.grayscaleToRGB(digits)   // [n, 28, 28, 1] → [n, 28, 28, 3]
  */
-export function grayscaleToRGB(image: Tensor): Tensor {
-  channels('grayscaleToRGB', image, 1);
-  return tile(image, [...image.shape.map(() => 1).slice(1), 3]);
+export function grayscaleToRGB(image: TensorLike): Tensor {
+  return withTensors('grayscaleToRGB', { image }, ({ image }) => {
+    channels('grayscaleToRGB', image, 1);
+    return tile(image, [...image.shape.map(() => 1).slice(1), 3]);
+  });
 }

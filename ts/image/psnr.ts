@@ -1,5 +1,5 @@
 /** `psnr`: peak signal-to-noise ratio of images (`crates/core/src/image/psnr.rs`). */
-import { need } from '../ops/convert.js';
+import { withTensors, type TensorLike } from '../ops/convert.js';
 import { runOp } from '../ops/run.js';
 import { reshape } from '../ops/shape.js';
 import { tidy } from '../scope.js';
@@ -22,7 +22,8 @@ export interface PsnrArgs {
  * Peak signal-to-noise ratio in decibels, `10·log₁₀(maxValue² / MSE)`, with the mean squared
  * error over the pixels (and channels) of each image, computed in f64. Identical images give
  * `Infinity` (as `tf.image.psnr`). `a` and `b` must have the same shape (else a `ShapeError`
- * naming both) and finite values. The layouts:
+ * naming both) and finite values; they may be nested arrays (temporary tensors, freed). The
+ * layouts:
  *
  * - `[h, w]`: one grayscale image, a scalar tensor. **A rank-2 tensor is always one image**:
  *   rows of flattened images `[n, h·w]` (MNIST, a dense autoencoder) need
@@ -40,15 +41,17 @@ export interface PsnrArgs {
  * psnr(x, y, { imageShape: [28, 28] });                      // [n, 784] → [n]
  * psnr(x, convAe.predict(x));                                // [n, 28, 28, 1] → [n]
  */
-export function psnr(a: Tensor, b: Tensor, args: PsnrArgs = {}): Tensor {
+export function psnr(a: TensorLike, b: TensorLike, args: PsnrArgs = {}): Tensor {
   const o = checkKeys('psnr', args, ['maxValue', 'imageShape']);
   const max = numberOption('psnr', 'maxValue', o.maxValue ?? 1, (v) => v > 0, 'a finite number > 0');
   const [has, h, w] = imageShapeWords('psnr', o.imageShape);
-  const ha = need('psnr', 'a', a);
-  const hb = need('psnr', 'b', b);
-  const nhwc = channelsLast('psnr', a, b, o.imageShape);
-  if (nhwc === null) return runOp((e, out) => e.nr_psnr(ha, hb, max, has, h, w, out));
-  // [n, h, w·c] keeps each image's values together and in order: one MSE over h·w·c.
-  const [n, ih, iw, c] = nhwc;
-  return tidy(() => psnr(reshape(a, [n, ih, iw * c]), reshape(b, [n, ih, iw * c]), { maxValue: max }));
+  return withTensors('psnr', { a, b }, ({ a, b }) => {
+    const ha = a.handleFor('psnr', 'a');
+    const hb = b.handleFor('psnr', 'b');
+    const nhwc = channelsLast('psnr', a, b, o.imageShape);
+    if (nhwc === null) return runOp((e, out) => e.nr_psnr(ha, hb, max, has, h, w, out));
+    // [n, h, w·c] keeps each image's values together and in order: one MSE over h·w·c.
+    const [n, ih, iw, c] = nhwc;
+    return tidy(() => psnr(reshape(a, [n, ih, iw * c]), reshape(b, [n, ih, iw * c]), { maxValue: max }));
+  });
 }

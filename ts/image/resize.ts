@@ -5,18 +5,21 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { boolArg, intArg, need, show } from '../ops/convert.js';
+import { boolArg, intArg, show, withTensors, type TensorLike } from '../ops/convert.js';
 import { runOp } from '../ops/run.js';
 
-function resize(op: 'resizeBilinear' | 'resizeNearestNeighbor', images: Tensor, size: [number, number], alignCorners: unknown, halfPixelCenters: unknown): Tensor {
-  const h = need(op, 'images', images);
-  if (!Array.isArray(size) || size.length !== 2) {
-    throw new InvalidArgumentError(`${op}: size must be [newHeight, newWidth], got ${show(size)}`);
-  }
-  const [nh, nw] = size.map((v, i) => intArg(op, `size[${i}]`, v, 0));
-  const ac = boolArg(op, 'alignCorners', alignCorners);
-  const hp = boolArg(op, 'halfPixelCenters', halfPixelCenters);
-  return runOp((e, out) => e.nr_resize(h, nh, nw, op === 'resizeBilinear' ? 1 : 0, ac ? 1 : 0, hp ? 1 : 0, out));
+/** `images` may be any TensorLike (nested arrays, as TF.js), a temporary tensor freed after the op. */
+function resize(op: 'resizeBilinear' | 'resizeNearestNeighbor', images: TensorLike, size: [number, number], alignCorners: unknown, halfPixelCenters: unknown): Tensor {
+  return withTensors(op, { images }, ({ images }) => {
+    const h = images.handleFor(op, 'images');
+    if (!Array.isArray(size) || size.length !== 2) {
+      throw new InvalidArgumentError(`${op}: size must be [newHeight, newWidth], got ${show(size)}`);
+    }
+    const [nh, nw] = size.map((v, i) => intArg(op, `size[${i}]`, v, 0));
+    const ac = boolArg(op, 'alignCorners', alignCorners);
+    const hp = boolArg(op, 'halfPixelCenters', halfPixelCenters);
+    return runOp((e, out) => e.nr_resize(h, nh, nw, op === 'resizeBilinear' ? 1 : 0, ac ? 1 : 0, hp ? 1 : 0, out));
+  });
 }
 
 /**
@@ -32,7 +35,7 @@ function resize(op: 'resizeBilinear' | 'resizeNearestNeighbor', images: Tensor, 
  * @example image.resizeBilinear(images, [14, 14])                  // 28×28 → 14×14
  * @example image.resizeBilinear(photo, [224, 224], false, true)    // half-pixel centres
  */
-export function resizeBilinear(images: Tensor, size: [number, number], alignCorners = false, halfPixelCenters = false): Tensor {
+export function resizeBilinear(images: TensorLike, size: [number, number], alignCorners = false, halfPixelCenters = false): Tensor {
   return resize('resizeBilinear', images, size, alignCorners, halfPixelCenters);
 }
 
@@ -45,6 +48,6 @@ export function resizeBilinear(images: Tensor, size: [number, number], alignCorn
  *
  * @example image.resizeNearestNeighbor(mask, [56, 56])   // 28×28 → 56×56, each pixel 2×2 times
  */
-export function resizeNearestNeighbor(images: Tensor, size: [number, number], alignCorners = false, halfPixelCenters = false): Tensor {
+export function resizeNearestNeighbor(images: TensorLike, size: [number, number], alignCorners = false, halfPixelCenters = false): Tensor {
   return resize('resizeNearestNeighbor', images, size, alignCorners, halfPixelCenters);
 }

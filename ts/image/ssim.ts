@@ -1,5 +1,5 @@
 /** `ssim`: structural similarity of images (`crates/core/src/image/ssim.rs`). */
-import { need, show } from '../ops/convert.js';
+import { show, withTensors, type TensorLike } from '../ops/convert.js';
 import { runOp } from '../ops/run.js';
 import { mean } from '../ops/reduce.js';
 import { reshape, transpose } from '../ops/shape.js';
@@ -33,7 +33,7 @@ export interface SsimArgs {
  * every position where the window fits ("valid", no padding) — the definition and defaults of
  * `tf.image.ssim`, computed in f64 (TF: float32). 1 for identical images, symmetric, below 1
  * otherwise. `a` and `b` must have the same shape (else a `ShapeError` naming both) and finite
- * values. The layouts:
+ * values; they may be nested arrays (temporary tensors, freed). The layouts:
  *
  * - `[h, w]`: one grayscale image, a scalar tensor. **A rank-2 tensor is always one image**:
  *   rows of flattened images `[n, h·w]` (MNIST, a dense autoencoder) need
@@ -56,7 +56,7 @@ export interface SsimArgs {
  * ssim(x, y, { imageShape: [16, 16], windowSize: 7, sigma: 1 }); // [n, 256] → [n]
  * ssim(photos, decoded, { maxValue: 255 });                  // [n, h, w, 3] → [n]
  */
-export function ssim(a: Tensor, b: Tensor, args: SsimArgs = {}): Tensor {
+export function ssim(a: TensorLike, b: TensorLike, args: SsimArgs = {}): Tensor {
   const o = checkKeys('ssim', args, ['maxValue', 'windowSize', 'sigma', 'k1', 'k2', 'imageShape']);
   const max = numberOption('ssim', 'maxValue', o.maxValue ?? 1, (v) => v > 0, 'a finite number > 0');
   const size = intOption('ssim', 'windowSize', o.windowSize ?? 11, 1);
@@ -64,17 +64,19 @@ export function ssim(a: Tensor, b: Tensor, args: SsimArgs = {}): Tensor {
   const k1 = numberOption('ssim', 'k1', o.k1 ?? 0.01, (v) => v > 0, 'a finite number > 0');
   const k2 = numberOption('ssim', 'k2', o.k2 ?? 0.03, (v) => v > 0, 'a finite number > 0');
   const [has, h, w] = imageShapeWords('ssim', o.imageShape);
-  const ha = need('ssim', 'a', a);
-  const hb = need('ssim', 'b', b);
-  const nhwc = channelsLast('ssim', a, b, o.imageShape);
-  if (nhwc === null) return runOp((e, out) => e.nr_ssim(ha, hb, max, size, sigma, k1, k2, has, h, w, out));
-  const [n, ih, iw, c] = nhwc;
-  if (ih < size || iw < size) {
-    throw new InvalidArgumentError(`ssim: images of ${ih} × ${iw} are smaller than the ${size} × ${size} window (shape ${show(a.shape)}); pass a smaller windowSize`);
-  }
-  const same = { maxValue: max, windowSize: size, sigma, k1, k2 };
-  if (c === 1) return tidy(() => ssim(reshape(a, [n, ih, iw]), reshape(b, [n, ih, iw]), same));
-  // Each channel as an image of its own: [n, c, h, w] → [n·c, h, w], then the mean over c.
-  const planes = (t: Tensor) => reshape(transpose(t, [0, 3, 1, 2]), [n * c, ih, iw]);
-  return tidy(() => mean(reshape(ssim(planes(a), planes(b), same), [n, c]), 1));
+  return withTensors('ssim', { a, b }, ({ a, b }) => {
+    const ha = a.handleFor('ssim', 'a');
+    const hb = b.handleFor('ssim', 'b');
+    const nhwc = channelsLast('ssim', a, b, o.imageShape);
+    if (nhwc === null) return runOp((e, out) => e.nr_ssim(ha, hb, max, size, sigma, k1, k2, has, h, w, out));
+    const [n, ih, iw, c] = nhwc;
+    if (ih < size || iw < size) {
+      throw new InvalidArgumentError(`ssim: images of ${ih} × ${iw} are smaller than the ${size} × ${size} window (shape ${show(a.shape)}); pass a smaller windowSize`);
+    }
+    const same = { maxValue: max, windowSize: size, sigma, k1, k2 };
+    if (c === 1) return tidy(() => ssim(reshape(a, [n, ih, iw]), reshape(b, [n, ih, iw]), same));
+    // Each channel as an image of its own: [n, c, h, w] → [n·c, h, w], then the mean over c.
+    const planes = (t: Tensor) => reshape(transpose(t, [0, 3, 1, 2]), [n * c, ih, iw]);
+    return tidy(() => mean(reshape(ssim(planes(a), planes(b), same), [n, c]), 1));
+  });
 }

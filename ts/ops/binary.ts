@@ -53,3 +53,16 @@ export const greaterEqual = (a: TensorLike, b: TensorLike): Tensor => binary('gr
 export const less = (a: TensorLike, b: TensorLike): Tensor => binary('less', a, b);
 /** `a <= b` as 1/0. */
 export const lessEqual = (a: TensorLike, b: TensorLike): Tensor => binary('lessEqual', a, b);
+/** `atan2(a, b)`: the angle of the point `(b, a)`, in `[-π, π]`, broadcast (computed in f64, as TF.js). */
+export const atan2 = (a: TensorLike, b: TensorLike): Tensor => binary('atan2', a, b);
+/**
+ * The remainder of `a / b` with the sign of `b` (floor modulo, as TF.js and Python `%`):
+ * `mod(-1, 3) = 2`, so `floorDiv(a, b) * b + mod(a, b) = a`. `mod(a, 0)` is NaN.
+ */
+export const mod = (a: TensorLike, b: TensorLike): Tensor => binary('mod', a, b);
+/**
+ * `⌊a / b⌋`, broadcast, with the quotient in f64 as TF.js (`floorDiv(1, 0.1)` is 9: 0.1 in
+ * float32 is a bit above 0.1). The result stays float32 (TF.js returns int32). Its gradient is
+ * TF.js's, that of `a / b` (TensorFlow and JAX give zeros).
+ */
+export const floorDiv = (a: TensorLike, b: TensorLike): Tensor => binary('floorDiv', a, b);

@@ -323,6 +323,63 @@ export function resolve(op: string, arg: string, x: unknown): { handle: number; 
   return { handle: t.handleFor(op, arg), temp: t };
 }
 
+/**
+ * Runs `f` with {@link TensorLike} arguments as tensors, for the ops that read a tensor's shape
+ * or call other ops: a tensor is passed as is (checked live), a number or nested arrays become a
+ * temporary tensor that is disposed when `f` returns or throws. The keys of `args` name the
+ * arguments in errors (`matMul: b must be a Tensor, a number or an array of numbers, got …`,
+ * `concat: tensors[1]: values are ragged: …`).
+ *
+ * Under `grad` a temporary is a constant (it is no source, and no source flows into it), and
+ * disposing it after the op is safe: the tape keeps the values of the inputs it recorded under
+ * the tensor's id (the core's data is reference-counted), not under the freed handle.
+ *
+ * @example
+ * return withTensors('dot', { a, b }, ({ a, b }) => dotOf(a, b));
+ */
+export function withTensors<A extends Record<string, unknown>, R>(op: string, args: A, f: (t: { [K in keyof A]: Tensor }) => R): R {
+  // The usual case, every argument a tensor: checked live, with no temporaries to track.
+  let tensors = true;
+  for (const k in args) {
+    const v = args[k];
+    if (v instanceof Tensor) v.handleFor(op, k);
+    else tensors = false;
+  }
+  if (tensors) return f(args as { [K in keyof A]: Tensor });
+  const names = Object.keys(args);
+  return scoped(op, names, names.map((k) => args[k]), (ts) => {
+    const t = {} as Record<string, Tensor>;
+    names.forEach((k, i) => (t[k] = ts[i]));
+    return f(t as { [K in keyof A]: Tensor });
+  });
+}
+
+/**
+ * {@link withTensors} for a list of {@link TensorLike} values (`concat`, `stack`), named
+ * `arg[i]` in errors.
+ */
+export function withTensorList<R>(op: string, arg: string, list: readonly unknown[], f: (ts: Tensor[]) => R): R {
+  return scoped(op, list.map((_, i) => `${arg}[${i}]`), list, f);
+}
+
+function scoped<R>(op: string, names: readonly string[], values: readonly unknown[], f: (ts: Tensor[]) => R): R {
+  const ts: Tensor[] = [];
+  let temps: Tensor[] | null = null;
+  let result: R | undefined;
+  try {
+    for (let i = 0; i < values.length; i++) {
+      const r = resolve(op, names[i], values[i]);
+      if (r.temp) (temps ??= []).push(r.temp);
+      ts.push(r.temp ?? (values[i] as Tensor));
+    }
+    result = f(ts);
+    return result;
+  } finally {
+    // A temporary the op returned as is would be the caller's now (no op here does that).
+    if (temps) for (const t of temps) if ((t as unknown) !== result) t.dispose();
+  }
+}
+
 /** Requires a Tensor argument. */
 export function need(op: string, arg: string, x: unknown): number {
   if (x instanceof Tensor) return x.handleFor(op, arg);

@@ -1,11 +1,12 @@
 /**
  * Convolution and pooling on tensors, as TF.js's `conv2d`, `conv2dTranspose`, `maxPool` and
  * `avgPool` (channels last). The layers `layers.conv2d`, `layers.maxPooling2d` and `layers.averagePooling2d` run the
- * same kernels and backward rules (`crates/core/src/ops/{conv,pool}.rs`).
+ * same kernels and backward rules (`crates/core/src/ops/{conv,pool}.rs`). `x` and `filter` may
+ * be any TensorLike (nested arrays, as TF.js), temporary tensors freed after the op.
  */
 import { inOp, InvalidArgumentError, ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { intArg, need, pair, show } from './convert.js';
+import { intArg, pair, show, withTensors, type TensorLike } from './convert.js';
 import { runOp } from './run.js';
 import { expandDims, squeeze } from './shape.js';
 import { tidy } from '../scope.js';
@@ -40,18 +41,20 @@ function noRounding(op: string, v: unknown): void {
  * @example conv2d(images, filter, 1, 'same')                 // [n, h, w, out]
  * @example conv2d(images, filter, [2, 2], 'valid', 'NHWC', 2)  // strided, dilated
  */
-export function conv2d(x: Tensor, filter: Tensor, strides: Size2D, pad: Padding, dataFormat: 'NHWC' = 'NHWC', dilations: Size2D = 1, dimRoundingMode?: never): Tensor {
+export function conv2d(x: TensorLike, filter: TensorLike, strides: Size2D, pad: Padding, dataFormat: 'NHWC' = 'NHWC', dilations: Size2D = 1, dimRoundingMode?: never): Tensor {
   const op = 'conv2d';
-  const hx = need(op, 'x', x);
-  const hf = need(op, 'filter', filter);
-  const [sh, sw] = pair(op, 'strides', strides);
-  const same = padArg(op, pad);
-  if (dataFormat !== undefined && dataFormat !== 'NHWC') {
-    throw new InvalidArgumentError(`${op}: dataFormat must be 'NHWC' ([batch, height, width, channels]), the only layout neurite has; got ${show(dataFormat)}`);
-  }
-  const [dh, dw] = pair(op, 'dilations', dilations, [1, 1]);
-  noRounding(op, dimRoundingMode);
-  return runOp((e, out) => e.nr_conv2d(hx, hf, sh, sw, dh, dw, same, out));
+  return withTensors(op, { x, filter }, ({ x, filter }) => {
+    const hx = x.handleFor(op, 'x');
+    const hf = filter.handleFor(op, 'filter');
+    const [sh, sw] = pair(op, 'strides', strides);
+    const same = padArg(op, pad);
+    if (dataFormat !== undefined && dataFormat !== 'NHWC') {
+      throw new InvalidArgumentError(`${op}: dataFormat must be 'NHWC' ([batch, height, width, channels]), the only layout neurite has; got ${show(dataFormat)}`);
+    }
+    const [dh, dw] = pair(op, 'dilations', dilations, [1, 1]);
+    noRounding(op, dimRoundingMode);
+    return runOp((e, out) => e.nr_conv2d(hx, hf, sh, sw, dh, dw, same, out));
+  });
 }
 
 /**
@@ -62,10 +65,12 @@ export function conv2d(x: Tensor, filter: Tensor, strides: Size2D, pad: Padding,
  *
  * @example conv1d(signal, filter, 1, 'same')   // [b, 100, 1] with [5, 1, 8] → [b, 100, 8]
  */
-export function conv1d(x: Tensor, filter: Tensor, stride: number, pad: Padding, dataFormat: 'NWC' = 'NWC', dilation = 1, dimRoundingMode?: never): Tensor {
+export function conv1d(x: TensorLike, filter: TensorLike, stride: number, pad: Padding, dataFormat: 'NWC' = 'NWC', dilation = 1, dimRoundingMode?: never): Tensor {
+  return withTensors('conv1d', { x, filter }, ({ x, filter }) => conv1dOf(x, filter, stride, pad, dataFormat, dilation, dimRoundingMode));
+}
+
+function conv1dOf(x: Tensor, filter: Tensor, stride: number, pad: Padding, dataFormat: 'NWC', dilation: number, dimRoundingMode: unknown): Tensor {
   const op = 'conv1d';
-  need(op, 'x', x);
-  need(op, 'filter', filter);
   if (x.rank !== 2 && x.rank !== 3) throw new InvalidArgumentError(`${op}: x must be [batch, width, inChannels] or [width, inChannels], got shape ${show(x.shape)}`);
   if (filter.rank !== 3) throw new InvalidArgumentError(`${op}: filter must be [filterWidth, inChannels, outChannels], got shape ${show(filter.shape)}`);
   const s = intArg(op, 'stride', stride, 1, 65536);
@@ -97,10 +102,15 @@ export function conv1d(x: Tensor, filter: Tensor, stride: number, pad: Padding, 
  *
  * @example conv2dTranspose(codes, filter, [n, 14, 14, 1], 2, 'same')   // 7×7 → 14×14
  */
-export function conv2dTranspose(x: Tensor, filter: Tensor, outputShape: number[], strides: Size2D, pad: Padding, dimRoundingMode?: never): Tensor {
+export function conv2dTranspose(x: TensorLike, filter: TensorLike, outputShape: number[], strides: Size2D, pad: Padding, dimRoundingMode?: never): Tensor {
   const op = 'conv2dTranspose';
-  const hx = need(op, 'x', x);
-  const hf = need(op, 'filter', filter);
+  return withTensors(op, { x, filter }, ({ x, filter }) => conv2dTransposeOf(x, filter, outputShape, strides, pad, dimRoundingMode));
+}
+
+function conv2dTransposeOf(x: Tensor, filter: Tensor, outputShape: number[], strides: Size2D, pad: Padding, dimRoundingMode: unknown): Tensor {
+  const op = 'conv2dTranspose';
+  const hx = x.handleFor(op, 'x');
+  const hf = filter.handleFor(op, 'filter');
   if (!Array.isArray(outputShape) || (outputShape.length !== 3 && outputShape.length !== 4)) {
     throw new InvalidArgumentError(`${op}: outputShape must be [batch, height, width, channels] or [height, width, channels], got ${show(outputShape)}`);
   }
@@ -118,13 +128,15 @@ export function conv2dTranspose(x: Tensor, filter: Tensor, outputShape: number[]
   return runOp((e, out) => e.nr_conv2d_transpose(hx, hf, oh, ow, oc, sh, sw, same, out));
 }
 
-function pool(op: 'maxPool' | 'avgPool', x: Tensor, filterSize: Size2D, strides: Size2D, pad: Padding, dimRoundingMode: unknown): Tensor {
-  const h = need(op, 'x', x);
-  const [kh, kw] = pair(op, 'filterSize', filterSize);
-  const [sh, sw] = pair(op, 'strides', strides);
-  const same = padArg(op, pad);
-  noRounding(op, dimRoundingMode);
-  return runOp((e, out) => e.nr_pool2d(h, op === 'maxPool' ? 1 : 0, kh, kw, sh, sw, same, out));
+function pool(op: 'maxPool' | 'avgPool', x: TensorLike, filterSize: Size2D, strides: Size2D, pad: Padding, dimRoundingMode: unknown): Tensor {
+  return withTensors(op, { x }, ({ x }) => {
+    const h = x.handleFor(op, 'x');
+    const [kh, kw] = pair(op, 'filterSize', filterSize);
+    const [sh, sw] = pair(op, 'strides', strides);
+    const same = padArg(op, pad);
+    noRounding(op, dimRoundingMode);
+    return runOp((e, out) => e.nr_pool2d(h, op === 'maxPool' ? 1 : 0, kh, kw, sh, sw, same, out));
+  });
 }
 
 /**
@@ -135,7 +147,7 @@ function pool(op: 'maxPool' | 'avgPool', x: Tensor, filterSize: Size2D, strides:
  *
  * @example maxPool(images, 2, 2, 'valid')   // halves height and width
  */
-export function maxPool(x: Tensor, filterSize: Size2D, strides: Size2D, pad: Padding, dimRoundingMode?: never): Tensor {
+export function maxPool(x: TensorLike, filterSize: Size2D, strides: Size2D, pad: Padding, dimRoundingMode?: never): Tensor {
   return pool('maxPool', x, filterSize, strides, pad, dimRoundingMode);
 }
 
@@ -146,6 +158,6 @@ export function maxPool(x: Tensor, filterSize: Size2D, strides: Size2D, pad: Pad
  *
  * @example avgPool(images, [3, 3], 1, 'same')
  */
-export function avgPool(x: Tensor, filterSize: Size2D, strides: Size2D, pad: Padding, dimRoundingMode?: never): Tensor {
+export function avgPool(x: TensorLike, filterSize: Size2D, strides: Size2D, pad: Padding, dimRoundingMode?: never): Tensor {
   return pool('avgPool', x, filterSize, strides, pad, dimRoundingMode);
 }

@@ -2,7 +2,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { call, check, outPtr, readOut } from '../engine.js';
-import { checkShape, checkSize, describe, dtypeArg, fromFlat, intArg, makeTensor, need, numberArg, type TensorValues } from './convert.js';
+import { checkShape, checkSize, describe, dtypeArg, fromFlat, intArg, makeTensor, numberArg, withTensors, type TensorLike, type TensorValues } from './convert.js';
 import { runOp } from './run.js';
 
 /**
@@ -20,7 +20,7 @@ export function tensor(values: TensorValues, shape?: readonly number[] | null, d
   return makeTensor('tensor', values, shape);
 }
 
-/** `tensor` with a required rank (TF.js `tensor1d` … `tensor4d`). */
+/** `tensor` with a required rank (TF.js `tensor1d` … `tensor6d`). */
 function ranked(rank: number, values: TensorValues, shape: readonly number[] | null | undefined, dtype: unknown): Tensor {
   const op = `tensor${rank}d`;
   dtypeArg(op, dtype);
@@ -55,6 +55,16 @@ export function tensor3d(values: TensorValues, shape?: readonly [number, number,
 /** A 4-D tensor from nested arrays, or flat values with `shape` (TF.js `tensor4d`). */
 export function tensor4d(values: TensorValues, shape?: readonly [number, number, number, number] | null, dtype?: 'float32'): Tensor {
   return ranked(4, values, shape, dtype);
+}
+
+/** A 5-D tensor from nested arrays, or flat values with `shape` (TF.js `tensor5d`). */
+export function tensor5d(values: TensorValues, shape?: readonly [number, number, number, number, number] | null, dtype?: 'float32'): Tensor {
+  return ranked(5, values, shape, dtype);
+}
+
+/** A 6-D tensor from nested arrays, or flat values with `shape` (TF.js `tensor6d`). */
+export function tensor6d(values: TensorValues, shape?: readonly [number, number, number, number, number, number] | null, dtype?: 'float32'): Tensor {
+  return ranked(6, values, shape, dtype);
 }
 
 /** A rank-0 tensor holding one number (a boolean gives 1 or 0). */
@@ -108,21 +118,21 @@ export function ones(shape: readonly number[], dtype?: 'float32'): Tensor {
 }
 
 /** Zeros with the shape of `x`. */
-export function zerosLike(x: Tensor): Tensor {
-  need('zerosLike', 'x', x);
-  return zeros(x.shape);
+export function zerosLike(x: TensorLike): Tensor {
+  return withTensors('zerosLike', { x }, (t) => zeros(t.x.shape));
 }
 
 /** Ones with the shape of `x`. */
-export function onesLike(x: Tensor): Tensor {
-  need('onesLike', 'x', x);
-  return ones(x.shape);
+export function onesLike(x: TensorLike): Tensor {
+  return withTensors('onesLike', { x }, (t) => ones(t.x.shape));
 }
 
 /** A copy of `x`. Under `grad` it is the identity: gradients flow through it (TF.js `clone`). */
-export function clone(x: Tensor): Tensor {
-  const h = need('clone', 'x', x);
-  return runOp((e, out) => e.nr_tensor_clone(h, out));
+export function clone(x: TensorLike): Tensor {
+  return withTensors('clone', { x }, (t) => {
+    const h = t.x.handleFor('clone', 'x');
+    return runOp((e, out) => e.nr_tensor_clone(h, out));
+  });
 }
 
 /**
@@ -132,11 +142,14 @@ export function clone(x: Tensor): Tensor {
  *
  * @example cast(labels, 'float32')
  */
-export function cast(x: Tensor, dtype: 'float32'): Tensor {
-  const h = need('cast', 'x', x);
+export function cast(x: TensorLike, dtype: 'float32'): Tensor {
+  if (x instanceof Tensor) x.handleFor('cast', 'x');
   if (dtype === undefined) throw new InvalidArgumentError("cast: dtype is required ('float32', the only dtype neurite supports today)");
   dtypeArg('cast', dtype);
-  return runOp((e, out) => e.nr_tensor_clone(h, out));
+  return withTensors('cast', { x }, (t) => {
+    const h = t.x.handleFor('cast', 'x');
+    return runOp((e, out) => e.nr_tensor_clone(h, out));
+  });
 }
 
 /**
@@ -159,14 +172,20 @@ export function eye(numRows: number, numColumns?: number | null, batchShape?: re
 
 /**
  * Numbers from `start` (inclusive) to `stop` (exclusive) by `step`, as TF.js `range`.
- * With one argument, `range(n)` is `0..n`. The element count is checked against
- * {@link MAX_ELEMENTS} before anything is allocated.
+ * With one argument, `range(n)` is `0..n`. As TF.js, the default step counts down when
+ * `stop < start` (`range(0, -3)` is `[0, -1, -2]`); another step that points away from `stop`
+ * gives an empty tensor. Values are `start + i·step` rounded once (TF.js adds the step
+ * repeatedly: `range(0, 1, 0.3)` ends with 0.90000004 there, 0.9 here). The element count is
+ * checked against {@link MAX_ELEMENTS} before anything is allocated.
  */
 export function range(start: number, stop?: number | null, step = 1, dtype?: 'float32'): Tensor {
   if (stop === undefined || stop === null) [start, stop] = [0, start];
   for (const [k, v] of [['start', start], ['stop', stop], ['step', step]] as const) numberArg('range', k, v, true);
   dtypeArg('range', dtype);
   if (step === 0) throw new InvalidArgumentError('range: step must not be 0');
+  // As TF.js: a step of 1 (the default) counts down when stop < start (range(0, -3) is
+  // [0, -1, -2]); any other step pointing away from stop gives an empty tensor.
+  if (stop < start && step === 1) step = -1;
   const n = Math.max(0, Math.ceil((stop - start) / step));
   checkSize('range', `range(${start}, ${stop}, ${step})`, n);
   return withValues('range', [n], (v) => {

@@ -1,20 +1,24 @@
-/** Joining and repeating tensors: concat, stack, tile and pad (TF.js names and semantics). */
+/**
+ * Joining and repeating tensors: concat, stack, tile and pad (TF.js names and semantics). The
+ * inputs may be any TensorLike (`concat([[1], [2, 3]])`, `tile([1, 2], [2])`), temporary
+ * tensors freed after the op.
+ */
 import { writeArgs } from '../engine.js';
 import { InvalidArgumentError, ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import type { RawExports } from '../wasm/exports.js';
-import { checkSize, describe, need, numberArg } from './convert.js';
+import { checkSize, describe, intArg, intList, numberArg, withTensorList, withTensors, type TensorLike } from './convert.js';
 import { runOp } from './run.js';
-import { intArg, intList } from './convert.js';
 
 /** Inputs per call; longer lists are joined in groups whose results are then concatenated. */
 const GROUP = 1000;
 
 type JoinExport = (e: RawExports, list: number, n: number, axis: number, out: number) => number;
 
-function handlesOf(op: string, tensors: unknown): number[] {
+/** Runs `f` with the list `tensors` as tensors (TensorLike entries as temporaries) and their handles. */
+function joined(op: 'concat' | 'stack', tensors: unknown, f: (ts: Tensor[], hs: number[]) => Tensor): Tensor {
   if (!Array.isArray(tensors)) throw new InvalidArgumentError(`${op}: tensors must be an array of Tensors, got ${describe(tensors)}`);
-  return tensors.map((t, i) => need(op, `tensors[${i}]`, t));
+  return withTensorList(op, 'tensors', tensors, (ts) => f(ts, ts.map((t, i) => t.handleFor(op, `tensors[${i}]`))));
 }
 
 /** Joins `hs` with `f`; more than GROUP inputs are joined per group, then concatenated. */
@@ -23,7 +27,7 @@ function join(op: string, hs: number[], axis: number, f: JoinExport): Tensor {
   const parts: Tensor[] = [];
   try {
     for (let i = 0; i < hs.length; i += GROUP) parts.push(join(op, hs.slice(i, i + GROUP), axis, f));
-    return join(op, parts.map((t) => need(op, 'part', t)), axis, (e, list, n, ax, out) => e.nr_concat(list, n, ax, out));
+    return join(op, parts.map((t) => t.handleFor(op, 'part')), axis, (e, list, n, ax, out) => e.nr_concat(list, n, ax, out));
   } finally {
     for (const t of parts) t.dispose();
   }
@@ -58,11 +62,12 @@ function checkAcrossGroups(op: 'concat' | 'stack', tensors: readonly Tensor[], a
  * @example concat([tensor([[1, 2]]), tensor([[3, 4]])])     // [[1, 2], [3, 4]]
  * @example concat([tensor([[1], [2]]), tensor([[3], [4]])], 1)  // [[1, 3], [2, 4]]
  */
-export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
-  const hs = handlesOf('concat', tensors);
-  const a = intArg('concat', 'axis', axis);
-  if (hs.length > GROUP) checkAcrossGroups('concat', tensors, a);
-  return join('concat', hs, a, (e, list, n, ax, out) => e.nr_concat(list, n, ax, out));
+export function concat(tensors: readonly TensorLike[], axis = 0): Tensor {
+  return joined('concat', tensors, (ts, hs) => {
+    const a = intArg('concat', 'axis', axis);
+    if (hs.length > GROUP) checkAcrossGroups('concat', ts, a);
+    return join('concat', hs, a, (e, list, n, ax, out) => e.nr_concat(list, n, ax, out));
+  });
 }
 
 /**
@@ -73,11 +78,12 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
  * @example stack([tensor([1, 2]), tensor([3, 4])])     // [[1, 2], [3, 4]]
  * @example stack([tensor([1, 2]), tensor([3, 4])], 1)  // [[1, 3], [2, 4]]
  */
-export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
-  const hs = handlesOf('stack', tensors);
-  const a = intArg('stack', 'axis', axis);
-  if (hs.length > GROUP) checkAcrossGroups('stack', tensors, a);
-  return join('stack', hs, a, (e, list, n, ax, out) => e.nr_stack(list, n, ax, out));
+export function stack(tensors: readonly TensorLike[], axis = 0): Tensor {
+  return joined('stack', tensors, (ts, hs) => {
+    const a = intArg('stack', 'axis', axis);
+    if (hs.length > GROUP) checkAcrossGroups('stack', ts, a);
+    return join('stack', hs, a, (e, list, n, ax, out) => e.nr_stack(list, n, ax, out));
+  });
 }
 
 /**
@@ -87,8 +93,12 @@ export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
  * @example tile(tensor([1, 2]), [3])          // [1, 2, 1, 2, 1, 2]
  * @example tile(tensor([[1], [2]]), [1, 2])   // [[1, 1], [2, 2]]
  */
-export function tile(x: Tensor, reps: readonly number[]): Tensor {
-  const h = need('tile', 'x', x);
+export function tile(x: TensorLike, reps: readonly number[]): Tensor {
+  return withTensors('tile', { x }, ({ x }) => tileOf(x, reps));
+}
+
+function tileOf(x: Tensor, reps: readonly number[]): Tensor {
+  const h = x.handleFor('tile', 'x');
   if (!Array.isArray(reps)) throw new InvalidArgumentError(`tile: reps must be an array of integers, got ${describe(reps)}`);
   const r = intList('tile', 'reps', reps);
   // The output size, checked before the core allocates (shape errors are left to the core).
@@ -121,15 +131,17 @@ function padPairs(op: string, paddings: unknown): number[] {
  * @example pad(tensor([1, 2]), [[1, 2]])               // [0, 1, 2, 0, 0]
  * @example pad(tensor([[1]]), [[0, 1], [1, 0]], -1)     // [[-1, 1], [-1, -1]]
  */
-export function pad(x: Tensor, paddings: ReadonlyArray<readonly [number, number]>, constantValue = 0): Tensor {
-  const h = need('pad', 'x', x);
-  const flat = padPairs('pad', paddings);
-  const value = numberArg('pad', 'constantValue', constantValue);
-  if (paddings.length === x.rank) {
-    const dims = x.shape.map((d, i) => flat[2 * i] + d + flat[2 * i + 1]);
-    checkSize('pad', `the result [${dims}]`, dims.reduce((a, b) => a * b, 1));
-  }
-  return runOp((e, out) => e.nr_pad(h, writeArgs('pad', flat), paddings.length, value, out));
+export function pad(x: TensorLike, paddings: ReadonlyArray<readonly [number, number]>, constantValue = 0): Tensor {
+  return withTensors('pad', { x }, ({ x }) => {
+    const h = x.handleFor('pad', 'x');
+    const flat = padPairs('pad', paddings);
+    const value = numberArg('pad', 'constantValue', constantValue);
+    if (paddings.length === x.rank) {
+      const dims = x.shape.map((d, i) => flat[2 * i] + d + flat[2 * i + 1]);
+      checkSize('pad', `the result [${dims}]`, dims.reduce((a, b) => a * b, 1));
+    }
+    return runOp((e, out) => e.nr_pad(h, writeArgs('pad', flat), paddings.length, value, out));
+  });
 }
 
 /**
@@ -140,9 +152,11 @@ export function pad(x: Tensor, paddings: ReadonlyArray<readonly [number, number]
  *
  * @example mirrorPad(images, [[0, 0], [1, 1], [1, 1], [0, 0]], 'reflect')   // before a 3×3 conv
  */
-export function mirrorPad(x: Tensor, paddings: ReadonlyArray<readonly [number, number]>, mode: 'reflect' | 'symmetric'): Tensor {
-  const h = need('mirrorPad', 'x', x);
-  const flat = padPairs('mirrorPad', paddings);
-  if (mode !== 'reflect' && mode !== 'symmetric') throw new InvalidArgumentError(`mirrorPad: mode must be 'reflect' or 'symmetric', got ${describe(mode)}`);
-  return runOp((e, out) => e.nr_mirror_pad(h, writeArgs('mirrorPad', flat), paddings.length, mode === 'symmetric' ? 1 : 0, out));
+export function mirrorPad(x: TensorLike, paddings: ReadonlyArray<readonly [number, number]>, mode: 'reflect' | 'symmetric'): Tensor {
+  return withTensors('mirrorPad', { x }, ({ x }) => {
+    const h = x.handleFor('mirrorPad', 'x');
+    const flat = padPairs('mirrorPad', paddings);
+    if (mode !== 'reflect' && mode !== 'symmetric') throw new InvalidArgumentError(`mirrorPad: mode must be 'reflect' or 'symmetric', got ${describe(mode)}`);
+    return runOp((e, out) => e.nr_mirror_pad(h, writeArgs('mirrorPad', flat), paddings.length, mode === 'symmetric' ? 1 : 0, out));
+  });
 }

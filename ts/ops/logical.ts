@@ -10,7 +10,7 @@ import { abs } from './unary.js';
 import { NeuriteError } from '../errors.js';
 import { tidy } from '../scope.js';
 import type { Tensor } from '../tensor.js';
-import { need, type TensorLike } from './convert.js';
+import { withTensors, type TensorLike } from './convert.js';
 
 /**
  * Runs `f` (made of other ops) in a scope; an error is reported as `op`'s (the ops it is made
@@ -40,27 +40,23 @@ export function logicalXor(a: TensorLike, b: TensorLike): Tensor {
   return as('logicalXor', () => notEqual(notEqual(a, 0), notEqual(b, 0)));
 }
 
-/** 1 where `x` is 0, else 0. */
-export function logicalNot(x: Tensor): Tensor {
-  need('logicalNot', 'x', x);
-  return equal(x, 0);
+/** 1 where `x` is 0, else 0. `x` may be any TensorLike, as in the ops below. */
+export function logicalNot(x: TensorLike): Tensor {
+  return withTensors('logicalNot', { x }, ({ x }) => equal(x, 0));
 }
 
 /** 1 where `x` is NaN, else 0. */
-export function isNaN(x: Tensor): Tensor {
-  need('isNaN', 'x', x);
-  return notEqual(x, x);
+export function isNaN(x: TensorLike): Tensor {
+  return withTensors('isNaN', { x }, ({ x }) => notEqual(x, x));
 }
 
 /** 1 where `x` is +∞ or −∞, else 0. */
-export function isInf(x: Tensor): Tensor {
-  need('isInf', 'x', x);
-  return tidy(() => equal(abs(x), Infinity));
+export function isInf(x: TensorLike): Tensor {
+  return withTensors('isInf', { x }, ({ x }) => tidy(() => equal(abs(x), Infinity)));
 }
 
 /** 1 where `x` is a finite number (not NaN, not ±∞), else 0. */
-export function isFinite(x: Tensor): Tensor {
-  need('isFinite', 'x', x);
+export function isFinite(x: TensorLike): Tensor {
   // x − x is 0 for a finite x and NaN for NaN and ±∞.
-  return tidy(() => equal(sub(x, x), 0));
+  return withTensors('isFinite', { x }, ({ x }) => tidy(() => equal(sub(x, x), 0)));
 }

@@ -1,7 +1,7 @@
 /** Matrix products: `matMul` (batched, with transposes), `dot`, `outerProduct`. */
 import { InvalidArgumentError, ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { boolArg, describe, need } from './convert.js';
+import { boolArg, describe, withTensors, type TensorLike } from './convert.js';
 import { readOptions } from '../options.js';
 import { runOp } from './run.js';
 import { reshape } from './shape.js';
@@ -36,16 +36,22 @@ function transposesOf(third: unknown, fourth: unknown): [boolean, boolean] {
  *
  * The transposes are positional booleans, as TF.js, or an options object. Any other value
  * (a number, a string, an object with other keys) throws an {@link InvalidArgumentError}.
+ * `a` and `b` may be nested arrays (TF.js's TensorLike: `matMul([[1, 2]], [[3], [4]])`), as
+ * temporary tensors freed after the op.
  *
  * @example matMul(x, w)                          // [batch, in] · [in, out]
  * @example matMul(x, dy, true)                   // xᵀ · dy, as a weight gradient — as fast as the plain form
  * @example matMul(a, b, { transposeB: true })    // a · bᵀ
  */
-export function matMul(a: Tensor, b: Tensor, transposeA?: boolean, transposeB?: boolean): Tensor;
-export function matMul(a: Tensor, b: Tensor, options: MatMulOptions): Tensor;
-export function matMul(a: Tensor, b: Tensor, transposeA?: boolean | MatMulOptions, transposeB?: boolean): Tensor {
-  const ha = need('matMul', 'a', a);
-  const hb = need('matMul', 'b', b);
+export function matMul(a: TensorLike, b: TensorLike, transposeA?: boolean, transposeB?: boolean): Tensor;
+export function matMul(a: TensorLike, b: TensorLike, options: MatMulOptions): Tensor;
+export function matMul(a: TensorLike, b: TensorLike, transposeA?: boolean | MatMulOptions, transposeB?: boolean): Tensor {
+  return withTensors('matMul', { a, b }, ({ a, b }) => matMulOf(a, b, transposeA, transposeB));
+}
+
+function matMulOf(a: Tensor, b: Tensor, transposeA: unknown, transposeB: unknown): Tensor {
+  const ha = a.handleFor('matMul', 'a');
+  const hb = b.handleFor('matMul', 'b');
   // The usual forms (no transposes, or two booleans) skip transposesOf and its array.
   let ta: boolean;
   let tb: boolean;
@@ -60,11 +66,14 @@ export function matMul(a: Tensor, b: Tensor, transposeA?: boolean | MatMulOption
 
 /**
  * Dot product of vectors and matrices, as TF.js `dot`: vector·vector → scalar,
- * vector·matrix and matrix·vector → vector, matrix·matrix → matrix.
+ * vector·matrix and matrix·vector → vector, matrix·matrix → matrix. `a` and `b` may be
+ * arrays (`dot([1, 2], [3, 4])`).
  */
-export function dot(a: Tensor, b: Tensor): Tensor {
-  need('dot', 'a', a);
-  need('dot', 'b', b);
+export function dot(a: TensorLike, b: TensorLike): Tensor {
+  return withTensors('dot', { a, b }, ({ a, b }) => dotOf(a, b));
+}
+
+function dotOf(a: Tensor, b: Tensor): Tensor {
   if (a.rank < 1 || a.rank > 2 || b.rank < 1 || b.rank > 2) {
     throw new InvalidArgumentError(`dot: needs vectors or matrices: a is [${a.shape}], b is [${b.shape}]`);
   }
@@ -84,10 +93,12 @@ export function dot(a: Tensor, b: Tensor): Tensor {
   }
 }
 
-/** Outer product of two vectors: `[m] ⊗ [n]` → `[m, n]`. */
-export function outerProduct(a: Tensor, b: Tensor): Tensor {
-  need('outerProduct', 'a', a);
-  need('outerProduct', 'b', b);
+/** Outer product of two vectors: `[m] ⊗ [n]` → `[m, n]`. `a` and `b` may be arrays. */
+export function outerProduct(a: TensorLike, b: TensorLike): Tensor {
+  return withTensors('outerProduct', { a, b }, ({ a, b }) => outerOf(a, b));
+}
+
+function outerOf(a: Tensor, b: Tensor): Tensor {
   if (a.rank !== 1 || b.rank !== 1) throw new InvalidArgumentError(`outerProduct: needs two vectors: a is [${a.shape}], b is [${b.shape}]`);
   const a2 = reshape(a, [a.shape[0], 1]);
   const b2 = reshape(b, [1, b.shape[0]]);

@@ -6,7 +6,7 @@ import { idOf, REDUCE_OPS, type ReduceOpName } from '../wasm/codes.js';
 import { writeArgs } from '../engine.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { axesOf, axisArg, boolArg, describe, need, resolve, show, type TensorLike } from './convert.js';
+import { axesOf, axisArg, boolArg, describe, resolve, show, withTensors, type TensorLike } from './convert.js';
 import { runOp } from './run.js';
 
 type Axis = number | number[] | undefined;
@@ -42,33 +42,37 @@ export const variance = (x: TensorLike, axis?: Axis, keepDims?: boolean): Tensor
  * Index of the maximum along one axis (default 0, as TF.js), as float indices. Ties give the
  * first index; a NaN counts as the maximum (the first NaN wins, as NumPy; TF.js skips NaN).
  */
-export function argMax(x: Tensor, axis = 0): Tensor {
+export function argMax(x: TensorLike, axis = 0): Tensor {
   return argReduce('argMax', x, axis);
 }
 
 /** Index of the minimum along one axis (default 0), as float indices; see {@link argMax} for ties and NaN. */
-export function argMin(x: Tensor, axis = 0): Tensor {
+export function argMin(x: TensorLike, axis = 0): Tensor {
   return argReduce('argMin', x, axis);
 }
 
-function argReduce(op: 'argMax' | 'argMin', x: Tensor, axis: unknown): Tensor {
-  need(op, 'x', x);
-  if (typeof axis !== 'number') throw new InvalidArgumentError(`${op}: axis must be a single integer, got ${Array.isArray(axis) ? show(axis) : describe(axis)}`);
-  // A scalar has no axis; its only index is 0 (axis 0 and -1 are accepted, as TF.js).
-  if (x.rank === 0) {
-    axisArg(op, 'axis', axis, [1]);
-    return reduce(op, x, [], false);
-  }
-  return reduce(op, x, axisArg(op, 'axis', axis, x.shape), false);
+/** `x` may be any TensorLike (`argMax([1, 3, 2])`), as a freed temporary. */
+function argReduce(op: 'argMax' | 'argMin', x: TensorLike, axis: unknown): Tensor {
+  return withTensors(op, { x }, ({ x }) => {
+    if (typeof axis !== 'number') throw new InvalidArgumentError(`${op}: axis must be a single integer, got ${Array.isArray(axis) ? show(axis) : describe(axis)}`);
+    // A scalar has no axis; its only index is 0 (axis 0 and -1 are accepted, as TF.js).
+    if (x.rank === 0) {
+      axisArg(op, 'axis', axis, [1]);
+      return reduce(op, x, [], false);
+    }
+    return reduce(op, x, axisArg(op, 'axis', axis, x.shape), false);
+  });
 }
 
-/** Mean and population variance over `axis`, as TF.js `moments`. */
-export function moments(x: Tensor, axis?: Axis, keepDims?: boolean): { mean: Tensor; variance: Tensor } {
-  const m = mean(x, axis, keepDims);
-  try {
-    return { mean: m, variance: variance(x, axis, keepDims) };
-  } catch (e) {
-    m.dispose();
-    throw e;
-  }
+/** Mean and population variance over `axis`, as TF.js `moments` (`x` any TensorLike, converted once). */
+export function moments(x: TensorLike, axis?: Axis, keepDims?: boolean): { mean: Tensor; variance: Tensor } {
+  return withTensors('mean', { x }, ({ x }) => {
+    const m = mean(x, axis, keepDims);
+    try {
+      return { mean: m, variance: variance(x, axis, keepDims) };
+    } catch (e) {
+      m.dispose();
+      throw e;
+    }
+  });
 }

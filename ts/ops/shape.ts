@@ -1,33 +1,38 @@
 /**
  * Shape ops that keep the values: reshape, transpose, squeeze, expandDims. Their integer
- * arguments go through the checked conversions of `convert.ts`.
+ * arguments go through the checked conversions of `convert.ts`; `x` may be any TensorLike
+ * (`reshape([1, 2, 3, 4], [2, 2])`, as TF.js), a temporary tensor freed after the op.
  */
 import { writeArgs } from '../engine.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { describe, intArg, intList, need, show } from './convert.js';
+import { describe, intArg, intList, show, withTensors, type TensorLike } from './convert.js';
 import { runOp } from './run.js';
 
 /** The same values under a new shape; one dimension may be `-1` (inferred). */
-export function reshape(x: Tensor, shape: readonly number[]): Tensor {
-  const h = need('reshape', 'x', x);
-  if (!Array.isArray(shape)) throw new InvalidArgumentError(`reshape: shape must be an array, got ${describe(shape)}`);
-  shape.forEach((d, i) => {
-    if (typeof d !== 'number' || !Number.isInteger(d) || d < -1 || d > 0x7fffffff) {
-      throw new InvalidArgumentError(`reshape: shape[${i}] must be a non-negative integer or -1, got ${describe(d)} (shape ${show(shape)})`);
-    }
+export function reshape(x: TensorLike, shape: readonly number[]): Tensor {
+  return withTensors('reshape', { x }, ({ x }) => {
+    const h = x.handleFor('reshape', 'x');
+    if (!Array.isArray(shape)) throw new InvalidArgumentError(`reshape: shape must be an array, got ${describe(shape)}`);
+    shape.forEach((d, i) => {
+      if (typeof d !== 'number' || !Number.isInteger(d) || d < -1 || d > 0x7fffffff) {
+        throw new InvalidArgumentError(`reshape: shape[${i}] must be a non-negative integer or -1, got ${describe(d)} (shape ${show(shape)})`);
+      }
+    });
+    return runOp((e, out) => e.nr_reshape(h, writeArgs('reshape', shape), shape.length, out));
   });
-  return runOp((e, out) => e.nr_reshape(h, writeArgs('reshape', shape), shape.length, out));
 }
 
 /** Permutes dimensions: output dim `i` is input dim `perm[i]`; reverses them if `perm` is omitted. */
-export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
-  const h = need('transpose', 'x', x);
-  const given = perm !== undefined && perm !== null;
-  if (given && !Array.isArray(perm)) throw new InvalidArgumentError(`transpose: perm must be an array of integers, got ${describe(perm)}`);
-  const p = given ? intList('transpose', 'perm', perm) : [];
-  // Ranges and repeats are checked by the core (negative entries count from the end).
-  return runOp((e, out) => e.nr_transpose(h, writeArgs('transpose', p), p.length, given ? 1 : 0, out));
+export function transpose(x: TensorLike, perm?: readonly number[]): Tensor {
+  return withTensors('transpose', { x }, ({ x }) => {
+    const h = x.handleFor('transpose', 'x');
+    const given = perm !== undefined && perm !== null;
+    if (given && !Array.isArray(perm)) throw new InvalidArgumentError(`transpose: perm must be an array of integers, got ${describe(perm)}`);
+    const p = given ? intList('transpose', 'perm', perm) : [];
+    // Ranges and repeats are checked by the core (negative entries count from the end).
+    return runOp((e, out) => e.nr_transpose(h, writeArgs('transpose', p), p.length, given ? 1 : 0, out));
+  });
 }
 
 /**
@@ -37,11 +42,13 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
  * @example squeeze(zeros([1, 3, 1]))        // shape [3]
  * @example squeeze(zeros([1, 3, 1]), [-1])  // shape [1, 3]
  */
-export function squeeze(x: Tensor, axis?: number | readonly number[]): Tensor {
-  const h = need('squeeze', 'x', x);
-  const axes = axis === undefined || axis === null ? null : intList('squeeze', 'axis', axis);
-  const a = axes ?? [];
-  return runOp((e, out) => e.nr_squeeze(h, writeArgs('squeeze', a), a.length, axes ? 1 : 0, out));
+export function squeeze(x: TensorLike, axis?: number | readonly number[]): Tensor {
+  return withTensors('squeeze', { x }, ({ x }) => {
+    const h = x.handleFor('squeeze', 'x');
+    const axes = axis === undefined || axis === null ? null : intList('squeeze', 'axis', axis);
+    const a = axes ?? [];
+    return runOp((e, out) => e.nr_squeeze(h, writeArgs('squeeze', a), a.length, axes ? 1 : 0, out));
+  });
 }
 
 /**
@@ -50,8 +57,10 @@ export function squeeze(x: Tensor, axis?: number | readonly number[]): Tensor {
  *
  * @example expandDims(tensor([1, 2]), 1)  // shape [2, 1]
  */
-export function expandDims(x: Tensor, axis = 0): Tensor {
-  const h = need('expandDims', 'x', x);
-  const a = intArg('expandDims', 'axis', axis);
-  return runOp((e, out) => e.nr_expand_dims(h, a, out));
+export function expandDims(x: TensorLike, axis = 0): Tensor {
+  return withTensors('expandDims', { x }, ({ x }) => {
+    const h = x.handleFor('expandDims', 'x');
+    const a = intArg('expandDims', 'axis', axis);
+    return runOp((e, out) => e.nr_expand_dims(h, a, out));
+  });
 }

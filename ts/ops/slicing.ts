@@ -1,4 +1,8 @@
-/** Taking parts of a tensor: slice, split, gather, oneHot and reverse (TF.js names and semantics). */
+/**
+ * Taking parts of a tensor: slice, split, gather, oneHot and reverse (TF.js names and
+ * semantics). `x` may be any TensorLike (`slice([1, 2, 3], 1)`), a temporary tensor freed
+ * after the op.
+ */
 import { argPtr, call, check, outPtr, readArgs, readOut, writeArgs } from '../engine.js';
 import { InvalidArgumentError, NeuriteError, ShapeError } from '../errors.js';
 import { tidy } from '../scope.js';
@@ -7,14 +11,13 @@ import { add, mul } from './binary.js';
 import { max, min } from './reduce.js';
 import { range } from './creation.js';
 import { Tensor, wrapHandle } from '../tensor.js';
-import { checkSize, describe, makeTensor, need, type NestedNumbers } from './convert.js';
+import { checkSize, describe, intArg, intList, makeTensor, withTensors, type NestedNumbers, type TensorLike } from './convert.js';
 import { runOp } from './run.js';
-import { intArg, intList } from './convert.js';
 
 /** Room for results in the scratch argument area of `engine.ts` (1008 u32 words). */
 const ARG_WORDS = 1008;
 
-/** Integer indices: a tensor of integer values, a number, or (nested) arrays of numbers. */
+/** Integer indices: a tensor of integer values, a number, (nested) arrays of numbers or a typed array. */
 export type Indices = Tensor | NestedNumbers;
 
 /**
@@ -28,13 +31,15 @@ export type Indices = Tensor | NestedNumbers;
  * @example slice(tensor([[1, 2, 3], [4, 5, 6]]), [0, 1], [-1, 2])  // [[2, 3], [5, 6]]
  * @example slice(x, 2)                                              // x without its first 2 rows
  */
-export function slice(x: Tensor, begin: number | readonly number[], size?: number | readonly number[]): Tensor {
-  const h = need('slice', 'x', x);
-  const b = intList('slice', 'begin', begin);
-  const s = size === undefined || size === null ? [] : intList('slice', 'size', size);
-  return runOp((e, out) => {
-    const p = writeArgs('slice', [...b, ...s]);
-    return e.nr_slice(h, p, b.length, p + 4 * b.length, s.length, out);
+export function slice(x: TensorLike, begin: number | readonly number[], size?: number | readonly number[]): Tensor {
+  return withTensors('slice', { x }, ({ x }) => {
+    const h = x.handleFor('slice', 'x');
+    const b = intList('slice', 'begin', begin);
+    const s = size === undefined || size === null ? [] : intList('slice', 'size', size);
+    return runOp((e, out) => {
+      const p = writeArgs('slice', [...b, ...s]);
+      return e.nr_slice(h, p, b.length, p + 4 * b.length, s.length, out);
+    });
   });
 }
 
@@ -47,8 +52,12 @@ export function slice(x: Tensor, begin: number | readonly number[], size?: numbe
  * @example const [a, b] = split(tensor([[1, 2, 3, 4]]), 2, 1)   // [[1, 2]] and [[3, 4]]
  * @example split(tensor([1, 2, 3, 4, 5]), [1, -1, 2])            // [1], [2, 3], [4, 5]
  */
-export function split(x: Tensor, numOrSizeSplits: number | readonly number[], axis = 0): Tensor[] {
-  const h = need('split', 'x', x);
+export function split(x: TensorLike, numOrSizeSplits: number | readonly number[], axis = 0): Tensor[] {
+  return withTensors('split', { x }, ({ x }) => splitOf(x, numOrSizeSplits, axis));
+}
+
+function splitOf(x: Tensor, numOrSizeSplits: number | readonly number[], axis: number): Tensor[] {
+  const h = x.handleFor('split', 'x');
   const a = intArg('split', 'axis', axis);
   const byCount = typeof numOrSizeSplits === 'number';
   const count = byCount ? intArg('split', 'numOrSizeSplits', numOrSizeSplits) : 0;
@@ -87,7 +96,7 @@ export function split(x: Tensor, numOrSizeSplits: number | readonly number[], ax
  */
 function indicesOf(op: string, indices: unknown): { handle: number; temp: Tensor | null } {
   if (indices instanceof Tensor) return { handle: indices.handleFor(op, 'indices'), temp: null };
-  if (typeof indices !== 'number' && !Array.isArray(indices)) {
+  if (typeof indices !== 'number' && !Array.isArray(indices) && !(ArrayBuffer.isView(indices) && !(indices instanceof DataView))) {
     throw new InvalidArgumentError(`${op}: indices must be a Tensor, a number or an array of numbers, got ${describe(indices)}`);
   }
   try {
@@ -110,17 +119,19 @@ function indicesOf(op: string, indices: unknown): { handle: number; temp: Tensor
  * @example gather(tensor([10, 20, 30]), [2, 0])             // [30, 10]
  * @example gather(tensor([[1, 2], [3, 4]]), tensor([1]), 1)  // [[2], [4]]
  */
-export function gather(x: Tensor, indices: Indices, axis = 0, batchDims = 0): Tensor {
-  const h = need('gather', 'x', x);
-  const a = intArg('gather', 'axis', axis);
-  const b = intArg('gather', 'batchDims', batchDims);
-  const idx = indicesOf('gather', indices);
-  if (b === 0) return runOp((e, out) => e.nr_gather(h, idx.handle, a, out), [idx.temp]);
-  try {
-    return gatherBatched(x, idx.temp ?? (indices as Tensor), a, b);
-  } finally {
-    idx.temp?.dispose();
-  }
+export function gather(x: TensorLike, indices: Indices, axis = 0, batchDims = 0): Tensor {
+  return withTensors('gather', { x }, ({ x }) => {
+    const h = x.handleFor('gather', 'x');
+    const a = intArg('gather', 'axis', axis);
+    const b = intArg('gather', 'batchDims', batchDims);
+    const idx = indicesOf('gather', indices);
+    if (b === 0) return runOp((e, out) => e.nr_gather(h, idx.handle, a, out), [idx.temp]);
+    try {
+      return gatherBatched(x, idx.temp ?? (indices as Tensor), a, b);
+    } finally {
+      idx.temp?.dispose();
+    }
+  });
 }
 
 /**
@@ -209,8 +220,10 @@ export function oneHot(indices: Indices, depth: number, onValue = 1, offValue = 
  * @example reverse(tensor([1, 2, 3]))                  // [3, 2, 1]
  * @example reverse(tensor([[1, 2], [3, 4]]), 1)        // [[2, 1], [4, 3]]
  */
-export function reverse(x: Tensor, axis?: number | readonly number[]): Tensor {
-  const h = need('reverse', 'x', x);
-  const axes = axis === undefined || axis === null ? x.shape.map((_, i) => i) : intList('reverse', 'axis', axis);
-  return runOp((e, out) => e.nr_reverse(h, writeArgs('reverse', axes), axes.length, out));
+export function reverse(x: TensorLike, axis?: number | readonly number[]): Tensor {
+  return withTensors('reverse', { x }, ({ x }) => {
+    const h = x.handleFor('reverse', 'x');
+    const axes = axis === undefined || axis === null ? x.shape.map((_, i) => i) : intList('reverse', 'axis', axis);
+    return runOp((e, out) => e.nr_reverse(h, writeArgs('reverse', axes), axes.length, out));
+  });
 }

@@ -1,7 +1,7 @@
 /** The k largest entries of each row (TF.js `topk`). */
 import { call, check, outPtr, readOut } from '../engine.js';
 import { wrapHandle, type Tensor } from '../tensor.js';
-import { boolArg, intArg, need } from './convert.js';
+import { boolArg, intArg, withTensors, type TensorLike } from './convert.js';
 
 /**
  * The `k` largest entries (default 1) along the last axis of `x`, largest first, and their
@@ -10,19 +10,21 @@ import { boolArg, intArg, need } from './convert.js';
  * ranks above every number and +0 above −0. Indices are float32 values (every tensor is). The
  * values are differentiable (the gradient goes to the chosen entries); the indices are a
  * constant. `sorted` is accepted for TF.js code; the result is always sorted (TF.js leaves the
- * order unspecified when `sorted` is false).
+ * order unspecified when `sorted` is false). `x` may be any TensorLike (`topk([1, 5, 3], 2)`).
  *
  * @example const { values, indices } = topk(tensor([[1, 5, 3], [2, 2, 0]]), 2)
  * // values [[5, 3], [2, 2]], indices [[1, 2], [0, 1]]
  */
-export function topk(x: Tensor, k = 1, sorted = true): { values: Tensor; indices: Tensor } {
-  const h = need('topk', 'x', x);
-  const kk = intArg('topk', 'k', k, 0);
-  boolArg('topk', 'sorted', sorted);
-  return call((e) => {
-    check(e.nr_topk(h, kk, outPtr(0), outPtr(1)));
-    const hi = readOut(1);
-    const values = wrapHandle(readOut(0));
-    return { values, indices: wrapHandle(hi) };
+export function topk(x: TensorLike, k = 1, sorted = true): { values: Tensor; indices: Tensor } {
+  return withTensors('topk', { x }, ({ x }) => {
+    const h = x.handleFor('topk', 'x');
+    const kk = intArg('topk', 'k', k, 0);
+    boolArg('topk', 'sorted', sorted);
+    return call((e) => {
+      check(e.nr_topk(h, kk, outPtr(0), outPtr(1)));
+      const hi = readOut(1);
+      const values = wrapHandle(readOut(0));
+      return { values, indices: wrapHandle(hi) };
+    });
   });
 }

@@ -41,3 +41,25 @@ export const expm1 = (x: TensorLike): Tensor => unary('expm1', x);
 export const sin = (x: TensorLike): Tensor => unary('sin', x);
 /** Cosine. */
 export const cos = (x: TensorLike): Tensor => unary('cos', x);
+/** Tangent (radians); this op and the ones below are computed in f64 and rounded once, as TF.js. */
+export const tan = (x: TensorLike): Tensor => unary('tan', x);
+/** Arcsine; NaN outside `[-1, 1]`. */
+export const asin = (x: TensorLike): Tensor => unary('asin', x);
+/** Arccosine; NaN outside `[-1, 1]`. */
+export const acos = (x: TensorLike): Tensor => unary('acos', x);
+/** Arctangent, in `(-π/2, π/2)`. */
+export const atan = (x: TensorLike): Tensor => unary('atan', x);
+/** Hyperbolic sine; finite up to `sinh(89.4)` (no f32 overflow in between). */
+export const sinh = (x: TensorLike): Tensor => unary('sinh', x);
+/** Hyperbolic cosine. */
+export const cosh = (x: TensorLike): Tensor => unary('cosh', x);
+/** Inverse hyperbolic sine. */
+export const asinh = (x: TensorLike): Tensor => unary('asinh', x);
+/** Inverse hyperbolic cosine; NaN below 1. */
+export const acosh = (x: TensorLike): Tensor => unary('acosh', x);
+/** Inverse hyperbolic tangent; ±Infinity at ±1, NaN beyond. */
+export const atanh = (x: TensorLike): Tensor => unary('atanh', x);
+/** The error function `erf(x) = (2/√π)∫₀ˣ e^(−t²) dt` (exact to f32 rounding; TF.js uses a 1e-7 approximation). */
+export const erf = (x: TensorLike): Tensor => unary('erf', x);
+/** `1 / √x`; `rsqrt(0) = Infinity`, negative → NaN. */
+export const rsqrt = (x: TensorLike): Tensor => unary('rsqrt', x);

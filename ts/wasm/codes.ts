@@ -22,12 +22,14 @@ export const STATUS = ['Ok', 'InvalidArgument', 'ShapeMismatch', 'InvalidHandle'
 export const UNARY_OPS = [
   'neg', 'abs', 'exp', 'log', 'sqrt', 'square', 'sign', 'floor', 'ceil', 'round',
   'reciprocal', 'log1p', 'expm1', 'sin', 'cos',
+  'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'asinh', 'acosh', 'atanh', 'erf', 'rsqrt',
 ] as const;
 export type UnaryOpName = (typeof UNARY_OPS)[number];
 
 export const BINARY_OPS = [
   'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum',
   'equal', 'notEqual', 'greater', 'greaterEqual', 'less', 'lessEqual',
+  'atan2', 'mod', 'floorDiv',
 ] as const;
 export type BinaryOpName = (typeof BINARY_OPS)[number];
 

@@ -105,6 +105,9 @@ pub struct Stats {
     pub live: usize,
     pub tensors: usize,
     pub tensor_bytes: usize,
+    /// Bytes held by the other objects: models' weights and gradients (a layer shared by
+    /// several models, or a nested model, once) and optimizer state, perceptrons and PCAs.
+    pub model_bytes: usize,
 }
 
 /// A slot's first generation for `salt` (a bit mixer, so neighbouring salts differ widely).
@@ -333,7 +336,17 @@ impl Handles {
 
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn stats(&self) -> Stats {
-        Stats { live: self.live, tensors: self.live_tensors, tensor_bytes: self.tensor_bytes }
+        let mut seen = Vec::new();
+        let mut model_bytes = 0;
+        for object in self.slots.iter().filter_map(|s| s.object.as_ref()) {
+            model_bytes += match object {
+                Object::Tensor(_) => 0,
+                // A model in use by another call cannot be read; memory() is a call of its own.
+                Object::Model(m) => m.net.try_borrow().ok().and_then(|n| n.layer().param_bytes(&mut seen).ok()).unwrap_or(0) + m.trainer.as_ref().map_or(0, |t| t.state_bytes()),
+                other => other.bytes(),
+            };
+        }
+        Stats { live: self.live, tensors: self.live_tensors, tensor_bytes: self.tensor_bytes, model_bytes }
     }
 
     /// Turns the read log on (while a tape records) or off (clearing it).

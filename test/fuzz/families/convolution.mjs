@@ -7,6 +7,7 @@
  */
 import { compare } from '../checks.mjs';
 import * as R from '../reference.mjs';
+import { tensorLike } from '../values.mjs';
 
 /** A rank-3 reference result from a rank-4 one of a single image. */
 const oneImage = (r) => ({ ...r, shape: r.shape.slice(1) });
@@ -52,9 +53,12 @@ const conv2dOp = {
     const W = ctx.fresh(wShape, Array.from({ length: wShape.reduce((a, b) => a * b, 1) }, () => rng.uniform(-2, 2)));
     const strides = s[0] === s[1] && rng.chance(0.5) ? s[0] : s;
     const dilations = d[0] === d[1] && rng.chance(0.5) ? d[0] : d;
+    // Now and then x or the filter as nested arrays (TF.js's TensorLike, a temporary tensor).
+    const xa = rng.chance(0.1) ? tensorLike(rng, x) ?? x.t : x.t;
+    const wa = rng.chance(0.1) ? tensorLike(rng, W) ?? W.t : W.t;
     return {
-      args: [x.t, W.t, strides, pad, dataFormat, dilations], expect,
-      run: () => nr.conv2d(x.t, W.t, strides, pad, dataFormat, dilations),
+      args: [xa, wa, strides, pad, dataFormat, dilations], expect,
+      run: () => nr.conv2d(xa, wa, strides, pad, dataFormat, dilations),
       check: (t) => {
         const ref = R.conv2d({ shape: dims, vals: x.ref.vals }, W.ref, null, { k, s, d, same });
         compare('conv2d (a plain-JS convolution)', t, rank3 ? oneImage(ref) : ref, false);

@@ -133,10 +133,12 @@ const rangeOp = {
     if (rng.chance(0.55)) {
       const start = rng.int(-5, 5) + (rng.chance(0.3) ? 0.5 : 0);
       const stop = rng.int(-8, 8);
-      const step = rng.pick([1, 2, -1, 0.5, -0.25, 3]);
+      const given = rng.pick([1, 2, -1, 0.5, -0.25, 3]);
+      // TF.js's rule: a step of 1 counts down when stop < start.
+      const step = stop < start && given === 1 ? -1 : given;
       const n = Math.max(0, Math.ceil((stop - start) / step));
       const vals = Array.from({ length: n }, (_, i) => start + i * step);
-      const args = [start, stop, step];
+      const args = [start, stop, given];
       return { args, expect: 'ok', run: () => nr.range(...args), check: (t) => compare('range', t, ref([n], vals), false) };
     }
     const huge = ctx.driver.heavy ? [2 ** 30 - 1] : [];

@@ -1,11 +1,12 @@
 /** Element-wise ops: binary (with broadcasting), unary, clipByValue, where, activations. */
 import { compare, compareShape } from '../checks.mjs';
 import * as R from '../reference.mjs';
-import { broadcastPartner, garbage } from '../values.mjs';
+import { broadcastPartner, garbage, tensorLike } from '../values.mjs';
 
 const BIN = Object.keys(R.BINARY);
-const UN = ['neg', 'abs', 'exp', 'log', 'sqrt', 'square', 'sign', 'floor', 'ceil', 'round', 'reciprocal', 'log1p', 'expm1', 'sin', 'cos'];
-const EXACT_BIN = new Set(['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'equal', 'notEqual', 'greater', 'greaterEqual', 'less', 'lessEqual']);
+const UN = ['neg', 'abs', 'exp', 'log', 'sqrt', 'square', 'sign', 'floor', 'ceil', 'round', 'reciprocal', 'log1p', 'expm1', 'sin', 'cos',
+  'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'asinh', 'acosh', 'atanh', 'erf', 'rsqrt'];
+const EXACT_BIN = new Set(['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'equal', 'notEqual', 'greater', 'greaterEqual', 'less', 'lessEqual', 'mod', 'floorDiv']);
 const EXACT_UN = new Set(['neg', 'abs', 'square', 'sign', 'floor', 'ceil', 'round', 'relu']);
 
 /** `x` as a reference operand: a pool entry or a number (a scalar). */
@@ -64,7 +65,7 @@ const unaryOp = {
     const check = (t) => {
       const ref = R.unary(op, e.ref);
       // Range reduction for huge arguments differs between implementations.
-      if (op === 'sin' || op === 'cos') e.vals.forEach((v, i) => { if (Math.abs(v) > 1e4) ref.vals[i] = t.dataSync()[i]; });
+      if (op === 'sin' || op === 'cos' || op === 'tan') e.vals.forEach((v, i) => { if (Math.abs(v) > 1e4) ref.vals[i] = t.dataSync()[i]; });
       compare(op, t, ref, EXACT_UN.has(op));
     };
     return { op, args: [e.t], expect: 'ok', run: () => nr[op](e.t), check };
@@ -122,10 +123,11 @@ const softmaxOp = {
       opts = axis === undefined ? undefined : rng.chance(0.3) && axis === r - 1 ? undefined : { axis };
     } else opts = rng.pick([{ axis: 2 ** 32 - 1 }, { axis: r + 1 }, { axis: 1.5 }, { axis: 'x' }, 'x', { axis: NaN }]);
     const finite = e.vals.every(Number.isFinite);
+    const x = rng.chance(0.1) ? tensorLike(rng, e) ?? e.t : e.t; // TF.js's TensorLike now and then
     return {
-      op, args: opts === undefined ? [e.t] : [e.t, opts],
+      op, args: opts === undefined ? [x] : [x, opts],
       expect: valid ? (r === 0 ? 'either' : 'ok') : 'error',
-      run: () => nr[op](e.t, opts),
+      run: () => nr[op](x, opts),
       check: (t) => {
         if (r === 0 || !finite || e.size === 0) return;
         const ax = opts?.axis ?? -1;

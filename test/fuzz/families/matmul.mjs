@@ -1,7 +1,7 @@
 /** Matrix products: matMul (batched, broadcast, transposes, option objects), dot, outerProduct. */
 import { compare, Mismatch } from '../checks.mjs';
 import * as R from '../reference.mjs';
-import { garbage } from '../values.mjs';
+import { garbage, tensorLike } from '../values.mjs';
 
 /** The transposition flag a value means: booleans as is, `{ transposeA/B }` objects by field. */
 const flag = (v, field) => (typeof v === 'boolean' ? v : v && typeof v === 'object' ? Boolean(v[field]) : undefined);
@@ -60,6 +60,12 @@ const matMulOp = {
       expect = v === 0 || v === null ? 'either' : 'error';
     }
     const method = rng.chance(0.3) && form <= 4;
+    // TF.js's TensorLike: a or b as nested arrays (a temporary tensor, freed after the call).
+    if (!method && rng.chance(0.15)) {
+      const i = rng.int(0, 1);
+      const v = tensorLike(rng, i === 0 ? a : b);
+      if (v !== null) args[i] = v;
+    }
     return {
       args, expect, run: () => (method ? a.t.matMul(b.t, ta, tb) : nr.matMul(...args)),
       // The options-object-plus-fourth-argument error is checked by its message.
@@ -100,8 +106,14 @@ const dotOp = {
     }
     const g = rng.chance(0.08) ? garbage(rng) : undefined;
     if (g !== undefined) return { op, args: [a.t, g], expect: 'error', run: () => nr[op](a.t, g) };
+    const args = [a.t, b.t];
+    if (rng.chance(0.15)) {
+      const i = rng.int(0, 1);
+      const v = tensorLike(rng, i === 0 ? a : b);
+      if (v !== null) args[i] = v;
+    }
     return {
-      op, args: [a.t, b.t], expect: bad ? 'error' : 'ok', run: () => nr[op](a.t, b.t),
+      op, args, expect: bad ? 'error' : 'ok', run: () => nr[op](...args),
       check: (t) => compare(op, t, ref, false),
     };
   },

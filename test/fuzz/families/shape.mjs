@@ -1,7 +1,7 @@
 /** Shape ops: reshape, transpose, squeeze, expandDims, slice, split, gather, oneHot, concat, stack, tile, reverse, pad, mirrorPad, cumsum, topk. */
 import { compare, compareShape, Mismatch } from '../checks.mjs';
 import * as R from '../reference.mjs';
-import { badAxis, badInt, garbage } from '../values.mjs';
+import { badAxis, badInt, garbage, tensorLike } from '../values.mjs';
 
 const size = (s) => s.reduce((a, b) => a * b, 1);
 const norm = (a, r) => (a < 0 ? a + r : a);
@@ -147,8 +147,9 @@ const sliceOp = {
       }
     }
     const realSize = e.shape.map((d, i) => (size[i] === -1 ? d - begin[i] : size[i]));
+    const x = rng.chance(0.1) ? tensorLike(rng, e) ?? e.t : e.t;
     return {
-      args: [e.t, b, s], expect, run: () => nr.slice(e.t, b, s),
+      args: [x, b, s], expect, run: () => nr.slice(x, b, s),
       check: (t) => compare('slice', t, R.slice(e.ref, begin, realSize), true),
     };
   },
@@ -273,7 +274,8 @@ const concatOp = {
       list.push(ctx.tensorOf(s));
     }
     let expect = 'ok';
-    const ts = list.map((x) => x.t);
+    // Now and then an entry as nested arrays (TF.js's TensorLike, a temporary tensor).
+    const ts = list.map((x) => (rng.chance(0.1) ? tensorLike(rng, x) ?? x.t : x.t));
     let ax = axis;
     if (rng.chance(0.25)) {
       expect = 'error';

@@ -11,6 +11,9 @@
 //! | `a ** b` | b·a^(b−1) | ln(a)·a^b (0 where a ≤ 0) |
 //! | `maximum` | [a ≥ b] | [a < b] |
 //! | `minimum` | [a ≤ b] | [a > b] |
+//! | `atan2(a, b)` | b/(a²+b²) | −a/(a²+b²) |
+//! | `mod(a, b)` | 1 | −⌊a/b⌋ |
+//! | `floorDiv(a, b)` | 1/b | −a/b² (TF.js's: those of `a / b`) |
 
 use super::sum_to;
 use crate::ops::binary::{binary, BinaryOp as B};
@@ -23,6 +26,11 @@ fn map2(a: &Tensor, b: &Tensor, f: impl Fn(f32, f32) -> f32) -> Result<Tensor> {
         *o = f(x, y);
     }
     Ok(out)
+}
+
+/// `f(x)` evaluated in f64, rounded once.
+fn w(x: f32, f: impl Fn(f64) -> f64) -> f32 {
+    f(f64::from(x)) as f32
 }
 
 /// `dx` for `y = op(x)` given `g = dL/dy`.
@@ -46,6 +54,18 @@ pub fn unary_backward(op: U, x: &Tensor, y: &Tensor, g: &Tensor) -> Result<Optio
         U::Expm1 => d(&|_, y| y + 1.0),
         U::Sin => d(&|x, _| x.cos()),
         U::Cos => d(&|x, _| -x.sin()),
+        // The new ops' derivatives in f64 (as their values), the forms TF.js's gradients use.
+        U::Tan => d(&|x, _| w(x, |x| 1.0 / (x.cos() * x.cos()))),
+        U::Asin => d(&|x, _| w(x, |x| 1.0 / (1.0 - x * x).sqrt())),
+        U::Acos => d(&|x, _| w(x, |x| -1.0 / (1.0 - x * x).sqrt())),
+        U::Atan => d(&|x, _| w(x, |x| 1.0 / (1.0 + x * x))),
+        U::Sinh => d(&|x, _| w(x, f64::cosh)),
+        U::Cosh => d(&|x, _| w(x, f64::sinh)),
+        U::Asinh => d(&|x, _| w(x, |x| 1.0 / (1.0 + x * x).sqrt())),
+        U::Acosh => d(&|x, _| w(x, |x| 1.0 / (x * x - 1.0).sqrt())),
+        U::Atanh => d(&|x, _| w(x, |x| 1.0 / (1.0 - x * x))),
+        U::Erf => d(&|x, _| w(x, |x| core::f64::consts::FRAC_2_SQRT_PI * (-x * x).exp())),
+        U::Rsqrt => d(&|x, _| w(x, |x| -0.5 / (x * x.sqrt()))),
         U::Sign | U::Floor | U::Ceil | U::Round => Ok(None),
     }
 }
@@ -91,6 +111,22 @@ pub fn binary_backward(op: B, a: &Tensor, b: &Tensor, y: &Tensor, g: &Tensor) ->
             let db = map2(g, &mask, |g, m| g * (1.0 - m))?;
             back(da, db)
         }
+        B::Atan2 => {
+            // ∂/∂a = b / (a² + b²), ∂/∂b = −a / (a² + b²), in f64.
+            let (fa, fb) = (full(a)?, full(b)?);
+            let r2 = |a: f32, b: f32| f64::from(a).powi(2) + f64::from(b).powi(2);
+            let ga = map2(&fa, &fb, |a, b| (f64::from(b) / r2(a, b)) as f32)?;
+            let gb = map2(&fa, &fb, |a, b| (-f64::from(a) / r2(a, b)) as f32)?;
+            back(binary(B::Mul, g, &ga)?, binary(B::Mul, g, &gb)?)
+        }
+        // a mod b = a − ⌊a/b⌋·b: 1 and −⌊a/b⌋ (TF.js's rule).
+        B::Mod => {
+            let q = binary(B::FloorDiv, a, b)?;
+            back(g.clone(), map2(g, &full(&q)?, |g, q| -g * q)?)
+        }
+        // NOTE: TF.js differentiates floorDiv as `div` (its FloorDiv gradient is RealDiv's, a
+        // straight-through estimate); TensorFlow and JAX give zeros. We follow TF.js.
+        B::FloorDiv => binary_backward(B::Div, a, b, &binary(B::Div, a, b)?, g),
         B::Equal | B::NotEqual | B::Greater | B::GreaterEqual | B::Less | B::LessEqual => Ok((None, None)),
     }
 }
@@ -113,7 +149,7 @@ mod tests {
         let a = Tensor::new("t", [2, 3].into(), vec![0.7, 1.3, 2.1, 0.4, 1.9, 0.9]).unwrap();
         let b = Tensor::new("t", [3].into(), vec![1.1, 0.6, 1.7]).unwrap();
         let w = Tensor::new("t", [2, 3].into(), vec![0.3, -0.2, 0.5, 1.0, -0.7, 0.1]).unwrap();
-        for op in [B::Add, B::Sub, B::Mul, B::Div, B::Pow, B::Maximum, B::Minimum] {
+        for op in [B::Add, B::Sub, B::Mul, B::Div, B::Pow, B::Maximum, B::Minimum, B::Atan2, B::Mod] {
             let y = binary(op, &a, &b).unwrap();
             let (da, db) = binary_backward(op, &a, &b, &y, &w).unwrap();
             let f = |a: &Tensor, b: &Tensor| -> f32 { binary(op, a, b).unwrap().data().iter().zip(w.data()).map(|(y, w)| y * w).sum() };
@@ -133,8 +169,15 @@ mod tests {
 
     #[test]
     fn unary_rules_match_finite_differences() {
-        let x = Tensor::new("t", [4].into(), vec![0.3, 0.8, 1.7, 2.5]).unwrap();
         for op in U::ALL {
+            // Points inside each op's domain (asin, acos, atanh: |x| < 1; acosh: x > 1).
+            let v = match op {
+                U::Asin | U::Acos | U::Atanh => vec![-0.7, -0.2, 0.3, 0.8],
+                U::Acosh => vec![1.2, 1.7, 2.5, 7.0],
+                U::Tan => vec![-1.2, 0.3, 0.8, 1.3],
+                _ => vec![0.3, 0.8, 1.7, 2.5],
+            };
+            let x = Tensor::new("t", [4].into(), v).unwrap();
             let y = unary(op, &x).unwrap();
             let g = Tensor::new("t", [4].into(), vec![1.0; 4]).unwrap();
             let Some(d) = unary_backward(op, &x, &y, &g).unwrap() else { continue };

@@ -133,9 +133,10 @@ impl Recorded {
     fn passes_gradient(&self, i: usize) -> bool {
         match self {
             Recorded::Unary(u) => !matches!(u, UnaryOp::Sign | UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Round),
-            Recorded::Binary(b) => matches!(
+            // The comparisons are the piecewise-constant binary ops (`binary_backward`'s `None`).
+            Recorded::Binary(b) => !matches!(
                 b,
-                BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Pow | BinaryOp::Maximum | BinaryOp::Minimum
+                BinaryOp::Equal | BinaryOp::NotEqual | BinaryOp::Greater | BinaryOp::GreaterEqual | BinaryOp::Less | BinaryOp::LessEqual
             ),
             Recorded::Reduce { op, .. } => !matches!(op, ReduceOp::ArgMax | ReduceOp::ArgMin),
             Recorded::Gather { .. } | Recorded::Loss { .. } => i == 0,
@@ -402,6 +403,23 @@ mod tests {
     use super::*;
     use crate::ops::binary::binary;
     use crate::ops::unary::unary;
+
+    /// The element-wise ops the tape lets a gradient through are those with a backward rule.
+    #[test]
+    fn passes_gradient_agrees_with_the_rules() {
+        use crate::autodiff::elementwise::{binary_backward, unary_backward};
+        let x = Tensor::new("t", [2].into(), vec![0.4, 1.3]).unwrap();
+        for op in UnaryOp::ALL {
+            let y = unary(op, &x).unwrap();
+            let rule = unary_backward(op, &x, &y, &x).unwrap().is_some();
+            assert_eq!(Recorded::Unary(op).passes_gradient(0), rule, "{op:?}");
+        }
+        for op in BinaryOp::ALL {
+            let y = binary(op, &x, &x).unwrap();
+            let rule = binary_backward(op, &x, &x, &y, &x).unwrap().0.is_some();
+            assert_eq!(Recorded::Binary(op).passes_gradient(0), rule, "{op:?}");
+        }
+    }
 
     #[test]
     fn id_map_behaves_as_a_btree_map() {

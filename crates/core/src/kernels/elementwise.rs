@@ -87,6 +87,9 @@ pub fn binary_kernel(op: BinaryOp) -> BinaryKernel {
         BinaryOp::GreaterEqual => imp::greater_equal,
         BinaryOp::Less => imp::less,
         BinaryOp::LessEqual => imp::less_equal,
+        BinaryOp::Atan2 => scalar::atan2,
+        BinaryOp::Mod => scalar::modulo,
+        BinaryOp::FloorDiv => scalar::floor_div,
     }
 }
 
@@ -178,7 +181,7 @@ fn part(x: &[f32], r: core::ops::Range<usize>) -> &[f32] {
 /// in chunks of [`CHUNK`].
 pub fn binary(op: BinaryOp, x: &[f32], y: &[f32], out: &mut [f32]) {
     let kernel = binary_kernel(op);
-    let cost = if op == BinaryOp::Pow { TRANSCENDENTAL_COST } else { 1 };
+    let cost = if matches!(op, BinaryOp::Pow | BinaryOp::Atan2 | BinaryOp::Mod | BinaryOp::FloorDiv) { TRANSCENDENTAL_COST } else { 1 };
     let n = out.len();
     parallel::for_each_chunk_mut(out, CHUNK, n.saturating_mul(cost), |i, o| {
         let r = i * CHUNK..i * CHUNK + o.len();
@@ -204,6 +207,17 @@ pub fn unary_kernel(op: UnaryOp) -> UnaryKernel {
         UnaryOp::Expm1 => scalar::expm1,
         UnaryOp::Sin => scalar::sin,
         UnaryOp::Cos => scalar::cos,
+        UnaryOp::Tan => scalar::tan,
+        UnaryOp::Asin => scalar::asin,
+        UnaryOp::Acos => scalar::acos,
+        UnaryOp::Atan => scalar::atan,
+        UnaryOp::Sinh => scalar::sinh,
+        UnaryOp::Cosh => scalar::cosh,
+        UnaryOp::Asinh => scalar::asinh,
+        UnaryOp::Acosh => scalar::acosh,
+        UnaryOp::Atanh => scalar::atanh,
+        UnaryOp::Erf => scalar::erf,
+        UnaryOp::Rsqrt => scalar::rsqrt,
     }
 }
 
@@ -211,8 +225,8 @@ pub fn unary_kernel(op: UnaryOp) -> UnaryKernel {
 pub fn unary(op: UnaryOp, x: &[f32], out: &mut [f32]) {
     let kernel = unary_kernel(op);
     let cost = match op {
-        UnaryOp::Exp | UnaryOp::Log | UnaryOp::Log1p | UnaryOp::Expm1 | UnaryOp::Sin | UnaryOp::Cos => TRANSCENDENTAL_COST,
-        _ => 1,
+        UnaryOp::Neg | UnaryOp::Abs | UnaryOp::Sqrt | UnaryOp::Square | UnaryOp::Sign | UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Round | UnaryOp::Reciprocal => 1,
+        _ => TRANSCENDENTAL_COST,
     };
     let n = out.len();
     parallel::for_each_chunk_mut(out, CHUNK, n.saturating_mul(cost), |i, o| kernel(&x[i * CHUNK..i * CHUNK + o.len()], o));
@@ -254,7 +268,7 @@ pub fn pool_argmax_strided(best: &mut [f32], arg: &mut [u32], src: &[f32], first
 /// The scalar reference kernels. Every function has the signature of its public dispatcher.
 pub mod scalar {
     use super::{max_f32, min_f32};
-    use crate::ops::unary::UnaryOp;
+    use crate::ops::{binary::BinaryOp, unary::UnaryOp};
     use core::iter::repeat;
 
     /// Runs `f` over `x`, `y` where either may be a single repeated value.
@@ -327,6 +341,12 @@ pub mod scalar {
         less = |x, y| b(x < y);
         /// `x <= y` as 1/0.
         less_equal = |x, y| b(x <= y);
+        /// `atan2(x, y)`, computed in f64 and rounded once.
+        atan2 = |x, y| BinaryOp::Atan2.apply(x, y);
+        /// `x mod y` with the sign of `y`, computed in f64 and rounded once.
+        modulo = |x, y| BinaryOp::Mod.apply(x, y);
+        /// `⌊x / y⌋`, computed in f64 and rounded once.
+        floor_div = |x, y| BinaryOp::FloorDiv.apply(x, y);
     }
 
     unary! {
@@ -361,6 +381,28 @@ pub mod scalar {
         sin = f32::sin;
         /// `cos x`.
         cos = f32::cos;
+        /// `tan x`, computed in f64 and rounded once.
+        tan = |a| UnaryOp::Tan.apply(a);
+        /// `asin x`, computed in f64 and rounded once.
+        asin = |a| UnaryOp::Asin.apply(a);
+        /// `acos x`, computed in f64 and rounded once.
+        acos = |a| UnaryOp::Acos.apply(a);
+        /// `atan x`, computed in f64 and rounded once.
+        atan = |a| UnaryOp::Atan.apply(a);
+        /// `sinh x`, computed in f64 and rounded once.
+        sinh = |a| UnaryOp::Sinh.apply(a);
+        /// `cosh x`, computed in f64 and rounded once.
+        cosh = |a| UnaryOp::Cosh.apply(a);
+        /// `asinh x`, computed in f64 and rounded once.
+        asinh = |a| UnaryOp::Asinh.apply(a);
+        /// `acosh x`, computed in f64 and rounded once.
+        acosh = |a| UnaryOp::Acosh.apply(a);
+        /// `atanh x`, computed in f64 and rounded once.
+        atanh = |a| UnaryOp::Atanh.apply(a);
+        /// `erf x`, computed in f64 and rounded once.
+        erf = |a| UnaryOp::Erf.apply(a);
+        /// `1 / √x`, computed in f64 and rounded once.
+        rsqrt = |a| UnaryOp::Rsqrt.apply(a);
     }
 
     /// `(x < lo ? lo : x)`, then `(hi < t ? hi : t)`: NaN passes through (wasm `pmax`/`pmin`).

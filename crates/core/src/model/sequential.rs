@@ -290,6 +290,24 @@ impl Sequential {
         Ok(())
     }
 
+    /// Bytes held by the parameters (values and gradients) of this model's leaf layers that are
+    /// not in `seen`, which records each layer counted: a layer shared by several models, or
+    /// a model nested in another, counts once.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn param_bytes(&self, seen: &mut Vec<*const ()>) -> Result<usize> {
+        let mut leaves = Vec::new();
+        self.leaves(None, true, &mut leaves)?;
+        let mut n = 0;
+        for (_, _, l) in leaves {
+            let id = std::rc::Rc::as_ptr(&l) as *const ();
+            if !seen.contains(&id) {
+                seen.push(id);
+                n += peek(&l)?.layer().params().iter().map(|p| p.value.byte_len() + 4 * p.grad.len()).sum::<usize>();
+            }
+        }
+        Ok(n)
+    }
+
     /// For every parameter (in `with_params` order), whether training updates it.
     pub fn params_updated(&self) -> Result<Vec<bool>> {
         self.with_params(|ps| ps.iter().map(|s| s.updated).collect())

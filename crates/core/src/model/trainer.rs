@@ -186,6 +186,12 @@ pub fn gather_rows(op: &'static str, t: &Tensor, idx: &[u32]) -> Result<Tensor> 
 }
 
 impl Trainer {
+    /// Bytes held by the optimizer state (Adam's moments, momentum, ...).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn state_bytes(&self) -> usize {
+        self.state.iter().map(|s| 4 * s.len()).sum()
+    }
+
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(cfg: TrainConfig, seed: u64) -> Trainer {
         Trainer { cfg, state: Vec::new(), step: 0, seed, lr_scale: 1.0 }

@@ -28,10 +28,13 @@ pub enum BinaryOp {
     GreaterEqual = 10,
     Less = 11,
     LessEqual = 12,
+    Atan2 = 13,
+    Mod = 14,
+    FloorDiv = 15,
 }
 
 impl BinaryOp {
-    pub const ALL: [BinaryOp; 13] = [
+    pub const ALL: [BinaryOp; 16] = [
         BinaryOp::Add,
         BinaryOp::Sub,
         BinaryOp::Mul,
@@ -45,6 +48,9 @@ impl BinaryOp {
         BinaryOp::GreaterEqual,
         BinaryOp::Less,
         BinaryOp::LessEqual,
+        BinaryOp::Atan2,
+        BinaryOp::Mod,
+        BinaryOp::FloorDiv,
     ];
 
     /// The public (TS) name of the op.
@@ -63,6 +69,9 @@ impl BinaryOp {
             BinaryOp::GreaterEqual => "greaterEqual",
             BinaryOp::Less => "less",
             BinaryOp::LessEqual => "lessEqual",
+            BinaryOp::Atan2 => "atan2",
+            BinaryOp::Mod => "mod",
+            BinaryOp::FloorDiv => "floorDiv",
         }
     }
 
@@ -90,7 +99,28 @@ impl BinaryOp {
             BinaryOp::GreaterEqual => b(x >= y),
             BinaryOp::Less => b(x < y),
             BinaryOp::LessEqual => b(x <= y),
+            BinaryOp::Atan2 | BinaryOp::Mod | BinaryOp::FloorDiv => wide(self, f64::from(x), f64::from(y)) as f32,
         }
+    }
+}
+
+/// The ops [`BinaryOp::apply`] computes in f64 and rounds once, as TF.js computes them
+/// (`Math.atan2`, `%` and `Math.floor(a / b)` on the float32 values): `floorDiv(1, 0.1)` is 9
+/// as in TF.js (1/0.1 in f32 rounds up to exactly 10). Out of line: one copy for every kernel.
+#[inline(never)]
+fn wide(op: BinaryOp, a: f64, b: f64) -> f64 {
+    match op {
+        BinaryOp::Atan2 => a.atan2(b),
+        // The remainder with the divisor's sign (floor mod): `mod(-1, 3) = 2`, TF.js's rule.
+        BinaryOp::Mod => {
+            let r = a % b;
+            if (a < 0.0 && b < 0.0) || (a >= 0.0 && b >= 0.0) {
+                r
+            } else {
+                (r + b) % b
+            }
+        }
+        _ => (a / b).floor(),
     }
 }
 
@@ -123,6 +153,19 @@ mod tests {
 
     fn t(shape: &[usize], v: Vec<f32>) -> Tensor {
         Tensor::new("t", shape.into(), v).unwrap()
+    }
+
+    #[test]
+    fn floor_mod_floor_div_and_atan2_follow_tfjs() {
+        let a = t(&[6], vec![-1., 1., -7.5, 7.5, 1., -0.]);
+        let b = t(&[6], vec![3., -3., 2., -2., 0.1, 3.]);
+        // TF.js: the remainder takes the divisor's sign; floor of the f64 quotient.
+        assert_eq!(binary(BinaryOp::Mod, &a, &b).unwrap().data(), &[2., -2., 0.5, -0.5, 1.0f32 % 0.1, -0.]);
+        assert_eq!(binary(BinaryOp::FloorDiv, &a, &b).unwrap().data(), &[-1., -1., -4., -4., 9., -0.]);
+        let y = binary(BinaryOp::Atan2, &t(&[3], vec![1., -1., 0.]), &t(&[3], vec![-1., -1., -0.])).unwrap();
+        let pi = core::f32::consts::PI;
+        assert_eq!(y.data(), &[3. * pi / 4., -3. * pi / 4., pi]);
+        assert!(binary(BinaryOp::Mod, &a, &t(&[1], vec![0.])).unwrap().data().iter().all(|v| v.is_nan()));
     }
 
     #[test]

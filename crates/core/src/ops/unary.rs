@@ -25,10 +25,21 @@ pub enum UnaryOp {
     Expm1 = 12,
     Sin = 13,
     Cos = 14,
+    Tan = 15,
+    Asin = 16,
+    Acos = 17,
+    Atan = 18,
+    Sinh = 19,
+    Cosh = 20,
+    Asinh = 21,
+    Acosh = 22,
+    Atanh = 23,
+    Erf = 24,
+    Rsqrt = 25,
 }
 
 impl UnaryOp {
-    pub const ALL: [UnaryOp; 15] = [
+    pub const ALL: [UnaryOp; 26] = [
         UnaryOp::Neg,
         UnaryOp::Abs,
         UnaryOp::Exp,
@@ -44,6 +55,17 @@ impl UnaryOp {
         UnaryOp::Expm1,
         UnaryOp::Sin,
         UnaryOp::Cos,
+        UnaryOp::Tan,
+        UnaryOp::Asin,
+        UnaryOp::Acos,
+        UnaryOp::Atan,
+        UnaryOp::Sinh,
+        UnaryOp::Cosh,
+        UnaryOp::Asinh,
+        UnaryOp::Acosh,
+        UnaryOp::Atanh,
+        UnaryOp::Erf,
+        UnaryOp::Rsqrt,
     ];
 
     /// The public (TS) name of the op.
@@ -64,6 +86,17 @@ impl UnaryOp {
             UnaryOp::Expm1 => "expm1",
             UnaryOp::Sin => "sin",
             UnaryOp::Cos => "cos",
+            UnaryOp::Tan => "tan",
+            UnaryOp::Asin => "asin",
+            UnaryOp::Acos => "acos",
+            UnaryOp::Atan => "atan",
+            UnaryOp::Sinh => "sinh",
+            UnaryOp::Cosh => "cosh",
+            UnaryOp::Asinh => "asinh",
+            UnaryOp::Acosh => "acosh",
+            UnaryOp::Atanh => "atanh",
+            UnaryOp::Erf => "erf",
+            UnaryOp::Rsqrt => "rsqrt",
         }
     }
 
@@ -100,7 +133,34 @@ impl UnaryOp {
             UnaryOp::Expm1 => x.exp_m1(),
             UnaryOp::Sin => x.sin(),
             UnaryOp::Cos => x.cos(),
+            // NOTE: the inverse and hyperbolic functions, `tan`, `erf` and `rsqrt` are computed
+            // in f64 and rounded once, as TF.js computes them (`Math.*` on the float32 values):
+            // correctly rounded nearly everywhere, and no f32 overflow in the intermediates
+            // (`acosh(3e38)`, `sinh(89)`).
+            _ => wide(self, f64::from(x)) as f32,
         }
+    }
+}
+
+/// The f64 definitions [`UnaryOp::apply`] rounds (the other ops are not reached).
+#[inline(never)]
+fn wide(op: UnaryOp, x: f64) -> f64 {
+    match op {
+        UnaryOp::Tan => x.tan(),
+        // Through atan2 (linked for its own op): (1 − x)(1 + x) is exact in f64 for a float32 x.
+        UnaryOp::Asin => x.atan2(((1.0 - x) * (1.0 + x)).sqrt()),
+        UnaryOp::Acos => ((1.0 - x) * (1.0 + x)).sqrt().atan2(x),
+        UnaryOp::Atan => x.atan(),
+        UnaryOp::Sinh => x.sinh(),
+        UnaryOp::Cosh => x.cosh(),
+        // NOTE: in f64, std's formulas neither overflow nor lose accuracy anywhere in f32's
+        // range (`acosh(3e38)`, `asinh(1e-30)`, `atanh(1 − 2⁻²⁴)`).
+        UnaryOp::Asinh => x.asinh(),
+        UnaryOp::Acosh => x.acosh(),
+        UnaryOp::Atanh => x.atanh(),
+        UnaryOp::Erf => crate::activations::erf::erf(x),
+        UnaryOp::Rsqrt => 1.0 / x.sqrt(),
+        _ => f64::from(op.apply(x as f32)),
     }
 }
 
@@ -119,6 +179,48 @@ pub fn unary(op: UnaryOp, x: &Tensor) -> Result<Tensor> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wide_ops_round_the_f64_value_once() {
+        let x = Tensor::new("t", [6].into(), vec![-0.5, 1e-30, 0.75, 1.0, 89.0, 3e38]).unwrap();
+        for op in UnaryOp::ALL.into_iter().skip(15) {
+            let y = unary(op, &x).unwrap();
+            for (&v, &o) in x.data().iter().zip(y.data()) {
+                let w = f64::from(v);
+                let want = match op {
+                    UnaryOp::Tan => w.tan(),
+                    UnaryOp::Asin => w.asin(),
+                    UnaryOp::Acos => w.acos(),
+                    UnaryOp::Atan => w.atan(),
+                    UnaryOp::Sinh => w.sinh(),
+                    UnaryOp::Cosh => w.cosh(),
+                    UnaryOp::Asinh => w.asinh(),
+                    UnaryOp::Acosh => w.acosh(),
+                    UnaryOp::Atanh => w.atanh(),
+                    UnaryOp::Erf => crate::activations::erf::erf(w),
+                    UnaryOp::Rsqrt => 1.0 / w.sqrt(),
+                    _ => unreachable!("{op:?}"),
+                } as f32;
+                assert!(o.to_bits() == want.to_bits() || (o.is_nan() && want.is_nan()), "{}({v}) = {o}, want {want}", op.name());
+            }
+        }
+        // asin and acos through atan2 give libm's values on a dense grid of [-1, 1].
+        let grid: Vec<f32> = (0..=20_000).map(|i| i as f32 / 10_000.0 - 1.0).collect();
+        let g = Tensor::new("t", [grid.len()].into(), grid.clone()).unwrap();
+        for (op, f) in [(UnaryOp::Asin, f64::asin as fn(f64) -> f64), (UnaryOp::Acos, f64::acos)] {
+            let y = unary(op, &g).unwrap();
+            assert!(grid.iter().zip(y.data()).all(|(&v, &o)| o == f(f64::from(v)) as f32), "{}", op.name());
+        }
+        // Where f32 intermediates would overflow or round away the answer.
+        let big = |op, v: f32| unary(op, &Tensor::scalar(v)).unwrap().data()[0];
+        assert_eq!(big(UnaryOp::Sinh, 89.0), (89f64.sinh()) as f32);
+        assert!(big(UnaryOp::Sinh, 89.0).is_finite());
+        assert!((big(UnaryOp::Acosh, 3e38) - 89.29).abs() < 1e-3);
+        assert_eq!(big(UnaryOp::Asinh, 1e-30), 1e-30);
+        assert_eq!(big(UnaryOp::Erf, f32::INFINITY), 1.0);
+        assert_eq!(big(UnaryOp::Rsqrt, 0.0), f32::INFINITY);
+        assert!(big(UnaryOp::Acosh, 0.5).is_nan() && big(UnaryOp::Asin, 1.5).is_nan());
+    }
 
     #[test]
     fn values() {
