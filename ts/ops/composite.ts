@@ -8,7 +8,7 @@
 import { InvalidArgumentError, NeuriteError } from '../errors.js';
 import { tidy } from '../scope.js';
 import type { Tensor } from '../tensor.js';
-import { axisArg, describe, show } from './convert.js';
+import { axesOf, show } from './convert.js';
 
 /**
  * Runs `f` (made of other ops) in a tidy scope and returns what it returns (a tensor, or an
@@ -26,20 +26,14 @@ export function composite<T extends Tensor | Tensor[]>(op: string, f: () => T): 
 }
 
 /**
- * The axes a reduction of `x` runs over, checked as the reductions check them (integers in
- * `[-rank, rank)`, none listed twice) and normalised to non-negative, in the order given.
- * `undefined` or `null` is every axis.
+ * The axes a reduction of `x` runs over: checked by {@link axesOf} as the reductions check
+ * them (integers in `[-rank, rank)`), none listed twice, and normalised to non-negative, in
+ * the order given. `undefined` or `null` is every axis.
  */
 export function reductionAxes(op: string, x: Tensor, axis: unknown): number[] {
-  const r = x.rank;
-  if (axis === undefined || axis === null) return Array.from({ length: r }, (_, i) => i);
-  if (typeof axis !== 'number' && !Array.isArray(axis)) throw new InvalidArgumentError(`${op}: axis must be a number or an array of numbers, got ${describe(axis)}`);
-  const list: unknown[] = typeof axis === 'number' ? [axis] : axis;
-  if (list.length > 32) throw new InvalidArgumentError(`${op}: axis lists ${list.length} axes; a tensor has at most 32`);
   const out: number[] = [];
-  for (const a of list) {
-    const v = axisArg(op, 'axis', a, x.shape);
-    const n = v < 0 ? v + r : v;
+  for (const a of axesOf(op, x, axis as number | number[] | undefined)) {
+    const n = a < 0 ? a + x.rank : a;
     if (out.includes(n)) throw new InvalidArgumentError(`${op}: axis ${show(a)} is listed twice in axes ${show(axis)}`);
     out.push(n);
   }

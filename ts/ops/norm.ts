@@ -51,7 +51,11 @@ export type NormOrd = 'euclidean' | 'fro' | number;
  *   not support, an axis out of range or repeated, or more than two axes.
  */
 export function norm(x: TensorLike, ord: NormOrd = 'euclidean', axis: number | number[] | null = null, keepDims = false): Tensor {
-  const op = 'norm';
+  return normAs('norm', x, ord, axis, keepDims);
+}
+
+/** {@link norm}, its errors naming `op` (`norm` or `euclideanNorm`). */
+function normAs(op: string, x: TensorLike, ord: NormOrd, axis: number | number[] | null, keepDims: boolean): Tensor {
   return withTensors(op, { x }, (t) => {
     checkOrd(op, ord);
     if (Array.isArray(axis) && (axis.length === 0 || axis.length > 2)) {
@@ -86,12 +90,7 @@ export function norm(x: TensorLike, ord: NormOrd = 'euclidean', axis: number | n
  * @example euclideanNorm(tensor([[3, 4], [6, 8]]), 1)  // [5, 10]
  */
 export function euclideanNorm(x: TensorLike, axis: number | number[] | null = null, keepDims = false): Tensor {
-  try {
-    return norm(x, 'euclidean', axis, keepDims);
-  } catch (e) {
-    if (e instanceof Error) e.message = e.message.replace(/^norm: /, 'euclideanNorm: ');
-    throw e;
-  }
+  return normAs('euclideanNorm', x, 'euclidean', axis, keepDims);
 }
 
 function checkOrd(op: string, ord: unknown): void {

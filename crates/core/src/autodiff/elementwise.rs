@@ -121,8 +121,9 @@ pub fn binary_backward(op: B, a: &Tensor, b: &Tensor, y: &Tensor, g: &Tensor) ->
         }
         // a mod b = a − ⌊a/b⌋·b: 1 and −⌊a/b⌋ (TF.js's rule).
         B::Mod => {
+            // ⌊a/b⌋ has the broadcast shape already, that of g.
             let q = binary(B::FloorDiv, a, b)?;
-            back(g.clone(), map2(g, &full(&q)?, |g, q| -g * q)?)
+            back(g.clone(), map2(g, &q, |g, q| -g * q)?)
         }
         // NOTE: TF.js differentiates floorDiv as `div` (its FloorDiv gradient is RealDiv's, a
         // straight-through estimate); TensorFlow and JAX give zeros. We follow TF.js.
