@@ -132,6 +132,48 @@ const DIFFERENTIABLE: Record<string, Diff> = {
   broadcastTo: { shapes: [[3, 1]], f: (x) => nr.broadcastTo(x, [2, 3, 4]) },
   diag: { shapes: [[2, 2]], f: (x) => nr.diag(x) },
   meshgrid: { shapes: [[3], [2]], f: (a, b) => { const [p, q] = nr.meshgrid(a, b); return nr.add(p, q.mul(3)); } },
+  // TF.js ports (ts/ops/*.ts). cumprod is multilinear, so central differences are exact also at
+  // the zeros its gradient must handle (a product with a zero in it).
+  cumprod: { shapes: [[2, 4]], inputs: [[0.5, 0, 1.2, -0.7, 0.9, -1.1, 0, 0]], f: (x) => nr.concat([nr.cumprod(x, 1), nr.cumprod(x, 1, true, true), nr.cumprod(x, -1, false, true)]) },
+  // Row 1 is dropped (id −1), row 3 too (id 3 ≥ numSegments); segment 2 is empty; rows 0 and 2 share segment 1.
+  unsortedSegmentSum: { shapes: [[4, 2]], f: (x) => nr.unsortedSegmentSum(x, c([1, -1, 1, 3]), 3) },
+  // W.r.t. updates; index 0 is listed twice (its updates add up), row 1 and 3 of the output get none.
+  scatterND: { shapes: [[3, 2]], f: (u) => nr.scatterND(c([0, 2, 0], [3, 1]), u, [4, 2]) },
+  // Index 1 is listed twice: the last update wins, so the first gets no gradient; tensor's rows 1 and 3 get none.
+  tensorScatterUpdate: { shapes: [[4, 2], [3, 2]], f: (t, u) => nr.tensorScatterUpdate(t, c([1, 3, 1], [3, 1]), u) },
+  // W.r.t. sparseValues and defaultValue; [0, 1] is listed twice (the last value wins).
+  sparseToDense: { shapes: [[3], []], f: (v, d) => nr.sparseToDense(c([0, 1, 2, 0, 0, 1], [3, 2]), v, [3, 2], d) },
+  // The tuple [1, 0] is picked twice (both dy slices add up); x[0, *] is never picked.
+  gatherND: { shapes: [[3, 2, 2]], f: (x) => nr.gatherND(x, c([1, 0, 2, 1, 1, 0], [3, 2])) },
+  // Backwards with step 2 on axis 0 and step 2 on axis 1; then a shrunk axis with a new axis after an ellipsis.
+  stridedSlice: { shapes: [[4, 5]], f: (x) => nr.concat([nr.reshape(nr.stridedSlice(x, [3, 0], [0, 5], [-2, 2]), [-1]), nr.reshape(nr.stridedSlice(x, [0, 1, 0], [0, 4, 0], [1, 2, 1], 0, 0, 1, 4, 0), [-1]), nr.stridedSlice(x, [2], [3], [1], 0, 0, 0, 0, 1)]) },
+  depthToSpace: { shapes: [[2, 2, 1, 8]], f: (x) => nr.depthToSpace(x, 2) },
+  spaceToBatchND: { shapes: [[2, 3, 2, 2]], f: (x) => nr.spaceToBatchND(x, [2, 2], [[1, 0], [0, 2]]) },
+  batchToSpaceND: { shapes: [[4, 2, 2, 1]], f: (x) => nr.batchToSpaceND(x, [2, 2], [[1, 0], [0, 3]]) },
+  // alpha 1 so the normalisation, not only the division, shapes the gradient; rank 3 and rank 4.
+  localResponseNormalization: { shapes: [[1, 2, 1, 5], [2, 1, 6]], f: (x, y) => nr.concat([nr.reshape(nr.localResponseNormalization(x, 2, 1, 1, 0.75), [-1]), nr.reshape(nr.localResponseNormalization(y, 1, 0.5, 2, 0.5), [-1])]) },
+  // A fixed seed gives the same mask at every evaluation (it drops 3 of the 8 entries).
+  dropout: { shapes: [[2, 4]], f: (x) => nr.dropout(x, 0.5, undefined, 3) },
+  // W.r.t. v, x and a tensor decay (inputs in [0.2, 0.8]: decay must be in [0, 1)); debiased and not.
+  movingAverage: { shapes: [[3], [3], []], range: [0.2, 0.8], f: (v, x, d) => nr.concat([nr.movingAverage(v, x, d, 3), nr.movingAverage(v, x, d, null, false)]) },
+  // A label summed in one input only (i: folded before the product), a contracted one (j), and a transpose.
+  einsum: { shapes: [[2, 3], [3, 4]], f: (a, b) => nr.concat([nr.einsum('ij,jk->k', a, b), nr.reshape(nr.einsum('ij,jk->ki', a, b), [-1]), nr.reshape(nr.einsum('ij->ji', a), [-1])]) },
+  slice1d: { shapes: [[5]], f: (x) => nr.slice1d(x, 1, 3) },
+  slice2d: { shapes: [[3, 4]], f: (x) => nr.slice2d(x, [1, 1], [2, -1]) },
+  slice3d: { shapes: [[2, 3, 2]], f: (x) => nr.slice3d(x, [1, 0, 1], [1, 2, 1]) },
+  slice4d: { shapes: [[2, 2, 3, 2]], f: (x) => nr.slice4d(x, [0, 1, 1, 0], [2, 1, 2, 1]) },
+  reverse1d: { shapes: [[4]], f: (x) => nr.reverse1d(x) },
+  reverse2d: { shapes: [[2, 3]], f: (x) => nr.reverse2d(x, 1) },
+  reverse3d: { shapes: [[2, 3, 2]], f: (x) => nr.reverse3d(x, [0, 2]) },
+  reverse4d: { shapes: [[2, 1, 3, 2]], f: (x) => nr.reverse4d(x) },
+  pad1d: { shapes: [[3]], f: (x) => nr.pad1d(x, [2, 1], 0.5) },
+  pad2d: { shapes: [[2, 3]], f: (x) => nr.pad2d(x, [[1, 0], [0, 2]]) },
+  pad3d: { shapes: [[2, 1, 2]], f: (x) => nr.pad3d(x, [[0, 1], [1, 1], [0, 0]], -1) },
+  pad4d: { shapes: [[1, 2, 2, 1]], f: (x) => nr.pad4d(x, [[0, 0], [1, 0], [0, 1], [1, 1]]) },
+  concat1d: { shapes: [[3], [2]], f: (a, b) => nr.concat1d([a, b, a]) },
+  concat2d: { shapes: [[2, 2], [2, 1]], f: (a, b) => nr.concat2d([a, b.mul(2), a], 1) },
+  concat3d: { shapes: [[1, 2, 2], [2, 2, 2]], f: (a, b) => nr.concat3d([b, a], 0) },
+  concat4d: { shapes: [[1, 2, 1, 2], [1, 2, 2, 2]], f: (a, b) => nr.concat4d([a, b, a.mul(3)], 2) },
 };
 
 /** Losses, differentiated with respect to `yPred` (`yTrue` is a constant). */
@@ -216,6 +258,17 @@ const CONSTANT: Record<string, (x: T) => T> = {
   any: (x) => nr.any(x),
   tensor5d: () => nr.tensor5d([1, 2], [1, 1, 1, 1, 2]),
   tensor6d: () => nr.tensor6d([1, 2], [1, 1, 1, 1, 1, 2]),
+  // TF.js ports whose results are integers (indices, counts, positions, draws), with x flowing
+  // into them (TF.js 4.22 has no gradient for these: grad throws there).
+  unique: (x) => nr.unique(nr.concat([x, nr.reverse(x)])).indices,
+  bincount: (x) => nr.bincount(nr.round(nr.abs(x)), [], 3),
+  denseBincount: (x) => nr.denseBincount(nr.reshape(nr.round(nr.abs(x)), [2, 2]), [], 3, true),
+  searchSorted: (x) => nr.searchSorted(c([-1, 0, 0.5, 2]), x, 'right'),
+  lowerBound: (x) => nr.lowerBound(c([-1, 0, 0.5, 2]), x),
+  upperBound: (x) => nr.upperBound(c([-1, 0, 0.5, 2]), x),
+  multinomial: (x) => nr.multinomial(x, 5, 1),
+  randomStandardNormal: (x) => nr.mul(x, 0).add(nr.randomStandardNormal(x.shape, 'float32', 1)),
+  randomUniformInt: (x) => nr.mul(x, 0).add(nr.randomUniformInt(x.shape, -3, 4, 1)),
 };
 
 /**
@@ -250,6 +303,8 @@ const NOT_OPS = [
   'setDebug', 'setSeed', 'shutdown', 'threads', 'tidy', 'valueAndGrad', 'valueAndGrads', 'variable', 'variableGrads',
   'exportTrainingState', 'importTrainingState', 'optimizerFromConfig',
   'input', 'model', 'SymbolicTensor', 'Merge', 'Concatenate', 'Conv1D', 'MaxPooling1D', 'AveragePooling1D', 'GlobalMaxPooling1D', 'GlobalAveragePooling1D',
+  // TF.js's engine calls, the browser namespace, and the async ops (a Promise cannot run under grad).
+  'ready', 'getBackend', 'setBackend', 'enableProdMode', 'print', 'browser', 'booleanMaskAsync', 'whereAsync', 'setdiff1dAsync',
 ];
 
 /** Values in `range`, at least 0.1 away from 0 (kinks of relu/abs) when the range crosses it. */

@@ -11,6 +11,7 @@
  * const y = tensor([[1, 2], [3, 4]]).matMul(tensor([[1], [1]]));
  */
 import { NeuriteError } from './errors.js';
+import { registerInit } from './backend.js';
 import { initFrom, type InitOptions } from './init.js';
 import { workerMain } from './threads/worker.js';
 import type { WasmSource } from './wasm/load.js';
@@ -53,3 +54,5 @@ export function init(source?: WasmSource | InitOptions): Promise<void> {
     source,
   );
 }
+
+registerInit(() => init());

@@ -19,6 +19,12 @@ import * as act from './activations.js';
 import * as slicing from './ops/slicing.js';
 import * as joining from './ops/joining.js';
 import * as scan from './ops/scan.js';
+import * as segment from './ops/segment.js';
+import * as strided from './ops/strided_slice.js';
+import * as uniqueOps from './ops/unique.js';
+import * as d2s from './ops/depth_to_space.js';
+import * as s2b from './ops/space_to_batch.js';
+import * as lrn from './ops/local_response_normalization.js';
 import * as topkOps from './ops/topk.js';
 import * as conv from './ops/convolution.js';
 import * as resize from './image/resize.js';
@@ -311,6 +317,24 @@ export class Tensor {
   mirrorPad(paddings: Array<[number, number]>, mode: 'reflect' | 'symmetric'): Tensor { return joining.mirrorPad(this, paddings, mode); }
   /** Running sums along `axis` (default 0), optionally `exclusive` and/or `reverse`. @example tensor([1, 2, 3]).cumsum() // [1, 3, 6] */
   cumsum(axis = 0, exclusive = false, reverse = false): Tensor { return scan.cumsum(this, axis, exclusive, reverse); }
+  /** Running products along `axis` (default 0), optionally `exclusive` and/or `reverse`. @example tensor([1, 2, 3]).cumprod() // [1, 2, 6] */
+  cumprod(axis = 0, exclusive = false, reverse = false): Tensor { return scan.cumprod(this, axis, exclusive, reverse); }
+  /** Sums of this tensor's rows by segment id into `numSegments` rows. @example tensor([1, 2, 3]).unsortedSegmentSum([0, 1, 0], 2) // [4, 2] */
+  unsortedSegmentSum(segmentIds: TensorLike, numSegments: number): Tensor { return segment.unsortedSegmentSum(this, segmentIds, numSegments); }
+  /** The strided slice `begin:end:strides` with TF.js's masks (see {@link stridedSlice}). @example tensor([1, 2, 3, 4]).stridedSlice([0], [4], [2]) // [1, 3] */
+  stridedSlice(begin: readonly number[], end: readonly number[], strides?: readonly number[] | null, beginMask = 0, endMask = 0, ellipsisMask = 0, newAxisMask = 0, shrinkAxisMask = 0): Tensor {
+    return strided.stridedSlice(this, begin, end, strides, beginMask, endMask, ellipsisMask, newAxisMask, shrinkAxisMask);
+  }
+  /** The distinct values (slices along `axis`) in order of first appearance, and where each entry went. @example tensor([2, 1, 2]).unique() // values [2, 1], indices [0, 1, 0] */
+  unique(axis = 0): { values: Tensor; indices: Tensor } { return uniqueOps.unique(this, axis); }
+  /** Moves blocks of depth into space: `[b, h, w, c]` → `[b, h·s, w·s, c/s²]`. @example x.depthToSpace(2) */
+  depthToSpace(blockSize: number, dataFormat: 'NHWC' | 'NCHW' = 'NHWC'): Tensor { return d2s.depthToSpace(this, blockSize, dataFormat); }
+  /** Pads the spatial axes and moves blocks of them into the batch (see {@link spaceToBatchND}). */
+  spaceToBatchND(blockShape: readonly number[], paddings: ReadonlyArray<readonly [number, number]>): Tensor { return s2b.spaceToBatchND(this, blockShape, paddings); }
+  /** Moves blocks of the batch back into the spatial axes and crops them (see {@link batchToSpaceND}). */
+  batchToSpaceND(blockShape: readonly number[], crops: ReadonlyArray<readonly [number, number]>): Tensor { return s2b.batchToSpaceND(this, blockShape, crops); }
+  /** Local response normalization over the depth (last) axis (see {@link localResponseNormalization}). */
+  localResponseNormalization(depthRadius = 5, bias = 1, alpha = 1, beta = 0.5): Tensor { return lrn.localResponseNormalization(this, depthRadius, bias, alpha, beta); }
   /** The `k` largest entries of each row (last axis) and their indices. @example x.topk(3).indices */
   topk(k = 1, sorted = true): { values: Tensor; indices: Tensor } { return topkOps.topk(this, k, sorted); }
   /** `conv2d(this, filter, strides, pad, dataFormat, dilations)`: this is `[batch, h, w, in]` or `[h, w, in]`. @example images.conv2d(filter, 1, 'same') */

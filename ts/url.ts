@@ -2,6 +2,7 @@
  * neurite, loading `core.wasm` from next to this file (`new URL('./core.wasm', import.meta.url)`).
  * Bundlers such as Vite pick the asset up. Pass a source to `init()` for a CDN or custom layout.
  */
+import { registerInit } from './backend.js';
 import { foreignOrigin, initFrom, type InitOptions } from './init.js';
 import { workerMain } from './threads/worker.js';
 import type { WasmSource } from './wasm/load.js';
@@ -32,3 +33,5 @@ export function init(source?: WasmSource | InitOptions): Promise<void> {
     source,
   );
 }
+
+registerInit(() => init());

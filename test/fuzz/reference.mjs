@@ -365,17 +365,27 @@ export function mirrorPad(x, paddings, mode) {
 
 /** Running float32 sums along `axis`, one rounded addition per step (TF.js's order). */
 export function cumsum(x, axis, exclusive, reverse) {
+  return scan(x, axis, exclusive, reverse, 0, (a, b) => Math.fround(a + b));
+}
+
+/** Running float32 products along `axis`, one rounded multiplication per step (TF.js's order). */
+export function cumprod(x, axis, exclusive, reverse) {
+  return scan(x, axis, exclusive, reverse, 1, (a, b) => Math.fround(a * b));
+}
+
+/** A running fold along `axis` from `init` with `f`, each entry getting the fold up to it (before it when `exclusive`). */
+function scan(x, axis, exclusive, reverse, init, f) {
   const d = x.shape[axis];
   const inner = sizeOf(x.shape.slice(axis + 1));
   const outer = sizeOf(x.shape.slice(0, axis));
   const vals = x.vals.slice();
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
-      let sum = 0;
+      let acc = init;
       for (let j = 0; j < d; j++) {
         const at = (o * d + (reverse ? d - 1 - j : j)) * inner + i;
         const v = x.vals[at];
-        if (exclusive) { vals[at] = sum; sum = Math.fround(sum + v); } else { sum = Math.fround(sum + v); vals[at] = sum; }
+        if (exclusive) { vals[at] = acc; acc = f(acc, v); } else { acc = f(acc, v); vals[at] = acc; }
       }
     }
   }

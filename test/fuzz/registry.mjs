@@ -14,5 +14,7 @@ import models from './families/models.mjs';
 import memory from './families/memory.mjs';
 import convolution from './families/convolution.mjs';
 import composite from './families/composite.mjs';
+import indexing from './families/indexing.mjs';
+import spatial from './families/spatial.mjs';
 
-export const FAMILIES = [creation, elementwise, reductions, shape, matmul, autodiff, models, memory, convolution, composite];
+export const FAMILIES = [creation, elementwise, reductions, shape, matmul, autodiff, models, memory, convolution, composite, indexing, spatial];

@@ -173,6 +173,41 @@ function caught(f) {
   }
 }
 
+/**
+ * browser.fromPixels / toPixels: RGBA bytes in every runtime; where a 2-D canvas exists, the
+ * bytes drawn on a canvas by toPixels and read back by fromPixels from the canvas and from an
+ * ImageBitmap of it. Counts the values that differ from the bytes (opaque, so that the canvas
+ * keeps them exactly).
+ */
+async function pixelsRoundTrip(nr) {
+  const [w, h] = [5, 3];
+  const data = Uint8ClampedArray.from({ length: w * h * 4 }, (_, i) => (i % 4 === 3 ? 255 : (i * 37 + 11) % 256));
+  const diff = (values, channels) => {
+    let n = 0;
+    for (let p = 0; p < w * h; p++) for (let c = 0; c < channels; c++) if (values[p * channels + c] !== data[p * 4 + c]) n++;
+    return n;
+  };
+  const x = nr.browser.fromPixels({ data, width: w, height: h }, 4);
+  // A canvas with a 2-D context (Deno has OffscreenCanvas without one).
+  const canvas = typeof document !== 'undefined' ? document.createElement('canvas') : typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(1, 1) : null;
+  const out = { bytes: diff(x.data(), 4), canvas: canvas?.getContext('2d') != null };
+  if (out.canvas) {
+    const unit = x.div(255);
+    out.toPixels = diff(await nr.browser.toPixels(unit, canvas), 4);
+    unit.dispose();
+    const back = nr.browser.fromPixels(canvas, 4);
+    out.fromCanvas = diff(back.data(), 4);
+    back.dispose();
+    if (typeof createImageBitmap === 'function') {
+      const bmp = nr.browser.fromPixels(await createImageBitmap(canvas), 3);
+      out.fromImageBitmap = diff(bmp.data(), 3);
+      bmp.dispose();
+    }
+  }
+  x.dispose();
+  return out;
+}
+
 export async function smoke(nr, env) {
   const report = { runtime: env.runtime, entry: env.entry, steps: [] };
   const step = (name) => report.steps.push(name);
@@ -234,6 +269,9 @@ export async function smoke(nr, env) {
     report.resumeStateHex = resumed.stateHex;
     report.resumeVia = resumed.via;
     report.resumeMismatches = resumed.mismatches;
+
+    step('pixels');
+    report.pixels = await pixelsRoundTrip(nr);
 
     step('sources');
     report.sources = {};

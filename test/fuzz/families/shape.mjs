@@ -1,4 +1,4 @@
-/** Shape ops: reshape, transpose, squeeze, expandDims, slice, split, gather, oneHot, concat, stack, tile, reverse, pad, mirrorPad, cumsum, topk. */
+/** Shape ops: reshape, transpose, squeeze, expandDims, slice, split, gather, oneHot, concat, stack, tile, reverse, pad, mirrorPad, cumsum, cumprod, topk. */
 import { compare, compareShape, Mismatch } from '../checks.mjs';
 import * as R from '../reference.mjs';
 import { badAxis, badInt, garbage, tensorLike } from '../values.mjs';
@@ -413,8 +413,9 @@ const mirrorPadOp = {
   },
 };
 
-const cumsumOp = {
-  name: 'cumsum', weight: 1,
+/** cumsum or cumprod (the same arguments, the same fold). */
+const scanOp = (name) => ({
+  name, weight: 1,
   gen(ctx) {
     const { rng, nr } = ctx;
     const e = ctx.any(300);
@@ -432,11 +433,11 @@ const cumsumOp = {
       }
     }
     return {
-      args: [e.t, axis, exclusive, reverse], expect, run: () => nr.cumsum(e.t, axis, exclusive, reverse),
-      check: (t) => compare('cumsum', t, R.cumsum(e.ref, norm(axis, r), exclusive, reverse), true),
+      args: [e.t, axis, exclusive, reverse], expect, run: () => nr[name](e.t, axis, exclusive, reverse),
+      check: (t) => compare(name, t, R[name](e.ref, norm(axis, r), exclusive, reverse), true),
     };
   },
-};
+});
 
 const topkOp = {
   name: 'topk', weight: 1,
@@ -462,5 +463,5 @@ const topkOp = {
 export default {
   name: 'shape',
   weight: 4,
-  ops: [reshapeOp, transposeOp, squeezeExpand, sliceOp, splitOp, gatherOp, oneHotOp, concatOp, tileOp, reverseOp, padOp, mirrorPadOp, cumsumOp, topkOp],
+  ops: [reshapeOp, transposeOp, squeezeExpand, sliceOp, splitOp, gatherOp, oneHotOp, concatOp, tileOp, reverseOp, padOp, mirrorPadOp, scanOp('cumsum'), scanOp('cumprod'), topkOp],
 };

@@ -4,7 +4,7 @@ use super::{elementwise, reduce, sum_to};
 use crate::activations::{self, Activation};
 use crate::losses::Loss;
 use crate::ops::{binary::BinaryOp, reduce::ReduceOp, unary::UnaryOp};
-use crate::ops::{affine, concat, conv, cumsum, gather, matmul, mirror_pad, pad, pool, resize, reverse, slice, tile, topk, transpose};
+use crate::ops::{affine, concat, conv, cumprod, cumsum, gather, matmul, mirror_pad, pad, pool, resize, reverse, segment_sum, slice, tile, topk, transpose};
 use crate::{Error, Result, Shape, Tensor};
 
 /// What an entry computed, with the parameters its backward rule needs.
@@ -27,6 +27,9 @@ pub enum Recorded {
     Pad { paddings: Vec<[i64; 2]> },
     MirrorPad { paddings: Vec<[i64; 2]>, symmetric: bool },
     Cumsum { axis: i64, exclusive: bool, reverse: bool },
+    Cumprod { axis: i64, exclusive: bool, reverse: bool },
+    /// inputs: x, segmentIds
+    SegmentSum,
     /// topk's values; `indices` (its other output, a constant) says where each came from.
     TopK { indices: Tensor },
     Clip { min: f64, max: f64 },
@@ -139,7 +142,7 @@ impl Recorded {
                 BinaryOp::Equal | BinaryOp::NotEqual | BinaryOp::Greater | BinaryOp::GreaterEqual | BinaryOp::Less | BinaryOp::LessEqual
             ),
             Recorded::Reduce { op, .. } => !matches!(op, ReduceOp::ArgMax | ReduceOp::ArgMin),
-            Recorded::Gather { .. } | Recorded::Loss { .. } => i == 0,
+            Recorded::Gather { .. } | Recorded::SegmentSum | Recorded::Loss { .. } => i == 0,
             Recorded::Where => i != 0,
             Recorded::NoGradient { .. } => false,
             _ => true,
@@ -344,6 +347,8 @@ fn backward(op: &Recorded, x: &[&Tensor], y: &Tensor, g: Tensor, need: &[bool]) 
         Recorded::Pad { paddings } => vec![Some(pad::pad_backward(x[0].shape(), paddings, &g)?)],
         Recorded::MirrorPad { paddings, symmetric } => vec![Some(mirror_pad::mirror_pad_backward(x[0].shape(), paddings, *symmetric, &g)?)],
         Recorded::Cumsum { axis, exclusive, reverse } => vec![Some(cumsum::cumsum(&g, *axis, *exclusive, !*reverse)?)],
+        Recorded::Cumprod { axis, exclusive, reverse } => vec![Some(cumprod::cumprod_backward(x[0], *axis, *exclusive, *reverse, &g)?)],
+        Recorded::SegmentSum => vec![Some(segment_sum::unsorted_segment_sum_backward(x[0].shape(), x[1], &g)?), None],
         Recorded::TopK { indices } => vec![Some(topk::topk_backward(x[0].shape(), indices.data(), &g)?)],
         Recorded::Clip { min, max } => vec![Some(crate::ops::clip::clip_by_value_backward(x[0], &g, *min, *max)?)],
         Recorded::Where => {

@@ -27,11 +27,18 @@ use crate::{bail, Result, Tensor};
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 #[inline(never)]
 pub fn cumsum(x: &Tensor, axis: i64, exclusive: bool, reverse: bool) -> Result<Tensor> {
-    const OP: &str = "cumsum";
+    scan("cumsum", x, axis, exclusive, reverse, 0.0, |a, b| a + b)
+}
+
+/// A running fold of `x` along `axis` from `init` with `f`, one float32 step per entry in
+/// scan order (`cumsum`, `cumprod`): with `exclusive` each entry gets the fold of those before
+/// it; with `reverse` the fold runs from the end of the axis.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub(crate) fn scan(op: &'static str, x: &Tensor, axis: i64, exclusive: bool, reverse: bool, init: f32, f: impl Fn(f32, f32) -> f32) -> Result<Tensor> {
     if x.rank() == 0 {
-        bail!(OP, "x is a scalar (shape []); cumsum runs along an axis of a tensor of rank >= 1 (reshape it to [1] first)");
+        bail!(op, "x is a scalar (shape []); {op} runs along an axis of a tensor of rank >= 1 (reshape it to [1] first)");
     }
-    let a = x.shape().axis(OP, axis)?;
+    let a = x.shape().axis(op, axis)?;
     let dims = x.dims();
     let (d, inner) = (dims[a], dims[a + 1..].iter().product::<usize>());
     let mut out = x.clone();
@@ -40,20 +47,20 @@ pub fn cumsum(x: &Tensor, axis: i64, exclusive: bool, reverse: bool) -> Result<T
     }
     let src = x.data();
     // The copy a write makes of x's buffer is fallible: out of memory is an error.
-    let dst = out.try_data_mut(OP)?;
+    let dst = out.try_data_mut(op)?;
     for (xb, yb) in src.chunks_exact(d * inner).zip(dst.chunks_exact_mut(d * inner)) {
         for i in 0..inner {
-            // Positions along the axis in summation order.
+            // Positions along the axis in scan order.
             let at = |j: usize| (if reverse { d - 1 - j } else { j }) * inner + i;
-            let mut sum = 0.0f32;
+            let mut acc = init;
             for j in 0..d {
                 let v = xb[at(j)];
                 if exclusive {
-                    yb[at(j)] = sum;
-                    sum += v;
+                    yb[at(j)] = acc;
+                    acc = f(acc, v);
                 } else {
-                    sum += v;
-                    yb[at(j)] = sum;
+                    acc = f(acc, v);
+                    yb[at(j)] = acc;
                 }
             }
         }
@@ -62,18 +69,18 @@ pub fn cumsum(x: &Tensor, axis: i64, exclusive: bool, reverse: bool) -> Result<T
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    #[test]
-    fn every_axis_and_mode_matches_the_definition() {
-        let dims = [2usize, 3, 4];
-        let x = Tensor::new("t", dims[..].into(), (0..24).map(|v| (v as f32 - 7.5) * 0.37).collect()).unwrap();
+    /// `scan` (cumsum or cumprod) against the fold `f` from `init` over each lane, every axis
+    /// and mode.
+    pub(crate) fn matches_the_fold(scan: fn(&Tensor, i64, bool, bool) -> Result<Tensor>, init: f32, f: fn(f32, f32) -> f32, x: &Tensor) {
+        let dims = x.dims().to_vec();
         let strides = x.shape().strides();
-        for axis in 0..3 {
+        for axis in 0..dims.len() {
             for (exclusive, reverse) in [(false, false), (true, false), (false, true), (true, true)] {
-                let y = cumsum(&x, axis as i64 - 3, exclusive, reverse).unwrap();
-                for flat in 0..24 {
+                let y = scan(x, axis as i64 - dims.len() as i64, exclusive, reverse).unwrap();
+                for flat in 0..x.size() {
                     let j = flat / strides[axis] % dims[axis];
                     let base = flat - j * strides[axis];
                     let range: Vec<usize> = match (exclusive, reverse) {
@@ -82,11 +89,17 @@ mod tests {
                         (false, true) => (j..dims[axis]).rev().collect(),
                         (true, true) => (j + 1..dims[axis]).rev().collect(),
                     };
-                    let want = range.iter().fold(0.0f32, |s, &k| s + x.data()[base + k * strides[axis]]);
+                    let want = range.iter().fold(init, |s, &k| f(s, x.data()[base + k * strides[axis]]));
                     assert_eq!(y.data()[flat], want, "axis {axis} exclusive {exclusive} reverse {reverse} at {flat}");
                 }
             }
         }
+    }
+
+    #[test]
+    fn every_axis_and_mode_matches_the_definition() {
+        let x = Tensor::new("t", [2, 3, 4].into(), (0..24).map(|v| (v as f32 - 7.5) * 0.37).collect()).unwrap();
+        matches_the_fold(cumsum, 0.0, |a, b| a + b, &x);
     }
 
     #[test]

@@ -43,13 +43,13 @@ pub(crate) fn position(flat: usize, dims: &[usize]) -> String {
     format!("[{}]", parts.join(","))
 }
 
-/// Checks that `v` (at flat `pos` of `indices`) is an integer and returns it.
+/// Checks that `v` (at flat `pos` of the argument `arg`) is an integer and returns it.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-pub(crate) fn integer_index(op: &'static str, v: f32, pos: usize, indices: &Tensor) -> Result<i64> {
+pub(crate) fn integer_index(op: &'static str, arg: &str, v: f32, pos: usize, indices: &Tensor) -> Result<i64> {
     if !v.is_finite() || v.fract() != 0.0 {
         bail!(
             op,
-            "indices{} = {v} is not an integer (indices has shape {})",
+            "{arg}{} = {v} is not an integer ({arg} has shape {})",
             position(pos, indices.dims()),
             indices.shape(),
             v = js_number(v)
@@ -73,7 +73,7 @@ pub fn gather(x: &Tensor, indices: &Tensor, axis: i64) -> Result<Tensor> {
     idx.try_reserve_exact(indices.size())
         .map_err(|_| crate::Error::OutOfMemory { op: OP, bytes: indices.size() as u64 * 8 })?;
     for (pos, &v) in indices.data().iter().enumerate() {
-        let i = integer_index(OP, v, pos, indices)?;
+        let i = integer_index(OP, "indices", v, pos, indices)?;
         if i < 0 || i >= dim as i64 {
             bail!(
                 OP,
@@ -127,10 +127,7 @@ pub fn gather_backward(x_shape: &Shape, indices: &Tensor, axis: i64, dy: &Tensor
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn t(dims: &[usize], v: Vec<f32>) -> Tensor {
-        Tensor::new("t", dims.into(), v).unwrap()
-    }
+    use crate::ops::test_util::t;
 
     #[test]
     fn shapes_follow_the_indices() {

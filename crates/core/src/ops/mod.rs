@@ -6,6 +6,7 @@ pub mod broadcast;
 pub mod clip;
 pub mod concat;
 pub mod conv;
+pub mod cumprod;
 pub mod cumsum;
 pub mod gather;
 pub mod matmul;
@@ -18,6 +19,7 @@ pub mod reduce;
 pub mod reshape;
 pub mod resize;
 pub mod reverse;
+pub mod segment_sum;
 pub mod select;
 pub mod slice;
 pub mod split;
@@ -32,6 +34,11 @@ pub mod window;
 #[cfg(test)]
 pub(crate) mod test_util {
     use crate::Tensor;
+
+    /// A tensor of `dims` holding `v`.
+    pub fn t(dims: &[usize], v: Vec<f32>) -> Tensor {
+        Tensor::new("t", dims.into(), v).unwrap()
+    }
 
     /// A tensor of `dims` holding 0, 1, 2, … (distinct values, so a misplaced one shows).
     pub fn iota(dims: &[usize]) -> Tensor {

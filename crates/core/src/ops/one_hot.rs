@@ -32,7 +32,7 @@ use crate::{Result, Shape, Tensor};
 pub fn one_hot(indices: &Tensor, depth: usize, on: f32, off: f32) -> Result<Tensor> {
     const OP: &str = "oneHot";
     for (pos, &v) in indices.data().iter().enumerate() {
-        integer_index(OP, v, pos, indices)?;
+        integer_index(OP, "indices", v, pos, indices)?;
     }
     let mut dims = indices.dims().to_vec();
     dims.push(depth);

@@ -1,5 +1,5 @@
 //! Shape ops: slice, concat/stack, split, squeeze/expandDims, gather, oneHot, tile, reverse, pad,
-//! cumsum and topk.
+//! cumsum, cumprod, unsortedSegmentSum and topk.
 //!
 //! Lists (begin, sizes, axes, reps, input handles) arrive as i32/u32 arrays, usually in the
 //! scratch argument area. `nr_split` returns many handles through an out-array; every other
@@ -9,7 +9,7 @@ use super::tape::{emit_rec, record_slices};
 use neurite_core::autodiff::Recorded;
 use crate::ffi::{check_out, guard, read_i64s, read_u32s, write_out, write_slice};
 use crate::handles::{self, Object};
-use neurite_core::ops::{concat, cumsum, gather, mirror_pad, one_hot, pad, reverse, slice, split, squeeze, tile, topk};
+use neurite_core::ops::{concat, cumprod, cumsum, gather, mirror_pad, one_hot, pad, reverse, segment_sum, slice, split, squeeze, tile, topk};
 use neurite_core::{Error, Result, Tensor};
 
 /// Runs `f` on the tensors behind `n` handles read from `list`.
@@ -191,6 +191,21 @@ pub unsafe extern "C" fn nr_gather(x: u32, indices: u32, axis: i32, out: *mut u3
     })
 }
 
+/// Sums of the slices of `x` by the integer values of `segment_ids` (a tensor whose shape is a
+/// prefix of `x`'s) into `num_segments` rows; ids outside `[0, num_segments)` are dropped.
+///
+/// # Safety
+/// `out` must point to a writable u32.
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub unsafe extern "C" fn nr_unsorted_segment_sum(x: u32, segment_ids: u32, num_segments: u32, out: *mut u32) -> i32 {
+    guard(|| {
+        let t = handles::with(|h| segment_sum::unsorted_segment_sum(h.tensor(x)?, h.tensor(segment_ids)?, num_segments as usize))?;
+        // SAFETY: forwarded caller contract.
+        unsafe { emit_rec("unsortedSegmentSum", t, out, || (Recorded::SegmentSum, vec![x, segment_ids])) }
+    })
+}
+
 /// One-hot rows of length `depth` for the integer values of `indices`.
 ///
 /// # Safety
@@ -293,6 +308,21 @@ pub unsafe extern "C" fn nr_cumsum(x: u32, axis: i32, exclusive: i32, reverse: i
         let t = handles::with(|h| cumsum::cumsum(h.tensor(x)?, axis.into(), ex, rev))?;
         // SAFETY: forwarded caller contract.
         unsafe { emit_rec("cumsum", t, out, || (Recorded::Cumsum { axis: axis.into(), exclusive: ex, reverse: rev }, vec![x])) }
+    })
+}
+
+/// Running products of `x` along `axis` (`exclusive`, `reverse`: 0 or 1), as TF.js `cumprod`.
+///
+/// # Safety
+/// `out` points to a writable u32.
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub unsafe extern "C" fn nr_cumprod(x: u32, axis: i32, exclusive: i32, reverse: i32, out: *mut u32) -> i32 {
+    guard(|| {
+        let (ex, rev) = (exclusive != 0, reverse != 0);
+        let t = handles::with(|h| cumprod::cumprod(h.tensor(x)?, axis.into(), ex, rev))?;
+        // SAFETY: forwarded caller contract.
+        unsafe { emit_rec("cumprod", t, out, || (Recorded::Cumprod { axis: axis.into(), exclusive: ex, reverse: rev }, vec![x])) }
     })
 }
 

@@ -1,0 +1,158 @@
+/**
+ * More of TF.js's random ops, built on neurite's seeded generators (`randomUniform`,
+ * `randomNormal`: Philox4x32-10, see `random.ts`): `randomStandardNormal`, `randomUniformInt`
+ * and `multinomial`. A `seed` gives the same values in every runtime; without one the global
+ * generator ({@link setSeed}) draws them. The values differ from TF.js's (seedrandom's alea)
+ * for the same seed, as every neurite random op's do.
+ */
+import { InvalidArgumentError } from '../errors.js';
+import type { Tensor } from '../tensor.js';
+import { softmax } from '../activations.js';
+import { composite } from './composite.js';
+import { boolArg, checkShape, checkSize, dtypeArg, f32String, fromFlat, intArg, withTensors, type TensorLike } from './convert.js';
+import { randomKey, randomNormal, randomUniform } from './random.js';
+
+/** The largest |integer| {@link randomUniformInt} draws: float32 holds every integer up to 2^24. */
+const MAX_INT = 2 ** 24;
+
+/** Options for randomUniform/randomNormal from an optional (already checked) seed. */
+const seeded = (seed: number | undefined): { seed: number } | undefined => (seed === undefined ? undefined : { seed });
+
+/**
+ * A tensor of values drawn from the standard normal distribution (mean 0, standard deviation
+ * 1), as TF.js `randomStandardNormal(shape, dtype, seed)`: `randomNormal(shape, { seed })`
+ * (the same values for the same seed).
+ *
+ * Differences from TF.js 4.22: `dtype` must be `'float32'` (TF.js also rounds to `'int32'`);
+ * `seed` must be an integer in `[0, 2^53]`.
+ *
+ * @example randomStandardNormal([2, 3], 'float32', 42)
+ * @throws {@link InvalidArgumentError} for a bad shape, a `dtype` other than `'float32'`, or a
+ *   `seed` that is not an integer in `[0, 2^53]`; {@link OutOfMemoryError} for a shape of more
+ *   than {@link MAX_ELEMENTS} values.
+ */
+export function randomStandardNormal(shape: readonly number[], dtype?: 'float32', seed?: number): Tensor {
+  const op = 'randomStandardNormal';
+  const s = checkShape(op, shape);
+  dtypeArg(op, dtype);
+  if (seed !== undefined) randomKey(op, seed);
+  return composite(op, () => randomNormal(s, seeded(seed)));
+}
+
+/**
+ * A tensor of integers drawn uniformly from `[minval, maxval)`, as TF.js
+ * `randomUniformInt(shape, minval, maxval, seed)`: `minval + ⌊(maxval − minval)·u⌋` for a
+ * uniform draw `u` on the 2⁻²⁴ grid of {@link randomUniform} (computed exactly, in float64),
+ * so every integer of the range has probability `1 / (maxval − minval)` to within
+ * `(maxval − minval) / 2^24`.
+ *
+ * Differences from TF.js 4.22: the result is float32 holding integers (TF.js returns int32;
+ * neurite has one dtype); `minval` and `maxval` must be integers within ±2^24 with
+ * `minval < maxval` (TF.js takes any numbers, even `minval ≥ maxval`); and the integers are
+ * uniform for negative `minval` too (TF.js 4.22 truncates towards zero, so with `minval < 0`
+ * it never draws `minval` and draws 0 twice as often as the others).
+ *
+ * @example randomUniformInt([2, 3], 0, 10, 42)   // integers 0 … 9
+ * @throws {@link InvalidArgumentError} for a bad shape, `minval`/`maxval` that are not
+ *   integers within ±2^24 or not `minval < maxval`, or a `seed` that is not an integer in
+ *   `[0, 2^53]`; {@link OutOfMemoryError} for a shape of more than {@link MAX_ELEMENTS} values.
+ */
+export function randomUniformInt(shape: readonly number[], minval: number, maxval: number, seed?: number): Tensor {
+  const op = 'randomUniformInt';
+  const s = checkShape(op, shape);
+  const lo = intArg(op, 'minval', minval, -MAX_INT, MAX_INT);
+  const hi = intArg(op, 'maxval', maxval, -MAX_INT, MAX_INT);
+  if (!(lo < hi)) throw new InvalidArgumentError(`${op}: minval (${lo}) must be less than maxval (${hi})`);
+  if (seed !== undefined) randomKey(op, seed);
+  return composite(op, () => {
+    const u = randomUniform(s, seeded(seed)).data();
+    // u = k·2⁻²⁴ with k < 2²⁴, so (hi − lo)·u < hi − lo is exact in float64 and its floor is < hi − lo.
+    const width = hi - lo;
+    const out = new Float32Array(u.length);
+    for (let i = 0; i < u.length; i++) out[i] = lo + Math.floor(width * u[i]);
+    return fromFlat(op, out, s);
+  });
+}
+
+/**
+ * Draws `numSamples` outcome indices from each row of `logits`, as TF.js
+ * `multinomial(logits, numSamples, seed, normalized)`. `logits` is `[numOutcomes]` (result
+ * `[numSamples]`) or `[batch, numOutcomes]` (result `[batch, numSamples]`); outcome `i` has
+ * probability `softmax(logits)[i]`, or `logits[i]` itself with `normalized = true`. Sampling
+ * is TF.js's: a uniform `u` picks the first outcome whose float32 running sum of probabilities
+ * exceeds `u`, else the last, so with `normalized` the last outcome takes whatever the others
+ * leave (`1 − Σ` of theirs; the probabilities need not sum to 1). A logit of `-Infinity` is
+ * an outcome of probability 0. Not differentiable (an index is a constant).
+ *
+ * Differences from TF.js 4.22: the indices are float32 (TF.js returns int32; neurite has one
+ * dtype); the rows draw independent uniforms (TF.js restarts its generator for each row, so
+ * its rows are correlated); `seed` 0 is a seed (TF.js draws a random one for 0); a batch of 0
+ * rows gives an empty result (TF.js throws); NaN or `+Infinity` logits, a row of `-Infinity`
+ * only, and (with `normalized`) negative or non-finite probabilities are errors (TF.js
+ * samples from NaN probabilities); `numSamples` must be a non-negative integer.
+ *
+ * @example multinomial(tensor([0, 0, Math.log(2)]), 5, 42)           // 5 draws; outcome 2 half the time
+ * @example multinomial(tensor([[0.2, 0.8], [1, 0]]), 3, 1, true)      // [[…], [0, 0, 0]]
+ * @throws {@link InvalidArgumentError} when `logits` is not rank 1 or 2 or has fewer than 2
+ *   outcomes, holds values it cannot sample from (see above), `numSamples` is not a
+ *   non-negative integer, `seed` is not an integer in `[0, 2^53]`, or `normalized` is not a
+ *   boolean; {@link OutOfMemoryError} when the result would be too large.
+ */
+export function multinomial(logits: TensorLike, numSamples: number, seed?: number, normalized = false): Tensor {
+  const op = 'multinomial';
+  return withTensors(op, { logits }, (t) => {
+    const s = t.logits.shape;
+    if (s.length !== 1 && s.length !== 2) throw new InvalidArgumentError(`${op}: logits must have rank 1 [numOutcomes] or 2 [batch, numOutcomes], got shape [${s}]`);
+    const outcomes = s[s.length - 1];
+    if (outcomes < 2) throw new InvalidArgumentError(`${op}: logits must have at least 2 outcomes (its last axis), got shape [${s}]`);
+    const n = intArg(op, 'numSamples', numSamples, 0);
+    if (seed !== undefined) randomKey(op, seed);
+    const norm = boolArg(op, 'normalized', normalized);
+    const rows = s.length === 2 ? s[0] : 1;
+    checkSize(op, `the result [${s.length === 2 ? [rows, n] : [n]}]`, rows * n);
+    const values = t.logits.data();
+    checkValues(op, values, outcomes, norm, s.length === 2);
+    return composite(op, () => {
+      const probs = norm ? values : softmax(t.logits, -1).data();
+      const u = randomUniform([rows, n], seeded(seed)).data();
+      const out = new Float32Array(rows * n);
+      const cdf = new Float32Array(outcomes - 1);
+      for (let b = 0; b < rows; b++) {
+        // The running sum of all outcomes but the last, in float32 as TF.js's kernel.
+        cdf[0] = probs[b * outcomes];
+        for (let e = 1; e < cdf.length; e++) cdf[e] = cdf[e - 1] + probs[b * outcomes + e];
+        for (let j = 0; j < n; j++) out[b * n + j] = firstAbove(cdf, u[b * n + j]);
+      }
+      return fromFlat(op, out, s.length === 2 ? [rows, n] : [n]);
+    });
+  });
+}
+
+/** The first index `e` with `u < cdf[e]` (`cdf` is non-decreasing), or `cdf.length`. */
+function firstAbove(cdf: Float32Array, u: number): number {
+  let lo = 0;
+  let hi = cdf.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (u < cdf[mid]) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** Throws unless every row of `v` (`outcomes` wide) can be sampled from. */
+function checkValues(op: string, v: Float32Array, outcomes: number, normalized: boolean, batched: boolean): void {
+  const at = (i: number): string => (batched ? `logits[${Math.floor(i / outcomes)}][${i % outcomes}]` : `logits[${i}]`);
+  for (let row = 0; row < v.length; row += outcomes) {
+    let finite = false;
+    for (let i = row; i < row + outcomes; i++) {
+      const x = v[i];
+      if (normalized && !(x >= 0 && x < Infinity)) {
+        throw new InvalidArgumentError(`${op}: with normalized = true logits are probabilities and must be finite and >= 0, got ${at(i)} = ${f32String(x)}`);
+      }
+      if (Number.isNaN(x) || x === Infinity) throw new InvalidArgumentError(`${op}: ${at(i)} is ${x}; logits must be finite or -Infinity (an outcome of probability 0)`);
+      if (x !== -Infinity) finite = true;
+    }
+    if (!finite) throw new InvalidArgumentError(`${op}: ${batched ? `row ${row / outcomes} of logits` : 'logits'} is -Infinity everywhere: no outcome has a probability above 0`);
+  }
+}
