@@ -382,8 +382,10 @@ const SEQ = t(nr.ones([2, 5, 2]));
 const FILTER1D = t(nr.ones([2, 2, 3]));
 /** A transposed convolution's 2×2 filter from 2 channels to 1. */
 const TFILTER = t(nr.ones([2, 2, 1, 2]));
+/** A pointwise filter for IMG through FILTER as a depthwise filter (2 channels × 3). */
+const PWFILTER = t(nr.ones([1, 1, 6, 2]));
 /** Tensors shared by every probe (never disposed by one). */
-const SHARED = new Set<unknown>([X, V, C, W, A2, pts, labels, IMG, FILTER, TFILTER, SEQ, FILTER1D]);
+const SHARED = new Set<unknown>([X, V, C, W, A2, pts, labels, IMG, FILTER, TFILTER, PWFILTER, SEQ, FILTER1D]);
 const fnOf = (name: string) => (nr as unknown as Record<string, (...a: unknown[]) => unknown>)[name];
 const method = (name: string) => (self: unknown, ...a: unknown[]) => (self as Record<string, (...a: unknown[]) => unknown>)[name](...a);
 
@@ -482,6 +484,10 @@ const TABLE: Entry[] = [
   { name: 'maxPool', call: fnOf('maxPool'), good: () => [IMG, 2, 1, 'valid'], kinds: ['tensorLike', 'size2d', 'size2d', 'pad2d', 'noRounding'] },
   { name: 'avgPool', call: fnOf('avgPool'), good: () => [IMG, [2, 1], [1, 2], 'same'], kinds: ['tensorLike', 'size2d', 'size2d', 'pad2d', 'noRounding'] },
   { name: 'Tensor.conv2d', op: 'conv2d', call: method('conv2d'), good: () => [IMG, FILTER, [1, 2], 'valid'], kinds: ['self', 'tensorLike', 'size2d', 'pad2d', 'dataFormat?', 'size2d?', 'noRounding'] },
+  { name: 'depthwiseConv2d', call: fnOf('depthwiseConv2d'), good: () => [IMG, FILTER, 1, 'same', 'NHWC', 1], kinds: ['tensorLike', 'tensorLike', 'size2d', 'pad2d', 'dataFormat?', 'size2d?', 'noRounding'] },
+  { name: 'Tensor.depthwiseConv2d', op: 'depthwiseConv2d', call: method('depthwiseConv2d'), good: () => [IMG, FILTER, [1, 2], 'valid'], kinds: ['self', 'tensorLike', 'size2d', 'pad2d', 'dataFormat?', 'size2d?'] },
+  { name: 'separableConv2d', call: fnOf('separableConv2d'), good: () => [IMG, FILTER, PWFILTER, 1, 'same', 1, 'NHWC'], kinds: ['tensorLike', 'tensorLike', 'tensorLike', 'size2d', 'pad2d', 'size2d?', 'dataFormat?'] },
+  { name: 'Tensor.separableConv2d', op: 'separableConv2d', call: method('separableConv2d'), good: () => [IMG, FILTER, PWFILTER, 2, 'same'], kinds: ['self', 'tensorLike', 'tensorLike', 'size2d', 'pad2d', 'size2d?', 'dataFormat?'] },
   { name: 'Tensor.maxPool', op: 'maxPool', call: method('maxPool'), good: () => [IMG, 2, 2, 'same'], kinds: ['self', 'size2d', 'size2d', 'pad2d', 'noRounding'] },
   { name: 'Tensor.avgPool', op: 'avgPool', call: method('avgPool'), good: () => [IMG, 1, 1, 'valid'], kinds: ['self', 'size2d', 'size2d', 'pad2d', 'noRounding'] },
   { name: 'image.resizeBilinear', op: 'resizeBilinear', call: (...a) => nr.image.resizeBilinear(...(a as Parameters<typeof nr.image.resizeBilinear>)), good: () => [IMG, [5, 7], true], kinds: ['tensorLike', 'resizeSize', 'bool?', 'bool?'] },

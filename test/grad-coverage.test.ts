@@ -88,6 +88,10 @@ const DIFFERENTIABLE: Record<string, Diff> = {
   topk: { shapes: [[2, 4]], f: (x) => nr.topk(x, 2).values },
   conv2d: { shapes: [[2, 4, 3, 2], [2, 2, 2, 3]], f: (x, w) => nr.conv2d(x, w, [2, 1], 'same', 'NHWC', 1) },
   conv1d: { shapes: [[2, 5, 3], [2, 3, 2]], f: (x, w) => nr.conv1d(x, w, 2, 'same', 'NWC', 1) },
+  // Dilated (TF.js 4.22 has no gradient there; the undilated ones are checked against tf.grads
+  // in test/depthwise-conv.test.ts).
+  depthwiseConv2d: { shapes: [[1, 5, 4, 2], [2, 2, 2, 2]], f: (x, w) => nr.depthwiseConv2d(x, w, 1, 'same', 'NHWC', 2) },
+  separableConv2d: { shapes: [[1, 4, 4, 2], [2, 2, 2, 2], [1, 1, 4, 3]], f: (x, d, p) => nr.separableConv2d(x, d, p, 1, 'valid', 2) },
   conv2dTranspose: { shapes: [[2, 2, 3, 2], [3, 2, 1, 2]], f: (x, w) => nr.conv2dTranspose(x, w, [2, 5, 6, 1], 2, 'valid') },
   avgPool: { shapes: [[1, 3, 4, 2]], f: (x) => nr.avgPool(x, 2, 1, 'same') },
   // Distinct values, so no window ties (max has a kink there).

@@ -34,6 +34,7 @@ export { concat, stack, tile, pad, mirrorPad } from './ops/joining.js';
 export { cumsum, cumprod } from './ops/scan.js';
 export { unsortedSegmentSum } from './ops/segment.js';
 export { avgPool, conv1d, conv2d, conv2dTranspose, maxPool } from './ops/convolution.js';
+export { depthwiseConv2d, separableConv2d } from './ops/depthwise_conv.js';
 export { topk } from './ops/topk.js';
 export { scatterND, tensorScatterUpdate, sparseToDense } from './ops/scatter.js';
 export { gatherND } from './ops/gather_nd.js';

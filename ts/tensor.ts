@@ -25,6 +25,7 @@ import * as uniqueOps from './ops/unique.js';
 import * as d2s from './ops/depth_to_space.js';
 import * as s2b from './ops/space_to_batch.js';
 import * as lrn from './ops/local_response_normalization.js';
+import * as dw from './ops/depthwise_conv.js';
 import * as topkOps from './ops/topk.js';
 import * as conv from './ops/convolution.js';
 import * as resize from './image/resize.js';
@@ -327,6 +328,12 @@ export class Tensor {
   }
   /** The distinct values (slices along `axis`) in order of first appearance, and where each entry went. @example tensor([2, 1, 2]).unique() // values [2, 1], indices [0, 1, 0] */
   unique(axis = 0): { values: Tensor; indices: Tensor } { return uniqueOps.unique(this, axis); }
+  /** Depthwise 2-D convolution: each channel with its own filters (see {@link depthwiseConv2d}). */
+  depthwiseConv2d(filter: TensorLike, strides: conv.Size2D, pad: conv.Padding, dataFormat: 'NHWC' = 'NHWC', dilations: conv.Size2D = 1): Tensor { return dw.depthwiseConv2d(this, filter, strides, pad, dataFormat, dilations); }
+  /** Depthwise separable 2-D convolution: depthwise, then a 1×1 convolution (see {@link separableConv2d}). */
+  separableConv2d(depthwiseFilter: TensorLike, pointwiseFilter: TensorLike, strides: conv.Size2D, pad: conv.Padding, dilation: conv.Size2D = 1, dataFormat: 'NHWC' = 'NHWC'): Tensor {
+    return dw.separableConv2d(this, depthwiseFilter, pointwiseFilter, strides, pad, dilation, dataFormat);
+  }
   /** Moves blocks of depth into space: `[b, h, w, c]` → `[b, h·s, w·s, c/s²]`. @example x.depthToSpace(2) */
   depthToSpace(blockSize: number, dataFormat: 'NHWC' | 'NCHW' = 'NHWC'): Tensor { return d2s.depthToSpace(this, blockSize, dataFormat); }
   /** Pads the spatial axes and moves blocks of them into the batch (see {@link spaceToBatchND}). */

@@ -67,6 +67,50 @@ const conv2dOp = {
   },
 };
 
+/** depthwiseConv2d (made of conv2d per channel), against the reference conv2d of each channel. */
+const depthwiseOp = {
+  name: 'depthwiseConv2d', weight: 1,
+  gen(ctx) {
+    const { rng, nr } = ctx;
+    const { rank3, dims } = images(rng);
+    const [n, h, w, c] = dims;
+    const k = [rng.int(1, 3), rng.int(1, 3)];
+    const m = rng.int(1, 2);
+    const s = [rng.int(1, 2), rng.int(1, 2)];
+    const d = rng.chance(0.3) ? [2, 1] : [1, 1];
+    const same = rng.chance(0.5);
+    const fits = same || (h >= (k[0] - 1) * d[0] + 1 && w >= (k[1] - 1) * d[1] + 1);
+    let wShape = [...k, c, m];
+    let expect = fits ? 'ok' : 'error';
+    if (rng.chance(0.1)) {
+      expect = 'error';
+      wShape = [...k, c + 1, m];
+    }
+    const x = ctx.tensorOf(rank3 ? dims.slice(1) : dims);
+    const W = ctx.fresh(wShape, Array.from({ length: wShape.reduce((a, b) => a * b, 1) }, () => rng.uniform(-2, 2)));
+    const pad = same ? 'same' : 'valid';
+    return {
+      args: [x.t, W.t, s, pad, 'NHWC', d], expect,
+      run: () => nr.depthwiseConv2d(x.t, W.t, s, pad, 'NHWC', d),
+      check: (t) => {
+        const opts = { k, s, d, same };
+        const per = [];
+        for (let ch = 0; ch < c; ch++) {
+          const xs = { shape: [n, h, w, 1], vals: x.ref.vals.filter((_, i) => i % c === ch) };
+          const ws = { shape: [...k, 1, m], vals: W.ref.vals.filter((_, i) => Math.floor(i / m) % c === ch) };
+          per.push(R.conv2d(xs, ws, null, opts));
+        }
+        const ref = c === 0 ? R.conv2d({ shape: dims, vals: [] }, { shape: [...k, 0, 0], vals: [] }, null, opts) : { shape: [...per[0].shape.slice(0, 3), c * m], vals: [] };
+        if (c > 0) {
+          const pixels = per[0].vals.length / m;
+          for (let p = 0; p < pixels; p++) for (let ch = 0; ch < c; ch++) for (let j = 0; j < m; j++) ref.vals.push(per[ch].vals[p * m + j]);
+        }
+        compare('depthwiseConv2d (a plain-JS convolution per channel)', t, rank3 ? oneImage(ref) : ref, false);
+      },
+    };
+  },
+};
+
 const transposeOp = {
   name: 'conv2dTranspose', weight: 1,
   gen(ctx) {
@@ -180,4 +224,4 @@ const resizeOp = {
   },
 };
 
-export default { name: 'convolution', weight: 2, ops: [conv2dOp, transposeOp, poolOp, resizeOp] };
+export default { name: 'convolution', weight: 2, ops: [conv2dOp, depthwiseOp, transposeOp, poolOp, resizeOp] };

@@ -1,0 +1,92 @@
+/**
+ * `depthwiseConv2d` and `separableConv2d` (TF.js names and arguments), made of {@link conv2d}:
+ * one convolution per input channel with that channel's filters, joined along the channels.
+ * They are as exact as conv2d and differentiable through its rules; each call runs one conv2d
+ * per input channel (a kernel of their own, for speed, is open work).
+ */
+import { InvalidArgumentError } from '../errors.js';
+import type { Tensor } from '../tensor.js';
+import { composite } from './composite.js';
+import { show, withTensors, type TensorLike } from './convert.js';
+import { conv2d, type Padding, type Size2D } from './convolution.js';
+import { concat } from './joining.js';
+import { expandDims, reshape, squeeze } from './shape.js';
+import { slice } from './slicing.js';
+
+/** `x` as `[batch, h, w, c]` and whether it was one image; `filter` checked to be `[fh, fw, c, m]`. */
+function checked(op: string, x: Tensor, filter: Tensor, arg: string, dataFormat: unknown): boolean {
+  if (x.rank !== 3 && x.rank !== 4) throw new InvalidArgumentError(`${op}: x must be [batch, height, width, inChannels] or [height, width, inChannels], got shape ${show(x.shape)}`);
+  if (filter.rank !== 4) throw new InvalidArgumentError(`${op}: ${arg} must be [filterHeight, filterWidth, inChannels, channelMultiplier], got shape ${show(filter.shape)}`);
+  const c = x.shape[x.rank - 1];
+  if (filter.shape[2] !== c) {
+    throw new InvalidArgumentError(`${op}: ${arg} has ${filter.shape[2]} input channels (shape ${show(filter.shape)}) but x has ${c} (shape ${show(x.shape)})`);
+  }
+  if (dataFormat !== undefined && dataFormat !== 'NHWC') {
+    throw new InvalidArgumentError(`${op}: dataFormat must be 'NHWC' ([batch, height, width, channels]), the only layout neurite has; got ${show(dataFormat)}`);
+  }
+  return x.rank === 3;
+}
+
+/** The depthwise convolution of checked arguments (inside a composite scope). */
+function depthwise(x: Tensor, filter: Tensor, strides: Size2D, pad: Padding, dilations: Size2D, dimRoundingMode: never | undefined): Tensor {
+  const one = x.rank === 3;
+  const x4 = one ? expandDims(x, 0) : x;
+  const [fh, fw, c, m] = filter.shape;
+  let y: Tensor;
+  if (c === 0) y = conv2d(x4, reshape(filter, [fh, fw, 0, 0]), strides, pad, 'NHWC', dilations, dimRoundingMode);
+  else {
+    const parts: Tensor[] = [];
+    for (let ch = 0; ch < c; ch++) {
+      parts.push(conv2d(slice(x4, [0, 0, 0, ch], [-1, -1, -1, 1]), slice(filter, [0, 0, ch, 0], [fh, fw, 1, m]), strides, pad, 'NHWC', dilations, dimRoundingMode));
+    }
+    y = parts.length === 1 ? parts[0] : concat(parts, 3);
+  }
+  return one ? squeeze(y, [0]) : y;
+}
+
+/**
+ * Depthwise 2-D convolution, as TF.js `depthwiseConv2d`: each input channel `c` of `x`
+ * (`[batch, h, w, inChannels]` or one image `[h, w, inChannels]`) is convolved with its own
+ * `channelMultiplier` filters `filter[:, :, c, :]` (`filter`: `[fh, fw, inChannels,
+ * channelMultiplier]`); output channel `c·channelMultiplier + m` is filter `m` of channel `c`.
+ * `pad` is `'valid'` or `'same'`; strides and dilations above 1 may be combined (TF.js
+ * requires one of them to be 1). Differentiable with respect to `x` and `filter`.
+ *
+ * @example depthwiseConv2d(images, filter, 1, 'same')   // [n, h, w, c·m]
+ * @throws {@link InvalidArgumentError} for ranks or channel counts that do not fit, a layout
+ *   other than `'NHWC'`, or the arguments conv2d rejects (named as depthwiseConv2d's).
+ */
+export function depthwiseConv2d(x: TensorLike, filter: TensorLike, strides: Size2D, pad: Padding, dataFormat: 'NHWC' = 'NHWC', dilations: Size2D = 1, dimRoundingMode?: never): Tensor {
+  const op = 'depthwiseConv2d';
+  return withTensors(op, { x, filter }, (t) => {
+    checked(op, t.x, t.filter, 'filter', dataFormat);
+    return composite(op, () => depthwise(t.x, t.filter, strides, pad, dilations, dimRoundingMode));
+  });
+}
+
+/**
+ * Depthwise separable 2-D convolution, as TF.js `separableConv2d`: {@link depthwiseConv2d}
+ * with `depthwiseFilter` (`[fh, fw, inChannels, channelMultiplier]`), then a 1×1
+ * {@link conv2d} with `pointwiseFilter` (`[1, 1, inChannels·channelMultiplier, outChannels]`)
+ * that mixes the channels. Differentiable with respect to `x` and both filters.
+ *
+ * @example separableConv2d(images, dw, pw, 1, 'same')   // [n, h, w, outChannels]
+ * @throws {@link InvalidArgumentError} when the filters' shapes do not fit `x` or each other,
+ *   and for the arguments depthwiseConv2d rejects.
+ */
+export function separableConv2d(
+  x: TensorLike, depthwiseFilter: TensorLike, pointwiseFilter: TensorLike, strides: Size2D, pad: Padding, dilation: Size2D = 1, dataFormat: 'NHWC' = 'NHWC',
+): Tensor {
+  const op = 'separableConv2d';
+  return withTensors(op, { x, depthwiseFilter, pointwiseFilter }, (t) => {
+    checked(op, t.x, t.depthwiseFilter, 'depthwiseFilter', dataFormat);
+    const pw = t.pointwiseFilter;
+    const inner = t.depthwiseFilter.shape[2] * t.depthwiseFilter.shape[3];
+    if (pw.rank !== 4 || pw.shape[0] !== 1 || pw.shape[1] !== 1 || pw.shape[2] !== inner) {
+      throw new InvalidArgumentError(
+        `${op}: pointwiseFilter must be [1, 1, ${inner}, outChannels] (inChannels·channelMultiplier = ${inner} from depthwiseFilter ${show(t.depthwiseFilter.shape)}), got shape ${show(pw.shape)}`,
+      );
+    }
+    return composite(op, () => conv2d(depthwise(t.x, t.depthwiseFilter, strides, pad, dilation, undefined), pw, 1, 'valid'));
+  });
+}
