@@ -17,16 +17,16 @@ export type Size2D = number | [number, number];
 /** `'valid'`: the window only where it fits; `'same'`: zeros around so that `out = ⌈in / stride⌉`. */
 export type Padding = 'valid' | 'same';
 
-/** `'same'` → 1, `'valid'` → 0; TF.js's numeric and explicit paddings get a way round. */
-function padArg(op: string, v: unknown): 0 | 1 {
+/** @internal `'same'` → 1, `'valid'` → 0; TF.js's numeric and explicit paddings get a way round. */
+export function padArg(op: string, v: unknown): 0 | 1 {
   if (v === 'valid') return 0;
   if (v === 'same') return 1;
   const hint = typeof v === 'number' || Array.isArray(v) ? ` (numeric and explicit paddings are not supported: pad x with pad() first, then use 'valid')` : '';
   throw new InvalidArgumentError(`${op}: pad must be 'valid' or 'same', got ${show(v)}${hint}`);
 }
 
-/** Only TF.js's default rounding (none is needed without numeric padding). */
-function noRounding(op: string, v: unknown): void {
+/** @internal Only TF.js's default rounding (none is needed without numeric padding). */
+export function noRounding(op: string, v: unknown): void {
   if (v !== undefined) throw new InvalidArgumentError(`${op}: dimRoundingMode applies to a numeric pad, which neurite does not support; leave it out (got ${show(v)})`);
 }
 

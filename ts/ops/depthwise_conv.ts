@@ -1,17 +1,14 @@
 /**
- * `depthwiseConv2d` and `separableConv2d` (TF.js names and arguments), made of {@link conv2d}:
- * one convolution per input channel with that channel's filters, joined along the channels.
- * They are as exact as conv2d and differentiable through its rules; each call runs one conv2d
- * per input channel (a kernel of their own, for speed, is open work).
+ * `depthwiseConv2d` and `separableConv2d` (TF.js names and arguments): the depthwise kernel of
+ * the wasm core (`ops/depthwise.rs`, with its backward rule), and for the separable form a 1×1
+ * {@link conv2d} after it.
  */
 import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { composite } from './composite.js';
-import { show, withTensors, type TensorLike } from './convert.js';
-import { conv2d, type Padding, type Size2D } from './convolution.js';
-import { concat } from './joining.js';
-import { expandDims, reshape, squeeze } from './shape.js';
-import { slice } from './slicing.js';
+import { pair, show, withTensors, type TensorLike } from './convert.js';
+import { runOp } from './run.js';
+import { conv2d, noRounding, padArg, type Padding, type Size2D } from './convolution.js';
 
 /** `x` as `[batch, h, w, c]` and whether it was one image; `filter` checked to be `[fh, fw, c, m]`. */
 function checked(op: string, x: Tensor, filter: Tensor, arg: string, dataFormat: unknown): boolean {
@@ -27,21 +24,15 @@ function checked(op: string, x: Tensor, filter: Tensor, arg: string, dataFormat:
   return x.rank === 3;
 }
 
-/** The depthwise convolution of checked arguments (inside a composite scope). */
-function depthwise(x: Tensor, filter: Tensor, strides: Size2D, pad: Padding, dilations: Size2D, dimRoundingMode: never | undefined): Tensor {
-  const one = x.rank === 3;
-  const x4 = one ? expandDims(x, 0) : x;
-  const [fh, fw, c, m] = filter.shape;
-  let y: Tensor;
-  if (c === 0) y = conv2d(x4, reshape(filter, [fh, fw, 0, 0]), strides, pad, 'NHWC', dilations, dimRoundingMode);
-  else {
-    const parts: Tensor[] = [];
-    for (let ch = 0; ch < c; ch++) {
-      parts.push(conv2d(slice(x4, [0, 0, 0, ch], [-1, -1, -1, 1]), slice(filter, [0, 0, ch, 0], [fh, fw, 1, m]), strides, pad, 'NHWC', dilations, dimRoundingMode));
-    }
-    y = parts.length === 1 ? parts[0] : concat(parts, 3);
-  }
-  return one ? squeeze(y, [0]) : y;
+/** The depthwise convolution of checked arguments: the wasm kernel, with its backward rule. */
+function depthwise(op: string, x: Tensor, filter: Tensor, strides: Size2D, pad: Padding, dilations: Size2D, dimRoundingMode: never | undefined): Tensor {
+  const hx = x.handleFor(op, 'x');
+  const hf = filter.handleFor(op, 'filter');
+  const [sh, sw] = pair(op, 'strides', strides);
+  const same = padArg(op, pad);
+  const [dh, dw] = pair(op, 'dilations', dilations, [1, 1]);
+  noRounding(op, dimRoundingMode);
+  return runOp((e, out) => e.nr_depthwise_conv2d(hx, hf, sh, sw, dh, dw, same, out));
 }
 
 /**
@@ -60,7 +51,7 @@ export function depthwiseConv2d(x: TensorLike, filter: TensorLike, strides: Size
   const op = 'depthwiseConv2d';
   return withTensors(op, { x, filter }, (t) => {
     checked(op, t.x, t.filter, 'filter', dataFormat);
-    return composite(op, () => depthwise(t.x, t.filter, strides, pad, dilations, dimRoundingMode));
+    return depthwise(op, t.x, t.filter, strides, pad, dilations, dimRoundingMode);
   });
 }
 
@@ -87,6 +78,6 @@ export function separableConv2d(
         `${op}: pointwiseFilter must be [1, 1, ${inner}, outChannels] (inChannels·channelMultiplier = ${inner} from depthwiseFilter ${show(t.depthwiseFilter.shape)}), got shape ${show(pw.shape)}`,
       );
     }
-    return composite(op, () => conv2d(depthwise(t.x, t.depthwiseFilter, strides, pad, dilation, undefined), pw, 1, 'valid'));
+    return composite(op, () => conv2d(depthwise(op, t.x, t.depthwiseFilter, strides, pad, dilation, undefined), pw, 1, 'valid'));
   });
 }

@@ -66,6 +66,7 @@ export interface RawExports {
   nr_cumprod(x: number, axis: number, exclusive: number, reverse: number, out: number): number;
   nr_unsorted_segment_sum(x: number, segmentIds: number, numSegments: number, out: number): number;
   nr_conv2d(x: number, filter: number, strideH: number, strideW: number, dilationH: number, dilationW: number, same: number, out: number): number;
+  nr_depthwise_conv2d(x: number, filter: number, strideH: number, strideW: number, dilationH: number, dilationW: number, same: number, out: number): number;
   nr_conv2d_transpose(x: number, filter: number, outH: number, outW: number, outC: number, strideH: number, strideW: number, same: number, out: number): number;
   nr_pool2d(x: number, max: number, sizeH: number, sizeW: number, strideH: number, strideW: number, same: number, out: number): number;
   nr_resize(images: number, newH: number, newW: number, bilinear: number, alignCorners: number, halfPixelCenters: number, out: number): number;

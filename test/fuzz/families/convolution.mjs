@@ -67,7 +67,7 @@ const conv2dOp = {
   },
 };
 
-/** depthwiseConv2d (made of conv2d per channel), against the reference conv2d of each channel. */
+/** depthwiseConv2d (its own kernel), against the reference conv2d of each channel. */
 const depthwiseOp = {
   name: 'depthwiseConv2d', weight: 1,
   gen(ctx) {

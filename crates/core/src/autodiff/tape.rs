@@ -4,7 +4,7 @@ use super::{elementwise, reduce, sum_to};
 use crate::activations::{self, Activation};
 use crate::losses::Loss;
 use crate::ops::{binary::BinaryOp, reduce::ReduceOp, unary::UnaryOp};
-use crate::ops::{affine, concat, conv, cumprod, cumsum, gather, matmul, mirror_pad, pad, pool, resize, reverse, segment_sum, slice, tile, topk, transpose};
+use crate::ops::{affine, concat, conv, cumprod, cumsum, depthwise, gather, matmul, mirror_pad, pad, pool, resize, reverse, segment_sum, slice, tile, topk, transpose};
 use crate::{Error, Result, Shape, Tensor};
 
 /// What an entry computed, with the parameters its backward rule needs.
@@ -37,6 +37,8 @@ pub enum Recorded {
     Where,
     /// `conv2d(x, filter)` over `win` (its size is the filter's). inputs: x, filter
     Conv2d { win: crate::ops::window::Window },
+    /// `depthwiseConv2d(x, filter)` over `win` (its size is the filter's). inputs: x, filter
+    DepthwiseConv2d { win: crate::ops::window::Window },
     /// `conv2dTranspose(x, filter)` to per-image output `out` over `win`. inputs: x, filter
     Conv2dTranspose { win: crate::ops::window::Window, out: [usize; 3] },
     /// `maxPool` (`max`, with the argmax its forward kept) or `avgPool` over `win`. input: x
@@ -357,6 +359,10 @@ fn backward(op: &Recorded, x: &[&Tensor], y: &Tensor, g: Tensor, need: &[bool]) 
         }
         Recorded::Conv2d { win } => {
             let (dx, df) = conv::conv2d_backward(x[0], x[1], *win, &g, [needs(0), needs(1)])?;
+            vec![dx, df]
+        }
+        Recorded::DepthwiseConv2d { win } => {
+            let (dx, df) = depthwise::depthwise_conv2d_backward(x[0], x[1], *win, &g, [needs(0), needs(1)])?;
             vec![dx, df]
         }
         Recorded::Conv2dTranspose { win, out } => {

@@ -8,6 +8,7 @@ pub mod concat;
 pub mod conv;
 pub mod cumprod;
 pub mod cumsum;
+pub mod depthwise;
 pub mod gather;
 pub mod matmul;
 pub mod mirror_pad;

@@ -1,4 +1,4 @@
-//! Convolution and pooling ops on tensors (TF.js's `conv2d`, `conv2dTranspose`, `maxPool`, `avgPool`; the layers
+//! Convolution and pooling ops on tensors (TF.js's `conv2d`, `depthwiseConv2d`, `conv2dTranspose`, `maxPool`, `avgPool`; the layers
 //! of the same names are in `model.rs`). Each writes the result's handle to `out`.
 
 use super::tape::emit_rec;
@@ -6,7 +6,13 @@ use crate::ffi::guard;
 use crate::handles;
 use neurite_core::autodiff::Recorded;
 use neurite_core::ops::window::Window;
-use neurite_core::ops::{conv, pool};
+use neurite_core::ops::{conv, depthwise, pool};
+
+/// The window of a filter op from its ABI arguments; the size is the filter's, which the op
+/// checks the window with once it has the filter.
+fn filter_window(stride_h: u32, stride_w: u32, dilation_h: u32, dilation_w: u32, same: u32) -> Window {
+    Window { size: [1, 1], strides: [stride_h as usize, stride_w as usize], dilation: [dilation_h as usize, dilation_w as usize], same: same != 0 }
+}
 
 /// `conv2d(x, filter)`: `x` `[batch, h, w, in]` or `[h, w, in]`, `filter` `[kh, kw, in, out]`;
 /// strides and dilation per axis (positive), `same` 1 for `'same'` padding, 0 for `'valid'`.
@@ -17,11 +23,26 @@ use neurite_core::ops::{conv, pool};
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_conv2d(x: u32, filter: u32, stride_h: u32, stride_w: u32, dilation_h: u32, dilation_w: u32, same: u32, out: *mut u32) -> i32 {
     guard(|| {
-        // The size is the filter's; conv2d checks the window once it has the filter.
-        let win = Window { size: [1, 1], strides: [stride_h as usize, stride_w as usize], dilation: [dilation_h as usize, dilation_w as usize], same: same != 0 };
+        let win = filter_window(stride_h, stride_w, dilation_h, dilation_w, same);
         let t = handles::with(|h| conv::conv2d(h.tensor(x)?, h.tensor(filter)?, win))?;
         // SAFETY: forwarded caller contract.
         unsafe { emit_rec("conv2d", t, out, || (Recorded::Conv2d { win }, vec![x, filter])) }
+    })
+}
+
+/// `depthwiseConv2d(x, filter)`: `x` `[batch, h, w, c]` or `[h, w, c]`, `filter`
+/// `[kh, kw, c, multiplier]`; strides, dilation and `same` as in [`nr_conv2d`].
+///
+/// # Safety
+/// `out` must point to a writable u32.
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub unsafe extern "C" fn nr_depthwise_conv2d(x: u32, filter: u32, stride_h: u32, stride_w: u32, dilation_h: u32, dilation_w: u32, same: u32, out: *mut u32) -> i32 {
+    guard(|| {
+        let win = filter_window(stride_h, stride_w, dilation_h, dilation_w, same);
+        let t = handles::with(|h| depthwise::depthwise_conv2d(h.tensor(x)?, h.tensor(filter)?, win))?;
+        // SAFETY: forwarded caller contract.
+        unsafe { emit_rec("depthwiseConv2d", t, out, || (Recorded::DepthwiseConv2d { win }, vec![x, filter])) }
     })
 }
 
