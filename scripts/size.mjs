@@ -198,7 +198,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * chunk cannot hold them: they are synchronous, as in TF.js.) Then depthwiseConv2d and
  * separableConv2d (JS, made of conv2d: +0.7 kB): url 437.1 kB, inline 365.7 kB, within.
  * Raised with depthwiseConv2d's own kernel (forward and backward over the window's taps, the
- * tape rule and the export: +10.0 kB raw, 4.8 kB gzipped; it runs 8-28x faster than one conv2d
+ * tape rule and the export: +10.0 kB raw, 4.8 kB gzipped; it runs 7-15x faster than one conv2d
  * per channel): wasm 341.5 kB, url 441.8 kB, inline 369.0 kB. Budgets: those plus ~0.5%.
  */
 export const BUDGET = {
