@@ -88,6 +88,19 @@ export function pair(op: string, arg: string, v: unknown, def?: [number, number]
   throw new InvalidArgumentError(`${op}: ${arg} must be a positive integer or a pair [rows, columns] of them, got ${show(v)}`);
 }
 
+/**
+ * @internal `[before, after]` pairs of non-negative integers (pad's and mirrorPad's `paddings`,
+ * spaceToBatchND's `paddings` and batchToSpaceND's `crops`); `count` says how many there must
+ * be (`one per axis`), for the message.
+ */
+export function pairList(op: string, arg: string, v: unknown, count: string): Array<[number, number]> {
+  if (!Array.isArray(v)) throw new InvalidArgumentError(`${op}: ${arg} must be an array of [before, after] pairs, ${count}, got ${describe(v)}`);
+  return v.map((p: unknown, i): [number, number] => {
+    if (!Array.isArray(p) || p.length !== 2) throw new InvalidArgumentError(`${op}: ${arg}[${i}] must be a pair [before, after], got ${describe(p)}`);
+    return [intArg(op, `${arg}[${i}][0]`, p[0], 0), intArg(op, `${arg}[${i}][1]`, p[1], 0)];
+  });
+}
+
 /** @internal A number or an array of numbers as an integer list (named `arg[i]` in errors). */
 export function intList(op: string, arg: string, v: unknown): number[] {
   if (typeof v === 'number') return [intArg(op, arg, v)];

@@ -7,7 +7,7 @@ import { writeArgs } from '../engine.js';
 import { InvalidArgumentError, ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import type { RawExports } from '../wasm/exports.js';
-import { checkSize, describe, intArg, intList, numberArg, withTensorList, withTensors, type TensorLike } from './convert.js';
+import { checkSize, describe, intArg, intList, numberArg, pairList, withTensorList, withTensors, type TensorLike } from './convert.js';
 import { runOp } from './run.js';
 
 /** Inputs per call; longer lists are joined in groups whose results are then concatenated. */
@@ -114,13 +114,7 @@ function tileOf(x: Tensor, reps: readonly number[]): Tensor {
 
 /** `paddings` as a flat list of non-negative integers (`[before, after]` per axis). */
 function padPairs(op: string, paddings: unknown): number[] {
-  if (!Array.isArray(paddings)) throw new InvalidArgumentError(`${op}: paddings must be an array of [before, after] pairs, one per axis, got ${describe(paddings)}`);
-  const flat: number[] = [];
-  paddings.forEach((p: unknown, i) => {
-    if (!Array.isArray(p) || p.length !== 2) throw new InvalidArgumentError(`${op}: paddings[${i}] must be a pair [before, after], got ${describe(p)}`);
-    flat.push(intArg(op, `paddings[${i}][0]`, p[0], 0), intArg(op, `paddings[${i}][1]`, p[1], 0));
-  });
-  return flat;
+  return pairList(op, 'paddings', paddings, 'one per axis').flat();
 }
 
 /**

@@ -5,7 +5,7 @@
 import { InvalidArgumentError, ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { composite } from './composite.js';
-import { checkShape, describe, intArg, show, withTensors, type TensorLike } from './convert.js';
+import { checkShape, describe, intArg, pairList, show, withTensors, type TensorLike } from './convert.js';
 import { pad } from './joining.js';
 import { reshape, transpose } from './shape.js';
 import { slice } from './slicing.js';
@@ -18,12 +18,9 @@ function blockShapeArg(op: string, blockShape: unknown): number[] {
 
 /** `paddings` or `crops`: one `[before, after]` pair of non-negative integers per block axis. */
 function pairsArg(op: string, arg: string, v: unknown, m: number): Array<[number, number]> {
-  if (!Array.isArray(v)) throw new InvalidArgumentError(`${op}: ${arg} must be an array of [before, after] pairs, one per entry of blockShape, got ${describe(v)}`);
-  if (v.length !== m) throw new InvalidArgumentError(`${op}: ${arg} has ${v.length} pairs (${arg} ${show(v)}) but blockShape has ${m} entries; they must match`);
-  return v.map((p: unknown, i) => {
-    if (!Array.isArray(p) || p.length !== 2) throw new InvalidArgumentError(`${op}: ${arg}[${i}] must be a pair [before, after], got ${show(p)}`);
-    return [intArg(op, `${arg}[${i}][0]`, p[0], 0), intArg(op, `${arg}[${i}][1]`, p[1], 0)];
-  });
+  const pairs = pairList(op, arg, v, 'one per entry of blockShape');
+  if (pairs.length !== m) throw new InvalidArgumentError(`${op}: ${arg} has ${pairs.length} pairs (${arg} ${show(v)}) but blockShape has ${m} entries; they must match`);
+  return pairs;
 }
 
 /** Throws unless `x` has an axis per block entry after its batch axis. */
