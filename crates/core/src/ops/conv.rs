@@ -31,7 +31,7 @@ use crate::activations::Activation;
 use crate::kernels::copy::{copy_short, fill_short};
 use crate::kernels::matmul::{gemm, taps_column, Taps, KC, NR};
 use crate::parallel::{for_each_chunk_mut, SharedMut};
-use super::window::{images, out_shape, Placement, Window};
+use super::window::{filter_placement, images, out_shape, Placement, Window};
 use crate::{bail, Result, Tensor};
 
 /// TF.js's `conv2d(x, filter, strides, pad, 'NHWC', dilations)`: `x` `[batch, h, w, in]` (or one
@@ -40,7 +40,7 @@ use crate::{bail, Result, Tensor};
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn conv2d(x: &Tensor, filter: &Tensor, win: Window) -> Result<Tensor> {
     const OP: &str = "conv2d";
-    let (p, batch) = conv_placement(x, filter, win)?;
+    let (p, batch) = filter_placement("conv2d", x, filter, "outChannels", win)?;
     let f = filter.dims()[3];
     let y = forward(OP, &p, x.data(), batch, filter.data(), f, None, None)?;
     Tensor::new(OP, out_shape(OP, x.rank(), batch, [p.oh, p.ow, f])?, y)
@@ -50,7 +50,7 @@ pub fn conv2d(x: &Tensor, filter: &Tensor, win: Window) -> Result<Tensor> {
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn conv2d_backward(x: &Tensor, filter: &Tensor, win: Window, g: &Tensor, need: [bool; 2]) -> Result<(Option<Tensor>, Option<Tensor>)> {
     const OP: &str = "conv2d";
-    let (p, batch) = conv_placement(x, filter, win)?;
+    let (p, batch) = filter_placement("conv2d", x, filter, "outChannels", win)?;
     let f = filter.dims()[3];
     if g.size() != batch * p.oh * p.ow * f {
         return Err(crate::Error::Internal { msg: "conv2d: the gradient does not have the output's size".into() });
@@ -58,25 +58,6 @@ pub fn conv2d_backward(x: &Tensor, filter: &Tensor, win: Window, g: &Tensor, nee
     let mut df = need[1].then(|| Tensor::zeros(OP, filter.shape().clone())).transpose()?;
     let dx = backward(OP, &p, x.data(), batch, filter.data(), f, g.data(), df.as_mut().map(|t| t.data_mut()), None, need[0])?;
     Ok((dx.map(|d| Tensor::new(OP, x.shape().clone(), d)).transpose()?, df))
-}
-
-/// The placement of `filter`'s window on `x`, and the number of images; errors name the
-/// shapes that do not go together.
-#[cfg_attr(target_arch = "wasm32", optimize(size))]
-fn conv_placement(x: &Tensor, filter: &Tensor, win: Window) -> Result<(Placement, usize)> {
-    const OP: &str = "conv2d";
-    let (batch, input) = images(OP, "x", x.shape())?;
-    let &[kh, kw, fin, _] = filter.dims() else {
-        bail!(OP, "filter must have rank 4 [filterHeight, filterWidth, inChannels, outChannels], got shape {}", filter.shape());
-    };
-    if kh == 0 || kw == 0 {
-        bail!(OP, "filter's height and width must be positive, got filter shape {}", filter.shape());
-    }
-    if fin != input[2] {
-        bail!(OP, "filter has {fin} input channels (shape {}) but x has {} (shape {}): filter[2] must equal x's last dimension", filter.shape(), input[2], x.shape());
-    }
-    let win = Window::new(OP, [kh, kw], win.strides, win.dilation, win.same)?;
-    Ok((win.place(OP, &input)?, batch))
 }
 
 /// TF.js's `conv2dTranspose(x, filter, outputShape, strides, pad)`: the adjoint of [`conv2d`]

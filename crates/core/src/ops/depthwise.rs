@@ -15,26 +15,15 @@
 //! read it; `dfilter[ky, kx, c, j] = Σ x[b, iy, ix, c] · dy[b, oy, ox, c·m + j]` over samples
 //! and outputs.
 
-use super::window::{images, out_shape, Placement, Window};
-use crate::{bail, Result, Tensor};
+use super::window::{filter_placement, out_shape, Placement, Window};
+use crate::{Result, Tensor};
 
 const OP: &str = "depthwiseConv2d";
 
 /// The placement of `filter`'s window on `x`, the number of images and the channel multiplier.
-#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn placement(x: &Tensor, filter: &Tensor, win: Window) -> Result<(Placement, usize, usize)> {
-    let (batch, input) = images(OP, "x", x.shape())?;
-    let &[kh, kw, fin, m] = filter.dims() else {
-        bail!(OP, "filter must have rank 4 [filterHeight, filterWidth, inChannels, channelMultiplier], got shape {}", filter.shape());
-    };
-    if kh == 0 || kw == 0 {
-        bail!(OP, "filter's height and width must be positive, got filter shape {}", filter.shape());
-    }
-    if fin != input[2] {
-        bail!(OP, "filter has {fin} input channels (shape {}) but x has {} (shape {})", filter.shape(), input[2], x.shape());
-    }
-    let win = Window::new(OP, [kh, kw], win.strides, win.dilation, win.same)?;
-    Ok((win.place(OP, &input)?, batch, m))
+    let (p, batch) = filter_placement(OP, x, filter, "channelMultiplier", win)?;
+    Ok((p, batch, filter.dims()[3]))
 }
 
 /// Calls `f(out, xin, fk)` for every output position and every window offset inside the input:
@@ -196,7 +185,7 @@ mod tests {
         let y = depthwise_conv2d(&Tensor::zeros("t", [0, 4, 4, 2].into()).unwrap(), &Tensor::zeros("t", [2, 2, 2, 1].into()).unwrap(), win([1, 1], [1, 1], true)).unwrap();
         assert_eq!(y.dims(), &[0, 4, 4, 2]);
         let e = depthwise_conv2d(&Tensor::zeros("t", [1, 4, 4, 2].into()).unwrap(), &Tensor::zeros("t", [2, 2, 3, 1].into()).unwrap(), win([1, 1], [1, 1], true)).unwrap_err();
-        assert_eq!(e.to_string(), "depthwiseConv2d: filter has 3 input channels (shape [2,2,3,1]) but x has 2 (shape [1,4,4,2])");
+        assert_eq!(e.to_string(), "depthwiseConv2d: filter has 3 input channels (shape [2,2,3,1]) but x has 2 (shape [1,4,4,2]): filter[2] must equal x's last dimension");
         assert!(depthwise_conv2d(&Tensor::zeros("t", [4, 4].into()).unwrap(), &Tensor::zeros("t", [2, 2, 1, 1].into()).unwrap(), win([1, 1], [1, 1], true)).is_err());
     }
 }

@@ -171,6 +171,27 @@ pub fn images(op: &'static str, arg: &str, x: &crate::Shape) -> Result<(usize, [
     }
 }
 
+/// The placement of a filter's window on an image input `x` (`[batch, h, w, c]` or one image
+/// `[h, w, c]`) for a `filter` of shape `[kh, kw, c, last]`, and the number of images: the
+/// checks conv2d and depthwiseConv2d share. `last` names the filter's last axis in errors
+/// (`outChannels`, `channelMultiplier`); `win` carries the strides, dilation and padding, its
+/// size is the filter's.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub fn filter_placement(op: &'static str, x: &crate::Tensor, filter: &crate::Tensor, last: &str, win: Window) -> Result<(Placement, usize)> {
+    let (batch, input) = images(op, "x", x.shape())?;
+    let &[kh, kw, fin, _] = filter.dims() else {
+        bail!(op, "filter must have rank 4 [filterHeight, filterWidth, inChannels, {last}], got shape {}", filter.shape());
+    };
+    if kh == 0 || kw == 0 {
+        bail!(op, "filter's height and width must be positive, got filter shape {}", filter.shape());
+    }
+    if fin != input[2] {
+        bail!(op, "filter has {fin} input channels (shape {}) but x has {} (shape {}): filter[2] must equal x's last dimension", filter.shape(), input[2], x.shape());
+    }
+    let win = Window::new(op, [kh, kw], win.strides, win.dilation, win.same)?;
+    Ok((win.place(op, &input)?, batch))
+}
+
 /// The shape of `batch` output images of `[h, w, c]` for an image input of rank `rank` (3 or 4):
 /// `[batch, h, w, c]`, or `[h, w, c]` for one image.
 pub fn out_shape(op: &'static str, rank: usize, batch: usize, [h, w, c]: [usize; 3]) -> Result<crate::Shape> {
