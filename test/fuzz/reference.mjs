@@ -495,6 +495,35 @@ export function conv2d(x, W, b, { k, s, d, same }) {
 }
 
 /**
+ * A plain-JS depthwiseConv2d over `x` ({ shape: [n, h, w, c], vals }) with `W` ({ shape:
+ * [kh, kw, c, m], vals }) and an optional bias `b` of c·m: output channel `ch·m + j` is input
+ * channel `ch` convolved with filter `j`; TensorFlow's padding, strides and dilation, in float64
+ * with the magnitudes of its terms.
+ */
+export function depthwiseConv2d(x, W, b, { k, s, d, same }) {
+  const [n, h, w, c] = x.shape;
+  const m = W.shape[3];
+  const [py, px] = [windowPlace(h, k[0], s[0], d[0], same), windowPlace(w, k[1], s[1], d[1], same)];
+  const vals = [];
+  const mag = [];
+  for (let i = 0; i < n; i++) for (let oy = 0; oy < py.out; oy++) for (let ox = 0; ox < px.out; ox++) for (let ch = 0; ch < c; ch++) for (let j = 0; j < m; j++) {
+    let sum = b ? b.vals[ch * m + j] : 0;
+    let g = Math.abs(sum);
+    for (let a = 0; a < k[0]; a++) for (let e = 0; e < k[1]; e++) {
+      const iy = oy * s[0] + a * d[0] - py.pad;
+      const ix = ox * s[1] + e * d[1] - px.pad;
+      if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+      const t = x.vals[((i * h + iy) * w + ix) * c + ch] * W.vals[((a * k[1] + e) * c + ch) * m + j];
+      sum += t;
+      g += Math.abs(t);
+    }
+    vals.push(sum);
+    mag.push(g);
+  }
+  return { shape: [n, py.out, px.out, c * m], vals, mag };
+}
+
+/**
  * TF.js's resizeBilinear / resizeNearestNeighbor of `x` `[n, h, w, c]` to `size` = [oh, ow] (its
  * CPU kernel's sources and f64 blend, so bit for bit): the scale is in/out, or (in − 1)/(out − 1)
  * with alignCorners when out > 1; bilinear reads at scale·o (scale·(o + ½) − ½ with

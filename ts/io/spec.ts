@@ -103,6 +103,7 @@ const prod = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 const FILE_NAMES: Record<string, string> = {
   movingMean: 'moving_mean', movingVariance: 'moving_variance',
   meanKernel: 'mean_kernel', meanBias: 'mean_bias', logVarKernel: 'log_var_kernel', logVarBias: 'log_var_bias',
+  depthwiseKernel: 'depthwise_kernel', pointwiseKernel: 'pointwise_kernel',
 };
 
 /**
@@ -208,6 +209,16 @@ export function inferWeights(op: string, s: NodeSpec, x: number[], out: WeightSp
       add('kernel', [...(a.kernelSize as number[]), ch, f]);
       if (a.useBias !== false) add('bias', [f]);
       return [oh, ow, f];
+    }
+    case 'depthwiseConv2d':
+    case 'separableConv2d': {
+      const [oh, ow, ch] = windowOutput(op, s, x, a.kernelSize as number[], a.strides as number[], a.dilationRate as number[], a.padding === 'same');
+      const m = a.depthMultiplier as number;
+      add('depthwiseKernel', [...(a.kernelSize as number[]), ch, m]);
+      const units = s.kind === 'separableConv2d' ? (a.filters as number) : ch * m;
+      if (s.kind === 'separableConv2d') add('pointwiseKernel', [1, 1, ch * m, units]);
+      if (a.useBias !== false) add('bias', [units]);
+      return [oh, ow, units];
     }
     case 'conv2dTranspose': {
       // TF.js's deconvLength: h·s with 'same', h·s + max(k − s, 0) with 'valid'.

@@ -24,6 +24,7 @@ import { activityRegularizerAbi, regularizerAbi, type ActivityRegularizerSpec, t
 import { describe, show } from '../ops/convert.js';
 import { nearest } from '../options.js';
 import { Concatenate, Merge } from '../layers/merge.js';
+import { DepthwiseConv2D, SeparableConv2D } from '../layers/depthwise.js';
 import { AveragePooling1D, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D } from '../layers/convolutional1d.js';
 import { Sequential, ownNested } from '../models/sequential.js';
 import {
@@ -50,7 +51,7 @@ const CLASS_OF: Record<LayerKind | 'input', string> = {
   rbf: `${CUSTOM}RBF`, saltAndPepper: `${CUSTOM}SaltAndPepper`, variational: `${CUSTOM}Variational`, input: 'InputLayer',
   conv2d: 'Conv2D', maxPooling2d: 'MaxPooling2D', averagePooling2d: 'AveragePooling2D', globalMaxPooling2d: 'GlobalMaxPooling2D',
   globalAveragePooling2d: 'GlobalAveragePooling2D', upSampling2d: 'UpSampling2D', conv2dTranspose: 'Conv2DTranspose',
-  zeroPadding2d: 'ZeroPadding2D', cropping2d: 'Cropping2D',
+  zeroPadding2d: 'ZeroPadding2D', cropping2d: 'Cropping2D', depthwiseConv2d: 'DepthwiseConv2D', separableConv2d: 'SeparableConv2D',
   // Merge layers (graph models only).
   conv1d: 'Conv1D', maxPooling1d: 'MaxPooling1D', averagePooling1d: 'AveragePooling1D', globalMaxPooling1d: 'GlobalMaxPooling1D', globalAveragePooling1d: 'GlobalAveragePooling1D',
   add: 'Add', subtract: 'Subtract', multiply: 'Multiply', average: 'Average', maximum: 'Maximum', minimum: 'Minimum', concatenate: 'Concatenate',
@@ -99,6 +100,20 @@ export function layerSpec(l: Layer, where: string): LeafSpec {
       activation: normalizeActivation(op, l.activation), useBias: a.useBias !== false,
       kernelInitializer: init(op, 'kernelInitializer', a.kernelInitializer ?? 'glorotUniform'), biasInitializer: init(op, 'biasInitializer', a.biasInitializer ?? 'zeros'),
       kernelRegularizer: reg(op, a.kernelRegularizer, 'kernelRegularizer'), biasRegularizer: reg(op, a.biasRegularizer, 'biasRegularizer'),
+    };
+  } else if (l instanceof DepthwiseConv2D || l instanceof SeparableConv2D) {
+    const a = l.args;
+    const separable = l instanceof SeparableConv2D;
+    args = {
+      ...(separable ? { filters: l.filters } : {}),
+      kernelSize: l.kernelSize.slice(), depthMultiplier: l.depthMultiplier, strides: l.strides.slice(), padding: l.padding, dilationRate: l.dilationRate.slice(),
+      activation: normalizeActivation(op, l.activation), useBias: a.useBias !== false,
+      depthwiseInitializer: init(op, 'depthwiseInitializer', a.depthwiseInitializer ?? 'glorotUniform'),
+      ...(separable ? { pointwiseInitializer: init(op, 'pointwiseInitializer', a.pointwiseInitializer ?? 'glorotUniform') } : {}),
+      biasInitializer: init(op, 'biasInitializer', a.biasInitializer ?? 'zeros'),
+      depthwiseRegularizer: reg(op, a.depthwiseRegularizer, 'depthwiseRegularizer'),
+      ...(separable ? { pointwiseRegularizer: reg(op, a.pointwiseRegularizer, 'pointwiseRegularizer') } : {}),
+      biasRegularizer: reg(op, a.biasRegularizer, 'biasRegularizer'),
     };
   } else if (l instanceof MaxPooling2D || l instanceof AveragePooling2D) args = { poolSize: l.poolSize.slice(), strides: l.strides.slice(), padding: l.padding };
   else if (l instanceof MaxPooling1D || l instanceof AveragePooling1D) args = { poolSize: l.poolSize, strides: l.strides, padding: l.padding };
@@ -210,6 +225,19 @@ export function specToKeras(s: NodeSpec, x: number[] | undefined): KerasObject {
         bias_regularizer: regularizerToKeras((a.biasRegularizer as Regularizer) ?? null), activity_regularizer: null, bias_constraint: null,
       };
       break;
+    case 'depthwiseConv2d':
+    case 'separableConv2d': {
+      const sep = s.kind === 'separableConv2d';
+      c = {
+        ...(sep ? { filters: a.filters } : {}),
+        kernel_size: a.kernelSize, strides: a.strides, padding: a.padding, data_format: 'channels_last', dilation_rate: a.dilationRate, depth_multiplier: a.depthMultiplier,
+        activation: activationToKeras('getConfig', a.activation), use_bias: a.useBias,
+        depthwise_initializer: initializerToKeras(a.depthwiseInitializer as Initializer), depthwise_regularizer: regularizerToKeras((a.depthwiseRegularizer as Regularizer) ?? null), depthwise_constraint: null,
+        ...(sep ? { pointwise_initializer: initializerToKeras(a.pointwiseInitializer as Initializer), pointwise_regularizer: regularizerToKeras((a.pointwiseRegularizer as Regularizer) ?? null), pointwise_constraint: null } : {}),
+        bias_initializer: initializerToKeras(a.biasInitializer as Initializer), bias_regularizer: regularizerToKeras((a.biasRegularizer as Regularizer) ?? null), bias_constraint: null, activity_regularizer: null,
+      };
+      break;
+    }
     case 'maxPooling2d':
     case 'averagePooling2d': c = { pool_size: a.poolSize, padding: a.padding, strides: a.strides, data_format: 'channels_last' }; break;
     case 'globalMaxPooling2d':
@@ -506,6 +534,29 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
         ...convWeights(),
       };
       break;
+    case 'DepthwiseConv2D':
+    case 'SeparableConv2D': {
+      const sep = o.class_name === 'SeparableConv2D';
+      kind = sep ? 'separableConv2d' : 'depthwiseConv2d';
+      channelsLast();
+      // TF.js 4.22's DepthwiseConv2D writes its depthwise regularizer as depthwise_constraint too.
+      const echo = !sep && c.depthwise_constraint != null && JSON.stringify(c.depthwise_constraint) === JSON.stringify(c.depthwise_regularizer);
+      mustBeNull(ctx, cw, c, [...(echo ? [] : ['depthwise_constraint']), 'pointwise_constraint', 'bias_constraint'], 'neurite has no weight constraints');
+      mustBeNull(ctx, cw, c, ['activity_regularizer'], `neurite's ${kind} has no activity regularizer`);
+      const initOf = (k: string, field: string) => (c[k] == null ? init(op, field, 'glorotUniform') : initializerFromKeras(op, `${cw}.${k}`, c[k]));
+      args = {
+        ...(sep ? { filters: int('filters') } : {}),
+        kernelSize: sizes('kernel_size'), depthMultiplier: c.depth_multiplier == null ? 1 : int('depth_multiplier'), strides: sizes('strides', [1, 1]), padding: padding(), dilationRate: sizes('dilation_rate', [1, 1]),
+        activation: activationFromKeras(op, `${cw}.activation`, c.activation), useBias: bool('use_bias', true),
+        depthwiseInitializer: initOf('depthwise_initializer', 'depthwiseInitializer'),
+        ...(sep ? { pointwiseInitializer: initOf('pointwise_initializer', 'pointwiseInitializer') } : {}),
+        biasInitializer: c.bias_initializer == null ? init(op, 'biasInitializer', 'zeros') : initializerFromKeras(op, `${cw}.bias_initializer`, c.bias_initializer),
+        depthwiseRegularizer: regularizerFromKeras(op, `${cw}.depthwise_regularizer`, c.depthwise_regularizer),
+        ...(sep ? { pointwiseRegularizer: regularizerFromKeras(op, `${cw}.pointwise_regularizer`, c.pointwise_regularizer) } : {}),
+        biasRegularizer: regularizerFromKeras(op, `${cw}.bias_regularizer`, c.bias_regularizer),
+      };
+      break;
+    }
     case 'Conv1D': {
       kind = 'conv1d';
       const f = c.data_format;
@@ -781,6 +832,7 @@ const LAYER_CLASSES: Partial<Record<string, new (args: never) => Layer>> = {
   saltAndPepper: SaltAndPepper, variational: Variational, conv2d: Conv2D, conv2dTranspose: Conv2DTranspose, zeroPadding2d: ZeroPadding2D, cropping2d: Cropping2D, maxPooling2d: MaxPooling2D, averagePooling2d: AveragePooling2D,
   globalMaxPooling2d: GlobalMaxPooling2D, globalAveragePooling2d: GlobalAveragePooling2D, upSampling2d: UpSampling2D,
   conv1d: Conv1D, maxPooling1d: MaxPooling1D, averagePooling1d: AveragePooling1D, globalMaxPooling1d: GlobalMaxPooling1D, globalAveragePooling1d: GlobalAveragePooling1D,
+  depthwiseConv2d: DepthwiseConv2D, separableConv2d: SeparableConv2D,
 };
 
 /** @internal A new layer from its spec; constructor errors are prefixed with the config path. */

@@ -15,7 +15,7 @@ import type { Padding, Size2D } from '../ops/convolution.js';
 export type { Padding, Size2D };
 
 /** @internal `'valid'` → 0, `'same'` → 1. */
-function paddingArg(op: string, v: unknown): 0 | 1 {
+export function paddingArg(op: string, v: unknown): 0 | 1 {
   if (v === undefined || v === 'valid') return 0;
   if (v === 'same') return 1;
   const hint = v === 'causal' ? " ('causal' is for 1-D convolutions: layers.conv1d)" : '';

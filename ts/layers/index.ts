@@ -15,6 +15,7 @@ import { RBF, type RBFArgs } from './rbf.js';
 import { SaltAndPepper, Variational, type SaltAndPepperArgs, type VariationalArgs } from './autoencoder.js';
 import { Concatenate, Merge, type ConcatenateArgs } from './merge.js';
 import { AveragePooling1D, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D, type Conv1DArgs, type Pooling1DArgs } from './convolutional1d.js';
+import { DepthwiseConv2D, SeparableConv2D, type DepthwiseConv2DArgs, type SeparableConv2DArgs } from './depthwise.js';
 import { AveragePooling2D, Conv2D, Conv2DTranspose, Cropping2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, UpSampling2D, ZeroPadding2D, type Conv2DArgs, type Cropping2DArgs, type Pooling2DArgs, type UpSampling2DArgs, type ZeroPadding2DArgs } from './convolutional.js';
 
 /**
@@ -45,6 +46,7 @@ export { RBF, RBF_KERNELS, type RBFArgs, type RbfKernelName } from './rbf.js';
 export { SaltAndPepper, Variational, type SaltAndPepperArgs, type VariationalArgs, type Distribution } from './autoencoder.js';
 export { Concatenate, Merge, type ConcatenateArgs, type MergeKind } from './merge.js';
 export { AveragePooling1D, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D, type Conv1DArgs, type Pooling1DArgs } from './convolutional1d.js';
+export { DepthwiseConv2D, SeparableConv2D, type DepthwiseConv2DArgs, type SeparableConv2DArgs } from './depthwise.js';
 export { AveragePooling2D, Conv2D, Conv2DTranspose, Cropping2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, UpSampling2D, ZeroPadding2D, type Border2D, type Conv2DArgs, type Cropping2DArgs, type Padding, type Pooling2DArgs, type Size2D, type UpSampling2DArgs, type ZeroPadding2DArgs } from './convolutional.js';
 
 /** Layer factories, as `tf.layers`. @example layers.dense({ units: 10, activation: 'relu', inputShape: [784] }) */
@@ -89,6 +91,10 @@ export const layers = {
    * with `'same'` padding.
    */
   conv2dTranspose: (args: Conv2DArgs) => new Conv2DTranspose(args),
+  /** Depthwise 2-D convolution: each channel filtered on its own, `[batch, h, w, in]` → `[batch, oh, ow, in·depthMultiplier]`. */
+  depthwiseConv2d: (args: DepthwiseConv2DArgs) => new DepthwiseConv2D(args),
+  /** Depthwise-separable 2-D convolution: a depthwise stage, then a 1×1 convolution to `filters` channels. */
+  separableConv2d: (args: SeparableConv2DArgs) => new SeparableConv2D(args),
   /** Zeros around each image, `[batch, h, w, c]` → `[batch, h + top + bottom, w + left + right, c]` (default 1 at each border). */
   zeroPadding2d: (args: ZeroPadding2DArgs = {}) => new ZeroPadding2D(args),
   /** Rows and columns cut at the borders of each image, `[batch, h, w, c]` → `[batch, h − top − bottom, w − left − right, c]`. */

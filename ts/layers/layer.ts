@@ -61,7 +61,7 @@ export const LAYER_KINDS = [
   'globalMaxPooling2d', 'globalAveragePooling2d', 'upSampling2d', 'conv2dTranspose',
   'zeroPadding2d', 'cropping2d', 'add', 'subtract', 'multiply', 'average', 'maximum',
   'minimum', 'concatenate', 'conv1d', 'maxPooling1d', 'averagePooling1d', 'globalMaxPooling1d',
-  'globalAveragePooling1d',
+  'globalAveragePooling1d', 'depthwiseConv2d', 'separableConv2d',
 ] as const;
 export type LayerKind = (typeof LAYER_KINDS)[number];
 

@@ -931,6 +931,66 @@ const convTransposeOp = {
 };
 
 /**
+ * A random depthwiseConv2d or separableConv2d layer (kernel, depth multiplier, strides or
+ * dilation, padding), sometimes with a bad option or an input with other channels: predict
+ * against the plain-JS depthwise convolution (then the 1×1 pointwise one) plus bias and
+ * activation, then one training step that must keep the weights finite.
+ */
+const depthwiseLayerOp = {
+  name: 'depthwiseConv2d',
+  gen(ctx) {
+    const { rng, nr } = ctx;
+    const separable = rng.chance(0.5);
+    const kind = separable ? 'separableConv2d' : 'depthwiseConv2d';
+    const [h, w, c] = [rng.int(1, 6), rng.int(1, 6), rng.int(1, 4)];
+    const n = rng.int(1, 3);
+    const k = [rng.int(1, 3), rng.int(1, 3)];
+    const m = rng.int(1, 3);
+    const dil = rng.chance(0.2);
+    const d = dil ? [rng.int(1, 2), rng.int(1, 2)] : [1, 1];
+    const s = dil ? [1, 1] : [rng.int(1, 3), rng.int(1, 3)];
+    const same = rng.chance(0.5);
+    const act = rng.pick(Object.keys(ACTS));
+    const f = rng.int(1, 3);
+    const cfg = { kernelSize: k, depthMultiplier: m, strides: s, dilationRate: d, padding: same ? 'same' : 'valid', activation: act, inputShape: [h, w, c], biasInitializer: 'randomNormal', ...(separable ? { filters: f } : {}) };
+    const fits = (len, a) => same || len >= (k[a] - 1) * d[a] + 1;
+    const badCfg = rng.chance(0.1) ? rng.pick([['kernelSize', [0, 2]], ['depthMultiplier', 0], ['depthMultiplier', 1.5], ['padding', 'causal'], ['kernelInitializer', 'zeros'], ['dataFormat', 'channelsFirst'], ...(separable ? [['filters', 0]] : [['filters', 2]])]) : null;
+    if (badCfg) cfg[badCfg[0]] = badCfg[1];
+    const wrongInput = rng.chance(0.1);
+    const x = ctx.fresh([n, h, w, wrongInput ? c + 1 : c]);
+    const seed = rng.int(0, 1000);
+    const expect = badCfg || wrongInput || !(fits(h, 0) && fits(w, 1)) ? 'error' : 'ok';
+    const units = separable ? f : c * m;
+    return {
+      op: kind, expect, names: [kind, 'predict', 'sequential', 'build', 'trainOnBatch'],
+      line: `m = sequential({ layers: [layers.${kind}(${ctx.show(cfg)})], seed: ${seed} }); y = m.predict(${x.name}); m.compile({ optimizer: 'sgd', loss: 'mse' }); m.trainOnBatch(${x.name}, y); m.getWeights(); m.dispose()`,
+      run: () => predictAndStep(nr, [nr.layers[kind](cfg)], seed, x),
+      check: ({ out, ws, after }) => {
+        const opts = { k, s, d, same };
+        let z = R.depthwiseConv2d(x.ref, ws[0], separable ? null : ws[1], opts);
+        if (separable) {
+          const dm = z.mag;
+          z = R.conv2d(z, ws[1], ws[2], { k: [1, 1], s: [1, 1], d: [1, 1], same: false });
+          // The pointwise sum's magnitude bound, through the depthwise stage's.
+          const mag = z.mag.map(() => 0);
+          const cm = c * m;
+          for (let p = 0; p < mag.length; p++) {
+            const [pix, o] = [Math.floor(p / units), p % units];
+            let g = Math.abs(ws[2].vals[o]);
+            for (let q = 0; q < cm; q++) g += dm[pix * cm + q] * Math.abs(ws[1].vals[q * units + o]);
+            mag[p] = g;
+          }
+          z = { ...z, mag };
+        }
+        const ref = { ...z, vals: z.vals.map(ACTS[act]) };
+        compare(`${kind} predict (a plain-JS depthwise convolution${separable ? ', then the pointwise one' : ''})`, { shape: out.shape, dataSync: () => out.vals }, ref, false);
+        if (out.vals.every(Number.isFinite) && after.some((v) => v.vals.some((e) => !Number.isFinite(e)))) throw new Mismatch(`${kind}: a training step made a weight non-finite`);
+      },
+    };
+  },
+};
+
+/**
  * A random zeroPadding2d or cropping2d layer (every form of its amounts), sometimes with a bad
  * amount, a crop that leaves nothing or an input with other channels: predict against the
  * index mapping in plain JS.
@@ -1004,6 +1064,6 @@ const upSamplingOp = {
 export default {
   name: 'models',
   weight: 2,
-  ops: [newModel, compileOp, fitOp, predictOp, applyOp, gradPredictOp, evaluateOp, weightsOp, layerWeightsOp, disposeModel, nestedOp, initOp, rbfOp, trainStep, convOp, convTransposeOp, borderOp, upSamplingOp, graphOp, conv1dOp],
+  ops: [newModel, compileOp, fitOp, predictOp, applyOp, gradPredictOp, evaluateOp, weightsOp, layerWeightsOp, disposeModel, nestedOp, initOp, rbfOp, trainStep, convOp, convTransposeOp, depthwiseLayerOp, borderOp, upSamplingOp, graphOp, conv1dOp],
 };
 

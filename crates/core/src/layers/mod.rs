@@ -15,6 +15,7 @@ pub mod border;
 pub mod conv2d;
 pub mod conv2d_transpose;
 pub mod dense;
+pub mod depthwise_conv2d;
 pub mod dropout;
 pub mod gaussian_noise;
 pub mod layer_norm;
@@ -329,7 +330,7 @@ pub fn step_seed(seed: u64, step: u64) -> u64 {
 
 /// Layer kind ids of the C ABI (append-only) and their TS names (`ts/layers/layer.ts`
 /// `LAYER_KINDS`, checked against this list by `test/codes.test.ts` through `nr_enum_name`).
-pub const LAYER_KINDS: [&str; 33] = [
+pub const LAYER_KINDS: [&str; 35] = [
     "dense",
     "activation",
     "prelu",
@@ -363,6 +364,8 @@ pub const LAYER_KINDS: [&str; 33] = [
     "averagePooling1d",
     "globalMaxPooling1d",
     "globalAveragePooling1d",
+    "depthwiseConv2d",
+    "separableConv2d",
 ];
 
 /// Creates a layer (unbuilt, not yet shared) from its ABI kind id and parameter list; `index` (its position in the
@@ -430,6 +433,7 @@ pub fn from_abi(kind: u32, p: &[f32], index: u32) -> Result<crate::model::LayerR
         }
         31 => shared(one_d::OneD::new("globalMaxPooling1d", Box::new(pooling::Pooling::global("globalMaxPooling1d", true)), 0)),
         32 => shared(one_d::OneD::new("globalAveragePooling1d", Box::new(pooling::Pooling::global("globalAveragePooling1d", false)), 0)),
+        33 | 34 => shared(depthwise_conv2d::DepthwiseConv2d::new(depthwise_conv2d::DepthwiseConv2dConfig::from_abi(kind == 34, p)?)),
         _ => crate::bail!("layer", "unknown layer kind id {kind}"),
     })
 }

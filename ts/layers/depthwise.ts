@@ -1,0 +1,138 @@
+/**
+ * Depthwise and separable convolution layers, channels last: `depthwiseConv2d` filters each
+ * input channel on its own; `separableConv2d` follows that with a 1×1 convolution that mixes
+ * the channels (MobileNet's building block: far fewer weights than a conv2d). Mirrors
+ * `crates/core/src/layers/depthwise_conv2d.rs`.
+ */
+import { InvalidArgumentError } from '../errors.js';
+import { activationAbi, type ActivationSpec } from './activation_abi.js';
+import { initializerAbi, type InitializerSpec } from './initializers.js';
+import { intArg, pair } from '../ops/convert.js';
+import { Layer, type LayerArgs } from './layer.js';
+import { regularizerAbi, type RegularizerSpec } from './regularizers.js';
+import { channelsLast, paddingArg, type Padding, type Size2D } from './convolutional.js';
+
+export interface DepthwiseConv2DArgs extends LayerArgs {
+  /** Window size, `n` or `[rows, columns]`. */
+  kernelSize: Size2D;
+  /** Filters per input channel: the output has `channels · depthMultiplier` channels. Default 1. */
+  depthMultiplier?: number;
+  /** Step between windows. Default 1. */
+  strides?: Size2D;
+  /** Default `'valid'`. */
+  padding?: Padding;
+  /** Only `'channelsLast'` (the default). */
+  dataFormat?: 'channelsLast';
+  /** Spacing between the window's taps. Default 1. (TF.js 4.22's layer ignores it; Keras 3 and neurite apply it.) */
+  dilationRate?: Size2D;
+  /** Applied last; default `'linear'` (none). */
+  activation?: ActivationSpec;
+  /** Default `true`. */
+  useBias?: boolean;
+  /** The depthwise kernel's; default `'glorotUniform'` (fans `kh·kw·in` and `kh·kw·depthMultiplier`, as Keras). */
+  depthwiseInitializer?: InitializerSpec;
+  /** Default `'zeros'`. */
+  biasInitializer?: InitializerSpec;
+  depthwiseRegularizer?: RegularizerSpec;
+  biasRegularizer?: RegularizerSpec;
+}
+
+export interface SeparableConv2DArgs extends DepthwiseConv2DArgs {
+  /** Output channels of the pointwise (1×1) stage (positive integer). */
+  filters: number;
+  /** The pointwise kernel's; default `'glorotUniform'` (fans `in·depthMultiplier` and `filters`). */
+  pointwiseInitializer?: InitializerSpec;
+  pointwiseRegularizer?: RegularizerSpec;
+}
+
+const DEPTHWISE_KEYS = ['kernelSize', 'depthMultiplier', 'strides', 'padding', 'dataFormat', 'dilationRate', 'activation', 'useBias', 'depthwiseInitializer', 'biasInitializer', 'depthwiseRegularizer', 'biasRegularizer'];
+
+/** The options both layers share, read and checked once; `abiParams` lays them out for the core. */
+abstract class BaseDepthwise extends Layer {
+  readonly kernelSize: [number, number];
+  readonly depthMultiplier: number;
+  readonly strides: [number, number];
+  readonly dilationRate: [number, number];
+  readonly padding: Padding;
+  readonly activation: ActivationSpec;
+  readonly args: SeparableConv2DArgs;
+  readonly #op: 'depthwiseConv2d' | 'separableConv2d';
+  protected constructor(op: 'depthwiseConv2d' | 'separableConv2d', args: DepthwiseConv2DArgs, keys: readonly string[]) {
+    // kernelInitializer and kernelRegularizer are known here only to say what to use instead.
+    super(op, args, [...keys, 'kernelInitializer', 'kernelRegularizer']);
+    this.#op = op;
+    if (args.kernelSize === undefined) throw new InvalidArgumentError(`${op}: kernelSize is required, e.g. ${op}({ kernelSize: 3${op === 'separableConv2d' ? ', filters: 16' : ''} })`);
+    const kernelKey = (['kernelInitializer', 'kernelRegularizer'] as const).find((k) => (args as unknown as Record<string, unknown>)[k] !== undefined);
+    if (kernelKey !== undefined) {
+      const pointwise = op === 'separableConv2d' ? ` or ${kernelKey.replace('kernel', 'pointwise')}` : '';
+      throw new InvalidArgumentError(`${op}: there is no ${kernelKey}; use ${kernelKey.replace('kernel', 'depthwise')}${pointwise}`);
+    }
+    this.kernelSize = pair(op, 'kernelSize', args.kernelSize);
+    this.depthMultiplier = intArg(op, 'depthMultiplier', args.depthMultiplier ?? 1, 1, 2 ** 24 - 1);
+    this.strides = pair(op, 'strides', args.strides, [1, 1]);
+    this.dilationRate = pair(op, 'dilationRate', args.dilationRate, [1, 1]);
+    this.padding = paddingArg(op, args.padding) ? 'same' : 'valid';
+    channelsLast(op, args.dataFormat);
+    this.activation = args.activation ?? 'linear';
+    this.args = args as SeparableConv2DArgs;
+  }
+  /** The ABI layout of `DepthwiseConv2dConfig::from_abi`. */
+  abiParams(): number[] {
+    const [a, op] = [this.args, this.#op];
+    const separable = op === 'separableConv2d';
+    return [
+      ...(separable ? [a.filters] : []),
+      this.depthMultiplier, ...this.kernelSize, ...this.strides, ...this.dilationRate, this.padding === 'same' ? 1 : 0, a.useBias === false ? 0 : 1,
+      ...activationAbi(op, this.activation),
+      ...initializerAbi(op, 'depthwiseInitializer', a.depthwiseInitializer ?? 'glorotUniform'),
+      ...(separable ? initializerAbi(op, 'pointwiseInitializer', a.pointwiseInitializer ?? 'glorotUniform') : []),
+      ...initializerAbi(op, 'biasInitializer', a.biasInitializer ?? 'zeros'),
+      ...regularizerAbi(op, a.depthwiseRegularizer, 'depthwiseRegularizer'),
+      ...(separable ? regularizerAbi(op, a.pointwiseRegularizer, 'pointwiseRegularizer') : []),
+      ...regularizerAbi(op, a.biasRegularizer, 'biasRegularizer'),
+    ];
+  }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), kernelSize: this.kernelSize, depthMultiplier: this.depthMultiplier, strides: this.strides, padding: this.padding, dilationRate: this.dilationRate, activation: this.activation };
+  }
+}
+
+/**
+ * A depthwise 2-D convolution: each input channel convolved with its own `depthMultiplier`
+ * filters, `activation(depthwiseConv2d(x, D) + b)`, with a kernel `D` of shape
+ * `[kh, kw, in, depthMultiplier]`; `[batch, h, w, in]` → `[batch, oh, ow, in·depthMultiplier]`.
+ * The weights are `depthwise_kernel` and `bias`, as TF.js's and Keras's.
+ *
+ * @example
+ * layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', activation: 'relu' }) // [b, 28, 28, 16] → [b, 28, 28, 16]
+ */
+export class DepthwiseConv2D extends BaseDepthwise {
+  readonly kind = 'depthwiseConv2d' as const;
+  constructor(args: DepthwiseConv2DArgs) {
+    super('depthwiseConv2d', args, DEPTHWISE_KEYS);
+    this.abiParams();
+  }
+}
+
+/**
+ * A depthwise-separable 2-D convolution: the depthwise stage of {@link DepthwiseConv2D}, then a
+ * pointwise (1×1) convolution to `filters` channels, `activation(depthwiseConv2d(x, D)·P + b)`.
+ * Kernels `D: [kh, kw, in, depthMultiplier]` and `P: [1, 1, in·depthMultiplier, filters]`
+ * (weights `depthwise_kernel`, `pointwise_kernel`, `bias`, as TF.js's and Keras's).
+ *
+ * @example
+ * layers.separableConv2d({ filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' })
+ */
+export class SeparableConv2D extends BaseDepthwise {
+  readonly kind = 'separableConv2d' as const;
+  readonly filters: number;
+  constructor(args: SeparableConv2DArgs) {
+    super('separableConv2d', args, [...DEPTHWISE_KEYS, 'filters', 'pointwiseInitializer', 'pointwiseRegularizer']);
+    if (args.filters === undefined) throw new InvalidArgumentError(`separableConv2d: filters is required, e.g. separableConv2d({ filters: 16, kernelSize: 3 })`);
+    this.filters = intArg('separableConv2d', 'filters', args.filters, 1, 2 ** 24 - 1);
+    this.abiParams();
+  }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), filters: this.filters };
+  }
+}
