@@ -53,6 +53,8 @@ const TF_CASES: Array<{ spec: ActivationSpec; tf: TfFn; atol?: number }> = [
   { spec: 'silu', tf: (x) => tf.mul(tf.sigmoid(x), x) },
   { spec: 'hardSigmoid', tf: (x) => tf.clipByValue(tf.add(tf.mul(x, 0.2), 0.5), 0, 1) },
   { spec: 'softsign', tf: (x) => tf.div(x, tf.add(tf.abs(x), 1)) },
+  { spec: 'relu6', tf: (x) => tf.relu6(x) },
+  { spec: 'mish', tf: (x) => tf.mul(x, tf.tanh(tf.softplus(x))) },
   { spec: 'linear', tf: (x) => x.clone() },
   { spec: { name: 'linear', slope: -2, intercept: 3 }, tf: (x) => tf.add(tf.mul(x, -2), 3) },
 ];
@@ -243,6 +245,10 @@ describe('hand-checked values at extremes', () => {
     expectClose(run('softplus', x).slice(1), [100, 0, 1e30, Math.fround(Math.LN2), NaN], 1e-7, 0);
     expectClose(run('softsign', [...x, Infinity, -Infinity]), [-100 / 101, 100 / 101, -1, 1, 0, NaN, 1, -1], 1e-7, 0);
     expectClose(grad('sigmoid', x), [Math.fround(Math.exp(-100)), 0, 0, 0, 0.25, NaN], 0.1, 0);
+    // mish: x·tanh(softplus(x)) is −0 where the tanh underflows (never −∞·0), and its slope
+    // tends to 0 and 1 at the two ends.
+    expectClose(run('mish', [...x, Infinity, -Infinity]), [-0, 100, -0, 1e30, 0, NaN, Infinity, -0], 1e-7, 1e-40);
+    expectClose(grad('mish', [...x, Infinity, -Infinity]), [0, 1, 0, 1, 0.6, NaN, 1, 0], 1e-6, 1e-30);
   });
 
   it('relu family at the kink and at the extremes', () => {
@@ -277,7 +283,7 @@ describe('errors', () => {
 
   it('unknown names list the valid ones', () => {
     throws((t) => nr.activation(t, 'foo' as ActivationSpec), nr.InvalidArgumentError,
-      "activation: unknown activation 'foo'; valid names: linear, stairStep, unitStep, heaviside, sign, relu, leakyRelu, softplus, sigmoid, tanh, softmax, logSoftmax, elu, selu, gelu, swish, hardSigmoid, softsign, silu");
+      "activation: unknown activation 'foo'; valid names: linear, stairStep, unitStep, heaviside, sign, relu, leakyRelu, softplus, sigmoid, tanh, softmax, logSoftmax, elu, selu, gelu, swish, hardSigmoid, softsign, relu6, mish, silu");
     throws((t) => nr.activationGrad(t, t, 7 as unknown as ActivationSpec), nr.InvalidArgumentError,
       'activationGrad: activation must be an activation name or an object { name, ...parameters }, got 7');
     throws((t) => nr.activation(t, { name: 'leakyRelu', beta: 1 } as unknown as ActivationSpec), nr.InvalidArgumentError,

@@ -393,7 +393,7 @@ const binaryNames = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'e
 const unaryNames = ['neg', 'abs', 'exp', 'log', 'sqrt', 'square', 'sign', 'floor', 'ceil', 'round', 'reciprocal', 'log1p', 'expm1', 'sin', 'cos',
   'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'asinh', 'acosh', 'atanh', 'erf', 'rsqrt'];
 const reduceNames = ['sum', 'mean', 'max', 'min', 'prod', 'variance'];
-const plainActivations = ['relu', 'softplus', 'sigmoid', 'tanh', 'selu', 'gelu', 'swish', 'silu', 'hardSigmoid', 'softsign'];
+const plainActivations = ['relu', 'softplus', 'sigmoid', 'tanh', 'selu', 'gelu', 'swish', 'silu', 'hardSigmoid', 'softsign', 'relu6', 'mish'];
 const optionActivations: Array<[string, Record<string, unknown>]> = [
   ['leakyRelu', { alpha: 0.1 }], ['elu', { alpha: 1 }], ['softmax', { axis: -1 }], ['logSoftmax', { axis: 0 }],
   ['linear', { slope: 2 }], ['stairStep', { step: 1 }], ['unitStep', { threshold: 0 }], ['heaviside', { atZero: 0.5 }],
@@ -622,7 +622,7 @@ const TABLE: Entry[] = [
   ]),
   { name: 'norm', call: fnOf('norm'), good: () => [X, 1, [0, 1], true], kinds: ['tensorLike', 'number?', 'axes?', 'bool?'], allow: { 2: [null] } },
   { name: 'Tensor.norm', op: 'norm', call: method('norm'), good: () => [X, Infinity, -1, false], kinds: ['self', 'number?', 'axes?', 'bool?'], allow: { 2: [null] } },
-  ...['relu6', 'logSigmoid', 'diag'].map((n): Entry => ({ name: n, call: fnOf(n), good: () => [X], kinds: ['tensorLike'] })),
+  ...['logSigmoid', 'diag'].map((n): Entry => ({ name: n, call: fnOf(n), good: () => [X], kinds: ['tensorLike'] })),
   ...['squaredDifference', 'divNoNan'].flatMap((n): Entry[] => [
     { name: n, call: fnOf(n), good: () => [X, V], kinds: ['tensorLike', 'tensorLike'] },
     { name: `Tensor.${n}`, op: n, call: method(n), good: () => [X, 2], kinds: ['self', 'tensorLike'] },

@@ -9,7 +9,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as nr from '../ts/index.js';
 import { thrown as thrownAny } from './setup.js';
-import { bitsAndDispose, centralDiff, close, copyLayerWeights, expectFitAsTfjs, expectLayersAsTfjs, expectSameBitsForThreads, expectTfjsRoundTrip, rng, tfArtifacts, uniform } from './oracle.js';
+import { bitsAndDispose, centralDiff, close, expectFitAsTfjs, expectLayersAsTfjs, expectSameBitsForThreads, expectTfjsRoundTrip, rng, tfArtifacts, uniform } from './oracle.js';
 
 await tf.setBackend('cpu');
 const { layers } = nr;

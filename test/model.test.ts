@@ -145,7 +145,7 @@ function predictBoth(p: Pair, x: Float32Array): { a: Float32Array; b: Float32Arr
 // Activations: forward and one-step gradients through a dense stack.
 // ---------------------------------------------------------------------------------------------
 
-const ACTIVATIONS = ['relu', 'elu', 'selu', 'softplus', 'softsign', 'sigmoid', 'hardSigmoid', 'tanh', 'softmax', 'linear', 'swish', 'gelu'];
+const ACTIVATIONS = ['relu', 'elu', 'selu', 'softplus', 'softsign', 'sigmoid', 'hardSigmoid', 'tanh', 'softmax', 'linear', 'swish', 'gelu', 'relu6', 'mish'];
 
 /** One SGD(lr=1) trainOnBatch step on both: returns the implied gradients and the losses. */
 async function oneStep(p: Pair, nrLoss: nr.CompileArgs['loss'], tfLoss: string | ((a: tf.Tensor, b: tf.Tensor) => tf.Tensor), x: Float32Array, y: Float32Array, ys: number[], tfY = y, tfYs = ys) {

@@ -242,6 +242,20 @@ export const silu = swish;
 export const hardSigmoid = (x: TensorLike): Tensor => named('hardSigmoid', x);
 /** `x / (1 + |x|)`. */
 export const softsign = (x: TensorLike): Tensor => named('softsign', x);
+/**
+ * `min(max(x, 0), 6)`, MobileNet's activation (TF.js's `relu6` op and layer activation); NaN
+ * stays NaN. The gradient is 1 on `(0, 6]` and 0 elsewhere (TF.js's rule: 0 at 0, 1 at 6).
+ *
+ * @example relu6(tensor([-1, 2, 8]))  // [0, 2, 6]
+ */
+export const relu6 = (x: TensorLike): Tensor => named('relu6', x);
+/**
+ * `x·tanh(softplus(x))` (Misra 2019), as TF.js's and Keras 3's `'mish'` layer activation: smooth,
+ * with a minimum of about −0.31 near `x = −1.19`.
+ *
+ * @example mish(tensor([-1, 0, 1]))  // [-0.3034, 0, 0.8651]
+ */
+export const mish = (x: TensorLike): Tensor => named('mish', x);
 
 /** `slope·x + intercept` (defaults 1 and 0: the identity). */
 export const linear = (x: TensorLike, options?: { slope?: number; intercept?: number }): Tensor => named('linear', x, options);

@@ -54,7 +54,7 @@ export { slice1d, slice2d, slice3d, slice4d, reverse1d, reverse2d, reverse3d, re
 // TF.js ops composed in TypeScript from the ones above (no kernel or backward rule of their own); tensor5d/6d.
 export { tensor5d, tensor6d } from './ops/creation.js';
 export { logSumExp } from './ops/logsumexp.js';
-export { relu6, logSigmoid } from './ops/activation_ops.js';
+export { logSigmoid } from './ops/activation_ops.js';
 export { norm, euclideanNorm, type NormOrd } from './ops/norm.js';
 export { addN, squaredDifference, divNoNan } from './ops/arithmetic.js';
 export { all, any } from './ops/all_any.js';
@@ -66,7 +66,7 @@ export { logicalAnd, logicalOr, logicalXor, logicalNot, isNaN, isInf, isFinite }
 export { randomUniform, randomNormal, truncatedNormal, setSeed, type RandomUniformOptions, type RandomNormalOptions } from './ops/random.js';
 export {
   activation, activationGrad, relu, leakyRelu, prelu, preluGrad, softplus, sigmoid, tanh, softmax, logSoftmax,
-  elu, selu, gelu, swish, silu, hardSigmoid, softsign, linear, stairStep, unitStep, heaviside, step, type AxisOptions,
+  elu, selu, gelu, swish, silu, hardSigmoid, softsign, relu6, mish, linear, stairStep, unitStep, heaviside, step, type AxisOptions,
 } from './activations.js';
 export type { ActivationSpec, ActivationName } from './wasm/codes.js';
 export * as losses from './losses.js';

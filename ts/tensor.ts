@@ -399,7 +399,7 @@ export class Tensor {
 
   // ---- TF.js's other chained ops (composed ops: ops/logsumexp.ts, ops/norm.ts, …) -----------
   /** `max(x, 0)` clipped at 6, as TF.js `relu6`. */
-  relu6(): Tensor { return actOps.relu6(this); }
+  relu6(): Tensor { return act.relu6(this); }
   /** `log(sigmoid(x))`, stable for large `|x|`. */
   logSigmoid(): Tensor { return actOps.logSigmoid(this); }
   /** `log(Σ exp(x))` over `axis` (all axes by default), without overflow. @example logits.logSumExp(-1, true) */

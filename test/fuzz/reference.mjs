@@ -104,6 +104,12 @@ export const UNARY = {
   sigmoid: (x) => 1 / (1 + Math.exp(-x)),
   tanh: Math.tanh,
   softsign: (x) => (Number.isFinite(x) ? x / (1 + Math.abs(x)) : Number.isNaN(x) ? NaN : Math.sign(x)),
+  relu6: (x) => (Number.isNaN(x) ? NaN : Math.min(Math.max(0, x), 6)),
+  // x·tanh(softplus(x)), with softplus as max(x, 0) + log1p(e^−|x|) and −0 where the tanh is 0.
+  mish: (x) => {
+    const t = Math.tanh(Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))));
+    return t === 0 && !Number.isNaN(x) ? -0 : x * t;
+  },
 };
 
 /** erf by Abramowitz & Stegun 7.1.26 (absolute error below 1.5e-7). */
@@ -115,7 +121,7 @@ function erf(x) {
 }
 
 /** Unary ops whose float32 result may differ from float64 by more than rounding. */
-export const UNARY_LOOSE = new Set(['exp', 'log', 'sqrt', 'log1p', 'expm1', 'sin', 'cos', 'sigmoid', 'tanh', 'reciprocal', 'softsign']);
+export const UNARY_LOOSE = new Set(['exp', 'log', 'sqrt', 'log1p', 'expm1', 'sin', 'cos', 'sigmoid', 'tanh', 'reciprocal', 'softsign', 'mish']);
 
 const b01 = (c) => (c ? 1 : 0);
 export const BINARY = {

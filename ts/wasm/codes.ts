@@ -40,6 +40,7 @@ export type ReduceOpName = (typeof REDUCE_OPS)[number];
 export const ACTIVATIONS = [
   'linear', 'stairStep', 'unitStep', 'heaviside', 'sign', 'relu', 'leakyRelu', 'softplus',
   'sigmoid', 'tanh', 'softmax', 'logSoftmax', 'elu', 'selu', 'gelu', 'swish', 'hardSigmoid', 'softsign',
+  'relu6', 'mish',
 ] as const;
 export type ActivationName = (typeof ACTIVATIONS)[number];
 

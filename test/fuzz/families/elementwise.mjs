@@ -7,7 +7,7 @@ const BIN = Object.keys(R.BINARY);
 const UN = ['neg', 'abs', 'exp', 'log', 'sqrt', 'square', 'sign', 'floor', 'ceil', 'round', 'reciprocal', 'log1p', 'expm1', 'sin', 'cos',
   'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'asinh', 'acosh', 'atanh', 'erf', 'rsqrt'];
 const EXACT_BIN = new Set(['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'equal', 'notEqual', 'greater', 'greaterEqual', 'less', 'lessEqual', 'mod', 'floorDiv']);
-const EXACT_UN = new Set(['neg', 'abs', 'square', 'sign', 'floor', 'ceil', 'round', 'relu']);
+const EXACT_UN = new Set(['neg', 'abs', 'square', 'sign', 'floor', 'ceil', 'round', 'relu', 'relu6']);
 
 /** `x` as a reference operand: a pool entry or a number (a scalar). */
 const operand = (x) => (typeof x === 'number' ? { shape: [], vals: [Math.fround(x)] } : x.ref);
@@ -56,7 +56,7 @@ const unaryOp = {
   name: 'unary', weight: 4,
   gen(ctx) {
     const { rng, nr } = ctx;
-    const op = rng.pick([...UN, 'relu', 'sigmoid', 'tanh', 'softsign']);
+    const op = rng.pick([...UN, 'relu', 'sigmoid', 'tanh', 'softsign', 'relu6', 'mish']);
     if (rng.chance(0.12)) {
       const x = rng.chance(0.5) ? ctx.disposed() : garbage(rng);
       return { op, args: [x], expect: 'error', run: () => nr[op](x) };

@@ -32,6 +32,7 @@ fn near_kink(a: &Activation, x: f32) -> bool {
         Activation::UnitStep { threshold, .. } => near(threshold),
         Activation::StairStep { step, .. } => near((x / step).round() * step),
         Activation::HardSigmoid => near(-2.5) || near(2.5),
+        Activation::Relu6 => near(0.0) || near(6.0),
         _ => false,
     }
 }
@@ -211,6 +212,7 @@ fn extreme_inputs_give_finite_outputs_and_nan_propagates() {
         (Activation::Tanh, -1.0, 1.0),
         (Activation::Softsign, -1.0, 1.0),
         (Activation::HardSigmoid, 0.0, 1.0),
+        (Activation::Relu6, 0.0, 6.0),
     ] {
         assert!(eval(&a, &x, 1).iter().all(|&v| (lo..=hi).contains(&v)), "{a:?} left [{lo}, {hi}]");
     }

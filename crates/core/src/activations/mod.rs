@@ -53,6 +53,8 @@ mod sign;
 mod softmax;
 mod softplus;
 mod softsign;
+mod relu6;
+mod mish;
 mod stair_step;
 mod swish;
 mod tanh;
@@ -100,10 +102,12 @@ pub enum Activation {
     Swish,
     HardSigmoid,
     Softsign,
+    Relu6,
+    Mish,
 }
 
 /// The number of activation kinds.
-pub const KIND_COUNT: usize = 18;
+pub const KIND_COUNT: usize = 20;
 
 impl Activation {
     /// ABI kind ids: the index of each name. Append-only.
@@ -126,6 +130,8 @@ impl Activation {
         "swish",
         "hardSigmoid",
         "softsign",
+        "relu6",
+        "mish",
     ];
 
     /// The parameters of each kind, in ABI order, with their defaults.
@@ -144,6 +150,8 @@ impl Activation {
         &[],
         &[],
         &[p("alpha", 1.0, ParamCheck::NonNegative)],
+        &[],
+        &[],
         &[],
         &[],
         &[],
@@ -191,7 +199,9 @@ impl Activation {
             14 => Activation::Gelu,
             15 => Activation::Swish,
             16 => Activation::HardSigmoid,
-            _ => Activation::Softsign,
+            17 => Activation::Softsign,
+            18 => Activation::Relu6,
+            _ => Activation::Mish,
         })
     }
 
@@ -217,6 +227,8 @@ impl Activation {
             Activation::Swish => 15,
             Activation::HardSigmoid => 16,
             Activation::Softsign => 17,
+            Activation::Relu6 => 18,
+            Activation::Mish => 19,
         }
     }
 
@@ -310,6 +322,7 @@ impl Activation {
             | Activation::Sign { .. }
             | Activation::Relu
             | Activation::LeakyRelu { .. }
+            | Activation::Relu6
             | Activation::HardSigmoid => 1,
             _ => 16,
         }
@@ -336,6 +349,8 @@ impl Activation {
             Activation::Swish => swish::forward(x, y),
             Activation::HardSigmoid => hard_sigmoid::forward(x, y),
             Activation::Softsign => softsign::forward(x, y),
+            Activation::Relu6 => relu6::forward(x, y),
+            Activation::Mish => mish::forward(x, y),
         }
     }
 
@@ -374,6 +389,8 @@ impl Activation {
             Activation::Swish => swish::backward(x, y, dy, dx),
             Activation::HardSigmoid => hard_sigmoid::backward(x, y, dy, dx),
             Activation::Softsign => softsign::backward(x, y, dy, dx),
+            Activation::Relu6 => relu6::backward(x, y, dy, dx),
+            Activation::Mish => mish::backward(x, y, dy, dx),
         }
     }
 
@@ -398,6 +415,8 @@ impl Activation {
             Activation::Swish,
             Activation::HardSigmoid,
             Activation::Softsign,
+            Activation::Relu6,
+            Activation::Mish,
         ]
     }
 }
@@ -432,7 +451,7 @@ mod tests {
         assert_eq!(msg(0, &[f32::INFINITY]), "linear: slope must be a finite number, got Infinity");
         assert_eq!(msg(3, &[2.0]), "heaviside: atZero must be a finite number in [0, 1], got 2");
         assert_eq!(msg(5, &[1.0]), "relu: takes at most 0 parameters (), got 1: [1]");
-        assert!(msg(18, &[]).starts_with("activation: unknown activation kind 18; valid kinds are 0..=17 (linear, stairStep,"));
+        assert!(msg(20, &[]).starts_with("activation: unknown activation kind 20; valid kinds are 0..=19 (linear, stairStep,"));
     }
 
     /// Forward and backward of every kind, split over the pool, give the bits of one run on
