@@ -12,7 +12,7 @@ import { join } from 'node:path';
 const ACTIVATIONS = [
   'stairStep', 'unitStep', 'heaviside', 'sign', 'linear', 'relu',
   'leakyRelu', 'elu', 'selu', 'gelu', 'swish', 'softplus',
-  'sigmoid', 'hardSigmoid', 'tanh', 'softsign', 'softmax', 'logSoftmax', 'relu6', 'mish',
+  'sigmoid', 'hardSigmoid', 'tanh', 'softsign', 'softmax', 'logSoftmax', 'relu6', 'mish', 'geluNew',
 ];
 const ROW_WISE = new Set(['softmax', 'logSoftmax']);
 const N = 401;
@@ -40,7 +40,7 @@ function evaluate(name, at) {
 /** Near a kink or jump of some activation (integers for stairStep, ±2.5 for hardSigmoid). */
 const nearKink = (v) => Math.abs(v - Math.round(v)) < 2 * H || Math.abs(Math.abs(v) - 2.5) < 2 * H;
 
-const cols = 5;
+const cols = 7;
 const { canvas, panel } = panelGrid(ACTIVATIONS.length / cols, cols, { cellWidth: 220, cellHeight: 160, header: 40, title: "ACTIVATIONS F(X) AND THEIR DERIVATIVES F'(X)" });
 let worst = { err: 0, name: '', x: 0 };
 ACTIVATIONS.forEach((name, k) => {

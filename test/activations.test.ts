@@ -55,6 +55,9 @@ const TF_CASES: Array<{ spec: ActivationSpec; tf: TfFn; atol?: number }> = [
   { spec: 'softsign', tf: (x) => tf.div(x, tf.add(tf.abs(x), 1)) },
   { spec: 'relu6', tf: (x) => tf.relu6(x) },
   { spec: 'mish', tf: (x) => tf.mul(x, tf.tanh(tf.softplus(x))) },
+  // TF.js layers' GeluNew.
+  { spec: 'geluNew', tf: (x) => tf.mul(0.5, tf.mul(x, tf.add(1, tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3)))))))), atol: 2e-6 },
+  { spec: 'gelu_new', tf: (x) => tf.mul(0.5, tf.mul(x, tf.add(1, tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3)))))))), atol: 2e-6 },
   { spec: 'linear', tf: (x) => x.clone() },
   { spec: { name: 'linear', slope: -2, intercept: 3 }, tf: (x) => tf.add(tf.mul(x, -2), 3) },
 ];
@@ -283,7 +286,7 @@ describe('errors', () => {
 
   it('unknown names list the valid ones', () => {
     throws((t) => nr.activation(t, 'foo' as ActivationSpec), nr.InvalidArgumentError,
-      "activation: unknown activation 'foo'; valid names: linear, stairStep, unitStep, heaviside, sign, relu, leakyRelu, softplus, sigmoid, tanh, softmax, logSoftmax, elu, selu, gelu, swish, hardSigmoid, softsign, relu6, mish, silu");
+      "activation: unknown activation 'foo'; valid names: linear, stairStep, unitStep, heaviside, sign, relu, leakyRelu, softplus, sigmoid, tanh, softmax, logSoftmax, elu, selu, gelu, swish, hardSigmoid, softsign, relu6, mish, geluNew, silu, gelu_new");
     throws((t) => nr.activationGrad(t, t, 7 as unknown as ActivationSpec), nr.InvalidArgumentError,
       'activationGrad: activation must be an activation name or an object { name, ...parameters }, got 7');
     throws((t) => nr.activation(t, { name: 'leakyRelu', beta: 1 } as unknown as ActivationSpec), nr.InvalidArgumentError,

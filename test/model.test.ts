@@ -58,7 +58,7 @@ function tfLayer(s: Spec, inputShape?: number[]): tfl.layers.Layer {
   switch (s.kind) {
     case 'dense':
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      return tfl.layers.dense({ ...base, units: s.units, activation: (s.activation ?? 'linear') as any, useBias: s.useBias ?? true, kernelRegularizer: tfReg(s.kernelRegularizer), biasRegularizer: tfReg(s.biasRegularizer) });
+      return tfl.layers.dense({ ...base, units: s.units, activation: (s.activation === 'geluNew' ? 'gelu_new' : s.activation ?? 'linear') as any, useBias: s.useBias ?? true, kernelRegularizer: tfReg(s.kernelRegularizer), biasRegularizer: tfReg(s.biasRegularizer) });
     case 'activation':
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
       return tfl.layers.activation({ ...base, activation: s.activation as any });
@@ -145,7 +145,7 @@ function predictBoth(p: Pair, x: Float32Array): { a: Float32Array; b: Float32Arr
 // Activations: forward and one-step gradients through a dense stack.
 // ---------------------------------------------------------------------------------------------
 
-const ACTIVATIONS = ['relu', 'elu', 'selu', 'softplus', 'softsign', 'sigmoid', 'hardSigmoid', 'tanh', 'softmax', 'linear', 'swish', 'gelu', 'relu6', 'mish'];
+const ACTIVATIONS = ['relu', 'elu', 'selu', 'softplus', 'softsign', 'sigmoid', 'hardSigmoid', 'tanh', 'softmax', 'linear', 'swish', 'gelu', 'relu6', 'mish', 'geluNew'];
 
 /** One SGD(lr=1) trainOnBatch step on both: returns the implied gradients and the losses. */
 async function oneStep(p: Pair, nrLoss: nr.CompileArgs['loss'], tfLoss: string | ((a: tf.Tensor, b: tf.Tensor) => tf.Tensor), x: Float32Array, y: Float32Array, ys: number[], tfY = y, tfYs = ys) {
@@ -181,7 +181,7 @@ describe('dense stack vs TF.js layers: every activation', () => {
     it(`${act}: predictions and one-step gradients (mse)`, async () => {
       const p = new Pair([{ kind: 'dense', units: 6, activation: act }, { kind: 'dense', units: 3, activation: act }], IN, 11);
       const { a, b } = predictBoth(p, x);
-      expectClose(a, b, 1e-5, act === 'gelu' ? 1e-5 : 1e-6);
+      expectClose(a, b, 1e-5, act.startsWith('gelu') ? 1e-5 : 1e-6);
       const r = await oneStep(p, 'meanSquaredError', 'meanSquaredError', x, y, [N, 3]);
       expectClose([r.lossNr], [r.lossTf], 1e-5, 1e-6);
       expectGrads(r.gNr, r.gTf);

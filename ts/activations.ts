@@ -24,7 +24,7 @@ import { wrapHandle, type Tensor } from './tensor.js';
 import { ACTIVATION_PARAMS, ACTIVATIONS, type ActivationName, type ActivationSpec } from './wasm/codes.js';
 
 /** Other names accepted for an activation. */
-const ALIASES: Readonly<Record<string, ActivationName>> = { silu: 'swish' };
+const ALIASES: Readonly<Record<string, ActivationName>> = { silu: 'swish', gelu_new: 'geluNew' };
 const VALID_NAMES: readonly string[] = [...ACTIVATIONS, ...Object.keys(ALIASES)];
 
 /** Options of the softmax-like functions. */
@@ -234,6 +234,13 @@ export const elu = (x: TensorLike, options?: { alpha?: number }): Tensor => name
 export const selu = (x: TensorLike): Tensor => named('selu', x);
 /** `x·Φ(x)` with `Φ` the standard normal CDF: the exact (erf) GELU, as TF.js layers `'gelu'` and Keras `approximate=False`. */
 export const gelu = (x: TensorLike): Tensor => named('gelu', x);
+/**
+ * The tanh approximation of {@link gelu}, `½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`: TF.js
+ * layers' `'gelu_new'` (also accepted as a name) and Keras `gelu(approximate=True)`.
+ *
+ * @example geluNew(tensor([-1, 0, 1]))  // [-0.1588, 0, 0.8412]
+ */
+export const geluNew = (x: TensorLike): Tensor => named('geluNew', x);
 /** `x·sigmoid(x)` (also called SiLU). */
 export const swish = (x: TensorLike): Tensor => named('swish', x);
 /** Same as {@link swish}. */

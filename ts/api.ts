@@ -66,7 +66,7 @@ export { logicalAnd, logicalOr, logicalXor, logicalNot, isNaN, isInf, isFinite }
 export { randomUniform, randomNormal, truncatedNormal, setSeed, type RandomUniformOptions, type RandomNormalOptions } from './ops/random.js';
 export {
   activation, activationGrad, relu, leakyRelu, prelu, preluGrad, softplus, sigmoid, tanh, softmax, logSoftmax,
-  elu, selu, gelu, swish, silu, hardSigmoid, softsign, relu6, mish, linear, stairStep, unitStep, heaviside, step, type AxisOptions,
+  elu, selu, gelu, geluNew, swish, silu, hardSigmoid, softsign, relu6, mish, linear, stairStep, unitStep, heaviside, step, type AxisOptions,
 } from './activations.js';
 export type { ActivationSpec, ActivationName } from './wasm/codes.js';
 export * as losses from './losses.js';

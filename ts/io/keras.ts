@@ -59,7 +59,7 @@ export function kerasObject(op: string, where: string, v: unknown): KerasObject 
 const TF_ACTIVATIONS: Partial<Record<ActivationName, string>> = {
   linear: 'linear', relu: 'relu', softplus: 'softplus', sigmoid: 'sigmoid', tanh: 'tanh', softmax: 'softmax',
   logSoftmax: 'log_softmax', elu: 'elu', selu: 'selu', gelu: 'gelu', swish: 'swish', hardSigmoid: 'hard_sigmoid', softsign: 'softsign',
-  relu6: 'relu6', mish: 'mish',
+  relu6: 'relu6', mish: 'mish', geluNew: 'gelu_new',
 };
 
 /** The parameters of `name`, in ABI order, with defaults. */

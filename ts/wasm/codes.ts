@@ -40,7 +40,7 @@ export type ReduceOpName = (typeof REDUCE_OPS)[number];
 export const ACTIVATIONS = [
   'linear', 'stairStep', 'unitStep', 'heaviside', 'sign', 'relu', 'leakyRelu', 'softplus',
   'sigmoid', 'tanh', 'softmax', 'logSoftmax', 'elu', 'selu', 'gelu', 'swish', 'hardSigmoid', 'softsign',
-  'relu6', 'mish',
+  'relu6', 'mish', 'geluNew',
 ] as const;
 export type ActivationName = (typeof ACTIVATIONS)[number];
 
@@ -63,7 +63,8 @@ export const ACTIVATION_PARAMS = {
 type PlainActivation = Exclude<ActivationName, keyof typeof ACTIVATION_PARAMS>;
 
 /**
- * An activation function: its name (`'silu'` is an alias of `'swish'`), or an object with
+ * An activation function: its name (`'silu'` is an alias of `'swish'`, TF.js's `'gelu_new'` of
+ * `'geluNew'`), or an object with
  * the name and parameters. `straightThrough` (step-like activations only) makes the backward
  * pass the straight-through estimator (`dx = dy`) instead of the true zero gradient.
  *
@@ -74,6 +75,7 @@ type PlainActivation = Exclude<ActivationName, keyof typeof ACTIVATION_PARAMS>;
 export type ActivationSpec =
   | ActivationName
   | 'silu'
+  | 'gelu_new'
   | { name: 'linear'; slope?: number; intercept?: number }
   | { name: 'stairStep'; step?: number; straightThrough?: boolean }
   | { name: 'unitStep'; threshold?: number; straightThrough?: boolean }
@@ -81,7 +83,7 @@ export type ActivationSpec =
   | { name: 'sign'; straightThrough?: boolean }
   | { name: 'leakyRelu'; alpha?: number }
   | { name: 'elu'; alpha?: number }
-  | { name: PlainActivation | 'silu' };
+  | { name: PlainActivation | 'silu' | 'gelu_new' };
 
 /** Losses (`neurite_core::losses::Loss`), by ABI id. */
 export const LOSSES = [

@@ -55,6 +55,7 @@ mod softplus;
 mod softsign;
 mod relu6;
 mod mish;
+mod gelu_new;
 mod stair_step;
 mod swish;
 mod tanh;
@@ -104,10 +105,11 @@ pub enum Activation {
     Softsign,
     Relu6,
     Mish,
+    GeluNew,
 }
 
 /// The number of activation kinds.
-pub const KIND_COUNT: usize = 20;
+pub const KIND_COUNT: usize = 21;
 
 impl Activation {
     /// ABI kind ids: the index of each name. Append-only.
@@ -132,6 +134,7 @@ impl Activation {
         "softsign",
         "relu6",
         "mish",
+        "geluNew",
     ];
 
     /// The parameters of each kind, in ABI order, with their defaults.
@@ -150,6 +153,7 @@ impl Activation {
         &[],
         &[],
         &[p("alpha", 1.0, ParamCheck::NonNegative)],
+        &[],
         &[],
         &[],
         &[],
@@ -201,7 +205,8 @@ impl Activation {
             16 => Activation::HardSigmoid,
             17 => Activation::Softsign,
             18 => Activation::Relu6,
-            _ => Activation::Mish,
+            19 => Activation::Mish,
+            _ => Activation::GeluNew,
         })
     }
 
@@ -229,6 +234,7 @@ impl Activation {
             Activation::Softsign => 17,
             Activation::Relu6 => 18,
             Activation::Mish => 19,
+            Activation::GeluNew => 20,
         }
     }
 
@@ -351,6 +357,7 @@ impl Activation {
             Activation::Softsign => softsign::forward(x, y),
             Activation::Relu6 => relu6::forward(x, y),
             Activation::Mish => mish::forward(x, y),
+            Activation::GeluNew => gelu_new::forward(x, y),
         }
     }
 
@@ -391,6 +398,7 @@ impl Activation {
             Activation::Softsign => softsign::backward(x, y, dy, dx),
             Activation::Relu6 => relu6::backward(x, y, dy, dx),
             Activation::Mish => mish::backward(x, y, dy, dx),
+            Activation::GeluNew => gelu_new::backward(x, y, dy, dx),
         }
     }
 
@@ -417,6 +425,7 @@ impl Activation {
             Activation::Softsign,
             Activation::Relu6,
             Activation::Mish,
+            Activation::GeluNew,
         ]
     }
 }
@@ -451,7 +460,7 @@ mod tests {
         assert_eq!(msg(0, &[f32::INFINITY]), "linear: slope must be a finite number, got Infinity");
         assert_eq!(msg(3, &[2.0]), "heaviside: atZero must be a finite number in [0, 1], got 2");
         assert_eq!(msg(5, &[1.0]), "relu: takes at most 0 parameters (), got 1: [1]");
-        assert!(msg(20, &[]).starts_with("activation: unknown activation kind 20; valid kinds are 0..=19 (linear, stairStep,"));
+        assert!(msg(21, &[]).starts_with("activation: unknown activation kind 21; valid kinds are 0..=20 (linear, stairStep,"));
     }
 
     /// Forward and backward of every kind, split over the pool, give the bits of one run on
