@@ -332,6 +332,8 @@ const BAD: Record<string, unknown[]> = {
   container: [undefined, null, 1, 'x', true, 1n, Symbol('s')],
   /** searchSorted's side: 'left' or 'right' only. */
   side: [null, 'LEFT', 'both', 1, true, {}],
+  /** pool's poolingType: 'avg' or 'max' only (TF.js max-pools for anything else). */
+  poolingType: [undefined, null, 'MAX', 'mean', 'min', 1, {}],
   /** A probability in [0, 1) (dropout's rate). */
   rate: [undefined, null, 'x', true, {}, [0.5], NaN, -0.1, 1, Infinity, 1n],
   /** An einsum equation for two tensors of shapes [2, 3] and [3, 1]: outside the subset, or not matching them. */
@@ -666,6 +668,13 @@ const TABLE: Entry[] = [
   ]),
   { name: 'localResponseNormalization', call: fnOf('localResponseNormalization'), good: () => [IMG, 1, 1, 2, 0.75], kinds: ['tensorLike', 'nonNegInt?', 'finite?', 'finite?', 'finite?'] },
   { name: 'Tensor.localResponseNormalization', op: 'localResponseNormalization', call: method('localResponseNormalization'), good: () => [nr.ones([2, 2, 3]), 2], kinds: ['self', 'nonNegInt?', 'finite?', 'finite?', 'finite?'] },
+  // batchNorm's offset, scale and varianceEpsilon may be null (TF.js's `== null`: left out).
+  { name: 'batchNorm', call: fnOf('batchNorm'), good: () => [IMG, [1, 2], [0.5, 1], [0, 1], [2, 1], 0.01], kinds: ['tensorLike', 'tensorLike', 'tensorLike', 'tensorLike?', 'tensorLike?', 'finite?'], allow: { 3: [null], 4: [null], 5: [null] } },
+  { name: 'Tensor.batchNorm', op: 'batchNorm', call: method('batchNorm'), good: () => [X, [[1, 2, 3]], [[1, 1, 1]], null, [[2, 2, 2]]], kinds: ['self', 'tensorLike', 'tensorLike', 'tensorLike?', 'tensorLike?', 'finite?'], allow: { 3: [null], 4: [null], 5: [null] } },
+  ...[2, 3, 4].map((r): Entry => ({ name: `batchNorm${r}d`, call: fnOf(`batchNorm${r}d`), good: () => [nr.ones([2, 1, 3, 2].slice(4 - r)), [1, 2], [1, 1], [0, 1], [3, 3], 1e-3], kinds: ['tensorLike', 'tensorLike', 'tensorLike', 'tensorLike?', 'tensorLike?', 'finite?'], allow: { 3: [null], 4: [null], 5: [null] } })),
+  // pool's dilations and strides may be null (TF.js's defaults); pad 0 is TF.js's 'valid'.
+  { name: 'pool', call: fnOf('pool'), good: () => [IMG, 2, 'max', 'same', 2, 1], kinds: ['tensorLike', 'size2d', 'poolingType', 'pad2d', 'size2d?', 'size2d?', 'noRounding'], allow: { 3: [0], 4: [null], 5: [null] } },
+  { name: 'Tensor.pool', op: 'pool', call: method('pool'), good: () => [IMG, [2, 1], 'avg', 'valid', 1, [1, 2]], kinds: ['self', 'size2d', 'poolingType', 'pad2d', 'size2d?', 'size2d?', 'noRounding'], allow: { 3: [0], 4: [null], 5: [null] } },
   { name: 'dropout', call: fnOf('dropout'), good: () => [X, 0.5, [2, 1], 1], kinds: ['tensorLike', 'rate', 'shape?', 'seed?'], allow: { 2: [null] } },
   { name: 'randomStandardNormal', call: fnOf('randomStandardNormal'), good: () => [[2, 2], 'float32', 1], kinds: ['shape', 'dtype?', 'seed?'] },
   { name: 'randomUniformInt', call: fnOf('randomUniformInt'), good: () => [[2, 2], -3, 5, 1], kinds: ['shape', 'int', 'int', 'seed?'] },

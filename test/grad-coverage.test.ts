@@ -121,6 +121,8 @@ const DIFFERENTIABLE: Record<string, Diff> = {
   silu: { shapes: [[6]], f: (x) => nr.silu(x) },
   hardSigmoid: { shapes: [[6]], range: [-2, 2], f: (x) => nr.hardSigmoid(x) },
   softsign: { shapes: [[6]], f: (x) => nr.softsign(x) },
+  mish: { shapes: [[6]], range: [-3, 3], f: (x) => nr.mish(x) },
+  geluNew: { shapes: [[6]], range: [-3, 3], f: (x) => nr.geluNew(x) },
   linear: { shapes: [[4]], f: (x) => nr.linear(x, { slope: 2, intercept: 1 }) },
   // Ops composed in TypeScript (ts/ops/logsumexp.ts, norm.ts, arithmetic.ts, …); see
   // test/composite-ops.test.ts for their TF.js comparisons.
@@ -156,6 +158,19 @@ const DIFFERENTIABLE: Record<string, Diff> = {
   batchToSpaceND: { shapes: [[4, 2, 2, 1]], f: (x) => nr.batchToSpaceND(x, [2, 2], [[1, 0], [0, 3]]) },
   // alpha 1 so the normalisation, not only the division, shapes the gradient; rank 3 and rank 4.
   localResponseNormalization: { shapes: [[1, 2, 1, 5], [2, 1, 6]], f: (x, y) => nr.concat([nr.reshape(nr.localResponseNormalization(x, 2, 1, 1, 0.75), [-1]), nr.reshape(nr.localResponseNormalization(y, 1, 0.5, 2, 0.5), [-1])]) },
+  // W.r.t. x, mean, variance, offset and scale (variance ≥ 0.2: away from the pole at −ε); rank-1
+  // parameters, x's shape, size-1 axes, and offset/scale left out (TF.js 4.22's gradient throws there).
+  batchNorm: { shapes: [[2, 3], [3], [3], [3], [3]], range: [0.2, 1.5], f: (x, m, v, o, s) => nr.batchNorm(x, m, v, o, s, 0.01) },
+  batchNorm2d: { shapes: [[2, 3], [2, 3], [2, 3], [2, 3], [2, 3]], range: [0.2, 1.5], f: (x, m, v, o, s) => nr.batchNorm2d(x, m, v, o, s) },
+  batchNorm3d: { shapes: [[2, 1, 3], [3], [3]], range: [0.2, 1.5], f: (x, m, v) => nr.batchNorm3d(x, m, v, null, null, 0.1) },
+  batchNorm4d: { shapes: [[1, 2, 2, 2], [1, 1, 1, 2], [1, 1, 1, 2], [1, 1, 1, 2], [1, 2, 1, 2]], range: [0.2, 1.5], f: (x, m, v, o, s) => nr.batchNorm4d(x, m, v, o, s) },
+  // Max and avg, dilated ('same' pools the padding's zeros, 'valid') and strided. Distinct values
+  // 0.045 and 0.03 apart, none within 0.02 of 0 (max has a kink at ties, also with a padding zero).
+  pool: {
+    shapes: [[1, 5, 4, 2], [5, 4, 3]],
+    inputs: [Array.from({ length: 40 }, (_, i) => ((i * 17) % 40) * 0.045 - 0.8775), Array.from({ length: 60 }, (_, i) => ((i * 23) % 60) * 0.03 - 0.885)],
+    f: (x, y) => nr.concat([nr.pool(x, 2, 'max', 'same', 2), nr.pool(x, [1, 2], 'avg', 'same', [1, 2]), nr.pool(x, [2, 1], 'max', 'valid', [2, 1])].map((t) => nr.reshape(t, [-1])).concat([nr.pool(y, [2, 2], 'avg', 'valid', [2, 1]), nr.pool(y, 2, 'max', 'valid', 1, 2), y.pool(3, 'avg', 'same', 2)].map((t) => nr.reshape(t, [-1])))),
+  },
   // A fixed seed gives the same mask at every evaluation (it drops 3 of the 8 entries).
   dropout: { shapes: [[2, 4]], f: (x) => nr.dropout(x, 0.5, undefined, 3) },
   // W.r.t. v, x and a tensor decay (inputs in [0.2, 0.8]: decay must be in [0, 1)); debiased and not.

@@ -46,6 +46,8 @@ export { booleanMaskAsync, whereAsync, setdiff1dAsync } from './ops/masking.js';
 export { depthToSpace } from './ops/depth_to_space.js';
 export { spaceToBatchND, batchToSpaceND } from './ops/space_to_batch.js';
 export { localResponseNormalization } from './ops/local_response_normalization.js';
+export { batchNorm, batchNorm2d, batchNorm3d, batchNorm4d } from './ops/batch_norm.js';
+export { pool, type PoolingType } from './ops/pool.js';
 export { dropout } from './ops/dropout_op.js';
 export { randomStandardNormal, randomUniformInt, multinomial } from './ops/random_extra.js';
 export { movingAverage } from './ops/moving_average.js';

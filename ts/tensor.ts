@@ -25,6 +25,8 @@ import * as uniqueOps from './ops/unique.js';
 import * as d2s from './ops/depth_to_space.js';
 import * as s2b from './ops/space_to_batch.js';
 import * as lrn from './ops/local_response_normalization.js';
+import * as bn from './ops/batch_norm.js';
+import * as poolOps from './ops/pool.js';
 import * as dw from './ops/depthwise_conv.js';
 import * as topkOps from './ops/topk.js';
 import * as conv from './ops/convolution.js';
@@ -342,6 +344,8 @@ export class Tensor {
   batchToSpaceND(blockShape: readonly number[], crops: ReadonlyArray<readonly [number, number]>): Tensor { return s2b.batchToSpaceND(this, blockShape, crops); }
   /** Local response normalization over the depth (last) axis (see {@link localResponseNormalization}). */
   localResponseNormalization(depthRadius = 5, bias = 1, alpha = 1, beta = 0.5): Tensor { return lrn.localResponseNormalization(this, depthRadius, bias, alpha, beta); }
+  /** Batch normalization with given moments (see {@link batchNorm}). @example x.batchNorm(mean, variance, offset, scale) */
+  batchNorm(mean: TensorLike, variance: TensorLike, offset?: TensorLike | null, scale?: TensorLike | null, varianceEpsilon?: number | null): Tensor { return bn.batchNorm(this, mean, variance, offset, scale, varianceEpsilon); }
   /** The `k` largest entries of each row (last axis) and their indices. @example x.topk(3).indices */
   topk(k = 1, sorted = true): { values: Tensor; indices: Tensor } { return topkOps.topk(this, k, sorted); }
   /** `conv2d(this, filter, strides, pad, dataFormat, dilations)`: this is `[batch, h, w, in]` or `[h, w, in]`. @example images.conv2d(filter, 1, 'same') */
@@ -354,6 +358,8 @@ export class Tensor {
   maxPool(filterSize: conv.Size2D, strides: conv.Size2D, pad: conv.Padding, dimRoundingMode?: never): Tensor { return conv.maxPool(this, filterSize, strides, pad, dimRoundingMode); }
   /** `avgPool(this, filterSize, strides, pad)`. @example images.avgPool(2, 2, 'same') */
   avgPool(filterSize: conv.Size2D, strides: conv.Size2D, pad: conv.Padding, dimRoundingMode?: never): Tensor { return conv.avgPool(this, filterSize, strides, pad, dimRoundingMode); }
+  /** `pool(this, windowShape, poolingType, pad, dilations, strides)`: max or average pooling, optionally dilated (see {@link pool}). @example images.pool(3, 'max', 'same', 2) */
+  pool(windowShape: conv.Size2D, poolingType: poolOps.PoolingType, pad: conv.Padding | 0, dilations?: conv.Size2D | null, strides?: conv.Size2D | null, dimRoundingMode?: never): Tensor { return poolOps.pool(this, windowShape, poolingType, pad, dilations, strides, dimRoundingMode); }
   /** `image.resizeBilinear(this, size, alignCorners, halfPixelCenters)`: this is `[batch, h, w, c]` or `[h, w, c]`. @example images.resizeBilinear([14, 14]) */
   resizeBilinear(size: [number, number], alignCorners = false, halfPixelCenters = false): Tensor { return resize.resizeBilinear(this, size, alignCorners, halfPixelCenters); }
   /** `image.resizeNearestNeighbor(this, size, alignCorners, halfPixelCenters)`. @example mask.resizeNearestNeighbor([56, 56]) */

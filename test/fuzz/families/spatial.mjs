@@ -1,12 +1,14 @@
 /**
  * The spatial, normalization, random and einsum ops composed in TypeScript (ts/ops/
  * depth_to_space.ts, space_to_batch.ts, local_response_normalization.ts, dropout_op.ts,
- * random_extra.ts, moving_average.ts, einsum.ts): depthToSpace, spaceToBatchND,
- * batchToSpaceND, localResponseNormalization, dropout, randomStandardNormal,
- * randomUniformInt, multinomial, movingAverage and einsum, with valid arguments (checked
- * against plain-JS references: exact for the data movement and for the random ops, whose
- * uniform and normal draws are read back from `randomUniform`/`randomNormal` with the same
- * seed) and invalid ones (bad block sizes, paddings, crops, radii, rates, seeds, equations).
+ * random_extra.ts, moving_average.ts, einsum.ts, batch_norm.ts, pool.ts): depthToSpace,
+ * spaceToBatchND, batchToSpaceND, localResponseNormalization, dropout, randomStandardNormal,
+ * randomUniformInt, multinomial, movingAverage, einsum, batchNorm (and batchNorm2d/3d/4d) and
+ * pool, with valid arguments (checked against plain-JS references: exact for the data movement,
+ * max pooling and the random ops, whose uniform and normal draws are read back from
+ * `randomUniform`/`randomNormal` with the same seed) and invalid ones (bad block sizes,
+ * paddings, crops, radii, rates, seeds, equations, parameter ranks and shapes, pooling types,
+ * numeric pads, dilations with strides).
  * The ops are looked up on the library by name; a Tensor method is called when it exists.
  */
 import { compare, compareShape, Mismatch } from '../checks.mjs';
@@ -459,8 +461,177 @@ const einsumOp = {
   },
 };
 
+/**
+ * batchNorm's reference in float64 (parameters broadcast NumPy-style against x, extra leading
+ * 1s dropped): ((x − mean) / √(variance + ε)) · scale + offset, with `variance + ε` rounded to
+ * float32 as neurite adds them (so −ε is a zero there, not a tiny negative). `mag` holds the
+ * largest term, and flags (Infinity) elements whose float32 intermediates overflow where float64
+ * does not (x − mean or the normalised value beyond 3.4e38).
+ */
+function batchNormRef(x, p, eps) {
+  const xs = x.shape;
+  const idx = (ps) => {
+    const q = ps.slice(Math.max(ps.length - xs.length, 0));
+    const lead = xs.length - q.length;
+    return (i) => {
+      let rest = i;
+      let j = 0;
+      let stride = 1;
+      for (let a = xs.length - 1; a >= lead; a--) {
+        const at = rest % xs[a];
+        rest = Math.floor(rest / xs[a]);
+        if (q[a - lead] !== 1) j += at * stride;
+        stride *= q[a - lead];
+      }
+      return j;
+    };
+  };
+  const at = Object.fromEntries(Object.entries(p).map(([k, v]) => [k, v && { vals: v.vals, i: idx(v.shape) }]));
+  const get = (k, i, def) => (at[k] ? at[k].vals[at[k].i(i)] : def);
+  const vals = [];
+  const mag = [];
+  for (let i = 0; i < x.vals.length; i++) {
+    const d = x.vals[i] - get('mean', i);
+    const normed = d / Math.sqrt(f32(get('variance', i) + f32(eps)));
+    const term = normed * get('scale', i, 1);
+    const o = get('offset', i, 0);
+    vals.push(term + o);
+    mag.push(Math.abs(d) > 3.4e38 || Math.abs(normed) > 3.4e38 ? Infinity : Math.max(Math.abs(term), Math.abs(o)));
+  }
+  return { shape: xs.slice(), vals, mag };
+}
+
+const batchNormOp = {
+  name: 'batchNorm', weight: 2,
+  gen(ctx) {
+    const { rng, nr } = ctx;
+    let x = ctx.any();
+    const xs = x.shape;
+    const r = xs.length;
+    // A rank form now and then (x of rank 2, 3 or 4: parameters of rank 1 or x's rank).
+    const op = r >= 2 && r <= 4 && rng.chance(0.3) ? `batchNorm${r}d` : 'batchNorm';
+    // The parameters' one rank: x's last axis, x's rank, a scalar, or extra leading 1s.
+    const form = op !== 'batchNorm' ? rng.pick(['last', 'full']) : rng.pick(['last', 'full', 'full', 'scalar', 'lead']);
+    const shapeOf = () => {
+      if (form === 'scalar' || r === 0) return form === 'lead' ? [1, 1] : [];
+      const own = form === 'last' ? [xs[r - 1]] : xs.map((d) => (rng.chance(0.3) ? 1 : d));
+      return form === 'lead' ? [1, ...own] : own;
+    };
+    const names = ['mean', 'variance', 'offset', 'scale'];
+    const given = { mean: true, variance: true, offset: rng.chance(0.7), scale: rng.chance(0.7) };
+    const pe = Object.fromEntries(names.map((k) => [k, given[k] ? ctx.tensorOf(shapeOf()) : null]));
+    let eps = rng.pick([undefined, null, 0.001, 0, 1e-5, 0.5, rng.uniform(0, 1)]);
+    const args = Object.fromEntries(names.map((k) => [k, pe[k] ? pe[k].t : rng.pick([undefined, null])]));
+    let expect = 'ok';
+    if (rng.chance(0.2)) {
+      expect = 'error';
+      const k = rng.pick(names.filter((n) => given[n]));
+      switch (rng.int(0, 4)) {
+        case 0: eps = rng.pick([NaN, Infinity, '0.1', {}, [0.1]]); break;
+        // A parameter of another rank than mean's (TF.js's rule; also a wrong rank for a rank form).
+        case 1: args[k === 'mean' ? 'variance' : k] = ctx.tensorOf([...pe.mean.shape, 1]).t; break;
+        // A last axis that is neither 1 nor x's.
+        case 2: {
+          const sh = pe[k].shape.slice();
+          if (sh.length > 0 && r > 0 && xs[r - 1] > 0) {
+            sh[sh.length - 1] = xs[r - 1] + 1;
+            args[k] = ctx.tensorOf(sh).t;
+          } else expect = 'ok';
+          break;
+        }
+        case 3: args[k] = rng.chance(0.5) ? ctx.disposed() : garbage(rng); if (args[k] === undefined || args[k] === null) expect = k === 'mean' || k === 'variance' ? 'error' : 'ok'; break;
+        default: if (op !== 'batchNorm') x = ctx.tensorOf(r === 4 ? [2, 3] : [...xs, 1]); else expect = 'ok';
+      }
+    }
+    const rest = [args.mean, args.variance];
+    if (args.offset !== undefined || args.scale !== undefined || eps !== undefined) rest.push(args.offset, args.scale, eps);
+    const c = callOf(ctx, op, x.t, rest);
+    const p = Object.fromEntries(names.map((k) => [k, pe[k] && args[k] === pe[k].t ? pe[k].ref : null]));
+    return { op, ...c, expect, check: (t) => compare(op, t, batchNormRef(x.ref, p, eps ?? 0.001), false) };
+  },
+};
+
+/**
+ * TF.js's pool in float64: undilated, its maxPool/avgPool (the 'same' padding left out of the
+ * window); dilated (stride 1), its spaceToBatchND composition, every tap counted and those in
+ * the 'same' padding zeros. Max takes NaN as neurite's maxPool does; `mag` is the window's
+ * largest magnitude (an avg whose float32 sum may overflow is skipped).
+ */
+function poolRef(x, { k, d, s, same, max }) {
+  const [n, h, w, c] = x.shape;
+  const dilated = d[0] > 1 || d[1] > 1;
+  const [py, px] = [R.windowPlace(h, k[0], s[0], d[0], same), R.windowPlace(w, k[1], s[1], d[1], same)];
+  const vals = [];
+  const mag = [];
+  for (let b = 0; b < n; b++) for (let oy = 0; oy < py.out; oy++) for (let ox = 0; ox < px.out; ox++) for (let ch = 0; ch < c; ch++) {
+    let acc = max ? -Infinity : 0;
+    let cnt = 0;
+    let g = 0;
+    for (let a = 0; a < k[0]; a++) for (let e = 0; e < k[1]; e++) {
+      const iy = oy * s[0] + a * d[0] - py.pad;
+      const ix = ox * s[1] + e * d[1] - px.pad;
+      const inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
+      if (!inside && !dilated) continue;
+      const v = inside ? x.vals[((b * h + iy) * w + ix) * c + ch] : 0;
+      acc = max ? (Number.isNaN(acc) || !(Number.isNaN(v) || v > acc) ? acc : v) : acc + v;
+      g = Math.max(g, Math.abs(v));
+      cnt++;
+    }
+    vals.push(max ? acc : acc / cnt);
+    mag.push(g);
+  }
+  return { shape: [n, py.out, px.out, c], vals, mag };
+}
+
+const poolOp = {
+  name: 'pool', weight: 2,
+  gen(ctx) {
+    const { rng } = ctx;
+    const rank3 = rng.chance(0.3);
+    const size = () => (rng.chance(0.05) ? 0 : rng.int(1, 7));
+    const dims = [rank3 ? 1 : rng.pick([0, 1, 2]), size(), size(), rng.chance(0.05) ? 0 : rng.int(1, 3)];
+    const [, h, w] = dims;
+    const k = [rng.int(1, 3), rng.int(1, 3)];
+    const dilated = rng.chance(0.6);
+    const d = dilated ? [rng.int(1, 3), rng.int(1, 3)] : [1, 1];
+    const s = d[0] > 1 || d[1] > 1 ? [1, 1] : [rng.int(1, 3), rng.int(1, 3)];
+    const same = rng.chance(0.5);
+    const max = rng.chance(0.5);
+    const pair = (v) => (v[0] === v[1] && rng.chance(0.5) ? v[0] : v);
+    let xShape = rank3 ? dims.slice(1) : dims;
+    let type = max ? 'max' : 'avg';
+    let pad = same ? 'same' : rng.pick(['valid', 'valid', 0]);
+    let dArg = d[0] === 1 && d[1] === 1 ? rng.pick([undefined, null, 1, [1, 1]]) : pair(d);
+    let sArg = s[0] === 1 && s[1] === 1 ? rng.pick([undefined, null, 1]) : pair(s);
+    const rest = () => (sArg !== undefined ? [dArg, sArg] : dArg !== undefined ? [dArg] : []);
+    const fits = same || ((k[0] - 1) * d[0] + 1 <= h && (k[1] - 1) * d[1] + 1 <= w);
+    let expect = fits ? 'ok' : 'error';
+    let extra = [];
+    if (rng.chance(0.2)) {
+      expect = 'error';
+      switch (rng.int(0, 5)) {
+        case 0: type = rng.pick(['MAX', 'mean', null, garbage(rng)]); break;
+        case 1: pad = rng.pick([1, 'full', 'explicit', [[0, 0], [1, 1], [1, 1], [0, 0]], null]); break;
+        case 2: dArg = [2, rng.int(1, 2)]; sArg = [rng.int(1, 2), 2]; break;
+        case 3: dArg = rng.pick([0, -1, 1.5, [1, 2, 3], 'x']); break;
+        case 4: extra = [rng.pick(['floor', 'ceil', 'round'])]; if (sArg === undefined) sArg = null; if (dArg === undefined) dArg = null; break;
+        default: xShape = rng.pick([[h * w], [1, 1, h, w, 1]]);
+      }
+    }
+    const x = ctx.tensorOf(xShape);
+    const c = callOf(ctx, 'pool', x.t, [pair(k), type, pad, ...rest(), ...extra]);
+    return {
+      op: 'pool', ...c, expect,
+      check: (t) => {
+        const ref = poolRef({ shape: dims, vals: x.ref.vals }, { k, d, s, same, max });
+        compare('pool (a plain-JS pooling)', t, rank3 ? { ...ref, shape: ref.shape.slice(1) } : ref, max);
+      },
+    };
+  },
+};
+
 export default {
   name: 'spatial',
   weight: 2,
-  ops: [depthToSpaceOp, spaceBatchOp, lrnOp, dropoutOp, randomOp, multinomialOp, movingAverageOp, einsumOp],
+  ops: [depthToSpaceOp, spaceBatchOp, lrnOp, dropoutOp, randomOp, multinomialOp, movingAverageOp, einsumOp, batchNormOp, poolOp],
 };
