@@ -5,6 +5,7 @@
 //                      init() on first use: an app's bundler keeps code and text in two chunks,
 //                      each under its chunk-size warning
 //   dist/io.js         its storage code, imported on first use (as dist/url/io.js below)
+//   dist/data.js       its dataset code, imported on first use (as dist/url/data.js below)
 //   dist/url/index.js  loads dist/url/core.wasm via new URL('./core.wasm', import.meta.url)
 //                      (core-relaxed.wasm for init({ relaxedSimd: true })), and starts its pool
 //                      workers from dist/url/worker.js (new Worker(new URL('./worker.js', …)))
@@ -13,6 +14,9 @@
 //                      entry's exports exactly the API, so what io.js imports lives here)
 //   dist/url/io.js     the storage code (ts/io/store.ts: the save/load handlers and loadModel's
 //                      reading), imported on first use (ts/io/lazy.ts)
+//   dist/url/data.js   the dataset code (ts/data/run.ts: the stages' iterators, batching and the
+//                      fitDataset/evaluateDataset loops), imported when a dataset is first
+//                      iterated or trained on (ts/data/lazy.ts)
 // Type declarations are emitted separately by `tsc -p tsconfig.build.json` into dist/types;
 // each bundle starts with a `@ts-self-types` comment pointing at their Deno form
 // (dist/types-deno, see scripts/finish-types.mjs), so Deno finds the types of a bundle imported
@@ -38,12 +42,12 @@ const minify = () => terser({
 // evaluated at call time.
 const onwarn = (w, warn) => { if (w.code !== 'CIRCULAR_DEPENDENCY') warn(w); };
 
-// The chunks: the lazily imported storage code (io.js), the default entry's wasm text (wasm.js)
-// and the rest (neurite.js); test/package.test.ts checks that these are all. Only the entry
-// carries the Deno types banner.
+// The chunks: the lazily imported storage code (io.js) and dataset code (data.js), the default
+// entry's wasm text (wasm.js) and the rest (neurite.js); test/package.test.ts checks that these
+// are all. Only the entry carries the Deno types banner.
 const chunkFileNames = (chunk) => {
   if (!chunk.isDynamicEntry) return 'neurite.js';
-  const file = { store: 'io.js', inline: 'wasm.js' }[chunk.name];
+  const file = { store: 'io.js', run: 'data.js', inline: 'wasm.js' }[chunk.name];
   if (!file) throw new Error(`rollup.config.js: no file name for the dynamic chunk '${chunk.name}'`);
   return file;
 };

@@ -37,14 +37,14 @@ async function viteBuild(name: string, main: string): Promise<{ files: Map<strin
 const names = (files: Map<string, number>) => [...files.keys()].map((f) => f.replace(/-[A-Za-z0-9_-]{8}\./, '.')).sort();
 
 describe('a Vite build of an app', () => {
-  it("neurite/url: core.wasm, core-relaxed.wasm, the pool worker and the storage chunk are emitted as files", async () => {
+  it("neurite/url: core.wasm, core-relaxed.wasm, the pool worker, the storage chunk and the dataset chunk are emitted as files", async () => {
     const { files, warnings } = await viteBuild('url', `
       import { init, loadModel, sequential, layers } from 'neurite/url';
       await init();
       const m = sequential({ layers: [layers.dense({ units: 2, inputShape: [3] })] });
       document.body.textContent = (await loadModel(await m.toArtifacts())).name;
     `);
-    expect(names(files)).toEqual(expect.arrayContaining(['core.wasm', 'core-relaxed.wasm', 'worker.js', 'io.js']));
+    expect(names(files)).toEqual(expect.arrayContaining(['core.wasm', 'core-relaxed.wasm', 'worker.js', 'io.js', 'data.js']));
     expect(warnings.filter((w) => /larger than|chunk/i.test(w))).toEqual([]);
   });
 

@@ -72,6 +72,8 @@ export {
 } from './activations.js';
 export type { ActivationSpec, ActivationName } from './wasm/codes.js';
 export * as losses from './losses.js';
+export * as data from './data/index.js';
+export type { FitDatasetArgs, EvaluateDatasetArgs, DatasetLike, FitDatasetElement } from './models/fit-dataset.js';
 export * as metrics from './metrics.js';
 export * as optimizers from './optimizers.js';
 export * as train from './train.js';

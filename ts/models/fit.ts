@@ -101,9 +101,10 @@ const yieldNow = (): Promise<void> =>
     else setTimeout(resolve, 0);
   });
 
-function intOption(name: string, v: unknown, min: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new InvalidArgumentError(`fit: ${name} must be an integer >= ${min}, got ${describe(v)}`);
-  if (v > 0x7fffffff) throw new InvalidArgumentError(`fit: ${name} must be at most 2^31 - 1, got ${v}`);
+/** @internal An integer option of `op` (`fit`, `fitDataset`) in `[min, 2^31 - 1]`. */
+export function intOption(op: string, name: string, v: unknown, min: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new InvalidArgumentError(`${op}: ${name} must be an integer >= ${min}, got ${describe(v)}`);
+  if (v > 0x7fffffff) throw new InvalidArgumentError(`${op}: ${name} must be at most 2^31 - 1, got ${v}`);
   return v;
 }
 
@@ -118,47 +119,47 @@ function stopNote(cbs: readonly CallbackHooks[], last: number, epochs: number): 
 }
 
 /**
- * `classWeight` per output (`outputs` the output names of a model with several, else null): a
- * map from class index to weight, or null for an output without; null when not given.
+ * @internal `classWeight` per output (`outputs` the output names of a model with several, else
+ * null): a map from class index to weight, or null for an output without; null when not given.
  */
-function readClassWeights(given: unknown, outputs: readonly string[] | null): Array<Map<number, number> | null> | null {
+export function readClassWeights(given: unknown, outputs: readonly string[] | null, op = 'fit'): Array<Map<number, number> | null> | null {
   if (given === undefined || given === null) return null;
-  if (!outputs) return [readClassWeight(given, 'classWeight')];
+  if (!outputs) return [readClassWeight(given, 'classWeight', op)];
   if (Array.isArray(given)) {
-    if (given.length !== outputs.length) throw new InvalidArgumentError(`fit: classWeight lists ${given.length} objects but the model has ${outputs.length} outputs (${outputs.join(', ')}); give one per output (null for none), or an object by output name`);
-    return given.map((g, q) => (g === null || g === undefined ? null : readClassWeight(g, `classWeight[${q}]`)));
+    if (given.length !== outputs.length) throw new InvalidArgumentError(`${op}: classWeight lists ${given.length} objects but the model has ${outputs.length} outputs (${outputs.join(', ')}); give one per output (null for none), or an object by output name`);
+    return given.map((g, q) => (g === null || g === undefined ? null : readClassWeight(g, `classWeight[${q}]`, op)));
   }
-  if (typeof given !== 'object') throw new InvalidArgumentError(`fit: classWeight must be a list of objects { [classIndex]: weight }, one per output, or an object of them by output name, got ${describe(given)}`);
+  if (typeof given !== 'object') throw new InvalidArgumentError(`${op}: classWeight must be a list of objects { [classIndex]: weight }, one per output, or an object of them by output name, got ${describe(given)}`);
   for (const k of Object.keys(given)) {
-    if (!outputs.includes(k)) throw new InvalidArgumentError(`fit: classWeight names '${k}', which is not an output of the model${didYouMean(k, outputs)} (outputs: ${outputs.join(', ')}; a model with several outputs takes classWeight by output)`);
+    if (!outputs.includes(k)) throw new InvalidArgumentError(`${op}: classWeight names '${k}', which is not an output of the model${didYouMean(k, outputs)} (outputs: ${outputs.join(', ')}; a model with several outputs takes classWeight by output)`);
   }
-  return outputs.map((o) => (Object.hasOwn(given, o) ? readClassWeight((given as Record<string, unknown>)[o], `classWeight.${o}`) : null));
+  return outputs.map((o) => (Object.hasOwn(given, o) ? readClassWeight((given as Record<string, unknown>)[o], `classWeight.${o}`, op) : null));
 }
 
 /** One output's `classWeight` (named `what` in messages) as a map from class index to weight (checked: finite weights ≥ 0). */
-function readClassWeight(given: unknown, what: string): Map<number, number> {
+function readClassWeight(given: unknown, what: string, op: string): Map<number, number> {
   const one = Array.isArray(given) && given.length === 1 ? given[0] : given;
   if (one === null || typeof one !== 'object' || Array.isArray(one)) {
-    throw new InvalidArgumentError(`fit: ${what} must be an object { [classIndex]: weight } (or a list of one, for the one output), got ${describe(given)}`);
+    throw new InvalidArgumentError(`${op}: ${what} must be an object { [classIndex]: weight } (or a list of one, for the one output), got ${describe(given)}`);
   }
   const weights = new Map<number, number>();
   for (const [k, w] of Object.entries(one)) {
     const c = Number(k);
-    if (!Number.isInteger(c) || c < 0 || String(c) !== k) throw new InvalidArgumentError(`fit: ${what}'s keys must be class indices (0, 1, …), got '${k}'`);
-    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) throw new InvalidArgumentError(`fit: ${what}[${k}] must be a finite number >= 0, got ${describe(w)}`);
+    if (!Number.isInteger(c) || c < 0 || String(c) !== k) throw new InvalidArgumentError(`${op}: ${what}'s keys must be class indices (0, 1, …), got '${k}'`);
+    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) throw new InvalidArgumentError(`${op}: ${what}[${k}] must be a finite number >= 0, got ${describe(w)}`);
     weights.set(c, w);
   }
   return weights;
 }
 
 /**
- * One weight per sample of `y` from its class (as TF.js: `argMax` of a one-hot row, or the value
- * of `y` shaped `[n]` or `[n, 1]`).
+ * @internal One weight per sample of `y` from its class (as TF.js: `argMax` of a one-hot row, or
+ * the value of `y` shaped `[n]` or `[n, 1]`).
  */
-function sampleWeights(y: Tensor, classWeight: Map<number, number>, yName = 'y', what = 'classWeight'): Float32Array {
+export function sampleWeights(y: Tensor, classWeight: Map<number, number>, yName = 'y', what = 'classWeight', op = 'fit'): Float32Array {
   const oneHot = y.rank === 2 && y.shape[1] > 1;
   if (!(y.rank === 1 || (y.rank === 2 && y.shape[1] >= 1))) {
-    throw new ShapeError(`fit: ${what} needs ${yName} of shape [n] or [n, 1] (class indices) or [n, classes] (one-hot), got [${y.shape}]`);
+    throw new ShapeError(`${op}: ${what} needs ${yName} of shape [n] or [n, 1] (class indices) or [n, classes] (one-hot), got [${y.shape}]`);
   }
   const classes = oneHot ? tidy(() => argMax(y, 1).data()) : y.data();
   const out = new Float32Array(classes.length);
@@ -166,40 +167,235 @@ function sampleWeights(y: Tensor, classWeight: Map<number, number>, yName = 'y',
     const w = classWeight.get(c);
     if (w === undefined) {
       const what2 = Number.isInteger(c) ? `class ${c}` : `the value ${c}, not a class index,`;
-      throw new InvalidArgumentError(`fit: ${yName} holds ${what2} at sample ${i} but ${what} has no weight for it (classes weighted: ${[...classWeight.keys()].join(', ')}); every class in ${yName} needs one`);
+      throw new InvalidArgumentError(`${op}: ${yName} holds ${what2} at sample ${i} but ${what} has no weight for it (classes weighted: ${[...classWeight.keys()].join(', ')}); every class in ${yName} needs one`);
     }
     out[i] = w;
   });
   return out;
 }
 
-/** `ShapeError` unless `x` and `y` (both of rank ≥ 1) have the same number of samples. */
-function checkSamples(what: string, x: Tensor, y: Tensor, xName: string, yName: string): void {
+/**
+ * @internal The per-sample weights of a batch (`ys` the targets, one per output) as a tensor the
+ * core takes: `[n]` for one output, `[n, outputs]` for several. The caller owns it.
+ */
+export function weightTensor(op: string, ys: readonly Tensor[], classWeights: Array<Map<number, number> | null>, outputNames: readonly string[] | null, n: number, yName = 'y'): Tensor {
+  const cols = classWeights.map((cw, q) => {
+    if (!cw) return null;
+    return outputNames ? sampleWeights(ys[q], cw, `${yName}[${q}] (${outputNames[q]})`, `classWeight for ${outputNames[q]}`, op) : sampleWeights(ys[q], cw, yName, 'classWeight', op);
+  });
+  const w = new Float32Array(n * cols.length).fill(1);
+  cols.forEach((c, q) => c?.forEach((v, i) => (w[i * cols.length + q] = v)));
+  return tensor(w, outputNames ? [n, cols.length] : [n]);
+}
+
+/** @internal `ShapeError` unless `x` and `y` (both of rank ≥ 1) have the same number of samples. */
+export function checkSamples(what: string, x: Tensor, y: Tensor, xName: string, yName: string): void {
   if (x.rank === 0 || y.rank === 0 || x.shape[0] === y.shape[0]) return;
   throw new ShapeError(`${what}: ${xName} has ${x.shape[0]} samples (shape [${x.shape}]) but ${yName} has ${y.shape[0]} (shape [${y.shape}]); the first dimension of both is the batch`);
 }
 
+/** @internal The options of a training loop that `fit` and `fitDataset` read the same way. */
+export interface LoopArgs {
+  epochs: number;
+  initialEpoch: number;
+  yieldEvery: number;
+  verbose: 0 | 1 | 2 | 'auto';
+  cbs: CallbackHooks[];
+}
+
+/** @internal Reads and checks `epochs`, `initialEpoch`, `yieldEveryMs`, `verbose` and `callbacks` for `op`. */
+export function readLoopArgs(op: string, args: Pick<FitArgs, 'epochs' | 'initialEpoch' | 'yieldEveryMs' | 'verbose' | 'callbacks'>): LoopArgs {
+  const epochs = intOption(op, 'epochs', args.epochs ?? 1, 0);
+  const initialEpoch = intOption(op, 'initialEpoch', args.initialEpoch ?? 0, 0);
+  const yieldEvery = args.yieldEveryMs ?? 16;
+  if (typeof yieldEvery !== 'number' || !(yieldEvery >= 0)) throw new InvalidArgumentError(`${op}: yieldEveryMs must be a number >= 0, got ${describe(yieldEvery)}`);
+  const verbose = args.verbose ?? 'auto';
+  if (verbose !== 0 && verbose !== 1 && verbose !== 2 && verbose !== 'auto') throw new InvalidArgumentError(`${op}: verbose must be 0, 1, 2 or 'auto', got ${describe(verbose)}`);
+  const cbs: CallbackHooks[] = args.callbacks === undefined ? [] : Array.isArray(args.callbacks) ? [...args.callbacks] : [args.callbacks];
+  cbs.forEach((c, i) => {
+    if (c === null || typeof c !== 'object') throw new InvalidArgumentError(`${op}: callbacks[${i}] must be an object with hooks such as onEpochEnd, got ${describe(c)}`);
+    // A function named like a hook (`on` + a capital) that is not one would never run: a typo.
+    // Other fields and methods (state, helpers) are the callback's own business.
+    for (let o: object | null = c; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+      for (const k of Object.getOwnPropertyNames(o)) {
+        if (/^on[A-Z]/.test(k) && !(HOOKS as readonly string[]).includes(k) && typeof (c as Record<string, unknown>)[k] === 'function') {
+          throw new InvalidArgumentError(`${op}: callbacks[${i}] has an unknown hook '${k}'${didYouMean(k, HOOKS)} (hooks: ${HOOKS.join(', ')})`);
+        }
+      }
+    }
+    for (const k of HOOKS) {
+      const f = (c as Record<string, unknown>)[k];
+      if (f !== undefined && typeof f !== 'function') throw new InvalidArgumentError(`${op}: callbacks[${i}].${k} must be a function, got ${describe(f)}`);
+    }
+  });
+  return { epochs, initialEpoch, yieldEvery, verbose, cbs };
+}
+
 /**
- * The training loop behind `model.fit`. Every path out of it — success, an error, a stop —
- * disposes what it created (validation slices) and runs each callback's `cleanup`. After every
- * `await` (callbacks, yields) it re-checks that the model, `x`, `y` and the validation data
- * are still alive on the same instance, so a callback that disposes them, or resets the
- * instance, stops training with a {@link DisposedError} instead of training something else.
+ * @internal One training step as {@link runEpochs} runs it: `count` samples, trained by `train`,
+ * which writes the core's results (`[loss, ...metrics, kl, regularization, ...outputLosses]`)
+ * into `out`. Reports `onBatchBegin`/`onBatchEnd` around it and yields when due.
+ */
+export type StepFn = (count: number, train: (out: Float32Array) => void) => Promise<void>;
+
+/** @internal What differs between `fit` (slices of tensors) and `fitDataset` (a dataset's elements). */
+export interface EpochRunner {
+  /** For progress reporters' `configure`: batches per epoch, batch size and samples, 0 when not known. */
+  readonly batches: number;
+  readonly batchSize: number;
+  readonly samples: number;
+  /** The name of data the run uses that was disposed (checked after every await), or null. */
+  disposed(): string | null;
+  /** Before `onEpochBegin` (fit draws the epoch's sample order). */
+  beginEpoch?(epoch: number): void;
+  /** Runs the batches of `epoch` with `ctx.step`, stopping when `model.stopTraining` is set; `ctx.check()` after its own awaits. */
+  epoch(epoch: number, ctx: { step: StepFn; check(): void; where(w: string): void }): Promise<void>;
+  /** The validation results (the core's order), or null without validation data. */
+  validate(): number[] | null | Promise<number[] | null>;
+  /** On every way out, after the last epoch or an error: frees what the runner holds. */
+  close?(): void | Promise<void>;
+}
+
+/**
+ * @internal The training loop behind `fit` and `fitDataset`: callbacks (hooks, `setModel`,
+ * progress reporters' `configure`, the default progress bar), the per-epoch logs (each log the
+ * mean of the batch values weighted by batch size, as TF.js's BaseLogger), validation, the
+ * history, yielding, and the checks that the model and data are still alive after every await.
+ * `prepare` runs first, inside the loop's error handling (so a failure there still runs each
+ * callback's `cleanup`), and gives the {@link EpochRunner}.
+ */
+export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, prepare: () => EpochRunner | Promise<EpochRunner>): Promise<History> {
+  const { epochs, initialEpoch, yieldEvery, verbose, cbs } = loop;
+  const h = model.handle(op);
+  const instance = instanceId();
+  let failed = false;
+  let runner: EpochRunner | null = null;
+  try {
+    const r = (runner = await prepare());
+    let reporter: ProgressReporter | null = null;
+    if (verbose !== 0) {
+      reporter = progressBar({ epochLineMs: verbose === 'auto' ? 1000 : 0, ...(verbose === 2 ? { bar: false } : {}) });
+      reporter.configure(epochs, r.batches, r.batchSize, r.samples);
+      cbs.push(reporter);
+    }
+    for (const c of cbs) {
+      if (c instanceof Callback) c.setModel(model);
+      // Progress reporters passed in `callbacks` (progressBar({...})) learn the run's size.
+      const configure = (c as { configure?: unknown }).configure;
+      if (c !== reporter && typeof configure === 'function') configure.call(c, epochs, r.batches, r.batchSize, r.samples);
+    }
+
+    let where = 'before training';
+    /** After every await: is everything the loop uses still alive, on the same instance? */
+    const stillLive = (): void => {
+      const stop = (what: string) => new DisposedError(`${op}: ${what} during training (${where}); ${op} stopped`);
+      if (instanceId() !== instance) throw stop('the neurite instance was reset (after a panic or a new init())');
+      if (model.isDisposed) throw stop(`model ${model.name} was disposed`);
+      const gone = r.disposed();
+      if (gone !== null) throw stop(`${gone} was disposed`);
+      if (model.handle(op) !== h) throw stop(`model ${model.name} was rebuilt`);
+    };
+    const emit = async (hook: (typeof HOOKS)[number], ...a: unknown[]): Promise<void> => {
+      for (const c of cbs) {
+        const f = (c as Record<string, unknown>)[hook] as ((...a: unknown[]) => unknown) | undefined;
+        if (f === undefined) continue;
+        await f.apply(c, a);
+        stillLive();
+      }
+    };
+
+    const columns = model.logColumns();
+    const names = columns.map(([k]) => k);
+    const width = 1 + Math.max(...columns.map(([, i]) => i));
+    const history: History = { epoch: [], history: {} };
+    const out = new Float32Array(width);
+    model.stopTraining = false;
+    let lastYield = performance.now();
+    await emit('onTrainBegin', {});
+    for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
+      where = `epoch ${epoch}`;
+      r.beginEpoch?.(epoch);
+      await emit('onEpochBegin', epoch, {});
+      const sums = new Float64Array(names.length);
+      let seen = 0;
+      let b = 0;
+      const step: StepFn = async (count, train) => {
+        where = `epoch ${epoch}, batch ${b}`;
+        await emit('onBatchBegin', b, { batch: b, size: count });
+        train(out);
+        seen += count;
+        const logs: Logs = { batch: b, size: count };
+        columns.forEach(([k, at], i) => {
+          sums[i] += out[at] * count;
+          logs[k] = sums[i] / seen;
+        });
+        await emit('onBatchEnd', b, logs);
+        if (performance.now() - lastYield >= yieldEvery) {
+          await yieldNow();
+          stillLive();
+          await emit('onYield', epoch, b, logs);
+          lastYield = performance.now();
+        }
+        b++;
+      };
+      await r.epoch(epoch, { step, check: stillLive, where: (w) => (where = w) });
+      where = `end of epoch ${epoch}`;
+      const logs: Logs = {};
+      names.forEach((k, i) => (logs[k] = sums[i] / Math.max(seen, 1)));
+      const v = await r.validate();
+      stillLive();
+      if (v) columns.forEach(([k, at]) => (logs[`val_${k}`] = v[at]));
+      history.epoch.push(epoch);
+      completed.set(model, epoch + 1);
+      for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v);
+      await emit('onEpochEnd', epoch, logs);
+    }
+    where = 'after training';
+    const last = history.epoch.at(-1);
+    if (reporter && model.stopTraining && last !== undefined && last < epochs - 1) reporter.note(stopNote(cbs, last, epochs));
+    for (const c of cbs) await c.onTrainEnd?.({});
+    return history;
+  } catch (err) {
+    failed = true;
+    throw err;
+  } finally {
+    // The runner's close and each callback's cleanup run on every path; an error in one does
+    // not skip the others, and never hides the error that ended training.
+    let cleanupError: unknown = null;
+    try {
+      await runner?.close?.();
+    } catch (e) {
+      cleanupError = e;
+    }
+    for (const c of cbs) {
+      try {
+        c.cleanup?.();
+      } catch (e) {
+        cleanupError ??= e;
+      }
+    }
+    if (cleanupError !== null && !failed) throw cleanupError; // eslint-disable-line no-unsafe-finally
+  }
+}
+
+/**
+ * The training loop behind `model.fit`: `fit`'s data and options, then {@link runEpochs} with a
+ * runner that trains on slices of `x`/`y` in the epoch's seeded order. Every path out of it —
+ * success, an error, a stop — disposes what it created (validation slices) and runs each
+ * callback's `cleanup`. After every `await` (callbacks, yields) it re-checks that the model,
+ * `x`, `y` and the validation data are still alive on the same instance, so a callback that
+ * disposes them, or resets the instance, stops training with a {@link DisposedError} instead of
+ * training something else.
  */
 export async function fitLoop(model: Sequential, givenX: Tensor | Tensor[], givenY: Tensor | Tensor[], args: FitArgs): Promise<History> {
   model.compiledInfo('fit');
   for (const k of Object.keys(args)) {
     if (!(FIT_KEYS as readonly string[]).includes(k)) throw unknownOption('fit', k, FIT_KEYS);
   }
-  const epochs = intOption('epochs', args.epochs ?? 1, 0);
-  const initialEpoch = intOption('initialEpoch', args.initialEpoch ?? 0, 0);
+  const loop = readLoopArgs('fit', args);
   const batchSize = batchSizeOf('fit', args.batchSize ?? 32);
-  const seed = intOption('seed', args.seed ?? 0, 0);
+  const seed = intOption('fit', 'seed', args.seed ?? 0, 0);
   const shuffle = boolArg('fit', 'shuffle', args.shuffle, true);
-  const yieldEvery = args.yieldEveryMs ?? 16;
-  if (typeof yieldEvery !== 'number' || !(yieldEvery >= 0)) throw new InvalidArgumentError(`fit: yieldEveryMs must be a number >= 0, got ${describe(yieldEvery)}`);
-  const verbose = args.verbose ?? 'auto';
-  if (verbose !== 0 && verbose !== 1 && verbose !== 2 && verbose !== 'auto') throw new InvalidArgumentError(`fit: verbose must be 0, 1, 2 or 'auto', got ${describe(verbose)}`);
   // 0 (the TF.js and Keras default) and null mean no split.
   const split = args.validationSplit === 0 || args.validationSplit === null ? undefined : args.validationSplit;
   if (split !== undefined && (typeof split !== 'number' || !(split > 0 && split < 1))) {
@@ -207,23 +403,6 @@ export async function fitLoop(model: Sequential, givenX: Tensor | Tensor[], give
   }
   const outputNames = model.isPacked && model.outputs.length > 1 ? model.outputs.map((t) => t.sourceLayer.name) : null;
   const classWeights = readClassWeights(args.classWeight, outputNames);
-  const cbs: CallbackHooks[] = args.callbacks === undefined ? [] : Array.isArray(args.callbacks) ? [...args.callbacks] : [args.callbacks];
-  cbs.forEach((c, i) => {
-    if (c === null || typeof c !== 'object') throw new InvalidArgumentError(`fit: callbacks[${i}] must be an object with hooks such as onEpochEnd, got ${describe(c)}`);
-    // A function named like a hook (`on` + a capital) that is not one would never run: a typo.
-    // Other fields and methods (state, helpers) are the callback's own business.
-    for (let o: object | null = c; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
-      for (const k of Object.getOwnPropertyNames(o)) {
-        if (/^on[A-Z]/.test(k) && !(HOOKS as readonly string[]).includes(k) && typeof (c as Record<string, unknown>)[k] === 'function') {
-          throw new InvalidArgumentError(`fit: callbacks[${i}] has an unknown hook '${k}'${didYouMean(k, HOOKS)} (hooks: ${HOOKS.join(', ')})`);
-        }
-      }
-    }
-    for (const k of HOOKS) {
-      const f = (c as Record<string, unknown>)[k];
-      if (f !== undefined && typeof f !== 'function') throw new InvalidArgumentError(`fit: callbacks[${i}].${k} must be a function, got ${describe(f)}`);
-    }
-  });
   // Everything fit creates is owned from the moment it exists, and freed on every way out.
   const owned: Tensor[] = [];
   const own = (t: Tensor): Tensor => (owned.push(t), t);
@@ -247,157 +426,73 @@ export async function fitLoop(model: Sequential, givenX: Tensor | Tensor[], give
     throw err;
   }
   const h = model.handle('fit');
-  const instance = instanceId();
-  let failed = false;
   try {
-    // Validation data: explicit, or the last samples, as TF.js and Keras: the first
-    // ⌊n·(1 − split)⌋ samples train and the rest validate.
-    let trainX = x, trainY = y;
-    if (valX === null && split !== undefined) {
-      const n = x.shape[0] ?? 0;
-      const cut = Math.floor(n * (1 - split));
-      const nVal = n - cut;
-      if (cut < 1 || nVal < 1) throw new InvalidArgumentError(`fit: validationSplit ${split} of ${n} samples leaves ${nVal} for validation and ${cut} for training; both need at least 1`);
-      trainX = own(slice(x, [0], [cut]));
-      trainY = own(slice(y, [0], [cut]));
-      valX = own(slice(x, [cut], [nVal]));
-      valY = own(slice(y, [cut], [nVal]));
-    }
-    const hx = trainX.handleFor('fit', 'x');
-    const hy = trainY.handleFor('fit', 'y');
-    const info = model.compiledInfo('fit');
-    const classes = model.outputShape?.at(-1);
-    try {
-      call((e) => check(e.nr_model_check_data(h, hx, hy, 0)));
-    } catch (err) {
-      throw targetHint(err, info, trainY, classes);
-    }
-    if (valX && valY) {
-      const [hvx, hvy, vy] = [valX.handleFor('fit', 'validation x'), valY.handleFor('fit', 'validation y'), valY];
+    return await runEpochs(model, 'fit', loop, (): EpochRunner => {
+      // Validation data: explicit, or the last samples, as TF.js and Keras: the first
+      // ⌊n·(1 − split)⌋ samples train and the rest validate.
+      let trainX = x, trainY = y;
+      if (valX === null && split !== undefined) {
+        const n = x.shape[0] ?? 0;
+        const cut = Math.floor(n * (1 - split));
+        const nVal = n - cut;
+        if (cut < 1 || nVal < 1) throw new InvalidArgumentError(`fit: validationSplit ${split} of ${n} samples leaves ${nVal} for validation and ${cut} for training; both need at least 1`);
+        trainX = own(slice(x, [0], [cut]));
+        trainY = own(slice(y, [0], [cut]));
+        valX = own(slice(x, [cut], [nVal]));
+        valY = own(slice(y, [cut], [nVal]));
+      }
+      const hx = trainX.handleFor('fit', 'x');
+      const hy = trainY.handleFor('fit', 'y');
+      const info = model.compiledInfo('fit');
+      const classes = model.outputShape?.at(-1);
       try {
-        call((e) => check(e.nr_model_check_data(h, hvx, hvy, 3)));
+        call((e) => check(e.nr_model_check_data(h, hx, hy, 0)));
       } catch (err) {
-        throw targetHint(err, info, vy, classes);
+        throw targetHint(err, info, trainY, classes);
       }
-    }
-    // A weight per training sample (and output): [n] for one output, [n, outputs] for several.
-    let hw = 0;
-    if (classWeights) {
-      const cut = trainX.shape[0];
-      const ys = (Array.isArray(givenY) ? givenY : [givenY]) as Tensor[];
-      const cols = classWeights.map((cw, q) => {
-        if (!cw) return null;
-        const yq = ys[q].shape[0] === cut ? ys[q] : own(slice(ys[q], [0], [cut]));
-        return outputNames ? sampleWeights(yq, cw, `y[${q}] (${outputNames[q]})`, `classWeight for ${outputNames[q]}`) : sampleWeights(yq, cw);
-      });
-      const w = new Float32Array(cut * cols.length).fill(1);
-      cols.forEach((c, q) => c?.forEach((v, i) => (w[i * cols.length + q] = v)));
-      hw = own(tensor(w, outputNames ? [cut, cols.length] : [cut])).handleFor('fit', 'classWeight');
-    }
-    const n = trainX.shape[0];
-    const batches = Math.ceil(n / batchSize);
-    let reporter: ProgressReporter | null = null;
-    if (verbose !== 0) {
-      reporter = progressBar({ epochLineMs: verbose === 'auto' ? 1000 : 0, ...(verbose === 2 ? { bar: false } : {}) });
-      reporter.configure(epochs, batches, batchSize, n);
-      cbs.push(reporter);
-    }
-    for (const c of cbs) {
-      if (c instanceof Callback) c.setModel(model);
-      // Progress reporters passed in `callbacks` (progressBar({...})) learn the run's size.
-      const configure = (c as { configure?: unknown }).configure;
-      if (c !== reporter && typeof configure === 'function') configure.call(c, epochs, batches, batchSize, n);
-    }
-
-    let where = 'before training';
-    /** After every await: is everything fit uses still alive, on the same instance? */
-    const stillLive = (): void => {
-      const stop = (what: string) => new DisposedError(`fit: ${what} during training (${where}); fit stopped`);
-      if (instanceId() !== instance) throw stop('the neurite instance was reset (after a panic or a new init())');
-      if (model.isDisposed) throw stop(`model ${model.name} was disposed`);
-      const data: Array<[string, Tensor | null]> = [['x', x], ['y', y], ['validationData[0]', vd ? valX : null], ['validationData[1]', vd ? valY : null]];
-      for (const [name, t] of data) if (t?.isDisposed) throw stop(`${name} was disposed`);
-      if (model.handle('fit') !== h) throw stop(`model ${model.name} was rebuilt`);
-    };
-    const emit = async (hook: (typeof HOOKS)[number], ...a: unknown[]): Promise<void> => {
-      for (const c of cbs) {
-        const f = (c as Record<string, unknown>)[hook] as ((...a: unknown[]) => unknown) | undefined;
-        if (f === undefined) continue;
-        await f.apply(c, a);
-        stillLive();
-      }
-    };
-
-    const columns = model.logColumns();
-    const names = columns.map(([k]) => k);
-    const width = 1 + Math.max(...columns.map(([, i]) => i));
-    const history: History = { epoch: [], history: {} };
-    const out = new Float32Array(width);
-    model.stopTraining = false;
-    let lastYield = performance.now();
-    await emit('onTrainBegin', {});
-    for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
-      where = `epoch ${epoch}`;
-      const shuffleEpoch = (epoch + seed * 0x9e3779b1) >>> 0;
-      call((e) => check(e.nr_model_shuffle(h, n, shuffleEpoch, shuffle ? 1 : 0)));
-      await emit('onEpochBegin', epoch, {});
-      const sums = new Float64Array(names.length);
-      let seen = 0;
-      for (let b = 0; b < batches && !model.stopTraining; b++) {
-        where = `epoch ${epoch}, batch ${b}`;
-        const start = b * batchSize;
-        const count = Math.min(batchSize, n - start);
-        await emit('onBatchBegin', b, { batch: b, size: count });
-        call((e) => {
-          check(e.nr_model_train_batch(h, hx, hy, hw, start, count, argPtr()));
-          out.set(new Float32Array(e.memory.buffer, argPtr(), width));
-        });
-        seen += count;
-        const logs: Logs = { batch: b, size: count };
-        columns.forEach(([k, at], i) => {
-          sums[i] += out[at] * count;
-          logs[k] = sums[i] / seen;
-        });
-        await emit('onBatchEnd', b, logs);
-        if (performance.now() - lastYield >= yieldEvery) {
-          await yieldNow();
-          stillLive();
-          await emit('onYield', epoch, b, logs);
-          lastYield = performance.now();
+      if (valX && valY) {
+        const [hvx, hvy, vy] = [valX.handleFor('fit', 'validation x'), valY.handleFor('fit', 'validation y'), valY];
+        try {
+          call((e) => check(e.nr_model_check_data(h, hvx, hvy, 3)));
+        } catch (err) {
+          throw targetHint(err, info, vy, classes);
         }
       }
-      where = `end of epoch ${epoch}`;
-      const logs: Logs = {};
-      names.forEach((k, i) => (logs[k] = sums[i] / Math.max(seen, 1)));
-      if (valX && valY) {
-        const v = model.evaluateValues(valX, valY, batchSize, 'fit');
-        columns.forEach(([k, at]) => (logs[`val_${k}`] = v[at]));
+      // A weight per training sample (and output): [n] for one output, [n, outputs] for several.
+      let hw = 0;
+      if (classWeights) {
+        const cut = trainX.shape[0];
+        const ys = ((Array.isArray(givenY) ? givenY : [givenY]) as Tensor[]).map((yq, q) => (!classWeights[q] || yq.shape[0] === cut ? yq : own(slice(yq, [0], [cut]))));
+        hw = own(weightTensor('fit', ys, classWeights, outputNames, cut)).handleFor('fit', 'classWeight');
       }
-      history.epoch.push(epoch);
-      completed.set(model, epoch + 1);
-      for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v);
-      await emit('onEpochEnd', epoch, logs);
-    }
-    where = 'after training';
-    const last = history.epoch.at(-1);
-    if (reporter && model.stopTraining && last !== undefined && last < epochs - 1) reporter.note(stopNote(cbs, last, epochs));
-    for (const c of cbs) await c.onTrainEnd?.({});
-    return history;
-  } catch (err) {
-    failed = true;
-    throw err;
+      const n = trainX.shape[0];
+      const batches = Math.ceil(n / batchSize);
+      return {
+        batches,
+        batchSize,
+        samples: n,
+        disposed: () => {
+          const data: Array<[string, Tensor | null]> = [['x', x], ['y', y], ['validationData[0]', vd ? valX : null], ['validationData[1]', vd ? valY : null]];
+          return data.find(([, t]) => t?.isDisposed)?.[0] ?? null;
+        },
+        beginEpoch: (epoch) => {
+          const shuffleEpoch = (epoch + seed * 0x9e3779b1) >>> 0;
+          call((e) => check(e.nr_model_shuffle(h, n, shuffleEpoch, shuffle ? 1 : 0)));
+        },
+        epoch: async (_epoch, { step }) => {
+          for (let b = 0; b < batches && !model.stopTraining; b++) {
+            const start = b * batchSize;
+            const count = Math.min(batchSize, n - start);
+            await step(count, (out) => call((e) => {
+              check(e.nr_model_train_batch(h, hx, hy, hw, start, count, argPtr()));
+              out.set(new Float32Array(e.memory.buffer, argPtr(), out.length));
+            }));
+          }
+        },
+        validate: () => (valX && valY ? model.evaluateValues(valX, valY, batchSize, 'fit') : null),
+      };
+    });
   } finally {
     for (const t of owned) t.dispose();
-    // Each callback's cleanup runs on every path; an error in one does not skip the others,
-    // and never hides the error that ended training.
-    let cleanupError: unknown = null;
-    for (const c of cbs) {
-      try {
-        c.cleanup?.();
-      } catch (e) {
-        cleanupError ??= e;
-      }
-    }
-    if (cleanupError !== null && !failed) throw cleanupError; // eslint-disable-line no-unsafe-finally
   }
 }

@@ -45,7 +45,9 @@ export interface ProgressBarArgs {
 export interface ProgressReporter extends CallbackHooks {
   /**
    * The run's size: `epochs` (the last epoch is `epochs - 1`), batches per epoch, batch size,
-   * samples. `fit` calls it before training on every callback that has it.
+   * samples. `fit` and `fitDataset` call it before training on every callback that has it. A
+   * size that is not known is 0: `fitDataset` knows the batches per epoch only from
+   * `batchesPerEpoch` or a dataset's `size`, and neither the batch size nor the samples.
    */
   configure(epochs: number, batches: number, batchSize: number, samples: number): void;
   /** Prints one line after the last epoch line (e.g. why training stopped early). */
@@ -61,7 +63,7 @@ const KNOWN = ['out', 'throttleMs', 'epochLineMs', 'bar'];
  * an interim line is cut at the width instead.
  */
 export function layoutLine(
-  p: { head: string; counter: string; fraction: number; final: boolean; time: string; rate: string; metrics: string[] },
+  p: { head: string; counter: string; fraction: number; final: boolean; time: string; rate: string; metrics: string[]; noBar?: boolean },
   columns: number,
   whole: boolean,
 ): string {
@@ -72,8 +74,11 @@ export function layoutLine(
   };
   const join = (parts: string[]) => parts.filter(Boolean).join(' - ');
   const variants: string[] = [];
-  for (let w = 24; w >= 8; w -= 4) variants.push(join([`${p.head} ${p.counter} ${bar(w)}`, p.time, p.rate, ...p.metrics]));
-  for (let w = 24; w >= 8; w -= 4) variants.push(join([`${p.head} ${p.counter} ${bar(w)}`, p.time, ...p.metrics]));
+  if (p.noBar) variants.push(join([`${p.head} ${p.counter}`, p.time, p.rate, ...p.metrics]));
+  else {
+    for (let w = 24; w >= 8; w -= 4) variants.push(join([`${p.head} ${p.counter} ${bar(w)}`, p.time, p.rate, ...p.metrics]));
+    for (let w = 24; w >= 8; w -= 4) variants.push(join([`${p.head} ${p.counter} ${bar(w)}`, p.time, ...p.metrics]));
+  }
   variants.push(join([`${p.head} ${p.counter}`, p.time, ...p.metrics]));
   variants.push(join([p.head, ...p.metrics]));
   const fits = variants.find((v) => v.length <= max);
@@ -118,6 +123,10 @@ export function progressBar(args: ProgressBarArgs = {}): ProgressReporter {
   if (args.bar !== undefined && typeof args.bar !== 'boolean') throw new InvalidArgumentError(`progressBar: bar must be a boolean, got ${describe(args.bar)}`);
   const tty = args.bar ?? !!out?.isTTY;
   let epochs = 0, batches = 0, samples = 0, batchSize = 0;
+  /** Whether `configure` gave the batches per epoch (else the first epoch's count is used after it). */
+  let sized = false;
+  /** Samples of the current epoch so far (from the batch logs' `size`), for a run whose sample count is not known. */
+  let seenNow = 0;
   let epoch = 0, t0 = 0, last = 0, lastKept = -Infinity, first = true;
   /** Batches of the current epoch that ran (fewer than `batches` when training stopped early). */
   let ran = 0;
@@ -131,17 +140,20 @@ export function progressBar(args: ProgressBarArgs = {}): ProgressReporter {
   const text = (batch: number, logs: Logs, final: boolean): string => {
     const done = final ? ran || batches : batch + 1;
     const secs = (performance.now() - t0) / 1000;
-    const seen = Math.min(done * batchSize, samples);
+    const seen = samples > 0 ? Math.min(done * batchSize, samples) : seenNow;
     const rate = seen / Math.max(secs, 1e-9);
+    // Without the sample count (fitDataset), the ETA comes from the batches, if known.
+    const eta = samples > 0 ? (samples - seen) / Math.max(rate, 1e-9) : batches > 0 ? (secs / Math.max(done, 1)) * Math.max(batches - done, 0) : NaN;
     const metrics = Object.entries(logs).filter(([k]) => k !== 'batch' && k !== 'size').map(([k, v]) => `${k}: ${formatLog(v)}`);
     return layoutLine({
       head: `Epoch ${epoch + 1}/${epochs}`,
-      counter: `${done}/${batches}`,
+      counter: batches > 0 ? `${done}/${batches}` : `${done}`,
       fraction: done / Math.max(batches, 1),
       final,
-      time: final ? `${secs.toFixed(1)}s` : `ETA ${((samples - seen) / Math.max(rate, 1e-9)).toFixed(1)}s`,
+      time: final || Number.isNaN(eta) ? `${secs.toFixed(1)}s` : `ETA ${eta.toFixed(1)}s`,
       rate: `${Math.round(rate)} samples/s`,
       metrics,
+      noBar: batches === 0,
     }, columns(), final);
   };
   const draw = (s: string) => {
@@ -164,6 +176,7 @@ export function progressBar(args: ProgressBarArgs = {}): ProgressReporter {
   return {
     configure(e: number, b: number, bs: number, n: number) {
       epochs = e; batches = b; batchSize = bs; samples = n;
+      sized = b > 0;
     },
     note(s: string) {
       if (!out) return;
@@ -181,9 +194,11 @@ export function progressBar(args: ProgressBarArgs = {}): ProgressReporter {
       t0 = performance.now();
       last = 0;
       ran = 0;
+      seenNow = 0;
     },
     onBatchEnd(batch: number, logs: Logs = {}) {
       ran = batch + 1;
+      if (typeof logs.size === 'number') seenNow += logs.size;
       if (!out || !tty) return;
       const now = performance.now();
       if (now - last >= throttle) {
@@ -194,6 +209,8 @@ export function progressBar(args: ProgressBarArgs = {}): ProgressReporter {
     onEpochEnd(_e: number, logs: Logs = {}) {
       if (!out) return;
       const s = text(batches - 1, logs, true);
+      // A dataset of unknown size: later epochs are taken to have as many batches as this one.
+      if (!sized && ran > 0) batches = ran;
       const now = performance.now();
       const keep = first || epoch === epochs - 1 || now - lastKept >= epochLineMs;
       first = false;

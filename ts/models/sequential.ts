@@ -31,6 +31,7 @@ import { InputLayer } from '../layers/core.js';
 import { Layer, LAYER_KINDS, setLocator } from '../layers/layer.js';
 import { encodeCompile, metricLogName, targetHint, type CompileArgs, type CompiledInfo } from './compile.js';
 import { fitLoop, type FitArgs, type History } from './fit.js';
+import { evaluateDatasetLoop, fitDatasetLoop, type DatasetLike, type EvaluateDatasetArgs, type FitDatasetArgs } from './fit-dataset.js';
 import { summaryText } from './summary.js';
 import { distribution, type Distribution } from '../layers/autoencoder.js';
 import { readWeights, weightSpecs, writeWeights } from './weights.js';
@@ -42,6 +43,7 @@ import { makeModel, modelConfig, modelSpec, specFromKeras, type ModelConfig } fr
 import { expectedWeights, type ModelSpec } from '../io/spec.js';
 import { applySymbolic, isSymbolic, setConnector, SymbolicTensor } from './symbolic.js';
 import { pack, unpack, type Part } from './packing.js';
+import type { IteratorLike } from '../data/iterator.js';
 
 /**
  * A graph model's wiring (see `functional.ts`): per layer after the inputs, the values it
@@ -554,22 +556,84 @@ export class Sequential {
   async fit(x: Tensor | Tensor[], y: Tensor | Tensor[], args: FitArgs = {}): Promise<History> {
     if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`fit: options must be an object like { epochs: 10, batchSize: 32 }, got ${args === null ? 'null' : describe(args)}`);
     this.compiledInfo('fit');
-    if (this.#fitting) throw new InvalidArgumentError(`fit: model ${this.name} is already training (another fit() call has not finished); await it first`);
+    if (this.#fitting) throw new InvalidArgumentError(`fit: model ${this.name} is already training (${this.#fitting === 'fit' ? 'another fit() call' : `a ${this.#fitting}() call`} has not finished); await it first`);
     this.#syncTrainable('fit');
-    this.#fitting = true;
+    this.#fitting = 'fit';
     try {
       return await fitLoop(this, x, y, args);
     } catch (err) {
       throw inOp('fit', err);
     } finally {
-      this.#fitting = false;
+      this.#fitting = null;
     }
   }
-  #fitting = false;
+  /** The training call running (`fit` or `fitDataset`), or null. */
+  #fitting: 'fit' | 'fitDataset' | null = null;
 
   /** `op` (compile, trainOnBatch) would change the optimizer or weights under a running fit. */
   #notFitting(op: string): void {
-    if (this.#fitting) throw new InvalidArgumentError(`${op}: model ${this.name} is training (a fit() call has not finished); call ${op} before fit or after it (a callback may evaluate or predict)`);
+    if (this.#fitting) throw new InvalidArgumentError(`${op}: model ${this.name} is training (a ${this.#fitting}() call has not finished); call ${op} before ${this.#fitting} or after it (a callback may evaluate or predict)`);
+  }
+
+  /**
+   * Trains on a dataset whose elements are batches (TF.js's `fitDataset`): each element is
+   * `{ xs, ys }` or `[xs, ys]` — tensors, or for a graph model with several inputs (outputs)
+   * lists or objects by input (output) name — and is one training step, the step of
+   * `trainOnBatch`. An epoch is one pass over the dataset, or `batchesPerEpoch` batches of one
+   * pass running through every epoch (as TF.js). Callbacks, logs, the progress bar and
+   * `History` are `fit`'s: each epoch's `loss` and metrics are the means of the batch values
+   * weighted by batch size (as TF.js's logs), with `val_*` from `validationData` (a dataset or
+   * `[x, y]`). The batch's tensors are disposed after its step (as TF.js); a pass that ends
+   * early is closed, freeing what it buffered. One training call at a time per model: during
+   * a `fit` or `fitDataset` this is an {@link InvalidArgumentError}.
+   *
+   * @example
+   * const ds = data.zip({ xs: data.array(xs), ys: data.array(ys) }).shuffle(100).batch(32);
+   * const history = await model.fitDataset(ds, { epochs: 5, validationData: valDs });
+   */
+  async fitDataset<T>(dataset: DatasetLike<T>, args: FitDatasetArgs = {}): Promise<History> {
+    const op = 'fitDataset';
+    if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`${op}: options must be an object like { epochs: 10 }, got ${args === null ? 'null' : describe(args)}`);
+    this.compiledInfo(op);
+    if (this.#fitting) throw new InvalidArgumentError(`${op}: model ${this.name} is already training (${this.#fitting === op ? 'another fitDataset() call' : `a ${this.#fitting}() call`} has not finished); await it first`);
+    this.#syncTrainable(op);
+    this.#fitting = op;
+    try {
+      return await fitDatasetLoop(this, dataset, args);
+    } catch (err) {
+      throw inOp(op, err);
+    } finally {
+      this.#fitting = null;
+    }
+  }
+
+  /**
+   * Loss and metrics over a dataset of `{ xs, ys }` (or `[xs, ys]`) batches (TF.js's
+   * `evaluateDataset`): the mean of each batch's values weighted by its samples, so the same
+   * numbers as {@link Sequential.evaluate} on the same data. `batches` limits the batches (the
+   * dataset must give that many). Results as `evaluate`'s: scalar tensors, or numbers by name
+   * with `returnDict: true`. Each batch's tensors are disposed after use. `dataset` may also be
+   * an iterator (TF.js's `LazyIterator`), read from where it stands and left open.
+   *
+   * @example const [loss, acc] = (await model.evaluateDataset(testDs)) as Tensor[];
+   * @example const { loss } = await model.evaluateDataset(testDs, { returnDict: true });
+   */
+  evaluateDataset<T>(dataset: DatasetLike<T> | IteratorLike<T>, args?: EvaluateDatasetArgs & { returnDict?: false }): Promise<Tensor | Tensor[]>;
+  evaluateDataset<T>(dataset: DatasetLike<T> | IteratorLike<T>, args: EvaluateDatasetArgs & { returnDict: true }): Promise<Record<string, number>>;
+  async evaluateDataset<T>(dataset: DatasetLike<T> | IteratorLike<T>, args: EvaluateDatasetArgs = {}): Promise<Tensor | Tensor[] | Record<string, number>> {
+    try {
+      const { values, returnDict } = await evaluateDatasetLoop(this, dataset, args);
+      return this.#evaluateResult(values, returnDict);
+    } catch (err) {
+      throw inOp('evaluateDataset', err);
+    }
+  }
+
+  /** What `evaluate` returns for the core's results `vals`: scalars in TF.js's order, or numbers by name. */
+  #evaluateResult(vals: readonly number[], returnDict: boolean): Tensor | Tensor[] | Record<string, number> {
+    if (returnDict) return Object.fromEntries(this.logColumns().map(([k, i]) => [k, vals[i]]));
+    const ts = this.#resultColumns().map((i) => scalarOf(vals[i]));
+    return ts.length === 1 ? ts[0] : ts;
   }
 
   /**
@@ -697,9 +761,7 @@ export class Sequential {
     } finally {
       for (const t of owned) t.dispose();
     }
-    if (returnDict) return Object.fromEntries(this.logColumns().map(([k, i]) => [k, vals[i]]));
-    const ts = this.#resultColumns().map((i) => scalarOf(vals[i]));
-    return ts.length === 1 ? ts[0] : ts;
+    return this.#evaluateResult(vals, returnDict);
   }
 
   /**
@@ -748,9 +810,9 @@ export class Sequential {
 
   /**
    * @internal `[loss, ...metrics, kl, regularization]` as numbers; `op` is the public method
-   * core errors name.
+   * core errors name (a core error under `evaluate` is renamed to it, except under `fit`).
    */
-  evaluateValues(x: Tensor, y: Tensor, batchSize: number, op: 'evaluate' | 'fit' = 'evaluate', given: unknown = y): number[] {
+  evaluateValues(x: Tensor, y: Tensor, batchSize: number, op = 'evaluate', given: unknown = y): number[] {
     const info = this.compiledInfo('evaluate');
     const width = resultWidth(info);
     const h = this.handle('evaluate');
@@ -764,7 +826,7 @@ export class Sequential {
         return Array.from(new Float32Array(e.memory.buffer, argPtr(), width));
       });
     } catch (err) {
-      throw inOp(op, given instanceof Tensor ? targetHint(err, info, given, this.outputShape?.at(-1)) : err);
+      throw inOp(op, given instanceof Tensor ? targetHint(err, info, given, this.outputShape?.at(-1)) : err, op === 'fit' ? undefined : 'evaluate');
     }
   }
 

@@ -1,0 +1,121 @@
+/**
+ * `Dataset.batch`'s column-major join (TF.js's `deepBatchConcat`): a list of elements of the
+ * same structure becomes one element of that structure whose leaves are tensors with a new
+ * first axis, the batch.
+ *
+ * - tensors are stacked (`stack(rows, 0)`): every row needs the same shape;
+ * - numbers and booleans become a 1-D tensor (booleans as 0 and 1: neurite tensors are float32);
+ * - arrays of numbers (nested) and typed arrays are taken as tensors, so the batch has one more
+ *   dimension (`[[1], [2]]` rows give `[n, 1]`), as TF.js;
+ * - plain objects are joined key by key, recursively;
+ * - arrays that hold tensors or objects (`[xs, ys]` pairs, a `zip` of an array of datasets),
+ *   and arrays of rows of different lengths (`[[a1, a2, a3], [b1, b2]]`, a zip of two datasets
+ *   of rows), are joined position by position, recursively. TF.js would try to make one
+ *   tensor of such an array and fail; neurite recurses, so `[xs, ys]` elements batch into
+ *   `[xs, ys]` batches and a model with several inputs can take lists of rows.
+ */
+import { InvalidArgumentError, NeuriteError, ShapeError } from '../errors.js';
+import { Tensor } from '../tensor.js';
+import { stack } from '../ops/joining.js';
+import { tensor } from '../ops/creation.js';
+import { tidy } from '../scope.js';
+import { describeElement, isPlainObject, isTypedArray } from './describe.js';
+
+/** Where a leaf sits in the element, for messages: `''` (the element), `xs`, `[1]`, `xs.a`. */
+const at = (path: string): string => (path === '' ? '' : ` at ${path}`);
+const join = (path: string, key: string | number): string => (typeof key === 'number' ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`);
+
+/** Whether an array holds (at any depth) something other than numbers, booleans and typed arrays. */
+function holdsStructure(v: readonly unknown[], depth = 0): boolean {
+  if (depth > 32) return true;
+  return v.some((x) => x instanceof Tensor || isPlainObject(x) || (Array.isArray(x) && holdsStructure(x, depth + 1)));
+}
+
+/**
+ * The shape of a nest of numbers (arrays of equal shapes down to numbers or typed arrays), or
+ * null when it is ragged or holds something else (`[[x1, x2, x3], [y1, y2]]`, a zip of two
+ * datasets of rows: no one tensor, so it is batched position by position).
+ */
+function nestShape(v: unknown, depth = 0): number[] | null {
+  if (typeof v === 'number' || typeof v === 'boolean') return [];
+  if (isTypedArray(v)) return [v.length];
+  if (!Array.isArray(v) || depth > 32) return null;
+  if (v.length === 0) return [0];
+  const s0 = nestShape(v[0], depth + 1);
+  if (s0 === null) return null;
+  for (let i = 1; i < v.length; i++) {
+    const s = nestShape(v[i], depth + 1);
+    if (s === null || s.length !== s0.length || s.some((d, j) => d !== s0[j])) return null;
+  }
+  return [v.length, ...s0];
+}
+
+/**
+ * The batch of `rows` (same-structure elements, at least one): new tensors the caller owns. The
+ * rows are left as they are (the caller disposes what it consumed). On an error nothing is left
+ * allocated.
+ */
+export function batchRows(rows: readonly unknown[]): unknown {
+  return tidy(() => join1(rows, ''));
+}
+
+function join1(rows: readonly unknown[], path: string): unknown {
+  const first = rows[0];
+  const kind = (v: unknown): string =>
+    v instanceof Tensor ? 'tensor' : typeof v === 'number' || typeof v === 'boolean' ? 'number' : isTypedArray(v) ? 'typed' : Array.isArray(v) ? 'array' : isPlainObject(v) ? 'object' : 'other';
+  const k0 = kind(first);
+  rows.forEach((r, i) => {
+    const k = kind(r);
+    const same = k === k0 || (k0 === 'typed' && k === 'array') || (k0 === 'array' && k === 'typed');
+    if (!same) throw new InvalidArgumentError(`batch: element ${i} of the batch is ${describeElement(r)}${at(path)} but element 0 is ${describeElement(first)}; every element needs the same structure`);
+  });
+  switch (k0) {
+    case 'tensor': {
+      const ts = rows as Tensor[];
+      ts.forEach((t, i) => {
+        if (t.isDisposed) throw new InvalidArgumentError(`batch: element ${i} of the batch${at(path)} is a disposed Tensor`);
+        if (t.shape.length !== ts[0].shape.length || t.shape.some((d, j) => d !== ts[0].shape[j])) {
+          throw new ShapeError(`batch: element ${i} of the batch${at(path)} has shape [${t.shape}] but element 0 has shape [${ts[0].shape}]; every element needs the same shape (pad or resize them in map() first)`);
+        }
+      });
+      return stack(ts, 0);
+    }
+    case 'number':
+      return tensor(Float32Array.from(rows as Array<number | boolean>, Number), [rows.length]);
+    case 'typed':
+    case 'array': {
+      if (k0 === 'array' && (holdsStructure(first as unknown[]) || nestShape(first) === null)) {
+        const n = (first as unknown[]).length;
+        rows.forEach((r, i) => {
+          if ((r as unknown[]).length !== n) throw new InvalidArgumentError(`batch: element ${i} of the batch${at(path)} is an array of length ${(r as unknown[]).length} but element 0's has length ${n}; every element needs the same structure`);
+        });
+        return Array.from({ length: n }, (_, j) => join1(rows.map((r) => (r as unknown[])[j]), join(path, j)));
+      }
+      try {
+        return tensor(rows as Array<number[]>);
+      } catch (err) {
+        if (err instanceof NeuriteError) throw new ShapeError(`batch: the elements' arrays${at(path)} do not make one tensor: ${err.message.replace(/^tensor: /, '')}; every element needs the same shape`);
+        throw err;
+      }
+    }
+    case 'object': {
+      const keys = Object.keys(first as object);
+      rows.forEach((r, i) => {
+        const ks = Object.keys(r as object);
+        const missing = keys.find((key) => !Object.hasOwn(r as object, key));
+        const extra = ks.find((key) => !keys.includes(key));
+        if (missing !== undefined || extra !== undefined) {
+          const what = missing !== undefined ? `has no key '${missing}'` : `has a key '${extra}' that element 0 has not`;
+          throw new InvalidArgumentError(`batch: element ${i} of the batch${at(path)} ${what} (element 0 has keys ${keys.join(', ') || 'none'}); every element needs the same keys`);
+        }
+      });
+      const out: Record<string, unknown> = {};
+      for (const key of keys) out[key] = join1(rows.map((r) => (r as Record<string, unknown>)[key]), join(path, key));
+      return out;
+    }
+    default: {
+      const hint = typeof first === 'string' ? ' (neurite tensors hold numbers: map strings to numbers before batch())' : '';
+      throw new InvalidArgumentError(`batch: cannot batch ${describeElement(first)}${at(path)}${hint}; elements must be tensors, numbers, arrays of numbers, or arrays and objects of these`);
+    }
+  }
+}

@@ -1,0 +1,396 @@
+/**
+ * `Dataset`: TF.js's `tf.data.Dataset`, in memory — a lazy, repeatable stream of elements (a
+ * tensor, a number, or arrays and plain objects of them) with chainable stages (`map`, `filter`,
+ * `shuffle`, `batch`, `take`, `skip`, `repeat`, `concatenate`, `prefetch`). Nothing runs until a
+ * pass starts (`iterator()`, `for await`, `forEachAsync`, `toArray`, `model.fitDataset`); each
+ * pass runs the stages anew.
+ *
+ * # Who owns the tensors
+ * neurite tensors live in WebAssembly memory until disposed, so ownership is explicit, and it
+ * is TF.js's:
+ * - an element belongs to whoever pulls it: `toArray()` and `iterator().next()` hand their
+ *   tensors to the caller; `forEachAsync` disposes each element after its callback;
+ *   `model.fitDataset` and `evaluateDataset` dispose each batch after the step;
+ * - `data.array(items)` gives clones of the tensors in `items` (the items stay the caller's and
+ *   must outlive the dataset); `data.generator` gives what the generator yields (so it should
+ *   yield new tensors);
+ * - a stage that consumes an element disposes the element's tensors it does not pass on: `map`
+ *   and `mapAsync` those absent from the result (a synchronous `map` runs in `tidy`, so its
+ *   intermediates are freed; an async transform tidies its own), `batch` the rows it stacked,
+ *   `filter` the rejected elements, `skip` the skipped ones;
+ * - beyond TF.js, elements a pass holds when it ends early (the `shuffle` and `prefetch`
+ *   buffers, the other streams of a `zip` that ended, a dropped small last batch) are disposed
+ *   too: `take` and `fitDataset` close the pass (`iterator.return()`, which `for await` calls
+ *   on `break`), so no tensor is left behind.
+ *
+ * # What loads when
+ * This module is synchronous and in the main bundle: making a dataset and chaining stages only
+ * checks the arguments and records the pipeline. The code that runs a pass (the stages'
+ * iterators in `stages.ts`, batching, the element walkers) is in the dataset chunk, loaded when
+ * the first pass starts (see `lazy.ts`); every pass starts asynchronously, as in TF.js.
+ */
+import { InvalidArgumentError } from '../errors.js';
+import { Tensor } from '../tensor.js';
+import type { NumberArray } from '../ops/convert.js';
+import { describeElement, isPlainObject } from './describe.js';
+import { seedOf } from './random.js';
+import { LazyIterator, type IteratorLike } from './iterator.js';
+import { dataChunk, type DataChunk } from './lazy.js';
+
+type Numeric = number | boolean | NumberArray | readonly Numeric[];
+
+/**
+ * The element type of `batch()`'s dataset for elements of type `T`: tensors, numbers and
+ * (nested) arrays of numbers become one tensor each; objects, and arrays holding tensors or
+ * objects, keep their structure with their leaves batched.
+ */
+export type Batched<T> = T extends Tensor
+  ? Tensor
+  : T extends Numeric
+    ? Tensor
+    : T extends readonly unknown[]
+      ? { -readonly [K in keyof T]: Batched<T[K]> }
+      : T extends object
+        ? { [K in keyof T]: Batched<T[K]> }
+        : Tensor;
+
+/** A nested structure (arrays and plain objects) of datasets, as `zip` takes. */
+export type DatasetContainer = Dataset<unknown> | DatasetContainer[] | { [key: string]: DatasetContainer };
+
+/** The element type of `zip(datasets)`: the structure of `datasets` with each dataset's element type at its leaves. */
+export type Zipped<D> = D extends Dataset<infer E> ? E : { [K in keyof D]: Zipped<D[K]> };
+
+/** A count that may also be `Infinity`; `min` the least accepted. */
+function countArg(op: string, name: string, v: unknown, min: number, infinite = false): number {
+  if (typeof v !== 'number' || !(Number.isInteger(v) || (infinite && v === Infinity)) || v < min) {
+    throw new InvalidArgumentError(`${op}: ${name} must be an integer >= ${min}${infinite ? ' (or Infinity)' : ''}, got ${describeElement(v)}`);
+  }
+  return v;
+}
+
+/** Whether `v` is a dataset this module can read (a neurite `Dataset`, or an object with `iterator()`). */
+export function isDataset(v: unknown): v is Dataset<unknown> {
+  return v instanceof Dataset || (v !== null && typeof v === 'object' && typeof (v as { iterator?: unknown }).iterator === 'function');
+}
+
+/**
+ * @internal `iterator()` of any dataset as a {@link LazyIterator} (a look-alike's iterator is
+ * wrapped). The dataset chunk is loaded first, so a pass is never started that could not run.
+ */
+export async function passOf<T>(ds: { iterator(): unknown }, op: string): Promise<LazyIterator<T>> {
+  const { SourceIterator } = await dataChunk(op);
+  const it = (await ds.iterator()) as IteratorLike<T>;
+  if (it instanceof LazyIterator) return it;
+  if (it === null || typeof it !== 'object' || typeof it.next !== 'function') throw new InvalidArgumentError(`${op}: the dataset's iterator() must give an object with next(), got ${describeElement(it)}`);
+  return new SourceIterator(it, op);
+}
+
+/**
+ * A lazy stream of elements, as TF.js's `tf.data.Dataset`: make one with {@link array},
+ * {@link generator} or {@link zip}, chain stages, and train with `model.fitDataset`. Each stage
+ * returns a new dataset; nothing runs until a pass starts, and every pass starts anew. See the
+ * module notes for who disposes which tensors.
+ *
+ * @example
+ * const ds = data.zip({ xs: data.array(xs), ys: data.array(ys) }).shuffle(100, 7).batch(32);
+ * await model.fitDataset(ds, { epochs: 5 });
+ */
+export class Dataset<T = unknown> implements AsyncIterable<T> {
+  /**
+   * The number of elements when known (`Infinity` for an endless `repeat()`), else `null` (a
+   * generator, after `filter`), as TF.js computes it.
+   */
+  readonly size: number | null;
+  readonly #make: (() => unknown) | null;
+
+  /**
+   * A dataset whose passes `iteratorFn` makes (TF.js's `datasetFromIteratorFn`), of `size`
+   * elements if known. Usually made by {@link array}, {@link generator} or {@link zip}; a
+   * subclass may override {@link Dataset.iterator} instead.
+   *
+   * @example
+   * const ds = new Dataset(async () => (await data.array([1, 2]).iterator()), 2);
+   */
+  constructor(iteratorFn: (() => LazyIterator<T> | IteratorLike<T> | Promise<LazyIterator<T> | IteratorLike<T>>) | null = null, size: number | null = null) {
+    if (iteratorFn !== null && typeof iteratorFn !== 'function') throw new InvalidArgumentError(`Dataset: iteratorFn must be a function that starts a pass, got ${describeElement(iteratorFn)}`);
+    if (size !== null && (typeof size !== 'number' || !(Number.isInteger(size) || size === Infinity) || size < 0)) throw new InvalidArgumentError(`Dataset: size must be a non-negative integer, Infinity or null, got ${describeElement(size)}`);
+    this.#make = iteratorFn;
+    this.size = size;
+  }
+
+  /**
+   * Starts a pass: a {@link LazyIterator} whose `next()` gives the elements in order.
+   *
+   * @example
+   * const it = await ds.iterator();
+   * for (let r = await it.next(); !r.done; r = await it.next()) use(r.value);
+   */
+  async iterator(): Promise<LazyIterator<T>> {
+    if (this.#make === null) throw new InvalidArgumentError('iterator: this Dataset has no iteratorFn; pass one to the constructor or override iterator()');
+    return passOf<T>({ iterator: this.#make }, 'iterator');
+  }
+
+  /** A new dataset of the passes `f` makes from this one's, with the stages `c` of the dataset chunk. */
+  #then<O>(size: number | null, f: (pass: LazyIterator<T>, c: DataChunk) => LazyIterator<O>): Dataset<O> {
+    return new Dataset<O>(async () => {
+      const pass = await passOf<T>(this, 'iterator');
+      return f(pass, await dataChunk('iterator'));
+    }, size);
+  }
+
+  /**
+   * Groups `batchSize` consecutive elements into one, with a new first axis (TF.js's
+   * `deepBatchConcat`): tensors are stacked, numbers become a 1-D tensor, arrays of numbers a
+   * tensor, and objects (and arrays holding tensors or objects, such as `[xs, ys]`) are
+   * batched key by key. The last batch may be smaller unless `smallLastBatch` is false (then
+   * it is dropped). The batches are new tensors; the elements' tensors are disposed.
+   *
+   * @example
+   * const b = data.array([{ x: 1, y: [1, 2] }, { x: 2, y: [3, 4] }, { x: 3, y: [5, 6] }]).batch(2);
+   * // first batch: { x: Tensor [2], y: Tensor [2, 2] }; then { x: [1], y: [1, 2] }
+   */
+  batch(batchSize: number, smallLastBatch = true): Dataset<Batched<T>> {
+    const n = countArg('batch', 'batchSize', batchSize, 1);
+    if (typeof smallLastBatch !== 'boolean') throw new InvalidArgumentError(`batch: smallLastBatch must be true or false, got ${describeElement(smallLastBatch)}`);
+    const s = this.size;
+    const size = s === null || s === Infinity ? s : smallLastBatch ? Math.ceil(s / n) : Math.floor(s / n);
+    return this.#then(size, (pass, c) => new c.BatchIterator<T, Batched<T>>(pass, n, smallLastBatch));
+  }
+
+  /**
+   * This dataset's elements, then `dataset`'s.
+   *
+   * @example
+   * await data.array([1, 2]).concatenate(data.array([3])).toArray(); // [1, 2, 3]
+   */
+  concatenate(dataset: Dataset<T>): Dataset<T> {
+    if (!isDataset(dataset)) throw new InvalidArgumentError(`concatenate: dataset must be a Dataset, got ${describeElement(dataset)}`);
+    const [a, b] = [this.size, dataset.size];
+    const size = a === Infinity || b === Infinity ? Infinity : a !== null && b !== null ? a + b : null;
+    return new Dataset<T>(async () => {
+      const { ChainIterator } = await dataChunk('iterator');
+      const parts: Dataset<T>[] = [this, dataset];
+      return new ChainIterator<T>(async () => {
+        const next = parts.shift();
+        return next ? passOf<T>(next, 'concatenate') : null;
+      }, false);
+    }, size);
+  }
+
+  /**
+   * The elements for which `predicate` is truthy; the others are disposed. The predicate runs
+   * in `tidy`; it may also return a Promise of a boolean.
+   *
+   * @example
+   * await data.array([1, 2, 3, 4]).filter((x) => x % 2 === 0).toArray(); // [2, 4]
+   */
+  filter(predicate: (value: T) => boolean | Promise<boolean>): Dataset<T> {
+    if (typeof predicate !== 'function') throw new InvalidArgumentError(`filter: predicate must be a function, got ${describeElement(predicate)}`);
+    return this.#then(this.size === Infinity ? Infinity : null, (pass, c) => new c.FilterIterator<T>(pass, predicate));
+  }
+
+  /**
+   * Calls `f` on every element (awaiting it if it returns a Promise) and then disposes the
+   * element's tensors, as TF.js.
+   *
+   * @example
+   * await data.array([1, 2, 3]).forEachAsync((x) => console.log(x));
+   */
+  async forEachAsync(f: (value: T) => unknown): Promise<void> {
+    if (typeof f !== 'function') throw new InvalidArgumentError(`forEachAsync: f must be a function, got ${describeElement(f)}`);
+    return (await this.iterator()).forEachAsync(f);
+  }
+
+  /**
+   * Transforms each element with `transform`, run in `tidy` (intermediate tensors are freed).
+   * The element's tensors that the result does not contain are disposed.
+   *
+   * @example
+   * const scaled = data.array(images).map((x) => x.div(255));
+   */
+  map<O>(transform: (value: T) => O): Dataset<O> {
+    if (typeof transform !== 'function') throw new InvalidArgumentError(`map: transform must be a function, got ${describeElement(transform)}`);
+    return this.#then(this.size, (pass, c) => new c.MapIterator<T, O>(pass, transform, true));
+  }
+
+  /**
+   * Transforms each element with an async `transform`. It cannot run in `tidy`: free its own
+   * intermediates (wrap its synchronous parts in `tidy`). The element's tensors that the result
+   * does not contain are disposed.
+   *
+   * @example
+   * const ds = data.array(urls).mapAsync(async (u) => tensor(await (await fetch(u)).json()));
+   */
+  mapAsync<O>(transform: (value: T) => Promise<O>): Dataset<O> {
+    if (typeof transform !== 'function') throw new InvalidArgumentError(`mapAsync: transform must be a function, got ${describeElement(transform)}`);
+    return this.#then(this.size, (pass, c) => new c.MapIterator<T, O>(pass, transform, false));
+  }
+
+  /**
+   * Keeps up to `bufferSize` upstream requests in flight, so slow async stages work ahead of the
+   * consumer; the elements and their order are unchanged (0 turns it off).
+   *
+   * @example
+   * const ds = data.array(urls).mapAsync(load).prefetch(4);
+   */
+  prefetch(bufferSize: number): Dataset<T> {
+    if (bufferSize === undefined || bufferSize === null) throw new InvalidArgumentError('prefetch: bufferSize is required (as TF.js)');
+    const n = countArg('prefetch', 'bufferSize', bufferSize, 0);
+    return this.#then(this.size, (pass, c) => new c.PrefetchIterator<T>(pass, n));
+  }
+
+  /**
+   * The dataset `count` times over, each time a new pass (so a `shuffle` before it reshuffles);
+   * forever when `count` is omitted or negative (as TF.js). Repeating an empty dataset gives an
+   * empty one.
+   *
+   * @example
+   * await data.array([1, 2]).repeat(2).toArray(); // [1, 2, 1, 2]
+   */
+  repeat(count?: number): Dataset<T> {
+    const forever = count === undefined || count === null || count === Infinity || (typeof count === 'number' && count < 0 && Number.isInteger(count));
+    const n = forever ? Infinity : countArg('repeat', 'count', count, 0, true);
+    const s = this.size;
+    const size = n === 0 ? 0 : s === null ? null : s === 0 ? 0 : n === Infinity ? Infinity : s * n;
+    return new Dataset<T>(async () => {
+      const { ChainIterator } = await dataChunk('iterator');
+      let passes = 0;
+      return new ChainIterator<T>(async () => (passes++ < n ? passOf<T>(this, 'repeat') : null), true);
+    }, size);
+  }
+
+  /**
+   * Drops the first `count` elements (disposing them); fewer than `count` gives an empty dataset.
+   *
+   * @example
+   * await data.array([1, 2, 3]).skip(2).toArray(); // [3]
+   */
+  skip(count: number): Dataset<T> {
+    const n = countArg('skip', 'count', count, 0, true);
+    const s = this.size;
+    const size = s === null ? null : s === Infinity ? (n === Infinity ? null : Infinity) : Math.max(s - n, 0);
+    return this.#then(size, (pass, c) => new c.SkipIterator<T>(pass, n));
+  }
+
+  /**
+   * Shuffles with a buffer of `bufferSize` elements: each element is drawn uniformly from the
+   * buffer, whose place the next upstream element takes (TF.js's sliding-window shuffle; a
+   * buffer as large as the dataset shuffles it fully). Seeded: the same `seed` (a non-negative
+   * integer, or a string as TF.js's) gives the same orders; without one the seed is
+   * {@link DEFAULT_SHUFFLE_SEED}, so a program shuffles the same way on every run. With
+   * `reshuffleEachIteration` (the default) each pass has its own order (pass `k` of this
+   * dataset always the same one); with `false` every pass has the first pass's order.
+   *
+   * @example
+   * const ds = data.array([1, 2, 3, 4, 5]).shuffle(5, 42);
+   */
+  shuffle(bufferSize: number, seed?: number | string, reshuffleEachIteration = true): Dataset<T> {
+    if (bufferSize === undefined || bufferSize === null) {
+      throw new InvalidArgumentError(`shuffle: bufferSize is required (as TF.js)${this.size !== null && this.size !== Infinity ? `; to shuffle the whole dataset use its size, ${this.size}` : ''}`);
+    }
+    const n = countArg('shuffle', 'bufferSize', bufferSize, 1);
+    const s = seedOf('shuffle', seed);
+    if (typeof reshuffleEachIteration !== 'boolean') throw new InvalidArgumentError(`shuffle: reshuffleEachIteration must be true or false, got ${describeElement(reshuffleEachIteration)}`);
+    let pass = 0;
+    return this.#then(this.size, (up, c) => new c.ShuffleIterator<T>(up, n, s, reshuffleEachIteration ? pass++ : 0));
+  }
+
+  /**
+   * The first `count` elements (all of them when there are fewer, or when `count` is omitted or
+   * negative, as TF.js). Once it has them it closes the pass upstream, freeing buffered elements.
+   *
+   * @example
+   * await data.array([1, 2, 3]).take(2).toArray(); // [1, 2]
+   */
+  take(count: number): Dataset<T> {
+    const all = count === undefined || count === null || count === Infinity || (typeof count === 'number' && count < 0 && Number.isInteger(count));
+    if (all) return this.#then(this.size, (pass) => pass);
+    const n = countArg('take', 'count', count, 0);
+    const size = this.size === null ? null : Math.min(this.size, n);
+    return this.#then(size, (pass, c) => new c.TakeIterator<T>(pass, n));
+  }
+
+  /**
+   * Every element, in an array (the caller owns their tensors). An endless dataset is an error.
+   *
+   * @example
+   * const xs = await data.array([1, 2, 3]).map((x) => x * 2).toArray(); // [2, 4, 6]
+   */
+  async toArray(): Promise<T[]> {
+    if (this.size === Infinity) throw new InvalidArgumentError('toArray: the dataset is endless (size Infinity); take(n) first');
+    return (await this.iterator()).toArray();
+  }
+
+  /**
+   * A pass as an async iterator: `for await (const e of ds)`. Breaking out of the loop ends the
+   * pass and frees what it buffered.
+   *
+   * @example
+   * for await (const { xs, ys } of ds) { use(xs, ys); dispose([xs, ys]); }
+   */
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    let it: Promise<LazyIterator<T>> | null = null;
+    const pass = () => (it ??= this.iterator());
+    return {
+      next: async () => (await pass()).next(),
+      return: async () => (it === null ? { value: null, done: true as const } : (await it).return()),
+    };
+  }
+}
+
+/**
+ * A dataset of `items` (TF.js's `tf.data.array`). Each pass gives a copy of each item whose
+ * tensors are clones, so the items stay yours (keep them alive while the dataset is used).
+ *
+ * @example
+ * const ds = data.array([{ x: 1, y: 2 }, { x: 3, y: 4 }]);
+ */
+export function array<T>(items: readonly T[]): Dataset<T> {
+  if (!Array.isArray(items)) throw new InvalidArgumentError(`data.array: items must be an array, got ${describeElement(items)}`);
+  return new Dataset<T>(async () => (await dataChunk('iterator')).arrayPass(items), items.length);
+}
+
+/**
+ * A dataset of what a generator yields (TF.js's `tf.data.generator`): `fn` is a generator
+ * function (`function*` or `async function*`), or any function returning an iterator, called
+ * anew for each pass. Yield new tensors: the consumer disposes them. Its size is unknown.
+ *
+ * @example
+ * const ds = data.generator(function* () { for (let i = 0; i < 100; i++) yield { xs: randomNormal([3]), ys: scalar(i % 2) }; });
+ */
+export function generator<T>(fn: () => Iterator<T> | AsyncIterator<T> | Promise<Iterator<T> | AsyncIterator<T>>): Dataset<T> {
+  if (typeof fn !== 'function') {
+    const hint = fn !== null && typeof fn === 'object' && typeof (fn as { next?: unknown }).next === 'function'
+      ? '; that is an iterator (a generator already called): pass the generator function itself, so each pass starts anew'
+      : '';
+    throw new InvalidArgumentError(`data.generator: fn must be a generator function (function* or async function*), got ${describeElement(fn)}${hint}`);
+  }
+  return new Dataset<T>(async () => (await dataChunk('iterator')).generatorPass(fn));
+}
+
+/**
+ * A dataset of the elements of several datasets side by side (TF.js's `tf.data.zip`):
+ * `datasets` is an array, an object, or a nested structure of them with datasets at its leaves,
+ * and each element has that structure with one element of each dataset in place. It ends with
+ * the shortest dataset.
+ *
+ * @example
+ * const ds = data.zip({ xs: data.array(xs), ys: data.array(ys) }); // elements { xs, ys }
+ */
+export function zip<D extends DatasetContainer>(datasets: D): Dataset<Zipped<D>> {
+  if (isDataset(datasets) || !(Array.isArray(datasets) || isPlainObject(datasets))) {
+    throw new InvalidArgumentError(`data.zip: datasets must be an array or an object of datasets (nested structures too), got ${describeElement(datasets)}`);
+  }
+  const leaves: Array<Dataset<unknown>> = [];
+  const walk = (d: unknown, path: string, depth: number): void => {
+    if (isDataset(d)) leaves.push(d);
+    else if (depth < 32 && Array.isArray(d)) d.forEach((x, i) => walk(x, `${path}[${i}]`, depth + 1));
+    else if (depth < 32 && isPlainObject(d)) for (const [k, x] of Object.entries(d)) walk(x, path === '' ? k : `${path}.${k}`, depth + 1);
+    else throw new InvalidArgumentError(`data.zip: ${path === '' ? 'datasets' : `datasets.${path}`.replace('.[', '[')} is ${describeElement(d)}; the leaves of the structure must be datasets`);
+  };
+  walk(datasets, '', 0);
+  if (leaves.length === 0) throw new InvalidArgumentError('data.zip: datasets holds no dataset');
+  const sizes = leaves.map((d) => d.size);
+  const size = sizes.some((s) => s === null || s === undefined) ? null : Math.min(...(sizes as number[]));
+  return new Dataset<Zipped<D>>(async () => (await dataChunk('iterator')).zipPass<Zipped<D>>(datasets), size);
+}

@@ -1,0 +1,128 @@
+/**
+ * `LazyIterator`: one pass over a dataset, as TF.js's. `next()` resolves to `{ value, done:
+ * false }` for each element, then `{ value: null, done: true }` for ever after. Calls to
+ * `next()` run one at a time in call order, even when several are pending (as `prefetch`
+ * makes them), so a stage with state never sees two at once.
+ *
+ * Beyond TF.js, an iterator has `return()` (the async-iterator protocol's, which `for await`
+ * calls on `break`): it frees what the pass holds — elements buffered by `shuffle` and
+ * `prefetch`, the generator behind `data.generator` — and closes the stages upstream. `take`
+ * calls it upstream once it has its elements, and `fitDataset` when it stops, so an abandoned
+ * pass leaves no tensors behind.
+ *
+ * This module is the base class, in the main bundle (it is public: `instanceof` and subclasses
+ * work before any pass has run); the stages' iterators are `stages.ts`, in the dataset chunk
+ * loaded on first use (see `lazy.ts`).
+ */
+import { InvalidArgumentError } from '../errors.js';
+import { describeElement } from './describe.js';
+import { dataChunk } from './lazy.js';
+
+/** What `next()` resolves to. */
+export type Next<T> = IteratorResult<T, null>;
+
+const DONE: Next<never> = Object.freeze({ value: null, done: true }) as Next<never>;
+/** The end of a pass. */
+export const done = <T>(): Next<T> => ({ ...DONE });
+
+/** Whether `v` is a Promise or another thenable. */
+export const isThenable = (v: unknown): v is PromiseLike<unknown> => v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
+
+/** An iterator that {@link LazyIterator} stages read from: ours, or anything with `next()` (TF.js's, a generator). */
+export interface IteratorLike<T> {
+  next(): Next<T> | IteratorResult<T> | Promise<Next<T> | IteratorResult<T>>;
+  return?(): unknown;
+}
+
+/**
+ * One pass over a dataset (TF.js's `LazyIterator`): `await it.next()` gives the elements in
+ * order. Whoever pulls an element owns the tensors in it and disposes them (`fitDataset` and
+ * `forEachAsync` do). Also an async iterator: `for await (const e of it)`.
+ *
+ * @example
+ * const it = await data.array([1, 2, 3]).iterator();
+ * let r = await it.next(); // { value: 1, done: false }
+ */
+export abstract class LazyIterator<T> implements AsyncIterableIterator<T> {
+  /** The last queued call: every `next()` and `return()` waits for the one before. */
+  #last: Promise<unknown> = Promise.resolve();
+  #closed = false;
+
+  /** Produces the next element (calls never overlap). */
+  protected abstract pull(): Promise<Next<T>>;
+
+  /** Frees what this stage holds and closes the stages it reads (once, on `return()`). */
+  protected async release(): Promise<void> {}
+
+  /**
+   * The next element: `{ value, done: false }`, or `{ value: null, done: true }` at the end
+   * (and after `return()`).
+   *
+   * @example
+   * const { value, done } = await it.next();
+   */
+  next(): Promise<Next<T>> {
+    const p = this.#last.then(() => (this.#closed ? done<T>() : this.pull()));
+    this.#last = p.catch(() => undefined);
+    return p;
+  }
+
+  /**
+   * Ends the pass: frees buffered elements and closes the stages upstream. Later `next()`
+   * calls give `done`. `for await` calls it on `break`.
+   *
+   * @example
+   * await it.return(); // done with it early
+   */
+  return(): Promise<Next<T>> {
+    const p = this.#last.then(async () => {
+      if (!this.#closed) {
+        this.#closed = true;
+        await this.release();
+      }
+      return done<T>();
+    });
+    this.#last = p.catch(() => undefined);
+    return p;
+  }
+
+  /** @example for await (const e of await ds.iterator()) console.log(e); */
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  /**
+   * Every remaining element, in an array (the caller owns their tensors).
+   *
+   * @example
+   * const rest = await it.toArray();
+   */
+  async toArray(): Promise<T[]> {
+    const out: T[] = [];
+    for (let r = await this.next(); !r.done; r = await this.next()) out.push(r.value);
+    return out;
+  }
+
+  /**
+   * Calls `f` on every remaining element (awaiting it when it returns a Promise), then disposes
+   * the tensors in the element, as TF.js.
+   *
+   * @example
+   * await it.forEachAsync((e) => console.log(e));
+   */
+  async forEachAsync(f: (value: T) => unknown): Promise<void> {
+    if (typeof f !== 'function') throw new InvalidArgumentError(`forEachAsync: f must be a function, got ${describeElement(f)}`);
+    const { disposeAll } = await dataChunk('forEachAsync');
+    for (let r = await this.next(); !r.done; r = await this.next()) {
+      try {
+        const out = f(r.value);
+        if (isThenable(out)) await out;
+      } catch (err) {
+        disposeAll(r.value);
+        await this.return();
+        throw err;
+      }
+      disposeAll(r.value);
+    }
+  }
+}

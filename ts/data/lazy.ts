@@ -1,0 +1,32 @@
+/**
+ * The dataset code that runs only once a dataset is iterated or trained on (`run.ts`: the
+ * stages' iterators, batching, the element walkers, the shuffle's generator, and the loops of
+ * `fitDataset`/`evaluateDataset`), loaded on first use with a dynamic `import()`, as the storage
+ * code is (`../io/lazy.ts`): both entries carry it as a chunk of its own (`data.js`), which an
+ * app that never iterates a dataset does not download. What is synchronous stays in the main
+ * bundle: `data.array`, `generator` and `zip`, the `Dataset` class and its chainable stages
+ * (they only record the pipeline and check their arguments), the `LazyIterator` base class,
+ * and the argument checks of `fitDataset` and `evaluateDataset`.
+ */
+import { NeuriteError } from '../errors.js';
+
+/** @internal The dataset chunk's exports. */
+export type DataChunk = typeof import('./run.js');
+
+let chunk: Promise<DataChunk> | undefined;
+
+/**
+ * @internal The dataset chunk, loaded once; `op` names the caller if loading fails (a missing
+ * file next to the bundle, a network error), which is a {@link NeuriteError} and can be retried.
+ */
+export function dataChunk(op: string): Promise<DataChunk> {
+  chunk ??= import('./run.js').catch((err: unknown) => {
+    chunk = undefined;
+    throw new NeuriteError(
+      'Internal',
+      `${op}: loading neurite's dataset code (data.js next to the neurite bundle) failed: ${(err as Error)?.message ?? String(err)}`,
+      { cause: err },
+    );
+  });
+  return chunk;
+}

@@ -1,0 +1,37 @@
+/**
+ * The seeds behind `Dataset.shuffle`. neurite is deterministic: every random choice
+ * comes from a seed, and a shuffle without one uses {@link DEFAULT_SHUFFLE_SEED}, so the same
+ * program gives the same order on every run (TF.js seeds an unseeded shuffle from the clock).
+ *
+ * This module reads the seed (`shuffle()` checks it synchronously); the generator a pass draws
+ * from is in `stages.ts`, with the shuffle, in the dataset chunk (see `lazy.ts`).
+ */
+import { InvalidArgumentError } from '../errors.js';
+import { describe } from '../ops/convert.js';
+
+/** The seed of a `shuffle()` given none. */
+export const DEFAULT_SHUFFLE_SEED = 0;
+
+/** A 32-bit finalizer (lowbias32): mixes every input bit into every output bit. */
+export function mix32(x: number): number {
+  x = Math.imul(x ^ (x >>> 16), 0x21f0aaad);
+  x = Math.imul(x ^ (x >>> 15), 0x735a2d97);
+  return (x ^ (x >>> 15)) >>> 0;
+}
+
+/**
+ * A 32-bit seed from a shuffle seed: a non-negative integer (up to 2^53), or a string (TF.js's
+ * seeds are strings; hashed with FNV-1a).
+ */
+export function seedOf(op: string, seed: unknown): number {
+  if (seed === undefined || seed === null) return DEFAULT_SHUFFLE_SEED;
+  if (typeof seed === 'string') {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < seed.length; i++) h = Math.imul(h ^ seed.charCodeAt(i), 0x01000193);
+    return h >>> 0;
+  }
+  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > Number.MAX_SAFE_INTEGER) {
+    throw new InvalidArgumentError(`${op}: seed must be a non-negative integer or a string, got ${describe(seed)}`);
+  }
+  return (seed >>> 0) ^ mix32(Math.floor(seed / 2 ** 32));
+}

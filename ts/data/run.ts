@@ -1,0 +1,12 @@
+/**
+ * The dataset code that is loaded on first use (see `lazy.ts`): what runs once a dataset is
+ * iterated or trained on — the stages' iterators (with batching, the element walkers and the
+ * shuffle's generator behind them) and the loops of `model.fitDataset` and `evaluateDataset`.
+ * The bundles put it, and what only it uses, in a chunk of its own (`data.js`).
+ */
+export {
+  arrayPass, BatchIterator, ChainIterator, FilterIterator, generatorPass, MapIterator, PrefetchIterator, ShuffleIterator,
+  SkipIterator, SourceIterator, TakeIterator, zipPass,
+} from './stages.js';
+export { disposeAll } from './tree.js';
+export { evaluateOnDataset, fitOnDataset } from '../models/fit-dataset-loop.js';

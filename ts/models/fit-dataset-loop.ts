@@ -1,0 +1,287 @@
+/**
+ * The loops of `model.fitDataset` and `model.evaluateDataset`, in the dataset chunk loaded on
+ * their first call (see `../data/lazy.ts`); their options are checked before, in the main
+ * bundle (`fit-dataset.ts`). Training runs on `fit`'s loop (`runEpochs` in `fit.ts`: the
+ * callbacks, logs, progress bar, validation, history and liveness checks are `fit`'s), with a
+ * runner that pulls one element per step and trains on it with the `trainOnBatch` step (one
+ * call into WebAssembly). Each element's tensors are disposed after its step, as TF.js does,
+ * and a pass that ends early is closed (its buffers freed).
+ */
+import { didYouMean } from '../options.js';
+import { argPtr, call, check } from '../engine.js';
+import { DisposedError, inOp, InvalidArgumentError, NeuriteError, ShapeError } from '../errors.js';
+import { Tensor } from '../tensor.js';
+import { need } from '../ops/convert.js';
+import { describeElement, isPlainObject } from '../data/describe.js';
+import { tensorsIn } from '../data/tree.js';
+import { close } from '../data/stages.js';
+import type { IteratorLike, Next } from '../data/iterator.js';
+import { passOf } from '../data/dataset.js';
+import { checkSamples, runEpochs, weightTensor, type EpochRunner, type History } from './fit.js';
+import type { Sequential } from './sequential.js';
+import { targetHint } from './compile.js';
+import type { DatasetLike, FitDatasetPlan } from './fit-dataset.js';
+
+/** The input (or output) names of a graph model, else null (a sequential model takes a lone tensor). */
+function partNames(model: Sequential, kind: 'inputs' | 'outputs'): string[] | null {
+  return model.graphIo === null ? null : model[kind].map((t) => t.sourceLayer.name);
+}
+
+/**
+ * `xs` (or `ys`) of an element as `fit` takes it: a tensor or a list; an object by input
+ * (output) name becomes the list in the model's order.
+ */
+function listOf(op: string, v: unknown, arg: 'xs' | 'ys', names: string[] | null): unknown {
+  if (!isPlainObject(v)) return v;
+  const kind = arg === 'xs' ? 'input' : 'output';
+  if (names === null) throw new InvalidArgumentError(`${op}: ${arg} is ${describeElement(v)}, but a sequential model takes ${arg} as one Tensor (an object by ${kind} name is for graph models)`);
+  for (const k of Object.keys(v)) {
+    if (!names.includes(k)) throw new InvalidArgumentError(`${op}: ${arg} has a key '${k}' that is not an ${kind} of the model${didYouMean(k, names)} (its ${kind}s: ${names.join(', ')})`);
+  }
+  return names.map((n) => {
+    if (!Object.hasOwn(v, n)) throw new InvalidArgumentError(`${op}: ${arg} has no key '${n}' for the model's ${kind} ${n} (its ${kind}s: ${names.join(', ')})`);
+    return v[n];
+  });
+}
+
+/** A batch ready for the core: the joined `x`/`y`, the targets per output, its samples, and what to dispose after it. */
+interface ReadyBatch {
+  x: Tensor;
+  y: Tensor;
+  ys: Tensor[];
+  n: number;
+  /** Every tensor of the element and the joined ones: disposed after the step. */
+  free(): void;
+}
+
+/**
+ * Reads one element of the dataset as a batch (`where` names it in messages). On an error the
+ * element's tensors are disposed.
+ */
+function readBatch(op: string, model: Sequential, value: unknown, where: string): ReadyBatch {
+  const element = tensorsIn(value);
+  const owned: Tensor[] = [];
+  const free = (): void => {
+    for (const t of element) t.dispose();
+    for (const t of owned) t.dispose();
+  };
+  try {
+    let xs: unknown, ys: unknown;
+    if (Array.isArray(value) && value.length === 2) [xs, ys] = value;
+    else if (isPlainObject(value) && 'xs' in value && 'ys' in value) ({ xs, ys } = value);
+    else {
+      throw new InvalidArgumentError(`${op}: each element of the dataset must be { xs, ys } or [xs, ys] (a batch of inputs and one of targets), got ${describeElement(value)}; make such elements with data.zip({ xs: data.array(xs), ys: data.array(ys) }).batch(batchSize)`);
+    }
+    for (const t of element) {
+      if (t.isDisposed) throw new DisposedError(`${op}: the element holds a disposed Tensor; ${op} disposes each batch after using it, so the dataset must give new tensors each time (data.array clones its items; a generator should create its tensors)`);
+    }
+    for (const [arg, v] of [['xs', xs], ['ys', ys]] as const) {
+      if (Array.isArray(v) && v.length > 0 && tensorsIn(v).size === 0 && v.every((e) => typeof e === 'number' || typeof e === 'boolean' || Array.isArray(e))) {
+        throw new InvalidArgumentError(`${op}: ${arg} is an array of numbers, not a Tensor; the elements must be batches of tensors: add .batch(batchSize) to the dataset (it makes tensors of numbers and arrays)`);
+      }
+    }
+    const xList = listOf(op, xs, 'xs', partNames(model, 'inputs'));
+    const yList = listOf(op, ys, 'ys', partNames(model, 'outputs'));
+    const [x, y] = model.coreData(op, xList, yList, owned, ['xs', 'ys']);
+    need(op, 'xs', x);
+    need(op, 'ys', y);
+    const shape = model.isPacked ? undefined : model.inputShape;
+    if (shape && x.rank === shape.length && x.shape.every((d, i) => d === shape[i])) {
+      throw new ShapeError(`${op}: xs has shape [${x.shape}], the shape of one sample of the model's input; the elements must be batches: add .batch(batchSize) to the dataset`);
+    }
+    checkSamples(op, x, y, 'xs', 'ys');
+    const n = x.rank === 0 ? 0 : x.shape[0];
+    if (n === 0) throw new InvalidArgumentError(`${op}: the element is a batch of 0 samples (xs of shape [${x.shape}])`);
+    const ysList = (Array.isArray(yList) ? yList : [yList]) as Tensor[];
+    return { x, y, ys: ysList, n, free };
+  } catch (err) {
+    free();
+    throw at(err, where);
+  }
+}
+
+/** Adds where it happened (`epoch 0, batch 3`) to a neurite error's message. */
+function at(err: unknown, where: string): unknown {
+  if (err instanceof NeuriteError && !err.message.includes(`(${where})`)) err.message = `${err.message} (${where})`;
+  return err;
+}
+
+/** A core error raised under another name (`fit`, `trainOnBatch`, `evaluate`) renamed to `op`. */
+function renamed(op: string, err: unknown, coreOp: string): unknown {
+  if (err instanceof NeuriteError && err.message.startsWith(`${coreOp} (`)) err.message = `${op} (${err.message.slice(coreOp.length + 2)}`;
+  return inOp(op, err, coreOp);
+}
+
+/** Checks a batch's values and targets in the core (`code` as `nr_model_check_data`'s: 0 training, 1 evaluation). */
+function checkData(op: string, model: Sequential, b: ReadyBatch, code: 0 | 1): void {
+  const h = model.handle(op);
+  const [hx, hy] = [b.x.handleFor(op, 'xs'), b.y.handleFor(op, 'ys')];
+  try {
+    call((e) => check(e.nr_model_check_data(h, hx, hy, code)));
+  } catch (err) {
+    const info = model.compiledInfo(op);
+    const e = renamed(op, targetHint(err, info, b.ys.length === 1 ? b.ys[0] : b.y, model.outputShape?.at(-1)), code === 0 ? 'fit' : 'evaluate');
+    // The core names the data x and y; here they are the element's xs and ys.
+    if (e instanceof NeuriteError) e.message = e.message.replace(`${op}: x contains `, `${op}: xs contains `).replace(/ on y: targets /, ' on ys: targets ');
+    throw e;
+  }
+}
+
+/** Reads `it`'s next result as `{ value, done }`. */
+async function pull(op: string, it: IteratorLike<unknown>): Promise<Next<unknown>> {
+  const r = (await it.next()) as IteratorResult<unknown> | undefined;
+  if (r === null || typeof r !== 'object') throw new InvalidArgumentError(`${op}: the dataset's iterator gave ${describeElement(r)} instead of { value, done }`);
+  return r.done ? { value: null, done: true } : { value: r.value, done: false };
+}
+
+/**
+ * The mean of the core's evaluation results over the batches of `it` (up to `batches`), each
+ * batch weighted by its samples (as TF.js's evaluateDataset). `check` runs after each await.
+ */
+async function meanOver(op: string, model: Sequential, it: IteratorLike<unknown>, batches: number | null, check: () => void = () => {}): Promise<number[]> {
+  let sums: Float64Array | null = null;
+  let total = 0;
+  for (let b = 0; batches === null || b < batches; b++) {
+    const r = await pull(op, it);
+    check();
+    if (r.done) {
+      if (batches !== null) throw new InvalidArgumentError(`${op}: the dataset ended after ${b} batches but batches is ${batches}; use repeat() or a smaller batches`);
+      break;
+    }
+    const batch = readBatch(op, model, r.value, `batch ${b}`);
+    try {
+      checkData(op, model, batch, 1);
+      const v = model.evaluateValues(batch.x, batch.y, batch.n, op);
+      sums ??= new Float64Array(v.length);
+      v.forEach((x, j) => (sums![j] += x * batch.n));
+      total += batch.n;
+    } catch (err) {
+      throw at(err, `batch ${b}`);
+    } finally {
+      batch.free();
+    }
+  }
+  if (sums === null) throw new InvalidArgumentError(`${op}: the dataset gave no elements to evaluate`);
+  return Array.from(sums, (s) => s / total);
+}
+
+/**
+ * The loop behind `model.evaluateDataset` (its options checked): the mean of the loss and
+ * metrics over the batches of `dataset` (up to `batches`), in the core's order. An iterator
+ * (`isIterator`, TF.js's `LazyIterator`) is read from where it stands and left open; a pass this
+ * function starts is closed at the end.
+ */
+export async function evaluateOnDataset(model: Sequential, dataset: unknown, isIterator: boolean, batches: number | null): Promise<number[]> {
+  const op = 'evaluateDataset';
+  const it = isIterator ? (dataset as IteratorLike<unknown>) : await passOf(dataset as DatasetLike, op);
+  try {
+    return await meanOver(op, model, it, batches);
+  } finally {
+    if (!isIterator) await close(it);
+  }
+}
+
+/**
+ * The loop behind `model.fitDataset`, with its options checked and its validation tensors
+ * joined (`plan`, which the caller frees). The model is compiled, not training, its trainable
+ * flags synced.
+ */
+export async function fitOnDataset(model: Sequential, plan: FitDatasetPlan): Promise<History> {
+  const op = 'fitDataset';
+  const { dataset, loop, batchesPerEpoch: bpe, size, valDataset, valBatches, valX, valY, valBatchSize, outputNames, classWeights } = plan;
+  const h = model.handle(op);
+  return runEpochs(model, op, loop, (): EpochRunner => {
+    if (valX && valY) {
+      const [hvx, hvy, given] = [valX.handleFor(op, 'validationData[0]'), valY.handleFor(op, 'validationData[1]'), valY];
+      try {
+        call((e) => check(e.nr_model_check_data(h, hvx, hvy, 3)));
+      } catch (err) {
+        throw renamed(op, targetHint(err, model.compiledInfo(op), given, model.outputShape?.at(-1)), 'fit');
+      }
+    }
+    /** The pass training reads: a new one each epoch, or one for the run with batchesPerEpoch. */
+    let pass: IteratorLike<unknown> | null = null;
+    let passDone = false;
+    const endPass = async (): Promise<void> => {
+      const p = pass;
+      pass = null;
+      if (p && !passDone) await close(p);
+    };
+    return {
+      batches: bpe ?? (size !== null && size !== Infinity ? size : 0),
+      batchSize: 0,
+      samples: 0,
+      disposed: () => (valX?.isDisposed ? 'validationData[0]' : valY?.isDisposed ? 'validationData[1]' : null),
+      epoch: async (epoch, { step, check: stillLive, where }) => {
+        if (bpe === null || pass === null) {
+          await endPass();
+          pass = await passOf(dataset, op);
+          passDone = false;
+          stillLive();
+        }
+        for (let b = 0; (bpe === null || b < bpe) && !model.stopTraining; b++) {
+          where(`epoch ${epoch}, batch ${b}`);
+          const r = await pull(op, pass);
+          stillLive();
+          if (r.done) {
+            passDone = true;
+            if (bpe !== null) {
+              const total = bpe * (loop.epochs - loop.initialEpoch);
+              throw new InvalidArgumentError(`${op}: the dataset ended after ${b} batches of epoch ${epoch}, but batchesPerEpoch is ${bpe}; with batchesPerEpoch one pass runs through every epoch (as TF.js), so the dataset must give at least ${total} batches (${bpe} × ${loop.epochs - loop.initialEpoch} epochs): add repeat()`);
+            }
+            if (b === 0) throw new InvalidArgumentError(`${op}: the dataset gave no elements in epoch ${epoch}${size === 0 ? ' (its size is 0)' : ''}; an epoch needs at least one batch (batch(n, false) drops a dataset of fewer than n elements)`);
+            return;
+          }
+          const batch = readBatch(op, model, r.value, `epoch ${epoch}, batch ${b}`);
+          try {
+            checkData(op, model, batch, 0);
+            const [hx, hy] = [batch.x.handleFor(op, 'xs'), batch.y.handleFor(op, 'ys')];
+            let hw = 0;
+            if (classWeights) {
+              const w = weightTensor(op, batch.ys, classWeights, outputNames, batch.n, 'ys');
+              const free = batch.free;
+              batch.free = () => (free(), w.dispose());
+              hw = w.handleFor(op, 'classWeight');
+            }
+            await step(batch.n, (out) => {
+              try {
+                call((e) => {
+                  if (hw !== 0) {
+                    // The weighted step of fit, on this batch's rows in order.
+                    check(e.nr_model_shuffle(h, batch.n, 0, 0));
+                    check(e.nr_model_train_batch(h, hx, hy, hw, 0, batch.n, argPtr()));
+                  } else {
+                    check(e.nr_model_train_on_batch(h, hx, hy, argPtr()));
+                  }
+                  out.set(new Float32Array(e.memory.buffer, argPtr(), out.length));
+                });
+              } catch (err) {
+                throw renamed(op, err, hw !== 0 ? 'fit' : 'trainOnBatch');
+              }
+            });
+          } catch (err) {
+            throw err instanceof NeuriteError && !(err instanceof DisposedError && err.message.includes('during training')) ? at(err, `epoch ${epoch}, batch ${b}`) : err;
+          } finally {
+            batch.free();
+          }
+        }
+        // The epoch ended before the pass did (a stop, or without batchesPerEpoch never): free it.
+        if (bpe === null) await endPass();
+      },
+      validate: async () => {
+        if (valX && valY) return model.evaluateValues(valX, valY, valBatchSize, op);
+        if (valDataset === null) return null;
+        const it = await passOf(valDataset, op);
+        try {
+          return await meanOver(op, model, it, valBatches);
+        } catch (err) {
+          if (err instanceof NeuriteError && !err.message.includes('validationData')) err.message = err.message.replace(`${op}: `, `${op} (validationData): `);
+          throw err;
+        } finally {
+          await close(it);
+        }
+      },
+      close: endPass,
+    };
+  });
+}
