@@ -5,13 +5,14 @@
 // - RBF network: 10 gaussian units; k-means++ centers, nearest-center widths, output layer by
 //   regularized least squares on one-hot targets (closed form, no gradient descent); the
 //   class is the largest output.
-// - MLP: 4-10-3, tanh + softmax, Adam, categorical cross-entropy.
+// - MLP: 4-10-3, tanh + softmax, Adam, categorical cross-entropy, trained from a tf.data-style
+//   pipeline (`data.zip` of the rows and one-hot labels, seeded shuffle, batches of 16, `fitDataset`).
 // - Perceptron: setosa vs. versicolor on all four features, perceptron rule.
 // Draws the RBF network's and the MLP's decision regions over petal length × petal width
 // (the other features at their mean) to examples/out/rbf-iris.png.
 // Bar (exits non-zero if missed): RBF and MLP test accuracy ≥ 90%; the perceptron converges
 // to 100% training accuracy on setosa vs. versicolor.
-import { init, tensor, sequential, layers, optimizers, rbfNetwork, perceptron, argMax, tidy } from '../dist/index.js';
+import { init, tensor, sequential, layers, optimizers, rbfNetwork, perceptron, argMax, tidy, data, memory } from '../dist/index.js';
 import { loadIris, oneHotRows, SPECIES } from './data/iris.mjs';
 import { COLORS, outDir, panelGrid, tint } from './lib/plot.mjs';
 import { join } from 'node:path';
@@ -40,10 +41,13 @@ const mlp = sequential({
   layers: [layers.dense({ inputShape: [4], units: 10, activation: 'tanh' }), layers.dense({ units: 3, activation: 'softmax' })],
 });
 mlp.compile({ optimizer: optimizers.adam({ learningRate: 0.01 }), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-await mlp.fit(xTrain, yTrain, { epochs: 200, batchSize: 16, verbose: 0 });
+const rows = data.zip({ xs: data.array(train.x), ys: data.array(oneHotRows(train.labels)) }).shuffle(train.x.length, 1).batch(16);
+const live = memory().numTensors;
+await mlp.fitDataset(rows, { epochs: 200, verbose: 0 });
+if (memory().numTensors !== live) throw new Error(`fitDataset left ${memory().numTensors - live} tensors behind`);
 const mlpTrain = tidy(() => accuracy(mlp.predict(xTrain), train.labels));
 const mlpTest = tidy(() => accuracy(mlp.predict(xTest), test.labels));
-console.log(`MLP 4-10-3 (tanh, softmax), 200 epochs: train accuracy ${(100 * mlpTrain).toFixed(1)}%, test accuracy ${(100 * mlpTest).toFixed(1)}%`);
+console.log(`MLP 4-10-3 (tanh, softmax), 200 epochs of fitDataset: train accuracy ${(100 * mlpTrain).toFixed(1)}%, test accuracy ${(100 * mlpTest).toFixed(1)}%`);
 
 // ---- perceptron: setosa vs. versicolor -------------------------------------------------------
 const two = train.labels.map((l, i) => [l, i]).filter(([l]) => l < 2);
