@@ -14,9 +14,25 @@
 //! `dx[b, iy, ix, c] = Σ dy[b, oy, ox, c·m + j] · filter[ky, kx, c, j]` over the outputs that
 //! read it; `dfilter[ky, kx, c, j] = Σ x[b, iy, ix, c] · dy[b, oy, ox, c·m + j]` over samples
 //! and outputs.
+//!
+//! # Order of the sums
+//! Every sum is fixed by the definition, whatever the kernel's blocking and the number of
+//! threads (all of it runs on one): `y` over the offsets in `(ky, kx)` order from `0`, one
+//! rounding per product and per addition (no fused multiply-add); `dx` over the outputs that
+//! read the pixel in `(b, oy, ox)` order, each term `0 + Σ_j dy·f` summed over `j` first;
+//! `dfilter` over `(b, oy, ox)`. The tests check the kernels against a plain loop per offset,
+//! bit for bit.
+//!
+//! # Kernels
+//! Two walks, 4-lane `f32x4` steps over contiguous channels (wasm32 simd128; `[f32; 4]` lane by
+//! lane elsewhere, the same bits): `dot_block` keeps up to 16 channels of an output in registers
+//! over its terms (the forward, `dfilter`, and `dx` for stride 1 and multiplier 1 as the forward
+//! convolution of `dy` by the turned filter); `scatter_block` adds one output's terms into `dx`
+//! in memory (the other strides and multipliers).
 
 use super::window::{filter_placement, out_shape, Placement, Window};
 use crate::{Result, Tensor};
+use core::ptr::with_exposed_provenance;
 
 const OP: &str = "depthwiseConv2d";
 
@@ -26,57 +42,395 @@ fn placement(x: &Tensor, filter: &Tensor, win: Window) -> Result<(Placement, usi
     Ok((p, batch, filter.dims()[3]))
 }
 
-/// Calls `f(out, xin, fk)` for every output position and every window offset inside the input:
-/// `out` the flat offset of the output position's `c·m` values, `xin` of the input pixel's `c`
-/// values, `fk` of the offset's `c·m` filter values.
+/// Four `f32` lanes, or one, with the operations the kernels below need: `f32x4` on wasm32
+/// with simd128, `[f32; 4]` elsewhere (lane-wise scalar operations, so both give the same
+/// bits; the native tests run the same loops as the wasm build).
+trait Lane: Copy {
+    const N: usize;
+    fn zero() -> Self;
+    /// # Safety
+    /// `p[..N]` must be readable (no alignment needed).
+    unsafe fn load(p: *const f32) -> Self;
+    /// # Safety
+    /// `p[..N]` must be writable (no alignment needed).
+    unsafe fn store(p: *mut f32, v: Self);
+    fn add(self, o: Self) -> Self;
+    fn mul(self, o: Self) -> Self;
+}
+
+impl Lane for f32 {
+    const N: usize = 1;
+    #[inline(always)]
+    fn zero() -> Self {
+        0.0
+    }
+    #[inline(always)]
+    unsafe fn load(p: *const f32) -> Self {
+        // SAFETY: the caller's.
+        unsafe { p.read() }
+    }
+    #[inline(always)]
+    unsafe fn store(p: *mut f32, v: Self) {
+        // SAFETY: the caller's.
+        unsafe { p.write(v) }
+    }
+    #[inline(always)]
+    fn add(self, o: Self) -> Self {
+        self + o
+    }
+    #[inline(always)]
+    fn mul(self, o: Self) -> Self {
+        self * o
+    }
+}
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod f4 {
+    use core::arch::wasm32::{f32x4_add, f32x4_mul, f32x4_splat, v128, v128_load, v128_store};
+
+    /// `f32x4.mul` then `f32x4.add`: never fused (this module stays plain SIMD even in the
+    /// relaxed-SIMD build), so every lane rounds as the scalar `a * b` then `+`.
+    #[derive(Clone, Copy)]
+    pub struct F4(v128);
+
+    impl super::Lane for F4 {
+        const N: usize = 4;
+        #[inline(always)]
+        fn zero() -> Self {
+            F4(f32x4_splat(0.0))
+        }
+        #[inline(always)]
+        unsafe fn load(p: *const f32) -> Self {
+            // SAFETY: the caller's; wasm loads need no alignment.
+            F4(unsafe { v128_load(p.cast()) })
+        }
+        #[inline(always)]
+        unsafe fn store(p: *mut f32, v: Self) {
+            // SAFETY: the caller's; wasm stores need no alignment.
+            unsafe { v128_store(p.cast(), v.0) }
+        }
+        #[inline(always)]
+        fn add(self, o: Self) -> Self {
+            F4(f32x4_add(self.0, o.0))
+        }
+        #[inline(always)]
+        fn mul(self, o: Self) -> Self {
+            F4(f32x4_mul(self.0, o.0))
+        }
+    }
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+mod f4 {
+    /// The portable stand-in for `f32x4`: the same operations lane by lane.
+    #[derive(Clone, Copy)]
+    pub struct F4([f32; 4]);
+
+    impl super::Lane for F4 {
+        const N: usize = 4;
+        #[inline(always)]
+        fn zero() -> Self {
+            F4([0.0; 4])
+        }
+        #[inline(always)]
+        unsafe fn load(p: *const f32) -> Self {
+            // SAFETY: the caller's.
+            F4(unsafe { p.cast::<[f32; 4]>().read_unaligned() })
+        }
+        #[inline(always)]
+        unsafe fn store(p: *mut f32, v: Self) {
+            // SAFETY: the caller's.
+            unsafe { p.cast::<[f32; 4]>().write_unaligned(v.0) }
+        }
+        #[inline(always)]
+        fn add(self, o: Self) -> Self {
+            F4(core::array::from_fn(|i| self.0[i] + o.0[i]))
+        }
+        #[inline(always)]
+        fn mul(self, o: Self) -> Self {
+            F4(core::array::from_fn(|i| self.0[i] * o.0[i]))
+        }
+    }
+}
+
+use f4::F4;
+
+/// A walk over `rows × cols` steps of two streams `a` and `b` (flat offsets of their first
+/// step; `sa`/`sb` the offset steps between rows and between columns), for each of `n` outputs
+/// at offsets `o + i·so`, the walk of output `i` starting `i·next` further along `a`.
+#[derive(Clone, Copy)]
+struct Walk {
+    rows: usize,
+    cols: usize,
+    a: usize,
+    sa: [usize; 2],
+    b: usize,
+    sb: [usize; 2],
+    n: usize,
+    next: usize,
+    o: usize,
+    so: usize,
+}
+
+impl Walk {
+    /// The offset one past the last value read from a stream that starts at `at` with steps `s`,
+    /// `len` values per step, for one output; 0 when the walk is empty (it reads nothing, and
+    /// its start may be past the end: an output whose window lies in the padding).
+    fn end(&self, at: usize, s: [usize; 2], len: usize) -> usize {
+        if self.rows == 0 || self.cols == 0 {
+            return 0;
+        }
+        at + (self.rows - 1) * s[0] + (self.cols - 1) * s[1] + len
+    }
+}
+
+/// The kernels' bounds check (one message for all: they are only called with walks the
+/// drivers computed, so it never fails).
 #[inline(always)]
-fn each_tap(p: &Placement, batch: usize, m: usize, mut f: impl FnMut(usize, usize, usize)) {
-    let (c, kw) = (p.c, p.win.size[1]);
-    let cm = c * m;
-    let rows = p.inside_all(0);
-    let cols = p.inside_all(1);
-    for b in 0..batch {
-        for (oy, &(ky0, ky1)) in rows.iter().enumerate() {
-            for (ox, &(kx0, kx1)) in cols.iter().enumerate() {
-                let out = ((b * p.oh + oy) * p.ow + ox) * cm;
-                for ky in ky0..ky1 {
-                    let iy = p.source(0, oy, ky).unwrap_or(0);
-                    for kx in kx0..kx1 {
-                        let ix = p.source(1, ox, kx).unwrap_or(0);
-                        f(out, ((b * p.h + iy) * p.w + ix) * c, (ky * kw + kx) * cm);
+fn in_bounds(ok: bool) {
+    assert!(ok, "depthwiseConv2d: a walk out of bounds");
+}
+
+/// A float's byte address in wasm memory as an integer. The kernels walk their streams with
+/// integer addresses rather than pointer increments, which LLVM's loop strength reduction
+/// would rewrite so that the loads' constant offsets no longer fold (as in
+/// `kernels/simd128_matmul.rs`).
+#[inline(always)]
+fn addr(s: &[f32], at: usize) -> usize {
+    s.as_ptr().expose_provenance() + 4 * at
+}
+
+/// `out[w.o + i·w.so + ch + l] += Σ a[w.a + i·w.next + ch + l] · b[w.b + ch + l]` for each output
+/// `i < w.n` and lane `l < V·L::N`, each sum over the walk's steps in order, rows then columns:
+/// one product and one addition per step, kept in registers between the load and the store of
+/// `out`. (Two outputs at a time, sharing the loads of `b`, measured no faster in V8.)
+#[inline(never)]
+fn dot_block<L: Lane, const V: usize>(a: &[f32], b: &[f32], w: &Walk, ch: usize, out: &mut [f32]) {
+    let n = V * L::N;
+    in_bounds(w.n >= 1);
+    let last = w.n - 1;
+    in_bounds(w.end(w.a + ch + last * w.next, w.sa, n) <= a.len() && w.end(w.b + ch, w.sb, n) <= b.len() && w.o + ch + last * w.so + n <= out.len());
+    let (a0, b0, o0) = (addr(a, w.a + ch), addr(b, w.b + ch), addr(out, w.o + ch));
+    let ptr = with_exposed_provenance::<f32>;
+    // SAFETY: the checks above bound every offset read and written below (all steps are
+    // non-negative); `out` is borrowed mutably.
+    unsafe {
+        for i in 0..w.n {
+            let (ai, o) = (a0 + 4 * i * w.next, ptr(o0 + 4 * i * w.so).cast_mut());
+            let mut acc: [L; V] = core::array::from_fn(|v| L::load(o.add(v * L::N)));
+            for r in 0..w.rows {
+                let (mut pa, mut pb) = (ai + 4 * r * w.sa[0], b0 + 4 * r * w.sb[0]);
+                for _ in 0..w.cols {
+                    let (x, f) = (ptr(pa), ptr(pb));
+                    for (v, acc) in acc.iter_mut().enumerate() {
+                        *acc = acc.add(L::load(x.add(v * L::N)).mul(L::load(f.add(v * L::N))));
                     }
+                    pa += 4 * w.sa[1];
+                    pb += 4 * w.sb[1];
+                }
+            }
+            for (v, &acc) in acc.iter().enumerate() {
+                L::store(o.add(v * L::N), acc);
+            }
+        }
+    }
+}
+
+/// [`dot_block`] over `c` channels: blocks of 16, 8 and 4 lanes, then one at a time.
+fn dot(a: &[f32], b: &[f32], w: &Walk, c: usize, out: &mut [f32]) {
+    let mut ch = 0;
+    while ch + 16 <= c {
+        dot_block::<F4, 4>(a, b, w, ch, out);
+        ch += 16;
+    }
+    if ch + 8 <= c {
+        dot_block::<F4, 2>(a, b, w, ch, out);
+        ch += 8;
+    }
+    if ch + 4 <= c {
+        dot_block::<F4, 1>(a, b, w, ch, out);
+        ch += 4;
+    }
+    for ch in ch..c {
+        dot_block::<f32, 1>(a, b, w, ch, out);
+    }
+}
+
+/// The scatter of `dL/dx` from `w.n` output positions, in order (`a` the offset in `dx`, `b` in
+/// `ft`, `o + i·so` in `g` of position `i`): for each step of a position's walk, in order,
+/// `dx[.. + ch + l] += Σ_j g[.. + j·c + ch + l] · ft[.. + j·c + ch + l]`, the sum over `j < m`
+/// from 0, for `l < V·L::N` (`c` channels per multiplier `j`).
+#[inline(never)]
+fn scatter_block<L: Lane, const V: usize>(g: &[f32], ft: &[f32], w: &Walk, c: usize, m: usize, ch: usize, dx: &mut [f32]) {
+    let (n, jn) = (V * L::N, (m - 1) * c + V * L::N);
+    in_bounds(m >= 1 && w.n >= 1);
+    let last = w.n - 1;
+    in_bounds(w.o + ch + last * w.so + jn <= g.len() && w.end(w.b + ch, w.sb, jn) <= ft.len() && w.end(w.a + ch + last * w.next, w.sa, n) <= dx.len());
+    let (g0, f0, d0) = (addr(g, w.o + ch), addr(ft, w.b + ch), addr(dx, w.a + ch));
+    let ptr = with_exposed_provenance::<f32>;
+    // SAFETY: the checks above bound every offset used below (all steps are non-negative);
+    // `dx` is borrowed mutably.
+    unsafe {
+        for i in 0..w.n {
+            let (gi, di) = (g0 + 4 * i * w.so, d0 + 4 * i * w.next);
+            for r in 0..w.rows {
+                let (mut pd, mut pf) = (di + 4 * r * w.sa[0], f0 + 4 * r * w.sb[0]);
+                for _ in 0..w.cols {
+                    let mut s = [L::zero(); V];
+                    for j in 0..m {
+                        let (gj, fj) = (ptr(gi + 4 * j * c), ptr(pf + 4 * j * c));
+                        for (v, s) in s.iter_mut().enumerate() {
+                            *s = s.add(L::load(gj.add(v * L::N)).mul(L::load(fj.add(v * L::N))));
+                        }
+                    }
+                    for (v, &s) in s.iter().enumerate() {
+                        let d = ptr(pd).cast_mut().add(v * L::N);
+                        L::store(d, L::load(d).add(s));
+                    }
+                    pd += 4 * w.sa[1];
+                    pf += 4 * w.sb[1];
                 }
             }
         }
     }
 }
 
+/// [`scatter_block`] over the `c` channels: blocks of 16 and 4 lanes, then one at a time.
+fn scatter(g: &[f32], ft: &[f32], w: &Walk, c: usize, m: usize, dx: &mut [f32]) {
+    let mut ch = 0;
+    while ch + 16 <= c {
+        scatter_block::<F4, 4>(g, ft, w, c, m, ch, dx);
+        ch += 16;
+    }
+    while ch + 4 <= c {
+        scatter_block::<F4, 1>(g, ft, w, c, m, ch, dx);
+        ch += 4;
+    }
+    for ch in ch..c {
+        scatter_block::<f32, 1>(g, ft, w, c, m, ch, dx);
+    }
+}
+
+/// `v` (groups of `c·m` values `[c][m]`) with each group reordered to `[m][c]`, so that the
+/// values of one multiplier `j` are contiguous; `v` itself when `m == 1`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn by_multiplier(v: &[f32], c: usize, m: usize) -> std::borrow::Cow<'_, [f32]> {
+    if m == 1 {
+        return v.into();
+    }
+    let mut out = vec![0.0; v.len()];
+    for (o, v) in out.chunks_exact_mut(c * m).zip(v.chunks_exact(c * m)) {
+        for (ch, v) in v.chunks_exact(m).enumerate() {
+            for (j, &v) in v.iter().enumerate() {
+                o[j * c + ch] = v;
+            }
+        }
+    }
+    out.into()
+}
+
+/// The inverse of [`by_multiplier`] for one group: `out[ch·m + j] = v[j·c + ch]`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn interleave(v: &[f32], c: usize, m: usize, out: &mut [f32]) {
+    for (j, v) in v.chunks_exact(c).enumerate() {
+        for (ch, &v) in v.iter().enumerate() {
+            out[ch * m + j] = v;
+        }
+    }
+}
+
+/// Calls `f(walk)` for each run of output positions of one output row `(b, oy)` whose window
+/// offsets inside the input are the same (`rows`/`cols` from [`Placement::inside_all`]), in
+/// order: `walk.a` over the input pixels (`c` values each), `walk.b` over the filter's offsets
+/// (`c·m` values each), `walk.n` positions `walk.next` apart in `x`, `walk.o` the row's first
+/// position of the run times `c·m`, `walk.so = c·m`.
+#[inline(always)]
+fn row_runs(p: &Placement, m: usize, b: usize, oy: usize, (ky0, ky1): (usize, usize), cols: &[(usize, usize)], mut f: impl FnMut(&Walk)) {
+    let (c, cm, kw, [dh, dw]) = (p.c, p.c * m, p.win.size[1], p.win.dilation);
+    let iy = p.source(0, oy, ky0).unwrap_or(0);
+    let mut ox = 0;
+    while ox < p.ow {
+        let (kx0, kx1) = cols[ox];
+        let n = cols[ox..].iter().take_while(|&&k| k == (kx0, kx1)).count();
+        let ix = p.source(1, ox, kx0).unwrap_or(0);
+        f(&Walk {
+            rows: ky1 - ky0,
+            cols: kx1 - kx0,
+            a: ((b * p.h + iy) * p.w + ix) * c,
+            sa: [dh * p.w * c, dw * c],
+            b: (ky0 * kw + kx0) * cm,
+            sb: [kw * cm, cm],
+            n,
+            next: p.win.strides[1] * c,
+            o: ox * cm,
+            so: cm,
+        });
+        ox += n;
+    }
+}
+
 /// Depthwise convolution of `x` with `filter` over `win` (its size is the filter's).
+///
+/// Each output value is `0 + x·f + x·f + …` over its window offsets inside the input in
+/// `(ky, kx)` order, one rounding per product and per sum: the kernel keeps blocks of up to 16
+/// channels of an output position in registers over the offsets. With a multiplier `m > 1`
+/// the filter is reordered to `[kh, kw, m, c]` so each multiplier `j` is such a walk, and an
+/// output row's `[m][c]` results are interleaved into `[c][m]`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 #[inline(never)]
 pub fn depthwise_conv2d(x: &Tensor, filter: &Tensor, win: Window) -> Result<Tensor> {
     let (p, batch, m) = placement(x, filter, win)?;
     let (c, cm) = (p.c, p.c * m);
     let mut y = Tensor::zeros(OP, out_shape(OP, x.rank(), batch, [p.oh, p.ow, cm])?)?;
-    let (xs, fs, ys) = (x.data(), filter.data(), y.data_mut());
-    each_tap(&p, batch, m, |out, xin, fk| {
-        let (o, xv, fv) = (&mut ys[out..out + cm], &xs[xin..xin + c], &fs[fk..fk + cm]);
+    if y.size() == 0 {
+        return Ok(y);
+    }
+    convolve(&p, m, x.data(), &by_multiplier(filter.data(), c, m), y.data_mut());
+    Ok(y)
+}
+
+/// The forward's loop: `ys` (zeros, `[batch, p.oh, p.ow, c·m]`) gets the convolution of `xs`
+/// with the filter `ft` reordered by [`by_multiplier`].
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
+fn convolve(p: &Placement, m: usize, xs: &[f32], ft: &[f32], ys: &mut [f32]) {
+    let (c, cm) = (p.c, p.c * m);
+    let (rows, cols) = (p.inside_all(0), p.inside_all(1));
+    let mut tmp = vec![0.0; if m > 1 { p.ow * cm } else { 0 }];
+    for (i, out) in ys.chunks_exact_mut(p.ow * cm).enumerate() {
+        let (b, oy) = (i / p.oh, i % p.oh);
         if m == 1 {
-            for ((o, &a), &w) in o.iter_mut().zip(xv).zip(fv) {
-                *o += a * w;
-            }
+            row_runs(p, m, b, oy, rows[oy], &cols, |w| dot(xs, ft, w, c, out));
         } else {
-            for (ch, &a) in xv.iter().enumerate() {
-                for (o, &w) in o[ch * m..(ch + 1) * m].iter_mut().zip(&fv[ch * m..(ch + 1) * m]) {
-                    *o += a * w;
+            tmp.fill(0.0);
+            row_runs(p, m, b, oy, rows[oy], &cols, |w| {
+                for j in 0..m {
+                    dot(xs, ft, &Walk { b: w.b + j * c, o: w.o + j * c, ..*w }, c, &mut tmp);
                 }
+            });
+            for (t, out) in tmp.chunks_exact(cm).zip(out.chunks_exact_mut(cm)) {
+                interleave(t, c, m, out);
             }
         }
-    });
-    Ok(y)
+    }
+}
+
+/// Output rows per block of `dL/dfilter`'s sweep: about 32 KiB of the gradient, so the block's
+/// rows of `x` and of the gradient stay in cache over the window offsets.
+fn rows_per_block(ow: usize, cm: usize) -> usize {
+    (8192 / (ow * cm).max(1)).max(1)
 }
 
 /// The backward rule of [`depthwise_conv2d`]: `(dL/dx, dL/dfilter)` for `dL/dy` = `g`, each
 /// when `need`s.
+///
+/// The sums keep the order of a walk over the output positions (samples, rows, columns) and,
+/// within each, the window offsets in `(ky, kx)` order: `dL/dx` gets, per output position and
+/// offset, `0 + Σ_j g·f` (over the multiplier), in registers by `convolve` for stride 1 and
+/// multiplier 1, else scattered with 4-lane steps; `dL/dfilter`, per offset and block of
+/// output rows, `Σ x·g` over the positions with the sum in registers. Single-threaded, so the
+/// bits do not depend on the number of threads.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 #[inline(never)]
 pub fn depthwise_conv2d_backward(x: &Tensor, filter: &Tensor, win: Window, g: &Tensor, need: [bool; 2]) -> Result<(Option<Tensor>, Option<Tensor>)> {
     let (p, batch, m) = placement(x, filter, win)?;
@@ -86,29 +440,74 @@ pub fn depthwise_conv2d_backward(x: &Tensor, filter: &Tensor, win: Window, g: &T
     }
     let mut dx = need[0].then(|| Tensor::zeros(OP, x.shape().clone())).transpose()?;
     let mut df = need[1].then(|| Tensor::zeros(OP, filter.shape().clone())).transpose()?;
-    let (xs, fs, gs) = (x.data(), filter.data(), g.data());
-    let (mut dxs, mut dfs) = (dx.as_mut().map(|t| t.data_mut()), df.as_mut().map(|t| t.data_mut()));
-    each_tap(&p, batch, m, |out, xin, fk| {
-        let gv = &gs[out..out + cm];
-        if let Some(d) = dxs.as_deref_mut() {
-            let (d, fv) = (&mut d[xin..xin + c], &fs[fk..fk + cm]);
-            for (ch, d) in d.iter_mut().enumerate() {
-                let mut s = 0.0f32;
-                for j in ch * m..(ch + 1) * m {
-                    s += gv[j] * fv[j];
+    if g.size() == 0 {
+        return Ok((dx, df));
+    }
+    let (xs, gt) = (x.data(), by_multiplier(g.data(), c, m));
+    let [kh, kw] = p.win.size;
+    let [dh, dw] = p.win.dilation;
+    // With stride 1 and multiplier 1, dL/dx is the forward convolution of g by the filter turned
+    // by 180° (padded by the window's extent less x's padding): input pixel `iy` gets output rows
+    // `oy = iy + padTop − ky·dh` in ascending order as `kh − 1 − ky` ascends, so the sums keep the
+    // reference's order, in registers. (Each term is `g·f` rather than `0 + g·f`: the same bits,
+    // as the sums start at +0 and so are never −0.)
+    let turned = (m == 1 && p.win.strides == [1, 1])
+        .then(|| Some(Placement { h: p.oh, w: p.ow, oh: p.h, ow: p.w, pad_top: ((kh - 1) * dh).checked_sub(p.pad_top)?, pad_left: ((kw - 1) * dw).checked_sub(p.pad_left)?, ..p }))
+        .flatten();
+    if let (Some(dx), Some(q)) = (dx.as_mut(), turned) {
+        let mut ff = Vec::with_capacity(filter.size());
+        for k in (0..kh * kw).rev() {
+            ff.extend_from_slice(&filter.data()[k * c..][..c]);
+        }
+        convolve(&q, 1, &gt, &ff, dx.data_mut());
+    } else if let Some(dx) = dx.as_mut() {
+        let (ft, dxs) = (by_multiplier(filter.data(), c, m), dx.data_mut());
+        let (rows, cols) = (p.inside_all(0), p.inside_all(1));
+        for (i, gt) in gt.chunks_exact(p.ow * cm).enumerate() {
+            let (b, oy) = (i / p.oh, i % p.oh);
+            row_runs(&p, m, b, oy, rows[oy], &cols, |w| scatter(gt, &ft, w, c, m, dxs));
+        }
+    }
+    if let Some(df) = df.as_mut() {
+        // The sums in `[kh, kw, m, c]` order (each multiplier's channels contiguous, as `gt`'s).
+        let mut dft = vec![0.0; df.size()];
+        let [sh, sw] = p.win.strides;
+        let ky_out: Vec<_> = (0..kh).map(|k| p.inside_range(0, k)).collect();
+        let kx_out: Vec<_> = (0..kw).map(|k| p.inside_range(1, k)).collect();
+        let block = rows_per_block(p.ow, cm);
+        for b in 0..batch {
+            for r0 in (0..p.oh).step_by(block) {
+                let r1 = (r0 + block).min(p.oh);
+                for (ky, &(lo, hi)) in ky_out.iter().enumerate() {
+                    let (lo, hi) = (lo.max(r0), hi.min(r1));
+                    for (kx, &(ox0, ox1)) in kx_out.iter().enumerate() {
+                        if lo >= hi || ox0 >= ox1 {
+                            continue;
+                        }
+                        let (iy, ix) = (p.source(0, lo, ky).unwrap_or(0), p.source(1, ox0, kx).unwrap_or(0));
+                        for j in 0..m {
+                            let w = Walk {
+                                rows: hi - lo,
+                                cols: ox1 - ox0,
+                                a: ((b * p.h + iy) * p.w + ix) * c,
+                                sa: [sh * p.w * c, sw * c],
+                                b: ((b * p.oh + lo) * p.ow + ox0) * cm + j * c,
+                                sb: [p.ow * cm, cm],
+                                n: 1,
+                                next: 0,
+                                o: ((ky * kw + kx) * m + j) * c,
+                                so: 0,
+                            };
+                            dot(xs, &gt, &w, c, &mut dft);
+                        }
+                    }
                 }
-                *d += s;
             }
         }
-        if let Some(d) = dfs.as_deref_mut() {
-            let (d, xv) = (&mut d[fk..fk + cm], &xs[xin..xin + c]);
-            for (ch, &a) in xv.iter().enumerate() {
-                for (d, &gj) in d[ch * m..(ch + 1) * m].iter_mut().zip(&gv[ch * m..(ch + 1) * m]) {
-                    *d += a * gj;
-                }
-            }
+        for (d, t) in df.data_mut().chunks_exact_mut(cm).zip(dft.chunks_exact(cm)) {
+            interleave(t, c, m, d);
         }
-    });
+    }
     Ok((dx, df))
 }
 
@@ -141,6 +540,10 @@ mod tests {
             ([2, 5, 4, 3], [3, 2, 3, 1], win([1, 1], [1, 1], false)),
             ([1, 7, 6, 2], [3, 3, 2, 3], win([2, 1], [1, 2], true)),
             ([3, 4, 4, 1], [1, 1, 1, 2], win([3, 3], [1, 1], true)),
+            ([2, 6, 5, 5], [3, 3, 5, 1], win([1, 1], [1, 1], true)),
+            ([1, 8, 7, 7], [3, 3, 7, 2], win([2, 2], [1, 1], true)),
+            ([1, 9, 9, 3], [3, 3, 3, 3], win([1, 1], [2, 2], false)),
+            ([2, 6, 6, 21], [2, 3, 21, 2], win([1, 2], [2, 1], true)),
         ] {
             let n = xd.iter().product::<usize>();
             let x = t(&xd, (0..n).map(|v| ((v * 37 % 23) as f32 - 11.0) * 0.125).collect());
@@ -158,6 +561,136 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    /// The kernels as first written, one window offset at a time with the sums read from and
+    /// written to memory: the reference the blocked kernels must equal bit for bit.
+    fn each_tap(p: &Placement, batch: usize, m: usize, mut f: impl FnMut(usize, usize, usize)) {
+        let (c, kw) = (p.c, p.win.size[1]);
+        let cm = c * m;
+        let rows = p.inside_all(0);
+        let cols = p.inside_all(1);
+        for b in 0..batch {
+            for (oy, &(ky0, ky1)) in rows.iter().enumerate() {
+                for (ox, &(kx0, kx1)) in cols.iter().enumerate() {
+                    let out = ((b * p.oh + oy) * p.ow + ox) * cm;
+                    for ky in ky0..ky1 {
+                        let iy = p.source(0, oy, ky).unwrap_or(0);
+                        for kx in kx0..kx1 {
+                            let ix = p.source(1, ox, kx).unwrap_or(0);
+                            f(out, ((b * p.h + iy) * p.w + ix) * c, (ky * kw + kx) * cm);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `(y, dx, dfilter)` by the reference.
+    fn reference(x: &Tensor, filter: &Tensor, win: Window, g: &[f32]) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+        let (p, batch, m) = placement(x, filter, win).unwrap();
+        let (c, cm) = (p.c, p.c * m);
+        let (xs, fs) = (x.data(), filter.data());
+        let mut ys = vec![0.0f32; batch * p.oh * p.ow * cm];
+        let (mut dxs, mut dfs) = (vec![0.0f32; xs.len()], vec![0.0f32; fs.len()]);
+        each_tap(&p, batch, m, |out, xin, fk| {
+            for ch in 0..c {
+                for j in 0..m {
+                    ys[out + ch * m + j] += xs[xin + ch] * fs[fk + ch * m + j];
+                }
+                let mut s = 0.0f32;
+                for j in ch * m..(ch + 1) * m {
+                    s += g[out + j] * fs[fk + j];
+                }
+                dxs[xin + ch] += s;
+                for j in 0..m {
+                    dfs[fk + ch * m + j] += xs[xin + ch] * g[out + ch * m + j];
+                }
+            }
+        });
+        (ys, dxs, dfs)
+    }
+
+    /// `n` values in [-1, 1) with every 11th an exact zero of either sign (so `±0` products
+    /// and sums are covered).
+    fn values(n: usize, seed: u32) -> Vec<f32> {
+        let mut s = seed;
+        (0..n)
+            .map(|i| {
+                s = s.wrapping_mul(1664525).wrapping_add(1013904223);
+                match i % 11 {
+                    3 => 0.0,
+                    7 => -0.0,
+                    _ => (s >> 8) as f32 / (1u32 << 23) as f32 - 1.0,
+                }
+            })
+            .collect()
+    }
+
+    /// Channel counts through every block and tail (blocks of 16, 8 and 4 lanes, then 1-3 single
+    /// channels), multipliers 1-3, strides, dilations, 'valid' and 'same', windows larger than
+    /// the input and outputs whose window lies wholly in the padding, one image or a batch: the
+    /// forward and both gradients (by the turned convolution and by the scatter) equal the
+    /// reference's bits.
+    #[test]
+    fn equals_the_scalar_reference_bit_for_bit() {
+        let windows = [
+            ([3, 3], [1, 1], [1, 1], true),
+            ([3, 3], [1, 1], [1, 1], false),
+            ([3, 2], [2, 2], [1, 1], true),
+            ([2, 3], [1, 2], [2, 2], true),
+            ([3, 3], [2, 1], [2, 1], false),
+            ([5, 5], [1, 1], [1, 1], true),
+            ([5, 4], [2, 3], [1, 1], true),
+            ([1, 1], [3, 3], [1, 1], true),
+            // Dilated windows wider than the input: outputs whose window lies wholly in the
+            // padding (a row or column of offsets with none inside).
+            ([2, 2], [1, 1], [3, 4], true),
+            ([3, 2], [1, 2], [4, 5], true),
+        ];
+        let mut seed = 1;
+        for c in [1, 2, 3, 4, 5, 7, 8, 12, 13, 16, 20, 29, 33] {
+            for m in 1..=3 {
+                for (wi, &(k, s, d, same)) in windows.iter().enumerate() {
+                    let xd = match wi {
+                        8 => vec![2, 1, 5, c],
+                        9 => vec![1, 2, c],
+                        _ if wi % 2 == 0 => vec![2, 7, 6, c],
+                        _ => vec![4, 5, c],
+                    };
+                    let fd = [k[0], k[1], c, m];
+                    seed += 3;
+                    let x = t(&xd, values(xd.iter().product(), seed));
+                    let f = t(&fd, values(fd.iter().product(), seed + 1));
+                    let w = win(s, d, same);
+                    let y = depthwise_conv2d(&x, &f, w).unwrap();
+                    let g = values(y.size(), seed + 2);
+                    let (ry, rdx, rdf) = reference(&x, &f, w, &g);
+                    let (dx, df) = depthwise_conv2d_backward(&x, &f, w, &t(y.dims(), g), [true, true]).unwrap();
+                    let bits = |v: &[f32]| v.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+                    let what = format!("x {xd:?} filter {fd:?} strides {s:?} dilation {d:?} same {same}");
+                    assert_eq!(bits(y.data()), bits(&ry), "{what}: y");
+                    assert_eq!(bits(dx.unwrap().data()), bits(&rdx), "{what}: dx");
+                    assert_eq!(bits(df.unwrap().data()), bits(&rdf), "{what}: dfilter");
+                }
+            }
+        }
+    }
+
+    /// dL/dfilter's blocks of output rows: a wide image (one row per block) and a tall one (many
+    /// blocks over one image) keep the reference's order.
+    #[test]
+    fn dfilter_blocks_keep_the_order() {
+        for (xd, fd) in [([2, 9, 300, 33], [3, 3, 33, 1]), ([1, 70, 5, 5], [3, 2, 5, 3])] {
+            let x = t(&xd, values(xd.iter().product(), 5));
+            let f = t(&fd, values(fd.iter().product(), 6));
+            let w = win([1, 1], [1, 1], true);
+            let g = values(xd[0] * xd[1] * xd[2] * fd[2] * fd[3], 7);
+            let (_, _, rdf) = reference(&x, &f, w, &g);
+            let (_, df) = depthwise_conv2d_backward(&x, &f, w, &t(&[xd[0], xd[1], xd[2], fd[2] * fd[3]], g), [false, true]).unwrap();
+            let bits = |v: &[f32]| v.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(df.unwrap().data()), bits(&rdf), "{xd:?} {fd:?}");
         }
     }
 
