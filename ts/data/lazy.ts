@@ -8,25 +8,13 @@
  * (they only record the pipeline and check their arguments), the `LazyIterator` base class,
  * and the argument checks of `fitDataset` and `evaluateDataset`.
  */
-import { NeuriteError } from '../errors.js';
+import { lazyChunk } from '../lazy_chunk.js';
 
 /** @internal The dataset chunk's exports. */
 export type DataChunk = typeof import('./run.js');
 
-let chunk: Promise<DataChunk> | undefined;
-
 /**
  * @internal The dataset chunk, loaded once; `op` names the caller if loading fails (a missing
- * file next to the bundle, a network error), which is a {@link NeuriteError} and can be retried.
+ * file next to the bundle, a network error), which is a `NeuriteError` and can be retried.
  */
-export function dataChunk(op: string): Promise<DataChunk> {
-  chunk ??= import('./run.js').catch((err: unknown) => {
-    chunk = undefined;
-    throw new NeuriteError(
-      'Internal',
-      `${op}: loading neurite's dataset code (data.js next to the neurite bundle) failed: ${(err as Error)?.message ?? String(err)}`,
-      { cause: err },
-    );
-  });
-  return chunk;
-}
+export const dataChunk = lazyChunk((): Promise<DataChunk> => import('./run.js'), 'data.js', 'dataset code');

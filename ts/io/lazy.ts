@@ -7,6 +7,7 @@
  * saved are those of the call.
  */
 import { Perceptron } from '../classic/perceptron.js';
+import { lazyChunk } from '../lazy_chunk.js';
 import { InvalidArgumentError, NeuriteError } from '../errors.js';
 import { Sequential } from '../models/sequential.js';
 import type { IOHandler, ModelArtifacts, ModelArtifactsInfo } from './artifacts.js';
@@ -16,23 +17,11 @@ import type { LoadOptions } from './model.js';
 /** @internal The storage chunk's exports. */
 export type StorageChunk = typeof import('./store.js');
 
-let chunk: Promise<StorageChunk> | undefined;
-
 /**
  * @internal The storage chunk, loaded once; `op` names the caller if loading fails (a missing
  * file next to the bundle, a network error), which is a {@link NeuriteError} and can be retried.
  */
-export function storage(op: string): Promise<StorageChunk> {
-  chunk ??= import('./store.js').catch((err: unknown) => {
-    chunk = undefined;
-    throw new NeuriteError(
-      'Internal',
-      `${op}: loading neurite's storage code (io.js next to the neurite bundle) failed: ${(err as Error)?.message ?? String(err)}`,
-      { cause: err },
-    );
-  });
-  return chunk;
-}
+export const storage = lazyChunk((): Promise<StorageChunk> => import('./store.js'), 'io.js', 'storage code');
 
 /**
  * Loads a model saved by neurite or by TF.js (`model.save`, Layers format).
