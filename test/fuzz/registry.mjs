@@ -16,5 +16,6 @@ import convolution from './families/convolution.mjs';
 import composite from './families/composite.mjs';
 import indexing from './families/indexing.mjs';
 import spatial from './families/spatial.mjs';
+import data from './families/data.mjs';
 
-export const FAMILIES = [creation, elementwise, reductions, shape, matmul, autodiff, models, memory, convolution, composite, indexing, spatial];
+export const FAMILIES = [creation, elementwise, reductions, shape, matmul, autodiff, models, memory, convolution, composite, indexing, spatial, data];
