@@ -216,30 +216,30 @@ impl Layer for DepthwiseConv2d {
         // Inference keeps nothing: the activation runs with the bias (on the GEMM's bands for
         // separable), as conv2d's.
         let fused = (!mode.keeps()).then_some(&self.cfg.activation);
-        let (d, mut z) = match &self.pointwise {
+        let (d, z) = match &self.pointwise {
             Some(w) => {
                 let (before, after) = affine::split_activation(fused, units);
                 let rows = d.size() / d.dims()[3].max(1);
                 let z = affine::forward(op, d.data(), rows, d.dims()[3], units, w.value.data(), bias, before)?;
-                let z = Tensor::new(op, Shape::new(op, &[d.dims()[0], p.oh, p.ow, units])?, z)?;
+                let mut z = Tensor::new(op, Shape::new(op, &[d.dims()[0], p.oh, p.ow, units])?, z)?;
                 if !mode.keeps() {
-                    let mut z = z;
                     affine::activate_after(op, after, z.data_mut(), units)?;
                     return Ok(z);
                 }
                 (Some(d), z)
             }
-            None => (None, d),
+            None => {
+                let mut z = d;
+                if let Some(b) = bias {
+                    affine::add_bias(z.data_mut(), b);
+                }
+                if !mode.keeps() {
+                    affine::activate_after(op, fused, z.data_mut(), units)?;
+                    return Ok(z);
+                }
+                (None, z)
+            }
         };
-        if self.pointwise.is_none() {
-            if let Some(b) = bias {
-                affine::add_bias(z.data_mut(), b);
-            }
-            if !mode.keeps() {
-                affine::activate_after(op, fused, z.data_mut(), units)?;
-                return Ok(z);
-            }
-        }
         let y = activated(op, &self.cfg.activation, &z, units)?;
         self.x = Some(x);
         self.d = d;
