@@ -1,8 +1,8 @@
 /**
- * `data`: TF.js's `tf.data`, the in-memory part — lazy datasets made with {@link array},
- * {@link generator} and {@link zip}, transformed with `map`, `filter`, `shuffle`, `batch`, …,
- * and trained on with `model.fitDataset`. Shuffling is seeded (a default seed when none is
- * given), so a program gives the same order on every run.
+ * `data`: TF.js's `tf.data` — lazy datasets made with {@link array}, {@link generator},
+ * {@link zip} and {@link csv} (the rows of a CSV file), transformed with `map`, `filter`,
+ * `shuffle`, `batch`, …, and trained on with `model.fitDataset`. Shuffling is seeded (a
+ * default seed when none is given), so a program gives the same order on every run.
  *
  * @example
  * import { data } from 'neurite';
@@ -10,5 +10,6 @@
  * await model.fitDataset(ds, { epochs: 5 });
  */
 export { Dataset, array, generator, zip, type Batched, type DatasetContainer, type Zipped } from './dataset.js';
+export { CSVDataset, csv, type ColumnConfig, type CSVConfig, type CSVDtype, type CSVElement, type CSVElementOf, type CSVLabeledRow, type CSVRow, type CSVSource, type CSVValue } from './csv.js';
 export { LazyIterator, type Next, type IteratorLike } from './iterator.js';
 export { DEFAULT_SHUFFLE_SEED } from './random.js';

@@ -1,12 +1,13 @@
 /**
  * The dataset code that runs only once a dataset is iterated or trained on (`run.ts`: the
- * stages' iterators, batching, the element walkers, the shuffle's generator, and the loops of
- * `fitDataset`/`evaluateDataset`), loaded on first use with a dynamic `import()`, as the storage
- * code is (`../io/lazy.ts`): both entries carry it as a chunk of its own (`data.js`), which an
- * app that never iterates a dataset does not download. What is synchronous stays in the main
- * bundle: `data.array`, `generator` and `zip`, the `Dataset` class and its chainable stages
- * (they only record the pipeline and check their arguments), the `LazyIterator` base class,
- * and the argument checks of `fitDataset` and `evaluateDataset`.
+ * stages' iterators, batching, the element walkers, the shuffle's generator, `data.csv`'s
+ * reader, and the loops of `fitDataset`/`evaluateDataset`), loaded on first use with a dynamic
+ * `import()`, as the storage code is (`../io/lazy.ts`): both entries carry it as a chunk of
+ * its own (`data.js`), which an app that never iterates a dataset does not download. What is
+ * synchronous stays in the main bundle: `data.array`, `generator`, `zip` and `csv`'s argument
+ * checks, the `Dataset` class and its chainable stages (they only record the pipeline and
+ * check their arguments), the `LazyIterator` base class, and the argument checks of
+ * `fitDataset` and `evaluateDataset`.
  */
 import { lazyChunk } from '../lazy_chunk.js';
 

@@ -1,0 +1,428 @@
+// data.csv (TF.js's tf.data.csv): parsing (RFC 4180 quoting, CRLF, BOM, blank lines, other
+// delimiters), every csvConfig option and error, columnNames(), the sources (bytes, Blob,
+// Response, Request, a URL fetched from a local HTTP server, a file: URL's error), batching and
+// an end-to-end fitDataset. The elements are compared with @tensorflow/tfjs-data's csv (a dev
+// dependency) where the two agree by design (see the README for where neurite differs).
+import { createServer, type Server } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import * as nr from '../ts/index.js';
+import * as data from '../ts/data/index.js';
+import { rejection } from './fit-helpers.js';
+import './setup.js';
+
+const enc = (text: string): Uint8Array => new TextEncoder().encode(text);
+const rows = (text: string, cfg?: data.CSVConfig): Promise<data.CSVElement[]> => data.csv(enc(text), cfg).toArray();
+const failure = (p: Promise<unknown>): Promise<Error> => rejection(p);
+const live = (): number => nr.memory().numTensors;
+const FIXTURE = new URL('./fixtures/linear.csv', import.meta.url);
+
+/** Every element of `ds` with its tensors read as { shape, values } (and disposed). */
+async function read(ds: data.Dataset<unknown>): Promise<unknown[]> {
+  const out: unknown[] = [];
+  await ds.forEachAsync((e) => {
+    out.push(JSON.parse(JSON.stringify(e, (_k, v) => (v instanceof nr.Tensor ? { shape: v.shape, values: Array.from(v.data()) } : v))));
+  });
+  return out;
+}
+
+describe('data.csv parsing', () => {
+  it('a header and rows: numbers parse to numbers, other values stay strings (as TF.js)', async () => {
+    expect(await rows('a,b,c\n1,x,2.5\n-3,y z,1e3\n')).toEqual([{ a: 1, b: 'x', c: 2.5 }, { a: -3, b: 'y z', c: 1000 }]);
+    // Number(value), as TF.js: hex, Infinity and surrounding spaces parse; NaN and words do not.
+    expect(await rows('a,b,c,d,e\n0x10, 7 ,Infinity,NaN,1_000\n')).toEqual([{ a: 16, b: 7, c: Infinity, d: 'NaN', e: '1_000' }]);
+    // A field of spaces only is not a number (TF.js would give 0).
+    expect(await rows('a,b\n1,  \n')).toEqual([{ a: 1, b: '  ' }]);
+    // Element keys keep the CSV's column order.
+    expect(Object.keys((await rows('z,a,m\n1,2,3\n'))[0])).toEqual(['z', 'a', 'm']);
+  });
+
+  it('quoted fields: delimiters, doubled quotes and line breaks inside quotes; text after a closing quote is kept', async () => {
+    const text = 'name,note,n\n"Smith, J.","said ""hi""",1\n"two\nlines","a\r\nb",2\n"ab"c,a"b,3\n"",x,4\n';
+    expect(await rows(text)).toEqual([
+      { name: 'Smith, J.', note: 'said "hi"', n: 1 },
+      { name: 'two\nlines', note: 'a\r\nb', n: 2 },
+      { name: 'abc', note: 'a"b', n: 3 },
+      { name: undefined, note: 'x', n: 4 },
+    ]);
+    // A quoted header name, a quoted number (still a number, as TF.js), an empty quoted last field.
+    expect(await rows('"a,1",b\n"12",""\n')).toEqual([{ 'a,1': 12, b: undefined }]);
+  });
+
+  it('line numbers count the lines inside quotes and blank lines', async () => {
+    const e = await failure(rows('a,b\n"x\ny",1\n\n2\n'));
+    expect(e).toBeInstanceOf(nr.InvalidArgumentError);
+    expect(e.message).toBe('data.csv: line 5 has 1 field but the CSV has 2 columns (a, b)');
+  });
+
+  it('CRLF and LF line ends, a last line without a line end, a trailing line end, blank lines skipped', async () => {
+    const want = [{ a: 1, b: 'x' }, { a: 3, b: 'y' }];
+    expect(await rows('a,b\r\n1,x\r\n3,y\r\n')).toEqual(want);
+    expect(await rows('a,b\r\n1,x\r\n3,y')).toEqual(want);
+    expect(await rows('a,b\n1,x\n3,y')).toEqual(want);
+    expect(await rows('\n\na,b\n\n1,x\r\n\r\n\n3,y\n\n\n')).toEqual(want);
+    expect(await rows('a,b\n1,x\r\n3,"y"\r\n')).toEqual(want);
+    // A lone CR inside a line is text; one that ends the text is a line end.
+    expect(await rows('a,b\n1,x\ry\r')).toEqual([{ a: 1, b: 'x\ry' }]);
+  });
+
+  it('UTF-8 with a byte-order mark (stripped), from a Uint8Array, an ArrayBuffer or a Node Buffer', async () => {
+    const bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...enc('näme,b\n1,ü\n')]);
+    const want = [{ näme: 1, b: 'ü' }];
+    expect(await data.csv(bytes).toArray()).toEqual(want);
+    expect(await data.csv(bytes.slice().buffer).toArray()).toEqual(want);
+    expect(await data.csv(Buffer.from(bytes)).toArray()).toEqual(want);
+    expect(await data.csv(bytes).columnNames()).toEqual(['näme', 'b']);
+  });
+
+  it('delimWhitespace: runs of spaces and tabs, leading and trailing ones ignored; quotes still work', async () => {
+    expect(await rows('a  b\tc\n  1 2 \t 3  \n"x y"   "" z\n', { delimWhitespace: true })).toEqual([
+      { a: 1, b: 2, c: 3 },
+      { a: 'x y', b: undefined, c: 'z' },
+    ]);
+    expect(await rows('a b\n   \n1 2\n', { delimWhitespace: true })).toEqual([{ a: 1, b: 2 }]);
+  });
+
+  it('other delimiters: ";", tab, "|"; the comma is then text', async () => {
+    expect(await rows('a;b\n1,5;"x;y"\n', { delimiter: ';' })).toEqual([{ a: '1,5', b: 'x;y' }]);
+    expect(await rows('a\tb\n1\t2\n', { delimiter: '\t' })).toEqual([{ a: 1, b: 2 }]);
+    expect(await rows('a|b\n1|\n', { delimiter: '|' })).toEqual([{ a: 1, b: undefined }]);
+  });
+
+  it('empty CSVs: a header only gives no elements; no header line at all is an error; hasHeader false gives none', async () => {
+    expect(await rows('a,b\n')).toEqual([]);
+    expect(await rows('', { hasHeader: false, columnNames: ['a'] })).toEqual([]);
+    expect((await failure(rows('\n\n'))).message).toBe('data.csv: the CSV is empty: there is no header line (hasHeader is true)');
+  });
+
+  it('rows with too many or too few fields are errors naming the line and the counts (with a delimiter hint)', async () => {
+    expect((await failure(rows('a,b\n1,2\n3,4,5\n'))).message).toBe('data.csv: line 3 has 3 fields but the CSV has 2 columns (a, b)');
+    expect((await failure(rows('a,b,c\n1,2\n'))).message).toBe('data.csv: line 2 has 2 fields but the CSV has 3 columns (a, b, c)');
+    // The rows before the bad one were given.
+    const it0 = await data.csv(enc('a,b\n1,2\n3\n')).iterator();
+    expect(await it0.next()).toEqual({ value: { a: 1, b: 2 }, done: false });
+    expect((await failure(it0.next())).message).toMatch(/^data\.csv: line 3 has 1 field/);
+    // A ';'-separated file read with ',' gives one column; its rows do not fit a 2-column header.
+    expect((await failure(rows('a,b\n1;2\n'))).message).toBe('data.csv: line 2 has 1 field but the CSV has 2 columns (a, b) — is the delimiter ";"? (set delimiter)');
+  });
+
+  it('an unterminated quote is an error naming the line it opened on', async () => {
+    const e = await failure(rows('a,b\n1,2\n3,"abc\n\ndef\n'));
+    expect(e).toBeInstanceOf(nr.InvalidArgumentError);
+    expect(e.message).toBe('data.csv: unterminated quoted field: the \'"\' opened on line 3 is never closed');
+    expect((await failure(rows('"a,b\n1,2\n'))).message).toMatch(/opened on line 1 is never closed/);
+  });
+
+  it('a column named __proto__ is an own key', async () => {
+    const [r] = (await rows('__proto__,b\n1,2\n')) as data.CSVRow[];
+    expect(Object.keys(r)).toEqual(['__proto__', 'b']);
+    expect(Object.getPrototypeOf(r)).toBe(Object.prototype);
+  });
+});
+
+describe('data.csv config', () => {
+  it('hasHeader false with columnNames: every line is data', async () => {
+    expect(await rows('1,2\n3,4\n', { hasHeader: false, columnNames: ['a', 'b'] })).toEqual([{ a: 1, b: 2 }, { a: 3, b: 4 }]);
+  });
+
+  it('columnNames with a header: they replace its names (as TF.js) and must be as many', async () => {
+    const ds = data.csv(enc('A,B\n1,2\n'), { columnNames: ['a', 'b'] });
+    expect(await ds.toArray()).toEqual([{ a: 1, b: 2 }]);
+    expect(await ds.columnNames()).toEqual(['a', 'b']);
+    expect((await failure(rows('A,B,C\n1,2,3\n', { columnNames: ['a', 'b'] }))).message).toBe('data.csv: columnNames has 2 names but the header line has 3 columns (A, B, C)');
+  });
+
+  it('isLabel: elements are { xs: features, ys: labels }, keyed by column name in the CSV\'s order', async () => {
+    const text = 'y1,a,b,y2\n1,2,3,4\n5,6,7,8\n';
+    expect(await rows(text, { columnConfigs: { y1: { isLabel: true }, y2: { isLabel: true } } })).toEqual([
+      { xs: { a: 2, b: 3 }, ys: { y1: 1, y2: 4 } },
+      { xs: { a: 6, b: 7 }, ys: { y1: 5, y2: 8 } },
+    ]);
+    // isLabel false (or a config without it) keeps plain rows.
+    expect(await rows(text, { columnConfigs: { y1: { isLabel: false }, a: {} } })).toEqual([{ y1: 1, a: 2, b: 3, y2: 4 }, { y1: 5, a: 6, b: 7, y2: 8 }]);
+  });
+
+  it('required and default: an empty field takes the default, else is undefined; empty and required is an error naming line and column', async () => {
+    const text = 'a,b,c\n1,,\n,2,3\n';
+    expect(await rows(text)).toEqual([{ a: 1, b: undefined, c: undefined }, { a: undefined, b: 2, c: 3 }]);
+    expect(await rows(text, { columnConfigs: { b: { default: -1 }, c: { default: 'none', required: true }, a: { required: false } } })).toEqual([
+      { a: 1, b: -1, c: 'none' },
+      { a: undefined, b: 2, c: 3 },
+    ]);
+    const e = await failure(rows(text, { columnConfigs: { a: { required: true } } }));
+    expect(e).toBeInstanceOf(nr.InvalidArgumentError);
+    expect(e.message).toBe("data.csv: line 3, column 'a' is empty but the column is required (give it a default, or required: false)");
+    // A label is required unless it has a default (as TF.js).
+    expect((await failure(rows(text, { columnConfigs: { b: { isLabel: true } } }))).message).toBe("data.csv: line 2, column 'b' is empty but the column is a label, and a label is required unless it has a default (as TF.js)");
+    expect(await rows(text, { columnConfigs: { b: { isLabel: true, default: 0 } } })).toEqual([
+      { xs: { a: 1, c: undefined }, ys: { b: 0 } },
+      { xs: { a: undefined, c: 3 }, ys: { b: 2 } },
+    ]);
+  });
+
+  it("dtype: 'float32' forces numbers (a non-number is an error naming line and column), 'int32' rounds down, 'bool' gives 1/0, 'string' keeps the text", async () => {
+    const text = 'f,i,b,s\n1.5,2.7,true,007\n-2,-1.5,0,1e2\n3,4,FALSE,x\n4,5,1,\n';
+    const cfg = { columnConfigs: { f: { dtype: 'float32' }, i: { dtype: 'int32' }, b: { dtype: 'bool' }, s: { dtype: 'string' } } } as const;
+    expect(await rows(text, cfg)).toEqual([
+      { f: 1.5, i: 2, b: 1, s: '007' },
+      { f: -2, i: -2, b: 0, s: '1e2' },
+      { f: 3, i: 4, b: 0, s: 'x' },
+      { f: 4, i: 5, b: 1, s: undefined },
+    ]);
+    expect((await failure(rows('f,g\n1,2\nabc,3\n', { columnConfigs: { f: { dtype: 'float32' } } }))).message).toBe(
+      'data.csv: line 3, column \'f\': "abc" is not a number (the column\'s dtype is float32)',
+    );
+    expect((await failure(rows('f\n1\n \n', { columnConfigs: { f: { dtype: 'int32' } } }))).message).toBe('data.csv: line 3, column \'f\': " " is not a number (the column\'s dtype is int32)');
+    expect((await failure(rows('b\nyes\n', { columnConfigs: { b: { dtype: 'bool' } } }))).message).toBe(
+      'data.csv: line 2, column \'b\': "yes" is not a boolean (the column\'s dtype is bool: true, false, 1 or 0)',
+    );
+    // A default is given as it is, whatever the dtype.
+    expect(await rows('f\n\n""\n', { columnConfigs: { f: { dtype: 'float32', default: 0.5 } } })).toEqual([{ f: 0.5 }]);
+  });
+
+  it('configuredColumnsOnly: only the columns of columnConfigs, in the CSV\'s order; columnNames() gives them', async () => {
+    const ds = data.csv(enc('a,b,c,d\n1,2,3,4\n'), { configuredColumnsOnly: true, columnConfigs: { d: { isLabel: true }, b: {} } });
+    expect(await ds.toArray()).toEqual([{ xs: { b: 2 }, ys: { d: 4 } }]);
+    expect(await ds.columnNames()).toEqual(['b', 'd']);
+    expect(await data.csv(enc('a,b,c,d\n1,2,3,4\n'), { configuredColumnsOnly: false, columnConfigs: { b: {} } }).toArray()).toEqual([{ a: 1, b: 2, c: 3, d: 4 }]);
+  });
+
+  it('columnNames(): the header\'s, the given ones, or the configured ones; without a header it does not read the source', async () => {
+    expect(await data.csv(enc('x,y\n1,2\n')).columnNames()).toEqual(['x', 'y']);
+    // Nothing listens on port 9: a read would fail.
+    const noRead = data.csv('http://127.0.0.1:9/never.csv', { hasHeader: false, columnNames: ['p', 'q'], configuredColumnsOnly: true, columnConfigs: { q: {} } });
+    expect(await noRead.columnNames()).toEqual(['q']);
+    // A failed read rejects, and the next call reads again.
+    const bytes = enc('');
+    const ds = data.csv(bytes);
+    expect((await failure(ds.columnNames())).message).toMatch(/the CSV is empty/);
+    expect((await failure(ds.columnNames())).message).toMatch(/the CSV is empty/);
+    // The array is the caller's.
+    const kept = data.csv(enc('x,y\n'));
+    (await kept.columnNames()).push('z');
+    expect(await kept.columnNames()).toEqual(['x', 'y']);
+  });
+});
+
+describe('data.csv argument errors', () => {
+  const bytes = enc('a,b\n1,2\n');
+
+  it('unknown csvConfig and columnConfigs keys get a suggestion; a non-object config is an error', () => {
+    expect(() => data.csv(bytes, { hasHeadr: true } as never)).toThrow("data.csv: unknown csvConfig option 'hasHeadr' — did you mean 'hasHeader'? (known: hasHeader, columnNames, columnConfigs, configuredColumnsOnly, delimiter, delimWhitespace)");
+    expect(() => data.csv(bytes, { delimeter: ';' } as never)).toThrow(/unknown csvConfig option 'delimeter' — did you mean 'delimiter'\?/);
+    expect(() => data.csv(bytes, { columnConfigs: { a: { islabel: true } } } as never)).toThrow(/^data\.csv: unknown columnConfigs\["a"\] option 'islabel' — did you mean 'isLabel'\? \(known: required, default, isLabel, dtype\)$/);
+    expect(() => data.csv(bytes, 'a,b' as never)).toThrow('data.csv: csvConfig must be an object, got the string "a,b"');
+    expect(() => data.csv(bytes, { columnConfigs: { a: 1 } } as never)).toThrow(/columnConfigs\["a"\] must be an object/);
+    expect(() => data.csv(bytes, { columnConfigs: [] } as never)).toThrow(/columnConfigs must be an object of column configs/);
+  });
+
+  it('option types: booleans, dtype names, defaults, columnNames', () => {
+    expect(() => data.csv(bytes, { hasHeader: 'no' } as never)).toThrow('data.csv: hasHeader must be true or false, got the string "no"');
+    expect(() => data.csv(bytes, { configuredColumnsOnly: 1 } as never)).toThrow(/configuredColumnsOnly must be true or false/);
+    expect(() => data.csv(bytes, { delimWhitespace: 'yes' } as never)).toThrow(/delimWhitespace must be true or false/);
+    expect(() => data.csv(bytes, { columnConfigs: { a: { required: 1 } } } as never)).toThrow(/columnConfigs\["a"\]\.required must be true or false, got the number 1/);
+    expect(() => data.csv(bytes, { columnConfigs: { a: { isLabel: 'y' } } } as never)).toThrow(/columnConfigs\["a"\]\.isLabel must be true or false/);
+    expect(() => data.csv(bytes, { columnConfigs: { a: { dtype: 'float' } } } as never)).toThrow(/columnConfigs\["a"\]\.dtype must be one of float32, int32, bool, string, got the string "float" — did you mean 'float32'\?/);
+    expect(() => data.csv(bytes, { columnConfigs: { a: { default: [1] } } } as never)).toThrow(/columnConfigs\["a"\]\.default must be a number or a string/);
+    expect(() => data.csv(bytes, { columnNames: 'a,b' } as never)).toThrow(/columnNames must be an array of strings, got the string "a,b"/);
+    expect(() => data.csv(bytes, { columnNames: ['a', 1] } as never)).toThrow(/columnNames must be an array of strings/);
+    expect(() => data.csv(bytes, { columnNames: ['a', 'a'] })).toThrow("data.csv: columnNames has the name 'a' twice; column names must differ");
+  });
+
+  it('hasHeader false needs columnNames; configuredColumnsOnly needs columnConfigs; columnConfigs must name columns', async () => {
+    expect(() => data.csv(bytes, { hasHeader: false })).toThrow('data.csv: columnNames is required when hasHeader is false (there is no header line to name the columns)');
+    expect(() => data.csv(bytes, { configuredColumnsOnly: true })).toThrow(/configuredColumnsOnly reads only the columns in columnConfigs, but columnConfigs names none/);
+    expect(() => data.csv(bytes, { columnNames: ['a', 'b'], columnConfigs: { rate: {} } })).toThrow("data.csv: columnConfigs has the column 'rate', which is not in columnNames (columns: a, b)");
+    // Against the header, when a pass starts (and for columnNames()), as TF.js.
+    const ds = data.csv(enc('medv,rm\n1,2\n'), { columnConfigs: { mdev: { isLabel: true } } });
+    expect((await failure(ds.toArray())).message).toBe("data.csv: columnConfigs has the column 'mdev', which the CSV does not have — did you mean 'medv'? (columns: medv, rm)");
+    expect((await failure(ds.columnNames())).message).toMatch(/columnConfigs has the column 'mdev'/);
+    expect((await failure(rows('a,b,a\n1,2,3\n'))).message).toBe("data.csv: the header line names the column 'a' twice; column names must differ (give columnNames to rename them)");
+    expect(await rows('a,b,a\n1,2,3\n', { columnNames: ['a', 'b', 'c'] })).toEqual([{ a: 1, b: 2, c: 3 }]);
+  });
+
+  it('delimiter: one character, not a quote or a line break, and not with delimWhitespace', () => {
+    expect(() => data.csv(bytes, { delimiter: ';', delimWhitespace: true })).toThrow('data.csv: give either delimiter or delimWhitespace, not both (delimWhitespace splits fields on runs of spaces and tabs)');
+    expect(() => data.csv(bytes, { delimiter: '' })).toThrow(/delimiter must be one character other than '"' and a line break, got the string ""/);
+    expect(() => data.csv(bytes, { delimiter: ';;' })).toThrow(/delimiter must be one character/);
+    expect(() => data.csv(bytes, { delimiter: '"' })).toThrow(/delimiter must be one character/);
+    expect(() => data.csv(bytes, { delimiter: '\n' })).toThrow(/delimiter must be one character/);
+    expect(() => data.csv(bytes, { delimiter: '  ' })).toThrow(/for runs of whitespace use delimWhitespace: true/);
+    expect(() => data.csv(bytes, { delimiter: 5 } as never)).toThrow(/delimiter must be one character .*got the number 5/);
+  });
+
+  it('sources: what is not a URL, bytes, a Blob or a Response is an error; CSV text in a string gets a hint', () => {
+    expect(() => data.csv(5 as never)).toThrow('data.csv: source must be a URL (a string or URL, fetched), the CSV\'s bytes (a Uint8Array or ArrayBuffer), a Blob or a Response, got the number 5');
+    expect(() => data.csv([1, 2] as never)).toThrow(/source must be a URL/);
+    expect(() => data.csv('a,b\n1,2\n')).toThrow(/looks like CSV text; to parse text, pass its bytes: data\.csv\(new TextEncoder\(\)\.encode\(text\)\)/);
+  });
+});
+
+describe('data.csv sources and passes', () => {
+  let server: Server;
+  let base = '';
+  let content = 'a,b\n1,x\n2,y\n';
+  const hits: string[] = [];
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      hits.push(req.url ?? '');
+      if (req.url === '/data.csv') {
+        res.writeHead(200, { 'content-type': 'text/csv' });
+        res.end(content);
+      } else if (req.url === '/linear.csv') {
+        void readFile(FIXTURE).then((b) => res.end(b));
+      } else {
+        res.writeHead(404, 'Not Found');
+        res.end('no');
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const addr = server.address();
+    base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it('a URL (string or URL) is fetched at every pass; columnNames() reads it once', async () => {
+    content = 'a,b\n1,x\n2,y\n';
+    hits.length = 0;
+    const ds = data.csv(`${base}/data.csv`);
+    expect(hits).toEqual([]);
+    expect(await ds.columnNames()).toEqual(['a', 'b']);
+    expect(await ds.columnNames()).toEqual(['a', 'b']);
+    expect(hits).toEqual(['/data.csv']);
+    expect(await ds.toArray()).toEqual([{ a: 1, b: 'x' }, { a: 2, b: 'y' }]);
+    content = 'a,b\n3,z\n';
+    expect(await ds.toArray()).toEqual([{ a: 3, b: 'z' }]);
+    expect(hits).toEqual(['/data.csv', '/data.csv', '/data.csv']);
+    expect(await data.csv(new URL('/data.csv', base)).toArray()).toEqual([{ a: 3, b: 'z' }]);
+    expect(await data.csv(new Request(`${base}/data.csv`)).toArray()).toEqual([{ a: 3, b: 'z' }]);
+  });
+
+  it('an HTTP error names the status and the URL; a network error names the URL', async () => {
+    const e = await failure(data.csv(`${base}/missing.csv`).toArray());
+    expect(e).toBeInstanceOf(nr.InvalidArgumentError);
+    expect(e.message).toBe(`data.csv: fetching ${base}/missing.csv failed: HTTP 404 Not Found`);
+    expect((await failure(data.csv(`${base}/missing.csv`).columnNames())).message).toMatch(/HTTP 404/);
+    // A port nothing listens on: the one of a server that was closed.
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const down = `http://127.0.0.1:${port}/x.csv`;
+    expect((await failure(data.csv(down).toArray())).message).toMatch(new RegExp(`^data\\.csv: fetching ${down.replace(/[./]/g, '\\$&')} failed \\[TypeError: fetch failed: .*\\]$`));
+  });
+
+  it('a file: URL (Node\'s fetch does not read them) or a path says to pass the file\'s bytes', async () => {
+    const e = await failure(data.csv(pathToFileURL('/tmp/x.csv')).toArray());
+    expect(e.message).toMatch(/^data\.csv: cannot fetch file:\/\/\/tmp\/x\.csv: this runtime's fetch does not read file: URLs \(Node's does not\); pass the file's bytes instead, e\.g\. data\.csv\(await fs\.readFile\(path\)\)/);
+    expect((await failure(data.csv('file:///tmp/x.csv').toArray())).message).toMatch(/cannot fetch file:\/\/\/tmp\/x\.csv/);
+    expect((await failure(data.csv('data/x.csv').toArray())).message).toMatch(/^data\.csv: fetching data\/x\.csv failed .*\(a string source is a URL, as in TF\.js; to read a local file pass its bytes, e\.g\. data\.csv\(await fs\.readFile\(path\)\)\)$/);
+  });
+
+  it('bytes are parsed anew at every pass (so changes show); a Blob is read at every pass', async () => {
+    const bytes = enc('a\n1\n');
+    const ds = data.csv(bytes);
+    expect(await ds.toArray()).toEqual([{ a: 1 }]);
+    bytes[2] = '7'.charCodeAt(0);
+    expect(await ds.toArray()).toEqual([{ a: 7 }]);
+    const blob = data.csv(new Blob(['a,b\n', '1,2\n']));
+    expect(await blob.toArray()).toEqual([{ a: 1, b: 2 }]);
+    expect(await blob.toArray()).toEqual([{ a: 1, b: 2 }]);
+    // Passes run side by side.
+    const [p, q] = await Promise.all([ds.toArray(), ds.toArray()]);
+    expect(p).toEqual(q);
+  });
+
+  it('a Response is read once and its bytes kept for the next passes; a used or failed one is an error', async () => {
+    const res = await fetch(`${base}/data.csv`);
+    const ds = data.csv(res);
+    const first = await ds.toArray();
+    expect(first.length).toBeGreaterThan(0);
+    expect(await ds.toArray()).toEqual(first);
+    expect(await ds.columnNames()).toEqual(['a', 'b']);
+    const used = new Response('a\n1\n');
+    await used.text();
+    expect((await failure(data.csv(used).toArray())).message).toBe("data.csv: the Response's body was already read; pass a fresh Response (or response.clone())");
+    expect((await failure(data.csv(await fetch(`${base}/nope`)).toArray())).message).toBe(`data.csv: the Response from ${base}/nope is HTTP 404 Not Found, not a CSV`);
+    expect(await data.csv(new Response('x\n5\n')).toArray()).toEqual([{ x: 5 }]);
+  });
+
+  it('the same elements as TF.js\'s tf.data.csv over HTTP', async () => {
+    const require = createRequire(import.meta.url);
+    require('@tensorflow/tfjs-core');
+    const tfd: { csv(url: string, cfg?: object): { toArray(): Promise<unknown[]>; columnNames(): Promise<string[]> } } = require('@tensorflow/tfjs-data');
+    content = 'a,b,c,d\n1,x,,true\n2.5,"y, z",3,0\n-1,w,4,1\n';
+    const configs: object[] = [{}, { columnConfigs: { a: { isLabel: true } } }, { columnConfigs: { c: { default: 9 }, d: { dtype: 'bool' } } }, { configuredColumnsOnly: true, columnConfigs: { b: {}, c: { isLabel: true, default: 0 } } }];
+    for (const cfg of configs) {
+      expect(await data.csv(`${base}/data.csv`, cfg as data.CSVConfig).toArray()).toEqual(await tfd.csv(`${base}/data.csv`, cfg).toArray());
+    }
+    expect(await data.csv(`${base}/data.csv`).columnNames()).toEqual(await tfd.csv(`${base}/data.csv`).columnNames());
+  });
+
+  it('batch: objects of numbers batch into a 1-D tensor per column, { xs, ys } into { xs: {…}, ys: {…} }; nothing leaks', async () => {
+    const before = live();
+    const ds = data.csv(enc('a,b,y\n1,2,0\n3,4,1\n5,6,0\n'), { columnConfigs: { y: { isLabel: true } } }).batch(2);
+    expect(await read(ds)).toEqual([
+      { xs: { a: { shape: [2], values: [1, 3] }, b: { shape: [2], values: [2, 4] } }, ys: { y: { shape: [2], values: [0, 1] } } },
+      { xs: { a: { shape: [1], values: [5] }, b: { shape: [1], values: [6] } }, ys: { y: { shape: [1], values: [0] } } },
+    ]);
+    expect(await read(data.csv(enc('a,b\n1,2\n3,4\n')).map((r) => Object.values(r)).batch(2))).toEqual([{ shape: [2, 2], values: [1, 2, 3, 4] }]);
+    // A string column cannot be batched: batch's error names it.
+    expect((await failure(data.csv(enc('a,b\n1,x\n')).batch(1).toArray())).message).toMatch(/batch: cannot batch the string "x" at b/);
+    expect(live()).toBe(before);
+  });
+
+  it('end to end: fitDataset on the rows of a CSV (the TF.js docs\' pipeline) trains and leaks no tensor', async () => {
+    const numFeatures = (await data.csv(await readFile(FIXTURE), { columnConfigs: { y: { isLabel: true } } }).columnNames()).length - 1;
+    expect(numFeatures).toBe(2);
+    const m = nr.sequential({ seed: 3, layers: [nr.layers.dense({ inputShape: [numFeatures], units: 1 })] });
+    m.compile({ optimizer: nr.optimizers.sgd({ learningRate: 0.2 }), loss: 'meanSquaredError' });
+    try {
+      const before = live();
+      for (const source of [await readFile(FIXTURE), `${base}/linear.csv`]) {
+        const ds = data.csv(source, { columnConfigs: { y: { isLabel: true } } })
+          .map(({ xs, ys }) => ({ xs: Object.values(xs), ys: Object.values(ys) }))
+          .shuffle(32, 1)
+          .batch(8);
+        const h = await m.fitDataset(ds, { epochs: 12, verbose: 0 });
+        const loss = h.history.loss as number[];
+        expect(loss).toHaveLength(12);
+        expect(loss[11]).toBeLessThan(loss[0] * 0.5);
+      }
+      expect(live()).toBe(before);
+      // The learned map is close to y = 2 x1 - 3 x2 + 0.5.
+      const [w, b] = m.getWeights().map((t) => Array.from(t.data()));
+      expect(w[0]).toBeCloseTo(2, 0);
+      expect(w[1]).toBeCloseTo(-3, 0);
+      expect(b[0]).toBeCloseTo(0.5, 1);
+    } finally {
+      m.dispose();
+    }
+  });
+});
+
+describe('data.csv types', () => {
+  it('the element type follows the config: { xs, ys } with a label column, rows without', async () => {
+    const labeled = data.csv(enc('a,y\n1,2\n'), { columnConfigs: { y: { isLabel: true } } });
+    const [e] = await labeled.toArray();
+    const ys: data.CSVRow = e.ys; // compiles: the element is { xs, ys }
+    expect(ys).toEqual({ y: 2 });
+    const plain = data.csv(enc('a,y\n1,2\n'));
+    const [r] = await plain.toArray();
+    const a: data.CSVValue = r.a; // compiles: the element is a row
+    expect(a).toBe(1);
+    expectTypeOf(labeled).toEqualTypeOf<data.CSVDataset<data.CSVLabeledRow>>();
+    expectTypeOf(plain).toEqualTypeOf<data.CSVDataset<data.CSVRow>>();
+    expectTypeOf(data.csv(enc(''), { columnConfigs: { y: { isLabel: false }, z: { dtype: 'int32' } } })).toEqualTypeOf<data.CSVDataset<data.CSVRow>>();
+    const unknownCfg: data.CSVConfig = {};
+    expectTypeOf(data.csv(enc(''), unknownCfg)).toEqualTypeOf<data.CSVDataset<data.CSVElement>>();
+    const flag = Math.random() > 2;
+    expectTypeOf(data.csv(enc(''), { columnConfigs: { y: { isLabel: flag } } })).toEqualTypeOf<data.CSVDataset<data.CSVElement>>();
+    expect(labeled).toBeInstanceOf(data.CSVDataset);
+    expect(labeled).toBeInstanceOf(data.Dataset);
+    expect(labeled.size).toBeNull();
+  });
+});

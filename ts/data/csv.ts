@@ -1,0 +1,263 @@
+/**
+ * `data.csv`: TF.js's `tf.data.csv` — a {@link Dataset} of the rows of a CSV file, one plain
+ * object per row keyed by column name, or `{ xs, ys }` when some column is a label.
+ *
+ * This module is in the main bundle and only checks the arguments and records them (as the
+ * other dataset makers do); reading the source, parsing the CSV and making the elements is
+ * `csv_parse.ts`, in the dataset chunk loaded when the first pass starts (see `lazy.ts`).
+ */
+import { InvalidArgumentError } from '../errors.js';
+import { didYouMean, unknownOption } from '../options.js';
+import { Dataset } from './dataset.js';
+import { describeElement, isPlainObject } from './describe.js';
+import { dataChunk } from './lazy.js';
+
+/**
+ * A column's type, as TF.js's `ColumnConfig.dtype`. neurite tensors are float32, so every
+ * numeric type gives JS numbers: `'float32'` the number, `'int32'` the number rounded down
+ * (`Math.floor`, as TF.js), `'bool'` 1 for `true`/`1` and 0 for `false`/`0`; `'string'` keeps
+ * the text as it is.
+ */
+export type CSVDtype = 'float32' | 'int32' | 'bool' | 'string';
+
+/** How one column is read, as TF.js's `ColumnConfig`. */
+export interface ColumnConfig {
+  /** An empty field in this column is an error (naming the line and the column). Default false. */
+  required?: boolean;
+  /** The value of an empty field in this column (else `undefined`). */
+  default?: number | string;
+  /**
+   * The column is a label: each element becomes `{ xs: features, ys: labels }`. A label's empty
+   * field is an error unless it has a `default` (as TF.js).
+   */
+  isLabel?: boolean;
+  /**
+   * How the values are parsed. Without it a value that parses as a number (`Number(value)`)
+   * is that number and any other stays a string, as TF.js.
+   */
+  dtype?: CSVDtype;
+}
+
+/** How `data.csv` reads its source, as TF.js's `CSVConfig`. */
+export interface CSVConfig {
+  /** The first row holds the column names (and is not data). Default true. */
+  hasHeader?: boolean;
+  /**
+   * The column names, in order: required when `hasHeader` is false; with a header, they replace
+   * its names (and must be as many).
+   */
+  columnNames?: readonly string[];
+  /** Per-column settings, keyed by column name (which must be a column of the CSV). */
+  columnConfigs?: { readonly [column: string]: ColumnConfig };
+  /** Only the columns in `columnConfigs` are read. Default false. */
+  configuredColumnsOnly?: boolean;
+  /** The one character between fields. Default `','`. */
+  delimiter?: string;
+  /**
+   * Fields are separated by runs of spaces and tabs (leading and trailing ones ignored); then
+   * `delimiter` must not be given.
+   */
+  delimWhitespace?: boolean;
+}
+
+/** What `data.csv` reads: a URL (fetched), the file's bytes, a `Blob`/`File`, or a `Response`. */
+export type CSVSource = string | URL | Request | Uint8Array | ArrayBuffer | Blob | Response;
+
+/** One field's value: a number, a string, a column's `default`, or `undefined` when empty. */
+export type CSVValue = number | string | undefined;
+
+/** One row, keyed by column name. */
+export type CSVRow = { [column: string]: CSVValue };
+
+/** An element of a CSV dataset with label columns: the features and the labels, by column name. */
+export type CSVLabeledRow = { xs: CSVRow; ys: CSVRow };
+
+/** An element of a CSV dataset whose config is not known to the type checker. */
+export type CSVElement = CSVRow | CSVLabeledRow;
+
+type LabelKind<L> = [L] extends [true] ? 'yes' : [L] extends [false | undefined] ? 'no' : 'maybe';
+type LabelKinds<M> = { [K in keyof M]: LabelKind<M[K] extends { isLabel: infer L } ? L : undefined> }[keyof M];
+
+/**
+ * The element type for the config `C`: `{ xs, ys }` when a column of `columnConfigs` has
+ * `isLabel: true`, a plain row when none has, and {@link CSVElement} when it cannot be told.
+ */
+export type CSVElementOf<C> = C extends { columnConfigs?: infer M }
+  ? string extends keyof NonNullable<M>
+    ? CSVElement
+    : 'yes' extends LabelKinds<NonNullable<M>>
+      ? CSVLabeledRow
+      : 'maybe' extends LabelKinds<NonNullable<M>>
+        ? CSVElement
+        : CSVRow
+  : CSVElement;
+
+/** @internal A column's config, checked. */
+export interface ColumnPlan {
+  required: boolean;
+  default: number | string | undefined;
+  isLabel: boolean;
+  dtype: CSVDtype | undefined;
+}
+
+/** @internal `data.csv`'s arguments, checked and copied: what a pass reads. */
+export interface CSVPlan {
+  op: string;
+  source: CSVSource;
+  hasHeader: boolean;
+  columnNames: string[] | null;
+  columnConfigs: Map<string, ColumnPlan>;
+  configuredColumnsOnly: boolean;
+  /** The delimiter, or `null` for runs of whitespace. */
+  delimiter: string | null;
+}
+
+const CONFIG_KEYS = ['hasHeader', 'columnNames', 'columnConfigs', 'configuredColumnsOnly', 'delimiter', 'delimWhitespace'];
+const COLUMN_KEYS = ['required', 'default', 'isLabel', 'dtype'];
+const DTYPES: readonly CSVDtype[] = ['float32', 'int32', 'bool', 'string'];
+
+const has = (name: string): boolean => typeof (globalThis as Record<string, unknown>)[name] === 'function';
+const isA = (v: unknown, name: string): boolean => has(name) && v instanceof ((globalThis as Record<string, unknown>)[name] as new () => unknown);
+
+function flag(op: string, name: string, v: unknown, def: boolean): boolean {
+  if (v === undefined) return def;
+  if (typeof v !== 'boolean') throw new InvalidArgumentError(`${op}: ${name} must be true or false, got ${describeElement(v)}`);
+  return v;
+}
+
+/** Checks the source: what `data.csv` can read. */
+function checkSource(op: string, source: unknown): CSVSource {
+  if (typeof source === 'string') {
+    if (source.includes('\n')) {
+      throw new InvalidArgumentError(`${op}: source is a string, which is a URL to fetch (as TF.js), but ${describeElement(source)} looks like CSV text; to parse text, pass its bytes: data.csv(new TextEncoder().encode(text))`);
+    }
+    return source;
+  }
+  if (source instanceof Uint8Array || source instanceof ArrayBuffer) return source;
+  for (const name of ['URL', 'Request', 'Blob', 'Response']) if (isA(source, name)) return source as CSVSource;
+  throw new InvalidArgumentError(`${op}: source must be a URL (a string or URL, fetched), the CSV's bytes (a Uint8Array or ArrayBuffer), a Blob or a Response, got ${describeElement(source)}`);
+}
+
+/** Checks one entry of `columnConfigs`. */
+function checkColumn(op: string, name: string, c: unknown): ColumnPlan {
+  const at = `columnConfigs[${JSON.stringify(name)}]`;
+  if (!isPlainObject(c)) throw new InvalidArgumentError(`${op}: ${at} must be an object with required, default, isLabel or dtype, got ${describeElement(c)}`);
+  for (const k of Object.keys(c)) if (!COLUMN_KEYS.includes(k)) throw unknownOption(op, k, COLUMN_KEYS, `${at} option`);
+  const dtype = c.dtype;
+  if (dtype !== undefined && !DTYPES.includes(dtype as CSVDtype)) {
+    throw new InvalidArgumentError(`${op}: ${at}.dtype must be one of ${DTYPES.join(', ')}, got ${describeElement(dtype)}${didYouMean(dtype, DTYPES)}`);
+  }
+  const def = c.default;
+  if (def !== undefined && typeof def !== 'number' && typeof def !== 'string') throw new InvalidArgumentError(`${op}: ${at}.default must be a number or a string, got ${describeElement(def)}`);
+  return { required: flag(op, `${at}.required`, c.required, false), default: def, isLabel: flag(op, `${at}.isLabel`, c.isLabel, false), dtype: dtype as CSVDtype | undefined };
+}
+
+/** @internal Checks `data.csv`'s arguments (synchronously, as the other dataset makers do). */
+export function planCSV(op: string, source: unknown, csvConfig: unknown): CSVPlan {
+  const src = checkSource(op, source);
+  if (csvConfig !== undefined && !isPlainObject(csvConfig)) throw new InvalidArgumentError(`${op}: csvConfig must be an object, got ${describeElement(csvConfig)}`);
+  const cfg = (csvConfig ?? {}) as Record<string, unknown>;
+  for (const k of Object.keys(cfg)) if (!CONFIG_KEYS.includes(k)) throw unknownOption(op, k, CONFIG_KEYS, 'csvConfig option');
+  const hasHeader = flag(op, 'hasHeader', cfg.hasHeader, true);
+  let columnNames: string[] | null = null;
+  if (cfg.columnNames !== undefined) {
+    const names = cfg.columnNames;
+    if (!Array.isArray(names) || names.some((n) => typeof n !== 'string')) throw new InvalidArgumentError(`${op}: columnNames must be an array of strings, got ${describeElement(names)}`);
+    const dup = names.find((n, i) => names.indexOf(n) !== i);
+    if (dup !== undefined) throw new InvalidArgumentError(`${op}: columnNames has the name '${dup}' twice; column names must differ`);
+    columnNames = [...names];
+  }
+  if (!hasHeader && columnNames === null) throw new InvalidArgumentError(`${op}: columnNames is required when hasHeader is false (there is no header line to name the columns)`);
+  const columnConfigs = new Map<string, ColumnPlan>();
+  if (cfg.columnConfigs !== undefined) {
+    if (!isPlainObject(cfg.columnConfigs)) throw new InvalidArgumentError(`${op}: columnConfigs must be an object of column configs keyed by column name, got ${describeElement(cfg.columnConfigs)}`);
+    for (const [name, c] of Object.entries(cfg.columnConfigs)) {
+      if (columnNames !== null && !columnNames.includes(name)) {
+        throw new InvalidArgumentError(`${op}: columnConfigs has the column '${name}', which is not in columnNames${didYouMean(name, columnNames)} (columns: ${columnNames.join(', ')})`);
+      }
+      columnConfigs.set(name, checkColumn(op, name, c));
+    }
+  }
+  const configuredColumnsOnly = flag(op, 'configuredColumnsOnly', cfg.configuredColumnsOnly, false);
+  if (configuredColumnsOnly && columnConfigs.size === 0) throw new InvalidArgumentError(`${op}: configuredColumnsOnly reads only the columns in columnConfigs, but columnConfigs names none`);
+  const delimWhitespace = flag(op, 'delimWhitespace', cfg.delimWhitespace, false);
+  let delimiter: string | null = ',';
+  if (delimWhitespace) {
+    if (cfg.delimiter !== undefined) throw new InvalidArgumentError(`${op}: give either delimiter or delimWhitespace, not both (delimWhitespace splits fields on runs of spaces and tabs)`);
+    delimiter = null;
+  } else if (cfg.delimiter !== undefined) {
+    const d = cfg.delimiter;
+    if (typeof d !== 'string' || d.length !== 1 || d === '"' || d === '\n' || d === '\r') {
+      throw new InvalidArgumentError(`${op}: delimiter must be one character other than '"' and a line break, got ${describeElement(d)}${typeof d === 'string' && /^\s+$/.test(d) && d.length > 1 ? ' (for runs of whitespace use delimWhitespace: true)' : ''}`);
+    }
+    delimiter = d;
+  }
+  return { op, source: src, hasHeader, columnNames, columnConfigs, configuredColumnsOnly, delimiter };
+}
+
+/**
+ * The dataset {@link csv} makes (TF.js's `CSVDataset`): a {@link Dataset} of the rows of a CSV
+ * source with {@link CSVDataset.columnNames}. Its size is unknown (`null`) until read.
+ *
+ * @example
+ * const ds = new data.CSVDataset(bytes, { columnConfigs: { y: { isLabel: true } } });
+ * console.log(await ds.columnNames()); // ['x1', 'x2', 'y']
+ */
+export class CSVDataset<T = CSVElement> extends Dataset<T> {
+  readonly #plan: CSVPlan;
+  #names: Promise<string[]> | null = null;
+
+  /**
+   * A dataset of the rows of `source` read as `csvConfig` says; the same as
+   * `data.csv(source, csvConfig)`, which see.
+   *
+   * @example
+   * const ds = new data.CSVDataset(await fs.readFile('iris.csv'));
+   */
+  constructor(source: CSVSource, csvConfig?: CSVConfig) {
+    const plan = planCSV('data.csv', source, csvConfig);
+    super(async () => (await dataChunk(plan.op)).csvPass<T>(plan), null);
+    this.#plan = plan;
+  }
+
+  /**
+   * The names of the columns the elements hold, as TF.js's: `columnNames` when given, else the
+   * header's; with `configuredColumnsOnly`, those in `columnConfigs` (in the CSV's order).
+   * Reads the header from the source (fetching a URL) the first time when it needs it.
+   *
+   * @example
+   * const n = (await ds.columnNames()).length - 1; // features: all columns but the label
+   */
+  async columnNames(): Promise<string[]> {
+    const p = (this.#names ??= dataChunk('columnNames').then((c) => c.csvColumnNames(this.#plan)));
+    p.catch(() => {
+      if (this.#names === p) this.#names = null;
+    });
+    return [...(await p)];
+  }
+}
+
+/**
+ * A dataset of the rows of a CSV file (TF.js's `tf.data.csv`). `source` is a URL (a string or
+ * `URL`, fetched with `fetch` at each pass, as TF.js; in Node pass a file's bytes instead:
+ * Node's `fetch` does not read `file:` URLs), the file's contents as a `Uint8Array` or
+ * `ArrayBuffer` (UTF-8; a byte-order mark is skipped), a `Blob`/`File`, or a `Response` (read
+ * once, its bytes kept for the next passes). Each pass reads the source anew.
+ *
+ * Each element is an object keyed by column name, or, when some column of `columnConfigs` has
+ * `isLabel: true`, `{ xs: features, ys: labels }`. A field that parses as a number is a
+ * number, any other a string (unless its column has a `dtype`); an empty field is the column's
+ * `default`, else `undefined`. Quoting follows RFC 4180 (delimiters, doubled quotes and line
+ * breaks inside quotes); CRLF and LF line ends and a last line break are read; blank lines are
+ * skipped. A malformed row (fields more or fewer than the columns, an empty required field, a
+ * value not of its column's dtype, an unclosed quote) is an error naming its line and column.
+ *
+ * @example
+ * const ds = data.csv(await fs.readFile('housing.csv'), { columnConfigs: { medv: { isLabel: true } } })
+ *   .map(({ xs, ys }) => ({ xs: Object.values(xs), ys: Object.values(ys) }))
+ *   .batch(10);
+ * await model.fitDataset(ds, { epochs: 3 });
+ */
+export function csv<const C extends CSVConfig = {}>(source: CSVSource, csvConfig?: C): CSVDataset<CSVElementOf<C>> {
+  return new CSVDataset<CSVElementOf<C>>(source, csvConfig);
+}
