@@ -54,8 +54,8 @@ describe('TF.js → neurite', () => {
     // The weights are the file's, bit for bit (TF.js order: trainable first, moving statistics last).
     const tfw = m.getWeights().map((w) => Array.from(w.dataSync()));
     const nrw = s.getWeights();
-    // weightNames() gives the core's parameter names (`movingMean`); files use TF.js's (`moving_mean`).
-    const byName = new Map(s.weightNames().map((n, i) => [n.replace('movingMean', 'moving_mean').replace('movingVariance', 'moving_variance'), i]));
+    // weightNames() gives TF.js's names (`moving_mean`), as the files do.
+    const byName = new Map(s.weightNames().map((n, i) => [n, i]));
     expect(nrw.length).toBe(tfw.length);
     m.weights.forEach((w, i) => {
       const j = byName.get(w.originalName);

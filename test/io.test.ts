@@ -147,7 +147,7 @@ describe('round trips: predictions bit-identical, getConfig equal', () => {
   it('weightNames() names the layers inside nested models (it named the nested model)', () => {
     const inner = nr.sequential({ name: 'inner', layers: [layers.dense({ inputShape: [2], units: 2, name: 'd_in' }), layers.batchNormalization({ name: 'bn_in' })] });
     const m = nr.sequential({ layers: [inner, layers.dense({ units: 1, name: 'd_out' })] });
-    expect(m.weightNames()).toEqual(['d_in/kernel', 'd_in/bias', 'bn_in/gamma', 'bn_in/beta', 'bn_in/movingMean', 'bn_in/movingVariance', 'd_out/kernel', 'd_out/bias']);
+    expect(m.weightNames()).toEqual(['d_in/kernel', 'd_in/bias', 'bn_in/gamma', 'bn_in/beta', 'bn_in/moving_mean', 'bn_in/moving_variance', 'd_out/kernel', 'd_out/bias']);
     [m, inner].forEach((x) => x.dispose());
   });
 

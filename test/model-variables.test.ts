@@ -14,7 +14,7 @@ import { close, copyLayerWeights, rng, uniform } from './oracle.js';
 await tf.setBackend('cpu');
 
 
-/** TF.js's weight name for neurite's (`bn/movingMean` → `bn/moving_mean`). */
+/** TF.js's name for a neurite weight name (the same unless the layer name has capitals). */
 const tfName = (n: string): string => n.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 /** A TF.js variable's name without the suffix that keeps it unique (`act/alpha_1` → `act/alpha`). */
 const plain = (n: string): string => n.replace(/_\d+$/, '');
@@ -61,7 +61,7 @@ describe('model and layer weights as variables', () => {
     const hidden = n.getLayer('hidden') as nr.Layer;
     expect(hidden.weights.map((v) => v.name)).toEqual(['hidden/kernel', 'hidden/bias']);
     expect(hidden.weights[0]).toBe(n.weights[0]);
-    expect(n.getLayer('bn').nonTrainableWeights.map((v) => v.name)).toEqual(['bn/movingMean', 'bn/movingVariance']);
+    expect(n.getLayer('bn').nonTrainableWeights.map((v) => v.name)).toEqual(['bn/moving_mean', 'bn/moving_variance']);
     expectNoLeak(() => nr.tidy(() => {
       const [k] = hidden.getWeights();
       expect(Array.from(hidden.weights[0].read().dataSync())).toEqual(Array.from(k.dataSync()));

@@ -442,7 +442,7 @@ describe('model structure', () => {
     using pa = a.predict(x);
     using pb = b.predict(x);
     expect(Array.from(pb.data())).toEqual(Array.from(pa.data()));
-    expect(b.weightNames().map((n) => n.split('/')[1])).toEqual(['kernel', 'bias', 'gamma', 'beta', 'movingMean', 'movingVariance', 'kernel', 'bias']);
+    expect(b.weightNames().map((n) => n.split('/')[1])).toEqual(['kernel', 'bias', 'gamma', 'beta', 'moving_mean', 'moving_variance', 'kernel', 'bias']);
     expect(() => b.setWeights(wa.slice(1))).toThrow(/setWeights: model sequential_\d+ has 8 weights, got 7/);
     expect(() => b.setWeights([wa[1], ...wa.slice(1)])).toThrow(nr.ShapeError);
     expect(() => b.setWeights([wa[1], ...wa.slice(1)])).toThrow(/setWeights: weight 0 \(`kernel` of layer 0\) has shape \[4,8\] but the value has shape \[8\]/);

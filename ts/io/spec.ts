@@ -8,6 +8,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import { MAX_ELEMENTS, show } from '../ops/convert.js';
 import type { LayerKind } from '../layers/layer.js';
+import { tfjsWeightName } from '../models/weight_names.js';
 
 /** One layer: its kind and the options its constructor takes (normalized, defaults resolved). */
 export interface LeafSpec {
@@ -99,12 +100,6 @@ export interface WeightSpec {
 
 const prod = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 
-/** `movingMean` → `moving_mean`: how TF.js names the core's parameters. */
-const FILE_NAMES: Record<string, string> = {
-  movingMean: 'moving_mean', movingVariance: 'moving_variance',
-  meanKernel: 'mean_kernel', meanBias: 'mean_bias', logVarKernel: 'log_var_kernel', logVarBias: 'log_var_bias',
-  depthwiseKernel: 'depthwise_kernel', pointwiseKernel: 'pointwise_kernel',
-};
 
 /**
  * The per-sample output `[oh, ow, channels]` of a sliding window on input `x` (TensorFlow's
@@ -154,7 +149,7 @@ export function inferWeights(op: string, s: NodeSpec, x: number[], out: WeightSp
   const c = x.at(-1);
   const trainable = s.trainable && !frozen;
   const add = (param: string, shape: number[], state = false, fileShape = shape) =>
-    out.push({ name: `${s.name}/${FILE_NAMES[param] ?? param}`, param, layer: s.name, shape, fileShape, trainable: trainable && !state, where: s.where });
+    out.push({ name: `${s.name}/${tfjsWeightName(param)}`, param, layer: s.name, shape, fileShape, trainable: trainable && !state, where: s.where });
   const needLast = (): number => {
     if (c === undefined) throw new InvalidArgumentError(`${op}: ${s.where} (${s.kind} ${s.name}) needs inputs with at least one dimension per sample, got per-sample shape []`);
     return c;

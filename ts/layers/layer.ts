@@ -194,7 +194,7 @@ export abstract class Layer {
 
   /**
    * Copies of this layer's weights, in its order (a dense layer: `kernel`, `bias`; batch
-   * normalization: `gamma`, `beta`, `movingMean`, `movingVariance`), from the model(s) holding
+   * normalization: `gamma`, `beta`, `moving_mean`, `moving_variance`), from the model(s) holding
    * it (a shared layer has one set). `trainableOnly` keeps the weights training updates (none
    * when the layer is frozen; no moving statistics). A layer in a model that knows its input
    * shape builds that model first (TF.js builds it when it is made); a layer in no such model

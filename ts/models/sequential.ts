@@ -902,8 +902,8 @@ export class Sequential {
 
   /**
    * Names of the weights, as `layerName/kernel` (the layer inside a nested model, not the
-   * nested model), in `getWeights()` order, with the core's parameter names (`movingMean`;
-   * saved files use TF.js's `moving_mean`).
+   * nested model), in `getWeights()` order, with TF.js's weight names (`moving_mean`, as in
+   * saved files).
    */
   weightNames(): string[] {
     const specs = weightSpecs('weightNames', { handle: this.handle('weightNames'), path: [] });
