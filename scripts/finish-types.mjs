@@ -6,6 +6,11 @@
 //    default lib. dist/types/disposable.d.ts declares it the way lib.esnext.disposable.d.ts and
 //    @types/node do (identical declarations merge), and both entry points reference it.
 //  - the inline entry's packed wasm must never appear in a declaration (it is typed `string`).
+//  - the declarations name `WebAssembly.Module`, `Worker`, `ImageData`, `OffscreenCanvas`…,
+//    which only TypeScript's DOM lib declares: a Node project with `lib: ["es2022"]` and
+//    @types/node failed with "Cannot find namespace 'WebAssembly'". Both entry points reference
+//    lib "dom" (as a program with the default lib has it anyway); not the Deno copy below, where
+//    Deno's own libs declare them.
 //  - dist/types-deno/: the same declarations with their relative imports naming the `.d.ts`
 //    files (`./tensor.d.ts`, not `./tensor.js`), which is how Deno resolves a declaration file's
 //    imports when a bundle is imported by path; tsc rejects that form, so it is a second copy.
@@ -31,7 +36,7 @@ for (const entry of ['index.d.ts', 'url.d.ts']) {
   const f = join(types, entry);
   if (!existsSync(f)) throw new Error(`finish-types: ${f} is missing (did tsc run?)`);
   const src = readFileSync(f, 'utf8');
-  if (!src.startsWith(ref)) writeFileSync(f, ref + src);
+  if (!src.includes(ref)) writeFileSync(f, ref + src);
 }
 const inline = join(types, 'wasm', 'inline.generated.d.ts');
 if (existsSync(inline)) {
@@ -48,4 +53,12 @@ for (const f of readdirSync(deno, { recursive: true })) {
   const src = readFileSync(p, 'utf8');
   const out = src.replace(/((?:from|import\()\s*['"])(\.{1,2}\/[^'"]*?)\.js(['"])/g, '$1$2.d.ts$3');
   if (out !== src) writeFileSync(p, out);
+}
+
+// After the Deno copy: lib "dom" for npm consumers only (see the top).
+const dom = '/// <reference lib="dom" />\n';
+for (const entry of ['index.d.ts', 'url.d.ts']) {
+  const f = join(types, entry);
+  const src = readFileSync(f, 'utf8');
+  if (!src.includes(dom)) writeFileSync(f, dom + src);
 }

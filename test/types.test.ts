@@ -145,6 +145,11 @@ describe('shipped declarations (no skipLibCheck)', () => {
     expect(check({ ...parse(combos[1]), types: ['node'], typeRoots, lib: ['lib.es2022.d.ts', 'lib.esnext.disposable.d.ts', 'lib.dom.d.ts'] })).toEqual([]);
   });
 
+  it('in a Node project whose lib has no DOM (the declarations bring the DOM types they name)', () => {
+    const typeRoots = [join(process.cwd(), 'node_modules/@types')];
+    for (const c of [combos[1], combos[7]]) expect(check({ ...parse(c), types: ['node'], typeRoots, lib: ['lib.es2022.d.ts'] })).toEqual([]);
+  });
+
   it('a type error in the consumer is reported (the check can fail)', () => {
     const file = join(packed.dir, 'main.ts');
     const good = readFileSync(file, 'utf8');
