@@ -294,6 +294,8 @@ describe('bad layer and fit options', () => {
     await expectError(() => m.build(), Shape, 'reshape: cannot reshape x of shape [4] (4 elements) to [3] (3 elements)');
     m.dispose();
     await expectError(() => nr.sequential({ layers: [layers.dense({ units: 3 })] }).predict(z([1, 4])), Invalid, /^build: model sequential_\d+ does not know its input shape; give the first layer an inputShape/);
+    // The example names the first layer's kind and a shape of its kind.
+    await expectError(() => nr.sequential({ layers: [layers.conv2d({ filters: 2, kernelSize: 3 })] }).predict(z([1, 5, 5, 1])), Invalid, /e\.g\. layers\.conv2d\(\{ inputShape: \[28, 28, 1\], … \}\)$/);
     await expectError(() => nr.sequential().build([4]), Invalid, /^build: model sequential_\d+ has no layers$/);
     // TF.js's batch shape with a null batch dimension is the per-sample shape after it; a null elsewhere is an error.
     const [a1, a2] = [nr.sequential({ layers: [layers.dense({ units: 3 })] }), nr.sequential({ layers: [layers.dense({ units: 3 })] })];

@@ -377,7 +377,11 @@ export class Sequential {
     if (inputShape !== undefined) checkShape('build', inputShape, 'inputShape');
     const shape = inputShape ?? (this.#graph && this.#graph.inputs.length > 1 ? [this.#graph.inputs.reduce((a, t) => a + t.sampleShape.reduce((p, d) => p * d, 1), 0)] : this.inputShape);
     if (!shape) {
-      throw new InvalidArgumentError(`build: model ${this.name} does not know its input shape; give the first layer an inputShape, e.g. layers.dense({ inputShape: [784], units: 10 })`);
+      const first = this.layers.find((l) => !(l instanceof InputLayer));
+      const kind = first && !(first instanceof Sequential) ? first.kind : 'dense';
+      // An example shape of the first layer's kind: images for 2-D windows, sequences for 1-D.
+      const example = /2d$/i.test(kind) ? '[28, 28, 1]' : /1d$/i.test(kind) ? '[100, 8]' : '[784]';
+      throw new InvalidArgumentError(`build: model ${this.name} does not know its input shape; give the first layer an inputShape, e.g. layers.${kind}({ inputShape: ${example}, … })`);
     }
     if (this.layers.filter((l) => !(l instanceof InputLayer)).length === 0) throw new InvalidArgumentError(`build: model ${this.name} has no layers`);
     const created: Array<{ model: Sequential; handle: number }> = [];
