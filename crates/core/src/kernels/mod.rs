@@ -4,6 +4,7 @@ pub mod copy;
 pub mod elementwise;
 pub mod finite;
 pub mod matmul;
+pub mod norm;
 mod matmul_pack;
 mod matmul_tile;
 pub mod reduce;
@@ -12,6 +13,8 @@ pub mod transcendental;
 mod simd128_matmul;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128_elementwise;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd128_norm;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128_reduce;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]

@@ -8,6 +8,9 @@
 //! # Backward (per feature, N rows, `s = 1/√(σ² + ε)`)
 //! `dβ = Σ dy`, `dγ = Σ dy·x̂`, `dx = (γ·s/N)·(N·dy − Σdy − x̂·Σ(dy·x̂))`.
 
+use crate::kernels::norm;
+use crate::kernels::reduce::{acc_add, acc_mul, acc_sq_dev};
+use crate::parallel::for_each_chunks_mut;
 use crate::tensor::{collect_n, try_vec};
 
 const OP: &str = "batchNormalization";
@@ -15,6 +18,21 @@ use super::{no_forward, rows_cols, values_or, Domain, Init, Layer, Mode, Param};
 use crate::config::Reader;
 use crate::{bail, Result, Shape, Tensor};
 use crate::error::js_number;
+
+/// Rows of a per-row pass per task: about this many values, whole rows (at least one).
+const TASK_VALUES: usize = 16 * 1024;
+
+/// `f(parts, start)` over whole rows of `c` values of the equally long `outs`, cut into tasks
+/// of about [`TASK_VALUES`] on the thread pool (`start`: the parts' offset in the slices).
+/// Each row's values are computed alone, so the cut does not change a bit.
+fn by_rows<const N: usize>(outs: [&mut [f32]; N], c: usize, f: impl Fn([&mut [f32]; N], usize) + Sync) {
+    let len = outs[0].len();
+    if c == 0 || len == 0 {
+        return;
+    }
+    let chunk = (TASK_VALUES / c).max(1) * c;
+    for_each_chunks_mut(outs, chunk, len, |i, parts| f(parts, i * chunk));
+}
 
 pub struct BatchNorm {
     momentum: f32,
@@ -41,10 +59,8 @@ impl BatchNorm {
         let mut sum_dy = try_vec(OP, c, 0.0f32)?;
         let mut sum_dy_xhat = try_vec(OP, c, 0.0f32)?;
         for (d, h) in dy.data().chunks_exact(c).zip(xhat.data().chunks_exact(c)) {
-            for j in 0..c {
-                sum_dy[j] += d[j];
-                sum_dy_xhat[j] += d[j] * h[j];
-            }
+            acc_add(&mut sum_dy, d);
+            norm::acc_dot(&mut sum_dy_xhat, d, h);
         }
         if let Some(b) = self.beta.as_mut() {
             b.grad.copy_from_slice(&sum_dy);
@@ -117,21 +133,19 @@ impl Layer for BatchNorm {
         if !mode.training() {
             // 1/√(moving σ²+ε) per feature, once rather than per row.
             let inv = collect_n(OP, c, mv.value.data().iter().map(|v| 1.0 / (v + self.epsilon).sqrt()))?;
+            let m = mm.value.data();
             if mode.keeps() {
                 // Traced: keep x̂ = (x − moving μ)/√(moving σ²+ε) for γ's gradient.
-                let mut xhat = x.clone();
-                for row in xhat.try_data_mut(OP)?.chunks_exact_mut(c) {
-                    for j in 0..c {
-                        row[j] = (row[j] - mm.value.data()[j]) * inv[j];
-                    }
-                }
+                let mut xhat = Tensor::zeros(OP, x.shape().clone())?;
+                by_rows([xhat.data_mut()], c, |[h], i| {
+                    let xs = &x.data()[i..][..h.len()];
+                    h.chunks_exact_mut(c).zip(xs.chunks_exact(c)).for_each(|(h, x)| norm::standardize(h, x, m, &inv));
+                });
                 self.xhat = Some(xhat);
             }
-            for row in x.try_data_mut(OP)?.chunks_exact_mut(c) {
-                for j in 0..c {
-                    row[j] = gamma[j] * (row[j] - mm.value.data()[j]) * inv[j] + beta[j];
-                }
-            }
+            by_rows([x.try_data_mut(OP)?], c, |[x], _| {
+                x.chunks_exact_mut(c).for_each(|x| norm::normalize_inference(x, m, &inv, &gamma, &beta));
+            });
             self.traced = mode.keeps();
             if self.traced {
                 self.inv_std = inv;
@@ -145,26 +159,21 @@ impl Layer for BatchNorm {
         let mut mean = try_vec(OP, c, 0.0f32)?;
         let mut var = try_vec(OP, c, 0.0f32)?;
         for row in x.data().chunks_exact(c) {
-            for (m, &v) in mean.iter_mut().zip(row) {
-                *m += v;
-            }
+            acc_add(&mut mean, row);
         }
         mean.iter_mut().for_each(|m| *m /= rows as f32);
         for row in x.data().chunks_exact(c) {
-            for j in 0..c {
-                var[j] += (row[j] - mean[j]) * (row[j] - mean[j]);
-            }
+            acc_sq_dev(&mut var, row, &mean);
         }
         var.iter_mut().for_each(|v| *v /= rows as f32);
         self.inv_std = collect_n(OP, c, var.iter().map(|v| 1.0 / (v + self.epsilon).sqrt()))?;
         let mut xhat = Tensor::zeros(OP, x.shape().clone())?;
-        for (row, hrow) in x.try_data_mut(OP)?.chunks_exact_mut(c).zip(xhat.data_mut().chunks_exact_mut(c)) {
-            for j in 0..c {
-                let h = (row[j] - mean[j]) * self.inv_std[j];
-                hrow[j] = h;
-                row[j] = gamma[j] * h + beta[j];
+        let inv = &self.inv_std;
+        by_rows([x.try_data_mut(OP)?, xhat.data_mut()], c, |[x, h], _| {
+            for (x, h) in x.chunks_exact_mut(c).zip(h.chunks_exact_mut(c)) {
+                norm::normalize(x, Some(h), &mean, inv, &gamma, &beta);
             }
-        }
+        });
         // A replay (the tape's rule for apply with training) leaves the statistics alone: the
         // call it replays updated them.
         if mode.updates_state() {
@@ -189,11 +198,8 @@ impl Layer for BatchNorm {
             let xhat = self.xhat.take().ok_or_else(|| no_forward("batchNormalization"))?;
             self.affine_grads(&dy, &xhat, c)?;
             let gamma = values_or(OP, &self.gamma, c, 1.0)?;
-            for row in dy.try_data_mut(OP)?.chunks_exact_mut(c.max(1)) {
-                for (j, d) in row.iter_mut().enumerate() {
-                    *d *= gamma[j] * self.inv_std[j];
-                }
-            }
+            let slope = collect_n(OP, c, gamma.iter().zip(&self.inv_std).map(|(g, s)| g * s))?;
+            by_rows([dy.try_data_mut(OP)?], c, |[d], _| d.chunks_exact_mut(c).for_each(|d| acc_mul(d, &slope)));
             return Ok(dy);
         }
         let xhat = self.xhat.take().ok_or_else(|| no_forward("batchNormalization"))?;
@@ -201,12 +207,14 @@ impl Layer for BatchNorm {
         let (sum_dy, sum_dy_xhat) = self.affine_grads(&dy, &xhat, c)?;
         let gamma = values_or(OP, &self.gamma, c, 1.0)?;
         let n = rows as f32;
+        let k = collect_n(OP, c, gamma.iter().zip(&self.inv_std).map(|(g, s)| g * s / n))?;
         let mut dx = Tensor::zeros("batchNormalization", xhat.shape().clone())?;
-        for ((o, d), h) in dx.data_mut().chunks_exact_mut(c).zip(dy.data().chunks_exact(c)).zip(xhat.data().chunks_exact(c)) {
-            for j in 0..c {
-                o[j] = gamma[j] * self.inv_std[j] / n * (n * d[j] - sum_dy[j] - h[j] * sum_dy_xhat[j]);
+        by_rows([dx.data_mut()], c, |[o], i| {
+            let (ds, hs) = (&dy.data()[i..][..o.len()], &xhat.data()[i..][..o.len()]);
+            for ((o, d), h) in o.chunks_exact_mut(c).zip(ds.chunks_exact(c)).zip(hs.chunks_exact(c)) {
+                norm::input_grad(o, d, h, &k, n, &sum_dy, &sum_dy_xhat);
             }
-        }
+        });
         Ok(dx)
     }
 
