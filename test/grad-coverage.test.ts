@@ -197,7 +197,8 @@ const DIFFERENTIABLE: Record<string, Diff> = {
 
 /** Losses, differentiated with respect to `yPred` (`yTrue` is a constant). */
 const LOSSES: Record<string, Diff> = {
-  meanSquaredError: { shapes: [[2, 3]], f: (p) => nr.losses.meanSquaredError(c([0.1, 0.5, 0.9, 0.2, 0.3, 0.4], [2, 3]), p) },
+  // Both forms: neurite's (the Rust kernel) and TF.js's (weights, a reduction).
+  meanSquaredError: { shapes: [[2, 3]], f: (p) => nr.add(nr.losses.meanSquaredError(c([0.1, 0.5, 0.9, 0.2, 0.3, 0.4], [2, 3]), p), nr.losses.meanSquaredError(c([0.1, 0.5, 0.9, 0.2, 0.3, 0.4], [2, 3]), p, c([1, 0, 2], [3]), nr.Reduction.SUM)) },
   meanAbsoluteError: { shapes: [[2, 3]], range: [1.2, 2], f: (p) => nr.losses.meanAbsoluteError(c([0.1, 0.5, 0.9, 0.2, 0.3, 0.4], [2, 3]), p) },
   huber: { shapes: [[2, 3]], f: (p) => nr.losses.huber(c([0.1, 0.5, 0.9, 0.2, 0.3, 0.4], [2, 3]), p, { delta: 0.5 }) },
   binaryCrossentropy: { shapes: [[2, 3]], range: [0.2, 0.8], f: (p) => nr.losses.binaryCrossentropy(c([0, 1, 1, 0, 1, 0], [2, 3]), p) },
@@ -205,6 +206,18 @@ const LOSSES: Record<string, Diff> = {
   sparseCategoricalCrossentropy: { shapes: [[2, 3]], f: (p) => nr.losses.sparseCategoricalCrossentropy(c([2, 0], [2]), p, { fromLogits: true }) },
   kullbackLeiblerDivergence: { shapes: [[2, 3]], range: [0.2, 0.8], f: (p) => nr.losses.kullbackLeiblerDivergence(c([0.2, 0.5, 0.3, 0.1, 0.1, 0.8], [2, 3]), p) },
   hinge: { shapes: [[2, 3]], range: [-0.8, 0.8], f: (p) => nr.losses.hinge(c([1, -1, 1, -1, 1, -1], [2, 3]), p) },
+  // TF.js's tf.losses forms (ts/weighted_losses.ts), composed of the ops above; test/losses-tfjs.test.ts
+  // compares them with TF.js. Weights with zeros, every reduction; w.r.t. the predictions/logits.
+  computeWeightedLoss: { shapes: [[2, 3]], f: (l) => nr.add(nr.losses.computeWeightedLoss(l, c([1, 0, 2], [3])), nr.losses.computeWeightedLoss(l, c([0.5, 2], [2, 1]), nr.Reduction.MEAN)) },
+  absoluteDifference: { shapes: [[2, 3]], range: [1.2, 2], f: (p) => nr.losses.absoluteDifference(c([0.1, 0.5, 0.9, 0.2, 0.3, 0.4], [2, 3]), p, c([1, 0.5], [2, 1]), nr.Reduction.SUM) },
+  cosineDistance: { shapes: [[2, 3]], f: (p) => nr.losses.cosineDistance(c([0.6, 0, 0.8, 0, 1, 0], [2, 3]), p, 1, c([2, 1], [2, 1]), nr.Reduction.NONE) },
+  hingeLoss: { shapes: [[2, 3]], range: [-0.8, 0.8], f: (p) => nr.losses.hingeLoss(c([1, 0, 1, 0, 1, 0], [2, 3]), p, c([1, 0, 2], [3])) },
+  huberLoss: { shapes: [[2, 3]], f: (p) => nr.losses.huberLoss(c([0.1, 0.5, 0.9, 0.2, 0.3, 0.4], [2, 3]), p, 2, 0.5, nr.Reduction.MEAN) },
+  logLoss: { shapes: [[2, 3]], range: [0.2, 0.8], f: (p) => nr.losses.logLoss(c([0, 1, 0.3, 0, 1, 0.5], [2, 3]), p, null, 1e-3) },
+  // x = 0 included: the gradient there is σ(0) − z (as TF.js's).
+  sigmoidCrossEntropy: { shapes: [[2, 3]], inputs: [[0, -0.5, 2, 0.3, -1.7, 0]], f: (p) => nr.losses.sigmoidCrossEntropy(c([0, 1, 0.3, 0, 1, 0.5], [2, 3]), p, c([1, 3, 0], [3]), 0.1, nr.Reduction.SUM) },
+  // Rows of labels summing to 1: there TF.js's gradient (softmax − labels) is the derivative.
+  softmaxCrossEntropy: { shapes: [[2, 3]], range: [-2, 2], f: (p) => nr.losses.softmaxCrossEntropy(c([0, 1, 0, 0.3, 0.3, 0.4], [2, 3]), p, c([1, 2]), 0.1, nr.Reduction.MEAN) },
 };
 
 /** metrics.* (made of the ops above): the error and cross-entropy metrics w.r.t. `yPred`. */
@@ -288,6 +301,9 @@ const CONSTANT: Record<string, (x: T) => T> = {
   multinomial: (x) => nr.multinomial(x, 5, 1),
   randomStandardNormal: (x) => nr.mul(x, 0).add(nr.randomStandardNormal(x.shape, 'float32', 1)),
   randomUniformInt: (x) => nr.mul(x, 0).add(nr.randomUniformInt(x.shape, -3, 4, 1)),
+  // math.confusionMatrix: counts made from the values read out (a tensor made from numbers, as
+  // bincount's counts), so x flowing into it gets zeros (TF.js: a oneHot/matMul of int32 tensors).
+  confusionMatrix: (x) => nr.math.confusionMatrix(nr.round(nr.abs(x)), c([0, 1, 1, 2]), 3),
 };
 
 /**
@@ -324,6 +340,8 @@ const NOT_OPS = [
   'input', 'model', 'SymbolicTensor', 'Merge', 'Concatenate', 'Conv1D', 'MaxPooling1D', 'AveragePooling1D', 'GlobalMaxPooling1D', 'GlobalAveragePooling1D',
   // TF.js's engine calls, the browser namespace, and the async ops (a Promise cannot run under grad).
   'ready', 'getBackend', 'setBackend', 'enableProdMode', 'print', 'browser', 'booleanMaskAsync', 'whereAsync', 'setdiff1dAsync',
+  // TF.js's tf.Reduction enum (also losses.Reduction), and the tf.math namespace (its ops are listed by name).
+  'Reduction', 'math',
 ];
 
 /** Values in `range`, at least 0.1 away from 0 (kinks of relu/abs) when the range crosses it. */
@@ -371,9 +389,10 @@ describe('grad covers every exported op', () => {
     const listed = new Set([...Object.keys(DIFFERENTIABLE), ...Object.keys(CONSTANT), ...Object.keys(NO_RULE), ...Object.keys(AS_IN_TFJS), ...NOT_OPS]);
     const missing = Object.keys(nr).filter((k) => !listed.has(k));
     expect(missing, 'new exports must be added to a list in test/grad-coverage.test.ts').toEqual([]);
-    const stale = [...listed].filter((k) => !(k in nr) && !(k in nr.losses) && !(k in nr.image));
+    const stale = [...listed].filter((k) => !(k in nr) && !(k in nr.losses) && !(k in nr.image) && !(k in nr.math));
     expect(stale).toEqual([]);
-    const lossNames = Object.keys(nr.losses).filter((k) => k !== 'lossGradient');
+    expect(Object.keys(nr.math).filter((k) => !listed.has(k)), 'math.* ops must be in a list too').toEqual([]);
+    const lossNames = Object.keys(nr.losses).filter((k) => k !== 'lossGradient' && k !== 'Reduction');
     expect(lossNames.sort()).toEqual(Object.keys(LOSSES).sort());
     expect(Object.keys(nr.metrics).filter((k) => !METRIC_ALIASES.includes(k)).sort()).toEqual([...Object.keys(METRICS), ...Object.keys(METRIC_CONSTANTS)].sort());
   });

@@ -221,9 +221,11 @@ describe('loss errors', () => {
       // An array is TF.js's TensorLike (a temporary tensor), checked against yPred's shape; a string is not.
       expect(() => losses.meanSquaredError([1, 2], p)).toThrow('meanSquaredError: targets of shape [2] do not match predictions of shape [2,2]');
       expect(() => losses.meanSquaredError('y' as never, p)).toThrow('meanSquaredError: yTrue must be a Tensor, a number or an array of numbers, got the string "y"');
-      // TF.js's third argument is a weights tensor: it was read as an options object ("unknown option 'shape'").
-      expect(() => losses.meanSquaredError(p, p, nr.scalar(2) as never)).toThrow(new nr.InvalidArgumentError(
-        "meanSquaredError: options must be an object such as { reduction: 'mean' }, got a Tensor (shape []); TF.js's weights argument is not supported (scale the loss instead)",
+      // TF.js's third argument is weights: meanSquaredError takes TF.js's form (test/losses-tfjs.test.ts);
+      // the other losses say which TF.js-form loss takes weights (rather than reading a tensor's keys as options).
+      expect(losses.meanSquaredError(p, p, nr.scalar(2)).item()).toBe(0);
+      expect(() => losses.meanAbsoluteError(p, p, nr.scalar(2) as never)).toThrow(new nr.InvalidArgumentError(
+        "meanAbsoluteError: options must be an object such as { reduction: 'mean' }, got a Tensor (shape []); for TF.js's weights argument use losses.absoluteDifference(labels, predictions, weights, reduction)",
       ));
       expect(() => losses.lossGradient('mse', p, p, p as never)).toThrow(/^lossGradient: options must be an object such as \{ reduction: 'mean' \}, got a Tensor \(shape \[2,2\]\)/);
       const gone = nr.tensor([1, 2, 3, 4], [2, 2]);

@@ -72,6 +72,8 @@ export {
 } from './activations.js';
 export type { ActivationSpec, ActivationName } from './wasm/codes.js';
 export * as losses from './losses.js';
+export { Reduction } from './weighted_losses.js';
+export * as math from './math.js';
 export * as data from './data/index.js';
 export type { FitDatasetArgs, EvaluateDatasetArgs, DatasetLike, FitDatasetElement } from './models/fit-dataset.js';
 export * as metrics from './metrics.js';
@@ -96,7 +98,7 @@ export { progressBar, type ProgressBarArgs, type ProgressReporter } from './mode
 export type { FitArgs, History } from './models/fit.js';
 export { exportTrainingState, importTrainingState, optimizerFromConfig, type TrainingState } from './models/training-state.js';
 export type { LossReduction, LossAlias } from './options.js';
-export type { LossName, LossConfig, LossOptions } from './losses.js';
+export type { LossName, LossConfig, LossOptions, LossWeights } from './losses.js';
 export type { OptimizerName } from './wasm/codes.js';
 export type { InitializerName, InitializerAlias } from './layers/initializers.js';
 export type { CompileArgs, MetricName, MetricAlias } from './models/compile.js';

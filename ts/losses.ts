@@ -15,6 +15,11 @@
  * Probabilities are clipped to `[1e-7, 1 − 1e-7]` (no gradient flows where the clip is
  * active, as in TF and TF.js), so predictions of exactly 0 or 1 give finite losses.
  *
+ * TF.js's `tf.losses` functions are here too, with TF.js's signatures `(labels, predictions,
+ * weights?, …, reduction?)` (ts/weighted_losses.ts): `absoluteDifference`, `cosineDistance`,
+ * `hingeLoss`, `huberLoss`, `logLoss`, `sigmoidCrossEntropy`, `softmaxCrossEntropy`,
+ * `computeWeightedLoss` and the {@link Reduction} enum; `meanSquaredError` takes either form.
+ *
  * @example
  * const loss = losses.binaryCrossentropy(labels, probs, { labelSmoothing: 0.1 });
  * const dLoss = losses.lossGradient('binaryCrossentropy', labels, probs, { labelSmoothing: 0.1 });
@@ -22,12 +27,17 @@
 import { writeArgs } from './engine.js';
 import { Tensor } from './tensor.js';
 import { InvalidArgumentError } from './errors.js';
-import { withTensors, type TensorLike } from './ops/convert.js';
+import { describe, withTensors, type TensorLike } from './ops/convert.js';
 import { runOp } from './ops/run.js';
 import { f32Bits, lossAbi, type LossReduction } from './options.js';
 import type { LossName } from './wasm/codes.js';
+import { weightedMeanSquaredError, type LossWeights, type Reduction } from './weighted_losses.js';
 
 export type { LossName } from './wasm/codes.js';
+export {
+  Reduction, computeWeightedLoss, absoluteDifference, cosineDistance, hingeLoss, huberLoss, logLoss, sigmoidCrossEntropy, softmaxCrossEntropy,
+  type LossWeights,
+} from './weighted_losses.js';
 
 /** Options of the cross-entropies. */
 export interface CrossentropyOptions {
@@ -82,10 +92,30 @@ function run(op: string, kind: number, params: number[], yTrue: TensorLike, yPre
   });
 }
 
-/** TF.js passes a weights tensor where neurite takes options: say so, rather than reading its keys as options. */
+/** Whether a third argument is TF.js's weights (a TensorLike or `null`) rather than neurite's options. */
+function isWeights(v: unknown): boolean {
+  return v === null || v instanceof Tensor || typeof v === 'number' || Array.isArray(v) || ArrayBuffer.isView(v);
+}
+
+/** For each Keras-style loss, the TF.js-form loss that takes weights. */
+const WEIGHTED: Partial<Record<string, string>> = {
+  meanAbsoluteError: 'losses.absoluteDifference(labels, predictions, weights, reduction)',
+  huber: 'losses.huberLoss(labels, predictions, weights, delta, reduction)',
+  binaryCrossentropy: 'losses.logLoss(labels, predictions, weights, epsilon, reduction), or losses.sigmoidCrossEntropy(labels, logits, weights, labelSmoothing, reduction) on logits',
+  categoricalCrossentropy: 'losses.softmaxCrossEntropy(onehotLabels, logits, weights, labelSmoothing, reduction) on logits',
+  hinge: 'losses.hingeLoss(labels, predictions, weights, reduction) (0/1 labels)',
+  lossGradient: 'grad of a loss that takes weights (losses.absoluteDifference, huberLoss, …, or losses.computeWeightedLoss)',
+};
+
+/**
+ * TF.js passes weights (a tensor, number or array) where these losses take options: say which
+ * loss takes them, rather than reading a tensor's keys as options.
+ */
 function notWeights(op: string, options: unknown): void {
-  if (options instanceof Tensor) {
-    throw new InvalidArgumentError(`${op}: options must be an object such as { reduction: 'mean' }, got a Tensor (shape [${options.shape}]); TF.js's weights argument is not supported (scale the loss instead)`);
+  if (options !== null && options !== undefined && isWeights(options)) {
+    const got = options instanceof Tensor ? `a Tensor (shape [${options.shape}])` : describe(options);
+    const use = WEIGHTED[op] ?? 'losses.computeWeightedLoss(perElementLosses, weights, reduction)';
+    throw new InvalidArgumentError(`${op}: options must be an object such as { reduction: 'mean' }, got ${got}; for TF.js's weights argument use ${use}`);
   }
 }
 
@@ -95,9 +125,23 @@ function compute(name: LossName, yTrue: TensorLike, yPred: TensorLike, options?:
   return run(name, kind, [...params, reduction], yTrue, yPred, false);
 }
 
-/** Mean squared error: `mean((yPred − yTrue)²)`. */
-export function meanSquaredError(yTrue: TensorLike, yPred: TensorLike, options?: ReductionOptions): Tensor {
-  return compute('meanSquaredError', yTrue, yPred, options);
+/**
+ * Mean squared error: `mean((yPred − yTrue)²)`.
+ *
+ * Also TF.js's `tf.losses.meanSquaredError(labels, predictions, weights?, reduction?)`: when
+ * the third argument is weights (a tensor, a number, an array or `null`) or a
+ * {@link Reduction} is given, the squared errors are weighted and reduced as
+ * {@link computeWeightedLoss} does (default `SUM_BY_NONZERO_WEIGHTS`; without weights that is
+ * the mean over every element, the same value as the options form).
+ *
+ * @example meanSquaredError(yTrue, yPred)                          // neurite's form, the Rust kernel
+ * @example meanSquaredError(labels, preds, [[1], [0]], Reduction.SUM) // TF.js's form
+ */
+export function meanSquaredError(yTrue: TensorLike, yPred: TensorLike, options?: ReductionOptions): Tensor;
+export function meanSquaredError(labels: TensorLike, predictions: TensorLike, weights?: LossWeights, reduction?: Reduction): Tensor;
+export function meanSquaredError(yTrue: TensorLike, yPred: TensorLike, options?: ReductionOptions | LossWeights, reduction?: Reduction): Tensor {
+  if (reduction !== undefined || isWeights(options)) return weightedMeanSquaredError(yTrue, yPred, options as LossWeights, reduction);
+  return compute('meanSquaredError', yTrue, yPred, options as ReductionOptions | undefined);
 }
 
 /** Mean absolute error: `mean(|yPred − yTrue|)`. */

@@ -1,0 +1,58 @@
+/** `confusionMatrix`: counts of (label, prediction) pairs, TF.js's `tf.math.confusionMatrix`. */
+import { InvalidArgumentError, ShapeError } from '../errors.js';
+import type { Tensor } from '../tensor.js';
+import { checkSize, describe, f32String, fromFlat, withTensors, type TensorLike } from './convert.js';
+
+/**
+ * The confusion matrix of `labels` against `predictions`, as TF.js `tf.math.confusionMatrix`:
+ * a `[numClasses, numClasses]` tensor whose entry `[i, j]` counts the examples with label `i`
+ * predicted as `j` (rows are labels, columns predictions).
+ *
+ * `labels` and `predictions` are 1-D, of one length, and hold class indices: integers in
+ * `[0, numClasses)` stored as float32 (TF.js takes int32 tensors). Any other value (negative,
+ * fractional, too large, NaN) throws, naming the first one and its index (TF.js truncates
+ * fractions and silently drops values out of range). `numClasses` 1 works (TF.js 4.22 throws:
+ * its `oneHot` needs a depth of 2 or more). Counts are exact up to 2^24 per entry.
+ *
+ * Not differentiable: the counts are a constant under `grad` (zero gradient, as in TF.js).
+ *
+ * @example confusionMatrix([0, 1, 2, 1, 0], [0, 2, 2, 1, 0], 3)  // [[2, 0, 0], [0, 1, 1], [0, 0, 1]]
+ * @throws {@link InvalidArgumentError} when `labels` or `predictions` is not 1-D or holds a
+ *   value that is not a class index, or `numClasses` is not a positive integer;
+ *   {@link ShapeError} when their lengths differ; {@link OutOfMemoryError} when
+ *   `numClasses²` exceeds {@link MAX_ELEMENTS}.
+ */
+export function confusionMatrix(labels: TensorLike, predictions: TensorLike, numClasses: number): Tensor {
+  const op = 'confusionMatrix';
+  if (typeof numClasses !== 'number' || !Number.isInteger(numClasses) || numClasses < 1) {
+    throw new InvalidArgumentError(`${op}: numClasses must be a positive integer, got ${describe(numClasses)}`);
+  }
+  const n = numClasses;
+  checkSize(op, `the result [${n},${n}]`, n * n);
+  return withTensors(op, { labels, predictions }, (t) => {
+    for (const arg of ['labels', 'predictions'] as const) {
+      if (t[arg].rank !== 1) throw new InvalidArgumentError(`${op}: ${arg} must be 1-D, got rank ${t[arg].rank} (shape [${t[arg].shape}])`);
+    }
+    const m = t.labels.shape[0];
+    if (t.predictions.shape[0] !== m) {
+      throw new ShapeError(`${op}: labels and predictions must have one length (one entry per example), got ${m} labels and ${t.predictions.shape[0]} predictions`);
+    }
+    const rows = classes(op, 'labels', t.labels, n);
+    const cols = classes(op, 'predictions', t.predictions, n);
+    const counts = new Float64Array(n * n);
+    for (let i = 0; i < m; i++) counts[rows[i] * n + cols[i]] += 1;
+    return fromFlat(op, counts, [n, n]);
+  });
+}
+
+/** The values of `x`, each checked to be an integer in `[0, n)`. */
+function classes(op: string, arg: string, x: Tensor, n: number): Float32Array {
+  const v = x.data();
+  for (let i = 0; i < v.length; i++) {
+    const c = v[i];
+    if (!(Number.isInteger(c) && c >= 0 && c < n)) {
+      throw new InvalidArgumentError(`${op}: ${arg}[${i}] = ${f32String(c)} is not a class index: ${arg} must hold integers in [0, ${n}) for numClasses ${n}`);
+    }
+  }
+  return v;
+}
