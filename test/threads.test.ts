@@ -131,6 +131,20 @@ describe('bit-identical results for any thread count', () => {
         const [gImg, gFilt] = nr.grads((a, f) => nr.conv2d(a, f, [2, 1], 'same').square().sum())([img, filt]);
         out[`conv2d grads ${m}`] = hexBits(gImg.data()) + hexBits(gFilt.data());
         out[`maxPool ${m}`] = hexBits(nr.maxPool(img, 2, 1, 'same').data());
+        // Depthwise: forward lines, dx by input-row bands (the scatter: multiplier 2, stride
+        // 2) or as the rotated forward (multiplier 1, stride 1), dfilter in fixed blocks.
+        const dw2 = rnd([3, 2, 2, 2]);
+        const dw1 = rnd([2, 3, 2, 1]);
+        out[`depthwiseConv2d ${m}`] = hexBits(nr.depthwiseConv2d(img, dw2, [2, 1], 'same').data());
+        for (const [name, f, s] of [['scatter', dw2, 2], ['rotated', dw1, 1]] as const) {
+          const [gI, gF] = nr.grads((a, w) => nr.depthwiseConv2d(a, w, s, 'same').square().sum())([img, f]);
+          out[`depthwiseConv2d grads ${name} ${m}`] = hexBits(gI.data()) + hexBits(gF.data());
+        }
+        // Batch normalization's row passes, forward and backward.
+        const bn = nr.sequential({ layers: [nr.layers.batchNormalization({ inputShape: [5, 4, 2] })] });
+        out[`batchNormalization ${m}`] = hexBits((bn.apply(img, { training: true }) as nr.Tensor).data());
+        out[`batchNormalization dx ${m}`] = hexBits(nr.grad((a: nr.Tensor) => (bn.apply(a, { training: true }) as nr.Tensor).square().sum())(img).data());
+        bn.dispose();
         const dense = nr.sequential({ seed: 5, layers: [nr.layers.dense({ inputShape: [3], units: 7, activation: 'softmax', biasInitializer: 'ones' })] });
         out[`dense softmax ${m}`] = hexBits(dense.predict(x).data());
         dense.dispose();

@@ -16,12 +16,22 @@
 //! and outputs.
 //!
 //! # Order of the sums
-//! Every sum is fixed by the definition, whatever the kernel's blocking and the number of
-//! threads (all of it runs on one): `y` over the offsets in `(ky, kx)` order from `0`, one
-//! rounding per product and per addition (no fused multiply-add); `dx` over the outputs that
-//! read the pixel in `(b, oy, ox)` order, each term `0 + Σ_j dy·f` summed over `j` first;
-//! `dfilter` over `(b, oy, ox)`. The tests check the kernels against a plain loop per offset,
-//! bit for bit.
+//! Every sum is fixed by the definition and the shapes, whatever the kernel's blocking and the
+//! number of threads: `y` over the offsets in `(ky, kx)` order from `0`, one rounding per
+//! product and per addition (no fused multiply-add); `dx` over the outputs that read the pixel
+//! in `(b, oy, ox)` order, each term `0 + Σ_j dy·f` summed over `j` first; `dfilter` over
+//! `(b, oy, ox)` within fixed blocks of output lines `(b, oy)` (about `DF_BLOCK_FLOPS` of work
+//! each, from the shapes alone), each block's sum from `0`, then the blocks' sums in block
+//! order (a smaller problem is one block: the plain order). The tests check the kernels against
+//! a plain loop per offset that sums `dfilter` in the same blocks, bit for bit.
+//!
+//! # Threads
+//! The tasks on the thread pool are cut from the shapes alone: the forward (and `dx` as the
+//! turned convolution) in blocks of output lines, each output's sum its own; the scatter of
+//! `dx` in bands of one sample's input rows, each task adding only into its band but in the
+//! order of the whole walk; `dfilter` in its blocks, each into a partial of its own that the
+//! calling thread adds in block order. So every result has the same bits for any number of
+//! threads, and `y` and `dx` those of one thread walking it all.
 //!
 //! # Kernels
 //! Two walks, 4-lane `f32x4` steps over contiguous channels (wasm32 simd128; `[f32; 4]` lane by
@@ -31,8 +41,11 @@
 //! in memory (the other strides and multipliers).
 
 use super::window::{filter_placement, out_shape, Placement, Window};
+use crate::parallel::{for_each_chunk_mut, SharedMut};
 use crate::{Result, Tensor};
+use core::ops::Range;
 use core::ptr::with_exposed_provenance;
+use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 const OP: &str = "depthwiseConv2d";
 
@@ -369,6 +382,19 @@ fn row_runs(p: &Placement, m: usize, b: usize, oy: usize, (ky0, ky1): (usize, us
     }
 }
 
+/// Work (≈ flops) of a task of the forward and of `dL/dx`'s scatter: a block of output lines
+/// ([`lines_per`]) or a band of one sample's input rows ([`band_rows`]), so that a task is
+/// worth handing to another thread and a call has enough of them to share.
+const TASK_FLOPS: usize = 1 << 17;
+/// Work (≈ flops) of a block of `dL/dfilter` ([`dfilter`]): each block sums its output lines
+/// into a partial of its own. A call with less work is one block, the order of the plain loop.
+const DF_BLOCK_FLOPS: usize = 1 << 18;
+/// [`dfilter`] runs its blocks on the thread pool this many at a time at most (a wave), each
+/// with its own partial, which are then added in block order...
+const WAVE_BLOCKS: usize = 16;
+/// ... and a wave's partials take at most this many values (1 MiB; at least one block).
+const WAVE_PARTIALS: usize = 1 << 18;
+
 /// Depthwise convolution of `x` with `filter` over `win` (its size is the filter's).
 ///
 /// Each output value is `0 + x·f + x·f + …` over its window offsets inside the input in
@@ -385,33 +411,63 @@ pub fn depthwise_conv2d(x: &Tensor, filter: &Tensor, win: Window) -> Result<Tens
     if y.size() == 0 {
         return Ok(y);
     }
-    convolve(&p, m, x.data(), &by_multiplier(filter.data(), c, m), y.data_mut());
+    convolve(&p, m, x.data(), &by_multiplier(filter.data(), c, m), y.data_mut())?;
     Ok(y)
 }
 
+/// The work of one output line (`ow` positions of `c·m` values, a product and a sum per
+/// window offset), at least 1: the unit of the cuts, from the shapes alone.
+fn line_flops(p: &Placement, m: usize) -> usize {
+    (2 * p.ow * p.c * m).saturating_mul(p.win.size[0] * p.win.size[1]).max(1)
+}
+
+/// Output lines of about `flops` of work (at least one).
+fn lines_per(p: &Placement, m: usize, flops: usize) -> usize {
+    (flops / line_flops(p, m)).max(1)
+}
+
 /// The forward's loop: `ys` (zeros, `[batch, p.oh, p.ow, c·m]`) gets the convolution of `xs`
-/// with the filter `ft` reordered by [`by_multiplier`].
+/// with the filter `ft` reordered by [`by_multiplier`]. The tasks on the thread pool are blocks
+/// of [`lines_per`] [`TASK_FLOPS`] output lines `(b, oy)`; every output's sum is its own, so
+/// the bits depend neither on the cut nor on the threads.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 #[inline(never)]
-fn convolve(p: &Placement, m: usize, xs: &[f32], ft: &[f32], ys: &mut [f32]) {
+fn convolve(p: &Placement, m: usize, xs: &[f32], ft: &[f32], ys: &mut [f32]) -> Result<()> {
     let (c, cm) = (p.c, p.c * m);
+    let line = p.ow * cm;
+    if line == 0 {
+        return Ok(());
+    }
     let (rows, cols) = (p.inside_all(0), p.inside_all(1));
-    let mut tmp = vec![0.0; if m > 1 { p.ow * cm } else { 0 }];
-    for (i, out) in ys.chunks_exact_mut(p.ow * cm).enumerate() {
-        let (b, oy) = (i / p.oh, i % p.oh);
-        if m == 1 {
-            row_runs(p, m, b, oy, rows[oy], &cols, |w| dot(xs, ft, w, c, out));
-        } else {
-            tmp.fill(0.0);
-            row_runs(p, m, b, oy, rows[oy], &cols, |w| {
-                for j in 0..m {
-                    dot(xs, ft, &Walk { b: w.b + j * c, o: w.o + j * c, ..*w }, c, &mut tmp);
+    let lines = lines_per(p, m, TASK_FLOPS);
+    // The bytes of a line buffer that could not be allocated (0: none).
+    let failed = AtomicUsize::new(0);
+    for_each_chunk_mut(ys, lines * line, line_flops(p, m).saturating_mul(ys.len() / line), |t, ys| {
+        // With m > 1, a line's sums in `[m][c]` order, then interleaved into `[c][m]`.
+        let Ok(mut tmp) = crate::tensor::alloc(OP, if m > 1 { line } else { 0 }) else {
+            return failed.store(4 * line, Relaxed);
+        };
+        for (k, out) in ys.chunks_exact_mut(line).enumerate() {
+            let i = t * lines + k;
+            let (b, oy) = (i / p.oh, i % p.oh);
+            if m == 1 {
+                row_runs(p, m, b, oy, rows[oy], &cols, |w| dot(xs, ft, w, c, out));
+            } else {
+                tmp.fill(0.0);
+                row_runs(p, m, b, oy, rows[oy], &cols, |w| {
+                    for j in 0..m {
+                        dot(xs, ft, &Walk { b: w.b + j * c, o: w.o + j * c, ..*w }, c, &mut tmp);
+                    }
+                });
+                for (t, out) in tmp.chunks_exact(cm).zip(out.chunks_exact_mut(cm)) {
+                    interleave(t, c, m, out);
                 }
-            });
-            for (t, out) in tmp.chunks_exact(cm).zip(out.chunks_exact_mut(cm)) {
-                interleave(t, c, m, out);
             }
         }
+    });
+    match failed.into_inner() {
+        0 => Ok(()),
+        bytes => Err(crate::Error::OutOfMemory { op: OP, bytes: bytes as u64 }),
     }
 }
 
@@ -424,12 +480,12 @@ fn rows_per_block(ow: usize, cm: usize) -> usize {
 /// The backward rule of [`depthwise_conv2d`]: `(dL/dx, dL/dfilter)` for `dL/dy` = `g`, each
 /// when `need`s.
 ///
-/// The sums keep the order of a walk over the output positions (samples, rows, columns) and,
-/// within each, the window offsets in `(ky, kx)` order: `dL/dx` gets, per output position and
-/// offset, `0 + Σ_j g·f` (over the multiplier), in registers by `convolve` for stride 1 and
-/// multiplier 1, else scattered with 4-lane steps; `dL/dfilter`, per offset and block of
-/// output rows, `Σ x·g` over the positions with the sum in registers. Single-threaded, so the
-/// bits do not depend on the number of threads.
+/// `dL/dx` keeps the order of a walk over the output positions (samples, rows, columns) and,
+/// within each, the window offsets in `(ky, kx)` order: per output position and offset,
+/// `0 + Σ_j g·f` (over the multiplier), in registers by `convolve` for stride 1 and multiplier
+/// 1, else scattered with 4-lane steps by [`scatter_dx`]; both on the thread pool, the bits of
+/// one walk for any number of threads. `dL/dfilter` ([`dfilter`]) sums `x·g` over fixed blocks
+/// of output lines, then the blocks in order: the same bits for any number of threads.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 #[inline(never)]
 pub fn depthwise_conv2d_backward(x: &Tensor, filter: &Tensor, win: Window, g: &Tensor, need: [bool; 2]) -> Result<(Option<Tensor>, Option<Tensor>)> {
@@ -459,56 +515,154 @@ pub fn depthwise_conv2d_backward(x: &Tensor, filter: &Tensor, win: Window, g: &T
         for k in (0..kh * kw).rev() {
             ff.extend_from_slice(&filter.data()[k * c..][..c]);
         }
-        convolve(&q, 1, &gt, &ff, dx.data_mut());
+        convolve(&q, 1, &gt, &ff, dx.data_mut())?;
     } else if let Some(dx) = dx.as_mut() {
-        let (ft, dxs) = (by_multiplier(filter.data(), c, m), dx.data_mut());
-        let (rows, cols) = (p.inside_all(0), p.inside_all(1));
-        for (i, gt) in gt.chunks_exact(p.ow * cm).enumerate() {
-            let (b, oy) = (i / p.oh, i % p.oh);
-            row_runs(&p, m, b, oy, rows[oy], &cols, |w| scatter(gt, &ft, w, c, m, dxs));
-        }
+        scatter_dx(&p, m, batch, &gt, &by_multiplier(filter.data(), c, m), dx.data_mut());
     }
     if let Some(df) = df.as_mut() {
         // The sums in `[kh, kw, m, c]` order (each multiplier's channels contiguous, as `gt`'s).
-        let mut dft = vec![0.0; df.size()];
-        let [sh, sw] = p.win.strides;
-        let ky_out: Vec<_> = (0..kh).map(|k| p.inside_range(0, k)).collect();
-        let kx_out: Vec<_> = (0..kw).map(|k| p.inside_range(1, k)).collect();
-        let block = rows_per_block(p.ow, cm);
-        for b in 0..batch {
-            for r0 in (0..p.oh).step_by(block) {
-                let r1 = (r0 + block).min(p.oh);
-                for (ky, &(lo, hi)) in ky_out.iter().enumerate() {
-                    let (lo, hi) = (lo.max(r0), hi.min(r1));
-                    for (kx, &(ox0, ox1)) in kx_out.iter().enumerate() {
-                        if lo >= hi || ox0 >= ox1 {
-                            continue;
-                        }
-                        let (iy, ix) = (p.source(0, lo, ky).unwrap_or(0), p.source(1, ox0, kx).unwrap_or(0));
-                        for j in 0..m {
-                            let w = Walk {
-                                rows: hi - lo,
-                                cols: ox1 - ox0,
-                                a: ((b * p.h + iy) * p.w + ix) * c,
-                                sa: [sh * p.w * c, sw * c],
-                                b: ((b * p.oh + lo) * p.ow + ox0) * cm + j * c,
-                                sb: [p.ow * cm, cm],
-                                n: 1,
-                                next: 0,
-                                o: ((ky * kw + kx) * m + j) * c,
-                                so: 0,
-                            };
-                            dot(xs, &gt, &w, c, &mut dft);
-                        }
-                    }
-                }
-            }
-        }
+        let mut dft = crate::tensor::alloc(OP, df.size())?;
+        dfilter(&p, m, batch, xs, &gt, &mut dft)?;
         for (d, t) in df.data_mut().chunks_exact_mut(cm).zip(dft.chunks_exact(cm)) {
             interleave(t, c, m, d);
         }
     }
     Ok((dx, df))
+}
+
+/// Input rows per task of [`scatter_dx`]: about [`TASK_FLOPS`] of the terms scattered into
+/// them (a sample's spread evenly over its rows), at least one row, at most the image.
+fn band_rows(p: &Placement, m: usize) -> usize {
+    let per_row = (line_flops(p, m).saturating_mul(p.oh) / p.h.max(1)).max(1);
+    (TASK_FLOPS / per_row).clamp(1, p.h.max(1))
+}
+
+/// The window rows `[ky0, ky1)` of output row `oy` inside the input (`inside`, as
+/// [`Placement::inside`] gives them) that land on the input rows `rows`: those with
+/// `oy·sh + ky·dh − padTop` in `rows` (empty when `ky0 >= ky1`).
+fn taps_on_rows(p: &Placement, oy: usize, inside: (usize, usize), rows: Range<usize>) -> (usize, usize) {
+    // The first offset `ky` whose input row is at least `r`.
+    let first = |r: usize| (r + p.pad_top).saturating_sub(oy * p.win.strides[0]).div_ceil(p.win.dilation[0]);
+    (first(rows.start).max(inside.0), first(rows.end).min(inside.1))
+}
+
+/// `dx` (zeros) gets every output's terms scattered into it (`gt` and `ft` reordered by
+/// [`by_multiplier`]): `dL/dx` for the strides and multipliers the turned convolution does not
+/// cover. The tasks on the thread pool are bands of [`band_rows`] input rows of one sample,
+/// which no other task writes: a task walks its sample's output rows in order, each cut to the
+/// window rows that land on its band, so every `dx` value gets its terms in the order of the
+/// walk over `(oy, ox)` — the bits of one walk over the whole batch, whatever the cut and the
+/// threads.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
+fn scatter_dx(p: &Placement, m: usize, batch: usize, gt: &[f32], ft: &[f32], dx: &mut [f32]) {
+    let (c, cm, row) = (p.c, p.c * m, p.w * p.c);
+    let (rows, cols) = (p.inside_all(0), p.inside_all(1));
+    let band = band_rows(p, m);
+    let bands = p.h.div_ceil(band);
+    let dx = SharedMut::new(dx);
+    let task = |t: usize| {
+        let (b, r0) = (t / bands, t % bands * band);
+        let r1 = (r0 + band).min(p.h);
+        let at = (b * p.h + r0) * row;
+        // SAFETY: rows `r0..r1` of sample `b`, task `t`'s alone (`run` calls each `t` once).
+        let to = unsafe { dx.part(at..at + (r1 - r0) * row) };
+        for (oy, &inside) in rows.iter().enumerate() {
+            let taps = taps_on_rows(p, oy, inside, r0..r1);
+            if taps.0 < taps.1 {
+                let gt = &gt[(b * p.oh + oy) * p.ow * cm..][..p.ow * cm];
+                // The walks start on the band's rows, at or after `at`.
+                row_runs(p, m, b, oy, taps, &cols, |w| scatter(gt, ft, &Walk { a: w.a - at, ..*w }, c, m, to));
+            }
+        }
+    };
+    crate::parallel::run(batch * bands, line_flops(p, m).saturating_mul(batch * p.oh), &task);
+}
+
+/// Output lines `(b, oy)` per block of [`dfilter`]: about [`DF_BLOCK_FLOPS`] of work.
+fn df_block_lines(p: &Placement, m: usize) -> usize {
+    lines_per(p, m, DF_BLOCK_FLOPS)
+}
+
+/// `out` (`[kh, kw, m, c]`) gets `dL/dfilter`'s terms `x·g` of the output lines `lines`
+/// (`(b, oy)` over the batch) added, each sum in order of the lines then the columns: per
+/// window offset and block of [`rows_per_block`] rows of a sample, in registers.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn dfilter_lines(p: &Placement, m: usize, xs: &[f32], gt: &[f32], lines: Range<usize>, out: &mut [f32]) {
+    let (c, cm, [kh, kw], [sh, sw]) = (p.c, p.c * m, p.win.size, p.win.strides);
+    let ky_out: Vec<_> = (0..kh).map(|k| p.inside_range(0, k)).collect();
+    let kx_out: Vec<_> = (0..kw).map(|k| p.inside_range(1, k)).collect();
+    let block = rows_per_block(p.ow, cm);
+    let mut q = lines.start;
+    while q < lines.end {
+        // The block's rows of sample `b`: `first..end`.
+        let (b, first) = (q / p.oh, q % p.oh);
+        let end = p.oh.min(first + lines.end - q);
+        for r0 in (first..end).step_by(block) {
+            let r1 = (r0 + block).min(end);
+            for (ky, &(lo, hi)) in ky_out.iter().enumerate() {
+                let (lo, hi) = (lo.max(r0), hi.min(r1));
+                for (kx, &(ox0, ox1)) in kx_out.iter().enumerate() {
+                    if lo >= hi || ox0 >= ox1 {
+                        continue;
+                    }
+                    let (iy, ix) = (p.source(0, lo, ky).unwrap_or(0), p.source(1, ox0, kx).unwrap_or(0));
+                    for j in 0..m {
+                        let w = Walk {
+                            rows: hi - lo,
+                            cols: ox1 - ox0,
+                            a: ((b * p.h + iy) * p.w + ix) * c,
+                            sa: [sh * p.w * c, sw * c],
+                            b: ((b * p.oh + lo) * p.ow + ox0) * cm + j * c,
+                            sb: [p.ow * cm, cm],
+                            n: 1,
+                            next: 0,
+                            o: ((ky * kw + kx) * m + j) * c,
+                            so: 0,
+                        };
+                        dot(xs, gt, &w, c, out);
+                    }
+                }
+            }
+        }
+        q += end - first;
+    }
+}
+
+/// `dft` (zeros, `[kh, kw, m, c]`) gets `dL/dfilter`, a sum over the batch's output lines cut
+/// into blocks of [`df_block_lines`] lines (from the shapes alone). Each block is a task on the
+/// thread pool that sums its lines into a partial of its own ([`dfilter_lines`]), in waves of
+/// at most [`WAVE_BLOCKS`] partials of [`WAVE_PARTIALS`] values in all; the calling thread adds
+/// the partials in block order (the first copied, each next added), so the bits do not depend
+/// on the threads. One block is summed straight into `dft`: the plain loop's order.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
+fn dfilter(p: &Placement, m: usize, batch: usize, xs: &[f32], gt: &[f32], dft: &mut [f32]) -> Result<()> {
+    let (total, lines, part) = (batch * p.oh, df_block_lines(p, m), dft.len());
+    let blocks = total.div_ceil(lines);
+    if blocks <= 1 || part == 0 {
+        dfilter_lines(p, m, xs, gt, 0..total, dft);
+        return Ok(());
+    }
+    let wave = (WAVE_PARTIALS / part).clamp(1, WAVE_BLOCKS);
+    let mut parts = crate::tensor::alloc(OP, wave.min(blocks) * part)?;
+    for first in (0..blocks).step_by(wave) {
+        let n = wave.min(blocks - first);
+        let work = line_flops(p, m).saturating_mul(lines).saturating_mul(n);
+        for_each_chunk_mut(&mut parts[..n * part], part, work, |t, out| {
+            let q0 = (first + t) * lines;
+            out.fill(0.0);
+            dfilter_lines(p, m, xs, gt, q0..total.min(q0 + lines), out);
+        });
+        for (t, pt) in parts.chunks_exact(part).take(n).enumerate() {
+            if first + t == 0 {
+                dft.copy_from_slice(pt);
+            } else {
+                dft.iter_mut().zip(pt).for_each(|(d, &v)| *d += v);
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -587,14 +741,18 @@ mod tests {
         }
     }
 
-    /// `(y, dx, dfilter)` by the reference.
-    fn reference(x: &Tensor, filter: &Tensor, win: Window, g: &[f32]) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+    /// `(y, dx, dfilter)` by the reference, dfilter summed over blocks of `lines` output lines
+    /// `(b, oy)` (each block from 0, in the walk's order), then the blocks' sums in order, the
+    /// first copied (`usize::MAX`: one sum over the whole walk).
+    fn reference_in_blocks(x: &Tensor, filter: &Tensor, win: Window, g: &[f32], lines: usize) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
         let (p, batch, m) = placement(x, filter, win).unwrap();
         let (c, cm) = (p.c, p.c * m);
         let (xs, fs) = (x.data(), filter.data());
         let mut ys = vec![0.0f32; batch * p.oh * p.ow * cm];
-        let (mut dxs, mut dfs) = (vec![0.0f32; xs.len()], vec![0.0f32; fs.len()]);
+        let mut dxs = vec![0.0f32; xs.len()];
+        let mut parts = vec![vec![0.0f32; fs.len()]; (batch * p.oh).div_ceil(lines).max(1)];
         each_tap(&p, batch, m, |out, xin, fk| {
+            let dfs = &mut parts[out / (p.ow * cm) / lines];
             for ch in 0..c {
                 for j in 0..m {
                     ys[out + ch * m + j] += xs[xin + ch] * fs[fk + ch * m + j];
@@ -609,7 +767,17 @@ mod tests {
                 }
             }
         });
+        let mut dfs = parts[0].clone();
+        for part in &parts[1..] {
+            dfs.iter_mut().zip(part).for_each(|(d, &v)| *d += v);
+        }
         (ys, dxs, dfs)
+    }
+
+    /// [`reference_in_blocks`] with the kernel's blocks of dfilter ([`df_block_lines`]).
+    fn reference(x: &Tensor, filter: &Tensor, win: Window, g: &[f32]) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+        let (p, _, m) = placement(x, filter, win).unwrap();
+        reference_in_blocks(x, filter, win, g, df_block_lines(&p, m))
     }
 
     /// `n` values in [-1, 1) with every 11th an exact zero of either sign (so `±0` products
@@ -678,19 +846,154 @@ mod tests {
         }
     }
 
-    /// dL/dfilter's blocks of output rows: a wide image (one row per block) and a tall one (many
-    /// blocks over one image) keep the reference's order.
+    /// dL/dfilter's blocks (of [`df_block_lines`] output lines, across samples and inside them,
+    /// in one wave and in several, the last block short), and inside them the cache blocks of
+    /// rows (a wide image: one row each; a tall one: many per image): the blocked reference's
+    /// bits for any number of workers, and within rounding of the plain loop's single sum
+    /// (`1e-6` of the sum of the terms' magnitudes).
     #[test]
-    fn dfilter_blocks_keep_the_order() {
-        for (xd, fd) in [([2, 9, 300, 33], [3, 3, 33, 1]), ([1, 70, 5, 5], [3, 2, 5, 3])] {
+    fn dfilter_blocks_sum_in_a_fixed_order() {
+        for (xd, fd, wave) in [([2, 9, 300, 33], [3, 3, 33, 1], true), ([1, 400, 5, 5], [3, 2, 5, 3], false), ([40, 13, 13, 17], [3, 3, 17, 1], false), ([3, 29, 29, 64], [2, 2, 64, 1], false)] {
             let x = t(&xd, values(xd.iter().product(), 5));
             let f = t(&fd, values(fd.iter().product(), 6));
             let w = win([1, 1], [1, 1], true);
+            let (p, batch, m) = placement(&x, &f, w).unwrap();
+            let blocks = (batch * p.oh).div_ceil(df_block_lines(&p, m));
+            assert!(blocks > 1 && (blocks > WAVE_BLOCKS) == wave, "{xd:?}: {blocks} blocks");
             let g = values(xd[0] * xd[1] * xd[2] * fd[2] * fd[3], 7);
+            let gt = t(&[xd[0], xd[1], xd[2], fd[2] * fd[3]], g.clone());
+            let df = crate::parallel::testing::same_bits_for_all_counts("dfilter", || depthwise_conv2d_backward(&x, &f, w, &gt, [false, true]).unwrap().1.unwrap().data().to_vec());
             let (_, _, rdf) = reference(&x, &f, w, &g);
-            let (_, df) = depthwise_conv2d_backward(&x, &f, w, &t(&[xd[0], xd[1], xd[2], fd[2] * fd[3]], g), [false, true]).unwrap();
             let bits = |v: &[f32]| v.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
-            assert_eq!(bits(df.unwrap().data()), bits(&rdf), "{xd:?} {fd:?}");
+            assert_eq!(bits(&df), bits(&rdf), "{xd:?} {fd:?}");
+            let (_, _, plain) = reference_in_blocks(&x, &f, w, &g, usize::MAX);
+            assert_ne!(bits(&df), bits(&plain), "{xd:?}: the blocks change some bits");
+            let abs = |v: &[f32]| v.iter().map(|v| v.abs()).collect::<Vec<_>>();
+            let (_, _, magnitude) = reference_in_blocks(&t(&xd, abs(x.data())), &t(&fd, abs(f.data())), w, &abs(&g), usize::MAX);
+            for (i, ((&a, &b), &s)) in df.iter().zip(&plain).zip(&magnitude).enumerate() {
+                assert!((a - b).abs() <= 1e-6 * s, "{xd:?} dfilter[{i}]: {a} vs {b} (terms' magnitude {s})");
+            }
+        }
+    }
+
+    /// Asserts that the forward, dL/dx and dL/dfilter of `x: xd` and `filter: fd` over `w` (values
+    /// from `seed`) give the same bits with any number of workers, and the reference's (dfilter's
+    /// in its blocks).
+    fn same_bits_as_the_reference_for_all_counts(xd: &[usize], fd: [usize; 4], w: Window, seed: u32) {
+        let x = t(xd, values(xd.iter().product(), seed));
+        let f = t(&fd, values(fd.iter().product(), seed + 1));
+        let y = depthwise_conv2d(&x, &f, w).unwrap();
+        let g = t(y.dims(), values(y.size(), seed + 2));
+        let what = format!("x {xd:?} filter {fd:?} {w:?}");
+        let got = crate::parallel::testing::same_bits_for_all_counts(&what, || {
+            let mut out = depthwise_conv2d(&x, &f, w).unwrap().data().to_vec();
+            let (dx, df) = depthwise_conv2d_backward(&x, &f, w, &g, [true, true]).unwrap();
+            out.extend_from_slice(dx.unwrap().data());
+            out.extend_from_slice(df.unwrap().data());
+            out
+        });
+        let (ry, rdx, rdf) = reference(&x, &f, w, g.data());
+        let bits = |v: &[f32]| v.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        let (gy, rest) = got.split_at(ry.len());
+        let (gdx, gdf) = rest.split_at(rdx.len());
+        assert_eq!(bits(gy), bits(&ry), "{what}: y");
+        assert_eq!(bits(gdx), bits(&rdx), "{what}: dx");
+        assert_eq!(bits(gdf), bits(&rdf), "{what}: dfilter");
+    }
+
+    /// The tasks on the pool (the forward's and the turned dx's blocks of output lines, the
+    /// scatter's bands of input rows, dfilter's blocks): the reference's bits with any number of
+    /// workers, on odd shapes: 1, 3 or 7 images of 1, 5, 13 or 29 pixels a side with 1, 3, 17 or
+    /// 64 channels, multipliers 1 and 3, and in turns strides and dilations 1 and 2, 'same' and
+    /// 'valid', windows from 1×1 to 5×4 (the largest shapes left out, for time).
+    #[test]
+    fn odd_shapes_have_the_same_bits_with_any_number_of_workers() {
+        let mut i = 0;
+        for batch in [1, 3, 7] {
+            for side in [1, 5, 13, 29] {
+                for c in [1, 3, 17, 64] {
+                    for m in [1, 3] {
+                        i += 1;
+                        if batch * side * side * c * m > 20_000 {
+                            continue;
+                        }
+                        let s = [[1, 1], [2, 2], [2, 1]][i % 3];
+                        let d = [[1, 1], [2, 2], [1, 1], [1, 2], [1, 1]][i % 5];
+                        let k = [[3, 3], [2, 3], [3, 3], [5, 4], [3, 3], [1, 1], [3, 2], [3, 3], [2, 2], [3, 3], [4, 5]][i % 11];
+                        // 'valid' when the dilated window fits.
+                        let same = i % 7 < 4 || (0..2).any(|a| side < (k[a] - 1) * d[a] + 1);
+                        same_bits_as_the_reference_for_all_counts(&[batch, side, side, c], [k[0], k[1], c, m], win(s, d, same), i as u32);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Sizes on either side of the cuts, with any number of workers: the forward (and the turned
+    /// dx) in one task of output lines and in two, the second of one line; dfilter in one block
+    /// and in two; the scatter over whole images and over bands of input rows, one band and
+    /// several (the last short, dilated windows across the bands' edges).
+    #[test]
+    fn the_cuts_have_the_same_bits_with_any_number_of_workers() {
+        // Images of one row: a line per image.
+        let w = win([1, 1], [1, 1], true);
+        let p = Window { size: [3, 3], ..w }.place(OP, &[1, 13, 17]).unwrap();
+        let (task, block) = (lines_per(&p, 1, TASK_FLOPS), df_block_lines(&p, 1));
+        assert!(1 < task && task < block, "{task} {block}");
+        for batch in [task, task + 1, block, block + 1] {
+            same_bits_as_the_reference_for_all_counts(&[batch, 1, 13, 17], [3, 3, 17, 1], w, batch as u32);
+        }
+        // The scatter (stride 2, multiplier 3): the smallest image cut in two bands, and the
+        // image a row shorter (one band).
+        let w = win([2, 2], [2, 2], true);
+        let place = |h: usize| Window { size: [3, 3], ..w }.place(OP, &[h, 13, 17]).unwrap();
+        let h = (1..).find(|&h| band_rows(&place(h), 3) < h).unwrap();
+        assert_eq!(place(h).h.div_ceil(band_rows(&place(h), 3)), 2);
+        let band = band_rows(&place(3 * h + 1), 3);
+        assert!((3 * h + 1).div_ceil(band) > 3 && (3 * h + 1) % band != 0, "{h} {band}");
+        for (batch, h) in [(1, h - 1), (1, h), (3, 3 * h + 1)] {
+            same_bits_as_the_reference_for_all_counts(&[batch, h, 13, 17], [3, 3, 17, 3], w, h as u32);
+        }
+    }
+
+    /// The speed-up of one worker with the calling thread over the calling thread alone, on
+    /// MobileNet-like layers, for the forward, dL/dx, dL/dfilter and a training step's forward
+    /// and backward (best of 50 calls each):
+    /// `cargo test --release -p neurite-core --lib depthwise_timing -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn depthwise_timing() {
+        use crate::parallel::{testing::with_workers, DEFAULT_MIN_WORK};
+        use std::time::Instant;
+        for (xd, k) in [([1, 56, 56, 32], 3), ([8, 28, 28, 64], 3), ([64, 13, 13, 16], 3)] {
+            let fd = [k, k, xd[3], 1];
+            let x = t(&xd, values(xd.iter().product(), 1));
+            let f = t(&fd, values(fd.iter().product(), 2));
+            let w = win([1, 1], [1, 1], true);
+            let g = t(&xd, values(xd.iter().product(), 3));
+            let forward = || drop(depthwise_conv2d(&x, &f, w).unwrap());
+            let dx = || drop(depthwise_conv2d_backward(&x, &f, w, &g, [true, false]).unwrap());
+            let df = || drop(depthwise_conv2d_backward(&x, &f, w, &g, [false, true]).unwrap());
+            let both = || {
+                forward();
+                drop(depthwise_conv2d_backward(&x, &f, w, &g, [true, true]).unwrap());
+            };
+            let ops: [(&str, &dyn Fn()); 4] = [("forward", &forward), ("dx", &dx), ("dfilter", &df), ("forward + backward", &both)];
+            for (name, op) in ops {
+                let best = |workers: u32| {
+                    with_workers(workers, DEFAULT_MIN_WORK, || {
+                        (0..50)
+                            .map(|_| {
+                                let t0 = Instant::now();
+                                op();
+                                t0.elapsed().as_secs_f64() * 1e3
+                            })
+                            .fold(f64::INFINITY, f64::min)
+                    })
+                };
+                let (one, two) = (best(0), best(1));
+                eprintln!("{xd:?} {k}x{k} {name}: {one:.3} ms, 2 threads {two:.3} ms ({:.2}x)", one / two);
+            }
         }
     }
 
