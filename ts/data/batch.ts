@@ -5,14 +5,17 @@
  *
  * - tensors are stacked (`stack(rows, 0)`): every row needs the same shape;
  * - numbers and booleans become a 1-D tensor (booleans as 0 and 1: neurite tensors are float32);
- * - arrays of numbers (nested) and typed arrays are taken as tensors, so the batch has one more
- *   dimension (`[[1], [2]]` rows give `[n, 1]`), as TF.js;
+ * - arrays of numbers (nested, rectangular) and typed arrays are taken as tensors, so the batch
+ *   has one more dimension (rows `[1, 2]` give `[n, 2]`, rows `[[1], [2]]` give `[n, 2, 1]`),
+ *   as TF.js — a `[features, label]` pair of equal-length arrays included, which becomes one
+ *   tensor (`fitDataset` says so when it gets one; `{ xs, ys }` objects keep them apart);
  * - plain objects are joined key by key, recursively;
  * - arrays that hold tensors or objects (`[xs, ys]` pairs, a `zip` of an array of datasets),
  *   and arrays of rows of different lengths (`[[a1, a2, a3], [b1, b2]]`, a zip of two datasets
- *   of rows), are joined position by position, recursively. TF.js would try to make one
- *   tensor of such an array and fail; neurite recurses, so `[xs, ys]` elements batch into
- *   `[xs, ys]` batches and a model with several inputs can take lists of rows.
+ *   of rows), are joined position by position, recursively. TF.js makes a malformed tensor of
+ *   such an array (its shape read from the first row only); neurite recurses, so `[xs, ys]`
+ *   elements batch into `[xs, ys]` batches and a model with several inputs can take lists of
+ *   rows. Equal-length rows stay one tensor, so TF.js programs batch the same.
  */
 import { InvalidArgumentError, NeuriteError, ShapeError } from '../errors.js';
 import { Tensor } from '../tensor.js';

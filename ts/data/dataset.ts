@@ -20,8 +20,16 @@
  *   `filter` the rejected elements, `skip` the skipped ones;
  * - beyond TF.js, elements a pass holds when it ends early (the `shuffle` and `prefetch`
  *   buffers, the other streams of a `zip` that ended, a dropped small last batch) are disposed
- *   too: `take` and `fitDataset` close the pass (`iterator.return()`, which `for await` calls
- *   on `break`), so no tensor is left behind.
+ *   too: `take`, `toArray`, `forEachAsync`, `fitDataset` and `evaluateDataset` close the pass
+ *   (`iterator.return()`, which `for await` calls on `break`), so no tensor is left behind;
+ * - a pass that fails (a generator or a transform throws) ends there, freeing what it holds
+ *   (buffers, a half-built batch) before the error reaches the caller; what was handed out
+ *   before stays the caller's, and `toArray` disposes what it had collected.
+ *
+ * Loops over a pass (`toArray`, `forEachAsync`, `fitDataset`, `evaluateDataset`) yield to the
+ * event loop at most every 16 ms, as `fit` does, so timers and a page stay alive through a long
+ * pass; an endless dataset (size `Infinity`) where one pass is expected is an error naming the
+ * option that bounds it (`take(n)`, `batchesPerEpoch`, `batches`, `validationBatches`).
  *
  * # What loads when
  * This module is synchronous and in the main bundle: making a dataset and chaining stages only
@@ -55,10 +63,24 @@ export type Batched<T> = T extends Tensor
         : Tensor;
 
 /** A nested structure (arrays and plain objects) of datasets, as `zip` takes. */
-export type DatasetContainer = Dataset<unknown> | DatasetContainer[] | { [key: string]: DatasetContainer };
+export type DatasetContainer = Dataset<unknown> | readonly DatasetContainer[] | { readonly [key: string]: DatasetContainer };
 
-/** The element type of `zip(datasets)`: the structure of `datasets` with each dataset's element type at its leaves. */
-export type Zipped<D> = D extends Dataset<infer E> ? E : { [K in keyof D]: Zipped<D[K]> };
+/**
+ * The element type of `zip(datasets)`: the structure of `datasets` with each dataset's element
+ * type at its leaves — a tuple of datasets gives a tuple of their elements, an object of
+ * datasets an object (`never` where something else than a dataset stands; `unknown` for a
+ * structure typed only as a {@link DatasetContainer}, which is also what a wrong argument
+ * leaves, so that it is one plain type error).
+ */
+export type Zipped<D> = [DatasetContainer] extends [D]
+  ? unknown
+  : D extends Dataset<infer E>
+    ? E
+    : D extends readonly unknown[]
+      ? { -readonly [K in keyof D]: Zipped<D[K]> }
+      : D extends object
+        ? { -readonly [K in keyof D]: Zipped<D[K]> }
+        : never;
 
 /** A count that may also be `Infinity`; `min` the least accepted. */
 function countArg(op: string, name: string, v: unknown, min: number, infinite = false): number {
@@ -140,14 +162,26 @@ export class Dataset<T = unknown> implements AsyncIterable<T> {
 
   /**
    * Groups `batchSize` consecutive elements into one, with a new first axis (TF.js's
-   * `deepBatchConcat`): tensors are stacked, numbers become a 1-D tensor, arrays of numbers a
-   * tensor, and objects (and arrays holding tensors or objects, such as `[xs, ys]`) are
-   * batched key by key. The last batch may be smaller unless `smallLastBatch` is false (then
-   * it is dropped). The batches are new tensors; the elements' tensors are disposed.
+   * `deepBatchConcat`): tensors are stacked, numbers become a 1-D tensor, and objects are
+   * batched key by key.
+   *
+   * An array whose leaves are all numbers is one tensor when it is rectangular, as in TF.js:
+   * `[1, 2]` rows give a `[n, 2]` tensor, and an array of equal-length arrays too — `[[1], [3]]`
+   * rows give one `[n, 2, 1]` tensor, even when meant as a `[features, label]` pair. Other arrays
+   * are batched position by position (TF.js makes no valid tensor of them): arrays holding
+   * tensors or objects (`[xs, ys]` of tensors, a `zip` of an array of datasets) and ragged
+   * arrays (`[[1, 2], [3]]` rows give `[Tensor [n, 2], Tensor [n, 1]]`). To keep features and
+   * labels apart whatever their lengths, make the elements `{ xs, ys }` objects, which
+   * `fitDataset` takes.
+   *
+   * The last batch may be smaller unless `smallLastBatch` is false (then it is dropped). The
+   * batches are new tensors; the elements' tensors are disposed.
    *
    * @example
    * const b = data.array([{ x: 1, y: [1, 2] }, { x: 2, y: [3, 4] }, { x: 3, y: [5, 6] }]).batch(2);
    * // first batch: { x: Tensor [2], y: Tensor [2, 2] }; then { x: [1], y: [1, 2] }
+   * const pairs = data.array([[[1], [3]], [[2], [4]]]).batch(2); // one Tensor [2, 2, 1], as TF.js
+   * const xy = data.array([{ xs: [1], ys: [3] }, { xs: [2], ys: [4] }]).batch(2); // { xs: [2, 1], ys: [2, 1] }
    */
   batch(batchSize: number, smallLastBatch = true): Dataset<Batched<T>> {
     const n = countArg('batch', 'batchSize', batchSize, 1);
@@ -191,7 +225,8 @@ export class Dataset<T = unknown> implements AsyncIterable<T> {
 
   /**
    * Calls `f` on every element (awaiting it if it returns a Promise) and then disposes the
-   * element's tensors, as TF.js.
+   * element's tensors, as TF.js. If `f` throws, the element and what the pass held are disposed
+   * and the error is thrown.
    *
    * @example
    * await data.array([1, 2, 3]).forEachAsync((x) => console.log(x));
@@ -312,6 +347,8 @@ export class Dataset<T = unknown> implements AsyncIterable<T> {
 
   /**
    * Every element, in an array (the caller owns their tensors). An endless dataset is an error.
+   * If the pass fails midway, the elements already collected are disposed (with what the pass
+   * held) and the error is thrown.
    *
    * @example
    * const xs = await data.array([1, 2, 3]).map((x) => x * 2).toArray(); // [2, 4, 6]
@@ -372,12 +409,14 @@ export function generator<T>(fn: () => Iterator<T> | AsyncIterator<T> | Promise<
  * A dataset of the elements of several datasets side by side (TF.js's `tf.data.zip`):
  * `datasets` is an array, an object, or a nested structure of them with datasets at its leaves,
  * and each element has that structure with one element of each dataset in place. It ends with
- * the shortest dataset.
+ * the shortest dataset. Its type follows the structure: an array of datasets gives tuples, each
+ * entry of its dataset's type.
  *
  * @example
  * const ds = data.zip({ xs: data.array(xs), ys: data.array(ys) }); // elements { xs, ys }
+ * const ab = data.zip([data.array([{ a: 1 }]), data.array([{ b: 4 }])]).map(([x, y]) => ({ ...x, ...y }));
  */
-export function zip<D extends DatasetContainer>(datasets: D): Dataset<Zipped<D>> {
+export function zip<const D extends DatasetContainer>(datasets: D): Dataset<Zipped<D>> {
   if (isDataset(datasets) || !(Array.isArray(datasets) || isPlainObject(datasets))) {
     throw new InvalidArgumentError(`data.zip: datasets must be an array or an object of datasets (nested structures too), got ${describeElement(datasets)}`);
   }

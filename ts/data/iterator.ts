@@ -7,8 +7,12 @@
  * Beyond TF.js, an iterator has `return()` (the async-iterator protocol's, which `for await`
  * calls on `break`): it frees what the pass holds — elements buffered by `shuffle` and
  * `prefetch`, the generator behind `data.generator` — and closes the stages upstream. `take`
- * calls it upstream once it has its elements, and `fitDataset` when it stops, so an abandoned
- * pass leaves no tensors behind.
+ * calls it upstream once it has its elements, and `fitDataset`, `evaluateDataset`, `toArray`
+ * and `forEachAsync` when they stop, so an abandoned pass leaves no tensors behind. A pass that
+ * fails (a generator or a transform throws) ends the same way: the `next()` that rejects closes
+ * it first, as a generator that throws is done, so what it buffered is freed even when nobody
+ * calls `return()` (`for await` does not after an error). Elements handed out stay their
+ * taker's; those still inside the pass are the pass's to free.
  *
  * This module is the base class, in the main bundle (it is public: `instanceof` and subclasses
  * work before any pass has run); the stages' iterators are `stages.ts`, in the dataset chunk
@@ -51,7 +55,7 @@ export abstract class LazyIterator<T> implements AsyncIterableIterator<T> {
   /** Produces the next element (calls never overlap). */
   protected abstract pull(): Promise<Next<T>>;
 
-  /** Frees what this stage holds and closes the stages it reads (once, on `return()`). */
+  /** Frees what this stage holds and closes the stages it reads (once: on `return()`, or when `pull()` fails). */
   protected async release(): Promise<void> {}
 
   /**
@@ -62,14 +66,38 @@ export abstract class LazyIterator<T> implements AsyncIterableIterator<T> {
    * const { value, done } = await it.next();
    */
   next(): Promise<Next<T>> {
-    const p = this.#last.then(() => (this.#closed ? done<T>() : this.pull()));
+    const p = this.#last.then(() => {
+      if (this.#closed) return done<T>();
+      try {
+        return this.pull().catch((err: unknown) => this.#fail(err));
+      } catch (err) {
+        return this.#fail(err); // a pull() that throws before returning its Promise
+      }
+    });
     this.#last = p.catch(() => undefined);
     return p;
   }
 
   /**
+   * A failed `pull()`: the pass ends, and what it holds is freed before the error reaches the
+   * caller (the error is that failure, not one from freeing).
+   */
+  async #fail(err: unknown): Promise<never> {
+    if (!this.#closed) {
+      this.#closed = true;
+      try {
+        await this.release();
+      } catch {
+        // The failure that ended the pass is the one to report.
+      }
+    }
+    throw err;
+  }
+
+  /**
    * Ends the pass: frees buffered elements and closes the stages upstream. Later `next()`
-   * calls give `done`. `for await` calls it on `break`.
+   * calls give `done`. `for await` calls it on `break`; a `next()` that rejects has already
+   * ended the pass the same way.
    *
    * @example
    * await it.return(); // done with it early
@@ -92,37 +120,46 @@ export abstract class LazyIterator<T> implements AsyncIterableIterator<T> {
   }
 
   /**
-   * Every remaining element, in an array (the caller owns their tensors).
+   * Every remaining element, in an array (the caller owns their tensors). If the pass fails
+   * midway, the elements already collected are disposed with what the pass held, and the error
+   * is thrown. Yields to the event loop now and then over a long pass.
    *
    * @example
    * const rest = await it.toArray();
    */
   async toArray(): Promise<T[]> {
+    const { consume, disposeAll } = await dataChunk('toArray');
     const out: T[] = [];
-    for (let r = await this.next(); !r.done; r = await this.next()) out.push(r.value);
+    try {
+      await consume('toArray', this, (v) => void out.push(v));
+    } catch (err) {
+      disposeAll(out);
+      throw err;
+    }
     return out;
   }
 
   /**
    * Calls `f` on every remaining element (awaiting it when it returns a Promise), then disposes
-   * the tensors in the element, as TF.js.
+   * the tensors in the element, as TF.js. If `f` throws, the element is disposed and the pass
+   * closed (its buffers freed). Yields to the event loop now and then over a long pass.
    *
    * @example
    * await it.forEachAsync((e) => console.log(e));
    */
   async forEachAsync(f: (value: T) => unknown): Promise<void> {
     if (typeof f !== 'function') throw new InvalidArgumentError(`forEachAsync: f must be a function, got ${describeElement(f)}`);
-    const { disposeAll } = await dataChunk('forEachAsync');
-    for (let r = await this.next(); !r.done; r = await this.next()) {
+    const { consume, disposeAll } = await dataChunk('forEachAsync');
+    await consume('forEachAsync', this, (v) => {
+      let out: unknown;
       try {
-        const out = f(r.value);
-        if (isThenable(out)) await out;
+        out = f(v);
       } catch (err) {
-        disposeAll(r.value);
-        await this.return();
+        disposeAll(v);
         throw err;
       }
-      disposeAll(r.value);
-    }
+      if (!isThenable(out)) return disposeAll(v);
+      return Promise.resolve(out).finally(() => disposeAll(v));
+    });
   }
 }

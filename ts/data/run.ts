@@ -1,8 +1,8 @@
 /**
  * The dataset code that is loaded on first use (see `lazy.ts`): what runs once a dataset is
  * iterated or trained on — the stages' iterators (with batching, the element walkers and the
- * shuffle's generator behind them), `data.csv`'s reader, and the loops of `model.fitDataset`
- * and `evaluateDataset`.
+ * shuffle's generator behind them), the loop that reads a pass (`toArray`, `forEachAsync`),
+ * `data.csv`'s reader, and the loops of `model.fitDataset` and `evaluateDataset`.
  * The bundles put it, and what only it uses, in a chunk of its own (`data.js`).
  */
 export {
@@ -10,5 +10,6 @@ export {
   SkipIterator, SourceIterator, TakeIterator, zipPass,
 } from './stages.js';
 export { disposeAll } from './tree.js';
+export { consume } from './consume.js';
 export { csvColumnNames, csvPass } from './csv_parse.js';
 export { evaluateOnDataset, fitOnDataset } from '../models/fit-dataset-loop.js';

@@ -15,7 +15,8 @@ import { need } from '../ops/convert.js';
 import { describeElement, isPlainObject } from '../data/describe.js';
 import { tensorsIn } from '../data/tree.js';
 import { close } from '../data/stages.js';
-import type { IteratorLike, Next } from '../data/iterator.js';
+import { consume, pull } from '../data/consume.js';
+import type { IteratorLike } from '../data/iterator.js';
 import { passOf } from '../data/dataset.js';
 import { checkSamples, runEpochs, weightTensor, type EpochRunner, type History } from './fit.js';
 import type { Sequential } from './sequential.js';
@@ -70,7 +71,11 @@ function readBatch(op: string, model: Sequential, value: unknown, where: string)
     if (Array.isArray(value) && value.length === 2) [xs, ys] = value;
     else if (isPlainObject(value) && 'xs' in value && 'ys' in value) ({ xs, ys } = value);
     else {
-      throw new InvalidArgumentError(`${op}: each element of the dataset must be { xs, ys } or [xs, ys] (a batch of inputs and one of targets), got ${describeElement(value)}; make such elements with data.zip({ xs: data.array(xs), ys: data.array(ys) }).batch(batchSize)`);
+      // A lone tensor is often a [features, label] pair of numbers that batch() stacked (as TF.js).
+      const stacked = value instanceof Tensor
+        ? '; batch() makes one tensor of an element that is an array of numbers or of equal-length arrays of numbers (a [features, label] pair such as [[1, 2], [3, 4]] or [0.5, 1] is stacked into one tensor, as in TF.js); give them as { xs, ys } objects instead, e.g. data.array(pairs.map(([xs, ys]) => ({ xs, ys }))).batch(batchSize)'
+        : '';
+      throw new InvalidArgumentError(`${op}: each element of the dataset must be { xs, ys } or [xs, ys] (a batch of inputs and one of targets), got ${describeElement(value)}${stacked}; make such elements with data.zip({ xs: data.array(xs), ys: data.array(ys) }).batch(batchSize)`);
     }
     for (const t of element) {
       if (t.isDisposed) throw new DisposedError(`${op}: the element holds a disposed Tensor; ${op} disposes each batch after using it, so the dataset must give new tensors each time (data.array clones its items; a generator should create its tensors)`);
@@ -106,9 +111,15 @@ function at(err: unknown, where: string): unknown {
   return err;
 }
 
-/** A core error raised under another name (`fit`, `trainOnBatch`, `evaluate`) renamed to `op`. */
-function renamed(op: string, err: unknown, coreOp: string): unknown {
-  if (err instanceof NeuriteError && err.message.startsWith(`${coreOp} (`)) err.message = `${op} (${err.message.slice(coreOp.length + 2)}`;
+/**
+ * A core error raised under another name renamed to `op`: `coreOps` are the names the core call
+ * may use (`nr_model_train_on_batch` says `trainOnBatch` of its checks but `fit` of the update
+ * they share, such as a gradient that is not finite), so the message names `op` once.
+ */
+function renamed(op: string, err: unknown, ...coreOps: string[]): unknown {
+  const m = err instanceof NeuriteError ? err.message : '';
+  const coreOp = coreOps.find((c) => m.startsWith(`${c}: `) || m.startsWith(`${c} (`)) ?? coreOps[0];
+  if (err instanceof NeuriteError && m.startsWith(`${coreOp} (`)) err.message = `${op} (${m.slice(coreOp.length + 2)}`;
   return inOp(op, err, coreOp);
 }
 
@@ -127,28 +138,17 @@ function checkData(op: string, model: Sequential, b: ReadyBatch, code: 0 | 1): v
   }
 }
 
-/** Reads `it`'s next result as `{ value, done }`. */
-async function pull(op: string, it: IteratorLike<unknown>): Promise<Next<unknown>> {
-  const r = (await it.next()) as IteratorResult<unknown> | undefined;
-  if (r === null || typeof r !== 'object') throw new InvalidArgumentError(`${op}: the dataset's iterator gave ${describeElement(r)} instead of { value, done }`);
-  return r.done ? { value: null, done: true } : { value: r.value, done: false };
-}
-
 /**
  * The mean of the core's evaluation results over the batches of `it` (up to `batches`), each
- * batch weighted by its samples (as TF.js's evaluateDataset). `check` runs after each await.
+ * batch weighted by its samples (as TF.js's evaluateDataset), read with the dataset loop
+ * (`consume`: it yields to the event loop now and then, and closes `it` on every way out when
+ * `own`). `check` runs after each await.
  */
-async function meanOver(op: string, model: Sequential, it: IteratorLike<unknown>, batches: number | null, check: () => void = () => {}): Promise<number[]> {
+async function meanOver(op: string, model: Sequential, it: IteratorLike<unknown>, batches: number | null, own: boolean, check?: () => void): Promise<number[]> {
   let sums: Float64Array | null = null;
   let total = 0;
-  for (let b = 0; batches === null || b < batches; b++) {
-    const r = await pull(op, it);
-    check();
-    if (r.done) {
-      if (batches !== null) throw new InvalidArgumentError(`${op}: the dataset ended after ${b} batches but batches is ${batches}; use repeat() or a smaller batches`);
-      break;
-    }
-    const batch = readBatch(op, model, r.value, `batch ${b}`);
+  const seen = await consume(op, it, (value, b) => {
+    const batch = readBatch(op, model, value, `batch ${b}`);
     try {
       checkData(op, model, batch, 1);
       const v = model.evaluateValues(batch.x, batch.y, batch.n, op);
@@ -160,9 +160,10 @@ async function meanOver(op: string, model: Sequential, it: IteratorLike<unknown>
     } finally {
       batch.free();
     }
-  }
+  }, { limit: batches, own, check });
+  if (batches !== null && seen < batches) throw new InvalidArgumentError(`${op}: the dataset ended after ${seen} batches but batches is ${batches}; use repeat() or a smaller batches`);
   if (sums === null) throw new InvalidArgumentError(`${op}: the dataset gave no elements to evaluate`);
-  return Array.from(sums, (s) => s / total);
+  return Array.from(sums as Float64Array, (s) => s / total);
 }
 
 /**
@@ -174,11 +175,7 @@ async function meanOver(op: string, model: Sequential, it: IteratorLike<unknown>
 export async function evaluateOnDataset(model: Sequential, dataset: unknown, isIterator: boolean, batches: number | null): Promise<number[]> {
   const op = 'evaluateDataset';
   const it = isIterator ? (dataset as IteratorLike<unknown>) : await passOf(dataset as DatasetLike, op);
-  try {
-    return await meanOver(op, model, it, batches);
-  } finally {
-    if (!isIterator) await close(it);
-  }
+  return meanOver(op, model, it, batches, !isIterator);
 }
 
 /**
@@ -202,6 +199,8 @@ export async function fitOnDataset(model: Sequential, plan: FitDatasetPlan): Pro
     /** The pass training reads: a new one each epoch, or one for the run with batchesPerEpoch. */
     let pass: IteratorLike<unknown> | null = null;
     let passDone = false;
+    /** The training loop's liveness check (model, data and instance still there), for validation's awaits. */
+    let live: (() => void) | undefined;
     const endPass = async (): Promise<void> => {
       const p = pass;
       pass = null;
@@ -213,6 +212,7 @@ export async function fitOnDataset(model: Sequential, plan: FitDatasetPlan): Pro
       samples: 0,
       disposed: () => (valX?.isDisposed ? 'validationData[0]' : valY?.isDisposed ? 'validationData[1]' : null),
       epoch: async (epoch, { step, check: stillLive, where }) => {
+        live = stillLive;
         if (bpe === null || pass === null) {
           await endPass();
           pass = await passOf(dataset, op);
@@ -256,7 +256,7 @@ export async function fitOnDataset(model: Sequential, plan: FitDatasetPlan): Pro
                   out.set(new Float32Array(e.memory.buffer, argPtr(), out.length));
                 });
               } catch (err) {
-                throw renamed(op, err, hw !== 0 ? 'fit' : 'trainOnBatch');
+                throw hw !== 0 ? renamed(op, err, 'fit') : renamed(op, err, 'trainOnBatch', 'fit');
               }
             });
           } catch (err) {
@@ -271,14 +271,13 @@ export async function fitOnDataset(model: Sequential, plan: FitDatasetPlan): Pro
       validate: async () => {
         if (valX && valY) return model.evaluateValues(valX, valY, valBatchSize, op);
         if (valDataset === null) return null;
-        const it = await passOf(valDataset, op);
         try {
-          return await meanOver(op, model, it, valBatches);
+          return await meanOver(op, model, await passOf(valDataset, op), valBatches, true, live);
         } catch (err) {
-          if (err instanceof NeuriteError && !err.message.includes('validationData')) err.message = err.message.replace(`${op}: `, `${op} (validationData): `);
+          if (err instanceof NeuriteError && !err.message.includes('validationData') && !(err instanceof DisposedError && err.message.includes('during training'))) {
+            err.message = err.message.replace(`${op}: `, `${op} (validationData): `);
+          }
           throw err;
-        } finally {
-          await close(it);
         }
       },
       close: endPass,

@@ -49,7 +49,10 @@ export interface FitDatasetArgs extends Pick<FitArgs, 'callbacks' | 'verbose' | 
    * is none.
    */
   validationData?: DatasetLike | [Tensor | Tensor[], Tensor | Tensor[]] | null;
-  /** With a validation dataset: the batches of it used each epoch. Default: all of one pass. */
+  /**
+   * With a validation dataset: the batches of it used each epoch (each epoch a new pass). Default:
+   * all of one pass; an endless validation dataset (size `Infinity`, after `repeat()`) needs it.
+   */
   validationBatches?: number;
   /** With validation tensors: the batch size of their evaluation. Default 32. */
   validationBatchSize?: number;
@@ -57,7 +60,10 @@ export interface FitDatasetArgs extends Pick<FitArgs, 'callbacks' | 'verbose' | 
 
 /** Options of `evaluateDataset`, as TF.js's `ModelEvaluateDatasetArgs` (with `evaluate`'s `returnDict`). */
 export interface EvaluateDatasetArgs {
-  /** Batches to evaluate. Default: all of one pass (the dataset must give at least this many). */
+  /**
+   * Batches to evaluate (the dataset must give at least this many). Default: all of one pass; an
+   * endless dataset (size `Infinity`, after `repeat()`) needs it.
+   */
   batches?: number;
   /** 0 only: as TF.js (which has no other mode yet), evaluateDataset prints nothing. */
   verbose?: 0;
@@ -113,6 +119,9 @@ export async function evaluateDatasetLoop(model: Sequential, dataset: unknown, a
   const given = dataset as { next?: unknown; iterator?: unknown } | null;
   const isIterator = given !== null && typeof given === 'object' && typeof given.next === 'function' && typeof given.iterator !== 'function';
   if (!isIterator && !isDataset(dataset)) throw new InvalidArgumentError(`${op}: dataset must be a Dataset (data.array, data.zip, data.generator, …), got ${describeElement(dataset)}`);
+  if (!isIterator && batches === null && (dataset as DatasetLike).size === Infinity) {
+    throw new InvalidArgumentError(`${op}: the dataset is endless (size Infinity, e.g. after repeat()), so the evaluation would never end; pass batches (the number of batches to evaluate), or evaluate a dataset without repeat()`);
+  }
   const { evaluateOnDataset } = await dataChunk(op);
   return { values: await evaluateOnDataset(model, dataset, isIterator, batches), returnDict };
 }
@@ -147,6 +156,9 @@ export async function fitDatasetLoop(model: Sequential, dataset: unknown, args: 
   if (args.validationBatches !== undefined && args.validationBatches !== null) {
     if (valDataset === null) throw new InvalidArgumentError(`${op}: validationBatches applies to validationData given as a dataset${vd === null ? ', and there is no validationData' : '; for [x, y] tensors use validationBatchSize'}`);
     valBatches = intOption(op, 'validationBatches', args.validationBatches, 1);
+  }
+  if (valDataset !== null && valBatches === null && valDataset.size === Infinity) {
+    throw new InvalidArgumentError(`${op}: validationData is an endless dataset (size Infinity, e.g. after repeat()), so each validation would never end; pass validationBatches (the batches of it to evaluate each epoch), or validate on a dataset without repeat()`);
   }
   let valBatchSize = 32;
   if (args.validationBatchSize !== undefined && args.validationBatchSize !== null) {

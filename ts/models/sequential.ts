@@ -858,7 +858,8 @@ export class Sequential {
         return cols.map((i) => all[i]);
       });
     } catch (err) {
-      throw inOp('trainOnBatch', y instanceof Tensor ? targetHint(err, info, y, this.outputShape?.at(-1)) : err);
+      // The core's update, shared with fit, names itself fit (a gradient that is not finite).
+      throw inOp('trainOnBatch', y instanceof Tensor ? targetHint(err, info, y, this.outputShape?.at(-1)) : err, 'fit');
     } finally {
       for (const t of owned) t.dispose();
     }
