@@ -268,6 +268,25 @@ export async function run(ctx) {
   const tcx = tf.tensor4d(xv, [256, 28, 28, 1]);
   const tfPredict = () => { const p = tcm.predict(tcx, { batchSize: 256 }); p.dataSync(); p.dispose(); };
   const cnnTrain = await interleavedRates({ t1: c1.train, t2: c2.train }, reps);
+  // The MobileNet-style variant: batch normalization after each convolution, the second one
+  // depthwise-separable (the threaded depthwise kernels and batch norm's row passes).
+  const sepLayers = (L) => [
+    L.conv2d({ inputShape: [28, 28, 1], filters: 16, kernelSize: 3, useBias: false }), L.batchNormalization(), L.reLU(), L.maxPooling2d({ poolSize: 2 }),
+    L.separableConv2d({ filters: 32, kernelSize: 3, useBias: false }), L.batchNormalization(), L.reLU(), L.maxPooling2d({ poolSize: 2 }),
+    L.flatten(), L.dense({ units: 10, activation: 'softmax' }),
+  ];
+  const sepOf = (nr) => {
+    const x = nr.tensor(xs.subarray(0, NC * 784), [NC, 28, 28, 1]);
+    const y = nr.tensor(ys.subarray(0, NC * 10), [NC, 10]);
+    const m = nr.sequential({ seed: 1, layers: sepLayers(nr.layers) });
+    m.compile({ optimizer: nr.optimizers.adam({ learningRate: 1e-3 }), loss: 'categoricalCrossentropy' });
+    return { train: async () => (await m.fit(x, y, { epochs: 1, batchSize: 64, verbose: 0 }), NC), dispose: () => [x, y, m].forEach((o) => o.dispose()) };
+  };
+  const s1 = sepOf(n1);
+  const s2 = sepOf(n2);
+  const sepTrain = await interleavedRates({ t1: s1.train, t2: s2.train }, reps);
+  s1.dispose();
+  s2.dispose();
   const cnnPredict = { t1: [], t2: [], tf: [] };
   const cnnContenders = [['t1', c1.predict], ['t2', c2.predict], ['tf', tfPredict]];
   for (const [, f] of cnnContenders) for (let i = 0; i < 3; i++) f();
@@ -278,16 +297,19 @@ export async function run(ctx) {
   tf.dispose(tcx);
   const ct = Object.fromEntries(Object.entries(cnnTrain).map(([k, v]) => [k, ctx.stats(v)]));
   const cp = Object.fromEntries(Object.entries(cnnPredict).map(([k, v]) => [k, ctx.stats(v)]));
-  data.cnn = { train: ct, predict: cp };
+  const st = Object.fromEntries(Object.entries(sepTrain).map(([k, v]) => [k, ctx.stats(v)]));
+  data.cnn = { train: ct, predict: cp, separableTrain: st };
   tables.push({
     title: 'MNIST CNN (bench/cnn.mjs): training (batch 64) and inference (batch 256), samples/s (median, min–max)',
     columns: ['case', 'neurite, 1 thread', 'neurite, 2 threads', '2 ÷ 1 threads', 'peer', 'peer samples/s', 'neurite 2 threads ÷ peer'],
     rows: [
       ['train, batch 64', cell(ct.t1, sps), cell(ct.t2, sps), ratio(ct.t2.median, ct.t1.median), 'TF.js wasm', 'cannot train', ''],
       ['predict, batch 256', cell(cp.t1, sps), cell(cp.t2, sps), ratio(cp.t2.median, cp.t1.median), `TF.js wasm (${tfWasm.threads} thread)`, cell(cp.tf, sps), ratio(cp.t2.median, cp.tf.median)],
+      ['train, batch 64: batch norm + separable', cell(st.t1, sps), cell(st.t2, sps), ratio(st.t2.median, st.t1.median), 'TF.js wasm', 'cannot train', ''],
     ],
     notes: [
       `training: one fit epoch over ${NC} real MNIST digits, Adam 1e-3, median of ${reps} epochs after a warm-up, interleaved (TF.js 4.22's wasm backend has no Conv2DBackpropFilter: see the CNN table of npm run bench); inference: predict + read back, contenders interleaved`,
+      'batch norm + separable: conv 3×3×16 (no bias) → batchNormalization → relu → max pool → separableConv2d 3×3 to 32 (no bias) → batchNormalization → relu → max pool → dense 10 softmax (TF.js 4.22 wasm has no depthwise gradient kernels either)',
     ],
   });
 
