@@ -614,6 +614,10 @@ describe('errors name the function, the argument and the shapes or values', () =
     ['delta 0', () => losses.huberLoss(p, p, null, 0), 'InvalidArgumentError', 'huberLoss: delta must be a finite number > 0, got 0'],
     ['delta NaN', () => losses.huberLoss(p, p, null, NaN), 'InvalidArgumentError', 'huberLoss: delta must be a finite number > 0, got NaN'],
     ['epsilon -1', () => losses.logLoss(p, p, null, -1), 'InvalidArgumentError', 'logLoss: epsilon must be a finite number ≥ 0, got -1'],
+    // Checked as float32: 1e39 is Infinity there and 1e-46 is 0 (they gave NaN and 0 losses).
+    ['delta 1e39', () => losses.huberLoss(p, p, null, 1e39), 'InvalidArgumentError', 'huberLoss: delta must be a finite number > 0, got 1e+39 (Infinity as a float32)'],
+    ['delta 1e-46', () => losses.huberLoss(p, p, null, 1e-46), 'InvalidArgumentError', 'huberLoss: delta must be a finite number > 0, got 1e-46 (0 as a float32)'],
+    ['epsilon 1e39', () => losses.logLoss(p, p, null, 1e39), 'InvalidArgumentError', 'logLoss: epsilon must be a finite number ≥ 0, got 1e+39 (Infinity as a float32)'],
     ['labelSmoothing 1.5', () => losses.sigmoidCrossEntropy(p, p, null, 1.5), 'InvalidArgumentError', 'sigmoidCrossEntropy: labelSmoothing must be a finite number in [0, 1], got 1.5'],
     ['labelSmoothing string', () => losses.softmaxCrossEntropy(p, p, null, '0.1' as never), 'InvalidArgumentError', 'softmaxCrossEntropy: labelSmoothing must be a finite number in [0, 1], got the string "0.1"'],
     // TensorLike arguments.

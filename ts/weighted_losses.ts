@@ -47,8 +47,10 @@ import { abs, exp, log, log1p, neg, square } from './ops/unary.js';
  * How a loss's per-element values are reduced, TF.js's `tf.Reduction` (same names, same
  * numbers; `Reduction[1]` is `'MEAN'`, as for TF.js's enum):
  * - `NONE` (0): no reduction, the weighted losses (labels' shape, or per example);
- * - `MEAN` (1): `Σ w·l / Σ w`, the weights broadcast to the losses' shape (without weights
- *   the mean of the losses, 0 for no losses, as TF.js);
+ * - `MEAN` (1): `Σ w·l / Σ w`, the weights broadcast to the losses' shape (computed as TF.js:
+ *   `Σ w·l` over the sum of the weights as given, divided by `losses.size / weights.size`
+ *   when that is above 1, so no losses give 0; without weights the mean of the losses, 0 for
+ *   no losses, as TF.js);
  * - `SUM` (2): `Σ w·l`;
  * - `SUM_BY_NONZERO_WEIGHTS` (3, the default): `Σ w·l` divided by the number of nonzero
  *   weights broadcast to the losses' shape (the mean of the losses without weights).
@@ -84,9 +86,12 @@ export function reductionArg(op: string, r: unknown): Reduction {
 /** A number argument in `[min, max]` (`open` excludes `min`), `def` when undefined. */
 function numberIn(op: string, arg: string, v: unknown, def: number, min: number, max: number, open = false): number {
   if (v === undefined) return def;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (open && v === min)) {
+  // Checked as the float32 the ops compute with: 1e39 is Infinity there, 1e-46 is 0.
+  const r = typeof v === 'number' ? Math.fround(v) : NaN;
+  if (typeof v !== 'number' || !Number.isFinite(r) || r < min || r > max || (open && r === min)) {
     const range = max === Infinity ? `${open ? '>' : '≥'} ${min}` : `in [${min}, ${max}]`;
-    throw new InvalidArgumentError(`${op}: ${arg} must be a finite number ${range}, got ${describe(v)}`);
+    const rounded = typeof v === 'number' && Number.isFinite(v) && r !== v ? ` (${r} as a float32)` : '';
+    throw new InvalidArgumentError(`${op}: ${arg} must be a finite number ${range}, got ${describe(v)}${rounded}`);
   }
   return v;
 }
@@ -158,7 +163,8 @@ function reduced(op: string, w: Tensor | null, lossShape: readonly number[], wha
 /**
  * Multiplies `losses` by `weights` (broadcast to the losses' shape) and reduces them, TF.js's
  * `tf.losses.computeWeightedLoss`: `NONE` returns the weighted losses, `SUM` their sum,
- * `MEAN` `Σ w·l / Σ w` (the weights broadcast to the losses), `SUM_BY_NONZERO_WEIGHTS` (the
+ * `MEAN` `Σ w·l / Σ w` (the weights broadcast to the losses; empty losses give 0, see
+ * {@link Reduction}), `SUM_BY_NONZERO_WEIGHTS` (the
  * default) `Σ w·l` over the number of nonzero broadcast weights. Without weights both `MEAN`
  * and `SUM_BY_NONZERO_WEIGHTS` are the mean of `losses` (for empty losses 0 and NaN, as
  * TF.js). Every weight 0 gives NaN for those two (0/0, as TF.js). `NONE` without weights gives

@@ -17,5 +17,6 @@ import composite from './families/composite.mjs';
 import indexing from './families/indexing.mjs';
 import spatial from './families/spatial.mjs';
 import data from './families/data.mjs';
+import losses from './families/losses.mjs';
 
-export const FAMILIES = [creation, elementwise, reductions, shape, matmul, autodiff, models, memory, convolution, composite, indexing, spatial, data];
+export const FAMILIES = [creation, elementwise, reductions, shape, matmul, autodiff, models, memory, convolution, composite, indexing, spatial, data, losses];
