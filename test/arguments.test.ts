@@ -695,6 +695,18 @@ const TABLE: Entry[] = [
   { name: 'browser.fromPixels', op: 'fromPixels', call: (p, c) => nr.browser.fromPixels(p as never, c as never), good: () => [{ data: new Uint8Array(8), width: 2, height: 1 }, 4], kinds: ['image', 'numChannels?'] },
   { name: 'browser.fromPixelsAsync', op: 'fromPixels', call: (p, c) => nr.browser.fromPixelsAsync(p as never, c as never), good: () => [{ data: new Uint8Array(4), width: 1, height: 1 }, 1], kinds: ['image', 'numChannels?'], async: true },
   { name: 'browser.toPixels', op: 'toPixels', call: (im, cv) => nr.browser.toPixels(im as never, cv as never), good: () => [nr.tensor([[0.5, 1], [0, 0.25]]), null], kinds: ['tensorLike', 'canvas?'], async: true },
+  // TF.js's utilities for ported code (ts/ops/buffer.ts, ts/performance.ts, …; test/porting-utils.test.ts).
+  // buffer's dtype and values may be null (TF.js's default).
+  { name: 'buffer', call: fnOf('buffer'), good: () => [[2, 2], 'float32', new Float32Array(4)], kinds: ['shape', 'dtype?', 'values?'], allow: { 1: [null], 2: [null] } },
+  { name: 'time', call: fnOf('time'), good: () => [() => 1], kinds: ['fn'], async: true },
+  { name: 'profile', call: fnOf('profile'), good: () => [() => 1], kinds: ['fn'], async: true },
+  { name: 'enclosingPowerOfTwo', call: fnOf('enclosingPowerOfTwo'), good: () => [5], kinds: ['number'] },
+  { name: 'ensureShape', call: fnOf('ensureShape'), good: () => [X, [2, null]], kinds: ['tensorLike', 'shape'] },
+  { name: 'rand', call: fnOf('rand'), good: () => [[2, 2], () => 0.5, 'float32'], kinds: ['shape', 'fn', 'dtype?'], allow: { 2: [null] } },
+  { name: 'inTopKAsync', call: fnOf('inTopKAsync'), good: () => [X, [2, 0], 2], kinds: ['tensorLike', 'tensorLike', 'nonNegInt?'], async: true },
+  { name: 'maxPoolWithArgmax', call: fnOf('maxPoolWithArgmax'), good: () => [IMG, 2, 1, 'valid', true], kinds: ['tensorLike', 'size2d', 'size2d', 'pad2d', 'bool?'] },
+  { name: 'signal.frame', call: (...a) => (nr.signal.frame as (...a: unknown[]) => unknown)(...a), good: () => [V, 2, 1, true, -1], kinds: ['tensorLike', 'nonNegInt', 'nonNegInt', 'bool?', 'number?'] },
+  ...['hannWindow', 'hammingWindow'].map((n): Entry => ({ name: `signal.${n}`, call: (l) => (nr.signal as unknown as Record<string, (l: unknown) => unknown>)[n](l), good: () => [5], kinds: ['nonNegInt'] })),
 ];
 
 /** A bad value, for assertion messages. */
@@ -750,7 +762,8 @@ describe('item 24: every public function rejects bad arguments with a NeuriteErr
     // loadModel and loadLayersModel are async (their rejections are probed in test/io.test.ts); threads/shutdown take no
     // arguments and are probed in test/threads.test.ts (issue 12); so do TF.js's ready, getBackend and enableProdMode
     // (test/porting-engine.test.ts).
-    const elsewhere = new Set(['init', 'memory', 'threads', 'shutdown', 'grad', 'grads', 'valueAndGrad', 'valueAndGrads', 'variableGrads', 'variable', 'loadModel', 'loadLayersModel', 'ready', 'getBackend', 'enableProdMode']);
+    // nextFrame and disposeVariables take no arguments either (test/porting-utils.test.ts).
+    const elsewhere = new Set(['init', 'memory', 'threads', 'shutdown', 'grad', 'grads', 'valueAndGrad', 'valueAndGrads', 'variableGrads', 'variable', 'loadModel', 'loadLayersModel', 'ready', 'getBackend', 'enableProdMode', 'nextFrame', 'disposeVariables']);
     const isClass = (f: unknown) => typeof f === 'function' && /^class\b/.test(Function.prototype.toString.call(f));
     const exported = Object.entries(nr).filter(([k, v]) => typeof v === 'function' && !isClass(v) && !elsewhere.has(k)).map(([k]) => k);
     const covered = new Set(TABLE.map((e) => e.name));
@@ -759,6 +772,7 @@ describe('item 24: every public function rejects bad arguments with a NeuriteErr
     for (const k of Object.keys(nr.callbacks)) if (k !== 'terminateOnNaN') expect(covered.has(`callbacks.${k}`), k).toBe(true);
     for (const k of Object.keys(nr.image)) if (k !== 'psnr' && k !== 'ssim') expect(covered.has(`image.${k}`), k).toBe(true);
     for (const k of Object.keys(nr.browser)) expect(covered.has(`browser.${k}`), k).toBe(true);
+    for (const k of Object.keys(nr.signal)) expect(covered.has(`signal.${k}`), k).toBe(true);
   });
 
   for (const e of TABLE) {

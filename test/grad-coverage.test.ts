@@ -193,6 +193,12 @@ const DIFFERENTIABLE: Record<string, Diff> = {
   concat2d: { shapes: [[2, 2], [2, 1]], f: (a, b) => nr.concat2d([a, b.mul(2), a], 1) },
   concat3d: { shapes: [[1, 2, 2], [2, 2, 2]], f: (a, b) => nr.concat3d([b, a], 0) },
   concat4d: { shapes: [[1, 2, 1, 2], [1, 2, 2, 2]], f: (a, b) => nr.concat4d([a, b, a.mul(3)], 2) },
+  // TF.js's utilities for ported code (test/porting-utils.test.ts compares them with TF.js):
+  // ensureShape returns its input; frame is pad + gather (overlapping frames, a padded end,
+  // and whole frames only); maxPoolWithArgmax's result is maxPool (distinct values: no ties).
+  ensureShape: { shapes: [[2, 3]], f: (x) => nr.ensureShape(x, [null, 3]) },
+  frame: { shapes: [[7]], f: (x) => nr.concat([nr.reshape(nr.signal.frame(x, 3, 2, true, 0.5), [-1]), nr.reshape(nr.signal.frame(x, 2, 3), [-1])]) },
+  maxPoolWithArgmax: { shapes: [[3, 3, 2]], inputs: [[0.1, -0.5, 0.9, 0.3, -0.2, 0.7, 0.45, -0.9, 0.05, 0.6, 0.8, -0.35, 0.25, 0.5, -0.7, 0.15, 0.35, -0.1]], f: (x) => nr.maxPoolWithArgmax(x, 2, 1, 'same', true).result },
 };
 
 /** Losses, differentiated with respect to `yPred` (`yTrue` is a constant). */
@@ -304,6 +310,10 @@ const CONSTANT: Record<string, (x: T) => T> = {
   // math.confusionMatrix: counts made from the values read out (a tensor made from numbers, as
   // bincount's counts), so x flowing into it gets zeros (TF.js: a oneHot/matMul of int32 tensors).
   confusionMatrix: (x) => nr.math.confusionMatrix(nr.round(nr.abs(x)), c([0, 1, 1, 2]), 3),
+  // Made from plain numbers (TF.js's rand, and its signal windows).
+  rand: (x) => nr.mul(x, 0).add(nr.rand(x.shape, () => 0.5)),
+  hannWindow: (x) => nr.mul(x, 0).add(nr.signal.hannWindow(4)),
+  hammingWindow: (x) => nr.mul(x, 0).add(nr.signal.hammingWindow(4)),
 };
 
 /**
@@ -342,6 +352,10 @@ const NOT_OPS = [
   'ready', 'getBackend', 'setBackend', 'enableProdMode', 'print', 'browser', 'booleanMaskAsync', 'whereAsync', 'setdiff1dAsync',
   // TF.js's tf.Reduction enum (also losses.Reduction), and the tf.math namespace (its ops are listed by name).
   'Reduction', 'math',
+  // TF.js's utilities that are not tensor ops: the TensorBuffer (JS memory), timing and memory
+  // profiling, a number (enclosingPowerOfTwo), the async inTopKAsync, and the tf.signal
+  // namespace (its ops are listed by name).
+  'buffer', 'TensorBuffer', 'time', 'profile', 'nextFrame', 'disposeVariables', 'enclosingPowerOfTwo', 'inTopKAsync', 'signal',
 ];
 
 /** Values in `range`, at least 0.1 away from 0 (kinks of relu/abs) when the range crosses it. */
@@ -389,9 +403,10 @@ describe('grad covers every exported op', () => {
     const listed = new Set([...Object.keys(DIFFERENTIABLE), ...Object.keys(CONSTANT), ...Object.keys(NO_RULE), ...Object.keys(AS_IN_TFJS), ...NOT_OPS]);
     const missing = Object.keys(nr).filter((k) => !listed.has(k));
     expect(missing, 'new exports must be added to a list in test/grad-coverage.test.ts').toEqual([]);
-    const stale = [...listed].filter((k) => !(k in nr) && !(k in nr.losses) && !(k in nr.image) && !(k in nr.math));
+    const stale = [...listed].filter((k) => !(k in nr) && !(k in nr.losses) && !(k in nr.image) && !(k in nr.math) && !(k in nr.signal));
     expect(stale).toEqual([]);
     expect(Object.keys(nr.math).filter((k) => !listed.has(k)), 'math.* ops must be in a list too').toEqual([]);
+    expect(Object.keys(nr.signal).filter((k) => !listed.has(k)), 'signal.* ops must be in a list too').toEqual([]);
     const lossNames = Object.keys(nr.losses).filter((k) => k !== 'lossGradient' && k !== 'Reduction');
     expect(lossNames.sort()).toEqual(Object.keys(LOSSES).sort());
     expect(Object.keys(nr.metrics).filter((k) => !METRIC_ALIASES.includes(k)).sort()).toEqual([...Object.keys(METRICS), ...Object.keys(METRIC_CONSTANTS)].sort());
@@ -402,6 +417,8 @@ describe('grad covers every exported op', () => {
     // TF.js's reshaping and dtype methods: reshape/cast under other names (their gradients pass
     // through unchanged: test/composite-ops.test.ts).
     notOps.push('flatten', 'as1D', 'as2D', 'as3D', 'as4D', 'as5D', 'asScalar', 'reshapeAs', 'asType', 'toFloat');
+    // TF.js's TensorBuffer copies of the values (JS memory, not tensors).
+    notOps.push('bufferSync', 'buffer');
     const listed = new Set([...Object.keys(DIFFERENTIABLE), ...Object.keys(CONSTANT), ...Object.keys(NO_RULE), ...Object.keys(AS_IN_TFJS), ...notOps]);
     expect(Object.getOwnPropertyNames(nr.Tensor.prototype).filter((k) => !listed.has(k))).toEqual([]);
   });

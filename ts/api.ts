@@ -66,6 +66,15 @@ export { diag } from './ops/diag.js';
 export { meshgrid } from './ops/meshgrid.js';
 export { logicalAnd, logicalOr, logicalXor, logicalNot, isNaN, isInf, isFinite } from './ops/logical.js';
 export { randomUniform, randomNormal, truncatedNormal, setSeed, type RandomUniformOptions, type RandomNormalOptions } from './ops/random.js';
+// TF.js's top-level utilities that ported code uses, composed in TypeScript.
+export { buffer, TensorBuffer } from './ops/buffer.js';
+export { time, profile, nextFrame, type TimingInfo, type ProfileInfo, type KernelInfo } from './performance.js';
+export { enclosingPowerOfTwo } from './ops/enclosing_power_of_two.js';
+export { ensureShape } from './ops/ensure_shape.js';
+export { rand } from './ops/rand.js';
+export { inTopKAsync } from './ops/in_top_k.js';
+export { maxPoolWithArgmax } from './ops/max_pool_with_argmax.js';
+export * as signal from './signal.js';
 export {
   activation, activationGrad, relu, leakyRelu, prelu, preluGrad, softplus, sigmoid, tanh, softmax, logSoftmax,
   elu, selu, gelu, geluNew, swish, silu, hardSigmoid, softsign, relu6, mish, linear, stairStep, unitStep, heaviside, step, type AxisOptions,
@@ -102,7 +111,7 @@ export type { LossName, LossConfig, LossOptions, LossWeights } from './losses.js
 export type { OptimizerName } from './wasm/codes.js';
 export type { InitializerName, InitializerAlias } from './layers/initializers.js';
 export type { CompileArgs, MetricName, MetricAlias } from './models/compile.js';
-export { grad, grads, valueAndGrad, valueAndGrads, variableGrads, variable, LayerVariable, type Variable, type TrainableVariable } from './autodiff.js';
+export { grad, grads, valueAndGrad, valueAndGrads, variableGrads, variable, disposeVariables, LayerVariable, type Variable, type TrainableVariable } from './autodiff.js';
 export { RBF, RBF_KERNELS, type RBFArgs, type RbfKernelName } from './layers/index.js';
 export { SaltAndPepper, Variational, type SaltAndPepperArgs, type VariationalArgs, type Distribution } from './layers/index.js';
 export {

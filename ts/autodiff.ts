@@ -96,6 +96,25 @@ export function variable(initial: Tensor, trainable = true, name?: string): Vari
   return v;
 }
 
+/**
+ * Disposes every live {@link variable} (trainable or not), as TF.js `tf.disposeVariables()`
+ * disposes the variables its engine registered; their names become free for new variables.
+ * Tensors, models and optimizers are left alone: dispose those with `dispose()`.
+ *
+ * Difference from TF.js 4.22: a model's weights are not variables here (they belong to the
+ * model and go with `model.dispose()`), nor is an optimizer's state, so both are kept; TF.js
+ * registers each layer weight and optimizer slot as an engine variable and disposes them too,
+ * which breaks every model it made.
+ *
+ * @example
+ * const w = variable(zeros([2]));
+ * disposeVariables();
+ * w.isDisposed;   // true
+ */
+export function disposeVariables(): void {
+  for (const v of liveVariables()) v.dispose();
+}
+
 /** The trainable weights of every live model (set by `Sequential`). */
 let modelVariables: () => LayerVariable[] = () => [];
 

@@ -41,6 +41,7 @@ import * as actOps from './ops/activation_ops.js';
 import * as unstackOps from './ops/unstack.js';
 import * as bcast from './ops/broadcast_to.js';
 import * as conversions from './ops/conversions.js';
+import { TensorBuffer } from './ops/buffer.js';
 import { describe, type TensorLike } from './ops/convert.js';
 
 /** Nested arrays of numbers, as returned by `array()`. */
@@ -126,6 +127,18 @@ export class Tensor {
   /** Same as {@link data} (TF.js name). */
   dataSync(): Float32Array {
     return this.data();
+  }
+
+  /** A {@link TensorBuffer} holding a copy of the values (TF.js's `bufferSync()`). @example x.bufferSync().get(0, 1) */
+  bufferSync(): TensorBuffer {
+    this.handleFor('bufferSync');
+    return new TensorBuffer(this.shape, 'float32', this.data());
+  }
+
+  /** {@link bufferSync} through a Promise, as TF.js's `await t.buffer()` (it rejects for a disposed tensor). */
+  async buffer(): Promise<TensorBuffer> {
+    this.handleFor('buffer');
+    return new TensorBuffer(this.shape, 'float32', this.data());
   }
 
   /** The values as nested arrays (a number for a scalar). Also works with `await`. */

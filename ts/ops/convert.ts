@@ -230,8 +230,8 @@ const NUMBER_ARRAYS: ReadonlySet<string> = new Set([
   'Float32Array', 'Float64Array', 'Float16Array', 'Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array',
 ]);
 
-/** Whether `v` is a typed array of numbers (from any realm). */
-function isNumberArray(v: unknown): v is ArrayLike<number> {
+/** @internal Whether `v` is a typed array of numbers (from any realm). */
+export function isNumberArray(v: unknown): v is ArrayLike<number> {
   return ArrayBuffer.isView(v) && NUMBER_ARRAYS.has(Object.prototype.toString.call(v).slice(8, -1));
 }
 
