@@ -19,7 +19,8 @@ export function shapeFits(shape) {
   return shape.every((d) => d <= 0xffffffff) && shape.reduce((a, d) => a * Math.max(d, 1), 1) <= MAX_ELEMENTS;
 }
 
-function strides(s) {
+/** Row-major strides of shape `s`. */
+export function strides(s) {
   const st = new Array(s.length);
   let acc = 1;
   for (let i = s.length - 1; i >= 0; i--) {

@@ -17,7 +17,7 @@
  * `mag` (tolerance 1e-5 + 1e-4·|e| + 1e-4·m); an unreliable value is skipped (mag Infinity).
  */
 import { compare, Mismatch } from '../checks.mjs';
-import { broadcastShape } from '../reference.mjs';
+import { broadcastShape, strides } from '../reference.mjs';
 import { garbage, tensorLike } from '../values.mjs';
 
 const f32 = Math.fround;
@@ -107,16 +107,6 @@ function toRef(x) {
     vals: x.vals.map((a) => (a.m === Infinity ? 0 : a.v)),
     mag: x.vals.map((a) => a.m),
   };
-}
-
-function strides(s) {
-  const st = new Array(s.length);
-  let acc = 1;
-  for (let i = s.length - 1; i >= 0; i--) {
-    st[i] = acc;
-    acc *= s[i];
-  }
-  return st;
 }
 
 /** The flat index into `shape` (broadcast to `out`) of every element of `out`, in order. */
