@@ -310,7 +310,7 @@ describe('callbacks and history', () => {
     using m = nr.sequential({ layers: [layers.dense({ inputShape: [2], units: 3 }), layers.dense({ units: 1 })] });
     m.compile({ optimizer: optimizers.sgd({ learningRate: 0.1 }), loss: 'meanSquaredError' });
     const before = weights(m);
-    expect(() => m.trainOnBatch(x, y)).toThrow(/fit: a gradient of `kernel` of layer 0 is not finite \(NaN or Infinity\) at step 1; lower the learning rate/);
+    expect(() => m.trainOnBatch(x, y)).toThrow(/^trainOnBatch: a gradient of `kernel` of layer 0 is not finite \(NaN or Infinity\) at step 1; lower the learning rate/);
     expect(weights(m)).toEqual(before);
     expect(m.learningRate).toBeCloseTo(0.1, 6);
   });
