@@ -14,17 +14,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { describeElement } from './describe.js';
 import { isThenable, LazyIterator, type IteratorLike, type Next } from './iterator.js';
 import { close } from './stages.js';
-
-/** How long a loop over a pass runs before it yields to the event loop (`fit`'s default `yieldEveryMs`). */
-export const YIELD_EVERY_MS = 16;
-
-/** Lets the event loop run (timers, I/O, rendering): `setImmediate` where there is one, else `setTimeout(0)`, as `fit`. */
-export const yieldNow = (): Promise<void> =>
-  new Promise((resolve) => {
-    const g = globalThis as { setImmediate?: (f: () => void) => void };
-    if (g.setImmediate) g.setImmediate(resolve);
-    else setTimeout(resolve, 0);
-  });
+import { YIELD_EVERY_MS, yieldNow } from '../models/fit.js';
 
 /** Reads `it`'s next result as `{ value, done }` (ours, TF.js's, a generator's), checking its shape. */
 export async function pull<T>(op: string, it: IteratorLike<T>): Promise<Next<T>> {

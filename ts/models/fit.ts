@@ -94,7 +94,11 @@ export function setEpochsCompleted(model: Sequential, n: number | undefined): vo
   else completed.set(model, n);
 }
 
-const yieldNow = (): Promise<void> =>
+/** @internal How long a training or dataset loop runs before it yields (`yieldEveryMs`'s default). */
+export const YIELD_EVERY_MS = 16;
+
+/** @internal Lets the event loop run (timers, I/O, rendering): `setImmediate` where there is one, else `setTimeout(0)`. */
+export const yieldNow = (): Promise<void> =>
   new Promise((resolve) => {
     const g = globalThis as { setImmediate?: (f: () => void) => void };
     if (g.setImmediate) g.setImmediate(resolve);
@@ -207,7 +211,7 @@ export interface LoopArgs {
 export function readLoopArgs(op: string, args: Pick<FitArgs, 'epochs' | 'initialEpoch' | 'yieldEveryMs' | 'verbose' | 'callbacks'>): LoopArgs {
   const epochs = intOption(op, 'epochs', args.epochs ?? 1, 0);
   const initialEpoch = intOption(op, 'initialEpoch', args.initialEpoch ?? 0, 0);
-  const yieldEvery = args.yieldEveryMs ?? 16;
+  const yieldEvery = args.yieldEveryMs ?? YIELD_EVERY_MS;
   if (typeof yieldEvery !== 'number' || !(yieldEvery >= 0)) throw new InvalidArgumentError(`${op}: yieldEveryMs must be a number >= 0, got ${describe(yieldEvery)}`);
   const verbose = args.verbose ?? 'auto';
   if (verbose !== 0 && verbose !== 1 && verbose !== 2 && verbose !== 'auto') throw new InvalidArgumentError(`${op}: verbose must be 0, 1, 2 or 'auto', got ${describe(verbose)}`);
