@@ -426,3 +426,43 @@ describe('data.csv types', () => {
     expect(labeled.size).toBeNull();
   });
 });
+
+describe('data.csv on mutated valid input', () => {
+  it('3,000 seeded mutations of valid CSVs (bytes flipped, inserted, deleted; quotes, delimiters and line ends among them) give rows or a NeuriteError, never another error, a hang or a leak', async () => {
+    const seeds = [
+      'a,b,y\n1,2,0\n3,4,1\n5,6,0\n',
+      'name,"note, quoted",v\r\n"x ""1""",plain,7\r\n"multi\nline",z,-2.5\r\n',
+      'p q r\n1 2 3\n  4   5 6  \n',
+    ];
+    const configs: data.CSVConfig[] = [{}, { columnConfigs: { y: { isLabel: true } } }, { delimWhitespace: true }, { columnConfigs: { v: { dtype: 'float32', required: true } } }];
+    const special = [...enc(',"\n\r \t;0.5e')];
+    let s = 12345;
+    const rand = (n: number) => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) % n);
+    const before = nr.memory().numTensors;
+    let rows = 0, errors = 0;
+    for (let i = 0; i < 3000; i++) {
+      const bytes = [...enc(seeds[i % seeds.length])];
+      for (let k = 1 + rand(4); k > 0; k--) {
+        const at = rand(bytes.length + 1);
+        const b = rand(3) === 0 ? rand(256) : special[rand(special.length)];
+        const kind = rand(3);
+        if (kind === 0 && at < bytes.length) bytes[at] = b;
+        else if (kind === 1) bytes.splice(at, 0, b);
+        else bytes.splice(at, 1);
+      }
+      const cfg = configs[rand(configs.length)];
+      try {
+        const ds = data.csv(Uint8Array.from(bytes), cfg);
+        rows += (await ds.toArray()).length;
+        await ds.columnNames();
+      } catch (e) {
+        expect(e, `mutation ${i}: ${JSON.stringify(new TextDecoder().decode(Uint8Array.from(bytes)))}`).toBeInstanceOf(nr.NeuriteError);
+        errors++;
+      }
+    }
+    // Both outcomes occur, so the mutations reach the reader's checks and its success paths.
+    expect(rows).toBeGreaterThan(0);
+    expect(errors).toBeGreaterThan(0);
+    expect(nr.memory().numTensors).toBe(before);
+  });
+});
