@@ -252,7 +252,7 @@ describe('autoencoders, perceptrons, RBF networks', () => {
     const zero = nr.zeros([3]);
     expect(() => m.setWeights([ws[0], zero, ...ws.slice(2)])).toThrow(/^setWeights: weight 1 \(`widths` of layer 0\) holds 0 at flat index 0; it must be > 0$/);
     const neg = nr.tensor([1, -0.5, 1]);
-    expect(() => m.setWeights([...ws.slice(0, 5), neg])).toThrow(/^setWeights: weight 5 \(`movingVariance` of layer 1\) holds -0\.5 at flat index 1; it must be >= 0$/);
+    expect(() => m.setWeights([...ws.slice(0, 5), neg])).toThrow(/^setWeights: weight 5 \(`moving_variance` of layer 1\) holds -0\.5 at flat index 1; it must be >= 0$/);
     [x, y, zero, neg, ...ws].forEach((t) => t.dispose());
     [net, m].forEach((n) => n.dispose());
   });
@@ -451,7 +451,7 @@ describe('the error catalogue: every bad file is an InvalidArgumentError naming 
     ['a misspelt key, its key missing', (a) => { const c = a.modelTopology.config.layers[0].config; c.actiration = c.activation; delete c.activation; return a; }, /^loadModel: modelTopology\.config\.layers\[0\]\.config\.actiration is not a key of a Dense config, and 'activation' is missing: a misspelt or damaged 'activation'\? \(it would load with its default\)$/],
     ['a misspelt key of a layer inside a nested model', (a) => ({ ...a, modelTopology: { class_name: 'Sequential', config: { name: 'outer', layers: [{ ...a.modelTopology, config: { ...a.modelTopology.config, layers: a.modelTopology.config.layers.map((l: { class_name: string; config: Record<string, unknown> }, i: number) => (i === 2 ? { ...l, config: { ...l.config, use_bais: l.config.use_bias, use_bias: undefined } } : l)) } }] } } }), /^loadModel: modelTopology\.config\.layers\[0\]\.config\.layers\[2\]\.config\.use_bais is not a key of a Dense config, and 'use_bias' is missing/],
     ['a constraint', (a) => ((a.modelTopology.config.layers[0].config.kernel_constraint = { class_name: 'MaxNorm', config: {} }), a), /^loadModel: modelTopology\.config\.layers\[0\]\.config\.kernel_constraint must be null: neurite has no weight constraints/],
-    ['a missing weight', (a) => ({ ...a, weightSpecs: a.weightSpecs.slice(0, -1), weightData: a.weightData.slice(0, -16) }), /^loadModel: weightSpecs has no weight 'batchNormalization_\d+\/moving_variance' \(movingVariance of the layer at modelTopology\.config\.layers\[1\], shape \[4\]\)$/],
+    ['a missing weight', (a) => ({ ...a, weightSpecs: a.weightSpecs.slice(0, -1), weightData: a.weightData.slice(0, -16) }), /^loadModel: weightSpecs has no weight 'batchNormalization_\d+\/moving_variance' \(the layer at modelTopology\.config\.layers\[1\] needs it, shape \[4\]\)$/],
     ['an extra weight', (a) => ({ ...a, weightSpecs: [...a.weightSpecs, { name: 'extra/kernel', shape: [1], dtype: 'float32' }], weightData: concat(a.weightData, 4) }), /^loadModel: weightSpecs\[8\]\.name 'extra\/kernel' is not a weight of this model \(its weights: dense_\d+\/kernel, /],
     ['weightData too short', (a) => ({ ...a, weightData: a.weightData.slice(0, 100) }), /^loadModel: weightData is too short: weightSpecs\[\d\] \('[^']+', shape \[\d+(,\d+)?\]\) ends at byte \d+, but weightData has 100 bytes$/],
     ['weightData too long', (a) => ({ ...a, weightData: concat(a.weightData, 3) }), /^loadModel: weightData is too long: weightSpecs describe \d+ bytes \(\d+ float32 values\), but weightData has \d+ bytes$/],

@@ -163,7 +163,7 @@ function checkSequential(op: string, a: ModelArtifacts, spec: ModelSpec, options
     const byName = new Map(modelSlots.map((s) => [s.name, s]));
     values = weights.map((w) => {
       const s = byName.get(w.name);
-      if (!s) bad(op, 'weightSpecs', `has no weight '${w.name}' (${w.param} of the layer at ${w.where}, shape ${show(w.fileShape)})`);
+      if (!s) bad(op, 'weightSpecs', `has no weight '${w.name}' (the layer at ${w.where} needs it, shape ${show(w.fileShape)})`);
       if (s.shape.join() !== w.fileShape.join()) bad(op, `${s.where}.shape`, `of '${w.name}' is ${show(s.shape)}, but the topology needs ${show(w.fileShape)}`);
       byName.delete(w.name);
       // Non-finite values are looked for once the values are in WebAssembly (buildChecked).

@@ -8,7 +8,6 @@
 import { InvalidArgumentError } from '../errors.js';
 import { MAX_ELEMENTS, show } from '../ops/convert.js';
 import type { LayerKind } from '../layers/layer.js';
-import { tfjsWeightName } from '../models/weight_names.js';
 
 /** One layer: its kind and the options its constructor takes (normalized, defaults resolved). */
 export interface LeafSpec {
@@ -86,8 +85,6 @@ export type NodeSpec = LeafSpec | ModelSpec;
 export interface WeightSpec {
   /** `layerName/weight_name` as TF.js writes it. */
   name: string;
-  /** The core's name of the parameter (`kernel`, `movingMean`, …). */
-  param: string;
   /** The name of the layer that owns it (inside nested models too). */
   layer: string;
   /** The shape in the core. */
@@ -149,7 +146,7 @@ export function inferWeights(op: string, s: NodeSpec, x: number[], out: WeightSp
   const c = x.at(-1);
   const trainable = s.trainable && !frozen;
   const add = (param: string, shape: number[], state = false, fileShape = shape) =>
-    out.push({ name: `${s.name}/${tfjsWeightName(param)}`, param, layer: s.name, shape, fileShape, trainable: trainable && !state, where: s.where });
+    out.push({ name: `${s.name}/${param}`, layer: s.name, shape, fileShape, trainable: trainable && !state, where: s.where });
   const needLast = (): number => {
     if (c === undefined) throw new InvalidArgumentError(`${op}: ${s.where} (${s.kind} ${s.name}) needs inputs with at least one dimension per sample, got per-sample shape []`);
     return c;
@@ -169,8 +166,8 @@ export function inferWeights(op: string, s: NodeSpec, x: number[], out: WeightSp
       if (a.scale !== false) add('gamma', [n]);
       if (a.center !== false) add('beta', [n]);
       if (s.kind === 'batchNormalization') {
-        add('movingMean', [n], true);
-        add('movingVariance', [n], true);
+        add('moving_mean', [n], true);
+        add('moving_variance', [n], true);
       }
       return x;
     }
@@ -188,10 +185,10 @@ export function inferWeights(op: string, s: NodeSpec, x: number[], out: WeightSp
     case 'variational': {
       const units = a.units as number;
       const n = needLast();
-      add('meanKernel', [n, units]);
-      add('meanBias', [units]);
-      add('logVarKernel', [n, units]);
-      add('logVarBias', [units]);
+      add('mean_kernel', [n, units]);
+      add('mean_bias', [units]);
+      add('log_var_kernel', [n, units]);
+      add('log_var_bias', [units]);
       return [...x.slice(0, -1), units];
     }
     case 'conv2d':
@@ -209,9 +206,9 @@ export function inferWeights(op: string, s: NodeSpec, x: number[], out: WeightSp
     case 'separableConv2d': {
       const [oh, ow, ch] = windowOutput(op, s, x, a.kernelSize as number[], a.strides as number[], a.dilationRate as number[], a.padding === 'same');
       const m = a.depthMultiplier as number;
-      add('depthwiseKernel', [...(a.kernelSize as number[]), ch, m]);
+      add('depthwise_kernel', [...(a.kernelSize as number[]), ch, m]);
       const units = s.kind === 'separableConv2d' ? (a.filters as number) : ch * m;
-      if (s.kind === 'separableConv2d') add('pointwiseKernel', [1, 1, ch * m, units]);
+      if (s.kind === 'separableConv2d') add('pointwise_kernel', [1, 1, ch * m, units]);
       if (a.useBias !== false) add('bias', [units]);
       return [oh, ow, units];
     }

@@ -72,8 +72,8 @@ export interface Distribution {
  * inference it is `μ`. The layer adds `klWeight · KL(N(μ, σ²) ‖ N(0, I))`, with
  * `KL = −½ Σ_units (1 + log σ² − μ² − σ²)` per sample averaged over the batch, to the loss;
  * `fit` and `evaluate` report that part as `kl`. Gradients flow through the sample
- * (reparameterisation) and the KL. Weights: `meanKernel`, `meanBias`, `logVarKernel`,
- * `logVarBias` (Glorot-uniform kernels, zero biases).
+ * (reparameterisation) and the KL. Weights: `mean_kernel`, `mean_bias`, `log_var_kernel`,
+ * `log_var_bias` (Glorot-uniform kernels, zero biases).
  *
  * @example
  * const encoder = sequential({ layers: [layers.dense({ inputShape: [784], units: 400, activation: 'relu' }), layers.variational({ units: 20 })] });

@@ -8,7 +8,6 @@ import { call, check, outPtr, readOut, readString, writeArgs } from '../engine.j
 import { InvalidArgumentError } from '../errors.js';
 import { wrapHandle, type Tensor } from '../tensor.js';
 import { need, show } from '../ops/convert.js';
-import { tfjsWeightName } from './weight_names.js';
 
 /** @internal A model handle and the child-index path of the model or layer inside it. */
 export interface WeightsAt {
@@ -41,7 +40,7 @@ export function readWeight(op: string, at: WeightsAt, i: number): WeightInfo {
   return call((e) => {
     check(e.nr_model_get_weight(at.handle, writeArgs(op, at.path), at.path.length, i, outPtr(0), outPtr(1)));
     const [t, layer, trainable] = [readOut(0), readOut(1), readOut(2)];
-    const name = tfjsWeightName(readString(e.nr_last_error_ptr(), e.nr_last_error_len()));
+    const name = readString(e.nr_last_error_ptr(), e.nr_last_error_len());
     return { value: wrapHandle(t), name, layer, trainable: trainable !== 0 };
   });
 }

@@ -117,8 +117,8 @@ impl Layer for BatchNorm {
         if self.center {
             self.beta = Some(Param::new("beta", v(0.0)?, None)?);
         }
-        self.moving_mean = Some(Param::state("movingMean", v(0.0)?));
-        self.moving_var = Some(Param::state("movingVariance", v(1.0)?).within(Domain::NonNegative));
+        self.moving_mean = Some(Param::state("moving_mean", v(0.0)?));
+        self.moving_var = Some(Param::state("moving_variance", v(1.0)?).within(Domain::NonNegative));
         Ok(input.to_vec())
     }
 

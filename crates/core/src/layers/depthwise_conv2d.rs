@@ -187,13 +187,13 @@ impl Layer for DepthwiseConv2d {
         let mut d = Tensor::zeros(op, Shape::new(op, &[kh, kw, p.c, m])?)?;
         let mut fans = (kh * kw * p.c, kh * kw * m);
         init.fill(&cfg.depthwise_initializer, d.data_mut(), fans.0, fans.1, 0);
-        self.depthwise = Some(Param::new("depthwiseKernel", d, cfg.depthwise_regularizer)?);
+        self.depthwise = Some(Param::new("depthwise_kernel", d, cfg.depthwise_regularizer)?);
         let units = self.units(&p);
         if let Some(pw) = &self.cfg.pointwise {
             let mut w = Tensor::zeros(op, Shape::new(op, &[1, 1, cm, pw.filters])?)?;
             fans = (cm, pw.filters);
             init.fill(&pw.initializer, w.data_mut(), fans.0, fans.1, 2);
-            self.pointwise = Some(Param::new("pointwiseKernel", w, pw.regularizer)?);
+            self.pointwise = Some(Param::new("pointwise_kernel", w, pw.regularizer)?);
         }
         if self.cfg.use_bias {
             // The fans of the kernel before it, as conv2d's and dense's biases.

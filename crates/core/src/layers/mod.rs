@@ -35,7 +35,8 @@ use crate::{Result, Tensor};
 /// A trainable (or frozen) weight of a layer.
 #[derive(Clone, Debug)]
 pub struct Param {
-    /// `kernel`, `bias`, `alpha`, `gamma`, `beta`, ...
+    /// TF.js's and Keras's name of the weight (`kernel`, `bias`, `moving_mean`, `depthwise_kernel`,
+    /// ...): the facade shows it as it is and saved files use it.
     pub name: &'static str,
     pub value: Tensor,
     /// `dL/dvalue` from the last backward pass (same length as `value`).

@@ -136,7 +136,7 @@ impl Layer for Variational {
         };
         let units = self.cfg.units;
         let mut params = Vec::with_capacity(4);
-        for (i, (wname, bname)) in [("meanKernel", "meanBias"), ("logVarKernel", "logVarBias")].into_iter().enumerate() {
+        for (i, (wname, bname)) in [("mean_kernel", "mean_bias"), ("log_var_kernel", "log_var_bias")].into_iter().enumerate() {
             let mut w = Tensor::zeros("variational", Shape::new("variational", &[inp, units])?)?;
             init.fill(&Initializer::GlorotUniform, w.data_mut(), inp, units, 2 * i as u32);
             params.push(Param::new(wname, w, None)?);

@@ -779,8 +779,8 @@ mod tests {
         m.with_params(|ps| {
             for s in ps.iter_mut() {
                 let fill = match s.param.name {
-                    "movingMean" => 0.3,
-                    "movingVariance" => 2.5,
+                    "moving_mean" => 0.3,
+                    "moving_variance" => 2.5,
                     "gamma" => 1.7,
                     _ => continue,
                 };
@@ -805,7 +805,7 @@ mod tests {
         let names: Vec<&str> = m.with_params(|ps| ps.iter().filter(|s| s.param.trainable).map(|s| s.param.name).collect()).unwrap();
         assert_eq!(names.len(), dw.len());
         assert_eq!(sources.len(), dw.len());
-        assert!(names.contains(&"gamma") && !names.contains(&"movingMean"), "{names:?}");
+        assert!(names.contains(&"gamma") && !names.contains(&"moving_mean"), "{names:?}");
         let nudge = |m: &mut Sequential, k: usize, j: usize, by: f32| {
             m.with_params(|ps| {
                 let p = ps.iter_mut().filter(|s| s.param.trainable).nth(k).unwrap();
