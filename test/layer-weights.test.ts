@@ -193,3 +193,50 @@ describe('model.getLayer', () => {
     expect(message(() => d.getWeights('yes' as never))).toBe('getWeights: trainableOnly must be true or false, got the string "yes"');
   });
 });
+
+describe('weight names: one list in the core, the saved files and TF.js', () => {
+  // Each layer kind with weights, as [its neurite layer, its TF.js twin (none for neurite's
+  // own kinds), the input shape]. The core names the weights (crates/core/src/layers),
+  // ts/io/spec.ts names them again to read files before a model is built; both must be TF.js's.
+  const kinds: Record<string, [() => nr.Layer, (() => tfl.layers.Layer) | null, number[]]> = {
+    dense: [() => nr.layers.dense({ units: 3, name: 'l' }), () => tfl.layers.dense({ units: 3, name: 'l' }), [4]],
+    prelu: [() => nr.layers.prelu({ name: 'l' }), () => tfl.layers.prelu({ name: 'l' }), [4]],
+    batchNormalization: [() => nr.layers.batchNormalization({ name: 'l' }), () => tfl.layers.batchNormalization({ name: 'l' }), [4]],
+    layerNormalization: [() => nr.layers.layerNormalization({ name: 'l' }), () => tfl.layers.layerNormalization({ name: 'l' }), [4]],
+    conv1d: [() => nr.layers.conv1d({ filters: 2, kernelSize: 3, name: 'l' }), () => tfl.layers.conv1d({ filters: 2, kernelSize: 3, name: 'l' }), [6, 2]],
+    conv2d: [() => nr.layers.conv2d({ filters: 2, kernelSize: 3, name: 'l' }), () => tfl.layers.conv2d({ filters: 2, kernelSize: 3, name: 'l' }), [5, 5, 2]],
+    conv2dTranspose: [() => nr.layers.conv2dTranspose({ filters: 2, kernelSize: 3, name: 'l' }), () => tfl.layers.conv2dTranspose({ filters: 2, kernelSize: 3, name: 'l' }), [5, 5, 2]],
+    depthwiseConv2d: [() => nr.layers.depthwiseConv2d({ kernelSize: 3, name: 'l' }), () => tfl.layers.depthwiseConv2d({ kernelSize: 3, name: 'l' }), [5, 5, 2]],
+    separableConv2d: [() => nr.layers.separableConv2d({ filters: 3, kernelSize: 3, name: 'l' }), () => tfl.layers.separableConv2d({ filters: 3, kernelSize: 3, name: 'l' }), [5, 5, 2]],
+    rbf: [() => nr.layers.rbf({ units: 3, name: 'l' }), null, [4]],
+    variational: [() => nr.layers.variational({ units: 3, name: 'l' }), null, [4]],
+  };
+
+  // The layer factories without weights (and aliases): a new factory must join one list or the other.
+  const weightless = ['activation', 'leakyReLU', 'reLU', 'elu', 'softmax', 'dropout', 'gaussianNoise', 'flatten', 'reshape', 'inputLayer',
+    'saltAndPepper', 'zeroPadding2d', 'cropping2d', 'cropping2D', 'maxPooling2d', 'maxPool2d', 'averagePooling2d', 'avgPool2d',
+    'globalMaxPooling2d', 'globalAveragePooling2d', 'upSampling2d', 'add', 'subtract', 'multiply', 'average', 'maximum', 'minimum',
+    'concatenate', 'maxPooling1d', 'maxPool1d', 'averagePooling1d', 'avgPool1d', 'globalMaxPooling1d', 'globalAveragePooling1d'];
+
+  it('every layer factory is listed, as having weights or not', () => {
+    expect(Object.keys(nr.layers).filter((k) => !(k in kinds) && !weightless.includes(k))).toEqual([]);
+  });
+
+  for (const [kind, [mk, mkTf, shape]] of Object.entries(kinds)) {
+    it(`${kind}: the core's names are the saved files' and TF.js's`, async () => {
+      const m = nr.sequential({ layers: [nr.layers.inputLayer({ inputShape: shape }), mk()] });
+      m.build();
+      const names = m.getLayer('l').weights.map((w) => w.name);
+      expect(names.length, kind).toBeGreaterThan(0);
+      for (const n of names) expect(n, kind).toMatch(/^l\/[a-z_]+$/);
+      const saved = (await m.toArtifacts()).weightSpecs!.map((s) => s.name);
+      expect([...saved].sort(), kind).toEqual([...names].sort());
+      if (mkTf) {
+        const t = tfl.sequential({ layers: [tfl.layers.inputLayer({ inputShape: shape }), mkTf()] });
+        expect(names, kind).toEqual(t.getLayer('l').weights.map((w) => w.originalName));
+        t.dispose();
+      }
+      m.dispose();
+    });
+  }
+});
