@@ -22,28 +22,40 @@ export class NeuriteError extends Error {
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
-    this.name = new.target.name;
+    this.name = 'NeuriteError';
   }
 }
 
 /** An argument is invalid on its own: a bad dimension, axis, option or value. */
 export class InvalidArgumentError extends NeuriteError {
-  constructor(message: string) { super('InvalidArgument', message); }
+  constructor(message: string) {
+    super('InvalidArgument', message);
+    this.name = 'InvalidArgumentError';
+  }
 }
 
 /** Shapes do not fit together (matMul inner dims, broadcasting, value counts). */
 export class ShapeError extends NeuriteError {
-  constructor(message: string) { super('ShapeMismatch', message); }
+  constructor(message: string) {
+    super('ShapeMismatch', message);
+    this.name = 'ShapeError';
+  }
 }
 
 /** A tensor or model was used after `dispose()`, or belongs to an instance that was reset. */
 export class DisposedError extends NeuriteError {
-  constructor(message: string) { super('Disposed', message); }
+  constructor(message: string) {
+    super('Disposed', message);
+    this.name = 'DisposedError';
+  }
 }
 
 /** WebAssembly memory is exhausted, or a requested size is absurd. */
 export class OutOfMemoryError extends NeuriteError {
-  constructor(message: string) { super('OutOfMemory', message); }
+  constructor(message: string) {
+    super('OutOfMemory', message);
+    this.name = 'OutOfMemoryError';
+  }
 }
 
 /**
@@ -51,7 +63,10 @@ export class OutOfMemoryError extends NeuriteError {
  * panic message. neurite replaces the instance; tensors created before are no longer valid.
  */
 export class WasmPanicError extends NeuriteError {
-  constructor(message: string, cause?: unknown) { super('Panic', message, { cause }); }
+  constructor(message: string, cause?: unknown) {
+    super('Panic', message, { cause });
+    this.name = 'WasmPanicError';
+  }
 }
 
 /** Errors built from an ABI status (raised by the core), for {@link inOp}. */

@@ -24,10 +24,12 @@ export function init(source?: WasmSource | InitOptions): Promise<void> {
       // Browsers start worker.js, written out so that bundlers (Vite) see and emit it; Node and
       // Deno start the same code from its text (no file access, so no Deno permission), and so
       // do browsers from a Blob URL when this bundle comes from another origin (a CDN), whose
-      // worker.js they would refuse.
+      // worker.js they would refuse. The origin is this module's own: a bundler may rewrite a
+      // second `new URL('./worker.js', import.meta.url)` to a data: URL (Vite inlines assets
+      // under 4 kB), whose origin is never the page's (test/bundler.test.ts).
       worker: {
         code: () => `(${String(workerMain)})()`,
-        web: () => (foreignOrigin(new URL('./worker.js', import.meta.url)) ? null : new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })),
+        web: () => (foreignOrigin(new URL(import.meta.url)) ? null : new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })),
       },
     },
     source,

@@ -8,6 +8,8 @@ export const DEFAULT_THREADS_CAP = 8;
 /** The most threads `init` accepts: the calling thread + 64 workers (the core's pool limit). */
 export const MAX_THREADS = 65;
 
+import { nodeBuiltin } from '../node_builtin.js';
+
 type G = {
   Deno?: unknown;
   process?: { versions?: { node?: string } };
@@ -20,16 +22,6 @@ const g = globalThis as unknown as G;
 
 /** Node and Deno run workers through `node:worker_threads` (unref'd, so a script still exits). */
 export const hasWorkerThreads = g.Deno !== undefined || !!g.process?.versions?.node;
-
-/**
- * A Node built-in module (Node and Deno). The specifier is built at run time, so browser
- * bundlers do not try to resolve it and the bundles import nothing by name.
- */
-export async function nodeBuiltin(name: string): Promise<unknown> {
-  const id = `node:${name}`;
-  const p = (globalThis as { process?: { getBuiltinModule?: (n: string) => unknown } }).process;
-  return p?.getBuiltinModule?.(id) ?? import(/* @vite-ignore */ id);
-}
 
 /** The number of cores the runtime reports (1 if it reports none). */
 export async function reportedCores(): Promise<number> {

@@ -1,4 +1,5 @@
 /** Turning a user-supplied source into a compiled `WebAssembly.Module`. */
+import { nodeBuiltin } from '../node_builtin.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { InitOptions } from '../init.js';
 
@@ -59,9 +60,7 @@ export async function compileFrom(src: WasmSource, base?: string): Promise<WebAs
     const url = new URL(String(src), base);
     where = url.href;
     if (url.protocol === 'file:' && isNode) {
-      // Node's fetch cannot read file: URLs. The module name is hidden from browser bundlers.
-      const fsName = 'node:fs/promises';
-      const fs = (await import(/* @vite-ignore */ fsName)) as typeof import('node:fs/promises');
+      const fs = (await nodeBuiltin('fs/promises')) as typeof import('node:fs/promises');
       let data: Uint8Array;
       try {
         data = await fs.readFile(url);

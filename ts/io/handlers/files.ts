@@ -9,6 +9,7 @@
  * As in TF.js, the path is what follows `file://`, not percent-decoded: `file://./models/a`
  * (relative to the working directory) or `file:///tmp/a`.
  */
+import { nodeBuiltin } from '../../node_builtin.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { isNode, noFiles, type IOHandler, type ModelArtifacts, type SaveResult } from '../router.js';
 import { concat } from '../artifacts.js';
@@ -60,9 +61,7 @@ async function fileSystemApi(): Promise<Fs | undefined> {
     };
   }
   if (isNode) {
-    // Hidden from browser bundlers, as in ts/wasm/load.ts.
-    const fsName = 'node:fs/promises';
-    const fs = (await import(/* @vite-ignore */ fsName)) as typeof import('node:fs/promises');
+    const fs = (await nodeBuiltin('fs/promises')) as typeof import('node:fs/promises');
     return {
       runtime: 'node',
       windows: nodeProcess?.platform === 'win32',
