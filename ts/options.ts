@@ -169,6 +169,14 @@ export function lossAbi(op: string, loss: LossName | LossAlias | LossConfig, opt
   let opts: object | undefined = options;
   if (loss !== null && typeof loss === 'object') {
     const { name: n, ...rest } = loss as LossConfig;
+    if (n === undefined) {
+      // A misspelt `name` is the likely cause: say so rather than "unknown loss undefined".
+      const keys = Object.keys(loss);
+      const optionNames = new Set(['reduction', ...Object.values(OPTIONS).flatMap((o) => (o ?? []).map(([k]) => k as string))]);
+      const stray = keys.find((k) => !optionNames.has(k));
+      if (stray !== undefined) throw unknownOption(op, stray, ['name', ...optionNames], 'loss key');
+      throw new InvalidArgumentError(`${op}: the loss object${keys.length ? ` { ${keys.join(', ')} }` : ' {}'} has no name: give one, e.g. { name: 'binaryCrossentropy'${keys.map((k) => `, ${k}: …`).join('')} }`);
+    }
     name = n;
     opts = { ...rest, ...(options ?? {}) };
   }

@@ -23,7 +23,12 @@ export type WaveletName = (typeof WAVELETS)[number];
 export interface DwtOptions {
   /** Which wavelet (default `'cdf97'`). */
   wavelet?: WaveletName;
-  /** How many levels, 0..16 (default 1). */
+  /**
+   * How many levels, 0..16 (default 1). Each level transforms the low band of the one before,
+   * halving its sides (rounding up), so an `H × W` image has at most ⌈log₂ max(H, W)⌉ levels
+   * that change anything: more (4 on an 8×8 image, as pywt's "level too high") give the same
+   * coefficients as that many.
+   */
   levels?: number;
 }
 

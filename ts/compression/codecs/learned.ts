@@ -8,12 +8,14 @@
  * (both sides hold them, as both sides of JPEG hold the DCT); the stream holds only a small
  * header and the coded symbols, and the rate is counted from all of its bytes.
  *
- * Stream (version 1): magic `NL` (2 bytes), version (1 byte), `bits` (1 byte), then LEB128
+ * Stream (version 2): magic `NL` (2 bytes), version (1 byte), `bits` (1 byte), then LEB128
  * varints: image height, image width, code size (units per image), `2·count + isArray`,
- * payload length in bytes; then an 8-bit check of the symbols and the payload, a 32-bit
- * binary arithmetic code (Witten–Neal–Cleary, 16-bit frequency tables) of the `count · units`
- * symbols in image-major order, trailing zero bytes dropped (the decoder reads zeros past the
- * end). One 28×28 digit with a 16-unit code costs a 10-byte header plus the payload.
+ * payload length in bytes; then the CRC-32 of the header before it and of the payload (4
+ * bytes, little-endian), then a 32-bit binary arithmetic code (Witten–Neal–Cleary, 16-bit
+ * frequency tables) of the `count · units` symbols in image-major order, trailing zero bytes
+ * dropped (the decoder reads zeros past the end). One 28×28 digit with a 16-unit code costs a
+ * 13-byte header plus the payload. (Version 1 had an 8-bit check, which let about one corrupt
+ * stream in 256 decode to another image.)
  *
  * Why not `compression.huffman` on the symbols: its stream carries a 142-byte header and code
  * table, more than a whole digit's code, and one table for all units ignores that each unit has
@@ -29,6 +31,7 @@ import { Layer } from '../../layers/layer.js';
 import { Sequential } from '../../models/sequential.js';
 import { Autoencoder } from '../../models/autoencoder.js';
 import { bytesArg, maxOutputArg, type Bytes, type DecodeOptions } from '../bytes.js';
+import { crc32 } from '../crc32.js';
 import { imageData, rgbaHint, type GrayImage, type GrayImageInput } from './image.js';
 
 /** Options of {@link create} and {@link fromAutoencoder}. */
@@ -39,7 +42,9 @@ export interface LearnedCodecOptions {
   bits?: number;
   /**
    * The range each code unit is quantised over: `[lo, hi]` for every unit (default `[0, 1]`,
-   * for a sigmoid code), or `'data'` for each unit's own min and max over `data`.
+   * for a sigmoid code), or `'data'` for each unit's own min and max over `data`. Values
+   * outside it are clipped; with `data` and the default range, more than 1 % of data's codes
+   * outside `[0, 1]` is an error (a code that is not a sigmoid's needs a range).
    */
   range?: [number, number] | 'data';
   /**
@@ -81,7 +86,7 @@ export interface LearnedCodec {
 
 const MAGIC0 = 0x4e; // 'N'
 const MAGIC1 = 0x4c; // 'L'
-const VERSION = 1;
+const VERSION = 2;
 const FREQ_TOTAL = 1 << 16;
 
 /**
@@ -127,6 +132,8 @@ interface Opts {
   w: number;
   bits: number;
   range: [number, number] | 'data';
+  /** Whether `range` is the default `[0, 1]` (not given). */
+  defaultRange: boolean;
   data: Tensor | undefined;
 }
 
@@ -147,7 +154,7 @@ function options(op: string, o: Record<string, unknown>): Opts {
   const data = o.data;
   if (data !== undefined && !(data instanceof Tensor)) throw new InvalidArgumentError(`${op}: data must be a Tensor of images, got ${describe(data)}`);
   if (range === 'data' && data === undefined) throw new InvalidArgumentError(`${op}: range 'data' needs data (training images)`);
-  return { h: s[0] as number, w: s[1] as number, bits, range: range as Opts['range'], data };
+  return { h: s[0] as number, w: s[1] as number, bits, range: range as Opts['range'], defaultRange: o.range === undefined, data };
 }
 
 /**
@@ -230,6 +237,20 @@ class Codec implements LearnedCodec {
       this.ranges[2 * j] = lo;
       this.ranges[2 * j + 1] = hi;
     }
+    // The default [0, 1] (for a sigmoid code) on a code that goes well outside it would clip
+    // silently: more than 1 % of the training codes beyond half a step is an error.
+    if (codes && o.defaultRange) {
+      const half = 0.5 / (L - 1);
+      let out = 0, min = Infinity, max = -Infinity;
+      for (const v of codes) {
+        if (v < -half || v > 1 + half) out++;
+        if (v < min) min = v;
+        if (v > max) max = v;
+      }
+      if (out > 0.01 * codes.length) {
+        throw new InvalidArgumentError(`${op}: ${((100 * out) / codes.length).toFixed(1)} % of data's code values fall outside the default range [0, 1] (they span ${f32String(min)} to ${f32String(max)}) and would be clipped: pass range: 'data' (each unit's min and max over data) or range: [lo, hi]`);
+      }
+    }
     // Probability tables: counts over the training codes + 1, scaled to about 2^16.
     this.#cum = new Uint32Array(codeSize * (L + 1));
     const counts = new Float64Array(L);
@@ -307,7 +328,8 @@ class Codec implements LearnedCodec {
     const payload = enc.finish();
     const head = [MAGIC0, MAGIC1, VERSION, this.bits];
     for (const v of [h, w, k, 2 * n + (isArray ? 1 : 0), payload.length]) pushVarint(head, v);
-    head.push(check(symbols, payload));
+    const sum = crc32([head, payload]);
+    head.push(sum & 0xff, (sum >>> 8) & 0xff, (sum >>> 16) & 0xff, sum >>> 24);
     const out = new Uint8Array(head.length + payload.length);
     out.set(head);
     out.set(payload, head.length);
@@ -344,17 +366,20 @@ class Codec implements LearnedCodec {
     const n = Math.floor(countField / 2);
     if (!isArray && n !== 1) bad(`the stream says one image but holds ${n}`);
     if (n * h * w > maxOut) bad(`${n} images of ${w}×${h} are ${n * h * w} bytes, more than maxOutputBytes = ${maxOut}`);
-    if (pos.at >= bytes.length) bad(`truncated stream: the header ends at byte ${bytes.length} before its check byte`);
-    const sum = bytes[pos.at++];
+    if (pos.at + 4 > bytes.length) bad(`truncated stream: the header ends at byte ${bytes.length} inside its CRC-32`);
+    const headEnd = pos.at;
+    const sum = (bytes[pos.at] | (bytes[pos.at + 1] << 8) | (bytes[pos.at + 2] << 16) | (bytes[pos.at + 3] << 24)) >>> 0;
+    pos.at += 4;
     const rest = bytes.length - pos.at;
     if (rest < len) bad(`truncated stream: the payload should have ${len} bytes but ${rest} remain`);
     if (rest > len) bad(`${rest - len} unexpected bytes after the ${len}-byte payload`);
     const payload = bytes.subarray(pos.at);
+    const actual = crc32([bytes.subarray(0, headEnd), payload]);
+    if (actual !== sum) bad(`CRC-32 mismatch (the stream says 0x${sum.toString(16).padStart(8, '0')}, its bytes give 0x${actual.toString(16).padStart(8, '0')}): the stream is corrupt`);
     const L = 1 << this.bits;
     const symbols = new Uint8Array(n * k);
     const dec = new ArithmeticDecoder(payload);
     for (let i = 0; i < symbols.length; i++) symbols[i] = dec.decode(this.#cum, (i % k) * (L + 1), L);
-    if (check(symbols, payload) !== sum) bad('check byte mismatch: the stream is corrupt');
     // A batch given to decode: refused once the stream is known sound, before the decoder runs.
     if (single && isArray) bad(`the stream holds a batch of ${n} image${n === 1 ? '' : 's'} (from encode([...])); decode it with codec.decodeBatch(bytes)`);
     const images: GrayImage[] = [];
@@ -408,14 +433,6 @@ function readVarint(op: string, b: Uint8Array, pos: { at: number }, name: string
     }
   }
   throw new InvalidArgumentError(`${op}: the header's ${name} is not a varint below 2^32`);
-}
-
-/** 8-bit check of the symbols and payload; an odd multiplier makes any one changed symbol change it. */
-function check(symbols: Uint8Array, payload: Uint8Array): number {
-  let c = 0x5a;
-  for (let i = 0; i < symbols.length; i++) c = (Math.imul(c, 31) + symbols[i] + 1) & 0xff;
-  for (let i = 0; i < payload.length; i++) c = (Math.imul(c, 37) + payload[i]) & 0xff;
-  return c;
 }
 
 const TOP = 2 ** 32;
