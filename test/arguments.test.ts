@@ -344,6 +344,14 @@ const BAD: Record<string, unknown[]> = {
   canvas: [1, 'x', true, {}, []],
   /** setBackend's name: one of TF.js's backends. */
   backend: [undefined, null, 1, {}, 'WASM', 'webgpl', ['wasm']],
+  /** cropAndResize's method: 'bilinear' or 'nearest' only. */
+  cropMethod: [null, 'BILINEAR', 'area', 1, {}],
+  /** threshold's method: 'binary' or 'otsu' only. */
+  thresholdMethod: [null, 'OTSU', 'adaptive', 1, {}],
+  /** transform's interpolation: 'nearest' or 'bilinear' only. */
+  interpolation: [null, 'linear', 'NEAREST', 1, {}],
+  /** transform's fillMode: 'constant', 'reflect', 'wrap' or 'nearest' only (TF.js reads anything else as 'constant'). */
+  fillMode: [null, 'symmetric', 'CONSTANT', 1, {}],
   /** The receiver of a method: not probed. */
   self: [],
 };
@@ -497,6 +505,18 @@ const TABLE: Entry[] = [
   { name: 'image.flipLeftRight', op: 'flipLeftRight', call: (x) => nr.image.flipLeftRight(x as nr.Tensor), good: () => [IMG], kinds: ['tensorLike'] },
   { name: 'image.rgbToGrayscale', op: 'rgbToGrayscale', call: (x) => nr.image.rgbToGrayscale(x as nr.Tensor), good: () => [t(nr.ones([2, 3]))], kinds: ['tensorLike'] },
   { name: 'image.grayscaleToRGB', op: 'grayscaleToRGB', call: (x) => nr.image.grayscaleToRGB(x as nr.Tensor), good: () => [t(nr.ones([2, 1]))], kinds: ['tensorLike'] },
+  { name: 'image.cropAndResize', op: 'cropAndResize', call: (...a) => (nr.image.cropAndResize as (...a: unknown[]) => unknown)(...a), good: () => [IMG, [[0, 0, 1, 1], [1, 1, -0.5, 0]], [1, 0], [2, 3], 'nearest', 1], kinds: ['tensorLike', 'tensorLike', 'tensorLike', 'resizeSize', 'cropMethod?', 'number?'] },
+  ...(['nonMaxSuppression', 'nonMaxSuppressionAsync', 'nonMaxSuppressionWithScore', 'nonMaxSuppressionWithScoreAsync', 'nonMaxSuppressionPadded', 'nonMaxSuppressionPaddedAsync'] as const).map((n): Entry => ({
+    name: `image.${n}`, op: n, call: (...a) => (nr.image[n] as (...a: unknown[]) => unknown)(...a),
+    good: () => [[[0, 0, 1, 1], [0, 0, 0.5, 0.5]], [0.5, 0.7], 2, 0.5, 0, ...(n.startsWith('nonMaxSuppressionWithScore') ? [0.5] : n.startsWith('nonMaxSuppressionPadded') ? [true] : [])],
+    kinds: ['tensorLike', 'tensorLike', 'nonNegInt', 'rate?', 'number?', ...(n.startsWith('nonMaxSuppressionWithScore') ? ['rate?'] : n.startsWith('nonMaxSuppressionPadded') ? ['bool?'] : [])],
+    // null thresholds are the defaults (as TF.js); an IoU threshold or a sigma of 1 is valid.
+    allow: { 3: [null, 1], 4: [null], 5: [null, 1] },
+    ...(n.endsWith('Async') ? { async: true as const } : {}),
+  })),
+  { name: 'image.threshold', op: 'threshold', call: (...a) => (nr.image.threshold as (...a: unknown[]) => unknown)(...a), good: () => [[[[1], [200]], [[30], [128]]], 'otsu', true, 0.5], kinds: ['tensorLike', 'thresholdMethod?', 'bool?', 'number?'] },
+  { name: 'image.transform', op: 'transform', call: (...a) => (nr.image.transform as (...a: unknown[]) => unknown)(...a), good: () => [IMG, [[1, 0, 0.5, 0, 1, 0, 0, 0]], 'bilinear', 'wrap', 2, [3, 5]], kinds: ['tensorLike', 'tensorLike', 'interpolation?', 'fillMode?', 'number?', 'resizeSize?'], allow: { 5: [null] } },
+  { name: 'image.rotateWithOffset', op: 'rotateWithOffset', call: (...a) => (nr.image.rotateWithOffset as (...a: unknown[]) => unknown)(...a), good: () => [IMG, 0.5, 3, [0.25, 0.75]], kinds: ['tensorLike', 'finite', 'number?', 'finite?'] },
   { name: 'Tensor.resizeBilinear', op: 'resizeBilinear', call: method('resizeBilinear'), good: () => [IMG, [0, 3]], kinds: ['self', 'resizeSize', 'bool?', 'bool?'] },
   { name: 'Tensor.resizeNearestNeighbor', op: 'resizeNearestNeighbor', call: method('resizeNearestNeighbor'), good: () => [IMG, [6, 6], true], kinds: ['self', 'resizeSize', 'bool?', 'bool?'] },
   ...['logicalAnd', 'logicalOr', 'logicalXor'].map((name): Entry => ({ name, call: fnOf(name), good: () => [X, V], kinds: ['tensorLike', 'tensorLike'], allow: { 0: [1], 1: [1] } })),
