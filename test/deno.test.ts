@@ -2,7 +2,9 @@
 // the inline entry with no permissions at all, the url entry with --allow-read. Both run
 // test/runtimes/smoke.mjs through test/runtimes/run.mjs and must produce Node's random bits.
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -123,5 +125,31 @@ describe.skipIf(!runtimeAvailable(DENO))(`Deno user program (${CI ? 'required on
     const err = await denoIn(['run', '--no-prompt', 'url-by-name.ts']).then(() => null, (e: { stderr: string }) => e.stderr);
     expect(err).toMatch(/init: Deno denied read access to \S*core\.wasm: run with --allow-read=\S*core\.wasm/);
     expect(err).toMatch(/import 'neurite'/);
+  });
+
+  // neurite/url imported from a server: its core.wasm is fetched from there, which Deno allows
+  // with --allow-net (and the import itself with --allow-import for a host not on its list).
+  it('the url entry imported over http runs with --allow-net, and without it says which flag to pass', async () => {
+    const server = createServer((req, res) => {
+      const file = join(packed.dir, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+      if (!file.startsWith(join(packed.dir, 'vendor')) || !existsSync(file)) return void res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': file.endsWith('.wasm') ? 'application/wasm' : 'text/javascript' }).end(readFileSync(file));
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    try {
+      const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+      writeFileSync(join(packed.dir, 'url-by-http.js'), `
+        import { init, tensor } from 'http://${host}/vendor/neurite/url/index.js';
+        await init();
+        console.log(JSON.stringify({ s: tensor([[1, 2], [3, 4]]).matMul(tensor([[1, 2], [3, 4]])).sum().item() }));
+      `);
+      const { stdout } = await denoIn(['run', '--no-prompt', `--allow-import=${host}`, `--allow-net=${host}`, 'url-by-http.js']);
+      expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({ s: 54 });
+      const err = await denoIn(['run', '--no-prompt', `--allow-import=${host}`, 'url-by-http.js']).then(() => null, (e: { stderr: string }) => e.stderr);
+      expect(err).toContain(`init: Deno denied net access to ${host}: run with --allow-net=${host} (or --allow-net)`);
+      expect(err).toMatch(/import 'neurite'/);
+    } finally {
+      server.close();
+    }
   });
 });

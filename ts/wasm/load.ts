@@ -29,7 +29,8 @@ const isNode =
 const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== 'undefined';
 
 /**
- * Deno needs read permission for a file: URL; a denial says which flag to pass, or to use the
+ * Deno needs read permission for a file: URL and net permission for an http(s) one (the
+ * `neurite/url` bundle imported from a server); a denial says which flag to pass, or to use the
  * default entry (wasm inline, no permission).
  */
 async function denoFetch(url: URL): Promise<Response> {
@@ -38,9 +39,10 @@ async function denoFetch(url: URL): Promise<Response> {
   } catch (e) {
     const name = (e as { name?: string }).name;
     if (name !== 'NotCapable' && name !== 'PermissionDenied') throw e;
-    const path = decodeURIComponent(url.pathname);
+    const [what, flag] = url.protocol === 'file:' ? ['read access to', 'read'] : ['net access to', 'net'];
+    const target = url.protocol === 'file:' ? decodeURIComponent(url.pathname) : url.host;
     throw new InvalidArgumentError(
-      `init: Deno denied read access to ${path}: run with --allow-read=${path} (or --allow-read), ` +
+      `init: Deno denied ${what} ${target}: run with --allow-${flag}=${target} (or --allow-${flag}), ` +
         `pass the wasm to init() yourself, or import 'neurite' (the wasm inline, no permission needed) ` +
         `instead of 'neurite/url' [${name}: ${(e as Error).message}]`,
     );
@@ -69,7 +71,7 @@ export async function compileFrom(src: WasmSource, base?: string): Promise<WebAs
       }
       return compileBytes(data as BufferSource, where);
     }
-    src = url.protocol === 'file:' && isDeno ? denoFetch(url) : fetch(url);
+    src = isDeno ? denoFetch(url) : fetch(url);
   }
   let res: Response;
   try {
