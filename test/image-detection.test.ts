@@ -666,4 +666,27 @@ describe('every new image function', () => {
     }
     x.dispose();
   });
+
+  // The fuzzer found these walking every output position of an output with no values (one
+  // transform took 11 s, a crop of [2^31 - 1, 2^31 - 1] never returned).
+  it('outputs with no channels return at once, or are refused at once when their shape is too large', () => {
+    const img = nr.zeros([1, 1, 1, 0]);
+    const t0 = performance.now();
+    const a = nr.image.transform(img, [1, 0, 0, 0, 1, 0, 0, 0], 'nearest', 'constant', 0, [16384, 16384]);
+    expect(a.shape).toEqual([1, 16384, 16384, 0]);
+    const b = nr.image.cropAndResize(img, [[0, 0, 1, 1]], [0], [8192, 8192]);
+    expect(b.shape).toEqual([1, 8192, 8192, 0]);
+    for (const f of [
+      () => nr.image.transform(img, [1, 0, 0, 0, 1, 0, 0, 0], 'nearest', 'constant', 0, [2 ** 31 - 1, 2 ** 31 - 1]),
+      () => nr.image.cropAndResize(img, [[0, 0, 1, 1]], [0], [2 ** 31 - 1, 2 ** 31 - 1]),
+    ]) {
+      try {
+        f().dispose();
+      } catch (e) {
+        expect(e).toBeInstanceOf(nr.NeuriteError);
+      }
+    }
+    expect(performance.now() - t0).toBeLessThan(5000); // a bound on a hang, not a speed test
+    for (const t of [img, a, b]) t.dispose();
+  });
 });

@@ -18,5 +18,6 @@ import indexing from './families/indexing.mjs';
 import spatial from './families/spatial.mjs';
 import data from './families/data.mjs';
 import losses from './families/losses.mjs';
+import imageDetection from './families/image_detection.mjs';
 
-export const FAMILIES = [creation, elementwise, reductions, shape, matmul, autodiff, models, memory, convolution, composite, indexing, spatial, data, losses];
+export const FAMILIES = [creation, elementwise, reductions, shape, matmul, autodiff, models, memory, convolution, composite, indexing, spatial, data, losses, imageDetection];

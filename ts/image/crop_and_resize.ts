@@ -99,6 +99,8 @@ function crop(img: Float32Array, shape: readonly number[], box: Float32Array, in
   const [, h, w, c] = shape;
   const n = ind.length;
   const out = new Float32Array(n * ch * cw * c);
+  // No values to write (no channels, boxes or crop rows): the loops would only walk positions.
+  if (out.length === 0) return out;
   // Strides of image [batch, h, w, c] and of the crops [n, ch, cw, c].
   const inB = h * w * c;
   const inY = w * c;

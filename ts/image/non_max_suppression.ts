@@ -175,8 +175,8 @@ function indicesTensor(op: string, s: Selection): Tensor {
  * Returns `[k]` (`k ≤ maxOutputSize`) float32 integers (TF.js gives int32): gather the boxes
  * with `gather(boxes, indices)`. A constant under `grad` (TF.js 4.22 has no gradient for it).
  *
- * Differences from TF.js 4.22: none in the result. `maxOutputSize` must be an integer ≥ 0
- * (TF.js selects ⌈m⌉ boxes for a fraction, none for a negative, all for Infinity: pass
+ * Differences from TF.js 4.22: none in the result. `maxOutputSize` must be an integer in
+ * [0, 2^31 − 1] (TF.js selects ⌈m⌉ boxes for a fraction, none for a negative, all for Infinity: pass
  * `numBoxes`), `scoreThreshold` not NaN
  * (TF.js selects nothing), box coordinates finite (TF.js's IoU of a NaN box is NaN, which
  * keeps the box at score 0).

@@ -30,7 +30,9 @@ const LUMA = [f32(0.2989), f32(0.587), f32(0.114)];
  * comparisons): no gradient reaches `image` (TF.js 4.22 throws that its Greater has no
  * gradient function).
  *
- * Differences from TF.js 4.22: none in the result. `threshValue` must be a number, not NaN
+ * Differences from TF.js 4.22: none in the result, but for Otsu on gray levels of 2^31 and
+ * more, which are not counted (TF.js's int32 cast wraps them: 2^32 counts as level 0, and
+ * levels in [2^31, 2^32) make it throw). `threshValue` must be a number, not NaN
  * (TF.js makes every pixel 0); in `'otsu'` mode a NaN or ±Infinity pixel throws (TF.js counts
  * it as level 0), and so does a level below 0, as in TF.js. The fourth argument is TF.js's
  * `threshValue`, ignored with `'otsu'`.

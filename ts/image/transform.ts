@@ -87,6 +87,8 @@ export function transform(
     }
     const img = t.image.size > 0 ? t.image.data() : new Float32Array(0);
     const out = new Float32Array(batch * oh * ow * c).fill(fill);
+    // No values to write (no channels): the loops would only walk the output positions.
+    if (out.length === 0) return fromFlat(op, out, [batch, oh, ow, c]);
     const read = interpolation === 'nearest' ? nearest : bilinear;
     const inB = h * w * c;
     for (let b = 0; b < batch; b++) {
