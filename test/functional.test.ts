@@ -593,4 +593,72 @@ describe("layer.output and model.inputs: a model of part of another (Keras's get
     for (const t of [data, p1, p2]) t.dispose();
     for (const m of [g, upToH, loaded, part, s1, s2]) m.dispose();
   });
+
+  it("an autoencoder()'s encoder layers: ae.inputs do not reach them, and the error says what does", () => {
+    const encoder = nr.sequential({ name: 'enc', layers: [nr.layers.dense({ inputShape: [8], units: 4, name: 'eh' }), nr.layers.dense({ units: 2, name: 'ecode' })] });
+    const decoder = nr.sequential({ name: 'dec', layers: [nr.layers.dense({ inputShape: [2], units: 8 })] });
+    const ae = nr.autoencoder({ encoder, decoder, name: 'ae' });
+    const [aeIn, encIn] = [ae.inputs[0].sourceLayer.name, encoder.inputs[0].sourceLayer.name];
+    expect(() => nr.model({ inputs: ae.inputs, outputs: encoder.getLayer('ecode').output as nr.SymbolicTensor })).toThrow(
+      `model: the output depends on ${encIn} (per-sample shape [8]), which is not the model's input ${aeIn}: the graph is disconnected. ${encIn} is the input of model enc, and ae's inputs reach enc as one step, not the layers inside it: to output a value computed inside enc, build the model from that model's own inputs: model({ inputs: enc.inputs, outputs: … })`,
+    );
+    // The same stray input without an outer model: the hint names only the model it belongs to.
+    const other = nr.input({ shape: [8], name: 'other8' });
+    expect(() => nr.model({ inputs: other, outputs: encoder.getLayer('ecode').output as nr.SymbolicTensor })).toThrow(
+      `model: the output depends on ${encIn} (per-sample shape [8]), which is not the model's input other8: the graph is disconnected. ${encIn} is the input of model enc: to output a value computed inside enc, build the model from that model's own inputs: model({ inputs: enc.inputs, outputs: … })`,
+    );
+    // What works: the nested model's own inputs, or the encoder's step in ae (its node 1).
+    const codes = nr.model({ inputs: encoder.inputs, outputs: encoder.getLayer('ecode').output as nr.SymbolicTensor });
+    const step = nr.model({ inputs: ae.inputs, outputs: encoder.getOutputAt(1) });
+    expect(codes.layers.map((l) => l.name).slice(1)).toEqual(['eh', 'ecode']);
+    expect(step.layers.map((l) => l.name).slice(1)).toEqual(['enc']);
+    expectNoLeak(() => nr.tidy(() => {
+      const x = nr.randomUniform([3, 8], { seed: 4 });
+      const want = bits(ae.encode(x).dataSync());
+      expect(bits((codes.predict(x) as nr.Tensor).dataSync())).toEqual(want);
+      expect(bits((step.predict(x) as nr.Tensor).dataSync())).toEqual(want);
+    }));
+    for (const m of [codes, step, ae, encoder, decoder]) m.dispose();
+  });
+
+  it("a model's getOutputAt/getInputAt (TF.js LayersModel's): node 0 is its own, node i its i-th application; an error names the index", () => {
+    // TF.js: the same calls on the same graph.
+    for (const L of [{ nr: true }, { nr: false }]) {
+      const lib = L.nr ? NR : TF;
+      const x = lib.input({ shape: [4] });
+      const inner = lib.model({ inputs: x, outputs: lib.layers.dense({ units: 3 }).apply(x) });
+      const [a, b] = [lib.input({ shape: [4] }), lib.input({ shape: [4] })];
+      const [ya, yb] = [inner.apply(a), inner.apply(b)];
+      expect(inner.getOutputAt(0)).toBe(inner.outputs[0]);
+      expect(inner.getInputAt(0)).toBe(x);
+      expect([inner.getOutputAt(1), inner.getOutputAt(2)]).toEqual([ya, yb]);
+      expect([inner.getInputAt(1), inner.getInputAt(2)]).toEqual([a, b]);
+      expect(() => inner.getOutputAt(3)).toThrow(L.nr ? /index must be an integer in 0\.\.2, got 3$/ : /at node 3, but the layer has only 3 inbound nodes/);
+      if (L.nr) (inner as nr.Sequential).dispose();
+    }
+    // A sequential model: node 1 is its step in a model holding it (made on first use, as layer.output).
+    const encoder = nr.sequential({ name: 'gEnc', layers: [nr.layers.dense({ inputShape: [5], units: 2 })] });
+    const decoder = nr.sequential({ name: 'gDec', layers: [nr.layers.dense({ units: 5 })] });
+    expect(() => encoder.getOutputAt(1)).toThrow(
+      'getOutputAt: model gEnc has only node 0, its own inputs and outputs (it was never applied to a symbolic tensor: by model.apply(x), or as a step of another model whose symbolic inputs were made), so the index must be 0, got 1',
+    );
+    const ae = nr.autoencoder({ encoder, decoder, name: 'gAe' });
+    const step = encoder.getOutputAt(1) as nr.SymbolicTensor;
+    expect(step.sourceLayer).toBe(encoder);
+    expect(encoder.getInputAt(1)).toBe(ae.inputs[0]);
+    expect(decoder.getInputAt(1)).toBe(step);
+    expect(decoder.getOutputAt(1)).toBe(ae.outputs[0]);
+    expect(encoder.getOutputAt(0)).toBe(encoder.outputs[0]);
+    expect(() => encoder.getOutputAt(2)).toThrow(
+      'getOutputAt: model gEnc has 2 nodes (0: its own inputs and outputs; 1: its application to symbolic tensors, by model.apply(x) or as a step of another model), so the index must be an integer in 0..1, got 2',
+    );
+    expect(() => encoder.getInputAt(-1)).toThrow(/^getInputAt: model gEnc has 2 nodes .* got -1$/);
+    expect(() => encoder.getOutputAt('1' as never)).toThrow(/^getOutputAt: model gEnc has 2 nodes .* got the string "1"$/);
+    encoder.apply(nr.input({ shape: [5] }));
+    expect(() => encoder.getOutputAt(3)).toThrow(/has 3 nodes \(0: its own inputs and outputs; 1\.\.2: its applications to symbolic tensors, .*in 0\.\.2, got 3$/);
+    // Node 0 needs the input shape, as model.output does.
+    const shapeless = nr.sequential({ name: 'gNoShape', layers: [nr.layers.dense({ units: 2 })] });
+    expect(() => shapeless.getOutputAt(0)).toThrow(/^getOutputAt: model gNoShape does not know its input shape yet/);
+    for (const m of [ae, encoder, decoder, shapeless]) m.dispose();
+  });
 });

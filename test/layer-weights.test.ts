@@ -180,10 +180,30 @@ describe('model.getLayer', () => {
     t.dispose();
   });
 
-  it('points into a nested model when the name is there', () => {
+  it('points into a nested model when the name is there, and at the inputs a model of it must start from', () => {
     const inner = nr.sequential({ name: 'enc', layers: [nr.layers.dense({ inputShape: [2], units: 2, name: 'code' })] });
     const outer = nr.sequential({ layers: [inner] });
-    expect(message(() => outer.getLayer('code'))).toBe(`getLayer: model ${outer.name} has no layer named 'code' (its layers: enc); it is inside a nested model: model.getLayer('enc').getLayer('code')`);
+    expect(message(() => outer.getLayer('code'))).toBe(`getLayer: model ${outer.name} has no layer named 'code' (its layers: enc); it is inside the nested model enc: model.getLayer('enc').getLayer('code'). To make a model that outputs it, build it from enc's own inputs (not ${outer.name}'s): model({ inputs: enc.inputs, outputs: enc.getLayer('code').output }), where enc is model.getLayer('enc')`);
+    // Two levels down: the model holding the layer directly is named, and reached.
+    const deep = nr.sequential({ name: 'deep', layers: [nr.layers.dense({ inputShape: [3], units: 2, name: 'mid' }), nr.sequential({ name: 'block', layers: [nr.layers.dense({ units: 2, name: 'core' })] })] });
+    const top = nr.sequential({ name: 'top', layers: [deep] });
+    expect(message(() => top.getLayer('core'))).toBe("getLayer: model top has no layer named 'core' (its layers: deep); it is inside the nested model block: model.getLayer('deep').getLayer('block').getLayer('core'). To make a model that outputs it, build it from block's own inputs (not top's): model({ inputs: block.inputs, outputs: block.getLayer('core').output }), where block is model.getLayer('deep').getLayer('block')");
+  });
+
+  it("the user's path out of an autoencoder(): the hint leads to a model of the encoder's layers that works", () => {
+    const encoder = nr.sequential({ layers: [nr.layers.dense({ inputShape: [8], units: 4, name: 'ae_h' }), nr.layers.dense({ units: 2, name: 'ae_code' })] });
+    const decoder = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 8 })] });
+    const ae = nr.autoencoder({ encoder, decoder, seed: 3 });
+    const [e, d, a] = [encoder.name, decoder.name, ae.name];
+    expect(message(() => ae.getLayer('ae_code'))).toBe(`getLayer: model ${a} has no layer named 'ae_code' (its layers: ${e}, ${d}); it is inside the nested model ${e}: model.getLayer('${e}').getLayer('ae_code'). To make a model that outputs it, build it from ${e}'s own inputs (not ${a}'s): model({ inputs: ${e}.inputs, outputs: ${e}.getLayer('ae_code').output }), where ${e} is model.getLayer('${e}')`);
+    // As the hint says: the nested model's own inputs (ae.inputs would be disconnected, see test/functional.test.ts).
+    const inner = ae.getLayer(e) as nr.Sequential;
+    const codes = nr.model({ inputs: inner.inputs, outputs: inner.getLayer('ae_code').output as nr.SymbolicTensor });
+    expectNoLeak(() => nr.tidy(() => {
+      const x = nr.randomUniform([3, 8], { seed: 2 });
+      expect(Array.from((codes.predict(x) as nr.Tensor).dataSync())).toEqual(Array.from(ae.encode(x).dataSync()));
+    }));
+    for (const m of [codes, ae, encoder, decoder]) m.dispose();
   });
 
   it('setWeights and countParams on a layer not built yet say so', () => {

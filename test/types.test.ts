@@ -3,11 +3,51 @@
 // and module resolution, WITHOUT skipLibCheck (so the .d.ts files themselves are checked), with
 // and without @types/node, and with the default lib (no esnext.disposable: Symbol.dispose must
 // still be declared). Uses the `typescript` dev dependency's compiler API.
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packAndInstall, type Packed } from './runtimes/packed.js';
+import { codeBlocks, packAndInstall, type Packed } from './runtimes/packed.js';
+import { ROOT } from './runtimes/expect.js';
+
+/**
+ * What an autoencoder's parts are typed as (a user's report: the README's dispose loop failed
+ * `tsc --strict`, and `ae.encoder.predict` needed a cast). Checked against the shipped
+ * declarations below and against the sources (`the sources' types`), which needs no build.
+ */
+const AUTOENCODER_TYPES = `
+    import { autoencoder, sequential, layers, randomUniform, Autoencoder, Sequential, Layer, type Tensor } from 'neurite';
+    const aex = randomUniform([4, 8], { seed: 1 });
+    const ae = autoencoder({
+      encoder: sequential({ layers: [layers.dense({ inputShape: [8], units: 2 })] }),
+      decoder: sequential({ layers: [layers.dense({ inputShape: [2], units: 8 })] }),
+    });
+    // A sequential encoder keeps predict, with no cast.
+    const aeCodes: Tensor = ae.encoder.predict(aex);
+    // The README's loop (its compression example) type-checks: every element has dispose.
+    for (const d of [aex, aeCodes, ae, ae.encoder, ae.decoder]) d.dispose();
+    // A layer encoder stays a layer: no predict, no dispose.
+    const lae = autoencoder({ encoder: layers.dense({ inputShape: [8], units: 2 }), decoder: layers.dense({ units: 8 }) });
+    const aeLayer: Layer = lae.encoder;
+    // @ts-expect-error: a layer has no predict
+    lae.encoder.predict(aex);
+    // @ts-expect-error: nor dispose (the model holding it frees its weights)
+    lae.decoder.dispose();
+    // Mixed, and the default (Sequential | Layer) every inferred form is assignable to.
+    const mixed = autoencoder({ encoder: ae.encoder, decoder: lae.decoder });
+    const anyAe: Autoencoder[] = [ae, lae, mixed, new Autoencoder({ encoder: ae.encoder, decoder: ae.decoder })];
+    mixed.encoder.predict(aex).dispose();
+    // fromConfig cannot know what the parts are: the union, narrowed by instanceof.
+    const copy = Autoencoder.fromConfig(ae.getConfig());
+    const part: Sequential | Layer = autoencoder.fromConfig(ae.getConfig()).decoder;
+    // @ts-expect-error: maybe a layer
+    copy.encoder.predict(aex);
+    if (copy.encoder instanceof Sequential) copy.encoder.predict(aex).dispose();
+    // @ts-expect-error: the encoder is not a string
+    autoencoder({ encoder: 'dense', decoder: lae.decoder });
+    console.log(aeLayer, anyAe, part);
+`;
 
 let packed: Packed;
 beforeAll(async () => {
@@ -100,6 +140,7 @@ beforeAll(async () => {
     console.log(packedBytes, codecOf, logs, scores, notTensor, url.randomUniform([2], -1, 1, 'float32', 3), url.leakyRelu(x2, 0.1), x2.softmax(0));
     console.log(n, e.message, memory().numTensors, url.memory().numTensors, inits);
   `);
+  writeFileSync(join(packed.dir, 'autoencoder.ts'), AUTOENCODER_TYPES);
 });
 afterAll(() => packed?.cleanup());
 
@@ -111,9 +152,9 @@ for (const target of ['ES2020', 'ES2022', 'ESNext']) {
   combos.push({ target, module: 'ESNext', moduleResolution: 'Bundler' });
 }
 
-/** Type-checks main.ts with `options`; returns the diagnostics as text. */
+/** Type-checks main.ts and autoencoder.ts with `options`; returns the diagnostics as text. */
 function check(options: ts.CompilerOptions): string[] {
-  const program = ts.createProgram([join(packed.dir, 'main.ts')], {
+  const program = ts.createProgram([join(packed.dir, 'main.ts'), join(packed.dir, 'autoencoder.ts')], {
     strict: true,
     noEmit: true,
     skipLibCheck: false,
@@ -176,5 +217,52 @@ describe('shipped declarations (no skipLibCheck)', () => {
     const inline = readFileSync(join(dts, 'wasm/inline.generated.d.ts'), 'utf8');
     expect(inline).toContain('export declare const WASM_LZMA: string;');
     expect(inline.length).toBeLessThan(300);
+  });
+});
+
+describe("the sources' types (ts/index.ts as 'neurite'; no build needed)", () => {
+  // One program over a few snippets importing 'neurite', mapped to ts/index.ts; only the
+  // snippets' own diagnostics are asked for (the sources are type-checked by `npm run typecheck`).
+  const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const aeBlocks = codeBlocks(README).filter((b) => b.lang === 'js' && b.code.includes('autoencoder('));
+  const snippets: Record<string, string> = {
+    'autoencoder.ts': AUTOENCODER_TYPES,
+    // The check can fail: a layer part is not disposable.
+    'layer-part.ts': `import { autoencoder, layers } from 'neurite';
+      const lae = autoencoder({ encoder: layers.dense({ inputShape: [8], units: 2 }), decoder: layers.dense({ units: 8 }) });
+      for (const d of [lae, lae.encoder]) d.dispose();`,
+    ...Object.fromEntries(aeBlocks.map((b) => [`readme-${b.line}.ts`, `${b.code}\nexport {};\n`])),
+  };
+  let dir: string;
+  let program: ts.Program;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'neurite-source-types-'));
+    for (const [f, code] of Object.entries(snippets)) writeFileSync(join(dir, f), code);
+    const { options } = ts.parseJsonConfigFileContent({ extends: join(ROOT, 'tsconfig.json') }, ts.sys, ROOT);
+    program = ts.createProgram(Object.keys(snippets).map((f) => join(dir, f)), {
+      ...options, noEmit: true, noUnusedLocals: false, paths: { neurite: [join(ROOT, 'ts/index.ts')] },
+    });
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const diagnostics = (file: string): string[] => {
+    const sf = program.getSourceFile(join(dir, file));
+    if (!sf) throw new Error(`${file} is not in the program`);
+    return [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)].map((d) =>
+      `${file}:${sf.getLineAndCharacterOfPosition(d.start ?? 0).line + 1} TS${d.code}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+  };
+
+  it('an autoencoder keeps the types of its parts: a Sequential encoder predicts without a cast, a Layer stays a Layer, fromConfig gives the union', () => {
+    expect(diagnostics('autoencoder.ts')).toEqual([]);
+  });
+
+  it('the check fails where it should: a Layer part has no dispose', () => {
+    expect(diagnostics('layer-part.ts')).toEqual([expect.stringMatching(/^layer-part\.ts:3 TS2339: Property 'dispose' does not exist on type 'Dense \| Autoencoder<Dense, Dense>'/)]);
+  });
+
+  it("the README's autoencoder examples type-check under strict (their dispose loops name ae.encoder and ae.decoder)", () => {
+    expect(aeBlocks.length).toBeGreaterThanOrEqual(2);
+    expect(aeBlocks.some((b) => /\bae\.encoder, ae\.decoder\]\) d\.dispose\(\)/.test(b.code))).toBe(true);
+    for (const b of aeBlocks) expect(diagnostics(`readme-${b.line}.ts`)).toEqual([]);
   });
 });

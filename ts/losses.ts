@@ -138,6 +138,13 @@ function compute(name: LossName, yTrue: TensorLike, yPred: TensorLike, options?:
  * @example meanSquaredError(labels, preds, [[1], [0]], Reduction.SUM) // TF.js's form
  */
 export function meanSquaredError(yTrue: TensorLike, yPred: TensorLike, options?: ReductionOptions): Tensor;
+/**
+ * Mean squared error, TF.js's `tf.losses.meanSquaredError(labels, predictions, weights?,
+ * reduction?)`: the squared errors weighted and reduced as {@link computeWeightedLoss} does
+ * (default `Reduction.SUM_BY_NONZERO_WEIGHTS`).
+ *
+ * @example meanSquaredError(labels, preds, [[1], [0]], Reduction.SUM)
+ */
 export function meanSquaredError(labels: TensorLike, predictions: TensorLike, weights?: LossWeights, reduction?: Reduction): Tensor;
 export function meanSquaredError(yTrue: TensorLike, yPred: TensorLike, options?: ReductionOptions | LossWeights, reduction?: Reduction): Tensor {
   if (reduction !== undefined || isWeights(options)) return weightedMeanSquaredError(yTrue, yPred, options as LossWeights, reduction);

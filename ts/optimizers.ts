@@ -466,6 +466,11 @@ function factoryArgs(name: string, args: readonly unknown[], keys: readonly stri
  * `sgd({ learningRate: 0.1 })` (TF.js `tf.train.sgd`).
  */
 export function sgd(options?: SgdOptions): SgdOptimizer;
+/**
+ * SGD with learning rate `learningRate` (a number or a schedule), TF.js's `tf.train.sgd(learningRate)`.
+ *
+ * @example optimizers.sgd(0.1) // sgd({ learningRate: 0.1 })
+ */
 export function sgd(learningRate: LearningRate): SgdOptimizer;
 export function sgd(...args: unknown[]): SgdOptimizer {
   return new SgdOptimizer(factoryArgs('sgd', args, []) as SgdOptions);
@@ -490,6 +495,12 @@ export function momentum(learningRate: LearningRate, momentum: number, useNester
  * @example optimizers.adam(0.01) // the same, TF.js style
  */
 export function adam(options?: AdamOptions): AdamOptimizer;
+/**
+ * Adam, TF.js's positional form `tf.train.adam(learningRate, beta1, beta2, epsilon)`; an
+ * omitted (or `null`) argument takes its default (0.9, 0.999, 1e-7).
+ *
+ * @example optimizers.adam(0.01) // adam({ learningRate: 0.01 })
+ */
 export function adam(learningRate: LearningRate, beta1?: number, beta2?: number, epsilon?: number | null): AdamOptimizer;
 export function adam(...args: unknown[]): AdamOptimizer {
   return new AdamOptimizer(factoryArgs('adam', args, ['beta1', 'beta2', 'epsilon']) as AdamOptions);
@@ -500,6 +511,12 @@ export function adam(...args: unknown[]): AdamOptimizer {
  * order): `adamw(learningRate, weightDecay, beta1, beta2, epsilon)`.
  */
 export function adamw(options?: AdamWOptions): AdamWOptimizer;
+/**
+ * AdamW positionally, in Keras's order `adamw(learningRate, weightDecay, beta1, beta2, epsilon)`;
+ * an omitted (or `null`) argument takes its default.
+ *
+ * @example optimizers.adamw(0.001, 0.01) // adamw({ learningRate: 0.001, weightDecay: 0.01 })
+ */
 export function adamw(learningRate: LearningRate, weightDecay?: number, beta1?: number, beta2?: number, epsilon?: number | null): AdamWOptimizer;
 export function adamw(...args: unknown[]): AdamWOptimizer {
   return new AdamWOptimizer(factoryArgs('adamw', args, ['weightDecay', 'beta1', 'beta2', 'epsilon']) as AdamWOptions);
@@ -511,6 +528,12 @@ export function adamw(...args: unknown[]): AdamWOptimizer {
  * accepted too (TF.js's `decay` is `rho`).
  */
 export function rmsprop(options?: RmsPropOptions): RmsPropOptimizer;
+/**
+ * RMSProp, TF.js's positional form `tf.train.rmsprop(learningRate, decay, momentum, epsilon,
+ * centered)` (TF.js's `decay` is `rho`); an omitted (or `null`) argument takes its default.
+ *
+ * @example optimizers.rmsprop(0.001, 0.9) // rmsprop({ learningRate: 0.001, rho: 0.9 })
+ */
 export function rmsprop(learningRate: LearningRate, decay?: number, momentum?: number, epsilon?: number | null, centered?: boolean): RmsPropOptimizer;
 export function rmsprop(...args: unknown[]): RmsPropOptimizer {
   return new RmsPropOptimizer(factoryArgs('rmsprop', args, ['rho', 'momentum', 'epsilon', 'centered']) as RmsPropOptions);
@@ -521,6 +544,11 @@ export function rmsprop(...args: unknown[]): RmsPropOptimizer {
  * positional form `adagrad(learningRate, initialAccumulatorValue)` is accepted too.
  */
 export function adagrad(options?: AdagradOptions): AdagradOptimizer;
+/**
+ * Adagrad, TF.js's positional form `tf.train.adagrad(learningRate, initialAccumulatorValue)`.
+ *
+ * @example optimizers.adagrad(0.01) // adagrad({ learningRate: 0.01 })
+ */
 export function adagrad(learningRate: LearningRate, initialAccumulatorValue?: number): AdagradOptimizer;
 export function adagrad(...args: unknown[]): AdagradOptimizer {
   return new AdagradOptimizer(factoryArgs('adagrad', args, ['initialAccumulatorValue']) as AdagradOptions);
@@ -532,6 +560,12 @@ export function adagrad(...args: unknown[]): AdagradOptimizer {
  * too. Keras 3's default rate is 0.001.
  */
 export function adamax(options?: AdamaxOptions): AdamaxOptimizer;
+/**
+ * Adamax, TF.js's positional form `tf.train.adamax(learningRate, beta1, beta2, epsilon,
+ * decay)`; an omitted (or `null`) argument takes its default.
+ *
+ * @example optimizers.adamax(0.002) // adamax({ learningRate: 0.002 })
+ */
 export function adamax(learningRate: LearningRate, beta1?: number, beta2?: number, epsilon?: number | null, decay?: number): AdamaxOptimizer;
 export function adamax(...args: unknown[]): AdamaxOptimizer {
   return new AdamaxOptimizer(factoryArgs('adamax', args, ['beta1', 'beta2', 'epsilon', 'decay']) as AdamaxOptions);
@@ -543,6 +577,12 @@ export function adamax(...args: unknown[]): AdamaxOptimizer {
  * TF.js's positional form `adadelta(learningRate, rho, epsilon)` is accepted too.
  */
 export function adadelta(options?: AdadeltaOptions): AdadeltaOptimizer;
+/**
+ * Adadelta, TF.js's positional form `tf.train.adadelta(learningRate, rho, epsilon)`; an
+ * omitted (or `null`) argument takes its default.
+ *
+ * @example optimizers.adadelta(1.0, 0.95) // adadelta({ learningRate: 1, rho: 0.95 })
+ */
 export function adadelta(learningRate: LearningRate, rho?: number, epsilon?: number | null): AdadeltaOptimizer;
 export function adadelta(...args: unknown[]): AdadeltaOptimizer {
   return new AdadeltaOptimizer(factoryArgs('adadelta', args, ['rho', 'epsilon']) as AdadeltaOptions);

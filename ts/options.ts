@@ -150,6 +150,7 @@ export const OPTIONS: Partial<Record<LossName, Array<[keyof LossOptions, number 
  *   a VAE's reconstruction term in nats (for the losses that already sum it equals `'mean'`).
  */
 export const REDUCTIONS = ['mean', 'sumOverFeatures'] as const;
+/** How a loss reduces over the last axis: `'mean'` (default) or `'sumOverFeatures'` (see {@link REDUCTIONS}). */
 export type LossReduction = (typeof REDUCTIONS)[number];
 
 /** @internal The ABI id of a reduction option, or an error listing the valid names. */

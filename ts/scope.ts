@@ -159,6 +159,13 @@ export function untrack(obj: Disposable, rec: Tracked | undefined): void {
  * const y = tidy(() => x.mul(2).add(1)); // the intermediate x.mul(2) is freed
  */
 export function tidy<T>(fn: () => T): T;
+/**
+ * {@link tidy} with a scope name, TF.js's `tf.tidy(name, fn)`: the same as `tidy(fn)` (the
+ * name is accepted for ported code and not used).
+ *
+ * @example
+ * const loss = tidy('loss', () => pred.sub(y).square().mean());
+ */
 export function tidy<T>(name: string, fn: () => T): T;
 export function tidy<T>(nameOrFn: string | (() => T), maybeFn?: () => T): T {
   const fn = typeof nameOrFn === 'function' ? nameOrFn : maybeFn;

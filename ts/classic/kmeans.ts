@@ -7,6 +7,7 @@ import { need } from '../ops/convert.js';
 import { wrapHandle, type Tensor } from '../tensor.js';
 import { checkKeys, intOption, numberOption, seedWords } from './common.js';
 
+/** Options of {@link kmeans}. */
 export interface KMeansArgs {
   /** The number of clusters (1 ≤ k ≤ samples). */
   k: number;

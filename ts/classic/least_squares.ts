@@ -7,6 +7,7 @@ import { need } from '../ops/convert.js';
 import { wrapHandle, type Tensor } from '../tensor.js';
 import { checkKeys, numberOption } from './common.js';
 
+/** Options of {@link leastSquares}. */
 export interface LeastSquaresArgs {
   /** λ in `‖a·x − b‖² + λ‖x‖²` (ridge). Default 0 (plain least squares). */
   l2?: number;

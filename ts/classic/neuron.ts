@@ -11,6 +11,7 @@ import { wrapHandle, type Tensor } from '../tensor.js';
 import type { ActivationSpec } from '../wasm/codes.js';
 import { checkKeys, numberOption, tensorArg } from './common.js';
 
+/** Options of {@link neuron}: its weights, bias and activation. */
 export interface NeuronArgs {
   /** One weight per input (at least one, all finite). */
   weights: ArrayLike<number>;
@@ -24,7 +25,9 @@ export interface NeuronArgs {
 export class Neuron {
   /** One weight per input. */
   readonly weights: readonly number[];
+  /** Added to the weighted sum. */
   readonly bias: number;
+  /** The activation `f` of `f(w·x + b)`. */
   readonly activation: ActivationSpec;
   readonly #act: number[];
 
@@ -54,6 +57,7 @@ export class Neuron {
    * the wrong length is an error naming both lengths.
    */
   forward(x: ArrayLike<number>): number;
+  /** `f(w·x + b)` for a batch `[n, inputs]` (numbers or a tensor): a tensor `[n]` (a 0-d tensor for a 1-d tensor). */
   forward(x: ArrayLike<number>[] | Tensor): Tensor;
   forward(x: ArrayLike<number> | ArrayLike<number>[] | Tensor): number | Tensor {
     const { t, temp } = tensorArg('neuron', 'x', x);

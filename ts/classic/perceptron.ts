@@ -19,6 +19,7 @@ import { boolOption, checkKeys, intOption, numberOption, OwnedHandle, seedWords,
 /** The output conventions: `'bipolar'` outputs −1 or 1, `'binary'` outputs 0 or 1. */
 export type PerceptronOutput = 'bipolar' | 'binary';
 
+/** Options of {@link perceptron}: its inputs, output convention, learning rate, threshold and starting weights. */
 export interface PerceptronArgs {
   /** The number of inputs (positive integer). */
   inputs: number;
@@ -36,6 +37,7 @@ export interface PerceptronArgs {
   bias?: number;
 }
 
+/** Options of {@link Perceptron.fit}. */
 export interface PerceptronFitArgs {
   /** Training stops after this many epochs even if the data is not separated. Default 100. */
   maxEpochs?: number;
@@ -64,9 +66,13 @@ const FIT_KEYS = ['maxEpochs', 'shuffle', 'pocket'] as const;
  * Free it with `dispose()` (or `using`).
  */
 export class Perceptron {
+  /** The number of inputs. */
   readonly inputs: number;
+  /** `'bipolar'` (outputs −1 or 1) or `'binary'` (0 or 1). */
   readonly output: PerceptronOutput;
+  /** η in `w ← w + η·(t − ŷ)·x` (t the label). */
   readonly learningRate: number;
+  /** θ: the output is high when `w·x + b > θ`. */
   readonly threshold: number;
   /** The seed of the per-epoch sample order. */
   readonly seed: number;
@@ -179,6 +185,7 @@ export class Perceptron {
    * gives a number; a 1-d tensor gives a 0-d tensor.
    */
   predict(x: ArrayLike<number>): number;
+  /** Predicted labels of a batch `[n, inputs]` (numbers or a tensor): a tensor `[n]` (a 0-d tensor for a 1-d tensor). */
   predict(x: ArrayLike<number>[] | Tensor): Tensor;
   predict(x: ArrayLike<number> | ArrayLike<number>[] | Tensor): number | Tensor {
     const h = this.#h.live('predict');

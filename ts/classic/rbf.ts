@@ -48,6 +48,7 @@ export function rbfFeatures(x: Tensor, centers: Tensor, widths: Tensor, args: { 
   });
 }
 
+/** Options of {@link rbfWidths}. */
 export interface RbfWidthsArgs {
   /** How many nearest other centers to average over. Default 2. */
   neighbors?: number;
@@ -71,6 +72,7 @@ export function rbfWidths(centers: Tensor, args: RbfWidthsArgs = {}): Tensor {
   });
 }
 
+/** Options of {@link rbfNetwork}: the number of centers, the kernel, the widths, the ridge penalty and the k-means settings. */
 export interface RBFNetworkArgs {
   /** The number of radial units, found by k-means (1 ≤ centers ≤ samples). */
   centers: number;
@@ -88,6 +90,7 @@ export interface RBFNetworkArgs {
   maxIterations?: number;
 }
 
+/** Options of {@link RBFNetwork.fit}. */
 export interface RBFNetworkFitArgs {
   /** Epochs of end-to-end fine-tuning by backpropagation after the two-stage fit. Default 0 (none). */
   epochs?: number;
@@ -124,12 +127,19 @@ const FIT_KEYS = ['epochs', 'optimizer', 'loss', 'batchSize', 'shuffle', 'verbos
  * `dispose()`.
  */
 export class RBFNetwork {
+  /** The number of radial units (`centers`). */
   readonly units: number;
+  /** The radial function. */
   readonly kernel: RbfKernelName;
+  /** Seeds k-means++ and the fine-tuning's shuffling. */
   readonly seed: number;
+  /** Nearest centers averaged for each width. */
   readonly neighbors: number;
+  /** Multiplies every width. */
   readonly widthScale: number;
+  /** Ridge penalty λ on the output weights. */
   readonly l2: number;
+  /** Upper bound on k-means iterations. */
   readonly maxIterations: number;
   #model: Sequential | null = null;
   #disposed = false;

@@ -17,6 +17,7 @@ import { checkKeys, intOption } from '../classic/common.js';
 
 /** The wavelets. */
 export const WAVELETS = ['haar', 'cdf53', 'cdf97'] as const;
+/** A wavelet by name (see {@link WAVELETS}). */
 export type WaveletName = (typeof WAVELETS)[number];
 
 /** Options of the DWT. */

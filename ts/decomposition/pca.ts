@@ -11,6 +11,11 @@ import { boolOption, checkKeys, intOption, OwnedHandle, tensorArg } from '../cla
 
 (Symbol as { dispose?: symbol }).dispose ??= Symbol.for('Symbol.dispose');
 
+/**
+ * Options of {@link pca}: the number of components to keep, and whether to whiten the codes.
+ *
+ * @example const codes = pca({ components: 2, whiten: true }).fitTransform(x); // [samples, 2]
+ */
 export interface PCAArgs {
   /** `k`, the number of components to keep: `1 ≤ k ≤ min(samples, features)` (checked by `fit`). */
   components: number;

@@ -7,6 +7,7 @@ import type { Tensor } from '../tensor.js';
 import { checkKeys, numberOption } from '../classic/common.js';
 import { channelsLast, imageShapeWords } from './options.js';
 
+/** Options of `psnr` (`image.psnr`). */
 export interface PsnrArgs {
   /** The dynamic range of the pixels: 1 for `[0, 1]` images (default), 255 for bytes. */
   maxValue?: number;

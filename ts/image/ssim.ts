@@ -9,6 +9,7 @@ import type { Tensor } from '../tensor.js';
 import { checkKeys, intOption, numberOption } from '../classic/common.js';
 import { channelsLast, imageShapeWords } from './options.js';
 
+/** Options of `ssim` (`image.ssim`; TF.js's `tf.image.ssim` defaults). */
 export interface SsimArgs {
   /** The dynamic range of the pixels: 1 for `[0, 1]` images (default), 255 for bytes. */
   maxValue?: number;

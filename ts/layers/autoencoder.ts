@@ -32,8 +32,11 @@ export interface SaltAndPepperArgs extends LayerArgs {
  */
 export class SaltAndPepper extends Layer {
   readonly kind = 'saltAndPepper' as const;
+  /** The probability of replacing an input in training, in [0, 1]. */
   readonly rate: number;
+  /** The "pepper" value (default 0). */
   readonly low: number;
+  /** The "salt" value (default 1). */
   readonly high: number;
   constructor(args: SaltAndPepperArgs) {
     super('saltAndPepper', args, ['rate', 'low', 'high']);
@@ -80,7 +83,9 @@ export interface Distribution {
  */
 export class Variational extends Layer {
   readonly kind = 'variational' as const;
+  /** The code size (the mean, the log-variance and the sample each have `units` values). */
   readonly units: number;
+  /** The weight of the KL term added to the loss (default 1). */
   readonly klWeight: number;
   constructor(args: VariationalArgs) {
     super('variational', args, ['units', 'klWeight']);

@@ -28,6 +28,7 @@ export function channelsLast(op: string, v: unknown, layout = '[batch, height, w
   throw new InvalidArgumentError(`${op}: dataFormat must be 'channelsLast' (${layout}), the only layout neurite has; got ${show(v)}`);
 }
 
+/** Options of `layers.conv2d` and `layers.conv2dTranspose` (TF.js and Keras names and defaults). */
 export interface Conv2DArgs extends LayerArgs {
   /** Output channels (positive integer). */
   filters: number;
@@ -129,6 +130,7 @@ export class Conv2DTranspose extends BaseConv2D {
   }
 }
 
+/** Options of `layers.maxPooling2d` and `layers.averagePooling2d` (TF.js names and defaults). */
 export interface Pooling2DArgs extends LayerArgs {
   /** Window size. Default `[2, 2]`. */
   poolSize?: Size2D;
@@ -208,6 +210,7 @@ export class GlobalAveragePooling2D extends GlobalPooling2D {
   }
 }
 
+/** Options of `layers.upSampling2d` (TF.js names and defaults). */
 export interface UpSampling2DArgs extends LayerArgs {
   /** Copies per row and column. Default `[2, 2]`. */
   size?: Size2D;
@@ -226,7 +229,9 @@ export interface UpSampling2DArgs extends LayerArgs {
  */
 export class UpSampling2D extends Layer {
   readonly kind = 'upSampling2d' as const;
+  /** Copies per row and per column. */
   readonly size: [number, number];
+  /** `'nearest'` repeats rows and columns, `'bilinear'` interpolates between them. */
   readonly interpolation: 'nearest' | 'bilinear';
   constructor(args: UpSampling2DArgs = {}) {
     super('upSampling2d', args, ['size', 'dataFormat', 'interpolation']);
@@ -279,6 +284,7 @@ abstract class Border2DLayer extends Layer {
   }
 }
 
+/** Options of `layers.zeroPadding2d` (TF.js names and defaults). */
 export interface ZeroPadding2DArgs extends LayerArgs {
   /** Zeros at each border (see {@link Border2D}). Default 1. */
   padding?: Border2D;
@@ -303,6 +309,7 @@ export class ZeroPadding2D extends Border2DLayer {
   }
 }
 
+/** Options of `layers.cropping2d` (TF.js names). */
 export interface Cropping2DArgs extends LayerArgs {
   /** Rows and columns cut at each border (see {@link Border2D}); required, as in TF.js. */
   cropping: Border2D;

@@ -47,12 +47,19 @@ export interface Conv1DArgs extends Omit<Conv2DArgs, 'kernelSize' | 'strides' | 
  */
 export class Conv1D extends Layer {
   readonly kind = 'conv1d' as const;
+  /** Output channels. */
   readonly filters: number;
+  /** The window length. */
   readonly kernelSize: number;
+  /** The step between windows. */
   readonly strides: number;
+  /** The spacing of the window's taps (1: contiguous). */
   readonly dilationRate: number;
+  /** `'valid'` (no padding), `'same'` (output length `ceil(n / strides)`) or `'causal'` (left padding only). */
   readonly padding: 'valid' | 'same' | 'causal';
+  /** The activation applied to the convolution plus bias. */
   readonly activation: ActivationSpec;
+  /** The options given (for `getConfig`). */
   readonly args: Conv1DArgs;
   constructor(args: Conv1DArgs) {
     const op = 'conv1d';
@@ -87,6 +94,7 @@ export class Conv1D extends Layer {
   }
 }
 
+/** Options of `layers.maxPooling1d` and `layers.averagePooling1d` (TF.js names and defaults). */
 export interface Pooling1DArgs extends LayerArgs {
   /** Window length. Default 2. */
   poolSize?: number | [number];

@@ -9,6 +9,7 @@ import { boolArg, intArg, MAX_ELEMENTS, show } from '../ops/convert.js';
 import { checkNumber, Layer, MAX_UNITS, type LayerArgs } from './layer.js';
 import { activityRegularizerAbi, regularizerAbi, type ActivityRegularizerSpec, type RegularizerSpec } from './regularizers.js';
 
+/** Options of `layers.dense` (TF.js and Keras names and defaults). */
 export interface DenseArgs extends LayerArgs {
   /** Output size (positive integer). */
   units: number;
@@ -32,8 +33,11 @@ export interface DenseArgs extends LayerArgs {
 /** A fully connected layer: `y = activation(x·W + b)` over the last axis. */
 export class Dense extends Layer {
   readonly kind = 'dense' as const;
+  /** The output size. */
   readonly units: number;
+  /** The activation applied to `x·W + b` (`'linear'` when none was given). */
   readonly activation: ActivationSpec;
+  /** The options given (for `getConfig`). */
   readonly args: DenseArgs;
   constructor(args: DenseArgs) {
     super('dense', args, ['units', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer', 'activityRegularizer']);
@@ -64,6 +68,7 @@ export class Dense extends Layer {
 /** Applies an activation function on its own. */
 export class Activation extends Layer {
   readonly kind = 'activation' as const;
+  /** The activation applied. */
   readonly activation: ActivationSpec;
   constructor(args: LayerArgs & { activation: ActivationSpec }) {
     super('activation', args, ['activation']);
@@ -79,6 +84,7 @@ export class Activation extends Layer {
 /** Zeroes inputs with probability `rate` during training (scaling the rest by 1/(1−rate)). */
 export class Dropout extends Layer {
   readonly kind = 'dropout' as const;
+  /** The probability of zeroing an input in training, in [0, 1). */
   readonly rate: number;
   constructor(args: LayerArgs & { rate: number }) {
     super('dropout', args, ['rate']);
@@ -92,6 +98,7 @@ export class Dropout extends Layer {
 /** Adds N(0, stddev²) noise during training; identity at inference. */
 export class GaussianNoise extends Layer {
   readonly kind = 'gaussianNoise' as const;
+  /** The noise's standard deviation. */
   readonly stddev: number;
   constructor(args: LayerArgs & { stddev: number }) {
     super('gaussianNoise', args, ['stddev']);
@@ -116,6 +123,7 @@ export class Flatten extends Layer {
 /** Reshapes each sample to `targetShape` (one entry may be -1). */
 export class Reshape extends Layer {
   readonly kind = 'reshape' as const;
+  /** The per-sample output shape (one entry may be -1: inferred). */
   readonly targetShape: number[];
   constructor(args: LayerArgs & { targetShape: number[] }) {
     super('reshape', args, ['targetShape']);

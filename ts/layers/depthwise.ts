@@ -12,6 +12,7 @@ import { Layer, type LayerArgs } from './layer.js';
 import { regularizerAbi, type RegularizerSpec } from './regularizers.js';
 import { channelsLast, paddingArg, type Padding, type Size2D } from './convolutional.js';
 
+/** Options of `layers.depthwiseConv2d` (TF.js and Keras names and defaults). */
 export interface DepthwiseConv2DArgs extends LayerArgs {
   /** Window size, `n` or `[rows, columns]`. */
   kernelSize: Size2D;
@@ -37,6 +38,7 @@ export interface DepthwiseConv2DArgs extends LayerArgs {
   biasRegularizer?: RegularizerSpec;
 }
 
+/** Options of `layers.separableConv2d`: the depthwise stage's, plus the pointwise stage's (TF.js and Keras names and defaults). */
 export interface SeparableConv2DArgs extends DepthwiseConv2DArgs {
   /** Output channels of the pointwise (1×1) stage (positive integer). */
   filters: number;
@@ -125,6 +127,7 @@ export class DepthwiseConv2D extends BaseDepthwise {
  */
 export class SeparableConv2D extends BaseDepthwise {
   readonly kind = 'separableConv2d' as const;
+  /** Output channels of the pointwise (1×1) stage. */
   readonly filters: number;
   constructor(args: SeparableConv2DArgs) {
     super('separableConv2d', args, [...DEPTHWISE_KEYS, 'filters', 'pointwiseInitializer', 'pointwiseRegularizer']);

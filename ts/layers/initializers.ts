@@ -12,6 +12,7 @@ export const INITIALIZERS = [
   'zeros', 'ones', 'constant', 'randomUniform', 'randomNormal', 'truncatedNormal',
   'glorotUniform', 'glorotNormal', 'heUniform', 'heNormal', 'lecunUniform', 'lecunNormal',
 ] as const;
+/** An initializer by name, with its Keras defaults (see {@link INITIALIZERS}). */
 export type InitializerName = (typeof INITIALIZERS)[number];
 /** TF.js's spellings of Keras's names (`tf.initializers.leCunNormal`, `kernelInitializer: 'leCunNormal'`). */
 export type InitializerAlias = 'leCunUniform' | 'leCunNormal';
@@ -22,6 +23,7 @@ export interface Initializer {
   readonly name: InitializerName;
   readonly params: readonly [number, number];
 }
+/** What `kernelInitializer` and the other initializer options accept: a name, a TF.js alias, or a configured {@link Initializer} (`initializers.heNormal({ seed })`). */
 export type InitializerSpec = InitializerName | InitializerAlias | Initializer;
 
 const make = (name: InitializerName, a = 0, b = 0): Initializer => ({ name, params: [a, b] });
@@ -56,26 +58,38 @@ function initOptions(name: string, options: unknown, defaults: OptionSpec): Reco
  * the model's seed.
  */
 export const initializers = {
+  /** All zeros (the Keras bias default). */
   zeros: (options?: Record<string, never>) => (initOptions('zeros', options, {}), make('zeros')),
+  /** All ones. */
   ones: (options?: Record<string, never>) => (initOptions('ones', options, {}), make('ones')),
+  /** Every weight `value` (default 0). @example initializers.constant({ value: 0.25 }) */
   constant: (options?: { value?: number }) => make('constant', initOptions('constant', options, { value: 0 }).value as number),
+  /** U(`minval`, `maxval`), default U(−0.05, 0.05). */
   randomUniform: (options?: { minval?: number; maxval?: number }) => {
     const o = initOptions('randomUniform', options, { minval: -0.05, maxval: 0.05 });
     return uniform('initializers.randomUniform', o.minval as number, o.maxval as number);
   },
+  /** N(`mean`, `stddev`), default N(0, 0.05). */
   randomNormal: (options?: { mean?: number; stddev?: number }) => {
     const o = initOptions('randomNormal', options, { mean: 0, stddev: 0.05 });
     return normal('initializers.randomNormal', 'randomNormal', o.mean as number, o.stddev as number);
   },
+  /** N(`mean`, `stddev`) re-drawn beyond two standard deviations, default N(0, 0.05). */
   truncatedNormal: (options?: { mean?: number; stddev?: number }) => {
     const o = initOptions('truncatedNormal', options, { mean: 0, stddev: 0.05 });
     return normal('initializers.truncatedNormal', 'truncatedNormal', o.mean as number, o.stddev as number);
   },
+  /** U(−l, l), l = √(6 / (fanIn + fanOut)): the Keras kernel default. */
   glorotUniform: (options?: Record<string, never>) => (initOptions('glorotUniform', options, {}), make('glorotUniform')),
+  /** Truncated N(0, σ), σ = √(2 / (fanIn + fanOut)) / 0.8796 (the variance survives the truncation). */
   glorotNormal: (options?: Record<string, never>) => (initOptions('glorotNormal', options, {}), make('glorotNormal')),
+  /** U(−l, l), l = √(6 / fanIn), for ReLU layers. */
   heUniform: (options?: Record<string, never>) => (initOptions('heUniform', options, {}), make('heUniform')),
+  /** Truncated N(0, σ), σ = √(2 / fanIn) / 0.8796, for ReLU layers. */
   heNormal: (options?: Record<string, never>) => (initOptions('heNormal', options, {}), make('heNormal')),
+  /** U(−l, l), l = √(3 / fanIn). */
   lecunUniform: (options?: Record<string, never>) => (initOptions('lecunUniform', options, {}), make('lecunUniform')),
+  /** Truncated N(0, σ), σ = √(1 / fanIn) / 0.8796, for SELU layers. */
   lecunNormal: (options?: Record<string, never>) => (initOptions('lecunNormal', options, {}), make('lecunNormal')),
   /** TF.js's spelling of {@link initializers.lecunUniform}. */
   leCunUniform: (options?: Record<string, never>) => (initOptions('leCunUniform', options, {}), make('lecunUniform')),

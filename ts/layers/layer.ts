@@ -65,9 +65,16 @@ export const LAYER_KINDS = [
 ] as const;
 export type LayerKind = (typeof LAYER_KINDS)[number];
 
+/**
+ * The base of every layer (TF.js `tf.layers.Layer`): a name, a kind and options; its weights
+ * live in the models holding it (a layer may sit in several: one set of weights). Make layers
+ * with the `layers.*` factories, put them in models with {@link sequential} or `apply` them
+ * for {@link model}.
+ */
 export abstract class Layer {
   /** The layer type (`dense`, `dropout`, ...). */
   abstract readonly kind: LayerKind | 'input';
+  /** A unique name, given or generated (`dense_1`, ...); `model.getLayer(name)` finds it. */
   readonly name: string;
   /** Whether training updates this layer's weights. Set before `compile`/`fit`. */
   trainable: boolean;
@@ -139,12 +146,19 @@ export abstract class Layer {
 
   /**
    * The symbolic tensor this layer computes in a graph (TF.js and Keras `layer.output`), to
-   * make a model of part of another one:
-   * `model({ inputs: ae.inputs, outputs: ae.getLayer('code').output })` — the new model shares
-   * the layers and their weights. Defined once the layer has been applied to a symbolic tensor
-   * (a graph model's layers are), or when it sits in one sequential model whose input shape is
-   * known (its symbolic chain is made on first use). An error when the layer was never applied,
-   * or was applied several times: then use {@link Layer.getOutputAt}.
+   * make a model of part of another one, `net` (a sequential or graph model holding the layer
+   * itself): `model({ inputs: net.inputs, outputs: net.getLayer('code').output })` — the new
+   * model shares the layers and their weights. For a layer inside a nested model (the encoder
+   * of an `autoencoder()`), start from that model's own inputs:
+   * `model({ inputs: encoder.inputs, outputs: encoder.getLayer('code').output })`. Defined once
+   * the layer has been applied to a symbolic tensor (a graph model's layers are), or when it
+   * sits in one sequential model whose input shape is known (its symbolic chain is made on
+   * first use). An error when the layer was never applied, or was applied several times: then
+   * use {@link Layer.getOutputAt}.
+   *
+   * @example
+   * const net = sequential({ layers: [layers.dense({ inputShape: [784], units: 32, name: 'code' }), layers.dense({ units: 784 })] });
+   * const encoder = model({ inputs: net.inputs, outputs: net.getLayer('code').output });
    */
   get output(): SymbolicTensor {
     return useOf('output', this);

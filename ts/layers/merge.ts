@@ -35,6 +35,7 @@ export interface ConcatenateArgs extends LayerArgs {
 /** Joins its inputs along `axis` (the batch axis excluded); they match on every other axis. */
 export class Concatenate extends Layer {
   readonly kind = 'concatenate' as const;
+  /** The axis joined along (negative counts from the end; default -1). */
   readonly axis: number;
   constructor(args: ConcatenateArgs = {}) {
     super('concatenate', args, ['axis']);

@@ -4,6 +4,7 @@ import { initializerAbi, type InitializerSpec } from './initializers.js';
 import { checkNumber, Layer, type LayerArgs } from './layer.js';
 import { regularizerAbi, type RegularizerSpec } from './regularizers.js';
 
+/** Options of `layers.batchNormalization` (TF.js and Keras names and defaults). */
 export interface BatchNormalizationArgs extends LayerArgs {
   /** Moving-average momentum. Default 0.99. */
   momentum?: number;
@@ -18,6 +19,7 @@ export interface BatchNormalizationArgs extends LayerArgs {
 /** Normalises each feature over the batch (training) or with moving statistics (inference). */
 export class BatchNormalization extends Layer {
   readonly kind = 'batchNormalization' as const;
+  /** The options given (for `getConfig`). */
   readonly args: BatchNormalizationArgs;
   constructor(args: BatchNormalizationArgs = {}) {
     super('batchNormalization', args, ['momentum', 'epsilon', 'center', 'scale']);
@@ -36,6 +38,7 @@ export class BatchNormalization extends Layer {
 /** Normalises each sample over its last axis. */
 export class LayerNormalization extends Layer {
   readonly kind = 'layerNormalization' as const;
+  /** The options given (for `getConfig`). */
   readonly args: Omit<BatchNormalizationArgs, 'momentum'>;
   constructor(args: Omit<BatchNormalizationArgs, 'momentum'> = {}) {
     super('layerNormalization', args, ['epsilon', 'center', 'scale']);
@@ -50,6 +53,7 @@ export class LayerNormalization extends Layer {
   }
 }
 
+/** Options of `layers.prelu` (TF.js and Keras names and defaults). */
 export interface PReLUArgs extends LayerArgs {
   /** Initial slope for negative inputs. Default `initializers.constant({ value: 0.25 })`. */
   alphaInitializer?: InitializerSpec;
@@ -59,6 +63,7 @@ export interface PReLUArgs extends LayerArgs {
 /** Parametric ReLU: `x` for x > 0, `α·x` otherwise, with a learnable α per unit. */
 export class PReLU extends Layer {
   readonly kind = 'prelu' as const;
+  /** The options given (for `getConfig`). */
   readonly args: PReLUArgs;
   constructor(args: PReLUArgs = {}) {
     super('prelu', args, ['alphaInitializer', 'alphaRegularizer']);

@@ -17,6 +17,7 @@ export const RBF_KERNELS = ['gaussian', 'multiquadric', 'inverseMultiquadric'] a
  */
 export type RbfKernelName = (typeof RBF_KERNELS)[number];
 
+/** Options of `layers.rbf`: a layer of radial basis units. */
 export interface RBFArgs extends LayerArgs {
   /** The number of radial units (positive integer). */
   units: number;
@@ -58,7 +59,9 @@ function numbers(op: string, field: string, v: ArrayLike<number>): number[] {
  */
 export class RBF extends Layer {
   readonly kind = 'rbf' as const;
+  /** The number of radial units. */
   readonly units: number;
+  /** The radial function of the distance to each center. */
   readonly kernel: RbfKernelName;
   readonly #centers: number[];
   readonly #widths: number[];

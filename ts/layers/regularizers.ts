@@ -7,10 +7,14 @@ import { InvalidArgumentError } from '../errors.js';
 import { describe, show } from '../ops/convert.js';
 import { readOptions } from '../options.js';
 
+/** A weight regularizer's coefficients: the penalty `l1·Σ|w| + l2·Σw²` (made by `regularizers.l1`, `l2`, `l1l2`). */
 export interface Regularizer {
+  /** The L1 coefficient (of `Σ|w|`), >= 0. */
   readonly l1: number;
+  /** The L2 coefficient (of `Σw²`), >= 0. */
   readonly l2: number;
 }
+/** What `kernelRegularizer` and the other regularizer options accept: a {@link Regularizer}, or a name for Keras's default 0.01. */
 export type RegularizerSpec = Regularizer | 'l1' | 'l2' | 'l1l2';
 
 /** The KL sparsity activity regularizer (see {@link regularizers}.klSparsity). */
@@ -50,8 +54,11 @@ function make(op: string, l1: unknown, l2: unknown): Regularizer {
  * naming the factory.
  */
 export const regularizers = {
+  /** The penalty `l1·Σ|w|` (default `l1` 0.01). @example regularizers.l1({ l1: 1e-4 }) */
   l1: (options?: { l1?: number }) => make('regularizers.l1', readOptions('regularizers.l1', options, { l1: 0.01 }).l1, 0),
+  /** The penalty `l2·Σw²` (default `l2` 0.01). @example regularizers.l2({ l2: 1e-4 }) */
   l2: (options?: { l2?: number }) => make('regularizers.l2', 0, readOptions('regularizers.l2', options, { l2: 0.01 }).l2),
+  /** The penalty `l1·Σ|w| + l2·Σw²` (defaults 0.01 each). */
   l1l2: (options?: { l1?: number; l2?: number }) => {
     const o = readOptions('regularizers.l1l2', options, { l1: 0.01, l2: 0.01 });
     return make('regularizers.l1l2', o.l1, o.l2);

@@ -17,11 +17,22 @@ import { Sequential, setModelMaker } from './sequential.js';
 import { layerSpec, makeModel, modelSpec, specFromKeras, type ModelConfig } from '../io/topology.js';
 import { inferWeights, type ModelSpec } from '../io/spec.js';
 
-export interface AutoencoderArgs {
+/**
+ * Options of {@link autoencoder}: the encoder and decoder (shared, not copied), and the name
+ * and seed of the model made of them. Their types become the autoencoder's `encoder` and
+ * `decoder` types, so a sequential encoder keeps `predict` without a cast.
+ *
+ * @example
+ * const encoder = sequential({ layers: [layers.dense({ inputShape: [784], units: 32, activation: 'relu' })] });
+ * const ae = autoencoder({ encoder, decoder: layers.dense({ units: 784, activation: 'sigmoid' }) });
+ * ae.encoder.predict(x); // ae: Autoencoder<Sequential, Dense>
+ */
+export interface AutoencoderArgs<E extends Sequential | Layer = Sequential | Layer, D extends Sequential | Layer = Sequential | Layer> {
   /** Maps an input to its code: a sequential model or a single layer. */
-  encoder: Sequential | Layer;
+  encoder: E;
   /** Maps a code back to an input: a sequential model or a single layer. */
-  decoder: Sequential | Layer;
+  decoder: D;
+  /** The model's name; `autoencoder_1`, … if omitted. */
   name?: string;
   /** Seed for the initialisation of parts not built yet, dropout masks and shuffling. Default 0. */
   seed?: number;
@@ -52,17 +63,24 @@ type EvaluateArgs = { batchSize?: number; returnDict?: boolean };
  * targets (e.g. clean images for a denoising autoencoder fed noisy ones). Named
  * `autoencoder_N` unless given a `name`.
  *
+ * `E` and `D` are the types of the encoder and decoder, inferred by {@link autoencoder} from
+ * what it is given (`Autoencoder<Sequential, Dense>`, …); an autoencoder made by
+ * {@link Autoencoder.fromConfig} or `loadModel` has the default, `Sequential | Layer` each
+ * (`instanceof Sequential` narrows).
+ *
  * @example
  * const ae = autoencoder({ encoder, decoder });
  * ae.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
  * await ae.fit(x, { epochs: 50, batchSize: 256 });
  * const codes = ae.encode(x);
  */
-export class Autoencoder extends Sequential {
-  readonly encoder: Sequential | Layer;
-  readonly decoder: Sequential | Layer;
+export class Autoencoder<E extends Sequential | Layer = Sequential | Layer, D extends Sequential | Layer = Sequential | Layer> extends Sequential {
+  /** The encoder given to {@link autoencoder} (the same object, not a copy): input → code. */
+  readonly encoder: E;
+  /** The decoder given to {@link autoencoder} (the same object, not a copy): code → input. */
+  readonly decoder: D;
 
-  constructor(args: AutoencoderArgs) {
+  constructor(args: AutoencoderArgs<E, D>) {
     if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`autoencoder: expected { encoder, decoder }, got ${describe(args)}`);
     for (const k of Object.keys(args)) {
       if (!['encoder', 'decoder', 'name', 'seed'].includes(k)) throw unknownOption('autoencoder', k, ['encoder', 'decoder', 'name', 'seed']);
@@ -98,6 +116,8 @@ export class Autoencoder extends Sequential {
   /**
    * A new, unbuilt autoencoder from a Keras config saved from one (`getConfig()`; its two
    * layers are the encoder and the decoder). Use {@link loadModel} for one with its weights.
+   * Whether each part is a model or a layer is known only from the config, so `encoder` and
+   * `decoder` are typed `Sequential | Layer`: `if (ae.encoder instanceof Sequential)` narrows.
    */
   static override fromConfig(config: ModelConfig | Record<string, unknown>): Autoencoder {
     const spec = specFromKeras('fromConfig', 'config', config);
@@ -228,8 +248,15 @@ function sameShape(a: number[], b: number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
-/** Creates an {@link Autoencoder} from an encoder and a decoder (shared, not copied). */
-export function autoencoder(args: AutoencoderArgs): Autoencoder {
+/**
+ * Creates an {@link Autoencoder} from an encoder and a decoder (shared, not copied); its
+ * `encoder` and `decoder` keep the types given (a `Sequential` encoder has `predict`).
+ *
+ * @example
+ * const ae = autoencoder({ encoder, decoder });
+ * const codes = ae.encoder.predict(x); // same as ae.encode(x)
+ */
+export function autoencoder<E extends Sequential | Layer, D extends Sequential | Layer>(args: AutoencoderArgs<E, D>): Autoencoder<E, D> {
   return new Autoencoder(args);
 }
 

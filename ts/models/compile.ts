@@ -12,6 +12,7 @@ import { Optimizer, sgd, adam, adamw, rmsprop, adagrad, adamax, adadelta } from 
 
 /** Metric names `compile` accepts. `accuracy` picks binary/categorical/sparse from the loss. */
 export const METRICS = ['accuracy', 'binaryAccuracy', 'categoricalAccuracy', 'sparseCategoricalAccuracy', 'mse', 'mae'] as const;
+/** A metric `compile` accepts by name (see {@link METRICS}); aliases in {@link MetricAlias}. */
 export type MetricName = (typeof METRICS)[number];
 /** Keras's and TF.js's other names for the metrics. */
 export type MetricAlias = 'acc' | 'meanSquaredError' | 'meanAbsoluteError';
@@ -25,6 +26,7 @@ export function metricLogName(name: string): string {
   return name === 'accuracy' ? 'acc' : name;
 }
 
+/** Options of `model.compile` (TF.js and Keras names): the optimizer, the loss and the metrics. */
 export interface CompileArgs {
   /** An optimizer from `optimizers.*`, or a name (`'adam'`, `'sgd'`, …) for its defaults. */
   optimizer: Optimizer | 'sgd' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad' | 'adamax' | 'adadelta';

@@ -24,7 +24,7 @@ import { checkArgs, f32Bits } from '../options.js';
 import { InputLayer } from '../layers/core.js';
 import { Layer, LAYER_KINDS } from '../layers/layer.js';
 import { graphModel, Sequential } from './sequential.js';
-import { setApplier, SymbolicTensor } from './symbolic.js';
+import { inputOwner, setApplier, SymbolicTensor } from './symbolic.js';
 import { setGraphMaker } from '../io/topology.js';
 
 export { SymbolicTensor } from './symbolic.js';
@@ -118,7 +118,7 @@ export function model(args: ModelArgs): Sequential {
   const visit = (t: SymbolicTensor): void => {
     if (xs.includes(t) || reached.has(t)) return;
     if (t.sourceLayer instanceof InputLayer) {
-      throw new InvalidArgumentError(`model: the output depends on ${t.sourceLayer.name} (per-sample shape ${show(t.sampleShape)}), which is not the model's ${ins}: the graph is disconnected`);
+      throw new InvalidArgumentError(`model: the output depends on ${t.sourceLayer.name} (per-sample shape ${show(t.sampleShape)}), which is not the model's ${ins}: the graph is disconnected${nestedHint(t, xs)}`);
     }
     reached.add(t);
     for (const i of t.inputs) visit(i);
@@ -185,6 +185,21 @@ export function model(args: ModelArgs): Sequential {
     throw err;
   }
   return m;
+}
+
+/**
+ * For `model`'s "disconnected" error when the stray input `t` is a model's own input: the
+ * output was computed inside that model (e.g. `encoder.getLayer('code').output`, the encoder
+ * nested in an autoencoder), so the new model must start from that model's inputs; the outer
+ * model's inputs reach a nested model as one step, not the layers inside it.
+ */
+function nestedHint(t: SymbolicTensor, xs: SymbolicTensor[]): string {
+  const owner = inputOwner(t);
+  if (!(owner instanceof Sequential)) return '';
+  const holds = (m: Sequential): boolean => m.layers.some((l) => l === owner || (l instanceof Sequential && holds(l)));
+  const outer = xs.map(inputOwner).find((m): m is Sequential => m instanceof Sequential && holds(m));
+  const via = outer ? `, and ${outer.name}'s inputs reach ${owner.name} as one step, not the layers inside it` : '';
+  return `. ${t.sourceLayer.name} is the input of model ${owner.name}${via}: to output a value computed inside ${owner.name}, build the model from that model's own inputs: model({ inputs: ${owner.name}.inputs, outputs: … })`;
 }
 
 /** `node.apply(inputs)` for symbolic inputs: checks and records the use; see {@link Layer.apply}. */

@@ -41,7 +41,7 @@ import type { IOHandler, ModelArtifacts, SaveResult } from '../io/artifacts.js';
 import { saveWith, sequentialToArtifacts, type SaveOptions } from '../io/model.js';
 import { makeModel, modelConfig, modelSpec, specFromKeras, type ModelConfig } from '../io/topology.js';
 import { expectedWeights, type ModelSpec } from '../io/spec.js';
-import { applySymbolic, isSymbolic, setConnector, SymbolicTensor } from './symbolic.js';
+import { applySymbolic, isSymbolic, setConnector, setInputOwner, SymbolicTensor, usesOf } from './symbolic.js';
 import { pack, unpack, type Part } from './packing.js';
 import type { IteratorLike } from '../data/iterator.js';
 
@@ -79,6 +79,7 @@ const checkArgs = (op: string, args: unknown, known: readonly string[]): void =>
 
 (Symbol as { dispose?: symbol }).dispose ??= Symbol.for('Symbol.dispose');
 
+/** Options of {@link sequential} (TF.js `tf.sequential`): the layers, the name and the seed. */
 export interface SequentialArgs {
   /**
    * Layers (or models) in order; more can be added with `add` before the model is built. A
@@ -112,6 +113,7 @@ const parentsOf = new WeakMap<Layer | Sequential, Set<Sequential>>();
 
 /** A stack of layers trained as one model (Keras/TF.js `Sequential`); make one with {@link sequential}. */
 export class Sequential {
+  /** A unique name, given or generated (`sequential_1`, `model_1`, …); `getLayer` in an outer model finds it by this. */
   readonly name: string;
   /** The layers (nested models appear as one entry). */
   readonly layers: Array<Layer | Sequential> = [];
@@ -219,6 +221,7 @@ export class Sequential {
         m.#assembling = false;
       }
       m.#graph = graph;
+      for (const x of graph.inputs) setInputOwner(x, m);
       return m;
     };
     adopt = (m, nested) => {
@@ -623,6 +626,12 @@ export class Sequential {
    * @example const { loss } = await model.evaluateDataset(testDs, { returnDict: true });
    */
   evaluateDataset<T>(dataset: DatasetLike<T> | IteratorLike<T>, args?: EvaluateDatasetArgs & { returnDict?: false }): Promise<Tensor | Tensor[]>;
+  /**
+   * {@link Sequential.evaluateDataset} with `returnDict: true`: the loss and metrics as numbers
+   * by name (nothing to dispose).
+   *
+   * @example const { loss, acc } = await model.evaluateDataset(testDs, { returnDict: true });
+   */
   evaluateDataset<T>(dataset: DatasetLike<T> | IteratorLike<T>, args: EvaluateDatasetArgs & { returnDict: true }): Promise<Record<string, number>>;
   async evaluateDataset<T>(dataset: DatasetLike<T> | IteratorLike<T>, args: EvaluateDatasetArgs = {}): Promise<Tensor | Tensor[] | Record<string, number>> {
     try {
@@ -657,6 +666,12 @@ export class Sequential {
    * const saliency = grad((x) => model.predict(x).sum())(images);
    */
   predict(x: Tensor, args?: { batchSize?: number }): Tensor;
+  /**
+   * {@link Sequential.predict} for a graph model with several inputs (a list, one per input)
+   * or outputs (a list back); the type parameter says which, as TF.js's cast would.
+   *
+   * @example const [mask, score] = model.predict<Tensor[]>([image, meta]);
+   */
   predict<T extends Tensor | Tensor[] = Tensor | Tensor[]>(x: Tensor | Tensor[], args?: { batchSize?: number }): T;
   predict(x: Tensor | Tensor[], args: { batchSize?: number } = {}): Tensor | Tensor[] {
     if (!this.isPacked) return this.predictAs('predict', x as Tensor, args);
@@ -671,6 +686,12 @@ export class Sequential {
    * const probs = model.predictOnBatch(images);
    */
   predictOnBatch(x: Tensor): Tensor;
+  /**
+   * {@link Sequential.predictOnBatch} for a graph model with several inputs or outputs (lists,
+   * as {@link Sequential.predict}).
+   *
+   * @example const [a, b] = model.predictOnBatch<Tensor[]>([x1, x2]);
+   */
   predictOnBatch<T extends Tensor | Tensor[] = Tensor | Tensor[]>(x: Tensor | Tensor[]): T;
   predictOnBatch(x: Tensor | Tensor[]): Tensor | Tensor[] {
     const first = Array.isArray(x) ? x[0] : x;
@@ -749,6 +770,12 @@ export class Sequential {
    * @example const [loss, acc] = model.evaluate(x, y) as Tensor[]; // compiled with metrics
    */
   evaluate(x: Tensor | Tensor[], y: Tensor | Tensor[], args?: { batchSize?: number; returnDict?: false }): Tensor | Tensor[];
+  /**
+   * {@link Sequential.evaluate} with `returnDict: true`: the loss, metrics and loss parts as
+   * numbers by name (nothing to dispose).
+   *
+   * @example const { loss, accuracy } = model.evaluate(x, y, { returnDict: true });
+   */
   evaluate(x: Tensor | Tensor[], y: Tensor | Tensor[], args: { batchSize?: number; returnDict: true }): Record<string, number>;
   evaluate(x: Tensor | Tensor[], y: Tensor | Tensor[], args: { batchSize?: number; returnDict?: boolean } = {}): Tensor | Tensor[] | Record<string, number> {
     checkArgs('evaluate', args, ['batchSize', 'returnDict']);
@@ -941,7 +968,18 @@ export class Sequential {
    * const first = model.getLayer(0);
    */
   getLayer(name: string): Layer | Sequential;
+  /**
+   * The layer (or nested model) at `index` in `layers` (TF.js `getLayer(index)`).
+   *
+   * @example const first = model.getLayer(0);
+   */
   getLayer(index: number): Layer | Sequential;
+  /**
+   * TF.js's `getLayer(name, index)`: the index chooses, and a name given must match the layer
+   * there.
+   *
+   * @example const first = model.getLayer(undefined, 0);
+   */
   getLayer(name: string | undefined, index: number): Layer | Sequential;
   getLayer(nameOrIndex?: string | number, index?: number): Layer | Sequential {
     const op = 'getLayer';
@@ -961,16 +999,22 @@ export class Sequential {
     const l = this.layers.find((x) => x.name === nameOrIndex);
     if (l) return l;
     const inside = this.#nodes().find((x) => x.name === nameOrIndex);
-    const hint = inside ? `; it is inside a nested model: ${this.#pathTo(inside)}` : didYouMean(nameOrIndex, names);
+    const hint = inside ? this.#nestedHint(inside) : didYouMean(nameOrIndex, names);
     throw new InvalidArgumentError(`${op}: model ${this.name} has no layer named '${nameOrIndex}' (its layers: ${names.join(', ') || 'none'})${hint}`);
   }
 
-  /** How to reach `node` (somewhere inside this model) with `getLayer` calls, for error hints. */
-  #pathTo(node: Layer | Sequential): string {
-    const walk = (m: Sequential, expr: string): string | null => {
+  /**
+   * Where `node` (somewhere inside a model nested in this one) is, for `getLayer`'s error: the
+   * `getLayer` calls that reach it, and how to make a model that outputs it. That model must
+   * start from the inputs of the model holding `node` directly: this model's own `inputs`
+   * reach a nested model as one step, never the layers inside it (a model built from them is
+   * disconnected).
+   */
+  #nestedHint(node: Layer | Sequential): string {
+    const walk = (m: Sequential, expr: string): { path: string; parent: Sequential; parentPath: string } | null => {
       for (const l of m.layers) {
         const e = `${expr}.getLayer('${l.name}')`;
-        if (l === node) return e;
+        if (l === node) return { path: e, parent: m, parentPath: expr };
         if (l instanceof Sequential) {
           const r = walk(l, e);
           if (r) return r;
@@ -978,7 +1022,10 @@ export class Sequential {
       }
       return null;
     };
-    return walk(this, 'model') ?? node.name;
+    const at = walk(this, 'model');
+    if (!at) return '';
+    const p = at.parent.name;
+    return `; it is inside the nested model ${p}: ${at.path}. To make a model that outputs it, build it from ${p}'s own inputs (not ${this.name}'s): model({ inputs: ${p}.inputs, outputs: ${p}.getLayer('${node.name}').output }), where ${p} is ${at.parentPath}`;
   }
 
   /** The learning rate the next step will use (after schedules); settable (rescales the schedule). */
@@ -1018,7 +1065,19 @@ export class Sequential {
    * @example model.summary(undefined, undefined, (line) => lines.push(line)); // TF.js form
    */
   summary(): void;
+  /**
+   * The summary table as text: `summary(null)` returns it without printing, `summary(print)`
+   * also hands it to `print` (e.g. a logger).
+   *
+   * @example const text = model.summary(null);
+   */
   summary(print: ((text: string) => void) | null): string;
+  /**
+   * TF.js's `summary(lineLength?, positions?, printFn?)`: `printFn` (default `console.log`)
+   * gets each line; `lineLength` and `positions` are checked but not used (the columns fit).
+   *
+   * @example model.summary(undefined, undefined, (line) => lines.push(line));
+   */
   summary(lineLength: number | undefined, positions?: number[], printFn?: (line: string) => void): void;
   summary(print?: ((text: string) => void) | number | null, positions?: number[], printFn?: (line: string) => void): string | void {
     if (arguments.length > 1 || typeof print === 'number') {
@@ -1090,7 +1149,10 @@ export class Sequential {
    * `model({ inputs })` got; for a sequential model whose input shape is known, the input of
    * its symbolic chain (an input applied to each layer in turn, made on first use), so that
    * `model({ inputs: m.inputs, outputs: m.getLayer('code').output })` makes a model of its
-   * first layers, sharing their weights. An error when the input shape is not known yet.
+   * first layers, sharing their weights. The chain runs a nested model as one step: for a
+   * layer inside one (an autoencoder's encoder), start from that model's own inputs,
+   * `model({ inputs: encoder.inputs, outputs: encoder.getLayer('code').output })`. An error
+   * when the input shape is not known yet.
    */
   get inputs(): SymbolicTensor[] {
     return this.#ends('inputs').inputs.slice();
@@ -1113,6 +1175,44 @@ export class Sequential {
     return ys.length === 1 ? ys[0] : ys.slice();
   }
 
+  /**
+   * The output at node `nodeIndex` (TF.js `getOutputAt`): node 0 is the model's own
+   * ({@link Sequential.output}), node `i ≥ 1` its `i`-th application to symbolic tensors
+   * (`m.apply(x)` in a graph, or its step in the symbolic chain of a sequential model holding
+   * it: an autoencoder's encoder, once the autoencoder's `inputs` or `output` is made). A list
+   * for a model with several outputs; an error naming the index when there is no such node.
+   *
+   * @example
+   * const ae = autoencoder({ encoder, decoder });
+   * const codes = model({ inputs: ae.inputs, outputs: encoder.getOutputAt(1) }); // the encoder's step in ae
+   */
+  getOutputAt(nodeIndex: number): SymbolicTensor | SymbolicTensor[] {
+    if (this.#nodeIndex('getOutputAt', nodeIndex) === 0) return this.#singleOrList(this.#ends('getOutputAt').outputs);
+    return usesOf(this)[nodeIndex - 1];
+  }
+
+  /** What the model reads at node `nodeIndex` (TF.js `getInputAt`); nodes as {@link Sequential.getOutputAt}. */
+  getInputAt(nodeIndex: number): SymbolicTensor | SymbolicTensor[] {
+    if (this.#nodeIndex('getInputAt', nodeIndex) === 0) return this.#singleOrList(this.#ends('getInputAt').inputs);
+    return this.#singleOrList(usesOf(this)[nodeIndex - 1].inputs);
+  }
+
+  #singleOrList(ts: readonly SymbolicTensor[]): SymbolicTensor | SymbolicTensor[] {
+    return ts.length === 1 ? ts[0] : ts.slice();
+  }
+
+  /** Checks a node index of {@link Sequential.getOutputAt} (0, or one of the model's uses). */
+  #nodeIndex(op: string, index: unknown): number {
+    if (index === 0) return 0;
+    const n = 1 + usesOf(this).length;
+    if (typeof index === 'number' && Number.isInteger(index) && index >= 0 && index < n) return index;
+    const applied = n === 2 ? '1: its application' : `1..${n - 1}: its applications`;
+    const nodes = n === 1
+      ? 'only node 0, its own inputs and outputs (it was never applied to a symbolic tensor: by model.apply(x), or as a step of another model whose symbolic inputs were made)'
+      : `${n} nodes (0: its own inputs and outputs; ${applied} to symbolic tensors, by model.apply(x) or as a step of another model)`;
+    throw new InvalidArgumentError(`${op}: model ${this.name} has ${nodes}, so the index must be ${n === 1 ? '0' : `an integer in 0..${n - 1}`}, got ${describe(index)}`);
+  }
+
   #ends(op: string): { inputs: SymbolicTensor[]; outputs: SymbolicTensor[] } {
     if (this.#graph) return this.#graph;
     if (this.#chain) return this.#chain;
@@ -1122,6 +1222,7 @@ export class Sequential {
     if (this.#children().length === 0) throw new InvalidArgumentError(`${op}: model ${this.name} has no layers`);
     const first = this.layers[0] instanceof InputLayer ? this.layers[0] : new InputLayer({ inputShape: shape });
     const x = new SymbolicTensor(first, [], shape);
+    setInputOwner(x, this);
     let h = x;
     for (const l of this.#children()) h = applySymbolic(l, h);
     this.#chain = { inputs: [x], outputs: [h] };

@@ -12,7 +12,9 @@ let count = 0;
 export class SymbolicTensor {
   /** The shape, `null` for the batch dimension: `[null, ...perSample]`. */
   readonly shape: Array<number | null>;
+  /** Always `'float32'`, the only dtype. */
   readonly dtype = 'float32' as const;
+  /** `<layer name>/out`, after the layer (or input) that computes it. */
   readonly name: string;
   /** A number unique to this symbolic tensor. */
   readonly id: number;
@@ -46,6 +48,7 @@ export class SymbolicTensor {
     return this.shape.slice(1) as number[];
   }
 
+  /** `SymbolicTensor <name> [null,…shape]`, for logs and error messages. */
   toString(): string {
     return `SymbolicTensor ${this.name} [${this.shape.map((d) => (d === null ? 'null' : d)).join(',')}]`;
   }
@@ -56,6 +59,31 @@ export class SymbolicTensor {
  * tensors it computed (each with what it read). Held weakly by the layer.
  */
 const uses = new WeakMap<object, SymbolicTensor[]>();
+
+/**
+ * The model whose own symbolic inputs each input is (a sequential model's chain, or the first
+ * graph model made from it), held weakly: for the hint of `model`'s "disconnected" error.
+ */
+const ownerOfInput = new WeakMap<SymbolicTensor, WeakRef<{ readonly name: string }>>();
+
+/** @internal Records `model` as the model whose own input `x` is (the first one recorded stays). */
+export function setInputOwner(x: SymbolicTensor, model: { readonly name: string }): void {
+  if (!ownerOfInput.get(x)?.deref()) ownerOfInput.set(x, new WeakRef(model));
+}
+
+/** @internal The model whose own input `x` is (see {@link setInputOwner}), if any. */
+export function inputOwner(x: SymbolicTensor): { readonly name: string } | undefined {
+  return ownerOfInput.get(x)?.deref();
+}
+
+/**
+ * @internal Every symbolic use of `node` so far (after connecting a layer with none through
+ * the one model holding it), for a model's `getOutputAt(i)`.
+ */
+export function usesOf(node: { readonly name: string }): readonly SymbolicTensor[] {
+  if (!uses.has(node)) connect(node);
+  return uses.get(node) ?? [];
+}
 
 /** Connects a layer with no use yet through the one model holding it (set by `sequential.ts`). */
 let connect: (node: object) => void = () => {};

@@ -42,6 +42,7 @@ export const ACTIVATIONS = [
   'sigmoid', 'tanh', 'softmax', 'logSoftmax', 'elu', 'selu', 'gelu', 'swish', 'hardSigmoid', 'softsign',
   'relu6', 'mish', 'geluNew',
 ] as const;
+/** An activation by name (see {@link ACTIVATIONS}), as `activation: 'relu'` takes it. */
 export type ActivationName = (typeof ACTIVATIONS)[number];
 
 /**
@@ -90,10 +91,12 @@ export const LOSSES = [
   'meanSquaredError', 'meanAbsoluteError', 'huber', 'binaryCrossentropy', 'categoricalCrossentropy',
   'sparseCategoricalCrossentropy', 'kullbackLeiblerDivergence', 'hinge',
 ] as const;
+/** A loss by name (see {@link LOSSES}), as `compile({ loss })` takes it. */
 export type LossName = (typeof LOSSES)[number];
 
 /** Optimizers (`neurite_core::optim::Optimizer`), by ABI id. */
 export const OPTIMIZERS = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad', 'adamax', 'adadelta'] as const;
+/** An optimizer by name (see {@link OPTIMIZERS}), as `compile({ optimizer })` takes it for its defaults. */
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 
 /** Learning-rate schedules (`neurite_core::optim::LrSchedule`), by ABI id. */
