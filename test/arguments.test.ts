@@ -354,6 +354,14 @@ const BAD: Record<string, unknown[]> = {
   fillMode: [null, 'symmetric', 'CONSTANT', 1, {}],
   /** The receiver of a method: not probed. */
   self: [],
+  /** Anything is valid (util.assert's condition, read for its truthiness as TF.js): not probed. */
+  any: [],
+  /** An array or typed array (util's shuffles and flatten; not a DataView). */
+  array: [undefined, null, 'x', 1, {}, true, new DataView(new ArrayBuffer(4)), 1n, Symbol('s')],
+  /** An array, a typed array, or null/undefined (util.arraysEqual's operands; flatten's result). */
+  arrayOrNull: ['x', 1, {}, true, new DataView(new ArrayBuffer(4)), 1n, Symbol('s')],
+  /** Dimensions to multiply (util.sizeFromShape): non-negative integers, with no limit on their product. */
+  dims: [undefined, null, 'x', 3, {}, [NaN], [-1], [1.5], ['2'], [Infinity], ...EXOTIC],
 };
 
 function badValues(kind: string): unknown[] {
@@ -727,6 +735,15 @@ const TABLE: Entry[] = [
   { name: 'maxPoolWithArgmax', call: fnOf('maxPoolWithArgmax'), good: () => [IMG, 2, 1, 'valid', true], kinds: ['tensorLike', 'size2d', 'size2d', 'pad2d', 'bool?'] },
   { name: 'signal.frame', call: (...a) => (nr.signal.frame as (...a: unknown[]) => unknown)(...a), good: () => [V, 2, 1, true, -1], kinds: ['tensorLike', 'nonNegInt', 'nonNegInt', 'bool?', 'number?'] },
   ...['hannWindow', 'hammingWindow'].map((n): Entry => ({ name: `signal.${n}`, call: (l) => (nr.signal as unknown as Record<string, (l: unknown) => unknown>)[n](l), good: () => [5], kinds: ['nonNegInt'] })),
+  { name: 'Tensor.toFloat', op: 'toFloat', call: method('toFloat'), good: () => [X], kinds: ['self'] },
+  // tf.util (ts/util.ts; test/porting-web.test.ts). Seeds are Dataset.shuffle's: strings are seeds too, null is none.
+  ...(['shuffle', 'createShuffledIndices'] as const).map((n): Entry => ({ name: `util.${n}`, op: `util.${n}`, call: (a, s) => (nr.util[n] as (...a: unknown[]) => unknown)(a, s), good: () => [n === 'shuffle' ? [1, 2, 3] : 4, 5], kinds: [n === 'shuffle' ? 'array' : 'nonNegInt', 'seed?'], allow: { 1: ['x', null] } })),
+  { name: 'util.shuffleCombo', op: 'util.shuffleCombo', call: (a, b, s) => nr.util.shuffleCombo(a as never, b as never, s as never), good: () => [[1, 2, 3], new Float32Array(3), 'seed'], kinds: ['array', 'array', 'seed?'], allow: { 2: ['x', null] } },
+  { name: 'util.sizeFromShape', op: 'util.sizeFromShape', call: (s) => nr.util.sizeFromShape(s as never), good: () => [[2, 3]], kinds: ['dims'] },
+  { name: 'util.arraysEqual', op: 'util.arraysEqual', call: (a, b) => nr.util.arraysEqual(a as never, b as never), good: () => [[1, 2], new Int32Array([1, 2])], kinds: ['arrayOrNull', 'arrayOrNull'] },
+  { name: 'util.flatten', op: 'util.flatten', call: (a, r, k) => nr.util.flatten(a as never, r as never, k as never), good: () => [[[1, 2], [3, [4]]], [], true], kinds: ['array', 'arrayOrNull?', 'bool?'] },
+  { name: 'util.now', op: 'util.now', call: () => nr.util.now(), good: () => [], kinds: [] },
+  { name: 'util.assert', op: 'util.assert', call: (c, m) => nr.util.assert(c, m as never), good: () => [true, () => 'never shown'], kinds: ['any', 'fn'], allow: { 1: ['x'] } },
 ];
 
 /** A bad value, for assertion messages. */
@@ -793,6 +810,7 @@ describe('item 24: every public function rejects bad arguments with a NeuriteErr
     for (const k of Object.keys(nr.image)) if (k !== 'psnr' && k !== 'ssim') expect(covered.has(`image.${k}`), k).toBe(true);
     for (const k of Object.keys(nr.browser)) expect(covered.has(`browser.${k}`), k).toBe(true);
     for (const k of Object.keys(nr.signal)) expect(covered.has(`signal.${k}`), k).toBe(true);
+    for (const k of Object.keys(nr.util)) expect(covered.has(`util.${k}`), k).toBe(true);
   });
 
   for (const e of TABLE) {

@@ -642,7 +642,7 @@ describe('Tensor methods', () => {
     // Chained ops are set on the prototype when tfjs-core loads; the list below is TF.js 4.22's.
     const SKIPPED: Record<string, string> = {
       bytes: 'string tensors', dataToGPU: 'no GPU backend',
-      throwIfDisposed: 'internal (ops throw DisposedError)', toInt: 'int32 is not a neurite dtype', toBool: 'bool is not a neurite dtype',
+      throwIfDisposed: 'internal (ops throw DisposedError)',
       variable: 'use variable(t)',
       dilation2d: 'no op yet',
       fft: 'complex tensors', ifft: 'complex tensors', rfft: 'complex tensors', irfft: 'complex tensors',

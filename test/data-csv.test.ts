@@ -274,6 +274,15 @@ describe('data.csv sources and passes', () => {
         res.end(content);
       } else if (req.url === '/linear.csv') {
         void readFile(FIXTURE).then((b) => res.end(b));
+      } else if (req.url?.startsWith('/typed/')) {
+        // /typed/<content type, URI-encoded; "none" for no header>/x.csv: the CSV with that Content-Type.
+        const type = decodeURIComponent(req.url.split('/')[2]);
+        res.writeHead(200, type === 'none' ? {} : { 'content-type': type });
+        res.end(content);
+      } else if (req.url?.startsWith('/app/')) {
+        // A single-page app's server: any path it has no file for gets its index.html, status 200.
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        res.end('<!doctype html>\n<html><head><title>App</title></head><body><div id="root"></div></body></html>\n');
       } else {
         res.writeHead(404, 'Not Found');
         res.end('no');
@@ -313,6 +322,27 @@ describe('data.csv sources and passes', () => {
     await new Promise<void>((r) => closed.close(() => r()));
     const down = `http://127.0.0.1:${port}/x.csv`;
     expect((await failure(data.csv(down).toArray())).message).toMatch(new RegExp(`^data\\.csv: fetching ${down.replace(/[./]/g, '\\$&')} failed \\[TypeError: fetch failed: .*\\]$`));
+  });
+
+  it('an HTML page (a web app\'s fallback for a missing file, status 200) is an error naming the URL and the type; other types are read', async () => {
+    content = 'a,b\n1,x\n';
+    const url = `${base}/app/data/train.csv`;
+    const e = await failure(data.csv(url).toArray());
+    expect(e).toBeInstanceOf(nr.InvalidArgumentError);
+    expect(e.message).toBe(`data.csv: fetching ${url}: the server sent text/html, not CSV (Content-Type: text/html; charset=utf-8) — is the path right? A web app's server often answers a missing file with its HTML page`);
+    expect((await failure(data.csv(url).columnNames())).message).toBe(e.message);
+    expect((await failure(data.csv(`${base}/typed/TEXT%2FHTML/x.csv`).toArray())).message).toMatch(/: the server sent text\/html, not CSV \(Content-Type: TEXT\/HTML\)/);
+    // TF.js reads the page as CSV: its header line is a column name.
+    const tfjsData = createRequire(import.meta.url)('@tensorflow/tfjs-data') as { csv(url: string): { columnNames(): Promise<string[]> } };
+    expect(await tfjsData.csv(url).columnNames()).toEqual(['<!doctype html>']);
+    // A Response the caller fetched: the same check.
+    const res = await fetch(url);
+    expect((await failure(data.csv(res).toArray())).message).toMatch(new RegExp(`^data\\.csv: the Response from ${url.replace(/[./]/g, '\\$&')}: the server sent text/html, not CSV`));
+    // Every other type, or none, is read as CSV.
+    for (const type of ['text/csv', 'text/csv; charset=utf-8', 'text/plain', 'application/octet-stream', 'application/vnd.ms-excel', 'none']) {
+      expect(await data.csv(`${base}/typed/${encodeURIComponent(type)}/x.csv`).toArray(), type).toEqual([{ a: 1, b: 'x' }]);
+    }
+    expect(await data.csv(new Response('a\n5\n', { headers: { 'content-type': 'text/plain' } })).toArray()).toEqual([{ a: 5 }]);
   });
 
   it('a file: URL (Node\'s fetch does not read them) or a path says to pass the file\'s bytes', async () => {

@@ -649,7 +649,7 @@ describe('fitDataset errors', () => {
   it('unknown options with did-you-mean, fit\'s options pointed to the dataset, not a dataset, not compiled, disposed', async () => {
     const m = smallModel(14);
     const ds = rowsDataset(x, y, 4);
-    expect((await failure(m.fitDataset(ds, { epoch: 2 } as never))).message).toBe("fitDataset: unknown option 'epoch' — did you mean 'epochs'? (known: epochs, batchesPerEpoch, validationData, validationBatches, validationBatchSize, callbacks, verbose, yieldEveryMs, initialEpoch, classWeight)");
+    expect((await failure(m.fitDataset(ds, { epoch: 2 } as never))).message).toBe("fitDataset: unknown option 'epoch' — did you mean 'epochs'? (known: epochs, batchesPerEpoch, validationData, validationBatches, validationBatchSize, callbacks, verbose, yieldEveryMs, yieldEvery, initialEpoch, classWeight)");
     expect((await failure(m.fitDataset(ds, { batchSize: 4 } as never))).message).toMatch(/^fitDataset: batchSize is not an option of fitDataset: the dataset's elements are the batches: batch it with dataset\.batch\(batchSize\)/);
     expect((await failure(m.fitDataset(ds, { validationSplit: 0.2 } as never))).message).toMatch(/validationSplit is not an option of fitDataset: pass validationData/);
     expect((await failure(m.fitDataset(ds, { epochs: -1 }))).message).toBe('fitDataset: epochs must be an integer >= 0, got -1');

@@ -364,6 +364,8 @@ const NOT_OPS = [
   // profiling, a number (enclosingPowerOfTwo), the async inTopKAsync, and the tf.signal
   // namespace (its ops are listed by name).
   'buffer', 'TensorBuffer', 'time', 'profile', 'nextFrame', 'disposeVariables', 'enclosingPowerOfTwo', 'inTopKAsync', 'signal',
+  // TF.js's tf.util namespace: plain JavaScript helpers (shuffles, shapes, arrays, timing).
+  'util',
 ];
 
 /** Values in `range`, at least 0.1 away from 0 (kinks of relu/abs) when the range crosses it. */
@@ -425,6 +427,8 @@ describe('grad covers every exported op', () => {
     // TF.js's reshaping and dtype methods: reshape/cast under other names (their gradients pass
     // through unchanged: test/composite-ops.test.ts).
     notOps.push('flatten', 'as1D', 'as2D', 'as3D', 'as4D', 'as5D', 'asScalar', 'reshapeAs', 'asType', 'toFloat');
+    // TF.js's casts to int32 and bool: always an error (float32 is the only dtype; test/porting-web.test.ts).
+    notOps.push('toInt', 'toBool');
     // TF.js's TensorBuffer copies of the values (JS memory, not tensors).
     notOps.push('bufferSync', 'buffer');
     const listed = new Set([...Object.keys(DIFFERENTIABLE), ...Object.keys(CONSTANT), ...Object.keys(NO_RULE), ...Object.keys(AS_IN_TFJS), ...notOps]);

@@ -83,7 +83,8 @@ describe('io.browserFiles', () => {
     const w = new File([f32(6)], 'w.bin');
     const fail = async (files: File[]) => (await rejection(() => nr.loadModel(io.browserFiles(files)))).message;
     expect(await fail([json('{ nope', 'model.json')])).toMatch(/^browserFiles: files\[0\] 'model\.json': is not JSON \(/);
-    expect(await fail([w, json(good)])).toMatch(/^browserFiles: files\[0\] 'w\.bin': is not JSON/);
+    // With no file named *.json, files[0] is the model.json (as TF.js): binary, shown as its size and first bytes.
+    expect(await fail([w, json(good, 'model')])).toMatch(/^browserFiles: files\[0\] 'w\.bin': is not JSON but binary data \(24 bytes, starting /);
     expect(await fail([json({ weightsManifest: [] })])).toMatch(/^browserFiles: files\[0\] 'model\.json': modelTopology must be an object .*\(its keys: weightsManifest\)$/);
     expect(await fail([json(good)])).toBe(
       "browserFiles: files[0] 'model.json': the weights need w.bin (weightsManifest[0].paths[0]) but no weight files were given; pass [modelJson, w.bin, …] (TF.js would load the topology alone, with new random weights)",

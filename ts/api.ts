@@ -75,6 +75,7 @@ export { rand } from './ops/rand.js';
 export { inTopKAsync } from './ops/in_top_k.js';
 export { maxPoolWithArgmax } from './ops/max_pool_with_argmax.js';
 export * as signal from './signal.js';
+export * as util from './util.js';
 export {
   activation, activationGrad, relu, leakyRelu, prelu, preluGrad, softplus, sigmoid, tanh, softmax, logSoftmax,
   elu, selu, gelu, geluNew, swish, silu, hardSigmoid, softsign, relu6, mish, linear, stairStep, unitStep, heaviside, step, type AxisOptions,
@@ -104,7 +105,7 @@ export { initializers, type Initializer, type InitializerSpec } from './layers/i
 export { regularizers, type Regularizer, type RegularizerSpec, type KlSparsityRegularizer, type ActivityRegularizerSpec } from './layers/regularizers.js';
 export { callbacks, Callback, EarlyStopping, TerminateOnNaN, ReduceLROnPlateau, type CallbackHooks, type EarlyStoppingArgs, type Logs, type ReduceLROnPlateauArgs, type TrainingModel } from './models/callbacks.js';
 export { progressBar, type ProgressBarArgs, type ProgressReporter } from './models/progress.js';
-export type { FitArgs, History } from './models/fit.js';
+export type { FitArgs, History, YieldEvery } from './models/fit.js';
 export { exportTrainingState, importTrainingState, optimizerFromConfig, type TrainingState } from './models/training-state.js';
 export type { LossReduction, LossAlias } from './options.js';
 export type { LossName, LossConfig, LossOptions, LossWeights } from './losses.js';

@@ -45,8 +45,8 @@ export interface ProfileInfo<T = unknown> {
   result: T;
 }
 
-/** Milliseconds from a monotonic clock where there is one. */
-function now(): number {
+/** @internal Milliseconds from a monotonic clock where there is one (`util.now`). */
+export function now(): number {
   return typeof performance !== 'undefined' && typeof performance.now === 'function' ? performance.now() : Date.now();
 }
 

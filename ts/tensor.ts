@@ -475,8 +475,28 @@ export class Tensor {
   reshapeAs(x: Tensor): Tensor { return conversions.reshapeAs(this, x); }
   /** TF.js's `asType`: `'float32'` (the only dtype) gives a copy; any other dtype is an error, as {@link cast}. */
   asType(dtype: 'float32'): Tensor { return creation.cast(this, dtype); }
-  /** TF.js's `toFloat`: every tensor is float32 already, so a copy (the identity under `grad`). */
+  /**
+   * TF.js's `toFloat`: every tensor is float32 already, so a copy, as `asType('float32')` (the
+   * identity under `grad`). The caller owns (and disposes) the copy.
+   *
+   * @example const f = labels.toFloat();
+   */
   toFloat(): Tensor { return creation.cast(this, 'float32'); }
+  /**
+   * TF.js's `toInt` (`cast(t, 'int32')`): always an {@link InvalidArgumentError}, as
+   * `cast(t, 'int32')` — float32 is the only dtype. Integers are float32 values here: labels and
+   * indices work as they are (`oneHot`, `gather` and the losses take them), and
+   * `t.round()`/`t.floor()` make whole numbers. For `browser.toPixels(t.toInt(), canvas)` (0–255
+   * values) pass values in [0, 1] instead: `browser.toPixels(t.div(255), canvas)`.
+   */
+  toInt(): never { return conversions.dtypeMethod(this, 'toInt', 'int32'); }
+  /**
+   * TF.js's `toBool` (`cast(t, 'bool')`): always an {@link InvalidArgumentError}, as
+   * `cast(t, 'bool')` — float32 is the only dtype. Masks are float32 0/1 values here: comparisons
+   * (`greater`, `equal`, …) and `logicalAnd`/`logicalNot` give them, and `notEqual(t, 0)` turns
+   * any tensor into one.
+   */
+  toBool(): never { return conversions.dtypeMethod(this, 'toBool', 'bool'); }
 }
 
 /**

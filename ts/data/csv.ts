@@ -242,7 +242,10 @@ export class CSVDataset<T = CSVElement> extends Dataset<T> {
  * `URL`, fetched with `fetch` at each pass, as TF.js; in Node pass a file's bytes instead:
  * Node's `fetch` does not read `file:` URLs), the file's contents as a `Uint8Array` or
  * `ArrayBuffer` (UTF-8; a byte-order mark is skipped), a `Blob`/`File`, or a `Response` (read
- * once, its bytes kept for the next passes). Each pass reads the source anew.
+ * once, its bytes kept for the next passes). Each pass reads the source anew. A response whose
+ * `Content-Type` is `text/html` is an error naming the URL (TF.js parses the page as CSV): a web
+ * app's server answers a path it has no file for with its HTML page and status 200; any other
+ * type, or none, is read.
  *
  * Each element is an object keyed by column name, or, when some column of `columnConfigs` has
  * `isLabel: true`, `{ xs: features, ys: labels }`. A field that parses as a number is a

@@ -19,6 +19,17 @@ const responses = new WeakMap<Response, Promise<ArrayBuffer>>();
 
 const status = (res: Response): string => `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
 
+/**
+ * Refuses a response whose `Content-Type` is `text/html`: a web page, not CSV — most often a
+ * single-page app's server answering a path it has no file for with its `index.html` (status
+ * 200). Every other type (`text/csv`, `text/plain`, `application/octet-stream`, none) is read.
+ */
+function checkNotHTML(op: string, what: string, res: Response): void {
+  const type = res.headers?.get?.('content-type') ?? null;
+  if (type === null || type.split(';')[0].trim().toLowerCase() !== 'text/html') return;
+  throw new InvalidArgumentError(`${op}: ${what}: the server sent text/html, not CSV (Content-Type: ${type}) — is the path right? A web app's server often answers a missing file with its HTML page`);
+}
+
 /** Fetches a URL source; a failure names the URL (and says what to do for a file). */
 async function fetchBytes(op: string, input: string | URL | Request): Promise<ArrayBuffer> {
   const url = typeof input === 'string' ? input : isA(input, 'URL') ? (input as URL).href : (input as Request).url;
@@ -36,6 +47,12 @@ async function fetchBytes(op: string, input: string | URL | Request): Promise<Ar
     throw new InvalidArgumentError(`${op}: fetching ${url} failed ${why}${hint}`);
   }
   if (!res.ok) throw new InvalidArgumentError(`${op}: fetching ${url} failed: ${status(res)}`);
+  try {
+    checkNotHTML(op, `fetching ${url}`, res);
+  } catch (e) {
+    await res.body?.cancel().catch(() => {}); // the page is not read: free the connection
+    throw e;
+  }
   return res.arrayBuffer();
 }
 
@@ -48,6 +65,7 @@ async function sourceBytes(op: string, source: CSVSource): Promise<ArrayBuffer |
     if (p === undefined) {
       if (!res.ok) throw new InvalidArgumentError(`${op}: the Response${res.url ? ` from ${res.url}` : ''} is ${status(res)}, not a CSV`);
       if (res.bodyUsed) throw new InvalidArgumentError(`${op}: the Response's body was already read; pass a fresh Response (or response.clone())`);
+      checkNotHTML(op, `the Response${res.url ? ` from ${res.url}` : ''}`, res);
       p = res.arrayBuffer();
       responses.set(res, p);
       p.catch(() => responses.delete(res));

@@ -1,10 +1,12 @@
 /**
- * The seeds behind `Dataset.shuffle`. neurite is deterministic: every random choice
- * comes from a seed, and a shuffle without one uses {@link DEFAULT_SHUFFLE_SEED}, so the same
- * program gives the same order on every run (TF.js seeds an unseeded shuffle from the clock).
+ * The seeds and the generator behind `Dataset.shuffle` (and `util.shuffle`). neurite is
+ * deterministic: every random choice comes from a seed, and a shuffle without one uses
+ * {@link DEFAULT_SHUFFLE_SEED}, so the same program gives the same order on every run (TF.js
+ * seeds an unseeded shuffle from the clock).
  *
- * This module reads the seed (`shuffle()` checks it synchronously); the generator a pass draws
- * from is in `stages.ts`, with the shuffle, in the dataset chunk (see `lazy.ts`).
+ * This module reads the seed (`shuffle()` checks it synchronously) and holds the generator
+ * ({@link uniform}); the pass that draws from it is in `stages.ts`, in the dataset chunk (see
+ * `lazy.ts`).
  */
 import { InvalidArgumentError } from '../errors.js';
 import { describe } from '../ops/convert.js';
@@ -34,4 +36,16 @@ export function seedOf(op: string, seed: unknown): number {
     throw new InvalidArgumentError(`${op}: seed must be a non-negative integer or a string, got ${describe(seed)}`);
   }
   return (seed >>> 0) ^ mix32(Math.floor(seed / 2 ** 32));
+}
+
+/**
+ * A uniform generator on [0, 1) with 32 random bits per draw (a SplitMix-style counter through
+ * {@link mix32}), from a 32-bit seed (see {@link seedOf}).
+ */
+export function uniform(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x9e3779b9) >>> 0;
+    return mix32(s) / 2 ** 32;
+  };
 }

@@ -12,7 +12,7 @@ import { tidy } from '../scope.js';
 import { batchRows } from './batch.js';
 import { describeElement } from './describe.js';
 import { deepClone, disposeAll, disposeConsumed, tensorsIn } from './tree.js';
-import { mix32 } from './random.js';
+import { mix32, uniform } from './random.js';
 import { done, isThenable, LazyIterator, type IteratorLike, type Next } from './iterator.js';
 import { isDataset, passOf } from './dataset.js';
 
@@ -333,15 +333,6 @@ export class PrefetchIterator<T> extends LazyIterator<T> {
 /** The seed of pass `pass` (0, 1, …) over a shuffled dataset seeded with `seed`. */
 function passSeed(seed: number, pass: number): number {
   return mix32((seed ^ mix32(pass + 0x9e3779b9)) >>> 0);
-}
-
-/** A uniform generator on [0, 1) with 32 random bits per draw (a SplitMix-style counter through {@link mix32}). */
-function uniform(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x9e3779b9) >>> 0;
-    return mix32(s) / 2 ** 32;
-  };
 }
 
 /**

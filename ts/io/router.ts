@@ -118,9 +118,28 @@ const deno = (globalThis as { Deno?: unknown }).Deno;
 /** @internal Node (not Deno's Node compatibility). */
 export const isNode = !deno && !!(globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
 
+/**
+ * @internal Where this code runs, read at each call (for messages that say what to use instead of
+ * a scheme this runtime lacks): Deno (also in its workers), a browser's Web Worker (dedicated,
+ * shared or service: no `document`, no `localStorage`, but IndexedDB), a browser page (a
+ * `document`), Node, or something else.
+ */
+export function runtimeKind(): 'deno' | 'worker' | 'node' | 'page' | 'other' {
+  if (deno) return 'deno';
+  const scope = (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope;
+  if (typeof scope === 'function' && globalThis instanceof (scope as new () => unknown)) return 'worker';
+  // A document first: Electron's renderer and jsdom are pages that also run in Node.
+  if (typeof document !== 'undefined') return 'page';
+  if (isNode) return 'node';
+  return 'other';
+}
+
 /** @internal The error for `file://` where there is no file system. */
 export function noFiles(op: string, url: string): InvalidArgumentError {
-  return new InvalidArgumentError(`${op}: '${url}': file:// needs Node or Deno (this runtime has no file system); in a browser use indexeddb://, localstorage:// or downloads://`);
+  const instead = runtimeKind() === 'worker'
+    ? 'in a Web Worker use indexeddb:// (the page can load what the worker saves there; localstorage:// and downloads:// need the page)'
+    : 'in a browser use indexeddb://, localstorage:// or downloads://';
+  return new InvalidArgumentError(`${op}: '${url}': file:// needs Node or Deno (this runtime has no file system); ${instead}`);
 }
 
 /** The `file://` handler for `path` (what follows `file://`); throws at once in a runtime without files (a browser). */
@@ -137,7 +156,11 @@ export const indexedDBOrNone = (): IDBFactory | undefined => (globalThis as { in
 export function needIndexedDB(name: string, url: string, op: string): IDBFactory {
   const factory = indexedDBOrNone();
   if (!factory) {
-    throw new InvalidArgumentError(`${op}: '${url}': indexeddb:// needs a browser with IndexedDB (this runtime has none); in Node and Deno use file://`);
+    const rt = runtimeKind();
+    const why = rt === 'worker' || rt === 'page'
+      ? `IndexedDB, which this ${rt === 'worker' ? 'worker' : 'page'} cannot use (a private window or blocked site data can hide it); ${rt === 'worker' ? 'send the artifacts to the page (io.withSaveHandler) and save them there' : 'use localstorage:// or downloads://'}`
+      : `a browser with IndexedDB (this runtime has none); ${rt === 'other' ? 'use file:// in Node and Deno' : 'in Node and Deno use file://'}`;
+    throw new InvalidArgumentError(`${op}: '${url}': indexeddb:// needs ${why}`);
   }
   if (name.length === 0) throw new InvalidArgumentError(`${op}: '${url}' names no model; write indexeddb://my-model`);
   return factory;
@@ -162,10 +185,19 @@ export function localStorageOrNone(): Storage | undefined {
 /** @internal `localStorage`, or the error for a runtime without it; `name` must be non-empty. */
 export function needLocalStorage(name: string, url: string, op: string): Storage {
   const ls = localStorageOrNone();
-  if (!ls) throw new InvalidArgumentError(`${op}: '${url}': localstorage:// needs localStorage (a browser or Deno; this runtime has none); in Node use file://`);
+  if (!ls) throw new InvalidArgumentError(`${op}: '${url}': localstorage:// needs localStorage ${NO_LOCAL_STORAGE[runtimeKind()]}`);
   if (name.length === 0) throw new InvalidArgumentError(`${op}: '${url}' names no model; write localstorage://my-model`);
   return ls;
 }
+
+/** Why there is no `localStorage`, and what to use instead, per runtime. */
+const NO_LOCAL_STORAGE = {
+  node: '(a browser or Deno; this runtime has none); in Node use file://',
+  deno: '(this Deno has none); in Deno use file://',
+  worker: '(a page\'s; Web Workers have none); in a worker use indexeddb:// (IndexedDB works in workers, and the page can load what the worker saves there)',
+  page: '(this page cannot use it: storage disabled or blocked, e.g. by privacy settings or a sandboxed iframe); use indexeddb:// or downloads://',
+  other: '(a browser or Deno; this runtime has none); use file:// in Node and Deno',
+} as const;
 
 /** The `localstorage://` handler for model `name`; throws at once where there is no `localStorage` (Node). */
 function browserLocalStorage(name: string, url: string, op: string): IOHandler {
@@ -176,7 +208,10 @@ function browserLocalStorage(name: string, url: string, op: string): IOHandler {
 /** The `downloads://` handler saving `<prefix>.json` and `<prefix>.weights.bin`; throws at once outside a browser page. */
 function browserDownloads(prefix: string, url: string, op: string): IOHandler {
   if (typeof document === 'undefined' || typeof URL.createObjectURL !== 'function') {
-    throw new InvalidArgumentError(`${op}: '${url}': downloads:// needs a browser page (this runtime has no document); in Node and Deno use file://`);
+    const instead = runtimeKind() === 'worker'
+      ? '(a Web Worker has no document to start a download from); in a worker save to indexeddb:// (IndexedDB works in workers) and load or download the model from the page, or send the artifacts to the page with io.withSaveHandler'
+      : '(this runtime has no document); in Node and Deno use file://';
+    throw new InvalidArgumentError(`${op}: '${url}': downloads:// needs a browser page ${instead}`);
   }
   return deferred(op, (s) => new s.BrowserDownloads(prefix.length > 0 ? prefix : 'model', url, op), 'save');
 }
@@ -220,8 +255,10 @@ const isFileLike = (f: unknown): f is FileLike =>
 
 /**
  * A handler that loads a model from files the user picked, as TF.js's `tf.io.browserFiles`:
- * `files[0]` is the `model.json`, the rest are the weight files its `weightsManifest` names,
- * matched by file name (in any order). Every size is checked against the manifest before a
+ * one is the `model.json`, the rest are the weight files its `weightsManifest` names, matched by
+ * file name (in any order). The `model.json` is the one file whose name ends in `.json` when
+ * exactly one does (so `[weights, json]`, as a multiple-file picker may order them, works);
+ * otherwise it is `files[0]`, as in TF.js. Every size is checked against the manifest before a
  * weight byte is read; a weight file missing, given twice or not named by the manifest is an
  * error (TF.js loads the topology alone when no weight files are given; neurite refuses, since
  * that model would have fresh random weights).
@@ -238,8 +275,11 @@ export function browserFiles(files: ArrayLike<FileLike> | Iterable<FileLike>, op
   for (const [i, f] of list.entries()) {
     if (!isFileLike(f)) throw new InvalidArgumentError(`${op}: files[${i}] must be a File (from an <input type="file">, a drop, or new File([bytes], name)), got ${describe(f)}`);
   }
-  const [json, ...weights] = list as FileLike[];
-  return deferred(op, (s) => new s.BrowserFiles(json, weights, op), 'load');
+  const picked = list as FileLike[];
+  const named = picked.flatMap((f, i) => (/\.json$/i.test(f.name) ? [i] : []));
+  const at = named.length === 1 ? named[0] : 0;
+  const weights = picked.flatMap((file, index) => (index === at ? [] : [{ file, index }]));
+  return deferred(op, (s) => new s.BrowserFiles({ file: picked[at], index: at }, weights, op), 'load');
 }
 
 /**

@@ -36,7 +36,10 @@ export interface CallbackHooks {
   onEpochEnd?(epoch: number, logs?: Logs): void | Promise<void>;
   onBatchBegin?(batch: number, logs?: Logs): void | Promise<void>;
   onBatchEnd?(batch: number, logs?: Logs): void | Promise<void>;
-  /** After `fit` yields to the event loop (at most every `yieldEveryMs`), as TF.js: the epoch, the batch and its logs. */
+  /**
+   * After `fit` yields to the event loop (at most every `yieldEveryMs`, or as `yieldEvery` says), as TF.js: the epoch, the
+   * batch and its logs (at an epoch's end with `yieldEvery: 'epoch'`: its last batch and the epoch's logs).
+   */
   onYield?(epoch: number, batch: number, logs?: Logs): void | Promise<void>;
   /**
    * Called by `fit` on every way out — after `onTrainEnd` on success or a stop, and also when
@@ -49,6 +52,7 @@ export interface CallbackHooks {
 
 /** A base class for callbacks that need the model (`this.model` is set by `fit`). */
 export class Callback {
+  /** The model being trained (set by `fit` before `onTrainBegin`). */
   model!: TrainingModel;
   /** @internal */
   setModel(m: TrainingModel): void {
@@ -89,6 +93,7 @@ function better(mode: Mode, monitor: string, minDelta: number) {
   return m === 'min' ? (a: number, b: number) => a < b - minDelta : (a: number, b: number) => a > b + minDelta;
 }
 
+/** Options of `callbacks.earlyStopping` (TF.js and Keras names and defaults). */
 export interface EarlyStoppingArgs {
   /** The log to watch. Default `'val_loss'`. */
   monitor?: string;
@@ -109,6 +114,7 @@ export interface EarlyStoppingArgs {
 
 /** Stops training when `monitor` stops improving. */
 export class EarlyStopping extends Callback {
+  /** The options, with their defaults filled in. */
   readonly args: Required<Omit<EarlyStoppingArgs, 'baseline'>> & Pick<EarlyStoppingArgs, 'baseline'>;
   /** The epoch training stopped at, or 0. */
   stoppedEpoch = 0;
@@ -127,6 +133,7 @@ export class EarlyStopping extends Callback {
     const { baseline } = this.args;
     if (baseline !== undefined && (typeof baseline !== 'number' || !Number.isFinite(baseline))) throw new InvalidArgumentError(`${op}: baseline must be a finite number, got ${describe(baseline)}`);
   }
+  /** Resets the best value, the wait and the stop reason (a callback may be reused across `fit` calls). */
   onTrainBegin(): void {
     this.cleanup();
     this.#best = this.args.baseline ?? NaN;
@@ -134,6 +141,7 @@ export class EarlyStopping extends Callback {
     this.stoppedEpoch = 0;
     this.stopReason = null;
   }
+  /** Compares `logs[monitor]` with the best so far; stops training after `patience` epochs without improvement (restoring the best weights if asked). */
   onEpochEnd(epoch: number, logs: Logs = {}): void {
     const v = monitored('earlyStopping', this.args.monitor, logs);
     if (Number.isNaN(this.#best) || better(this.args.mode, this.args.monitor, Math.abs(this.args.minDelta))(v, this.#best)) {
@@ -156,6 +164,7 @@ export class EarlyStopping extends Callback {
       this.stopReason = `early stopping: ${monitor} did not improve for ${this.#wait} epoch${this.#wait === 1 ? '' : 's'} (patience ${patience}; ${best})${restored ? '; restored the best weights' : ''}`;
     }
   }
+  /** Frees the copy of the best weights. */
   onTrainEnd(): void {
     this.cleanup();
   }
@@ -170,9 +179,11 @@ export class EarlyStopping extends Callback {
 export class TerminateOnNaN extends Callback {
   /** Why this callback stopped training (`fit` prints it), or `null`. */
   stopReason: string | null = null;
+  /** Clears the stop reason of an earlier `fit`. */
   onTrainBegin(): void {
     this.stopReason = null;
   }
+  /** Stops training when the batch's loss is NaN or infinite. */
   onBatchEnd(batch: number, logs: Logs = {}): void {
     if (logs.loss !== undefined && !Number.isFinite(logs.loss)) {
       this.model.stopTraining = true;
@@ -181,13 +192,17 @@ export class TerminateOnNaN extends Callback {
   }
 }
 
+/** Options of `callbacks.reduceLROnPlateau` (Keras names and defaults). */
 export interface ReduceLROnPlateauArgs {
+  /** The log to watch. Default `'val_loss'`. */
   monitor?: string;
   /** Multiply the learning rate by this on a plateau. Default 0.1. */
   factor?: number;
   /** Epochs without improvement first. Default 10. */
   patience?: number;
+  /** Smallest change that counts as improvement. Default 1e-4. */
   minDelta?: number;
+  /** `'min'`, `'max'` or `'auto'` (max for accuracies). Default `'auto'`. */
   mode?: Mode;
   /** Epochs to wait after a reduction. Default 0. */
   cooldown?: number;
@@ -197,6 +212,7 @@ export interface ReduceLROnPlateauArgs {
 
 /** Lowers the learning rate when `monitor` stops improving. */
 export class ReduceLROnPlateau extends Callback {
+  /** The options, with their defaults filled in. */
   readonly args: Required<ReduceLROnPlateauArgs>;
   #best = NaN;
   #wait = 0;
@@ -211,11 +227,13 @@ export class ReduceLROnPlateau extends Callback {
     if (typeof this.args.cooldown !== 'number' || !Number.isInteger(this.args.cooldown) || this.args.cooldown < 0) throw new InvalidArgumentError(`${op}: cooldown must be a non-negative integer, got ${describe(this.args.cooldown)}`);
     if (typeof this.args.minLr !== 'number' || !(this.args.minLr >= 0) || !Number.isFinite(this.args.minLr)) throw new InvalidArgumentError(`${op}: minLr must be a finite number >= 0, got ${describe(this.args.minLr)}`);
   }
+  /** Resets the best value, the wait and the cooldown. */
   onTrainBegin(): void {
     this.#best = NaN;
     this.#wait = 0;
     this.#cool = 0;
   }
+  /** Multiplies the learning rate by `factor` (not below `minLr`) after `patience` epochs without improvement, then waits `cooldown` epochs. */
   onEpochEnd(_epoch: number, logs: Logs = {}): void {
     const v = monitored('reduceLROnPlateau', this.args.monitor, logs);
     if (this.#cool > 0) this.#cool--;
@@ -237,7 +255,10 @@ export class ReduceLROnPlateau extends Callback {
 
 /** Callback factories, as `tf.callbacks`. */
 export const callbacks = {
+  /** An {@link EarlyStopping}: stops training when `monitor` stops improving. @example callbacks.earlyStopping({ monitor: 'val_loss', patience: 3 }) */
   earlyStopping: (args?: EarlyStoppingArgs) => new EarlyStopping(args),
+  /** A {@link TerminateOnNaN}: stops training as soon as the loss is NaN or infinite. */
   terminateOnNaN: () => new TerminateOnNaN(),
+  /** A {@link ReduceLROnPlateau}: lowers the learning rate when `monitor` stops improving. @example callbacks.reduceLROnPlateau({ factor: 0.5, patience: 2 }) */
   reduceLROnPlateau: (args?: ReduceLROnPlateauArgs) => new ReduceLROnPlateau(args),
 };

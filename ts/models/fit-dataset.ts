@@ -33,8 +33,8 @@ export type FitDatasetElement =
   | { xs: Tensor | Tensor[] | Record<string, Tensor>; ys: Tensor | Tensor[] | Record<string, Tensor> }
   | [Tensor | Tensor[] | Record<string, Tensor>, Tensor | Tensor[] | Record<string, Tensor>];
 
-/** Options of `fitDataset`, as TF.js's `ModelFitDatasetArgs` (with `fit`'s `yieldEveryMs`). */
-export interface FitDatasetArgs extends Pick<FitArgs, 'callbacks' | 'verbose' | 'yieldEveryMs' | 'initialEpoch' | 'classWeight'> {
+/** Options of `fitDataset`, as TF.js's `ModelFitDatasetArgs` (with `fit`'s `yieldEveryMs`; `yieldEvery` as TF.js's, see `fit`). */
+export interface FitDatasetArgs extends Pick<FitArgs, 'callbacks' | 'verbose' | 'yieldEveryMs' | 'yieldEvery' | 'initialEpoch' | 'classWeight'> {
   /** Passes over the dataset (or groups of `batchesPerEpoch` batches). Default 1. */
   epochs?: number;
   /**
@@ -90,7 +90,7 @@ export interface FitDatasetPlan {
   classWeights: ReturnType<typeof readClassWeights>;
 }
 
-const FIT_KEYS: ReadonlyArray<keyof FitDatasetArgs> = ['epochs', 'batchesPerEpoch', 'validationData', 'validationBatches', 'validationBatchSize', 'callbacks', 'verbose', 'yieldEveryMs', 'initialEpoch', 'classWeight'];
+const FIT_KEYS: ReadonlyArray<keyof FitDatasetArgs> = ['epochs', 'batchesPerEpoch', 'validationData', 'validationBatches', 'validationBatchSize', 'callbacks', 'verbose', 'yieldEveryMs', 'yieldEvery', 'initialEpoch', 'classWeight'];
 const EVALUATE_KEYS: ReadonlyArray<keyof EvaluateDatasetArgs> = ['batches', 'verbose', 'returnDict'];
 
 /** `fit` options that have no place in `fitDataset`, and where their job is done instead. */

@@ -2,7 +2,8 @@
  * The `fit` loop. Each batch is ONE call into WebAssembly (`nr_model_train_batch`), which
  * gathers the batch rows from the training tensors using the epoch's seeded order, runs
  * forward, loss, backward and the optimizer update. Between batches the loop reports to the
- * callbacks and, at most every `yieldEveryMs`, yields to the event loop.
+ * callbacks and yields to the event loop: at most every `yieldEveryMs`, or as TF.js's
+ * `yieldEvery` says (after every batch, at each epoch's end, or never).
  */
 import { didYouMean, unknownOption } from '../options.js';
 import { argPtr, call, check, instanceId } from '../engine.js';
@@ -18,6 +19,7 @@ import { progressBar, type ProgressReporter } from './progress.js';
 import { batchSizeOf, type Sequential } from './sequential.js';
 import { targetHint } from './compile.js';
 
+/** Options of `model.fit` (TF.js's and Keras's names and defaults). */
 export interface FitArgs {
   /** Passes over the data. Default 1. */
   epochs?: number;
@@ -47,8 +49,27 @@ export interface FitArgs {
    * an explicit 1 or 2 prints every epoch. Early stopping is reported in one line.
    */
   verbose?: 0 | 1 | 2 | 'auto';
-  /** Yield to the event loop at least this often (ms). Default 16; 0 yields after every batch. */
+  /**
+   * Yield to the event loop (so timers, I/O and rendering run) after a batch once this many
+   * milliseconds have passed since the last yield. Default 16 (a frame); 0 yields after every
+   * batch. `onYield` hooks run after each yield. Give this or `yieldEvery`, not both.
+   */
   yieldEveryMs?: number;
+  /**
+   * TF.js's name for when to yield to the event loop (give this or `yieldEveryMs`, not both):
+   * - `'auto'` (the default): as `yieldEveryMs`'s default, after a batch once 16 ms have passed
+   *   (TF.js waits 125 ms);
+   * - `'batch'`: after every batch (`yieldEveryMs: 0`);
+   * - `'epoch'`: once per epoch, after `onEpochEnd`, never between batches;
+   * - `'never'`: never — the page or the process does nothing else until `fit` ends (as TF.js,
+   *   an `onYield` hook is then an error: it would never run);
+   * - a number: after a batch once that many milliseconds have passed (`yieldEveryMs`; 0 is after
+   *   every batch, where TF.js reads 0 as `'auto'`).
+   *
+   * `onYield` hooks run after each yield (TF.js calls them only in the timed modes, `'auto'` and
+   * a number).
+   */
+  yieldEvery?: YieldEvery;
   /**
    * Epoch to start from (for resumed training, as Keras: epochs `initialEpoch .. epochs − 1`
    * run). With the weights and `importTrainingState`, and the same `seed`, the run continues
@@ -94,6 +115,9 @@ export function setEpochsCompleted(model: Sequential, n: number | undefined): vo
   else completed.set(model, n);
 }
 
+/** TF.js's `yieldEvery`: when `fit` yields to the event loop (see {@link FitArgs.yieldEvery}). */
+export type YieldEvery = 'auto' | 'batch' | 'epoch' | 'never' | number;
+
 /** @internal How long a training or dataset loop runs before it yields (`yieldEveryMs`'s default). */
 export const YIELD_EVERY_MS = 16;
 
@@ -113,7 +137,7 @@ export function intOption(op: string, name: string, v: unknown, min: number): nu
 }
 
 /** The options `fit` takes; anything else (e.g. TF.js's `sampleWeight`) is an error, not ignored. */
-const FIT_KEYS: ReadonlyArray<keyof FitArgs> = ['epochs', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'callbacks', 'verbose', 'yieldEveryMs', 'initialEpoch', 'classWeight'];
+const FIT_KEYS: ReadonlyArray<keyof FitArgs> = ['epochs', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'callbacks', 'verbose', 'yieldEveryMs', 'yieldEvery', 'initialEpoch', 'classWeight'];
 const HOOKS = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd', 'onYield', 'cleanup'] as const;
 
 /** The one line that says why training ended before `epochs`: an early-stopping callback's reason, or a generic one. */
@@ -202,17 +226,47 @@ export function checkSamples(what: string, x: Tensor, y: Tensor, xName: string, 
 export interface LoopArgs {
   epochs: number;
   initialEpoch: number;
+  /** Yield after a batch once this many ms have passed since the last yield (Infinity: never between batches). */
   yieldEvery: number;
+  /** Also yield at each epoch's end, after `onEpochEnd` (`yieldEvery: 'epoch'`). */
+  yieldEachEpoch: boolean;
   verbose: 0 | 1 | 2 | 'auto';
   cbs: CallbackHooks[];
 }
 
-/** @internal Reads and checks `epochs`, `initialEpoch`, `yieldEveryMs`, `verbose` and `callbacks` for `op`. */
-export function readLoopArgs(op: string, args: Pick<FitArgs, 'epochs' | 'initialEpoch' | 'yieldEveryMs' | 'verbose' | 'callbacks'>): LoopArgs {
+/**
+ * When a loop yields, from `yieldEveryMs` or TF.js's `yieldEvery` (one of them): the ms between
+ * yields after batches, and whether to yield at each epoch's end.
+ */
+function readYield(op: string, args: Pick<FitArgs, 'yieldEveryMs' | 'yieldEvery'>): { ms: number; eachEpoch: boolean } {
+  // null is not given, as TF.js's `yieldEvery || 'auto'` and `yieldEveryMs ?? 16`.
+  const yieldEvery = args.yieldEvery ?? undefined;
+  const yieldEveryMs = args.yieldEveryMs ?? undefined;
+  if (yieldEvery !== undefined && yieldEveryMs !== undefined) {
+    throw new InvalidArgumentError(`${op}: yieldEvery (${describe(yieldEvery)}) and yieldEveryMs (${describe(yieldEveryMs)}) are both given; they set the same thing, so pass one: yieldEvery ('auto', 'batch', 'epoch', 'never' or ms, as TF.js) or yieldEveryMs (ms)`);
+  }
+  if (yieldEvery !== undefined) {
+    switch (yieldEvery) {
+      case 'auto': return { ms: YIELD_EVERY_MS, eachEpoch: false };
+      case 'batch': return { ms: 0, eachEpoch: false };
+      case 'epoch': return { ms: Infinity, eachEpoch: true };
+      case 'never': return { ms: Infinity, eachEpoch: false };
+    }
+    if (typeof yieldEvery !== 'number' || !(yieldEvery >= 0)) {
+      throw new InvalidArgumentError(`${op}: yieldEvery must be 'auto', 'batch', 'epoch', 'never' or a number of milliseconds >= 0, got ${describe(yieldEvery)}`);
+    }
+    return { ms: yieldEvery, eachEpoch: false };
+  }
+  const ms = yieldEveryMs ?? YIELD_EVERY_MS;
+  if (typeof ms !== 'number' || !(ms >= 0)) throw new InvalidArgumentError(`${op}: yieldEveryMs must be a number >= 0, got ${describe(ms)}`);
+  return { ms, eachEpoch: false };
+}
+
+/** @internal Reads and checks `epochs`, `initialEpoch`, `yieldEveryMs`/`yieldEvery`, `verbose` and `callbacks` for `op`. */
+export function readLoopArgs(op: string, args: Pick<FitArgs, 'epochs' | 'initialEpoch' | 'yieldEveryMs' | 'yieldEvery' | 'verbose' | 'callbacks'>): LoopArgs {
   const epochs = intOption(op, 'epochs', args.epochs ?? 1, 0);
   const initialEpoch = intOption(op, 'initialEpoch', args.initialEpoch ?? 0, 0);
-  const yieldEvery = args.yieldEveryMs ?? YIELD_EVERY_MS;
-  if (typeof yieldEvery !== 'number' || !(yieldEvery >= 0)) throw new InvalidArgumentError(`${op}: yieldEveryMs must be a number >= 0, got ${describe(yieldEvery)}`);
+  const { ms: yieldEvery, eachEpoch: yieldEachEpoch } = readYield(op, args);
   const verbose = args.verbose ?? 'auto';
   if (verbose !== 0 && verbose !== 1 && verbose !== 2 && verbose !== 'auto') throw new InvalidArgumentError(`${op}: verbose must be 0, 1, 2 or 'auto', got ${describe(verbose)}`);
   const cbs: CallbackHooks[] = args.callbacks === undefined ? [] : Array.isArray(args.callbacks) ? [...args.callbacks] : [args.callbacks];
@@ -231,8 +285,12 @@ export function readLoopArgs(op: string, args: Pick<FitArgs, 'epochs' | 'initial
       const f = (c as Record<string, unknown>)[k];
       if (f !== undefined && typeof f !== 'function') throw new InvalidArgumentError(`${op}: callbacks[${i}].${k} must be a function, got ${describe(f)}`);
     }
+    // As TF.js: a hook that can never run is a mistake, not something to ignore.
+    if (args.yieldEvery === 'never' && typeof (c as CallbackHooks).onYield === 'function') {
+      throw new InvalidArgumentError(`${op}: yieldEvery is 'never' but callbacks[${i}] has an onYield hook, which would never run; remove the hook, or yield ('auto', 'batch', 'epoch' or a number of ms)`);
+    }
   });
-  return { epochs, initialEpoch, yieldEvery, verbose, cbs };
+  return { epochs, initialEpoch, yieldEvery, yieldEachEpoch, verbose, cbs };
 }
 
 /**
@@ -269,7 +327,7 @@ export interface EpochRunner {
  * callback's `cleanup`), and gives the {@link EpochRunner}.
  */
 export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, prepare: () => EpochRunner | Promise<EpochRunner>): Promise<History> {
-  const { epochs, initialEpoch, yieldEvery, verbose, cbs } = loop;
+  const { epochs, initialEpoch, yieldEvery, yieldEachEpoch, verbose, cbs } = loop;
   const h = model.handle(op);
   const instance = instanceId();
   let failed = false;
@@ -353,6 +411,13 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
       completed.set(model, epoch + 1);
       for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v);
       await emit('onEpochEnd', epoch, logs);
+      if (yieldEachEpoch) {
+        where = `end of epoch ${epoch}`;
+        await yieldNow();
+        stillLive();
+        await emit('onYield', epoch, Math.max(b - 1, 0), logs);
+        lastYield = performance.now();
+      }
     }
     where = 'after training';
     const last = history.epoch.at(-1);

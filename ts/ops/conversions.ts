@@ -1,7 +1,8 @@
 /**
  * @internal TF.js's reshaping conversions, as `Tensor` methods only (TF.js has no functions
  * for them): `flatten`, `asScalar`, `as1D` … `as5D` and `reshapeAs`. Each is a `reshape`
- * whose errors name the method.
+ * whose errors name the method. Also the errors of TF.js's `toInt` and `toBool` (casts to a
+ * dtype neurite does not have).
  */
 import { InvalidArgumentError } from '../errors.js';
 import { Tensor } from '../tensor.js';
@@ -32,4 +33,22 @@ export function reshapeAs(x: Tensor, like: Tensor): Tensor {
   like.handleFor('reshapeAs', 'x');
   if (like.size !== x.size) throw new InvalidArgumentError(`reshapeAs: x has shape [${like.shape}] (${like.size} elements) but this tensor has shape [${x.shape}] (${x.size} elements)`);
   return composite('reshapeAs', () => reshape(x, like.shape));
+}
+
+/** What to do instead of a cast to `int32` or `bool`, for the common reasons to make one. */
+const INSTEAD: Record<'int32' | 'bool', string> = {
+  int32: 'for browser.toPixels(t.toInt(), canvas) pass values in [0, 1] instead: browser.toPixels(t.div(255), canvas); labels and indices stay float32 tensors of whole numbers (oneHot, gather and the losses take them as they are; t.round() or t.floor() makes whole numbers)',
+  bool: 'masks are float32 tensors of 0 and 1 (greater, equal, logicalAnd, … give them; notEqual(t, 0) makes one of any tensor), and where() and the logical ops take them as they are',
+};
+
+/**
+ * The error of TF.js's `t.toInt()` / `t.toBool()` (`cast(t, dtype)` to a dtype neurite lacks):
+ * the {@link InvalidArgumentError} `cast` gives, with what to do instead. A disposed `x` is a
+ * `DisposedError` first, as every method.
+ */
+export function dtypeMethod(x: Tensor, op: 'toInt' | 'toBool', dtype: 'int32' | 'bool'): never {
+  x.handleFor(op, 'tensor');
+  throw new InvalidArgumentError(
+    `${op}: ${dtype} is not a neurite dtype, as cast(t, '${dtype}') says: float32 is the only dtype neurite supports today; ints and booleans are stored as float32 values. ${INSTEAD[dtype]}`,
+  );
 }

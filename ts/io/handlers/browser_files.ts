@@ -1,8 +1,9 @@
 /**
  * `io.browserFiles([modelJson, ...weightFiles])`: a model from `File`s the user picked (an
  * `<input type="file" multiple>`, a drop, or `new File(…)` anywhere `File` exists), as TF.js's
- * `tf.io.browserFiles`: the first file is the `model.json`, the others its weight files, matched
- * to `weightsManifest` paths by file name (the last segment of each path), concatenated in
+ * `tf.io.browserFiles`: one file is the `model.json` (the router picks it: the one named `*.json`
+ * when exactly one is, else the first), the others its weight files, matched to
+ * `weightsManifest` paths by file name (the last segment of each path), concatenated in
  * manifest order. The same checks as every load (`manifest.ts`): sizes are compared with the
  * manifest before any weight byte is read.
  *
@@ -22,36 +23,44 @@ export interface NamedBlob {
   arrayBuffer(): Promise<ArrayBuffer>;
 }
 
+/** A file with its index in the list the caller gave (for messages). */
+export interface Picked {
+  readonly file: NamedBlob;
+  readonly index: number;
+}
+
 /** The last segment of a path or file name (`a/b/c.bin` → `c.bin`). */
 const basename = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
 
 /** @internal The handler of `io.browserFiles` (made, its arguments checked, by the router). */
 export class BrowserFiles implements IOHandler {
   constructor(
-    private readonly json: NamedBlob,
-    private readonly weights: readonly NamedBlob[],
+    private readonly json: Picked,
+    private readonly weightFiles: readonly Picked[],
     private readonly op: string,
   ) {}
 
   async load(): Promise<ModelArtifacts> {
-    const { op, json: file, weights } = this;
-    const where = `files[0] '${file.name}'`;
+    const { op, weightFiles } = this;
+    const { file, index } = this.json;
+    const weights = weightFiles.map((g) => g.file);
+    const where = `files[${index}] '${file.name}'`;
     if (file.size > MAX_JSON_BYTES) throw jsonTooLarge(op, where, file.size);
-    const json = parseModelJSON(op, where, new TextDecoder().decode(await read(op, file, file.size)));
+    const json = parseModelJSON(op, where, await read(op, file, file.size));
     if (json.weightsManifest === undefined) {
       if (weights.length > 0) {
-        throw new InvalidArgumentError(`${op}: ${where} has no weightsManifest, but ${weights.length} weight file(s) were given (${weights.map((f) => f.name).join(', ')}); is files[0] the model.json?`);
+        throw new InvalidArgumentError(`${op}: ${where} has no weightsManifest, but ${weights.length} weight file(s) were given (${weights.map((f) => f.name).join(', ')}); is files[${index}] the model.json?`);
       }
       return artifactsFromJSON(json, undefined, undefined);
     }
     const { groups, specs } = planWeights(op, where, json.weightsManifest);
 
     const byName = new Map<string, { file: NamedBlob; index: number }>();
-    for (const [i, f] of weights.entries()) {
-      const name = basename(f.name);
+    for (const g of weightFiles) {
+      const name = basename(g.file.name);
       const seen = byName.get(name);
-      if (seen) throw new InvalidArgumentError(`${op}: files[${seen.index}] and files[${i + 1}] are both named '${name}'; each weight file may be given once`);
-      byName.set(name, { file: f, index: i + 1 });
+      if (seen) throw new InvalidArgumentError(`${op}: files[${seen.index}] and files[${g.index}] are both named '${name}'; each weight file may be given once`);
+      byName.set(name, g);
     }
     const given = () => (weights.length ? weights.map((f) => `'${f.name}'`).join(', ') : 'none');
 

@@ -196,8 +196,8 @@ export class FileSystemHandler implements IOHandler {
     if (jsonStat === null) throw new InvalidArgumentError(`${op}: ${this.url} is a folder without a ${MODEL_JSON} (looked for ${jsonPath})`);
     const where = `file://${jsonPath}`;
     if (jsonStat.size > MAX_JSON_BYTES) throw jsonTooLarge(op, where, jsonStat.size);
-    const text = new TextDecoder().decode(await fs.readFile(jsonPath).catch((e) => { throw fileError(op, fs, 'read', jsonPath, e); }));
-    const json = parseModelJSON(op, where, text);
+    const bytes = await fs.readFile(jsonPath).catch((e) => { throw fileError(op, fs, 'read', jsonPath, e); });
+    const json = parseModelJSON(op, where, bytes);
     if (json.weightsManifest === undefined) return artifactsFromJSON(json, undefined, undefined);
     const { groups, specs } = planWeights(op, where, json.weightsManifest);
     const dir = dirname(jsonPath, fs.windows);

@@ -61,7 +61,7 @@ export class HTTPRequest implements IOHandler {
     const head: Uint8Array[] = [];
     const size = await readInto(head, res, MAX_JSON_BYTES + 1);
     if (size > MAX_JSON_BYTES) throw jsonTooLarge(op, path);
-    const json = parseModelJSON(op, path, new TextDecoder().decode(concat(head)));
+    const json = parseModelJSON(op, path, concat(head));
     if (json.weightsManifest === undefined) return artifactsFromJSON(json, undefined, undefined);
     const { groups, specs } = planWeights(op, path, json.weightsManifest);
     // As TF.js: the folder of the JSON URL, and its query string (signed URLs) on every file.

@@ -185,15 +185,35 @@ export function sizeMismatch(op: string, where: string, group: PlannedGroup, got
   );
 }
 
-/** Parses the text of a `model.json`; anything but a JSON object with a `modelTopology` object is refused. */
-export function parseModelJSON(op: string, where: string, text: string): Record<string, unknown> {
+/**
+ * Parses a `model.json` (its bytes, decoded as UTF-8, or its text); anything but a JSON object
+ * with a `modelTopology` object is refused. A file that is not JSON is described without its
+ * bytes when it is binary (a weights file, an image): its size and first bytes in hex.
+ */
+export function parseModelJSON(op: string, where: string, data: Uint8Array | string): Record<string, unknown> {
+  const text = typeof data === 'string' ? data : new TextDecoder().decode(data);
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw fail(op, where, `is not JSON (${(e as Error).message})`);
+    throw fail(op, where, notJSON(data, text, e));
   }
   return checkModelJSON(op, where, json);
+}
+
+/** Characters that no JSON text holds outside a string, and that terminals and logs mangle. */
+const BINARY = /[\u0000-\u0008\u000b\u000e-\u001f\u007f\ufffd]/;
+
+/** Why `data` (decoded as `text`) is not JSON, `e` JSON.parse's error; never the binary bytes themselves. */
+function notJSON(data: Uint8Array | string, text: string, e: unknown): string {
+  if (BINARY.test(text.slice(0, 1024))) {
+    const bytes = typeof data === 'string' ? new TextEncoder().encode(text) : data;
+    const head = Array.from(bytes.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
+    return `is not JSON but binary data (${bytes.length} bytes, starting ${head}${bytes.length > 8 ? ' …' : ''}): a weights file or another file, not the model.json?`;
+  }
+  // JSON.parse quotes the text around the error: escape what would not print.
+  const why = String((e as Error)?.message ?? e).replace(new RegExp(BINARY.source, 'g'), (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `is not JSON (${why})`;
 }
 
 /** Checks a parsed `model.json` object (see {@link parseModelJSON}). */
