@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 // tfjs-core's main entry leaves gradients unregistered; tf.grad needs them.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { thrown } from './setup.js';
+import { errorText, rejectionText, thrown } from './setup.js';
 import * as nr from '../ts/index.js';
 import { mulberry32 } from './rng.js';
 
@@ -47,30 +47,8 @@ function sameBits(a: Result, b: Result, what: string): void {
   expect(a.shape, what).toEqual(b.shape);
   expect(a.values, what).toEqual(b.values);
 }
-/** What `f` threw, as `Name: message`, checking it left no tensor alive. */
-function err(f: () => unknown): string {
-  const before = nr.memory().numTensors;
-  const e = thrown(f);
-  expect(nr.memory().numTensors, 'tensors left by a failing call').toBe(before);
-  return String(e);
-}
-/** What the Promise `p()` rejected with (it must not throw synchronously), checking it left no tensor alive. */
-async function rejection(p: () => Promise<unknown>): Promise<string> {
-  const before = nr.memory().numTensors;
-  let promise: Promise<unknown>;
-  try {
-    promise = p();
-  } catch (e) {
-    return `threw synchronously: ${String(e)}`;
-  }
-  try {
-    await promise;
-  } catch (e) {
-    expect(nr.memory().numTensors, 'tensors left by a failing call').toBe(before);
-    return String(e);
-  }
-  return 'resolved';
-}
+const err = errorText;
+const rejection = rejectionText;
 /** `n` float32 values uniform in [lo, hi). */
 function floats(seed: number, n: number, lo = -2, hi = 3): Float32Array {
   const r = mulberry32(seed);

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 // tfjs-core's main entry leaves gradients unregistered; tf.grad needs them.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { expectClose, thrown } from './setup.js';
+import { errorText, expectClose, rejectionText, thrown } from './setup.js';
 import * as nr from '../ts/index.js';
 import { mulberry32 } from './rng.js';
 
@@ -34,23 +34,8 @@ function takeTf(t: tf.Tensor): { shape: number[]; values: number[] } {
   t.dispose();
   return r;
 }
-/** What `f` threw, as `Name: message`, checking it left no tensor alive. */
-function err(f: () => unknown): string {
-  const before = nr.memory().numTensors;
-  const e = thrown(f);
-  expect(nr.memory().numTensors, 'tensors left by a failing call').toBe(before);
-  return String(e);
-}
-async function rejection(p: () => Promise<unknown>): Promise<string> {
-  const before = nr.memory().numTensors;
-  try {
-    await p();
-  } catch (e) {
-    expect(nr.memory().numTensors, 'tensors left by a failing call').toBe(before);
-    return String(e);
-  }
-  return 'resolved';
-}
+const err = errorText;
+const rejection = rejectionText;
 /** Small integers, so that ties are frequent. */
 function ties(seed: number, n: number, levels = 4): number[] {
   const r = mulberry32(seed);

@@ -22,6 +22,35 @@ export function thrown(f: () => unknown): unknown {
   return undefined;
 }
 
+/** What `f` threw, as `Name: message`, checking it left no tensor alive (`'undefined'` if it did not throw). */
+export function errorText(f: () => unknown): string {
+  const before = memory().numTensors;
+  const e = thrown(f);
+  expect(memory().numTensors, 'tensors left by a failing call').toBe(before);
+  return String(e);
+}
+
+/**
+ * What the Promise `p()` rejected with, as `Name: message`, checking it left no tensor alive;
+ * `'resolved'` if it did not reject, and a synchronous throw is reported as such.
+ */
+export async function rejectionText(p: () => Promise<unknown>): Promise<string> {
+  const before = memory().numTensors;
+  let promise: Promise<unknown>;
+  try {
+    promise = p();
+  } catch (e) {
+    return `threw synchronously: ${String(e)}`;
+  }
+  try {
+    await promise;
+  } catch (e) {
+    expect(memory().numTensors, 'tensors left by a failing call').toBe(before);
+    return String(e);
+  }
+  return 'resolved';
+}
+
 /** Asserts `actual` ≈ `expected` element-wise with |a-e| <= atol + rtol·|e| (NaN matches NaN). */
 export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol = 1e-5, atol = 1e-6): void {
   expect(actual.length).toBe(expected.length);
