@@ -99,8 +99,7 @@ export function setConnector(c: (node: object) => void): void {
  * use, or several and no index.
  */
 export function useOf(op: string, node: { readonly name: string }, index?: unknown): SymbolicTensor {
-  if (!uses.has(node)) connect(node);
-  const list = uses.get(node) ?? [];
+  const list = usesOf(node);
   const what = `layer ${node.name}`;
   if (index === undefined) {
     if (list.length === 0) {
