@@ -11,10 +11,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { composite } from '../ops/composite.js';
-import { boolArg, describe, f32String, fromFlat, intArg, show, withTensors, type TensorLike } from '../ops/convert.js';
-
-/** The largest integer up to which every integer is a float32 (a box index above it is not exact). */
-const EXACT_INT = 2 ** 24;
+import { boolArg, describe, EXACT_INT, f32String, fromFlat, intArg, show, withTensors, type TensorLike } from '../ops/convert.js';
 
 /** A box still in the running: its score (lowered by soft-NMS), and the selections it has been checked against. */
 interface Candidate {

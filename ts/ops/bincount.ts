@@ -1,7 +1,7 @@
 /** `bincount` and `denseBincount`: how often each integer occurs, or the sum of its weights (TF.js names). */
 import { InvalidArgumentError, ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { boolArg, checkSize, describe, f32String, fromFlat, withTensors, type TensorLike } from './convert.js';
+import { boolArg, checkSize, describe, EXACT_INT, f32String, fromFlat, withTensors, type TensorLike } from './convert.js';
 import { position } from './index_tuples.js';
 import { composite } from './composite.js';
 import { unsortedSegmentSum } from './segment.js';
@@ -82,7 +82,7 @@ export function denseBincount(x: TensorLike, weights: TensorLike, size: number, 
  * w.r.t. `weights` (TF.js 4.22 has no gradient for bincount).
  */
 function weighted(op: string, x: Tensor, weights: Tensor, size: number, rows: number, cols: number, shape: number[]): Tensor {
-  if (rows * size > 2 ** 24) {
+  if (rows * size > EXACT_INT) {
     throw new InvalidArgumentError(`${op}: weighted counts into ${rows * size} bins (x shape [${x.shape}], size ${size}) exceed the 2^24 that float32 bin numbers address exactly`);
   }
   const bins = new Float32Array(x.size);

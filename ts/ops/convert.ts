@@ -29,6 +29,12 @@ export type TensorLike = Tensor | number | NumberArray | readonly NestedNumbers[
  */
 export const MAX_ELEMENTS = 2 ** 29 - 1;
 
+/**
+ * @internal 2^24: every integer up to it is a float32, so an index, position or count stored in
+ * a float32 tensor (neurite's only dtype) is exact up to it and no further.
+ */
+export const EXACT_INT = 2 ** 24;
+
 /** @internal Throws an {@link OutOfMemoryError} naming `op` when `n` elements exceed {@link MAX_ELEMENTS}. */
 export function checkSize(op: string, what: string, n: number): number {
   if (!(n <= MAX_ELEMENTS)) {

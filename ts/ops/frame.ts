@@ -2,13 +2,10 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { composite } from './composite.js';
-import { boolArg, checkSize, fromFlat, intArg, numberArg, withTensors, type TensorLike } from './convert.js';
+import { boolArg, checkSize, EXACT_INT, fromFlat, intArg, numberArg, withTensors, type TensorLike } from './convert.js';
 import { concat, pad } from './joining.js';
 import { reshape } from './shape.js';
 import { gather, slice } from './slicing.js';
-
-/** The largest integer up to which every integer is a float32 (gather's indices are float32). */
-const EXACT_INT = 2 ** 24;
 
 /**
  * The frames of `frameLength` samples of the 1-D `signal`, one every `frameStep` samples, as

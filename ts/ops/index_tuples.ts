@@ -6,10 +6,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { f32String } from './convert.js';
-
-/** float32 holds every integer up to 2^24: the last row a float32 index names exactly. */
-const EXACT_INT = 2 ** 24;
+import { EXACT_INT, f32String } from './convert.js';
 
 /** `[i,j,…]`: the position of the flat index `p` in a tensor of `shape` (row-major; `` for a scalar). */
 export function position(p: number, shape: readonly number[]): string {

@@ -8,12 +8,9 @@
 import { InvalidArgumentError, ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { composite } from './composite.js';
-import { describe, fromFlat, withTensors, type TensorLike } from './convert.js';
+import { describe, EXACT_INT, fromFlat, withTensors, type TensorLike } from './convert.js';
 import { reshape } from './shape.js';
 import { gather } from './slicing.js';
-
-/** The largest integer up to which every integer is a float32. */
-const EXACT_INT = 2 ** 24;
 
 /**
  * The entries of `tensor` where `mask` is true, as TF.js `booleanMaskAsync(tensor, mask,

@@ -2,11 +2,8 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { composite } from './composite.js';
-import { boolArg, fromFlat, pair, withTensors, type TensorLike } from './convert.js';
+import { boolArg, EXACT_INT, fromFlat, pair, withTensors, type TensorLike } from './convert.js';
 import { maxPool, padArg, type Padding, type Size2D } from './convolution.js';
-
-/** The largest integer up to which every integer is a float32. */
-const EXACT_INT = 2 ** 24;
 
 /**
  * Max pooling with the position of each maximum, as TF.js `maxPoolWithArgmax(x, filterSize,

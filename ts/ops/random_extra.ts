@@ -9,11 +9,8 @@ import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { softmax } from '../activations.js';
 import { composite } from './composite.js';
-import { boolArg, checkShape, checkSize, dtypeArg, f32String, fromFlat, intArg, withTensors, type TensorLike } from './convert.js';
+import { boolArg, checkShape, checkSize, dtypeArg, EXACT_INT, f32String, fromFlat, intArg, withTensors, type TensorLike } from './convert.js';
 import { randomKey, randomNormal, randomUniform } from './random.js';
-
-/** The largest |integer| {@link randomUniformInt} draws: float32 holds every integer up to 2^24. */
-const MAX_INT = 2 ** 24;
 
 /** Options for randomUniform/randomNormal from an optional (already checked) seed. */
 const seeded = (seed: number | undefined): { seed: number } | undefined => (seed === undefined ? undefined : { seed });
@@ -60,8 +57,8 @@ export function randomStandardNormal(shape: readonly number[], dtype?: 'float32'
 export function randomUniformInt(shape: readonly number[], minval: number, maxval: number, seed?: number): Tensor {
   const op = 'randomUniformInt';
   const s = checkShape(op, shape);
-  const lo = intArg(op, 'minval', minval, -MAX_INT, MAX_INT);
-  const hi = intArg(op, 'maxval', maxval, -MAX_INT, MAX_INT);
+  const lo = intArg(op, 'minval', minval, -EXACT_INT, EXACT_INT);
+  const hi = intArg(op, 'maxval', maxval, -EXACT_INT, EXACT_INT);
   if (!(lo < hi)) throw new InvalidArgumentError(`${op}: minval (${lo}) must be less than maxval (${hi})`);
   if (seed !== undefined) randomKey(op, seed);
   return composite(op, () => {

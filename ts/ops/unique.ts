@@ -2,7 +2,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { composite } from './composite.js';
-import { axisArg, fromFlat, withTensors, type TensorLike } from './convert.js';
+import { axisArg, EXACT_INT, fromFlat, withTensors, type TensorLike } from './convert.js';
 import { gather } from './slicing.js';
 
 /**
@@ -38,7 +38,7 @@ export function unique(x: TensorLike, axis = 0): { values: Tensor; indices: Tens
     const ax = axisArg(op, 'axis', axis, shape);
     const a = ax < 0 ? ax + shape.length : ax;
     const n = shape[a];
-    if (n > 2 ** 24) throw new InvalidArgumentError(`${op}: axis ${ax} has ${n} entries (x shape [${shape}]); unique handles at most 2^24 (float32 indices)`);
+    if (n > EXACT_INT) throw new InvalidArgumentError(`${op}: axis ${ax} has ${n} entries (x shape [${shape}]); unique handles at most 2^24 (float32 indices)`);
     const outer = shape.slice(0, a).reduce((p, d) => p * d, 1);
     const inner = shape.slice(a + 1).reduce((p, d) => p * d, 1);
     const data = t.x.data();
