@@ -7,6 +7,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { checkSize, f32String, fromFlat, intArg, numberArg, show, withTensors, type TensorLike } from '../ops/convert.js';
+import { batchOfImages, finiteRows } from './options.js';
 
 /**
  * Crops `boxes` out of `image` and resizes each crop to `cropSize`, as TF.js
@@ -58,8 +59,7 @@ export function cropAndResize(
   return withTensors(op, { image, boxes, boxInd }, (t) => {
     const is = t.image.shape;
     const bs = t.boxes.shape;
-    if (is.length !== 4) throw new InvalidArgumentError(`${op}: image must have rank 4 [batch, height, width, channels], got shape ${show(is)}`);
-    const [batch, h, w, c] = is;
+    const [batch, h, w, c] = batchOfImages(op, is);
     if (h === 0 || w === 0) throw new InvalidArgumentError(`${op}: image has no ${h === 0 ? 'rows' : 'columns'} (shape ${show(is)}); it needs height and width ≥ 1`);
     if (bs.length !== 2 || bs[1] !== 4) throw new InvalidArgumentError(`${op}: boxes must have shape [numBoxes, 4] (rows [y1, x1, y2, x2]), got shape ${show(bs)}`);
     const n = bs[0];
@@ -73,11 +73,7 @@ export function cropAndResize(
     checkSize(op, `the crops [${n}, ${ch}, ${cw}, ${c}]`, n * ch * cw * c);
 
     const box = t.boxes.data();
-    const at = box.findIndex((v) => !Number.isFinite(v));
-    if (at >= 0) {
-      const i = Math.floor(at / 4);
-      throw new InvalidArgumentError(`${op}: boxes[${i}] = [${Array.from(box.subarray(4 * i, 4 * i + 4), f32String)}] has ${f32String(box[at])}; box coordinates must be finite`);
-    }
+    finiteRows(op, box, 4, (i) => `boxes[${i}]`, 'box coordinates must be finite');
     const ind = t.boxInd.data();
     for (let i = 0; i < n; i++) {
       const b = ind[i];

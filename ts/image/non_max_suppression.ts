@@ -11,7 +11,8 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { composite } from '../ops/composite.js';
-import { boolArg, describe, EXACT_INT, f32String, fromFlat, intArg, show, withTensors, type TensorLike } from '../ops/convert.js';
+import { boolArg, describe, EXACT_INT, fromFlat, intArg, show, withTensors, type TensorLike } from '../ops/convert.js';
+import { finiteRows } from './options.js';
 
 /** A box still in the running: its score (lowered by soft-NMS), and the selections it has been checked against. */
 interface Candidate {
@@ -48,11 +49,7 @@ function suppress(op: string, boxes: TensorLike, scores: TensorLike, maxOutputSi
     if (typeof sigma !== 'number' || !(sigma >= 0 && sigma <= 1)) throw new InvalidArgumentError(`${op}: softNmsSigma must be a number in [0, 1] (0 is plain NMS), got ${describe(sigma)}`);
     const padded = boolArg(op, 'padToMaxOutputSize', pad);
     const b = n > 0 ? t.boxes.data() : new Float32Array(0);
-    const at = b.findIndex((v) => !Number.isFinite(v));
-    if (at >= 0) {
-      const i = Math.floor(at / 4);
-      throw new InvalidArgumentError(`${op}: boxes[${i}] = [${Array.from(b.subarray(4 * i, 4 * i + 4), f32String)}] has ${f32String(b[at])}; box coordinates must be finite`);
-    }
+    finiteRows(op, b, 4, (i) => `boxes[${i}]`, 'box coordinates must be finite');
     const s = n > 0 ? t.scores.data() : new Float32Array(0);
     // TF.js's sanity check caps maxOutputSize at the number of boxes, padding included.
     return select(b, s, Math.min(max, n), iou, minScore, sigma, padded);

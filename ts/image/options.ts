@@ -1,6 +1,9 @@
-/** Internal: the image layouts shared by the image metrics (`imageShape`, channels last). */
+/**
+ * Internal: the image layouts shared by the image metrics (`imageShape`, channels last), and the
+ * argument checks shared by the image ops computed in JS (crops, NMS, transforms).
+ */
 import { call, check, outPtr, readOut } from '../engine.js';
-import { describe, show } from '../ops/convert.js';
+import { describe, f32String, show } from '../ops/convert.js';
 import { InvalidArgumentError, ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 
@@ -35,4 +38,21 @@ export function channelsLast(op: string, a: Tensor, b: Tensor, imageShape: unkno
     if (at >= 0) throw new InvalidArgumentError(`${op}: ${name} contains ${String(t.dataSync()[at])} at flat index ${at} (shape ${show(a.shape)})`);
   }
   return [n, h, w, c];
+}
+
+/** @internal `shape` as `[batch, height, width, channels]`, or the error for any other rank. */
+export function batchOfImages(op: string, shape: readonly number[]): [number, number, number, number] {
+  if (shape.length !== 4) throw new InvalidArgumentError(`${op}: image must have rank 4 [batch, height, width, channels], got shape ${show(shape)}`);
+  return shape as [number, number, number, number];
+}
+
+/**
+ * @internal Refuses the first non-finite value of `data`, rows of `width` values: the error names
+ * the row (`name(row)`), its values and the value, then `rule`.
+ */
+export function finiteRows(op: string, data: Float32Array, width: number, name: (row: number) => string, rule: string): void {
+  const at = data.findIndex((v) => !Number.isFinite(v));
+  if (at < 0) return;
+  const r = Math.floor(at / width);
+  throw new InvalidArgumentError(`${op}: ${name(r)} = [${Array.from(data.subarray(width * r, width * r + width), f32String)}] has ${f32String(data[at])}; ${rule}`);
 }

@@ -7,7 +7,8 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { checkSize, describe, f32String, fromFlat, intArg, numberArg, show, withTensors, type TensorLike } from '../ops/convert.js';
+import { checkSize, describe, fromFlat, intArg, numberArg, show, withTensors, type TensorLike } from '../ops/convert.js';
+import { batchOfImages, finiteRows } from './options.js';
 
 type FillMode = 'constant' | 'reflect' | 'wrap' | 'nearest';
 const FILL_MODES: readonly string[] = ['constant', 'reflect', 'wrap', 'nearest'];
@@ -61,8 +62,7 @@ export function transform(
   const op = 'transform';
   return withTensors(op, { image, transforms }, (t) => {
     const s = t.image.shape;
-    if (s.length !== 4) throw new InvalidArgumentError(`${op}: image must have rank 4 [batch, height, width, channels], got shape ${show(s)}`);
-    const [batch, h, w, c] = s;
+    const [batch, h, w, c] = batchOfImages(op, s);
     const ts = t.transforms.shape;
     const rows = ts.length === 1 ? 1 : ts[0];
     if (!((ts.length === 1 && ts[0] === 8) || (ts.length === 2 && ts[1] === 8 && (rows === 1 || rows === batch)))) {
@@ -80,11 +80,7 @@ export function transform(
     }
     checkSize(op, `the output [${batch}, ${oh}, ${ow}, ${c}]`, batch * oh * ow * c);
     const m = t.transforms.data();
-    const bad = m.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) {
-      const r = Math.floor(bad / 8);
-      throw new InvalidArgumentError(`${op}: transforms row ${r} = [${Array.from(m.subarray(8 * r, 8 * r + 8), f32String)}] has ${f32String(m[bad])}; transform values must be finite`);
-    }
+    finiteRows(op, m, 8, (r) => `transforms row ${r}`, 'transform values must be finite');
     const img = t.image.size > 0 ? t.image.data() : new Float32Array(0);
     const out = new Float32Array(batch * oh * ow * c).fill(fill);
     // No values to write (no channels): the loops would only walk the output positions.
@@ -207,8 +203,7 @@ export function rotateWithOffset(image: TensorLike, radians: number, fillValue: 
   const op = 'rotateWithOffset';
   return withTensors(op, { image }, (t) => {
     const s = t.image.shape;
-    if (s.length !== 4) throw new InvalidArgumentError(`${op}: image must have rank 4 [batch, height, width, channels], got shape ${show(s)}`);
-    const [batch, h, w, c] = s;
+    const [batch, h, w, c] = batchOfImages(op, s);
     const angle = numberArg(op, 'radians', radians, true);
     const fills = fillOf(op, fillValue, c, s);
     let fx: number;
