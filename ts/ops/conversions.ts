@@ -7,7 +7,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { composite } from './composite.js';
-import { describe, intArg } from './convert.js';
+import { describe, intArg, ONLY_FLOAT32 } from './convert.js';
 import { reshape } from './shape.js';
 
 const DIMS = ['rows', 'columns', 'depth', 'depth2', 'depth3'];
@@ -49,6 +49,6 @@ const INSTEAD: Record<'int32' | 'bool', string> = {
 export function dtypeMethod(x: Tensor, op: 'toInt' | 'toBool', dtype: 'int32' | 'bool'): never {
   x.handleFor(op, 'tensor');
   throw new InvalidArgumentError(
-    `${op}: ${dtype} is not a neurite dtype, as cast(t, '${dtype}') says: float32 is the only dtype neurite supports today; ints and booleans are stored as float32 values. ${INSTEAD[dtype]}`,
+    `${op}: ${dtype} is not a neurite dtype, as cast(t, '${dtype}') says: ${ONLY_FLOAT32}. ${INSTEAD[dtype]}`,
   );
 }

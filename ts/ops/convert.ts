@@ -141,6 +141,9 @@ export function axisArg(op: string, arg: string, v: unknown, shape: readonly num
   return v;
 }
 
+/** @internal Why a dtype other than float32 is refused, in every such message (`dtypeArg`, `toInt`, `toBool`). */
+export const ONLY_FLOAT32 = 'float32 is the only dtype neurite supports today; ints and booleans are stored as float32 values';
+
 /**
  * @internal The `dtype` argument TF.js code passes to creation functions: only `'float32'`
  * (the one element type) or `undefined` is accepted, so `zeros(s, 'int32')` is an error, not
@@ -148,7 +151,7 @@ export function axisArg(op: string, arg: string, v: unknown, shape: readonly num
  */
 export function dtypeArg(op: string, v: unknown): void {
   if (v !== undefined && v !== 'float32') {
-    throw new InvalidArgumentError(`${op}: dtype must be 'float32' (float32 is the only dtype neurite supports today; ints and booleans are stored as float32 values), got ${describe(v)}`);
+    throw new InvalidArgumentError(`${op}: dtype must be 'float32' (${ONLY_FLOAT32}), got ${describe(v)}`);
   }
 }
 
