@@ -373,6 +373,13 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
     const out = new Float32Array(width);
     model.stopTraining = false;
     let lastYield = performance.now();
+    /** Yields to the event loop, then runs the `onYield` hooks with the epoch, batch and logs. */
+    const yieldTo = async (epoch: number, batch: number, logs: Logs): Promise<void> => {
+      await yieldNow();
+      stillLive();
+      await emit('onYield', epoch, batch, logs);
+      lastYield = performance.now();
+    };
     await emit('onTrainBegin', {});
     for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
       where = `epoch ${epoch}`;
@@ -392,12 +399,7 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
           logs[k] = sums[i] / seen;
         });
         await emit('onBatchEnd', b, logs);
-        if (performance.now() - lastYield >= yieldEvery) {
-          await yieldNow();
-          stillLive();
-          await emit('onYield', epoch, b, logs);
-          lastYield = performance.now();
-        }
+        if (performance.now() - lastYield >= yieldEvery) await yieldTo(epoch, b, logs);
         b++;
       };
       await r.epoch(epoch, { step, check: stillLive, where: (w) => (where = w) });
@@ -411,13 +413,7 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
       completed.set(model, epoch + 1);
       for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v);
       await emit('onEpochEnd', epoch, logs);
-      if (yieldEachEpoch) {
-        where = `end of epoch ${epoch}`;
-        await yieldNow();
-        stillLive();
-        await emit('onYield', epoch, Math.max(b - 1, 0), logs);
-        lastYield = performance.now();
-      }
+      if (yieldEachEpoch) await yieldTo(epoch, Math.max(b - 1, 0), logs);
     }
     where = 'after training';
     const last = history.epoch.at(-1);
