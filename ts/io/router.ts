@@ -12,6 +12,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { describe } from '../ops/convert.js';
 import { didYouMean, unknownOption } from '../options.js';
 import { storage, type StorageChunk } from './lazy.js';
+import { isDeno, isNode, runtimeKind } from '../runtime.js';
 
 import type { IOHandler, ModelArtifacts, SaveResult, TrainingConfig, WeightsManifestEntry } from './artifacts.js';
 export type { IOHandler, ModelArtifacts, SaveResult, WeightsManifestEntry as WeightSpec } from './artifacts.js';
@@ -114,26 +115,6 @@ function deferred(op: string, make: (s: StorageChunk) => IOHandler, methods: 'bo
   return h;
 }
 
-const deno = (globalThis as { Deno?: unknown }).Deno;
-/** @internal Node (not Deno's Node compatibility). */
-export const isNode = !deno && !!(globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
-
-/**
- * @internal Where this code runs, read at each call (for messages that say what to use instead of
- * a scheme this runtime lacks): Deno (also in its workers), a browser's Web Worker (dedicated,
- * shared or service: no `document`, no `localStorage`, but IndexedDB), a browser page (a
- * `document`), Node, or something else.
- */
-export function runtimeKind(): 'deno' | 'worker' | 'node' | 'page' | 'other' {
-  if (deno) return 'deno';
-  const scope = (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope;
-  if (typeof scope === 'function' && globalThis instanceof (scope as new () => unknown)) return 'worker';
-  // A document first: Electron's renderer and jsdom are pages that also run in Node.
-  if (typeof document !== 'undefined') return 'page';
-  if (isNode) return 'node';
-  return 'other';
-}
-
 /** @internal The error for `file://` where there is no file system. */
 export function noFiles(op: string, url: string): InvalidArgumentError {
   const instead = runtimeKind() === 'worker'
@@ -144,7 +125,7 @@ export function noFiles(op: string, url: string): InvalidArgumentError {
 
 /** The `file://` handler for `path` (what follows `file://`); throws at once in a runtime without files (a browser). */
 function fileSystem(path: string, url: string, op: string): IOHandler {
-  if (!deno && !isNode) throw noFiles(op, url);
+  if (!isDeno && !isNode) throw noFiles(op, url);
   if (path.length === 0) throw new InvalidArgumentError(`${op}: '${url}' names no path; write file://./my-model or file:///absolute/folder`);
   return deferred(op, (s) => new s.FileSystemHandler(path, url, op));
 }

@@ -8,11 +8,9 @@ export const DEFAULT_THREADS_CAP = 8;
 /** The most threads `init` accepts: the calling thread + 64 workers (the core's pool limit). */
 export const MAX_THREADS = 65;
 
-import { nodeBuiltin } from '../node_builtin.js';
+import { isDeno, isNode, nodeBuiltin } from '../runtime.js';
 
 type G = {
-  Deno?: unknown;
-  process?: { versions?: { node?: string } };
   navigator?: { hardwareConcurrency?: number };
   crossOriginIsolated?: boolean;
   Worker?: unknown;
@@ -21,11 +19,11 @@ type G = {
 const g = globalThis as unknown as G;
 
 /** Node and Deno run workers through `node:worker_threads` (unref'd, so a script still exits). */
-export const hasWorkerThreads = g.Deno !== undefined || !!g.process?.versions?.node;
+export const hasWorkerThreads = isDeno || isNode;
 
 /** The number of cores the runtime reports (1 if it reports none). */
 export async function reportedCores(): Promise<number> {
-  if (g.process?.versions?.node && g.Deno === undefined) {
+  if (isNode) {
     const os = (await nodeBuiltin('os')) as { availableParallelism?: () => number; cpus(): unknown[] };
     return os.availableParallelism?.() ?? os.cpus().length ?? 1;
   }

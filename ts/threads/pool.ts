@@ -5,7 +5,7 @@
  * and spins while workers finish theirs, the workers sleep in `memory.atomic.wait32`.
  * Internal: not part of the public API.
  */
-import { nodeBuiltin } from '../node_builtin.js';
+import { nodeBuiltin } from '../runtime.js';
 import type { WorkerReport, WorkerStart } from './worker.js';
 
 /** A started worker, whatever the runtime. */

@@ -1,5 +1,5 @@
 /** Turning a user-supplied source into a compiled `WebAssembly.Module`. */
-import { nodeBuiltin } from '../node_builtin.js';
+import { isDeno, isNode, nodeBuiltin } from '../runtime.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { InitOptions } from '../init.js';
 
@@ -21,12 +21,6 @@ export type WasmSource =
   | string
   | Response
   | Promise<Response>;
-
-const isNode =
-  typeof process !== 'undefined' && !!(process as { versions?: { node?: string } }).versions?.node &&
-  typeof (globalThis as { Deno?: unknown }).Deno === 'undefined';
-
-const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== 'undefined';
 
 /**
  * Deno needs read permission for a file: URL and net permission for an http(s) one (the

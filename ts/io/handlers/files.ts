@@ -9,9 +9,9 @@
  * As in TF.js, the path is what follows `file://`, not percent-decoded: `file://./models/a`
  * (relative to the working directory) or `file:///tmp/a`.
  */
-import { nodeBuiltin } from '../../node_builtin.js';
+import { isNode, nodeBuiltin } from '../../runtime.js';
 import { InvalidArgumentError } from '../../errors.js';
-import { isNode, noFiles, type IOHandler, type ModelArtifacts, type SaveResult } from '../router.js';
+import { noFiles, type IOHandler, type ModelArtifacts, type SaveResult } from '../router.js';
 import { concat } from '../artifacts.js';
 import {
   artifactsFromJSON, checkArtifactsToSave, jsonTooLarge, MAX_JSON_BYTES, modelJSONFor, ownBuffer, parseModelJSON, planWeights, saveResult, sizeMismatch,

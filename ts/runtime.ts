@@ -1,0 +1,42 @@
+/**
+ * Where neurite runs (Node, Deno, a browser page or Web Worker), asked in one place, and Node's
+ * built-in modules, loaded where neurite runs in Node or Deno (files, the wasm's bytes, worker
+ * threads, the core count). Internal: not part of the public API. (The pool worker's own code,
+ * threads/worker.ts, asks again: it is stringified and must stay self-contained.)
+ */
+
+const g = globalThis as { Deno?: unknown; process?: { versions?: { node?: string } } };
+
+/** Deno (also in its workers). */
+export const isDeno = g.Deno !== undefined;
+
+/** Node, not Deno's Node compatibility (Deno also has `process.versions.node`). */
+export const isNode = !isDeno && !!g.process?.versions?.node;
+
+/**
+ * Where this code runs, read at each call (for messages that say what to use instead of
+ * a scheme this runtime lacks): Deno (also in its workers), a browser's Web Worker (dedicated,
+ * shared or service: no `document`, no `localStorage`, but IndexedDB), a browser page (a
+ * `document`), Node, or something else.
+ */
+export function runtimeKind(): 'deno' | 'worker' | 'node' | 'page' | 'other' {
+  if (isDeno) return 'deno';
+  const scope = (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope;
+  if (typeof scope === 'function' && globalThis instanceof (scope as new () => unknown)) return 'worker';
+  // A document first: Electron's renderer and jsdom are pages that also run in Node.
+  if (typeof document !== 'undefined') return 'page';
+  if (isNode) return 'node';
+  return 'other';
+}
+
+/**
+ * A Node built-in module (`fs/promises` → `node:fs/promises`), in Node and Deno. The specifier
+ * is built at run time from `name`, so neither neurite's minifier nor an app's bundler can see
+ * it: a browser build of an app neither resolves it nor warns that it externalized it
+ * (test/bundler.test.ts). Node ≥ 20.16 and 22.3 hand it over without an import.
+ */
+export async function nodeBuiltin(name: string): Promise<unknown> {
+  const id = `node:${name}`;
+  const p = (globalThis as { process?: { getBuiltinModule?: (n: string) => unknown } }).process;
+  return p?.getBuiltinModule?.(id) ?? import(/* @vite-ignore */ id);
+}
