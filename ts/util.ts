@@ -11,23 +11,16 @@
  * a program gives the same orders on every run. The orders are not TF.js's (its are random).
  */
 import { InvalidArgumentError, OutOfMemoryError } from './errors.js';
-import { describe } from './ops/convert.js';
+import { describe, isTypedArray, type TypedArray } from './ops/convert.js';
 import { randomKey } from './ops/random.js';
 import { now as clock } from './performance.js';
 import { mix32, seedOf, uniform } from './data/random.js';
 
 /** The typed arrays `shuffle` reorders (any but a `DataView`). */
-export type TypedArray =
-  | Float32Array | Float64Array | Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array
-  | BigInt64Array | BigUint64Array;
+export type { TypedArray };
 
 /** Arrays nested to any depth, as `flatten` takes them. */
 export type RecursiveArray<T> = Array<T | RecursiveArray<T> | TypedArray>;
-
-/** Whether `v` is a typed array (of any realm), not a `DataView`. */
-function isTypedArray(v: unknown): v is TypedArray {
-  return ArrayBuffer.isView(v) && Object.prototype.toString.call(v) !== '[object DataView]';
-}
 
 /** `v` as an array or typed array to reorder in place, or the error naming `arg`. */
 function shuffleable(op: string, arg: string, v: unknown): unknown[] | TypedArray {

@@ -22,7 +22,8 @@ import { Tensor } from '../tensor.js';
 import { stack } from '../ops/joining.js';
 import { tensor } from '../ops/creation.js';
 import { tidy } from '../scope.js';
-import { describeElement, isPlainObject, isTypedArray } from './describe.js';
+import { describeElement, isPlainObject } from './describe.js';
+import { isTypedArray } from '../ops/convert.js';
 
 /** Where a leaf sits in the element, for messages: `''` (the element), `xs`, `[1]`, `xs.a`. */
 const at = (path: string): string => (path === '' ? '' : ` at ${path}`);

@@ -1,22 +1,18 @@
 /**
- * Looking at dataset elements without walking them: whether a value is a plain object or a
- * typed array (the structures elements recurse into) and a short description of one for
- * messages. The argument checks of the synchronous API (`data.array`, `zip`, the stages,
+ * Looking at dataset elements without walking them: whether a value is a plain object (a
+ * structure elements recurse into, as typed arrays: `isTypedArray` in ops/convert.ts) and a
+ * short description of one for messages. The argument checks of the synchronous API (`data.array`, `zip`, the stages,
  * `fitDataset`'s options) use them, so they stay in the main bundle; the walkers that find,
  * clone and free an element's tensors are `tree.ts`, in the dataset chunk (see `lazy.ts`).
  */
 import { Tensor } from '../tensor.js';
+import { isTypedArray } from '../ops/convert.js';
 
 /** Whether `v` is a plain object (`{...}` or `Object.create(null)`), into which elements recurse. */
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
   const p = Object.getPrototypeOf(v);
   return p === Object.prototype || p === null;
-}
-
-/** Whether `v` is a typed array (a row of numbers). */
-export function isTypedArray(v: unknown): v is ArrayLike<number> {
-  return ArrayBuffer.isView(v) && !(v instanceof DataView);
 }
 
 /** A short description of an element for messages: `a Tensor of shape [2,3]`, `an object with keys xs, ys`, … */

@@ -239,6 +239,19 @@ const NUMBER_ARRAYS: ReadonlySet<string> = new Set([
   'Float32Array', 'Float64Array', 'Float16Array', 'Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array',
 ]);
 
+/** The typed arrays (any but a `DataView`). */
+export type TypedArray =
+  | Float32Array | Float64Array | Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array
+  | BigInt64Array | BigUint64Array;
+
+/**
+ * @internal Whether `v` is a typed array of any element type (from any realm: the tag, not
+ * `instanceof`), not a `DataView`. Values must still pass {@link isNumberArray}.
+ */
+export function isTypedArray(v: unknown): v is TypedArray {
+  return ArrayBuffer.isView(v) && Object.prototype.toString.call(v) !== '[object DataView]';
+}
+
 /** @internal Whether `v` is a typed array of numbers (from any realm). */
 export function isNumberArray(v: unknown): v is ArrayLike<number> {
   return ArrayBuffer.isView(v) && NUMBER_ARRAYS.has(Object.prototype.toString.call(v).slice(8, -1));
@@ -334,7 +347,7 @@ export function resolve(op: string, arg: string, x: unknown): { handle: number; 
   if (x instanceof Tensor) return { handle: x.handleFor(op, arg), temp: null };
   let t: Tensor;
   if (typeof x === 'number') t = fromFlat(op, [x], []);
-  else if (Array.isArray(x) || (ArrayBuffer.isView(x) && !(x instanceof DataView))) {
+  else if (Array.isArray(x) || isTypedArray(x)) {
     try {
       t = makeTensor(op, x as TensorValues);
     } catch (err) {

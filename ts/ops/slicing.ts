@@ -11,7 +11,7 @@ import { add, mul } from './binary.js';
 import { max, min } from './reduce.js';
 import { range } from './creation.js';
 import { Tensor, wrapHandle } from '../tensor.js';
-import { checkSize, describe, intArg, intList, makeTensor, withTensors, type NestedNumbers, type TensorLike } from './convert.js';
+import { checkSize, describe, intArg, intList, isTypedArray, makeTensor, withTensors, type NestedNumbers, type TensorLike } from './convert.js';
 import { runOp } from './run.js';
 
 /** Room for results in the scratch argument area of `engine.ts` (1008 u32 words). */
@@ -96,7 +96,7 @@ function splitOf(x: Tensor, numOrSizeSplits: number | readonly number[], axis: n
  */
 function indicesOf(op: string, indices: unknown): { handle: number; temp: Tensor | null } {
   if (indices instanceof Tensor) return { handle: indices.handleFor(op, 'indices'), temp: null };
-  if (typeof indices !== 'number' && !Array.isArray(indices) && !(ArrayBuffer.isView(indices) && !(indices instanceof DataView))) {
+  if (typeof indices !== 'number' && !Array.isArray(indices) && !isTypedArray(indices)) {
     throw new InvalidArgumentError(`${op}: indices must be a Tensor, a number or an array of numbers, got ${describe(indices)}`);
   }
   try {
