@@ -1,8 +1,8 @@
 // The model API against TF.js 4.22 Layers (`@tensorflow/tfjs-layers`, CPU backend): the same
 // Sequential is built in both libraries, neurite's initial weights are copied into TF.js, and
 // predictions, evaluate() losses, one-step gradients and 20-step optimizer trajectories are
-// compared. Where TF.js has no counterpart (AdamW, activity regularizers, evaluate() with
-// weight penalties, hinge on {0,1} labels) the Keras formula is written out here instead.
+// compared. Where TF.js has no counterpart (AdamW, activity regularizers, hinge on {0,1}
+// labels) the Keras formula is written out here instead.
 //
 // Tolerances (|a − e| ≤ atol + rtol·|e|, float32 on both sides, different summation orders):
 // - forward values and losses: rtol 1e-5, atol 1e-6 (gelu: atol 1e-5, TF.js's erf is an
@@ -494,7 +494,7 @@ describe('layers vs TF.js', () => {
     m.dispose();
   });
 
-  it('weight penalties: evaluate() includes them as Keras does (TF.js evaluate leaves them out)', async () => {
+  it('weight penalties: evaluate() leaves them out as TF.js does (Keras 3 adds them) and reports them as regularization', async () => {
     const specs: Spec[] = [{ kind: 'dense', units: 6, activation: 'tanh', kernelRegularizer: { l1: 0.01, l2: 0.02 }, biasRegularizer: { l2: 0.05 } }, { kind: 'dense', units: 3, kernelRegularizer: { l1: 0.03 } }];
     const p = new Pair(specs, IN, 9);
     p.nr.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
@@ -506,7 +506,14 @@ describe('layers vs TF.js', () => {
     for (const v of k2) penalty += 0.03 * Math.abs(v);
     const mine = nr.tidy(() => (p.nr.evaluate(nr.tensor(x, [N, IN]), nr.tensor(y, [N, 3])) as nr.Tensor).data()[0]);
     const data = tf.tidy(() => (p.tf.evaluate(tf.tensor(x, [N, IN]), tf.tensor(y, [N, 3])) as tf.Scalar).dataSync()[0]);
-    expectClose([mine], [data + penalty], 1e-5, 1e-6);
+    expectClose([mine], [data], 1e-5, 1e-6);
+    const dict = nr.tidy(() => p.nr.evaluate(nr.tensor(x, [N, IN]), nr.tensor(y, [N, 3]), { returnDict: true }));
+    expectClose([dict.loss, dict.regularization], [data, penalty], 1e-5, 1e-6);
+    // Training still descends loss + penalty (TF.js too): trainOnBatch reports the sum.
+    const trained = nr.tidy(() => p.nr.trainOnBatch(nr.tensor(x, [N, IN]), nr.tensor(y, [N, 3])) as number);
+    const tfTrained = await p.tf.trainOnBatch(tf.tensor(x, [N, IN]), tf.tensor(y, [N, 3])) as number;
+    expectClose([trained], [tfTrained], 1e-5, 1e-6);
+    expectClose([trained], [data + penalty], 1e-5, 1e-6);
     p.dispose();
   });
 
@@ -531,7 +538,7 @@ describe('layers vs TF.js', () => {
     t.dispose();
   });
 
-  it('activityRegularizer: loss + l1·Σ|y|/batch + l2·Σy²/batch (Keras), in training and in evaluate()', () => {
+  it('activityRegularizer: loss + l1·Σ|y|/batch + l2·Σy²/batch (Keras) in training; evaluate() leaves it out (TF.js) and reports it', () => {
     const [l1, l2] = [0.02, 0.01];
     const specs: Spec[] = [{ kind: 'dense', units: 6, activation: 'tanh', activityRegularizer: { l1, l2 } }, { kind: 'dense', units: 3 }];
     const p = new Pair(specs, IN, 12);
@@ -546,9 +553,10 @@ describe('layers vs TF.js', () => {
       return tf.add(tf.mean(tf.square(tf.sub(out, ty))), pen) as tf.Scalar;
     };
     const evalTf = tf.tidy(() => total().dataSync()[0]);
+    const dataTf = tf.tidy(() => tf.mean(tf.square(tf.sub(p.tf.layers[1].apply(p.tf.layers[0].apply(tx)) as tf.Tensor, ty))).dataSync()[0]);
     const { value, grads } = tf.variableGrads(total, vars);
-    const evalNr = nr.tidy(() => (p.nr.evaluate(nr.tensor(x, [N, IN]), nr.tensor(y, [N, 3])) as nr.Tensor).data()[0]);
-    expectClose([evalNr], [evalTf], 1e-5, 1e-6);
+    const evalNr = nr.tidy(() => p.nr.evaluate(nr.tensor(x, [N, IN]), nr.tensor(y, [N, 3]), { returnDict: true }));
+    expectClose([evalNr.loss, evalNr.loss + evalNr.regularization], [dataTf, evalTf], 1e-5, 1e-6);
     const before = p.nrWeights();
     const loss = nr.tidy(() => p.nr.trainOnBatch(nr.tensor(x, [N, IN]), nr.tensor(y, [N, 3])) as number);
     const after = p.nrWeights();
@@ -557,6 +565,50 @@ describe('layers vs TF.js', () => {
     tf.dispose([tx, ty, value, ...Object.values(grads)]);
     p.dispose();
   });
+});
+
+describe('fit on saturated samples (the loss clips p to [1e-7, 1 − 1e-7])', () => {
+  // A confidently wrong sample: TF.js's clip has no gradient there, so the sample contributes
+  // nothing; fit must step as TF.js and as neurite's own minimize do (not along p − y).
+  const cases = [
+    { name: 'softmax + categoricalCrossentropy', act: 'softmax', loss: 'categoricalCrossentropy', units: 2, inputs: 2, x: [50, -50, 0.1, 0.2, -0.3, 0.4], y: [0, 1, 1, 0, 0, 1], lr: 0.01 },
+    { name: 'softmax + sparseCategoricalCrossentropy', act: 'softmax', loss: 'sparseCategoricalCrossentropy', units: 2, inputs: 2, x: [50, -50, 0.1, 0.2, -0.3, 0.4], y: [1, 0, 1], lr: 0.01 },
+    { name: 'sigmoid + binaryCrossentropy', act: 'sigmoid', loss: 'binaryCrossentropy', units: 1, inputs: 1, x: [100, -100, 3], y: [0, 1, 1], lr: 0.001 },
+  ] as const;
+  for (const c of cases) {
+    it(`${c.name}: the step is TF.js's and minimize's`, async () => {
+      const rows = c.x.length / c.inputs;
+      const ys = c.loss === 'sparseCategoricalCrossentropy' ? [rows] : [rows, c.units];
+      const kernel = Array.from({ length: c.inputs * c.units }, (_, i) => (i % (c.units + 1) === 0 ? 1 : 0));
+      const make = () => {
+        const m = nr.sequential({ layers: [layers.dense({ inputShape: [c.inputs], units: c.units, activation: c.act })] });
+        m.build();
+        m.setWeights([nr.tensor(kernel, [c.inputs, c.units]), nr.zeros([c.units])]);
+        return m;
+      };
+      const m = make();
+      m.compile({ optimizer: optimizers.sgd({ learningRate: c.lr }), loss: c.loss });
+      const h = await m.fit(nr.tensor(c.x, [rows, c.inputs]), nr.tensor(c.y, ys), { epochs: 1, batchSize: rows, shuffle: false, verbose: 0 });
+      const t = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [c.inputs], units: c.units, activation: c.act, kernelInitializer: 'zeros' })] });
+      t.setWeights([tf.tensor(kernel, [c.inputs, c.units]), tf.zeros([c.units])]);
+      t.compile({ optimizer: tf.train.sgd(c.lr), loss: c.loss });
+      const th = await t.fit(tf.tensor(c.x, [rows, c.inputs]), tf.tensor(c.y, c.loss === 'sparseCategoricalCrossentropy' ? [rows, 1] : ys), { epochs: 1, batchSize: rows, shuffle: false, verbose: 0 });
+      expectClose(h.history.loss, th.history.loss as number[], 1e-5, 1e-6);
+      const mine = nr.tidy(() => m.getWeights().flatMap((w) => Array.from(w.dataSync())));
+      const theirs = tf.tidy(() => t.getWeights().flatMap((w) => Array.from(w.dataSync())));
+      expectClose(mine, theirs, 1e-5, 1e-6);
+      // neurite's own tape through the same loss function gives the same step.
+      const m2 = make();
+      const opt = nr.train.sgd(c.lr);
+      const lossFn = c.loss === 'categoricalCrossentropy' ? nr.losses.categoricalCrossentropy : c.loss === 'binaryCrossentropy' ? nr.losses.binaryCrossentropy : nr.losses.sparseCategoricalCrossentropy;
+      nr.tidy(() => opt.minimize(() => lossFn(nr.tensor(c.y, ys), m2.apply(nr.tensor(c.x, [rows, c.inputs])) as nr.Tensor) as nr.Scalar, false, m2.trainableWeights));
+      const taped = nr.tidy(() => m2.getWeights().flatMap((w) => Array.from(w.dataSync())));
+      expectClose(mine, taped, 1e-5, 1e-6);
+      for (const d of [m, m2]) d.dispose();
+      opt.dispose?.();
+      t.dispose();
+    });
+  }
 });
 
 describe('fit vs TF.js fit', () => {

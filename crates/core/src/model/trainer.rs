@@ -12,7 +12,7 @@ use super::graph::{columns, join_columns};
 use super::{Metric, ParamSlot, Sequential};
 use crate::activations::Activation;
 use crate::layers::{Mode, Param};
-use crate::losses::{Loss, Reduction};
+use crate::losses::{categorical_crossentropy, clip_prob, sparse_categorical_crossentropy, Loss, Reduction};
 use crate::optim::{Clip, LrSchedule, Optimizer};
 use crate::{bail, bail_shape, Error, Result, Shape, Tensor};
 use crate::error::js_number;
@@ -508,13 +508,15 @@ impl Trainer {
         if n == 0 {
             bail!("evaluate", "x has no samples");
         }
-        // As Keras: the data loss, plus the weight penalties, plus the activity penalties; plus
-        // the KL of variational layers, computed at inference from their mean and log-variance.
+        // As TF.js (its test function never adds the layers' losses): the data loss plus the KL
+        // of variational layers (computed at inference from their mean and log-variance), but
+        // not the weight and activity penalties, which training adds and which are reported
+        // beside the loss. Keras 3 adds them; so `val_loss` is TF.js's.
         let (pred, activity, kl) = model.predict_with_activity(x, batch_size)?;
         let outs = self.outputs(model, "evaluate")?;
         let (data, heads, metrics, _) = self.heads_loss(&outs, &pred, y, None, None)?;
         let regularization = activity + weight_penalty(model)?;
-        Ok(StepResult { loss: data + kl + regularization, metrics, kl, regularization, heads: self.reported(heads) })
+        Ok(StepResult { loss: data + kl, metrics, kl, regularization, heads: self.reported(heads) })
     }
 }
 
@@ -560,7 +562,10 @@ fn weight_penalty(model: &Sequential) -> Result<f32> {
 /// - sparse CCE: the target is one class, so `Σỹ = 1` and `∂ℓ/∂z = p − onehot`.
 /// - sigmoid + BCE: element-wise, `∂ℓ/∂z = p − ỹ` for any ỹ, over `rows·cols`.
 ///
-/// NOTE: the unfused chain differs only where the loss clips p to [1e-7, 1 − 1e-7].
+/// Where the loss clips p to [ε, 1 − ε] (a confidently wrong or right sample), the clip has no
+/// gradient (TF.js's `clipByValue`), so these closed forms no longer hold: such a row (an
+/// element for BCE) takes the unfused chain — the loss's own backward rule, then the
+/// activation's — so `fit` descends the loss it reports, as `minimize` and TF.js do.
 fn fused_logit_grad(loss: &Loss, act: Option<Activation>, p: &[f32], y: &[f32], rows: usize, cols: usize) -> Option<Result<Vec<f32>>> {
     let mut dz = match crate::tensor::alloc("fit", p.len()) {
         Ok(v) => v,
@@ -571,6 +576,12 @@ fn fused_logit_grad(loss: &Loss, act: Option<Activation>, p: &[f32], y: &[f32], 
             let k = cols as f32;
             let smooth = |t: f32| t * (1.0 - s) + s / k;
             for ((drow, prow), trow) in dz.chunks_exact_mut(cols).zip(p.chunks_exact(cols)).zip(y.chunks_exact(cols)) {
+                let sum: f32 = prow.iter().sum();
+                if prow.iter().any(|&pv| !clip_prob(pv / sum).1) {
+                    categorical_crossentropy::backward(prow, trow, 1, cols, false, *s, drow);
+                    softmax_chain(prow, drow, rows);
+                    continue;
+                }
                 let ysum: f32 = trow.iter().map(|&t| smooth(t)).sum();
                 for ((d, &pv), &t) in drow.iter_mut().zip(prow).zip(trow) {
                     *d = (pv * ysum - smooth(t)) / rows as f32;
@@ -579,6 +590,11 @@ fn fused_logit_grad(loss: &Loss, act: Option<Activation>, p: &[f32], y: &[f32], 
         }
         (Loss::SparseCategoricalCrossentropy { from_logits: false }, Activation::Softmax) => {
             for (r, (drow, prow)) in dz.chunks_exact_mut(cols).zip(p.chunks_exact(cols)).enumerate() {
+                if prow.iter().any(|&pv| !clip_prob(pv).1) {
+                    sparse_categorical_crossentropy::backward(prow, &y[r..r + 1], 1, cols, false, drow);
+                    softmax_chain(prow, drow, rows);
+                    continue;
+                }
                 let label = y[r] as usize;
                 for (j, (d, &pv)) in drow.iter_mut().zip(prow).enumerate() {
                     *d = (pv - if j == label { 1.0 } else { 0.0 }) / rows as f32;
@@ -588,12 +604,20 @@ fn fused_logit_grad(loss: &Loss, act: Option<Activation>, p: &[f32], y: &[f32], 
         (Loss::BinaryCrossentropy { from_logits: false, label_smoothing: s }, Activation::Sigmoid) => {
             let n = (rows * cols) as f32;
             for ((d, &pv), &t) in dz.iter_mut().zip(p).zip(y) {
-                *d = (pv - (t * (1.0 - s) + 0.5 * s)) / n;
+                // The unfused chain through a clipped p: zero.
+                *d = if clip_prob(pv).1 { (pv - (t * (1.0 - s) + 0.5 * s)) / n } else { 0.0 };
             }
         }
         _ => return None,
     }
     Some(Ok(dz))
+}
+
+/// `d ← ∂ℓ/∂z / rows` for one softmax row `p`, from `d = ∂ℓ/∂p`, by softmax's own backward rule.
+fn softmax_chain(p: &[f32], d: &mut [f32], rows: usize) {
+    let dp = d.to_vec();
+    Activation::Softmax.backward(p, p, &dp, d, p.len());
+    d.iter_mut().for_each(|v| *v /= rows as f32);
 }
 
 #[cfg(test)]
@@ -827,6 +851,40 @@ mod tests {
             }
         }
         check_fused(SOFTMAX, Loss::SparseCategoricalCrossentropy { from_logits: false }, &[2.0, 0.0, 1.0, 1.0]);
+    }
+
+    /// Saturated rows (a confidently wrong sample clips p): the fused gradient is the unfused
+    /// chain, the loss's backward then the activation's, as `minimize` and TF.js compute it.
+    #[test]
+    fn fused_gradient_is_the_unfused_chain_where_the_loss_clips() {
+        let cce = Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 };
+        let smooth = Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.1 };
+        let sparse = Loss::SparseCategoricalCrossentropy { from_logits: false };
+        let bce = Loss::BinaryCrossentropy { from_logits: false, label_smoothing: 0.0 };
+        // Logits: a confidently wrong row, a confidently right one, an ordinary one.
+        let z = [50.0f32, -50.0, 0.0, 0.0, 40.0, -40.0, 0.1, 0.2, 0.3];
+        let (rows, cols) = (3, 3);
+        for (loss, act, y) in [
+            (cce, Activation::Softmax, vec![0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 1.0, 0.0, 0.0]),
+            (smooth, Activation::Softmax, vec![0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 1.0, 0.0, 0.0]),
+            (sparse, Activation::Softmax, vec![1.0, 1.0, 0.0]),
+            (bce, Activation::Sigmoid, vec![0.0, 1.0, 1.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0]),
+        ] {
+            let mut p = vec![0.0; 9];
+            act.forward(&z, &mut p, cols);
+            let fused = fused_logit_grad(&loss, Some(act), &p, &y, rows, cols).unwrap().unwrap();
+            let mut dp = vec![0.0; 9];
+            loss.backward(&p, &y, rows, cols, &mut dp);
+            let mut chain = vec![0.0; 9];
+            act.backward(&z, &p, &dp, &mut chain, cols);
+            for (i, (&f, &c)) in fused.iter().zip(&chain).enumerate() {
+                assert!((f - c).abs() <= 1e-6 * c.abs().max(1e-3), "{loss:?} [{i}]: fused {f}, chain {c}");
+            }
+            // The saturated rows' gradient is not the closed form p − y (row 0 of softmax: zero).
+            if act == Activation::Softmax {
+                assert!(fused[..3].iter().all(|&v| v.abs() < 1e-6), "{loss:?}: {:?}", &fused[..3]);
+            }
+        }
     }
 
     #[test]
