@@ -23,7 +23,13 @@ interface Fs {
   stat(path: string): Promise<{ isFile: boolean; isDirectory: boolean; size: number } | null>;
   readFile(path: string): Promise<Uint8Array>;
   writeFile(path: string, data: Uint8Array): Promise<void>;
+  /** Replaces `to` (if it exists) by `from`, in one step (a rename within a folder). */
+  rename(from: string, to: string): Promise<void>;
+  /** Removes the file at `path`, if any (cleanup: never throws). */
+  remove(path: string): Promise<void>;
   mkdir(path: string): Promise<void>;
+  /** The absolute form of `path`, so that two spellings of one folder are one key. */
+  resolve(path: string): string;
   /** `'deno'` makes permission errors name the flag to pass. */
   runtime: 'node' | 'deno';
   windows: boolean;
@@ -33,6 +39,8 @@ interface DenoApi {
   stat(path: string): Promise<{ isFile: boolean; isDirectory: boolean; size: number }>;
   readFile(path: string): Promise<Uint8Array>;
   writeFile(path: string, data: Uint8Array): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  remove(path: string): Promise<void>;
   mkdir(path: string, options: { recursive: boolean }): Promise<void>;
   build: { os: string };
 }
@@ -42,6 +50,8 @@ const nodeProcess = (globalThis as { process?: { platform?: string } }).process;
 
 /** The file system of this runtime, or `undefined` in a browser. */
 async function fileSystemApi(): Promise<Fs | undefined> {
+  if (!deno && !isNode) return undefined;
+  const paths = (await nodeBuiltin('path')) as typeof import('node:path');
   if (deno) {
     return {
       runtime: 'deno',
@@ -57,7 +67,10 @@ async function fileSystemApi(): Promise<Fs | undefined> {
       },
       readFile: (p) => deno.readFile(p),
       writeFile: (p, d) => deno.writeFile(p, d),
+      rename: (a, b) => deno.rename(a, b),
+      remove: (p) => deno.remove(p).catch(() => undefined),
       mkdir: (p) => deno.mkdir(p, { recursive: true }),
+      resolve: (p) => paths.resolve(p),
     };
   }
   if (isNode) {
@@ -76,6 +89,9 @@ async function fileSystemApi(): Promise<Fs | undefined> {
       },
       readFile: (p) => fs.readFile(p),
       writeFile: (p, d) => fs.writeFile(p, d),
+      rename: (a, b) => fs.rename(a, b),
+      remove: (p) => fs.rm(p, { force: true }).catch(() => undefined),
+      resolve: (p) => paths.resolve(p),
       mkdir: (p) => makeFolders((q) => fs.mkdir(q).then(() => undefined), (q) => fs.stat(q).then((st) => st.isDirectory(), () => false), p, nodeProcess?.platform === 'win32'),
     };
   }
@@ -149,6 +165,30 @@ async function notAFolder(fs: Fs, path: string): Promise<string | undefined> {
 const MODEL_JSON = 'model.json';
 const WEIGHTS_BIN = 'weights.bin';
 
+/**
+ * The saves and loads of each folder (by absolute path) in this process, one after another:
+ * two saves to one path never interleave their files (the later one wins), and a load waits
+ * for the saves begun before it.
+ */
+const pending = new Map<string, Promise<unknown>>();
+
+/** Runs `task` after every earlier task on `key`. */
+function inTurn<T>(key: string, task: () => Promise<T>): Promise<T> {
+  const before = pending.get(key) ?? Promise.resolve();
+  const run = before.then(task, task);
+  const settled = run.then(() => undefined, () => undefined);
+  pending.set(key, settled);
+  void settled.then(() => {
+    if (pending.get(key) === settled) pending.delete(key);
+  });
+  return run;
+}
+
+/** A name for the temporary copy of `file` while it is written (same folder, so a rename replaces `file`). */
+function temporary(file: string): string {
+  return `${file}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`;
+}
+
 /** @internal The `file://` handler for `path` (what follows `file://`; `url` is the whole URL, for messages), made by the router. */
 export class FileSystemHandler implements IOHandler {
   constructor(
@@ -159,8 +199,18 @@ export class FileSystemHandler implements IOHandler {
 
   async save(artifacts: ModelArtifacts): Promise<SaveResult> {
     const { op, path } = this;
-    const { artifacts: a, bytes } = checkArtifactsToSave(op, this.url, artifacts);
+    const checked = checkArtifactsToSave(op, this.url, artifacts);
     const fs = await api(op, this.url);
+    return inTurn(fs.resolve(path), () => this.#save(fs, checked));
+  }
+
+  /**
+   * Writes both files under temporary names, then renames each over its final name: a save
+   * that fails or is cut short leaves the previous model whole, and (with {@link inTurn}) two
+   * saves to one folder never mix their files.
+   */
+  async #save(fs: Fs, { artifacts: a, bytes }: ReturnType<typeof checkArtifactsToSave>): Promise<SaveResult> {
+    const { op, path } = this;
     try {
       await fs.mkdir(path);
     } catch (e) {
@@ -175,20 +225,34 @@ export class FileSystemHandler implements IOHandler {
       throw fileError(op, fs, 'write', path, e);
     }
     const json = JSON.stringify(modelJSONFor(a, [WEIGHTS_BIN]));
-    for (const [name, data] of [[WEIGHTS_BIN, bytes], [MODEL_JSON, new TextEncoder().encode(json)]] as const) {
+    const files = ([[WEIGHTS_BIN, bytes], [MODEL_JSON, new TextEncoder().encode(json)]] as const).map(([name, data]) => {
       const file = join(path, name, fs.windows);
-      try {
-        await fs.writeFile(file, data);
-      } catch (e) {
-        throw fileError(op, fs, 'write', file, e);
+      return { file, temp: temporary(file), data };
+    });
+    let at = '';
+    try {
+      for (const f of files) {
+        at = f.file;
+        await fs.writeFile(f.temp, f.data);
       }
+      for (const f of files) {
+        at = f.file;
+        await fs.rename(f.temp, f.file);
+      }
+    } catch (e) {
+      await Promise.all(files.map((f) => fs.remove(f.temp)));
+      throw fileError(op, fs, 'write', at, e);
     }
     return saveResult(a, bytes.byteLength);
   }
 
   async load(): Promise<ModelArtifacts> {
+    const fs = await api(this.op, this.url);
+    return inTurn(fs.resolve(this.path), () => this.#load(fs));
+  }
+
+  async #load(fs: Fs): Promise<ModelArtifacts> {
     const { op, path } = this;
-    const fs = await api(op, this.url);
     const st = await fs.stat(path).catch((e) => { throw fileError(op, fs, 'read', path, e); });
     if (st === null) throw new InvalidArgumentError(`${op}: ${this.url} does not exist (no file or folder at ${path})`);
     const jsonPath = st.isDirectory ? join(path, MODEL_JSON, fs.windows) : path;

@@ -1,0 +1,60 @@
+// file:// saves that overlap (ts/io/handlers/files.ts): two saves of different models to one
+// folder at once must leave one model's files whole (the later save's), never a mix of
+// model.json from one and weights.bin from the other, nor a half-written file (each is written
+// under a temporary name, then renamed); a failed save leaves no temporary files behind; a
+// load waits for a save to the same folder begun before it.
+import { mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import * as nr from '../ts/index.js';
+import './setup.js';
+import { fresh } from './io-helpers.js';
+
+/** A built model: dense(units) → dense(2), seeded. */
+function mk(units: number, seed: number): nr.Sequential {
+  const m = nr.sequential({ seed, layers: [nr.layers.dense({ inputShape: [4], units }), nr.layers.dense({ units: 2 })] });
+  m.build();
+  return m;
+}
+
+const flat = (m: { getWeights(): nr.Tensor[] }): number[] => nr.tidy(() => m.getWeights().flatMap((w) => Array.from(w.dataSync())));
+
+describe('file:// saves that overlap', () => {
+  it('two saves of different models to one folder at once: the later one wins whole, every time', async () => {
+    const [a, b] = [mk(8, 1), mk(16, 2)];
+    const dir = fresh();
+    for (let i = 0; i < 25; i++) {
+      const [first, second] = i % 2 === 0 ? [a, b] : [b, a];
+      const results = await Promise.allSettled([first.save(`file://${dir}`), second.save(`file://${dir}`)]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
+      const loaded = (await nr.loadModel(`file://${dir}`)) as nr.Sequential;
+      expect(flat(loaded)).toEqual(flat(second));
+      loaded.dispose();
+    }
+    expect(readdirSync(dir).sort()).toEqual(['model.json', 'weights.bin']);
+    a.dispose();
+    b.dispose();
+  });
+
+  it('a load begun after a save to the same folder reads what that save wrote', async () => {
+    const [a, b] = [mk(8, 3), mk(16, 4)];
+    const dir = fresh();
+    await a.save(`file://${dir}`);
+    const saving = b.save(`file://${dir}/`); // another spelling of the same folder
+    const loaded = (await nr.loadModel(`file://${dir}`)) as nr.Sequential;
+    await saving;
+    expect(flat(loaded)).toEqual(flat(b));
+    for (const m of [a, b, loaded]) m.dispose();
+  });
+
+  it('a save that fails says which file and leaves no temporary files', async () => {
+    const m = mk(8, 5);
+    const broken = fresh();
+    mkdirSync(join(broken, 'model.json'), { recursive: true }); // model.json cannot be replaced: it is a folder
+    const e = await m.save(`file://${broken}`).then(() => null, (err: unknown) => err as Error);
+    expect(e).toBeInstanceOf(nr.InvalidArgumentError);
+    expect(e!.message).toMatch(/cannot write .*model\.json/);
+    expect(readdirSync(broken).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    m.dispose();
+  });
+});
