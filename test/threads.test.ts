@@ -249,6 +249,19 @@ describe('faults and lifecycle', () => {
     await until(() => osThreads() <= base + 2, 20_000, `OS threads back to ${base} (now ${osThreads()})`);
   });
 
+  it('concurrent init calls with different options run one after another and end on the last call\'s options', async () => {
+    for (let i = 0; i < 4; i++) {
+      await Promise.all([nr.init({ threads: 1 }), nr.init({ threads: 3 })]);
+      expect(nr.threads()).toMatchObject({ count: 3, requested: 3, reason: null });
+      await Promise.all([nr.init({ threads: 3 }), nr.init({ threads: 1 }), nr.init()]);
+      expect(nr.threads()).toMatchObject({ count: 1, requested: 1 });
+      await nr.init({ threads: 3 });
+      expect(nr.threads().count).toBe(3);
+    }
+    expect(liveWorkers()).toBe(2);
+    nr.tensor([1]).add(1).dispose();
+  });
+
   it('a trap on the calling thread with workers running is a WasmPanicError too, and threads come back', async () => {
     await nr.init({ threads: 2 });
     expect(() => call((e) => e.nr_debug_panic(5))).toThrow(nr.WasmPanicError);

@@ -155,11 +155,18 @@ export function initFrom(entry: Entry, arg?: WasmSource | InitOptions): Promise<
     return Promise.reject(err);
   }
   // Options that ask for what already runs keep the instance; options not given keep theirs.
-  const same =
+  const same = () =>
     opts.source === undefined && (opts.threads === undefined || opts.threads === last.threads) && (opts.relaxedSimd === undefined || opts.relaxedSimd === last.relaxedSimd);
-  if (isInitialized() && same) return Promise.resolve();
-  if (pending && same) return pending;
+  const unspecified = opts.source === undefined && opts.threads === undefined && opts.relaxedSimd === undefined;
+  if (pending && unspecified) return pending;
+  if (!pending && isInitialized() && same()) return Promise.resolve();
+  // One init at a time: a call made while another runs starts when that one has settled, and
+  // then compares its options with what that one set up (so concurrent calls with different
+  // options end on the last call's, never on whichever instantiation finished last).
+  const before = pending;
   const p = (async () => {
+    if (before) await before.catch(() => undefined);
+    if (isInitialized() && same()) return;
     let src: WasmSource;
     let relaxed = false;
     let relaxedReason: string | null = null;
