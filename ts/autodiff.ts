@@ -31,7 +31,7 @@ import { call, check, outPtr, readOut, withWords, words } from './engine.js';
 import { InvalidArgumentError, inOp } from './errors.js';
 import { boolArg, describe } from './ops/convert.js';
 import { clone } from './ops/creation.js';
-import { tidy } from './scope.js';
+import { keep, tidy } from './scope.js';
 import { Tensor, wrapHandle } from './tensor.js';
 import { LayerVariable } from './layers/variable.js';
 
@@ -66,7 +66,8 @@ function liveVariables(): Variable[] {
 }
 
 /**
- * A trainable copy of `initial`. Dispose it like any tensor. Variables are tracked weakly: one
+ * A trainable copy of `initial`. Dispose it like any tensor. As in TF.js, a variable made
+ * inside `tidy` is not disposed when the scope ends. Variables are tracked weakly: one
  * that is no longer referenced is freed by the garbage collector like any tensor (and leaves
  * `variableGrads`' default list).
  *
@@ -83,7 +84,8 @@ export function variable(initial: Tensor, trainable = true, name?: string): Vari
   const n = name ?? `variable_${++counter}`;
   // Checked before the copy is made, so a rejected name leaks nothing.
   if (liveVariables().some((other) => other.name === n)) throw new InvalidArgumentError(`variable: a live variable is already named '${n}'`);
-  const v = clone(initial) as Variable;
+  // As TF.js, a variable outlives the tidy scope it is made in (it is state, not a temporary).
+  const v = keep(clone(initial)) as Variable;
   Object.defineProperty(v, 'name', { value: n, enumerable: true });
   v.trainable = isTrainable;
   v.assign = (value: Tensor) => {
