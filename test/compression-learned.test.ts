@@ -53,6 +53,30 @@ function reference(ae: nr.Autoencoder, codec: nr.codecs.LearnedCodec, images: Im
   });
 }
 
+/**
+ * The codec's fingerprint, from its definition in learned.ts: the CRC-32 of the CRC-32 of its
+ * probability tables (xTrain's symbol counts + 1, scaled to 2^16, cumulative, uint32), the
+ * code's shape (uint32), the ranges (float64), the decoder's weight sizes (uint32) and values
+ * (float32, in getWeights() order), all little-endian; 4 bytes, little-endian.
+ */
+function fingerprint(ae: nr.Autoencoder, codec: nr.codecs.LearnedCodec): Uint8Array {
+  const L = 2 ** codec.bits, L1 = L - 1, k = codec.codeSize;
+  const z = nr.tidy(() => ae.encode(xTrain).dataSync());
+  const cum = new Uint32Array(k * (L + 1));
+  for (let j = 0; j < k; j++) {
+    const lo = codec.ranges[2 * j], hi = codec.ranges[2 * j + 1];
+    const counts = new Array<number>(L).fill(0);
+    for (let i = j; i < z.length; i += k) counts[Math.min(L1, Math.max(0, Math.round(((z[i] - lo) / (hi - lo)) * L1)))]++;
+    for (let q = 0; q < L; q++) cum[j * (L + 1) + q + 1] = cum[j * (L + 1) + q] + 1 + Math.floor((counts[q] * (65536 - L)) / N_TRAIN);
+  }
+  const le = (v: number) => Uint8Array.of(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24);
+  const bytes = (a: Float32Array | Float64Array | Uint32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  const weights = ae.decoder.getWeights();
+  const parts = [le(crc32([bytes(cum)])), bytes(Uint32Array.of(k)), bytes(codec.ranges), bytes(Uint32Array.from(weights, (w) => w.size)), ...weights.map((w) => bytes(w.dataSync()))];
+  weights.forEach((w) => w.dispose());
+  return le(crc32(parts));
+}
+
 function throwsInvalid(f: () => unknown, msg: RegExp): void {
   let err: unknown;
   try {
@@ -115,15 +139,17 @@ describe('codecs.learned: round trip and rate', () => {
 
   it('the stream is a 13-byte header (magic, version, bits, h, w, code size, count, length, CRC-32) plus the payload, and bpp counts all of it', () => {
     const codec = codecs.learned.fromAutoencoder(ae16, { imageShape: [28, 28], bits: 5, range: [0, 1], data: xTrain });
+    const fp = fingerprint(ae16, codec);
     for (const d of digits.slice(0, 20)) {
       const s = codec.encode(d);
-      expect(Array.from(s.subarray(0, 8))).toEqual([0x4e, 0x4c, 2, 5, 28, 28, 16, 2]);
+      expect(Array.from(s.subarray(0, 8))).toEqual([0x4e, 0x4c, 3, 5, 28, 28, 16, 2]);
       expect(s[8]).toBe(s.length - 13);
-      expect(s.subarray(9, 13).reduce((a, b, i) => a + b * 2 ** (8 * i), 0)).toBe(crc32([s.subarray(0, 9), s.subarray(13)]));
+      // The CRC-32 of the header before it, the payload and the codec's fingerprint.
+      expect(s.subarray(9, 13).reduce((a, b, i) => a + b * 2 ** (8 * i), 0)).toBe(crc32([s.subarray(0, 9), s.subarray(13), fp]));
       expect(codecs.bitsPerPixel(s, d)).toBe((8 * s.length) / 784);
     }
     const many = codec.encode(digits);
-    expect(Array.from(many.subarray(0, 7))).toEqual([0x4e, 0x4c, 2, 5, 28, 28, 16]);
+    expect(Array.from(many.subarray(0, 7))).toEqual([0x4e, 0x4c, 3, 5, 28, 28, 16]);
     expect(Array.from(many.subarray(7, 9))).toEqual([0xc9, 0x01]); // count: varint of 2 · 100 + 1 (an array)
     codec.dispose();
   });
@@ -231,6 +257,69 @@ describe('codecs.learned: round trip and rate', () => {
   });
 });
 
+// A break-testing report: after more training, or setWeights, an old stream still decoded, to
+// another image. The stream's CRC-32 now covers a fingerprint of the decoder's weights (read at
+// each encode and decode), the ranges and the tables, with no byte added.
+describe('codecs.learned: a stream decodes only with the model it was encoded with', () => {
+  const otherModel = /^codecs\.learned\.decode: CRC-32 mismatch \(.*\): the stream is damaged, or was encoded with different model weights/;
+
+  it('other decoder weights (setWeights, one value changed, more training) fail the check instead of giving another image', async () => {
+    const ae = await train(8, 5, 1);
+    const codec = codecs.learned.fromAutoencoder(ae, { imageShape: [28, 28], bits: 4, range: 'data', data: xTrain });
+    const s = codec.encode(digits[0]);
+    const image = codec.decode(s);
+    const saved = ae.decoder.getWeights();
+    const zeros = saved.map((w) => nr.zerosLike(w));
+    ae.decoder.setWeights(zeros);
+    throwsInvalid(() => codec.decode(s), otherModel);
+    const nudged = saved.map((w, i) => {
+      const v = w.dataSync().slice();
+      if (i === saved.length - 1) v[3] += 1e-3;
+      return nr.tensor(v, w.shape);
+    });
+    ae.decoder.setWeights(nudged);
+    throwsInvalid(() => codec.decode(s), otherModel);
+    // The weights back: the same image.
+    ae.decoder.setWeights(saved);
+    expect(Buffer.compare(codec.decode(s).data, image.data)).toBe(0);
+    await ae.fit(xTrain, { epochs: 1, batchSize: 64, seed: 1, verbose: 0 });
+    throwsInvalid(() => codec.decodeBatch(s), /^codecs\.learned\.decodeBatch: CRC-32 mismatch .*different model weights/);
+    // A stream of the trained model decodes with it.
+    expect(codec.decode(codec.encode(digits[0])).width).toBe(28);
+    for (const t of [...saved, ...zeros, ...nudged]) t.dispose();
+    codec.dispose();
+    ae.dispose();
+  });
+
+  it('another codec decodes a stream if its weights, ranges and tables are the same, and refuses it if not', () => {
+    const opts = { imageShape: [28, 28] as [number, number], bits: 4, range: [0, 1] as [number, number], data: xTrain };
+    const a = codecs.learned.fromAutoencoder(ae16, opts);
+    const s = a.encode(digits.slice(0, 3));
+    const twin = codecs.learned.create({ encoder: ae16.encoder, decoder: ae16.decoder, ...opts });
+    expect(twin.decodeBatch(s).map((im) => Buffer.from(im.data).toString('hex'))).toEqual(a.decodeBatch(s).map((im) => Buffer.from(im.data).toString('hex')));
+    const fewer = nr.slice(xTrain, [0, 0], [500, 784]);
+    const otherTables = codecs.learned.fromAutoencoder(ae16, { ...opts, data: fewer });
+    const otherRange = codecs.learned.fromAutoencoder(ae16, { ...opts, range: [-0.5, 1.5] });
+    for (const c of [otherTables, otherRange]) throwsInvalid(() => c.decodeBatch(s), /^codecs\.learned\.decodeBatch: CRC-32 mismatch .*different model weights \(or quantisation ranges or probability tables\)/);
+    // The ranges are a public array: a change is seen too.
+    a.ranges[0] += 0.25;
+    throwsInvalid(() => a.decodeBatch(s), /CRC-32 mismatch/);
+    a.ranges[0] -= 0.25;
+    expect(a.decodeBatch(s).length).toBe(3);
+    for (const c of [a, twin, otherTables, otherRange]) c.dispose();
+    fewer.dispose();
+  });
+
+  it('refuses bytes and images whose buffer was transferred (detached)', () => {
+    const codec = codecs.learned.fromAutoencoder(ae8, { imageShape: [28, 28], bits: 3 });
+    const gone = new Uint8Array(784);
+    structuredClone(gone.buffer, { transfer: [gone.buffer] });
+    throwsInvalid(() => codec.encode({ data: gone, width: 28, height: 28 }), /^codecs\.learned\.encode: image\.data is a Uint8Array whose ArrayBuffer is detached/);
+    throwsInvalid(() => codec.decode(gone), /^codecs\.learned\.decode: bytes is a Uint8Array whose ArrayBuffer is detached/);
+    codec.dispose();
+  });
+});
+
 describe('codecs.learned: bad input', () => {
   const op = (name: string) => new RegExp(`^codecs\\.learned\\.${name}: `);
 
@@ -242,14 +331,15 @@ describe('codecs.learned: bad input', () => {
     const edit = (i: number, v: number) => { const t = s.slice(); t[i] = v; return t; };
     throwsInvalid(() => c16.decode(edit(0, 0x4e ^ 1)), /^codecs\.learned\.decode: wrong magic 0x4f4c \(expected 0x4e4c, "NL"\)/);
     throwsInvalid(() => c16.decode(codecs.dct.encode(digits[0], { quality: 50 })), /wrong magic/);
-    throwsInvalid(() => c16.decode(edit(2, 1)), /^codecs\.learned\.decode: unsupported version 1 \(this decoder reads version 2\)$/);
+    throwsInvalid(() => c16.decode(edit(2, 1)), /^codecs\.learned\.decode: unsupported version 1 \(this decoder reads version 3\)$/);
+    throwsInvalid(() => c16.decode(edit(2, 2)), /^codecs\.learned\.decode: unsupported version 2 \(this decoder reads version 3\)$/);
     throwsInvalid(() => c16.decode(edit(3, 5)), /^codecs\.learned\.decode: the stream has 5-bit symbols but this codec uses 4 bits$/);
     throwsInvalid(() => c16.decode(edit(4, 27)), /^codecs\.learned\.decode: the stream holds 28×27 images but this codec decodes 28×28 images$/);
     throwsInvalid(() => c16.decode(c8.encode(digits[0])), /^codecs\.learned\.decode: the stream has a code of 8 units per image but this codec's encoder gives 16/);
     throwsInvalid(() => c16.decode(Uint8Array.from([...s, 0])), /^codecs\.learned\.decode: 1 unexpected bytes after the \d+-byte payload$/);
-    throwsInvalid(() => c16.decode(edit(s.length - 1, s[s.length - 1] ^ 0x10)), /^codecs\.learned\.decode: CRC-32 mismatch \(the stream says 0x[0-9a-f]{8}, its bytes give 0x[0-9a-f]{8}\): the stream is corrupt$/);
+    throwsInvalid(() => c16.decode(edit(s.length - 1, s[s.length - 1] ^ 0x10)), /^codecs\.learned\.decode: CRC-32 mismatch \(the stream says 0x[0-9a-f]{8}, its bytes with this codec's model give 0x[0-9a-f]{8}\): the stream is damaged, or was encoded with different model weights \(or quantisation ranges or probability tables\) than this codec has now$/);
     throwsInvalid(() => c16.decode(edit(4, 0xff)), /^codecs\.learned\.decode: the stream holds 16×3711 images/);
-    throwsInvalid(() => c16.decode(Uint8Array.of(0x4e, 0x4c, 2, 4, 28, 28, 16, 0xff, 0xff, 0xff, 0xff, 0x7f)), /the header's image count is not a varint below 2\^32/);
+    throwsInvalid(() => c16.decode(Uint8Array.of(0x4e, 0x4c, 3, 4, 28, 28, 16, 0xff, 0xff, 0xff, 0xff, 0x7f)), /the header's image count is not a varint below 2\^32/);
     throwsInvalid(() => c16.decode(s, { maxOutputBytes: 5 * 784 - 1 }), /^codecs\.learned\.decode: 5 images of 28×28 are 3920 bytes, more than maxOutputBytes = 3919$/);
     expect(c16.decodeBatch(s, { maxOutputBytes: 5 * 784 }).length).toBe(5);
     throwsInvalid(() => c16.decode(edit(7, 4)), /^codecs\.learned\.decode: the stream says one image but holds 2$/);

@@ -573,7 +573,9 @@ describe('errors: the op and argument named, the class, nothing leaked', () => {
     expect(throwsClean(() => gatherND(x, [[0, 0, 0]]))).toMatchObject({ message: 'gatherND: the index tuples (the last axis of indices) have 3 entries, more than the rank 2 of x; x shape [2,3], indices shape [1,3]' });
     expect(throwsClean(() => gatherND(x, 0))).toMatchObject({ message: 'gatherND: indices must have rank 1 or more (its last axis holds the index tuples), got a scalar; x shape [2,3], indices shape []' });
     expect(throwsClean(() => gatherND(x, 'a' as never))).toMatchObject({ message: 'gatherND: indices must be a Tensor, a number or an array of numbers, got the string "a"' });
-    expect(throwsClean(() => gatherND(nr.zeros([2 ** 24 + 3, 0]), [[2 ** 24 + 2]]))).toMatchObject({ message: 'gatherND: the tuple indices[0] names row 16777218 of x\'s first 1 axes flattened; gatherND addresses at most 2^24 rows (float32 indices); x shape [16777219,0], indices shape [1,1]' });
+    const past = "past 2^24: float32, neurite's only dtype, holds integers exactly only up to 2^24 = 16777216";
+    expect(throwsClean(() => gatherND(nr.zeros([2 ** 24 + 3, 0]), [[2 ** 24 + 2]]))).toMatchObject({ message: `gatherND: indices[0,0] is 16777218, ${past}` });
+    expect(throwsClean(() => gatherND(nr.zeros([5000, 5000, 0]), [[4000, 4000]]))).toMatchObject({ message: `gatherND: the row that indices[0] names in x's first 2 axes flattened is 20004000 (x shape [5000,5000,0], indices shape [1,2]), ${past}` });
     expect(throwsClean(() => gatherND(nr.zeros([1, 2 ** 16]), nr.zeros([2 ** 14, 1])))).toMatchObject({ name: 'OutOfMemoryError', message: expect.stringMatching(/^gatherND: out of memory allocating 4294967296 bytes: the result \[16384,65536\]/) });
     x.dispose();
   });

@@ -225,7 +225,8 @@ describe('scatterND, tensorScatterUpdate, sparseToDense vs TF.js', () => {
     expect(msg(() => scatterND([[0, 1, 0]], [5], [2, 2]))).toBe(
       'InvalidArgumentError: scatterND: the index tuples (the last axis of indices) have 3 entries, more than the rank 2 of the output; the output shape [2,2], indices shape [1,3]',
     );
-    expect(msg(() => scatterND([[2 ** 24 + 2]], [1], [2 ** 25]))).toMatch(/^InvalidArgumentError: scatterND: the tuple indices\[0\] names row 16777218 of the output's first 1 axes flattened; scatterND addresses at most 2\^24 rows/);
+    expect(msg(() => scatterND([[2 ** 24 + 2]], [1], [2 ** 25]))).toMatch(/^InvalidArgumentError: scatterND: indices\[0,0\] is 16777218, past 2\^24: float32/);
+    expect(msg(() => scatterND([[4000, 4000]], [1], [5000, 5000]))).toMatch(/^InvalidArgumentError: scatterND: the row that indices\[0\] names in the output's first 2 axes flattened is 20004000 \(the output shape \[5000,5000\], indices shape \[1,2\]\), past 2\^24: float32/);
     expect(msg(() => scatterND([[0]], [1], [-1]))).toMatch(/^InvalidArgumentError: scatterND: shape\[0\] must be a non-negative integer, got -1/);
     expect(msg(() => tensorScatterUpdate([1, 1, 1], [[5]], [5]))).toBe('InvalidArgumentError: tensorScatterUpdate: indices[0,0] is 5, out of range for axis 0 of tensor (size 3); tensor shape [3], indices shape [1,1]');
     expect(msg(() => sparseToDense([0, 5], [5, 6], [4], 9))).toBe('InvalidArgumentError: sparseToDense: sparseIndices[1] is 5, out of range for axis 0 of the output (size 4); the output shape [4], sparseIndices shape [2]');

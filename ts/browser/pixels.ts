@@ -7,7 +7,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { Tensor } from '../tensor.js';
-import { describe, intArg, show, withTensors, type TensorLike } from '../ops/convert.js';
+import { attachedArg, describe, intArg, show, withTensors, type TensorLike } from '../ops/convert.js';
 import { tensor } from '../ops/creation.js';
 
 /** RGBA bytes, 4 per pixel, row by row (TF.js's `PixelData`; `ImageData` is one). */
@@ -65,6 +65,7 @@ function rgbaOf(op: string, pixels: unknown): PixelData {
   }
   const p = pixels as Record<string, unknown>;
   if (p.data instanceof Uint8Array || p.data instanceof Uint8ClampedArray) {
+    attachedArg(op, 'pixels.data', p.data);
     const width = intArg(op, 'pixels.width', p.width, 0);
     const height = intArg(op, 'pixels.height', p.height, 0);
     if (p.data.length !== width * height * 4) {

@@ -4,7 +4,7 @@
  */
 import { call, check, outPtr, raw, readOut } from '../engine.js';
 import { InvalidArgumentError, OutOfMemoryError } from '../errors.js';
-import { describe } from '../ops/convert.js';
+import { attachedArg, describe } from '../ops/convert.js';
 import { checkArgs } from '../options.js';
 
 /** ABI codec ids (crates/wasm/src/exports/compression.rs `CODECS`). */
@@ -26,17 +26,18 @@ export interface DecodeOptions {
 export type Bytes = Uint8Array | Uint8ClampedArray;
 
 /**
- * @internal `v` as a `Uint8Array` if it holds bytes: itself, or a view on the same memory of a
- * `Uint8ClampedArray` (no copy); `undefined` for anything else.
+ * @internal `v` (the argument `arg` of `op`) as a `Uint8Array` if it holds bytes: itself, or a
+ * view on the same memory of a `Uint8ClampedArray` (no copy); `undefined` for anything else.
+ * Bytes whose buffer was transferred away (detached) are an {@link InvalidArgumentError}.
  */
-export function asBytes(v: unknown): Uint8Array | undefined {
-  if (v instanceof Uint8Array) return v;
-  if (v instanceof Uint8ClampedArray) return new Uint8Array(v.buffer, v.byteOffset, v.length);
-  return undefined;
+export function asBytes(op: string, arg: string, v: unknown): Uint8Array | undefined {
+  if (!(v instanceof Uint8Array) && !(v instanceof Uint8ClampedArray)) return undefined;
+  attachedArg(op, arg, v);
+  return v instanceof Uint8Array ? v : new Uint8Array(v.buffer, v.byteOffset, v.length);
 }
 
 export function bytesArg(op: string, bytes: unknown): Uint8Array {
-  const b = asBytes(bytes);
+  const b = asBytes(op, 'bytes', bytes);
   if (b === undefined) throw new InvalidArgumentError(`${op}: bytes must be a Uint8Array (or a Uint8ClampedArray), got ${describe(bytes)}`);
   if (b.length > 0xffff_fffe) throw new InvalidArgumentError(`${op}: ${b.length} bytes are more than 4 GiB - 1`);
   return b;
@@ -71,7 +72,7 @@ export function maxOutputArg(op: string, options: unknown): number {
 /** The options of a byte decoder: the output cap and the buffer to decode into, if any. */
 export function byteDecodeArgs(op: string, options: unknown): { maxOutput: number; output?: Uint8Array } {
   const o = checkArgs(op, options, ['maxOutputBytes', 'output']);
-  const output = o.output === undefined ? undefined : asBytes(o.output);
+  const output = o.output === undefined ? undefined : asBytes(op, 'output', o.output);
   if (o.output !== undefined && output === undefined) {
     throw new InvalidArgumentError(`${op}: output must be a Uint8Array (or a Uint8ClampedArray), got ${describe(o.output)}`);
   }

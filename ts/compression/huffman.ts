@@ -16,7 +16,7 @@
  */
 import { call, check, withWords, words } from '../engine.js';
 import { InvalidArgumentError } from '../errors.js';
-import { describe } from '../ops/convert.js';
+import { attachedArg, describe } from '../ops/convert.js';
 import { checkKeys } from '../classic/common.js';
 import { byteDecodeArgs, bytesArg, CODEC, decodeRaw, encodeRaw, type ByteDecodeOptions, type Bytes } from './bytes.js';
 
@@ -62,6 +62,7 @@ export function codeLengths(frequencies: ArrayLike<number>, options: { maxLength
   if (typeof frequencies !== 'object' || frequencies === null || typeof frequencies.length !== 'number') {
     throw new InvalidArgumentError(`${op}: frequencies must be an array of non-negative integers, got ${describe(frequencies)}`);
   }
+  if (ArrayBuffer.isView(frequencies)) attachedArg(op, 'frequencies', frequencies);
   const o = checkKeys(op, options, ['maxLength']);
   const maxLength = o.maxLength ?? 15;
   if (typeof maxLength !== 'number' || !Number.isInteger(maxLength) || maxLength < 1 || maxLength > 15) {

@@ -98,6 +98,8 @@ function join1(rows: readonly unknown[], path: string): unknown {
       try {
         return tensor(rows as Array<number[]>);
       } catch (err) {
+        // A value tensor() refuses (not a number, a detached array, beyond float32) is that, not a shape.
+        if (err instanceof InvalidArgumentError) throw new InvalidArgumentError(`batch: the elements' arrays${at(path)} do not make one tensor: ${err.message.replace(/^tensor: /, '')}`);
         if (err instanceof NeuriteError) throw new ShapeError(`batch: the elements' arrays${at(path)} do not make one tensor: ${err.message.replace(/^tensor: /, '')}; every element needs the same shape`);
         throw err;
       }

@@ -213,7 +213,9 @@ export class Dataset<T = unknown> implements AsyncIterable<T> {
 
   /**
    * The elements for which `predicate` is truthy; the others are disposed. The predicate runs
-   * in `tidy`; it may also return a Promise of a boolean.
+   * in `tidy`; it may also return a Promise of a boolean. While it drops many elements in a row
+   * the pass yields to the event loop now and then (every 16 ms), so timers, I/O and an abort of
+   * yours still run, even when it never keeps one (`repeat().filter(() => false)`).
    *
    * @example
    * await data.array([1, 2, 3, 4]).filter((x) => x % 2 === 0).toArray(); // [2, 4]
@@ -296,6 +298,7 @@ export class Dataset<T = unknown> implements AsyncIterable<T> {
 
   /**
    * Drops the first `count` elements (disposing them); fewer than `count` gives an empty dataset.
+   * A long skip yields to the event loop now and then, as `filter` does.
    *
    * @example
    * await data.array([1, 2, 3]).skip(2).toArray(); // [3]

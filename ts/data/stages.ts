@@ -15,6 +15,32 @@ import { deepClone, disposeAll, disposeConsumed, tensorsIn } from './tree.js';
 import { mix32, uniform } from './random.js';
 import { done, isThenable, LazyIterator, type IteratorLike, type Next } from './iterator.js';
 import { isDataset, passOf } from './dataset.js';
+import { YIELD_EVERY_MS, yieldNow } from '../models/fit.js';
+
+/** Upstream pulls between two looks at the clock in {@link Pace}. */
+const PACE_PULLS = 256;
+
+/**
+ * Keeps a stage that reads many upstream elements for one of its own (`filter` dropping them,
+ * `skip`, filling a `shuffle` buffer or a batch) from holding the thread: stages pass elements
+ * on in microtasks only, so without it `repeat().filter(() => false)` would never let a timer,
+ * I/O or a user's abort run. `tick()` after each upstream pull gives a macrotask to await
+ * (`yieldNow`) once {@link YIELD_EVERY_MS} have passed since the loop's first look at the clock
+ * (after {@link PACE_PULLS} pulls) or its last yield, else `null` (no await on the fast path).
+ */
+class Pace {
+  #pulls = 0;
+  #since = -1;
+  tick(): Promise<void> | null {
+    if (++this.#pulls % PACE_PULLS !== 0) return null;
+    const now = performance.now();
+    if (this.#since < 0 || now - this.#since < YIELD_EVERY_MS) {
+      if (this.#since < 0) this.#since = now;
+      return null;
+    }
+    return yieldNow().then(() => void (this.#since = performance.now()));
+  }
+}
 
 /** Closes `it` if it can be closed, ignoring what it returns. */
 export async function close(it: IteratorLike<unknown> | null | undefined): Promise<void> {
@@ -108,12 +134,13 @@ function runTidy<R>(op: string, f: () => R, hint: string): R {
   });
 }
 
-/** `filter`: elements for which `predicate` holds; the others are disposed. */
+/** `filter`: elements for which `predicate` holds; the others are disposed (yielding to the event loop now and then while it drops many in a row). */
 export class FilterIterator<T> extends LazyIterator<T> {
   constructor(private readonly up: LazyIterator<T>, private readonly predicate: (v: T) => unknown) {
     super();
   }
   protected async pull(): Promise<Next<T>> {
+    let pace: Pace | null = null;
     for (;;) {
       const r = await this.up.next();
       if (r.done) return r;
@@ -140,6 +167,8 @@ export class FilterIterator<T> extends LazyIterator<T> {
       }
       if (keep) return r;
       disposeAll(r.value);
+      const wait = (pace ??= new Pace()).tick();
+      if (wait) await wait;
     }
   }
   protected override release(): Promise<void> {
@@ -168,7 +197,7 @@ export class TakeIterator<T> extends LazyIterator<T> {
   }
 }
 
-/** `skip`: drops (and disposes) the first `count` elements. */
+/** `skip`: drops (and disposes) the first `count` elements, yielding to the event loop now and then. */
 export class SkipIterator<T> extends LazyIterator<T> {
   #left: number;
   constructor(private readonly up: LazyIterator<T>, count: number) {
@@ -176,6 +205,7 @@ export class SkipIterator<T> extends LazyIterator<T> {
     this.#left = count;
   }
   protected async pull(): Promise<Next<T>> {
+    const pace = this.#left > 0 ? new Pace() : null;
     while (this.#left > 0) {
       this.#left--;
       const r = await this.up.next();
@@ -184,6 +214,8 @@ export class SkipIterator<T> extends LazyIterator<T> {
         return r;
       }
       disposeAll(r.value);
+      const wait = pace!.tick();
+      if (wait) await wait;
     }
     return this.up.next();
   }
@@ -349,10 +381,13 @@ export class ShuffleIterator<T> extends LazyIterator<T> {
     this.#random = uniform(passSeed(seed, pass));
   }
   protected async pull(): Promise<Next<T>> {
+    const pace = new Pace();
     while (!this.#exhausted && this.#buffer.length < this.size) {
       const r = await this.up.next();
       if (r.done) this.#exhausted = true;
       else this.#buffer.push(r.value);
+      const wait = pace.tick();
+      if (wait) await wait;
     }
     const n = this.#buffer.length;
     if (n === 0) return done();
@@ -379,11 +414,14 @@ export class BatchIterator<T, B> extends LazyIterator<B> {
   }
   protected async pull(): Promise<Next<B>> {
     const rows: T[] = [];
+    const pace = new Pace();
     try {
       while (rows.length < this.size) {
         const r = await this.up.next();
         if (r.done) break;
         rows.push(r.value);
+        const wait = pace.tick();
+        if (wait) await wait;
       }
       if (rows.length === 0 || (rows.length < this.size && !this.smallLastBatch)) {
         for (const r of rows) disposeAll(r);

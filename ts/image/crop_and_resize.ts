@@ -6,7 +6,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { checkSize, f32String, fromFlat, intArg, numberArg, show, withTensors, type TensorLike } from '../ops/convert.js';
+import { checkSize, EXACT_INT, exactInts, f32String, fromFlat, intArg, numberArg, show, withTensors, type TensorLike } from '../ops/convert.js';
 import { batchOfImages, finiteRows } from './options.js';
 
 /**
@@ -56,6 +56,7 @@ export function cropAndResize(
   extrapolationValue = 0,
 ): Tensor {
   const op = 'cropAndResize';
+  exactInts(op, 'boxInd', boxInd);
   return withTensors(op, { image, boxes, boxInd }, (t) => {
     const is = t.image.shape;
     const bs = t.boxes.shape;
@@ -74,6 +75,8 @@ export function cropAndResize(
 
     const box = t.boxes.data();
     finiteRows(op, box, 4, (i) => `boxes[${i}]`, 'box coordinates must be finite');
+    // Past 2^24 + 1 images an index past 2^24 could be in range, but float32 holds it rounded.
+    if (batch > EXACT_INT + 1) exactInts(op, 'boxInd', t.boxInd, true);
     const ind = t.boxInd.data();
     for (let i = 0; i < n; i++) {
       const b = ind[i];

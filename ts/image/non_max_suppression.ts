@@ -11,7 +11,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { composite } from '../ops/composite.js';
-import { boolArg, describe, EXACT_INT, fromFlat, intArg, show, withTensors, type TensorLike } from '../ops/convert.js';
+import { boolArg, describe, exactInt, fromFlat, intArg, show, withTensors, type TensorLike } from '../ops/convert.js';
 import { finiteRows } from './options.js';
 
 /** A box still in the running: its score (lowered by soft-NMS), and the selections it has been checked against. */
@@ -39,7 +39,7 @@ function suppress(op: string, boxes: TensorLike, scores: TensorLike, maxOutputSi
     if (bs.length !== 2 || bs[1] !== 4) throw new InvalidArgumentError(`${op}: boxes must have shape [numBoxes, 4] (rows [y1, x1, y2, x2]), got shape ${show(bs)}`);
     const n = bs[0];
     if (ss.length !== 1 || ss[0] !== n) throw new InvalidArgumentError(`${op}: scores must have shape [${n}] (one score per box; boxes shape ${show(bs)}), got shape ${show(ss)}`);
-    if (n > EXACT_INT) throw new InvalidArgumentError(`${op}: boxes has ${n} rows; non-max suppression handles at most 2^24 boxes (float32 indices)`);
+    exactInt(op, 'the last box index', n - 1, `boxes shape ${show(bs)}`);
     const max = intArg(op, 'maxOutputSize', maxOutputSize, 0);
     const iou = iouThreshold ?? 0.5;
     if (typeof iou !== 'number' || !(iou >= 0 && iou <= 1)) throw new InvalidArgumentError(`${op}: iouThreshold must be a number in [0, 1], got ${describe(iou)}`);

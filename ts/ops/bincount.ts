@@ -1,8 +1,7 @@
 /** `bincount` and `denseBincount`: how often each integer occurs, or the sum of its weights (TF.js names). */
 import { InvalidArgumentError, ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { boolArg, checkSize, describe, EXACT_INT, f32String, fromFlat, withTensors, type TensorLike } from './convert.js';
-import { position } from './index_tuples.js';
+import { boolArg, checkSize, describe, EXACT_INT, exactInt, exactInts, f32String, fromFlat, position, withTensors, type TensorLike } from './convert.js';
 import { composite } from './composite.js';
 import { unsortedSegmentSum } from './segment.js';
 import { reshape } from './shape.js';
@@ -17,7 +16,9 @@ import { reshape } from './shape.js';
  * counts are constants under `grad`.
  *
  * `x` holds non-negative integers stored as float32 (TF.js requires an int32 tensor); any other
- * value (negative, fractional, NaN, ±Infinity) throws, naming its position.
+ * value (negative, fractional, NaN, ±Infinity) throws, naming its position. Float32 holds
+ * integers exactly only up to 2^24, so a value past 2^24 in a given array (or, with `size` past
+ * 2^24 + 1, in a tensor) throws, and so does a count that would pass 2^24.
  *
  * Differences from TF.js 4.22: `size` must be an integer (TF.js gives a tensor of shape `[1.5]`
  * for 1.5); a fractional or NaN `x` throws where TF.js rejects the float32 dtype.
@@ -31,6 +32,7 @@ import { reshape } from './shape.js';
  */
 export function bincount(x: TensorLike, weights: TensorLike, size: number): Tensor {
   const op = 'bincount';
+  exactInts(op, 'x', x);
   return withTensors(op, { x, weights }, (t) => {
     const n = sizeArg(op, size);
     if (hasWeights(op, t.x, t.weights)) return weighted(op, t.x, t.weights, n, 1, t.x.size, [n]);
@@ -47,7 +49,8 @@ export function bincount(x: TensorLike, weights: TensorLike, size: number): Tens
  * are then ignored, as TF.js does). Values at or past `size` are not counted. Differentiable
  * w.r.t. `weights` (TF.js 4.22 has no gradient); counts are constants under `grad`.
  *
- * `x` holds non-negative integers stored as float32 (TF.js requires an int32 tensor).
+ * `x` holds non-negative integers stored as float32 (TF.js requires an int32 tensor); values
+ * and counts past 2^24 throw, as in {@link bincount}.
  *
  * Differences from TF.js 4.22: `binaryOutput` applies to a 1-D `x` too (TF.js ignores it there
  * and returns counts, unlike TF's `DenseBincount`); `size` must be an integer.
@@ -61,6 +64,7 @@ export function bincount(x: TensorLike, weights: TensorLike, size: number): Tens
  */
 export function denseBincount(x: TensorLike, weights: TensorLike, size: number, binaryOutput = false): Tensor {
   const op = 'denseBincount';
+  exactInts(op, 'x', x);
   return withTensors(op, { x, weights }, (t) => {
     const r = t.x.rank;
     if (r !== 1 && r !== 2) throw new InvalidArgumentError(`${op}: x must be 1-D or 2-D, got rank ${r} (shape [${t.x.shape}])`);
@@ -82,9 +86,7 @@ export function denseBincount(x: TensorLike, weights: TensorLike, size: number, 
  * w.r.t. `weights` (TF.js 4.22 has no gradient for bincount).
  */
 function weighted(op: string, x: Tensor, weights: Tensor, size: number, rows: number, cols: number, shape: number[]): Tensor {
-  if (rows * size > EXACT_INT) {
-    throw new InvalidArgumentError(`${op}: weighted counts into ${rows * size} bins (x shape [${x.shape}], size ${size}) exceed the 2^24 that float32 bin numbers address exactly`);
-  }
+  exactInt(op, 'the last bin of the weighted counts', rows * size - 1, `x shape [${x.shape}], size ${size}`);
   const bins = new Float32Array(x.size);
   count(op, x, size, rows, cols, false, bins);
   return composite(op, () => reshape(unsortedSegmentSum(reshape(weights, [x.size]), fromFlat(op, bins, [x.size]), rows * size), shape));
@@ -115,18 +117,19 @@ function count(op: string, x: Tensor, size: number, rows: number, cols: number, 
   const out = new Float32Array(rows * size);
   if (x.size === 0) return out;
   const v = x.data();
+  const at = (i: number, j: number, p: number): string => (x.rank === 2 ? `[${i},${j}]` : x.rank === 0 ? '' : position(p, x.shape));
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) {
       const p = i * cols + j;
       const b = v[p];
-      if (!(Number.isInteger(b) && b >= 0)) {
-        const at = x.rank === 2 ? `[${i},${j}]` : x.rank === 0 ? '' : position(p, x.shape);
-        throw new InvalidArgumentError(`${op}: x${at} is ${f32String(b)}; x must hold non-negative integers (x shape [${x.shape}])`);
-      }
+      if (!(Number.isInteger(b) && b >= 0)) throw new InvalidArgumentError(`${op}: x${at(i, j, p)} is ${f32String(b)}; x must hold non-negative integers (x shape [${x.shape}])`);
+      // Past 2^24 + 1 bins a value past 2^24 would be counted, but float32 holds it rounded.
+      if (b > EXACT_INT && size > EXACT_INT + 1) exactInt(op, `x${at(i, j, p)}`, b, `x shape [${x.shape}], size ${size}`);
       if (bins) bins[p] = b < size ? i * size + b : -1;
       if (b >= size) continue;
       const k = i * size + b;
       if (binary) out[k] = 1;
+      else if (out[k] === EXACT_INT) exactInt(op, `the count of ${b} in ${rows > 1 ? `row ${i} of ` : ''}x`, EXACT_INT + 1, `so far; x shape [${x.shape}]`);
       else out[k] += 1;
     }
   }

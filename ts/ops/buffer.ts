@@ -1,7 +1,7 @@
 /** `buffer` and `TensorBuffer`: TF.js's mutable array of values with a shape, turned into a tensor at the end. */
 import { InvalidArgumentError, ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { checkShape, describe, dtypeArg, fromFlat, isNumberArray, show } from './convert.js';
+import { attachedArg, checkShape, describe, dtypeArg, f32Value, fromFlat, isNumberArray, show } from './convert.js';
 
 /** TF.js's row-major strides: one per axis but the last (`[]` below rank 2). */
 function stridesOf(shape: readonly number[]): number[] {
@@ -19,12 +19,16 @@ function initialValues(op: string, values: unknown, size: number, shape: readonl
   if (!Array.isArray(values) && !isNumberArray(values)) {
     throw new InvalidArgumentError(`${op}: values must be a Float32Array (or another typed array or a flat array of numbers), got ${describe(values)}`);
   }
+  if (!Array.isArray(values)) attachedArg(op, 'values', values as unknown as ArrayBufferView);
   const v = values as ArrayLike<unknown>;
   if (v.length !== size) throw new ShapeError(`${op}: ${v.length} values do not fill shape [${shape}], which needs ${size}`);
-  if (Object.prototype.toString.call(values) === '[object Float32Array]') return values as Float32Array;
-  if (Array.isArray(values)) {
-    for (let i = 0; i < values.length; i++) {
-      if (typeof values[i] !== 'number') throw new InvalidArgumentError(`${op}: values[${i}] is ${describe(values[i])}, not a number`);
+  const kind = Object.prototype.toString.call(values);
+  if (kind === '[object Float32Array]') return values as Float32Array;
+  if (Array.isArray(values) || kind === '[object Float64Array]') {
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i];
+      if (typeof x !== 'number') throw new InvalidArgumentError(`${op}: values[${i}] is ${describe(x)}, not a number`);
+      f32Value(op, `values[${i}]`, x);
     }
   }
   return Float32Array.from(v as ArrayLike<number>);
@@ -85,10 +89,12 @@ export class TensorBuffer {
   /**
    * Writes `value` at the location `locs` (one index per axis, none for a scalar).
    * @example b.set(5, 1, 0)   // b[1][0] = 5
-   * @throws {@link InvalidArgumentError} when `value` is not a number or the location is bad.
+   * @throws {@link InvalidArgumentError} when `value` is not a number, is a finite number beyond
+   *   float32's range, or the location is bad.
    */
   set(value: number, ...locs: number[]): void {
     if (typeof value !== 'number') throw new InvalidArgumentError(`TensorBuffer.set: value must be a number, got ${describe(value)}`);
+    f32Value('TensorBuffer.set', 'value', value);
     this.values[this.indexOf('TensorBuffer.set', locs)] = value;
   }
 

@@ -1,7 +1,7 @@
 /** `confusionMatrix`: counts of (label, prediction) pairs, TF.js's `tf.math.confusionMatrix`. */
 import { InvalidArgumentError, ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { checkSize, describe, f32String, fromFlat, withTensors, type TensorLike } from './convert.js';
+import { checkSize, describe, EXACT_INT, exactInt, exactInts, f32String, fromFlat, withTensors, type TensorLike } from './convert.js';
 
 /**
  * The confusion matrix of `labels` against `predictions`, as TF.js `tf.math.confusionMatrix`:
@@ -12,13 +12,15 @@ import { checkSize, describe, f32String, fromFlat, withTensors, type TensorLike 
  * `[0, numClasses)` stored as float32 (TF.js takes int32 tensors). Any other value (negative,
  * fractional, too large, NaN) throws, naming the first one and its index (TF.js truncates
  * fractions and silently drops values out of range). `numClasses` 1 works (TF.js 4.22 throws:
- * its `oneHot` needs a depth of 2 or more). Counts are exact up to 2^24 per entry.
+ * its `oneHot` needs a depth of 2 or more). A count past 2^24, which float32 cannot hold
+ * exactly, throws.
  *
  * Not differentiable: the counts are a constant under `grad` (zero gradient, as in TF.js).
  *
  * @example confusionMatrix([0, 1, 2, 1, 0], [0, 2, 2, 1, 0], 3)  // [[2, 0, 0], [0, 1, 1], [0, 0, 1]]
  * @throws {@link InvalidArgumentError} when `labels` or `predictions` is not 1-D or holds a
- *   value that is not a class index, or `numClasses` is not a positive integer;
+ *   value that is not a class index, `numClasses` is not a positive integer, or a count passes
+ *   2^24;
  *   {@link ShapeError} when their lengths differ; {@link OutOfMemoryError} when
  *   `numClasses²` exceeds {@link MAX_ELEMENTS}.
  */
@@ -29,6 +31,8 @@ export function confusionMatrix(labels: TensorLike, predictions: TensorLike, num
   }
   const n = numClasses;
   checkSize(op, `the result [${n},${n}]`, n * n);
+  exactInts(op, 'labels', labels);
+  exactInts(op, 'predictions', predictions);
   return withTensors(op, { labels, predictions }, (t) => {
     for (const arg of ['labels', 'predictions'] as const) {
       if (t[arg].rank !== 1) throw new InvalidArgumentError(`${op}: ${arg} must be 1-D, got rank ${t[arg].rank} (shape [${t[arg].shape}])`);
@@ -41,6 +45,8 @@ export function confusionMatrix(labels: TensorLike, predictions: TensorLike, num
     const cols = classes(op, 'predictions', t.predictions, n);
     const counts = new Float64Array(n * n);
     for (let i = 0; i < m; i++) counts[rows[i] * n + cols[i]] += 1;
+    // Float32 holds counts exactly only up to 2^24.
+    if (m > EXACT_INT) counts.forEach((c, i) => c > EXACT_INT && exactInt(op, `the count of label ${Math.floor(i / n)} predicted as ${i % n}`, c, `${m} examples`));
     return fromFlat(op, counts, [n, n]);
   });
 }

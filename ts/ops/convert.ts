@@ -35,6 +35,60 @@ export const MAX_ELEMENTS = 2 ** 29 - 1;
  */
 export const EXACT_INT = 2 ** 24;
 
+/**
+ * @internal Throws an {@link InvalidArgumentError} when the integer `v` (an index, position or
+ * count; `what` in the message, `context` after the value) is past 2^24 in magnitude, where
+ * float32 no longer holds every integer: one message for every op that turns integers into
+ * float32 values or returns them as float32 (`gather: indices[0] is 16777217, past 2^24: …`).
+ * NaN and ±Infinity pass (the callers' own checks name them).
+ */
+export function exactInt(op: string, what: string, v: number, context = ''): void {
+  if ((v > EXACT_INT || v < -EXACT_INT) && v !== Infinity && v !== -Infinity) {
+    const stored = Math.fround(v);
+    const note = stored !== v ? ` (${v} would be stored as ${f32String(stored)})` : '';
+    throw new InvalidArgumentError(`${op}: ${what} is ${v}${context ? ` (${context})` : ''}, past 2^24: float32, neurite's only dtype, holds integers exactly only up to 2^24 = ${EXACT_INT}${note}`);
+  }
+}
+
+/**
+ * @internal {@link exactInt} on every value of an index argument (`arg`) before it becomes
+ * float32: a number, nested arrays or a typed array (`[16777217]` is refused, not read as
+ * 16777216), read as {@link flatten} reads them (values it refuses are left to the conversion
+ * to report). A Tensor holds float32 values already and is skipped, unless `tensor` is set: then
+ * its values are read and checked, which callers do only where a value past 2^24 could be in
+ * range. Errors name the position: `indices[1,0]`.
+ */
+export function exactInts(op: string, arg: string, values: unknown, tensor = false): void {
+  let flat: ArrayLike<number>;
+  let shape: readonly number[];
+  if (values instanceof Tensor) {
+    if (!tensor) return;
+    flat = values.size > 0 ? values.data() : new Float32Array(0);
+    shape = values.shape;
+  } else {
+    try {
+      ({ flat, shape } = flatten(op, values as TensorValues));
+    } catch {
+      return;
+    }
+  }
+  for (let i = 0; i < flat.length; i++) {
+    const v = flat[i];
+    if (v > EXACT_INT || v < -EXACT_INT) exactInt(op, `${arg}${position(i, shape)}`, v);
+  }
+}
+
+/** @internal `[i,j,…]`: the position of the flat index `p` in a tensor of `shape` (row-major; `` for a scalar). */
+export function position(p: number, shape: readonly number[]): string {
+  if (shape.length === 0) return '';
+  const at = new Array<number>(shape.length);
+  for (let d = shape.length - 1; d >= 0; d--) {
+    at[d] = shape[d] > 0 ? p % shape[d] : 0;
+    p = shape[d] > 0 ? Math.floor(p / shape[d]) : 0;
+  }
+  return `[${at}]`;
+}
+
 /** @internal Throws an {@link OutOfMemoryError} naming `op` when `n` elements exceed {@link MAX_ELEMENTS}. */
 export function checkSize(op: string, what: string, n: number): number {
   if (!(n <= MAX_ELEMENTS)) {
@@ -45,6 +99,17 @@ export function checkSize(op: string, what: string, n: number): number {
 
 /** Validates a shape: every dimension a non-negative integer, the element count within {@link MAX_ELEMENTS}. Returns a copy. */
 export function checkShape(op: string, shape: unknown, arg = 'shape'): number[] {
+  const dims = shapeDims(op, shape, arg);
+  checkSize(op, `${arg} [${dims}]`, dims.reduce((a, b) => a * b, 1));
+  return dims;
+}
+
+/**
+ * @internal {@link checkShape} without the size check, for a shape that values must fill
+ * (`tensor(values, shape)`): 4 values for shape [65536, 65536] are a mismatch to report, not
+ * an allocation to refuse.
+ */
+export function shapeDims(op: string, shape: unknown, arg = 'shape'): number[] {
   if (!Array.isArray(shape)) throw new InvalidArgumentError(`${op}: ${arg} must be an array of dimensions, got ${describe(shape)}`);
   if (shape.length > 32) throw new InvalidArgumentError(`${op}: ${arg} has rank ${shape.length}, which exceeds the maximum rank 32`);
   const dims = shape.map((d, i) => {
@@ -54,7 +119,6 @@ export function checkShape(op: string, shape: unknown, arg = 'shape'): number[] 
     if (d > 0xffffffff) throw new InvalidArgumentError(`${op}: ${arg}[${i}] = ${d} is too large`);
     return d;
   });
-  checkSize(op, `${arg} [${dims}]`, dims.reduce((a, b) => a * b, 1));
   return dims;
 }
 
@@ -257,16 +321,87 @@ export function isNumberArray(v: unknown): v is ArrayLike<number> {
   return ArrayBuffer.isView(v) && NUMBER_ARRAYS.has(Object.prototype.toString.call(v).slice(8, -1));
 }
 
-/** Flattens nested arrays, inferring the shape and rejecting ragged arrays and non-numbers. */
+/**
+ * @internal Throws an {@link InvalidArgumentError} when the typed array `v` (`arg` in the
+ * message) is a view on a detached buffer: one transferred away (`postMessage(m, [buffer])`,
+ * `structuredClone(v, { transfer })`), which reads as an empty array. `ArrayBuffer.prototype.detached`
+ * where there is one; else (Node 20) a zero-length view is detached when a new view on its
+ * buffer cannot be made. Only zero-length views are looked at, so the check costs nothing on data.
+ */
+export function attachedArg(op: string, arg: string, v: ArrayBufferView): void {
+  if (v.byteLength !== 0) return;
+  const b = v.buffer as ArrayBufferLike & { detached?: unknown };
+  let detached: boolean;
+  if (typeof b.detached === 'boolean') detached = b.detached;
+  else {
+    try {
+      new Uint8Array(b);
+      detached = false;
+    } catch {
+      detached = true;
+    }
+  }
+  if (detached) {
+    const kind = Object.prototype.toString.call(v).slice(8, -1);
+    throw new InvalidArgumentError(`${op}: ${arg} is a ${kind} whose ArrayBuffer is detached (transferred, e.g. by postMessage(message, [buffer]) or structuredClone(value, { transfer })), so it holds no values any more; pass a copy (array.slice()) or use the array before transferring its buffer`);
+  }
+}
+
+/**
+ * The smallest magnitude that float32 rounds to ±Infinity: 2^128 − 2^103, halfway between the
+ * largest float32 (3.4028234663852886e38) and 2^128.
+ */
+const F32_OVERFLOW = 2 ** 128 - 2 ** 103;
+
+/**
+ * @internal Throws an {@link InvalidArgumentError} when `v` (`what` in the message) is a finite
+ * number that float32 cannot hold (it would be stored as ±Infinity, as TF.js stores it).
+ * Infinity itself, NaN and the values float32 rounds to 0 pass.
+ */
+export function f32Value(op: string, what: string, v: number): void {
+  if ((v >= F32_OVERFLOW || v <= -F32_OVERFLOW) && v !== Infinity && v !== -Infinity) {
+    throw new InvalidArgumentError(`${op}: ${what} is ${v}, beyond float32's range (|x| <= 3.4028234663852886e38, what neurite stores): it would become ${v > 0 ? '' : '-'}Infinity; pass Infinity if that is what you mean`);
+  }
+}
+
+/** The index of the first value of `v` that float32 would store as ±Infinity though it is finite, or −1. */
+function beyondF32(v: Float64Array): number {
+  // The largest magnitude first, four at a time (NaN is skipped: no comparison holds for it).
+  let a = 0, b = 0, c = 0, d = 0;
+  const n = v.length;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const w = Math.abs(v[i]), x = Math.abs(v[i + 1]), y = Math.abs(v[i + 2]), z = Math.abs(v[i + 3]);
+    if (w > a) a = w;
+    if (x > b) b = x;
+    if (y > c) c = y;
+    if (z > d) d = z;
+  }
+  for (; i < n; i++) if (Math.abs(v[i]) > a) a = Math.abs(v[i]);
+  if (Math.max(a, b, c, d) < F32_OVERFLOW) return -1;
+  return v.findIndex((x) => Math.abs(x) >= F32_OVERFLOW && Math.abs(x) !== Infinity);
+}
+
+/** Flattens nested arrays, inferring the shape and rejecting ragged arrays, non-numbers, detached typed arrays and finite numbers beyond float32's range. */
 export function flatten(op: string, values: TensorValues): { flat: ArrayLike<number>; shape: number[] } {
-  if (typeof values === 'number' || typeof values === 'boolean') return { flat: [Number(values)], shape: [] };
+  if (typeof values === 'number' || typeof values === 'boolean') {
+    if (typeof values === 'number') f32Value(op, 'values', values);
+    return { flat: [Number(values)], shape: [] };
+  }
   if (ArrayBuffer.isView(values)) {
     // NOTE: a DataView or a BigInt64Array also passes `isView`; only number arrays are values.
-    if (!NUMBER_ARRAYS.has(Object.prototype.toString.call(values).slice(8, -1))) {
+    const kind = Object.prototype.toString.call(values).slice(8, -1);
+    if (!NUMBER_ARRAYS.has(kind)) {
       throw new InvalidArgumentError(`${op}: values must be a number array or a typed array of numbers (Float32Array, Int32Array, Uint8Array, …), got ${describe(values)}`);
     }
+    attachedArg(op, 'values', values);
     const v = values as unknown as ArrayLike<number>;
     checkSize(op, 'values', v.length);
+    // Only float64 values can lie beyond float32's range (every integer array's fit).
+    if (kind === 'Float64Array') {
+      const i = beyondF32(values as Float64Array);
+      if (i >= 0) f32Value(op, `values[${i}]`, v[i]);
+    }
     return { flat: v, shape: [v.length] };
   }
   if (!Array.isArray(values)) throw new InvalidArgumentError(`${op}: values must be a number, an array or a typed array, got ${describe(values)}`);
@@ -280,19 +415,30 @@ export function flatten(op: string, values: TensorValues): { flat: ArrayLike<num
   }
   // Rows that are typed arrays (TF.js takes [Float32Array, …]): one more axis, the innermost.
   const typedRows = isNumberArray(probe) && shape.length < 32;
-  if (typedRows) shape.push((probe as ArrayLike<number>).length);
+  if (typedRows) {
+    attachedArg(op, `values${'[0]'.repeat(shape.length)}`, probe as unknown as ArrayBufferView);
+    shape.push((probe as ArrayLike<number>).length);
+  }
   checkSize(op, `values of shape [${shape}]`, shape.reduce((a, b) => a * b, 1));
   const flat: number[] = [];
   const walk = (v: unknown, depth: number, path: string): void => {
     if (depth === shape.length) {
-      if (typeof v === 'number') flat.push(v);
-      else if (typeof v === 'boolean') flat.push(v ? 1 : 0);
+      if (typeof v === 'number') {
+        if (v >= F32_OVERFLOW || v <= -F32_OVERFLOW) f32Value(op, `values${path}`, v);
+        flat.push(v);
+      } else if (typeof v === 'boolean') flat.push(v ? 1 : 0);
       else throw new InvalidArgumentError(`${op}: values${path} is ${describe(v)}, not a number`);
       return;
     }
-    if (typedRows && depth === shape.length - 1 && isNumberArray(v) && v.length === shape[depth]) {
-      for (let i = 0; i < v.length; i++) flat.push(v[i]);
-      return;
+    if (typedRows && depth === shape.length - 1 && isNumberArray(v)) {
+      attachedArg(op, `values${path}`, v as unknown as ArrayBufferView);
+      if (v.length === shape[depth]) {
+        for (let i = 0; i < v.length; i++) {
+          if (v[i] >= F32_OVERFLOW || v[i] <= -F32_OVERFLOW) f32Value(op, `values${path}[${i}]`, v[i]);
+          flat.push(v[i]);
+        }
+        return;
+      }
     }
     if (!Array.isArray(v) || v.length !== shape[depth]) {
       const what = Array.isArray(v) || isNumberArray(v) ? `an array of length ${(v as ArrayLike<number>).length}` : describe(v);
@@ -324,13 +470,15 @@ export function fromFlat(op: string, flat: ArrayLike<number>, shape: readonly nu
 
 /** `tensor(values, shape?)`, the public constructor; see the docs in `creation.ts`. */
 export function makeTensor(op: string, values: TensorValues, shape?: readonly number[] | null): Tensor {
-  // The shape first: a bad or huge shape is reported before any value is read.
-  const s = shape === undefined || shape === null ? null : checkShape(op, shape);
+  // The shape first: a bad shape is reported before any value is read. Its size is checked
+  // against the values (which flatten bounds by MAX_ELEMENTS), so a shape too large for them is
+  // a mismatch, not an allocation refused.
+  const s = shape === undefined || shape === null ? null : shapeDims(op, shape);
   const { flat, shape: inferred } = flatten(op, values);
   if (s === null) return fromFlat(op, flat, inferred);
   const need = s.reduce((a, b) => a * b, 1);
   if (flat.length !== need) {
-    throw new ShapeError(`${op}: ${flat.length} values do not fill shape [${s}], which needs ${need}`);
+    throw new ShapeError(`${op}: ${flat.length} values do not fill shape [${s}], which needs ${Number.isSafeInteger(need) ? need : 'more than 2^53'}`);
   }
   if (inferred.length > 1 && inferred.join() !== s.join()) {
     throw new ShapeError(`${op}: values have shape [${inferred}] but shape [${s}] was given`);
@@ -346,8 +494,10 @@ export function makeTensor(op: string, values: TensorValues, shape?: readonly nu
 export function resolve(op: string, arg: string, x: unknown): { handle: number; temp: Tensor | null } {
   if (x instanceof Tensor) return { handle: x.handleFor(op, arg), temp: null };
   let t: Tensor;
-  if (typeof x === 'number') t = fromFlat(op, [x], []);
-  else if (Array.isArray(x) || isTypedArray(x)) {
+  if (typeof x === 'number') {
+    f32Value(op, arg, x);
+    t = fromFlat(op, [x], []);
+  } else if (Array.isArray(x) || isTypedArray(x)) {
     try {
       t = makeTensor(op, x as TensorValues);
     } catch (err) {

@@ -2,7 +2,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { call, check, outPtr, readOut } from '../engine.js';
-import { checkShape, checkSize, describe, dtypeArg, fromFlat, intArg, makeTensor, numberArg, withTensors, type TensorLike, type TensorValues } from './convert.js';
+import { checkShape, checkSize, describe, dtypeArg, f32Value, fromFlat, intArg, makeTensor, numberArg, shapeDims, withTensors, type TensorLike, type TensorValues } from './convert.js';
 import { runOp } from './run.js';
 
 /**
@@ -13,7 +13,12 @@ import { runOp } from './run.js';
  *
  * @example tensor([[1, 2], [3, 4]])         // shape [2, 2]
  * @example tensor([1, 2, 3, 4, 5, 6], [2, 3])
- * @throws {@link OutOfMemoryError} when `shape` has more than {@link MAX_ELEMENTS} elements.
+ * @throws {@link ShapeError} when the values do not fill `shape` (also a `shape` too large for
+ *   any tensor: 4 values for `[65536, 65536]`) or nested arrays are ragged;
+ *   {@link InvalidArgumentError} when a value is not a number, a finite number lies beyond
+ *   float32's range (`1e39`, which TF.js stores as Infinity), or a typed array's buffer is
+ *   detached (transferred to a worker); {@link OutOfMemoryError} when the values are more than
+ *   {@link MAX_ELEMENTS}.
  */
 export function tensor(values: TensorValues, shape?: readonly number[] | null, dtype?: 'float32'): Tensor {
   dtypeArg('tensor', dtype);
@@ -25,7 +30,7 @@ function ranked(rank: number, values: TensorValues, shape: readonly number[] | n
   const op = `tensor${rank}d`;
   dtypeArg(op, dtype);
   if (shape !== undefined && shape !== null) {
-    const s = checkShape(op, shape);
+    const s = shapeDims(op, shape);
     if (s.length !== rank) throw new InvalidArgumentError(`${op}: shape must have ${rank} dimension(s), got [${s}]`);
   }
   const t = makeTensor(op, values, shape);
@@ -67,17 +72,18 @@ export function tensor6d(values: TensorValues, shape?: readonly [number, number,
   return ranked(6, values, shape, dtype);
 }
 
-/** A rank-0 tensor holding one number (a boolean gives 1 or 0). */
+/** A rank-0 tensor holding one number (a boolean gives 1 or 0); a finite number beyond float32's range is an error. */
 export function scalar(value: number, dtype?: 'float32'): Tensor {
   if (typeof value !== 'number' && typeof value !== 'boolean') throw new InvalidArgumentError(`scalar: value must be a number, got ${describe(value)}`);
+  if (typeof value === 'number') f32Value('scalar', 'value', value);
   dtypeArg('scalar', dtype);
   return fromFlat('scalar', [Number(value)], []);
 }
 
-/** A tensor of `shape` filled with `value`. */
+/** A tensor of `shape` filled with `value` (a finite number beyond float32's range is an error). */
 export function fill(shape: readonly number[], value: number, dtype?: 'float32'): Tensor {
   const s = checkShape('fill', shape);
-  numberArg('fill', 'value', value);
+  f32Value('fill', 'value', numberArg('fill', 'value', value));
   dtypeArg('fill', dtype);
   return withValues('fill', s, (v) => v.fill(value));
 }

@@ -10,7 +10,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { composite } from './composite.js';
-import { checkSize, fromFlat, withTensors, type TensorLike } from './convert.js';
+import { checkSize, exactInts, fromFlat, withTensors, type TensorLike } from './convert.js';
 import { tupleRows } from './index_tuples.js';
 import { reshape } from './shape.js';
 import { gather } from './slicing.js';
@@ -43,6 +43,7 @@ import { gather } from './slicing.js';
  */
 export function gatherND(x: TensorLike, indices: TensorLike): Tensor {
   const op = 'gatherND';
+  exactInts(op, 'indices', indices);
   return withTensors(op, { x, indices }, (t) => {
     const xs = t.x.shape;
     const is = t.indices.shape;

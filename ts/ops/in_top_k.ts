@@ -1,7 +1,7 @@
 /** `inTopKAsync`: whether each target class is among the k highest predictions. */
 import { InvalidArgumentError, ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { describe, fromFlat, withTensors, type TensorLike } from './convert.js';
+import { describe, EXACT_INT, exactInt, exactInts, fromFlat, withTensors, type TensorLike } from './convert.js';
 
 /**
  * Whether each target is among the `k` (default 1) largest predictions of its row, as TF.js
@@ -17,7 +17,8 @@ import { describe, fromFlat, withTensors, type TensorLike } from './convert.js';
  * (TF.js neither).
  *
  * Difference from TF.js 4.22: every target must be an integer class index in `[0, classes)`
- * (TF.js answers 0 for any other value), and `k` an integer (TF.js rounds a fraction up).
+ * (TF.js answers 0 for any other value) and at most 2^24 (float32 holds larger ones rounded),
+ * and `k` an integer (TF.js rounds a fraction up).
  *
  * @example
  * await inTopKAsync([[20, 10, 40, 30], [30, 50, -20, 10]], [2, 0])      // [1, 0]
@@ -28,6 +29,7 @@ import { describe, fromFlat, withTensors, type TensorLike } from './convert.js';
  */
 export async function inTopKAsync(predictions: TensorLike, targets: TensorLike, k = 1): Promise<Tensor> {
   const op = 'inTopKAsync';
+  exactInts(op, 'targets', targets);
   return withTensors(op, { predictions, targets }, (t) => {
     const ps = t.predictions.shape;
     const ts = t.targets.shape;
@@ -45,6 +47,8 @@ export async function inTopKAsync(predictions: TensorLike, targets: TensorLike, 
     const out = new Float32Array(rows);
     for (let r = 0; r < rows; r++) {
       const c = target[r];
+      // Past 2^24 + 1 classes a target past 2^24 would be in range, but float32 holds it rounded.
+      if (c > EXACT_INT && classes > EXACT_INT + 1) exactInt(op, `targets at flat position ${r}`, c, `predictions [${ps}]`);
       if (!Number.isInteger(c) || c < 0 || c >= classes) {
         throw new InvalidArgumentError(`${op}: targets holds ${c} at flat position ${r}, not a class index in [0, ${classes}) (predictions [${ps}])`);
       }

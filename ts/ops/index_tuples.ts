@@ -2,22 +2,11 @@
  * @internal Index tuples, as `gatherND` and the scatters (`scatterND`, `tensorScatterUpdate`,
  * `sparseToDense`) take them: the last axis of an indices tensor lists `k` integers that pick a
  * slice of a tensor whose first `k` axes they index. Each tuple is checked and becomes the row
- * number of that tensor seen as `[rows, rowSize]`.
+ * number of that tensor seen as `[rows, rowSize]`, a float32 value, so at most 2^24.
  */
 import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { EXACT_INT, f32String } from './convert.js';
-
-/** `[i,j,…]`: the position of the flat index `p` in a tensor of `shape` (row-major; `` for a scalar). */
-export function position(p: number, shape: readonly number[]): string {
-  if (shape.length === 0) return '';
-  const at = new Array<number>(shape.length);
-  for (let d = shape.length - 1; d >= 0; d--) {
-    at[d] = shape[d] > 0 ? p % shape[d] : 0;
-    p = shape[d] > 0 ? Math.floor(p / shape[d]) : 0;
-  }
-  return `[${at}]`;
-}
+import { EXACT_INT, exactInt, f32String, position } from './convert.js';
 
 /** Where the tuples of an indices tensor land. */
 export interface TupleRows {
@@ -50,16 +39,15 @@ export function tupleRows(op: string, arg: string, indices: Tensor, k: number, b
     let r = 0;
     for (let j = 0; j < k; j++) {
       const v = vals[i * k + j];
+      // Float32 holds an index past 2^24 rounded: refused where such an index would be in range.
+      if (v > EXACT_INT && shape[j] > EXACT_INT + 1) exactInt(op, `${arg}${position(i * k + j, indices.shape)}`, v, shapes);
       if (!Number.isInteger(v) || v < 0 || v >= shape[j]) {
         const why = Number.isInteger(v) ? `out of range for axis ${j} of ${target} (size ${shape[j]})` : 'not an integer';
         throw new InvalidArgumentError(`${op}: ${arg}${position(i * k + j, indices.shape)} is ${f32String(v)}, ${why}; ${shapes}`);
       }
       r = r * shape[j] + v;
     }
-    if (r > EXACT_INT) {
-      const tuple = batch.length === 0 ? arg : `${arg}${position(i, batch)}`;
-      throw new InvalidArgumentError(`${op}: the tuple ${tuple} names row ${r} of ${target}'s first ${k} axes flattened; ${op} addresses at most 2^24 rows (float32 indices); ${shapes}`);
-    }
+    if (r > EXACT_INT) exactInt(op, `the row that ${batch.length === 0 ? arg : `${arg}${position(i, batch)}`} names in ${target}'s first ${k} axes flattened`, r, shapes);
     rows[i] = r;
   }
   return { rows, batch, k, numRows: shape.slice(0, k).reduce((a, d) => a * d, 1), rowSize: shape.slice(k).reduce((a, d) => a * d, 1) };

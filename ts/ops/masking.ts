@@ -8,7 +8,7 @@
 import { InvalidArgumentError, ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { composite } from './composite.js';
-import { describe, EXACT_INT, fromFlat, withTensors, type TensorLike } from './convert.js';
+import { describe, EXACT_INT, exactInt, fromFlat, withTensors, type TensorLike } from './convert.js';
 import { reshape } from './shape.js';
 import { gather } from './slicing.js';
 
@@ -30,8 +30,9 @@ import { gather } from './slicing.js';
  * mask given as an array keeps fractional entries true (TF.js rounds `0.3` to false).
  *
  * @example await booleanMaskAsync(tensor([[1, 2], [3, 4], [5, 6]]), [1, 0, 1])  // [[1, 2], [5, 6]]
- * @throws (the Promise rejects with) {@link InvalidArgumentError} when `mask` is a scalar or
- *   `axis` is not an integer that leaves room for the mask's axes; {@link ShapeError} when
+ * @throws (the Promise rejects with) {@link InvalidArgumentError} when `mask` is a scalar,
+ *   `axis` is not an integer that leaves room for the mask's axes, or a true entry of `mask`
+ *   lies past flat position 2^24 (float32 indices); {@link ShapeError} when
  *   `mask`'s shape is not that of the axes of `tensor` it covers.
  */
 export async function booleanMaskAsync(tensor: TensorLike, mask: TensorLike, axis: number | null = 0): Promise<Tensor> {
@@ -58,7 +59,7 @@ export async function booleanMaskAsync(tensor: TensorLike, mask: TensorLike, axi
     const picked: number[] = [];
     for (let i = 0; i < lead; i++) {
       if (m[i] !== 0) {
-        if (i > EXACT_INT) throw new InvalidArgumentError(`${op}: mask has a true entry at flat position ${i}; booleanMaskAsync handles positions up to 2^24 (float32 indices)`);
+        exactInt(op, 'the flat position of a true entry of mask', i, `mask shape [${ms}]`);
         picked.push(i);
       }
     }
@@ -95,7 +96,7 @@ export async function whereAsync(condition: TensorLike): Promise<Tensor> {
       if (c[i] !== 0) {
         count++;
         for (const v of at) {
-          if (v > EXACT_INT) throw new InvalidArgumentError(`${op}: condition has a true entry at [${at}], past 2^24 on an axis (shape [${shape}]); float32 coordinates cannot hold it exactly`);
+          if (v > EXACT_INT) exactInt(op, `a coordinate of the true entry of condition at [${at}]`, v, `condition shape [${shape}]`);
           coords.push(v);
         }
       }
@@ -121,7 +122,8 @@ export async function whereAsync(condition: TensorLike): Promise<Tensor> {
  *
  * @example const [out, indices] = await setdiff1dAsync([1, 2, 3, 4, 5, 6], [1, 2, 4])
  * // out [3, 5, 6], indices [2, 4, 5]
- * @throws (the Promise rejects with) {@link InvalidArgumentError} when `x` or `y` is not 1-D.
+ * @throws (the Promise rejects with) {@link InvalidArgumentError} when `x` or `y` is not 1-D,
+ *   or a kept entry's index would pass 2^24 (float32 indices).
  */
 export async function setdiff1dAsync(x: TensorLike, y: TensorLike): Promise<[Tensor, Tensor]> {
   const op = 'setdiff1dAsync';
@@ -135,7 +137,7 @@ export async function setdiff1dAsync(x: TensorLike, y: TensorLike): Promise<[Ten
     const indices: number[] = [];
     for (let i = 0; i < xv.length; i++) {
       if (!drop.has(xv[i])) {
-        if (i > EXACT_INT) throw new InvalidArgumentError(`${op}: x has ${xv.length} entries; the index ${i} of a kept entry passes 2^24, which float32 cannot hold exactly`);
+        exactInt(op, 'the index of a kept entry of x', i, `x has ${xv.length} entries`);
         out.push(xv[i]);
         indices.push(i);
       }

@@ -2,7 +2,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { composite } from './composite.js';
-import { boolArg, EXACT_INT, fromFlat, pair, withTensors, type TensorLike } from './convert.js';
+import { boolArg, exactInt, fromFlat, pair, withTensors, type TensorLike } from './convert.js';
 import { maxPool, padArg, type Padding, type Size2D } from './convolution.js';
 
 /**
@@ -39,7 +39,7 @@ export function maxPoolWithArgmax(x: TensorLike, filterSize: Size2D, strides: Si
     if (s.length !== 3 && s.length !== 4) throw new InvalidArgumentError(`${op}: x must be [batch, height, width, channels] or [height, width, channels], got shape [${s}]`);
     const [n, h, w, c] = s.length === 4 ? s : [1, ...s];
     const last = withBatch ? n * h * w * c - 1 : h * w * c - 1;
-    if (last > EXACT_INT) throw new InvalidArgumentError(`${op}: x of shape [${s}] has positions up to ${last}, past 2^24, which float32 indexes cannot hold exactly`);
+    exactInt(op, `the last position in x${withBatch ? ' (the batch included)' : ''}`, last, `x shape [${s}]`);
     const result = composite(op, () => maxPool(t.x, [kh, kw], [sh, sw], pad));
     try {
       const os = result.shape;

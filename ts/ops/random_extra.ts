@@ -9,7 +9,7 @@ import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { softmax } from '../activations.js';
 import { composite } from './composite.js';
-import { boolArg, checkShape, checkSize, dtypeArg, EXACT_INT, f32String, fromFlat, intArg, withTensors, type TensorLike } from './convert.js';
+import { boolArg, checkShape, checkSize, dtypeArg, EXACT_INT, exactInt, f32String, fromFlat, intArg, withTensors, type TensorLike } from './convert.js';
 import { randomKey, randomNormal, randomUniform } from './random.js';
 
 /** Options for randomUniform/randomNormal from an optional (already checked) seed. */
@@ -86,7 +86,8 @@ export function randomUniformInt(shape: readonly number[], minval: number, maxva
  * its rows are correlated); `seed` 0 is a seed (TF.js draws a random one for 0); a batch of 0
  * rows gives an empty result (TF.js throws); NaN or `+Infinity` logits, a row of `-Infinity`
  * only, and (with `normalized`) negative or non-finite probabilities are errors (TF.js
- * samples from NaN probabilities); `numSamples` must be a non-negative integer.
+ * samples from NaN probabilities); `numSamples` must be a non-negative integer; more than
+ * 2^24 + 1 outcomes are an error (float32 indices past 2^24 are not exact).
  *
  * @example multinomial(tensor([0, 0, Math.log(2)]), 5, 42)           // 5 draws; outcome 2 half the time
  * @example multinomial(tensor([[0.2, 0.8], [1, 0]]), 3, 1, true)      // [[…], [0, 0, 0]]
@@ -102,6 +103,7 @@ export function multinomial(logits: TensorLike, numSamples: number, seed?: numbe
     if (s.length !== 1 && s.length !== 2) throw new InvalidArgumentError(`${op}: logits must have rank 1 [numOutcomes] or 2 [batch, numOutcomes], got shape [${s}]`);
     const outcomes = s[s.length - 1];
     if (outcomes < 2) throw new InvalidArgumentError(`${op}: logits must have at least 2 outcomes (its last axis), got shape [${s}]`);
+    exactInt(op, 'the last outcome index of logits', outcomes - 1, `logits shape [${s}]`);
     const n = intArg(op, 'numSamples', numSamples, 0);
     if (seed !== undefined) randomKey(op, seed);
     const norm = boolArg(op, 'normalized', normalized);

@@ -6,7 +6,7 @@ import { idOf, REDUCE_OPS, type ReduceOpName } from '../wasm/codes.js';
 import { writeArgs } from '../engine.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { axesOf, axisArg, boolArg, describe, resolve, show, withTensors, type TensorLike } from './convert.js';
+import { axesOf, axisArg, boolArg, describe, exactInt, resolve, show, withTensors, type TensorLike } from './convert.js';
 import { runOp } from './run.js';
 
 type Axis = number | number[] | undefined;
@@ -40,7 +40,8 @@ export const variance = (x: TensorLike, axis?: Axis, keepDims?: boolean): Tensor
 
 /**
  * Index of the maximum along one axis (default 0, as TF.js), as float indices. Ties give the
- * first index; a NaN counts as the maximum (the first NaN wins, as NumPy; TF.js skips NaN).
+ * first index; a NaN counts as the maximum (the first NaN wins, as NumPy; TF.js skips NaN). An
+ * axis longer than 2^24 + 1 is an error: float32 holds its last indices only rounded.
  */
 export function argMax(x: TensorLike, axis = 0): Tensor {
   return argReduce('argMax', x, axis);
@@ -60,7 +61,9 @@ function argReduce(op: 'argMax' | 'argMin', x: TensorLike, axis: unknown): Tenso
       axisArg(op, 'axis', axis, [1]);
       return reduce(op, x, [], false);
     }
-    return reduce(op, x, axisArg(op, 'axis', axis, x.shape), false);
+    const a = axisArg(op, 'axis', axis, x.shape);
+    exactInt(op, `the last index along axis ${a} of x`, x.shape[a < 0 ? a + x.rank : a] - 1, `x shape [${x.shape}]`);
+    return reduce(op, x, a, false);
   });
 }
 

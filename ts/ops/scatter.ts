@@ -6,7 +6,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { composite } from './composite.js';
-import { checkShape, show, withTensors, type TensorLike } from './convert.js';
+import { checkShape, exactInts, show, withTensors, type TensorLike } from './convert.js';
 import { tupleRows, type TupleRows } from './index_tuples.js';
 import { tensor } from './creation.js';
 import { broadcastTo } from './broadcast_to.js';
@@ -50,6 +50,7 @@ function checkUpdates(op: string, arg: string, updates: Tensor, t: TupleRows, in
 export function scatterND(indices: TensorLike, updates: TensorLike, shape: readonly number[]): Tensor {
   const op = 'scatterND';
   const s = checkShape(op, shape);
+  exactInts(op, 'indices', indices);
   return withTensors(op, { indices, updates }, (a) => {
     const t = targetsOf(op, 'indices', a.indices, 'the output', s);
     checkUpdates(op, 'updates', a.updates, t, a.indices, s);
@@ -90,6 +91,7 @@ function update(op: string, [indicesArg, updatesArg]: [string, string], base: Te
  */
 export function tensorScatterUpdate(tensor: TensorLike, indices: TensorLike, updates: TensorLike): Tensor {
   const op = 'tensorScatterUpdate';
+  exactInts(op, 'indices', indices);
   return withTensors(op, { tensor, indices, updates }, (a) => update(op, ['indices', 'updates'], a.tensor, a.indices, a.updates));
 }
 
@@ -109,6 +111,7 @@ export function tensorScatterUpdate(tensor: TensorLike, indices: TensorLike, upd
 export function sparseToDense(sparseIndices: TensorLike, sparseValues: TensorLike, outputShape: readonly number[], defaultValue: TensorLike = 0): Tensor {
   const op = 'sparseToDense';
   const s = checkShape(op, outputShape, 'outputShape');
+  exactInts(op, 'sparseIndices', sparseIndices);
   return withTensors(op, { sparseIndices, sparseValues, defaultValue }, (a) => {
     const idx = a.sparseIndices;
     if (idx.rank > 2) throw new InvalidArgumentError(`${op}: sparseIndices must have rank 0, 1 or 2, got shape ${show(idx.shape)}`);

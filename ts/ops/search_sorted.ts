@@ -1,7 +1,7 @@
 /** `searchSorted`, `lowerBound`, `upperBound`: where values would go in sorted rows (TF.js names). */
 import { InvalidArgumentError, ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { EXACT_INT, fromFlat, show, withTensors, type TensorLike } from './convert.js';
+import { exactInt, fromFlat, show, withTensors, type TensorLike } from './convert.js';
 
 /** Which end of a run of equal entries {@link searchSorted} returns. */
 export type SearchSide = 'left' | 'right';
@@ -74,7 +74,7 @@ function searchAs(op: string, sortedSequence: TensorLike, values: TensorLike, si
     if (rows !== valueRows) {
       throw new ShapeError(`${op}: sortedSequence holds ${rows} row(s) (shape [${ss}]) but values holds ${valueRows} (shape [${vs}]); the axes before the last must hold as many rows in both`);
     }
-    if (n > EXACT_INT) throw new InvalidArgumentError(`${op}: the rows of sortedSequence have ${n} entries (shape [${ss}]); ${op} handles at most 2^24 (float32 indices)`);
+    exactInt(op, 'the largest insertion index (the length of the rows of sortedSequence)', n, `sortedSequence shape [${ss}]`);
     const out = new Float32Array(rows * m);
     if (out.length > 0) {
       const seq = n > 0 ? t.sortedSequence.data() : new Float32Array(0);

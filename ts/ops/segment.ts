@@ -1,6 +1,6 @@
 /** `unsortedSegmentSum`: sums of a tensor's slices by segment id (a scatter-add). */
-import type { Tensor } from '../tensor.js';
-import { intArg, MAX_ELEMENTS, withTensors, type TensorLike } from './convert.js';
+import { Tensor } from '../tensor.js';
+import { EXACT_INT, exactInts, intArg, MAX_ELEMENTS, withTensors, type TensorLike } from './convert.js';
 import { runOp } from './run.js';
 
 /**
@@ -10,22 +10,28 @@ import { runOp } from './run.js';
  * `[numSegments, ...x.shape.slice(1)]`.
  *
  * `segmentIds` holds integers (float32 here, int32 in TF.js); ids outside `[0, numSegments)`,
- * negative ones included, are dropped, as TF.js drops them. TF.js takes a 1-D `segmentIds`
- * of length `x.shape[0]`; neurite also takes the shape of any leading axes of `x` (as
- * TensorFlow does), each covered entry then a row. The sums run in row order in float32.
+ * negative ones included, are dropped, as TF.js drops them. An id past 2^24 is an error in a
+ * given array, and in a tensor where it could name a segment (float32 holds it rounded). TF.js
+ * takes a 1-D `segmentIds` of length `x.shape[0]`; neurite also takes the shape of any leading
+ * axes of `x` (as TensorFlow does), each covered entry then a row. The sums run in row order in
+ * float32.
  * Differentiable w.r.t. `x`: its gradient gathers `dy` at the ids (0 for a dropped row).
  *
  * @example unsortedSegmentSum(tensor([[1, 2], [3, 4], [5, 6]]), [0, 2, 0], 3)  // [[6, 8], [0, 0], [3, 4]]
  * @throws {@link InvalidArgumentError} when `segmentIds`'s shape is not a prefix of `x`'s, an
- *   id is not an integer (or NaN), or `numSegments` is not a non-negative integer;
+ *   id is not an integer (or NaN) or is past 2^24 (see above), or `numSegments` is not a
+ *   non-negative integer;
  *   {@link OutOfMemoryError} when the result would be too large.
  */
 export function unsortedSegmentSum(x: TensorLike, segmentIds: TensorLike, numSegments: number): Tensor {
   const op = 'unsortedSegmentSum';
+  exactInts(op, 'segmentIds', segmentIds);
   return withTensors(op, { x, segmentIds }, (t) => {
     const hx = t.x.handleFor(op, 'x');
     const hi = t.segmentIds.handleFor(op, 'segmentIds');
     const n = intArg(op, 'numSegments', numSegments, 0, MAX_ELEMENTS);
+    // Past 2^24 + 1 segments an id past 2^24 would be in range, but float32 holds it rounded.
+    if (n > EXACT_INT + 1 && segmentIds instanceof Tensor) exactInts(op, 'segmentIds', segmentIds, true);
     return runOp((e, out) => e.nr_unsorted_segment_sum(hx, hi, n, out));
   });
 }

@@ -11,7 +11,7 @@ import { add, mul } from './binary.js';
 import { max, min } from './reduce.js';
 import { range } from './creation.js';
 import { Tensor, wrapHandle } from '../tensor.js';
-import { checkSize, describe, intArg, intList, isTypedArray, makeTensor, withTensors, type NestedNumbers, type TensorLike } from './convert.js';
+import { checkSize, describe, EXACT_INT, exactInt, exactInts, intArg, intList, isTypedArray, makeTensor, withTensors, type NestedNumbers, type TensorLike } from './convert.js';
 import { runOp } from './run.js';
 
 /** Room for results in the scratch argument area of `engine.ts` (1008 u32 words). */
@@ -92,13 +92,21 @@ function splitOf(x: Tensor, numOrSizeSplits: number | readonly number[], axis: n
 
 /**
  * Resolves an {@link Indices} argument to a handle; numbers and arrays become a temporary
- * tensor that the caller disposes.
+ * tensor that the caller disposes. `range` is how many positions the indices address: a
+ * tensor's values are checked against 2^24 only when that is past 2^24 + 1 (below, a value past
+ * 2^24 is out of range however it was rounded); given values always are, before they become
+ * float32.
  */
-function indicesOf(op: string, indices: unknown): { handle: number; temp: Tensor | null } {
-  if (indices instanceof Tensor) return { handle: indices.handleFor(op, 'indices'), temp: null };
+function indicesOf(op: string, indices: unknown, range: number): { handle: number; temp: Tensor | null } {
+  if (indices instanceof Tensor) {
+    const handle = indices.handleFor(op, 'indices');
+    if (range > EXACT_INT + 1) exactInts(op, 'indices', indices, true);
+    return { handle, temp: null };
+  }
   if (typeof indices !== 'number' && !Array.isArray(indices) && !isTypedArray(indices)) {
     throw new InvalidArgumentError(`${op}: indices must be a Tensor, a number or an array of numbers, got ${describe(indices)}`);
   }
+  exactInts(op, 'indices', indices);
   try {
     const t = makeTensor(op, indices as NestedNumbers);
     return { handle: t.handleFor(op, 'indices'), temp: t };
@@ -114,7 +122,10 @@ function indicesOf(op: string, indices: unknown): { handle: number; temp: Tensor
  * (result `x.shape[:axis] + indices.shape[b:] + x.shape[axis+1:]`; with the default b = 0,
  * `x.shape[:axis] + indices.shape + x.shape[axis+1:]`).
  * Indices must be integers in `[0, x.shape[axis])`; otherwise an {@link InvalidArgumentError}
- * names the bad value and its position.
+ * names the bad value and its position. An index past 2^24 is refused too (float32, every
+ * tensor's dtype, holds integers exactly only up to 2^24: `[16777217]` would read entry
+ * 16777216), so on a longer axis only the first 2^24 + 1 entries can be gathered (`slice` takes
+ * the rest).
  *
  * @example gather(tensor([10, 20, 30]), [2, 0])             // [30, 10]
  * @example gather(tensor([[1, 2], [3, 4]]), tensor([1]), 1)  // [[2], [4]]
@@ -124,7 +135,9 @@ export function gather(x: TensorLike, indices: Indices, axis = 0, batchDims = 0)
     const h = x.handleFor('gather', 'x');
     const a = intArg('gather', 'axis', axis);
     const b = intArg('gather', 'batchDims', batchDims);
-    const idx = indicesOf('gather', indices);
+    // The length of the gathered axis (0 for a bad axis, which the core reports).
+    const size = x.shape[a < 0 ? a + x.rank : a] ?? 0;
+    const idx = indicesOf('gather', indices, size);
     if (b === 0) return runOp((e, out) => e.nr_gather(h, idx.handle, a, out), [idx.temp]);
     try {
       return gatherBatched(x, idx.temp ?? (indices as Tensor), a, b);
@@ -156,6 +169,8 @@ function gatherBatched(x: Tensor, indices: Tensor, axisArg: number, batchArg: nu
   }
   const n = batch.reduce((p, d) => p * d, 1);
   const size = x.shape[axis];
+  // The batches are folded into one axis of n·size entries, which float32 indices must reach.
+  exactInt(op, `the last index of the axis that the ${n} batches of axis ${axis} fold into`, n * size - 1, `x shape [${x.shape}], batchDims ${b}`);
   const mid = x.shape.slice(b, axis);
   const rest = x.shape.slice(axis + 1);
   const idxRest = indices.shape.slice(b);
@@ -190,7 +205,8 @@ function gatherBatched(x: Tensor, indices: Tensor, axisArg: number, batchArg: nu
  * An integer index outside `[0, depth)` gives a row of `offValue` (as TF.js). A NaN, infinite
  * or fractional index throws an {@link InvalidArgumentError} naming the value and its
  * position: TF.js silently truncates it, which hides upstream bugs such as normalised labels.
- * Unlike TF.js, `depth` may be 0 or 1.
+ * So does an index past 2^24, which float32 cannot hold exactly (`[16777217]` would set column
+ * 16777216). Unlike TF.js, `depth` may be 0 or 1.
  *
  * @example oneHot([0, 2], 3)  // [[1, 0, 0], [0, 0, 1]]
  */
@@ -201,7 +217,7 @@ export function oneHot(indices: Indices, depth: number, onValue = 1, offValue = 
   for (const [k, v] of [['onValue', onValue], ['offValue', offValue]] as const) {
     if (typeof v !== 'number') throw new InvalidArgumentError(`oneHot: ${k} must be a number, got ${describe(v)}`);
   }
-  const idx = indicesOf('oneHot', indices);
+  const idx = indicesOf('oneHot', indices, depth);
   try {
     const n = indices instanceof Tensor ? indices.size : (idx.temp as Tensor).size;
     checkSize('oneHot', `the result [${n} indices × depth ${depth}]`, n * depth);

@@ -10,7 +10,8 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { composite } from './composite.js';
-import { describe, intArg, intList, show, withTensors, type TensorLike } from './convert.js';
+import { describe, EXACT_INT, intArg, intList, show, withTensors, type TensorLike } from './convert.js';
+import { concat } from './joining.js';
 import { reshape } from './shape.js';
 import { gather, reverse, slice } from './slicing.js';
 
@@ -204,7 +205,20 @@ function take(x: Tensor, axes: readonly AxisSlice[], finalShape: number[]): Tens
   // Reversed, an axis walked backwards steps forwards from 0 too: keep every |stride|-th index.
   axes.forEach((a, i) => {
     const step = Math.abs(a.stride);
-    if (step > 1 && a.size > 1) y = gather(y, Array.from({ length: a.size }, (_, k) => k * step), i);
+    if (step > 1 && a.size > 1) y = (a.size - 1) * step <= EXACT_INT ? gather(y, Array.from({ length: a.size }, (_, k) => k * step), i) : everyStep(y, i, step, a.size);
   });
   return reshape(y, finalShape);
+}
+
+/**
+ * Entries 0, step, 2·step, … (`size` of them) of axis `i` of `y`, without float32 indices (past
+ * 2^24 they are not exact): the first `(size − 1)·step` entries as `size − 1` rows of `step`, the
+ * first of each row, then the last entry.
+ */
+function everyStep(y: Tensor, i: number, step: number, size: number): Tensor {
+  const s = y.shape;
+  const at = (v: number, rest: number) => s.map((_, d) => (d === i ? v : rest));
+  const rows = reshape(slice(y, at(0, 0), at((size - 1) * step, -1)), [...s.slice(0, i), size - 1, step, ...s.slice(i + 1)]);
+  const firsts = reshape(slice(rows, [], [...s.slice(0, i).map(() => -1), -1, 1]), [...s.slice(0, i), size - 1, ...s.slice(i + 1)]);
+  return concat([firsts, slice(y, at((size - 1) * step, 0), at(1, -1))], i);
 }

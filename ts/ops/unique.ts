@@ -2,7 +2,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { composite } from './composite.js';
-import { axisArg, EXACT_INT, fromFlat, withTensors, type TensorLike } from './convert.js';
+import { axisArg, exactInt, fromFlat, withTensors, type TensorLike } from './convert.js';
 import { gather } from './slicing.js';
 
 /**
@@ -20,7 +20,7 @@ import { gather } from './slicing.js';
  * from `x`, so their gradient reaches them; TF.js 4.22 has no gradient for unique); `indices`
  * is a constant under `grad`.
  *
- * Differences from TF.js 4.22: none in the results. An axis over 2^24 entries throws (float32
+ * Differences from TF.js 4.22: none in the results. An axis over 2^24 + 1 entries throws (float32
  * indices cannot count past 2^24 exactly).
  *
  * @example unique([1, 1, 2, 4, 4, 4, 7, 8, 8])
@@ -38,7 +38,7 @@ export function unique(x: TensorLike, axis = 0): { values: Tensor; indices: Tens
     const ax = axisArg(op, 'axis', axis, shape);
     const a = ax < 0 ? ax + shape.length : ax;
     const n = shape[a];
-    if (n > EXACT_INT) throw new InvalidArgumentError(`${op}: axis ${ax} has ${n} entries (x shape [${shape}]); unique handles at most 2^24 (float32 indices)`);
+    exactInt(op, `the last index along axis ${ax} of x`, n - 1, `x shape [${shape}]`);
     const outer = shape.slice(0, a).reduce((p, d) => p * d, 1);
     const inner = shape.slice(a + 1).reduce((p, d) => p * d, 1);
     const data = t.x.data();

@@ -43,7 +43,7 @@ export function imageData(op: string, at: string, image: unknown): Uint8Array {
   }
   if (image === null || typeof image !== 'object' || Array.isArray(image)) throw new InvalidArgumentError(`${op}: ${at} must be ${SHAPE}, got ${describe(image)}`);
   const raw = (image as { data?: unknown }).data;
-  const data = asBytes(raw);
+  const data = asBytes(op, `${at}.data`, raw);
   if (data === undefined) throw new InvalidArgumentError(`${op}: ${at}.data must be a Uint8Array (or a Uint8ClampedArray), one byte per pixel, got ${describe(raw)}`);
   return data;
 }

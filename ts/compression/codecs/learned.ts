@@ -8,14 +8,19 @@
  * (both sides hold them, as both sides of JPEG hold the DCT); the stream holds only a small
  * header and the coded symbols, and the rate is counted from all of its bytes.
  *
- * Stream (version 2): magic `NL` (2 bytes), version (1 byte), `bits` (1 byte), then LEB128
+ * Stream (version 3): magic `NL` (2 bytes), version (1 byte), `bits` (1 byte), then LEB128
  * varints: image height, image width, code size (units per image), `2·count + isArray`,
- * payload length in bytes; then the CRC-32 of the header before it and of the payload (4
- * bytes, little-endian), then a 32-bit binary arithmetic code (Witten–Neal–Cleary, 16-bit
- * frequency tables) of the `count · units` symbols in image-major order, trailing zero bytes
- * dropped (the decoder reads zeros past the end). One 28×28 digit with a 16-unit code costs a
- * 13-byte header plus the payload. (Version 1 had an 8-bit check, which let about one corrupt
- * stream in 256 decode to another image.)
+ * payload length in bytes; then a CRC-32 (4 bytes, little-endian), then a 32-bit binary
+ * arithmetic code (Witten–Neal–Cleary, 16-bit frequency tables) of the `count · units` symbols
+ * in image-major order, trailing zero bytes dropped (the decoder reads zeros past the end).
+ * The CRC-32 is that of the header before it, the payload, and the codec's fingerprint: the
+ * 4-byte CRC-32 of what decoding depends on besides the stream (the code's per-sample shape, the
+ * quantisation ranges, the probability tables and the decoder's weights, read at each call).
+ * A stream decoded by a codec whose decoder has other weights (trained further, `setWeights`)
+ * or whose ranges or tables differ fails that check instead of decoding to another image; the
+ * fingerprint adds no byte. One 28×28 digit with a 16-unit code costs a 13-byte header plus the
+ * payload. (Version 1 had an 8-bit check, which let about one corrupt stream in 256 decode to
+ * another image; version 2 checked the stream's bytes only, not the model they need.)
  *
  * Why not `compression.huffman` on the symbols: its stream carries a 142-byte header and code
  * table, more than a whole digit's code, and one table for all units ignores that each unit has
@@ -63,7 +68,10 @@ export interface LearnedCodec {
   encode(images: GrayImageInput[]): Uint8Array;
   /**
    * Decodes a stream of one image (from `encode(image)`). A batch stream (from
-   * `encode(images)`) is an `InvalidArgumentError` that says to use {@link decodeBatch}.
+   * `encode(images)`) is an `InvalidArgumentError` that says to use {@link decodeBatch}; so is a
+   * stream encoded while the decoder had other weights (trained since, `setWeights`), or by a
+   * codec with other quantisation ranges or probability tables ("damaged, or encoded with
+   * different model weights"): the stream's CRC-32 covers a fingerprint of them.
    */
   decode(bytes: Bytes, options?: DecodeOptions): GrayImage;
   /**
@@ -86,7 +94,7 @@ export interface LearnedCodec {
 
 const MAGIC0 = 0x4e; // 'N'
 const MAGIC1 = 0x4c; // 'L'
-const VERSION = 2;
+const VERSION = 3;
 const FREQ_TOTAL = 1 << 16;
 
 /**
@@ -187,6 +195,8 @@ class Codec implements LearnedCodec {
   readonly #codeShape: number[];
   /** Cumulative frequencies, `codeSize` tables of `levels + 1` entries. */
   readonly #cum: Uint32Array;
+  /** The CRC-32 of {@link Codec.#cum} (4 bytes), which never changes: part of {@link Codec.#fingerprint}. */
+  readonly #tables: Uint8Array;
   #disposed = false;
 
   constructor(op: string, ae: Autoencoder, owned: boolean, o: Opts) {
@@ -260,6 +270,24 @@ class Codec implements LearnedCodec {
       const base = j * (L + 1);
       for (let s = 0; s < L; s++) this.#cum[base + s + 1] = this.#cum[base + s] + 1 + (n ? Math.floor((counts[s] * (FREQ_TOTAL - L)) / n) : 0);
     }
+    this.#tables = le32(crc32([bytesOf(this.#cum)]));
+  }
+
+  /**
+   * The 4-byte CRC-32 of what decoding depends on besides the stream, which the stream's CRC-32
+   * covers: the probability tables, the code's per-sample shape, the quantisation ranges (a
+   * public array, so read each time) and the decoder's weights as float32 in `getWeights()`
+   * order with their sizes (read each time: training or `setWeights` changes them).
+   */
+  #fingerprint(): Uint8Array {
+    const weights = this.#ae.decoder.getWeights();
+    try {
+      const parts = [this.#tables, bytesOf(Uint32Array.from(this.#codeShape)), bytesOf(this.ranges), bytesOf(Uint32Array.from(weights, (w) => w.size))];
+      for (const w of weights) parts.push(bytesOf(w.dataSync()));
+      return le32(crc32(parts));
+    } finally {
+      for (const w of weights) w.dispose();
+    }
   }
 
   #quantize(j: number, v: number): number {
@@ -328,8 +356,7 @@ class Codec implements LearnedCodec {
     const payload = enc.finish();
     const head = [MAGIC0, MAGIC1, VERSION, this.bits];
     for (const v of [h, w, k, 2 * n + (isArray ? 1 : 0), payload.length]) pushVarint(head, v);
-    const sum = crc32([head, payload]);
-    head.push(sum & 0xff, (sum >>> 8) & 0xff, (sum >>> 16) & 0xff, sum >>> 24);
+    head.push(...le32(crc32([head, payload, this.#fingerprint()])));
     const out = new Uint8Array(head.length + payload.length);
     out.set(head);
     out.set(payload, head.length);
@@ -374,8 +401,10 @@ class Codec implements LearnedCodec {
     if (rest < len) bad(`truncated stream: the payload should have ${len} bytes but ${rest} remain`);
     if (rest > len) bad(`${rest - len} unexpected bytes after the ${len}-byte payload`);
     const payload = bytes.subarray(pos.at);
-    const actual = crc32([bytes.subarray(0, headEnd), payload]);
-    if (actual !== sum) bad(`CRC-32 mismatch (the stream says 0x${sum.toString(16).padStart(8, '0')}, its bytes give 0x${actual.toString(16).padStart(8, '0')}): the stream is corrupt`);
+    const actual = crc32([bytes.subarray(0, headEnd), payload, this.#fingerprint()]);
+    if (actual !== sum) {
+      bad(`CRC-32 mismatch (the stream says 0x${sum.toString(16).padStart(8, '0')}, its bytes with this codec's model give 0x${actual.toString(16).padStart(8, '0')}): the stream is damaged, or was encoded with different model weights (or quantisation ranges or probability tables) than this codec has now`);
+    }
     const L = 1 << this.bits;
     const symbols = new Uint8Array(n * k);
     const dec = new ArithmeticDecoder(payload);
@@ -412,6 +441,12 @@ class Codec implements LearnedCodec {
 }
 
 const hex = (b: number | undefined) => (b ?? 0).toString(16).padStart(2, '0');
+
+/** `v` as 4 bytes, little-endian. */
+const le32 = (v: number) => Uint8Array.of(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24);
+
+/** The bytes of a typed array (the platform's order: little-endian on every JS engine in use). */
+const bytesOf = (v: Float32Array | Float64Array | Uint32Array) => new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
 
 function pushVarint(out: number[], v: number): void {
   while (v >= 0x80) {

@@ -1,0 +1,51 @@
+// A dataset stage that reads many upstream elements for one of its own (`filter` dropping them,
+// `skip`, filling a `shuffle` buffer or a batch) yields to the event loop now and then
+// (ts/data/stages.ts `Pace`). Stages pass elements on in microtasks only, so before it
+// `data.array([1]).repeat().filter(() => false).take(1).toArray()` never let a timer fire: the
+// process froze, and no timeout or abort of the user's could run (a break-testing report).
+//
+// Each pipeline below would run for ever; it ends once a timer set before it has fired (or,
+// without the yields, after LIMIT pulls, with the timer not fired: the failure).
+import { describe, expect, it } from 'vitest';
+import './setup.js';
+import { data } from '../ts/index.js';
+
+const LIMIT = 2_000_000;
+
+/**
+ * Runs the pipeline `make(stop)`, where `stop()` says whether to end it; whether a 10 ms timer,
+ * set at the first call of `stop` (once the pass runs: loading the dataset code on the first
+ * pass is a real wait), fired first.
+ */
+async function timerFires(make: (stop: () => boolean) => Promise<unknown>): Promise<{ fired: boolean; pulls: number }> {
+  let fired = false;
+  let pulls = 0;
+  await make(() => {
+    if (pulls++ === 0) setTimeout(() => (fired = true), 10);
+    return fired || pulls >= LIMIT;
+  });
+  return { fired, pulls };
+}
+
+describe('stages that pull many elements for one yield to the event loop', () => {
+  it('filter dropping every element of an endless dataset lets a timer fire', async () => {
+    const r = await timerFires((stop) => data.array([1]).repeat().filter(() => stop()).take(1).toArray());
+    expect(r.fired).toBe(true);
+    expect(r.pulls).toBeLessThan(LIMIT);
+  });
+
+  it('so does a long skip, a large shuffle buffer and a large batch', async () => {
+    const endless = (stop: () => boolean) => data.generator(function* () {
+      while (!stop()) yield 1;
+    });
+    for (const [name, make] of [
+      ['skip', (stop: () => boolean) => endless(stop).skip(LIMIT).toArray()],
+      ['shuffle', (stop: () => boolean) => endless(stop).shuffle(LIMIT, 1).take(1).toArray()],
+      ['batch', (stop: () => boolean) => endless(stop).batch(LIMIT).take(1).forEachAsync((b) => (b as { dispose(): void }).dispose())],
+    ] as const) {
+      const r = await timerFires(make);
+      expect(r.fired, name).toBe(true);
+      expect(r.pulls, name).toBeLessThan(LIMIT);
+    }
+  });
+});

@@ -1,0 +1,132 @@
+// What tensor creation (ops/convert.ts `flatten`/`makeTensor`, and what builds on them) and the
+// codecs do with three kinds of input a break-testing report found silently misread:
+// - a typed array whose buffer was transferred away (postMessage with transfer, structuredClone
+//   with { transfer }): it reads as empty, so `tensor(f)` gave shape [0] and the codecs threw a
+//   raw TypeError; now an InvalidArgumentError that says the buffer is detached (`attachedArg`);
+// - values that do not fill a huge shape: `tensor(new Float32Array(4), [65536, 65536])` was an
+//   OutOfMemoryError about 17 GB; now the ShapeError of any mismatch, with nothing allocated;
+// - finite numbers beyond float32's range (`1e39`): stored as Infinity, as TF.js stores them;
+//   now an InvalidArgumentError naming the index and the value (`f32Value`).
+import { describe, expect, it } from 'vitest';
+import { thrown } from './setup.js';
+import * as nr from '../ts/index.js';
+
+const { compression, codecs } = nr;
+
+/** A `Type` array of `n` elements whose buffer has been transferred (detached). */
+function detached<T>(Type: new (b: ArrayBuffer) => T, n = 16): T {
+  const buffer = new ArrayBuffer(n * 8);
+  const view = new Type(buffer);
+  structuredClone(buffer, { transfer: [buffer] });
+  return view;
+}
+
+/** The error `f` throws, as `Name: message`, checking that it left no tensor behind and grew no memory. */
+function error(f: () => unknown): string {
+  const before = nr.memory();
+  const err = thrown(() => nr.tidy(() => void f()));
+  const after = nr.memory();
+  expect(after.numTensors, 'tensors left behind').toBe(before.numTensors);
+  expect(after.wasmBytes, 'memory grown').toBe(before.wasmBytes);
+  return String(err);
+}
+
+const DETACHED = 'whose ArrayBuffer is detached (transferred, e.g. by postMessage(message, [buffer]) or structuredClone(value, { transfer })), so it holds no values any more; pass a copy (array.slice()) or use the array before transferring its buffer';
+
+describe('typed arrays whose buffer was transferred (detached)', () => {
+  it('tensor creation refuses them, for every element type, with or without a shape, nested or as a TensorLike', () => {
+    const f = detached(Float32Array);
+    expect(f.length).toBe(0);
+    expect(error(() => nr.tensor(f))).toBe(`InvalidArgumentError: tensor: values is a Float32Array ${DETACHED}`);
+    expect(error(() => nr.tensor(f, [2, 2]))).toBe(`InvalidArgumentError: tensor: values is a Float32Array ${DETACHED}`);
+    expect(error(() => nr.tensor(f, [0]))).toMatch(/^InvalidArgumentError: tensor: values is a Float32Array whose ArrayBuffer is detached/);
+    for (const Type of [Float64Array, Int32Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint32Array] as Array<new (b: ArrayBuffer) => ArrayBufferView>) {
+      expect(error(() => nr.tensor(detached(Type) as never))).toMatch(new RegExp(`^InvalidArgumentError: tensor: values is a ${Type.name} whose ArrayBuffer is detached`));
+    }
+    expect(error(() => nr.tensor1d(detached(Float64Array)))).toMatch(/^InvalidArgumentError: tensor1d: values is a Float64Array whose ArrayBuffer is detached/);
+    expect(error(() => nr.tensor2d(f, [0, 4]))).toMatch(/^InvalidArgumentError: tensor2d: values is a Float32Array whose ArrayBuffer is detached/);
+    // Rows that are typed arrays: the first, or a later one (which read as a ragged row).
+    expect(error(() => nr.tensor([f, f]))).toMatch(/^InvalidArgumentError: tensor: values\[0\] is a Float32Array whose ArrayBuffer is detached/);
+    expect(error(() => nr.tensor([new Float32Array(2), f]))).toMatch(/^InvalidArgumentError: tensor: values\[1\] is a Float32Array whose ArrayBuffer is detached/);
+    const x = nr.tensor([1, 2]);
+    expect(error(() => nr.add(x, f))).toMatch(/^InvalidArgumentError: add: b: values is a Float32Array whose ArrayBuffer is detached/);
+    expect(error(() => nr.gather(x, detached(Int32Array)))).toMatch(/^InvalidArgumentError: gather: indices is a Int32Array whose ArrayBuffer is detached/);
+    x.dispose();
+    expect(error(() => nr.buffer([2], 'float32', f))).toMatch(/^InvalidArgumentError: buffer: values is a Float32Array whose ArrayBuffer is detached/);
+    // ImageData-like pixels: 0 × 0 matched the 0 bytes a detached array reads as.
+    expect(error(() => nr.browser.fromPixels({ data: detached(Uint8ClampedArray), width: 0, height: 0 }))).toMatch(/^InvalidArgumentError: fromPixels: pixels\.data is a Uint8ClampedArray whose ArrayBuffer is detached/);
+  });
+
+  it('a dataset batching detached arrays says so (it made a tensor of shape [2, 0])', async () => {
+    const f = detached(Float32Array);
+    const err = await nr.data.array([f, f]).batch(2).toArray().then(() => null, (e: unknown) => e);
+    expect(String(err)).toMatch(/^InvalidArgumentError: batch: the elements' arrays do not make one tensor: values\[0\] is a Float32Array whose ArrayBuffer is detached/);
+  });
+
+  it('empty arrays that are not detached are still empty tensors (zero-length views, shared memory)', () => {
+    const read = (t: nr.Tensor) => nr.tidy(() => [t.shape, Array.from(t.data())]);
+    expect(read(nr.tensor(new Float32Array(0)))).toEqual([[0], []]);
+    expect(read(nr.tensor(new Float32Array(new ArrayBuffer(8), 8)))).toEqual([[0], []]);
+    expect(read(nr.tensor(new Float32Array(new SharedArrayBuffer(8), 8), [0, 3]))).toEqual([[0, 3], []]);
+    // Where ArrayBuffer.prototype.detached exists (Node 22, browsers) it is what is read.
+    const b = new ArrayBuffer(0);
+    Object.defineProperty(b, 'detached', { value: true });
+    expect(error(() => nr.tensor(new Float32Array(b)))).toMatch(/whose ArrayBuffer is detached/);
+  });
+
+  it('the codecs refuse detached input, output and image data with the same message (they threw a raw TypeError)', () => {
+    const u8 = detached(Uint8Array);
+    for (const [name, c] of [['huffman', compression.huffman], ['lzw', compression.lzw], ['rle', compression.rle]] as const) {
+      expect(error(() => c.encode(u8))).toBe(`InvalidArgumentError: compression.${name}.encode: bytes is a Uint8Array ${DETACHED}`);
+      expect(error(() => c.decode(u8))).toMatch(new RegExp(`^InvalidArgumentError: compression\\.${name}\\.decode: bytes is a Uint8Array whose ArrayBuffer is detached`));
+      const stream = c.encode(new Uint8Array(100).fill(7));
+      expect(error(() => c.decode(stream, { output: detached(Uint8ClampedArray) }))).toMatch(new RegExp(`^InvalidArgumentError: compression\\.${name}\\.decode: output is a Uint8ClampedArray whose ArrayBuffer is detached`));
+    }
+    expect(error(() => compression.huffman.encode(detached(Uint8ClampedArray)))).toMatch(/^InvalidArgumentError: compression\.huffman\.encode: bytes is a Uint8ClampedArray whose ArrayBuffer is detached/);
+    expect(error(() => compression.huffman.codeLengths(detached(Uint32Array)))).toMatch(/^InvalidArgumentError: compression\.huffman\.codeLengths: frequencies is a Uint32Array whose ArrayBuffer is detached/);
+    for (const [name, c] of [['dct', codecs.dct], ['wavelet', codecs.wavelet]] as const) {
+      // width × height = 0 matched the 0 bytes a detached array reads as: an empty image was encoded.
+      expect(error(() => c.encode({ data: u8, width: 0, height: 0 }))).toBe(`InvalidArgumentError: codecs.${name}.encode: image.data is a Uint8Array ${DETACHED}`);
+      expect(error(() => c.decode(u8))).toMatch(new RegExp(`^InvalidArgumentError: codecs\\.${name}\\.decode: bytes is a Uint8Array whose ArrayBuffer is detached`));
+    }
+    expect(error(() => codecs.bitsPerPixel(u8, { width: 1, height: 1 }))).toMatch(/^InvalidArgumentError: codecs\.bitsPerPixel: bytes is a Uint8Array whose ArrayBuffer is detached/);
+  });
+});
+
+describe('values that do not fill the shape given', () => {
+  it('is the ShapeError of any mismatch, also for a shape too large for any tensor, before anything is allocated', () => {
+    expect(error(() => nr.tensor(new Float32Array(4), [65536, 65536]))).toBe('ShapeError: tensor: 4 values do not fill shape [65536,65536], which needs 4294967296');
+    expect(error(() => nr.tensor([1, 2], [2 ** 20, 2 ** 20]))).toBe('ShapeError: tensor: 2 values do not fill shape [1048576,1048576], which needs 1099511627776');
+    expect(error(() => nr.tensor2d(new Float32Array(4), [65536, 65536]))).toBe('ShapeError: tensor2d: 4 values do not fill shape [65536,65536], which needs 4294967296');
+    expect(error(() => nr.tensor([1], new Array(32).fill(2 ** 32 - 1)))).toMatch(/^ShapeError: tensor: 1 values do not fill shape \[.*\], which needs more than 2\^53$/);
+    // Values that are too many are still refused as such, before they are read.
+    expect(error(() => nr.tensor(new Array(2 ** 15).fill(new Array(2 ** 15).fill(0))))).toMatch(/^OutOfMemoryError: tensor: out of memory allocating 4294967296 bytes: values of shape \[32768,32768\]/);
+  });
+});
+
+describe('finite numbers beyond float32 range', () => {
+  const MAX = 3.4028234663852886e38; // the largest float32
+  const LAST = 3.4028235677973362e38; // the largest double float32 rounds down to MAX, not to Infinity
+
+  it('are refused where values become a tensor, naming the index and the value; the largest float32 passes', () => {
+    const why = "beyond float32's range (|x| <= 3.4028234663852886e38, what neurite stores): it would become";
+    expect(error(() => nr.tensor([1e39]))).toBe(`InvalidArgumentError: tensor: values[0] is 1e+39, ${why} Infinity; pass Infinity if that is what you mean`);
+    expect(error(() => nr.tensor(new Float64Array([0, -1e39])))).toBe(`InvalidArgumentError: tensor: values[1] is -1e+39, ${why} -Infinity; pass Infinity if that is what you mean`);
+    expect(error(() => nr.tensor([[1, 2], [3, 1e300]]))).toMatch(/^InvalidArgumentError: tensor: values\[1\]\[1\] is 1e\+300, beyond float32's range/);
+    expect(error(() => nr.tensor([Float64Array.of(1), Float64Array.of(-1e39)]))).toMatch(/^InvalidArgumentError: tensor: values\[1\]\[0\] is -1e\+39, beyond float32's range/);
+    expect(error(() => nr.tensor(1e39))).toMatch(/^InvalidArgumentError: tensor: values is 1e\+39, beyond float32's range/);
+    expect(error(() => nr.scalar(-1e39))).toMatch(/^InvalidArgumentError: scalar: value is -1e\+39, beyond float32's range/);
+    expect(error(() => nr.fill([2], 1e39))).toMatch(/^InvalidArgumentError: fill: value is 1e\+39, beyond float32's range/);
+    const x = nr.tensor([1, 2]);
+    expect(error(() => nr.mul(x, 1e39))).toMatch(/^InvalidArgumentError: mul: b is 1e\+39, beyond float32's range/);
+    expect(error(() => nr.add(x, [1, 1e39]))).toMatch(/^InvalidArgumentError: add: b: values\[1\] is 1e\+39, beyond float32's range/);
+    x.dispose();
+    expect(error(() => nr.buffer([1], 'float32', [1e39]))).toMatch(/^InvalidArgumentError: buffer: values\[0\] is 1e\+39, beyond float32's range/);
+    expect(error(() => nr.buffer([1]).set(1e39, 0))).toMatch(/^InvalidArgumentError: TensorBuffer\.set: value is 1e\+39, beyond float32's range/);
+    expect(error(() => nr.tensor([2 ** 128 - 2 ** 103]))).toMatch(/beyond float32's range/);
+    // The largest values float32 holds, ±Infinity, NaN and underflow to 0 pass as before.
+    const got = nr.tidy(() => Array.from(nr.tensor([MAX, -LAST, Infinity, -Infinity, NaN, 1e-50]).data()));
+    expect(got).toEqual([MAX, -MAX, Infinity, -Infinity, NaN, 0]);
+    expect(nr.tidy(() => Array.from(nr.tensor(new Float64Array([LAST, -MAX])).data()))).toEqual([MAX, -MAX]);
+  });
+});
