@@ -321,7 +321,9 @@ describe('rbf layer', () => {
 
   it('draws centers with the initializer when none are given, and can be frozen', async () => {
     const m = nr.sequential({ seed: 2, layers: [nr.layers.rbf({ inputShape: [2], units: 4, widths: 0.5, trainable: false }), nr.layers.dense({ units: 1 })] });
-    const [c, s] = m.getWeights();
+    // The layer's own weights (the model lists a frozen layer's after the trainable ones, as TF.js).
+    const rbf = m.layers[0] as nr.Layer;
+    const [c, s] = rbf.getWeights();
     expect(c.shape).toEqual([4, 2]);
     expect(Array.from(c.data()).every((v) => v >= -1 && v <= 1)).toBe(true);
     expect(Array.from(s.data())).toEqual([0.5, 0.5, 0.5, 0.5]);
@@ -329,7 +331,7 @@ describe('rbf layer', () => {
     const x = nr.randomNormal([8, 2], { seed: 1 });
     const y = nr.randomNormal([8, 1], { seed: 2 });
     await m.fit(x, y, { epochs: 3, verbose: 0 });
-    const [c2, s2] = m.getWeights();
+    const [c2, s2] = rbf.getWeights();
     expect(Array.from(c2.data())).toEqual(Array.from(c.data()));
     expect(Array.from(s2.data())).toEqual([0.5, 0.5, 0.5, 0.5]);
     nr.tidy(() => [c, s, c2, s2, x, y]).forEach((t) => t.dispose());
@@ -356,7 +358,9 @@ describe('rbf layer', () => {
     expect(() => nr.rbfFeatures(x, c, w)).toThrow('rbfFeatures: x must have 2 features on its last axis (centers have shape [2,2]), got shape [2,3]');
     expect(() => nr.rbfFeatures(c, c, x)).toThrow('rbfFeatures: widths must have shape [2] (one per center), got [2,3]');
     expect(() => nr.rbfFeatures(c, c, w, { kernel: 'x' as Kernel })).toThrow(/rbfFeatures: kernel must be one of/);
-    expect(() => nr.rbfFeatures(c, [1] as unknown as nr.Tensor, w)).toThrow('rbfFeatures: centers must be a Tensor, got an array of length 1');
+    // Arrays are TensorLike (test/rbf-classic.test.ts); a string is not.
+    expect(() => nr.rbfFeatures(c, [1], w)).toThrow('rbfFeatures: centers must have shape [units, features], got [1]');
+    expect(() => nr.rbfFeatures(c, 'c' as never, w)).toThrow('rbfFeatures: centers must be a Tensor, a number or an array of numbers, got the string "c"');
     nr.tidy(() => [x, c, w]).forEach((t) => t.dispose());
   });
 });
@@ -412,7 +416,7 @@ describe('kmeans', () => {
     expect(() => nr.kmeans(x, { k: 2, n: 3 } as nr.KMeansArgs)).toThrow(/kmeans: unknown option 'n'/);
     const v = nr.zeros([5]);
     expect(() => nr.kmeans(v, { k: 2 })).toThrow('kmeans: x must have shape [samples, features], got [5]');
-    expect(() => nr.kmeans([[1]] as unknown as nr.Tensor, { k: 1 })).toThrow(/kmeans: x must be a Tensor/);
+    expect(() => nr.kmeans('x' as never, { k: 1 })).toThrow(/kmeans: x must be a Tensor, a number or an array of numbers/);
     x.dispose();
     v.dispose();
   });
@@ -447,7 +451,7 @@ describe('leastSquares', () => {
       expect(() => nr.leastSquares(a, nr.ones([3]), { l2: -1 })).toThrow('leastSquares: l2 must be a finite number >= 0, got -1');
       expect(() => nr.leastSquares(a, nr.ones([3]))).toThrow(/leastSquares: aᵀa \+ l2·I is not positive definite \(l2 = 0\): column 1 of a is a linear combination of the others; pass l2 > 0/);
       expect(() => nr.leastSquares(a, nr.ones([3]), { lambda: 1 } as nr.LeastSquaresArgs)).toThrow(/leastSquares: unknown option 'lambda'/);
-      expect(() => nr.leastSquares(a, 3 as unknown as nr.Tensor)).toThrow('leastSquares: b must be a Tensor, got 3');
+      expect(() => nr.leastSquares(a, 3)).toThrow('leastSquares: b must have shape [3] or [3, targets], got []');
     });
   });
 });

@@ -13,7 +13,7 @@
  * `leakyRelu'(0) = alpha`, ...); step-like activations have a zero gradient unless their
  * `straightThrough` option is set.
  */
-import { didYouMean, unknownOption } from './options.js';
+import { didYouMean, unknownOption, optionKeys } from './options.js';
 import { call, check, outPtr, readOut, writeArgs } from './engine.js';
 import { InvalidArgumentError } from './errors.js';
 import { describe, resolve, withTensors, type TensorLike } from './ops/convert.js';
@@ -63,7 +63,7 @@ export function encodeActivation(op: string, spec: unknown, arg = 'activation'):
   const canonical = (ALIASES[name] ?? name) as ActivationName;
   const table: ReadonlyArray<readonly [string, number]> = (ACTIVATION_PARAMS as Partial<Record<ActivationName, ReadonlyArray<readonly [string, number]>>>)[canonical] ?? [];
   const known = table.map(([k]) => k);
-  for (const k of Object.keys(given)) {
+  for (const k of optionKeys(op, given)) {
     if (k !== 'name' && !known.includes(k)) {
       const has = known.length > 0 ? `its parameters are: ${known.join(', ')}` : 'it takes no parameters';
       throw new InvalidArgumentError(`${op}: ${canonical} has no parameter '${k}' (${has})`);
@@ -98,7 +98,7 @@ function readOptions(op: string, options: unknown, known: readonly string[]): Re
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new InvalidArgumentError(`${op}: options must be an object, got ${describe(options)}`);
   }
-  for (const k of Object.keys(options)) {
+  for (const k of optionKeys(op, options)) {
     if (!known.includes(k)) {
       throw unknownOption(op, k, known);
     }
@@ -121,11 +121,9 @@ function apply(op: string, x: TensorLike, a: EncodedActivation, axis = -1): Tens
   return runOp((e, out) => e.nr_activation(a.kind, writeParams(op, a.params), a.params.length, r.handle, axis, out), r.temp ? [r.temp] : undefined);
 }
 
-/** Applies the activation `name` with the options `options` (whose keys are its parameters). */
+/** Applies the activation `name` with the options `options` (whose keys are its parameters, `straightThrough` included). */
 function named(name: ActivationName, x: TensorLike, options?: unknown): Tensor {
-  const known = ((ACTIVATION_PARAMS as Partial<Record<ActivationName, ReadonlyArray<readonly [string, number]>>>)[name] ?? [])
-    .map(([k]) => k)
-    .filter((k) => k !== 'straightThrough');
+  const known = ((ACTIVATION_PARAMS as Partial<Record<ActivationName, ReadonlyArray<readonly [string, number]>>>)[name] ?? []).map(([k]) => k);
   const given = readOptions(name, options, known);
   return apply(name, x, encodeActivation(name, { ...given, name }));
 }
@@ -266,12 +264,38 @@ export const mish = (x: TensorLike): Tensor => named('mish', x);
 
 /** `slope·x + intercept` (defaults 1 and 0: the identity). */
 export const linear = (x: TensorLike, options?: { slope?: number; intercept?: number }): Tensor => named('linear', x, options);
-/** `floor(x / step)·step`, quantising to multiples of `step` (default 1, must be > 0). */
-export const stairStep = (x: TensorLike, options?: { step?: number }): Tensor => named('stairStep', x, options);
-/** 1 where `x ≥ threshold` (default 0), else 0. */
-export const unitStep = (x: TensorLike, options?: { threshold?: number }): Tensor => named('unitStep', x, options);
-/** The Heaviside step: 0 for `x < 0`, 1 for `x > 0`, `atZero` (default 0.5, in [0, 1]) at 0. */
-export const heaviside = (x: TensorLike, options?: { atZero?: number }): Tensor => named('heaviside', x, options);
+/**
+ * The option of the step-like activations (`stairStep`, `unitStep`, `heaviside`, and the
+ * `sign` op): their derivative is 0 wherever it exists, so by default no gradient passes them
+ * (as TF.js's `step`, `floor`, `sign`). `straightThrough: true` makes the backward pass the
+ * straight-through estimator instead (Bengio et al. 2013): `dx = dy`, as if the step were the
+ * identity (NaN stays NaN). The values do not change. The same flag as in an activation spec
+ * (`{ name: 'unitStep', straightThrough: true }`), with the same gradient.
+ */
+export interface StraightThroughOptions {
+  /** Pass the gradient through unchanged (`dx = dy`) instead of the true zero. Default false. */
+  straightThrough?: boolean;
+}
+
+/**
+ * `floor(x / step)·step`, quantising to multiples of `step` (default 1, must be > 0). Its
+ * gradient is 0, or `dy` with `straightThrough` ({@link StraightThroughOptions}).
+ *
+ * @example stairStep(x, { step: 0.25, straightThrough: true }) // quantisation-aware training
+ */
+export const stairStep = (x: TensorLike, options?: { step?: number } & StraightThroughOptions): Tensor => named('stairStep', x, options);
+/**
+ * 1 where `x ≥ threshold` (default 0), else 0. Its gradient is 0, or `dy` with
+ * `straightThrough` ({@link StraightThroughOptions}).
+ *
+ * @example unitStep(x, { straightThrough: true }) // a step that trains (straight-through estimator)
+ */
+export const unitStep = (x: TensorLike, options?: { threshold?: number } & StraightThroughOptions): Tensor => named('unitStep', x, options);
+/**
+ * The Heaviside step: 0 for `x < 0`, 1 for `x > 0`, `atZero` (default 0.5, in [0, 1]) at 0.
+ * Its gradient is 0, or `dy` with `straightThrough` ({@link StraightThroughOptions}).
+ */
+export const heaviside = (x: TensorLike, options?: { atZero?: number } & StraightThroughOptions): Tensor => named('heaviside', x, options);
 
 /**
  * TF.js's `tf.step`: 1 for `x > 0`, `alpha` (default 0) for `x ≤ 0`; NaN stays NaN. Its

@@ -79,7 +79,7 @@ const VALID = 'Reduction.NONE (0), Reduction.MEAN (1), Reduction.SUM (2) or Redu
 export function reductionArg(op: string, r: unknown): Reduction {
   if (r === undefined) return Reduction.SUM_BY_NONZERO_WEIGHTS;
   if (r === 0 || r === 1 || r === 2 || r === 3) return r;
-  const hint = typeof r === 'string' ? ` (pass the enum, e.g. losses.Reduction.MEAN, not a string${op === 'meanSquaredError' ? "; neurite's { reduction: 'mean' | 'sumOverFeatures' } goes in the options object of meanSquaredError(yTrue, yPred, options)" : ''})` : '';
+  const hint = typeof r === 'string' ? ` (pass the enum, e.g. losses.Reduction.MEAN, not a string${op === 'meanSquaredError' ? "; neurite's { reduction: 'mean' | 'sumOverFeatures' | 'none' } goes in the options object of meanSquaredError(yTrue, yPred, options)" : ''})` : '';
   throw new InvalidArgumentError(`${op}: unknown reduction ${show(r)}; reduction must be ${VALID}${hint}`);
 }
 

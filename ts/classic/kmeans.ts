@@ -3,7 +3,7 @@
  * WebAssembly (`crates/core/src/classic/kmeans.rs`, where the algorithm is documented).
  */
 import { argPtr, call, check, outPtr, readOut } from '../engine.js';
-import { need } from '../ops/convert.js';
+import { withTensors, type TensorLike } from '../ops/convert.js';
 import { wrapHandle, type Tensor } from '../tensor.js';
 import { checkKeys, intOption, numberOption, seedWords } from './common.js';
 
@@ -34,23 +34,26 @@ export interface KMeansResult {
 }
 
 /**
- * Clusters the rows of `x` (`[samples, features]`) into `k` groups.
+ * Clusters the rows of `x` (`[samples, features]`, a tensor or nested arrays) into `k` groups.
  *
  * @example
  * const { centers, labels, inertia } = kmeans(x, { k: 3, seed: 1 });
+ * kmeans([[0, 0], [0, 1], [5, 5]], { k: 2 });
  */
-export function kmeans(x: Tensor, args: KMeansArgs): KMeansResult {
+export function kmeans(x: TensorLike, args: KMeansArgs): KMeansResult {
   const a = checkKeys('kmeans', args, ['k', 'seed', 'maxIterations', 'tolerance'], true);
   const k = intOption('kmeans', 'k', a.k, 1);
   const maxIterations = intOption('kmeans', 'maxIterations', a.maxIterations ?? 300, 1);
   const tolerance = numberOption('kmeans', 'tolerance', a.tolerance ?? 0, (v) => v >= 0, 'a finite number >= 0');
   const [lo, hi] = seedWords('kmeans', a.seed ?? 0);
-  const hx = need('kmeans', 'x', x);
-  return call((e) => {
-    check(e.nr_kmeans(hx, k, maxIterations, tolerance, lo, hi, outPtr(0), argPtr()));
-    const [inertia, iterations, converged] = new Float32Array(e.memory.buffer, argPtr(), 3);
-    const centers = wrapHandle(readOut(0));
-    const labels = wrapHandle(readOut(1));
-    return { centers, labels, inertia, iterations, converged: converged === 1 };
+  return withTensors('kmeans', { x }, (t) => {
+    const hx = t.x.handleFor('kmeans', 'x');
+    return call((e) => {
+      check(e.nr_kmeans(hx, k, maxIterations, tolerance, lo, hi, outPtr(0), argPtr()));
+      const [inertia, iterations, converged] = new Float32Array(e.memory.buffer, argPtr(), 3);
+      const centers = wrapHandle(readOut(0));
+      const labels = wrapHandle(readOut(1));
+      return { centers, labels, inertia, iterations, converged: converged === 1 };
+    });
   });
 }

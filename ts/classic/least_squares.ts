@@ -3,7 +3,7 @@
  * equations in f64 (`crates/core/src/classic/least_squares.rs`).
  */
 import { call, check, outPtr, readOut } from '../engine.js';
-import { need } from '../ops/convert.js';
+import { withTensors, type TensorLike } from '../ops/convert.js';
 import { wrapHandle, type Tensor } from '../tensor.js';
 import { checkKeys, numberOption } from './common.js';
 
@@ -15,18 +15,21 @@ export interface LeastSquaresArgs {
 
 /**
  * `x = argmin ‖a·x − b‖² + l2·‖x‖²` for `a: [n, p]` and `b: [n]` (→ `x: [p]`) or
- * `b: [n, m]` (→ `x: [p, m]`). Dependent columns of `a` are an error unless `l2 > 0`.
+ * `b: [n, m]` (→ `x: [p, m]`), each a tensor or nested arrays. Dependent columns of `a` are an
+ * error unless `l2 > 0`. It has no gradient under `grad` (the solve is not recorded).
  *
  * @example
- * leastSquares(tensor([[2, 1], [1, 3]]), tensor([5, 10])); // [1, 3]
+ * leastSquares([[2, 1], [1, 3]], [5, 10]); // [1, 3]
  */
-export function leastSquares(a: Tensor, b: Tensor, args: LeastSquaresArgs = {}): Tensor {
+export function leastSquares(a: TensorLike, b: TensorLike, args: LeastSquaresArgs = {}): Tensor {
   const o = checkKeys('leastSquares', args, ['l2']);
   const l2 = numberOption('leastSquares', 'l2', o.l2 ?? 0, (v) => v >= 0, 'a finite number >= 0');
-  const ha = need('leastSquares', 'a', a);
-  const hb = need('leastSquares', 'b', b);
-  return call((e) => {
-    check(e.nr_least_squares(ha, hb, l2, outPtr(0)));
-    return wrapHandle(readOut(0));
+  return withTensors('leastSquares', { a, b }, (t) => {
+    const ha = t.a.handleFor('leastSquares', 'a');
+    const hb = t.b.handleFor('leastSquares', 'b');
+    return call((e) => {
+      check(e.nr_least_squares(ha, hb, l2, outPtr(0)));
+      return wrapHandle(readOut(0));
+    });
   });
 }

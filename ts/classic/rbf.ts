@@ -6,16 +6,21 @@
  * fine-tuning by backpropagation.
  */
 import { call, check, outPtr, readOut } from '../engine.js';
-import { DisposedError, InvalidArgumentError, ShapeError } from '../errors.js';
+import { DisposedError, InvalidArgumentError, NeuriteError, ShapeError } from '../errors.js';
 import { rbfKernelId, type RbfKernelName } from '../layers/rbf.js';
 import { Dense } from '../layers/core.js';
 import { RBF } from '../layers/rbf.js';
-import { need } from '../ops/convert.js';
+import { tapeRecording } from '../autodiff.js';
+import { add, div, mul, sub } from '../ops/binary.js';
+import { composite } from '../ops/composite.js';
+import { resolve, withTensors, type TensorLike } from '../ops/convert.js';
 import { concat } from '../ops/joining.js';
 import { ones } from '../ops/creation.js';
+import { sum } from '../ops/reduce.js';
 import { slice } from '../ops/slicing.js';
 import { reshape } from '../ops/shape.js';
 import { matMul } from '../ops/matmul.js';
+import { exp, sqrt, square } from '../ops/unary.js';
 import { tidy } from '../scope.js';
 import { wrapHandle, type Tensor } from '../tensor.js';
 import { Sequential } from '../models/sequential.js';
@@ -34,41 +39,87 @@ import { leastSquares } from './least_squares.js';
 
 /**
  * The RBF design matrix `Φ[i, j] = φ(‖xᵢ − cⱼ‖ / σⱼ)` for `x: [n, features]`, centers
- * `[units, features]` and widths `[units]` → `[n, units]` (the output of an `rbf` layer).
+ * `[units, features]` and widths `[units]` → `[n, units]` (the output of an `rbf` layer; `x`
+ * may have more leading axes, as the layer's input). Each argument may be a tensor or nested
+ * arrays.
+ *
+ * Differentiable under `grad` with respect to `x`, the centers and the widths, with the `rbf`
+ * layer's derivatives: there it is computed from tensor ops (`u = Σ(x − c)²/σ²`, then
+ * `exp(−u/2)`, `√(1 + u)` or `1/√(1 + u)`), the same values to within float32 rounding.
+ *
+ * @example rbfFeatures([[0, 0], [1, 1]], [[0, 0]], [1]) // [[1], [0.3679]]
  */
-export function rbfFeatures(x: Tensor, centers: Tensor, widths: Tensor, args: { kernel?: RbfKernelName } = {}): Tensor {
-  const a = checkKeys('rbfFeatures', args, ['kernel']);
-  const kernel = rbfKernelId('rbfFeatures', a.kernel ?? 'gaussian');
-  const hx = need('rbfFeatures', 'x', x);
-  const hc = need('rbfFeatures', 'centers', centers);
-  const hw = need('rbfFeatures', 'widths', widths);
-  return call((e) => {
-    check(e.nr_rbf_features(hx, hc, hw, kernel, outPtr(0)));
-    return wrapHandle(readOut(0));
+export function rbfFeatures(x: TensorLike, centers: TensorLike, widths: TensorLike, args: { kernel?: RbfKernelName } = {}): Tensor {
+  const op = 'rbfFeatures';
+  const a = checkKeys(op, args, ['kernel']);
+  const kernel = rbfKernelId(op, a.kernel ?? 'gaussian');
+  return withTensors(op, { x, centers, widths }, (t) => {
+    const hx = t.x.handleFor(op, 'x');
+    const hc = t.centers.handleFor(op, 'centers');
+    const hw = t.widths.handleFor(op, 'widths');
+    // The kernel checks the shapes and widths (with its messages) and computes Φ; under grad,
+    // where it has no rule, Φ is computed again from ops the tape differentiates.
+    const phi = call((e) => {
+      check(e.nr_rbf_features(hx, hc, hw, kernel, outPtr(0)));
+      return wrapHandle(readOut(0));
+    });
+    if (!tapeRecording()) return phi;
+    phi.dispose();
+    return composite(op, () => rbfComposed(t.x, t.centers, t.widths, kernel));
   });
+}
+
+/**
+ * {@link rbfFeatures} from tensor ops (shapes already checked), as `crates/core/src/layers/rbf.rs`
+ * computes it: `u = ‖x − c‖²/σ²` (the squared distances through a `[rows, units, features]`
+ * difference, exact at `x = c`), then `φ(u)`.
+ */
+function rbfComposed(x: Tensor, centers: Tensor, widths: Tensor, kernel: number): Tensor {
+  const [units, d] = centers.shape;
+  const lead = x.shape.slice(0, -1);
+  const rows = lead.reduce((p, v) => p * v, 1);
+  const u = div(sum(square(sub(reshape(x, [rows, 1, d]), centers)), -1), square(widths));
+  const phi = kernel === 0 ? exp(mul(u, -0.5)) : kernel === 1 ? sqrt(add(1, u)) : div(1, sqrt(add(1, u)));
+  return reshape(phi, [...lead, units]);
 }
 
 /** Options of {@link rbfWidths}. */
 export interface RbfWidthsArgs {
-  /** How many nearest other centers to average over. Default 2. */
+  /**
+   * How many nearest other centers to average over, at most `units − 1`. Default 2, or the
+   * one other center when there are only 2 (a lone center gets σ = `scale` whatever this is).
+   */
   neighbors?: number;
   /** Multiplies every width. Default 1. */
   scale?: number;
 }
 
+/** The default number of neighbors for `units` centers: 2, fewer when there are not that many others. */
+const defaultNeighbors = (units: number): number => Math.max(1, Math.min(2, units - 1));
+
 /**
- * Widths `[units]` from centers `[units, features]`: σᵢ = `scale` × the root-mean-square
- * distance from center `i` to its `neighbors` nearest other centers (Moody & Darken 1989).
- * A lone center gets σ = `scale`; coinciding centers get the smallest positive width.
+ * Widths `[units]` from centers `[units, features]` (a tensor or nested arrays): σᵢ = `scale`
+ * × the root-mean-square distance from center `i` to its `neighbors` nearest other centers
+ * (Moody & Darken 1989). A lone center gets σ = `scale`; coinciding centers get the smallest
+ * positive width. More neighbors than there are other centers is an error. It has no gradient
+ * under `grad` (the choice of neighbors is not recorded).
  */
-export function rbfWidths(centers: Tensor, args: RbfWidthsArgs = {}): Tensor {
-  const a = checkKeys('rbfWidths', args, ['neighbors', 'scale']);
-  const neighbors = intOption('rbfWidths', 'neighbors', a.neighbors ?? 2, 1);
-  const scale = numberOption('rbfWidths', 'scale', a.scale ?? 1, (v) => v > 0, 'a finite number > 0');
-  const hc = need('rbfWidths', 'centers', centers);
-  return call((e) => {
-    check(e.nr_rbf_widths(hc, neighbors, scale, outPtr(0)));
-    return wrapHandle(readOut(0));
+export function rbfWidths(centers: TensorLike, args: RbfWidthsArgs = {}): Tensor {
+  const op = 'rbfWidths';
+  const a = checkKeys(op, args, ['neighbors', 'scale']);
+  const given = a.neighbors === undefined ? undefined : intOption(op, 'neighbors', a.neighbors, 1);
+  const scale = numberOption(op, 'scale', a.scale ?? 1, (v) => v > 0, 'a finite number > 0');
+  return withTensors(op, { centers }, (t) => {
+    const hc = t.centers.handleFor(op, 'centers');
+    const units = t.centers.rank === 2 ? t.centers.shape[0] : 0; // other shapes: the kernel's error
+    if (given !== undefined && units >= 2 && given > units - 1) {
+      throw new InvalidArgumentError(`${op}: neighbors is ${given}, but there are ${units} centers (shape [${t.centers.shape}]), so each has only ${units - 1} other${units === 2 ? '' : 's'} to average over; use neighbors <= ${units - 1}`);
+    }
+    const neighbors = given ?? defaultNeighbors(units);
+    return call((e) => {
+      check(e.nr_rbf_widths(hc, neighbors, scale, outPtr(0)));
+      return wrapHandle(readOut(0));
+    });
   });
 }
 
@@ -80,7 +131,7 @@ export interface RBFNetworkArgs {
   kernel?: RbfKernelName;
   /** Seeds k-means++, and the shuffling of fine-tuning. Default 0. */
   seed?: number;
-  /** Nearest centers averaged for each width. Default 2. */
+  /** Nearest centers averaged for each width, at most `centers − 1`. Default 2 (1 with 2 centers). */
   neighbors?: number;
   /** Multiplies every width. Default 1. */
   widthScale?: number;
@@ -151,7 +202,10 @@ export class RBFNetwork {
     rbfKernelId('rbfNetwork', this.kernel);
     this.seed = a.seed === undefined ? 0 : a.seed as number;
     seedWords('rbfNetwork', this.seed);
-    this.neighbors = intOption('rbfNetwork', 'neighbors', a.neighbors ?? 2, 1);
+    this.neighbors = a.neighbors === undefined ? defaultNeighbors(this.units) : intOption('rbfNetwork', 'neighbors', a.neighbors, 1);
+    if (this.units >= 2 && this.neighbors > this.units - 1) {
+      throw new InvalidArgumentError(`rbfNetwork: neighbors is ${this.neighbors}, but the network has ${this.units} centers, so each has only ${this.units - 1} other${this.units === 2 ? '' : 's'} to average over; use neighbors <= ${this.units - 1}, or more centers`);
+    }
     this.widthScale = numberOption('rbfNetwork', 'widthScale', a.widthScale ?? 1, (v) => v > 0, 'a finite number > 0');
     this.l2 = numberOption('rbfNetwork', 'l2', a.l2 ?? 1e-6, (v) => v >= 0, 'a finite number >= 0');
     this.maxIterations = intOption('rbfNetwork', 'maxIterations', a.maxIterations ?? 300, 1);
@@ -177,16 +231,29 @@ export class RBFNetwork {
    * The two-stage fit on `x: [n, features]`, `y: [n, outputs]` (or `[n]`): k-means centers,
    * nearest-center widths, least-squares output weights; then, if `epochs > 0`, end-to-end
    * fine-tuning of all weights (centers and widths included) by backpropagation.
-   * Refitting starts over.
+   * Refitting starts over. `x` and `y` may be tensors or nested arrays.
    */
-  async fit(x: Tensor, y: Tensor, args: RBFNetworkFitArgs = {}): Promise<RBFNetworkFitResult> {
+  async fit(x: TensorLike, y: TensorLike, args: RBFNetworkFitArgs = {}): Promise<RBFNetworkFitResult> {
     this.#check('fit');
+    // Arrays become temporary tensors, freed when the fit (fine-tuning included) settles.
+    const temps: Tensor[] = [];
+    const tensorOf = (arg: string, v: TensorLike): Tensor => {
+      const r = resolve('fit', arg, v);
+      if (r.temp) temps.push(r.temp);
+      return r.temp ?? (v as Tensor);
+    };
+    try {
+      return await this.#fit(tensorOf('x', x), tensorOf('y', y), args);
+    } finally {
+      for (const t of temps) t.dispose();
+    }
+  }
+
+  async #fit(x: Tensor, y: Tensor, args: RBFNetworkFitArgs): Promise<RBFNetworkFitResult> {
     const a = checkKeys('fit', args, FIT_KEYS);
     const epochs = intOption('fit', 'epochs', a.epochs ?? 0, 0);
     const batchSize = intOption('fit', 'batchSize', a.batchSize ?? 32, 1);
     const shuffle = boolOption('fit', 'shuffle', a.shuffle ?? true);
-    need('fit', 'x', x);
-    need('fit', 'y', y);
     if (x.rank !== 2) throw new ShapeError(`fit: x must have shape [samples, features], got [${x.shape}]`);
     if ((y.rank !== 1 && y.rank !== 2) || y.shape[0] !== x.shape[0]) {
       throw new ShapeError(`fit: y must have shape [${x.shape[0]}] or [${x.shape[0]}, outputs] (one row per sample of x, shape [${x.shape}]), got [${y.shape}]`);
@@ -204,7 +271,7 @@ export class RBFNetwork {
           const widths = rbfWidths(km.centers, { neighbors: this.neighbors, scale: this.widthScale });
           const phi = rbfFeatures(x, km.centers, widths, { kernel: this.kernel });
           const design = concat([phi, ones([n, 1])], 1);
-          const w = leastSquares(design, y2, { l2: this.l2 });
+          const w = this.#solve(design, y2);
           const loss = matMul(design, w).sub(y2).square().mean().item();
           const kernel = slice(w, [0, 0], [this.units, m]);
           const bias = reshape(slice(w, [this.units, 0], [1, m]), [m]);
@@ -245,9 +312,30 @@ export class RBFNetwork {
     }
   }
 
-  /** Outputs `[n, outputs]` for `x: [n, features]`. */
-  predict(x: Tensor, args: { batchSize?: number } = {}): Tensor {
-    return this.#fitted('predict').predict(x, args);
+  /**
+   * The output weights `[units + 1, outputs]` (the bias last) by ridge least squares on the
+   * design matrix `[Φ, 1]`; a singular system is an error that says which column is the bias.
+   */
+  #solve(design: Tensor, y: Tensor): Tensor {
+    try {
+      return leastSquares(design, y, { l2: this.l2 });
+    } catch (err) {
+      const col = err instanceof NeuriteError ? /column (\d+) of a is a linear combination/.exec(err.message) : null;
+      if (!col) throw err;
+      const j = Number(col[1]);
+      const [n, p] = design.shape;
+      const which = j === this.units ? `column ${j}, the bias column,` : `column ${j}, center ${j}'s,`;
+      const few = n < p ? `, as must happen with fewer samples (${n}) than unknowns (${p}: ${this.units} centers and the bias)` : '';
+      const fewer = n < p ? `fewer centers (at most ${n - 1} for ${n} samples)` : 'fewer centers';
+      (err as NeuriteError).message = `fit: the output weights have no unique least-squares solution with l2 = ${this.l2}: the design matrix is [Φ, 1] (a column per center, then ones for the bias), and ${which} is a linear combination of the others${few}; use ${this.l2 > 0 ? 'a larger l2' : 'l2 > 0'} (the default is 1e-6) or ${fewer}`;
+      throw err;
+    }
+  }
+
+  /** Outputs `[n, outputs]` for `x: [n, features]` (a tensor or nested arrays). */
+  predict(x: TensorLike, args: { batchSize?: number } = {}): Tensor {
+    const model = this.#fitted('predict');
+    return withTensors('predict', { x }, (t) => model.predict(t.x, args));
   }
 
   /** A copy of the centers `[units, features]`. */

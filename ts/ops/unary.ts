@@ -1,7 +1,12 @@
 /** Element-wise unary math. The shape is preserved. */
+import { activation, type StraightThroughOptions } from '../activations.js';
+import { tapeRecording } from '../autodiff.js';
+import { checkArgs } from '../options.js';
 import { idOf, UNARY_OPS, type UnaryOpName } from '../wasm/codes.js';
 import type { Tensor } from '../tensor.js';
-import { resolve, type TensorLike } from './convert.js';
+import { sub } from './binary.js';
+import { composite } from './composite.js';
+import { boolArg, resolve, withTensors, type TensorLike } from './convert.js';
 import { runOp } from './run.js';
 
 /** `x` may be any TensorLike (nested arrays too: `exp([1, 2])`, as TF.js), as a freed temporary. */
@@ -23,8 +28,21 @@ export const log = (x: TensorLike): Tensor => unary('log', x);
 export const sqrt = (x: TensorLike): Tensor => unary('sqrt', x);
 /** `x²`. */
 export const square = (x: TensorLike): Tensor => unary('square', x);
-/** −1, 0 or 1; `sign(±0) = ±0` and NaN stays NaN (as NumPy; TF.js gives 0 for both). */
-export const sign = (x: TensorLike): Tensor => unary('sign', x);
+/**
+ * −1, 0 or 1; `sign(±0) = ±0` and NaN stays NaN (as NumPy; TF.js gives 0 for both). Its
+ * gradient is 0 (as TF.js's), or with `{ straightThrough: true }` the straight-through
+ * estimator `dx = dy`: the gradient of the `'sign'` activation with `straightThrough` (whose
+ * values differ at 0, where that bipolar unit gives 1). The values do not change.
+ *
+ * @example sign(x, { straightThrough: true }) // binarised weights or activations that train
+ */
+export function sign(x: TensorLike, options?: StraightThroughOptions): Tensor {
+  const o = checkArgs('sign', options, ['straightThrough']);
+  if (!boolArg('sign', 'straightThrough', o.straightThrough) || !tapeRecording()) return unary('sign', x);
+  // The op's values minus a correction that is exactly 0 wherever x is not NaN (±1 − ±1, so
+  // ±0 stays ±0), whose gradient is the straight-through activation's dx = dy.
+  return withTensors('sign', { x }, (t) => composite('sign', () => sub(unary('sign', t.x), sub(activation(t.x, 'sign'), activation(t.x, { name: 'sign', straightThrough: true })))));
+}
 /** Rounds down. */
 export const floor = (x: TensorLike): Tensor => unary('floor', x);
 /** Rounds up. */

@@ -1,0 +1,97 @@
+/**
+ * @internal The check `fit`, `trainOnBatch` and `fitDataset` run before training: a model whose
+ * outputs reach none of its trainable weights except through step-like activations (`unitStep`,
+ * `heaviside`, `stairStep`, `sign`) without `straightThrough` cannot learn. Those activations'
+ * derivative is 0 wherever it exists, so every weight behind them gets a zero gradient: the loss
+ * stays where it is and the weights keep their bits. That is the right gradient, but training it
+ * is never what was meant, so it is an error before the first step rather than a silent no-op.
+ *
+ * The check follows the structure only (no data): a value carries a gradient when some
+ * trainable weight reaches it through layers that pass gradients; a layer whose activation is a
+ * step without `straightThrough` passes none (its own weights included). Sequential stacks,
+ * graph models (their wiring, a layer's every use) and nested models (frozen ones contribute no
+ * trainable weights) are followed. A model with an output that still carries a gradient is left
+ * alone, whatever else is blocked: its other layers train. Penalty terms (weight and activity
+ * regularizers, a variational layer's KL term) and decoupled weight decay reach the weights
+ * without the outputs, but they only pull the weights towards their prior: they do not count.
+ */
+import { encodeActivation } from '../activations.js';
+import { InvalidArgumentError } from '../errors.js';
+import { Layer } from '../layers/layer.js';
+import { ACTIVATION_PARAMS, type ActivationName } from '../wasm/codes.js';
+import type { Sequential } from './sequential.js';
+
+/** The activations with a `straightThrough` flag (the step-like ones), and the flag's index. */
+const STEP_FLAG: ReadonlyMap<string, number> = new Map(
+  Object.entries(ACTIVATION_PARAMS as Partial<Record<ActivationName, ReadonlyArray<readonly [string, number]>>>)
+    .map(([name, params]) => [name, (params ?? []).findIndex(([k]) => k === 'straightThrough')] as const)
+    .filter(([, i]) => i >= 0),
+);
+
+/** A layer that stopped a gradient coming from a trainable weight, and its activation. */
+interface Blocked {
+  layer: string;
+  activation: string;
+}
+
+/** The step-like activation without `straightThrough` that ends `layer`, or `null`. */
+function zeroGradientStep(layer: Layer): string | null {
+  const spec = (layer as { activation?: unknown }).activation;
+  if (spec === undefined) return null;
+  const a = encodeActivation(layer.name, spec);
+  const flag = STEP_FLAG.get(a.name);
+  return flag !== undefined && a.params[flag] === 0 ? a.name : null;
+}
+
+/**
+ * Whether the output of `node` (a layer, or a nested model) carries a gradient to some
+ * trainable weight, given which of its inputs do. `frozen`: inside a model with
+ * `trainable = false`. Layers that stop such a gradient are added to `blocked`.
+ */
+function carries(node: Layer | Sequential, inputs: boolean[], frozen: boolean, blocked: Blocked[]): boolean {
+  const fromInputs = inputs.some((c) => c);
+  if (!(node instanceof Layer)) return modelCarries(node, fromInputs, frozen || !node.trainable, blocked);
+  if (node.kind === 'input') return false;
+  const step = zeroGradientStep(node);
+  if (step === null && fromInputs) return true;
+  const own = !frozen && node.trainableWeights.length > 0;
+  if (step === null) return own;
+  if (fromInputs || own) blocked.push({ layer: node.name, activation: step });
+  return false;
+}
+
+/** {@link carries} for a model: along its stack, or through its graph wiring to its outputs. */
+function modelCarries(m: Sequential, fromInput: boolean, frozen: boolean, blocked: Blocked[]): boolean {
+  const wiring = m.graphWiring;
+  const io = m.graphIo;
+  if (wiring === null || io === null) {
+    let c = fromInput;
+    for (const l of m.layers) if (!(l instanceof Layer && l.kind === 'input')) c = carries(l, [c], frozen, blocked);
+    return c;
+  }
+  // Values as graph.rs numbers them: the inputs, each layer's first use, then the further uses.
+  const k = io.inputs;
+  const values: boolean[] = new Array<boolean>(k).fill(fromInput);
+  wiring.forEach((reads, i) => (values[k + i] = carries(m.layers[k + i], reads.map((j) => values[j]), frozen, blocked)));
+  io.extraUses.forEach((u) => values.push(carries(m.layers[k + u.layer], u.inputs.map((j) => values[j]), frozen, blocked)));
+  return io.outputs.some((j) => values[j]);
+}
+
+/**
+ * Throws an {@link InvalidArgumentError} naming `op` when training `model` could change no
+ * weight because every path from its trainable weights to its outputs passes through a
+ * step-like activation without `straightThrough` (see the module comment). The model is built.
+ */
+export function assertCanLearn(model: Sequential, op: string): void {
+  const blocked: Blocked[] = [];
+  // The model's own `trainable` freezes it only inside another model: fit trains it anyway.
+  if (modelCarries(model, false, false, blocked) || blocked.length === 0) return;
+  const where = blocked.map((b) => `${b.layer}'s '${b.activation}'`).join(', ');
+  const inputs = model.inputShape?.length === 1 ? model.inputShape[0] : '…';
+  throw new InvalidArgumentError(
+    `${op}: model ${model.name} cannot learn: its trainable weights reach the output only through step-like activations, whose gradient is 0 ` +
+      `(${where}), so no training step can fit them to the data; to train through a step, use the ` +
+      `straight-through estimator, activation: { name: '${blocked[0].activation}', straightThrough: true } (its backward pass is the identity's), ` +
+      `or for a single step unit perceptron({ inputs: ${inputs} }), which learns by the perceptron rule`,
+  );
+}
