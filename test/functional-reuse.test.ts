@@ -127,8 +127,8 @@ describe('a layer applied more than once in a graph model (siamese)', () => {
       const got = nr.tidy(() => n.predict<nr.Tensor[]>(nr.tensor(x, [5, 3])).map((o) => o.data()));
       got.forEach((g, i) => close(g, want[i], 1e-6, `output ${i}`));
       const text = n.summary(null);
-      expect(text).toMatch(/shared \(dense\)\s+\[null,3\]\s+12\s+x; pre; sum/);
-      expect(text).toMatch(/cat \(concatenate\)\s+\[null,6\]\s+0\s+shared, shared\[2\]/);
+      expect(text).toMatch(/shared \(Dense\)\s+\[null,3\]\s+12\s+x; pre; sum/);
+      expect(text).toMatch(/cat \(Concatenate\)\s+\[null,6\]\s+0\s+shared, shared\[2\]/);
     } finally {
       n.dispose();
       t.dispose();
@@ -206,7 +206,7 @@ describe('a layer applied more than once in a graph model (siamese)', () => {
     expectNoLeak(() => {
       const x = nr.input({ shape: [3] });
       const d = nr.layers.dense({ units: 3, name: 'loop' });
-      expect(() => nr.model({ inputs: x, outputs: d.apply(d.apply(x)) })).toThrow(/layer loop is applied to loop\/out, which is computed from its own output/);
+      expect(() => nr.model({ inputs: x, outputs: d.apply(d.apply(x)) })).toThrow(/layer loop is applied to loop\/loop, which is computed from its own output/);
       const wide = nr.input({ shape: [4] });
       const e = nr.layers.dense({ units: 2, name: 'enc' });
       expect(() => nr.model({ inputs: [x, wide], outputs: nr.layers.concatenate().apply([e.apply(x), e.apply(wide)]) })).toThrow(/enc is applied to per-sample shapes \[3\] and \[4\]; a layer used more than once needs the same shapes each time/);

@@ -257,8 +257,9 @@ describe('bad layer and fit options', () => {
   it('every config argument is checked and named (the fuzzer found raw TypeErrors and wrapped integers)', async () => {
     const bad = <T>(v: unknown) => v as T;
     // Initializer objects other than { name, params } (a seed key crashed with a TypeError).
-    await expectError(() => layers.dense({ units: 2, kernelInitializer: bad({ name: 'glorotUniform', seed: 'x' }) }), Invalid,
-      'dense: kernelInitializer has an unknown key \'seed\' (an initializer is a name or { name, params }; weights are drawn from the model\'s seed), got {"name":"glorotUniform","seed":"x"}');
+    await expectError(() => layers.dense({ units: 2, kernelInitializer: bad({ name: 'glorotUniform', seed: 'x' }) }), Invalid, 'dense: kernelInitializer: seed must be a finite number, got the string "x"');
+    await expectError(() => layers.dense({ units: 2, kernelInitializer: bad({ name: 'glorotUniform', sed: 1 }) }), Invalid,
+      'dense: kernelInitializer has an unknown key \'sed\' (an initializer is a name or { name, params, seed }), got {"name":"glorotUniform","sed":1}');
     await expectError(() => layers.dense({ units: 2, biasInitializer: bad({ name: 'constant', params: [NaN, 0] }) }), Invalid, 'dense: biasInitializer: params must be two finite numbers, got [NaN,0]');
     await expectError(() => layers.dense({ units: 2, kernelInitializer: bad(5) }), Invalid, /^dense: kernelInitializer must be an initializer name or an initializer object, got 5;/);
     await expectError(() => layers.prelu({ alphaInitializer: bad({ name: 'randomUniform', params: [1, 1] }) }), Invalid, 'prelu: alphaInitializer: minval must be less than maxval, got minval 1 and maxval 1');
@@ -267,10 +268,10 @@ describe('bad layer and fit options', () => {
       await expectError(() => (nr.initializers[f] as (o: unknown) => unknown)(null), Invalid, `initializers.${f}: options must be an object, got null`);
     }
     await expectError(() => nr.initializers.randomNormal({ stddev: -1 }), Invalid, 'initializers.randomNormal: stddev must be >= 0, got -1');
-    // TF.js seeds each initializer; neurite seeds the model: the error says where the seed goes.
-    await expectError(() => nr.initializers.randomUniform({ seed: 1 } as never), Invalid, "initializers.randomUniform: there is no per-initializer seed; every initializer draws from the model's seed: sequential({ seed, layers })");
-    await expectError(() => nr.initializers.glorotUniform({ seed: 1 } as never), Invalid, "initializers.glorotUniform: there is no per-initializer seed; every initializer draws from the model's seed: sequential({ seed, layers })");
-    await expectError(() => nr.initializers.randomUniform({ sed: 1 } as never), Invalid, "initializers.randomUniform: unknown option 'sed' (known: minval, maxval)");
+    // TF.js seeds each initializer; neurite keeps the seed for saving (the model's seed draws): checked as a number.
+    await expectError(() => nr.initializers.randomUniform({ seed: '1' } as never), Invalid, 'initializers.randomUniform: seed must be a finite number, got the string "1"');
+    await expectError(() => nr.initializers.glorotUniform({ seed: NaN }), Invalid, 'initializers.glorotUniform: seed must be a finite number, got NaN');
+    await expectError(() => nr.initializers.randomUniform({ sed: 1 } as never), Invalid, "initializers.randomUniform: unknown option 'sed' — did you mean 'seed'? (known: minval, maxval, seed)");
     expect(nr.initializers.constant({ value: 0.5 })).toEqual({ name: 'constant', params: [0.5, 0] });
     for (const f of ['l1', 'l2', 'l1l2'] as const) {
       await expectError(() => (nr.regularizers[f] as (o: unknown) => unknown)(null), Invalid, `regularizers.${f}: options must be an object, got null`);
@@ -284,7 +285,7 @@ describe('bad layer and fit options', () => {
     await expectError(() => layers.dense({ units: 2 ** 32 }), Invalid, 'dense: units must be an integer in [1, 16777215], got 4294967296');
     await expectError(() => layers.rbf({ units: 2 ** 32 + 3 }), Invalid, 'rbf: units must be an integer in [1, 16777215], got 4294967299');
     await expectError(() => layers.reshape({ targetShape: [2 ** 32] }), Invalid, 'reshape: targetShape[0] must be an integer in [-1, 536870911], got 4294967296');
-    await expectError(() => layers.reshape({ targetShape: [-1, -1] }), Invalid, 'reshape: targetShape may have at most one -1, got [-1,-1]');
+    await expectError(() => layers.reshape({ targetShape: [-1, -1] }), Invalid, 'reshape: targetShape may have at most one -1 or null (inferred), got [-1,-1]');
     // Booleans and names.
     await expectError(() => layers.dense({ units: 1, useBias: bad(0) }), Invalid, 'dense: useBias must be true or false, got 0');
     await expectError(() => layers.dropout({ rate: 0.5, trainable: bad('no') }), Invalid, 'dropout: trainable must be true or false, got the string "no"');

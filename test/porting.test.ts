@@ -207,7 +207,7 @@ describe("TF.js's activation layers: layers.leakyReLU, reLU, elu, softmax (they 
   it('check their options, naming the layer', () => {
     throws(() => nr.layers.leakyReLU({ alpha: -1 }), 'leakyReLU: alpha must be a finite number >= 0, got -1');
     throws(() => nr.layers.elu({ alpha: '1' } as never), 'elu: alpha must be a number, got the string "1"');
-    throws(() => nr.layers.reLU({ maxValue: 6 } as never), "reLU: unknown option 'maxValue' (known: name, trainable, inputShape, batchInputShape)");
+    throws(() => nr.layers.reLU({ maxValue: 5 }), 'reLU: maxValue must be 6 (relu6) or null: neurite has no other capped ReLU, got 5');
     throws(() => nr.layers.softmax({ axis: 0 }), 'softmax: axis must be -1 (softmax layers normalise over the last axis), got 0');
     throws(() => nr.layers.leakyReLU({ alpa: 0.1 } as never), /^leakyReLU: unknown option 'alpa' — did you mean 'alpha'\?/);
   });
@@ -309,13 +309,12 @@ describe("unknown option keys suggest the nearest known one ('did you mean')", (
   });
 
   it('layer options: every layer rejects unknown keys (they were silently ignored)', () => {
-    throws(() => nr.layers.dense({ units: 3, activaton: 'relu' } as never), /^dense: unknown option 'activaton' — did you mean 'activation'\? \(known: units, activation, .*, name, trainable, inputShape, batchInputShape\)$/);
+    throws(() => nr.layers.dense({ units: 3, activaton: 'relu' } as never), /^dense: unknown option 'activaton' — did you mean 'activation'\? \(known: units, .*activation, .*, name, trainable, inputShape, batchInputShape, dtype\)$/);
     throws(() => nr.layers.dense({ units: 3, input_shape: [2] } as never), /^dense: unknown option 'input_shape' — did you mean 'inputShape'\?/);
-    throws(() => nr.layers.dropout({ rate: 0.1, seed: 1 } as never), "dropout: there is no per-layer seed; a model's random draws (initial weights, dropout and noise masks) all come from its seed: sequential({ seed, layers })");
     throws(() => nr.layers.gaussianNoise({ stddev: 0.1, seed: 1 } as never), "gaussianNoise: there is no per-layer seed; a model's random draws (initial weights, dropout and noise masks) all come from its seed: sequential({ seed, layers })");
-    throws(() => nr.layers.dropout({ rate: 0.1, sed: 1 } as never), "dropout: unknown option 'sed' (known: rate, name, trainable, inputShape, batchInputShape)");
+    throws(() => nr.layers.dropout({ rate: 0.1, sed: 1 } as never), "dropout: unknown option 'sed' — did you mean 'seed'? (known: rate, noiseShape, seed, name, trainable, inputShape, batchInputShape, dtype)");
     throws(() => nr.layers.batchNormalization({ momentun: 0.9 } as never), /^batchNormalization: unknown option 'momentun' — did you mean 'momentum'\?/);
-    throws(() => nr.layers.flatten({ dataFormat: 'channelsLast' } as never), /^flatten: unknown option 'dataFormat' \(known: name, trainable, inputShape, batchInputShape\)$/);
+    throws(() => nr.layers.flatten({ dataFomat: 'channelsLast' } as never), /^flatten: unknown option 'dataFomat' — did you mean 'dataFormat'\? \(known: dataFormat, name, trainable, inputShape, batchInputShape, dtype\)$/);
     throws(() => nr.layers.variational({ units: 2, kl_weight: 1 } as never), /^variational: unknown option 'kl_weight' — did you mean 'klWeight'\?/);
     throws(() => nr.layers.rbf({ units: 2, kernal: 'gaussian' } as never), /^rbf: unknown option 'kernal' — did you mean 'kernel'\?/);
   });
@@ -325,7 +324,7 @@ describe("unknown option keys suggest the nearest known one ('did you mean')", (
     using x = nr.tensor([[0, 0], [1, 1]]);
     using y = nr.tensor([-1, 1]);
     expect(() => p.fit(x, y, { epochs: 5 } as never)).toThrow(new Invalid("fit: unknown option 'epochs' — did you mean 'maxEpochs'? (known: maxEpochs, shuffle, pocket)"));
-    throws(() => nr.layers.dropout({ size: 1 } as never), "dropout: unknown option 'size' (known: rate, name, trainable, inputShape, batchInputShape)"); // under 5 letters: too short to guess from the end
+    throws(() => nr.layers.dropout({ size: 1 } as never), "dropout: unknown option 'size' (known: rate, noiseShape, seed, name, trainable, inputShape, batchInputShape, dtype)"); // under 5 letters: too short to guess from the end
   });
 
   it('unknown names suggest too: losses, metrics, activations, optimizers, initializers', () => {

@@ -412,14 +412,18 @@ describe('model structure', () => {
     const frozen = layers.dense({ inputShape: [4], units: 8, activation: 'relu', trainable: false });
     const inner = nr.sequential({ layers: [frozen, layers.dense({ units: 6 })] });
     const bn = layers.batchNormalization();
-    using m = nr.sequential({ layers: [inner, bn, layers.dense({ units: 3, activation: 'softmax' })] });
+    const out = layers.dense({ units: 3, activation: 'softmax' });
+    using m = nr.sequential({ layers: [inner, bn, out] });
     m.compile({ optimizer: optimizers.adam({ learningRate: 0.05 }), loss: 'categoricalCrossentropy' });
-    // inner: k0 b0 (frozen) k1 b1; bn: gamma beta mean var; dense: k2 b2.
+    // In layer order: inner: k0 b0 (frozen) k1 b1; bn: gamma beta mean var; dense: k2 b2 (the
+    // model lists them in TF.js's order, which moves with the trainable flags: read by name).
+    const inLayerOrder = [...inner.layers, bn, out].flatMap((l) => (l as nr.Layer).weights.map((v) => v.name));
     const changed = async () => {
       const a = weights(m);
       await m.fit(x, y, { epochs: 2, batchSize: 15, verbose: 0 });
       const b = weights(m);
-      return a.map((w, i) => b[i].some((v, k) => v !== w[k]));
+      const byName = new Map(m.weightNames().map((n, i) => [n, b[i].some((v, k) => v !== a[i][k])]));
+      return inLayerOrder.map((n) => byName.get(n));
     };
     expect(await changed()).toEqual([false, false, true, true, true, true, true, true, true, true]);
     expect(m.summary(() => {})).toMatch(/Total params: 139\nTrainable params: 87\nNon-trainable params: 52/);
@@ -442,7 +446,8 @@ describe('model structure', () => {
     using pa = a.predict(x);
     using pb = b.predict(x);
     expect(Array.from(pb.data())).toEqual(Array.from(pa.data()));
-    expect(b.weightNames().map((n) => n.split('/')[1])).toEqual(['kernel', 'bias', 'gamma', 'beta', 'moving_mean', 'moving_variance', 'kernel', 'bias']);
+    // TF.js's order: the moving statistics last (test/weight-order.test.ts).
+    expect(b.weightNames().map((n) => n.split('/')[1])).toEqual(['kernel', 'bias', 'gamma', 'beta', 'kernel', 'bias', 'moving_mean', 'moving_variance']);
     expect(() => b.setWeights(wa.slice(1))).toThrow(/setWeights: model sequential_\d+ has 8 weights, got 7/);
     expect(() => b.setWeights([wa[1], ...wa.slice(1)])).toThrow(nr.ShapeError);
     expect(() => b.setWeights([wa[1], ...wa.slice(1)])).toThrow(/setWeights: weight 0 \(`kernel` of layer 0\) has shape \[4,8\] but the value has shape \[8\]/);
@@ -460,9 +465,9 @@ describe('model structure', () => {
         '_'.repeat(39),
         'Layer (type)    Output shape  Param #',
         '='.repeat(39),
-        'hidden (dense)  [null,8]           40',
-        'drop (dropout)  [null,8]            0',
-        'out (dense)     [null,3]           27',
+        'hidden (Dense)  [null,8]           40',
+        'drop (Dropout)  [null,8]            0',
+        'out (Dense)     [null,3]           27',
         '='.repeat(39),
         'Total params: 67',
         'Trainable params: 67',

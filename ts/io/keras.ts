@@ -9,7 +9,7 @@
  */
 import { encodeActivation } from '../activations.js';
 import { InvalidArgumentError } from '../errors.js';
-import { INITIALIZERS, type Initializer, type InitializerName } from '../layers/initializers.js';
+import { initializerDefaults, initializerNamed, type Initializer, type InitializerName } from '../layers/initializers.js';
 import type { ActivityRegularizerSpec, Regularizer } from '../layers/regularizers.js';
 import { describe, show } from '../ops/convert.js';
 import { ACTIVATION_PARAMS, ACTIVATIONS, type ActivationName } from '../wasm/codes.js';
@@ -125,37 +125,32 @@ const VARIANCE: Partial<Record<InitializerName, [number, string, string]>> = {
   lecunUniform: [1, 'fan_in', 'uniform'], lecunNormal: [1, 'fan_in', 'normal'],
 };
 
-/** @internal An initializer in canonical form `{ name, params }`. */
-export function normalizeInitializer(spec: Initializer | InitializerName): Initializer {
-  if (typeof spec === 'string') {
-    const p: [number, number] = spec === 'randomUniform' ? [-0.05, 0.05] : spec === 'randomNormal' || spec === 'truncatedNormal' ? [0, 0.05] : [0, 0];
-    return { name: spec, params: p };
-  }
-  return { name: spec.name, params: [spec.params[0], spec.params[1]] };
-}
-
 /**
  * @internal The Keras form of an initializer. neurite's `*Normal` variance-scaling initializers
  * are written as TF.js writes its own (`distribution: 'normal'`, which TF.js draws from a
- * truncated normal); neurite draws them truncated with Keras's 0.8796 correction.
+ * truncated normal); neurite draws them truncated with Keras's 0.8796 correction. A seed is
+ * written as given (`null` when none).
  */
 export function initializerToKeras(spec: Initializer): KerasObject {
   const [a, b] = spec.params;
+  const seed = spec.seed ?? null;
   switch (spec.name) {
     case 'zeros': return { class_name: 'Zeros', config: {} };
     case 'ones': return { class_name: 'Ones', config: {} };
     case 'constant': return { class_name: 'Constant', config: { value: a } };
-    case 'randomUniform': return { class_name: 'RandomUniform', config: { minval: a, maxval: b, seed: null } };
-    case 'randomNormal': return { class_name: 'RandomNormal', config: { mean: a, stddev: b, seed: null } };
-    case 'truncatedNormal': return { class_name: 'TruncatedNormal', config: { mean: a, stddev: b, seed: null } };
+    case 'randomUniform': return { class_name: 'RandomUniform', config: { minval: a, maxval: b, seed } };
+    case 'randomNormal': return { class_name: 'RandomNormal', config: { mean: a, stddev: b, seed } };
+    case 'truncatedNormal': return { class_name: 'TruncatedNormal', config: { mean: a, stddev: b, seed } };
     default: {
       const [scale, mode, distribution] = VARIANCE[spec.name]!;
-      return { class_name: 'VarianceScaling', config: { scale, mode, distribution, seed: null } };
+      return { class_name: 'VarianceScaling', config: { scale, mode, distribution, seed } };
     }
   }
 }
 
 const INIT_CLASSES = ['Zeros', 'Ones', 'Constant', 'RandomUniform', 'RandomNormal', 'TruncatedNormal', 'VarianceScaling', 'GlorotUniform', 'GlorotNormal', 'HeUniform', 'HeNormal', 'LeCunUniform', 'LeCunNormal'];
+/** Initializers TF.js and Keras have and neurite cannot draw (kept when the weights come with the file). */
+const FOREIGN_INITIALIZERS = ['Identity', 'Orthogonal', 'IdentityInitializer', 'OrthogonalInitializer'];
 
 /** A number in a config, else an error naming the field. */
 function num(op: string, where: string, v: unknown, def?: number): number {
@@ -166,19 +161,23 @@ function num(op: string, where: string, v: unknown, def?: number): number {
 
 /**
  * @internal An initializer from its Keras form (TF.js's classes, Python Keras's names, or a
- * name string). A `seed` is ignored: neurite draws every weight from the model's seed (and a
- * loaded model's weights come from the file).
+ * name string), with its `seed` (kept for saving: neurite draws every weight from the model's
+ * seed). `null` for one TF.js or Keras has and neurite cannot draw (`Orthogonal`, a
+ * `VarianceScaling` of another scale, mode or distribution): the caller decides whether that
+ * can matter. A malformed value or an unknown class is an error naming `where`.
  */
-export function initializerFromKeras(op: string, where: string, v: unknown): Initializer {
+export function initializerFromKeras(op: string, where: string, v: unknown): Initializer | null {
   if (typeof v === 'string') {
-    const n = camel(v) as InitializerName;
-    if (!INITIALIZERS.includes(n)) bad(op, where, `is an initializer neurite does not support: ${show(v)}; supported: ${INIT_CLASSES.join(', ')}`);
-    return normalizeInitializer(n);
+    const n = initializerNamed(camel(v));
+    if (n !== undefined) return { name: n, params: initializerDefaults(n) };
+    if (FOREIGN_INITIALIZERS.some((c) => c.toLowerCase() === v.toLowerCase())) return null;
+    return bad(op, where, `is an initializer neurite does not support: ${show(v)}; supported: ${INIT_CLASSES.join(', ')}`);
   }
   const o = kerasObject(op, where, v);
   const c = o.config;
   const at = (k: string) => `${where}.config.${k}`;
-  const named = (n: InitializerName, a = 0, b = 0): Initializer => ({ name: n, params: [a, b] });
+  const seed = c.seed === undefined || c.seed === null ? {} : { seed: num(op, at('seed'), c.seed) };
+  const named = (n: InitializerName, a = 0, b = 0): Initializer => ({ name: n, params: [a, b], ...seed });
   switch (o.class_name) {
     case 'Zeros': return named('zeros');
     case 'Ones': return named('ones');
@@ -194,17 +193,31 @@ export function initializerFromKeras(op: string, where: string, v: unknown): Ini
     case 'LeCunNormal': case 'LecunNormal': return named('lecunNormal');
     case 'VarianceScaling': {
       const scale = num(op, at('scale'), c.scale, 1);
+      if (!(scale > 0)) bad(op, at('scale'), `must be a positive number, got ${scale}`);
       const mode = camel(String(c.mode ?? 'fan_in'));
+      if (!['fanIn', 'fanOut', 'fanAvg'].includes(mode)) bad(op, at('mode'), `must be 'fan_in', 'fan_out' or 'fan_avg', got ${show(c.mode)}`);
       const dist = camel(String(c.distribution ?? 'normal'));
-      const d = dist === 'uniform' ? 'uniform' : dist === 'normal' || dist === 'truncatedNormal' ? 'normal' : null;
+      if (!['normal', 'uniform', 'truncatedNormal', 'untruncatedNormal'].includes(dist)) bad(op, at('distribution'), `must be 'normal', 'truncated_normal', 'untruncated_normal' or 'uniform', got ${show(c.distribution)}`);
+      // neurite's normal variance scaling is truncated (Keras's 'truncated_normal', which its 'normal' also means).
+      const d = dist === 'uniform' ? 'uniform' : dist === 'untruncatedNormal' ? null : 'normal';
       for (const [n, [s, m, dd]] of Object.entries(VARIANCE)) {
         if (s === scale && camel(m) === mode && dd === d) return named(n as InitializerName);
       }
-      return bad(op, where, `is a VarianceScaling neurite does not have (scale ${scale}, mode ${show(c.mode)}, distribution ${show(c.distribution)}); supported: glorot (scale 1, fan_avg), he (scale 2, fan_in), lecun (scale 1, fan_in), each uniform or normal`);
+      return null;
     }
     default:
+      if (FOREIGN_INITIALIZERS.includes(o.class_name)) return null;
       return bad(op, `${where}.class_name`, `'${o.class_name}' is an initializer neurite does not support; supported: ${INIT_CLASSES.join(', ')}`);
   }
+}
+
+/** @internal Whether two config values are the same JSON (objects compared key by key, in any order). */
+export function sameConfig(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => sameConfig(x, b[i]));
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object' || Array.isArray(b)) return false;
+  const [ka, kb] = [Object.keys(a), Object.keys(b)];
+  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && sameConfig((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
 // ---------------------------------------------------------------------------------------------

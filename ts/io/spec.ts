@@ -19,6 +19,11 @@ export interface LeafSpec {
   args: Record<string, unknown>;
   /** Where it sits in the config, for messages. */
   where: string;
+  /**
+   * Config values of a loaded layer written back verbatim (snake_case key → the file's value):
+   * those neurite reads as something it would write otherwise (see `kept` in `topology.ts`).
+   */
+  keep?: Record<string, unknown>;
 }
 
 /** A sequential model (possibly nested, possibly an autoencoder), or a graph model. */

@@ -4,6 +4,13 @@
  * names, `batch_input_shape` on the first layer); a config becomes a spec (every field checked,
  * each error naming its path, e.g. `config.layers[2].config.units`) and then live objects.
  *
+ * Every field of a layer's config is implemented, kept, or refused with an error saying why.
+ * Kept: a value neurite reads as something it would write otherwise (a seed it does not draw
+ * from, `'truncated_normal'`, Python Keras's class names, `target_shape` -1, a positive axis) is
+ * written back verbatim when the layer is saved (`kept`); so is one it cannot implement but
+ * which the weights make harmless (an initializer it cannot draw), which only loading the
+ * weights with the config accepts (`specFromKeras`).
+ *
  * Layers TF.js does not have are custom classes: `neurite>RBF`, `neurite>SaltAndPepper`,
  * `neurite>Variational` (TF.js fails on them with "Unknown layer: neurite>RBF"). An `activation`
  * layer with a leaky ReLU is written as TF.js's `LeakyReLU` layer; TF.js's `ReLU`, `ELU` and
@@ -14,9 +21,9 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { Activation, Dense, Dropout, Flatten, GaussianNoise, InputLayer, Reshape } from '../layers/core.js';
-import { initializerAbi, INITIALIZERS, type Initializer } from '../layers/initializers.js';
-import { Layer, LAYER_KINDS, type LayerKind } from '../layers/layer.js';
-import { BatchNormalization, LayerNormalization, PReLU } from '../layers/normalization.js';
+import { initializerOf, INITIALIZERS, type Initializer } from '../layers/initializers.js';
+import { CLASS_NAMES, Layer, LAYER_KINDS, type LayerKind } from '../layers/layer.js';
+import { BatchNormalization, lastAxisArg, LayerNormalization, PReLU } from '../layers/normalization.js';
 import { RBF, RBF_KERNELS } from '../layers/rbf.js';
 import { SaltAndPepper, Variational } from '../layers/autoencoder.js';
 import { AveragePooling2D, border, Conv2D, Conv2DTranspose, Cropping2D, ZeroPadding2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, UpSampling2D } from '../layers/convolutional.js';
@@ -29,7 +36,7 @@ import { AveragePooling1D, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, M
 import { Sequential, ownNested } from '../models/sequential.js';
 import {
   activationFromKeras, activationToKeras, activityToKeras, bad, CUSTOM, initializerFromKeras, initializerToKeras,
-  kerasObject, normalizeActivation, objectAt, regularizerFromKeras, regularizerToKeras, type KerasObject,
+  kerasObject, normalizeActivation, objectAt, regularizerFromKeras, regularizerToKeras, sameConfig, type KerasObject,
 } from './keras.js';
 import { checkUniqueNames, graphShapes, inferWeights, mergeOutput, MERGE_KINDS, specInputShape, type LeafSpec, type ModelSpec, type NodeSpec } from './spec.js';
 
@@ -44,18 +51,8 @@ export interface ModelConfig {
   backend?: string;
 }
 
-/** Keras class names by neurite kind. */
-const CLASS_OF: Record<LayerKind | 'input', string> = {
-  dense: 'Dense', activation: 'Activation', prelu: 'PReLU', dropout: 'Dropout', gaussianNoise: 'GaussianNoise',
-  batchNormalization: 'BatchNormalization', layerNormalization: 'LayerNormalization', flatten: 'Flatten', reshape: 'Reshape',
-  rbf: `${CUSTOM}RBF`, saltAndPepper: `${CUSTOM}SaltAndPepper`, variational: `${CUSTOM}Variational`, input: 'InputLayer',
-  conv2d: 'Conv2D', maxPooling2d: 'MaxPooling2D', averagePooling2d: 'AveragePooling2D', globalMaxPooling2d: 'GlobalMaxPooling2D',
-  globalAveragePooling2d: 'GlobalAveragePooling2D', upSampling2d: 'UpSampling2D', conv2dTranspose: 'Conv2DTranspose',
-  zeroPadding2d: 'ZeroPadding2D', cropping2d: 'Cropping2D', depthwiseConv2d: 'DepthwiseConv2D', separableConv2d: 'SeparableConv2D',
-  // Merge layers (graph models only).
-  conv1d: 'Conv1D', maxPooling1d: 'MaxPooling1D', averagePooling1d: 'AveragePooling1D', globalMaxPooling1d: 'GlobalMaxPooling1D', globalAveragePooling1d: 'GlobalAveragePooling1D',
-  add: 'Add', subtract: 'Subtract', multiply: 'Multiply', average: 'Average', maximum: 'Maximum', minimum: 'Minimum', concatenate: 'Concatenate',
-};
+/** Keras class names by neurite kind: TF.js's, and `neurite>…` for the layers only neurite has. */
+const CLASS_OF = Object.fromEntries(Object.entries(CLASS_NAMES).map(([k, c]) => [k, ['rbf', 'saltAndPepper', 'variational'].includes(k) ? `${CUSTOM}${c}` : c])) as Record<LayerKind | 'input', string>;
 /** Every layer class neurite reads (TF.js's `ReLU`, `ELU`, `Softmax`, `LeakyReLU` become activation layers). */
 export const SUPPORTED_CLASSES = [...Object.values(CLASS_OF), 'LeakyReLU', 'ReLU', 'ELU', 'Softmax', 'MaxPool2D', 'AvgPool2D', 'MaxPool1D', 'AvgPool1D', 'Sequential'];
 
@@ -66,14 +63,20 @@ const reg = (op: string, r: unknown, field: string): Regularizer | undefined => 
   const [l1, l2] = regularizerAbi(op, r as never, field);
   return l1 === 0 && l2 === 0 ? undefined : { l1, l2 };
 };
-const init = (op: string, field: string, spec: unknown): Initializer => {
-  const [k, a, b] = initializerAbi(op, field, spec as never);
-  return { name: INITIALIZERS[k], params: [a, b] };
-};
+const init = (op: string, field: string, spec: unknown): Initializer => initializerOf(op, field, spec as never);
+
+/**
+ * The config values each loaded layer keeps verbatim (snake_case key → the file's value): what
+ * neurite reads as something it would write otherwise (a seed it does not draw from, Python
+ * Keras's class names, `'truncated_normal'`, a positive axis) or keeps without implementing
+ * (see {@link specFromKeras}), written back unchanged when the layer is saved.
+ */
+const kept = new WeakMap<Layer, Record<string, unknown>>();
 
 /** @internal The spec of a live layer (its options normalized, defaults resolved). */
 export function layerSpec(l: Layer, where: string): LeafSpec {
-  const base = { type: 'layer' as const, kind: l.kind, name: l.name, trainable: l.trainable, where, ...(l.inputShape ? { inputShape: l.inputShape.slice() } : {}) };
+  const keep = kept.get(l);
+  const base = { type: 'layer' as const, kind: l.kind, name: l.name, trainable: l.trainable, where, ...(l.inputShape ? { inputShape: l.inputShape.slice() } : {}), ...(keep ? { keep } : {}) };
   const op = 'getConfig';
   let args: Record<string, unknown> = {};
   if (l instanceof Dense) {
@@ -86,12 +89,13 @@ export function layerSpec(l: Layer, where: string): LeafSpec {
       kernelRegularizer: reg(op, a.kernelRegularizer, 'kernelRegularizer'), biasRegularizer: reg(op, a.biasRegularizer, 'biasRegularizer'), activityRegularizer: activity,
     };
   } else if (l instanceof Activation) args = { activation: normalizeActivation(op, l.activation) };
-  else if (l instanceof Dropout) args = { rate: l.rate };
+  else if (l instanceof Dropout) args = { rate: l.rate, ...(l.seed !== undefined ? { seed: l.seed } : {}) };
   else if (l instanceof GaussianNoise) args = { stddev: l.stddev };
-  else if (l instanceof BatchNormalization) args = { momentum: l.args.momentum ?? 0.99, epsilon: l.args.epsilon ?? 1e-3, center: l.args.center !== false, scale: l.args.scale !== false };
-  else if (l instanceof LayerNormalization) args = { epsilon: l.args.epsilon ?? 1e-3, center: l.args.center !== false, scale: l.args.scale !== false };
-  else if (l instanceof PReLU) args = { alphaInitializer: init(op, 'alphaInitializer', l.args.alphaInitializer ?? { name: 'constant', params: [0.25, 0] }), alphaRegularizer: reg(op, l.args.alphaRegularizer, 'alphaRegularizer') };
+  else if (l instanceof BatchNormalization) args = { axis: l.args.axis ?? -1, momentum: l.args.momentum ?? 0.99, epsilon: l.args.epsilon ?? 1e-3, center: l.args.center !== false, scale: l.args.scale !== false };
+  else if (l instanceof LayerNormalization) args = { axis: l.args.axis ?? -1, epsilon: l.args.epsilon ?? 1e-3, center: l.args.center !== false, scale: l.args.scale !== false };
+  else if (l instanceof PReLU) args = { alphaInitializer: init(op, 'alphaInitializer', l.args.alphaInitializer ?? 'zeros'), alphaRegularizer: reg(op, l.args.alphaRegularizer, 'alphaRegularizer') };
   else if (l instanceof Reshape) args = { targetShape: l.targetShape.slice() };
+  else if (l instanceof Flatten) args = l.dataFormat !== undefined ? { dataFormat: l.dataFormat } : {};
   else if (l instanceof Conv2D || l instanceof Conv2DTranspose || l instanceof Conv1D) {
     const a = l.args;
     const list = (v: number | number[]) => (typeof v === 'number' ? v : v.slice());
@@ -132,7 +136,7 @@ export function layerSpec(l: Layer, where: string): LeafSpec {
     const [k, a, b] = p.slice(4 + nc + nw);
     args = { units: l.units, kernel: l.kernel, ...(nc > 0 ? { centers } : {}), widths: widths.length === 1 ? widths[0] : widths, centersInitializer: { name: INITIALIZERS[k], params: [a, b] } };
   } else if (l instanceof Concatenate) args = { axis: l.axis };
-  else if (!(l instanceof Flatten) && !(l instanceof InputLayer) && !(l instanceof GlobalMaxPooling2D) && !(l instanceof GlobalAveragePooling2D) && !(l instanceof Merge) && !(l instanceof GlobalMaxPooling1D) && !(l instanceof GlobalAveragePooling1D)) {
+  else if (!(l instanceof InputLayer) && !(l instanceof GlobalMaxPooling2D) && !(l instanceof GlobalAveragePooling2D) && !(l instanceof Merge) && !(l instanceof GlobalMaxPooling1D) && !(l instanceof GlobalAveragePooling1D)) {
     throw new InvalidArgumentError(`${op}: layer ${l.name} of kind '${l.kind}' cannot be serialized`);
   }
   return { ...base, args };
@@ -169,7 +173,8 @@ export function specToKeras(s: NodeSpec, x: number[] | undefined): KerasObject {
       cur = cur === undefined ? undefined : inferWeights('getConfig', l, cur, []);
       return k;
     });
-    const config: Record<string, unknown> = { name: s.name, layers, seed: s.seed };
+    // neurite's seed, when not the default 0 (TF.js writes none and ignores it).
+    const config: Record<string, unknown> = { name: s.name, layers, ...(s.seed !== 0 ? { seed: s.seed } : {}) };
     if (!s.trainable) config.trainable = false;
     if (s.autoencoder) config.neurite_class = 'Autoencoder';
     return { class_name: 'Sequential', config };
@@ -194,15 +199,15 @@ export function specToKeras(s: NodeSpec, x: number[] | undefined): KerasObject {
       } else c = { activation: activationToKeras('getConfig', act) };
       break;
     }
-    case 'dropout': c = { rate: a.rate, noise_shape: null, seed: null }; break;
+    case 'dropout': c = { rate: a.rate, noise_shape: null, seed: a.seed ?? null }; break;
     case 'gaussianNoise': c = { stddev: a.stddev }; break;
     case 'batchNormalization':
     case 'layerNormalization': {
       const zeros = initializerToKeras({ name: 'zeros', params: [0, 0] });
       const ones = initializerToKeras({ name: 'ones', params: [0, 0] });
       c = s.kind === 'batchNormalization'
-        ? { axis: -1, momentum: a.momentum, epsilon: a.epsilon, center: a.center, scale: a.scale, beta_initializer: zeros, gamma_initializer: ones, moving_mean_initializer: zeros, moving_variance_initializer: ones, beta_regularizer: null, gamma_regularizer: null, beta_constraint: null, gamma_constraint: null }
-        : { axis: -1, epsilon: a.epsilon, center: a.center, scale: a.scale, beta_initializer: zeros, gamma_initializer: ones, beta_regularizer: null, gamma_regularizer: null };
+        ? { axis: a.axis ?? -1, momentum: a.momentum, epsilon: a.epsilon, center: a.center, scale: a.scale, beta_initializer: zeros, gamma_initializer: ones, moving_mean_initializer: zeros, moving_variance_initializer: ones, beta_regularizer: null, gamma_regularizer: null, beta_constraint: null, gamma_constraint: null }
+        : { axis: a.axis ?? -1, epsilon: a.epsilon, center: a.center, scale: a.scale, beta_initializer: zeros, gamma_initializer: ones, beta_regularizer: null, gamma_regularizer: null };
       break;
     }
     case 'prelu': {
@@ -210,7 +215,9 @@ export function specToKeras(s: NodeSpec, x: number[] | undefined): KerasObject {
       c = { alpha_initializer: initializerToKeras(a.alphaInitializer as Initializer), alpha_regularizer: regularizerToKeras((a.alphaRegularizer as Regularizer) ?? null), alpha_constraint: null, shared_axes: rank > 1 ? Array.from({ length: rank - 1 }, (_, i) => i + 1) : null };
       break;
     }
-    case 'reshape': c = { target_shape: a.targetShape }; break;
+    // An inferred dimension as TF.js writes it: null (TF.js reads -1 too).
+    case 'reshape': c = { target_shape: (a.targetShape as number[]).map((d) => (d === -1 ? null : d)) }; break;
+    case 'flatten': if (a.dataFormat !== undefined) c = { data_format: 'channels_last' }; break;
     case 'rbf': c = { units: a.units, kernel: a.kernel, ...(a.centers ? { centers: a.centers } : {}), widths: a.widths, centers_initializer: initializerToKeras(a.centersInitializer as Initializer) }; break;
     case 'saltAndPepper': c = { rate: a.rate, low: a.low, high: a.high }; break;
     case 'variational': c = { units: a.units, kl_weight: a.klWeight }; break;
@@ -269,6 +276,8 @@ export function specToKeras(s: NodeSpec, x: number[] | undefined): KerasObject {
     delete config.trainable;
     config.sparse = false;
   }
+  // What the file said, for the keys neurite would write otherwise.
+  for (const [k, v] of Object.entries(s.keep ?? {})) if (k in config) config[k] = v;
   return { class_name: cls, config };
 }
 
@@ -297,7 +306,7 @@ function graphToKeras(s: ModelSpec, wiring: number[][], x: number[] | undefined)
     return { name: l.name, class_name: kc.class_name, config: kc.config, inbound_nodes: calls.map((ins) => ins.map(ref)) };
   });
   const outs = s.io?.outputs ?? [s.layers.length - 1];
-  const config: Record<string, unknown> = { name: s.name, layers, input_layers: s.layers.slice(0, k).map((l) => [l.name, 0, 0]), output_layers: outs.map((j) => ref(j).slice(0, 3)), seed: s.seed };
+  const config: Record<string, unknown> = { name: s.name, layers, input_layers: s.layers.slice(0, k).map((l) => [l.name, 0, 0]), output_layers: outs.map((j) => ref(j).slice(0, 3)), ...(s.seed !== 0 ? { seed: s.seed } : {}) };
   if (!s.trainable) config.trainable = false;
   return { class_name: 'Model', config };
 }
@@ -312,10 +321,15 @@ export function modelConfig(s: ModelSpec, inputShape = specInputShape(s)): Model
 // ---------------------------------------------------------------------------------------------
 // Keras config → spec
 
-/** Reading context: the operation named in errors and the per-sample input shape so far. */
+/**
+ * Reading context: the operation named in errors, the per-sample input shape so far, and the
+ * config values neurite keeps without implementing them (`where`: why), which only the weights
+ * coming with the config make harmless (see {@link specFromKeras}).
+ */
 interface Ctx {
   op: string;
   shape: number[] | undefined;
+  unbacked?: Array<{ where: string; value: unknown; why: string }>;
 }
 
 const isInt = (v: unknown, min: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min;
@@ -356,6 +370,7 @@ export function nodeFromKeras(ctx: Ctx, where: string, v: unknown): NodeSpec {
   const raw = v as Record<string, unknown>;
   const config = raw.config;
   if (config === null || typeof config !== 'object' || Array.isArray(config) || raw.class_name === 'Sequential' || raw.class_name === 'Model' || raw.class_name === 'Functional') return nodeFromKerasAsRead(ctx, where, v);
+  const before = ctx.shape;
   const read = new Set<string>();
   const seen = new Proxy(config as Record<string, unknown>, {
     get: (t, k, r) => {
@@ -374,6 +389,13 @@ export function nodeFromKeras(ctx: Ctx, where: string, v: unknown): NodeSpec {
     if (read.has(k)) continue;
     const near = nearest(k, missing);
     if (near !== undefined) bad(ctx.op, `${where}.config.${k}`, `is not a key of a ${String(raw.class_name)} config, and '${near}' is missing: a misspelt or damaged '${near}'? (it would load with its default)`);
+  }
+  if (spec.type === 'layer') {
+    // Every value neurite would write otherwise is kept, to be written back unchanged.
+    const written = specToKeras(spec, spec.inputShape ?? before).config;
+    const keep: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(c)) if (k in written && !sameConfig(written[k], x)) keep[k] = x;
+    if (Object.keys(keep).length > 0) spec.keep = keep;
   }
   return spec;
 }
@@ -395,11 +417,16 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
   const num = (k: string, def?: number) => field(ctx, cw, c, k, isNum, 'a finite number', def);
   const int = (k: string) => field(ctx, cw, c, k, (x): x is number => isInt(x, 1), 'a positive integer');
   const bool = (k: string, def: boolean) => field(ctx, cw, c, k, isBool, 'true or false', def);
-  const lastAxis = (k: string, list: boolean): void => {
-    const ax = c[k];
-    const ok = (a: unknown) => a === -1 || (rank !== undefined ? a === rank : isInt(a, 1));
-    if (ax === undefined || ok(ax) || (list && Array.isArray(ax) && ax.length === 1 && ok(ax[0]))) return;
-    bad(op, `${cw}.${k}`, `must be the last axis (-1${rank !== undefined ? ` or ${rank}` : ''}): neurite normalizes over the last axis only, got ${show(ax)}`);
+  const lastAxis = (list: boolean): void => lastAxisArg(`${op}: ${cw}`, c.axis, ctx.shape, list);
+  /** Notes a value neurite keeps without implementing it (harmless only when the weights come with the config). */
+  const unbacked = (k: string, why: string): void => {
+    (ctx.unbacked ??= []).push({ where: `${cw}.${k}`, value: c[k], why });
+  };
+  /** An initializer: the file's, or `def` when absent or one neurite cannot draw (then kept, see `unbacked`). */
+  const initOf = (k: string, field: string, def: unknown): Initializer => {
+    const got = c[k] == null ? null : initializerFromKeras(op, `${cw}.${k}`, c[k]);
+    if (c[k] != null && got === null) unbacked(k, 'an initializer neurite cannot draw');
+    return got ?? init(op, field, def);
   };
   const sizes = (k: string, def?: [number, number]): [number, number] => {
     const v = c[k] ?? def;
@@ -417,8 +444,8 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
   /** A convolution's activation, bias, initializers and regularizers (Conv1D, Conv2D, Conv2DTranspose). */
   const convWeights = () => ({
     activation: activationFromKeras(op, `${cw}.activation`, c.activation), useBias: bool('use_bias', true),
-    kernelInitializer: c.kernel_initializer == null ? init(op, 'kernelInitializer', 'glorotUniform') : initializerFromKeras(op, `${cw}.kernel_initializer`, c.kernel_initializer),
-    biasInitializer: c.bias_initializer == null ? init(op, 'biasInitializer', 'zeros') : initializerFromKeras(op, `${cw}.bias_initializer`, c.bias_initializer),
+    kernelInitializer: initOf('kernel_initializer', 'kernelInitializer', 'glorotUniform'),
+    biasInitializer: initOf('bias_initializer', 'biasInitializer', 'zeros'),
     kernelRegularizer: regularizerFromKeras(op, `${cw}.kernel_regularizer`, c.kernel_regularizer),
     biasRegularizer: regularizerFromKeras(op, `${cw}.bias_regularizer`, c.bias_regularizer),
   });
@@ -439,8 +466,8 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
       mustBeNull(ctx, cw, c, ['kernel_constraint', 'bias_constraint'], 'neurite has no weight constraints');
       args = {
         units: int('units'), activation: activationFromKeras(op, `${cw}.activation`, c.activation), useBias: bool('use_bias', true),
-        kernelInitializer: c.kernel_initializer == null ? init(op, 'kernelInitializer', 'glorotUniform') : initializerFromKeras(op, `${cw}.kernel_initializer`, c.kernel_initializer),
-        biasInitializer: c.bias_initializer == null ? init(op, 'biasInitializer', 'zeros') : initializerFromKeras(op, `${cw}.bias_initializer`, c.bias_initializer),
+        kernelInitializer: initOf('kernel_initializer', 'kernelInitializer', 'glorotUniform'),
+        biasInitializer: initOf('bias_initializer', 'biasInitializer', 'zeros'),
         kernelRegularizer: regularizerFromKeras(op, `${cw}.kernel_regularizer`, c.kernel_regularizer),
         biasRegularizer: regularizerFromKeras(op, `${cw}.bias_regularizer`, c.bias_regularizer),
         activityRegularizer: regularizerFromKeras(op, `${cw}.activity_regularizer`, c.activity_regularizer, true),
@@ -451,25 +478,30 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
     case 'ELU': kind = 'activation'; args = { activation: normalizeActivation(op, { name: 'elu', alpha: num('alpha', 1) }) }; break;
     case 'ReLU':
       kind = 'activation';
-      mustBeNull(ctx, cw, c, ['max_value'], 'neurite has no capped ReLU');
+      // relu6 is TF.js's ReLU({ maxValue: 6 }) exactly (values and gradients).
+      if (c.max_value != null && c.max_value !== 6) bad(op, `${cw}.max_value`, `must be null or 6 (relu6): neurite has no other capped ReLU, got ${show(c.max_value)}`);
       if ((c.negative_slope ?? 0) !== 0 || (c.threshold ?? 0) !== 0) bad(op, cw, `is a ReLU with negative_slope/threshold, which neurite does not have: ${show(c)}`);
-      args = { activation: 'relu' };
+      args = { activation: c.max_value === 6 ? 'relu6' : 'relu' };
       break;
-    case 'Softmax': kind = 'activation'; lastAxis('axis', false); args = { activation: 'softmax' }; break;
+    case 'Softmax': kind = 'activation'; lastAxis(false); args = { activation: 'softmax' }; break;
     case 'Dropout':
       kind = 'dropout';
-      mustBeNull(ctx, cw, c, ['noise_shape'], 'neurite drops each value independently');
-      args = { rate: num('rate') };
+      mustBeNull(ctx, cw, c, ['noise_shape'], 'neurite drops each value independently (no mask shared along an axis)');
+      args = { rate: num('rate'), ...(c.seed != null ? { seed: num('seed') } : {}) };
       break;
     case 'GaussianNoise': kind = 'gaussianNoise'; args = { stddev: num('stddev') }; break;
     case 'BatchNormalization':
     case 'LayerNormalization': {
       const bn = o.class_name === 'BatchNormalization';
       kind = bn ? 'batchNormalization' : 'layerNormalization';
-      lastAxis('axis', true);
+      // A positive axis is checked here against the rank; the layer is made with -1 (its file value is kept).
+      lastAxis(!bn);
       mustBeNull(ctx, cw, c, ['beta_regularizer', 'gamma_regularizer', 'beta_constraint', 'gamma_constraint'], `neurite's ${kind} has no regularizers or constraints`);
-      for (const [k, want] of [['beta_initializer', 'zeros'], ['gamma_initializer', 'ones'], ...(bn ? [['moving_mean_initializer', 'zeros'], ['moving_variance_initializer', 'ones']] : [])]) {
-        if (c[k] != null && initializerFromKeras(op, `${cw}.${k}`, c[k]).name !== want) bad(op, `${cw}.${k}`, `must be ${want === 'zeros' ? 'Zeros' : 'Ones'} (neurite's ${kind} starts from the defaults), got ${show(c[k])}`);
+      // The core always starts from γ = 1, β = 0 and the moving statistics at 0 and 1.
+      for (const [k, want] of [['beta_initializer', 0], ['gamma_initializer', 1], ...(bn ? [['moving_mean_initializer', 0], ['moving_variance_initializer', 1]] : [])] as Array<[string, 0 | 1]>) {
+        const got = c[k] == null ? null : initializerFromKeras(op, `${cw}.${k}`, c[k]);
+        const same = got !== null && (got.name === (want === 1 ? 'ones' : 'zeros') || (got.name === 'constant' && got.params[0] === want));
+        if (c[k] != null && !same) unbacked(k, `neurite's ${kind} starts ${k.replace('_initializer', '')} at ${want}`);
       }
       args = { ...(bn ? { momentum: num('momentum', 0.99) } : {}), epsilon: num('epsilon', 1e-3), center: bool('center', true), scale: bool('scale', true) };
       break;
@@ -481,16 +513,25 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
       const want = rank !== undefined && rank > 1 ? Array.from({ length: rank - 1 }, (_, i) => i + 1) : null;
       const given = sa === undefined || sa === null ? null : Array.isArray(sa) ? sa : [sa];
       const same = rank === undefined || (want === null ? given === null : given !== null && given.length === want.length && want.every((w) => given.includes(w)));
-      if (!same) bad(op, `${cw}.shared_axes`, `must be ${show(want)}: neurite's PReLU has one alpha per unit of the last axis, shared over the others (per-sample input shape ${show(ctx.shape)}), got ${show(sa)}`);
-      args = { alphaInitializer: c.alpha_initializer == null ? init(op, 'alphaInitializer', 'zeros') : initializerFromKeras(op, `${cw}.alpha_initializer`, c.alpha_initializer), alphaRegularizer: regularizerFromKeras(op, `${cw}.alpha_regularizer`, c.alpha_regularizer) };
+      const perElement = given === null ? ` (TF.js's default: one alpha per element, ${show(ctx.shape)} of them, which neurite does not have)` : '';
+      if (!same) bad(op, `${cw}.shared_axes`, `must be ${show(want)}: neurite's PReLU has one alpha per unit of the last axis, shared over the others (per-sample input shape ${show(ctx.shape)}), got ${show(sa)}${perElement}`);
+      args = { alphaInitializer: initOf('alpha_initializer', 'alphaInitializer', 'zeros'), alphaRegularizer: regularizerFromKeras(op, `${cw}.alpha_regularizer`, c.alpha_regularizer) };
       break;
     }
-    case 'Flatten': kind = 'flatten'; break;
+    case 'Flatten': {
+      kind = 'flatten';
+      // TF.js's channels_first moves the channels last before flattening: other values in another order.
+      const f = c.data_format;
+      if (f !== undefined && f !== null && f !== 'channels_last') bad(op, `${cw}.data_format`, `must be 'channels_last' (the values flattened in their order), the only layout neurite has, got ${show(f)}`);
+      args = f === 'channels_last' ? { dataFormat: 'channelsLast' } : {};
+      break;
+    }
     case 'Reshape': {
       kind = 'reshape';
+      // TF.js writes an inferred dimension as null, and reads -1 as one.
       const t = c.target_shape;
-      if (!Array.isArray(t) || t.length > 31 || t.some((d) => !(d === -1 || isInt(d, 0)))) bad(op, `${cw}.target_shape`, `must be an array of non-negative integers or -1, got ${show(t)}`);
-      args = { targetShape: t };
+      if (!Array.isArray(t) || t.length > 31 || t.some((d) => !(d === -1 || d === null || isInt(d, 0)))) bad(op, `${cw}.target_shape`, `must be an array of non-negative integers, with at most one null or -1 (inferred), got ${show(t)}`);
+      args = { targetShape: t.map((d: number | null) => (d === null ? -1 : d)) };
       break;
     }
     case 'Add':
@@ -516,7 +557,7 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
       kind = 'rbf';
       const k = c.kernel ?? 'gaussian';
       if (!RBF_KERNELS.includes(k as never)) bad(op, `${cw}.kernel`, `must be one of ${RBF_KERNELS.join(', ')}, got ${show(k)}`);
-      args = { units: int('units'), kernel: k, ...(c.centers != null ? { centers: c.centers } : {}), widths: c.widths ?? 1, centersInitializer: c.centers_initializer == null ? init(op, 'centersInitializer', { name: 'randomUniform', params: [-1, 1] }) : initializerFromKeras(op, `${cw}.centers_initializer`, c.centers_initializer) };
+      args = { units: int('units'), kernel: k, ...(c.centers != null ? { centers: c.centers } : {}), widths: c.widths ?? 1, centersInitializer: initOf('centers_initializer', 'centersInitializer', { name: 'randomUniform', params: [-1, 1] }) };
       break;
     }
     case `${CUSTOM}SaltAndPepper`: kind = 'saltAndPepper'; args = { rate: num('rate'), low: num('low', 0), high: num('high', 1) }; break;
@@ -543,14 +584,13 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
       const echo = !sep && c.depthwise_constraint != null && JSON.stringify(c.depthwise_constraint) === JSON.stringify(c.depthwise_regularizer);
       mustBeNull(ctx, cw, c, [...(echo ? [] : ['depthwise_constraint']), 'pointwise_constraint', 'bias_constraint'], 'neurite has no weight constraints');
       mustBeNull(ctx, cw, c, ['activity_regularizer'], `neurite's ${kind} has no activity regularizer`);
-      const initOf = (k: string, field: string) => (c[k] == null ? init(op, field, 'glorotUniform') : initializerFromKeras(op, `${cw}.${k}`, c[k]));
       args = {
         ...(sep ? { filters: int('filters') } : {}),
         kernelSize: sizes('kernel_size'), depthMultiplier: c.depth_multiplier == null ? 1 : int('depth_multiplier'), strides: sizes('strides', [1, 1]), padding: padding(), dilationRate: sizes('dilation_rate', [1, 1]),
         activation: activationFromKeras(op, `${cw}.activation`, c.activation), useBias: bool('use_bias', true),
-        depthwiseInitializer: initOf('depthwise_initializer', 'depthwiseInitializer'),
-        ...(sep ? { pointwiseInitializer: initOf('pointwise_initializer', 'pointwiseInitializer') } : {}),
-        biasInitializer: c.bias_initializer == null ? init(op, 'biasInitializer', 'zeros') : initializerFromKeras(op, `${cw}.bias_initializer`, c.bias_initializer),
+        depthwiseInitializer: initOf('depthwise_initializer', 'depthwiseInitializer', 'glorotUniform'),
+        ...(sep ? { pointwiseInitializer: initOf('pointwise_initializer', 'pointwiseInitializer', 'glorotUniform') } : {}),
+        biasInitializer: initOf('bias_initializer', 'biasInitializer', 'zeros'),
         depthwiseRegularizer: regularizerFromKeras(op, `${cw}.depthwise_regularizer`, c.depthwise_regularizer),
         ...(sep ? { pointwiseRegularizer: regularizerFromKeras(op, `${cw}.pointwise_regularizer`, c.pointwise_regularizer) } : {}),
         biasRegularizer: regularizerFromKeras(op, `${cw}.bias_regularizer`, c.bias_regularizer),
@@ -803,12 +843,22 @@ function graphFromKeras(ctx: Ctx, where: string, v: unknown): ModelSpec {
  */
 export function specFromKeras(op: string, where: string, v: unknown): ModelSpec {
   const o = objectAt(op, where, v);
-  if (o.class_name === undefined && Array.isArray(o.layers)) return modelFromKeras({ op, shape: undefined }, where, o);
-  const k = kerasObject(op, where, o);
-  const graph = k.class_name === 'Model' || k.class_name === 'Functional';
-  if (k.class_name !== 'Sequential' && !graph) bad(op, `${where}.class_name`, `must be 'Sequential' or 'Model' (functional) for a model, got ${show(k.class_name)}`);
-  const s = (graph ? graphFromKeras : modelFromKeras)({ op, shape: undefined }, `${where}.config`, k.config);
-  checkUniqueNames(op, s);
+  const ctx: Ctx = { op, shape: undefined };
+  let s: ModelSpec;
+  if (o.class_name === undefined && Array.isArray(o.layers)) s = modelFromKeras(ctx, where, o);
+  else {
+    const k = kerasObject(op, where, o);
+    const graph = k.class_name === 'Model' || k.class_name === 'Functional';
+    if (k.class_name !== 'Sequential' && !graph) bad(op, `${where}.class_name`, `must be 'Sequential' or 'Model' (functional) for a model, got ${show(k.class_name)}`);
+    s = (graph ? graphFromKeras : modelFromKeras)(ctx, `${where}.config`, k.config);
+    checkUniqueNames(op, s);
+  }
+  // Kept values neurite does not implement (an initializer it cannot draw) cannot matter when
+  // every weight comes with the config: loadModel of a model whose input shape is known.
+  const u = ctx.unbacked?.[0];
+  if (u && !(op === 'loadModel' && specInputShape(s) !== undefined)) {
+    bad(op, u.where, `is ${show(u.value)}, which neurite keeps for saving but cannot start from (${u.why}): a model made from this config alone would start from other weights. It loads with its weights (loadModel of a model with an input shape), which make it harmless`);
+  }
   return s;
 }
 
@@ -848,11 +898,11 @@ export function makeLayer(op: string, s: LeafSpec): Layer {
   put('trainable', s.trainable);
   put('inputShape', s.inputShape);
   try {
-    if (s.kind === 'concatenate') return new Concatenate(a);
-    if (MERGE_KINDS.includes(s.kind)) return new Merge(s.kind as 'add', a);
-    const make = LAYER_CLASSES[s.kind];
-    if (!make) throw new InvalidArgumentError(`${op}: ${s.where}: unknown layer kind ${show(s.kind)} (known: ${LAYER_KINDS.join(', ')})`);
-    return new make(a as never);
+    const make = s.kind === 'concatenate' ? Concatenate : MERGE_KINDS.includes(s.kind) ? null : LAYER_CLASSES[s.kind];
+    if (make === undefined) throw new InvalidArgumentError(`${op}: ${s.where}: unknown layer kind ${show(s.kind)} (known: ${LAYER_KINDS.join(', ')})`);
+    const layer = make === null ? new Merge(s.kind as 'add', a) : new make(a as never);
+    if (s.keep) kept.set(layer, s.keep);
+    return layer;
   } catch (err) {
     if (err instanceof InvalidArgumentError && !err.message.startsWith(`${op}: ${s.where}`)) err.message = `${op}: ${s.where}: ${err.message}`;
     throw err;

@@ -52,6 +52,10 @@ export interface Conv2DArgs extends LayerArgs {
   biasInitializer?: InitializerSpec;
   kernelRegularizer?: RegularizerSpec;
   biasRegularizer?: RegularizerSpec;
+  /** Only `null` (TF.js's default): neurite has no weight constraints. */
+  kernelConstraint?: null;
+  /** Only `null` (TF.js's default): neurite has no weight constraints. */
+  biasConstraint?: null;
 }
 
 /** The options and ABI layout conv2d and conv2dTranspose share (`Conv2dConfig` in Rust). */
@@ -65,7 +69,7 @@ abstract class BaseConv2D extends Layer {
   readonly args: Conv2DArgs;
   readonly #op: 'conv2d' | 'conv2dTranspose';
   protected constructor(op: 'conv2d' | 'conv2dTranspose', args: Conv2DArgs) {
-    super(op, args, ['filters', 'kernelSize', 'strides', 'padding', 'dataFormat', 'dilationRate', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer']);
+    super(op, args, ['filters', 'kernelSize', 'strides', 'padding', 'dataFormat', 'dilationRate', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer', 'kernelConstraint', 'biasConstraint']);
     this.#op = op;
     this.filters = intArg(op, 'filters', args.filters, 1, 2 ** 24 - 1);
     if (args.kernelSize === undefined) throw new InvalidArgumentError(`${op}: kernelSize is required, e.g. ${op}({ filters: 8, kernelSize: 3 })`);

@@ -63,7 +63,7 @@ export class Conv1D extends Layer {
   readonly args: Conv1DArgs;
   constructor(args: Conv1DArgs) {
     const op = 'conv1d';
-    super(op, args, ['filters', 'kernelSize', 'strides', 'padding', 'dataFormat', 'dilationRate', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer']);
+    super(op, args, ['filters', 'kernelSize', 'strides', 'padding', 'dataFormat', 'dilationRate', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer', 'kernelConstraint', 'biasConstraint']);
     this.filters = intArg(op, 'filters', args.filters, 1, 2 ** 24 - 1);
     if (args.kernelSize === undefined) throw new InvalidArgumentError(`${op}: kernelSize is required, e.g. conv1d({ filters: 8, kernelSize: 3 })`);
     this.kernelSize = single(op, 'kernelSize', args.kernelSize);

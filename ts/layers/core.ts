@@ -3,16 +3,20 @@
  * `inputLayer`. Each mirrors a file in `crates/core/src/layers/`.
  */
 import { InvalidArgumentError } from '../errors.js';
+import { encodeActivation } from '../activations.js';
 import { activationAbi, type ActivationSpec } from './activation_abi.js';
-import { initializerAbi, type InitializerSpec } from './initializers.js';
+import { initializerAbi, seedArg, type InitializerSpec } from './initializers.js';
 import { boolArg, intArg, MAX_ELEMENTS, show } from '../ops/convert.js';
-import { checkNumber, Layer, MAX_UNITS, type LayerArgs } from './layer.js';
+import { checkNumber, Layer, MAX_UNITS, sampleShape, type LayerArgs } from './layer.js';
+import { channelsLast } from './convolutional.js';
 import { activityRegularizerAbi, regularizerAbi, type ActivityRegularizerSpec, type RegularizerSpec } from './regularizers.js';
 
 /** Options of `layers.dense` (TF.js and Keras names and defaults). */
 export interface DenseArgs extends LayerArgs {
   /** Output size (positive integer). */
   units: number;
+  /** TF.js's shorthand for `inputShape: [inputDim]` (the input size of a first layer). */
+  inputDim?: number;
   /** Activation applied to `x·W + b`; default `'linear'` (none). */
   activation?: ActivationSpec;
   /** Whether to add a bias. Default `true`. */
@@ -28,6 +32,25 @@ export interface DenseArgs extends LayerArgs {
    * for sparse autoencoders; klSparsity needs a sigmoid, hardSigmoid or softmax activation).
    */
   activityRegularizer?: ActivityRegularizerSpec;
+  /** Only `null` (TF.js's default): neurite has no weight constraints. */
+  kernelConstraint?: null;
+  /** Only `null` (TF.js's default): neurite has no weight constraints. */
+  biasConstraint?: null;
+}
+
+/**
+ * `args` with TF.js's `inputDim` turned into `inputShape: [inputDim]`: an integer in
+ * `[1, MAX_ELEMENTS]`, which must agree with `inputShape` or `batchInputShape` when one is given
+ * too (TF.js would ignore it).
+ */
+function withInputDim(args: DenseArgs): DenseArgs {
+  if (args === null || typeof args !== 'object' || args.inputDim === undefined) return args;
+  const n = intArg('dense', 'inputDim', args.inputDim, 1, MAX_ELEMENTS);
+  const given = args.inputShape ?? (Array.isArray(args.batchInputShape) ? args.batchInputShape.slice(1) : undefined);
+  if (given === undefined || given === null) return { ...args, inputShape: [n] };
+  const shape = sampleShape('dense', args.inputShape ? 'inputShape' : 'batchInputShape', given, args.inputShape ? 0 : 1);
+  if (shape.length !== 1 || shape[0] !== n) throw new InvalidArgumentError(`dense: inputDim ${n} and ${args.inputShape ? 'inputShape' : 'batchInputShape'} ${show(args.inputShape ?? args.batchInputShape)} disagree; give one (inputDim: n is inputShape: [n])`);
+  return args;
 }
 
 /** A fully connected layer: `y = activation(x·W + b)` over the last axis. */
@@ -40,7 +63,7 @@ export class Dense extends Layer {
   /** The options given (for `getConfig`). */
   readonly args: DenseArgs;
   constructor(args: DenseArgs) {
-    super('dense', args, ['units', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer', 'activityRegularizer']);
+    super('dense', withInputDim(args), ['units', 'inputDim', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer', 'activityRegularizer', 'kernelConstraint', 'biasConstraint']);
     if (!args || typeof args !== 'object') throw new InvalidArgumentError('dense: expected an options object like { units: 10 }');
     this.units = intArg('dense', 'units', args.units, 1, MAX_UNITS);
     boolArg('dense', 'useBias', args.useBias, true);
@@ -79,6 +102,23 @@ export class Activation extends Layer {
   abiParams(): number[] {
     return activationAbi('activation', this.activation);
   }
+  /** `'Activation'`, or `'LeakyReLU'` for a leaky ReLU (TF.js's layer, as it is saved). */
+  override getClassName(): string {
+    return encodeActivation('getClassName', this.activation).name === 'leakyRelu' ? 'LeakyReLU' : 'Activation';
+  }
+}
+
+/** Options of `layers.dropout` (TF.js names and defaults). */
+export interface DropoutArgs extends LayerArgs {
+  /** The probability of zeroing an input in training, in [0, 1). */
+  rate: number;
+  /** Only `null` (TF.js's default): each value is dropped on its own, no mask is shared along an axis. */
+  noiseShape?: null;
+  /**
+   * TF.js's per-layer seed, kept and saved with the layer so that files round-trip; it does not
+   * choose the masks, which are drawn from the model's seed (`sequential({ seed, layers })`).
+   */
+  seed?: number;
 }
 
 /** Zeroes inputs with probability `rate` during training (scaling the rest by 1/(1−rate)). */
@@ -86,9 +126,13 @@ export class Dropout extends Layer {
   readonly kind = 'dropout' as const;
   /** The probability of zeroing an input in training, in [0, 1). */
   readonly rate: number;
-  constructor(args: LayerArgs & { rate: number }) {
-    super('dropout', args, ['rate']);
+  /** The seed given (TF.js's option, saved with the layer; the masks come from the model's seed). */
+  readonly seed?: number;
+  constructor(args: DropoutArgs) {
+    super('dropout', args, ['rate', 'noiseShape', 'seed']);
     this.rate = checkNumber('dropout', 'rate', args?.rate, (r) => r >= 0 && r < 1, 'a number in [0, 1)');
+    const seed = seedArg('dropout', args.seed);
+    if (seed !== undefined) this.seed = seed;
   }
   abiParams(): number[] {
     return [this.rate];
@@ -109,31 +153,45 @@ export class GaussianNoise extends Layer {
   }
 }
 
+/** Options of `layers.flatten` (TF.js names). */
+export interface FlattenArgs extends LayerArgs {
+  /**
+   * Only `'channelsLast'` (TF.js's default): the values keep their order. (TF.js's
+   * `'channelsFirst'` moves the channels last before flattening, which neurite does not do.)
+   */
+  dataFormat?: 'channelsLast';
+}
+
 /** Flattens each sample to one dimension. */
 export class Flatten extends Layer {
   readonly kind = 'flatten' as const;
-  constructor(args: LayerArgs = {}) {
-    super('flatten', args);
+  /** The `dataFormat` given (TF.js saves it only when given), else `undefined`. */
+  readonly dataFormat?: 'channelsLast';
+  constructor(args: FlattenArgs = {}) {
+    super('flatten', args, ['dataFormat']);
+    channelsLast('flatten', args.dataFormat, '[batch, ..., channels]: the values keep their order');
+    if (args.dataFormat !== undefined) this.dataFormat = args.dataFormat;
   }
   abiParams(): number[] {
     return [];
   }
 }
 
-/** Reshapes each sample to `targetShape` (one entry may be -1). */
+/** Reshapes each sample to `targetShape` (one entry may be -1 or `null`: inferred). */
 export class Reshape extends Layer {
   readonly kind = 'reshape' as const;
-  /** The per-sample output shape (one entry may be -1: inferred). */
+  /** The per-sample output shape (one entry may be -1: inferred; a `null` given is -1 here). */
   readonly targetShape: number[];
-  constructor(args: LayerArgs & { targetShape: number[] }) {
+  constructor(args: LayerArgs & { targetShape: Array<number | null> }) {
     super('reshape', args, ['targetShape']);
     const t: unknown = args.targetShape;
     if (!Array.isArray(t) || t.length > 31) {
-      throw new InvalidArgumentError(`reshape: targetShape must be an array of non-negative integers or -1, got ${show(t)}`);
+      throw new InvalidArgumentError(`reshape: targetShape must be an array of non-negative integers, with at most one -1 or null (inferred), got ${show(t)}`);
     }
-    this.targetShape = t.map((d, i) => intArg('reshape', `targetShape[${i}]`, d, -1, MAX_ELEMENTS));
+    // TF.js writes an inferred dimension as null (and reads -1 as null).
+    this.targetShape = t.map((d, i) => (d === null ? -1 : intArg('reshape', `targetShape[${i}]`, d, -1, MAX_ELEMENTS)));
     if (this.targetShape.filter((d) => d === -1).length > 1) {
-      throw new InvalidArgumentError(`reshape: targetShape may have at most one -1, got ${show(t)}`);
+      throw new InvalidArgumentError(`reshape: targetShape may have at most one -1 or null (inferred), got ${show(t)}`);
     }
   }
   abiParams(): number[] {

@@ -36,6 +36,10 @@ export interface DepthwiseConv2DArgs extends LayerArgs {
   biasInitializer?: InitializerSpec;
   depthwiseRegularizer?: RegularizerSpec;
   biasRegularizer?: RegularizerSpec;
+  /** Only `null` (TF.js's default): neurite has no weight constraints. */
+  depthwiseConstraint?: null;
+  /** Only `null` (TF.js's default): neurite has no weight constraints. */
+  biasConstraint?: null;
 }
 
 /** Options of `layers.separableConv2d`: the depthwise stage's, plus the pointwise stage's (TF.js and Keras names and defaults). */
@@ -45,9 +49,11 @@ export interface SeparableConv2DArgs extends DepthwiseConv2DArgs {
   /** The pointwise kernel's; default `'glorotUniform'` (fans `in·depthMultiplier` and `filters`). */
   pointwiseInitializer?: InitializerSpec;
   pointwiseRegularizer?: RegularizerSpec;
+  /** Only `null` (TF.js's default): neurite has no weight constraints. */
+  pointwiseConstraint?: null;
 }
 
-const DEPTHWISE_KEYS = ['kernelSize', 'depthMultiplier', 'strides', 'padding', 'dataFormat', 'dilationRate', 'activation', 'useBias', 'depthwiseInitializer', 'biasInitializer', 'depthwiseRegularizer', 'biasRegularizer'];
+const DEPTHWISE_KEYS = ['kernelSize', 'depthMultiplier', 'strides', 'padding', 'dataFormat', 'dilationRate', 'activation', 'useBias', 'depthwiseInitializer', 'biasInitializer', 'depthwiseRegularizer', 'biasRegularizer', 'depthwiseConstraint', 'biasConstraint'];
 
 /** The options both layers share, read and checked once; `abiParams` lays them out for the core. */
 abstract class BaseDepthwise extends Layer {
@@ -130,7 +136,7 @@ export class SeparableConv2D extends BaseDepthwise {
   /** Output channels of the pointwise (1×1) stage. */
   readonly filters: number;
   constructor(args: SeparableConv2DArgs) {
-    super('separableConv2d', args, [...DEPTHWISE_KEYS, 'filters', 'pointwiseInitializer', 'pointwiseRegularizer']);
+    super('separableConv2d', args, [...DEPTHWISE_KEYS, 'filters', 'pointwiseInitializer', 'pointwiseRegularizer', 'pointwiseConstraint']);
     if (args.filters === undefined) throw new InvalidArgumentError(`separableConv2d: filters is required, e.g. separableConv2d({ filters: 16, kernelSize: 3 })`);
     this.filters = intArg('separableConv2d', 'filters', args.filters, 1, 2 ** 24 - 1);
     this.abiParams();

@@ -4,13 +4,15 @@
  * @example
  * layers.dense({ inputShape: [784], units: 128, activation: 'relu' })
  */
-import { Activation, Dense, Dropout, Flatten, GaussianNoise, InputLayer, Reshape, type DenseArgs } from './core.js';
+import { Activation, Dense, Dropout, Flatten, GaussianNoise, InputLayer, Reshape, type DenseArgs, type DropoutArgs, type FlattenArgs } from './core.js';
 import type { ActivationSpec } from './activation_abi.js';
 import { LAYER_ARG_KEYS, type LayerArgs } from './layer.js';
 import { InvalidArgumentError } from '../errors.js';
 import { describe } from '../ops/convert.js';
 import { checkArgs } from '../options.js';
-import { BatchNormalization, LayerNormalization, PReLU, type BatchNormalizationArgs, type PReLUArgs } from './normalization.js';
+import { BatchNormalization, LayerNormalization, PReLU, type BatchNormalizationArgs, type LayerNormalizationArgs, type PReLUArgs } from './normalization.js';
+import { input, type InputArgs } from '../models/functional.js';
+import type { SymbolicTensor } from '../models/symbolic.js';
 import { RBF, type RBFArgs } from './rbf.js';
 import { SaltAndPepper, Variational, type SaltAndPepperArgs, type VariationalArgs } from './autoencoder.js';
 import { Concatenate, Merge, type ConcatenateArgs } from './merge.js';
@@ -40,8 +42,8 @@ function activationLayer(op: string, args: unknown, numbers: Record<string, numb
 const finiteAtLeast0 = (_k: string, v: number): string | null => (Number.isFinite(Math.fround(v)) && v >= 0 ? null : 'a finite number >= 0');
 
 export { Layer, type LayerArgs } from './layer.js';
-export { Activation, Dense, Dropout, Flatten, GaussianNoise, InputLayer, Reshape, type DenseArgs } from './core.js';
-export { BatchNormalization, LayerNormalization, PReLU, type BatchNormalizationArgs, type PReLUArgs } from './normalization.js';
+export { Activation, Dense, Dropout, Flatten, GaussianNoise, InputLayer, Reshape, type DenseArgs, type DropoutArgs, type FlattenArgs } from './core.js';
+export { BatchNormalization, LayerNormalization, PReLU, type BatchNormalizationArgs, type LayerNormalizationArgs, type PReLUArgs } from './normalization.js';
 export { RBF, RBF_KERNELS, type RBFArgs, type RbfKernelName } from './rbf.js';
 export { SaltAndPepper, Variational, type SaltAndPepperArgs, type VariationalArgs, type Distribution } from './autoencoder.js';
 export { Concatenate, Merge, type ConcatenateArgs, type MergeKind } from './merge.js';
@@ -57,28 +59,38 @@ export const layers = {
   activation: (args: LayerArgs & { activation: ActivationSpec }) => new Activation(args),
   /** TF.js's `LeakyReLU` layer: `x` for `x > 0`, `alpha·x` otherwise; default `alpha` 0.3 (the layer's default in TF.js and Keras; the `leakyRelu` op's is 0.2). */
   leakyReLU: (args: LayerArgs & { alpha?: number } = {}) => activationLayer('leakyReLU', args, { alpha: 0.3 }, finiteAtLeast0, (o) => ({ name: 'leakyRelu', alpha: o.alpha })),
-  /** TF.js's `ReLU` layer (no `maxValue`: neurite has no capped ReLU). */
-  reLU: (args: LayerArgs = {}) => activationLayer('reLU', args, {}, () => null, () => 'relu'),
+  /**
+   * TF.js's `ReLU` layer: `max(x, 0)`, capped at `maxValue` when given. The cap may only be 6:
+   * `relu6`, the same values and gradients as TF.js's `ReLU({ maxValue: 6 })`; saved as an
+   * `Activation` layer with `'relu6'`.
+   */
+  reLU: (args: LayerArgs & { maxValue?: number | null } = {}) => {
+    const { maxValue, ...rest } = checkArgs('reLU', args, ['maxValue', ...LAYER_ARG_KEYS]);
+    if (maxValue !== undefined && maxValue !== null && maxValue !== 6) throw new InvalidArgumentError(`reLU: maxValue must be 6 (relu6) or null: neurite has no other capped ReLU, got ${describe(maxValue)}`);
+    return activationLayer('reLU', rest, {}, () => null, () => (maxValue === 6 ? 'relu6' : 'relu'));
+  },
   /** TF.js's `ELU` layer: `x` for `x > 0`, `alpha·(eˣ − 1)` otherwise; default `alpha` 1. */
   elu: (args: LayerArgs & { alpha?: number } = {}) => activationLayer('elu', args, { alpha: 1 }, finiteAtLeast0, (o) => ({ name: 'elu', alpha: o.alpha })),
   /** TF.js's `Softmax` layer, over the last axis (`axis` may only be -1). */
   softmax: (args: LayerArgs & { axis?: number } = {}) => activationLayer('softmax', args, { axis: -1 }, (_k, v) => (v === -1 ? null : '-1 (softmax layers normalise over the last axis)'), () => 'softmax'),
-  /** Parametric ReLU with a learnable slope per unit (initial 0.25). */
+  /** Parametric ReLU with a learnable slope per unit of the last axis (initially 0, TF.js's default `'zeros'`). */
   prelu: (args: PReLUArgs = {}) => new PReLU(args),
   /** Inverted dropout with probability `rate` during training. */
-  dropout: (args: LayerArgs & { rate: number }) => new Dropout(args),
+  dropout: (args: DropoutArgs) => new Dropout(args),
   /** Additive Gaussian noise during training. */
   gaussianNoise: (args: LayerArgs & { stddev: number }) => new GaussianNoise(args),
   /** Batch normalization over the last axis. */
   batchNormalization: (args: BatchNormalizationArgs = {}) => new BatchNormalization(args),
   /** Layer normalization over the last axis. */
-  layerNormalization: (args: Omit<BatchNormalizationArgs, 'momentum'> = {}) => new LayerNormalization(args),
+  layerNormalization: (args: LayerNormalizationArgs = {}) => new LayerNormalization(args),
   /** Flattens each sample. */
-  flatten: (args: LayerArgs = {}) => new Flatten(args),
-  /** Reshapes each sample. */
-  reshape: (args: LayerArgs & { targetShape: number[] }) => new Reshape(args),
+  flatten: (args: FlattenArgs = {}) => new Flatten(args),
+  /** Reshapes each sample (one dimension of `targetShape` may be -1 or `null`: inferred). */
+  reshape: (args: LayerArgs & { targetShape: Array<number | null> }) => new Reshape(args),
   /** Declares the input shape. */
   inputLayer: (args: LayerArgs) => new InputLayer(args),
+  /** TF.js's alias of {@link input} (`tf.layers.input`): a graph model's symbolic input. */
+  input: (args: InputArgs): SymbolicTensor => input(args),
   /** Radial basis functions `φ(‖x − cᵢ‖ / σᵢ)` with learnable centers and widths. */
   rbf: (args: RBFArgs) => new RBF(args),
   /** Salt-and-pepper noise during training: a fraction `rate` of the inputs set to `low` or `high`. */
@@ -109,8 +121,12 @@ export const layers = {
   averagePooling2d: (args: Pooling2DArgs = {}) => new AveragePooling2D(args),
   /** TF.js's alias of {@link layers.averagePooling2d}. */
   avgPool2d: (args: Pooling2DArgs = {}) => new AveragePooling2D(args),
+  /** TF.js's other alias of {@link layers.averagePooling2d}. */
+  avgPooling2d: (args: Pooling2DArgs = {}) => new AveragePooling2D(args),
   /** The largest value of each channel over the image: `[batch, h, w, c]` → `[batch, c]`. */
   globalMaxPooling2d: (args: LayerArgs & { dataFormat?: 'channelsLast' } = {}) => new GlobalMaxPooling2D(args),
+  /** TF.js's alias of {@link layers.globalMaxPooling2d}. */
+  globalMaxPool2d: (args: LayerArgs & { dataFormat?: 'channelsLast' } = {}) => new GlobalMaxPooling2D(args),
   /** The mean of each channel over the image: `[batch, h, w, c]` → `[batch, c]`. */
   globalAveragePooling2d: (args: LayerArgs & { dataFormat?: 'channelsLast' } = {}) => new GlobalAveragePooling2D(args),
   /** Nearest-neighbour up-sampling: each row and column repeated `size` times (default 2). */
@@ -141,8 +157,12 @@ export const layers = {
   averagePooling1d: (args: Pooling1DArgs = {}) => new AveragePooling1D(args),
   /** TF.js's alias of {@link layers.averagePooling1d}. */
   avgPool1d: (args: Pooling1DArgs = {}) => new AveragePooling1D(args),
+  /** TF.js's other alias of {@link layers.averagePooling1d}. */
+  avgPooling1d: (args: Pooling1DArgs = {}) => new AveragePooling1D(args),
   /** The largest value of each channel over all steps: `[batch, steps, c]` → `[batch, c]`. */
   globalMaxPooling1d: (args: LayerArgs & { dataFormat?: 'channelsLast' } = {}) => new GlobalMaxPooling1D(args),
+  /** TF.js's alias of {@link layers.globalMaxPooling1d}. */
+  globalMaxPool1d: (args: LayerArgs & { dataFormat?: 'channelsLast' } = {}) => new GlobalMaxPooling1D(args),
   /** The mean of each channel over all steps: `[batch, steps, c]` → `[batch, c]`. */
   globalAveragePooling1d: (args: LayerArgs & { dataFormat?: 'channelsLast' } = {}) => new GlobalAveragePooling1D(args),
 };

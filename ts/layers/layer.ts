@@ -3,7 +3,7 @@
  * WebAssembly memory once the model is built. Mirrors `crates/core/src/layers/`.
  */
 import { DisposedError, inOp, InvalidArgumentError } from '../errors.js';
-import { boolArg, describe, intArg, MAX_ELEMENTS, show } from '../ops/convert.js';
+import { boolArg, describe, dtypeArg, intArg, MAX_ELEMENTS, show } from '../ops/convert.js';
 import { checkArgs, unknownOption } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import { numWeights, readWeights, weightSpecs, writeWeights, type WeightsAt } from '../models/weights.js';
@@ -11,7 +11,18 @@ import { LayerVariable, type VariableOwner } from './variable.js';
 import { applySymbolic, isSymbolic, useOf, type SymbolicTensor } from '../models/symbolic.js';
 
 /** @internal The keys of {@link LayerArgs}: the options every layer reads. */
-export const LAYER_ARG_KEYS = ['name', 'trainable', 'inputShape', 'batchInputShape'] as const;
+export const LAYER_ARG_KEYS = ['name', 'trainable', 'inputShape', 'batchInputShape', 'dtype'] as const;
+
+/**
+ * TF.js options neurite does not implement, each with the reason: a layer that lists one among
+ * its keys accepts it as `null` or `undefined` (TF.js's defaults) and refuses anything else.
+ */
+const NOT_IMPLEMENTED: Readonly<Record<string, string>> = {
+  kernelConstraint: 'neurite has no weight constraints', biasConstraint: 'neurite has no weight constraints',
+  depthwiseConstraint: 'neurite has no weight constraints', pointwiseConstraint: 'neurite has no weight constraints',
+  alphaConstraint: 'neurite has no weight constraints', betaConstraint: 'neurite has no weight constraints', gammaConstraint: 'neurite has no weight constraints',
+  noiseShape: 'neurite drops each value independently (no mask shared along an axis)',
+};
 
 /** Options every layer accepts (Keras/TF.js names). */
 export interface LayerArgs {
@@ -23,6 +34,8 @@ export interface LayerArgs {
   inputShape?: number[];
   /** Input shape with the batch dimension first (`null` or any number for the batch). */
   batchInputShape?: Array<number | null>;
+  /** Only `'float32'`, the one dtype (TF.js's option; anything else is an error). */
+  dtype?: 'float32';
 }
 
 /** The most units a dense or rbf layer may have: 2^24 − 1. */
@@ -66,6 +79,21 @@ export const LAYER_KINDS = [
 export type LayerKind = (typeof LAYER_KINDS)[number];
 
 /**
+ * @internal TF.js's class name of each layer kind (`getClassName()`, `summary()`'s type column,
+ * and the saved `class_name`, where the layers only neurite has get the `neurite>` prefix).
+ */
+export const CLASS_NAMES: Readonly<Record<LayerKind | 'input', string>> = {
+  dense: 'Dense', activation: 'Activation', prelu: 'PReLU', dropout: 'Dropout', gaussianNoise: 'GaussianNoise',
+  batchNormalization: 'BatchNormalization', layerNormalization: 'LayerNormalization', flatten: 'Flatten', reshape: 'Reshape',
+  rbf: 'RBF', saltAndPepper: 'SaltAndPepper', variational: 'Variational', input: 'InputLayer',
+  conv2d: 'Conv2D', maxPooling2d: 'MaxPooling2D', averagePooling2d: 'AveragePooling2D', globalMaxPooling2d: 'GlobalMaxPooling2D',
+  globalAveragePooling2d: 'GlobalAveragePooling2D', upSampling2d: 'UpSampling2D', conv2dTranspose: 'Conv2DTranspose',
+  zeroPadding2d: 'ZeroPadding2D', cropping2d: 'Cropping2D', depthwiseConv2d: 'DepthwiseConv2D', separableConv2d: 'SeparableConv2D',
+  conv1d: 'Conv1D', maxPooling1d: 'MaxPooling1D', averagePooling1d: 'AveragePooling1D', globalMaxPooling1d: 'GlobalMaxPooling1D', globalAveragePooling1d: 'GlobalAveragePooling1D',
+  add: 'Add', subtract: 'Subtract', multiply: 'Multiply', average: 'Average', maximum: 'Maximum', minimum: 'Minimum', concatenate: 'Concatenate',
+};
+
+/**
  * The base of every layer (TF.js `tf.layers.Layer`): a name, a kind and options; its weights
  * live in the models holding it (a layer may sit in several: one set of weights). Make layers
  * with the `layers.*` factories, put them in models with {@link sequential} or `apply` them
@@ -90,11 +118,13 @@ export abstract class Layer {
       throw new InvalidArgumentError(`${kind}: expected an options object, got ${describe(args)}`);
     }
     const known = [...keys, ...LAYER_ARG_KEYS];
-    for (const k of Object.keys(args)) {
-      // TF.js seeds random layers one by one (dropout({ rate, seed })); here the model does.
+    for (const [k, v] of Object.entries(args)) {
+      // TF.js seeds random layers one by one; here the model does (dropout keeps TF.js's seed for saving).
       if (k === 'seed' && !known.includes(k)) throw new InvalidArgumentError(`${kind}: there is no per-layer seed; a model's random draws (initial weights, dropout and noise masks) all come from its seed: sequential({ seed, layers })`);
       if (!known.includes(k)) throw unknownOption(kind, k, known);
+      if (Object.hasOwn(NOT_IMPLEMENTED, k) && v !== undefined && v !== null) throw new InvalidArgumentError(`${kind}: ${k} must be null or absent: ${NOT_IMPLEMENTED[k]}, got ${show(v)}`);
     }
+    if (args.dtype !== undefined) dtypeArg(kind, args.dtype);
     if (args.name !== undefined && (typeof args.name !== 'string' || args.name === '')) {
       throw new InvalidArgumentError(`${kind}: name must be a non-empty string, got ${describe(args.name)}`);
     }
@@ -184,6 +214,17 @@ export abstract class Layer {
 
   /** @internal The flat parameter list `crates/core` reads with `from_abi`. */
   abstract abiParams(): number[];
+
+  /**
+   * TF.js's class name of this layer (`'Dense'`, `'BatchNormalization'`, …), as `summary()`
+   * shows it and as a saved model names it (the layers only neurite has, `'RBF'`,
+   * `'SaltAndPepper'` and `'Variational'`, are saved as `neurite>RBF`, …).
+   *
+   * @example layers.dense({ units: 2 }).getClassName() // 'Dense'
+   */
+  getClassName(): string {
+    return CLASS_NAMES[this.kind];
+  }
 
   /** A plain-object description (for `summary` and serialisation). */
   getConfig(): Record<string, unknown> {

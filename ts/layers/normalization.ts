@@ -1,13 +1,48 @@
 /** `batchNormalization`, `layerNormalization` and `prelu` (layers with their own weights). */
-import { boolArg } from '../ops/convert.js';
+import { InvalidArgumentError } from '../errors.js';
+import { boolArg, show } from '../ops/convert.js';
 import { initializerAbi, type InitializerSpec } from './initializers.js';
 import { checkNumber, Layer, type LayerArgs } from './layer.js';
 import { regularizerAbi, type RegularizerSpec } from './regularizers.js';
 
+/**
+ * @internal Checks a normalization layer's `axis`: the last axis, as `-1` (TF.js's default) or,
+ * when the layer's `inputShape` gives the rank, as its positive index (the batch axis is 0);
+ * with `list`, also a list of one of them (TF.js's layerNormalization saves `[axis]`).
+ * `undefined` is `-1`.
+ */
+export function lastAxisArg(kind: string, v: unknown, inputShape: readonly number[] | undefined, list: boolean): void {
+  const ok = (a: unknown) => a === -1 || (inputShape !== undefined && a === inputShape.length);
+  if (v === undefined || ok(v) || (list && Array.isArray(v) && v.length === 1 && ok(v[0]))) return;
+  const positive = inputShape === undefined ? ' (a positive axis only when the input shape is known, to check that it is the last)' : ` or ${inputShape.length}`;
+  throw new InvalidArgumentError(`${kind}: axis must be the last axis, -1${positive}: neurite normalizes over the last axis only, got ${show(v)}`);
+}
+
 /** Options of `layers.batchNormalization` (TF.js and Keras names and defaults). */
 export interface BatchNormalizationArgs extends LayerArgs {
+  /**
+   * The features' axis: only the last, `-1` (the default), or its positive index when
+   * `inputShape` gives the rank (`3` for `inputShape: [h, w, c]`).
+   */
+  axis?: number;
   /** Moving-average momentum. Default 0.99. */
   momentum?: number;
+  /** Added to the variance. Default 1e-3. */
+  epsilon?: number;
+  /** Learn an offset β. Default `true`. */
+  center?: boolean;
+  /** Learn a scale γ. Default `true`. */
+  scale?: boolean;
+  /** Only `null` (TF.js's default): neurite has no weight constraints. */
+  betaConstraint?: null;
+  /** Only `null` (TF.js's default): neurite has no weight constraints. */
+  gammaConstraint?: null;
+}
+
+/** Options of `layers.layerNormalization` (TF.js and Keras names and defaults). */
+export interface LayerNormalizationArgs extends LayerArgs {
+  /** The axis normalized over: only the last, `-1` (the default) or `[-1]`, or its positive index when `inputShape` gives the rank. */
+  axis?: number | number[];
   /** Added to the variance. Default 1e-3. */
   epsilon?: number;
   /** Learn an offset β. Default `true`. */
@@ -22,8 +57,9 @@ export class BatchNormalization extends Layer {
   /** The options given (for `getConfig`). */
   readonly args: BatchNormalizationArgs;
   constructor(args: BatchNormalizationArgs = {}) {
-    super('batchNormalization', args, ['momentum', 'epsilon', 'center', 'scale']);
+    super('batchNormalization', args, ['axis', 'momentum', 'epsilon', 'center', 'scale', 'betaConstraint', 'gammaConstraint']);
     this.args = args;
+    lastAxisArg('batchNormalization', args.axis, this.inputShape, false);
     checkNumber('batchNormalization', 'momentum', args.momentum ?? 0.99, (m) => m >= 0 && m <= 1, 'a number in [0, 1]');
     checkNumber('batchNormalization', 'epsilon', args.epsilon ?? 1e-3, (e) => e > 0 && Number.isFinite(e), 'a positive number');
     boolArg('batchNormalization', 'center', args.center, true);
@@ -39,10 +75,11 @@ export class BatchNormalization extends Layer {
 export class LayerNormalization extends Layer {
   readonly kind = 'layerNormalization' as const;
   /** The options given (for `getConfig`). */
-  readonly args: Omit<BatchNormalizationArgs, 'momentum'>;
-  constructor(args: Omit<BatchNormalizationArgs, 'momentum'> = {}) {
-    super('layerNormalization', args, ['epsilon', 'center', 'scale']);
+  readonly args: LayerNormalizationArgs;
+  constructor(args: LayerNormalizationArgs = {}) {
+    super('layerNormalization', args, ['axis', 'epsilon', 'center', 'scale']);
     this.args = args;
+    lastAxisArg('layerNormalization', args.axis, this.inputShape, true);
     checkNumber('layerNormalization', 'epsilon', args.epsilon ?? 1e-3, (e) => e > 0 && Number.isFinite(e), 'a positive number');
     boolArg('layerNormalization', 'center', args.center, true);
     boolArg('layerNormalization', 'scale', args.scale, true);
@@ -55,24 +92,30 @@ export class LayerNormalization extends Layer {
 
 /** Options of `layers.prelu` (TF.js and Keras names and defaults). */
 export interface PReLUArgs extends LayerArgs {
-  /** Initial slope for negative inputs. Default `initializers.constant({ value: 0.25 })`. */
+  /** Initial slope for negative inputs. Default `'zeros'` (TF.js's and Keras's: the layer starts as a ReLU). */
   alphaInitializer?: InitializerSpec;
   alphaRegularizer?: RegularizerSpec;
+  /** Only `null` (TF.js's default): neurite has no weight constraints. */
+  alphaConstraint?: null;
 }
 
-/** Parametric ReLU: `x` for x > 0, `α·x` otherwise, with a learnable α per unit. */
+/**
+ * Parametric ReLU: `x` for x > 0, `α·x` otherwise, with a learnable α per unit of the last
+ * axis, shared over the other axes (TF.js's `sharedAxes` of every axis but the last; TF.js's
+ * default, one α per element, is not available).
+ */
 export class PReLU extends Layer {
   readonly kind = 'prelu' as const;
   /** The options given (for `getConfig`). */
   readonly args: PReLUArgs;
   constructor(args: PReLUArgs = {}) {
-    super('prelu', args, ['alphaInitializer', 'alphaRegularizer']);
+    super('prelu', args, ['alphaInitializer', 'alphaRegularizer', 'alphaConstraint']);
     this.args = args;
     this.abiParams();
   }
   abiParams(): number[] {
     return [
-      ...initializerAbi('prelu', 'alphaInitializer', this.args.alphaInitializer ?? { name: 'constant', params: [0.25, 0] }),
+      ...initializerAbi('prelu', 'alphaInitializer', this.args.alphaInitializer ?? 'zeros'),
       ...regularizerAbi('prelu', this.args.alphaRegularizer, 'alphaRegularizer'),
     ];
   }

@@ -5,7 +5,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { describe, show } from '../ops/convert.js';
-import { readOptions } from '../options.js';
+import { readOptions, optionKeys } from '../options.js';
 
 /** A weight regularizer's coefficients: the penalty `l1·Σ|w| + l2·Σw²` (made by `regularizers.l1`, `l2`, `l1l2`). */
 export interface Regularizer {
@@ -89,7 +89,7 @@ export function regularizerAbi(op: string, spec: RegularizerSpec | undefined | n
   if (typeof spec !== 'object' || Array.isArray(spec) || typeof spec.l1 !== 'number' || typeof spec.l2 !== 'number') {
     throw new InvalidArgumentError(`${op}: ${field} must be 'l1', 'l2', 'l1l2' or regularizers.l1l2({...}), got ${show(spec)}`);
   }
-  for (const k of Object.keys(spec)) {
+  for (const k of optionKeys(op, spec)) {
     if (k !== 'l1' && k !== 'l2') throw new InvalidArgumentError(`${op}: ${field} has an unknown key '${k}' (a regularizer is { l1, l2 }), got ${show(spec)}`);
   }
   const r = make(`${op}: ${field}`, spec.l1, spec.l2);

@@ -14,7 +14,12 @@ export class SymbolicTensor {
   readonly shape: Array<number | null>;
   /** Always `'float32'`, the only dtype. */
   readonly dtype = 'float32' as const;
-  /** `<layer name>/out`, after the layer (or input) that computes it. */
+  /**
+   * TF.js's name: an input's is its input layer's (`'x'` for `input({ shape, name: 'x' })`), a
+   * layer's output is `<layer>/<layer>` (`'dense_1/dense_1'`), its further uses
+   * `<layer>/<layer>_1`, `_2`, … (TF.js numbers them so; it also numbers a name that another
+   * layer of the same name made before, which neurite does not).
+   */
   readonly name: string;
   /** A number unique to this symbolic tensor. */
   readonly id: number;
@@ -32,8 +37,10 @@ export class SymbolicTensor {
     this.sourceLayer = sourceLayer;
     this.inputs = inputs;
     this.shape = [null, ...perSample];
-    this.name = `${sourceLayer.name}/out`;
     const list = uses.get(sourceLayer);
+    const n = sourceLayer.name;
+    const nth = list && list.length > 0 ? `_${list.length}` : '';
+    this.name = inputs.length === 0 ? `${n}${nth}` : `${n}/${n}${nth}`;
     if (list) list.push(this);
     else uses.set(sourceLayer, [this]);
   }
