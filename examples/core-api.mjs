@@ -37,9 +37,10 @@ const model = sequential({ seed: 1, layers: [
 model.compile({ optimizer: optimizers.adam(1e-3), loss: { name: 'categoricalCrossentropy', fromLogits: true } });
 
 // ---------- the same network as ops, from the same initial weights ----------
-// getWeights order: kernel, then gamma, beta, moving_mean, moving_variance, per block; then the
-// dense kernel and bias.
-const w0 = model.getWeights();
+// Each layer's weights in turn (layer.getWeights(); model.getWeights() lists them in TF.js's
+// order, the moving statistics last): kernel, then gamma, beta, moving_mean, moving_variance,
+// per block; then the dense kernel and bias.
+const w0 = model.layers.flatMap((l) => l.getWeights());
 const block = (k) => ({
   filter: variable(w0[k]), gamma: variable(w0[k + 1]), beta: variable(w0[k + 2]),
   movingMean: variable(w0[k + 3], false), movingVar: variable(w0[k + 4], false),

@@ -120,7 +120,8 @@ console.log(`classifier alone (${((performance.now() - t0) / 1000).toFixed(1)} s
 const zero = network('both', 3);
 zero.compile({ optimizer: adam(), loss: { digit: 'sparseCategoricalCrossentropy', clean: 'binaryCrossentropy' }, lossWeights: { clean: 0 } });
 const hZero = { history: await fitFresh(zero, [labels, clean]) };
-const weights = (m, n) => tidy(() => m.getWeights().slice(0, n).map((w) => Array.from(w.dataSync())));
+// The first n weights in layer order (model.getWeights() lists a graph's layers in TF.js's order, by depth).
+const weights = (m, n) => tidy(() => m.layers.flatMap((l) => l.getWeights()).slice(0, n).map((w) => Array.from(w.dataSync())));
 const [wa, wz] = [weights(alone, 6), weights(zero, 6)];
 const equal = wa.every((w, i) => w.every((v, j) => v === wz[i][j])) && hAlone.history.loss.every((v, i) => v === hZero.history.loss[i]);
 console.log(`image loss weighted 0: the classifier's weights and losses ${equal ? 'equal' : 'DIFFER from'} the classifier trained alone`);

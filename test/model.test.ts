@@ -69,7 +69,7 @@ function tfLayer(s: Spec, inputShape?: number[]): tfl.layers.Layer {
     case 'dropout':
       return tfl.layers.dropout({ ...base, rate: s.rate });
     case 'prelu':
-      return tfl.layers.prelu({ ...base, alphaInitializer: tfl.initializers.constant({ value: 0.25 }) });
+      return tfl.layers.prelu(base); // alpha 'zeros' in both (and copied from neurite's anyway)
   }
 }
 
@@ -84,14 +84,10 @@ class Pair {
     this.copyWeights();
   }
 
-  /** neurite → TF.js, layer by layer (TF.js's model-level order puts non-trainable weights last). */
+  /** neurite → TF.js: both list a model's weights in TF.js's order (non-trainable weights last). */
   copyWeights(): void {
-    const names = this.nr.weightNames();
     const ws = this.nr.getWeights();
-    this.nr.layers.forEach((l, i) => {
-      const mine = ws.filter((_, k) => names[k].startsWith(`${l.name}/`));
-      if (mine.length) this.tf.layers[i].setWeights(mine.map((t) => tf.tensor(t.data(), [...t.shape])));
-    });
+    tf.tidy(() => this.tf.setWeights(ws.map((t) => tf.tensor(t.data(), [...t.shape]))));
     ws.forEach((t) => t.dispose());
   }
 
@@ -102,9 +98,9 @@ class Pair {
     return out;
   }
 
-  /** TF.js weights in neurite's order (per layer: kernel, bias, …, moving statistics). */
+  /** TF.js's weights, in its `getWeights()` order (neurite's too). */
   tfWeights(): Float32Array[] {
-    return this.tf.layers.flatMap((l) => l.getWeights().map((w) => Float32Array.from(w.dataSync())));
+    return this.tf.getWeights().map((w) => Float32Array.from(w.dataSync()));
   }
 
   dispose(): void {

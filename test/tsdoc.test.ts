@@ -92,7 +92,8 @@ function undocumented(program: ts.Program, entries: string[]): { gaps: Map<strin
     if (decls.length === 0) return;
     if (decls.some((d) => ts.isSourceFile(d) || ts.isModuleDeclaration(d))) {
       for (const e of checker.getExportsOfModule(s)) walk(e, `${name}.${e.getName()}`);
-      return;
+      // A namespace of types merged with a factory object (`layers` and its `layers.Layer` type): the object too.
+      if (!(s.flags & ts.SymbolFlags.Variable)) return;
     }
     const documented = doc(s.getDocumentationComment(checker));
     if (s.flags & ts.SymbolFlags.Function) {
@@ -112,7 +113,8 @@ function undocumented(program: ts.Program, entries: string[]): { gaps: Map<strin
     if (s.flags & ts.SymbolFlags.Variable) {
       check(name, documented, 'const', decls[0]);
       // A factory object (`layers`, `initializers`, `callbacks`): each of its members.
-      let init = ts.isVariableDeclaration(decls[0]) ? decls[0].initializer : undefined;
+      const v = decls.find(ts.isVariableDeclaration);
+      let init = v?.initializer;
       while (init && (ts.isParenthesizedExpression(init) || ts.isAsExpression(init) || ts.isSatisfiesExpression(init))) init = init.expression;
       if (init && ts.isObjectLiteralExpression(init)) {
         for (const m of checker.getTypeOfSymbol(s).getProperties()) {

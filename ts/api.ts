@@ -14,6 +14,7 @@ export {
   type ErrorCode,
 } from './errors.js';
 export { MAX_ELEMENTS, type TensorLike, type TensorValues } from './ops/convert.js';
+export { Rank, type TensorContainer, type TensorContainerObject, type TensorContainerArray } from './types.js';
 export type { WasmSource } from './wasm/load.js';
 export type { InitOptions } from './init.js';
 export { threads, shutdown, type ThreadsInfo } from './threads/api.js';
@@ -78,7 +79,7 @@ export * as signal from './signal.js';
 export * as util from './util.js';
 export {
   activation, activationGrad, relu, leakyRelu, prelu, preluGrad, softplus, sigmoid, tanh, softmax, logSoftmax,
-  elu, selu, gelu, geluNew, swish, silu, hardSigmoid, softsign, relu6, mish, linear, stairStep, unitStep, heaviside, step, type AxisOptions,
+  elu, selu, gelu, geluNew, swish, silu, hardSigmoid, softsign, relu6, mish, linear, stairStep, unitStep, heaviside, step, type AxisOptions, type StraightThroughOptions,
 } from './activations.js';
 export type { ActivationSpec, ActivationName } from './wasm/codes.js';
 export * as losses from './losses.js';
@@ -92,18 +93,36 @@ export * as train from './train.js';
 export * as schedules from './schedules.js';
 export { Optimizer, type GradientPair, type NamedGradients, type OptimizerConfig } from './optimizers.js';
 export { LearningRateSchedule, type LearningRate } from './schedules.js';
-export { sequential, Sequential, type SequentialArgs } from './models/sequential.js';
+export { sequential, Sequential, Sequential as LayersModel, type SequentialArgs } from './models/sequential.js';
 export { autoencoder, Autoencoder, type AutoencoderArgs } from './models/autoencoder.js';
 export { input, model, SymbolicTensor, type InputArgs, type ModelArgs } from './models/functional.js';
-export { loadLayersModel, loadModel } from './io/lazy.js';
+export { loadLayersModel, loadModel, models } from './io/lazy.js';
 export type { LoadedModel } from './io/load.js';
 export type { ModelArtifacts, ModelArtifactsInfo, WeightsManifestEntry, SaveResult, IOHandler, TrainingConfig } from './io/artifacts.js';
 export type { SaveOptions, LoadOptions } from './io/model.js';
 export type { ModelConfig } from './io/topology.js';
-export { layers, Layer, Dense, Activation, Dropout, GaussianNoise, Flatten, Reshape, InputLayer, BatchNormalization, LayerNormalization, PReLU, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D, type DepthwiseConv2DArgs, type SeparableConv2DArgs, ZeroPadding2D, Cropping2D, MaxPooling2D, AveragePooling2D, GlobalMaxPooling2D, GlobalAveragePooling2D, UpSampling2D, Merge, Concatenate, Conv1D, MaxPooling1D, AveragePooling1D, GlobalMaxPooling1D, GlobalAveragePooling1D, type Conv1DArgs, type Pooling1DArgs, type ConcatenateArgs, type MergeKind, type LayerArgs, type DenseArgs, type BatchNormalizationArgs, type PReLUArgs, type Conv2DArgs, type Pooling2DArgs, type UpSampling2DArgs, type ZeroPadding2DArgs, type Cropping2DArgs, type Border2D, type Size2D, type Padding } from './layers/index.js';
+export { Layer, Dense, Activation, Dropout, GaussianNoise, Flatten, Reshape, InputLayer, BatchNormalization, LayerNormalization, PReLU, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D, type DepthwiseConv2DArgs, type SeparableConv2DArgs, ZeroPadding2D, Cropping2D, MaxPooling2D, AveragePooling2D, GlobalMaxPooling2D, GlobalAveragePooling2D, UpSampling2D, Merge, Concatenate, Conv1D, MaxPooling1D, AveragePooling1D, GlobalMaxPooling1D, GlobalAveragePooling1D, type Conv1DArgs, type Pooling1DArgs, type ConcatenateArgs, type MergeKind, type LayerArgs, type DenseArgs, type BatchNormalizationArgs, type LayerNormalizationArgs, type DropoutArgs, type FlattenArgs, type PReLUArgs, type Conv2DArgs, type Pooling2DArgs, type UpSampling2DArgs, type ZeroPadding2DArgs, type Cropping2DArgs, type Border2D, type Size2D, type Padding } from './layers/index.js';
+import { layers as layerFactories, Layer as LayerClass } from './layers/index.js';
+
+/**
+ * Layer factories, as `tf.layers` (`layers.dense({ units: 10, activation: 'relu', inputShape:
+ * [784] })`), and `layers.Layer`, the base class of every layer, as TF.js's `tf.layers.Layer`:
+ * for `instanceof` and, in types, `layers.Layer` (the class {@link Layer}).
+ */
+export const layers = {
+  ...layerFactories,
+  /** The base class of every layer (TF.js's `tf.layers.Layer`): {@link Layer}. */
+  Layer: LayerClass,
+};
+
+/** `layers.Layer` as a type, as TF.js's `tf.layers.Layer`. */
+export declare namespace layers {
+  /** The base class of every layer (TF.js's `tf.layers.Layer`): {@link Layer}. */
+  type Layer = LayerClass;
+}
 export { initializers, type Initializer, type InitializerSpec } from './layers/initializers.js';
 export { regularizers, type Regularizer, type RegularizerSpec, type KlSparsityRegularizer, type ActivityRegularizerSpec } from './layers/regularizers.js';
-export { callbacks, Callback, EarlyStopping, TerminateOnNaN, ReduceLROnPlateau, type CallbackHooks, type EarlyStoppingArgs, type Logs, type ReduceLROnPlateauArgs, type TrainingModel } from './models/callbacks.js';
+export { callbacks, Callback, CustomCallback, EarlyStopping, TerminateOnNaN, ReduceLROnPlateau, type CallbackHooks, type CustomCallbackArgs, type EarlyStoppingArgs, type Logs, type ReduceLROnPlateauArgs, type TrainingModel } from './models/callbacks.js';
 export { progressBar, type ProgressBarArgs, type ProgressReporter } from './models/progress.js';
 export type { FitArgs, History, YieldEvery } from './models/fit.js';
 export { exportTrainingState, importTrainingState, optimizerFromConfig, type TrainingState } from './models/training-state.js';

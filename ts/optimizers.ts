@@ -205,6 +205,8 @@ const SPECS: Record<OptimizerName, OptionSpec> = {
 // (Keras 3: 0.001 for both). adadelta keeps Keras 3's 0.001: TF.js's 1.0 goes with its
 // tf.train.adadelta, a different update (see above).
 const DEFAULT_LR: Record<OptimizerName, number> = { sgd: 0.01, adam: 0.001, adamw: 0.001, rmsprop: 0.001, adagrad: 0.01, adamax: 0.002, adadelta: 0.001 };
+/** TF.js's (and Keras's) class names of the optimizers other than sgd (see `getClassName`). */
+const CLASS_NAMES: Record<Exclude<OptimizerName, 'sgd'>, string> = { adam: 'Adam', adamw: 'AdamW', rmsprop: 'RMSProp', adagrad: 'Adagrad', adamax: 'Adamax', adadelta: 'Adadelta' };
 /** @internal Clipping modes by ABI id minus 1 (0 is none); Rust `Clip::MODE_NAMES`. */
 export const CLIP_MODES = ['clipValue', 'clipNorm', 'globalClipNorm'] as const;
 /** @internal The ABI parameter order of each optimizer; Rust `Optimizer::PARAMS`. */
@@ -379,6 +381,17 @@ export class Optimizer {
     const cfg: OptimizerConfig = { name: this.name, learningRate: lr instanceof LearningRateSchedule ? lr.getConfig() : lr, ...this.#options };
     if (this.#clip.mode > 0) cfg[CLIP_MODES[this.#clip.mode - 1]] = this.#clip.value;
     return cfg;
+  }
+
+  /**
+   * TF.js's class name of this optimizer (`optimizer.getClassName()`, what TF.js's saved
+   * `optimizer_config.class_name` holds): `'SGD'` (`'Momentum'` with momentum or Nesterov),
+   * `'Adam'`, `'RMSProp'`, `'Adagrad'`, `'Adamax'`, `'Adadelta'`; `'AdamW'` (Keras's name: TF.js
+   * has none).
+   */
+  getClassName(): string {
+    const o = this.#options;
+    return this.name === 'sgd' ? (o.momentum === 0 && !o.nesterov ? 'SGD' : 'Momentum') : CLASS_NAMES[this.name];
   }
 
   /**

@@ -76,6 +76,44 @@ export interface IOHandler {
   load?(): Promise<ModelArtifacts>;
 }
 
+/**
+ * TF.js's `MAX_USER_DEFINED_METADATA_SERIALIZED_LENGTH` (1 MiB): `userDefinedMetadata` longer as
+ * JSON is saved with a console warning.
+ */
+export const MAX_USER_METADATA_LENGTH = 1024 * 1024;
+
+/**
+ * @internal Throws an {@link InvalidArgumentError} (`op: …`) unless `v` is a plain JSON object,
+ * as TF.js's `checkUserDefinedMetadata` (`user_defined_metadata.js`): an object made by `{}`
+ * (prototype `Object.prototype`) whose values are `null`, strings, numbers, booleans, arrays of
+ * them and such objects, nested (a `Date`, a typed array, a function, a cycle name the path).
+ * The key `neurite` is refused: it is neurite's own in saved files. With `checkSize` (saving),
+ * more than {@link MAX_USER_METADATA_LENGTH} characters of JSON is a console warning, as TF.js.
+ */
+export function checkUserDefinedMetadata(op: string, v: unknown, modelName: string, checkSize = false): void {
+  const plain = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && Object.getPrototypeOf(x) === Object.prototype;
+  if (!plain(v)) throw new InvalidArgumentError(`${op}: userDefinedMetadata must be a plain JSON object such as { labels: ['cat', 'dog'] }, got ${describe(v)}`);
+  if (Object.hasOwn(v, 'neurite')) {
+    throw new InvalidArgumentError(`${op}: userDefinedMetadata.neurite is reserved: neurite keeps its own record there in saved files (the exact compile call and optimizer state); put your data under another key`);
+  }
+  const seen = new Set<object>();
+  const walk = (x: unknown, at: string): void => {
+    if (x === null || typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean') return;
+    const fail = (what: string) => new InvalidArgumentError(`${op}: userDefinedMetadata must be plain JSON (objects, arrays, strings, numbers, booleans, null), but ${at} is ${what}`);
+    if (typeof x !== 'object' || !(Array.isArray(x) || plain(x))) throw fail(describe(x));
+    if (seen.has(x)) throw fail('the object it is inside (a cycle)');
+    seen.add(x);
+    if (Array.isArray(x)) x.forEach((y, i) => walk(y, `${at}[${i}]`));
+    else for (const [k, y] of Object.entries(x)) walk(y, /^[A-Za-z_$][\w$]*$/.test(k) ? `${at}.${k}` : `${at}[${JSON.stringify(k)}]`);
+    seen.delete(x);
+  };
+  walk(v, 'userDefinedMetadata');
+  if (checkSize) {
+    const n = JSON.stringify(v).length;
+    if (n > MAX_USER_METADATA_LENGTH) console.warn(`${op}: the userDefinedMetadata of model ${modelName} is ${n} characters long as JSON, more than the ${MAX_USER_METADATA_LENGTH} TF.js recommends; keep large data out of the model file`);
+  }
+}
+
 const utf8Length = (s: string): number => new TextEncoder().encode(s).length;
 
 /** @internal The `modelArtifactsInfo` of `a`, sizes in bytes as TF.js counts them (UTF-8 JSON). */
@@ -162,9 +200,11 @@ export interface WeightSlot {
 /**
  * @internal Checks `weightSpecs` against `weightData` (each entry a name, a shape of integers,
  * dtype `float32`, unique names; the sizes add up to exactly the bytes given) without
- * allocating anything, and returns where each weight is. `op` prefixes messages.
+ * allocating anything, and returns where each weight is. `op` prefixes messages, which name
+ * entry `i` as `fields[i]` (where it was in a file: `weightsManifest[0].weights[2]`) or
+ * `weightSpecs[i]`.
  */
-export function readWeightSpecs(op: string, specs: unknown, data: unknown): { slots: WeightSlot[]; bytes: Uint8Array } {
+export function readWeightSpecs(op: string, specs: unknown, data: unknown, fields?: readonly string[]): { slots: WeightSlot[]; bytes: Uint8Array } {
   if (specs === undefined && data === undefined) return { slots: [], bytes: new Uint8Array(0) };
   if (!Array.isArray(specs)) throw new InvalidArgumentError(`${op}: weightSpecs must be an array of { name, shape, dtype } entries, got ${describe(specs)}`);
   const bytes = weightBytes(op, data);
@@ -172,7 +212,7 @@ export function readWeightSpecs(op: string, specs: unknown, data: unknown): { sl
   const seen = new Set<string>();
   let offset = 0;
   specs.forEach((s: unknown, i) => {
-    const where = `weightSpecs[${i}]`;
+    const where = fields?.[i] ?? `weightSpecs[${i}]`;
     if (s === null || typeof s !== 'object' || Array.isArray(s)) throw new InvalidArgumentError(`${op}: ${where} must be an object { name, shape, dtype }, got ${describe(s)}`);
     const e = s as Record<string, unknown>;
     if (typeof e.name !== 'string' || e.name === '') throw new InvalidArgumentError(`${op}: ${where}.name must be a non-empty string, got ${describe(e.name)}`);

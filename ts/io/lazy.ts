@@ -13,6 +13,7 @@ import { Sequential } from '../models/sequential.js';
 import type { IOHandler, ModelArtifacts, ModelArtifactsInfo } from './artifacts.js';
 import type { LoadedModel } from './load.js';
 import type { LoadOptions } from './model.js';
+import type { ModelConfig } from './topology.js';
 
 /** @internal The storage chunk's exports. */
 export type StorageChunk = typeof import('./store.js');
@@ -40,7 +41,14 @@ export const storage = lazyChunk((): Promise<StorageChunk> => import('./store.js
  *
  * The type is the union {@link LoadedModel} (`Sequential | Autoencoder | Perceptron |
  * RBFNetwork`): narrow with `instanceof` before using what one class has
- * (`if (m instanceof Autoencoder) m.encode(x)`).
+ * (`if (m instanceof Autoencoder) m.encode(x)`). The file's `userDefinedMetadata` (without
+ * neurite's own key) is the model's `getUserDefinedMetadata()`.
+ *
+ * `options` are {@link LoadOptions}: neurite's `compile` and `allowNonFinite`, and TF.js's
+ * `strict`, `onProgress`, `requestInit`, `fetchFunc` and `weightPathPrefix` with TF.js's meanings
+ * (the last three for an `http(s)://` URL, `onProgress` for it and `file://`; given for another
+ * source, each is an error that says where it applies). As in TF.js, artifacts with a topology
+ * and no weights at all load with the initializers' weights.
  *
  * Loading is untrusted input: the topology, the manifest (names, shapes, dtype float32), the
  * sizes against `weightData` (before anything is allocated), every weight against the
@@ -76,6 +84,33 @@ export async function loadLayersModel(source: string | IOHandler | ModelArtifact
   m.dispose();
   throw new InvalidArgumentError(`loadLayersModel: the file holds a neurite ${kind}, not a layers model; load it with loadModel`);
 }
+
+/**
+ * TF.js's `tf.models.modelFromJSON`: a model from its topology — what `model.toJSON()` gives,
+ * parsed (`JSON.parse(model.toJSON())`), or a model.json's fields `{ modelTopology,
+ * weightsManifest, pathPrefix }` — with fresh weights, or with the weights `weightsManifest`
+ * names, fetched from `pathPrefix` (`pathPrefix/<path>`, as TF.js). The model is not compiled
+ * (TF.js ignores a `trainingConfig` here too); the manifest's weights must be exactly the
+ * model's (TF.js skips weights the model does not have). `customObjects`, TF.js's registry of
+ * custom classes, is an error: neurite has none. For a model.json at a URL, `loadLayersModel`
+ * does it all.
+ *
+ * @example const copy = await models.modelFromJSON(JSON.parse(model.toJSON()));
+ */
+export async function modelFromJSON(modelAndWeightsConfig: ModelConfig | Record<string, unknown>, customObjects?: never): Promise<Sequential> {
+  return (await storage('models.modelFromJSON')).modelFromJSON(modelAndWeightsConfig, customObjects);
+}
+
+/** TF.js's `tf.models` namespace: {@link modelFromJSON}. */
+export const models = {
+  /**
+   * TF.js's `tf.models.modelFromJSON`: a model from its topology (`JSON.parse(model.toJSON())`)
+   * or a model.json's `{ modelTopology, weightsManifest, pathPrefix }`; see {@link modelFromJSON}.
+   *
+   * @example const copy = await models.modelFromJSON(JSON.parse(model.toJSON()));
+   */
+  modelFromJSON,
+};
 
 /**
  * Every model in this runtime's browser stores, by URL (`indexeddb://name`,

@@ -18,10 +18,13 @@ import { exportTrainingState, importTrainingState, type TrainingState } from '..
 import { call, check, outPtr, readOut } from '../engine.js';
 import { describe, fromFlat, show } from '../ops/convert.js';
 import type { Tensor } from '../tensor.js';
-import { decodeWeights, nonFiniteWeight, readWeightSpecs, type IOHandler, type ModelArtifacts, type WeightSlot } from './artifacts.js';
+import { checkUserDefinedMetadata, decodeWeights, nonFiniteWeight, readWeightSpecs, type IOHandler, type ModelArtifacts, type WeightSlot } from './artifacts.js';
+import { readWeights, writeWeights } from '../models/weights.js';
+import { originOf, withOrigin } from './handlers/manifest.js';
+import { HTTPRequest } from './handlers/http.js';
 import { bad, CUSTOM, kerasObject, objectAt } from './keras.js';
 import type { LoadOptions } from './model.js';
-import { getLoadHandler } from './router.js';
+import { getLoadHandler, type HttpOptions } from './router.js';
 import { expectedWeights, specInputShape, type ModelSpec, type WeightSpec } from './spec.js';
 import { makeModel, specFromKeras } from './topology.js';
 import { checkArgs } from '../options.js';
@@ -40,94 +43,151 @@ const MODEL_CLASSES = ['Sequential', 'Model', 'Functional', `${CUSTOM}Perceptron
 
 const OP = 'loadModel';
 
+/** What TF.js's `modelFromJSON` reads besides a bare topology: a model.json's fields (`pathPrefix` is where its weight files are). */
+const MODEL_JSON_KEYS = ['modelTopology', 'weightsManifest', 'pathPrefix', 'format', 'generatedBy', 'convertedBy', 'trainingConfig', 'userDefinedMetadata'];
+
+/**
+ * @internal `models.modelFromJSON` (public in `lazy.ts`): TF.js's `modelFromJSON`, a model from
+ * a topology alone (fresh weights) or from a model.json's fields whose `weightsManifest` names
+ * weight files under `pathPrefix` (fetched as TF.js: `pathPrefix/<path>`). Not compiled (TF.js
+ * ignores `trainingConfig` there too); the weights must be exactly the model's.
+ */
+export async function modelFromJSON(config: unknown, customObjects?: unknown): Promise<Sequential> {
+  const op = 'models.modelFromJSON';
+  if (customObjects !== undefined) throw new InvalidArgumentError(`${op}: customObjects is not supported: neurite has no registry of custom classes (every layer is one of its own), got ${describe(customObjects)}`);
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) throw new InvalidArgumentError(`${op}: modelAndWeightsConfig must be a model topology (JSON.parse(model.toJSON())) or { modelTopology, weightsManifest, pathPrefix }, got ${describe(config)}`);
+  const c = config as Record<string, unknown>;
+  let artifacts: ModelArtifacts = { modelTopology: c };
+  if ('modelTopology' in c) {
+    checkArgs(op, c, MODEL_JSON_KEYS);
+    artifacts = { modelTopology: c.modelTopology as object, ...(c.userDefinedMetadata != null ? { userDefinedMetadata: c.userDefinedMetadata as Record<string, unknown> } : {}) };
+    if (c.weightsManifest != null) {
+      const prefix = c.pathPrefix;
+      if (typeof prefix !== 'string' || prefix === '') throw new InvalidArgumentError(`${op}: pathPrefix must be the URL of the folder holding the weight files weightsManifest names, got ${describe(prefix)}`);
+      if (typeof fetch !== 'function') throw new InvalidArgumentError(`${op}: this runtime has no fetch to read the weight files with; load the model.json with loadLayersModel(url) or io.http(url, { fetchFunc })`);
+      const { specs, fields, data } = await new HTTPRequest(prefix, {}, op).loadWeights(c.weightsManifest, prefix.endsWith('/') ? prefix : `${prefix}/`, '');
+      artifacts = withOrigin({ ...artifacts, weightSpecs: specs, weightData: data }, prefix, fields);
+    }
+  }
+  let m: LoadedModel;
+  const origin = originOf(artifacts);
+  try {
+    m = fromArtifacts(origin ? `${op}: ${origin.where}` : op, artifacts, { compile: false }, origin?.fields);
+  } catch (err) {
+    if (err instanceof NeuriteError) throw err;
+    throw new InvalidArgumentError(`${op}: the topology is malformed (${err instanceof Error ? err.message : String(err)})`);
+  }
+  if (m instanceof Sequential) return m;
+  m.dispose();
+  throw new InvalidArgumentError(`${op}: the topology is a neurite ${m instanceof Perceptron ? 'Perceptron' : 'RBFNetwork'}, not a layers model; load it with loadModel`);
+}
+
+/** The options of {@link loadModel}; the last four say how a URL is read (see `router.ts`). */
+const LOAD_KEYS = ['compile', 'allowNonFinite', 'strict', 'onProgress', 'requestInit', 'fetchFunc', 'weightPathPrefix'] as const;
+
 /** @internal {@link loadModel} (public in `lazy.ts`), once the storage chunk is loaded. */
 export async function loadModel(source: string | IOHandler | ModelArtifacts, options: LoadOptions = {}): Promise<LoadedModel> {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new InvalidArgumentError(`${OP}: options must be an object like { compile: false }, got ${describe(options)}`);
-  checkArgs(OP, options, ['compile', 'allowNonFinite']);
-  for (const k of ['compile', 'allowNonFinite'] as const) {
+  checkArgs(OP, options, LOAD_KEYS);
+  for (const k of ['compile', 'allowNonFinite', 'strict'] as const) {
     if (options[k] !== undefined && typeof options[k] !== 'boolean') throw new InvalidArgumentError(`${OP}: ${k} must be true or false, got ${describe(options[k])}`);
   }
+  const read: HttpOptions = Object.fromEntries((['onProgress', 'requestInit', 'fetchFunc', 'weightPathPrefix'] as const).filter((k) => options[k] !== undefined).map((k) => [k, options[k]]));
   let artifacts: unknown = source;
   // A URL object goes to the router too, which says to pass a string (as model.save does).
   const isUrl = typeof URL !== 'undefined' && (source as unknown) instanceof URL;
   if (typeof source === 'string' || isUrl || (source !== null && typeof source === 'object' && typeof (source as IOHandler).load === 'function')) {
-    const h = getLoadHandler(source as string | IOHandler, OP);
+    const h = getLoadHandler(source as string | IOHandler, OP, read);
     artifacts = await h.load!();
+  } else if (Object.keys(read).length > 0) {
+    const k = Object.keys(read)[0];
+    throw new InvalidArgumentError(`${OP}: ${k} applies when loadModel reads a URL (${k === 'onProgress' ? 'http(s):// or file://' : 'http(s)://'}); the artifacts given are in memory already`);
   }
+  // After the handler (which names the file it read), messages name the file too.
+  const origin = originOf(artifacts);
+  const op = origin ? `${OP}: ${origin.where}` : OP;
   try {
-    return fromArtifacts(artifacts, options);
+    return fromArtifacts(op, artifacts, options, origin?.fields);
   } catch (err) {
     // Anything but a NeuriteError here is a bug in the checks: report it as bad input, never as a TypeError.
     if (err instanceof NeuriteError) throw err;
-    throw new InvalidArgumentError(`${OP}: the artifacts are malformed (${err instanceof Error ? err.message : String(err)})`);
+    throw new InvalidArgumentError(`${op}: the artifacts are malformed (${err instanceof Error ? err.message : String(err)})`);
   }
 }
 
-/** The model in `a` (synchronous: everything is in memory). */
-function fromArtifacts(v: unknown, options: LoadOptions): LoadedModel {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new InvalidArgumentError(`${OP}: expected model artifacts { modelTopology, weightSpecs, weightData }, a handler with load(), or a URL, got ${describe(v)}`);
+/**
+ * The model in `a` (synchronous: everything is in memory); `op` starts every message, and
+ * `fields` name the weight specs where they were in a file.
+ */
+function fromArtifacts(op: string, v: unknown, options: LoadOptions, fields?: readonly string[]): LoadedModel {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new InvalidArgumentError(`${op}: expected model artifacts { modelTopology, weightSpecs, weightData }, a handler with load(), or a URL, got ${describe(v)}`);
   const a = v as ModelArtifacts;
   if (a.format !== undefined && a.format !== 'layers-model') {
-    bad(OP, 'format', `must be 'layers-model', got ${show(a.format)}${a.format === 'graph-model' ? ' (TF.js graph models are not supported: save the Keras model in the Layers format)' : ''}`);
+    bad(op, 'format', `must be 'layers-model', got ${show(a.format)}${a.format === 'graph-model' ? ' (TF.js graph models are not supported: save the Keras model in the Layers format)' : ''}`);
   }
-  if (a.modelTopology instanceof ArrayBuffer) bad(OP, 'modelTopology', 'is binary (a TF.js graph model, GraphDef); neurite reads Keras (Layers) model topologies');
-  const topo = objectAt(OP, 'modelTopology', a.modelTopology);
-  const cls = kerasObject(OP, 'modelTopology', topo).class_name;
+  if (a.modelTopology instanceof ArrayBuffer) bad(op, 'modelTopology', 'is binary (a TF.js graph model, GraphDef); neurite reads Keras (Layers) model topologies');
+  // A parsed model.json (io.fromMemory(json)): its weights are in the files its manifest names.
+  if (a.weightsManifest != null && a.weightSpecs == null && a.weightData == null) {
+    const paths = Array.isArray(a.weightsManifest) ? a.weightsManifest.flatMap((g: unknown) => (Array.isArray((g as { paths?: unknown })?.paths) ? (g as { paths: unknown[] }).paths : [])) : [];
+    bad(op, 'weightsManifest', `is a model.json's: its weights are in the files it names (${paths.map((p) => show(p)).join(', ') || 'none'}), which artifacts in memory do not hold; load the model.json by its URL (loadModel('https://…/model.json'), 'file://…') or with io.browserFiles([json, ...weightFiles]), or give artifacts with weightSpecs and weightData`);
+  }
+  const topo = objectAt(op, 'modelTopology', a.modelTopology);
+  const cls = kerasObject(op, 'modelTopology', topo).class_name;
   // Every size is checked against weightData before anything is allocated.
-  const { slots, bytes } = readWeightSpecs(OP, a.weightSpecs, a.weightData);
+  const { slots, bytes } = readWeightSpecs(op, a.weightSpecs, a.weightData, fields);
   if (cls === 'Sequential' || cls === 'Model' || cls === 'Functional') {
-    const spec = specFromKeras(OP, 'modelTopology', topo);
-    const checked = checkSequential(OP, a, spec, options, slots, bytes);
-    return buildChecked(OP, checked, makeAutoencoderOrSequential);
+    const spec = specFromKeras(op, 'modelTopology', topo);
+    const checked = checkSequential(op, a, spec, options, slots, bytes);
+    return buildChecked(op, checked, makeAutoencoderOrSequential);
   }
-  if (cls === `${CUSTOM}Perceptron`) return loadPerceptron(topo, slots, bytes, options);
-  if (cls === `${CUSTOM}RBFNetwork`) return loadRbfNetwork(a, topo, options);
-  return bad(OP, 'modelTopology.class_name', `'${cls}' is a model class neurite does not support; supported: ${MODEL_CLASSES.join(', ')}`);
+  if (cls === `${CUSTOM}Perceptron`) return loadPerceptron(op, topo, slots, bytes, options);
+  if (cls === `${CUSTOM}RBFNetwork`) return loadRbfNetwork(op, a, topo, options);
+  return bad(op, 'modelTopology.class_name', `'${cls}' is a model class neurite does not support; supported: ${MODEL_CLASSES.join(', ')}`);
 }
 
-function loadPerceptron(topo: Record<string, unknown>, slots: WeightSlot[], bytes: Uint8Array, options: LoadOptions): Perceptron {
-  const c = objectAt(OP, 'modelTopology.config', topo.config);
+function loadPerceptron(op: string, topo: Record<string, unknown>, slots: WeightSlot[], bytes: Uint8Array, options: LoadOptions): Perceptron {
+  const c = objectAt(op, 'modelTopology.config', topo.config);
   const want: Array<[string, number[]]> = [['perceptron/weights', [c.inputs as number]], ['perceptron/bias', []]];
-  if (slots.length !== 2) bad(OP, 'weightSpecs', `of a perceptron must be exactly perceptron/weights and perceptron/bias, got ${show(slots.map((s) => s.name))}`);
+  if (slots.length !== 2) bad(op, 'weightSpecs', `of a perceptron must be exactly perceptron/weights and perceptron/bias, got ${show(slots.map((s) => s.name))}`);
   const [w, b] = want.map(([name, shape]) => {
     const s = slots.find((x) => x.name === name);
-    if (!s) bad(OP, 'weightSpecs', `has no weight '${name}'`);
-    if (s.shape.join() !== shape.join()) bad(OP, `${s.where}.shape`, `of '${name}' is ${show(s.shape)}, but modelTopology.config.inputs needs ${show(shape)}`);
-    return decodeWeights(OP, bytes, s, options.allowNonFinite === true);
+    if (!s) bad(op, 'weightSpecs', `has no weight '${name}'`);
+    if (s.shape.join() !== shape.join()) bad(op, `${s.where}.shape`, `of '${name}' is ${show(s.shape)}, but modelTopology.config.inputs needs ${show(shape)}`);
+    return decodeWeights(op, bytes, s, options.allowNonFinite === true);
   });
   try {
     return new Perceptron({ inputs: c.inputs as number, output: c.output as never, learningRate: c.learning_rate as number, threshold: c.threshold as number, seed: c.seed as number, weights: w, bias: b[0] });
   } catch (err) {
-    if (err instanceof InvalidArgumentError) err.message = `${OP}: modelTopology.config: ${err.message}`;
+    if (err instanceof InvalidArgumentError) err.message = `${op}: modelTopology.config: ${err.message}`;
     throw err;
   }
 }
 
-function loadRbfNetwork(a: ModelArtifacts, topo: Record<string, unknown>, options: LoadOptions): RBFNetwork {
-  const c = objectAt(OP, 'modelTopology.config', topo.config);
+function loadRbfNetwork(op: string, a: ModelArtifacts, topo: Record<string, unknown>, options: LoadOptions): RBFNetwork {
+  const c = objectAt(op, 'modelTopology.config', topo.config);
   let net: RBFNetwork;
   try {
     net = new RBFNetwork({ centers: c.centers as number, kernel: c.kernel as never, seed: c.seed as number, neighbors: c.neighbors as number, widthScale: c.width_scale as number, l2: c.l2 as number, maxIterations: c.max_iterations as number });
   } catch (err) {
-    if (err instanceof InvalidArgumentError) err.message = `${OP}: modelTopology.config: ${err.message}`;
+    if (err instanceof InvalidArgumentError) err.message = `${op}: modelTopology.config: ${err.message}`;
     throw err;
   }
   if (c.model === null || c.model === undefined) {
-    if (Array.isArray(a.weightSpecs) && a.weightSpecs.length > 0) bad(OP, 'weightSpecs', 'must be empty for an RBF network that was not fitted (modelTopology.config.model is null)');
+    if (Array.isArray(a.weightSpecs) && a.weightSpecs.length > 0) bad(op, 'weightSpecs', 'must be empty for an RBF network that was not fitted (modelTopology.config.model is null)');
     return net;
   }
   const inner = { ...a, modelTopology: c.model } as ModelArtifacts;
-  const { slots, bytes } = readWeightSpecs(OP, inner.weightSpecs, inner.weightData);
-  const spec = specFromKeras(OP, 'modelTopology.config.model', c.model);
+  const { slots, bytes } = readWeightSpecs(op, inner.weightSpecs, inner.weightData);
+  const spec = specFromKeras(op, 'modelTopology.config.model', c.model);
   const kinds = spec.layers.map((l) => (l.type === 'layer' ? l.kind : 'sequential'));
-  if (kinds.join() !== 'rbf,dense') bad(OP, 'modelTopology.config.model.config.layers', `of an RBF network must be [neurite>RBF, Dense], got [${kinds.join(', ')}]`);
+  if (kinds.join() !== 'rbf,dense') bad(op, 'modelTopology.config.model.config.layers', `of an RBF network must be [neurite>RBF, Dense], got [${kinds.join(', ')}]`);
   // The network's own config says what its model is: the two must agree.
   const rbf = spec.layers[0] as { args: Record<string, unknown> };
   const where = 'modelTopology.config.model.config.layers[0].config';
-  if (rbf.args.units !== net.units) bad(OP, `${where}.units`, `is ${show(rbf.args.units)} but modelTopology.config.centers is ${net.units}: the network's model must have one radial unit per center`);
-  if ((rbf.args.kernel ?? 'gaussian') !== net.kernel) bad(OP, `${where}.kernel`, `is ${show(rbf.args.kernel ?? 'gaussian')} but modelTopology.config.kernel is ${show(net.kernel)}`);
-  const checked = checkSequential(OP, inner, spec, options, slots, bytes);
-  net.adoptModel(buildChecked(OP, checked, (s, layers) => new Sequential({ name: s.name, seed: s.seed, layers })));
+  if (rbf.args.units !== net.units) bad(op, `${where}.units`, `is ${show(rbf.args.units)} but modelTopology.config.centers is ${net.units}: the network's model must have one radial unit per center`);
+  if ((rbf.args.kernel ?? 'gaussian') !== net.kernel) bad(op, `${where}.kernel`, `is ${show(rbf.args.kernel ?? 'gaussian')} but modelTopology.config.kernel is ${show(net.kernel)}`);
+  const checked = checkSequential(op, inner, spec, options, slots, bytes);
+  net.adoptModel(buildChecked(op, checked, (s, layers) => new Sequential({ name: s.name, seed: s.seed, layers })));
   return net;
 }
 
@@ -135,8 +195,15 @@ function loadRbfNetwork(a: ModelArtifacts, topo: Record<string, unknown>, option
 interface CheckedModel {
   spec: ModelSpec;
   inputShape: number[] | undefined;
-  /** Weight values in the core's order, in the core's shapes, with where each is in the file. */
-  values: Array<{ w: WeightSpec; slot: WeightSlot; data: Float32Array }>;
+  /**
+   * Weight values in the core's order, in the core's shapes, with where each is in the file and
+   * its index in the core's order (all of them, unless `complete` is false).
+   */
+  values: Array<{ w: WeightSpec; slot: WeightSlot; data: Float32Array; index: number }>;
+  /** Whether `values` holds every weight; if not (`strict: false`, or no weights in the file), the initializers draw the rest. */
+  complete: boolean;
+  /** The file's `userDefinedMetadata` without neurite's own key, for `getUserDefinedMetadata()`. */
+  userMetadata: Record<string, unknown> | undefined;
   /** Whether non-finite weight values are an error (checked in WebAssembly by `buildChecked`). */
   finiteOnly: boolean;
   compile: CompileArgs | null;
@@ -155,29 +222,47 @@ interface CheckedModel {
 function checkSequential(op: string, a: ModelArtifacts, spec: ModelSpec, options: LoadOptions, slots: WeightSlot[], bytes: Uint8Array): CheckedModel {
   const inputShape = specInputShape(spec);
   const modelSlots = slots.filter((s) => s.group !== 'optimizer');
+  // A topology without weights (no weightSpecs, no weightData) loads with fresh weights, as in TF.js.
+  const given = a.weightSpecs != null || a.weightData != null;
+  // TF.js's strict: false ignores the file's extra weights and leaves missing ones as drawn.
+  const strict = options.strict !== false;
   let values: CheckedModel['values'] = [];
+  let complete = true;
   if (inputShape === undefined) {
     if (modelSlots.length > 0) bad(op, 'modelTopology', 'has no input shape: the first layer needs batch_input_shape to give its weights a shape');
+  } else if (!given) {
+    complete = false;
   } else {
     const { weights } = expectedWeights(op, spec, inputShape);
     const byName = new Map(modelSlots.map((s) => [s.name, s]));
-    values = weights.map((w) => {
+    weights.forEach((w, index) => {
       const s = byName.get(w.name);
-      if (!s) bad(op, 'weightSpecs', `has no weight '${w.name}' (the layer at ${w.where} needs it, shape ${show(w.fileShape)})`);
+      if (!s) {
+        if (!strict) {
+          complete = false;
+          return;
+        }
+        const file = modelSlots.length === 0 ? `has no weights (${slots.length > 0 ? 'only optimizer state' : 'an empty list'}), but the model has ${weights.length}, starting with '${w.name}'` : `has no weight '${w.name}'`;
+        bad(op, 'weightSpecs', `${file} (the layer at ${w.where} needs it, shape ${show(w.fileShape)}); pass { strict: false } to load the weights the file has and draw the others`);
+      }
       if (s.shape.join() !== w.fileShape.join()) bad(op, `${s.where}.shape`, `of '${w.name}' is ${show(s.shape)}, but the topology needs ${show(w.fileShape)}`);
       byName.delete(w.name);
       // Non-finite values are looked for once the values are in WebAssembly (buildChecked).
-      return { w, slot: s, data: decodeWeights(op, bytes, s, true) };
+      values.push({ w, slot: s, data: decodeWeights(op, bytes, s, true), index });
     });
     const extra = [...byName.values()][0];
-    if (extra) bad(op, `${extra.where}.name`, `'${extra.name}' is not a weight of this model (its weights: ${weights.map((w) => w.name).join(', ') || 'none'})`);
+    if (extra && strict) bad(op, `${extra.where}.name`, `'${extra.name}' is not a weight of this model (its weights: ${weights.map((w) => w.name).join(', ') || 'none'}); pass { strict: false } to ignore it`);
   }
   if (options.allowNonFinite) {
     const nonFinite = values.filter((v) => v.data.some((x) => !Number.isFinite(x))).map((v) => v.w.name);
     if (nonFinite.length > 0) console.warn(`${op}: weights with NaN or infinite values: ${nonFinite.join(', ')}`);
   }
-  const meta = a.userDefinedMetadata === undefined ? {} : objectAt(op, 'userDefinedMetadata', a.userDefinedMetadata);
+  const meta = a.userDefinedMetadata == null ? {} : objectAt(op, 'userDefinedMetadata', a.userDefinedMetadata);
   const neurite = meta.neurite === undefined ? {} : objectAt(op, 'userDefinedMetadata.neurite', meta.neurite);
+  // The user's part (TF.js's setUserDefinedMetadata checks it is plain JSON): all but neurite's own key.
+  const { neurite: _own, ...user } = meta;
+  const userMetadata = a.userDefinedMetadata == null || (Object.keys(user).length === 0 && _own !== undefined) ? undefined : user;
+  if (userMetadata) checkUserDefinedMetadata(op, userMetadata, spec.name);
   let compile: CompileArgs | null = null;
   if (options.compile !== false) {
     if (neurite.compile !== undefined) compile = compileFromRecord(op, 'userDefinedMetadata.neurite.compile', neurite.compile);
@@ -212,7 +297,19 @@ function checkSequential(op: string, a: ModelArtifacts, spec: ModelSpec, options
   } else if (compile && neurite.compile === undefined) {
     tfState = tfOptimizerStateFrom(op, slots, bytes, shapes());
   }
-  return { spec, inputShape, values, finiteOnly: options.allowNonFinite !== true, compile, state, tfState };
+  return { spec, inputShape, values, complete, userMetadata, finiteOnly: options.allowNonFinite !== true, compile, state, tfState };
+}
+
+/** Sets the weights at the core's indices `at` of a built model to `values`; the others stay as they are. */
+function setSome(op: string, model: Sequential, at: readonly number[], values: readonly Tensor[]): void {
+  const where = { handle: model.handle(op), path: [] };
+  const current = readWeights(op, where);
+  try {
+    const given = new Map(at.map((i, k) => [i, values[k]]));
+    writeWeights(op, where, `model ${model.name}`, current.map((t, i) => given.get(i) ?? t), true);
+  } finally {
+    for (const t of current) t.dispose();
+  }
 }
 
 /** The flat index of the first NaN or ±Infinity in `t`, or −1 (searched in WebAssembly). */
@@ -240,15 +337,20 @@ function buildChecked(op: string, c: CheckedModel, make: (s: ModelSpec, layers: 
       if (bad >= 0) throw nonFiniteWeight(op, slot, data[bad], bad);
     }
     model = makeModel(op, c.spec, make);
-    if (c.inputShape !== undefined) {
+    if (c.inputShape !== undefined && c.complete) {
       // The file gives every weight (checkSequential), so the initializers are skipped;
-      // setWeights also checks the count. The values were checked above as the options asked.
+      // the count is checked again. The values were checked above as the options asked.
       model.buildWithWeights(c.inputShape, tensors, { allowNonFinite: true });
+    } else if (c.inputShape !== undefined) {
+      // Some weights or none (strict: false, a topology alone): the initializers draw the rest.
+      model.build(c.inputShape);
+      if (tensors.length > 0) setSome(op, model, c.values.map((v) => v.index), tensors);
     }
+    model.setUserDefinedMetadata(c.userMetadata);
     if (c.compile) model.compile(c.compile);
     if (c.tfState) {
       // TF.js's slots into the fresh state; a neurite file's JSON gives the rest (seed, schedule position, …).
-      const merged = withTfOptimizerState(exportTrainingState(model), c.tfState, c.values.map((v) => v.w.name));
+      const merged = withTfOptimizerState(exportTrainingState(model), c.tfState, model.weightNames());
       importTrainingState(model, c.state ? { ...merged, optimizer: c.state.optimizer, step: c.state.step, extra: c.state.extra } : merged);
     } else if (c.state) importTrainingState(model, c.state);
     return model;

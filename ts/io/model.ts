@@ -1,7 +1,7 @@
 /**
  * Sequential models (and autoencoders) to artifacts. Saving walks the model into a spec, writes
- * its Keras config and its weights in TF.js's order (`model.getWeights()`: the trainable weights
- * in layer order, then the rest such as batch-norm moving statistics). Synchronously, up to the
+ * its Keras config and its weights in TF.js's order (`model.getWeights()`'s, see
+ * `models/weight-order.ts`). Synchronously, up to the
  * handler: the artifacts are those of the call. Reading them back is `load.ts`.
  */
 import { call, check, outPtr, readOut } from '../engine.js';
@@ -10,12 +10,13 @@ import { show } from '../ops/convert.js';
 import type { Tensor } from '../tensor.js';
 import { checkArgs } from '../options.js';
 import type { Sequential } from '../models/sequential.js';
-import { artifactsInfo, encodeWeights, type IOHandler, type ModelArtifacts, type NamedInts, type NamedWeight, type SaveResult } from './artifacts.js';
+import { artifactsInfo, checkUserDefinedMetadata, encodeWeights, type IOHandler, type ModelArtifacts, type NamedInts, type NamedWeight, type SaveResult } from './artifacts.js';
 import { getSaveHandler } from './router.js';
 import { checkUniqueNames, expectedWeights, type ModelSpec, type WeightSpec } from './spec.js';
 import { modelConfig, modelSpec, NEURITE_VERSION } from './topology.js';
 import { tfOptimizerParts, tfTrainingConfig, trainingStateParts, type CompileRecord } from './training.js';
 import { exportTrainingState } from '../models/training-state.js';
+import { readWeights } from '../models/weights.js';
 
 /** Options of `model.save` and `model.toArtifacts`. */
 export interface SaveOptions {
@@ -40,6 +41,28 @@ export interface LoadOptions {
    * Default `false`: a non-finite weight is an InvalidArgumentError naming it.
    */
   allowNonFinite?: boolean;
+  /**
+   * As TF.js's `strict`: `true` (the default) requires the file's weights to be exactly the
+   * model's; `false` ignores weights of the file the model does not have and leaves those the
+   * file lacks as the initializers draw them. A weight of the wrong shape is an error either way.
+   * (Artifacts with a topology and no weights at all load with fresh weights, as in TF.js.)
+   */
+  strict?: boolean;
+  /**
+   * Called with the fraction loaded, as TF.js's `onProgress`: for an `http(s)://` URL after each
+   * weight file's response (0 to 0.5) and after each one is read (0.5 to 1); for `file://` after
+   * each weight file is read. Other sources read the model in one step: there it is an error.
+   */
+  onProgress?: (fraction: number) => void;
+  /** `http(s)://` only, as TF.js: passed to every `fetch` (headers, credentials); no `body`. */
+  requestInit?: RequestInit;
+  /** `http(s)://` only, as TF.js: used instead of the global `fetch`. */
+  fetchFunc?: (input: string, init?: RequestInit) => Promise<Response>;
+  /**
+   * `http(s)://` only, as TF.js: what the weight files' paths are appended to instead of the
+   * model.json's folder (as is: end it with `/`); the model.json URL's query string is kept.
+   */
+  weightPathPrefix?: string;
 }
 
 /** @internal `generatedBy` of neurite's files. */
@@ -64,17 +87,16 @@ function copyInto(op: string, t: Tensor, out: Float32Array): void {
 }
 
 /**
- * The weights of a built model (`weights`: its layers' weight specs, in the core's order), named
- * and ordered as TF.js writes them; their
- * values are copied from `tensors` (the model's `getWeights()`, which the caller disposes)
- * when they are encoded.
+ * The weights of a built model as TF.js writes them (`model.getWeights()` order, see
+ * `models/weight-order.ts`): `weights` are their specs and `tensors` their values, both in the
+ * core's order (the caller disposes the tensors), put in TF.js's order by `order`; the values
+ * are copied from the tensors when they are encoded.
  */
-function namedWeights(op: string, model: Sequential, weights: WeightSpec[], tensors: Tensor[]): NamedWeight[] {
-  if (weights.length !== tensors.length || weights.some((w, i) => w.shape.join() !== tensors[i].shape.join())) {
+function namedWeights(op: string, model: Sequential, weights: WeightSpec[], tensors: Tensor[], order: readonly number[]): NamedWeight[] {
+  if (weights.length !== tensors.length || order.length !== tensors.length || weights.some((w, i) => w.shape.join() !== tensors[i].shape.join())) {
     throw new InvalidArgumentError(`${op}: internal: model ${model.name} has weights ${show(tensors.map((t) => t.shape))}, its layers describe ${show(weights.map((w) => w.shape))}`);
   }
-  const named = weights.map((w, i) => ({ w, t: tensors[i] }));
-  return [...named.filter((n) => n.w.trainable), ...named.filter((n) => !n.w.trainable)].map(({ w, t }) => ({ name: w.name, shape: w.fileShape, data: (out: Float32Array) => copyInto(op, t, out) }));
+  return order.map((i) => ({ name: weights[i].name, shape: weights[i].fileShape, data: (out: Float32Array) => copyInto(op, tensors[i], out) }));
 }
 
 /** @internal `model.toArtifacts(options)`. */
@@ -82,18 +104,19 @@ export async function sequentialToArtifacts(model: Sequential, options?: SaveOpt
   const includeOptimizer = readSaveOptions(op, options);
   const spec = modelSpec(model);
   checkUniqueNames(op, spec);
-  model.handle(op); // builds the model (an error if it has no input shape)
-  const tensors = model.getWeights();
+  const h = model.handle(op); // builds the model (an error if it has no input shape)
+  const tensors = readWeights(op, { handle: h, path: [] });
   try {
     const { weights } = expectedWeights(op, spec, model.inputShape ?? []);
-    return artifactsOf(op, model, spec, namedWeights(op, model, weights, tensors), includeOptimizer, weights);
+    const { order } = model.tfWeightOrder(op);
+    return artifactsOf(op, model, spec, namedWeights(op, model, weights, tensors, order), includeOptimizer, order.map((i) => weights[i]));
   } finally {
     for (const t of tensors) t.dispose();
   }
 }
 
-/** The artifacts of `model` (its spec, its named weights and, if asked, its optimizer state). */
-function artifactsOf(op: string, model: Sequential, spec: ModelSpec, weights: Array<NamedWeight | NamedInts>, includeOptimizer: boolean, inCoreOrder: WeightSpec[]): ModelArtifacts {
+/** The artifacts of `model` (its spec, its named weights and, if asked, its optimizer state; `inOrder`: its weights' specs in `getWeights()` order). */
+function artifactsOf(op: string, model: Sequential, spec: ModelSpec, weights: Array<NamedWeight | NamedInts>, includeOptimizer: boolean, inOrder: WeightSpec[]): ModelArtifacts {
   const neurite: Record<string, unknown> = {};
   const a: ModelArtifacts = { modelTopology: modelConfig(spec, model.inputShape), format: 'layers-model', generatedBy: GENERATED_BY, convertedBy: null };
   const compiled = compiledRecord(model);
@@ -109,14 +132,17 @@ function artifactsOf(op: string, model: Sequential, spec: ModelSpec, weights: Ar
     // In TF.js's form when it can hold the state exactly: TF.js then recompiles from
     // trainingConfig and resumes too. Otherwise neurite's own form and no trainingConfig (TF.js
     // would hand those slots to its optimizer's setWeights, another layout).
-    const tf = compiled.tf ? tfOptimizerParts(state, inCoreOrder) : null;
+    const tf = compiled.tf ? tfOptimizerParts(state, inOrder) : null;
     if (tf) a.trainingConfig = compiled.tf!;
     weights.push(...(tf ?? parts.weights));
   }
   const { specs, data } = encodeWeights(weights);
   a.weightSpecs = specs;
   a.weightData = data;
-  if (Object.keys(neurite).length > 0) a.userDefinedMetadata = { neurite };
+  // The user's metadata, with neurite's own record beside it (its key is refused there).
+  const user = model.getUserDefinedMetadata();
+  if (user !== undefined) checkUserDefinedMetadata(op, user, model.name, true);
+  if (user !== undefined || Object.keys(neurite).length > 0) a.userDefinedMetadata = { ...user, ...(Object.keys(neurite).length > 0 ? { neurite } : {}) };
   return a;
 }
 

@@ -10,7 +10,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { describe } from '../ops/convert.js';
-import { didYouMean, unknownOption } from '../options.js';
+import { didYouMean, unknownOption, optionKeys } from '../options.js';
 import { storage, type StorageChunk } from './lazy.js';
 import { isDeno, isNode, runtimeKind } from '../runtime.js';
 
@@ -26,7 +26,20 @@ export interface HttpOptions {
   requestInit?: RequestInit;
   /** Used instead of the global `fetch` (e.g. to add authentication or to test). */
   fetchFunc?: (input: string, init?: RequestInit) => Promise<Response>;
+  /**
+   * Loading: what each weight file's manifest path is appended to instead of the model.json's
+   * folder, as is (as TF.js: end it with `/`); the model.json URL's query string is kept.
+   */
+  weightPathPrefix?: string;
+  /**
+   * Loading: called with the fraction loaded, as TF.js: after each weight file's response
+   * arrives (0 to 0.5), then after each one is read (0.5 to 1).
+   */
+  onProgress?: (fraction: number) => void;
 }
+
+/** The options of {@link HttpOptions}. */
+const HTTP_KEYS = ['requestInit', 'fetchFunc', 'weightPathPrefix', 'onProgress'] as const;
 
 /** The URL schemes, and which of save/load each supports. */
 const SCHEMES = ['file://', 'indexeddb://', 'localstorage://', 'downloads://', 'http://', 'https://'];
@@ -47,16 +60,24 @@ export function getSaveHandler(target: string | IOHandler, op = 'save'): IOHandl
  * `model.json`, `indexeddb://name`, `localstorage://name`, `http(s)://…/model.json`) or an
  * object with a `load` method, returned as is. `op` names the caller in error messages.
  */
-export function getLoadHandler(source: string | IOHandler, op = 'loadModel'): IOHandler {
-  return route(source, op, 'load');
+export function getLoadHandler(source: string | IOHandler, op = 'loadModel', read: HttpOptions = {}): IOHandler {
+  return route(source, op, 'load', 'source', read);
 }
 
-/** @internal The handler for `where`; `arg` names it in messages. */
-export function route(where: string | IOHandler, op: string, method: 'save' | 'load', arg = method === 'save' ? 'target' : 'source'): IOHandler {
+/**
+ * @internal The handler for `where`; `arg` names it in messages. `read` (loading) are the
+ * options of `loadModel` that say how a URL is read: all of them for `http(s)://`, `onProgress`
+ * for `file://`; given for another source, each is an error that says where it applies.
+ */
+export function route(where: string | IOHandler, op: string, method: 'save' | 'load', arg = method === 'save' ? 'target' : 'source', read: HttpOptions = {}): IOHandler {
   if (typeof URL !== 'undefined' && where instanceof URL) {
     throw new InvalidArgumentError(`${op}: ${arg} is a URL object; pass a string such as 'file:///tmp/my-model' or '${where.href}'`);
   }
+  const given = HTTP_KEYS.filter((k) => read[k] !== undefined);
+  const misplaced = (k: string, what: string): InvalidArgumentError =>
+    new InvalidArgumentError(`${op}: ${k} applies ${k === 'onProgress' ? 'where weight files are fetched or read (an http(s):// or file:// URL)' : 'to an http(s):// URL (it is how the files are fetched)'}, not to ${what}`);
   if (typeof where === 'object' && where !== null && !Array.isArray(where)) {
+    if (given.length > 0) throw misplaced(given[0], `a handler object, which loads on its own (give it to the handler: io.http(url, { ${given[0]} }))`);
     if (typeof (where as IOHandler)[method] !== 'function') {
       const has = (['save', 'load'] as const).filter((m) => typeof (where as IOHandler)[m] === 'function');
       throw new InvalidArgumentError(
@@ -71,8 +92,10 @@ export function route(where: string | IOHandler, op: string, method: 'save' | 'l
     throw new InvalidArgumentError(`${op}: ${arg} must be a URL string (${SCHEMES.join(', ')}) or an object with ${method}(), got ${describe(where)}`);
   }
   const { scheme, rest } = splitURL(where, op, arg, ` (e.g. 'file://./my-model'), or pass an object with ${method}()`);
+  const notHttp = scheme !== 'http' && scheme !== 'https' ? given.find((k) => k !== 'onProgress' || scheme !== 'file') : undefined;
+  if (notHttp !== undefined) throw misplaced(notHttp, `'${where}'`);
   switch (scheme) {
-    case 'file': return fileSystem(rest, where, op);
+    case 'file': return fileSystem(rest, where, op, progressArg(op, read.onProgress));
     case 'indexeddb': return browserIndexedDB(rest, where, op);
     case 'localstorage': return browserLocalStorage(rest, where, op);
     case 'downloads':
@@ -82,7 +105,7 @@ export function route(where: string | IOHandler, op: string, method: 'save' | 'l
       return browserDownloads(rest, where, op);
     case 'http':
     case 'https':
-      return http(where, undefined, op);
+      return http(where, given.length > 0 ? read : undefined, op);
     default:
       throw unknownScheme(op, arg, where, SCHEMES);
   }
@@ -124,10 +147,16 @@ export function noFiles(op: string, url: string): InvalidArgumentError {
 }
 
 /** The `file://` handler for `path` (what follows `file://`); throws at once in a runtime without files (a browser). */
-function fileSystem(path: string, url: string, op: string): IOHandler {
+function fileSystem(path: string, url: string, op: string, onProgress?: (fraction: number) => void): IOHandler {
   if (!isDeno && !isNode) throw noFiles(op, url);
   if (path.length === 0) throw new InvalidArgumentError(`${op}: '${url}' names no path; write file://./my-model or file:///absolute/folder`);
-  return deferred(op, (s) => new s.FileSystemHandler(path, url, op));
+  return deferred(op, (s) => new s.FileSystemHandler(path, url, op, onProgress));
+}
+
+/** `onProgress` checked: a function or undefined. */
+function progressArg(op: string, f: unknown): ((fraction: number) => void) | undefined {
+  if (f !== undefined && typeof f !== 'function') throw new InvalidArgumentError(`${op}: onProgress must be a function (fraction) => void, got ${describe(f)}`);
+  return f as ((fraction: number) => void) | undefined;
 }
 
 /** @internal This runtime's IndexedDB (`undefined` in Node and Deno). */
@@ -199,9 +228,10 @@ function browserDownloads(prefix: string, url: string, op: string): IOHandler {
 
 /**
  * A handler that loads a model from `url` (its `model.json`) or saves to it (a multipart POST),
- * as TF.js's `tf.io.http`: `options.requestInit` is passed to every request and
- * `options.fetchFunc` replaces `fetch`. Passing an `http(s)://` string to `loadModel` or
- * `save` uses this with no options.
+ * as TF.js's `tf.io.http`: `options.requestInit` is passed to every request,
+ * `options.fetchFunc` replaces `fetch`, and loading takes `weightPathPrefix` and `onProgress`
+ * (see {@link HttpOptions}). Passing an `http(s)://` string to `loadModel` or `save` uses this,
+ * with `loadModel`'s options of the same names.
  *
  * @example
  * const model = await loadModel(io.http('https://example.com/m/model.json', { requestInit: { headers: { Authorization: 'Bearer …' } } }));
@@ -209,14 +239,17 @@ function browserDownloads(prefix: string, url: string, op: string): IOHandler {
 export function http(url: string, options?: HttpOptions, op = 'http'): IOHandler {
   if (typeof url !== 'string' || url.length === 0) throw new InvalidArgumentError(`${op}: url must be a non-empty string (the model.json URL), got ${describe(url)}`);
   if (options !== undefined && (options === null || typeof options !== 'object')) {
-    throw new InvalidArgumentError(`${op}: options must be an object { requestInit, fetchFunc }, got ${describe(options)}`);
+    throw new InvalidArgumentError(`${op}: options must be an object { requestInit, fetchFunc, weightPathPrefix, onProgress }, got ${describe(options)}`);
   }
   const o = options ?? {};
-  for (const k of Object.keys(o)) {
-    if (k !== 'requestInit' && k !== 'fetchFunc') throw unknownOption(op, k, ['requestInit', 'fetchFunc']);
+  for (const k of optionKeys(op, o)) {
+    if (!(HTTP_KEYS as readonly string[]).includes(k)) throw unknownOption(op, k, HTTP_KEYS);
   }
   if (o.fetchFunc !== undefined && typeof o.fetchFunc !== 'function') throw new InvalidArgumentError(`${op}: options.fetchFunc must be a function like fetch, got ${describe(o.fetchFunc)}`);
+  if (o.requestInit !== undefined && (o.requestInit === null || typeof o.requestInit !== 'object')) throw new InvalidArgumentError(`${op}: options.requestInit must be an object (fetch's init: headers, credentials, …), got ${describe(o.requestInit)}`);
   if (o.requestInit?.body != null) throw new InvalidArgumentError(`${op}: options.requestInit must not have a body (the handler sets it)`);
+  if (o.weightPathPrefix !== undefined && (typeof o.weightPathPrefix !== 'string' || o.weightPathPrefix === '')) throw new InvalidArgumentError(`${op}: options.weightPathPrefix must be a non-empty string (the URL the weight files' paths are appended to), got ${describe(o.weightPathPrefix)}`);
+  progressArg(op, o.onProgress);
   if (o.fetchFunc === undefined && typeof fetch !== 'function') throw new InvalidArgumentError(`${op}: this runtime has no fetch; pass options.fetchFunc`);
   return deferred(op, (s) => new s.HTTPRequest(url, o, op));
 }

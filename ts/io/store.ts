@@ -11,4 +11,4 @@ export { HTTPRequest } from './handlers/http.js';
 export { BrowserIndexedDB } from './handlers/indexed_db.js';
 export { BrowserLocalStorage } from './handlers/local_storage.js';
 export { listModels, removeModel, cloneModel } from './manage.js';
-export { loadModel } from './load.js';
+export { loadModel, modelFromJSON } from './load.js';

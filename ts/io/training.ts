@@ -34,6 +34,8 @@ import { LearningRateSchedule } from '../schedules.js';
 import type { NamedInts, NamedWeight, TrainingConfig, WeightSlot } from './artifacts.js';
 import { decodeWeights } from './artifacts.js';
 import { bad, camel, kerasObject, objectAt, snake } from './keras.js';
+import { didYouMean, lossAbi } from '../options.js';
+import { LOSSES, type LossName } from '../wasm/codes.js';
 
 import type { TrainingState } from '../models/training-state.js';
 export type { TrainingState };
@@ -110,6 +112,15 @@ export function compileFromTrainingConfig(op: string, where: string, v: unknown)
   // One loss name, or for several outputs a list of them or a dict by output name.
   const names = typeof t.loss === 'string' ? [t.loss] : Array.isArray(t.loss) ? t.loss : t.loss !== null && typeof t.loss === 'object' ? Object.values(t.loss) : [];
   if (names.length === 0 || names.some((n) => typeof n !== 'string')) bad(op, `${where}.loss`, `must be a loss name, or a list or dict of them (one per output), got ${show(t.loss)}`);
+  // An unknown loss is named as the file writes it ('foo_loss'), not as neurite would spell it.
+  for (const n of names as string[]) {
+    try {
+      lossAbi(op, camel(n) as LossName);
+    } catch {
+      const known = LOSSES.map(snake);
+      bad(op, `${where}.loss`, `'${n}' is a loss neurite does not know${didYouMean(n, known)} (known, as TF.js writes them: ${known.join(', ')}; or load with { compile: false })`);
+    }
+  }
   const loss = typeof t.loss === 'string' ? camel(t.loss) : Array.isArray(t.loss) ? t.loss.map((n) => camel(n as string)) : Object.fromEntries(Object.entries(t.loss as object).map(([k, n]) => [k, camel(n as string)]));
   // TF.js writes a list, or a dict by output name (`{}` when compiled without metrics).
   let metrics: unknown = t.metrics ?? [];
@@ -268,8 +279,9 @@ function tfSlotOrder(c: OptimizerConfig): string[] | null {
  * `tf.loadLayersModel` gives it to its recompiled optimizer; or `null` when TF.js's form cannot
  * hold it exactly: another optimizer, a step past int32, or a non-trainable weight whose state
  * is not fresh (a layer frozen after training; neurite keeps slots for every weight).
- * `weights` are the model's weights in the core's (the state's) order, with their names and
- * shapes in the file (a slot is stored in its weight's file shape, the same values in order).
+ * `weights` are the model's weights in the state's order (`getWeights()`'s), with their names
+ * and shapes in the file (a slot is stored in its weight's file shape, the same values in
+ * order). The trainable ones keep the layers' order there, which is TF.js's optimizer's.
  */
 export function tfOptimizerParts(state: TrainingState, weights: ReadonlyArray<{ name: string; trainable: boolean; fileShape: number[] }>): Array<NamedWeight | NamedInts> | null {
   const c = state.optimizer as OptimizerConfig;

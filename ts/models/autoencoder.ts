@@ -7,7 +7,7 @@
  * `ae.encode(x)`. Each keeps working on its own, and disposing one while the autoencoder is
  * alive does not break the autoencoder (its weights live while a model holds them).
  */
-import { checkArgs, unknownOption } from '../options.js';
+import { checkArgs, unknownOption, optionKeys } from '../options.js';
 import { InvalidArgumentError, ShapeError } from '../errors.js';
 import { describe, show } from '../ops/convert.js';
 import { Tensor } from '../tensor.js';
@@ -82,7 +82,7 @@ export class Autoencoder<E extends Sequential | Layer = Sequential | Layer, D ex
 
   constructor(args: AutoencoderArgs<E, D>) {
     if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`autoencoder: expected { encoder, decoder }, got ${describe(args)}`);
-    for (const k of Object.keys(args)) {
+    for (const k of optionKeys('autoencoder', args)) {
       if (!['encoder', 'decoder', 'name', 'seed'].includes(k)) throw unknownOption('autoencoder', k, ['encoder', 'decoder', 'name', 'seed']);
     }
     for (const part of ['encoder', 'decoder'] as const) {

@@ -62,6 +62,35 @@ export class Callback {
   cleanup(): void {}
 }
 
+/** The hooks of a {@link CustomCallback}, as TF.js's `CustomCallbackArgs`. */
+export type CustomCallbackArgs = Pick<CallbackHooks, 'onTrainBegin' | 'onTrainEnd' | 'onEpochBegin' | 'onEpochEnd' | 'onBatchBegin' | 'onBatchEnd' | 'onYield'>;
+
+const CUSTOM_HOOKS = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd', 'onYield'] as const;
+
+/**
+ * A callback made of hook functions (TF.js `tf.CustomCallback`): `fit` and `fitDataset` call
+ * them as a plain object's hooks (they may be async; `this` is the callback, whose `model` is
+ * set). `new CustomCallback({ onEpochEnd })` does what `{ onEpochEnd }` in `callbacks` does.
+ * When to yield (TF.js's second argument `yieldEvery`, and its `nowFunc` and `nextFrameFunc`)
+ * is `fit`'s option here: an error names it.
+ *
+ * @example await model.fit(x, y, { callbacks: [new CustomCallback({ onEpochEnd: (epoch, logs) => console.log(epoch, logs?.loss) })] });
+ */
+export class CustomCallback extends Callback {
+  constructor(args: CustomCallbackArgs, yieldEvery?: never) {
+    super();
+    const op = 'CustomCallback';
+    if (yieldEvery !== undefined) throw new InvalidArgumentError(`${op}: yieldEvery (the second argument, ${describe(yieldEvery)}) is fit's option here: fit(x, y, { callbacks, yieldEvery })`);
+    for (const k of ['nowFunc', 'nextFrameFunc']) {
+      if (args !== null && typeof args === 'object' && k in args) throw new InvalidArgumentError(`${op}: ${k} is not supported: fit yields to the event loop itself (its yieldEvery or yieldEveryMs option says when)`);
+    }
+    const a = readKeys(op, args, CUSTOM_HOOKS, true);
+    for (const k of CUSTOM_HOOKS) {
+      if (a[k] !== undefined && typeof a[k] !== 'function') throw new InvalidArgumentError(`${op}: ${k} must be a function, got ${describe(a[k])}`);
+    }
+    Object.assign(this, Object.fromEntries(CUSTOM_HOOKS.filter((k) => a[k] !== undefined).map((k) => [k, a[k]])));
+  }
+}
 
 /** Checks the options shared by earlyStopping and reduceLROnPlateau. */
 function checkCommon(op: string, a: { monitor: unknown; minDelta: unknown; mode: unknown; patience: unknown }): void {

@@ -2,7 +2,7 @@
  * `compile` options and their encoding for `nr_model_compile`
  * (`neurite_core::model::TrainConfig::from_abi`).
  */
-import { didYouMean, unknownOption, type LossAlias } from '../options.js';
+import { didYouMean, unknownOption, type LossAlias, optionKeys } from '../options.js';
 import { InvalidArgumentError, ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { describe } from '../ops/convert.js';
@@ -127,7 +127,7 @@ function perOutput<T>(what: string, v: unknown, outputs: readonly string[], sing
 export function encodeCompile(args: CompileArgs, outputs?: readonly string[]): { params: number[]; info: CompiledInfo } {
   if (!args || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`compile: expected { optimizer, loss, metrics? }, got ${describe(args)}`);
   const keys = ['optimizer', 'loss', 'metrics', 'lossWeights'];
-  for (const k of Object.keys(args)) {
+  for (const k of optionKeys('compile', args)) {
     if (!keys.includes(k)) throw unknownOption('compile', k, keys);
   }
   const opt = typeof args.optimizer === 'string' && Object.hasOwn(BY_NAME, args.optimizer) ? BY_NAME[args.optimizer]() : args.optimizer;

@@ -7,13 +7,12 @@
  * call into WebAssembly). Each element's tensors are disposed after its step, as TF.js does,
  * and a pass that ends early is closed (its buffers freed).
  */
-import { didYouMean } from '../options.js';
 import { argPtr, call, check } from '../engine.js';
 import { DisposedError, inOp, InvalidArgumentError, NeuriteError, ShapeError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { need } from '../ops/convert.js';
 import { describeElement, isPlainObject } from '../data/describe.js';
-import { tensorsIn } from '../data/tree.js';
+import { disposeAll, tensorsIn } from '../data/tree.js';
 import { close } from '../data/stages.js';
 import { consume, pull } from '../data/consume.js';
 import type { IteratorLike } from '../data/iterator.js';
@@ -21,28 +20,15 @@ import { passOf } from '../data/dataset.js';
 import { checkSamples, runEpochs, weightTensor, type EpochRunner, type History } from './fit.js';
 import type { Sequential } from './sequential.js';
 import { targetHint } from './compile.js';
+import { byName } from './packing.js';
 import type { DatasetLike, FitDatasetPlan } from './fit-dataset.js';
-
-/** The input (or output) names of a graph model, else null (a sequential model takes a lone tensor). */
-function partNames(model: Sequential, kind: 'inputs' | 'outputs'): string[] | null {
-  return model.graphIo === null ? null : model[kind].map((t) => t.sourceLayer.name);
-}
 
 /**
  * `xs` (or `ys`) of an element as `fit` takes it: a tensor or a list; an object by input
- * (output) name becomes the list in the model's order.
+ * (output) name becomes the list in the model's order (`inputNames`, `outputNames`).
  */
-function listOf(op: string, v: unknown, arg: 'xs' | 'ys', names: string[] | null): unknown {
-  if (!isPlainObject(v)) return v;
-  const kind = arg === 'xs' ? 'input' : 'output';
-  if (names === null) throw new InvalidArgumentError(`${op}: ${arg} is ${describeElement(v)}, but a sequential model takes ${arg} as one Tensor (an object by ${kind} name is for graph models)`);
-  for (const k of Object.keys(v)) {
-    if (!names.includes(k)) throw new InvalidArgumentError(`${op}: ${arg} has a key '${k}' that is not an ${kind} of the model${didYouMean(k, names)} (its ${kind}s: ${names.join(', ')})`);
-  }
-  return names.map((n) => {
-    if (!Object.hasOwn(v, n)) throw new InvalidArgumentError(`${op}: ${arg} has no key '${n}' for the model's ${kind} ${n} (its ${kind}s: ${names.join(', ')})`);
-    return v[n];
-  });
+function listOf(op: string, model: Sequential, v: unknown, arg: 'xs' | 'ys'): unknown {
+  return arg === 'xs' ? byName(op, arg, v, model.inputNames, 'input') : byName(op, arg, v, model.outputNames, 'output');
 }
 
 /** A batch ready for the core: the joined `x`/`y`, the targets per output, its samples, and what to dispose after it. */
@@ -85,8 +71,8 @@ function readBatch(op: string, model: Sequential, value: unknown, where: string)
         throw new InvalidArgumentError(`${op}: ${arg} is an array of numbers, not a Tensor; the elements must be batches of tensors: add .batch(batchSize) to the dataset (it makes tensors of numbers and arrays)`);
       }
     }
-    const xList = listOf(op, xs, 'xs', partNames(model, 'inputs'));
-    const yList = listOf(op, ys, 'ys', partNames(model, 'outputs'));
+    const xList = listOf(op, model, xs, 'xs');
+    const yList = listOf(op, model, ys, 'ys');
     const [x, y] = model.coreData(op, xList, yList, owned, ['xs', 'ys']);
     need(op, 'xs', x);
     need(op, 'ys', y);
@@ -222,7 +208,13 @@ export async function fitOnDataset(model: Sequential, plan: FitDatasetPlan): Pro
         for (let b = 0; (bpe === null || b < bpe) && !model.stopTraining; b++) {
           where(`epoch ${epoch}, batch ${b}`);
           const r = await pull(op, pass);
-          stillLive();
+          try {
+            stillLive();
+          } catch (err) {
+            // The element just pulled is this loop's: freed, not left to the finalizer.
+            if (!r.done) disposeAll(r.value);
+            throw err;
+          }
           if (r.done) {
             passDone = true;
             if (bpe !== null) {

@@ -7,7 +7,7 @@
  * `fit-dataset-loop.ts`: `fit`'s training loop with a runner that pulls one element per step,
  * each element's tensors disposed after its step, as TF.js does.
  */
-import { unknownOption } from '../options.js';
+import { unknownOption, optionKeys } from '../options.js';
 import { InvalidArgumentError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { need } from '../ops/convert.js';
@@ -111,7 +111,7 @@ export async function evaluateDatasetLoop(model: Sequential, dataset: unknown, a
   const op = 'evaluateDataset';
   model.compiledInfo(op);
   if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`${op}: options must be an object like { batches: 10 }, got ${describeElement(args)}`);
-  for (const k of Object.keys(args)) if (!(EVALUATE_KEYS as readonly string[]).includes(k)) throw unknownOption(op, k, EVALUATE_KEYS);
+  for (const k of optionKeys(op, args)) if (!(EVALUATE_KEYS as readonly string[]).includes(k)) throw unknownOption(op, k, EVALUATE_KEYS);
   const batches = args.batches === undefined || args.batches === null ? null : intOption(op, 'batches', args.batches, 1);
   if (args.verbose !== undefined && args.verbose !== 0) throw new InvalidArgumentError(`${op}: verbose must be 0 (evaluateDataset prints nothing; TF.js has no other mode either), got ${describeElement(args.verbose)}`);
   const returnDict = args.returnDict ?? false;
@@ -134,7 +134,7 @@ export async function evaluateDatasetLoop(model: Sequential, dataset: unknown, a
 export async function fitDatasetLoop(model: Sequential, dataset: unknown, args: FitDatasetArgs): Promise<History> {
   const op = 'fitDataset';
   model.compiledInfo(op);
-  for (const k of Object.keys(args)) {
+  for (const k of optionKeys(op, args)) {
     if (Object.hasOwn(MISPLACED, k)) throw new InvalidArgumentError(`${op}: ${k} is not an option of fitDataset: ${MISPLACED[k]}`);
     if (!(FIT_KEYS as readonly string[]).includes(k)) throw unknownOption(op, k, FIT_KEYS);
   }

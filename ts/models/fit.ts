@@ -5,7 +5,7 @@
  * callbacks and yields to the event loop: at most every `yieldEveryMs`, or as TF.js's
  * `yieldEvery` says (after every batch, at each epoch's end, or never).
  */
-import { didYouMean, unknownOption } from '../options.js';
+import { didYouMean, unknownOption, optionKeys } from '../options.js';
 import { argPtr, call, check, instanceId } from '../engine.js';
 import { DisposedError, InvalidArgumentError, ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
@@ -18,6 +18,7 @@ import { Callback, type CallbackHooks, type Logs } from './callbacks.js';
 import { progressBar, type ProgressReporter } from './progress.js';
 import { batchSizeOf, type Sequential } from './sequential.js';
 import { targetHint } from './compile.js';
+import { byName } from './packing.js';
 
 /** Options of `model.fit` (TF.js's and Keras's names and defaults). */
 export interface FitArgs {
@@ -25,7 +26,10 @@ export interface FitArgs {
   epochs?: number;
   /** Samples per step. Default 32. */
   batchSize?: number;
-  /** Shuffle the samples each epoch (seeded by the model seed and `seed`). Default `true`. */
+  /**
+   * Shuffle the samples each epoch (seeded by the model seed and `seed`). Default `true`.
+   * Keras's `'batch'` is an error, as in TF.js (which has not implemented it).
+   */
   shuffle?: boolean;
   /** Extra seed for shuffling; the same seed gives bit-identical training. Default 0. */
   seed?: number;
@@ -37,9 +41,10 @@ export interface FitArgs {
   validationSplit?: number;
   /**
    * Explicit validation data `[x, y]` (overrides `validationSplit`); `null` is none. For a
-   * model with several inputs or outputs, `x` and `y` are lists as in `fit`.
+   * model with several inputs or outputs, `x` and `y` are lists (or objects by name) as in `fit`.
+   * It is evaluated in batches of `batchSize` (TF.js's fit has no `validationBatchSize`).
    */
-  validationData?: [Tensor | Tensor[], Tensor | Tensor[]] | null;
+  validationData?: [Tensor | Tensor[] | Record<string, Tensor>, Tensor | Tensor[] | Record<string, Tensor>] | null;
   /** Callbacks: objects with any of the hooks, or `Callback` instances. */
   callbacks?: CallbackHooks | CallbackHooks[];
   /**
@@ -94,7 +99,9 @@ export interface FitArgs {
  * training minimizes (as Keras), then one entry per metric, plus the parts of the loss:
  * `kl` (the KL terms of variational layers, when the model has one) and `regularization`
  * (weight and activity penalties, when it has any) — so the reconstruction term is
- * `loss − kl − regularization`. With validation data each has a `val_` twin.
+ * `loss − kl − regularization`. With validation data each has a `val_` twin, computed as
+ * `evaluate` does: as in TF.js, `val_loss` leaves the penalties out (it is the data loss plus
+ * `val_kl`); Keras 3 adds them.
  */
 export interface History {
   epoch: number[];
@@ -135,6 +142,16 @@ export function intOption(op: string, name: string, v: unknown, min: number): nu
   if (v > 0x7fffffff) throw new InvalidArgumentError(`${op}: ${name} must be at most 2^31 - 1, got ${v}`);
   return v;
 }
+
+/**
+ * Options of TF.js's `ModelFitArgs` that its `fit` (tfjs-layers 4.22, `engine/training.js`)
+ * ignores, so that passing them changes nothing there: an error here, saying what does the job.
+ */
+const NOT_IN_FIT: Record<string, string> = {
+  stepsPerEpoch: "TF.js's fit ignores it (an epoch is one pass over x); for a set number of batches per epoch use fitDataset with batchesPerEpoch, or give fit one epoch's samples",
+  validationSteps: "TF.js's fit ignores it (it belongs with stepsPerEpoch); validationData and validationSplit are evaluated whole, in batches of batchSize",
+  validationBatchSize: "fit evaluates validation data in batches of batchSize (TF.js's fit ignores validationBatchSize); it is fitDataset's option, for validationData given as tensors",
+};
 
 /** The options `fit` takes; anything else (e.g. TF.js's `sampleWeight`) is an error, not ignored. */
 const FIT_KEYS: ReadonlyArray<keyof FitArgs> = ['epochs', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'callbacks', 'verbose', 'yieldEveryMs', 'yieldEvery', 'initialEpoch', 'classWeight'];
@@ -318,6 +335,9 @@ export interface EpochRunner {
   close?(): void | Promise<void>;
 }
 
+/** The callback objects of the runs in progress (one object may serve one run at a time). */
+const callbacksInUse = new WeakSet<object>();
+
 /**
  * @internal The training loop behind `fit` and `fitDataset`: callbacks (hooks, `setModel`,
  * progress reporters' `configure`, the default progress bar), the per-epoch logs (each log the
@@ -330,9 +350,21 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
   const { epochs, initialEpoch, yieldEvery, yieldEachEpoch, verbose, cbs } = loop;
   const h = model.handle(op);
   const instance = instanceId();
+  const columns = model.logColumns();
+  // A callback object keeps state for one run (its model, its best loss, its patience): two
+  // runs at once would each read the other's.
+  const shared = cbs.find((c) => callbacksInUse.has(c));
+  if (shared !== undefined) {
+    throw new InvalidArgumentError(`${op}: a callback (${(shared as object).constructor?.name ?? 'an object'}) is already in use by a fit that has not finished; give each fit its own callback objects`);
+  }
+  for (const c of cbs) callbacksInUse.add(c);
   let failed = false;
   let runner: EpochRunner | null = null;
   try {
+    // Out of the caller's tidy scope (fit inside tidy, or inside grad) before making anything:
+    // the tensors fit makes (validation slices, class weights) are its own, and tidy is
+    // synchronous, so it has closed by the time this continues.
+    await Promise.resolve();
     const r = (runner = await prepare());
     let reporter: ProgressReporter | null = null;
     if (verbose !== 0) {
@@ -366,7 +398,7 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
       }
     };
 
-    const columns = model.logColumns();
+    stillLive();
     const names = columns.map(([k]) => k);
     const width = 1 + Math.max(...columns.map(([, i]) => i));
     const history: History = { epoch: [], history: {} };
@@ -391,6 +423,7 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
       const step: StepFn = async (count, train) => {
         where = `epoch ${epoch}, batch ${b}`;
         await emit('onBatchBegin', b, { batch: b, size: count });
+        stillLive(); // also without callbacks: something disposed on a microtask since the last step
         train(out);
         seen += count;
         const logs: Logs = { batch: b, size: count };
@@ -406,6 +439,7 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
       where = `end of epoch ${epoch}`;
       const logs: Logs = {};
       names.forEach((k, i) => (logs[k] = sums[i] / Math.max(seen, 1)));
+      stillLive();
       const v = await r.validate();
       stillLive();
       if (v) columns.forEach(([k, at]) => (logs[`val_${k}`] = v[at]));
@@ -424,6 +458,7 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
     failed = true;
     throw err;
   } finally {
+    for (const c of cbs) callbacksInUse.delete(c);
     // The runner's close and each callback's cleanup run on every path; an error in one does
     // not skip the others, and never hides the error that ended training.
     let cleanupError: unknown = null;
@@ -452,11 +487,17 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
  * disposes them, or resets the instance, stops training with a {@link DisposedError} instead of
  * training something else.
  */
-export async function fitLoop(model: Sequential, givenX: Tensor | Tensor[], givenY: Tensor | Tensor[], args: FitArgs): Promise<History> {
+export async function fitLoop(model: Sequential, givenX: Tensor | Tensor[] | Record<string, Tensor>, given: Tensor | Tensor[] | Record<string, Tensor>, args: FitArgs): Promise<History> {
   model.compiledInfo('fit');
-  for (const k of Object.keys(args)) {
+  for (const k of optionKeys('fit', args)) {
+    if (Object.hasOwn(NOT_IN_FIT, k)) throw new InvalidArgumentError(`fit: ${k} is not supported: ${NOT_IN_FIT[k]}`);
     if (!(FIT_KEYS as readonly string[]).includes(k)) throw unknownOption('fit', k, FIT_KEYS);
   }
+  if (args.shuffle === ('batch' as unknown)) {
+    throw new InvalidArgumentError("fit: shuffle 'batch' (Keras's shuffling in batch-sized chunks, for HDF5 data) is not supported, as in TF.js 4.22, whose fit throws \"batch shuffling is not implemented yet\"; use shuffle: true (or false)");
+  }
+  // y by output name (TF.js's form) as the list in the model's order: the class weights read it.
+  const givenY = byName('fit', 'y', given, model.outputNames, 'output') as Tensor | Tensor[];
   const loop = readLoopArgs('fit', args);
   const batchSize = batchSizeOf('fit', args.batchSize ?? 32);
   const seed = intOption('fit', 'seed', args.seed ?? 0, 0);

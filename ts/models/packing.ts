@@ -9,6 +9,7 @@
 import { InvalidArgumentError, ShapeError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { describe } from '../ops/convert.js';
+import { didYouMean } from '../options.js';
 import { concat } from '../ops/joining.js';
 import { reshape } from '../ops/shape.js';
 import { slice } from '../ops/slicing.js';
@@ -58,6 +59,23 @@ export function pack(op: string, arg: string, v: unknown, parts: readonly Part[]
     if (t.shape[0] !== n) throw new ShapeError(`${op}: ${what(0)} has ${n} samples but ${what(i)} has ${t.shape[0]} (shape ${show(t.shape)}); every ${arg} needs the same number of samples`);
   });
   return tidy(() => concat(ts.map((t, i) => reshape(t, [n, size(parts[i].shape)])), 1));
+}
+
+/**
+ * `v` as a list in the model's order when it is an object by input (output) name, as TF.js's
+ * `fit`, `evaluate` and `fitDataset` take it: `names` are the model's `inputNames` (`outputNames`),
+ * `kind` says which, `arg` names `v` in messages. Anything else is returned as it is.
+ */
+export function byName(op: string, arg: string, v: unknown, names: readonly string[], kind: 'input' | 'output'): unknown {
+  if (v === null || typeof v !== 'object' || Object.getPrototypeOf(v) !== Object.prototype) return v;
+  const o = v as Record<string, unknown>;
+  for (const k of Object.keys(o)) {
+    if (!names.includes(k)) throw new InvalidArgumentError(`${op}: ${arg} has a key '${k}' that is not an ${kind} of the model${didYouMean(k, names)} (its ${kind}s: ${names.join(', ')})`);
+  }
+  return names.map((n) => {
+    if (!Object.hasOwn(o, n)) throw new InvalidArgumentError(`${op}: ${arg} has no key '${n}' for the model's ${kind} ${n} (its ${kind}s: ${names.join(', ')})`);
+    return o[n];
+  });
 }
 
 /** The outputs in `packed` (`[n, Σ sizes]`), one `[n, ...shape]` tensor per part; disposes `packed`. */

@@ -9,7 +9,7 @@
  * default keeps the first and last epoch and about one a second, so a 300-epoch toy run prints
  * a few lines, not 300.
  */
-import { unknownOption } from '../options.js';
+import { unknownOption, optionKeys } from '../options.js';
 import { InvalidArgumentError } from '../errors.js';
 import { describe } from '../ops/convert.js';
 import { formatLog } from '../format.js';
@@ -109,7 +109,7 @@ export function layoutLine(
  */
 export function progressBar(args: ProgressBarArgs = {}): ProgressReporter {
   if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`progressBar: options must be an object, got ${describe(args)}`);
-  for (const k of Object.keys(args)) {
+  for (const k of optionKeys('progressBar', args)) {
     if (!KNOWN.includes(k)) throw unknownOption('progressBar', k, KNOWN);
   }
   if (args.out !== undefined && (args.out === null || typeof args.out.write !== 'function')) {

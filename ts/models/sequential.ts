@@ -30,19 +30,22 @@ import { runOp } from '../ops/run.js';
 import { InputLayer } from '../layers/core.js';
 import { Layer, LAYER_KINDS, setLocator } from '../layers/layer.js';
 import { encodeCompile, metricLogName, targetHint, type CompileArgs, type CompiledInfo } from './compile.js';
+import type { Optimizer } from '../optimizers.js';
 import { fitLoop, type FitArgs, type History } from './fit.js';
 import { evaluateDatasetLoop, fitDatasetLoop, type DatasetLike, type EvaluateDatasetArgs, type FitDatasetArgs } from './fit-dataset.js';
 import { summaryText } from './summary.js';
+import { assertCanLearn } from './zero_gradient.js';
 import { distribution, type Distribution } from '../layers/autoencoder.js';
 import { readWeights, weightSpecs, writeWeights } from './weights.js';
+import { tfLayerOrder, tfWeightOrder, type WeightTree } from './weight-order.js';
 import type { LayerVariable } from '../layers/variable.js';
 import { setModelVariables, tapeRecording } from '../autodiff.js';
-import type { IOHandler, ModelArtifacts, SaveResult } from '../io/artifacts.js';
+import { checkUserDefinedMetadata, type IOHandler, type ModelArtifacts, type SaveResult } from '../io/artifacts.js';
 import { saveWith, sequentialToArtifacts, type SaveOptions } from '../io/model.js';
 import { makeModel, modelConfig, modelSpec, specFromKeras, type ModelConfig } from '../io/topology.js';
 import { expectedWeights, type ModelSpec } from '../io/spec.js';
 import { applySymbolic, isSymbolic, setConnector, setInputOwner, SymbolicTensor, usesOf } from './symbolic.js';
-import { pack, unpack, type Part } from './packing.js';
+import { byName, pack, unpack, type Part } from './packing.js';
 import type { IteratorLike } from '../data/iterator.js';
 
 /**
@@ -311,9 +314,12 @@ export class Sequential {
 
   /**
    * @internal `x` (and `y`) as the core takes them: a packed model's lists joined into one
-   * tensor each (new tensors, in `owned`), a lone tensor as it is (a list of one accepted).
+   * tensor each (new tensors, in `owned`), a lone tensor as it is (a list of one accepted); an
+   * object by input (output) name is the list in the model's order, as TF.js takes it.
    */
-  coreData(op: string, x: unknown, y: unknown, owned: Tensor[], names: [string, string] = ['x', 'y']): [Tensor, Tensor] {
+  coreData(op: string, givenX: unknown, givenY: unknown, owned: Tensor[], names: [string, string] = ['x', 'y']): [Tensor, Tensor] {
+    const x = byName(op, names[0], givenX, this.inputNames, 'input');
+    const y = byName(op, names[1], givenY, this.outputNames, 'output');
     const cx = this.#coreX(op, x, owned, names[0]);
     const cy = this.#coreY(op, y, owned, names[1]);
     // Joined lists: say which of the given tensors disagree (not the joined shapes).
@@ -414,12 +420,13 @@ export class Sequential {
   }
 
   /**
-   * @internal Builds the model for `inputShape` and sets every weight to `weights` (as
-   * {@link Sequential.setWeights}), without running the initializers first: the core leaves the
+   * @internal Builds the model for `inputShape` and sets every weight to `weights`, in the
+   * core's order (each layer's weights in turn, as the spec lists them; not `setWeights`'s
+   * TF.js order), without running the initializers first: the core leaves the
    * new weights zero instead of drawing values that `weights` overwrite (the draws were most of
    * `loadModel`'s time). Skipping them shifts no random stream (each initializer draws from a
    * Philox stream of its own), so the model then behaves bit for bit as one built normally and
-   * given `weights`. `setWeights` checks the count and every shape before it sets any, so a
+   * given `weights`. The count and every shape are checked before any is set, so a
    * missing weight is an error, never a zero left in place; on an error the model is left built
    * with zero weights and the caller must dispose it (with the models nested in it).
    */
@@ -430,7 +437,8 @@ export class Sequential {
     } finally {
       this.#skipInit = false;
     }
-    this.setWeights(weights, options);
+    const allow = boolArg('setWeights', 'allowNonFinite', options?.allowNonFinite, false);
+    writeWeights('setWeights', { handle: this.handle('setWeights'), path: [] }, `model ${this.name}`, weights, allow);
   }
 
   /**
@@ -557,14 +565,17 @@ export class Sequential {
    * of the loss and metrics per epoch. One `fit` at a time per model (as TF.js): a second call
    * before the first has settled is an {@link InvalidArgumentError}, since both would share the
    * model's sample order. A graph model with several inputs (outputs) takes `x` (`y`) as a
-   * list, one tensor per input (output) in order; its history has each output's loss as
-   * `<output>_loss` and metrics as `<output>_<metric>` beside the total `loss` (TF.js's names).
+   * list, one tensor per input (output) in order, or as TF.js an object by input (output) name
+   * ({@link Sequential.inputNames}, {@link Sequential.outputNames}); its history has each
+   * output's loss as `<output>_loss` and metrics as `<output>_<metric>` beside the total `loss`
+   * (TF.js's names).
    */
-  async fit(x: Tensor | Tensor[], y: Tensor | Tensor[], args: FitArgs = {}): Promise<History> {
+  async fit(x: Tensor | Tensor[] | Record<string, Tensor>, y: Tensor | Tensor[] | Record<string, Tensor>, args: FitArgs = {}): Promise<History> {
     if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`fit: options must be an object like { epochs: 10, batchSize: 32 }, got ${args === null ? 'null' : describe(args)}`);
     this.compiledInfo('fit');
     if (this.#fitting) throw new InvalidArgumentError(`fit: model ${this.name} is already training (${this.#fitting === 'fit' ? 'another fit() call' : `a ${this.#fitting}() call`} has not finished); await it first`);
     this.#syncTrainable('fit');
+    assertCanLearn(this, 'fit');
     this.#fitting = 'fit';
     try {
       return await fitLoop(this, x, y, args);
@@ -604,6 +615,7 @@ export class Sequential {
     this.compiledInfo(op);
     if (this.#fitting) throw new InvalidArgumentError(`${op}: model ${this.name} is already training (${this.#fitting === op ? 'another fitDataset() call' : `a ${this.#fitting}() call`} has not finished); await it first`);
     this.#syncTrainable(op);
+    assertCanLearn(this, op);
     this.#fitting = op;
     try {
       return await fitDatasetLoop(this, dataset, args);
@@ -656,7 +668,8 @@ export class Sequential {
    * inside `variableGrads`/`optimizer.minimize` with respect to the model's weights
    * ({@link Sequential.trainableWeights}), so custom training loops work as in TF.js. There it
    * runs all rows as one batch and keeps what backward needs, so the gradient does not run
-   * the layers again (the values are the same as outside).
+   * the layers again (the values are the same as outside). TF.js's `verbose` (a boolean) is
+   * accepted and, as in TF.js, changes nothing.
    *
    * A graph model with several inputs takes a list of tensors, one per input in `inputs`
    * order, and one with several outputs returns a list (as TF.js; the type parameter says
@@ -665,15 +678,15 @@ export class Sequential {
    * @example
    * const saliency = grad((x) => model.predict(x).sum())(images);
    */
-  predict(x: Tensor, args?: { batchSize?: number }): Tensor;
+  predict(x: Tensor, args?: { batchSize?: number; verbose?: boolean }): Tensor;
   /**
    * {@link Sequential.predict} for a graph model with several inputs (a list, one per input)
    * or outputs (a list back); the type parameter says which, as TF.js's cast would.
    *
    * @example const [mask, score] = model.predict<Tensor[]>([image, meta]);
    */
-  predict<T extends Tensor | Tensor[] = Tensor | Tensor[]>(x: Tensor | Tensor[], args?: { batchSize?: number }): T;
-  predict(x: Tensor | Tensor[], args: { batchSize?: number } = {}): Tensor | Tensor[] {
+  predict<T extends Tensor | Tensor[] = Tensor | Tensor[]>(x: Tensor | Tensor[], args?: { batchSize?: number; verbose?: boolean }): T;
+  predict(x: Tensor | Tensor[], args: { batchSize?: number; verbose?: boolean } = {}): Tensor | Tensor[] {
     if (!this.isPacked) return this.predictAs('predict', x as Tensor, args);
     return this.#packedRun('predict', x, (px) => this.predictAs('predict', px, args));
   }
@@ -703,8 +716,10 @@ export class Sequential {
   }
 
   /** @internal {@link predict} for the public method `op` (e.g. an autoencoder's `reconstruct`), named in every error. */
-  predictAs(op: string, x: Tensor, args: { batchSize?: number }): Tensor {
-    checkArgs(op, args, ['batchSize']);
+  predictAs(op: string, x: Tensor, args: { batchSize?: number; verbose?: boolean }): Tensor {
+    checkArgs(op, args, ['batchSize', 'verbose']);
+    // TF.js's verbose: accepted and ignored, as TF.js does (predict prints nothing).
+    boolArg(op, 'verbose', args.verbose, false);
     const h = this.handle(op);
     const hx = need(op, 'x', this.#lone(op, 'x', x, 'input'));
     const bs = batchSizeOf(op, args.batchSize ?? 32);
@@ -756,10 +771,12 @@ export class Sequential {
   /**
    * Loss and metrics on `x`/`y` as scalars: `[loss, ...metrics]` (just the loss if no metrics;
    * with several outputs, TF.js's `[loss, ...outputLosses, ...metrics]`, `x` and `y` as in `fit`).
-   * With `returnDict: true` (Keras's `return_dict`), plain numbers by name instead: `loss` (the
-   * total), the metrics, and the parts of the loss as `fit` reports them — `kl` (variational
-   * layers; computed from their mean and log-variance, as the output is the mean at inference)
-   * and `regularization` (weight and activity penalties), each present when the model has one.
+   * With `returnDict: true` (Keras's `return_dict`), plain numbers by name instead: `loss`, the
+   * metrics, and the parts of the loss as `fit` reports them — `kl` (variational layers;
+   * computed from their mean and log-variance, as the output is the mean at inference) and
+   * `regularization` (weight and activity penalties), each present when the model has one.
+   * As TF.js's, the loss evaluated is the data loss (plus `kl`), without the penalties that
+   * training adds (Keras 3 adds them): `regularization` reports them beside it.
    *
    * The type follows `returnDict`: without it the result is a scalar `Tensor` when `compile` had
    * no metrics and a `Tensor[]` when it had some (as TF.js; the compiled metrics are not part of
@@ -769,15 +786,15 @@ export class Sequential {
    * @example const { loss, accuracy } = model.evaluate(x, y, { returnDict: true });
    * @example const [loss, acc] = model.evaluate(x, y) as Tensor[]; // compiled with metrics
    */
-  evaluate(x: Tensor | Tensor[], y: Tensor | Tensor[], args?: { batchSize?: number; returnDict?: false }): Tensor | Tensor[];
+  evaluate(x: Tensor | Tensor[] | Record<string, Tensor>, y: Tensor | Tensor[] | Record<string, Tensor>, args?: { batchSize?: number; returnDict?: false }): Tensor | Tensor[];
   /**
    * {@link Sequential.evaluate} with `returnDict: true`: the loss, metrics and loss parts as
    * numbers by name (nothing to dispose).
    *
    * @example const { loss, accuracy } = model.evaluate(x, y, { returnDict: true });
    */
-  evaluate(x: Tensor | Tensor[], y: Tensor | Tensor[], args: { batchSize?: number; returnDict: true }): Record<string, number>;
-  evaluate(x: Tensor | Tensor[], y: Tensor | Tensor[], args: { batchSize?: number; returnDict?: boolean } = {}): Tensor | Tensor[] | Record<string, number> {
+  evaluate(x: Tensor | Tensor[] | Record<string, Tensor>, y: Tensor | Tensor[] | Record<string, Tensor>, args: { batchSize?: number; returnDict: true }): Record<string, number>;
+  evaluate(x: Tensor | Tensor[] | Record<string, Tensor>, y: Tensor | Tensor[] | Record<string, Tensor>, args: { batchSize?: number; returnDict?: boolean } = {}): Tensor | Tensor[] | Record<string, number> {
     checkArgs('evaluate', args, ['batchSize', 'returnDict']);
     const returnDict = boolArg('evaluate', 'returnDict', args.returnDict);
     if (tapeRecording() && !returnDict) {
@@ -869,6 +886,7 @@ export class Sequential {
     this.#notFitting('trainOnBatch');
     const info = this.compiledInfo('trainOnBatch');
     const h = this.handle('trainOnBatch');
+    assertCanLearn(this, 'trainOnBatch');
     const owned: Tensor[] = [];
     let v: number[];
     try {
@@ -894,12 +912,13 @@ export class Sequential {
   }
 
   /**
-   * Every weight as a variable (TF.js `model.weights`), in `getWeights()` order: the layers'
-   * {@link Layer.weights}, nested models expanded. Asking builds a model that knows its input
-   * shape (TF.js builds it when it is made); `[]` while the input shape is not known.
+   * Every weight as a variable (TF.js `model.weights`), in `getWeights()` order (TF.js's:
+   * {@link Sequential.trainableWeights}, then {@link Sequential.nonTrainableWeights}). Asking
+   * builds a model that knows its input shape (TF.js builds it when it is made); `[]` while the
+   * input shape is not known.
    */
   get weights(): LayerVariable[] {
-    return this.#variables('weights', false);
+    return this.#inTfOrder('weights', 'all');
   }
 
   /**
@@ -912,24 +931,86 @@ export class Sequential {
    * for (let i = 0; i < 100; i++) tidy(() => opt.minimize(() => losses.meanSquaredError(y, model.predict(x)), false, model.trainableWeights));
    */
   get trainableWeights(): LayerVariable[] {
-    return this.#variables('trainableWeights', true);
+    return this.#inTfOrder('trainableWeights', 'trainable');
   }
 
-  /** The weights training leaves alone: moving statistics and the weights of frozen layers or models. */
+  /**
+   * The weights training leaves alone (TF.js `model.nonTrainableWeights`): moving statistics and
+   * the weights of frozen layers or models, in TF.js's order (see {@link Sequential.getWeights}).
+   */
   get nonTrainableWeights(): LayerVariable[] {
-    const trained = new Set(this.trainableWeights);
-    return this.weights.filter((v) => !trained.has(v));
+    return this.#inTfOrder('nonTrainableWeights', 'nonTrainable');
   }
 
+  /**
+   * The variables of `which` weights in TF.js's order; while the model cannot be built (no input
+   * shape), those its layers already have (held by other models), in layer order.
+   */
+  #inTfOrder(op: string, which: 'all' | 'trainable' | 'nonTrainable'): LayerVariable[] {
+    const vs = this.#variables(op, false);
+    if (vs.length === 0 || (this.#handle === 0 && this.inputShape === undefined)) {
+      const trained = new Set(this.#variables(op, true));
+      return which === 'all' ? vs : vs.filter((v) => trained.has(v) === (which === 'trainable'));
+    }
+    const { order, trainable } = this.tfWeightOrder(op);
+    return (which === 'all' ? order : which === 'trainable' ? order.slice(0, trainable) : order.slice(trainable)).map((i) => vs[i]);
+  }
+
+  /** The variables of every layer in the core's order (each layer's in turn, nested models expanded). */
   #variables(op: string, trainableOnly: boolean): LayerVariable[] {
     if (this.#disposed) throw new DisposedError(`${op}: model ${this.name} is disposed`);
     if (trainableOnly && !this.trainable) return [];
     return this.#children().flatMap((l) => (l instanceof Sequential ? l.#variables(op, trainableOnly) : trainableOnly ? l.trainableWeights : l.weights));
   }
 
-  /** Copies of every weight, in layer order (kernel, bias, ...; batch-norm statistics too). */
+  /**
+   * @internal Where the core's weights go in TF.js's order (`weight-order.ts`): the core's
+   * indices in that order, and how many of them, first, are trainable. Builds the model.
+   */
+  tfWeightOrder(op: string): { order: number[]; trainable: number } {
+    const h = this.handle(op);
+    let next = 0;
+    // The core's order is depth-first over the layers; a graph model's layers are then put in TF.js's order.
+    const tree = (m: Sequential, path: number[]): WeightTree => {
+      const kids = m.#children().map((c, i): WeightTree => {
+        if (c instanceof Sequential) return tree(c, [...path, i]);
+        const weights = weightSpecs(op, { handle: h, path: [...path, i] }).map((w) => ({ index: next++, own: w.trainable }));
+        return { trainable: c.trainable !== false, weights };
+      });
+      const g = m.#graph;
+      const k = g?.inputs.length ?? 0;
+      const children = g ? tfLayerOrder(k, g.wiring, g.extraUses, g.outputNodes).filter((j) => j >= k).map((j) => kids[j - k]) : kids;
+      return { trainable: m.trainable !== false, children };
+    };
+    return tfWeightOrder(tree(this, []));
+  }
+
+  /**
+   * TF.js's class name: `'Sequential'`, or `'Model'` for a graph model (`model({ inputs,
+   * outputs })`), as `summary()` shows a nested model.
+   *
+   * @example sequential().getClassName() // 'Sequential'
+   */
+  getClassName(): string {
+    return this.graphWiring === null ? 'Sequential' : 'Model';
+  }
+
+  /**
+   * Copies of every weight, in TF.js's order (`model.getWeights()`): the trainable weights (layer
+   * by layer), then the rest — batch normalization's moving statistics, frozen layers' weights —
+   * so `[dense, batchNormalization, prelu]` gives `kernel, bias, gamma, beta, alpha,
+   * moving_mean, moving_variance`, and the weights of a TF.js model of the same architecture
+   * (`tfModel.getWeights()`) fit `setWeights` as they are. A layer's own
+   * {@link Layer.getWeights} keeps its order (`gamma, beta, moving_mean, moving_variance`).
+   * {@link Sequential.weightNames} names them.
+   *
+   * @example nrModel.setWeights(tfModel.getWeights().map((w) => tensor(w.dataSync(), w.shape)));
+   */
   getWeights(): Tensor[] {
-    return readWeights('getWeights', { handle: this.handle('getWeights'), path: [] });
+    const h = this.handle('getWeights');
+    const { order } = this.tfWeightOrder('getWeights');
+    const core = readWeights('getWeights', { handle: h, path: [] });
+    return order.map((i) => core[i]);
   }
 
   /**
@@ -938,16 +1019,22 @@ export class Sequential {
    * saved files).
    */
   weightNames(): string[] {
-    const specs = weightSpecs('weightNames', { handle: this.handle('weightNames'), path: [] });
-    const owners = expectedWeights('weightNames', modelSpec(this), this.inputShape ?? []).weights.map((w) => w.layer);
+    const names = this.coreWeightNames('weightNames');
+    return this.tfWeightOrder('weightNames').order.map((i) => names[i]);
+  }
+
+  /** @internal {@link Sequential.weightNames} in the core's order (each layer's in turn, nested models expanded). */
+  coreWeightNames(op: string): string[] {
+    const specs = weightSpecs(op, { handle: this.handle(op), path: [] });
+    const owners = expectedWeights(op, modelSpec(this), this.inputShape ?? []).weights.map((w) => w.layer);
     const flat = this.layers.filter((l) => !(l instanceof InputLayer));
     return specs.map((w, i) => `${owners.length === specs.length ? owners[i] : (flat[w.layer]?.name ?? w.layer)}/${w.name}`);
   }
 
   /**
-   * Overwrites every weight; `weights` must match `getWeights()` in count and shapes, and hold
-   * finite values unless `allowNonFinite` (as `loadModel`'s option). Every weight is checked
-   * before any is set, so a failed call leaves the model as it was.
+   * Overwrites every weight; `weights` must match `getWeights()` in count, order (TF.js's) and
+   * shapes, and hold finite values unless `allowNonFinite` (as `loadModel`'s option). Every
+   * weight is checked before any is set, so a failed call leaves the model as it was.
    *
    * @example
    * copy.setWeights(model.getWeights());
@@ -956,7 +1043,8 @@ export class Sequential {
     const h = this.handle('setWeights');
     const o = readKeys('setWeights', options, ['allowNonFinite']);
     const allow = boolArg('setWeights', 'allowNonFinite', o.allowNonFinite, false);
-    writeWeights('setWeights', { handle: h, path: [] }, `model ${this.name}`, weights, allow);
+    const { order } = this.tfWeightOrder('setWeights');
+    writeWeights('setWeights', { handle: h, path: [] }, `model ${this.name}`, weights, allow, order);
   }
 
   /**
@@ -1106,7 +1194,7 @@ export class Sequential {
       return `${this.layers[g.inputs.length + u.layer].name}[${1 + g.extraUses.slice(0, e).filter((v) => v.layer === u.layer).length}]`;
     };
     const reads = (i: number): string | undefined => g ? [g.wiring[i], ...g.extraUses.filter((u) => u.layer === i).map((u) => u.inputs)].map((ins) => ins.map(valueName).join(', ')).join('; ') : undefined;
-    const text = summaryText(this.name, flat.map((l, i) => ({ name: l.name, kind: l instanceof Sequential ? 'sequential' : l.kind, shape: this.#shapes[i], params: this.#paramCounts[i], trainableParams: trainable[i], connected: reads(i) })));
+    const text = summaryText(this.name, flat.map((l, i) => ({ name: l.name, kind: l.getClassName(), shape: this.#shapes[i], params: this.#paramCounts[i], trainableParams: trainable[i], connected: reads(i) })));
     if (print === undefined) {
       console.log(text);
       return;
@@ -1231,6 +1319,87 @@ export class Sequential {
   /** A sequential model's symbolic chain, once asked for (see {@link Sequential.inputs}). */
   #chain: { inputs: SymbolicTensor[]; outputs: SymbolicTensor[] } | null = null;
 
+  /**
+   * The names of the model's inputs (TF.js `model.inputNames`), the keys of `fit`'s and
+   * `evaluate`'s `x` given as an object: a graph model's input layers; for a sequential model its
+   * input layer's name, or TF.js's name for the input it makes, `<first layer>_input` (a nested
+   * first model's own input name). TF.js lists them once the model is built; these are known before.
+   */
+  get inputNames(): string[] {
+    if (this.#graph) return this.#graph.inputs.map((t) => t.sourceLayer.name);
+    const first = this.layers[0];
+    if (first === undefined) return [];
+    if (first instanceof InputLayer) return [first.name];
+    return first instanceof Sequential ? first.inputNames : [`${first.name}_input`];
+  }
+
+  /**
+   * The names of the model's outputs (TF.js `model.outputNames`): the layers (or nested models)
+   * that make them; the keys of `y` given as an object, of `compile`'s losses and metrics by
+   * output, and the prefixes of each output's logs (`<output>_loss`).
+   */
+  get outputNames(): string[] {
+    if (this.#graph) return this.#graph.outputs.map((t) => t.sourceLayer.name);
+    const last = this.#children().at(-1);
+    return last === undefined ? [] : [last.name];
+  }
+
+  /**
+   * The optimizer `compile` was given (TF.js `model.optimizer`; the one it made for a name such
+   * as `'adam'`, or the one a loaded file's compile config made), `undefined` before `compile`.
+   * TF.js's `getClassName()` (`'Adam'`) and `getConfig()` (neurite's option names) work on it;
+   * change it by compiling again.
+   */
+  get optimizer(): Optimizer | undefined {
+    return this.#compiled?.optimizer;
+  }
+
+  /**
+   * The model's topology as TF.js's `model.toJSON(unused, returnString)` gives it: the JSON text
+   * of {@link Sequential.getConfig} (`{ class_name, config, keras_version, backend }`), or with
+   * `returnString` false the object itself. The first argument is unused, as in TF.js.
+   *
+   * @example const copy = await models.modelFromJSON(JSON.parse(model.toJSON()));
+   */
+  toJSON(unused?: unknown, returnString?: true): string;
+  /**
+   * {@link Sequential.toJSON} with `returnString` false: the config object (what
+   * {@link Sequential.getConfig} returns).
+   *
+   * @example const config = model.toJSON(null, false);
+   */
+  toJSON(unused: unknown, returnString: false): ModelConfig;
+  toJSON(_unused?: unknown, returnString: boolean = true): string | ModelConfig {
+    const asString = boolArg('toJSON', 'returnString', returnString, true);
+    const config = this.getConfig();
+    return asString ? JSON.stringify(config) : config;
+  }
+
+  /**
+   * Sets free-form data saved with the model (TF.js's `setUserDefinedMetadata`): a plain JSON
+   * object (objects, arrays, strings, numbers, booleans and `null`, nested), kept by reference
+   * and written to the file's `userDefinedMetadata` by `save`/`toArtifacts` (with a console
+   * warning past 1 MiB as JSON, as TF.js). `loadModel` restores it. The key `neurite` is
+   * neurite's own there (the exact compile call and optimizer state, beside your keys): it is an
+   * {@link InvalidArgumentError} here, never silently replaced. `undefined` clears it.
+   *
+   * @example model.setUserDefinedMetadata({ labels: ['cat', 'dog'], trainedOn: '2024-05-01' });
+   */
+  setUserDefinedMetadata(metadata: Record<string, unknown> | undefined): void {
+    if (metadata !== undefined) checkUserDefinedMetadata('setUserDefinedMetadata', metadata, this.name);
+    this.#userMetadata = metadata;
+  }
+
+  /**
+   * The data {@link Sequential.setUserDefinedMetadata} set, or that `loadModel` read from the
+   * file's `userDefinedMetadata` (without neurite's own `neurite` key); `undefined` when none,
+   * as TF.js's `getUserDefinedMetadata`.
+   */
+  getUserDefinedMetadata(): Record<string, unknown> | undefined {
+    return this.#userMetadata;
+  }
+  #userMetadata: Record<string, unknown> | undefined;
+
   /** Whether `dispose()` was called. */
   get isDisposed(): boolean {
     return this.#disposed;
@@ -1245,7 +1414,7 @@ export class Sequential {
    * The Keras config of the model, as TF.js's `model.toJSON(null, false)` writes it:
    * `{ class_name: 'Sequential', config: { name, layers: [{ class_name: 'Dense', config: {
    * units, activation, use_bias, kernel_initializer, … } }] }, keras_version, backend }`.
-   * neurite adds `seed` to the model's config (and `neurite_class: 'Autoencoder'` for an
+   * neurite adds `seed` to the model's config when it is not 0 (and `neurite_class: 'Autoencoder'` for an
    * autoencoder); TF.js ignores both. Layers TF.js does not have are `neurite>…` classes. The
    * first layer of the model and of each nested model gets `batch_input_shape` when the shape
    * is known (given, or from building). Does not build the model.

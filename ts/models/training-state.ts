@@ -35,6 +35,7 @@ import { LearningRateSchedule } from '../schedules.js';
 import { OPTIMIZERS, SCHEDULES, type OptimizerName, type ScheduleName } from '../wasm/codes.js';
 import { Sequential } from './sequential.js';
 import { epochsCompleted, setEpochsCompleted } from './fit.js';
+import { weightSpecs } from './weights.js';
 
 /**
  * A compiled model's training state, JSON-able except for the `Float32Array`s of `tensors`
@@ -134,14 +135,12 @@ export function exportTrainingState(model: Sequential): TrainingState {
   const { model: m, h } = compiledHandle(OP_EXPORT, model);
   const info = m.compiledInfo(OP_EXPORT);
   const head = readHeader(h, OP_EXPORT);
-  const names = m.weightNames();
   const tensors: TrainingState['tensors'] = [];
-  const weights = m.getWeights();
-  try {
-    for (let i = 0; i < head.weights; i++) {
-      const shape = weights[i].shape;
-      const n = weights[i].size;
-      if (head.slots === 0) continue;
+  const { names, shapes, order } = weightsInOrder(OP_EXPORT, m, h);
+  if (head.slots > 0) {
+    order.forEach((i, j) => {
+      const n = shapes[j].reduce((a, b) => a * b, 1);
+      // The core keeps the slots by its own weight index.
       const t: Tensor = runOp((e, out) => e.nr_model_get_slots(h, i, out));
       let all: Float32Array;
       try {
@@ -150,16 +149,25 @@ export function exportTrainingState(model: Sequential): TrainingState {
         t.dispose();
       }
       head.slotNames.forEach((slot, k) => {
-        tensors.push({ name: `${names[i]}/${slot}`, shape: shape.slice(), data: all.slice(k * n, (k + 1) * n) });
+        tensors.push({ name: `${names[j]}/${slot}`, shape: shapes[j].slice(), data: all.slice(k * n, (k + 1) * n) });
       });
-    }
-  } finally {
-    for (const w of weights) w.dispose();
+    });
   }
   const extra: Record<string, number | string> = { formatVersion: FORMAT_VERSION, seed: head.seed, lrScale: head.lrScale };
   const done = epochsCompleted(m);
   if (done !== undefined) extra.epochsCompleted = done;
   return { optimizer: info.optimizer.getConfig(), step: head.step, extra, tensors };
+}
+
+/**
+ * The names and shapes of `m`'s weights in `getWeights()` order (TF.js's), and `order`: the
+ * core's index of each (the core keeps the optimizer's slots by its own index).
+ */
+function weightsInOrder(op: string, m: Sequential, h: number): { names: string[]; shapes: number[][]; order: number[] } {
+  const { order } = m.tfWeightOrder(op);
+  const names = m.coreWeightNames(op);
+  const shapes = weightSpecs(op, { handle: h, path: [] }).map((w) => w.shape);
+  return { names: order.map((i) => names[i]), shapes: order.map((i) => shapes[i]), order };
 }
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v);
@@ -231,15 +239,12 @@ export function importTrainingState(model: Sequential, state: TrainingState): vo
   const head = readHeader(h, op);
   const list = state.tensors as unknown;
   if (!Array.isArray(list)) throw new InvalidArgumentError(`${op}: state.tensors must be an array of { name, shape, data }, got ${describe(list)}`);
-  const names = m.weightNames();
+  const { names, shapes, order } = weightsInOrder(op, m, h);
   const want = head.weights * head.slots;
   if (list.length !== want) {
     const layout = head.slots === 0 ? `${info.optimizer.name} as compiled keeps no state` : `${head.weights} weights × ${head.slots} slots (${head.slotNames.join(', ')})`;
     throw new InvalidArgumentError(`${op}: state.tensors has ${list.length} tensors but model ${m.name} needs ${want}: ${layout}; was the state saved from another architecture or optimizer setting?`);
   }
-  const weights = m.getWeights();
-  const shapes = weights.map((w) => w.shape);
-  weights.forEach((w) => w.dispose());
   const flat: Float32Array[] = [];
   for (let i = 0; i < head.weights; i++) {
     const n = shapes[i].reduce((a, b) => a * b, 1);
@@ -268,12 +273,14 @@ export function importTrainingState(model: Sequential, state: TrainingState): vo
     flat.push(buf);
   }
 
-  // Into WebAssembly: one tensor per weight (slot-major), checked again and copied by Rust,
-  // then freed here whatever happens.
+  // Into WebAssembly: one tensor per weight (slot-major), in the core's order, checked again
+  // and copied by Rust, then freed here whatever happens.
   const made: Tensor[] = [];
+  const inCore: Float32Array[] = [];
+  order.forEach((i, j) => (inCore[i] = flat[j]));
   try {
     const hs: number[] = [];
-    for (const buf of flat) {
+    for (const buf of inCore) {
       if (buf.length === 0) {
         hs.push(0); // no state (an optimizer without slots, or an empty weight)
         continue;

@@ -77,11 +77,13 @@ export function weightSpecs(op: string, at: WeightsAt): Array<Omit<WeightInfo, '
 
 /**
  * @internal Overwrites every weight at `at` (`owner` names it in errors, e.g. `layer dense_1`;
- * a layer's error lists its weights).
+ * a layer's error lists its weights). `weights` are in the core's order, or with `order` in that
+ * order: `weights[j]` goes to the core's weight `order[j]` (a model's `setWeights` takes TF.js's
+ * order, see `weight-order.ts`), and messages number the weights as `weights` does.
  * Every value is checked (count, shapes, finiteness unless `allowNonFinite`) before any is
  * set, so a failed call changes nothing.
  */
-export function writeWeights(op: string, at: WeightsAt, owner: string, weights: unknown, allowNonFinite: boolean): void {
+export function writeWeights(op: string, at: WeightsAt, owner: string, weights: unknown, allowNonFinite: boolean, order?: readonly number[]): void {
   const n = numWeights(op, at);
   if (!Array.isArray(weights) || weights.length !== n) {
     // A layer's few weights are listed; a model's count is enough.
@@ -90,9 +92,26 @@ export function writeWeights(op: string, at: WeightsAt, owner: string, weights: 
     throw new InvalidArgumentError(`${op}: ${owner} has ${n} weight${n === 1 ? '' : 's'}${shapes.length ? ` (${shapes.join(', ')})` : ''}, got ${got}`);
   }
   const handles = weights.map((w, i) => need(op, `weights[${i}]`, w));
+  // Position j of `weights` for the core's weight i.
+  const pos = order ? inverse(order) : handles.map((_, i) => i);
   const allow = allowNonFinite ? 1 : 0;
   // Check all, then set all (the values were checked on the first pass).
   for (const checkOnly of [1, 0]) {
-    handles.forEach((hw, i) => call((e) => check(e.nr_model_set_weight(at.handle, writeArgs(op, at.path), at.path.length, i, hw, checkOnly, checkOnly ? allow : 1))));
+    for (let i = 0; i < n; i++) {
+      try {
+        call((e) => check(e.nr_model_set_weight(at.handle, writeArgs(op, at.path), at.path.length, i, handles[pos[i]], checkOnly, checkOnly ? allow : 1)));
+      } catch (err) {
+        // The core numbers weights in its order: say which of the given ones it means.
+        if (err instanceof Error && pos[i] !== i) err.message = err.message.replace(`${op}: weight ${i} (`, `${op}: weight ${pos[i]} (`);
+        throw err;
+      }
+    }
   }
+}
+
+/** The inverse of the permutation `order` (`order[j] = i` ⇔ result`[i] = j`). */
+function inverse(order: readonly number[]): number[] {
+  const out = new Array<number>(order.length);
+  order.forEach((i, j) => (out[i] = j));
+  return out;
 }

@@ -601,8 +601,8 @@ const weightsOp = {
 };
 
 /**
- * A layer's own weights: every layer's `getWeights()`, in order, is the model's `getWeights()`
- * bit for bit; `getLayer(name | index)` with bad keys is an error; `layer.setWeights` with one
+ * A layer's own weights: every layer's `getWeights()` is the model's `getWeights()` entries of
+ * the same names (`weightNames()`; the model lists them in TF.js's order) bit for bit; `getLayer(name | index)` with bad keys is an error; `layer.setWeights` with one
  * weight short (or one too many) is an error, and with `w * 0.5` reads back exactly.
  */
 const layerWeightsOp = {
@@ -623,8 +623,10 @@ const layerWeightsOp = {
       run: () => {
         const all = md.m.getWeights(); // builds the model
         try {
+          const byName = new Map(md.m.weightNames().map((w, i) => [w, all[i]]));
+          const perNames = ls.flatMap((l) => l.weights.map((v) => v.name));
           const per = ls.flatMap((l) => l.getWeights());
-          const same = per.length === all.length && per.every((t, i) => t.dataSync().every((v, k) => Object.is(v, all[i].dataSync()[k])));
+          const same = per.length === all.length && per.every((t, i) => byName.has(perNames[i]) && t.dataSync().every((v, k) => Object.is(v, byName.get(perNames[i]).dataSync()[k])));
           per.forEach((t) => t.dispose());
           if (!same) return { same, ok: true };
           const layer = md.m.getLayer(key);
@@ -648,7 +650,7 @@ const layerWeightsOp = {
         }
       },
       check: ({ same, ok }) => {
-        if (!same) throw new Mismatch("getWeights: the layers' getWeights(), in order, differ from the model's getWeights()");
+        if (!same) throw new Mismatch("getWeights: the layers' getWeights() differ from the model's getWeights() of the same names");
         if (!ok) throw new Mismatch('setWeights: layer.getWeights() after layer.setWeights(w.map(x => x * 0.5)) differs');
       },
     };

@@ -14,7 +14,7 @@
 import { InvalidArgumentError } from '../../errors.js';
 import { concat } from '../artifacts.js';
 import type { IOHandler, ModelArtifacts } from '../router.js';
-import { artifactsFromJSON, jsonTooLarge, MAX_JSON_BYTES, ownBuffer, parseModelJSON, planWeights, sizeMismatch } from './manifest.js';
+import { artifactsFromJSON, jsonTooLarge, MAX_JSON_BYTES, ownBuffer, parseModelJSON, planWeights, sizeMismatch, withOrigin } from './manifest.js';
 
 /** What the handler reads of a `File` (a `Blob` with a name). */
 export interface NamedBlob {
@@ -51,9 +51,9 @@ export class BrowserFiles implements IOHandler {
       if (weights.length > 0) {
         throw new InvalidArgumentError(`${op}: ${where} has no weightsManifest, but ${weights.length} weight file(s) were given (${weights.map((f) => f.name).join(', ')}); is files[${index}] the model.json?`);
       }
-      return artifactsFromJSON(json, undefined, undefined);
+      return withOrigin(artifactsFromJSON(json, undefined, undefined), where);
     }
-    const { groups, specs } = planWeights(op, where, json.weightsManifest);
+    const { groups, specs, fields } = planWeights(op, where, json.weightsManifest);
 
     const byName = new Map<string, { file: NamedBlob; index: number }>();
     for (const g of weightFiles) {
@@ -96,7 +96,7 @@ export class BrowserFiles implements IOHandler {
     }
     const parts: Uint8Array[] = [];
     for (const f of order) parts.push(await read(op, f, f.size));
-    return artifactsFromJSON(json, specs, ownBuffer(concat(parts)));
+    return withOrigin(artifactsFromJSON(json, specs, ownBuffer(concat(parts))), where, fields);
   }
 }
 

@@ -14,7 +14,7 @@ import { InvalidArgumentError } from '../../errors.js';
 import { noFiles, type IOHandler, type ModelArtifacts, type SaveResult } from '../router.js';
 import { concat } from '../artifacts.js';
 import {
-  artifactsFromJSON, checkArtifactsToSave, jsonTooLarge, MAX_JSON_BYTES, modelJSONFor, ownBuffer, parseModelJSON, planWeights, saveResult, sizeMismatch,
+  artifactsFromJSON, checkArtifactsToSave, jsonTooLarge, MAX_JSON_BYTES, modelJSONFor, ownBuffer, parseModelJSON, planWeights, saveResult, sizeMismatch, withOrigin,
 } from './manifest.js';
 
 /** What the handler needs from a file system: Node's `fs/promises` or Deno's API behind one face. */
@@ -195,6 +195,8 @@ export class FileSystemHandler implements IOHandler {
     private readonly path: string,
     private readonly url: string,
     private readonly op: string,
+    /** Loading: called after each weight file is read with the fraction of them read (`loadModel`'s `onProgress`). */
+    private readonly onProgress?: (fraction: number) => void,
   ) {}
 
   async save(artifacts: ModelArtifacts): Promise<SaveResult> {
@@ -207,7 +209,8 @@ export class FileSystemHandler implements IOHandler {
   /**
    * Writes both files under temporary names, then renames each over its final name: a save
    * that fails or is cut short leaves the previous model whole, and (with {@link inTurn}) two
-   * saves to one folder never mix their files.
+   * saves to one folder never mix their files. Where renaming is not permitted (Deno without
+   * `--allow-read`) each file is written in place.
    */
   async #save(fs: Fs, { artifacts: a, bytes }: ReturnType<typeof checkArtifactsToSave>): Promise<SaveResult> {
     const { op, path } = this;
@@ -237,7 +240,15 @@ export class FileSystemHandler implements IOHandler {
       }
       for (const f of files) {
         at = f.file;
-        await fs.rename(f.temp, f.file);
+        try {
+          await fs.rename(f.temp, f.file);
+        } catch (e) {
+          // Deno's rename needs read permission too: with --allow-write alone, write in place
+          // (saves to one folder in this process still take turns).
+          if (kind(e) !== 'denied') throw e;
+          await fs.writeFile(f.file, f.data);
+          await fs.remove(f.temp);
+        }
       }
     } catch (e) {
       await Promise.all(files.map((f) => fs.remove(f.temp)));
@@ -262,8 +273,8 @@ export class FileSystemHandler implements IOHandler {
     if (jsonStat.size > MAX_JSON_BYTES) throw jsonTooLarge(op, where, jsonStat.size);
     const bytes = await fs.readFile(jsonPath).catch((e) => { throw fileError(op, fs, 'read', jsonPath, e); });
     const json = parseModelJSON(op, where, bytes);
-    if (json.weightsManifest === undefined) return artifactsFromJSON(json, undefined, undefined);
-    const { groups, specs } = planWeights(op, where, json.weightsManifest);
+    if (json.weightsManifest === undefined) return withOrigin(artifactsFromJSON(json, undefined, undefined), where);
+    const { groups, specs, fields } = planWeights(op, where, json.weightsManifest);
     const dir = dirname(jsonPath, fs.windows);
 
     // Every size first, so that a truncated or oversized claim is refused before any read.
@@ -288,8 +299,9 @@ export class FileSystemHandler implements IOHandler {
       const data = await fs.readFile(file).catch((e) => { throw fileError(op, fs, 'read', file, e); });
       if (data.byteLength !== size) throw new InvalidArgumentError(`${op}: ${where}: ${file} changed while loading (${size} bytes, then ${data.byteLength})`);
       parts.push(data);
+      this.onProgress?.(parts.length / files.length);
     }
-    return artifactsFromJSON(json, specs, ownBuffer(concat(parts)));
+    return withOrigin(artifactsFromJSON(json, specs, ownBuffer(concat(parts))), where, fields);
   }
 }
 

@@ -2,14 +2,15 @@
  * `http(s)://…/model.json` through `fetch`, as TF.js's `tf.io.http`: loading fetches the JSON,
  * then each weight file at the JSON's folder + the manifest path + the JSON URL's query string;
  * saving POSTs a `multipart/form-data` body with the files `model.json` and
- * `model.weights.bin`, as TF.js does. Every response must be OK, and each weight group must
+ * `model.weights.bin`, as TF.js does. Loading takes TF.js's `weightPathPrefix` and `onProgress`.
+ * Every response must be OK, and each weight group must
  * hold exactly the bytes its manifest claims: bodies are streamed and never read past the
  * claimed size (plus one byte, to tell a longer file).
  */
 import { InvalidArgumentError } from '../../errors.js';
-import type { HttpOptions, IOHandler, ModelArtifacts, SaveResult } from '../router.js';
+import type { HttpOptions, IOHandler, ModelArtifacts, SaveResult, WeightSpec } from '../router.js';
 import { concat } from '../artifacts.js';
-import { artifactsFromJSON, checkArtifactsToSave, jsonTooLarge, MAX_JSON_BYTES, modelJSONFor, ownBuffer, parseModelJSON, planWeights, saveResult, sizeMismatch } from './manifest.js';
+import { artifactsFromJSON, checkArtifactsToSave, jsonTooLarge, MAX_JSON_BYTES, modelJSONFor, ownBuffer, parseModelJSON, planWeights, saveResult, sizeMismatch, withOrigin } from './manifest.js';
 
 /** `HTTP 404 Not Found` */
 const status = (res: Response) => `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
@@ -18,6 +19,8 @@ const status = (res: Response) => `HTTP ${res.status}${res.statusText ? ` ${res.
 export class HTTPRequest implements IOHandler {
   private readonly fetch: NonNullable<HttpOptions['fetchFunc']>;
   private readonly init: RequestInit;
+  private readonly weightPathPrefix: string | undefined;
+  private readonly onProgress: HttpOptions['onProgress'];
   constructor(
     private readonly path: string,
     options: HttpOptions,
@@ -25,6 +28,8 @@ export class HTTPRequest implements IOHandler {
   ) {
     this.fetch = options.fetchFunc ?? ((u, i) => fetch(u, i));
     this.init = options.requestInit ?? {};
+    this.weightPathPrefix = options.weightPathPrefix;
+    this.onProgress = options.onProgress;
   }
 
   /** `fetch`, with a network failure turned into an error naming the URL and the field. */
@@ -62,17 +67,37 @@ export class HTTPRequest implements IOHandler {
     const size = await readInto(head, res, MAX_JSON_BYTES + 1);
     if (size > MAX_JSON_BYTES) throw jsonTooLarge(op, path);
     const json = parseModelJSON(op, path, concat(head));
-    if (json.weightsManifest === undefined) return artifactsFromJSON(json, undefined, undefined);
-    const { groups, specs } = planWeights(op, path, json.weightsManifest);
-    // As TF.js: the folder of the JSON URL, and its query string (signed URLs) on every file.
+    if (json.weightsManifest === undefined) return withOrigin(artifactsFromJSON(json, undefined, undefined), path);
+    // As TF.js: the folder of the JSON URL (or weightPathPrefix, as is), and its query string
+    // (signed URLs) on every file.
     const q = path.lastIndexOf('?');
     const base = q < 0 ? path : path.slice(0, q);
-    const prefix = base.slice(0, base.lastIndexOf('/') + 1);
-    const suffix = q < 0 ? '' : path.slice(q);
+    const prefix = this.weightPathPrefix ?? base.slice(0, base.lastIndexOf('/') + 1);
+    const { specs, fields, data } = await this.loadWeights(json.weightsManifest, prefix, q < 0 ? '' : path.slice(q));
+    return withOrigin(artifactsFromJSON(json, specs, data), path, fields);
+  }
+
+  /**
+   * @internal The weights a model.json's `manifest` names, fetched from `prefix` + each path +
+   * `suffix`, checked against the bytes claimed: their specs, where each spec is in the
+   * manifest (`weightsManifest[0].weights[2]`), and the bytes. `onProgress` is called as TF.js
+   * does: each file's response moves it through [0, 0.5], each file read through [0.5, 1].
+   */
+  async loadWeights(manifest: unknown, prefix: string, suffix: string): Promise<{ specs: WeightSpec[]; fields: string[]; data: ArrayBuffer }> {
+    const { op, path } = this;
+    const { groups, specs, fields } = planWeights(op, path, manifest);
+    const files = groups.reduce((n, g) => n + g.paths.length, 0);
+    let [arrived, read] = [0, 0];
+    const progress = (): void => this.onProgress?.(0.5 * (arrived / files) + 0.5 * (read / files));
     // Chunks are kept as they arrive (memory grows with what the server sends, never with what
     // the manifest claims) and joined once at the end.
     const parts = await Promise.all(groups.map(async (group) => {
-      const responses = await Promise.all(group.paths.map((p, i) => this.get(prefix + p + suffix, `${group.field}.paths[${i}] '${p}'`)));
+      const responses = await Promise.all(group.paths.map(async (p, i) => {
+        const r = await this.get(prefix + p + suffix, `${group.field}.paths[${i}] '${p}'`);
+        arrived++;
+        progress();
+        return r;
+      }));
       // NOTE: Content-Length is not trusted for the check: under Content-Encoding (gzip) it counts
       // the compressed bytes, and a browser hides that header on cross-origin responses.
       const chunks: Uint8Array[] = [];
@@ -81,11 +106,13 @@ export class HTTPRequest implements IOHandler {
         // Past the claim already: the rest is not read, only released.
         if (got > group.bytes) await r.body?.cancel().catch(() => undefined);
         else got += await readInto(chunks, r, group.bytes - got + 1);
+        read++;
+        progress();
       }
       if (got !== group.bytes) throw sizeMismatch(op, path, group, got, got > group.bytes ? 'more than claimed' : group.paths.join(', '));
       return chunks;
     }));
-    return artifactsFromJSON(json, specs, ownBuffer(concat(parts.flat())));
+    return { specs, fields, data: ownBuffer(concat(parts.flat())) };
   }
 }
 

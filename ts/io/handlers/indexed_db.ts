@@ -9,7 +9,7 @@
 import { InvalidArgumentError } from '../../errors.js';
 import { artifactsInfo, type ModelArtifactsInfo } from '../artifacts.js';
 import type { IOHandler, ModelArtifacts, SaveResult } from '../router.js';
-import { checkArtifactsToSave, checkModelJSON, checkWeightData, ownBuffer, saveResult, weightBytes } from './manifest.js';
+import { checkArtifactsToSave, checkModelJSON, checkWeightData, ownBuffer, saveResult, weightBytes, withOrigin } from './manifest.js';
 
 const DATABASE = 'tensorflowjs';
 const VERSION = 1;
@@ -98,7 +98,7 @@ export class BrowserIndexedDB implements IOHandler {
     checkWeightData(this.op, where, a.weightSpecs, a.weightData);
     const out = { ...a } as unknown as ModelArtifacts;
     if (a.weightData !== undefined) out.weightData = ownBuffer(weightBytes(this.op, where, a.weightData));
-    return out;
+    return withOrigin(out, where);
   }
 }
 

@@ -9,7 +9,7 @@ import { InvalidArgumentError } from '../../errors.js';
 import { decodeBase64 } from '../../wasm/load.js';
 import type { ModelArtifactsInfo } from '../artifacts.js';
 import type { IOHandler, ModelArtifacts, SaveResult } from '../router.js';
-import { base64Bytes, checkArtifactsToSave, checkModelJSON, encodeBase64, saveResult, specsBytes } from './manifest.js';
+import { base64Bytes, checkArtifactsToSave, checkModelJSON, encodeBase64, saveResult, specsBytes, withOrigin } from './manifest.js';
 
 const PREFIX = 'tensorflowjs_models';
 const INFO = '/info';
@@ -99,7 +99,7 @@ export class BrowserLocalStorage implements IOHandler {
     } catch (e) {
       throw new InvalidArgumentError(`${op}: ${where}: weight_data (key ${k.weightData}) is not base64 (${(e as Error).message})`);
     }
-    return out;
+    return withOrigin(out, where);
   }
 }
 

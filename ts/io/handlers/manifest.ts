@@ -153,10 +153,11 @@ export interface PlannedGroup {
  * claimed size plus the flat weight specs. Nothing is read yet; a claim over
  * {@link MAX_WEIGHT_BYTES} in total is refused here.
  */
-export function planWeights(op: string, where: string, manifest: unknown): { groups: PlannedGroup[]; specs: WeightSpec[] } {
+export function planWeights(op: string, where: string, manifest: unknown): { groups: PlannedGroup[]; specs: WeightSpec[]; fields: string[] } {
   if (!Array.isArray(manifest)) throw fail(op, where, `weightsManifest must be an array of { paths, weights } groups, got ${describe(manifest)}`);
   const groups: PlannedGroup[] = [];
   const specs: WeightSpec[] = [];
+  const fields: string[] = [];
   let total = 0;
   for (const [g, group] of manifest.entries()) {
     const field = `weightsManifest[${g}]`;
@@ -171,8 +172,27 @@ export function planWeights(op: string, where: string, manifest: unknown): { gro
     if (bytes > 0 && paths.length === 0) throw fail(op, where, `${field}.paths is empty but its weights need ${bytes} bytes`);
     groups.push({ field, paths, bytes });
     specs.push(...(group.weights as WeightSpec[]));
+    fields.push(...(group.weights as WeightSpec[]).map((_, i) => `${field}.weights[${i}]`));
   }
-  return { groups, specs };
+  return { groups, specs, fields };
+}
+
+/** Where each handler's artifacts came from (see {@link withOrigin}). */
+const origins = new WeakMap<object, { where: string; fields?: string[] }>();
+
+/**
+ * `artifacts`, noted as read from `where` (the model.json, or the store and name), their
+ * `weightSpecs[i]` being `fields[i]` there (`weightsManifest[0].weights[2]`): the loader's
+ * checks after the manifest stage then name the file and the field as these checks do.
+ */
+export function withOrigin<T extends object>(artifacts: T, where: string, fields?: string[]): T {
+  origins.set(artifacts, { where, ...(fields ? { fields } : {}) });
+  return artifacts;
+}
+
+/** Where `artifacts` came from, if a handler read them (see {@link withOrigin}). */
+export function originOf(artifacts: unknown): { where: string; fields?: string[] } | undefined {
+  return typeof artifacts === 'object' && artifacts !== null ? origins.get(artifacts) : undefined;
 }
 
 /** The error for a group whose files hold `got` bytes where its weights claim `group.bytes`. */
