@@ -1,7 +1,7 @@
 /** `init()`: compiles and instantiates the core once; both entries build on this. */
 import { instantiate, isInitialized, threadsInfo, type ThreadConfig } from './engine.js';
 import { InvalidArgumentError } from './errors.js';
-import { didYouMean } from './options.js';
+import { didYouMean, optionKeys } from './options.js';
 import { DEFAULT_THREADS_CAP, MAX_THREADS, hasRelaxedSimd, hasWorkerThreads, reportedCores, workersUnavailable } from './threads/detect.js';
 import { nodeSpawner, nodeWorkerCtor, webSpawner, type Spawner } from './threads/pool.js';
 import { compileFrom, type WasmSource } from './wasm/load.js';
@@ -88,7 +88,7 @@ function isOptions(v: unknown): v is Record<string, unknown> {
 
 /** Checked options, with `threads` still undefined when not given. */
 function readInitOptions(o: Record<string, unknown>): InitOptions {
-  for (const k of Object.keys(o)) {
+  for (const k of optionKeys('init', o)) {
     if (!(INIT_KEYS as readonly string[]).includes(k)) {
       throw new InvalidArgumentError(`init: unknown option '${k}'${didYouMean(k, INIT_KEYS)} (known: ${INIT_KEYS.join(', ')}; or pass the source itself)`);
     }

@@ -80,13 +80,27 @@ export function unknownOption(op: string, key: string, known: readonly string[],
 }
 
 /**
+ * @internal The keys of an options object, which are its own: an object that inherits an
+ * enumerable key (from a modified `Object.prototype`, or made by `Object.create(defaults)`) is
+ * an error, since options are read as properties and would take values nobody passed here.
+ */
+export function optionKeys(op: string, o: object): string[] {
+  for (const k in o) {
+    if (!Object.prototype.hasOwnProperty.call(o, k)) {
+      throw new InvalidArgumentError(`${op}: the options object inherits the key '${k}' from its prototype (was Object.prototype modified?); pass options as the object's own properties`);
+    }
+  }
+  return Object.keys(o);
+}
+
+/**
  * @internal Rejects an options value that is not a plain object (`undefined` is accepted unless
  * `required`), and unknown keys with a suggestion. Returns the object (or `{}`).
  */
 export function checkArgs(op: string, args: unknown, known: readonly string[], required = false): Record<string, unknown> {
   if (args === undefined && !required) return {};
   if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`${op}: options must be an object, got ${describe(args)}`);
-  for (const k of Object.keys(args)) {
+  for (const k of optionKeys(op, args)) {
     if (!known.includes(k)) throw unknownOption(op, k, known);
   }
   return args as Record<string, unknown>;
@@ -105,7 +119,7 @@ export function readOptions(op: string, options: unknown, spec: OptionSpec): Rec
     throw new InvalidArgumentError(`${op}: options must be an object, got ${describe(options)}`);
   }
   const given = (options ?? {}) as Record<string, unknown>;
-  for (const k of Object.keys(given)) {
+  for (const k of optionKeys(op, given)) {
     if (!(k in spec)) {
       throw unknownOption(op, k, Object.keys(spec));
     }
@@ -190,7 +204,7 @@ export function lossAbi(op: string, loss: LossName | LossAlias | LossConfig, opt
   // Unknown keys name the loss and list every option it takes, `reduction` included.
   if (opts !== null && typeof opts === 'object' && !Array.isArray(opts)) {
     const known = [...spec.map(([k]) => k as string), 'reduction'];
-    for (const k of Object.keys(opts)) if (!known.includes(k)) throw unknownOption(op, k, known, op === canonical ? 'option' : `${canonical as string} option`);
+    for (const k of optionKeys(op, opts)) if (!known.includes(k)) throw unknownOption(op, k, known, op === canonical ? 'option' : `${canonical as string} option`);
   }
   let reduction = 0;
   if (opts !== null && typeof opts === 'object' && !Array.isArray(opts) && 'reduction' in opts) {

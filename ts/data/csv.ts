@@ -7,7 +7,7 @@
  * `csv_parse.ts`, in the dataset chunk loaded when the first pass starts (see `lazy.ts`).
  */
 import { InvalidArgumentError } from '../errors.js';
-import { didYouMean, unknownOption } from '../options.js';
+import { didYouMean, unknownOption, optionKeys } from '../options.js';
 import { Dataset } from './dataset.js';
 import { describeElement, isPlainObject } from './describe.js';
 import { dataChunk } from './lazy.js';
@@ -142,7 +142,7 @@ function checkSource(op: string, source: unknown): CSVSource {
 function checkColumn(op: string, name: string, c: unknown): ColumnPlan {
   const at = `columnConfigs[${JSON.stringify(name)}]`;
   if (!isPlainObject(c)) throw new InvalidArgumentError(`${op}: ${at} must be an object with required, default, isLabel or dtype, got ${describeElement(c)}`);
-  for (const k of Object.keys(c)) if (!COLUMN_KEYS.includes(k)) throw unknownOption(op, k, COLUMN_KEYS, `${at} option`);
+  for (const k of optionKeys(op, c)) if (!COLUMN_KEYS.includes(k)) throw unknownOption(op, k, COLUMN_KEYS, `${at} option`);
   const dtype = c.dtype;
   if (dtype !== undefined && !DTYPES.includes(dtype as CSVDtype)) {
     throw new InvalidArgumentError(`${op}: ${at}.dtype must be one of ${DTYPES.join(', ')}, got ${describeElement(dtype)}${didYouMean(dtype, DTYPES)}`);
@@ -157,7 +157,7 @@ export function planCSV(op: string, source: unknown, csvConfig: unknown): CSVPla
   const src = checkSource(op, source);
   if (csvConfig !== undefined && !isPlainObject(csvConfig)) throw new InvalidArgumentError(`${op}: csvConfig must be an object, got ${describeElement(csvConfig)}`);
   const cfg = (csvConfig ?? {}) as Record<string, unknown>;
-  for (const k of Object.keys(cfg)) if (!CONFIG_KEYS.includes(k)) throw unknownOption(op, k, CONFIG_KEYS, 'csvConfig option');
+  for (const k of optionKeys(op, cfg)) if (!CONFIG_KEYS.includes(k)) throw unknownOption(op, k, CONFIG_KEYS, 'csvConfig option');
   const hasHeader = flag(op, 'hasHeader', cfg.hasHeader, true);
   let columnNames: string[] | null = null;
   if (cfg.columnNames !== undefined) {

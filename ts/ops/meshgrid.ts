@@ -1,6 +1,6 @@
 /** `meshgrid`: coordinate grids from two coordinate vectors. */
 import { InvalidArgumentError } from '../errors.js';
-import { unknownOption } from '../options.js';
+import { unknownOption, optionKeys } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import { composite } from './composite.js';
 import { describe, show, withTensors, type TensorLike } from './convert.js';
@@ -23,7 +23,7 @@ import { reshape } from './shape.js';
 export function meshgrid(x?: TensorLike, y?: TensorLike, options: { indexing?: 'xy' | 'ij' } = {}): Tensor[] {
   const op = 'meshgrid';
   if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new InvalidArgumentError(`${op}: options must be an object { indexing }, got ${describe(options)}`);
-  for (const k of Object.keys(options)) if (k !== 'indexing') throw unknownOption(op, k, ['indexing']);
+  for (const k of optionKeys(op, options)) if (k !== 'indexing') throw unknownOption(op, k, ['indexing']);
   const indexing = options.indexing === undefined ? 'xy' : options.indexing;
   if (indexing !== 'xy' && indexing !== 'ij') throw new InvalidArgumentError(`${op}: indexing must be 'xy' or 'ij', got ${show(indexing)}`);
   if (x === undefined) return [];
