@@ -71,7 +71,7 @@ describe('loss reduction sumOverFeatures', () => {
   it('unknown reductions are InvalidArgumentErrors listing the valid ones', () => {
     nr.tidy(() => {
       const a = nr.tensor([0.5, 0.5], [1, 2]);
-      throws(() => losses.meanSquaredError(a, a, { reduction: 'sum' as never }), "meanSquaredError: unknown reduction 'sum' (valid: mean, sumOverFeatures)");
+      throws(() => losses.meanSquaredError(a, a, { reduction: 'sum' as never }), "meanSquaredError: unknown reduction 'sum' (valid: mean, sumOverFeatures, none)");
       const m = nr.sequential({ layers: [layers.dense({ inputShape: [2], units: 2 })] });
       throws(() => m.compile({ optimizer: 'sgd', loss: { name: 'binaryCrossentropy', reduction: 'none' as never } }), "compile: unknown reduction 'none' (valid: mean, sumOverFeatures)");
       m.dispose();

@@ -198,6 +198,14 @@ const DIFFERENTIABLE: Record<string, Diff> = {
   // and whole frames only); maxPoolWithArgmax's result is maxPool (distinct values: no ties).
   ensureShape: { shapes: [[2, 3]], f: (x) => nr.ensureShape(x, [null, 3]) },
   frame: { shapes: [[7]], f: (x) => nr.concat([nr.reshape(nr.signal.frame(x, 3, 2, true, 0.5), [-1]), nr.reshape(nr.signal.frame(x, 2, 3), [-1])]) },
+  // The classic RBF design matrix: under grad it is composed of the ops above (the rbf layer's
+  // derivatives; test/rbf-classic.test.ts compares them with the layer's), w.r.t. x, the
+  // centers and the widths (kept positive), for every kernel.
+  rbfFeatures: {
+    shapes: [[3, 2], [2, 2], [2]],
+    inputs: [[0.3, -0.2, 0.9, 0.5, -0.7, 0.1], [0, 0.4, 1, -0.5], [0.8, 1.4]],
+    f: (x, cs, w) => nr.concat(['gaussian', 'multiquadric', 'inverseMultiquadric'].map((kernel) => nr.rbfFeatures(x, cs, w, { kernel: kernel as nr.RbfKernelName })), 1),
+  },
   maxPoolWithArgmax: { shapes: [[3, 3, 2]], inputs: [[0.1, -0.5, 0.9, 0.3, -0.2, 0.7, 0.45, -0.9, 0.05, 0.6, 0.8, -0.35, 0.25, 0.5, -0.7, 0.15, 0.35, -0.1]], f: (x) => nr.maxPoolWithArgmax(x, 2, 1, 'same', true).result },
 };
 
@@ -337,7 +345,8 @@ const NO_RULE: Record<string, { name: RegExp; f: (x: T) => T }> = {
   activationGrad: { name: /relu has no gradient rule/, f: (x) => nr.activationGrad(x, nr.onesLike(x), 'relu') },
   preluGrad: { name: /preluGrad has no gradient rule/, f: (x) => nr.preluGrad(x, 0.2, nr.onesLike(x)).dx },
   lossGradient: { name: /lossGrad has no gradient rule/, f: (x) => nr.losses.lossGradient('mse', nr.zerosLike(x), x) },
-  rbfFeatures: { name: /rbfFeatures has no gradient rule/, f: (x) => nr.rbfFeatures(nr.reshape(x, [2, 2]), c([0, 0, 1, 1], [2, 2]), c([1, 1])) },
+  // Deliberately without a rule: the choice of nearest neighbours and the closed-form solve (a
+  // Cholesky factorisation in the core) are not recorded on the tape.
   rbfWidths: { name: /rbfWidths has no gradient rule/, f: (x) => nr.rbfWidths(nr.reshape(x, [2, 2]), { neighbors: 1 }) },
   leastSquares: { name: /leastSquares has no gradient rule/, f: (x) => nr.leastSquares(nr.reshape(x, [2, 2]), c([1, 2], [2, 1])) },
   kmeans: { name: /kmeans has no gradient rule/, f: (x) => nr.kmeans(nr.reshape(x, [4, 1]), { k: 2, seed: 1 }).centers },
@@ -360,6 +369,9 @@ const NOT_OPS = [
   'ready', 'getBackend', 'setBackend', 'enableProdMode', 'print', 'browser', 'booleanMaskAsync', 'whereAsync', 'setdiff1dAsync',
   // TF.js's tf.Reduction enum (also losses.Reduction), and the tf.math namespace (its ops are listed by name).
   'Reduction', 'math',
+  // TF.js's model names: LayersModel (Sequential), the CustomCallback class, the tf.models
+  // namespace (modelFromJSON, async) and the tf.Rank enum.
+  'LayersModel', 'CustomCallback', 'models', 'Rank',
   // TF.js's utilities that are not tensor ops: the TensorBuffer (JS memory), timing and memory
   // profiling, a number (enclosingPowerOfTwo), the async inTopKAsync, and the tf.signal
   // namespace (its ops are listed by name).

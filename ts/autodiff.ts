@@ -212,6 +212,8 @@ function taped(op: string, f: () => Tensor, given: Array<Tensor | LayerVariable>
     s.handleFor(op, what(i));
   });
   if (dy !== undefined && !(dy instanceof Tensor)) throw new InvalidArgumentError(`${op}: dy must be a Tensor, got ${describe(dy)}`);
+  // The variables live before f runs: a default list that f empties was emptied by f.
+  const liveBefore = typeof given === 'function' ? liveVariables().filter((v) => v.trainable).length : 0;
   onTape(op, () => call((e) => check(e.nr_tape_begin())));
   recording = true;
   let value: Tensor | undefined;
@@ -232,7 +234,13 @@ function taped(op: string, f: () => Tensor, given: Array<Tensor | LayerVariable>
       }),
     );
     sources = typeof given === 'function' ? given() : given;
-    if (sources.length === 0) throw new InvalidArgumentError(`${op}: there are no trainable variables; create them with variable(...), or use a model (its trainable weights are variables)`);
+    if (sources.length === 0) {
+      throw new InvalidArgumentError(
+        liveBefore > 0
+          ? `${op}: f disposed the variables it was to be differentiated with respect to (${liveBefore} trainable variable${liveBefore === 1 ? ' was' : 's were'} live before it ran, none after); dispose them after the call`
+          : `${op}: there are no trainable variables; create them with variable(...), or use a model (its trainable weights are variables)`,
+      );
+    }
     // Re-checked after f ran: f may have disposed a source or dy. A weight is asked for its id
     // now, while its layer is surely alive (ids are only unique among live layers).
     const ids = sources.flatMap((s, i) => (s instanceof LayerVariable ? s.sourceId(op) : [s.handleFor(op, what(i)), 0]));

@@ -59,7 +59,9 @@ export function collapseLinear(model: Sequential): Sequential {
     return { useBias: l.args.useBias !== false, ...act };
   });
   const inputShape = model.inputShape;
-  const weights = model.getWeights();
+  // Each layer's own weights (kernel, bias): the model's list is in TF.js's order, which puts
+  // a frozen layer's weights last.
+  const weights = (stack as Dense[]).flatMap((l) => l.getWeights());
   const { kernel, bias } = tidy(() => {
     let k = 0;
     let W: Tensor | null = null;
