@@ -6,34 +6,22 @@
 // factory aliases exist, PReLU starts from TF.js's zeros, and the cosmetics are TF.js's
 // (summary's class names, getClassName, no default seed in a config, symbolic tensor names).
 // TF.js 4.22 (tfjs-layers, CPU backend) is the oracle throughout.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 // tfjs-core's chained ops (TF.js's orthogonal initializer calls t.flatten()), as @tensorflow/tfjs registers them.
 import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as nr from '../ts/index.js';
-import { thrown } from './setup.js';
+import { failTestsThatLeak, invalidMessage } from './setup.js';
 import { close, expectLayersAsTfjs, expectTfjsRoundTrip, rng, tfArtifacts, uniform } from './oracle.js';
 
 await tf.setBackend('cpu');
 const { layers } = nr;
 const Invalid = nr.InvalidArgumentError;
 
-let tensorsBefore = 0;
-beforeEach(() => {
-  tensorsBefore = nr.memory().numTensors;
-});
-afterEach(() => {
-  expect(nr.memory().numTensors, 'tensors left alive by the test').toBe(tensorsBefore);
-});
-
-/** What `f` threw, checked to be an InvalidArgumentError; its message. */
-function invalid(f: () => unknown): string {
-  const e = thrown(f);
-  expect(e, 'expected an InvalidArgumentError').toBeInstanceOf(Invalid);
-  return (e as Error).message;
-}
+failTestsThatLeak();
+const invalid = invalidMessage;
 
 /** What the promise rejected with, checked to be an InvalidArgumentError; its message. */
 async function rejected(p: Promise<unknown>): Promise<string> {

@@ -7,7 +7,7 @@
 // files in either order, without binary bytes in its messages (ts/io/handlers/). data.csv and
 // a server's HTML fallback page are in test/data-csv.test.ts (its HTTP server).
 import { readFileSync, writeFileSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 // tfjs-core's chained ops (t.toInt(), …) are registered by this import, as @tensorflow/tfjs does.
@@ -15,27 +15,15 @@ import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import * as nr from '../ts/index.js';
 import { getSaveHandler, noFiles } from '../ts/io/router.js';
 import { readLoopArgs as loopArgs } from '../ts/models/fit.js';
-import { thrown } from './setup.js';
+import { failTestsThatLeak, invalidMessage, thrown } from './setup.js';
 import { model, data, rejection } from './fit-helpers.js';
 import { f32, folder, fresh, load, save, spec } from './io-helpers.js';
 
 const { util } = nr;
 const Invalid = nr.InvalidArgumentError;
 
-let tensorsBefore = 0;
-beforeEach(() => {
-  tensorsBefore = nr.memory().numTensors;
-});
-afterEach(() => {
-  expect(nr.memory().numTensors, 'tensors left alive by the test').toBe(tensorsBefore);
-});
-
-/** What `f` threw, checked to be an InvalidArgumentError; its message. */
-function invalid(f: () => unknown): string {
-  const e = thrown(f);
-  expect(e, 'expected an InvalidArgumentError').toBeInstanceOf(Invalid);
-  return (e as Error).message;
-}
+failTestsThatLeak();
+const invalid = invalidMessage;
 
 const iota = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 

@@ -1,6 +1,6 @@
 /** Shared test helpers: init once per file, a leak check, what a call threw, closeness. */
-import { expect } from 'vitest';
-import { init, memory } from '../ts/index.js';
+import { afterEach, beforeEach, expect } from 'vitest';
+import { init, InvalidArgumentError, memory } from '../ts/index.js';
 
 await init();
 
@@ -20,6 +20,24 @@ export function thrown(f: () => unknown): unknown {
     return e;
   }
   return undefined;
+}
+
+/** What `f` threw, checked to be an InvalidArgumentError; its message. */
+export function invalidMessage(f: () => unknown): string {
+  const e = thrown(f);
+  expect(e, 'expected an InvalidArgumentError').toBeInstanceOf(InvalidArgumentError);
+  return (e as Error).message;
+}
+
+/** Makes every test of the calling file fail when it leaves tensors alive. */
+export function failTestsThatLeak(): void {
+  let before = 0;
+  beforeEach(() => {
+    before = memory().numTensors;
+  });
+  afterEach(() => {
+    expect(memory().numTensors, 'tensors left alive by the test').toBe(before);
+  });
 }
 
 /** What `f` threw, as `Name: message`, checking it left no tensor alive (`'undefined'` if it did not throw). */
