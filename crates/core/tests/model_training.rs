@@ -107,20 +107,23 @@ fn a_non_finite_gradient_updates_nothing() {
 }
 
 #[test]
-fn evaluate_includes_the_activity_penalty() {
+fn evaluate_reports_the_activity_penalty_beside_the_loss() {
     let (l1, l2) = (0.05f32, 0.02f32);
     let mut m = stack(2, TANH, [l1, l2]);
     m.build_all(&[2]).unwrap();
     let (x, y) = data();
     let tr = trainer(Optimizer::Sgd { momentum: 0.0, nesterov: false }, 0.1);
-    // Without dropout a training forward equals inference, so the losses agree.
+    // Without dropout a training forward equals inference, so the losses agree: training's
+    // is the data loss plus the penalty; evaluate's (as TF.js's) the data loss, with the
+    // penalty reported as regularization.
     let mut tr2 = trainer(Optimizer::Sgd { momentum: 0.0, nesterov: false }, 0.1);
     let (train, _) = tr2.gradients(&mut m, x.clone(), &y).unwrap();
-    for bs in [1, 3, 4] {
-        let eval = tr.evaluate(&mut m, &x, &y, bs).unwrap();
-        assert!((eval.loss - train.loss).abs() < 1e-5, "batch size {bs}: {} vs {}", eval.loss, train.loss);
-    }
     let pred = m.predict(&x, 4).unwrap();
     let data_loss = Loss::MeanSquaredError.forward(pred.data(), y.data(), 4, 2);
+    for bs in [1, 3, 4] {
+        let eval = tr.evaluate(&mut m, &x, &y, bs).unwrap();
+        assert!((eval.loss - data_loss).abs() < 1e-5, "batch size {bs}: {} vs {}", eval.loss, data_loss);
+        assert!((eval.loss + eval.regularization - train.loss).abs() < 1e-5, "batch size {bs}: {} + {} vs {}", eval.loss, eval.regularization, train.loss);
+    }
     assert!(train.loss > data_loss + 1e-3);
 }

@@ -76,7 +76,7 @@ impl ReduceOp {
     /// Reduces one contiguous, non-empty row.
     fn row(self, v: &[f32]) -> f32 {
         let n = v.len() as f32;
-        match self {
+        let r = match self {
             ReduceOp::Sum => k::sum(v),
             ReduceOp::Mean => k::sum(v) / n,
             ReduceOp::Prod => k::prod(v),
@@ -85,7 +85,33 @@ impl ReduceOp {
             ReduceOp::ArgMax => k::arg_max(v) as f32,
             ReduceOp::ArgMin => k::arg_min(v) as f32,
             ReduceOp::Variance => k::sum_sq_dev(v, k::sum(v) / n) / n,
+        };
+        if r.is_finite() { r } else { self.wide(v.iter().copied()).unwrap_or(r) }
+    }
+
+    /// Sum, mean or variance in f64, for a result that came out ±∞ or NaN in f32 although
+    /// every value is finite: a partial sum went past f32's range (`3e38 + 3e38 − 3e38`, or the
+    /// mean of values near f32's maximum), where the true result may well fit. Rounded once to
+    /// f32 (±∞ if it does not fit). `None` for the other ops or when a value is not finite (the
+    /// f32 result stands), so results that fit in every partial sum keep their bits.
+    fn wide(self, v: impl Iterator<Item = f32> + Clone) -> Option<f32> {
+        if !matches!(self, ReduceOp::Sum | ReduceOp::Mean | ReduceOp::Variance) {
+            return None;
         }
+        let (mut sum, mut n) = (0.0f64, 0usize);
+        for x in v.clone() {
+            if !x.is_finite() {
+                return None;
+            }
+            sum += f64::from(x);
+            n += 1;
+        }
+        let mean = sum / n as f64;
+        Some(match self {
+            ReduceOp::Sum => sum as f32,
+            ReduceOp::Mean => mean as f32,
+            _ => (v.map(|x| (f64::from(x) - mean).powi(2)).sum::<f64>() / n as f64) as f32,
+        })
     }
 
     /// Reduces `r` rows of `out.len()` values (`block` is `r · out.len()` values, row-major)
@@ -212,6 +238,11 @@ fn reduce_view(op: ReduceOp, src: &[f32], r: usize, inner: usize, out: &mut [f32
     let mut mean = if op == ReduceOp::Variance { alloc(op.name(), inner)? } else { Vec::new() };
     for (o, block) in out.chunks_exact_mut(inner).zip(src.chunks_exact(r * inner)) {
         op.columns(block, r, o, &mut mean);
+        for (j, v) in o.iter_mut().enumerate() {
+            if !v.is_finite() {
+                *v = op.wide(block.iter().skip(j).step_by(inner).copied()).unwrap_or(*v);
+            }
+        }
     }
     Ok(())
 }
@@ -219,6 +250,28 @@ fn reduce_view(op: ReduceOp, src: &[f32], r: usize, inner: usize, out: &mut [f32
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Partial sums past f32's range: the finite result is computed, not ±∞ or NaN.
+    #[test]
+    fn sums_whose_partial_sums_overflow() {
+        let v = vec![3e38f32, 3e38, -3e38, 1e30, -3e38, 3e38];
+        let t = Tensor::new("t", [6].into(), v.clone()).unwrap();
+        let want_sum = v.iter().map(|&x| f64::from(x)).sum::<f64>();
+        assert_eq!(reduce(ReduceOp::Sum, &t, &[0], false).unwrap().data()[0], want_sum as f32);
+        assert_eq!(reduce(ReduceOp::Mean, &t, &[0], false).unwrap().data()[0], (want_sum / 6.0) as f32);
+        let m = want_sum / 6.0;
+        let var = v.iter().map(|&x| (f64::from(x) - m).powi(2)).sum::<f64>() / 6.0;
+        assert_eq!(reduce(ReduceOp::Variance, &t, &[0], false).unwrap().data()[0], var as f32); // ∞: it does not fit
+        // Columns ([6, 2] over axis 0) too; a true overflow stays ∞, and ∞ or NaN inputs stand.
+        let cols = Tensor::new("t", [3, 2].into(), vec![3e38, 3e38, 3e38, 3e38, -3e38, f32::INFINITY]).unwrap();
+        let s = reduce(ReduceOp::Mean, &cols, &[0], false).unwrap();
+        assert_eq!(s.data(), &[1e38, f32::INFINITY]);
+        let s = reduce(ReduceOp::Sum, &cols, &[0], false).unwrap();
+        assert_eq!(s.data(), &[3e38, f32::INFINITY]);
+        let big = Tensor::new("t", [2].into(), vec![3e38, 3e38]).unwrap();
+        assert_eq!(reduce(ReduceOp::Sum, &big, &[0], false).unwrap().data()[0], f32::INFINITY);
+        assert_eq!(reduce(ReduceOp::Mean, &big, &[0], false).unwrap().data()[0], 3e38);
+    }
 
     fn x() -> Tensor {
         Tensor::new("t", [2, 3].into(), vec![1., 5., 3., 4., 2., 6.]).unwrap()
