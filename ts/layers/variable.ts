@@ -67,6 +67,11 @@ export class LayerVariable {
     return this.#own && this.#owner.trainable;
   }
 
+  /** @internal Whether the weight is trainable by nature (not a moving statistic), whatever its layer's `trainable`. */
+  get ownTrainable(): boolean {
+    return this.#own;
+  }
+
   /** Whether no live model holds the layer any more (its weights went with the last one). */
   get isDisposed(): boolean {
     return this.#owner.where('isDisposed') === null;

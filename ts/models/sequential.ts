@@ -968,13 +968,14 @@ export class Sequential {
    * indices in that order, and how many of them, first, are trainable. Builds the model.
    */
   tfWeightOrder(op: string): { order: number[]; trainable: number } {
-    const h = this.handle(op);
+    this.handle(op);
     let next = 0;
-    // The core's order is depth-first over the layers; a graph model's layers are then put in TF.js's order.
-    const tree = (m: Sequential, path: number[]): WeightTree => {
-      const kids = m.#children().map((c, i): WeightTree => {
-        if (c instanceof Sequential) return tree(c, [...path, i]);
-        const weights = weightSpecs(op, { handle: h, path: [...path, i] }).map((w) => ({ index: next++, own: w.trainable }));
+    // The core's order is depth-first over the layers; a graph model's layers are then put in
+    // TF.js's order. Each layer's variables are cached by the layer (no weight is copied).
+    const tree = (m: Sequential): WeightTree => {
+      const kids = m.#children().map((c): WeightTree => {
+        if (c instanceof Sequential) return tree(c);
+        const weights = c.weights.map((v) => ({ index: next++, own: v.ownTrainable }));
         return { trainable: c.trainable !== false, weights };
       });
       const g = m.#graph;
@@ -982,7 +983,7 @@ export class Sequential {
       const children = g ? tfLayerOrder(k, g.wiring, g.extraUses, g.outputNodes).filter((j) => j >= k).map((j) => kids[j - k]) : kids;
       return { trainable: m.trainable !== false, children };
     };
-    return tfWeightOrder(tree(this, []));
+    return tfWeightOrder(tree(this));
   }
 
   /**
