@@ -72,7 +72,7 @@ export async function modelFromJSON(config: unknown, customObjects?: unknown): P
   let m: LoadedModel;
   const origin = originOf(artifacts);
   try {
-    m = fromArtifacts(origin ? `${op}: ${origin.where}` : op, artifacts, { compile: false }, origin?.fields);
+    m = fromArtifacts(origin ? `${op}: ${origin.where}` : op, artifacts, { compile: false }, origin?.fields, false);
   } catch (err) {
     if (err instanceof NeuriteError) throw err;
     throw new InvalidArgumentError(`${op}: the topology is malformed (${err instanceof Error ? err.message : String(err)})`);
@@ -107,7 +107,7 @@ export async function loadModel(source: string | IOHandler | ModelArtifacts, opt
   const origin = originOf(artifacts);
   const op = origin ? `${OP}: ${origin.where}` : OP;
   try {
-    return fromArtifacts(op, artifacts, options, origin?.fields);
+    return fromArtifacts(op, artifacts, options, origin?.fields, true);
   } catch (err) {
     // Anything but a NeuriteError here is a bug in the checks: report it as bad input, never as a TypeError.
     if (err instanceof NeuriteError) throw err;
@@ -117,9 +117,10 @@ export async function loadModel(source: string | IOHandler | ModelArtifacts, opt
 
 /**
  * The model in `a` (synchronous: everything is in memory); `op` starts every message, and
- * `fields` name the weight specs where they were in a file.
+ * `fields` name the weight specs where they were in a file. `weightsFollow`: loadModel, whose
+ * weights make kept initializers harmless (see `specFromKeras`).
  */
-function fromArtifacts(op: string, v: unknown, options: LoadOptions, fields?: readonly string[]): LoadedModel {
+function fromArtifacts(op: string, v: unknown, options: LoadOptions, fields: readonly string[] | undefined, weightsFollow: boolean): LoadedModel {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new InvalidArgumentError(`${op}: expected model artifacts { modelTopology, weightSpecs, weightData }, a handler with load(), or a URL, got ${describe(v)}`);
   const a = v as ModelArtifacts;
   if (a.format !== undefined && a.format !== 'layers-model') {
@@ -136,12 +137,12 @@ function fromArtifacts(op: string, v: unknown, options: LoadOptions, fields?: re
   // Every size is checked against weightData before anything is allocated.
   const { slots, bytes } = readWeightSpecs(op, a.weightSpecs, a.weightData, fields);
   if (cls === 'Sequential' || cls === 'Model' || cls === 'Functional') {
-    const spec = specFromKeras(op, 'modelTopology', topo);
+    const spec = specFromKeras(op, 'modelTopology', topo, weightsFollow);
     const checked = checkSequential(op, a, spec, options, slots, bytes);
     return buildChecked(op, checked, makeAutoencoderOrSequential);
   }
   if (cls === `${CUSTOM}Perceptron`) return loadPerceptron(op, topo, slots, bytes, options);
-  if (cls === `${CUSTOM}RBFNetwork`) return loadRbfNetwork(op, a, topo, options);
+  if (cls === `${CUSTOM}RBFNetwork`) return loadRbfNetwork(op, a, topo, options, weightsFollow);
   return bad(op, 'modelTopology.class_name', `'${cls}' is a model class neurite does not support; supported: ${MODEL_CLASSES.join(', ')}`);
 }
 
@@ -163,7 +164,7 @@ function loadPerceptron(op: string, topo: Record<string, unknown>, slots: Weight
   }
 }
 
-function loadRbfNetwork(op: string, a: ModelArtifacts, topo: Record<string, unknown>, options: LoadOptions): RBFNetwork {
+function loadRbfNetwork(op: string, a: ModelArtifacts, topo: Record<string, unknown>, options: LoadOptions, weightsFollow: boolean): RBFNetwork {
   const c = objectAt(op, 'modelTopology.config', topo.config);
   let net: RBFNetwork;
   try {
@@ -178,7 +179,7 @@ function loadRbfNetwork(op: string, a: ModelArtifacts, topo: Record<string, unkn
   }
   const inner = { ...a, modelTopology: c.model } as ModelArtifacts;
   const { slots, bytes } = readWeightSpecs(op, inner.weightSpecs, inner.weightData);
-  const spec = specFromKeras(op, 'modelTopology.config.model', c.model);
+  const spec = specFromKeras(op, 'modelTopology.config.model', c.model, weightsFollow);
   const kinds = spec.layers.map((l) => (l.type === 'layer' ? l.kind : 'sequential'));
   if (kinds.join() !== 'rbf,dense') bad(op, 'modelTopology.config.model.config.layers', `of an RBF network must be [neurite>RBF, Dense], got [${kinds.join(', ')}]`);
   // The network's own config says what its model is: the two must agree.

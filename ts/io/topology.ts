@@ -840,8 +840,11 @@ function graphFromKeras(ctx: Ctx, where: string, v: unknown): ModelSpec {
 /**
  * @internal The spec of a whole Keras model config: `{ class_name: 'Sequential', config }`
  * (with or without `keras_version`/`backend`), or the bare `{ name, layers }` config.
+ * `weightsFollow`: the caller sets the weights from the file (`loadModel`), so values neurite
+ * keeps without implementing (an initializer it cannot draw) are harmless when the input shape
+ * is known; otherwise (`fromConfig`, `modelFromJSON`) they are an error.
  */
-export function specFromKeras(op: string, where: string, v: unknown): ModelSpec {
+export function specFromKeras(op: string, where: string, v: unknown, weightsFollow = false): ModelSpec {
   const o = objectAt(op, where, v);
   const ctx: Ctx = { op, shape: undefined };
   let s: ModelSpec;
@@ -856,7 +859,7 @@ export function specFromKeras(op: string, where: string, v: unknown): ModelSpec 
   // Kept values neurite does not implement (an initializer it cannot draw) cannot matter when
   // every weight comes with the config: loadModel of a model whose input shape is known.
   const u = ctx.unbacked?.[0];
-  if (u && !(op === 'loadModel' && specInputShape(s) !== undefined)) {
+  if (u && !(weightsFollow && specInputShape(s) !== undefined)) {
     bad(op, u.where, `is ${show(u.value)}, which neurite keeps for saving but cannot start from (${u.why}): a model made from this config alone would start from other weights. It loads with its weights (loadModel of a model with an input shape), which make it harmless`);
   }
   return s;
