@@ -5,7 +5,7 @@
 // names the function — never a TypeError, a RangeError, a trap or a silent wrong answer.
 import { afterAll, describe, expect, it } from 'vitest';
 import * as nr from '../ts/index.js';
-import { expectNoLeak } from './setup.js';
+import { detached, expectNoLeak } from './setup.js';
 
 /** Asserts that `f` throws a NeuriteError of class `cls` whose message matches `msg`. */
 function throws(f: () => unknown, cls: new (...a: never[]) => nr.NeuriteError, msg: string | RegExp): void {
@@ -281,13 +281,6 @@ const cyclic: unknown[] = [2];
 cyclic.push(cyclic);
 /** BigInts, symbols and cycles in integer positions used to escape as raw TypeErrors ("Do not know how to serialize a BigInt"). */
 const EXOTIC = [5n, [5n], Symbol('s'), [Symbol('s')], cyclic];
-/** A typed array whose buffer was transferred away (it reads as empty). */
-function detached<T extends ArrayBufferView>(Type: new (b: ArrayBuffer) => T): T {
-  const b = new ArrayBuffer(16);
-  const view = new Type(b);
-  structuredClone(b, { transfer: [b] });
-  return view;
-}
 const BAD: Record<string, unknown[]> = {
   tensor: [undefined, null, 1, NaN, 'x', true, {}, [1, 2], new Float32Array(2), 1n],
   tensorLike: [undefined, null, 'x', true, {}, [[1, 2], [3]], ['a'], 1n, [1e39], detached(Float32Array)], // arrays of numbers are TensorLike (as TF.js); ragged or non-numeric ones are not

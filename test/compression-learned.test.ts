@@ -5,7 +5,7 @@
  * InvalidArgumentErrors naming the codec; mutated streams never escape as anything else.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectNoLeak } from './setup.js';
+import { detached, expectNoLeak } from './setup.js';
 import * as nr from '../ts/index.js';
 import { mulberry32 } from './compression-helpers.js';
 import { crc32 } from '../ts/compression/crc32.js';
@@ -312,8 +312,7 @@ describe('codecs.learned: a stream decodes only with the model it was encoded wi
 
   it('refuses bytes and images whose buffer was transferred (detached)', () => {
     const codec = codecs.learned.fromAutoencoder(ae8, { imageShape: [28, 28], bits: 3 });
-    const gone = new Uint8Array(784);
-    structuredClone(gone.buffer, { transfer: [gone.buffer] });
+    const gone = detached(Uint8Array, 784);
     throwsInvalid(() => codec.encode({ data: gone, width: 28, height: 28 }), /^codecs\.learned\.encode: image\.data is a Uint8Array whose ArrayBuffer is detached/);
     throwsInvalid(() => codec.decode(gone), /^codecs\.learned\.decode: bytes is a Uint8Array whose ArrayBuffer is detached/);
     codec.dispose();

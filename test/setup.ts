@@ -22,6 +22,14 @@ export function thrown(f: () => unknown): unknown {
   return undefined;
 }
 
+/** A `Type` array whose buffer has been transferred (detached): it reads as empty, as after `postMessage(m, [buffer])`. */
+export function detached<T>(Type: new (b: ArrayBuffer) => T, bytes = 128): T {
+  const buffer = new ArrayBuffer(bytes);
+  const view = new Type(buffer);
+  structuredClone(buffer, { transfer: [buffer] });
+  return view;
+}
+
 /** What `f` threw, checked to be an InvalidArgumentError; its message. */
 export function invalidMessage(f: () => unknown): string {
   const e = thrown(f);

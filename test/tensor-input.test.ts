@@ -8,18 +8,10 @@
 // - finite numbers beyond float32's range (`1e39`): stored as Infinity, as TF.js stores them;
 //   now an InvalidArgumentError naming the index and the value (`f32Value`).
 import { describe, expect, it } from 'vitest';
-import { thrown } from './setup.js';
+import { detached, thrown } from './setup.js';
 import * as nr from '../ts/index.js';
 
 const { compression, codecs } = nr;
-
-/** A `Type` array of `n` elements whose buffer has been transferred (detached). */
-function detached<T>(Type: new (b: ArrayBuffer) => T, n = 16): T {
-  const buffer = new ArrayBuffer(n * 8);
-  const view = new Type(buffer);
-  structuredClone(buffer, { transfer: [buffer] });
-  return view;
-}
 
 /** The error `f` throws, as `Name: message`, checking that it left no tensor behind and grew no memory. */
 function error(f: () => unknown): string {
