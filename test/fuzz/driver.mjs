@@ -53,6 +53,8 @@ export class Context {
     this.counter = 0;
     /** Pool entries the current call uses (for the standalone reproduction). */
     this.used = new Set();
+    /** Large inputs of the current call, too large for the pool: disposed before the next call. */
+    this.scratch = [];
   }
 
   /** `v` as JS source (a tensor by its name). */
@@ -112,9 +114,13 @@ export class Context {
   adopt(t, def, name = `t${this.counter++}`, log = true) {
     names.set(t, name);
     const e = new Entry(t, name, t.size <= 50000 ? t.dataSync() : new Float32Array(0), def);
-    // Large results (or zero-size ones with huge dims) are checked by their calls but not kept.
+    // Large tensors (or zero-size ones with huge dims) are not kept in the pool: a result is
+    // checked by its call and disposed, an input (a logged setup) lives until the next call.
     if (t.size > 50000 || t.shape.some((d) => d > 4096)) {
-      t.dispose();
+      if (def && log) {
+        this.driver.setup(`${name} = ${def}`);
+        this.scratch.push(t);
+      } else t.dispose();
       return e;
     }
     this.pool.push(e);
@@ -317,6 +323,7 @@ class Driver {
     const fam = weightedPick(rng, this.families);
     const gen = weightedPick(rng, fam.ops);
     let call;
+    for (const t of ctx.scratch.splice(0)) t.dispose();
     ctx.used = new Set();
     try {
       call = gen.gen(ctx);
