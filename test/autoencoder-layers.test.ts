@@ -73,7 +73,7 @@ describe('loss reduction sumOverFeatures', () => {
       const a = nr.tensor([0.5, 0.5], [1, 2]);
       throws(() => losses.meanSquaredError(a, a, { reduction: 'sum' as never }), "meanSquaredError: unknown reduction 'sum' (valid: mean, sumOverFeatures, none)");
       const m = nr.sequential({ layers: [layers.dense({ inputShape: [2], units: 2 })] });
-      throws(() => m.compile({ optimizer: 'sgd', loss: { name: 'binaryCrossentropy', reduction: 'none' as never } }), "compile: unknown reduction 'none' (valid: mean, sumOverFeatures)");
+      throws(() => m.compile({ optimizer: 'sgd', loss: { name: 'binaryCrossentropy', reduction: 'none' as never } }), "compile: reduction 'none' gives one loss per sample, and a training loss is one number: use 'mean' or 'sumOverFeatures'");
       m.dispose();
     });
   });

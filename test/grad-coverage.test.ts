@@ -234,6 +234,22 @@ const LOSSES: Record<string, Diff> = {
   softmaxCrossEntropy: { shapes: [[2, 3]], range: [-2, 2], f: (p) => nr.losses.softmaxCrossEntropy(c([0, 1, 0, 0.3, 0.3, 0.4], [2, 3]), p, c([1, 2]), 0.1, nr.Reduction.MEAN) },
 };
 
+/**
+ * The Keras-form losses differentiated w.r.t. `yTrue` and `yPred` at once (a target may be
+ * another network's output, as in TF.js where losses are made of ops). Hinge's targets must be
+ * ±1 or 0/1, so finite differences cannot move them: test/losses-per-sample.test.ts compares
+ * its target gradient with TF.js's; sparse targets are class indices, without a gradient.
+ */
+const T6 = [0.15, 0.55, 0.85, 0.3, 0.65, 0.4];
+const LOSS_TARGETS: Record<string, Diff> = {
+  meanSquaredError: { shapes: [[2, 3], [2, 3]], f: (t, p) => nr.losses.meanSquaredError(t, p, { reduction: 'sumOverFeatures' }) },
+  meanAbsoluteError: { shapes: [[2, 3], [2, 3]], inputs: [T6, [0.5, 0.1, 0.3, 0.9, 0.2, 0.8]], f: (t, p) => nr.losses.meanAbsoluteError(t, p) },
+  huber: { shapes: [[2, 3], [2, 3]], inputs: [T6, [0.5, 0.1, 0.3, 0.9, 0.2, 0.5]], f: (t, p) => nr.losses.huber(t, p, { delta: 0.3, reduction: 'none' }) },
+  binaryCrossentropy: { shapes: [[2, 3], [2, 3]], inputs: [T6, [0.3, 0.7, 0.4, 0.6, 0.2, 0.5]], f: (t, p) => nr.add(nr.losses.binaryCrossentropy(t, p, { labelSmoothing: 0.2 }), nr.losses.binaryCrossentropy(t, p, { fromLogits: true, reduction: 'none' }).sum()) },
+  categoricalCrossentropy: { shapes: [[2, 3], [2, 3]], inputs: [T6, [0.3, 0.7, 0.4, 0.6, 0.2, 0.5]], f: (t, p) => nr.add(nr.losses.categoricalCrossentropy(t, p), nr.losses.categoricalCrossentropy(t, p, { fromLogits: true, labelSmoothing: 0.1, reduction: 'none' }).sum()) },
+  kullbackLeiblerDivergence: { shapes: [[2, 3], [2, 3]], inputs: [T6, [0.3, 0.7, 0.4, 0.6, 0.2, 0.5]], f: (t, p) => nr.losses.kullbackLeiblerDivergence(t, p) },
+};
+
 /** metrics.* (made of the ops above): the error and cross-entropy metrics w.r.t. `yPred`. */
 const METRICS: Record<string, Diff> = {
   meanSquaredError: { shapes: [[2, 3]], f: (p) => nr.metrics.meanSquaredError(c([0.1, 0.5, 0.9, 0.2, 0.3, 0.4], [2, 3]), p) },
@@ -470,6 +486,10 @@ describe('grad covers every exported op', () => {
 
   for (const [name, d] of Object.entries(LOSSES)) {
     it(`losses.${name}: gradient w.r.t. yPred matches finite differences`, () => checkDiff(name, d));
+  }
+
+  for (const [name, d] of Object.entries(LOSS_TARGETS)) {
+    it(`losses.${name}: gradient w.r.t. yTrue and yPred matches finite differences`, () => checkDiff(name, d));
   }
 
   for (const [name, d] of Object.entries(METRICS)) {

@@ -9,8 +9,10 @@
 //   kullbackLeiblerDivergence, hinge (±1 targets; TF.js converts no 0/1 targets);
 // - neurite's own kernels (crates/core/src/losses/) for every loss and option, huber and label
 //   smoothing included: the mean of the per-sample losses is the `'mean'` loss, and the
-//   gradient of that mean (by the tape, through the composed per-sample ops) is lossGradient's,
+//   gradient of that mean (by the tape, through the per-row backward rule) is lossGradient's,
 //   the kernel's backward rule — also at the clips (probabilities of exactly 0 and 1);
+// - TF.js's gradients with respect to the targets (its losses are made of ops), per sample
+//   and of the mean, for every dense loss;
 // - central finite differences of Σ w·loss for every loss and option.
 //
 // Tolerances: values rtol 1e-5, atol 2e-6 (the kernels sum in float64, the ops in float32;
@@ -49,24 +51,43 @@ const signs = (seed: number, n: number) => Float32Array.from(uniform(seed, n, -1
 type NrLoss = (t: nr.Tensor, p: nr.Tensor, o?: object) => nr.Tensor;
 const nrLoss = (name: string): NrLoss => (losses as unknown as Record<string, NrLoss>)[name];
 
-/** Per-sample losses and d(Σ w·loss)/dp from neurite, with `options` plus `reduction: 'none'`. */
-function viaNr(name: string, options: object, t: Vals, p: Vals, w: Float32Array): { loss: Float32Array; shape: number[]; grad: Float32Array } {
-  return expectNoLeak(() => nr.tidy(() => {
-    const tt = nr.tensor(t.v, t.shape);
-    const f = (x: nr.Tensor) => nrLoss(name)(tt, x, { ...options, reduction: 'none' });
-    const out = f(nr.tensor(p.v, p.shape));
-    const g = nr.grad((x) => nr.sum(nr.mul(f(x), nr.tensor(w, out.shape))))(nr.tensor(p.v, p.shape));
-    return { loss: out.data(), shape: [...out.shape], grad: g.data() };
+type Got = { loss: Float32Array; shape: number[]; grad: Float32Array; gradT: Float32Array | null; mean: number; meanGradT: Float32Array | null };
+
+/**
+ * Per-sample losses and d(Σ w·loss)/dp from neurite, with `options` plus `reduction: 'none'`;
+ * also, unless the targets are class indices, d(Σ w·loss)/dt and the default (mean) loss's
+ * value and target gradient.
+ */
+function viaNr(name: string, options: object, t: Vals, p: Vals, w: Float32Array): Got {
+  let got: Got | undefined;
+  expectNoLeak(() => nr.tidy(() => {
+    const [tt, pp] = [nr.tensor(t.v, t.shape), nr.tensor(p.v, p.shape)];
+    const f = (a: nr.Tensor, x: nr.Tensor) => nrLoss(name)(a, x, { ...options, reduction: 'none' });
+    const out = f(tt, pp);
+    const wt = nr.tensor(w, out.shape);
+    const g = nr.grad((x) => nr.sum(nr.mul(f(tt, x), wt)))(pp);
+    const dense = name !== 'sparseCategoricalCrossentropy';
+    const gT = dense ? nr.grad((a) => nr.sum(nr.mul(f(a, pp), wt)))(tt).data() : null;
+    const mean = nrLoss(name)(tt, pp, options).item();
+    const meanGradT = dense ? nr.grad((a) => nrLoss(name)(a, pp, options))(tt).data() : null;
+    got = { loss: out.data(), shape: [...out.shape], grad: g.data(), gradT: gT, mean, meanGradT };
   }));
+  return got as Got;
 }
 
-function viaTf(f: (t: tf.Tensor, p: tf.Tensor) => tf.Tensor, t: Vals, p: Vals, w: Float32Array): { loss: Float32Array; shape: number[]; grad: Float32Array } {
-  return tf.tidy(() => {
-    const tt = tf.tensor(t.v, t.shape);
-    const out = f(tt, tf.tensor(p.v, p.shape));
-    const g = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(f(tt, x), tf.tensor(w, out.shape))))(tf.tensor(p.v, p.shape));
-    return { loss: out.dataSync() as Float32Array, shape: out.shape, grad: g.dataSync() as Float32Array };
+function viaTf(f: (t: tf.Tensor, p: tf.Tensor) => tf.Tensor, t: Vals, p: Vals, w: Float32Array, dense: boolean): Got {
+  let got: Got | undefined;
+  tf.tidy(() => {
+    const [tt, pp] = [tf.tensor(t.v, t.shape), tf.tensor(p.v, p.shape)];
+    const out = f(tt, pp);
+    const wt = tf.tensor(w, out.shape);
+    const g = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(f(tt, x), wt)))(pp);
+    const gT = dense ? tf.grad((a: tf.Tensor) => tf.sum(tf.mul(f(a, pp), wt)))(tt).dataSync() as Float32Array : null;
+    const mean = tf.mean(out).dataSync()[0];
+    const meanGradT = dense ? tf.grad((a: tf.Tensor) => tf.mean(f(a, pp)))(tt).dataSync() as Float32Array : null;
+    got = { loss: out.dataSync() as Float32Array, shape: out.shape, grad: g.dataSync() as Float32Array, gradT: gT, mean, meanGradT };
   });
+  return got as Got;
 }
 
 const SHAPES = [[5, 3], [2, 3, 4], [4], [6, 1]];
@@ -96,11 +117,18 @@ describe("reduction: 'none' vs TF.js's per-sample losses (tfjs-layers losses.*):
         const p = c.preds(seed + 1, shape);
         const w = uniform(seed + 2, sizeOf(shape.slice(0, -1)), 0.5, 2);
         const got = viaNr(c.name, c.options ?? {}, t, p, w);
-        const want = viaTf(c.tf, t, p, w);
+        const want = viaTf(c.tf, t, p, w, c.name !== 'sparseCategoricalCrossentropy');
         expect(got.shape).toEqual(shape.slice(0, -1));
         expect(want.shape).toEqual(got.shape);
         expectClose(got.loss, want.loss, 1e-5, 2e-6);
         expectClose(got.grad, want.grad, 1e-5, 1e-6);
+        // The losses are differentiable in their targets too, per sample and as the mean.
+        expectClose([got.mean], [want.mean], 1e-5, 2e-6);
+        expect(got.gradT === null).toBe(want.gradT === null);
+        if (got.gradT && want.gradT && got.meanGradT && want.meanGradT) {
+          expectClose(got.gradT, want.gradT, 1e-5, 1e-6);
+          expectClose(got.meanGradT, want.meanGradT, 1e-5, 1e-6);
+        }
       });
     }
   }
@@ -188,10 +216,16 @@ describe("reduction: 'none': shapes, arguments and errors", () => {
     }));
   });
 
-  it('differentiable w.r.t. the targets too (made of ops), where the kernel form is not', () => {
+  it('differentiable w.r.t. the targets too, per sample and reduced; sparse class indices have no gradient', () => {
     expectNoLeak(() => nr.tidy(() => {
       const g = nr.grad((t) => nr.sum(losses.meanSquaredError(t, [[1, 3]], { reduction: 'none' })))(nr.tensor([[2, 2]]));
       expectClose(g.data(), [1, -1]);
+      const m = nr.grad((t) => losses.meanSquaredError(t, [[1, 3]]))(nr.tensor([[2, 2]]));
+      expectClose(m.data(), [1, -1]);
+      const s = nr.grad((t) => losses.meanSquaredError(t, [[1, 3]], { reduction: 'sumOverFeatures' }))(nr.tensor([[2, 2]]));
+      expectClose(s.data(), [2, -2]);
+      const sparse = nr.grad((t) => losses.sparseCategoricalCrossentropy(t, [[0.2, 0.8]]))(nr.tensor([1]));
+      expect(Array.from(sparse.data())).toEqual([0]);
     }));
   });
 

@@ -28,16 +28,8 @@
 import { writeArgs } from './engine.js';
 import { Tensor } from './tensor.js';
 import { InvalidArgumentError } from './errors.js';
-import { logSoftmax, relu, softplus } from './activations.js';
-import { add, div, minimum, mul, sub } from './ops/binary.js';
-import { clipByValue } from './ops/clip.js';
-import { composite } from './ops/composite.js';
 import { describe, withTensors, type TensorLike } from './ops/convert.js';
-import { mean, sum } from './ops/reduce.js';
 import { runOp } from './ops/run.js';
-import { reshape } from './ops/shape.js';
-import { oneHot } from './ops/slicing.js';
-import { abs, log, neg, square } from './ops/unary.js';
 import { f32Bits, lossAbi, REDUCTIONS, type LossReduction } from './options.js';
 import type { LossName } from './wasm/codes.js';
 import { weightedMeanSquaredError, type LossWeights, type Reduction } from './weighted_losses.js';
@@ -143,84 +135,13 @@ function perSampleAsked(options: unknown): boolean {
 function compute(name: LossName, yTrue: TensorLike, yPred: TensorLike, options?: object): Tensor {
   notWeights(name, options);
   const r = options !== null && typeof options === 'object' ? (options as { reduction?: unknown }).reduction : undefined;
-  if (r !== undefined && r !== 'none' && !(REDUCTIONS as readonly unknown[]).includes(r)) {
+  if (r !== undefined && !(REDUCTIONS as readonly unknown[]).includes(r)) {
     // A TF.js Reduction (a number) belongs to the tf.losses forms, as their last argument.
     const tfjs = typeof r === 'number' ? `; TF.js's Reduction enum is the last argument of the tf.losses forms (losses.meanSquaredError(labels, predictions, weights, reduction), losses.absoluteDifference, …)` : '';
-    throw new InvalidArgumentError(`${name}: unknown reduction ${typeof r === 'string' ? `'${r}'` : describe(r)} (valid: ${REDUCTIONS.join(', ')}, none)${tfjs}`);
+    throw new InvalidArgumentError(`${name}: unknown reduction ${typeof r === 'string' ? `'${r}'` : describe(r)} (valid: ${REDUCTIONS.join(', ')})${tfjs}`);
   }
-  if (perSampleAsked(options)) {
-    const { reduction: _none, ...rest } = options as ReductionOptions;
-    const { kind, params } = lossAbi(name, name, rest as LossOptions);
-    return withTensors(name, { yTrue, yPred }, (t) => {
-      // The kernel checks what the per-sample losses need (shapes, targets, option ranges),
-      // with its messages, in one pass over the data.
-      run(name, kind, [...params, 0], t.yTrue, t.yPred, false).dispose();
-      return composite(name, () => perSample(name, params, t.yTrue, t.yPred));
-    });
-  }
-  const { kind, params, reduction } = lossAbi(name, name, options as LossOptions);
+  const { kind, params, reduction } = lossAbi(name, name, options as LossOptions, true);
   return run(name, kind, [...params, reduction], yTrue, yPred, false);
-}
-
-const EPSILON = 1e-7;
-const f32 = Math.fround;
-
-/**
- * The per-sample losses of `name` (`reduction: 'none'`), composed of tensor ops (so `grad`
- * differentiates them through the tape) with the kernels' definitions in
- * `crates/core/src/losses/` (clips, renormalisation, label smoothing, 0/1 hinge targets): one
- * value per row of `yPred` over its last axis, whose mean is the kernel's loss. `params` are
- * the loss's options in ABI order; the kernel has checked the arguments.
- */
-function perSample(name: LossName, params: number[], yTrue: Tensor, yPred: Tensor): Tensor {
-  // A scalar prediction is one sample of one value.
-  const p = yPred.rank === 0 ? reshape(yPred, [1]) : yPred;
-  const k = p.shape[p.rank - 1];
-  const clip = (v: Tensor, hi = 1 - EPSILON): Tensor => clipByValue(v, EPSILON, hi);
-  if (name === 'sparseCategoricalCrossentropy') {
-    // The class indices' one-hot rows (a constant), one per row of yPred.
-    const hot = reshape(oneHot(reshape(yTrue, [-1]), k), p.shape);
-    if (params[0] === 1) return neg(sum(mul(hot, logSoftmax(p, -1)), -1));
-    const c = clip(p);
-    return sub(log(sum(c, -1)), sum(mul(hot, log(c)), -1));
-  }
-  // Targets of the prediction's shape up to a trailing axis of 1 (checked by the kernel).
-  const t = reshape(yTrue, p.shape);
-  switch (name) {
-    case 'meanSquaredError':
-      return mean(square(sub(p, t)), -1);
-    case 'meanAbsoluteError':
-      return mean(abs(sub(p, t)), -1);
-    case 'huber': {
-      const delta = params[0];
-      const e = abs(sub(p, t));
-      const q = minimum(e, delta);
-      return mean(add(mul(0.5, square(q)), mul(delta, sub(e, q))), -1);
-    }
-    case 'binaryCrossentropy': {
-      const s = f32(params[1]);
-      const y = s > 0 ? add(mul(t, f32(1 - s)), f32(0.5 * s)) : t;
-      if (params[0] === 1) return mean(sub(softplus(p), mul(p, y)), -1);
-      const c = clip(p);
-      return mean(neg(add(mul(y, log(c)), mul(sub(1, y), log(sub(1, c))))), -1);
-    }
-    case 'categoricalCrossentropy': {
-      const s = f32(params[1]);
-      const y = s > 0 ? add(mul(t, f32(1 - s)), f32(s / k)) : t;
-      if (params[0] === 1) return neg(sum(mul(y, logSoftmax(p, -1)), -1));
-      return neg(sum(mul(y, log(clip(div(p, sum(p, -1, true))))), -1));
-    }
-    case 'kullbackLeiblerDivergence': {
-      const tc = clip(t, 1);
-      return sum(mul(tc, log(div(tc, clip(p, 1)))), -1);
-    }
-    default: {
-      // hinge: targets all in {0, 1} become −1/1 (the kernel's rule, over the whole batch).
-      const zeroOne = yTrue.data().every((v) => v === 0 || v === 1);
-      const y = zeroOne ? sub(mul(2, t), 1) : t;
-      return mean(relu(sub(1, mul(y, p))), -1);
-    }
-  }
 }
 
 /**

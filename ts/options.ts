@@ -161,25 +161,35 @@ export const OPTIONS: Partial<Record<LossName, Array<[keyof LossOptions, number 
  *   MSE, MAE, Huber, binary cross-entropy and hinge; a sum for the categorical
  *   cross-entropies and KL divergence), averaged over the samples;
  * - `'sumOverFeatures'`: the per-sample *sum* over the last axis, averaged over the samples —
- *   a VAE's reconstruction term in nats (for the losses that already sum it equals `'mean'`).
+ *   a VAE's reconstruction term in nats (for the losses that already sum it equals `'mean'`);
+ * - `'none'`: the per-sample losses of `'mean'` themselves, one per sample (the tensor-level
+ *   losses only: a training loss is one number).
  */
-export const REDUCTIONS = ['mean', 'sumOverFeatures'] as const;
-/** How a loss reduces over the last axis: `'mean'` (default) or `'sumOverFeatures'` (see {@link REDUCTIONS}). */
-export type LossReduction = (typeof REDUCTIONS)[number];
+export const REDUCTIONS = ['mean', 'sumOverFeatures', 'none'] as const;
+/** How a training loss reduces over the last axis: `'mean'` (default) or `'sumOverFeatures'` (see {@link REDUCTIONS}). */
+export type LossReduction = Exclude<(typeof REDUCTIONS)[number], 'none'>;
 
-/** @internal The ABI id of a reduction option, or an error listing the valid names. */
-export function reductionId(op: string, r: unknown): number {
+/**
+ * @internal The ABI id of a reduction option, or an error listing the valid names; `'none'`
+ * only where `perSample` (the tensor-level losses).
+ */
+export function reductionId(op: string, r: unknown, perSample = false): number {
   if (r === undefined) return 0;
-  const id = REDUCTIONS.indexOf(r as LossReduction);
-  if (id < 0) throw new InvalidArgumentError(`${op}: unknown reduction ${typeof r === 'string' ? `'${r}'` : describe(r)} (valid: ${REDUCTIONS.join(', ')})`);
+  const valid = perSample ? REDUCTIONS : REDUCTIONS.filter((v) => v !== 'none');
+  if (r === 'none' && !perSample) {
+    throw new InvalidArgumentError(`${op}: reduction 'none' gives one loss per sample, and a training loss is one number: use ${valid.map((v) => `'${v}'`).join(' or ')}`);
+  }
+  const id = (valid as readonly unknown[]).indexOf(r);
+  if (id < 0) throw new InvalidArgumentError(`${op}: unknown reduction ${typeof r === 'string' ? `'${r}'` : describe(r)} (valid: ${valid.join(', ')})`);
   return id;
 }
 
 /**
  * @internal Resolves a loss name (or alias) or config plus options to its ABI id, `f32`
- * parameters and reduction id, rejecting unknown names and options.
+ * parameters and reduction id, rejecting unknown names and options (and `reduction: 'none'`
+ * unless `perSample`: the tensor-level losses take it, training does not).
  */
-export function lossAbi(op: string, loss: LossName | LossAlias | LossConfig, options?: LossOptions): { name: LossName; kind: number; params: number[]; reduction: number } {
+export function lossAbi(op: string, loss: LossName | LossAlias | LossConfig, options?: LossOptions, perSample = false): { name: LossName; kind: number; params: number[]; reduction: number } {
   let name: unknown = loss;
   let opts: object | undefined = options;
   if (loss !== null && typeof loss === 'object') {
@@ -209,7 +219,7 @@ export function lossAbi(op: string, loss: LossName | LossAlias | LossConfig, opt
   let reduction = 0;
   if (opts !== null && typeof opts === 'object' && !Array.isArray(opts) && 'reduction' in opts) {
     const { reduction: r, ...rest } = opts as { reduction?: unknown };
-    reduction = reductionId(op, r);
+    reduction = reductionId(op, r, perSample);
     opts = rest;
   }
   const values = readOptions(op, opts, Object.fromEntries(spec));

@@ -10,17 +10,12 @@ import { DisposedError, InvalidArgumentError, NeuriteError, ShapeError } from '.
 import { rbfKernelId, type RbfKernelName } from '../layers/rbf.js';
 import { Dense } from '../layers/core.js';
 import { RBF } from '../layers/rbf.js';
-import { tapeRecording } from '../autodiff.js';
-import { add, div, mul, sub } from '../ops/binary.js';
-import { composite } from '../ops/composite.js';
 import { resolve, withTensors, type TensorLike } from '../ops/convert.js';
 import { concat } from '../ops/joining.js';
 import { ones } from '../ops/creation.js';
-import { sum } from '../ops/reduce.js';
 import { slice } from '../ops/slicing.js';
 import { reshape } from '../ops/shape.js';
 import { matMul } from '../ops/matmul.js';
-import { exp, sqrt, square } from '../ops/unary.js';
 import { tidy } from '../scope.js';
 import { wrapHandle, type Tensor } from '../tensor.js';
 import { Sequential } from '../models/sequential.js';
@@ -43,9 +38,8 @@ import { leastSquares } from './least_squares.js';
  * may have more leading axes, as the layer's input). Each argument may be a tensor or nested
  * arrays.
  *
- * Differentiable under `grad` with respect to `x`, the centers and the widths, with the `rbf`
- * layer's derivatives: there it is computed from tensor ops (`u = Σ(x − c)²/σ²`, then
- * `exp(−u/2)`, `√(1 + u)` or `1/√(1 + u)`), the same values to within float32 rounding.
+ * Differentiable under `grad` with respect to `x`, the centers and the widths, by the `rbf`
+ * layer's own backward rule.
  *
  * @example rbfFeatures([[0, 0], [1, 1]], [[0, 0]], [1]) // [[1], [0.3679]]
  */
@@ -57,30 +51,13 @@ export function rbfFeatures(x: TensorLike, centers: TensorLike, widths: TensorLi
     const hx = t.x.handleFor(op, 'x');
     const hc = t.centers.handleFor(op, 'centers');
     const hw = t.widths.handleFor(op, 'widths');
-    // The kernel checks the shapes and widths (with its messages) and computes Φ; under grad,
-    // where it has no rule, Φ is computed again from ops the tape differentiates.
-    const phi = call((e) => {
+    // The kernel checks the shapes and widths (with its messages), computes Φ and records it
+    // on the tape with the rbf layer's backward rule.
+    return call((e) => {
       check(e.nr_rbf_features(hx, hc, hw, kernel, outPtr(0)));
       return wrapHandle(readOut(0));
     });
-    if (!tapeRecording()) return phi;
-    phi.dispose();
-    return composite(op, () => rbfComposed(t.x, t.centers, t.widths, kernel));
   });
-}
-
-/**
- * {@link rbfFeatures} from tensor ops (shapes already checked), as `crates/core/src/layers/rbf.rs`
- * computes it: `u = ‖x − c‖²/σ²` (the squared distances through a `[rows, units, features]`
- * difference, exact at `x = c`), then `φ(u)`.
- */
-function rbfComposed(x: Tensor, centers: Tensor, widths: Tensor, kernel: number): Tensor {
-  const [units, d] = centers.shape;
-  const lead = x.shape.slice(0, -1);
-  const rows = lead.reduce((p, v) => p * v, 1);
-  const u = div(sum(square(sub(reshape(x, [rows, 1, d]), centers)), -1), square(widths));
-  const phi = kernel === 0 ? exp(mul(u, -0.5)) : kernel === 1 ? sqrt(add(1, u)) : div(1, sqrt(add(1, u)));
-  return reshape(phi, [...lead, units]);
 }
 
 /** Options of {@link rbfWidths}. */

@@ -51,7 +51,11 @@ pub enum Recorded {
     /// `y = x·W + b` over the last axis of x (a variational layer's heads, recorded by
     /// `encodeDistribution`). inputs: x, W `[in, units]`, b `[units]`
     Affine,
-    /// inputs: pred, target; output: the scalar mean loss
+    /// `rbfFeatures(x, centers, widths)` (the `rbf` layer's map). inputs: x, centers, widths
+    RbfFeatures { kernel: crate::layers::rbf::RbfKernel },
+    /// inputs: pred, target (differentiable too, but for sparse categorical cross-entropy's
+    /// class indices); output: the scalar loss, or under `Reduction::None` one loss per row
+    /// (the prediction's shape without its last axis)
     Loss { loss: Loss, reduction: crate::losses::Reduction },
     /// Inference through a model's layers (`predict`, an autoencoder's `encode`/`decode`):
     /// inputs x, then the layers' trainable weights ([`Sequential::trace_sources`], keyed by
@@ -144,7 +148,8 @@ impl Recorded {
                 BinaryOp::Equal | BinaryOp::NotEqual | BinaryOp::Greater | BinaryOp::GreaterEqual | BinaryOp::Less | BinaryOp::LessEqual
             ),
             Recorded::Reduce { op, .. } => !matches!(op, ReduceOp::ArgMax | ReduceOp::ArgMin),
-            Recorded::Gather { .. } | Recorded::SegmentSum | Recorded::Loss { .. } => i == 0,
+            Recorded::Gather { .. } | Recorded::SegmentSum => i == 0,
+            Recorded::Loss { loss, .. } => i == 0 || loss.target_has_gradient(),
             Recorded::Where => i != 0,
             Recorded::NoGradient { .. } => false,
             _ => true,
@@ -387,15 +392,36 @@ fn backward(op: &Recorded, x: &[&Tensor], y: &Tensor, g: Tensor, need: &[bool]) 
             let (dx, da) = activations::prelu::prelu_grad(x[0], x[1], &g)?;
             vec![Some(dx), Some(sum_to(da, x[1].shape())?)]
         }
+        Recorded::RbfFeatures { kernel } => {
+            let [dx, dc, dw] = crate::layers::rbf::features_backward(x[0], x[1], x[2], *kernel, &g)?;
+            vec![Some(dx), Some(dc), Some(dw)]
+        }
+        Recorded::Loss { loss, reduction: crate::losses::Reduction::None } => {
+            // One loss per row: g holds a gradient per row.
+            let pred = x[0];
+            let (rows, cols) = crate::losses::check::per_row_shape(pred.dims());
+            let mut d = Tensor::zeros("grad", pred.shape().clone())?;
+            let mut dt = if needs(1) { Some(Tensor::zeros("grad", x[1].shape().clone())?) } else { None };
+            crate::losses::Reduction::None.per_row_backward(loss, pred.data(), x[1].data(), rows, cols, g.data(), d.data_mut(), dt.as_mut().map(|t| t.data_mut()));
+            vec![Some(d), dt]
+        }
         Recorded::Loss { loss, reduction } => {
             let pred = x[0];
             let cols = pred.dims().last().copied().unwrap_or(1);
             let rows = if cols == 0 { 0 } else { pred.size() / cols };
+            let s = *g.data().first().ok_or_else(|| bad("loss gradient is empty"))?;
             let mut d = Tensor::zeros("grad", pred.shape().clone())?;
             reduction.backward(loss, pred.data(), x[1].data(), rows, cols, d.data_mut());
-            let s = *g.data().first().ok_or_else(|| bad("loss gradient is empty"))?;
             d.data_mut().iter_mut().for_each(|v| *v *= s);
-            vec![Some(d), None]
+            let dt = if needs(1) {
+                let mut dt = Tensor::zeros("grad", x[1].shape().clone())?;
+                reduction.backward_target(loss, pred.data(), x[1].data(), rows, cols, dt.data_mut());
+                dt.data_mut().iter_mut().for_each(|v| *v *= s);
+                Some(dt)
+            } else {
+                None
+            };
+            vec![Some(d), dt]
         }
         Recorded::Layers(r) => {
             let (dx, dw) = r.gradient(x[0], g, needs(0))?;

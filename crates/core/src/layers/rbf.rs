@@ -69,22 +69,63 @@ impl RbfKernel {
     }
 }
 
-/// `u[i, j] = ‖xᵢ − cⱼ‖² / σⱼ²` for `rows` rows of `d` values, and `φ(u)`. Zero units write
-/// nothing; zero features give `u = 0` (every row is at every center).
-#[allow(clippy::too_many_arguments)]
-fn forward_rows(x: &[f32], rows: usize, d: usize, centers: &[f32], widths: &[f32], kernel: RbfKernel, u: &mut [f32], phi: &mut [f32]) {
-    let units = widths.len();
-    if units == 0 {
-        return;
+/// The RBF map of `rows` rows of `d` values `x` through `units = widths.len()` centers
+/// `[units, d]`: its forward and its backward, the one rule the layer and the `rbfFeatures` op
+/// (on the tape) share.
+struct Forward<'a> {
+    x: &'a [f32],
+    rows: usize,
+    d: usize,
+    centers: &'a [f32],
+    widths: &'a [f32],
+    kernel: RbfKernel,
+}
+
+impl Forward<'_> {
+    /// `u[i, j] = ‖xᵢ − cⱼ‖² / σⱼ²` and `φ(u)`. Zero units write nothing; zero features give
+    /// `u = 0` (every row is at every center).
+    fn run(&self, u: &mut [f32], phi: &mut [f32]) {
+        let (d, units) = (self.d, self.widths.len());
+        if units == 0 {
+            return;
+        }
+        for r in 0..self.rows {
+            let xr = &self.x[r * d..(r + 1) * d];
+            let (ur, pr) = (&mut u[r * units..(r + 1) * units], &mut phi[r * units..(r + 1) * units]);
+            for (j, &s) in self.widths.iter().enumerate() {
+                let c = &self.centers[j * d..(j + 1) * d];
+                let r2: f32 = xr.iter().zip(c).map(|(a, b)| (a - b) * (a - b)).sum();
+                ur[j] = r2 / (s * s);
+                pr[j] = self.kernel.phi(ur[j]);
+            }
+        }
     }
-    for r in 0..rows {
-        let xr = &x[r * d..(r + 1) * d];
-        let (ur, pr) = (&mut u[r * units..(r + 1) * units], &mut phi[r * units..(r + 1) * units]);
-        for (j, &s) in widths.iter().enumerate() {
-            let c = &centers[j * d..(j + 1) * d];
-            let r2: f32 = xr.iter().zip(c).map(|(a, b)| (a - b) * (a - b)).sum();
-            ur[j] = r2 / (s * s);
-            pr[j] = kernel.phi(ur[j]);
+
+    /// Adds `dL/dx`, `dL/dc` and `dL/dσ` to `dx`, `dc`, `dw` for `dL/dφ` = `dy`, given the
+    /// forward's `u` and `φ` (module docs: `g = dy ⊙ dφ/du`, `dx = Σⱼ g·2δ/σⱼ²`, …).
+    #[allow(clippy::too_many_arguments)]
+    fn backward(&self, u: &[f32], phi: &[f32], dy: &[f32], dx: &mut [f32], dc: &mut [f32], dw: &mut [f32]) {
+        let (d, units) = (self.d, self.widths.len());
+        for r in 0..self.rows {
+            let xr = &self.x[r * d..(r + 1) * d];
+            let dxr = &mut dx[r * d..(r + 1) * d];
+            for j in 0..units {
+                let k = r * units + j;
+                let g = dy[k] * self.kernel.dphi_du(phi[k]);
+                if g == 0.0 {
+                    continue;
+                }
+                let s = self.widths[j];
+                let f = 2.0 * g / (s * s);
+                let c = &self.centers[j * d..(j + 1) * d];
+                let dcj = &mut dc[j * d..(j + 1) * d];
+                for ((dxv, dcv), (&a, &b)) in dxr.iter_mut().zip(dcj).zip(xr.iter().zip(c)) {
+                    let t = f * (a - b);
+                    *dxv += t;
+                    *dcv -= t;
+                }
+                dw[j] -= 2.0 * g * u[k] / s;
+            }
         }
     }
 }
@@ -98,6 +139,28 @@ fn rows_of(x: &Tensor) -> usize {
 /// `Φ = φ(‖x − c‖/σ)` for a batch `x: [n, d]` (the RBF design matrix `[n, units]`), with the
 /// shapes checked. Used by the layer and by the two-stage fit of an RBF network.
 pub fn features(x: &Tensor, centers: &Tensor, widths: &Tensor, kernel: RbfKernel) -> Result<Tensor> {
+    let (phi, _) = features_with_u(x, centers, widths, kernel)?;
+    Ok(phi)
+}
+
+/// The gradients of [`features`] with respect to `x`, the centers and the widths, for `dL/dΦ` =
+/// `dy`: the `rbf` layer's backward rule (the tape's rule for `rbfFeatures`).
+pub fn features_backward(x: &Tensor, centers: &Tensor, widths: &Tensor, kernel: RbfKernel, dy: &Tensor) -> Result<[Tensor; 3]> {
+    const OP: &str = "rbfFeatures";
+    let (phi, u) = features_with_u(x, centers, widths, kernel)?;
+    if dy.shape() != phi.shape() {
+        bail_shape!(OP, "the gradient at the output must have shape {}, got {}", phi.shape(), dy.shape());
+    }
+    let mut dx = Tensor::zeros(OP, x.shape().clone())?;
+    let mut dc = Tensor::zeros(OP, centers.shape().clone())?;
+    let mut dw = Tensor::zeros(OP, widths.shape().clone())?;
+    let fwd = Forward { x: x.data(), rows: rows_of(x), d: centers.dims()[1], centers: centers.data(), widths: widths.data(), kernel };
+    fwd.backward(&u, phi.data(), dy.data(), dx.data_mut(), dc.data_mut(), dw.data_mut());
+    Ok([dx, dc, dw])
+}
+
+/// [`features`] and its `u = ‖x − c‖²/σ²`.
+fn features_with_u(x: &Tensor, centers: &Tensor, widths: &Tensor, kernel: RbfKernel) -> Result<(Tensor, Vec<f32>)> {
     const OP: &str = "rbfFeatures";
     let [units, d] = centers.dims() else {
         bail_shape!(OP, "centers must have shape [units, features], got {}", centers.shape());
@@ -116,8 +179,8 @@ pub fn features(x: &Tensor, centers: &Tensor, widths: &Tensor, kernel: RbfKernel
     *dims.last_mut().expect("rank >= 1") = *units;
     let mut phi = Tensor::zeros(OP, Shape::new(OP, &dims)?)?;
     let mut u = crate::tensor::alloc(OP, phi.size())?;
-    forward_rows(x.data(), rows, *d, centers.data(), widths.data(), kernel, &mut u, phi.data_mut());
-    Ok(phi)
+    Forward { x: x.data(), rows, d: *d, centers: centers.data(), widths: widths.data(), kernel }.run(&mut u, phi.data_mut());
+    Ok((phi, u))
 }
 
 /// How the centers start.
@@ -238,7 +301,7 @@ impl Layer for Rbf {
         *dims.last_mut().expect("rank >= 1") = units;
         let mut y = Tensor::zeros(OP, Shape::new(OP, &dims)?)?;
         let mut u = crate::tensor::alloc(OP, y.size())?;
-        forward_rows(x.data(), rows, d, c.value.data(), w.value.data(), self.cfg.kernel, &mut u, y.data_mut());
+        Forward { x: x.data(), rows, d, centers: c.value.data(), widths: w.value.data(), kernel: self.cfg.kernel }.run(&mut u, y.data_mut());
         if mode.keeps() {
             let mut phi = crate::tensor::alloc_empty(OP, y.size())?;
             phi.extend_from_slice(y.data());
@@ -258,29 +321,9 @@ impl Layer for Rbf {
         cp.grad.fill(0.0);
         wp.grad.fill(0.0);
         let mut dx = Tensor::zeros(OP, x.shape().clone())?;
-        let (cv, wv) = (cp.value.data(), wp.value.data());
-        let rows = rows_of(&x);
-        for r in 0..rows {
-            let xr = &x.data()[r * d..(r + 1) * d];
-            let dxr = &mut dx.data_mut()[r * d..(r + 1) * d];
-            for j in 0..units {
-                let k = r * units + j;
-                let g = dy.data()[k] * kernel.dphi_du(phi[k]);
-                if g == 0.0 {
-                    continue;
-                }
-                let s = wv[j];
-                let f = 2.0 * g / (s * s);
-                let c = &cv[j * d..(j + 1) * d];
-                let dc = &mut cp.grad[j * d..(j + 1) * d];
-                for ((dxv, dcv), (&a, &b)) in dxr.iter_mut().zip(dc).zip(xr.iter().zip(c)) {
-                    let t = f * (a - b);
-                    *dxv += t;
-                    *dcv -= t;
-                }
-                wp.grad[j] -= 2.0 * g * u[k] / s;
-            }
-        }
+        let fwd = Forward { x: x.data(), rows: rows_of(&x), d, centers: cp.value.data(), widths: wp.value.data(), kernel };
+        debug_assert_eq!(fwd.widths.len(), units);
+        fwd.backward(&u, &phi, dy.data(), dx.data_mut(), &mut cp.grad, &mut wp.grad);
         Ok(dx)
     }
 
@@ -351,6 +394,55 @@ mod tests {
         let mut l = layer(0, &[0., 0., 1., 2.], &[1.]);
         let e = l.build(&[3], Init::seeded(0)).unwrap_err().to_string();
         assert_eq!(e, "rbf: centers has 4 values but 2 units × 3 input features need 6");
+    }
+
+    /// `features_backward` (the tape's rule) is the layer's backward, and both match central
+    /// differences of `Σ dy ⊙ Φ` in x, the centers and the widths, for every kernel, with x on
+    /// a center (`u = 0`) and more than one leading axis.
+    #[test]
+    fn features_backward_is_the_layers_rule() {
+        let x = t(&[2, 2, 3], vec![0.5, -1., 2., 1., 0., 0.5, 0.2, 0.3, -0.4, 1., 1., 1.]);
+        let c = t(&[2, 3], vec![0.5, -1., 2., 0., 1., -0.5]);
+        let w = t(&[2], vec![1.5, 0.8]);
+        let dy = t(&[2, 2, 2], vec![1., -2., 0.5, 3., -1., 0.25, 2., -0.5]);
+        for k in 0..3 {
+            let kern = RbfKernel::from_abi(k).unwrap();
+            let [dx, dc, dw] = features_backward(&x, &c, &w, kern, &dy).unwrap();
+            let mut p = vec![2.0, k as f32, 6.0];
+            p.extend_from_slice(c.data());
+            p.extend_from_slice(&[2.0, 1.5, 0.8, 3.0, -1.0, 1.0]);
+            let mut l = Rbf::new(RbfConfig::from_abi(&p).unwrap());
+            l.build(&[3], Init::seeded(0)).unwrap();
+            l.forward(x.clone(), Mode::Train { seed: 0, step: 0 }).unwrap();
+            let ldx = l.backward(dy.clone()).unwrap();
+            assert_eq!(ldx.data(), dx.data());
+            assert_eq!(l.params()[0].grad, dc.data());
+            assert_eq!(l.params()[1].grad, dw.data());
+            let objective = |x: &Tensor, c: &Tensor, w: &Tensor| -> f64 {
+                let f = features(x, c, w, kern).unwrap();
+                f.data().iter().zip(dy.data()).map(|(&a, &b)| a as f64 * b as f64).sum()
+            };
+            let h = 1e-2f32;
+            let check = |which: usize, got: &Tensor| {
+                for i in 0..got.size() {
+                    let bump = |d: f32| {
+                        let mut ts = [x.clone(), c.clone(), w.clone()];
+                        let mut v = ts[which].data().to_vec();
+                        v[i] += d;
+                        ts[which] = Tensor::new("t", ts[which].shape().clone(), v).unwrap();
+                        objective(&ts[0], &ts[1], &ts[2])
+                    };
+                    let fd = (bump(h) - bump(-h)) / (2.0 * h as f64);
+                    let g = got.data()[i] as f64;
+                    assert!((fd - g).abs() <= 1e-2 * (1.0 + fd.abs()), "kernel {k}, input {which}[{i}]: {g} vs {fd}");
+                }
+            };
+            check(0, &dx);
+            check(1, &dc);
+            check(2, &dw);
+        }
+        let e = features_backward(&x, &c, &w, RbfKernel::Gaussian, &t(&[2, 2], vec![0.; 4])).unwrap_err().to_string();
+        assert_eq!(e, "rbfFeatures: the gradient at the output must have shape [2,2,2], got [2,2]");
     }
 
     /// Zero centers give an `[n, 0]` result for every kernel; zero features put every row at

@@ -78,6 +78,20 @@ pub fn backward(pred: &[f32], target: &[f32], rows: usize, cols: usize, from_log
     }
 }
 
+/// `dtarget = ∂L/∂t`: with `ỹ = t·(1 − s) + s/2`, `∂ℓ/∂ỹ = −z` on logits and
+/// `−(ln c − ln(1 − c))` on probabilities (c the clipped p; the clip is on p, not t).
+pub fn backward_target(pred: &[f32], target: &[f32], rows: usize, cols: usize, from_logits: bool, smoothing: f32, dtarget: &mut [f32]) {
+    let scale = (1.0 - smoothing) / (rows * cols) as f32;
+    for (d, &p) in dtarget.iter_mut().zip(pred).take(target.len()) {
+        *d = if from_logits {
+            -scale * p
+        } else {
+            let c = clip_prob(p).0;
+            -scale * (c.ln() - (1.0 - c).ln())
+        };
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -88,6 +88,25 @@ pub fn backward(pred: &[f32], target: &[f32], rows: usize, cols: usize, from_log
     }
 }
 
+/// `dtarget = ∂L/∂t`: with `ỹ = t·(1 − s) + s/K`, `∂ℓ/∂ỹ_j = lse(z) − z_j` on logits and
+/// `−ln c_j` on probabilities (c the clipped, renormalised p).
+pub fn backward_target(pred: &[f32], target: &[f32], rows: usize, cols: usize, from_logits: bool, smoothing: f32, dtarget: &mut [f32]) {
+    let scale = (1.0 - smoothing) / rows as f32;
+    for (p, d) in pred.chunks_exact(cols).zip(dtarget.chunks_exact_mut(cols)).take(target.len() / cols.max(1)) {
+        if from_logits {
+            let lse = logsumexp(p);
+            for (dj, &z) in d.iter_mut().zip(p) {
+                *dj = scale * (lse - z as f64) as f32;
+            }
+        } else {
+            let sum: f32 = p.iter().sum();
+            for (dj, &v) in d.iter_mut().zip(p) {
+                *dj = -scale * clip_prob(v / sum).0.ln();
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

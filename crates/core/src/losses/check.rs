@@ -17,6 +17,16 @@ pub fn rows_cols(pred_shape: &[usize]) -> (usize, usize) {
     (size.checked_div(cols).unwrap_or(0), cols)
 }
 
+/// Rows and columns of a prediction for per-row losses: the rows are every axis before the
+/// last (also when the last axis is 0, where [`rows_cols`] counts none), and a 0-d prediction
+/// is one row of one value. The per-row losses have shape `pred_shape[..rank − 1]`.
+pub fn per_row_shape(pred_shape: &[usize]) -> (usize, usize) {
+    match pred_shape.split_last() {
+        Some((&cols, lead)) => (lead.iter().product(), cols),
+        None => (1, 1),
+    }
+}
+
 /// Whether two shapes are equal once a trailing axis of size 1 is dropped from either.
 pub fn same_up_to_trailing_one(a: &[usize], b: &[usize]) -> bool {
     let strip = |s: &[usize]| -> Vec<usize> {

@@ -10,14 +10,19 @@
 //! assert_eq!(hinge::forward(&[0.25, 2.0], &[1.0, 0.0], 1, 2), (0.75 + 3.0) / 2.0);
 //! ```
 
-/// Whether targets use the 0/1 convention (and so are converted to −1/1).
-fn zero_one(target: &[f32]) -> bool {
+/// Whether targets use the 0/1 convention (and so are converted to −1/1). The convention is the
+/// batch's: a row of per-row losses converts (or not) as its whole batch does.
+pub fn zero_one(target: &[f32]) -> bool {
     target.iter().all(|&t| t == 0.0 || t == 1.0)
 }
 
 /// Mean loss over `rows` samples of `cols` values.
 pub fn forward(pred: &[f32], target: &[f32], rows: usize, cols: usize) -> f32 {
-    let conv = zero_one(target);
+    forward_as(pred, target, rows, cols, zero_one(target))
+}
+
+/// [`forward`] with the 0/1 convention given (`conv`: convert by `2t − 1`).
+pub fn forward_as(pred: &[f32], target: &[f32], rows: usize, cols: usize, conv: bool) -> f32 {
     let sum: f64 = pred
         .iter()
         .zip(target)
@@ -31,11 +36,30 @@ pub fn forward(pred: &[f32], target: &[f32], rows: usize, cols: usize) -> f32 {
 
 /// `dpred = ∂L/∂p`.
 pub fn backward(pred: &[f32], target: &[f32], rows: usize, cols: usize, dpred: &mut [f32]) {
-    let conv = zero_one(target);
+    backward_as(pred, target, rows, cols, zero_one(target), dpred)
+}
+
+/// [`backward`] with the 0/1 convention given.
+pub fn backward_as(pred: &[f32], target: &[f32], rows: usize, cols: usize, conv: bool, dpred: &mut [f32]) {
     let scale = 1.0 / (rows * cols) as f32;
     for ((d, &p), &t) in dpred.iter_mut().zip(pred).zip(target) {
         let t = if conv { 2.0 * t - 1.0 } else { t };
         *d = if 1.0 - t * p > 0.0 { -t * scale } else { 0.0 };
+    }
+}
+
+/// `dtarget = ∂L/∂t = −p·k / (rows·cols)` where `1 − t·p > 0` (else 0), `k` = 2 for 0/1
+/// targets (converted by `2t − 1`) and 1 otherwise.
+pub fn backward_target(pred: &[f32], target: &[f32], rows: usize, cols: usize, dtarget: &mut [f32]) {
+    backward_target_as(pred, target, rows, cols, zero_one(target), dtarget)
+}
+
+/// [`backward_target`] with the 0/1 convention given.
+pub fn backward_target_as(pred: &[f32], target: &[f32], rows: usize, cols: usize, conv: bool, dtarget: &mut [f32]) {
+    let scale = if conv { 2.0 } else { 1.0 } / (rows * cols) as f32;
+    for ((d, &p), &t) in dtarget.iter_mut().zip(pred).zip(target) {
+        let y = if conv { 2.0 * t - 1.0 } else { t };
+        *d = if 1.0 - y * p > 0.0 { -p * scale } else { 0.0 };
     }
 }
 

@@ -48,6 +48,17 @@ pub fn backward(pred: &[f32], target: &[f32], rows: usize, _cols: usize, dpred: 
     }
 }
 
+/// `dtarget = ∂L/∂t = (ln(t/p) + 1) / rows` where `t` is inside its clip `[ε, 1]` (else 0).
+pub fn backward_target(pred: &[f32], target: &[f32], rows: usize, _cols: usize, dtarget: &mut [f32]) {
+    let scale = 1.0 / rows as f32;
+    for ((d, &p), &t) in dtarget.iter_mut().zip(pred).zip(target) {
+        *d = match clip(t) {
+            (tc, true) => scale * ((tc / clip(p).0).ln() + 1.0),
+            (_, false) => 0.0,
+        };
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -220,6 +220,39 @@ impl Loss {
     }
 }
 
+impl Loss {
+    /// Whether the loss has a gradient with respect to its targets (every loss but sparse
+    /// categorical cross-entropy, whose targets are class indices).
+    pub fn target_has_gradient(&self) -> bool {
+        !matches!(self, Loss::SparseCategoricalCrossentropy { .. })
+    }
+
+    /// `dtarget = d(mean loss)/d(target)`, overwritten (zeros where
+    /// [`Loss::target_has_gradient`] is false). Losses are differentiable in their targets as
+    /// in TF.js and Keras, where they are made of ops: a target may be another network's
+    /// output (distillation, a consistency loss).
+    pub fn backward_target(&self, pred: &[f32], target: &[f32], rows: usize, cols: usize, dtarget: &mut [f32]) {
+        dtarget.fill(0.0);
+        if rows == 0 || cols == 0 {
+            return;
+        }
+        match *self {
+            Loss::MeanSquaredError => mse::backward_target(pred, target, rows, cols, dtarget),
+            Loss::MeanAbsoluteError => mae::backward_target(pred, target, rows, cols, dtarget),
+            Loss::Huber { delta } => huber::backward_target(pred, target, rows, cols, delta, dtarget),
+            Loss::BinaryCrossentropy { from_logits, label_smoothing } => {
+                binary_crossentropy::backward_target(pred, target, rows, cols, from_logits, label_smoothing, dtarget)
+            }
+            Loss::CategoricalCrossentropy { from_logits, label_smoothing } => {
+                categorical_crossentropy::backward_target(pred, target, rows, cols, from_logits, label_smoothing, dtarget)
+            }
+            Loss::SparseCategoricalCrossentropy { .. } => {}
+            Loss::KullbackLeiblerDivergence => kl_divergence::backward_target(pred, target, rows, cols, dtarget),
+            Loss::Hinge => hinge::backward_target(pred, target, rows, cols, dtarget),
+        }
+    }
+}
+
 /// `clip(p, ε, 1 − ε)` and whether `p` was inside (the clip passes the gradient only there).
 #[inline]
 pub(crate) fn clip_prob(p: f32) -> (f32, bool) {

@@ -9,11 +9,15 @@
 //!   cross-entropy summed over pixels gives nats per image). For the losses that already sum
 //!   over the last axis it equals `mean`.
 //!
-//! Both are the mean reduction times a constant factor ([`Reduction::factor`]: `cols` or 1), so
-//! the gradient, the fused sigmoid/softmax + cross-entropy paths included, scales by the same
-//! factor.
+//! - `none`: no reduction over the samples — the per-sample losses of `mean`, one per row
+//!   (Keras's `reduction=None`), for the tensor-level losses only ([`Reduction::per_row`]):
+//!   a training loss is one number, so `compile` refuses it.
+//!
+//! `mean` and `sumOverFeatures` are the mean reduction times a constant factor
+//! ([`Reduction::factor`]: `cols` or 1), so the gradient, the fused sigmoid/softmax +
+//! cross-entropy paths included, scales by the same factor.
 
-use super::Loss;
+use super::{hinge, Loss};
 use crate::{bail, Result};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -21,18 +25,20 @@ pub enum Reduction {
     #[default]
     Mean,
     SumOverFeatures,
+    None,
 }
 
 impl Reduction {
     /// Public names, indexed by ABI id (append-only; `ts/options.ts` `REDUCTIONS`, checked by
     /// `test/codes.test.ts`).
-    pub const NAMES: [&'static str; 2] = ["mean", "sumOverFeatures"];
+    pub const NAMES: [&'static str; 3] = ["mean", "sumOverFeatures", "none"];
 
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn from_abi(id: u32) -> Result<Reduction> {
         Ok(match id {
             0 => Reduction::Mean,
             1 => Reduction::SumOverFeatures,
+            2 => Reduction::None,
             _ => bail!("loss", "unknown reduction id {id} (valid: {})", Reduction::NAMES.join(", ")),
         })
     }
@@ -41,10 +47,11 @@ impl Reduction {
         self as u32
     }
 
-    /// The factor from the mean reduction to this one for `loss` over rows of `cols` values.
+    /// The factor from the mean reduction to this one for `loss` over rows of `cols` values
+    /// (1 for `none`, whose per-row values are the mean reduction's).
     pub fn factor(self, loss: &Loss, cols: usize) -> f32 {
         match (self, loss) {
-            (Reduction::Mean, _) => 1.0,
+            (Reduction::Mean | Reduction::None, _) => 1.0,
             // These already sum over the last axis.
             (Reduction::SumOverFeatures, Loss::CategoricalCrossentropy { .. } | Loss::SparseCategoricalCrossentropy { .. } | Loss::KullbackLeiblerDivergence) => 1.0,
             (Reduction::SumOverFeatures, _) => cols as f32,
@@ -64,6 +71,64 @@ impl Reduction {
             dpred.iter_mut().for_each(|d| *d *= f);
         }
     }
+
+    /// `loss.backward_target` under this reduction.
+    pub fn backward_target(self, loss: &Loss, pred: &[f32], target: &[f32], rows: usize, cols: usize, dtarget: &mut [f32]) {
+        loss.backward_target(pred, target, rows, cols, dtarget);
+        let f = self.factor(loss, cols);
+        if f != 1.0 {
+            dtarget.iter_mut().for_each(|d| *d *= f);
+        }
+    }
+
+    /// The loss of each of `rows` rows of `cols` predictions (`out[r]`, the forward of that
+    /// row alone), each row's targets being `target.len() / rows` values (`cols`, or one class
+    /// index for sparse categorical cross-entropy). The mean of `out` is the `mean` reduction's
+    /// loss. Hinge's 0/1 convention is the batch's, not each row's ([`hinge::zero_one`]).
+    pub fn per_row(self, loss: &Loss, pred: &[f32], target: &[f32], rows: usize, cols: usize, out: &mut [f32]) {
+        let hinge01 = matches!(loss, Loss::Hinge).then(|| hinge::zero_one(target));
+        let f = self.factor(loss, cols);
+        for (r, o) in out.iter_mut().enumerate().take(rows) {
+            let (p, t) = row(pred, target, rows, cols, r);
+            *o = match hinge01 {
+                Some(conv) => hinge::forward_as(p, t, 1, cols, conv) * f,
+                None => self.forward(loss, p, t, 1, cols),
+            };
+        }
+    }
+
+    /// The backward of [`Reduction::per_row`]: `dpred` (rows × cols) = `g[r]` times the
+    /// gradient of row `r`'s loss, for `g` (one value per row) the gradient at its output; and
+    /// the same with respect to the targets into `dtarget` when given.
+    #[allow(clippy::too_many_arguments)]
+    pub fn per_row_backward(self, loss: &Loss, pred: &[f32], target: &[f32], rows: usize, cols: usize, g: &[f32], dpred: &mut [f32], mut dtarget: Option<&mut [f32]>) {
+        let tc = target.len().checked_div(rows).unwrap_or(0);
+        let hinge01 = matches!(loss, Loss::Hinge).then(|| hinge::zero_one(target));
+        let f = self.factor(loss, cols);
+        for r in 0..rows.min(g.len()) {
+            let (p, t) = row(pred, target, rows, cols, r);
+            let Some(d) = dpred.get_mut(r * cols..(r + 1) * cols) else { return };
+            match hinge01 {
+                Some(conv) => hinge::backward_as(p, t, 1, cols, conv, d),
+                None => loss.backward(p, t, 1, cols, d),
+            }
+            d.iter_mut().for_each(|v| *v *= g[r] * f);
+            if let Some(dt) = dtarget.as_deref_mut().and_then(|dt| dt.get_mut(r * tc..(r + 1) * tc)) {
+                match hinge01 {
+                    Some(conv) => hinge::backward_target_as(p, t, 1, cols, conv, dt),
+                    None => loss.backward_target(p, t, 1, cols, dt),
+                }
+                dt.iter_mut().for_each(|v| *v *= g[r] * f);
+            }
+        }
+    }
+}
+
+/// Row `r` of `rows` rows of `cols` predictions and its targets (`target.len() / rows` each);
+/// empty slices past the ends (lengths are checked by [`Loss::check`]; nothing panics).
+fn row<'a>(pred: &'a [f32], target: &'a [f32], rows: usize, cols: usize, r: usize) -> (&'a [f32], &'a [f32]) {
+    let tc = target.len().checked_div(rows).unwrap_or(0);
+    (pred.get(r * cols..(r + 1) * cols).unwrap_or(&[]), target.get(r * tc..(r + 1) * tc).unwrap_or(&[]))
 }
 
 #[cfg(test)]
@@ -106,9 +171,92 @@ mod tests {
         }
     }
 
+    /// `none`'s per-row losses average to the mean loss, and its backward, for any gradient at
+    /// the rows, matches central differences of `Σ g[r]·ℓ(row r)`.
+    #[test]
+    fn per_row_losses_and_their_gradient() {
+        let p = [0.2f32, 0.7, 0.9, 0.4, 0.5, 0.1, 0.3, 0.6, 0.8];
+        let t = [0.0f32, 1.0, 1.0, 1.0, 0.0, 0.0, 0.5, 0.25, 0.0];
+        let g = [0.5f32, -2.0, 3.0];
+        let r = Reduction::None;
+        for loss in every_loss() {
+            let (tgt, rows, cols): (&[f32], usize, usize) = match loss {
+                Loss::SparseCategoricalCrossentropy { .. } => (&[1.0, 0.0, 2.0], 3, 3),
+                // Hinge's convention is the batch's: ±1 targets with a row of 1s (which alone
+                // would look like 0/1 targets, doubling its target gradient).
+                Loss::Hinge => (&[1.0, -1.0, 1.0, -1.0, -1.0, 1.0, 1.0, 1.0, 1.0], 3, 3),
+                _ => (&t, 3, 3),
+            };
+            let mut out = [0.0f32; 3];
+            r.per_row(&loss, &p, tgt, rows, cols, &mut out);
+            let mean = out.iter().map(|&v| v as f64).sum::<f64>() / 3.0;
+            let whole = Reduction::Mean.forward(&loss, &p, tgt, rows, cols) as f64;
+            assert!((mean - whole).abs() <= 1e-6 * (1.0 + whole.abs()), "{}: {mean} vs {whole}", loss.name());
+            let mut d = [0.0f32; 9];
+            r.per_row_backward(&loss, &p, tgt, rows, cols, &g, &mut d, None);
+            let weighted = |q: &[f32]| -> f64 {
+                let mut o = [0.0f32; 3];
+                r.per_row(&loss, q, tgt, rows, cols, &mut o);
+                o.iter().zip(&g).map(|(&v, &w)| v as f64 * w as f64).sum()
+            };
+            let h = 1e-3f32;
+            for i in 0..p.len() {
+                let mut q = p.to_vec();
+                q[i] += h;
+                let up = weighted(&q);
+                q[i] -= 2.0 * h;
+                let fd = (up - weighted(&q)) / (2.0 * h as f64);
+                assert!((fd - d[i] as f64).abs() <= 1e-2 + 1e-2 * fd.abs(), "{}: d[{i}] {} vs {fd}", loss.name(), d[i]);
+            }
+        }
+        // An empty last axis gives NaN per row, as a mean over nothing.
+        let mut out = [0.0f32; 2];
+        r.per_row(&Loss::MeanSquaredError, &[], &[], 2, 0, &mut out);
+        assert!(out.iter().all(|v| v.is_nan()));
+    }
+
+    /// The target gradient (every reduction, and `none`'s per-row form) matches central
+    /// differences in the targets, for every loss whose targets have one; targets off the
+    /// 0/1 grid so hinge's convention and the clips stay put.
+    #[test]
+    fn target_gradients_match_central_differences() {
+        let p = [0.2f32, 0.7, 0.9, 0.4, 0.5, 0.1];
+        let t = [0.3f32, 0.6, 0.85, 0.15, 0.45, 0.2];
+        let g = [1.5f32, -0.5];
+        for loss in every_loss().into_iter().filter(|l| l.target_has_gradient()) {
+            let tgt: Vec<f32> = if matches!(loss, Loss::Hinge) { vec![1.0, -1.0, 1.0, -1.0, -1.0, 1.0] } else { t.to_vec() };
+            let fd = |f: &dyn Fn(&[f32]) -> f64, i: usize| {
+                let h = 1e-3f32;
+                let mut q = tgt.clone();
+                q[i] += h;
+                let up = f(&q);
+                q[i] -= 2.0 * h;
+                (up - f(&q)) / (2.0 * h as f64)
+            };
+            for r in [Reduction::Mean, Reduction::SumOverFeatures] {
+                let mut d = vec![0.0; 6];
+                r.backward_target(&loss, &p, &tgt, 2, 3, &mut d);
+                for (i, &di) in d.iter().enumerate() {
+                    let want = fd(&|q| r.forward(&loss, &p, q, 2, 3) as f64, i);
+                    assert!((want - di as f64).abs() <= 5e-3 + 1e-2 * want.abs(), "{} {r:?}: dt[{i}] {di} vs {want}", loss.name());
+                }
+            }
+            let (mut dp, mut dt) = (vec![0.0; 6], vec![0.0; 6]);
+            Reduction::None.per_row_backward(&loss, &p, &tgt, 2, 3, &g, &mut dp, Some(&mut dt));
+            for (i, &di) in dt.iter().enumerate() {
+                let want = fd(&|q| {
+                    let mut o = [0.0f32; 2];
+                    Reduction::None.per_row(&loss, &p, q, 2, 3, &mut o);
+                    o.iter().zip(&g).map(|(&v, &w)| v as f64 * w as f64).sum()
+                }, i);
+                assert!((want - di as f64).abs() <= 5e-3 + 1e-2 * want.abs(), "{} none: dt[{i}] {di} vs {want}", loss.name());
+            }
+        }
+    }
+
     #[test]
     fn unknown_ids_list_the_valid_names() {
-        assert_eq!(Reduction::from_abi(2).unwrap_err().to_string(), "loss: unknown reduction id 2 (valid: mean, sumOverFeatures)");
+        assert_eq!(Reduction::from_abi(3).unwrap_err().to_string(), "loss: unknown reduction id 3 (valid: mean, sumOverFeatures, none)");
         for (i, n) in Reduction::NAMES.iter().enumerate() {
             assert_eq!(Reduction::NAMES[Reduction::from_abi(i as u32).unwrap().id() as usize], *n);
         }

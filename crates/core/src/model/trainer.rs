@@ -77,13 +77,13 @@ impl TrainConfig {
         let metrics = read_metrics(&mut r, &loss)?;
         let rest = r.rest();
         let mut r = Reader::new("compile", rest);
-        let reduction = if rest.is_empty() { Reduction::Mean } else { Reduction::from_abi(r.usize("reduction")? as u32)? };
+        let reduction = if rest.is_empty() { Reduction::Mean } else { training_reduction(r.usize("reduction")?)? };
         let mut heads = Vec::new();
         if rest.len() > 1 {
             let count = r.usize("output count")?;
             for _ in 0..count {
                 let loss = read_loss(&mut r)?;
-                let reduction = Reduction::from_abi(r.usize("reduction")? as u32)?;
+                let reduction = training_reduction(r.usize("reduction")?)?;
                 let weight = r.finite("loss weight")?;
                 if weight < 0.0 {
                     bail!("compile", "a loss weight must be >= 0, got {}", js_number(weight));
@@ -96,6 +96,15 @@ impl TrainConfig {
             }
         }
         Ok(TrainConfig { loss, reduction, optimizer, schedule, clip, metrics, heads })
+    }
+}
+
+/// A training loss's reduction: `mean` or `sumOverFeatures` (a training loss is one number).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn training_reduction(id: usize) -> Result<Reduction> {
+    match Reduction::from_abi(id as u32)? {
+        Reduction::None => bail!("compile", "reduction 'none' gives one loss per sample, and a training loss is one number: use 'mean' or 'sumOverFeatures'"),
+        r => Ok(r),
     }
 }
 

@@ -2,7 +2,9 @@
 //! nearest-center RBF widths, RBF features and regularized least squares.
 //! The math lives in `neurite_core::classic` and `neurite_core::layers::rbf`.
 
+use super::tape::emit_rec;
 use super::tensor::emit;
+use neurite_core::autodiff::Recorded;
 use crate::ffi::{guard, read_u32s_as, write_out};
 use crate::handles::{self, Object};
 use neurite_core::classic::kmeans::{kmeans, KMeansConfig};
@@ -206,7 +208,8 @@ pub unsafe extern "C" fn nr_rbf_widths(centers: u32, neighbors: u32, scale: f32,
     })
 }
 
-/// The RBF design matrix `φ(‖x − c‖/σ)`: `x: [n, d]`, centers `[k, d]`, widths `[k]` → `[n, k]`.
+/// The RBF design matrix `φ(‖x − c‖/σ)`: `x: [n, d]`, centers `[k, d]`, widths `[k]` → `[n, k]`,
+/// recorded on the tape with the `rbf` layer's backward rule.
 ///
 /// # Safety
 /// `out` must point to a writable u32.
@@ -217,7 +220,7 @@ pub unsafe extern "C" fn nr_rbf_features(x: u32, centers: u32, widths: u32, kern
         let kernel = RbfKernel::from_abi(kernel)?;
         let y = handles::with(|t| features(t.tensor(x)?, t.tensor(centers)?, t.tensor(widths)?, kernel))?;
         // SAFETY: forwarded caller contract.
-        unsafe { emit("rbfFeatures", y, out) }
+        unsafe { emit_rec("rbfFeatures", y, out, || (Recorded::RbfFeatures { kernel }, vec![x, centers, widths])) }
     })
 }
 

@@ -12,7 +12,7 @@ use super::tensor::emit;
 use neurite_core::autodiff::Recorded;
 use crate::ffi::{guard, read_u32s, read_u32s_as, write_out};
 use crate::handles;
-use neurite_core::losses::check::rows_cols;
+use neurite_core::losses::check::{per_row_shape, rows_cols};
 use neurite_core::losses::{Loss, Reduction};
 use neurite_core::optim::{Clip, LrSchedule, Optimizer};
 use neurite_core::{bail, bail_shape, Result, Shape, Tensor};
@@ -53,6 +53,16 @@ fn loss_call(kind: u32, params: &[f32], pred: u32, target: u32, grad: bool) -> R
     handles::with(|h| {
         let (p, t) = (h.tensor(pred)?, h.tensor(target)?);
         loss.check(p.dims(), t.dims(), t.data())?;
+        if reduction == Reduction::None {
+            if grad {
+                bail!(loss.name(), "reduction 'none' gives one loss per sample, not one number to differentiate; take the gradient of the per-sample losses with grad");
+            }
+            let (rows, cols) = per_row_shape(p.dims());
+            let dims = p.dims().split_last().map_or(&[][..], |(_, lead)| lead);
+            let mut out = Tensor::zeros(loss.name(), Shape::new(loss.name(), dims)?)?;
+            reduction.per_row(&loss, p.data(), t.data(), rows, cols, out.data_mut());
+            return Ok(out);
+        }
         let (rows, cols) = rows_cols(p.dims());
         if grad {
             let mut d = Tensor::zeros(loss.name(), p.shape().clone())?;
@@ -64,7 +74,8 @@ fn loss_call(kind: u32, params: &[f32], pred: u32, target: u32, grad: bool) -> R
     })
 }
 
-/// The mean loss of predictions `pred` against targets `target`, as a scalar tensor.
+/// The loss of predictions `pred` against targets `target`: a scalar tensor, or under the
+/// reduction `none` (id 2) one loss per row, of `pred`'s shape without its last axis.
 ///
 /// # Safety
 /// `params` points to `n_params` f32s; `out` to a writable u32.
