@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { expectNoLeak } from './setup.js';
 import * as nr from '../ts/index.js';
 import { raw, call, callOp } from '../ts/engine.js';
+import { setPressureThreshold } from '../ts/scope.js';
 
 describe('dispose', () => {
   it('is idempotent and frees memory', () => {
@@ -211,6 +212,38 @@ describe('joining the FinalizationRegistry', () => {
     } finally {
       vi.restoreAllMocks();
       nr.dispose(kept);
+    }
+  });
+});
+
+describe('forgotten tensors filling WebAssembly memory', () => {
+  it('warn once when many live tensors hold half of a memory past the threshold, naming dispose() and tidy()', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const w0 = nr.memory().wasmBytes;
+    // Each tensor holds 2% of today's memory; they escape every scope (as forgotten ones do).
+    const per = Math.ceil((0.02 * w0) / 4);
+    const kept: nr.Tensor[] = [];
+    const make = async (n: number) => {
+      for (let i = 0; i < n; i++) kept.push(nr.zeros([per]));
+      await Promise.resolve();
+    };
+    setPressureThreshold(w0 + 1);
+    try {
+      // Past the threshold, but 50 tensors are too few to blame (under 100 live).
+      await make(50);
+      expect(nr.memory().wasmBytes).toBeGreaterThan(w0);
+      expect(warn).not.toHaveBeenCalled();
+      // 110 tensors holding 2.2× the starting memory: more than half of it now.
+      await make(60);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0][0])).toMatch(/^neurite: WebAssembly memory has grown to \d+ MB, and \d+ live tensors hold \d+ MB of it\. A tensor dropped without dispose\(\) is freed only when the garbage collector finalizes it.*dispose\(\) what you no longer need, or compute each step inside tidy\(\)/);
+      // The next look is at twice that memory.
+      await make(10);
+      expect(warn).toHaveBeenCalledTimes(1);
+    } finally {
+      for (const t of kept) t.dispose();
+      setPressureThreshold(2 ** 30);
+      warn.mockRestore();
     }
   });
 });

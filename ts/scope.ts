@@ -7,7 +7,7 @@
  */
 import { InvalidArgumentError } from './errors.js';
 import { describe } from './ops/convert.js';
-import { call, check, instanceId, isInitialized, onReset, outPtr, raw, readOut, threadsInfo } from './engine.js';
+import { call, check, instanceId, isInitialized, MANY_LIVE_TENSORS, onReset, outPtr, raw, readOut, threadsInfo } from './engine.js';
 
 /**
  * What the finalizer needs to free a forgotten object, and where the object's registration
@@ -71,14 +71,55 @@ let flushQueued = false;
 
 /** Registers the pending objects that are still live. */
 function flush(): void {
+  let registered = 0;
   for (let i = 0; i < pending.length; i++) {
     const rec = pendingRecords[i];
     if (rec.state !== PENDING) continue;
     rec.state = REGISTERED;
     registry!.register(pending[i], rec, pending[i]);
+    registered++;
   }
   pending.length = 0;
   pendingRecords.length = 0;
+  if (registered > 0) checkPressure();
+}
+
+/**
+ * The size of WebAssembly memory at which {@link checkPressure} next looks at what is live.
+ * The garbage collector that runs the finalizer sees only the small JS wrappers, never the
+ * WebAssembly memory they hold, so a loop that forgets to dispose can fill memory before it
+ * runs: a warning says so once live tensors hold a lot, and again each time memory doubles.
+ */
+let pressureAt = 2 ** 30;
+
+/** @internal Sets the memory size that triggers the forgotten-tensors warning (tests). */
+export function setPressureThreshold(bytes: number): void {
+  pressureAt = bytes;
+}
+
+/**
+ * Warns (then not again before memory doubles) when many live tensors hold at least half of a
+ * memory past {@link pressureAt}.
+ */
+function checkPressure(): void {
+  let size: number;
+  try {
+    size = raw().memory.buffer.byteLength;
+  } catch {
+    return;
+  }
+  if (size < pressureAt) return;
+  // Too few tensors holding too little to blame: look again at the next flush (one call).
+  const m = memory();
+  if (m.numBytes < size / 2 || m.numTensors < MANY_LIVE_TENSORS) return;
+  pressureAt = 2 * size;
+  const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MB`;
+  console.warn(
+    `neurite: WebAssembly memory has grown to ${mb(size)}, and ${m.numTensors} live tensors hold ${mb(m.numBytes)} of it. ` +
+      'A tensor dropped without dispose() is freed only when the garbage collector finalizes it, and the collector does not see ' +
+      'WebAssembly memory, so it may not run before memory runs out (and WebAssembly memory never shrinks): dispose() what you ' +
+      'no longer need, or compute each step inside tidy(). memory() counts what is live; setDebug(true) reports where forgotten tensors were made.',
+  );
 }
 
 /** The microtask queued by {@link enqueue} (one at a time). */

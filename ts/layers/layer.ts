@@ -108,6 +108,8 @@ export abstract class Layer {
   trainable: boolean;
   /** The per-sample input shape, if given. */
   readonly inputShape?: number[];
+  /** @internal Whether a model holding this layer was ever built (set by `Sequential`). */
+  builtOnce = false;
 
   /**
    * @param keys the options this layer reads beyond {@link LayerArgs}; any other key is an

@@ -105,13 +105,24 @@ export function setModelMaker(make: ModelMaker): void {
   modelMaker = make;
 }
 
-/** The models built in this instance, held weakly (for `variableGrads`' default list). */
+/**
+ * The models built in this instance, held weakly (for `variableGrads`' default list). A model
+ * leaves it when disposed; the entries of models collected without `dispose()` are swept
+ * when the set has doubled since the last sweep, so a service that builds a model per
+ * request keeps no JS memory per model.
+ */
 const liveModels = new Set<WeakRef<Sequential>>();
+let sweepAt = 64;
 
-/** The models each layer or model was added to (built or not), for `layer.output`. */
+/** The undisposed models each layer or model was added to (built or not), for `layer.output`. */
 const holders = new WeakMap<Layer | Sequential, Set<Sequential>>();
 
-/** The built models each layer or model sits in directly (see `Sequential.#locate`). */
+/**
+ * The built, undisposed models each layer or model sits in directly (see `Sequential.#locate`).
+ * A model leaves its children's sets when disposed, and a child without one leaves the map:
+ * entries left to the collector kept V8's table growing (~80 bytes per model built), which is
+ * also why a layer records that it was built in itself (`builtOnce`), not in a weak set.
+ */
 const parentsOf = new WeakMap<Layer | Sequential, Set<Sequential>>();
 
 /** A stack of layers trained as one model (Keras/TF.js `Sequential`); make one with {@link sequential}. */
@@ -132,6 +143,8 @@ export class Sequential {
   #owner = 0;
   /** The finalizer record, once built (see `track`). */
   #tracked: Tracked | undefined;
+  /** This model's entry in `liveModels` while it is built and not disposed. */
+  #ref: WeakRef<Sequential> | undefined;
   #seed: number;
   #compiled: CompiledInfo | null = null;
   #disposed = false;
@@ -239,7 +252,7 @@ export class Sequential {
     // layer.encodeDistribution finds the weights of a (shared) variational layer this way.
     setLocator({
       at: (l) => Sequential.#locate(l),
-      built: (l) => parentsOf.has(l),
+      built: (l) => l.builtOnce,
       buildHolder: (l) => {
         const ms = [...(holders.get(l) ?? [])].filter((m) => !m.#disposed && m.#handle === 0 && m.inputShape !== undefined);
         if (ms.length === 1) ms[0].build();
@@ -407,13 +420,19 @@ export class Sequential {
       m.#handle = mh;
       m.#owner = instanceId();
       m.#tracked = track(m, mh, 'model', false);
-      liveModels.add(new WeakRef(m));
+      m.#ref = new WeakRef(m);
+      liveModels.add(m.#ref);
+      if (liveModels.size >= sweepAt) {
+        for (const ref of liveModels) if (ref.deref() === undefined) liveModels.delete(ref);
+        sweepAt = Math.max(64, 2 * liveModels.size);
+      }
       m.#readShapes();
       // Each child now lives in `m`: models built later find it there and share it.
       for (const ch of m.#children()) {
         let ps = parentsOf.get(ch);
         if (!ps) parentsOf.set(ch, (ps = new Set()));
         ps.add(m);
+        if (ch instanceof Layer) ch.builtOnce = true;
       }
     }
     this.#setInputs(shape);
@@ -1475,6 +1494,15 @@ export class Sequential {
     const h = this.#handle;
     this.#handle = 0;
     untrack(this, this.#tracked);
+    if (this.#ref) liveModels.delete(this.#ref);
+    this.#ref = undefined;
+    // Leave the children's sets (layer.output and #locate skip disposed models anyway).
+    for (const ch of this.#children()) {
+      for (const map of [parentsOf, holders]) {
+        const set = map.get(ch);
+        if (set?.delete(this) && set.size === 0) map.delete(ch);
+      }
+    }
     if (h !== 0 && this.#owner === instanceId()) call((e) => check(e.nr_model_free(h)));
     const owned = this.#owned;
     this.#owned = [];
