@@ -145,6 +145,7 @@ pub fn features(x: &Tensor, centers: &Tensor, widths: &Tensor, kernel: RbfKernel
 
 /// The gradients of [`features`] with respect to `x`, the centers and the widths, for `dL/dΦ` =
 /// `dy`: the `rbf` layer's backward rule (the tape's rule for `rbfFeatures`).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn features_backward(x: &Tensor, centers: &Tensor, widths: &Tensor, kernel: RbfKernel, dy: &Tensor) -> Result<[Tensor; 3]> {
     const OP: &str = "rbfFeatures";
     let (phi, u) = features_with_u(x, centers, widths, kernel)?;
@@ -160,6 +161,7 @@ pub fn features_backward(x: &Tensor, centers: &Tensor, widths: &Tensor, kernel: 
 }
 
 /// [`features`] and its `u = ‖x − c‖²/σ²`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn features_with_u(x: &Tensor, centers: &Tensor, widths: &Tensor, kernel: RbfKernel) -> Result<(Tensor, Vec<f32>)> {
     const OP: &str = "rbfFeatures";
     let [units, d] = centers.dims() else {

@@ -80,6 +80,7 @@ pub fn backward(pred: &[f32], target: &[f32], rows: usize, cols: usize, from_log
 
 /// `dtarget = ∂L/∂t`: with `ỹ = t·(1 − s) + s/2`, `∂ℓ/∂ỹ = −z` on logits and
 /// `−(ln c − ln(1 − c))` on probabilities (c the clipped p; the clip is on p, not t).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn backward_target(pred: &[f32], target: &[f32], rows: usize, cols: usize, from_logits: bool, smoothing: f32, dtarget: &mut [f32]) {
     let scale = (1.0 - smoothing) / (rows * cols) as f32;
     for (d, &p) in dtarget.iter_mut().zip(pred).take(target.len()) {

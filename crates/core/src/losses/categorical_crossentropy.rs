@@ -90,6 +90,7 @@ pub fn backward(pred: &[f32], target: &[f32], rows: usize, cols: usize, from_log
 
 /// `dtarget = ∂L/∂t`: with `ỹ = t·(1 − s) + s/K`, `∂ℓ/∂ỹ_j = lse(z) − z_j` on logits and
 /// `−ln c_j` on probabilities (c the clipped, renormalised p).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn backward_target(pred: &[f32], target: &[f32], rows: usize, cols: usize, from_logits: bool, smoothing: f32, dtarget: &mut [f32]) {
     let scale = (1.0 - smoothing) / rows as f32;
     for (p, d) in pred.chunks_exact(cols).zip(dtarget.chunks_exact_mut(cols)).take(target.len() / cols.max(1)) {

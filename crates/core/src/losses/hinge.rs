@@ -50,11 +50,13 @@ pub fn backward_as(pred: &[f32], target: &[f32], rows: usize, cols: usize, conv:
 
 /// `dtarget = ∂L/∂t = −p·k / (rows·cols)` where `1 − t·p > 0` (else 0), `k` = 2 for 0/1
 /// targets (converted by `2t − 1`) and 1 otherwise.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn backward_target(pred: &[f32], target: &[f32], rows: usize, cols: usize, dtarget: &mut [f32]) {
     backward_target_as(pred, target, rows, cols, zero_one(target), dtarget)
 }
 
 /// [`backward_target`] with the 0/1 convention given.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn backward_target_as(pred: &[f32], target: &[f32], rows: usize, cols: usize, conv: bool, dtarget: &mut [f32]) {
     let scale = if conv { 2.0 } else { 1.0 } / (rows * cols) as f32;
     for ((d, &p), &t) in dtarget.iter_mut().zip(pred).zip(target) {

@@ -35,6 +35,7 @@ pub fn backward(pred: &[f32], target: &[f32], rows: usize, cols: usize, delta: f
 }
 
 /// `dtarget = ∂L/∂t = −∂L/∂p` (the loss is a function of `p − t`).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn backward_target(pred: &[f32], target: &[f32], rows: usize, cols: usize, delta: f32, dtarget: &mut [f32]) {
     backward(pred, target, rows, cols, delta, dtarget);
     dtarget.iter_mut().for_each(|d| *d = -*d);

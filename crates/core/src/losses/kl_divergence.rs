@@ -49,6 +49,7 @@ pub fn backward(pred: &[f32], target: &[f32], rows: usize, _cols: usize, dpred: 
 }
 
 /// `dtarget = ∂L/∂t = (ln(t/p) + 1) / rows` where `t` is inside its clip `[ε, 1]` (else 0).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn backward_target(pred: &[f32], target: &[f32], rows: usize, _cols: usize, dtarget: &mut [f32]) {
     let scale = 1.0 / rows as f32;
     for ((d, &p), &t) in dtarget.iter_mut().zip(pred).zip(target) {

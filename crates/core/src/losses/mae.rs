@@ -26,8 +26,9 @@ pub fn backward(pred: &[f32], target: &[f32], rows: usize, cols: usize, dpred: &
 }
 
 /// `dtarget = ∂L/∂t = −∂L/∂p` (the loss is a function of `p − t`).
-pub fn backward_target(pred: &[f32], target: &[f32], rows: usize, cols: usize,  dtarget: &mut [f32]) {
-    backward(pred, target, rows, cols,  dtarget);
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub fn backward_target(pred: &[f32], target: &[f32], rows: usize, cols: usize, dtarget: &mut [f32]) {
+    backward(pred, target, rows, cols, dtarget);
     dtarget.iter_mut().for_each(|d| *d = -*d);
 }
 

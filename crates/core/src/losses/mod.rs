@@ -231,6 +231,7 @@ impl Loss {
     /// [`Loss::target_has_gradient`] is false). Losses are differentiable in their targets as
     /// in TF.js and Keras, where they are made of ops: a target may be another network's
     /// output (distillation, a consistency loss).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn backward_target(&self, pred: &[f32], target: &[f32], rows: usize, cols: usize, dtarget: &mut [f32]) {
         dtarget.fill(0.0);
         if rows == 0 || cols == 0 {

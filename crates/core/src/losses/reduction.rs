@@ -73,6 +73,7 @@ impl Reduction {
     }
 
     /// `loss.backward_target` under this reduction.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn backward_target(self, loss: &Loss, pred: &[f32], target: &[f32], rows: usize, cols: usize, dtarget: &mut [f32]) {
         loss.backward_target(pred, target, rows, cols, dtarget);
         let f = self.factor(loss, cols);
@@ -85,6 +86,7 @@ impl Reduction {
     /// row alone), each row's targets being `target.len() / rows` values (`cols`, or one class
     /// index for sparse categorical cross-entropy). The mean of `out` is the `mean` reduction's
     /// loss. Hinge's 0/1 convention is the batch's, not each row's ([`hinge::zero_one`]).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn per_row(self, loss: &Loss, pred: &[f32], target: &[f32], rows: usize, cols: usize, out: &mut [f32]) {
         let hinge01 = matches!(loss, Loss::Hinge).then(|| hinge::zero_one(target));
         let f = self.factor(loss, cols);
@@ -100,6 +102,7 @@ impl Reduction {
     /// The backward of [`Reduction::per_row`]: `dpred` (rows × cols) = `g[r]` times the
     /// gradient of row `r`'s loss, for `g` (one value per row) the gradient at its output; and
     /// the same with respect to the targets into `dtarget` when given.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     #[allow(clippy::too_many_arguments)]
     pub fn per_row_backward(self, loss: &Loss, pred: &[f32], target: &[f32], rows: usize, cols: usize, g: &[f32], dpred: &mut [f32], mut dtarget: Option<&mut [f32]>) {
         let tc = target.len().checked_div(rows).unwrap_or(0);
