@@ -3,14 +3,18 @@
 // every consumer setup (test/types.test.ts compiles against it without skipLibCheck):
 //  - `Symbol.dispose` exists in TypeScript's lib only with `lib: esnext.disposable` (or esnext);
 //    neurite's classes declare `[Symbol.dispose]()`, which breaks `tsc --target es2022` with the
-//    default lib. dist/types/disposable.d.ts declares it the way lib.esnext.disposable.d.ts and
-//    @types/node do (identical declarations merge), and both entry points reference it.
+//    default lib, and a `using` declaration needs the global `Disposable` interface ("Cannot
+//    find global type 'Disposable'"). dist/types/disposable.d.ts declares both the way
+//    lib.esnext.disposable.d.ts and @types/node do (identical declarations merge), and both
+//    entry points reference it. Not `AsyncDisposable`/`Symbol.asyncDispose`: neurite's objects
+//    are disposed synchronously, and tensor.ts polyfills only `Symbol.dispose` at run time.
 //  - the inline entry's packed wasm must never appear in a declaration (it is typed `string`).
-//  - the declarations name `WebAssembly.Module`, `Worker`, `ImageData`, `OffscreenCanvas`…,
-//    which only TypeScript's DOM lib declares: a Node project with `lib: ["es2022"]` and
-//    @types/node failed with "Cannot find namespace 'WebAssembly'". Both entry points reference
-//    lib "dom" (as a program with the default lib has it anyway); not the Deno copy below, where
-//    Deno's own libs declare them.
+//  - no `/// <reference lib="dom" />`: it gave every Node program that imports neurite the DOM
+//    globals (`document.body` type-checked with `lib: ["es2022"]`). The declarations name web
+//    types (`Response`, `URL`, `WebAssembly.Module`, `Worker`, `ImageData`…) only through the
+//    aliases of ts/web-types.ts, which are the consumer's own global types where its program
+//    declares them and `never` elsewhere (test/types.test.ts type-checks the declarations in a
+//    program without DOM and one without any web globals, so a bare DOM name fails there).
 //  - dist/types-deno/: the same declarations with their relative imports naming the `.d.ts`
 //    files (`./tensor.d.ts`, not `./tensor.js`), which is how Deno resolves a declaration file's
 //    imports when a bundle is imported by path; tsc rejects that form, so it is a second copy.
@@ -20,12 +24,16 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const types = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'types');
-const DISPOSABLE = `// Symbol.dispose for consumers whose lib lacks esnext.disposable (the same declaration as
-// TypeScript's lib.esnext.disposable.d.ts and @types/node, so they merge). At run time neurite
-// uses Symbol.dispose when the runtime has it, else Symbol.for('Symbol.dispose').
+const DISPOSABLE = `// Symbol.dispose and Disposable (what a \`using\` declaration needs) for consumers whose lib
+// lacks esnext.disposable: the same declarations as TypeScript's lib.esnext.disposable.d.ts and
+// @types/node, so they merge. At run time neurite uses Symbol.dispose when the runtime has it,
+// else Symbol.for('Symbol.dispose').
 declare global {
   interface SymbolConstructor {
     readonly dispose: unique symbol;
+  }
+  interface Disposable {
+    [Symbol.dispose](): void;
   }
 }
 export {};
@@ -53,12 +61,4 @@ for (const f of readdirSync(deno, { recursive: true })) {
   const src = readFileSync(p, 'utf8');
   const out = src.replace(/((?:from|import\()\s*['"])(\.{1,2}\/[^'"]*?)\.js(['"])/g, '$1$2.d.ts$3');
   if (out !== src) writeFileSync(p, out);
-}
-
-// After the Deno copy: lib "dom" for npm consumers only (see the top).
-const dom = '/// <reference lib="dom" />\n';
-for (const entry of ['index.d.ts', 'url.d.ts']) {
-  const f = join(types, entry);
-  const src = readFileSync(f, 'utf8');
-  if (!src.includes(dom)) writeFileSync(f, dom + src);
 }

@@ -29,6 +29,18 @@ for (const kind of BROWSER_KINDS) {
         console.log(`${kind} ${run.result.version} ${entry}: init ${run.result.initMs} ms`);
       }, 90_000);
     }
+
+    // A user's report: a page whose CSP lacks 'wasm-unsafe-eval' got "init: cannot compile the
+    // bytes given as WebAssembly" from the default entry, which was given no bytes.
+    for (const entry of ['inline', 'url'] as const) {
+      it(`${entry} entry under a Content-Security-Policy without 'wasm-unsafe-eval': init() names the module and the directive to add`, async () => {
+        type CspRun = { entry: string; error: { name: string; code: string; message: string; neurite: boolean } | null };
+        const run = await pages!.open<CspRun>(`/csp/test/runtimes/csp.html?entry=${entry}`);
+        const module = entry === 'inline' ? "neurite's inline wasm" : `${pages!.server.origin}/csp/dist/url/core.wasm`;
+        expect(run.result.error, `server log: ${JSON.stringify(pages!.server.requests)}`).toMatchObject({ name: 'NeuriteError', code: 'Internal', neurite: true });
+        expect(run.result.error!.message).toContain(`init: this page's Content-Security-Policy does not allow WebAssembly, so ${module} cannot be compiled or instantiated: add 'wasm-unsafe-eval' to its script-src directive`);
+      }, 90_000);
+    }
   });
 }
 

@@ -127,6 +127,28 @@ describe.skipIf(!runtimeAvailable(DENO))(`Deno user program (${CI ? 'required on
     expect(err).toMatch(/import 'neurite'/);
   });
 
+  // A user's report: with the README's --allow-read for core.wasm, init({ relaxedSimd: true })
+  // threw "Deno denied read access to …/core-relaxed.wasm … or import 'neurite'" (which has no
+  // relaxed module). A refused relaxed module is like an unsupported one: the plain module runs
+  // and relaxedReason names the file and the flag.
+  it('the url entry with relaxedSimd and --allow-read for core.wasm only runs the plain module, and relaxedReason names the flag for core-relaxed.wasm', async () => {
+    writeFileSync(join(packed.dir, 'url-relaxed.ts'), `
+      import { init, tensor, threads } from 'neurite/url';
+      await init({ relaxedSimd: true, threads: 1 });
+      const { relaxedSimd, relaxedReason } = threads();
+      console.log(JSON.stringify({ s: tensor([[1, 2], [3, 4]]).sum().item(), relaxedSimd, relaxedReason }));
+    `);
+    const { stdout, stderr } = await denoIn(['run', '--no-prompt', '--allow-read=node_modules/neurite/dist/url/core.wasm', 'url-relaxed.ts']);
+    const r = JSON.parse(stdout.trim().split('\n').at(-1)!);
+    expect(r).toMatchObject({ s: 10, relaxedSimd: false });
+    expect(r.relaxedReason).toMatch(/^Deno denied read access to \S*core-relaxed\.wasm: run with --allow-read=\S*core-relaxed\.wasm \(or --allow-read\) to use it$/);
+    expect(r.relaxedReason).not.toMatch(/import 'neurite'/);
+    expect(stdout + stderr).toMatch(/relaxedSimd: using the plain SIMD module: Deno denied read access/);
+    // Both files allowed: the relaxed module runs.
+    const both = await denoIn(['run', '--no-prompt', '--allow-read=node_modules/neurite/dist/url/core.wasm,node_modules/neurite/dist/url/core-relaxed.wasm', 'url-relaxed.ts']);
+    expect(JSON.parse(both.stdout.trim().split('\n').at(-1)!)).toEqual({ s: 10, relaxedSimd: true, relaxedReason: null });
+  });
+
   // neurite/url imported from a server: its core.wasm is fetched from there, which Deno allows
   // with --allow-net (and the import itself with --allow-import for a host not on its list).
   it('the url entry imported over http runs with --allow-net, and without it says which flag to pass', async () => {

@@ -1,9 +1,10 @@
 // What `init()` accepts (issue 7, item 11): every source it documents — bytes, a URL or URL
 // string, a Response, a WebAssembly.Module, a Promise of those — and nothing else: an options
 // object used to be fetched as a URL ("fetching the neurite wasm failed: 404").
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as nr from '../ts/index.js';
 import { unpackInline } from '../ts/wasm/inline.js';
+import { compileError } from '../ts/wasm/load.js';
 import { WASM_BYTES, WASM_LZMA } from '../ts/wasm/inline.generated.js';
 import './setup.js';
 
@@ -123,5 +124,54 @@ describe('the inline module', () => {
     expect(() => unpackInline(WASM_LZMA, WASM_BYTES + 1)).toThrow(`init: the inline wasm does not unpack (a damaged bundle?): the stream ends after ${WASM_BYTES} of ${WASM_BYTES + 1} bytes`);
     expect(() => unpackInline(WASM_LZMA.slice(0, 1000), WASM_BYTES)).toThrow(/^init: the inline wasm does not unpack \(a damaged bundle\?\): the stream ends early$/);
     expect(() => unpackInline(`${WASM_LZMA.slice(0, 10)}'${WASM_LZMA.slice(11)}`, WASM_BYTES)).toThrow(`init: the inline wasm does not unpack (a damaged bundle?): base91: character 10 ("'") is not in the alphabet`);
+  });
+});
+
+// A user's report: a page whose Content-Security-Policy lacks 'wasm-unsafe-eval' got "init:
+// cannot compile the bytes given as WebAssembly" from the default entry, which was given no
+// bytes. The message names neurite's inline wasm and the directive to add.
+describe('a Content-Security-Policy that forbids WebAssembly', () => {
+  const refusals = {
+    chromium: "WebAssembly.compile(): Refused to compile or instantiate WebAssembly module because 'unsafe-eval' is not an allowed source of script in the following Content Security Policy directive: \"script-src 'self' 'unsafe-inline'\".",
+    webkit: "Refused to create a WebAssembly object because 'unsafe-eval' or 'wasm-unsafe-eval' is not an allowed source of script in the following Content Security Policy directive: \"script-src 'self'\".",
+    firefox: 'call to WebAssembly.compile() blocked by CSP',
+  };
+
+  it('is named as such, with the directive to add, for every engine\'s wording and any source', () => {
+    for (const [engine, message] of Object.entries(refusals)) {
+      for (const [where, ours] of [["neurite's inline wasm", true], ['https://cdn.example/core.wasm', false], ['the bytes given', false]] as const) {
+        const err = compileError(where, new WebAssembly.CompileError(message), ours);
+        expect(err, engine).toBeInstanceOf(nr.NeuriteError);
+        expect(err, engine).not.toBeInstanceOf(nr.InvalidArgumentError);
+        expect(err.message).toContain(`init: this page's Content-Security-Policy does not allow WebAssembly, so ${where} cannot be compiled or instantiated: add 'wasm-unsafe-eval' to its script-src directive`);
+        expect(err.message).toContain(message);
+      }
+    }
+  });
+
+  it("neurite's own module that does not compile for another reason names both causes; the user's bytes stay an InvalidArgumentError", () => {
+    const ours = compileError("neurite's inline wasm", new WebAssembly.CompileError('expected magic word'), true);
+    expect(ours).not.toBeInstanceOf(nr.InvalidArgumentError);
+    expect(ours.message).toMatch(/^init: cannot compile neurite's inline wasm as WebAssembly \(a Content-Security-Policy whose script-src lacks 'wasm-unsafe-eval' blocks it; otherwise the bundle is damaged\)/);
+    const user = compileError('the bytes given', new WebAssembly.CompileError('expected magic word'), false);
+    expect(user).toBeInstanceOf(nr.InvalidArgumentError);
+    expect(user.message).toBe('init: cannot compile the bytes given as WebAssembly: expected magic word');
+  });
+
+  it("init() of the default entry under such a policy names neurite's inline wasm (never 'the bytes given')", async () => {
+    await nr.init({ threads: 1 });
+    const spy = vi.spyOn(WebAssembly, 'compile').mockRejectedValueOnce(new WebAssembly.CompileError(refusals.chromium));
+    let err: unknown;
+    try {
+      await nr.init({ threads: 2 });
+    } catch (e) {
+      err = e;
+    } finally {
+      spy.mockRestore();
+    }
+    expect(err).toBeInstanceOf(nr.NeuriteError);
+    expect((err as Error).message).toMatch(/^init: this page's Content-Security-Policy does not allow WebAssembly, so neurite's inline wasm cannot be compiled or instantiated: add 'wasm-unsafe-eval' to its script-src directive/);
+    await nr.init({ threads: 1 });
+    works();
   });
 });

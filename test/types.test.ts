@@ -1,8 +1,13 @@
 // The shipped declarations, as a user's TypeScript sees them: a small strict program importing
 // `neurite` and `neurite/url` from the installed tarball type-checks under every common target
 // and module resolution, WITHOUT skipLibCheck (so the .d.ts files themselves are checked), with
-// and without @types/node, and with the default lib (no esnext.disposable: Symbol.dispose must
-// still be declared). Uses the `typescript` dev dependency's compiler API.
+// and without @types/node, and with the default lib (no esnext.disposable: Symbol.dispose and
+// the Disposable interface that a `using` declaration needs must still be declared, without
+// clashing with TypeScript's esnext.disposable or @types/node where those are present). The
+// declarations bring no DOM: a Node program with `lib: ["es2022"]` still may not name
+// `document`, and both it and a browser program passing real DOM objects (ImageData, Blob,
+// Request, fetch's RequestInit) type-check. Options given as `undefined` type-check under
+// exactOptionalPropertyTypes. Uses the `typescript` dev dependency's compiler API.
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -141,6 +146,88 @@ beforeAll(async () => {
     console.log(n, e.message, memory().numTensors, url.memory().numTensors, inits);
   `);
   writeFileSync(join(packed.dir, 'autoencoder.ts'), AUTOENCODER_TYPES);
+  // The README's `using` block (a user's report: "Cannot find global type 'Disposable'" for
+  // targets es2020 and es2022 with the default lib).
+  writeFileSync(join(packed.dir, 'using.ts'), `
+    import { init, zeros, memory } from 'neurite';
+    await init();
+    {
+      using t = zeros([1024, 1024]);
+      console.log(t.shape);
+    }
+    console.log(memory().numTensors);
+  `);
+  // Real DOM objects where the API takes them (a browser program: the default lib has the DOM).
+  writeFileSync(join(packed.dir, 'dom.ts'), `
+    import { browser, data, loadModel, io } from 'neurite';
+    const canvas = document.createElement('canvas');
+    const pixels = [browser.fromPixels(new ImageData(2, 2)), browser.fromPixels(canvas), browser.fromPixels(new OffscreenCanvas(2, 2)),
+      browser.fromPixels(await createImageBitmap(new ImageData(2, 2))), browser.fromPixels(document.createElement('img'))];
+    const sets = [data.csv(new Blob(['a\\n1'])), data.csv(new Request('https://example.com/a.csv')), data.csv(new URL('https://example.com/a.csv')),
+      data.csv(await fetch('https://example.com/a.csv')), data.csv('https://example.com/a.csv')];
+    await loadModel('https://example.com/model.json', { requestInit: { credentials: 'include', headers: { a: 'b' } }, fetchFunc: fetch });
+    io.http('https://example.com/model.json', { fetchFunc: (input, init) => fetch(input, init), requestInit: { cache: 'no-store' } });
+    // @ts-expect-error: requestInit is fetch's RequestInit
+    await loadModel('https://example.com/model.json', { requestInit: { credentials: 'sometimes' } });
+    console.log(pixels, sets);
+  `);
+  // A Node program whose lib has no DOM: neurite's API type-checks and \`document\` stays unknown.
+  writeFileSync(join(packed.dir, 'node.ts'), `
+    import { init, tensor, browser, data, loadModel, type Tensor } from 'neurite';
+    import * as url from 'neurite/url';
+    await init();
+    await init({ threads: 2 });
+    await url.init(new Uint8Array(8));
+    const t: Tensor = tensor([1, 2]);
+    const px: Tensor = browser.fromPixels({ data: new Uint8Array(4), width: 1, height: 1 });
+    const rows = await data.csv(new Uint8Array(0)).toArray();
+    const m = await loadModel('file:///tmp/model/model.json');
+    // @ts-expect-error: no DOM in this program, neurite's types included
+    document.body.textContent = 'a Node program';
+    export { t, px, rows, m };
+  `);
+  writeFileSync(join(packed.dir, 'console.d.ts'), 'declare var console: { log(...data: unknown[]): void };\n');
+  // The same with @types/node: its URL, Blob, fetch, Response and RequestInit fit.
+  writeFileSync(join(packed.dir, 'node-web.ts'), `
+    import { data, loadModel } from 'neurite';
+    import * as url from 'neurite/url';
+    await url.init(new URL('file:///tmp/core.wasm'));
+    await url.init(fetch('https://example.com/core.wasm'));
+    await url.init(await fetch('https://example.com/core.wasm'));
+    const sets = [data.csv(new Blob(['a\\n1'])), data.csv(new URL('https://example.com/a.csv')), data.csv(await fetch('https://example.com/a.csv'))];
+    const m = await loadModel('https://example.com/model.json', { requestInit: { headers: { a: 'b' } }, fetchFunc: fetch });
+    // @ts-expect-error: no DOM in this program, neurite's types included
+    document.body.textContent = 'a Node program';
+    export { sets, m };
+  `);
+  // exactOptionalPropertyTypes: an option given as undefined means its default (a user's
+  // report: init({ threads: maybe }) and fit(x, y, { batchSize: undefined }) were errors).
+  writeFileSync(join(packed.dir, 'exact.ts'), `
+    import { init, sequential, layers, tensor2d, optimizers, randomNormal, data, loadModel, callbacks, schedules, matMul, type FitArgs } from 'neurite';
+    import * as url from 'neurite/url';
+    declare const maybe: number | undefined;
+    declare const flag: boolean | undefined;
+    await init({ threads: maybe, relaxedSimd: flag, source: undefined });
+    await url.init({ threads: undefined, relaxedSimd: undefined });
+    const m = sequential({ layers: [layers.dense({ units: 1, inputShape: [2], activation: undefined, useBias: flag, kernelInitializer: undefined, name: undefined })], name: undefined, seed: maybe });
+    m.add(layers.conv2d({ filters: 1, kernelSize: 1, strides: undefined, padding: undefined }));
+    m.compile({ optimizer: optimizers.adam({ learningRate: maybe, beta1: undefined, clipNorm: undefined }), loss: 'mse', metrics: undefined });
+    const x = tensor2d([[1, 2]]);
+    const args: FitArgs = { epochs: maybe, batchSize: undefined, verbose: undefined, callbacks: undefined, validationData: undefined };
+    await m.fit(x, x, { batchSize: undefined, epochs: maybe, shuffle: flag, seed: maybe });
+    await m.fit(x, x, args);
+    m.predict(x, { batchSize: maybe, verbose: flag });
+    m.evaluate(x, x, { batchSize: undefined });
+    matMul(x, x, { transposeA: flag, transposeB: undefined });
+    randomNormal([2], { seed: maybe, mean: undefined, stddev: undefined });
+    callbacks.earlyStopping({ patience: maybe, monitor: undefined });
+    schedules.cosineDecay({ initialLearningRate: 0.1, decaySteps: 10, alpha: undefined, warmupSteps: maybe });
+    await loadModel('file:///m', { compile: flag, strict: undefined, onProgress: undefined });
+    await m.save('file:///m', { includeOptimizer: flag });
+    data.csv(new Uint8Array(0), { hasHeader: flag, delimiter: undefined, columnConfigs: { a: { isLabel: flag, dtype: undefined } } });
+    // @ts-expect-error: a required option is still required
+    layers.dense({ units: undefined });
+  `);
 });
 afterAll(() => packed?.cleanup());
 
@@ -152,9 +239,9 @@ for (const target of ['ES2020', 'ES2022', 'ESNext']) {
   combos.push({ target, module: 'ESNext', moduleResolution: 'Bundler' });
 }
 
-/** Type-checks main.ts and autoencoder.ts with `options`; returns the diagnostics as text. */
-function check(options: ts.CompilerOptions): string[] {
-  const program = ts.createProgram([join(packed.dir, 'main.ts'), join(packed.dir, 'autoencoder.ts')], {
+/** Type-checks `files` (by default the browser programs: main.ts, autoencoder.ts, using.ts, dom.ts) with `options`; returns the diagnostics as text. */
+function check(options: ts.CompilerOptions, files = ['main.ts', 'autoencoder.ts', 'using.ts', 'dom.ts']): string[] {
+  const program = ts.createProgram(files.map((f) => join(packed.dir, f)), {
     strict: true,
     noEmit: true,
     skipLibCheck: false,
@@ -180,15 +267,38 @@ describe('shipped declarations (no skipLibCheck)', () => {
     });
   }
 
-  it('with @types/node and lib esnext (both also declare Symbol.dispose)', () => {
+  it("with @types/node and/or TypeScript's esnext.disposable (both also declare Symbol.dispose and Disposable: the shim merges with them)", () => {
     const typeRoots = [join(process.cwd(), 'node_modules/@types')];
     expect(check({ ...parse(combos[4]), types: ['node'], typeRoots, lib: ['lib.esnext.d.ts', 'lib.dom.d.ts'] })).toEqual([]);
     expect(check({ ...parse(combos[1]), types: ['node'], typeRoots, lib: ['lib.es2022.d.ts', 'lib.esnext.disposable.d.ts', 'lib.dom.d.ts'] })).toEqual([]);
+    for (const c of [combos[0], combos[4]]) expect(check({ ...parse(c), types: ['node'], typeRoots })).toEqual([]);
+    for (const c of [combos[0], combos[4]]) expect(check({ ...parse(c), types: [], lib: [c.target === 'ES2020' ? 'lib.es2020.full.d.ts' : 'lib.es2022.full.d.ts', 'lib.esnext.disposable.d.ts'] })).toEqual([]);
   });
 
-  it('in a Node project whose lib has no DOM (the declarations bring the DOM types they name)', () => {
+  it('a `using` declaration needs the shim: without its Disposable the check fails as the user saw (the check can fail)', () => {
+    const shim = join(packed.pkg, 'dist/types/disposable.d.ts');
+    const good = readFileSync(shim, 'utf8');
+    try {
+      writeFileSync(shim, good.replace(/interface Disposable \{[^}]*\}/, ''));
+      expect(check({ ...parse(combos[1]), types: [] }, ['using.ts'])).toEqual(["TS2318: Cannot find global type 'Disposable'."]);
+    } finally {
+      writeFileSync(shim, good);
+    }
+  });
+
+  it('in a Node project whose lib has no DOM, with or without @types/node: the API type-checks and `document` stays unknown', () => {
     const typeRoots = [join(process.cwd(), 'node_modules/@types')];
-    for (const c of [combos[1], combos[7]]) expect(check({ ...parse(c), types: ['node'], typeRoots, lib: ['lib.es2022.d.ts'] })).toEqual([]);
+    for (const c of [combos[1], combos[4], combos[7]]) {
+      // Without @types/node nothing declares console (the README's blocks log): a one-line stand-in.
+      expect(check({ ...parse(c), types: [], lib: ['lib.es2022.d.ts'] }, ['node.ts', 'using.ts', 'autoencoder.ts', 'console.d.ts'])).toEqual([]);
+      expect(check({ ...parse(c), types: ['node'], typeRoots, lib: ['lib.es2022.d.ts'] }, ['node.ts', 'node-web.ts', 'using.ts', 'autoencoder.ts'])).toEqual([]);
+    }
+    // The check can fail: with the DOM, the @ts-expect-error on document is unused.
+    expect(check({ ...parse(combos[1]), types: [] }, ['node.ts'])).toEqual([expect.stringMatching(/^node\.ts:\d+ TS2578: Unused '@ts-expect-error' directive/)]);
+  });
+
+  it('options given as undefined type-check under exactOptionalPropertyTypes', () => {
+    for (const c of [combos[1], combos[8]]) expect(check({ ...parse(c), types: [], exactOptionalPropertyTypes: true }, ['exact.ts', 'main.ts', 'autoencoder.ts'])).toEqual([]);
   });
 
   it('a type error in the consumer is reported (the check can fail)', () => {

@@ -30,7 +30,7 @@ const VALID_NAMES: readonly string[] = [...ACTIVATIONS, ...Object.keys(ALIASES)]
 /** Options of the softmax-like functions. */
 export interface AxisOptions {
   /** The axis to normalise over; negative counts from the end. Default -1 (the last). */
-  axis?: number;
+  axis?: number | undefined;
 }
 
 /** @internal An activation as it crosses the ABI: kind id and f32 parameters in ABI order. */
@@ -170,7 +170,7 @@ export const relu = (x: TensorLike): Tensor => named('relu', x);
  *
  * @example leakyRelu(x, 0.1) // same as leakyRelu(x, { alpha: 0.1 })
  */
-export function leakyRelu(x: TensorLike, alpha?: number | { alpha?: number }): Tensor {
+export function leakyRelu(x: TensorLike, alpha?: number | { alpha?: number | undefined }): Tensor {
   if (alpha !== undefined && typeof alpha !== 'number' && (alpha === null || typeof alpha !== 'object' || Array.isArray(alpha))) {
     throw new InvalidArgumentError(`leakyRelu: alpha must be a number or { alpha }, got ${describe(alpha)}`);
   }
@@ -227,7 +227,7 @@ export const softmax = (x: TensorLike, options?: AxisOptions | number): Tensor =
 export const logSoftmax = (x: TensorLike, options?: AxisOptions | number): Tensor => apply('logSoftmax', x, encodeActivation('logSoftmax', 'logSoftmax'), axisOf('logSoftmax', options));
 
 /** `x` for `x > 0`, `alpha·(eˣ − 1)` otherwise (default `alpha` 1, ≥ 0). */
-export const elu = (x: TensorLike, options?: { alpha?: number }): Tensor => named('elu', x, options);
+export const elu = (x: TensorLike, options?: { alpha?: number | undefined }): Tensor => named('elu', x, options);
 /** Scaled ELU with the constants of Klambauer et al. 2017 (λ ≈ 1.0507, α ≈ 1.6733), as TF.js. */
 export const selu = (x: TensorLike): Tensor => named('selu', x);
 /** `x·Φ(x)` with `Φ` the standard normal CDF: the exact (erf) GELU, as TF.js layers `'gelu'` and Keras `approximate=False`. */
@@ -263,7 +263,7 @@ export const relu6 = (x: TensorLike): Tensor => named('relu6', x);
 export const mish = (x: TensorLike): Tensor => named('mish', x);
 
 /** `slope·x + intercept` (defaults 1 and 0: the identity). */
-export const linear = (x: TensorLike, options?: { slope?: number; intercept?: number }): Tensor => named('linear', x, options);
+export const linear = (x: TensorLike, options?: { slope?: number | undefined; intercept?: number | undefined }): Tensor => named('linear', x, options);
 /**
  * The option of the step-like activations (`stairStep`, `unitStep`, `heaviside`, and the
  * `sign` op): their derivative is 0 wherever it exists, so by default no gradient passes them
@@ -274,7 +274,7 @@ export const linear = (x: TensorLike, options?: { slope?: number; intercept?: nu
  */
 export interface StraightThroughOptions {
   /** Pass the gradient through unchanged (`dx = dy`) instead of the true zero. Default false. */
-  straightThrough?: boolean;
+  straightThrough?: boolean | undefined;
 }
 
 /**
@@ -283,19 +283,19 @@ export interface StraightThroughOptions {
  *
  * @example stairStep(x, { step: 0.25, straightThrough: true }) // quantisation-aware training
  */
-export const stairStep = (x: TensorLike, options?: { step?: number } & StraightThroughOptions): Tensor => named('stairStep', x, options);
+export const stairStep = (x: TensorLike, options?: { step?: number | undefined } & StraightThroughOptions): Tensor => named('stairStep', x, options);
 /**
  * 1 where `x ≥ threshold` (default 0), else 0. Its gradient is 0, or `dy` with
  * `straightThrough` ({@link StraightThroughOptions}).
  *
  * @example unitStep(x, { straightThrough: true }) // a step that trains (straight-through estimator)
  */
-export const unitStep = (x: TensorLike, options?: { threshold?: number } & StraightThroughOptions): Tensor => named('unitStep', x, options);
+export const unitStep = (x: TensorLike, options?: { threshold?: number | undefined } & StraightThroughOptions): Tensor => named('unitStep', x, options);
 /**
  * The Heaviside step: 0 for `x < 0`, 1 for `x > 0`, `atZero` (default 0.5, in [0, 1]) at 0.
  * Its gradient is 0, or `dy` with `straightThrough` ({@link StraightThroughOptions}).
  */
-export const heaviside = (x: TensorLike, options?: { atZero?: number } & StraightThroughOptions): Tensor => named('heaviside', x, options);
+export const heaviside = (x: TensorLike, options?: { atZero?: number | undefined } & StraightThroughOptions): Tensor => named('heaviside', x, options);
 
 /**
  * TF.js's `tf.step`: 1 for `x > 0`, `alpha` (default 0) for `x ≤ 0`; NaN stays NaN. Its

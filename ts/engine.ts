@@ -7,6 +7,7 @@ import { DisposedError, errorFromStatus, NeuriteError, OutOfMemoryError, WasmPan
 import type { RawExports } from './wasm/exports.js';
 import { isThreadedModule } from './threads/detect.js';
 import { Pool, type PoolExports, type Spawner } from './threads/pool.js';
+import type { WebAssemblyModule } from './web-types.js';
 
 interface Instance {
   readonly exports: RawExports;
@@ -153,7 +154,7 @@ function create(mod: WebAssembly.Module): Promise<void> | null {
  * Instantiates `mod` with `cfg` and makes it the current instance; resolves once the workers
  * joined (or failed to start: then one thread runs and `threads()` says why).
  */
-export async function instantiate(mod: WebAssembly.Module, cfg?: ThreadConfig): Promise<void> {
+export async function instantiate(mod: WebAssemblyModule, cfg?: ThreadConfig): Promise<void> {
   if (cfg) config = cfg;
   await create(mod);
 }

@@ -4,7 +4,8 @@ import { InvalidArgumentError } from './errors.js';
 import { didYouMean, optionKeys } from './options.js';
 import { DEFAULT_THREADS_CAP, MAX_THREADS, hasRelaxedSimd, hasWorkerThreads, reportedCores, workersUnavailable } from './threads/detect.js';
 import { nodeSpawner, nodeWorkerCtor, webSpawner, type Spawner } from './threads/pool.js';
-import { compileFrom, type WasmSource } from './wasm/load.js';
+import { compileError, compileFrom, cspRefusal, denoDenial, type WasmSource } from './wasm/load.js';
+import type { WebURL, WebWorker } from './web-types.js';
 
 /** Options of `init`. */
 export interface InitOptions {
@@ -14,15 +15,15 @@ export interface InitOptions {
    * browsers), at most 8. `1` runs everything on the calling thread. Results are bit-identical
    * for any value. Browsers need a cross-origin-isolated page for more than one.
    */
-  threads?: number;
+  threads?: number | undefined;
   /**
    * Use the relaxed-SIMD module (fused multiply-add in the matMul kernel) when the runtime
    * supports it (`neurite/url` only). Faster, but results then differ in the last bits between
    * machines; `threads()` says whether it is in use. Default `false`.
    */
-  relaxedSimd?: boolean;
+  relaxedSimd?: boolean | undefined;
   /** Where the `.wasm` comes from (as `init(source)`). */
-  source?: WasmSource;
+  source?: WasmSource | undefined;
 }
 
 const INIT_KEYS = ['threads', 'relaxedSimd', 'source'] as const;
@@ -31,6 +32,13 @@ const INIT_KEYS = ['threads', 'relaxedSimd', 'source'] as const;
 export interface Entry {
   /** The module to use when `init()` is given none (the default entry imports it on first use). */
   defaultSource: () => WasmSource | Promise<WasmSource>;
+  /** How errors name {@link Entry.defaultSource}'s module (the default entry's: "neurite's inline wasm"; else its URL). */
+  defaultName?: string;
+  /**
+   * Appended to a Deno permission error for {@link Entry.defaultSource}'s file, after the flag
+   * to pass: what else would do (`neurite/url`: import 'neurite', whose wasm is inline).
+   */
+  denoAdvice?: string;
   /** The relaxed-SIMD module, or `null` if the entry has none. */
   relaxedSource: (() => WasmSource) | null;
   /** Resolves relative URL strings. */
@@ -42,7 +50,7 @@ export interface Entry {
    * start a worker (another origin than the page's: neurite from a CDN), and the code runs
    * from a Blob URL instead.
    */
-  worker: { code: () => string; web?: () => Worker | null };
+  worker: { code: () => string; web?: () => WebWorker | null };
 }
 
 let pending: Promise<void> | null = null;
@@ -134,7 +142,7 @@ async function spawnerFor(worker: Entry['worker']): Promise<Spawner | string> {
  * Whether a worker script at `url` is of another origin than the realm's (a page, or a Worker
  * running neurite): browsers refuse `new Worker(url)` for it (neurite loaded from a CDN).
  */
-export function foreignOrigin(url: URL): boolean {
+export function foreignOrigin(url: WebURL): boolean {
   const here = (globalThis as { location?: { origin?: string } }).location?.origin;
   return here !== undefined && url.origin !== here;
 }
@@ -167,7 +175,7 @@ export function initFrom(entry: Entry, arg?: WasmSource | InitOptions): Promise<
   const p = (async () => {
     if (before) await before.catch(() => undefined);
     if (isInitialized() && same()) return;
-    let src: WasmSource;
+    let src: WasmSource | undefined;
     let relaxed = false;
     let relaxedReason: string | null = null;
     if (opts.source !== undefined) src = await checkedSource(opts.source);
@@ -176,8 +184,24 @@ export function initFrom(entry: Entry, arg?: WasmSource | InitOptions): Promise<
     } else if (opts.relaxedSimd && !hasRelaxedSimd()) {
       relaxedReason = 'this runtime does not support relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd)';
     } else if (opts.relaxedSimd) relaxed = true;
-    src ??= await (relaxed ? entry.relaxedSource!() : entry.defaultSource());
-    const mod = await compileFrom(src, entry.base);
+    let mod: WebAssembly.Module | undefined;
+    if (relaxed) {
+      // A runtime that refuses the relaxed module's file (Deno with --allow-read for core.wasm
+      // only) gets the plain module, as where relaxed SIMD is unsupported, with the flag to add.
+      try {
+        mod = await compileFrom(entry.relaxedSource!(), entry.base);
+      } catch (err) {
+        const denied = denoDenial(err);
+        if (!denied) throw err;
+        relaxed = false;
+        relaxedReason = `Deno denied ${denied.what} ${denied.target}: run with --allow-${denied.flag}=${denied.target} (or --allow-${denied.flag}) to use it`;
+      }
+    }
+    const own = src === undefined;
+    if (!mod) {
+      src ??= await entry.defaultSource();
+      mod = await compileFrom(src, entry.base, own ? { name: entry.defaultName, denoAdvice: entry.denoAdvice } : {});
+    }
     const threads = opts.threads ?? Math.min(await reportedCores(), DEFAULT_THREADS_CAP);
     let spawner: Spawner | null = null;
     let reason: string | null = null;
@@ -187,7 +211,14 @@ export function initFrom(entry: Entry, arg?: WasmSource | InitOptions): Promise<
       else spawner = s;
     }
     const cfg: ThreadConfig = { threads, spawner, reason, relaxedSimd: relaxed, relaxedReason };
-    await instantiate(mod, cfg);
+    try {
+      await instantiate(mod, cfg);
+    } catch (err) {
+      // WebKit compiles under a CSP without 'wasm-unsafe-eval' and refuses the instance.
+      if (!cspRefusal(err)) throw err;
+      const source = relaxed ? entry.relaxedSource!() : src;
+      throw compileError(own ? (entry.defaultName ?? (source instanceof URL ? source.href : 'the neurite wasm')) : 'the WebAssembly given', err, own);
+    }
     last.threads = threads;
     last.relaxedSimd = opts.relaxedSimd ?? false;
     const info = threadsInfo();

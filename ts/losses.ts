@@ -43,24 +43,24 @@ export {
 /** Options of the cross-entropies. */
 export interface CrossentropyOptions {
   /** Whether `yPred` holds logits (unnormalised scores) rather than probabilities. Default false. */
-  fromLogits?: boolean;
+  fromLogits?: boolean | undefined;
   /**
    * In [0, 1]. Binary: targets become `y·(1 − s) + s/2`; categorical: `y·(1 − s) + s/K` for
    * `K` classes. Default 0.
    */
-  labelSmoothing?: number;
+  labelSmoothing?: number | undefined;
 }
 
 /** Options of {@link huber}. */
 export interface HuberOptions {
   /** Where the loss turns from quadratic to linear, > 0. Default 1. */
-  delta?: number;
+  delta?: number | undefined;
 }
 
 /** Options of {@link sparseCategoricalCrossentropy}. */
 export interface SparseCrossentropyOptions {
   /** Whether `yPred` holds logits rather than probabilities. Default false. */
-  fromLogits?: boolean;
+  fromLogits?: boolean | undefined;
 }
 
 /** The reduction option every loss takes. */
@@ -74,14 +74,14 @@ export interface ReductionOptions {
    * mean is `'mean'`'s value. TF.js's `tf.losses` `Reduction.NONE` is element-wise instead:
    * for that use the TF.js form, `meanSquaredError(labels, predictions, null, Reduction.NONE)`.
    */
-  reduction?: LossReduction | 'none';
+  reduction?: LossReduction | 'none' | undefined;
 }
 
 /**
  * Every loss option (each loss reads its own), as `compile({ loss })` and {@link lossGradient}
  * take them: a training loss is one number, so `reduction` is `'mean'` or `'sumOverFeatures'`.
  */
-export type LossOptions = CrossentropyOptions & HuberOptions & { reduction?: LossReduction };
+export type LossOptions = CrossentropyOptions & HuberOptions & { reduction?: LossReduction | undefined };
 
 /** A loss with its options, e.g. `{ name: 'huber', delta: 2 }`. */
 export interface LossConfig extends LossOptions {

@@ -52,17 +52,17 @@ export type { LearningRate } from './schedules.js';
 /** Gradient clipping, applied before the update; at most one may be set (Keras semantics). */
 export interface ClipOptions {
   /** Rescale each gradient so that its L2 norm is at most this (Keras `clipnorm`). */
-  clipNorm?: number;
+  clipNorm?: number | undefined;
   /** Rescale all gradients of a step together so that their global L2 norm is at most this. */
-  globalClipNorm?: number;
+  globalClipNorm?: number | undefined;
   /** Clip each gradient value to `[−clipValue, clipValue]`. */
-  clipValue?: number;
+  clipValue?: number | undefined;
 }
 
 /** Options every optimizer takes. */
 export interface BaseOptimizerOptions extends ClipOptions {
   /** A number or a schedule from `schedules.*`. Defaults: sgd 0.01, others 0.001 (Keras). */
-  learningRate?: LearningRate;
+  learningRate?: LearningRate | undefined;
 }
 
 /**
@@ -72,9 +72,9 @@ export interface BaseOptimizerOptions extends ClipOptions {
  */
 export interface SgdOptions extends BaseOptimizerOptions {
   /** In [0, 1]. Default 0. */
-  momentum?: number;
+  momentum?: number | undefined;
   /** Nesterov momentum. Default false. */
-  nesterov?: boolean;
+  nesterov?: boolean | undefined;
 }
 
 /**
@@ -84,43 +84,43 @@ export interface SgdOptions extends BaseOptimizerOptions {
  */
 export interface AdamOptions extends BaseOptimizerOptions {
   /** In [0, 1). Default 0.9. */
-  beta1?: number;
+  beta1?: number | undefined;
   /** In [0, 1). Default 0.999. */
-  beta2?: number;
+  beta2?: number | undefined;
   /** Default 1e-7 (TF.js's float32 backend epsilon). */
-  epsilon?: number;
+  epsilon?: number | undefined;
   /**
    * AMSGrad (Reddi et al. 2018; Keras 3 and PyTorch `amsgrad`): keep `v_max = max(v_max, v)`
    * and step `p ← p − η·m̂/(√(v_max/(1 − β₂ᵏ)) + ε)`. One more state value per weight.
    * TF.js has no AMSGrad. Default false.
    */
-  amsgrad?: boolean;
+  amsgrad?: boolean | undefined;
 }
 
 /** `adamw`: decoupled weight decay `p ← p − η·λ·p`, then the Adam step. */
 export interface AdamWOptions extends AdamOptions {
   /** λ >= 0. Default 0.004 (Keras). */
-  weightDecay?: number;
+  weightDecay?: number | undefined;
 }
 
 /** `rmsprop`: `s ← ρs + (1−ρ)g²`, `p ← p − η·g/√(s + ε)` (centered: `√(s − ḡ² + ε)`), with optional momentum. */
 export interface RmsPropOptions extends BaseOptimizerOptions {
   /** Decay of the mean square, in [0, 1) (TF.js calls it `decay`). Default 0.9. */
-  rho?: number;
+  rho?: number | undefined;
   /** In [0, 1]. Default 0. */
-  momentum?: number;
+  momentum?: number | undefined;
   /** > 0. Default 1e-7. */
-  epsilon?: number;
+  epsilon?: number | undefined;
   /** Divide by an estimate of the variance rather than the second moment. Default false. */
-  centered?: boolean;
+  centered?: boolean | undefined;
 }
 
 /** `adagrad`: `s ← s + g²`, `p ← p − η·g/√(s + ε)`. */
 export interface AdagradOptions extends BaseOptimizerOptions {
   /** Starting value of `s`, >= 0. Default 0.1. */
-  initialAccumulatorValue?: number;
+  initialAccumulatorValue?: number | undefined;
   /** Default 1e-7. */
-  epsilon?: number;
+  epsilon?: number | undefined;
 }
 
 /**
@@ -130,13 +130,13 @@ export interface AdagradOptions extends BaseOptimizerOptions {
  */
 export interface AdamaxOptions extends BaseOptimizerOptions {
   /** In [0, 1). Default 0.9. */
-  beta1?: number;
+  beta1?: number | undefined;
   /** In [0, 1). Default 0.999. */
-  beta2?: number;
+  beta2?: number | undefined;
   /** > 0. Default 1e-7. */
-  epsilon?: number;
+  epsilon?: number | undefined;
   /** TF.js's learning-rate decay per step, >= 0 (a schedule does the same). Default 0. */
-  decay?: number;
+  decay?: number | undefined;
 }
 
 /**
@@ -146,9 +146,9 @@ export interface AdamaxOptions extends BaseOptimizerOptions {
  */
 export interface AdadeltaOptions extends BaseOptimizerOptions {
   /** Decay of both averages, in [0, 1). Default 0.95. */
-  rho?: number;
+  rho?: number | undefined;
   /** > 0. Default 1e-7. */
-  epsilon?: number;
+  epsilon?: number | undefined;
 }
 
 /** A variable (or a model's weight, `model.trainableWeights`) and its gradient, for {@link Optimizer.applyGradients}. */

@@ -81,7 +81,7 @@ export type LearningRate = number | LearningRateSchedule;
 export interface ConstantOptions {
   learningRate: number;
   /** Linear warm-up over this many updates. Default 0. */
-  warmupSteps?: number;
+  warmupSteps?: number | undefined;
 }
 
 /** Options of {@link exponentialDecay}. */
@@ -92,8 +92,8 @@ export interface ExponentialDecayOptions {
   /** Factor per period, > 0. */
   decayRate: number;
   /** Decay in whole periods (a step function). Default false. */
-  staircase?: boolean;
-  warmupSteps?: number;
+  staircase?: boolean | undefined;
+  warmupSteps?: number | undefined;
 }
 
 /** Options of {@link stepDecay}. */
@@ -103,7 +103,7 @@ export interface StepDecayOptions {
   drop: number;
   /** Updates between drops, an integer >= 1. */
   every: number;
-  warmupSteps?: number;
+  warmupSteps?: number | undefined;
 }
 
 /** Options of {@link cosineDecay}. */
@@ -112,8 +112,8 @@ export interface CosineDecayOptions {
   /** Updates over which the rate falls to `alpha · initial`, an integer >= 1. */
   decaySteps: number;
   /** The final fraction of the initial rate, in [0, 1]. Default 0. */
-  alpha?: number;
-  warmupSteps?: number;
+  alpha?: number | undefined;
+  warmupSteps?: number | undefined;
 }
 
 /** A constant rate, with an optional warm-up. */

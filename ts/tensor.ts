@@ -386,11 +386,11 @@ export class Tensor {
   /** `max(x, 0)`. */
   relu(): Tensor { return act.relu(this); }
   /** `x` for `x > 0`, `alpha·x` otherwise (default 0.2). @example x.leakyRelu(0.1) // or x.leakyRelu({ alpha: 0.1 }) */
-  leakyRelu(alpha?: number | { alpha?: number }): Tensor { return act.leakyRelu(this, alpha); }
+  leakyRelu(alpha?: number | { alpha?: number | undefined }): Tensor { return act.leakyRelu(this, alpha); }
   /** Parametric ReLU: `x` for `x > 0`, `alpha·x` otherwise; see {@link prelu}. */
   prelu(alpha: Tensor | number): Tensor { return act.prelu(this, alpha); }
   /** `x` for `x > 0`, `alpha·(eˣ − 1)` otherwise (default `alpha` 1). */
-  elu(options?: { alpha?: number }): Tensor { return act.elu(this, options); }
+  elu(options?: { alpha?: number | undefined }): Tensor { return act.elu(this, options); }
   /** Scaled ELU (Klambauer et al. 2017). */
   selu(): Tensor { return act.selu(this); }
   /** Gaussian error linear unit. */

@@ -19,6 +19,7 @@ export function init(source?: WasmSource | InitOptions): Promise<void> {
   return initFrom(
     {
       defaultSource: () => new URL('./core.wasm', import.meta.url),
+      denoAdvice: ", pass the wasm to init() yourself, or import 'neurite' (the wasm inline, no permission needed) instead of 'neurite/url'",
       relaxedSource: () => new URL('./core-relaxed.wasm', import.meta.url),
       base: import.meta.url,
       // Browsers start worker.js, written out so that bundlers (Vite) see and emit it; Node and

@@ -8,6 +8,8 @@
 // Paths under /cors/ serve the same files to other origins (Access-Control-Allow-Origin: *,
 // Cross-Origin-Resource-Policy: cross-origin), as a CDN does: an isolated page of another
 // server imports the bundle from there.
+// Paths under /csp/ serve the same files with a Content-Security-Policy whose script-src lacks
+// 'wasm-unsafe-eval', which forbids compiling WebAssembly (test/runtimes/csp.html).
 // A POST to /__report/<id> is a page's result when no driver can read it (Firefox:
 // test/runtimes/publish.mjs sends it, `report(id)` hands it to the test).
 import { createServer } from 'node:http';
@@ -63,11 +65,12 @@ export function startServer(root: string, allow = ['/dist/', '/test/runtimes/'])
       });
       return;
     }
-    const prefix = ['/coi/', '/cors/'].find((p) => full.startsWith(p));
+    const prefix = ['/coi/', '/cors/', '/csp/'].find((p) => full.startsWith(p));
     const path = prefix ? full.slice(prefix.length - 1) : full;
     const isolation: Record<string, string> = {
       '/coi/': { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' },
       '/cors/': { 'Access-Control-Allow-Origin': '*', 'Cross-Origin-Resource-Policy': 'cross-origin' },
+      '/csp/': { 'Content-Security-Policy': "default-src 'self'; script-src 'self' 'unsafe-inline'" },
     }[prefix ?? ''] ?? {};
     const file = normalize(join(root, path));
     const ok = allow.some((p) => path.startsWith(p)) && file.startsWith(resolve(root) + sep) && !path.includes('..');

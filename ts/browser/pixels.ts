@@ -9,6 +9,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { attachedArg, describe, intArg, show, withTensors, type TensorLike } from '../ops/convert.js';
 import { tensor } from '../ops/creation.js';
+import type { WebImageBitmap, WebImageData, WebOffscreenCanvas } from '../web-types.js';
 
 /** RGBA bytes, 4 per pixel, row by row (TF.js's `PixelData`; `ImageData` is one). */
 export interface PixelData {
@@ -28,7 +29,7 @@ export interface DrawableImage {
 }
 
 /** What {@link fromPixels} reads: RGBA bytes, or anything a 2-D canvas context can draw. */
-export type PixelSource = PixelData | ImageData | ImageBitmap | OffscreenCanvas | DrawableImage;
+export type PixelSource = PixelData | WebImageData | WebImageBitmap | WebOffscreenCanvas | DrawableImage;
 
 /** A canvas to draw on: `<canvas>` or `OffscreenCanvas`. */
 export interface CanvasLike {

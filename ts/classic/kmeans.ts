@@ -12,11 +12,11 @@ export interface KMeansArgs {
   /** The number of clusters (1 ≤ k ≤ samples). */
   k: number;
   /** Seeds the k-means++ draws; the same seed gives the same clusters. Default 0. */
-  seed?: number;
+  seed?: number | undefined;
   /** Upper bound on Lloyd iterations. Default 300. */
-  maxIterations?: number;
+  maxIterations?: number | undefined;
   /** Stop once no center moves farther than this. Default 0 (until no label changes). */
-  tolerance?: number;
+  tolerance?: number | undefined;
 }
 
 /** The clustering {@link kmeans} returns; dispose `centers` and `labels` when done. */

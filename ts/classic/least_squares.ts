@@ -10,7 +10,7 @@ import { checkKeys, numberOption } from './common.js';
 /** Options of {@link leastSquares}. */
 export interface LeastSquaresArgs {
   /** λ in `‖a·x − b‖² + λ‖x‖²` (ridge). Default 0 (plain least squares). */
-  l2?: number;
+  l2?: number | undefined;
 }
 
 /**

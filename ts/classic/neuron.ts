@@ -16,9 +16,9 @@ export interface NeuronArgs {
   /** One weight per input (at least one, all finite). */
   weights: ArrayLike<number>;
   /** Added to the weighted sum. Default 0. */
-  bias?: number;
+  bias?: number | undefined;
   /** Any activation (`'unitStep'`, `'sign'`, `'sigmoid'`, `{ name: 'leakyRelu', alpha }`, …). Default `'linear'`. */
-  activation?: ActivationSpec;
+  activation?: ActivationSpec | undefined;
 }
 
 /** A single neuron with fixed weights. It holds no WebAssembly memory and needs no `dispose`. */

@@ -24,27 +24,27 @@ export interface PerceptronArgs {
   /** The number of inputs (positive integer). */
   inputs: number;
   /** Default `'bipolar'`. Training labels must use the same convention. */
-  output?: PerceptronOutput;
+  output?: PerceptronOutput | undefined;
   /** η in `w ← w + η·(t − ŷ)·x`. Default 1. */
-  learningRate?: number;
+  learningRate?: number | undefined;
   /** θ: the output is 1 when `w·x + b > θ`. Default 0. */
-  threshold?: number;
+  threshold?: number | undefined;
   /** Seeds the per-epoch sample order. Default 0. */
-  seed?: number;
+  seed?: number | undefined;
   /** Starting weights (one per input). Default zeros. */
-  weights?: ArrayLike<number>;
+  weights?: ArrayLike<number> | undefined;
   /** Starting bias. Default 0. */
-  bias?: number;
+  bias?: number | undefined;
 }
 
 /** Options of {@link Perceptron.fit}. */
 export interface PerceptronFitArgs {
   /** Training stops after this many epochs even if the data is not separated. Default 100. */
-  maxEpochs?: number;
+  maxEpochs?: number | undefined;
   /** Visit the samples in a seeded random order each epoch. Default `true`. */
-  shuffle?: boolean;
+  shuffle?: boolean | undefined;
   /** Keep the best weights seen (fewest training mistakes) — for non-separable data. Default `false`. */
-  pocket?: boolean;
+  pocket?: boolean | undefined;
 }
 
 /** What {@link Perceptron.fit} reports. */

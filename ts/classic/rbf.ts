@@ -43,7 +43,7 @@ import { leastSquares } from './least_squares.js';
  *
  * @example rbfFeatures([[0, 0], [1, 1]], [[0, 0]], [1]) // [[1], [0.3679]]
  */
-export function rbfFeatures(x: TensorLike, centers: TensorLike, widths: TensorLike, args: { kernel?: RbfKernelName } = {}): Tensor {
+export function rbfFeatures(x: TensorLike, centers: TensorLike, widths: TensorLike, args: { kernel?: RbfKernelName | undefined } = {}): Tensor {
   const op = 'rbfFeatures';
   const a = checkKeys(op, args, ['kernel']);
   const kernel = rbfKernelId(op, a.kernel ?? 'gaussian');
@@ -66,9 +66,9 @@ export interface RbfWidthsArgs {
    * How many nearest other centers to average over, at most `units − 1`. Default 2, or the
    * one other center when there are only 2 (a lone center gets σ = `scale` whatever this is).
    */
-  neighbors?: number;
+  neighbors?: number | undefined;
   /** Multiplies every width. Default 1. */
-  scale?: number;
+  scale?: number | undefined;
 }
 
 /** The default number of neighbors for `units` centers: 2, fewer when there are not that many others. */
@@ -105,33 +105,33 @@ export interface RBFNetworkArgs {
   /** The number of radial units, found by k-means (1 ≤ centers ≤ samples). */
   centers: number;
   /** Default `'gaussian'`. */
-  kernel?: RbfKernelName;
+  kernel?: RbfKernelName | undefined;
   /** Seeds k-means++, and the shuffling of fine-tuning. Default 0. */
-  seed?: number;
+  seed?: number | undefined;
   /** Nearest centers averaged for each width, at most `centers − 1`. Default 2 (1 with 2 centers). */
-  neighbors?: number;
+  neighbors?: number | undefined;
   /** Multiplies every width. Default 1. */
-  widthScale?: number;
+  widthScale?: number | undefined;
   /** Ridge penalty λ on the output weights (and bias). Default 1e-6. */
-  l2?: number;
+  l2?: number | undefined;
   /** Upper bound on k-means iterations. Default 300. */
-  maxIterations?: number;
+  maxIterations?: number | undefined;
 }
 
 /** Options of {@link RBFNetwork.fit}. */
 export interface RBFNetworkFitArgs {
   /** Epochs of end-to-end fine-tuning by backpropagation after the two-stage fit. Default 0 (none). */
-  epochs?: number;
+  epochs?: number | undefined;
   /** Optimizer of the fine-tuning. Default `optimizers.adam({ learningRate: 0.01 })`. */
-  optimizer?: CompileArgs['optimizer'];
+  optimizer?: CompileArgs['optimizer'] | undefined;
   /** Loss of the fine-tuning. Default `'meanSquaredError'` (the loss the closed form minimises). */
-  loss?: CompileArgs['loss'];
+  loss?: CompileArgs['loss'] | undefined;
   /** Default 32. */
-  batchSize?: number;
+  batchSize?: number | undefined;
   /** Default `true`. */
-  shuffle?: boolean;
+  shuffle?: boolean | undefined;
   /** 0 silent, 1 progress bar. Default 0. */
-  verbose?: 0 | 1;
+  verbose?: 0 | 1 | undefined;
 }
 
 /** What {@link RBFNetwork.fit} reports. */
@@ -143,7 +143,7 @@ export interface RBFNetworkFitResult {
   /** Mean squared error of the closed-form solution on the training data. */
   leastSquaresLoss: number;
   /** The fine-tuning history, when `epochs > 0`. */
-  history?: History;
+  history?: History | undefined;
 }
 
 const NET_KEYS = ['centers', 'kernel', 'seed', 'neighbors', 'widthScale', 'l2', 'maxIterations'] as const;
@@ -310,7 +310,7 @@ export class RBFNetwork {
   }
 
   /** Outputs `[n, outputs]` for `x: [n, features]` (a tensor or nested arrays). */
-  predict(x: TensorLike, args: { batchSize?: number } = {}): Tensor {
+  predict(x: TensorLike, args: { batchSize?: number | undefined } = {}): Tensor {
     const model = this.#fitted('predict');
     return withTensors('predict', { x }, (t) => model.predict(t.x, args));
   }

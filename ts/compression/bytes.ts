@@ -19,7 +19,7 @@ export interface DecodeOptions {
    * The most bytes the decoder may produce (default 256 MiB). A stream whose header claims
    * more is refused before anything is allocated (a decompression bomb guard).
    */
-  maxOutputBytes?: number;
+  maxOutputBytes?: number | undefined;
 }
 
 /** Bytes as the codecs take them: a `Uint8Array`, or a `Uint8ClampedArray` (canvas `ImageData.data`). */
@@ -54,7 +54,7 @@ export interface ByteDecodeOptions extends DecodeOptions {
    * `n` bytes (the same memory). A stream that decodes to more bytes than `output` holds
    * throws `InvalidArgumentError` (after decoding; `maxOutputBytes` still bounds the work).
    */
-  output?: Bytes;
+  output?: Bytes | undefined;
 }
 
 function maxOf(op: string, m: unknown): number {

@@ -16,7 +16,7 @@ import { checkKeys, intOption } from '../classic/common.js';
 /** Options of the DCT. */
 export interface DctOptions {
   /** The block side N, 1..64 (default 8). */
-  blockSize?: number;
+  blockSize?: number | undefined;
 }
 
 function run(op: string, x: Tensor, options: DctOptions | undefined, inverse: number): Tensor {

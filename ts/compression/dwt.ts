@@ -23,14 +23,14 @@ export type WaveletName = (typeof WAVELETS)[number];
 /** Options of the DWT. */
 export interface DwtOptions {
   /** Which wavelet (default `'cdf97'`). */
-  wavelet?: WaveletName;
+  wavelet?: WaveletName | undefined;
   /**
    * How many levels, 0..16 (default 1). Each level transforms the low band of the one before,
    * halving its sides (rounding up), so an `H × W` image has at most ⌈log₂ max(H, W)⌉ levels
    * that change anything: more (4 on an 8×8 image, as pywt's "level too high") give the same
    * coefficients as that many.
    */
-  levels?: number;
+  levels?: number | undefined;
 }
 
 function run(op: string, x: Tensor, options: DwtOptions | undefined, inverse: number): Tensor {

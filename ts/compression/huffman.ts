@@ -57,7 +57,7 @@ export function decode(bytes: Bytes, options?: ByteDecodeOptions): Uint8Array {
  * @example
  * compression.huffman.codeLengths([1, 1, 2, 4]); // [3, 3, 2, 1]
  */
-export function codeLengths(frequencies: ArrayLike<number>, options: { maxLength?: number } = {}): number[] {
+export function codeLengths(frequencies: ArrayLike<number>, options: { maxLength?: number | undefined } = {}): number[] {
   const op = 'compression.huffman.codeLengths';
   if (typeof frequencies !== 'object' || frequencies === null || typeof frequencies.length !== 'number') {
     throw new InvalidArgumentError(`${op}: frequencies must be an array of non-negative integers, got ${describe(frequencies)}`);

@@ -15,7 +15,7 @@ import { byteDecodeArgs, bytesArg, CODEC, decodeRaw, encodeRaw, type ByteDecodeO
 /** Encoder options. */
 export interface LzwOptions {
   /** The widest code, 12..20 (default 17: a 131072-entry dictionary; `compress` uses 16, GIF 12). */
-  maxBits?: number;
+  maxBits?: number | undefined;
 }
 
 /** Encodes `bytes`. */

@@ -26,11 +26,11 @@ export async function pull<T>(op: string, it: IteratorLike<T>): Promise<Next<T>>
 /** How {@link consume} reads a pass. */
 export interface ConsumeOptions {
   /** At most this many elements (null: to the end). */
-  limit?: number | null;
+  limit?: number | null | undefined;
   /** Whether the pass is the caller's to close (false for an iterator the user handed in, which is left open). */
-  own?: boolean;
+  own?: boolean | undefined;
   /** Runs after every await of the loop (a pull, a yield): throws to stop it (`fitDataset`'s liveness checks). */
-  check?: () => void;
+  check?: (() => void) | undefined;
 }
 
 /**

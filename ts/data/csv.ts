@@ -11,6 +11,7 @@ import { didYouMean, unknownOption, optionKeys } from '../options.js';
 import { Dataset } from './dataset.js';
 import { describeElement, isPlainObject } from './describe.js';
 import { dataChunk } from './lazy.js';
+import type { WebBlob, WebRequest, WebResponse, WebURL } from '../web-types.js';
 
 /**
  * A column's type, as TF.js's `ColumnConfig.dtype`. neurite tensors are float32, so every
@@ -23,45 +24,45 @@ export type CSVDtype = 'float32' | 'int32' | 'bool' | 'string';
 /** How one column is read, as TF.js's `ColumnConfig`. */
 export interface ColumnConfig {
   /** An empty field in this column is an error (naming the line and the column). Default false. */
-  required?: boolean;
+  required?: boolean | undefined;
   /** The value of an empty field in this column (else `undefined`). */
-  default?: number | string;
+  default?: number | string | undefined;
   /**
    * The column is a label: each element becomes `{ xs: features, ys: labels }`. A label's empty
    * field is an error unless it has a `default` (as TF.js).
    */
-  isLabel?: boolean;
+  isLabel?: boolean | undefined;
   /**
    * How the values are parsed. Without it a value that parses as a number (`Number(value)`)
    * is that number and any other stays a string, as TF.js.
    */
-  dtype?: CSVDtype;
+  dtype?: CSVDtype | undefined;
 }
 
 /** How `data.csv` reads its source, as TF.js's `CSVConfig`. */
 export interface CSVConfig {
   /** The first row holds the column names (and is not data). Default true. */
-  hasHeader?: boolean;
+  hasHeader?: boolean | undefined;
   /**
    * The column names, in order: required when `hasHeader` is false; with a header, they replace
    * its names (and must be as many).
    */
-  columnNames?: readonly string[];
+  columnNames?: readonly string[] | undefined;
   /** Per-column settings, keyed by column name (which must be a column of the CSV). */
-  columnConfigs?: { readonly [column: string]: ColumnConfig };
+  columnConfigs?: { readonly [column: string]: ColumnConfig } | undefined;
   /** Only the columns in `columnConfigs` are read. Default false. */
-  configuredColumnsOnly?: boolean;
+  configuredColumnsOnly?: boolean | undefined;
   /** The one character between fields. Default `','`. */
-  delimiter?: string;
+  delimiter?: string | undefined;
   /**
    * Fields are separated by runs of spaces and tabs (leading and trailing ones ignored); then
    * `delimiter` must not be given.
    */
-  delimWhitespace?: boolean;
+  delimWhitespace?: boolean | undefined;
 }
 
 /** What `data.csv` reads: a URL (fetched), the file's bytes, a `Blob`/`File`, or a `Response`. */
-export type CSVSource = string | URL | Request | Uint8Array | ArrayBuffer | Blob | Response;
+export type CSVSource = string | WebURL | WebRequest | Uint8Array | ArrayBuffer | WebBlob | WebResponse;
 
 /** One field's value: a number, a string, a column's `default`, or `undefined` when empty. */
 export type CSVValue = number | string | undefined;

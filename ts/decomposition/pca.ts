@@ -20,7 +20,7 @@ export interface PCAArgs {
   /** `k`, the number of components to keep: `1 ≤ k ≤ min(samples, features)` (checked by `fit`). */
   components: number;
   /** Scale the codes to unit variance (divide by `√explainedVariance`). Default `false`. */
-  whiten?: boolean;
+  whiten?: boolean | undefined;
 }
 
 /** The ABI ids of the fitted parts (`PcaPart` in Rust). */

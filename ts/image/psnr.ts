@@ -10,13 +10,13 @@ import { channelsLast, imageShapeWords } from './options.js';
 /** Options of `psnr` (`image.psnr`). */
 export interface PsnrArgs {
   /** The dynamic range of the pixels: 1 for `[0, 1]` images (default), 255 for bytes. */
-  maxValue?: number;
+  maxValue?: number | undefined;
   /**
    * `[height, width]` to read flat images: `a` and `b` are then `[h·w]` (one image) or
    * `[n, h·w]` (a batch, e.g. MNIST rows or a dense autoencoder's output) instead of `[h, w]` /
    * `[n, h, w]`. Without it a rank-2 tensor is one image, never rows of images.
    */
-  imageShape?: [number, number];
+  imageShape?: [number, number] | undefined;
 }
 
 /**

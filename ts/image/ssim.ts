@@ -12,20 +12,20 @@ import { channelsLast, imageShapeWords } from './options.js';
 /** Options of `ssim` (`image.ssim`; TF.js's `tf.image.ssim` defaults). */
 export interface SsimArgs {
   /** The dynamic range of the pixels: 1 for `[0, 1]` images (default), 255 for bytes. */
-  maxValue?: number;
+  maxValue?: number | undefined;
   /** The side of the Gaussian window. Default 11 (Wang et al. 2004, `tf.image.ssim`). */
-  windowSize?: number;
+  windowSize?: number | undefined;
   /** The standard deviation of the Gaussian window in pixels. Default 1.5. */
-  sigma?: number;
+  sigma?: number | undefined;
   /** C1 = (k1·maxValue)². Default 0.01. */
-  k1?: number;
+  k1?: number | undefined;
   /** C2 = (k2·maxValue)². Default 0.03. */
-  k2?: number;
+  k2?: number | undefined;
   /**
    * `[height, width]` to read flat images `[h·w]` or `[n, h·w]` (as for {@link psnr}).
    * Without it a rank-2 tensor is one image, never rows of images.
    */
-  imageShape?: [number, number];
+  imageShape?: [number, number] | undefined;
 }
 
 /**

@@ -12,6 +12,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { describe, firstNonFinite, MAX_ELEMENTS, show } from '../ops/convert.js';
+import type { WebResponse } from '../web-types.js';
 
 /** One weight in the manifest (TF.js `WeightsManifestEntry`). neurite writes and reads `float32` only. */
 export interface WeightsManifestEntry {
@@ -28,7 +29,7 @@ export interface WeightsManifestEntry {
 /** The compile config as TF.js writes it (`loss`, `metrics`, `optimizer_config`). */
 export interface TrainingConfig {
   loss: string | string[] | Record<string, string>;
-  metrics?: string[] | Record<string, string | string[]>;
+  metrics?: string[] | Record<string, string | string[]> | undefined;
   optimizer_config: { class_name: string; config: Record<string, unknown> };
   [key: string]: unknown;
 }
@@ -57,7 +58,7 @@ export interface ModelArtifacts {
 /** What a save reports (TF.js `SaveResult`). */
 export interface SaveResult {
   modelArtifactsInfo: ModelArtifactsInfo;
-  responses?: Response[];
+  responses?: WebResponse[];
   errors?: Array<unknown>;
 }
 

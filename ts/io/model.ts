@@ -17,6 +17,7 @@ import { modelConfig, modelSpec, NEURITE_VERSION } from './topology.js';
 import { tfOptimizerParts, tfTrainingConfig, trainingStateParts, type CompileRecord } from './training.js';
 import { exportTrainingState } from '../models/training-state.js';
 import { readWeights } from '../models/weights.js';
+import type { WebRequestInit, WebResponse } from '../web-types.js';
 
 /** Options of `model.save` and `model.toArtifacts`. */
 export interface SaveOptions {
@@ -24,7 +25,7 @@ export interface SaveOptions {
    * Also save the optimizer state (slots, step, schedule position, the fit RNG position), so
    * that training resumes where it stopped. Default `false` (as TF.js).
    */
-  includeOptimizer?: boolean;
+  includeOptimizer?: boolean | undefined;
 }
 
 /** Options of {@link loadModel}. */
@@ -35,34 +36,34 @@ export interface LoadOptions {
    * slots go into the recompiled optimizer). Default `true`; `false` loads the model
    * uncompiled and skips any saved optimizer state (as Keras's `load_model(compile=False)`).
    */
-  compile?: boolean;
+  compile?: boolean | undefined;
   /**
    * Load weights that are NaN or ±Infinity (with a console warning) instead of failing.
    * Default `false`: a non-finite weight is an InvalidArgumentError naming it.
    */
-  allowNonFinite?: boolean;
+  allowNonFinite?: boolean | undefined;
   /**
    * As TF.js's `strict`: `true` (the default) requires the file's weights to be exactly the
    * model's; `false` ignores weights of the file the model does not have and leaves those the
    * file lacks as the initializers draw them. A weight of the wrong shape is an error either way.
    * (Artifacts with a topology and no weights at all load with fresh weights, as in TF.js.)
    */
-  strict?: boolean;
+  strict?: boolean | undefined;
   /**
    * Called with the fraction loaded, as TF.js's `onProgress`: for an `http(s)://` URL after each
    * weight file's response (0 to 0.5) and after each one is read (0.5 to 1); for `file://` after
    * each weight file is read. Other sources read the model in one step: there it is an error.
    */
-  onProgress?: (fraction: number) => void;
+  onProgress?: ((fraction: number) => void) | undefined;
   /** `http(s)://` only, as TF.js: passed to every `fetch` (headers, credentials); no `body`. */
-  requestInit?: RequestInit;
+  requestInit?: WebRequestInit | undefined;
   /** `http(s)://` only, as TF.js: used instead of the global `fetch`. */
-  fetchFunc?: (input: string, init?: RequestInit) => Promise<Response>;
+  fetchFunc?: ((input: string, init?: WebRequestInit) => Promise<WebResponse>) | undefined;
   /**
    * `http(s)://` only, as TF.js: what the weight files' paths are appended to instead of the
    * model.json's folder (as is: end it with `/`); the model.json URL's query string is kept.
    */
-  weightPathPrefix?: string;
+  weightPathPrefix?: string | undefined;
 }
 
 /** @internal `generatedBy` of neurite's files. */

@@ -13,6 +13,7 @@ import { describe } from '../ops/convert.js';
 import { didYouMean, unknownOption, optionKeys } from '../options.js';
 import { storage, type StorageChunk } from './lazy.js';
 import { isDeno, isNode, runtimeKind } from '../runtime.js';
+import type { WebRequestInit, WebResponse } from '../web-types.js';
 
 import type { IOHandler, ModelArtifacts, SaveResult, TrainingConfig, WeightsManifestEntry } from './artifacts.js';
 export type { IOHandler, ModelArtifacts, SaveResult, WeightsManifestEntry as WeightSpec } from './artifacts.js';
@@ -23,19 +24,19 @@ export interface HttpOptions {
    * Passed to every request (headers, credentials, `method` for saving: `POST` by default). It
    * must not have a `body`: the handler sets it.
    */
-  requestInit?: RequestInit;
+  requestInit?: WebRequestInit | undefined;
   /** Used instead of the global `fetch` (e.g. to add authentication or to test). */
-  fetchFunc?: (input: string, init?: RequestInit) => Promise<Response>;
+  fetchFunc?: ((input: string, init?: WebRequestInit) => Promise<WebResponse>) | undefined;
   /**
    * Loading: what each weight file's manifest path is appended to instead of the model.json's
    * folder, as is (as TF.js: end it with `/`); the model.json URL's query string is kept.
    */
-  weightPathPrefix?: string;
+  weightPathPrefix?: string | undefined;
   /**
    * Loading: called with the fraction loaded, as TF.js: after each weight file's response
    * arrives (0 to 0.5), then after each one is read (0.5 to 1).
    */
-  onProgress?: (fraction: number) => void;
+  onProgress?: ((fraction: number) => void) | undefined;
 }
 
 /** The options of {@link HttpOptions}. */

@@ -15,9 +15,9 @@ export interface SaltAndPepperArgs extends LayerArgs {
   /** Fraction of the inputs replaced during training, in [0, 1]. */
   rate: number;
   /** The "pepper" value. Default 0. */
-  low?: number;
+  low?: number | undefined;
   /** The "salt" value. Default 1. */
-  high?: number;
+  high?: number | undefined;
 }
 
 /**
@@ -59,7 +59,7 @@ export interface VariationalArgs extends LayerArgs {
   /** Size of the latent code (positive integer). */
   units: number;
   /** Weight β of the KL term added to the loss (>= 0). Default 1 (the ELBO). */
-  klWeight?: number;
+  klWeight?: number | undefined;
 }
 
 /** The mean and log-variance of a variational layer's Gaussian. */

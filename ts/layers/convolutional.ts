@@ -35,27 +35,27 @@ export interface Conv2DArgs extends LayerArgs {
   /** Window size, `n` or `[rows, columns]`. */
   kernelSize: Size2D;
   /** Step between windows. Default 1. */
-  strides?: Size2D;
+  strides?: Size2D | undefined;
   /** Default `'valid'`. */
-  padding?: Padding;
+  padding?: Padding | undefined;
   /** Only `'channelsLast'` (the default). */
-  dataFormat?: 'channelsLast';
+  dataFormat?: 'channelsLast' | undefined;
   /** Spacing between the window's taps. Default 1. */
-  dilationRate?: Size2D;
+  dilationRate?: Size2D | undefined;
   /** Applied to `conv2d(x, W) + b`; default `'linear'` (none). */
-  activation?: ActivationSpec;
+  activation?: ActivationSpec | undefined;
   /** Default `true`. */
-  useBias?: boolean;
+  useBias?: boolean | undefined;
   /** Default `'glorotUniform'` (fans `kh·kw·in` and `kh·kw·filters`, as Keras). */
-  kernelInitializer?: InitializerSpec;
+  kernelInitializer?: InitializerSpec | undefined;
   /** Default `'zeros'`. */
-  biasInitializer?: InitializerSpec;
-  kernelRegularizer?: RegularizerSpec;
-  biasRegularizer?: RegularizerSpec;
+  biasInitializer?: InitializerSpec | undefined;
+  kernelRegularizer?: RegularizerSpec | undefined;
+  biasRegularizer?: RegularizerSpec | undefined;
   /** Only `null` (TF.js's default): neurite has no weight constraints. */
-  kernelConstraint?: null;
+  kernelConstraint?: null | undefined;
   /** Only `null` (TF.js's default): neurite has no weight constraints. */
-  biasConstraint?: null;
+  biasConstraint?: null | undefined;
 }
 
 /** The options and ABI layout conv2d and conv2dTranspose share (`Conv2dConfig` in Rust). */
@@ -137,13 +137,13 @@ export class Conv2DTranspose extends BaseConv2D {
 /** Options of `layers.maxPooling2d` and `layers.averagePooling2d` (TF.js names and defaults). */
 export interface Pooling2DArgs extends LayerArgs {
   /** Window size. Default `[2, 2]`. */
-  poolSize?: Size2D;
+  poolSize?: Size2D | undefined;
   /** Step between windows. Default: the pool size. */
-  strides?: Size2D;
+  strides?: Size2D | undefined;
   /** Default `'valid'`. */
-  padding?: Padding;
+  padding?: Padding | undefined;
   /** Only `'channelsLast'` (the default). */
-  dataFormat?: 'channelsLast';
+  dataFormat?: 'channelsLast' | undefined;
 }
 
 /** Max or average pooling over windows of each channel. */
@@ -189,7 +189,7 @@ export class AveragePooling2D extends Pooling2D {
 
 /** Max or average of each channel over the whole image. */
 abstract class GlobalPooling2D extends Layer {
-  constructor(kind: 'globalMaxPooling2d' | 'globalAveragePooling2d', args: LayerArgs & { dataFormat?: 'channelsLast' } = {}) {
+  constructor(kind: 'globalMaxPooling2d' | 'globalAveragePooling2d', args: LayerArgs & { dataFormat?: 'channelsLast' | undefined } = {}) {
     super(kind, args, ['dataFormat']);
     channelsLast(kind, args.dataFormat);
   }
@@ -201,7 +201,7 @@ abstract class GlobalPooling2D extends Layer {
 /** The largest value of each channel over the whole image: `[batch, h, w, c]` → `[batch, c]`. */
 export class GlobalMaxPooling2D extends GlobalPooling2D {
   readonly kind = 'globalMaxPooling2d' as const;
-  constructor(args: LayerArgs & { dataFormat?: 'channelsLast' } = {}) {
+  constructor(args: LayerArgs & { dataFormat?: 'channelsLast' | undefined } = {}) {
     super('globalMaxPooling2d', args);
   }
 }
@@ -209,7 +209,7 @@ export class GlobalMaxPooling2D extends GlobalPooling2D {
 /** The mean of each channel over the whole image: `[batch, h, w, c]` → `[batch, c]`. */
 export class GlobalAveragePooling2D extends GlobalPooling2D {
   readonly kind = 'globalAveragePooling2d' as const;
-  constructor(args: LayerArgs & { dataFormat?: 'channelsLast' } = {}) {
+  constructor(args: LayerArgs & { dataFormat?: 'channelsLast' | undefined } = {}) {
     super('globalAveragePooling2d', args);
   }
 }
@@ -217,14 +217,14 @@ export class GlobalAveragePooling2D extends GlobalPooling2D {
 /** Options of `layers.upSampling2d` (TF.js names and defaults). */
 export interface UpSampling2DArgs extends LayerArgs {
   /** Copies per row and column. Default `[2, 2]`. */
-  size?: Size2D;
+  size?: Size2D | undefined;
   /** Only `'channelsLast'` (the default). */
-  dataFormat?: 'channelsLast';
+  dataFormat?: 'channelsLast' | undefined;
   /**
    * `'nearest'` (the default) repeats each row and column; `'bilinear'` interpolates between
    * neighbours as TF.js's `resizeBilinear` (no corner alignment, no half-pixel centres).
    */
-  interpolation?: 'nearest' | 'bilinear';
+  interpolation?: 'nearest' | 'bilinear' | undefined;
 }
 
 /**
@@ -278,7 +278,7 @@ export function border(op: string, arg: string, v: unknown): [[number, number], 
 abstract class Border2DLayer extends Layer {
   /** `[[top, bottom], [left, right]]`. */
   readonly amounts: [[number, number], [number, number]];
-  constructor(kind: 'zeroPadding2d' | 'cropping2d', arg: 'padding' | 'cropping', args: LayerArgs & { dataFormat?: 'channelsLast' }, value: unknown) {
+  constructor(kind: 'zeroPadding2d' | 'cropping2d', arg: 'padding' | 'cropping', args: LayerArgs & { dataFormat?: 'channelsLast' | undefined }, value: unknown) {
     super(kind, args, [arg, 'dataFormat']);
     this.amounts = border(kind, arg, value);
     channelsLast(kind, args.dataFormat);
@@ -291,9 +291,9 @@ abstract class Border2DLayer extends Layer {
 /** Options of `layers.zeroPadding2d` (TF.js names and defaults). */
 export interface ZeroPadding2DArgs extends LayerArgs {
   /** Zeros at each border (see {@link Border2D}). Default 1. */
-  padding?: Border2D;
+  padding?: Border2D | undefined;
   /** Only `'channelsLast'` (the default). */
-  dataFormat?: 'channelsLast';
+  dataFormat?: 'channelsLast' | undefined;
 }
 
 /**
@@ -318,7 +318,7 @@ export interface Cropping2DArgs extends LayerArgs {
   /** Rows and columns cut at each border (see {@link Border2D}); required, as in TF.js. */
   cropping: Border2D;
   /** Only `'channelsLast'` (the default). */
-  dataFormat?: 'channelsLast';
+  dataFormat?: 'channelsLast' | undefined;
 }
 
 /**

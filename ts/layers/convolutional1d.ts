@@ -30,13 +30,13 @@ export interface Conv1DArgs extends Omit<Conv2DArgs, 'kernelSize' | 'strides' | 
   /** Window length, `n` or `[n]`. */
   kernelSize: number | [number];
   /** Step between windows. Default 1. */
-  strides?: number | [number];
+  strides?: number | [number] | undefined;
   /** `'valid'` (default), `'same'`, or `'causal'`: `(kernelSize − 1)·dilationRate` zero steps before the first, so step t sees inputs up to t only. */
-  padding?: 'valid' | 'same' | 'causal';
+  padding?: 'valid' | 'same' | 'causal' | undefined;
   /** Only `'channelsLast'` (the default). */
-  dataFormat?: 'channelsLast';
+  dataFormat?: 'channelsLast' | undefined;
   /** Spacing between the window's taps. Default 1. */
-  dilationRate?: number | [number];
+  dilationRate?: number | [number] | undefined;
 }
 
 /**
@@ -97,13 +97,13 @@ export class Conv1D extends Layer {
 /** Options of `layers.maxPooling1d` and `layers.averagePooling1d` (TF.js names and defaults). */
 export interface Pooling1DArgs extends LayerArgs {
   /** Window length. Default 2. */
-  poolSize?: number | [number];
+  poolSize?: number | [number] | undefined;
   /** Step between windows. Default: the pool size. */
-  strides?: number | [number];
+  strides?: number | [number] | undefined;
   /** Default `'valid'`. */
-  padding?: 'valid' | 'same';
+  padding?: 'valid' | 'same' | undefined;
   /** Only `'channelsLast'` (the default). */
-  dataFormat?: 'channelsLast';
+  dataFormat?: 'channelsLast' | undefined;
 }
 
 /** Max or average pooling over windows of steps, per channel. */
@@ -146,7 +146,7 @@ export class AveragePooling1D extends Pooling1D {
 
 /** Max or mean of each channel over all steps: `[b, steps, c]` → `[b, c]`. */
 abstract class GlobalPooling1D extends Layer {
-  constructor(kind: 'globalMaxPooling1d' | 'globalAveragePooling1d', args: LayerArgs & { dataFormat?: 'channelsLast' } = {}) {
+  constructor(kind: 'globalMaxPooling1d' | 'globalAveragePooling1d', args: LayerArgs & { dataFormat?: 'channelsLast' | undefined } = {}) {
     super(kind, args, ['dataFormat']);
     channelsLast(kind, args.dataFormat, STEPS);
   }
@@ -158,7 +158,7 @@ abstract class GlobalPooling1D extends Layer {
 /** The largest value of each channel over all steps: `[b, steps, c]` → `[b, c]`. */
 export class GlobalMaxPooling1D extends GlobalPooling1D {
   readonly kind = 'globalMaxPooling1d' as const;
-  constructor(args: LayerArgs & { dataFormat?: 'channelsLast' } = {}) {
+  constructor(args: LayerArgs & { dataFormat?: 'channelsLast' | undefined } = {}) {
     super('globalMaxPooling1d', args);
   }
 }
@@ -166,7 +166,7 @@ export class GlobalMaxPooling1D extends GlobalPooling1D {
 /** The mean of each channel over all steps: `[b, steps, c]` → `[b, c]`. */
 export class GlobalAveragePooling1D extends GlobalPooling1D {
   readonly kind = 'globalAveragePooling1d' as const;
-  constructor(args: LayerArgs & { dataFormat?: 'channelsLast' } = {}) {
+  constructor(args: LayerArgs & { dataFormat?: 'channelsLast' | undefined } = {}) {
     super('globalAveragePooling1d', args);
   }
 }

@@ -16,26 +16,26 @@ export interface DenseArgs extends LayerArgs {
   /** Output size (positive integer). */
   units: number;
   /** TF.js's shorthand for `inputShape: [inputDim]` (the input size of a first layer). */
-  inputDim?: number;
+  inputDim?: number | undefined;
   /** Activation applied to `x·W + b`; default `'linear'` (none). */
-  activation?: ActivationSpec;
+  activation?: ActivationSpec | undefined;
   /** Whether to add a bias. Default `true`. */
-  useBias?: boolean;
+  useBias?: boolean | undefined;
   /** Default `'glorotUniform'` (Keras). */
-  kernelInitializer?: InitializerSpec;
+  kernelInitializer?: InitializerSpec | undefined;
   /** Default `'zeros'`. */
-  biasInitializer?: InitializerSpec;
-  kernelRegularizer?: RegularizerSpec;
-  biasRegularizer?: RegularizerSpec;
+  biasInitializer?: InitializerSpec | undefined;
+  kernelRegularizer?: RegularizerSpec | undefined;
+  biasRegularizer?: RegularizerSpec | undefined;
   /**
    * Penalty on the layer's output (e.g. `regularizers.l1()` or `regularizers.klSparsity()`
    * for sparse autoencoders; klSparsity needs a sigmoid, hardSigmoid or softmax activation).
    */
-  activityRegularizer?: ActivityRegularizerSpec;
+  activityRegularizer?: ActivityRegularizerSpec | undefined;
   /** Only `null` (TF.js's default): neurite has no weight constraints. */
-  kernelConstraint?: null;
+  kernelConstraint?: null | undefined;
   /** Only `null` (TF.js's default): neurite has no weight constraints. */
-  biasConstraint?: null;
+  biasConstraint?: null | undefined;
 }
 
 /**
@@ -113,12 +113,12 @@ export interface DropoutArgs extends LayerArgs {
   /** The probability of zeroing an input in training, in [0, 1). */
   rate: number;
   /** Only `null` (TF.js's default): each value is dropped on its own, no mask is shared along an axis. */
-  noiseShape?: null;
+  noiseShape?: null | undefined;
   /**
    * TF.js's per-layer seed, kept and saved with the layer so that files round-trip; it does not
    * choose the masks, which are drawn from the model's seed (`sequential({ seed, layers })`).
    */
-  seed?: number;
+  seed?: number | undefined;
 }
 
 /** Zeroes inputs with probability `rate` during training (scaling the rest by 1/(1−rate)). */
@@ -159,7 +159,7 @@ export interface FlattenArgs extends LayerArgs {
    * Only `'channelsLast'` (TF.js's default): the values keep their order. (TF.js's
    * `'channelsFirst'` moves the channels last before flattening, which neurite does not do.)
    */
-  dataFormat?: 'channelsLast';
+  dataFormat?: 'channelsLast' | undefined;
 }
 
 /** Flattens each sample to one dimension. */

@@ -17,29 +17,29 @@ export interface DepthwiseConv2DArgs extends LayerArgs {
   /** Window size, `n` or `[rows, columns]`. */
   kernelSize: Size2D;
   /** Filters per input channel: the output has `channels · depthMultiplier` channels. Default 1. */
-  depthMultiplier?: number;
+  depthMultiplier?: number | undefined;
   /** Step between windows. Default 1. */
-  strides?: Size2D;
+  strides?: Size2D | undefined;
   /** Default `'valid'`. */
-  padding?: Padding;
+  padding?: Padding | undefined;
   /** Only `'channelsLast'` (the default). */
-  dataFormat?: 'channelsLast';
+  dataFormat?: 'channelsLast' | undefined;
   /** Spacing between the window's taps. Default 1. (TF.js 4.22's layer ignores it; Keras 3 and neurite apply it.) */
-  dilationRate?: Size2D;
+  dilationRate?: Size2D | undefined;
   /** Applied last; default `'linear'` (none). */
-  activation?: ActivationSpec;
+  activation?: ActivationSpec | undefined;
   /** Default `true`. */
-  useBias?: boolean;
+  useBias?: boolean | undefined;
   /** The depthwise kernel's; default `'glorotUniform'` (fans `kh·kw·in` and `kh·kw·depthMultiplier`, as Keras). */
-  depthwiseInitializer?: InitializerSpec;
+  depthwiseInitializer?: InitializerSpec | undefined;
   /** Default `'zeros'`. */
-  biasInitializer?: InitializerSpec;
-  depthwiseRegularizer?: RegularizerSpec;
-  biasRegularizer?: RegularizerSpec;
+  biasInitializer?: InitializerSpec | undefined;
+  depthwiseRegularizer?: RegularizerSpec | undefined;
+  biasRegularizer?: RegularizerSpec | undefined;
   /** Only `null` (TF.js's default): neurite has no weight constraints. */
-  depthwiseConstraint?: null;
+  depthwiseConstraint?: null | undefined;
   /** Only `null` (TF.js's default): neurite has no weight constraints. */
-  biasConstraint?: null;
+  biasConstraint?: null | undefined;
 }
 
 /** Options of `layers.separableConv2d`: the depthwise stage's, plus the pointwise stage's (TF.js and Keras names and defaults). */
@@ -47,10 +47,10 @@ export interface SeparableConv2DArgs extends DepthwiseConv2DArgs {
   /** Output channels of the pointwise (1×1) stage (positive integer). */
   filters: number;
   /** The pointwise kernel's; default `'glorotUniform'` (fans `in·depthMultiplier` and `filters`). */
-  pointwiseInitializer?: InitializerSpec;
-  pointwiseRegularizer?: RegularizerSpec;
+  pointwiseInitializer?: InitializerSpec | undefined;
+  pointwiseRegularizer?: RegularizerSpec | undefined;
   /** Only `null` (TF.js's default): neurite has no weight constraints. */
-  pointwiseConstraint?: null;
+  pointwiseConstraint?: null | undefined;
 }
 
 const DEPTHWISE_KEYS = ['kernelSize', 'depthMultiplier', 'strides', 'padding', 'dataFormat', 'dilationRate', 'activation', 'useBias', 'depthwiseInitializer', 'biasInitializer', 'depthwiseRegularizer', 'biasRegularizer', 'depthwiseConstraint', 'biasConstraint'];

@@ -58,21 +58,21 @@ export const layers = {
   /** An activation on its own. */
   activation: (args: LayerArgs & { activation: ActivationSpec }) => new Activation(args),
   /** TF.js's `LeakyReLU` layer: `x` for `x > 0`, `alpha·x` otherwise; default `alpha` 0.3 (the layer's default in TF.js and Keras; the `leakyRelu` op's is 0.2). */
-  leakyReLU: (args: LayerArgs & { alpha?: number } = {}) => activationLayer('leakyReLU', args, { alpha: 0.3 }, finiteAtLeast0, (o) => ({ name: 'leakyRelu', alpha: o.alpha })),
+  leakyReLU: (args: LayerArgs & { alpha?: number | undefined } = {}) => activationLayer('leakyReLU', args, { alpha: 0.3 }, finiteAtLeast0, (o) => ({ name: 'leakyRelu', alpha: o.alpha })),
   /**
    * TF.js's `ReLU` layer: `max(x, 0)`, capped at `maxValue` when given. The cap may only be 6:
    * `relu6`, the same values and gradients as TF.js's `ReLU({ maxValue: 6 })`; saved as an
    * `Activation` layer with `'relu6'`.
    */
-  reLU: (args: LayerArgs & { maxValue?: number | null } = {}) => {
+  reLU: (args: LayerArgs & { maxValue?: number | null | undefined } = {}) => {
     const { maxValue, ...rest } = checkArgs('reLU', args, ['maxValue', ...LAYER_ARG_KEYS]);
     if (maxValue !== undefined && maxValue !== null && maxValue !== 6) throw new InvalidArgumentError(`reLU: maxValue must be 6 (relu6) or null: neurite has no other capped ReLU, got ${describe(maxValue)}`);
     return activationLayer('reLU', rest, {}, () => null, () => (maxValue === 6 ? 'relu6' : 'relu'));
   },
   /** TF.js's `ELU` layer: `x` for `x > 0`, `alpha·(eˣ − 1)` otherwise; default `alpha` 1. */
-  elu: (args: LayerArgs & { alpha?: number } = {}) => activationLayer('elu', args, { alpha: 1 }, finiteAtLeast0, (o) => ({ name: 'elu', alpha: o.alpha })),
+  elu: (args: LayerArgs & { alpha?: number | undefined } = {}) => activationLayer('elu', args, { alpha: 1 }, finiteAtLeast0, (o) => ({ name: 'elu', alpha: o.alpha })),
   /** TF.js's `Softmax` layer, over the last axis (`axis` may only be -1). */
-  softmax: (args: LayerArgs & { axis?: number } = {}) => activationLayer('softmax', args, { axis: -1 }, (_k, v) => (v === -1 ? null : '-1 (softmax layers normalise over the last axis)'), () => 'softmax'),
+  softmax: (args: LayerArgs & { axis?: number | undefined } = {}) => activationLayer('softmax', args, { axis: -1 }, (_k, v) => (v === -1 ? null : '-1 (softmax layers normalise over the last axis)'), () => 'softmax'),
   /** Parametric ReLU with a learnable slope per unit of the last axis (initially 0, TF.js's default `'zeros'`). */
   prelu: (args: PReLUArgs = {}) => new PReLU(args),
   /** Inverted dropout with probability `rate` during training. */
@@ -124,11 +124,11 @@ export const layers = {
   /** TF.js's other alias of {@link layers.averagePooling2d}. */
   avgPooling2d: (args: Pooling2DArgs = {}) => new AveragePooling2D(args),
   /** The largest value of each channel over the image: `[batch, h, w, c]` → `[batch, c]`. */
-  globalMaxPooling2d: (args: LayerArgs & { dataFormat?: 'channelsLast' } = {}) => new GlobalMaxPooling2D(args),
+  globalMaxPooling2d: (args: LayerArgs & { dataFormat?: 'channelsLast' | undefined } = {}) => new GlobalMaxPooling2D(args),
   /** TF.js's alias of {@link layers.globalMaxPooling2d}. */
-  globalMaxPool2d: (args: LayerArgs & { dataFormat?: 'channelsLast' } = {}) => new GlobalMaxPooling2D(args),
+  globalMaxPool2d: (args: LayerArgs & { dataFormat?: 'channelsLast' | undefined } = {}) => new GlobalMaxPooling2D(args),
   /** The mean of each channel over the image: `[batch, h, w, c]` → `[batch, c]`. */
-  globalAveragePooling2d: (args: LayerArgs & { dataFormat?: 'channelsLast' } = {}) => new GlobalAveragePooling2D(args),
+  globalAveragePooling2d: (args: LayerArgs & { dataFormat?: 'channelsLast' | undefined } = {}) => new GlobalAveragePooling2D(args),
   /** Nearest-neighbour up-sampling: each row and column repeated `size` times (default 2). */
   upSampling2d: (args: UpSampling2DArgs = {}) => new UpSampling2D(args),
   /** A VAE's sampling layer: mean and log-variance heads, `z = μ + σ·ε` in training, KL added to the loss. */
@@ -160,9 +160,9 @@ export const layers = {
   /** TF.js's other alias of {@link layers.averagePooling1d}. */
   avgPooling1d: (args: Pooling1DArgs = {}) => new AveragePooling1D(args),
   /** The largest value of each channel over all steps: `[batch, steps, c]` → `[batch, c]`. */
-  globalMaxPooling1d: (args: LayerArgs & { dataFormat?: 'channelsLast' } = {}) => new GlobalMaxPooling1D(args),
+  globalMaxPooling1d: (args: LayerArgs & { dataFormat?: 'channelsLast' | undefined } = {}) => new GlobalMaxPooling1D(args),
   /** TF.js's alias of {@link layers.globalMaxPooling1d}. */
-  globalMaxPool1d: (args: LayerArgs & { dataFormat?: 'channelsLast' } = {}) => new GlobalMaxPooling1D(args),
+  globalMaxPool1d: (args: LayerArgs & { dataFormat?: 'channelsLast' | undefined } = {}) => new GlobalMaxPooling1D(args),
   /** The mean of each channel over all steps: `[batch, steps, c]` → `[batch, c]`. */
-  globalAveragePooling1d: (args: LayerArgs & { dataFormat?: 'channelsLast' } = {}) => new GlobalAveragePooling1D(args),
+  globalAveragePooling1d: (args: LayerArgs & { dataFormat?: 'channelsLast' | undefined } = {}) => new GlobalAveragePooling1D(args),
 };

@@ -74,7 +74,7 @@ function initOptions(name: string, options: unknown, defaults: OptionSpec, seede
 }
 
 /** A variance-scaling (or other parameterless random) initializer, with TF.js's optional `seed`. */
-const seededOnly = (name: InitializerName, alias: string = name) => (options?: { seed?: number }) => make(name, 0, 0, initOptions(alias, options, {}, true).seed);
+const seededOnly = (name: InitializerName, alias: string = name) => (options?: { seed?: number | undefined }) => make(name, 0, 0, initOptions(alias, options, {}, true).seed);
 
 /**
  * Initializer factories, as `tf.initializers`. The options are checked when the initializer is
@@ -88,19 +88,19 @@ export const initializers = {
   /** All ones. */
   ones: (options?: Record<string, never>) => (initOptions('ones', options, {}), make('ones')),
   /** Every weight `value` (default 0). @example initializers.constant({ value: 0.25 }) */
-  constant: (options?: { value?: number }) => make('constant', initOptions('constant', options, { value: 0 }).value as number),
+  constant: (options?: { value?: number | undefined }) => make('constant', initOptions('constant', options, { value: 0 }).value as number),
   /** U(`minval`, `maxval`), default U(−0.05, 0.05). */
-  randomUniform: (options?: { minval?: number; maxval?: number; seed?: number }) => {
+  randomUniform: (options?: { minval?: number | undefined; maxval?: number | undefined; seed?: number | undefined }) => {
     const o = initOptions('randomUniform', options, { minval: -0.05, maxval: 0.05 }, true);
     return uniform('initializers.randomUniform', o.minval as number, o.maxval as number, o.seed);
   },
   /** N(`mean`, `stddev`), default N(0, 0.05). */
-  randomNormal: (options?: { mean?: number; stddev?: number; seed?: number }) => {
+  randomNormal: (options?: { mean?: number | undefined; stddev?: number | undefined; seed?: number | undefined }) => {
     const o = initOptions('randomNormal', options, { mean: 0, stddev: 0.05 }, true);
     return normal('initializers.randomNormal', 'randomNormal', o.mean as number, o.stddev as number, o.seed);
   },
   /** N(`mean`, `stddev`) re-drawn beyond two standard deviations, default N(0, 0.05). */
-  truncatedNormal: (options?: { mean?: number; stddev?: number; seed?: number }) => {
+  truncatedNormal: (options?: { mean?: number | undefined; stddev?: number | undefined; seed?: number | undefined }) => {
     const o = initOptions('truncatedNormal', options, { mean: 0, stddev: 0.05 }, true);
     return normal('initializers.truncatedNormal', 'truncatedNormal', o.mean as number, o.stddev as number, o.seed);
   },

@@ -27,15 +27,15 @@ const NOT_IMPLEMENTED: Readonly<Record<string, string>> = {
 /** Options every layer accepts (Keras/TF.js names). */
 export interface LayerArgs {
   /** A unique name; generated (`dense_1`, ...) if omitted. */
-  name?: string;
+  name?: string | undefined;
   /** `false` freezes the layer's weights during training. Default `true`. */
-  trainable?: boolean;
+  trainable?: boolean | undefined;
   /** Per-sample input shape (without the batch dimension); only needed on the first layer. */
-  inputShape?: number[];
+  inputShape?: number[] | undefined;
   /** Input shape with the batch dimension first (`null` or any number for the batch). */
-  batchInputShape?: Array<number | null>;
+  batchInputShape?: Array<number | null> | undefined;
   /** Only `'float32'`, the one dtype (TF.js's option; anything else is an error). */
-  dtype?: 'float32';
+  dtype?: 'float32' | undefined;
 }
 
 /** The most units a dense or rbf layer may have: 2^24 − 1. */
@@ -277,7 +277,7 @@ export abstract class Layer {
    * @example
    * layer.setWeights([tensor2d([[1, 0], [0, 1]]), tensor1d([0, 0])]);
    */
-  setWeights(weights: Tensor[], options?: { allowNonFinite?: boolean }): void {
+  setWeights(weights: Tensor[], options?: { allowNonFinite?: boolean | undefined }): void {
     const op = 'setWeights';
     const o = checkArgs(op, options, ['allowNonFinite']);
     const allow = boolArg(op, 'allowNonFinite', o.allowNonFinite, false);

@@ -29,7 +29,7 @@ export class Merge extends Layer {
 /** Options of {@link Concatenate}. */
 export interface ConcatenateArgs extends LayerArgs {
   /** The axis to join along, counting the batch axis (as TF.js); `-1` (default) is the last. */
-  axis?: number;
+  axis?: number | undefined;
 }
 
 /** Joins its inputs along `axis` (the batch axis excluded); they match on every other axis. */

@@ -24,31 +24,31 @@ export interface BatchNormalizationArgs extends LayerArgs {
    * The features' axis: only the last, `-1` (the default), or its positive index when
    * `inputShape` gives the rank (`3` for `inputShape: [h, w, c]`).
    */
-  axis?: number;
+  axis?: number | undefined;
   /** Moving-average momentum. Default 0.99. */
-  momentum?: number;
+  momentum?: number | undefined;
   /** Added to the variance. Default 1e-3. */
-  epsilon?: number;
+  epsilon?: number | undefined;
   /** Learn an offset β. Default `true`. */
-  center?: boolean;
+  center?: boolean | undefined;
   /** Learn a scale γ. Default `true`. */
-  scale?: boolean;
+  scale?: boolean | undefined;
   /** Only `null` (TF.js's default): neurite has no weight constraints. */
-  betaConstraint?: null;
+  betaConstraint?: null | undefined;
   /** Only `null` (TF.js's default): neurite has no weight constraints. */
-  gammaConstraint?: null;
+  gammaConstraint?: null | undefined;
 }
 
 /** Options of `layers.layerNormalization` (TF.js and Keras names and defaults). */
 export interface LayerNormalizationArgs extends LayerArgs {
   /** The axis normalized over: only the last, `-1` (the default) or `[-1]`, or its positive index when `inputShape` gives the rank. */
-  axis?: number | number[];
+  axis?: number | number[] | undefined;
   /** Added to the variance. Default 1e-3. */
-  epsilon?: number;
+  epsilon?: number | undefined;
   /** Learn an offset β. Default `true`. */
-  center?: boolean;
+  center?: boolean | undefined;
   /** Learn a scale γ. Default `true`. */
-  scale?: boolean;
+  scale?: boolean | undefined;
 }
 
 /** Normalises each feature over the batch (training) or with moving statistics (inference). */
@@ -93,10 +93,10 @@ export class LayerNormalization extends Layer {
 /** Options of `layers.prelu` (TF.js and Keras names and defaults). */
 export interface PReLUArgs extends LayerArgs {
   /** Initial slope for negative inputs. Default `'zeros'` (TF.js's and Keras's: the layer starts as a ReLU). */
-  alphaInitializer?: InitializerSpec;
-  alphaRegularizer?: RegularizerSpec;
+  alphaInitializer?: InitializerSpec | undefined;
+  alphaRegularizer?: RegularizerSpec | undefined;
   /** Only `null` (TF.js's default): neurite has no weight constraints. */
-  alphaConstraint?: null;
+  alphaConstraint?: null | undefined;
 }
 
 /**

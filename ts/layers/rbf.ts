@@ -22,17 +22,17 @@ export interface RBFArgs extends LayerArgs {
   /** The number of radial units (positive integer). */
   units: number;
   /** Default `'gaussian'`. */
-  kernel?: RbfKernelName;
+  kernel?: RbfKernelName | undefined;
   /**
    * Starting centers, one row of `inputs` values per unit (`[units][inputs]`, or a flat
    * array of `units × inputs`). Default: drawn by `centersInitializer`. Large sets of centers
    * are better set after building with `model.setWeights`.
    */
-  centers?: ArrayLike<number> | ArrayLike<number>[];
+  centers?: ArrayLike<number> | ArrayLike<number>[] | undefined;
   /** Starting widths σ: one number for every unit, or one per unit. Default 1. */
-  widths?: number | ArrayLike<number>;
+  widths?: number | ArrayLike<number> | undefined;
   /** Default `initializers.randomUniform({ minval: -1, maxval: 1 })`. */
-  centersInitializer?: InitializerSpec;
+  centersInitializer?: InitializerSpec | undefined;
 }
 
 /** @internal The ABI id of a kernel name, or an error naming the valid ones. */

@@ -36,7 +36,7 @@ function klChecked(op: string, target: unknown, weight: unknown): KlSparsityRegu
   return { kind: 'klSparsity', target, weight };
 }
 
-function klSparsity(options?: { target?: number; weight?: number }): KlSparsityRegularizer {
+function klSparsity(options?: { target?: number | undefined; weight?: number | undefined }): KlSparsityRegularizer {
   const o = readOptions('regularizers.klSparsity', options, { target: 0.05, weight: 3 });
   return klChecked('regularizers.klSparsity', o.target, o.weight);
 }
@@ -55,11 +55,11 @@ function make(op: string, l1: unknown, l2: unknown): Regularizer {
  */
 export const regularizers = {
   /** The penalty `l1·Σ|w|` (default `l1` 0.01). @example regularizers.l1({ l1: 1e-4 }) */
-  l1: (options?: { l1?: number }) => make('regularizers.l1', readOptions('regularizers.l1', options, { l1: 0.01 }).l1, 0),
+  l1: (options?: { l1?: number | undefined }) => make('regularizers.l1', readOptions('regularizers.l1', options, { l1: 0.01 }).l1, 0),
   /** The penalty `l2·Σw²` (default `l2` 0.01). @example regularizers.l2({ l2: 1e-4 }) */
-  l2: (options?: { l2?: number }) => make('regularizers.l2', 0, readOptions('regularizers.l2', options, { l2: 0.01 }).l2),
+  l2: (options?: { l2?: number | undefined }) => make('regularizers.l2', 0, readOptions('regularizers.l2', options, { l2: 0.01 }).l2),
   /** The penalty `l1·Σ|w| + l2·Σw²` (defaults 0.01 each). */
-  l1l2: (options?: { l1?: number; l2?: number }) => {
+  l1l2: (options?: { l1?: number | undefined; l2?: number | undefined }) => {
     const o = readOptions('regularizers.l1l2', options, { l1: 0.01, l2: 0.01 });
     return make('regularizers.l1l2', o.l1, o.l2);
   },

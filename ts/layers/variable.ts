@@ -105,7 +105,7 @@ export class LayerVariable {
    * Sets the value (same shape, finite values unless `allowNonFinite`) in every model holding
    * the layer. Returns this variable.
    */
-  write(value: Tensor, options?: { allowNonFinite?: boolean }): this {
+  write(value: Tensor, options?: { allowNonFinite?: boolean | undefined }): this {
     const op = 'write';
     const o = checkArgs(op, options, ['allowNonFinite']);
     const allow = boolArg(op, 'allowNonFinite', o.allowNonFinite, false);

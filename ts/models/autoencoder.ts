@@ -33,9 +33,9 @@ export interface AutoencoderArgs<E extends Sequential | Layer = Sequential | Lay
   /** Maps a code back to an input: a sequential model or a single layer. */
   decoder: D;
   /** The model's name; `autoencoder_1`, … if omitted. */
-  name?: string;
+  name?: string | undefined;
   /** Seed for the initialisation of parts not built yet, dropout masks and shuffling. Default 0. */
-  seed?: number;
+  seed?: number | undefined;
 }
 
 const fmt = (s: number[] | undefined): string => (s ? `[${s.join(',')}]` : 'unknown');
@@ -45,14 +45,14 @@ let autoencoderCount = 0;
 /** Options of `encode`, `decode` and `reconstruct`. */
 export interface AutoencoderPredictArgs {
   /** Samples per batch. Default 32. */
-  batchSize?: number;
+  batchSize?: number | undefined;
 }
 
 /**
  * Options of an autoencoder's `fit`: those of `Sequential.fit`, except that `validationData`
  * may also be a single tensor, which is then its own target (as `x` is in `fit(x, options)`).
  */
-export type AutoencoderFitArgs = Omit<FitArgs, 'validationData'> & { validationData?: Tensor | FitArgs['validationData'] };
+export type AutoencoderFitArgs = Omit<FitArgs, 'validationData'> & { validationData?: Tensor | FitArgs['validationData'] | undefined };
 
 type EvaluateArgs = { batchSize?: number; returnDict?: boolean };
 
@@ -188,10 +188,10 @@ export class Autoencoder<E extends Sequential | Layer = Sequential | Layer, D ex
    *
    * @example const { loss } = ae.evaluate(xTest, { returnDict: true });
    */
-  override evaluate(x: Tensor, y: Tensor, args?: { batchSize?: number; returnDict?: false }): Tensor | Tensor[];
-  override evaluate(x: Tensor, y: Tensor, args: { batchSize?: number; returnDict: true }): Record<string, number>;
-  override evaluate(x: Tensor, args?: { batchSize?: number; returnDict?: false }): Tensor | Tensor[];
-  override evaluate(x: Tensor, args: { batchSize?: number; returnDict: true }): Record<string, number>;
+  override evaluate(x: Tensor, y: Tensor, args?: { batchSize?: number | undefined; returnDict?: false | undefined }): Tensor | Tensor[];
+  override evaluate(x: Tensor, y: Tensor, args: { batchSize?: number | undefined; returnDict: true }): Record<string, number>;
+  override evaluate(x: Tensor, args?: { batchSize?: number | undefined; returnDict?: false | undefined }): Tensor | Tensor[];
+  override evaluate(x: Tensor, args: { batchSize?: number | undefined; returnDict: true }): Record<string, number>;
   override evaluate(x: Tensor, y?: Tensor | EvaluateArgs, args?: EvaluateArgs): Tensor | Tensor[] | Record<string, number> {
     if (y instanceof Tensor) return super.evaluate(x, y, args as never);
     if (args !== undefined) throw new InvalidArgumentError(`evaluate: the second argument must be the targets y (a tensor) when options come third, got ${describe(y)}`);

@@ -25,7 +25,7 @@ export interface TrainingModel {
   /** Current learning rate; setting it rescales the compiled schedule. */
   learningRate: number;
   getWeights(): import('../tensor.js').Tensor[];
-  setWeights(w: import('../tensor.js').Tensor[], options?: { allowNonFinite?: boolean }): void;
+  setWeights(w: import('../tensor.js').Tensor[], options?: { allowNonFinite?: boolean | undefined }): void;
 }
 
 /** Hooks called by `fit`. All optional. */
@@ -125,20 +125,20 @@ function better(mode: Mode, monitor: string, minDelta: number) {
 /** Options of `callbacks.earlyStopping` (TF.js and Keras names and defaults). */
 export interface EarlyStoppingArgs {
   /** The log to watch. Default `'val_loss'`. */
-  monitor?: string;
+  monitor?: string | undefined;
   /** Stop after this many epochs in a row without improvement (TF.js and Keras). Default 0: stop at the first. */
-  patience?: number;
+  patience?: number | undefined;
   /** Smallest change that counts as improvement. Default 0. */
-  minDelta?: number;
+  minDelta?: number | undefined;
   /** `'min'`, `'max'` or `'auto'` (max for accuracies). Default `'auto'`. */
-  mode?: Mode;
+  mode?: Mode | undefined;
   /** Put back the weights of the best epoch when stopping. Default `false`. */
-  restoreBestWeights?: boolean;
+  restoreBestWeights?: boolean | undefined;
   /**
    * A value `monitor` must improve on (as TF.js: the best so far starts at it), so training
    * stops after `patience` epochs that do not beat it. Default: none.
    */
-  baseline?: number;
+  baseline?: number | undefined;
 }
 
 /** Stops training when `monitor` stops improving. */
@@ -224,19 +224,19 @@ export class TerminateOnNaN extends Callback {
 /** Options of `callbacks.reduceLROnPlateau` (Keras names and defaults). */
 export interface ReduceLROnPlateauArgs {
   /** The log to watch. Default `'val_loss'`. */
-  monitor?: string;
+  monitor?: string | undefined;
   /** Multiply the learning rate by this on a plateau. Default 0.1. */
-  factor?: number;
+  factor?: number | undefined;
   /** Epochs without improvement first. Default 10. */
-  patience?: number;
+  patience?: number | undefined;
   /** Smallest change that counts as improvement. Default 1e-4. */
-  minDelta?: number;
+  minDelta?: number | undefined;
   /** `'min'`, `'max'` or `'auto'` (max for accuracies). Default `'auto'`. */
-  mode?: Mode;
+  mode?: Mode | undefined;
   /** Epochs to wait after a reduction. Default 0. */
-  cooldown?: number;
+  cooldown?: number | undefined;
   /** Lower bound. Default 0. */
-  minLr?: number;
+  minLr?: number | undefined;
 }
 
 /** Lowers the learning rate when `monitor` stops improving. */

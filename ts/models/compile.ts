@@ -42,13 +42,13 @@ export interface CompileArgs {
    * several outputs, a list applies to every output, or an object gives them by output name;
    * each is logged as `<output>_<metric>` (TF.js's names).
    */
-  metrics?: MetricSpec | Readonly<Record<string, MetricSpec>>;
+  metrics?: MetricSpec | Readonly<Record<string, MetricSpec>> | undefined;
   /**
    * A model with several outputs: the factor on each output's loss in the total that training
    * minimizes (Keras's `loss_weights`; TF.js 4.22 has none) — a list in `outputs` order, or an
    * object by output name (missing ones 1). Default 1 each.
    */
-  lossWeights?: number[] | Readonly<Record<string, number>>;
+  lossWeights?: number[] | Readonly<Record<string, number>> | undefined;
 }
 
 /**

@@ -36,26 +36,26 @@ export type FitDatasetElement =
 /** Options of `fitDataset`, as TF.js's `ModelFitDatasetArgs` (with `fit`'s `yieldEveryMs`; `yieldEvery` as TF.js's, see `fit`). */
 export interface FitDatasetArgs extends Pick<FitArgs, 'callbacks' | 'verbose' | 'yieldEveryMs' | 'yieldEvery' | 'initialEpoch' | 'classWeight'> {
   /** Passes over the dataset (or groups of `batchesPerEpoch` batches). Default 1. */
-  epochs?: number;
+  epochs?: number | undefined;
   /**
    * Batches per epoch. Without it an epoch is one pass over the dataset (a new pass each epoch).
    * With it, as TF.js, one pass runs through all epochs, so the dataset must give at least
    * `batchesPerEpoch × epochs` batches (use `repeat()`); an endless dataset needs it.
    */
-  batchesPerEpoch?: number;
+  batchesPerEpoch?: number | undefined;
   /**
    * Validation after each epoch (`val_*` logs): a dataset of `{ xs, ys }` batches (a new pass
    * each epoch), or `[x, y]` tensors (lists for a model with several inputs or outputs). `null`
    * is none.
    */
-  validationData?: DatasetLike | [Tensor | Tensor[], Tensor | Tensor[]] | null;
+  validationData?: DatasetLike | [Tensor | Tensor[], Tensor | Tensor[]] | null | undefined;
   /**
    * With a validation dataset: the batches of it used each epoch (each epoch a new pass). Default:
    * all of one pass; an endless validation dataset (size `Infinity`, after `repeat()`) needs it.
    */
-  validationBatches?: number;
+  validationBatches?: number | undefined;
   /** With validation tensors: the batch size of their evaluation. Default 32. */
-  validationBatchSize?: number;
+  validationBatchSize?: number | undefined;
 }
 
 /** Options of `evaluateDataset`, as TF.js's `ModelEvaluateDatasetArgs` (with `evaluate`'s `returnDict`). */
@@ -64,11 +64,11 @@ export interface EvaluateDatasetArgs {
    * Batches to evaluate (the dataset must give at least this many). Default: all of one pass; an
    * endless dataset (size `Infinity`, after `repeat()`) needs it.
    */
-  batches?: number;
+  batches?: number | undefined;
   /** 0 only: as TF.js (which has no other mode yet), evaluateDataset prints nothing. */
-  verbose?: 0;
+  verbose?: 0 | undefined;
   /** Numbers by name (as `evaluate`'s `returnDict`) instead of scalar tensors. */
-  returnDict?: boolean;
+  returnDict?: boolean | undefined;
 }
 
 /**

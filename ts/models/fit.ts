@@ -23,43 +23,43 @@ import { byName } from './packing.js';
 /** Options of `model.fit` (TF.js's and Keras's names and defaults). */
 export interface FitArgs {
   /** Passes over the data. Default 1. */
-  epochs?: number;
+  epochs?: number | undefined;
   /** Samples per step. Default 32. */
-  batchSize?: number;
+  batchSize?: number | undefined;
   /**
    * Shuffle the samples each epoch (seeded by the model seed and `seed`). Default `true`.
    * Keras's `'batch'` is an error, as in TF.js (which has not implemented it).
    */
-  shuffle?: boolean;
+  shuffle?: boolean | undefined;
   /** Extra seed for shuffling; the same seed gives bit-identical training. Default 0. */
-  seed?: number;
+  seed?: number | undefined;
   /**
    * Fraction of the samples held out for validation, taken from the end before shuffling. As
    * TF.js and Keras, the first ⌊n·(1 − validationSplit)⌋ samples train and the rest validate
    * (so n = 10, 0.25 trains on 7 and validates on 3). 0 (the default) holds out nothing.
    */
-  validationSplit?: number;
+  validationSplit?: number | undefined;
   /**
    * Explicit validation data `[x, y]` (overrides `validationSplit`); `null` is none. For a
    * model with several inputs or outputs, `x` and `y` are lists (or objects by name) as in `fit`.
    * It is evaluated in batches of `batchSize` (TF.js's fit has no `validationBatchSize`).
    */
-  validationData?: [Tensor | Tensor[] | Record<string, Tensor>, Tensor | Tensor[] | Record<string, Tensor>] | null;
+  validationData?: [Tensor | Tensor[] | Record<string, Tensor>, Tensor | Tensor[] | Record<string, Tensor>] | null | undefined;
   /** Callbacks: objects with any of the hooks, or `Callback` instances. */
-  callbacks?: CallbackHooks | CallbackHooks[];
+  callbacks?: CallbackHooks | CallbackHooks[] | undefined;
   /**
    * Progress in Node (as Keras): 0 silent; 1 a bar redrawn in place on a terminal (one line per
    * epoch elsewhere); 2 one line per epoch. The default, `'auto'`, is 1 but keeps only the first
    * and last epoch lines and about one a second in between, so a short run prints a few lines;
    * an explicit 1 or 2 prints every epoch. Early stopping is reported in one line.
    */
-  verbose?: 0 | 1 | 2 | 'auto';
+  verbose?: 0 | 1 | 2 | 'auto' | undefined;
   /**
    * Yield to the event loop (so timers, I/O and rendering run) after a batch once this many
    * milliseconds have passed since the last yield. Default 16 (a frame); 0 yields after every
    * batch. `onYield` hooks run after each yield. Give this or `yieldEvery`, not both.
    */
-  yieldEveryMs?: number;
+  yieldEveryMs?: number | undefined;
   /**
    * TF.js's name for when to yield to the event loop (give this or `yieldEveryMs`, not both):
    * - `'auto'` (the default): as `yieldEveryMs`'s default, after a batch once 16 ms have passed
@@ -74,13 +74,13 @@ export interface FitArgs {
    * `onYield` hooks run after each yield (TF.js calls them only in the timed modes, `'auto'` and
    * a number).
    */
-  yieldEvery?: YieldEvery;
+  yieldEvery?: YieldEvery | undefined;
   /**
    * Epoch to start from (for resumed training, as Keras: epochs `initialEpoch .. epochs − 1`
    * run). With the weights and `importTrainingState`, and the same `seed`, the run continues
    * bit-identically: epoch `e`'s shuffle depends only on the model seed, `seed` and `e`. Default 0.
    */
-  initialEpoch?: number;
+  initialEpoch?: number | undefined;
   /**
    * A weight per class, as TF.js's `classWeight`: `{ [classIndex]: weight }` (or a list of one
    * such object, TF.js's form for a model with one output). Each training sample's loss, and so
@@ -91,7 +91,7 @@ export interface FitArgs {
    * For a model with several outputs (as TF.js): a list with one such object per output (`null`
    * for none), or an object of them by output name; each output's loss is weighted by its own.
    */
-  classWeight?: Readonly<Record<number, number>> | ReadonlyArray<Readonly<Record<number, number>> | null> | Readonly<Record<string, Readonly<Record<number, number>>>>;
+  classWeight?: Readonly<Record<number, number>> | ReadonlyArray<Readonly<Record<number, number>> | null> | Readonly<Record<string, Readonly<Record<number, number>>>> | undefined;
 }
 
 /**

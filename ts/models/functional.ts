@@ -32,13 +32,13 @@ export { SymbolicTensor } from './symbolic.js';
 /** Options of {@link input} (TF.js `tf.input`). */
 export interface InputArgs {
   /** The per-sample shape (without the batch dimension), e.g. `[784]` or `[28, 28, 1]`. */
-  shape?: number[];
+  shape?: number[] | undefined;
   /** The shape with the batch dimension first (`null` or a number), instead of `shape`. */
-  batchShape?: Array<number | null>;
+  batchShape?: Array<number | null> | undefined;
   /** A unique name; `input_1`, … if omitted. */
-  name?: string;
+  name?: string | undefined;
   /** `'float32'`, the only dtype. */
-  dtype?: 'float32';
+  dtype?: 'float32' | undefined;
 }
 
 /**
@@ -69,9 +69,9 @@ export interface ModelArgs {
    * outputs (`predict` then returns a list, and `compile` takes a loss per output).
    */
   outputs: SymbolicTensor | SymbolicTensor[];
-  name?: string;
+  name?: string | undefined;
   /** Seed for weight initialisation, dropout masks and shuffling. Default 0. */
-  seed?: number;
+  seed?: number | undefined;
 }
 
 let modelCount = 0;

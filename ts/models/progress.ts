@@ -29,16 +29,16 @@ function stdout(): Out | null {
 /** Options of {@link progressBar}. */
 export interface ProgressBarArgs {
   /** Where to write. Default: `process.stdout` in Node; nothing elsewhere. */
-  out?: Out;
+  out?: Out | undefined;
   /** Minimum milliseconds between redraws of the bar. Default 100. */
-  throttleMs?: number;
+  throttleMs?: number | undefined;
   /**
    * Minimum milliseconds between the epoch lines that are kept; the first and last epoch's
    * lines are always kept. Default 0: every epoch (`fit`'s default `verbose: 'auto'` uses 1000).
    */
-  epochLineMs?: number;
+  epochLineMs?: number | undefined;
   /** Draw a bar redrawn in place (`true`) or print one line per epoch (`false`). Default: whether `out` is a TTY. */
-  bar?: boolean;
+  bar?: boolean | undefined;
 }
 
 /** What `fit` calls on its progress reporter beyond the callback hooks. */
@@ -63,7 +63,7 @@ const KNOWN = ['out', 'throttleMs', 'epochLineMs', 'bar'];
  * an interim line is cut at the width instead.
  */
 export function layoutLine(
-  p: { head: string; counter: string; fraction: number; final: boolean; time: string; rate: string; metrics: string[]; noBar?: boolean },
+  p: { head: string; counter: string; fraction: number; final: boolean; time: string; rate: string; metrics: string[]; noBar?: boolean | undefined },
   columns: number,
   whole: boolean,
 ): string {

@@ -88,10 +88,10 @@ export interface SequentialArgs {
    * Layers (or models) in order; more can be added with `add` before the model is built. A
    * layer or model that is also in other models is shared with them (one set of weights).
    */
-  layers?: Array<Layer | Sequential>;
-  name?: string;
+  layers?: Array<Layer | Sequential> | undefined;
+  name?: string | undefined;
   /** Seed for weight initialisation, dropout masks and shuffling. Default 0. */
-  seed?: number;
+  seed?: number | undefined;
 }
 
 let modelCount = 0;
@@ -449,7 +449,7 @@ export class Sequential {
    * missing weight is an error, never a zero left in place; on an error the model is left built
    * with zero weights and the caller must dispose it (with the models nested in it).
    */
-  buildWithWeights(inputShape: number[], weights: Tensor[], options?: { allowNonFinite?: boolean }): void {
+  buildWithWeights(inputShape: number[], weights: Tensor[], options?: { allowNonFinite?: boolean | undefined }): void {
     this.#skipInit = true;
     try {
       this.build(inputShape);
@@ -656,7 +656,7 @@ export class Sequential {
    * @example const [loss, acc] = (await model.evaluateDataset(testDs)) as Tensor[];
    * @example const { loss } = await model.evaluateDataset(testDs, { returnDict: true });
    */
-  evaluateDataset<T>(dataset: DatasetLike<T> | IteratorLike<T>, args?: EvaluateDatasetArgs & { returnDict?: false }): Promise<Tensor | Tensor[]>;
+  evaluateDataset<T>(dataset: DatasetLike<T> | IteratorLike<T>, args?: EvaluateDatasetArgs & { returnDict?: false | undefined }): Promise<Tensor | Tensor[]>;
   /**
    * {@link Sequential.evaluateDataset} with `returnDict: true`: the loss and metrics as numbers
    * by name (nothing to dispose).
@@ -697,15 +697,15 @@ export class Sequential {
    * @example
    * const saliency = grad((x) => model.predict(x).sum())(images);
    */
-  predict(x: Tensor, args?: { batchSize?: number; verbose?: boolean }): Tensor;
+  predict(x: Tensor, args?: { batchSize?: number | undefined; verbose?: boolean | undefined }): Tensor;
   /**
    * {@link Sequential.predict} for a graph model with several inputs (a list, one per input)
    * or outputs (a list back); the type parameter says which, as TF.js's cast would.
    *
    * @example const [mask, score] = model.predict<Tensor[]>([image, meta]);
    */
-  predict<T extends Tensor | Tensor[] = Tensor | Tensor[]>(x: Tensor | Tensor[], args?: { batchSize?: number; verbose?: boolean }): T;
-  predict(x: Tensor | Tensor[], args: { batchSize?: number; verbose?: boolean } = {}): Tensor | Tensor[] {
+  predict<T extends Tensor | Tensor[] = Tensor | Tensor[]>(x: Tensor | Tensor[], args?: { batchSize?: number | undefined; verbose?: boolean | undefined }): T;
+  predict(x: Tensor | Tensor[], args: { batchSize?: number | undefined; verbose?: boolean | undefined } = {}): Tensor | Tensor[] {
     if (!this.isPacked) return this.predictAs('predict', x as Tensor, args);
     return this.#packedRun('predict', x, (px) => this.predictAs('predict', px, args));
   }
@@ -735,7 +735,7 @@ export class Sequential {
   }
 
   /** @internal {@link predict} for the public method `op` (e.g. an autoencoder's `reconstruct`), named in every error. */
-  predictAs(op: string, x: Tensor, args: { batchSize?: number; verbose?: boolean }): Tensor {
+  predictAs(op: string, x: Tensor, args: { batchSize?: number | undefined; verbose?: boolean | undefined }): Tensor {
     checkArgs(op, args, ['batchSize', 'verbose']);
     // TF.js's verbose: accepted and ignored, as TF.js does (predict prints nothing).
     boolArg(op, 'verbose', args.verbose, false);
@@ -763,15 +763,15 @@ export class Sequential {
    * @example
    * opt.minimize(() => losses.meanSquaredError(y, model.apply(x, { training: true })));
    */
-  apply(x: Tensor, kwargs?: { training?: boolean }): Tensor;
+  apply(x: Tensor, kwargs?: { training?: boolean | undefined }): Tensor;
   /** A graph model with several inputs takes a list, and one with several outputs returns one (see {@link Sequential.predict}). */
-  apply<T extends Tensor | Tensor[] = Tensor | Tensor[]>(x: Tensor | Tensor[], kwargs?: { training?: boolean }): T;
+  apply<T extends Tensor | Tensor[] = Tensor | Tensor[]>(x: Tensor | Tensor[], kwargs?: { training?: boolean | undefined }): T;
   /**
    * On a symbolic tensor (from `input()` or a layer's `apply`), places this model in a graph
    * model being assembled, as a layer: see {@link Layer.apply}.
    */
   apply(x: SymbolicTensor): SymbolicTensor;
-  apply(x: Tensor | Tensor[] | SymbolicTensor, kwargs: { training?: boolean } = {}): Tensor | Tensor[] | SymbolicTensor {
+  apply(x: Tensor | Tensor[] | SymbolicTensor, kwargs: { training?: boolean | undefined } = {}): Tensor | Tensor[] | SymbolicTensor {
     if (isSymbolic(x)) return applySymbolic(this, x);
     const op = 'apply';
     checkArgs(op, kwargs, ['training']);
@@ -805,15 +805,15 @@ export class Sequential {
    * @example const { loss, accuracy } = model.evaluate(x, y, { returnDict: true });
    * @example const [loss, acc] = model.evaluate(x, y) as Tensor[]; // compiled with metrics
    */
-  evaluate(x: Tensor | Tensor[] | Record<string, Tensor>, y: Tensor | Tensor[] | Record<string, Tensor>, args?: { batchSize?: number; returnDict?: false }): Tensor | Tensor[];
+  evaluate(x: Tensor | Tensor[] | Record<string, Tensor>, y: Tensor | Tensor[] | Record<string, Tensor>, args?: { batchSize?: number | undefined; returnDict?: false | undefined }): Tensor | Tensor[];
   /**
    * {@link Sequential.evaluate} with `returnDict: true`: the loss, metrics and loss parts as
    * numbers by name (nothing to dispose).
    *
    * @example const { loss, accuracy } = model.evaluate(x, y, { returnDict: true });
    */
-  evaluate(x: Tensor | Tensor[] | Record<string, Tensor>, y: Tensor | Tensor[] | Record<string, Tensor>, args: { batchSize?: number; returnDict: true }): Record<string, number>;
-  evaluate(x: Tensor | Tensor[] | Record<string, Tensor>, y: Tensor | Tensor[] | Record<string, Tensor>, args: { batchSize?: number; returnDict?: boolean } = {}): Tensor | Tensor[] | Record<string, number> {
+  evaluate(x: Tensor | Tensor[] | Record<string, Tensor>, y: Tensor | Tensor[] | Record<string, Tensor>, args: { batchSize?: number | undefined; returnDict: true }): Record<string, number>;
+  evaluate(x: Tensor | Tensor[] | Record<string, Tensor>, y: Tensor | Tensor[] | Record<string, Tensor>, args: { batchSize?: number | undefined; returnDict?: boolean | undefined } = {}): Tensor | Tensor[] | Record<string, number> {
     checkArgs('evaluate', args, ['batchSize', 'returnDict']);
     const returnDict = boolArg('evaluate', 'returnDict', args.returnDict);
     if (tapeRecording() && !returnDict) {
@@ -1059,7 +1059,7 @@ export class Sequential {
    * @example
    * copy.setWeights(model.getWeights());
    */
-  setWeights(weights: Tensor[], options?: { allowNonFinite?: boolean }): void {
+  setWeights(weights: Tensor[], options?: { allowNonFinite?: boolean | undefined }): void {
     const h = this.handle('setWeights');
     const o = readKeys('setWeights', options, ['allowNonFinite']);
     const allow = boolArg('setWeights', 'allowNonFinite', o.allowNonFinite, false);

@@ -9,9 +9,9 @@ import { reshape } from './shape.js';
 /** The transposes of {@link matMul} as an options object. */
 export interface MatMulOptions {
   /** Transpose the last two dimensions of `a` first. Default `false`. */
-  transposeA?: boolean;
+  transposeA?: boolean | undefined;
   /** Transpose the last two dimensions of `b` first. Default `false`. */
-  transposeB?: boolean;
+  transposeB?: boolean | undefined;
 }
 
 /**

@@ -20,7 +20,7 @@ import { reshape } from './shape.js';
  * @throws {@link InvalidArgumentError} for an `indexing` other than `'xy'` or `'ij'`, or
  *   an unknown option.
  */
-export function meshgrid(x?: TensorLike, y?: TensorLike, options: { indexing?: 'xy' | 'ij' } = {}): Tensor[] {
+export function meshgrid(x?: TensorLike, y?: TensorLike, options: { indexing?: 'xy' | 'ij' | undefined } = {}): Tensor[] {
   const op = 'meshgrid';
   if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new InvalidArgumentError(`${op}: options must be an object { indexing }, got ${describe(options)}`);
   for (const k of optionKeys(op, options)) if (k !== 'indexing') throw unknownOption(op, k, ['indexing']);

@@ -20,21 +20,21 @@ import { runOp } from './run.js';
 /** Options of {@link randomUniform}. */
 export interface RandomUniformOptions {
   /** Lower bound, included. Default 0. */
-  min?: number;
+  min?: number | undefined;
   /** Upper bound, excluded. Default 1. Must be greater than `min`. */
-  max?: number;
+  max?: number | undefined;
   /** A non-negative integer ≤ 2⁵³. Default: the next seed of the global generator. */
-  seed?: number;
+  seed?: number | undefined;
 }
 
 /** Options of {@link randomNormal} and {@link truncatedNormal}. */
 export interface RandomNormalOptions {
   /** Mean of the distribution. Default 0. */
-  mean?: number;
+  mean?: number | undefined;
   /** Standard deviation, ≥ 0. Default 1. */
-  stddev?: number;
+  stddev?: number | undefined;
   /** A non-negative integer ≤ 2⁵³. Default: the next seed of the global generator. */
-  seed?: number;
+  seed?: number | undefined;
 }
 
 /** @internal A Philox key: the u64 seed (≤ 2⁵³ here) and a stream number. */

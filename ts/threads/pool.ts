@@ -7,6 +7,7 @@
  */
 import { nodeBuiltin } from '../runtime.js';
 import type { WorkerReport, WorkerStart } from './worker.js';
+import type { WebAssemblyGlobal, WebAssemblyMemory, WebAssemblyModule, WebWorker } from '../web-types.js';
 
 /** A started worker, whatever the runtime. */
 export interface WorkerHandle {
@@ -26,8 +27,8 @@ export interface PoolExports {
   nr_threads_joined(): number;
   nr_threads_stop(): number;
   nr_threads_fault_ptr(): number;
-  __tls_size: WebAssembly.Global;
-  __tls_align: WebAssembly.Global;
+  __tls_size: WebAssemblyGlobal;
+  __tls_align: WebAssemblyGlobal;
 }
 
 const STACK_BYTES = 1 << 20;
@@ -56,7 +57,7 @@ export class Pool {
    * Configures the core for `workers` helpers and starts them on `memory`. Does not wait:
    * until they join, jobs run on the calling thread alone (the core counts joined workers).
    */
-  constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, e: PoolExports, workers: number, spawn: Spawner, onFault: (message: string) => void) {
+  constructor(module: WebAssemblyModule, memory: WebAssemblyMemory, e: PoolExports, workers: number, spawn: Spawner, onFault: (message: string) => void) {
     live.add(this);
     const status = e.nr_threads_configure(workers);
     if (status !== 0) throw new Error(`nr_threads_configure(${workers}) failed with status ${status}`);
@@ -174,7 +175,7 @@ export function nodeSpawner(Ctor: NodeWorkerCtor, code: string): Spawner {
 }
 
 /** A spawner over browser (module) Workers; `make` creates one. */
-export function webSpawner(make: () => Worker): Spawner {
+export function webSpawner(make: () => WebWorker): Spawner {
   return () => {
     const w = make();
     return {

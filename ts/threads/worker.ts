@@ -12,12 +12,14 @@
  * hang, then posts `fault`.
  * Internal: not part of the public API.
  */
+// A type-only import (erased): the body itself names nothing outside it.
+import type { WebAssemblyMemory, WebAssemblyModule } from '../web-types.js';
 
 /** The message that starts a worker. */
 export interface WorkerStart {
   type: 'start';
-  module: WebAssembly.Module;
-  memory: WebAssembly.Memory;
+  module: WebAssemblyModule;
+  memory: WebAssemblyMemory;
   /** Top of this worker's 1 MiB stack (from `nr_alloc` on the main instance). */
   stackTop: number;
   /** This worker's TLS block (from `nr_alloc(__tls_size, __tls_align)`). */

@@ -1,3 +1,5 @@
+import type { WebAssemblyMemory } from '../web-types.js';
+
 /**
  * The raw exports of `crates/wasm`, typed. Pointers and handles are u32 values; every call
  * that can fail returns an i32 status (0 = OK). See `crates/wasm/src/lib.rs` for the contract:
@@ -5,7 +7,7 @@
  * `withWords` in `engine.ts`), and list outputs take their capacity.
  */
 export interface RawExports {
-  memory: WebAssembly.Memory;
+  memory: WebAssemblyMemory;
   nr_init(salt: number): number;
   nr_last_error_ptr(): number;
   nr_last_error_len(): number;

@@ -1,7 +1,8 @@
 /** Turning a user-supplied source into a compiled `WebAssembly.Module`. */
 import { isDeno, isNode, nodeBuiltin } from '../runtime.js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, NeuriteError } from '../errors.js';
 import type { InitOptions } from '../init.js';
+import type { WebAssemblyModule, WebResponse, WebURL } from '../web-types.js';
 
 /**
  * A compiled `WebAssembly.Module`, as TypeScript sees it. The DOM library declares
@@ -10,24 +11,42 @@ import type { InitOptions } from '../init.js';
  * `init({ threads: 'auto' })`, `init({ threads: 2, foo: 1 })`) a type error, while a real
  * module (which has none of these keys) still fits; `object` keeps numbers and booleans out.
  */
-export type WasmModule = WebAssembly.Module & object & { readonly threads?: never; readonly relaxedSimd?: never; readonly source?: never };
+export type WasmModule = WebAssemblyModule & object & { readonly threads?: never; readonly relaxedSimd?: never; readonly source?: never };
 
 /** Where the `.wasm` can come from: bytes, a URL (or string URL), a `Response`, or a compiled module. */
 export type WasmSource =
   | WasmModule
   | ArrayBuffer
   | ArrayBufferView
-  | URL
+  | WebURL
   | string
-  | Response
-  | Promise<Response>;
+  | WebResponse
+  | Promise<WebResponse>;
+
+/** What Deno refused: the flag that allows it, and the file or host. */
+export interface DenoDenial {
+  /** `'read access to'` or `'net access to'`. */
+  what: string;
+  /** `'read'` or `'net'` (as in `--allow-read`). */
+  flag: string;
+  /** The file's path or the host. */
+  target: string;
+}
+
+/** The Deno refusal an error of {@link compileFrom} came from, if it came from one. */
+const denials = new WeakMap<object, DenoDenial>();
+
+/** @internal The Deno refusal behind `err` (a failed {@link compileFrom}), or `undefined`. */
+export function denoDenial(err: unknown): DenoDenial | undefined {
+  return typeof err === 'object' && err !== null ? denials.get(err) : undefined;
+}
 
 /**
  * Deno needs read permission for a file: URL and net permission for an http(s) one (the
- * `neurite/url` bundle imported from a server); a denial says which flag to pass, or to use the
- * default entry (wasm inline, no permission).
+ * `neurite/url` bundle imported from a server); a denial says which flag to pass, then
+ * `advice` (what else would do, which depends on where the URL came from).
  */
-async function denoFetch(url: URL): Promise<Response> {
+async function denoFetch(url: URL, advice: string): Promise<Response> {
   try {
     return await fetch(url);
   } catch (e) {
@@ -35,26 +54,37 @@ async function denoFetch(url: URL): Promise<Response> {
     if (name !== 'NotCapable' && name !== 'PermissionDenied') throw e;
     const [what, flag] = url.protocol === 'file:' ? ['read access to', 'read'] : ['net access to', 'net'];
     const target = url.protocol === 'file:' ? decodeURIComponent(url.pathname) : url.host;
-    throw new InvalidArgumentError(
-      `init: Deno denied ${what} ${target}: run with --allow-${flag}=${target} (or --allow-${flag}), ` +
-        `pass the wasm to init() yourself, or import 'neurite' (the wasm inline, no permission needed) ` +
-        `instead of 'neurite/url' [${name}: ${(e as Error).message}]`,
+    const err = new InvalidArgumentError(
+      `init: Deno denied ${what} ${target}: run with --allow-${flag}=${target} (or --allow-${flag})${advice} [${name}: ${(e as Error).message}]`,
     );
+    denials.set(err, { what, flag, target });
+    throw err;
   }
+}
+
+/** How {@link compileFrom} names the source in its errors, when the source is not the user's. */
+export interface SourceLabel {
+  /** What the module is, for errors (`"neurite's inline wasm"`); by default the URL or "the bytes given". */
+  name?: string;
+  /** Appended to a Deno permission error after the flag to pass (`", or import 'neurite' …"`). */
+  denoAdvice?: string;
 }
 
 /**
  * Compiles `src`; `base` resolves relative URL strings. A source that yields no module — an
  * HTTP error status, a failed fetch, bytes that are not WebAssembly — is an
- * {@link InvalidArgumentError} naming `init` and the URL/status (never a plain `Error`).
+ * {@link InvalidArgumentError} naming `init` and the URL/status (never a plain `Error`); a
+ * Content-Security-Policy that forbids compiling WebAssembly is a {@link NeuriteError} that
+ * says which directive to add (see {@link compileError}). `label` names a module that the
+ * entry chose (the user gave none).
  */
-export async function compileFrom(src: WasmSource, base?: string): Promise<WebAssembly.Module> {
+export async function compileFrom(src: WasmSource, base?: string, label: SourceLabel = {}): Promise<WebAssemblyModule> {
   if (src instanceof WebAssembly.Module) return src;
-  if (src instanceof ArrayBuffer || ArrayBuffer.isView(src)) return compileBytes(src as BufferSource, 'the bytes given');
-  let where = 'the Response given';
+  if (src instanceof ArrayBuffer || ArrayBuffer.isView(src)) return compileBytes(src as BufferSource, label.name ?? 'the bytes given', label.name !== undefined);
+  let where = label.name ?? 'the Response given';
   if (typeof src === 'string' || src instanceof URL) {
     const url = new URL(String(src), base);
-    where = url.href;
+    where = label.name ? `${label.name} (${url.href})` : url.href;
     if (url.protocol === 'file:' && isNode) {
       const fs = (await nodeBuiltin('fs/promises')) as typeof import('node:fs/promises');
       let data: Uint8Array;
@@ -63,9 +93,9 @@ export async function compileFrom(src: WasmSource, base?: string): Promise<WebAs
       } catch (err) {
         throw new InvalidArgumentError(`init: reading the neurite wasm from ${where} failed: ${(err as Error)?.message ?? String(err)}`);
       }
-      return compileBytes(data as BufferSource, where);
+      return compileBytes(data as BufferSource, where, label.name !== undefined);
     }
-    src = isDeno ? denoFetch(url) : fetch(url);
+    src = isDeno ? denoFetch(url, label.denoAdvice ?? '') : fetch(url);
   }
   let res: Response;
   try {
@@ -74,23 +104,67 @@ export async function compileFrom(src: WasmSource, base?: string): Promise<WebAs
     if (err instanceof InvalidArgumentError) throw err;
     throw new InvalidArgumentError(`init: fetching the neurite wasm from ${where} failed: ${(err as Error)?.message ?? String(err)}`);
   }
-  if (res.url) where = res.url;
+  if (res.url) where = label.name ? `${label.name} (${res.url})` : res.url;
   if (!res.ok) throw new InvalidArgumentError(`init: fetching the neurite wasm from ${where} failed: HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
   try {
     return await WebAssembly.compileStreaming(res.clone());
   } catch {
-    // A server that does not send Content-Type: application/wasm.
-    return compileBytes(await res.arrayBuffer(), where);
+    // A server that does not send Content-Type: application/wasm (a CSP refusal comes back
+    // from compiling the bytes too, and is reported there).
+    return compileBytes(await res.arrayBuffer(), where, label.name !== undefined);
   }
 }
 
-/** Compiles bytes; an invalid module is an {@link InvalidArgumentError} naming `init` and `where`. */
-async function compileBytes(bytes: BufferSource, where: string): Promise<WebAssembly.Module> {
+/** Compiles bytes; a failure is reported by {@link compileError}. */
+async function compileBytes(bytes: BufferSource, where: string, ours: boolean): Promise<WebAssembly.Module> {
   try {
     return await WebAssembly.compile(bytes);
   } catch (err) {
-    throw new InvalidArgumentError(`init: cannot compile ${where} as WebAssembly: ${(err as Error)?.message ?? String(err)}`);
+    throw compileError(where, err, ours);
   }
+}
+
+/**
+ * A Content-Security-Policy refusal, as engines word it: Chromium "Refused to compile or
+ * instantiate WebAssembly module because 'unsafe-eval' is not an allowed source of script in
+ * the following Content Security Policy directive…" (newer ones also name 'wasm-unsafe-eval'),
+ * WebKit "Refused to create a WebAssembly object because 'unsafe-eval' or 'wasm-unsafe-eval' is
+ * not an allowed source of script…" (WebKit compiles, and refuses `new WebAssembly.Instance`),
+ * Firefox "call to WebAssembly.compile() blocked by CSP".
+ */
+const CSP_REFUSAL = /Content[ -]Security[ -]Policy|\bCSP\b|wasm-unsafe-eval|'unsafe-eval'/i;
+
+/** @internal Whether `err` is a Content-Security-Policy refusal (of compiling, or of instantiating as WebKit words it). */
+export function cspRefusal(err: unknown): boolean {
+  return CSP_REFUSAL.test(String((err as Error)?.message ?? err));
+}
+
+/**
+ * @internal The error for `where` failing to compile (`err`, what `WebAssembly.compile`
+ * threw). A CSP refusal says so and names the directive to add, whatever the source; bytes
+ * that are not a module are the user's {@link InvalidArgumentError}, or, for a module the
+ * entry chose (`ours`: the default entry's inline wasm), a {@link NeuriteError} that names
+ * both likely causes.
+ */
+export function compileError(where: string, err: unknown, ours: boolean): NeuriteError {
+  const detail = `[${(err as Error)?.name ?? 'Error'}: ${(err as Error)?.message ?? String(err)}]`;
+  if (cspRefusal(err)) {
+    return new NeuriteError(
+      'Internal',
+      `init: this page's Content-Security-Policy does not allow WebAssembly, so ${where} cannot be compiled or instantiated: ` +
+        `add 'wasm-unsafe-eval' to its script-src directive (script-src 'self' 'wasm-unsafe-eval') ${detail}`,
+      { cause: err },
+    );
+  }
+  if (ours) {
+    return new NeuriteError(
+      'Internal',
+      `init: cannot compile ${where} as WebAssembly (a Content-Security-Policy whose script-src lacks 'wasm-unsafe-eval' blocks it; ` +
+        `otherwise the bundle is damaged) ${detail}`,
+      { cause: err },
+    );
+  }
+  return new InvalidArgumentError(`init: cannot compile ${where} as WebAssembly: ${(err as Error)?.message ?? String(err)}`);
 }
 
 /** Decodes base64 to bytes without Node's Buffer, so it runs in every runtime. */

@@ -56,7 +56,7 @@ export function rgbaHint(bytes: number, pixels: number): string {
 /** Encoder options of the image codecs. */
 export interface ImageCodecOptions {
   /** 1 (smallest) .. 100 (best), as in JPEG. Default 75. */
-  quality?: number;
+  quality?: number | undefined;
 }
 
 export function encodeImage(op: string, codec: number, image: GrayImageInput, options: ImageCodecOptions | undefined): Uint8Array {

@@ -44,21 +44,21 @@ export interface LearnedCodecOptions {
   /** `[height, width]` of the images the autoencoder was trained on (its input has `height·width` values). */
   imageShape: [number, number];
   /** Quantisation levels per code unit: `2^bits`, `bits` in 1..8. Default 4. */
-  bits?: number;
+  bits?: number | undefined;
   /**
    * The range each code unit is quantised over: `[lo, hi]` for every unit (default `[0, 1]`,
    * for a sigmoid code), or `'data'` for each unit's own min and max over `data`. Values
    * outside it are clipped; with `data` and the default range, more than 1 % of data's codes
    * outside `[0, 1]` is an error (a code that is not a sigmoid's needs a range).
    */
-  range?: [number, number] | 'data';
+  range?: [number, number] | 'data' | undefined;
   /**
    * Training images, pixel values in `[0, 1]` (others, e.g. 0..255, are an error), as a tensor `[n, height·width]` (or any shape
    * of `n·height·width` values). Their codes give the per-unit probability tables of the
    * entropy coder (counts + 1, so no symbol is impossible) and, with `range: 'data'`, the
    * ranges. Without `data`, every symbol costs exactly `bits` bits.
    */
-  data?: Tensor;
+  data?: Tensor | undefined;
 }
 
 /** A learned codec: see {@link create}. */
