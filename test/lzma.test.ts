@@ -5,7 +5,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { LzmaError, lzmaDecode } from '../ts/wasm/lzma.js';
+import { LzmaError, lzmaDecode, lzmaDecodeSliced } from '../ts/wasm/lzma.js';
+import { inlineModule, inlineModuleSliced } from '../ts/wasm/inline.js';
 import { ROOT } from './runtimes/expect.js';
 import { join } from 'node:path';
 
@@ -71,5 +72,23 @@ describe('lzmaDecode', () => {
       bad[i] ^= 1 << (i % 8);
       expect(fails(bad), `bit flipped in byte ${i}`).toBe(true);
     }
+  });
+
+  it('in slices (what init() runs, pausing between them): the same bytes and the same errors', async () => {
+    const data = bytes(200_000, 3);
+    const packed = xz(data, 'preset=6');
+    let pauses = 0;
+    const pause = async () => {
+      pauses++;
+    };
+    const out = await lzmaDecodeSliced(packed, data.length, 10_000, pause);
+    expect(Buffer.compare(Buffer.from(out), Buffer.from(data))).toBe(0);
+    // A pause after each ~10,000 bytes (a match is copied whole, so slices may run over).
+    expect(pauses).toBeGreaterThanOrEqual(15);
+    expect(pauses).toBeLessThanOrEqual(20);
+    await expect(lzmaDecodeSliced(packed.slice(0, packed.length >> 1), data.length, 10_000, pause)).rejects.toThrow(/the stream ends early/);
+    await expect(lzmaDecodeSliced(packed, data.length + 1, 10_000, pause)).rejects.toThrow(/the stream ends after 200000 of 200001 bytes/);
+    // The default entry's module, sliced with real turns of the event loop, as unsliced.
+    expect(Buffer.compare(Buffer.from(await inlineModuleSliced()), Buffer.from(inlineModule()))).toBe(0);
   });
 });

@@ -29,7 +29,7 @@ let unpacked: Promise<Uint8Array<ArrayBuffer>> | undefined;
 function inlineWasm(): Promise<Uint8Array<ArrayBuffer>> {
   if (!unpacked) {
     unpacked = import('./wasm/inline.js').then(
-      (m) => m.inlineModule(),
+      (m) => m.inlineModuleSliced(),
       (err: unknown) => {
         throw new NeuriteError('Internal', `init: loading neurite's inline wasm (wasm.js next to the neurite bundle) failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
       },

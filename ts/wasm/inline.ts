@@ -8,7 +8,8 @@
 import { NeuriteError } from '../errors.js';
 import { decodeBase91 } from './base91.js';
 import { WASM_BYTES, WASM_LZMA } from './inline.generated.js';
-import { lzmaDecode } from './lzma.js';
+import { lzmaDecode, lzmaDecodeSliced } from './lzma.js';
+import { isNode } from '../runtime.js';
 
 /**
  * Unpacks a module: `text` is an `.lzma` stream in basE91 (see scripts/build-wasm.mjs), `size`
@@ -20,11 +21,55 @@ export function unpackInline(text: string, size: number): Uint8Array<ArrayBuffer
   try {
     return lzmaDecode(decodeBase91(text), size);
   } catch (err) {
-    throw new NeuriteError('Internal', `init: the inline wasm does not unpack (a damaged bundle?): ${(err as Error)?.message ?? String(err)}`);
+    throw unpackError(err);
   }
+}
+
+function unpackError(err: unknown): NeuriteError {
+  return new NeuriteError('Internal', `init: the inline wasm does not unpack (a damaged bundle?): ${(err as Error)?.message ?? String(err)}`);
 }
 
 /** The neurite core module this bundle carries, unpacked. */
 export function inlineModule(): Uint8Array<ArrayBuffer> {
   return unpackInline(WASM_LZMA, WASM_BYTES);
+}
+
+/** Output bytes unpacked between two pauses of {@link inlineModuleSliced}: a few ms each. */
+const SLICE = 1 << 16;
+
+/**
+ * One turn of the event loop: `setImmediate` in Node, else a message to itself, which browsers
+ * do not clamp as they clamp nested timers (a `setTimeout(0)` chain waits 4 ms a turn after
+ * the fifth).
+ */
+function pause(): Promise<void> {
+  if (isNode) return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(0);
+  });
+}
+
+/**
+ * {@link inlineModule} unpacked in slices with a turn of the event loop between them, so that
+ * `init()` on a page's main thread leaves it responsive instead of one long task (~100 ms or
+ * more in a browser); the same bytes and errors.
+ */
+export async function inlineModuleSliced(): Promise<Uint8Array<ArrayBuffer>> {
+  let packed: Uint8Array;
+  try {
+    packed = decodeBase91(WASM_LZMA);
+  } catch (err) {
+    throw unpackError(err);
+  }
+  await pause();
+  try {
+    return await lzmaDecodeSliced(packed, WASM_BYTES, SLICE, pause);
+  } catch (err) {
+    throw unpackError(err);
+  }
 }

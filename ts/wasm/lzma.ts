@@ -122,6 +122,29 @@ class LengthDecoder {
  * `size` bytes. Throws {@link LzmaError} on a damaged stream or one that ends too soon.
  */
 export function lzmaDecode(input: Uint8Array, size: number): Uint8Array<ArrayBuffer> {
+  const steps = decodeSteps(input, size, Infinity);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * {@link lzmaDecode} in slices of about `every` output bytes, awaiting `pause()` between them,
+ * so that unpacking on a page's main thread leaves it responsive (no long task) at the cost of
+ * the pauses. The same bytes and errors as {@link lzmaDecode}.
+ */
+export async function lzmaDecodeSliced(input: Uint8Array, size: number, every: number, pause: () => Promise<void>): Promise<Uint8Array<ArrayBuffer>> {
+  const steps = decodeSteps(input, size, every);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    await pause();
+  }
+}
+
+/** The decoder, yielding the bytes written so far after each `every` of them (or more: a match is copied whole). */
+function* decodeSteps(input: Uint8Array, size: number, every: number): Generator<number, Uint8Array<ArrayBuffer>, void> {
   if (input.length < 13) throw new LzmaError(`the stream is ${input.length} bytes, shorter than its header`);
   let props = input[0];
   if (props >= 9 * 5 * 5) throw new LzmaError(`bad properties byte ${props}`);
@@ -150,7 +173,12 @@ export function lzmaDecode(input: Uint8Array, size: number): Uint8Array<ArrayBuf
   let state = 0;
   let rep0 = 0, rep1 = 0, rep2 = 0, rep3 = 0;
   let n = 0;
+  let pauseAt = every;
   while (n < size) {
+    if (n >= pauseAt) {
+      yield n;
+      pauseAt = n + every;
+    }
     const posState = n & pbMask;
     if (rc.bit(isMatch, (state << 4) + posState) === 0) {
       const prev = n > 0 ? out[n - 1] : 0;
