@@ -31,6 +31,7 @@ describe('FinalizationRegistry', () => {
     // each); now under 12.
     expect(r.builtBytesPerModel).toBeLessThan(30);
     expect(r.unbuiltBytesPerModel).toBeLessThan(30);
+    expect(r.nestedBytesPerModel).toBeLessThan(30);
     expect(r.memory.numHandles).toBe(0);
   });
 });

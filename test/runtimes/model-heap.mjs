@@ -18,6 +18,17 @@ const run = async (build) => {
     if (i % 1000 === 0) await null;
   }
 };
+// A model nested in another, disposed first (its layers live on in the outer one), then the outer.
+const nested = async () => {
+  for (let i = 0; i < N; i++) {
+    const inner = nr.sequential({ layers: [nr.layers.dense({ inputShape: [4], units: 2 })] });
+    const outer = nr.sequential({ layers: [inner, nr.layers.dense({ units: 1 })] });
+    outer.build();
+    inner.dispose();
+    outer.dispose();
+    if (i % 1000 === 0) await null;
+  }
+};
 // A first round warms the code and the tables up.
 await run(true);
 const h0 = await heap();
@@ -25,4 +36,6 @@ await run(true);
 const h1 = await heap();
 await run(false);
 const h2 = await heap();
-console.log(JSON.stringify({ builtBytesPerModel: (h1 - h0) / N, unbuiltBytesPerModel: (h2 - h1) / N, memory: nr.memory() }));
+await nested();
+const h3 = await heap();
+console.log(JSON.stringify({ builtBytesPerModel: (h1 - h0) / N, unbuiltBytesPerModel: (h2 - h1) / N, nestedBytesPerModel: (h3 - h2) / N, memory: nr.memory() }));

@@ -1496,13 +1496,9 @@ export class Sequential {
     untrack(this, this.#tracked);
     if (this.#ref) liveModels.delete(this.#ref);
     this.#ref = undefined;
-    // Leave the children's sets (layer.output and #locate skip disposed models anyway).
-    for (const ch of this.#children()) {
-      for (const map of [parentsOf, holders]) {
-        const set = map.get(ch);
-        if (set?.delete(this) && set.size === 0) map.delete(ch);
-      }
-    }
+    // A disposed model nested in a live one still leads its layers to their weights there;
+    // otherwise it leaves its children's sets.
+    if (Sequential.#locate(this) === null) this.#prune();
     if (h !== 0 && this.#owner === instanceId()) call((e) => check(e.nr_model_free(h)));
     const owned = this.#owned;
     this.#owned = [];
@@ -1511,6 +1507,21 @@ export class Sequential {
 
   [Symbol.dispose](): void {
     this.dispose();
+  }
+
+  /**
+   * Takes this disposed model, which no live model holds, out of its children's holder and
+   * parent sets (a child left in none leaves the maps), and so on down through nested models
+   * that were disposed while this one held them.
+   */
+  #prune(): void {
+    for (const ch of this.#children()) {
+      for (const map of [parentsOf, holders]) {
+        const set = map.get(ch);
+        if (set?.delete(this) && set.size === 0) map.delete(ch);
+      }
+      if (ch instanceof Sequential && ch.#disposed && !parentsOf.has(ch)) ch.#prune();
+    }
   }
 }
 
