@@ -5,9 +5,16 @@
  * API shape: `x` is a Float32 tensor `[..., height, width]` of any size (not only powers of
  * two; borders use whole-sample symmetric extension). Each level splits the current
  * low-pass region into `⌈h/2⌉ × ⌈w/2⌉` LL (top-left), HL (right), LH (below) and HH; the
- * next level transforms LL (the Mallat layout of JPEG 2000). `haar` and `cdf97` are scaled
- * to be (nearly) orthonormal; `cdf53` is the integer JPEG 2000 lossless filter: it needs
- * integer inputs below 2^20 in magnitude and `inverse2d` restores them exactly.
+ * next level transforms LL (the Mallat layout of JPEG 2000). `haar` is orthonormal at every
+ * size. `cdf97` (JPEG 2000's lossy filter) is biorthogonal, scaled so that one quantisation
+ * step suits every subband (a unit coefficient's synthesis vector has norm 0.55..1.66), but it
+ * does not preserve energy exactly: with even sides a constant image keeps its energy, while
+ * each odd side `n` of a level's region multiplies a constant or smooth image's coefficient
+ * energy by `(n+1)/n` (its two end low-pass coefficients sit on the symmetric extension's
+ * mirror axes; 7×7: 1.31×, 9×9 at 3 levels: 3.16×), and their synthesis vectors are
+ * correspondingly shorter, so quantising them costs no more. `cdf53` is the integer JPEG 2000
+ * lossless filter: it needs integer inputs below 2^20 in magnitude and `inverse2d` restores
+ * them exactly.
  */
 import { call, check, outPtr, readOut } from '../engine.js';
 import { InvalidArgumentError } from '../errors.js';

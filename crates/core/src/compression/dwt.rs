@@ -7,8 +7,25 @@
 //! the next level works on its low-pass (top-left, `⌈h/2⌉ × ⌈w/2⌉`) quadrant (the Mallat
 //! layout, as in JPEG 2000). A line of one sample is left as it is.
 //!
-//! Scaling: Haar and CDF 9/7 are scaled to be (nearly, for 9/7) orthonormal, low-pass gain
-//! √2 at DC and high-pass gain √2 at Nyquist, so one quantisation step suits every subband.
+//! Scaling: Haar and CDF 9/7 have low-pass gain √2 at DC and high-pass gain √2 at Nyquist.
+//! Haar is then exactly orthonormal at every size (the last sample of an odd line passes
+//! through). CDF 9/7 is biorthogonal, so only nearly so: on a line its singular values lie
+//! within about 0.66..1.41 and its synthesis basis vectors have norms 0.75..1.23 at odd
+//! lengths, 0.9..1.18 at even ones (2-D: the products, 0.55..1.25 at odd sizes, up to 1.66 at
+//! the borders of even ones), so one quantisation step suits every subband.
+//!
+//! Energy is not preserved exactly: at an even length a constant line keeps its energy, but at an odd length `n` its `(n+1)/2` low-pass coefficients all
+//! have gain √2 — both end samples are on the mirror axes of the symmetric extension, where a
+//! coefficient stands for half a sample — so a constant or smooth image's energy grows by
+//! `(n+1)/n` per odd side per level (7 × 7, one level: 1.31; 3 × 3: 1.78; 9 × 9 at three
+//! levels: 3.16), while the synthesis vectors of those end coefficients shrink to match
+//! (norm 0.75..0.9 on a line), so their quantisation errors cost less, not more. This is
+//! JPEG 2000's transform (the filter bank of ITU-T T.800 Table F.4 with whole-sample symmetric extension;
+//! see the tests). Rescaling the end coefficients to keep a constant's energy (as Haar's pass-
+//! through does) makes a constant image leak into the next level's detail bands and, over
+//! three levels, puts synthesis norms up to 1.8 (an error there costs 3.2× in MSE), so it is
+//! not done.
+//!
 //! CDF 5/3 works on integers (`floor` in each lifting step) and is unscaled, so its inverse
 //! restores integer input bit for bit.
 
@@ -323,5 +340,81 @@ mod tests {
         let t = Tensor::new("t", Shape::from([2, 2]), vec![0.5, 1.0, 2.0, 3.0]).unwrap();
         assert!(dwt2d(&t, Wavelet::Cdf53, 1, false).unwrap_err().to_string().contains("integer"));
         assert!(dwt2d(&t, Wavelet::Cdf97, 17, false).is_err());
+    }
+
+    /// One level on a line through [`plane`] (a 1 × n image), in f64.
+    fn line97(x: &[f64]) -> Vec<f64> {
+        let mut v: Vec<f32> = x.iter().map(|&a| a as f32).collect();
+        plane(Wavelet::Cdf97, &mut v, 1, x.len(), 1, false);
+        v.into_iter().map(f64::from).collect()
+    }
+
+    /// JPEG 2000's irreversible 9/7 analysis filters (ITU-T T.800 Table F.4: low-pass DC gain 1,
+    /// high-pass Nyquist gain 2) on the whole-sample symmetric extension, in f64, scaled to
+    /// neurite's gains (low ×√2, high ÷√2): an independent definition of one level.
+    fn filter_bank(x: &[f64]) -> Vec<f64> {
+        const H: [f64; 5] = [0.602_949_018_236, 0.266_864_118_443, -0.078_223_266_529, -0.016_864_118_443, 0.026_748_757_411];
+        const G: [f64; 4] = [1.115_087_052_457, -0.591_271_763_114, -0.057_543_526_229, 0.091_271_763_114];
+        let n = x.len() as i64;
+        let at = |i: i64| {
+            let p = 2 * (n - 1);
+            let i = i.rem_euclid(p);
+            x[if i < n { i } else { p - i } as usize]
+        };
+        let s2 = std::f64::consts::SQRT_2;
+        let low = (0..n).step_by(2).map(|k| s2 * (-4..=4i64).map(|j| H[j.unsigned_abs() as usize] * at(k + j)).sum::<f64>());
+        let high = (1..n).step_by(2).map(|k| (-3..=3i64).map(|j| G[j.unsigned_abs() as usize] * at(k + j)).sum::<f64>() / s2);
+        low.chain(high).collect()
+    }
+
+    #[test]
+    fn cdf97_is_the_jpeg2000_filter_bank_on_any_length() {
+        for n in [2usize, 3, 4, 5, 7, 8, 9, 16, 17, 33] {
+            let x: Vec<f64> = (0..n).map(|i| ((i * 7919 % 97) as f64) / 9.7 - 5.0).collect();
+            let (got, want) = (line97(&x), filter_bank(&x));
+            for (k, (g, w)) in got.iter().zip(&want).enumerate() {
+                assert!((g - w).abs() < 2e-5 * (1.0 + w.abs()), "n {n} coefficient {k}: {g} vs {w}");
+            }
+        }
+    }
+
+    /// The documented energy of a constant image: `∏ (n+1)/n` over the odd sides of every
+    /// level's region (exactly 1 with even sides), against that closed form.
+    #[test]
+    fn cdf97_constant_energy_gain_is_n_plus_1_over_n_per_odd_side() {
+        for (h, w, levels) in [(8, 8, 1), (7, 7, 1), (3, 3, 1), (7, 5, 2), (5, 1, 2), (9, 9, 3), (33, 17, 16), (64, 48, 3)] {
+            let mut c = vec![3f32; h * w];
+            plane(Wavelet::Cdf97, &mut c, h, w, levels, false);
+            let gain = c.iter().map(|&v| f64::from(v) * f64::from(v)).sum::<f64>() / (9.0 * (h * w) as f64);
+            let mut want = 1.0;
+            for (lh, lw) in level_sizes(h, w, levels) {
+                for n in [lh, lw] {
+                    if n > 1 && n % 2 == 1 {
+                        want *= (n + 1) as f64 / n as f64;
+                    }
+                }
+            }
+            assert!((gain / want - 1.0).abs() < 1e-4, "{h}x{w} L{levels}: gain {gain} vs {want}");
+        }
+    }
+
+    /// What makes one quantisation step suit every coefficient: the synthesis basis vectors
+    /// (the inverse of a unit coefficient) have norms near 1 over several levels, and odd sizes
+    /// are no worse than even ones: measured 0.55..1.25 on the odd sizes below, 0.64..1.66 on
+    /// 16 × 16 (the boundary coefficients of even lines are the largest).
+    #[test]
+    fn cdf97_synthesis_norms_are_near_one_at_odd_sizes() {
+        for (h, w, levels) in [(9, 9, 3), (7, 5, 2), (33, 17, 4), (13, 21, 3), (16, 16, 3)] {
+            let (mut lo, mut hi) = (f32::MAX, 0f32);
+            for i in 0..h * w {
+                let mut e = vec![0f32; h * w];
+                e[i] = 1.0;
+                plane(Wavelet::Cdf97, &mut e, h, w, levels, true);
+                let norm = e.iter().map(|v| v * v).sum::<f32>().sqrt();
+                (lo, hi) = (lo.min(norm), hi.max(norm));
+            }
+            let odd = h % 2 == 1 || w % 2 == 1;
+            assert!(lo > 0.5 && hi < if odd { 1.3 } else { 1.7 }, "{h}x{w} L{levels}: synthesis norms {lo}..{hi}");
+        }
     }
 }
