@@ -269,6 +269,54 @@ describe('image codecs: any size, within the error bound of their quality', () =
     expect(codecs.bitsPerPixel(new Uint8Array(10), { width: 4, height: 5 })).toBe(4);
   });
 
+  // Streams written by neurite 0.1.0 (a 24 × 18 image at quality 60) with what it decoded them
+  // to: the wavelet codec's version-2 streams (its former quality → step mapping) and the DCT
+  // codec's version-1 streams still decode to the same pixels.
+  const V010 = {
+    wavelet: { stream: 'TlJXVgI8sAEAAF5RE/sYEgEAtf+9f/KTyVOSy1sae/Jv6pYTNF/NOVjrwYccdI5Xh5yDA1ZjFs88c2gIrg3BvxOOBXUnovZsaA8g51zFFbgnThXAkH+IuqLTwhU7og2FT3rtM6UlaUDVNx+JFHjZ/GhQ/DTaHEXN3CELbmF+76XnoXok/g+iXd/6JU/TP0Bk9UMq3zS1g1CKhwZ3UE/2IOzca90KU9MIk7r4lIyUwWqYD1S8AA==', decoded: 'gJerutbUxLJ9ZFVIYWt2iYmdsr/ZzcCpfpSntdfVxrN8Y1VIZ258jYeYrbnZzsKtgZSkr87Nv65/al5QbW9/jomXqLPPxryrg46co8DAtqeDcGZddnqElIKPoaTGvrWomqOsrpqTkIablYyGbWxze56qrrGXko6HnqKiooN+gH6eoJyae3d6fJ6ko6ODgYCAm5mSj3Jxd3ycpaeqj4qJhJmYkpB0dnl/nZaGfWRkbXecrLS6oZqUiZaQhXthZ216gXFiVm53f42HlKStxsW5qH9qXlVveoKTfmtWS2pwfY6Dk6iz1dLCrnthU0prc4CUgWxUS2RneIqEl6662dTCrXxhUUpkanqQf2lWS2Fod4iImq+51tPCrX1jU0lhbHyRnYh3aU1QXm+gt8bOuq+kkpOFdGhNV2FzoI+Cd1NUYm+it8LIq6GajJqIenJUXGV0npGKgmRkbnierbO4n5eTipuOiYJkaXB9nJiWkHZydn6bpainjoiHhpqXlpJ1dnp/hIGDhKOloKGDfHx6mJyanoOChYmhoZ+egYaPkrOzq6eBdXFphoyOmYGIkZeyrqmm' },
+    dct: { stream: 'TlJEQwE8sAEAAG0xh8kYEgECiDCDQBAEwIgNAQwVhExJBNCFTFlFXFUgfiysaJyUkjqKNL55N7++M0JZ6iKST6ANLGiclJI6ihbtq62e5JJiS+RFYgu2mjLFYIiTz9V0rV1q+y5ISXz9TLFE0msJPFHtCXcaSscUgyFNJrCTxQA=', decoded: 'eJSvv8/bz7d1a0tHYmJplH+btMDO1sivgparuszWxal/b05LZ2lujomdr7zL07+ifYydsMfTw6l7aU5ScHqBmISTo7PH0sClgo+eq7i/tKOBcmNlc3qElIiVo665vrOhmqWtqJ+XkYubkYuCcmx0e52or6qgl5CLnqaonIh9foSinaWcfHN7eJ6mqJyIfH6EmJiTh3lyeYOfm66ukIuSg5WVkIV3cHeCoZeJe25obHSqora5nJiZf5yShHdrZWpyeHphWnR3eZd6l5mjycqxsXZ0V1R3gIGcfXVXUGpwcYmFoaax0M60r3hyVE5qcnaQd2dKR2NweIt/m6u71tbBuXBmTUhfbHqVgW5WT1pmdYeEm7HBz868r3pqVU9YZnqQnYl2ZFFPX26grsHHv7WkkJiBbV9TVmh1oY6GdlNMYGmpsMPErqWdhp+HfHBWVWhunYiKhGRhdXWiore3m5ich52Gh4JkY3h4qo+TknNwfnWkoLKtiYaNeKqTmZRvaXt3f4WCiqSqoqV+gXh8lJuWm3+FgYmip5+ihIuJk62yqKp5e3Bzi5OPloSLiZKrr6Wn' },
+  };
+  const b64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));
+  it("streams written by 0.1.0 decode as they did; the DCT codec's coded streams are unchanged", () => {
+    for (const c of ['wavelet', 'dct'] as const) {
+      const d = codecs[c].decode(b64(V010[c].stream));
+      expect([d.width, d.height], c).toEqual([24, 18]);
+      expect(Array.from(d.data), c).toEqual(Array.from(b64(V010[c].decoded)));
+    }
+    expect(b64(V010.wavelet.stream)[4]).toBe(2);
+    const image = { data: new Uint8Array(24 * 18), width: 24, height: 18 };
+    for (let y = 0; y < 18; y++) for (let x = 0; x < 24; x++) image.data[y * 24 + x] = Math.round(128 + 60 * Math.sin(x * 0.4) * Math.cos(y * 0.3) + (((x >> 2) + (y >> 2)) % 2) * 30);
+    expect(Array.from(codecs.dct.encode(image, { quality: 60 }))).toEqual(Array.from(b64(V010.dct.stream)));
+    expect(codecs.wavelet.encode(image, { quality: 60 })[4]).toBe(3);
+  });
+
+  it("wavelet quality: libjpeg's scaling of the step (0.5 + 24·s), a rate that rises smoothly", () => {
+    for (const [q, s] of [[1, 50], [10, 5], [25, 2], [50, 1], [75, 0.5], [90, 0.2], [100, 0]]) expect(codecs.wavelet.step(q)).toBeCloseTo(0.5 + 24 * s, 10);
+    const camera = readPgm(`${here}data/images/camera.pgm`);
+    const bpp = (q: number) => codecs.bitsPerPixel(codecs.wavelet.encode(camera, { quality: q }), camera);
+    const [b25, b50, b75] = [bpp(25), bpp(50), bpp(75)];
+    // 0.1.0: 0.23, 1.12 and 2.62 bpp (4.9× from 25 to 50); the DCT codec: 0.44, 0.72, 1.13.
+    expect(b50 / b25).toBeLessThan(2.5);
+    expect(b75 / b50).toBeLessThan(2.5);
+  });
+
+  it('noise is stored, not expanded: at most 8 bpp plus the header, exact; damaged stored streams are refused', () => {
+    const rand = mulberry32(11);
+    const noise = { data: Uint8Array.from({ length: 120 * 100 }, () => Math.floor(rand() * 256)), width: 120, height: 100 };
+    for (const c of ['wavelet', 'dct'] as const) {
+      // 0.1.0 at quality 100: 9.57 (wavelet) and 8.43 (DCT) bpp on 128 × 128 noise.
+      const s = codecs[c].encode(noise, { quality: 100 });
+      expect(s.length, c).toBe(14 + 2 + 120 * 100);
+      expect([s[4], s[5]], c).toEqual([c === 'dct' ? 2 : 3, 0x80 | 100]);
+      expect(Array.from(codecs[c].decode(s).data).every((v, i) => v === noise.data[i]), c).toBe(true);
+      throwsInvalid(() => codecs[c].decode(resign(s.subarray(0, s.length - 1))), /stored stream: the header claims 12000 bytes but the payload holds 11999/);
+      const flipped = s.slice();
+      flipped[500] ^= 1;
+      throwsInvalid(() => codecs[c].decode(flipped), /checksum mismatch/);
+      throwsInvalid(() => codecs[c].decode(resign(withRawLen(s, 12001))), /does not match the header's 12001 pixels/);
+    }
+  });
+
   it('bitsPerPixel takes the bytes the codecs take and refuses an image of no pixels', () => {
     expect(codecs.bitsPerPixel(new Uint8ClampedArray(10), { width: 4, height: 5 })).toBe(4);
     const image = { data: new Uint8Array(64).fill(9), width: 8, height: 8 };
@@ -290,6 +338,18 @@ describe('image codecs: any size, within the error bound of their quality', () =
 });
 
 describe('transforms on tensors', () => {
+  it("dwt cdf97: a constant image's energy grows by (n+1)/n per odd side per level, as documented; haar keeps it", () => {
+    for (const [h, w, levels] of [[8, 8, 1], [7, 7, 1], [3, 3, 1], [7, 5, 2], [5, 1, 2], [9, 9, 3]]) {
+      let want = 1;
+      for (let l = 0, a = h, b = w; l < levels; l++, a = Math.ceil(a / 2), b = Math.ceil(b / 2)) for (const n of [a, b]) if (n > 1 && n % 2 === 1) want *= (n + 1) / n;
+      for (const [wavelet, expected] of [['cdf97', want], ['haar', 1]] as const) {
+        const c = nr.tidy(() => compression.dwt.forward2d(nr.fill([h, w], 2), { wavelet, levels }).dataSync());
+        const gain = c.reduce((s, v) => s + v * v, 0) / (4 * h * w);
+        expect(gain, `${wavelet} ${h}x${w} L${levels}`).toBeCloseTo(expected, 4);
+      }
+    }
+  });
+
   it('dct: orthonormal (Parseval), a constant block has only DC, inverse restores', () => {
     nr.tidy(() => {
       const x = nr.randomUniform([2, 16, 24], { min: -1, max: 1, seed: 3 });

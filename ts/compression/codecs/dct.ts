@@ -4,6 +4,9 @@
  * zig-zag order, DC differences and (zero-run, size) AC symbols, and Huffman codes built
  * for each image. Any width and height (edges are padded by repetition and cropped back).
  * Error bound: RMS error ≤ √(mean(Q²)/4 · padding factor) + 0.5 for quantisation table Q.
+ * When the coded stream would be longer than the pixels (noise at a high quality), the image
+ * is stored as it is (exact; a version-2 stream, which 0.1.0's decoder refuses). Coded streams
+ * are version 1, unchanged.
  */
 import { CODEC, type Bytes, type DecodeOptions } from '../bytes.js';
 import { decodeImage, encodeImage, type GrayImage, type GrayImageInput, type ImageCodecOptions } from './image.js';

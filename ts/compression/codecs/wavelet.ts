@@ -1,10 +1,16 @@
 /**
  * `codecs.wavelet`: a wavelet grayscale codec (`crates/core/src/compression/codecs/wavelet_codec.rs`):
  * CDF 9/7 over up to 6 levels, one dead-zone uniform quantiser of step
- * `Δ = 0.5 · 2^((100 − quality)/12)` for every subband (reconstruction at `(|q| + 0.35)·Δ`),
+ * `Δ = 0.5 + 24·s(quality)` for every subband, `s` libjpeg's quality scaling (`50/quality`
+ * below 50, `2 − quality/50` from 50 on, as the DCT codec's tables), so Δ falls smoothly from
+ * about 1200 at quality 1 through 24.5 at 50 to 0.5 at 100, and a quality gives about the
+ * DCT codec's PSNR at quality 50 (reconstruction at `(|q| + 0.35)·Δ`),
  * and context-adaptive binary range coding (contexts: subband class, the neighbours'
  * magnitudes, whether the parent coefficient is non-zero). Any width and height.
- * Error bound: RMS error ≤ 1.5·Δ + 0.5.
+ * Error bound: RMS error ≤ 1.5·Δ + 0.5. When the coded stream would be longer than the pixels
+ * (noise at a high quality), the image is stored as it is (exact, 8 bits per pixel + 16–20
+ * bytes). Streams are version 3; version-2 streams (neurite 0.1.0's, step
+ * `0.5 · 2^((100 − quality)/12)`) still decode as they did.
  */
 import { CODEC, type Bytes, type DecodeOptions } from '../bytes.js';
 import { decodeImage, encodeImage, type GrayImage, type GrayImageInput, type ImageCodecOptions } from './image.js';
@@ -19,7 +25,7 @@ export function decode(bytes: Bytes, options?: DecodeOptions): GrayImage {
   return decodeImage('codecs.wavelet.decode', CODEC.wavelet, bytes, options);
 }
 
-/** The quantisation step Δ for `quality`. */
+/** The quantisation step Δ for `quality` (1..100): `0.5 + 24·(quality < 50 ? 50/quality : 2 − quality/50)`. */
 export function step(quality: number): number {
-  return 0.5 * 2 ** ((100 - quality) / 12);
+  return 0.5 + 24 * (quality < 50 ? 50 / quality : 2 - quality / 50);
 }

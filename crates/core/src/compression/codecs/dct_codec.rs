@@ -8,6 +8,12 @@
 //! of used symbols followed either by `(symbol: 8 bits, length: 4 bits)` pairs (when that is
 //! smaller) or by 4-bit lengths for every symbol; then the blocks in raster order.
 //!
+//! Stored streams: when the coded stream would be longer than the pixels themselves (noise
+//! at a high quality), the encoder writes the header with version 2 and parameter
+//! `quality | 0x80`, then varint width, varint height and the pixels (exact), as Huffman and
+//! LZW do. Coded streams are still version 1, byte for byte as before; a version-1 decoder
+//! refuses a stored stream ("unsupported version 2") instead of misreading it.
+//!
 //! Images of any size: the last block row and column are padded by repeating the edge pixel,
 //! and the decoder crops. Error bound: the DCT is orthonormal and each coefficient is off by
 //! at most half its step `Q[k]`, so a block's mean squared error is at most `mean(Q²)/4`
@@ -16,7 +22,7 @@
 use super::super::bitio::{BitReader, BitWriter};
 use super::super::header;
 use super::super::huffman::{canonical_codes, code_lengths, Table, MAX_LEN};
-use super::{begin_stream, open_payload, Image};
+use super::{begin_stream, decode_stored, open_payload, smaller_of, Image, STORED};
 use crate::compression::dct;
 use crate::{Error, Result};
 
@@ -138,9 +144,16 @@ fn read_table(r: &mut BitReader<'_>, n: usize, what: &str) -> Result<Vec<u8>> {
     Ok(lens)
 }
 
-/// Encodes a grayscale image at `quality` (1..=100).
+/// Encodes a grayscale image at `quality` (1..=100): coded, or stored when that is smaller.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn encode(data: &[u8], width: usize, height: usize, quality: u32) -> Result<Vec<u8>> {
+    let coded = encode_coded(data, width, height, quality)?;
+    smaller_of(OP, MAGIC, header::VERSION_STORED, coded, data, width, height, quality)
+}
+
+/// The coded (version-1) stream of [`encode`].
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn encode_coded(data: &[u8], width: usize, height: usize, quality: u32) -> Result<Vec<u8>> {
     let mut out = begin_stream(OP, MAGIC, data, width, height, quality)?;
     if data.is_empty() {
         header::seal(&mut out);
@@ -214,11 +227,23 @@ pub fn encode(data: &[u8], width: usize, height: usize, quality: u32) -> Result<
     Ok(out)
 }
 
-/// Decodes a stream from [`encode`].
+/// Decodes a stream from [`encode`] (coded, version 1, or stored, version 2).
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn decode(stream: &[u8], max_output: usize) -> Result<Image> {
-    let (h, payload) = header::open(OP, MAGIC, stream, max_output)?;
-    decode_payload(h.raw_len, u32::from(h.param), payload)
+    let (h, payload) = header::open_versions(OP, MAGIC, stream, max_output, header::VERSION_STORED)?;
+    decode_version(h.version, h.raw_len, h.param, payload)
+}
+
+/// Decodes the payload after a header of `version` and parameter byte `param` (exposed for
+/// fuzzing below the checksum).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub fn decode_version(version: u8, n: usize, param: u8, p: &[u8]) -> Result<Image> {
+    let quality = u32::from(param & !STORED);
+    match (version, param & STORED != 0) {
+        (header::VERSION, false) => decode_payload(n, quality, p),
+        (header::VERSION_STORED, true) => decode_stored(OP, n, quality, p),
+        _ => Err(Error::invalid(OP, format!("version {version} with parameter byte {param}: version 1 streams are coded (parameter = quality), version 2 stored (128 + quality)"))),
+    }
 }
 
 /// Decodes the payload after the header (exposed for fuzzing below the checksum).
@@ -353,5 +378,36 @@ mod tests {
             let _ = decode_payload(32 * 24, 60, &m);
             let _ = decode_payload(32 * 24, 60, &p[..p.len() * (k % 7 + 1) / 8]);
         }
+    }
+
+    /// Noise at quality 100 coded took 8.4 bpp; now it is stored (version 2), exact. Coded
+    /// streams are still version 1.
+    #[test]
+    fn incompressible_images_are_stored_exactly() {
+        use crate::compression::codecs::STORED;
+        let (w, h) = (120, 100);
+        let mut s = 0x2545_f491u32;
+        let img: Vec<u8> = (0..w * h).map(|_| { s ^= s << 13; s ^= s >> 17; s ^= s << 5; (s >> 24) as u8 }).collect();
+        assert!(encode_coded(&img, w, h, 100).unwrap().len() > w * h + 16);
+        let e = encode(&img, w, h, 100).unwrap();
+        assert_eq!((e.len(), e[4], e[5]), (header::HEADER_BYTES + 2 + w * h, header::VERSION_STORED, 100 | STORED));
+        let d = decode(&e, usize::MAX).unwrap();
+        assert_eq!((d.width, d.height, d.data == img), (w, h, true));
+        let c = encode(&img, w, h, 50).unwrap();
+        assert_eq!((c[4], c[5]), (header::VERSION, 50));
+        assert_eq!(encode(&photo(40, 30), 40, 30, 100).unwrap()[4], header::VERSION);
+        // Malformed: a stored flag in version 1, a coded stream claiming version 2, a short payload.
+        let p = &e[header::HEADER_BYTES..];
+        let err = |r: Result<Image>| r.unwrap_err().to_string();
+        assert!(err(decode_version(1, w * h, 100 | STORED, p)).contains("version 2 stored"));
+        assert!(err(decode_version(2, w * h, 50, &c[header::HEADER_BYTES..])).contains("version 1 streams are coded"));
+        assert!(err(decode_version(2, w * h, 100 | STORED, &p[..p.len() - 3])).contains("payload holds 11997"));
+        let mut t = e[..e.len() - 1].to_vec();
+        header::seal(&mut t);
+        assert!(decode(&t, usize::MAX).unwrap_err().to_string().contains("stored stream"));
+        let mut v3 = e.clone();
+        v3[4] = 3;
+        header::seal(&mut v3);
+        assert!(decode(&v3, usize::MAX).unwrap_err().to_string().contains("unsupported version 3 (this decoder reads versions 1 to 2)"));
     }
 }

@@ -67,6 +67,35 @@ pub(crate) fn open_payload(op: &'static str, n: usize, quality: u32, p: &[u8]) -
     Ok((width, height, pos))
 }
 
+/// Bit 7 of an image stream's parameter byte (a quality uses bits 0..6): the stream is
+/// stored, its payload varint width, varint height and the pixels as they are.
+pub(crate) const STORED: u8 = header::STORED;
+
+/// `coded`, or the stored form of the image (version `stored_version`, parameter `quality |
+/// STORED`) when that is smaller: on incompressible input (noise at a high quality) a coded
+/// stream can take more than the 8 bits per pixel of the pixels themselves. A stored image is
+/// exact, so it is at least as good at any quality.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub(crate) fn smaller_of(op: &'static str, magic: &[u8; 4], stored_version: u8, coded: Vec<u8>, data: &[u8], width: usize, height: usize, quality: u32) -> Result<Vec<u8>> {
+    let mut out = begin_stream_version(op, magic, stored_version, data, width, height, quality)?;
+    if coded.len() <= out.len() + data.len() {
+        return Ok(coded);
+    }
+    out[5] |= STORED;
+    out.try_reserve_exact(data.len()).map_err(|_| Error::OutOfMemory { op, bytes: (out.len() + data.len()) as u64 })?;
+    out.extend_from_slice(data);
+    header::seal(&mut out);
+    Ok(out)
+}
+
+/// Decodes a stored image's payload (after the header): its size, then exactly `n` pixels.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub(crate) fn decode_stored(op: &'static str, n: usize, quality: u32, p: &[u8]) -> Result<Image> {
+    let (width, height, pos) = open_payload(op, n, quality, p)?;
+    let data = header::decode_stored(op, n, &p[pos..])?;
+    Ok(Image { width, height, data })
+}
+
 /// A synthetic photograph for the codecs' tests: smooth shading plus hard-edged tiles.
 #[cfg(test)]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
