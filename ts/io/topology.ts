@@ -104,6 +104,7 @@ export function layerSpec(l: Layer, where: string): LeafSpec {
       activation: normalizeActivation(op, l.activation), useBias: a.useBias !== false,
       kernelInitializer: init(op, 'kernelInitializer', a.kernelInitializer ?? 'glorotUniform'), biasInitializer: init(op, 'biasInitializer', a.biasInitializer ?? 'zeros'),
       kernelRegularizer: reg(op, a.kernelRegularizer, 'kernelRegularizer'), biasRegularizer: reg(op, a.biasRegularizer, 'biasRegularizer'),
+      activityRegularizer: reg(op, a.activityRegularizer, 'activityRegularizer'),
     };
   } else if (l instanceof DepthwiseConv2D || l instanceof SeparableConv2D) {
     const a = l.args;
@@ -229,7 +230,7 @@ export function specToKeras(s: NodeSpec, x: number[] | undefined): KerasObject {
         // TF.js's Conv2DTranspose config has no dilation_rate (its layer has no dilation).
         ...(s.kind === 'conv2d' ? { dilation_rate: a.dilationRate } : {}),
         activation: activationToKeras('getConfig', a.activation), use_bias: a.useBias, bias_initializer: initializerToKeras(a.biasInitializer as Initializer),
-        bias_regularizer: regularizerToKeras((a.biasRegularizer as Regularizer) ?? null), activity_regularizer: null, bias_constraint: null,
+        bias_regularizer: regularizerToKeras((a.biasRegularizer as Regularizer) ?? null), activity_regularizer: regularizerToKeras((a.activityRegularizer as Regularizer) ?? null), bias_constraint: null,
       };
       break;
     case 'depthwiseConv2d':
@@ -258,7 +259,7 @@ export function specToKeras(s: NodeSpec, x: number[] | undefined): KerasObject {
         filters: a.filters, kernel_initializer: initializerToKeras(a.kernelInitializer as Initializer), kernel_regularizer: regularizerToKeras((a.kernelRegularizer as Regularizer) ?? null), kernel_constraint: null,
         kernel_size: [a.kernelSize], strides: [a.strides], padding: a.padding, dilation_rate: [a.dilationRate],
         activation: activationToKeras('getConfig', a.activation), use_bias: a.useBias, bias_initializer: initializerToKeras(a.biasInitializer as Initializer),
-        bias_regularizer: regularizerToKeras((a.biasRegularizer as Regularizer) ?? null), activity_regularizer: null, bias_constraint: null,
+        bias_regularizer: regularizerToKeras((a.biasRegularizer as Regularizer) ?? null), activity_regularizer: regularizerToKeras((a.activityRegularizer as Regularizer) ?? null), bias_constraint: null,
       };
       break;
     case 'maxPooling1d':
@@ -448,6 +449,7 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
     biasInitializer: initOf('bias_initializer', 'biasInitializer', 'zeros'),
     kernelRegularizer: regularizerFromKeras(op, `${cw}.kernel_regularizer`, c.kernel_regularizer),
     biasRegularizer: regularizerFromKeras(op, `${cw}.bias_regularizer`, c.bias_regularizer),
+    activityRegularizer: regularizerFromKeras(op, `${cw}.activity_regularizer`, c.activity_regularizer),
   });
   const padding = (): string => {
     const p = c.padding ?? 'valid';
@@ -567,7 +569,6 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
       kind = o.class_name === 'Conv2D' ? 'conv2d' : 'conv2dTranspose';
       channelsLast();
       mustBeNull(ctx, cw, c, ['kernel_constraint', 'bias_constraint'], 'neurite has no weight constraints');
-      mustBeNull(ctx, cw, c, ['activity_regularizer'], `neurite's ${kind} has no activity regularizer`);
       // Keras 3's Conv2DTranspose can fix the output size with output_padding; TF.js's cannot.
       if (kind === 'conv2dTranspose') mustBeNull(ctx, cw, c, ['output_padding'], "neurite's conv2dTranspose has no output padding (TF.js's sizes)");
       args = {
@@ -602,7 +603,6 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
       const f = c.data_format;
       if (f !== undefined && f !== null && f !== 'channelsLast' && f !== 'channels_last') bad(op, `${cw}.data_format`, `must be 'channels_last' ([batch, steps, channels]), the only layout neurite has, got ${show(f)}`);
       mustBeNull(ctx, cw, c, ['kernel_constraint', 'bias_constraint'], 'neurite has no weight constraints');
-      mustBeNull(ctx, cw, c, ['activity_regularizer'], "neurite's conv1d has no activity regularizer");
       const p = c.padding ?? 'valid';
       if (p !== 'valid' && p !== 'same' && p !== 'causal') bad(op, `${cw}.padding`, `must be 'valid', 'same' or 'causal', got ${show(p)}`);
       args = {

@@ -9,7 +9,7 @@ import { activationAbi, type ActivationSpec } from './activation_abi.js';
 import { initializerAbi, type InitializerSpec } from './initializers.js';
 import { intArg, pair, show } from '../ops/convert.js';
 import { Layer, type LayerArgs } from './layer.js';
-import { regularizerAbi, type RegularizerSpec } from './regularizers.js';
+import { normActivityAbi, regularizerAbi, type RegularizerSpec } from './regularizers.js';
 import type { Padding, Size2D } from '../ops/convolution.js';
 
 export type { Padding, Size2D };
@@ -52,6 +52,13 @@ export interface Conv2DArgs extends LayerArgs {
   biasInitializer?: InitializerSpec | undefined;
   kernelRegularizer?: RegularizerSpec | undefined;
   biasRegularizer?: RegularizerSpec | undefined;
+  /**
+   * A penalty on the layer's output `y` (after the activation), as dense's and Keras's:
+   * `(l1·Σ|y| + l2·Σy²) / batch` is added to the training loss (`fit`, `trainOnBatch`) and
+   * reported as `regularization` by `fit` and `evaluate` (a sparse convolutional autoencoder).
+   * klSparsity is dense's only.
+   */
+  activityRegularizer?: RegularizerSpec | undefined;
   /** Only `null` (TF.js's default): neurite has no weight constraints. */
   kernelConstraint?: null | undefined;
   /** Only `null` (TF.js's default): neurite has no weight constraints. */
@@ -69,7 +76,7 @@ abstract class BaseConv2D extends Layer {
   readonly args: Conv2DArgs;
   readonly #op: 'conv2d' | 'conv2dTranspose';
   protected constructor(op: 'conv2d' | 'conv2dTranspose', args: Conv2DArgs) {
-    super(op, args, ['filters', 'kernelSize', 'strides', 'padding', 'dataFormat', 'dilationRate', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer', 'kernelConstraint', 'biasConstraint']);
+    super(op, args, ['filters', 'kernelSize', 'strides', 'padding', 'dataFormat', 'dilationRate', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer', 'activityRegularizer', 'kernelConstraint', 'biasConstraint']);
     this.#op = op;
     this.filters = intArg(op, 'filters', args.filters, 1, 2 ** 24 - 1);
     if (args.kernelSize === undefined) throw new InvalidArgumentError(`${op}: kernelSize is required, e.g. ${op}({ filters: 8, kernelSize: 3 })`);
@@ -91,6 +98,7 @@ abstract class BaseConv2D extends Layer {
       ...initializerAbi(op, 'biasInitializer', a.biasInitializer ?? 'zeros'),
       ...regularizerAbi(op, a.kernelRegularizer, 'kernelRegularizer'),
       ...regularizerAbi(op, a.biasRegularizer, 'biasRegularizer'),
+      ...normActivityAbi(op, a.activityRegularizer),
     ];
   }
   override getConfig(): Record<string, unknown> {

@@ -10,7 +10,7 @@ import { activationAbi, type ActivationSpec } from './activation_abi.js';
 import { initializerAbi } from './initializers.js';
 import { intArg, show } from '../ops/convert.js';
 import { Layer, type LayerArgs } from './layer.js';
-import { regularizerAbi } from './regularizers.js';
+import { normActivityAbi, regularizerAbi } from './regularizers.js';
 import { channelsLast, type Conv2DArgs } from './convolutional.js';
 
 /** The layout of sequences, for messages. */
@@ -63,7 +63,7 @@ export class Conv1D extends Layer {
   readonly args: Conv1DArgs;
   constructor(args: Conv1DArgs) {
     const op = 'conv1d';
-    super(op, args, ['filters', 'kernelSize', 'strides', 'padding', 'dataFormat', 'dilationRate', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer', 'kernelConstraint', 'biasConstraint']);
+    super(op, args, ['filters', 'kernelSize', 'strides', 'padding', 'dataFormat', 'dilationRate', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer', 'activityRegularizer', 'kernelConstraint', 'biasConstraint']);
     this.filters = intArg(op, 'filters', args.filters, 1, 2 ** 24 - 1);
     if (args.kernelSize === undefined) throw new InvalidArgumentError(`${op}: kernelSize is required, e.g. conv1d({ filters: 8, kernelSize: 3 })`);
     this.kernelSize = single(op, 'kernelSize', args.kernelSize);
@@ -87,6 +87,7 @@ export class Conv1D extends Layer {
       ...initializerAbi(op, 'biasInitializer', a.biasInitializer ?? 'zeros'),
       ...regularizerAbi(op, a.kernelRegularizer, 'kernelRegularizer'),
       ...regularizerAbi(op, a.biasRegularizer, 'biasRegularizer'),
+      ...normActivityAbi(op, a.activityRegularizer),
     ];
   }
   override getConfig(): Record<string, unknown> {

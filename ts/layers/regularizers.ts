@@ -97,6 +97,17 @@ export function regularizerAbi(op: string, spec: RegularizerSpec | undefined | n
 }
 
 /**
+ * @internal A norm activity regularizer for the ABI, `[l1, l2]` (the convolutions': klSparsity,
+ * a per-unit mean activation, is dense's only).
+ */
+export function normActivityAbi(op: string, spec: RegularizerSpec | undefined | null): number[] {
+  if (spec != null && typeof spec === 'object' && !Array.isArray(spec) && (spec as { kind?: unknown }).kind === 'klSparsity') {
+    throw new InvalidArgumentError(`${op}: activityRegularizer: klSparsity is for dense layers only; a convolution takes 'l1', 'l2', 'l1l2' or regularizers.l1l2({...})`);
+  }
+  return regularizerAbi(op, spec, 'activityRegularizer');
+}
+
+/**
  * @internal An activity regularizer for the ABI: `[l1, l2]` for a norm penalty, or
  * `[0, 0, target, weight]` for klSparsity (the core reads the trailing pair when present).
  */

@@ -29,12 +29,14 @@ pub struct Conv2dConfig {
     pub bias_initializer: Initializer,
     pub kernel_regularizer: Option<Regularizer>,
     pub bias_regularizer: Option<Regularizer>,
+    /// The output's penalty `(l1·Σ|y| + l2·Σy²) / batch`, as dense's (Keras's rule).
+    pub activity_regularizer: Option<Regularizer>,
 }
 
 impl Conv2dConfig {
     /// Layout: `filters, kernelSize(2), strides(2), dilationRate(2), same, useBias,
     /// activation(kind, n, params…), kernelInit(kind, p0, p1), biasInit(kind, p0, p1),
-    /// kernelReg(l1, l2), biasReg(l1, l2)`.
+    /// kernelReg(l1, l2), biasReg(l1, l2) [, activityReg(l1, l2)]` (absent or zeros: none).
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn from_abi(p: &[f32]) -> Result<Conv2dConfig> {
         Conv2dConfig::read("conv2d", p)
@@ -48,7 +50,7 @@ impl Conv2dConfig {
         if filters == 0 {
             bail!(op, "filters must be a positive integer, got 0");
         }
-        let cfg = Conv2dConfig {
+        let mut cfg = Conv2dConfig {
             filters,
             window: Window::from_abi(&mut r, "kernelSize")?,
             use_bias: r.bool("useBias")?,
@@ -57,10 +59,13 @@ impl Conv2dConfig {
             bias_initializer: r.initializer("biasInitializer")?,
             kernel_regularizer: r.regularizer()?,
             bias_regularizer: r.regularizer()?,
+            activity_regularizer: None,
         };
-        if !r.rest().is_empty() {
-            bail!(op, "config has parameters past biasRegularizer");
-        }
+        cfg.activity_regularizer = match r.rest() {
+            [] => None,
+            &[l1, l2] => Regularizer::from_abi(l1, l2)?,
+            more => bail!(op, "expected 2 activityRegularizer parameters (l1, l2) after biasRegularizer, got {}", more.len()),
+        };
         Ok(cfg)
     }
 }
@@ -79,13 +84,18 @@ pub struct Conv2d {
     x: Option<Tensor>,
     z: Option<Tensor>,
     y: Option<Tensor>,
+    /// The activity penalty of the last forward (already over the batch size).
+    activity_loss: f32,
+    /// Whether the last forward fed a training loss (`Mode::fitting`): backward then adds the
+    /// activity penalty's gradient (a traced or replayed output has no penalty), as dense.
+    penalized: bool,
     pub(super) input_grad: bool,
 }
 
 impl Conv2d {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(cfg: Conv2dConfig) -> Conv2d {
-        Conv2d { cfg, transposed: false, place: None, kernel: None, bias: None, x: None, z: None, y: None, input_grad: true }
+        Conv2d { cfg, transposed: false, place: None, kernel: None, bias: None, x: None, z: None, y: None, activity_loss: 0.0, penalized: false, input_grad: true }
     }
 
     /// The kernel `[kh, kw, a, b]` (a zero-filled bias `[filters]` with `use_bias`) with the
@@ -108,6 +118,21 @@ impl Conv2d {
             (Some(p), Some(k)) => Ok((p, k)),
             _ => Err(Error::Internal { msg: format!("{} used before build", self.kind()) }),
         }
+    }
+
+    /// The activity penalty of the output `y` (`[batch, …]`), over the batch size (Keras).
+    fn activity_penalty(&self, y: &Tensor) -> f32 {
+        let batch = y.dims().first().copied().unwrap_or(1).max(1);
+        self.cfg.activity_regularizer.map_or(0.0, |r| r.penalty(y.data()) / batch as f32)
+    }
+
+    /// `dy += dP/dy` for the activity penalty of the kept output `y` (a fitting forward only).
+    fn add_activity_grad(&self, y: &Tensor, dy: &mut Tensor) -> Result<()> {
+        if let (Some(r), true) = (self.cfg.activity_regularizer, self.penalized) {
+            let batch = y.dims().first().copied().unwrap_or(1).max(1);
+            r.add_grad(y.data(), dy.try_data_mut(self.kind())?, 1.0 / batch as f32);
+        }
+        Ok(())
     }
 
     /// `dL/dz → dL/dx`, filling dW and db. Shared by the normal and the fused-softmax paths.
@@ -170,9 +195,13 @@ impl Layer for Conv2d {
             if self.transposed {
                 affine::activate_after(op, fused, z.data_mut(), f)?;
             }
+            // `evaluate` reports the activity penalty, as Keras does.
+            self.activity_loss = self.activity_penalty(&z);
             return Ok(z);
         }
         let y = activated(op, &self.cfg.activation, &z, f)?;
+        self.penalized = mode.fitting();
+        self.activity_loss = self.activity_penalty(&y);
         self.x = Some(x);
         self.z = Some(z);
         self.y = Some(y.clone());
@@ -180,9 +209,10 @@ impl Layer for Conv2d {
     }
 
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    fn backward(&mut self, dy: Tensor) -> Result<Tensor> {
+    fn backward(&mut self, mut dy: Tensor) -> Result<Tensor> {
         let z = self.z.take().ok_or_else(|| no_forward(self.kind()))?;
         let y = self.y.take().expect("kept with z");
+        self.add_activity_grad(&y, &mut dy)?;
         let dz = activation_backward(self.kind(), &self.cfg.activation, &z, &y, dy, self.cfg.filters)?;
         self.backward_from_z(dz)
     }
@@ -199,14 +229,31 @@ impl Layer for Conv2d {
         Some(self.cfg.activation)
     }
 
+    fn activity_loss(&self) -> f32 {
+        self.activity_loss
+    }
+
+    fn has_activity_regularizer(&self) -> bool {
+        self.cfg.activity_regularizer.is_some()
+    }
+
     fn set_input_grad(&mut self, on: bool) {
         self.input_grad = on;
     }
 
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    fn backward_pre_activation(&mut self, dz: Tensor) -> Result<Tensor> {
-        self.z = None;
-        self.y = None;
+    fn backward_pre_activation(&mut self, mut dz: Tensor) -> Result<Tensor> {
+        let (z, y) = (self.z.take(), self.y.take());
+        if let (Some(z), Some(y), true) = (z, y, self.penalized && self.has_activity_regularizer()) {
+            // The fused loss gradient skips the activation, but the activity penalty is on its
+            // output: add act'(z)·dP/dy (as dense).
+            let mut dy = Tensor::zeros(self.kind(), y.shape().clone())?;
+            self.add_activity_grad(&y, &mut dy)?;
+            let extra = activation_backward(self.kind(), &self.cfg.activation, &z, &y, dy, self.cfg.filters)?;
+            for (d, e) in dz.try_data_mut(self.kind())?.iter_mut().zip(extra.data()) {
+                *d += e;
+            }
+        }
         self.backward_from_z(dz)
     }
 }

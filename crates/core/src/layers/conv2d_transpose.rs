@@ -104,6 +104,7 @@ mod tests {
             bias_initializer: Initializer::Zeros,
             kernel_regularizer: None,
             bias_regularizer: None,
+            activity_regularizer: None,
         };
         Conv2d::transpose(cfg).unwrap()
     }

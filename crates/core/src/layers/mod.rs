@@ -484,6 +484,7 @@ mod tests {
                 bias_initializer: Initializer::RandomNormal { mean: 0.0, stddev: 1.0 },
                 kernel_regularizer: None,
                 bias_regularizer: None,
+                activity_regularizer: None,
             });
             c.build(&[6, 5, 3], Init::seeded(4)).unwrap();
             let x = Tensor::new("t", Shape::new("t", &[2, 6, 5, 3]).unwrap(), wave(2 * 6 * 5 * 3, 1.5)).unwrap();

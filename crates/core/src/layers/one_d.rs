@@ -150,6 +150,14 @@ impl Layer for OneD {
         self.inner.output_activation()
     }
 
+    fn activity_loss(&self) -> f32 {
+        self.inner.activity_loss()
+    }
+
+    fn has_activity_regularizer(&self) -> bool {
+        self.inner.has_activity_regularizer()
+    }
+
     fn set_input_grad(&mut self, on: bool) {
         self.input_grad = on;
         self.inner.set_input_grad(on);
