@@ -58,5 +58,10 @@ proptest! {
         let _ = rle::decode_payload(n, &p);
         let _ = dct_codec::decode_payload(n, param, &p);
         let _ = wavelet_codec::decode_payload(n, param, &p);
+        // Every version and parameter byte, stored flag included.
+        for v in 0..=4u8 {
+            let _ = dct_codec::decode_version(v, n, (param as u8).wrapping_mul(3), &p);
+            let _ = wavelet_codec::decode_version(v, n, (param as u8).wrapping_mul(3), &p);
+        }
     }
 }
