@@ -48,6 +48,7 @@ use std::mem::MaybeUninit;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use super::matmul_pack::{pack_a, pack_b_panel, Gemm};
+use super::matmul_stream::{gemm_stream, STREAM_MAX_M};
 use super::matmul_tile::{tile_column, tile_wide, ABlock, MR, W1, W2};
 pub use super::matmul_tile::{taps_column, Taps, NR};
 
@@ -64,6 +65,11 @@ pub const B_PACK_MAX: usize = 1 << 20;
 /// `B` then feeds at most two tiles, and packing it cost more than the strided reads
 /// (measured +10–30% for m = 5..8; at m = 16 packing wins when `n` is a large power of two).
 const DIRECT_B_MAX_M: usize = 2 * MR;
+/// The least `k·n` for which a few-row product with `B` not transposed streams `B` (4 MiB,
+/// more than a core's L2 here): see `stream_pays`.
+const STREAM_MIN_B: usize = 1 << 20;
+/// The same for `B` transposed (below it the packed kernel's overhead is about even).
+const STREAM_MIN_BT: usize = 1 << 12;
 /// `A` is read in place (not packed) when `op(B)` has at most this many columns: each panel of
 /// `A` then feeds at most four tiles, and packing it cost as much as the products (25% of the
 /// time of 128×64·64×10). At 32 columns (a convolution's 30,976×144 patches times 144×32
@@ -254,6 +260,24 @@ impl Plan {
     }
 }
 
+/// Whether [`gemm_stream`] (few rows or few columns, `B` read once in place) beats the packed
+/// kernel (measured on Node 20, Zen 4, interleaved with the packed kernel; see
+/// `matmul_stream.rs`): with at most [`STREAM_MAX_M`] rows of `op(A)` and `B` not transposed,
+/// once `B` no longer stays in cache (from [`STREAM_MIN_B`] floats: 1×512·512×512 ran 1.35×
+/// slower streamed, 1×1024·1024×1024 as fast, 1×4096·4096×4096 1.8× faster, 8×1024·1024×1024
+/// 1.25×); with `B` transposed, for one or two rows (the packed kernel packs all of `B` per
+/// call: 1×1024·(1024×1024)ᵀ 1.15×, 1×4096·(4096×4096)ᵀ 1.3×; from 4 rows, re-transposing `B`
+/// per 4 rows of `A` lost up to 1.9×). With few columns of `op(B)` and many rows of `op(A)`,
+/// the same rule on `Cᵀ = op(B)ᵀ·op(A)ᵀ` (`matMul(Bᵀ, Aᵀ, true, true)` of batch-1 inference:
+/// 3.5× at 4096).
+fn stream_pays(m: usize, k: usize, n: usize, trans_a: bool, trans_b: bool) -> bool {
+    let rows = |m: usize, k: usize, n: usize, trans_b: bool| {
+        let b = k.saturating_mul(n);
+        m <= STREAM_MAX_M && if trans_b { m <= 2 && b >= STREAM_MIN_BT } else { b >= STREAM_MIN_B }
+    };
+    rows(m, k, n, trans_b) || (m > STREAM_MAX_M && rows(n, k, m, !trans_a))
+}
+
 /// [`gemm`] with a caller-owned buffer for the packed `B`. `scratch` grows (once) to what this
 /// size needs and is never shrunk. If it cannot grow, each band packs the panels of `B` it
 /// reads on the fly instead (the same bits, slower).
@@ -286,6 +310,15 @@ fn gemm_with_scratch_uninit(g: &Gemm, c: &mut [MaybeUninit<f32>], init: bool, sc
         c.fill(MaybeUninit::new(0.0));
         return finish.into_iter().for_each(|f| f(init_part(c, false)));
     }
+    if stream_pays(m, k, n, g.trans_a, g.trans_b) {
+        return gemm_stream(g, c, finish);
+    }
+    gemm_packed(g, c, init, scratch, finish);
+}
+
+/// The blocked kernel (`gemm_with_scratch_uninit` past the empty and few-row cases).
+fn gemm_packed(g: &Gemm, c: &mut [MaybeUninit<f32>], init: bool, scratch: &mut Vec<f32>, finish: Option<Finish>) {
+    let (m, k, n) = (g.m, g.k, g.n);
     let direct_b = !g.trans_b && m <= DIRECT_B_MAX_M;
     let plan = Plan::new(m, k, n);
     let b_len = if direct_b { 0 } else { n.min(plan.nc).next_multiple_of(NR) * k };
@@ -502,6 +535,88 @@ mod tests {
         }
     }
 
+    /// `C` in f64 and, per element, `Σ_p |a_ip|·|b_pj|` (the scale of any order's rounding).
+    fn reference_f64(g: &Gemm) -> (Vec<f64>, Vec<f64>) {
+        let (m, k, n) = (g.m, g.k, g.n);
+        let (mut c, mut scale) = (vec![0f64; m * n], vec![0f64; m * n]);
+        for i in 0..m {
+            for j in 0..n {
+                for p in 0..k {
+                    let x = f64::from(if g.trans_a { g.a[p * m + i] } else { g.a[i * k + p] });
+                    let y = f64::from(if g.trans_b { g.b[j * k + p] } else { g.b[p * n + j] });
+                    c[i * n + j] += x * y;
+                    scale[i * n + j] += (x * y).abs();
+                }
+            }
+        }
+        (c, scale)
+    }
+
+    /// `gemm_stream` and `gemm_packed` on the same product.
+    fn stream_and_packed(g: &Gemm) -> (Vec<f32>, Vec<f32>) {
+        let mut s = vec![f32::NAN; g.m * g.n];
+        gemm_stream(g, as_uninit(&mut s), None);
+        let mut p = vec![f32::NAN; g.m * g.n];
+        gemm_packed(g, as_uninit(&mut p), false, &mut Vec::new(), None);
+        (s, p)
+    }
+
+    /// The few-row (and few-column) path sums each element as the packed kernel does: the
+    /// same bits, for every transpose form, across its tails (rows, columns, steps of `B`),
+    /// `kc` blocks, stack-buffer pieces and column chunks; and close to an f64 reference.
+    #[test]
+    fn the_streamed_path_gives_the_bits_of_the_packed_kernel() {
+        let ks = [1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 197, KC - 1, KC + 1, 784, 1021];
+        let ns = [1, 2, 3, 5, 7, 8, 9, 13, 31, 127, 521, 1031, 2053, 4099];
+        let mut count = 0;
+        for m in 1..=STREAM_MAX_M + 1 {
+            for (q, &n) in ns.iter().enumerate() {
+                let k = ks[(m * 5 + q * 3) % ks.len()];
+                for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+                    let a = fill(m * k, (m * 31 + k * 7 + n) as u32);
+                    let b = fill(k * n, (n * 17 + k + 3) as u32);
+                    // Both the product and its transpose (few columns: the swapped form).
+                    for g in [Gemm { m, k, n, a: &a, trans_a: ta, b: &b, trans_b: tb }, Gemm { m: n, k, n: m, a: &b, trans_a: !tb, b: &a, trans_b: !ta }] {
+                        if g.m.min(g.n) > STREAM_MAX_M {
+                            continue;
+                        }
+                        let (s, p) = stream_and_packed(&g);
+                        let (want, scale) = reference_f64(&g);
+                        for i in 0..s.len() {
+                            let what = format!("{}x{}x{} ta={} tb={} at {i}", g.m, g.k, g.n, g.trans_a, g.trans_b);
+                            assert_eq!(s[i].to_bits(), p[i].to_bits(), "{what}: streamed {} vs packed {}", s[i], p[i]);
+                            let tol = 2.0 * f64::from(f32::EPSILON) * (g.k as f64) * scale[i] + 1e-30;
+                            assert!((f64::from(s[i]) - want[i]).abs() <= tol, "{what}: {} vs f64 {}", s[i], want[i]);
+                        }
+                        count += 1;
+                    }
+                }
+            }
+        }
+        assert!(count > 400);
+    }
+
+    #[test]
+    fn the_streamed_path_propagates_nan_and_infinity() {
+        for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+            let (m, k, n) = (3, 261, 37);
+            let mut a = fill(m * k, 5);
+            let mut b = fill(k * n, 6);
+            // op(A)[1, 200] = NaN; op(B)[7, 30] = +inf; op(A)[2, 7] = 0 (0·inf = NaN).
+            a[if ta { 200 * m + 1 } else { k + 200 }] = f32::NAN;
+            b[if tb { 30 * k + 7 } else { 7 * n + 30 }] = f32::INFINITY;
+            a[if ta { 7 * m + 2 } else { 2 * k + 7 }] = 0.0;
+            let g = Gemm { m, k, n, a: &a, trans_a: ta, b: &b, trans_b: tb };
+            let (s, p) = stream_and_packed(&g);
+            for i in 0..m * n {
+                assert_eq!(s[i].to_bits(), p[i].to_bits(), "ta={ta} tb={tb} at {i}");
+            }
+            assert!((0..n).all(|j| s[n + j].is_nan()), "row 1 is NaN");
+            assert!(s[2 * n + 30].is_nan() && s[30].is_infinite());
+            assert!(s[5].is_finite());
+        }
+    }
+
     #[test]
     fn matches_reference_for_one_and_two_rows() {
         for m in 1..=3 {
@@ -586,6 +701,13 @@ mod tests {
             (2, 1021, 131),
             (509, 257, 13),
             (9, 2049, 509),
+            // The streamed path: column chunks (tasks) and stack-buffer pieces, both forms.
+            (1, 300, 4103),
+            (2, 99, 4100),
+            (3, 129, 8200),
+            (8, 520, 2100),
+            (4103, 67, 1),
+            (6150, 171, 7),
         ];
         for (m, k, n) in shapes {
             for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {

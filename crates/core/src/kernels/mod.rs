@@ -6,6 +6,7 @@ pub mod finite;
 pub mod matmul;
 pub mod norm;
 mod matmul_pack;
+mod matmul_stream;
 mod matmul_tile;
 pub mod reduce;
 pub mod transcendental;

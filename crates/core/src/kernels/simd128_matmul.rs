@@ -20,7 +20,7 @@
 use core::arch::wasm32::f32x4_mul;
 #[cfg(target_feature = "relaxed-simd")]
 use core::arch::wasm32::f32x4_relaxed_madd;
-use core::arch::wasm32::{f32x4_add, f32x4_splat, i32x4_shuffle, i64x2_shuffle, v128, v128_load, v128_load32_splat, v128_store};
+use core::arch::wasm32::{f32x4, f32x4_add, f32x4_extract_lane, f32x4_splat, i32x4_shuffle, i64x2_shuffle, v128, v128_load, v128_load32_splat, v128_store};
 use core::ptr::with_exposed_provenance;
 
 use super::matmul_tile::{store, APanel, Taps, NR};
@@ -45,6 +45,133 @@ unsafe fn step<const R: usize, const V: usize>(a: [*const f32; R], b: *const f32
                 *x = f32x4_relaxed_madd(av, bb, *x);
             }
         }
+    }
+}
+
+/// `x + a·b` lane by lane, as [`step`] computes it (fused in the `+relaxed-simd` build).
+#[inline(always)]
+fn madd(a: v128, b: v128, x: v128) -> v128 {
+    #[cfg(not(target_feature = "relaxed-simd"))]
+    {
+        f32x4_add(x, f32x4_mul(a, b))
+    }
+    #[cfg(target_feature = "relaxed-simd")]
+    {
+        f32x4_relaxed_madd(a, b, x)
+    }
+}
+
+/// The few-row kernel for `B` not transposed (`matmul_stream::piece_rows`): for rows
+/// `i < R` of `t` (`ldt` apart) and columns `j < cols`,
+/// `t[i, j] = (…((t[i, j] + a(i, 0)·b[j]) + a(i, 1)·b[ldb + j]) + …) + a(i, Q-1)·b[(Q-1)·ldb + j]`
+/// with `a(i, s) = a.a[s·step + i·row]`, starting from 0 instead of `t` if `from_zero`. The
+/// `Q` rows of `B` are read once, left to right, in vectors of 4 columns, each used for all
+/// `R` rows; the last `cols % 4` columns go through one lane of a vector, so they round (and
+/// fuse) as the others do.
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+pub fn axpy_rows<const Q: usize, const R: usize>(a: APanel, b: &[f32], ldb: usize, cols: usize, t: &mut [f32], ldt: usize, from_zero: bool) {
+    assert!(Q >= 1 && R >= 1 && cols >= 1);
+    assert!(a.a.len() > (Q - 1) * a.step + (R - 1) * a.row && b.len() >= (Q - 1) * ldb + cols && t.len() >= (R - 1) * ldt + cols);
+    // The splats of a(i, s), made once: the loop reads them at fixed offsets.
+    let av: [[v128; Q]; R] = core::array::from_fn(|i| core::array::from_fn(|s| f32x4_splat(a.a[s * a.step + i * a.row])));
+    let (b0, t0) = (b.as_ptr(), t.as_mut_ptr());
+    let rows: [*const f32; Q] = core::array::from_fn(|s| b0.wrapping_add(s * ldb));
+    let vecs = cols / 4;
+    let zero = f32x4_splat(0.0);
+    // SAFETY (all the loads and stores below): b[s·ldb + j] and t[i·ldt + j] for s < Q, i < R,
+    // j < cols are in bounds by the asserts; wasm loads need no alignment.
+    unsafe {
+        let mut v = 0;
+        if R == 1 {
+            // Two vectors at a time: two independent chains of Q adds in flight (the adds of
+            // one element are sequential; more elements at once hide their latency).
+            while v + 2 <= vecs {
+                let tp = t0.add(4 * v);
+                let (mut x, mut y) = if from_zero { (zero, zero) } else { (v128_load(tp.cast()), v128_load(tp.add(4).cast())) };
+                for s in 0..Q {
+                    x = madd(av[0][s], v128_load(rows[s].add(4 * v).cast()), x);
+                    y = madd(av[0][s], v128_load(rows[s].add(4 * v + 4).cast()), y);
+                }
+                v128_store(tp.cast(), x);
+                v128_store(tp.add(4).cast(), y);
+                v += 2;
+            }
+        }
+        for v in v..vecs {
+            let bv: [v128; Q] = core::array::from_fn(|s| v128_load(rows[s].add(4 * v).cast()));
+            for (i, ai) in av.iter().enumerate() {
+                let tp = t0.add(i * ldt + 4 * v);
+                let mut x = if from_zero { zero } else { v128_load(tp.cast()) };
+                for s in 0..Q {
+                    x = madd(ai[s], bv[s], x);
+                }
+                v128_store(tp.cast(), x);
+            }
+        }
+        for j in 4 * vecs..cols {
+            for (i, ai) in av.iter().enumerate() {
+                let tp = t0.add(i * ldt + j);
+                let mut x = if from_zero { zero } else { f32x4_splat(*tp) };
+                for s in 0..Q {
+                    x = madd(ai[s], f32x4_splat(*rows[s].add(j)), x);
+                }
+                *tp = f32x4_extract_lane::<0>(x);
+            }
+        }
+    }
+}
+
+/// The few-row kernel for `B` transposed (`matmul_stream::piece_transposed`): rows `0..R` and
+/// columns `0..cols` (`cols ≤ 4G`) of `C` (`ldc` apart) over `kc` steps, where step `p` of
+/// column `j` of `op(B)` is `b[j·ldb + p]` (rows of `b`, read along `p`). Each group of 4
+/// rows of `b` is loaded 4 steps at a time and transposed in registers, so each accumulator
+/// lane sums its column in order of `p` with [`madd`], as the micro-kernel does; stored (or
+/// added, if `accumulate`) as [`tile_rows`] stores. Columns past `cols` repeat the last one
+/// and are not stored.
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+pub fn dot_tile<const R: usize, const G: usize>(kc: usize, a: APanel, b: &[f32], ldb: usize, cols: usize, c: &mut [f32], ldc: usize, accumulate: bool) {
+    assert!(R >= 1 && G >= 1 && cols >= 1 && cols <= 4 * G);
+    assert!(kc == 0 || (a.a.len() > (kc - 1) * a.step + (R - 1) * a.row && b.len() >= (cols - 1) * ldb + kc));
+    assert!(c.len() >= (R - 1) * ldc + cols);
+    let (a0, b0) = (a.a.as_ptr(), b.as_ptr());
+    // SAFETY (all the loads below): rows j < cols of b hold kc steps and a(r, p) is in bounds
+    // for r < R, p < kc, by the asserts; wasm loads need no alignment.
+    unsafe {
+        let rows: [[*const f32; 4]; G] = core::array::from_fn(|g| core::array::from_fn(|r| b0.add((4 * g + r).min(cols - 1) * ldb)));
+        let ar: [*const f32; R] = core::array::from_fn(|r| a0.add(r * a.row));
+        let mut acc = [[f32x4_splat(0.0); G]; R];
+        let mut p = 0;
+        while p + 4 <= kc {
+            for (g, rg) in rows.iter().enumerate() {
+                let [x0, x1, x2, x3]: [v128; 4] = core::array::from_fn(|r| v128_load(rg[r].add(p).cast()));
+                let (x01, x23) = (i32x4_shuffle::<0, 4, 1, 5>(x0, x1), i32x4_shuffle::<0, 4, 1, 5>(x2, x3));
+                let (y01, y23) = (i32x4_shuffle::<2, 6, 3, 7>(x0, x1), i32x4_shuffle::<2, 6, 3, 7>(x2, x3));
+                let steps = [
+                    i64x2_shuffle::<0, 2>(x01, x23),
+                    i64x2_shuffle::<1, 3>(x01, x23),
+                    i64x2_shuffle::<0, 2>(y01, y23),
+                    i64x2_shuffle::<1, 3>(y01, y23),
+                ];
+                for (q, &bq) in steps.iter().enumerate() {
+                    for (row, &ai) in acc.iter_mut().zip(&ar) {
+                        row[g] = madd(v128_load32_splat(ai.add((p + q) * a.step).cast()), bq, row[g]);
+                    }
+                }
+            }
+            p += 4;
+        }
+        while p < kc {
+            for (g, rg) in rows.iter().enumerate() {
+                let bq = f32x4(*rg[0].add(p), *rg[1].add(p), *rg[2].add(p), *rg[3].add(p));
+                for (row, &ai) in acc.iter_mut().zip(&ar) {
+                    row[g] = madd(v128_load32_splat(ai.add(p * a.step).cast()), bq, row[g]);
+                }
+            }
+            p += 1;
+        }
+        store_tile(&acc, c, ldc, cols, accumulate);
     }
 }
 
