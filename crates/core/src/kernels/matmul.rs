@@ -31,7 +31,10 @@
 //! and a partial store. Packing is skipped where it would cost as much as it saves: when
 //! `op(A)` has few rows and `B` is not transposed, the micro-kernel reads `B` in place (and
 //! one- or two-row products, as in batch-1 inference, use wider tiles); when `op(B)` has few
-//! columns, it reads `A` in place.
+//! columns, it reads `A` in place. Products with at most `STREAM_MAX_M` (8) rows and a `B`
+//! too large for the cache (or transposed), and their transposes (few columns), go to
+//! `matmul_stream.rs` instead, which reads `B` once in long contiguous runs and sums every
+//! element in the same order as here (the same bits).
 //!
 //! [`gemm_reference`] is the plain scalar kernel the tests compare against.
 //!

@@ -13,7 +13,7 @@
 //!     (t: the rows of C of a chunk of columns, in a buffer on the stack)
 //! B [n, k] (transposed): rows j..j+8 of b stream along p (eight runs at once), 4×4 blocks
 //!     are transposed in registers so that each vector holds op(B)[p, j..j+4], and
-//!     acc[i][j..j+4] += a(i,p)·op(B)[p, j..j+4]            (a tile of at most 4 × 8 of C)
+//!     acc[i][j..j+4] += a(i,p)·op(B)[p, j..j+4]            (a tile of at most 2 × 8 of C)
 //! ```
 //!
 //! Every element of `C` is summed exactly as the packed GEMM sums it: over each `kc` block of
@@ -47,10 +47,10 @@ const T_LEN: usize = 4096;
 const CHUNK_ALIGN: usize = 8;
 /// Column chunks (tasks) are at least this wide: long runs of each row of `B` (measured below).
 const MIN_CHUNK: usize = 2048;
-/// Rows of `B` read at once by the kernel for `B` not transposed: 8, and 16 for one row of
-/// `A` (whose kernel keeps fewer vectors live). See `piece_rows`.
+/// Rows of `B` read at once by the kernel for `B` not transposed (eight runs, one pass over
+/// the rows of `C` per eight rows of `B`; 4 was slower, 16 no faster on one row of `A` and
+/// slower on several).
 const QR: usize = 8;
-const QR1: usize = 16;
 
 /// `C = op(A)·op(B)` for `m ≤ STREAM_MAX_M`, or `n ≤ STREAM_MAX_M` (then as
 /// `Cᵀ = op(B)ᵀ·op(A)ᵀ`, the same products summed in the same order), into `c` (`m·n` values,
@@ -159,8 +159,7 @@ fn piece_rows(g: &Gemm, kc: usize, s0: usize, w: usize, t: &mut [f32], u: &mut [
         let mut p = pc;
         while p < end {
             // Steps of QR rows of B, then one at a time (kc is most often a multiple of QR).
-            let full = if m == 1 { QR1 } else { QR };
-            let q = if end - p >= full { full } else { 1 };
+            let q = if end - p >= QR { QR } else { 1 };
             let (a, b) = (a_panel(g, p), &g.b[p * n + s0..]);
             let mut i = 0;
             while i < m {
@@ -170,14 +169,13 @@ fn piece_rows(g: &Gemm, kc: usize, s0: usize, w: usize, t: &mut [f32], u: &mut [
                     2 | 3 => 2,
                     _ => 4,
                 };
+                // Single steps (the end of a kc block) go row by row: one kernel, for size.
+                let r = if q == 1 { 1 } else { r };
                 match (q, r) {
-                    (QR1, _) => axpy_rows::<QR1, 1>(a, b, n, w, dst, w, p == pc),
                     (QR, 1) => axpy_rows::<QR, 1>(a, b, n, w, dst, w, p == pc),
                     (QR, 2) => axpy_rows::<QR, 2>(a, b, n, w, dst, w, p == pc),
                     (QR, _) => axpy_rows::<QR, 4>(a, b, n, w, dst, w, p == pc),
-                    (_, 1) => axpy_rows::<1, 1>(a, b, n, w, dst, w, p == pc),
-                    (_, 2) => axpy_rows::<1, 2>(a, b, n, w, dst, w, p == pc),
-                    _ => axpy_rows::<1, 4>(a, b, n, w, dst, w, p == pc),
+                    _ => axpy_rows::<1, 1>(a, b, n, w, dst, w, p == pc),
                 }
                 i += r;
             }
@@ -192,7 +190,7 @@ fn piece_rows(g: &Gemm, kc: usize, s0: usize, w: usize, t: &mut [f32], u: &mut [
 }
 
 /// `B` transposed (`b` is `[n, k]`): columns `s0..s0+w` of `C` into `t` (rows `w` apart), in
-/// tiles of at most 4 rows × 8 columns, each over one `kc` block at a time.
+/// tiles of at most 2 rows × 8 columns, each over one `kc` block at a time.
 fn piece_transposed(g: &Gemm, kc: usize, s0: usize, w: usize, t: &mut [f32]) {
     let (m, k) = (g.m, g.k);
     for jg in (0..w).step_by(8) {
@@ -206,21 +204,15 @@ fn piece_transposed(g: &Gemm, kc: usize, s0: usize, w: usize, t: &mut [f32]) {
                 let (a, c) = (a_panel(g, pc), &mut t[i * w + jg..]);
                 let a = APanel { a: &a.a[i * a.row..], ..a };
                 let b = &b[pc..];
-                // Tiles of up to 2 × 8, or 4 (3) × 4 (both halves of the group).
-                match m - i {
-                    1 => dot_tile::<1, 2>(kcb, a, b, k, cols, c, w, accumulate),
-                    2 => dot_tile::<2, 2>(kcb, a, b, k, cols, c, w, accumulate),
-                    r => {
-                        for h in (0..cols).step_by(4) {
-                            let (b, c, cols) = (&b[h * k..], &mut c[h..], 4.min(cols - h));
-                            match r {
-                                3 => dot_tile::<3, 1>(kcb, a, b, k, cols, c, w, accumulate),
-                                _ => dot_tile::<4, 1>(kcb, a, b, k, cols, c, w, accumulate),
-                            }
-                        }
-                    }
+                // Tiles of 2 × 8 (1 × 8 for the last row). The path takes B transposed for
+                // one or two rows only (`matmul::stream_pays`); more rows, correct but slower
+                // (B is transposed again per two rows), keep the wasm small.
+                if m - i == 1 {
+                    dot_tile::<1, 2>(kcb, a, b, k, cols, c, w, accumulate);
+                } else {
+                    dot_tile::<2, 2>(kcb, a, b, k, cols, c, w, accumulate);
                 }
-                i += if m - i >= 4 { 4 } else { m - i };
+                i += 2;
             }
         }
     }
