@@ -164,18 +164,13 @@ fn piece_rows(g: &Gemm, kc: usize, s0: usize, w: usize, t: &mut [f32], u: &mut [
             let mut i = 0;
             while i < m {
                 let (a, dst) = (APanel { a: &a.a[i * a.row..], ..a }, &mut dst[i * w..]);
-                let r = match m - i {
-                    1 => 1,
-                    2 | 3 => 2,
-                    _ => 4,
-                };
+                let r = (m - i).min(4);
                 // Single steps (the end of a kc block) go row by row: one kernel, for size.
                 let r = if q == 1 { 1 } else { r };
-                match (q, r) {
-                    (QR, 1) => axpy_rows::<QR, 1>(a, b, n, w, dst, w, p == pc),
-                    (QR, 2) => axpy_rows::<QR, 2>(a, b, n, w, dst, w, p == pc),
-                    (QR, _) => axpy_rows::<QR, 4>(a, b, n, w, dst, w, p == pc),
-                    _ => axpy_rows::<1, 1>(a, b, n, w, dst, w, p == pc),
+                if q == QR {
+                    axpy_rows::<QR>(r, a, b, n, w, dst, w, p == pc);
+                } else {
+                    axpy_rows::<1>(1, a, b, n, w, dst, w, p == pc);
                 }
                 i += r;
             }
@@ -218,13 +213,14 @@ fn piece_transposed(g: &Gemm, kc: usize, s0: usize, w: usize, t: &mut [f32]) {
     }
 }
 
-/// The portable twin of `simd128_matmul::axpy_rows`: rows `0..R` of `t` (`ldt` apart),
+/// The portable twin of `simd128_matmul::axpy_rows`: rows `0..rows_a` (at most 4) of `t` (`ldt` apart),
 /// columns `0..cols`, plus `Q` steps of `op(A)` (from `a`) times rows of `B` (from `b`, `ldb`
 /// apart), the steps in order; `from_zero` starts from 0 instead of `t`.
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 #[allow(clippy::too_many_arguments)]
-fn axpy_rows<const Q: usize, const R: usize>(a: APanel, b: &[f32], ldb: usize, cols: usize, t: &mut [f32], ldt: usize, from_zero: bool) {
-    for i in 0..R {
+fn axpy_rows<const Q: usize>(rows_a: usize, a: APanel, b: &[f32], ldb: usize, cols: usize, t: &mut [f32], ldt: usize, from_zero: bool) {
+    assert!(Q >= 1 && (1..=4).contains(&rows_a) && cols >= 1);
+    for i in 0..rows_a {
         let row = &mut t[i * ldt..i * ldt + cols];
         for (j, x) in row.iter_mut().enumerate() {
             let mut acc = if from_zero { 0.0 } else { *x };

@@ -62,19 +62,25 @@ fn madd(a: v128, b: v128, x: v128) -> v128 {
 }
 
 /// The few-row kernel for `B` not transposed (`matmul_stream::piece_rows`): for rows
-/// `i < R` of `t` (`ldt` apart) and columns `j < cols`,
+/// `i < rows_a` (at most 4) of `t` (`ldt` apart) and columns `j < cols`,
 /// `t[i, j] = (…((t[i, j] + a(i, 0)·b[j]) + a(i, 1)·b[ldb + j]) + …) + a(i, Q-1)·b[(Q-1)·ldb + j]`
 /// with `a(i, s) = a.a[s·step + i·row]`, starting from 0 instead of `t` if `from_zero`. The
 /// `Q` rows of `B` are read once, left to right, in vectors of 4 columns, each used for all
-/// `R` rows; the last `cols % 4` columns go through one lane of a vector, so they round (and
+/// rows; the last `cols % 4` columns go through one lane of a vector, so they round (and
 /// fuse) as the others do.
 #[allow(clippy::too_many_arguments)]
 #[inline(never)]
-pub fn axpy_rows<const Q: usize, const R: usize>(a: APanel, b: &[f32], ldb: usize, cols: usize, t: &mut [f32], ldt: usize, from_zero: bool) {
-    assert!(Q >= 1 && R >= 1 && cols >= 1);
-    assert!(a.a.len() > (Q - 1) * a.step + (R - 1) * a.row && b.len() >= (Q - 1) * ldb + cols && t.len() >= (R - 1) * ldt + cols);
+pub fn axpy_rows<const Q: usize>(rows_a: usize, a: APanel, b: &[f32], ldb: usize, cols: usize, t: &mut [f32], ldt: usize, from_zero: bool) {
+    const MAX_R: usize = 4;
+    let r_n = rows_a;
+    assert!(Q >= 1 && r_n >= 1 && r_n <= MAX_R && cols >= 1);
+    assert!(a.a.len() > (Q - 1) * a.step + (r_n - 1) * a.row && b.len() >= (Q - 1) * ldb + cols && t.len() >= (r_n - 1) * ldt + cols);
     // The splats of a(i, s), made once: the loop reads them at fixed offsets.
-    let av: [[v128; Q]; R] = core::array::from_fn(|i| core::array::from_fn(|s| f32x4_splat(a.a[s * a.step + i * a.row])));
+    let mut av = [[f32x4_splat(0.0); Q]; MAX_R];
+    for (i, ai) in av.iter_mut().enumerate().take(r_n) {
+        *ai = core::array::from_fn(|s| f32x4_splat(a.a[s * a.step + i * a.row]));
+    }
+    let av = &av[..r_n];
     let (b0, t0) = (b.as_ptr(), t.as_mut_ptr());
     let rows: [*const f32; Q] = core::array::from_fn(|s| b0.wrapping_add(s * ldb));
     let vecs = cols / 4;
@@ -83,7 +89,7 @@ pub fn axpy_rows<const Q: usize, const R: usize>(a: APanel, b: &[f32], ldb: usiz
     // j < cols are in bounds by the asserts; wasm loads need no alignment.
     unsafe {
         let mut v = 0;
-        if R == 1 {
+        if r_n == 1 {
             // Two vectors at a time: two independent chains of Q adds in flight (the adds of
             // one element are sequential; more elements at once hide their latency).
             while v + 2 <= vecs {
