@@ -134,6 +134,39 @@ describe("reduction: 'none' vs TF.js's per-sample losses (tfjs-layers losses.*):
   }
 });
 
+describe('edge values as TF.js (a numerics review, session 28)', () => {
+  it('KL divergence with zero targets and zero predictions: values and both gradients', () => {
+    const t = [[0, 0.6, 0.4], [0.5, 0.5, 0]];
+    const p = [[0.2, 0.8, 0], [0, 0.3, 0.7]];
+    const f = (a: nr.Tensor, b: nr.Tensor) => losses.kullbackLeiblerDivergence(a, b, { reduction: 'none' }).sum();
+    const [gt, gp, v] = nr.tidy(() => {
+      const [a, b] = [nr.tensor(t), nr.tensor(p)];
+      const g = nr.grads(f)([a, b]);
+      return [g[0].data(), g[1].data(), [f(a, b).item()]];
+    });
+    const want = tf.tidy(() => {
+      const tfF = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tfLosses.kullbackLeiblerDivergence(a, b));
+      const g = tf.grads(tfF)([tf.tensor(t), tf.tensor(p)]);
+      return [g[0].dataSync(), g[1].dataSync(), [tfF(tf.tensor(t), tf.tensor(p)).dataSync()[0]]];
+    });
+    expectClose(v, want[2], 1e-6, 1e-6);
+    expectClose(gt, want[0], 1e-5, 1e-5);
+    expectClose(gp, want[1], 1e-5, 1e-5);
+  });
+
+  it('a NaN prediction gives a NaN loss and gradient (hinge, huber, mae dropped it)', () => {
+    for (const name of ['hinge', 'huber', 'meanAbsoluteError', 'meanSquaredError'] as const) {
+      const [v, g] = nr.tidy(() => {
+        const f = (x: nr.Tensor) => nrLoss(name)(nr.tensor([[1, -1, 1]]), x);
+        const x = nr.tensor([[NaN, 0.5, 2]]);
+        return [f(x).item(), nr.grad(f)(x).data()[0]];
+      });
+      expect([name, v]).toEqual([name, NaN]);
+      expect([name, g]).toEqual([name, NaN]);
+    }
+  });
+});
+
 describe("reduction: 'none' vs neurite's kernels: the mean is the 'mean' loss, its gradient lossGradient's", () => {
   const dense = (seed: number, s: number[], lo: number, hi: number): Vals => ({ v: uniform(seed, sizeOf(s), lo, hi), shape: s });
   const CASES: Array<{ name: nr.LossName; options: object; t: (s: number[]) => Vals; p: (s: number[]) => Vals }> = [

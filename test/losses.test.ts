@@ -108,17 +108,13 @@ const cases: Case[] = [
   },
   {
     title: 'kullbackLeiblerDivergence (Keras formula)', loss: { name: 'kullbackLeiblerDivergence' }, yTrue: soft, yPred: probs,
-    ref: (y, p) => {
-      const t = clip(y, 1);
-      return tf.mean(tf.sum(tf.mul(t, tf.log(tf.div(t, clip(p, 1)))), -1)) as tf.Scalar;
-    },
+    // TF.js's form (tfjs-layers losses.kullbackLeiblerDivergence): the weight is the target itself.
+    ref: (y, p) => tf.mean(tf.sum(tf.mul(y, tf.log(tf.div(clip(y, 1), clip(p, 1)))), -1)) as tf.Scalar,
   },
   {
     title: 'kullbackLeiblerDivergence, rows not summing to 1', loss: { name: 'kullbackLeiblerDivergence' }, yTrue: oddRows, yPred: rowProbs,
-    ref: (y, p) => {
-      const t = clip(y, 1);
-      return tf.mean(tf.sum(tf.mul(t, tf.log(tf.div(t, clip(p, 1)))), -1)) as tf.Scalar;
-    },
+    // TF.js's form (tfjs-layers losses.kullbackLeiblerDivergence): the weight is the target itself.
+    ref: (y, p) => tf.mean(tf.sum(tf.mul(y, tf.log(tf.div(clip(y, 1), clip(p, 1)))), -1)) as tf.Scalar,
   },
   { title: 'hinge 0/1 labels = tf.losses.hingeLoss', loss: { name: 'hinge' }, yTrue: binary01, yPred: reals, ref: (y, p) => tf.losses.hingeLoss(y, p) as tf.Scalar },
   { title: 'hinge ±1 labels (Keras formula)', loss: { name: 'hinge' }, yTrue: binaryPm, yPred: reals, ref: (y, p) => tf.mean(tf.relu(tf.sub(1, tf.mul(y, p)))) as tf.Scalar },

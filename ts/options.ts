@@ -207,6 +207,12 @@ export function lossAbi(op: string, loss: LossName | LossAlias | LossConfig, opt
   }
   const canonical = typeof name === 'string' ? (ALIASES[name as LossAlias] ?? name) : name;
   const kind = LOSSES.indexOf(canonical as LossName);
+  if (kind < 0 && typeof name === 'function') {
+    throw new InvalidArgumentError(
+      `${op}: a loss function is not supported here: fit runs the whole training step in WebAssembly with a built-in loss (${LOSSES.join(', ')}); ` +
+        'for a custom loss write the training loop with optimizer.minimize(() => myLoss(y, model.apply(x, { training: true }))) (README: Training)',
+    );
+  }
   if (kind < 0) {
     throw new InvalidArgumentError(`${op}: unknown loss ${typeof name === 'string' ? `'${name}'` : describe(name)}${didYouMean(name, [...LOSSES, ...Object.keys(ALIASES)])} (known: ${LOSSES.join(', ')}, ${Object.keys(ALIASES).join(', ')})`);
   }

@@ -288,11 +288,27 @@ export function describe(v: unknown): string {
   if (typeof v === 'symbol') return `a symbol (${v.description ?? ''})`;
   if (typeof v === 'function') return 'a function';
   if (typeof v === 'object') {
+    const tf = tfjsTensor(v);
+    if (tf) return tf;
     let name = 'Object';
     try { name = (v as object).constructor?.name ?? 'Object'; } catch { /* a throwing getter or a revoked proxy */ }
     return `an object (${name})`;
   }
   return `${typeof v} ${String(v)}`;
+}
+
+/**
+ * A TF.js tensor (it has TF.js's `dataId` and `rankType`), described with how to bring it
+ * over: a ported program often passes one where a neurite tensor goes. `undefined` otherwise.
+ */
+function tfjsTensor(v: object): string | undefined {
+  try {
+    const t = v as { dataId?: unknown; rankType?: unknown; shape?: unknown; dtype?: unknown; dataSync?: unknown };
+    if (t.dataId === undefined || t.rankType === undefined || !Array.isArray(t.shape) || typeof t.dataSync !== 'function') return undefined;
+    return `a TF.js tensor (shape [${t.shape.join(',')}], dtype ${String(t.dtype)}), which lives in TF.js's memory, not neurite's: convert it with tensor(t.arraySync()) or tensor(t.dataSync(), t.shape)`;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

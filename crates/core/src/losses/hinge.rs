@@ -28,7 +28,9 @@ pub fn forward_as(pred: &[f32], target: &[f32], rows: usize, cols: usize, conv: 
         .zip(target)
         .map(|(&p, &t)| {
             let t = if conv { 2.0 * t - 1.0 } else { t };
-            (1.0 - t * p).max(0.0) as f64
+            // Not `max(0.0)`, which drops a NaN: a NaN prediction gives a NaN loss.
+            let m = 1.0 - t * p;
+            (if m > 0.0 || m.is_nan() { m } else { 0.0 }) as f64
         })
         .sum();
     (sum / (rows * cols) as f64) as f32
@@ -44,7 +46,7 @@ pub fn backward_as(pred: &[f32], target: &[f32], rows: usize, cols: usize, conv:
     let scale = 1.0 / (rows * cols) as f32;
     for ((d, &p), &t) in dpred.iter_mut().zip(pred).zip(target) {
         let t = if conv { 2.0 * t - 1.0 } else { t };
-        *d = if 1.0 - t * p > 0.0 { -t * scale } else { 0.0 };
+        *d = if p.is_nan() { f32::NAN } else if 1.0 - t * p > 0.0 { -t * scale } else { 0.0 };
     }
 }
 
@@ -61,7 +63,7 @@ pub fn backward_target_as(pred: &[f32], target: &[f32], rows: usize, cols: usize
     let scale = if conv { 2.0 } else { 1.0 } / (rows * cols) as f32;
     for ((d, &p), &t) in dtarget.iter_mut().zip(pred).zip(target) {
         let y = if conv { 2.0 * t - 1.0 } else { t };
-        *d = if 1.0 - y * p > 0.0 { -p * scale } else { 0.0 };
+        *d = if p.is_nan() { f32::NAN } else if 1.0 - y * p > 0.0 { -p * scale } else { 0.0 };
     }
 }
 

@@ -30,7 +30,10 @@ pub fn backward(pred: &[f32], target: &[f32], rows: usize, cols: usize, delta: f
     let scale = 1.0 / (rows * cols) as f32;
     for ((d, &p), &t) in dpred.iter_mut().zip(pred).zip(target) {
         // NOTE: max/min rather than clamp, which panics on a NaN bound.
-        *d = scale * (p - t).max(-delta).min(delta);
+        // Not max/min, which would turn a NaN error into −delta (nor f32::clamp, whose panic
+        // message formats floats into the wasm).
+        let e = p - t;
+        *d = scale * if e > delta { delta } else if e < -delta { -delta } else { e };
     }
 }
 

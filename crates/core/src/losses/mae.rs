@@ -21,7 +21,7 @@ pub fn backward(pred: &[f32], target: &[f32], rows: usize, cols: usize, dpred: &
     for ((d, &p), &t) in dpred.iter_mut().zip(pred).zip(target) {
         let e = p - t;
         // NOTE: the subgradient at e = 0 is 0, as TF's `abs` gradient `sign(x)`.
-        *d = if e > 0.0 { scale } else if e < 0.0 { -scale } else { 0.0 };
+        *d = if e > 0.0 { scale } else if e < 0.0 { -scale } else if e.is_nan() { f32::NAN } else { 0.0 };
     }
 }
 

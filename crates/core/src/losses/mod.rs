@@ -277,6 +277,24 @@ pub(crate) fn softplus(x: f32) -> f32 {
 pub(crate) mod tests {
     use super::*;
 
+    /// A NaN prediction gives a NaN loss and a NaN gradient at that value, for every loss (a
+    /// `max(0.0)` or a `max/min` clamp used to drop it: hinge returned a finite loss, huber and
+    /// mae finite gradients).
+    #[test]
+    fn a_nan_prediction_is_never_dropped() {
+        for loss in every_loss() {
+            let (p, t): (&[f32], &[f32]) = match loss {
+                Loss::SparseCategoricalCrossentropy { .. } => (&[f32::NAN, 0.3, 0.2, 0.5], &[0.0, 1.0]),
+                Loss::Hinge => (&[f32::NAN, 0.5, 2.0, -1.0], &[1.0, -1.0, 1.0, -1.0]),
+                _ => (&[f32::NAN, 0.3, 0.2, 0.5], &[0.0, 1.0, 0.5, 0.5]),
+            };
+            assert!(loss.forward(p, t, 2, 2).is_nan(), "{}: loss", loss.name());
+            let mut d = [0.0; 4];
+            loss.backward(p, t, 2, 2, &mut d);
+            assert!(d[0].is_nan(), "{}: gradient {d:?}", loss.name());
+        }
+    }
+
     /// Central finite differences of the mean loss, compared with `backward`.
     pub fn gradcheck(loss: Loss, pred: &[f32], target: &[f32], rows: usize, cols: usize) {
         let mut d = vec![0.0; pred.len()];

@@ -1,5 +1,8 @@
 //! Metrics reported during `fit` and `evaluate`. `accuracy` resolves to binary, categorical or
-//! sparse accuracy from the loss, as Keras does.
+//! sparse accuracy from the loss and the output's shape, as TF.js does: categorical for the
+//! categorical cross-entropy and KL divergence, sparse for the sparse one, binary for binary
+//! cross-entropy and hinge; for the other losses (mse, mae, huber) binary when each sample's
+//! output has one value, else categorical.
 //!
 //! - binary accuracy: mean of `target == [pred > 0.5]` over all elements, as TF.js and Keras
 //!   (a target other than 0 or 1 never matches); for losses on logits and hinge (targets ±1 or
@@ -15,6 +18,9 @@ use crate::{bail, Result};
 pub enum Metric {
     BinaryAccuracy { threshold: f32 },
     CategoricalAccuracy,
+    /// `accuracy` under a loss that does not decide it: binary (threshold 0.5) when each
+    /// sample's output has one value, else categorical (TF.js's rule).
+    AccuracyByShape,
     SparseCategoricalAccuracy,
     MeanSquaredError,
     MeanAbsoluteError,
@@ -35,7 +41,8 @@ impl Metric {
                 Loss::SparseCategoricalCrossentropy { .. } => Metric::SparseCategoricalAccuracy,
                 Loss::BinaryCrossentropy { from_logits: true, .. } => Metric::BinaryAccuracy { threshold: 0.0 },
                 Loss::Hinge => Metric::BinaryAccuracy { threshold: 0.0 },
-                _ => Metric::BinaryAccuracy { threshold: 0.5 },
+                Loss::BinaryCrossentropy { .. } => Metric::BinaryAccuracy { threshold: 0.5 },
+                Loss::MeanSquaredError | Loss::MeanAbsoluteError | Loss::Huber { .. } => Metric::AccuracyByShape,
             },
             1 => Metric::BinaryAccuracy { threshold: 0.5 },
             2 => Metric::CategoricalAccuracy,
@@ -50,6 +57,7 @@ impl Metric {
     /// messages: its entry in [`Metric::ABI_NAMES`], the ids [`Metric::from_abi`] reads.
     pub fn name(&self) -> &'static str {
         Metric::ABI_NAMES[match self {
+            Metric::AccuracyByShape => 0,
             Metric::BinaryAccuracy { .. } => 1,
             Metric::CategoricalAccuracy => 2,
             Metric::SparseCategoricalAccuracy => 3,
@@ -62,6 +70,9 @@ impl Metric {
     /// this metric, as the losses check theirs: a metric never reads a part of the targets.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn check(&self, pred: &[usize], target: &[usize]) -> Result<()> {
+        if let Metric::AccuracyByShape = self {
+            return Metric::by_shape(pred.last().copied().filter(|_| pred.len() > 1).unwrap_or(1)).check(pred, target);
+        }
         let (name, show) = (self.name(), |d: &[usize]| crate::Shape::from(d.to_vec()));
         let sparse = pred.split_last().map(|(_, lead)| lead.to_vec()).unwrap_or_default();
         // A trailing axis of 1 on either side is the same shape, as the losses take it.
@@ -81,8 +92,16 @@ impl Metric {
         Ok(())
     }
 
+    /// [`Metric::AccuracyByShape`] for outputs of `cols` values per sample.
+    fn by_shape(cols: usize) -> Metric {
+        if cols == 1 { Metric::BinaryAccuracy { threshold: 0.5 } } else { Metric::CategoricalAccuracy }
+    }
+
     /// The metric on one batch: `pred` is rows × cols; `target` is rows × cols, or rows for sparse.
     pub fn compute(&self, pred: &[f32], target: &[f32], cols: usize) -> f32 {
+        if let Metric::AccuracyByShape = self {
+            return Metric::by_shape(cols).compute(pred, target, cols);
+        }
         let n = pred.len().max(1) as f32;
         let argmax = |r: &[f32]| r.iter().enumerate().fold(0, |b, (i, &v)| if v > r[b] { i } else { b });
         match *self {
@@ -100,6 +119,7 @@ impl Metric {
             }
             Metric::MeanSquaredError => pred.iter().zip(target).map(|(p, t)| (p - t) * (p - t)).sum::<f32>() / n,
             Metric::MeanAbsoluteError => pred.iter().zip(target).map(|(p, t)| (p - t).abs()).sum::<f32>() / n,
+            Metric::AccuracyByShape => Metric::by_shape(cols).compute(pred, target, cols),
         }
     }
 }
@@ -131,6 +151,25 @@ mod tests {
         // As TF.js: the target is compared as it is (0.9 and 2 are never a match).
         assert_eq!(Metric::BinaryAccuracy { threshold: 0.5 }.compute(&[1., 1., 1., 1.], &[0.9, 2., 0., 1.], 1), 0.25);
         assert_eq!(Metric::BinaryAccuracy { threshold: 0.0 }.compute(&[0.3, -2., 1., -1.], &[1., -1., -1., 0.], 1), 0.75);
+    }
+
+    /// `accuracy` under mse, mae and huber follows the output's shape (TF.js): categorical for
+    /// several values per sample (it was binary, element by element: 0.58 where TF.js says
+    /// 0.33), binary for one; its checks follow the same rule.
+    #[test]
+    fn accuracy_under_a_regression_loss_follows_the_output_shape() {
+        for loss in [Loss::MeanSquaredError, Loss::MeanAbsoluteError, Loss::Huber { delta: 1.0 }] {
+            let m = Metric::from_abi(0, &loss).unwrap();
+            assert_eq!(m, Metric::AccuracyByShape);
+            assert_eq!(m.name(), "accuracy");
+            // Two rows of 3: argmax hits in row 0 only; element-wise it would be 4/6.
+            let (p, t) = ([0.1, 0.7, 0.2, 0.6, 0.3, 0.1], [0., 1., 0., 0., 1., 0.]);
+            assert_eq!(m.compute(&p, &t, 3), 0.5);
+            assert_eq!(m.compute(&[0.2, 0.8, 0.6], &[0., 1., 0.], 1), 2.0 / 3.0);
+            assert!(m.check(&[20, 3], &[20, 3]).is_ok() && m.check(&[20, 1], &[20]).is_ok() && m.check(&[20], &[20]).is_ok());
+            assert!(m.check(&[20, 3], &[20]).unwrap_err().to_string().starts_with("categoricalAccuracy:"));
+        }
+        assert_eq!(Metric::from_abi(0, &Loss::BinaryCrossentropy { from_logits: false, label_smoothing: 0.0 }).unwrap(), Metric::BinaryAccuracy { threshold: 0.5 });
     }
 
     #[test]
