@@ -215,7 +215,7 @@ describe('compile', () => {
     await expectError(() => m.compile({ optimizer: 'sgd', loss: 'crossentropy' }), Invalid, /^compile: unknown loss 'crossentropy' \(known: meanSquaredError, meanAbsoluteError, huber, binaryCrossentropy, categoricalCrossentropy, sparseCategoricalCrossentropy, kullbackLeiblerDivergence, hinge, mse, mae, kld\)$/);
     await expectError(() => m.compile({ optimizer: 'nadam' as 'adam', loss: 'mse' }), Invalid, 'compile: optimizer must be one of sgd, adam, adamw, rmsprop, adagrad, adamax, adadelta or optimizers.<name>({...}), got the string "nadam" — did you mean \'adam\'?');
     // @ts-expect-error: an unknown metric name is a type error too
-    await expectError(() => m.compile({ optimizer: 'sgd', loss: 'mse', metrics: ['accuracy', 'f1'] }), Invalid, 'compile: unknown metric "f1"; valid: accuracy, binaryAccuracy, categoricalAccuracy, sparseCategoricalAccuracy, mse, mae (aliases: acc, meanSquaredError, meanAbsoluteError)');
+    await expectError(() => m.compile({ optimizer: 'sgd', loss: 'mse', metrics: ['accuracy', 'f1'] }), Invalid, 'compile: unknown metric "f1"; valid: accuracy, binaryAccuracy, categoricalAccuracy, sparseCategoricalAccuracy, mse, mae (aliases: acc, meanSquaredError, meanAbsoluteError, MSE, MAE)');
     await expectError(() => m.compile({ optimizer: 'sgd', loss: 'mse', metrics: 42 as never }), Invalid, "compile: metrics must be an array of names, e.g. ['accuracy'], got 42");
     await expectError(() => m.compile({ optimizer: 'sgd' } as nr.CompileArgs), Invalid, "compile: loss is required, e.g. loss: 'categoricalCrossentropy'");
     await expectError(() => m.compile({ optimizer: 'sgd', loss: { name: 'huber', delta: -1 } }), Invalid, 'huber: delta must be a finite number > 0, got -1');

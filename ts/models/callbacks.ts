@@ -35,6 +35,13 @@ export interface CallbackHooks {
   onEpochBegin?(epoch: number, logs?: Logs): void | Promise<void>;
   onEpochEnd?(epoch: number, logs?: Logs): void | Promise<void>;
   onBatchBegin?(batch: number, logs?: Logs): void | Promise<void>;
+  /**
+   * After each training step: `logs` has the batch index and `size`, and that batch's own loss
+   * and metrics (as TF.js; Keras 3 passes the running means of the epoch so far). The epoch's
+   * logs (`onEpochEnd`, the history) are their means weighted by batch size. A progress reporter
+   * (`progressBar()`, or any callback with its `configure` and `note`) gets the running means,
+   * so its bar shows what the epoch line will.
+   */
   onBatchEnd?(batch: number, logs?: Logs): void | Promise<void>;
   /**
    * After `fit` yields to the event loop (at most every `yieldEveryMs`, or as `yieldEvery` says), as TF.js: the epoch, the
@@ -204,19 +211,39 @@ export class EarlyStopping extends Callback {
   }
 }
 
-/** Stops training as soon as the loss is NaN or infinite. */
+/**
+ * Stops training as soon as a batch's loss is NaN or infinite (Keras's `TerminateOnNaN`; TF.js
+ * has none). neurite's training step refuses an update whose gradient is not finite (the
+ * weights and the step count stay as they were, and `fit` rejects); with this callback among
+ * the callbacks, `fit` and `fitDataset` instead report that batch to every callback with a
+ * loss (and metrics) of NaN, this callback stops training, and `fit` returns the history (the
+ * last epoch's `loss` NaN). The weights are those after the last finite step.
+ */
 export class TerminateOnNaN extends Callback {
   /** Why this callback stopped training (`fit` prints it), or `null`. */
   stopReason: string | null = null;
+  /** The core's message for the step it refused at the current batch, or null. */
+  #refused: string | null = null;
   /** Clears the stop reason of an earlier `fit`. */
   onTrainBegin(): void {
     this.stopReason = null;
+    this.#refused = null;
+  }
+  /**
+   * @internal `fit` tells the callback, before `onBatchEnd`, that the core refused this batch's
+   * step (`message`, its error): the weights were rolled back to those of the last finite step.
+   */
+  refusedStep(message: string): void {
+    this.#refused = message;
   }
   /** Stops training when the batch's loss is NaN or infinite. */
   onBatchEnd(batch: number, logs: Logs = {}): void {
+    const refused = this.#refused;
+    this.#refused = null;
     if (logs.loss !== undefined && !Number.isFinite(logs.loss)) {
       this.model.stopTraining = true;
-      this.stopReason = `terminateOnNaN: the loss became ${formatLog(logs.loss)} at batch ${batch}`;
+      const why = refused === null ? '' : `; the step was refused and not applied, so the weights are those after the last finite step (${refused.replace(/^[A-Za-z]+: /, '')})`;
+      this.stopReason = `terminateOnNaN: the loss became ${formatLog(logs.loss)} at batch ${batch}${why}`;
     }
   }
 }

@@ -14,9 +14,30 @@ import { Optimizer, sgd, adam, adamw, rmsprop, adagrad, adamax, adadelta } from 
 export const METRICS = ['accuracy', 'binaryAccuracy', 'categoricalAccuracy', 'sparseCategoricalAccuracy', 'mse', 'mae'] as const;
 /** A metric `compile` accepts by name (see {@link METRICS}); aliases in {@link MetricAlias}. */
 export type MetricName = (typeof METRICS)[number];
-/** Keras's and TF.js's other names for the metrics. */
-export type MetricAlias = 'acc' | 'meanSquaredError' | 'meanAbsoluteError';
-const METRIC_ALIASES: Record<MetricAlias, MetricName> = { acc: 'accuracy', meanSquaredError: 'mse', meanAbsoluteError: 'mae' };
+/** Keras's and TF.js's other names for the metrics (`MSE` and `MAE` are TF.js's). */
+export type MetricAlias = 'acc' | 'meanSquaredError' | 'meanAbsoluteError' | 'MSE' | 'MAE';
+const METRIC_ALIASES: Record<MetricAlias, MetricName> = { acc: 'accuracy', meanSquaredError: 'mse', meanAbsoluteError: 'mae', MSE: 'mse', MAE: 'mae' };
+
+/**
+ * Metrics TF.js's or Keras's compile takes that the training step has no kernel for, each with
+ * the `metrics.*` function that computes it from `predict` (null: none) and whether that
+ * function gives one value per example (so its mean is the metric).
+ */
+const FROM_PREDICT: Readonly<Record<string, readonly [fn: string | null, perExample: boolean]>> = {
+  precision: ['precision', false], recall: ['recall', false], AUC: [null, false], auc: [null, false],
+  categoricalCrossentropy: ['categoricalCrossentropy', true], crossentropy: ['categoricalCrossentropy', true], ce: ['categoricalCrossentropy', true],
+  sparseCategoricalCrossentropy: [null, false], binaryCrossentropy: ['binaryCrossentropy', true],
+  mape: ['mape', true], MAPE: ['mape', true], meanAbsolutePercentageError: ['mape', true],
+  cosine: ['cosineProximity', true], cosineProximity: ['cosineProximity', true], r2Score: ['r2Score', false],
+};
+
+/** The error for a metric name the training step cannot compute (see {@link FROM_PREDICT}). */
+function noKernel(name: string): InvalidArgumentError {
+  const [fn, perExample] = FROM_PREDICT[name];
+  const call = fn === null ? null : `metrics.${fn}(y, model.predict(x))`;
+  const how = call === null ? 'neurite has no function for it yet' : `compute it from predict instead: ${perExample ? `${call}.mean()` : call}`;
+  return new InvalidArgumentError(`compile: metric ${JSON.stringify(name)} is not supported: compile reports only the metrics its training step computes, ${METRICS.join(', ')} (aliases: ${Object.keys(METRIC_ALIASES).join(', ')}); ${how}`);
+}
 
 /**
  * @internal The key a metric compiled as `name` has in `fit`'s logs and history: the name as
@@ -86,6 +107,7 @@ function metricList(where: string, given: unknown): Array<{ id: number; name: st
   return list.map((m: unknown) => {
     const name = typeof m === 'string' ? (METRIC_ALIASES[m as MetricAlias] ?? m) : m;
     const id = METRICS.indexOf(name as MetricName);
+    if (id < 0 && typeof m === 'string' && Object.hasOwn(FROM_PREDICT, m)) throw noKernel(m);
     if (id < 0) throw new InvalidArgumentError(`compile: unknown metric ${typeof m === 'string' ? JSON.stringify(m) : describe(m)}${didYouMean(m, [...METRICS, ...Object.keys(METRIC_ALIASES)])}; valid: ${METRICS.join(', ')} (aliases: ${Object.keys(METRIC_ALIASES).join(', ')})`);
     return { id, name: m as string };
   });

@@ -14,7 +14,7 @@ import { slice } from '../ops/slicing.js';
 import { argMax } from '../ops/reduce.js';
 import { tensor } from '../ops/creation.js';
 import { tidy } from '../scope.js';
-import { Callback, type CallbackHooks, type Logs } from './callbacks.js';
+import { Callback, TerminateOnNaN, type CallbackHooks, type Logs } from './callbacks.js';
 import { progressBar, type ProgressReporter } from './progress.js';
 import { batchSizeOf, type Sequential } from './sequential.js';
 import { targetHint } from './compile.js';
@@ -335,6 +335,27 @@ export interface EpochRunner {
   close?(): void | Promise<void>;
 }
 
+/**
+ * Whether `c` is a progress reporter (`progressBar()`, or any callback with its `configure` and
+ * `note`): `onBatchEnd` gives it the running means of the epoch so far, not the batch's values.
+ */
+function isProgressReporter(c: CallbackHooks): boolean {
+  const r = c as { configure?: unknown; note?: unknown };
+  return typeof r.configure === 'function' && typeof r.note === 'function';
+}
+
+/** The core's refusal of a step whose gradient is not finite (it rolls the weights and step back). */
+const NON_FINITE_STEP = / is not finite \(NaN or Infinity\) at step \d+/;
+
+/**
+ * The `terminateOnNaN` callback among `cbs` when `err` is the core's refusal of a non-finite step
+ * (see {@link NON_FINITE_STEP}), else null: with one, that step counts as a batch whose loss is NaN.
+ */
+function refusedStepStopper(cbs: readonly CallbackHooks[], err: unknown): TerminateOnNaN | null {
+  if (!(err instanceof InvalidArgumentError) || !NON_FINITE_STEP.test(err.message)) return null;
+  return (cbs.find((c) => c instanceof TerminateOnNaN) as TerminateOnNaN | undefined) ?? null;
+}
+
 /** The callback objects of the runs in progress (one object may serve one run at a time). */
 const callbacksInUse = new WeakSet<object>();
 
@@ -397,6 +418,15 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
         stillLive();
       }
     };
+    /** `onBatchEnd` with the batch's own logs, but the running means (`running`) for progress reporters. */
+    const emitBatchEnd = async (batch: number, logs: Logs, running: Logs): Promise<void> => {
+      for (const c of cbs) {
+        const f = c.onBatchEnd;
+        if (f === undefined) continue;
+        await f.call(c, batch, isProgressReporter(c) ? running : logs);
+        stillLive();
+      }
+    };
 
     stillLive();
     const names = columns.map(([k]) => k);
@@ -424,14 +454,29 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
         where = `epoch ${epoch}, batch ${b}`;
         await emit('onBatchBegin', b, { batch: b, size: count });
         stillLive(); // also without callbacks: something disposed on a microtask since the last step
-        train(out);
+        try {
+          train(out);
+        } catch (err) {
+          // A step the core refused for a non-finite gradient (weights and step rolled back):
+          // with terminateOnNaN, a batch whose loss is NaN, so the callback stops training and
+          // fit returns the history (Keras's TerminateOnNaN); without it, the error.
+          const stopper = refusedStepStopper(cbs, err);
+          if (stopper === null) throw err;
+          stopper.refusedStep((err as Error).message);
+          out.fill(NaN);
+        }
         seen += count;
+        // As TF.js: each batch's own loss and metrics; the epoch's logs are their means weighted
+        // by batch size (TF.js's BaseLogger). Progress reporters get the running means so far,
+        // as Keras's and TF.js's bars show them.
         const logs: Logs = { batch: b, size: count };
+        const running: Logs = { batch: b, size: count };
         columns.forEach(([k, at], i) => {
           sums[i] += out[at] * count;
-          logs[k] = sums[i] / seen;
+          logs[k] = out[at];
+          running[k] = sums[i] / seen;
         });
-        await emit('onBatchEnd', b, logs);
+        await emitBatchEnd(b, logs, running);
         if (performance.now() - lastYield >= yieldEvery) await yieldTo(epoch, b, logs);
         b++;
       };

@@ -42,6 +42,7 @@ import type { LayerVariable } from '../layers/variable.js';
 import { setModelVariables, tapeRecording } from '../autodiff.js';
 import { checkUserDefinedMetadata, type IOHandler, type ModelArtifacts, type SaveResult } from '../io/artifacts.js';
 import { saveWith, sequentialToArtifacts, type SaveOptions } from '../io/model.js';
+import { exportTrainingState, importTrainingState } from './training-state.js';
 import { makeModel, modelConfig, modelSpec, specFromKeras, type ModelConfig } from '../io/topology.js';
 import { expectedWeights, type ModelSpec } from '../io/spec.js';
 import { applySymbolic, isSymbolic, setConnector, setInputOwner, SymbolicTensor, usesOf } from './symbolic.js';
@@ -545,14 +546,25 @@ export class Sequential {
     }
   }
 
-  /** Configures training: optimizer, loss and metrics (as TF.js `compile`). */
+  /**
+   * Configures training: optimizer, loss and metrics (as TF.js `compile`).
+   *
+   * As in TF.js, where an optimizer object owns its state, compiling again with the optimizer
+   * object the model is compiled with (the same instance, e.g. `model.optimizer`, to add a
+   * metric) keeps the training state: the optimizer's slots (Adam's moments, …), its step (a
+   * schedule's position) and the learning-rate scale `reduceLROnPlateau` set. Any other
+   * optimizer, or a name such as `'adam'` (a new optimizer, as TF.js makes), starts afresh.
+   */
   compile(args: CompileArgs): void {
     this.#notFitting('compile');
     const h = this.handle('compile');
     const outs = this.#graph?.outputs.map((t) => t.sourceLayer.name);
     const { params, info } = encodeCompile(args, outs);
+    // The same optimizer object: its state is read before the trainer is rebuilt and written back after.
+    const kept = this.#compiled !== null && info.optimizer === this.#compiled.optimizer ? exportTrainingState(this) : null;
     call((e) => check(e.nr_model_compile(h, writeF32(params), params.length)));
     this.#compiled = info;
+    if (kept !== null) importTrainingState(this, kept);
     this.#syncTrainable('compile');
   }
 
