@@ -68,3 +68,23 @@ describe('what a ported program passes where neurite takes its own', () => {
     m.dispose();
   });
 });
+
+describe("Keras's trainOnBatch(x, y, sampleWeight)", () => {
+  it('is an error, not a step without the weights (TF.js ignores the third argument)', () => {
+    const m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 1 })] });
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    const before = m.getWeights().map((w) => { const v = w.dataSync().slice(); w.dispose(); return v; });
+    nr.tidy(() => {
+      expect(() => (m.trainOnBatch as (...a: unknown[]) => unknown)(nr.tensor([[1, 2]]), nr.tensor([[1]]), nr.tensor([0]))).toThrow(/^trainOnBatch: takes 2 arguments \(x, y\), got 3; sample weights are not supported here/);
+    });
+    const after = m.getWeights().map((w) => { const v = w.dataSync().slice(); w.dispose(); return v; });
+    expect(after).toEqual(before);
+    m.dispose();
+    const ae = nr.autoencoder({ encoder: nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 1 })] }), decoder: nr.sequential({ layers: [nr.layers.dense({ inputShape: [1], units: 2 })] }) });
+    ae.compile({ optimizer: 'sgd', loss: 'mse' });
+    nr.tidy(() => {
+      expect(() => (ae.trainOnBatch as (...a: unknown[]) => unknown)(nr.tensor([[1, 2]]), undefined, nr.tensor([0]))).toThrow(/^trainOnBatch: takes 2 arguments/);
+    });
+    ae.dispose();
+  });
+});

@@ -13,7 +13,7 @@ import { describe, show } from '../ops/convert.js';
 import { Tensor } from '../tensor.js';
 import { Layer } from '../layers/layer.js';
 import type { FitArgs, History } from './fit.js';
-import { Sequential, setModelMaker } from './sequential.js';
+import { extraArguments, Sequential, setModelMaker } from './sequential.js';
 import { layerSpec, makeModel, modelSpec, specFromKeras, type ModelConfig } from '../io/topology.js';
 import { inferWeights, type ModelSpec } from '../io/spec.js';
 
@@ -204,6 +204,7 @@ export class Autoencoder<E extends Sequential | Layer = Sequential | Layer, D ex
    * `x`/`y`; returns `[loss, ...metrics]` (or the loss).
    */
   override trainOnBatch(x: Tensor | Tensor[], y?: Tensor | Tensor[]): number | number[] {
+    extraArguments('trainOnBatch', arguments.length, 2);
     if (y !== undefined) return super.trainOnBatch(x, y);
     this.#selfTarget('trainOnBatch');
     return super.trainOnBatch(x, x);

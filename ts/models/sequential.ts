@@ -126,6 +126,17 @@ const holders = new WeakMap<Layer | Sequential, Set<Sequential>>();
  */
 const parentsOf = new WeakMap<Layer | Sequential, Set<Sequential>>();
 
+/**
+ * @internal Refuses arguments past the `n` a method takes: Keras's
+ * `train_on_batch(x, y, sample_weight)` ported as `trainOnBatch(x, y, w)` would otherwise
+ * train without the weights, silently (TF.js ignores it too).
+ */
+export function extraArguments(op: string, given: number, n: number): void {
+  if (given > n) {
+    throw new InvalidArgumentError(`${op}: takes ${n} arguments (x, y), got ${given}; sample weights are not supported here: fit takes classWeight, and a custom loop can weight its own loss`);
+  }
+}
+
 /** A stack of layers trained as one model (Keras/TF.js `Sequential`); make one with {@link sequential}. */
 export class Sequential {
   /** A unique name, given or generated (`sequential_1`, `model_1`, …); `getLayer` in an outer model finds it by this. */
@@ -914,6 +925,7 @@ export class Sequential {
    * several outputs `[loss, ...outputLosses, ...metrics]`, as TF.js).
    */
   trainOnBatch(x: Tensor | Tensor[], y: Tensor | Tensor[]): number | number[] {
+    extraArguments('trainOnBatch', arguments.length, 2);
     this.#notFitting('trainOnBatch');
     const info = this.compiledInfo('trainOnBatch');
     const h = this.handle('trainOnBatch');
