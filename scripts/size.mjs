@@ -245,7 +245,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * (kernels/matmul_stream.rs: batch-1 inference of wide dense layers reads B once in place,
  * 1.3-1.8x faster, their transposed forms up to 3x; +5.5 kB; a first version with a kernel per
  * row count and a 16-row one was +7.3 kB): wasm 356.6 -> 362.1 kB. url 492.3 kB, inline
- * 414.9 kB. Budgets: those plus ~0.5%.
+ * 414.9 kB. Budgets: those plus ~0.5%. Then, within them: fit/compile as TF.js (onBatchEnd's
+ * own logs, recompiling keeps the optimizer state, terminateOnNaN on a refused step, metric
+ * names) and messages for TF.js tensors, loss functions and extra arguments: JS 129.7 -> 130.6
+ * kB; url 493.2 kB, inline 415.8 kB.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */
