@@ -66,19 +66,21 @@ impl Reduction {
     /// `loss.backward` under this reduction.
     pub fn backward(self, loss: &Loss, pred: &[f32], target: &[f32], rows: usize, cols: usize, dpred: &mut [f32]) {
         loss.backward(pred, target, rows, cols, dpred);
-        let f = self.factor(loss, cols);
-        if f != 1.0 {
-            dpred.iter_mut().for_each(|d| *d *= f);
-        }
+        self.scale(loss, cols, dpred);
     }
 
     /// `loss.backward_target` under this reduction.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn backward_target(self, loss: &Loss, pred: &[f32], target: &[f32], rows: usize, cols: usize, dtarget: &mut [f32]) {
         loss.backward_target(pred, target, rows, cols, dtarget);
+        self.scale(loss, cols, dtarget);
+    }
+
+    /// Multiplies a mean-reduction gradient by [`Reduction::factor`].
+    fn scale(self, loss: &Loss, cols: usize, d: &mut [f32]) {
         let f = self.factor(loss, cols);
         if f != 1.0 {
-            dtarget.iter_mut().for_each(|d| *d *= f);
+            d.iter_mut().for_each(|v| *v *= f);
         }
     }
 
