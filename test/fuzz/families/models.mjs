@@ -855,6 +855,8 @@ const convOp = {
     const act = rng.pick(Object.keys(ACTS));
     const f = rng.int(1, 3);
     const conv = { filters: f, kernelSize: k, strides: s, dilationRate: d, padding: same ? 'same' : 'valid', activation: act, inputShape: [h, w, c], biasInitializer: 'randomNormal' };
+    // An activity penalty now and then (training only: predict is unchanged).
+    if (rng.chance(0.2)) conv.activityRegularizer = rng.pick(['l1', 'l2', 'l1l2']);
     const fits = (len, a) => same || len >= (k[a] - 1) * d[a] + 1;
     let valid = fits(h, 0) && fits(w, 1);
     const oh = valid ? R.windowPlace(h, k[0], s[0], d[0], same).out : 0, ow = valid ? R.windowPlace(w, k[1], s[1], d[1], same).out : 0;
@@ -865,7 +867,7 @@ const convOp = {
     if (pool && !psame && (oh < pk[0] || ow < pk[1])) valid = false;
     const poolCfg = { poolSize: pk, strides: ps, padding: psame ? 'same' : 'valid' };
     // A bad option now and then, or an input with other channels.
-    const badCfg = rng.chance(0.1) ? rng.pick([['kernelSize', [0, 2]], ['strides', -1], ['padding', 'full'], ['dilationRate', [1.5, 1]], ['filters', 0], ['dataFormat', 'channelsFirst']]) : null;
+    const badCfg = rng.chance(0.1) ? rng.pick([['kernelSize', [0, 2]], ['strides', -1], ['padding', 'full'], ['dilationRate', [1.5, 1]], ['filters', 0], ['dataFormat', 'channelsFirst'], ['activityRegularizer', 'l3']]) : null;
     if (badCfg) conv[badCfg[0]] = badCfg[1];
     const wrongInput = rng.chance(0.1);
     const x = ctx.fresh([n, h, w, wrongInput ? c + 1 : c]);
