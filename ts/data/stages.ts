@@ -15,7 +15,8 @@ import { deepClone, disposeAll, disposeConsumed, tensorsIn } from './tree.js';
 import { mix32, uniform } from './random.js';
 import { done, isThenable, LazyIterator, type IteratorLike, type Next } from './iterator.js';
 import { isDataset, passOf } from './dataset.js';
-import { YIELD_EVERY_MS, yieldNow } from '../models/fit.js';
+import { YIELD_EVERY_MS } from '../models/fit.js';
+import { yieldNow } from '../runtime.js';
 
 /** Upstream pulls between two looks at the clock in {@link Pace}. */
 const PACE_PULLS = 256;

@@ -14,6 +14,7 @@ import { slice } from '../ops/slicing.js';
 import { argMax } from '../ops/reduce.js';
 import { tensor } from '../ops/creation.js';
 import { tidy } from '../scope.js';
+import { yieldNow } from '../runtime.js';
 import { Callback, TerminateOnNaN, type CallbackHooks, type Logs } from './callbacks.js';
 import { progressBar, type ProgressReporter } from './progress.js';
 import { batchSizeOf, type Sequential } from './sequential.js';
@@ -128,13 +129,6 @@ export type YieldEvery = 'auto' | 'batch' | 'epoch' | 'never' | number;
 /** @internal How long a training or dataset loop runs before it yields (`yieldEveryMs`'s default). */
 export const YIELD_EVERY_MS = 16;
 
-/** @internal Lets the event loop run (timers, I/O, rendering): `setImmediate` where there is one, else `setTimeout(0)`. */
-export const yieldNow = (): Promise<void> =>
-  new Promise((resolve) => {
-    const g = globalThis as { setImmediate?: (f: () => void) => void };
-    if (g.setImmediate) g.setImmediate(resolve);
-    else setTimeout(resolve, 0);
-  });
 
 /** @internal An integer option of `op` (`fit`, `fitDataset`) in `[min, 2^31 - 1]`. */
 export function intOption(op: string, name: string, v: unknown, min: number): number {

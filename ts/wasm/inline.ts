@@ -9,7 +9,7 @@ import { NeuriteError } from '../errors.js';
 import { decodeBase91 } from './base91.js';
 import { WASM_BYTES, WASM_LZMA } from './inline.generated.js';
 import { lzmaDecode, lzmaDecodeSliced } from './lzma.js';
-import { isNode } from '../runtime.js';
+import { yieldNow } from '../runtime.js';
 
 /**
  * Unpacks a module: `text` is an `.lzma` stream in basE91 (see scripts/build-wasm.mjs), `size`
@@ -29,33 +29,12 @@ function unpackError(err: unknown): NeuriteError {
   return new NeuriteError('Internal', `init: the inline wasm does not unpack (a damaged bundle?): ${(err as Error)?.message ?? String(err)}`);
 }
 
-/** The neurite core module this bundle carries, unpacked. */
-export function inlineModule(): Uint8Array<ArrayBuffer> {
-  return unpackInline(WASM_LZMA, WASM_BYTES);
-}
-
-/** Output bytes unpacked between two pauses of {@link inlineModuleSliced}: a few ms each. */
+/** Output bytes unpacked between two turns of the event loop in {@link inlineModuleSliced}: a few ms each. */
 const SLICE = 1 << 16;
 
 /**
- * One turn of the event loop: `setImmediate` in Node, else a message to itself, which browsers
- * do not clamp as they clamp nested timers (a `setTimeout(0)` chain waits 4 ms a turn after
- * the fifth).
- */
-function pause(): Promise<void> {
-  if (isNode) return new Promise((resolve) => setImmediate(resolve));
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(0);
-  });
-}
-
-/**
- * {@link inlineModule} unpacked in slices with a turn of the event loop between them, so that
+ * The neurite core module this bundle carries, unpacked as {@link unpackInline} does but in
+ * slices with a turn of the event loop between them ({@link yieldNow}), so that
  * `init()` on a page's main thread leaves it responsive instead of one long task (~100 ms or
  * more in a browser); the same bytes and errors.
  */
@@ -66,9 +45,9 @@ export async function inlineModuleSliced(): Promise<Uint8Array<ArrayBuffer>> {
   } catch (err) {
     throw unpackError(err);
   }
-  await pause();
+  await yieldNow();
   try {
-    return await lzmaDecodeSliced(packed, WASM_BYTES, SLICE, pause);
+    return await lzmaDecodeSliced(packed, WASM_BYTES, SLICE, yieldNow);
   } catch (err) {
     throw unpackError(err);
   }
