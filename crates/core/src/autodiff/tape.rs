@@ -407,8 +407,7 @@ fn backward(op: &Recorded, x: &[&Tensor], y: &Tensor, g: Tensor, need: &[bool]) 
         }
         Recorded::Loss { loss, reduction } => {
             let pred = x[0];
-            let cols = pred.dims().last().copied().unwrap_or(1);
-            let rows = if cols == 0 { 0 } else { pred.size() / cols };
+            let (rows, cols) = crate::losses::check::rows_cols(pred.dims());
             let s = *g.data().first().ok_or_else(|| bad("loss gradient is empty"))?;
             let mut d = Tensor::zeros("grad", pred.shape().clone())?;
             reduction.backward(loss, pred.data(), x[1].data(), rows, cols, d.data_mut());
