@@ -346,10 +346,12 @@ describe('messages name the op once', () => {
       const viaDataset = await rejection(a.fitDataset(ds, { verbose: 0 }));
       expect(viaDataset.message).toMatch(/^fitDataset: a gradient of `kernel` of layer \S+ is not finite \(NaN or Infinity\) at step \d+; .*\(epoch 0, batch \d+\)$/);
       expect(viaDataset.message).not.toContain('fit: ');
+      expect([viaDataset.name, (viaDataset as nr.NeuriteError).code]).toEqual(['NonFiniteError', 'NonFinite']);
       const [tx, ty] = [nr.tensor(x), nr.tensor(y)];
       try {
         const viaFit = await rejection(b.fit(tx, ty, { epochs: 5, batchSize: 1, shuffle: false, verbose: 0 }));
         expect(viaFit.message).toMatch(/^fit: a gradient of `kernel` of layer \S+ is not finite/);
+        expect(viaFit).toBeInstanceOf(nr.NonFiniteError);
         // trainOnBatch runs the same update: "trainOnBatch: a gradient …", not "trainOnBatch: fit: …".
         const c = make();
         try {
@@ -362,6 +364,7 @@ describe('messages name the op once', () => {
             }
           }
           expect(err?.message).toMatch(/^trainOnBatch: a gradient of `kernel` of layer \S+ is not finite/);
+          expect(err).toBeInstanceOf(nr.NonFiniteError);
         } finally {
           c.dispose();
         }

@@ -399,6 +399,7 @@ describe('optimizer API', () => {
       expect(() => opt.applyGradients([{ variable: x, grad: nr.tensor([1, 1]) }, { variable: y, grad: nr.tensor([[NaN]]) }])).toThrow(
         'applyGradients: gradient 1 (shape [1,1]) holds NaN at index 0; gradients must be finite',
       );
+      expect(() => opt.applyGradients([{ variable: x, grad: nr.tensor([1, 1]) }, { variable: y, grad: nr.tensor([[Infinity]]) }])).toThrow(nr.NonFiniteError);
       expect(Array.from(x.data())).toEqual([1, 2]);
       expect(opt.iterations).toBe(0);
       expect(() => opt.applyGradients([{ variable: x, grad: x }, { variable: x, grad: x }])).toThrow('applyGradients: pairs[1].variable appears twice');

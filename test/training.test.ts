@@ -312,6 +312,13 @@ describe('callbacks and history', () => {
     m.compile({ optimizer: optimizers.sgd({ learningRate: 0.1 }), loss: 'meanSquaredError' });
     const before = weights(m);
     expect(() => m.trainOnBatch(x, y)).toThrow(/^trainOnBatch: a gradient of `kernel` of layer 0 is not finite \(NaN or Infinity\) at step 1; lower the learning rate/);
+    // Its own class and code (a diverged step is not a bad argument): catchable without the text.
+    expect(() => m.trainOnBatch(x, y)).toThrow(nr.NonFiniteError);
+    try {
+      m.trainOnBatch(x, y);
+    } catch (e) {
+      expect([e instanceof nr.InvalidArgumentError, (e as nr.NeuriteError).code]).toEqual([false, 'NonFinite']);
+    }
     expect(weights(m)).toEqual(before);
     expect(m.learningRate).toBeCloseTo(0.1, 6);
   });

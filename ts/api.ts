@@ -11,6 +11,7 @@ export {
   DisposedError,
   OutOfMemoryError,
   WasmPanicError,
+  NonFiniteError,
   type ErrorCode,
 } from './errors.js';
 export { MAX_ELEMENTS, type TensorLike, type TensorValues } from './ops/convert.js';

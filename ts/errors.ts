@@ -4,7 +4,7 @@
  * `matMul: inner dimensions differ: a is [2,3], b is [4,5]`.
  */
 
-/** Machine-readable error codes. The first six mirror the C ABI status codes. */
+/** Machine-readable error codes. The first seven mirror the C ABI status codes. */
 export type ErrorCode =
   | 'InvalidArgument'
   | 'ShapeMismatch'
@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'OutOfMemory'
   | 'Internal'
   | 'Panic'
+  | 'NonFinite'
   | 'Disposed'
   | 'NotInitialized';
 
@@ -59,6 +60,19 @@ export class OutOfMemoryError extends NeuriteError {
 }
 
 /**
+ * A training step diverged: a gradient is NaN or infinite, so the step was refused and nothing
+ * changed (weights, optimizer state and step count are those before it). The message names the
+ * weight, its layer and the step. Lower the learning rate, clip gradients (`clipNorm`,
+ * `clipValue`), or check the data for NaN; `callbacks.terminateOnNaN()` turns it into a stop.
+ */
+export class NonFiniteError extends NeuriteError {
+  constructor(message: string) {
+    super('NonFinite', message);
+    this.name = 'NonFiniteError';
+  }
+}
+
+/**
  * The WebAssembly instance trapped: a bug in neurite (a Rust panic). The message carries the
  * panic message. neurite replaces the instance; tensors created before are no longer valid.
  */
@@ -81,6 +95,7 @@ export function errorFromStatus(status: number, message: string): NeuriteError {
       case 3: return new NeuriteError('InvalidHandle', message);
       case 4: return new OutOfMemoryError(message);
       case 5: return new NeuriteError('Internal', message);
+      case 7: return new NonFiniteError(message);
       default: return new NeuriteError('Internal', `unexpected status ${status}: ${message}`);
     }
   })();

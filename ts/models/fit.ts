@@ -7,7 +7,7 @@
  */
 import { didYouMean, unknownOption, optionKeys } from '../options.js';
 import { argPtr, call, check, instanceId } from '../engine.js';
-import { DisposedError, InvalidArgumentError, ShapeError } from '../errors.js';
+import { DisposedError, InvalidArgumentError, NonFiniteError, ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { boolArg, describe, need } from '../ops/convert.js';
 import { slice } from '../ops/slicing.js';
@@ -338,15 +338,13 @@ function isProgressReporter(c: CallbackHooks): boolean {
   return typeof r.configure === 'function' && typeof r.note === 'function';
 }
 
-/** The core's refusal of a step whose gradient is not finite (it rolls the weights and step back). */
-const NON_FINITE_STEP = / is not finite \(NaN or Infinity\) at step \d+/;
-
 /**
- * The `terminateOnNaN` callback among `cbs` when `err` is the core's refusal of a non-finite step
- * (see {@link NON_FINITE_STEP}), else null: with one, that step counts as a batch whose loss is NaN.
+ * The `terminateOnNaN` callback among `cbs` when `err` is the core's refusal of a step whose
+ * gradient is not finite (a {@link NonFiniteError}: the core left the weights and the step as
+ * they were), else null: with one, that step counts as a batch whose loss is NaN.
  */
 function refusedStepStopper(cbs: readonly CallbackHooks[], err: unknown): TerminateOnNaN | null {
-  if (!(err instanceof InvalidArgumentError) || !NON_FINITE_STEP.test(err.message)) return null;
+  if (!(err instanceof NonFiniteError)) return null;
   return (cbs.find((c) => c instanceof TerminateOnNaN) as TerminateOnNaN | undefined) ?? null;
 }
 

@@ -17,7 +17,7 @@ export const EnumKind = {
   Reduction: 28,
 } as const;
 
-export const STATUS = ['Ok', 'InvalidArgument', 'ShapeMismatch', 'InvalidHandle', 'OutOfMemory', 'Internal', 'Panic'] as const;
+export const STATUS = ['Ok', 'InvalidArgument', 'ShapeMismatch', 'InvalidHandle', 'OutOfMemory', 'Internal', 'Panic', 'NonFinite'] as const;
 
 export const UNARY_OPS = [
   'neg', 'abs', 'exp', 'log', 'sqrt', 'square', 'sign', 'floor', 'ceil', 'round',

@@ -24,6 +24,10 @@ pub enum Error {
     OutOfMemory { op: &'static str, bytes: u64 },
     /// A bug: an invariant of the library did not hold.
     Internal { msg: String },
+    /// A computation diverged: a training step's gradient is NaN or infinite (the step is
+    /// refused and nothing changes). Not an argument error: the same call with a smaller
+    /// learning rate or clipped gradients succeeds.
+    NonFinite { op: &'static str, msg: String },
 }
 
 /// The result type of the core.
@@ -41,11 +45,12 @@ pub enum Status {
     Internal = 5,
     /// The instance trapped (a Rust panic); only the TS side reports this one.
     Panic = 6,
+    NonFinite = 7,
 }
 
 impl Status {
     /// Every status, in code order.
-    pub const ALL: [Status; 7] = [
+    pub const ALL: [Status; 8] = [
         Status::Ok,
         Status::InvalidArgument,
         Status::ShapeMismatch,
@@ -53,6 +58,7 @@ impl Status {
         Status::OutOfMemory,
         Status::Internal,
         Status::Panic,
+        Status::NonFinite,
     ];
 
     /// The stable name of the status, as the TS facade spells it.
@@ -66,6 +72,7 @@ impl Status {
             Status::OutOfMemory => "OutOfMemory",
             Status::Internal => "Internal",
             Status::Panic => "Panic",
+            Status::NonFinite => "NonFinite",
         }
     }
 }
@@ -80,6 +87,7 @@ impl Error {
             Error::InvalidHandle { .. } => Status::InvalidHandle,
             Error::OutOfMemory { .. } => Status::OutOfMemory,
             Error::Internal { .. } => Status::Internal,
+            Error::NonFinite { .. } => Status::NonFinite,
         }
     }
 
@@ -99,6 +107,14 @@ impl Error {
         Error::ShapeMismatch { op, msg: msg.into() }
     }
 
+    /// An [`Error::NonFinite`] for `op`.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    #[cold]
+    #[inline(never)]
+    pub fn non_finite(op: &'static str, msg: impl Into<String>) -> Error {
+        Error::NonFinite { op, msg: msg.into() }
+    }
+
     /// This error as raised while `op` checked `what`: an argument or shape error of an inner
     /// operation (say a loss) becomes `{op}: {inner} on {what}: {msg}`, with the same variant,
     /// so that the message names the operation the user called. Other errors are unchanged.
@@ -116,7 +132,7 @@ impl fmt::Display for Error {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::InvalidArgument { op, msg } | Error::ShapeMismatch { op, msg } => {
+            Error::InvalidArgument { op, msg } | Error::ShapeMismatch { op, msg } | Error::NonFinite { op, msg } => {
                 write!(f, "{op}: {msg}")
             }
             Error::InvalidHandle { msg } => write!(f, "{msg}"),

@@ -100,7 +100,9 @@ fn a_non_finite_gradient_updates_nothing() {
     let before = values(&m);
     let x = t(&[1, 2], vec![1.0, f32::MAX]);
     let y = t(&[1, 2], vec![0.0, 0.0]);
-    let err = tr.train_on(&mut m, x, &y).unwrap_err().to_string();
+    let err = tr.train_on(&mut m, x, &y).unwrap_err();
+    assert_eq!(err.status(), neurite_core::Status::NonFinite, "its own status, not an argument error");
+    let err = err.to_string();
     assert!(err.contains("is not finite (NaN or Infinity) at step 1"), "{err}");
     assert_eq!(values(&m), before);
     assert_eq!(tr.step, 0);

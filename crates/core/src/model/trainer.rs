@@ -489,7 +489,7 @@ impl Trainer {
             let name = p.name;
             drop(params);
             let layer = all[i].layer;
-            return Err(Error::invalid("fit", format!("a gradient of `{name}` of layer {layer} is not finite (NaN or Infinity) at step {}; lower the learning rate, clip gradients, or check the data for NaN", self.step + 1)));
+            return Err(Error::non_finite("fit", format!("a gradient of `{name}` of layer {layer} is not finite (NaN or Infinity) at step {}; lower the learning rate, clip gradients, or check the data for NaN", self.step + 1)));
         }
         // Every allocation (optimizer state, unsharing a weight the user also holds) happens
         // before the first update, so running out of memory also leaves every weight as it was.

@@ -218,7 +218,8 @@ pub unsafe extern "C" fn nr_optimizer_apply(
                 }
                 opt.check(OP, &format!("variable {i}"), v.size(), g.size(), st.size())?;
                 if let Some(j) = neurite_core::kernels::finite::first_non_finite(g.data()) {
-                    bail!(OP, "gradient {i} (shape {}) holds {} at index {j}; gradients must be finite", g.shape(), js_number(g.data()[j]));
+                    // A diverged step, as fit's refusal: its own status (NonFiniteError in TS).
+                    return Err(neurite_core::Error::non_finite(OP, format!("gradient {i} (shape {}) holds {} at index {j}; gradients must be finite", g.shape(), js_number(g.data()[j]))));
                 }
                 grads.push(copy_of(OP, g.data())?);
             }
@@ -299,7 +300,7 @@ mod tests {
         let ids = [v, g, st, v2, g2, st2];
         // SAFETY: as above.
         let rc = unsafe { nr_optimizer_apply(0, params.as_ptr(), 2, 0, sched.as_ptr(), 2, 2, 0, 0.0, ids.as_ptr(), 2) };
-        assert_eq!(rc, neurite_core::Status::InvalidArgument as i32);
+        assert_eq!(rc, neurite_core::Status::NonFinite as i32);
         assert_eq!(data(v), [0.95, 2.0]);
         assert!(crate::ffi::LAST_ERROR.as_str().contains("gradient 1 (shape [1]) holds NaN at index 0"));
     }
