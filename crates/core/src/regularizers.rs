@@ -15,6 +15,7 @@
 //! `ρ̂` is clamped to `[1e-6, 1 − 1e-6]` (no gradient where the clamp is active), so a dead
 //! or saturated unit gives a large but finite penalty.
 
+use crate::tensor::Tensor;
 use crate::{bail, Result};
 use crate::error::js_number;
 
@@ -53,6 +54,22 @@ impl Regularizer {
             let sign = if x > 0.0 { 1.0 } else if x < 0.0 { -1.0 } else { 0.0 };
             *g += l1 * sign + l2 * x;
         }
+    }
+
+    /// As an activity regularizer of a layer's output `y` (`[batch, …]`): `R(y)` over the
+    /// batch size, as Keras (TF.js divides the same way), so the penalty does not grow with it.
+    pub fn activity_penalty(&self, y: &Tensor) -> f32 {
+        self.penalty(y.data()) / Regularizer::batch(y) as f32
+    }
+
+    /// `dy += d/dy` of [`Regularizer::activity_penalty`] at `y`.
+    pub fn add_activity_grad(&self, y: &Tensor, dy: &mut [f32]) {
+        self.add_grad(y.data(), dy, 1.0 / Regularizer::batch(y) as f32);
+    }
+
+    /// The batch size of an output `y`: its first dimension (at least 1).
+    fn batch(y: &Tensor) -> usize {
+        y.dims().first().copied().unwrap_or(1).max(1)
     }
 }
 

@@ -122,15 +122,13 @@ impl Conv2d {
 
     /// The activity penalty of the output `y` (`[batch, …]`), over the batch size (Keras).
     fn activity_penalty(&self, y: &Tensor) -> f32 {
-        let batch = y.dims().first().copied().unwrap_or(1).max(1);
-        self.cfg.activity_regularizer.map_or(0.0, |r| r.penalty(y.data()) / batch as f32)
+        self.cfg.activity_regularizer.map_or(0.0, |r| r.activity_penalty(y))
     }
 
     /// `dy += dP/dy` for the activity penalty of the kept output `y` (a fitting forward only).
     fn add_activity_grad(&self, y: &Tensor, dy: &mut Tensor) -> Result<()> {
         if let (Some(r), true) = (self.cfg.activity_regularizer, self.penalized) {
-            let batch = y.dims().first().copied().unwrap_or(1).max(1);
-            r.add_grad(y.data(), dy.try_data_mut(self.kind())?, 1.0 / batch as f32);
+            r.add_activity_grad(y, dy.try_data_mut(self.kind())?);
         }
         Ok(())
     }

@@ -115,10 +115,10 @@ impl Dense {
 }
 
 impl Dense {
-    /// The activity penalties of output `y` for a batch of `batch` samples: the norm
-    /// regularizer over the batch size (Keras) plus the KL sparsity (already a batch mean).
-    fn activity_penalty(&self, y: &Tensor, batch: usize) -> f32 {
-        let norm = self.cfg.activity_regularizer.map_or(0.0, |r| r.penalty(y.data()) / batch.max(1) as f32);
+    /// The activity penalties of output `y`: the norm regularizer (over the batch size) plus
+    /// the KL sparsity (already a batch mean).
+    fn activity_penalty(&self, y: &Tensor) -> f32 {
+        let norm = self.cfg.activity_regularizer.map_or(0.0, |r| r.activity_penalty(y));
         norm + self.cfg.kl_sparsity.map_or(0.0, |k| k.penalty(y.data(), self.cfg.units))
     }
 }
@@ -164,14 +164,14 @@ impl Layer for Dense {
         if !mode.keeps() {
             // `evaluate` reports the activity penalty, as Keras does.
             if self.has_activity_regularizer() {
-                self.activity_loss = self.activity_penalty(&z, x.dims().first().copied().unwrap_or(1));
+                self.activity_loss = self.activity_penalty(&z);
             }
             return Ok(z);
         }
         let y = activated("dense", &self.cfg.activation, &z, units)?;
         self.penalized = mode.fitting();
         if self.has_activity_regularizer() {
-            self.activity_loss = self.activity_penalty(&y, x.dims().first().copied().unwrap_or(1));
+            self.activity_loss = self.activity_penalty(&y);
         }
         self.x = Some(x);
         self.z = Some(z);
@@ -183,8 +183,7 @@ impl Layer for Dense {
         let z = self.z.take().ok_or_else(|| Error::Internal { msg: "dense backward without a training forward".into() })?;
         let y = self.y.take().expect("saved with z");
         if let (Some(r), true) = (self.cfg.activity_regularizer, self.penalized) {
-            let batch = z.dims().first().copied().unwrap_or(1).max(1);
-            r.add_grad(y.data(), dy.try_data_mut("dense")?, 1.0 / batch as f32);
+            r.add_activity_grad(&y, dy.try_data_mut("dense")?);
         }
         if let (Some(k), true) = (self.cfg.kl_sparsity, self.penalized) {
             k.add_grad(y.data(), self.cfg.units, dy.try_data_mut("dense")?);
