@@ -208,6 +208,13 @@ describe('loss errors', () => {
       // Every loss takes `reduction`: the list says so, for losses with no other option too.
       expect(() => losses.lossGradient({ name: 'hinge', delta: 1 }, p, p)).toThrow("lossGradient: unknown hinge option 'delta' (known: reduction)");
       expect(() => losses.lossGradient({ name: 'mse', reductio: 'mean' } as never, p, p)).toThrow("lossGradient: unknown meanSquaredError option 'reductio' — did you mean 'reduction'? (known: reduction)");
+      // A config object checks its options as the name form does: no inherited keys, no non-object options (a fuzzer's find).
+      const huber = { name: 'huber' } as const;
+      expect(() => losses.lossGradient(huber, p, p, true as never)).toThrow('lossGradient: options must be an object, got boolean true');
+      expect(() => losses.lossGradient(huber, p, p, null as never)).toThrow('lossGradient: options must be an object, got null');
+      expect(() => losses.lossGradient(huber, p, p, Object.create({ delta: 5 }))).toThrow("lossGradient: the options object inherits the key 'delta'");
+      expect(() => losses.lossGradient(Object.create(huber), p, p)).toThrow("lossGradient: the options object inherits the key 'name'");
+      expect(() => losses.lossGradient(Object.assign(Object.create({ delta: 5 }), huber), p, p)).toThrow("lossGradient: the options object inherits the key 'delta'");
       const m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 2 })] });
       expect(() => m.compile({ optimizer: 'sgd', loss: { name: 'mse', foo: 1 } as never })).toThrow("compile: unknown meanSquaredError option 'foo' (known: reduction)");
       expect(() => m.compile({ optimizer: 'sgd', loss: { name: 'binaryCrossentropy', fromLogit: true } as never })).toThrow("compile: unknown binaryCrossentropy option 'fromLogit' — did you mean 'fromLogits'? (known: fromLogits, labelSmoothing, reduction)");

@@ -411,7 +411,7 @@ describe('optimizer API', () => {
     expect(() => optimizers.adam({ beta1: 1 })).toThrow('adam: beta1 must be in [0, 1), got 1');
     expect(() => optimizers.sgd({ momentum: -0.1 })).toThrow('sgd: momentum must be in [0, 1], got -0.1');
     expect(() => optimizers.sgd({ learningRate: -1 })).toThrow('optimizers.sgd: learningRate must be a finite number >= 0 or a schedule, got -1');
-    expect(() => optimizers.adam({ lr: 0.1 } as never)).toThrow("optimizers.adam: unknown option 'lr' (known: learningRate, beta1, beta2, epsilon, amsgrad, clipValue, clipNorm, globalClipNorm)");
+    expect(() => optimizers.adam({ lr: 0.1 } as never)).toThrow("optimizers.adam: unknown option 'lr' — did you mean 'learningRate'? (known: learningRate, beta1, beta2, epsilon, amsgrad, clipValue, clipNorm, globalClipNorm)");
     expect(() => optimizers.adam({ amsgrad: 1 } as never)).toThrow('optimizers.adam: amsgrad must be a boolean, got 1');
     expect(() => optimizers.rmsprop({ centered: 'yes' } as never)).toThrow('optimizers.rmsprop: centered must be a boolean, got the string "yes"');
     expect(() => optimizers.adamw({ weightDecay: -1 })).toThrow('adamw: weightDecay must be a finite number >= 0, got -1');

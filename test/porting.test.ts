@@ -306,6 +306,11 @@ describe("unknown option keys suggest the nearest known one ('did you mean')", (
     throws(() => nr.progressBar({ throttle: 10 } as never), /^progressBar: unknown option 'throttle' — did you mean 'throttleMs'\?/);
     // Nothing close: no suggestion, just the list.
     throws(() => nr.randomNormal([2], { zzzzzz: 1 } as never), "randomNormal: unknown option 'zzzzzz' (known: mean, stddev, seed)");
+    // Other libraries' spellings (Keras 2's lr, TF.js rmsprop's decay); another algorithm gets no suggestion.
+    throws(() => nr.optimizers.adam({ lr: 0.1 } as never), /^optimizers\.adam: unknown option 'lr' — did you mean 'learningRate'\?/);
+    throws(() => nr.optimizers.rmsprop({ decay: 0.9 } as never), /^optimizers\.rmsprop: unknown option 'decay' — did you mean 'rho'\?/);
+    using m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 1 })] });
+    throws(() => m.compile({ optimizer: 'nadam' as never, loss: 'mse' }), /^compile: optimizer must be one of sgd, adam, .*got the string "nadam"$/);
   });
 
   it('layer options: every layer rejects unknown keys (they were silently ignored)', () => {

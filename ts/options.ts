@@ -29,6 +29,16 @@ function distance(a: string, b: string): number {
   return d[a.length][b.length];
 }
 
+/** Spellings other libraries use for a name neurite knows (normalised: lower case, no `_`). */
+const SYNONYMS: Record<string, readonly string[] | undefined> = {
+  lr: ['learningRate'],
+  decay: ['rho'],
+  inputdim: ['inputShape'],
+};
+
+/** Names of things neurite does not have that are one edit from a name it has. */
+const DISTINCT = new Set(['nadam', 'lion', 'ftrl', 'sgdw']);
+
 /**
  * @internal The known name closest to `given`, comparing without case and `_`: one that
  * starts with it or that it starts with (`epoch` → `epochs`, `minval` → `min`), else the
@@ -41,6 +51,11 @@ export function nearest(given: string, known: readonly string[]): string | undef
   if (g.length === 0) return undefined;
   const exact = known.find((k) => norm(k) === g);
   if (exact !== undefined) return exact;
+  // Other libraries' spellings of a known name (Keras 2's `lr`, TF.js rmsprop's `decay`).
+  const synonym = SYNONYMS[g]?.find((k) => known.includes(k));
+  if (synonym !== undefined) return synonym;
+  // Names of other algorithms one edit from a known one: no suggestion (nadam is not adam).
+  if (DISTINCT.has(g)) return undefined;
   if (g.length >= 3) {
     const prefix = known.find((k) => norm(k).startsWith(g) || (norm(k).length >= 3 && g.startsWith(norm(k))));
     if (prefix !== undefined) return prefix;
@@ -193,6 +208,13 @@ export function lossAbi(op: string, loss: LossName | LossAlias | LossConfig, opt
   let name: unknown = loss;
   let opts: object | undefined = options;
   if (loss !== null && typeof loss === 'object') {
+    // The config's own keys only, as every options object (an inherited name or option is an
+    // error, not read or dropped); options beside it are checked before they are merged.
+    optionKeys(op, loss);
+    if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
+      throw new InvalidArgumentError(`${op}: options must be an object, got ${describe(options)}`);
+    }
+    if (options !== undefined) optionKeys(op, options);
     const { name: n, ...rest } = loss as LossConfig;
     if (n === undefined) {
       // A misspelt `name` is the likely cause: say so rather than "unknown loss undefined".

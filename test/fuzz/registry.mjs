@@ -19,5 +19,6 @@ import spatial from './families/spatial.mjs';
 import data from './families/data.mjs';
 import losses from './families/losses.mjs';
 import imageDetection from './families/image_detection.mjs';
+import kerasLosses from './families/keras_losses.mjs';
 
-export const FAMILIES = [creation, elementwise, reductions, shape, matmul, autodiff, models, memory, convolution, composite, indexing, spatial, data, losses, imageDetection];
+export const FAMILIES = [creation, elementwise, reductions, shape, matmul, autodiff, models, memory, convolution, composite, indexing, spatial, data, losses, imageDetection, kerasLosses];

@@ -15,99 +15,14 @@
  * to, or Infinity where the result depends on rounding neurite is free to do differently (a
  * partial sum that may overflow, a divisor that cancels to about 0). `compare` gets `m` as its
  * `mag` (tolerance 1e-5 + 1e-4·|e| + 1e-4·m); an unreliable value is skipped (mag Infinity).
+ * The value-with-error-scale helpers live in ../error_scale.mjs (keras_losses.mjs uses them too).
  */
 import { compare, Mismatch } from '../checks.mjs';
 import { broadcastShape, strides } from '../reference.mjs';
 import { garbage, tensorLike } from '../values.mjs';
+import { f32, V, U, ONE, TWO, HALF, add, sub, mul, div, minimum, maximum, neg, abs, relu, square, log, exp, log1p, rsum, toRef } from '../error_scale.mjs';
 
-const f32 = Math.fround;
 const sizeOf = (s) => s.reduce((a, b) => a * b, 1);
-const fin = (x) => (Number.isFinite(x) ? Math.abs(x) : 0);
-
-// ---------------------------------------------------------------------------------------------
-// Values with an error scale.
-
-/** A reference value: `v` (a float32 value, or a float64 one for sums), `m` its error scale. */
-const V = (v, m = 0) => ({ v, m });
-/** A value whose float32 result depends on rounding: not checked. */
-const U = Object.freeze({ v: 0, m: Infinity });
-const ONE = V(1);
-const TWO = V(2);
-const HALF = V(0.5);
-/** NaN that neurite must give too (reliable NaN propagates through every op used here). */
-const isNaNr = (a) => Number.isNaN(a.v) && a.m !== Infinity;
-/** A value with an error whose sign (or being 0) is in doubt. */
-const nearZero = (a) => a.m > 0 && Math.abs(a.v) <= 1e-3 * a.m;
-
-function op2(a, b, f, mf, guard) {
-  if (isNaNr(a) || isNaNr(b)) return V(NaN);
-  if (a.m === Infinity || b.m === Infinity) return U;
-  if (guard && guard(a, b)) return U;
-  const v = f32(f(a.v, b.v));
-  const m = mf(a, b);
-  if (!(m < Infinity)) return U;
-  // An overflow out of finite inputs that carry an error may or may not happen in neurite.
-  if (m > 0 && !Number.isFinite(v) && Number.isFinite(a.v) && Number.isFinite(b.v)) return U;
-  return V(v, m);
-}
-function op1(a, f, mf, guard) {
-  if (isNaNr(a)) return V(NaN);
-  if (a.m === Infinity || (guard && guard(a))) return U;
-  const v = f32(f(a.v));
-  const m = mf(a, v);
-  if (!(m < Infinity)) return U;
-  if (m > 0 && !Number.isFinite(v) && Number.isFinite(a.v)) return U;
-  return V(v, m);
-}
-const addM = (a, b) => a.m + b.m;
-const add = (a, b) => op2(a, b, (x, y) => x + y, addM);
-const sub = (a, b) => op2(a, b, (x, y) => x - y, addM);
-// Infinity times a value that may be 0 or of either sign: NaN or ±Infinity.
-const mul = (a, b) => op2(a, b, (x, y) => x * y, (x, y) => x.m * fin(y.v) + fin(x.v) * y.m,
-  (x, y) => (!Number.isFinite(x.v) && nearZero(y)) || (!Number.isFinite(y.v) && nearZero(x)));
-const div = (a, b) => op2(a, b, (x, y) => x / y,
-  (x, y) => (y.v === 0 ? (x.m > 0 ? Infinity : 0) : x.m / fin(y.v || 1) + (Number.isFinite(y.v) ? (fin(x.v) * y.m) / (y.v * y.v) : 0)),
-  // A divisor that may be 0 or change sign; a nonzero value over a zero whose sign is the sum's order.
-  (x, y) => nearZero(y) || (y.v === 0 && x.v !== 0));
-const nanMin = (x, y) => (Number.isNaN(x) || Number.isNaN(y) ? NaN : Math.min(x, y));
-const nanMax = (x, y) => (Number.isNaN(x) || Number.isNaN(y) ? NaN : Math.max(x, y));
-const minimum = (a, b) => op2(a, b, nanMin, (x, y) => Math.max(x.m, y.m));
-const maximum = (a, b) => op2(a, b, nanMax, (x, y) => Math.max(x.m, y.m));
-const same = (x) => x.m;
-const neg = (a) => op1(a, (x) => -x, same);
-const abs = (a) => op1(a, Math.abs, same);
-const relu = (a) => op1(a, (x) => (Number.isNaN(x) ? NaN : Math.max(0, x)), same);
-const square = (a) => mul(a, a);
-// exp/log/log1p: neurite's are within a few ulp; the input's error carries through the derivative.
-const log = (a) => op1(a, Math.log, (x, v) => fin(v) + (x.v !== 0 && Number.isFinite(x.v) ? x.m / Math.abs(x.v) : 0), nearZero);
-const exp = (a) => op1(a, Math.exp, (x, v) => fin(v) * (1 + x.m));
-const log1p = (a) => op1(a, Math.log1p, (x, v) => fin(v) + (Number.isFinite(x.v) ? x.m / Math.abs(1 + x.v) : 0), (x) => x.m > 0 && Math.abs(1 + x.v) <= 1e-3 * x.m);
-
-/**
- * A float32 sum (neurite's `sum`, in whatever order): the float64 sum with error scale Σ|v| + Σm;
- * unreliable when its terms could overflow float32 in some order.
- */
-function rsum(list) {
-  if (list.some(isNaNr)) return V(NaN);
-  if (list.some((a) => a.m === Infinity)) return U;
-  let v = 0;
-  let m = 0;
-  for (const a of list) {
-    v += a.v;
-    m += a.m + fin(a.v);
-  }
-  if (m > 1e38) return U;
-  return Number.isNaN(v) ? V(NaN) : V(v, m);
-}
-
-/** `{ shape, vals: V[] }` as compare's reference `{ shape, vals, mag }`. */
-function toRef(x) {
-  return {
-    shape: x.shape,
-    vals: x.vals.map((a) => (a.m === Infinity ? 0 : a.v)),
-    mag: x.vals.map((a) => a.m),
-  };
-}
 
 /** The flat index into `shape` (broadcast to `out`) of every element of `out`, in order. */
 function bcIndices(shape, out) {
@@ -274,7 +189,7 @@ function lossShape(rng, minRank = 0) {
   return Array.from({ length: rank }, () => (rng.chance(0.07) ? 0 : rng.int(1, 6)));
 }
 
-const SPECIALS = [NaN, Infinity, -Infinity, -0, 0, 3.4e38, -3.4e38, 1e-40, -1e-40, 1e30, -1e30, 1e-30];
+export const SPECIALS = [NaN, Infinity, -Infinity, -0, 0, 3.4e38, -3.4e38, 1e-40, -1e-40, 1e30, -1e30, 1e-30];
 
 /** One value of a loss's domain: `real`, `bit` (0/1 labels), `prob`, `logit`. */
 function one(rng, kind) {
@@ -293,7 +208,7 @@ function vals(rng, n, kind) {
 }
 
 /** A tensor argument: a fresh tensor (pool), a pool tensor of the shape, or TensorLike now and then. */
-function tensorArg(ctx, shape, values) {
+export function tensorArg(ctx, shape, values) {
   const { rng } = ctx;
   const e = ctx.fresh(shape, values);
   if (rng.chance(0.12)) {
@@ -402,7 +317,7 @@ function paramArg(rng, fn) {
 }
 
 /** Drops trailing `undefined` arguments the call leaves out (the same call, shorter to read). */
-function trim(args, keep) {
+export function trim(args, keep) {
   const out = args.slice();
   while (out.length > keep && out[out.length - 1] === undefined) out.pop();
   return out;

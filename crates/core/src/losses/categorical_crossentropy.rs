@@ -21,7 +21,15 @@ use super::clip_prob;
 
 /// `log Σ_j e^{z_j}`, shifted by the max so it never overflows.
 pub fn logsumexp(z: &[f32]) -> f64 {
-    let m = z.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b));
+    // A NaN logit makes the row NaN (`f32::max` would drop it, and an infinite logit beside it
+    // would then return ±∞ for the row).
+    let mut m = f32::NEG_INFINITY;
+    for &v in z {
+        if v.is_nan() {
+            return f64::NAN;
+        }
+        m = m.max(v);
+    }
     if !m.is_finite() {
         return m as f64;
     }

@@ -282,7 +282,8 @@ pub(crate) mod tests {
     /// mae finite gradients).
     #[test]
     fn a_nan_prediction_is_never_dropped() {
-        for loss in every_loss() {
+        let on_logits = [Loss::from_abi(3, &[1.0, 0.0]), Loss::from_abi(4, &[1.0, 0.0]), Loss::from_abi(5, &[1.0])].map(Result::unwrap);
+        for loss in every_loss().into_iter().chain(on_logits) {
             let (p, t): (&[f32], &[f32]) = match loss {
                 Loss::SparseCategoricalCrossentropy { .. } => (&[f32::NAN, 0.3, 0.2, 0.5], &[0.0, 1.0]),
                 Loss::Hinge => (&[f32::NAN, 0.5, 2.0, -1.0], &[1.0, -1.0, 1.0, -1.0]),
@@ -292,6 +293,12 @@ pub(crate) mod tests {
             let mut d = [0.0; 4];
             loss.backward(p, t, 2, 2, &mut d);
             assert!(d[0].is_nan(), "{}: gradient {d:?}", loss.name());
+            // Beside an infinite value in its row, the target on a third (a max that skipped the
+            // NaN gave logsumexp ∞ and a loss of ∞ for the row).
+            let t: &[f32] = if matches!(loss, Loss::SparseCategoricalCrossentropy { .. }) { &[2.0] } else { &[0.0, 0.0, 1.0] };
+            if !matches!(loss, Loss::Hinge) {
+                assert!(loss.forward(&[f32::NAN, f32::INFINITY, 1.0], t, 1, 3).is_nan(), "{}: loss beside ∞", loss.name());
+            }
         }
     }
 
