@@ -265,3 +265,60 @@ describe('compile metric names', () => {
     expect(() => m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy', metrics: ['accuracyy' as 'mse'] })).toThrow(/unknown metric "accuracyy" — did you mean 'accuracy'\?/);
   });
 });
+
+describe('the compiled optimizer reports the model\'s training; restoreBestWeights and learning_rate as Keras 3', () => {
+  it('optimizer.iterations counts fit\'s steps as TF.js\'s; currentLearningRate() follows reduceLROnPlateau and model.learningRate', async () => {
+    const { x, y } = blobs(30);
+    const { n, t } = pair();
+    using xs = nr.tensor(x);
+    using ys = nr.tensor(y);
+    try {
+      const opt = optimizers.sgd({ learningRate: 0.3 });
+      n.compile({ optimizer: opt, loss: 'categoricalCrossentropy' });
+      t.compile({ optimizer: tf.train.sgd(0.3), loss: 'categoricalCrossentropy' });
+      // After the first epoch, a plateau every epoch (minDelta huge): the rate halves after each.
+      const h = await n.fit(xs, ys, { epochs: 3, batchSize: 8, verbose: 0, callbacks: [callbacks.reduceLROnPlateau({ monitor: 'loss', factor: 0.5, patience: 1, minDelta: 1e9 })] });
+      await t.fit(tf.tensor(x), tf.tensor(y), { epochs: 3, batchSize: 8, verbose: 0 });
+      expect(opt.iterations).toBe((t.optimizer as unknown as { iterations: number }).iterations);
+      expect(opt.iterations).toBe(12);
+      // The rate each epoch trained with (Keras 3 logs it as learning_rate), then the one the next step uses.
+      expect(h.history.learning_rate).toEqual([0.3, 0.3, 0.15].map(Math.fround));
+      expect(opt.currentLearningRate()).toBe(Math.fround(0.075));
+      expect(n.learningRate).toBe(Math.fround(0.075));
+      n.learningRate = 0.01;
+      expect(opt.currentLearningRate()).toBe(Math.fround(0.01));
+      // The configured rate is what it was made with (a saved compile config holds it, beside the scale).
+      expect([opt.learningRate, opt.getConfig().learningRate]).toEqual([0.3, 0.3]);
+      // Assigning it (a TF.js habit) would change nothing: an error that says what to do.
+      expect(() => ((opt as { learningRate: number }).learningRate = 0.1)).toThrow(/^optimizer\.learningRate is read-only \(got 0\.1\): set model\.learningRate = 0\.1/);
+      // Once the model is disposed (or compiled with another optimizer), the optimizer reports its own.
+      n.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+      expect([opt.iterations, opt.currentLearningRate()]).toEqual([0, Math.fround(0.3)]);
+    } finally {
+      n.dispose();
+      t.dispose();
+    }
+  });
+
+  it('restoreBestWeights puts back the best epoch\'s weights also when the epochs run out (Keras 3), not only when it stops', async () => {
+    // lr 0.8 on y = 3x overshoots further each step: the loss is lowest after the first epoch, then grows.
+    using m = nr.sequential({ layers: [layers.dense({ inputShape: [1], units: 1, useBias: false, kernelInitializer: 'zeros' })] });
+    m.compile({ optimizer: optimizers.sgd({ learningRate: 0.8 }), loss: 'mse' });
+    using x = nr.tensor([[1], [2]]);
+    using y = nr.tensor([[3], [6]]);
+    const seen: Array<{ loss: number; w: number }> = [];
+    const w0 = (): number => {
+      const ws = m.getWeights();
+      const v = ws[0].dataSync()[0];
+      nr.dispose(ws);
+      return v;
+    };
+    const stopper = callbacks.earlyStopping({ monitor: 'loss', patience: 10, restoreBestWeights: true });
+    const record = { onEpochEnd: (_e: number, l?: nr.Logs) => void seen.push({ loss: l!.loss, w: w0() }) };
+    await m.fit(x, y, { epochs: 5, batchSize: 2, verbose: 0, callbacks: [stopper, record] });
+    expect(stopper.stoppedEpoch).toBe(0);
+    const best = seen.reduce((a, b) => (b.loss < a.loss ? b : a));
+    expect(best).not.toBe(seen.at(-1));
+    expect(w0()).toBe(best.w);
+  });
+});

@@ -221,12 +221,22 @@ function learningRateAbi(op: string, lr: unknown): { kind: number; params: numbe
   return { kind: 0, params: [lr, 0] };
 }
 
+/** What an optimizer reads of the model it is compiled into (a `Sequential`; no import cycle). */
+interface CompiledModel {
+  readonly isDisposed: boolean;
+  readonly optimizer: Optimizer | undefined;
+  readonly learningRate: number;
+  /** @internal The optimizer steps the model's trainer has taken. */
+  trainingStep(): number;
+}
+
 /** The base class of every optimizer. Make one with `optimizers.sgd(...)`, `optimizers.adam(...)` etc. */
 export class Optimizer {
   /** Which optimizer this is. */
   readonly name: OptimizerName;
-  /** The learning rate: a number or a schedule. */
-  readonly learningRate: LearningRate;
+  readonly #learningRate: LearningRate;
+  /** The model this optimizer was last compiled into (its trainer holds the step and the rate). */
+  #model: WeakRef<CompiledModel> | null = null;
   readonly #options: Readonly<Record<string, number | boolean>>;
   readonly #clip: { mode: number; value: number };
   readonly #states = new Map<Tensor | LayerVariable, Tensor>();
@@ -246,7 +256,7 @@ export class Optimizer {
     const given = CLIP_MODES.filter((k) => rest[k] !== undefined);
     if (given.length > 1) throw new InvalidArgumentError(`${op}: only one of clipValue, clipNorm and globalClipNorm can be set, got ${given.join(' and ')}`);
     this.name = name;
-    this.learningRate = learningRate;
+    this.#learningRate = learningRate;
     this.#clip = given.length ? { mode: CLIP_MODES.indexOf(given[0]) + 1, value: read[given[0]] as number } : { mode: 0, value: 0 };
     this.#options = Object.freeze(Object.fromEntries(Object.keys(SPECS[name]).map((k) => [k, read[k]])));
     const params = this.#params();
@@ -257,9 +267,45 @@ export class Optimizer {
     return Object.keys(SPECS[this.name]).map((k) => Number(this.#options[k]));
   }
 
-  /** Updates applied so far (the next update is number `iterations + 1`). */
+  /**
+   * The learning rate it was made with: a number or a schedule (what `getConfig()` and a saved
+   * compile config hold). The rate the next update uses is {@link Optimizer.currentLearningRate}.
+   * Read-only: assigning it (a TF.js habit) throws, since it would change nothing; set
+   * `model.learningRate` to change a compiled model's rate.
+   */
+  get learningRate(): LearningRate {
+    return this.#learningRate;
+  }
+
+  set learningRate(lr: LearningRate) {
+    throw new InvalidArgumentError(
+      `optimizer.learningRate is read-only (got ${describe(lr)}): set model.learningRate = ${typeof lr === 'number' ? lr : 'x'} to change a compiled model's rate (kept across compile with this optimizer and in saved training state), use callbacks.reduceLROnPlateau or a schedule (schedules.*), or make a new optimizer for a custom loop`,
+    );
+  }
+
+  /** The model this optimizer is compiled into, while it is (not disposed, not recompiled with another). */
+  #compiled(): CompiledModel | null {
+    const m = this.#model?.deref();
+    if (!m || m.isDisposed || m.optimizer !== this) return null;
+    return m;
+  }
+
+  /**
+   * @internal `model.compile` tells the optimizer which model it trains: its {@link
+   * Optimizer.iterations} and {@link Optimizer.currentLearningRate} then report that model's
+   * training (the last model compiled with it).
+   */
+  compiledInto(model: CompiledModel): void {
+    this.#model = new WeakRef(model);
+  }
+
+  /**
+   * Updates applied so far (the next update is number `iterations + 1`): the steps `fit`,
+   * `fitDataset` and `trainOnBatch` took while this optimizer is compiled into a model (as
+   * TF.js's `model.optimizer.iterations`), else the `applyGradients` and `minimize` calls.
+   */
   get iterations(): number {
-    return this.#iterations;
+    return this.#compiled()?.trainingStep() ?? this.#iterations;
   }
 
   /** Whether `dispose()` has been called. */
@@ -267,9 +313,15 @@ export class Optimizer {
     return this.#disposed;
   }
 
-  /** The learning rate the next update will use. */
+  /**
+   * The learning rate the next update will use: the schedule's value at the next step, and for
+   * an optimizer compiled into a model, the model's (`model.learningRate`: after
+   * `reduceLROnPlateau` or an assignment to it).
+   */
   currentLearningRate(): number {
-    const lr = this.learningRate;
+    const m = this.#compiled();
+    if (m) return m.learningRate;
+    const lr = this.#learningRate;
     return lr instanceof LearningRateSchedule ? lr.at(this.#iterations + 1) : Math.fround(lr);
   }
 
@@ -326,7 +378,7 @@ export class Optimizer {
     const words = f32Bits(params);
     const vars: number[] = [];
     for (const [vh, gh, variable] of handles) vars.push(vh, gh, this.#stateFor(variable, vh, kind, params).handleFor(op, 'optimizer state'));
-    const sched = learningRateAbi(op, this.learningRate);
+    const sched = learningRateAbi(op, this.#learningRate);
     const step = this.#iterations + 1;
     if (step > 0xffffffff) throw new InvalidArgumentError(`${op}: more than 2^32 - 1 steps`);
     const all = [...words, ...f32Bits(sched.params), ...vars];
@@ -377,7 +429,7 @@ export class Optimizer {
 
   /** Name, learning rate (a number or a schedule's config) and every option, including clipping. */
   getConfig(): OptimizerConfig {
-    const lr = this.learningRate;
+    const lr = this.#learningRate;
     const cfg: OptimizerConfig = { name: this.name, learningRate: lr instanceof LearningRateSchedule ? lr.getConfig() : lr, ...this.#options };
     if (this.#clip.mode > 0) cfg[CLIP_MODES[this.#clip.mode - 1]] = this.#clip.value;
     return cfg;
@@ -400,7 +452,7 @@ export class Optimizer {
    * `Clip::from_abi(clip.mode, clip.value)`.
    */
   abi(): { kind: number; params: number[]; schedule: { kind: number; params: number[] }; clip: { mode: number; value: number } } {
-    return { kind: OPTIMIZERS.indexOf(this.name), params: this.#params(), schedule: learningRateAbi(this.name, this.learningRate), clip: { ...this.#clip } };
+    return { kind: OPTIMIZERS.indexOf(this.name), params: this.#params(), schedule: learningRateAbi(this.name, this.#learningRate), clip: { ...this.#clip } };
   }
 
   /** Frees the optimizer's state tensors. Idempotent. Variables are not touched. */

@@ -139,7 +139,10 @@ export interface EarlyStoppingArgs {
   minDelta?: number | undefined;
   /** `'min'`, `'max'` or `'auto'` (max for accuracies). Default `'auto'`. */
   mode?: Mode | undefined;
-  /** Put back the weights of the best epoch when stopping. Default `false`. */
+  /**
+   * Put back the weights of the best epoch at the end of training, whether this callback
+   * stopped it or the epochs ran out (Keras 3; TF.js has no restoreBestWeights). Default `false`.
+   */
   restoreBestWeights?: boolean | undefined;
   /**
    * A value `monitor` must improve on (as TF.js: the best so far starts at it), so training
@@ -195,13 +198,16 @@ export class EarlyStopping extends Callback {
       this.model.stopTraining = true;
       const { monitor, patience, restoreBestWeights } = this.args;
       const restored = restoreBestWeights && this.#bestWeights !== null;
-      if (restored) this.model.setWeights(this.#bestWeights!, { allowNonFinite: true });
       const best = this.#best === this.args.baseline ? `baseline ${formatLog(this.#best)}` : `best ${formatLog(this.#best)}`;
       this.stopReason = `early stopping: ${monitor} did not improve for ${this.#wait} epoch${this.#wait === 1 ? '' : 's'} (patience ${patience}; ${best})${restored ? '; restored the best weights' : ''}`;
     }
   }
-  /** Frees the copy of the best weights. */
+  /**
+   * With `restoreBestWeights`, puts back the best epoch's weights (as Keras 3, also when the
+   * epochs ran out first); then frees the copy.
+   */
   onTrainEnd(): void {
+    if (this.args.restoreBestWeights && this.#bestWeights !== null) this.model.setWeights(this.#bestWeights, { allowNonFinite: true });
     this.cleanup();
   }
   /** Frees the copy of the best weights (`fit` calls this on every way out, errors included). */
@@ -289,9 +295,14 @@ export class ReduceLROnPlateau extends Callback {
     this.#wait = 0;
     this.#cool = 0;
   }
-  /** Multiplies the learning rate by `factor` (not below `minLr`) after `patience` epochs without improvement, then waits `cooldown` epochs. */
+  /**
+   * Multiplies the learning rate by `factor` (not below `minLr`) after `patience` epochs
+   * without improvement, then waits `cooldown` epochs. Adds the epoch's rate to the logs as
+   * `learning_rate` (as Keras 3), so the history holds it.
+   */
   onEpochEnd(_epoch: number, logs: Logs = {}): void {
     const v = monitored('reduceLROnPlateau', this.args.monitor, logs);
+    logs.learning_rate = this.model.learningRate;
     if (this.#cool > 0) this.#cool--;
     if (Number.isNaN(this.#best) || better(this.args.mode, this.args.monitor, this.args.minDelta)(v, this.#best)) {
       this.#best = v;

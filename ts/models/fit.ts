@@ -480,10 +480,12 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
       const v = await r.validate();
       stillLive();
       if (v) columns.forEach(([k, at]) => (logs[`val_${k}`] = v[at]));
-      history.epoch.push(epoch);
       completed.set(model, epoch + 1);
-      for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v);
       await emit('onEpochEnd', epoch, logs);
+      // After the callbacks, as TF.js's and Keras's History (last in their callback lists):
+      // what a callback adds to the logs (reduceLROnPlateau's learning_rate) is kept too.
+      history.epoch.push(epoch);
+      for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v);
       if (yieldEachEpoch) await yieldTo(epoch, Math.max(b - 1, 0), logs);
     }
     where = 'after training';

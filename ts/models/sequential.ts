@@ -42,7 +42,7 @@ import type { LayerVariable } from '../layers/variable.js';
 import { setModelVariables, tapeRecording } from '../autodiff.js';
 import { checkUserDefinedMetadata, type IOHandler, type ModelArtifacts, type SaveResult } from '../io/artifacts.js';
 import { saveWith, sequentialToArtifacts, type SaveOptions } from '../io/model.js';
-import { exportTrainingState, importTrainingState } from './training-state.js';
+import { exportTrainingState, importTrainingState, trainingStep } from './training-state.js';
 import { makeModel, modelConfig, modelSpec, specFromKeras, type ModelConfig } from '../io/topology.js';
 import { expectedWeights, type ModelSpec } from '../io/spec.js';
 import { applySymbolic, isSymbolic, setConnector, setInputOwner, SymbolicTensor, usesOf } from './symbolic.js';
@@ -575,6 +575,7 @@ export class Sequential {
     const kept = this.#compiled !== null && info.optimizer === this.#compiled.optimizer ? exportTrainingState(this) : null;
     call((e) => check(e.nr_model_compile(h, writeF32(params), params.length)));
     this.#compiled = info;
+    info.optimizer.compiledInto(this);
     if (kept !== null) importTrainingState(this, kept);
     this.#syncTrainable('compile');
   }
@@ -1167,6 +1168,11 @@ export class Sequential {
       check(e.nr_model_lr(h, 0, argPtr()));
       return new Float32Array(e.memory.buffer, argPtr(), 2)[0];
     });
+  }
+
+  /** @internal The optimizer steps taken (the compiled optimizer's `iterations`). */
+  trainingStep(): number {
+    return trainingStep(this.handle('iterations'), 'iterations');
   }
 
   set learningRate(lr: number) {

@@ -88,6 +88,11 @@ interface Header {
   slotNames: string[];
 }
 
+/** @internal The optimizer steps a compiled model's trainer has taken (exact, unlike `nr_model_lr`'s f32). */
+export function trainingStep(h: number, op: string): number {
+  return readHeader(h, op).step;
+}
+
 function readHeader(h: number, op: string): Header {
   return call((e) => {
     check(e.nr_model_train_state(h, argPtr()));
