@@ -406,6 +406,10 @@ describe('bad input: a clear InvalidArgumentError naming the codec and the probl
       const flipped = c.enc.slice();
       flipped[flipped.length >> 1] ^= 4;
       throwsInvalid(() => c.dec(flipped), new RegExp(`^${n}: checksum mismatch`));
+      // Bytes after a whole stream (a second stream, padding): the message names that cause too.
+      const trailing = new Uint8Array(c.enc.length + 1);
+      trailing.set(c.enc);
+      throwsInvalid(() => c.dec(trailing), new RegExp(`^${n}: checksum mismatch .*: the stream is corrupt or truncated, or has bytes after its end \\(decode takes exactly one stream\\)$`));
       const magic = c.enc.slice();
       magic[0] = 0x58;
       throwsInvalid(() => c.dec(magic), new RegExp(`^${n}: wrong magic "XR`));
@@ -445,12 +449,22 @@ describe('bad input: a clear InvalidArgumentError naming the codec and the probl
       expect(c.decode(s, { maxOutputBytes: 20_000_000 }).length).toBe(20_000_000);
     }
     // An image header claiming 65536 × 65536 pixels: refused by the default cap.
-    throwsInvalid(() => codecs.wavelet.decode(resign(withRawLen(codecs.wavelet.encode(img), 0xffff_ffff))), /more than maxOutputBytes = 268435456/);
+    throwsInvalid(() => codecs.wavelet.decode(resign(withRawLen(codecs.wavelet.encode(img), 0xffff_ffff))), /more than maxOutputBytes = 67108864/);
+    // The image decoders' default cap is 2^26 pixels (a flat 16000 × 16000 image codes in 50 kB
+    // and would take ~2 GB and 40 s to decode); the byte codecs' stays 256 MiB.
+    expect([compression.DEFAULT_MAX_IMAGE_BYTES, compression.DEFAULT_MAX_OUTPUT_BYTES]).toEqual([2 ** 26, 2 ** 28]);
+    for (const codec of [codecs.dct, codecs.wavelet]) {
+      const big = resign(withRawLen(codec.encode(img), 2 ** 26 + 1));
+      throwsInvalid(() => codec.decode(big), /the header claims 67108865 output bytes, more than maxOutputBytes = 67108864; raise maxOutputBytes if the stream is trusted/);
+      // Raised, the header passes and the payload's own size check refuses the lie.
+      throwsInvalid(() => codec.decode(big, { maxOutputBytes: 2 ** 27 }), /^codecs\.(dct|wavelet): (?!.*maxOutputBytes)/);
+    }
   });
 
   it('encoder arguments', () => {
     throwsInvalid(() => codecs.dct.encode({ data: new Uint8Array(5), width: 2, height: 2 }), /^codecs\.dct\.encode: image\.data has 5 bytes but width × height = 2 × 2 = 4/);
     throwsInvalid(() => codecs.wavelet.encode(img, { quality: 0 }), /^codecs\.wavelet\.encode: quality must be an integer in \[1, 100\], got 0/);
+    throwsInvalid(() => codecs.dct.encode(img, { quality: null } as never), /^codecs\.dct\.encode: quality must be an integer in \[1, 100\], got null/);
     throwsInvalid(() => lzw.encode(text, { maxBits: 21 }), /^compression\.lzw\.encode: maxBits must be an integer in \[12, 20\], got 21/);
     throwsInvalid(() => huffman.encode([1, 2] as never), /^compression\.huffman\.encode: bytes must be a Uint8Array/);
   });

@@ -13,6 +13,14 @@ export const CODEC = { huffman: 0, lzw: 1, rle: 2, dct: 3, wavelet: 4 } as const
 /** The default cap on a decoder's output: 256 MiB. */
 export const DEFAULT_MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
 
+/**
+ * The image decoders' default cap: 64 MiB, an image of 2^26 pixels (8192 × 8192). Decoding
+ * works in about 9 bytes per pixel (coefficients and the transform's floats), so the default
+ * bounds a hostile stream — a flat 16000 × 16000 image codes in 50 kB — to ~600 MB of
+ * WebAssembly memory and seconds of work; raise `maxOutputBytes` for larger trusted images.
+ */
+export const DEFAULT_MAX_IMAGE_BYTES = 64 * 1024 * 1024;
+
 /** Decoder options. */
 export interface DecodeOptions {
   /**
@@ -57,16 +65,16 @@ export interface ByteDecodeOptions extends DecodeOptions {
   output?: Bytes | undefined;
 }
 
-function maxOf(op: string, m: unknown): number {
-  if (m === undefined) return DEFAULT_MAX_OUTPUT_BYTES;
+function maxOf(op: string, m: unknown, byDefault = DEFAULT_MAX_OUTPUT_BYTES): number {
+  if (m === undefined) return byDefault;
   if (typeof m !== 'number' || !Number.isInteger(m) || m < 0 || m > 0xffff_ffff) {
     throw new InvalidArgumentError(`${op}: maxOutputBytes must be an integer in [0, 4294967295], got ${describe(m)}`);
   }
   return m;
 }
 
-export function maxOutputArg(op: string, options: unknown): number {
-  return maxOf(op, checkArgs(op, options, ['maxOutputBytes']).maxOutputBytes);
+export function maxOutputArg(op: string, options: unknown, byDefault = DEFAULT_MAX_OUTPUT_BYTES): number {
+  return maxOf(op, checkArgs(op, options, ['maxOutputBytes']).maxOutputBytes, byDefault);
 }
 
 /** The options of a byte decoder: the output cap and the buffer to decode into, if any. */

@@ -5,11 +5,11 @@
  * for each image. Any width and height (edges are padded by repetition and cropped back).
  * Error bound: RMS error ≤ √(mean(Q²)/4 · padding factor) + 0.5 for quantisation table Q.
  * When the coded stream would be longer than the pixels (noise at a high quality), the image
- * is stored as it is (exact; a version-2 stream, which 0.1.0's decoder refuses). Coded streams
- * are version 1, unchanged.
+ * is stored as it is (exact; a version-2 stream, which decoders of earlier builds refuse with
+ * "unsupported version 2"). Coded streams are version 1, unchanged.
  */
-import { CODEC, type Bytes, type DecodeOptions } from '../bytes.js';
-import { decodeImage, encodeImage, type GrayImage, type GrayImageInput, type ImageCodecOptions } from './image.js';
+import { CODEC, type Bytes } from '../bytes.js';
+import { decodeImage, encodeImage, type GrayImage, type GrayImageInput, type ImageCodecOptions, type ImageDecodeOptions } from './image.js';
 
 /**
  * Encodes a grayscale image.
@@ -21,6 +21,6 @@ export function encode(image: GrayImageInput, options?: ImageCodecOptions): Uint
 }
 
 /** Decodes a stream from {@link encode}; malformed streams throw `InvalidArgumentError`. */
-export function decode(bytes: Bytes, options?: DecodeOptions): GrayImage {
+export function decode(bytes: Bytes, options?: ImageDecodeOptions): GrayImage {
   return decodeImage('codecs.dct.decode', CODEC.dct, bytes, options);
 }

@@ -3,7 +3,7 @@ import { InvalidArgumentError } from '../../errors.js';
 import { describe } from '../../ops/convert.js';
 import { checkKeys } from '../../classic/common.js';
 import { Tensor } from '../../tensor.js';
-import { asBytes, bytesArg, decodeRaw, encodeRaw, maxOutputArg, type Bytes, type DecodeOptions } from '../bytes.js';
+import { asBytes, bytesArg, decodeRaw, DEFAULT_MAX_IMAGE_BYTES, encodeRaw, maxOutputArg, type Bytes, type DecodeOptions } from '../bytes.js';
 
 /**
  * A grayscale image: `data[y * width + x]`, one byte per pixel. The codecs return `data` as a
@@ -71,15 +71,22 @@ export function encodeImage(op: string, codec: number, image: GrayImageInput, op
     throw new InvalidArgumentError(`${op}: image.data has ${data.length} bytes but width × height = ${width} × ${height} = ${width * height}${rgbaHint(data.length, width * height)}`);
   }
   const o = checkKeys(op, options, ['quality']);
-  const quality = o.quality ?? 75;
+  const quality = o.quality === undefined ? 75 : o.quality;
   if (typeof quality !== 'number' || !Number.isInteger(quality) || quality < 1 || quality > 100) {
     throw new InvalidArgumentError(`${op}: quality must be an integer in [1, 100], got ${describe(quality)}`);
   }
   return encodeRaw(op, codec, data, quality, width, height);
 }
 
-export function decodeImage(op: string, codec: number, bytes: Bytes, options: DecodeOptions | undefined): GrayImage {
-  const r = decodeRaw(op, codec, bytesArg(op, bytes), maxOutputArg(op, options));
+/**
+ * Options of the image decoders: `maxOutputBytes` (one byte per pixel) defaults to
+ * {@link DEFAULT_MAX_IMAGE_BYTES}, 64 MiB (2^26 pixels, 8192 × 8192), not the byte codecs' 256
+ * MiB: decoding works in ~9 bytes per pixel, and a flat image of 256 M pixels codes in 50 kB.
+ */
+export type ImageDecodeOptions = DecodeOptions;
+
+export function decodeImage(op: string, codec: number, bytes: Bytes, options: ImageDecodeOptions | undefined): GrayImage {
+  const r = decodeRaw(op, codec, bytesArg(op, bytes), maxOutputArg(op, options, DEFAULT_MAX_IMAGE_BYTES));
   return { data: r.bytes, width: r.width, height: r.height };
 }
 

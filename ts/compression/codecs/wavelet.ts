@@ -3,17 +3,18 @@
  * CDF 9/7 over up to 6 levels, one dead-zone uniform quantiser of step
  * `Δ = 0.5 + 24·s(quality)` for every subband, `s` libjpeg's quality scaling (`50/quality`
  * below 50, `2 − quality/50` from 50 on, as the DCT codec's tables), so Δ falls smoothly from
- * about 1200 at quality 1 through 24.5 at 50 to 0.5 at 100, and a quality gives about the
- * DCT codec's PSNR at quality 50 (reconstruction at `(|q| + 0.35)·Δ`),
+ * about 1200 at quality 1 through 24.5 at 50 to 0.5 at 100 (reconstruction at
+ * `(|q| + 0.35)·Δ`). Quality numbers are not the DCT codec's: at one quality this codec spends
+ * fewer bits and on photographs gives a lower PSNR; compare the two at equal bits per pixel,
  * and context-adaptive binary range coding (contexts: subband class, the neighbours'
  * magnitudes, whether the parent coefficient is non-zero). Any width and height.
  * Error bound: RMS error ≤ 1.5·Δ + 0.5. When the coded stream would be longer than the pixels
  * (noise at a high quality), the image is stored as it is (exact, 8 bits per pixel + 16–20
- * bytes). Streams are version 3; version-2 streams (neurite 0.1.0's, step
+ * bytes). Streams are version 3; version-2 streams (written by earlier builds, step
  * `0.5 · 2^((100 − quality)/12)`) still decode as they did.
  */
-import { CODEC, type Bytes, type DecodeOptions } from '../bytes.js';
-import { decodeImage, encodeImage, type GrayImage, type GrayImageInput, type ImageCodecOptions } from './image.js';
+import { CODEC, type Bytes } from '../bytes.js';
+import { decodeImage, encodeImage, type GrayImage, type GrayImageInput, type ImageCodecOptions, type ImageDecodeOptions } from './image.js';
 
 /** Encodes a grayscale image. */
 export function encode(image: GrayImageInput, options?: ImageCodecOptions): Uint8Array {
@@ -21,7 +22,7 @@ export function encode(image: GrayImageInput, options?: ImageCodecOptions): Uint
 }
 
 /** Decodes a stream from {@link encode}; malformed streams throw `InvalidArgumentError`. */
-export function decode(bytes: Bytes, options?: DecodeOptions): GrayImage {
+export function decode(bytes: Bytes, options?: ImageDecodeOptions): GrayImage {
   return decodeImage('codecs.wavelet.decode', CODEC.wavelet, bytes, options);
 }
 
