@@ -8,7 +8,7 @@
 import { didYouMean, unknownOption, optionKeys } from '../options.js';
 import { argPtr, call, check, instanceId } from '../engine.js';
 import { DisposedError, InvalidArgumentError, NonFiniteError, ShapeError } from '../errors.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { boolArg, describe, need } from '../ops/convert.js';
 import { slice } from '../ops/slicing.js';
 import { argMax } from '../ops/reduce.js';
@@ -93,6 +93,16 @@ export interface FitArgs {
    * for none), or an object of them by output name; each output's loss is weighted by its own.
    */
   classWeight?: Readonly<Record<number, number>> | ReadonlyArray<Readonly<Record<number, number>> | null> | Readonly<Record<string, Readonly<Record<number, number>>>> | undefined;
+  /**
+   * A weight per training sample, as Keras's `sample_weight` (TF.js's fit refuses it): a tensor
+   * of shape `[n]` or `[n, 1]`, or an array of `n` numbers (finite, ≥ 0). Each sample's loss,
+   * and so its gradient, is multiplied by its weight before the mean over the batch (Keras's
+   * `sum(w·loss) / batchSize`); with `classWeight` too, the two multiply. For a model with
+   * several outputs, every output's loss takes the sample's weight. Metrics are not weighted,
+   * and with `validationSplit` the weights of the validation samples are not used (`val_loss`
+   * is unweighted, as with `classWeight`; Keras 3 weights it).
+   */
+  sampleWeight?: Tensor | ArrayLike<number> | undefined;
 }
 
 /**
@@ -147,8 +157,8 @@ const NOT_IN_FIT: Record<string, string> = {
   validationBatchSize: "fit evaluates validation data in batches of batchSize (TF.js's fit ignores validationBatchSize); it is fitDataset's option, for validationData given as tensors",
 };
 
-/** The options `fit` takes; anything else (e.g. TF.js's `sampleWeight`) is an error, not ignored. */
-const FIT_KEYS: ReadonlyArray<keyof FitArgs> = ['epochs', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'callbacks', 'verbose', 'yieldEveryMs', 'yieldEvery', 'initialEpoch', 'classWeight'];
+/** The options `fit` takes; anything else is an error, not ignored. */
+const FIT_KEYS: ReadonlyArray<keyof FitArgs> = ['epochs', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'callbacks', 'verbose', 'yieldEveryMs', 'yieldEvery', 'initialEpoch', 'classWeight', 'sampleWeight'];
 const HOOKS = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd', 'onYield', 'cleanup'] as const;
 
 /** The one line that says why training ended before `epochs`: an early-stopping callback's reason, or a generic one. */
@@ -214,16 +224,45 @@ export function sampleWeights(y: Tensor, classWeight: Map<number, number>, yName
 }
 
 /**
- * @internal The per-sample weights of a batch (`ys` the targets, one per output) as a tensor the
- * core takes: `[n]` for one output, `[n, outputs]` for several. The caller owns it.
+ * @internal `fit`'s `sampleWeight` for `n` samples as a `Float32Array` (checked: a tensor of
+ * shape `[n]` or `[n, 1]`, or `n` numbers, each finite and ≥ 0); null when not given.
  */
-export function weightTensor(op: string, ys: readonly Tensor[], classWeights: Array<Map<number, number> | null>, outputNames: readonly string[] | null, n: number, yName = 'y'): Tensor {
+export function readSampleWeight(op: string, given: unknown, n: number): Float32Array | null {
+  if (given === undefined || given === null) return null;
+  let w: Float32Array;
+  if (given instanceof Tensor) {
+    const ok = (given.rank === 1 || (given.rank === 2 && given.shape[1] === 1)) && given.shape[0] === n;
+    if (!ok) throw new ShapeError(`${op}: sampleWeight must have shape [${n}] or [${n}, 1] (one weight per sample of x), got [${given.shape}]`);
+    w = given.dataSync().slice();
+  } else if (typeof given === 'object' && typeof (given as ArrayLike<number>).length === 'number' && !(given instanceof ArrayBuffer)) {
+    const a = given as ArrayLike<unknown>;
+    if (a.length !== n) throw new ShapeError(`${op}: sampleWeight has ${a.length} values but x has ${n} samples; give one weight per sample`);
+    w = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      if (typeof a[i] !== 'number') throw new InvalidArgumentError(`${op}: sampleWeight[${i}] must be a number, got ${describe(a[i])}`);
+      w[i] = a[i] as number;
+    }
+  } else {
+    throw new InvalidArgumentError(`${op}: sampleWeight must be a tensor of shape [${n}] or an array of ${n} numbers (one weight per sample), got ${describe(given)}`);
+  }
+  const bad = w.findIndex((v) => !(Number.isFinite(v) && v >= 0));
+  if (bad >= 0) throw new InvalidArgumentError(`${op}: sampleWeight[${bad}] must be a finite number >= 0, got ${describe(w[bad])}`);
+  return w;
+}
+
+/**
+ * @internal The per-sample weights of a batch (`ys` the targets, one per output) as a tensor the
+ * core takes: `[n]` for one output, `[n, outputs]` for several: each output's class weight (1
+ * without) times the sample's own weight `perSample[i]` when given. The caller owns it.
+ */
+export function weightTensor(op: string, ys: readonly Tensor[], classWeights: Array<Map<number, number> | null>, outputNames: readonly string[] | null, n: number, yName = 'y', perSample: Float32Array | null = null): Tensor {
   const cols = classWeights.map((cw, q) => {
     if (!cw) return null;
     return outputNames ? sampleWeights(ys[q], cw, `${yName}[${q}] (${outputNames[q]})`, `classWeight for ${outputNames[q]}`, op) : sampleWeights(ys[q], cw, yName, 'classWeight', op);
   });
   const w = new Float32Array(n * cols.length).fill(1);
   cols.forEach((c, q) => c?.forEach((v, i) => (w[i * cols.length + q] = v)));
+  if (perSample) w.forEach((v, j) => (w[j] = Math.fround(v * perSample[Math.floor(j / cols.length)])));
   return tensor(w, outputNames ? [n, cols.length] : [n]);
 }
 
@@ -552,6 +591,7 @@ export async function fitLoop(model: Sequential, givenX: Tensor | Tensor[] | Rec
   const owned: Tensor[] = [];
   const own = (t: Tensor): Tensor => (owned.push(t), t);
   let x: Tensor, y: Tensor;
+  let perSample: Float32Array | null = null;
   let valX: Tensor | null = null, valY: Tensor | null = null;
   const vd = args.validationData ?? undefined; // null: none, as Keras's validation_data=None
   try {
@@ -560,6 +600,7 @@ export async function fitLoop(model: Sequential, givenX: Tensor | Tensor[] | Rec
     need('fit', 'x', x);
     need('fit', 'y', y);
     checkSamples('fit', x, y, 'x', 'y');
+    perSample = readSampleWeight('fit', args.sampleWeight, x.shape[0] ?? 0);
     if (vd !== undefined) {
       if (!Array.isArray(vd) || vd.length !== 2) throw new InvalidArgumentError(`fit: validationData must be [x, y], got ${describe(vd)}`);
       [valX, valY] = model.coreData('fit', vd[0], vd[1], owned, ['validationData[0]', 'validationData[1]']);
@@ -605,10 +646,11 @@ export async function fitLoop(model: Sequential, givenX: Tensor | Tensor[] | Rec
       }
       // A weight per training sample (and output): [n] for one output, [n, outputs] for several.
       let hw = 0;
-      if (classWeights) {
+      if (classWeights || perSample) {
         const cut = trainX.shape[0];
-        const ys = ((Array.isArray(givenY) ? givenY : [givenY]) as Tensor[]).map((yq, q) => (!classWeights[q] || yq.shape[0] === cut ? yq : own(slice(yq, [0], [cut]))));
-        hw = own(weightTensor('fit', ys, classWeights, outputNames, cut)).handleFor('fit', 'classWeight');
+        const cws = classWeights ?? (outputNames ?? [null]).map(() => null);
+        const ys = ((Array.isArray(givenY) ? givenY : [givenY]) as Tensor[]).map((yq, q) => (!cws[q] || yq.shape[0] === cut ? yq : own(slice(yq, [0], [cut]))));
+        hw = own(weightTensor('fit', ys, cws, outputNames, cut, 'y', perSample?.subarray(0, cut) ?? null)).handleFor('fit', classWeights ? 'classWeight' : 'sampleWeight');
       }
       const n = trainX.shape[0];
       const batches = Math.ceil(n / batchSize);

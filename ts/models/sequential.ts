@@ -133,7 +133,7 @@ const parentsOf = new WeakMap<Layer | Sequential, Set<Sequential>>();
  */
 export function extraArguments(op: string, given: number, n: number): void {
   if (given > n) {
-    throw new InvalidArgumentError(`${op}: takes ${n} arguments (x, y), got ${given}; sample weights are not supported here: fit takes classWeight, and a custom loop can weight its own loss`);
+    throw new InvalidArgumentError(`${op}: takes ${n} arguments (x, y), got ${given}; sample weights are not supported here: fit takes them (fit(x, y, { sampleWeight, batchSize: n, epochs: 1 }) is one weighted step), and a custom loop can weight its own loss`);
   }
 }
 
