@@ -384,7 +384,7 @@ describe('predict, fit and evaluate as TF.js takes them', () => {
     expect(await fit({ stepsPerEpoch: 2 })).toBe("fit: stepsPerEpoch is not supported: TF.js's fit ignores it (an epoch is one pass over x); for a set number of batches per epoch use fitDataset with batchesPerEpoch, or give fit one epoch's samples");
     expect(await fit({ validationSteps: 2 })).toBe("fit: validationSteps is not supported: TF.js's fit ignores it (it belongs with stepsPerEpoch); validationData and validationSplit are evaluated whole, in batches of batchSize");
     expect(await fit({ validationBatchSize: 2 })).toBe("fit: validationBatchSize is not supported: fit evaluates validation data in batches of batchSize (TF.js's fit ignores validationBatchSize); it is fitDataset's option, for validationData given as tensors");
-    expect(await fit({ epoch: 2 })).toBe("fit: unknown option 'epoch' — did you mean 'epochs'? (known: epochs, batchSize, shuffle, seed, validationSplit, validationData, callbacks, verbose, yieldEveryMs, yieldEvery, initialEpoch, classWeight)");
+    expect(await fit({ epoch: 2 })).toBe("fit: unknown option 'epoch' — did you mean 'epochs'? (known: epochs, batchSize, shuffle, seed, validationSplit, validationData, callbacks, verbose, yieldEveryMs, yieldEvery, initialEpoch, classWeight, sampleWeight)");
     for (const v of [nx, ny]) v.dispose();
     n.dispose();
     t.dispose();

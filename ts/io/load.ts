@@ -26,7 +26,8 @@ import { bad, CUSTOM, kerasObject, objectAt } from './keras.js';
 import type { LoadOptions } from './model.js';
 import { getLoadHandler, type HttpOptions } from './router.js';
 import { expectedWeights, specInputShape, type ModelSpec, type WeightSpec } from './spec.js';
-import { makeModel, specFromKeras } from './topology.js';
+import { fromKeras3 } from './keras3.js';
+import { makeModel, setKeras3Reader, specFromKeras } from './topology.js';
 import { checkArgs } from '../options.js';
 import { compileFromRecord, compileFromTrainingConfig, tfOptimizerStateFrom, trainingStateFrom, withTfOptimizerState, type TfOptimizerState } from './training.js';
 
@@ -37,6 +38,9 @@ import { compileFromRecord, compileFromTrainingConfig, tfOptimizerStateFrom, tra
  * `if (m instanceof Autoencoder) m.encode(x)`.
  */
 export type LoadedModel = Sequential | Autoencoder | Perceptron | RBFNetwork;
+
+// Keras 3 configs are read with this chunk's code (see keras3.ts): from here on, fromConfig too.
+setKeras3Reader(fromKeras3);
 
 /** The model classes {@link loadModel} reads. */
 const MODEL_CLASSES = ['Sequential', 'Model', 'Functional', `${CUSTOM}Perceptron`, `${CUSTOM}RBFNetwork`];

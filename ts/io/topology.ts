@@ -18,6 +18,11 @@
  *
  * Graph models (the functional API) are TF.js's `class_name: 'Model'` configs: each layer with
  * its `inbound_nodes`, and `input_layers`/`output_layers`; their spec carries the wiring.
+ *
+ * Keras 3 configs (`model.to_json()`: `batch_shape`, `DTypePolicy`, `{ args, kwargs }` inbound
+ * nodes, `module`/`registered_name`) are told apart by {@link isKeras3} and read as the Keras 2
+ * config they correspond to by `keras3.ts`, which is in the storage chunk: `load.ts` hands it
+ * over with {@link setKeras3Reader} when that chunk loads.
  */
 import { InvalidArgumentError } from '../errors.js';
 import { Activation, Dense, Dropout, Flatten, GaussianNoise, InputLayer, Reshape } from '../layers/core.js';
@@ -331,6 +336,8 @@ interface Ctx {
   op: string;
   shape: number[] | undefined;
   unbacked?: Array<{ where: string; value: unknown; why: string }>;
+  /** The config was written by Keras 3 (and is read as the Keras 2 config `keras3.ts` makes of it). */
+  keras3?: boolean;
 }
 
 const isInt = (v: unknown, min: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min;
@@ -476,7 +483,8 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
       };
       break;
     case 'Activation': kind = 'activation'; args = { activation: activationFromKeras(op, `${cw}.activation`, c.activation) }; break;
-    case 'LeakyReLU': kind = 'activation'; args = { activation: normalizeActivation(op, { name: 'leakyRelu', alpha: num('alpha', 0.3) }) }; break;
+    // Keras 3 names the slope negative_slope (TF.js and Keras 2: alpha).
+    case 'LeakyReLU': kind = 'activation'; args = { activation: normalizeActivation(op, { name: 'leakyRelu', alpha: c.alpha === undefined && c.negative_slope !== undefined ? num('negative_slope') : num('alpha', 0.3) }) }; break;
     case 'ELU': kind = 'activation'; args = { activation: normalizeActivation(op, { name: 'elu', alpha: num('alpha', 1) }) }; break;
     case 'ReLU':
       kind = 'activation';
@@ -657,7 +665,7 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
       break;
     }
     default:
-      return bad(op, `${where}.class_name`, `'${o.class_name}' is a layer class neurite does not support; supported: ${SUPPORTED_CLASSES.join(', ')}`);
+      return bad(op, `${where}.class_name`, `'${o.class_name}' is a ${ctx.keras3 ? 'Keras 3 layer' : 'layer class'} neurite does not support; supported: ${SUPPORTED_CLASSES.join(', ')}`);
   }
   const spec: LeafSpec = { type: 'layer', kind, name, trainable, where, args, ...(inputShape ? { inputShape } : {}) };
   // Validate the options with the layer's own checks now (no WebAssembly is touched).
@@ -837,16 +845,51 @@ function graphFromKeras(ctx: Ctx, where: string, v: unknown): ModelSpec {
   return { type: 'model', name, seed, trainable, autoencoder: false, layers, where, wiring, ...io, ...(extraUses.length > 0 ? { extraUses } : {}) };
 }
 
+/** Reads a Keras 3 config as the Keras 2 config it corresponds to (`keras3.ts`). */
+type Keras3Reader = (op: string, where: string, v: Record<string, unknown>) => Record<string, unknown>;
+let keras3Reader: Keras3Reader | undefined;
+
+/** @internal Called by `load.ts` when the storage chunk (which holds `keras3.ts`) loads. */
+export function setKeras3Reader(read: Keras3Reader): void {
+  keras3Reader = read;
+}
+
+const isPlain = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * @internal Whether the model config `v` was written by Keras 3: `model.to_json()`'s top-level
+ * `module`, or a `DTypePolicy`, a `batch_shape` or a Keras 3 inbound node (`{ args, kwargs }`)
+ * in its layers, nested models included. tf.keras 2.13+ writes `module` too, with
+ * `keras_version: '2.…'`: read as Keras 2.
+ */
+export function isKeras3(v: unknown): boolean {
+  if (!isPlain(v) || (typeof v.keras_version === 'string' && !v.keras_version.startsWith('3.'))) return false;
+  const policy = (d: unknown) => isPlain(d) && String(d.class_name).endsWith('DTypePolicy');
+  const marked = (m: Record<string, unknown>): boolean => {
+    const c = isPlain(m.config) ? m.config : m;
+    return policy(c.dtype) || (Array.isArray(c.layers) && c.layers.some((l) => isPlain(l) && (
+      (isPlain(l.config) && ('batch_shape' in l.config || policy(l.config.dtype) || (Array.isArray(l.config.layers) && marked(l)))) ||
+      (Array.isArray(l.inbound_nodes) && l.inbound_nodes.some((n) => isPlain(n) && 'args' in n)))));
+  };
+  return 'module' in v || marked(v);
+}
+
 /**
  * @internal The spec of a whole Keras model config: `{ class_name: 'Sequential', config }`
  * (with or without `keras_version`/`backend`), or the bare `{ name, layers }` config.
  * `weightsFollow`: the caller sets the weights from the file (`loadModel`), so values neurite
  * keeps without implementing (an initializer it cannot draw) are harmless when the input shape
- * is known; otherwise (`fromConfig`, `modelFromJSON`) they are an error.
+ * is known; otherwise (`fromConfig`, `modelFromJSON`) they are an error. A Keras 3 config is
+ * read through `keras3.ts` (an error saying to use `models.modelFromJSON` until the storage
+ * chunk that holds it is loaded).
  */
 export function specFromKeras(op: string, where: string, v: unknown, weightsFollow = false): ModelSpec {
-  const o = objectAt(op, where, v);
-  const ctx: Ctx = { op, shape: undefined };
+  const given = objectAt(op, where, v);
+  // A Keras 3 config (model.to_json()) is read as the Keras 2 config it corresponds to.
+  const keras3 = isKeras3(given);
+  if (keras3 && !keras3Reader) bad(op, where, 'is a Keras 3 model config (model.to_json()), which neurite reads with its storage code, not loaded yet: read it with await models.modelFromJSON(config) (or loadModel), which loads that code first');
+  const o = keras3 ? keras3Reader!(op, where, given) : given;
+  const ctx: Ctx = { op, shape: undefined, ...(keras3 ? { keras3 } : {}) };
   let s: ModelSpec;
   if (o.class_name === undefined && Array.isArray(o.layers)) s = modelFromKeras(ctx, where, o);
   else {
