@@ -33,6 +33,8 @@ export const CASES = [
   { name: 'max, last axis', args: [[1000, 1000]], f: (l, a) => l.max(a, -1) },
   { name: 'max, axis 0', args: [[1000, 1000]], f: (l, a) => l.max(a, 0) },
   { name: 'mean, axis 0 (batch 128×784)', args: [[128, 784]], f: (l, a) => l.mean(a, 0) },
+  { name: 'softmax, rows of 10 (batch 256)', args: [[256, 10]], f: (l, a) => l.softmax(a) },
+  { name: 'softmax, rows of 1000', args: [[1000, 1000]], f: (l, a) => l.softmax(a) },
 ];
 
 const size = (s) => s.reduce((a, b) => a * b, 1);

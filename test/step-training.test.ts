@@ -190,6 +190,42 @@ describe('fit refuses a model that can learn nothing through its step activation
   });
 });
 
+describe('fit refuses a one-value softmax and a cross-entropy over one value (a beginner\'s two silent no-ops)', () => {
+  it("dense({ units: 1, activation: 'softmax' }) is always 1: refused, with what to use instead", async () => {
+    using m = nr.sequential({ layers: [layers.dense({ inputShape: [2], units: 4, activation: 'relu' }), layers.dense({ units: 1, activation: 'softmax', name: 'out' })] });
+    m.compile({ optimizer: nr.optimizers.sgd({ learningRate: 0.1 }), loss: 'binaryCrossentropy' });
+    await refuses(m, (op) => `${op}: model ${m.name} cannot learn: layer out has one unit and 'softmax', which over one value is constant (1), so its gradient is 0 and no training step changes a weight; for one output use 'sigmoid' (with binaryCrossentropy), or give the layer one unit per class`);
+  });
+
+  it('categoricalCrossentropy (and the sparse one) on a 1-unit output is always 0: refused; 2 units train', async () => {
+    for (const loss of ['categoricalCrossentropy', 'sparseCategoricalCrossentropy'] as const) {
+      using m = nr.sequential({ layers: [layers.dense({ inputShape: [2], units: 1, activation: 'sigmoid', name: 'out' })] });
+      m.compile({ optimizer: nr.optimizers.sgd({ learningRate: 0.1 }), loss });
+      await refuses(m, (op) => `${op}: ${loss} on output out, which has one value per sample, is always 0 (a distribution over one class is certain), so no training step changes a weight; for two classes use binaryCrossentropy with a 1-unit 'sigmoid' output, or give the output one unit per class (with 'softmax')`);
+    }
+    using two = nr.sequential({ layers: [layers.dense({ inputShape: [2], units: 2, activation: 'softmax' })] });
+    two.compile({ optimizer: nr.optimizers.sgd({ learningRate: 0.1 }), loss: 'categoricalCrossentropy' });
+    using x = nr.tensor(X);
+    using y = nr.tensor(Y.map(([v]) => [1 - v, v]));
+    const before = bits(two);
+    await two.fit(x, y, { epochs: 1, verbose: 0 });
+    expect(bits(two)).not.toEqual(before);
+  });
+
+  it('a graph model: the check is per output (the one-value head is named)', async () => {
+    const inp = nr.input({ shape: [2] });
+    const h = layers.dense({ units: 3, activation: 'relu' }).apply(inp) as nr.SymbolicTensor;
+    const a = layers.dense({ units: 1, activation: 'sigmoid', name: 'flag' }).apply(h) as nr.SymbolicTensor;
+    const b = layers.dense({ units: 3, activation: 'softmax', name: 'kind' }).apply(h) as nr.SymbolicTensor;
+    using m = nr.model({ inputs: inp, outputs: [a, b] });
+    m.compile({ optimizer: 'sgd', loss: ['categoricalCrossentropy', 'categoricalCrossentropy'] });
+    using x = nr.tensor(X);
+    using ya = nr.tensor(Y);
+    using yb = nr.tensor(Y.map(() => [1, 0, 0]));
+    await expect(m.fit(x, [ya, yb], { epochs: 1, verbose: 0 })).rejects.toThrow(/^fit: categoricalCrossentropy on output flag, which has one value per sample, is always 0/);
+  });
+});
+
 describe('the step ops take straightThrough, with the activation layer\'s gradient', () => {
   const xs = [-2.5, -1, -0.25, 0, -0, 0.25, 0.5, 1, 3.75, NaN];
   const w = xs.map((_, i) => 0.5 + i);

@@ -305,6 +305,24 @@ describe('callbacks and history', () => {
     expect(batches).toBeLessThan(4 * 50);
   });
 
+  it('a loss that overflows float32 while every gradient is finite is refused the same way (it used to train on with loss Infinity)', async () => {
+    // w·1 with w = 2e19 and target 0: the loss 4e38 overflows, its gradient 4e19 does not.
+    using m = nr.sequential({ layers: [layers.dense({ inputShape: [1], units: 1, useBias: false })] });
+    m.compile({ optimizer: optimizers.sgd({ learningRate: 0.1 }), loss: 'meanSquaredError' });
+    using w = nr.tensor([[2e19]]);
+    m.setWeights([w]);
+    using x = nr.tensor([[1]]);
+    using y = nr.tensor([[0]]);
+    const err = await m.fit(x, y, { epochs: 1, verbose: 0 }).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(nr.NonFiniteError);
+    expect((err as Error).message).toBe('fit: the loss is Infinity at step 1 though every gradient is finite: the predictions or targets overflow float32; lower the learning rate, clip gradients, or scale data of huge magnitude');
+    expect(weights(m)).toEqual([Float32Array.of(2e19)]);
+    // terminateOnNaN turns it into a stop with the history, as for a gradient.
+    const stopper = nr.callbacks.terminateOnNaN();
+    const h = await m.fit(x, y, { epochs: 3, verbose: 0, callbacks: [stopper] });
+    expect([h.epoch, h.history.loss.map(Number.isNaN)]).toEqual([[0], [true]]);
+  });
+
   it('a non-finite gradient throws and leaves every weight unchanged', async () => {
     using x = nr.tensor([[1e30, 1e30]]);
     using y = nr.tensor([[1]]);

@@ -21,6 +21,26 @@ import { Layer } from '../layers/layer.js';
 import { ACTIVATION_PARAMS, type ActivationName } from '../wasm/codes.js';
 import type { Sequential } from './sequential.js';
 
+/** Losses over the distribution of an output's values: over one value they are 0 whatever it is. */
+const OVER_CLASSES: ReadonlySet<string> = new Set(['categoricalCrossentropy', 'sparseCategoricalCrossentropy']);
+
+/**
+ * Throws when a loss compares distributions over an output that has one value per sample: the
+ * one value is the whole distribution, so the loss is 0 and no step changes a weight.
+ */
+function assertLossCanLearn(model: Sequential, op: string): void {
+  const info = model.compiledInfo(op);
+  const heads = info.heads ?? [{ name: model.outputNames[0] ?? 'output', loss: info.loss }];
+  const widths = info.heads ? model.outputs.map((t) => t.shape.at(-1)) : [model.outputShape?.at(-1)];
+  heads.forEach((h, i) => {
+    if (!OVER_CLASSES.has(h.loss) || widths[i] !== 1) return;
+    throw new InvalidArgumentError(
+      `${op}: ${h.loss} on output ${h.name}, which has one value per sample, is always 0 (a distribution over one class is certain), so no training step changes a weight; ` +
+        `for two classes use binaryCrossentropy with a 1-unit 'sigmoid' output, or give the output one unit per class (with 'softmax')`,
+    );
+  });
+}
+
 /** The activations with a `straightThrough` flag (the step-like ones), and the flag's index. */
 const STEP_FLAG: ReadonlyMap<string, number> = new Map(
   Object.entries(ACTIVATION_PARAMS as Partial<Record<ActivationName, ReadonlyArray<readonly [string, number]>>>)
@@ -28,19 +48,29 @@ const STEP_FLAG: ReadonlyMap<string, number> = new Map(
     .filter(([, i]) => i >= 0),
 );
 
-/** A layer that stopped a gradient coming from a trainable weight, and its activation. */
+/**
+ * A layer that stopped a gradient coming from a trainable weight, its activation, and whether
+ * that is a softmax over one value (constant 1; `logSoftmax`: 0) rather than a step.
+ */
 interface Blocked {
   layer: string;
   activation: string;
+  single: boolean;
 }
 
-/** The step-like activation without `straightThrough` that ends `layer`, or `null`. */
-function zeroGradientStep(layer: Layer): string | null {
+/**
+ * The activation that ends `layer` and passes no gradient: a step-like one without
+ * `straightThrough`, or softmax/logSoftmax over a layer of one unit (or filter); else `null`.
+ */
+function zeroGradientActivation(layer: Layer): { activation: string; single: boolean } | null {
   const spec = (layer as { activation?: unknown }).activation;
   if (spec === undefined) return null;
   const a = encodeActivation(layer.name, spec);
   const flag = STEP_FLAG.get(a.name);
-  return flag !== undefined && a.params[flag] === 0 ? a.name : null;
+  if (flag !== undefined && a.params[flag] === 0) return { activation: a.name, single: false };
+  const { units, filters } = layer as { units?: unknown; filters?: unknown };
+  const width = typeof units === 'number' ? units : filters;
+  return (a.name === 'softmax' || a.name === 'logSoftmax') && width === 1 ? { activation: a.name, single: true } : null;
 }
 
 /**
@@ -52,11 +82,11 @@ function carries(node: Layer | Sequential, inputs: boolean[], frozen: boolean, b
   const fromInputs = inputs.some((c) => c);
   if (!(node instanceof Layer)) return modelCarries(node, fromInputs, frozen || !node.trainable, blocked);
   if (node.kind === 'input') return false;
-  const step = zeroGradientStep(node);
-  if (step === null && fromInputs) return true;
+  const stop = zeroGradientActivation(node);
+  if (stop === null && fromInputs) return true;
   const own = !frozen && node.trainableWeights.length > 0;
-  if (step === null) return own;
-  if (fromInputs || own) blocked.push({ layer: node.name, activation: step });
+  if (stop === null) return own;
+  if (fromInputs || own) blocked.push({ layer: node.name, ...stop });
   return false;
 }
 
@@ -83,9 +113,18 @@ function modelCarries(m: Sequential, fromInput: boolean, frozen: boolean, blocke
  * step-like activation without `straightThrough` (see the module comment). The model is built.
  */
 export function assertCanLearn(model: Sequential, op: string): void {
+  assertLossCanLearn(model, op);
   const blocked: Blocked[] = [];
   // The model's own `trainable` freezes it only inside another model: fit trains it anyway.
   if (modelCarries(model, false, false, blocked) || blocked.length === 0) return;
+  const single = blocked.find((b) => b.single);
+  if (single) {
+    throw new InvalidArgumentError(
+      `${op}: model ${model.name} cannot learn: layer ${single.layer} has one unit and '${single.activation}', which over one value is constant ` +
+        `(${single.activation === 'softmax' ? '1' : '0'}), so its gradient is 0 and no training step changes a weight; for one output use 'sigmoid' ` +
+        `(with binaryCrossentropy), or give the layer one unit per class`,
+    );
+  }
   const where = blocked.map((b) => `${b.layer}'s '${b.activation}'`).join(', ');
   const inputs = model.inputShape?.length === 1 ? model.inputShape[0] : '…';
   throw new InvalidArgumentError(

@@ -75,6 +75,12 @@ pub fn exp(x: &[f32], out: &mut [f32]) {
     map(x, out, exp4, scalar::exp_one);
 }
 
+/// The simd128 twin of `scalar::exp_shifted`.
+pub fn exp_shifted(x: &[f32], m: f32, out: &mut [f32]) {
+    let mv = f32x4_splat(m);
+    map(x, out, |v| exp4(f32x4_sub(v, mv)), |a| scalar::exp_one(a - m));
+}
+
 /// The simd128 twin of `scalar::ln`.
 pub fn ln(x: &[f32], out: &mut [f32]) {
     map(x, out, ln4, scalar::ln_one);

@@ -39,6 +39,11 @@ pub fn exp(x: &[f32], out: &mut [f32]) {
     imp::exp(x, out);
 }
 
+/// `out[i] = e^(x[i] − m)`, as [`exp`] of the exact differences (softmax's shifted rows).
+pub fn exp_shifted(x: &[f32], m: f32, out: &mut [f32]) {
+    imp::exp_shifted(x, m, out);
+}
+
 /// `out[i] = ln x[i]`.
 pub fn ln(x: &[f32], out: &mut [f32]) {
     imp::ln(x, out);
@@ -143,6 +148,11 @@ pub mod scalar {
     /// `out[i] = exp_one(x[i])`.
     pub fn exp(x: &[f32], out: &mut [f32]) {
         out.iter_mut().zip(x).for_each(|(o, &a)| *o = exp_one(a));
+    }
+
+    /// `out[i] = exp_one(x[i] − m)`.
+    pub fn exp_shifted(x: &[f32], m: f32, out: &mut [f32]) {
+        out.iter_mut().zip(x).for_each(|(o, &a)| *o = exp_one(a - m));
     }
 
     /// `out[i] = ln_one(x[i])`.

@@ -436,7 +436,7 @@ impl Trainer {
         let r = self.gradients_weighted(model, xb, yb, weights);
         model.set_input_grad_all(true)?;
         let (r, _) = r?;
-        self.apply_gradients(model)?;
+        self.apply_gradients(model, r.loss)?;
         Ok(r)
     }
 
@@ -463,11 +463,13 @@ impl Trainer {
     }
 
     /// Adds regularization gradients, clips, and updates every trainable parameter.
-    fn apply_gradients(&mut self, model: &mut Sequential) -> Result<()> {
-        model.with_params(|all| self.update(all))?
+    fn apply_gradients(&mut self, model: &mut Sequential, loss: f32) -> Result<()> {
+        model.with_params(|all| self.update(all, loss))?
     }
 
-    fn update(&mut self, all: &mut [ParamSlot<'_>]) -> Result<()> {
+    /// The update of every trainable parameter from its gradient, refused (nothing changes)
+    /// when a gradient or the step's `loss` is not finite.
+    fn update(&mut self, all: &mut [ParamSlot<'_>], loss: f32) -> Result<()> {
         // Optimizer state is indexed by the position among *all* parameters, so freezing or
         // unfreezing a layer between steps never hands one parameter's state to another.
         if self.state.len() < all.len() {
@@ -490,6 +492,12 @@ impl Trainer {
             drop(params);
             let layer = all[i].layer;
             return Err(Error::non_finite("fit", format!("a gradient of `{name}` of layer {layer} is not finite (NaN or Infinity) at step {}; lower the learning rate, clip gradients, or check the data for NaN", self.step + 1)));
+        }
+        // A loss that overflowed (predictions or targets beyond float32) is a diverged step even
+        // when every gradient is still finite: refused the same way.
+        if !loss.is_finite() {
+            drop(params);
+            return Err(Error::non_finite("fit", format!("the loss is {} at step {} though every gradient is finite: the predictions or targets overflow float32; lower the learning rate, clip gradients, or scale data of huge magnitude", js_number(loss), self.step + 1)));
         }
         // Every allocation (optimizer state, unsharing a weight the user also holds) happens
         // before the first update, so running out of memory also leaves every weight as it was.
