@@ -279,6 +279,30 @@ describe('a loss not connected to the variables, as TF.js', () => {
     tOpt.dispose();
   });
 
+  it('connected only through ops with no gradient (round, argMax …): minimize refuses (TF.js steps by zeros in silence); variableGrads and grad give the zeros, as TF.js', () => {
+    const w = nr.variable(nr.tensor([[0.5], [-1.5]]), true, 'rz_w');
+    const opt = nr.optimizers.sgd({ learningRate: 0.1 });
+    using x = nr.tensor([[1, 2], [3, 4]]);
+    using y = nr.tensor([[1], [0]]);
+    const want = /^minimize: f\(\) depends on the variables only through ops with no gradient \(round, floor, ceil, sign, comparisons, argMax\/argMin, oneHot, …\), so every gradient is 0 and a step would change nothing; /;
+    noLeak(() => {
+      expect(() => opt.minimize(() => nr.losses.meanSquaredError(y, x.matMul(w).round()), false, [w])).toThrow(want);
+      expect(() => opt.minimize(() => nr.argMax(x.matMul(w), 0).sum(), false, [w])).toThrow(want);
+      nr.tidy(() => {
+        expect(Array.from(nr.variableGrads(() => nr.argMax(x.matMul(w), 0).sum(), [w]).grads.rz_w.dataSync())).toEqual([0, 0]);
+      });
+    });
+    expect(Array.from(w.dataSync())).toEqual([0.5, -1.5]);
+    // One differentiable path is enough: the rounded term adds 0, the other trains.
+    nr.tidy(() => opt.minimize(() => nr.losses.meanSquaredError(y, x.matMul(w)).add(x.matMul(w).round().sum()), false, [w]));
+    expect(Array.from(w.dataSync())).not.toEqual([0.5, -1.5]);
+    // grad itself is TF.js's: zeros through round.
+    using g = nr.tidy(() => nr.grad((t: nr.Tensor) => t.round().sum())(nr.tensor([0.3, 2.6])));
+    expect(Array.from(g.dataSync())).toEqual([0, 0]);
+    w.dispose();
+    opt.dispose();
+  });
+
   it('some variables connected: gradients for those only (no zeros), as TF.js; minimize steps those only', () => {
     const [a, b] = [nr.variable(nr.tensor([1, 2]), true, 'pc_a'), nr.variable(nr.tensor([3]), true, 'pc_b')];
     const [ta, tb] = [tf.variable(tf.tensor([1, 2]), true, 'pc_a'), tf.variable(tf.tensor([3]), true, 'pc_b')];

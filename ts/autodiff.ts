@@ -172,6 +172,11 @@ interface Taped {
   grads: Array<Tensor | null>;
   /** The sources the gradients are for (a default list is made after `f` ran). */
   sources: Array<Tensor | LayerVariable>;
+  /**
+   * Per source: its gradient is zeros only because the result depends on it through ops with
+   * no gradient (`round`, comparisons, `argMax` …; the core's flag).
+   */
+  constantOnly: boolean[];
 }
 
 /**
@@ -220,6 +225,7 @@ function taped(op: string, f: () => Tensor, given: Array<Tensor | LayerVariable>
   let sources: Array<Tensor | LayerVariable> = [];
   let made = false;
   const grads: Array<Tensor | null> = [];
+  let constantOnly: boolean[] = [];
   try {
     value = tidy(() => {
       const v = f();
@@ -246,15 +252,18 @@ function taped(op: string, f: () => Tensor, given: Array<Tensor | LayerVariable>
     const ids = sources.flatMap((s, i) => (s instanceof LayerVariable ? s.sourceId(op) : [s.handleFor(op, what(i)), 0]));
     const hdy = dy === undefined ? 0 : dy.handleFor(op, 'dy');
     const n = sources.length;
-    const out: number[] = onTape(op, () =>
+    // One handle per source, then (the list has room for 2n) one flag per source.
+    const written: number[] = onTape(op, () =>
       call((e) =>
         withWords(op, 2 * n, (p, cap) => {
           words(p, 2 * n).set(ids);
           check(e.nr_tape_gradient(hy, hdy, p, n, p, cap));
-          return Array.from(words(p, n));
+          return Array.from(words(p, 2 * n));
         }),
       ),
     );
+    const out = written.slice(0, n);
+    constantOnly = written.slice(n).map((f) => f === 1);
     for (let i = 0; i < out.length; i++) {
       try {
         if (out[i] === 0 && !allowUnused) {
@@ -268,7 +277,7 @@ function taped(op: string, f: () => Tensor, given: Array<Tensor | LayerVariable>
         throw err;
       }
     }
-    return { value, made, grads, sources };
+    return { value, made, grads, sources, constantOnly };
   } catch (err) {
     if (value !== undefined && made) value.dispose();
     for (const g of grads) g?.dispose();
@@ -352,7 +361,7 @@ export function variableGradsOf(op: string, f: () => Tensor, varList?: Trainable
   checkFn(op, f);
   if (varList !== undefined && !Array.isArray(varList)) throw new InvalidArgumentError(`${op}: varList must be an array of variables or layer weights, got ${describe(varList)}`);
   if (varList?.length === 0) throw new InvalidArgumentError(`${op}: varList is empty (a model's trainableWeights are [] until it is built: call model.build() first, or leave varList out to train every live model's weights)`);
-  const { value, made, grads: g, sources } = taped(op, f, varList ?? defaultVariables, undefined, true);
+  const { value, made, grads: g, sources, constantOnly } = taped(op, f, varList ?? defaultVariables, undefined, true);
   const vars = sources as TrainableVariable[];
   const drop = (err: Error): never => {
     if (made) value.dispose();
@@ -365,6 +374,14 @@ export function variableGradsOf(op: string, f: () => Tensor, varList?: Trainable
     const given = varList === undefined ? `trainable variable${n === 1 ? '' : 's'} (varList left out: every live variable and model weight)` : `variable${n === 1 ? '' : 's'} in varList`;
     const none = n === 1 ? `the 1 ${given} is not connected to the result of f(), which does not depend on it` : `none of the ${n} ${given} is connected to the result of f(), which depends on none of them`;
     drop(new InvalidArgumentError(`${op}: ${none} (no gradient); run the forward pass inside f, e.g. () => losses.meanSquaredError(y, model.predict(x)), not before the call`));
+  }
+  // minimize, connected only through ops with no gradient: every gradient is 0 and the step
+  // changes nothing (TF.js steps in silence). variableGrads gives the zeros, as TF.js.
+  if (op === 'minimize' && g.every((t, i) => t === null || constantOnly[i])) {
+    drop(new InvalidArgumentError(
+      `${op}: f() depends on the variables only through ops with no gradient (round, floor, ceil, sign, comparisons, argMax/argMin, oneHot, …), so every gradient is 0 and a step would change nothing; ` +
+        'keep a differentiable path from them to the loss (e.g. the loss on the unrounded predictions), or a straight-through form such as the step activations\' { straightThrough: true }',
+    ));
   }
   if (value.rank !== 0) drop(new InvalidArgumentError(`${op}: f must return a scalar, got shape [${value.shape}]`));
   const out: Record<string, Tensor> = {};

@@ -203,6 +203,14 @@ impl Tape {
     /// an error naming its op.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn gradient(&self, y: u64, dy: Tensor, sources: &[u64]) -> Result<Vec<Option<Tensor>>> {
+        Ok(self.gradient_flagged(y, dy, sources)?.into_iter().map(|(g, _)| g).collect())
+    }
+
+    /// [`Tape::gradient`], each gradient with whether it is zeros because `y` depends on that
+    /// source only through ops with no gradient (`round`, comparisons, `argMax` …): a training
+    /// step on such gradients changes nothing (`minimize` refuses it when every source is so).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn gradient_flagged(&self, y: u64, dy: Tensor, sources: &[u64]) -> Result<Vec<(Option<Tensor>, bool)>> {
         let wanted = IdMap::from_ids(sources);
         // Forward pass: which ids depend on a source.
         let mut dep = wanted.clone();
@@ -268,9 +276,9 @@ impl Tape {
         sources
             .iter()
             .map(|&s| match (grads.get(s), met.get(s)) {
-                (Some(g), _) => Ok(Some(g.clone())),
-                (None, Some(shape)) => Tensor::zeros("grad", shape.clone()).map(Some),
-                (None, None) => Ok(None),
+                (Some(g), _) => Ok((Some(g.clone()), false)),
+                (None, Some(shape)) => Tensor::zeros("grad", shape.clone()).map(|z| (Some(z), true)),
+                (None, None) => Ok((None, false)),
             })
             .collect()
     }
@@ -550,5 +558,12 @@ mod tests {
         let g = tape.gradient(3, Tensor::scalar(1.0), &[1, 7]).unwrap();
         assert_eq!((g[0].as_ref().unwrap().data(), g[0].as_ref().unwrap().dims()), (&[0.0, 0.0][..], &[2][..]));
         assert!(g[1].is_none());
+        // Flagged: those zeros come from ops with no gradient only; a real gradient and an
+        // unreached source are not flagged.
+        let flags: Vec<bool> = tape.gradient_flagged(3, Tensor::scalar(1.0), &[1, 7]).unwrap().into_iter().map(|(_, f)| f).collect();
+        assert_eq!(flags, [true, false]);
+        tape.record(Recorded::Binary(BinaryOp::Mul), vec![(1, x.clone()), (3, sum(&c))], (4, prod.clone()));
+        let flags: Vec<bool> = tape.gradient_flagged(4, prod.clone(), &[1]).unwrap().into_iter().map(|(_, f)| f).collect();
+        assert_eq!(flags, [false], "reached through mul as well: a real gradient");
     }
 }

@@ -184,7 +184,9 @@ pub extern "C" fn nr_tape_end() -> i32 {
 /// Gradients of `y` w.r.t. the `n` sources in `sources`, seeded with `dy` (0 = ones). Each
 /// source is two u32 words (low, high) of a u64: a tensor handle (high word 0), or a model
 /// weight's id from `nr_model_weight_id` (high bit set). Writes one handle per source to `out`
-/// (room for `out_cap` u32s, at least `n`), or 0 where `y` does not depend on that source.
+/// (room for `out_cap` u32s, at least `n`), or 0 where `y` does not depend on that source;
+/// with room for `2n`, then one flag per source: 1 where its gradient is zeros because `y`
+/// depends on it only through ops with no gradient (`round`, comparisons, `argMax` …).
 /// `sources` and `out` may overlap (the sources are read first); longer lists than the scratch
 /// holds go through `nr_alloc`. On any error no gradient tensor stays alive and nothing is
 /// written to `out`.
@@ -224,14 +226,15 @@ pub unsafe extern "C" fn nr_tape_gradient(y: u32, dy: u32, sources: *const u32, 
             Ok((h.id(y)?, seed, ids))
         })?;
         let grads = TAPE.with(|t| match t.borrow().as_ref() {
-            Some(tape) => tape.gradient(yid, seed, &ids),
+            Some(tape) => tape.gradient_flagged(yid, seed, &ids),
             None => Err(Error::invalid(OP, "no gradient tape is recording")),
         })?;
         handles::with(|h| {
             let mut made = Vec::new();
-            made.try_reserve_exact(n).map_err(|_| Error::OutOfMemory { op: OP, bytes: 4 * n as u64 })?;
+            made.try_reserve_exact(2 * n).map_err(|_| Error::OutOfMemory { op: OP, bytes: 8 * n as u64 })?;
             let mut result = Ok(());
-            for g in grads {
+            let flags: Vec<u32> = grads.iter().map(|(_, only_constants)| u32::from(*only_constants)).collect();
+            for (g, _) in grads {
                 match g.map(|t| h.insert(handles::Object::Tensor(t))) {
                     Some(Ok(k)) => made.push(k),
                     Some(Err(e)) => {
@@ -241,10 +244,13 @@ pub unsafe extern "C" fn nr_tape_gradient(y: u32, dy: u32, sources: *const u32, 
                     None => made.push(0),
                 }
             }
-            // SAFETY: checked above: `out` has room for out_cap >= n u32s.
+            if result.is_ok() && out_cap >= 2 * n {
+                made.extend_from_slice(&flags);
+            }
+            // SAFETY: checked above: `out` has room for out_cap >= n u32s (2n when the flags go too).
             let result = result.and_then(|()| unsafe { write_slice(OP, out, out_cap, &made) });
             if result.is_err() {
-                made.iter().filter(|&&k| k != 0).for_each(|&k| drop(h.remove(k)));
+                made.iter().take(n).filter(|&&k| k != 0).for_each(|&k| drop(h.remove(k)));
             }
             result
         })
