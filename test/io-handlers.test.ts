@@ -215,6 +215,14 @@ describe('custom handlers and routing', () => {
     expect(thrown(() => getLoadHandler('downloads://m', 'loadModel')).message).toMatch(/^loadModel: 'downloads:\/\/m': downloads:\/\/ can only save/);
     expect(thrown(() => getLoadHandler('file://', 'loadModel')).message).toBe("loadModel: 'file://' names no path; write file://./my-model or file:///absolute/folder");
   });
+
+  it("a beginner's paths: ~ (not expanded) and a save to a .json name (a save writes a folder)", async () => {
+    expect(thrown(() => getSaveHandler('file://~/models/m', 'save')).message).toBe("save: 'file://~/models/m': ~ is not expanded in a file:// path (it would name a folder called '~' in the working directory); write the absolute path, e.g. file://${os.homedir()}/models/m in a template");
+    expect(thrown(() => getLoadHandler('file://~', 'loadModel')).message).toMatch(/^loadModel: 'file:\/\/~': ~ is not expanded/);
+    using m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 1 })] });
+    const target = join(root, 'beginner', 'model.json');
+    expect((await rejection(() => m.save(`file://${target}`))).message).toBe(`save: 'file://${target}' names a .json file, but a save writes a folder (model.json and weights.bin inside it); save to the folder, e.g. 'file://${join(root, 'beginner')}' (loadModel takes either the folder or its model.json)`);
+  });
 });
 
 describe('loading untrusted files: the error catalogue', () => {

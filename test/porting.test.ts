@@ -287,6 +287,7 @@ describe("unknown option keys suggest the nearest known one ('did you mean')", (
     await expect(m.fit(x, y, { epoch: 3 } as never)).rejects.toThrow("fit: unknown option 'epoch' — did you mean 'epochs'? (known: ");
     await expect(m.fit(x, y, { batchsize: 3 } as never)).rejects.toThrow("did you mean 'batchSize'?");
     throws(() => m.compile({ optimizer: 'sgd', loss: 'mse', metric: ['mae'] } as never), "compile: unknown option 'metric' — did you mean 'metrics'? (known: optimizer, loss, metrics, lossWeights)");
+    throws(() => m.compile({ optimizer: 'sgd', loss: 'mse', learningRate: 0.01 } as never), "compile: unknown option 'learningRate': the learning rate is the optimizer's: compile({ optimizer: optimizers.sgd({ learningRate: 0.01 }), … }) (known: optimizer, loss, metrics, lossWeights)");
     throws(() => m.evaluate(x, y, { batch_size: 2 } as never), /^evaluate: unknown option 'batch_size' — did you mean 'batchSize'\?/);
     throws(() => m.predict(x, { batch: 2 } as never), /^predict: unknown option 'batch' — did you mean 'batchSize'\?/);
     throws(() => nr.sequential({ layer: [] } as never), /^sequential: unknown option 'layer' — did you mean 'layers'\?/);
@@ -311,6 +312,14 @@ describe("unknown option keys suggest the nearest known one ('did you mean')", (
     throws(() => nr.optimizers.rmsprop({ decay: 0.9 } as never), /^optimizers\.rmsprop: unknown option 'decay' — did you mean 'rho'\?/);
     using m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 1 })] });
     throws(() => m.compile({ optimizer: 'nadam' as never, loss: 'mse' }), /^compile: optimizer must be one of sgd, adam, .*got the string "nadam"$/);
+  });
+
+  it("a TF.js layer neurite does not have yet says so (not 'is not a function'); other keys stay undefined", () => {
+    for (const name of ['lstm', 'embedding', 'conv3d']) {
+      expect(() => (nr.layers as unknown as Record<string, () => unknown>)[name]()).toThrow(new RegExp(`^layers\\.${name}: TF\\.js's ${name} layer is not in neurite yet \\(README: Limitations\\); neurite's layers: dense, activation, `));
+    }
+    expect((nr.layers as unknown as Record<string, unknown>).noSuchThing).toBeUndefined();
+    expect(Object.keys(nr.layers)).toContain('dense');
   });
 
   it('layer options: every layer rejects unknown keys (they were silently ignored)', () => {

@@ -103,18 +103,18 @@ export type { ModelArtifacts, ModelArtifactsInfo, WeightsManifestEntry, SaveResu
 export type { SaveOptions, LoadOptions } from './io/model.js';
 export type { ModelConfig } from './io/topology.js';
 export { Layer, Dense, Activation, Dropout, GaussianNoise, Flatten, Reshape, InputLayer, BatchNormalization, LayerNormalization, PReLU, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D, type DepthwiseConv2DArgs, type SeparableConv2DArgs, ZeroPadding2D, Cropping2D, MaxPooling2D, AveragePooling2D, GlobalMaxPooling2D, GlobalAveragePooling2D, UpSampling2D, Merge, Concatenate, Conv1D, MaxPooling1D, AveragePooling1D, GlobalMaxPooling1D, GlobalAveragePooling1D, type Conv1DArgs, type Pooling1DArgs, type ConcatenateArgs, type MergeKind, type LayerArgs, type DenseArgs, type BatchNormalizationArgs, type LayerNormalizationArgs, type DropoutArgs, type FlattenArgs, type PReLUArgs, type Conv2DArgs, type Pooling2DArgs, type UpSampling2DArgs, type ZeroPadding2DArgs, type Cropping2DArgs, type Border2D, type Size2D, type Padding } from './layers/index.js';
-import { layers as layerFactories, Layer as LayerClass } from './layers/index.js';
+import { layers as layerFactories, Layer as LayerClass, withNotYet } from './layers/index.js';
 
 /**
  * Layer factories, as `tf.layers` (`layers.dense({ units: 10, activation: 'relu', inputShape:
  * [784] })`), and `layers.Layer`, the base class of every layer, as TF.js's `tf.layers.Layer`:
  * for `instanceof` and, in types, `layers.Layer` (the class {@link Layer}).
  */
-export const layers = {
+export const layers = withNotYet({
   ...layerFactories,
   /** The base class of every layer (TF.js's `tf.layers.Layer`): {@link Layer}. */
   Layer: LayerClass,
-};
+});
 
 /** `layers.Layer` as a type, as TF.js's `tf.layers.Layer`. */
 export declare namespace layers {

@@ -151,6 +151,8 @@ export function noFiles(op: string, url: string): InvalidArgumentError {
 function fileSystem(path: string, url: string, op: string, onProgress?: (fraction: number) => void): IOHandler {
   if (!isDeno && !isNode) throw noFiles(op, url);
   if (path.length === 0) throw new InvalidArgumentError(`${op}: '${url}' names no path; write file://./my-model or file:///absolute/folder`);
+  // Shells expand ~, file systems do not: it would be a folder named '~' here.
+  if (path === '~' || path.startsWith('~/')) throw new InvalidArgumentError(`${op}: '${url}': ~ is not expanded in a file:// path (it would name a folder called '~' in the working directory); write the absolute path, e.g. file://\${os.homedir()}/${path.slice(2) || 'my-model'} in a template`);
   return deferred(op, (s) => new s.FileSystemHandler(path, url, op, onProgress));
 }
 

@@ -166,3 +166,26 @@ export const layers = {
   /** The mean of each channel over all steps: `[batch, steps, c]` → `[batch, c]`. */
   globalAveragePooling1d: (args: LayerArgs & { dataFormat?: 'channelsLast' | undefined } = {}) => new GlobalAveragePooling1D(args),
 };
+
+/** TF.js's layer factories neurite does not have yet: asking for one says so (instead of "is not a function"). */
+const NOT_YET: ReadonlySet<string> = new Set([
+  'embedding', 'lstm', 'gru', 'simpleRNN', 'rnn', 'lstmCell', 'gruCell', 'simpleRNNCell', 'stackedRNNCells', 'bidirectional', 'convLstm2d', 'convLstm2dCell',
+  'timeDistributed', 'conv3d', 'conv3dTranspose', 'maxPooling3d', 'averagePooling3d', 'globalMaxPooling3d', 'globalAveragePooling3d', 'upSampling3d',
+  'permute', 'repeatVector', 'dot', 'masking', 'rescaling', 'centerCrop', 'resizing', 'categoryEncoding', 'randomWidth', 'randomHeight',
+  'gaussianDropout', 'alphaDropout', 'spatialDropout1d', 'spatialDropout2d', 'thresholdedReLU',
+]);
+
+/**
+ * @internal `factories` (the public `layers` namespace) answering a TF.js layer neurite does
+ * not have yet ({@link NOT_YET}) with an error that says so; other missing keys stay undefined.
+ */
+export function withNotYet<T extends object>(factories: T): T {
+  return new Proxy(factories, {
+    get(target, key, receiver) {
+      if (typeof key === 'string' && !(key in target) && NOT_YET.has(key)) {
+        throw new InvalidArgumentError(`layers.${key}: TF.js's ${key} layer is not in neurite yet (README: Limitations); neurite's layers: ${Object.keys(target).filter((k) => k !== 'Layer').join(', ')}`);
+      }
+      return Reflect.get(target, key, receiver) as unknown;
+    },
+  });
+}

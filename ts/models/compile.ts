@@ -150,6 +150,11 @@ export function encodeCompile(args: CompileArgs, outputs?: readonly string[]): {
   if (!args || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`compile: expected { optimizer, loss, metrics? }, got ${describe(args)}`);
   const keys = ['optimizer', 'loss', 'metrics', 'lossWeights'];
   for (const k of optionKeys('compile', args)) {
+    // The optimizer's options given to compile (Keras users pass the rate to the optimizer too).
+    const rate = ['learningRate', 'learning_rate', 'lr'].includes(k) ? (args as unknown as Record<string, unknown>)[k] : undefined;
+    if (rate !== undefined) {
+      throw new InvalidArgumentError(`compile: unknown option '${k}': the learning rate is the optimizer's: compile({ optimizer: optimizers.${typeof args.optimizer === 'string' && Object.hasOwn(BY_NAME, args.optimizer) ? args.optimizer : 'adam'}({ learningRate: ${typeof rate === 'number' ? rate : '…'} }), … }) (known: ${keys.join(', ')})`);
+    }
     if (!keys.includes(k)) throw unknownOption('compile', k, keys);
   }
   const opt = typeof args.optimizer === 'string' && Object.hasOwn(BY_NAME, args.optimizer) ? BY_NAME[args.optimizer]() : args.optimizer;

@@ -201,6 +201,12 @@ export class FileSystemHandler implements IOHandler {
 
   async save(artifacts: ModelArtifacts): Promise<SaveResult> {
     const { op, path } = this;
+    // A save writes a folder; a path naming the model.json (loadModel takes one) would be a
+    // folder named like a file.
+    if (/\.json\/*$/i.test(path)) {
+      const folder = path.replace(/\/*[^/]*\.json\/*$/i, '') || '.';
+      throw new InvalidArgumentError(`${op}: '${this.url}' names a .json file, but a save writes a folder (model.json and weights.bin inside it); save to the folder, e.g. 'file://${folder === '.' ? './my-model' : folder}' (loadModel takes either the folder or its model.json)`);
+    }
     const checked = checkArtifactsToSave(op, this.url, artifacts);
     const fs = await api(op, this.url);
     return inTurn(fs.resolve(path), () => this.#save(fs, checked));
