@@ -39,4 +39,19 @@ describe('fit across an instance reset', () => {
     expect(() => x.add(1)).toThrow(/belongs to a neurite instance that was reset/);
     f.x.dispose(); f.y.dispose(); f.m.dispose();
     expect(nr.memory().numTensors).toBe(0);
-  });});
+  });
+
+  it('fit on a model of a replaced instance says so, as evaluate and trainOnBatch do (not InvalidHandle)', async () => {
+    const m = model();
+    await nr.init(unpackInline(WASM_LZMA, WASM_BYTES));
+    const { x, y } = data(4);
+    const said = (e: unknown) => [(e as Error).constructor.name, (e as Error).message];
+    const reset = 'belongs to a neurite instance that was reset (after a panic or a new init()); it is no longer valid';
+    expect(said(await rejection(m.fit(x, y, { epochs: 1, verbose: 0 })))).toEqual(['DisposedError', `fit: model ${m.name} ${reset}`]);
+    expect(() => m.evaluate(x, y)).toThrow(`evaluate: model ${m.name} ${reset}`);
+    const ds = nr.data.zip({ xs: nr.data.array([[0, 0]]), ys: nr.data.array([[0]]) }).batch(1);
+    expect(said(await rejection(m.fitDataset(ds, { epochs: 1, verbose: 0 })))).toEqual(['DisposedError', `fitDataset: model ${m.name} ${reset}`]);
+    x.dispose(); y.dispose(); m.dispose();
+    expect(nr.memory().numTensors).toBe(0);
+  });
+});

@@ -72,6 +72,14 @@ describe('init sources', () => {
     works();
   });
 
+  it('a string that is no URL (a relative path in Node, a bare word) is an InvalidArgumentError saying what source may be, not a bare TypeError', async () => {
+    const url = /^init: source "(\.\/core\.wasm|wasm|x)" is not a URL \(there is no page to resolve a relative URL against\): a string source is the URL of the \.wasm file, .*new URL\('\.\/core\.wasm', import\.meta\.url\), or its bytes \(fs\.readFileSync\(path\)\)\. source may be a WebAssembly\.Module, bytes \(an ArrayBuffer or a typed array\), a URL or URL string, a Response, or a Promise of a Response; init\(\) with no source uses the module this entry carries$/;
+    await rejects(nr.init('./core.wasm'), url);
+    await rejects(nr.init('wasm'), url);
+    await rejects(nr.init({ source: 'x' }), url);
+    works();
+  });
+
   it('bytes, a Module, a Response and promises of them still work', async () => {
     await nr.init(bytes);
     works();

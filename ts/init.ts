@@ -4,7 +4,7 @@ import { InvalidArgumentError } from './errors.js';
 import { didYouMean, optionKeys } from './options.js';
 import { DEFAULT_THREADS_CAP, MAX_THREADS, hasRelaxedSimd, hasWorkerThreads, reportedCores, workersUnavailable } from './threads/detect.js';
 import { nodeSpawner, nodeWorkerCtor, webSpawner, type Spawner } from './threads/pool.js';
-import { compileError, compileFrom, cspRefusal, denoDenial, type WasmSource } from './wasm/load.js';
+import { compileError, compileFrom, cspRefusal, denoDenial, SOURCES, type WasmSource } from './wasm/load.js';
 import type { WebURL, WebWorker } from './web-types.js';
 
 /** Options of `init`. */
@@ -62,8 +62,6 @@ function what(v: unknown): string {
   const name = (v as object).constructor?.name;
   return Array.isArray(v) ? 'an array' : `an object${name && name !== 'Object' ? ` (${name})` : ` with keys ${JSON.stringify(Object.keys(v))}`}`;
 }
-
-const SOURCES = 'a WebAssembly.Module, bytes (an ArrayBuffer or a typed array), a URL or URL string, a Response, or a Promise of a Response';
 
 /**
  * Checks that `src` is a source `init` understands. A promise is checked once it settles (it

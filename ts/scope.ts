@@ -19,7 +19,7 @@ export interface Tracked {
   readonly owner: number;
   readonly kind: string;
   readonly stack?: string;
-  /** {@link SCOPED}, {@link PENDING}, {@link REGISTERED} or {@link DONE}. */
+  /** {@link SCOPED}, {@link PENDING}, {@link REGISTERED}, {@link DONE} or {@link TIDIED}. */
   state: number;
 }
 
@@ -31,6 +31,8 @@ const PENDING = 1;
 const REGISTERED = 2;
 /** Disposed, or left to a reset instance: nothing to do. */
 const DONE = 3;
+/** Disposed by the end of the tidy scope it was made in (DONE, with the reason for messages). */
+const TIDIED = 4;
 
 /** Anything with a handle that neurite tracks. */
 export interface Disposable {
@@ -194,7 +196,8 @@ export function untrack(obj: Disposable, rec: Tracked | undefined): void {
 /**
  * Runs `fn` and disposes every tensor created inside it, except those it returns (alone, or
  * inside arrays and plain objects) and those passed to {@link keep}. Scopes nest: returned
- * tensors belong to the enclosing scope. `fn` must be synchronous.
+ * tensors belong to the enclosing scope. `fn` must be synchronous, and a Map or Set holding
+ * tensors made inside it is an error (they would be freed): return an array or plain object.
  *
  * @example
  * const y = tidy(() => x.mul(2).add(1)); // the intermediate x.mul(2) is freed
@@ -224,12 +227,34 @@ export function tidy<T>(nameOrFn: string | (() => T), maybeFn?: () => T): T {
     closeScope(scope, new Set());
     throw e;
   }
-  if (result instanceof Promise) {
+  if (isThenable(result)) {
     closeScope(scope, new Set());
-    throw new InvalidArgumentError('tidy: fn must not return a Promise; tidy scopes are synchronous');
+    // NOTE: the caller gets the error below, never the promise, so its rejection (it goes on
+    // to use the tensors just freed) would be unhandled and end a Node process: it is dropped.
+    if (typeof (result as { catch?: unknown }).catch === 'function') (result as unknown as Promise<unknown>).catch(() => {});
+    else result.then(undefined, () => {});
+    throw new InvalidArgumentError(
+      'tidy: fn must not return a Promise (an async function returns one): tidy scopes are synchronous, so the tensors fn made were freed ' +
+        'when it returned, before the code after its first await ran. await outside tidy and tidy only the synchronous part: ' +
+        'const v = await load(); const y = tidy(() => f(v));',
+    );
   }
   const escaping = new Set<Disposable>();
-  collect(result, escaping, 0);
+  const boxed = new Map<Disposable, Map<unknown, unknown> | Set<unknown>>();
+  collect(result, escaping, 0, boxed);
+  for (const [t, box] of boxed) {
+    if (!scope.has(t) || escaping.has(t)) continue;
+    // A tensor made here that the caller would get back freed: free what fn made, as when
+    // it throws (the caller's own tensors, made before tidy, are untouched), and say why.
+    closeScope(scope, new Set());
+    const kind = box instanceof Map ? 'Map' : 'Set';
+    const at = containerPath(result, box, 'result', 0);
+    throw new InvalidArgumentError(
+      `tidy: fn returned a ${kind} holding tensors made inside it${at === 'result' || at === '' ? '' : ` (at ${at})`}; tidy keeps the tensors fn returns ` +
+        `directly or inside arrays and plain objects, and would free those in a ${kind}: return an array or a plain object instead ` +
+        `(${kind === 'Map' ? 'Object.fromEntries(map) or [...map]' : '[...set]'}), or keep() each tensor`,
+    );
+  }
   closeScope(scope, escaping);
   const parent = scopes[scopes.length - 1];
   for (const t of escaping) {
@@ -241,21 +266,64 @@ export function tidy<T>(nameOrFn: string | (() => T), maybeFn?: () => T): T {
   return result;
 }
 
+/** A Promise, or a promise from another realm or library (anything with a `then` method). */
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return v instanceof Promise || (v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function');
+}
+
 function closeScope(scope: Map<Disposable, Tracked>, escaping: Set<Disposable>): void {
   const i = scopes.lastIndexOf(scope);
   if (i >= 0) scopes.splice(i, 1);
-  for (const t of scope.keys()) if (!escaping.has(t)) t.dispose();
+  for (const [t, rec] of scope) {
+    if (escaping.has(t) || t.isDisposed) continue;
+    t.dispose();
+    rec.state = TIDIED;
+  }
 }
 
-function collect(v: unknown, into: Set<Disposable>, depth: number): void {
+/**
+ * @internal Why a disposed object is gone, for its {@link DisposedError}: the end of the tidy
+ * it was made in, or `''` (its own `dispose()`, or a reset). `rec` from {@link track}.
+ */
+export function freedNote(rec: Tracked): string {
+  return rec.state === TIDIED ? ' (freed at the end of the tidy() it was made in; return it from the function or keep() it)' : '';
+}
+
+/**
+ * Adds to `into` the disposables in `v`: `v` itself, or inside arrays and plain objects. With
+ * `boxed` (tidy's result), those inside a Map or Set (its keys and values, and the arrays and
+ * plain objects in them) go to `boxed` instead, with their container, for tidy's error.
+ */
+function collect(v: unknown, into: Set<Disposable>, depth: number, boxed?: Map<Disposable, Map<unknown, unknown> | Set<unknown>>, box?: Map<unknown, unknown> | Set<unknown>): void {
   if (depth > 16 || v === null || typeof v !== 'object') return;
   if (isDisposable(v)) {
-    into.add(v);
+    if (box) boxed!.set(v, box);
+    else into.add(v);
   } else if (Array.isArray(v)) {
-    for (const x of v) collect(x, into, depth + 1);
+    for (const x of v) collect(x, into, depth + 1, boxed, box);
   } else if (Object.getPrototypeOf(v) === Object.prototype) {
-    for (const x of Object.values(v)) collect(x, into, depth + 1);
+    for (const x of Object.values(v)) collect(x, into, depth + 1, boxed, box);
+  } else if (boxed && (v instanceof Map || v instanceof Set)) {
+    const b = box ?? v;
+    if (v instanceof Map) for (const [k, x] of v) {
+      collect(k, into, depth + 1, boxed, b);
+      collect(x, into, depth + 1, boxed, b);
+    }
+    else for (const x of v) collect(x, into, depth + 1, boxed, b);
   }
+}
+
+/** Where `box` sits in tidy's result `v` (`result.weights[1]`), for its error; only on that error path. */
+function containerPath(v: unknown, box: object, path: string, depth: number): string {
+  if (v === box) return path;
+  if (depth > 16 || v === null || typeof v !== 'object') return '';
+  const entries = Array.isArray(v) ? v.map((x, i) => [`${path}[${i}]`, x] as const)
+    : Object.getPrototypeOf(v) === Object.prototype ? Object.entries(v).map(([k, x]) => [`${path}.${k}`, x] as const) : [];
+  for (const [p, x] of entries) {
+    const found = containerPath(x, box, p, depth + 1);
+    if (found) return found;
+  }
+  return '';
 }
 
 function isDisposable(v: object): v is Disposable {

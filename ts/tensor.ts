@@ -6,7 +6,7 @@
  */
 import { argPtr, assertLive, call, check, instanceId, lastResultShape, outPtr, raw, readArgs, readOut } from './engine.js';
 import { DisposedError, InvalidArgumentError } from './errors.js';
-import { track, untrack, type Tracked } from './scope.js';
+import { freedNote, track, untrack, type Tracked } from './scope.js';
 import { formatTensor } from './format.js';
 import * as binary from './ops/binary.js';
 import * as unary from './ops/unary.js';
@@ -42,7 +42,7 @@ import * as unstackOps from './ops/unstack.js';
 import * as bcast from './ops/broadcast_to.js';
 import * as conversions from './ops/conversions.js';
 import { TensorBuffer } from './ops/buffer.js';
-import { describe, type TensorLike } from './ops/convert.js';
+import { describe, ONLY_FLOAT32, type TensorLike } from './ops/convert.js';
 
 /** Nested arrays of numbers, as returned by `array()`. */
 export type NestedArray = number | NestedArray[];
@@ -64,8 +64,13 @@ export class Tensor {
   readonly #tracked: Tracked;
   /** The dimensions, outermost first (`[]` for a scalar). */
   readonly shape: readonly number[];
-  /** The element type. Only `'float32'` exists today. */
-  readonly dtype = 'float32' as const;
+  /**
+   * The element type. Only `'float32'` exists today. A getter (on the prototype, with a setter
+   * that throws): a field would take `t.dtype = 'int32'` and then misreport the values.
+   */
+  get dtype(): 'float32' {
+    return 'float32';
+  }
 
   /** @internal Use {@link wrapHandle}; tensors are made by ops, not by `new`. */
   constructor(handle: number, shape: readonly number[]) {
@@ -94,7 +99,7 @@ export class Tensor {
 
   /** @internal The live handle; throws if disposed or from a reset instance. */
   handleFor(op: string, arg = 'tensor'): number {
-    if (this.#handle === 0) throw new DisposedError(`${op}: ${arg} is a disposed tensor (shape [${this.shape}])`);
+    if (this.#handle === 0) throw new DisposedError(`${op}: ${arg} is a disposed tensor (shape [${this.shape}])${freedNote(this.#tracked)}`);
     // The message is built only when the check fails (instanceId() is 0 before init).
     if (this.#owner !== instanceId()) assertLive(this.#owner, `${op}: ${arg}`);
     return this.#handle;
@@ -173,6 +178,21 @@ export class Tensor {
   toString(): string {
     if (this.isDisposed) return `Tensor(disposed, shape=[${this.shape}])`;
     return formatTensor(this.data(), this.shape);
+  }
+
+  /**
+   * What JS makes of a tensor where it wants a primitive. As a string (`${t}`, `String(t)`)
+   * it is {@link toString}. As a number (`t * 2`, `t > 0`, `Math.max(t, 0)`) or with `+`/`==`
+   * (`total += loss`, `loss + 0`), JS would compute with that string or with NaN and give a
+   * wrong answer without a word, so that is an {@link InvalidArgumentError} saying what to use.
+   */
+  [Symbol.toPrimitive](hint: string): string {
+    if (hint === 'string') return this.toString();
+    throw new InvalidArgumentError(
+      `a Tensor (shape [${this.shape}]) was used as a ${hint === 'number' ? 'number' : 'primitive value'} (e.g. t * 2, t > 0, Math.max(t, 0), total += t or t + 1): ` +
+        'JS operators do not work on tensors. Read the value with t.item() (a tensor of one element, e.g. a loss) or t.dataSync()[0], ' +
+        'or compute with tensor ops: t.add(b), t.mul(2), t.greater(0); to print one, use `${t}`, String(t) or t.print() (`\'text\' + t` is the operator +)',
+    );
   }
 
   /**
@@ -498,6 +518,19 @@ export class Tensor {
    */
   toBool(): never { return conversions.dtypeMethod(this, 'toBool', 'bool'); }
 }
+
+// `t.dtype = 'int32'` is an error, not a silent no-op (a getter alone would throw a bare
+// TypeError in strict code and do nothing in sloppy code). Added here so that TypeScript keeps
+// seeing `dtype` as read-only.
+Object.defineProperty(Tensor.prototype, 'dtype', {
+  ...Object.getOwnPropertyDescriptor(Tensor.prototype, 'dtype'),
+  set(this: Tensor, v: unknown): void {
+    throw new InvalidArgumentError(
+      `dtype: a tensor's dtype is read-only (${ONLY_FLOAT32}); assigning ${describe(v)} would change nothing. To change values, make a new tensor: ` +
+        't.round() or t.floor() for whole numbers, t.cast(\'float32\') for a copy',
+    );
+  },
+});
 
 /**
  * TF.js's rank-typed tensor names, so typed TF.js code (`const xs: tf.Tensor2D = …`) ports as

@@ -152,6 +152,11 @@ export class Autoencoder<E extends Sequential | Layer = Sequential | Layer, D ex
    * explicit targets `y` it must be `[x, y]` (a single tensor is an error).
    */
   override fit(x: Tensor | Tensor[], y?: Tensor | Tensor[] | AutoencoderFitArgs, args?: AutoencoderFitArgs): Promise<History> {
+    try {
+      extraArguments('fit', arguments.length, 3);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     if (y instanceof Tensor || Array.isArray(y)) {
       // With explicit targets (noisy → clean), a lone validation tensor as its own target would
       // validate another task (the identity) without a word: ask for the pair.
@@ -193,6 +198,7 @@ export class Autoencoder<E extends Sequential | Layer = Sequential | Layer, D ex
   override evaluate(x: Tensor, args?: { batchSize?: number | undefined; returnDict?: false | undefined }): Tensor | Tensor[];
   override evaluate(x: Tensor, args: { batchSize?: number | undefined; returnDict: true }): Record<string, number>;
   override evaluate(x: Tensor, y?: Tensor | EvaluateArgs, args?: EvaluateArgs): Tensor | Tensor[] | Record<string, number> {
+    extraArguments('evaluate', arguments.length, 3);
     if (y instanceof Tensor) return super.evaluate(x, y, args as never);
     if (args !== undefined) throw new InvalidArgumentError(`evaluate: the second argument must be the targets y (a tensor) when options come third, got ${describe(y)}`);
     this.#selfTarget('evaluate');

@@ -69,6 +69,7 @@ export function pack(op: string, arg: string, v: unknown, parts: readonly Part[]
 export function byName(op: string, arg: string, v: unknown, names: readonly string[], kind: 'input' | 'output'): unknown {
   if (v === null || typeof v !== 'object' || Object.getPrototypeOf(v) !== Object.prototype) return v;
   const o = v as Record<string, unknown>;
+  if (kind === 'output' && arg === 'y') optionsAsY(op, Object.keys(o), names);
   for (const k of Object.keys(o)) {
     if (!names.includes(k)) throw new InvalidArgumentError(`${op}: ${arg} has a key '${k}' that is not an ${kind} of the model${didYouMean(k, names)} (its ${kind}s: ${names.join(', ')})`);
   }
@@ -76,6 +77,29 @@ export function byName(op: string, arg: string, v: unknown, names: readonly stri
     if (!Object.hasOwn(o, n)) throw new InvalidArgumentError(`${op}: ${arg} has no key '${n}' for the model's ${kind} ${n} (its ${kind}s: ${names.join(', ')})`);
     return o[n];
   });
+}
+
+/** The options of `fit` and `evaluate` (and the datasets' forms), for {@link optionsAsY}. */
+const OPTION_KEYS: ReadonlySet<string> = new Set([
+  'epochs', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'callbacks', 'verbose', 'yieldEveryMs', 'yieldEvery',
+  'initialEpoch', 'classWeight', 'sampleWeight', 'returnDict', 'batchesPerEpoch', 'validationBatches', 'validationBatchSize', 'stepsPerEpoch', 'steps',
+]);
+
+/**
+ * `fit(x, { epochs: 5 })`, `evaluate(x, { batchSize: 32 })`: y forgotten, the options in its
+ * place (an autoencoder's `fit(x, options)` habit). Said as such, rather than as a key that is
+ * not an output, when `keys` name no output and some are options.
+ */
+function optionsAsY(op: string, keys: readonly string[], outputs: readonly string[]): void {
+  if (op !== 'fit' && op !== 'evaluate') return;
+  if (keys.some((k) => outputs.includes(k))) return;
+  const options = keys.filter((k) => OPTION_KEYS.has(k));
+  if (options.length === 0) return;
+  const example = op === 'fit' ? '{ epochs: 5 }' : '{ batchSize: 32 }';
+  throw new InvalidArgumentError(
+    `${op}(x, y, options): y is missing — the second argument looks like ${op}'s options (${options.map((k) => `'${k}'`).join(', ')}); ` +
+      `pass the targets second, model.${op}(x, y, ${example}); for an autoencoder, which learns to reproduce x, use ae.${op}(x, options)`,
+  );
 }
 
 /** The outputs in `packed` (`[n, Σ sizes]`), one `[n, ...shape]` tensor per part; disposes `packed`. */

@@ -127,13 +127,23 @@ const holders = new WeakMap<Layer | Sequential, Set<Sequential>>();
 const parentsOf = new WeakMap<Layer | Sequential, Set<Sequential>>();
 
 /**
- * @internal Refuses arguments past the `n` a method takes: Keras's
- * `train_on_batch(x, y, sample_weight)` ported as `trainOnBatch(x, y, w)` would otherwise
- * train without the weights, silently (TF.js ignores it too).
+ * @internal Refuses arguments past the `n` a method takes, which JS would drop silently (as
+ * TF.js does): Keras's `train_on_batch(x, y, sample_weight)` ported as `trainOnBatch(x, y, w)`
+ * would train without the weights, `fit(x, y, options, callbacks)` would never run the
+ * callbacks, `predict(x, batchSize)`-style positional options would be lost.
  */
 export function extraArguments(op: string, given: number, n: number): void {
-  if (given > n) {
-    throw new InvalidArgumentError(`${op}: takes ${n} arguments (x, y), got ${given}; sample weights are not supported here: fit takes them (fit(x, y, { sampleWeight, batchSize: n, epochs: 1 }) is one weighted step), and a custom loop can weight its own loss`);
+  if (given <= n) return;
+  const takes = `${op}: takes ${n} arguments`;
+  switch (op) {
+    case 'fit':
+      throw new InvalidArgumentError(`${takes} (x, y, options), got ${given}; everything else goes in the options object, callbacks too: fit(x, y, { epochs: 10, callbacks: [...] }) (an argument after the options is never read, so its callbacks would never run)`);
+    case 'evaluate':
+      throw new InvalidArgumentError(`${takes} (x, y, options), got ${given}; options go in one object: evaluate(x, y, { batchSize: 32 }) (evaluate takes no callbacks; for callbacks during training pass fit(x, y, { callbacks }))`);
+    case 'predict':
+      throw new InvalidArgumentError(`${takes} (x, options), got ${given}; options go in one object: predict(x, { batchSize: 32 }) (predict takes no callbacks; for callbacks during training pass fit(x, y, { callbacks }))`);
+    default:
+      throw new InvalidArgumentError(`${takes} (x, y), got ${given}; sample weights are not supported here: fit takes them (fit(x, y, { sampleWeight, batchSize: n, epochs: 1 }) is one weighted step), and a custom loop can weight its own loss`);
   }
 }
 
@@ -614,8 +624,11 @@ export class Sequential {
    * (TF.js's names).
    */
   async fit(x: Tensor | Tensor[] | Record<string, Tensor>, y: Tensor | Tensor[] | Record<string, Tensor>, args: FitArgs = {}): Promise<History> {
+    extraArguments('fit', arguments.length, 3);
     if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`fit: options must be an object like { epochs: 10, batchSize: 32 }, got ${args === null ? 'null' : describe(args)}`);
     this.compiledInfo('fit');
+    // A model of a reset instance: said as every other method says it, before any core call.
+    this.handle('fit');
     if (this.#fitting) throw new InvalidArgumentError(`fit: model ${this.name} is already training (${this.#fitting === 'fit' ? 'another fit() call' : `a ${this.#fitting}() call`} has not finished); await it first`);
     this.#syncTrainable('fit');
     assertCanLearn(this, 'fit');
@@ -656,6 +669,7 @@ export class Sequential {
     const op = 'fitDataset';
     if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`${op}: options must be an object like { epochs: 10 }, got ${args === null ? 'null' : describe(args)}`);
     this.compiledInfo(op);
+    this.handle(op); // a model of a reset instance says so before anything touches its handle
     if (this.#fitting) throw new InvalidArgumentError(`${op}: model ${this.name} is already training (${this.#fitting === op ? 'another fitDataset() call' : `a ${this.#fitting}() call`} has not finished); await it first`);
     this.#syncTrainable(op);
     assertCanLearn(this, op);
@@ -730,6 +744,7 @@ export class Sequential {
    */
   predict<T extends Tensor | Tensor[] = Tensor | Tensor[]>(x: Tensor | Tensor[], args?: { batchSize?: number | undefined; verbose?: boolean | undefined }): T;
   predict(x: Tensor | Tensor[], args: { batchSize?: number | undefined; verbose?: boolean | undefined } = {}): Tensor | Tensor[] {
+    extraArguments('predict', arguments.length, 2);
     if (!this.isPacked) return this.predictAs('predict', x as Tensor, args);
     return this.#packedRun('predict', x, (px) => this.predictAs('predict', px, args));
   }
@@ -838,6 +853,7 @@ export class Sequential {
    */
   evaluate(x: Tensor | Tensor[] | Record<string, Tensor>, y: Tensor | Tensor[] | Record<string, Tensor>, args: { batchSize?: number | undefined; returnDict: true }): Record<string, number>;
   evaluate(x: Tensor | Tensor[] | Record<string, Tensor>, y: Tensor | Tensor[] | Record<string, Tensor>, args: { batchSize?: number | undefined; returnDict?: boolean | undefined } = {}): Tensor | Tensor[] | Record<string, number> {
+    extraArguments('evaluate', arguments.length, 3);
     checkArgs('evaluate', args, ['batchSize', 'returnDict']);
     const returnDict = boolArg('evaluate', 'returnDict', args.returnDict);
     if (tapeRecording() && !returnDict) {

@@ -288,7 +288,7 @@ export function describe(v: unknown): string {
   if (typeof v === 'symbol') return `a symbol (${v.description ?? ''})`;
   if (typeof v === 'function') return 'a function';
   if (typeof v === 'object') {
-    const tf = tfjsTensor(v);
+    const tf = tfjsTensor(v) ?? foreignTensor(v);
     if (tf) return tf;
     let name = 'Object';
     try { name = (v as object).constructor?.name ?? 'Object'; } catch { /* a throwing getter or a revoked proxy */ }
@@ -306,6 +306,22 @@ function tfjsTensor(v: object): string | undefined {
     const t = v as { dataId?: unknown; rankType?: unknown; shape?: unknown; dtype?: unknown; dataSync?: unknown };
     if (t.dataId === undefined || t.rankType === undefined || !Array.isArray(t.shape) || typeof t.dataSync !== 'function') return undefined;
     return `a TF.js tensor (shape [${t.shape.join(',')}], dtype ${String(t.dtype)}), which lives in TF.js's memory, not neurite's: convert it with tensor(t.arraySync()) or tensor(t.dataSync(), t.shape)`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A neurite tensor made by another copy of the library (the `neurite` and `neurite/url`
+ * entries are two copies, as are two installs): it has a Tensor's methods but is no instance of
+ * this copy's Tensor, and its handle means nothing to this copy's WebAssembly instance.
+ * Recognised by neurite's own `handleFor` (TF.js tensors have none). `undefined` otherwise.
+ */
+function foreignTensor(v: object): string | undefined {
+  try {
+    const t = v as { handleFor?: unknown; isDisposed?: unknown; shape?: unknown; dtype?: unknown };
+    if (v instanceof Tensor || typeof t.handleFor !== 'function' || typeof t.isDisposed !== 'boolean' || !Array.isArray(t.shape) || typeof t.dtype !== 'string') return undefined;
+    return "a Tensor from another copy of neurite (e.g. 'neurite' and 'neurite/url' both imported, or two installs): a tensor belongs to the copy that made it; import everything from one entry";
   } catch {
     return undefined;
   }

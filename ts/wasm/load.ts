@@ -83,7 +83,7 @@ export async function compileFrom(src: WasmSource, base?: string, label: SourceL
   if (src instanceof ArrayBuffer || ArrayBuffer.isView(src)) return compileBytes(src as BufferSource, label.name ?? 'the bytes given', label.name !== undefined);
   let where = label.name ?? 'the Response given';
   if (typeof src === 'string' || src instanceof URL) {
-    const url = new URL(String(src), base);
+    const url = urlOf(src, base);
     where = label.name ? `${label.name} (${url.href})` : url.href;
     if (url.protocol === 'file:' && isNode) {
       const fs = (await nodeBuiltin('fs/promises')) as typeof import('node:fs/promises');
@@ -112,6 +112,29 @@ export async function compileFrom(src: WasmSource, base?: string, label: SourceL
     // A server that does not send Content-Type: application/wasm (a CSP refusal comes back
     // from compiling the bytes too, and is reported there).
     return compileBytes(await res.arrayBuffer(), where, label.name !== undefined);
+  }
+}
+
+/** @internal What `init`'s source may be, for its messages. */
+export const SOURCES = 'a WebAssembly.Module, bytes (an ArrayBuffer or a typed array), a URL or URL string, a Response, or a Promise of a Response';
+
+/**
+ * `src` as a URL, relative strings resolved against `base` (the page). A string that makes no
+ * URL — a relative path where there is no page (Node, Deno), a bare word — is an
+ * {@link InvalidArgumentError} that says what a source may be (`new URL` throws a bare
+ * `TypeError: Invalid URL`).
+ */
+function urlOf(src: string | WebURL, base: string | undefined): URL {
+  try {
+    return new URL(String(src), base);
+  } catch {
+    const shown = JSON.stringify(String(src).length > 60 ? `${String(src).slice(0, 60)}…` : String(src));
+    const why = base === undefined ? 'there is no page to resolve a relative URL against' : `not even relative to ${base}`;
+    throw new InvalidArgumentError(
+      `init: source ${shown} is not a URL (${why}): a string source is the URL of the .wasm file, absolute (https://…, file:///…) or relative ` +
+        `to the page; from a file in Node or Deno pass new URL('./core.wasm', import.meta.url), or its bytes (fs.readFileSync(path)). ` +
+        `source may be ${SOURCES}; init() with no source uses the module this entry carries`,
+    );
   }
 }
 

@@ -1,0 +1,220 @@
+// Mistakes a JS beginner makes, each with an error that says what went wrong and what to do.
+import { describe, expect, it, vi } from 'vitest';
+import { thrown } from './setup.js';
+import * as nr from '../ts/index.js';
+
+describe('JS operators on tensors', () => {
+  it('throw instead of computing with a string or NaN', () => {
+    const t = nr.tensor([1, 2]);
+    const loss = nr.scalar(0.5);
+    const cases: Array<[string, () => unknown]> = [
+      ['loss + 0', () => (loss as unknown as number) + 0],
+      ['total += loss', () => { let total = 0; total += loss as unknown as number; return total; }],
+      ['t * 2', () => (t as unknown as number) * 2],
+      ['t > 0', () => (t as unknown as number) > 0],
+      ['Math.max', () => Math.max(loss as unknown as number, 0)],
+      ['Number', () => Number(loss)],
+      ['==', () => (loss as unknown) == 0.5], // eslint-disable-line eqeqeq
+    ];
+    for (const [name, f] of cases) {
+      const e = thrown(f);
+      expect(e, name).toBeInstanceOf(nr.InvalidArgumentError);
+      expect((e as Error).message, name).toMatch(/JS operators do not work on tensors.*t\.item\(\).*t\.dataSync\(\)\[0\].*t\.add\(b\), t\.mul\(2\), t\.greater\(0\)/);
+    }
+    expect((thrown(() => (t as unknown as number) * 2) as Error).message).toMatch(/^a Tensor \(shape \[2\]\) was used as a number/);
+    t.dispose();
+    loss.dispose();
+  });
+
+  it('still print as strings', () => {
+    const t = nr.tensor([1, 2]);
+    expect(`${t}`).toBe(t.toString());
+    expect(String(t)).toBe(t.toString());
+    expect([t].join()).toBe(t.toString());
+    t.dispose();
+    expect(`${t}`).toBe('Tensor(disposed, shape=[2])');
+  });
+});
+
+describe('tidy(async fn)', () => {
+  it('throws a message that says what to do and leaves no unhandled rejection behind', async () => {
+    const seen: unknown[] = [];
+    const onRejection = (r: unknown) => seen.push(r);
+    process.on('unhandledRejection', onRejection);
+    try {
+      const before = nr.memory().numTensors;
+      const e = thrown(() =>
+        nr.tidy((async () => {
+          const t = nr.tensor([1]);
+          await null;
+          return t.add(1); // t was freed when tidy returned: this rejects
+        }) as never),
+      );
+      expect(e).toBeInstanceOf(nr.InvalidArgumentError);
+      expect((e as Error).message).toMatch(/^tidy: fn must not return a Promise \(an async function returns one\).*await outside tidy and tidy only the synchronous part/);
+      await new Promise((r) => setTimeout(r, 30));
+      expect(seen).toEqual([]);
+      expect(nr.memory().numTensors).toBe(before);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+    }
+  });
+});
+
+describe('a tensor freed by tidy', () => {
+  it('says so when used later', () => {
+    let inner: nr.Tensor | undefined;
+    nr.tidy(() => {
+      inner = nr.tensor([1, 2]).mul(2);
+    });
+    const e = thrown(() => inner!.add(1));
+    expect(e).toBeInstanceOf(nr.DisposedError);
+    expect((e as Error).message).toBe('add: a is a disposed tensor (shape [2]) (freed at the end of the tidy() it was made in; return it from the function or keep() it)');
+  });
+
+  it('says nothing of tidy when the tensor was disposed by hand (inside tidy or not)', () => {
+    const t = nr.tensor([1, 2]);
+    t.dispose();
+    expect((thrown(() => t.add(1)) as Error).message).toBe('add: a is a disposed tensor (shape [2])');
+    let u: nr.Tensor | undefined;
+    nr.tidy(() => {
+      u = nr.tensor([3]);
+      u.dispose();
+    });
+    expect((thrown(() => u!.sum()) as Error).message).toBe('sum: x is a disposed tensor (shape [1])');
+  });
+
+  it('says so when tidy freed it because fn threw', () => {
+    let inner: nr.Tensor | undefined;
+    thrown(() => nr.tidy(() => {
+      inner = nr.tensor([1]);
+      throw new Error('boom');
+    }));
+    expect((thrown(() => inner!.data()) as Error).message).toMatch(/freed at the end of the tidy\(\) it was made in/);
+  });
+});
+
+describe('tidy returning a Map or Set', () => {
+  it('throws naming the container, frees what fn made and nothing of the caller', () => {
+    const outer = nr.tensor([5]);
+    const before = nr.memory().numTensors;
+    let e = thrown(() => nr.tidy(() => new Map([['w', nr.tensor([1, 2])]])));
+    expect(e).toBeInstanceOf(nr.InvalidArgumentError);
+    expect((e as Error).message).toBe(
+      'tidy: fn returned a Map holding tensors made inside it; tidy keeps the tensors fn returns directly or inside arrays and plain objects, ' +
+        'and would free those in a Map: return an array or a plain object instead (Object.fromEntries(map) or [...map]), or keep() each tensor',
+    );
+    e = thrown(() => nr.tidy(() => ({ ok: nr.tensor([1]), all: [outer, new Set([nr.tensor([2]), outer])] })));
+    expect((e as Error).message).toMatch(/^tidy: fn returned a Set holding tensors made inside it \(at result\.all\[1\]\); .*\(\[\.\.\.set\]\), or keep\(\) each tensor$/);
+    expect(nr.memory().numTensors).toBe(before);
+    expect(outer.isDisposed).toBe(false);
+    outer.dispose();
+  });
+
+  it('is fine when the Map holds only tensors that outlive the scope', () => {
+    const outer = nr.tensor([5]);
+    const r = nr.tidy(() => {
+      const kept = nr.keep(nr.tensor([1]));
+      return new Map<string, nr.Tensor>([['outer', outer], ['kept', kept]]);
+    });
+    expect([...r.values()].map((t) => t.isDisposed)).toEqual([false, false]);
+    nr.dispose([...r.values()]);
+  });
+});
+
+describe('a tensor from another copy of neurite', () => {
+  it('is named as such (the neurite and neurite/url entries are two copies)', async () => {
+    vi.resetModules();
+    const B = (await import('../ts/index.js')) as typeof nr;
+    expect(B.Tensor).not.toBe(nr.Tensor);
+    await B.init();
+    const a = nr.tensor([1, 2, 3]);
+    const b = B.tensor([10, 20, 30]);
+    const other = "a Tensor from another copy of neurite (e.g. 'neurite' and 'neurite/url' both imported, or two installs): a tensor belongs to the copy that made it; import everything from one entry";
+    expect((thrown(() => nr.add(a, b as never)) as Error).message).toBe(`add: b must be a Tensor, a number or an array of numbers, got ${other}`);
+    expect((thrown(() => a.add(b as never)) as Error).message).toBe(`add: b must be a Tensor, a number or an array of numbers, got ${other}`);
+    const m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [3], units: 1 })] });
+    expect((thrown(() => m.predict(B.tensor([[1, 2, 3]]) as never)) as Error).message).toMatch(/^predict: x must be a Tensor, got a Tensor from another copy of neurite/);
+    // TF.js tensors keep their own description.
+    const tf = await import('@tensorflow/tfjs-core');
+    await import('@tensorflow/tfjs-backend-cpu');
+    const t = tf.tensor([1, 2]);
+    expect((thrown(() => a.add(t as never)) as Error).message).toMatch(/got a TF\.js tensor \(shape \[2\], dtype float32\)/);
+    t.dispose();
+    m.dispose();
+    a.dispose();
+    B.dispose(b);
+  });
+});
+
+describe('fit(x, options) and evaluate(x, options) with y forgotten', () => {
+  it('say that y is missing, not that epochs is not an output', async () => {
+    const m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 1 })] });
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    const x = nr.zeros([4, 2]);
+    const before = nr.memory().numTensors;
+    const fitErr = await m.fit(x, { epochs: 5, batchSize: 2 } as never).then(() => null, (e: unknown) => e);
+    expect(fitErr).toBeInstanceOf(nr.InvalidArgumentError);
+    expect((fitErr as Error).message).toBe(
+      "fit(x, y, options): y is missing — the second argument looks like fit's options ('epochs', 'batchSize'); pass the targets second, " +
+        'model.fit(x, y, { epochs: 5 }); for an autoencoder, which learns to reproduce x, use ae.fit(x, options)',
+    );
+    expect((thrown(() => m.evaluate(x, { batchSize: 2 } as never)) as Error).message).toMatch(
+      /^evaluate\(x, y, options\): y is missing — the second argument looks like evaluate's options \('batchSize'\); pass the targets second, model\.evaluate\(x, y, \{ batchSize: 32 \}\); .*ae\.evaluate\(x, options\)$/,
+    );
+    // A key that is neither an output nor an option keeps the message about outputs.
+    expect((thrown(() => m.evaluate(x, { dense_9: x } as never)) as Error).message).toMatch(/^evaluate: y has a key 'dense_9' that is not an output of the model/);
+    expect(nr.memory().numTensors).toBe(before);
+    x.dispose();
+    m.dispose();
+  });
+});
+
+describe('arguments past those fit, evaluate and predict take', () => {
+  it('are errors that say where callbacks and options go (a 4th argument of fit was ignored: its callbacks never ran)', async () => {
+    const m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 1 })] });
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    const x = nr.zeros([4, 2]);
+    const y = nr.zeros([4, 1]);
+    const before = nr.memory().numTensors;
+    let ran = 0;
+    const cbs = { onEpochEnd: () => void ran++ };
+    const fitErr = await (m.fit as (...a: unknown[]) => Promise<unknown>)(x, y, { epochs: 1, verbose: 0 }, cbs).then(() => null, (e: unknown) => e);
+    expect(fitErr).toBeInstanceOf(nr.InvalidArgumentError);
+    expect((fitErr as Error).message).toBe(
+      'fit: takes 3 arguments (x, y, options), got 4; everything else goes in the options object, callbacks too: fit(x, y, { epochs: 10, callbacks: [...] }) ' +
+        '(an argument after the options is never read, so its callbacks would never run)',
+    );
+    expect(ran).toBe(0);
+    expect((thrown(() => (m.evaluate as (...a: unknown[]) => unknown)(x, y, {}, cbs)) as Error).message).toMatch(/^evaluate: takes 3 arguments \(x, y, options\), got 4; options go in one object: evaluate\(x, y, \{ batchSize: 32 \}\) .*fit\(x, y, \{ callbacks \}\)/);
+    expect((thrown(() => (m.predict as (...a: unknown[]) => unknown)(x, {}, cbs)) as Error).message).toMatch(/^predict: takes 2 arguments \(x, options\), got 3; options go in one object: predict\(x, \{ batchSize: 32 \}\)/);
+    expect((thrown(() => (m.predict as (...a: unknown[]) => unknown)(x, 32, 0)) as Error).message).toMatch(/^predict: takes 2 arguments/);
+    expect(nr.memory().numTensors).toBe(before);
+    // The forms that are right still work, undefined options included.
+    await m.fit(x, y, { epochs: 1, verbose: 0, callbacks: cbs });
+    expect(ran).toBe(1);
+    nr.dispose([m.evaluate(x, y), m.evaluate(x, y, undefined), m.predict(x), m.predict(x, undefined)]);
+    // An autoencoder's fit and evaluate count their arguments too.
+    const ae = nr.autoencoder({ encoder: nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 1 })] }), decoder: nr.sequential({ layers: [nr.layers.dense({ inputShape: [1], units: 2 })] }) });
+    ae.compile({ optimizer: 'sgd', loss: 'mse' });
+    const aeErr = await (ae.fit as (...a: unknown[]) => Promise<unknown>)(x, x, { epochs: 1, verbose: 0 }, cbs).then(() => null, (e: unknown) => e);
+    expect((aeErr as Error).message).toMatch(/^fit: takes 3 arguments \(x, y, options\), got 4/);
+    expect((thrown(() => (ae.evaluate as (...a: unknown[]) => unknown)(x, x, {}, cbs)) as Error).message).toMatch(/^evaluate: takes 3 arguments/);
+    nr.dispose([x, y, m, ae]);
+  });
+});
+
+describe('t.dtype', () => {
+  it('cannot be assigned (it stuck, and then misreported the values)', () => {
+    const t = nr.tensor([1.5, 2]);
+    const e = thrown(() => {
+      (t as { dtype: string }).dtype = 'int32';
+    });
+    expect(e).toBeInstanceOf(nr.InvalidArgumentError);
+    expect((e as Error).message).toMatch(/^dtype: a tensor's dtype is read-only \(float32 is the only dtype neurite supports today; .*\); assigning the string "int32" would change nothing\. .*t\.round\(\)/);
+    expect(t.dtype).toBe('float32');
+    expect(Object.hasOwn(t, 'dtype')).toBe(false);
+    expect(Array.from(t.data())).toEqual([1.5, 2]);
+    t.dispose();
+  });
+});
