@@ -3,6 +3,7 @@
 pub mod copy;
 pub mod elementwise;
 pub mod finite;
+pub mod lerp;
 pub mod matmul;
 pub mod norm;
 mod matmul_pack;
@@ -14,6 +15,8 @@ pub mod transcendental;
 mod simd128_matmul;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128_elementwise;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd128_lerp;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128_norm;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]

@@ -22,7 +22,10 @@
 //! ```
 
 use super::window::{images, out_shape};
+use crate::kernels::lerp::{lerp_cols, lerp_rows};
+use crate::parallel::extend_with;
 use crate::{bail, Error, Result, Shape, Tensor};
+use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 /// What to resize to, and how.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,6 +49,7 @@ impl Resize {
     }
 
     /// Where each of the `m` outputs along an axis of `n` (> 0) inputs reads.
+    #[inline(never)]
     fn sources(&self, n: usize, m: usize) -> Result<Vec<Source>> {
         let aligned = self.align_corners && m > 1;
         let (ni, mo) = if aligned { (n - 1, m - 1) } else { (n, m) };
@@ -104,21 +108,80 @@ impl Resize {
     /// The resized values of `batch` images `[h, w, c]` in `x` (checked by [`Resize::check`]).
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn forward(&self, x: &[f32], batch: usize, input: [usize; 3]) -> Result<Vec<f32>> {
-        let c = input[2];
-        let mut y = crate::tensor::alloc(self.op(), batch * self.size[0] * self.size[1] * c)?;
+        let (c, n) = (input[2], batch * self.size[0] * self.size[1] * input[2]);
         if self.bilinear {
-            self.each(batch, input, |[tl, tr, bl, br], (fy, fx), o| {
-                for k in 0..c {
-                    let v = |i: usize| x[i + k] as f64;
-                    let top = v(tl) + (v(tr) - v(tl)) * fx;
-                    let bottom = v(bl) + (v(br) - v(bl)) * fx;
-                    y[o + k] = (top + (bottom - top) * fy) as f32;
-                }
-            })?;
-        } else {
+            return self.bilinear(x, input, n);
+        }
+        let mut y = crate::tensor::alloc(self.op(), n)?;
+        {
             self.each(batch, input, |[i, ..], _, o| y[o..o + c].copy_from_slice(&x[i..i + c]))?;
         }
         Ok(y)
+    }
+
+    /// The bilinear forward, `n` values `[batch, newH, newW, c]`: per output row, the two
+    /// input rows it reads blended along their columns in f64 ([`lerp_cols`], kept while the
+    /// next output rows read them too), then blended together ([`lerp_rows`]): for every output,
+    /// `top = tl + (tr − tl)·fx`, `bottom = bl + (br − bl)·fx`, `f32(top + (bottom − top)·fy)`,
+    /// TF.js's expression. The tasks on the thread pool are blocks of output rows, each output
+    /// computed alone, so the bits depend neither on the cut nor on the threads.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn bilinear(&self, x: &[f32], [h, w, c]: [usize; 3], n: usize) -> Result<Vec<f32>> {
+        let [nh, nw] = self.size;
+        let line = nw * c;
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        let (rows, cols) = (self.sources(h, nh)?, self.sources(w, nw)?);
+        let lines = ((1 << 15) / line).max(1);
+        // The bytes of a row buffer that could not be allocated (0: none).
+        let failed = AtomicUsize::new(0);
+        // Each task writes its whole block, which `extend_with` zeroes just before (in cache)
+        // rather than in a pass of its own over the output.
+        let mut y = crate::tensor::alloc_empty(self.op(), n)?;
+        extend_with(&mut y, n, lines * line, 8 * n, 0.0, |t, ys| {
+            // Two blended input rows.
+            let Ok(mut buf) = crate::tensor::try_vec(self.op(), 2 * line, 0.0f64) else {
+                return failed.store(16 * line, Relaxed);
+            };
+            self.bilinear_lines(x, [h, w, c], [&rows, &cols], t * lines, ys, &mut buf);
+        });
+        match failed.into_inner() {
+            0 => Ok(y),
+            bytes => Err(Error::OutOfMemory { op: self.op(), bytes: bytes as u64 }),
+        }
+    }
+
+    /// [`Resize::bilinear`]'s task: the output rows from `first` on (`ys`, whole rows of
+    /// `newW·c`), `buf` two rows of blended input (`rc` the row and column sources).
+    /// (Size-optimised on wasm: the kernels it calls per row are not.)
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn bilinear_lines(&self, x: &[f32], [h, w, c]: [usize; 3], [rows, cols]: [&[Source]; 2], first: usize, ys: &mut [f32], buf: &mut [f64]) {
+        let (nh, line) = (self.size[0], self.size[1] * c);
+        let (b0, b1) = buf.split_at_mut(line);
+        // Which input row (`n·h + iy`) each half of `buf` holds.
+        let mut held = [usize::MAX; 2];
+        for (k, out) in ys.chunks_exact_mut(line).enumerate() {
+            let i = first + k;
+            let (n, (y0, y1, fy)) = (i / nh, rows[i % nh]);
+            let (r0, r1) = (n * h + y0, n * h + y1);
+            // The half for r0: the one holding it, else the one not holding r1.
+            let top = if held[0] == r0 || (held[1] != r0 && held[1] == r1) { 0 } else { 1 };
+            let (t, b) = if top == 0 { (&mut *b0, &mut *b1) } else { (&mut *b1, &mut *b0) };
+            if held[top] != r0 {
+                lerp_cols(&x[r0 * w * c..][..w * c], cols, c, t);
+                held[top] = r0;
+            }
+            if r1 == r0 {
+                lerp_rows(t, t, fy, out);
+                continue;
+            }
+            if held[1 - top] != r1 {
+                lerp_cols(&x[r1 * w * c..][..w * c], cols, c, b);
+                held[1 - top] = r1;
+            }
+            lerp_rows(t, b, fy, out);
+        }
     }
 
     /// dL/dx of [`Resize::forward`] for `dy` (the forward's output size): the adjoint.
@@ -217,6 +280,35 @@ mod tests {
                     let rhs: f64 = dx.iter().zip(&x).map(|(&a, &b)| a as f64 * b as f64).sum();
                     assert!((lhs - rhs).abs() < 1e-4 * (1.0 + lhs.abs()), "{rz:?} {input:?}: {lhs} vs {rhs}");
                 }
+            }
+        }
+    }
+
+    /// The bilinear forward (its rows blended once and kept, its tasks of output rows) gives the
+    /// bits of TF.js's expression evaluated per output, for every option, upsampling and
+    /// downsampling, 1 to 9 channels (the two-lane steps and the odd channel), images of one
+    /// row or column and batches cut across tasks, with any number of workers.
+    #[test]
+    fn bilinear_equals_the_per_output_expression_with_any_number_of_workers() {
+        for (ac, hp) in [(false, false), (true, false), (false, true)] {
+            for (batch, input, size) in [(3, [5, 4, 3], [10, 8]), (2, [7, 6, 8], [3, 4]), (1, [1, 5, 2], [4, 9]), (2, [6, 1, 1], [13, 3]), (5, [9, 9, 9], [17, 19]), (40, [14, 14, 8], [28, 28])] {
+                let rz = r(size, true, ac, hp);
+                let [h, w, c] = input;
+                let x: Vec<f32> = (0..batch * h * w * c).map(|i| ((i as f32) * 0.61).sin() * 3.0).collect();
+                let mut want = vec![0.0f32; batch * size[0] * size[1] * c];
+                rz.each(batch, input, |[tl, tr, bl, br], (fy, fx), o| {
+                    for k in 0..c {
+                        let v = |i: usize| x[i + k] as f64;
+                        let top = v(tl) + (v(tr) - v(tl)) * fx;
+                        let bottom = v(bl) + (v(br) - v(bl)) * fx;
+                        want[o + k] = (top + (bottom - top) * fy) as f32;
+                    }
+                })
+                .unwrap();
+                let what = format!("{rz:?} {batch} {input:?}");
+                let got = crate::parallel::testing::same_bits_for_all_counts(&what, || rz.forward(&x, batch, input).unwrap());
+                let bits = |v: &[f32]| v.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&got), bits(&want), "{what}");
             }
         }
     }
