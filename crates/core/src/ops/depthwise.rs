@@ -41,7 +41,7 @@
 //! in memory (the other strides and multipliers).
 
 use super::window::{filter_placement, out_shape, Placement, Window};
-use crate::parallel::{for_each_chunk_mut, SharedMut};
+use crate::parallel::{extend_with, for_each_chunk_mut, SharedMut};
 use crate::{Result, Tensor};
 use core::ops::Range;
 use core::ptr::with_exposed_provenance;
@@ -64,6 +64,10 @@ trait Lane: Copy {
     /// # Safety
     /// `p[..N]` must be readable (no alignment needed).
     unsafe fn load(p: *const f32) -> Self;
+    /// `p[0]` in every lane.
+    /// # Safety
+    /// `p[0]` must be readable.
+    unsafe fn splat(p: *const f32) -> Self;
     /// # Safety
     /// `p[..N]` must be writable (no alignment needed).
     unsafe fn store(p: *mut f32, v: Self);
@@ -79,6 +83,11 @@ impl Lane for f32 {
     }
     #[inline(always)]
     unsafe fn load(p: *const f32) -> Self {
+        // SAFETY: the caller's.
+        unsafe { p.read() }
+    }
+    #[inline(always)]
+    unsafe fn splat(p: *const f32) -> Self {
         // SAFETY: the caller's.
         unsafe { p.read() }
     }
@@ -99,7 +108,7 @@ impl Lane for f32 {
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod f4 {
-    use core::arch::wasm32::{f32x4_add, f32x4_mul, f32x4_splat, v128, v128_load, v128_store};
+    use core::arch::wasm32::{f32x4_add, f32x4_mul, f32x4_splat, v128, v128_load, v128_load32_splat, v128_store};
 
     /// `f32x4.mul` then `f32x4.add`: never fused (this module stays plain SIMD even in the
     /// relaxed-SIMD build), so every lane rounds as the scalar `a * b` then `+`.
@@ -116,6 +125,11 @@ mod f4 {
         unsafe fn load(p: *const f32) -> Self {
             // SAFETY: the caller's; wasm loads need no alignment.
             F4(unsafe { v128_load(p.cast()) })
+        }
+        #[inline(always)]
+        unsafe fn splat(p: *const f32) -> Self {
+            // SAFETY: the caller's.
+            F4(unsafe { v128_load32_splat(p.cast()) })
         }
         #[inline(always)]
         unsafe fn store(p: *mut f32, v: Self) {
@@ -149,6 +163,11 @@ mod f4 {
         unsafe fn load(p: *const f32) -> Self {
             // SAFETY: the caller's.
             F4(unsafe { p.cast::<[f32; 4]>().read_unaligned() })
+        }
+        #[inline(always)]
+        unsafe fn splat(p: *const f32) -> Self {
+            // SAFETY: the caller's.
+            F4([unsafe { p.read() }; 4])
         }
         #[inline(always)]
         unsafe fn store(p: *mut f32, v: Self) {
@@ -250,6 +269,7 @@ fn dot_block<L: Lane, const V: usize>(a: &[f32], b: &[f32], w: &Walk, ch: usize,
 }
 
 /// [`dot_block`] over `c` channels: blocks of 16, 8 and 4 lanes, then one at a time.
+#[inline(never)]
 fn dot(a: &[f32], b: &[f32], w: &Walk, c: usize, out: &mut [f32]) {
     let mut ch = 0;
     while ch + 16 <= c {
@@ -266,6 +286,84 @@ fn dot(a: &[f32], b: &[f32], w: &Walk, c: usize, out: &mut [f32]) {
     }
     for ch in ch..c {
         dot_block::<f32, 1>(a, b, w, ch, out);
+    }
+}
+
+/// [`dot`] over `c` channels of pixels that lie side by side, `gs[0]` and then `gs[1]` pixels
+/// at a time (the outputs of a walk with stride 1 along the row, `w.next == c`): a group's
+/// `g·c` values of `x` are contiguous, and `ftg` holds each window offset's `c` filter values
+/// repeated `gs[0]` times (`gs[0]·c` per offset), so each group is one walk of `g·c` channels
+/// in 4-lane steps even when `c` is not a multiple of 4; the pixels left over as in [`dot`].
+/// Every output's sum keeps its terms and their order.
+#[inline(never)]
+fn dot_grouped(a: &[f32], b: &[f32], ftg: &[f32], w: &Walk, c: usize, gs: [usize; 2], out: &mut [f32]) {
+    let gc = gs[0] * c;
+    let mut w = *w;
+    for g in gs {
+        let k = w.n / g;
+        if k > 0 {
+            let gw = Walk { n: k, next: g * w.next, b: w.b / c * gc, sb: [w.sb[0] / c * gc, gc], so: g * w.so, ..w };
+            dot(a, ftg, &gw, g * c, out);
+            (w.a, w.o, w.n) = (w.a + k * g * w.next, w.o + k * g * w.so, w.n - k * g);
+        }
+    }
+    if w.n > 0 {
+        dot(a, b, &w, c, out);
+    }
+}
+
+/// The forward with a multiplier `m`, output channels `q..q + V·L::N` (within a multiple of 4
+/// of `m`'s, so each 4-lane step reads one input channel): `out[w.o + i·w.so + q + l] +=
+/// Σ a[w.a + i·w.next + (q + l) / m] · b[w.b + q + l]` over the walk's steps in order, the
+/// input value splatted over the lanes and `b` the filter in its own `[kh, kw, c, m]` layout.
+/// The same terms in the same order as [`dot`] over the reordered filter, so the same bits.
+#[inline(never)]
+fn splat_block<L: Lane, const V: usize>(a: &[f32], b: &[f32], w: &Walk, q: usize, m: usize, out: &mut [f32]) {
+    let n = V * L::N;
+    in_bounds(w.n >= 1 && m >= 1);
+    let last = w.n - 1;
+    let xc: [usize; V] = core::array::from_fn(|v| (q + v * L::N) / m);
+    in_bounds(w.end(w.a + last * w.next, w.sa, xc[V - 1] + 1) <= a.len() && w.end(w.b + q, w.sb, n) <= b.len() && w.o + q + last * w.so + n <= out.len());
+    let (a0, b0, o0) = (addr(a, w.a), addr(b, w.b + q), addr(out, w.o + q));
+    let ptr = with_exposed_provenance::<f32>;
+    // SAFETY: the checks above bound every offset read and written below (all steps are
+    // non-negative, `xc` ascending); `out` is borrowed mutably.
+    unsafe {
+        for i in 0..w.n {
+            let (ai, o) = (a0 + 4 * i * w.next, ptr(o0 + 4 * i * w.so).cast_mut());
+            let mut acc: [L; V] = core::array::from_fn(|v| L::load(o.add(v * L::N)));
+            for r in 0..w.rows {
+                let (mut pa, mut pb) = (ai + 4 * r * w.sa[0], b0 + 4 * r * w.sb[0]);
+                for _ in 0..w.cols {
+                    let (x, f) = (ptr(pa), ptr(pb));
+                    for (v, acc) in acc.iter_mut().enumerate() {
+                        *acc = acc.add(L::splat(x.add(xc[v])).mul(L::load(f.add(v * L::N))));
+                    }
+                    pa += 4 * w.sa[1];
+                    pb += 4 * w.sb[1];
+                }
+            }
+            for (v, &acc) in acc.iter().enumerate() {
+                L::store(o.add(v * L::N), acc);
+            }
+        }
+    }
+}
+
+/// [`splat_block`] over the `cm` output channels (a multiple of 4): blocks of 16, 8 and 4.
+#[inline(never)]
+fn dot_splat(a: &[f32], b: &[f32], w: &Walk, cm: usize, m: usize, out: &mut [f32]) {
+    let mut q = 0;
+    while q + 16 <= cm {
+        splat_block::<F4, 4>(a, b, w, q, m, out);
+        q += 16;
+    }
+    if q + 8 <= cm {
+        splat_block::<F4, 2>(a, b, w, q, m, out);
+        q += 8;
+    }
+    if q + 4 <= cm {
+        splat_block::<F4, 1>(a, b, w, q, m, out);
     }
 }
 
@@ -406,13 +504,9 @@ const WAVE_PARTIALS: usize = 1 << 18;
 #[inline(never)]
 pub fn depthwise_conv2d(x: &Tensor, filter: &Tensor, win: Window) -> Result<Tensor> {
     let (p, batch, m) = placement(x, filter, win)?;
-    let (c, cm) = (p.c, p.c * m);
-    let mut y = Tensor::zeros(OP, out_shape(OP, x.rank(), batch, [p.oh, p.ow, cm])?)?;
-    if y.size() == 0 {
-        return Ok(y);
-    }
-    convolve(&p, m, x.data(), &by_multiplier(filter.data(), c, m), y.data_mut())?;
-    Ok(y)
+    let shape = out_shape(OP, x.rank(), batch, [p.oh, p.ow, p.c * m])?;
+    let n = shape.size();
+    Tensor::new(OP, shape, convolve(&p, m, x.data(), filter.data(), n)?)
 }
 
 /// The work of one output line (`ow` positions of `c·m` values, a product and a sum per
@@ -426,48 +520,85 @@ fn lines_per(p: &Placement, m: usize, flops: usize) -> usize {
     (flops / line_flops(p, m)).max(1)
 }
 
-/// The forward's loop: `ys` (zeros, `[batch, p.oh, p.ow, c·m]`) gets the convolution of `xs`
-/// with the filter `ft` reordered by [`by_multiplier`]. The tasks on the thread pool are blocks
-/// of [`lines_per`] [`TASK_FLOPS`] output lines `(b, oy)`; every output's sum is its own, so
-/// the bits depend neither on the cut nor on the threads.
+/// The forward's loop: the convolution of `xs` with the filter `filter` (`[kh, kw, c, m]`),
+/// `n` values `[batch, p.oh, p.ow, c·m]`. The tasks on the thread pool are blocks of
+/// [`lines_per`] [`TASK_FLOPS`] output lines `(b, oy)`, each zeroed by the task just before
+/// (no pass of its own over the output); every output's sum is its own, so the bits depend
+/// neither on the cut nor on the threads. By the shapes:
+/// - a multiplier that is a multiple of 4: [`dot_splat`] over the `c·m` output channels;
+/// - another multiplier above 1: [`dot`] per multiplier over the filter reordered by
+///   [`by_multiplier`], the line's `[m][c]` sums then interleaved into `[c][m]`;
+/// - multiplier 1 with `c` not a multiple of 4 and stride 1 along the rows: [`dot_grouped`];
+/// - else [`dot`].
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 #[inline(never)]
-fn convolve(p: &Placement, m: usize, xs: &[f32], ft: &[f32], ys: &mut [f32]) -> Result<()> {
+fn convolve(p: &Placement, m: usize, xs: &[f32], filter: &[f32], n: usize) -> Result<Vec<f32>> {
     let (c, cm) = (p.c, p.c * m);
     let line = p.ow * cm;
-    if line == 0 {
-        return Ok(());
+    if n == 0 || line == 0 {
+        return crate::tensor::alloc(OP, n);
+    }
+    let ft = if m % 4 == 0 { filter.into() } else { by_multiplier(filter, c, m) };
+    // Pixels per group of `dot_grouped`: the fewest whose channels fill 4-lane steps, and as
+    // many of those as fit 16 lanes (no groups: [0, 0]).
+    let g0 = if c % 2 == 1 { 4 } else { 2 };
+    let gs = if m == 1 && c % 4 != 0 && p.win.strides[1] == 1 { [g0.max(16 / (g0 * c) * g0), g0] } else { [0, 0] };
+    let mut ftg = crate::tensor::alloc(OP, gs[0] * filter.len())?;
+    if gs[0] > 0 {
+        for (t, f) in ftg.chunks_exact_mut(gs[0] * c).zip(filter.chunks_exact(c)) {
+            t.chunks_exact_mut(c).for_each(|t| t.copy_from_slice(f));
+        }
     }
     let (rows, cols) = (p.inside_all(0), p.inside_all(1));
     let lines = lines_per(p, m, TASK_FLOPS);
     // The bytes of a line buffer that could not be allocated (0: none).
     let failed = AtomicUsize::new(0);
-    for_each_chunk_mut(ys, lines * line, line_flops(p, m).saturating_mul(ys.len() / line), |t, ys| {
+    let mut y = crate::tensor::alloc_empty(OP, n)?;
+    extend_with(&mut y, n, lines * line, line_flops(p, m).saturating_mul(n / line), 0.0, |t, ys| {
         // With m > 1, a line's sums in `[m][c]` order, then interleaved into `[c][m]`.
-        let Ok(mut tmp) = crate::tensor::alloc(OP, if m > 1 { line } else { 0 }) else {
+        let Ok(mut tmp) = crate::tensor::alloc(OP, if m > 1 && m % 4 != 0 { line } else { 0 }) else {
             return failed.store(4 * line, Relaxed);
         };
-        for (k, out) in ys.chunks_exact_mut(line).enumerate() {
-            let i = t * lines + k;
-            let (b, oy) = (i / p.oh, i % p.oh);
-            if m == 1 {
-                row_runs(p, m, b, oy, rows[oy], &cols, |w| dot(xs, ft, w, c, out));
-            } else {
-                tmp.fill(0.0);
-                row_runs(p, m, b, oy, rows[oy], &cols, |w| {
-                    for j in 0..m {
-                        dot(xs, ft, &Walk { b: w.b + j * c, o: w.o + j * c, ..*w }, c, &mut tmp);
-                    }
-                });
-                for (t, out) in tmp.chunks_exact(cm).zip(out.chunks_exact_mut(cm)) {
-                    interleave(t, c, m, out);
-                }
-            }
-        }
+        convolve_lines(p, m, xs, [&ft, &ftg], gs, [&rows, &cols], t * lines, ys, &mut tmp);
     });
     match failed.into_inner() {
-        0 => Ok(()),
+        0 => Ok(y),
         bytes => Err(crate::Error::OutOfMemory { op: OP, bytes: bytes as u64 }),
+    }
+}
+
+/// [`convolve`]'s task: the output lines from `first` on (`ys`, zeros, whole lines), each
+/// row's runs walked by the shapes' kernel (`ft[0]` the filter as that kernel reads it, `ft[1]`
+/// the grouped copy; `inside` the window offsets inside the input per output row and column),
+/// `tmp` a line of `[m][c]` sums for the multipliers that are interleaved after.
+/// (Size-optimised on wasm: the kernels it calls are not, and the per-run calls are few.)
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[allow(clippy::too_many_arguments)]
+fn convolve_lines(p: &Placement, m: usize, xs: &[f32], [ft, ftg]: [&[f32]; 2], gs: [usize; 2], [rows, cols]: [&[(usize, usize)]; 2], first: usize, ys: &mut [f32], tmp: &mut [f32]) {
+    let (c, cm) = (p.c, p.c * m);
+    // With another multiplier above 1, the line's sums go to `tmp` in `[m][c]` order.
+    let interleaved = m > 1 && m % 4 != 0;
+    for (k, out) in ys.chunks_exact_mut(p.ow * cm).enumerate() {
+        let i = first + k;
+        let (b, oy) = (i / p.oh, i % p.oh);
+        tmp.fill(0.0);
+        let to: &mut [f32] = if interleaved { &mut *tmp } else { &mut *out };
+        row_runs(p, m, b, oy, rows[oy], cols, |w| {
+            if m % 4 == 0 {
+                dot_splat(xs, ft, w, cm, m, to);
+            } else if gs[0] > 0 {
+                dot_grouped(xs, ft, ftg, w, c, gs, to);
+            } else {
+                for j in 0..m {
+                    dot(xs, ft, &Walk { b: w.b + j * c, o: w.o + j * c, ..*w }, c, to);
+                }
+            }
+        });
+        if interleaved {
+            for (t, out) in tmp.chunks_exact(cm).zip(out.chunks_exact_mut(cm)) {
+                interleave(t, c, m, out);
+            }
+        }
     }
 }
 
@@ -494,12 +625,6 @@ pub fn depthwise_conv2d_backward(x: &Tensor, filter: &Tensor, win: Window, g: &T
     if g.size() != batch * p.oh * p.ow * cm {
         return Err(crate::Error::Internal { msg: "depthwiseConv2d: the gradient does not have the output's size".into() });
     }
-    let mut dx = need[0].then(|| Tensor::zeros(OP, x.shape().clone())).transpose()?;
-    let mut df = need[1].then(|| Tensor::zeros(OP, filter.shape().clone())).transpose()?;
-    if g.size() == 0 {
-        return Ok((dx, df));
-    }
-    let (xs, gt) = (x.data(), by_multiplier(g.data(), c, m));
     let [kh, kw] = p.win.size;
     let [dh, dw] = p.win.dilation;
     // With stride 1 and multiplier 1, dL/dx is the forward convolution of g by the filter turned
@@ -507,15 +632,22 @@ pub fn depthwise_conv2d_backward(x: &Tensor, filter: &Tensor, win: Window, g: &T
     // `oy = iy + padTop − ky·dh` in ascending order as `kh − 1 − ky` ascends, so the sums keep the
     // reference's order, in registers. (Each term is `g·f` rather than `0 + g·f`: the same bits,
     // as the sums start at +0 and so are never −0.)
-    let turned = (m == 1 && p.win.strides == [1, 1])
+    let turned = (m == 1 && p.win.strides == [1, 1] && g.size() > 0)
         .then(|| Some(Placement { h: p.oh, w: p.ow, oh: p.h, ow: p.w, pad_top: ((kh - 1) * dh).checked_sub(p.pad_top)?, pad_left: ((kw - 1) * dw).checked_sub(p.pad_left)?, ..p }))
         .flatten();
-    if let (Some(dx), Some(q)) = (dx.as_mut(), turned) {
+    // (The turned convolution makes dL/dx itself.)
+    let mut dx = (need[0] && turned.is_none()).then(|| Tensor::zeros(OP, x.shape().clone())).transpose()?;
+    let mut df = need[1].then(|| Tensor::zeros(OP, filter.shape().clone())).transpose()?;
+    if g.size() == 0 {
+        return Ok((dx, df));
+    }
+    let (xs, gt) = (x.data(), by_multiplier(g.data(), c, m));
+    if let (true, Some(q)) = (need[0], turned) {
         let mut ff = Vec::with_capacity(filter.size());
         for k in (0..kh * kw).rev() {
             ff.extend_from_slice(&filter.data()[k * c..][..c]);
         }
-        convolve(&q, 1, &gt, &ff, dx.data_mut())?;
+        dx = Some(Tensor::new(OP, x.shape().clone(), convolve(&q, 1, &gt, &ff, x.size())?)?);
     } else if let Some(dx) = dx.as_mut() {
         scatter_dx(&p, m, batch, &gt, &by_multiplier(filter.data(), c, m), dx.data_mut());
     }
@@ -819,7 +951,7 @@ mod tests {
         ];
         let mut seed = 1;
         for c in [1, 2, 3, 4, 5, 7, 8, 12, 13, 16, 20, 29, 33] {
-            for m in 1..=3 {
+            for m in [1, 2, 3, 4, 8] {
                 for (wi, &(k, s, d, same)) in windows.iter().enumerate() {
                     let xd = match wi {
                         8 => vec![2, 1, 5, c],
@@ -924,6 +1056,24 @@ mod tests {
                         let same = i % 7 < 4 || (0..2).any(|a| side < (k[a] - 1) * d[a] + 1);
                         same_bits_as_the_reference_for_all_counts(&[batch, side, side, c], [k[0], k[1], c, m], win(s, d, same), i as u32);
                     }
+                }
+            }
+        }
+    }
+
+    /// The forward's walks by the shapes (multipliers that are multiples of 4 splatted over the
+    /// output channels; multiplier 1 on channels that are not a multiple of 4, stride 1 along
+    /// the rows, grouped by pixels, 16 lanes then 4, in rows wide enough for several groups and
+    /// the pixels left over; the turned dL/dx grouped alike): the reference's bits (the
+    /// plain loop's order) with any number of workers.
+    #[test]
+    fn grouped_and_splatted_walks_keep_the_reference_bits() {
+        let mut seed = 100;
+        for c in [1, 2, 3, 5, 6, 7, 9, 33] {
+            for m in [1, 4, 8, 16] {
+                for (k, s, d, same) in [([3, 3], [1, 1], [1, 1], true), ([3, 3], [2, 2], [1, 1], true), ([5, 4], [1, 1], [1, 2], false), ([2, 3], [2, 1], [1, 1], true)] {
+                    seed += 3;
+                    same_bits_as_the_reference_for_all_counts(&[2, 7, 37, c], [k[0], k[1], c, m], win(s, d, same), seed);
                 }
             }
         }
