@@ -16,18 +16,21 @@ import * as nr from '../dist/index.js';
 import { initTfWasm, relDiff } from './tfjs.mjs';
 import { lcgValues } from './lib.mjs';
 
-/** The cases: input and filter shapes (`[kh, kw, c, multiplier]`), stride 1, 'same'. */
+/** The cases: input and filter shapes (`[kh, kw, c, multiplier]`), strides (1 unless `s`),
+ * 'same'. The last three: a large multiplier on few channels, and multiplier 1 on RGB. */
 export const CASES = [
   { x: [1, 56, 56, 32], f: [3, 3, 32, 1] },
   { x: [8, 28, 28, 64], f: [3, 3, 64, 1] },
   { x: [1, 14, 14, 256], f: [3, 3, 256, 1] },
   { x: [4, 16, 16, 8], f: [5, 5, 8, 2] },
+  { x: [8, 56, 56, 3], f: [3, 3, 3, 8] },
+  { x: [1, 56, 56, 1], f: [3, 3, 1, 16], s: 2 },
+  { x: [8, 56, 56, 3], f: [3, 3, 3, 1] },
 ];
-const STRIDES = 1;
 const PAD = 'same';
 
 const size = (s) => s.reduce((a, b) => a * b, 1);
-const label = (c) => `x ${c.x.join('×')}, filter ${c.f.join('×')}`;
+const label = (c) => `x ${c.x.join('×')}, filter ${c.f.join('×')}${c.s ? `, stride ${c.s}` : ''}`;
 
 /** Runs every case; see bench/run.mjs for the module contract. */
 export async function run(ctx) {
@@ -44,7 +47,7 @@ export async function run(ctx) {
   };
   await nr.init({ threads: 1 }); // one thread, as TF.js wasm here
   const tfWasm = await initTfWasm();
-  const conv = (lib) => (x, f) => lib.depthwiseConv2d(x, f, STRIDES, PAD);
+  const conv = (lib, strides = 1) => (x, f) => lib.depthwiseConv2d(x, f, strides, PAD);
 
   // Does TF.js wasm have the backward kernels? (4.22 does not.)
   let wasmGrads = 'yes';
@@ -68,12 +71,12 @@ export async function run(ctx) {
     const fv = lcgValues(size(c.f), 13 + size(c.f));
     const x = nr.tensor(xv, c.x);
     const f = nr.tensor(fv, c.f);
-    const y = nr.tidy(() => conv(nr)(x, f));
+    const y = nr.tidy(() => conv(nr, c.s)(x, f));
     const ref = y.data();
     const yShape = y.shape;
     const dyv = lcgValues(ref.length, 17 + ref.length);
     const dy = nr.tensor(dyv, yShape);
-    const nrGrads = nr.grads(conv(nr));
+    const nrGrads = nr.grads(conv(nr, c.s));
     const [nrDx, nrDf] = nr.tidy(() => nrGrads([x, f], dy).map((g) => g.data()));
     y.dispose();
 
@@ -84,11 +87,11 @@ export async function run(ctx) {
     }
     // Correctness first: TF.js wasm's forward, and the backward backend's gradients.
     await tf.setBackend('wasm');
-    const d = relDiff(ref, tf.tidy(() => conv(tf)(tfIn.wasm[0], tfIn.wasm[1]).dataSync()));
+    const d = relDiff(ref, tf.tidy(() => conv(tf, c.s)(tfIn.wasm[0], tfIn.wasm[1]).dataSync()));
     worstDiff = Math.max(worstDiff, d);
     if (!(d <= 1e-5)) throw new Error(`${label(c)}: neurite and TF.js wasm differ by ${d} (relative)`);
     await tf.setBackend(backBackend);
-    const tfGrads = tf.grads(conv(tf));
+    const tfGrads = tf.grads(conv(tf, c.s));
     const [bx, bf, bdy] = tfIn[backBackend];
     const [gx, gf] = tf.tidy(() => tfGrads([bx, bf], bdy).map((g) => g.dataSync()));
     for (const [name, got, want] of [['dx', gx, nrDx], ['dfilter', gf, nrDf]]) {
@@ -101,7 +104,7 @@ export async function run(ctx) {
     const fwd = await timed({
       neurite: {
         fn: () => {
-          const r = conv(nr)(x, f);
+          const r = conv(nr, c.s)(x, f);
           r.data();
           r.dispose();
         },
@@ -109,7 +112,7 @@ export async function run(ctx) {
       'tfjs-wasm': {
         before: () => tf.setBackend('wasm'),
         fn: () => {
-          const r = conv(tf)(tfIn.wasm[0], tfIn.wasm[1]);
+          const r = conv(tf, c.s)(tfIn.wasm[0], tfIn.wasm[1]);
           r.dataSync();
           r.dispose();
         },
@@ -149,7 +152,7 @@ export async function run(ctx) {
   if (nr.memory().numTensors !== nrBefore) throw new Error('depthwise bench leaked neurite tensors');
   if (tf.memory().numTensors !== tfBefore) throw new Error('depthwise bench leaked TF.js tensors');
   const common = [
-    `stride ${STRIDES}, padding '${PAD}'; ${ctx.quick ? 'quick run' : 'up to 9 interleaved samples per contender'}; ${ctx.clock === 'cpu' ? 'process CPU time' : 'wall time'}`,
+    `stride 1 unless given, padding '${PAD}'; ${ctx.quick ? 'quick run' : 'up to 9 interleaved samples per contender'}; ${ctx.clock === 'cpu' ? 'process CPU time' : 'wall time'}`,
     `TF.js ${tf.version_core}, wasm backend: ${tfWasm.binary}, ${tfWasm.threads} thread(s); neurite on one thread; every TF.js result checked against neurite's (worst relative difference ${worstDiff.toExponential(1)})`,
   ];
   return {

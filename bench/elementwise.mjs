@@ -1,4 +1,4 @@
-// Element-wise ops, broadcasts and reductions: neurite (dist/index.js) vs TF.js `wasm` (SIMD)
+// Element-wise ops, broadcasts, reductions and image resizing: neurite (dist/index.js) vs TF.js `wasm` (SIMD)
 // and TF.js `cpu`, in the same process and the same run.
 //
 // One timed call = the op + dispose of its result (no read-back: these ops are memory-bound
@@ -6,7 +6,8 @@
 // TF.js result is checked against neurite's before timing. Cases cover the simd128 kernels
 // (same shape, scalar broadcast), the broadcast walk (`[n,k] ⊕ [k]` and `[n,k] ⊕ [n,1]`
 // with long and short rows, which take the blocked path), and reductions over the last and
-// the leading axis (the latter reduced without a transpose).
+// the leading axis (the latter reduced without a transpose), and `image.resizeBilinear` /
+// `resizeNearestNeighbor` (upSampling2d's kernel) at ×2 and other factors and modes.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as nr from '../dist/index.js';
@@ -35,6 +36,15 @@ export const CASES = [
   { name: 'mean, axis 0 (batch 128×784)', args: [[128, 784]], f: (l, a) => l.mean(a, 0) },
   { name: 'softmax, rows of 10 (batch 256)', args: [[256, 10]], f: (l, a) => l.softmax(a) },
   { name: 'softmax, rows of 1000', args: [[1000, 1000]], f: (l, a) => l.softmax(a) },
+  // Image resizing (upSampling2d's kernel): memory-bound too, one output per few inputs.
+  { name: 'resizeBilinear ×2', args: [[64, 14, 14, 8]], f: (l, a) => l.image.resizeBilinear(a, [28, 28]) },
+  { name: 'resizeBilinear ×2', args: [[8, 28, 28, 16]], f: (l, a) => l.image.resizeBilinear(a, [56, 56]) },
+  { name: 'resizeBilinear ×2', args: [[1, 64, 64, 32]], f: (l, a) => l.image.resizeBilinear(a, [128, 128]) },
+  { name: 'resizeBilinear ×2, RGB', args: [[1, 64, 64, 3]], f: (l, a) => l.image.resizeBilinear(a, [128, 128]) },
+  { name: 'resizeBilinear ×2, alignCorners', args: [[8, 28, 28, 16]], f: (l, a) => l.image.resizeBilinear(a, [56, 56], true) },
+  { name: 'resizeBilinear ×1.5, halfPixelCenters', args: [[8, 28, 28, 16]], f: (l, a) => l.image.resizeBilinear(a, [42, 42], false, true) },
+  { name: 'resizeBilinear ×0.625 (down)', args: [[1, 64, 64, 32]], f: (l, a) => l.image.resizeBilinear(a, [40, 40]) },
+  { name: 'resizeNearestNeighbor ×2', args: [[8, 28, 28, 16]], f: (l, a) => l.image.resizeNearestNeighbor(a, [56, 56]) },
 ];
 
 const size = (s) => s.reduce((a, b) => a * b, 1);
@@ -86,7 +96,7 @@ export async function run(ctx) {
   return {
     tables: [
       {
-        title: 'Element-wise ops and reductions, µs per call (median, min–max)',
+        title: 'Element-wise ops, reductions and image resizing, µs per call (median, min–max)',
         columns: ['case', 'shapes', 'neurite', 'TF.js wasm', 'TF.js cpu', 'wasm ÷ neurite', 'cpu ÷ neurite'],
         rows,
         notes: [
