@@ -38,7 +38,12 @@
 //! lane elsewhere, the same bits): `dot_block` keeps up to 16 channels of an output in registers
 //! over its terms (the forward, `dfilter`, and `dx` for stride 1 and multiplier 1 as the forward
 //! convolution of `dy` by the turned filter); `scatter_block` adds one output's terms into `dx`
-//! in memory (the other strides and multipliers).
+//! in memory (the other strides and multipliers). Two variants of the first by the shapes: with
+//! a multiplier that is a multiple of 4, `splat_block` splats each input value over the 4-lane
+//! steps of its output channels (the filter as given); with multiplier 1 on channels that are
+//! not a multiple of 4 and stride 1 along the rows, `dot_grouped` walks groups of adjacent
+//! pixels, whose channels are contiguous, as one pixel of `g·c` channels (a filter repeated `g`
+//! times per offset). Both keep every output's terms and order, so the same bits.
 
 use super::window::{filter_placement, out_shape, Placement, Window};
 use crate::parallel::{extend_with, for_each_chunk_mut, SharedMut};
