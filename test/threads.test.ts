@@ -140,6 +140,12 @@ describe('bit-identical results for any thread count', () => {
           const [gI, gF] = nr.grads((a, w) => nr.depthwiseConv2d(a, w, s, 'same').square().sum())([img, f]);
           out[`depthwiseConv2d grads ${name} ${m}`] = hexBits(gI.data()) + hexBits(gF.data());
         }
+        // The forward's splatted walk (multiplier 4) and grouped walk (multiplier 1 on 2
+        // channels, stride 1).
+        out[`depthwiseConv2d splat ${m}`] = hexBits(nr.depthwiseConv2d(img, rnd([3, 3, 2, 4]), 1, 'same').data());
+        out[`depthwiseConv2d grouped ${m}`] = hexBits(nr.depthwiseConv2d(img, dw1, 1, 'same').data());
+        // Bilinear resizing: blocks of output rows, each blending its own input rows.
+        out[`resizeBilinear ${m}`] = hexBits(nr.image.resizeBilinear(img, [11, 9]).data());
         // Batch normalization's row passes, forward and backward.
         const bn = nr.sequential({ layers: [nr.layers.batchNormalization({ inputShape: [5, 4, 2] })] });
         out[`batchNormalization ${m}`] = hexBits((bn.apply(img, { training: true }) as nr.Tensor).data());
