@@ -248,9 +248,23 @@ fn dot_block<L: Lane, const V: usize>(a: &[f32], b: &[f32], w: &Walk, ch: usize,
     let last = w.n - 1;
     in_bounds(w.end(w.a + ch + last * w.next, w.sa, n) <= a.len() && w.end(w.b + ch, w.sb, n) <= b.len() && w.o + ch + last * w.so + n <= out.len());
     let (a0, b0, o0) = (addr(a, w.a + ch), addr(b, w.b + ch), addr(out, w.o + ch));
-    let ptr = with_exposed_provenance::<f32>;
-    // SAFETY: the checks above bound every offset read and written below (all steps are
+    // SAFETY: the checks above bound every offset read and written (all steps are
     // non-negative); `out` is borrowed mutably.
+    unsafe { walk_block::<L, V>(a0, b0, o0, w, |x, v| L::load(x.add(v * L::N))) }
+}
+
+/// The loop of [`dot_block`] and [`splat_block`]: for each output `i < w.n`, `V` accumulators
+/// loaded from `out` at `o0`, then for each step of the walk (rows, then columns) `acc[v] +=
+/// x_at(x, v) · b[v·N..]`, with `x` the step's input address from `a0` and `b` the filter's
+/// from `b0`, then stored back: one product and one addition per step, in order.
+///
+/// # Safety
+/// Every address the walk reaches from `a0`, `b0` and `o0` (as bounded by the callers' checks)
+/// must be in bounds, `x_at` reading only within the step's input, and `out` exclusively held.
+#[inline(always)]
+unsafe fn walk_block<L: Lane, const V: usize>(a0: usize, b0: usize, o0: usize, w: &Walk, x_at: impl Fn(*const f32, usize) -> L) {
+    let ptr = with_exposed_provenance::<f32>;
+    // SAFETY: the caller's contract.
     unsafe {
         for i in 0..w.n {
             let (ai, o) = (a0 + 4 * i * w.next, ptr(o0 + 4 * i * w.so).cast_mut());
@@ -260,7 +274,7 @@ fn dot_block<L: Lane, const V: usize>(a: &[f32], b: &[f32], w: &Walk, ch: usize,
                 for _ in 0..w.cols {
                     let (x, f) = (ptr(pa), ptr(pb));
                     for (v, acc) in acc.iter_mut().enumerate() {
-                        *acc = acc.add(L::load(x.add(v * L::N)).mul(L::load(f.add(v * L::N))));
+                        *acc = acc.add(x_at(x, v).mul(L::load(f.add(v * L::N))));
                     }
                     pa += 4 * w.sa[1];
                     pb += 4 * w.sb[1];
@@ -330,29 +344,9 @@ fn splat_block<L: Lane, const V: usize>(a: &[f32], b: &[f32], w: &Walk, q: usize
     let xc: [usize; V] = core::array::from_fn(|v| (q + v * L::N) / m);
     in_bounds(w.end(w.a + last * w.next, w.sa, xc[V - 1] + 1) <= a.len() && w.end(w.b + q, w.sb, n) <= b.len() && w.o + q + last * w.so + n <= out.len());
     let (a0, b0, o0) = (addr(a, w.a), addr(b, w.b + q), addr(out, w.o + q));
-    let ptr = with_exposed_provenance::<f32>;
-    // SAFETY: the checks above bound every offset read and written below (all steps are
+    // SAFETY: the checks above bound every offset read and written (all steps are
     // non-negative, `xc` ascending); `out` is borrowed mutably.
-    unsafe {
-        for i in 0..w.n {
-            let (ai, o) = (a0 + 4 * i * w.next, ptr(o0 + 4 * i * w.so).cast_mut());
-            let mut acc: [L; V] = core::array::from_fn(|v| L::load(o.add(v * L::N)));
-            for r in 0..w.rows {
-                let (mut pa, mut pb) = (ai + 4 * r * w.sa[0], b0 + 4 * r * w.sb[0]);
-                for _ in 0..w.cols {
-                    let (x, f) = (ptr(pa), ptr(pb));
-                    for (v, acc) in acc.iter_mut().enumerate() {
-                        *acc = acc.add(L::splat(x.add(xc[v])).mul(L::load(f.add(v * L::N))));
-                    }
-                    pa += 4 * w.sa[1];
-                    pb += 4 * w.sb[1];
-                }
-            }
-            for (v, &acc) in acc.iter().enumerate() {
-                L::store(o.add(v * L::N), acc);
-            }
-        }
-    }
+    unsafe { walk_block::<L, V>(a0, b0, o0, w, |x, v| L::splat(x.add(xc[v]))) }
 }
 
 /// [`splat_block`] over the `cm` output channels (a multiple of 4): blocks of 16, 8 and 4.
