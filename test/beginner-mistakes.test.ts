@@ -135,6 +135,8 @@ describe('a tensor from another copy of neurite', () => {
     expect((thrown(() => a.add(b as never)) as Error).message).toBe(`add: b must be a Tensor, a number or an array of numbers, got ${other}`);
     const m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [3], units: 1 })] });
     expect((thrown(() => m.predict(B.tensor([[1, 2, 3]]) as never)) as Error).message).toMatch(/^predict: x must be a Tensor, got a Tensor from another copy of neurite/);
+    // Dataset messages too (they describe elements with their own words).
+    expect((thrown(() => nr.data.zip({ xs: b } as never)) as Error).message).toMatch(/a Tensor from another copy of neurite/);
     // TF.js tensors keep their own description.
     const tf = await import('@tensorflow/tfjs-core');
     await import('@tensorflow/tfjs-backend-cpu');

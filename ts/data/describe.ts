@@ -6,7 +6,7 @@
  * clone and free an element's tensors are `tree.ts`, in the dataset chunk (see `lazy.ts`).
  */
 import { Tensor } from '../tensor.js';
-import { isTypedArray } from '../ops/convert.js';
+import { describe, isTypedArray } from '../ops/convert.js';
 
 /** Whether `v` is a plain object (`{...}` or `Object.create(null)`), into which elements recurse. */
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -29,5 +29,6 @@ export function describeElement(v: unknown): string {
   if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 20 ? `${v.slice(0, 20)}…` : v)}`;
   if (typeof v === 'number' || typeof v === 'boolean') return `the ${typeof v} ${String(v)}`;
   if (typeof v === 'function') return 'a function';
-  return `an object (${(v as object).constructor?.name ?? 'Object'})`;
+  // Any other object: `an object (Name)`, or what a TF.js tensor or another copy's is.
+  return describe(v);
 }
