@@ -222,6 +222,25 @@ describe('terminateOnNaN stops a run whose step the core refuses', () => {
 });
 
 describe('compile metric names', () => {
+  it("history.history.accuracy (Keras's name) reads TF.js's acc; the keys and JSON stay TF.js's", async () => {
+    const { x, y } = blobs(24);
+    const { n, t } = pair();
+    using xs = nr.tensor(x);
+    using ys = nr.tensor(y);
+    try {
+      n.compile({ optimizer: optimizers.sgd({ learningRate: 0.1 }), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+      const h = await n.fit(xs, ys, { epochs: 2, batchSize: 8, validationSplit: 0.25, verbose: 0 });
+      expect(Object.keys(h.history)).toEqual(['loss', 'acc', 'val_loss', 'val_acc']);
+      expect(h.history.accuracy).toBe(h.history.acc);
+      expect(h.history.val_accuracy).toBe(h.history.val_acc);
+      expect(Object.keys(JSON.parse(JSON.stringify(h.history)))).toEqual(['loss', 'acc', 'val_loss', 'val_acc']);
+    } finally {
+      n.dispose();
+      t.dispose();
+    }
+  });
+
+
   const model = () => nr.sequential({ seed: 1, layers: [layers.dense({ inputShape: [4], units: 3, activation: 'softmax' })] });
 
   it('MSE and MAE (TF.js\'s aliases) are mse and mae, logged under the name given, as TF.js', async () => {

@@ -119,6 +119,18 @@ export interface History {
   history: Record<string, number[]>;
 }
 
+/**
+ * Keras's names for the logs TF.js calls `acc` and `val_acc` ('accuracy' in compile logs as
+ * `acc`, as TF.js): `history.accuracy` and `history.val_accuracy` read the same arrays, as
+ * non-enumerable properties, so a ported `history.history.accuracy` is not `undefined`
+ * while the keys listed, JSON and `structuredClone` stay TF.js's.
+ */
+function kerasAliases(h: Record<string, number[]>): void {
+  for (const [alias, key] of [['accuracy', 'acc'], ['val_accuracy', 'val_acc']] as const) {
+    if (Object.hasOwn(h, key) && !Object.hasOwn(h, alias)) Object.defineProperty(h, alias, { get: () => h[key], enumerable: false, configurable: true });
+  }
+}
+
 /** The epoch after the last one `fit` completed, per model (for `exportTrainingState`). */
 const completed = new WeakMap<Sequential, number>();
 
@@ -531,6 +543,7 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
     const last = history.epoch.at(-1);
     if (reporter && model.stopTraining && last !== undefined && last < epochs - 1) reporter.note(stopNote(cbs, last, epochs));
     for (const c of cbs) await c.onTrainEnd?.({});
+    kerasAliases(history.history);
     return history;
   } catch (err) {
     failed = true;
