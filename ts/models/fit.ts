@@ -328,6 +328,11 @@ function readYield(op: string, args: Pick<FitArgs, 'yieldEveryMs' | 'yieldEvery'
 export function readLoopArgs(op: string, args: Pick<FitArgs, 'epochs' | 'initialEpoch' | 'yieldEveryMs' | 'yieldEvery' | 'verbose' | 'callbacks'>): LoopArgs {
   const epochs = intOption(op, 'epochs', args.epochs ?? 1, 0);
   const initialEpoch = intOption(op, 'initialEpoch', args.initialEpoch ?? 0, 0);
+  // epochs is where training ends, not how many more (Keras's and TF.js's rule): past it,
+  // nothing would run. Equal is a finished run resumed, which trains nothing, as Keras.
+  if (initialEpoch > epochs) {
+    throw new InvalidArgumentError(`${op}: initialEpoch ${initialEpoch} is past epochs ${epochs}, so no epoch would run: epochs is the index training ends at, not how many more to run (as Keras and TF.js): for ${epochs} more epochs pass epochs: ${initialEpoch + epochs}`);
+  }
   const { ms: yieldEvery, eachEpoch: yieldEachEpoch } = readYield(op, args);
   const verbose = args.verbose ?? 'auto';
   if (verbose !== 0 && verbose !== 1 && verbose !== 2 && verbose !== 'auto') throw new InvalidArgumentError(`${op}: verbose must be 0, 1, 2 or 'auto', got ${describe(verbose)}`);
