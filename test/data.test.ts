@@ -3,7 +3,7 @@
 // checked against hand-computed results and TF.js's documented behaviour (sizes, disposal,
 // edge cases); fitDataset and evaluateDataset against tfjs-layers' own, fed a dataset-shaped
 // object of TF.js tensors (tfjs-layers reads datasets by duck typing), with copied weights.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { bits, close, copyLayerWeights, tf } from './oracle.js';
 import { model as smallModel, rejection } from './fit-helpers.js';
@@ -629,8 +629,23 @@ describe('fitDataset errors', () => {
     const m = smallModel(13);
     try {
       await noLeak(async () => {
-        const short = await failure(m.fitDataset(rowsDataset(x, y, 4), { epochs: 2, batchesPerEpoch: 3, verbose: 0 }));
-        expect(short.message).toMatch(/^fitDataset: the dataset ended after 2 batches of epoch 0, but batchesPerEpoch is 3; .*at least 6 batches .*add repeat\(\)/);
+        // As TF.js and Keras: training stops where the data ran out, with a warning, and the
+        // History of what ran is returned (it was an error that lost the history).
+        const warned: string[] = [];
+        const warn = vi.spyOn(console, 'warn').mockImplementation((msg: unknown) => void warned.push(String(msg)));
+        try {
+          const h = await m.fitDataset(rowsDataset(x, y, 4), { epochs: 2, batchesPerEpoch: 3, verbose: 0 });
+          expect(h.epoch).toEqual([0]);
+          expect(h.history.loss).toHaveLength(1);
+          expect(warned).toEqual([expect.stringMatching(/^fitDataset: the dataset ran out after 2 batches of epoch 0 \(counting from 0\), but batchesPerEpoch is 3: training stopped there\. .*at least 6 batches .*add repeat\(\)$/)]);
+          // Ran out exactly at an epoch's start: that epoch is not logged (no batch ran).
+          warned.length = 0;
+          const h2 = await m.fitDataset(rowsDataset(x, y, 4), { epochs: 3, batchesPerEpoch: 1, verbose: 0 });
+          expect(h2.epoch).toEqual([0, 1]);
+          expect(warned[0]).toMatch(/ran out after 0 batches of epoch 2 \(counting from 0\)/);
+        } finally {
+          warn.mockRestore();
+        }
         expect((await failure(m.fitDataset(rowsDataset(x, y, 4).take(0), { verbose: 0 }))).message).toMatch(/^fitDataset: the dataset gave no elements in epoch 0 \(its size is 0\)/);
         expect((await failure(m.fitDataset(rowsDataset(x, y, 4).repeat(), { verbose: 0 }))).message).toMatch(/^fitDataset: the dataset is endless .*pass batchesPerEpoch/);
         expect((await failure(m.fitDataset(rowsDataset(x, y, 4), { validationBatches: 2 }))).message).toMatch(/validationBatches applies to validationData given as a dataset, and there is no validationData/);

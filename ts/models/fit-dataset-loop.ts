@@ -185,6 +185,8 @@ export async function fitOnDataset(model: Sequential, plan: FitDatasetPlan): Pro
     /** The pass training reads: a new one each epoch, or one for the run with batchesPerEpoch. */
     let pass: IteratorLike<unknown> | null = null;
     let passDone = false;
+    /** Why training stopped early: the data ran out before batchesPerEpoch (see `epoch`). */
+    let ranOut: string | null = null;
     /** The training loop's liveness check (model, data and instance still there), for validation's awaits. */
     let live: (() => void) | undefined;
     const endPass = async (): Promise<void> => {
@@ -193,6 +195,7 @@ export async function fitOnDataset(model: Sequential, plan: FitDatasetPlan): Pro
       if (p && !passDone) await close(p);
     };
     return {
+      stopReason: () => ranOut,
       batches: bpe ?? (size !== null && size !== Infinity ? size : 0),
       batchSize: 0,
       samples: 0,
@@ -218,8 +221,13 @@ export async function fitOnDataset(model: Sequential, plan: FitDatasetPlan): Pro
           if (r.done) {
             passDone = true;
             if (bpe !== null) {
+              // As TF.js and Keras: training stops where the data ran out, with a warning, and
+              // fitDataset returns the History of what ran (the short epoch, if it had a batch).
               const total = bpe * (loop.epochs - loop.initialEpoch);
-              throw new InvalidArgumentError(`${op}: the dataset ended after ${b} batches of epoch ${epoch}, but batchesPerEpoch is ${bpe}; with batchesPerEpoch one pass runs through every epoch (as TF.js), so the dataset must give at least ${total} batches (${bpe} × ${loop.epochs - loop.initialEpoch} epochs): add repeat()`);
+              ranOut = `the dataset ran out after ${b} batch${b === 1 ? '' : 'es'} of epoch ${epoch} (counting from 0), but batchesPerEpoch is ${bpe}`;
+              console.warn(`${op}: ${ranOut}: training stopped there. With batchesPerEpoch one pass runs through every epoch (as TF.js), so the dataset must give at least ${total} batches (${bpe} × ${loop.epochs - loop.initialEpoch} epochs): add repeat()`);
+              model.stopTraining = true;
+              return;
             }
             if (b === 0) throw new InvalidArgumentError(`${op}: the dataset gave no elements in epoch ${epoch}${size === 0 ? ' (its size is 0)' : ''}; an epoch needs at least one batch (batch(n, false) drops a dataset of fewer than n elements)`);
             return;

@@ -39,8 +39,10 @@ export interface FitDatasetArgs extends Pick<FitArgs, 'callbacks' | 'verbose' | 
   epochs?: number | undefined;
   /**
    * Batches per epoch. Without it an epoch is one pass over the dataset (a new pass each epoch).
-   * With it, as TF.js, one pass runs through all epochs, so the dataset must give at least
-   * `batchesPerEpoch × epochs` batches (use `repeat()`); an endless dataset needs it.
+   * With it, as TF.js, one pass runs through all epochs, so the dataset should give at least
+   * `batchesPerEpoch × epochs` batches (use `repeat()`); an endless dataset needs it. When it
+   * runs out first, training stops there with a `console.warn` (as TF.js and Keras), and
+   * `fitDataset` returns the History of the epochs that ran (the short one if it had a batch).
    */
   batchesPerEpoch?: number | undefined;
   /**

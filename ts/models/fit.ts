@@ -174,8 +174,8 @@ const FIT_KEYS: ReadonlyArray<keyof FitArgs> = ['epochs', 'batchSize', 'shuffle'
 const HOOKS = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd', 'onYield', 'cleanup'] as const;
 
 /** The one line that says why training ended before `epochs`: an early-stopping callback's reason, or a generic one. */
-function stopNote(cbs: readonly CallbackHooks[], last: number, epochs: number): string {
-  const reason = cbs.map((c) => (c as { stopReason?: unknown }).stopReason).find((r): r is string => typeof r === 'string');
+function stopNote(cbs: readonly CallbackHooks[], last: number, epochs: number, own: string | null = null): string {
+  const reason = own ?? cbs.map((c) => (c as { stopReason?: unknown }).stopReason).find((r): r is string => typeof r === 'string');
   return `Stopped after epoch ${last + 1}/${epochs}: ${reason ?? 'a callback set stopTraining'}`;
 }
 
@@ -383,6 +383,8 @@ export interface EpochRunner {
   validate(): number[] | null | Promise<number[] | null>;
   /** On every way out, after the last epoch or an error: frees what the runner holds. */
   close?(): void | Promise<void>;
+  /** Why the runner itself ended training early (the data ran out), or null. */
+  stopReason?(): string | null;
 }
 
 /**
@@ -529,6 +531,9 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
         b++;
       };
       await r.epoch(epoch, { step, check: stillLive, where: (w) => (where = w) });
+      // Stopped before this epoch's first batch (the data ran out at its start, or a callback
+      // stopped in onEpochBegin): there is no epoch to log.
+      if (seen === 0 && model.stopTraining) break;
       where = `end of epoch ${epoch}`;
       const logs: Logs = {};
       names.forEach((k, i) => (logs[k] = sums[i] / Math.max(seen, 1)));
@@ -546,7 +551,7 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
     }
     where = 'after training';
     const last = history.epoch.at(-1);
-    if (reporter && model.stopTraining && last !== undefined && last < epochs - 1) reporter.note(stopNote(cbs, last, epochs));
+    if (reporter && model.stopTraining && last !== undefined && last < epochs - 1) reporter.note(stopNote(cbs, last, epochs, r.stopReason?.() ?? null));
     for (const c of cbs) await c.onTrainEnd?.({});
     kerasAliases(history.history);
     return history;
