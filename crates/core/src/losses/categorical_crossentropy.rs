@@ -20,16 +20,11 @@
 use super::clip_prob;
 
 /// `log Σ_j e^{z_j}`, shifted by the max so it never overflows.
+#[inline(never)]
 pub fn logsumexp(z: &[f32]) -> f64 {
-    // A NaN logit makes the row NaN (`f32::max` would drop it, and an infinite logit beside it
-    // would then return ±∞ for the row).
-    let mut m = f32::NEG_INFINITY;
-    for &v in z {
-        if v.is_nan() {
-            return f64::NAN;
-        }
-        m = m.max(v);
-    }
+    // The library's max, NaN when any logit is NaN (`f32::max` would drop it, and an infinite
+    // logit beside it would then give ±∞ for the row); −∞ for an empty row.
+    let m = crate::kernels::reduce::max(z);
     if !m.is_finite() {
         return m as f64;
     }

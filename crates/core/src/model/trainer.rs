@@ -496,7 +496,6 @@ impl Trainer {
         // A loss that overflowed (predictions or targets beyond float32) is a diverged step even
         // when every gradient is still finite: refused the same way.
         if !loss.is_finite() {
-            drop(params);
             return Err(Error::non_finite("fit", format!("the loss is {} at step {} though every gradient is finite: the predictions or targets overflow float32; lower the learning rate, clip gradients, or scale data of huge magnitude", js_number(loss), self.step + 1)));
         }
         // Every allocation (optimizer state, unsharing a weight the user also holds) happens

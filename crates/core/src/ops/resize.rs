@@ -113,9 +113,7 @@ impl Resize {
             return self.bilinear(x, input, n);
         }
         let mut y = crate::tensor::alloc(self.op(), n)?;
-        {
-            self.each(batch, input, |[i, ..], _, o| y[o..o + c].copy_from_slice(&x[i..i + c]))?;
-        }
+        self.each(batch, input, |[i, ..], _, o| y[o..o + c].copy_from_slice(&x[i..i + c]))?;
         Ok(y)
     }
 
