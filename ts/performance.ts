@@ -7,6 +7,7 @@
 import { InvalidArgumentError } from './errors.js';
 import { describe } from './ops/convert.js';
 import { memory } from './scope.js';
+import { isThenable } from './runtime.js';
 
 /** What {@link time} resolves with (TF.js's `TimingInfo` on its CPU backend). */
 export interface TimingInfo {
@@ -48,10 +49,6 @@ export interface ProfileInfo<T = unknown> {
 /** @internal Milliseconds from a monotonic clock where there is one (`util.now`). */
 export function now(): number {
   return typeof performance !== 'undefined' && typeof performance.now === 'function' ? performance.now() : Date.now();
-}
-
-function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as PromiseLike<unknown>).then === 'function';
 }
 
 /** The bytes TF.js's `numBytes` would count: tensor values and model state (its variables). */

@@ -41,6 +41,9 @@ export async function nodeBuiltin(name: string): Promise<unknown> {
   return p?.getBuiltinModule?.(id) ?? import(/* @vite-ignore */ id);
 }
 
+/** Whether `v` is a Promise or another thenable (a promise from another realm or library). */
+export const isThenable = (v: unknown): v is PromiseLike<unknown> => v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
+
 /**
  * Lets the event loop run (timers, I/O, rendering) and resumes at once: `setImmediate` in
  * Node, else a message to itself (`MessageChannel`), which browsers and Deno do not clamp as

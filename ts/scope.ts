@@ -7,6 +7,7 @@
  */
 import { InvalidArgumentError } from './errors.js';
 import { describe } from './ops/convert.js';
+import { isThenable } from './runtime.js';
 import { call, check, instanceId, isInitialized, MANY_LIVE_TENSORS, onReset, outPtr, raw, readOut, threadsInfo } from './engine.js';
 
 /**
@@ -264,11 +265,6 @@ export function tidy<T>(nameOrFn: string | (() => T), maybeFn?: () => T): T {
     else escape(t, rec);
   }
   return result;
-}
-
-/** A Promise, or a promise from another realm or library (anything with a `then` method). */
-function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return v instanceof Promise || (v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function');
 }
 
 function closeScope(scope: Map<Disposable, Tracked>, escaping: Set<Disposable>): void {

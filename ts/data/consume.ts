@@ -12,10 +12,10 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { describeElement } from './describe.js';
-import { isThenable, LazyIterator, type IteratorLike, type Next } from './iterator.js';
+import { LazyIterator, type IteratorLike, type Next } from './iterator.js';
 import { close } from './stages.js';
 import { YIELD_EVERY_MS } from '../models/fit.js';
-import { yieldNow } from '../runtime.js';
+import { isThenable, yieldNow } from '../runtime.js';
 
 /** Reads `it`'s next result as `{ value, done }` (ours, TF.js's, a generator's), checking its shape. */
 export async function pull<T>(op: string, it: IteratorLike<T>): Promise<Next<T>> {

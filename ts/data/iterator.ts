@@ -21,6 +21,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import { describeElement } from './describe.js';
 import { dataChunk } from './lazy.js';
+import { isThenable } from '../runtime.js';
 
 /** What `next()` resolves to. */
 export type Next<T> = IteratorResult<T, null>;
@@ -28,9 +29,6 @@ export type Next<T> = IteratorResult<T, null>;
 const DONE: Next<never> = Object.freeze({ value: null, done: true }) as Next<never>;
 /** The end of a pass. */
 export const done = <T>(): Next<T> => ({ ...DONE });
-
-/** Whether `v` is a Promise or another thenable. */
-export const isThenable = (v: unknown): v is PromiseLike<unknown> => v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
 
 /** An iterator that {@link LazyIterator} stages read from: ours, or anything with `next()` (TF.js's, a generator). */
 export interface IteratorLike<T> {

@@ -13,10 +13,10 @@ import { batchRows } from './batch.js';
 import { describeElement } from './describe.js';
 import { deepClone, disposeAll, disposeConsumed, tensorsIn } from './tree.js';
 import { mix32, uniform } from './random.js';
-import { done, isThenable, LazyIterator, type IteratorLike, type Next } from './iterator.js';
+import { done, LazyIterator, type IteratorLike, type Next } from './iterator.js';
 import { isDataset, passOf } from './dataset.js';
 import { YIELD_EVERY_MS } from '../models/fit.js';
-import { yieldNow } from '../runtime.js';
+import { isThenable, yieldNow } from '../runtime.js';
 
 /** Upstream pulls between two looks at the clock in {@link Pace}. */
 const PACE_PULLS = 256;
