@@ -38,10 +38,16 @@ export function bad(op: string, where: string, msg: string): never {
   throw new InvalidArgumentError(`${op}: ${where} ${msg}`);
 }
 
+/** @internal Whether `v` is an object and not an array: what a config or manifest entry must be. */
+export const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** @internal Whether `v` is an integer of at least `min`. */
+export const isInt = (v: unknown, min: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min;
+
 /** @internal `v` as a plain object, else an error naming `where`. */
 export function objectAt(op: string, where: string, v: unknown): Record<string, unknown> {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) bad(op, where, `must be an object, got ${describe(v)}`);
-  return v as Record<string, unknown>;
+  if (!isObject(v)) bad(op, where, `must be an object, got ${describe(v)}`);
+  return v;
 }
 
 /** @internal A Keras `{ class_name, config }` object, else an error naming `where`. */

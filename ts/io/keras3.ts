@@ -26,12 +26,10 @@
  * the main bundle carries only the detection.
  */
 import { describe, show } from '../ops/convert.js';
-import { bad, objectAt } from './keras.js';
+import { bad, isInt, isObject, objectAt } from './keras.js';
 
 /** Model classes: their configs hold `layers`, and TF.js numbers their calls from 1. */
 const MODELS = ['Sequential', 'Functional', 'Model'];
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 
 /** `o` without Keras 3's bookkeeping keys. */
 function withoutKeras3Keys(o: Record<string, unknown>, keys = ['module', 'registered_name', 'build_config', 'compile_config']): Record<string, unknown> {
@@ -158,7 +156,7 @@ function layerConfig(op: string, cw: string, cls: string, v: Record<string, unkn
 
 /** A reference `[name, node, 0]` in a Keras 3 config, checked against the model's layers (`calls`: each layer's call count). */
 function refOf(op: string, at: string, h: unknown, calls: Map<string, { cls: string; calls: number }>): [string, number, number] {
-  if (!Array.isArray(h) || h.length !== 3 || typeof h[0] !== 'string' || !isInt(h[1]) || !isInt(h[2])) bad(op, at, `must be [layerName, nodeIndex, tensorIndex], got ${show(h)}`);
+  if (!Array.isArray(h) || h.length !== 3 || typeof h[0] !== 'string' || !isInt(h[1], 0) || !isInt(h[2], 0)) bad(op, at, `must be [layerName, nodeIndex, tensorIndex], got ${show(h)}`);
   const [name, node, tensor] = h as [string, number, number];
   const l = calls.get(name);
   if (!l) bad(op, `${at}[0]`, `names '${name}', which is not in layers`);

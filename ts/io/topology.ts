@@ -41,7 +41,7 @@ import { AveragePooling1D, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, M
 import { Sequential, ownNested } from '../models/sequential.js';
 import {
   activationFromKeras, activationToKeras, activityToKeras, bad, CUSTOM, initializerFromKeras, initializerToKeras,
-  kerasObject, normalizeActivation, objectAt, regularizerFromKeras, regularizerToKeras, sameConfig, type KerasObject,
+  isInt, isObject, kerasObject, normalizeActivation, objectAt, regularizerFromKeras, regularizerToKeras, sameConfig, type KerasObject,
 } from './keras.js';
 import { checkUniqueNames, graphShapes, inferWeights, mergeOutput, MERGE_KINDS, specInputShape, type LeafSpec, type ModelSpec, type NodeSpec } from './spec.js';
 
@@ -340,7 +340,6 @@ interface Ctx {
   keras3?: boolean;
 }
 
-const isInt = (v: unknown, min: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min;
 
 function field<T>(ctx: Ctx, where: string, c: Record<string, unknown>, key: string, check: (v: unknown) => v is T, what: string, def?: T): T {
   const v = c[key];
@@ -854,8 +853,6 @@ export function setKeras3Reader(read: Keras3Reader): void {
   keras3Reader = read;
 }
 
-const isPlain = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-
 /**
  * @internal Whether the model config `v` was written by Keras 3: `model.to_json()`'s top-level
  * `module`, or a `DTypePolicy`, a `batch_shape` or a Keras 3 inbound node (`{ args, kwargs }`)
@@ -863,13 +860,13 @@ const isPlain = (v: unknown): v is Record<string, unknown> => v !== null && type
  * `keras_version: '2.…'`: read as Keras 2.
  */
 export function isKeras3(v: unknown): boolean {
-  if (!isPlain(v) || (typeof v.keras_version === 'string' && !v.keras_version.startsWith('3.'))) return false;
-  const policy = (d: unknown) => isPlain(d) && String(d.class_name).endsWith('DTypePolicy');
+  if (!isObject(v) || (typeof v.keras_version === 'string' && !v.keras_version.startsWith('3.'))) return false;
+  const policy = (d: unknown) => isObject(d) && String(d.class_name).endsWith('DTypePolicy');
   const marked = (m: Record<string, unknown>): boolean => {
-    const c = isPlain(m.config) ? m.config : m;
-    return policy(c.dtype) || (Array.isArray(c.layers) && c.layers.some((l) => isPlain(l) && (
-      (isPlain(l.config) && ('batch_shape' in l.config || policy(l.config.dtype) || (Array.isArray(l.config.layers) && marked(l)))) ||
-      (Array.isArray(l.inbound_nodes) && l.inbound_nodes.some((n) => isPlain(n) && 'args' in n)))));
+    const c = isObject(m.config) ? m.config : m;
+    return policy(c.dtype) || (Array.isArray(c.layers) && c.layers.some((l) => isObject(l) && (
+      (isObject(l.config) && ('batch_shape' in l.config || policy(l.config.dtype) || (Array.isArray(l.config.layers) && marked(l)))) ||
+      (Array.isArray(l.inbound_nodes) && l.inbound_nodes.some((n) => isObject(n) && 'args' in n)))));
   };
   return 'module' in v || marked(v);
 }

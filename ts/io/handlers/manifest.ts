@@ -9,6 +9,7 @@
 import { InvalidArgumentError } from '../../errors.js';
 import { describe } from '../../ops/convert.js';
 import { weightDataBytes } from '../artifacts.js';
+import { isObject } from '../keras.js';
 import type { ModelArtifacts, SaveResult, WeightSpec } from '../router.js';
 
 /** One group of `weightsManifest`: files whose concatenation holds `weights`, in order. */
@@ -55,8 +56,6 @@ const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, flo
 function fail(op: string, where: string, msg: string): InvalidArgumentError {
   return new InvalidArgumentError(`${op}: ${where}: ${msg}`);
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The weight bytes as one `Uint8Array` view (accepts TF.js's `ArrayBuffer[]` and typed arrays too). */
 export function weightBytes(op: string, where: string, data: unknown): Uint8Array {
