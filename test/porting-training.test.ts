@@ -174,6 +174,9 @@ describe("fit's sampleWeight (Keras's sample_weight; TF.js's fit refuses it)", (
     await expect(m.fit(x, y, { sampleWeight: [1, 2], verbose: 0 })).rejects.toThrow('fit: sampleWeight has 2 values but x has 5 samples; give one weight per sample');
     await expect(m.fit(x, y, { sampleWeight: [1, 2, -1, 0, 1], verbose: 0 })).rejects.toThrow('fit: sampleWeight[2] must be a finite number >= 0, got -1');
     await expect(m.fit(x, y, { sampleWeight: [1, 2, NaN, 0, 1], verbose: 0 })).rejects.toThrow('fit: sampleWeight[2] must be a finite number >= 0, got NaN');
+    const gone = nr.ones([5]);
+    gone.dispose();
+    await expect(m.fit(x, y, { sampleWeight: gone, verbose: 0 })).rejects.toThrow('fit: sampleWeight is a disposed tensor (shape [5])');
     using wide = nr.zeros([5, 2]);
     await expect(m.fit(x, y, { sampleWeight: wide, verbose: 0 })).rejects.toThrow('fit: sampleWeight must have shape [5] or [5, 1] (one weight per sample of x), got [5,2]');
     await expect(m.fit(x, y, { sampleWeight: 2 as never, verbose: 0 })).rejects.toThrow('fit: sampleWeight must be a tensor of shape [5] or an array of 5 numbers (one weight per sample), got');

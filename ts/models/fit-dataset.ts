@@ -92,7 +92,8 @@ export interface FitDatasetPlan {
   classWeights: ReturnType<typeof readClassWeights>;
 }
 
-const FIT_KEYS: ReadonlyArray<keyof FitDatasetArgs> = ['epochs', 'batchesPerEpoch', 'validationData', 'validationBatches', 'validationBatchSize', 'callbacks', 'verbose', 'yieldEveryMs', 'yieldEvery', 'initialEpoch', 'classWeight'];
+/** @internal The options `fitDataset` takes. */
+export const FIT_DATASET_KEYS: ReadonlyArray<keyof FitDatasetArgs> = ['epochs', 'batchesPerEpoch', 'validationData', 'validationBatches', 'validationBatchSize', 'callbacks', 'verbose', 'yieldEveryMs', 'yieldEvery', 'initialEpoch', 'classWeight'];
 const EVALUATE_KEYS: ReadonlyArray<keyof EvaluateDatasetArgs> = ['batches', 'verbose', 'returnDict'];
 
 /** `fit` options that have no place in `fitDataset`, and where their job is done instead. */
@@ -138,7 +139,7 @@ export async function fitDatasetLoop(model: Sequential, dataset: unknown, args: 
   model.compiledInfo(op);
   for (const k of optionKeys(op, args)) {
     if (Object.hasOwn(MISPLACED, k)) throw new InvalidArgumentError(`${op}: ${k} is not an option of fitDataset: ${MISPLACED[k]}`);
-    if (!(FIT_KEYS as readonly string[]).includes(k)) throw unknownOption(op, k, FIT_KEYS);
+    if (!(FIT_DATASET_KEYS as readonly string[]).includes(k)) throw unknownOption(op, k, FIT_DATASET_KEYS);
   }
   if (!isDataset(dataset)) {
     const hint = dataset instanceof Tensor ? '; to train on tensors use fit(x, y), or make a dataset: data.zip({ xs: data.array(xs), ys: data.array(ys) }).batch(32)' : '';

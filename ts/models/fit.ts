@@ -162,15 +162,16 @@ export function intOption(op: string, name: string, v: unknown, min: number): nu
 /**
  * Options of TF.js's `ModelFitArgs` that its `fit` (tfjs-layers 4.22, `engine/training.js`)
  * ignores, so that passing them changes nothing there: an error here, saying what does the job.
+ * @internal
  */
-const NOT_IN_FIT: Record<string, string> = {
+export const NOT_IN_FIT: Record<string, string> = {
   stepsPerEpoch: "TF.js's fit ignores it (an epoch is one pass over x); for a set number of batches per epoch use fitDataset with batchesPerEpoch, or give fit one epoch's samples",
   validationSteps: "TF.js's fit ignores it (it belongs with stepsPerEpoch); validationData and validationSplit are evaluated whole, in batches of batchSize",
   validationBatchSize: "fit evaluates validation data in batches of batchSize (TF.js's fit ignores validationBatchSize); it is fitDataset's option, for validationData given as tensors",
 };
 
-/** The options `fit` takes; anything else is an error, not ignored. */
-const FIT_KEYS: ReadonlyArray<keyof FitArgs> = ['epochs', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'callbacks', 'verbose', 'yieldEveryMs', 'yieldEvery', 'initialEpoch', 'classWeight', 'sampleWeight'];
+/** @internal The options `fit` takes; anything else is an error, not ignored. */
+export const FIT_KEYS: ReadonlyArray<keyof FitArgs> = ['epochs', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'callbacks', 'verbose', 'yieldEveryMs', 'yieldEvery', 'initialEpoch', 'classWeight', 'sampleWeight'];
 const HOOKS = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd', 'onYield', 'cleanup'] as const;
 
 /** The one line that says why training ended before `epochs`: an early-stopping callback's reason, or a generic one. */
@@ -245,7 +246,8 @@ export function readSampleWeight(op: string, given: unknown, n: number): Float32
   if (given instanceof Tensor) {
     const ok = (given.rank === 1 || (given.rank === 2 && given.shape[1] === 1)) && given.shape[0] === n;
     if (!ok) throw new ShapeError(`${op}: sampleWeight must have shape [${n}] or [${n}, 1] (one weight per sample of x), got [${given.shape}]`);
-    w = given.dataSync().slice();
+    given.handleFor(op, 'sampleWeight'); // a disposed tensor is named as the argument
+    w = given.data(); // a copy already
   } else if (typeof given === 'object' && typeof (given as ArrayLike<number>).length === 'number' && !(given instanceof ArrayBuffer)) {
     const a = given as ArrayLike<unknown>;
     if (a.length !== n) throw new ShapeError(`${op}: sampleWeight has ${a.length} values but x has ${n} samples; give one weight per sample`);

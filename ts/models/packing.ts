@@ -14,6 +14,9 @@ import { concat } from '../ops/joining.js';
 import { reshape } from '../ops/shape.js';
 import { slice } from '../ops/slicing.js';
 import { tidy } from '../scope.js';
+import { FIT_KEYS, NOT_IN_FIT } from './fit.js';
+import { FIT_DATASET_KEYS } from './fit-dataset.js';
+import { EVALUATE_KEYS } from './sequential.js';
 
 /** One input, output or target of a model with several: its name and per-sample shape. */
 export interface Part {
@@ -79,11 +82,12 @@ export function byName(op: string, arg: string, v: unknown, names: readonly stri
   });
 }
 
-/** The options of `fit` and `evaluate` (and the datasets' forms), for {@link optionsAsY}. */
-const OPTION_KEYS: ReadonlySet<string> = new Set([
-  'epochs', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'callbacks', 'verbose', 'yieldEveryMs', 'yieldEvery',
-  'initialEpoch', 'classWeight', 'sampleWeight', 'returnDict', 'batchesPerEpoch', 'validationBatches', 'validationBatchSize', 'stepsPerEpoch', 'steps',
-]);
+/**
+ * The options of `fit`, `fitDataset` and `evaluate`, and TF.js's that `fit` refuses or that its
+ * `evaluate` takes (`steps`), for {@link optionsAsY}: from the lists those methods check, read
+ * on the error path only (those modules import this one).
+ */
+const knownOptionKeys = (): ReadonlySet<string> => new Set([...FIT_KEYS, ...FIT_DATASET_KEYS, ...EVALUATE_KEYS, ...Object.keys(NOT_IN_FIT), 'steps']);
 
 /**
  * `fit(x, { epochs: 5 })`, `evaluate(x, { batchSize: 32 })`: y forgotten, the options in its
@@ -93,7 +97,8 @@ const OPTION_KEYS: ReadonlySet<string> = new Set([
 function optionsAsY(op: string, keys: readonly string[], outputs: readonly string[]): void {
   if (op !== 'fit' && op !== 'evaluate') return;
   if (keys.some((k) => outputs.includes(k))) return;
-  const options = keys.filter((k) => OPTION_KEYS.has(k));
+  const known = knownOptionKeys();
+  const options = keys.filter((k) => known.has(k));
   if (options.length === 0) return;
   const example = op === 'fit' ? '{ epochs: 5 }' : '{ batchSize: 32 }';
   throw new InvalidArgumentError(

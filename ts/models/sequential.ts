@@ -147,6 +147,9 @@ export function extraArguments(op: string, given: number, n: number): void {
   }
 }
 
+/** @internal The options `evaluate` takes. */
+export const EVALUATE_KEYS = ['batchSize', 'returnDict'] as const;
+
 /** A stack of layers trained as one model (Keras/TF.js `Sequential`); make one with {@link sequential}. */
 export class Sequential {
   /** A unique name, given or generated (`sequential_1`, `model_1`, …); `getLayer` in an outer model finds it by this. */
@@ -854,7 +857,7 @@ export class Sequential {
   evaluate(x: Tensor | Tensor[] | Record<string, Tensor>, y: Tensor | Tensor[] | Record<string, Tensor>, args: { batchSize?: number | undefined; returnDict: true }): Record<string, number>;
   evaluate(x: Tensor | Tensor[] | Record<string, Tensor>, y: Tensor | Tensor[] | Record<string, Tensor>, args: { batchSize?: number | undefined; returnDict?: boolean | undefined } = {}): Tensor | Tensor[] | Record<string, number> {
     extraArguments('evaluate', arguments.length, 3);
-    checkArgs('evaluate', args, ['batchSize', 'returnDict']);
+    checkArgs('evaluate', args, EVALUATE_KEYS);
     const returnDict = boolArg('evaluate', 'returnDict', args.returnDict);
     if (tapeRecording() && !returnDict) {
       // Its values come back as numbers: the tape would see constants, and the gradient be zero.
