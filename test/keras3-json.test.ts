@@ -342,6 +342,16 @@ describe('what neurite does not implement is refused, naming the Keras 3 field',
     await expect(nr.loadModel({ modelTopology: t, weightSpecs: [], weightData: new ArrayBuffer(0) })).rejects.toThrow(`loadModel: modelTopology.config.layers[1].config.dtype is Keras 3's dtype policy "mixed_float16"`);
   });
 
+  it('a graph whose wiring is refused frees the nested models made for it (an io fuzz find: the nested model leaked a handle)', async () => {
+    (await nr.models.modelFromJSON(topo('mlp'))).dispose(); // the Keras 3 reader loaded
+    const t = topo('functional');
+    // proj_b feeds the shared layer that input a (6 values) also feeds: 5 values is a mismatch.
+    t.config.layers.find((l: any) => l.config.name === 'proj_b').config.units = 5;
+    const before = nr.memory();
+    expect(invalidMessage(() => nr.Sequential.fromConfig(t))).toMatch(/shared is applied to per-sample shapes \[6\] and \[5\]/);
+    expect([nr.memory().numTensors, nr.memory().numHandles]).toEqual([before.numTensors, before.numHandles]);
+  });
+
   it('TF.js and Keras 2 configs keep their messages', () => {
     const dense = (config: Record<string, unknown>) => ({ class_name: 'Sequential', config: { name: 's', layers: [{ class_name: 'Dense', config: { name: 'd', units: 2, batch_input_shape: [null, 3], ...config } }] } });
     expect(invalidMessage(() => nr.Sequential.fromConfig(dense({ dtype: 'float16' })))).toBe("fromConfig: config.config.layers[0].config.dtype must be 'float32' (neurite computes in float32), got \"float16\"");

@@ -954,10 +954,18 @@ export function makeLayer(op: string, s: LeafSpec): Layer {
 
 /** @internal Fresh layers and models for a spec (nothing is built: no WebAssembly memory is used). */
 export function makeModel(op: string, s: ModelSpec, make: (s: ModelSpec, layers: Array<Layer | Sequential>) => Sequential): Sequential {
-  const layers = s.layers.map((l) => (l.type === 'model' ? makeModel(op, l, make) : makeLayer(op, l)));
-  const m = s.wiring ? graphMaker(s, s.wiring, layers, s.io, s.extraUses) : make(s, layers);
-  m.trainable = s.trainable;
-  // The nested models were made here for `m`: they go when it goes.
-  ownNested(m, layers.filter((l): l is Sequential => l instanceof Sequential));
-  return m;
+  const layers: Array<Layer | Sequential> = [];
+  try {
+    for (const l of s.layers) layers.push(l.type === 'model' ? makeModel(op, l, make) : makeLayer(op, l));
+    const m = s.wiring ? graphMaker(s, s.wiring, layers, s.io, s.extraUses) : make(s, layers);
+    m.trainable = s.trainable;
+    // The nested models were made here for `m`: they go when it goes.
+    ownNested(m, layers.filter((l): l is Sequential => l instanceof Sequential));
+    return m;
+  } catch (err) {
+    // `m` will not be (its wiring refused, say): the nested models made for it go now (each
+    // takes the models nested in it), not to the finalizer.
+    for (const l of layers) if (l instanceof Sequential) l.dispose();
+    throw err;
+  }
 }
