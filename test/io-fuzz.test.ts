@@ -9,6 +9,7 @@
  *
  * A new seed each run (printed); set IO_FUZZ_SEED to replay one, IO_FUZZ_CASES for a longer run.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import './setup.js';
 import * as nr from '../ts/index.js';
@@ -168,5 +169,35 @@ describe('fuzz: loadModel on mutated valid artifacts', () => {
     }
     const now = nr.memory();
     expect([now.numTensors, now.numHandles]).toEqual([before.numTensors, before.numHandles]);
+  }, 300_000);
+
+  // Keras 3 topologies (model.to_json(), test/fixtures/keras3-models.json) through the Keras 3
+  // reader, mutated the same way; fromConfig, not built, for the reason above.
+  it(`${CASES / 3} mutated Keras 3 topologies through sequential.fromConfig: a model or a NeuriteError (seed ${SEED + 2})`, async () => {
+    const fixture = JSON.parse(readFileSync(new URL('./fixtures/keras3-models.json', import.meta.url), 'utf8')) as { models: Record<string, { topology: Record<string, Json> }> };
+    const base = Object.values(fixture.models).map((m) => m.topology);
+    // The Keras 3 reader is in the storage chunk: loaded by one valid read.
+    (await nr.models.modelFromJSON(base[0] as never)).dispose();
+    const r = mulberry32(SEED + 2);
+    const before = nr.memory();
+    for (let i = 0; i < CASES / 3; i++) {
+      const { json } = mutateJson(r, { t: base[i % base.length] }, new Uint8Array(0));
+      let m: nr.Sequential | null = null;
+      let why = '';
+      try {
+        m = nr.sequential.fromConfig(json.t as nr.ModelConfig);
+      } catch (err) {
+        why = String(err);
+        if (!(err instanceof nr.NeuriteError)) throw new Error(`case ${i} (seed ${SEED + 2}): ${err instanceof Error ? `${err.constructor.name}: ${err.message}` : String(err)}\n${JSON.stringify(json).slice(0, 2000)}`);
+      }
+      if (m) {
+        const all = (x: nr.Sequential): nr.Sequential[] => [x, ...x.layers.flatMap((l) => (l instanceof nr.Sequential ? all(l) : []))];
+        for (const x of all(m).reverse()) x.dispose();
+      }
+      const now = nr.memory();
+      if (now.numTensors !== before.numTensors || now.numHandles !== before.numHandles) {
+        throw new Error(`case ${i} (seed ${SEED + 2}): memory ${now.numTensors} tensors / ${now.numHandles} handles, baseline ${before.numTensors} / ${before.numHandles}; ${m ? 'loaded' : `refused: ${why}`}\n${JSON.stringify(json).slice(0, 3000)}`);
+      }
+    }
   }, 300_000);
 });
