@@ -872,3 +872,46 @@ describe('typed arrays from another realm', () => {
     throws(() => nr.tensor(dv), Invalid, /got an object \(DataView\)$/);
   });
 });
+
+describe('names that are keys of every JS object', () => {
+  // 'constructor', 'toString', '__proto__' … are keys of every object literal: a name table
+  // read with table[name] answers them with Object.prototype's functions (the io fuzzer found
+  // `loss: 'constructor'` crashing the did-you-mean lookup with a TypeError).
+  const KEYS = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf'];
+  const model = () => nr.sequential({ layers: [nr.layers.dense({ units: 1, inputShape: [2] })] });
+  const uses: Record<string, (k: string) => unknown> = {
+    loss: (k) => { const m = model(); try { m.compile({ optimizer: 'sgd', loss: k as never }); } finally { m.dispose(); } },
+    metric: (k) => { const m = model(); try { m.compile({ optimizer: 'sgd', loss: 'mse', metrics: [k as never] }); } finally { m.dispose(); } },
+    optimizer: (k) => { const m = model(); try { m.compile({ optimizer: k as never, loss: 'mse' }); } finally { m.dispose(); } },
+    activation: (k) => nr.layers.dense({ units: 1, activation: k as never }),
+    initializer: (k) => nr.layers.dense({ units: 1, kernelInitializer: k as never }),
+    'layer option': (k) => nr.layers.dense({ units: 1, [k]: 1 } as never),
+    'optimizer option': (k) => nr.optimizers.adam(JSON.parse(`{"${k}": 1}`)),
+    'fit option': async (k) => {
+      const [m, x, y] = [model(), nr.zeros([2, 2]), nr.zeros([2, 1])];
+      m.compile({ optimizer: 'sgd', loss: 'mse' });
+      try { await m.fit(x, y, JSON.parse(`{"${k}": 1}`)); } finally { nr.dispose([m, x, y]); }
+    },
+    'monitor': async (k) => {
+      const [m, x, y] = [model(), nr.zeros([2, 2]), nr.zeros([2, 1])];
+      m.compile({ optimizer: 'sgd', loss: 'mse' });
+      try { await m.fit(x, y, { epochs: 2, verbose: 0, callbacks: [nr.callbacks.earlyStopping({ monitor: k })] }); } finally { nr.dispose([m, x, y]); }
+    },
+  };
+  for (const [what, use] of Object.entries(uses)) {
+    it(`${what}: a NeuriteError naming the key`, async () => {
+      const before = nr.memory().numTensors;
+      for (const k of KEYS) {
+        let err: unknown = null;
+        try {
+          await use(k);
+        } catch (e) {
+          err = e;
+        }
+        expect(err, `${what} ${k}`).toBeInstanceOf(nr.InvalidArgumentError);
+        expect((err as Error).message, `${what} ${k}`).toContain(k);
+      }
+      expect(nr.memory().numTensors).toBe(before);
+    });
+  }
+});

@@ -52,7 +52,7 @@ export function nearest(given: string, known: readonly string[]): string | undef
   const exact = known.find((k) => norm(k) === g);
   if (exact !== undefined) return exact;
   // Other libraries' spellings of a known name (Keras 2's `lr`, TF.js rmsprop's `decay`).
-  const synonym = SYNONYMS[g]?.find((k) => known.includes(k));
+  const synonym = Object.hasOwn(SYNONYMS, g) ? SYNONYMS[g]?.find((k) => known.includes(k)) : undefined;
   if (synonym !== undefined) return synonym;
   // Names of other algorithms one edit from a known one: no suggestion (nadam is not adam).
   if (DISTINCT.has(g)) return undefined;
@@ -135,7 +135,7 @@ export function readOptions(op: string, options: unknown, spec: OptionSpec): Rec
   }
   const given = (options ?? {}) as Record<string, unknown>;
   for (const k of optionKeys(op, given)) {
-    if (!(k in spec)) {
+    if (!Object.hasOwn(spec, k)) {
       throw unknownOption(op, k, Object.keys(spec));
     }
   }
@@ -227,7 +227,7 @@ export function lossAbi(op: string, loss: LossName | LossAlias | LossConfig, opt
     name = n;
     opts = { ...rest, ...(options ?? {}) };
   }
-  const canonical = typeof name === 'string' ? (ALIASES[name as LossAlias] ?? name) : name;
+  const canonical = typeof name === 'string' && Object.hasOwn(ALIASES, name) ? ALIASES[name as LossAlias] : name;
   const kind = LOSSES.indexOf(canonical as LossName);
   if (kind < 0 && typeof name === 'function') {
     throw new InvalidArgumentError(

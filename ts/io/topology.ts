@@ -283,7 +283,7 @@ export function specToKeras(s: NodeSpec, x: number[] | undefined): KerasObject {
     config.sparse = false;
   }
   // What the file said, for the keys neurite would write otherwise.
-  for (const [k, v] of Object.entries(s.keep ?? {})) if (k in config) config[k] = v;
+  for (const [k, v] of Object.entries(s.keep ?? {})) if (Object.hasOwn(config, k)) config[k] = v;
   return { class_name: cls, config };
 }
 
@@ -401,7 +401,7 @@ export function nodeFromKeras(ctx: Ctx, where: string, v: unknown): NodeSpec {
     // Every value neurite would write otherwise is kept, to be written back unchanged.
     const written = specToKeras(spec, spec.inputShape ?? before).config;
     const keep: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(c)) if (k in written && !sameConfig(written[k], x)) keep[k] = x;
+    for (const [k, x] of Object.entries(c)) if (Object.hasOwn(written, k) && !sameConfig(written[k], x)) keep[k] = x;
     if (Object.keys(keep).length > 0) spec.keep = keep;
   }
   return spec;

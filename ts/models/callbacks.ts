@@ -113,10 +113,10 @@ function checkCommon(op: string, a: { monitor: unknown; minDelta: unknown; mode:
  * `accuracy`.
  */
 function monitored(op: string, monitor: string, logs: Logs): number {
-  const v = logs[monitor];
+  const v = Object.hasOwn(logs, monitor) ? logs[monitor] : undefined;
   if (v !== undefined) return v;
   const tfName = monitor.replace(/accuracy$/, 'acc');
-  const hint = tfName !== monitor && tfName in logs
+  const hint = tfName !== monitor && Object.hasOwn(logs, tfName)
     ? `; metrics: ['accuracy'] logs as acc, as in TF.js: monitor '${tfName}'`
     : monitor.startsWith('val_') && !Object.keys(logs).some((k) => k.startsWith('val_')) ? '; pass validation data for val_* monitors' : '';
   throw new InvalidArgumentError(`${op}: monitor '${monitor}' is not in the logs (${Object.keys(logs).join(', ')})${hint}`);

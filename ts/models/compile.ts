@@ -105,7 +105,7 @@ function metricList(where: string, given: unknown): Array<{ id: number; name: st
   const list: unknown = typeof given === 'string' ? [given] : (given ?? []);
   if (!Array.isArray(list)) throw new InvalidArgumentError(`compile: ${where} must be an array of names, e.g. ['accuracy'], got ${describe(list)}`);
   return list.map((m: unknown) => {
-    const name = typeof m === 'string' ? (METRIC_ALIASES[m as MetricAlias] ?? m) : m;
+    const name = typeof m === 'string' && Object.hasOwn(METRIC_ALIASES, m) ? METRIC_ALIASES[m as MetricAlias] : m;
     const id = METRICS.indexOf(name as MetricName);
     if (id < 0 && typeof m === 'string' && Object.hasOwn(FROM_PREDICT, m)) throw noKernel(m);
     if (id < 0) throw new InvalidArgumentError(`compile: unknown metric ${typeof m === 'string' ? JSON.stringify(m) : describe(m)}${didYouMean(m, [...METRICS, ...Object.keys(METRIC_ALIASES)])}; valid: ${METRICS.join(', ')} (aliases: ${Object.keys(METRIC_ALIASES).join(', ')})`);

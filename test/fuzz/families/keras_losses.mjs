@@ -422,7 +422,7 @@ function optionsArg(rng, fn, perSample) {
   }
   if (rng.chance(0.05)) {
     // A key this loss does not take (another loss's, Keras's spelling, a typo).
-    const stray = rng.pick(['delta', 'fromLogits', 'labelSmoothing', 'from_logits', 'label_smoothing', 'axis', 'weights', 'reductions', 'epsilon', 'name'].filter((k) => !LOSSES[fn].keys.includes(k)));
+    const stray = rng.pick(['delta', 'fromLogits', 'labelSmoothing', 'from_logits', 'label_smoothing', 'axis', 'weights', 'reductions', 'epsilon', 'name', 'constructor', 'toString'].filter((k) => !LOSSES[fn].keys.includes(k)));
     arg[stray] = rng.pick([undefined, 1, true]);
     ok = false;
   }
@@ -510,7 +510,7 @@ const lossGradientOp = {
       }
       loss = cfg;
     } else if (form === 'badName') {
-      loss = rng.pick(['MSE', 'meanSquaredErrors', 'crossentropy', '', 'binary_crossentropy', 7, null, undefined, () => 1, ['mse']]);
+      loss = rng.pick(['MSE', 'meanSquaredErrors', 'crossentropy', '', 'binary_crossentropy', 'constructor', 'toString', '__proto__', 7, null, undefined, () => 1, ['mse']]);
       ok = false;
     } else if (form === 'badConfig') {
       // Configs without a name, with unknown keys or 'none', and ones that inherit keys (their own must be the whole config).
