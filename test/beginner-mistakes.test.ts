@@ -220,3 +220,24 @@ describe('t.dtype', () => {
     t.dispose();
   });
 });
+
+describe('t.shape', () => {
+  it('cannot be assigned (it stuck: rank, size and errors then described a shape the values do not have)', () => {
+    const t = nr.tensor([1, 2, 3]);
+    const e = thrown(() => {
+      (t as { shape: number[] }).shape = [3, 1];
+    });
+    expect(e).toBeInstanceOf(nr.InvalidArgumentError);
+    expect((e as Error).message).toBe("shape: a tensor's shape is read-only (shape [3]); assigning [3,1] would change nothing. For the same values in another shape make a new tensor: t.reshape(newShape)");
+    expect(t.shape).toEqual([3]);
+    expect(t.rank).toBe(1);
+    expect(Object.isFrozen(t.shape)).toBe(true);
+    expect(Object.hasOwn(t, 'shape')).toBe(false);
+    // What TF.js code does with a shape still works: destructure, spread, copy and change.
+    const [n] = t.shape;
+    const s = [...t.shape, 1];
+    expect([n, s]).toEqual([3, [3, 1]]);
+    expect(t.reshape(s).shape).toEqual([3, 1]);
+    t.dispose();
+  });
+});

@@ -42,7 +42,7 @@ import * as unstackOps from './ops/unstack.js';
 import * as bcast from './ops/broadcast_to.js';
 import * as conversions from './ops/conversions.js';
 import { TensorBuffer } from './ops/buffer.js';
-import { describe, ONLY_FLOAT32, type TensorLike } from './ops/convert.js';
+import { describe, ONLY_FLOAT32, show, type TensorLike } from './ops/convert.js';
 
 /** Nested arrays of numbers, as returned by `array()`. */
 export type NestedArray = number | NestedArray[];
@@ -62,8 +62,16 @@ export class Tensor {
   #handle: number;
   readonly #owner: number;
   readonly #tracked: Tracked;
-  /** The dimensions, outermost first (`[]` for a scalar). */
-  readonly shape: readonly number[];
+  readonly #shape: readonly number[];
+  /**
+   * The dimensions, outermost first (`[]` for a scalar); a frozen array. A getter (with a setter
+   * that throws): a field would take `t.shape = [3, 1]` and then describe the values wrongly.
+   *
+   * @example const [rows, cols] = x.shape;
+   */
+  get shape(): readonly number[] {
+    return this.#shape;
+  }
   /**
    * The element type. Only `'float32'` exists today. A getter (on the prototype, with a setter
    * that throws): a field would take `t.dtype = 'int32'` and then misreport the values.
@@ -76,7 +84,7 @@ export class Tensor {
   constructor(handle: number, shape: readonly number[]) {
     this.#handle = handle;
     this.#owner = instanceId();
-    this.shape = Object.isFrozen(shape) ? shape : Object.freeze(shape);
+    this.#shape = Object.isFrozen(shape) ? shape : Object.freeze(shape);
     this.#tracked = track(this, handle, 'tensor');
   }
 
@@ -528,6 +536,17 @@ Object.defineProperty(Tensor.prototype, 'dtype', {
     throw new InvalidArgumentError(
       `dtype: a tensor's dtype is read-only (${ONLY_FLOAT32}); assigning ${describe(v)} would change nothing. To change values, make a new tensor: ` +
         't.round() or t.floor() for whole numbers, t.cast(\'float32\') for a copy',
+    );
+  },
+});
+
+// `t.shape = [3, 1]` is an error too: the values keep their shape (reshape makes a new tensor).
+Object.defineProperty(Tensor.prototype, 'shape', {
+  ...Object.getOwnPropertyDescriptor(Tensor.prototype, 'shape'),
+  set(this: Tensor, v: unknown): void {
+    throw new InvalidArgumentError(
+      `shape: a tensor's shape is read-only (shape [${this.shape}]); assigning ${show(v)} would change nothing. ` +
+        'For the same values in another shape make a new tensor: t.reshape(newShape)',
     );
   },
 });
