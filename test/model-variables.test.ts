@@ -499,3 +499,31 @@ describe('a VAE in a custom loop: encodeDistribution on the tape', () => {
   });
 });
 
+
+describe('frozen weights in an explicit varList get no gradient (as TF.js)', () => {
+  it('minimize(f, false, model.weights) with a frozen layer trains only the rest; variable(t, false) stays; none trainable throws', () => {
+    const x = nr.tensor([[1, 2], [3, -1], [0.5, 0.5]]);
+    const y = nr.tensor([[1], [0], [2]]);
+    const m = nr.sequential({ seed: 3, layers: [nr.layers.dense({ inputShape: [2], units: 3, name: 'frozen_d' }), nr.layers.dense({ units: 1, name: 'live_d' })] });
+    m.build();
+    m.getLayer('frozen_d').trainable = false;
+    const c = nr.variable(nr.scalar(3), false, 'const_c');
+    const opt = nr.optimizers.sgd({ learningRate: 0.1 });
+    const vals = () => nr.tidy(() => m.getWeights().map((w) => Array.from(w.data())));
+    const before = vals();
+    const { value, grads } = nr.variableGrads(() => nr.losses.meanSquaredError(y, m.predict(x)).mul(c), [...m.weights, c]);
+    expect(Object.keys(grads).sort()).toEqual(['live_d/bias', 'live_d/kernel']);
+    nr.dispose([value, ...Object.values(grads)]);
+    opt.minimize(() => nr.losses.meanSquaredError(y, m.predict(x)).mul(c), false, [...m.weights, c]);
+    const after = vals();
+    // getWeights(): trainable first (live_d), then the frozen layer's.
+    expect(after[0]).not.toEqual(before[0]);
+    expect(after.slice(2)).toEqual(before.slice(2));
+    expect(c.dataSync()[0]).toBe(3);
+    const frozenOnly = m.getLayer('frozen_d').weights;
+    expect(() => opt.minimize(() => nr.losses.meanSquaredError(y, m.predict(x)), false, frozenOnly)).toThrow(
+      /^minimize: none of the 2 variables in varList is trainable \(frozen_d\/kernel, frozen_d\/bias\): frozen layers and models, variable\(t, false\) and moving statistics get no gradient, as in TF\.js/,
+    );
+    nr.dispose([x, y, m, c, opt]);
+  });
+});

@@ -340,7 +340,8 @@ export function valueAndGrads(f: (...args: Tensor[]) => Tensor): (args: Tensor[]
  * By default, as TF.js: every live trainable variable and the trainable weights of every live
  * model (`model.trainableWeights`, keyed `layerName/kernel` …), through `model.predict`,
  * `model.apply` and an autoencoder's `encode`/`decode`. Variables and weights `f` does not use
- * are left out (as TF.js: no zeros for them).
+ * are left out (as TF.js: no zeros for them), and so are the ones in `varList` that are not
+ * trainable (a frozen layer's weights, `variable(t, false)`: TF.js gives them no gradient).
  *
  * @throws {@link InvalidArgumentError} when `f()` depends on none of the variables (as TF.js):
  * the forward pass must run inside `f`, not before the call.
@@ -354,6 +355,24 @@ export function variableGrads(f: () => Tensor, varList?: TrainableVariable[]): {
 }
 
 /**
+ * `varList` without the variables that are not trainable (`variable(t, false)`, the weights of a
+ * frozen layer or model, moving statistics): as TF.js, they get no gradient and no update, so
+ * `minimize(f, false, model.weights)` with a frozen part trains only the rest. Throws when none is
+ * trainable (TF.js's "none of the variables is trainable").
+ */
+function trainableOf(op: string, varList: TrainableVariable[]): TrainableVariable[] {
+  const frozen = (v: unknown): boolean => (v instanceof LayerVariable || v instanceof Tensor) && (v as { trainable?: unknown }).trainable === false;
+  if (!varList.some(frozen)) return varList;
+  const kept = varList.filter((v) => !frozen(v));
+  if (kept.length > 0) return kept;
+  const names = varList.slice(0, 4).map((v) => v.name).join(', ');
+  throw new InvalidArgumentError(
+    `${op}: none of the ${varList.length} variable${varList.length === 1 ? '' : 's'} in varList is trainable (${names}${varList.length > 4 ? ', …' : ''}): ` +
+      'frozen layers and models, variable(t, false) and moving statistics get no gradient, as in TF.js; set trainable = true on the layer (or model), or pass trainable ones (model.trainableWeights)',
+  );
+}
+
+/**
  * @internal {@link variableGrads} for `op`, also returning the variables the gradients are
  * for (`varList`, or the default list as it was after `f` ran).
  */
@@ -361,7 +380,7 @@ export function variableGradsOf(op: string, f: () => Tensor, varList?: Trainable
   checkFn(op, f);
   if (varList !== undefined && !Array.isArray(varList)) throw new InvalidArgumentError(`${op}: varList must be an array of variables or layer weights, got ${describe(varList)}`);
   if (varList?.length === 0) throw new InvalidArgumentError(`${op}: varList is empty (a model's trainableWeights are [] until it is built: call model.build() first, or leave varList out to train every live model's weights)`);
-  const { value, made, grads: g, sources, constantOnly } = taped(op, f, varList ?? defaultVariables, undefined, true);
+  const { value, made, grads: g, sources, constantOnly } = taped(op, f, varList === undefined ? defaultVariables : trainableOf(op, varList), undefined, true);
   const vars = sources as TrainableVariable[];
   const drop = (err: Error): never => {
     if (made) value.dispose();
