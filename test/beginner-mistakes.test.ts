@@ -225,7 +225,7 @@ describe('t.shape', () => {
   it('cannot be assigned (it stuck: rank, size and errors then described a shape the values do not have)', () => {
     const t = nr.tensor([1, 2, 3]);
     const e = thrown(() => {
-      (t as { shape: number[] }).shape = [3, 1];
+      (t as unknown as { shape: number[] }).shape = [3, 1];
     });
     expect(e).toBeInstanceOf(nr.InvalidArgumentError);
     expect((e as Error).message).toBe("shape: a tensor's shape is read-only (shape [3]); assigning [3,1] would change nothing. For the same values in another shape make a new tensor: t.reshape(newShape)");

@@ -164,9 +164,12 @@ describe('models that share layers', () => {
     expect(vals(c.getWeights())).toEqual(wa.slice(0, 2)); // c alone holds it now
     c.predict(x).dispose();
     c.dispose();
-    // No model holds the layer any more: its weights are gone, and a new model starts fresh.
+    // No model holds the layer any more: its weights are gone, and a new model using it is an
+    // error (it drew fresh weights in silence before; TF.js: "LayerVariable … is already disposed").
     const d = nr.sequential({ seed: 9, layers: [shared] });
-    expect(vals(d.getWeights())).not.toEqual(wa.slice(0, 2));
+    expect(() => d.getWeights()).toThrow(nr.DisposedError);
+    expect(() => d.predict(x)).toThrow(/^build: layer dense_\d+'s weights were freed with the last model that held it \(disposed\), so sequential_\d+ cannot use them; keep a model holding the layer alive/);
+    expect(() => nr.model({ inputs: nr.input({ shape: [4] }), outputs: shared.apply(nr.input({ shape: [4] })) })).toThrow();
     d.dispose();
     for (const t of [x, y, y2]) t.dispose();
     expect(live()).toEqual(before);

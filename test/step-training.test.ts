@@ -184,9 +184,9 @@ describe('fit refuses a model that can learn nothing through its step activation
     expect(String(await train(m, 'fit'))).toMatch(/^InvalidArgumentError: fit: model .* cannot learn: .*\(reg's 'unitStep'\), so no training step can fit them to the data/);
   });
 
-  it('a model with no trainable weight at all is not this check\'s business (fit runs, as before)', async () => {
+  it('a model with no trainable weight at all is refused for that, before the step check (as TF.js)', async () => {
     using m = compiled(nr.sequential({ layers: [layers.dense({ inputShape: [2], units: 1, activation: 'unitStep', trainable: false })] }));
-    expect(await train(m, 'fit')).toBeUndefined();
+    expect(String(await train(m, 'fit'))).toMatch(/has no trainable weights \(its 2 weights are frozen/);
   });
 });
 
@@ -286,5 +286,39 @@ describe('the step ops take straightThrough, with the activation layer\'s gradie
     expect(err(() => nr.sign(x, 2 as never))).toBe('InvalidArgumentError: sign: options must be an object, got 2');
     expect(err(() => nr.leakyRelu(x, { straightThrough: true } as never))).toBe("InvalidArgumentError: leakyRelu: unknown option 'straightThrough' (known: alpha)");
     x.dispose();
+  });
+});
+
+describe('a model that cannot change a weight is refused, as TF.js refuses it', () => {
+  const x = () => nr.ones([4, 2]);
+  const y = () => nr.ones([4, 1]);
+  it('model.trainable = false: fit, trainOnBatch and fitDataset throw naming the model; summary counts nothing trainable', async () => {
+    using m = nr.sequential({ name: 'disc', layers: [layers.dense({ inputShape: [2], units: 3 }), layers.dense({ units: 1 })] });
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    m.trainable = false;
+    const [xs, ys] = [x(), y()];
+    const before = nr.tidy(() => m.getWeights().map((w) => Array.from(w.data())));
+    const msg = /^fit: model disc has trainable = false, so fit would change no weight \(TF\.js refuses it too\); .*set disc\.trainable = true/;
+    await expect(m.fit(xs, ys, { epochs: 1, verbose: 0 })).rejects.toThrow(msg);
+    expect(() => m.trainOnBatch(xs, ys)).toThrow(/^trainOnBatch: model disc has trainable = false/);
+    const ds = nr.data.zip({ xs: nr.data.array([[1, 1]]), ys: nr.data.array([[1]]) }).batch(1);
+    await expect(m.fitDataset(ds, { epochs: 1, verbose: 0 })).rejects.toThrow(/^fitDataset: model disc has trainable = false/);
+    expect(nr.tidy(() => m.getWeights().map((w) => Array.from(w.data())))).toEqual(before);
+    expect(m.summary(null)).toMatch(/Trainable params: 0\n/);
+    // Unfrozen, it trains again (the flag is read at each call).
+    m.trainable = true;
+    await m.fit(xs, ys, { epochs: 1, verbose: 0 });
+    expect(nr.tidy(() => m.getWeights().map((w) => Array.from(w.data())))).not.toEqual(before);
+    nr.dispose([xs, ys]);
+  });
+  it('every layer frozen, or no weights at all: the same refusal', async () => {
+    using m = nr.sequential({ name: 'all_frozen', layers: [layers.dense({ inputShape: [2], units: 1, trainable: false })] });
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    using n = nr.sequential({ name: 'weightless', layers: [layers.activation({ inputShape: [1], activation: 'relu' })] });
+    n.compile({ optimizer: 'sgd', loss: 'mse' });
+    const [xs, ys] = [x(), y()];
+    await expect(m.fit(xs, ys, { verbose: 0 })).rejects.toThrow(/^fit: model all_frozen has no trainable weights \(its 2 weights are frozen: every layer has trainable = false, or is a statistic\), so fit would change no weight; unfreeze a layer/);
+    await expect(n.fit(ys, ys, { verbose: 0 })).rejects.toThrow(/^fit: model weightless has no weights, so there is nothing to train/);
+    nr.dispose([xs, ys]);
   });
 });

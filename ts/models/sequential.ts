@@ -12,8 +12,8 @@
  * any of them trains it everywhere, and `getWeights`/`setWeights` agree. A nested model stays
  * usable on its own (its own `compile`, `fit`, `predict`). Weights live while a model that
  * holds them is alive: `dispose()` frees a model's own state and drops its references, and a
- * layer's weights go with the last model holding them (a layer object used again after that
- * starts with fresh weights). Each model you build has its own handle: dispose each one. A
+ * layer's weights go with the last model holding them (a layer object used in a new model after
+ * that is a DisposedError, as TF.js's disposed LayerVariable). Each model you build has its own handle: dispose each one. A
  * sequential model holds a layer once (its forward cache is per layer); a graph model may
  * apply one several times, its uses run as one batch (`crates/core/src/model/graph.rs`).
  *
@@ -159,9 +159,11 @@ export class Sequential {
   /** Set to `true` (e.g. from a callback) to end `fit` after the current batch. */
   stopTraining = false;
   /**
-   * `false` freezes every layer of this model when it is trained as part of another model
-   * (layers inside can also be frozen one by one; a frozen layer is frozen in every model
-   * that uses it). Takes effect at the next `compile`/`fit`/`trainOnBatch` of that model.
+   * `false` freezes every layer of this model: inside another model its weights do not train,
+   * its `trainableWeights` is empty, and its own `fit`/`fitDataset`/`trainOnBatch` throw (as
+   * TF.js: nothing could change). Layers can also be frozen one by one; a frozen layer is
+   * frozen in every model that uses it. Read at each `fit`/`trainOnBatch` (a GAN loop sets the
+   * discriminator's to `true` for its own step and to `false` for the combined model's).
    */
   trainable = true;
   #handle = 0;
@@ -523,6 +525,14 @@ export class Sequential {
         if (at) {
           call((e) => check(e.nr_model_add_shared(h, at.handle, writeArgs('add', at.path), at.path.length)));
         } else {
+          // Its weights went with the last model holding it: building it again would give it
+          // new random weights in silence (TF.js: "LayerVariable … is already disposed").
+          if (l.builtOnce) {
+            throw new DisposedError(
+              `build: layer ${l.name}'s weights were freed with the last model that held it (disposed), so ${this.name} cannot use them; ` +
+                'keep a model holding the layer alive while other models use it, or make a new layer (with fresh weights, or setWeights from a saved copy)',
+            );
+          }
           const kind = LAYER_KINDS.indexOf(l.kind as (typeof LAYER_KINDS)[number]);
           const p = l.abiParams();
           call((e) => check(e.nr_model_add(h, kind, writeF32(p), p.length)));
@@ -1251,9 +1261,10 @@ export class Sequential {
     this.#syncTrainable('summary');
     const flat = this.layers.filter((l) => !(l instanceof InputLayer));
     // Trainable parameters per layer: what training updates (moving statistics and frozen
-    // layers, nested ones included, are non-trainable, as Keras counts them).
+    // layers, nested ones included, are non-trainable, as Keras counts them; so is everything
+    // of a model with trainable = false).
     const trainable = flat.map(() => 0);
-    for (const w of weightSpecs('summary', { handle: h, path: [] })) if (w.trainable) trainable[w.layer] += w.size;
+    for (const w of weightSpecs('summary', { handle: h, path: [] })) if (w.trainable && this.trainable) trainable[w.layer] += w.size;
     const g = this.#graph;
     // A value's name: its layer's (a further use as name[2], name[3], …, as TF.js numbers calls).
     const valueName = (j: number): string => {

@@ -20,6 +20,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { Layer } from '../layers/layer.js';
 import { ACTIVATION_PARAMS, type ActivationName } from '../wasm/codes.js';
 import type { Sequential } from './sequential.js';
+import { weightSpecs } from './weights.js';
 
 /** Losses over the distribution of an output's values: over one value they are 0 whatever it is. */
 const OVER_CLASSES: ReadonlySet<string> = new Set(['categoricalCrossentropy', 'sparseCategoricalCrossentropy']);
@@ -108,14 +109,39 @@ function modelCarries(m: Sequential, fromInput: boolean, frozen: boolean, blocke
 }
 
 /**
+ * Throws when `model` has no trainable weight, as TF.js does ("none of the variables is
+ * trainable"): the model frozen (`model.trainable = false`), every layer frozen, or no weights
+ * at all. Training it would compute the loss and change nothing (Keras 3 does so in silence).
+ */
+function assertHasTrainableWeights(model: Sequential, op: string): void {
+  if (!model.trainable) {
+    throw new InvalidArgumentError(
+      `${op}: model ${model.name} has trainable = false, so ${op} would change no weight (TF.js refuses it too); ` +
+        `a model's trainable = false freezes it, also inside other models: set ${model.name}.trainable = true before training it on its own ` +
+        '(a GAN loop sets the discriminator\'s trainable to true for its own step and to false for the combined model\'s step)',
+    );
+  }
+  // The core's flags (fit synced them): a nested model that was disposed is no obstacle here.
+  const specs = weightSpecs(op, { handle: model.handle(op), path: [] });
+  if (specs.some((w) => w.trainable)) return;
+  const n = specs.length;
+  throw new InvalidArgumentError(
+    n === 0
+      ? `${op}: model ${model.name} has no weights, so there is nothing to train; use predict or evaluate`
+      : `${op}: model ${model.name} has no trainable weights (its ${n} weight${n === 1 ? ' is' : 's are'} frozen: every layer has trainable = false, or is a statistic), so ${op} would change no weight; ` +
+          'unfreeze a layer (layer.trainable = true), or use evaluate for the loss',
+  );
+}
+
+/**
  * Throws an {@link InvalidArgumentError} naming `op` when training `model` could change no
  * weight because every path from its trainable weights to its outputs passes through a
  * step-like activation without `straightThrough` (see the module comment). The model is built.
  */
 export function assertCanLearn(model: Sequential, op: string): void {
+  assertHasTrainableWeights(model, op);
   assertLossCanLearn(model, op);
   const blocked: Blocked[] = [];
-  // The model's own `trainable` freezes it only inside another model: fit trains it anyway.
   if (modelCarries(model, false, false, blocked) || blocked.length === 0) return;
   const single = blocked.find((b) => b.single);
   if (single) {
