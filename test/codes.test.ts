@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import './setup.js';
 import { raw } from '../ts/engine.js';
+import { errorFromStatus } from '../ts/errors.js';
 import { BINARY_OPS, EnumKind, REDUCE_OPS, STATUS, UNARY_OPS } from '../ts/wasm/codes.js';
 import { ACTIVATION_PARAMS, ACTIVATIONS, OPTIMIZERS } from '../ts/wasm/codes.js';
 import { LAYER_KINDS } from '../ts/layers/layer.js';
@@ -25,6 +26,16 @@ function rustNames(kind: number): string[] {
 
 describe('ABI enum tables', () => {
   it('status codes', () => expect(rustNames(EnumKind.Status)).toEqual([...STATUS]));
+  it('each status becomes its error class (by name, so a renumbered status cannot pick the wrong one)', () => {
+    const classes: Partial<Record<(typeof STATUS)[number], string>> = {
+      InvalidArgument: 'InvalidArgumentError', ShapeMismatch: 'ShapeError', InvalidHandle: 'NeuriteError', OutOfMemory: 'OutOfMemoryError', Internal: 'NeuriteError', NonFinite: 'NonFiniteError',
+    };
+    STATUS.forEach((name, i) => {
+      if (name === 'Ok' || name === 'Panic') return; // not errors from a message (a panic is a WasmPanicError, engine.ts)
+      const err = errorFromStatus(i, 'm');
+      expect([err.constructor.name, err.code], name).toEqual([classes[name], name]);
+    });
+  });
   it('unary ops', () => expect(rustNames(EnumKind.UnaryOp)).toEqual([...UNARY_OPS]));
   it('binary ops', () => expect(rustNames(EnumKind.BinaryOp)).toEqual([...BINARY_OPS]));
   it('reduce ops', () => expect(rustNames(EnumKind.ReduceOp)).toEqual([...REDUCE_OPS]));

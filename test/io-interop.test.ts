@@ -419,3 +419,15 @@ describe('what TF.js cannot represent fails there with its own error', () => {
     expect((err as Error).message).toBe("loadModel: modelTopology.config.layers[0].class_name 'Permute' is a layer class neurite does not support; supported: Dense, Activation, PReLU, Dropout, GaussianNoise, BatchNormalization, LayerNormalization, Flatten, Reshape, neurite>RBF, neurite>SaltAndPepper, neurite>Variational, InputLayer, Conv2D, MaxPooling2D, AveragePooling2D, GlobalMaxPooling2D, GlobalAveragePooling2D, UpSampling2D, Conv2DTranspose, ZeroPadding2D, Cropping2D, DepthwiseConv2D, SeparableConv2D, Conv1D, MaxPooling1D, AveragePooling1D, GlobalMaxPooling1D, GlobalAveragePooling1D, Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, LeakyReLU, ReLU, ELU, Softmax, MaxPool2D, AvgPool2D, MaxPool1D, AvgPool1D, Sequential");
   });
 });
+
+describe("the optimizer state in TF.js's form", () => {
+  it('a slot TF.js keeps that the state lacks is an internal error, not zeros (except RMSProp momentum at momentum 0)', async () => {
+    const { tfOptimizerParts } = await import('../ts/io/training.js');
+    const w = [{ name: 'd/kernel', trainable: true, fileShape: [2] }];
+    const adam = { optimizer: { name: 'adam', learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false }, step: 3, extra: {}, tensors: [{ name: 'd/kernel/m', shape: [2], data: Float32Array.of(1, 2) }, { name: 'd/kernel/velocity', shape: [2], data: Float32Array.of(3, 4) }] };
+    expect(() => tfOptimizerParts(adam as never, w)).toThrow("save: the optimizer state of d/kernel has no slot 'v' (it has d/kernel/m, d/kernel/velocity), which TF.js's adam keeps; please report this");
+    const rms = { optimizer: { name: 'rmsprop', learningRate: 0.001, rho: 0.9, momentum: 0, epsilon: 1e-7, centered: false }, step: 3, extra: {}, tensors: [{ name: 'd/kernel/rms', shape: [2], data: Float32Array.of(1, 2) }] };
+    const parts = tfOptimizerParts(rms as never, w)!;
+    expect(parts.map((p) => [p.name, Array.from(p.data as ArrayLike<number>)])).toEqual([['iter', [3]], ['d/kernel/rms', [1, 2]], ['d/kernel/momentum', [0, 0]]]);
+  });
+});

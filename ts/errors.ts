@@ -3,6 +3,7 @@
  * names the operation, the argument and the shapes or values involved, e.g.
  * `matMul: inner dimensions differ: a is [2,3], b is [4,5]`.
  */
+import { STATUS } from './wasm/codes.js';
 
 /** Machine-readable error codes. The first seven mirror the C ABI status codes. */
 export type ErrorCode =
@@ -89,13 +90,14 @@ const fromCore = new WeakSet<object>();
 /** Builds the error for a non-zero ABI status. */
 export function errorFromStatus(status: number, message: string): NeuriteError {
   const err = ((): NeuriteError => {
-    switch (status) {
-      case 1: return new InvalidArgumentError(message);
-      case 2: return new ShapeError(message);
-      case 3: return new NeuriteError('InvalidHandle', message);
-      case 4: return new OutOfMemoryError(message);
-      case 5: return new NeuriteError('Internal', message);
-      case 7: return new NonFiniteError(message);
+    // By the status's name (STATUS: Rust's `Status`, checked by test/codes.test.ts), not its number.
+    switch (STATUS[status] as (typeof STATUS)[number] | undefined) {
+      case 'InvalidArgument': return new InvalidArgumentError(message);
+      case 'ShapeMismatch': return new ShapeError(message);
+      case 'InvalidHandle': return new NeuriteError('InvalidHandle', message);
+      case 'OutOfMemory': return new OutOfMemoryError(message);
+      case 'Internal': return new NeuriteError('Internal', message);
+      case 'NonFinite': return new NonFiniteError(message);
       default: return new NeuriteError('Internal', `unexpected status ${status}: ${message}`);
     }
   })();

@@ -24,7 +24,7 @@
  *   Adagrad's and Adadelta's accumulators; TF.js cannot save Adamax's). Slots neurite's optimizer does not keep (RMSProp's `momentum` when
  *   momentum is 0) are skipped.
  */
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, NeuriteError } from '../errors.js';
 import type { LossConfig } from '../losses.js';
 import type { CompileArgs, CompiledInfo } from '../models/compile.js';
 import { adadelta, adagrad, adam, adamax, adamw, Optimizer, rmsprop, sgd, type OptimizerConfig } from '../optimizers.js';
@@ -303,6 +303,11 @@ export function tfOptimizerParts(state: TrainingState, weights: ReadonlyArray<{ 
     for (const [i, w] of weights.entries()) {
       if (!w.trainable) continue;
       const t = slotOf(i, slot);
+      // Only RMSProp at momentum 0 lacks a slot TF.js keeps (its momentum, always 0 there); any
+      // other missing slot means the core's slot names and tfSlotOrder disagree: not zeros.
+      if (!t && !(c.name === 'rmsprop' && slot === 'momentum' && c.momentum === 0)) {
+        throw new NeuriteError('Internal', `save: the optimizer state of ${w.name} has no slot '${slot}' (it has ${state.tensors.slice(i * per, (i + 1) * per).map((x) => x.name).join(', ') || 'none'}), which TF.js's ${c.name} keeps; please report this`);
+      }
       out.push({ name: `${w.name}/${slot}`, shape: w.fileShape.slice(), data: t ? t.data : new Float32Array(w.fileShape.reduce((a, b) => a * b, 1)), group: 'optimizer' });
     }
   }
