@@ -527,3 +527,26 @@ describe('frozen weights in an explicit varList get no gradient (as TF.js)', () 
     nr.dispose([x, y, m, c, opt]);
   });
 });
+
+describe('custom-loop mistakes name their cause', () => {
+  it('copies from getWeights(), a variable disposed inside f, a LayerVariable in an op, two models with the same layer names', () => {
+    const x = nr.tensor([[1, 2], [3, -1]]);
+    const y = nr.tensor([[1], [0]]);
+    const m = nr.sequential({ seed: 3, layers: [nr.layers.dense({ inputShape: [2], units: 1, name: 'same_name' })] });
+    m.build();
+    const opt = nr.optimizers.sgd({ learningRate: 0.1 });
+    const copies = m.getWeights();
+    expect(() => opt.minimize(() => nr.losses.meanSquaredError(y, m.predict(x)), false, copies as never)).toThrow(
+      /^minimize: varList holds 2 plain tensors \(not variables\), which f\(\) does not use: model\.getWeights\(\) returns copies; pass the weights themselves, model\.trainableWeights/,
+    );
+    const v = nr.variable(nr.scalar(2), true, 'doomed');
+    expect(() => nr.variableGrads(() => { const l = v.square().sum(); v.dispose(); return l; })).toThrow(/^variableGrads: f disposed the variable doomed, so it has no gradient; dispose variables after the call/);
+    const [kernel] = m.trainableWeights;
+    expect(() => nr.matMul(x, kernel as never)).toThrow(/a LayerVariable \(the model weight same_name\/kernel\), not a tensor: use its value with \.read\(\)/);
+    const twin = nr.sequential({ seed: 4, layers: [nr.layers.dense({ inputShape: [2], units: 1, name: 'same_name' })] });
+    expect(() => nr.variableGrads(() => nr.losses.meanSquaredError(y, m.predict(x).add(twin.predict(x))))).toThrow(
+      /^variableGrads: two variables with gradients are named 'same_name\/kernel' \(layers of two models with the same name\?\); gradients are keyed by name, so give the layers unique names/,
+    );
+    nr.dispose([x, y, m, twin, opt, ...copies]);
+  });
+});

@@ -172,6 +172,8 @@ interface Taped {
   grads: Array<Tensor | null>;
   /** The sources the gradients are for (a default list is made after `f` ran). */
   sources: Array<Tensor | LayerVariable>;
+  /** With a default list: the trainable variables that were live before `f` and that `f` disposed. */
+  disposedByF: Tensor[];
   /**
    * Per source: its gradient is zeros only because the result depends on it through ops with
    * no gradient (`round`, comparisons, `argMax` …; the core's flag).
@@ -218,7 +220,8 @@ function taped(op: string, f: () => Tensor, given: Array<Tensor | LayerVariable>
   });
   if (dy !== undefined && !(dy instanceof Tensor)) throw new InvalidArgumentError(`${op}: dy must be a Tensor, got ${describe(dy)}`);
   // The variables live before f runs: a default list that f empties was emptied by f.
-  const liveBefore = typeof given === 'function' ? liveVariables().filter((v) => v.trainable).length : 0;
+  const before = typeof given === 'function' ? liveVariables().filter((v) => v.trainable) : [];
+  const liveBefore = before.length;
   onTape(op, () => call((e) => check(e.nr_tape_begin())));
   recording = true;
   let value: Tensor | undefined;
@@ -277,7 +280,7 @@ function taped(op: string, f: () => Tensor, given: Array<Tensor | LayerVariable>
         throw err;
       }
     }
-    return { value, made, grads, sources, constantOnly };
+    return { value, made, grads, sources, constantOnly, disposedByF: before.filter((v) => v.isDisposed) };
   } catch (err) {
     if (value !== undefined && made) value.dispose();
     for (const g of grads) g?.dispose();
@@ -380,7 +383,7 @@ export function variableGradsOf(op: string, f: () => Tensor, varList?: Trainable
   checkFn(op, f);
   if (varList !== undefined && !Array.isArray(varList)) throw new InvalidArgumentError(`${op}: varList must be an array of variables or layer weights, got ${describe(varList)}`);
   if (varList?.length === 0) throw new InvalidArgumentError(`${op}: varList is empty (a model's trainableWeights are [] until it is built: call model.build() first, or leave varList out to train every live model's weights)`);
-  const { value, made, grads: g, sources, constantOnly } = taped(op, f, varList === undefined ? defaultVariables : trainableOf(op, varList), undefined, true);
+  const { value, made, grads: g, sources, constantOnly, disposedByF } = taped(op, f, varList === undefined ? defaultVariables : trainableOf(op, varList), undefined, true);
   const vars = sources as TrainableVariable[];
   const drop = (err: Error): never => {
     if (made) value.dispose();
@@ -390,6 +393,18 @@ export function variableGradsOf(op: string, f: () => Tensor, varList?: Trainable
   // As TF.js (before the rank check, as there): a loss made outside f trains nothing.
   if (g.every((t) => t === null)) {
     const n = vars.length;
+    // Two causes that "not connected" would hide: a variable f disposed, and copies of weights.
+    if (disposedByF.length > 0) {
+      const names = disposedByF.map((v) => (v as Variable).name).join(', ');
+      drop(new InvalidArgumentError(`${op}: f disposed the variable${disposedByF.length === 1 ? '' : 's'} ${names}, so ${disposedByF.length === 1 ? 'it has' : 'they have'} no gradient; dispose variables after the call`));
+    }
+    const copies = varList?.filter((v) => v instanceof Tensor && typeof (v as { trainable?: unknown }).trainable !== 'boolean').length ?? 0;
+    if (copies > 0) {
+      drop(new InvalidArgumentError(
+        `${op}: varList holds ${copies} plain tensor${copies === 1 ? '' : 's'} (not variables), which f() does not use: model.getWeights() returns copies; ` +
+          'pass the weights themselves, model.trainableWeights (or layer.weights), or variable(t) for your own parameters',
+      ));
+    }
     const given = varList === undefined ? `trainable variable${n === 1 ? '' : 's'} (varList left out: every live variable and model weight)` : `variable${n === 1 ? '' : 's'} in varList`;
     const none = n === 1 ? `the 1 ${given} is not connected to the result of f(), which does not depend on it` : `none of the ${n} ${given} is connected to the result of f(), which depends on none of them`;
     drop(new InvalidArgumentError(`${op}: ${none} (no gradient); run the forward pass inside f, e.g. () => losses.meanSquaredError(y, model.predict(x)), not before the call`));
@@ -408,7 +423,7 @@ export function variableGradsOf(op: string, f: () => Tensor, varList?: Trainable
     const t = g[i];
     if (!t) return;
     const key = v.name ?? `x${i}`;
-    if (out[key] !== undefined) drop(new InvalidArgumentError(`${op}: two variables with gradients are named '${key}' (layers of two models with the same name?); give them unique names, or pass a varList`));
+    if (out[key] !== undefined) drop(new InvalidArgumentError(`${op}: two variables with gradients are named '${key}' (layers of two models with the same name?); gradients are keyed by name, so give the layers unique names (or leave name out: each layer then gets its own), or pass a varList with only one of them`));
     out[key] = t;
   });
   return { value, grads: out, vars };

@@ -288,13 +288,28 @@ export function describe(v: unknown): string {
   if (typeof v === 'symbol') return `a symbol (${v.description ?? ''})`;
   if (typeof v === 'function') return 'a function';
   if (typeof v === 'object') {
-    const tf = tfjsTensor(v) ?? foreignTensor(v);
+    const tf = tfjsTensor(v) ?? foreignTensor(v) ?? layerVariable(v);
     if (tf) return tf;
     let name = 'Object';
     try { name = (v as object).constructor?.name ?? 'Object'; } catch { /* a throwing getter or a revoked proxy */ }
     return `an object (${name})`;
   }
   return `${typeof v} ${String(v)}`;
+}
+
+/**
+ * A model's weight (`model.trainableWeights[i]`, a `LayerVariable`) where a tensor goes: TF.js's
+ * LayerVariable is read with `.read()` too. Recognised by its class name and methods (an import
+ * of the class would be a cycle). `undefined` otherwise.
+ */
+function layerVariable(v: object): string | undefined {
+  try {
+    const w = v as { name?: unknown; read?: unknown; write?: unknown; constructor?: { name?: unknown } };
+    if (w.constructor?.name !== 'LayerVariable' || typeof w.read !== 'function' || typeof w.write !== 'function') return undefined;
+    return `a LayerVariable (the model weight ${String(w.name)}), not a tensor: use its value with .read() (inside variableGrads/minimize the gradient still reaches the weight)`;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
