@@ -271,6 +271,34 @@ describe('custom training loops, against neurite', () => {
     [a, b, x, y, opt].forEach((v) => v.dispose());
   });
 
+  // fit's step fuses softmax/sigmoid with their cross-entropy ((p·Σy − y)/n, p − onehot, (p − y)/n);
+  // the tape runs the chain rule through the loss and the activation. One rule each, the same
+  // maths: one SGD step each way gives the same weights (targets that do not sum to 1, label
+  // smoothing, a saturated row where the loss's clip is active).
+  const fused: Array<[string, nr.ActivationSpec, () => nr.Tensor, (y: nr.Tensor, p: nr.Tensor) => nr.Tensor, string | Record<string, unknown>]> = [
+    ['softmax + categoricalCrossentropy, soft targets not summing to 1', 'softmax', () => nr.tensor([[0.2, 0.3, 0.1], [1, 0, 0], [0, 0.5, 0.6], [0.1, 0.1, 0.1]]), (y, p) => nr.losses.categoricalCrossentropy(y, p), 'categoricalCrossentropy'],
+    ['softmax + categoricalCrossentropy, label smoothing', 'softmax', () => nr.tensor([[0, 1, 0], [1, 0, 0], [0, 0, 1], [0, 1, 0]]), (y, p) => nr.losses.categoricalCrossentropy(y, p, { labelSmoothing: 0.2 }), { name: 'categoricalCrossentropy', labelSmoothing: 0.2 }],
+    ['softmax + sparseCategoricalCrossentropy', 'softmax', () => nr.tensor([[2], [0], [1], [2]]), (y, p) => nr.losses.sparseCategoricalCrossentropy(y, p), 'sparseCategoricalCrossentropy'],
+    ['sigmoid + binaryCrossentropy, soft targets', 'sigmoid', () => nr.tensor([[0.2, 1, 0], [0.9, 0.5, 0.1], [1, 1, 0], [0, 0.3, 0.7]]), (y, p) => nr.losses.binaryCrossentropy(y, p), 'binaryCrossentropy'],
+  ];
+  for (const [name, activation, target, loss, compiled] of fused) {
+    it(`one SGD step of minimize equals one trainOnBatch step: ${name}`, () => {
+      const units = 3;
+      const make = () => nr.sequential({ seed: 21, layers: [nr.layers.dense({ inputShape: [4], units: 5, activation: 'tanh' }), nr.layers.dense({ units, activation })] });
+      const [a, b] = [make(), make()];
+      a.compile({ loss: compiled as never, optimizer: nr.optimizers.sgd(0.5) });
+      b.build();
+      // Row 1 saturates the output (large inputs): the clip of the loss is active there.
+      const x = nr.tensor([[0.3, -0.2, 0.5, 0.1], [40, -35, 30, 45], [-0.4, 0.8, 0.2, -0.6], [0.05, 0.1, -0.9, 0.7]]);
+      const y = target();
+      a.trainOnBatch(x, y);
+      const opt = nr.optimizers.sgd(0.5);
+      opt.minimize(() => loss(y, b.predict(x)), false, b.trainableWeights);
+      nr.tidy(() => a.getWeights().forEach((w, i) => close(b.getWeights()[i].dataSync(), w.dataSync(), 2e-5, `${name}: weight ${i}`)));
+      [a, b, x, y, opt].forEach((v) => v.dispose());
+    });
+  }
+
   it('a layer shared by two models is one variable: its gradients from both models add up', () => {
     const shared = nr.layers.dense({ name: 'shared', inputShape: [3], units: 2, activation: 'tanh' });
     const a = nr.sequential({ seed: 1, layers: [shared, nr.layers.dense({ units: 1 })] });
