@@ -915,3 +915,13 @@ describe('names that are keys of every JS object', () => {
     });
   }
 });
+
+describe('layer numbers are checked as the float32 the core computes with', () => {
+  it('a rate that rounds to 1, an epsilon or width that rounds to 0, a stddev that overflows', () => {
+    expect(() => nr.layers.dropout({ rate: 0.99999999 })).toThrow('dropout: rate must be a number in [0, 1) in float32, which the layer computes with; got 0.99999999, which is 1 in float32');
+    expect(() => nr.layers.batchNormalization({ epsilon: 1e-50 })).toThrow(/^batchNormalization: epsilon must be a positive number in float32, .*got 1e-50, which is 0 in float32/);
+    expect(() => nr.layers.rbf({ units: 2, widths: 1e-46 })).toThrow(/^rbf: widths must be a finite number > 0 in float32/);
+    expect(() => nr.layers.gaussianNoise({ stddev: 1e39 })).toThrow(/^gaussianNoise: stddev must be a finite number >= 0 in float32, .*which is Infinity in float32/);
+    expect(nr.layers.dropout({ rate: 0.9999999 }).rate).toBe(0.9999999); // below 1 in float32 too
+  });
+});

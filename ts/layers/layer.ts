@@ -362,11 +362,14 @@ export function sampleShape(kind: string, arg: string, v: unknown, offset = 0): 
   return dims;
 }
 
-/** Throws unless `v` is a number satisfying `ok`. */
+/** Throws unless `v` is a number satisfying `ok`, also as the float32 the core receives. */
 export function checkNumber(op: string, field: string, v: unknown, ok: (x: number) => boolean, what: string): number {
   if (typeof v !== 'number' || !ok(v)) {
     throw new InvalidArgumentError(`${op}: ${field} must be ${what}, got ${describe(v)}`);
   }
+  // The core computes with float32: 0.99999999 is 1 there and 1e-50 is 0.
+  const f = Math.fround(v);
+  if (!ok(f)) throw new InvalidArgumentError(`${op}: ${field} must be ${what} in float32, which the layer computes with; got ${v}, which is ${f} in float32`);
   return v;
 }
 
