@@ -366,13 +366,19 @@ describe('data.csv sources and passes', () => {
     expect(p).toEqual(q);
   });
 
-  it('a Response is read once and its bytes kept for the next passes; a used or failed one is an error', async () => {
+  it('a Response is streamed once: a second pass is an error saying what to pass instead; a used or failed one is an error', async () => {
     const res = await fetch(`${base}/data.csv`);
     const ds = data.csv(res);
     const first = await ds.toArray();
     expect(first.length).toBeGreaterThan(0);
-    expect(await ds.toArray()).toEqual(first);
-    expect(await ds.columnNames()).toEqual(['a', 'b']);
+    expect((await failure(ds.toArray())).message).toBe(
+      "data.csv: a Response's body can be read once, and an earlier pass read this one: for more than one pass (epochs, repeat()), pass a URL, a Blob, bytes or a function returning a fresh Response (data.csv(() => fetch(url)))",
+    );
+    expect(await ds.columnNames()).toEqual(['a', 'b']); // the header the pass read
+    // A function returning a fresh Response makes a pass each time.
+    const fresh = data.csv(() => fetch(`${base}/data.csv`));
+    expect(await fresh.toArray()).toEqual(first);
+    expect(await fresh.toArray()).toEqual(first);
     const used = new Response('a\n1\n');
     await used.text();
     expect((await failure(data.csv(used).toArray())).message).toBe("data.csv: the Response's body was already read; pass a fresh Response (or response.clone())");

@@ -3,8 +3,9 @@
  * object per row keyed by column name, or `{ xs, ys }` when some column is a label.
  *
  * This module is in the main bundle and only checks the arguments and records them (as the
- * other dataset makers do); reading the source, parsing the CSV and making the elements is
- * `csv_parse.ts`, in the dataset chunk loaded when the first pass starts (see `lazy.ts`).
+ * other dataset makers do); reading the source chunk by chunk (`csv_source.ts`), parsing the
+ * CSV and making the elements (`csv_parse.ts`) are in the dataset chunk loaded when the first
+ * pass starts (see `lazy.ts`).
  */
 import { InvalidArgumentError } from '../errors.js';
 import { didYouMean, unknownOption, optionKeys } from '../options.js';
@@ -61,8 +62,35 @@ export interface CSVConfig {
   delimWhitespace?: boolean | undefined;
 }
 
-/** What `data.csv` reads: a URL (fetched), the file's bytes, a `Blob`/`File`, or a `Response`. */
-export type CSVSource = string | WebURL | WebRequest | Uint8Array | ArrayBuffer | WebBlob | WebResponse;
+/**
+ * A stream of byte chunks read with `getReader()`: a `ReadableStream<Uint8Array>` (a
+ * `Response`'s `body`, `blob.stream()`, Deno's `file.readable`, Node's `Readable.toWeb(…)`).
+ */
+export interface CSVByteStream {
+  getReader(): {
+    read(): Promise<{ done: boolean; value?: Uint8Array | undefined }>;
+    cancel(reason?: unknown): Promise<void>;
+    releaseLock(): void;
+  };
+}
+
+/**
+ * What `data.csv` reads at a pass: a URL (fetched), the file's bytes, a `Blob`/`File`, a
+ * `Response`, or a stream of byte chunks — a {@link CSVByteStream} (`ReadableStream`) or an
+ * async iterable of `Uint8Array`s (a Node `Readable` such as `fs.createReadStream(path)`). A
+ * `Response` and a stream can be read once.
+ */
+export type CSVInput = string | WebURL | WebRequest | Uint8Array | ArrayBuffer | WebBlob | WebResponse | CSVByteStream | AsyncIterable<Uint8Array>;
+
+/**
+ * What `data.csv` reads: a {@link CSVInput}, or a function that returns one (or a Promise of
+ * one), called at each pass — how a stream gives more than one pass:
+ * `data.csv(() => fs.createReadStream(path))`.
+ */
+export type CSVSource = CSVInput | (() => CSVInput | PromiseLike<CSVInput>);
+
+/** @internal How a source is read: what {@link sourceKind} tells. */
+export type SourceKind = 'url' | 'bytes' | 'blob' | 'response' | 'stream' | 'iterable' | 'function';
 
 /** One field's value: a number, a string, a column's `default`, or `undefined` when empty. */
 export type CSVValue = number | string | undefined;
@@ -126,17 +154,33 @@ function flag(op: string, name: string, v: unknown, def: boolean): boolean {
   return v;
 }
 
-/** Checks the source: what `data.csv` can read. */
-function checkSource(op: string, source: unknown): CSVSource {
-  if (typeof source === 'string') {
-    if (source.includes('\n')) {
-      throw new InvalidArgumentError(`${op}: source is a string, which is a URL to fetch (as TF.js), but ${describeElement(source)} looks like CSV text; to parse text, pass its bytes: data.csv(new TextEncoder().encode(text))`);
-    }
-    return source;
+/**
+ * @internal How `v` is read, or `null` when it is no source: a `ReadableStream` (anything with
+ * `getReader()`) is read through its reader, and another object with `Symbol.asyncIterator` (a
+ * Node `Readable`) through its iterator.
+ */
+export function sourceKind(v: unknown): SourceKind | null {
+  if (typeof v === 'string' || isA(v, 'URL') || isA(v, 'Request')) return 'url';
+  if (v instanceof Uint8Array || v instanceof ArrayBuffer) return 'bytes';
+  if (isA(v, 'Blob')) return 'blob';
+  if (isA(v, 'Response')) return 'response';
+  if (typeof v === 'function') return 'function';
+  if (v === null || typeof v !== 'object') return null;
+  if (typeof (v as { getReader?: unknown }).getReader === 'function') return 'stream';
+  return typeof (v as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function' ? 'iterable' : null;
+}
+
+const STREAMS = 'a stream of byte chunks also works: a ReadableStream, a Node Readable such as fs.createReadStream(path) or another async iterable';
+
+/** @internal Checks a source: what `data.csv` can read. */
+export function checkSource(op: string, source: unknown): CSVSource {
+  if (typeof source === 'string' && source.includes('\n')) {
+    throw new InvalidArgumentError(`${op}: source is a string, which is a URL to fetch (as TF.js), but ${describeElement(source)} looks like CSV text; to parse text, pass its bytes: data.csv(new TextEncoder().encode(text))`);
   }
-  if (source instanceof Uint8Array || source instanceof ArrayBuffer) return source;
-  for (const name of ['URL', 'Request', 'Blob', 'Response']) if (isA(source, name)) return source as CSVSource;
-  throw new InvalidArgumentError(`${op}: source must be a URL (a string or URL, fetched), the CSV's bytes (a Uint8Array or ArrayBuffer), a Blob or a Response, got ${describeElement(source)}`);
+  if (sourceKind(source) === null) {
+    throw new InvalidArgumentError(`${op}: source must be a URL (a string or URL, fetched), the CSV's bytes (a Uint8Array or ArrayBuffer), a Blob or a Response, got ${describeElement(source)} (${STREAMS}; or a function returning a fresh source at each pass)`);
+  }
+  return source as CSVSource;
 }
 
 /** Checks one entry of `columnConfigs`. */
@@ -198,7 +242,7 @@ export function planCSV(op: string, source: unknown, csvConfig: unknown): CSVPla
 
 /**
  * The dataset {@link csv} makes (TF.js's `CSVDataset`): a {@link Dataset} of the rows of a CSV
- * source with {@link CSVDataset.columnNames}. Its size is unknown (`null`) until read.
+ * source, streamed, with {@link CSVDataset.columnNames}. Its size is unknown (`null`).
  *
  * @example
  * const ds = new data.CSVDataset(bytes, { columnConfigs: { y: { isLabel: true } } });
@@ -213,7 +257,7 @@ export class CSVDataset<T = CSVElement> extends Dataset<T> {
    * `data.csv(source, csvConfig)`, which see.
    *
    * @example
-   * const ds = new data.CSVDataset(await fs.readFile('iris.csv'));
+   * const ds = new data.CSVDataset(() => fs.createReadStream('iris.csv'));
    */
   constructor(source: CSVSource, csvConfig?: CSVConfig) {
     const plan = planCSV('data.csv', source, csvConfig);
@@ -224,7 +268,10 @@ export class CSVDataset<T = CSVElement> extends Dataset<T> {
   /**
    * The names of the columns the elements hold, as TF.js's: `columnNames` when given, else the
    * header's; with `configuredColumnsOnly`, those in `columnConfigs` (in the CSV's order).
-   * Reads the header from the source (fetching a URL) the first time when it needs it.
+   * Reads the header line from the source (fetching a URL), and no more, the first time it
+   * needs it. A stream (read once) is kept open at the first row for the first pass, so
+   * `columnNames()` then `fitDataset` reads it once; a stream a source function returns is
+   * closed after its header, and the pass opens another.
    *
    * @example
    * const n = (await ds.columnNames()).length - 1; // features: all columns but the label
@@ -239,14 +286,31 @@ export class CSVDataset<T = CSVElement> extends Dataset<T> {
 }
 
 /**
- * A dataset of the rows of a CSV file (TF.js's `tf.data.csv`). `source` is a URL (a string or
- * `URL`, fetched with `fetch` at each pass, as TF.js; in Node pass a file's bytes instead:
- * Node's `fetch` does not read `file:` URLs), the file's contents as a `Uint8Array` or
- * `ArrayBuffer` (UTF-8; a byte-order mark is skipped), a `Blob`/`File`, or a `Response` (read
- * once, its bytes kept for the next passes). Each pass reads the source anew. A response whose
- * `Content-Type` is `text/html` is an error naming the URL (TF.js parses the page as CSV): a web
- * app's server answers a path it has no file for with its HTML page and status 200; any other
- * type, or none, is read.
+ * A dataset of the rows of a CSV file (TF.js's `tf.data.csv`), streamed: a pass reads the
+ * source chunk by chunk and decodes it as UTF-8 as it comes (a byte-order mark is skipped), so
+ * it holds the chunk the source gave, up to 64 kB of its text (more only for a longer record)
+ * and a row, whatever the file's size; stopping early (`take(n)`, a `break`, an error) cancels
+ * the read.
+ *
+ * `source` is one of:
+ * - a URL (a string, `URL` or `Request`), fetched with `fetch` at each pass as TF.js does, its
+ *   body read as it downloads. Node's `fetch` does not read `file:` URLs: pass a stream;
+ * - the file's bytes, a `Uint8Array` (a Node `Buffer`) or `ArrayBuffer`, read in place at each
+ *   pass; a `Blob`/`File`, read through `blob.stream()` at each pass;
+ * - a stream of byte chunks: a `ReadableStream<Uint8Array>` (a `Response`'s `body`, Deno's
+ *   `file.readable`) or an async iterable of `Uint8Array`s (a Node `Readable` such as
+ *   `fs.createReadStream(path)`); or a `Response`, whose body is such a stream. A stream can be
+ *   read once: a second pass (a second epoch, `repeat()`) is an error saying so, not an empty
+ *   pass;
+ * - a function returning any of these (or a Promise of one), called at each pass: how a stream
+ *   gives every epoch, `data.csv(() => fs.createReadStream(path))` or
+ *   `data.csv(() => fetch(url, init))`.
+ *
+ * A response whose `Content-Type` is `text/html` is an error naming the URL (TF.js parses the
+ * page as CSV): a web app's server answers a path it has no file for with its HTML page and
+ * status 200; any other type, or none, is read. A source that fails midway (a dropped
+ * connection, a stream that errors) ends the pass with an error naming it and how many bytes
+ * were read, the source's own error as its `cause`; the rows before it were given.
  *
  * Each element is an object keyed by column name, or, when some column of `columnConfigs` has
  * `isLabel: true`, `{ xs: features, ys: labels }`. A field that parses as a number is a
@@ -255,12 +319,17 @@ export class CSVDataset<T = CSVElement> extends Dataset<T> {
  * breaks inside quotes); CRLF and LF line ends and a last line break are read; blank lines are
  * skipped. A malformed row (fields more or fewer than the columns, an empty required field, a
  * value not of its column's dtype, an unclosed quote) is an error naming its line and column.
+ * Chunk boundaries change none of this: a stream parses as its bytes in one buffer do.
  *
  * @example
- * const ds = data.csv(await fs.readFile('housing.csv'), { columnConfigs: { medv: { isLabel: true } } })
+ * // Node: a file of any size, one epoch per fresh stream.
+ * const ds = data.csv(() => fs.createReadStream('housing.csv'), { columnConfigs: { medv: { isLabel: true } } })
  *   .map(({ xs, ys }) => ({ xs: Object.values(xs), ys: Object.values(ys) }))
  *   .batch(10);
  * await model.fitDataset(ds, { epochs: 3 });
+ * // A browser: a URL (fetched at each pass) or a File from an <input>.
+ * const rows = data.csv('https://example.com/housing.csv');
+ * const picked = data.csv(input.files[0]);
  */
 export function csv<const C extends CSVConfig = {}>(source: CSVSource, csvConfig?: C): CSVDataset<CSVElementOf<C>> {
   return new CSVDataset<CSVElementOf<C>>(source, csvConfig);

@@ -1,80 +1,17 @@
 /**
  * The CSV reader behind `data.csv` (see `csv.ts`), in the dataset chunk loaded when the first
- * pass starts (see `lazy.ts`): reading the source (fetching a URL, decoding bytes as UTF-8),
- * splitting the text into records (RFC 4180 quoting), checking the columns against the config
- * and making each row's element.
+ * pass starts (see `lazy.ts`): decoding the source's chunks as UTF-8 as they come
+ * (`csv_source.ts` reads them), splitting the text into records (RFC 4180 quoting) across chunk
+ * boundaries, checking the columns against the config and making each row's element. A pass
+ * holds the text window being read (about one chunk, more only for a record longer than that)
+ * and the row it makes, whatever the file's size.
  */
 import { InvalidArgumentError } from '../errors.js';
 import { didYouMean } from '../options.js';
 import { done, LazyIterator, type Next } from './iterator.js';
-import type { ColumnPlan, CSVPlan, CSVSource, CSVValue } from './csv.js';
-
-const isA = (v: unknown, name: string): boolean => {
-  const C = (globalThis as Record<string, unknown>)[name];
-  return typeof C === 'function' && v instanceof (C as new () => unknown);
-};
-
-/** The bytes of each `Response` source: a body can be read once, so later passes reuse them. */
-const responses = new WeakMap<Response, Promise<ArrayBuffer>>();
-
-const status = (res: Response): string => `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
-
-/**
- * Refuses a response whose `Content-Type` is `text/html`: a web page, not CSV — most often a
- * single-page app's server answering a path it has no file for with its `index.html` (status
- * 200). Every other type (`text/csv`, `text/plain`, `application/octet-stream`, none) is read.
- */
-function checkNotHTML(op: string, what: string, res: Response): void {
-  const type = res.headers?.get?.('content-type') ?? null;
-  if (type === null || type.split(';')[0].trim().toLowerCase() !== 'text/html') return;
-  throw new InvalidArgumentError(`${op}: ${what}: the server sent text/html, not CSV (Content-Type: ${type}) — is the path right? A web app's server often answers a missing file with its HTML page`);
-}
-
-/** Fetches a URL source; a failure names the URL (and says what to do for a file). */
-async function fetchBytes(op: string, input: string | URL | Request): Promise<ArrayBuffer> {
-  const url = typeof input === 'string' ? input : isA(input, 'URL') ? (input as URL).href : (input as Request).url;
-  let res: Response;
-  try {
-    res = await fetch(isA(input, 'Request') ? (input as Request).clone() : input);
-  } catch (e) {
-    const err = e as { name?: string; message?: string; cause?: { message?: string } };
-    const why = `[${err?.name ?? 'Error'}: ${err?.message ?? String(e)}${err?.cause?.message ? `: ${err.cause.message}` : ''}]`;
-    if (/^file:/i.test(url)) {
-      throw new InvalidArgumentError(`${op}: cannot fetch ${url}: this runtime's fetch does not read file: URLs (Node's does not); pass the file's bytes instead, e.g. data.csv(await fs.readFile(path)) ${why}`);
-    }
-    const relative = !/^[a-z][a-z0-9+.-]*:/i.test(url) && typeof (globalThis as { location?: unknown }).location === 'undefined';
-    const hint = relative ? ' (a string source is a URL, as in TF.js; to read a local file pass its bytes, e.g. data.csv(await fs.readFile(path)))' : '';
-    throw new InvalidArgumentError(`${op}: fetching ${url} failed ${why}${hint}`);
-  }
-  if (!res.ok) throw new InvalidArgumentError(`${op}: fetching ${url} failed: ${status(res)}`);
-  try {
-    checkNotHTML(op, `fetching ${url}`, res);
-  } catch (e) {
-    await res.body?.cancel().catch(() => {}); // the page is not read: free the connection
-    throw e;
-  }
-  return res.arrayBuffer();
-}
-
-/** The bytes of a source, read anew (a `Response` only once). */
-async function sourceBytes(op: string, source: CSVSource): Promise<ArrayBuffer | Uint8Array> {
-  if (source instanceof Uint8Array || source instanceof ArrayBuffer) return source;
-  if (isA(source, 'Response')) {
-    const res = source as Response;
-    let p = responses.get(res);
-    if (p === undefined) {
-      if (!res.ok) throw new InvalidArgumentError(`${op}: the Response${res.url ? ` from ${res.url}` : ''} is ${status(res)}, not a CSV`);
-      if (res.bodyUsed) throw new InvalidArgumentError(`${op}: the Response's body was already read; pass a fresh Response (or response.clone())`);
-      checkNotHTML(op, `the Response${res.url ? ` from ${res.url}` : ''}`, res);
-      p = res.arrayBuffer();
-      responses.set(res, p);
-      p.catch(() => responses.delete(res));
-    }
-    return p;
-  }
-  if (isA(source, 'Blob')) return (source as Blob).arrayBuffer();
-  return fetchBytes(op, source as string | URL | Request);
-}
+import { checkSource, sourceKind, type ColumnPlan, type CSVInput, type CSVPlan, type CSVValue } from './csv.js';
+import { openChunks, type ByteChunks } from './csv_source.js';
+import { describeElement } from './describe.js';
 
 /** A record: its fields and the (1-based) line it starts on. */
 export interface CSVRecord {
@@ -83,88 +20,247 @@ export interface CSVRecord {
 }
 
 /**
- * @internal Reads records from CSV text one at a time (RFC 4180): fields are separated by
- * `delimiter` (or, when it is `null`, by runs of spaces and tabs, leading and trailing ones
- * ignored) and records by LF or CRLF; a field that starts with `"` is quoted — it may hold
- * delimiters, line breaks and doubled quotes (`""` for `"`), and text after its closing quote
- * is kept (as Python's `csv`). Blank lines are skipped.
+ * The most bytes decoded at once: a larger chunk (bytes given whole, a stream's big chunk) is
+ * decoded in windows of this size, so the text a pass holds stays near it.
+ */
+const WINDOW = 1 << 16;
+
+const QUOTE = 0x22;
+const LF = 0x0a;
+const CR = 0x0d;
+const SPACE = 0x20;
+const TAB = 0x09;
+
+/** The end of the spaces and tabs from `i`. */
+function skipBlanks(t: string, i: number, n: number): number {
+  while (i < n) {
+    const c = t.charCodeAt(i);
+    if (c !== SPACE && c !== TAB) break;
+    i++;
+  }
+  return i;
+}
+
+/**
+ * Whether a line ends at `i` of the `n` characters of `t`: 1 at LF, CRLF, or a CR that ends the
+ * text; 2 at the end of the text; 0 elsewhere; -1 when it cannot be told yet (the end of the
+ * text read so far, or a CR there, before the source's end).
+ */
+function eolAt(t: string, i: number, n: number, final: boolean): number {
+  if (i >= n) return final ? 2 : -1;
+  const c = t.charCodeAt(i);
+  if (c === LF) return 1;
+  if (c !== CR) return 0;
+  if (i + 1 < n) return t.charCodeAt(i + 1) === LF ? 1 : 0;
+  return final ? 1 : -1;
+}
+
+/**
+ * @internal Reads records from a source's bytes one at a time (RFC 4180), decoding them as
+ * UTF-8 as they come (a byte-order mark at the start is skipped; a character split between two
+ * chunks is whole): fields are separated by `delimiter` (or, when it is `null`, by runs of
+ * spaces and tabs, leading and trailing ones ignored) and records by LF or CRLF; a field that
+ * starts with `"` is quoted — it may hold delimiters, line breaks and doubled quotes (`""` for
+ * `"`), and text after its closing quote is kept (as Python's `csv`). Blank lines are skipped.
+ *
+ * The text read so far is a window: {@link CSVReader.take} gives the next record when the
+ * window holds all of it, and {@link CSVReader.fill} moves the window on (keeping the part of a
+ * record not read yet). A record is read from its start again when it did not fit, so `fill`
+ * at least doubles what is left, and a record spanning many chunks costs a few reads of it.
  */
 export class CSVReader {
+  #text = '';
   #pos = 0;
   /** The line the next record starts on (1-based). */
   #line = 1;
-  constructor(private readonly text: string, private readonly delimiter: string | null, private readonly op: string) {}
+  /** Whether the source has ended: `#text` holds the rest of the CSV. */
+  #ended = false;
+  readonly #decoder = new TextDecoder('utf-8');
+  /** The part of the last chunk not decoded yet. */
+  #chunk: Uint8Array | null = null;
+  #at = 0;
+  /**
+   * After a fill that kept the start of a record: the text it added, which begins at `#joint` of
+   * `#text`. The joined string is read only up to there: V8 reads a flat string (what
+   * `TextDecoder` gives) faster than a joined one.
+   */
+  #added: string | null = null;
+  #joint = 0;
+  /** The delimiter's char code, or -1 for runs of spaces and tabs. */
+  readonly #delim: number;
 
-  /** The next non-blank record, or `null` at the end of the text. */
-  next(): CSVRecord | null {
-    while (this.#pos < this.text.length) {
+  constructor(private readonly chunks: ByteChunks, delimiter: string | null, private readonly op: string) {
+    this.#delim = delimiter === null ? -1 : delimiter.charCodeAt(0);
+  }
+
+  /**
+   * The next non-blank record; `null` at the end of the CSV; `undefined` when the text read so
+   * far ends inside it (call {@link CSVReader.fill}, then again).
+   */
+  take(): CSVRecord | null | undefined {
+    for (;;) {
+      if (this.#added !== null && this.#pos >= this.#joint) {
+        // Past the record that did not fit: read the decoded text itself, a flat string.
+        this.#text = this.#added;
+        this.#pos -= this.#joint;
+        this.#added = null;
+      }
+      if (this.#pos >= this.#text.length) return this.#ended ? null : undefined;
       const line = this.#line;
       const fields = this.#record();
+      if (fields === undefined) {
+        this.#line = line;
+        return undefined;
+      }
       if (fields.length > 0) return { fields, line };
     }
-    return null;
   }
 
-  /** Whether a line ends at `i` (LF, CRLF, or a CR that ends the text). */
-  #eol(i: number): boolean {
-    const c = this.text[i];
-    return c === '\n' || (c === '\r' && (i + 1 === this.text.length || this.text[i + 1] === '\n'));
+  /** The next non-blank record, or `null` at the end of the CSV (reading the source as needed). */
+  async next(): Promise<CSVRecord | null> {
+    let r = this.take();
+    while (r === undefined) {
+      await this.fill();
+      r = this.take();
+    }
+    return r;
   }
 
-  #isDelimiter(c: string): boolean {
-    return this.delimiter === null ? c === ' ' || c === '\t' : c === this.delimiter;
-  }
-
-  #skipBlanks(i: number): number {
-    if (this.delimiter === null) while (this.text[i] === ' ' || this.text[i] === '\t') i++;
-    return i;
-  }
-
-  /** The end of the unquoted text from `i`: the next delimiter, line end or the end of the text. */
-  #fieldEnd(i: number): number {
-    const n = this.text.length;
-    while (i < n && !this.#isDelimiter(this.text[i]) && !this.#eol(i)) i++;
-    return i;
-  }
-
-  /** The fields of the record at the position (none for a blank line); moves past its line end. */
-  #record(): string[] {
-    const t = this.text;
-    const n = t.length;
-    const fields: string[] = [];
-    let i = this.#skipBlanks(this.#pos);
-    if (i < n && !this.#eol(i)) {
-      for (;;) {
-        let value = '';
-        if (t[i] === '"') {
-          const opened = this.#line;
-          i++;
-          for (;;) {
-            const j = t.indexOf('"', i);
-            if (j < 0) throw new InvalidArgumentError(`${this.op}: unterminated quoted field: the '"' opened on line ${opened} is never closed`);
-            const part = t.slice(i, j);
-            for (let k = part.indexOf('\n'); k >= 0; k = part.indexOf('\n', k + 1)) this.#line++;
-            value += part;
-            i = j + 1;
-            if (t[i] !== '"') break;
-            value += '"';
-            i++;
-          }
+  /**
+   * Reads on: keeps the text not taken yet and adds at least as much again from the source
+   * (all of it when the source ends).
+   */
+  async fill(): Promise<void> {
+    const rest = this.#text.length - this.#pos;
+    let add = '';
+    while (!this.#ended && add.length <= rest) {
+      if (this.#chunk === null) {
+        const chunk = await this.chunks.next();
+        if (chunk === null) {
+          add += this.#decoder.decode();
+          this.#ended = true;
+          break;
         }
-        const end = this.#fieldEnd(i);
-        value += t.slice(i, end);
-        fields.push(value);
-        i = this.#skipBlanks(end);
-        if (i >= n || this.#eol(i)) break;
-        if (this.delimiter !== null) i++;
+        this.#chunk = chunk;
+        this.#at = 0;
       }
+      const end = Math.min(this.#chunk.length, this.#at + WINDOW);
+      add += this.#decoder.decode(this.#chunk.subarray(this.#at, end), { stream: true });
+      this.#at = end;
+      if (end >= this.#chunk.length) this.#chunk = null;
+    }
+    if (rest > 0) {
+      this.#text = this.#text.slice(this.#pos) + add;
+      this.#added = add;
+      this.#joint = rest;
+    } else {
+      this.#text = add;
+      this.#added = null;
+    }
+    this.#pos = 0;
+  }
+
+  /** Stops reading: frees the source (cancels a stream). */
+  close(): Promise<void> {
+    this.#chunk = null;
+    return this.chunks.close();
+  }
+
+  /**
+   * The fields of the record at the position (none for a blank line), moving past its line end;
+   * `undefined`, moving nothing, when the text read so far ends before the record does. (Small,
+   * with the scans in functions of their own, so that V8 inlines it into the pass's `pull`.)
+   */
+  #record(): string[] | undefined {
+    const t = this.#text;
+    const n = t.length;
+    const final = this.#ended;
+    const d = this.#delim;
+    const fields: string[] = [];
+    let i = d < 0 ? skipBlanks(t, this.#pos, n) : this.#pos;
+    let eol = eolAt(t, i, n, final);
+    if (eol < 0) return undefined;
+    while (eol === 0) {
+      let value = '';
+      if (t.charCodeAt(i) === QUOTE) {
+        const quoted = this.#quoted(t, i + 1, final);
+        if (quoted === undefined) return undefined;
+        value = quoted;
+        i = this.#after;
+      }
+      const end = fieldEnd(t, i, n, final, d);
+      if (end < 0) return undefined;
+      value += t.slice(i, end);
+      fields.push(value);
+      i = d < 0 ? skipBlanks(t, end, n) : end;
+      eol = eolAt(t, i, n, final);
+      if (eol < 0) return undefined;
+      if (eol === 0 && d >= 0) i++; // past the delimiter
     }
     if (i < n) {
-      i += t[i] === '\r' ? 2 : 1;
+      i += t.charCodeAt(i) === CR ? 2 : 1;
       this.#line++;
     }
     this.#pos = i;
     return fields;
+  }
+
+  /** Where the last quoted field ended: just past its closing quote. */
+  #after = 0;
+
+  /**
+   * The value of the quoted field whose text starts at `i` (past its opening quote), with the
+   * lines it spans counted and {@link CSVReader.#after} set; `undefined` when the text read so
+   * far ends inside it.
+   */
+  #quoted(t: string, i: number, final: boolean): string | undefined {
+    const opened = this.#line;
+    let value = '';
+    for (;;) {
+      const j = t.indexOf('"', i);
+      if (j < 0) {
+        if (!final) return undefined;
+        throw new InvalidArgumentError(`${this.op}: unterminated quoted field: the '"' opened on line ${opened} is never closed`);
+      }
+      const part = t.slice(i, j);
+      for (let k = part.indexOf('\n'); k >= 0; k = part.indexOf('\n', k + 1)) this.#line++;
+      value += part;
+      i = j + 1;
+      if (i >= t.length && !final) return undefined; // a '"' next would be a doubled quote
+      if (t.charCodeAt(i) !== QUOTE) break;
+      value += '"';
+      i++;
+    }
+    this.#after = i;
+    return value;
+  }
+}
+
+/**
+ * The end of the unquoted text from `i` of the `n` characters of `t`: the next delimiter (`d`,
+ * or a space or tab when `d` is -1) or line end (a CR not before a LF is text); -1 when the
+ * text read so far ends first, before the source's end.
+ */
+function fieldEnd(t: string, i: number, n: number, final: boolean, d: number): number {
+  for (;;) {
+    if (d >= 0) {
+      while (i < n) {
+        const c = t.charCodeAt(i);
+        if (c === d || c === LF || c === CR) break;
+        i++;
+      }
+    } else {
+      while (i < n) {
+        const c = t.charCodeAt(i);
+        if (c === SPACE || c === TAB || c === LF || c === CR) break;
+        i++;
+      }
+    }
+    if (i >= n) return final ? n : -1;
+    if (t.charCodeAt(i) !== CR) return i;
+    if (i + 1 >= n) return final ? i : -1;
+    if (t.charCodeAt(i + 1) === LF) return i;
+    i++;
   }
 }
 
@@ -226,14 +322,18 @@ function put(o: Record<string, CSVValue>, key: string, v: CSVValue): void {
   else o[key] = v;
 }
 
-/** A pass over the records of a CSV text: one element per row. */
+/** A pass over the records of a CSV source: one element per row. Closing it early (`take`, `break`) or a failure stops reading the source. */
 class CSVIterator<T> extends LazyIterator<T> {
   constructor(private readonly reader: CSVReader, private readonly layout: Layout, private readonly p: CSVPlan) {
     super();
   }
 
   protected async pull(): Promise<Next<T>> {
-    const r = this.reader.next();
+    let r = this.reader.take();
+    while (r === undefined) {
+      await this.reader.fill();
+      r = this.reader.take();
+    }
     if (r === null) return done();
     const { names, columns, labeled } = this.layout;
     const { op } = this.p;
@@ -249,29 +349,121 @@ class CSVIterator<T> extends LazyIterator<T> {
     for (const { index, name, config } of columns) put(config?.isLabel ? ys : xs, name, parseValue(op, r.fields[index], name, config, r.line));
     return { value: (labeled ? { xs, ys } : xs) as T, done: false };
   }
-}
 
-/** Reads the source and, with a header, the header line: the reader at the first row, and the layout. */
-async function start(p: CSVPlan): Promise<{ reader: CSVReader; layout: Layout }> {
-  const bytes = await sourceBytes(p.op, p.source);
-  const reader = new CSVReader(new TextDecoder('utf-8').decode(bytes), p.delimiter, p.op);
-  let header: string[] | null = null;
-  if (p.hasHeader) {
-    const first = reader.next();
-    if (first === null) throw new InvalidArgumentError(`${p.op}: the CSV is empty: there is no header line (hasHeader is true)`);
-    header = first.fields;
+  protected override async release(): Promise<void> {
+    await this.reader.close();
   }
-  return { reader, layout: layout(p, header) };
 }
 
-/** @internal A pass of `data.csv`: reads the source anew and gives its rows. */
+/** A reader at the first row, and the header line's fields (`null` without a header). */
+interface Opened {
+  reader: CSVReader;
+  header: string[] | null;
+}
+
+/** Starts reading `source` and, with a header, reads the header line (only that). */
+async function open(p: CSVPlan, source: CSVInput): Promise<Opened> {
+  const reader = new CSVReader(await openChunks(p.op, source), p.delimiter, p.op);
+  try {
+    let header: string[] | null = null;
+    if (p.hasHeader) {
+      const first = await reader.next();
+      if (first === null) throw new InvalidArgumentError(`${p.op}: the CSV is empty: there is no header line (hasHeader is true)`);
+      header = first.fields;
+    }
+    return { reader, header };
+  } catch (err) {
+    await reader.close();
+    throw err;
+  }
+}
+
+/**
+ * A source that can be read once (a `Response`, a stream): the dataset that read it, its header,
+ * and the reader `columnNames()` opened, kept at the first row for the first pass (`null` once a
+ * pass took it). A second pass is an error, not an empty one.
+ */
+interface Once {
+  plan: CSVPlan;
+  header: Promise<string[] | null>;
+  parked: Promise<Opened> | null;
+}
+
+/** The sources that can be read once and have been, by source. */
+const onces = new WeakMap<object, Once>();
+
+/** Starts the one read of a one-shot `source`, for `p`. */
+function readOnce(p: CSVPlan, source: object): Once {
+  const opened = open(p, source as CSVInput);
+  const header = opened.then((o) => o.header);
+  header.catch(() => {}); // the failure is reported by whoever awaits the reader or the header
+  const once = { plan: p, header, parked: opened };
+  onces.set(source, once);
+  return once;
+}
+
+/** The error for a second read of a one-shot source. */
+function readTwice(p: CSVPlan, source: object, made: boolean): InvalidArgumentError {
+  const what = sourceKind(source) === 'response' ? "a Response's body" : 'a stream';
+  if (made) return new InvalidArgumentError(`${p.op}: the source function returned a stream that was read before; ${what} can be read once, so the function must return a fresh one at each call`);
+  const fresh = sourceKind(source) === 'response' ? 'a function returning a fresh Response (data.csv(() => fetch(url)))' : 'a function returning a fresh stream (data.csv(() => fs.createReadStream(path)))';
+  return new InvalidArgumentError(`${p.op}: ${what} can be read once, and an earlier pass read this one: for more than one pass (epochs, repeat()), pass a URL, a Blob, bytes or ${fresh}`);
+}
+
+/** The source of a pass: the function's result, checked, when the source is a function. */
+async function sourceOf(p: CSVPlan): Promise<{ source: CSVInput; made: boolean }> {
+  if (typeof p.source !== 'function') return { source: p.source, made: false };
+  const made = await p.source();
+  const kind = sourceKind(made);
+  if (kind === null || kind === 'function') {
+    throw new InvalidArgumentError(`${p.op}: the source function must return a URL, the CSV's bytes, a Blob, a Response or a stream of byte chunks (or a Promise of one), got ${describeElement(made)}`);
+  }
+  return { source: checkSource(p.op, made) as CSVInput, made: true };
+}
+
+const oneShot = (source: CSVInput): source is CSVInput & object => {
+  const kind = sourceKind(source);
+  return kind === 'response' || kind === 'stream' || kind === 'iterable';
+};
+
+/** The reader of a one-shot source's one read (the one `columnNames()` opened, if it did); a second is an error. */
+function takeOnce(p: CSVPlan, source: CSVInput & object, made: boolean): Promise<Opened> {
+  const once = onces.get(source) ?? readOnce(p, source);
+  if (once.plan !== p || once.parked === null) throw readTwice(p, source, made);
+  const opened = once.parked;
+  once.parked = null;
+  return opened;
+}
+
+/** @internal A pass of `data.csv`: reads the source anew (a one-shot source once) and gives its rows. */
 export async function csvPass<T>(p: CSVPlan): Promise<LazyIterator<T>> {
-  const { reader, layout: l } = await start(p);
+  const { source, made } = await sourceOf(p);
+  const { reader, header } = await (oneShot(source) ? takeOnce(p, source, made) : open(p, source));
+  let l: Layout;
+  try {
+    l = layout(p, header);
+  } catch (err) {
+    await reader.close();
+    throw err;
+  }
   return new CSVIterator<T>(reader, l, p);
 }
 
-/** @internal `CSVDataset.columnNames()`: reads the header when there is one. */
+/**
+ * @internal `CSVDataset.columnNames()`: reads the header line when there is one (and no more).
+ * A one-shot source's reader is kept at the first row for the first pass; one that a source
+ * function made is closed, as a re-readable source's.
+ */
 export async function csvColumnNames(p: CSVPlan): Promise<string[]> {
-  const l = p.hasHeader ? (await start(p)).layout : layout(p, null);
-  return l.columns.map((c) => c.name);
+  const names = (header: string[] | null): string[] => layout(p, header).columns.map((c) => c.name);
+  if (!p.hasHeader) return names(null);
+  const { source, made } = await sourceOf(p);
+  if (oneShot(source) && !made) {
+    const once = onces.get(source) ?? readOnce(p, source);
+    if (once.plan !== p) throw readTwice(p, source, made);
+    return names(await once.header);
+  }
+  const { reader, header } = await (oneShot(source) ? takeOnce(p, source, made) : open(p, source));
+  await reader.close();
+  return names(header);
 }

@@ -10,6 +10,9 @@
  * await model.fitDataset(ds, { epochs: 5 });
  */
 export { Dataset, array, generator, zip, type Batched, type DatasetContainer, type Zipped } from './dataset.js';
-export { CSVDataset, csv, type ColumnConfig, type CSVConfig, type CSVDtype, type CSVElement, type CSVElementOf, type CSVLabeledRow, type CSVRow, type CSVSource, type CSVValue } from './csv.js';
+export {
+  CSVDataset, csv, type ColumnConfig, type CSVByteStream, type CSVConfig, type CSVDtype, type CSVElement, type CSVElementOf, type CSVInput, type CSVLabeledRow, type CSVRow,
+  type CSVSource, type CSVValue,
+} from './csv.js';
 export { LazyIterator, type Next, type IteratorLike } from './iterator.js';
 export { DEFAULT_SHUFFLE_SEED } from './random.js';
