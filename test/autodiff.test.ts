@@ -141,7 +141,7 @@ describe('grad API', () => {
 
   it('errors: nesting, non-tensor results, non-scalar variableGrads', () => {
     const x = nr.tensor([1, 2]);
-    expect(() => nr.grad((t) => nr.grad((u) => u.sum())(t))(x)).toThrow(/cannot be nested/);
+    expect(() => nr.grad((t) => nr.grad((u) => u.sum())(t))(x)).toThrow(/cannot be nested, so higher-order gradients \(a gradient of a gradient, such as a gradient penalty\) are not supported yet/);
     expect(() => nr.grad(() => 3 as unknown as nr.Tensor)(x)).toThrow(/f must return a Tensor, got 3/);
     expect(() => nr.grad(42 as never)).toThrow(/f must be a function/);
     const v = nr.variable(nr.tensor([1, 2]), true, 'v_err');

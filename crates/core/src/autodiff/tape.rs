@@ -128,7 +128,7 @@ impl LayersRecord {
         if now.len() != self.weights.len() || now.iter().zip(&self.weights).any(|(a, b)| !a.same_values(b)) {
             return Err(Error::invalid(
                 "grad",
-                format!("the model's weights changed between {op} and the gradient (trainOnBatch, setWeights, an optimizer step, or apply with training, which updates moving statistics, inside the function); the gradient of {op} is taken at the weights it ran with: change them outside grad"),
+                format!("the model's weights changed between {op} and the gradient (trainOnBatch, setWeights, an optimizer step, or apply with training, which updates moving statistics (run it before {op}), inside the function); the gradient of {op} is taken at the weights it ran with: change them outside grad"),
             ));
         }
         seq.trace_gradient(x, g, self.range.clone(), self.mode, self.primed.as_deref(), need_dx)

@@ -121,6 +121,21 @@ impl Dense {
         let norm = self.cfg.activity_regularizer.map_or(0.0, |r| r.activity_penalty(y));
         norm + self.cfg.kl_sparsity.map_or(0.0, |k| k.penalty(y.data(), self.cfg.units))
     }
+
+    /// `dy += dP/dy` for both activity penalties of the kept output `y` (a fitting forward
+    /// only). Shared by the normal and the fused-loss backward paths.
+    fn add_activity_grads(&self, y: &Tensor, dy: &mut Tensor) -> Result<()> {
+        if !self.penalized {
+            return Ok(());
+        }
+        if let Some(r) = self.cfg.activity_regularizer {
+            r.add_activity_grad(y, dy.try_data_mut("dense")?);
+        }
+        if let Some(k) = self.cfg.kl_sparsity {
+            k.add_grad(y.data(), self.cfg.units, dy.try_data_mut("dense")?);
+        }
+        Ok(())
+    }
 }
 
 impl Layer for Dense {
@@ -182,12 +197,7 @@ impl Layer for Dense {
     fn backward(&mut self, mut dy: Tensor) -> Result<Tensor> {
         let z = self.z.take().ok_or_else(|| Error::Internal { msg: "dense backward without a training forward".into() })?;
         let y = self.y.take().expect("saved with z");
-        if let (Some(r), true) = (self.cfg.activity_regularizer, self.penalized) {
-            r.add_activity_grad(&y, dy.try_data_mut("dense")?);
-        }
-        if let (Some(k), true) = (self.cfg.kl_sparsity, self.penalized) {
-            k.add_grad(y.data(), self.cfg.units, dy.try_data_mut("dense")?);
-        }
+        self.add_activity_grads(&y, &mut dy)?;
         let dz = activation_backward("dense", &self.cfg.activation, &z, &y, dy, self.cfg.units)?;
         self.backward_from_z(dz)
     }
@@ -218,18 +228,12 @@ impl Layer for Dense {
 
     fn backward_pre_activation(&mut self, mut dz: Tensor) -> Result<Tensor> {
         let (z, y) = (self.z.take(), self.y.take());
-        if self.has_activity_regularizer() {
+        if self.penalized && self.has_activity_regularizer() {
             // The fused loss gradient skips the activation, but the activity penalty is on
             // its output: add act'(z)·dP/dy.
             let (z, y) = z.zip(y).ok_or_else(|| Error::Internal { msg: "dense backward without a training forward".into() })?;
             let mut dy = Tensor::zeros("dense", y.shape().clone())?;
-            if let Some(r) = self.cfg.activity_regularizer {
-                let batch = z.dims().first().copied().unwrap_or(1).max(1);
-                r.add_grad(y.data(), dy.data_mut(), 1.0 / batch as f32);
-            }
-            if let Some(k) = self.cfg.kl_sparsity {
-                k.add_grad(y.data(), self.cfg.units, dy.data_mut());
-            }
+            self.add_activity_grads(&y, &mut dy)?;
             let extra = activation_backward("dense", &self.cfg.activation, &z, &y, dy, self.cfg.units)?;
             for (d, e) in dz.try_data_mut("dense")?.iter_mut().zip(extra.data()) {
                 *d += e;

@@ -117,8 +117,11 @@ impl Metric {
                 let hits = pred.chunks_exact(cols).zip(target).filter(|(p, &t)| argmax(p) as f32 == t).count();
                 hits as f32 / rows.max(1) as f32
             }
-            Metric::MeanSquaredError => pred.iter().zip(target).map(|(p, t)| (p - t) * (p - t)).sum::<f32>() / n,
-            Metric::MeanAbsoluteError => pred.iter().zip(target).map(|(p, t)| (p - t).abs()).sum::<f32>() / n,
+            // The losses' own forward (a float64 sum): `compile({ loss: 'mse', metrics: ['mse'] })`
+            // reports one number twice, not two roundings of it.
+            Metric::MeanSquaredError if !pred.is_empty() => crate::losses::mse::forward(pred, target, 1, pred.len()),
+            Metric::MeanAbsoluteError if !pred.is_empty() => crate::losses::mae::forward(pred, target, 1, pred.len()),
+            Metric::MeanSquaredError | Metric::MeanAbsoluteError => 0.0,
             Metric::AccuracyByShape => Metric::by_shape(cols).compute(pred, target, cols),
         }
     }
@@ -127,6 +130,19 @@ impl Metric {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mse_and_mae_metrics_are_the_losses_values() {
+        // 3000 values whose float32 running sum rounds differently from the float64 one.
+        let pred: Vec<f32> = (0..3000).map(|i| ((i * 37 % 101) as f32) * 0.013 + 0.1).collect();
+        let target: Vec<f32> = (0..3000).map(|i| ((i * 53 % 97) as f32) * 0.011).collect();
+        let l = Loss::MeanSquaredError;
+        let mse = Metric::from_abi(Metric::ABI_NAMES.iter().position(|&n| n == "mse").unwrap() as u32, &l).unwrap();
+        let mae = Metric::from_abi(Metric::ABI_NAMES.iter().position(|&n| n == "mae").unwrap() as u32, &l).unwrap();
+        assert_eq!(mse.compute(&pred, &target, 30).to_bits(), crate::losses::mse::forward(&pred, &target, 100, 30).to_bits());
+        assert_eq!(mae.compute(&pred, &target, 30).to_bits(), crate::losses::mae::forward(&pred, &target, 100, 30).to_bits());
+        assert_eq!(mse.compute(&[], &[], 3), 0.0);
+    }
 
     #[test]
     fn every_name_has_an_id() {

@@ -140,7 +140,7 @@ pub extern "C" fn nr_tape_begin() -> i32 {
         TAPE.with(|t| {
             let mut t = t.borrow_mut();
             if t.is_some() {
-                return Err(Error::invalid("grad", "a gradient tape is already recording; grad/valueAndGrad/variableGrads cannot be nested"));
+                return Err(Error::invalid("grad", "a gradient tape is already recording; grad/valueAndGrad/variableGrads cannot be nested, so higher-order gradients (a gradient of a gradient, such as a gradient penalty) are not supported yet"));
             }
             *t = Some(Tape::new());
             let first = handles::with(|h| {
