@@ -464,19 +464,69 @@ impl Trainer {
 
     /// Adds regularization gradients, clips, and updates every trainable parameter.
     fn apply_gradients(&mut self, model: &mut Sequential, loss: f32) -> Result<()> {
-        model.with_params(|all| self.update(all, loss))?
+        model.with_params(|all| self.update(all, Some(loss), true, "fit"))?
     }
 
-    /// The update of every trainable parameter from its gradient, refused (nothing changes)
-    /// when a gradient or the step's `loss` is not finite.
-    fn update(&mut self, all: &mut [ParamSlot<'_>], loss: f32) -> Result<()> {
+    /// One optimizer step from gradients computed elsewhere (`optimizer.applyGradients` or
+    /// `minimize` on the weights of the model this trainer belongs to): `grads` pairs a
+    /// parameter's index (`with_params` order) with its gradient. It is `fit`'s update — the
+    /// same optimizer state, step counter, schedule × `lr_scale`, clipping (over these
+    /// gradients) and all-or-nothing refusal of a non-finite gradient — for these parameters
+    /// only, frozen or not, without the weight regularizers' gradients (a custom loss adds its
+    /// own terms, as in TF.js). The others, and their state, are untouched. An empty list
+    /// only counts a step (one whose gradients were all for variables outside the model).
+    /// Errors name `op`; on any error nothing changes.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn apply_given(&mut self, model: &mut Sequential, grads: &[(usize, &[f32])], op: &'static str) -> Result<()> {
+        model.with_params(|all| self.update_given(all, grads, op))?
+    }
+
+    /// The body of [`Trainer::apply_given`] (out of `with_params`' closure, so compiled for size).
+    #[inline(never)]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn update_given(&mut self, all: &mut [ParamSlot<'_>], grads: &[(usize, &[f32])], op: &'static str) -> Result<()> {
+        let n = all.len();
+        // Checked and copied (clipping must not touch the caller's) before anything changes.
+        let mut given: Vec<(usize, Vec<f32>)> = Vec::new();
+        given.try_reserve_exact(grads.len()).map_err(|_| Error::OutOfMemory { op, bytes: grads.len() as u64 * 16 })?;
+        for &(i, g) in grads {
+            let Some(s) = all.get(i) else { bail!(op, "weight index {i} is out of range for {n} weights") };
+            let (name, layer, size) = (s.param.name, s.layer, s.param.value.size());
+            if g.len() != size {
+                bail_shape!(op, "the gradient of weight {i} (`{name}` of layer {layer}) has {} values but the weight has {size}", g.len());
+            }
+            if given.iter().any(|&(j, _)| j == i) {
+                bail!(op, "weight {i} (`{name}` of layer {layer}) is given twice; each weight may be updated once per step");
+            }
+            given.push((i, crate::tensor::copy_of(op, g)?));
+        }
+        // The given gradients stand in for the parameters' own (the last backward's) for this
+        // update only: swapped in, then back whatever happens.
+        all.iter_mut().for_each(|s| s.updated = false);
+        for (i, g) in given.iter_mut() {
+            all[*i].updated = true;
+            std::mem::swap(&mut all[*i].param.grad, g);
+        }
+        let r = self.update(all, None, false, op);
+        for (i, g) in given.iter_mut() {
+            std::mem::swap(&mut all[*i].param.grad, g);
+        }
+        r
+    }
+
+    /// The update of every selected parameter (`updated`) from its `grad`, after adding the
+    /// weight regularizers' gradients when `regularize` and clipping; refused (nothing
+    /// changes) when a gradient or the step's `loss` is not finite. Errors name `op`. One
+    /// body for both callers (it holds every optimizer's update loop).
+    #[inline(never)]
+    fn update(&mut self, all: &mut [ParamSlot<'_>], loss: Option<f32>, regularize: bool, op: &'static str) -> Result<()> {
         // Optimizer state is indexed by the position among *all* parameters, so freezing or
         // unfreezing a layer between steps never hands one parameter's state to another.
         if self.state.len() < all.len() {
             self.state.resize(all.len(), Vec::new());
         }
         let mut params: Vec<(usize, &mut Param)> = all.iter_mut().enumerate().filter(|(_, s)| s.updated).map(|(i, s)| (i, &mut *s.param)).collect();
-        for (_, p) in params.iter_mut() {
+        for (_, p) in params.iter_mut().filter(|_| regularize) {
             if let Some(r) = p.regularizer {
                 let Param { value, grad, .. } = &mut **p;
                 r.add_grad(value.data(), grad, 1.0);
@@ -491,12 +541,12 @@ impl Trainer {
             let name = p.name;
             drop(params);
             let layer = all[i].layer;
-            return Err(Error::non_finite("fit", format!("a gradient of `{name}` of layer {layer} is not finite (NaN or Infinity) at step {}; lower the learning rate, clip gradients, or check the data for NaN", self.step + 1)));
+            return Err(Error::non_finite(op, format!("a gradient of `{name}` of layer {layer} is not finite (NaN or Infinity) at step {}; lower the learning rate, clip gradients, or check the data for NaN", self.step + 1)));
         }
         // A loss that overflowed (predictions or targets beyond float32) is a diverged step even
         // when every gradient is still finite: refused the same way.
-        if !loss.is_finite() {
-            return Err(Error::non_finite("fit", format!("the loss is {} at step {} though every gradient is finite: the predictions or targets overflow float32; lower the learning rate, clip gradients, or scale data of huge magnitude", js_number(loss), self.step + 1)));
+        if let Some(loss) = loss.filter(|l| !l.is_finite()) {
+            return Err(Error::non_finite(op, format!("the loss is {} at step {} though every gradient is finite: the predictions or targets overflow float32; lower the learning rate, clip gradients, or scale data of huge magnitude", js_number(loss), self.step + 1)));
         }
         // Every allocation (optimizer state, unsharing a weight the user also holds) happens
         // before the first update, so running out of memory also leaves every weight as it was.
@@ -504,10 +554,10 @@ impl Trainer {
         for (i, p) in params.iter_mut() {
             let st = &mut self.state[*i];
             if st.len() != slots * p.value.size() {
-                *st = crate::tensor::alloc("fit", slots * p.value.size())?;
+                *st = crate::tensor::alloc(op, slots * p.value.size())?;
                 self.cfg.optimizer.init_state(st);
             }
-            p.value.try_data_mut("fit")?;
+            p.value.try_data_mut(op)?;
         }
         self.step += 1;
         let lr = self.cfg.schedule.lr(self.step) * self.lr_scale;
@@ -719,6 +769,141 @@ mod tests {
             assert_eq!(weights(&resumed), weights(&whole), "{}", opt.name());
             assert_eq!(tr2.step, 10);
         }
+    }
+
+    /// A gradient per parameter of `mlp` (sizes 20, 5, 15, 3), fixed values in [-0.3, 0.3].
+    fn given_grads(m: &Sequential, seed: usize) -> Vec<Vec<f32>> {
+        let sizes = m.with_params(|ps| ps.iter().map(|s| s.param.value.size()).collect::<Vec<_>>()).unwrap();
+        sizes.iter().enumerate().map(|(i, &n)| (0..n).map(|j| ((i * 7 + j * 13 + seed * 5) % 7) as f32 / 10.0 - 0.3).collect()).collect()
+    }
+
+    fn values(m: &Sequential) -> Vec<Vec<f32>> {
+        m.param_values().unwrap().iter().map(|(t, _)| t.data().to_vec()).collect()
+    }
+
+    /// `minimize`/`applyGradients` on the model's weights continue fit's optimizer: fit steps,
+    /// then given steps, then fit again, over one state and one step counter. Each given step
+    /// is the momentum / Adam rule computed by hand (f64) from the state the step before left,
+    /// at the trainer's step, with the schedule × `lr_scale`.
+    #[test]
+    fn given_gradients_continue_fits_state_and_step() {
+        let sgd = Optimizer::Sgd { momentum: 0.9, nesterov: false };
+        let adam = Optimizer::Adam { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false };
+        for opt in [sgd, adam] {
+            let schedule = LrSchedule::from_abi(2, &[0.05, 0.5, 3.0, 2.0]).unwrap();
+            let cfg = TrainConfig { loss: Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 }, reduction: Reduction::Mean, optimizer: opt.clone(), schedule, clip: None, metrics: vec![], heads: vec![] };
+            let mut m = mlp(3);
+            let mut tr = Trainer::new(cfg, 3);
+            tr.lr_scale = 0.5;
+            run(&mut tr, &mut m, 0, 3);
+            for k in 0..3u64 {
+                let (p0, s0) = (values(&m), (0..4).map(|i| tr.param_state(i).to_vec()).collect::<Vec<_>>());
+                assert_eq!(tr.current_lr(), schedule.lr(4 + k) * 0.5, "the schedule at the trainer's next step × lr_scale");
+                let lr = f64::from(tr.current_lr());
+                let g = given_grads(&m, k as usize);
+                let pairs: Vec<(usize, &[f32])> = g.iter().enumerate().map(|(i, g)| (i, &g[..])).collect();
+                tr.apply_given(&mut m, &pairs, "minimize").unwrap();
+                assert_eq!(tr.step, 4 + k, "{}: one step per call", opt.name());
+                let step = tr.step as i32;
+                for (i, (gi, (pi, si))) in g.iter().zip(p0.iter().zip(&s0)).enumerate() {
+                    let n = gi.len();
+                    assert_eq!(si.len(), opt.slots() * n, "fit made the state the given step continues");
+                    let (got_p, got_s) = (&values(&m)[i], tr.param_state(i));
+                    for j in 0..n {
+                        let (g, p) = (f64::from(gi[j]), f64::from(pi[j]));
+                        let (want_p, want_s): (f64, Vec<f64>) = match opt {
+                            Optimizer::Sgd { .. } => {
+                                let a = 0.9 * f64::from(si[j]) + g;
+                                (p - lr * a, vec![a])
+                            }
+                            _ => {
+                                let mm = 0.9 * f64::from(si[j]) + 0.1 * g;
+                                let v = 0.999 * f64::from(si[n + j]) + 0.001 * g * g;
+                                let (mh, vh) = (mm / (1.0 - 0.9f64.powi(step)), v / (1.0 - 0.999f64.powi(step)));
+                                (p - lr * mh / (vh.sqrt() + 1e-7), vec![mm, v])
+                            }
+                        };
+                        assert!((f64::from(got_p[j]) - want_p).abs() <= 1e-6 * (1.0 + want_p.abs()), "{} step {step} weight {i}[{j}]: {} vs {want_p}", opt.name(), got_p[j]);
+                        for (s, w) in want_s.iter().enumerate() {
+                            let got = f64::from(got_s[s * n + j]);
+                            assert!((got - w).abs() <= 1e-6 * (1.0 + w.abs()), "{} step {step} weight {i} slot {s}[{j}]: {got} vs {w}", opt.name());
+                        }
+                    }
+                }
+            }
+            // fit resumes from the given steps' state and count.
+            let before = tr.param_state(0).to_vec();
+            run(&mut tr, &mut m, 3, 1);
+            assert_eq!(tr.step, 7);
+            assert_ne!(tr.param_state(0), &before[..]);
+        }
+    }
+
+    /// Only the given parameters move, and only their state; a frozen one may be given; the
+    /// weight regularizers add nothing; clipping applies over the given gradients.
+    #[test]
+    fn given_gradients_select_skip_regularizers_and_clip() {
+        // dense(3, linear) with an L2 kernel regularizer of 10 (huge: any added gradient shows).
+        let mut m = Sequential::new(5);
+        let mut p = vec![3.0, 1.0, 0.0, 0.0, GLOROT_UNIFORM, 0.0, 0.0, 0.0, 0.0, 0.0, 0., 10., 0., 0., 0.0, 0.0];
+        m.add(layers::from_abi(0, &p, 0).unwrap()).unwrap();
+        p[0] = 2.0;
+        m.add(layers::from_abi(0, &p, 1).unwrap()).unwrap();
+        m.build_all(&[3]).unwrap();
+        m.set_trainable(1, false).unwrap();
+        let clip = Clip::from_abi(3, 1.0).unwrap();
+        let cfg = TrainConfig { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.5, nesterov: false }, schedule: LrSchedule::constant(0.1), clip, metrics: vec![], heads: vec![] };
+        let mut tr = Trainer::new(cfg, 1);
+        let w0 = values(&m);
+        // The first layer's bias (index 1) and the frozen second layer's kernel (index 2):
+        // gradients of global norm √(3² + 4²) = 5, clipped to norm 1.
+        let g_bias = vec![3.0, 0.0, 0.0];
+        let g_kernel = vec![0.0, 4.0, 0.0, 0.0, 0.0, 0.0];
+        tr.apply_given(&mut m, &[(2, &g_kernel), (1, &g_bias)], "applyGradients").unwrap();
+        let w1 = values(&m);
+        assert_eq!(w1[0], w0[0], "an unselected weight is untouched");
+        assert_eq!(w1[3], w0[3]);
+        assert!(tr.param_state(0).is_empty() && tr.param_state(3).is_empty(), "and so is its state");
+        // ×1/5, then SGD momentum from a = 0: a = g/5, p − 0.1·a, no L2 term (10·p would show).
+        let close = |a: &[f32], b: &[f32]| a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() <= 1e-6);
+        let want_b: Vec<f32> = w0[1].iter().zip(&g_bias).map(|(p, g)| p - 0.1 * g / 5.0).collect();
+        let want_k: Vec<f32> = w0[2].iter().zip(&g_kernel).map(|(p, g)| p - 0.1 * g / 5.0).collect();
+        assert!(close(&w1[1], &want_b) && close(&w1[2], &want_k), "{:?} {:?}", &w1[1..3], (want_b, want_k));
+        assert!(close(tr.param_state(1), &[0.6, 0.0, 0.0]) && close(tr.param_state(2), &[0.0, 0.8, 0.0, 0.0, 0.0, 0.0]));
+        // The parameters' own gradient buffers (the last backward's) are put back.
+        assert!(m.param_values().unwrap().iter().all(|(t, g)| g.len() == t.size() || g.is_empty()));
+        assert_eq!(m.param_values().unwrap()[1].1, vec![0.0; 3]);
+        // An empty list counts a step and changes nothing else.
+        tr.apply_given(&mut m, &[], "applyGradients").unwrap();
+        assert_eq!((tr.step, values(&m)), (2, w1));
+    }
+
+    /// A non-finite given gradient changes nothing (weights, state, step); so does a bad index,
+    /// a wrong size or a weight given twice, each error naming the op and the weight.
+    #[test]
+    fn a_refused_given_step_changes_nothing() {
+        let cfg = TrainConfig { loss: Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 }, reduction: Reduction::Mean, optimizer: Optimizer::Adam { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false }, schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![], heads: vec![] };
+        let mut m = mlp(2);
+        let mut tr = Trainer::new(cfg, 2);
+        run(&mut tr, &mut m, 0, 2);
+        let (w, st) = (values(&m), tr.export_state(&m).unwrap());
+        let mut g = given_grads(&m, 0);
+        g[3][1] = f32::NAN;
+        let err = |tr: &mut Trainer, m: &mut Sequential, pairs: &[(usize, &[f32])]| {
+            let e = tr.apply_given(m, pairs, "minimize").unwrap_err();
+            (e.status(), e.to_string())
+        };
+        let (status, msg) = err(&mut tr, &mut m, &[(0, &g[0]), (3, &g[3])]);
+        assert_eq!(status, crate::error::Status::NonFinite);
+        assert_eq!(msg, "minimize: a gradient of `bias` of layer 2 is not finite (NaN or Infinity) at step 3; lower the learning rate, clip gradients, or check the data for NaN");
+        assert_eq!(err(&mut tr, &mut m, &[(4, &g[0])]).1, "minimize: weight index 4 is out of range for 4 weights");
+        let (status, msg) = err(&mut tr, &mut m, &[(0, &g[0]), (1, &g[0])]);
+        assert_eq!(status, crate::error::Status::ShapeMismatch);
+        assert_eq!(msg, "minimize: the gradient of weight 1 (`bias` of layer 0) has 20 values but the weight has 5");
+        assert_eq!(err(&mut tr, &mut m, &[(1, &g[1]), (1, &g[1])]).1, "minimize: weight 1 (`bias` of layer 0) is given twice; each weight may be updated once per step");
+        assert_eq!((values(&m), tr.export_state(&m).unwrap()), (w, st), "nothing changed");
+        // The model's own gradients (the last fit step's) are still there.
+        assert!(m.param_values().unwrap().iter().all(|(t, g)| g.len() == t.size() && g.iter().any(|&v| v != 0.0)));
     }
 
     /// Sample weights (`classWeight`): weight 2 on every sample doubles each SGD step exactly
