@@ -112,6 +112,13 @@ export interface RawExports {
   nr_model_train_state(model: number, out: number): number;
   nr_model_get_slots(model: number, i: number, out: number): number;
   nr_model_set_train_state(model: number, header: number, nHeader: number, slots: number, nSlots: number): number;
+  /**
+   * One step of the model's trainer (fit's optimizer state, step, rate and clipping, no
+   * weight regularizers) from `nPairs` pairs `[core weight index, gradient handle]` at `pairs`
+   * (`optimizer.applyGradients`/`minimize` on the weights of the model it is compiled into);
+   * zero pairs only count a step. Errors name `applyGradients`; a failed call changes nothing.
+   */
+  nr_model_apply_gradients(model: number, pairs: number, nPairs: number): number;
   nr_model_free(model: number): number;
   nr_model_loss_terms(model: number, out: number): number;
   nr_model_encode_distribution(model: number, x: number, out: number): number;

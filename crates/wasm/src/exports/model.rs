@@ -405,6 +405,38 @@ pub unsafe extern "C" fn nr_model_train_on_batch(model: u32, x: u32, y: u32, out
     })
 }
 
+/// One optimizer step of the model's trainer from gradients computed outside it
+/// (`optimizer.applyGradients` and `minimize` on the weights of the model the optimizer is
+/// compiled into): `pairs` holds `2·n_pairs` u32, `[weight index (nr_model_get_weight order),
+/// gradient tensor handle]` per weight. It is `fit`'s update over fit's optimizer state, step,
+/// schedule × learning-rate scale and clipping (over these gradients), for these weights only
+/// and without the weight regularizers' gradients (`Trainer::apply_given`); zero pairs only
+/// count a step. Each gradient must have its weight's size (the caller checks shapes) and be
+/// finite (else NonFinite). Errors name `applyGradients`; a failed call changes nothing, and
+/// the gradient tensors are never modified.
+///
+/// # Safety
+/// `pairs` must point to `2·n_pairs` readable u32 values.
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub unsafe extern "C" fn nr_model_apply_gradients(model: u32, pairs: *const u32, n_pairs: usize) -> i32 {
+    guard(|| {
+        const OP: &str = "applyGradients";
+        let words = n_pairs.checked_mul(2).ok_or_else(|| Error::invalid(OP, "too many gradients"))?;
+        // SAFETY: forwarded caller contract (the region is checked inside).
+        let ids = unsafe { read_u32s(OP, pairs, words) }?;
+        with_model(model, |m, t| {
+            let (mut net, tr, _, _) = m.parts()?;
+            let tr = trainer(tr, OP)?;
+            let mut given = Vec::with_capacity(n_pairs);
+            for p in ids.chunks_exact(2) {
+                given.push((p[0] as usize, t.tensor(p[1])?.data()));
+            }
+            tr.apply_given(&mut net, &given, OP)
+        })
+    })
+}
+
 /// Loss and metrics on `x`/`y` without training; writes `[loss, metrics…, kl, regularization]`.
 ///
 /// # Safety
@@ -855,6 +887,48 @@ mod train_state_tests {
         epochs(resumed, x, y, 2, 5);
         assert_eq!(weights(resumed), weights(whole));
         for h in [x, y, whole, first, resumed].into_iter().chain(slots) {
+            handles::with(|t| t.remove(h)).ok().unwrap();
+        }
+        assert_eq!(handles::with(|t| t.stats().live), before);
+    }
+
+    /// `nr_model_apply_gradients` continues fit's trainer: one step per call over the given
+    /// weights only; a NaN gradient, a bad handle or index changes nothing and names
+    /// applyGradients; the gradient tensors are left as they were.
+    #[test]
+    fn given_gradients_step_the_trainer() {
+        let before = handles::with(|t| t.stats().live);
+        let x = put(&[10, 3], (0..30).map(|i| ((i * 7 % 13) as f32 - 6.0) / 6.0).collect());
+        let y = put(&[10, 2], (0..20).map(|i| ((i * 5 % 7) as f32) / 7.0).collect());
+        let m = model(5, 0);
+        epochs(m, x, y, 0, 1);
+        let step = |m: u32| {
+            let mut hd = [0u32; 8];
+            // SAFETY: hd has room for 8.
+            assert_eq!(unsafe { nr_model_train_state(m, hd.as_mut_ptr()) }, 0);
+            hd[0]
+        };
+        assert_eq!(step(m), 3);
+        let g = put(&[2], vec![0.5, -0.5]);
+        let nan = put(&[2], vec![0.5, f32::NAN]);
+        let w0 = weights(m);
+        // SAFETY: pointers to locals of the stated lengths.
+        unsafe {
+            assert_eq!(nr_model_apply_gradients(m, [3, nan].as_ptr(), 1), neurite_core::Status::NonFinite as i32);
+            assert!(LAST_ERROR.as_str().starts_with("applyGradients: a gradient of `bias` of layer 2 is not finite"), "{}", LAST_ERROR.as_str());
+            assert_ne!(nr_model_apply_gradients(m, [3, 0x7ff_ffff].as_ptr(), 1), 0);
+            assert_ne!(nr_model_apply_gradients(m, [4, g].as_ptr(), 1), 0);
+            assert_eq!(LAST_ERROR.as_str(), "applyGradients: weight index 4 is out of range for 4 weights");
+            assert_ne!(nr_model_apply_gradients(m, [1, g].as_ptr(), 1), 0);
+            assert_eq!((step(m), weights(m)), (3, w0.clone()), "refused calls change nothing");
+            assert_eq!(nr_model_apply_gradients(m, [3, g].as_ptr(), 1), 0, "{}", LAST_ERROR.as_str());
+        }
+        let w1 = weights(m);
+        assert_eq!(step(m), 4);
+        assert_eq!(w1[..3], w0[..3], "only the given weight moves");
+        assert_ne!(w1[3], w0[3]);
+        assert_eq!(data(g), [0.5, -0.5], "the gradient is the caller's, untouched");
+        for h in [x, y, g, nan, m] {
             handles::with(|t| t.remove(h)).ok().unwrap();
         }
         assert_eq!(handles::with(|t| t.stats().live), before);
