@@ -31,6 +31,9 @@
  * optional clipping (`clipValue`, per-gradient `clipNorm`, or `globalClipNorm`, at most one, as
  * Keras) and a learning rate that may be a {@link LearningRateSchedule}. Per-variable state
  * (moments, accumulators) lives in hidden tensors owned by the optimizer: call `dispose()`.
+ * An optimizer compiled into a model is one optimizer for `fit` and a custom loop alike, as in
+ * TF.js: `applyGradients` and `minimize` update that model's weights through the model's
+ * trainer — the state, step counter and learning rate `fit` uses and continues.
  *
  * @example
  * using opt = optimizers.adam({ learningRate: 0.01, globalClipNorm: 1 });
@@ -38,7 +41,7 @@
  */
 import { LayerVariable, variableGradsOf, variableNamed, type TrainableVariable } from './autodiff.js';
 import { call, check, outPtr, readOut, withWords, words as wordsAt, writeArgs } from './engine.js';
-import { DisposedError, InvalidArgumentError } from './errors.js';
+import { DisposedError, inOp, InvalidArgumentError, NonFiniteError, ShapeError } from './errors.js';
 import { keep } from './scope.js';
 import { Tensor, wrapHandle } from './tensor.js';
 import { describe } from './ops/convert.js';
@@ -228,6 +231,38 @@ interface CompiledModel {
   readonly learningRate: number;
   /** @internal The optimizer steps the model's trainer has taken. */
   trainingStep(): number;
+  /** @internal The live handle. */
+  handle(op: string): number;
+  /** @internal Every weight as a variable in the core's order: item `i` is the trainer's parameter `i`. */
+  coreVariables(op: string): LayerVariable[];
+}
+
+/** A checked `{ variable, grad }` pair of an `applyGradients` call and its index in the call. */
+interface Pair {
+  i: number;
+  variable: Tensor | LayerVariable;
+  grad: Tensor;
+}
+
+const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, k) => d === b[k]);
+
+/**
+ * Checks the shapes of the gradients of `pairs`, and with `finite` that their values are
+ * finite, with the messages of `nr_optimizer_apply` by the index of the pair in the call: a
+ * call of several steps (each all-or-nothing) checks the gradients of every step but the
+ * first before the first runs, so that a later one cannot refuse after an earlier one updated.
+ */
+function checkGradients(op: string, pairs: readonly Pair[], finite: boolean): void {
+  for (const { i, variable, grad } of pairs) {
+    if (!sameShape(grad.shape, variable.shape)) throw new ShapeError(`${op}: gradient ${i} has shape [${grad.shape}] but its variable has shape [${variable.shape}]`);
+    if (!finite) continue;
+    const h = grad.handleFor(op, `pairs[${i}].grad`);
+    const at = call((e) => {
+      check(e.nr_tensor_first_non_finite(h, outPtr(0)));
+      return readOut(0) === 1 ? readOut(1) : -1;
+    });
+    if (at >= 0) throw new NonFiniteError(`${op}: gradient ${i} (shape [${grad.shape}]) holds ${grad.data()[at]} at index ${at}; gradients must be finite`);
+  }
 }
 
 /** The base class of every optimizer. Make one with `optimizers.sgd(...)`, `optimizers.adam(...)` etc. */
@@ -235,8 +270,8 @@ export class Optimizer {
   /** Which optimizer this is. */
   readonly name: OptimizerName;
   readonly #learningRate: LearningRate;
-  /** The model this optimizer was last compiled into (its trainer holds the step and the rate). */
-  #model: WeakRef<CompiledModel> | null = null;
+  /** The models this optimizer was compiled into, the last one last (each trainer holds a step and a rate). */
+  #models: Array<WeakRef<CompiledModel>> = [];
   readonly #options: Readonly<Record<string, number | boolean>>;
   readonly #clip: { mode: number; value: number };
   readonly #states = new Map<Tensor | LayerVariable, Tensor>();
@@ -283,26 +318,43 @@ export class Optimizer {
     );
   }
 
-  /** The model this optimizer is compiled into, while it is (not disposed, not recompiled with another). */
+  /** The live models compiled with this optimizer (not disposed, not recompiled with another), the last compiled first. */
+  #compiledModels(): CompiledModel[] {
+    this.#models = this.#models.filter((r) => {
+      const m = r.deref();
+      return m !== undefined && !m.isDisposed && m.optimizer === this;
+    });
+    return this.#models.map((r) => r.deref() as CompiledModel).reverse();
+  }
+
+  /** The model this optimizer is compiled into (the last one compiled, while it is), whose trainer counts its steps. */
   #compiled(): CompiledModel | null {
-    const m = this.#model?.deref();
-    if (!m || m.isDisposed || m.optimizer !== this) return null;
-    return m;
+    return this.#compiledModels()[0] ?? null;
   }
 
   /**
    * @internal `model.compile` tells the optimizer which model it trains: its {@link
    * Optimizer.iterations} and {@link Optimizer.currentLearningRate} then report that model's
-   * training (the last model compiled with it).
+   * training (the last model compiled with it), and `applyGradients` updates that model's
+   * weights (and those of any other live model compiled with it) through its trainer.
    */
   compiledInto(model: CompiledModel): void {
-    this.#model = new WeakRef(model);
+    this.#models = this.#models.filter((r) => r.deref() !== model);
+    this.#models.push(new WeakRef(model));
   }
 
   /**
-   * Updates applied so far (the next update is number `iterations + 1`): the steps `fit`,
-   * `fitDataset` and `trainOnBatch` took while this optimizer is compiled into a model (as
-   * TF.js's `model.optimizer.iterations`), else the `applyGradients` and `minimize` calls.
+   * Updates applied so far (the next update is number `iterations + 1`). While this optimizer
+   * is compiled into a model, that model's step counter (as TF.js's
+   * `model.optimizer.iterations`): one per step of `fit`, `fitDataset` and `trainOnBatch`,
+   * and one per `applyGradients` or `minimize` call, whatever it updates — fit and a custom
+   * loop share the optimizer's state and this counter, as in TF.js and Keras. Otherwise the
+   * `applyGradients` and `minimize` calls made while it was not compiled.
+   *
+   * Compiled into several models (TF.js shares one state across them), each model's trainer
+   * keeps its own state and step: `iterations` and {@link Optimizer.currentLearningRate}
+   * report the model compiled last, and `applyGradients` on another one's weights steps that
+   * model's trainer.
    */
   get iterations(): number {
     return this.#compiled()?.trainingStep() ?? this.#iterations;
@@ -316,7 +368,8 @@ export class Optimizer {
   /**
    * The learning rate the next update will use: the schedule's value at the next step, and for
    * an optimizer compiled into a model, the model's (`model.learningRate`: after
-   * `reduceLROnPlateau` or an assignment to it).
+   * `reduceLROnPlateau` or an assignment to it), which `fit`, `applyGradients` and `minimize`
+   * all use.
    */
   currentLearningRate(): number {
     const m = this.#compiled();
@@ -331,67 +384,136 @@ export class Optimizer {
    * NaN gradient, a disposed tensor) the call throws and no variable changes. TF.js's forms
    * by variable name work too ({@link NamedGradients}).
    *
+   * While this optimizer is compiled into a model, that model's weights (`model.weights`,
+   * `trainableWeights`) are updated through the model's trainer, as one step of `fit`: the
+   * same per-weight state (momentum, Adam's moments …), step counter ({@link
+   * Optimizer.iterations}, +1 per call), learning rate (schedule, `reduceLROnPlateau`,
+   * `model.learningRate`) and clipping — so `fit`, `minimize` and `fit` again continue one
+   * optimizer, as in TF.js. Unlike `fit`, the layers' weight regularizers add nothing (as
+   * TF.js's `minimize`, which never adds `model.losses`: a custom loss adds its own terms).
+   * Other variables (plain `variable`s, weights of models not compiled with it) keep state in
+   * this optimizer, stepped at the same step number and learning rate; a call with both
+   * kinds is one step of each (one count of `iterations`), and clipping by norm then applies
+   * to each kind's gradients separately.
+   *
    * @example const { value, grads } = variableGrads(loss); opt.applyGradients(grads); // as TF.js
    */
   applyGradients(grads: readonly GradientPair[] | NamedGradients): void {
-    const op = 'applyGradients';
-    if (this.#disposed) throw new DisposedError(`${op}: this ${this.name} optimizer was disposed`);
-    const pairs = gradientPairs(op, grads);
-    const handles: Array<[number, number, Tensor | LayerVariable]> = [];
-    const seen = new Set<Tensor | LayerVariable>();
-    // A model's weight is updated on a copy (read here, written back after the step).
-    const copies: Array<[LayerVariable, Tensor]> = [];
-    try {
-      pairs.forEach((pair, i) => {
-        const { variable, grad } = (pair ?? {}) as Partial<GradientPair>;
-        if (!(variable instanceof Tensor || variable instanceof LayerVariable) || !(grad instanceof Tensor)) {
-          throw new InvalidArgumentError(`${op}: pairs[${i}] must be { variable: Tensor | LayerVariable, grad: Tensor }, got ${describe(pair)}`);
-        }
-        if (seen.has(variable)) throw new InvalidArgumentError(`${op}: pairs[${i}].variable appears twice; each variable may be updated once per step`);
-        seen.add(variable);
-        const hg = grad.handleFor(op, `pairs[${i}].grad`);
-        if (variable instanceof LayerVariable) {
-          const copy = variable.read();
-          copies.push([variable, copy]);
-          handles.push([copy.handleFor(op, `pairs[${i}].variable`), hg, variable]);
-        } else {
-          handles.push([variable.handleFor(op, `pairs[${i}].variable`), hg, variable]);
-        }
-      });
-      this.#apply(op, handles);
-      for (const [v, copy] of copies) v.setFrom(op, copy.handleFor(op, 'variable'), 1);
-    } finally {
-      for (const [, copy] of copies) copy.dispose();
-    }
+    this.#step('applyGradients', grads);
   }
 
-  /** One step over `[variable, grad, key]` handles (the key names the optimizer state). */
-  #apply(op: string, handles: Array<[number, number, Tensor | LayerVariable]>): void {
+  /** One step over `grads` (see {@link Optimizer.applyGradients}); errors name `op`. */
+  #step(op: string, grads: unknown): void {
+    if (this.#disposed) throw new DisposedError(`${op}: this ${this.name} optimizer was disposed`);
+    const given = gradientPairs(op, grads);
+    const pairs: Pair[] = [];
+    const seen = new Set<Tensor | LayerVariable>();
+    given.forEach((pair, i) => {
+      const { variable, grad } = (pair ?? {}) as Partial<GradientPair>;
+      if (!(variable instanceof Tensor || variable instanceof LayerVariable) || !(grad instanceof Tensor)) {
+        throw new InvalidArgumentError(`${op}: pairs[${i}] must be { variable: Tensor | LayerVariable, grad: Tensor }, got ${describe(pair)}`);
+      }
+      if (seen.has(variable)) throw new InvalidArgumentError(`${op}: pairs[${i}].variable appears twice; each variable may be updated once per step`);
+      seen.add(variable);
+      grad.handleFor(op, `pairs[${i}].grad`);
+      if (variable instanceof LayerVariable) variable.assertLive(op);
+      else variable.handleFor(op, `pairs[${i}].variable`);
+      pairs.push({ i, variable, grad });
+    });
+    const models = this.#compiledModels();
+    if (models.length === 0) {
+      this.#apply(op, pairs, this.#iterations + 1, learningRateAbi(op, this.#learningRate));
+      this.#iterations += 1;
+      return;
+    }
+    // Each weight of a model compiled with this optimizer (the last compiled first, for a
+    // layer several hold) goes to that model's trainer, by the core's index of the weight.
+    // Moving statistics stay here: the trainer never updates them, and writing one checks it.
+    const groups = models.map((m) => ({ m, index: new Map(m.coreVariables(op).map((v, k) => [v, k])), pairs: [] as Array<[number, Pair]> }));
+    const rest: Pair[] = [];
+    for (const p of pairs) {
+      const v = p.variable;
+      const g = v instanceof LayerVariable && v.ownTrainable ? groups.find((x) => x.index.has(v)) : undefined;
+      if (g) g.pairs.push([g.index.get(v as LayerVariable) as number, p]);
+      else rest.push(p);
+    }
+    // The model compiled last counts every call (its trainer steps even with none of its
+    // weights); the other variables take its step number and rate. The steps run in turn,
+    // this optimizer's last: every gradient of a step that is not the first to run is
+    // checked before the first runs, so a refused call changes nothing.
+    const [first, ...others] = groups;
+    const steps = [...others.filter((x) => x.pairs.length > 0), first];
+    checkGradients(op, pairs, false);
+    const later = [...steps.slice(1).flatMap((x) => x.pairs.map(([, p]) => p)), ...rest].sort((a, b) => a.i - b.i);
+    checkGradients(op, later, true);
+    const at = rest.length > 0 ? { step: first.m.trainingStep() + 1, lr: first.m.learningRate } : null;
+    for (const x of steps) {
+      const h = x.m.handle(op);
+      const ws = x.pairs.flatMap(([k, p]) => [k, p.grad.handleFor(op, `pairs[${p.i}].grad`)]);
+      try {
+        call((e) =>
+          withWords(op, ws.length, (ptr) => {
+            wordsAt(ptr, ws.length).set(ws);
+            check(e.nr_model_apply_gradients(h, ptr, x.pairs.length));
+          }),
+        );
+      } catch (err) {
+        throw inOp(op, err, 'applyGradients');
+      }
+    }
+    if (at) this.#apply(op, rest, at.step, { kind: 0, params: [at.lr, 0] });
+  }
+
+  /**
+   * One step of this optimizer's own state over `pairs`, as update number `step` at the rate
+   * of `sched` (the ABI form of a schedule), in one call into WebAssembly. A model's weight
+   * is updated on a copy (read here, written back after the step).
+   */
+  #apply(op: string, pairs: readonly Pair[], step: number, sched: { kind: number; params: number[] }): void {
     for (const [v, st] of this.#states) {
       if (v.isDisposed) {
         st.dispose();
         this.#states.delete(v);
       }
     }
+    if (step > 0xffffffff) throw new InvalidArgumentError(`${op}: more than 2^32 - 1 steps`);
     const kind = OPTIMIZERS.indexOf(this.name);
     const params = this.#params();
     const words = f32Bits(params);
-    const vars: number[] = [];
-    for (const [vh, gh, variable] of handles) vars.push(vh, gh, this.#stateFor(variable, vh, kind, params).handleFor(op, 'optimizer state'));
-    const sched = learningRateAbi(op, this.#learningRate);
-    const step = this.#iterations + 1;
-    if (step > 0xffffffff) throw new InvalidArgumentError(`${op}: more than 2^32 - 1 steps`);
-    const all = [...words, ...f32Bits(sched.params), ...vars];
-    call((e) =>
-      // The scratch area when the list fits, else a block from nr_alloc (engine.withWords).
-      withWords(op, all.length, (ptr) => {
-        wordsAt(ptr, all.length).set(all);
-        const schedPtr = ptr + 4 * words.length;
-        const varsPtr = schedPtr + 4 * sched.params.length;
-        check(e.nr_optimizer_apply(kind, ptr, params.length, sched.kind, schedPtr, sched.params.length, step, this.#clip.mode, this.#clip.value, varsPtr, handles.length));
-      }),
-    );
-    this.#iterations = step;
+    const copies: Array<[LayerVariable, Tensor]> = [];
+    try {
+      // `(variable, gradient, state)` handles per pair; the state is keyed by the variable.
+      const vars: number[] = [];
+      for (const { i, variable, grad } of pairs) {
+        const hg = grad.handleFor(op, `pairs[${i}].grad`);
+        let vh: number;
+        if (variable instanceof LayerVariable) {
+          const copy = variable.read();
+          copies.push([variable, copy]);
+          vh = copy.handleFor(op, `pairs[${i}].variable`);
+        } else {
+          vh = variable.handleFor(op, `pairs[${i}].variable`);
+        }
+        vars.push(vh, hg, this.#stateFor(variable, vh, kind, params).handleFor(op, 'optimizer state'));
+      }
+      const all = [...words, ...f32Bits(sched.params), ...vars];
+      try {
+        call((e) =>
+          // The scratch area when the list fits, else a block from nr_alloc (engine.withWords).
+          withWords(op, all.length, (ptr) => {
+            wordsAt(ptr, all.length).set(all);
+            const schedPtr = ptr + 4 * words.length;
+            const varsPtr = schedPtr + 4 * sched.params.length;
+            check(e.nr_optimizer_apply(kind, ptr, params.length, sched.kind, schedPtr, sched.params.length, step, this.#clip.mode, this.#clip.value, varsPtr, pairs.length));
+          }),
+        );
+      } catch (err) {
+        throw inOp(op, err, 'applyGradients');
+      }
+      for (const [v, copy] of copies) v.setFrom(op, copy.handleFor(op, 'variable'), 1);
+    } finally {
+      for (const [, copy] of copies) copy.dispose();
+    }
   }
 
   /**
@@ -400,12 +522,23 @@ export class Optimizer {
    * true (dispose it), else `null`. The forward pass belongs inside `f`: as TF.js, a loss that
    * depends on none of the variables (computed before the call) throws an
    * {@link InvalidArgumentError} naming `minimize`, rather than train nothing.
+   *
+   * The step is {@link Optimizer.applyGradients}'s: on the weights of the model this optimizer
+   * is compiled into, it continues `fit`'s optimizer state, step count (`iterations`, +1 per
+   * call) and learning rate, and a later `fit` continues from it. As in TF.js, the layers'
+   * weight regularizers are not added (`fit` adds them): put such terms in `f`. A gradient
+   * that is not finite is refused with a {@link NonFiniteError} naming `minimize`, and nothing
+   * changes.
    */
   minimize(f: () => Tensor, returnCost = false, varList?: TrainableVariable[]): Tensor | null {
     const { value, grads, vars } = variableGradsOf('minimize', f, varList);
     try {
       const pairs = vars.filter((v) => grads[v.name]).map((v) => ({ variable: v as Tensor | LayerVariable, grad: grads[v.name] }));
-      this.applyGradients(pairs);
+      this.#step('minimize', pairs);
+    } catch (err) {
+      // The cost is not returned: freed (unless f returned a variable itself).
+      if (!(vars as unknown[]).includes(value)) value.dispose();
+      throw err;
     } finally {
       for (const g of Object.values(grads)) g.dispose();
     }

@@ -588,6 +588,12 @@ export class Sequential {
    * metric) keeps the training state: the optimizer's slots (Adam's moments, …), its step (a
    * schedule's position) and the learning-rate scale `reduceLROnPlateau` set. Any other
    * optimizer, or a name such as `'adam'` (a new optimizer, as TF.js makes), starts afresh.
+   *
+   * The optimizer object then trains this model in a custom loop too: its `applyGradients` and
+   * `minimize` on this model's weights step this model's training state, the one `fit` uses.
+   * Compiling another model with the same optimizer object gives that model a training state
+   * of its own (TF.js shares one across models); the optimizer's `iterations` then reports the
+   * model compiled last.
    */
   compile(args: CompileArgs): void {
     this.#notFitting('compile');
@@ -1057,6 +1063,17 @@ export class Sequential {
       return { trainable: m.trainable !== false, children };
     };
     return tfWeightOrder(tree(this));
+  }
+
+  /**
+   * @internal Every weight as a variable in the core's order (item `i` is weight `i` of the
+   * core, whose optimizer state the trainer keeps by that index; {@link
+   * Sequential.tfWeightOrder} maps it to TF.js's order): how an optimizer compiled into this
+   * model finds the trainer's index of a weight it is given. Builds the model.
+   */
+  coreVariables(op: string): LayerVariable[] {
+    this.handle(op);
+    return this.#variables(op, false);
   }
 
   /**
