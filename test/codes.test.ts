@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import './setup.js';
 import { raw } from '../ts/engine.js';
 import { errorFromStatus } from '../ts/errors.js';
+import { CODEC } from '../ts/compression/bytes.js';
+import { WAVELETS } from '../ts/compression/dwt.js';
 import { BINARY_OPS, EnumKind, REDUCE_OPS, STATUS, UNARY_OPS } from '../ts/wasm/codes.js';
 import { ACTIVATION_PARAMS, ACTIVATIONS, OPTIMIZERS } from '../ts/wasm/codes.js';
 import { LAYER_KINDS } from '../ts/layers/layer.js';
@@ -26,6 +28,11 @@ function rustNames(kind: number): string[] {
 
 describe('ABI enum tables', () => {
   it('status codes', () => expect(rustNames(EnumKind.Status)).toEqual([...STATUS]));
+  it('codec ids and wavelets', () => {
+    expect(rustNames(EnumKind.Codec)).toEqual(Object.entries(CODEC).sort((a, b) => a[1] - b[1]).map(([k]) => k));
+    expect(Object.values(CODEC)).toEqual(Object.keys(CODEC).map((_, i) => i));
+    expect(rustNames(EnumKind.Wavelet)).toEqual([...WAVELETS]);
+  });
   it('each status becomes its error class (by name, so a renumbered status cannot pick the wrong one)', () => {
     const classes: Partial<Record<(typeof STATUS)[number], string>> = {
       InvalidArgument: 'InvalidArgumentError', ShapeMismatch: 'ShapeError', InvalidHandle: 'NeuriteError', OutOfMemory: 'OutOfMemoryError', Internal: 'NeuriteError', NonFinite: 'NonFiniteError',

@@ -13,8 +13,8 @@ export const EnumKind = {
   // `OPTIMIZER_PARAMS` (ts/optimizers.ts).
   // `OPTIONS` (ts/options.ts) and `SPECS` (ts/schedules.ts) for the loss and schedule parameters.
   LayerKind: 20, Metric: 21, Initializer: 22, RbfKernel: 23, ClipMode: 24, OptimizerParam: 25, LossParam: 26, ScheduleParam: 27,
-  // `REDUCTIONS` (ts/options.ts).
-  Reduction: 28,
+  // `REDUCTIONS` (ts/options.ts); `CODEC` (ts/compression/bytes.ts), `WAVELETS` (ts/compression/dwt.ts).
+  Reduction: 28, Codec: 29, Wavelet: 30,
 } as const;
 
 export const STATUS = ['Ok', 'InvalidArgument', 'ShapeMismatch', 'InvalidHandle', 'OutOfMemory', 'Internal', 'Panic', 'NonFinite'] as const;

@@ -296,6 +296,15 @@ pub fn dwt2d(x: &Tensor, wv: Wavelet, levels: usize, inverse: bool) -> Result<Te
 mod tests {
     use super::*;
 
+    #[test]
+    fn wavelet_ids_build_the_named_wavelet() {
+        // NAMES is what TS checks its list against (nr_enum_name family 30).
+        for (id, name) in Wavelet::NAMES.iter().enumerate() {
+            assert_eq!(format!("{:?}", Wavelet::from_abi(id as u32, "t").unwrap()).to_lowercase(), *name);
+        }
+        assert!(Wavelet::from_abi(Wavelet::NAMES.len() as u32, "t").is_err());
+    }
+
     fn img(h: usize, w: usize) -> Vec<f32> {
         (0..h * w).map(|i| (i * 7919 % 256) as f32).collect()
     }

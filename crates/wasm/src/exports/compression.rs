@@ -188,6 +188,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn codec_ids_dispatch_to_the_named_codec() {
+        // CODECS is what TS checks its ids against (nr_enum_name family 29); the dispatch uses
+        // the ids: each id's op names the codec CODECS gives it.
+        for (id, name) in CODECS.iter().enumerate() {
+            assert!(codec_op(id as u32, false).contains(name) && codec_op(id as u32, true).contains(name), "codec {id} = {name}");
+        }
+        assert_eq!(codec_op(CODECS.len() as u32, false), "compression");
+    }
+
+    #[test]
     fn round_trip_through_the_abi_and_errors_name_the_codec() {
         let data = b"abracadabra, abracadabra".to_vec();
         let mut info = [0u32; 4];

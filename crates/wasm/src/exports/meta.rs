@@ -161,6 +161,10 @@ pub enum EnumKind {
     ScheduleParam = 27,
     /// `neurite_core::losses::Reduction::NAMES`.
     Reduction = 28,
+    /// `exports::compression::CODECS`.
+    Codec = 29,
+    /// `neurite_core::compression::dwt::Wavelet::NAMES`.
+    Wavelet = 30,
 }
 
 /// Member `id` of the flattened `"<kind>.<param>"` list of `names` × `params`.
@@ -190,6 +194,8 @@ pub extern "C" fn nr_enum_name(kind: u32, id: u32) -> i32 {
         23 => neurite_core::layers::rbf::RbfKernel::NAMES.get(id as usize).copied(),
         24 => neurite_core::optim::Clip::MODE_NAMES.get(id as usize).copied(),
         28 => neurite_core::losses::Reduction::NAMES.get(id as usize).copied(),
+        29 => super::compression::CODECS.get(id as usize).copied(),
+        30 => neurite_core::compression::dwt::Wavelet::NAMES.get(id as usize).copied(),
         25..=27 => {
             use neurite_core::{losses::Loss, optim::LrSchedule, optim::Optimizer};
             let entry = match kind {
