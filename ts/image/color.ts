@@ -13,8 +13,8 @@ import { sum } from '../ops/reduce.js';
 import { tensor1d } from '../ops/creation.js';
 import { tidy } from '../scope.js';
 
-/** TF.js's luma weights of red, green and blue (ITU-R BT.601). */
-const LUMA = [0.2989, 0.587, 0.114];
+/** @internal TF.js's luma weights of red, green and blue (ITU-R BT.601); `threshold` uses them too. */
+export const LUMA: readonly number[] = [0.2989, 0.587, 0.114];
 
 function channels(op: string, image: Tensor, want: number): void {
   if (image.rank < 2 || image.shape[image.rank - 1] !== want) {

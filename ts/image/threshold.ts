@@ -6,11 +6,12 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
+import { LUMA as RGB_LUMA } from './color.js';
 import { boolArg, describe, f32String, fromFlat, show, withTensors, type TensorLike } from '../ops/convert.js';
 
 const f32 = Math.fround;
 /** TF.js's luma weights of red, green and blue (CCIR 601), as the float32 scalars its `mul` sees. */
-const LUMA = [f32(0.2989), f32(0.587), f32(0.114)];
+const LUMA = RGB_LUMA.map(f32);
 
 /**
  * A binary image from `image` (`[height, width, channels]`, 1 or 3 channels, values 0–255),
