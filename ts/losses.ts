@@ -190,7 +190,10 @@ export function binaryCrossentropy(yTrue: TensorLike, yPred: TensorLike, options
 
 /**
  * Categorical cross-entropy over the last axis: targets one-hot (or soft) in [0, 1]. On
- * probabilities each row is renormalised to sum to 1 first, as Keras and TF.js do.
+ * probabilities each row is renormalised to sum to 1 first, as Keras and TF.js do. Its
+ * gradient is the loss's true derivative, also with `fromLogits` (`softmax·Σy − y` for targets
+ * whose rows do not sum to 1, as `fit` trains it); TF.js-form
+ * `losses.softmaxCrossEntropy` keeps TF.js's `softmax − y` for such rows.
  */
 export function categoricalCrossentropy(yTrue: TensorLike, yPred: TensorLike, options?: CrossentropyOptions & ReductionOptions): Tensor {
   return compute('categoricalCrossentropy', yTrue, yPred, options);
