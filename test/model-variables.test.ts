@@ -565,8 +565,13 @@ describe('custom-loop mistakes name their cause', () => {
     const opt = nr.optimizers.sgd({ learningRate: 0.1 });
     const copies = m.getWeights();
     expect(() => opt.minimize(() => nr.losses.meanSquaredError(y, m.predict(x)), false, copies as never)).toThrow(
-      /^minimize: varList holds 2 plain tensors \(not variables\), which f\(\) does not use: model\.getWeights\(\) returns copies; pass the weights themselves, model\.trainableWeights/,
+      /^minimize: varList\[0\] is a tensor \(shape \[2,1\]\), not a variable: varList takes variables, which minimize updates in place; make your parameters with variable\(t\), and pass a model's weights as model\.trainableWeights \(model\.getWeights\(\) returns copies\)$/,
     );
+    // A plain tensor in varList (a forgotten variable()): minimize computed its gradient and updated nothing.
+    const w = nr.randomNormal([2, 1], 0, 1, 'float32', 1);
+    expect(() => opt.minimize(() => x.matMul(w).sum(), false, [w as never])).toThrow(/^minimize: varList\[0\] is a tensor \(shape \[2,1\]\), not a variable/);
+    expect(() => nr.variableGrads(() => x.matMul(w).sum(), [w as never])).toThrow(/^variableGrads: varList\[0\] is a tensor \(shape \[2,1\]\), not a variable: varList takes variables, which the gradients are keyed by/);
+    w.dispose();
     const v = nr.variable(nr.scalar(2), true, 'doomed');
     expect(() => nr.variableGrads(() => { const l = v.square().sum(); v.dispose(); return l; })).toThrow(/^variableGrads: f disposed the variable doomed, so it has no gradient; dispose variables after the call/);
     const [kernel] = m.trainableWeights;

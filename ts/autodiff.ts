@@ -364,6 +364,14 @@ export function variableGrads(f: () => Tensor, varList?: TrainableVariable[]): {
  * trainable (TF.js's "none of the variables is trainable").
  */
 function trainableOf(op: string, varList: TrainableVariable[]): TrainableVariable[] {
+  // As TF.js: a plain tensor is no variable (minimize would compute its gradient and update nothing).
+  const plain = varList.findIndex((v) => v instanceof Tensor && typeof (v as { trainable?: unknown }).trainable !== 'boolean');
+  if (plain >= 0) {
+    throw new InvalidArgumentError(
+      `${op}: varList[${plain}] is a tensor (shape [${varList[plain].shape}]), not a variable: varList takes variables, which ${op === 'minimize' ? 'minimize updates in place' : 'the gradients are keyed by'}; ` +
+        'make your parameters with variable(t), and pass a model\'s weights as model.trainableWeights (model.getWeights() returns copies)',
+    );
+  }
   const frozen = (v: unknown): boolean => (v instanceof LayerVariable || v instanceof Tensor) && (v as { trainable?: unknown }).trainable === false;
   if (!varList.some(frozen)) return varList;
   const kept = varList.filter((v) => !frozen(v));
@@ -397,13 +405,6 @@ export function variableGradsOf(op: string, f: () => Tensor, varList?: Trainable
     if (disposedByF.length > 0) {
       const names = disposedByF.map((v) => (v as Variable).name).join(', ');
       drop(new InvalidArgumentError(`${op}: f disposed the variable${disposedByF.length === 1 ? '' : 's'} ${names}, so ${disposedByF.length === 1 ? 'it has' : 'they have'} no gradient; dispose variables after the call`));
-    }
-    const copies = varList?.filter((v) => v instanceof Tensor && typeof (v as { trainable?: unknown }).trainable !== 'boolean').length ?? 0;
-    if (copies > 0) {
-      drop(new InvalidArgumentError(
-        `${op}: varList holds ${copies} plain tensor${copies === 1 ? '' : 's'} (not variables), which f() does not use: model.getWeights() returns copies; ` +
-          'pass the weights themselves, model.trainableWeights (or layer.weights), or variable(t) for your own parameters',
-      ));
     }
     const given = varList === undefined ? `trainable variable${n === 1 ? '' : 's'} (varList left out: every live variable and model weight)` : `variable${n === 1 ? '' : 's'} in varList`;
     const none = n === 1 ? `the 1 ${given} is not connected to the result of f(), which does not depend on it` : `none of the ${n} ${given} is connected to the result of f(), which depends on none of them`;
