@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { expectNoLeak } from './setup.js';
 import * as nr from '../ts/index.js';
 import { raw, call, callOp } from '../ts/engine.js';
-import { setPressureThreshold } from '../ts/scope.js';
+import { setLiveTensorThreshold, setPressureThreshold } from '../ts/scope.js';
 
 describe('dispose', () => {
   it('is idempotent and frees memory', () => {
@@ -324,5 +324,29 @@ describe('errors from the core', () => {
 
   it('a failing status through callOp is the error of that status, as from call()', () => {
     expect(() => callOp((e, out) => e.nr_matmul(0, 0, 0, 0, out), () => 0)).toThrow(/not live/);
+  });
+});
+
+describe('forgotten tensors filling the handle table', () => {
+  it('warn once when many small tensors are live, before the ~1 million handles run out (a synchronous loop never lets the finalizer run)', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const kept: nr.Tensor[] = [];
+    const base = nr.memory().numTensors;
+    setLiveTensorThreshold(base + 2000);
+    try {
+      // A synchronous loop that forgets its tensors (kept here only to free them after).
+      for (let i = 0; i < 1900; i++) kept.push(nr.scalar(i));
+      expect(warn).not.toHaveBeenCalled();
+      for (let i = 0; i < 600; i++) kept.push(nr.scalar(i));
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0][0])).toMatch(/^neurite: \d+ tensors are live, of at most about a million \(each tensor and model holds one handle, whatever its size\)\. A tensor dropped without dispose\(\) is freed only when the garbage collector finalizes it, which happens between jobs of the event loop, not during a synchronous loop: dispose\(\) what you no longer need, or compute each step inside tidy\(\)/);
+      // Not again before the count doubles.
+      for (let i = 0; i < 1000; i++) kept.push(nr.scalar(i));
+      expect(warn).toHaveBeenCalledTimes(1);
+    } finally {
+      for (const t of kept) t.dispose();
+      setLiveTensorThreshold(2 ** 17);
+      warn.mockRestore();
+    }
   });
 });

@@ -84,7 +84,41 @@ function flush(): void {
   }
   pending.length = 0;
   pendingRecords.length = 0;
-  if (registered > 0) checkPressure();
+  if (registered > 0) {
+    registeredSinceCount += registered;
+    checkPressure();
+  }
+}
+
+/**
+ * Objects joined the finalizer since {@link checkLiveCount} last looked, and the live-tensor
+ * count at which it next warns. Each live object holds one of the ~1 million handles whatever
+ * its size, and a synchronous loop never lets the finalizer run (it runs between jobs): a loop
+ * that forgets two small tensors a step runs out of handles at half a million steps with ~100
+ * MB of memory, far below the memory warning.
+ */
+let registeredSinceCount = 0;
+let liveWarnAt = 2 ** 17;
+
+/** @internal Sets the live-tensor count that triggers the forgotten-tensors warning (tests). */
+export function setLiveTensorThreshold(n: number): void {
+  liveWarnAt = n;
+  registeredSinceCount = 0;
+}
+
+/** Warns (then not again before the count doubles) when {@link liveWarnAt} tensors are live. */
+function checkLiveCount(): void {
+  if (registeredSinceCount < Math.min(4096, liveWarnAt / 4)) return;
+  registeredSinceCount = 0;
+  const n = memory().numTensors;
+  if (n < liveWarnAt) return;
+  liveWarnAt = 2 * n;
+  console.warn(
+    `neurite: ${n} tensors are live, of at most about a million (each tensor and model holds one handle, whatever its size). ` +
+      'A tensor dropped without dispose() is freed only when the garbage collector finalizes it, which happens between jobs of the event loop, ' +
+      'not during a synchronous loop: dispose() what you no longer need, or compute each step inside tidy(). memory() counts what is live; ' +
+      'setDebug(true) reports where forgotten tensors were made.',
+  );
 }
 
 /**
@@ -105,6 +139,7 @@ export function setPressureThreshold(bytes: number): void {
  * memory past {@link pressureAt}.
  */
 function checkPressure(): void {
+  checkLiveCount();
   let size: number;
   try {
     size = raw().memory.buffer.byteLength;

@@ -172,7 +172,7 @@ impl Handles {
         if self.retired.is_empty() {
             return Err(Error::invalid(
                 "handles",
-                format!("more than {limit} live objects; dispose tensors you no longer need"),
+                format!("more than {limit} live objects; dispose tensors you no longer need, or compute each step inside tidy() (a tensor dropped without dispose() is freed by the garbage collector only between jobs of the event loop, never during a synchronous loop)"),
             ));
         }
         self.free.try_reserve(self.retired.len()).map_err(|_| Error::OutOfMemory { op: "handles", bytes: 4 * self.retired.len() as u64 })?;
