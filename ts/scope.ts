@@ -398,7 +398,12 @@ export function dispose(container: unknown): void {
 export interface MemoryInfo {
   /** Live tensors (created and not yet disposed). */
   numTensors: number;
-  /** Bytes held by live tensors' values (model weights are counted in `modelBytes`). */
+  /**
+   * Bytes of live tensors' values (model weights are counted in `modelBytes`), each tensor at
+   * its full size: tensors that share storage — `getWeights()` copies share the model's until
+   * either is written, `clone(t)` shares `t`'s — are each counted, so this can exceed what
+   * WebAssembly memory holds (`wasmBytes` is the memory itself).
+   */
   numBytes: number;
   /**
    * Bytes held by live models and the other stateful objects: weights and their gradients (a
