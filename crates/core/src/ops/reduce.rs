@@ -115,7 +115,8 @@ impl ReduceOp {
     }
 
     /// Reduces `r` rows of `out.len()` values (`block` is `r · out.len()` values, row-major)
-    /// column by column into `out`, one row at a time. Not for argMax/argMin.
+    /// column by column into `out`, one row at a time. `mean` is scratch of `out.len()` values
+    /// for the variance (the means) and argMax/argMin (each column's best value so far).
     fn columns(self, block: &[f32], r: usize, out: &mut [f32], mean: &mut [f32]) {
         let inner = out.len();
         let mut rows = block.chunks_exact(inner);
@@ -144,7 +145,28 @@ impl ReduceOp {
                 out.copy_from_slice(first);
                 rows.for_each(|row| f(out, row));
             }
-            ReduceOp::ArgMax | ReduceOp::ArgMin => {}
+            ReduceOp::ArgMax | ReduceOp::ArgMin => {
+                // `kernels::reduce::arg_max`'s rule per column: the first best value, and the
+                // first NaN wins (a column whose best is NaN takes nothing more).
+                let max = self == ReduceOp::ArgMax;
+                mean.copy_from_slice(first);
+                out.fill(0.0);
+                // Columns in blocks whose best values and indices stay in cache across the rows.
+                const BLOCK: usize = 1024;
+                for c in (0..inner).step_by(BLOCK) {
+                    let end = (c + BLOCK).min(inner);
+                    for (i, row) in block.chunks_exact(inner).enumerate().skip(1) {
+                        let at = i as f32;
+                        // Branch-free (selects), so the loop runs on SIMD lanes.
+                        for ((o, b), &x) in out[c..end].iter_mut().zip(mean[c..end].iter_mut()).zip(&row[c..end]) {
+                            let better = if max { x > *b } else { x < *b };
+                            let take = !b.is_nan() & (x.is_nan() | better);
+                            *b = if take { x } else { *b };
+                            *o = if take { at } else { *o };
+                        }
+                    }
+                }
+            }
         }
     }
 }
@@ -164,8 +186,8 @@ fn fmt_axes(axes: &[i64]) -> String {
 ///
 /// When the reduced axes are adjacent, `x` is viewed as `[outer, r, inner]` and reduced in
 /// place: rows (`inner == 1`) with the row kernels, otherwise column-wise with the row
-/// accumulators, so `sum(x, 0)` of a `[n, k]` matrix needs no transpose. Other axis sets (and
-/// argMax/argMin over a middle axis) move the reduced axes last first.
+/// accumulators (argMax/argMin keeping each column's best), so `sum(x, 0)` and `argMax(x, 0)`
+/// of a `[n, k]` matrix need no transpose. Other axis sets move the reduced axes last first.
 #[inline(never)]
 pub fn reduce(op: ReduceOp, x: &Tensor, axes: &[i64], keep_dims: bool) -> Result<Tensor> {
     let name = op.name();
@@ -211,7 +233,7 @@ pub fn reduce(op: ReduceOp, x: &Tensor, axes: &[i64], keep_dims: bool) -> Result
     let (lo, hi) = (live.first().copied().unwrap_or(rank), live.last().map_or(rank, |&h| h + 1));
     let adjacent = (lo..hi).all(|i| reduced[i] || dims[i] == 1);
     let inner: usize = dims[hi..].iter().product();
-    if adjacent && (inner == 1 || !op.is_arg()) {
+    if adjacent {
         reduce_view(op, x.data(), r, inner, out.data_mut())?;
         return Ok(out);
     }
@@ -235,7 +257,7 @@ fn reduce_view(op: ReduceOp, src: &[f32], r: usize, inner: usize, out: &mut [f32
         });
         return Ok(());
     }
-    let mut mean = if op == ReduceOp::Variance { alloc(op.name(), inner)? } else { Vec::new() };
+    let mut mean = if op == ReduceOp::Variance || op.is_arg() { alloc(op.name(), inner)? } else { Vec::new() };
     for (o, block) in out.chunks_exact_mut(inner).zip(src.chunks_exact(r * inner)) {
         op.columns(block, r, o, &mut mean);
         for (j, v) in o.iter_mut().enumerate() {
@@ -312,6 +334,26 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn arg_over_a_leading_axis_is_the_row_rule_per_column_with_ties_and_nans() {
+        // Columns with ties, a NaN first, a NaN after the best, ±Infinity and all-equal values.
+        let n = f32::NAN;
+        let v = vec![
+            1., n, 3., -1., 7., 2., f32::NEG_INFINITY, //
+            4., 2., n, -1., 7., 2., f32::NEG_INFINITY, //
+            4., 9., 3., -5., 8., n, f32::NEG_INFINITY, //
+            0., 9., 9., 6., 8., 2., f32::INFINITY,
+        ];
+        let t = Tensor::new("t", [4, 7].into(), v).unwrap();
+        let moved = permute("t", &t, &[1, 0]).unwrap();
+        for op in [ReduceOp::ArgMax, ReduceOp::ArgMin] {
+            let got = reduce(op, &t, &[0], false).unwrap();
+            let want: Vec<f32> = moved.data().chunks(4).map(|col| op.row(col)).collect();
+            assert_eq!(got.data(), &want[..], "{op:?}");
+        }
+        assert_eq!(reduce(ReduceOp::ArgMax, &t, &[0], false).unwrap().data(), &[1., 0., 1., 3., 2., 2., 3.]);
     }
 
     #[test]
