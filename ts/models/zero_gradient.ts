@@ -59,6 +59,12 @@ interface Blocked {
   single: boolean;
 }
 
+/** What the walk over a model found: the layers that stop a gradient, and whether any layer has a trainable weight. */
+interface Walk {
+  blocked: Blocked[];
+  trainable: boolean;
+}
+
 /**
  * The activation that ends `layer` and passes no gradient: a step-like one without
  * `straightThrough`, or softmax/logSoftmax over a layer of one unit (or filter); else `null`.
@@ -77,43 +83,45 @@ function zeroGradientActivation(layer: Layer): { activation: string; single: boo
 /**
  * Whether the output of `node` (a layer, or a nested model) carries a gradient to some
  * trainable weight, given which of its inputs do. `frozen`: inside a model with
- * `trainable = false`. Layers that stop such a gradient are added to `blocked`.
+ * `trainable = false`. Layers that stop such a gradient are added to `walk.blocked`, and a
+ * layer with a trainable weight sets `walk.trainable`.
  */
-function carries(node: Layer | Sequential, inputs: boolean[], frozen: boolean, blocked: Blocked[]): boolean {
+function carries(node: Layer | Sequential, inputs: boolean[], frozen: boolean, walk: Walk): boolean {
   const fromInputs = inputs.some((c) => c);
-  if (!(node instanceof Layer)) return modelCarries(node, fromInputs, frozen || !node.trainable, blocked);
+  if (!(node instanceof Layer)) return modelCarries(node, fromInputs, frozen || !node.trainable, walk);
   if (node.kind === 'input') return false;
-  const stop = zeroGradientActivation(node);
-  if (stop === null && fromInputs) return true;
   const own = !frozen && node.trainableWeights.length > 0;
-  if (stop === null) return own;
-  if (fromInputs || own) blocked.push({ layer: node.name, ...stop });
+  walk.trainable ||= own;
+  const stop = zeroGradientActivation(node);
+  if (stop === null) return fromInputs || own;
+  if (fromInputs || own) walk.blocked.push({ layer: node.name, ...stop });
   return false;
 }
 
 /** {@link carries} for a model: along its stack, or through its graph wiring to its outputs. */
-function modelCarries(m: Sequential, fromInput: boolean, frozen: boolean, blocked: Blocked[]): boolean {
+function modelCarries(m: Sequential, fromInput: boolean, frozen: boolean, walk: Walk): boolean {
   const wiring = m.graphWiring;
   const io = m.graphIo;
   if (wiring === null || io === null) {
     let c = fromInput;
-    for (const l of m.layers) if (!(l instanceof Layer && l.kind === 'input')) c = carries(l, [c], frozen, blocked);
+    for (const l of m.layers) if (!(l instanceof Layer && l.kind === 'input')) c = carries(l, [c], frozen, walk);
     return c;
   }
   // Values as graph.rs numbers them: the inputs, each layer's first use, then the further uses.
   const k = io.inputs;
   const values: boolean[] = new Array<boolean>(k).fill(fromInput);
-  wiring.forEach((reads, i) => (values[k + i] = carries(m.layers[k + i], reads.map((j) => values[j]), frozen, blocked)));
-  io.extraUses.forEach((u) => values.push(carries(m.layers[k + u.layer], u.inputs.map((j) => values[j]), frozen, blocked)));
+  wiring.forEach((reads, i) => (values[k + i] = carries(m.layers[k + i], reads.map((j) => values[j]), frozen, walk)));
+  io.extraUses.forEach((u) => values.push(carries(m.layers[k + u.layer], u.inputs.map((j) => values[j]), frozen, walk)));
   return io.outputs.some((j) => values[j]);
 }
 
 /**
  * Throws when `model` has no trainable weight, as TF.js does ("none of the variables is
  * trainable"): the model frozen (`model.trainable = false`), every layer frozen, or no weights
- * at all. Training it would compute the loss and change nothing (Keras 3 does so in silence).
+ * at all (`anyTrainable`: what the walk found). Training it would compute the loss and change
+ * nothing (Keras 3 does so in silence).
  */
-function assertHasTrainableWeights(model: Sequential, op: string): void {
+function assertHasTrainableWeights(model: Sequential, op: string, anyTrainable: boolean): void {
   if (!model.trainable) {
     throw new InvalidArgumentError(
       `${op}: model ${model.name} has trainable = false, so ${op} would change no weight (TF.js refuses it too); ` +
@@ -121,10 +129,9 @@ function assertHasTrainableWeights(model: Sequential, op: string): void {
         '(a GAN loop sets the discriminator\'s trainable to true for its own step and to false for the combined model\'s step)',
     );
   }
-  // The core's flags (fit synced them): a nested model that was disposed is no obstacle here.
-  const specs = weightSpecs(op, { handle: model.handle(op), path: [] });
-  if (specs.some((w) => w.trainable)) return;
-  const n = specs.length;
+  if (anyTrainable) return;
+  // Counted for the message only (a nested model that was disposed is no obstacle here).
+  const n = weightSpecs(op, { handle: model.handle(op), path: [] }).length;
   throw new InvalidArgumentError(
     n === 0
       ? `${op}: model ${model.name} has no weights, so there is nothing to train; use predict or evaluate`
@@ -139,10 +146,12 @@ function assertHasTrainableWeights(model: Sequential, op: string): void {
  * step-like activation without `straightThrough` (see the module comment). The model is built.
  */
 export function assertCanLearn(model: Sequential, op: string): void {
-  assertHasTrainableWeights(model, op);
+  const walk: Walk = { blocked: [], trainable: false };
+  const carried = modelCarries(model, false, false, walk);
+  assertHasTrainableWeights(model, op, walk.trainable);
   assertLossCanLearn(model, op);
-  const blocked: Blocked[] = [];
-  if (modelCarries(model, false, false, blocked) || blocked.length === 0) return;
+  const { blocked } = walk;
+  if (carried || blocked.length === 0) return;
   const single = blocked.find((b) => b.single);
   if (single) {
     throw new InvalidArgumentError(
