@@ -527,29 +527,29 @@ export class Tensor {
   toBool(): never { return conversions.dtypeMethod(this, 'toBool', 'bool'); }
 }
 
-// `t.dtype = 'int32'` is an error, not a silent no-op (a getter alone would throw a bare
-// TypeError in strict code and do nothing in sloppy code). Added here so that TypeScript keeps
-// seeing `dtype` as read-only.
-Object.defineProperty(Tensor.prototype, 'dtype', {
-  ...Object.getOwnPropertyDescriptor(Tensor.prototype, 'dtype'),
-  set(this: Tensor, v: unknown): void {
-    throw new InvalidArgumentError(
-      `dtype: a tensor's dtype is read-only (${ONLY_FLOAT32}); assigning ${describe(v)} would change nothing. To change values, make a new tensor: ` +
-        't.round() or t.floor() for whole numbers, t.cast(\'float32\') for a copy',
-    );
-  },
-});
+/**
+ * Gives getter `name` of Tensor a setter that throws `message(t, v)`: assigning is an error, not
+ * a silent no-op (a getter alone throws a bare TypeError in strict code and does nothing in
+ * sloppy code). Added here so that TypeScript keeps seeing the property as read-only.
+ */
+function readOnly(name: 'dtype' | 'shape', message: (t: Tensor, v: unknown) => string): void {
+  Object.defineProperty(Tensor.prototype, name, {
+    ...Object.getOwnPropertyDescriptor(Tensor.prototype, name),
+    set(this: Tensor, v: unknown): void {
+      throw new InvalidArgumentError(message(this, v));
+    },
+  });
+}
 
-// `t.shape = [3, 1]` is an error too: the values keep their shape (reshape makes a new tensor).
-Object.defineProperty(Tensor.prototype, 'shape', {
-  ...Object.getOwnPropertyDescriptor(Tensor.prototype, 'shape'),
-  set(this: Tensor, v: unknown): void {
-    throw new InvalidArgumentError(
-      `shape: a tensor's shape is read-only (shape [${this.shape}]); assigning ${show(v)} would change nothing. ` +
-        'For the same values in another shape make a new tensor: t.reshape(newShape)',
-    );
-  },
-});
+readOnly('dtype', (_, v) =>
+  `dtype: a tensor's dtype is read-only (${ONLY_FLOAT32}); assigning ${describe(v)} would change nothing. To change values, make a new tensor: ` +
+    't.round() or t.floor() for whole numbers, t.cast(\'float32\') for a copy',
+);
+// The values keep their shape (reshape makes a new tensor).
+readOnly('shape', (t, v) =>
+  `shape: a tensor's shape is read-only (shape [${t.shape}]); assigning ${show(v)} would change nothing. ` +
+    'For the same values in another shape make a new tensor: t.reshape(newShape)',
+);
 
 /**
  * TF.js's rank-typed tensor names, so typed TF.js code (`const xs: tf.Tensor2D = …`) ports as
