@@ -45,6 +45,15 @@ export async function nodeBuiltin(name: string): Promise<unknown> {
 export const isThenable = (v: unknown): v is PromiseLike<unknown> => v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
 
 /**
+ * Whether `v` is an instance of the global class `name` (`'Blob'`, `'Response'`, `'ImageData'`
+ * …), false where this runtime has no such global (Node has no `ImageData`).
+ */
+export function isA(v: unknown, name: string): boolean {
+  const C = (globalThis as Record<string, unknown>)[name];
+  return typeof C === 'function' && v instanceof (C as new () => unknown);
+}
+
+/**
  * Lets the event loop run (timers, I/O, rendering) and resumes at once: `setImmediate` in
  * Node, else a message to itself (`MessageChannel`), which browsers and Deno do not clamp as
  * they clamp nested timers (a `setTimeout(0)` chain waits 4 ms a turn after the fifth), else

@@ -6,6 +6,7 @@
  * included); the other sources need a DOM or `OffscreenCanvas`.
  */
 import { InvalidArgumentError } from '../errors.js';
+import { isA } from '../runtime.js';
 import { Tensor } from '../tensor.js';
 import { attachedArg, describe, intArg, show, withTensors, type TensorLike } from '../ops/convert.js';
 import { tensor } from '../ops/creation.js';
@@ -56,8 +57,6 @@ function scratchContext(op: string): Context2D {
   if (!ctx) throw new InvalidArgumentError(`${op}: this runtime has no 2-D canvas (no OffscreenCanvas or document) to read the image with; pass an ImageData or { data, width, height } RGBA bytes instead`);
   return (scratch = ctx);
 }
-
-const isA = (v: unknown, name: string): boolean => typeof (globalThis as Record<string, unknown>)[name] === 'function' && v instanceof ((globalThis as Record<string, unknown>)[name] as new () => unknown);
 
 /** The RGBA bytes and size of `pixels`. */
 function rgbaOf(op: string, pixels: unknown): PixelData {

@@ -8,6 +8,7 @@
  * pass starts (see `lazy.ts`).
  */
 import { InvalidArgumentError } from '../errors.js';
+import { isA } from '../runtime.js';
 import { didYouMean, unknownOption, optionKeys } from '../options.js';
 import { Dataset } from './dataset.js';
 import { describeElement, isPlainObject } from './describe.js';
@@ -144,9 +145,6 @@ export interface CSVPlan {
 const CONFIG_KEYS = ['hasHeader', 'columnNames', 'columnConfigs', 'configuredColumnsOnly', 'delimiter', 'delimWhitespace'];
 const COLUMN_KEYS = ['required', 'default', 'isLabel', 'dtype'];
 const DTYPES: readonly CSVDtype[] = ['float32', 'int32', 'bool', 'string'];
-
-const has = (name: string): boolean => typeof (globalThis as Record<string, unknown>)[name] === 'function';
-const isA = (v: unknown, name: string): boolean => has(name) && v instanceof ((globalThis as Record<string, unknown>)[name] as new () => unknown);
 
 function flag(op: string, name: string, v: unknown, def: boolean): boolean {
   if (v === undefined) return def;

@@ -8,6 +8,7 @@
  * chunk, with the reader (`csv_parse.ts`).
  */
 import { InvalidArgumentError } from '../errors.js';
+import { isA } from '../runtime.js';
 import { sourceKind, type CSVInput } from './csv.js';
 import { describeElement } from './describe.js';
 
@@ -17,10 +18,6 @@ export interface ByteChunks {
   close(): Promise<void>;
 }
 
-const isA = (v: unknown, name: string): boolean => {
-  const C = (globalThis as Record<string, unknown>)[name];
-  return typeof C === 'function' && v instanceof (C as new () => unknown);
-};
 
 const status = (res: Response): string => `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
 

@@ -340,7 +340,6 @@ interface Ctx {
   keras3?: boolean;
 }
 
-
 function field<T>(ctx: Ctx, where: string, c: Record<string, unknown>, key: string, check: (v: unknown) => v is T, what: string, def?: T): T {
   const v = c[key];
   if (v === undefined && def !== undefined) return def;
