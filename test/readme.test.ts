@@ -3,7 +3,7 @@
 // `ts` blocks (the `using` declaration, not available in Node 20/22) in Deno, type-checked.
 // Blocks that are not code to run say so by their fence language (`sh`, `text`).
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,9 +23,15 @@ beforeAll(async () => {
 });
 afterAll(() => packed?.cleanup());
 
-/** Runs `cmd args` in the scratch project; fails with both streams when it exits non-zero. */
-async function exec(cmd: string, args: string[], what: string): Promise<string> {
-  const { stdout } = await run(cmd, args, { cwd: packed.dir, timeout: 60_000, env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' } })
+/**
+ * Runs `cmd args` in `cwd` (the scratch project by default); fails with both streams when it
+ * exits non-zero. The temporary folder is one inside the scratch project, so what a block
+ * writes there (the checkpoint block's `mkdtemp`) goes when the project does.
+ */
+async function exec(cmd: string, args: string[], what: string, cwd = packed.dir): Promise<string> {
+  const tmp = join(packed.dir, 'tmp');
+  mkdirSync(tmp, { recursive: true });
+  const { stdout } = await run(cmd, args, { cwd, timeout: 60_000, env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1', TMPDIR: tmp } })
     .catch((e: Error & { stdout?: string; stderr?: string }) => {
       throw new Error(`${what} failed: ${e.message}\n--- stdout\n${e.stdout ?? ''}\n--- stderr\n${e.stderr ?? ''}`);
     });
@@ -87,6 +93,21 @@ describe('README code blocks', () => {
 });
 
 describe('README snippets compute what they say', () => {
+  it("the demo's accuracies are the ones the README states", async () => {
+    // `npm run demo` is seeded: its numbers change only when the numerics do, and then the
+    // README's sentence about them must change too.
+    const top1 = /reaches \*\*(\d+\.\d+)% test accuracy\*\*/.exec(README);
+    const top3 = /and (\d+\.\d+)% top-3 accuracy/.exec(README);
+    expect(top1 && top3, "README's sentence on the demo's test and top-3 accuracy").toBeTruthy();
+    const out = await exec(process.execPath, [join(ROOT, 'examples/mnist.mjs')], 'npm run demo', ROOT);
+    const got1 = /test accuracy (\d+\.\d+)%/.exec(out);
+    const got3 = /top-3 (\d+\.\d+)%/.exec(out);
+    expect(got1 && got3, `the demo's output:\n${out}`).toBeTruthy();
+    const digits = (claim: string) => claim.split('.')[1].length;
+    expect(Number(got1![1]).toFixed(digits(top1![1])), 'test accuracy (README vs npm run demo)').toBe(top1![1]);
+    expect(Number(got3![1]).toFixed(digits(top3![1])), 'top-3 accuracy (README vs npm run demo)').toBe(top3![1]);
+  });
+
   it('the custom training loop finds w ≈ 2', async () => {
     const b = blocks.find((x) => x.lang === 'js' && x.code.includes('opt.minimize') && x.code.includes('variable(zeros([1, 1])'));
     expect(b, 'the custom-loop block').toBeTruthy();
