@@ -82,11 +82,14 @@ describe('zeroPadding2d and cropping2d: errors', () => {
     expect(thrown(() => layers.zeroPadding2d({ padding: [1, 2, 3] as never })).message).toMatch(/^zeroPadding2d: padding must be an integer, a pair \[rows, columns\] or \[\[top, bottom\], \[left, right\]\], got \[1,2,3\]/);
     expect(thrown(() => layers.cropping2d({ cropping: [[1, 0.5], [0, 0]] })).message).toMatch(/^cropping2d: cropping\[0\]\[1\] must be an integer/);
     expect(thrown(() => layers.zeroPadding2d({ dataFormat: 'channelsFirst' as never })).message).toMatch(/dataFormat must be 'channelsLast'/);
-    const all = nr.sequential({ layers: [layers.cropping2d({ inputShape: [4, 4, 1], cropping: [[2, 2], [0, 0]] })] });
-    expect(() => all.build()).toThrow(/^build: cropping2d: cropping \[\[2, 2\], \[0, 0\]\] leaves nothing of the per-sample input \[4, 4, 1\]|cropping2d: cropping \[\[2, 2\], \[0, 0\]\] leaves nothing of the per-sample input \[4, 4, 1\]/);
+    // With the input shape known, at add (as TF.js); else at build, in the core.
+    expect(() => nr.sequential({ layers: [layers.cropping2d({ inputShape: [4, 4, 1], cropping: [[2, 2], [0, 0]] })] })).toThrow(/^add: sequential_\d+\.layers\[0\] \(cropping2d cropping2d_\d+\): cropping \[\[2,2\],\[0,0\]\] leaves nothing of the per-sample input \[4,4,1\]/);
+    const all = nr.sequential({ layers: [layers.cropping2d({ cropping: [[2, 2], [0, 0]] })] });
+    expect(() => all.build([4, 4, 1])).toThrow(/^build: cropping2d: cropping \[\[2, 2\], \[0, 0\]\] leaves nothing of the per-sample input \[4, 4, 1\]|cropping2d: cropping \[\[2, 2\], \[0, 0\]\] leaves nothing of the per-sample input \[4, 4, 1\]/);
     all.dispose();
-    const flat = nr.sequential({ layers: [layers.zeroPadding2d({ inputShape: [4, 4] })] });
-    expect(() => flat.build()).toThrow(/zeroPadding2d.*\[height, width, channels\]/);
+    expect(() => nr.sequential({ layers: [layers.zeroPadding2d({ inputShape: [4, 4] })] })).toThrow(/^add: .*zeroPadding2d.*\[height, width, channels\].*\[4,4\]/);
+    const flat = nr.sequential({ layers: [layers.zeroPadding2d()] });
+    expect(() => flat.build([4, 4])).toThrow(/zeroPadding2d.*\[height, width, channels\]/);
     flat.dispose();
     const m = nr.sequential({ layers: [layers.zeroPadding2d({ inputShape: [2, 2, 1], padding: [[1, 0], [0, 2]] })] });
     expect(nr.tidy(() => m.predict(nr.tensor([1, 2, 3, 4], [1, 2, 2, 1])).arraySync())).toEqual([[[[0], [0], [0], [0]], [[1], [2], [0], [0]], [[3], [4], [0], [0]]]]);

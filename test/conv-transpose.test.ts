@@ -154,8 +154,9 @@ describe('conv2dTranspose: errors name the layer and the shapes', () => {
     expect(thrown(() => layers.conv2dTranspose({ filters: 2, kernelSize: 3, dilationRate: 2 })).message).toBe("conv2dTranspose: dilationRate must be 1 (TF.js's conv2dTranspose layer has no dilation), got 2");
     expect(thrown(() => layers.conv2dTranspose({ filters: 2, kernelSize: 3, padding: 'causal' as never })).message).toMatch(/^conv2dTranspose: padding must be 'valid' or 'same'/);
     expect(thrown(() => layers.conv2dTranspose({ filters: 2, kernelSize: 3, outputPadding: 1 } as never)).message).toMatch(/^conv2dTranspose: unknown option 'outputPadding'/);
-    const flat = nr.sequential({ layers: [layers.conv2dTranspose({ inputShape: [6, 6], filters: 2, kernelSize: 3 })] });
-    expect(() => flat.build()).toThrow(/conv2dTranspose.*\[height, width, channels\].*\[6, ?6\]/);
+    expect(() => nr.sequential({ layers: [layers.conv2dTranspose({ inputShape: [6, 6], filters: 2, kernelSize: 3 })] })).toThrow(/^add: .*conv2dTranspose.*\[height, width, channels\].*\[6,6\]/);
+    const flat = nr.sequential({ layers: [layers.conv2dTranspose({ filters: 2, kernelSize: 3 })] });
+    expect(() => flat.build([6, 6])).toThrow(/conv2dTranspose.*\[height, width, channels\].*\[6, ?6\]/);
     flat.dispose();
     const m = nr.sequential({ layers: [layers.conv2dTranspose({ inputShape: [3, 3, 2], filters: 2, kernelSize: 3 })] });
     expect(() => nr.tidy(() => m.predict(nr.zeros([2, 3, 3, 3])))).toThrow(/^predict: expected input of shape \[batch,3,3,2\].*got \[2,3,3,3\]/);

@@ -233,14 +233,21 @@ describe('conv layers: errors name the layer and the shapes', () => {
   });
 
   it('shapes that do not fit', () => {
-    const flat = nr.sequential({ layers: [layers.conv2d({ inputShape: [28, 28], filters: 2, kernelSize: 3 })] });
-    expect(() => flat.build()).toThrow(/conv2d.*\[height, width, channels\].*\[28, 28\]/);
+    // With the input shape known, at add (as TF.js); else at build, in the core.
+    expect(() => nr.sequential({ layers: [layers.conv2d({ inputShape: [28, 28], filters: 2, kernelSize: 3 })] })).toThrow(/^add: .*conv2d.*\[height, width, channels\].*\[28,28\]/);
+    const flat = nr.sequential({ layers: [layers.conv2d({ filters: 2, kernelSize: 3 })] });
+    expect(() => flat.build([28, 28])).toThrow(/conv2d.*\[height, width, channels\].*\[28, 28\]/);
     flat.dispose();
-    const big = nr.sequential({ layers: [layers.conv2d({ inputShape: [4, 9, 1], filters: 2, kernelSize: 5 })] });
-    expect(() => big.build()).toThrow(/rows window \(5\) does not fit the input's height of 4 with padding 'valid'.*use padding 'same'/);
+    expect(() => nr.sequential({ layers: [layers.conv2d({ inputShape: [4, 9, 1], filters: 2, kernelSize: 5 })] })).toThrow(/^add: .*\(conv2d conv2d_\d+\): the window \(5\) does not fit the input's height of 4 with padding 'valid' \(per-sample input \[4,9,1\]\); use padding 'same' or a smaller window$/);
+    const big = nr.sequential({ layers: [layers.conv2d({ filters: 2, kernelSize: 5 })] });
+    expect(() => big.build([4, 9, 1])).toThrow(/rows window \(5\) does not fit the input's height of 4 with padding 'valid'.*use padding 'same'/);
     big.dispose();
-    const pool = nr.sequential({ layers: [layers.dense({ inputShape: [4], units: 3 }), layers.maxPooling2d()] });
-    expect(() => pool.build()).toThrow(/maxPooling2d.*\[height, width, channels\].*\[3\]/);
+    const dense = layers.dense({ inputShape: [4], units: 3 });
+    const pool = nr.sequential({ layers: [dense] });
+    expect(() => pool.add(layers.maxPooling2d())).toThrow(/^add: .*maxPooling2d.*\[height, width, channels\].*\[3\]/);
+    // The layer that did not fit was not added: the model is as before and works.
+    expect([pool.layers, pool.outputShape]).toEqual([[dense], [3]]);
+    expect(nr.tidy(() => pool.predict(nr.zeros([2, 4])).shape)).toEqual([2, 3]);
     pool.dispose();
     const m = nr.sequential({ layers: [layers.conv2d({ inputShape: [5, 5, 2], filters: 2, kernelSize: 3 })] });
     expect(() => nr.tidy(() => m.predict(nr.zeros([2, 5, 5, 3])))).toThrow(/^predict: expected input of shape \[batch,5,5,2\].*got \[2,5,5,3\]/);

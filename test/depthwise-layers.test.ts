@@ -193,11 +193,13 @@ describe('depthwise and separable layers: errors name the layer and say what to 
   });
 
   it('shapes that do not fit', () => {
-    const flat = nr.sequential({ layers: [layers.depthwiseConv2d({ inputShape: [28, 28], kernelSize: 3 })] });
-    expect(() => flat.build()).toThrow(/depthwiseConv2d.*\[height, width, channels\].*\[28, 28\]/);
+    expect(() => nr.sequential({ layers: [layers.depthwiseConv2d({ inputShape: [28, 28], kernelSize: 3 })] })).toThrow(/^add: .*depthwiseConv2d.*\[height, width, channels\].*\[28,28\]/);
+    const flat = nr.sequential({ layers: [layers.depthwiseConv2d({ kernelSize: 3 })] });
+    expect(() => flat.build([28, 28])).toThrow(/depthwiseConv2d.*\[height, width, channels\].*\[28, 28\]/);
     flat.dispose();
-    const big = nr.sequential({ layers: [layers.separableConv2d({ inputShape: [4, 9, 1], filters: 2, kernelSize: 5 })] });
-    expect(() => big.build()).toThrow(/separableConv2d.*window \(5\) does not fit the input's height of 4 with padding 'valid'/);
+    expect(() => nr.sequential({ layers: [layers.separableConv2d({ inputShape: [4, 9, 1], filters: 2, kernelSize: 5 })] })).toThrow(/^add: .*separableConv2d.*window \(5\) does not fit the input's height of 4 with padding 'valid'/);
+    const big = nr.sequential({ layers: [layers.separableConv2d({ filters: 2, kernelSize: 5 })] });
+    expect(() => big.build([4, 9, 1])).toThrow(/separableConv2d.*window \(5\) does not fit the input's height of 4 with padding 'valid'/);
     big.dispose();
     const m = nr.sequential({ layers: [layers.depthwiseConv2d({ inputShape: [5, 5, 2], kernelSize: 3, depthMultiplier: 2 })] });
     expect(() => nr.tidy(() => m.predict(nr.zeros([2, 5, 5, 3])))).toThrow(/^predict: expected input of shape \[batch,5,5,2\].*got \[2,5,5,3\]/);

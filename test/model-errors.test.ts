@@ -295,9 +295,11 @@ describe('bad layer and fit options', () => {
   });
 
   it('layers that cannot be built for the input shape', async () => {
-    const m = nr.sequential({ layers: [layers.reshape({ inputShape: [4], targetShape: [3] })] });
-    await expectError(() => m.build(), Shape, 'reshape: cannot reshape x of shape [4] (4 elements) to [3] (3 elements)');
+    const m = nr.sequential({ layers: [layers.reshape({ targetShape: [3] })] });
+    await expectError(() => m.build([4]), Shape, 'reshape: cannot reshape x of shape [4] (4 elements) to [3] (3 elements)');
     m.dispose();
+    // With the input shape known, at add, as TF.js (the layer is not added).
+    await expectError(() => nr.sequential({ layers: [layers.reshape({ inputShape: [4], targetShape: [3] })] }), Invalid, /^add: sequential_\d+\.layers\[0\] \(reshape reshape_\d+\): targetShape \[3\] does not fit the per-sample input shape \[4\] \(4 values\)$/);
     await expectError(() => nr.sequential({ layers: [layers.dense({ units: 3 })] }).predict(z([1, 4])), Invalid, /^build: model sequential_\d+ does not know its input shape; give the first layer an inputShape/);
     // The example names the first layer's kind and a shape of its kind.
     await expectError(() => nr.sequential({ layers: [layers.conv2d({ filters: 2, kernelSize: 3 })] }).predict(z([1, 5, 5, 1])), Invalid, /e\.g\. layers\.conv2d\(\{ inputShape: \[28, 28, 1\], … \}\)$/);

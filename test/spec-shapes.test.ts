@@ -47,9 +47,12 @@ describe("ts/io/spec.ts infers the core's weight and output shapes", () => {
   for (const [name, make] of CASES) {
     it(name, () => {
       const m = nr.sequential({ seed: 1, layers: make() });
+      // Before build, outputShape is the inferred one (what TF.js knows at add); after, the core's.
+      const before = m.outputShape;
       m.build();
       const { core, inferred } = both(m);
       expect(inferred).toEqual(core);
+      expect(before).toEqual(core.output);
       m.dispose();
     });
   }

@@ -107,12 +107,17 @@ const prod = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
  * The per-sample output `[oh, ow, channels]` of a sliding window on input `x` (TensorFlow's
  * sizes: `valid` ⌊(n − k_eff) / s⌋ + 1, `same` ⌈n / s⌉), as `crates/core/src/ops/window.rs`.
  */
-function windowOutput(op: string, s: LeafSpec, x: number[], size: number[], strides: number[], dilation: number[], same: boolean): number[] {
+function windowOutput(op: string, s: LeafSpec, x: number[], size: number[], strides: number[], dilation: number[], same: boolean, given = x): number[] {
   if (x.length !== 3) throw new InvalidArgumentError(`${op}: ${s.where} (${s.kind} ${s.name}) expects per-sample inputs of shape [height, width, channels] (channels last), got per-sample shape ${show(x)}`);
   const out = [0, 1].map((i) => {
     const k = (size[i] - 1) * dilation[i] + 1;
     if (same) return Math.ceil(x[i] / strides[i]);
-    if (x[i] < k) throw new InvalidArgumentError(`${op}: ${s.where} (${s.kind} ${s.name}): the window (${k}) does not fit the input's ${['height', 'width'][i]} of ${x[i]} with padding 'valid' (per-sample input ${show(x)})`);
+    if (x[i] < k) {
+      // A 1-D layer runs as an image one row high (`given` is its [steps, channels] input).
+      const what = given.length === 2 ? `the ${x[i]} steps` : `the input's ${['height', 'width'][i]} of ${x[i]}`;
+      const fix = s.kind === 'conv1d' ? "padding 'same' or 'causal'" : "padding 'same'";
+      throw new InvalidArgumentError(`${op}: ${s.where} (${s.kind} ${s.name}): the window (${k}) does not fit ${what} with padding 'valid' (per-sample input ${show(given)}); use ${fix} or a smaller window`);
+    }
     return Math.floor((x[i] - k) / strides[i]) + 1;
   });
   return [out[0], out[1], x[2]];
@@ -254,7 +259,7 @@ export function inferWeights(op: string, s: NodeSpec, x: number[], out: WeightSp
       const conv = s.kind === 'conv1d';
       const [k, d] = conv ? [a.kernelSize as number, a.dilationRate as number] : [a.poolSize as number, 1];
       const steps = a.padding === 'causal' ? x[0] + (k - 1) * d : x[0];
-      const [, ow, ch] = windowOutput(op, s, [1, steps, x[1]], [1, k], [1, a.strides as number], [1, d], a.padding === 'same');
+      const [, ow, ch] = windowOutput(op, s, [1, steps, x[1]], [1, k], [1, a.strides as number], [1, d], a.padding === 'same', x);
       if (!conv) return [ow, ch];
       const f = a.filters as number;
       add('kernel', [k, ch, f]);

@@ -43,8 +43,8 @@ import { setModelVariables, tapeRecording } from '../autodiff.js';
 import { checkUserDefinedMetadata, type IOHandler, type ModelArtifacts, type SaveResult } from '../io/artifacts.js';
 import { saveWith, sequentialToArtifacts, type SaveOptions } from '../io/model.js';
 import { exportTrainingState, importTrainingState, trainingStep } from './training-state.js';
-import { makeModel, modelConfig, modelSpec, specFromKeras, type ModelConfig } from '../io/topology.js';
-import { expectedWeights, type ModelSpec } from '../io/spec.js';
+import { layerSpec, makeModel, modelConfig, modelSpec, specFromKeras, type ModelConfig } from '../io/topology.js';
+import { expectedWeights, inferWeights, type ModelSpec } from '../io/spec.js';
 import { applySymbolic, isSymbolic, setConnector, setInputOwner, SymbolicTensor, usesOf } from './symbolic.js';
 import { byName, pack, unpack, type Part } from './packing.js';
 import type { IteratorLike } from '../data/iterator.js';
@@ -227,8 +227,28 @@ export class Sequential {
     this.layers.push(layer);
     let held = holders.get(layer);
     if (!held) holders.set(layer, (held = new Set()));
+    const fresh = !held.has(this);
     held.add(this);
+    // As TF.js and Keras: once the input shape is known, a layer that does not fit what comes
+    // before it is an error here, not at the first fit or predict (and is not added).
+    const x = this.#assembling ? undefined : this.inputShape;
+    if (x !== undefined) {
+      try {
+        // The new layer on the shape before it; the whole model again when that is not at hand
+        // (the first check, or nested models, which may have changed since).
+        const i = this.layers.length - 1;
+        const t = this.#tail;
+        const shape = t?.n === i && !(layer instanceof Sequential) ? inferWeights('add', layerSpec(layer, `${this.name}.layers[${i}]`), t.shape, []) : inferWeights('add', modelSpec(this, this.name), x, []);
+        this.#tail = this.layers.some((l) => l instanceof Sequential) ? undefined : { n: i + 1, shape };
+      } catch (e) {
+        this.layers.pop();
+        if (fresh) held.delete(this);
+        throw e;
+      }
+    }
   }
+  /** The per-sample output of the first `n` layers, as add last checked it (only without nested models). */
+  #tail: { n: number; shape: number[] } | undefined;
 
   /** Every layer and model inside this one, depth-first. */
   #nodes(): Array<Layer | Sequential> {
@@ -324,12 +344,20 @@ export class Sequential {
   #builtInput: number[] | undefined;
 
   /**
-   * The per-sample output shape (after build). `undefined` for a graph model with several
-   * outputs: see `model.outputs[i].shape`.
+   * The per-sample output shape, known once the input shape is (built or not; `[10]` for
+   * TF.js's `[null, 10]`). `undefined` while the input shape is unknown, and for a graph model
+   * with several outputs: see `model.outputs[i].shape`.
    */
   get outputShape(): number[] | undefined {
     if (this.#graph && this.#graph.outputs.length > 1) return undefined;
-    return this.#shapes.at(-1);
+    if (this.#shapes.length > 0) return this.#shapes.at(-1)!.slice();
+    const x = this.inputShape;
+    if (x === undefined || this.#disposed) return undefined;
+    try {
+      return inferWeights('outputShape', modelSpec(this, this.name), x, []);
+    } catch {
+      return undefined; // a nested model's layers that no longer fit: build says why
+    }
   }
 
   /** @internal Whether this is a graph model with several inputs or outputs (packed for the core, see `packing.ts`). */
