@@ -68,6 +68,49 @@ describe('loss reduction sumOverFeatures', () => {
     });
   });
 
+  it('sums over every axis of a sample (images [batch, h, w, c]): tensor losses, their gradients and fit, as TF.js summing over axes 1–3', () => {
+    // 2 images of 3×2 with 2 channels: the per-sample value is the sum over h, w and c.
+    const [B, H, W, Ch] = [2, 3, 2, 2];
+    const n = B * H * W * Ch;
+    const [yp, yt] = [data(n, 0.05, 0.95), data(n)];
+    const bce = (a: tf.Tensor, b: tf.Tensor) => { const c = tf.clipByValue(b, 1e-7, 1 - 1e-7); return tf.neg(tf.add(tf.mul(a, tf.log(c)), tf.mul(tf.sub(1, a), tf.log(tf.sub(1, c))))); };
+    const refs: Array<[string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor]> = [
+      ['binaryCrossentropy', bce],
+      ['meanSquaredError', (a, b) => tf.squaredDifference(a, b)],
+      // Categorical: its per-pixel value sums the channels (the classes), then over h and w.
+      ['categoricalCrossentropy', (a, b) => tf.mul(tf.neg(a), tf.log(tf.clipByValue(tf.div(b, tf.sum(b, -1, true)), 1e-7, 1 - 1e-7)))],
+    ];
+    for (const [name, ref] of refs) {
+      const f = (pp: tf.Tensor) => tf.mean(tf.sum(ref(tf.tensor(yt, [B, H, W, Ch]), pp), [1, 2, 3]));
+      const want = f(tf.tensor(yp, [B, H, W, Ch])).dataSync();
+      const wantGrad = tf.grad(f)(tf.tensor(yp, [B, H, W, Ch])).dataSync();
+      expectNoLeak(() => nr.tidy(() => {
+        const [a, b] = [nr.tensor(yt, [B, H, W, Ch]), nr.tensor(yp, [B, H, W, Ch])];
+        const fn = (losses as unknown as Record<string, (a: nr.Tensor, b: nr.Tensor, o: object) => nr.Tensor>)[name];
+        expectClose(fn(a, b, { reduction: 'sumOverFeatures' }).dataSync(), want, 1e-5, 1e-5);
+        expectClose(losses.lossGradient({ name: name as nr.losses.LossName, reduction: 'sumOverFeatures' }, a, b).dataSync(), wantGrad, 1e-4, 1e-6);
+        expectClose(nr.grad((q: nr.Tensor) => fn(a, q, { reduction: 'sumOverFeatures' }))(b).dataSync(), wantGrad, 1e-4, 1e-6);
+      }));
+    }
+    // fit on an image output: the loss it reports and one SGD step are the tape's (the same
+    // reduction) and the reported loss is TF.js's sum over h, w, c averaged over the batch.
+    const make = () => nr.sequential({ seed: 4, layers: [layers.conv2d({ inputShape: [H, W, 1], filters: Ch, kernelSize: 2, padding: 'same', activation: 'sigmoid' })] });
+    const [m, twin] = [make(), make()];
+    const x = nr.tensor(data(B * H * W), [B, H, W, 1]);
+    const y = nr.tensor(yt, [B, H, W, Ch]);
+    const loss = { name: 'binaryCrossentropy', reduction: 'sumOverFeatures' } as const;
+    m.compile({ optimizer: optimizers.sgd({ learningRate: 0.05 }), loss });
+    const pred = Array.from(nr.tidy(() => m.predict(x)).dataSync());
+    const wantLoss = tf.tidy(() => tf.mean(tf.sum(bce(tf.tensor(yt, [B, H, W, Ch]), tf.tensor(pred, [B, H, W, Ch])), [1, 2, 3])).dataSync()[0]);
+    expect(Math.abs((m.evaluate(x, y) as nr.Tensor).dataSync()[0] - wantLoss)).toBeLessThan(1e-4 * wantLoss);
+    m.trainOnBatch(x, y);
+    const opt = optimizers.sgd({ learningRate: 0.05 });
+    opt.minimize(() => losses.binaryCrossentropy(y, twin.apply(x) as nr.Tensor, { reduction: 'sumOverFeatures' }) as nr.Scalar, false, twin.trainableWeights);
+    const [wa, wb] = [m.getWeights(), twin.getWeights()];
+    wa.forEach((w, i) => expectClose(w.dataSync(), wb[i].dataSync(), 1e-6, 1e-6));
+    nr.dispose([...wa, ...wb, m, twin, x, y, opt]);
+  });
+
   it('unknown reductions are InvalidArgumentErrors listing the valid ones', () => {
     nr.tidy(() => {
       const a = nr.tensor([0.5, 0.5], [1, 2]);

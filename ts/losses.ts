@@ -6,8 +6,9 @@
  * (a mean for MSE, MAE, Huber, binary cross-entropy and hinge, a sum over classes for
  * categorical cross-entropy and KL divergence) and returns the mean over all samples as a
  * scalar tensor (Keras's default reduction `"sum_over_batch_size"`). Every loss also takes
- * `{ reduction: 'sumOverFeatures' }`: the per-sample sum over the last axis, averaged over the
- * samples, and `{ reduction: 'none' }`: the per-sample losses themselves, one per sample (see
+ * `{ reduction: 'sumOverFeatures' }`: the per-sample sum over all of a sample's values (every
+ * axis but the batch), averaged over the samples, and `{ reduction: 'none' }`: the losses of
+ * each row of the last axis, one per sample for `[batch, features]` (see
  * {@link ReductionOptions}).
  *
  * `yTrue` and `yPred` may be any TensorLike (`meanSquaredError([1, 2], [1.5, 2])`, as TF.js),
@@ -67,11 +68,14 @@ export interface SparseCrossentropyOptions {
 export interface ReductionOptions {
   /**
    * `'mean'` (default): the per-sample loss averaged over the samples. `'sumOverFeatures'`:
-   * the per-sample *sum* over the last axis, averaged over the samples (a VAE's
-   * reconstruction term; equal to `'mean'` for the losses that already sum over classes).
-   * `'none'`: the per-sample losses, shape `yPred.shape` without its last axis (Keras's
-   * `reduction=None`, and TF.js's per-example losses `tf.metrics.meanSquaredError`, …); their
-   * mean is `'mean'`'s value. TF.js's `tf.losses` `Reduction.NONE` is element-wise instead:
+   * the per-sample *sum* over all of a sample's values — every axis but the batch, so height,
+   * width and channels of images `[batch, h, w, c]` — averaged over the samples (a VAE's
+   * reconstruction term; for `[batch, classes]` equal to `'mean'` for the losses that
+   * already sum over classes). `'none'`: the loss of each row of the last axis, shape
+   * `yPred.shape` without its last axis (Keras's `reduction=None`, and TF.js's per-example
+   * losses `tf.metrics.meanSquaredError`, …): one per sample for `[batch, features]`, one per
+   * pixel `[batch, h, w]` for images (`mean(l, [1, 2])` is then a per-image score); their mean
+   * is `'mean'`'s value. TF.js's `tf.losses` `Reduction.NONE` is element-wise instead:
    * for that use the TF.js form, `meanSquaredError(labels, predictions, null, Reduction.NONE)`.
    */
   reduction?: LossReduction | 'none' | undefined;

@@ -175,13 +175,16 @@ export const OPTIONS: Partial<Record<LossName, Array<[keyof LossOptions, number 
  * - `'mean'` (default, as TF.js and Keras): per-sample loss over the last axis (a mean for
  *   MSE, MAE, Huber, binary cross-entropy and hinge; a sum for the categorical
  *   cross-entropies and KL divergence), averaged over the samples;
- * - `'sumOverFeatures'`: the per-sample *sum* over the last axis, averaged over the samples —
- *   a VAE's reconstruction term in nats (for the losses that already sum it equals `'mean'`);
- * - `'none'`: the per-sample losses of `'mean'` themselves, one per sample (the tensor-level
- *   losses only: a training loss is one number).
+ * - `'sumOverFeatures'`: the per-sample *sum* over all of a sample's values (every axis but
+ *   the batch: height, width and channels of an image), averaged over the samples — a VAE's
+ *   reconstruction term in nats (for `[batch, classes]` and the losses that already sum over
+ *   classes it equals `'mean'`);
+ * - `'none'`: the per-row losses of `'mean'` themselves, one per row of the last axis (one per
+ *   sample for `[batch, features]`; the tensor-level losses only: a training loss is one
+ *   number).
  */
 export const REDUCTIONS = ['mean', 'sumOverFeatures', 'none'] as const;
-/** How a training loss reduces over the last axis: `'mean'` (default) or `'sumOverFeatures'` (see {@link REDUCTIONS}). */
+/** How a training loss reduces over each sample: `'mean'` (default) or `'sumOverFeatures'` (see {@link REDUCTIONS}). */
 export type LossReduction = Exclude<(typeof REDUCTIONS)[number], 'none'>;
 
 /**

@@ -54,7 +54,8 @@ export interface CompileArgs {
   /**
    * A loss name (`'categoricalCrossentropy'`, `'mse'`, …) or `{ name, ...options }`, e.g.
    * `{ name: 'binaryCrossentropy', reduction: 'sumOverFeatures' }` for a VAE's reconstruction
-   * term summed over features (see {@link LossReduction}; default `'mean'`).
+   * term summed over every value of a sample, pixels and channels of images included (see
+   * {@link LossReduction}; default `'mean'`).
    */
   loss: LossSpec | LossSpec[] | Readonly<Record<string, LossSpec>>;
   /**

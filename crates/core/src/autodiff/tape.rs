@@ -416,13 +416,14 @@ fn backward(op: &Recorded, x: &[&Tensor], y: &Tensor, g: Tensor, need: &[bool]) 
         Recorded::Loss { loss, reduction } => {
             let pred = x[0];
             let (rows, cols) = crate::losses::check::rows_cols(pred.dims());
+            let k = crate::losses::check::rows_per_sample(pred.dims());
             let s = *g.data().first().ok_or_else(|| bad("loss gradient is empty"))?;
             let mut d = Tensor::zeros("grad", pred.shape().clone())?;
-            reduction.backward(loss, pred.data(), x[1].data(), rows, cols, d.data_mut());
+            reduction.backward(loss, pred.data(), x[1].data(), rows, cols, k, d.data_mut());
             d.data_mut().iter_mut().for_each(|v| *v *= s);
             let dt = if needs(1) {
                 let mut dt = Tensor::zeros("grad", x[1].shape().clone())?;
-                reduction.backward_target(loss, pred.data(), x[1].data(), rows, cols, dt.data_mut());
+                reduction.backward_target(loss, pred.data(), x[1].data(), rows, cols, k, dt.data_mut());
                 dt.data_mut().iter_mut().for_each(|v| *v *= s);
                 Some(dt)
             } else {

@@ -17,6 +17,16 @@ pub fn rows_cols(pred_shape: &[usize]) -> (usize, usize) {
     (size.checked_div(cols).unwrap_or(0), cols)
 }
 
+/// How many rows of [`rows_cols`] make one sample of a prediction of shape `pred_shape`: the
+/// values of the axes between the batch and the last (`h·w` for images `[batch, h, w, c]`; 1
+/// for `[batch, features]`, a vector or a scalar).
+pub fn rows_per_sample(pred_shape: &[usize]) -> usize {
+    match pred_shape {
+        [_, middle @ .., _] => middle.iter().product::<usize>().max(1),
+        _ => 1,
+    }
+}
+
 /// Rows and columns of a prediction for per-row losses: the rows are every axis before the
 /// last (also when the last axis is 0, where [`rows_cols`] counts none), and a 0-d prediction
 /// is one row of one value. The per-row losses have shape `pred_shape[..rank − 1]`.

@@ -4,18 +4,22 @@
 //!   reduces the last axis to a per-sample value (a mean for MSE, MAE, Huber, binary
 //!   cross-entropy and hinge; a sum for the categorical cross-entropies and KL divergence),
 //!   then averages over the samples.
-//! - `sumOverFeatures`: the per-sample value is the *sum* over the last axis, then the mean over
-//!   the samples. This is the reconstruction term of a variational autoencoder's ELBO (binary
-//!   cross-entropy summed over pixels gives nats per image). For the losses that already sum
-//!   over the last axis it equals `mean`.
+//! - `sumOverFeatures`: the per-sample value is the *sum* over all of a sample's values (every
+//!   axis but the batch: the last axis of `[batch, 784]`, and height, width and channels of
+//!   images `[batch, h, w, c]`), then the mean over the samples. This is the reconstruction
+//!   term of a variational autoencoder's ELBO (binary cross-entropy summed over pixels gives
+//!   nats per image). For the losses that already sum over the last axis it sums their
+//!   per-row values over the sample's rows (equal to `mean` for `[batch, classes]`).
 //!
 //! - `none`: no reduction over the samples — the per-sample losses of `mean`, one per row
 //!   (Keras's `reduction=None`), for the tensor-level losses only ([`Reduction::per_row`]):
 //!   a training loss is one number, so `compile` refuses it.
 //!
 //! `mean` and `sumOverFeatures` are the mean reduction times a constant factor
-//! ([`Reduction::factor`]: `cols` or 1), so the gradient, the fused sigmoid/softmax +
-//! cross-entropy paths included, scales by the same factor.
+//! ([`Reduction::factor`]: the rows of one sample, times `cols` unless the loss sums the last
+//! axis itself), so the gradient, the fused sigmoid/softmax + cross-entropy paths included,
+//! scales by the same factor. A sample's rows are the values of the axes between the batch and
+//! the last ([`rows_per_sample`]); 1 for `[batch, features]`.
 
 use super::{hinge, Loss};
 use crate::{bail, Result};
@@ -47,42 +51,37 @@ impl Reduction {
         self as u32
     }
 
-    /// The factor from the mean reduction to this one for `loss` over rows of `cols` values
-    /// (1 for `none`, whose per-row values are the mean reduction's).
-    pub fn factor(self, loss: &Loss, cols: usize) -> f32 {
+    /// The factor from the mean reduction to this one for `loss` over rows of `cols` values,
+    /// `per_sample` rows to a sample (1 for `none`, whose per-row values are the mean
+    /// reduction's).
+    pub fn factor(self, loss: &Loss, cols: usize, per_sample: usize) -> f32 {
         match (self, loss) {
             (Reduction::Mean | Reduction::None, _) => 1.0,
             // These already sum over the last axis.
-            (Reduction::SumOverFeatures, Loss::CategoricalCrossentropy { .. } | Loss::SparseCategoricalCrossentropy { .. } | Loss::KullbackLeiblerDivergence) => 1.0,
-            (Reduction::SumOverFeatures, _) => cols as f32,
+            (Reduction::SumOverFeatures, Loss::CategoricalCrossentropy { .. } | Loss::SparseCategoricalCrossentropy { .. } | Loss::KullbackLeiblerDivergence) => per_sample as f32,
+            (Reduction::SumOverFeatures, _) => (cols * per_sample) as f32,
         }
     }
 
-    /// `loss.forward` under this reduction.
-    pub fn forward(self, loss: &Loss, pred: &[f32], target: &[f32], rows: usize, cols: usize) -> f32 {
-        loss.forward(pred, target, rows, cols) * self.factor(loss, cols)
+    /// `loss.forward` under this reduction, `per_sample` rows to a sample.
+    pub fn forward(self, loss: &Loss, pred: &[f32], target: &[f32], rows: usize, cols: usize, per_sample: usize) -> f32 {
+        loss.forward(pred, target, rows, cols) * self.factor(loss, cols, per_sample)
     }
 
-    /// `loss.backward` under this reduction.
-    pub fn backward(self, loss: &Loss, pred: &[f32], target: &[f32], rows: usize, cols: usize, dpred: &mut [f32]) {
+    /// `loss.backward` under this reduction, `per_sample` rows to a sample.
+    pub fn backward(self, loss: &Loss, pred: &[f32], target: &[f32], rows: usize, cols: usize, per_sample: usize, dpred: &mut [f32]) {
         loss.backward(pred, target, rows, cols, dpred);
-        self.scale(loss, cols, dpred);
+        scale(self.factor(loss, cols, per_sample), dpred);
     }
 
-    /// `loss.backward_target` under this reduction.
+    /// `loss.backward_target` under this reduction, `per_sample` rows to a sample.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    pub fn backward_target(self, loss: &Loss, pred: &[f32], target: &[f32], rows: usize, cols: usize, dtarget: &mut [f32]) {
+    #[allow(clippy::too_many_arguments)]
+    pub fn backward_target(self, loss: &Loss, pred: &[f32], target: &[f32], rows: usize, cols: usize, per_sample: usize, dtarget: &mut [f32]) {
         loss.backward_target(pred, target, rows, cols, dtarget);
-        self.scale(loss, cols, dtarget);
+        scale(self.factor(loss, cols, per_sample), dtarget);
     }
 
-    /// Multiplies a mean-reduction gradient by [`Reduction::factor`].
-    fn scale(self, loss: &Loss, cols: usize, d: &mut [f32]) {
-        let f = self.factor(loss, cols);
-        if f != 1.0 {
-            d.iter_mut().for_each(|v| *v *= f);
-        }
-    }
 
     /// The loss of each of `rows` rows of `cols` predictions (`out[r]`, the forward of that
     /// row alone), each row's targets being `target.len() / rows` values (`cols`, or one class
@@ -91,12 +90,12 @@ impl Reduction {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn per_row(self, loss: &Loss, pred: &[f32], target: &[f32], rows: usize, cols: usize, out: &mut [f32]) {
         let hinge01 = matches!(loss, Loss::Hinge).then(|| hinge::zero_one(target));
-        let f = self.factor(loss, cols);
+        let f = self.factor(loss, cols, 1);
         for (r, o) in out.iter_mut().enumerate().take(rows) {
             let (p, t) = row(pred, target, rows, cols, r);
             *o = match hinge01 {
                 Some(conv) => hinge::forward_as(p, t, 1, cols, conv) * f,
-                None => self.forward(loss, p, t, 1, cols),
+                None => self.forward(loss, p, t, 1, cols, 1),
             };
         }
     }
@@ -109,7 +108,7 @@ impl Reduction {
     pub fn per_row_backward(self, loss: &Loss, pred: &[f32], target: &[f32], rows: usize, cols: usize, g: &[f32], dpred: &mut [f32], mut dtarget: Option<&mut [f32]>) {
         let tc = target.len().checked_div(rows).unwrap_or(0);
         let hinge01 = matches!(loss, Loss::Hinge).then(|| hinge::zero_one(target));
-        let f = self.factor(loss, cols);
+        let f = self.factor(loss, cols, 1);
         for r in 0..rows.min(g.len()) {
             let (p, t) = row(pred, target, rows, cols, r);
             let Some(d) = dpred.get_mut(r * cols..(r + 1) * cols) else { return };
@@ -126,6 +125,13 @@ impl Reduction {
                 dt.iter_mut().for_each(|v| *v *= g[r] * f);
             }
         }
+    }
+}
+
+/// Multiplies a mean-reduction gradient by `f` (a [`Reduction::factor`]).
+fn scale(f: f32, d: &mut [f32]) {
+    if f != 1.0 {
+        d.iter_mut().for_each(|v| *v *= f);
     }
 }
 
@@ -151,10 +157,10 @@ mod tests {
         let t = [0.0f32, 1.0, 1.0, 1.0, 0.0, 0.0];
         let bce = Loss::BinaryCrossentropy { from_logits: false, label_smoothing: 0.0 };
         let want: f64 = p.iter().zip(&t).map(|(&p, &t)| -((t as f64) * (p as f64).ln() + (1.0 - t as f64) * (1.0 - p as f64).ln())).sum::<f64>() / 2.0;
-        assert!((r.forward(&bce, &p, &t, 2, 3) as f64 - want).abs() < 1e-5);
-        assert_eq!(r.forward(&Loss::MeanSquaredError, &[1.0, 2.0], &[0.0, 0.0], 1, 2), 5.0);
+        assert!((r.forward(&bce, &p, &t, 2, 3, 1) as f64 - want).abs() < 1e-5);
+        assert_eq!(r.forward(&Loss::MeanSquaredError, &[1.0, 2.0], &[0.0, 0.0], 1, 2, 1), 5.0);
         let cce = Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 };
-        assert_eq!(r.forward(&cce, &p, &t, 2, 3), cce.forward(&p, &t, 2, 3));
+        assert_eq!(r.forward(&cce, &p, &t, 2, 3, 1), cce.forward(&p, &t, 2, 3));
         for loss in every_loss() {
             let (pred, tgt, rows, cols): (&[f32], &[f32], usize, usize) = match loss {
                 Loss::SparseCategoricalCrossentropy { .. } => (&p, &[1.0, 0.0], 2, 3),
@@ -162,17 +168,50 @@ mod tests {
                 _ => (&p, &t, 2, 3),
             };
             let mut d = vec![0.0; pred.len()];
-            r.backward(&loss, pred, tgt, rows, cols, &mut d);
+            r.backward(&loss, pred, tgt, rows, cols, 1, &mut d);
             let h = 1e-3f32;
             for i in 0..pred.len() {
                 let mut q = pred.to_vec();
                 q[i] += h;
-                let up = r.forward(&loss, &q, tgt, rows, cols) as f64;
+                let up = r.forward(&loss, &q, tgt, rows, cols, 1) as f64;
                 q[i] -= 2.0 * h;
-                let down = r.forward(&loss, &q, tgt, rows, cols) as f64;
+                let down = r.forward(&loss, &q, tgt, rows, cols, 1) as f64;
                 let fd = (up - down) / (2.0 * h as f64);
                 assert!((fd - d[i] as f64).abs() <= 5e-3 + 1e-2 * fd.abs(), "{}: d[{i}] {} vs {fd}", loss.name(), d[i]);
             }
+        }
+    }
+
+    /// With several rows to a sample (images `[batch, h, w, c]`), the per-sample value is the
+    /// sum over all of the sample's values: the sum of every element term over 2 samples of
+    /// 3 rows of 2, over 2; the categorical losses sum their per-row values the same way.
+    #[test]
+    fn sum_over_features_sums_every_axis_of_a_sample() {
+        let r = Reduction::SumOverFeatures;
+        let p: Vec<f32> = (0..12).map(|i| 0.05 + 0.075 * i as f32).collect();
+        let t: Vec<f32> = (0..12).map(|i| if i % 3 == 0 { 1.0 } else { 0.0 }).collect();
+        let bce = Loss::BinaryCrossentropy { from_logits: false, label_smoothing: 0.0 };
+        let want: f64 = p.iter().zip(&t).map(|(&p, &t)| -((t as f64) * (p as f64).ln() + (1.0 - t as f64) * (1.0 - p as f64).ln())).sum::<f64>() / 2.0;
+        assert!((r.forward(&bce, &p, &t, 6, 2, 3) as f64 - want).abs() < 1e-4, "{} vs {want}", r.forward(&bce, &p, &t, 6, 2, 3));
+        let cce = Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 };
+        let rows: f64 = (0..6).map(|i| cce.forward(&p[2 * i..2 * i + 2], &t[2 * i..2 * i + 2], 1, 2) as f64).sum();
+        assert!((r.forward(&cce, &p, &t, 6, 2, 3) as f64 - rows / 2.0).abs() < 1e-4);
+        // The gradient scales the same way: against central differences.
+        let mut d = vec![0.0; 12];
+        r.backward(&bce, &p, &t, 6, 2, 3, &mut d);
+        for i in 0..12 {
+            let h = 1e-3f32;
+            let mut q = p.clone();
+            q[i] += h;
+            let up = r.forward(&bce, &q, &t, 6, 2, 3) as f64;
+            q[i] -= 2.0 * h;
+            let fd = (up - r.forward(&bce, &q, &t, 6, 2, 3) as f64) / (2.0 * h as f64);
+            assert!((fd - d[i] as f64).abs() <= 5e-3 + 1e-2 * fd.abs(), "d[{i}] {} vs {fd}", d[i]);
+        }
+        assert_eq!(crate::losses::check::rows_per_sample(&[2, 3, 2]), 3);
+        assert_eq!(crate::losses::check::rows_per_sample(&[4, 28, 28, 1]), 784);
+        for shape in [&[5, 7][..], &[7], &[], &[2, 0, 4]] {
+            assert_eq!(crate::losses::check::rows_per_sample(shape), 1, "{shape:?}");
         }
     }
 
@@ -195,7 +234,7 @@ mod tests {
             let mut out = [0.0f32; 3];
             r.per_row(&loss, &p, tgt, rows, cols, &mut out);
             let mean = out.iter().map(|&v| v as f64).sum::<f64>() / 3.0;
-            let whole = Reduction::Mean.forward(&loss, &p, tgt, rows, cols) as f64;
+            let whole = Reduction::Mean.forward(&loss, &p, tgt, rows, cols, 1) as f64;
             assert!((mean - whole).abs() <= 1e-6 * (1.0 + whole.abs()), "{}: {mean} vs {whole}", loss.name());
             let mut d = [0.0f32; 9];
             r.per_row_backward(&loss, &p, tgt, rows, cols, &g, &mut d, None);
@@ -240,9 +279,9 @@ mod tests {
             };
             for r in [Reduction::Mean, Reduction::SumOverFeatures] {
                 let mut d = vec![0.0; 6];
-                r.backward_target(&loss, &p, &tgt, 2, 3, &mut d);
+                r.backward_target(&loss, &p, &tgt, 2, 3, 1, &mut d);
                 for (i, &di) in d.iter().enumerate() {
-                    let want = fd(&|q| r.forward(&loss, &p, q, 2, 3) as f64, i);
+                    let want = fd(&|q| r.forward(&loss, &p, q, 2, 3, 1) as f64, i);
                     assert!((want - di as f64).abs() <= 5e-3 + 1e-2 * want.abs(), "{} {r:?}: dt[{i}] {di} vs {want}", loss.name());
                 }
             }

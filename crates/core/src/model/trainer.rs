@@ -345,6 +345,8 @@ impl Trainer {
             let (p, t) = (&p[..], &t[..]);
             let cols = s.last().copied().unwrap_or(1);
             let rows = (n * s.iter().product::<usize>()).checked_div(cols).unwrap_or(0);
+            // The rows of one sample (its axes between the batch and the last).
+            let k = crate::losses::check::rows_per_sample(&[&[n][..], s].concat());
             // This output's weight of each sample (the sample weights are [n, outputs]).
             let w: Option<Cow<[f32]>> = match weights {
                 Some(w) if outs.len() == 1 => Some(Cow::Borrowed(w)),
@@ -354,7 +356,7 @@ impl Trainer {
             let w = w.as_deref();
             let l = match w {
                 Some(w) => weighted_loss(&h.loss, h.reduction, p, t, w, rows, cols),
-                None => h.reduction.forward(&h.loss, p, t, rows, cols),
+                None => h.reduction.forward(&h.loss, p, t, rows, cols, k),
             };
             data += h.weight * l;
             losses.push(l);
@@ -363,10 +365,10 @@ impl Trainer {
                 let fused = fused_logit_grad(&h.loss, acts.get(q).copied().flatten(), p, t, rows, cols).transpose()?;
                 pre.push(fused.is_some());
                 let (mut g, factor) = match fused {
-                    Some(dz) => (dz, h.reduction.factor(&h.loss, cols) * h.weight),
+                    Some(dz) => (dz, h.reduction.factor(&h.loss, cols, k) * h.weight),
                     None => {
                         let mut g = crate::tensor::alloc("fit", p.len())?;
-                        h.reduction.backward(&h.loss, p, t, rows, cols, &mut g);
+                        h.reduction.backward(&h.loss, p, t, rows, cols, k, &mut g);
                         (g, h.weight)
                     }
                 };
@@ -598,7 +600,7 @@ fn weighted_loss(loss: &Loss, reduction: Reduction, pred: &[f32], y: &[f32], w: 
     let y_cols = (y.len() / rows).max(1);
     let mut sum = 0.0f64;
     for (r, (p, t)) in pred.chunks_exact(cols).zip(y.chunks_exact(y_cols)).enumerate() {
-        sum += f64::from(w[r / per_sample]) * f64::from(reduction.forward(loss, p, t, 1, cols));
+        sum += f64::from(w[r / per_sample]) * f64::from(reduction.forward(loss, p, t, 1, cols, per_sample));
     }
     (sum / rows as f64) as f32
 }

@@ -12,7 +12,7 @@ use super::tensor::emit;
 use neurite_core::autodiff::Recorded;
 use crate::ffi::{guard, read_u32s, read_u32s_as, write_out};
 use crate::handles;
-use neurite_core::losses::check::{per_row_shape, rows_cols};
+use neurite_core::losses::check::{per_row_shape, rows_cols, rows_per_sample};
 use neurite_core::losses::{Loss, Reduction};
 use neurite_core::optim::{Clip, LrSchedule, Optimizer};
 use neurite_core::{bail, bail_shape, Result, Shape, Tensor};
@@ -63,13 +63,13 @@ fn loss_call(kind: u32, params: &[f32], pred: u32, target: u32, grad: bool) -> R
             reduction.per_row(&loss, p.data(), t.data(), rows, cols, out.data_mut());
             return Ok(out);
         }
-        let (rows, cols) = rows_cols(p.dims());
+        let ((rows, cols), k) = (rows_cols(p.dims()), rows_per_sample(p.dims()));
         if grad {
             let mut d = Tensor::zeros(loss.name(), p.shape().clone())?;
-            reduction.backward(&loss, p.data(), t.data(), rows, cols, d.data_mut());
+            reduction.backward(&loss, p.data(), t.data(), rows, cols, k, d.data_mut());
             Ok(d)
         } else {
-            Ok(Tensor::scalar(reduction.forward(&loss, p.data(), t.data(), rows, cols)))
+            Ok(Tensor::scalar(reduction.forward(&loss, p.data(), t.data(), rows, cols, k)))
         }
     })
 }
