@@ -251,8 +251,12 @@ export class Sequential {
   #tail: { n: number; shape: number[] } | undefined;
 
   /** Every layer and model inside this one, depth-first. */
-  #nodes(): Array<Layer | Sequential> {
-    return this.layers.flatMap((l) => (l instanceof Sequential ? [l, ...l.#nodes()] : [l]));
+  #nodes(out: Array<Layer | Sequential> = []): Array<Layer | Sequential> {
+    for (const l of this.layers) {
+      out.push(l);
+      if (l instanceof Sequential) l.#nodes(out);
+    }
+    return out;
   }
 
   #contains(m: Sequential): boolean {

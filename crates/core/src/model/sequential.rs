@@ -9,7 +9,7 @@
 //! The model is built for a per-sample input shape; inputs are `[batch, ...inputShape]`.
 
 use super::graph::Wiring;
-use super::shared::{check_disjoint, lock, peek, LayerRef};
+use super::shared::{check_disjoint, check_joins, lock, peek, LayerRef};
 use crate::layers::{Init, Layer, Mode, Param};
 use crate::{bail_shape, Error, Result, Shape, Tensor};
 use core::ops::Range;
@@ -55,13 +55,11 @@ impl Sequential {
         if self.input_shape.is_some() {
             return Err(Error::invalid("add", "cannot add layers to a model that is already built"));
         }
-        // (A layer already borrowed is this model itself, which check_disjoint names.)
+        // (A layer already borrowed is this model itself, which check_joins names.)
         if layer.try_borrow().is_ok_and(|n| n.layer().as_sequential().is_some_and(Sequential::packed)) {
             return Err(Error::invalid("add", "a model with several inputs or outputs cannot be nested in another model yet"));
         }
-        let mut all = self.layers.clone();
-        all.push(layer.clone());
-        check_disjoint("add", &all)?;
+        check_joins("add", &self.layers, &layer)?;
         self.layers.push(layer);
         self.trainable.push(true);
         Ok(())
