@@ -49,10 +49,10 @@ async function outcome(ds: { toArray(): Promise<unknown[]> }): Promise<unknown> 
   }
 }
 
-// A BOM, a quoted header name with a delimiter, doubled quotes, a quoted line break, CRLF and LF
-// line ends, a blank line, "é" (2 bytes) and "🙂" (4 bytes), a lone CR inside a field, an empty
-// quoted field, and a last line without a line break.
-const TRICKY = '\uFEFF"na,me",note,n\r\n"é ""quoted""","two\nlines 🙂",1\r\n\r\nplain é,"a\r\nb",2\n"🙂🙂",x\ry,3\r\n"",,4\nlast,"q""",5';
+// A BOM, a quoted header name with a delimiter, doubled quotes, a quoted line break, CRLF, LF
+// and lone CR line ends, a blank line, "é" (2 bytes) and "🙂" (4 bytes), a lone CR inside a
+// quoted field, an empty quoted field, and a last line without a line break.
+const TRICKY = '\uFEFF"na,me",note,n\r\n"é ""quoted""","two\nlines 🙂",1\r\n\r\nplain é,"a\r\nb",2\r"🙂🙂","x\ry",3\r\n"",,4\nlast,"q""",5';
 const TRICKY_ROWS = [
   { 'na,me': 'é "quoted"', note: 'two\nlines 🙂', n: 1 },
   { 'na,me': 'plain é', note: 'a\r\nb', n: 2 },
@@ -66,6 +66,10 @@ const CASES: Array<[string, string, data.CSVConfig]> = [
   ['tricky', TRICKY, {}],
   ['tricky, no header', TRICKY, { hasHeader: false, columnNames: ['p', 'q', 'r'] }],
   ['a last CR ends the line', 'a,b\r\n1,é\r\n2,🙂\r', {}],
+  ['lone CR line ends', 'a,b\r1,é\r\r2,"x\ry"\r3,🙂', {}],
+  ['mixed CR, CRLF and LF line ends', '\ra,b\r\n1,2\r3,"p\r\nq"\n\r\n4,5\r\r\n6,7\n\r', {}],
+  ['lone CR line ends, whitespace runs', 'a b \r 1 "x\ry"\r\r2\t3 \r\n', { delimWhitespace: true }],
+  ['an error after lone CR line ends', 'a,b\r1,2\r"x\ry",3\r4\r', {}],
   ['whitespace runs', 'a  b\t c\n  "x y"   ""  z  \r\n\n 1 2 3', { delimWhitespace: true }],
   ['";" and quotes', 'a;b\n"1;2";"x\r\n""y"""\n', { delimiter: ';' }],
   ['too few fields after quoted line breaks', 'a,b\n"x\ny",1\n\n2\n', {}],
@@ -90,8 +94,41 @@ describe('data.csv across chunk boundaries', () => {
       for (let k = 0; k <= bytes.length; k++) expect(await outcome(data.csv(cutAt(bytes, k), cfg)), `${name}, cut at ${k}`).toEqual(want);
     }
     // The cases reach both outcomes, and errors name their line as one buffer does.
-    expect(await outcome(data.csv(inChunks(enc(CASES[5][1]), 1)))).toEqual({ error: 'data.csv: line 5 has 1 field but the CSV has 2 columns (a, b)' });
-    expect(await outcome(data.csv(inChunks(enc(CASES[7][1]), 1)))).toEqual({ error: 'data.csv: unterminated quoted field: the \'"\' opened on line 3 is never closed' });
+    const text = (name: string): string => (CASES.find((c) => c[0] === name) as [string, string, data.CSVConfig])[1];
+    expect(await outcome(data.csv(inChunks(enc(text('too few fields after quoted line breaks')), 1)))).toEqual({ error: 'data.csv: line 5 has 1 field but the CSV has 2 columns (a, b)' });
+    expect(await outcome(data.csv(inChunks(enc(text('an unterminated quote')), 1)))).toEqual({ error: 'data.csv: unterminated quoted field: the \'"\' opened on line 3 is never closed' });
+    // A lone CR inside quotes is a line too, as in the error's line number.
+    expect(await outcome(data.csv(inChunks(enc(text('an error after lone CR line ends')), 1)))).toEqual({ error: 'data.csv: line 5 has 1 field but the CSV has 2 columns (a, b)' });
+    expect(await outcome(data.csv(enc(text('mixed CR, CRLF and LF line ends'))))).toEqual([
+      { a: 1, b: 2 },
+      { a: 3, b: 'p\r\nq' },
+      { a: 4, b: 5 },
+      { a: 6, b: 7 },
+    ]);
+    expect(await outcome(data.csv(enc(text('lone CR line ends, whitespace runs')), { delimWhitespace: true }))).toEqual([{ a: 1, b: 'x\ry' }, { a: 2, b: 3 }]);
+  });
+
+  it('lone CR, CRLF and LF line ends: the rows they should give, with the chunks cut at every pair of positions (a CRLF split between chunks is one line end)', async () => {
+    const files: Array<[string, unknown]> = [
+      ['a,b\r1,2\r3,"x\ry"\r', [{ a: 1, b: 2 }, { a: 3, b: 'x\ry' }]],
+      ['a,b\r\n1,2\r3,4\n\r\n5,"\r"\r\r\n', [{ a: 1, b: 2 }, { a: 3, b: 4 }, { a: 5, b: '\r' }]],
+      ['a,b\r1,2\r3\r', { error: 'data.csv: line 3 has 1 field but the CSV has 2 columns (a, b)' }],
+      // A CRLF read as CR then LF would be a blank line more, seen in the line number.
+      ['a,b\r\n1,2\r\n\r3,4\r\n5\r\n', { error: 'data.csv: line 5 has 1 field but the CSV has 2 columns (a, b)' }],
+    ];
+    for (const [text, want] of files) {
+      const bytes = enc(text);
+      expect(await outcome(data.csv(bytes)), JSON.stringify(text)).toEqual(want);
+      for (let j = 0; j <= bytes.length; j++) {
+        for (let k = j; k <= bytes.length; k++) {
+          const chunks = [bytes.slice(0, j), bytes.slice(j, k), bytes.slice(k)];
+          const stream = (async function* () {
+            yield* chunks;
+          })();
+          expect(await outcome(data.csv(stream)), `${JSON.stringify(text)} cut at ${j} and ${k}`).toEqual(want);
+        }
+      }
+    }
   });
 
   it('a record longer than many chunks (a 300 kB quoted field) is read whole', async () => {

@@ -64,8 +64,31 @@ describe('data.csv parsing', () => {
     expect(await rows('a,b\n1,x\n3,y')).toEqual(want);
     expect(await rows('\n\na,b\n\n1,x\r\n\r\n\n3,y\n\n\n')).toEqual(want);
     expect(await rows('a,b\n1,x\r\n3,"y"\r\n')).toEqual(want);
-    // A lone CR inside a line is text; one that ends the text is a line end.
-    expect(await rows('a,b\n1,x\ry\r')).toEqual([{ a: 1, b: 'x\ry' }]);
+  });
+
+  it('lone CR line ends (classic Mac OS files) are line ends, as Python\'s csv reads them; a CR inside quotes is kept', async () => {
+    // TF.js 4.22 reads 'a,b\r1,2\r3,4' as one header line (columns 'a', 'b\r1', '2\r3', '4') and
+    // no rows, without an error; Python's csv (a file opened with newline='') gives the rows.
+    const want = [{ a: 1, b: 2 }, { a: 3, b: 4 }];
+    expect(await data.csv(enc('a,b\r1,2\r3,4')).columnNames()).toEqual(['a', 'b']);
+    expect(await rows('a,b\r1,2\r3,4')).toEqual(want);
+    expect(await rows('a,b\r1,2\r3,4\r')).toEqual(want);
+    // Mixed with CRLF and LF; blank lines of any of them are skipped (CR CRLF is a blank line).
+    expect(await rows('a,b\r\r1,2\r\r\n3,4\n\r')).toEqual(want);
+    expect(await rows('\ra,b\r\n1,2\n3,4\r\r\r')).toEqual(want);
+    // Inside quotes a CR (lone or in a CRLF) is the field's text.
+    expect(await rows('a,b\r"x\ry","p\r\nq"\r"\r",z\r')).toEqual([{ a: 'x\ry', b: 'p\r\nq' }, { a: '\r', b: 'z' }]);
+    // An unquoted CR ends the line, so a CR meant as data must be quoted: this row is cut short.
+    expect((await failure(rows('a,b\n1,x\ry\n'))).message).toBe('data.csv: line 3 has 1 field but the CSV has 2 columns (a, b)');
+    // Whitespace-delimited and other delimiters too.
+    expect(await rows('a b\r 1 2 \r3\t4', { delimWhitespace: true })).toEqual(want);
+    expect(await rows('a;b\r1;2\r3;4\r', { delimiter: ';' })).toEqual(want);
+  });
+
+  it('line numbers in errors count lone CRs as line ends, inside quotes too', async () => {
+    expect((await failure(rows('a,b\r1,2\r\r3\r'))).message).toBe('data.csv: line 4 has 1 field but the CSV has 2 columns (a, b)');
+    expect((await failure(rows('a,b\r"x\ry\r\nz",1\r2\r'))).message).toBe('data.csv: line 5 has 1 field but the CSV has 2 columns (a, b)');
+    expect((await failure(rows('a,b\r1,2\r3,"x\ry'))).message).toBe('data.csv: unterminated quoted field: the \'"\' opened on line 3 is never closed');
   });
 
   it('UTF-8 with a byte-order mark (stripped), from a Uint8Array, an ArrayBuffer or a Node Buffer', async () => {
@@ -203,6 +226,49 @@ describe('data.csv config', () => {
     const kept = data.csv(enc('x,y\n'));
     (await kept.columnNames()).push('z');
     expect(await kept.columnNames()).toEqual(['x', 'y']);
+  });
+});
+
+describe('data.csv wide files (100,000 columns)', () => {
+  // The column checks are linear (a Set, not indexOf per name): before, a 672 kB header of
+  // 100,000 names took 6–8 s in columnNames() and as many columnNames in csvConfig 7 s, and
+  // columnConfigs for every column another O(columns²) scan each. Now each step takes ~0.1–0.3 s,
+  // well within the test's timeout, which the quadratic checks were far over (~15 s together).
+  const W = 100_000;
+  const names = Array.from({ length: W }, (_, i) => `c${i}`);
+
+  it('a header line of 100,000 names: columnNames() and a pass parse (linear checks: within the test timeout, which the quadratic ones were far over)', async () => {
+    const bytes = enc(`${names.join(',')}\n${names.map((_, i) => i).join(',')}\n`);
+    const got = await data.csv(bytes).columnNames();
+    expect(got).toEqual(names);
+    const pass = await data.csv(bytes).toArray();
+    expect(pass).toHaveLength(1);
+    expect((pass[0] as data.CSVRow).c99999).toBe(99999);
+    // A duplicate is still named (the first name repeated), at any position.
+    const dup = enc(`${[...names.slice(0, W - 1), 'c5'].join(',')}\n`);
+    const e = await failure(data.csv(dup).columnNames());
+    expect(e.message).toBe("data.csv: the header line names the column 'c5' twice; column names must differ (give columnNames to rename them)");
+  });
+
+  it('csvConfig.columnNames and columnConfigs of 100,000 columns are checked (linear checks, as above)', async () => {
+    const columnConfigs = Object.fromEntries(names.map((n) => [n, { dtype: 'float32' as const }]));
+    const row = enc(`${names.map((_, i) => i).join(',')}\n`);
+    const made = await data.csv(row, { hasHeader: false, columnNames: names, columnConfigs });
+    const pass = await made.toArray();
+    expect((pass[0] as data.CSVRow).c12345).toBe(12345);
+    // With a header too: columnConfigs checked against its names per pass.
+    const withHeader = await data.csv(enc(`${names.join(',')}\n${names.map((_, i) => i).join(',')}\n`), { columnConfigs }).toArray();
+    expect(withHeader).toHaveLength(1);
+    const dup = await rejection(Promise.resolve().then(() => data.csv(row, { hasHeader: false, columnNames: [...names, 'c7'] })));
+    expect(dup.message).toBe("data.csv: columnNames has the name 'c7' twice; column names must differ");
+  });
+
+  it('errors list the first 30 column names and how many there are, not all 100,000', async () => {
+    const e = await failure(data.csv(enc(`${names.join(',')}\n1,2\n`)).toArray());
+    expect(e.message).toBe(`data.csv: line 2 has 2 fields but the CSV has 100000 columns (${names.slice(0, 30).join(', ')}, … (100000 in all))`);
+    expect(() => data.csv(enc('1\n'), { hasHeader: false, columnNames: names, columnConfigs: { x: {} } })).toThrow(
+      `data.csv: columnConfigs has the column 'x', which is not in columnNames (columns: ${names.slice(0, 30).join(', ')}, … (100000 in all))`,
+    );
   });
 });
 

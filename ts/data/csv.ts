@@ -146,6 +146,32 @@ const CONFIG_KEYS = ['hasHeader', 'columnNames', 'columnConfigs', 'configuredCol
 const COLUMN_KEYS = ['required', 'default', 'isLabel', 'dtype'];
 const DTYPES: readonly CSVDtype[] = ['float32', 'int32', 'bool', 'string'];
 
+/**
+ * @internal The first name of `names` that an earlier one repeats (the one at the earliest
+ * second occurrence), or `undefined` when they all differ. Linear: a header may have 100,000
+ * columns.
+ */
+export function repeatedName(names: readonly string[]): string | undefined {
+  const seen = new Set<string>();
+  for (const n of names) {
+    if (seen.has(n)) return n;
+    seen.add(n);
+  }
+  return undefined;
+}
+
+/** The most column names an error message lists. */
+const LISTED = 30;
+
+/**
+ * @internal Column names for an error message: all of them, or the first {@link LISTED} and
+ * how many there are (a header may have 100,000 columns).
+ */
+export function listNames(names: readonly string[]): string {
+  if (names.length <= LISTED) return names.join(', ');
+  return `${names.slice(0, LISTED).join(', ')}, … (${names.length} in all)`;
+}
+
 function flag(op: string, name: string, v: unknown, def: boolean): boolean {
   if (v === undefined) return def;
   if (typeof v !== 'boolean') throw new InvalidArgumentError(`${op}: ${name} must be true or false, got ${describeElement(v)}`);
@@ -206,7 +232,7 @@ export function planCSV(op: string, source: unknown, csvConfig: unknown): CSVPla
   if (cfg.columnNames !== undefined) {
     const names = cfg.columnNames;
     if (!Array.isArray(names) || names.some((n) => typeof n !== 'string')) throw new InvalidArgumentError(`${op}: columnNames must be an array of strings, got ${describeElement(names)}`);
-    const dup = names.find((n, i) => names.indexOf(n) !== i);
+    const dup = repeatedName(names as string[]);
     if (dup !== undefined) throw new InvalidArgumentError(`${op}: columnNames has the name '${dup}' twice; column names must differ`);
     columnNames = [...names];
   }
@@ -214,9 +240,10 @@ export function planCSV(op: string, source: unknown, csvConfig: unknown): CSVPla
   const columnConfigs = new Map<string, ColumnPlan>();
   if (cfg.columnConfigs !== undefined) {
     if (!isPlainObject(cfg.columnConfigs)) throw new InvalidArgumentError(`${op}: columnConfigs must be an object of column configs keyed by column name, got ${describeElement(cfg.columnConfigs)}`);
+    const known = new Set(columnNames ?? []);
     for (const [name, c] of Object.entries(cfg.columnConfigs)) {
-      if (columnNames !== null && !columnNames.includes(name)) {
-        throw new InvalidArgumentError(`${op}: columnConfigs has the column '${name}', which is not in columnNames${didYouMean(name, columnNames)} (columns: ${columnNames.join(', ')})`);
+      if (columnNames !== null && !known.has(name)) {
+        throw new InvalidArgumentError(`${op}: columnConfigs has the column '${name}', which is not in columnNames${didYouMean(name, columnNames)} (columns: ${listNames(columnNames)})`);
       }
       columnConfigs.set(name, checkColumn(op, name, c));
     }
@@ -314,9 +341,11 @@ export class CSVDataset<T = CSVElement> extends Dataset<T> {
  * `isLabel: true`, `{ xs: features, ys: labels }`. A field that parses as a number is a
  * number, any other a string (unless its column has a `dtype`); an empty field is the column's
  * `default`, else `undefined`. Quoting follows RFC 4180 (delimiters, doubled quotes and line
- * breaks inside quotes); CRLF and LF line ends and a last line break are read; blank lines are
- * skipped. A malformed row (fields more or fewer than the columns, an empty required field, a
- * value not of its column's dtype, an unclosed quote) is an error naming its line and column.
+ * breaks inside quotes); CRLF, LF and lone CR line ends (old Mac files, as Python's `csv`
+ * reads them, where TF.js reads such a file as one header line and no rows) and a last line
+ * break are read, and a CR inside quotes is kept; blank lines are skipped. A malformed row
+ * (fields more or fewer than the columns, an empty required field, a value not of its column's
+ * dtype, an unclosed quote) is an error naming its line and column.
  * Chunk boundaries change none of this: a stream parses as its bytes in one buffer do.
  *
  * @example

@@ -9,7 +9,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import { didYouMean } from '../options.js';
 import { done, LazyIterator, type Next } from './iterator.js';
-import { checkSource, sourceKind, type ColumnPlan, type CSVInput, type CSVPlan, type CSVValue } from './csv.js';
+import { checkSource, listNames, repeatedName, sourceKind, type ColumnPlan, type CSVInput, type CSVPlan, type CSVValue } from './csv.js';
 import { openChunks, type ByteChunks } from './csv_source.js';
 import { describeElement } from './describe.js';
 
@@ -42,26 +42,36 @@ function skipBlanks(t: string, i: number, n: number): number {
 }
 
 /**
- * Whether a line ends at `i` of the `n` characters of `t`: 1 at LF, CRLF, or a CR that ends the
- * text; 2 at the end of the text; 0 elsewhere; -1 when it cannot be told yet (the end of the
- * text read so far, or a CR there, before the source's end).
+ * Whether a line ends at `i` of the `n` characters of `t`: 1 at LF, CRLF or a lone CR (classic
+ * Mac OS line ends, as Python's `csv` reads them); 2 at the end of the text; 0 elsewhere; -1
+ * when it cannot be told yet (the end of the text read so far, or a CR there — it may be the
+ * first half of a CRLF split between two chunks — before the source's end).
  */
 function eolAt(t: string, i: number, n: number, final: boolean): number {
   if (i >= n) return final ? 2 : -1;
   const c = t.charCodeAt(i);
   if (c === LF) return 1;
   if (c !== CR) return 0;
-  if (i + 1 < n) return t.charCodeAt(i + 1) === LF ? 1 : 0;
-  return final ? 1 : -1;
+  return i + 1 < n || final ? 1 : -1;
+}
+
+/** The line breaks in `s`, a quoted field's text before a quote: LFs, CRLFs and lone CRs. */
+function lineBreaks(s: string): number {
+  let count = 0;
+  for (let k = s.indexOf('\n'); k >= 0; k = s.indexOf('\n', k + 1)) count++;
+  for (let k = s.indexOf('\r'); k >= 0; k = s.indexOf('\r', k + 1)) if (s.charCodeAt(k + 1) !== LF) count++;
+  return count;
 }
 
 /**
  * @internal Reads records from a source's bytes one at a time (RFC 4180), decoding them as
  * UTF-8 as they come (a byte-order mark at the start is skipped; a character split between two
  * chunks is whole): fields are separated by `delimiter` (or, when it is `null`, by runs of
- * spaces and tabs, leading and trailing ones ignored) and records by LF or CRLF; a field that
- * starts with `"` is quoted — it may hold delimiters, line breaks and doubled quotes (`""` for
- * `"`), and text after its closing quote is kept (as Python's `csv`). Blank lines are skipped.
+ * spaces and tabs, leading and trailing ones ignored) and records by LF, CRLF or a lone CR
+ * (classic Mac OS files, as Python's `csv`; a CRLF split between two chunks is one line end); a
+ * field that starts with `"` is quoted — it may hold delimiters, line breaks (a CR is kept) and
+ * doubled quotes (`""` for `"`), and text after its closing quote is kept (as Python's `csv`).
+ * Blank lines are skipped.
  *
  * The text read so far is a window: {@link CSVReader.take} gives the next record when the
  * window holds all of it, and {@link CSVReader.fill} moves the window on (keeping the part of a
@@ -198,7 +208,8 @@ export class CSVReader {
       if (eol === 0 && d >= 0) i++; // past the delimiter
     }
     if (i < n) {
-      i += t.charCodeAt(i) === CR ? 2 : 1;
+      // eolAt told the line end: a CR here is followed by more text, or is the source's last.
+      i += t.charCodeAt(i) === CR && i + 1 < n && t.charCodeAt(i + 1) === LF ? 2 : 1;
       this.#line++;
     }
     this.#pos = i;
@@ -223,7 +234,7 @@ export class CSVReader {
         throw new InvalidArgumentError(`${this.op}: unterminated quoted field: the '"' opened on line ${opened} is never closed`);
       }
       const part = t.slice(i, j);
-      for (let k = part.indexOf('\n'); k >= 0; k = part.indexOf('\n', k + 1)) this.#line++;
+      this.#line += lineBreaks(part);
       value += part;
       i = j + 1;
       if (i >= t.length && !final) return undefined; // a '"' next would be a doubled quote
@@ -238,30 +249,24 @@ export class CSVReader {
 
 /**
  * The end of the unquoted text from `i` of the `n` characters of `t`: the next delimiter (`d`,
- * or a space or tab when `d` is -1) or line end (a CR not before a LF is text); -1 when the
- * text read so far ends first, before the source's end.
+ * or a space or tab when `d` is -1) or line end (LF or CR, a lone one too); -1 when the text
+ * read so far ends first, before the source's end.
  */
 function fieldEnd(t: string, i: number, n: number, final: boolean, d: number): number {
-  for (;;) {
-    if (d >= 0) {
-      while (i < n) {
-        const c = t.charCodeAt(i);
-        if (c === d || c === LF || c === CR) break;
-        i++;
-      }
-    } else {
-      while (i < n) {
-        const c = t.charCodeAt(i);
-        if (c === SPACE || c === TAB || c === LF || c === CR) break;
-        i++;
-      }
+  if (d >= 0) {
+    while (i < n) {
+      const c = t.charCodeAt(i);
+      if (c === d || c === LF || c === CR) return i;
+      i++;
     }
-    if (i >= n) return final ? n : -1;
-    if (t.charCodeAt(i) !== CR) return i;
-    if (i + 1 >= n) return final ? i : -1;
-    if (t.charCodeAt(i + 1) === LF) return i;
-    i++;
+  } else {
+    while (i < n) {
+      const c = t.charCodeAt(i);
+      if (c === SPACE || c === TAB || c === LF || c === CR) return i;
+      i++;
+    }
   }
+  return final ? n : -1;
 }
 
 /** The columns of a pass: every name, and those the elements hold with their configs. */
@@ -277,17 +282,20 @@ function layout(p: CSVPlan, header: string[] | null): Layout {
   let names = p.columnNames;
   if (header !== null) {
     if (names !== null && names.length !== header.length) {
-      throw new InvalidArgumentError(`${op}: columnNames has ${names.length} names but the header line has ${header.length} columns (${header.join(', ')})`);
+      throw new InvalidArgumentError(`${op}: columnNames has ${names.length} names but the header line has ${header.length} columns (${listNames(header)})`);
     }
     if (names === null) {
-      const dup = header.find((h, i) => header.indexOf(h) !== i);
+      const dup = repeatedName(header);
       if (dup !== undefined) throw new InvalidArgumentError(`${op}: the header line names the column '${dup}' twice; column names must differ (give columnNames to rename them)`);
       names = header;
     }
   }
   const all = names as string[];
-  for (const key of p.columnConfigs.keys()) {
-    if (!all.includes(key)) throw new InvalidArgumentError(`${op}: columnConfigs has the column '${key}', which the CSV does not have${didYouMean(key, all)} (columns: ${all.join(', ')})`);
+  if (p.columnConfigs.size > 0) {
+    const known = new Set(all);
+    for (const key of p.columnConfigs.keys()) {
+      if (!known.has(key)) throw new InvalidArgumentError(`${op}: columnConfigs has the column '${key}', which the CSV does not have${didYouMean(key, all)} (columns: ${listNames(all)})`);
+    }
   }
   const columns = all.map((name, index) => ({ index, name, config: p.columnConfigs.get(name) })).filter((c) => !p.configuredColumnsOnly || c.config !== undefined);
   return { names: all, columns, labeled: columns.some((c) => c.config?.isLabel === true) };
@@ -341,7 +349,7 @@ class CSVIterator<T> extends LazyIterator<T> {
       const f = r.fields;
       const hint = f.length === 1 && names.length > 1 ? [';', '\t', '|'].find((d) => d !== this.p.delimiter && f[0].includes(d)) : undefined;
       throw new InvalidArgumentError(
-        `${op}: line ${r.line} has ${f.length} field${f.length === 1 ? '' : 's'} but the CSV has ${names.length} columns (${names.join(', ')})${hint === undefined ? '' : ` — is the delimiter ${JSON.stringify(hint)}? (set delimiter)`}`,
+        `${op}: line ${r.line} has ${f.length} field${f.length === 1 ? '' : 's'} but the CSV has ${names.length} columns (${listNames(names)})${hint === undefined ? '' : ` — is the delimiter ${JSON.stringify(hint)}? (set delimiter)`}`,
       );
     }
     const xs: Record<string, CSVValue> = {};
