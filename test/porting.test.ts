@@ -325,6 +325,18 @@ describe("unknown option keys suggest the nearest known one ('did you mean')", (
     expect(Object.keys(nr.layers)).toContain('dense');
   });
 
+  it("a Keras layer that is in neither library says what to use instead (it was 'is not a function')", () => {
+    const L = nr.layers as unknown as Record<string, () => unknown>;
+    expect(() => L.lambda()).toThrow(/^layers\.lambda: Keras's Lambda layer is not in neurite \(nor in TF\.js\): a layer cannot run a JS function yet; compute it with ops/);
+    expect(() => L.activityRegularization()).toThrow(/^layers\.activityRegularization: .*give the layer before it activityRegularizer: regularizers\.l1l2/);
+    expect(() => L.upSampling1d()).toThrow(/^layers\.upSampling1d: .*reshape to \[steps, 1, channels\], upSampling2d\(\{ size: \[k, 1\] \}\)/);
+    // The suggested stand-in for upSampling1d gives Keras's UpSampling1D (each step repeated).
+    using m = nr.sequential({ layers: [nr.layers.reshape({ inputShape: [3, 2], targetShape: [3, 1, 2] }), nr.layers.upSampling2d({ size: [2, 1] }), nr.layers.reshape({ targetShape: [6, 2] })] });
+    expect(nr.tidy(() => m.predict(nr.tensor([1, 2, 3, 4, 5, 6], [1, 3, 2])).arraySync())).toEqual([[[1, 2], [1, 2], [3, 4], [3, 4], [5, 6], [5, 6]]]);
+    // The layer suggested for activityRegularization takes the option.
+    expect(nr.layers.dense({ units: 2, activityRegularizer: nr.regularizers.l1l2({ l1: 0.01 }) })).toBeInstanceOf(nr.layers.Layer);
+  });
+
   it('layer options: every layer rejects unknown keys (they were silently ignored)', () => {
     throws(() => nr.layers.dense({ units: 3, activaton: 'relu' } as never), /^dense: unknown option 'activaton' — did you mean 'activation'\? \(known: units, .*activation, .*, name, trainable, inputShape, batchInputShape, dtype\)$/);
     throws(() => nr.layers.dense({ units: 3, input_shape: [2] } as never), /^dense: unknown option 'input_shape' — did you mean 'inputShape'\?/);
