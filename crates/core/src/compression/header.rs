@@ -24,11 +24,12 @@
 //! quantiser scale, still decodes).
 //!
 //! The checksum makes a flipped bit anywhere a clear "checksum mismatch" instead of silently
-//! different output. Adler-32 catches every single-bit error but not every pattern of three or
-//! more (one byte up and its neighbour down, with a flipped checksum bit, can cancel; short
-//! streams do not fill its 32 bits), so a rare corruption decodes to different bytes without
-//! an error: a tester's targeted 3-bit patterns passed in 1–98 % of trials by codec, random
-//! mutations once in 200,000. Data that must not come back wrong
+//! different output. Adler-32 catches every single-bit error but not every pattern of two or
+//! more: one byte up by d and another 65,521 bytes later down by d (two flipped bits) cancel,
+//! as do one byte up and its neighbour down with a flipped checksum bit, and short streams do
+//! not fill its 32 bits; so a rare corruption decodes to different bytes without an error: a
+//! tester's targeted 3-bit patterns passed in 1–98 % of trials by codec, random mutations once
+//! in 200,000, and the two-bit pattern 65,521 bytes apart always. Data that must not come back wrong
 //! needs a stronger hash of the decoded output beside the stream. Decoders still validate
 //! everything they read, so a stream with a valid checksum but malformed contents is an error
 //! too, never a panic. The header holds no compressed length: a stream with bytes after its end
@@ -300,6 +301,18 @@ mod tests {
         bytes[..4].copy_from_slice(&[b'X', 0x01, 0xc3, b'E']);
         let e = open("rle", b"NRLE", &bytes, usize::MAX).unwrap_err().to_string();
         assert_eq!(e, "rle: wrong magic \"X\\x01\\xc3E\" (expected \"NRLE\"): not a rle stream");
+    }
+
+    #[test]
+    fn adler32_misses_a_change_undone_65521_bytes_later() {
+        // What the module doc (and the README's Limitations) say Adler-32 cannot see: bit 0 set
+        // in one byte and cleared 65,521 bytes later leaves a unchanged and moves b by 65,521.
+        let mut data: Vec<u8> = (0..70_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        (data[10], data[10 + 65_521]) = (2, 3);
+        let mut two = data.clone();
+        (two[10], two[10 + 65_521]) = (3, 2);
+        assert_ne!(two, data);
+        assert_eq!(adler32(1, &two), adler32(1, &data));
     }
 
     #[test]
