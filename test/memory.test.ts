@@ -295,6 +295,11 @@ describe('errors from the core', () => {
   it('absurd sizes are OutOfMemoryError, not a trap', () => {
     expect(() => nr.zeros([1e9, 1e9])).toThrow(nr.OutOfMemoryError);
     expect(() => nr.zeros([30000, 30000])).toThrow(/zeros: out of memory allocating 3600000000 bytes/);
+    // An op's output too big for one tensor names the op's arguments and the output's shape.
+    expectNoLeak(() => nr.tidy(() => {
+      expect(() => nr.image.resizeBilinear(nr.zeros([1, 2, 2, 1]), [2 ** 15, 2 ** 14])).toThrow(/^resizeBilinear: out of memory allocating 2147483648 bytes: the output \[1,32768,16384,1\] \(images \[1,2,2,1\] to size \[32768, 16384\]\) has 536870912 elements, more than the 536870911/);
+      expect(() => nr.image.resizeNearestNeighbor(nr.zeros([2, 2, 3]), [2 ** 15, 2 ** 13])).toThrow(/^resizeNearestNeighbor: out of memory .*the output \[32768,8192,3\]/);
+    }));
     expectNoLeak(() => nr.zeros([2, 2]).dispose());
   });
 

@@ -5,7 +5,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { boolArg, intArg, show, withTensors, type TensorLike } from '../ops/convert.js';
+import { boolArg, checkSize, intArg, show, withTensors, type TensorLike } from '../ops/convert.js';
 import { runOp } from '../ops/run.js';
 
 /** `images` may be any TensorLike (nested arrays, as TF.js), a temporary tensor freed after the op. */
@@ -18,6 +18,10 @@ function resize(op: 'resizeBilinear' | 'resizeNearestNeighbor', images: TensorLi
     const [nh, nw] = size.map((v, i) => intArg(op, `size[${i}]`, v, 0));
     const ac = boolArg(op, 'alignCorners', alignCorners);
     const hp = boolArg(op, 'halfPixelCenters', halfPixelCenters);
+    if (images.rank >= 3) {
+      const out = [...images.shape.slice(0, -3), nh, nw, images.shape[images.rank - 1]];
+      checkSize(op, `the output [${out}] (images ${show(images.shape)} to size [${nh}, ${nw}])`, out.reduce((a, b) => a * b, 1));
+    }
     return runOp((e, out) => e.nr_resize(h, nh, nw, op === 'resizeBilinear' ? 1 : 0, ac ? 1 : 0, hp ? 1 : 0, out));
   });
 }

@@ -115,6 +115,11 @@ export async function loadModel(source: string | IOHandler | ModelArtifacts, opt
   } catch (err) {
     // Anything but a NeuriteError here is a bug in the checks: report it as bad input, never as a TypeError.
     if (err instanceof NeuriteError) throw err;
+    // The checks recurse through nested models and graph paths: a JS stack overflow means a
+    // topology far deeper than any real model.
+    if (err instanceof RangeError && /call stack/i.test(err.message)) {
+      throw new InvalidArgumentError(`${op}: modelTopology is nested or chained too deeply to load (${err.message}); real models have at most a few hundred levels`);
+    }
     throw new InvalidArgumentError(`${op}: the artifacts are malformed (${err instanceof Error ? err.message : String(err)})`);
   }
 }
