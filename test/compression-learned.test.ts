@@ -339,8 +339,10 @@ describe('codecs.learned: bad input', () => {
     throwsInvalid(() => c16.decode(edit(s.length - 1, s[s.length - 1] ^ 0x10)), /^codecs\.learned\.decode: CRC-32 mismatch \(the stream says 0x[0-9a-f]{8}, its bytes with this codec's model give 0x[0-9a-f]{8}\): the stream is damaged, or was encoded with different model weights \(or quantisation ranges or probability tables\) than this codec has now$/);
     throwsInvalid(() => c16.decode(edit(4, 0xff)), /^codecs\.learned\.decode: the stream holds 16×3711 images/);
     throwsInvalid(() => c16.decode(Uint8Array.of(0x4e, 0x4c, 3, 4, 28, 28, 16, 0xff, 0xff, 0xff, 0xff, 0x7f)), /the header's image count is not a varint below 2\^32/);
-    throwsInvalid(() => c16.decode(s, { maxOutputBytes: 5 * 784 - 1 }), /^codecs\.learned\.decode: 5 images of 28×28 are 3920 bytes, more than maxOutputBytes = 3919$/);
-    expect(c16.decodeBatch(s, { maxOutputBytes: 5 * 784 }).length).toBe(5);
+    // The cap counts what decoding allocates: 5 bytes per code unit (symbol, float32 decoder
+    // input) and per pixel (float32 decoder output, byte): 5 · (16 + 784) per image.
+    throwsInvalid(() => c16.decode(s, { maxOutputBytes: 5 * 4000 - 1 }), /^codecs\.learned\.decode: the stream claims 5 images of 28×28, which take 20000 bytes to decode \(4000 per image: 5 for each of its 16 code units, the symbol and the decoder's float32 input, and 5 for each of its 784 pixels, the decoder's float32 output and the byte\), more than maxOutputBytes = 19999; for a stream you trust, pass \{ maxOutputBytes \} to raise it$/);
+    expect(c16.decodeBatch(s, { maxOutputBytes: 5 * 4000 }).length).toBe(5);
     throwsInvalid(() => c16.decode(edit(7, 4)), /^codecs\.learned\.decode: the stream says one image but holds 2$/);
     throwsInvalid(() => c16.decode('x' as never), /^codecs\.learned\.decode: bytes must be a Uint8Array/);
     throwsInvalid(() => c16.decode(s, { bogus: 1 } as never), /unknown option 'bogus'/);

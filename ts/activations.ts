@@ -47,7 +47,8 @@ export interface EncodedActivation {
  */
 export function encodeActivation(op: string, spec: unknown, arg = 'activation'): EncodedActivation {
   let name: unknown;
-  let given: Record<string, unknown> = {};
+  // A null prototype: a parameter nobody passed is never read from a modified Object.prototype.
+  let given: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   if (typeof spec === 'string') {
     name = spec;
   } else if (spec !== null && typeof spec === 'object' && !Array.isArray(spec)) {
@@ -70,7 +71,7 @@ export function encodeActivation(op: string, spec: unknown, arg = 'activation'):
     }
   }
   const params = table.map(([k, def]) => {
-    const v = given[k];
+    const v = Object.hasOwn(given, k) ? given[k] : undefined;
     // `leakyRelu: alpha ...` from leakyRelu(), `activation: leakyRelu.alpha ...` from activation().
     const what = op === canonical ? k : `${canonical}.${k}`;
     if (v === undefined) return def;
@@ -94,7 +95,7 @@ function writeParams(op: string, params: readonly number[]): number {
 
 /** Reads an options object, rejecting anything but an object with the `known` keys. */
 function readOptions(op: string, options: unknown, known: readonly string[]): Record<string, unknown> {
-  if (options === undefined) return {};
+  if (options === undefined) return Object.create(null) as Record<string, unknown>;
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new InvalidArgumentError(`${op}: options must be an object, got ${describe(options)}`);
   }

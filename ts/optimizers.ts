@@ -45,7 +45,7 @@ import { DisposedError, inOp, InvalidArgumentError, NonFiniteError, ShapeError }
 import { keep } from './scope.js';
 import { Tensor, wrapHandle } from './tensor.js';
 import { describe } from './ops/convert.js';
-import { f32Bits, readOptions, type OptionSpec } from './options.js';
+import { f32Bits, optionKeys, readOptions, type OptionSpec } from './options.js';
 import { LearningRateSchedule, type LearningRate, type ScheduleConfig } from './schedules.js';
 import { OPTIMIZERS, type OptimizerName } from './wasm/codes.js';
 
@@ -284,11 +284,14 @@ export class Optimizer {
     if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
       throw new InvalidArgumentError(`${op}: options must be an object, got ${describe(options)}`);
     }
-    const { learningRate = DEFAULT_LR[name], ...rest } = (options ?? {}) as BaseOptimizerOptions & Record<string, unknown>;
+    // The options' own keys only (a plain object's, checked here): an option nobody passed is
+    // never read from a modified Object.prototype.
+    if (options !== undefined) optionKeys(op, options);
+    const { learningRate = DEFAULT_LR[name], ...rest } = Object.assign(Object.create(null), options) as BaseOptimizerOptions & Record<string, unknown>;
     learningRateAbi(op, learningRate);
     const clipSpec = { clipValue: 0, clipNorm: 0, globalClipNorm: 0 };
     const read = readOptions(op, rest, { learningRate: 0, ...SPECS[name], ...clipSpec }); // learningRate is read above
-    const given = CLIP_MODES.filter((k) => rest[k] !== undefined);
+    const given = CLIP_MODES.filter((k) => Object.hasOwn(rest, k) && rest[k] !== undefined);
     if (given.length > 1) throw new InvalidArgumentError(`${op}: only one of clipValue, clipNorm and globalClipNorm can be set, got ${given.join(' and ')}`);
     this.name = name;
     this.#learningRate = learningRate;

@@ -95,11 +95,30 @@ export function unknownOption(op: string, key: string, known: readonly string[],
 }
 
 /**
+ * @internal Throws when `o` is a built-in object that keeps its data out of its own properties:
+ * a `Map`, `Set`, `Date`, `URLSearchParams`, `RegExp`, `Promise`, typed array or any iterable.
+ * Read as options it would have no keys and its entries would be silently ignored (a `Map` of
+ * `maxOutputBytes` would not lower the caller's cap). Plain objects, null-prototype ones and
+ * instances of the user's own classes (read by their own fields) pass.
+ */
+export function plainOptions(op: string, o: object, what = 'options'): void {
+  let builtIn: boolean;
+  try {
+    builtIn = Object.prototype.toString.call(o) !== '[object Object]' || typeof (o as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';
+  } catch {
+    builtIn = true; // a revoked proxy
+  }
+  if (builtIn) throw new InvalidArgumentError(`${op}: ${what} must be a plain object ({ … }), got ${describe(o)}`);
+}
+
+/**
  * @internal The keys of an options object, which are its own: an object that inherits an
  * enumerable key (from a modified `Object.prototype`, or made by `Object.create(defaults)`) is
- * an error, since options are read as properties and would take values nobody passed here.
+ * an error, since options are read as properties and would take values nobody passed here;
+ * so is an object that is not plain ({@link plainOptions}: a `Map`, a `Date`, a class instance).
  */
 export function optionKeys(op: string, o: object): string[] {
+  plainOptions(op, o);
   for (const k in o) {
     if (!Object.prototype.hasOwnProperty.call(o, k)) {
       throw new InvalidArgumentError(`${op}: the options object inherits the key '${k}' from its prototype (was Object.prototype modified?); pass options as the object's own properties`);
@@ -110,15 +129,21 @@ export function optionKeys(op: string, o: object): string[] {
 
 /**
  * @internal Rejects an options value that is not a plain object (`undefined` is accepted unless
- * `required`), and unknown keys with a suggestion. Returns the object (or `{}`).
+ * `required`), and unknown keys with a suggestion. Returns the options as a null-prototype
+ * object holding only the given object's own keys (an empty one for `undefined`), so that
+ * reading an option that was not passed gives `undefined` even when `Object.prototype` was
+ * modified (a polluted `Object.prototype.maxOutputBytes` must not lift a decoder's cap).
  */
 export function checkArgs(op: string, args: unknown, known: readonly string[], required = false): Record<string, unknown> {
-  if (args === undefined && !required) return {};
+  const own = Object.create(null) as Record<string, unknown>;
+  if (args === undefined && !required) return own;
   if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`${op}: options must be an object, got ${describe(args)}`);
-  for (const k of optionKeys(op, args)) {
+  const keys = optionKeys(op, args);
+  for (const k of keys) {
     if (!known.includes(k)) throw unknownOption(op, k, known);
   }
-  return args as Record<string, unknown>;
+  for (const k of keys) own[k] = (args as Record<string, unknown>)[k];
+  return own;
 }
 
 /** @internal Option defaults: a number or boolean, or `null` for a required number. */
@@ -133,7 +158,9 @@ export function readOptions(op: string, options: unknown, spec: OptionSpec): Rec
   if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
     throw new InvalidArgumentError(`${op}: options must be an object, got ${describe(options)}`);
   }
-  const given = (options ?? {}) as Record<string, unknown>;
+  // Own keys only (a null-prototype default): an option nobody passed is never read from a
+  // modified Object.prototype.
+  const given = (options ?? Object.create(null)) as Record<string, unknown>;
   for (const k of optionKeys(op, given)) {
     if (!Object.hasOwn(spec, k)) {
       throw unknownOption(op, k, Object.keys(spec));
@@ -141,7 +168,7 @@ export function readOptions(op: string, options: unknown, spec: OptionSpec): Rec
   }
   const out: Record<string, number | boolean> = {};
   for (const [k, def] of Object.entries(spec)) {
-    const v = given[k];
+    const v = Object.hasOwn(given, k) ? given[k] : undefined;
     if (v === undefined) {
       if (def === null) throw new InvalidArgumentError(`${op}: option '${k}' is required`);
       out[k] = def;
@@ -248,7 +275,7 @@ export function lossAbi(op: string, loss: LossName | LossAlias | LossConfig, opt
     for (const k of optionKeys(op, opts)) if (!known.includes(k)) throw unknownOption(op, k, known, op === canonical ? 'option' : `${canonical as string} option`);
   }
   let reduction = 0;
-  if (opts !== null && typeof opts === 'object' && !Array.isArray(opts) && 'reduction' in opts) {
+  if (opts !== null && typeof opts === 'object' && !Array.isArray(opts) && Object.hasOwn(opts, 'reduction')) {
     const { reduction: r, ...rest } = opts as { reduction?: unknown };
     reduction = reductionId(op, r, perSample);
     opts = rest;

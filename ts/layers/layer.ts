@@ -4,7 +4,7 @@
  */
 import { DisposedError, inOp, InvalidArgumentError } from '../errors.js';
 import { boolArg, describe, dtypeArg, intArg, MAX_ELEMENTS, show } from '../ops/convert.js';
-import { checkArgs, unknownOption } from '../options.js';
+import { checkArgs, optionKeys, unknownOption } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import { numWeights, readWeights, weightSpecs, writeWeights, type WeightsAt } from '../models/weights.js';
 import { LayerVariable, type VariableOwner } from './variable.js';
@@ -120,7 +120,10 @@ export abstract class Layer {
       throw new InvalidArgumentError(`${kind}: expected an options object, got ${describe(args)}`);
     }
     const known = [...keys, ...LAYER_ARG_KEYS];
-    for (const [k, v] of Object.entries(args)) {
+    // optionKeys: a plain object's own keys (an inherited one, from a modified Object.prototype,
+    // is an error rather than an option nobody passed).
+    for (const k of optionKeys(kind, args)) {
+      const v = (args as Record<string, unknown>)[k];
       // TF.js seeds random layers one by one; here the model does (dropout keeps TF.js's seed for saving).
       if (k === 'seed' && !known.includes(k)) throw new InvalidArgumentError(`${kind}: there is no per-layer seed; a model's random draws (initial weights, dropout and noise masks) all come from its seed: sequential({ seed, layers })`);
       if (!known.includes(k)) throw unknownOption(kind, k, known);

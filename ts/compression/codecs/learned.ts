@@ -12,7 +12,13 @@
  * varints: image height, image width, code size (units per image), `2·count + isArray`,
  * payload length in bytes; then a CRC-32 (4 bytes, little-endian), then a 32-bit binary
  * arithmetic code (Witten–Neal–Cleary, 16-bit frequency tables) of the `count · units` symbols
- * in image-major order, trailing zero bytes dropped (the decoder reads zeros past the end).
+ * in image-major order, trailing zero bytes dropped (the decoder reads zeros past the end) as
+ * long as the decoder reads at most {@link MAX_OVERREAD_BITS} bits (12 bytes) past the end:
+ * the payload is exactly as long as that rule gives for its symbols, and a stream that is not
+ * (whose decoder would read further, or that has other bytes than its code) is corrupt. So a
+ * payload bounds the images it can hold: each image costs at least the sum over the units of
+ * `−log2` of the unit's most probable symbol's probability, and a stream whose header claims
+ * more images than its payload can hold is refused before anything is decoded.
  * The CRC-32 is that of the header before it, the payload, and the codec's fingerprint: the
  * 4-byte CRC-32 of what decoding depends on besides the stream (the code's per-sample shape, the
  * quantisation ranges, the probability tables and the decoder's weights, read at each call).
@@ -35,7 +41,9 @@ import { Tensor } from '../../tensor.js';
 import { Layer } from '../../layers/layer.js';
 import { Sequential } from '../../models/sequential.js';
 import { Autoencoder } from '../../models/autoencoder.js';
-import { bytesArg, maxOutputArg, type Bytes, type DecodeOptions } from '../bytes.js';
+import { bytesArg, DEFAULT_MAX_IMAGE_BYTES, maxOutputArg, type Bytes, type DecodeOptions } from '../bytes.js';
+import { call, check, outPtr, readOut } from '../../engine.js';
+import { keep } from '../../scope.js';
 import { crc32 } from '../crc32.js';
 import { imageData, rgbaHint, type GrayImage, type GrayImageInput } from './image.js';
 
@@ -72,11 +80,19 @@ export interface LearnedCodec {
    * stream encoded while the decoder had other weights (trained since, `setWeights`), or by a
    * codec with other quantisation ranges or probability tables ("damaged, or encoded with
    * different model weights"): the stream's CRC-32 covers a fingerprint of them.
+   *
+   * `maxOutputBytes` (default {@link DEFAULT_MAX_IMAGE_BYTES}, 64 MiB, as the other image
+   * codecs) bounds the memory decoding takes, counted per image as its code (`codeSize`
+   * symbols and as many float32 decoder inputs), the decoder's float32 output (`4·h·w` bytes)
+   * and the image (`h·w` bytes): `5·(codeSize + h·w)` bytes, 4000 for a 28×28 digit with a
+   * 16-unit code.
+   * A stream whose header claims more is refused before anything is decoded.
    */
   decode(bytes: Bytes, options?: DecodeOptions): GrayImage;
   /**
    * Decodes any stream of this codec into an array: the images of a batch stream (from
    * `encode(images)`, `[]` for an empty batch), or `[image]` for a stream of one.
+   * `maxOutputBytes` as in {@link LearnedCodec.decode}.
    */
   decodeBatch(bytes: Bytes, options?: DecodeOptions): GrayImage[];
   /** Frees the autoencoder if the codec made it ({@link create}); the codec is then unusable. Idempotent. */
@@ -96,6 +112,14 @@ const MAGIC0 = 0x4e; // 'N'
 const MAGIC1 = 0x4c; // 'L'
 const VERSION = 3;
 const FREQ_TOTAL = 1 << 16;
+/**
+ * The most bits the arithmetic decoder may read past the end of a payload (it reads zeros
+ * there): its 32-bit register plus 64. The encoder keeps trailing zero bytes where dropping them
+ * would need more, so a valid stream never does (an encoder before this rule dropped them all,
+ * which needed more only when the code ended on 65 or more pending renormalisations: an
+ * interval within 2^-65 of a midpoint).
+ */
+const MAX_OVERREAD_BITS = 96;
 
 /**
  * A codec from an encoder and a decoder (sequential models or layers; shared, not copied,
@@ -197,6 +221,13 @@ class Codec implements LearnedCodec {
   readonly #cum: Uint32Array;
   /** The CRC-32 of {@link Codec.#cum} (4 bytes), which never changes: part of {@link Codec.#fingerprint}. */
   readonly #tables: Uint8Array;
+  /**
+   * A lower bound on the payload bits of one image: the sum over the units of `−log2` of the
+   * largest probability of a symbol (plus the coder's rounding, 2^-30). See {@link Codec.#decode}.
+   */
+  readonly #minBitsPerImage: number;
+  /** The last fingerprint and what it was computed from: see {@link Codec.#fingerprint}. */
+  #snapshot: Snapshot | null = null;
   #disposed = false;
 
   constructor(op: string, ae: Autoencoder, owned: boolean, o: Opts) {
@@ -271,6 +302,18 @@ class Codec implements LearnedCodec {
       for (let s = 0; s < L; s++) this.#cum[base + s + 1] = this.#cum[base + s] + 1 + (n ? Math.floor((counts[s] * (FREQ_TOTAL - L)) / n) : 0);
     }
     this.#tables = le32(crc32([bytesOf(this.#cum)]));
+    let minBits = 0;
+    for (let j = 0; j < codeSize; j++) {
+      const base = j * (L + 1);
+      let top = 0;
+      for (let s = 0; s < L; s++) top = Math.max(top, this.#cum[base + s + 1] - this.#cum[base + s]);
+      minBits -= Math.log2(Math.min(1, top / this.#cum[base + L] + 2 ** -30));
+    }
+    // Rounding of the sum can only make it smaller: a margin of 1e-9 relative.
+    this.#minBitsPerImage = minBits * (1 - 1e-9);
+    // The first fingerprint, and the weights it is kept with (so encode and decode leave the
+    // count of live tensors as they found it).
+    this.#fingerprint();
   }
 
   /**
@@ -278,15 +321,54 @@ class Codec implements LearnedCodec {
    * covers: the probability tables, the code's per-sample shape, the quantisation ranges (a
    * public array, so read each time) and the decoder's weights as float32 in `getWeights()`
    * order with their sizes (read each time: training or `setWeights` changes them).
+   *
+   * Computing it reads every weight (a CRC-32 of 400 kB for a 16-128-784 decoder, 10 times the
+   * decoder's own forward pass), so the last one is kept with what it was computed from: the
+   * ranges, and the `getWeights()` tensors themselves, kept alive. Those share the weights'
+   * values copy-on-write (no copy), and a weight's values are only ever written where nothing
+   * else shares them: anything that changes a weight (training, `setWeights`, an optimizer step,
+   * loading, through this model or another that shares its layers) gives it a new buffer while
+   * the kept tensor holds on to the old one, at an address nothing else can have. So the
+   * fingerprint is still valid exactly when each weight's values are at the address the kept
+   * tensor's are; otherwise it is computed afresh (and the kept tensors replaced). The kept
+   * tensors (made by the constructor, replaced one for one) count in `memory().numTensors`
+   * while the codec lives, and hold the old values of weights changed since (until the next
+   * call, or `dispose()`).
    */
   #fingerprint(): Uint8Array {
     const weights = this.#ae.decoder.getWeights();
+    let kept = false;
     try {
+      const ptrs = weights.map(dataAddress);
+      const snap = this.#snapshot;
+      if (snap && snap.addresses.length === ptrs.length && snap.ranges.every((v, i) => Object.is(v, this.ranges[i])) && snap.weights.every((w, i) => !w.isDisposed && w.size === weights[i].size && snap.addresses[i] === ptrs[i])) {
+        return snap.fingerprint;
+      }
       const parts = [this.#tables, bytesOf(Uint32Array.from(this.#codeShape)), bytesOf(this.ranges), bytesOf(Uint32Array.from(weights, (w) => w.size))];
       for (const w of weights) parts.push(bytesOf(w.dataSync()));
-      return le32(crc32(parts));
+      const fingerprint = le32(crc32(parts));
+      this.#dropSnapshot();
+      for (const w of weights) keep(w);
+      this.#snapshot = { weights, addresses: ptrs, ranges: this.ranges.slice(), fingerprint };
+      snapshots.register(this, weights, this);
+      kept = true;
+      return fingerprint;
     } finally {
-      for (const w of weights) w.dispose();
+      if (!kept) for (const w of weights) w.dispose();
+    }
+  }
+
+  #dropSnapshot(): void {
+    const snap = this.#snapshot;
+    if (!snap) return;
+    this.#snapshot = null;
+    snapshots.unregister(this);
+    for (const w of snap.weights) {
+      try {
+        w.dispose();
+      } catch {
+        /* its instance is gone: nothing to free */
+      }
     }
   }
 
@@ -376,7 +458,7 @@ class Codec implements LearnedCodec {
   #decode(op: string, input: Bytes, options: DecodeOptions | undefined, single: boolean): GrayImage[] {
     this.#live(op);
     const bytes = bytesArg(op, input);
-    const maxOut = maxOutputArg(op, options);
+    const maxOut = maxOutputArg(op, options, DEFAULT_MAX_IMAGE_BYTES);
     const bad = (what: string): never => {
       throw new InvalidArgumentError(`${op}: ${what}`);
     };
@@ -392,7 +474,12 @@ class Codec implements LearnedCodec {
     const isArray = (countField & 1) === 1;
     const n = Math.floor(countField / 2);
     if (!isArray && n !== 1) bad(`the stream says one image but holds ${n}`);
-    if (n * h * w > maxOut) bad(`${n} images of ${w}×${h} are ${n * h * w} bytes, more than maxOutputBytes = ${maxOut}`);
+    // What decoding allocates per image: the symbols and the decoder's float32 input (5 bytes
+    // per code unit), its float32 output and the image (5 bytes per pixel).
+    const perImage = 5 * (k + h * w);
+    if (n * perImage > maxOut) {
+      bad(`the stream claims ${n} image${n === 1 ? '' : 's'} of ${w}×${h}, which take ${n * perImage} bytes to decode (${perImage} per image: 5 for each of its ${k} code units, the symbol and the decoder's float32 input, and 5 for each of its ${h * w} pixels, the decoder's float32 output and the byte), more than maxOutputBytes = ${maxOut}${options === undefined || (options as DecodeOptions).maxOutputBytes === undefined ? ` (the default, ${DEFAULT_MAX_IMAGE_BYTES / 2 ** 20} MiB)` : ''}; for a stream you trust, pass { maxOutputBytes } to raise it`);
+    }
     if (pos.at + 4 > bytes.length) bad(`truncated stream: the header ends at byte ${bytes.length} inside its CRC-32`);
     const headEnd = pos.at;
     const sum = (bytes[pos.at] | (bytes[pos.at + 1] << 8) | (bytes[pos.at + 2] << 16) | (bytes[pos.at + 3] << 24)) >>> 0;
@@ -400,6 +487,14 @@ class Codec implements LearnedCodec {
     const rest = bytes.length - pos.at;
     if (rest < len) bad(`truncated stream: the payload should have ${len} bytes but ${rest} remain`);
     if (rest > len) bad(`${rest - len} unexpected bytes after the ${len}-byte payload`);
+    // The code always ends in a 1 bit, so a payload is never empty; and n images need at least
+    // n · minBitsPerImage - 2 renormalisations, each a bit the decoder reads, of which at most
+    // MAX_OVERREAD_BITS - 32 past the payload's end.
+    if (len === 0) bad('corrupt stream: the payload is empty (an arithmetic code has at least one byte)');
+    if (n * this.#minBitsPerImage > 8 * len + MAX_OVERREAD_BITS - 30) {
+      const need = Math.ceil((n * this.#minBitsPerImage - (MAX_OVERREAD_BITS - 30)) / 8);
+      bad(`corrupt stream: its ${len}-byte payload is too short for the ${n} images it claims (with this codec's probability tables an image takes at least ${this.#minBitsPerImage.toPrecision(3)} bits, so ${n} take at least ${need} bytes)`);
+    }
     const payload = bytes.subarray(pos.at);
     const actual = crc32([bytes.subarray(0, headEnd), payload, this.#fingerprint()]);
     if (actual !== sum) {
@@ -408,7 +503,12 @@ class Codec implements LearnedCodec {
     const L = 1 << this.bits;
     const symbols = new Uint8Array(n * k);
     const dec = new ArithmeticDecoder(payload);
-    for (let i = 0; i < symbols.length; i++) symbols[i] = dec.decode(this.#cum, (i % k) * (L + 1), L);
+    for (let i = 0; i < symbols.length; i++) {
+      symbols[i] = dec.decode(this.#cum, (i % k) * (L + 1), L);
+      if (dec.overrun) bad(`corrupt stream: the ${len}-byte payload ends before the code of image ${Math.floor(i / k)} of ${n} does (the decoder would read more than ${MAX_OVERREAD_BITS / 8} bytes past it)`);
+    }
+    const want = dec.codeLength();
+    if (want !== len) bad(`corrupt stream: the code of its ${n} image${n === 1 ? '' : 's'} takes a ${want}-byte payload, but the payload has ${len} bytes`);
     // A batch given to decode: refused once the stream is known sound, before the decoder runs.
     if (single && isArray) bad(`the stream holds a batch of ${n} image${n === 1 ? '' : 's'} (from encode([...])); decode it with codec.decodeBatch(bytes)`);
     const images: GrayImage[] = [];
@@ -432,12 +532,49 @@ class Codec implements LearnedCodec {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
+    this.#dropSnapshot();
     if (this.#owned) this.#ae.dispose();
   }
 
   [Symbol.dispose](): void {
     this.dispose();
   }
+}
+
+/** The decoder's weights a fingerprint was computed from (see `Codec.#fingerprint`). */
+interface Snapshot {
+  /** The `getWeights()` tensors, kept alive: they share the weights' values copy-on-write. */
+  weights: Tensor[];
+  /** Where each one's values are in WebAssembly memory. */
+  addresses: number[];
+  ranges: Float64Array;
+  fingerprint: Uint8Array;
+}
+
+/** Frees the kept weights of a codec that was garbage-collected without `dispose()`. */
+const snapshots: { register(codec: object, weights: Tensor[], token: object): void; unregister(token: object): void } =
+  typeof FinalizationRegistry === 'undefined'
+    ? { register: () => undefined, unregister: () => undefined }
+    : (() => {
+        const r = new FinalizationRegistry<Tensor[]>((weights) => {
+          for (const w of weights) {
+            try {
+              w.dispose();
+            } catch {
+              /* its instance is gone: nothing to free */
+            }
+          }
+        });
+        return { register: (codec, weights, token) => r.register(codec, weights, token), unregister: (token) => void r.unregister(token) };
+      })();
+
+/** The address of `t`'s values in WebAssembly memory (shared by its copy-on-write copies). */
+function dataAddress(t: Tensor): number {
+  const h = t.handleFor('codecs.learned');
+  return call((e) => {
+    check(e.nr_tensor_data(h, outPtr(0)));
+    return readOut(0);
+  });
 }
 
 const hex = (b: number | undefined) => (b ?? 0).toString(16).padStart(2, '0');
@@ -480,6 +617,8 @@ class ArithmeticEncoder {
   #low = 0;
   #high = TOP - 1;
   #pending = 0;
+  /** Renormalisations so far: the decoder reads 32 bits plus one for each. */
+  #shifts = 0;
   #out: number[] = [];
   #byte = 0;
   #nbits = 0;
@@ -516,10 +655,14 @@ class ArithmeticEncoder {
       } else break;
       this.#low *= 2;
       this.#high = 2 * this.#high + 1;
+      this.#shifts++;
     }
   }
 
-  /** Two bits that select the final interval, padding with zeros, trailing zero bytes dropped. */
+  /**
+   * Two bits that select the final interval, padding with zeros, trailing zero bytes dropped
+   * as long as the decoder reads at most {@link MAX_OVERREAD_BITS} past the end.
+   */
   finish(): Uint8Array {
     this.#pending++;
     this.#emit(this.#low < Q1 ? 0 : 1);
@@ -527,8 +670,9 @@ class ArithmeticEncoder {
       this.#out.push(this.#byte << (8 - this.#nbits));
       this.#nbits = 0;
     }
+    const keep = Math.ceil((32 + this.#shifts - MAX_OVERREAD_BITS) / 8);
     let n = this.#out.length;
-    while (n > 0 && this.#out[n - 1] === 0) n--;
+    while (n > keep && n > 0 && this.#out[n - 1] === 0) n--;
     return Uint8Array.from(this.#out.slice(0, n));
   }
 }
@@ -538,17 +682,40 @@ class ArithmeticDecoder {
   #high = TOP - 1;
   #value = 0;
   #pos = 0;
+  /** Renormalisations so far (the encoder's too), and those that the encoder holds pending. */
+  #shifts = 0;
+  #pending = 0;
   readonly #b: Uint8Array;
+  /** The bit position no valid stream makes the decoder read: {@link MAX_OVERREAD_BITS} past the end. */
+  readonly #limit: number;
+  /** Whether the decoder has read up to {@link ArithmeticDecoder.#limit}: the stream is corrupt. */
+  overrun = false;
 
   constructor(b: Uint8Array) {
     this.#b = b;
+    this.#limit = 8 * b.length + MAX_OVERREAD_BITS;
     for (let i = 0; i < 32; i++) this.#value = 2 * this.#value + this.#bit();
   }
 
   #bit(): number {
     const i = this.#pos++;
+    if (i >= this.#limit) this.overrun = true;
     const byte = i >> 3 < this.#b.length ? this.#b[i >> 3] : 0;
     return (byte >> (7 - (i & 7))) & 1;
+  }
+
+  /**
+   * The length of the payload the encoder gives for the symbols decoded so far: its code ends
+   * with the bit that selects the final interval and the pending bits, one of which is a 1, and
+   * trailing zero bytes are dropped as long as the decoder reads at most
+   * {@link MAX_OVERREAD_BITS} past the end (see `ArithmeticEncoder.finish`).
+   */
+  codeLength(): number {
+    // Bits written before `finish`: every renormalisation but the pending ones. `finish` adds
+    // b = (low < Q1 ? 0 : 1) and pending + 1 bits of 1 - b.
+    const written = this.#shifts - this.#pending;
+    const lastOne = this.#low < Q1 ? written + this.#pending + 1 : written;
+    return Math.max(Math.floor(lastOne / 8) + 1, Math.ceil((32 + this.#shifts - MAX_OVERREAD_BITS) / 8));
   }
 
   /** Decodes one symbol with the cumulative table `cum[base .. base + L]`. */
@@ -568,16 +735,19 @@ class ArithmeticDecoder {
     this.#low = this.#low + Math.floor((range * cum[base + s]) / total);
     for (;;) {
       if (this.#high < HALF) {
-        // nothing to subtract
+        this.#pending = 0; // the encoder writes a bit and its pending ones
       } else if (this.#low >= HALF) {
         this.#low -= HALF;
         this.#high -= HALF;
         this.#value -= HALF;
+        this.#pending = 0;
       } else if (this.#low >= Q1 && this.#high < Q3) {
         this.#low -= Q1;
         this.#high -= Q1;
         this.#value -= Q1;
+        this.#pending++;
       } else break;
+      this.#shifts++;
       this.#low *= 2;
       this.#high = 2 * this.#high + 1;
       this.#value = 2 * this.#value + this.#bit();
