@@ -66,14 +66,33 @@ describe('init options', () => {
     const want = Math.min(availableParallelism(), 8);
     expect(nr.threads()).toMatchObject({ count: want, requested: want, reason: null });
     expect(nr.memory().threads).toBe(want);
-    // The same options again keep the instance (tensors stay valid); other options replace it.
+    // The same options again keep the instance (tensors stay valid); another thread count too:
+    // the running instance takes it in place (a library calling init({ threads: 1 }) must not
+    // invalidate another's models); another source replaces it.
     const t = nr.tensor([1, 2, 3]);
     await nr.init();
     await nr.init({ threads: want });
     expect(Array.from(t.data())).toEqual([1, 2, 3]);
+    const m = nr.sequential({ seed: 1, layers: [nr.layers.dense({ inputShape: [3], units: 2 })] });
+    const before = Array.from(nr.tidy(() => m.predict(nr.ones([1, 3]))).dataSync());
+    for (const threads of [3, 1, 2]) {
+      await nr.init({ threads });
+      expect(nr.threads()).toMatchObject({ count: threads, requested: threads, reason: null });
+      expect(Array.from(t.data())).toEqual([1, 2, 3]);
+      expect(Array.from(nr.tidy(() => m.predict(nr.ones([1, 3]))).dataSync())).toEqual(before);
+    }
+    // Work is split over the new pool: a large matMul gives the one-thread bits.
+    const a = nr.randomUniform([300, 200], { seed: 3 });
     await nr.init({ threads: 3 });
-    expect(nr.threads().count).toBe(3);
-    expect(() => t.data()).toThrow(nr.DisposedError);
+    const three = nr.tidy(() => nr.matMul(a, a, false, true).dataSync());
+    await nr.init({ threads: 1 });
+    expect(nr.tidy(() => nr.matMul(a, a, false, true).dataSync())).toEqual(three);
+    nr.dispose([t, m, a]);
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const t2 = nr.tensor([1]);
+    await nr.init({ source: readFileSync(join(import.meta.dirname, '../build/core.wasm')) });
+    expect(() => t2.data()).toThrow(nr.DisposedError);
   });
 });
 

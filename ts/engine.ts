@@ -124,9 +124,20 @@ function create(mod: WebAssembly.Module): Promise<void> | null {
   current = { exports, id, scratch: exports.nr_scratch_ptr(), resultInfo: exports.nr_result_info_ptr() };
   view = null;
   for (const f of resetListeners) f();
-  const workers = threaded && config.spawner ? config.threads - 1 : 0;
-  if (workers === 0) return null;
+  return startWorkers(mod, exports);
+}
+
+/**
+ * Starts the workers {@link config} asks for on the current instance (`exports`, on
+ * {@link linear}); the pool's `ready` promise, or `null` when it runs on one thread.
+ */
+function startWorkers(mod: WebAssembly.Module, exports: RawExports): Promise<void> | null {
+  const workers = threadedModule && config.spawner ? config.threads - 1 : 0;
   const pe = exports as unknown as PoolExports;
+  if (workers === 0) {
+    if (threadedModule) pe.nr_threads_configure(0);
+    return null;
+  }
   /** The instance goes on with the calling thread alone, and `threads()` says why. */
   const oneThread = (err: unknown): void => {
     poolFailure = `the workers failed to start: ${(err as Error)?.message ?? String(err)}`;
@@ -134,7 +145,7 @@ function create(mod: WebAssembly.Module): Promise<void> | null {
   };
   let p: Pool;
   try {
-    p = new Pool(mod, linear, pe, workers, config.spawner!, () => {});
+    p = new Pool(mod, linear!, pe, workers, config.spawner!, () => {});
   } catch (err) {
     // A worker that cannot even be constructed (a permission, a policy).
     oneThread(err);
@@ -157,6 +168,20 @@ function create(mod: WebAssembly.Module): Promise<void> | null {
 export async function instantiate(mod: WebAssemblyModule, cfg?: ThreadConfig): Promise<void> {
   if (cfg) config = cfg;
   await create(mod);
+}
+
+/**
+ * Gives the live instance the threads of `cfg` in place (its workers stopped, new ones started
+ * on the same memory), so its tensors and models stay valid; resolves once they joined (or
+ * failed to start). `false` (nothing done) when the instance is not the threaded build.
+ */
+export async function rethread(cfg: ThreadConfig): Promise<boolean> {
+  if (!current || !threadedModule || !module) return false;
+  stopPool();
+  poolFailure = null;
+  config = cfg;
+  await startWorkers(module as WebAssembly.Module, current.exports);
+  return true;
 }
 
 /** Stops the workers and drops the instance; `init()` starts again. */

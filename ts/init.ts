@@ -1,5 +1,5 @@
 /** `init()`: compiles and instantiates the core once; both entries build on this. */
-import { instantiate, isInitialized, threadsInfo, type ThreadConfig } from './engine.js';
+import { instantiate, isInitialized, rethread, threadsInfo, type ThreadConfig } from './engine.js';
 import { InvalidArgumentError } from './errors.js';
 import { didYouMean, optionKeys } from './options.js';
 import { DEFAULT_THREADS_CAP, MAX_THREADS, hasRelaxedSimd, hasWorkerThreads, reportedCores, workersUnavailable } from './threads/detect.js';
@@ -13,7 +13,9 @@ export interface InitOptions {
    * Threads to compute on, the calling thread included. Defaults to the cores the runtime
    * reports (`os.availableParallelism()` in Node, `navigator.hardwareConcurrency` in Deno and
    * browsers), at most 8. `1` runs everything on the calling thread. Results are bit-identical
-   * for any value. Browsers need a cross-origin-isolated page for more than one.
+   * for any value. Browsers need a cross-origin-isolated page for more than one. Given to a
+   * later `init`, it changes the running instance's threads in place (its tensors and models
+   * stay valid).
    */
   threads?: number | undefined;
   /**
@@ -145,6 +147,13 @@ export function foreignOrigin(url: WebURL): boolean {
   return here !== undefined && url.origin !== here;
 }
 
+/** The spawner of `threads > 1` workers for this entry, or why there are none. */
+async function workersFor(entry: Entry, threads: number): Promise<{ spawner: Spawner | null; reason: string | null }> {
+  if (threads <= 1) return { spawner: null, reason: null };
+  const s = await spawnerFor(entry.worker);
+  return typeof s === 'string' ? { spawner: null, reason: s } : { spawner: s, reason: null };
+}
+
 /** What the last `init` resolved its options to (to tell a repeated `init(options)` from a new one). */
 const last = { threads: 0, relaxedSimd: false };
 
@@ -173,6 +182,18 @@ export function initFrom(entry: Entry, arg?: WasmSource | InitOptions): Promise<
   const p = (async () => {
     if (before) await before.catch(() => undefined);
     if (isInitialized() && same()) return;
+    // Only the thread count changes: the running instance takes it in place, so the tensors and
+    // models made so far (another library's too) stay valid.
+    if (isInitialized() && opts.source === undefined && (opts.relaxedSimd === undefined || opts.relaxedSimd === last.relaxedSimd)) {
+      const now = threadsInfo();
+      const threads = opts.threads ?? Math.min(await reportedCores(), DEFAULT_THREADS_CAP);
+      if (await rethread({ threads, ...(await workersFor(entry, threads)), relaxedSimd: now.relaxedSimd, relaxedReason: now.relaxedReason })) {
+        last.threads = threads;
+        const info = threadsInfo();
+        if (info.reason) notice(info.reason, `running on ${info.count} of ${info.requested} threads: ${info.reason}`);
+        return;
+      }
+    }
     let src: WasmSource | undefined;
     let relaxed = false;
     let relaxedReason: string | null = null;
@@ -201,14 +222,7 @@ export function initFrom(entry: Entry, arg?: WasmSource | InitOptions): Promise<
       mod = await compileFrom(src, entry.base, own ? { name: entry.defaultName, denoAdvice: entry.denoAdvice } : {});
     }
     const threads = opts.threads ?? Math.min(await reportedCores(), DEFAULT_THREADS_CAP);
-    let spawner: Spawner | null = null;
-    let reason: string | null = null;
-    if (threads > 1) {
-      const s = await spawnerFor(entry.worker);
-      if (typeof s === 'string') reason = s;
-      else spawner = s;
-    }
-    const cfg: ThreadConfig = { threads, spawner, reason, relaxedSimd: relaxed, relaxedReason };
+    const cfg: ThreadConfig = { threads, ...(await workersFor(entry, threads)), relaxedSimd: relaxed, relaxedReason };
     try {
       await instantiate(mod, cfg);
     } catch (err) {
