@@ -35,7 +35,7 @@ const minify = () => terser({
   module: true,
   ecma: 2020,
   keep_classnames: true,
-  format: { comments: /@ts-self-types/, max_line_len: 1000 },
+  format: { comments: /@ts-self-types|webpackIgnore|@vite-ignore/, max_line_len: 1000 },
 });
 
 // Tensor <-> ops cycles are intended (methods delegate to ops; ops create tensors) and only

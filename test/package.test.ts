@@ -77,6 +77,17 @@ describe('package', () => {
     // Those are all the bundles.
     const js = (dir: string) => readdirSync(join(ROOT, dir)).filter((f) => f.endsWith('.js')).map((f) => join(ROOT, dir, f));
     expect([...js('dist'), ...js('dist/url')].sort()).toEqual([...files].sort());
+    // An import() of a computed name (node:os, node:worker_threads before getBuiltinModule) tells
+    // bundlers to leave it alone: webpack made it an empty context (a "Critical dependency"
+    // warning in every consumer build, and "Cannot find module 'node:os'" on Node < 20.16).
+    let computed = 0;
+    for (const f of files) {
+      for (const m of readFileSync(f, 'utf8').matchAll(/\bimport\((?!["'`])([^)]{0,80})\)/g)) {
+        expect(m[1], `${f}: import(${m[1]})`).toMatch(/^\/\* webpackIgnore: true \*\/ \/\* @vite-ignore \*\/\w+$/);
+        computed++;
+      }
+    }
+    expect(computed).toBeGreaterThan(0);
   });
 
   it("neurite/url's storage code is a chunk of its own, imported only on the first save or load", async () => {

@@ -38,7 +38,7 @@ export function runtimeKind(): 'deno' | 'worker' | 'node' | 'page' | 'other' {
 export async function nodeBuiltin(name: string): Promise<unknown> {
   const id = `node:${name}`;
   const p = (globalThis as { process?: { getBuiltinModule?: (n: string) => unknown } }).process;
-  return p?.getBuiltinModule?.(id) ?? import(/* @vite-ignore */ id);
+  return p?.getBuiltinModule?.(id) ?? import(/* webpackIgnore: true */ /* @vite-ignore */ id);
 }
 
 /** Whether `v` is a Promise or another thenable (a promise from another realm or library). */

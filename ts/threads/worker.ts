@@ -54,7 +54,7 @@ export async function workerMain(): Promise<void> {
     // worker.js). getBuiltinModule (Node ≥ 20.16, Deno) first: an import() here would be
     // rewritten by some tools that transform this function's source; the name is hidden from bundlers.
     const name = 'node:worker_threads';
-    const wt = (g.process?.getBuiltinModule?.(name) ?? (await import(/* @vite-ignore */ name))) as WT;
+    const wt = (g.process?.getBuiltinModule?.(name) ?? (await import(/* webpackIgnore: true */ /* @vite-ignore */ name))) as WT;
     port = wt.parentPort;
   }
   if (port) {
