@@ -12,6 +12,9 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ts from 'typescript';
+// The oldest TypeScript the README promises (5.2, the first with `using`): its Uint8Array is not
+// generic, so `Uint8Array<ArrayBuffer>` in a declaration was an error there (TS2315).
+import ts52 from 'typescript-5.2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeBlocks, packAndInstall, type Packed } from './runtimes/packed.js';
 import { ROOT } from './runtimes/expect.js';
@@ -240,8 +243,8 @@ for (const target of ['ES2020', 'ES2022', 'ESNext']) {
 }
 
 /** Type-checks `files` (by default the browser programs: main.ts, autoencoder.ts, using.ts, dom.ts) with `options`; returns the diagnostics as text. */
-function check(options: ts.CompilerOptions, files = ['main.ts', 'autoencoder.ts', 'using.ts', 'dom.ts']): string[] {
-  const program = ts.createProgram(files.map((f) => join(packed.dir, f)), {
+function check(options: ts.CompilerOptions, files = ['main.ts', 'autoencoder.ts', 'using.ts', 'dom.ts'], compiler: typeof ts = ts): string[] {
+  const program = compiler.createProgram(files.map((f) => join(packed.dir, f)), {
     strict: true,
     noEmit: true,
     skipLibCheck: false,
@@ -250,7 +253,7 @@ function check(options: ts.CompilerOptions, files = ['main.ts', 'autoencoder.ts'
   });
   return ts.getPreEmitDiagnostics(program).map((d) => {
     const where = d.file ? `${d.file.fileName.slice(packed.dir.length + 1)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1} ` : '';
-    return `${where}TS${d.code}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
+    return `${where}TS${d.code}: ${compiler.flattenDiagnosticMessageText(d.messageText, '\n')}`;
   });
 }
 
@@ -266,6 +269,10 @@ describe('shipped declarations (no skipLibCheck)', () => {
       expect(check({ ...parse(c), types: [] })).toEqual([]);
     });
   }
+
+  it(`with TypeScript ${ts52.version}, the oldest the README promises (its Uint8Array is not generic)`, () => {
+    for (const c of [combos[1], combos[4], combos[8]]) expect(check({ ...parse(c), types: [] }, undefined, ts52 as unknown as typeof ts)).toEqual([]);
+  });
 
   it("with @types/node and/or TypeScript's esnext.disposable (both also declare Symbol.dispose and Disposable: the shim merges with them)", () => {
     const typeRoots = [join(process.cwd(), 'node_modules/@types')];

@@ -14,19 +14,20 @@ import { NeuriteError } from './errors.js';
 import { registerInit } from './backend.js';
 import { initFrom, type InitOptions } from './init.js';
 import { workerMain } from './threads/worker.js';
+import type { ArrayBufferBytes } from './web-types.js';
 import type { WasmSource } from './wasm/load.js';
 
 export * from './api.js';
 
 /** The inline module once unpacked (kept: init() may run again, e.g. to change threads). */
-let unpacked: Promise<Uint8Array<ArrayBuffer>> | undefined;
+let unpacked: Promise<ArrayBufferBytes> | undefined;
 
 /**
  * The module this entry carries: its text is a chunk of its own (ts/wasm/inline.ts,
  * `dist/wasm.js`), imported on the first `init()` that needs it. A failed import (a file
  * missing next to the bundle, a network error) is a {@link NeuriteError} and can be retried.
  */
-function inlineWasm(): Promise<Uint8Array<ArrayBuffer>> {
+function inlineWasm(): Promise<ArrayBufferBytes> {
   if (!unpacked) {
     unpacked = import('./wasm/inline.js').then(
       (m) => m.inlineModuleSliced(),

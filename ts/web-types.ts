@@ -42,3 +42,10 @@ export type WebAssemblyModule = WasmInstance<'Module'>;
 export type WebAssemblyMemory = WasmInstance<'Memory'>;
 /** `WebAssembly.Global`, an exported global. */
 export type WebAssemblyGlobal = WasmInstance<'Global'>;
+
+/**
+ * Bytes on an `ArrayBuffer` (not a `SharedArrayBuffer`): `Uint8Array<ArrayBuffer>` in
+ * TypeScript 5.7+, whose `Uint8Array` is generic, and `Uint8Array` before, which is not; written
+ * so that the declarations type-check with either (`Uint8Array<ArrayBuffer>` is an error before 5.7).
+ */
+export type ArrayBufferBytes = ReturnType<typeof Uint8Array.from>;

@@ -12,7 +12,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { describe, firstNonFinite, MAX_ELEMENTS, show } from '../ops/convert.js';
-import type { WebResponse } from '../web-types.js';
+import type { ArrayBufferBytes, WebResponse } from '../web-types.js';
 
 /** One weight in the manifest (TF.js `WeightsManifestEntry`). neurite writes and reads `float32` only. */
 export interface WeightsManifestEntry {
@@ -252,7 +252,7 @@ function isArrayBuffer(v: unknown): v is ArrayBuffer {
 }
 
 /** Concatenates byte arrays into a fresh buffer. */
-export function concat(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
+export function concat(parts: Uint8Array[]): ArrayBufferBytes {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
   let at = 0;
   for (const p of parts) {

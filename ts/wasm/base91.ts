@@ -1,10 +1,11 @@
 /** Decoding the inline wasm's basE91 text (scripts/base91.mjs writes it and describes the scheme). */
+import type { ArrayBufferBytes } from '../web-types.js';
 
 /** Printable ASCII without ' ` \ — the encoder's alphabet, in the same order. */
 const ALPHABET = '!"#$%&()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_abcdefghijklmnopqrstuvwxyz{|}~';
 
 /** Decodes basE91 text to bytes; a character outside the alphabet throws. */
-export function decodeBase91(text: string): Uint8Array<ArrayBuffer> {
+export function decodeBase91(text: string): ArrayBufferBytes {
   const value = new Int8Array(128).fill(-1);
   for (let i = 0; i < ALPHABET.length; i++) value[ALPHABET.charCodeAt(i)] = i;
   // Each pair of characters holds 13 or 14 bits, a last single character at most 8.

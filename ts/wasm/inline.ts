@@ -5,6 +5,7 @@
  * out of the code's chunk, so an app's bundler keeps both under its chunk-size warning, and the
  * LZMA and basE91 decoders travel with the text they decode.
  */
+import type { ArrayBufferBytes } from '../web-types.js';
 import { NeuriteError } from '../errors.js';
 import { decodeBase91 } from './base91.js';
 import { WASM_BYTES, WASM_LZMA } from './inline.generated.js';
@@ -17,7 +18,7 @@ import { yieldNow } from '../runtime.js';
  * the first time in a process, Node 20 on 2 cores), so it needs nothing from the runtime; a
  * damaged copy is a {@link NeuriteError}.
  */
-export function unpackInline(text: string, size: number): Uint8Array<ArrayBuffer> {
+export function unpackInline(text: string, size: number): ArrayBufferBytes {
   try {
     return lzmaDecode(decodeBase91(text), size);
   } catch (err) {
@@ -38,7 +39,7 @@ const SLICE = 1 << 16;
  * `init()` on a page's main thread leaves it responsive instead of one long task (~100 ms or
  * more in a browser); the same bytes and errors.
  */
-export async function inlineModuleSliced(): Promise<Uint8Array<ArrayBuffer>> {
+export async function inlineModuleSliced(): Promise<ArrayBufferBytes> {
   let packed: Uint8Array;
   try {
     packed = decodeBase91(WASM_LZMA);

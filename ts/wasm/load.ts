@@ -2,7 +2,7 @@
 import { isDeno, isNode, nodeBuiltin } from '../runtime.js';
 import { InvalidArgumentError, NeuriteError } from '../errors.js';
 import type { InitOptions } from '../init.js';
-import type { WebAssemblyModule, WebResponse, WebURL } from '../web-types.js';
+import type { ArrayBufferBytes, WebAssemblyModule, WebResponse, WebURL } from '../web-types.js';
 
 /**
  * A compiled `WebAssembly.Module`, as TypeScript sees it. The DOM library declares
@@ -191,7 +191,7 @@ export function compileError(where: string, err: unknown, ours: boolean): Neurit
 }
 
 /** Decodes base64 to bytes without Node's Buffer, so it runs in every runtime. */
-export function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
+export function decodeBase64(b64: string): ArrayBufferBytes {
   const bin = atob(b64);
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);

@@ -10,6 +10,7 @@
  * comes first. Every loop writes at least one byte or reads input, so a damaged stream ends in
  * an error (or wrong bytes, which the caller's size and compile checks catch), never a hang.
  */
+import type { ArrayBufferBytes } from '../web-types.js';
 
 const PROB_INIT = 1024; // 0.5 in 11-bit fixed point
 const END_MARKER = 0xffffffff;
@@ -121,7 +122,7 @@ class LengthDecoder {
  * Decodes the `.lzma` stream `input` (13-byte header: properties, dictionary size, size) into
  * `size` bytes. Throws {@link LzmaError} on a damaged stream or one that ends too soon.
  */
-export function lzmaDecode(input: Uint8Array, size: number): Uint8Array<ArrayBuffer> {
+export function lzmaDecode(input: Uint8Array, size: number): ArrayBufferBytes {
   const steps = decodeSteps(input, size, Infinity);
   for (;;) {
     const r = steps.next();
@@ -134,7 +135,7 @@ export function lzmaDecode(input: Uint8Array, size: number): Uint8Array<ArrayBuf
  * so that unpacking on a page's main thread leaves it responsive (no long task) at the cost of
  * the pauses. The same bytes and errors as {@link lzmaDecode}.
  */
-export async function lzmaDecodeSliced(input: Uint8Array, size: number, every: number, pause: () => Promise<void>): Promise<Uint8Array<ArrayBuffer>> {
+export async function lzmaDecodeSliced(input: Uint8Array, size: number, every: number, pause: () => Promise<void>): Promise<ArrayBufferBytes> {
   const steps = decodeSteps(input, size, every);
   for (;;) {
     const r = steps.next();
@@ -144,7 +145,7 @@ export async function lzmaDecodeSliced(input: Uint8Array, size: number, every: n
 }
 
 /** The decoder, yielding the bytes written so far after each `every` of them (or more: a match is copied whole). */
-function* decodeSteps(input: Uint8Array, size: number, every: number): Generator<number, Uint8Array<ArrayBuffer>, void> {
+function* decodeSteps(input: Uint8Array, size: number, every: number): Generator<number, ArrayBufferBytes, void> {
   if (input.length < 13) throw new LzmaError(`the stream is ${input.length} bytes, shorter than its header`);
   let props = input[0];
   if (props >= 9 * 5 * 5) throw new LzmaError(`bad properties byte ${props}`);
