@@ -136,6 +136,28 @@ describe('package', () => {
     }
   });
 
+  it('neurite/url bundled without import.meta.url (esbuild --format=cjs) says where the wasm can come from; given the wasm, it runs', async () => {
+    // What such a bundler leaves: import.meta.url undefined (it was a bare "TypeError: Invalid URL").
+    const dir = mkdtempSync(join(tmpdir(), 'neurite-no-meta-url-'));
+    try {
+      for (const f of readdirSync(join(ROOT, 'dist/url')).filter((f) => f.endsWith('.js'))) {
+        writeFileSync(join(dir, f), readFileSync(join(ROOT, 'dist/url', f), 'utf8').replaceAll('import.meta.url', 'undefined'));
+      }
+      const script = `
+        const nr = await import(${JSON.stringify(join(dir, 'index.js'))});
+        let err;
+        try { await nr.init({ threads: 1 }); } catch (e) { err = e; }
+        const { readFileSync } = await import('node:fs');
+        await nr.init({ source: readFileSync(${JSON.stringify(join(ROOT, 'dist/url/core.wasm'))}), threads: 1 });
+        console.log(JSON.stringify({ name: err?.name, message: err?.message, sum: nr.tensor([1, 2]).sum().dataSync()[0] }));`;
+      const out = JSON.parse(await node(['--input-type=module', '-e', script], dir));
+      expect(out).toMatchObject({ name: 'InvalidArgumentError', sum: 3 });
+      expect(out.message).toMatch(/^init: neurite\/url finds core\.wasm next to its module through .*, which this bundle does not have \(a CommonJS bundle\?\): import 'neurite' instead/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('the inline bundle carries exactly dist/url/core.wasm (in dist/wasm.js)', () => {
     const src = readFileSync(join(ROOT, 'dist/wasm.js'), 'utf8');
     // The bundle is minified: the constant is the one long string literal (an .lzma stream in

@@ -3,6 +3,7 @@
  * Bundlers such as Vite pick the asset up. Pass a source to `init()` for a CDN or custom layout.
  */
 import { registerInit } from './backend.js';
+import { InvalidArgumentError } from './errors.js';
 import { foreignOrigin, initFrom, type InitOptions } from './init.js';
 import { workerMain } from './threads/worker.js';
 import type { WasmSource } from './wasm/load.js';
@@ -18,9 +19,15 @@ export * from './api.js';
 export function init(source?: WasmSource | InitOptions): Promise<void> {
   return initFrom(
     {
-      defaultSource: () => new URL('./core.wasm', import.meta.url),
+      defaultSource: () => {
+        if (typeof import.meta.url !== 'string') throw noModuleUrl();
+        return new URL('./core.wasm', import.meta.url);
+      },
       denoAdvice: ", pass the wasm to init() yourself, or import 'neurite' (the wasm inline, no permission needed) instead of 'neurite/url'",
-      relaxedSource: () => new URL('./core-relaxed.wasm', import.meta.url),
+      relaxedSource: () => {
+        if (typeof import.meta.url !== 'string') throw noModuleUrl();
+        return new URL('./core-relaxed.wasm', import.meta.url);
+      },
       base: import.meta.url,
       // Browsers start worker.js, written out so that bundlers (Vite) see and emit it; Node and
       // Deno start the same code from its text (no file access, so no Deno permission), and so
@@ -35,6 +42,11 @@ export function init(source?: WasmSource | InitOptions): Promise<void> {
     },
     source,
   );
+}
+
+/** A CommonJS bundle of this entry (esbuild --format=cjs) has no `import.meta.url` to find the wasm from. */
+function noModuleUrl(): InvalidArgumentError {
+  return new InvalidArgumentError("init: neurite/url finds core.wasm next to its module through import.meta.url, which this bundle does not have (a CommonJS bundle?): import 'neurite' instead (the wasm inline), bundle as ESM and copy core.wasm and worker.js next to the bundle, or pass the wasm to init({ source })");
 }
 
 registerInit(() => init());
