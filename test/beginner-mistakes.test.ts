@@ -147,6 +147,29 @@ describe('a tensor from another copy of neurite', () => {
     a.dispose();
     B.dispose(b);
   });
+
+  it("so are its optimizers, schedules, layers, symbolic tensors and callbacks (a callback failed midway in fit with a TypeError)", async () => {
+    vi.resetModules();
+    const B = (await import('../ts/index.js')) as typeof nr;
+    await B.init();
+    const from = (cls: string) => new RegExp(`got an? ${cls} from another copy of neurite \\(e\\.g\\. 'neurite' and 'neurite/url' both imported, or two installs\\): an object belongs to the copy that made it; import everything from one entry`);
+    using m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 1 })] });
+    expect((thrown(() => m.compile({ optimizer: B.optimizers.adam() as never, loss: 'mse' })) as Error).message).toMatch(from('AdamOptimizer'));
+    expect((thrown(() => nr.optimizers.sgd({ learningRate: B.schedules.exponentialDecay({ initialLearningRate: 0.1, decaySteps: 1, decayRate: 0.5 }) as never })) as Error).message).toMatch(from('LearningRateSchedule'));
+    expect((thrown(() => nr.sequential({ layers: [B.layers.dense({ inputShape: [2], units: 1 }) as never] })) as Error).message).toMatch(from('Dense'));
+    expect((thrown(() => nr.layers.dense({ units: 1 }).apply(B.input({ shape: [2] }) as never)) as Error).message).toMatch(from('SymbolicTensor'));
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    using x = nr.ones([4, 2]);
+    using y = nr.ones([4, 1]);
+    for (const [cb, cls] of [[B.callbacks.earlyStopping({ monitor: 'loss' }), 'EarlyStopping'], [B.callbacks.reduceLROnPlateau({ monitor: 'loss' }), 'ReduceLROnPlateau']] as const) {
+      const err = await m.fit(x, y, { epochs: 2, verbose: 0, callbacks: [cb as never] }).then(() => null, (e: unknown) => e);
+      expect(err).toBeInstanceOf(nr.InvalidArgumentError);
+      expect((err as Error).message).toMatch(new RegExp(`^fit: callbacks\\[0\\] is an? ${cls} from another copy of neurite`));
+    }
+    // This copy's own objects are not "from another copy".
+    expect(nr.optimizers.adam()).toBeInstanceOf(nr.Optimizer);
+    await m.fit(x, y, { epochs: 1, verbose: 0, callbacks: [nr.callbacks.earlyStopping({ monitor: 'loss' })] });
+  });
 });
 
 describe('fit(x, options) and evaluate(x, options) with y forgotten', () => {

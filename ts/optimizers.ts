@@ -48,6 +48,7 @@ import { describe } from './ops/convert.js';
 import { f32Bits, optionKeys, readOptions, type OptionSpec } from './options.js';
 import { LearningRateSchedule, type LearningRate, type ScheduleConfig } from './schedules.js';
 import { OPTIMIZERS, type OptimizerName } from './wasm/codes.js';
+import { brand } from './brand.js';
 
 export type { OptimizerName } from './wasm/codes.js';
 export type { LearningRate } from './schedules.js';
@@ -267,6 +268,10 @@ function checkGradients(op: string, pairs: readonly Pair[], finite: boolean): vo
 
 /** The base class of every optimizer. Make one with `optimizers.sgd(...)`, `optimizers.adam(...)` etc. */
 export class Optimizer {
+  static {
+    brand(this);
+  }
+
   /** Which optimizer this is. */
   readonly name: OptimizerName;
   readonly #learningRate: LearningRate;

@@ -23,6 +23,7 @@ import { InvalidArgumentError } from './errors.js';
 import { describe } from './ops/convert.js';
 import { f32Bits, readOptions, type OptionSpec } from './options.js';
 import { SCHEDULES, type ScheduleName } from './wasm/codes.js';
+import { brand } from './brand.js';
 
 /** @internal The options of each schedule, in ABI order (`warmupSteps` last), with defaults (Rust `LrSchedule::PARAMS`, checked by test/codes.test.ts). */
 export const SPECS: Record<ScheduleName, OptionSpec> = {
@@ -40,6 +41,10 @@ export interface ScheduleConfig {
 
 /** A learning-rate schedule; pass it as an optimizer's `learningRate`. Immutable. */
 export class LearningRateSchedule {
+  static {
+    brand(this);
+  }
+
   /** Which schedule this is. */
   readonly name: ScheduleName;
   readonly #options: Readonly<Record<string, number | boolean>>;

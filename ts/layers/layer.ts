@@ -9,6 +9,7 @@ import type { Tensor } from '../tensor.js';
 import { numWeights, readWeights, weightSpecs, writeWeights, type WeightsAt } from '../models/weights.js';
 import { LayerVariable, type VariableOwner } from './variable.js';
 import { applySymbolic, isSymbolic, useOf, type SymbolicTensor } from '../models/symbolic.js';
+import { brand } from '../brand.js';
 
 /** @internal The keys of {@link LayerArgs}: the options every layer reads. */
 export const LAYER_ARG_KEYS = ['name', 'trainable', 'inputShape', 'batchInputShape', 'dtype'] as const;
@@ -100,6 +101,10 @@ export const CLASS_NAMES: Readonly<Record<LayerKind | 'input', string>> = {
  * for {@link model}.
  */
 export abstract class Layer {
+  static {
+    brand(this);
+  }
+
   /** The layer type (`dense`, `dropout`, ...). */
   abstract readonly kind: LayerKind | 'input';
   /** A unique name, given or generated (`dense_1`, ...); `model.getLayer(name)` finds it. */

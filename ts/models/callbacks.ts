@@ -7,6 +7,7 @@ import { checkArgs as readKeys } from '../options.js';
 import { formatLog } from '../format.js';
 import { InvalidArgumentError } from '../errors.js';
 import { boolArg, describe } from '../ops/convert.js';
+import { brand } from '../brand.js';
 
 /** Rejects an options value that is not a plain object, and unknown keys (suggesting the nearest). */
 const checkArgs = (op: string, args: unknown, known: readonly string[]): void => void readKeys(op, args, known, true);
@@ -59,6 +60,10 @@ export interface CallbackHooks {
 
 /** A base class for callbacks that need the model (`this.model` is set by `fit`). */
 export class Callback {
+  static {
+    brand(this);
+  }
+
   /** The model being trained (set by `fit` before `onTrainBegin`). */
   model!: TrainingModel;
   /** @internal */

@@ -10,6 +10,7 @@ import { argPtr, call, check, instanceId } from '../engine.js';
 import { DisposedError, InvalidArgumentError, NonFiniteError, ShapeError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { boolArg, describe, need } from '../ops/convert.js';
+import { otherCopy } from '../brand.js';
 import { slice } from '../ops/slicing.js';
 import { argMax } from '../ops/reduce.js';
 import { tensor } from '../ops/creation.js';
@@ -341,6 +342,9 @@ export function readLoopArgs(op: string, args: Pick<FitArgs, 'epochs' | 'initial
   const cbs: CallbackHooks[] = args.callbacks === undefined ? [] : Array.isArray(args.callbacks) ? [...args.callbacks] : [args.callbacks];
   cbs.forEach((c, i) => {
     if (c === null || typeof c !== 'object') throw new InvalidArgumentError(`${op}: callbacks[${i}] must be an object with hooks such as onEpochEnd, got ${describe(c)}`);
+    // Another copy's earlyStopping or reduceLROnPlateau would fail midway, reaching for its own model.
+    const other = otherCopy(c);
+    if (other) throw new InvalidArgumentError(`${op}: callbacks[${i}] is ${other}`);
     // A function named like a hook (`on` + a capital) that is not one would never run: a typo.
     // Other fields and methods (state, helpers) are the callback's own business.
     for (let o: object | null = c; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o)) {

@@ -48,6 +48,7 @@ import { expectedWeights, inferWeights, type ModelSpec } from '../io/spec.js';
 import { applySymbolic, isSymbolic, setConnector, setInputOwner, SymbolicTensor, usesOf } from './symbolic.js';
 import { byName, pack, unpack, type Part } from './packing.js';
 import type { IteratorLike } from '../data/iterator.js';
+import { brand } from '../brand.js';
 
 /**
  * A graph model's wiring (see `functional.ts`): per layer after the inputs, the values it
@@ -152,6 +153,10 @@ export const EVALUATE_KEYS = ['batchSize', 'returnDict'] as const;
 
 /** A stack of layers trained as one model (Keras/TF.js `Sequential`); make one with {@link sequential}. */
 export class Sequential {
+  static {
+    brand(this);
+  }
+
   /** A unique name, given or generated (`sequential_1`, `model_1`, …); `getLayer` in an outer model finds it by this. */
   readonly name: string;
   /** The layers (nested models appear as one entry). */

@@ -5,11 +5,16 @@
  * model. They hold no data and no WebAssembly memory (nothing to dispose).
  */
 import { InvalidArgumentError } from '../errors.js';
+import { brand } from '../brand.js';
 
 let count = 0;
 
 /** A value of a graph model being assembled (TF.js `SymbolicTensor`): its shape, no data. */
 export class SymbolicTensor {
+  static {
+    brand(this);
+  }
+
   /** The shape, `null` for the batch dimension: `[null, ...perSample]`. */
   readonly shape: Array<number | null>;
   /** Always `'float32'`, the only dtype. */

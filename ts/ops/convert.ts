@@ -5,6 +5,7 @@
 import { call, check, outPtr, readOut, writeArgs } from '../engine.js';
 import { InvalidArgumentError, NeuriteError, OutOfMemoryError, ShapeError } from '../errors.js';
 import { Tensor } from '../tensor.js';
+import { otherCopy } from '../brand.js';
 
 /** A typed array of numbers (a row of nested values may be one, as in TF.js). */
 export type NumberArray = Float32Array | Float64Array | Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array;
@@ -288,7 +289,7 @@ export function describe(v: unknown): string {
   if (typeof v === 'symbol') return `a symbol (${v.description ?? ''})`;
   if (typeof v === 'function') return 'a function';
   if (typeof v === 'object') {
-    const tf = tfjsTensor(v) ?? foreignTensor(v) ?? layerVariable(v);
+    const tf = tfjsTensor(v) ?? foreignTensor(v) ?? otherCopy(v) ?? layerVariable(v);
     if (tf) return tf;
     let name = 'Object';
     try { name = (v as object).constructor?.name ?? 'Object'; } catch { /* a throwing getter or a revoked proxy */ }
