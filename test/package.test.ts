@@ -136,6 +136,14 @@ describe('package', () => {
     }
   });
 
+  it.skipIf(process.platform !== 'linux')('init under an address-space limit (ulimit -v 8 GB) is an OutOfMemoryError that says why (was a bare RangeError)', async () => {
+    const script = `import(${JSON.stringify(DIST.inline)}).then((nr) => nr.init()).then(() => console.log('{}'), (e) => console.log(JSON.stringify({ name: e.name, message: e.message })))`;
+    const { stdout } = await run('bash', ['-c', `ulimit -v 8000000; exec ${JSON.stringify(process.execPath)} --input-type=module -e ${JSON.stringify(script).replaceAll('$', '\\$')}`], { timeout: 60_000 });
+    const out = JSON.parse(stdout);
+    expect(out.name).toBe('OutOfMemoryError');
+    expect(out.message).toMatch(/^init: the runtime could not reserve neurite's WebAssembly memory \(.*\): is the process's address space limited \(ulimit -v\)\?/);
+  });
+
   it('neurite/url bundled without import.meta.url (esbuild --format=cjs) says where the wasm can come from; given the wasm, it runs', async () => {
     // What such a bundler leaves: import.meta.url undefined (it was a bare "TypeError: Invalid URL").
     const dir = mkdtempSync(join(tmpdir(), 'neurite-no-meta-url-'));

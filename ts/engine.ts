@@ -74,7 +74,14 @@ const MAX_PAGES = 65536;
  */
 function instantiateShared(mod: WebAssembly.Module): { instance: WebAssembly.Instance; memory: WebAssembly.Memory } {
   for (let pages = 32; ; pages *= 2) {
-    const memory = new WebAssembly.Memory({ initial: pages, maximum: MAX_PAGES, shared: true });
+    let memory: WebAssembly.Memory;
+    try {
+      memory = new WebAssembly.Memory({ initial: pages, maximum: MAX_PAGES, shared: true });
+    } catch (err) {
+      // The runtime reserves the whole 4 GiB of address space up front (V8: ~10 GB of virtual memory).
+      if (!(err instanceof RangeError)) throw err;
+      throw new OutOfMemoryError(`init: the runtime could not reserve neurite's WebAssembly memory (${err.message}): is the process's address space limited (ulimit -v)? A shared WebAssembly memory of up to 4 GiB reserves about 10 GB of virtual memory in V8`);
+    }
     try {
       return { instance: new WebAssembly.Instance(mod, { env: { memory } }), memory };
     } catch (err) {
