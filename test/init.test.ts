@@ -168,6 +168,8 @@ describe('a Content-Security-Policy that forbids WebAssembly', () => {
 
   it("init() of the default entry under such a policy names neurite's inline wasm (never 'the bytes given')", async () => {
     await nr.init({ threads: 1 });
+    // Another thread count keeps the running instance; after shutdown() init compiles again.
+    nr.shutdown();
     const spy = vi.spyOn(WebAssembly, 'compile').mockRejectedValueOnce(new WebAssembly.CompileError(refusals.chromium));
     let err: unknown;
     try {

@@ -58,10 +58,14 @@ const REDUCTIONS = ['mean', 'sumOverFeatures', 'none'];
 // ---------------------------------------------------------------------------------------------
 // Shapes and what the core accepts (crates/core/src/losses/check.rs).
 
-/** `(rows, cols)` of a prediction shape: cols the last axis (1 for a scalar), rows the rest. */
+/**
+ * `(rows, cols)` of a prediction shape: cols the last axis (1 for a scalar), rows the rest; and
+ * `perSample`, the rows of one sample (the axes between the batch and the last: `sumOverFeatures`
+ * sums over all of a sample's values).
+ */
 function rowsCols(ps) {
   const cols = ps.length ? ps[ps.length - 1] : 1;
-  return { rows: cols ? sizeOf(ps) / cols : 0, cols };
+  return { rows: cols ? sizeOf(ps) / cols : 0, cols, perSample: ps.length >= 2 ? Math.max(1, sizeOf(ps.slice(1, -1))) : 1 };
 }
 const eq = (a, b) => a.length === b.length && a.every((d, i) => d === b[i]);
 const strip1 = (s) => (s.length && s[s.length - 1] === 1 ? s.slice(0, -1) : s);
@@ -167,7 +171,7 @@ function rowTerms(fn, p, t, o, conv) {
 
 /** The Rust kernel's loss on predictions `pv` (shape `ps`) and targets `tv`: `{ shape, vals: V[] }`. */
 function reference(fn, ps, pv, tv, o) {
-  const { rows, cols } = rowsCols(ps);
+  const { rows, cols, perSample } = rowsCols(ps);
   const sums = LOSSES[fn].sums;
   const tc = LOSSES[fn].sparse ? 1 : cols;
   const conv = fn === 'hinge' && zeroOne(tv);
@@ -176,7 +180,7 @@ function reference(fn, ps, pv, tv, o) {
   const den = sums ? 1 : cols;
   if (o.reduction === 'none') return { shape: ps.slice(0, -1), vals: perRow.map((terms) => div(rsum(terms), V(den))) };
   let whole = div(rsum(perRow.flat()), V(rows * den));
-  if (o.reduction === 'sumOverFeatures' && !sums) whole = mul(whole, V(cols));
+  if (o.reduction === 'sumOverFeatures') whole = mul(whole, V((sums ? 1 : cols) * perSample));
   return { shape: [], vals: [whole] };
 }
 
@@ -245,7 +249,7 @@ function row64(fn, p, t, o, conv, reg) {
  * with hinge's convention `conv` held fixed.
  */
 function loss64(fn, ps, pv, tv, o, conv, dy) {
-  const { rows, cols } = rowsCols(ps);
+  const { rows, cols, perSample } = rowsCols(ps);
   const tc = LOSSES[fn].sparse ? 1 : cols;
   const reg = [];
   let total = 0;
@@ -253,7 +257,7 @@ function loss64(fn, ps, pv, tv, o, conv, dy) {
     const l = row64(fn, pv.slice(r * cols, (r + 1) * cols), tv.slice(r * tc, (r + 1) * tc), o, conv, reg);
     total += o.reduction === 'none' ? (dy ? dy[r] : 1) * l : l / rows;
   }
-  if (o.reduction === 'sumOverFeatures' && !LOSSES[fn].sums) total *= cols;
+  if (o.reduction === 'sumOverFeatures') total *= (LOSSES[fn].sums ? 1 : cols) * perSample;
   if (o.reduction !== 'none' && dy) total *= dy[0];
   return { v: total, reg: reg.join() };
 }
@@ -281,8 +285,8 @@ function checkFD(what, got, shape, fn, ps, pv, tv, o, dy, which) {
     const d = (up.v - dn.v) / (2 * h);
     return Number.isFinite(d) ? d : null;
   });
-  const { cols } = rowsCols(ps);
-  const scale = Math.max(1, ...(dy ?? []).map(Math.abs)) * (o.reduction === 'sumOverFeatures' ? cols : 1);
+  const { cols, perSample } = rowsCols(ps);
+  const scale = Math.max(1, ...(dy ?? []).map(Math.abs)) * (o.reduction === 'sumOverFeatures' ? cols * perSample : 1);
   const big = Math.max(0, ...want.map((w) => Math.abs(w ?? 0)));
   for (let i = 0; i < x.length; i++) {
     if (want[i] === null) continue;
