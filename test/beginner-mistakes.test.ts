@@ -166,6 +166,11 @@ describe('a tensor from another copy of neurite', () => {
       expect(err).toBeInstanceOf(nr.InvalidArgumentError);
       expect((err as Error).message).toMatch(new RegExp(`^fit: callbacks\\[0\\] is an? ${cls} from another copy of neurite`));
     }
+    // Its errors are instances of this copy's classes by name (a library's catch works for both).
+    const shape = thrown(() => B.matMul(B.ones([2, 3]), B.ones([2, 3])));
+    expect(Object.getPrototypeOf(shape)).toBe(B.ShapeError.prototype);
+    expect([shape instanceof nr.NeuriteError, shape instanceof nr.ShapeError, shape instanceof nr.InvalidArgumentError, shape instanceof Error]).toEqual([true, true, false, true]);
+    expect([new Error('x') instanceof nr.NeuriteError, ({ name: 'ShapeError' }) instanceof nr.ShapeError]).toEqual([false, false]);
     // This copy's own objects are not "from another copy".
     expect(nr.optimizers.adam()).toBeInstanceOf(nr.Optimizer);
     await m.fit(x, y, { epochs: 1, verbose: 0, callbacks: [nr.callbacks.earlyStopping({ monitor: 'loss' })] });

@@ -17,7 +17,16 @@ export type ErrorCode =
   | 'Disposed'
   | 'NotInitialized';
 
-/** The base class of every error neurite throws. */
+/** Marks neurite's errors across copies of the library (`Symbol.for`: shared by every copy). */
+const ERROR_MARK = Symbol.for('neurite.error');
+
+/**
+ * The base class of every error neurite throws. `instanceof` also recognises the errors of
+ * another copy of neurite in the same program (`neurite` and `neurite/url` both imported, or a
+ * library's install beside the app's): `e instanceof ShapeError` holds for any copy's
+ * ShapeError. (Sent to another thread with `postMessage`, an error keeps only its message:
+ * send `{ name, code, message }` instead.)
+ */
 export class NeuriteError extends Error {
   /** What kind of failure this is. */
   readonly code: ErrorCode;
@@ -25,6 +34,20 @@ export class NeuriteError extends Error {
     super(message, options);
     this.code = code;
     this.name = 'NeuriteError';
+  }
+
+  static {
+    Object.defineProperty(this.prototype, ERROR_MARK, { value: true });
+  }
+
+  /** This copy's class in `v`'s prototype chain, or a class of the same name of another copy's errors. */
+  static override [Symbol.hasInstance](v: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, v)) return true;
+    if (v === null || typeof v !== 'object' || (v as { [ERROR_MARK]?: unknown })[ERROR_MARK] !== true) return false;
+    for (let p = Object.getPrototypeOf(v) as { constructor?: { name?: string } } | null; p !== null; p = Object.getPrototypeOf(p) as typeof p) {
+      if (p.constructor?.name === this.name) return true;
+    }
+    return false;
   }
 }
 
