@@ -6,7 +6,7 @@
 import { DisposedError, errorFromStatus, NeuriteError, OutOfMemoryError, WasmPanicError } from './errors.js';
 import type { RawExports } from './wasm/exports.js';
 import { isThreadedModule } from './threads/detect.js';
-import { Pool, type PoolExports, type Spawner } from './threads/pool.js';
+import { Pool, type PoolExports, type Spawner, type WorkerBlocks } from './threads/pool.js';
 import type { WebAssemblyModule } from './web-types.js';
 
 interface Instance {
@@ -58,6 +58,8 @@ export interface ThreadsInfo {
 
 let config: ThreadConfig = { threads: 1, spawner: null, reason: null, relaxedSimd: false, relaxedReason: null };
 let pool: Pool | null = null;
+/** Stacks and TLS blocks of workers that exited, for the next pool on this instance's memory. */
+let spare: WorkerBlocks[] = [];
 /** Why the last pool failed to start (then the instance runs on one thread). */
 let poolFailure: string | null = null;
 /** Whether the current module is the threaded build. */
@@ -106,6 +108,7 @@ function stopPool(): void {
  */
 function create(mod: WebAssembly.Module): Promise<void> | null {
   stopPool();
+  spare = [];
   poolFailure = null;
   let instance: WebAssembly.Instance;
   const threaded = isThreadedModule(mod);
@@ -152,7 +155,7 @@ function startWorkers(mod: WebAssembly.Module, exports: RawExports): Promise<voi
   };
   let p: Pool;
   try {
-    p = new Pool(mod, linear!, pe, workers, config.spawner!, () => {});
+    p = new Pool(mod, linear!, pe, workers, config.spawner!, () => {}, spare);
   } catch (err) {
     // A worker that cannot even be constructed (a permission, a policy).
     oneThread(err);
@@ -184,7 +187,12 @@ export async function instantiate(mod: WebAssemblyModule, cfg?: ThreadConfig): P
  */
 export async function rethread(cfg: ThreadConfig): Promise<boolean> {
   if (!current || !threadedModule || !module) return false;
-  stopPool();
+  const [old, id] = [pool, current.id];
+  pool = null;
+  // The old workers' stacks go to the new ones once every old worker has left the core.
+  const clean = old ? await old.stop(current.exports as unknown as PoolExports) : false;
+  if (current?.id !== id) return false; // shut down or replaced meanwhile: its memory is gone
+  if (old && clean) spare.push(...old.blocks);
   poolFailure = null;
   config = cfg;
   await startWorkers(module as WebAssembly.Module, current.exports);

@@ -45,8 +45,18 @@ export function liveWorkers(): number {
   return n;
 }
 
+/** A worker's stack and thread-local block in the shared memory (reused by a later pool, see {@link Pool.stop}). */
+export interface WorkerBlocks {
+  stack: number;
+  tls: number;
+}
+
 export class Pool {
   readonly #workers: WorkerHandle[] = [];
+  /** Each worker's stack and TLS block. */
+  readonly blocks: WorkerBlocks[] = [];
+  /** Workers that returned from `nr_worker_main` (after `nr_threads_stop`). */
+  #exited = 0;
   #failure: string | null = null;
   #terminated = false;
   #wake: (() => void) | null = null;
@@ -56,8 +66,10 @@ export class Pool {
   /**
    * Configures the core for `workers` helpers and starts them on `memory`. Does not wait:
    * until they join, jobs run on the calling thread alone (the core counts joined workers).
+   * Stacks and TLS blocks come from `spare` (those of an earlier pool on this memory whose
+   * workers all exited) before new ones are allocated.
    */
-  constructor(module: WebAssemblyModule, memory: WebAssemblyMemory, e: PoolExports, workers: number, spawn: Spawner, onFault: (message: string) => void) {
+  constructor(module: WebAssemblyModule, memory: WebAssemblyMemory, e: PoolExports, workers: number, spawn: Spawner, onFault: (message: string) => void, spare: WorkerBlocks[] = []) {
     live.add(this);
     const status = e.nr_threads_configure(workers);
     if (status !== 0) throw new Error(`nr_threads_configure(${workers}) failed with status ${status}`);
@@ -66,13 +78,17 @@ export class Pool {
     const tlsAlign = Math.max(Number(e.__tls_align.value), 1);
     try {
       for (let index = 0; index < workers; index++) {
-        const stack = e.nr_alloc(STACK_BYTES, 16) >>> 0;
-        const tls = e.nr_alloc(tlsSize, tlsAlign) >>> 0;
+        const { stack, tls } = spare.pop() ?? { stack: e.nr_alloc(STACK_BYTES, 16) >>> 0, tls: e.nr_alloc(tlsSize, tlsAlign) >>> 0 };
         if (stack === 0 || tls === 0) throw new Error('out of memory allocating a worker stack');
+        this.blocks.push({ stack, tls });
         const w = spawn();
         this.#workers.push(w);
         w.listen(
           (r) => {
+            if (r.type === 'exit') {
+              this.#exited++;
+              this.#wake?.();
+            }
             if (r.type === 'fault') {
               this.#fail(`worker ${r.index} trapped: ${r.message}`);
               onFault(r.message);
@@ -122,6 +138,27 @@ export class Pool {
       });
       this.#wake = null;
     }
+  }
+
+  /**
+   * Stops the workers and waits (at most `timeoutMs`) until each returned from
+   * `nr_worker_main`, so that their stacks are no longer in use, then terminates them. Whether
+   * all of them did: only then may {@link Pool.blocks} go to a new pool on the same memory.
+   */
+  async stop(e: { nr_threads_stop(): number }, timeoutMs = 2000): Promise<boolean> {
+    if (this.#terminated) return false;
+    try { e.nr_threads_stop(); } catch { /* trapped instance */ }
+    const t0 = Date.now();
+    while (this.#exited < this.#workers.length && !this.#failure && Date.now() - t0 < timeoutMs) {
+      await new Promise<void>((r) => {
+        this.#wake = r;
+        setTimeout(r, 2);
+      });
+      this.#wake = null;
+    }
+    const clean = this.#exited === this.#workers.length && !this.#failure;
+    this.terminate(e);
+    return clean;
   }
 
   /** Stops the workers (they return from `nr_worker_main`) and terminates them. Idempotent. */
