@@ -473,6 +473,17 @@ describe('shapes at add, as TF.js', () => {
     expect(outer.outputShape).toEqual([2, 2]);
     const wrong = nr.sequential({ layers: [nr.layers.reshape({ targetShape: [3, 3] })] });
     expect(() => outer.add(wrong)).toThrow(/^add: sequential_\d+\.layers\[2\]\.config\.layers\[0\] \(reshape reshape_\d+\): targetShape \[3,3\] does not fit the per-sample input shape \[2,2\] \(4 values\)$/);
+    // A nested model that changes after it was added: the outer model's next add sees it.
+    const grows = nr.sequential({ layers: [nr.layers.dense({ units: 6 })] });
+    const host = nr.sequential({ layers: [nr.layers.dense({ inputShape: [3], units: 4 }), grows] });
+    grows.add(nr.layers.reshape({ targetShape: [2, 3] }));
+    expect(host.outputShape).toEqual([2, 3]);
+    expect(() => host.add(nr.layers.reshape({ targetShape: [5] }))).toThrow(/does not fit the per-sample input shape \[2,3\] \(6 values\)$/);
+    host.add(nr.layers.flatten());
+    // A layer replaced in model.layers by hand: add checks against what is there now.
+    host.layers[2] = nr.layers.dense({ units: 5 });
+    expect(() => host.add(nr.layers.reshape({ targetShape: [2, 3] }))).toThrow(/^add: /);
+    nr.dispose([host, grows]);
     // The refused model is free to go elsewhere.
     const other = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 9 }), wrong] });
     expect(other.outputShape).toEqual([3, 3]);

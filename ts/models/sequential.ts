@@ -243,17 +243,32 @@ export class Sequential {
         // (the first check, or nested models, which may have changed since).
         const i = this.layers.length - 1;
         const t = this.#tail;
-        const shape = t?.n === i && !(layer instanceof Sequential) ? inferWeights('add', layerSpec(layer, `${this.name}.layers[${i}]`), t.shape, []) : inferWeights('add', modelSpec(this, this.name), x, []);
-        this.#tail = this.layers.some((l) => l instanceof Sequential) ? undefined : { n: i + 1, shape };
+        const tail = t !== undefined && t.n === i && this.layers[i - 1] === t.last ? t.shape : undefined;
+        const where = `${this.name}.layers[${i}]`;
+        const shape =
+          tail === undefined ? inferWeights('add', modelSpec(this, this.name), x, []) : inferWeights('add', layer instanceof Sequential ? modelSpec(layer, `${where}.config`) : layerSpec(layer, where), tail, []);
+        this.#tail = { n: i + 1, last: layer, shape };
       } catch (e) {
         this.layers.pop();
         if (fresh) held.delete(this);
         throw e;
       }
     }
+    Sequential.#changed(this);
   }
-  /** The per-sample output of the first `n` layers, as add last checked it (only without nested models). */
-  #tail: { n: number; shape: number[] } | undefined;
+  /**
+   * The per-sample output of the first `n` layers (the last of them `last`), as add last checked
+   * it: the next add checks its layer alone against it. Forgotten when a nested model changes.
+   */
+  #tail: { n: number; last: Layer | Sequential; shape: number[] } | undefined;
+
+  /** Forgets the shape add keeps in every model holding `m` (directly or further up): `m` changed. */
+  static #changed(m: Sequential): void {
+    for (const h of holders.get(m) ?? []) {
+      h.#tail = undefined;
+      Sequential.#changed(h);
+    }
+  }
 
   /** Every layer and model inside this one, depth-first. */
   #nodes(out: Array<Layer | Sequential> = []): Array<Layer | Sequential> {
