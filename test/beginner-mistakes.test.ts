@@ -171,6 +171,10 @@ describe('a tensor from another copy of neurite', () => {
     expect(Object.getPrototypeOf(shape)).toBe(B.ShapeError.prototype);
     expect([shape instanceof nr.NeuriteError, shape instanceof nr.ShapeError, shape instanceof nr.InvalidArgumentError, shape instanceof Error]).toEqual([true, true, false, true]);
     expect([new Error('x') instanceof nr.NeuriteError, ({ name: 'ShapeError' }) instanceof nr.ShapeError]).toEqual([false, false]);
+    // Not by class name: a bundler renames or minifies classes (ShapeError2, qe).
+    for (const C of [B.NeuriteError, B.ShapeError, B.InvalidArgumentError]) Object.defineProperty(C, 'name', { value: 'qe' });
+    const renamed = thrown(() => B.matMul(B.ones([2, 3]), B.ones([2, 3])));
+    expect([renamed instanceof nr.NeuriteError, renamed instanceof nr.ShapeError, renamed instanceof nr.DisposedError]).toEqual([true, true, false]);
     // This copy's own objects are not "from another copy".
     expect(nr.optimizers.adam()).toBeInstanceOf(nr.Optimizer);
     await m.fit(x, y, { epochs: 1, verbose: 0, callbacks: [nr.callbacks.earlyStopping({ monitor: 'loss' })] });

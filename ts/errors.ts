@@ -17,8 +17,12 @@ export type ErrorCode =
   | 'Disposed'
   | 'NotInitialized';
 
-/** Marks neurite's errors across copies of the library (`Symbol.for`: shared by every copy). */
-const ERROR_MARK = Symbol.for('neurite.error');
+/**
+ * The kinds of a neurite error (its class's and its base classes' `errorKind`), under a
+ * `Symbol.for` key shared by every copy of the library: strings, so a bundler renaming or
+ * minifying the classes (`ShapeError2`, `qe`) does not change them.
+ */
+const ERROR_KINDS = Symbol.for('neurite.errorKinds');
 
 /**
  * The base class of every error neurite throws. `instanceof` also recognises the errors of
@@ -28,31 +32,33 @@ const ERROR_MARK = Symbol.for('neurite.error');
  * send `{ name, code, message }` instead.)
  */
 export class NeuriteError extends Error {
+  /** The class's kind for `instanceof` across copies of neurite (see {@link ERROR_KINDS}). */
+  static readonly errorKind: string = 'NeuriteError';
   /** What kind of failure this is. */
   readonly code: ErrorCode;
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
     this.name = 'NeuriteError';
+    const kinds: string[] = [];
+    for (let c = new.target as unknown; c !== Error && typeof c === 'function'; c = Object.getPrototypeOf(c)) {
+      if (Object.hasOwn(c, 'errorKind')) kinds.push((c as typeof NeuriteError).errorKind);
+    }
+    Object.defineProperty(this, ERROR_KINDS, { value: kinds });
   }
 
-  static {
-    Object.defineProperty(this.prototype, ERROR_MARK, { value: true });
-  }
-
-  /** This copy's class in `v`'s prototype chain, or a class of the same name of another copy's errors. */
+  /** An instance of this copy's class, or an error of another copy of neurite of the same kind. */
   static override [Symbol.hasInstance](v: unknown): boolean {
     if (Function.prototype[Symbol.hasInstance].call(this, v)) return true;
-    if (v === null || typeof v !== 'object' || (v as { [ERROR_MARK]?: unknown })[ERROR_MARK] !== true) return false;
-    for (let p = Object.getPrototypeOf(v) as { constructor?: { name?: string } } | null; p !== null; p = Object.getPrototypeOf(p) as typeof p) {
-      if (p.constructor?.name === this.name) return true;
-    }
-    return false;
+    if (v === null || typeof v !== 'object' || !Object.hasOwn(this, 'errorKind')) return false;
+    const kinds = (v as { [ERROR_KINDS]?: unknown })[ERROR_KINDS];
+    return Array.isArray(kinds) && kinds.includes(this.errorKind);
   }
 }
 
 /** An argument is invalid on its own: a bad dimension, axis, option or value. */
 export class InvalidArgumentError extends NeuriteError {
+  static override readonly errorKind: string = 'InvalidArgumentError';
   constructor(message: string) {
     super('InvalidArgument', message);
     this.name = 'InvalidArgumentError';
@@ -61,6 +67,7 @@ export class InvalidArgumentError extends NeuriteError {
 
 /** Shapes do not fit together (matMul inner dims, broadcasting, value counts). */
 export class ShapeError extends NeuriteError {
+  static override readonly errorKind: string = 'ShapeError';
   constructor(message: string) {
     super('ShapeMismatch', message);
     this.name = 'ShapeError';
@@ -69,6 +76,7 @@ export class ShapeError extends NeuriteError {
 
 /** A tensor or model was used after `dispose()`, or belongs to an instance that was reset. */
 export class DisposedError extends NeuriteError {
+  static override readonly errorKind: string = 'DisposedError';
   constructor(message: string) {
     super('Disposed', message);
     this.name = 'DisposedError';
@@ -77,6 +85,7 @@ export class DisposedError extends NeuriteError {
 
 /** WebAssembly memory is exhausted, or a requested size is absurd. */
 export class OutOfMemoryError extends NeuriteError {
+  static override readonly errorKind: string = 'OutOfMemoryError';
   constructor(message: string) {
     super('OutOfMemory', message);
     this.name = 'OutOfMemoryError';
@@ -90,6 +99,7 @@ export class OutOfMemoryError extends NeuriteError {
  * `clipValue`), or check the data for NaN; `callbacks.terminateOnNaN()` turns it into a stop.
  */
 export class NonFiniteError extends NeuriteError {
+  static override readonly errorKind: string = 'NonFiniteError';
   constructor(message: string) {
     super('NonFinite', message);
     this.name = 'NonFiniteError';
@@ -101,6 +111,7 @@ export class NonFiniteError extends NeuriteError {
  * panic message. neurite replaces the instance; tensors created before are no longer valid.
  */
 export class WasmPanicError extends NeuriteError {
+  static override readonly errorKind: string = 'WasmPanicError';
   constructor(message: string, cause?: unknown) {
     super('Panic', message, { cause });
     this.name = 'WasmPanicError';
