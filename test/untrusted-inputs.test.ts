@@ -259,6 +259,14 @@ describe('options must be a plain object', () => {
     const bare = Object.assign(Object.create(null) as object, { maxOutputBytes: 1000 });
     expect(invalidMessage(() => compression.rle.decode(s, bare))).toMatch(/maxOutputBytes/);
     expect(compression.rle.decode(s, JSON.parse('{"maxOutputBytes": 1000000}') as object).length).toBe(1_000_000);
+    // Options of the user's own making are read however they hold the value: a class's getter,
+    // a non-enumerable property, a module namespace, a Symbol.toStringTag, an iterable object.
+    class Getter { get maxOutputBytes() { return 1000; } }
+    const hidden = Object.defineProperty({}, 'maxOutputBytes', { value: 1000, enumerable: false });
+    const ns = { [Symbol.toStringTag]: 'Module', maxOutputBytes: 1000 };
+    const iterable = { maxOutputBytes: 1000, *[Symbol.iterator]() { yield 1; } };
+    for (const o of [new Getter(), hidden, ns, iterable]) expect(invalidMessage(() => compression.rle.decode(s, o as never))).toMatch(/maxOutputBytes/);
+    expect(nr.train.adam(new (class { get learningRate() { return 0.5; } })() as never).learningRate).toBe(0.5);
     // An instance of the user's own class is read by its own fields.
     expect(invalidMessage(() => compression.rle.decode(s, new (class Opts { maxOutputBytes = 1000; })()))).toMatch(/maxOutputBytes/);
   });

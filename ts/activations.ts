@@ -13,7 +13,7 @@
  * `leakyRelu'(0) = alpha`, ...); step-like activations have a zero gradient unless their
  * `straightThrough` option is set.
  */
-import { didYouMean, unknownOption, optionKeys } from './options.js';
+import { didYouMean, unknownOption, optionKeys, optionValues } from './options.js';
 import { call, check, outPtr, readOut, writeArgs } from './engine.js';
 import { InvalidArgumentError } from './errors.js';
 import { describe, resolve, withTensors, type TensorLike } from './ops/convert.js';
@@ -52,7 +52,7 @@ export function encodeActivation(op: string, spec: unknown, arg = 'activation'):
   if (typeof spec === 'string') {
     name = spec;
   } else if (spec !== null && typeof spec === 'object' && !Array.isArray(spec)) {
-    given = spec as Record<string, unknown>;
+    given = optionValues(spec, ['name', ...(Object.values(ACTIVATION_PARAMS) as ReadonlyArray<ReadonlyArray<readonly [string, number]>>).flatMap((t) => t.map(([k]) => k))]);
     name = given.name;
   } else {
     throw new InvalidArgumentError(`${op}: ${arg} must be an activation name or an object { name, ...parameters }, got ${describe(spec)}`);

@@ -45,7 +45,7 @@ import { DisposedError, inOp, InvalidArgumentError, NonFiniteError, ShapeError }
 import { keep } from './scope.js';
 import { Tensor, wrapHandle } from './tensor.js';
 import { describe } from './ops/convert.js';
-import { f32Bits, optionKeys, readOptions, type OptionSpec } from './options.js';
+import { f32Bits, optionKeys, optionValues, readOptions, type OptionSpec } from './options.js';
 import { LearningRateSchedule, type LearningRate, type ScheduleConfig } from './schedules.js';
 import { OPTIMIZERS, type OptimizerName } from './wasm/codes.js';
 import { brand } from './brand.js';
@@ -292,7 +292,8 @@ export class Optimizer {
     // The options' own keys only (a plain object's, checked here): an option nobody passed is
     // never read from a modified Object.prototype.
     if (options !== undefined) optionKeys(op, options);
-    const { learningRate = DEFAULT_LR[name], ...rest } = Object.assign(Object.create(null), options) as BaseOptimizerOptions & Record<string, unknown>;
+    const known = ['learningRate', ...Object.keys(SPECS[name]), 'clipValue', 'clipNorm', 'globalClipNorm'];
+    const { learningRate = DEFAULT_LR[name], ...rest } = (options === undefined ? Object.create(null) : optionValues(options, known)) as BaseOptimizerOptions & Record<string, unknown>;
     learningRateAbi(op, learningRate);
     const clipSpec = { clipValue: 0, clipNorm: 0, globalClipNorm: 0 };
     const read = readOptions(op, rest, { learningRate: 0, ...SPECS[name], ...clipSpec }); // learningRate is read above

@@ -94,21 +94,47 @@ export function unknownOption(op: string, key: string, known: readonly string[],
   return new InvalidArgumentError(`${op}: unknown ${what} '${key}'${didYouMean(key, known)} (${list})`);
 }
 
+/** Built-ins whose data is not in their properties (`Object.prototype.toString` tags). */
+const COLLECTIONS = new Set(['Map', 'Set', 'WeakMap', 'WeakSet', 'Date', 'RegExp', 'Promise', 'URLSearchParams', 'FormData', 'Headers', 'ArrayBuffer', 'SharedArrayBuffer', 'DataView']);
+
 /**
- * @internal Throws when `o` is a built-in object that keeps its data out of its own properties:
- * a `Map`, `Set`, `Date`, `URLSearchParams`, `RegExp`, `Promise`, typed array or any iterable.
- * Read as options it would have no keys and its entries would be silently ignored (a `Map` of
- * `maxOutputBytes` would not lower the caller's cap). Plain objects, null-prototype ones and
- * instances of the user's own classes (read by their own fields) pass.
+ * @internal Throws when `o` is a built-in object that keeps its data out of its properties: a
+ * `Map`, `Set`, `Date`, `URLSearchParams`, `RegExp`, `Promise`, buffer or typed array. Read as
+ * options it would have no keys and its entries would be silently ignored (a `Map` of
+ * `maxOutputBytes` would not lower the caller's cap). Plain objects, null-prototype ones,
+ * module namespaces and instances of the user's own classes pass.
  */
 export function plainOptions(op: string, o: object, what = 'options'): void {
   let builtIn: boolean;
   try {
-    builtIn = Object.prototype.toString.call(o) !== '[object Object]' || typeof (o as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';
+    builtIn = ArrayBuffer.isView(o) || COLLECTIONS.has(Object.prototype.toString.call(o).slice(8, -1));
   } catch {
     builtIn = true; // a revoked proxy
   }
   if (builtIn) throw new InvalidArgumentError(`${op}: ${what} must be a plain object ({ … }), got ${describe(o)}`);
+}
+
+/**
+ * @internal Whether `o` has the option `k`: as its own property, or from its own class (a
+ * getter of a class instance), never from `Object.prototype` (which another package may have
+ * modified).
+ */
+export function hasOption(o: object, k: string): boolean {
+  for (let p: object | null = o; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) {
+    if (Object.hasOwn(p, k)) return true;
+  }
+  return false;
+}
+
+/**
+ * @internal The options `o` as a null-prototype object: its own enumerable keys (so unknown
+ * ones can be reported) and each of `known` it has ({@link hasOption}: a class's getter too),
+ * never a key of `Object.prototype`.
+ */
+export function optionValues(o: object, known: readonly string[]): Record<string, unknown> {
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const k of new Set([...Object.keys(o), ...known])) if (hasOption(o, k)) out[k] = (o as Record<string, unknown>)[k];
+  return out;
 }
 
 /**
@@ -135,15 +161,12 @@ export function optionKeys(op: string, o: object): string[] {
  * modified (a polluted `Object.prototype.maxOutputBytes` must not lift a decoder's cap).
  */
 export function checkArgs(op: string, args: unknown, known: readonly string[], required = false): Record<string, unknown> {
-  const own = Object.create(null) as Record<string, unknown>;
-  if (args === undefined && !required) return own;
+  if (args === undefined && !required) return Object.create(null) as Record<string, unknown>;
   if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`${op}: options must be an object, got ${describe(args)}`);
-  const keys = optionKeys(op, args);
-  for (const k of keys) {
+  for (const k of optionKeys(op, args)) {
     if (!known.includes(k)) throw unknownOption(op, k, known);
   }
-  for (const k of keys) own[k] = (args as Record<string, unknown>)[k];
-  return own;
+  return optionValues(args, known);
 }
 
 /** @internal Option defaults: a number or boolean, or `null` for a required number. */
@@ -160,7 +183,7 @@ export function readOptions(op: string, options: unknown, spec: OptionSpec): Rec
   }
   // Own keys only (a null-prototype default): an option nobody passed is never read from a
   // modified Object.prototype.
-  const given = (options ?? Object.create(null)) as Record<string, unknown>;
+  const given = options === undefined ? (Object.create(null) as Record<string, unknown>) : optionValues(options as object, Object.keys(spec));
   for (const k of optionKeys(op, given)) {
     if (!Object.hasOwn(spec, k)) {
       throw unknownOption(op, k, Object.keys(spec));
