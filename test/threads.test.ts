@@ -98,6 +98,13 @@ describe('init options', () => {
     }
     expect(nr.memory().wasmBytes - before2).toBeLessThanOrEqual(2 ** 20);
     expect(nr.threads().count).toBe(3);
+    // relaxedSimd where it would load the module already running (the default entry has no
+    // relaxed module) keeps the instance and the thread count not given.
+    const kept = nr.tensor([4]);
+    await nr.init({ relaxedSimd: true });
+    expect(nr.threads()).toMatchObject({ count: 3, relaxedSimd: false, relaxedReason: "the default entry does not carry the relaxed-SIMD module: import 'neurite/url' for it" });
+    expect(Array.from(kept.data())).toEqual([4]);
+    kept.dispose();
     const { readFileSync } = await import('node:fs');
     const { join } = await import('node:path');
     const t2 = nr.tensor([1]);

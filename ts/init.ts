@@ -147,6 +147,13 @@ export function foreignOrigin(url: WebURL): boolean {
   return here !== undefined && url.origin !== here;
 }
 
+/** Why this entry cannot run the relaxed-SIMD module here, or `null` when it can. */
+function relaxedUnavailable(entry: Entry): string | null {
+  if (!entry.relaxedSource) return "the default entry does not carry the relaxed-SIMD module: import 'neurite/url' for it";
+  if (!hasRelaxedSimd()) return 'this runtime does not support relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd)';
+  return null;
+}
+
 /** The spawner of `threads > 1` workers for this entry, or why there are none. */
 async function workersFor(entry: Entry, threads: number): Promise<{ spawner: Spawner | null; reason: string | null }> {
   if (threads <= 1) return { spawner: null, reason: null };
@@ -184,13 +191,20 @@ export function initFrom(entry: Entry, arg?: WasmSource | InitOptions): Promise<
     if (isInitialized() && same()) return;
     // Only the thread count changes: the running instance takes it in place, so the tensors and
     // models made so far (another library's too) stay valid.
-    if (isInitialized() && opts.source === undefined && (opts.relaxedSimd === undefined || opts.relaxedSimd === last.relaxedSimd)) {
-      const now = threadsInfo();
-      const threads = opts.threads ?? Math.min(await reportedCores(), DEFAULT_THREADS_CAP);
-      if (await rethread({ threads, ...(await workersFor(entry, threads)), relaxedSimd: now.relaxedSimd, relaxedReason: now.relaxedReason })) {
+    // So does a relaxedSimd that would load the module already running (the relaxed one is not
+    // there or not supported): an option not given keeps its value.
+    const now = threadsInfo();
+    const unusable = relaxedUnavailable(entry);
+    const wantRelaxed = (opts.relaxedSimd ?? last.relaxedSimd) && unusable === null;
+    if (isInitialized() && opts.source === undefined && wantRelaxed === now.relaxedSimd) {
+      const threads = opts.threads ?? last.threads;
+      const relaxedReason = opts.relaxedSimd === undefined ? now.relaxedReason : opts.relaxedSimd ? unusable : null;
+      if (await rethread({ threads, ...(await workersFor(entry, threads)), relaxedSimd: now.relaxedSimd, relaxedReason })) {
         last.threads = threads;
+        last.relaxedSimd = opts.relaxedSimd ?? last.relaxedSimd;
         const info = threadsInfo();
         if (info.reason) notice(info.reason, `running on ${info.count} of ${info.requested} threads: ${info.reason}`);
+        if (relaxedReason && opts.relaxedSimd) notice(relaxedReason, `relaxedSimd: using the plain SIMD module: ${relaxedReason}`);
         return;
       }
     }
@@ -198,11 +212,10 @@ export function initFrom(entry: Entry, arg?: WasmSource | InitOptions): Promise<
     let relaxed = false;
     let relaxedReason: string | null = null;
     if (opts.source !== undefined) src = await checkedSource(opts.source);
-    else if (opts.relaxedSimd && !entry.relaxedSource) {
-      relaxedReason = "the default entry does not carry the relaxed-SIMD module: import 'neurite/url' for it";
-    } else if (opts.relaxedSimd && !hasRelaxedSimd()) {
-      relaxedReason = 'this runtime does not support relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd)';
-    } else if (opts.relaxedSimd) relaxed = true;
+    else if (opts.relaxedSimd) {
+      relaxedReason = relaxedUnavailable(entry);
+      relaxed = relaxedReason === null;
+    }
     let mod: WebAssembly.Module | undefined;
     if (relaxed) {
       // A runtime that refuses the relaxed module's file (Deno with --allow-read for core.wasm
