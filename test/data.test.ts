@@ -607,6 +607,12 @@ describe('fitDataset errors', () => {
         const notPair = await failure(m.fitDataset(data.array([1, 2, 3]).batch(2), { verbose: 0 }));
         expect(notPair).toBeInstanceOf(nr.InvalidArgumentError);
         expect(notPair.message).toMatch(/^fitDataset: each element of the dataset must be \{ xs, ys \} or \[xs, ys\] .*got a Tensor of shape \[2\].*data\.zip\(.*\(epoch 0, batch 0\)$/);
+        // A key beside xs and ys (Keras's sample weights, a misspelling) was dropped in silence.
+        const weighted = await failure(m.fitDataset(data.zip({ xs: data.array(x), ys: data.array(y), sampleWeight: data.array(x.map(() => 0)) }).batch(4), { verbose: 0 }));
+        expect(weighted).toBeInstanceOf(nr.InvalidArgumentError);
+        expect(weighted.message).toMatch(/^fitDataset: a dataset element has the key 'sampleWeight' beside xs and ys, which fitDataset does not read \(elements are \{ xs, ys \} or \[xs, ys\]\); sample weights are taken by fit\(x, y, \{ sampleWeight \}\) only/);
+        const typo = await failure(m.evaluateDataset(data.zip({ xs: data.array(x), ys: data.array(y), yz: data.array(y) }).batch(4)));
+        expect(typo.message).toMatch(/^evaluateDataset: a dataset element has the key 'yz' beside xs and ys/);
         const samples = await failure(m.fitDataset(data.zip({ xs: data.array(x).batch(4), ys: data.array(y).batch(3) }), { verbose: 0 }));
         expect(samples).toBeInstanceOf(nr.ShapeError);
         expect(samples.message).toMatch(/^fitDataset: xs has 4 samples \(shape \[4,3\]\) but ys has 3 \(shape \[3,2\]\); .*\(epoch 0, batch 0\)$/);

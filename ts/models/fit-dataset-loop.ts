@@ -55,7 +55,15 @@ function readBatch(op: string, model: Sequential, value: unknown, where: string)
   try {
     let xs: unknown, ys: unknown;
     if (Array.isArray(value) && value.length === 2) [xs, ys] = value;
-    else if (isPlainObject(value) && 'xs' in value && 'ys' in value) ({ xs, ys } = value);
+    else if (isPlainObject(value) && 'xs' in value && 'ys' in value) {
+      ({ xs, ys } = value);
+      // Keras's (x, y, sample_weight) form and misspelt keys were dropped in silence.
+      const extra = Object.keys(value).find((k) => k !== 'xs' && k !== 'ys');
+      if (extra !== undefined) {
+        const hint = /weight/i.test(extra) ? '; sample weights are taken by fit(x, y, { sampleWeight }) only' : '';
+        throw new InvalidArgumentError(`${op}: a dataset element has the key '${extra}' beside xs and ys, which ${op} does not read (elements are { xs, ys } or [xs, ys])${hint}`);
+      }
+    }
     else {
       // A lone tensor is often a [features, label] pair of numbers that batch() stacked (as TF.js).
       const stacked = value instanceof Tensor
