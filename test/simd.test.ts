@@ -318,22 +318,23 @@ describe('simd128 reductions, bit for bit', () => {
     });
   });
 
-  it('leading axes are summed row by row in order (no transpose)', () => {
+  it('leading axes are summed in row order in leaves of 32 rows, the leaves pairwise (no transpose)', () => {
     expectNoLeak(() => {
-      for (const [m, k] of [[1, 5], [3, 4], [1000, 37], [17, 1023]]) {
+      for (const [m, k] of [[1, 5], [3, 4], [32, 3], [33, 3], [1000, 37], [17, 1023]]) {
         const x: Input = { shape: [m, k], values: finite(m * k) };
-        const col = (j: number, g: (e: number, i: number) => number) => {
-          let s = g(x.values[j], 0);
-          for (let i = 1; i < m; i++) s = f(s + g(x.values[i * k + j], i));
+        // Rows lo..lo+n of column j: in order up to 32, else the two halves (the first ⌊n/2⌋) added.
+        const col = (j: number, g: (e: number) => number, lo = 0, n = m): number => {
+          if (n > 32) {
+            const left = Math.floor(n / 2);
+            return f(col(j, g, lo, left) + col(j, g, lo + left, n - left));
+          }
+          let s = g(x.values[lo * k + j]);
+          for (let i = lo + 1; i < lo + n; i++) s = f(s + g(x.values[i * k + j]));
           return s;
         };
         const sums = Array.from({ length: k }, (_, j) => col(j, (e) => e));
         const means = sums.map((s) => f(s / m));
-        const vars = means.map((mu, j) => {
-          let s = 0;
-          for (let i = 0; i < m; i++) { const d = f(x.values[i * k + j] - mu); s = f(s + f(d * d)); }
-          return f(s / m);
-        });
+        const vars = means.map((mu, j) => f(col(j, (e) => { const d = f(e - mu); return f(d * d); }) / m));
         const red = (name: string) => viaNr((t) => (t as nr.Tensor)[name as 'sum'](0), [x]).values;
         expect(bits(red('sum')), `sum [${m},${k}]`).toEqual(bits(sums));
         expect(bits(red('mean'))).toEqual(bits(means));
