@@ -240,7 +240,7 @@ export class Sequential {
     if (x !== undefined) {
       try {
         // The new layer on the shape before it; the whole model again when that is not at hand
-        // (the first check, or nested models, which may have changed since).
+        // (the first check, after a nested model changed, or model.layers edited by hand).
         const i = this.layers.length - 1;
         const t = this.#tail;
         const tail = t !== undefined && t.n === i && this.layers[i - 1] === t.last ? t.shape : undefined;
