@@ -258,4 +258,21 @@ mod tests {
         let e = from_abi(29, &[1., 2., 1., 2., 1., 1., 0.], 0).unwrap().borrow_mut().build(&[4, 1, 1], Init::seeded(0)).unwrap_err().to_string();
         assert!(e.contains("maxPooling1d: expects per-sample inputs of shape [steps, channels], got [4, 1, 1]"), "{e}");
     }
+
+    /// Global average pooling over 200,000 steps keeps float32 accuracy (a window's running
+    /// sum gave 0.0997975 for a constant 0.1; the rows are added pairwise now) and its
+    /// gradient is still dy / steps.
+    #[test]
+    fn global_average_of_a_long_sequence() {
+        let g = from_abi(32, &[], 0).unwrap();
+        let n = 200_000;
+        g.borrow_mut().build(&[n, 2], Init::seeded(0)).unwrap();
+        let x = Tensor::new("t", Shape::from([1, n, 2]), vec![0.1; 2 * n]).unwrap();
+        let y = g.borrow_mut().forward(x, Mode::Train { seed: 0, step: 1 }).unwrap();
+        for &v in y.data() {
+            assert!((f64::from(v) - 0.1).abs() < 1e-7, "{v}");
+        }
+        let dx = g.borrow_mut().backward(Tensor::new("dy", Shape::from([1, 2]), vec![1.0, 2.0]).unwrap()).unwrap();
+        assert_eq!((dx.data()[0], dx.data()[1]), (1.0 / n as f32, 2.0 / n as f32));
+    }
 }
