@@ -250,6 +250,10 @@ describe('options must be a plain object', () => {
       expect(invalidMessage(() => nr.train.sgd(make() as never))).toMatch(/^optimizers\.sgd: options must be a plain object/);
       expect(invalidMessage(() => layers.dense(make() as never))).toMatch(/^dense: options must be a plain object/);
       expect(invalidMessage(() => nr.softmax(nr.tensor([1, 2]), make() as never))).toMatch(/^softmax: options must be a plain object/);
+      // Readers that copy the values first check the object itself (they took a Map in silence).
+      expect(invalidMessage(() => nr.matMul(nr.ones([2, 2]), nr.ones([2, 2]), make() as never))).toMatch(/^matMul: options must be a plain object/);
+      expect(invalidMessage(() => nr.randomNormal([2], make() as never))).toMatch(/^randomNormal: options must be a plain object/);
+      expect(invalidMessage(() => layers.dense({ units: 1, activation: make() as never }))).toMatch(/^dense: activation must be a plain object/);
     });
   }
 

@@ -13,7 +13,7 @@
  * `leakyRelu'(0) = alpha`, ...); step-like activations have a zero gradient unless their
  * `straightThrough` option is set.
  */
-import { didYouMean, unknownOption, optionKeys, optionValues } from './options.js';
+import { didYouMean, unknownOption, optionKeys, optionValues, plainOptions } from './options.js';
 import { call, check, outPtr, readOut, writeArgs } from './engine.js';
 import { InvalidArgumentError } from './errors.js';
 import { describe, resolve, withTensors, type TensorLike } from './ops/convert.js';
@@ -40,6 +40,9 @@ export interface EncodedActivation {
   params: number[];
 }
 
+/** Every key an activation spec may have: `name` and each activation's parameters. */
+const SPEC_KEYS: readonly string[] = ['name', ...new Set((Object.values(ACTIVATION_PARAMS) as ReadonlyArray<ReadonlyArray<readonly [string, number]>>).flatMap((t) => t.map(([k]) => k)))];
+
 /**
  * @internal Validates an {@link ActivationSpec} and encodes it for the ABI. Unknown names,
  * unknown parameters and non-number values throw here; value ranges (`step > 0`,
@@ -52,7 +55,8 @@ export function encodeActivation(op: string, spec: unknown, arg = 'activation'):
   if (typeof spec === 'string') {
     name = spec;
   } else if (spec !== null && typeof spec === 'object' && !Array.isArray(spec)) {
-    given = optionValues(spec, ['name', ...(Object.values(ACTIVATION_PARAMS) as ReadonlyArray<ReadonlyArray<readonly [string, number]>>).flatMap((t) => t.map(([k]) => k))]);
+    plainOptions(op, spec, arg);
+    given = optionValues(spec, SPEC_KEYS);
     name = given.name;
   } else {
     throw new InvalidArgumentError(`${op}: ${arg} must be an activation name or an object { name, ...parameters }, got ${describe(spec)}`);
@@ -64,7 +68,7 @@ export function encodeActivation(op: string, spec: unknown, arg = 'activation'):
   const canonical = (ALIASES[name] ?? name) as ActivationName;
   const table: ReadonlyArray<readonly [string, number]> = (ACTIVATION_PARAMS as Partial<Record<ActivationName, ReadonlyArray<readonly [string, number]>>>)[canonical] ?? [];
   const known = table.map(([k]) => k);
-  for (const k of optionKeys(op, given)) {
+  for (const k of typeof spec === 'object' && spec !== null ? optionKeys(op, spec) : []) {
     if (k !== 'name' && !known.includes(k)) {
       const has = known.length > 0 ? `its parameters are: ${known.join(', ')}` : 'it takes no parameters';
       throw new InvalidArgumentError(`${op}: ${canonical} has no parameter '${k}' (${has})`);

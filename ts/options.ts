@@ -181,14 +181,14 @@ export function readOptions(op: string, options: unknown, spec: OptionSpec): Rec
   if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
     throw new InvalidArgumentError(`${op}: options must be an object, got ${describe(options)}`);
   }
-  // Own keys only (a null-prototype default): an option nobody passed is never read from a
-  // modified Object.prototype.
-  const given = options === undefined ? (Object.create(null) as Record<string, unknown>) : optionValues(options as object, Object.keys(spec));
-  for (const k of optionKeys(op, given)) {
+  // The given object is checked (a Map refused, unknown keys named); the values are read into a
+  // null-prototype copy, so an option nobody passed is never read from a modified Object.prototype.
+  for (const k of options === undefined ? [] : optionKeys(op, options as object)) {
     if (!Object.hasOwn(spec, k)) {
       throw unknownOption(op, k, Object.keys(spec));
     }
   }
+  const given = options === undefined ? (Object.create(null) as Record<string, unknown>) : optionValues(options as object, Object.keys(spec));
   const out: Record<string, number | boolean> = {};
   for (const [k, def] of Object.entries(spec)) {
     const v = Object.hasOwn(given, k) ? given[k] : undefined;

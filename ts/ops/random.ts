@@ -10,7 +10,7 @@
  * a program that makes the same calls in the same order gets the same numbers on every run.
  * {@link setSeed} restarts the global generator from another seed.
  */
-import { unknownOption } from '../options.js';
+import { checkArgs } from '../options.js';
 import { InvalidArgumentError } from '../errors.js';
 import { writeArgs } from '../engine.js';
 import type { Tensor } from '../tensor.js';
@@ -85,14 +85,10 @@ export function randomKey(op: string, seed?: number): RandomKey {
 
 /** Reads `options`, rejecting unknown keys and non-finite or non-float32 numbers. */
 function readOptions<K extends string>(op: string, options: unknown, defaults: Record<K, number>): Record<K, number> & { seed?: number } {
-  if (options === undefined) return { ...defaults };
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new InvalidArgumentError(`${op}: options must be an object, got ${describe(options)}`);
-  }
-  const known = [...Object.keys(defaults), 'seed'];
+  // checkArgs: an object (not a Map or the like) with known keys, read into a null-prototype copy.
+  const given = checkArgs(op, options, [...Object.keys(defaults), 'seed']);
   const out: Record<string, number | undefined> = { ...defaults };
-  for (const [k, v] of Object.entries(options)) {
-    if (!known.includes(k)) throw unknownOption(op, k, known);
+  for (const [k, v] of Object.entries(given)) {
     if (v === undefined) continue;
     if (k !== 'seed' && (typeof v !== 'number' || !Number.isFinite(Math.fround(v)))) {
       throw new InvalidArgumentError(`${op}: ${k} must be a finite number within float32 range, got ${describe(v)}`);
