@@ -242,8 +242,7 @@ export class Sequential {
         // The new layer on the shape before it; the whole model again when that is not at hand
         // (the first check, after a nested model changed, or model.layers edited by hand).
         const i = this.layers.length - 1;
-        const t = this.#tail;
-        const tail = t !== undefined && t.n === i && this.layers[i - 1] === t.last ? t.shape : undefined;
+        const tail = this.#tailShape(i);
         const where = `${this.name}.layers[${i}]`;
         const shape =
           tail === undefined ? inferWeights('add', modelSpec(this, this.name), x, []) : inferWeights('add', layer instanceof Sequential ? modelSpec(layer, `${where}.config`) : layerSpec(layer, where), tail, []);
@@ -261,6 +260,12 @@ export class Sequential {
    * it: the next add checks its layer alone against it. Forgotten when a nested model changes.
    */
   #tail: { n: number; last: Layer | Sequential; shape: number[] } | undefined;
+
+  /** The output shape of the first `n` layers as add kept it, if it still holds for them. */
+  #tailShape(n: number): number[] | undefined {
+    const t = this.#tail;
+    return t !== undefined && t.n === n && this.layers[n - 1] === t.last ? t.shape : undefined;
+  }
 
   /** Forgets the shape add keeps in every model holding `m` (directly or further up): `m` changed. */
   static #changed(m: Sequential): void {
@@ -377,6 +382,8 @@ export class Sequential {
     if (this.#shapes.length > 0) return this.#shapes.at(-1)!.slice();
     const x = this.inputShape;
     if (x === undefined || this.#disposed) return undefined;
+    const checked = this.#tailShape(this.layers.length); // what add checked
+    if (checked !== undefined) return checked.slice();
     try {
       return inferWeights('outputShape', modelSpec(this, this.name), x, []);
     } catch {
