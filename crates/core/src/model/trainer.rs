@@ -345,8 +345,9 @@ impl Trainer {
             let (p, t) = (&p[..], &t[..]);
             let cols = s.last().copied().unwrap_or(1);
             let rows = (n * s.iter().product::<usize>()).checked_div(cols).unwrap_or(0);
-            // The rows of one sample (its axes between the batch and the last).
-            let k = crate::losses::check::rows_per_sample(&[&[n][..], s].concat());
+            // The rows of one sample (its axes between the batch and the last): derived here,
+            // not built as a shape, as this runs at every step.
+            let k = rows.checked_div(n).unwrap_or(1).max(1);
             // This output's weight of each sample (the sample weights are [n, outputs]).
             let w: Option<Cow<[f32]>> = match weights {
                 Some(w) if outs.len() == 1 => Some(Cow::Borrowed(w)),
