@@ -12,28 +12,19 @@
 // fingerprint it covers comes back from any one valid stream (CRC-32 is invertible), as below.
 import { afterEach, describe, expect, it } from 'vitest';
 import * as nr from '../ts/index.js';
-import { crc32 } from '../ts/compression/crc32.js';
+import { crc32, CRC32_TABLE } from '../ts/compression/crc32.js';
 import { invalidMessage } from './setup.js';
 
 const { codecs, compression, layers, sequential } = nr;
 
 // --- forging learned-codec streams (what an attacker can do with the public encoder) ---------
 
-const TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
 const register = (bytes: ArrayLike<number>, c = 0xffffffff) => {
-  for (let i = 0; i < bytes.length; i++) c = (TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8)) >>> 0;
+  for (let i = 0; i < bytes.length; i++) c = (CRC32_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8)) >>> 0;
   return c >>> 0;
 };
 const top = new Map<number, number>();
-for (let i = 0; i < 256; i++) top.set(TABLE[i] >>> 24, i);
+for (let i = 0; i < 256; i++) top.set(CRC32_TABLE[i] >>> 24, i);
 /** 4 bytes that take the CRC register from `from` to `to`. */
 function bridge(from: number, to: number): number[] {
   const idx: number[] = [];
@@ -41,13 +32,13 @@ function bridge(from: number, to: number): number[] {
   for (let k = 0; k < 4; k++) {
     const i = top.get(x >>> 24)!;
     idx.unshift(i);
-    x = ((x ^ TABLE[i]) << 8) >>> 0;
+    x = ((x ^ CRC32_TABLE[i]) << 8) >>> 0;
   }
   const out: number[] = [];
   let c = from >>> 0;
   for (const i of idx) {
     out.push((c ^ i) & 0xff);
-    c = (TABLE[i] ^ (c >>> 8)) >>> 0;
+    c = (CRC32_TABLE[i] ^ (c >>> 8)) >>> 0;
   }
   return out;
 }

@@ -21,6 +21,9 @@ const T = /* @__PURE__ */ (() => {
   return t;
 })();
 
+/** @internal The one-byte table (`T`'s first 256 entries), for code that steps the register itself. */
+export const CRC32_TABLE: Uint32Array = /* @__PURE__ */ T.subarray(0, 256);
+
 /**
  * The CRC-32 of the bytes of `parts`, in order, as one message.
  *
