@@ -787,6 +787,13 @@ mod train_state_tests {
         handles::with(|h| h.insert(Object::Tensor(t))).unwrap()
     }
 
+    /// 10 samples `x` `[10, 3]` and targets `y` `[10, 2]` for [`model`] (handles).
+    fn samples() -> (u32, u32) {
+        let x = put(&[10, 3], (0..30).map(|i| ((i * 7 % 13) as f32 - 6.0) / 6.0).collect());
+        let y = put(&[10, 2], (0..20).map(|i| ((i * 5 % 7) as f32) / 7.0).collect());
+        (x, y)
+    }
+
     fn data(h: u32) -> Vec<f32> {
         handles::with(|t| t.tensor(h).map(|x| x.data().to_vec())).unwrap()
     }
@@ -838,8 +845,7 @@ mod train_state_tests {
     #[test]
     fn export_import_continue_equals_uninterrupted() {
         let before = handles::with(|t| t.stats().live);
-        let x = put(&[10, 3], (0..30).map(|i| ((i * 7 % 13) as f32 - 6.0) / 6.0).collect());
-        let y = put(&[10, 2], (0..20).map(|i| ((i * 5 % 7) as f32) / 7.0).collect());
+        let (x, y) = samples();
         let whole = model(5, 0);
         epochs(whole, x, y, 0, 5);
 
@@ -898,8 +904,7 @@ mod train_state_tests {
     #[test]
     fn given_gradients_step_the_trainer() {
         let before = handles::with(|t| t.stats().live);
-        let x = put(&[10, 3], (0..30).map(|i| ((i * 7 % 13) as f32 - 6.0) / 6.0).collect());
-        let y = put(&[10, 2], (0..20).map(|i| ((i * 5 % 7) as f32) / 7.0).collect());
+        let (x, y) = samples();
         let m = model(5, 0);
         epochs(m, x, y, 0, 1);
         let step = |m: u32| {
