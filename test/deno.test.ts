@@ -66,6 +66,25 @@ describe.skipIf(!runtimeAvailable(DENO))(`Deno (${CI ? 'required on CI' : 'skipp
     expect(r.steps).toEqual(['init']);
     expect(r.error).toMatch(/NotCapable|read access|PermissionDenied/);
   });
+
+  // A user's report: in a terminal, `deno run main.ts` stopped at "Deno requests env access"
+  // (the workers copied process.env). With --no-prompt, or without a terminal, Deno denies in
+  // silence, so the check needs a terminal: util-linux's `script` gives it one.
+  it.skipIf(!existsSync('/usr/bin/script'))('init() with threads asks for no permission in a terminal (no env prompt)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'neurite-deno-tty-'));
+    try {
+      const file = join(dir, 'main.mjs');
+      writeFileSync(file, `import { init, threads } from ${JSON.stringify(join(ROOT, 'dist/index.js'))};\nawait init({ threads: 2 });\nconsole.log(JSON.stringify({ count: threads().count }));\n`);
+      const cmd = `${DENO} run --no-config --no-lock ${file}`;
+      const { stdout } = await run('/usr/bin/script', ['-qec', cmd, '/dev/null'], { timeout: 20_000, env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' } }).catch((e: Error & { stdout?: string }) => {
+        throw new Error(`deno in a terminal did not finish (a permission prompt?): ${e.message}\n${e.stdout ?? ''}`);
+      });
+      expect(stdout).not.toMatch(/requests \S* ?env access|Allow\?/);
+      expect(stdout).toMatch(/\{"count":2\}/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 // As a Deno user writes it: TypeScript importing the installed package by name (types from

@@ -72,6 +72,22 @@ describe('init sources', () => {
     works();
   });
 
+  it("a valid WebAssembly module that is not neurite's is refused before anything changes: tensors, threads and workers stay (was a TypeError, one thread, and every tensor reset)", async () => {
+    await nr.init({ threads: 2 });
+    const before = nr.threads();
+    const a = nr.tensor([1, 2, 3]);
+    const empty = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
+    await rejects(nr.init(empty), /^init: the WebAssembly module given is not neurite's core \(it has no nr_init export\); give init neurite's core\.wasm/);
+    await rejects(nr.init({ source: empty, threads: 1 }), /not neurite's core/);
+    expect(nr.threads()).toEqual(before);
+    expect(a.arraySync()).toEqual([1, 2, 3]);
+    // A later init with other threads still re-threads the same instance in place.
+    await nr.init({ threads: 1 });
+    expect(a.arraySync()).toEqual([1, 2, 3]);
+    a.dispose();
+    works();
+  });
+
   it('a string that is no URL (a relative path in Node, a bare word) is an InvalidArgumentError saying what source may be, not a bare TypeError', async () => {
     const url = /^init: source "(\.\/core\.wasm|wasm|x)" is not a URL \(there is no page to resolve a relative URL against\): a string source is the URL of the \.wasm file, .*new URL\('\.\/core\.wasm', import\.meta\.url\), or its bytes \(fs\.readFileSync\(path\)\)\. source may be a WebAssembly\.Module, bytes \(an ArrayBuffer or a typed array\), a URL or URL string, a Response, or a Promise of a Response; init\(\) with no source uses the module this entry carries$/;
     await rejects(nr.init('./core.wasm'), url);

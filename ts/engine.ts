@@ -3,7 +3,7 @@
  * into errors, and helpers to pass small arguments through the scratch area.
  * Internal: not part of the public API.
  */
-import { DisposedError, errorFromStatus, NeuriteError, OutOfMemoryError, WasmPanicError } from './errors.js';
+import { DisposedError, errorFromStatus, InvalidArgumentError, NeuriteError, OutOfMemoryError, WasmPanicError } from './errors.js';
 import type { RawExports } from './wasm/exports.js';
 import { isThreadedModule } from './threads/detect.js';
 import { Pool, type PoolExports, type Spawner, type WorkerBlocks } from './threads/pool.js';
@@ -107,20 +107,24 @@ function stopPool(): void {
  * instance is replaced inside the failed call. Returns the pool's `ready` promise, if any.
  */
 function create(mod: WebAssembly.Module): Promise<void> | null {
-  stopPool();
-  spare = [];
-  poolFailure = null;
+  // Another module (a wasm that is not neurite's core) is refused before anything changes:
+  // the running instance, its workers and its tensors stay as they are.
+  const names = new Set(WebAssembly.Module.exports(mod).map((e) => e.name));
+  const missing = ['nr_init', 'nr_scratch_ptr', 'nr_result_info_ptr', 'nr_alloc'].find((n) => !names.has(n));
+  if (missing !== undefined) {
+    throw new InvalidArgumentError(`init: the WebAssembly module given is not neurite's core (it has no ${missing} export); give init neurite's core.wasm (dist/wasm/core.wasm) or its bytes, or nothing for the bundled one`);
+  }
   let instance: WebAssembly.Instance;
+  let memory: WebAssembly.Memory;
   const threaded = isThreadedModule(mod);
-  threadedModule = threaded;
   if (threaded) {
-    ({ instance, memory: linear } = instantiateShared(mod));
+    ({ instance, memory } = instantiateShared(mod));
   } else {
     instance = new WebAssembly.Instance(mod, {});
-    linear = (instance.exports as { memory: WebAssembly.Memory }).memory;
+    memory = (instance.exports as { memory: WebAssembly.Memory }).memory;
   }
   // `memory` is not an export of the threaded build; the rest of the facade reads it here.
-  const exports = { ...instance.exports, memory: linear } as unknown as RawExports;
+  const exports = { ...instance.exports, memory } as unknown as RawExports;
   if (threaded) {
     // __tls_base starts at 0 and the start function does not set it (TOOLCHAIN.md §4).
     // The block comes from nr_alloc_tls, which (unlike nr_alloc) uses no thread-local itself.
@@ -130,6 +134,12 @@ function create(mod: WebAssembly.Module): Promise<void> | null {
   const id = nextId++;
   // The instance id salts the handles, so an old instance's handles are not live here.
   if (exports.nr_init(id) !== 0) throw new NeuriteError('Internal', 'neurite: nr_init failed on a fresh instance');
+  // The new instance is ready: the old one (and its workers) goes.
+  stopPool();
+  spare = [];
+  poolFailure = null;
+  threadedModule = threaded;
+  linear = memory;
   module = mod;
   current = { exports, id, scratch: exports.nr_scratch_ptr(), resultInfo: exports.nr_result_info_ptr() };
   view = null;
@@ -176,8 +186,16 @@ function startWorkers(mod: WebAssembly.Module, exports: RawExports): Promise<voi
  * joined (or failed to start: then one thread runs and `threads()` says why).
  */
 export async function instantiate(mod: WebAssemblyModule, cfg?: ThreadConfig): Promise<void> {
+  const was = config;
   if (cfg) config = cfg;
-  await create(mod);
+  let ready: Promise<void> | null;
+  try {
+    ready = create(mod);
+  } catch (err) {
+    config = was; // the running instance keeps its threads
+    throw err;
+  }
+  await ready;
 }
 
 /**

@@ -181,7 +181,7 @@ interface NodeWorker {
   unref(): void;
   terminate(): Promise<number>;
 }
-type NodeWorkerCtor = new (src: string, opts: { eval: boolean; execArgv: string[] }) => NodeWorker;
+type NodeWorkerCtor = new (src: string, opts: { eval: boolean; execArgv: string[]; env: Record<string, string> }) => NodeWorker;
 
 /** `node:worker_threads`' Worker (Node and Deno). */
 export async function nodeWorkerCtor(): Promise<NodeWorkerCtor> {
@@ -196,7 +196,9 @@ export function nodeSpawner(Ctor: NodeWorkerCtor, code: string): Spawner {
   return () => {
     // No execArgv: the worker needs no Node options, and some the main process was started
     // with break a worker (`--input-type` fails it). V8 flags are per process anyway.
-    const w = new Ctor(code, { eval: true, execArgv: [] });
+    // An empty env: the worker reads none, and copying the process's (the default) makes Deno
+    // ask for env access at the first init() in a terminal.
+    const w = new Ctor(code, { eval: true, execArgv: [], env: {} });
     w.unref();
     return {
       post: (m) => w.postMessage(m),
