@@ -348,7 +348,7 @@ describe('what neurite does not implement is refused, naming the Keras 3 field',
     // proj_b feeds the shared layer that input a (6 values) also feeds: 5 values is a mismatch.
     t.config.layers.find((l: any) => l.config.name === 'proj_b').config.units = 5;
     const before = nr.memory();
-    expect(invalidMessage(() => nr.Sequential.fromConfig(t))).toMatch(/shared is applied to per-sample shapes \[6\] and \[5\]/);
+    expect(invalidMessage(() => nr.Sequential.fromConfig(t))).toMatch(/layer shared \(dense\) was first applied to per-sample input shape \[6\], but here it receives \[5\]/);
     expect([nr.memory().numTensors, nr.memory().numHandles]).toEqual([before.numTensors, before.numHandles]);
   });
 

@@ -554,6 +554,56 @@ describe('frozen weights in an explicit varList get no gradient (as TF.js)', () 
     );
     nr.dispose([x, y, m, c, opt]);
   });
+
+  it("a model's trainable = false freezes its layers' variables everywhere, as TF.js: in varLists, in a GAN's generator step and in a model sharing its layers", () => {
+    const x = nr.tensor([[1, 2], [0, -1]]);
+    const y = nr.tensor([[1], [0]]);
+    const d = nr.sequential({ seed: 2, layers: [nr.layers.dense({ inputShape: [2], units: 3, activation: 'tanh', name: 'fd1' }), nr.layers.dense({ units: 1, name: 'fd2' })] });
+    const g = nr.sequential({ seed: 1, layers: [nr.layers.dense({ inputShape: [2], units: 2, name: 'fg1' })] });
+    const gan = nr.sequential({ layers: [g, d] });
+    const feat = nr.model({ inputs: d.inputs, outputs: d.getLayer('fd1').output }); // feature matching
+    const td = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [2], units: 3, activation: 'tanh' }), tfl.layers.dense({ units: 1 })] });
+    const tfeat = tfl.model({ inputs: td.inputs, outputs: td.layers[0].output as tfl.SymbolicTensor });
+    d.trainable = false;
+    td.trainable = false;
+    // TF.js: the variables are frozen, the feature model sharing the layer has none trainable.
+    expect(d.weights.map((w) => w.trainable)).toEqual(td.weights.map((w) => w.trainable));
+    expect(d.weights.every((w) => !w.trainable)).toBe(true);
+    expect(feat.trainableWeights.length).toBe(tfeat.trainableWeights.length);
+    expect(feat.trainableWeights).toEqual([]);
+    const f = () => nr.losses.meanSquaredError(y, d.predict(x));
+    // Were given gradients and moved (by 0.29).
+    expect(() => nr.variableGrads(f, d.weights)).toThrow(/^variableGrads: none of the 4 variables in varList is trainable \(fd1\/kernel, fd1\/bias, fd2\/kernel, fd2\/bias\)/);
+    feat.compile({ optimizer: nr.optimizers.sgd({ learningRate: 0.1 }), loss: 'mse' });
+    // Trained fd1 (by 0.05) though the model holding it was frozen.
+    expect(() => feat.trainOnBatch(nr.tensor([[1, 2]]), nr.tensor([[0, 0, 0]]))).toThrow(/^trainOnBatch: model model_\d+ has no trainable weights \(its 2 weights are frozen: every layer has trainable = false, sits in a model with trainable = false \(also one sharing it\)/);
+    // The generator step over every weight of the GAN moves the generator only.
+    const vals = (m: nr.Sequential) => nr.tidy(() => m.getWeights().map((w) => Array.from(w.data())));
+    const [g0, d0] = [vals(g), vals(d)];
+    const opt = nr.train.sgd(0.1);
+    opt.minimize(() => nr.losses.meanSquaredError(y, gan.predict(x)), false, gan.weights);
+    expect(vals(g)).not.toEqual(g0);
+    expect(vals(d)).toEqual(d0);
+    // Unfrozen, they train again everywhere.
+    d.trainable = true;
+    expect(d.weights.every((w) => w.trainable)).toBe(true);
+    expect(feat.trainableWeights.map((w) => w.name)).toEqual(['fd1/kernel', 'fd1/bias']);
+    feat.trainOnBatch(nr.tensor([[1, 2]]), nr.tensor([[0, 0, 0]]));
+    expect(vals(d)[0]).not.toEqual(d0[0]);
+    // As TF.js: a frozen model freezes the variables of its own layers, not those of a model
+    // nested in it (those are frozen while it trains); once disposed, it freezes nothing.
+    const outer = nr.sequential({ layers: [d] });
+    outer.trainable = false;
+    expect(d.weights.every((w) => w.trainable)).toBe(true);
+    const holder = nr.sequential({ layers: [d.getLayer('fd2') as nr.layers.Layer] });
+    holder.trainable = false;
+    expect(d.weights.map((w) => w.trainable)).toEqual([true, true, false, false]);
+    holder.dispose();
+    expect(d.weights.every((w) => w.trainable)).toBe(true);
+    outer.dispose();
+    nr.dispose([x, y, g, d, gan, feat, opt]);
+    td.dispose();
+  });
 });
 
 describe('custom-loop mistakes name their cause', () => {

@@ -187,13 +187,39 @@ describe('models that share layers', () => {
     const wrong = nr.sequential({ layers: [layers.dense({ inputShape: [4], units: 12 })] });
     encoder.build();
     expect(() => nr.autoencoder({ encoder, decoder: wrong })).toThrow(/^autoencoder: encoder sequential_\d+ outputs per-sample shape \[3\] but decoder sequential_\d+ expects \[4\]$/);
-    // Found at build: a built model placed after a layer of another width.
-    const m = nr.sequential({ layers: [layers.dense({ inputShape: [2], units: 5 }), encoder] });
-    expect(() => m.build()).toThrow(nr.ShapeError);
-    expect(() => m.build()).toThrow(/sequential was already built for per-sample input shape \[12\], but here it receives \[5\]/);
-    for (const x of [inner, outer, encoder, wrong, m]) x.dispose();
+    // Found at add (TF.js too): a built model placed after a layer of another width.
+    const m = nr.sequential({ layers: [layers.dense({ inputShape: [2], units: 5 })] });
+    expect(() => m.add(encoder)).toThrow(nr.InvalidArgumentError);
+    expect(() => m.add(encoder)).toThrow(/^add: model sequential_\d+ was built for per-sample input shape \[12\], but here it receives \[5\]; a model keeps the input shape/);
+    expect(m.layers.length).toBe(1);
+    // The core still refuses it at build when add could not know (an input shape given later).
+    const late = nr.sequential({ layers: [layers.dense({ units: 5 }), encoder] });
+    expect(() => late.build([2])).toThrow(/sequential was already built for per-sample input shape \[12\], but here it receives \[5\]/);
+    for (const x of [inner, outer, encoder, wrong, m, late]) x.dispose();
   });
 
+
+  it('a layer built in one model for one width is refused where another width arrives, at add or apply (as TF.js)', () => {
+    const d = layers.dense({ units: 4, name: 'shared4' });
+    const drop = layers.dropout({ rate: 0.1, name: 'drop3' });
+    const a = nr.sequential({ layers: [layers.dense({ inputShape: [5], units: 3 }), drop, d] });
+    a.build();
+    // Was accepted here and failed at the first predict.
+    const b = nr.sequential({ layers: [layers.dense({ inputShape: [2], units: 7 })] });
+    expect(() => b.add(d)).toThrow(nr.InvalidArgumentError);
+    expect(() => b.add(d)).toThrow(/^add: layer shared4 \(dense\) was built \(in model sequential_\d+\) for per-sample input shape \[3\], but here it receives \[7\]; a layer keeps the input shape it was first built for, also when it is shared between models/);
+    // A layer without weights too: the core keeps its input shape.
+    expect(() => b.add(drop)).toThrow(/^add: layer drop3 \(dropout\) was built \(in model sequential_\d+\) for per-sample input shape \[3\], but here it receives \[7\]/);
+    expect(b.layers.length).toBe(1);
+    expect(b.outputShape).toEqual([7]);
+    // Where the width fits, it is shared.
+    const c = nr.sequential({ layers: [layers.dense({ inputShape: [6], units: 3 }), d] });
+    expect(c.outputShape).toEqual([4]);
+    // In a graph model: at apply.
+    expect(() => d.apply(nr.input({ shape: [7] }))).toThrow(/^apply: layer shared4 \(dense\) was built \(in model sequential_\d+\) for per-sample input shape \[3\]/);
+    expect(d.apply(nr.input({ shape: [3] })).shape).toEqual([null, 4]);
+    for (const m of [a, b, c]) m.dispose();
+  });
   it('determinism by seed is unchanged for models without sharing', () => {
     const make = () => nr.sequential({ seed: 7, layers: [layers.dense({ inputShape: [3], units: 4 }), layers.dense({ units: 2 })] });
     const [a, b] = [make(), make()];

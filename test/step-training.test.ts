@@ -317,7 +317,7 @@ describe('a model that cannot change a weight is refused, as TF.js refuses it', 
     using n = nr.sequential({ name: 'weightless', layers: [layers.activation({ inputShape: [1], activation: 'relu' })] });
     n.compile({ optimizer: 'sgd', loss: 'mse' });
     const [xs, ys] = [x(), y()];
-    await expect(m.fit(xs, ys, { verbose: 0 })).rejects.toThrow(/^fit: model all_frozen has no trainable weights \(its 2 weights are frozen: every layer has trainable = false, or is a statistic\), so fit would change no weight; unfreeze a layer/);
+    await expect(m.fit(xs, ys, { verbose: 0 })).rejects.toThrow(/^fit: model all_frozen has no trainable weights \(its 2 weights are frozen: every layer has trainable = false, sits in a model with trainable = false \(also one sharing it\), or is a statistic\), so fit would change no weight; unfreeze a layer/);
     await expect(n.fit(ys, ys, { verbose: 0 })).rejects.toThrow(/^fit: model weightless has no weights, so there is nothing to train/);
     nr.dispose([xs, ys]);
   });

@@ -8,7 +8,7 @@ import { checkArgs, optionKeys, unknownOption } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import { numWeights, readWeights, weightSpecs, writeWeights, type WeightsAt } from '../models/weights.js';
 import { LayerVariable, type VariableOwner } from './variable.js';
-import { applySymbolic, isSymbolic, useOf, type SymbolicTensor } from '../models/symbolic.js';
+import { applySymbolic, firstUse, isSymbolic, useOf, type SymbolicTensor } from '../models/symbolic.js';
 import { brand } from '../brand.js';
 
 /** @internal The keys of {@link LayerArgs}: the options every layer reads. */
@@ -52,10 +52,14 @@ const counters = new Map<string, number>();
 export interface Locator {
   at(layer: Layer): WeightsAt | null;
   built(layer: Layer): boolean;
+  /** A frozen model (`trainable = false`) holding `layer` directly, or `null`. */
+  frozenBy(layer: Layer): { readonly name: string } | null;
+  /** The per-sample input shapes `layer` was built for in a live model (a merge layer's list) and that model's name, or `null`. */
+  inputs(layer: Layer): { shapes: number[][]; model: string } | null;
   /** Builds the one unbuilt model holding `layer` whose input shape is known (as TF.js builds a model whose first layer has an input shape when it is made). */
   buildHolder(layer: Layer): void;
 }
-let locator: Locator = { at: () => null, built: () => false, buildHolder: () => {} };
+let locator: Locator = { at: () => null, built: () => false, frozenBy: () => null, inputs: () => null, buildHolder: () => {} };
 
 /** @internal Set by `Sequential`. */
 export function setLocator(l: Locator): void {
@@ -65,6 +69,24 @@ export function setLocator(l: Locator): void {
 /** @internal Where `layer`'s weights live, or `null` when no live model holds it. */
 export function locate(layer: Layer): WeightsAt | null {
   return locator.at(layer);
+}
+
+/**
+ * @internal Refuses to give `layer` per-sample inputs `shapes` (one, or a merge layer's list)
+ * other than those it is bound to: the shapes it was built for in a live model, else those of
+ * its first `apply`. Its weights and the core's checks are made for them, so a layer built for
+ * `[3]` and added where `[7]` arrives fails here, as in TF.js, not at the first `predict`.
+ */
+export function checkBoundInputs(op: string, layer: Layer, shapes: readonly (readonly number[])[]): void {
+  const built = locator.inputs(layer);
+  const use = built ? undefined : firstUse(layer);
+  const was = built ? built.shapes : use?.inputs.map((x) => x.sampleShape);
+  if (was === undefined || show(was) === show(shapes)) return;
+  const one = was.length === 1 && shapes.length === 1;
+  const how = built ? `was built (in model ${built.model}) for per-sample input shape${one ? '' : 's'} ${show(one ? was[0] : was)}` : `was first applied to per-sample input shape${one ? '' : 's'} ${show(one ? was[0] : was)}`;
+  throw new InvalidArgumentError(
+    `${op}: layer ${layer.name} (${layer.kind}) ${how}, but here it receives ${show(one ? shapes[0] : shapes)}; a layer keeps the input shape it was first built for, also when it is shared between models (its weights are made for it): use a new layer here`,
+  );
 }
 
 /** Layer kind ids of the C ABI: Rust `neurite_core::layers::LAYER_KINDS`, compared name by name by `test/codes.test.ts`. */
@@ -158,8 +180,10 @@ export abstract class Layer {
     const layer = this;
     this.#owner = {
       name: this.name,
+      // As TF.js and Keras, where freezing a model freezes its layers' variables: a layer in a
+      // frozen model is frozen in every model that shares it, and in variableGrads' lists.
       get trainable() {
-        return layer.trainable;
+        return layer.trainable && locator.frozenBy(layer) === null;
       },
       where: () => locate(layer),
     };

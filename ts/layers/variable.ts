@@ -60,8 +60,10 @@ export class LayerVariable {
   }
 
   /**
-   * Whether training updates it: the layer is trainable and the weight is not a statistic
-   * (batch normalization's moving mean and variance never are).
+   * Whether training updates it: the layer is trainable, no model holding the layer directly
+   * is frozen (TF.js's `model.trainable = false` freezes the variables of the model's own
+   * layers, in every model sharing them), and the weight is not a statistic (batch
+   * normalization's moving mean and variance never are).
    */
   get trainable(): boolean {
     return this.#own && this.#owner.trainable;

@@ -22,7 +22,7 @@ import { DisposedError, inOp, InvalidArgumentError } from '../errors.js';
 import { describe, dtypeArg, show } from '../ops/convert.js';
 import { checkArgs, f32Bits } from '../options.js';
 import { InputLayer } from '../layers/core.js';
-import { Layer, LAYER_KINDS } from '../layers/layer.js';
+import { checkBoundInputs, Layer, LAYER_KINDS } from '../layers/layer.js';
 import { graphModel, Sequential } from './sequential.js';
 import { inputOwner, setApplier, SymbolicTensor } from './symbolic.js';
 import { setGraphMaker } from '../io/topology.js';
@@ -226,6 +226,7 @@ setApplier((node, inputs) => {
   if (!merge && n.inputShape !== undefined && show(n.inputShape) !== show(xs[0].sampleShape)) {
     throw new InvalidArgumentError(`apply: layer ${n.name} was declared with inputShape ${show(n.inputShape)}, but ${xs[0].name} has per-sample shape ${show(xs[0].sampleShape)}`);
   }
+  checkBoundInputs('apply', n, xs.map((x) => x.sampleShape));
   return new SymbolicTensor(n, xs, outputShape(n, xs));
 });
 

@@ -25,10 +25,10 @@ import { checkArgs as readKeys, didYouMean, f32Bits } from '../options.js';
 import { DisposedError, inOp, InvalidArgumentError, ShapeError } from '../errors.js';
 import { track, untrack, type Tracked } from '../scope.js';
 import { Tensor } from '../tensor.js';
-import { boolArg, checkShape, describe, need } from '../ops/convert.js';
+import { boolArg, checkShape, describe, need, show } from '../ops/convert.js';
 import { runOp } from '../ops/run.js';
 import { InputLayer } from '../layers/core.js';
-import { Layer, LAYER_KINDS, setLocator } from '../layers/layer.js';
+import { checkBoundInputs, Layer, LAYER_KINDS, setLocator } from '../layers/layer.js';
 import { encodeCompile, metricLogName, targetHint, type CompileArgs, type CompiledInfo } from './compile.js';
 import type { Optimizer } from '../optimizers.js';
 import { fitLoop, type FitArgs, type History } from './fit.js';
@@ -166,9 +166,14 @@ export class Sequential {
   /**
    * `false` freezes every layer of this model: inside another model its weights do not train,
    * its `trainableWeights` is empty, and its own `fit`/`fitDataset`/`trainOnBatch` throw (as
-   * TF.js: nothing could change). Layers can also be frozen one by one; a frozen layer is
-   * frozen in every model that uses it. Read at each `fit`/`trainOnBatch` (a GAN loop sets the
-   * discriminator's to `true` for its own step and to `false` for the combined model's).
+   * TF.js: nothing could change). As TF.js, it freezes the variables of its own layers
+   * everywhere: in `variableGrads`/`minimize` lists (a GAN's generator step over
+   * `gan.weights` leaves the discriminator alone) and in other models sharing those layers;
+   * a model nested in it is frozen while this one trains, but keeps its variables trainable
+   * elsewhere (freeze it too if it should not train). Layers can also be frozen one by one; a
+   * frozen layer is frozen in every model that uses it. Read at each `fit`/`trainOnBatch` (a GAN
+   * loop sets the discriminator's to `true` for its own step and to `false` for the combined
+   * model's).
    */
   trainable = true;
   #handle = 0;
@@ -239,13 +244,26 @@ export class Sequential {
     const x = this.#assembling ? undefined : this.inputShape;
     if (x !== undefined) {
       try {
-        // The new layer on the shape before it; the whole model again when that is not at hand
-        // (the first check, after a nested model changed, or model.layers edited by hand).
+        // The new layer on the shape before it; the layers before it again when that is not at
+        // hand (the first check, after a nested model changed, or model.layers edited by hand).
         const i = this.layers.length - 1;
-        const tail = this.#tailShape(i);
+        let tail = this.#tailShape(i);
+        if (tail === undefined) {
+          const s = modelSpec(this, this.name);
+          tail = inferWeights('add', { ...s, layers: s.layers.slice(0, i) }, x, []);
+        }
         const where = `${this.name}.layers[${i}]`;
-        const shape =
-          tail === undefined ? inferWeights('add', modelSpec(this, this.name), x, []) : inferWeights('add', layer instanceof Sequential ? modelSpec(layer, `${where}.config`) : layerSpec(layer, where), tail, []);
+        // A layer or model built elsewhere keeps the input shape it was built for; a nested
+        // model that declares its input shape is built for it (as Keras and TF.js build it).
+        if (layer instanceof Layer) checkBoundInputs('add', layer, [tail]);
+        else if (layer.inputShape !== undefined && show(layer.inputShape) !== show(tail)) {
+          const built = layer.#handle !== 0;
+          throw new InvalidArgumentError(
+            `add: model ${layer.name} ${built ? 'was built for' : 'declares'} per-sample input shape ${show(layer.inputShape)}, but here it receives ${show(tail)}; ` +
+              `a model keeps the input shape its weights are made for (also when it is nested in other models): ${built ? 'use a new model here' : "leave out its first layer's inputShape, or use a new model here"}`,
+          );
+        }
+        const shape = inferWeights('add', layer instanceof Sequential ? modelSpec(layer, `${where}.config`) : layerSpec(layer, where), tail, []);
         this.#tail = { n: i + 1, last: layer, shape };
       } catch (e) {
         this.layers.pop();
@@ -329,6 +347,8 @@ export class Sequential {
     setLocator({
       at: (l) => Sequential.#locate(l),
       built: (l) => l.builtOnce,
+      inputs: (l) => Sequential.#builtInputs(l),
+      frozenBy: (l) => Sequential.#frozenBy(l),
       buildHolder: (l) => {
         const ms = [...(holders.get(l) ?? [])].filter((m) => !m.#disposed && m.#handle === 0 && m.inputShape !== undefined);
         if (ms.length === 1) ms[0].build();
@@ -344,6 +364,29 @@ export class Sequential {
       }
       return [...out];
     });
+  }
+
+  /**
+   * A frozen model holding `layer` directly (built or not, undisposed). TF.js's
+   * `model.trainable = false` freezes the variables of the model's own layers, so they are
+   * frozen in every model sharing them; a model nested in it keeps its layers' variables
+   * (frozen only while the frozen model trains), as in TF.js.
+   */
+  static #frozenBy(layer: Layer): Sequential | null {
+    for (const h of holders.get(layer) ?? []) if (!h.#disposed && h.trainable === false) return h;
+    return null;
+  }
+
+  /** The per-sample input shapes `layer` was built for, from a live model holding it directly. */
+  static #builtInputs(layer: Layer): { shapes: number[][]; model: string } | null {
+    for (const p of parentsOf.get(layer) ?? []) {
+      const i = p.#children().indexOf(layer);
+      if (i < 0 || !p.#live()) continue;
+      const g = p.#graph;
+      const shapes = g ? g.wiring[i].map((j) => p.#valueShape(j)) : [i === 0 ? p.#builtInput : p.#shapes[i - 1]];
+      if (shapes.every((x) => x !== undefined)) return { shapes: shapes as number[][], model: p.name };
+    }
+    return null;
   }
 
   static #locate(node: Layer | Sequential): { handle: number; path: number[] } | null {
@@ -675,7 +718,8 @@ export class Sequential {
       if (typeof l.trainable !== 'boolean') {
         throw new InvalidArgumentError(`${op}: ${l instanceof Sequential ? 'model' : 'layer'} ${l.name} has trainable = ${describe(l.trainable)}; it must be true or false`);
       }
-      return l instanceof Sequential ? [l.trainable, ...l.#trainableFlags(op)] : [l.trainable];
+      // A layer a frozen model elsewhere shares is frozen here too (as TF.js's variables).
+      return l instanceof Sequential ? [l.trainable, ...l.#trainableFlags(op)] : [l.trainable && Sequential.#frozenBy(l) === null];
     });
   }
 
@@ -1114,7 +1158,7 @@ export class Sequential {
       const kids = m.#children().map((c): WeightTree => {
         if (c instanceof Sequential) return tree(c);
         const weights = c.weights.map((v) => ({ index: next++, own: v.ownTrainable }));
-        return { trainable: c.trainable !== false, weights };
+        return { trainable: c.trainable !== false && Sequential.#frozenBy(c) === null, weights };
       });
       const g = m.#graph;
       const k = g?.inputs.length ?? 0;

@@ -88,6 +88,11 @@ export function inputOwner(x: SymbolicTensor): { readonly name: string } | undef
   return ownerOfInput.get(x)?.deref();
 }
 
+/** @internal The first symbolic use of `node` (its first `apply`), without connecting it through a model. */
+export function firstUse(node: object): SymbolicTensor | undefined {
+  return uses.get(node)?.[0];
+}
+
 /**
  * @internal Every symbolic use of `node` so far (after connecting a layer with none through
  * the one model holding it), for a model's `getOutputAt(i)`.

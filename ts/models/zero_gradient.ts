@@ -135,8 +135,8 @@ function assertHasTrainableWeights(model: Sequential, op: string, anyTrainable: 
   throw new InvalidArgumentError(
     n === 0
       ? `${op}: model ${model.name} has no weights, so there is nothing to train; use predict or evaluate`
-      : `${op}: model ${model.name} has no trainable weights (its ${n} weight${n === 1 ? ' is' : 's are'} frozen: every layer has trainable = false, or is a statistic), so ${op} would change no weight; ` +
-          'unfreeze a layer (layer.trainable = true), or use evaluate for the loss',
+      : `${op}: model ${model.name} has no trainable weights (its ${n} weight${n === 1 ? ' is' : 's are'} frozen: every layer has trainable = false, sits in a model with trainable = false (also one sharing it), or is a statistic), so ${op} would change no weight; ` +
+          'unfreeze a layer (layer.trainable = true) or the model holding it, or use evaluate for the loss',
   );
 }
 
