@@ -384,6 +384,15 @@ describe('transforms on tensors', () => {
       expect(Array.from(compression.dwt.forward2d(nr.tensor([[1, 2], [3, 4]]), { wavelet: 'haar' }).dataSync())).toEqual([5, 1, 2, 0].map((v) => expect.closeTo(v, 5)));
     });
     throwsInvalid(() => nr.tidy(() => compression.dwt.forward2d(nr.tensor([[0.5]]), { wavelet: 'cdf53' })), /^compression\.dwt\.forward2d: cdf53 is an integer transform/);
+    // A user's report: inverse2d refused forward2d's own coefficients of inputs at 2^18..2^20
+    // (high-pass values reach 4·2^20; the inverse checked them against the forward's input limit).
+    nr.tidy(() => {
+      const x = nr.tensor([[-262144, 262144, -262144, 262144], [262144, -262144, 262144, -262144]]);
+      const c = compression.dwt.forward2d(x, { wavelet: 'cdf53' });
+      expect(Array.from(c.dataSync())).toEqual([0, 0, 0, 0, 0, 0, -1048576, -1048576]);
+      expect(compression.dwt.inverse2d(c, { wavelet: 'cdf53' }).arraySync()).toEqual(x.arraySync());
+    });
+    throwsInvalid(() => nr.tidy(() => compression.dwt.forward2d(nr.tensor([[-9000001, 9000000]]), { wavelet: 'cdf53' })), /^compression\.dwt\.forward2d: cdf53: image 0 has coefficients past 2\^24 that float32 cannot hold exactly, so the result would be rounded, not exact/);
     throwsInvalid(() => nr.tidy(() => compression.dwt.forward2d(nr.zeros([2, 2]), { wavelet: 'db4' as never })), /^compression\.dwt\.forward2d: wavelet must be one of haar, cdf53, cdf97/);
   });
 });

@@ -13,8 +13,10 @@
  * energy by `(n+1)/n` (its two end low-pass coefficients sit on the symmetric extension's
  * mirror axes; 7×7: 1.31×, 9×9 at 3 levels: 3.16×), and their synthesis vectors are
  * correspondingly shorter, so quantising them costs no more. `cdf53` is the integer JPEG 2000
- * lossless filter: it needs integer inputs below 2^20 in magnitude and `inverse2d` restores
- * them exactly.
+ * lossless filter, computed exactly on integers (of magnitude below 2^31): `inverse2d`
+ * restores what `forward2d` gave exactly. A result that float32 cannot hold exactly (an odd
+ * integer past 2^24) is an error, not a rounded value; inputs below 2^20 in magnitude always
+ * fit at one level (a 2-D step at most quadruples magnitudes).
  */
 import { call, check, outPtr, readOut } from '../engine.js';
 import { InvalidArgumentError } from '../errors.js';

@@ -87,7 +87,7 @@ fn lift_even(x: &mut [f32], c: f32) {
 
 /// One forward 1-D step on `x` (n ≥ 2), result `[low…, high…]` in `out`.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-fn forward_line(w: Wavelet, x: &mut [f32], out: &mut [f32]) {
+fn forward_line(w: Wavelet, x: &mut [f32], out: &mut [f32], exact: &mut bool) {
     let n = x.len();
     let ns = n.div_ceil(2);
     let (ks, kd) = match w {
@@ -109,9 +109,7 @@ fn forward_line(w: Wavelet, x: &mut [f32], out: &mut [f32]) {
         Wavelet::Cdf53 => {
             let mut xi: Vec<i64> = x.iter().map(|&v| v as i64).collect();
             forward53(&mut xi);
-            for (o, v) in x.iter_mut().zip(&xi) {
-                *o = *v as f32;
-            }
+            store53(&xi, x, exact);
             (1.0, 1.0)
         }
     };
@@ -124,7 +122,7 @@ fn forward_line(w: Wavelet, x: &mut [f32], out: &mut [f32]) {
 }
 
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-fn inverse_line(w: Wavelet, y: &[f32], x: &mut [f32]) {
+fn inverse_line(w: Wavelet, y: &[f32], x: &mut [f32], exact: &mut bool) {
     let n = y.len();
     let ns = n.div_ceil(2);
     let (ks, kd) = match w {
@@ -154,10 +152,18 @@ fn inverse_line(w: Wavelet, y: &[f32], x: &mut [f32]) {
         Wavelet::Cdf53 => {
             let mut xi: Vec<i64> = x.iter().map(|&v| v as i64).collect();
             inverse53(&mut xi);
-            for (o, v) in x.iter_mut().zip(&xi) {
-                *o = *v as f32;
-            }
+            store53(&xi, x, exact);
         }
+    }
+}
+
+/// Stores integer lifting results as float32, clearing `exact` if one has no exact float32
+/// (an odd integer past 2^24): then the transform would be rounded, hence not reversible.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn store53(xi: &[i64], x: &mut [f32], exact: &mut bool) {
+    for (o, &v) in x.iter_mut().zip(xi) {
+        *o = v as f32;
+        *exact &= *o as i64 == v;
     }
 }
 
@@ -212,30 +218,33 @@ pub fn level_sizes(h: usize, w: usize, levels: usize) -> Vec<(usize, usize)> {
     v
 }
 
-/// Multi-level 2-D transform of an `h × w` plane in place.
+/// Multi-level 2-D transform of an `h × w` plane in place. CDF 5/3 computes each step on
+/// integers exactly; false when one of its results (every level's, rows and columns) had no
+/// exact float32, so the plane is not exact (always true for the other wavelets).
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-pub fn plane(wv: Wavelet, data: &mut [f32], h: usize, w: usize, levels: usize, inverse: bool) {
+pub fn plane(wv: Wavelet, data: &mut [f32], h: usize, w: usize, levels: usize, inverse: bool) -> bool {
+    let mut exact = true;
     let m = h.max(w);
     let (mut line, mut out) = (vec![0f32; m], vec![0f32; m]);
     let sizes = level_sizes(h, w, levels);
     let order: Vec<&(usize, usize)> = if inverse { sizes.iter().rev().collect() } else { sizes.iter().collect() };
     for &(lh, lw) in order {
-        let rows = |data: &mut [f32], line: &mut [f32], out: &mut [f32]| {
+        let rows = |data: &mut [f32], line: &mut [f32], out: &mut [f32], exact: &mut bool| {
             if lw < 2 {
                 return;
             }
             for r in 0..lh {
                 let row = &mut data[r * w..r * w + lw];
                 if inverse {
-                    inverse_line(wv, row, &mut out[..lw]);
+                    inverse_line(wv, row, &mut out[..lw], exact);
                 } else {
                     line[..lw].copy_from_slice(row);
-                    forward_line(wv, &mut line[..lw], &mut out[..lw]);
+                    forward_line(wv, &mut line[..lw], &mut out[..lw], exact);
                 }
                 row.copy_from_slice(&out[..lw]);
             }
         };
-        let cols = |data: &mut [f32], line: &mut [f32], out: &mut [f32]| {
+        let cols = |data: &mut [f32], line: &mut [f32], out: &mut [f32], exact: &mut bool| {
             if lh < 2 {
                 return;
             }
@@ -244,9 +253,9 @@ pub fn plane(wv: Wavelet, data: &mut [f32], h: usize, w: usize, levels: usize, i
                     line[r] = data[r * w + c];
                 }
                 if inverse {
-                    inverse_line(wv, &line[..lh], &mut out[..lh]);
+                    inverse_line(wv, &line[..lh], &mut out[..lh], exact);
                 } else {
-                    forward_line(wv, &mut line[..lh], &mut out[..lh]);
+                    forward_line(wv, &mut line[..lh], &mut out[..lh], exact);
                 }
                 for r in 0..lh {
                     data[r * w + c] = out[r];
@@ -254,18 +263,22 @@ pub fn plane(wv: Wavelet, data: &mut [f32], h: usize, w: usize, levels: usize, i
             }
         };
         if inverse {
-            cols(data, &mut line, &mut out);
-            rows(data, &mut line, &mut out);
+            cols(data, &mut line, &mut out, &mut exact);
+            rows(data, &mut line, &mut out, &mut exact);
         } else {
-            rows(data, &mut line, &mut out);
-            cols(data, &mut line, &mut out);
+            rows(data, &mut line, &mut out, &mut exact);
+            cols(data, &mut line, &mut out, &mut exact);
         }
     }
+    exact
 }
 
 /// 2-D DWT of a tensor `[…, H, W]` (every `H × W` image separately, Mallat layout).
-/// CDF 5/3 needs integer values of magnitude below 2^20, so that every coefficient stays an
-/// exact Float32 integer.
+/// CDF 5/3 takes integers of magnitude below 2^31 and lifts them exactly; every result (and
+/// every intermediate, stored as float32 between steps) must be exact in float32 (any integer
+/// below 2^24 is), else the call is an error rather than a rounded, irreversible result.
+/// Inputs below 2^20 always fit at one level (a 2-D step at most quadruples magnitudes), and
+/// then `inverse2d(forward2d(x))` is `x`.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn dwt2d(x: &Tensor, wv: Wavelet, levels: usize, inverse: bool) -> Result<Tensor> {
     let op = if inverse { "compression.dwt.inverse2d" } else { "compression.dwt.forward2d" };
@@ -277,16 +290,18 @@ pub fn dwt2d(x: &Tensor, wv: Wavelet, levels: usize, inverse: bool) -> Result<Te
         return Err(Error::invalid(op, format!("levels must be in 0..=16, got {levels}")));
     }
     if wv == Wavelet::Cdf53 {
-        let limit = (1u32 << 20) as f32;
+        let limit = 2_147_483_648f32; // 2^31
         if let Some(v) = x.data().iter().find(|v| !(v.fract() == 0.0 && v.abs() < limit)) {
-            return Err(Error::invalid(op, format!("cdf53 is an integer transform: values must be integers of magnitude below 2^20, found {v}", v = js_number(*v))));
+            return Err(Error::invalid(op, format!("cdf53 is an integer transform: values must be integers of magnitude below 2^31, found {v}", v = js_number(*v))));
         }
     }
     let (h, w) = (dims[dims.len() - 2], dims[dims.len() - 1]);
     let mut data = crate::tensor::copy_of(op, x.data())?;
     if h * w > 0 {
-        for img in data.chunks_exact_mut(h * w) {
-            plane(wv, img, h, w, levels, inverse);
+        for (i, img) in data.chunks_exact_mut(h * w).enumerate() {
+            if !plane(wv, img, h, w, levels, inverse) {
+                return Err(Error::invalid(op, format!("cdf53: image {i} has {} past 2^24 that float32 cannot hold exactly, so the result would be rounded, not exact; scale the values down (below 2^20 they always fit at one level)", if inverse { "values" } else { "coefficients" })));
+            }
         }
     }
     Tensor::new(op, Shape::from(dims.to_vec()), data)
@@ -342,6 +357,41 @@ mod tests {
         plane(Wavelet::Cdf97, &mut c, 8, 8, 1, false);
         assert!((c[0] - 20.0).abs() < 1e-3, "{}", c[0]);
         assert!(c[4].abs() < 1e-3 && c[32].abs() < 1e-3);
+    }
+
+    /// A user's report: coefficients of inputs at 2^18..2^20 reach 4·2^20, which inverse2d
+    /// refused (its input check was the forward one), so forward2d's output could not be inverted.
+    #[test]
+    fn cdf53_inverts_whatever_forward_gives_and_refuses_inexact_results() {
+        for a in [262_144f32, 300_000.0, 1_048_575.0] {
+            let x: Vec<f32> = (0..8).map(|i| if (i + i / 4) % 2 == 0 { -a } else { a }).collect();
+            let t = Tensor::new("t", Shape::from([2, 4]), x.clone()).unwrap();
+            let c = dwt2d(&t, Wavelet::Cdf53, 1, false).unwrap();
+            assert!(c.data().iter().any(|v| v.abs() >= 1_048_576.0), "{a}: {:?}", c.data());
+            assert_eq!(dwt2d(&c, Wavelet::Cdf53, 1, true).unwrap().data(), &x[..], "{a}");
+        }
+        // A high-pass coefficient of 18,000,001 (odd, past 2^24) has no float32: refused, not rounded.
+        let t = Tensor::new("t", Shape::from([1, 2]), vec![-9_000_001.0, 9_000_000.0]).unwrap();
+        let e = dwt2d(&t, Wavelet::Cdf53, 1, false).unwrap_err().to_string();
+        assert_eq!(e, "compression.dwt.forward2d: cdf53: image 0 has coefficients past 2^24 that float32 cannot hold exactly, so the result would be rounded, not exact; scale the values down (below 2^20 they always fit at one level)");
+        // Exact ones past 2^24 (multiples of 4 up to 2^26) are kept.
+        let x: Vec<f32> = (0..16).map(|i| if (i + i / 4) % 2 == 0 { -8_388_607.0 } else { 8_388_607.0 }).collect();
+        let t = Tensor::new("t", Shape::from([4, 4]), x.clone()).unwrap();
+        let c = dwt2d(&t, Wavelet::Cdf53, 2, false).unwrap();
+        assert_eq!(dwt2d(&c, Wavelet::Cdf53, 2, true).unwrap().data(), &x[..]);
+        // Random integers below 2^20 at 16 levels on odd sizes: exact both ways.
+        let mut s = 12345u64;
+        for (h, w) in [(9, 13), (1, 31), (17, 1), (33, 17)] {
+            let x: Vec<f32> = (0..h * w)
+                .map(|_| {
+                    s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    ((s >> 33) % (1 << 21)) as f32 - 1_048_575.0
+                })
+                .collect();
+            let t = Tensor::new("t", Shape::from([h, w]), x.clone()).unwrap();
+            let c = dwt2d(&t, Wavelet::Cdf53, 16, false).unwrap();
+            assert_eq!(dwt2d(&c, Wavelet::Cdf53, 16, true).unwrap().data(), &x[..], "{h}x{w}");
+        }
     }
 
     #[test]
