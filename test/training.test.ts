@@ -285,12 +285,31 @@ describe('callbacks and history', () => {
     expect(stopped.stopReason).toBe('early stopping: score did not improve for 1 epoch (patience 1; baseline 2.0000)');
   });
 
-  it('earlyStopping on val_loss needs validation data, and says so', async () => {
+  it('earlyStopping on val_loss needs validation data, and says so before the first epoch (was after it)', async () => {
     using x = nr.tensor(data.x, [30, 4]);
     using y = nr.tensor(data.y, [30, 3]);
     using m = mlp(2);
-    m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
-    await expect(m.fit(x, y, { epochs: 2, verbose: 0, callbacks: [callbacks.earlyStopping()] })).rejects.toThrow(/earlyStopping: monitor 'val_loss' is not in the logs \(loss\); pass validation data/);
+    m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy', metrics: ['mae'] });
+    const before = m.getWeights();
+    const epochs: number[] = [];
+    const seen = { onEpochBegin: (e: number) => void epochs.push(e) };
+    await expect(m.fit(x, y, { epochs: 2, verbose: 0, callbacks: [callbacks.earlyStopping(), seen] })).rejects.toThrow(
+      "earlyStopping: monitor 'val_loss' needs validation data, but this fit has none (its logs will be loss, mae); pass validationData or validationSplit to fit, or monitor 'loss'",
+    );
+    await expect(m.fit(x, y, { epochs: 2, verbose: 0, callbacks: [callbacks.reduceLROnPlateau({ monitor: 'val_mae' })] })).rejects.toThrow(/^reduceLROnPlateau: monitor 'val_mae' needs validation data/);
+    expect(epochs).toEqual([]);
+    const after = m.getWeights();
+    after.forEach((w, i) => expect(Array.from(w.dataSync())).toEqual(Array.from(before[i].dataSync())));
+    nr.dispose([...before, ...after]);
+    // A callback's params (TF.js's): what the run will log.
+    const probe = new (class extends nr.Callback {
+      got: unknown;
+      onTrainBegin(): void {
+        this.got = { ...this.params, metrics: [...this.params.metrics] };
+      }
+    })();
+    await m.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0, validationSplit: 0.2, callbacks: [probe] });
+    expect(probe.got).toEqual({ epochs: 1, initialEpoch: 0, samples: 24, steps: 3, batchSize: 8, doValidation: true, metrics: ['loss', 'mae', 'val_loss', 'val_mae'] });
   });
 
   it('terminateOnNaN stops training when the loss overflows (huge learning rate)', async () => {

@@ -58,6 +58,21 @@ export interface CallbackHooks {
   cleanup?(): void;
 }
 
+/** What `fit` tells a {@link Callback} about the run before `onTrainBegin` (TF.js's `params`). */
+export interface CallbackParams {
+  readonly epochs: number;
+  readonly initialEpoch: number;
+  /** Samples per epoch (0 when not known: a dataset without a size). */
+  readonly samples: number;
+  /** Batches per epoch (0 when not known). */
+  readonly steps: number;
+  readonly batchSize: number;
+  /** Whether each epoch is validated (`validationData` or `validationSplit`). */
+  readonly doValidation: boolean;
+  /** The keys of each epoch's logs (`loss`, metrics, then their `val_` twins when validating). */
+  readonly metrics: readonly string[];
+}
+
 /** A base class for callbacks that need the model (`this.model` is set by `fit`). */
 export class Callback {
   static {
@@ -66,9 +81,15 @@ export class Callback {
 
   /** The model being trained (set by `fit` before `onTrainBegin`). */
   model!: TrainingModel;
+  /** The run's parameters, as TF.js's `callback.params` (set by `fit` before `onTrainBegin`). */
+  params!: CallbackParams;
   /** @internal */
   setModel(m: TrainingModel): void {
     this.model = m;
+  }
+  /** @internal */
+  setParams(p: CallbackParams): void {
+    this.params = p;
   }
   /** See {@link CallbackHooks.cleanup}. Does nothing by default. */
   cleanup(): void {}
@@ -117,6 +138,20 @@ function checkCommon(op: string, a: { monitor: unknown; minDelta: unknown; mode:
  * fix: validation data for a `val_*` monitor without validation, or TF.js's `acc` for Keras's
  * `accuracy`.
  */
+/**
+ * Before training: a monitor the run's logs cannot hold, as far as `fit` knows them — a `val_*`
+ * one without validation data, or Keras's `accuracy` for TF.js's `acc` — is an error now, not
+ * after the first epoch (TF.js warns and never stops; Keras too).
+ */
+function checkMonitor(op: string, monitor: string, params: CallbackParams | undefined): void {
+  if (params === undefined || params.metrics.includes(monitor)) return;
+  const tfName = monitor.replace(/accuracy$/, 'acc');
+  if (monitor.startsWith('val_') && !params.doValidation) {
+    throw new InvalidArgumentError(`${op}: monitor '${monitor}' needs validation data, but this fit has none (its logs will be ${params.metrics.join(', ')}); pass validationData or validationSplit to fit, or monitor '${monitor.slice(4)}'`);
+  }
+  if (tfName !== monitor && params.metrics.includes(tfName)) throw new InvalidArgumentError(`${op}: monitor '${monitor}' is not in the logs (${params.metrics.join(', ')}); metrics: ['accuracy'] logs as acc, as in TF.js: monitor '${tfName}'`);
+}
+
 function monitored(op: string, monitor: string, logs: Logs): number {
   const v = Object.hasOwn(logs, monitor) ? logs[monitor] : undefined;
   if (v !== undefined) return v;
@@ -179,6 +214,7 @@ export class EarlyStopping extends Callback {
   }
   /** Resets the best value, the wait and the stop reason (a callback may be reused across `fit` calls). */
   onTrainBegin(): void {
+    checkMonitor('earlyStopping', this.args.monitor, this.params);
     this.cleanup();
     this.#best = this.args.baseline ?? NaN;
     this.#wait = 0;
@@ -296,6 +332,7 @@ export class ReduceLROnPlateau extends Callback {
   }
   /** Resets the best value, the wait and the cooldown. */
   onTrainBegin(): void {
+    checkMonitor('reduceLROnPlateau', this.args.monitor, this.params);
     this.#best = NaN;
     this.#wait = 0;
     this.#cool = 0;

@@ -276,6 +276,7 @@ export async function fitOnDataset(model: Sequential, plan: FitDatasetPlan): Pro
         // The epoch ended before the pass did (a stop, or without batchesPerEpoch never): free it.
         if (bpe === null) await endPass();
       },
+      validates: (valX !== null && valY !== null) || valDataset !== null,
       validate: async () => {
         if (valX && valY) return model.evaluateValues(valX, valY, valBatchSize, op);
         if (valDataset === null) return null;

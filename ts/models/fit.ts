@@ -385,6 +385,8 @@ export interface EpochRunner {
   beginEpoch?(epoch: number): void;
   /** Runs the batches of `epoch` with `ctx.step`, stopping when `model.stopTraining` is set; `ctx.check()` after its own awaits. */
   epoch(epoch: number, ctx: { step: StepFn; check(): void; where(w: string): void }): Promise<void>;
+  /** Whether the run has validation data (then {@link EpochRunner.validate} gives results). */
+  readonly validates: boolean;
   /** The validation results (the core's order), or null without validation data. */
   validate(): number[] | null | Promise<number[] | null>;
   /** On every way out, after the last epoch or an error: frees what the runner holds. */
@@ -449,8 +451,13 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
       reporter.configure(epochs, r.batches, r.batchSize, r.samples);
       cbs.push(reporter);
     }
+    const names = columns.map(([k]) => k);
+    const params = { epochs, initialEpoch, samples: r.samples, steps: r.batches, batchSize: r.batchSize, doValidation: r.validates, metrics: [...names, ...(r.validates ? names.map((k) => `val_${k}`) : [])] };
     for (const c of cbs) {
-      if (c instanceof Callback) c.setModel(model);
+      if (c instanceof Callback) {
+        c.setModel(model);
+        c.setParams(params);
+      }
       // Progress reporters passed in `callbacks` (progressBar({...})) learn the run's size.
       const configure = (c as { configure?: unknown }).configure;
       if (c !== reporter && typeof configure === 'function') configure.call(c, epochs, r.batches, r.batchSize, r.samples);
@@ -485,7 +492,6 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
     };
 
     stillLive();
-    const names = columns.map(([k]) => k);
     const width = 1 + Math.max(...columns.map(([, i]) => i));
     const history: History = { epoch: [], history: {} };
     const out = new Float32Array(width);
@@ -705,6 +711,7 @@ export async function fitLoop(model: Sequential, givenX: Tensor | Tensor[] | Rec
             }));
           }
         },
+        validates: valX !== null && valY !== null,
         validate: () => (valX && valY ? model.evaluateValues(valX, valY, batchSize, 'fit') : null),
       };
     });

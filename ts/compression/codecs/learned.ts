@@ -64,7 +64,9 @@ export interface LearnedCodecOptions {
    * Training images, pixel values in `[0, 1]` (others, e.g. 0..255, are an error), as a tensor `[n, height·width]` (or any shape
    * of `n·height·width` values). Their codes give the per-unit probability tables of the
    * entropy coder (counts + 1, so no symbol is impossible) and, with `range: 'data'`, the
-   * ranges. Without `data`, every symbol costs exactly `bits` bits.
+   * ranges. Without `data`, the tables are uniform: every symbol costs exactly `bits` bits, and
+   * the arithmetic code ends with about one more byte (32 units at 4 bits: a 13-byte header,
+   * 16 bytes of symbols and 1 byte, 30 in all).
    */
   data?: Tensor | undefined;
 }
