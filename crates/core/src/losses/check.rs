@@ -86,7 +86,7 @@ pub fn check(loss: &Loss, pred_shape: &[usize], target_shape: &[usize], target: 
                 bail!(op, "target[{i}] = {v} is not a probability: targets must be in [0, 1]", v = js_number(v));
             }
         }
-        Loss::Hinge => {
+        Loss::Hinge | Loss::SquaredHinge => {
             let pm1 = target.iter().all(|&v| v == -1.0 || v == 1.0);
             let zo = target.iter().all(|&v| v == 0.0 || v == 1.0);
             if !pm1 && !zo {
@@ -154,5 +154,12 @@ mod tests {
         assert!(check(&h, &[3], &[3], &[0.0, 1.0, 1.0]).is_ok());
         assert_eq!(err(h, &[3], &[3], &[-1.0, 0.0, 1.0]), "hinge: target[1] = 0: hinge targets must be all in {-1, 1} or all in {0, 1}");
         assert!(err(h, &[3], &[3], &[1.0, 0.5, 1.0]).contains("target[1] = 0.5"));
+        assert!(err(Loss::SquaredHinge, &[3], &[3], &[-1.0, 0.0, 1.0]).starts_with("squaredHinge: target[1] = 0: hinge targets"));
+        // The other losses take any finite target, as TF.js (negative counts for poisson, values
+        // at or below 0 for MSLE, which clips them to ε); NaN and ±Infinity stay errors.
+        for l in [Loss::MeanAbsolutePercentageError, Loss::MeanSquaredLogarithmicError, Loss::Logcosh, Loss::Poisson, Loss::CategoricalHinge, Loss::CosineProximity] {
+            assert!(check(&l, &[3], &[3], &[-2.0, 0.0, 1e30]).is_ok(), "{}", l.name());
+            assert!(err(l, &[3], &[3], &[1.0, f32::INFINITY, 0.0]).ends_with("target[1] is Infinity; targets must be finite numbers"));
+        }
     }
 }

@@ -4,8 +4,9 @@
 //! # Conventions (Keras semantics)
 //! Predictions are viewed as `rows × cols`, where `cols` is the last axis and `rows` is every
 //! axis before it. Each loss first reduces over the last axis to a per-sample value (a mean
-//! for MSE, MAE, Huber, binary cross-entropy and hinge; a sum over classes for categorical
-//! cross-entropy and KL divergence) and then averages those over the rows (Keras's default
+//! for MSE, MAE, Huber, binary cross-entropy, the hinges, MAPE, MSLE, log-cosh and Poisson; a
+//! sum over classes for categorical cross-entropy and KL divergence; a row-wise value for
+//! categorical hinge and cosine proximity) and then averages those over the rows (Keras's default
 //! reduction `"sum_over_batch_size"`). [`Loss::backward`] writes `d(mean loss)/d(pred)`.
 //!
 //! Keras reference: <https://keras.io/api/losses/>. Probabilities are clipped to
@@ -20,14 +21,21 @@
 
 pub mod binary_crossentropy;
 pub mod categorical_crossentropy;
+pub mod categorical_hinge;
 pub mod check;
+pub mod cosine_proximity;
 pub mod hinge;
 pub mod huber;
 pub mod kl_divergence;
+pub mod logcosh;
 pub mod mae;
+pub mod mape;
 pub mod mse;
+pub mod msle;
+pub mod poisson;
 pub mod reduction;
 pub mod sparse_categorical_crossentropy;
+pub mod squared_hinge;
 
 pub use reduction::Reduction;
 
@@ -49,11 +57,18 @@ pub enum Loss {
     SparseCategoricalCrossentropy { from_logits: bool },
     KullbackLeiblerDivergence,
     Hinge,
+    MeanAbsolutePercentageError,
+    MeanSquaredLogarithmicError,
+    Logcosh,
+    Poisson,
+    SquaredHinge,
+    CategoricalHinge,
+    CosineProximity,
 }
 
 impl Loss {
     /// The public names, indexed by ABI id.
-    pub const KIND_NAMES: [&'static str; 8] = [
+    pub const KIND_NAMES: [&'static str; 15] = [
         "meanSquaredError",
         "meanAbsoluteError",
         "huber",
@@ -62,17 +77,31 @@ impl Loss {
         "sparseCategoricalCrossentropy",
         "kullbackLeiblerDivergence",
         "hinge",
+        "meanAbsolutePercentageError",
+        "meanSquaredLogarithmicError",
+        "logcosh",
+        "poisson",
+        "squaredHinge",
+        "categoricalHinge",
+        "cosineProximity",
     ];
 
     /// The parameters of each kind, in ABI order (the TS option names; `ts/options.ts` is
     /// checked against this by `test/codes.test.ts`).
-    pub const PARAMS: [&'static [&'static str]; 8] = [
+    pub const PARAMS: [&'static [&'static str]; 15] = [
         &[],
         &[],
         &["delta"],
         &["fromLogits", "labelSmoothing"],
         &["fromLogits", "labelSmoothing"],
         &["fromLogits"],
+        &[],
+        &[],
+        &[],
+        &[],
+        &[],
+        &[],
+        &[],
         &[],
         &[],
     ];
@@ -89,6 +118,13 @@ impl Loss {
             Loss::SparseCategoricalCrossentropy { .. } => 5,
             Loss::KullbackLeiblerDivergence => 6,
             Loss::Hinge => 7,
+            Loss::MeanAbsolutePercentageError => 8,
+            Loss::MeanSquaredLogarithmicError => 9,
+            Loss::Logcosh => 10,
+            Loss::Poisson => 11,
+            Loss::SquaredHinge => 12,
+            Loss::CategoricalHinge => 13,
+            Loss::CosineProximity => 14,
         }
     }
 
@@ -142,7 +178,14 @@ impl Loss {
             4 => Loss::CategoricalCrossentropy { from_logits: flag(0, "fromLogits")?, label_smoothing: smoothing(1)? },
             5 => Loss::SparseCategoricalCrossentropy { from_logits: flag(0, "fromLogits")? },
             6 => Loss::KullbackLeiblerDivergence,
-            _ => Loss::Hinge,
+            7 => Loss::Hinge,
+            8 => Loss::MeanAbsolutePercentageError,
+            9 => Loss::MeanSquaredLogarithmicError,
+            10 => Loss::Logcosh,
+            11 => Loss::Poisson,
+            12 => Loss::SquaredHinge,
+            13 => Loss::CategoricalHinge,
+            _ => Loss::CosineProximity,
         })
     }
 
@@ -163,8 +206,9 @@ impl Loss {
     /// - Dense losses need `target` of the prediction's shape (a trailing axis of size 1 may be
     ///   added or dropped, as Keras's `squeeze_or_expand_to_same_rank`).
     /// - Sparse categorical cross-entropy needs one target per row, each an integer in `0..cols`.
-    /// - Cross-entropies and KL divergence need targets in `[0, 1]`; hinge needs targets all
-    ///   in `{-1, 1}` or all in `{0, 1}` (0/1 labels are converted to −1/1, as Keras does).
+    /// - Cross-entropies and KL divergence need targets in `[0, 1]`; hinge and squared hinge
+    ///   need targets all in `{-1, 1}` or all in `{0, 1}` (0/1 labels are converted to −1/1,
+    ///   as Keras does); the other losses take any finite target, as TF.js.
     /// - NaN or ±Infinity in a target is an error naming its index.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn check(&self, pred_shape: &[usize], target_shape: &[usize], target: &[f32]) -> Result<()> {
@@ -192,6 +236,13 @@ impl Loss {
             }
             Loss::KullbackLeiblerDivergence => kl_divergence::forward(pred, target, rows, cols),
             Loss::Hinge => hinge::forward(pred, target, rows, cols),
+            Loss::MeanAbsolutePercentageError => mape::forward(pred, target, rows, cols),
+            Loss::MeanSquaredLogarithmicError => msle::forward(pred, target, rows, cols),
+            Loss::Logcosh => logcosh::forward(pred, target, rows, cols),
+            Loss::Poisson => poisson::forward(pred, target, rows, cols),
+            Loss::SquaredHinge => squared_hinge::forward(pred, target, rows, cols),
+            Loss::CategoricalHinge => categorical_hinge::forward(pred, target, rows, cols),
+            Loss::CosineProximity => cosine_proximity::forward(pred, target, rows, cols),
         }
     }
 
@@ -216,6 +267,13 @@ impl Loss {
             }
             Loss::KullbackLeiblerDivergence => kl_divergence::backward(pred, target, rows, cols, dpred),
             Loss::Hinge => hinge::backward(pred, target, rows, cols, dpred),
+            Loss::MeanAbsolutePercentageError => mape::backward(pred, target, rows, cols, dpred),
+            Loss::MeanSquaredLogarithmicError => msle::backward(pred, target, rows, cols, dpred),
+            Loss::Logcosh => logcosh::backward(pred, target, rows, cols, dpred),
+            Loss::Poisson => poisson::backward(pred, target, rows, cols, dpred),
+            Loss::SquaredHinge => squared_hinge::backward(pred, target, rows, cols, dpred),
+            Loss::CategoricalHinge => categorical_hinge::backward(pred, target, rows, cols, dpred),
+            Loss::CosineProximity => cosine_proximity::backward(pred, target, rows, cols, dpred),
         }
     }
 }
@@ -250,6 +308,13 @@ impl Loss {
             Loss::SparseCategoricalCrossentropy { .. } => {}
             Loss::KullbackLeiblerDivergence => kl_divergence::backward_target(pred, target, rows, cols, dtarget),
             Loss::Hinge => hinge::backward_target(pred, target, rows, cols, dtarget),
+            Loss::MeanAbsolutePercentageError => mape::backward_target(pred, target, rows, cols, dtarget),
+            Loss::MeanSquaredLogarithmicError => msle::backward_target(pred, target, rows, cols, dtarget),
+            Loss::Logcosh => logcosh::backward_target(pred, target, rows, cols, dtarget),
+            Loss::Poisson => poisson::backward_target(pred, target, rows, cols, dtarget),
+            Loss::SquaredHinge => squared_hinge::backward_target(pred, target, rows, cols, dtarget),
+            Loss::CategoricalHinge => categorical_hinge::backward_target(pred, target, rows, cols, dtarget),
+            Loss::CosineProximity => cosine_proximity::backward_target(pred, target, rows, cols, dtarget),
         }
     }
 }
@@ -286,7 +351,7 @@ pub(crate) mod tests {
         for loss in every_loss().into_iter().chain(on_logits) {
             let (p, t): (&[f32], &[f32]) = match loss {
                 Loss::SparseCategoricalCrossentropy { .. } => (&[f32::NAN, 0.3, 0.2, 0.5], &[0.0, 1.0]),
-                Loss::Hinge => (&[f32::NAN, 0.5, 2.0, -1.0], &[1.0, -1.0, 1.0, -1.0]),
+                Loss::Hinge | Loss::SquaredHinge => (&[f32::NAN, 0.5, 2.0, -1.0], &[1.0, -1.0, 1.0, -1.0]),
                 _ => (&[f32::NAN, 0.3, 0.2, 0.5], &[0.0, 1.0, 0.5, 0.5]),
             };
             assert!(loss.forward(p, t, 2, 2).is_nan(), "{}: loss", loss.name());
@@ -296,7 +361,7 @@ pub(crate) mod tests {
             // Beside an infinite value in its row, the target on a third (a max that skipped the
             // NaN gave logsumexp ∞ and a loss of ∞ for the row).
             let t: &[f32] = if matches!(loss, Loss::SparseCategoricalCrossentropy { .. }) { &[2.0] } else { &[0.0, 0.0, 1.0] };
-            if !matches!(loss, Loss::Hinge) {
+            if !matches!(loss, Loss::Hinge | Loss::SquaredHinge) {
                 assert!(loss.forward(&[f32::NAN, f32::INFINITY, 1.0], t, 1, 3).is_nan(), "{}: loss beside ∞", loss.name());
             }
         }
@@ -345,7 +410,7 @@ pub(crate) mod tests {
     #[test]
     fn bad_options_are_named() {
         let msg = |k, p: &[f32]| Loss::from_abi(k, p).unwrap_err().to_string();
-        assert_eq!(msg(8, &[]), "loss: unknown loss id 8 (known ids are 0..8)");
+        assert_eq!(msg(15, &[]), "loss: unknown loss id 15 (known ids are 0..15)");
         assert_eq!(msg(2, &[]), "loss: huber takes 1 parameter(s), got 0");
         assert_eq!(msg(2, &[-1.0]), "huber: delta must be a finite number > 0, got -1");
         assert_eq!(msg(3, &[0.5, 0.0]), "binaryCrossentropy: fromLogits must be 0 or 1 (false or true), got 0.5");
@@ -390,6 +455,18 @@ pub(crate) mod tests {
         gradcheck(Loss::KullbackLeiblerDivergence, &probs4, &odd, 4, 3);
         gradcheck(Loss::Hinge, &reals, &[1.0, -1.0, 1.0, -1.0, -1.0, 1.0], 2, 3);
         gradcheck(Loss::Hinge, &reals, &[1.0, 0.0, 1.0, 0.0, 0.0, 1.0], 3, 2);
+        gradcheck(Loss::SquaredHinge, &reals, &[1.0, -1.0, 1.0, -1.0, -1.0, 1.0], 2, 3);
+        gradcheck(Loss::SquaredHinge, &reals, &[1.0, 0.0, 1.0, 0.0, 0.0, 1.0], 3, 2);
+        // Targets of either sign and zero where the losses take them (MAPE's zero target, where
+        // it divides by ε, is checked in mape.rs: too steep for float32 differences here).
+        gradcheck(Loss::MeanAbsolutePercentageError, &reals, &[1.0, -0.5, 0.25, 2.0, -1.0, 0.5], 2, 3);
+        gradcheck(Loss::MeanSquaredLogarithmicError, &[0.3, 1.2, 2.0, 0.7, 0.1, 4.0], &tgt, 2, 3);
+        gradcheck(Loss::Logcosh, &reals, &tgt, 3, 2);
+        gradcheck(Loss::Poisson, &[0.3, 1.2, 2.0, 0.7, 0.1, 4.0], &tgt, 2, 3);
+        gradcheck(Loss::CategoricalHinge, &reals, &onehot, 2, 3);
+        gradcheck(Loss::CategoricalHinge, &reals, &soft, 3, 2);
+        gradcheck(Loss::CosineProximity, &reals, &tgt, 2, 3);
+        gradcheck(Loss::CosineProximity, &logits4, &odd, 4, 3);
     }
 
     /// One loss of each kind, with its options.

@@ -2,13 +2,15 @@
 //!
 //! - `mean` (the default, Keras's `"sum_over_batch_size"` and TF.js's default): each loss
 //!   reduces the last axis to a per-sample value (a mean for MSE, MAE, Huber, binary
-//!   cross-entropy and hinge; a sum for the categorical cross-entropies and KL divergence),
-//!   then averages over the samples.
+//!   cross-entropy, the hinges, MAPE, MSLE, log-cosh and Poisson; a sum for the categorical
+//!   cross-entropies and KL divergence; the row's value for categorical hinge and cosine
+//!   proximity), then averages over the samples.
 //! - `sumOverFeatures`: the per-sample value is the *sum* over all of a sample's values (every
 //!   axis but the batch: the last axis of `[batch, 784]`, and height, width and channels of
 //!   images `[batch, h, w, c]`), then the mean over the samples. This is the reconstruction
 //!   term of a variational autoencoder's ELBO (binary cross-entropy summed over pixels gives
-//!   nats per image). For the losses that already sum over the last axis it sums their
+//!   nats per image). For the losses that already reduce the last axis by a sum or a row-wise
+//!   value (categorical cross-entropies, KL divergence, categorical hinge, cosine proximity) it sums their
 //!   per-row values over the sample's rows (equal to `mean` for `[batch, classes]`).
 //!
 //! - `none`: no reduction over the samples — the per-sample losses of `mean`, one per row
@@ -21,7 +23,7 @@
 //! scales by the same factor. A sample's rows are the values of the axes between the batch and
 //! the last ([`rows_per_sample`]); 1 for `[batch, features]`.
 
-use super::{hinge, Loss};
+use super::{hinge, squared_hinge, Loss};
 use crate::{bail, Result};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -58,7 +60,10 @@ impl Reduction {
         match (self, loss) {
             (Reduction::Mean | Reduction::None, _) => 1.0,
             // These already sum over the last axis.
-            (Reduction::SumOverFeatures, Loss::CategoricalCrossentropy { .. } | Loss::SparseCategoricalCrossentropy { .. } | Loss::KullbackLeiblerDivergence) => per_sample as f32,
+            (
+                Reduction::SumOverFeatures,
+                Loss::CategoricalCrossentropy { .. } | Loss::SparseCategoricalCrossentropy { .. } | Loss::KullbackLeiblerDivergence | Loss::CategoricalHinge | Loss::CosineProximity,
+            ) => per_sample as f32,
             (Reduction::SumOverFeatures, _) => (cols * per_sample) as f32,
         }
     }
@@ -86,15 +91,16 @@ impl Reduction {
     /// The loss of each of `rows` rows of `cols` predictions (`out[r]`, the forward of that
     /// row alone), each row's targets being `target.len() / rows` values (`cols`, or one class
     /// index for sparse categorical cross-entropy). The mean of `out` is the `mean` reduction's
-    /// loss. Hinge's 0/1 convention is the batch's, not each row's ([`hinge::zero_one`]).
+    /// loss. The hinges' 0/1 convention is the batch's, not each row's ([`hinge::zero_one`]).
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn per_row(self, loss: &Loss, pred: &[f32], target: &[f32], rows: usize, cols: usize, out: &mut [f32]) {
-        let hinge01 = matches!(loss, Loss::Hinge).then(|| hinge::zero_one(target));
+        let hinge01 = hinge_convention(loss, target);
         let f = self.factor(loss, cols, 1);
         for (r, o) in out.iter_mut().enumerate().take(rows) {
             let (p, t) = row(pred, target, rows, cols, r);
             *o = match hinge01 {
-                Some(conv) => hinge::forward_as(p, t, 1, cols, conv) * f,
+                Some(conv) if matches!(loss, Loss::Hinge) => hinge::forward_as(p, t, 1, cols, conv) * f,
+                Some(conv) => squared_hinge::forward_as(p, t, 1, cols, conv) * f,
                 None => self.forward(loss, p, t, 1, cols, 1),
             };
         }
@@ -107,25 +113,32 @@ impl Reduction {
     #[allow(clippy::too_many_arguments)]
     pub fn per_row_backward(self, loss: &Loss, pred: &[f32], target: &[f32], rows: usize, cols: usize, g: &[f32], dpred: &mut [f32], mut dtarget: Option<&mut [f32]>) {
         let tc = target.len().checked_div(rows).unwrap_or(0);
-        let hinge01 = matches!(loss, Loss::Hinge).then(|| hinge::zero_one(target));
+        let hinge01 = hinge_convention(loss, target);
         let f = self.factor(loss, cols, 1);
         for r in 0..rows.min(g.len()) {
             let (p, t) = row(pred, target, rows, cols, r);
             let Some(d) = dpred.get_mut(r * cols..(r + 1) * cols) else { return };
             match hinge01 {
-                Some(conv) => hinge::backward_as(p, t, 1, cols, conv, d),
+                Some(conv) if matches!(loss, Loss::Hinge) => hinge::backward_as(p, t, 1, cols, conv, d),
+                Some(conv) => squared_hinge::backward_as(p, t, 1, cols, conv, d),
                 None => loss.backward(p, t, 1, cols, d),
             }
             d.iter_mut().for_each(|v| *v *= g[r] * f);
             if let Some(dt) = dtarget.as_deref_mut().and_then(|dt| dt.get_mut(r * tc..(r + 1) * tc)) {
                 match hinge01 {
-                    Some(conv) => hinge::backward_target_as(p, t, 1, cols, conv, dt),
+                    Some(conv) if matches!(loss, Loss::Hinge) => hinge::backward_target_as(p, t, 1, cols, conv, dt),
+                    Some(conv) => squared_hinge::backward_target_as(p, t, 1, cols, conv, dt),
                     None => loss.backward_target(p, t, 1, cols, dt),
                 }
                 dt.iter_mut().for_each(|v| *v *= g[r] * f);
             }
         }
     }
+}
+
+/// The hinges' 0/1 convention, decided by the whole batch (`None` for the other losses).
+fn hinge_convention(loss: &Loss, target: &[f32]) -> Option<bool> {
+    matches!(loss, Loss::Hinge | Loss::SquaredHinge).then(|| hinge::zero_one(target))
 }
 
 /// Multiplies a mean-reduction gradient by `f` (a [`Reduction::factor`]).
@@ -164,7 +177,9 @@ mod tests {
         for loss in every_loss() {
             let (pred, tgt, rows, cols): (&[f32], &[f32], usize, usize) = match loss {
                 Loss::SparseCategoricalCrossentropy { .. } => (&p, &[1.0, 0.0], 2, 3),
-                Loss::Hinge => (&p, &[1.0, -1.0, 1.0, -1.0, -1.0, 1.0], 2, 3),
+                Loss::Hinge | Loss::SquaredHinge => (&p, &[1.0, -1.0, 1.0, -1.0, -1.0, 1.0], 2, 3),
+                // No zero target: MAPE divides by ε there, too steep for float32 differences.
+                Loss::MeanAbsolutePercentageError => (&p, &[0.5, 1.0, 1.0, 1.0, -0.5, 0.5], 2, 3),
                 _ => (&p, &t, 2, 3),
             };
             let mut d = vec![0.0; pred.len()];
@@ -228,7 +243,8 @@ mod tests {
                 Loss::SparseCategoricalCrossentropy { .. } => (&[1.0, 0.0, 2.0], 3, 3),
                 // Hinge's convention is the batch's: ±1 targets with a row of 1s (which alone
                 // would look like 0/1 targets, doubling its target gradient).
-                Loss::Hinge => (&[1.0, -1.0, 1.0, -1.0, -1.0, 1.0, 1.0, 1.0, 1.0], 3, 3),
+                Loss::Hinge | Loss::SquaredHinge => (&[1.0, -1.0, 1.0, -1.0, -1.0, 1.0, 1.0, 1.0, 1.0], 3, 3),
+                Loss::MeanAbsolutePercentageError => (&[0.5, 1.0, 1.0, 1.0, -0.5, 0.5, 0.5, 0.25, 2.0], 3, 3),
                 _ => (&t, 3, 3),
             };
             let mut out = [0.0f32; 3];
@@ -268,7 +284,7 @@ mod tests {
         let t = [0.3f32, 0.6, 0.85, 0.15, 0.45, 0.2];
         let g = [1.5f32, -0.5];
         for loss in every_loss().into_iter().filter(|l| l.target_has_gradient()) {
-            let tgt: Vec<f32> = if matches!(loss, Loss::Hinge) { vec![1.0, -1.0, 1.0, -1.0, -1.0, 1.0] } else { t.to_vec() };
+            let tgt: Vec<f32> = if matches!(loss, Loss::Hinge | Loss::SquaredHinge) { vec![1.0, -1.0, 1.0, -1.0, -1.0, 1.0] } else { t.to_vec() };
             let fd = |f: &dyn Fn(&[f32]) -> f64, i: usize| {
                 let h = 1e-3f32;
                 let mut q = tgt.clone();

@@ -1,8 +1,9 @@
 //! Metrics reported during `fit` and `evaluate`. `accuracy` resolves to binary, categorical or
 //! sparse accuracy from the loss and the output's shape, as TF.js does: categorical for the
 //! categorical cross-entropy and KL divergence, sparse for the sparse one, binary for binary
-//! cross-entropy and hinge; for the other losses (mse, mae, huber) binary when each sample's
-//! output has one value, else categorical.
+//! cross-entropy, hinge and squared hinge; for the other losses (mse, mae, huber, mape, msle,
+//! logcosh, poisson, categorical hinge, cosine proximity) binary when each sample's output has
+//! one value, else categorical.
 //!
 //! - binary accuracy: mean of `target == [pred > 0.5]` over all elements, as TF.js and Keras
 //!   (a target other than 0 or 1 never matches); for losses on logits and hinge (targets ±1 or
@@ -40,9 +41,10 @@ impl Metric {
                 Loss::CategoricalCrossentropy { .. } | Loss::KullbackLeiblerDivergence => Metric::CategoricalAccuracy,
                 Loss::SparseCategoricalCrossentropy { .. } => Metric::SparseCategoricalAccuracy,
                 Loss::BinaryCrossentropy { from_logits: true, .. } => Metric::BinaryAccuracy { threshold: 0.0 },
-                Loss::Hinge => Metric::BinaryAccuracy { threshold: 0.0 },
+                Loss::Hinge | Loss::SquaredHinge => Metric::BinaryAccuracy { threshold: 0.0 },
                 Loss::BinaryCrossentropy { .. } => Metric::BinaryAccuracy { threshold: 0.5 },
-                Loss::MeanSquaredError | Loss::MeanAbsoluteError | Loss::Huber { .. } => Metric::AccuracyByShape,
+                // TF.js's rule for every other loss (training.ts: binary for one output, else categorical).
+                _ => Metric::AccuracyByShape,
             },
             1 => Metric::BinaryAccuracy { threshold: 0.5 },
             2 => Metric::CategoricalAccuracy,
