@@ -3,8 +3,9 @@
  *
  * Arguments come in TF.js order: targets (`yTrue`) first, then predictions (`yPred`). The last
  * axis holds the values (or classes) of one sample; each loss reduces it to a per-sample loss
- * (a mean for MSE, MAE, Huber, binary cross-entropy and hinge, a sum over classes for
- * categorical cross-entropy and KL divergence) and returns the mean over all samples as a
+ * (a mean for MSE, MAE, Huber, binary cross-entropy, the hinges, MAPE, MSLE, log-cosh and
+ * Poisson, a sum over classes for categorical cross-entropy and KL divergence, the row's value
+ * for categorical hinge and cosine proximity) and returns the mean over all samples as a
  * scalar tensor (Keras's default reduction `"sum_over_batch_size"`). Every loss also takes
  * `{ reduction: 'sumOverFeatures' }`: the per-sample sum over all of a sample's values (every
  * axis but the batch), averaged over the samples, and `{ reduction: 'none' }`: the losses of
@@ -31,7 +32,7 @@ import { Tensor } from './tensor.js';
 import { InvalidArgumentError } from './errors.js';
 import { describe, withTensors, type TensorLike } from './ops/convert.js';
 import { runOp } from './ops/run.js';
-import { f32Bits, lossAbi, REDUCTIONS, type LossReduction } from './options.js';
+import { f32Bits, lossAbi, REDUCTIONS, type LossAlias, type LossReduction } from './options.js';
 import type { LossName } from './wasm/codes.js';
 import { weightedMeanSquaredError, type LossWeights, type Reduction } from './weighted_losses.js';
 
@@ -222,12 +223,87 @@ export function hinge(yTrue: TensorLike, yPred: TensorLike, options?: ReductionO
 }
 
 /**
+ * Mean absolute percentage error `100·mean(|yTrue − yPred| / max(|yTrue|, 1e-7))` (TF.js's
+ * `meanAbsolutePercentageError`, also `'mape'`/`'MAPE'` by name): a zero target divides by
+ * 1e-7 rather than 0.
+ *
+ * @example meanAbsolutePercentageError([2, 4], [1.5, 5])  // (25 + 25) / 2 = 25
+ */
+export function meanAbsolutePercentageError(yTrue: TensorLike, yPred: TensorLike, options?: ReductionOptions): Tensor {
+  return compute('meanAbsolutePercentageError', yTrue, yPred, options);
+}
+
+/**
+ * Mean squared logarithmic error `mean((ln(1 + max(yPred, ε)) − ln(1 + max(yTrue, ε)))²)`,
+ * ε = 1e-7 (TF.js's `meanSquaredLogarithmicError`, also `'msle'`/`'MSLE'`): values at or below
+ * 0 count as ε, and pass no gradient.
+ *
+ * @example meanSquaredLogarithmicError([0, 3], [1.718281828, 3])  // (1 − 0)² / 2 ≈ 0.5
+ */
+export function meanSquaredLogarithmicError(yTrue: TensorLike, yPred: TensorLike, options?: ReductionOptions): Tensor {
+  return compute('meanSquaredLogarithmicError', yTrue, yPred, options);
+}
+
+/**
+ * Log-cosh `mean(ln cosh(yPred − yTrue))` (TF.js's `logcosh`, Keras 3's `log_cosh`, also
+ * `'logCosh'`): about `e²/2` for a small error and `|e| − ln 2` for a large one.
+ *
+ * @example logcosh([0, 0], [1, -1])  // ln cosh 1 ≈ 0.4338
+ */
+export function logcosh(yTrue: TensorLike, yPred: TensorLike, options?: ReductionOptions): Tensor {
+  return compute('logcosh', yTrue, yPred, options);
+}
+
+/**
+ * Poisson loss `mean(yPred − yTrue·ln(yPred + 1e-7))` (TF.js's `poisson`): `yPred` is a rate
+ * (≥ 0: below −1e-7 the loss is NaN, as in TF.js), `yTrue` a count (any finite value).
+ *
+ * @example poisson([3], [2])  // 2 − 3·ln 2 ≈ −0.0794
+ */
+export function poisson(yTrue: TensorLike, yPred: TensorLike, options?: ReductionOptions): Tensor {
+  return compute('poisson', yTrue, yPred, options);
+}
+
+/**
+ * Squared hinge `mean(max(0, 1 − yTrue·yPred)²)`; targets all in {−1, 1}, or all in {0, 1}
+ * (converted to ±1, as {@link hinge} and Keras do; TF.js's `squaredHinge` does not convert).
+ *
+ * @example squaredHinge([1, -1], [0.5, 2])  // (0.25 + 9) / 2 = 4.625
+ */
+export function squaredHinge(yTrue: TensorLike, yPred: TensorLike, options?: ReductionOptions): Tensor {
+  return compute('squaredHinge', yTrue, yPred, options);
+}
+
+/**
+ * Categorical hinge over the last axis, `max(0, 1 + max((1 − yTrue)·yPred) − Σ yTrue·yPred)`
+ * per row, averaged over the rows (TF.js's `categoricalHinge`); targets one-hot (any finite
+ * values are accepted).
+ *
+ * @example categoricalHinge([[0, 1, 0]], [[0.8, 0.5, 0.1]])  // 1 + 0.8 − 0.5 = 1.3
+ */
+export function categoricalHinge(yTrue: TensorLike, yPred: TensorLike, options?: ReductionOptions): Tensor {
+  return compute('categoricalHinge', yTrue, yPred, options);
+}
+
+/**
+ * Cosine proximity `−Σ ŷTrue·ŷPred` over the last axis, `x̂ = x / sqrt(max(Σx², 1e-7))`,
+ * averaged over the rows (TF.js's `cosineProximity`; Keras 3's `cosine_similarity`, also
+ * `'cosineSimilarity'`, which clamps the norm rather than its square at 1e-7): −1 when the
+ * rows point the same way, 0 for a zero row.
+ *
+ * @example cosineProximity([[0, 2]], [[0, 5]])  // −1
+ */
+export function cosineProximity(yTrue: TensorLike, yPred: TensorLike, options?: ReductionOptions): Tensor {
+  return compute('cosineProximity', yTrue, yPred, options);
+}
+
+/**
  * The gradient of a loss with respect to the predictions, `d(mean loss)/d(yPred)`, a tensor of
  * `yPred`'s shape. `loss` is a name (or alias such as `'mse'`) or a {@link LossConfig}.
  *
  * @example lossGradient({ name: 'huber', delta: 0.5 }, yTrue, yPred)
  */
-export function lossGradient(loss: LossName | LossConfig | 'mse' | 'mae' | 'kld', yTrue: TensorLike, yPred: TensorLike, options?: LossOptions): Tensor {
+export function lossGradient(loss: LossName | LossConfig | LossAlias, yTrue: TensorLike, yPred: TensorLike, options?: LossOptions): Tensor {
   notWeights('lossGradient', options);
   if (perSampleAsked(options) || perSampleAsked(loss)) {
     throw new InvalidArgumentError("lossGradient: reduction 'none' gives one loss per sample, not one number to differentiate; take the gradient of the per-sample losses you need with grad, e.g. grad((p) => losses.meanSquaredError(yTrue, p, { reduction: 'none' }))(yPred) (the gradient of their sum)");

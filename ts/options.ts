@@ -208,9 +208,18 @@ export function readOptions(op: string, options: unknown, spec: OptionSpec): Rec
   return out;
 }
 
-/** Short names accepted wherever a loss name is (Keras's aliases). */
-export type LossAlias = 'mse' | 'mae' | 'kld';
-const ALIASES: Record<LossAlias, LossName> = { mse: 'meanSquaredError', mae: 'meanAbsoluteError', kld: 'kullbackLeiblerDivergence' };
+/**
+ * Other names accepted wherever a loss name is: TF.js's and Keras's short names (`'mape'`,
+ * `'MAPE'`, `'msle'`, `'MSLE'` as TF.js's `tf.metrics`/`tf.losses` exports them), and Keras 3's
+ * names of TF.js's losses (`'cosineSimilarity'` for `cosine_similarity`, `'logCosh'` for
+ * `log_cosh`, so a Keras file's camel-cased loss resolves too).
+ */
+export type LossAlias = 'mse' | 'mae' | 'kld' | 'mape' | 'MAPE' | 'msle' | 'MSLE' | 'cosineSimilarity' | 'logCosh';
+const ALIASES: Record<LossAlias, LossName> = {
+  mse: 'meanSquaredError', mae: 'meanAbsoluteError', kld: 'kullbackLeiblerDivergence',
+  mape: 'meanAbsolutePercentageError', MAPE: 'meanAbsolutePercentageError', msle: 'meanSquaredLogarithmicError', MSLE: 'meanSquaredLogarithmicError',
+  cosineSimilarity: 'cosineProximity', logCosh: 'logcosh',
+};
 
 /** @internal The options each loss takes, in ABI order, with defaults (Rust `Loss::PARAMS`, checked by test/codes.test.ts). */
 export const OPTIONS: Partial<Record<LossName, Array<[keyof LossOptions, number | boolean]>>> = {
@@ -223,8 +232,9 @@ export const OPTIONS: Partial<Record<LossName, Array<[keyof LossOptions, number 
 /**
  * Loss reductions, by ABI id (Rust `Reduction::NAMES`, checked by test/codes.test.ts):
  * - `'mean'` (default, as TF.js and Keras): per-sample loss over the last axis (a mean for
- *   MSE, MAE, Huber, binary cross-entropy and hinge; a sum for the categorical
- *   cross-entropies and KL divergence), averaged over the samples;
+ *   MSE, MAE, Huber, binary cross-entropy, the hinges, MAPE, MSLE, log-cosh and Poisson; a
+ *   sum for the categorical cross-entropies and KL divergence; the row's value for
+ *   categorical hinge and cosine proximity), averaged over the samples;
  * - `'sumOverFeatures'`: the per-sample *sum* over all of a sample's values (every axis but
  *   the batch: height, width and channels of an image), averaged over the samples — a VAE's
  *   reconstruction term in nats (for `[batch, classes]` and the losses that already sum over

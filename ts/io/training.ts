@@ -55,6 +55,8 @@ const TF_LOSSES: Record<string, string> = {
   meanSquaredError: 'mean_squared_error', meanAbsoluteError: 'mean_absolute_error', binaryCrossentropy: 'binary_crossentropy',
   categoricalCrossentropy: 'categorical_crossentropy', sparseCategoricalCrossentropy: 'sparse_categorical_crossentropy',
   kullbackLeiblerDivergence: 'kullback_leibler_divergence', hinge: 'hinge',
+  meanAbsolutePercentageError: 'mean_absolute_percentage_error', meanSquaredLogarithmicError: 'mean_squared_logarithmic_error',
+  logcosh: 'logcosh', poisson: 'poisson', squaredHinge: 'squared_hinge', categoricalHinge: 'categorical_hinge', cosineProximity: 'cosine_proximity',
 };
 
 /**

@@ -89,7 +89,8 @@ export type ActivationSpec =
 /** Losses (`neurite_core::losses::Loss`), by ABI id. */
 export const LOSSES = [
   'meanSquaredError', 'meanAbsoluteError', 'huber', 'binaryCrossentropy', 'categoricalCrossentropy',
-  'sparseCategoricalCrossentropy', 'kullbackLeiblerDivergence', 'hinge',
+  'sparseCategoricalCrossentropy', 'kullbackLeiblerDivergence', 'hinge', 'meanAbsolutePercentageError',
+  'meanSquaredLogarithmicError', 'logcosh', 'poisson', 'squaredHinge', 'categoricalHinge', 'cosineProximity',
 ] as const;
 /** A loss by name (see {@link LOSSES}), as `compile({ loss })` takes it. */
 export type LossName = (typeof LOSSES)[number];
