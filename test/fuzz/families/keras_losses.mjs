@@ -2,7 +2,8 @@
  * neurite's Keras-form losses on the Rust kernels (ts/losses.ts, crates/core/src/losses/):
  * `losses.{meanSquaredError, meanAbsoluteError, huber, binaryCrossentropy,
  * categoricalCrossentropy, sparseCategoricalCrossentropy, kullbackLeiblerDivergence,
- * hinge}(yTrue, yPred, options?)` and `losses.lossGradient(loss, yTrue, yPred, options?)`, on
+ * hinge, meanAbsolutePercentageError, meanSquaredLogarithmicError, logcosh, poisson,
+ * squaredHinge, categoricalHinge, cosineProximity}(yTrue, yPred, options?)` and `losses.lossGradient(loss, yTrue, yPred, options?)`, on
  * predictions of rank 0–3 (sizes 0–7) with values in and out of each loss's domain (NaN,
  * ±Infinity, huge, subnormal, −0, probabilities outside [0, 1], targets that do not sum to 1,
  * all-zero rows, logits far out), targets of the prediction's shape up to a trailing axis of 1
@@ -13,8 +14,9 @@
  * options that are not an object, bad loss names and configs for lossGradient.
  *
  * The reference repeats each kernel's documented formula (the doc comments of
- * crates/core/src/losses/*.rs: the clips to [ε, 1 − ε] with ε = 1e-7 in float32, hinge's 0/1 →
- * ±1 rule decided by the whole batch, KL divergence as Σ t·ln(clip(t)/clip(p)), categorical
+ * crates/core/src/losses/*.rs: the clips to [ε, 1 − ε] with ε = 1e-7 in float32, the hinges' 0/1 →
+ * ±1 rule decided by the whole batch, MAPE's max(|t|, ε), MSLE's max(x, ε), poisson's
+ * unclipped ln(p + ε), cosine proximity's sqrt(max(Σx², ε)), KL divergence as Σ t·ln(clip(t)/clip(p)), categorical
  * cross-entropy renormalising probabilities) with the values-with-an-error-scale of
  * ../error_scale.mjs (families/losses.mjs explains them), in float32 where the kernels round
  * and in float64 where they accumulate; `compare` at tolerance 1e-5 + 1e-4·|e| + 1e-4·m.
@@ -50,9 +52,21 @@ const LOSSES = {
   sparseCategoricalCrossentropy: { t: 'class', p: 'prob', keys: ['fromLogits'], sums: true, sparse: true },
   kullbackLeiblerDivergence: { t: 'dist', p: 'prob', keys: [], sums: true },
   hinge: { t: 'sign', p: 'real', keys: [] },
+  meanAbsolutePercentageError: { t: 'real', p: 'real', keys: [] },
+  meanSquaredLogarithmicError: { t: 'real', p: 'real', keys: [] },
+  logcosh: { t: 'real', p: 'real', keys: [] },
+  poisson: { t: 'real', p: 'rate', keys: [] },
+  squaredHinge: { t: 'sign', p: 'real', keys: [] },
+  categoricalHinge: { t: 'real', p: 'real', keys: [], sums: true },
+  cosineProximity: { t: 'real', p: 'real', keys: [], sums: true },
 };
+/** The losses with hinge's 0/1 → ±1 convention. */
+const HINGES = ['hinge', 'squaredHinge'];
 const NAMES = Object.keys(LOSSES);
-const ALIASES = { mse: 'meanSquaredError', mae: 'meanAbsoluteError', kld: 'kullbackLeiblerDivergence' };
+const ALIASES = {
+  mse: 'meanSquaredError', mae: 'meanAbsoluteError', kld: 'kullbackLeiblerDivergence', mape: 'meanAbsolutePercentageError', MAPE: 'meanAbsolutePercentageError',
+  msle: 'meanSquaredLogarithmicError', MSLE: 'meanSquaredLogarithmicError', cosineSimilarity: 'cosineProximity', logCosh: 'logcosh',
+};
 const REDUCTIONS = ['mean', 'sumOverFeatures', 'none'];
 
 // ---------------------------------------------------------------------------------------------
@@ -162,6 +176,49 @@ function rowTerms(fn, p, t, o, conv) {
       return [rsum([log(rsum(C)), neg(log(C[y]))])];
     }
     case 'kullbackLeiblerDivergence': return P.map((x, j) => mul64(T[j], log(div(clipKL(T[j]), clipKL(x)))));
+    // The kernels below compute in float64 from float32 inputs (a float32 step where noted);
+    // mirrored in float64 with an error scale of their intermediates' size.
+    case 'meanAbsolutePercentageError': return p.map((x, j) => {
+      const c = Math.abs(t[j]) < EPS ? EPS : Math.abs(t[j]);
+      const v = (100 * Math.abs(f32(t[j] - x))) / c;
+      return V64(v, v);
+    });
+    case 'meanSquaredLogarithmicError': return p.map((x, j) => {
+      const d = Math.log1p(x < EPS ? EPS : x) - Math.log1p(t[j] < EPS ? EPS : t[j]);
+      return V64(d * d, Math.abs(d) * (Math.abs(Math.log1p(Math.abs(x))) + Math.abs(Math.log1p(Math.abs(t[j]))) + 1));
+    });
+    case 'logcosh': return p.map((x, j) => {
+      const a = Math.abs(f32(x - t[j]));
+      return V64(a + Math.log1p(Math.exp(-2 * a)) - Math.LN2, a + 1);
+    });
+    case 'poisson': return p.map((x, j) => {
+      const l = Math.log(f32(x + EPS));
+      return V64(x - t[j] * l, Math.abs(x) + Math.abs(t[j] * l));
+    });
+    case 'squaredHinge': return p.map((x, j) => {
+      const y = conv ? f32(2 * t[j] - 1) : t[j];
+      const m = f32(1 - f32(y * x));
+      const r = m > 0 || Number.isNaN(m) ? m : 0;
+      return V64(r * r, r * r);
+    });
+    case 'categoricalHinge': {
+      let pos = 0;
+      let neg = -Infinity;
+      for (let j = 0; j < p.length; j++) {
+        pos += t[j] * p[j];
+        const n = f32(f32(1 - t[j]) * p[j]);
+        if (!Number.isNaN(neg) && (n > neg || Number.isNaN(n))) neg = n;
+      }
+      const z = 1 + neg - pos;
+      return [V64(z > 0 || Number.isNaN(z) ? z : 0, 1 + Math.abs(neg) + p.reduce((a, x, j) => a + Math.abs(t[j] * x), 0))];
+    }
+    case 'cosineProximity': {
+      const norm = (v) => Math.sqrt(Math.max(v.reduce((a, x) => a + x * x, 0), EPS));
+      let d = 0;
+      for (let j = 0; j < p.length; j++) d += t[j] * p[j];
+      const n = norm(p) * norm(t);
+      return [V64(-d / n, 1 + p.reduce((a, x, j) => a + Math.abs(t[j] * x), 0) / n)];
+    }
     default: return P.map((x, j) => {
       const y = conv ? V(f32(2 * t[j] - 1)) : T[j];
       return relu(sub(ONE, mul(y, x)));
@@ -169,12 +226,18 @@ function rowTerms(fn, p, t, o, conv) {
   }
 }
 
+/** A float64 result of a float64 kernel: NaN and ±Infinity exact (reliable), else with error scale `m`. */
+function V64(v, m) {
+  if (Number.isNaN(v)) return V(NaN);
+  return Number.isFinite(v) ? V(v, Number.isFinite(m) ? m : Infinity) : V(v);
+}
+
 /** The Rust kernel's loss on predictions `pv` (shape `ps`) and targets `tv`: `{ shape, vals: V[] }`. */
 function reference(fn, ps, pv, tv, o) {
   const { rows, cols, perSample } = rowsCols(ps);
   const sums = LOSSES[fn].sums;
   const tc = LOSSES[fn].sparse ? 1 : cols;
-  const conv = fn === 'hinge' && zeroOne(tv);
+  const conv = HINGES.includes(fn) && zeroOne(tv);
   const perRow = [];
   for (let r = 0; r < rows; r++) perRow.push(rowTerms(fn, pv.slice(r * cols, (r + 1) * cols), tv.slice(r * tc, (r + 1) * tc), o, conv));
   const den = sums ? 1 : cols;
@@ -235,6 +298,29 @@ function row64(fn, p, t, o, conv, reg) {
       return Math.log(c.reduce((a, v) => a + v, 0)) - Math.log(c[y]);
     }
     case 'kullbackLeiblerDivergence': return p.reduce((a, x, j) => a + t[j] * Math.log(clip(t[j], EPS, 1) / clip(x, EPS, 1)), 0);
+    case 'meanAbsolutePercentageError': return mean((x, y) => (reg.push(Math.sign(y - x), Math.abs(y) < EPS), (100 * Math.abs(y - x)) / Math.max(Math.abs(y), EPS)));
+    case 'meanSquaredLogarithmicError': return mean((x, y) => (reg.push(x < EPS, y < EPS), (Math.log1p(Math.max(x, EPS)) - Math.log1p(Math.max(y, EPS))) ** 2));
+    case 'logcosh': return mean((x, y) => Math.log(Math.cosh(x - y)));
+    case 'poisson': return mean((x, y) => x - y * Math.log(x + EPS));
+    case 'squaredHinge': return mean((x, t0) => {
+      const y = conv ? 2 * t0 - 1 : t0;
+      reg.push(1 - y * x > 0);
+      return Math.max(0, 1 - y * x) ** 2;
+    });
+    case 'categoricalHinge': {
+      const n = p.map((x, j) => (1 - t[j]) * x);
+      const neg = Math.max(...n);
+      const z = 1 + neg - p.reduce((a, x, j) => a + t[j] * x, 0);
+      // The class attaining the max (a tie is a kink), and the side of max(0, z).
+      reg.push(n.indexOf(neg), n.filter((v) => v === neg).length, z > 0);
+      return Math.max(0, z);
+    }
+    case 'cosineProximity': {
+      const st = t.reduce((a, x) => a + x * x, 0);
+      const sp = p.reduce((a, x) => a + x * x, 0);
+      reg.push(st < EPS, sp < EPS);
+      return -p.reduce((a, x, j) => a + t[j] * x, 0) / (Math.sqrt(Math.max(st, EPS)) * Math.sqrt(Math.max(sp, EPS)));
+    }
     default: return mean((x, t0) => {
       const y = conv ? 2 * t0 - 1 : t0;
       reg.push(1 - y * x > 0);
@@ -269,7 +355,7 @@ function loss64(fn, ps, pv, tv, o, conv, dy) {
 function checkFD(what, got, shape, fn, ps, pv, tv, o, dy, which) {
   compareShape(what, got, shape);
   const g = got.dataSync();
-  const conv = fn === 'hinge' && zeroOne(tv);
+  const conv = HINGES.includes(fn) && zeroOne(tv);
   const base = loss64(fn, ps, pv, tv, o, conv, dy);
   const x = which === 'p' ? pv : tv;
   const at = (i, v) => {
@@ -290,7 +376,8 @@ function checkFD(what, got, shape, fn, ps, pv, tv, o, dy, which) {
   const big = Math.max(0, ...want.map((w) => Math.abs(w ?? 0)));
   for (let i = 0; i < x.length; i++) {
     if (want[i] === null) continue;
-    const tol = 2e-5 * scale + 1e-3 * Math.abs(want[i]) + 1e-5 * big;
+    // Plus the float64 rounding of the loss itself over the step (a zero target makes MAPE's 1e9).
+    const tol = 2e-5 * scale + 1e-3 * Math.abs(want[i]) + 1e-5 * big + (4e-16 * Math.abs(base.v)) / (1e-6 * Math.max(1, Math.abs(x[i])));
     if (!(Math.abs(g[i] - want[i]) <= tol)) {
       throw new Mismatch(`${what} w.r.t. the ${which === 'p' ? 'predictions' : 'targets'}: element ${i} is ${g[i]}, central differences ${want[i]} (tolerance ${tol.toExponential(1)})`);
     }
@@ -330,6 +417,10 @@ function predValue(rng, kind) {
     case 'logit':
       if (rng.chance(0.1)) return rng.pick([20, -20, 50, -50, 88, -88, 100, -100, 1e4, -1e4]);
       return rng.uniform(-6, 6);
+    case 'rate':
+      // Poisson rates: ≥ 0 mostly; at −ε (ln 0) and below (NaN) now and then.
+      if (rng.chance(0.1)) return rng.pick([0, EPS, -EPS, 1e-8, -0.5, 30, 1e4]);
+      return rng.uniform(0, 5);
     default: return rng.chance(0.1) ? rng.int(-4, 4) : rng.uniform(-3, 3);
   }
 }
