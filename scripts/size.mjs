@@ -282,13 +282,20 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * Raised (s32) for the facade's checks (JS only, +0.7 kB): a built layer or model refused at
  * add/apply where another input shape arrives, frozen models' variables frozen in every model
  * sharing their layers, init refusing a module that is not neurite's before anything changes.
- * url 510.4 kB, inline 430.7 kB. Budgets: those plus ~0.2%.
+ * url 510.4 kB, inline 430.7 kB.
+ * Raised by the measured growth for the seven losses TF.js's compile takes and neurite lacked
+ * (meanAbsolutePercentageError, meanSquaredLogarithmicError, logcosh, poisson, squaredHinge,
+ * categoricalHinge, cosineProximity: crates/core/src/losses/, each compiled for size and kept
+ * out of line; their names, aliases and TSDoc'd functions in ts/losses.ts): against a build of
+ * main at a255dcc with the same scripts, wasm 368,783 -> 371,084 B (+2,301), JS 140,304 ->
+ * 140,569 B (+265); url 509,657 -> 512,223 B (+2,566), inline 429,965 -> 432,034 B (+2,069).
+ * Budgets: the s32 ones above plus that growth.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */
-  url: 511_400,
+  url: 514_000,
   /** `neurite`: dist/index.js + neurite.js + wasm.js (the wasm LZMA-packed, as basE91). */
-  inline: 431_600,
+  inline: 433_700,
 };
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;

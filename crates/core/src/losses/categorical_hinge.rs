@@ -17,6 +17,7 @@
 //! ```
 
 /// `z = 1 + neg − pos` of one row and `neg` (NaN when any term is NaN).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn row(p: &[f32], t: &[f32]) -> (f64, f32) {
     let mut pos = 0.0f64;
     let mut neg = f32::NEG_INFINITY;
@@ -32,6 +33,8 @@ fn row(p: &[f32], t: &[f32]) -> (f64, f32) {
 }
 
 /// Mean loss over `rows` samples of `cols` classes.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn forward(pred: &[f32], target: &[f32], rows: usize, cols: usize) -> f32 {
     let sum: f64 = pred
         .chunks_exact(cols)
@@ -45,17 +48,21 @@ pub fn forward(pred: &[f32], target: &[f32], rows: usize, cols: usize) -> f32 {
 }
 
 /// `dpred = ∂L/∂p`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn backward(pred: &[f32], target: &[f32], rows: usize, cols: usize, dpred: &mut [f32]) {
     grad(pred, target, rows, cols, dpred, false);
 }
 
 /// `dtarget = ∂L/∂t`.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn backward_target(pred: &[f32], target: &[f32], rows: usize, cols: usize, dtarget: &mut [f32]) {
     grad(pred, target, rows, cols, dtarget, true);
 }
 
 /// The gradient with respect to the predictions, or the targets with `wrt_target`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn grad(pred: &[f32], target: &[f32], rows: usize, cols: usize, d: &mut [f32], wrt_target: bool) {
     let scale = 1.0 / rows as f32;
     for ((d, p), t) in d.chunks_exact_mut(cols).zip(pred.chunks_exact(cols)).zip(target.chunks_exact(cols)) {

@@ -21,34 +21,42 @@
 use super::EPSILON;
 
 /// `(sqrt(max(Σx², ε)), Σx² ≥ ε)` of a row.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn norm(x: &[f32]) -> (f64, bool) {
     let s: f64 = x.iter().map(|&v| v as f64 * v as f64).sum();
     // NaN passes as inside, so it reaches the gradient.
     if s < EPSILON as f64 { ((EPSILON as f64).sqrt(), false) } else { (s.sqrt(), true) }
 }
 
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn dot(a: &[f32], b: &[f32]) -> f64 {
     a.iter().zip(b).map(|(&x, &y)| x as f64 * y as f64).sum()
 }
 
 /// Mean loss over `rows` samples of `cols` values.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn forward(pred: &[f32], target: &[f32], rows: usize, cols: usize) -> f32 {
     let sum: f64 = pred.chunks_exact(cols).zip(target.chunks_exact(cols)).map(|(p, t)| -dot(p, t) / (norm(p).0 * norm(t).0)).sum();
     (sum / rows as f64) as f32
 }
 
 /// `dpred = ∂L/∂p`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn backward(pred: &[f32], target: &[f32], rows: usize, cols: usize, dpred: &mut [f32]) {
     grad(pred, target, rows, cols, dpred);
 }
 
 /// `dtarget = ∂L/∂t` (the loss is symmetric in `p` and `t`).
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn backward_target(pred: &[f32], target: &[f32], rows: usize, cols: usize, dtarget: &mut [f32]) {
     grad(target, pred, rows, cols, dtarget);
 }
 
 /// `∂L/∂x` of `−Σ x̂·ŷ` averaged over rows.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn grad(x: &[f32], y: &[f32], rows: usize, cols: usize, d: &mut [f32]) {
     let scale = 1.0 / rows as f64;
     for ((d, x), y) in d.chunks_exact_mut(cols).zip(x.chunks_exact(cols)).zip(y.chunks_exact(cols)) {

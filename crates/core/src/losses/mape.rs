@@ -18,6 +18,7 @@ use super::EPSILON;
 
 /// `max(|t|, ε)` and whether `|t|` was at least ε (the clip passes its gradient there).
 #[inline]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn denom(t: f32) -> (f32, bool) {
     let a = t.abs();
     if a < EPSILON { (EPSILON, false) } else { (a, true) }
@@ -25,17 +26,22 @@ fn denom(t: f32) -> (f32, bool) {
 
 /// `sign(e)` with `sign(0) = 0` and NaN kept.
 #[inline]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn sign(e: f32) -> f32 {
     if e > 0.0 { 1.0 } else if e < 0.0 { -1.0 } else { e * 0.0 }
 }
 
 /// Mean loss over `rows` samples of `cols` values.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn forward(pred: &[f32], target: &[f32], rows: usize, cols: usize) -> f32 {
     let sum: f64 = pred.iter().zip(target).map(|(&p, &t)| ((t - p) as f64 / denom(t).0 as f64).abs()).sum();
     (100.0 * sum / (rows * cols) as f64) as f32
 }
 
 /// `dpred = ∂L/∂p`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn backward(pred: &[f32], target: &[f32], rows: usize, cols: usize, dpred: &mut [f32]) {
     let scale = 100.0 / (rows * cols) as f32;
     for ((d, &p), &t) in dpred.iter_mut().zip(pred).zip(target) {
@@ -45,6 +51,7 @@ pub fn backward(pred: &[f32], target: &[f32], rows: usize, cols: usize, dpred: &
 
 /// `dtarget = ∂L/∂t` (see the module docs).
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn backward_target(pred: &[f32], target: &[f32], rows: usize, cols: usize, dtarget: &mut [f32]) {
     let scale = 100.0 / (rows * cols) as f64;
     for ((d, &p), &t) in dtarget.iter_mut().zip(pred).zip(target) {

@@ -13,6 +13,11 @@
 //! `[ε, 1 − ε]` with `ε = 1e-7` ([`EPSILON`], Keras's `backend.epsilon()`), and the clip has a
 //! zero gradient outside that interval (inclusive at its ends, as TF.js's `clipByValue`).
 //!
+//! The losses added from TF.js's compile list (ids 8–14: MAPE, MSLE, log-cosh, Poisson, the
+//! squared and categorical hinges, cosine proximity) are compiled for size in the wasm build
+//! (`optimize(size)`): a loss costs O(outputs) per step beside the layers' O(weights), and the
+//! module's size budget is tight.
+//!
 //! ```
 //! use neurite_core::losses::Loss;
 //! let mse = Loss::from_abi(0, &[]).unwrap();

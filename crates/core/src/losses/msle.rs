@@ -19,28 +19,37 @@ use super::EPSILON;
 
 /// `ln(1 + max(x, ε))` and whether `x ≥ ε` (the clip passes its gradient there; NaN passes).
 #[inline]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn log1(x: f32) -> (f64, bool) {
-    if x < EPSILON { ((EPSILON as f64).ln_1p(), false) } else { ((x as f64).ln_1p(), true) }
+    // ln(1 + x) in float64 (1 + x is exact there); not ln_1p, whose float64 code the module
+    // does not otherwise carry.
+    if x < EPSILON { ((1.0 + EPSILON as f64).ln(), false) } else { ((1.0 + x as f64).ln(), true) }
 }
 
 /// Mean loss over `rows` samples of `cols` values.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn forward(pred: &[f32], target: &[f32], rows: usize, cols: usize) -> f32 {
     let sum: f64 = pred.iter().zip(target).map(|(&p, &t)| (log1(p).0 - log1(t).0).powi(2)).sum();
     (sum / (rows * cols) as f64) as f32
 }
 
 /// `dpred = ∂L/∂p`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn backward(pred: &[f32], target: &[f32], rows: usize, cols: usize, dpred: &mut [f32]) {
     grad(pred, target, rows, cols, dpred);
 }
 
 /// `dtarget = ∂L/∂t` (the loss is symmetric in `p` and `t`).
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn backward_target(pred: &[f32], target: &[f32], rows: usize, cols: usize, dtarget: &mut [f32]) {
     grad(target, pred, rows, cols, dtarget);
 }
 
 /// `d = 2δ/((1 + x)·rows·cols)` per value of `x` against `y` (δ = ln(1 + x̂) − ln(1 + ŷ)).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn grad(x: &[f32], y: &[f32], rows: usize, cols: usize, d: &mut [f32]) {
     let scale = 2.0 / (rows * cols) as f64;
     for ((d, &a), &b) in d.iter_mut().zip(x).zip(y) {

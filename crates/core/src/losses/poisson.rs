@@ -17,12 +17,16 @@
 use super::EPSILON;
 
 /// Mean loss over `rows` samples of `cols` values.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn forward(pred: &[f32], target: &[f32], rows: usize, cols: usize) -> f32 {
     let sum: f64 = pred.iter().zip(target).map(|(&p, &t)| p as f64 - t as f64 * ((p + EPSILON) as f64).ln()).sum();
     (sum / (rows * cols) as f64) as f32
 }
 
 /// `dpred = ∂L/∂p`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn backward(pred: &[f32], target: &[f32], rows: usize, cols: usize, dpred: &mut [f32]) {
     let scale = 1.0 / (rows * cols) as f32;
     for ((d, &p), &t) in dpred.iter_mut().zip(pred).zip(target) {
@@ -32,6 +36,7 @@ pub fn backward(pred: &[f32], target: &[f32], rows: usize, cols: usize, dpred: &
 
 /// `dtarget = ∂L/∂t = −ln(p + ε) / (rows·cols)`.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn backward_target(pred: &[f32], _target: &[f32], rows: usize, cols: usize, dtarget: &mut [f32]) {
     let scale = 1.0 / (rows * cols) as f64;
     for (d, &p) in dtarget.iter_mut().zip(pred) {

@@ -17,6 +17,7 @@ use super::hinge::zero_one;
 
 /// `m = 1 − y·p` and `y` for a target under the 0/1 convention `conv`; `m` kept when NaN.
 #[inline]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn margin(p: f32, t: f32, conv: bool) -> (f32, f32) {
     let y = if conv { 2.0 * t - 1.0 } else { t };
     let m = 1.0 - y * p;
@@ -25,22 +26,30 @@ fn margin(p: f32, t: f32, conv: bool) -> (f32, f32) {
 }
 
 /// Mean loss over `rows` samples of `cols` values.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn forward(pred: &[f32], target: &[f32], rows: usize, cols: usize) -> f32 {
     forward_as(pred, target, rows, cols, zero_one(target))
 }
 
 /// [`forward`] with the 0/1 convention given (`conv`: convert by `2t − 1`).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn forward_as(pred: &[f32], target: &[f32], rows: usize, cols: usize, conv: bool) -> f32 {
     let sum: f64 = pred.iter().zip(target).map(|(&p, &t)| (margin(p, t, conv).0 as f64).powi(2)).sum();
     (sum / (rows * cols) as f64) as f32
 }
 
 /// `dpred = ∂L/∂p`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn backward(pred: &[f32], target: &[f32], rows: usize, cols: usize, dpred: &mut [f32]) {
     backward_as(pred, target, rows, cols, zero_one(target), dpred)
 }
 
 /// [`backward`] with the 0/1 convention given.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn backward_as(pred: &[f32], target: &[f32], rows: usize, cols: usize, conv: bool, dpred: &mut [f32]) {
     let scale = 2.0 / (rows * cols) as f32;
     for ((d, &p), &t) in dpred.iter_mut().zip(pred).zip(target) {
@@ -51,12 +60,14 @@ pub fn backward_as(pred: &[f32], target: &[f32], rows: usize, cols: usize, conv:
 
 /// `dtarget = ∂L/∂t`.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn backward_target(pred: &[f32], target: &[f32], rows: usize, cols: usize, dtarget: &mut [f32]) {
     backward_target_as(pred, target, rows, cols, zero_one(target), dtarget)
 }
 
 /// [`backward_target`] with the 0/1 convention given.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub fn backward_target_as(pred: &[f32], target: &[f32], rows: usize, cols: usize, conv: bool, dtarget: &mut [f32]) {
     let scale = if conv { 4.0 } else { 2.0 } / (rows * cols) as f32;
     for ((d, &p), &t) in dtarget.iter_mut().zip(pred).zip(target) {
