@@ -220,6 +220,13 @@ const LOSSES: Record<string, Diff> = {
   sparseCategoricalCrossentropy: { shapes: [[2, 3]], f: (p) => nr.losses.sparseCategoricalCrossentropy(c([2, 0], [2]), p, { fromLogits: true }) },
   kullbackLeiblerDivergence: { shapes: [[2, 3]], range: [0.2, 0.8], f: (p) => nr.losses.kullbackLeiblerDivergence(c([0.2, 0.5, 0.3, 0.1, 0.1, 0.8], [2, 3]), p) },
   hinge: { shapes: [[2, 3]], range: [-0.8, 0.8], f: (p) => nr.losses.hinge(c([1, -1, 1, -1, 1, -1], [2, 3]), p) },
+  meanAbsolutePercentageError: { shapes: [[2, 3]], range: [1.2, 2], f: (p) => nr.losses.meanAbsolutePercentageError(c([0.1, -0.5, 0.9, 2, 0.3, 0.4], [2, 3]), p) },
+  meanSquaredLogarithmicError: { shapes: [[2, 3]], range: [0.2, 2], f: (p) => nr.losses.meanSquaredLogarithmicError(c([0.1, -0.5, 0.9, 0, 3, 0.4], [2, 3]), p) },
+  logcosh: { shapes: [[2, 3]], range: [-2, 2], f: (p) => nr.losses.logcosh(c([0.1, -0.5, 0.9, 0, 3, 0.4], [2, 3]), p, { reduction: 'none' }) },
+  poisson: { shapes: [[2, 3]], range: [0.2, 3], f: (p) => nr.losses.poisson(c([1, 0, 3, 2, -1, 0.5], [2, 3]), p) },
+  squaredHinge: { shapes: [[2, 3]], range: [-0.8, 0.8], f: (p) => nr.losses.squaredHinge(c([1, 0, 1, 0, 1, 0], [2, 3]), p, { reduction: 'sumOverFeatures' }) },
+  categoricalHinge: { shapes: [[2, 3]], inputs: [[0.3, -0.2, 0.9, 0.5, -0.7, 0.1]], f: (p) => nr.losses.categoricalHinge(c([0, 1, 0, 0.2, 0.3, 0.5], [2, 3]), p) },
+  cosineProximity: { shapes: [[2, 3]], f: (p) => nr.losses.cosineProximity(c([0.1, 0.5, -0.9, 0, 0, 0], [2, 3]), p) },
   // TF.js's tf.losses forms (ts/weighted_losses.ts), composed of the ops above; test/losses-tfjs.test.ts
   // compares them with TF.js. Weights with zeros, every reduction; w.r.t. the predictions/logits.
   computeWeightedLoss: { shapes: [[2, 3]], f: (l) => nr.add(nr.losses.computeWeightedLoss(l, c([1, 0, 2], [3])), nr.losses.computeWeightedLoss(l, c([0.5, 2], [2, 1]), nr.Reduction.MEAN)) },
@@ -236,8 +243,8 @@ const LOSSES: Record<string, Diff> = {
 
 /**
  * The Keras-form losses differentiated w.r.t. `yTrue` and `yPred` at once (a target may be
- * another network's output, as in TF.js where losses are made of ops). Hinge's targets must be
- * ±1 or 0/1, so finite differences cannot move them: test/losses-per-sample.test.ts compares
+ * another network's output, as in TF.js where losses are made of ops). The hinges' targets must be
+ * ±1 or 0/1, so finite differences cannot move them (test/losses-ported.test.ts checks squaredHinge's): test/losses-per-sample.test.ts compares
  * its target gradient with TF.js's; sparse targets are class indices, without a gradient.
  */
 const T6 = [0.15, 0.55, 0.85, 0.3, 0.65, 0.4];
@@ -248,6 +255,12 @@ const LOSS_TARGETS: Record<string, Diff> = {
   binaryCrossentropy: { shapes: [[2, 3], [2, 3]], inputs: [T6, [0.3, 0.7, 0.4, 0.6, 0.2, 0.5]], f: (t, p) => nr.add(nr.losses.binaryCrossentropy(t, p, { labelSmoothing: 0.2 }), nr.losses.binaryCrossentropy(t, p, { fromLogits: true, reduction: 'none' }).sum()) },
   categoricalCrossentropy: { shapes: [[2, 3], [2, 3]], inputs: [T6, [0.3, 0.7, 0.4, 0.6, 0.2, 0.5]], f: (t, p) => nr.add(nr.losses.categoricalCrossentropy(t, p), nr.losses.categoricalCrossentropy(t, p, { fromLogits: true, labelSmoothing: 0.1, reduction: 'none' }).sum()) },
   kullbackLeiblerDivergence: { shapes: [[2, 3], [2, 3]], inputs: [T6, [0.3, 0.7, 0.4, 0.6, 0.2, 0.5]], f: (t, p) => nr.losses.kullbackLeiblerDivergence(t, p) },
+  meanAbsolutePercentageError: { shapes: [[2, 3], [2, 3]], inputs: [[0.15, -0.55, 0.85, 0.3, 0.65, -0.4], [0.5, 0.1, 0.3, 0.9, 0.2, 0.8]], f: (t, p) => nr.losses.meanAbsolutePercentageError(t, p) },
+  meanSquaredLogarithmicError: { shapes: [[2, 3], [2, 3]], inputs: [T6, [0.5, 0.1, 0.3, 0.9, 0.2, 0.8]], f: (t, p) => nr.losses.meanSquaredLogarithmicError(t, p, { reduction: 'none' }) },
+  logcosh: { shapes: [[2, 3], [2, 3]], inputs: [T6, [0.5, 0.1, 0.3, 0.9, 0.2, 0.8]], f: (t, p) => nr.losses.logcosh(t, p) },
+  poisson: { shapes: [[2, 3], [2, 3]], inputs: [T6, [0.5, 0.1, 0.3, 0.9, 0.2, 0.8]], f: (t, p) => nr.losses.poisson(t, p, { reduction: 'sumOverFeatures' }) },
+  categoricalHinge: { shapes: [[2, 3], [2, 3]], inputs: [T6, [0.5, 0.1, 0.3, 0.9, 0.2, 0.8]], f: (t, p) => nr.losses.categoricalHinge(t, p, { reduction: 'none' }) },
+  cosineProximity: { shapes: [[2, 3], [2, 3]], inputs: [T6, [0.5, 0.1, 0.3, 0.9, 0.2, 0.8]], f: (t, p) => nr.losses.cosineProximity(t, p) },
 };
 
 /** metrics.* (made of the ops above): the error and cross-entropy metrics w.r.t. `yPred`. */
