@@ -249,6 +249,24 @@ describe("minimize uses the model's learning rate and clipping", () => {
     expect(opt.iterations).toBe(1);
     opt.dispose();
   });
+
+  it("globalClipNorm over a compiled model's weights and a plain variable in one call takes the norm of all of them (each part was clipped alone)", () => {
+    using m = nrModel();
+    const opt = nr.optimizers.sgd({ learningRate: 0.5, globalClipNorm: 0.1 });
+    m.compile({ optimizer: opt, loss: 'meanSquaredError' });
+    const [kernel] = m.trainableWeights;
+    using v = nr.variable(nr.tensor([1, 2, 3]));
+    const c = rand(12, 21, 2);
+    const d = [0.4, -0.3, 0.2];
+    const norm = Math.hypot(...c, ...d);
+    const before = { k: Array.from(kernel.read().dataSync()), v: Array.from(v.dataSync()) };
+    nr.tidy(() => opt.applyGradients([{ variable: kernel, grad: nr.tensor(c, [3, 4]) }, { variable: v, grad: nr.tensor(d) }]));
+    // Keras: every gradient times 0.1 / norm (here the kernel moved by 5.3e-3 too much, v by 1.5e-2).
+    expectClose(Array.from(kernel.read().dataSync()), before.k.map((w, i) => w - (0.5 * 0.1 * c[i]) / norm), 1e-6, 1e-7);
+    expectClose(Array.from(v.dataSync()), before.v.map((w, i) => w - (0.5 * 0.1 * d[i]) / norm), 1e-6, 1e-7);
+    expect(opt.iterations).toBe(1);
+    opt.dispose();
+  });
 });
 
 describe('a refused step changes nothing', () => {

@@ -402,8 +402,8 @@ export class Optimizer {
    * TF.js's `minimize`, which never adds `model.losses`: a custom loss adds its own terms).
    * Other variables (plain `variable`s, weights of models not compiled with it) keep state in
    * this optimizer, stepped at the same step number and learning rate; a call with both
-   * kinds is one step of each (one count of `iterations`), and clipping by norm then applies
-   * to each kind's gradients separately.
+   * kinds is one step of each (one count of `iterations`). `globalClipNorm` takes the norm of
+   * every gradient of the call, whichever kind (as Keras).
    *
    * @example const { value, grads } = variableGrads(loss); opt.applyGradients(grads); // as TF.js
    */
@@ -456,6 +456,33 @@ export class Optimizer {
     const later = [...steps.slice(1).flatMap((x) => x.pairs.map(([, p]) => p)), ...rest].sort((a, b) => a.i - b.i);
     checkGradients(op, later, true);
     const at = rest.length > 0 ? { step: first.m.trainingStep() + 1, lr: first.m.learningRate } : null;
+    const scaled = this.#globalClip(pairs, steps.filter((x) => x.pairs.length > 0).length + (rest.length > 0 ? 1 : 0));
+    try {
+      this.#stepGroups(op, steps, rest, at);
+    } finally {
+      for (const t of scaled) t.dispose();
+    }
+  }
+
+  /**
+   * `globalClipNorm` over a call whose gradients go to several trainers (a compiled model's
+   * weights beside plain variables, or two models'): each trainer clips by the norm of its own
+   * gradients, so the gradients are first scaled here by `clip / max(norm, clip)` of the norm
+   * of all of them, as Keras's and TF.js's global clipping (then no trainer's part exceeds the
+   * clip). Replaces each pair's gradient by a scaled copy and returns the copies to dispose.
+   */
+  #globalClip(pairs: Pair[], parts: number): Tensor[] {
+    if (CLIP_MODES[this.#clip.mode - 1] !== 'globalClipNorm' || parts < 2) return [];
+    let ss = 0;
+    for (const p of pairs) for (const v of p.grad.data()) ss += v * v;
+    const norm = Math.sqrt(ss);
+    if (!(norm > this.#clip.value)) return [];
+    const f = this.#clip.value / norm;
+    return pairs.map((p) => (p.grad = p.grad.mul(f)));
+  }
+
+  /** The trainers' steps of {@link Optimizer.applyGradients} (see `#step`), this optimizer's own last. */
+  #stepGroups(op: string, steps: ReadonlyArray<{ m: CompiledModel; pairs: Array<[number, Pair]> }>, rest: Pair[], at: { step: number; lr: number } | null): void {
     for (const x of steps) {
       const h = x.m.handle(op);
       const ws = x.pairs.flatMap(([k, p]) => [k, p.grad.handleFor(op, `pairs[${p.i}].grad`)]);
