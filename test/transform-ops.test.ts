@@ -199,6 +199,35 @@ describe('topk', () => {
     }
   });
 
+  it('long rows (the bounded heap of k): k = 1, 2, n/2, n − 1 and n on random, tied, ascending, descending and constant rows, bit for bit with tf.topk', () => {
+    const r = normals(11);
+    for (const n of [257, 1001]) {
+      const rows: Array<[string, Float32Array]> = [
+        ['random', Float32Array.from(r(n))],
+        ['ties', Float32Array.from(r(n), (x) => Math.round(x * 2) / 2 + 0)],
+        ['ascending', Float32Array.from({ length: n }, (_, i) => i)],
+        ['descending', Float32Array.from({ length: n }, (_, i) => -i)],
+        ['constant', new Float32Array(n).fill(1.5)],
+      ];
+      for (const [name, row] of rows) {
+        // Two rows (the heap starts afresh on each): the row and its reverse.
+        const v = Float32Array.from([...row, ...row.slice().reverse()]);
+        for (const k of [1, 2, n >> 1, n - 1, n]) {
+          const what = `topk ${name} [2, ${n}] k ${k}`;
+          const t = tf.tensor(v, [2, n]);
+          const want = tf.topk(t, k);
+          const [wv, wi] = [want.values.dataSync().slice(), want.indices.dataSync().slice()];
+          tf.dispose([t, want.values, want.indices]);
+          nr.tidy(() => {
+            const got = nr.topk(nr.tensor(v, [2, n]), k);
+            expect(bits(got.values.data()), what).toEqual(bits(wv));
+            expect(Array.from(got.indices.data()), what).toEqual(Array.from(wi));
+          });
+        }
+      }
+    }
+  });
+
   it('NaN ranks first and +0 above −0 (as max); the default k is 1; the indices are a constant under grad', () => {
     nr.tidy(() => {
       const x = nr.tensor([2, NaN, -0, 0, 2]);

@@ -27,9 +27,10 @@ pub fn heapsort_by<T>(v: &mut [T], less: impl Fn(&T, &T) -> bool) {
     }
 }
 
-/// Restores the heap below `root` within `v[..end]`.
+/// Restores the heap below `root` within `v[..end]` (a max-heap by `less`: no child goes
+/// before its parent).
 #[inline]
-fn sift_down<T>(v: &mut [T], mut root: usize, end: usize, less: &impl Fn(&T, &T) -> bool) {
+pub(crate) fn sift_down<T>(v: &mut [T], mut root: usize, end: usize, less: &impl Fn(&T, &T) -> bool) {
     loop {
         let mut child = 2 * root + 1;
         if child >= end {
