@@ -6,6 +6,8 @@ import { expectClose, expectNoLeak } from './setup.js';
 import { describe, expect, it } from 'vitest';
 import * as nr from '../ts/index.js';
 import { bits, rng, SHAPES, sizeOf, tf, uniform, viaNr, viaTf, type Input } from './oracle.js';
+// TF.js's prod gradient calls the Tensor method reshape.
+import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 
 type Axis = number | number[] | undefined;
 const rand = rng(99);
@@ -184,6 +186,49 @@ describe('special values and documented differences', () => {
         expect(() => s.sum(0)).toThrow('sum: axis 0 is out of range for a tensor of rank 0 (shape [])');
       }),
     );
+  });
+});
+
+describe("prod's gradient", () => {
+  /** d(sum(w · prod(x, axis)))/dx from neurite and TF.js (w non-uniform). */
+  const grads = (v: Float32Array, shape: number[], axis: number | number[]) => {
+    const w = (n: number) => Float32Array.from({ length: n }, (_, i) => 0.5 + (i % 3) - i / 64);
+    const want = tf.tidy(() => {
+      const x = tf.tensor(v, shape);
+      const y = tf.prod(x, axis);
+      return tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.prod(t, axis), tf.tensor(w(y.size), y.shape))))(x).dataSync().slice();
+    });
+    const got = nr.tidy(() => {
+      const x = nr.tensor(v, shape);
+      const y = nr.prod(x, axis);
+      return nr.grad((t: nr.Tensor) => nr.sum(nr.mul(nr.prod(t, axis), nr.tensor(w(y.size), y.shape))))(x).data();
+    });
+    return { got, want };
+  };
+
+  it("is the product of the others (before × after, in index order), bit for bit with TF.js: odd and long groups, one and two zeros, negative values, axis lists (TF.js's fails on a negative axis)", () => {
+    for (const [shape, axis] of [[[7], 0], [[3, 1001], 1], [[1001, 3], 0], [[5, 4, 3], [0, 2]], [[2, 3, 5], 2], [[1], 0]] as Array<[number[], number | number[]]>) {
+      for (const zeros of [0, 1, 2]) {
+        const v = uniform(rand, sizeOf(shape), 0.8, 1.2).map((x, i) => (i % 3 === 1 ? -x : x));
+        // One zero in the first group, two (the gradient is then zero everywhere but at them).
+        if (zeros >= 1) v[0] = 0;
+        if (zeros >= 2) v[Array.isArray(axis) ? 1 : axis === 0 && shape.length > 1 ? 2 * shape[1] : 2] = 0;
+        const { got, want } = grads(v, shape, axis);
+        expect(bits(got), `${JSON.stringify(shape)} ${JSON.stringify(axis)} zeros ${zeros}`).toEqual(bits(want));
+      }
+    }
+  });
+
+  it('a long group is exact against float64 within its rounding bound', () => {
+    const n = 4001;
+    const v = uniform(rand, n, 0.99, 1.01).map((x, i) => (i % 5 === 0 ? -x : x));
+    const { got } = grads(v, [n], 0);
+    const w = 0.5;
+    for (const i of [0, 1, 2000, n - 2, n - 1]) {
+      let p = w;
+      for (let j = 0; j < n; j++) if (j !== i) p *= v[j];
+      expect(Math.abs(got[i] - p), `[${i}]`).toBeLessThanOrEqual(Math.abs(p) * n * 1.2e-7);
+    }
   });
 });
 
