@@ -42,6 +42,29 @@ describe('mirrorPad', () => {
     }
   });
 
+  it('every rank 1–5 with no padding, the widest padding of each mode and whole last rows, bit for bit with tf.mirrorPad', () => {
+    const r = rng(5);
+    const all = [3, 1, 4, 2, 5];
+    for (let rank = 1; rank <= 5; rank++) {
+      const shape = all.slice(0, rank);
+      const x = uniform(r, sizeOf(shape), -5, 5);
+      for (const mode of ['reflect', 'symmetric'] as const) {
+        const max = (d: number) => (mode === 'symmetric' ? d : d - 1);
+        const cases: Pads[] = [
+          shape.map(() => [0, 0]),
+          shape.map((d) => [max(d), max(d)]),
+          shape.map((d, i) => (i === rank - 1 ? [0, 0] : [Math.min(1, max(d)), Math.min(2, max(d))])),
+        ];
+        for (const p of cases) {
+          const got = nrRun(x, shape, p, mode, null);
+          const want = weightedRunTf((v) => tf.mirrorPad(v, p, mode), [{ values: x, shape }], null);
+          expect(got.shape, `${mode} ${shape} ${JSON.stringify(p)}`).toEqual(want.shape);
+          expect(bits(got.y), `${mode} ${shape} ${JSON.stringify(p)}`).toEqual(bits(want.y));
+        }
+      }
+    }
+  });
+
   it('has the gradient of the copy it is (central differences), where TF.js drops the mirrored part', () => {
     const r = rng(4);
     for (const k of CASES) {

@@ -123,6 +123,25 @@ describe('pad', () => {
     nr.tidy(() => { expect(nr.pad(nr.scalar(2.5), []).arraySync()).toBe(2.5); });
   });
 
+  it('every rank 1–5 with no padding, full-width padding (each axis by its length, both sides) and whole last rows, bit for bit with tf.pad; the gradient of slice places dy back', () => {
+    const all = [3, 1, 4, 2, 5];
+    for (let r = 1; r <= 5; r++) {
+      const shape = all.slice(0, r);
+      const cases: Array<Array<[number, number]>> = [
+        shape.map(() => [0, 0]),
+        shape.map((d) => [d, d]),
+        shape.map((_, i) => (i === r - 1 ? [0, 0] : [1, 2])),
+        shape.map((_, i) => [i % 2, (i + 1) % 3]),
+      ];
+      for (const p of cases) {
+        sameBits(shape, r, (x) => nr.pad(x, p, -1.5), (x) => tf.pad(x, p, -1.5), `pad ${JSON.stringify(shape)} ${JSON.stringify(p)}`);
+        // slice's backward is the same block copy: the gradient of sum(w · slice(y)) is w placed at the block.
+        const outer = shape.map((d, i) => d + p[i][0] + p[i][1]);
+        sameGrad(outer, r, (y) => nr.slice(y, p.map((q) => q[0]), shape), (y) => tf.slice(y, p.map((q) => q[0]), shape), `grad slice ${JSON.stringify(outer)} ${JSON.stringify(p)}`);
+      }
+    }
+  });
+
   it('errors name the pair, the value and the shape; sizes are checked before allocating', () => {
     const x = nr.tensor([[1, 2, 3], [4, 5, 6]]);
     expect(thrown(() => nr.pad(x, [[1, 1]]))).toMatchObject({ name: 'InvalidArgumentError', message: 'pad: paddings has 1 pairs but x has rank 2 (shape [2,3]); give one [before, after] per axis' });

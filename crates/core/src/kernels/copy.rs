@@ -48,6 +48,13 @@ pub fn place_block(block: &[f32], size: &[usize], dims: &[usize], begin: &[usize
         return;
     };
     let stride: usize = rest_dims.iter().product();
+    // When the rest of the axes are taken whole (always so on the last axis), the block is one
+    // contiguous run of `out`.
+    if begin[1..].iter().all(|&b| b == 0) && size[1..] == *rest_dims {
+        let start = begin[0] * stride;
+        copy_short(&mut out[start..start + block.len()], block);
+        return;
+    }
     let block_stride = block.len() / size[0];
     let rows = out.chunks_exact_mut(stride).skip(begin[0]).take(size[0]);
     for (src, dst) in block.chunks_exact(block_stride).zip(rows) {

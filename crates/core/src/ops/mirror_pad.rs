@@ -19,6 +19,7 @@
 //! assert_eq!(mirror_pad(&x, &[[2, 1]], true).unwrap().data(), &[2., 1., 1., 2., 3., 3.]);
 //! ```
 
+use crate::kernels::copy::copy_short;
 use crate::{bail, Error, Result, Shape, Tensor};
 
 const OP: &str = "mirrorPad";
@@ -42,48 +43,50 @@ fn out_shape(x: &Shape, paddings: &[[i64; 2]], symmetric: bool) -> Result<Shape>
     Shape::new(OP, &dims)
 }
 
-/// For each axis, the index into `x` of each output position (`x` not empty).
+/// The index into an axis of length `d` (`d > 0`) that output position `j` reads (`j` counted
+/// from `x`'s first entry, so negative in the padding before).
+#[inline]
+fn mirror(j: i64, d: i64, symmetric: bool) -> usize {
+    let k = match (j < 0, j >= d, symmetric) {
+        (true, _, false) => -j,
+        (true, _, true) => -j - 1,
+        (_, true, false) => 2 * (d - 1) - j,
+        (_, true, true) => 2 * d - 1 - j,
+        _ => j,
+    };
+    k as usize
+}
+
+/// For each of the axes of `x` but the last (`x` not empty), the index into `x` that each
+/// output position along it reads; `last` adds the last axis' table.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-fn sources(x: &Shape, paddings: &[[i64; 2]], symmetric: bool) -> Result<Vec<Vec<usize>>> {
-    let mut tables = Vec::with_capacity(x.rank());
-    for (&[b, a], &d) in paddings.iter().zip(x.dims()) {
+fn sources(x: &Shape, paddings: &[[i64; 2]], symmetric: bool, last: bool) -> Result<Vec<Vec<usize>>> {
+    let axes = x.rank() - !last as usize;
+    let mut tables = Vec::with_capacity(axes);
+    for (&[b, a], &d) in paddings.iter().zip(x.dims()).take(axes) {
         let d = d as i64;
         let mut t = crate::tensor::try_vec(OP, (b + d + a) as usize, 0usize)?;
         for (s, j) in t.iter_mut().zip(-b..d + a) {
-            let k = match (j < 0, j >= d, symmetric) {
-                (true, _, false) => -j,
-                (true, _, true) => -j - 1,
-                (_, true, false) => 2 * (d - 1) - j,
-                (_, true, true) => 2 * d - 1 - j,
-                _ => j,
-            };
-            *s = k as usize;
+            *s = mirror(j, d, symmetric);
         }
         tables.push(t);
     }
     Ok(tables)
 }
 
-/// Calls `f(index into x, output index)` for every output position, in output order.
-fn each(x: &Shape, tables: &[Vec<usize>], mut f: impl FnMut(usize, usize)) {
-    let r = tables.len();
-    let mut strides = vec![1usize; r];
-    for k in (0..r - 1).rev() {
-        strides[k] = strides[k + 1] * x.dims()[k + 1];
-    }
-    let total: usize = tables.iter().map(Vec::len).product();
-    let mut idx = vec![0usize; r];
-    let mut o = 0;
-    while o < total {
-        let base: usize = (0..r - 1).map(|k| tables[k][idx[k]] * strides[k]).sum();
-        for &s in &tables[r - 1] {
-            f(base + s, o);
-            o += 1;
-        }
+/// Calls `f(offset in x of the source row, output index of the row's first entry)` for every
+/// row of `row` outputs (all axes but the last), in output order; `outer` holds the tables of
+/// [`sources`] for the axes before the last.
+fn each_row(x: &Shape, outer: &[Vec<usize>], row: usize, mut f: impl FnMut(usize, usize)) {
+    let strides = x.strides();
+    let rows = outer.iter().map(Vec::len).product::<usize>();
+    let mut idx = vec![0usize; outer.len()];
+    for i in 0..rows {
+        f(outer.iter().zip(&idx).zip(&strides).map(|((t, &i), &s)| t[i] * s).sum(), i * row);
         // The next row: an odometer over the axes before the last.
-        for k in (0..r - 1).rev() {
+        for k in (0..outer.len()).rev() {
             idx[k] += 1;
-            if idx[k] < tables[k].len() {
+            if idx[k] < outer[k].len() {
                 break;
             }
             idx[k] = 0;
@@ -98,8 +101,22 @@ pub fn mirror_pad(x: &Tensor, paddings: &[[i64; 2]], symmetric: bool) -> Result<
     let shape = out_shape(x.shape(), paddings, symmetric)?;
     let mut y = crate::tensor::alloc(OP, shape.size())?;
     if x.size() > 0 {
-        let xd = x.data();
-        each(x.shape(), &sources(x.shape(), paddings, symmetric)?, |s, o| y[o] = xd[s]);
+        let (xd, outer) = (x.data(), sources(x.shape(), paddings, symmetric, false)?);
+        let [b, a] = paddings[x.rank() - 1];
+        let d = x.dims()[x.rank() - 1] as i64;
+        let (row, bu, du) = ((b + d + a) as usize, b as usize, d as usize);
+        // Each output row: its mirrored ends value by value, the middle (the source row as it
+        // is) in one copy.
+        each_row(x.shape(), &outer, row, |s, o| {
+            let (src, dst) = (&xd[s..s + du], &mut y[o..o + row]);
+            for (v, j) in dst[..bu].iter_mut().zip(-b..0) {
+                *v = src[mirror(j, d, symmetric)];
+            }
+            copy_short(&mut dst[bu..bu + du], src);
+            for (v, j) in dst[bu + du..].iter_mut().zip(d..d + a) {
+                *v = src[mirror(j, d, symmetric)];
+            }
+        });
     }
     Tensor::new(OP, shape, y)
 }
@@ -113,8 +130,14 @@ pub fn mirror_pad_backward(x: &Shape, paddings: &[[i64; 2]], symmetric: bool, g:
     }
     let mut dx = crate::tensor::alloc(OP, x.size())?;
     if x.size() > 0 {
-        let gd = g.data();
-        each(x, &sources(x, paddings, symmetric)?, |s, o| dx[s] += gd[o]);
+        let (gd, mut tables) = (g.data(), sources(x, paddings, symmetric, true)?);
+        let last = tables.pop().unwrap_or_default();
+        // In output order, so each entry of dx sums its terms in the same order on every run.
+        each_row(x, &tables, last.len(), |s, o| {
+            for (&j, &gv) in last.iter().zip(&gd[o..o + last.len()]) {
+                dx[s + j] += gv;
+            }
+        });
     }
     Tensor::new(OP, x.clone(), dx)
 }
@@ -172,5 +195,37 @@ mod tests {
         let empty = iota(&[0, 3]);
         assert_eq!(mirror_pad(&empty, &[[0, 0], [1, 2]], true).unwrap().dims(), &[0, 6]);
         assert!(mirror_pad(&empty, &[[0, 0], [1, 1]], false).is_err());
+    }
+
+    /// Every rank from 1 to 5, with no padding, the widest padding each mode allows, whole last
+    /// rows and mixed pads, against index arithmetic; the backward bit for bit against adding
+    /// each `dy` in output order.
+    #[test]
+    fn every_rank_against_index_arithmetic() {
+        use crate::ops::test_util::{coords, flat, pad_cases};
+        let all = [3usize, 1, 4, 2, 5];
+        for dims in (1..=5).map(|r| all[..r].to_vec()).chain([vec![2, 3, 1, 2, 17]]) {
+            let x = Tensor::new("t", dims.as_slice().into(), (0..dims.iter().product::<usize>()).map(|v| (v as f32 * 0.37).sin()).collect()).unwrap();
+            for symmetric in [false, true] {
+                for paddings in pad_cases(&dims, |d| if symmetric { d } else { d - 1 }) {
+                    let y = mirror_pad(&x, &paddings, symmetric).unwrap();
+                    let source = |o: usize| -> usize {
+                        let c = coords(o, y.dims());
+                        let xc: Vec<usize> = c.iter().zip(&paddings).zip(&dims).map(|((&c, p), &d)| {
+                            let (j, d) = (c as i64 - p[0], d as i64);
+                            (if j < 0 { -j - symmetric as i64 } else if j >= d { 2 * d - 1 - j - !symmetric as i64 } else { j }) as usize
+                        }).collect();
+                        flat(&xc, &dims)
+                    };
+                    let want: Vec<f32> = (0..y.size()).map(|o| x.data()[source(o)]).collect();
+                    assert_eq!(y.data(), want, "{dims:?} {paddings:?} symmetric={symmetric}");
+                    let g = Tensor::new("t", y.shape().clone(), (0..y.size()).map(|i| (i as f32 * 0.61).cos()).collect()).unwrap();
+                    let mut dx = vec![0f32; x.size()];
+                    (0..y.size()).for_each(|o| dx[source(o)] += g.data()[o]);
+                    let got = mirror_pad_backward(x.shape(), &paddings, symmetric, &g).unwrap();
+                    assert_eq!(got.data().iter().map(|v| v.to_bits()).collect::<Vec<_>>(), dx.iter().map(|v| v.to_bits()).collect::<Vec<_>>());
+                }
+            }
+        }
     }
 }

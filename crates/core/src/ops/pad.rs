@@ -102,4 +102,34 @@ mod tests {
         assert_eq!(pad(&x, &[[0, 0], [0, -2]], 0.).unwrap_err().to_string(), "pad: paddings[1] = [0, -2] is negative (x has shape [2,3]); padding must be >= 0");
         assert!(pad(&x, &[[0, 0], [i64::MAX, 1]], 0.).is_err());
     }
+
+    /// Every rank from 1 to 5, with no padding, full-width padding (each axis padded by its
+    /// length on both sides), whole last rows and mixed pads, against index arithmetic; the
+    /// backward slices `x` back; and slice's backward (the same block copy) places it again.
+    #[test]
+    fn every_rank_against_index_arithmetic() {
+        use crate::ops::slice::slice_backward;
+        use crate::ops::test_util::{coords, flat, iota, pad_cases};
+        let all = [3usize, 1, 4, 2, 5];
+        for dims in (1..=5).map(|r| all[..r].to_vec()).chain([vec![3, 0, 2], vec![2, 3, 1, 1, 17]]) {
+            let x = iota(&dims);
+            for paddings in pad_cases(&dims, |d| d) {
+                let y = pad(&x, &paddings, -1.5).unwrap();
+                let want: Vec<f32> = (0..y.size())
+                    .map(|o| {
+                        let c = coords(o, y.dims());
+                        let inside: Option<Vec<usize>> = c.iter().zip(&paddings).zip(&dims).map(|((&c, p), &d)| c.checked_sub(p[0] as usize).filter(|&v| v < d)).collect();
+                        inside.map_or(-1.5, |xc| x.data()[flat(&xc, &dims)])
+                    })
+                    .collect();
+                assert_eq!(y.data(), want, "{dims:?} {paddings:?}");
+                assert_eq!(pad_backward(x.shape(), &paddings, &y).unwrap().data(), x.data());
+                let begin: Vec<i64> = paddings.iter().map(|p| p[0]).collect();
+                let size: Vec<i64> = dims.iter().map(|&d| d as i64).collect();
+                let dx = slice_backward(y.shape(), &begin, &size, &x).unwrap();
+                let zeros: Vec<f32> = want.iter().map(|&v| if v == -1.5 { 0.0 } else { v }).collect();
+                assert_eq!(dx.data(), zeros, "{dims:?} {paddings:?}");
+            }
+        }
+    }
 }
