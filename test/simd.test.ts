@@ -7,7 +7,7 @@
 import { expectNoLeak } from './setup.js';
 import { describe, expect, it } from 'vitest';
 import * as nr from '../ts/index.js';
-import { bits, rng, sizeOf, type Input, viaNr } from './oracle.js';
+import { bits, expectSameBitsForThreads, rng, sizeOf, type Input, viaNr } from './oracle.js';
 
 const LENGTHS = [0, 1, 3, 4, 5, 15, 16, 17, 1023];
 const f = Math.fround;
@@ -217,6 +217,25 @@ function sigmoidRef(x: number): number {
   return x >= 0 ? f(1 / d) : f(e / d);
 }
 
+/** `e^x − 1` for x ≤ 0 as kernels/transcendental.rs composes it (musl's expm1f on Cephes' polynomial). */
+function expm1NegRef(x: number): number {
+  x = 0 < x ? 0 : x;
+  x = x < -26 ? -26 : x;
+  const n = f(f(f(x * LOG2E) + ROUND) - ROUND);
+  let r = f(x - f(n * LN2_HI));
+  r = f(r - f(n * LN2_LO));
+  const z = f(r * r);
+  let y = EXP_P[0];
+  for (const c of EXP_P.slice(1)) y = f(f(y * r) + c);
+  const p = f(f(y * z) + r);
+  const s = pow2(Number.isNaN(n) ? 0 : n);
+  const e = f(f(s * p) - f(1 - s));
+  return fromBits(toBits(e) | (toBits(x) & 0x80000000));
+}
+
+/** elu (`pos` 1, `neg` α) and selu (`pos` λ, `neg` λα): `pos·x` for x > 0, else `neg·(e^x − 1)`. */
+const eluRef = (pos: number, neg: number) => (x: number) => (x > 0 ? f(pos * x) : f(neg * expm1NegRef(x)));
+
 describe('simd128 exp / ln kernels (kernels/transcendental.rs), bit for bit', () => {
   /** Values over the whole range: [-4, 4) with specials, and ±e^[-150, 150) around the saturation points. */
   const wide = (n: number): Input => {
@@ -238,6 +257,51 @@ describe('simd128 exp / ln kernels (kernels/transcendental.rs), bit for bit', ()
       expect(bits(got)).toEqual(bits(Array.from(edge.values, sigmoidRef)));
       expect([got[0], got[11]]).toEqual([0, 1]);
       expect(got[2]).toBeGreaterThan(0);
+    });
+  });
+
+  it('elu and selu on every length (the kernel and its scalar tail), with tiny, saturating and special inputs', () => {
+    const [SCALE, ALPHA] = [f(1.0507009873554805), f(1.6732632423543772)];
+    const cases: Array<[string, nr.Tensor | null, (x: nr.Tensor) => nr.Tensor, (x: number) => number]> = [
+      ['elu', null, (x) => nr.elu(x), eluRef(1, 1)],
+      ['elu 0.5', null, (x) => nr.elu(x, { alpha: 0.5 }), eluRef(1, 0.5)],
+      ['selu', null, (x) => nr.selu(x), eluRef(SCALE, f(SCALE * ALPHA))],
+    ];
+    expectNoLeak(() => {
+      for (const [name, , run, ref] of cases) {
+        for (const n of [...LENGTHS, 4099]) {
+          for (const x of [inp([n]), wide(n)]) {
+            const got = viaNr((t) => run(t as nr.Tensor), [x]).values;
+            expect(bits(got), `${name} n=${n}`).toEqual(bits(Array.from(x.values, ref)));
+          }
+        }
+        const edge: Input = { shape: [13], values: Float32Array.from([-26, -25.9, -17, -16.6, -0.3466, -0.3467, -1e-8, -1e-40, -0, 0, -Infinity, Infinity, -1e30]) };
+        const got = viaNr((t) => run(t as nr.Tensor), [edge]).values;
+        expect(bits(got), name).toEqual(bits(Array.from(edge.values, ref)));
+      }
+      // expm1, not e^x − 1: a tiny negative input keeps its value; −0 stays −0.
+      const got = viaNr((t) => nr.elu(t as nr.Tensor), [{ shape: [2], values: Float32Array.from([-1e-8, -0]) }]).values;
+      expect(got[0]).toBe(f(-1e-8));
+      expect(Object.is(got[1], -0)).toBe(true);
+    });
+  });
+
+  it('elu and selu give the same bits on 1, 2 and 3 threads, as an op and as a dense layer\'s activation', async () => {
+    const x = Float32Array.from({ length: 300_001 }, (_, i) => Math.sin(i * 0.37) * 6 - 1);
+    await expectSameBitsForThreads(async () => {
+      const t = nr.tensor(x, [300_001]);
+      const outs = [nr.elu(t), nr.selu(t), nr.elu(t, { alpha: 0.3 })];
+      // A dense layer with weight 1 and bias 0 passes x exactly to its elu: the op's bits.
+      const m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [1], units: 1, activation: 'elu', kernelInitializer: 'ones', biasInitializer: 'zeros' })] });
+      const xs = nr.reshape(t, [300_001, 1]);
+      const y = m.predict(xs) as nr.Tensor;
+      expect(bits(y.data())).toEqual(bits(outs[0].data()));
+      outs.push(y);
+      nr.dispose([t, xs]);
+      m.dispose();
+      const r = outs.map((o) => bits(o.data()));
+      nr.dispose(outs);
+      return r;
     });
   });
 

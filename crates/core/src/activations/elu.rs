@@ -1,16 +1,18 @@
 //! `elu`: the exponential linear unit (Clevert et al. 2015, <https://arxiv.org/abs/1511.07289>),
 //! `f(x) = x` for `x > 0`, `α·(e^x − 1)` for `x ≤ 0` (default α = 1, as TF.js and Keras).
 //!
-//! The negative branch uses `expm1`, accurate for small `|x|`.
+//! The forward pass is the simd128 kernel `kernels::transcendental::elu`: its `e^x − 1` is an
+//! `expm1` (within 2 ulp, accurate for small `|x|`) built on the polynomial `exp`, the same bits
+//! on every runtime, thread count and chunking (the scalar tail is its exact twin).
 //!
 //! # Derivative
 //! `f'(x) = 1` for `x > 0`, `α·e^x` for `x ≤ 0`. At the kink the left derivative `α` is used
 //! (with α = 1 both sides agree, as TF.js's `EluGrad`).
 
-use super::map::{map, map_grad};
+use super::map::map_grad;
 
 pub fn forward(x: &[f32], y: &mut [f32], alpha: f32) {
-    map(x, y, |v| if v > 0.0 { v } else { alpha * v.exp_m1() });
+    crate::kernels::transcendental::elu(x, 1.0, alpha, y);
 }
 
 pub fn backward(x: &[f32], y: &[f32], dy: &[f32], dx: &mut [f32], alpha: f32) {

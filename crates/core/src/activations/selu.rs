@@ -2,12 +2,13 @@
 //! Neural Networks", <https://arxiv.org/abs/1706.02515>):
 //! `f(x) = λ·x` for `x > 0`, `λ·α·(e^x − 1)` for `x ≤ 0`, with the paper's constants
 //! `α ≈ 1.6732632423543772` and `λ ≈ 1.0507009873554805` (the same as TF.js and Keras).
+//! The forward pass is elu's kernel (`kernels::transcendental::elu`) with `λ` and `λ·α`.
 //!
 //! # Derivative
 //! `f'(x) = λ` for `x > 0`, `λ·α·e^x` for `x ≤ 0`; at the kink the left derivative `λ·α`, as
 //! TF.js.
 
-use super::map::{map, map_grad};
+use super::map::map_grad;
 
 /// α of the paper (eq. 14).
 pub(crate) const ALPHA: f32 = 1.673_263_242_354_377_3_f64 as f32;
@@ -15,7 +16,7 @@ pub(crate) const ALPHA: f32 = 1.673_263_242_354_377_3_f64 as f32;
 pub(crate) const SCALE: f32 = 1.050_700_987_355_480_5_f64 as f32;
 
 pub fn forward(x: &[f32], y: &mut [f32]) {
-    map(x, y, |v| if v > 0.0 { SCALE * v } else { SCALE * ALPHA * v.exp_m1() });
+    crate::kernels::transcendental::elu(x, SCALE, SCALE * ALPHA, y);
 }
 
 pub fn backward(x: &[f32], y: &[f32], dy: &[f32], dx: &mut [f32]) {

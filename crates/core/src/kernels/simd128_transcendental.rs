@@ -5,7 +5,7 @@
 use core::arch::wasm32::*;
 
 use super::simd128_elementwise::map;
-use super::transcendental::scalar::{self, EXP_HI, EXP_LO, EXP_P, LN2_HI, LN2_LO, LN_Q, LOG2E, ROUND, SQRT_HALF, TWO_23};
+use super::transcendental::scalar::{self, EXPM1_LO, EXP_HI, EXP_LO, EXP_P, LN2_HI, LN2_LO, LN_Q, LOG2E, ROUND, SQRT_HALF, TWO_23};
 
 /// `2^k` lane-wise for `−126 ≤ k ≤ 127`.
 #[inline(always)]
@@ -31,6 +31,26 @@ fn exp4(x: v128) -> v128 {
     let k = i32x4_trunc_sat_f32x4(n);
     let k1 = i32x4_shr(k, 1);
     f32x4_mul(f32x4_mul(p, pow2(k1)), pow2(i32x4_sub(k, k1)))
+}
+
+/// `scalar::expm1_neg_one`, lane-wise.
+#[inline(always)]
+fn expm1_neg4(x: v128) -> v128 {
+    let x = f32x4_pmin(x, f32x4_splat(0.0)); // 0 < x ? 0 : x
+    let x = f32x4_pmax(x, f32x4_splat(EXPM1_LO)); // x < EXPM1_LO ? EXPM1_LO : x
+    let round = f32x4_splat(ROUND);
+    let n = f32x4_sub(f32x4_add(f32x4_mul(x, f32x4_splat(LOG2E)), round), round);
+    let r = f32x4_sub(x, f32x4_mul(n, f32x4_splat(LN2_HI)));
+    let r = f32x4_sub(r, f32x4_mul(n, f32x4_splat(LN2_LO)));
+    let z = f32x4_mul(r, r);
+    let mut y = f32x4_splat(EXP_P[0]);
+    for &c in &EXP_P[1..] {
+        y = f32x4_add(f32x4_mul(y, r), f32x4_splat(c));
+    }
+    let p = f32x4_add(f32x4_mul(y, z), r);
+    let s = pow2(i32x4_trunc_sat_f32x4(n));
+    let e = f32x4_sub(f32x4_mul(s, p), f32x4_sub(f32x4_splat(1.0), s));
+    v128_or(e, v128_and(x, u32x4_splat(0x8000_0000)))
 }
 
 /// `scalar::ln_one`, lane-wise.
@@ -89,4 +109,11 @@ pub fn ln(x: &[f32], out: &mut [f32]) {
 /// The simd128 twin of `scalar::sigmoid`.
 pub fn sigmoid(x: &[f32], out: &mut [f32]) {
     map(x, out, sigmoid4, scalar::sigmoid_one);
+}
+
+/// The simd128 twin of `scalar::elu`.
+pub fn elu(x: &[f32], pos: f32, neg: f32, out: &mut [f32]) {
+    let (pv, nv) = (f32x4_splat(pos), f32x4_splat(neg));
+    let lane = |v: v128| v128_bitselect(f32x4_mul(pv, v), f32x4_mul(nv, expm1_neg4(v)), f32x4_gt(v, f32x4_splat(0.0)));
+    map(x, out, lane, |a| scalar::elu_one(a, pos, neg));
 }

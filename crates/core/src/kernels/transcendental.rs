@@ -14,7 +14,13 @@
 //!   `e` never exceeds 1: it saturates to exactly 1 for `x ≳ 17` and decays through the
 //!   subnormals to exactly 0 below `x ≈ −104`.
 //!
-//! Both are within 2 ulp of the correctly rounded result over the whole `f32` range (tested
+//! - `elu`: `pos·x` for `x > 0`, else `neg·(e^x − 1)`, with `e^x − 1` as musl's `expm1f`
+//!   composes it: `x` clamped to `[−26, 0]` (below, `e^x − 1` rounds to −1), `n`, `r` and `P`
+//!   as in `exp`, `e^r − 1 = r + r²·P(r)` (no cancellation: `|r| ≤ ln2/2`), then
+//!   `2^n·(e^r − 1) − (1 − 2^n)` (`1 − 2^n` and the scaling are exact for `−38 ≤ n ≤ 0`, one
+//!   rounding). `e^−0 − 1` is −0, as `expm1`.
+//!
+//! All are within 2 ulp of the correctly rounded result over the whole `f32` range (tested
 //! against `f64` below).
 //!
 //! ```
@@ -52,6 +58,12 @@ pub fn ln(x: &[f32], out: &mut [f32]) {
 /// `out[i] = 1 / (1 + e^−x[i])`.
 pub fn sigmoid(x: &[f32], out: &mut [f32]) {
     imp::sigmoid(x, out);
+}
+
+/// `out[i] = pos·x[i]` for `x[i] > 0`, else `neg·(e^x[i] − 1)`: elu (`pos` 1, `neg` α) and
+/// selu (`pos` λ, `neg` λα).
+pub fn elu(x: &[f32], pos: f32, neg: f32, out: &mut [f32]) {
+    imp::elu(x, pos, neg, out);
 }
 
 /// The scalar reference. The simd128 twin repeats each operation lane-wise, in the same order.
@@ -102,6 +114,37 @@ pub mod scalar {
         let k = n as i32;
         let k1 = k >> 1;
         p * pow2(k1) * pow2(k - k1)
+    }
+
+    /// `expm1` clamps its argument to `[EXPM1_LO, 0]`: `e^−26 − 1` rounds to −1 (as every
+    /// smaller argument's), and `2^n` stays normal.
+    pub(crate) const EXPM1_LO: f32 = -26.0;
+
+    /// `e^x − 1` for `x ≤ 0` (a positive `x` is taken as 0; NaN stays NaN).
+    #[inline(always)]
+    pub fn expm1_neg_one(x: f32) -> f32 {
+        let x = if 0.0 < x { 0.0 } else { x }; // pmin, then pmax, as in exp_one
+        let x = if x < EXPM1_LO { EXPM1_LO } else { x };
+        let n = (x * LOG2E + ROUND) - ROUND; // −38 ≤ n ≤ 0
+        let r = x - n * LN2_HI;
+        let r = r - n * LN2_LO;
+        let z = r * r;
+        let mut y = EXP_P[0];
+        for &c in &EXP_P[1..] {
+            y = y * r + c;
+        }
+        let p = y * z + r; // e^r − 1
+        let s = pow2(n as i32);
+        let e = s * p - (1.0 - s);
+        // −0 for x = −0 (the sum above gives +0); a no-op for x < 0, where e < 0.
+        f32::from_bits(e.to_bits() | (x.to_bits() & 0x8000_0000))
+    }
+
+    /// `pos·x` for `x > 0`, else `neg·(e^x − 1)`.
+    #[inline(always)]
+    pub fn elu_one(x: f32, pos: f32, neg: f32) -> f32 {
+        let e = neg * expm1_neg_one(x);
+        if x > 0.0 { pos * x } else { e }
     }
 
     /// `ln x`.
@@ -164,11 +207,16 @@ pub mod scalar {
     pub fn sigmoid(x: &[f32], out: &mut [f32]) {
         out.iter_mut().zip(x).for_each(|(o, &a)| *o = sigmoid_one(a));
     }
+
+    /// `out[i] = elu_one(x[i], pos, neg)`.
+    pub fn elu(x: &[f32], pos: f32, neg: f32, out: &mut [f32]) {
+        out.iter_mut().zip(x).for_each(|(o, &a)| *o = elu_one(a, pos, neg));
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::scalar::{exp_one, ln_one, sigmoid_one};
+    use super::scalar::{elu_one, exp_one, expm1_neg_one, ln_one, sigmoid_one};
 
     /// Distance in ulps of `got` from the exact `want`, in units of the `f32` spacing at `want`.
     fn ulps(got: f32, want: f64) -> f64 {
@@ -223,6 +271,28 @@ mod tests {
         assert!(ln_one(f32::NAN).is_nan() && ln_one(f32::NEG_INFINITY).is_nan() && ln_one(-1e-45).is_nan());
         assert!(ulps(ln_one(f32::from_bits(1)), (f64::from(f32::from_bits(1))).ln()) <= 1.0);
         assert!(ulps(ln_one(f32::MAX), (f32::MAX as f64).ln()) <= 1.0);
+    }
+
+    #[test]
+    fn expm1_is_within_two_ulp_on_the_negatives() {
+        let mut worst = 0.0f64;
+        sweep(|x| {
+            if x < 0.0 {
+                worst = worst.max(ulps(expm1_neg_one(x), (x as f64).exp_m1()));
+            }
+        });
+        assert!(worst <= 2.0, "worst {worst} ulp");
+        // Tiny arguments keep their value (e^x − 1 would round them to 0), the clamp points,
+        // the signed zeros and the ends.
+        assert_eq!((expm1_neg_one(-1e-8), expm1_neg_one(-1e-40), expm1_neg_one(-f32::MIN_POSITIVE)), (-1e-8, -1e-40, -f32::MIN_POSITIVE));
+        assert_eq!((expm1_neg_one(-26.0), expm1_neg_one(-1e30), expm1_neg_one(f32::NEG_INFINITY)), (-1.0, -1.0, -1.0));
+        assert_eq!(expm1_neg_one(-16.0), (-16f64).exp_m1() as f32);
+        assert_eq!((expm1_neg_one(-0.0).to_bits(), expm1_neg_one(0.0).to_bits()), (0x8000_0000, 0));
+        assert!(expm1_neg_one(f32::NAN).is_nan());
+        // elu and selu forms: the positive side is pos·x exactly.
+        assert_eq!((elu_one(3.5, 1.0, 0.7), elu_one(1e30, 2.0, 0.7), elu_one(-0.0, 1.0, 0.7).to_bits()), (3.5, 2e30, 0x8000_0000));
+        assert_eq!(elu_one(-1e30, 1.0, 0.7), -0.7);
+        assert!(elu_one(f32::NAN, 1.0, 1.0).is_nan() && elu_one(f32::INFINITY, 1.0, 1.0) == f32::INFINITY);
     }
 
     #[test]
