@@ -468,7 +468,7 @@ describe('the error catalogue: every bad file is an InvalidArgumentError naming 
     ['no input shape', (a) => (delete a.modelTopology.config.layers[0].config.batch_input_shape, a), 'loadModel: modelTopology has no input shape: the first layer needs batch_input_shape to give its weights a shape'],
     ['duplicate layer names', (a) => ((a.modelTopology.config.layers[2].config.name = a.modelTopology.config.layers[0].config.name), a), /^loadModel: the name 'dense_\d+' is used twice \(modelTopology\.config\.layers\[0\] and modelTopology\.config\.layers\[2\]\)/],
     ['an unknown optimizer', (a) => (delete a.userDefinedMetadata.neurite, (a.trainingConfig.optimizer_config.class_name = 'Nadam'), a), "loadModel: trainingConfig.optimizer_config.class_name 'Nadam' is an optimizer neurite does not support; supported: SGD, Momentum, Adam, RMSProp, Adagrad, Adamax, Adadelta (or load with { compile: false })"],
-    ['an unknown loss', (a) => ((a.userDefinedMetadata.neurite.compile.loss = 'poisson'), a), /^loadModel: userDefinedMetadata\.neurite\.compile: compile: unknown loss 'poisson'/],
+    ['an unknown loss', (a) => ((a.userDefinedMetadata.neurite.compile.loss = 'binaryFocalCrossentropy'), a), /^loadModel: userDefinedMetadata\.neurite\.compile: compile: unknown loss 'binaryFocalCrossentropy'/],
     ['a functional model without layers', (a) => ({ ...a, modelTopology: { class_name: 'Model', config: {} } }), 'loadModel: modelTopology.config.layers must be an array of layer configs, got undefined'],
     // A 5,000-layer functional chain overflows the recursive checks: said so, not "malformed".
     ['a chain far deeper than real models', () => {
