@@ -110,6 +110,32 @@ describe('layer.getWeights / setWeights / countParams against TF.js', () => {
     n.dispose();
   });
 
+  it("kernel and bias of dense and convolution layers are TF.js's variables (layer.kernel was undefined)", () => {
+    const d = nr.layers.dense({ units: 3, name: 'kb_dense' });
+    const td = tfl.layers.dense({ units: 3 });
+    // Not built: null, as TF.js's.
+    expect([d.kernel, d.bias]).toEqual([null, null]);
+    const tdv = td as unknown as { kernel: unknown; bias: unknown };
+    expect([tdv.kernel ?? null, tdv.bias ?? null]).toEqual([null, null]);
+    const m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [4], units: 5 }), d] });
+    // Asking builds the model, as weights does; the same objects as weights.
+    expect(d.kernel).toBe(d.weights[0]);
+    expect(d.bias).toBe(d.weights[1]);
+    expect([d.kernel?.name, d.kernel?.shape, d.bias?.shape]).toEqual(['kb_dense/kernel', [5, 3], [3]]);
+    // A custom loop reads the live kernel through it (a tied decoder: x·Wᵀ).
+    nr.tidy(() => {
+      expect(nr.matMul(nr.ones([1, 3]), d.kernel!.read(), false, true).shape).toEqual([1, 5]);
+    });
+    const noBias = nr.layers.conv2d({ inputShape: [5, 5, 2], filters: 4, kernelSize: 3, useBias: false });
+    const c = nr.sequential({ layers: [noBias, nr.layers.flatten()] });
+    c.build();
+    expect([noBias.kernel?.shape, noBias.bias]).toEqual([[3, 3, 2, 4], null]);
+    const seq = nr.sequential({ layers: [nr.layers.conv1d({ inputShape: [6, 2], filters: 3, kernelSize: 2, name: 'kb_c1' })] });
+    const c1 = seq.getLayer('kb_c1') as nr.Conv1D;
+    expect([c1.kernel?.shape, c1.bias?.shape]).toEqual([[2, 2, 3], [3]]);
+    for (const x of [m, c, seq]) x.dispose();
+  });
+
   it('setWeights checks every weight before setting any', () => {
     const { n } = models();
     const hidden = n.getLayer('hidden') as nr.Layer;

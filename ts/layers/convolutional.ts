@@ -8,7 +8,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { activationAbi, type ActivationSpec } from './activation_abi.js';
 import { initializerAbi, type InitializerSpec } from './initializers.js';
 import { intArg, pair, show } from '../ops/convert.js';
-import { Layer, type LayerArgs } from './layer.js';
+import { KernelLayer, Layer, type LayerArgs } from './layer.js';
 import { normActivityAbi, regularizerAbi, type RegularizerSpec } from './regularizers.js';
 import type { Padding, Size2D } from '../ops/convolution.js';
 
@@ -66,7 +66,7 @@ export interface Conv2DArgs extends LayerArgs {
 }
 
 /** The options and ABI layout conv2d and conv2dTranspose share (`Conv2dConfig` in Rust). */
-abstract class BaseConv2D extends Layer {
+abstract class BaseConv2D extends KernelLayer {
   readonly filters: number;
   readonly kernelSize: [number, number];
   readonly strides: [number, number];

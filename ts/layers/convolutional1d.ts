@@ -9,7 +9,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { activationAbi, type ActivationSpec } from './activation_abi.js';
 import { initializerAbi } from './initializers.js';
 import { intArg, show } from '../ops/convert.js';
-import { Layer, type LayerArgs } from './layer.js';
+import { KernelLayer, Layer, type LayerArgs } from './layer.js';
 import { normActivityAbi, regularizerAbi } from './regularizers.js';
 import { channelsLast, type Conv2DArgs } from './convolutional.js';
 
@@ -45,7 +45,7 @@ export interface Conv1DArgs extends Omit<Conv2DArgs, 'kernelSize' | 'strides' | 
  * @example
  * layers.conv1d({ inputShape: [100, 1], filters: 8, kernelSize: 5, padding: 'causal', activation: 'relu' })
  */
-export class Conv1D extends Layer {
+export class Conv1D extends KernelLayer {
   readonly kind = 'conv1d' as const;
   /** Output channels. */
   readonly filters: number;

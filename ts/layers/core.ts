@@ -7,7 +7,7 @@ import { encodeActivation } from '../activations.js';
 import { activationAbi, type ActivationSpec } from './activation_abi.js';
 import { initializerAbi, seedArg, type InitializerSpec } from './initializers.js';
 import { boolArg, intArg, MAX_ELEMENTS, show } from '../ops/convert.js';
-import { checkNumber, Layer, MAX_UNITS, sampleShape, type LayerArgs } from './layer.js';
+import { checkNumber, KernelLayer, Layer, MAX_UNITS, sampleShape, type LayerArgs } from './layer.js';
 import { channelsLast } from './convolutional.js';
 import { activityRegularizerAbi, regularizerAbi, type ActivityRegularizerSpec, type RegularizerSpec } from './regularizers.js';
 
@@ -54,7 +54,7 @@ function withInputDim(args: DenseArgs): DenseArgs {
 }
 
 /** A fully connected layer: `y = activation(x·W + b)` over the last axis. */
-export class Dense extends Layer {
+export class Dense extends KernelLayer {
   readonly kind = 'dense' as const;
   /** The output size. */
   readonly units: number;

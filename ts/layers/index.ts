@@ -41,7 +41,7 @@ function activationLayer(op: string, args: unknown, numbers: Record<string, numb
 }
 const finiteAtLeast0 = (_k: string, v: number): string | null => (Number.isFinite(Math.fround(v)) && v >= 0 ? null : 'a finite number >= 0');
 
-export { Layer, type LayerArgs } from './layer.js';
+export { KernelLayer, Layer, type LayerArgs } from './layer.js';
 export { Activation, Dense, Dropout, Flatten, GaussianNoise, InputLayer, Reshape, type DenseArgs, type DropoutArgs, type FlattenArgs } from './core.js';
 export { BatchNormalization, LayerNormalization, PReLU, type BatchNormalizationArgs, type LayerNormalizationArgs, type PReLUArgs } from './normalization.js';
 export { RBF, RBF_KERNELS, type RBFArgs, type RbfKernelName } from './rbf.js';

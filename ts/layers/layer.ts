@@ -377,6 +377,23 @@ export abstract class Layer {
   }
 }
 
+/** A layer with a kernel and an optional bias, its first weights (dense and convolution layers). */
+export abstract class KernelLayer extends Layer {
+  /** The options given; `useBias: false` leaves out the bias. */
+  abstract readonly args: { useBias?: boolean | undefined };
+  /**
+   * The kernel as a variable (TF.js's `layer.kernel`, `weights[0]`), `null` until a model
+   * holding the layer is built (asking builds one that knows its input shape, as `weights`).
+   */
+  get kernel(): LayerVariable | null {
+    return this.weights[0] ?? null;
+  }
+  /** The bias as a variable (TF.js's `layer.bias`, `weights[1]`), `null` with `useBias: false` or until built. */
+  get bias(): LayerVariable | null {
+    return this.args.useBias === false ? null : (this.weights[1] ?? null);
+  }
+}
+
 /**
  * @internal A per-sample shape (`inputShape`, without the batch dimension): an array of
  * integers in `[1, MAX_ELEMENTS]` whose product is at most {@link MAX_ELEMENTS} (one sample must
