@@ -223,6 +223,23 @@ describe('image.nonMaxSuppression and its variants', () => {
     expect(lowered).toBeGreaterThan(20);
   });
 
+  it('thousands of boxes with tied scores (the heap of candidates against TF.js\'s sorted list): the same indices and score bits', () => {
+    const r = mulberry32(99);
+    const n = 3001;
+    const boxes = Array.from({ length: n }, () => {
+      const [y, x] = [r() * 10, r() * 10];
+      return [y, x, y + 0.2 + r(), x + 0.2 + r()];
+    });
+    // Scores on a grid of 16 values: ties everywhere; -0 and 0 among them.
+    const scores = Array.from({ length: n }, (_, i) => (i % 97 === 0 ? (i % 2 ? -0 : 0) : Math.floor(r() * 16) / 16));
+    for (const [max, iou, st, sigma] of [[200, 0.5, -Infinity, 0], [3001, 0.3, 0.1, 0], [150, 0.6, 0.05, 0.5], [400, 1, -Infinity, 0.2]] as const) {
+      const a = nr.image.nonMaxSuppressionWithScore(boxes, scores, max, iou, st, sigma);
+      const b = tf.image.nonMaxSuppressionWithScore(boxes, scores, max, iou, st, sigma);
+      sameBits(take(a.selectedIndices), takeTf(b.selectedIndices), `max ${max}, iou ${iou}, st ${st}, sigma ${sigma}: indices`);
+      sameBits(take(a.selectedScores), takeTf(b.selectedScores), `max ${max}, iou ${iou}, st ${st}, sigma ${sigma}: scores`);
+    }
+  });
+
   it('padded: pads with 0 to min(maxOutputSize, numBoxes), as TF.js (not to maxOutputSize, as TensorFlow)', () => {
     const { boxes, scores } = nmsCase(5, 6);
     for (const max of [0, 2, 6, 9]) for (const pad of [false, true]) for (const st of [-Infinity, 0.5, 10]) {

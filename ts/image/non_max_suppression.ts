@@ -14,13 +14,6 @@ import { composite } from '../ops/composite.js';
 import { boolArg, describe, exactInt, fromFlat, intArg, show, withTensors, type TensorLike } from '../ops/convert.js';
 import { finiteRows } from './options.js';
 
-/** A box still in the running: its score (lowered by soft-NMS), and the selections it has been checked against. */
-interface Candidate {
-  score: number;
-  boxIndex: number;
-  suppressBeginIndex: number;
-}
-
 /** What one run selects: box indices, their (soft-NMS) scores, and how many are not padding. */
 interface Selection {
   indices: number[];
@@ -58,42 +51,84 @@ function suppress(op: string, boxes: TensorLike, scores: TensorLike, maxOutputSi
 
 /**
  * TF.js's `nonMaxSuppressionImpl_`, step for step. Candidates are the boxes scoring above
- * `scoreThreshold`, sorted ascending so the best is popped from the end; equal scores pop the
- * lower index first. Each popped candidate is compared with the boxes selected since it was
- * last checked, newest first: an IoU ≥ `iouThreshold` drops it; otherwise soft-NMS multiplies
- * its score by `exp(−½·IoU²/σ)` (by 1 when σ = 0). A candidate whose score did not change is
- * selected; one whose score fell but stays above `scoreThreshold` goes back into the list.
+ * `scoreThreshold`, taken best first; equal scores take the lower index first. Each taken
+ * candidate is compared with the boxes selected since it was last checked, newest first: an
+ * IoU ≥ `iouThreshold` drops it; otherwise soft-NMS multiplies its score by `exp(−½·IoU²/σ)`
+ * (by 1 when σ = 0). A candidate whose score did not change is selected; one whose score fell
+ * but stays above `scoreThreshold` goes back among the candidates.
+ *
+ * TF.js keeps the candidates in a sorted list (a sort of every box, then an insertion per
+ * soft-NMS return); here they are a binary heap over typed arrays under the same total order
+ * (score, then the lower index), so the same candidate comes out at every step — the same
+ * selection and score bits — in O(n + k·log n) for k taken, and each box's corners and area
+ * are ordered once (the same float64 values TF.js computes at every comparison).
  */
 function select(boxes: Float32Array, scores: Float32Array, maxOutputSize: number, iouThreshold: number, scoreThreshold: number, softNmsSigma: number, pad: boolean): Selection {
-  const candidates: Candidate[] = [];
-  for (let i = 0; i < scores.length; i++) {
-    if (scores[i] > scoreThreshold) candidates.push({ score: scores[i], boxIndex: i, suppressBeginIndex: 0 });
+  const n = scores.length;
+  const hs = new Float64Array(n); // the heap: scores (soft-NMS lowers them in float64, as TF.js)
+  const hb = new Int32Array(n); // and their box indices
+  let size = 0;
+  for (let i = 0; i < n; i++) {
+    if (scores[i] > scoreThreshold) {
+      hs[size] = scores[i];
+      hb[size++] = i;
+    }
   }
-  candidates.sort(ascending);
+  /** Whether heap entry `a` comes out before `b`: a higher score, or an equal one and a lower index. */
+  const first = (a: number, b: number): boolean => hs[a] > hs[b] || (hs[a] === hs[b] && hb[a] < hb[b]);
+  const swap = (a: number, b: number): void => {
+    const t = hs[a];
+    hs[a] = hs[b];
+    hs[b] = t;
+    const u = hb[a];
+    hb[a] = hb[b];
+    hb[b] = u;
+  };
+  const down = (p: number): void => {
+    for (;;) {
+      const l = 2 * p + 1;
+      if (l >= size) return;
+      const c = l + 1 < size && first(l + 1, l) ? l + 1 : l;
+      if (!first(c, p)) return;
+      swap(c, p);
+      p = c;
+    }
+  };
+  for (let p = (size >> 1) - 1; p >= 0; p--) down(p);
+  const corners = new OrderedBoxes(boxes, n);
+  /** Per box: the selections it has been checked against (TF.js's `suppressBeginIndex`). */
+  const begin = new Int32Array(n);
   const scale = softNmsSigma > 0 ? -0.5 / softNmsSigma : 0.0;
   const indices: number[] = [];
   const selectedScores: number[] = [];
-  while (indices.length < maxOutputSize && candidates.length > 0) {
-    const candidate = candidates.pop() as Candidate;
-    const { score: originalScore, boxIndex, suppressBeginIndex } = candidate;
+  while (indices.length < maxOutputSize && size > 0) {
+    const originalScore = hs[0];
+    const boxIndex = hb[0];
+    size--;
+    swap(0, size);
+    down(0);
     if (originalScore < scoreThreshold) break;
+    let score = originalScore;
     let ignore = false;
-    for (let j = indices.length - 1; j >= suppressBeginIndex; --j) {
-      const iou = intersectionOverUnion(boxes, boxIndex, indices[j]);
+    for (let j = indices.length - 1; j >= begin[boxIndex]; --j) {
+      const iou = corners.iou(boxIndex, indices[j]);
       if (iou >= iouThreshold) {
         ignore = true;
         break;
       }
-      candidate.score = candidate.score * suppressWeight(iouThreshold, scale, iou);
-      if (candidate.score <= scoreThreshold) break;
+      score = score * suppressWeight(iouThreshold, scale, iou);
+      if (score <= scoreThreshold) break;
     }
-    candidate.suppressBeginIndex = indices.length;
+    begin[boxIndex] = indices.length;
     if (!ignore) {
-      if (candidate.score === originalScore) {
+      if (score === originalScore) {
         indices.push(boxIndex);
-        selectedScores.push(candidate.score);
-      } else if (candidate.score > scoreThreshold) {
-        binaryInsert(candidates, candidate);
+        selectedScores.push(score);
+      } else if (score > scoreThreshold) {
+        // Back among the candidates: sift up from the end.
+        hs[size] = score;
+        hb[size] = boxIndex;
+        for (let c = size++; c > 0 && first(c, (c - 1) >> 1); c = (c - 1) >> 1) swap(c, (c - 1) >> 1);
       }
     }
   }
@@ -108,46 +143,52 @@ function select(boxes: Float32Array, scores: Float32Array, maxOutputSize: number
 }
 
 /**
- * The IoU of boxes `i` and `j`, each `[y1, x1, y2, x2]` with its corners in either order (the
- * min and max of each pair are taken), in f64 as TF.js. A box of zero area has IoU 0 with any box.
+ * Each box `[y1, x1, y2, x2]` (corners in either order) as `[ymin, xmin, ymax, xmax, area]` in
+ * float64, the values TF.js's IoU takes the min and max of at every comparison; made for a box
+ * when first compared (a high score threshold leaves most boxes out).
  */
-function intersectionOverUnion(boxes: Float32Array, i: number, j: number): number {
-  const yminI = Math.min(boxes[4 * i], boxes[4 * i + 2]);
-  const xminI = Math.min(boxes[4 * i + 1], boxes[4 * i + 3]);
-  const ymaxI = Math.max(boxes[4 * i], boxes[4 * i + 2]);
-  const xmaxI = Math.max(boxes[4 * i + 1], boxes[4 * i + 3]);
-  const yminJ = Math.min(boxes[4 * j], boxes[4 * j + 2]);
-  const xminJ = Math.min(boxes[4 * j + 1], boxes[4 * j + 3]);
-  const ymaxJ = Math.max(boxes[4 * j], boxes[4 * j + 2]);
-  const xmaxJ = Math.max(boxes[4 * j + 1], boxes[4 * j + 3]);
-  const areaI = (ymaxI - yminI) * (xmaxI - xminI);
-  const areaJ = (ymaxJ - yminJ) * (xmaxJ - xminJ);
-  if (areaI <= 0 || areaJ <= 0) return 0.0;
-  const intersection = Math.max(Math.min(ymaxI, ymaxJ) - Math.max(yminI, yminJ), 0.0) * Math.max(Math.min(xmaxI, xmaxJ) - Math.max(xminI, xminJ), 0.0);
-  return intersection / (areaI + areaJ - intersection);
+class OrderedBoxes {
+  readonly #c: Float64Array;
+  readonly #made: Uint8Array;
+  readonly #boxes: Float32Array;
+  constructor(boxes: Float32Array, n: number) {
+    this.#boxes = boxes;
+    this.#c = new Float64Array(5 * n);
+    this.#made = new Uint8Array(n);
+  }
+  /** The offset of box `i`'s five values. */
+  #at(i: number): number {
+    const c = this.#c;
+    if (this.#made[i] === 0) {
+      const b = this.#boxes;
+      const ymin = Math.min(b[4 * i], b[4 * i + 2]);
+      const xmin = Math.min(b[4 * i + 1], b[4 * i + 3]);
+      const ymax = Math.max(b[4 * i], b[4 * i + 2]);
+      const xmax = Math.max(b[4 * i + 1], b[4 * i + 3]);
+      c[5 * i] = ymin;
+      c[5 * i + 1] = xmin;
+      c[5 * i + 2] = ymax;
+      c[5 * i + 3] = xmax;
+      c[5 * i + 4] = (ymax - ymin) * (xmax - xmin);
+      this.#made[i] = 1;
+    }
+    return 5 * i;
+  }
+  /** The IoU of boxes `i` and `j`, in f64 as TF.js. A box of zero area has IoU 0 with any box. */
+  iou(i: number, j: number): number {
+    const [a, b, c] = [this.#at(i), this.#at(j), this.#c];
+    const areaI = c[a + 4];
+    const areaJ = c[b + 4];
+    if (areaI <= 0 || areaJ <= 0) return 0.0;
+    const intersection = Math.max(Math.min(c[a + 2], c[b + 2]) - Math.max(c[a], c[b]), 0.0) * Math.max(Math.min(c[a + 3], c[b + 3]) - Math.max(c[a + 1], c[b + 1]), 0.0);
+    return intersection / (areaI + areaJ - intersection);
+  }
 }
 
 /** Soft-NMS's Gaussian penalty `exp(scale·IoU²)` (`scale = −½/σ`), 0 past the IoU threshold. */
 function suppressWeight(iouThreshold: number, scale: number, iou: number): number {
   const weight = Math.exp(scale * iou * iou);
   return iou <= iouThreshold ? weight : 0.0;
-}
-
-/** Ascending by score; equal scores put the larger index first, so the smaller one pops first. */
-function ascending(a: Candidate, b: Candidate): number {
-  return a.score - b.score || (a.score === b.score ? b.boxIndex - a.boxIndex : 0);
-}
-
-/** Inserts `c` into the sorted `list` before the first entry that compares equal or greater (TF.js's `binaryInsert`). */
-function binaryInsert(list: Candidate[], c: Candidate): void {
-  let left = 0;
-  let right = list.length;
-  while (left < right) {
-    const middle = left + ((right - left) >>> 1);
-    if (ascending(c, list[middle]) > 0) left = middle + 1;
-    else right = middle;
-  }
-  list.splice(left, 0, c);
 }
 
 /** The selected indices as a float32 tensor. */
