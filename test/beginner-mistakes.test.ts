@@ -101,7 +101,7 @@ describe('tidy returning a Map or Set', () => {
     let e = thrown(() => nr.tidy(() => new Map([['w', nr.tensor([1, 2])]])));
     expect(e).toBeInstanceOf(nr.InvalidArgumentError);
     expect((e as Error).message).toBe(
-      'tidy: fn returned a Map holding tensors made inside it; tidy keeps the tensors fn returns directly or inside arrays and plain objects, ' +
+      'tidy: fn returned a Map holding tensors made inside it; tidy keeps the tensors fn returns directly or inside arrays and other objects, ' +
         'and would free those in a Map: return an array or a plain object instead (Object.fromEntries(map) or [...map]), or keep() each tensor',
     );
     e = thrown(() => nr.tidy(() => ({ ok: nr.tensor([1]), all: [outer, new Set([nr.tensor([2]), outer])] })));

@@ -1,5 +1,6 @@
 // Handles, dispose, tidy/keep, `using`, memory() and the panic → new instance path.
 import { describe, expect, it, vi } from 'vitest';
+import vm from 'node:vm';
 import { expectNoLeak } from './setup.js';
 import * as nr from '../ts/index.js';
 import { raw, call, callOp } from '../ts/engine.js';
@@ -160,6 +161,57 @@ describe('tidy', () => {
     // What was passed, named (it said "got undefined" for tidy(3)).
     expect(() => nr.tidy(3 as never)).toThrow(/^tidy: expected a function \(tidy\(fn\) or tidy\(name, fn\)\), got 3$/);
     expect(() => nr.tidy('scope', 'x' as never)).toThrow(/got a name and the string "x"$/);
+    expect(nr.memory().numTensors).toBe(before);
+  });
+
+  it('closes its scope when reading the result throws (a getter, a Proxy): later tensors are not held by it', () => {
+    const before = nr.memory().numTensors;
+    for (let i = 0; i < 50; i++) {
+      expect(() => nr.tidy(() => {
+        nr.zeros([2]);
+        return { get then(): never { throw new Error('then'); } };
+      })).toThrow('then');
+      expect(() => nr.tidy(() => new Proxy({ t: nr.zeros([2]) }, { ownKeys() { throw new Error('keys'); } }))).toThrow('keys');
+    }
+    expect(nr.memory().numTensors).toBe(before);
+    // An enclosing tidy still frees what is made after the failure (the orphaned scope held it).
+    nr.tidy(() => {
+      expect(() => nr.tidy(() => ({ get then(): never { throw new Error('then'); } }))).toThrow('then');
+      nr.ones([3]);
+    });
+    expect(nr.memory().numTensors).toBe(before);
+  });
+
+  it('keeps tensors returned in any object, as TF.js: null-prototype, class instances, another realm, deep, cyclic', () => {
+    const before = nr.memory().numTensors;
+    class Box {
+      constructor(readonly t: nr.Tensor) {}
+    }
+    const bare = nr.tidy(() => Object.assign(Object.create(null) as { t: nr.Tensor }, { t: nr.scalar(1) }));
+    const boxed = nr.tidy(() => new Box(nr.scalar(2)));
+    const foreign = nr.tidy(() => {
+      const o = vm.runInNewContext('({})') as { t?: nr.Tensor };
+      o.t = nr.scalar(3);
+      return o;
+    });
+    const deep = nr.tidy(() => {
+      let o: { next?: unknown; t?: nr.Tensor } = { t: nr.scalar(4) };
+      for (let i = 0; i < 40; i++) o = { next: o };
+      return o;
+    });
+    const cyclic = nr.tidy(() => {
+      const o: { self?: unknown; t: nr.Tensor } = { t: nr.scalar(5) };
+      o.self = o;
+      return o;
+    });
+    let leaf: unknown = deep;
+    while ((leaf as { next?: unknown }).next) leaf = (leaf as { next: unknown }).next;
+    const all = [bare.t, boxed.t, foreign.t!, (leaf as { t: nr.Tensor }).t, cyclic.t];
+    expect(all.map((t) => t.isDisposed)).toEqual([false, false, false, false, false]);
+    expect(all.map((t) => t.item())).toEqual([1, 2, 3, 4, 5]);
+    expect(nr.memory().numTensors).toBe(before + 5);
+    // dispose() walks the same containers.
+    nr.dispose([bare, boxed, foreign, deep, cyclic]);
     expect(nr.memory().numTensors).toBe(before);
   });
 });

@@ -231,7 +231,8 @@ export function untrack(obj: Disposable, rec: Tracked | undefined): void {
 
 /**
  * Runs `fn` and disposes every tensor created inside it, except those it returns (alone, or
- * inside arrays and plain objects) and those passed to {@link keep}. Scopes nest: returned
+ * inside arrays, plain objects or class instances, at any depth, as TF.js) and those passed to
+ * {@link keep}. Scopes nest: returned
  * tensors belong to the enclosing scope. `fn` must be synchronous, and a Map or Set holding
  * tensors made inside it is an error (they would be freed): return an array or plain object.
  *
@@ -263,6 +264,17 @@ export function tidy<T>(nameOrFn: string | (() => T), maybeFn?: () => T): T {
     closeScope(scope, new Set());
     throw e;
   }
+  try {
+    return finish(scope, result);
+  } catch (e) {
+    // Reading the result threw (a getter, a Proxy trap): the scope still closes.
+    closeScope(scope, new Set());
+    throw e;
+  }
+}
+
+/** The rest of {@link tidy} once `fn` returned `result`: keeps what it returns, frees the rest. */
+function finish<T>(scope: Map<Disposable, Tracked>, result: T): T {
   if (isThenable(result)) {
     closeScope(scope, new Set());
     // NOTE: the caller gets the error below, never the promise, so its rejection (it goes on
@@ -277,17 +289,17 @@ export function tidy<T>(nameOrFn: string | (() => T), maybeFn?: () => T): T {
   }
   const escaping = new Set<Disposable>();
   const boxed = new Map<Disposable, Map<unknown, unknown> | Set<unknown>>();
-  collect(result, escaping, 0, boxed);
+  collect(result, escaping, boxed);
   for (const [t, box] of boxed) {
     if (!scope.has(t) || escaping.has(t)) continue;
     // A tensor made here that the caller would get back freed: free what fn made, as when
     // it throws (the caller's own tensors, made before tidy, are untouched), and say why.
     closeScope(scope, new Set());
     const kind = box instanceof Map ? 'Map' : 'Set';
-    const at = containerPath(result, box, 'result', 0);
+    const at = containerPath(result, box, 'result', new Set());
     throw new InvalidArgumentError(
       `tidy: fn returned a ${kind} holding tensors made inside it${at === 'result' || at === '' ? '' : ` (at ${at})`}; tidy keeps the tensors fn returns ` +
-        `directly or inside arrays and plain objects, and would free those in a ${kind}: return an array or a plain object instead ` +
+        `directly or inside arrays and other objects, and would free those in a ${kind}: return an array or a plain object instead ` +
         `(${kind === 'Map' ? 'Object.fromEntries(map) or [...map]' : '[...set]'}), or keep() each tensor`,
     );
   }
@@ -321,37 +333,41 @@ export function freedNote(rec: Tracked): string {
 }
 
 /**
- * Adds to `into` the disposables in `v`: `v` itself, or inside arrays and plain objects. With
- * `boxed` (tidy's result), those inside a Map or Set (its keys and values, and the arrays and
- * plain objects in them) go to `boxed` instead, with their container, for tidy's error.
+ * Adds to `into` the disposables in `v`: `v` itself, or inside any object's own enumerable
+ * properties — arrays, plain and null-prototype objects, class instances, objects of another
+ * realm — at any depth (each object once: cycles end), as TF.js's tensor containers. Typed
+ * arrays and buffers hold no tensors and are skipped. With `boxed` (tidy's result), those inside
+ * a Map or Set (its keys and values, and what those hold) go to `boxed` instead, with their
+ * container, for tidy's error; `dispose` does not look inside a Map or Set.
  */
-function collect(v: unknown, into: Set<Disposable>, depth: number, boxed?: Map<Disposable, Map<unknown, unknown> | Set<unknown>>, box?: Map<unknown, unknown> | Set<unknown>): void {
-  if (depth > 16 || v === null || typeof v !== 'object') return;
-  if (isDisposable(v)) {
-    if (box) boxed!.set(v, box);
-    else into.add(v);
-  } else if (Array.isArray(v)) {
-    for (const x of v) collect(x, into, depth + 1, boxed, box);
-  } else if (Object.getPrototypeOf(v) === Object.prototype) {
-    for (const x of Object.values(v)) collect(x, into, depth + 1, boxed, box);
-  } else if (boxed && (v instanceof Map || v instanceof Set)) {
-    const b = box ?? v;
-    if (v instanceof Map) for (const [k, x] of v) {
-      collect(k, into, depth + 1, boxed, b);
-      collect(x, into, depth + 1, boxed, b);
+function collect(v: unknown, into: Set<Disposable>, boxed?: Map<Disposable, Map<unknown, unknown> | Set<unknown>>): void {
+  const seen = new Set<object>();
+  const todo: Array<[unknown, Map<unknown, unknown> | Set<unknown> | undefined]> = [[v, undefined]];
+  for (let next = todo.pop(); next !== undefined; next = todo.pop()) {
+    const [x, box] = next;
+    if (x === null || typeof x !== 'object' || seen.has(x)) continue;
+    seen.add(x);
+    if (isDisposable(x)) {
+      if (box) boxed!.set(x, box);
+      else into.add(x);
+    } else if (x instanceof Map || x instanceof Set) {
+      if (!boxed) continue;
+      const b = box ?? x;
+      if (x instanceof Map) for (const [k, y] of x) todo.push([k, b], [y, b]);
+      else for (const y of x) todo.push([y, b]);
+    } else if (!ArrayBuffer.isView(x) && !(x instanceof ArrayBuffer)) {
+      for (const k of Object.keys(x)) todo.push([(x as Record<string, unknown>)[k], box]);
     }
-    else for (const x of v) collect(x, into, depth + 1, boxed, b);
   }
 }
 
 /** Where `box` sits in tidy's result `v` (`result.weights[1]`), for its error; only on that error path. */
-function containerPath(v: unknown, box: object, path: string, depth: number): string {
+function containerPath(v: unknown, box: object, path: string, seen: Set<object>): string {
   if (v === box) return path;
-  if (depth > 16 || v === null || typeof v !== 'object') return '';
-  const entries = Array.isArray(v) ? v.map((x, i) => [`${path}[${i}]`, x] as const)
-    : Object.getPrototypeOf(v) === Object.prototype ? Object.entries(v).map(([k, x]) => [`${path}.${k}`, x] as const) : [];
-  for (const [p, x] of entries) {
-    const found = containerPath(x, box, p, depth + 1);
+  if (v === null || typeof v !== 'object' || seen.has(v) || v instanceof Map || v instanceof Set || ArrayBuffer.isView(v)) return '';
+  seen.add(v);
+  for (const k of Object.keys(v)) {
+    const found = containerPath((v as Record<string, unknown>)[k], box, Array.isArray(v) ? `${path}[${k}]` : `${path}.${k}`, seen);
     if (found) return found;
   }
   return '';
@@ -377,9 +393,9 @@ export function keep<T extends Disposable>(t: T): T {
 
 /**
  * Disposes every tensor (and other disposable neurite object: model, optimizer, layer) in
- * `container`: one of them, or arrays and plain objects of them, nested up to 16 levels, as
- * TF.js's `tf.dispose`. Other values inside the container are skipped, and disposing twice
- * is harmless.
+ * `container`: one of them, or any object holding them (arrays, plain objects, class
+ * instances, at any depth), as TF.js's `tf.dispose`. Other values inside the container are
+ * skipped, and disposing twice is harmless.
  *
  * @example
  * const [a, b] = [tensor([1, 2]), tensor([3, 4])];
@@ -390,7 +406,7 @@ export function dispose(container: unknown): void {
     throw new InvalidArgumentError(`dispose: container must be a Tensor, or an array or plain object of tensors, got ${container === null ? 'null' : typeof container}`);
   }
   const found = new Set<Disposable>();
-  collect(container, found, 0);
+  collect(container, found);
   for (const t of found) t.dispose();
 }
 
