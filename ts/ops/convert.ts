@@ -113,7 +113,8 @@ export function checkShape(op: string, shape: unknown, arg = 'shape'): number[] 
 export function shapeDims(op: string, shape: unknown, arg = 'shape'): number[] {
   if (!Array.isArray(shape)) throw new InvalidArgumentError(`${op}: ${arg} must be an array of dimensions, got ${describe(shape)}`);
   if (shape.length > 32) throw new InvalidArgumentError(`${op}: ${arg} has rank ${shape.length}, which exceeds the maximum rank 32`);
-  const dims = shape.map((d, i) => {
+  // Array.from, not map: a hole ([2, , 3]) is read as undefined and refused (map skips it).
+  const dims = Array.from(shape as unknown[], (d, i) => {
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
       throw new InvalidArgumentError(`${op}: ${arg}[${i}] must be a non-negative integer, got ${describe(d)} (${arg} ${show(shape)})`);
     }
@@ -166,7 +167,7 @@ export function pair(op: string, arg: string, v: unknown, def?: [number, number]
  */
 export function pairList(op: string, arg: string, v: unknown, count: string): Array<[number, number]> {
   if (!Array.isArray(v)) throw new InvalidArgumentError(`${op}: ${arg} must be an array of [before, after] pairs, ${count}, got ${describe(v)}`);
-  return v.map((p: unknown, i): [number, number] => {
+  return Array.from(v as unknown[], (p: unknown, i): [number, number] => {
     if (!Array.isArray(p) || p.length !== 2) throw new InvalidArgumentError(`${op}: ${arg}[${i}] must be a pair [before, after], got ${describe(p)}`);
     return [intArg(op, `${arg}[${i}][0]`, p[0], 0), intArg(op, `${arg}[${i}][1]`, p[1], 0)];
   });
@@ -176,7 +177,8 @@ export function pairList(op: string, arg: string, v: unknown, count: string): Ar
 export function intList(op: string, arg: string, v: unknown): number[] {
   if (typeof v === 'number') return [intArg(op, arg, v)];
   if (!Array.isArray(v)) throw new InvalidArgumentError(`${op}: ${arg} must be a number or an array of integers, got ${describe(v)}`);
-  return v.map((x, i) => {
+  // Array.from, not map: a hole ([1, , 2]) is read as undefined and refused (map skips it).
+  return Array.from(v as unknown[], (x, i) => {
     if (typeof x !== 'number' || !Number.isInteger(x) || x < -0x80000000 || x > 0x7fffffff) {
       throw new InvalidArgumentError(`${op}: ${arg}[${i}] must be an integer, got ${describe(x)} (${arg} ${show(v)})`);
     }
@@ -592,7 +594,8 @@ export function withTensors<A extends Record<string, unknown>, R>(op: string, ar
  * `arg[i]` in errors.
  */
 export function withTensorList<R>(op: string, arg: string, list: readonly unknown[], f: (ts: Tensor[]) => R): R {
-  return scoped(op, list.map((_, i) => `${arg}[${i}]`), list, f);
+  // Array.from, not map: a hole's name (`tensors[1]`) is there for its error.
+  return scoped(op, Array.from(list, (_, i) => `${arg}[${i}]`), list, f);
 }
 
 function scoped<R>(op: string, names: readonly string[], values: readonly unknown[], f: (ts: Tensor[]) => R): R {
@@ -625,7 +628,8 @@ export function axesOf(op: string, x: Tensor, axis: number | readonly number[] |
   const list = typeof axis === 'number' ? [axis] : axis;
   if (!Array.isArray(list)) throw new InvalidArgumentError(`${op}: axis must be a number or an array of numbers, got ${describe(axis)}`);
   if (list.length > 32) throw new InvalidArgumentError(`${op}: axis lists ${list.length} axes; a tensor has at most 32`);
-  return list.map((a) => axisArg(op, 'axis', a, x.shape));
+  // Array.from, not map: a hole ([1, , 2]) is read as undefined and refused (map skips it).
+  return Array.from(list as unknown[], (a) => axisArg(op, 'axis', a, x.shape));
 }
 
 /** @internal The index of the first NaN or ±Infinity in `v`, or −1. */

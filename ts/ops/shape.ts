@@ -14,12 +14,14 @@ export function reshape(x: TensorLike, shape: readonly number[]): Tensor {
   return withTensors('reshape', { x }, ({ x }) => {
     const h = x.handleFor('reshape', 'x');
     if (!Array.isArray(shape)) throw new InvalidArgumentError(`reshape: shape must be an array, got ${describe(shape)}`);
-    shape.forEach((d, i) => {
+    // A copy, read once (a hole is undefined; a Proxy or getter cannot change what was checked).
+    const dims = Array.from(shape as unknown[], (d, i) => {
       if (typeof d !== 'number' || !Number.isInteger(d) || d < -1 || d > 0x7fffffff) {
         throw new InvalidArgumentError(`reshape: shape[${i}] must be a non-negative integer or -1, got ${describe(d)} (shape ${show(shape)})`);
       }
+      return d;
     });
-    return runOp((e, out) => e.nr_reshape(h, writeArgs('reshape', shape), shape.length, out));
+    return runOp((e, out) => e.nr_reshape(h, writeArgs('reshape', dims), dims.length, out));
   });
 }
 
