@@ -51,6 +51,27 @@ describe('dispose', () => {
     expect(String(t)).toContain('disposed');
   });
 
+  it('a tensor disposed during the call (by an option getter) is a DisposedError, and an object made from a tensor is named (were a bare InvalidHandle NeuriteError and a TypeError)', () => {
+    expectNoLeak(() => {
+      const a = nr.tensor([[1, 2]]);
+      const b = nr.tensor([[3], [4]]);
+      const err = (() => {
+        try {
+          nr.matMul(a, b, { get transposeA(): boolean { a.dispose(); return false; } } as never);
+        } catch (e) {
+          return e as Error;
+        }
+        return null;
+      })();
+      expect(err).toBeInstanceOf(nr.DisposedError);
+      expect(err?.message).toMatch(/is not live.*\(disposed during the call: by a getter, a Proxy or a callback it ran\?\)$/);
+      const x = nr.tensor([1, 2]);
+      expect(() => nr.add(x, new Proxy(x, {}))).toThrow(/^add: b is an object made from a Tensor \(a Proxy of it, or Object\.create\(tensor\)\), not a Tensor: pass the tensor itself$/);
+      expect(() => nr.matMul(Object.create(b) as nr.Tensor, b)).toThrow(/^matMul: a is an object made from a Tensor/);
+      nr.dispose([a, b, x]);
+    });
+  });
+
   it('dispose(container) frees tensors and models in arrays and objects, as tf.dispose', () => {
     const before = nr.memory();
     const [a, b, c] = [nr.ones([3]), nr.zeros([2, 2]), nr.tensor(5)];

@@ -128,7 +128,9 @@ export function errorFromStatus(status: number, message: string): NeuriteError {
     switch (STATUS[status] as (typeof STATUS)[number] | undefined) {
       case 'InvalidArgument': return new InvalidArgumentError(message);
       case 'ShapeMismatch': return new ShapeError(message);
-      case 'InvalidHandle': return new NeuriteError('InvalidHandle', message);
+      // The facade checks every handle before a call: one the core finds dead was disposed
+      // during the call, by code the call ran (a getter, a Proxy trap, a callback).
+      case 'InvalidHandle': return new DisposedError(`${message} (disposed during the call: by a getter, a Proxy or a callback it ran?)`);
       case 'OutOfMemory': return new OutOfMemoryError(message);
       case 'Internal': return new NeuriteError('Internal', message);
       case 'NonFinite': return new NonFiniteError(message);

@@ -107,6 +107,9 @@ export class Tensor {
 
   /** @internal The live handle; throws if disposed or from a reset instance. */
   handleFor(op: string, arg = 'tensor'): number {
+    // A Proxy of a tensor or Object.create(tensor) passes instanceof but has no fields of its
+    // own (reading one was a TypeError about a private member).
+    if (!(#handle in this)) throw new InvalidArgumentError(`${op}: ${arg} is an object made from a Tensor (a Proxy of it, or Object.create(tensor)), not a Tensor: pass the tensor itself`);
     if (this.#handle === 0) throw new DisposedError(`${op}: ${arg} is a disposed tensor (shape [${this.shape}])${freedNote(this.#tracked)}`);
     // The message is built only when the check fails (instanceId() is 0 before init).
     if (this.#owner !== instanceId()) assertLive(this.#owner, `${op}: ${arg}`);
