@@ -178,6 +178,19 @@ describe('a pipeline that fails or stops early leaves no tensor behind', () => {
     }).toArray());
     expect(mapErr.message).toBe('map failed');
     expect(live(), 'a map that throws in toArray').toBe(before);
+    // take(2) closes its source after the 2nd element: a source whose return() throws left that
+    // element nobody's (one tensor per pass).
+    const closing = data.generator(() => {
+      let i = 0;
+      return { next: () => ({ value: nr.tensor([i++]), done: false }), return(): never { throw new Error('return failed'); } };
+    });
+    for (let k = 0; k < 20; k++) {
+      const err = await rejection((async () => {
+        for await (const e of closing.take(2)) e.dispose();
+      })());
+      expect(err.message).toBe('return failed');
+    }
+    expect(live(), 'take over a source whose return() throws').toBe(before);
   });
 
   it('forEachAsync whose callback throws (sync or async) disposes the element and the shuffle buffer', async () => {

@@ -58,6 +58,8 @@ export function encodeActivation(op: string, spec: unknown, arg = 'activation'):
     plainOptions(op, spec, arg);
     given = optionValues(spec, SPEC_KEYS);
     name = given.name;
+    // new String('relu'), or an object with a toString: no name to read ("unknown activation undefined").
+    if (name === undefined) throw new InvalidArgumentError(`${op}: ${arg} must be an activation name (a string) or an object { name, ...parameters }, got ${describe(spec)}, which has no name`);
   } else {
     throw new InvalidArgumentError(`${op}: ${arg} must be an activation name or an object { name, ...parameters }, got ${describe(spec)}`);
   }

@@ -190,7 +190,15 @@ export class TakeIterator<T> extends LazyIterator<T> {
     }
     this.#taken++;
     const r = await this.up.next();
-    if (this.#taken >= this.count || r.done) await this.up.return();
+    if (this.#taken >= this.count || r.done) {
+      try {
+        await this.up.return();
+      } catch (err) {
+        // Closing the source failed (its return() threw): the element taken is nobody's now.
+        if (!r.done) disposeAll(r.value);
+        throw err;
+      }
+    }
     return r;
   }
   protected override release(): Promise<void> {

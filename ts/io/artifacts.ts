@@ -271,13 +271,24 @@ export function weightDataBytes(data: unknown): Uint8Array | null {
   if (data === undefined || data === null) return new Uint8Array(0);
   if (isArrayBuffer(data)) return new Uint8Array(data);
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  if (Array.isArray(data) && data.every(isArrayBuffer)) return concat(data.map((b) => new Uint8Array(b)));
+  if (Array.isArray(data)) {
+    // Array.from: a hole is undefined (every and map skip holes).
+    const parts = Array.from(data as unknown[]);
+    return parts.every(isArrayBuffer) ? concat(parts.map((b) => new Uint8Array(b as ArrayBuffer))) : null;
+  }
   return null;
 }
 
 /** {@link weightDataBytes}, or an error naming the first entry of a list that is not a buffer. */
 function weightBytes(op: string, data: unknown): Uint8Array {
-  const bytes = weightDataBytes(data);
+  let bytes: Uint8Array | null;
+  try {
+    bytes = weightDataBytes(data);
+  } catch (err) {
+    // A view of a detached buffer cannot be made (V8: "Cannot perform Construct on a detached ArrayBuffer").
+    if (err instanceof TypeError && /detached/i.test(err.message)) throw new InvalidArgumentError(`${op}: weightData is a detached ArrayBuffer (it was transferred, by postMessage or structuredClone with transfer, and holds nothing here any more)`);
+    throw err;
+  }
   if (bytes) return bytes;
   const bad = Array.isArray(data) ? data.findIndex((b) => !isArrayBuffer(b)) : -1;
   if (bad >= 0) throw new InvalidArgumentError(`${op}: weightData[${bad}] must be an ArrayBuffer, got ${describe((data as unknown[])[bad])}`);
