@@ -443,13 +443,58 @@ describe('leastSquares', () => {
     });
   });
 
+  // NumPy 2 reference (the repo commits no Python; numbers pasted below):
+  //   import numpy as np
+  //   x = np.arange(100) / 99
+  //   V = np.vander(x, 13, increasing=True).astype(np.float32).astype(np.float64)
+  //   y = np.exp(x).astype(np.float32).astype(np.float64)
+  //   w = np.linalg.lstsq(V, y, rcond=None)[0]            # cond(V) = 2.506e8, rank 13
+  //   np.linalg.norm(V @ w - y)                            # 4.4020e-07
+  //   np.linalg.norm(V @ w.astype(np.float32) - y)         # 5.5616e-07 (w as float32)
+  //   A = [[1, 2, .5], [0, 1, -1], [3, -1, 2], [1, 1, 1], [2, 0, -2]]
+  //   B = [[1, 0], [2, 1], [0, -1], [1, 3], [-1, 2]]
+  //   np.linalg.solve(A.T @ A + lam * np.eye(3), A.T @ B)  # lam = 0 and 0.5
+  it('solves an ill-conditioned Vandermonde system to NumPy lstsq\'s residual (QR, not the normal equations)', () => {
+    const xs = Array.from({ length: 100 }, (_, i) => i / 99);
+    const v = xs.map((x) => Array.from({ length: 13 }, (_, j) => x ** j));
+    const y = xs.map((x) => Math.exp(x));
+    const w = expectNoLeak(() => nr.tidy(() => Array.from(nr.leastSquares(v, y).data())));
+    const numpy = [0.9999999920015479, 1.0000023489064398, 0.4999094231624175, 0.1680462745293976, 0.0304620005023204, 0.06336902099404684, -0.1723760194837649, 0.3636776168469145, -0.5083925099275183, 0.4699623775001267, -0.2754390193628763, 0.09271615606528003, -0.01365591968422125];
+    // The f64 solutions agree to about cond·ε₆₄ ≈ 6e-8 of the largest coefficient; float32 rounding adds 3e-8.
+    expectClose(w, numpy, 1e-5, 1e-6);
+    // The residual of the float32 inputs (as both sides saw them) with neurite's float32 weights.
+    const f = Math.fround;
+    const res = Math.sqrt(v.reduce((s, row, i) => s + (row.reduce((a, vij, j) => a + f(vij) * w[j], 0) - f(y[i])) ** 2, 0));
+    expect(res).toBeLessThan(6e-7); // NumPy: 4.40e-7 in f64, 5.56e-7 with its weights as float32
+    expect(res).toBeGreaterThan(4.3e-7);
+  });
+
+  it('ridge: the regularized normal equations\' solution (NumPy), and full rank from the ridge alone', () => {
+    const A = [[1, 2, 0.5], [0, 1, -1], [3, -1, 2], [1, 1, 1], [2, 0, -2]];
+    const B = [[1, 0], [2, 1], [0, -1], [1, 3], [-1, 2]];
+    const want: Record<number, number[]> = {
+      0: [-0.05561250640697078, 0.3726294208098411, 0.7483341875961045, 0.6494105586878524, 0.23833931317273194, -0.4541260891850333],
+      0.5: [-0.0497893527384144, 0.35541937954806585, 0.6960660939979209, 0.6091809377906658, 0.22049570498440663, -0.431142966570006],
+    };
+    nr.tidy(() => {
+      for (const l2 of [0, 0.5]) expectClose(nr.leastSquares(A, B, { l2 }).data(), want[l2], 1e-6, 1e-6);
+      // One row, three columns: only the ridge makes it solvable; x = aᵀ(aaᵀ + λ)⁻¹b (closed form).
+      expectClose(nr.leastSquares([[1, 2, 2]], [9], { l2: 1 }).data(), [0.9, 1.8, 1.8], 1e-6, 1e-6);
+      // Dependent columns with a ridge: (AᵀA + λI)⁻¹Aᵀb by hand for a = [[1, 2], [2, 4]], b = [1, 2], λ = 1:
+      // AᵀA + I = [[6, 10], [10, 21]], Aᵀb = [5, 10] → x = [5, 10] · (1/26)·[[21, −10], [−10, 6]] = [5/26, 10/26].
+      expectClose(nr.leastSquares([[1, 2], [2, 4]], [1, 2], { l2: 1 }).data(), [5 / 26, 10 / 26], 1e-6, 1e-6);
+    });
+  });
+
   it('rejects bad input', () => {
     nr.tidy(() => {
       const a = nr.ones([3, 2]);
       expect(() => nr.leastSquares(a, nr.ones([2]), { l2: 1 })).toThrow('leastSquares: a has 3 rows (shape [3,2]) but b has 2 (shape [2]); they must be equal');
       expect(() => nr.leastSquares(nr.ones([3]), nr.ones([3]))).toThrow(/leastSquares: a must be a matrix \[samples, features\], got shape \[3\]/);
       expect(() => nr.leastSquares(a, nr.ones([3]), { l2: -1 })).toThrow('leastSquares: l2 must be a finite number >= 0, got -1');
-      expect(() => nr.leastSquares(a, nr.ones([3]))).toThrow(/leastSquares: aᵀa \+ l2·I is not positive definite \(l2 = 0\): column 1 of a is a linear combination of the others; pass l2 > 0/);
+      expect(() => nr.leastSquares(a, nr.ones([3]))).toThrow(new nr.InvalidArgumentError('leastSquares: column 1 of a is a linear combination of the others (l2 = 0): no more than 1e-10 of its norm lies outside the span of columns 0 to 0; pass l2 > 0 (e.g. 1e-6) to regularize'));
+      expect(() => nr.leastSquares([[1, 2, 3]], [1])).toThrow('leastSquares: column 1 of a is a linear combination of the others (l2 = 0), as must happen with fewer rows (1) than columns (3); pass l2 > 0 (e.g. 1e-6) to regularize');
+      expect(() => nr.leastSquares([[0, 1], [0, 2]], [1, 1])).toThrow('leastSquares: column 0 of a is a linear combination of the others (l2 = 0): it is all zeros; pass l2 > 0 (e.g. 1e-6) to regularize');
       expect(() => nr.leastSquares(a, nr.ones([3]), { lambda: 1 } as nr.LeastSquaresArgs)).toThrow(/leastSquares: unknown option 'lambda'/);
       expect(() => nr.leastSquares(a, 3)).toThrow('leastSquares: b must have shape [3] or [3, targets], got []');
     });

@@ -1,13 +1,25 @@
-//! `leastSquares`: regularized linear least squares, solved in closed form.
+//! `leastSquares`: regularized linear least squares, solved by Householder QR.
 //!
 //! # Math
-//! `X = argmin ‖A·X − B‖² + λ‖X‖²` satisfies the normal equations `(AᵀA + λI)·X = AᵀB`.
-//! `AᵀA + λI` is symmetric positive definite when `λ > 0` or `A` has full column rank, so it is
-//! factored as `L·Lᵀ` (Cholesky) and `X` found by one forward and one backward substitution
-//! per column of `B`. Everything runs in f64: forming `AᵀA` squares the condition number, and
-//! f64 keeps the f32 result accurate for the well-posed systems this is for (RBF output
-//! layers, small regressions). A pivot below `1e-12 ×` the largest diagonal entry means the
-//! columns of `A` are (numerically) dependent; that is an error suggesting `λ > 0`.
+//! `X = argmin ‖A·X − B‖² + λ‖X‖²` is the plain least-squares solution of the stacked system
+//! `[A; √λ·I]·X ≈ [B; 0]` (the ridge term is `p` extra rows; none when `λ = 0`). That matrix is
+//! factored as `Q·R` by Householder reflections (Golub & Van Loan, *Matrix Computations*,
+//! §5.2 and §5.3), `Qᵀ` is applied to the right-hand sides as the reflections are made, and
+//! `R·X = (QᵀB)[..p]` is solved by back substitution. QR works on `A` itself; the normal
+//! equations `(AᵀA + λI)·X = AᵀB` square its condition number (a 100 × 13 Vandermonde matrix:
+//! 2.5e8, so 6e16 for `AᵀA`, past f64). Everything runs in f64 on the f32 inputs; the result
+//! is rounded to f32 once.
+//!
+//! # Dependent columns
+//! `|R[k,k]|` is the distance from column `k` to the span of columns `0..k`. Column `k` is
+//! taken for a linear combination of the others when that distance is at most
+//! [`DEPENDENT`] `= 1e-10` times the column's norm (with `λ > 0`, the stacked column's,
+//! `√(‖aₖ‖² + λ)`), or when no row is left for it (fewer rows than columns). Householder QR is
+//! backward stable column by column, so exact dependence (a repeated, scaled or zero column)
+//! leaves `|R[k,k]|` near f64 rounding (~1e-16 of the norm), far below the tolerance; and
+//! the tolerance is far below the resolution of f32 data (6e-8), so columns that are nearly
+//! dependent but not exactly are solved, as NumPy's `lstsq` solves them. The error names the
+//! first dependent column and suggests `λ > 0`.
 //!
 //! # Shapes
 //! `A: [n, p]`, `B: [n]` → `X: [p]`; `B: [n, m]` → `X: [p, m]`.
@@ -18,55 +30,56 @@ use crate::error::js_number;
 
 const OP: &str = "leastSquares";
 
-/// Factors the symmetric positive definite `m` (`p × p`, row-major) in place into its lower
-/// Cholesky factor `L` (the upper triangle is left as is). On failure returns the index of the
-/// first column whose pivot is not positive.
+/// A column whose distance to the span of the columns before it is at most this fraction of
+/// its norm is a linear combination of them; see the module docs.
+pub const DEPENDENT: f64 = 1e-10;
+
+/// Solves `min ‖W·X − C‖` in place by Householder QR: `w` is the `rows × p` matrix and `c` the
+/// right-hand sides, both column-major (`w[j·rows + i]` is row `i` of column `j`); `diag`
+/// (`min(rows, p)` long) receives R's diagonal, as the reflection vectors take its place in
+/// `w`. On success the first `p` entries of each column of `c` are that column's solution. On
+/// failure returns the first dependent column (see [`DEPENDENT`]).
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-pub fn cholesky(m: &mut [f64], p: usize) -> core::result::Result<(), usize> {
-    let scale = (0..p).map(|i| m[i * p + i].abs()).fold(0.0, f64::max).max(f64::MIN_POSITIVE);
-    for j in 0..p {
-        let mut diag = m[j * p + j];
-        for k in 0..j {
-            diag -= m[j * p + k] * m[j * p + k];
+fn qr_solve(w: &mut [f64], rows: usize, p: usize, c: &mut [f64], diag: &mut [f64]) -> core::result::Result<(), usize> {
+    for k in 0..p {
+        if k >= rows {
+            return Err(k);
         }
-        // NOTE: also rejects a NaN pivot.
-        if diag.is_nan() || diag <= 1e-12 * scale {
-            return Err(j);
+        let (left, right) = w.split_at_mut((k + 1) * rows);
+        let (above, v) = left[k * rows..].split_at_mut(k);
+        let alpha = v.iter().map(|x| x * x).sum::<f64>().sqrt();
+        // The reflections are orthogonal, so the column's norm is that of R[..k, k] and the rest.
+        let norm = (above.iter().map(|x| x * x).sum::<f64>() + alpha * alpha).sqrt();
+        // NOTE: `!(a > b)` also rejects NaN.
+        if !(alpha > DEPENDENT * norm) {
+            return Err(k);
         }
-        let ljj = diag.sqrt();
-        m[j * p + j] = ljj;
-        for i in j + 1..p {
-            let mut s = m[i * p + j];
-            for k in 0..j {
-                s -= m[i * p + k] * m[j * p + k];
+        // H = I − v·vᵀ·2/(vᵀv) with v = x − r·e₁ maps x to r·e₁; r takes the sign opposite to
+        // x₀ so that v₀ = x₀ − r does not cancel. vᵀv = −2·r·v₀.
+        let r = if v[0] > 0.0 { -alpha } else { alpha };
+        v[0] -= r;
+        diag[k] = r;
+        let scale = 1.0 / (r * v[0]);
+        let v: &[f64] = v;
+        for col in right.chunks_exact_mut(rows).chain(c.chunks_exact_mut(rows)) {
+            let t = &mut col[k..];
+            let f = v.iter().zip(t.iter()).map(|(a, b)| a * b).sum::<f64>() * scale;
+            for (ti, &vi) in t.iter_mut().zip(v) {
+                *ti += f * vi;
             }
-            m[i * p + j] = s / ljj;
+        }
+    }
+    // R·x = (Qᵀc)[..p], R[i, l] = w[l·rows + i] above the diagonal.
+    for col in c.chunks_exact_mut(rows) {
+        for i in (0..p).rev() {
+            let mut s = col[i];
+            for l in i + 1..p {
+                s -= w[l * rows + i] * col[l];
+            }
+            col[i] = s / diag[i];
         }
     }
     Ok(())
-}
-
-/// Solves `L·Lᵀ·x = b` in place for each of the `cols` columns of `b` (`p × cols`, row-major).
-#[cfg_attr(target_arch = "wasm32", optimize(size))]
-pub fn cholesky_solve(l: &[f64], p: usize, b: &mut [f64], cols: usize) {
-    for c in 0..cols {
-        // L·y = b
-        for i in 0..p {
-            let mut s = b[i * cols + c];
-            for k in 0..i {
-                s -= l[i * p + k] * b[k * cols + c];
-            }
-            b[i * cols + c] = s / l[i * p + i];
-        }
-        // Lᵀ·x = y
-        for i in (0..p).rev() {
-            let mut s = b[i * cols + c];
-            for k in i + 1..p {
-                s -= l[k * p + i] * b[k * cols + c];
-            }
-            b[i * cols + c] = s / l[i * p + i];
-        }
-    }
 }
 
 /// `argmin ‖A·X − B‖² + l2·‖X‖²`; see the module docs.
@@ -96,42 +109,45 @@ pub fn least_squares(a: &Tensor, b: &Tensor, l2: f32) -> Result<Tensor> {
         }
     }
     let (ad, bd) = (a.data(), b.data());
-    // AᵀA + λI (lower triangle, mirrored) and AᵀB.
-    // p·p may overflow (a has many columns); p·m is the size of the result.
-    let pp = crate::shape::dims_product(OP, &[p, p])?;
-    let mut g = try_vec(OP, pp, 0f64)?;
-    let mut rhs = try_vec(OP, crate::shape::dims_product(OP, &[p, m])?, 0f64)?;
-    for (row, brow) in ad.chunks_exact(p).zip(bd.chunks_exact(m)) {
-        for i in 0..p {
-            let ai = f64::from(row[i]);
-            if ai == 0.0 {
-                continue;
-            }
-            for j in 0..=i {
-                g[i * p + j] += ai * f64::from(row[j]);
-            }
-            for (r, &bv) in rhs[i * m..(i + 1) * m].iter_mut().zip(brow) {
-                *r += ai * f64::from(bv);
-            }
+    // The stacked system [A; √λ·I]·X ≈ [B; 0], column-major; (n + p)·p may overflow.
+    let ridge = l2 > 0.0;
+    let rows = if ridge { n.checked_add(p).ok_or(crate::Error::OutOfMemory { op: OP, bytes: u64::MAX })? } else { n };
+    let mut w = try_vec(OP, crate::shape::dims_product(OP, &[rows, p])?, 0f64)?;
+    let mut c = try_vec(OP, crate::shape::dims_product(OP, &[rows, m])?, 0f64)?;
+    for (i, (row, brow)) in ad.chunks_exact(p).zip(bd.chunks_exact(m)).enumerate() {
+        for (j, &v) in row.iter().enumerate() {
+            w[j * rows + i] = f64::from(v);
+        }
+        for (j, &v) in brow.iter().enumerate() {
+            c[j * rows + i] = f64::from(v);
         }
     }
-    for i in 0..p {
-        g[i * p + i] += f64::from(l2);
-        for j in 0..i {
-            g[j * p + i] = g[i * p + j];
+    let sqrt_l2 = f64::from(l2).sqrt();
+    if ridge {
+        for j in 0..p {
+            w[j * rows + n + j] = sqrt_l2;
         }
     }
-    if let Err(col) = cholesky(&mut g, p) {
+    let mut diag = try_vec(OP, rows.min(p), 0f64)?;
+    if let Err(col) = qr_solve(&mut w, rows, p, &mut c, &mut diag) {
+        let why = if col >= rows {
+            String::new()
+        } else if col == 0 {
+            ": it is all zeros".to_string()
+        } else {
+            format!(": no more than 1e-10 of its norm lies outside the span of columns 0 to {}", col - 1)
+        };
         bail!(
             OP,
-            "aᵀa + l2·I is not positive definite (l2 = {l2}): column {col} of a is a linear combination of the others{}; pass l2 > 0 (e.g. 1e-6) to regularize",
+            "column {col} of a is a linear combination of the others (l2 = {l2}){why}{}; pass {} to regularize",
             if n < p { format!(", as must happen with fewer rows ({n}) than columns ({p})") } else { String::new() },
+            if ridge { "a larger l2" } else { "l2 > 0 (e.g. 1e-6)" },
             l2 = js_number(l2)
         );
     }
-    cholesky_solve(&g, p, &mut rhs, m);
-    let n_out = rhs.len();
-    Tensor::new(OP, out_shape, crate::tensor::collect_n(OP, n_out, rhs.into_iter().map(|v| v as f32))?)
+    let n_out = crate::shape::dims_product(OP, &[p, m])?;
+    let x = crate::tensor::collect_n(OP, n_out, (0..p).flat_map(|i| c.chunks_exact(rows).map(move |col| col[i] as f32)))?;
+    Tensor::new(OP, out_shape, x)
 }
 
 #[cfg(test)]
@@ -168,14 +184,57 @@ mod tests {
     }
 
     #[test]
-    fn singular_systems_need_regularization() {
+    fn ridge_matches_the_regularized_normal_equations() {
+        // (AᵀA + λI)⁻¹AᵀB by NumPy (np.linalg.solve; the script is in test/classic.test.ts,
+        // "leastSquares … NumPy"), λ = 0.5, three columns, two targets.
+        let a = t(&[5, 3], vec![1., 2., 0.5, 0., 1., -1., 3., -1., 2., 1., 1., 1., 2., 0., -2.]);
+        let b = t(&[5, 2], vec![1., 0., 2., 1., 0., -1., 1., 3., -1., 2.]);
+        let want = [-0.0497893527384144, 0.35541937954806585, 0.6960660939979209, 0.6091809377906658, 0.22049570498440663, -0.431142966570006];
+        let x = least_squares(&a, &b, 0.5).unwrap();
+        for (g, w) in x.data().iter().zip(want) {
+            assert!((f64::from(*g) - w).abs() < 1e-6, "{:?}", x.data());
+        }
+    }
+
+    /// A 100 × 13 Vandermonde matrix (x = i/99, powers 0..=12; condition 2.5e8) and y = eˣ:
+    /// the normal equations (condition 6e16) refused it as "column 11 … a linear combination";
+    /// QR reaches NumPy's residual (lstsq: 4.40e-7; its solution rounded to f32: 5.56e-7).
+    #[test]
+    fn ill_conditioned_vandermonde_is_solved() {
+        let xs: Vec<f64> = (0..100).map(|i| f64::from(i) / 99.0).collect();
+        let a: Vec<f32> = xs.iter().flat_map(|&x| (0..13).map(move |j| x.powi(j) as f32)).collect();
+        let b: Vec<f32> = xs.iter().map(|&x| x.exp() as f32).collect();
+        let w = least_squares(&t(&[100, 13], a.clone()), &t(&[100], b.clone()), 0.0).unwrap();
+        let res = a.chunks_exact(13).zip(&b).map(|(row, &y)| {
+            let p: f64 = row.iter().zip(w.data()).map(|(&v, &c)| f64::from(v) * f64::from(c)).sum();
+            (p - f64::from(y)).powi(2)
+        });
+        let res = res.sum::<f64>().sqrt();
+        assert!(res < 6e-7, "residual {res}");
+    }
+
+    #[test]
+    fn dependent_columns_need_regularization() {
         let a = t(&[3, 2], vec![1., 2., 2., 4., 3., 6.]);
         let b = t(&[3], vec![1., 2., 3.]);
         let e = least_squares(&a, &b, 0.0).unwrap_err().to_string();
-        assert!(e.starts_with("leastSquares: aᵀa + l2·I is not positive definite (l2 = 0): column 1"), "{e}");
+        assert_eq!(e, "leastSquares: column 1 of a is a linear combination of the others (l2 = 0): no more than 1e-10 of its norm lies outside the span of columns 0 to 0; pass l2 > 0 (e.g. 1e-6) to regularize");
         assert!(least_squares(&a, &b, 1e-3).is_ok());
+        let zero = least_squares(&t(&[2, 2], vec![0., 1., 0., 2.]), &t(&[2], vec![1., 1.]), 0.0).unwrap_err().to_string();
+        assert!(zero.contains("column 0 of a is a linear combination of the others (l2 = 0): it is all zeros;"), "{zero}");
         let wide = least_squares(&t(&[1, 2], vec![1., 1.]), &t(&[1], vec![1.]), 0.0).unwrap_err().to_string();
-        assert!(wide.contains("fewer rows (1) than columns (2)"), "{wide}");
+        assert_eq!(wide, "leastSquares: column 1 of a is a linear combination of the others (l2 = 0), as must happen with fewer rows (1) than columns (2); pass l2 > 0 (e.g. 1e-6) to regularize");
+        // With a ridge the stacked system always has full rank: 1 row, 3 columns, x = aᵀ(aaᵀ + λ)⁻¹b.
+        let x = least_squares(&t(&[1, 3], vec![1., 2., 2.]), &t(&[1], vec![9.]), 1.0).unwrap();
+        for (g, w) in x.data().iter().zip([0.9, 1.8, 1.8]) {
+            assert!((g - w).abs() < 1e-6, "{:?}", x.data());
+        }
+        // A ridge too small to matter against the column norms is still dependent.
+        let tiny = least_squares(&a, &b, 1e-30).unwrap_err().to_string();
+        assert!(tiny.starts_with("leastSquares: column 1 of a is a linear combination of the others (l2 = 0.000") && tiny.ends_with("pass a larger l2 to regularize"), "{tiny}");
+        // Nearly dependent (f32 rounding apart) is not dependent: NumPy solves it too.
+        let near = t(&[3, 2], vec![1., 2., 2., 4.000001, 3., 6.]);
+        assert!(least_squares(&near, &b, 0.0).is_ok());
     }
 
     #[test]
