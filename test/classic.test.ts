@@ -417,6 +417,19 @@ describe('kmeans', () => {
     const v = nr.zeros([5]);
     expect(() => nr.kmeans(v, { k: 2 })).toThrow('kmeans: x must have shape [samples, features], got [5]');
     expect(() => nr.kmeans('x' as never, { k: 1 })).toThrow(/kmeans: x must be a Tensor, a number or an array of numbers/);
+    // More clusters than distinct rows: an error on every seed, not duplicate centers with
+    // empty clusters reported as converged (scikit-learn's KMeans warns and returns those).
+    const dup = [[0, 0], [0, 0], [0, 0], [1, 1]];
+    for (const seed of [0, 1, 2, 3]) {
+      expect(() => nr.kmeans(dup, { k: 3, seed })).toThrow(new nr.InvalidArgumentError('kmeans: k = 3 is more than the 2 distinct rows of x (shape [4,2]); identical rows cannot be in different clusters: use k <= 2'));
+    }
+    expect(() => nr.kmeans(x, { k: 2 })).toThrow('kmeans: k = 2 is more than the 1 distinct rows of x (shape [5,2])');
+    // As many clusters as distinct rows: each its own center, inertia 0.
+    const r = nr.kmeans(dup, { k: 2, seed: 1 });
+    expect([r.inertia, r.converged]).toEqual([0, true]);
+    expect((r.centers.arraySync() as number[][]).map(String).sort()).toEqual(['0,0', '1,1']);
+    r.centers.dispose();
+    r.labels.dispose();
     x.dispose();
     v.dispose();
   });

@@ -9,7 +9,7 @@ import { checkKeys, intOption, numberOption, seedWords } from './common.js';
 
 /** Options of {@link kmeans}. */
 export interface KMeansArgs {
-  /** The number of clusters (1 ≤ k ≤ samples). */
+  /** The number of clusters: 1 ≤ k ≤ the number of distinct rows of `x` (more is an error). */
   k: number;
   /** Seeds the k-means++ draws; the same seed gives the same clusters. Default 0. */
   seed?: number | undefined;
@@ -35,6 +35,9 @@ export interface KMeansResult {
 
 /**
  * Clusters the rows of `x` (`[samples, features]`, a tensor or nested arrays) into `k` groups.
+ * `k` above the number of distinct rows is an `InvalidArgumentError` that says how many there
+ * are (the extra centers could only duplicate others and own no sample; scikit-learn warns
+ * and returns them), as are NaN and ±Infinity in `x`.
  *
  * @example
  * const { centers, labels, inertia } = kmeans(x, { k: 3, seed: 1 });

@@ -3,7 +3,10 @@
 //! # Algorithm
 //! - Seeding: the first center is a uniformly random sample; each next one is a sample drawn
 //!   with probability proportional to `D(x)²`, its squared distance to the nearest center so
-//!   far (uniformly when every `D(x)` is 0, i.e. fewer distinct points than `k`).
+//!   far. A sample with `D(x) = 0` is never drawn, so the centers are distinct rows of `x`, and
+//!   when every `D(x)` is 0 after `j < k` draws, `x` has exactly `j` distinct rows: that is an
+//!   error saying so (k-means cannot make `k` clusters of them: the extra centers would be
+//!   duplicates with empty clusters; scikit-learn warns and returns them).
 //! - Lloyd iterations: assign each sample to its nearest center (ties to the lower index), move
 //!   each center to the mean of its samples (a center without samples stays where it is), until
 //!   no assignment changes, the largest center move is at most `tolerance`, or `max_iterations`.
@@ -72,9 +75,12 @@ fn seed_centers(x: &[f32], n: usize, d: usize, k: usize, rng: &mut Philox) -> Re
     let first = rng.below(n as u64) as usize;
     centers.extend_from_slice(&x[first * d..(first + 1) * d]);
     let mut d2: Vec<f64> = crate::tensor::collect_n(OP, n, x.chunks_exact(d).map(|r| dist2(r, &centers[..d])))?;
-    for _ in 1..k {
+    for j in 1..k {
         let total: f64 = d2.iter().sum();
-        let pick = if total > 0.0 {
+        if total == 0.0 {
+            bail!(OP, "k = {k} is more than the {j} distinct rows of x (shape [{n},{d}]); identical rows cannot be in different clusters: use k <= {j}");
+        }
+        let pick = {
             // 53 random bits → a uniform in [0, total).
             let u = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64 * total;
             let mut acc = 0.0;
@@ -91,8 +97,6 @@ fn seed_centers(x: &[f32], n: usize, d: usize, k: usize, rng: &mut Philox) -> Re
                 pick = d2.iter().rposition(|&w| w > 0.0).unwrap_or(pick);
             }
             pick
-        } else {
-            rng.below(n as u64) as usize
         };
         let c = &x[pick * d..(pick + 1) * d];
         centers.extend_from_slice(c);
@@ -231,11 +235,25 @@ mod tests {
         let s1 = seed_centers(x.data(), 60, 2, 3, &mut Philox::new(1, 0)).unwrap();
         let s2 = seed_centers(x.data(), 60, 2, 3, &mut Philox::new(2, 0)).unwrap();
         assert_ne!(s1, s2);
-        // Four identical points, k = 3: every center is that point.
+        // Four identical points: one cluster is fine, three are an error.
         let same = Tensor::new("t", Shape::from([4, 1]), vec![2.0; 4]).unwrap();
-        let r = kmeans(&same, cfg(3, 1)).unwrap();
-        assert_eq!(r.centers, vec![2.0; 3]);
-        assert_eq!(r.inertia, 0.0);
+        let r = kmeans(&same, cfg(1, 1)).unwrap();
+        assert_eq!((r.centers.as_slice(), r.inertia), (&[2.0][..], 0.0));
+        assert_eq!(kmeans(&same, cfg(3, 1)).unwrap_err().to_string(), "kmeans: k = 3 is more than the 1 distinct rows of x (shape [4,1]); identical rows cannot be in different clusters: use k <= 1");
+    }
+
+    /// k above the number of distinct rows is an error on every seed (the seeding never draws
+    /// a row twice); k equal to it gives each distinct row its own center, inertia 0.
+    #[test]
+    fn more_clusters_than_distinct_rows_is_an_error() {
+        let x = Tensor::new("t", Shape::from([5, 2]), vec![0., 0., 0., 0., 0., 0., 1., 1., 0., 0.]).unwrap();
+        for seed in 0..20 {
+            let e = kmeans(&x, cfg(3, seed)).unwrap_err();
+            assert_eq!(e.status(), crate::Status::InvalidArgument);
+            assert_eq!(e.to_string(), "kmeans: k = 3 is more than the 2 distinct rows of x (shape [5,2]); identical rows cannot be in different clusters: use k <= 2");
+            let r = kmeans(&x, cfg(2, seed)).unwrap();
+            assert_eq!((r.inertia, r.converged), (0.0, true));
+        }
     }
 
     #[test]
