@@ -578,6 +578,11 @@ describe('rbfNetwork', () => {
     await expect(net.fit(x, nr.zeros([3, 1]))).rejects.toThrow('fit: y must have shape [4] or [4, outputs] (one row per sample of x, shape [4,2]), got [3,1]');
     await expect(net.fit(nr.zeros([4]), nr.zeros([4]))).rejects.toThrow('fit: x must have shape [samples, features], got [4]');
     await expect(net.fit(x, nr.zeros([4]), { epochs: -1 })).rejects.toThrow(/fit: epochs must be an integer in \[0,/);
+    // Bad data is named as fit's argument (it said 'kmeans: x contains NaN …', 'leastSquares: b
+    // contains Infinity …' and nothing at all for fewer distinct rows than centers).
+    await expect(net.fit([[0, 0], [NaN, 1], [2, 2], [3, 3], [4, 4]], [0, 1, 2, 3, 4])).rejects.toThrow(new nr.InvalidArgumentError('fit: x contains NaN at flat index 2 (shape [5,2]); clean the data first'));
+    await expect(net.fit([[0, 0], [1, 1], [2, 2], [3, 3], [4, 4]], [[0], [1], [2], [-Infinity], [4]])).rejects.toThrow(new nr.InvalidArgumentError('fit: y contains -Infinity at flat index 3 (shape [5,1]); clean the data first'));
+    await expect(net.fit([[0, 0], [0, 0], [1, 1], [1, 1], [2, 2], [2, 2]], [0, 0, 1, 1, 2, 2])).rejects.toThrow(new nr.InvalidArgumentError('fit: the network has 5 centers but x has only 3 distinct rows (shape [6,2]); k-means needs a distinct sample per center: use centers <= 3'));
     expect(nr.memory().numHandles).toBe(before + 5); // only the five zeros made above
     net.dispose();
     await expect(net.fit(x, x)).rejects.toThrow(new nr.DisposedError('fit: the RBF network is disposed'));

@@ -27,7 +27,7 @@ import { rbfNetworkConfig, rbfNetworkToArtifacts } from '../io/classic.js';
 import { saveWith } from '../io/model.js';
 import type { ModelConfig } from '../io/topology.js';
 import { boolOption, checkKeys, intOption, numberOption, seedWords } from './common.js';
-import { kmeans } from './kmeans.js';
+import { kmeans, type KMeansResult } from './kmeans.js';
 import { leastSquares } from './least_squares.js';
 
 (Symbol as { dispose?: symbol }).dispose ??= Symbol.for('Symbol.dispose');
@@ -102,7 +102,7 @@ export function rbfWidths(centers: TensorLike, args: RbfWidthsArgs = {}): Tensor
 
 /** Options of {@link rbfNetwork}: the number of centers, the kernel, the widths, the ridge penalty and the k-means settings. */
 export interface RBFNetworkArgs {
-  /** The number of radial units, found by k-means (1 ≤ centers ≤ samples). */
+  /** The number of radial units, found by k-means (1 ≤ centers ≤ the distinct rows of `x`). */
   centers: number;
   /** Default `'gaussian'`. */
   kernel?: RbfKernelName | undefined;
@@ -144,6 +144,12 @@ export interface RBFNetworkFitResult {
   leastSquaresLoss: number;
   /** The fine-tuning history, when `epochs > 0`. */
   history?: History | undefined;
+}
+
+/** `err` with `fit: ` before its message when it names another function (a NeuriteError). */
+function inFit(err: unknown): unknown {
+  if (err instanceof NeuriteError && !err.message.startsWith('fit: ')) err.message = `fit: ${err.message}`;
+  return err;
 }
 
 const NET_KEYS = ['centers', 'kernel', 'seed', 'neighbors', 'widthScale', 'l2', 'maxIterations'] as const;
@@ -208,7 +214,9 @@ export class RBFNetwork {
    * The two-stage fit on `x: [n, features]`, `y: [n, outputs]` (or `[n]`): k-means centers,
    * nearest-center widths, least-squares output weights; then, if `epochs > 0`, end-to-end
    * fine-tuning of all weights (centers and widths included) by backpropagation.
-   * Refitting starts over. `x` and `y` may be tensors or nested arrays.
+   * Refitting starts over. `x` and `y` may be tensors or nested arrays. Errors name `fit` and
+   * its argument: NaN or ±Infinity in `x` or `y`, and fewer distinct rows of `x` than
+   * `centers` (two centers cannot share a point), are errors.
    */
   async fit(x: TensorLike, y: TensorLike, args: RBFNetworkFitArgs = {}): Promise<RBFNetworkFitResult> {
     this.#check('fit');
@@ -237,10 +245,19 @@ export class RBFNetwork {
     }
     const [n, d] = x.shape;
     if (this.units > n) throw new InvalidArgumentError(`fit: the network has ${this.units} centers but x has only ${n} samples (shape [${x.shape}]); k-means needs a sample per center: use centers <= ${n}`);
+    // Checked here so that the message names fit and its argument, not kmeans' x or leastSquares' b.
+    for (const [name, t] of [['x', x], ['y', y]] as const) {
+      const h = t.handleFor('fit', name);
+      const at = call((e) => {
+        check(e.nr_tensor_first_non_finite(h, outPtr(0)));
+        return readOut(0) === 1 ? readOut(1) : -1;
+      });
+      if (at >= 0) throw new InvalidArgumentError(`fit: ${name} contains ${String(t.dataSync()[at])} at flat index ${at} (shape [${t.shape}]); clean the data first`);
+    }
     const m = y.rank === 2 ? y.shape[1] : 1;
     const y2 = y.rank === 2 ? y : reshape(y, [n, 1]);
     try {
-      const km = kmeans(x, { k: this.units, seed: this.seed, maxIterations: this.maxIterations });
+      const km = this.#kmeans(x);
       km.labels.dispose();
       let stage2: { weights: Tensor[]; loss: number };
       try {
@@ -256,7 +273,7 @@ export class RBFNetwork {
         });
       } catch (err) {
         km.centers.dispose();
-        throw err;
+        throw inFit(err);
       }
       const { weights, loss } = stage2;
       this.#model?.dispose();
@@ -290,6 +307,23 @@ export class RBFNetwork {
   }
 
   /**
+   * The k-means stage; more centers than distinct rows of `x` is an error in fit's terms.
+   * Other errors of the inner functions (not expected once fit has checked its arguments)
+   * keep their message after `fit: `, so that they still name the call the user made.
+   */
+  #kmeans(x: Tensor): KMeansResult {
+    try {
+      return kmeans(x, { k: this.units, seed: this.seed, maxIterations: this.maxIterations });
+    } catch (err) {
+      const few = err instanceof NeuriteError ? /is more than the (\d+) distinct rows of x/.exec(err.message) : null;
+      if (few) {
+        (err as NeuriteError).message = `fit: the network has ${this.units} centers but x has only ${few[1]} distinct rows (shape [${x.shape}]); k-means needs a distinct sample per center: use centers <= ${few[1]}`;
+      }
+      throw inFit(err);
+    }
+  }
+
+  /**
    * The output weights `[units + 1, outputs]` (the bias last) by ridge least squares on the
    * design matrix `[Φ, 1]`; a singular system is an error that says which column is the bias.
    */
@@ -298,7 +332,7 @@ export class RBFNetwork {
       return leastSquares(design, y, { l2: this.l2 });
     } catch (err) {
       const col = err instanceof NeuriteError ? /column (\d+) of a is a linear combination/.exec(err.message) : null;
-      if (!col) throw err;
+      if (!col) throw inFit(err);
       const j = Number(col[1]);
       const [n, p] = design.shape;
       const which = j === this.units ? `column ${j}, the bias column,` : `column ${j}, center ${j}'s,`;
