@@ -156,6 +156,53 @@ describe('perceptron', () => {
     }
   });
 
+  it('fit continues from the current weights: a second call goes on learning (online), it does not start over', () => {
+    // The rule in plain JS (binary, η = 1, samples in order), from given weights.
+    const rule = (w0: number[], b0: number, ys: number[], maxEpochs: number) => {
+      let [w, b] = [w0.slice(), b0];
+      for (let e = 0; e < maxEpochs; e++) {
+        let errors = 0;
+        XOR_X.forEach((x, i) => {
+          const err = ys[i] - (w[0] * x[0] + w[1] * x[1] + b > 0 ? 1 : 0);
+          if (err === 0) return;
+          errors++;
+          w = [w[0] + err * x[0], w[1] + err * x[1]];
+          b += err;
+        });
+        if (errors === 0) break;
+      }
+      return { w, b };
+    };
+    const OR = [0, 1, 1, 1];
+    const AND = [0, 0, 0, 1];
+    using p = nr.perceptron({ inputs: 2, output: 'binary' });
+    // Three calls of one epoch are the rule's first three epochs (one call of three).
+    for (let e = 1; e <= 3; e++) {
+      p.fit(XOR_X, AND, { maxEpochs: 1, shuffle: false });
+      expect({ w: p.weights, b: p.bias }).toEqual(rule([0, 0], 0, AND, e));
+    }
+    // Learned OR (w = (1, 1), b = 0), then fit on "the first input": it starts from OR's
+    // weights and ends at w = (2, 0), where a fresh perceptron ends at (1, 0).
+    using q = nr.perceptron({ inputs: 2, output: 'binary' });
+    expect(q.fit(XOR_X, OR, { shuffle: false }).converged).toBe(true);
+    const orW = { w: q.weights, b: q.bias };
+    expect(orW).toEqual({ w: [1, 1], b: 0 });
+    expect(orW).toEqual(rule([0, 0], 0, OR, 100));
+    const FIRST = [0, 0, 1, 1];
+    expect(q.fit(XOR_X, FIRST, { shuffle: false }).converged).toBe(true);
+    expect({ w: q.weights, b: q.bias }).toEqual(rule(orW.w, orW.b, FIRST, 100));
+    expect({ w: q.weights, b: q.bias }).toEqual({ w: [2, 0], b: 0 });
+    expect(rule([0, 0], 0, FIRST, 100)).toEqual({ w: [1, 0], b: 0 });
+    // Shuffled: each call's epochs take the same seeded orders, so a second one-epoch call is
+    // a fresh perceptron started at the first call's weights, fitted one epoch.
+    using s = nr.perceptron({ inputs: 2, output: 'binary', seed: 3 });
+    s.fit(XOR_X, AND, { maxEpochs: 1 });
+    using t = nr.perceptron({ inputs: 2, output: 'binary', seed: 3, weights: s.weights, bias: s.bias });
+    s.fit(XOR_X, AND, { maxEpochs: 1 });
+    t.fit(XOR_X, AND, { maxEpochs: 1 });
+    expect({ w: s.weights, b: s.bias }).toEqual({ w: t.weights, b: t.bias });
+  });
+
   it('outputs 1 above the threshold, else −1 or 0', () => {
     using b = nr.perceptron({ inputs: 2, output: 'binary', weights: [1, 1], threshold: 1.5 });
     expect(XOR_X.map((x) => b.predict(x))).toEqual([0, 0, 0, 1]);

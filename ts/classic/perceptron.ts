@@ -154,6 +154,14 @@ export class Perceptron {
    * Trains with the perceptron rule on `x` (`[n, inputs]`) and labels `y` (`[n]` or `[n, 1]`,
    * each −1/1 or 0/1 as `output` says). Stops at the first epoch without a mistake, or after
    * `maxEpochs` — it never loops forever; `converged` says which.
+   *
+   * Each call continues from the current weights and bias — the starting ones, or where the
+   * last `fit` left them — as the perceptron rule does online: calling `fit` again, on the same
+   * or on new samples, goes on learning (on another task, from the old task's weights). Each
+   * call's epochs take the same seeded sample orders (epoch 1 of every call is ordered alike),
+   * and `pocket` starts from the current weights. To start over, create a new perceptron
+   * (`perceptron({ …, weights, bias })` sets the starting point). `RBFNetwork.fit`, by
+   * contrast, starts over.
    */
   fit(x: Tensor | ArrayLike<number>[], y: Tensor | ArrayLike<number>, args: PerceptronFitArgs = {}): PerceptronFitResult {
     const a = checkKeys('fit', args, FIT_KEYS);
