@@ -80,6 +80,38 @@ describe('metrics.* vs tf.metrics', () => {
     });
   });
 
+  it('r2Score of a constant target (and of one value) is TF.js\'s: NaN when predicted exactly, −Infinity otherwise', () => {
+    // Keras 3's R2Score maps the −Infinity to 0 (keras/src/metrics/regression_metrics.py,
+    // `ops.where(ops.isinf(raw_scores), 0.0, raw_scores)`) and keeps the NaN; scikit-learn's
+    // r2_score gives 1 and 0 (force_finite). The project follows TF.js where they differ.
+    const cases: Array<[string, number[], number[], number[], number]> = [
+      ['constant, exact', [4], [2, 2, 2, 2], [2, 2, 2, 2], NaN],
+      ['constant, off', [4], [2, 2, 2, 2], [1, 2, 3, 2], -Infinity],
+      ['constant zeros, off', [2, 2], [0, 0, 0, 0], [0, 0, 0, 1e-3], -Infinity],
+      ['one value, exact', [1, 1], [5], [5], NaN],
+      ['one value, off', [1], [5], [4], -Infinity],
+    ];
+    for (const [name, shape, t, p, want] of cases) {
+      const d = { t: Float32Array.from(t), p: Float32Array.from(p), shape };
+      same(`r2 ${name}`, d, nr.metrics.r2Score, tfl.metrics.r2Score, 0);
+      expect(nr.tidy(() => nr.metrics.r2Score(nr.tensor(t, shape), nr.tensor(p, shape)).item()), name).toBe(want);
+    }
+    // Constants float32 cannot hold: neurite's denominator is still exactly 0, where TF.js's is
+    // the rounding error of its float32 mean (three 0.1s: 7.5e-9, so r² = 1 and −6.0e13).
+    for (const [c, n] of [[0.1, 3], [0.1, 7], [10000.1, 10], [0.7, 100]]) {
+      const t = Array<number>(n).fill(c);
+      const off = [...t.slice(1), 2 * c];
+      expect(nr.tidy(() => nr.metrics.r2Score(t, t).item()), `${n} × ${c}, exact`).toBe(NaN);
+      expect(nr.tidy(() => nr.metrics.r2Score(t, off).item()), `${n} × ${c}, off`).toBe(-Infinity);
+    }
+    expect(tfl.metrics.r2Score(tf.tensor([0.1, 0.1, 0.1]), tf.tensor([0.1, 0.1, 0.1])).dataSync()[0]).toBe(1);
+    // Not constant: the usual value (1 − 2/8 by hand), and the gradient still flows to yPred.
+    expect(nr.tidy(() => nr.metrics.r2Score([1, 2, 3, 4, 5], [1, 2, 3, 4, 5]).item())).toBe(1);
+    expect(nr.tidy(() => nr.metrics.r2Score([0, 2, 0, 2], [1, 2, 0, 1]).item())).toBe(0.5);
+    const g = nr.tidy(() => Array.from(nr.grad((p: nr.Tensor) => nr.metrics.r2Score(nr.tensor([0, 2, 0, 2]), p))(nr.tensor([1, 2, 0, 1])).data()));
+    expect(g).toEqual([-0.5, 0, 0, 0.5]); // 2(t − p)/Σ(t − t̄)² = (t − p)/2
+  });
+
   it('accuracies exactly: binaryAccuracy, categoricalAccuracy, sparseCategoricalAccuracy (indices with and without the trailing 1)', () => {
     SHAPES.forEach((shape, k) => {
       same(`binaryAccuracy ${shape}`, binary(shape, 20 + k, false), nr.metrics.binaryAccuracy, tfl.metrics.binaryAccuracy, 0);

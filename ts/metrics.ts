@@ -18,7 +18,7 @@ import type { Tensor } from './tensor.js';
 import { show, withTensors, type TensorLike } from './ops/convert.js';
 import { add, div, equal, greater, maximum, mul, sub } from './ops/binary.js';
 import { abs, log, neg, sqrt, square } from './ops/unary.js';
-import { argMax, mean, sum } from './ops/reduce.js';
+import { argMax, max, mean, min, sum } from './ops/reduce.js';
 import { clipByValue } from './ops/clip.js';
 import { where } from './ops/select.js';
 import { squeeze } from './ops/shape.js';
@@ -86,9 +86,23 @@ export function recall(yTrue: TensorLike, yPred: TensorLike): Tensor {
   return metric('recall', yTrue, yPred, (t, p) => ratio(count(t, p, 1, 1), count(t, p, 0, 1)));
 }
 
-/** The coefficient of determination over every entry: `1 − Σ(yTrue − yPred)² / Σ(yTrue − mean(yTrue))²`. */
+/**
+ * The coefficient of determination over every entry: `1 − Σ(yTrue − yPred)² / Σ(yTrue − mean(yTrue))²`
+ * (a scalar), as TF.js's `tf.metrics.r2Score`.
+ *
+ * When `yTrue` is constant — always so for a single value — the denominator is 0 and the
+ * result is TF.js's, not a finite stand-in: `NaN` when `yPred` equals it exactly (0/0),
+ * `−Infinity` otherwise. Keras 3's `R2Score` gives 0 instead of `−Infinity` (and `NaN`
+ * likewise), scikit-learn's `r2_score` 1 and 0 (`force_finite`); neurite follows TF.js, so
+ * check `Number.isFinite` when the target may be constant. The denominator of a constant
+ * `yTrue` is exactly 0 here, whatever the rounding of its float32 mean; TF.js 4.22 computes
+ * it from that mean, so for some constants (three 0.1s) it gives 1 or −6e13 instead.
+ */
 export function r2Score(yTrue: TensorLike, yPred: TensorLike): Tensor {
-  return metric('r2Score', yTrue, yPred, (t, p) => sub(1, div(sum(square(sub(t, p))), sum(square(sub(t, mean(t)))))));
+  return metric('r2Score', yTrue, yPred, (t, p) => {
+    const spread = sum(square(sub(t, mean(t))));
+    return sub(1, div(sum(square(sub(t, p))), where(equal(max(t), min(t)), 0, spread)));
+  });
 }
 
 /** `mean((yPred − yTrue)², -1)`: one value per example. Aliases `mse`, `MSE`. */
