@@ -458,6 +458,11 @@ describe('the error catalogue: every bad file is an InvalidArgumentError naming 
     // eslint-disable-next-line no-sparse-arrays
     ['a hole in a weightData list', (a) => ({ ...a, weightData: [a.weightData.slice(0, 8), , a.weightData.slice(8)] }), 'loadModel: weightData[1] must be an ArrayBuffer, got undefined'],
     ['a detached weightData', (a) => (structuredClone(a.weightData, { transfer: [a.weightData] }), a), 'loadModel: weightData is a detached ArrayBuffer (it was transferred, by postMessage or structuredClone with transfer, and holds nothing here any more)'],
+    ['a detached buffer in a weightData list', (a) => {
+      const gone = a.weightData.slice(8);
+      structuredClone(gone, { transfer: [gone] });
+      return { ...a, weightData: [a.weightData.slice(0, 8), gone] };
+    }, /^loadModel: weightData\[1\] is a detached ArrayBuffer/],
     ['weightData too long', (a) => ({ ...a, weightData: concat(a.weightData, 3) }), /^loadModel: weightData is too long: weightSpecs describe \d+ bytes \(\d+ float32 values\), but weightData has \d+ bytes$/],
     ['a shape that does not fit the topology', (a) => ((a.weightSpecs[0].shape = [4, 3]), a), /^loadModel: weightSpecs\[0\]\.shape of 'dense_\d+\/kernel' is \[4,3\], but the topology needs \[3,4\]$/],
     ['a NaN weight', (a) => (new Float32Array(a.weightData)[5] = NaN, a), /^loadModel: weight 'dense_\d+\/kernel' \(weightSpecs\[0\]\) has a non-finite value NaN at index 5; pass \{ allowNonFinite: true \} to load it anyway$/],

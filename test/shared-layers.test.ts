@@ -218,7 +218,19 @@ describe('models that share layers', () => {
     // In a graph model: at apply.
     expect(() => d.apply(nr.input({ shape: [7] }))).toThrow(/^apply: layer shared4 \(dense\) was built \(in model sequential_\d+\) for per-sample input shape \[3\]/);
     expect(d.apply(nr.input({ shape: [3] })).shape).toEqual([null, 4]);
-    for (const m of [a, b, c]) m.dispose();
+    // A layer without weights applied to symbolic tensors only is not bound (TF.js reuses it at
+    // any shape): an activation applied to [3], then added where [7] arrives.
+    const act = layers.activation({ activation: 'relu' });
+    act.apply(nr.input({ shape: [3] }));
+    const e = nr.sequential({ layers: [layers.dense({ inputShape: [2], units: 7 }), act] });
+    nr.tidy(() => {
+      expect(e.predict(nr.ones([1, 2])).shape).toEqual([1, 7]);
+    });
+    expect(layers.flatten().apply(nr.input({ shape: [5, 6] })).shape).toEqual([null, 30]);
+    // A hole in an inputShape is named (it gave outputShape [2, undefined, 1]).
+    // eslint-disable-next-line no-sparse-arrays
+    expect(() => layers.dense({ units: 1, inputShape: [2, , 3] as never })).toThrow(/^dense: inputShape\[1\] must be an integer in \[1, \d+\], got undefined$/);
+    for (const m of [a, b, c, e]) m.dispose();
   });
   it('determinism by seed is unchanged for models without sharing', () => {
     const make = () => nr.sequential({ seed: 7, layers: [layers.dense({ inputShape: [3], units: 4 }), layers.dense({ units: 2 })] });

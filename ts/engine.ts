@@ -112,7 +112,7 @@ function create(mod: WebAssembly.Module): Promise<void> | null {
   const names = new Set(WebAssembly.Module.exports(mod).map((e) => e.name));
   const missing = ['nr_init', 'nr_scratch_ptr', 'nr_result_info_ptr', 'nr_alloc'].find((n) => !names.has(n));
   if (missing !== undefined) {
-    throw new InvalidArgumentError(`init: the WebAssembly module given is not neurite's core (it has no ${missing} export); give init neurite's core.wasm (dist/wasm/core.wasm) or its bytes, or nothing for the bundled one`);
+    throw new InvalidArgumentError(`init: the WebAssembly module given is not neurite's core (it has no ${missing} export); give init neurite's core.wasm (the package's 'neurite/core.wasm', dist/url/core.wasm) or its bytes, or nothing for the bundled one`);
   }
   let instance: WebAssembly.Instance;
   let memory: WebAssembly.Memory;

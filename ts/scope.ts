@@ -333,19 +333,24 @@ export function freedNote(rec: Tracked): string {
 }
 
 /**
- * Adds to `into` the disposables in `v`: `v` itself, or inside any object's own enumerable
- * properties — arrays, plain and null-prototype objects, class instances, objects of another
- * realm — at any depth (each object once: cycles end), as TF.js's tensor containers. Typed
- * arrays and buffers hold no tensors and are skipped. With `boxed` (tidy's result), those inside
- * a Map or Set (its keys and values, and what those hold) go to `boxed` instead, with their
- * container, for tidy's error; `dispose` does not look inside a Map or Set.
+ * Adds to `into` the disposables in `v`: `v` itself, or inside arrays and plain objects
+ * (null-prototype and another realm's too) at any depth (each object once: cycles end). With
+ * `boxed` (tidy's result) it also looks inside class instances, as TF.js's tidy keeps the
+ * tensors of any container, and those inside a Map or Set (its keys and values, and what those
+ * hold) go to `boxed` instead, with their container, for tidy's error. Typed arrays and buffers
+ * hold no tensors and are skipped.
  */
 function collect(v: unknown, into: Set<Disposable>, boxed?: Map<Disposable, Map<unknown, unknown> | Set<unknown>>): void {
   const seen = new Set<object>();
-  const todo: Array<[unknown, Map<unknown, unknown> | Set<unknown> | undefined]> = [[v, undefined]];
+  const todo: Array<[object, Map<unknown, unknown> | Set<unknown> | undefined]> = [];
+  /** Queues `y` if it is an object (a million numbers in an array are skipped here, not queued). */
+  const add = (y: unknown, b: Map<unknown, unknown> | Set<unknown> | undefined): void => {
+    if (y !== null && typeof y === 'object' && !seen.has(y)) todo.push([y, b]);
+  };
+  add(v, undefined);
   for (let next = todo.pop(); next !== undefined; next = todo.pop()) {
     const [x, box] = next;
-    if (x === null || typeof x !== 'object' || seen.has(x)) continue;
+    if (seen.has(x)) continue;
     seen.add(x);
     if (isDisposable(x)) {
       if (box) boxed!.set(x, box);
@@ -353,12 +358,24 @@ function collect(v: unknown, into: Set<Disposable>, boxed?: Map<Disposable, Map<
     } else if (x instanceof Map || x instanceof Set) {
       if (!boxed) continue;
       const b = box ?? x;
-      if (x instanceof Map) for (const [k, y] of x) todo.push([k, b], [y, b]);
-      else for (const y of x) todo.push([y, b]);
-    } else if (!ArrayBuffer.isView(x) && !(x instanceof ArrayBuffer)) {
-      for (const k of Object.keys(x)) todo.push([(x as Record<string, unknown>)[k], box]);
+      if (x instanceof Map) for (const [k, y] of x) (add(k, b), add(y, b));
+      else for (const y of x) add(y, b);
+    } else if (Array.isArray(x)) {
+      for (let i = 0; i < x.length; i++) add(x[i], box);
+    } else if (!ArrayBuffer.isView(x) && !(x instanceof ArrayBuffer) && (boxed !== undefined || isPlain(x))) {
+      for (const k of Object.keys(x)) add((x as Record<string, unknown>)[k], box);
     }
   }
+}
+
+/**
+ * A plain object: `{}`, `Object.create(null)`, or another realm's `{}`. `dispose()` looks only
+ * inside those (and arrays): a class instance may hold a model it does not own (a callback's
+ * `model`), which tidy may keep but dispose must not free.
+ */
+function isPlain(x: object): boolean {
+  const p = Object.getPrototypeOf(x) as object | null;
+  return p === null || p === Object.prototype || Object.getPrototypeOf(p) === null;
 }
 
 /** Where `box` sits in tidy's result `v` (`result.weights[1]`), for its error; only on that error path. */
@@ -393,9 +410,9 @@ export function keep<T extends Disposable>(t: T): T {
 
 /**
  * Disposes every tensor (and other disposable neurite object: model, optimizer, layer) in
- * `container`: one of them, or any object holding them (arrays, plain objects, class
- * instances, at any depth), as TF.js's `tf.dispose`. Other values inside the container are
- * skipped, and disposing twice is harmless.
+ * `container`: one of them, or arrays and plain objects of them at any depth, as TF.js's
+ * `tf.dispose`. Other values inside the container are skipped (class instances are not
+ * looked into: one may hold a model it does not own), and disposing twice is harmless.
  *
  * @example
  * const [a, b] = [tensor([1, 2]), tensor([3, 4])];

@@ -286,7 +286,17 @@ function weightBytes(op: string, data: unknown): Uint8Array {
     bytes = weightDataBytes(data);
   } catch (err) {
     // A view of a detached buffer cannot be made (V8: "Cannot perform Construct on a detached ArrayBuffer").
-    if (err instanceof TypeError && /detached/i.test(err.message)) throw new InvalidArgumentError(`${op}: weightData is a detached ArrayBuffer (it was transferred, by postMessage or structuredClone with transfer, and holds nothing here any more)`);
+    if (err instanceof TypeError && /detached/i.test(err.message)) {
+      const viewless = (b: unknown): boolean => {
+        try {
+          return void new Uint8Array(b as ArrayBuffer), false;
+        } catch {
+          return true;
+        }
+      };
+      const at = Array.isArray(data) ? `weightData[${Array.from(data as unknown[]).findIndex(viewless)}]` : 'weightData';
+      throw new InvalidArgumentError(`${op}: ${at} is a detached ArrayBuffer (it was transferred, by postMessage or structuredClone with transfer, and holds nothing here any more)`);
+    }
     throw err;
   }
   if (bytes) return bytes;

@@ -189,7 +189,7 @@ export class Reshape extends Layer {
       throw new InvalidArgumentError(`reshape: targetShape must be an array of non-negative integers, with at most one -1 or null (inferred), got ${show(t)}`);
     }
     // TF.js writes an inferred dimension as null (and reads -1 as null).
-    this.targetShape = t.map((d, i) => (d === null ? -1 : intArg('reshape', `targetShape[${i}]`, d, -1, MAX_ELEMENTS)));
+    this.targetShape = Array.from(t as unknown[], (d, i) => (d === null ? -1 : intArg('reshape', `targetShape[${i}]`, d, -1, MAX_ELEMENTS)));
     if (this.targetShape.filter((d) => d === -1).length > 1) {
       throw new InvalidArgumentError(`reshape: targetShape may have at most one -1 or null (inferred), got ${show(t)}`);
     }

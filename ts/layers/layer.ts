@@ -54,12 +54,14 @@ export interface Locator {
   built(layer: Layer): boolean;
   /** A frozen model (`trainable = false`) holding `layer` directly, or `null`. */
   frozenBy(layer: Layer): { readonly name: string } | null;
+  /** Whether `layer` has weights when built for per-sample input `shape` (a shape it does not take counts as weighted). */
+  weighted(layer: Layer, shape: readonly number[]): boolean;
   /** The per-sample input shapes `layer` was built for in a live model (a merge layer's list) and that model's name, or `null`. */
   inputs(layer: Layer): { shapes: number[][]; model: string } | null;
   /** Builds the one unbuilt model holding `layer` whose input shape is known (as TF.js builds a model whose first layer has an input shape when it is made). */
   buildHolder(layer: Layer): void;
 }
-let locator: Locator = { at: () => null, built: () => false, frozenBy: () => null, inputs: () => null, buildHolder: () => {} };
+let locator: Locator = { at: () => null, built: () => false, frozenBy: () => null, weighted: () => true, inputs: () => null, buildHolder: () => {} };
 
 /** @internal Set by `Sequential`. */
 export function setLocator(l: Locator): void {
@@ -82,10 +84,15 @@ export function checkBoundInputs(op: string, layer: Layer, shapes: readonly (rea
   const use = built ? undefined : firstUse(layer);
   const was = built ? built.shapes : use?.inputs.map((x) => x.sampleShape);
   if (was === undefined || show(was) === show(shapes)) return;
+  // A layer without weights (activation, dropout, flatten, a merge) applied to symbolic tensors
+  // only is not bound: TF.js reuses it at any shape. Once built, the core keeps its shape.
+  const weighted = shapes.length === 1 && locator.weighted(layer, shapes[0]);
+  if (!built && !weighted) return;
   const one = was.length === 1 && shapes.length === 1;
-  const how = built ? `was built (in model ${built.model}) for per-sample input shape${one ? '' : 's'} ${show(one ? was[0] : was)}` : `was first applied to per-sample input shape${one ? '' : 's'} ${show(one ? was[0] : was)}`;
+  const s = one ? '' : 's';
+  const how = built ? `was built (in model ${built.model}) for per-sample input shape${s} ${show(one ? was[0] : was)}` : `was first applied to per-sample input shape${s} ${show(one ? was[0] : was)}`;
   throw new InvalidArgumentError(
-    `${op}: layer ${layer.name} (${layer.kind}) ${how}, but here it receives ${show(one ? shapes[0] : shapes)}; a layer keeps the input shape it was first built for, also when it is shared between models (its weights are made for it): use a new layer here`,
+    `${op}: layer ${layer.name} (${layer.kind}) ${how}, but here it receives ${show(one ? shapes[0] : shapes)}; a layer keeps the input shape${s} it was first built for, also when it is shared between models${weighted ? ' (its weights are made for it)' : ''}: use a new layer here`,
   );
 }
 
@@ -403,7 +410,8 @@ export function sampleShape(kind: string, arg: string, v: unknown, offset = 0): 
   if (!Array.isArray(v) || v.length > 31) {
     throw new InvalidArgumentError(`${kind}: ${arg} must be an array of positive integers (without the batch dimension), got ${show(v)}`);
   }
-  const dims = v.map((d, i) => intArg(kind, `${arg}[${i + offset}]`, d, 1, MAX_ELEMENTS));
+  // Array.from, not map: a hole ([2, , 3]) is read as undefined and refused (map skips it).
+  const dims = Array.from(v as unknown[], (d, i) => intArg(kind, `${arg}[${i + offset}]`, d, 1, MAX_ELEMENTS));
   const size = dims.reduce((a, b) => a * b, 1);
   if (size > MAX_ELEMENTS) {
     throw new InvalidArgumentError(`${kind}: ${arg} ${show(v)} has ${size} elements per sample, more than the ${MAX_ELEMENTS} one tensor can hold`);

@@ -62,10 +62,10 @@ export interface CallbackHooks {
 export interface CallbackParams {
   readonly epochs: number;
   readonly initialEpoch: number;
-  /** Samples per epoch (0 when not known: a dataset without a size). */
-  readonly samples: number;
-  /** Batches per epoch (0 when not known). */
-  readonly steps: number;
+  /** Samples per epoch (`null` when not known: a dataset without a size, as TF.js). */
+  readonly samples: number | null;
+  /** Batches per epoch (`null` when not known). */
+  readonly steps: number | null;
   readonly batchSize: number;
   /** Whether each epoch is validated (`validationData` or `validationSplit`). */
   readonly doValidation: boolean;

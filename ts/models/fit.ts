@@ -452,7 +452,8 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
       cbs.push(reporter);
     }
     const names = columns.map(([k]) => k);
-    const params = { epochs, initialEpoch, samples: r.samples, steps: r.batches, batchSize: r.batchSize, doValidation: r.validates, metrics: [...names, ...(r.validates ? names.map((k) => `val_${k}`) : [])] };
+    // As TF.js: null for a size not known (a dataset without one).
+    const params = { epochs, initialEpoch, samples: r.samples || null, steps: r.batches || null, batchSize: r.batchSize, doValidation: r.validates, metrics: [...names, ...(r.validates ? names.map((k) => `val_${k}`) : [])] };
     for (const c of cbs) {
       if (c instanceof Callback) {
         c.setModel(model);

@@ -44,7 +44,7 @@ import { checkUserDefinedMetadata, type IOHandler, type ModelArtifacts, type Sav
 import { saveWith, sequentialToArtifacts, type SaveOptions } from '../io/model.js';
 import { exportTrainingState, importTrainingState, trainingStep } from './training-state.js';
 import { layerSpec, makeModel, modelConfig, modelSpec, specFromKeras, type ModelConfig } from '../io/topology.js';
-import { expectedWeights, inferWeights, type ModelSpec } from '../io/spec.js';
+import { expectedWeights, inferWeights, type ModelSpec, type WeightSpec } from '../io/spec.js';
 import { applySymbolic, isSymbolic, setConnector, setInputOwner, SymbolicTensor, usesOf } from './symbolic.js';
 import { byName, pack, unpack, type Part } from './packing.js';
 import type { IteratorLike } from '../data/iterator.js';
@@ -349,6 +349,15 @@ export class Sequential {
       built: (l) => l.builtOnce,
       inputs: (l) => Sequential.#builtInputs(l),
       frozenBy: (l) => Sequential.#frozenBy(l),
+      weighted: (l, shape) => {
+        const out: WeightSpec[] = [];
+        try {
+          inferWeights('apply', layerSpec(l, l.name), [...shape], out);
+        } catch {
+          return true; // a shape it does not take: the check's message says why
+        }
+        return out.length > 0;
+      },
       buildHolder: (l) => {
         const ms = [...(holders.get(l) ?? [])].filter((m) => !m.#disposed && m.#handle === 0 && m.inputShape !== undefined);
         if (ms.length === 1) ms[0].build();
