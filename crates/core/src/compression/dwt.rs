@@ -292,7 +292,9 @@ pub fn dwt2d(x: &Tensor, wv: Wavelet, levels: usize, inverse: bool) -> Result<Te
     if wv == Wavelet::Cdf53 {
         let limit = 2_147_483_648f32; // 2^31
         if let Some(v) = x.data().iter().find(|v| !(v.fract() == 0.0 && v.abs() < limit)) {
-            return Err(Error::invalid(op, format!("cdf53 is an integer transform: values must be integers of magnitude below 2^31, found {v}", v = js_number(*v))));
+            // An integral value in full (2^31 is 2147483648, not float32's shortest 2147483600).
+            let v = if v.fract() == 0.0 { format!("{}", *v as f64) } else { js_number(*v).to_string() };
+            return Err(Error::invalid(op, format!("cdf53 is an integer transform: values must be integers of magnitude below 2^31 = 2147483648, found {v}")));
         }
     }
     let (h, w) = (dims[dims.len() - 2], dims[dims.len() - 1]);

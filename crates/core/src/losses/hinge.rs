@@ -13,7 +13,9 @@
 /// Whether targets use the 0/1 convention (and so are converted to −1/1). The convention is the
 /// batch's: a row of per-row losses converts (or not) as its whole batch does.
 pub fn zero_one(target: &[f32]) -> bool {
-    target.iter().all(|&t| t == 0.0 || t == 1.0)
+    // Targets all 1 read the same either way: as ±1 (no conversion), so the target gradient is
+    // TF.js's (converting by 2t − 1 doubled it).
+    target.iter().all(|&t| t == 0.0 || t == 1.0) && target.contains(&0.0)
 }
 
 /// Mean loss over `rows` samples of `cols` values.
@@ -86,5 +88,19 @@ mod tests {
         let mut d01 = [0.0; 4];
         backward(&p, &t01, 2, 2, &mut d01);
         assert_eq!(d01, d);
+    }
+
+    /// Targets all 1 are ±1 labels (no conversion): the target gradient is TF.js's
+    /// `−p·[1 − t·p > 0] / n`, not twice it (a reviewer's find on squaredHinge; hinge too).
+    #[test]
+    fn targets_all_one_are_not_converted() {
+        assert!(!zero_one(&[1.0, 1.0]) && zero_one(&[1.0, 0.0]) && !zero_one(&[1.0, -1.0]));
+        let mut dt = [0.0; 2];
+        backward_target_as(&[0.5, 2.0], &[1.0, 1.0], 1, 2, zero_one(&[1.0, 1.0]), &mut dt);
+        assert_eq!(dt, [-0.25, 0.0]);
+        let mut ds = [0.0; 2];
+        crate::losses::squared_hinge::backward_target_as(&[0.5, 2.0], &[1.0, 1.0], 1, 2, zero_one(&[1.0, 1.0]), &mut ds);
+        // d/dt (1 − t·p)² / n = −2p(1 − t·p)/n: −2·0.5·0.5/2.
+        assert_eq!(ds, [-0.25, 0.0]);
     }
 }
