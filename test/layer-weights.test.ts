@@ -133,6 +133,13 @@ describe('layer.getWeights / setWeights / countParams against TF.js', () => {
     const seq = nr.sequential({ layers: [nr.layers.conv1d({ inputShape: [6, 2], filters: 3, kernelSize: 2, name: 'kb_c1' })] });
     const c1 = seq.getLayer('kb_c1') as nr.Conv1D;
     expect([c1.kernel?.shape, c1.bias?.shape]).toEqual([[2, 2, 3], [3]]);
+    // Depthwise and separable layers: TF.js's depthwiseKernel, pointwiseKernel and bias.
+    const dw = nr.layers.depthwiseConv2d({ inputShape: [5, 5, 2], kernelSize: 3, depthMultiplier: 2 });
+    const sep = nr.layers.separableConv2d({ filters: 4, kernelSize: 1, useBias: false });
+    const dm = nr.sequential({ layers: [dw, sep] });
+    expect([dw.depthwiseKernel?.shape, dw.bias?.shape]).toEqual([[3, 3, 2, 2], [4]]);
+    expect([sep.depthwiseKernel?.shape, sep.pointwiseKernel?.shape, sep.bias]).toEqual([[1, 1, 4, 1], [1, 1, 4, 4], null]);
+    dm.dispose();
     for (const x of [m, c, seq]) x.dispose();
   });
 

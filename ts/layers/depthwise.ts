@@ -9,6 +9,7 @@ import { activationAbi, type ActivationSpec } from './activation_abi.js';
 import { initializerAbi, type InitializerSpec } from './initializers.js';
 import { intArg, pair } from '../ops/convert.js';
 import { Layer, type LayerArgs } from './layer.js';
+import type { LayerVariable } from './variable.js';
 import { regularizerAbi, type RegularizerSpec } from './regularizers.js';
 import { channelsLast, paddingArg, type Padding, type Size2D } from './convolutional.js';
 
@@ -65,6 +66,15 @@ abstract class BaseDepthwise extends Layer {
   readonly activation: ActivationSpec;
   readonly args: SeparableConv2DArgs;
   readonly #op: 'depthwiseConv2d' | 'separableConv2d';
+  /** The depthwise kernel as a variable (TF.js's `depthwiseKernel`, `weights[0]`), `null` until built. */
+  get depthwiseKernel(): LayerVariable | null {
+    return this.weights[0] ?? null;
+  }
+  /** The bias as a variable (TF.js's `bias`, the last weight), `null` with `useBias: false` or until built. */
+  get bias(): LayerVariable | null {
+    const w = this.weights;
+    return this.args.useBias === false || w.length === 0 ? null : w[w.length - 1];
+  }
   protected constructor(op: 'depthwiseConv2d' | 'separableConv2d', args: DepthwiseConv2DArgs, keys: readonly string[]) {
     // kernelInitializer and kernelRegularizer are known here only to say what to use instead.
     super(op, args, [...keys, 'kernelInitializer', 'kernelRegularizer']);
@@ -140,6 +150,10 @@ export class SeparableConv2D extends BaseDepthwise {
     if (args.filters === undefined) throw new InvalidArgumentError(`separableConv2d: filters is required, e.g. separableConv2d({ filters: 16, kernelSize: 3 })`);
     this.filters = intArg('separableConv2d', 'filters', args.filters, 1, 2 ** 24 - 1);
     this.abiParams();
+  }
+  /** The pointwise (1×1) kernel as a variable (TF.js's `pointwiseKernel`, `weights[1]`), `null` until built. */
+  get pointwiseKernel(): LayerVariable | null {
+    return this.weights[1] ?? null;
   }
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), filters: this.filters };
