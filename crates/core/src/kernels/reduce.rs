@@ -128,27 +128,18 @@ pub fn prod(v: &[f32]) -> f32 {
 }
 
 /// The index of the first largest value; the first NaN wins (as NumPy). 0 for an empty run.
+///
+/// Two SIMD passes instead of one branchy scalar scan: [`max`] (NaN if any value is NaN), then
+/// the first value equal to it (the first NaN if it is NaN). The first largest value is the
+/// first equal to the maximum, `±0` included (`−0 == +0`, and a scan taking only a strictly
+/// larger value keeps the first zero of either sign), so the index is the scan's.
 pub fn arg_max(v: &[f32]) -> usize {
-    pick(v, |a, b| a > b)
+    imp::first_of(v, max(v))
 }
 
 /// The index of the first smallest value; the first NaN wins. 0 for an empty run.
 pub fn arg_min(v: &[f32]) -> usize {
-    pick(v, |a, b| a < b)
-}
-
-fn pick(v: &[f32], better: impl Fn(f32, f32) -> bool) -> usize {
-    let Some((&first, rest)) = v.split_first() else { return 0 };
-    let (mut at, mut best) = (0, first);
-    for (i, &x) in rest.iter().enumerate() {
-        if best.is_nan() {
-            break;
-        }
-        if x.is_nan() || better(x, best) {
-            (at, best) = (i + 1, x);
-        }
-    }
-    at
+    imp::first_of(v, min(v))
 }
 
 /// `acc[j] += x[j]`.
@@ -179,6 +170,12 @@ pub fn acc_sq_dev(acc: &mut [f32], x: &[f32], m: &[f32]) {
 /// The scalar reference kernels; each has the signature of its public dispatcher.
 pub mod scalar {
     use super::{max_f32, min_f32};
+
+    /// The index of the first value equal to `m` (of the first NaN for a NaN `m`), 0 if none.
+    pub fn first_of(v: &[f32], m: f32) -> usize {
+        let nan = m.is_nan();
+        v.iter().position(|&x| x == m || (nan && x.is_nan())).unwrap_or(0)
+    }
 
     /// The 16-lane sum of `f(v[i])` (see the module docs for the order).
     #[inline(always)]

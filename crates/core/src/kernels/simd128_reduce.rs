@@ -88,6 +88,29 @@ pub fn min(v: &[f32]) -> f32 {
     fold(v, f32::INFINITY, |a, b| f32x4_min(a, b), min_f32)
 }
 
+/// The simd128 twin of `scalar::first_of`: 16 values at a time tested for any match, the
+/// matching block then searched by the reference.
+pub fn first_of(v: &[f32], m: f32) -> usize {
+    let nan = m.is_nan();
+    let mv = f32x4_splat(m);
+    let hit = |q: &[f32; 4]| {
+        let x = load(q);
+        if nan { f32x4_ne(x, x) } else { f32x4_eq(x, mv) }
+    };
+    let (blocks, _) = v.as_chunks::<16>();
+    for (b, block) in blocks.iter().enumerate() {
+        let (q, _) = block.as_chunks::<4>();
+        if v128_any_true(v128_or(v128_or(hit(&q[0]), hit(&q[1])), v128_or(hit(&q[2]), hit(&q[3])))) {
+            return b * 16 + super::reduce::scalar::first_of(block, m);
+        }
+    }
+    let done = blocks.len() * 16;
+    match v[done..].iter().position(|&x| x == m || (nan && x.is_nan())) {
+        Some(i) => done + i,
+        None => 0,
+    }
+}
+
 /// `acc = f(acc, x)` in place, 4 lanes at a time.
 #[inline(always)]
 fn update(acc: &mut [f32], x: &[f32], vf: impl Fn(v128, v128) -> v128, s: impl Fn(f32, f32) -> f32) {
