@@ -158,6 +158,11 @@ pub fn tile(x: &[f32], dims: &[usize], reps: &[usize], out: &mut [f32]) {
 /// outside `0..depth` gives a row of `off` (TF.js semantics). `idx` holds integer values.
 pub fn one_hot(idx: &[f32], depth: usize, on: f32, off: f32, out: &mut [f32]) {
     out.fill(off);
+    one_hot_on(idx, depth, on, out);
+}
+
+/// [`one_hot`] on rows already filled with `off`: writes only the `on` values.
+pub fn one_hot_on(idx: &[f32], depth: usize, on: f32, out: &mut [f32]) {
     if depth == 0 {
         return;
     }

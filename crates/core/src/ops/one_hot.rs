@@ -31,14 +31,19 @@ use crate::{Result, Shape, Tensor};
 #[inline(never)]
 pub fn one_hot(indices: &Tensor, depth: usize, on: f32, off: f32) -> Result<Tensor> {
     const OP: &str = "oneHot";
-    for (pos, &v) in indices.data().iter().enumerate() {
-        integer_index(OP, "indices", v, pos, indices)?;
+    // One inline test per value; the checked (out-of-line) form only for the error message.
+    if let Some(pos) = indices.data().iter().position(|&v| !(v.is_finite() && v.trunc() == v)) {
+        integer_index(OP, "indices", indices.data()[pos], pos, indices)?;
     }
     let mut dims = indices.dims().to_vec();
     dims.push(depth);
-    let mut out = Tensor::zeros(OP, Shape::new(OP, &dims)?)?;
-    copy::one_hot(indices.data(), depth, on, off, out.data_mut());
-    Ok(out)
+    let shape = Shape::new(OP, &dims)?;
+    // Written once: `off` everywhere (no zero-fill first), then the `on` of each row.
+    let n = shape.checked_size(OP)?;
+    let mut v = crate::tensor::alloc_empty(OP, n)?;
+    v.resize(n, off);
+    copy::one_hot_on(indices.data(), depth, on, &mut v);
+    Tensor::new(OP, shape, v)
 }
 
 #[cfg(test)]
