@@ -217,7 +217,7 @@ pub fn unary_kernel(op: UnaryOp) -> UnaryKernel {
         UnaryOp::Acosh => scalar::acosh,
         UnaryOp::Atanh => scalar::atanh,
         UnaryOp::Erf => scalar::erf,
-        UnaryOp::Rsqrt => scalar::rsqrt,
+        UnaryOp::Rsqrt => imp::rsqrt,
     }
 }
 

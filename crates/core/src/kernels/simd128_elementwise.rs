@@ -14,6 +14,7 @@ use core::arch::wasm32::*;
 use core::iter::repeat;
 
 use super::elementwise::{max_f32, min_f32, scalar};
+use crate::ops::unary::UnaryOp;
 
 /// Loads 4 lanes (shared with the other simd128 kernels).
 #[inline(always)]
@@ -130,6 +131,14 @@ unary! {
     ceil = |a| f32x4_ceil(a), f32::ceil;
     round = |a| f32x4_nearest(a), f32::round_ties_even;
     reciprocal = |a| f32x4_div(f32x4_splat(1.0), a), |a: f32| 1.0 / a;
+}
+
+/// The simd128 twin of `scalar::rsqrt`: `1 / √x` in f64 lanes (two at a time), rounded once to
+/// f32, the same exact IEEE operations as the reference.
+pub fn rsqrt(x: &[f32], out: &mut [f32]) {
+    let one = f64x2_splat(1.0);
+    let half = |v: v128| f32x4_demote_f64x2_zero(f64x2_div(one, f64x2_sqrt(f64x2_promote_low_f32x4(v))));
+    map(x, out, |a| i64x2_shuffle::<0, 2>(half(a), half(i64x2_shuffle::<1, 1>(a, a))), |a| UnaryOp::Rsqrt.apply(a))
 }
 
 /// The simd128 twin of `scalar::clip`: `pmin(pmax(x, lo), hi)`.
