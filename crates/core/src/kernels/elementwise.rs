@@ -203,7 +203,7 @@ pub fn unary_kernel(op: UnaryOp) -> UnaryKernel {
         UnaryOp::Exp => crate::kernels::transcendental::exp,
         UnaryOp::Log => crate::kernels::transcendental::ln,
         UnaryOp::Sign => scalar::sign,
-        UnaryOp::Log1p => scalar::log1p,
+        UnaryOp::Log1p => crate::kernels::transcendental::log1p,
         UnaryOp::Expm1 => scalar::expm1,
         UnaryOp::Sin => scalar::sin,
         UnaryOp::Cos => scalar::cos,
@@ -373,8 +373,8 @@ pub mod scalar {
         log = crate::kernels::transcendental::scalar::ln_one;
         /// −1, 0 or 1; `sign(±0) = ±0`, `sign(NaN) = NaN`.
         sign = |a| UnaryOp::Sign.apply(a);
-        /// `ln(1 + x)`.
-        log1p = f32::ln_1p;
+        /// `ln(1 + x)`: the polynomial of `kernels/transcendental.rs`.
+        log1p = crate::kernels::transcendental::scalar::log1p_one;
         /// `eˣ − 1`.
         expm1 = f32::exp_m1;
         /// `sin x`.

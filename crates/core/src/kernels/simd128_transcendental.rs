@@ -90,6 +90,34 @@ fn sigmoid4(x: v128) -> v128 {
     v128_bitselect(f32x4_div(f32x4_splat(1.0), d), f32x4_div(e, d), f32x4_ge(x, f32x4_splat(0.0)))
 }
 
+/// `scalar::log1p_one`, lane-wise.
+#[inline(always)]
+fn log1p4(x: v128) -> v128 {
+    let one = f32x4_splat(1.0);
+    let u = f32x4_add(one, x);
+    let c = f32x4_div(f32x4_sub(x, f32x4_sub(u, one)), u);
+    let c = v128_and(c, f32x4_eq(c, c)); // NaN -> +0
+    let r = f32x4_add(ln4(u), c);
+    v128_bitselect(x, r, f32x4_eq(u, one))
+}
+
+/// `scalar::softplus_one`, lane-wise.
+#[inline(always)]
+fn softplus4(x: v128) -> v128 {
+    let m = v128_and(x, f32x4_gt(x, f32x4_splat(0.0))); // x > 0 ? x : +0
+    f32x4_add(m, log1p4(exp4(f32x4_neg(f32x4_abs(x)))))
+}
+
+/// The simd128 twin of `scalar::log1p`.
+pub fn log1p(x: &[f32], out: &mut [f32]) {
+    map(x, out, log1p4, scalar::log1p_one);
+}
+
+/// The simd128 twin of `scalar::softplus`.
+pub fn softplus(x: &[f32], out: &mut [f32]) {
+    map(x, out, softplus4, scalar::softplus_one);
+}
+
 /// The simd128 twin of `scalar::exp`.
 pub fn exp(x: &[f32], out: &mut [f32]) {
     map(x, out, exp4, scalar::exp_one);

@@ -60,6 +60,16 @@ pub fn sigmoid(x: &[f32], out: &mut [f32]) {
     imp::sigmoid(x, out);
 }
 
+/// `out[i] = ln(1 + x[i])`.
+pub fn log1p(x: &[f32], out: &mut [f32]) {
+    imp::log1p(x, out);
+}
+
+/// `out[i] = ln(1 + e^x[i])` (softplus), as `max(x, 0) + log1p(e^−|x|)`.
+pub fn softplus(x: &[f32], out: &mut [f32]) {
+    imp::softplus(x, out);
+}
+
 /// `out[i] = pos·x[i]` for `x[i] > 0`, else `neg·(e^x[i] − 1)`: elu (`pos` 1, `neg` α) and
 /// selu (`pos` λ, `neg` λα).
 pub fn elu(x: &[f32], pos: f32, neg: f32, out: &mut [f32]) {
@@ -180,6 +190,26 @@ pub mod scalar {
         }
     }
 
+    /// `ln(1 + x)`: `u = 1 + x` rounded, then `ln u + (x − (u − 1)) / u`, the second term
+    /// the first-order correction for the rounding of `u` (Goldberg's log1p; `u − 1` is
+    /// exact). `u = 1` gives `x` itself (tiny `x`, signed zeros); a NaN correction (`x = −1`
+    /// or `+∞`, where `ln u` is already the answer) is dropped.
+    #[inline(always)]
+    pub fn log1p_one(x: f32) -> f32 {
+        let u = 1.0 + x;
+        let c = (x - (u - 1.0)) / u;
+        let c = if c == c { c } else { 0.0 };
+        let r = ln_one(u) + c;
+        if u == 1.0 { x } else { r }
+    }
+
+    /// `ln(1 + e^x)` as `max(x, 0) + log1p(e^−|x|)` (no overflow; NaN stays NaN).
+    #[inline(always)]
+    pub fn softplus_one(x: f32) -> f32 {
+        let m = if x > 0.0 { x } else { 0.0 };
+        m + log1p_one(exp_one(-x.abs()))
+    }
+
     /// `1 / (1 + e^−x)`, from `e = e^−|x| ≤ 1`.
     #[inline(always)]
     pub fn sigmoid_one(x: f32) -> f32 {
@@ -208,6 +238,16 @@ pub mod scalar {
         out.iter_mut().zip(x).for_each(|(o, &a)| *o = sigmoid_one(a));
     }
 
+    /// `out[i] = log1p_one(x[i])`.
+    pub fn log1p(x: &[f32], out: &mut [f32]) {
+        out.iter_mut().zip(x).for_each(|(o, &a)| *o = log1p_one(a));
+    }
+
+    /// `out[i] = softplus_one(x[i])`.
+    pub fn softplus(x: &[f32], out: &mut [f32]) {
+        out.iter_mut().zip(x).for_each(|(o, &a)| *o = softplus_one(a));
+    }
+
     /// `out[i] = elu_one(x[i], pos, neg)`.
     pub fn elu(x: &[f32], pos: f32, neg: f32, out: &mut [f32]) {
         out.iter_mut().zip(x).for_each(|(o, &a)| *o = elu_one(a, pos, neg));
@@ -216,7 +256,7 @@ pub mod scalar {
 
 #[cfg(test)]
 mod tests {
-    use super::scalar::{elu_one, exp_one, expm1_neg_one, ln_one, sigmoid_one};
+    use super::scalar::{elu_one, exp_one, expm1_neg_one, ln_one, log1p_one, sigmoid_one, softplus_one};
 
     /// Distance in ulps of `got` from the exact `want`, in units of the `f32` spacing at `want`.
     fn ulps(got: f32, want: f64) -> f64 {
@@ -293,6 +333,33 @@ mod tests {
         assert_eq!((elu_one(3.5, 1.0, 0.7), elu_one(1e30, 2.0, 0.7), elu_one(-0.0, 1.0, 0.7).to_bits()), (3.5, 2e30, 0x8000_0000));
         assert_eq!(elu_one(-1e30, 1.0, 0.7), -0.7);
         assert!(elu_one(f32::NAN, 1.0, 1.0).is_nan() && elu_one(f32::INFINITY, 1.0, 1.0) == f32::INFINITY);
+    }
+
+    #[test]
+    fn log1p_and_softplus_are_within_two_ulp_over_the_range() {
+        let (mut worst, mut worst_sp) = (0.0f64, 0.0f64);
+        sweep(|x| {
+            if x >= -1.0 {
+                worst = worst.max(ulps(log1p_one(x), (x as f64).ln_1p()));
+            } else {
+                assert!(log1p_one(x).is_nan(), "log1p({x})");
+            }
+            let w = f64::from(x);
+            worst_sp = worst_sp.max(ulps(softplus_one(x), w.max(0.0) + (-w.abs()).exp().ln_1p()));
+        });
+        eprintln!("log1p worst {worst} ulp, softplus worst {worst_sp} ulp");
+        assert!(worst <= 2.0, "log1p: worst {worst} ulp");
+        assert!(worst_sp <= 2.0, "softplus: worst {worst_sp} ulp");
+        // Signed zeros, tiny values, the ends, and where 1 + x rounds.
+        assert_eq!((log1p_one(0.0).to_bits(), log1p_one(-0.0).to_bits()), (0, 0x8000_0000));
+        assert_eq!((log1p_one(1e-30), log1p_one(-1e-40), log1p_one(f32::from_bits(1))), (1e-30, -1e-40, f32::from_bits(1)));
+        assert_eq!((log1p_one(-1.0), log1p_one(f32::INFINITY)), (f32::NEG_INFINITY, f32::INFINITY));
+        assert!(log1p_one(f32::NAN).is_nan() && log1p_one(-1.000_000_1).is_nan() && log1p_one(f32::NEG_INFINITY).is_nan());
+        assert!(ulps(log1p_one(f32::MAX), (f32::MAX as f64).ln_1p()) <= 1.0);
+        assert!(ulps(log1p_one(-0.999_999_94), f64::from(-0.999_999_94f32).ln_1p()) <= 1.0);
+        assert_eq!((softplus_one(f32::INFINITY), softplus_one(f32::NEG_INFINITY), softplus_one(1e30), softplus_one(-1e30)), (f32::INFINITY, 0.0, 1e30, 0.0));
+        assert_eq!((softplus_one(100.0), softplus_one(0.0)), (100.0, core::f32::consts::LN_2));
+        assert!(softplus_one(-100.0) > 0.0 && softplus_one(f32::NAN).is_nan());
     }
 
     #[test]

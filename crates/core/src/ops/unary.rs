@@ -129,7 +129,7 @@ impl UnaryOp {
             // NOTE: halves round to even, as TF.js `round` does.
             UnaryOp::Round => x.round_ties_even(),
             UnaryOp::Reciprocal => 1.0 / x,
-            UnaryOp::Log1p => x.ln_1p(),
+            UnaryOp::Log1p => crate::kernels::transcendental::scalar::log1p_one(x),
             UnaryOp::Expm1 => x.exp_m1(),
             UnaryOp::Sin => x.sin(),
             UnaryOp::Cos => x.cos(),
