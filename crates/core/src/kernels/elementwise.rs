@@ -212,7 +212,7 @@ pub fn unary_kernel(op: UnaryOp) -> UnaryKernel {
         UnaryOp::Acos => scalar::acos,
         UnaryOp::Atan => scalar::atan,
         UnaryOp::Sinh => scalar::sinh,
-        UnaryOp::Cosh => scalar::cosh,
+        UnaryOp::Cosh => crate::kernels::transcendental::cosh,
         UnaryOp::Asinh => scalar::asinh,
         UnaryOp::Acosh => scalar::acosh,
         UnaryOp::Atanh => scalar::atanh,
@@ -391,8 +391,8 @@ pub mod scalar {
         atan = |a| UnaryOp::Atan.apply(a);
         /// `sinh x`, computed in f64 and rounded once.
         sinh = |a| UnaryOp::Sinh.apply(a);
-        /// `cosh x`, computed in f64 and rounded once.
-        cosh = |a| UnaryOp::Cosh.apply(a);
+        /// `cosh x`, computed in f64 and rounded once (`kernels/transcendental.rs`).
+        cosh = crate::kernels::transcendental::scalar::cosh_one;
         /// `asinh x`, computed in f64 and rounded once.
         asinh = |a| UnaryOp::Asinh.apply(a);
         /// `acosh x`, computed in f64 and rounded once.

@@ -5,7 +5,7 @@
 use core::arch::wasm32::*;
 
 use super::simd128_elementwise::map;
-use super::transcendental::scalar::{self, EXPM1_LO, EXP_HI, EXP_LO, EXP_P, LN2_HI, LN2_LO, LN_Q, LOG2E, ROUND, SQRT_HALF, TWO_23};
+use super::transcendental::scalar::{self, COSH_HI, EXP64_P, LN2_HI64, LN2_LO64, ROUND64, EXPM1_LO, EXP_HI, EXP_LO, EXP_P, LN2_HI, LN2_LO, LN_Q, LOG2E, ROUND, SQRT_HALF, TWO_23};
 
 /// `2^k` lane-wise for `−126 ≤ k ≤ 127`.
 #[inline(always)]
@@ -90,6 +90,26 @@ fn sigmoid4(x: v128) -> v128 {
     v128_bitselect(f32x4_div(f32x4_splat(1.0), d), f32x4_div(e, d), f32x4_ge(x, f32x4_splat(0.0)))
 }
 
+/// `scalar::cosh_one` on two f64 lanes (the f32 lanes 0 and 1 of `x`), lanes 0 and 1 of the result.
+#[inline(always)]
+fn cosh2(x: v128) -> v128 {
+    let a = f64x2_pmin(f64x2_promote_low_f32x4(f32x4_abs(x)), f64x2_splat(COSH_HI));
+    let round = f64x2_splat(ROUND64);
+    let t = f64x2_add(f64x2_mul(a, f64x2_splat(core::f64::consts::LOG2_E)), round);
+    let n = f64x2_sub(t, round);
+    let r = f64x2_sub(a, f64x2_mul(n, f64x2_splat(LN2_HI64)));
+    let r = f64x2_sub(r, f64x2_mul(n, f64x2_splat(LN2_LO64)));
+    let mut y = f64x2_splat(EXP64_P[0]);
+    for &c in &EXP64_P[1..] {
+        y = f64x2_add(f64x2_mul(y, r), f64x2_splat(c));
+    }
+    let one = f64x2_splat(1.0);
+    let p = f64x2_add(f64x2_mul(f64x2_add(f64x2_mul(y, r), one), r), one);
+    let up = i64x2_shl(i64x2_add(t, i64x2_splat(1022)), 52);
+    let down = i64x2_shl(i64x2_sub(i64x2_splat(1022), t), 52);
+    f32x4_demote_f64x2_zero(f64x2_add(f64x2_mul(p, up), f64x2_mul(f64x2_div(one, p), down)))
+}
+
 /// `scalar::log1p_one`, lane-wise.
 #[inline(always)]
 fn log1p4(x: v128) -> v128 {
@@ -106,6 +126,11 @@ fn log1p4(x: v128) -> v128 {
 fn softplus4(x: v128) -> v128 {
     let m = v128_and(x, f32x4_gt(x, f32x4_splat(0.0))); // x > 0 ? x : +0
     f32x4_add(m, log1p4(exp4(f32x4_neg(f32x4_abs(x)))))
+}
+
+/// The simd128 twin of `scalar::cosh`.
+pub fn cosh(x: &[f32], out: &mut [f32]) {
+    map(x, out, |v| i64x2_shuffle::<0, 2>(cosh2(v), cosh2(i64x2_shuffle::<1, 1>(v, v))), scalar::cosh_one);
 }
 
 /// The simd128 twin of `scalar::log1p`.

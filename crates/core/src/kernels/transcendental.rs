@@ -70,6 +70,11 @@ pub fn softplus(x: &[f32], out: &mut [f32]) {
     imp::softplus(x, out);
 }
 
+/// `out[i] = cosh x[i]`, computed in f64 and rounded once.
+pub fn cosh(x: &[f32], out: &mut [f32]) {
+    imp::cosh(x, out);
+}
+
 /// `out[i] = pos·x[i]` for `x[i] > 0`, else `neg·(e^x[i] − 1)`: elu (`pos` 1, `neg` α) and
 /// selu (`pos` λ, `neg` λα).
 pub fn elu(x: &[f32], pos: f32, neg: f32, out: &mut [f32]) {
@@ -190,6 +195,43 @@ pub mod scalar {
         }
     }
 
+    /// `cosh` clamps `|x|` to `COSH_HI`: `cosh(90)` already overflows f32, `e^100` fits f64.
+    pub(crate) const COSH_HI: f64 = 100.0;
+    /// Adding and subtracting 1.5·2^52 rounds an f64 to the nearest integer (ties to even);
+    /// the sum's low bits then hold that integer.
+    pub(crate) const ROUND64: f64 = 6_755_399_441_055_744.0;
+    /// ln 2 = `LN2_HI64 + LN2_LO64` (fdlibm's split: `n·LN2_HI64` is exact for `|n| < 2^20`).
+    pub(crate) const LN2_HI64: f64 = 6.931_471_803_691_238_164_9e-1;
+    pub(crate) const LN2_LO64: f64 = 1.908_214_929_270_587_700_02e-10;
+    /// `1/k!` for k = 11 down to 2: Taylor's `e^r` on `|r| ≤ ln2/2` to 6e-15 relative.
+    pub(crate) const EXP64_P: [f64; 10] = [
+        1.0 / 39_916_800.0, 1.0 / 3_628_800.0, 1.0 / 362_880.0, 1.0 / 40_320.0, 1.0 / 5_040.0, 1.0 / 720.0, 1.0 / 120.0, 1.0 / 24.0, 1.0 / 6.0, 0.5,
+    ];
+
+    /// `cosh x = (e^|x| + e^−|x|) / 2` in f64, rounded once to f32: `e^|x| = 2^n·p` with
+    /// `n = round(|x|·log2 e)`, `r = |x| − n·ln2` (split) and `p = e^r` (degree-11 Taylor), then
+    /// `p·2^(n−1) + (1/p)·2^(−n−1)`, the powers of two built from the bits of the rounding sum.
+    /// Within 1e-14 relative in f64, so the f32 result is f64 libm's rounded (correctly
+    /// rounded) but for values within that of a rounding tie. NaN stays NaN; ±∞ gives +∞.
+    #[inline(always)]
+    pub fn cosh_one(x: f32) -> f32 {
+        let a = f64::from(x.abs());
+        let a = if COSH_HI < a { COSH_HI } else { a }; // pmin: NaN passes
+        let t = a * core::f64::consts::LOG2_E + ROUND64;
+        let n = t - ROUND64; // 0 ≤ n ≤ 145
+        let r = a - n * LN2_HI64;
+        let r = r - n * LN2_LO64;
+        let mut y = EXP64_P[0];
+        for &c in &EXP64_P[1..] {
+            y = y * r + c;
+        }
+        let p = (y * r + 1.0) * r + 1.0;
+        let k = t.to_bits();
+        let up = f64::from_bits(k.wrapping_add(1022) << 52); // 2^(n−1)
+        let down = f64::from_bits(1022u64.wrapping_sub(k) << 52); // 2^(−n−1)
+        (p * up + (1.0 / p) * down) as f32
+    }
+
     /// `ln(1 + x)`: `u = 1 + x` rounded, then `ln u + (x − (u − 1)) / u`, the second term
     /// the first-order correction for the rounding of `u` (Goldberg's log1p; `u − 1` is
     /// exact). `u = 1` gives `x` itself (tiny `x`, signed zeros); a NaN correction (`x = −1`
@@ -238,6 +280,11 @@ pub mod scalar {
         out.iter_mut().zip(x).for_each(|(o, &a)| *o = sigmoid_one(a));
     }
 
+    /// `out[i] = cosh_one(x[i])`.
+    pub fn cosh(x: &[f32], out: &mut [f32]) {
+        out.iter_mut().zip(x).for_each(|(o, &a)| *o = cosh_one(a));
+    }
+
     /// `out[i] = log1p_one(x[i])`.
     pub fn log1p(x: &[f32], out: &mut [f32]) {
         out.iter_mut().zip(x).for_each(|(o, &a)| *o = log1p_one(a));
@@ -256,7 +303,7 @@ pub mod scalar {
 
 #[cfg(test)]
 mod tests {
-    use super::scalar::{elu_one, exp_one, expm1_neg_one, ln_one, log1p_one, sigmoid_one, softplus_one};
+    use super::scalar::{cosh_one, elu_one, exp_one, expm1_neg_one, ln_one, log1p_one, sigmoid_one, softplus_one};
 
     /// Distance in ulps of `got` from the exact `want`, in units of the `f32` spacing at `want`.
     fn ulps(got: f32, want: f64) -> f64 {
@@ -360,6 +407,30 @@ mod tests {
         assert_eq!((softplus_one(f32::INFINITY), softplus_one(f32::NEG_INFINITY), softplus_one(1e30), softplus_one(-1e30)), (f32::INFINITY, 0.0, 1e30, 0.0));
         assert_eq!((softplus_one(100.0), softplus_one(0.0)), (100.0, core::f32::consts::LN_2));
         assert!(softplus_one(-100.0) > 0.0 && softplus_one(f32::NAN).is_nan());
+    }
+
+    #[test]
+    fn cosh_is_libms_rounded_value() {
+        let (mut worst, mut differ, mut count) = (0.0f64, 0u32, 0u32);
+        sweep(|x| {
+            let (got, libm) = (cosh_one(x), (x as f64).cosh() as f32);
+            worst = worst.max(ulps(got, (x as f64).cosh()));
+            differ += u32::from(got.to_bits() != libm.to_bits());
+            count += 1;
+        });
+        // Denser where the result is neither 1 nor +∞: every 101st float of |x| in [2^-15, 90].
+        for bits in (0x3800_0000u32..0x42b4_0000).step_by(101) {
+            let x = f32::from_bits(bits);
+            worst = worst.max(ulps(cosh_one(x), (x as f64).cosh()));
+            differ += u32::from(cosh_one(-x).to_bits() != ((x as f64).cosh() as f32).to_bits());
+            count += 1;
+        }
+        eprintln!("cosh worst {worst} ulp; {differ} of {count} differ from libm's rounded value");
+        assert!(worst <= 0.51, "worst {worst} ulp");
+        assert_eq!((cosh_one(0.0), cosh_one(-0.0), cosh_one(1e-30)), (1.0, 1.0, 1.0));
+        assert_eq!((cosh_one(f32::INFINITY), cosh_one(f32::NEG_INFINITY), cosh_one(90.0), cosh_one(-1e30)), (f32::INFINITY, f32::INFINITY, f32::INFINITY, f32::INFINITY));
+        assert!(cosh_one(89.0).is_finite() && cosh_one(89.0) == 89f64.cosh() as f32);
+        assert!(cosh_one(f32::NAN).is_nan());
     }
 
     #[test]

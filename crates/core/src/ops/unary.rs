@@ -137,6 +137,7 @@ impl UnaryOp {
             // in f64 and rounded once, as TF.js computes them (`Math.*` on the float32 values):
             // correctly rounded nearly everywhere, and no f32 overflow in the intermediates
             // (`acosh(3e38)`, `sinh(89)`).
+            UnaryOp::Cosh => crate::kernels::transcendental::scalar::cosh_one(x),
             _ => wide(self, f64::from(x)) as f32,
         }
     }
@@ -152,7 +153,6 @@ fn wide(op: UnaryOp, x: f64) -> f64 {
         UnaryOp::Acos => ((1.0 - x) * (1.0 + x)).sqrt().atan2(x),
         UnaryOp::Atan => x.atan(),
         UnaryOp::Sinh => x.sinh(),
-        UnaryOp::Cosh => x.cosh(),
         // NOTE: in f64, std's formulas neither overflow nor lose accuracy anywhere in f32's
         // range (`acosh(3e38)`, `asinh(1e-30)`, `atanh(1 − 2⁻²⁴)`).
         UnaryOp::Asinh => x.asinh(),
