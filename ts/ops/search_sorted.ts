@@ -79,19 +79,30 @@ function searchAs(op: string, sortedSequence: TensorLike, values: TensorLike, si
     if (out.length > 0) {
       const seq = n > 0 ? t.sortedSequence.data() : new Float32Array(0);
       const v = t.values.data();
-      const below = side === 'left' ? (e: number, x: number) => e < x : (e: number, x: number) => e <= x;
+      // The first index in the row whose entry is not below x (TF.js's loop and probes: `<`
+      // for 'left', `<=` for 'right'), one loop per side with integer midpoints (a comparison
+      // closure and float midpoints ran it 2.4× slower).
+      const left = side === 'left';
       for (let r = 0; r < rows; r++) {
-        for (let i = 0; i < m; i++) {
-          const x = v[r * m + i];
-          // The first index in the row whose entry is not `below` x (TF.js's loop).
+        const row = r * n;
+        for (let i = r * m, end = i + m; i < end; i++) {
+          const x = v[i];
           let lo = 0;
           let hi = n;
-          while (lo < hi) {
-            const mid = Math.floor((lo + hi) / 2);
-            if (below(seq[r * n + mid], x)) lo = mid + 1;
-            else hi = mid;
+          if (left) {
+            while (lo < hi) {
+              const mid = (lo + hi) >>> 1;
+              if (seq[row + mid] < x) lo = mid + 1;
+              else hi = mid;
+            }
+          } else {
+            while (lo < hi) {
+              const mid = (lo + hi) >>> 1;
+              if (seq[row + mid] <= x) lo = mid + 1;
+              else hi = mid;
+            }
           }
-          out[r * m + i] = hi;
+          out[i] = hi;
         }
       }
     }
