@@ -1,0 +1,279 @@
+// The standalone ops sped up in branch perf2, checked bit for bit against plain-JS references
+// on the lengths that reach each path (empty, the scalar tail, whole vectors, the 16-value
+// blocks of argMax's search, the 16 Ki chunks of the thread pool) and on special values:
+// log1p and softplus (logSigmoid) on the simd128 log1p kernel, cosh and rsqrt in float64
+// lanes, argMax/argMin as max then first match, oneHot written once, multinomial's guide
+// table and searchSorted's search.
+import { describe, expect, it } from 'vitest';
+import * as nr from '../ts/index.js';
+import { bits, expectSameBitsForThreads, rng, viaNr } from './oracle.js';
+
+const f = Math.fround;
+const rand = rng(11);
+const LENGTHS = [0, 1, 3, 4, 5, 15, 16, 17, 33, 1023, 4099];
+const SPECIAL = [NaN, Infinity, -Infinity, 0, -0, 1e-40, -1e-40, 1.4e-45, 3e38, -3e38, -1, -0.99999994, 1e-8, -1e-8, 16.6, 17, 88.7, 89.5, 90, -104];
+
+/** Values in [-8, 8), ±e^[-60, 60) and a special value in every 5th slot (every lane sees one). */
+function values(n: number): Float32Array {
+  const v = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const r = rand();
+    v[i] = i % 5 === 2 ? SPECIAL[(i / 5) % SPECIAL.length | 0] : i % 3 === 0 ? (r < 0.5 ? -1 : 1) * Math.exp((rand() - 0.5) * 120) : (r - 0.5) * 16;
+  }
+  return v;
+}
+
+/** kernels/transcendental.rs's `ln_one` (Cephes `logf`), step for step in float32. */
+const LN_Q = [7.037_683_6e-2, -1.151_461e-1, 1.167_699_9e-1, -1.242_014_1e-1, 1.424_932_3e-1, -1.666_805_8e-1, 2.000_071_4e-1, -2.499_999_4e-1, 3.333_333_1e-1].map(f);
+const EXP_P = [1.987_569_1e-4, 1.398_199_9e-3, 8.333_452e-3, 4.166_579_6e-2, 1.666_666_5e-1, 5.000_000_1e-1].map(f);
+const [LOG2E, LN2_HI, LN2_LO, SQRT_HALF, ROUND] = [f(Math.LOG2E), 0.693359375, f(-2.121_944_4e-4), f(Math.SQRT1_2), 12582912];
+const u32 = new Uint32Array(1);
+const f32 = new Float32Array(u32.buffer);
+const fromBits = (b: number) => ((u32[0] = b >>> 0), f32[0]);
+const toBits = (x: number) => ((f32[0] = x), u32[0]);
+const pow2 = (k: number) => fromBits((k + 127) << 23);
+
+function lnRef(x: number): number {
+  const sub = x < 1.1754943508222875e-38;
+  const b = toBits(sub ? f(x * 8388608) : x);
+  let e = ((b >>> 23) & 0xff) - 126 - (sub ? 23 : 0);
+  let m = fromBits((b & 0x807fffff) | 0x3f000000);
+  const small = m < SQRT_HALF;
+  if (small) e -= 1;
+  m = small ? f(f(m + m) - 1) : f(m - 1);
+  const z = f(m * m);
+  let y = LN_Q[0];
+  for (const c of LN_Q.slice(1)) y = f(f(y * m) + c);
+  y = f(f(y * m) * z);
+  y = f(y + f(e * LN2_LO));
+  y = f(y + f(-0.5 * z));
+  const r = f(f(m + y) + f(e * LN2_HI));
+  return x === Infinity ? Infinity : x === 0 ? -Infinity : !(x > 0) ? NaN : r;
+}
+
+function expRef(x: number): number {
+  x = 89 < x ? 89 : x;
+  x = x < -104 ? -104 : x;
+  const n = f(f(f(x * LOG2E) + ROUND) - ROUND);
+  let r = f(x - f(n * LN2_HI));
+  r = f(r - f(n * LN2_LO));
+  const z = f(r * r);
+  let y = EXP_P[0];
+  for (const c of EXP_P.slice(1)) y = f(f(y * r) + c);
+  const p = f(f(f(y * z) + r) + 1);
+  const k = Number.isNaN(n) ? 0 : n;
+  const k1 = k >> 1;
+  return f(f(p * pow2(k1)) * pow2(k - k1));
+}
+
+/** `log1p_one`: `ln u + (x − (u − 1)) / u` with `u = 1 + x`; `x` itself where `u = 1`. */
+function log1pRef(x: number): number {
+  const u = f(1 + x);
+  let c = f(f(x - f(u - 1)) / u);
+  if (Number.isNaN(c)) c = 0;
+  return u === 1 ? x : f(lnRef(u) + c);
+}
+
+/** `softplus_one`: `max(x, 0) + log1p(e^−|x|)`. */
+const softplusRef = (x: number): number => f((x > 0 ? x : 0) + log1pRef(expRef(-Math.abs(x))));
+
+/** The ulps of `a` from the float64 `want`, in units of the float32 spacing at `want`. */
+function ulps(a: number, want: number): number {
+  const w = f(want);
+  if (a === w || (Number.isNaN(a) && Number.isNaN(want))) return 0;
+  const e = w === 0 ? -149 : Math.max(-149, Math.floor(Math.log2(Math.abs(w))) - 23);
+  return Math.abs(a - want) / 2 ** e;
+}
+
+describe('log1p and softplus on the simd128 log1p kernel', () => {
+  it('log1p, softplus and logSigmoid: the kernel bits on every length, within 2 ulp of float64', () => {
+    for (const n of LENGTHS) {
+      const x = values(n);
+      for (let i = 0; i < n; i += 4) if (x[i] < -1) x[i] = f(-x[i] * 1e-3); // more of log1p's domain
+      const lp = viaNr((t) => nr.log1p(t as nr.Tensor), [{ shape: [n], values: x }]).values;
+      expect(bits(lp), `log1p n=${n}`).toEqual(bits(Array.from(x, log1pRef)));
+      const sp = viaNr((t) => nr.softplus(t as nr.Tensor), [{ shape: [n], values: x }]).values;
+      expect(bits(sp), `softplus n=${n}`).toEqual(bits(Array.from(x, softplusRef)));
+      const ls = viaNr((t) => nr.logSigmoid(t as nr.Tensor), [{ shape: [n], values: x }]).values;
+      expect(bits(ls), `logSigmoid n=${n}`).toEqual(bits(Array.from(x, (v) => -softplusRef(-v))));
+      for (let i = 0; i < n; i++) {
+        if (x[i] >= -1) expect(ulps(lp[i], Math.log1p(x[i])), `log1p(${x[i]})`).toBeLessThanOrEqual(2);
+        const want = Math.max(x[i], 0) + Math.log1p(Math.exp(-Math.abs(x[i])));
+        expect(ulps(sp[i], want), `softplus(${x[i]})`).toBeLessThanOrEqual(2);
+      }
+    }
+    const edge = viaNr((t) => nr.log1p(t as nr.Tensor), [{ shape: [8], values: Float32Array.from([0, -0, -1, Infinity, -Infinity, NaN, -1.5, 1e-30]) }]).values;
+    expect(Array.from(edge)).toEqual([0, -0, -Infinity, Infinity, NaN, NaN, NaN, f(1e-30)]);
+    expect(Object.is(edge[1], -0)).toBe(true);
+  });
+
+  it('softplus gives the same bits on 1, 2 and 3 threads, as an op and as a dense layer\'s activation', async () => {
+    const x = Float32Array.from({ length: 2 * 16384 + 5 }, (_, i) => Math.sin(i * 0.37) * 30 - 3);
+    await expectSameBitsForThreads(async () => {
+      const t = nr.tensor(x, [x.length]);
+      const outs = [nr.softplus(t), nr.logSigmoid(t), nr.log1p(nr.abs(t)), nr.cosh(t), nr.rsqrt(nr.abs(t)), nr.sigmoid(t), nr.relu(t)];
+      const m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [1], units: 1, activation: 'softplus', kernelInitializer: 'ones', biasInitializer: 'zeros' })] });
+      const xs = nr.reshape(t, [x.length, 1]);
+      const y = m.predict(xs) as nr.Tensor;
+      expect(bits(y.data())).toEqual(bits(outs[0].data()));
+      expect(bits(outs[0].data())).toEqual(bits(Array.from(x, softplusRef)));
+      outs.push(y);
+      nr.dispose([t, xs]);
+      m.dispose();
+      const r = outs.map((o) => bits(o.data()));
+      nr.dispose(outs);
+      return r;
+    });
+  });
+});
+
+describe('cosh and rsqrt in float64 lanes', () => {
+  it('cosh is float64 cosh rounded once, rsqrt is float64 1/√x rounded once, on every length', () => {
+    for (const n of LENGTHS) {
+      const x = values(n);
+      const c = viaNr((t) => nr.cosh(t as nr.Tensor), [{ shape: [n], values: x }]).values;
+      expect(bits(c), `cosh n=${n}`).toEqual(bits(Array.from(x, (v) => f(Math.cosh(v)))));
+      const r = viaNr((t) => nr.rsqrt(t as nr.Tensor), [{ shape: [n], values: x }]).values;
+      expect(bits(r), `rsqrt n=${n}`).toEqual(bits(Array.from(x, (v) => f(1 / Math.sqrt(v)))));
+    }
+    // A dense grid where cosh is neither 1 nor +∞.
+    const g = Float32Array.from({ length: 20001 }, (_, i) => (i - 10000) * 0.00894);
+    const c = viaNr((t) => nr.cosh(t as nr.Tensor), [{ shape: [g.length], values: g }]).values;
+    expect(bits(c)).toEqual(bits(Array.from(g, (v) => f(Math.cosh(v)))));
+  });
+});
+
+/** The first largest (smallest) value's index; the first NaN wins. */
+function argRef(row: ArrayLike<number>, max: boolean): number {
+  let at = 0;
+  for (let i = 1; i < row.length; i++) {
+    if (Number.isNaN(row[at])) break;
+    if (Number.isNaN(row[i]) || (max ? row[i] > row[at] : row[i] < row[at])) at = i;
+  }
+  return at;
+}
+
+describe('argMax and argMin: the maximum, then its first position', () => {
+  it('rows of every length with ties, signed zeros, infinities and NaN in every position', () => {
+    const kinds = ['random', 'ties', 'zeros', 'nan', 'ninf'] as const;
+    for (const n of [1, 2, 3, 4, 5, 15, 16, 17, 31, 32, 33, 64, 1023, 16385]) {
+      for (const kind of kinds) {
+        const rows = 3;
+        const v = new Float32Array(rows * n);
+        for (let i = 0; i < v.length; i++) {
+          const r = rand();
+          v[i] = kind === 'ties' ? Math.floor(r * 4) : kind === 'zeros' ? (r < 0.5 ? -0 : 0) - (r < 0.1 ? 1 : 0) : kind === 'ninf' ? -Infinity : (r - 0.5) * 8;
+        }
+        if (kind === 'nan') for (let k = 0; k < rows; k++) v[k * n + Math.floor(rand() * n)] = NaN;
+        if (kind === 'nan' && n > 3) v[n + n - 1] = NaN;
+        for (const max of [true, false]) {
+          const got = viaNr((t) => (max ? (t as nr.Tensor).argMax(-1) : (t as nr.Tensor).argMin(-1)), [{ shape: [rows, n], values: v }]).values;
+          const want = Array.from({ length: rows }, (_, k) => argRef(v.subarray(k * n, (k + 1) * n), max));
+          expect(Array.from(got), `${max ? 'argMax' : 'argMin'} ${kind} n=${n}`).toEqual(want);
+        }
+      }
+    }
+  });
+
+  it('3-D and 4-D along the last axis, and 1-D', () => {
+    const v = values(2 * 3 * 4 * 37);
+    for (const shape of [[2, 3, 148], [2, 3, 4, 37], [v.length]]) {
+      const n = shape[shape.length - 1];
+      const got = viaNr((t) => (t as nr.Tensor).argMax(-1), [{ shape, values: v }]).values;
+      expect(Array.from(got), `[${shape}]`).toEqual(Array.from({ length: v.length / n }, (_, k) => argRef(v.subarray(k * n, (k + 1) * n), true)));
+    }
+  });
+});
+
+describe('oneHot written once', () => {
+  it('rows of on/off with out-of-range indices, any depth, and the non-integer error', () => {
+    for (const [n, depth] of [[0, 3], [1, 1], [7, 5], [1000, 37], [3, 0]] as const) {
+      const idx = Float32Array.from({ length: n }, (_, i) => (i % 9 === 4 ? -1 : i % 11 === 5 ? depth : Math.floor(rand() * depth)));
+      const got = viaNr((t) => nr.oneHot(t as nr.Tensor, depth, 2.5, -0), [{ shape: [n], values: idx }]);
+      expect(got.shape).toEqual([n, depth]);
+      const want = Array.from({ length: n * depth }, (_, k) => (idx[Math.floor(k / depth)] === k % depth ? 2.5 : -0));
+      expect(bits(got.values), `n=${n} depth=${depth}`).toEqual(bits(want));
+    }
+    const t = nr.tensor([0, 1, 2.5, NaN]);
+    expect(() => nr.oneHot(t, 3)).toThrow('oneHot: indices[2] = 2.5 is not an integer (indices has shape [4])');
+    t.dispose();
+  });
+});
+
+describe('multinomial and searchSorted', () => {
+  /** TF.js's sampling: the first outcome whose float32 running sum exceeds u, over the whole cdf. */
+  function sampleRef(probs: Float32Array, u: Float32Array, rows: number, outcomes: number, n: number): number[] {
+    const out: number[] = [];
+    const cdf = new Float32Array(outcomes - 1);
+    for (let b = 0; b < rows; b++) {
+      cdf[0] = probs[b * outcomes];
+      for (let e = 1; e < cdf.length; e++) cdf[e] = cdf[e - 1] + probs[b * outcomes + e];
+      for (let j = 0; j < n; j++) {
+        let lo = 0;
+        let hi = cdf.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (u[b * n + j] < cdf[mid]) hi = mid;
+          else lo = mid + 1;
+        }
+        out.push(lo);
+      }
+    }
+    return out;
+  }
+
+  it('the guide table picks the outcomes of the search over the whole cdf', () => {
+    const skewed = Float32Array.from({ length: 1000 }, (_, i) => (i === 500 ? 0.999 : 1e-6));
+    const cases: Array<[string, Float32Array, number, boolean]> = [
+      ['uniform logits', Float32Array.from({ length: 4 * 1000 }, () => rand()), 1000, false],
+      ['wide logits and -Infinity', Float32Array.from({ length: 3 * 17 }, (_, i) => (i % 4 === 1 ? -Infinity : (rand() - 0.5) * 40)), 17, false],
+      ['two outcomes', Float32Array.of(0.3, 0.7, 1, 0), 2, true],
+      ['skewed probabilities', skewed, 1000, true],
+      ['probabilities summing to 0.5', Float32Array.from({ length: 2 * 10 }, () => 0.05), 10, true],
+    ];
+    for (const [name, v, outcomes, normalized] of cases) {
+      const rows = v.length / outcomes;
+      const n = 5003;
+      nr.tidy(() => {
+        const logits = nr.tensor(v, [rows, outcomes]);
+        const got = nr.multinomial(logits, n, 42, normalized).data();
+        const probs = normalized ? v : nr.softmax(logits, -1).data();
+        const u = nr.randomUniform([rows, n], { seed: 42 }).data();
+        expect(Array.from(got), name).toEqual(sampleRef(probs, u, rows, outcomes, n));
+      });
+    }
+  });
+
+  /** TF.js's loop: the first index whose entry is not below x (`<` left, `<=` right). */
+  function searchRef(seq: Float32Array, v: Float32Array, rows: number, side: 'left' | 'right'): number[] {
+    const [n, m] = [seq.length / rows, v.length / rows];
+    const out: number[] = [];
+    for (let r = 0; r < rows; r++) {
+      for (let i = 0; i < m; i++) {
+        const x = v[r * m + i];
+        let [lo, hi] = [0, n];
+        while (lo < hi) {
+          const mid = Math.floor((lo + hi) / 2);
+          if (side === 'left' ? seq[r * n + mid] < x : seq[r * n + mid] <= x) lo = mid + 1;
+          else hi = mid;
+        }
+        out.push(hi);
+      }
+    }
+    return out;
+  }
+
+  it('searchSorted finds TF.js\'s indices on sorted, tied and unsorted rows, with NaN values', () => {
+    for (const [rows, n, m] of [[1, 0, 5], [1, 1, 9], [2, 7, 13], [3, 1000, 257]]) {
+      const sorted = Float32Array.from({ length: rows * n }, (_, i) => Math.floor((i % n) / 3));
+      const unsorted = Float32Array.from({ length: rows * n }, () => Math.floor(rand() * 10));
+      const v = Float32Array.from({ length: rows * m }, (_, i) => (i % 7 === 3 ? NaN : i % 11 === 4 ? -Infinity : Math.floor(rand() * (n / 3 + 2) * 2) / 2 - 0.5));
+      for (const seq of [sorted, unsorted]) {
+        for (const side of ['left', 'right'] as const) {
+          const got = viaNr((s, x) => nr.searchSorted(s as nr.Tensor, x as nr.Tensor, side), [{ shape: [rows, n], values: seq }, { shape: [rows, m], values: v }]).values;
+          expect(Array.from(got), `${side} rows=${rows} n=${n}`).toEqual(searchRef(seq, v, rows, side));
+        }
+      }
+    }
+  });
+});
