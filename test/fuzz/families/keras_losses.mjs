@@ -107,7 +107,8 @@ function targetsOk(fn, tv, cols) {
 }
 
 /** Hinge converts targets that are all 0 or 1 to ±1 (the batch's convention, also per row). */
-const zeroOne = (tv) => tv.every((v) => v === 0 || v === 1);
+/** The hinges' 0/1 convention: every target 0 or 1 and one of them 0 (targets all 1 are ±1 labels, as TF.js reads them). */
+const zeroOne = (tv) => tv.every((v) => v === 0 || v === 1) && tv.some((v) => v === 0);
 
 // ---------------------------------------------------------------------------------------------
 // The reference: per-row terms with an error scale.
