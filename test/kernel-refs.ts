@@ -12,19 +12,36 @@ export const fromBits = (b: number) => ((u32[0] = b >>> 0), f32[0]);
 export const toBits = (x: number) => ((f32[0] = x), u32[0]);
 export const pow2 = (k: number) => fromBits((k + 127) << 23);
 
-export function expRef(x: number): number {
-  x = 89 < x ? 89 : x;
-  x = x < -104 ? -104 : x;
+/** The range reduction and polynomial expRef and expm1NegRef share: `[n, r, P(r)·r²]`. */
+function reduceRef(x: number): [number, number, number] {
   const n = f(f(f(x * LOG2E) + ROUND) - ROUND);
   let r = f(x - f(n * LN2_HI));
   r = f(r - f(n * LN2_LO));
   const z = f(r * r);
   let y = EXP_P[0];
   for (const c of EXP_P.slice(1)) y = f(f(y * r) + c);
-  const p = f(f(f(y * z) + r) + 1);
+  return [n, r, f(y * z)];
+}
+
+export function expRef(x: number): number {
+  x = 89 < x ? 89 : x;
+  x = x < -104 ? -104 : x;
+  const [n, r, yz] = reduceRef(x);
+  const p = f(f(yz + r) + 1);
   const k = Number.isNaN(n) ? 0 : n;
   const k1 = k >> 1;
   return f(f(p * pow2(k1)) * pow2(k - k1));
+}
+
+/** `e^x − 1` for x ≤ 0 as kernels/transcendental.rs composes it (musl's expm1f on Cephes' polynomial). */
+export function expm1NegRef(x: number): number {
+  x = 0 < x ? 0 : x;
+  x = x < -26 ? -26 : x;
+  const [n, r, yz] = reduceRef(x);
+  const p = f(yz + r);
+  const s = pow2(Number.isNaN(n) ? 0 : n);
+  const e = f(f(s * p) - f(1 - s));
+  return fromBits(toBits(e) | (toBits(x) & 0x80000000));
 }
 
 export function lnRef(x: number): number {

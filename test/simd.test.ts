@@ -8,7 +8,7 @@ import { expectNoLeak } from './setup.js';
 import { describe, expect, it } from 'vitest';
 import * as nr from '../ts/index.js';
 import { bits, expectSameBitsForThreads, rng, sizeOf, type Input, viaNr } from './oracle.js';
-import { EXP_P, expRef, fromBits, LN2_HI, LN2_LO, lnRef, LOG2E, pow2, ROUND, toBits } from './kernel-refs.js';
+import { expm1NegRef, expRef, lnRef } from './kernel-refs.js';
 
 const LENGTHS = [0, 1, 3, 4, 5, 15, 16, 17, 1023];
 const f = Math.fround;
@@ -173,22 +173,6 @@ function sigmoidRef(x: number): number {
   const e = expRef(-Math.abs(x));
   const d = f(1 + e);
   return x >= 0 ? f(1 / d) : f(e / d);
-}
-
-/** `e^x − 1` for x ≤ 0 as kernels/transcendental.rs composes it (musl's expm1f on Cephes' polynomial). */
-function expm1NegRef(x: number): number {
-  x = 0 < x ? 0 : x;
-  x = x < -26 ? -26 : x;
-  const n = f(f(f(x * LOG2E) + ROUND) - ROUND);
-  let r = f(x - f(n * LN2_HI));
-  r = f(r - f(n * LN2_LO));
-  const z = f(r * r);
-  let y = EXP_P[0];
-  for (const c of EXP_P.slice(1)) y = f(f(y * r) + c);
-  const p = f(f(y * z) + r);
-  const s = pow2(Number.isNaN(n) ? 0 : n);
-  const e = f(f(s * p) - f(1 - s));
-  return fromBits(toBits(e) | (toBits(x) & 0x80000000));
 }
 
 /** elu (`pos` 1, `neg` α) and selu (`pos` λ, `neg` λα): `pos·x` for x > 0, else `neg·(e^x − 1)`. */

@@ -110,13 +110,12 @@ pub mod scalar {
         f32::from_bits(((k + 127) as u32) << 23)
     }
 
-    /// `e^x`.
+    /// The range reduction and polynomial `exp_one` and `expm1_neg_one` share: `x = n·ln 2 + r`
+    /// (Cody–Waite, ln 2 in two parts) and Cephes' `P(r)·r²`, with `e^r − 1 ≈ P(r)·r² + r`.
+    /// Returns `(n, r, P(r)·r²)`.
     #[inline(always)]
-    pub fn exp_one(x: f32) -> f32 {
-        // pmin / pmax: a NaN `x` passes through both.
-        let x = if EXP_HI < x { EXP_HI } else { x };
-        let x = if x < EXP_LO { EXP_LO } else { x };
-        let n = (x * LOG2E + ROUND) - ROUND; // −150 ≤ n ≤ 128
+    fn reduce(x: f32) -> (f32, f32, f32) {
+        let n = (x * LOG2E + ROUND) - ROUND;
         let r = x - n * LN2_HI;
         let r = r - n * LN2_LO;
         let z = r * r;
@@ -124,7 +123,17 @@ pub mod scalar {
         for &c in &EXP_P[1..] {
             y = y * r + c;
         }
-        let p = y * z + r + 1.0;
+        (n, r, y * z)
+    }
+
+    /// `e^x`.
+    #[inline(always)]
+    pub fn exp_one(x: f32) -> f32 {
+        // pmin / pmax: a NaN `x` passes through both.
+        let x = if EXP_HI < x { EXP_HI } else { x };
+        let x = if x < EXP_LO { EXP_LO } else { x };
+        let (n, r, yz) = reduce(x); // −150 ≤ n ≤ 128
+        let p = yz + r + 1.0;
         // NaN converts to 0 (as `i32x4.trunc_sat_f32x4_s`); p is NaN then anyway.
         let k = n as i32;
         let k1 = k >> 1;
@@ -140,15 +149,8 @@ pub mod scalar {
     pub fn expm1_neg_one(x: f32) -> f32 {
         let x = if 0.0 < x { 0.0 } else { x }; // pmin, then pmax, as in exp_one
         let x = if x < EXPM1_LO { EXPM1_LO } else { x };
-        let n = (x * LOG2E + ROUND) - ROUND; // −38 ≤ n ≤ 0
-        let r = x - n * LN2_HI;
-        let r = r - n * LN2_LO;
-        let z = r * r;
-        let mut y = EXP_P[0];
-        for &c in &EXP_P[1..] {
-            y = y * r + c;
-        }
-        let p = y * z + r; // e^r − 1
+        let (n, r, yz) = reduce(x); // −38 ≤ n ≤ 0
+        let p = yz + r; // e^r − 1
         let s = pow2(n as i32);
         let e = s * p - (1.0 - s);
         // −0 for x = −0 (the sum above gives +0); a no-op for x < 0, where e < 0.
