@@ -232,6 +232,31 @@ describe('models that share layers', () => {
     expect(() => layers.dense({ units: 1, inputShape: [2, , 3] as never })).toThrow(/^dense: inputShape\[1\] must be an integer in \[1, \d+\], got undefined$/);
     for (const m of [a, b, c, e]) m.dispose();
   });
+  it('a layer in a model not built yet whose input shape is known is bound to the shape it gets there (TF.js builds that model when it is made)', () => {
+    const d = layers.dense({ units: 4, name: 'pending4' });
+    const act = layers.activation({ activation: 'tanh' });
+    const a = nr.sequential({ layers: [layers.dense({ inputShape: [5], units: 3 }), act, d] });
+    // Was accepted, and the error came at a's first predict.
+    expect(() => d.apply(nr.input({ shape: [7] }))).toThrow(/^apply: layer pending4 \(dense\) is in model sequential_\d+, where it gets per-sample input shape \[3\], but here it receives \[7\]; .*\(its weights are made for it\): use a new layer here$/);
+    const b = nr.sequential({ layers: [layers.dense({ inputShape: [2], units: 7 })] });
+    expect(() => b.add(d)).toThrow(/^add: layer pending4 \(dense\) is in model sequential_\d+, where it gets per-sample input shape \[3\], but here it receives \[7\]/);
+    expect(b.layers.length).toBe(1);
+    // A layer without weights is not bound by it (TF.js reuses one at any shape).
+    expect(act.apply(nr.input({ shape: [7] })).shape).toEqual([null, 7]);
+    // Where the shape fits, the layer is shared, and both models work.
+    const c = nr.sequential({ layers: [layers.dense({ inputShape: [6], units: 3 }), d] });
+    expect(d.apply(nr.input({ shape: [3] })).shape).toEqual([null, 4]);
+    nr.tidy(() => {
+      expect(a.predict(nr.ones([2, 5])).shape).toEqual([2, 4]);
+      expect(c.predict(nr.ones([2, 6])).shape).toEqual([2, 4]);
+      expect(b.predict(nr.ones([2, 2])).shape).toEqual([2, 7]);
+    });
+    // A model without a known input shape does not bind its layers.
+    const free = layers.dense({ units: 2 });
+    const u = nr.sequential({ layers: [layers.dense({ units: 3 }), free] });
+    expect(free.apply(nr.input({ shape: [9] })).shape).toEqual([null, 2]);
+    for (const m of [a, b, c, u]) m.dispose();
+  });
   it('determinism by seed is unchanged for models without sharing', () => {
     const make = () => nr.sequential({ seed: 7, layers: [layers.dense({ inputShape: [3], units: 4 }), layers.dense({ units: 2 })] });
     const [a, b] = [make(), make()];

@@ -57,7 +57,7 @@ export interface Locator {
   /** Whether `layer` has weights when built for per-sample input `shape` (a shape it does not take counts as weighted). */
   weighted(layer: Layer, shape: readonly number[]): boolean;
   /** The per-sample input shapes `layer` was built for in a live model (a merge layer's list) and that model's name, or `null`. */
-  inputs(layer: Layer): { shapes: number[][]; model: string } | null;
+  inputs(layer: Layer): { shapes: number[][]; model: string; pending?: true } | null;
   /** Builds the one unbuilt model holding `layer` whose input shape is known (as TF.js builds a model whose first layer has an input shape when it is made). */
   buildHolder(layer: Layer): void;
 }
@@ -86,11 +86,14 @@ export function checkBoundInputs(op: string, layer: Layer, shapes: readonly (rea
   if (was === undefined || show(was) === show(shapes)) return;
   // A layer without weights (activation, dropout, flatten, a merge) applied to symbolic tensors
   // only is not bound: TF.js reuses it at any shape. Once built, the core keeps its shape.
+  // So is one in a model not built yet (its input shape known): TF.js builds it there for the
+  // shape it has, and a layer with weights is bound to that.
   const weighted = shapes.length === 1 && locator.weighted(layer, shapes[0]);
-  if (!built && !weighted) return;
+  if ((!built || built.pending) && !weighted) return;
   const one = was.length === 1 && shapes.length === 1;
   const s = one ? '' : 's';
-  const how = built ? `was built (in model ${built.model}) for per-sample input shape${s} ${show(one ? was[0] : was)}` : `was first applied to per-sample input shape${s} ${show(one ? was[0] : was)}`;
+  const where = built === null ? 'was first applied to' : built.pending ? `is in model ${built.model}, where it gets` : `was built (in model ${built.model}) for`;
+  const how = `${where} per-sample input shape${s} ${show(one ? was[0] : was)}`;
   throw new InvalidArgumentError(
     `${op}: layer ${layer.name} (${layer.kind}) ${how}, but here it receives ${show(one ? shapes[0] : shapes)}; a layer keeps the input shape${s} it was first built for, also when it is shared between models${weighted ? ' (its weights are made for it)' : ''}: use a new layer here`,
   );

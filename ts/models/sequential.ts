@@ -255,7 +255,14 @@ export class Sequential {
         const where = `${this.name}.layers[${i}]`;
         // A layer or model built elsewhere keeps the input shape it was built for; a nested
         // model that declares its input shape is built for it (as Keras and TF.js build it).
-        if (layer instanceof Layer) checkBoundInputs('add', layer, [tail]);
+        if (layer instanceof Layer) {
+          Sequential.#adding = this;
+          try {
+            checkBoundInputs('add', layer, [tail]);
+          } finally {
+            Sequential.#adding = null;
+          }
+        }
         else if (layer.inputShape !== undefined && show(layer.inputShape) !== show(tail)) {
           const built = layer.#handle !== 0;
           throw new InvalidArgumentError(
@@ -347,7 +354,7 @@ export class Sequential {
     setLocator({
       at: (l) => Sequential.#locate(l),
       built: (l) => l.builtOnce,
-      inputs: (l) => Sequential.#builtInputs(l),
+      inputs: (l) => Sequential.#builtInputs(l) ?? Sequential.#pendingInputs(l),
       frozenBy: (l) => Sequential.#frozenBy(l),
       weighted: (l, shape) => {
         const out: WeightSpec[] = [];
@@ -394,6 +401,32 @@ export class Sequential {
       const g = p.#graph;
       const shapes = g ? g.wiring[i].map((j) => p.#valueShape(j)) : [i === 0 ? p.#builtInput : p.#shapes[i - 1]];
       if (shapes.every((x) => x !== undefined)) return { shapes: shapes as number[][], model: p.name };
+    }
+    return null;
+  }
+
+  /** The model whose `add` is checking its new layer (that model's own use of it is the one checked). */
+  static #adding: Sequential | null = null;
+
+  /**
+   * The per-sample input shape `layer` has in an unbuilt sequential model holding it whose input
+   * shape is known: TF.js builds such a model when it is made, so its layers are bound to it.
+   */
+  static #pendingInputs(layer: Layer): { shapes: number[][]; model: string; pending: true } | null {
+    for (const m of holders.get(layer) ?? []) {
+      const i = m.layers.indexOf(layer);
+      const x = m === Sequential.#adding || m.#disposed || m.#handle !== 0 || m.#graph || i < 0 ? undefined : m.inputShape;
+      if (x === undefined) continue;
+      let shape = i === 0 ? x : m.#tailShape(i);
+      if (shape === undefined) {
+        try {
+          const s = modelSpec(m, m.name);
+          shape = inferWeights('add', { ...s, layers: s.layers.slice(0, i) }, x, []);
+        } catch {
+          continue; // layers before it that no longer fit (edited by hand): fit or predict says why
+        }
+      }
+      return { shapes: [shape], model: m.name, pending: true };
     }
     return null;
   }
