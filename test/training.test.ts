@@ -310,6 +310,24 @@ describe('callbacks and history', () => {
     })();
     await m.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0, validationSplit: 0.2, callbacks: [probe] });
     expect(probe.got).toEqual({ epochs: 1, initialEpoch: 0, samples: 24, steps: 3, batchSize: 8, doValidation: true, metrics: ['loss', 'mae', 'val_loss', 'val_mae'] });
+    // A plain object's hooks see this.model and this.params too (TF.js wraps it in a
+    // CustomCallback); they are not enumerable, and the object's own state stays its own.
+    const plain = {
+      steps: 0,
+      seen: null as unknown,
+      onTrainBegin(this: { params: nr.CallbackParams; model: unknown; seen: unknown }) {
+        this.seen = [this.params.steps, this.params.samples, this.model === m];
+      },
+      onBatchEnd(this: { steps: number }) {
+        this.steps++;
+      },
+    };
+    await m.fit(x, y, { epochs: 2, batchSize: 10, verbose: 0, callbacks: [plain] });
+    expect([plain.seen, plain.steps, Object.keys(plain)]).toEqual([[3, 30, true], 6, ['steps', 'seen', 'onTrainBegin', 'onBatchEnd']]);
+    // Its own `model` is the user's, kept; so is a frozen object's.
+    const own = { model: 'mine', onTrainBegin(this: { params?: unknown; got?: unknown }) {} };
+    await m.fit(x, y, { epochs: 1, verbose: 0, callbacks: [own, Object.freeze({ onEpochEnd() {} })] });
+    expect([own.model, 'params' in own]).toEqual(['mine', false]);
   });
 
   it('terminateOnNaN stops training when the loss overflows (huge learning rate)', async () => {

@@ -16,7 +16,7 @@ import { argMax } from '../ops/reduce.js';
 import { tensor } from '../ops/creation.js';
 import { tidy } from '../scope.js';
 import { yieldNow } from '../runtime.js';
-import { Callback, TerminateOnNaN, type CallbackHooks, type Logs } from './callbacks.js';
+import { Callback, TerminateOnNaN, type CallbackHooks, type CallbackParams, type Logs } from './callbacks.js';
 import { progressBar, type ProgressReporter } from './progress.js';
 import { batchSizeOf, type Sequential } from './sequential.js';
 import { targetHint } from './compile.js';
@@ -47,7 +47,11 @@ export interface FitArgs {
    * It is evaluated in batches of `batchSize` (TF.js's fit has no `validationBatchSize`).
    */
   validationData?: [Tensor | Tensor[] | Record<string, Tensor>, Tensor | Tensor[] | Record<string, Tensor>] | null | undefined;
-  /** Callbacks: objects with any of the hooks, or `Callback` instances. */
+  /**
+   * Callbacks: objects with any of the hooks, or `Callback` instances. A plain object's hooks
+   * see `this.model` and `this.params` as a `Callback`'s do (TF.js's `CustomCallback`), unless
+   * the object has its own `model` or `params`.
+   */
   callbacks?: CallbackHooks | CallbackHooks[] | undefined;
   /**
    * Progress in Node (as Keras): 0 silent; 1 a bar redrawn in place on a terminal (one line per
@@ -174,6 +178,23 @@ export const NOT_IN_FIT: Record<string, string> = {
 /** @internal The options `fit` takes; anything else is an error, not ignored. */
 export const FIT_KEYS: ReadonlyArray<keyof FitArgs> = ['epochs', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'callbacks', 'verbose', 'yieldEveryMs', 'yieldEvery', 'initialEpoch', 'classWeight', 'sampleWeight'];
 const HOOKS = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd', 'onYield', 'cleanup'] as const;
+
+/** The plain-object callbacks whose `model` and `params` fit set (and may set again). */
+const given = new WeakSet<object>();
+
+/**
+ * A plain-object callback's hooks see `this.model` and `this.params`, as in TF.js (which wraps
+ * such an object in a `CustomCallback`): set on the object itself, not enumerable, unless it has
+ * its own `model` or `params` that fit did not set (the user's, kept) or cannot take them.
+ */
+function giveContext(c: object, model: unknown, params: CallbackParams): void {
+  const proto: unknown = Object.getPrototypeOf(c);
+  if (proto !== Object.prototype && proto !== null) return;
+  const mine = given.has(c);
+  if (!mine && (Object.hasOwn(c, 'model') || Object.hasOwn(c, 'params') || !Object.isExtensible(c))) return;
+  given.add(c);
+  for (const [k, value] of [['model', model], ['params', params]] as const) Object.defineProperty(c, k, { value, writable: true, configurable: true, enumerable: false });
+}
 
 /** The one line that says why training ended before `epochs`: an early-stopping callback's reason, or a generic one. */
 function stopNote(cbs: readonly CallbackHooks[], last: number, epochs: number, own: string | null = null): string {
@@ -458,7 +479,7 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
       if (c instanceof Callback) {
         c.setModel(model);
         c.setParams(params);
-      }
+      } else giveContext(c, model, params);
       // Progress reporters passed in `callbacks` (progressBar({...})) learn the run's size.
       const configure = (c as { configure?: unknown }).configure;
       if (c !== reporter && typeof configure === 'function') configure.call(c, epochs, r.batches, r.batchSize, r.samples);
