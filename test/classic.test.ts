@@ -452,6 +452,52 @@ describe('kmeans', () => {
     x.dispose();
   });
 
+  it('nInit keeps the best of several runs; init is k-means++, random or the starting centers (scikit-learn)', () => {
+    // Two tight pairs and a lone point: some seedings end in a worse local optimum.
+    const x = [[0], [0.1], [10], [10.1], [20]];
+    let better = 0;
+    for (let seed = 0; seed < 12; seed++) {
+      const one = nr.kmeans(x, { k: 3, seed });
+      const first = nr.kmeans(x, { k: 3, seed, nInit: 1, init: 'k-means++' });
+      const many = nr.kmeans(x, { k: 3, seed, nInit: 8 });
+      // nInit: 1 is the default and the first of several runs.
+      expect(Array.from(first.centers.dataSync())).toEqual(Array.from(one.centers.dataSync()));
+      expect(many.inertia).toBeLessThanOrEqual(one.inertia);
+      expect(many.inertia).toBeCloseTo(0.01, 6);
+      // init: 'random' (10 runs by default, as scikit-learn's n_init='auto') draws distinct rows:
+      // one run of it often ends in a worse optimum ({0}, {0.1}, {10, 10.1, 20}), ten do not.
+      const r1 = nr.kmeans(x, { k: 3, seed, init: 'random', nInit: 1 });
+      const r10 = nr.kmeans(x, { k: 3, seed, init: 'random' });
+      expect(r10.inertia).toBeCloseTo(0.01, 6);
+      if (r1.inertia > r10.inertia + 1) better++;
+      nr.dispose([one.centers, one.labels, first.centers, first.labels, many.centers, many.labels, r1.centers, r1.labels, r10.centers, r10.labels]);
+    }
+    expect(better).toBeGreaterThan(0);
+    expect(() => nr.kmeans([[1], [1], [2]], { k: 3, init: 'random' })).toThrow('kmeans: k = 3 is more than the 2 distinct rows of x (shape [3,1])');
+    // Given centers: one run of Lloyd from there, as a plain-JS Lloyd computes it.
+    const pts = Array.from({ length: 40 }, (_, i) => [Math.sin(i * 1.7) * 5 + (i % 3) * 4, Math.cos(i * 0.9) * 3 - (i % 2) * 6]);
+    const start = [[0, 0], [5, -5], [-3, 2], [8, 1]];
+    let c = start.map((v) => [...v]);
+    let lab: number[] = [];
+    for (let it = 0; it < 100; it++) {
+      const next = pts.map((p) => c.map((q) => (p[0] - q[0]) ** 2 + (p[1] - q[1]) ** 2).reduce((b, v, j, all) => (v < all[b] ? j : b), 0));
+      if (next.join() === lab.join()) break;
+      lab = next;
+      c = c.map((q, j) => {
+        const mine = pts.filter((_, i) => lab[i] === j);
+        return mine.length === 0 ? q : [0, 1].map((d) => mine.reduce((s, p) => s + p[d], 0) / mine.length);
+      });
+    }
+    const g = nr.kmeans(pts, { k: 4, init: start });
+    expect(Array.from(g.labels.dataSync())).toEqual(lab);
+    expectClose(g.centers.dataSync(), c.flat(), 1e-5, 1e-5);
+    nr.dispose([g.centers, g.labels]);
+    expect(() => nr.kmeans(pts, { k: 4, init: start, nInit: 3 })).toThrow("kmeans: nInit is 3, but init gives the starting centers, so there is one run: leave nInit out");
+    expect(() => nr.kmeans(pts, { k: 3, init: start })).toThrow('kmeans: init must be the 3 starting centers, shape [3,2] (k, the features of x), got [4,2]');
+    expect(() => nr.kmeans(pts, { k: 4, init: 'kmeans++' as never })).toThrow(`kmeans: init must be 'k-means++', 'random' or the starting centers [k, features], got "kmeans++"`);
+    expect(() => nr.kmeans(pts, { k: 4, nInit: 0 })).toThrow(/kmeans: nInit must be an integer in \[1,/);
+  });
+
   it('rejects bad input', () => {
     const x = nr.zeros([5, 2]);
     expect(() => nr.kmeans(x, { k: 6 })).toThrow('kmeans: k = 6 is more than the 5 samples of x (shape [5,2])');

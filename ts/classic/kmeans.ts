@@ -5,6 +5,7 @@
 import { argPtr, call, check, outPtr, readOut } from '../engine.js';
 import { withTensors, type TensorLike } from '../ops/convert.js';
 import { wrapHandle, type Tensor } from '../tensor.js';
+import { InvalidArgumentError } from '../errors.js';
 import { checkKeys, intOption, numberOption, seedWords } from './common.js';
 
 /** Options of {@link kmeans}. */
@@ -17,6 +18,19 @@ export interface KMeansArgs {
   maxIterations?: number | undefined;
   /** Stop once no center moves farther than this. Default 0 (until no label changes). */
   tolerance?: number | undefined;
+  /**
+   * How a run picks its first centers (scikit-learn's `init`): `'k-means++'` (default: rows
+   * drawn with probability ∝ their squared distance to the centers so far), `'random'` (`k`
+   * distinct rows drawn uniformly), or the starting centers themselves (`[k, features]`, a
+   * tensor or nested arrays: one run from there).
+   */
+  init?: 'k-means++' | 'random' | TensorLike | undefined;
+  /**
+   * Runs from different seedings; the one of least inertia is returned (ties: the first).
+   * Default 1, or 10 for `init: 'random'` (scikit-learn's `n_init='auto'`); must be 1 with given
+   * centers. Run `r` is seeded by `seed` and `r`, so `nInit: 1` is the first run of several.
+   */
+  nInit?: number | undefined;
 }
 
 /** The clustering {@link kmeans} returns; dispose `centers` and `labels` when done. */
@@ -41,18 +55,25 @@ export interface KMeansResult {
  *
  * @example
  * const { centers, labels, inertia } = kmeans(x, { k: 3, seed: 1 });
+ * kmeans(x, { k: 3, seed: 1, nInit: 10 }); // the best of 10 k-means++ runs
  * kmeans([[0, 0], [0, 1], [5, 5]], { k: 2 });
  */
 export function kmeans(x: TensorLike, args: KMeansArgs): KMeansResult {
-  const a = checkKeys('kmeans', args, ['k', 'seed', 'maxIterations', 'tolerance'], true);
+  const a = checkKeys('kmeans', args, ['k', 'seed', 'maxIterations', 'tolerance', 'init', 'nInit'], true);
   const k = intOption('kmeans', 'k', a.k, 1);
   const maxIterations = intOption('kmeans', 'maxIterations', a.maxIterations ?? 300, 1);
   const tolerance = numberOption('kmeans', 'tolerance', a.tolerance ?? 0, (v) => v >= 0, 'a finite number >= 0');
   const [lo, hi] = seedWords('kmeans', a.seed ?? 0);
-  return withTensors('kmeans', { x }, (t) => {
+  const init = a.init ?? 'k-means++';
+  const named = init === 'k-means++' || init === 'random';
+  if (typeof init === 'string' && !named) throw new InvalidArgumentError(`kmeans: init must be 'k-means++', 'random' or the starting centers [k, features], got ${JSON.stringify(init)}`);
+  const nInit = intOption('kmeans', 'nInit', a.nInit ?? (init === 'random' ? 10 : 1), 1);
+  if (!named && nInit !== 1) throw new InvalidArgumentError(`kmeans: nInit is ${nInit}, but init gives the starting centers, so there is one run: leave nInit out`);
+  return withTensors('kmeans', named ? { x } : { x, init: init as TensorLike }, (t) => {
     const hx = t.x.handleFor('kmeans', 'x');
+    const hInit = named ? 0 : (t as { init: Tensor }).init.handleFor('kmeans', 'init');
     return call((e) => {
-      check(e.nr_kmeans(hx, k, maxIterations, tolerance, lo, hi, outPtr(0), argPtr()));
+      check(e.nr_kmeans(hx, k, maxIterations, tolerance, lo, hi, nInit, init === 'random' ? 1 : 0, hInit, outPtr(0), argPtr()));
       const [inertia, iterations, converged] = new Float32Array(e.memory.buffer, argPtr(), 3);
       const centers = wrapHandle(readOut(0));
       const labels = wrapHandle(readOut(1));

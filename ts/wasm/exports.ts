@@ -136,7 +136,7 @@ export interface RawExports {
   nr_perceptron_fit(p: number, x: number, y: number, maxEpochs: number, shuffle: number, pocket: number, outErrors: number, outInfo: number): number;
   nr_perceptron_predict(p: number, x: number, out: number): number;
   nr_perceptron_free(p: number): number;
-  nr_kmeans(x: number, k: number, maxIterations: number, tolerance: number, seedLo: number, seedHi: number, out: number, info: number): number;
+  nr_kmeans(x: number, k: number, maxIterations: number, tolerance: number, seedLo: number, seedHi: number, nInit: number, random: number, init: number, out: number, info: number): number;
   nr_rbf_widths(centers: number, neighbors: number, scale: number, out: number): number;
   nr_rbf_features(x: number, centers: number, widths: number, kernel: number, out: number): number;
   nr_least_squares(a: number, b: number, l2: number, out: number): number;

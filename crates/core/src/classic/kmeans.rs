@@ -11,6 +11,10 @@
 //!   each center to the mean of its samples (a center without samples stays where it is), until
 //!   no assignment changes, the largest center move is at most `tolerance`, or `max_iterations`.
 //! - The returned labels and inertia (`Σ D(x)²`) are those of the returned centers.
+//! - `n_init` runs (scikit-learn's `n_init`), each seeded from its own Philox stream (`0..n_init`,
+//!   so one run is the first of several), keep the one of least inertia (ties: the first).
+//! - `Random` seeding (scikit-learn's `init='random'`) takes `k` distinct rows in a seeded
+//!   random order instead of the `D(x)²` draws; [`kmeans_from`] starts from given centers.
 //!
 //! Distances and sums are accumulated in f64; with the same seed the result is the same on
 //! every runtime.
@@ -33,6 +37,18 @@ pub struct KMeansConfig {
     /// Stop when no center moves farther than this (Euclidean). `0` waits for stable labels.
     pub tolerance: f32,
     pub seed: u64,
+    /// Runs from different seedings, the best kept. At least 1.
+    pub n_init: usize,
+    pub init: KMeansInit,
+}
+
+/// How a run chooses its first centers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KMeansInit {
+    /// k-means++: rows drawn with probability proportional to `D(x)²`.
+    PlusPlus,
+    /// `k` distinct rows drawn uniformly.
+    Random,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -107,9 +123,30 @@ fn seed_centers(x: &[f32], n: usize, d: usize, k: usize, rng: &mut Philox) -> Re
     Ok(centers)
 }
 
-/// Clusters the rows of `x` (`[n, d]`) into `cfg.k` groups; see the module docs.
+/// `k` distinct rows of `x` (by value) in a seeded uniform order: a partial Fisher–Yates
+/// shuffle of the row indices, skipping rows equal to a center already taken.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-pub fn kmeans(x: &Tensor, cfg: KMeansConfig) -> Result<KMeans> {
+fn random_centers(x: &[f32], n: usize, d: usize, k: usize, rng: &mut Philox) -> Result<Vec<f32>> {
+    let mut centers = crate::tensor::alloc_empty(OP, k * d)?;
+    let mut order: Vec<u32> = crate::tensor::collect_n(OP, n, 0..n as u32)?;
+    for i in 0..n {
+        let j = i + rng.below((n - i) as u64) as usize;
+        order.swap(i, j);
+        let r = &x[order[i] as usize * d..][..d];
+        if !centers.chunks_exact(d).any(|c| c == r) {
+            centers.extend_from_slice(r);
+            if centers.len() == k * d {
+                return Ok(centers);
+            }
+        }
+    }
+    let j = centers.len() / d;
+    bail!(OP, "k = {k} is more than the {j} distinct rows of x (shape [{n},{d}]); identical rows cannot be in different clusters: use k <= {j}");
+}
+
+/// Checks `x` and `cfg`; `x`'s `[n, d]`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn check(x: &Tensor, cfg: &KMeansConfig) -> Result<(usize, usize)> {
     let [n, d] = x.dims() else {
         bail_shape!(OP, "x must have shape [samples, features], got {}", x.shape());
     };
@@ -129,13 +166,58 @@ pub fn kmeans(x: &Tensor, cfg: KMeansConfig) -> Result<KMeans> {
     if !(cfg.tolerance.is_finite() && cfg.tolerance >= 0.0) {
         bail!(OP, "tolerance must be a finite number >= 0, got {}", js_number(cfg.tolerance));
     }
+    if cfg.n_init == 0 {
+        bail!(OP, "nInit must be a positive integer, got 0");
+    }
     let xs = x.data();
     if let Some(i) = crate::kernels::finite::first_non_finite(xs) {
         bail!(OP, "x contains {} at flat index {i}; clean the data first", js_number(xs[i]));
     }
-    let k = cfg.k;
-    let mut rng = Philox::new(cfg.seed, 0);
-    let mut centers = seed_centers(xs, n, d, k, &mut rng)?;
+    Ok((n, d))
+}
+
+/// Clusters the rows of `x` (`[n, d]`) into `cfg.k` groups; see the module docs.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub fn kmeans(x: &Tensor, cfg: KMeansConfig) -> Result<KMeans> {
+    let (n, d) = check(x, &cfg)?;
+    let xs = x.data();
+    let mut best: Option<KMeans> = None;
+    for r in 0..cfg.n_init {
+        let mut rng = Philox::new(cfg.seed, r as u32);
+        let centers = match cfg.init {
+            KMeansInit::PlusPlus => seed_centers(xs, n, d, cfg.k, &mut rng)?,
+            KMeansInit::Random => random_centers(xs, n, d, cfg.k, &mut rng)?,
+        };
+        let next = lloyd(xs, d, centers, &cfg)?;
+        if best.as_ref().map_or(true, |b| next.inertia < b.inertia) {
+            best = Some(next);
+        }
+    }
+    match best {
+        Some(b) => Ok(b),
+        None => bail!(OP, "nInit must be a positive integer, got 0"),
+    }
+}
+
+/// One run of Lloyd's iterations from `centers` (`[k, d]`, `cfg.n_init` and `cfg.init` unused).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub fn kmeans_from(x: &Tensor, centers: &Tensor, cfg: KMeansConfig) -> Result<KMeans> {
+    let (_, d) = check(x, &cfg)?;
+    if centers.dims() != [cfg.k, d] {
+        bail_shape!(OP, "init must be the {} starting centers, shape [{},{d}] (k, the features of x), got {}", cfg.k, cfg.k, centers.shape());
+    }
+    let c = centers.data();
+    if let Some(i) = crate::kernels::finite::first_non_finite(c) {
+        bail!(OP, "init contains {} at flat index {i}", js_number(c[i]));
+    }
+    lloyd(x.data(), d, crate::tensor::collect_n(OP, c.len(), c.iter().copied())?, &cfg)
+}
+
+/// Lloyd's iterations from `centers` until stable, within `cfg.tolerance`, or `cfg.max_iterations`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
+fn lloyd(xs: &[f32], d: usize, mut centers: Vec<f32>, cfg: &KMeansConfig) -> Result<KMeans> {
+    let (n, k) = (xs.len() / d, cfg.k);
     let mut labels = try_vec(OP, n, u32::MAX)?;
     let mut sums = try_vec(OP, k * d, 0f64)?;
     let mut counts = try_vec(OP, k, 0usize)?;
@@ -206,7 +288,7 @@ mod tests {
     }
 
     fn cfg(k: usize, seed: u64) -> KMeansConfig {
-        KMeansConfig { k, max_iterations: 100, tolerance: 0.0, seed }
+        KMeansConfig { k, max_iterations: 100, tolerance: 0.0, seed, n_init: 1, init: KMeansInit::PlusPlus }
     }
 
     #[test]
@@ -254,6 +336,39 @@ mod tests {
             let r = kmeans(&x, cfg(2, seed)).unwrap();
             assert_eq!((r.inertia, r.converged), (0.0, true));
         }
+    }
+
+    /// Several runs keep the least inertia; the first run is the one-run result, so nInit = 1
+    /// is unchanged; random seeding takes distinct rows; given centers start Lloyd there.
+    #[test]
+    fn several_runs_random_seeding_and_given_centers() {
+        // Two tight pairs far apart and a lone point: some seedings end in a worse optimum.
+        let x = Tensor::new("t", Shape::from([5, 1]), vec![0.0, 0.1, 10.0, 10.1, 20.0]).unwrap();
+        let runs: Vec<KMeans> = (0..10).map(|s| kmeans(&x, KMeansConfig { n_init: 1, ..cfg(3, s) }).unwrap()).collect();
+        for s in 0..10u64 {
+            let many = kmeans(&x, KMeansConfig { n_init: 6, ..cfg(3, s) }).unwrap();
+            let firsts: Vec<f64> = (0..6).map(|r| lloyd(x.data(), 1, seed_centers(x.data(), 5, 1, 3, &mut Philox::new(s, r)).unwrap(), &cfg(3, s)).unwrap().inertia).collect();
+            let least = firsts.iter().copied().fold(f64::INFINITY, f64::min);
+            assert_eq!(many.inertia, least, "seed {s}: {firsts:?}");
+            assert_eq!(firsts[0], runs[s as usize].inertia);
+        }
+        let r = kmeans(&x, KMeansConfig { init: KMeansInit::Random, n_init: 10, ..cfg(3, 4) }).unwrap();
+        assert!((r.inertia - 0.01).abs() < 1e-6, "{}", r.inertia);
+        // Random seeding draws distinct rows, and counts them when there are too few.
+        let same = Tensor::new("t", Shape::from([4, 1]), vec![2.0, 2.0, 3.0, 2.0]).unwrap();
+        for seed in 0..20 {
+            let c = random_centers(same.data(), 4, 1, 2, &mut Philox::new(seed, 0)).unwrap();
+            assert!(c == [2.0, 3.0] || c == [3.0, 2.0], "{c:?}");
+            let e = kmeans(&same, KMeansConfig { init: KMeansInit::Random, ..cfg(3, seed) }).unwrap_err();
+            assert_eq!(e.to_string(), "kmeans: k = 3 is more than the 2 distinct rows of x (shape [4,1]); identical rows cannot be in different clusters: use k <= 2");
+        }
+        let start = Tensor::new("t", Shape::from([3, 1]), vec![0.0, 5.0, 20.0]).unwrap();
+        let g = kmeans_from(&x, &start, cfg(3, 0)).unwrap();
+        assert_eq!((g.centers.clone(), g.labels.clone()), (vec![0.05, 10.05, 20.0], vec![0, 0, 1, 1, 2]));
+        let e = |c: &Tensor| kmeans_from(&x, c, cfg(3, 0)).unwrap_err().to_string();
+        assert_eq!(e(&Tensor::new("t", Shape::from([2, 1]), vec![0.0, 1.0]).unwrap()), "kmeans: init must be the 3 starting centers, shape [3,1] (k, the features of x), got [2,1]");
+        assert_eq!(e(&Tensor::new("t", Shape::from([3, 1]), vec![0.0, f32::INFINITY, 1.0]).unwrap()), "kmeans: init contains Infinity at flat index 1");
+        assert!(kmeans(&x, KMeansConfig { n_init: 0, ..cfg(1, 0) }).unwrap_err().to_string().contains("nInit"));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use super::tensor::emit;
 use neurite_core::autodiff::Recorded;
 use crate::ffi::{guard, read_u32s_as, write_out};
 use crate::handles::{self, Object};
-use neurite_core::classic::kmeans::{kmeans, KMeansConfig};
+use neurite_core::classic::kmeans::{kmeans, kmeans_from, KMeansConfig, KMeansInit};
 use neurite_core::classic::least_squares::least_squares;
 use neurite_core::classic::neuron::Neuron;
 use neurite_core::classic::perceptron::{Convention, FitOptions, Perceptron, PerceptronConfig};
@@ -167,19 +167,23 @@ pub extern "C" fn nr_perceptron_free(p: u32) -> i32 {
     })
 }
 
-/// k-means++ and Lloyd on `x: [n, d]`. Writes the handles of centers `[k, d]` and labels `[n]`
-/// to `out[0..2]` and `[inertia, iterations, converged]` as f32 to `info`.
+/// k-means on `x: [n, d]`: `n_init` runs seeded by k-means++ (`random` 0) or by distinct random
+/// rows (`random` 1), the best kept, or one run from the centers `init` (`[k, d]`; 0: none).
+/// Writes the handles of centers `[k, d]` and labels `[n]` to `out[0..2]` and
+/// `[inertia, iterations, converged]` as f32 to `info`.
 ///
 /// # Safety
 /// `out` points to two writable u32, `info` to three writable f32.
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-pub unsafe extern "C" fn nr_kmeans(x: u32, k: u32, max_iterations: u32, tolerance: f32, seed_lo: u32, seed_hi: u32, out: *mut u32, info: *mut f32) -> i32 {
+pub unsafe extern "C" fn nr_kmeans(x: u32, k: u32, max_iterations: u32, tolerance: f32, seed_lo: u32, seed_hi: u32, n_init: u32, random: u32, init: u32, out: *mut u32, info: *mut f32) -> i32 {
     guard(|| {
-        let cfg = KMeansConfig { k: k as usize, max_iterations: max_iterations as usize, tolerance, seed: seed(seed_lo, seed_hi) };
+        let how = if random == 0 { KMeansInit::PlusPlus } else { KMeansInit::Random };
+        let cfg = KMeansConfig { k: k as usize, max_iterations: max_iterations as usize, tolerance, seed: seed(seed_lo, seed_hi), n_init: n_init as usize, init: how };
         let (r, d) = handles::with(|t| {
             let xt = t.tensor(x)?;
-            Ok::<_, neurite_core::Error>((kmeans(xt, cfg)?, xt.dims()[1]))
+            let r = if init == 0 { kmeans(xt, cfg)? } else { kmeans_from(xt, t.tensor(init)?, cfg)? };
+            Ok::<_, neurite_core::Error>((r, xt.dims()[1]))
         })?;
         let n = r.labels.len();
         let centers = Tensor::new("kmeans", Shape::from([cfg.k, d]), r.centers)?;
