@@ -5,6 +5,7 @@
 import { didYouMean, unknownOption, type LossAlias, optionKeys } from '../options.js';
 import { InvalidArgumentError, ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
+import * as metricFns from '../metrics.js';
 import { describe } from '../ops/convert.js';
 import { lossAbi } from '../options.js';
 import type { LossConfig, LossName } from '../losses.js';
@@ -35,8 +36,8 @@ const FROM_PREDICT: Readonly<Record<string, readonly [fn: string | null, perExam
 function noKernel(name: string): InvalidArgumentError {
   const [fn, perExample] = FROM_PREDICT[name];
   const call = fn === null ? null : `metrics.${fn}(y, model.predict(x))`;
-  const how = call === null ? 'neurite has no function for it yet' : `compute it from predict instead: ${perExample ? `${call}.mean()` : call}`;
-  return new InvalidArgumentError(`compile: metric ${JSON.stringify(name)} is not supported: compile reports only the metrics its training step computes, ${METRICS.join(', ')} (aliases: ${Object.keys(METRIC_ALIASES).join(', ')}); ${how}`);
+  const how = call === null ? 'neurite has no function for it yet; pass your own as a metric function (yTrue, yPred) => Tensor' : `compute it from predict instead: ${perExample ? `${call}.mean()` : call}`;
+  return new InvalidArgumentError(`compile: metric ${JSON.stringify(name)} is not supported: ${how}`);
 }
 
 /**
@@ -78,9 +79,32 @@ export interface CompileArgs {
  * a list (one per output, in `outputs` order), or an object by output layer name (TF.js's
  * `outputNames`); each output's loss is logged as `<output>_loss`.
  */
-export type LossSpec = LossName | LossAlias | LossConfig;
-/** Metrics: a name or a list of names. */
-export type MetricSpec = MetricName | MetricAlias | Array<MetricName | MetricAlias>;
+export type LossSpec = LossName | LossAlias | LossConfig | LossFunction;
+/**
+ * A loss as a function (TF.js's `compile({ loss: (yTrue, yPred) => … })`): it gets a batch's
+ * targets and the model's output (training mode) and returns a Tensor — one value per sample
+ * (shape `[batch]` or `[batch, …]`) or a scalar; the training loss is its mean, as in TF.js.
+ * Build it from tensor ops (`sub`, `square`, `mean(…, -1)`, `losses.*`): the step is
+ * differentiated on the gradient tape, with each op's one backward rule.
+ */
+export type LossFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;
+/**
+ * A metric as a function of a batch's targets and the model's output, returning a Tensor
+ * whose mean is the batch's value (per-sample values or a scalar, as TF.js's metric functions
+ * and `metrics.*`). It is logged under the function's `name` (TF.js's rule), so give it a
+ * name: `function iou(yTrue, yPred) {…}` or `const iou = (yTrue, yPred) => …`.
+ */
+export type MetricFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;
+/**
+ * Metrics: a name, a function, or a list of them. Besides {@link METRICS} (computed in the
+ * training step), the names of the `metrics.*` functions are accepted: `'precision'`,
+ * `'recall'`, `'binaryCrossentropy'`, `'categoricalCrossentropy'` (`'crossentropy'`, `'ce'`),
+ * `'mape'` (`'MAPE'`, `'meanAbsolutePercentageError'`), `'cosineProximity'` (`'cosine'`),
+ * `'r2Score'`.
+ */
+export type MetricSpec = MetricName | MetricAlias | FromPredictName | MetricFunction | Array<MetricName | MetricAlias | FromPredictName | MetricFunction>;
+/** The names of metrics computed by a `metrics.*` function on the step's output (see {@link MetricSpec}). */
+export type FromPredictName = 'precision' | 'recall' | 'binaryCrossentropy' | 'categoricalCrossentropy' | 'crossentropy' | 'ce' | 'mape' | 'MAPE' | 'meanAbsolutePercentageError' | 'cosine' | 'cosineProximity' | 'r2Score';
 
 /** @internal What the model remembers about its compile call. */
 export interface CompiledInfo {
@@ -95,23 +119,90 @@ export interface CompiledInfo {
   /** For saving: the metrics and loss weights as given. */
   metricsSpec?: CompileArgs['metrics'];
   lossWeightsSpec?: CompileArgs['lossWeights'];
+  /** Present when compile got a loss or metric function (or a `metrics.*` metric name): see {@link CustomSpec}. */
+  custom?: CustomSpec;
+}
+
+/**
+ * @internal What a compile with functions needs beyond the core's trainer: per output its loss
+ * (a function, or the named loss the core also has) and its metrics in log order (a function,
+ * or the index of the core's value).
+ */
+export interface CustomSpec {
+  /** Whether a loss is a function: the training step then runs on the gradient tape. */
+  tape: boolean;
+  heads: CustomHead[];
+  /** The number of metric values the core computes (over every output). */
+  coreMetrics: number;
+}
+
+/** @internal One output's loss and metrics in a {@link CustomSpec}. */
+export interface CustomHead {
+  /** The output's name (`''` for a model with one output). */
+  name: string;
+  fn: LossFunction | null;
+  /** The named loss (a stand-in `meanSquaredError` for a function), its ABI and reduction. */
+  loss: LossName;
+  abi: { kind: number; params: number[]; reduction: number };
+  weight: number;
+  metrics: CustomMetric[];
+}
+
+/** @internal One metric of a {@link CustomHead}: a function, or a name the core computes (at `core`). */
+export interface CustomMetric {
+  name: string;
+  fn: MetricFunction | null;
+  /** The core's metric name (a {@link MetricName}) for a metric the core computes, else null. */
+  builtin: MetricName | null;
+  /** Its index among the core's metric values, or -1. */
+  core: number;
 }
 
 const BY_NAME: Readonly<Record<string, () => Optimizer>> = { sgd: () => sgd(), adam: () => adam(), adamw: () => adamw(), rmsprop: () => rmsprop(), adagrad: () => adagrad(),
   adamax: () => adamax(), adadelta: () => adadelta() };
 
-/** The metric ids and names of a list (or one name). */
-function metricList(where: string, given: unknown): Array<{ id: number; name: string }> {
-  // A single name is accepted too, as in TF.js.
-  const list: unknown = typeof given === 'string' ? [given] : (given ?? []);
-  if (!Array.isArray(list)) throw new InvalidArgumentError(`compile: ${where} must be an array of names, e.g. ['accuracy'], got ${describe(list)}`);
-  return list.map((m: unknown) => {
+/** One metric of a compile call: the core's id, or a function (given, or a `metrics.*` one for a name). */
+interface MetricEntry {
+  id: number | null;
+  name: string;
+  fn: MetricFunction | null;
+}
+
+/** The metrics of a list (or one name or function): the core's ids, or functions. */
+function metricList(where: string, given: unknown): MetricEntry[] {
+  // A single name (or function) is accepted too, as in TF.js.
+  const list: unknown = typeof given === 'string' || typeof given === 'function' ? [given] : (given ?? []);
+  if (!Array.isArray(list)) throw new InvalidArgumentError(`compile: ${where} must be an array of names or functions, e.g. ['accuracy'], got ${describe(list)}`);
+  const out = list.map((m: unknown, i: number): MetricEntry => {
+    if (typeof m === 'function') {
+      const name = (m as { name?: unknown }).name;
+      if (typeof name !== 'string' || name === '') {
+        throw new InvalidArgumentError(`compile: ${where}[${i}] is an anonymous function; a metric is logged under its function's name (as in TF.js), so give it one: function myMetric(yTrue, yPred) { … }, or const myMetric = (yTrue, yPred) => …`);
+      }
+      return { id: null, name, fn: m as MetricFunction };
+    }
     const name = typeof m === 'string' && Object.hasOwn(METRIC_ALIASES, m) ? METRIC_ALIASES[m as MetricAlias] : m;
     const id = METRICS.indexOf(name as MetricName);
-    if (id < 0 && typeof m === 'string' && Object.hasOwn(FROM_PREDICT, m)) throw noKernel(m);
-    if (id < 0) throw new InvalidArgumentError(`compile: unknown metric ${typeof m === 'string' ? JSON.stringify(m) : describe(m)}${didYouMean(m, [...METRICS, ...Object.keys(METRIC_ALIASES)])}; valid: ${METRICS.join(', ')} (aliases: ${Object.keys(METRIC_ALIASES).join(', ')})`);
-    return { id, name: m as string };
+    if (id < 0 && typeof m === 'string' && Object.hasOwn(FROM_PREDICT, m)) {
+      const fn = FROM_PREDICT[m][0];
+      if (fn === null) throw noKernel(m);
+      return { id: null, name: m, fn: (metricFns as unknown as Record<string, MetricFunction>)[fn] };
+    }
+    if (id < 0) throw new InvalidArgumentError(`compile: unknown metric ${typeof m === 'string' ? JSON.stringify(m) : describe(m)}${didYouMean(m, [...METRICS, ...Object.keys(METRIC_ALIASES), ...Object.keys(FROM_PREDICT)])}; valid: ${METRICS.join(', ')} (aliases: ${Object.keys(METRIC_ALIASES).join(', ')}), the metrics.* names ${Object.keys(FROM_PREDICT).filter((k) => FROM_PREDICT[k][0] !== null).join(', ')}, or a function (yTrue, yPred) => Tensor`);
+    return { id, name: m as string, fn: null };
   });
+  // Logged by name: two metrics with one log name would overwrite each other (TF.js's do).
+  const seen = new Map<string, number>();
+  out.forEach((m, i) => {
+    const key = metricLogName(m.name);
+    if (key === 'loss' || key === 'kl' || key === 'regularization' || key.endsWith('_loss')) {
+      throw new InvalidArgumentError(`compile: ${where}[${i}] would be logged as '${key}', a name fit's logs use for the loss; rename the function`);
+    }
+    const j = seen.get(key);
+    if (j !== undefined) throw new InvalidArgumentError(`compile: ${where}[${j}] and ${where}[${i}] are both logged as '${key}'; each metric needs its own name (rename one function)`);
+    seen.set(key, i);
+  });
+  return out;
 }
 
 /** Whether `v` is an object keyed by output name rather than one loss's `{ name, ...options }`. */
@@ -177,36 +268,70 @@ export function encodeCompile(args: CompileArgs, outputs?: readonly string[]): {
     }
     if (args.lossWeights !== undefined) throw new InvalidArgumentError('compile: lossWeights is for a model with several outputs; this model has one');
   }
-  const loss = lossAbi('compile', many ? 'mse' : (args.loss as LossSpec));
-  const metrics = many ? [] : metricList('metrics', args.metrics);
+  const single = many ? null : oneHead(args);
+  const loss = many ? lossAbi('compile', 'mse') : single!.abi;
+  const metrics = many ? [] : single!.metrics;
   const heads = many ? encodeHeads(args, outputs) : [];
+  const coreIds = metrics.filter((m) => m.id !== null).map((m) => m.id as number);
   const o = opt.abi();
   const params = [
     loss.kind, loss.params.length, ...loss.params,
     o.kind, o.params.length, ...o.params,
     o.schedule.kind, o.schedule.params.length, ...o.schedule.params,
     o.clip.mode, o.clip.value,
-    metrics.length, ...metrics.map((m) => m.id),
+    coreIds.length, ...coreIds,
     loss.reduction,
     ...(many ? [heads.length, ...heads.flatMap((h) => h.params)] : []),
   ];
   const spec = <T>(v: T): T => (v === undefined ? v : structuredClone(v));
-  const info: CompiledInfo = { loss: loss.name, lossSpec: spec(args.loss), metricNames: metrics.map((m) => m.name), optimizer: opt, metricsSpec: spec(args.metrics), lossWeightsSpec: spec(args.lossWeights) };
+  const info: CompiledInfo = { loss: loss.name, lossSpec: cloneSpec(args.loss), metricNames: metrics.map((m) => m.name), optimizer: opt, metricsSpec: cloneSpec(args.metrics), lossWeightsSpec: spec(args.lossWeights) };
   if (many) info.heads = heads.map((h) => h.info);
+  const custom = many ? customOf(heads.map((h) => h.custom)) : customOf([{ name: '', fn: single!.fn, loss: loss.name, abi: loss, weight: 1, metrics }]);
+  if (custom) info.custom = custom;
   return { params, info };
 }
 
+/** A loss or metric spec as given, copied (functions kept, as `structuredClone` cannot copy them). */
+function cloneSpec<T>(v: T): T {
+  if (typeof v === 'function' || v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map(cloneSpec) as T;
+  if (Object.getPrototypeOf(v) !== Object.prototype) return structuredClone(v);
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, cloneSpec(x)])) as T;
+}
+
+/** One output's loss (a named one's ABI, or a function with `mse`'s as the core's stand-in) and metrics. */
+function oneLoss(where: string, given: unknown): { fn: LossFunction | null; abi: { name: LossName; kind: number; params: number[]; reduction: number } } {
+  if (typeof given === 'function') return { fn: given as LossFunction, abi: lossAbi(where, 'mse') };
+  return { fn: null, abi: lossAbi(where, given as Exclude<LossSpec, LossFunction>) };
+}
+
+/** The loss and metrics of a model with one output. */
+function oneHead(args: CompileArgs): { fn: LossFunction | null; abi: { name: LossName; kind: number; params: number[]; reduction: number }; metrics: MetricEntry[] } {
+  return { ...oneLoss('compile', args.loss), metrics: metricList('metrics', args.metrics) };
+}
+
+/** The {@link CustomSpec} of heads whose losses and metrics are given, or undefined when the core computes all of them. */
+function customOf(heads: Array<{ name: string; fn: LossFunction | null; loss: LossName; abi: { kind: number; params: number[]; reduction: number }; weight: number; metrics: MetricEntry[] }>): CustomSpec | undefined {
+  if (!heads.some((h) => h.fn !== null || h.metrics.some((m) => m.fn !== null))) return undefined;
+  let core = 0;
+  const out = heads.map((h): CustomHead => ({
+    name: h.name, fn: h.fn, loss: h.loss, abi: { kind: h.abi.kind, params: h.abi.params, reduction: h.abi.reduction }, weight: h.weight,
+    metrics: h.metrics.map((m) => ({ name: m.name, fn: m.fn, builtin: m.id === null ? null : METRICS[m.id], core: m.id === null ? -1 : core++ })),
+  }));
+  return { tape: heads.some((h) => h.fn !== null), heads: out, coreMetrics: core };
+}
+
 /** Per output: `lossKind, n, params…, reduction, weight, metricCount, metricIds…` and what logs need. */
-function encodeHeads(args: CompileArgs, outputs: readonly string[]): Array<{ params: number[]; info: { name: string; loss: LossName; metricNames: string[] } }> {
-  const isLoss = (v: unknown): boolean => typeof v === 'string';
+function encodeHeads(args: CompileArgs, outputs: readonly string[]): Array<{ params: number[]; info: { name: string; loss: LossName; metricNames: string[] }; custom: Parameters<typeof customOf>[0][number] }> {
+  const isLoss = (v: unknown): boolean => typeof v === 'string' || typeof v === 'function';
   const losses = perOutput<LossSpec>('loss', args.loss, outputs, (v) => isLoss(v) || (typeof v === 'object' && v !== null && !Array.isArray(v) && !byOutput(v, outputs)));
-  const metrics = perOutput<unknown>('metrics', args.metrics ?? [], outputs, (v) => typeof v === 'string' || Array.isArray(v), []);
+  const metrics = perOutput<unknown>('metrics', args.metrics ?? [], outputs, (v) => typeof v === 'string' || typeof v === 'function' || (Array.isArray(v) && !v.every((x) => Array.isArray(x))), []);
   const weights = perOutput<unknown>('lossWeights', args.lossWeights ?? 1, outputs, (v) => typeof v === 'number', 1);
   return outputs.map((name, i) => {
     const where = `output '${name}'`;
     let l;
     try {
-      l = lossAbi('compile', losses[i]);
+      l = oneLoss('compile', losses[i]);
     } catch (err) {
       if (err instanceof InvalidArgumentError) err.message = err.message.replace(/^compile: /, `compile: the loss of ${where}: `);
       throw err;
@@ -214,9 +339,11 @@ function encodeHeads(args: CompileArgs, outputs: readonly string[]): Array<{ par
     const w = weights[i];
     if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) throw new InvalidArgumentError(`compile: lossWeights for ${where} must be a finite number >= 0, got ${describe(w)}`);
     const m = metricList(`metrics for ${where}`, metrics[i]);
+    const ids = m.filter((x) => x.id !== null).map((x) => x.id as number);
     return {
-      params: [l.kind, l.params.length, ...l.params, l.reduction, w, m.length, ...m.map((x) => x.id)],
-      info: { name, loss: l.name, metricNames: m.map((x) => x.name) },
+      params: [l.abi.kind, l.abi.params.length, ...l.abi.params, l.abi.reduction, w, ids.length, ...ids],
+      info: { name, loss: l.abi.name, metricNames: m.map((x) => x.name) },
+      custom: { name, fn: l.fn, loss: l.abi.name, abi: l.abi, weight: w, metrics: m },
     };
   });
 }

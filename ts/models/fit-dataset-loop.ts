@@ -21,6 +21,7 @@ import { checkSamples, runEpochs, weightTensor, type EpochRunner, type History }
 import type { Sequential } from './sequential.js';
 import { targetHint } from './compile.js';
 import { byName } from './packing.js';
+import { customStep } from './custom-loss.js';
 import type { DatasetLike, FitDatasetPlan } from './fit-dataset.js';
 
 /**
@@ -119,6 +120,8 @@ function renamed(op: string, err: unknown, ...coreOps: string[]): unknown {
 
 /** Checks a batch's values and targets in the core (`code` as `nr_model_check_data`'s: 0 training, 1 evaluation). */
 function checkData(op: string, model: Sequential, b: ReadyBatch, code: 0 | 1): void {
+  // A loss function takes the targets as they are (its own checks are the function's).
+  if (model.compiledInfo(op).custom?.tape) return;
   const h = model.handle(op);
   const [hx, hy] = [b.x.handleFor(op, 'xs'), b.y.handleFor(op, 'ys')];
   try {
@@ -245,11 +248,23 @@ export async function fitOnDataset(model: Sequential, plan: FitDatasetPlan): Pro
             checkData(op, model, batch, 0);
             const [hx, hy] = [batch.x.handleFor(op, 'xs'), batch.y.handleFor(op, 'ys')];
             let hw = 0;
+            let weights: Tensor | null = null;
             if (classWeights) {
-              const w = weightTensor(op, batch.ys, classWeights, outputNames, batch.n, 'ys');
+              const w = (weights = weightTensor(op, batch.ys, classWeights, outputNames, batch.n, 'ys'));
               const free = batch.free;
               batch.free = () => (free(), w.dispose());
               hw = w.handleFor(op, 'classWeight');
+            }
+            const info = model.compiledInfo(op);
+            if (info.custom) {
+              await step(batch.n, (out) => {
+                try {
+                  customStep(op, model, info, batch.x, batch.y, weights, out);
+                } catch (err) {
+                  throw renamed(op, err, 'fit');
+                }
+              });
+              continue;
             }
             await step(batch.n, (out) => {
               try {

@@ -11,7 +11,6 @@ import { DisposedError, InvalidArgumentError, NonFiniteError, ShapeError } from 
 import { Tensor } from '../tensor.js';
 import { boolArg, describe, need } from '../ops/convert.js';
 import { otherCopy } from '../brand.js';
-import { slice } from '../ops/slicing.js';
 import { argMax } from '../ops/reduce.js';
 import { tensor } from '../ops/creation.js';
 import { tidy } from '../scope.js';
@@ -21,6 +20,8 @@ import { progressBar, type ProgressReporter } from './progress.js';
 import { batchSizeOf, type Sequential } from './sequential.js';
 import { targetHint } from './compile.js';
 import { byName } from './packing.js';
+import { customStep, epochOrder } from './custom-loss.js';
+import { gather, slice } from '../ops/slicing.js';
 
 /** Options of `model.fit` (TF.js's and Keras's names and defaults). */
 export interface FitArgs {
@@ -688,12 +689,14 @@ export async function fitLoop(model: Sequential, givenX: Tensor | Tensor[] | Rec
       const hy = trainY.handleFor('fit', 'y');
       const info = model.compiledInfo('fit');
       const classes = model.outputShape?.at(-1);
+      // A loss function takes the targets as they are (its own checks are the function's).
+      const tape = info.custom?.tape === true;
       try {
-        call((e) => check(e.nr_model_check_data(h, hx, hy, 0)));
+        if (!tape) call((e) => check(e.nr_model_check_data(h, hx, hy, 0)));
       } catch (err) {
         throw targetHint(err, info, trainY, classes);
       }
-      if (valX && valY) {
+      if (valX && valY && !tape) {
         const [hvx, hvy, vy] = [valX.handleFor('fit', 'validation x'), valY.handleFor('fit', 'validation y'), valY];
         try {
           call((e) => check(e.nr_model_check_data(h, hvx, hvy, 3)));
@@ -703,12 +706,17 @@ export async function fitLoop(model: Sequential, givenX: Tensor | Tensor[] | Rec
       }
       // A weight per training sample (and output): [n] for one output, [n, outputs] for several.
       let hw = 0;
+      let weights: Tensor | null = null;
       if (classWeights || perSample) {
         const cut = trainX.shape[0];
         const cws = classWeights ?? (outputNames ?? [null]).map(() => null);
         const ys = ((Array.isArray(givenY) ? givenY : [givenY]) as Tensor[]).map((yq, q) => (!cws[q] || yq.shape[0] === cut ? yq : own(slice(yq, [0], [cut]))));
-        hw = own(weightTensor('fit', ys, cws, outputNames, cut, 'y', perSample?.subarray(0, cut) ?? null)).handleFor('fit', classWeights ? 'classWeight' : 'sampleWeight');
+        weights = own(weightTensor('fit', ys, cws, outputNames, cut, 'y', perSample?.subarray(0, cut) ?? null));
+        hw = weights.handleFor('fit', classWeights ? 'classWeight' : 'sampleWeight');
       }
+      // With functions compiled, batches are gathered here (in an order drawn here) and stepped
+      // by customStep; otherwise the core gathers them in its own order.
+      let order: number[] = [];
       const n = trainX.shape[0];
       const batches = Math.ceil(n / batchSize);
       return {
@@ -720,6 +728,10 @@ export async function fitLoop(model: Sequential, givenX: Tensor | Tensor[] | Rec
           return data.find(([, t]) => t?.isDisposed)?.[0] ?? null;
         },
         beginEpoch: (epoch) => {
+          if (info.custom) {
+            order = epochOrder(n, model.seed, seed, epoch, shuffle);
+            return;
+          }
           const shuffleEpoch = (epoch + seed * 0x9e3779b1) >>> 0;
           call((e) => check(e.nr_model_shuffle(h, n, shuffleEpoch, shuffle ? 1 : 0)));
         },
@@ -727,6 +739,16 @@ export async function fitLoop(model: Sequential, givenX: Tensor | Tensor[] | Rec
           for (let b = 0; b < batches && !model.stopTraining; b++) {
             const start = b * batchSize;
             const count = Math.min(batchSize, n - start);
+            if (info.custom) {
+              const rows = order.slice(start, start + count);
+              const batch = [trainX, trainY, weights].map((t) => (t === null ? null : gather(t, rows)));
+              try {
+                await step(count, (out) => customStep('fit', model, info, batch[0]!, batch[1]!, batch[2], out));
+              } finally {
+                for (const t of batch) t?.dispose();
+              }
+              continue;
+            }
             await step(count, (out) => call((e) => {
               check(e.nr_model_train_batch(h, hx, hy, hw, start, count, argPtr()));
               out.set(new Float32Array(e.memory.buffer, argPtr(), out.length));

@@ -30,6 +30,7 @@ import { runOp } from '../ops/run.js';
 import { InputLayer } from '../layers/core.js';
 import { checkBoundInputs, Layer, LAYER_KINDS, setLocator } from '../layers/layer.js';
 import { encodeCompile, metricLogName, targetHint, type CompileArgs, type CompiledInfo } from './compile.js';
+import { customEvaluate, customStep } from './custom-loss.js';
 import type { Optimizer } from '../optimizers.js';
 import { fitLoop, type FitArgs, type History } from './fit.js';
 import { evaluateDatasetLoop, fitDatasetLoop, type DatasetLike, type EvaluateDatasetArgs, type FitDatasetArgs } from './fit-dataset.js';
@@ -549,6 +550,33 @@ export class Sequential {
     }
   }
 
+  /** @internal The output parts of a model with several outputs (names and per-sample shapes), or null. */
+  outputParts(): Part[] | null {
+    return this.#graph && this.#graph.outputs.length > 1 ? this.#outParts() : null;
+  }
+
+  /** @internal The target parts of a model with several outputs (what `fit` packs `y` by), or null. */
+  targetParts(op: string): Part[] | null {
+    return this.#graph && this.#graph.outputs.length > 1 ? this.#targetParts(this.compiledInfo(op)) : null;
+  }
+
+  /**
+   * @internal The model on the core's (packed) `x`, one tensor per output: `apply` with training
+   * behaviour (`train`, differentiated when a tape records), or `predict` in batches of `batchSize`.
+   */
+  coreForward(op: string, x: Tensor, train: boolean, batchSize: number): Tensor[] {
+    const h = this.handle(op);
+    const hx = need(op, 'x', x);
+    let out: Tensor;
+    try {
+      out = train ? runOp((e, o) => e.nr_model_apply(h, hx, 1, o)) : runOp((e, o) => e.nr_model_predict(h, hx, batchSize, o));
+    } catch (err) {
+      throw inOp(op, err, train ? 'apply' : 'predict');
+    }
+    const parts = this.outputParts();
+    return parts ? unpack(out, parts) : [out];
+  }
+
   /** @internal The live handle; builds on first use. */
   handle(op: string): number {
     if (this.#disposed) throw new DisposedError(`${op}: model ${this.name} is disposed`);
@@ -744,6 +772,18 @@ export class Sequential {
     const h = this.handle('compile');
     const outs = this.#graph?.outputs.map((t) => t.sourceLayer.name);
     const { params, info } = encodeCompile(args, outs);
+    if (info.custom?.tape) {
+      // The tape's step differentiates the output alone: the layers' penalties and KL terms,
+      // which the fused step adds, are not on it yet.
+      const [kl, reg] = call((e) => {
+        check(e.nr_model_loss_terms(h, outPtr(0)));
+        return [readOut(0), readOut(1)];
+      });
+      if (kl || reg) {
+        const what = kl ? 'a variational layer (its KL term)' : 'weight or activity regularizers (kernelRegularizer, activityRegularizer, …)';
+        throw new InvalidArgumentError(`compile: a loss function cannot train model ${this.name} yet: it has ${what}, which the loss-function step does not add; use a named loss (or { name, ...options }), or write the step with optimizer.minimize and add the penalty to the loss`);
+      }
+    }
     // The same optimizer object: its state is read before the trainer is rebuilt and written back after.
     const kept = this.#compiled !== null && info.optimizer === this.#compiled.optimizer ? exportTrainingState(this) : null;
     call((e) => check(e.nr_model_compile(h, writeF32(params), params.length)));
@@ -1090,6 +1130,13 @@ export class Sequential {
     const hx = need('evaluate', 'x', x);
     const hy = need('evaluate', 'y', y);
     const bs = batchSizeOf('evaluate', batchSize);
+    if (info.custom) {
+      try {
+        return customEvaluate(op, this, info, x, y, bs);
+      } catch (err) {
+        throw inOp(op, given instanceof Tensor ? targetHint(err, info, given, this.outputShape?.at(-1)) : err, op === 'fit' ? undefined : 'evaluate');
+      }
+    }
     try {
       return call((e) => {
         check(e.nr_model_check_data(h, hx, hy, 1));
@@ -1120,6 +1167,13 @@ export class Sequential {
       this.#syncTrainable('trainOnBatch');
       const cols = this.#resultColumns();
       const width = resultWidth(info);
+      if (info.custom) {
+        const out = new Float32Array(width);
+        if (!info.custom.tape) call((e) => check(e.nr_model_check_data(h, hx, hy, 2)));
+        customStep('trainOnBatch', this, info, cx, cy, null, out);
+        v = cols.map((i) => out[i]);
+        return v.length === 1 ? v[0] : v;
+      }
       v = call((e) => {
         check(e.nr_model_check_data(h, hx, hy, 2));
         check(e.nr_model_train_on_batch(h, hx, hy, argPtr()));

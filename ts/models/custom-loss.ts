@@ -1,0 +1,288 @@
+/**
+ * `compile` with functions: a loss function (`compile({ loss: (yTrue, yPred) => … })`) and
+ * metric functions (or the `metrics.*` names such as `'precision'`), as TF.js takes them.
+ *
+ * - A loss function: the training step runs on the gradient tape — the model's forward with
+ *   training behaviour (`apply(x, { training: true })`), the losses of every output (functions,
+ *   and named losses as the tensor op `losses.*` runs them), their weighted sum, inside the
+ *   compiled optimizer's `minimize` over the model's trainable weights. Each op's gradient is
+ *   its one backward rule (the layers' own backward, as `fit`'s fused step uses), and the update
+ *   is `fit`'s (the model's optimizer state, step, learning rate and clipping).
+ * - Metric functions with named losses: the fused one-call step stays; the functions see the
+ *   batch's output at inference just before the step (the same values as the training forward
+ *   for a model without dropout, noise or batch normalization).
+ *
+ * Every value is the mean of what the function returns on the batch, as TF.js; the epoch's and
+ * `evaluate`'s values are the means over batches weighted by their sizes, as TF.js's.
+ */
+import { argPtr, call, check } from '../engine.js';
+import { DisposedError, InvalidArgumentError, NonFiniteError, ShapeError } from '../errors.js';
+import { Tensor } from '../tensor.js';
+import { describe } from '../ops/convert.js';
+import { keep, tidy } from '../scope.js';
+import { mean } from '../ops/reduce.js';
+import { add, mul } from '../ops/binary.js';
+import { reshape } from '../ops/shape.js';
+import { slice } from '../ops/slicing.js';
+import { compiledLoss } from '../losses.js';
+import { REDUCTIONS } from '../options.js';
+import * as metricFns from '../metrics.js';
+import type { CompiledInfo, CustomHead, CustomMetric, CustomSpec } from './compile.js';
+import type { Part } from './packing.js';
+import type { Sequential } from './sequential.js';
+
+/** How a message names a user's function: `the loss function 'wmse'` (`of output 'a'` with several outputs). */
+function named(kind: 'loss' | 'metric', fn: { readonly name: string }, head: CustomHead, many: boolean): string {
+  const name = fn.name ? `'${fn.name}'` : '(anonymous)';
+  return `the ${kind} function ${name}${many ? ` of output '${head.name}'` : ''}`;
+}
+
+/**
+ * Calls a user's loss or metric function (named `what` in errors) on a batch of `n` samples and
+ * checks its result: a live Tensor of shape `[n, …]` or a scalar.
+ */
+function callUser(op: string, what: string, fn: (t: Tensor, p: Tensor) => unknown, y: Tensor, p: Tensor): Tensor {
+  const n = p.shape[0];
+  let v: unknown;
+  try {
+    v = fn(y, p);
+  } catch (err) {
+    if (err instanceof Error) {
+      err.message = `${op}: ${what} threw: ${err.message}`;
+      throw err;
+    }
+    throw new InvalidArgumentError(`${op}: ${what} threw ${describe(err)}`);
+  }
+  if (!(v instanceof Tensor)) {
+    const hint = typeof v === 'number' ? ' (build it from tensor ops so that it stays on the tape, e.g. mean(square(sub(yPred, yTrue)), -1))' : '';
+    throw new InvalidArgumentError(`${op}: ${what} returned ${describe(v)}; it must return a Tensor: one value per sample (shape [${n}] or [${n}, …]) or a scalar${hint}`);
+  }
+  if (v.isDisposed) throw new DisposedError(`${op}: ${what} returned a disposed tensor (return the result, dispose only what it is made from)`);
+  if (v.rank > 0 && v.shape[0] !== n) {
+    throw new ShapeError(`${op}: ${what} returned a tensor of shape [${v.shape}] for a batch of ${n} samples (yTrue [${y.shape}], yPred [${p.shape}]); it must return one value per sample (shape [${n}] or [${n}, …]) or a scalar`);
+  }
+  return v;
+}
+
+/** `w` (one weight per sample) shaped to multiply `v` (`[n, …]` or a scalar) per sample. */
+function perSample(w: Tensor, v: Tensor): Tensor {
+  return v.rank <= 1 ? w : reshape(w, [w.shape[0], ...new Array<number>(v.rank - 1).fill(1)]);
+}
+
+/** One output's loss on the batch, a scalar (differentiable on the tape): the mean of a function's values, or the named loss. */
+function headLoss(op: string, head: CustomHead, many: boolean, y: Tensor, p: Tensor, w: Tensor | null): Tensor {
+  if (head.fn) {
+    const v = callUser(op, named('loss', head.fn, head, many), head.fn, y, p);
+    return w ? mean(mul(v, perSample(w, v))) : mean(v);
+  }
+  if (!w) return compiledLoss(op, head.abi, y, p);
+  if (head.abi.reduction !== REDUCTIONS.indexOf('mean')) {
+    throw new InvalidArgumentError(`${op}: sample or class weights with the loss '${head.loss}' and reduction '${REDUCTIONS[head.abi.reduction]}' beside a loss function are not supported; use reduction 'mean', or weight the samples in a loss function`);
+  }
+  const v = compiledLoss(op, { ...head.abi, reduction: REDUCTIONS.indexOf('none') }, y, p);
+  return mean(mul(v, perSample(w, v)));
+}
+
+/** The function computing a metric the core would (`'accuracy'` resolved from the output and loss, as TF.js does). */
+function builtinFn(m: CustomMetric, head: CustomHead, p: Tensor): (t: Tensor, p: Tensor) => Tensor {
+  switch (m.builtin) {
+    case 'accuracy':
+      if (p.shape.at(-1) === 1 || head.loss === 'binaryCrossentropy') return metricFns.binaryAccuracy;
+      return head.loss === 'sparseCategoricalCrossentropy' ? metricFns.sparseCategoricalAccuracy : metricFns.categoricalAccuracy;
+    case 'binaryAccuracy': return metricFns.binaryAccuracy;
+    case 'categoricalAccuracy': return metricFns.categoricalAccuracy;
+    case 'sparseCategoricalAccuracy': return metricFns.sparseCategoricalAccuracy;
+    case 'mse': return metricFns.meanSquaredError;
+    default: return metricFns.meanAbsoluteError;
+  }
+}
+
+/**
+ * The batch values of the metrics of `spec` computed here (`all`: every metric; else only the
+ * functions), in log order: the mean of each function's result, as TF.js.
+ */
+function metricValues(op: string, spec: CustomSpec, ys: Tensor[], preds: Tensor[], all: boolean): number[] {
+  const many = spec.heads.length > 1;
+  const out: number[] = [];
+  spec.heads.forEach((head, q) => {
+    for (const m of head.metrics) {
+      if (m.fn === null && !all) continue;
+      out.push(tidy(() => {
+        const v = m.fn ? callUser(op, named('metric', m.fn, head, many), m.fn, ys[q], preds[q]) : builtinFn(m, head, preds[q])(ys[q], preds[q]);
+        return mean(v).item();
+      }));
+    }
+  });
+  return out;
+}
+
+/** `y` (packed for a model with several outputs) as one tensor per output (new tensors then; else `[y]`). */
+function splitTargets(y: Tensor, parts: Part[] | null): Tensor[] {
+  if (!parts) return [y];
+  const n = y.shape[0];
+  let at = 0;
+  return parts.map((p) => {
+    const s = p.shape.reduce((a, b) => a * b, 1);
+    const t = reshape(slice(y, [0, at], [n, s]), [n, ...p.shape]);
+    at += s;
+    return t;
+  });
+}
+
+/** Sample weights (`[n]`, or `[n, outputs]` for several) as one `[n]` tensor per output. */
+function splitWeights(w: Tensor | null, outputs: number): Array<Tensor | null> {
+  if (!w) return new Array<Tensor | null>(outputs).fill(null);
+  if (outputs === 1) return [w];
+  const n = w.shape[0];
+  return Array.from({ length: outputs }, (_, q) => reshape(slice(w, [0, q], [n, 1]), [n]));
+}
+
+/**
+ * The values the core's results `core` (`[loss, coreMetrics…, kl, regularization, outputLosses…]`)
+ * become with the metric values computed here (`own`, in log order) put in their places.
+ */
+function merged(spec: CustomSpec, core: ArrayLike<number>, own: readonly number[]): number[] {
+  const c = spec.coreMetrics;
+  const metrics: number[] = [];
+  let k = 0;
+  for (const head of spec.heads) for (const m of head.metrics) metrics.push(m.core >= 0 ? core[1 + m.core] : own[k++]);
+  const outputs = spec.heads.length > 1 ? Array.from({ length: spec.heads.length }, (_, q) => core[3 + c + q]) : [];
+  return [core[0], ...metrics, core[1 + c], core[2 + c], ...outputs];
+}
+
+/**
+ * @internal One training step on the batch `xb`/`yb` (the core's packed forms; `w` one weight
+ * per sample, `[n]` or `[n, outputs]`, or null), writing `[loss, …metrics, kl, regularization,
+ * …outputLosses]` to `out` (as much as it has room for), as the core's step does.
+ */
+export function customStep(op: string, model: Sequential, info: CompiledInfo, xb: Tensor, yb: Tensor, w: Tensor | null, out: Float32Array): void {
+  const spec = info.custom!;
+  if (spec.tape) return tapeStep(op, model, info, xb, yb, w, out);
+  const n = xb.shape[0];
+  // The functions see the output before the step updates the weights, as TF.js's do.
+  const own = tidy(() => metricValues(op, spec, splitTargets(yb, model.targetParts(op)), model.coreForward(op, xb, false, Math.max(n, 1)), false));
+  const h = model.handle(op);
+  const [hx, hy, hw] = [xb.handleFor(op, 'x'), yb.handleFor(op, 'y'), w ? w.handleFor(op, 'sampleWeight') : 0];
+  const core = call((e) => {
+    // The weighted step of fit, on this batch's rows in order.
+    check(e.nr_model_shuffle(h, n, 0, 0));
+    check(e.nr_model_train_batch(h, hx, hy, hw, 0, n, argPtr()));
+    return Array.from(new Float32Array(e.memory.buffer, argPtr(), 3 + spec.coreMetrics + (spec.heads.length > 1 ? spec.heads.length : 0)));
+  });
+  out.set(merged(spec, core, own).slice(0, out.length));
+}
+
+/** The step of a model compiled with a loss function: its forward, losses and update on the tape (see the module doc). */
+function tapeStep(op: string, model: Sequential, info: CompiledInfo, xb: Tensor, yb: Tensor, w: Tensor | null, out: Float32Array): void {
+  const spec = info.custom!;
+  const many = spec.heads.length > 1;
+  const kept: Tensor[] = [];
+  try {
+    tidy(() => {
+      const ys = splitTargets(yb, model.targetParts(op));
+      const ws = splitWeights(w, spec.heads.length);
+      const losses: number[] = [];
+      let preds: Tensor[] = [];
+      let cost: Tensor | null;
+      try {
+        cost = info.optimizer.minimize(() => {
+          preds = model.coreForward(op, xb, true, xb.shape[0]).map((t) => keep(t));
+          kept.push(...preds);
+          let total: Tensor | null = null;
+          spec.heads.forEach((head, q) => {
+            const l = headLoss(op, head, many, ys[q], preds[q], ws[q]);
+            const v = l.item();
+            if (!Number.isFinite(v)) {
+              const what = head.fn ? named('loss', head.fn, head, many) : `the loss '${head.loss}'${many ? ` of output '${head.name}'` : ''}`;
+              throw new NonFiniteError(`${op}: ${what} gave ${v} on this batch (nothing was updated); check the function and the data for NaN, or lower the learning rate`);
+            }
+            losses.push(v);
+            const weighted = many ? mul(l, head.weight) : l;
+            total = total === null ? weighted : add(total, weighted);
+          });
+          return total!;
+        }, true, model.trainableWeights);
+      } catch (err) {
+        // The optimizer's own words (a gradient not finite, a loss not connected to the weights) name the fit.
+        if (err instanceof Error && err.message.startsWith('minimize: ')) err.message = `${op}: ${err.message.slice(10)}`.replace(/result of f\(\)/g, 'loss').replace(/inside f\b/g, 'inside the loss function');
+        throw err;
+      }
+      const loss = cost!.item();
+      out.set([loss, ...metricValues(op, spec, ys, preds, true), 0, 0, ...(many ? losses : [])].slice(0, out.length));
+    });
+  } finally {
+    for (const t of kept) t.dispose();
+  }
+}
+
+/**
+ * @internal `[loss, …metrics, kl, regularization, …outputLosses]` on all of `x`/`y` (the core's
+ * packed forms) in batches of `batchSize`: each value the mean of the batch values weighted by
+ * their sizes, as TF.js's `evaluate`. With named losses the core computes its part over the
+ * same batches; with a loss function everything is computed here.
+ */
+export function customEvaluate(op: string, model: Sequential, info: CompiledInfo, x: Tensor, y: Tensor, batchSize: number): number[] {
+  const spec = info.custom!;
+  const many = spec.heads.length > 1;
+  const n = x.shape[0] ?? 0;
+  if (n === 0) throw new InvalidArgumentError(`${op}: x has no samples`);
+  let core: number[] | null = null;
+  if (!spec.tape) {
+    const h = model.handle(op);
+    const [hx, hy] = [x.handleFor(op, 'x'), y.handleFor(op, 'y')];
+    core = call((e) => {
+      check(e.nr_model_check_data(h, hx, hy, 1));
+      check(e.nr_model_evaluate(h, hx, hy, batchSize, argPtr()));
+      return Array.from(new Float32Array(e.memory.buffer, argPtr(), 3 + spec.coreMetrics + (many ? spec.heads.length : 0)));
+    });
+  }
+  const parts = model.targetParts(op);
+  const width = spec.heads.reduce((a, hd) => a + hd.metrics.length, 0);
+  const sums = new Float64Array(1 + width + spec.heads.length);
+  for (let start = 0; start < n; start += batchSize) {
+    const count = Math.min(batchSize, n - start);
+    tidy(() => {
+      const xb = count === n ? x : slice(x, [start], [count]);
+      const yb = count === n ? y : slice(y, [start], [count]);
+      const preds = model.coreForward(op, xb, false, count);
+      const ys = splitTargets(yb, parts);
+      const vals = metricValues(op, spec, ys, preds, spec.tape);
+      let total = 0;
+      if (spec.tape) {
+        spec.heads.forEach((head, q) => {
+          const l = headLoss(op, head, many, ys[q], preds[q], null).item();
+          sums[1 + width + q] += l * count;
+          total += (many ? head.weight : 1) * l;
+        });
+      }
+      sums[0] += total * count;
+      vals.forEach((v, i) => (sums[1 + i] += v * count));
+    });
+  }
+  const mean = (i: number): number => sums[i] / n;
+  if (core) {
+    const own = Array.from({ length: spec.heads.reduce((a, hd) => a + hd.metrics.filter((m) => m.fn !== null).length, 0) }, (_, i) => mean(1 + i));
+    return merged(spec, core, own);
+  }
+  return [mean(0), ...Array.from({ length: width }, (_, i) => mean(1 + i)), 0, 0, ...(many ? spec.heads.map((_, q) => mean(1 + width + q)) : [])];
+}
+
+/** @internal The order of `n` samples for epoch `epoch` of a step run here: `0..n`, shuffled (Fisher–Yates) from the seeds and the epoch when `shuffle`. */
+export function epochOrder(n: number, modelSeed: number, seed: number, epoch: number, shuffle: boolean): number[] {
+  const order = Array.from({ length: n }, (_, i) => i);
+  if (!shuffle) return order;
+  // splitmix32 over the seeds and the epoch: the same seeds give the same order.
+  let s = (Math.imul(modelSeed >>> 0, 0x9e3779b1) ^ Math.imul((modelSeed / 2 ** 32) >>> 0, 0x85ebca6b) ^ Math.imul(seed >>> 0, 0xc2b2ae35) ^ Math.imul(epoch + 1, 0x27d4eb2f)) >>> 0;
+  const next = (): number => {
+    s = (s + 0x9e3779b9) >>> 0;
+    let z = s;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+    return (z ^ (z >>> 16)) >>> 0;
+  };
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor((next() / 2 ** 32) * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}
