@@ -77,3 +77,209 @@ describe('compile({ loss: fn }) against TF.js', () => {
   it('pseudo-Huber summed over axis 1, Adam', () =>
     against({ nrOpt: () => nr.optimizers.adam(0.01), tfOpt: () => tf.train.adam(0.01), nrLoss: nrPseudoHuber, tfLoss: tfPseudoHuber, epochs: 3 }));
 });
+
+describe('metric functions and metrics.* names with a named loss (the fused step)', () => {
+  it("'accuracy', 'binaryCrossentropy', 'recall', 'precision' and a function match TF.js's history (epoch values weighted by batch size)", async () => {
+    const { n, t } = pair(1, 'sigmoid');
+    const { x } = data(5);
+    const y = Float32Array.from({ length: N }, (_, i) => (x[i * IN] + x[i * IN + 1] > 0 ? 1 : 0));
+    const nrBias = function meanPred(_t: nr.Tensor, p: nr.Tensor): nr.Tensor {
+      return p;
+    };
+    const tfBias = function meanPred(_t: tf.Tensor, p: tf.Tensor): tf.Tensor {
+      return p;
+    };
+    n.compile({ optimizer: nr.optimizers.sgd(0.5), loss: 'binaryCrossentropy', metrics: ['accuracy', 'binaryCrossentropy', 'recall', 'precision', nrBias] });
+    // TF.js's compile takes only some of these by name (not 'recall' or 'binaryCrossentropy'):
+    // its functions, logged under their names.
+    t.compile({ optimizer: tf.train.sgd(0.5), loss: 'binaryCrossentropy', metrics: ['accuracy', tfl.metrics.binaryCrossentropy, tfl.metrics.recall, 'precision', tfBias] });
+    const [nx, ny] = [nr.tensor(x, [N, IN]), nr.tensor(y, [N, 1])];
+    const [tx, ty] = [tf.tensor(x, [N, IN]), tf.tensor(y, [N, 1])];
+    const ours = await n.fit(nx, ny, { epochs: 3, batchSize: 8, shuffle: false, verbose: 0 });
+    const theirs = await t.fit(tx, ty, { epochs: 3, batchSize: 8, shuffle: false, verbose: 0 });
+    expect(Object.keys(ours.history).sort()).toEqual(Object.keys(theirs.history).sort());
+    for (const k of Object.keys(theirs.history)) expectClose(ours.history[k], theirs.history[k] as number[], 2e-5);
+    // evaluate: batches of 10, 10, 3 weighted by size.
+    const e = n.evaluate(nx, ny, { batchSize: 10 }) as nr.Tensor[];
+    const te = t.evaluate(tx, ty, { batchSize: 10 }) as tf.Scalar[];
+    expectClose(e.map((s) => s.item()), te.map((s) => s.dataSync()[0]), 2e-5);
+    nr.dispose([...e, nx, ny, n]);
+    tf.dispose([tx, ty, ...te]);
+    t.dispose();
+  });
+});
+
+describe('a loss function that computes MSE trains as the named mse', () => {
+  const fnMse = (yTrue: nr.Tensor, yPred: nr.Tensor) => nr.mean(nr.square(nr.sub(yPred, yTrue)), -1);
+  async function train(loss: nr.CompileArgs['loss'], args: nr.FitArgs, opt = () => nr.optimizers.adam(0.02)) {
+    const { n } = pair();
+    const { x, y } = data(9);
+    const [nx, ny] = [nr.tensor(x, [N, IN]), nr.tensor(y, [N, OUT])];
+    n.compile({ optimizer: opt(), loss });
+    const h = await n.fit(nx, ny, { epochs: 3, batchSize: 8, verbose: 0, ...args });
+    const w = n.getWeights().map((t) => t.data());
+    nr.dispose([nx, ny, n]);
+    return { h, w };
+  }
+  it('same weights and losses (shuffle off)', async () => {
+    const a = await train(fnMse, { shuffle: false });
+    const b = await train('mse', { shuffle: false });
+    a.w.forEach((w, i) => expectClose(w, b.w[i], 1e-5));
+    expectClose(a.h.history.loss, b.h.history.loss, 1e-5);
+  });
+  it('shuffled: the same seed gives the same bits, another seed other weights', async () => {
+    const a = await train(fnMse, { seed: 3 });
+    const b = await train(fnMse, { seed: 3 });
+    const c = await train(fnMse, { seed: 4 });
+    a.w.forEach((w, i) => expect(Array.from(w)).toEqual(Array.from(b.w[i])));
+    expect(Array.from(a.w[0])).not.toEqual(Array.from(c.w[0]));
+  });
+  it('sampleWeight: weights of 2 with SGD(0.05) train as no weights with SGD(0.1)', async () => {
+    const a = await train(fnMse, { shuffle: false, sampleWeight: new Array(N).fill(2) }, () => nr.optimizers.sgd(0.05));
+    const b = await train(fnMse, { shuffle: false }, () => nr.optimizers.sgd(0.1));
+    a.w.forEach((w, i) => expectClose(w, b.w[i], 1e-5));
+    expectClose(a.h.history.loss.map((v) => v / 2), b.h.history.loss, 1e-5);
+  });
+  it('trainOnBatch and evaluate: the closed form', () => {
+    const { n } = pair();
+    const { x, y } = data(11);
+    const [nx, ny] = [nr.tensor(x, [N, IN]), nr.tensor(y, [N, OUT])];
+    n.compile({ optimizer: nr.optimizers.sgd(0.1), loss: fnMse, metrics: ['mse'] });
+    const p = n.predict(nx);
+    const want = p.data().reduce((s, v, i) => s + (v - y[i]) ** 2, 0) / (N * OUT);
+    const got = n.evaluate(nx, ny, { batchSize: 5, returnDict: true });
+    expectClose([got.loss, got.mse], [want, want], 1e-5);
+    const r = n.trainOnBatch(nx, ny) as number[];
+    expectClose(r, [want, want], 1e-5);
+    // The step moved the weights down the gradient.
+    expect(n.evaluate(nx, ny, { returnDict: true }).loss).toBeLessThan(want);
+    nr.dispose([p, nx, ny, n]);
+  });
+  it('fitDataset and evaluateDataset', async () => {
+    const { n } = pair();
+    const { x, y } = data(12);
+    const rows = (a: Float32Array, w: number) => Array.from({ length: N }, (_, i) => Array.from(a.subarray(i * w, (i + 1) * w)));
+    const ds = nr.data.zip({ xs: nr.data.array(rows(x, IN)), ys: nr.data.array(rows(y, OUT)) }).batch(8);
+    n.compile({ optimizer: nr.optimizers.sgd(0.1), loss: fnMse, metrics: [nrMaxErr] });
+    const h = await n.fitDataset(ds, { epochs: 2, verbose: 0 });
+    expect(h.history.loss).toHaveLength(2);
+    expect(h.history.maxErr).toHaveLength(2);
+    const [nx, ny] = [nr.tensor(x, [N, IN]), nr.tensor(y, [N, OUT])];
+    const e = await n.evaluateDataset(ds, { returnDict: true });
+    const f = n.evaluate(nx, ny, { batchSize: 8, returnDict: true });
+    expectClose([e.loss, e.maxErr], [f.loss, f.maxErr], 1e-6);
+    nr.dispose([nx, ny, n]);
+  });
+});
+
+describe('several outputs', () => {
+  function twoHeads() {
+    const inp = nr.input({ shape: [IN] });
+    const hidden = nr.layers.dense({ units: 6, activation: 'tanh' }).apply(inp) as nr.SymbolicTensor;
+    const a = nr.layers.dense({ units: 2, name: 'a' }).apply(hidden) as nr.SymbolicTensor;
+    const b = nr.layers.dense({ units: 1, name: 'b' }).apply(hidden) as nr.SymbolicTensor;
+    return nr.model({ inputs: inp, outputs: [a, b], seed: 5 });
+  }
+  it('a function for one output and a name for the other, lossWeights: the closed form; fit logs <output>_loss and <output>_<metric>', async () => {
+    const m = twoHeads();
+    const { x, y } = data(21, N, 3);
+    const nx = nr.tensor(x, [N, IN]);
+    const ya = nr.tensor(Float32Array.from({ length: N * 2 }, (_, i) => y[Math.floor(i / 2) * 3 + (i % 2)]), [N, 2]);
+    const yb = nr.tensor(Float32Array.from({ length: N }, (_, i) => y[i * 3 + 2]), [N, 1]);
+    m.compile({ optimizer: nr.optimizers.sgd(0.05), loss: { a: nrPseudoHuber, b: 'mse' }, lossWeights: { a: 2 }, metrics: { a: [nrMaxErr] } });
+    const [pa, pb] = m.predict<nr.Tensor[]>(nx);
+    const want = nr.tidy(() => [nr.mean(nrPseudoHuber(ya, pa)).item(), nr.mean(nr.square(nr.sub(pb, yb))).item(), nr.mean(nrMaxErr(ya, pa)).item()]);
+    const e = m.evaluate(nx, [ya, yb], { batchSize: 7, returnDict: true });
+    expectClose([e.a_loss, e.b_loss, e.a_maxErr, e.loss], [...want, 2 * want[0] + want[1]], 1e-5);
+    const h = await m.fit(nx, { a: ya, b: yb }, { epochs: 2, batchSize: 8, verbose: 0 });
+    expect(Object.keys(h.history).sort()).toEqual(['a_loss', 'a_maxErr', 'b_loss', 'loss']);
+    h.history.loss.forEach((l, i) => expectClose([l], [2 * h.history.a_loss[i] + h.history.b_loss[i]], 1e-5));
+    expect(h.history.loss[1]).toBeLessThan(h.history.loss[0]);
+    nr.dispose([pa, pb, nx, ya, yb, m]);
+  });
+});
+
+describe('errors name the function and leave the model usable', () => {
+  function setup(loss: unknown, metrics?: unknown) {
+    const { n } = pair();
+    const { x, y } = data(31);
+    const [nx, ny] = [nr.tensor(x, [N, IN]), nr.tensor(y, [N, OUT])];
+    n.compile({ optimizer: nr.optimizers.sgd(0.1), loss: loss as nr.LossFunction, ...(metrics ? { metrics: metrics as nr.MetricSpec } : {}) });
+    return { n, nx, ny };
+  }
+  const cases: Array<[string, unknown, RegExp]> = [
+    ['throws', function bad() { throw new Error('boom'); }, /fit: the loss function 'bad' threw: boom/],
+    ['returns a number', function num() { return 3; }, /fit: the loss function 'num' returned 3; it must return a Tensor/],
+    ['returns a wrong shape', function wrong(t: nr.Tensor) { return nr.reshape(t, [-1]); }, /fit: the loss function 'wrong' returned a tensor of shape \[24\] for a batch of 8 samples/],
+    ['returns NaN', function nan(t: nr.Tensor) { return nr.mul(nr.mean(t, -1), NaN); }, /fit: the loss function 'nan' gave NaN on this batch \(nothing was updated\)/],
+    ['does not use yPred', function constant(t: nr.Tensor) { return nr.mean(t, -1); }, /fit: the loss does not depend on the model's output \(yPred\), so the weights get no gradient/],
+  ];
+  for (const [what, fn, msg] of cases) {
+    it(`a loss function that ${what}`, async () => {
+      const { n, nx, ny } = setup(fn);
+      const before = n.getWeights().map((w) => w.data());
+      const tensors = nr.memory().numTensors;
+      await expect(n.fit(nx, ny, { batchSize: 8, verbose: 0 })).rejects.toThrow(msg);
+      expect(nr.memory().numTensors).toBe(tensors);
+      const after = n.getWeights().map((w) => w.data());
+      before.forEach((w, i) => expect(Array.from(after[i])).toEqual(Array.from(w)));
+      // Usable: recompiled with a good loss, it trains.
+      n.compile({ optimizer: nr.optimizers.sgd(0.1), loss: 'mse' });
+      await n.fit(nx, ny, { verbose: 0 });
+      nr.dispose([nx, ny, n]);
+    });
+  }
+  it('a metric function that returns a non-tensor, in evaluate', () => {
+    const { n, nx, ny } = setup('mse', [function half() { return 0.5; }]);
+    expect(() => n.evaluate(nx, ny)).toThrow(/evaluate: the metric function 'half' returned 0.5; it must return a Tensor/);
+    nr.dispose([nx, ny, n]);
+  });
+  it('compile: anonymous metric functions, clashing names, unknown names, regularizers with a loss function', () => {
+    const { n } = pair();
+    const f = (a: nr.Tensor) => a;
+    expect(() => n.compile({ optimizer: 'sgd', loss: 'mse', metrics: [(a: nr.Tensor) => a] })).toThrow(/metrics\[0\] is an anonymous function; a metric is logged under its function's name/);
+    expect(() => n.compile({ optimizer: 'sgd', loss: 'mse', metrics: [f, function f() { return nr.scalar(0); }] as nr.MetricSpec })).toThrow(/metrics\[0\] and metrics\[1\] are both logged as 'f'/);
+    expect(() => n.compile({ optimizer: 'sgd', loss: 'mse', metrics: [function loss() { return nr.scalar(0); }] })).toThrow(/logged as 'loss'/);
+    expect(() => n.compile({ optimizer: 'sgd', loss: 'mse', metrics: ['AUC' as never] })).toThrow(/metric "AUC" is not supported: neurite has no function for it yet; pass your own/);
+    const r = nr.sequential({ layers: [nr.layers.dense({ units: 2, inputShape: [IN], kernelRegularizer: nr.regularizers.l2() })] });
+    expect(() => r.compile({ optimizer: 'sgd', loss: (t: nr.Tensor, p: nr.Tensor) => nr.sub(t, p) })).toThrow(/compile: a loss function cannot train model .* yet: it has weight or activity regularizers/);
+    nr.dispose([n, r]);
+  });
+});
+
+describe('memory and saving', () => {
+  it('no tensor leaks per batch or epoch (fit with validation, evaluate, trainOnBatch)', async () => {
+    const { n } = pair();
+    const { x, y } = data(41);
+    const [nx, ny] = [nr.tensor(x, [N, IN]), nr.tensor(y, [N, OUT])];
+    n.compile({ optimizer: nr.optimizers.adam(0.01), loss: nrWeightedMse, metrics: [nrMaxErr, 'precision', 'mae'] });
+    await n.fit(nx, ny, { epochs: 1, batchSize: 8, verbose: 0 }); // creates the optimizer's state
+    const start = nr.memory().numTensors;
+    const [batches, epochs]: number[][] = [[], []];
+    await n.fit(nx, ny, { epochs: 4, batchSize: 8, validationSplit: 0.2, verbose: 0, callbacks: { onBatchEnd: () => void batches.push(nr.memory().numTensors), onEpochEnd: () => void epochs.push(nr.memory().numTensors) } });
+    expect(batches).toHaveLength(12);
+    expect(new Set(batches).size).toBe(1);
+    expect(new Set(epochs).size).toBe(1);
+    n.trainOnBatch(nx, ny);
+    n.evaluate(nx, ny, { returnDict: true });
+    expect(nr.memory().numTensors).toBe(start);
+    nr.dispose([nx, ny, n]);
+  });
+  it('a model compiled with a loss function saves its topology and weights, uncompiled (as TF.js); includeOptimizer is an error', async () => {
+    const { n } = pair();
+    n.compile({ optimizer: 'adam', loss: nrWeightedMse, metrics: ['mae'] });
+    const a = await n.toArtifacts();
+    expect(a.trainingConfig).toBeUndefined();
+    expect(JSON.stringify(a.userDefinedMetadata ?? {})).not.toContain('compile');
+    const l = (await nr.loadModel(a)) as nr.Sequential;
+    const [w1, w2] = [n.getWeights(), l.getWeights()];
+    w1.forEach((w, i) => expect(Array.from(w2[i].data())).toEqual(Array.from(w.data())));
+    expect(() => l.evaluate(nr.zeros([1, IN]), nr.zeros([1, OUT]))).toThrow(/must be compiled first/);
+    await expect(n.toArtifacts({ includeOptimizer: true })).rejects.toThrow(/compiled with a loss function, which cannot be saved/);
+    // Metric functions are left out; the names beside them are saved.
+    n.compile({ optimizer: 'adam', loss: 'mse', metrics: ['mae', nrMaxErr, 'precision'] });
+    const b = await n.toArtifacts();
+    expect(b.trainingConfig?.metrics).toEqual(['mae', 'precision']);
+    nr.dispose([...w1, ...w2, n, l]);
+  });
+});

@@ -126,6 +126,9 @@ function artifactsOf(op: string, model: Sequential, spec: ModelSpec, weights: Ar
     if (compiled.tf && !includeOptimizer) a.trainingConfig = compiled.tf;
   }
   if (includeOptimizer) {
+    if (compiledWithLossFunction(model)) {
+      throw new InvalidArgumentError(`${op}: model ${model.name} is compiled with a loss function, which cannot be saved (TF.js's save with includeOptimizer throws "Serialization of non-string loss is not supported" too); save without includeOptimizer (the topology and weights), and keep the training state with exportTrainingState()`);
+    }
     if (!compiled) throw new InvalidArgumentError(`${op}: includeOptimizer needs a compiled model; model ${model.name} has no optimizer (call compile first, or save without includeOptimizer)`);
     const state = exportTrainingState(model);
     const parts = trainingStateParts(state);
@@ -155,9 +158,31 @@ function compiledRecord(model: Sequential): { record: CompileRecord; tf: ReturnT
   } catch {
     return null;
   }
-  const record: CompileRecord = { optimizer: info.optimizer.getConfig(), loss: info.lossSpec, metrics: info.heads ? structuredClone(info.metricsSpec ?? []) : info.metricNames.slice() };
+  // A loss function cannot be saved (as TF.js): the model saves uncompiled, and loads so. Metric
+  // functions are left out; the names beside them are kept.
+  if (info.custom?.tape) return null;
+  const user = new Set(info.custom?.heads.flatMap((h) => h.metrics.filter((m) => m.user).map((m) => m.name)) ?? []);
+  const names = info.metricNames.filter((k) => !user.has(k));
+  const heads = info.heads?.map((h) => ({ ...h, metricNames: h.metricNames.filter((k) => !user.has(k)) }));
+  const record: CompileRecord = { optimizer: info.optimizer.getConfig(), loss: info.lossSpec, metrics: info.heads ? structuredClone(withoutFunctions(info.metricsSpec ?? [])) : names };
   if (info.lossWeightsSpec !== undefined) record.lossWeights = structuredClone(info.lossWeightsSpec);
-  return { record, tf: tfTrainingConfig(info.loss, info.lossSpec, info.metricNames, info.optimizer, info) };
+  return { record, tf: tfTrainingConfig(info.loss, info.lossSpec, names, info.optimizer, { ...info, ...(heads ? { heads } : {}) }) };
+}
+
+/** Whether `model` is compiled with a loss function (which cannot be saved). */
+function compiledWithLossFunction(model: Sequential): boolean {
+  try {
+    return model.compiledInfo('toArtifacts').custom?.tape === true;
+  } catch {
+    return false;
+  }
+}
+
+/** A metrics spec without its functions (which cannot be saved). */
+function withoutFunctions(v: unknown): unknown {
+  if (Array.isArray(v)) return v.filter((x) => typeof x !== 'function').map(withoutFunctions);
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([, x]) => typeof x !== 'function').map(([k, x]) => [k, withoutFunctions(x)]));
+  return v;
 }
 
 /** @internal `model.save(target, options)`: the artifacts, handed to the target's handler. */

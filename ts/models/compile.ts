@@ -156,6 +156,8 @@ export interface CustomMetric {
   builtin: MetricName | null;
   /** Its index among the core's metric values, or -1. */
   core: number;
+  /** Whether it is the user's function (not saved), rather than a name. */
+  user: boolean;
 }
 
 const BY_NAME: Readonly<Record<string, () => Optimizer>> = { sgd: () => sgd(), adam: () => adam(), adamw: () => adamw(), rmsprop: () => rmsprop(), adagrad: () => adagrad(),
@@ -166,6 +168,8 @@ interface MetricEntry {
   id: number | null;
   name: string;
   fn: MetricFunction | null;
+  /** Whether `fn` is the user's (not a `metrics.*` function for a name). */
+  user: boolean;
 }
 
 /** The metrics of a list (or one name or function): the core's ids, or functions. */
@@ -179,17 +183,17 @@ function metricList(where: string, given: unknown): MetricEntry[] {
       if (typeof name !== 'string' || name === '') {
         throw new InvalidArgumentError(`compile: ${where}[${i}] is an anonymous function; a metric is logged under its function's name (as in TF.js), so give it one: function myMetric(yTrue, yPred) { … }, or const myMetric = (yTrue, yPred) => …`);
       }
-      return { id: null, name, fn: m as MetricFunction };
+      return { id: null, name, fn: m as MetricFunction, user: true };
     }
     const name = typeof m === 'string' && Object.hasOwn(METRIC_ALIASES, m) ? METRIC_ALIASES[m as MetricAlias] : m;
     const id = METRICS.indexOf(name as MetricName);
     if (id < 0 && typeof m === 'string' && Object.hasOwn(FROM_PREDICT, m)) {
       const fn = FROM_PREDICT[m][0];
       if (fn === null) throw noKernel(m);
-      return { id: null, name: m, fn: (metricFns as unknown as Record<string, MetricFunction>)[fn] };
+      return { id: null, name: m, fn: (metricFns as unknown as Record<string, MetricFunction>)[fn], user: false };
     }
     if (id < 0) throw new InvalidArgumentError(`compile: unknown metric ${typeof m === 'string' ? JSON.stringify(m) : describe(m)}${didYouMean(m, [...METRICS, ...Object.keys(METRIC_ALIASES), ...Object.keys(FROM_PREDICT)])}; valid: ${METRICS.join(', ')} (aliases: ${Object.keys(METRIC_ALIASES).join(', ')}), the metrics.* names ${Object.keys(FROM_PREDICT).filter((k) => FROM_PREDICT[k][0] !== null).join(', ')}, or a function (yTrue, yPred) => Tensor`);
-    return { id, name: m as string, fn: null };
+    return { id, name: m as string, fn: null, user: false };
   });
   // Logged by name: two metrics with one log name would overwrite each other (TF.js's do).
   const seen = new Map<string, number>();
@@ -316,7 +320,7 @@ function customOf(heads: Array<{ name: string; fn: LossFunction | null; loss: Lo
   let core = 0;
   const out = heads.map((h): CustomHead => ({
     name: h.name, fn: h.fn, loss: h.loss, abi: { kind: h.abi.kind, params: h.abi.params, reduction: h.abi.reduction }, weight: h.weight,
-    metrics: h.metrics.map((m) => ({ name: m.name, fn: m.fn, builtin: m.id === null ? null : METRICS[m.id], core: m.id === null ? -1 : core++ })),
+    metrics: h.metrics.map((m) => ({ name: m.name, fn: m.fn, builtin: m.id === null ? null : METRICS[m.id], core: m.id === null ? -1 : core++, user: m.user })),
   }));
   return { tape: heads.some((h) => h.fn !== null), heads: out, coreMetrics: core };
 }

@@ -204,7 +204,11 @@ function tapeStep(op: string, model: Sequential, info: CompiledInfo, xb: Tensor,
         }, true, model.trainableWeights);
       } catch (err) {
         // The optimizer's own words (a gradient not finite, a loss not connected to the weights) name the fit.
-        if (err instanceof Error && err.message.startsWith('minimize: ')) err.message = `${op}: ${err.message.slice(10)}`.replace(/result of f\(\)/g, 'loss').replace(/inside f\b/g, 'inside the loss function');
+        if (err instanceof InvalidArgumentError && /connected to the result of f\(\)/.test(err.message)) {
+          err.message = `${op}: the loss does not depend on the model's output (yPred), so the weights get no gradient; compute the loss function's result from yPred`;
+        } else if (err instanceof Error && err.message.startsWith('minimize: ')) {
+          err.message = `${op}: ${err.message.slice(10)}`.replace(/\bf\(\) depends/g, 'the loss depends');
+        }
         throw err;
       }
       const loss = cost!.item();
