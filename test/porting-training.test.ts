@@ -62,9 +62,12 @@ describe('what a ported program passes where neurite takes its own', () => {
     t.dispose();
   });
 
-  it('a loss function in compile points at optimizer.minimize', () => {
+  it('a loss function in compile is taken, as TF.js; one that returns no tensor is named at fit', async () => {
     const m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 1 })] });
-    expect(() => m.compile({ optimizer: 'sgd', loss: ((a: unknown, b: unknown) => [a, b]) as never })).toThrow(/^compile: a loss function is not supported here: fit runs the whole training step in WebAssembly with a built-in loss \(meanSquaredError, .*\); for a custom loss write the training loop with optimizer\.minimize/);
+    m.compile({ optimizer: 'sgd', loss: ((a: unknown, b: unknown) => [a, b]) as never });
+    using x = nr.zeros([2, 2]);
+    using y = nr.zeros([2, 1]);
+    await expect(m.fit(x, y, { verbose: 0 })).rejects.toThrow(/^fit: the loss function 'loss' returned an array of length 2; it must return a Tensor/);
     m.dispose();
   });
 });

@@ -294,8 +294,8 @@ export function lossAbi(op: string, loss: LossName | LossAlias | LossConfig, opt
   const kind = LOSSES.indexOf(canonical as LossName);
   if (kind < 0 && typeof name === 'function') {
     throw new InvalidArgumentError(
-      `${op}: a loss function is not supported here: fit runs the whole training step in WebAssembly with a built-in loss (${LOSSES.join(', ')}); ` +
-        'for a custom loss write the training loop with optimizer.minimize(() => myLoss(y, model.apply(x, { training: true }))) (README: Training)',
+      `${op}: a loss function is not supported here: ${op} takes a built-in loss (${LOSSES.join(', ')}) by name or as { name, ...options }; ` +
+        'a function is a loss of compile({ loss: (yTrue, yPred) => … }), or call it yourself (README: Training)',
     );
   }
   if (kind < 0) {

@@ -329,7 +329,7 @@ function customOf(heads: Array<{ name: string; fn: LossFunction | null; loss: Lo
 function encodeHeads(args: CompileArgs, outputs: readonly string[]): Array<{ params: number[]; info: { name: string; loss: LossName; metricNames: string[] }; custom: Parameters<typeof customOf>[0][number] }> {
   const isLoss = (v: unknown): boolean => typeof v === 'string' || typeof v === 'function';
   const losses = perOutput<LossSpec>('loss', args.loss, outputs, (v) => isLoss(v) || (typeof v === 'object' && v !== null && !Array.isArray(v) && !byOutput(v, outputs)));
-  const metrics = perOutput<unknown>('metrics', args.metrics ?? [], outputs, (v) => typeof v === 'string' || typeof v === 'function' || (Array.isArray(v) && !v.every((x) => Array.isArray(x))), []);
+  const metrics = perOutput<unknown>('metrics', args.metrics ?? [], outputs, (v) => typeof v === 'string' || typeof v === 'function' || Array.isArray(v), []);
   const weights = perOutput<unknown>('lossWeights', args.lossWeights ?? 1, outputs, (v) => typeof v === 'number', 1);
   return outputs.map((name, i) => {
     const where = `output '${name}'`;
