@@ -56,12 +56,16 @@ export interface CompileArgs {
    * A loss name (`'categoricalCrossentropy'`, `'mse'`, …) or `{ name, ...options }`, e.g.
    * `{ name: 'binaryCrossentropy', reduction: 'sumOverFeatures' }` for a VAE's reconstruction
    * term summed over every value of a sample, pixels and channels of images included (see
-   * {@link LossReduction}; default `'mean'`).
+   * {@link LossReduction}; default `'mean'`) — or a function `(yTrue, yPred) => Tensor`
+   * ({@link LossFunction}, as TF.js), whose step runs on the gradient tape.
+   *
+   * @example model.compile({ optimizer: 'adam', loss: (yTrue, yPred) => mean(square(sub(yPred, yTrue)), -1) });
    */
   loss: LossSpec | LossSpec[] | Readonly<Record<string, LossSpec>>;
   /**
-   * Metrics reported by `fit` and `evaluate` (one name or a list). `fit` logs each under its
-   * name, except `'accuracy'`, logged as `acc` / `val_acc` as in TF.js. For a model with
+   * Metrics reported by `fit` and `evaluate` (one name or function, or a list; see
+   * {@link MetricSpec}). `fit` logs each under its name (a function under its `name`), except
+   * `'accuracy'`, logged as `acc` / `val_acc` as in TF.js. For a model with
    * several outputs, a list applies to every output, or an object gives them by output name;
    * each is logged as `<output>_<metric>` (TF.js's names).
    */

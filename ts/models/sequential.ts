@@ -753,7 +753,9 @@ export class Sequential {
   }
 
   /**
-   * Configures training: optimizer, loss and metrics (as TF.js `compile`).
+   * Configures training: optimizer, loss and metrics (as TF.js `compile`). Losses and metrics
+   * are names, `{ name, ...options }`, or functions `(yTrue, yPred) => Tensor` (a loss function
+   * trains on the gradient tape; see {@link CompileArgs}).
    *
    * As in TF.js, where an optimizer object owns its state, compiling again with the optimizer
    * object the model is compiled with (the same instance, e.g. `model.optimizer`, to add a
