@@ -311,12 +311,3 @@ export function lossGradient(loss: LossName | LossConfig | LossAlias, yTrue: Ten
   const { kind, params, reduction } = lossAbi('lossGradient', loss, options);
   return run('lossGradient', kind, [...params, reduction], yTrue, yPred, true);
 }
-
-/**
- * @internal A loss as `compile` resolved it (`lossAbi`'s kind, parameters and reduction id) on
- * `yTrue`/`yPred`, as a tensor op (differentiable on the tape): a scalar, or one value per
- * sample with the reduction `'none'`.
- */
-export function compiledLoss(op: string, abi: { kind: number; params: number[]; reduction: number }, yTrue: Tensor, yPred: Tensor): Tensor {
-  return run(op, abi.kind, [...abi.params, abi.reduction], yTrue, yPred, false);
-}

@@ -15,7 +15,7 @@
  * Every value is the mean of what the function returns on the batch, as TF.js; the epoch's and
  * `evaluate`'s values are the means over batches weighted by their sizes, as TF.js's.
  */
-import { argPtr, call, check } from '../engine.js';
+import { argPtr, call, check, writeArgs } from '../engine.js';
 import { DisposedError, InvalidArgumentError, NonFiniteError, ShapeError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { describe } from '../ops/convert.js';
@@ -24,12 +24,24 @@ import { mean } from '../ops/reduce.js';
 import { add, mul } from '../ops/binary.js';
 import { reshape } from '../ops/shape.js';
 import { slice } from '../ops/slicing.js';
-import { compiledLoss } from '../losses.js';
+import { f32Bits } from '../options.js';
+import { runOp } from '../ops/run.js';
 import { REDUCTIONS } from '../options.js';
 import * as metricFns from '../metrics.js';
 import type { CompiledInfo, CustomHead, CustomMetric, CustomSpec } from './compile.js';
 import type { Part } from './packing.js';
 import type { Sequential } from './sequential.js';
+
+/**
+ * A loss as `compile` resolved it (`lossAbi`'s kind, parameters and reduction id) on
+ * `yTrue`/`yPred`, as the tensor op `losses.*` runs it (differentiable on the tape): a scalar,
+ * or one value per sample with the reduction `'none'`.
+ */
+function compiledLoss(op: string, abi: { kind: number; params: number[]; reduction: number }, yTrue: Tensor, yPred: Tensor): Tensor {
+  const [t, p] = [yTrue.handleFor(op, 'yTrue'), yPred.handleFor(op, 'yPred')];
+  const params = [...abi.params, abi.reduction];
+  return runOp((e, out) => e.nr_loss(abi.kind, writeArgs(op, f32Bits(params)), params.length, p, t, out));
+}
 
 /** How a message names a user's function: `the loss function 'wmse'` (`of output 'a'` with several outputs). */
 function named(kind: 'loss' | 'metric', fn: { readonly name: string }, head: CustomHead, many: boolean): string {
