@@ -1,11 +1,15 @@
 //! `activation`: applies an activation function on its own, `y = f(x)` (shape preserved).
 //! Softmax-like activations work over the last axis.
+//!
+//! `rescaling` (TF.js 4.x's and Keras 3's `Rescaling`, `y = x·scale + offset`) is this layer with
+//! the `linear` activation of slope `scale` and intercept `offset`: its rule, `dx = scale·dy`.
 
 use super::{no_forward, Init, Layer, Mode};
 use crate::activations::Activation;
 use crate::{Result, Tensor};
 
 pub struct ActivationLayer {
+    kind: &'static str,
     act: Activation,
     x: Option<Tensor>,
     y: Option<Tensor>,
@@ -14,7 +18,15 @@ pub struct ActivationLayer {
 impl ActivationLayer {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(act: Activation) -> ActivationLayer {
-        ActivationLayer { act, x: None, y: None }
+        ActivationLayer { kind: "activation", act, x: None, y: None }
+    }
+
+    /// `rescaling`: `x·scale + offset`. Layout: `scale, offset` (finite numbers).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn rescaling(p: &[f32]) -> Result<ActivationLayer> {
+        let mut r = crate::config::Reader::new("rescaling", p);
+        let (slope, intercept) = (r.finite("scale")?, r.finite("offset")?);
+        Ok(ActivationLayer { kind: "rescaling", act: Activation::Linear { slope, intercept }, x: None, y: None })
     }
 }
 
@@ -25,7 +37,7 @@ fn cols(t: &Tensor) -> usize {
 impl Layer for ActivationLayer {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn kind(&self) -> &'static str {
-        "activation"
+        self.kind
     }
 
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
@@ -34,7 +46,7 @@ impl Layer for ActivationLayer {
     }
 
     fn forward(&mut self, x: Tensor, mode: Mode) -> Result<Tensor> {
-        let mut y = Tensor::zeros("activation", x.shape().clone())?;
+        let mut y = Tensor::zeros(self.kind, x.shape().clone())?;
         self.act.forward(x.data(), y.data_mut(), cols(&x));
         if mode.keeps() {
             self.x = Some(x);
@@ -44,9 +56,9 @@ impl Layer for ActivationLayer {
     }
 
     fn backward(&mut self, dy: Tensor) -> Result<Tensor> {
-        let x = self.x.take().ok_or_else(|| no_forward("activation"))?;
-        let y = self.y.take().ok_or_else(|| no_forward("activation"))?;
-        let mut dx = Tensor::zeros("activation", x.shape().clone())?;
+        let x = self.x.take().ok_or_else(|| no_forward(self.kind))?;
+        let y = self.y.take().ok_or_else(|| no_forward(self.kind))?;
+        let mut dx = Tensor::zeros(self.kind, x.shape().clone())?;
         self.act.backward(x.data(), y.data(), dy.data(), dx.data_mut(), cols(&x));
         Ok(dx)
     }

@@ -17,13 +17,16 @@ pub mod conv2d_transpose;
 pub mod dense;
 pub mod depthwise_conv2d;
 pub mod dropout;
+pub mod embedding;
 pub mod gaussian_noise;
 pub mod layer_norm;
 pub mod merge;
 pub mod one_d;
+pub mod permute;
 pub mod pooling;
 pub mod prelu;
 pub mod rbf;
+pub mod repeat_vector;
 pub mod reshape;
 pub mod salt_and_pepper;
 pub mod up_sampling;
@@ -204,6 +207,13 @@ pub trait Layer {
     /// whose function it differentiates), fills parameter gradients and returns `dL/dx`.
     fn backward(&mut self, dy: Tensor) -> Result<Tensor>;
 
+    /// Checks a whole input `x` (`[samples, ...]`, the argument `x` of `fit`, `evaluate` or
+    /// `predict`) before it is cut into batches, for a layer that reads the model's input:
+    /// values it refuses (an embedding's indices) are then named by their position in `x`.
+    fn check_data(&self, _x: &Tensor) -> Result<()> {
+        Ok(())
+    }
+
     /// Visits the parameters (and non-trainable state) in a fixed order.
     fn params_mut(&mut self) -> Vec<&mut Param> {
         Vec::new()
@@ -331,7 +341,7 @@ pub fn step_seed(seed: u64, step: u64) -> u64 {
 
 /// Layer kind ids of the C ABI (append-only) and their TS names (`ts/layers/layer.ts`
 /// `LAYER_KINDS`, checked against this list by `test/codes.test.ts` through `nr_enum_name`).
-pub const LAYER_KINDS: [&str; 35] = [
+pub const LAYER_KINDS: [&str; 39] = [
     "dense",
     "activation",
     "prelu",
@@ -367,6 +377,10 @@ pub const LAYER_KINDS: [&str; 35] = [
     "globalAveragePooling1d",
     "depthwiseConv2d",
     "separableConv2d",
+    "embedding",
+    "repeatVector",
+    "permute",
+    "rescaling",
 ];
 
 /// Creates a layer (unbuilt, not yet shared) from its ABI kind id and parameter list; `index` (its position in the
@@ -435,6 +449,10 @@ pub fn from_abi(kind: u32, p: &[f32], index: u32) -> Result<crate::model::LayerR
         31 => shared(one_d::OneD::new("globalMaxPooling1d", Box::new(pooling::Pooling::global("globalMaxPooling1d", true)), 0)),
         32 => shared(one_d::OneD::new("globalAveragePooling1d", Box::new(pooling::Pooling::global("globalAveragePooling1d", false)), 0)),
         33 | 34 => shared(depthwise_conv2d::DepthwiseConv2d::new(depthwise_conv2d::DepthwiseConv2dConfig::from_abi(kind == 34, p)?)),
+        35 => shared(embedding::Embedding::from_abi(p)?),
+        36 => shared(repeat_vector::RepeatVector::from_abi(p)?),
+        37 => shared(permute::Permute::from_abi(p)?),
+        38 => shared(activation::ActivationLayer::rescaling(p)?),
         _ => crate::bail!("layer", "unknown layer kind id {kind}"),
     })
 }

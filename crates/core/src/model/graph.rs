@@ -46,6 +46,17 @@ impl Wiring {
         Wiring { inputs: Vec::new(), extra: Vec::new(), input_grad: true, sources: Vec::new(), outputs: Vec::new(), out_shapes: Vec::new() }
     }
 
+    /// The layers a use of which reads the model's one input (none with several inputs, which
+    /// arrive packed).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn input_readers(&self) -> Vec<usize> {
+        if self.k() != 1 {
+            return Vec::new();
+        }
+        let first = self.inputs.iter().enumerate().filter(|(_, ins)| ins.contains(&0)).map(|(i, _)| i);
+        first.chain(self.extra.iter().filter(|(_, ins)| ins.contains(&0)).map(|(l, _)| *l)).collect()
+    }
+
     /// The number of model inputs: nodes `0..k` are the inputs, node `k + i` layer `i`'s output.
     fn k(&self) -> usize {
         self.sources.len().max(1)

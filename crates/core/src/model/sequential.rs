@@ -345,7 +345,20 @@ impl Sequential {
         let Some(inp) = &self.input_shape else {
             return Err(Error::invalid(op, "the model is not built yet"));
         };
-        check_batch(op, inp, x)
+        check_batch(op, inp, x)?;
+        self.check_data(x)
+    }
+
+    /// [`Layer::check_data`] of the layers that read the model's input (one input only).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn check_data(&self, x: &Tensor) -> Result<()> {
+        let readers = self.wiring.as_ref().map_or_else(|| vec![0], |w| w.input_readers());
+        for i in readers {
+            if let Some(l) = self.layers.get(i) {
+                peek(l)?.layer().check_data(x)?;
+            }
+        }
+        Ok(())
     }
 
     /// Runs every layer. In training mode the layers keep what backward needs.
@@ -678,6 +691,10 @@ impl Layer for Sequential {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn kind(&self) -> &'static str {
         "sequential"
+    }
+
+    fn check_data(&self, x: &Tensor) -> Result<()> {
+        Sequential::check_data(self, x)
     }
 
     #[cfg_attr(target_arch = "wasm32", optimize(size))]

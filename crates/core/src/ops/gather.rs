@@ -67,29 +67,38 @@ pub fn gather(x: &Tensor, indices: &Tensor, axis: i64) -> Result<Tensor> {
         bail!(OP, "x is a scalar (shape []); gather needs rank >= 1");
     }
     let ax = resolve_axis(OP, axis, x.rank(), false, "x", x.shape())?;
-    let dims = x.dims();
-    let dim = dims[ax];
+    let idx = checked_indices(OP, "indices", indices, x.dims()[ax], || format!("for axis {ax} of x (shape {})", x.shape()))?;
+    gather_checked(OP, x, ax, &idx, indices.dims())
+}
+
+/// The values of `indices` (the argument `arg` of `op`) as offsets into an axis of `dim`
+/// entries: each must be an integer in `0..dim`, else an error naming its position and value,
+/// the range and `axis_note()` (what the axis is).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub(crate) fn checked_indices(op: &'static str, arg: &str, indices: &Tensor, dim: usize, axis_note: impl Fn() -> String) -> Result<Vec<usize>> {
     let mut idx = Vec::new();
     idx.try_reserve_exact(indices.size())
-        .map_err(|_| crate::Error::OutOfMemory { op: OP, bytes: indices.size() as u64 * 8 })?;
+        .map_err(|_| crate::Error::OutOfMemory { op, bytes: indices.size() as u64 * 8 })?;
     for (pos, &v) in indices.data().iter().enumerate() {
-        let i = integer_index(OP, "indices", v, pos, indices)?;
+        let i = integer_index(op, arg, v, pos, indices)?;
         if i < 0 || i >= dim as i64 {
-            bail!(
-                OP,
-                "indices{} = {i} is out of range [0, {dim}) for axis {ax} of x (shape {})",
-                position(pos, indices.dims()),
-                x.shape()
-            );
+            bail!(op, "{arg}{} = {i} is out of range [0, {dim}) {}", position(pos, indices.dims()), axis_note());
         }
         idx.push(i as usize);
     }
+    Ok(idx)
+}
+
+/// `gather` with checked offsets `idx` along axis `ax` (an index tensor of shape `idx_dims`).
+#[inline(never)]
+pub(crate) fn gather_checked(op: &'static str, x: &Tensor, ax: usize, idx: &[usize], idx_dims: &[usize]) -> Result<Tensor> {
+    let dims = x.dims();
     let mut out_dims = dims[..ax].to_vec();
-    out_dims.extend_from_slice(indices.dims());
+    out_dims.extend_from_slice(idx_dims);
     out_dims.extend_from_slice(&dims[ax + 1..]);
-    let mut out = Tensor::zeros(OP, Shape::new(OP, &out_dims)?)?;
+    let mut out = Tensor::zeros(op, Shape::new(op, &out_dims)?)?;
     let inner: usize = dims[ax + 1..].iter().product();
-    gather_rows(x.data(), dim, inner, &idx, out.data_mut());
+    gather_rows(x.data(), dims[ax], inner, idx, out.data_mut());
     Ok(out)
 }
 
@@ -101,18 +110,24 @@ pub fn gather_backward(x_shape: &Shape, indices: &Tensor, axis: i64, dy: &Tensor
     const OP: &str = "gather";
     let ax = resolve_axis(OP, axis, x_shape.rank(), false, "x", x_shape)?;
     let dims = x_shape.dims();
-    let dim = dims[ax];
     let inner: usize = dims[ax + 1..].iter().product();
     let outer: usize = dims[..ax].iter().product();
-    let k = indices.size();
     let mut dx = Tensor::zeros(OP, x_shape.clone())?;
+    scatter_add_rows(dy.data(), indices.data(), outer, dims[ax], inner, dx.data_mut());
+    Ok(dx)
+}
+
+/// The scatter-add of `gather`'s backward, into `out` (`[outer, dim, inner]`, added to):
+/// `out[o, indices[j], :] += g[o, j, :]` for each `o`, then each `j` in order, so repeated
+/// indices accumulate in a fixed order (the same bits on any thread count). `indices` hold
+/// checked offsets (integers in `0..dim`, as floats).
+pub(crate) fn scatter_add_rows(g: &[f32], indices: &[f32], outer: usize, dim: usize, inner: usize, out: &mut [f32]) {
     if inner == 0 {
-        return Ok(dx);
+        return;
     }
-    let g = dy.data();
-    let out = dx.data_mut();
+    let k = indices.len();
     for o in 0..outer {
-        for (j, &iv) in indices.data().iter().enumerate() {
+        for (j, &iv) in indices.iter().enumerate() {
             let i = iv as usize;
             let src = &g[(o * k + j) * inner..(o * k + j + 1) * inner];
             let dst = &mut out[(o * dim + i) * inner..(o * dim + i + 1) * inner];
@@ -121,7 +136,6 @@ pub fn gather_backward(x_shape: &Shape, indices: &Tensor, axis: i64, dy: &Tensor
             }
         }
     }
-    Ok(dx)
 }
 
 #[cfg(test)]
