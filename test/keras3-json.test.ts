@@ -314,8 +314,8 @@ describe('what neurite does not implement is refused, naming the Keras 3 field',
       'config.config.layers[0].config.ragged must be false or null: neurite has no ragged tensors, got true'],
     ['an initializer over chosen axes', 'mlp', (t) => (t.config.layers[1].config.kernel_initializer.config.input_axes = [0]),
       'config.config.layers[1].config.kernel_initializer.config.input_axes must be null: neurite computes an initializer\'s fans from the kernel\'s shape'],
-    ['a layer neurite does not have', 'mlp', (t) => (t.config.layers[2] = { module: 'keras.layers', class_name: 'Embedding', config: { name: 'emb', input_dim: 10, output_dim: 4 }, registered_name: null }),
-      "config.config.layers[2].class_name 'Embedding' is a Keras 3 layer neurite does not support; supported: Dense,"],
+    ['a layer neurite does not have', 'mlp', (t) => (t.config.layers[2] = { module: 'keras.layers', class_name: 'GRU', config: { name: 'gru', units: 4 }, registered_name: null }),
+      "config.config.layers[2].class_name 'GRU' is a Keras 3 layer neurite does not support; supported: Dense,"],
     ['a call argument (training=True)', 'functional', (t) => (layerOf(t, 'BatchNormalization').inbound_nodes[0].kwargs = { training: true }),
       "config.config.layers[12].inbound_nodes[0].kwargs.training must be null: neurite's layers take no call arguments (training, mask, …), got true"],
     ['a second positional argument', 'functional', (t) => layerOf(t, 'BatchNormalization').inbound_nodes[0].args.push(true),
@@ -357,8 +357,8 @@ describe('what neurite does not implement is refused, naming the Keras 3 field',
     expect(invalidMessage(() => nr.Sequential.fromConfig(dense({ dtype: 'float16' })))).toBe("fromConfig: config.config.layers[0].config.dtype must be 'float32' (neurite computes in float32), got \"float16\"");
     // Keras 2's own policy object is not Keras 3's DTypePolicy: the Keras 2 message.
     expect(invalidMessage(() => nr.Sequential.fromConfig(dense({ dtype: { class_name: 'Policy', config: { name: 'float32' } } })))).toContain("config.config.layers[0].config.dtype must be 'float32' (neurite computes in float32), got");
-    const emb = { class_name: 'Sequential', config: { name: 's', layers: [{ class_name: 'Embedding', config: { name: 'e', batch_input_shape: [null, 3] } }] } };
-    expect(invalidMessage(() => nr.Sequential.fromConfig(emb))).toContain("fromConfig: config.config.layers[0].class_name 'Embedding' is a layer class neurite does not support; supported: Dense,");
+    const emb = { class_name: 'Sequential', config: { name: 's', layers: [{ class_name: 'GRU', config: { name: 'e', batch_input_shape: [null, 3] } }] } };
+    expect(invalidMessage(() => nr.Sequential.fromConfig(emb))).toContain("fromConfig: config.config.layers[0].class_name 'GRU' is a layer class neurite does not support; supported: Dense,");
     const input = { class_name: 'Sequential', config: { name: 's', layers: [{ class_name: 'InputLayer', config: { name: 'i', batch_shape: [null, 3] } }] } };
     // batch_shape alone (no other Keras 3 mark) reads as Keras 3's.
     const m = nr.Sequential.fromConfig(input);

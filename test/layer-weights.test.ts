@@ -262,6 +262,7 @@ describe('weight names: one list in the core, the saved files and TF.js', () => 
     conv2dTranspose: [() => nr.layers.conv2dTranspose({ filters: 2, kernelSize: 3, name: 'l' }), () => tfl.layers.conv2dTranspose({ filters: 2, kernelSize: 3, name: 'l' }), [5, 5, 2]],
     depthwiseConv2d: [() => nr.layers.depthwiseConv2d({ kernelSize: 3, name: 'l' }), () => tfl.layers.depthwiseConv2d({ kernelSize: 3, name: 'l' }), [5, 5, 2]],
     separableConv2d: [() => nr.layers.separableConv2d({ filters: 3, kernelSize: 3, name: 'l' }), () => tfl.layers.separableConv2d({ filters: 3, kernelSize: 3, name: 'l' }), [5, 5, 2]],
+    embedding: [() => nr.layers.embedding({ inputDim: 5, outputDim: 3, name: 'l' }), () => tfl.layers.embedding({ inputDim: 5, outputDim: 3, name: 'l' }), [4]],
     rbf: [() => nr.layers.rbf({ units: 3, name: 'l' }), null, [4]],
     variational: [() => nr.layers.variational({ units: 3, name: 'l' }), null, [4]],
   };
@@ -271,7 +272,7 @@ describe('weight names: one list in the core, the saved files and TF.js', () => 
     'saltAndPepper', 'zeroPadding2d', 'cropping2d', 'cropping2D', 'maxPooling2d', 'maxPool2d', 'averagePooling2d', 'avgPool2d',
     'globalMaxPooling2d', 'globalAveragePooling2d', 'upSampling2d', 'add', 'subtract', 'multiply', 'average', 'maximum', 'minimum',
     'concatenate', 'maxPooling1d', 'maxPool1d', 'averagePooling1d', 'avgPool1d', 'globalMaxPooling1d', 'globalAveragePooling1d',
-    'avgPooling2d', 'globalMaxPool2d', 'avgPooling1d', 'globalMaxPool1d',
+    'avgPooling2d', 'globalMaxPool2d', 'avgPooling1d', 'globalMaxPool1d', 'repeatVector', 'permute', 'rescaling',
     // tf.layers.input, TF.js's alias of tf.input: a symbolic input, no layer of its own.
     'input'];
 

@@ -318,7 +318,7 @@ describe("unknown option keys suggest the nearest known one ('did you mean')", (
   });
 
   it("a TF.js layer neurite does not have yet says so (not 'is not a function'); other keys stay undefined", () => {
-    for (const name of ['lstm', 'embedding', 'conv3d']) {
+    for (const name of ['lstm', 'gru', 'conv3d']) {
       expect(() => (nr.layers as unknown as Record<string, () => unknown>)[name]()).toThrow(new RegExp(`^layers\\.${name}: TF\\.js's ${name} layer is not in neurite yet \\(README: Limitations\\); neurite's layers: dense, activation, `));
     }
     expect((nr.layers as unknown as Record<string, unknown>).noSuchThing).toBeUndefined();

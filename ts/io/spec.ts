@@ -266,6 +266,18 @@ export function inferWeights(op: string, s: NodeSpec, x: number[], out: WeightSp
       if (a.useBias !== false) add('bias', [f]);
       return [ow, f];
     }
+    case 'embedding': {
+      add('embeddings', [a.inputDim as number, a.outputDim as number]);
+      return [...x, a.outputDim as number];
+    }
+    case 'repeatVector':
+      if (x.length !== 1) throw new InvalidArgumentError(`${op}: ${s.where} (repeatVector ${s.name}) expects per-sample inputs of shape [features], got per-sample shape ${show(x)}`);
+      return [a.n as number, x[0]];
+    case 'permute': {
+      const dims = a.dims as number[];
+      if (x.length !== dims.length) throw new InvalidArgumentError(`${op}: ${s.where} (permute ${s.name}): dims ${show(dims)} has ${dims.length} entries but the per-sample input shape ${show(x)} has ${x.length} axes`);
+      return dims.map((d) => x[d - 1]);
+    }
     case 'flatten':
       return [prod(x)];
     case 'reshape': {

@@ -37,6 +37,9 @@ import { describe, show } from '../ops/convert.js';
 import { nearest } from '../options.js';
 import { Concatenate, Merge } from '../layers/merge.js';
 import { DepthwiseConv2D, SeparableConv2D } from '../layers/depthwise.js';
+import { Embedding } from '../layers/embedding.js';
+import { Permute, RepeatVector } from '../layers/rearrange.js';
+import { Rescaling } from '../layers/rescaling.js';
 import { AveragePooling1D, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D } from '../layers/convolutional1d.js';
 import { Sequential, ownNested } from '../models/sequential.js';
 import {
@@ -142,6 +145,15 @@ export function layerSpec(l: Layer, where: string): LeafSpec {
     const [k, a, b] = p.slice(4 + nc + nw);
     args = { units: l.units, kernel: l.kernel, ...(nc > 0 ? { centers } : {}), widths: widths.length === 1 ? widths[0] : widths, centersInitializer: { name: INITIALIZERS[k], params: [a, b] } };
   } else if (l instanceof Concatenate) args = { axis: l.axis };
+  else if (l instanceof Embedding) {
+    const a = l.args;
+    args = {
+      inputDim: l.inputDim, outputDim: l.outputDim, embeddingsInitializer: init(op, 'embeddingsInitializer', a.embeddingsInitializer ?? 'randomUniform'),
+      embeddingsRegularizer: reg(op, a.embeddingsRegularizer, 'embeddingsRegularizer'), ...(l.inputLength !== undefined ? { inputLength: l.inputLength } : {}),
+    };
+  } else if (l instanceof RepeatVector) args = { n: l.n };
+  else if (l instanceof Permute) args = { dims: l.dims.slice() };
+  else if (l instanceof Rescaling) args = { scale: l.scale, offset: l.offset };
   else if (!(l instanceof InputLayer) && !(l instanceof GlobalMaxPooling2D) && !(l instanceof GlobalAveragePooling2D) && !(l instanceof Merge) && !(l instanceof GlobalMaxPooling1D) && !(l instanceof GlobalAveragePooling1D)) {
     throw new InvalidArgumentError(`${op}: layer ${l.name} of kind '${l.kind}' cannot be serialized`);
   }
@@ -271,6 +283,16 @@ export function specToKeras(s: NodeSpec, x: number[] | undefined): KerasObject {
     case 'averagePooling1d': c = { pool_size: [a.poolSize], padding: a.padding, strides: [a.strides] }; break;
     case 'globalMaxPooling1d':
     case 'globalAveragePooling1d': c = {}; break;
+    case 'embedding':
+      c = {
+        input_dim: a.inputDim, output_dim: a.outputDim, embeddings_initializer: initializerToKeras(a.embeddingsInitializer as Initializer),
+        embeddings_regularizer: regularizerToKeras((a.embeddingsRegularizer as Regularizer) ?? null), activity_regularizer: null, embeddings_constraint: null,
+        mask_zero: null, input_length: a.inputLength ?? null,
+      };
+      break;
+    case 'repeatVector': c = { n: a.n }; break;
+    case 'permute': c = { dims: a.dims }; break;
+    case 'rescaling': c = { scale: a.scale, offset: a.offset }; break;
     default: break;
   }
   const config: Record<string, unknown> = { ...c, name: s.name, trainable: s.trainable };
@@ -356,10 +378,13 @@ const mustBeNull = (ctx: Ctx, where: string, c: Record<string, unknown>, keys: s
 function inputShapeOf(ctx: Ctx, where: string, c: Record<string, unknown>): number[] | undefined {
   const bis = c.batch_input_shape ?? (c.input_shape !== undefined && c.input_shape !== null ? [null, ...(Array.isArray(c.input_shape) ? c.input_shape : [c.input_shape])] : undefined);
   if (bis === undefined || bis === null) return undefined;
-  if (!Array.isArray(bis) || bis.length < 2 || bis.length > 32) bad(ctx.op, `${where}.batch_input_shape`, `must be [batch, ...inputShape] with at least one input dimension, got ${show(bis)}`);
+  // [batch] alone: one value per sample (an embedding's rank-1 indices, TF.js's inputShape: []).
+  if (!Array.isArray(bis) || bis.length < 1 || bis.length > 32) bad(ctx.op, `${where}.batch_input_shape`, `must be [batch, ...inputShape], got ${show(bis)}`);
   if (bis[0] !== null && !isInt(bis[0], 1)) bad(ctx.op, `${where}.batch_input_shape[0]`, `must be null or a positive integer, got ${describe(bis[0])}`);
   return bis.slice(1).map((d: unknown, i: number) => {
-    if (!isInt(d, 1)) bad(ctx.op, `${where}.batch_input_shape[${i + 1}]`, `must be a positive integer, got ${describe(d)}`);
+    // TF.js's Embedding without inputLength is [null, null]: neurite needs every input size.
+    const hint = d === null ? ' (neurite needs every per-sample size; an Embedding needs its input_length)' : '';
+    if (!isInt(d, 1)) bad(ctx.op, `${where}.batch_input_shape[${i + 1}]`, `must be a positive integer${hint}, got ${describe(d)}`);
     return d;
   });
 }
@@ -415,7 +440,10 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
   const name = field(ctx, cw, c, 'name', (x): x is string => typeof x === 'string' && x !== '', 'a non-empty string');
   const trainable = field(ctx, cw, c, 'trainable', isBool, 'true or false', true);
   if (c.dtype !== undefined && c.dtype !== null && c.dtype !== 'float32') bad(ctx.op, `${cw}.dtype`, `must be 'float32' (neurite computes in float32), got ${show(c.dtype)}`);
-  const inputShape = inputShapeOf(ctx, cw, c);
+  // TF.js gives every Embedding a batch_input_shape, [null, null] without input_length: after
+  // another layer (in a graph, or not first) the shape comes from that layer.
+  const sized = (b: unknown) => Array.isArray(b) && b.slice(1).every((d) => d !== null);
+  const inputShape = o.class_name === 'Embedding' && ctx.shape !== undefined && !sized(c.batch_input_shape) ? undefined : inputShapeOf(ctx, cw, c);
   // The first input shape met starts the shape tracking; later ones are checked when building.
   if (inputShape && ctx.shape === undefined) ctx.shape = inputShape;
   const rank = ctx.shape?.length;
@@ -662,6 +690,30 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
       args = { [key]: border(op, `${cw}.${key}`, c[key] ?? (crop ? 0 : 1)) };
       break;
     }
+    case 'Embedding': {
+      kind = 'embedding';
+      mustBeNull(ctx, cw, c, ['embeddings_constraint'], 'neurite has no weight constraints');
+      mustBeNull(ctx, cw, c, ['activity_regularizer'], "neurite's embedding has no activity regularizer");
+      if (c.mask_zero != null && c.mask_zero !== false) bad(op, `${cw}.mask_zero`, `must be false or null: neurite has no masking, got ${show(c.mask_zero)}`);
+      const len = c.input_length;
+      if (len != null && !isInt(len, 1) && !(Array.isArray(len) && len.length > 0 && len.every((d) => isInt(d, 1)))) bad(op, `${cw}.input_length`, `must be null, a positive integer or a list of them, got ${show(len)}`);
+      args = {
+        inputDim: int('input_dim'), outputDim: int('output_dim'),
+        embeddingsInitializer: initOf('embeddings_initializer', 'embeddingsInitializer', 'randomUniform'),
+        embeddingsRegularizer: regularizerFromKeras(op, `${cw}.embeddings_regularizer`, c.embeddings_regularizer),
+        ...(len != null ? { inputLength: len } : {}),
+      };
+      break;
+    }
+    case 'RepeatVector': kind = 'repeatVector'; args = { n: int('n') }; break;
+    case 'Permute': {
+      kind = 'permute';
+      const d = c.dims;
+      if (!Array.isArray(d) || d.length === 0 || d.length > 31 || !d.every((v) => isInt(v, 1))) bad(op, `${cw}.dims`, `must be a permutation of 1..rank (positive integers), got ${show(d)}`);
+      args = { dims: (d as number[]).slice() };
+      break;
+    }
+    case 'Rescaling': kind = 'rescaling'; args = { scale: num('scale'), offset: num('offset', 0) }; break;
     default:
       return bad(op, `${where}.class_name`, `'${o.class_name}' is a ${ctx.keras3 ? 'Keras 3 layer' : 'layer class'} neurite does not support; supported: ${SUPPORTED_CLASSES.join(', ')}`);
   }
@@ -925,6 +977,7 @@ const LAYER_CLASSES: Partial<Record<string, new (args: never) => Layer>> = {
   globalMaxPooling2d: GlobalMaxPooling2D, globalAveragePooling2d: GlobalAveragePooling2D, upSampling2d: UpSampling2D,
   conv1d: Conv1D, maxPooling1d: MaxPooling1D, averagePooling1d: AveragePooling1D, globalMaxPooling1d: GlobalMaxPooling1D, globalAveragePooling1d: GlobalAveragePooling1D,
   depthwiseConv2d: DepthwiseConv2D, separableConv2d: SeparableConv2D,
+  embedding: Embedding, repeatVector: RepeatVector, permute: Permute, rescaling: Rescaling,
 };
 
 /** @internal A new layer from its spec; constructor errors are prefixed with the config path. */

@@ -18,6 +18,9 @@ import { SaltAndPepper, Variational, type SaltAndPepperArgs, type VariationalArg
 import { Concatenate, Merge, type ConcatenateArgs } from './merge.js';
 import { AveragePooling1D, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D, type Conv1DArgs, type Pooling1DArgs } from './convolutional1d.js';
 import { DepthwiseConv2D, SeparableConv2D, type DepthwiseConv2DArgs, type SeparableConv2DArgs } from './depthwise.js';
+import { Embedding, type EmbeddingArgs } from './embedding.js';
+import { Permute, RepeatVector, type PermuteArgs, type RepeatVectorArgs } from './rearrange.js';
+import { Rescaling, type RescalingArgs } from './rescaling.js';
 import { AveragePooling2D, Conv2D, Conv2DTranspose, Cropping2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, UpSampling2D, ZeroPadding2D, type Conv2DArgs, type Cropping2DArgs, type Pooling2DArgs, type UpSampling2DArgs, type ZeroPadding2DArgs } from './convolutional.js';
 
 /**
@@ -49,6 +52,9 @@ export { SaltAndPepper, Variational, type SaltAndPepperArgs, type VariationalArg
 export { Concatenate, Merge, type ConcatenateArgs, type MergeKind } from './merge.js';
 export { AveragePooling1D, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D, type Conv1DArgs, type Pooling1DArgs } from './convolutional1d.js';
 export { DepthwiseConv2D, SeparableConv2D, type DepthwiseConv2DArgs, type SeparableConv2DArgs } from './depthwise.js';
+export { Embedding, type EmbeddingArgs } from './embedding.js';
+export { Permute, RepeatVector, type PermuteArgs, type RepeatVectorArgs } from './rearrange.js';
+export { Rescaling, type RescalingArgs } from './rescaling.js';
 export { AveragePooling2D, Conv2D, Conv2DTranspose, Cropping2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, UpSampling2D, ZeroPadding2D, type Border2D, type Conv2DArgs, type Cropping2DArgs, type Padding, type Pooling2DArgs, type Size2D, type UpSampling2DArgs, type ZeroPadding2DArgs } from './convolutional.js';
 
 /** Layer factories, as `tf.layers`. @example layers.dense({ units: 10, activation: 'relu', inputShape: [784] }) */
@@ -165,13 +171,21 @@ export const layers = {
   globalMaxPool1d: (args: LayerArgs & { dataFormat?: 'channelsLast' | undefined } = {}) => new GlobalMaxPooling1D(args),
   /** The mean of each channel over all steps: `[batch, steps, c]` → `[batch, c]`. */
   globalAveragePooling1d: (args: LayerArgs & { dataFormat?: 'channelsLast' | undefined } = {}) => new GlobalAveragePooling1D(args),
+  /** A learned vector per integer index, `[batch, ...]` → `[batch, ..., outputDim]` (indices in `[0, inputDim)`). */
+  embedding: (args: EmbeddingArgs) => new Embedding(args),
+  /** Each sample's vector repeated `n` times: `[batch, features]` → `[batch, n, features]`. */
+  repeatVector: (args: RepeatVectorArgs) => new RepeatVector(args),
+  /** Reorders the non-batch axes by `dims`, a permutation of `1..rank` (`[2, 1]`: `[batch, a, b]` → `[batch, b, a]`). */
+  permute: (args: PermuteArgs) => new Permute(args),
+  /** `x·scale + offset` (TF.js 4.x's and Keras 3's preprocessing layer; default offset 0). */
+  rescaling: (args: RescalingArgs) => new Rescaling(args),
 };
 
 /** TF.js's layer factories neurite does not have yet: asking for one says so (instead of "is not a function"). */
 const NOT_YET: ReadonlySet<string> = new Set([
-  'embedding', 'lstm', 'gru', 'simpleRNN', 'rnn', 'lstmCell', 'gruCell', 'simpleRNNCell', 'stackedRNNCells', 'bidirectional', 'convLstm2d', 'convLstm2dCell',
+  'lstm', 'gru', 'simpleRNN', 'rnn', 'lstmCell', 'gruCell', 'simpleRNNCell', 'stackedRNNCells', 'bidirectional', 'convLstm2d', 'convLstm2dCell',
   'timeDistributed', 'conv3d', 'conv3dTranspose', 'maxPooling3d', 'averagePooling3d', 'globalMaxPooling3d', 'globalAveragePooling3d', 'upSampling3d',
-  'permute', 'repeatVector', 'dot', 'masking', 'rescaling', 'centerCrop', 'resizing', 'categoryEncoding', 'randomWidth', 'randomHeight',
+  'dot', 'masking', 'centerCrop', 'resizing', 'categoryEncoding', 'randomWidth', 'randomHeight',
   'gaussianDropout', 'alphaDropout', 'spatialDropout1d', 'spatialDropout2d', 'thresholdedReLU',
 ]);
 

@@ -21,7 +21,7 @@ export const LAYER_ARG_KEYS = ['name', 'trainable', 'inputShape', 'batchInputSha
 const NOT_IMPLEMENTED: Readonly<Record<string, string>> = {
   kernelConstraint: 'neurite has no weight constraints', biasConstraint: 'neurite has no weight constraints',
   depthwiseConstraint: 'neurite has no weight constraints', pointwiseConstraint: 'neurite has no weight constraints',
-  alphaConstraint: 'neurite has no weight constraints', betaConstraint: 'neurite has no weight constraints', gammaConstraint: 'neurite has no weight constraints',
+  alphaConstraint: 'neurite has no weight constraints', embeddingsConstraint: 'neurite has no weight constraints', betaConstraint: 'neurite has no weight constraints', gammaConstraint: 'neurite has no weight constraints',
   noiseShape: 'neurite drops each value independently (no mask shared along an axis)',
 };
 
@@ -107,7 +107,8 @@ export const LAYER_KINDS = [
   'globalMaxPooling2d', 'globalAveragePooling2d', 'upSampling2d', 'conv2dTranspose',
   'zeroPadding2d', 'cropping2d', 'add', 'subtract', 'multiply', 'average', 'maximum',
   'minimum', 'concatenate', 'conv1d', 'maxPooling1d', 'averagePooling1d', 'globalMaxPooling1d',
-  'globalAveragePooling1d', 'depthwiseConv2d', 'separableConv2d',
+  'globalAveragePooling1d', 'depthwiseConv2d', 'separableConv2d', 'embedding', 'repeatVector',
+  'permute', 'rescaling',
 ] as const;
 export type LayerKind = (typeof LAYER_KINDS)[number];
 
@@ -123,6 +124,7 @@ export const CLASS_NAMES: Readonly<Record<LayerKind | 'input', string>> = {
   globalAveragePooling2d: 'GlobalAveragePooling2D', upSampling2d: 'UpSampling2D', conv2dTranspose: 'Conv2DTranspose',
   zeroPadding2d: 'ZeroPadding2D', cropping2d: 'Cropping2D', depthwiseConv2d: 'DepthwiseConv2D', separableConv2d: 'SeparableConv2D',
   conv1d: 'Conv1D', maxPooling1d: 'MaxPooling1D', averagePooling1d: 'AveragePooling1D', globalMaxPooling1d: 'GlobalMaxPooling1D', globalAveragePooling1d: 'GlobalAveragePooling1D',
+  embedding: 'Embedding', repeatVector: 'RepeatVector', permute: 'Permute', rescaling: 'Rescaling',
   add: 'Add', subtract: 'Subtract', multiply: 'Multiply', average: 'Average', maximum: 'Maximum', minimum: 'Minimum', concatenate: 'Concatenate',
 };
 

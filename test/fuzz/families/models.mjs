@@ -1065,9 +1065,50 @@ const upSamplingOp = {
   },
 };
 
+/**
+ * A random embedding (odd sizes, index tensors of rank 1 to 3, repeats, the first and last
+ * row), sometimes with an index out of range, fractional or NaN, or a bad inputDim: predict
+ * against the table looked up in plain JS (bit for bit), and the error's position and value.
+ */
+const embeddingOp = {
+  name: 'embedding',
+  gen(ctx) {
+    const { rng, nr } = ctx;
+    const [inputDim, outputDim] = [rng.int(1, 9), rng.int(1, 5)];
+    const shape = [rng.int(0, 3), ...Array.from({ length: rng.int(0, 2) }, () => rng.int(1, 4))];
+    const size = shape.reduce((a, b) => a * b, 1);
+    const idx = Array.from({ length: size }, () => rng.int(0, inputDim - 1));
+    if (size > 1) [idx[0], idx[size - 1]] = [0, inputDim - 1];
+    const badAt = size > 0 && rng.chance(0.15) ? rng.int(0, size - 1) : -1;
+    if (badAt >= 0) idx[badAt] = rng.pick([inputDim, -1, 0.5, NaN, 1e9]);
+    const badDim = rng.chance(0.05);
+    const cfg = { inputShape: shape.slice(1), inputDim: badDim ? rng.pick([0, 2.5, -3]) : inputDim, outputDim };
+    const seed = rng.int(0, 99);
+    return {
+      op: 'embedding', expect: badAt >= 0 || badDim ? 'error' : 'ok', names: ['embedding', 'predict', 'sequential', 'build'],
+      line: `m = sequential({ layers: [layers.embedding(${ctx.show(cfg)})] }); y = m.predict(tensor(${ctx.show(idx)}, ${ctx.show(shape)})); m.dispose()`,
+      run: () => {
+        const m = nr.sequential({ seed, layers: [nr.layers.embedding(cfg)] });
+        try {
+          return nr.tidy(() => {
+            const y = m.predict(nr.tensor(idx, shape));
+            return { shape: y.shape.slice(), vals: y.dataSync().slice(), table: m.getWeights()[0].dataSync().slice() };
+          });
+        } finally {
+          m.dispose();
+        }
+      },
+      check: (out) => {
+        const vals = idx.flatMap((i) => Array.from(out.table.slice(i * outputDim, (i + 1) * outputDim)));
+        compare('embedding predict (the table looked up in plain JS)', { shape: out.shape, dataSync: () => out.vals }, { shape: [...shape, outputDim], vals }, true);
+      },
+    };
+  },
+};
+
 export default {
   name: 'models',
   weight: 2,
-  ops: [newModel, compileOp, fitOp, predictOp, applyOp, gradPredictOp, evaluateOp, weightsOp, layerWeightsOp, disposeModel, nestedOp, initOp, rbfOp, trainStep, convOp, convTransposeOp, depthwiseLayerOp, borderOp, upSamplingOp, graphOp, conv1dOp],
+  ops: [newModel, compileOp, fitOp, predictOp, applyOp, gradPredictOp, evaluateOp, weightsOp, layerWeightsOp, disposeModel, nestedOp, initOp, rbfOp, trainStep, convOp, convTransposeOp, depthwiseLayerOp, borderOp, upSamplingOp, graphOp, conv1dOp, embeddingOp],
 };
 

@@ -1,0 +1,99 @@
+/**
+ * `embedding`: a learned vector per integer index (TF.js's and Keras's `Embedding`), the first
+ * layer of a text model. Mirrors `crates/core/src/layers/embedding.rs`.
+ */
+import { InvalidArgumentError } from '../errors.js';
+import { describe, intArg, MAX_ELEMENTS, show } from '../ops/convert.js';
+import { initializerAbi, type InitializerSpec } from './initializers.js';
+import { Layer, sampleShape, type LayerArgs } from './layer.js';
+import { regularizerAbi, type RegularizerSpec } from './regularizers.js';
+
+/** Options of `layers.embedding` (TF.js's names and defaults). */
+export interface EmbeddingArgs extends LayerArgs {
+  /** The number of indices: inputs are integers in `[0, inputDim)` (the vocabulary size). */
+  inputDim: number;
+  /** The length of each embedding vector. */
+  outputDim: number;
+  /** Default `'randomUniform'` (in [−0.05, 0.05], TF.js's and Keras's). */
+  embeddingsInitializer?: InitializerSpec | undefined;
+  /** A penalty on the embeddings (`'l1'`, `'l2'`, `regularizers.l2({ l2 })`, …). */
+  embeddingsRegularizer?: RegularizerSpec | undefined;
+  /** Only `null` (TF.js's default): neurite has no weight constraints. */
+  embeddingsConstraint?: null | undefined;
+  /** Only `null` (TF.js's default): an embedding has no activity regularizer in neurite. */
+  activityRegularizer?: null | undefined;
+  /**
+   * Only `false` (TF.js's default): neurite has no masking, so index 0 is an embedding like any
+   * other (pad sequences and let the model learn index 0's vector, or pool over what you keep).
+   */
+  maskZero?: false | undefined;
+  /**
+   * The number of indices per sample, TF.js's shorthand for `inputShape: [inputLength]` (a list
+   * for inputs of higher rank: `[steps, words]`).
+   */
+  inputLength?: number | number[] | undefined;
+}
+
+const MAX_DIM = 2 ** 24 - 1;
+
+/**
+ * A lookup table of `inputDim` learned vectors of length `outputDim`: each index of the input
+ * is replaced by its row, `[batch, ...]` → `[batch, ..., outputDim]`. Indices are float32
+ * tensors holding integers in `[0, inputDim)`; anything else is an error naming its position
+ * and value (in `predict`, `fit`, `evaluate` and under `grad`), where TF.js truncates 1.7 to 1
+ * and its backends differ on an index out of range. The weight is `embeddings`, of shape
+ * `[inputDim, outputDim]`; its gradient adds each output row's gradient into the row its index
+ * picked (a repeated index receives the sum). The indices have no gradient (zeros).
+ *
+ * @example
+ * layers.embedding({ inputDim: 1000, outputDim: 16, inputLength: 20 }) // [b, 20] → [b, 20, 16]
+ */
+export class Embedding extends Layer {
+  readonly kind = 'embedding' as const;
+  /** The number of indices (rows of the table). */
+  readonly inputDim: number;
+  /** The length of each vector. */
+  readonly outputDim: number;
+  /** `inputLength` as given (TF.js saves it), else `undefined`. */
+  readonly inputLength?: number | number[];
+  /** The options given (for saving). */
+  readonly args: EmbeddingArgs;
+  constructor(args: EmbeddingArgs) {
+    super('embedding', withInputLength(args), ['inputDim', 'outputDim', 'embeddingsInitializer', 'embeddingsRegularizer', 'embeddingsConstraint', 'activityRegularizer', 'maskZero', 'inputLength']);
+    if (args.inputDim === undefined || args.outputDim === undefined) throw new InvalidArgumentError(`embedding: inputDim and outputDim are required, e.g. embedding({ inputDim: 1000, outputDim: 16 }), got ${show(args)}`);
+    this.inputDim = intArg('embedding', 'inputDim', args.inputDim, 1, MAX_DIM);
+    this.outputDim = intArg('embedding', 'outputDim', args.outputDim, 1, MAX_DIM);
+    if (this.inputDim * this.outputDim > MAX_ELEMENTS) throw new InvalidArgumentError(`embedding: the embeddings [${this.inputDim}, ${this.outputDim}] would have ${this.inputDim * this.outputDim} values, more than the ${MAX_ELEMENTS} one tensor can hold`);
+    if (args.maskZero != null && args.maskZero !== false) throw new InvalidArgumentError(`embedding: maskZero must be false: neurite has no masking (index 0 is embedded like any other), got ${describe(args.maskZero)}`);
+    if (args.activityRegularizer != null) throw new InvalidArgumentError(`embedding: activityRegularizer must be null: neurite's embedding has no activity regularizer, got ${show(args.activityRegularizer)}`);
+    if (args.inputLength != null) this.inputLength = Array.isArray(args.inputLength) ? args.inputLength.slice() : args.inputLength;
+    this.args = args;
+    this.abiParams();
+  }
+  /** The ABI layout of `Embedding::from_abi`. */
+  abiParams(): number[] {
+    const a = this.args;
+    return [
+      this.inputDim, this.outputDim,
+      ...initializerAbi('embedding', 'embeddingsInitializer', a.embeddingsInitializer ?? 'randomUniform'),
+      ...regularizerAbi('embedding', a.embeddingsRegularizer, 'embeddingsRegularizer'),
+    ];
+  }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), inputDim: this.inputDim, outputDim: this.outputDim, ...(this.inputLength !== undefined ? { inputLength: this.inputLength } : {}) };
+  }
+}
+
+/**
+ * `args` with `inputLength` as `inputShape` (TF.js's rule: it gives the shape when neither
+ * `inputShape` nor `batchInputShape` does); given with one of them, the two must agree.
+ */
+function withInputLength(args: EmbeddingArgs): EmbeddingArgs {
+  if (args === null || typeof args !== 'object' || args.inputLength == null) return args;
+  const len = args.inputLength as unknown;
+  const shape = sampleShape('embedding', 'inputLength', typeof len === 'number' ? [len] : len);
+  const given = args.inputShape ?? (Array.isArray(args.batchInputShape) ? args.batchInputShape.slice(1) : undefined);
+  if (given === undefined || given === null) return { ...args, inputShape: shape };
+  if (show(given) !== show(shape)) throw new InvalidArgumentError(`embedding: inputLength ${show(len)} and ${args.inputShape ? 'inputShape' : 'batchInputShape'} ${show(args.inputShape ?? args.batchInputShape)} disagree; give one (inputLength: n is inputShape: [n])`);
+  return args;
+}
