@@ -12,8 +12,8 @@
 //! are the same on any thread count). The indices are integers: `dx` is zero.
 //!
 //! An index that is not an integer or lies outside `[0, inputDim)` is an error naming its
-//! position and value (TF.js casts to int32, truncating 1.7 to 1, and its CPU backend refuses
-//! an index out of range while its WebGL and WASM backends return zeros or other rows).
+//! position and value (TF.js 4.22 casts to int32, truncating 1.7 to 1; its CPU and WASM
+//! backends refuse an index out of range, naming neither the layer nor the position).
 
 use super::{no_forward, Init, Layer, Mode, Param};
 use crate::config::Reader;
@@ -53,7 +53,7 @@ impl Embedding {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn rows(&self, arg: &str, x: &Tensor) -> Result<Vec<usize>> {
         let n = self.input_dim;
-        checked_indices("embedding", arg, x, n, || format!("of the embedding's rows (inputDim {n}; {arg} has shape {})", x.shape()))
+        checked_indices("embedding", arg, x, n, &|| format!("of the embedding's rows (inputDim {n}; {arg} has shape {})", x.shape()))
     }
 }
 

@@ -50,11 +50,20 @@ impl Wiring {
     /// arrive packed).
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn input_readers(&self) -> Vec<usize> {
-        if self.k() != 1 {
-            return Vec::new();
+        let mut readers = Vec::new();
+        if self.k() == 1 {
+            for (i, ins) in self.inputs.iter().enumerate() {
+                if ins.contains(&0) {
+                    readers.push(i);
+                }
+            }
+            for (l, ins) in &self.extra {
+                if ins.contains(&0) {
+                    readers.push(*l);
+                }
+            }
         }
-        let first = self.inputs.iter().enumerate().filter(|(_, ins)| ins.contains(&0)).map(|(i, _)| i);
-        first.chain(self.extra.iter().filter(|(_, ins)| ins.contains(&0)).map(|(l, _)| *l)).collect()
+        readers
     }
 
     /// The number of model inputs: nodes `0..k` are the inputs, node `k + i` layer `i`'s output.

@@ -67,7 +67,7 @@ pub fn gather(x: &Tensor, indices: &Tensor, axis: i64) -> Result<Tensor> {
         bail!(OP, "x is a scalar (shape []); gather needs rank >= 1");
     }
     let ax = resolve_axis(OP, axis, x.rank(), false, "x", x.shape())?;
-    let idx = checked_indices(OP, "indices", indices, x.dims()[ax], || format!("for axis {ax} of x (shape {})", x.shape()))?;
+    let idx = checked_indices(OP, "indices", indices, x.dims()[ax], &|| format!("for axis {ax} of x (shape {})", x.shape()))?;
     gather_checked(OP, x, ax, &idx, indices.dims())
 }
 
@@ -75,7 +75,8 @@ pub fn gather(x: &Tensor, indices: &Tensor, axis: i64) -> Result<Tensor> {
 /// entries: each must be an integer in `0..dim`, else an error naming its position and value,
 /// the range and `axis_note()` (what the axis is).
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-pub(crate) fn checked_indices(op: &'static str, arg: &str, indices: &Tensor, dim: usize, axis_note: impl Fn() -> String) -> Result<Vec<usize>> {
+#[inline(never)]
+pub(crate) fn checked_indices(op: &'static str, arg: &str, indices: &Tensor, dim: usize, axis_note: &dyn Fn() -> String) -> Result<Vec<usize>> {
     let mut idx = Vec::new();
     idx.try_reserve_exact(indices.size())
         .map_err(|_| crate::Error::OutOfMemory { op, bytes: indices.size() as u64 * 8 })?;
@@ -121,6 +122,7 @@ pub fn gather_backward(x_shape: &Shape, indices: &Tensor, axis: i64, dy: &Tensor
 /// `out[o, indices[j], :] += g[o, j, :]` for each `o`, then each `j` in order, so repeated
 /// indices accumulate in a fixed order (the same bits on any thread count). `indices` hold
 /// checked offsets (integers in `0..dim`, as floats).
+#[inline(never)]
 pub(crate) fn scatter_add_rows(g: &[f32], indices: &[f32], outer: usize, dim: usize, inner: usize, out: &mut [f32]) {
     if inner == 0 {
         return;
