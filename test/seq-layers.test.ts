@@ -252,6 +252,48 @@ describe('repeatVector, permute and rescaling: outputs and input gradients as TF
   });
 });
 
+describe('graph models', () => {
+  it('embedding shared by two branches, then rescaling, repeatVector and permute: predict and fit as TF.js', async () => {
+    /** The same graph in either library (`L` its layers namespace, `I` its input), named alike. */
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const graph = (L: any, I: any, M: any) => {
+      const inp = I({ shape: [6], name: 'tokens' });
+      const e = L.embedding({ inputDim: 11, outputDim: 4, name: 'emb' }).apply(inp);
+      const a = L.globalAveragePooling1d({ name: 'pool' }).apply(e);
+      const b = L.dense({ units: 4, activation: 'tanh', name: 'proj' }).apply(L.flatten({ name: 'flat' }).apply(e));
+      const c = L.rescaling({ scale: 0.5, offset: 0.1, name: 'scale' }).apply(L.add({ name: 'sum' }).apply([a, b]));
+      const d = L.permute({ dims: [2, 1], name: 'swap' }).apply(L.repeatVector({ n: 3, name: 'rep' }).apply(c));
+      return M({ inputs: inp, outputs: L.dense({ units: 2, activation: 'softmax', name: 'out' }).apply(L.flatten({ name: 'flat2' }).apply(d)) });
+    };
+    using n = graph(layers, nr.input, nr.model) as nr.Sequential;
+    const t = graph(tfl.layers, tfl.input, tfl.model) as tfl.LayersModel;
+    try {
+      n.build();
+      for (const l of n.layers) {
+        const ws = l.getWeights();
+        if (ws.length) tf.tidy(() => t.getLayer(l.name).setWeights(ws.map((w) => tf.tensor(w.data(), [...w.shape]))));
+        nr.dispose(ws);
+      }
+      const r = rng(40);
+      const x = indices(r, 9 * 6, 11);
+      const y = oneHot(r, 9, 2);
+      close(nr.tidy(() => n.predict(nr.tensor(x, [9, 6])).data()), tf.tidy(() => (t.predict(tf.tensor(x, [9, 6])) as tf.Tensor).dataSync()), 1e-6, 'predict');
+      n.compile({ optimizer: nr.optimizers.adam(0.05), loss: 'categoricalCrossentropy' });
+      t.compile({ optimizer: tf.train.adam(0.05), loss: 'categoricalCrossentropy' });
+      const fit = { epochs: 3, batchSize: 4, shuffle: false, verbose: 0 } as const;
+      const [nx, ny, tx, ty] = [nr.tensor(x, [9, 6]), nr.tensor(y, [9, 2]), tf.tensor(x, [9, 6]), tf.tensor(y, [9, 2])];
+      const h = await n.fit(nx, ny, fit).finally(() => nr.dispose([nx, ny]));
+      const th = await t.fit(tx, ty, fit).finally(() => tf.dispose([tx, ty]));
+      close(h.history.loss, th.history.loss as number[], 1e-5, 'losses');
+      const [emb] = n.getLayer('emb').getWeights();
+      close(emb.data(), t.getLayer('emb').getWeights()[0].dataSync(), 1e-5, 'embeddings after training');
+      emb.dispose();
+    } finally {
+      t.dispose();
+    }
+  });
+});
+
 describe('saving and loading', () => {
   it("neurite → TF.js → neurite: classes, predictions, weight bytes; summary names the classes", async () => {
     const r = rng(31);

@@ -41,9 +41,10 @@ const MAX_DIM = 2 ** 24 - 1;
  * is replaced by its row, `[batch, ...]` → `[batch, ..., outputDim]`. Indices are float32
  * tensors holding integers in `[0, inputDim)`; anything else is an error naming its position
  * and value (in `predict`, `fit`, `evaluate` and under `grad`), where TF.js truncates 1.7 to 1
- * and its backends differ on an index out of range. The weight is `embeddings`, of shape
- * `[inputDim, outputDim]`; its gradient adds each output row's gradient into the row its index
- * picked (a repeated index receives the sum). The indices have no gradient (zeros).
+ * and its CPU and WASM backends refuse an index out of range without its position. The weight
+ * is `embeddings`, of shape `[inputDim, outputDim]`; its gradient adds each output row's
+ * gradient into the row its index picked (a repeated index receives the sum). The indices have
+ * no gradient (zeros; TF.js 4.22's `grad` throws there).
  *
  * @example
  * layers.embedding({ inputDim: 1000, outputDim: 16, inputLength: 20 }) // [b, 20] → [b, 20, 16]
