@@ -303,7 +303,14 @@ describe('saving and loading', () => {
     ] });
     m.build();
     const x = indices(r, 5 * 4, 13);
-    await expectTfjsRoundTrip(m, x, [5, 4], ['Embedding', 'Permute', 'Rescaling', 'Flatten', 'Dense', 'RepeatVector', 'Flatten']);
+    const { want } = await expectTfjsRoundTrip(m, x, [5, 4], ['Embedding', 'Permute', 'Rescaling', 'Flatten', 'Dense', 'RepeatVector', 'Flatten']);
+    // neurite's own save, loaded back: the same bits, the same options.
+    const again = (await nr.loadModel(await m.toArtifacts())) as nr.Sequential;
+    expect(nr.tidy(() => again.predict(nr.tensor(x, [5, 4])).data())).toEqual(want);
+    const mine = (s: nr.Sequential) => s.layers.filter((l) => ['embedding', 'permute', 'rescaling', 'repeatVector'].includes(l.kind)).map((l) => l.getConfig());
+    expect(mine(again)).toEqual(mine(m));
+    expect(mine(m).length).toBe(4);
+    again.dispose();
     const text = m.summary(null) as string;
     for (const row of [/emb \(Embedding\)\s+\[null,4,3\]\s+39/, /\(Permute\)\s+\[null,3,4\]\s+0/, /\(Rescaling\)\s+\[null,3,4\]\s+0/, /\(RepeatVector\)\s+\[null,3,2\]\s+0/]) expect(text).toMatch(row);
   });
