@@ -7,7 +7,7 @@
 // libraries with different summation orders and tanh/exp implementations, so they agree to the
 // issue's 1e-6 relative, not bit for bit: |a − e| ≤ 1e-7 + 1e-6·|e| (the 1e-7 absolute term
 // covers outputs near 0, where a relative bound alone would demand more than float32 gives).
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -429,5 +429,102 @@ describe("the optimizer state in TF.js's form", () => {
     const rms = { optimizer: { name: 'rmsprop', learningRate: 0.001, rho: 0.9, momentum: 0, epsilon: 1e-7, centered: false }, step: 3, extra: {}, tensors: [{ name: 'd/kernel/rms', shape: [2], data: Float32Array.of(1, 2) }] };
     const parts = tfOptimizerParts(rms as never, w)!;
     expect(parts.map((p) => [p.name, Array.from(p.data as ArrayLike<number>)])).toEqual([['iter', [3]], ['d/kernel/rms', [1, 2]], ['d/kernel/momentum', [0, 0]]]);
+  });
+});
+
+describe("a neurite file TF.js re-saved: neurite's own record (userDefinedMetadata.neurite) is set aside once it no longer matches the file", () => {
+  const XS = normals(41)(8 * 3);
+  const YS = normals(42)(8 * 1);
+  /** neurite: adam/mse, 2 epochs of 2 steps, then its artifacts with the optimizer. */
+  async function neuriteCheckpoint(): Promise<nr.ModelArtifacts> {
+    const m = nr.sequential({ seed: 1, layers: [layers.dense({ inputShape: [3], units: 4, activation: 'relu' }), layers.dense({ units: 1 })] });
+    m.compile({ optimizer: nr.optimizers.adam({ learningRate: 0.01 }), loss: 'mse' });
+    const [x, y] = [nr.tensor(XS, [8, 3]), nr.tensor(YS, [8, 1])];
+    await m.fit(x, y, { epochs: 2, batchSize: 4, verbose: 0 });
+    const a = await m.toArtifacts({ includeOptimizer: true });
+    [x, y, m].forEach((t) => t.dispose());
+    return a;
+  }
+  /** loadModel(a) with console.warn captured: the model and what was warned. */
+  async function load(a: tf.io.ModelArtifacts): Promise<{ m: nr.Sequential; warned: string[] }> {
+    const warned: string[] = [];
+    const warn = vi.spyOn(console, 'warn').mockImplementation((msg: unknown) => void warned.push(String(msg)));
+    try {
+      return { m: (await nr.loadModel(a as nr.ModelArtifacts)) as nr.Sequential, warned };
+    } finally {
+      warn.mockRestore();
+    }
+  }
+  const bits = (xs: ArrayLike<number>[]) => xs.map((x) => Array.from(x));
+
+  it("recompiled by TF.js (momentum, MAE), trained and saved with includeOptimizer: neurite loads TF.js's compile and optimizer state, and evaluates as TF.js does", async () => {
+    const tm = await tfl.loadLayersModel(tf.io.fromMemory((await neuriteCheckpoint()) as tf.io.ModelArtifacts));
+    tm.compile({ optimizer: tf.train.momentum(0.5, 0.9), loss: 'meanAbsoluteError' });
+    const [tx, ty] = [tf.tensor2d(XS, [8, 3]), tf.tensor2d(YS, [8, 1])];
+    await tm.fit(tx, ty, { epochs: 3, batchSize: 4, shuffle: false, verbose: 0 });
+    const a = await tfArtifacts(tm, true);
+    expect(a.trainingConfig).toMatchObject({ loss: 'mean_absolute_error', optimizer_config: { class_name: 'Momentum' } });
+    expect((a.userDefinedMetadata as { neurite: { compile: { loss: string } } }).neurite.compile.loss).toBe('mse'); // TF.js carried the stale record through
+    const { m, warned } = await load(a);
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toBe("loadModel: userDefinedMetadata.neurite (neurite's compile and training record) does not match the file: another tool re-saved it, so the record is set aside and the file loads as TF.js would load it (compiled from its trainingConfig, with TF.js's optimizer state if it has one)");
+    const info = m.compiledInfo('test');
+    expect(info.optimizer.getConfig()).toMatchObject({ name: 'sgd', learningRate: 0.5, momentum: 0.9 });
+    expect(info.loss).toBe('meanAbsoluteError');
+    // TF.js's step and momentum slots, not neurite's stale Adam state.
+    const state = nr.exportTrainingState(m);
+    expect(state.step).toBe(6);
+    const slots = await tm.optimizer.getWeights();
+    expect(slots.map((w) => w.name)).toEqual(['iter', ...tm.weights.map((w) => `${w.originalName}/momentum`)]);
+    expect(bits(state.tensors.map((t) => t.data))).toEqual(bits(slots.slice(1).map((w) => w.tensor.dataSync())));
+    // The loss is TF.js's: |neurite − TF.js| ≤ 1e-6 (float32, other summation order).
+    const want = (tm.evaluate(tx, ty) as tf.Scalar).dataSync()[0];
+    const got = nr.tidy(() => (m.evaluate(nr.tensor(XS, [8, 3]), nr.tensor(YS, [8, 1])) as nr.Tensor).data()[0]);
+    expect(Math.abs(got - want)).toBeLessThan(1e-6);
+    [m, tx, ty].forEach((t) => t.dispose());
+    tm.dispose();
+  });
+
+  it('saved by TF.js without includeOptimizer: the weights load (uncompiled, as in TF.js) instead of a refused optimizer state', async () => {
+    const a0 = await neuriteCheckpoint();
+    const tm = await tfl.loadLayersModel(tf.io.fromMemory(a0 as tf.io.ModelArtifacts));
+    const a = await tfArtifacts(tm);
+    expect(a.trainingConfig).toBeUndefined();
+    const { m, warned } = await load(a);
+    expect(warned).toEqual(["loadModel: userDefinedMetadata.neurite (neurite's compile and training record) does not match the file: another tool re-saved it, so the record is set aside and the file loads as TF.js would load it (uncompiled: it has no trainingConfig)"]);
+    expect(() => m.compiledInfo('test')).toThrow(/must be compiled/);
+    expect(bits(m.getWeights().map((w) => w.data()))).toEqual(bits(tm.getWeights().map((w) => w.dataSync())));
+    m.dispose();
+    tm.dispose();
+  });
+
+  it("trained on by TF.js with neurite's optimizer and saved with includeOptimizer: TF.js's step and slots, not the record's", async () => {
+    const tm = await tfl.loadLayersModel(tf.io.fromMemory((await neuriteCheckpoint()) as tf.io.ModelArtifacts));
+    await tm.fit(tf.tensor2d(XS, [8, 3]), tf.tensor2d(YS, [8, 1]), { epochs: 1, batchSize: 4, shuffle: false, verbose: 0 });
+    const a = await tfArtifacts(tm, true);
+    const { m, warned } = await load(a);
+    expect(warned).toHaveLength(1);
+    const state = nr.exportTrainingState(m);
+    expect(state.step).toBe(6); // neurite's 4 steps, then TF.js's 2
+    const slots = await tm.optimizer.getWeights();
+    const byName = new Map(slots.map((w) => [w.name, Array.from(w.tensor.dataSync())]));
+    for (const t of state.tensors) expect(Array.from(t.data), t.name).toEqual(byName.get(t.name));
+    m.dispose();
+    tm.dispose();
+  });
+
+  it('re-saved by TF.js with includeOptimizer and nothing changed: the record still matches and the model resumes exactly as neurite saved it, without a warning', async () => {
+    const a0 = await neuriteCheckpoint();
+    const tm = await tfl.loadLayersModel(tf.io.fromMemory(a0 as tf.io.ModelArtifacts));
+    const a = await tfArtifacts(tm, true);
+    const { m, warned } = await load(a);
+    const { m: direct } = await load(a0 as tf.io.ModelArtifacts);
+    expect(warned).toEqual([]);
+    const [s, t] = [nr.exportTrainingState(m), nr.exportTrainingState(direct)];
+    expect(s.extra).toEqual(t.extra);
+    expect(s.step).toBe(4);
+    expect(bits(s.tensors.map((x) => x.data))).toEqual(bits(t.tensors.map((x) => x.data)));
+    [m, direct].forEach((x) => x.dispose());
+    tm.dispose();
   });
 });

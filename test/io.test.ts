@@ -388,7 +388,15 @@ describe("includeOptimizer: the training state travels as optimizer weights (TF.
     const meta = JSON.parse(JSON.stringify(a.userDefinedMetadata)) as { neurite: { training: { optimizer: Record<string, unknown> } } };
     meta.neurite.training.optimizer = { ...meta.neurite.training.optimizer, name: 'sgd', momentum: 0.9 };
     const before = nr.memory();
-    await expect(nr.loadModel({ ...a, userDefinedMetadata: meta })).rejects.toThrow(nr.InvalidArgumentError);
+    // The record matches the file (nothing but the record was edited): a real mismatch, an error that says how to load the weights alone.
+    await expect(nr.loadModel({ ...a, userDefinedMetadata: meta })).rejects.toThrow(/^loadModel: .*state\.optimizer is "sgd" but model .* is compiled with adam.* \(load with \{ compile: false \} to load the weights alone\)$/);
+    // So is a training state of a format this version does not read.
+    const v2 = JSON.parse(JSON.stringify(a.userDefinedMetadata)) as { neurite: { training: { extra: Record<string, unknown> } } };
+    v2.neurite.training.extra.formatVersion = 2;
+    await expect(nr.loadModel({ ...a, userDefinedMetadata: v2 })).rejects.toThrow(/state\.extra\.formatVersion must be 1 \(this version of neurite reads only that\), got 2 \(load with \{ compile: false \} to load the weights alone\)$/);
+    const w = (await nr.loadModel({ ...a, userDefinedMetadata: v2 }, { compile: false })) as Seq;
+    expect(hex(w)).toBe(hex(m));
+    w.dispose();
     expect(nr.memory().numTensors).toBe(before.numTensors);
     expect(nr.memory().numHandles).toBe(before.numHandles);
     [x, y, m].forEach((t) => t.dispose());
@@ -412,12 +420,56 @@ describe("includeOptimizer: the training state travels as optimizer weights (TF.
     await expect(nr.loadModel(b, { allowNonFinite: true })).rejects.toThrow(msg);
     const w = (await nr.loadModel(b, { compile: false })) as Seq;
     expect(hex(w)).toBe(hex(m));
-    // A state without a compile config cannot be restored: the error says how to skip it.
-    const c = clone(a);
+    // A state without a compile config cannot be restored: the error says how to skip it. (An
+    // optimizer TF.js lacks, a schedule: the file has no trainingConfig, and the record still
+    // matches the file without its compile part.)
+    const s = make(nr.optimizers.adam({ learningRate: nr.schedules.exponentialDecay({ initialLearningRate: 0.01, decaySteps: 5, decayRate: 0.5 }) }));
+    await s.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0 });
+    const c = clone(await s.toArtifacts({ includeOptimizer: true }));
+    s.dispose();
+    expect(c.trainingConfig).toBeUndefined();
     delete (c.userDefinedMetadata as { neurite: { compile?: unknown } }).neurite.compile;
-    c.trainingConfig = undefined;
     await expect(nr.loadModel(c)).rejects.toThrow('loadModel: userDefinedMetadata.neurite.training is present but the file has no compile config: the optimizer state needs the optimizer (load with { compile: false } to skip the state)');
     [x, y, m, w].forEach((t) => t.dispose());
+  });
+
+  it("the record is used only with the file it was written with (its fingerprint 'wrote'); without one it is set aside with one warning", async () => {
+    const [x, y] = data();
+    const m = make();
+    await m.fit(x, y, { epochs: 2, batchSize: 8, seed: 4, verbose: 0 });
+    const a = await m.toArtifacts({ includeOptimizer: true });
+    expect((a.userDefinedMetadata as { neurite: { wrote: string } }).neurite.wrote).toMatch(/^[0-9a-f]{8}$/);
+    // The same fingerprint for the same trainingConfig with its keys in another order.
+    const b = clone(a);
+    b.trainingConfig = Object.fromEntries(Object.entries(b.trainingConfig).reverse());
+    const warned: string[] = [];
+    const warn = vi.spyOn(console, 'warn').mockImplementation((msg: unknown) => void warned.push(String(msg)));
+    try {
+      const same = (await nr.loadModel(b)) as Seq;
+      expect(warned).toEqual([]);
+      expect(nr.exportTrainingState(same).extra).toEqual(nr.exportTrainingState(m).extra);
+      same.dispose();
+      // Another learning rate in trainingConfig: the file is compiled as it says.
+      const c = clone(a);
+      c.trainingConfig.optimizer_config.config.learningRate = 0.5;
+      const other = (await nr.loadModel(c)) as Seq;
+      expect(other.compiledInfo('t').optimizer.getConfig()).toMatchObject({ name: 'adam', learningRate: 0.5 });
+      expect(nr.exportTrainingState(other).step).toBe(10); // from TF.js's iter
+      expect(nr.exportTrainingState(other).extra.epochsCompleted).toBeUndefined(); // not from the record
+      other.dispose();
+      // A record without a fingerprint (an older neurite's) is set aside too.
+      const d = clone(a);
+      delete d.userDefinedMetadata.neurite.wrote;
+      (await nr.loadModel(d)).dispose();
+      expect(warned).toHaveLength(2);
+      expect(warned[1]).toMatch(/^loadModel: userDefinedMetadata\.neurite \(neurite's compile and training record\) has no fingerprint \(an older neurite wrote it\): /);
+      // compile: false never looks at the record.
+      (await nr.loadModel(d, { compile: false })).dispose();
+      expect(warned).toHaveLength(2);
+    } finally {
+      warn.mockRestore();
+    }
+    [x, y, m].forEach((t) => t.dispose());
   });
 
   it('needs a compiled model', async () => {

@@ -29,7 +29,7 @@ import { expectedWeights, specInputShape, type ModelSpec, type WeightSpec } from
 import { fromKeras3 } from './keras3.js';
 import { makeModel, setKeras3Reader, specFromKeras } from './topology.js';
 import { checkArgs } from '../options.js';
-import { compileFromRecord, compileFromTrainingConfig, tfOptimizerStateFrom, trainingStateFrom, withTfOptimizerState, type TfOptimizerState } from './training.js';
+import { compileFromRecord, compileFromTrainingConfig, fileFingerprint, tfOptimizerStateFrom, trainingStateFrom, withTfOptimizerState, type TfOptimizerState } from './training.js';
 
 /**
  * What {@link loadModel} returns, by the file's `modelTopology.class_name`: a `Sequential`, an
@@ -268,7 +268,13 @@ function checkSequential(op: string, a: ModelArtifacts, spec: ModelSpec, options
     if (nonFinite.length > 0) console.warn(`${op}: weights with NaN or infinite values: ${nonFinite.join(', ')}`);
   }
   const meta = a.userDefinedMetadata == null ? {} : objectAt(op, 'userDefinedMetadata', a.userDefinedMetadata);
-  const neurite = meta.neurite === undefined ? {} : objectAt(op, 'userDefinedMetadata.neurite', meta.neurite);
+  let neurite = meta.neurite === undefined ? {} : objectAt(op, 'userDefinedMetadata.neurite', meta.neurite);
+  if (options.compile !== false && neurite.wrote !== fingerprintOf(a, slots, bytes) && (neurite.compile !== undefined || neurite.training !== undefined)) {
+    // Another tool (TF.js) re-saved the file and carried neurite's record through: the file's
+    // trainingConfig and optimizer weights say how it is compiled now.
+    console.warn(`${op}: userDefinedMetadata.neurite (neurite's compile and training record) ${neurite.wrote === undefined ? 'has no fingerprint (an older neurite wrote it)' : 'does not match the file'}: another tool re-saved it, so the record is set aside and the file loads as TF.js would load it (${a.trainingConfig == null ? 'uncompiled: it has no trainingConfig' : "compiled from its trainingConfig, with TF.js's optimizer state if it has one"})`);
+    neurite = {};
+  }
   // The user's part (TF.js's setUserDefinedMetadata checks it is plain JSON): all but neurite's own key.
   const { neurite: _own, ...user } = meta;
   const userMetadata = a.userDefinedMetadata == null || (Object.keys(user).length === 0 && _own !== undefined) ? undefined : user;
@@ -299,15 +305,32 @@ function checkSequential(op: string, a: ModelArtifacts, spec: ModelSpec, options
     if (!compile) bad(op, where, 'is present but the file has no compile config: the optimizer state needs the optimizer (load with { compile: false } to skip the state)');
     // Its slots are in TF.js's form (`iter`, `<weight>/<slot>`) when TF.js has the optimizer.
     const tfForm = slots.some((s) => s.group === 'optimizer' && s.name === 'iter');
-    state = trainingStateFrom(op, where, neurite.training, tfForm ? [] : slots, bytes);
-    if (tfForm) {
-      tfState = tfOptimizerStateFrom(op, slots, bytes, shapes())!;
-      if (tfState.step !== state.step) bad(op, `${where}.step`, `is ${state.step} but the optimizer's step counter 'iter' is ${tfState.step}`);
+    try {
+      state = trainingStateFrom(op, where, neurite.training, tfForm ? [] : slots, bytes);
+      if (tfForm) {
+        tfState = tfOptimizerStateFrom(op, slots, bytes, shapes())!;
+        if (tfState.step !== state.step) bad(op, `${where}.step`, `is ${state.step} but the optimizer's step counter 'iter' is ${tfState.step}`);
+      }
+    } catch (err) {
+      throw orWeightsAlone(err);
     }
   } else if (compile && neurite.compile === undefined) {
     tfState = tfOptimizerStateFrom(op, slots, bytes, shapes());
   }
   return { spec, inputShape, values, complete, userMetadata, finiteOnly: options.allowNonFinite !== true, compile, state, tfState };
+}
+
+/** An error about a saved optimizer state, ending with the way to load the weights alone (once). */
+function orWeightsAlone(err: unknown): unknown {
+  if (err instanceof NeuriteError && !err.message.includes('{ compile: false }')) err.message += ' (load with { compile: false } to load the weights alone)';
+  return err;
+}
+
+/** The fingerprint of `a` that neurite's record must carry to be used (see `fileFingerprint`). */
+function fingerprintOf(a: ModelArtifacts, slots: WeightSlot[], bytes: Uint8Array): string {
+  const opt = slots.filter((s) => s.group === 'optimizer');
+  const iter = opt.find((s) => s.name === 'iter' && s.size === 1);
+  return fileFingerprint(a.trainingConfig, opt, iter && new DataView(bytes.buffer, bytes.byteOffset + iter.offset * 4, 4).getInt32(0, true));
 }
 
 /** Sets the weights at the core's indices `at` of a built model to `values`; the others stay as they are. */
@@ -358,11 +381,15 @@ function buildChecked(op: string, c: CheckedModel, make: (s: ModelSpec, layers: 
     }
     model.setUserDefinedMetadata(c.userMetadata);
     if (c.compile) model.compile(c.compile);
-    if (c.tfState) {
-      // TF.js's slots into the fresh state; a neurite file's JSON gives the rest (seed, schedule position, …).
-      const merged = withTfOptimizerState(exportTrainingState(model), c.tfState, model.weightNames());
-      importTrainingState(model, c.state ? { ...merged, optimizer: c.state.optimizer, step: c.state.step, extra: c.state.extra } : merged);
-    } else if (c.state) importTrainingState(model, c.state);
+    try {
+      if (c.tfState) {
+        // TF.js's slots into the fresh state; a neurite file's JSON gives the rest (seed, schedule position, …).
+        const merged = withTfOptimizerState(exportTrainingState(model), c.tfState, model.weightNames());
+        importTrainingState(model, c.state ? { ...merged, optimizer: c.state.optimizer, step: c.state.step, extra: c.state.extra } : merged);
+      } else if (c.state) importTrainingState(model, c.state);
+    } catch (err) {
+      throw orWeightsAlone(err);
+    }
     return model;
   } catch (err) {
     model?.dispose(); // and the models nested in it (makeModel made them for it)

@@ -14,7 +14,7 @@ import { artifactsInfo, checkUserDefinedMetadata, encodeWeights, type IOHandler,
 import { getSaveHandler } from './router.js';
 import { checkUniqueNames, expectedWeights, type ModelSpec, type WeightSpec } from './spec.js';
 import { modelConfig, modelSpec, NEURITE_VERSION } from './topology.js';
-import { tfOptimizerParts, tfTrainingConfig, trainingStateParts, type CompileRecord } from './training.js';
+import { fileFingerprint, tfOptimizerParts, tfTrainingConfig, trainingStateParts, type CompileRecord } from './training.js';
 import { exportTrainingState } from '../models/training-state.js';
 import { readWeights } from '../models/weights.js';
 import type { WebRequestInit, WebResponse } from '../web-types.js';
@@ -121,6 +121,7 @@ function artifactsOf(op: string, model: Sequential, spec: ModelSpec, weights: Ar
   const neurite: Record<string, unknown> = {};
   const a: ModelArtifacts = { modelTopology: modelConfig(spec, model.inputShape), format: 'layers-model', generatedBy: GENERATED_BY, convertedBy: null };
   const compiled = compiledRecord(model);
+  let iter: number | undefined;
   if (compiled) {
     neurite.compile = compiled.record;
     if (compiled.tf && !includeOptimizer) a.trainingConfig = compiled.tf;
@@ -139,10 +140,13 @@ function artifactsOf(op: string, model: Sequential, spec: ModelSpec, weights: Ar
     const tf = compiled.tf ? tfOptimizerParts(state, inOrder) : null;
     if (tf) a.trainingConfig = compiled.tf!;
     weights.push(...(tf ?? parts.weights));
+    iter = tf ? state.step : undefined;
   }
   const { specs, data } = encodeWeights(weights);
   a.weightSpecs = specs;
   a.weightData = data;
+  // What the record goes with: loadModel sets it aside once another tool has re-saved the file.
+  if (compiled) neurite.wrote = fileFingerprint(a.trainingConfig, specs.filter((w) => w.group === 'optimizer'), iter);
   // The user's metadata, with neurite's own record beside it (its key is refused there).
   const user = model.getUserDefinedMetadata();
   if (user !== undefined) checkUserDefinedMetadata(op, user, model.name, true);

@@ -9,6 +9,11 @@
  *   (not with `includeOptimizer`: TF.js would give neurite's optimizer slots to its own
  *   optimizer, so the file then has no `trainingConfig` and TF.js loads the model uncompiled).
  *   A file TF.js wrote has only `trainingConfig`, which neurite reads.
+ * - The record (`userDefinedMetadata.neurite`) holds `wrote`, a fingerprint of the
+ *   `trainingConfig` and optimizer weights saved with it (`fileFingerprint`). TF.js carries the
+ *   record through when it re-saves a file, whatever it did to the model; a record whose
+ *   fingerprint does not match the file is set aside (a console warning) and the file loads as
+ *   a TF.js file.
  * - With `includeOptimizer: true` the training state (`TrainingState`: optimizer slots, step,
  *   schedule position, fit RNG position) goes under `userDefinedMetadata.neurite.training`
  *   (its JSON parts) and its slots into the weights (`group: 'optimizer'`, after the model's
@@ -181,6 +186,27 @@ export function compileFromRecord(op: string, where: string, v: unknown): Compil
     if (err instanceof InvalidArgumentError && !err.message.startsWith(`${op}: ${where}`)) err.message = `${op}: ${where}: ${err.message}`;
     throw err;
   }
+}
+
+/** JSON with every object's keys sorted: the same text whatever order a tool writes them in. */
+const sortedJSON = (v: unknown): string =>
+  v !== null && typeof v === 'object'
+    ? Array.isArray(v) ? `[${v.map(sortedJSON).join()}]` : `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${sortedJSON((v as Record<string, unknown>)[k])}`).join()}}`
+    : (JSON.stringify(v) ?? 'null');
+
+/**
+ * @internal The fingerprint `userDefinedMetadata.neurite.wrote` of what neurite's record goes
+ * with in a file, and that another tool rewrites when it re-saves the file: `trainingConfig`
+ * (keys sorted; `null` when absent) and every optimizer weight's name, shape and dtype, with the
+ * value of TF.js's step counter `iter` (read as int32; `undefined` when there is none). TF.js
+ * carries the record through unchanged; recompiling, training, or saving with or without
+ * `includeOptimizer` changes one of them. An FNV-1a hash (8 hex digits) of their text.
+ */
+export function fileFingerprint(trainingConfig: unknown, optimizerWeights: ReadonlyArray<{ name: string; shape: number[]; dtype?: string | undefined }>, iter: number | undefined): string {
+  const text = sortedJSON([trainingConfig ?? null, optimizerWeights.map((w) => [w.name, w.shape, w.dtype ?? 'float32']), iter ?? null]);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
 }
 
 /** @internal The JSON part and the weights of a training state, for saving. */
