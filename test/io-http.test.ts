@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { http } from '../ts/io/router.js';
+import { InvalidArgumentError } from '../ts/errors.js';
 import { artifacts, bytes, f32, fetchFrom, folder, fresh, load, rejection, save, spec, thrown } from './io-helpers.js';
 
 describe('http(s)://', () => {
@@ -37,6 +38,17 @@ describe('http(s)://', () => {
       }
       if (url.pathname === '/chunked/model.json') {
         res.writeHead(200).end(JSON.stringify({ modelTopology: {}, weightsManifest: [{ paths: ['w.bin'], weights: [spec('w', [2])] }] }));
+        return;
+      }
+      // The connection drops after part of the body (Content-Length promises more).
+      if (url.pathname === '/dropped/model.json' || url.pathname === '/dropped-weights/w.bin') {
+        res.writeHead(200, { 'Content-Length': '1000' });
+        res.write(url.pathname.endsWith('.json') ? '{"modelTopology":' : new Uint8Array(4));
+        setTimeout(() => res.destroy(), 20);
+        return;
+      }
+      if (url.pathname === '/dropped-weights/model.json') {
+        res.writeHead(200).end(JSON.stringify({ modelTopology: {}, weightsManifest: [{ paths: ['w.bin'], weights: [spec('w', [250])] }] }));
         return;
       }
       if (url.pathname === '/chunked/w.bin') {
@@ -98,6 +110,20 @@ describe('http(s)://', () => {
     // A server that does not answer at all.
     const down = await rejection(() => load('http://127.0.0.1:1/model.json'));
     expect(down.message).toMatch(/^loadModel: fetching the model JSON from http:\/\/127\.0\.0\.1:1\/model\.json failed \[TypeError/);
+  });
+
+  it('a connection dropped mid-body is an InvalidArgumentError naming the op, the file and the URL, with the network error as its cause', async () => {
+    const json = await rejection(() => load(`${origin}/dropped/model.json`));
+    expect(json).toBeInstanceOf(InvalidArgumentError);
+    expect(json.message).toMatch(new RegExp(`^loadModel: reading the model JSON from ${origin}/dropped/model\\.json failed \\[TypeError: terminated: other side closed\\]$`));
+    expect((json.cause as Error).message).toBe('terminated');
+    const weights = await rejection(() => load(`${origin}/dropped-weights/model.json`));
+    expect(weights).toBeInstanceOf(InvalidArgumentError);
+    expect(weights.message).toMatch(new RegExp(`^loadModel: reading weightsManifest\\[0\\]\\.paths\\[0\\] 'w\\.bin' from ${origin}/dropped-weights/w\\.bin failed \\[TypeError: terminated`));
+    expect(weights.cause).toBeInstanceOf(TypeError);
+    // A fetch that rejects keeps its error as the cause too.
+    const down = await rejection(() => load('http://127.0.0.1:1/model.json'));
+    expect((down.cause as Error).message).toBe('fetch failed');
   });
 
   it('a body longer or shorter than claimed is refused; without Content-Length it is read no further than claimed + 1 byte', async () => {

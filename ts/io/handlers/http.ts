@@ -15,6 +15,16 @@ import { artifactsFromJSON, checkArtifactsToSave, jsonTooLarge, MAX_JSON_BYTES, 
 /** `HTTP 404 Not Found` */
 const status = (res: Response) => `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
 
+/**
+ * The error for a request or a body read that threw (the network, not the server's answer):
+ * `what` names the step and the URL; `[Name: message: cause]` ends it (Node's fetch puts the
+ * reason in the cause: "other side closed"), and the error is kept as `cause`.
+ */
+function failed(what: string, e: unknown): InvalidArgumentError {
+  const err = e as { name?: string; message?: string; cause?: { message?: string } } | null;
+  return Object.assign(new InvalidArgumentError(`${what} failed [${err?.name ?? 'Error'}: ${err?.message ?? String(e)}${err?.cause?.message ? `: ${err.cause.message}` : ''}]`), { cause: e });
+}
+
 /** @internal The handler {@link http} makes (after checking its arguments). */
 export class HTTPRequest implements IOHandler {
   private readonly fetch: NonNullable<HttpOptions['fetchFunc']>;
@@ -38,7 +48,7 @@ export class HTTPRequest implements IOHandler {
     try {
       res = await this.fetch(url, this.init);
     } catch (e) {
-      throw new InvalidArgumentError(`${this.op}: fetching ${what} from ${url} failed [${(e as Error)?.name}: ${(e as Error)?.message ?? String(e)}]`);
+      throw failed(`${this.op}: fetching ${what} from ${url}`, e);
     }
     if (!res.ok) throw new InvalidArgumentError(`${this.op}: fetching ${what} from ${url} failed: ${status(res)}`);
     return res;
@@ -54,7 +64,7 @@ export class HTTPRequest implements IOHandler {
     try {
       res = await this.fetch(this.path, { method: 'POST', ...this.init, body });
     } catch (e) {
-      throw new InvalidArgumentError(`${this.op}: posting the model to ${this.path} failed [${(e as Error)?.name}: ${(e as Error)?.message ?? String(e)}]`);
+      throw failed(`${this.op}: posting the model to ${this.path}`, e);
     }
     if (!res.ok) throw new InvalidArgumentError(`${this.op}: posting the model to ${this.path} failed: ${status(res)}`);
     return saveResult(a, bytes.byteLength);
@@ -64,7 +74,7 @@ export class HTTPRequest implements IOHandler {
     const { op, path } = this;
     const res = await this.get(path, 'the model JSON');
     const head: Uint8Array[] = [];
-    const size = await readInto(head, res, MAX_JSON_BYTES + 1);
+    const size = await readInto(head, res, MAX_JSON_BYTES + 1, `${op}: reading the model JSON from ${path}`);
     if (size > MAX_JSON_BYTES) throw jsonTooLarge(op, path);
     const json = parseModelJSON(op, path, concat(head));
     if (json.weightsManifest === undefined) return withOrigin(artifactsFromJSON(json, undefined, undefined), path);
@@ -93,19 +103,21 @@ export class HTTPRequest implements IOHandler {
     // the manifest claims) and joined once at the end.
     const parts = await Promise.all(groups.map(async (group) => {
       const responses = await Promise.all(group.paths.map(async (p, i) => {
-        const r = await this.get(prefix + p + suffix, `${group.field}.paths[${i}] '${p}'`);
+        const url = prefix + p + suffix;
+        const what = `${group.field}.paths[${i}] '${p}'`;
+        const r = await this.get(url, what);
         arrived++;
         progress();
-        return r;
+        return { r, what: `${op}: reading ${what} from ${url}` };
       }));
       // NOTE: Content-Length is not trusted for the check: under Content-Encoding (gzip) it counts
       // the compressed bytes, and a browser hides that header on cross-origin responses.
       const chunks: Uint8Array[] = [];
       let got = 0;
-      for (const r of responses) {
+      for (const { r, what } of responses) {
         // Past the claim already: the rest is not read, only released.
         if (got > group.bytes) await r.body?.cancel().catch(() => undefined);
-        else got += await readInto(chunks, r, group.bytes - got + 1);
+        else got += await readInto(chunks, r, group.bytes - got + 1, what);
         read++;
         progress();
       }
@@ -118,9 +130,18 @@ export class HTTPRequest implements IOHandler {
 
 /**
  * Appends a response body to `chunks`, reading no more than `limit` bytes (then the stream is
- * cancelled); returns the bytes appended.
+ * cancelled); returns the bytes appended. A read that throws (the connection dropped mid-body)
+ * is an error naming `what` (the step and the URL).
  */
-async function readInto(chunks: Uint8Array[], res: Response, limit: number): Promise<number> {
+async function readInto(chunks: Uint8Array[], res: Response, limit: number, what: string): Promise<number> {
+  try {
+    return await readBody(chunks, res, limit);
+  } catch (e) {
+    throw failed(what, e);
+  }
+}
+
+async function readBody(chunks: Uint8Array[], res: Response, limit: number): Promise<number> {
   const reader = res.body?.getReader();
   if (!reader) {
     const b = new Uint8Array(await res.arrayBuffer());
