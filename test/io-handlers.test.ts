@@ -5,8 +5,9 @@
 // URL/path and the field). http(s):// is in test/io-http.test.ts, the fuzz in
 // test/io-fuzz.test.ts, browsers in test/browser-storage.test.ts (and downloads:// in
 // test/browser-io.test.ts), Deno in test/deno-io.test.ts.
-import { mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -58,6 +59,22 @@ describe('file:// round trip', () => {
     const other = { ...artifacts(), weightData: values(28, 99).buffer };
     await save(`file://${relative(process.cwd(), dir)}`, other);
     expect(bytes((await load(`file://${dir}`)).weightData)).toEqual(bytes(other.weightData));
+  });
+
+  it("percent-decodes the path as a file URL's (pathToFileURL(path).href saves and loads at path), absolute or relative; # and ? stay part of the path", async () => {
+    const dir = join(fresh(), 'model v2 ü #1?');
+    const url = pathToFileURL(dir).href;
+    expect(url).toMatch(/model%20v2%20%C3%BC%20%231%3F$/);
+    const a = artifacts();
+    await save(url, a);
+    expect(readdirSync(join(dir, '..'))).toEqual(['model v2 ü #1?']); // not a folder named model%20v2…
+    expect(bytes((await load(url)).weightData)).toEqual(bytes(a.weightData));
+    // The same folder spelt raw (as before; # and ? are not a URL's fragment and query here) and relative, encoded.
+    expect(bytes((await load(`file://${dir}`)).weightData)).toEqual(bytes(a.weightData));
+    const rel = relative(process.cwd(), dir).split(sep).map(encodeURIComponent).join('/');
+    expect(bytes((await load(`file://${rel}/model.json`)).weightData)).toEqual(bytes(a.weightData));
+    // A % that starts no escape cannot be decoded: an error that says how to write it.
+    expect((await rejection(() => load(`file://${dir}/100%`))).message).toBe(`loadModel: 'file://${dir}/100%': a file:// path is percent-decoded, and this one cannot be [URI malformed]; write % as %25 (url.pathToFileURL(path).href encodes a path)`);
   });
 
   it('loads several shards in several groups, concatenated in manifest order (paths with ./ and subfolders)', async () => {

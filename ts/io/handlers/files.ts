@@ -6,8 +6,10 @@
  * every file's size against the manifest before reading any weight byte. Only `model.json` and
  * the files its manifest names (inside its folder) are read.
  *
- * As in TF.js, the path is what follows `file://`, not percent-decoded: `file://./models/a`
- * (relative to the working directory) or `file:///tmp/a`.
+ * The path is what follows `file://`, percent-decoded as a file URL's path is: `file:///tmp/a`,
+ * `file://./models/a` (relative to the working directory, as in TF.js), and
+ * `url.pathToFileURL('/tmp/my model').href` (`file:///tmp/my%20model`) names `/tmp/my model`.
+ * (tfjs-node does not decode: there it names a folder called `my%20model`.)
  */
 import { isNode, nodeBuiltin } from '../../runtime.js';
 import { InvalidArgumentError } from '../../errors.js';
@@ -189,10 +191,27 @@ function temporary(file: string): string {
   return `${file}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`;
 }
 
-/** @internal The `file://` handler for `path` (what follows `file://`; `url` is the whole URL, for messages), made by the router. */
+/**
+ * The file system path of `file://` + `rest`, percent-decoded: an absolute one by Node's and
+ * Deno's `url.fileURLToPath` (with `?` and `#` kept as part of the path, as before), a relative
+ * one (TF.js's `file://./a`, which is no standard file URL) by `decodeURIComponent`, as
+ * `fileURLToPath` decodes. A `%` that starts no UTF-8 escape is an error.
+ */
+async function pathOf(op: string, url: string, rest: string): Promise<string> {
+  const { fileURLToPath } = (await nodeBuiltin('url')) as typeof import('node:url');
+  try {
+    return rest.startsWith('/') ? fileURLToPath(`file://${rest.replace(/[?#]/g, encodeURIComponent)}`) : decodeURIComponent(rest);
+  } catch (e) {
+    throw new InvalidArgumentError(`${op}: '${url}': a file:// path is percent-decoded, and this one cannot be [${(e as Error)?.message}]; write % as %25 (url.pathToFileURL(path).href encodes a path)`);
+  }
+}
+
+/** @internal The `file://` handler for `rest` (what follows `file://`; `url` is the whole URL, for messages), made by the router. */
 export class FileSystemHandler implements IOHandler {
+  /** The file system path, once decoded ({@link pathOf}). */
+  private path = '';
   constructor(
-    private readonly path: string,
+    private readonly rest: string,
     private readonly url: string,
     private readonly op: string,
     /** Loading: called after each weight file is read with the fraction of them read (`loadModel`'s `onProgress`). */
@@ -200,7 +219,8 @@ export class FileSystemHandler implements IOHandler {
   ) {}
 
   async save(artifacts: ModelArtifacts): Promise<SaveResult> {
-    const { op, path } = this;
+    const { op } = this;
+    const path = (this.path ||= await pathOf(op, this.url, this.rest));
     // A save writes a folder; a path naming the model.json (loadModel takes one) would be a
     // folder named like a file.
     if (/\.json\/*$/i.test(path)) {
@@ -265,6 +285,7 @@ export class FileSystemHandler implements IOHandler {
 
   async load(): Promise<ModelArtifacts> {
     const fs = await api(this.op, this.url);
+    this.path ||= await pathOf(this.op, this.url, this.rest);
     return inTurn(fs.resolve(this.path), () => this.#load(fs));
   }
 
