@@ -11,6 +11,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { expectNoLeak } from './setup.js';
 import { fresh, rejection } from './io-helpers.js';
 import { normals } from './rng.js';
@@ -235,6 +236,20 @@ describe('toJSON, models.modelFromJSON, inputNames, outputNames, optimizer', () 
     expect((await rejection(() => nr.models.modelFromJSON(JSON.parse(n.toJSON()), {} as never))).message).toBe('models.modelFromJSON: customObjects is not supported: neurite has no registry of custom classes (every layer is one of its own), got an object (Object)');
     for (const m of [n, fromTf]) m.dispose();
     for (const m of [t, inTf]) m.dispose();
+  });
+
+  it("modelFromJSON with a file:// pathPrefix reads the weight files from that folder, as loadModel reads file:// (percent-decoded; TF.js's fetch cannot read file:)", async () => {
+    using n = nr.sequential({ seed: 1, layers: [nr.layers.dense({ inputShape: [3], units: 2 })] });
+    const dir = join(fresh('mfj'), 'with space');
+    await n.save(`file://${dir}`);
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { modelTopology: object; weightsManifest: unknown };
+    for (const pathPrefix of [`file://${dir}`, `${pathToFileURL(dir).href}/`]) {
+      using m = await nr.models.modelFromJSON({ modelTopology: json.modelTopology, weightsManifest: json.weightsManifest, pathPrefix });
+      expect(values(m.getWeights())).toEqual(values(n.getWeights()));
+    }
+    // A weight file missing there is named as loadModel names it.
+    const e = await rejection(() => nr.models.modelFromJSON({ modelTopology: json.modelTopology, weightsManifest: json.weightsManifest, pathPrefix: `file://${join(dir, 'nowhere')}` }));
+    expect(e.message).toBe(`models.modelFromJSON: file://${join(dir, 'nowhere')}: weightsManifest[0].paths[0] names 'weights.bin', which does not exist (${join(dir, 'nowhere', 'weights.bin')})`);
   });
 
   it('inputNames and outputNames are TF.js\'s (a sequential model\'s input is <first layer>_input)', () => {

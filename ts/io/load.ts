@@ -22,6 +22,7 @@ import { checkUserDefinedMetadata, decodeWeights, nonFiniteWeight, readWeightSpe
 import { readWeights, writeWeights } from '../models/weights.js';
 import { originOf, withOrigin } from './handlers/manifest.js';
 import { HTTPRequest } from './handlers/http.js';
+import { FileSystemHandler } from './handlers/files.js';
 import { bad, CUSTOM, kerasObject, objectAt } from './keras.js';
 import type { LoadOptions } from './model.js';
 import { getLoadHandler, type HttpOptions } from './router.js';
@@ -54,7 +55,8 @@ const MODEL_JSON_KEYS = ['modelTopology', 'weightsManifest', 'pathPrefix', 'form
  * @internal `models.modelFromJSON` (public in `lazy.ts`): TF.js's `modelFromJSON`, a model from
  * a topology alone (fresh weights) or from a model.json's fields whose `weightsManifest` names
  * weight files under `pathPrefix` (fetched as TF.js: `pathPrefix/<path>`). Not compiled (TF.js
- * ignores `trainingConfig` there too); the weights must be exactly the model's.
+ * ignores `trainingConfig` there too); the weights must be exactly the model's. A `file://`
+ * `pathPrefix` (Node, Deno) is the folder the files are read from, as `loadModel` reads it.
  */
 export async function modelFromJSON(config: unknown, customObjects?: unknown): Promise<Sequential> {
   const op = 'models.modelFromJSON';
@@ -68,8 +70,12 @@ export async function modelFromJSON(config: unknown, customObjects?: unknown): P
     if (c.weightsManifest != null) {
       const prefix = c.pathPrefix;
       if (typeof prefix !== 'string' || prefix === '') throw new InvalidArgumentError(`${op}: pathPrefix must be the URL of the folder holding the weight files weightsManifest names, got ${describe(prefix)}`);
-      if (typeof fetch !== 'function') throw new InvalidArgumentError(`${op}: this runtime has no fetch to read the weight files with; load the model.json with loadLayersModel(url) or io.http(url, { fetchFunc })`);
-      const { specs, fields, data } = await new HTTPRequest(prefix, {}, op).loadWeights(c.weightsManifest, prefix.endsWith('/') ? prefix : `${prefix}/`, '');
+      // A file:// folder is read as loadModel reads one (in Node and Deno); any other URL is fetched.
+      const file = /^file:\/\//i.test(prefix);
+      if (!file && typeof fetch !== 'function') throw new InvalidArgumentError(`${op}: this runtime has no fetch to read the weight files with; load the model.json with loadLayersModel(url) or io.http(url, { fetchFunc })`);
+      const { specs, fields, data } = file
+        ? await new FileSystemHandler(prefix.slice(7), prefix, op).loadWeights(c.weightsManifest)
+        : await new HTTPRequest(prefix, {}, op).loadWeights(c.weightsManifest, prefix.endsWith('/') ? prefix : `${prefix}/`, '');
       artifacts = withOrigin({ ...artifacts, weightSpecs: specs, weightData: data }, prefix, fields);
     }
   }

@@ -13,7 +13,7 @@
  */
 import { isNode, nodeBuiltin } from '../../runtime.js';
 import { InvalidArgumentError } from '../../errors.js';
-import { noFiles, type IOHandler, type ModelArtifacts, type SaveResult } from '../router.js';
+import { noFiles, type IOHandler, type ModelArtifacts, type SaveResult, type WeightSpec } from '../router.js';
 import { concat } from '../artifacts.js';
 import {
   artifactsFromJSON, checkArtifactsToSave, jsonTooLarge, MAX_JSON_BYTES, modelJSONFor, ownBuffer, parseModelJSON, planWeights, saveResult, sizeMismatch, withOrigin,
@@ -301,8 +301,24 @@ export class FileSystemHandler implements IOHandler {
     const bytes = await fs.readFile(jsonPath).catch((e) => { throw fileError(op, fs, 'read', jsonPath, e); });
     const json = parseModelJSON(op, where, bytes);
     if (json.weightsManifest === undefined) return withOrigin(artifactsFromJSON(json, undefined, undefined), where);
-    const { groups, specs, fields } = planWeights(op, where, json.weightsManifest);
-    const dir = dirname(jsonPath, fs.windows);
+    const { specs, fields, data } = await this.#weights(fs, where, json.weightsManifest, dirname(jsonPath, fs.windows));
+    return withOrigin(artifactsFromJSON(json, specs, data), where, fields);
+  }
+
+  /**
+   * @internal The weights `manifest` names (a model.json's `weightsManifest`), read from this
+   * handler's folder: `models.modelFromJSON` with a `file://` `pathPrefix`.
+   */
+  async loadWeights(manifest: unknown): Promise<{ specs: WeightSpec[]; fields: string[]; data: ArrayBuffer }> {
+    const fs = await api(this.op, this.url);
+    this.path ||= await pathOf(this.op, this.url, this.rest);
+    return inTurn(fs.resolve(this.path), () => this.#weights(fs, this.url, manifest, this.path));
+  }
+
+  /** The weights `manifest` names in folder `dir` (`where` names the manifest's file in messages): sizes checked first, then read. */
+  async #weights(fs: Fs, where: string, manifest: unknown, dir: string): Promise<{ specs: WeightSpec[]; fields: string[]; data: ArrayBuffer }> {
+    const { op } = this;
+    const { groups, specs, fields } = planWeights(op, where, manifest);
 
     // Every size first, so that a truncated or oversized claim is refused before any read.
     const files: Array<{ file: string; size: number }> = [];
@@ -328,7 +344,7 @@ export class FileSystemHandler implements IOHandler {
       parts.push(data);
       this.onProgress?.(parts.length / files.length);
     }
-    return withOrigin(artifactsFromJSON(json, specs, ownBuffer(concat(parts))), where, fields);
+    return { specs, fields, data: ownBuffer(concat(parts)) };
   }
 }
 
