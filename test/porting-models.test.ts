@@ -13,7 +13,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expectNoLeak } from './setup.js';
-import { fresh, rejection } from './io-helpers.js';
+import { fresh, rejection, thrown } from './io-helpers.js';
 import { normals } from './rng.js';
 import * as nr from '../ts/index.js';
 
@@ -99,28 +99,38 @@ describe('userDefinedMetadata (TF.js setUserDefinedMetadata / getUserDefinedMeta
       expect(() => n.setUserDefinedMetadata(v as never)).toThrow(Invalid);
     }
     expect(() => n.setUserDefinedMetadata(null as never)).toThrow('setUserDefinedMetadata: userDefinedMetadata must be a plain JSON object such as { labels: [\'cat\', \'dog\'] }, got null');
-    expect(() => n.setUserDefinedMetadata({ a: [1, { when: new Date(0) }] })).toThrow(/^setUserDefinedMetadata: userDefinedMetadata must be plain JSON \(objects, arrays, strings, numbers, booleans, null\), but userDefinedMetadata\.a\[1\]\.when is /);
+    expect(() => n.setUserDefinedMetadata({ a: [1, { when: new Date(0) }] })).toThrow(/^setUserDefinedMetadata: userDefinedMetadata must be plain JSON \(objects, arrays, strings, finite numbers, booleans, null\), but userDefinedMetadata\.a\[1\]\.when is /);
     const cyclic: Record<string, unknown> = { a: 1 };
     cyclic.self = cyclic;
     expect(() => n.setUserDefinedMetadata(cyclic)).toThrow('but userDefinedMetadata.self is the object it is inside (a cycle)');
+    // What JSON cannot hold, which TF.js takes (a file then says null, or drops the key): refused, naming where.
+    for (const [v, what] of [[NaN, 'NaN, which JSON cannot hold (a model file would say null)'], [-Infinity, '-Infinity, which JSON cannot hold (a model file would say null)'], [undefined, 'undefined'], [10n, 'the bigint 10n'], [() => 1, 'a function']] as const) {
+      if (typeof v === 'number') t.setUserDefinedMetadata({ threshold: v }); // TF.js takes these
+      const e = thrown(() => n.setUserDefinedMetadata({ model: { threshold: v } }));
+      expect(e.message.startsWith('setUserDefinedMetadata: userDefinedMetadata must be plain JSON (objects, arrays, strings, finite numbers, booleans, null), but userDefinedMetadata.model.threshold is '), e.message).toBe(true);
+      expect(e.message).toContain(`threshold is ${what}`);
+    }
+    expect(() => n.setUserDefinedMetadata({ scores: [1, 2, Infinity] })).toThrow('but userDefinedMetadata.scores[2] is Infinity, which JSON cannot hold');
     expect(() => n.setUserDefinedMetadata({ neurite: { mine: 1 } })).toThrow("setUserDefinedMetadata: userDefinedMetadata.neurite is reserved: neurite keeps its own record there in saved files (the exact compile call and optimizer state); put your data under another key");
     expect(n.getUserDefinedMetadata()).toBe(undefined);
     n.dispose();
     t.dispose();
   });
 
-  it('saving warns past 1 MiB of JSON, as TF.js; a key neurite put in later is refused at save', async () => {
+  it('setting and saving warn past 1 MiB of JSON, as TF.js; a key neurite put in later is refused at save', async () => {
     const { n, t } = pair();
     const big = { blob: 'x'.repeat(1024 * 1024) };
-    n.setUserDefinedMetadata(big);
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     try {
-      await n.toArtifacts();
+      n.setUserDefinedMetadata(big);
       expect(warn).toHaveBeenCalledTimes(1);
-      expect(String(warn.mock.calls[0][0])).toMatch(/^toArtifacts: the userDefinedMetadata of model pm is 1048587 characters long as JSON, more than the 1048576 TF\.js recommends/);
+      expect(String(warn.mock.calls[0][0])).toMatch(/^setUserDefinedMetadata: the userDefinedMetadata of model pm is 1048587 characters long as JSON, more than the 1048576 TF\.js recommends/);
+      await n.toArtifacts();
+      expect(warn).toHaveBeenCalledTimes(2);
+      expect(String(warn.mock.calls[1][0])).toMatch(/^toArtifacts: the userDefinedMetadata of model pm is 1048587 characters long as JSON/);
       t.setUserDefinedMetadata(big);
       await tfArtifactsOf(t);
-      expect(String(warn.mock.calls[1][0])).toMatch(/is too large in size \(length=1048587 when serialized\)/);
+      expect(String(warn.mock.calls[2][0])).toMatch(/is too large in size \(length=1048587 when serialized\)/);
     } finally {
       warn.mockRestore();
     }

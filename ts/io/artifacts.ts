@@ -87,9 +87,11 @@ export const MAX_USER_METADATA_LENGTH = 1024 * 1024;
  * @internal Throws an {@link InvalidArgumentError} (`op: …`) unless `v` is a plain JSON object,
  * as TF.js's `checkUserDefinedMetadata` (`user_defined_metadata.js`): an object made by `{}`
  * (prototype `Object.prototype`) whose values are `null`, strings, numbers, booleans, arrays of
- * them and such objects, nested (a `Date`, a typed array, a function, a cycle name the path).
- * The key `neurite` is refused: it is neurite's own in saved files. With `checkSize` (saving),
- * more than {@link MAX_USER_METADATA_LENGTH} characters of JSON is a console warning, as TF.js.
+ * them and such objects, nested (a `Date`, a typed array, a function, `undefined`, a BigInt,
+ * a cycle name the path), and — unlike TF.js, which saves them as `null` — no NaN or
+ * ±Infinity. The key `neurite` is refused: it is neurite's own in saved files. With `checkSize`
+ * (setting and saving; TF.js checks at save only), more than {@link MAX_USER_METADATA_LENGTH}
+ * characters of JSON is a console warning, as TF.js's.
  */
 export function checkUserDefinedMetadata(op: string, v: unknown, modelName: string, checkSize = false): void {
   const plain = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && Object.getPrototypeOf(x) === Object.prototype;
@@ -99,8 +101,10 @@ export function checkUserDefinedMetadata(op: string, v: unknown, modelName: stri
   }
   const seen = new Set<object>();
   const walk = (x: unknown, at: string): void => {
-    if (x === null || typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean') return;
-    const fail = (what: string) => new InvalidArgumentError(`${op}: userDefinedMetadata must be plain JSON (objects, arrays, strings, numbers, booleans, null), but ${at} is ${what}`);
+    if (x === null || typeof x === 'string' || (typeof x === 'number' && Number.isFinite(x)) || typeof x === 'boolean') return;
+    const fail = (what: string) => new InvalidArgumentError(`${op}: userDefinedMetadata must be plain JSON (objects, arrays, strings, finite numbers, booleans, null), but ${at} is ${what}`);
+    // JSON has no NaN or ±Infinity: a file would hold null where memory holds the number.
+    if (typeof x === 'number') throw fail(`${x}, which JSON cannot hold (a model file would say null)`);
     if (typeof x !== 'object' || !(Array.isArray(x) || plain(x))) throw fail(describe(x));
     if (seen.has(x)) throw fail('the object it is inside (a cycle)');
     seen.add(x);

@@ -1675,16 +1675,19 @@ export class Sequential {
 
   /**
    * Sets free-form data saved with the model (TF.js's `setUserDefinedMetadata`): a plain JSON
-   * object (objects, arrays, strings, numbers, booleans and `null`, nested), kept by reference
-   * and written to the file's `userDefinedMetadata` by `save`/`toArtifacts` (with a console
-   * warning past 1 MiB as JSON, as TF.js). `loadModel` restores it. The key `neurite` is
+   * object (objects, arrays, strings, finite numbers, booleans and `null`, nested), kept by
+   * reference and written to the file's `userDefinedMetadata` by `save`/`toArtifacts` (with a
+   * console warning past 1 MiB as JSON, here and when saving; TF.js warns at save only). What JSON cannot hold
+   * — NaN, ±Infinity, `undefined`, functions, BigInts, cycles — is an
+   * {@link InvalidArgumentError} naming where it is (TF.js takes NaN and saves `null`).
+   * `loadModel` restores it. The key `neurite` is
    * neurite's own there (the exact compile call and optimizer state, beside your keys): it is an
    * {@link InvalidArgumentError} here, never silently replaced. `undefined` clears it.
    *
    * @example model.setUserDefinedMetadata({ labels: ['cat', 'dog'], trainedOn: '2024-05-01' });
    */
   setUserDefinedMetadata(metadata: Record<string, unknown> | undefined): void {
-    if (metadata !== undefined) checkUserDefinedMetadata('setUserDefinedMetadata', metadata, this.name);
+    if (metadata !== undefined) checkUserDefinedMetadata('setUserDefinedMetadata', metadata, this.name, true);
     this.#userMetadata = metadata;
   }
 
