@@ -91,6 +91,9 @@ describe('http(s)://', () => {
     const a = artifacts();
     const r = await save(`${origin}/upload`, a);
     expect(r.modelArtifactsInfo.weightDataBytes).toBe(112);
+    // The server's response, as TF.js's SaveResult.responses.
+    expect(r.responses?.map((x) => x.status)).toEqual([200]);
+    expect(await r.responses![0].text()).toBe('saved');
     const post = posts.at(-1)!;
     expect(post.url).toBe('/upload');
     expect(post.types).toEqual({ 'model.json': 'application/json', 'model.weights.bin': 'application/octet-stream' });

@@ -67,7 +67,8 @@ export class HTTPRequest implements IOHandler {
       throw failed(`${this.op}: posting the model to ${this.path}`, e);
     }
     if (!res.ok) throw new InvalidArgumentError(`${this.op}: posting the model to ${this.path} failed: ${status(res)}`);
-    return saveResult(a, bytes.byteLength);
+    // As TF.js: the server's response (its status, headers, body) with the result.
+    return { ...saveResult(a, bytes.byteLength), responses: [res] };
   }
 
   async load(): Promise<ModelArtifacts> {
