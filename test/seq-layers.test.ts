@@ -307,7 +307,7 @@ describe('saving and loading', () => {
     // neurite's own save, loaded back: the same bits, the same options.
     const again = (await nr.loadModel(await m.toArtifacts())) as nr.Sequential;
     expect(nr.tidy(() => again.predict(nr.tensor(x, [5, 4])).data())).toEqual(want);
-    const mine = (s: nr.Sequential) => s.layers.filter((l) => ['embedding', 'permute', 'rescaling', 'repeatVector'].includes(l.kind)).map((l) => l.getConfig());
+    const mine = (s: nr.Sequential) => s.layers.filter((l): l is nr.Layer => l instanceof nr.Layer && ['embedding', 'permute', 'rescaling', 'repeatVector'].includes(l.kind)).map((l) => l.getConfig());
     expect(mine(again)).toEqual(mine(m));
     expect(mine(m).length).toBe(4);
     again.dispose();
