@@ -68,7 +68,7 @@ describe('a Vite build of an app', () => {
   // bytes instead of 1.33x): 491 kB, 499 kB with the convolution tensor ops; then to basE91
   // (~1.23x): 494 kB. Then the wasm text became a chunk of its own (dist/wasm.js, imported by
   // init()) and the storage code another (dist/io.js): the app's chunks are ~230 kB (the code)
-  // and ~275 kB (the wasm), each with room to grow.
+  // and ~275 kB (the wasm), each with room to grow (s33: ~400 kB and ~365 kB).
   it('neurite: the code and the inline wasm in separate chunks, each under 500 kB (no Vite warning)', async () => {
     const { files, warnings } = await viteBuild('inline', `
       import { init, tensor } from 'neurite';
@@ -81,7 +81,8 @@ describe('a Vite build of an app', () => {
     expect(js.length, 'the app, its wasm and its storage code').toBeGreaterThanOrEqual(3);
     const biggest = Math.max(...js.map(([, n]) => n));
     expect(biggest).toBeLessThan(500_000);
-    expect(biggest, 'the wasm text is not in the chunk of the code').toBeLessThan(400_000);
+    // The code (~400 kB) and the wasm's text (~365 kB) would be one chunk over 500 kB.
+    expect(js.some(([f, n]) => f.startsWith('wasm-') && n > 300_000), 'the wasm text is a chunk of its own').toBe(true);
     expect(warnings).toEqual([]);
   });
 
