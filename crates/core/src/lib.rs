@@ -22,6 +22,7 @@ pub mod autodiff;
 pub mod classic;
 pub mod compression;
 pub mod config;
+pub mod constraints;
 pub mod decomposition;
 pub mod error;
 pub mod image;

@@ -49,6 +49,9 @@ pub struct Param {
     pub regularizer: Option<Regularizer>,
     /// The values the weight may hold (checked when weights are set or loaded).
     pub domain: Domain,
+    /// The projection applied after each optimizer update of the weight (axes resolved for its
+    /// shape); set by the layer's [`Node`](crate::model::shared::Node) when it is built.
+    pub constraint: Option<crate::constraints::Constraint>,
 }
 
 /// The values a weight may hold besides being a number: an RBF width must be > 0 (the unit
@@ -84,12 +87,22 @@ impl Param {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(name: &'static str, value: Tensor, regularizer: Option<Regularizer>) -> Result<Param> {
         let grad = crate::tensor::alloc(name, value.size())?;
-        Ok(Param { name, value, grad, trainable: true, regularizer, domain: Domain::Any })
+        Ok(Param { name, value, grad, trainable: true, regularizer, domain: Domain::Any, constraint: None })
     }
 
     /// A non-trainable state tensor (e.g. a moving mean).
     pub fn state(name: &'static str, value: Tensor) -> Param {
-        Param { name, value, grad: Vec::new(), trainable: false, regularizer: None, domain: Domain::Any }
+        Param { name, value, grad: Vec::new(), trainable: false, regularizer: None, domain: Domain::Any, constraint: None }
+    }
+
+    /// Applies the weight's constraint, if any, to its value (after an optimizer update);
+    /// `norms` is scratch reserved with [`Constraint::reserve`](crate::constraints::Constraint::reserve).
+    /// The value must be unshared already (`try_data_mut`), as before an update.
+    pub fn constrain(&mut self, norms: &mut Vec<f64>) {
+        if let Some(c) = &self.constraint {
+            let dims = self.value.dims().to_vec();
+            c.project(&dims, self.value.data_mut(), norms);
+        }
     }
 
     /// The same weight, restricted to `domain` when set or loaded.

@@ -18,6 +18,7 @@
 //! (a siamese network's twice-used layer) means giving each use
 //! of a layer its own forward cache.
 
+use crate::constraints::Constraint;
 use crate::layers::{Init, Layer};
 use crate::{Error, Result};
 use core::cell::{Ref, RefCell, RefMut};
@@ -36,6 +37,9 @@ pub struct Node<L: ?Sized = dyn Layer> {
     ///
     /// [`Sequential::trace_forward`]: super::Sequential::trace_forward
     pass: u64,
+    /// The constraints of the layer's weights, by option id ([`Constraint::OPTIONS`]), as
+    /// given: installed on the weights (axes checked against their shapes) when it is built.
+    constraints: Vec<(usize, Constraint)>,
     layer: L,
 }
 
@@ -53,7 +57,7 @@ pub fn shared<L: Layer + 'static>(layer: L) -> LayerRef {
 impl<L> Node<L> {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(layer: L) -> Node<L> {
-        Node { input: None, rest: Vec::new(), output: None, pass: 0, layer }
+        Node { input: None, rest: Vec::new(), output: None, pass: 0, constraints: Vec::new(), layer }
     }
 }
 
@@ -116,9 +120,44 @@ impl<L: ?Sized + Layer> Node<L> {
             return Ok(out.clone());
         }
         let out = self.layer.build(input, init)?;
+        self.install_constraints()?;
         self.input = Some(input.to_vec());
         self.output = Some(out.clone());
         Ok(out)
+    }
+}
+
+impl<L: ?Sized + Layer> Node<L> {
+    /// Sets the constraint of option `option` (an index of [`Constraint::OPTIONS`]), replacing
+    /// one set before; on a built layer it is installed (and checked) at once.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn constrain(&mut self, option: usize, c: Constraint) -> Result<()> {
+        if option >= Constraint::OPTIONS.len() {
+            return Err(Error::invalid("constraint", format!("unknown constraint option id {option}")));
+        }
+        self.constraints.retain(|(o, _)| *o != option);
+        self.constraints.push((option, c));
+        if self.output.is_some() {
+            self.install_constraints()?;
+        }
+        Ok(())
+    }
+
+    /// Puts each constraint on the weight its option names, its axes resolved for the weight's
+    /// shape. A layer without that weight (a dense layer with `useBias: false` given a
+    /// `biasConstraint`) or an axis out of range is an error naming the option and the weight.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn install_constraints(&mut self) -> Result<()> {
+        let kind = self.layer.kind();
+        for (o, c) in &self.constraints {
+            let (option, weight) = Constraint::OPTIONS[*o];
+            let mut params = self.layer.params_mut();
+            let Some(p) = params.iter_mut().find(|p| p.name == weight) else {
+                return Err(Error::invalid(kind, format!("{option}: this {kind} layer has no `{weight}` weight to constrain")));
+            };
+            p.constraint = Some(c.resolve(kind, option, weight, p.value.dims())?);
+        }
+        Ok(())
     }
 }
 
@@ -142,6 +181,7 @@ impl Node {
             return Ok(out.clone());
         }
         let out = merge.build_many(inputs, init)?;
+        self.install_constraints()?;
         self.input = inputs.first().cloned();
         self.rest = inputs.get(1..).unwrap_or_default().to_vec();
         self.output = Some(out.clone());

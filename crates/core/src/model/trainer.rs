@@ -562,10 +562,23 @@ impl Trainer {
             }
             p.value.try_data_mut(op)?;
         }
+        // The constraints' scratch too (one buffer, as long as the largest weight's norms).
+        let mut norms = Vec::new();
+        for (_, p) in params.iter() {
+            if let Some(c) = &p.constraint {
+                let mut need = Vec::new();
+                c.reserve(op, p.value.dims(), &mut need)?;
+                if need.capacity() > norms.capacity() {
+                    norms = need;
+                }
+            }
+        }
         self.step += 1;
         let lr = self.cfg.schedule.lr(self.step) * self.lr_scale;
         for (i, p) in params {
             self.cfg.optimizer.update(self.step, lr, p.value.data_mut(), &p.grad, &mut self.state[i]);
+            // Keras 3: a weight's constraint projects it right after each update of it.
+            p.constrain(&mut norms);
         }
         Ok(())
     }
@@ -778,6 +791,55 @@ mod tests {
     fn given_grads(m: &Sequential, seed: usize) -> Vec<Vec<f32>> {
         let sizes = m.with_params(|ps| ps.iter().map(|s| s.param.value.size()).collect::<Vec<_>>()).unwrap();
         sizes.iter().enumerate().map(|(i, &n)| (0..n).map(|j| ((i * 7 + j * 13 + seed * 5) % 7) as f32 / 10.0 - 0.3).collect()).collect()
+    }
+
+    /// A weight's constraint projects it after every update — `fit`'s and a given-gradient
+    /// step's alike — in every model holding the layer, and only after an update: not at
+    /// build. Each step's weights are the unconstrained step (the SGD rule by hand) projected.
+    #[test]
+    fn constraints_project_after_every_update_in_every_holder() {
+        use crate::constraints::Constraint;
+        let mut a = mlp(5);
+        let before = values(&a);
+        // maxNorm(0.3, axis 0) on the first kernel [4, 5]; nonNeg on the last bias.
+        let first = a.children()[0].clone();
+        crate::model::shared::lock(&first).unwrap().constrain(0, Constraint::from_abi(0, &[0.3, 0.0]).unwrap()).unwrap();
+        crate::model::shared::lock(&a.children()[2]).unwrap().constrain(1, Constraint::from_abi(2, &[]).unwrap()).unwrap();
+        assert_eq!(values(&a), before, "not applied when set");
+        let mut b = Sequential::new(9);
+        b.add(first.clone()).unwrap();
+        b.build_all(&[4]).unwrap();
+        let col_norms = |w: &[f32]| -> Vec<f64> { (0..5).map(|j| (0..4).map(|i| (w[i * 5 + j] as f64).powi(2)).sum::<f64>().sqrt()).collect() };
+        let mut ta = trainer(Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 });
+        let cfg_b = TrainConfig { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![], heads: vec![] };
+        let mut tb = Trainer::new(cfg_b, 2);
+        for k in 0..3 {
+            let p0 = values(&a);
+            run(&mut ta, &mut a, k, 1);
+            let p1 = values(&a);
+            assert!(col_norms(&p1[0]).iter().all(|&n| n <= 0.3 + 1e-6), "fit: {:?}", col_norms(&p1[0]));
+            assert!(p1[3].iter().all(|&v| v >= 0.0), "fit: nonNeg bias {:?}", p1[3]);
+            // The unconstrained SGD step, projected: the last bias is max(b − lr·g, 0).
+            let g = &a.param_values().unwrap()[3].1;
+            for j in 0..3 {
+                assert_eq!(p1[3][j], (p0[3][j] - 0.5 * g[j]).max(0.0));
+            }
+            // A given step through model b (which shares the first layer) projects it too.
+            let grad = vec![-2.0f32; 20];
+            tb.apply_given(&mut b, &[(0, &grad[..])], "minimize").unwrap();
+            let w = values(&a)[0].clone();
+            assert!(col_norms(&w).iter().all(|&n| n <= 0.3 + 1e-6), "given: {:?}", col_norms(&w));
+            assert!(col_norms(&w).iter().any(|&n| n > 0.299), "the constraint is active");
+        }
+        // An axis out of range for the weight is refused when the layer is built, naming it.
+        let c = mlp(1);
+        let err = crate::model::shared::lock(&c.children()[0]).unwrap().constrain(0, Constraint::from_abi(3, &[2.0]).unwrap()).unwrap_err();
+        assert_eq!(err.to_string(), "dense: kernelConstraint (unitNorm): axis 2 is out of range for weight `kernel` of shape [4, 5] (rank 2: axes -2 to 1)");
+        let mut d = Sequential::new(1);
+        let dense = vec![3.0, 0.0, 1.0, 0.0, GLOROT_UNIFORM, 0.0, 0.0, 0.0, 0.0, 0.0, 0., 0., 0., 0., 0.0, 0.0];
+        d.add(layers::from_abi(0, &dense, 0).unwrap()).unwrap();
+        crate::model::shared::lock(&d.children()[0]).unwrap().constrain(1, Constraint::from_abi(2, &[]).unwrap()).unwrap();
+        assert_eq!(d.build_all(&[2]).unwrap_err().to_string(), "dense: biasConstraint: this dense layer has no `bias` weight to constrain");
     }
 
     fn values(m: &Sequential) -> Vec<Vec<f32>> {

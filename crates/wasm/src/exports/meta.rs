@@ -196,11 +196,14 @@ pub extern "C" fn nr_enum_name(kind: u32, id: u32) -> i32 {
         28 => neurite_core::losses::Reduction::NAMES.get(id as usize).copied(),
         29 => super::compression::CODECS.get(id as usize).copied(),
         30 => neurite_core::compression::dwt::Wavelet::NAMES.get(id as usize).copied(),
-        25..=27 => {
-            use neurite_core::{losses::Loss, optim::LrSchedule, optim::Optimizer};
+        31 => neurite_core::constraints::Constraint::KIND_NAMES.get(id as usize).copied(),
+        33 => neurite_core::constraints::Constraint::OPTIONS.get(id as usize).map(|o| o.0),
+        25..=27 | 32 => {
+            use neurite_core::{constraints::Constraint, losses::Loss, optim::LrSchedule, optim::Optimizer};
             let entry = match kind {
                 25 => param_entry(&Optimizer::KIND_NAMES, &Optimizer::PARAMS, id),
                 26 => param_entry(&Loss::KIND_NAMES, &Loss::PARAMS, id),
+                32 => param_entry(&Constraint::KIND_NAMES, &Constraint::PARAMS, id),
                 _ => param_entry(&LrSchedule::KIND_NAMES, &LrSchedule::PARAMS, id),
             };
             return match entry {

@@ -4,6 +4,7 @@ pub mod activations;
 pub mod autoencoder;
 pub mod classic;
 pub mod compression;
+pub mod constraints;
 pub mod conv;
 pub mod decomposition;
 pub mod graph;
