@@ -307,6 +307,11 @@ mod tests {
         // minMaxNorm with rate 0 only divides by n + ε.
         let w = project(1, &[5.0, 6.0, 0.0, 0.0], &[1], &[2.0]);
         assert!((w[0] - 2.0).abs() < 1e-6);
+        // No axes (a PReLU alpha's slices of one value): each value is its own slice.
+        let c = Constraint { kind: Kind::UnitNorm, axes: Vec::new() };
+        let mut w = [2.0f32, -0.5, 0.0];
+        c.project(&[3], &mut w, &mut Vec::new());
+        assert!((w[0] - 1.0).abs() < 1e-6 && (w[1] + 1.0).abs() < 1e-6 && w[2] == 0.0, "{w:?}");
         // Empty weights: nothing to do, no panic.
         assert!(project(0, &[1.0, 0.0], &[0, 3], &[]).is_empty());
         assert!(project(3, &[1.0], &[3, 0], &[]).is_empty());

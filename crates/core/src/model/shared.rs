@@ -120,7 +120,7 @@ impl<L: ?Sized + Layer> Node<L> {
             return Ok(out.clone());
         }
         let out = self.layer.build(input, init)?;
-        self.install_constraints()?;
+        self.install_constraints(input)?;
         self.input = Some(input.to_vec());
         self.output = Some(out.clone());
         Ok(out)
@@ -137,17 +137,20 @@ impl<L: ?Sized + Layer> Node<L> {
         }
         self.constraints.retain(|(o, _)| *o != option);
         self.constraints.push((option, c));
-        if self.output.is_some() {
-            self.install_constraints()?;
+        if let Some(input) = self.input.clone() {
+            self.install_constraints(&input)?;
         }
         Ok(())
     }
 
     /// Puts each constraint on the weight its option names, its axes resolved for the weight's
-    /// shape. A layer without that weight (a dense layer with `useBias: false` given a
-    /// `biasConstraint`) or an axis out of range is an error naming the option and the weight.
+    /// shape (TF.js's: a PReLU's alpha, one value per channel `[c]` here, is `[1, …, 1, c]`
+    /// of the per-sample `input`'s rank there, so an axis list with the last axis takes the
+    /// norm over the channels and one without it takes each value alone). A layer without that
+    /// weight (a dense layer with `useBias: false` given a `biasConstraint`) or an axis out of
+    /// range is an error naming the option and the weight.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    fn install_constraints(&mut self) -> Result<()> {
+    fn install_constraints(&mut self, input: &[usize]) -> Result<()> {
         let kind = self.layer.kind();
         for (o, c) in &self.constraints {
             let (option, weight) = Constraint::OPTIONS[*o];
@@ -155,7 +158,14 @@ impl<L: ?Sized + Layer> Node<L> {
             let Some(p) = params.iter_mut().find(|p| p.name == weight) else {
                 return Err(Error::invalid(kind, format!("{option}: this {kind} layer has no `{weight}` weight to constrain")));
             };
-            p.constraint = Some(c.resolve(kind, option, weight, p.value.dims())?);
+            let dims = p.value.dims();
+            let alpha = weight == "alpha" && input.len() > 1;
+            let tf_dims: Vec<usize> = if alpha { input[1..].iter().map(|_| 1).chain(dims.iter().copied()).collect() } else { dims.to_vec() };
+            let mut r = c.resolve(kind, option, weight, &tf_dims)?;
+            if alpha {
+                r.axes = if r.axes.contains(&(tf_dims.len() as i32 - 1)) { vec![0] } else { Vec::new() };
+            }
+            p.constraint = Some(r);
         }
         Ok(())
     }
@@ -181,7 +191,7 @@ impl Node {
             return Ok(out.clone());
         }
         let out = merge.build_many(inputs, init)?;
-        self.install_constraints()?;
+        self.install_constraints(&[])?;
         self.input = inputs.first().cloned();
         self.rest = inputs.get(1..).unwrap_or_default().to_vec();
         self.output = Some(out.clone());
