@@ -15,6 +15,7 @@ import { CLIP_MODES, OPTIMIZER_PARAMS } from '../ts/optimizers.js';
 import { OPTIONS as LOSS_OPTIONS, REDUCTIONS } from '../ts/options.js';
 import { SPECS as SCHEDULE_SPECS } from '../ts/schedules.js';
 import { LOSSES, SCHEDULES } from '../ts/wasm/codes.js';
+import { CONSTRAINT_OPTIONS, CONSTRAINT_PARAMS, CONSTRAINTS } from '../ts/constraints.js';
 
 function rustNames(kind: number): string[] {
   const e = raw();
@@ -68,6 +69,11 @@ describe('ABI enum tables', () => {
   });
   it('schedule parameters, in ABI order', () => {
     expect(rustNames(EnumKind.ScheduleParam)).toEqual(SCHEDULES.flatMap((s) => Object.keys(SCHEDULE_SPECS[s]).map((p) => `${s}.${p}`)));
+  });
+  it('constraint kinds, parameters and options', () => {
+    expect(rustNames(EnumKind.Constraint)).toEqual([...CONSTRAINTS]);
+    expect(rustNames(EnumKind.ConstraintParam)).toEqual(CONSTRAINTS.flatMap((c) => CONSTRAINT_PARAMS[c].map(([p]) => `${c}.${p}`)));
+    expect(rustNames(EnumKind.ConstraintOption)).toEqual([...CONSTRAINT_OPTIONS]);
   });
   it('every family ends where its table does (an unknown id is an error, not a name)', () => {
     const e = raw();

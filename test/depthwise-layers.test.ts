@@ -173,7 +173,7 @@ describe('depthwise and separable models cross between TF.js and neurite', () =>
       return nr.loadModel(copy as nr.ModelArtifacts);
     };
     await expect(edit((c) => (c.data_format = 'channels_first'))).rejects.toThrow(/layers\[0\]\.config\.data_format must be 'channels_last'/);
-    await expect(edit((c) => (c.pointwise_constraint = { class_name: 'MaxNorm', config: {} }))).rejects.toThrow(/config\.pointwise_constraint must be null: neurite has no weight constraints/);
+    await expect(edit((c) => (c.pointwise_constraint = { class_name: 'MaxNorm', config: { max_value: -2 } }))).rejects.toThrow(/config\.pointwise_constraint\.config: maxValue must be a finite number >= 0, got -2/);
     await expect(edit((c) => (c.depth_multiplier = 0))).rejects.toThrow(/config\.depth_multiplier must be a positive integer/);
     await expect(edit((c) => (c.kernel_size = [7, 3]))).rejects.toThrow(/does not fit the input's height of 6/);
     t.dispose();

@@ -389,7 +389,7 @@ const NOT_OPS = [
   'GaussianNoise', 'InputLayer', 'InvalidArgumentError', 'KernelLayer', 'Layer', 'LayerNormalization', 'LayerVariable', 'LearningRateSchedule', 'MAX_ELEMENTS',
   'NeuriteError', 'NonFiniteError', 'Neuron', 'Optimizer', 'OutOfMemoryError', 'PCA', 'PReLU', 'Perceptron', 'RBF', 'RBFNetwork', 'RBF_KERNELS',
   'ReduceLROnPlateau', 'Reshape', 'SaltAndPepper', 'Sequential', 'ShapeError', 'Tensor', 'TerminateOnNaN', 'Variational', 'WasmPanicError',
-  'callbacks', 'codecs', 'collapseLinear', 'compression', 'data', 'dispose', 'grad', 'grads', 'image', 'init', 'initializers', 'io', 'keep', 'layers', 'losses', 'metrics', 'memory',
+  'callbacks', 'codecs', 'collapseLinear', 'compression', 'constraints', 'Constraint', 'data', 'dispose', 'grad', 'grads', 'image', 'init', 'initializers', 'io', 'keep', 'layers', 'losses', 'metrics', 'memory',
   'loadLayersModel', 'loadModel', 'neuron', 'optimizers', 'train', 'pca', 'perceptron', 'progressBar', 'rbfNetwork', 'regularizers', 'schedules', 'sequential',
   'setDebug', 'setSeed', 'shutdown', 'threads', 'tidy', 'valueAndGrad', 'valueAndGrads', 'variable', 'variableGrads',
   'exportTrainingState', 'importTrainingState', 'optimizerFromConfig',

@@ -7,6 +7,7 @@
  * config: { step, straight_through } }`), which TF.js rejects with its own "Unknown activation"
  * error. Reading accepts TF.js's and Python Keras's spellings.
  */
+import { constraintFrom, constraintKind, CONSTRAINT_PARAMS, type Constraint } from '../constraints.js';
 import { encodeActivation } from '../activations.js';
 import { InvalidArgumentError } from '../errors.js';
 import { initializerDefaults, initializerNamed, type Initializer, type InitializerName } from '../layers/initializers.js';
@@ -224,6 +225,38 @@ export function sameConfig(a: unknown, b: unknown): boolean {
   if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object' || Array.isArray(b)) return false;
   const [ka, kb] = [Object.keys(a), Object.keys(b)];
   return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && sameConfig((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Constraints
+
+/** @internal A constraint as TF.js's `serializeConstraint` writes it: `{ class_name: 'MaxNorm', config: { max_value, axis } }`; `null` for none. */
+export function constraintToKeras(c: Constraint | null | undefined): KerasObject | null {
+  if (!c) return null;
+  return { class_name: c.getClassName(), config: Object.fromEntries(Object.entries(c.getConfig()).map(([k, v]) => [snake(k), v])) };
+}
+
+/**
+ * @internal A constraint from its Keras form: `{ class_name, config }` with TF.js's or Keras's
+ * class name (`MaxNorm`, `max_norm`), or a name alone (the defaults); `undefined` for none.
+ * Unknown config keys and bad values are errors naming the field.
+ */
+export function constraintFromKeras(op: string, where: string, v: unknown): Constraint | undefined {
+  if (v === null || v === undefined) return undefined;
+  const supported = 'supported: MaxNorm, MinMaxNorm, NonNeg, UnitNorm';
+  if (typeof v === 'string') {
+    const kind = constraintKind(v);
+    if (!kind) bad(op, where, `is a constraint neurite does not support: ${show(v)}; ${supported}`);
+    return constraintFrom(`${op}: ${where}`, kind, {});
+  }
+  const o = kerasObject(op, where, v);
+  const kind = constraintKind(o.class_name);
+  if (!kind) return bad(op, `${where}.class_name`, `'${o.class_name}' is a constraint neurite does not support; ${supported}`);
+  const known = [...CONSTRAINT_PARAMS[kind].map(([k]) => snake(k)), ...(kind === 'nonNeg' ? [] : ['axis'])];
+  for (const k of Object.keys(o.config)) {
+    if (!known.includes(k)) bad(op, `${where}.config.${k}`, `is not an option of ${o.class_name} (${known.length ? `its options: ${known.join(', ')}` : 'it takes none'})`);
+  }
+  return constraintFrom(`${op}: ${where}.config`, kind, Object.fromEntries(Object.entries(o.config).map(([k, x]) => [camel(k), x])));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@
  * over with {@link setKeras3Reader} when that chunk loads.
  */
 import { InvalidArgumentError } from '../errors.js';
+import type { Constraint } from '../constraints.js';
 import { Activation, Dense, Dropout, Flatten, GaussianNoise, InputLayer, Reshape } from '../layers/core.js';
 import { initializerOf, INITIALIZERS, type Initializer } from '../layers/initializers.js';
 import { CLASS_NAMES, Layer, LAYER_KINDS, type LayerKind } from '../layers/layer.js';
@@ -43,7 +44,7 @@ import { Rescaling } from '../layers/rescaling.js';
 import { AveragePooling1D, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D } from '../layers/convolutional1d.js';
 import { Sequential, ownNested } from '../models/sequential.js';
 import {
-  activationFromKeras, activationToKeras, activityToKeras, bad, CUSTOM, initializerFromKeras, initializerToKeras,
+  activationFromKeras, activationToKeras, activityToKeras, bad, camel, constraintFromKeras, constraintToKeras, CUSTOM, initializerFromKeras, initializerToKeras,
   isInt, isObject, kerasObject, normalizeActivation, objectAt, regularizerFromKeras, regularizerToKeras, sameConfig, type KerasObject,
 } from './keras.js';
 import { checkUniqueNames, graphShapes, inferWeights, mergeOutput, MERGE_KINDS, specInputShape, type LeafSpec, type ModelSpec, type NodeSpec } from './spec.js';
@@ -157,6 +158,8 @@ export function layerSpec(l: Layer, where: string): LeafSpec {
   else if (!(l instanceof InputLayer) && !(l instanceof GlobalMaxPooling2D) && !(l instanceof GlobalAveragePooling2D) && !(l instanceof Merge) && !(l instanceof GlobalMaxPooling1D) && !(l instanceof GlobalAveragePooling1D)) {
     throw new InvalidArgumentError(`${op}: layer ${l.name} of kind '${l.kind}' cannot be serialized`);
   }
+  // Weight constraints, for every layer that takes them (`kernelConstraint`, …).
+  for (const [k, c] of l.constraintList) args[k] = c;
   return { ...base, args };
 }
 
@@ -295,6 +298,8 @@ export function specToKeras(s: NodeSpec, x: number[] | undefined): KerasObject {
     case 'rescaling': c = { scale: a.scale, offset: a.offset }; break;
     default: break;
   }
+  // Every `*_constraint` field the layer's config has, from its constraint options (TF.js's `serializeConstraint`).
+  for (const k of Object.keys(c)) if (k.endsWith('_constraint')) c[k] = constraintToKeras(a[camel(k)] as Constraint | undefined);
   const config: Record<string, unknown> = { ...c, name: s.name, trainable: s.trainable };
   if (s.inputShape) {
     config.batch_input_shape = [null, ...s.inputShape];
@@ -475,6 +480,21 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
     if (!(isInt(n, 1) && n <= 65536)) bad(op, `${cw}.${k}`, `must be a positive integer or a list of one, got ${show(v)}`);
     return n as number;
   };
+  /**
+   * The constraint options of `keys` (`kernel_constraint` → `kernelConstraint`), each checked.
+   * A bias, beta or gamma constraint of a layer without that weight (`use_bias`, `center` or
+   * `scale` false) is dropped, as TF.js ignores it (and writes it all the same).
+   */
+  const constraintsOf = (keys: string[]): Record<string, Constraint> => {
+    const out: Record<string, Constraint> = {};
+    const off: Record<string, string> = { bias_constraint: 'use_bias', beta_constraint: 'center', gamma_constraint: 'scale' };
+    for (const k of keys) {
+      if (off[k] !== undefined && c[off[k]] === false) continue;
+      const got = constraintFromKeras(op, `${cw}.${k}`, c[k]);
+      if (got) out[camel(k)] = got;
+    }
+    return out;
+  };
   /** A convolution's activation, bias, initializers and regularizers (Conv1D, Conv2D, Conv2DTranspose). */
   const convWeights = () => ({
     activation: activationFromKeras(op, `${cw}.activation`, c.activation), useBias: bool('use_bias', true),
@@ -498,8 +518,8 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
   switch (o.class_name) {
     case 'Dense':
       kind = 'dense';
-      mustBeNull(ctx, cw, c, ['kernel_constraint', 'bias_constraint'], 'neurite has no weight constraints');
       args = {
+        ...constraintsOf(['kernel_constraint', 'bias_constraint']),
         units: int('units'), activation: activationFromKeras(op, `${cw}.activation`, c.activation), useBias: bool('use_bias', true),
         kernelInitializer: initOf('kernel_initializer', 'kernelInitializer', 'glorotUniform'),
         biasInitializer: initOf('bias_initializer', 'biasInitializer', 'zeros'),
@@ -532,26 +552,26 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
       kind = bn ? 'batchNormalization' : 'layerNormalization';
       // A positive axis is checked here against the rank; the layer is made with -1 (its file value is kept).
       lastAxis(!bn);
-      mustBeNull(ctx, cw, c, ['beta_regularizer', 'gamma_regularizer', 'beta_constraint', 'gamma_constraint'], `neurite's ${kind} has no regularizers or constraints`);
+      mustBeNull(ctx, cw, c, ['beta_regularizer', 'gamma_regularizer'], `neurite's ${kind} has no regularizers`);
+      if (!bn) mustBeNull(ctx, cw, c, ['beta_constraint', 'gamma_constraint'], `neurite's ${kind} has no constraints (TF.js's neither)`);
       // The core always starts from γ = 1, β = 0 and the moving statistics at 0 and 1.
       for (const [k, want] of [['beta_initializer', 0], ['gamma_initializer', 1], ...(bn ? [['moving_mean_initializer', 0], ['moving_variance_initializer', 1]] : [])] as Array<[string, 0 | 1]>) {
         const got = c[k] == null ? null : initializerFromKeras(op, `${cw}.${k}`, c[k]);
         const same = got !== null && (got.name === (want === 1 ? 'ones' : 'zeros') || (got.name === 'constant' && got.params[0] === want));
         if (c[k] != null && !same) unbacked(k, `neurite's ${kind} starts ${k.replace('_initializer', '')} at ${want}`);
       }
-      args = { ...(bn ? { momentum: num('momentum', 0.99) } : {}), epsilon: num('epsilon', 1e-3), center: bool('center', true), scale: bool('scale', true) };
+      args = { ...(bn ? { momentum: num('momentum', 0.99), ...constraintsOf(['beta_constraint', 'gamma_constraint']) } : {}), epsilon: num('epsilon', 1e-3), center: bool('center', true), scale: bool('scale', true) };
       break;
     }
     case 'PReLU': {
       kind = 'prelu';
-      mustBeNull(ctx, cw, c, ['alpha_constraint'], 'neurite has no weight constraints');
       const sa = c.shared_axes;
       const want = rank !== undefined && rank > 1 ? Array.from({ length: rank - 1 }, (_, i) => i + 1) : null;
       const given = sa === undefined || sa === null ? null : Array.isArray(sa) ? sa : [sa];
       const same = rank === undefined || (want === null ? given === null : given !== null && given.length === want.length && want.every((w) => given.includes(w)));
       const perElement = given === null ? ` (TF.js's default: one alpha per element, ${show(ctx.shape)} of them, which neurite does not have)` : '';
       if (!same) bad(op, `${cw}.shared_axes`, `must be ${show(want)}: neurite's PReLU has one alpha per unit of the last axis, shared over the others (per-sample input shape ${show(ctx.shape)}), got ${show(sa)}${perElement}`);
-      args = { alphaInitializer: initOf('alpha_initializer', 'alphaInitializer', 'zeros'), alphaRegularizer: regularizerFromKeras(op, `${cw}.alpha_regularizer`, c.alpha_regularizer) };
+      args = { alphaInitializer: initOf('alpha_initializer', 'alphaInitializer', 'zeros'), alphaRegularizer: regularizerFromKeras(op, `${cw}.alpha_regularizer`, c.alpha_regularizer), ...constraintsOf(['alpha_constraint']) };
       break;
     }
     case 'Flatten': {
@@ -602,12 +622,12 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
     case 'Conv2DTranspose':
       kind = o.class_name === 'Conv2D' ? 'conv2d' : 'conv2dTranspose';
       channelsLast();
-      mustBeNull(ctx, cw, c, ['kernel_constraint', 'bias_constraint'], 'neurite has no weight constraints');
       // Keras 3's Conv2DTranspose can fix the output size with output_padding; TF.js's cannot.
       if (kind === 'conv2dTranspose') mustBeNull(ctx, cw, c, ['output_padding'], "neurite's conv2dTranspose has no output padding (TF.js's sizes)");
       args = {
         filters: int('filters'), kernelSize: sizes('kernel_size'), strides: sizes('strides', [1, 1]), padding: padding(), dilationRate: sizes('dilation_rate', [1, 1]),
         ...convWeights(),
+        ...constraintsOf(['kernel_constraint', 'bias_constraint']),
       };
       break;
     case 'DepthwiseConv2D':
@@ -617,7 +637,6 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
       channelsLast();
       // TF.js 4.22's DepthwiseConv2D writes its depthwise regularizer as depthwise_constraint too.
       const echo = !sep && c.depthwise_constraint != null && JSON.stringify(c.depthwise_constraint) === JSON.stringify(c.depthwise_regularizer);
-      mustBeNull(ctx, cw, c, [...(echo ? [] : ['depthwise_constraint']), 'pointwise_constraint', 'bias_constraint'], 'neurite has no weight constraints');
       mustBeNull(ctx, cw, c, ['activity_regularizer'], `neurite's ${kind} has no activity regularizer`);
       args = {
         ...(sep ? { filters: int('filters') } : {}),
@@ -629,6 +648,7 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
         depthwiseRegularizer: regularizerFromKeras(op, `${cw}.depthwise_regularizer`, c.depthwise_regularizer),
         ...(sep ? { pointwiseRegularizer: regularizerFromKeras(op, `${cw}.pointwise_regularizer`, c.pointwise_regularizer) } : {}),
         biasRegularizer: regularizerFromKeras(op, `${cw}.bias_regularizer`, c.bias_regularizer),
+        ...constraintsOf([...(echo ? [] : ['depthwise_constraint']), ...(sep ? ['pointwise_constraint'] : []), 'bias_constraint']),
       };
       break;
     }
@@ -636,12 +656,12 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
       kind = 'conv1d';
       const f = c.data_format;
       if (f !== undefined && f !== null && f !== 'channelsLast' && f !== 'channels_last') bad(op, `${cw}.data_format`, `must be 'channels_last' ([batch, steps, channels]), the only layout neurite has, got ${show(f)}`);
-      mustBeNull(ctx, cw, c, ['kernel_constraint', 'bias_constraint'], 'neurite has no weight constraints');
       const p = c.padding ?? 'valid';
       if (p !== 'valid' && p !== 'same' && p !== 'causal') bad(op, `${cw}.padding`, `must be 'valid', 'same' or 'causal', got ${show(p)}`);
       args = {
         filters: int('filters'), kernelSize: one('kernel_size'), strides: one('strides', 1), padding: p, dilationRate: one('dilation_rate', 1),
         ...convWeights(),
+        ...constraintsOf(['kernel_constraint', 'bias_constraint']),
       };
       break;
     }

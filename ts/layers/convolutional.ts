@@ -11,6 +11,7 @@ import { intArg, pair, show } from '../ops/convert.js';
 import { KernelLayer, Layer, type LayerArgs } from './layer.js';
 import { normActivityAbi, regularizerAbi, type RegularizerSpec } from './regularizers.js';
 import type { Padding, Size2D } from '../ops/convolution.js';
+import type { ConstraintSpec } from '../constraints.js';
 
 export type { Padding, Size2D };
 
@@ -59,10 +60,10 @@ export interface Conv2DArgs extends LayerArgs {
    * klSparsity is dense's only.
    */
   activityRegularizer?: RegularizerSpec | undefined;
-  /** Only `null` (TF.js's default): neurite has no weight constraints. */
-  kernelConstraint?: null | undefined;
-  /** Only `null` (TF.js's default): neurite has no weight constraints. */
-  biasConstraint?: null | undefined;
+  /** Projects the kernel after each optimizer update (`constraints.maxNorm()`, `'nonNeg'`, …; Keras semantics). Default none. */
+  kernelConstraint?: ConstraintSpec | null | undefined;
+  /** Projects the bias after each optimizer update (`constraints.maxNorm()`, `'nonNeg'`, …; Keras semantics). Default none. */
+  biasConstraint?: ConstraintSpec | null | undefined;
 }
 
 /** The options and ABI layout conv2d and conv2dTranspose share (`Conv2dConfig` in Rust). */

@@ -10,6 +10,7 @@ import { boolArg, intArg, MAX_ELEMENTS, show } from '../ops/convert.js';
 import { checkNumber, KernelLayer, Layer, MAX_UNITS, sampleShape, type LayerArgs } from './layer.js';
 import { channelsLast } from './convolutional.js';
 import { activityRegularizerAbi, regularizerAbi, type ActivityRegularizerSpec, type RegularizerSpec } from './regularizers.js';
+import type { ConstraintSpec } from '../constraints.js';
 
 /** Options of `layers.dense` (TF.js and Keras names and defaults). */
 export interface DenseArgs extends LayerArgs {
@@ -32,10 +33,10 @@ export interface DenseArgs extends LayerArgs {
    * for sparse autoencoders; klSparsity needs a sigmoid, hardSigmoid or softmax activation).
    */
   activityRegularizer?: ActivityRegularizerSpec | undefined;
-  /** Only `null` (TF.js's default): neurite has no weight constraints. */
-  kernelConstraint?: null | undefined;
-  /** Only `null` (TF.js's default): neurite has no weight constraints. */
-  biasConstraint?: null | undefined;
+  /** Projects the kernel after each optimizer update (`constraints.maxNorm()`, `'nonNeg'`, …; Keras semantics). Default none. */
+  kernelConstraint?: ConstraintSpec | null | undefined;
+  /** Projects the bias after each optimizer update (`constraints.maxNorm()`, `'nonNeg'`, …; Keras semantics). Default none. */
+  biasConstraint?: ConstraintSpec | null | undefined;
 }
 
 /**

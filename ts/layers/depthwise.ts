@@ -12,6 +12,7 @@ import { Layer, type LayerArgs } from './layer.js';
 import type { LayerVariable } from './variable.js';
 import { regularizerAbi, type RegularizerSpec } from './regularizers.js';
 import { channelsLast, paddingArg, type Padding, type Size2D } from './convolutional.js';
+import type { ConstraintSpec } from '../constraints.js';
 
 /** Options of `layers.depthwiseConv2d` (TF.js and Keras names and defaults). */
 export interface DepthwiseConv2DArgs extends LayerArgs {
@@ -37,10 +38,10 @@ export interface DepthwiseConv2DArgs extends LayerArgs {
   biasInitializer?: InitializerSpec | undefined;
   depthwiseRegularizer?: RegularizerSpec | undefined;
   biasRegularizer?: RegularizerSpec | undefined;
-  /** Only `null` (TF.js's default): neurite has no weight constraints. */
-  depthwiseConstraint?: null | undefined;
-  /** Only `null` (TF.js's default): neurite has no weight constraints. */
-  biasConstraint?: null | undefined;
+  /** Projects the depthwise kernel after each optimizer update (`constraints.maxNorm()`, `'nonNeg'`, …; Keras semantics). Default none. */
+  depthwiseConstraint?: ConstraintSpec | null | undefined;
+  /** Projects the bias after each optimizer update (`constraints.maxNorm()`, `'nonNeg'`, …; Keras semantics). Default none. */
+  biasConstraint?: ConstraintSpec | null | undefined;
 }
 
 /** Options of `layers.separableConv2d`: the depthwise stage's, plus the pointwise stage's (TF.js and Keras names and defaults). */
@@ -50,8 +51,8 @@ export interface SeparableConv2DArgs extends DepthwiseConv2DArgs {
   /** The pointwise kernel's; default `'glorotUniform'` (fans `in·depthMultiplier` and `filters`). */
   pointwiseInitializer?: InitializerSpec | undefined;
   pointwiseRegularizer?: RegularizerSpec | undefined;
-  /** Only `null` (TF.js's default): neurite has no weight constraints. */
-  pointwiseConstraint?: null | undefined;
+  /** Projects the pointwise kernel after each optimizer update (`constraints.maxNorm()`, `'nonNeg'`, …; Keras semantics). Default none. */
+  pointwiseConstraint?: ConstraintSpec | null | undefined;
 }
 
 const DEPTHWISE_KEYS = ['kernelSize', 'depthMultiplier', 'strides', 'padding', 'dataFormat', 'dilationRate', 'activation', 'useBias', 'depthwiseInitializer', 'biasInitializer', 'depthwiseRegularizer', 'biasRegularizer', 'depthwiseConstraint', 'biasConstraint'];

@@ -10,6 +10,25 @@ import { numWeights, readWeights, weightSpecs, writeWeights, type WeightsAt } fr
 import { LayerVariable, type VariableOwner } from './variable.js';
 import { applySymbolic, firstUse, isSymbolic, useOf, type SymbolicTensor } from '../models/symbolic.js';
 import { brand } from '../brand.js';
+import { CONSTRAINT_OPTIONS, constraintOf, type Constraint, type ConstraintOption } from '../constraints.js';
+
+/**
+ * The layout of each constrained weight whose rank the layer's options fix (`[rank, layout]`),
+ * to check a constraint's axis when the layer is made; PReLU's alpha (its rank is the input's)
+ * is checked when the layer is built, by the core.
+ */
+const WEIGHT_LAYOUT: Readonly<Record<string, readonly [number, string]>> = {
+  'dense.kernelConstraint': [2, '[inputSize, units]'],
+  'conv2d.kernelConstraint': [4, '[kernelHeight, kernelWidth, inChannels, filters]'],
+  'conv2dTranspose.kernelConstraint': [4, '[kernelHeight, kernelWidth, filters, inChannels]'],
+  'conv1d.kernelConstraint': [3, '[kernelSize, inChannels, filters]'],
+  'depthwiseConv2d.depthwiseConstraint': [4, '[kernelHeight, kernelWidth, inChannels, depthMultiplier]'],
+  'separableConv2d.depthwiseConstraint': [4, '[kernelHeight, kernelWidth, inChannels, depthMultiplier]'],
+  'separableConv2d.pointwiseConstraint': [4, '[1, 1, inChannels·depthMultiplier, filters]'],
+};
+
+/** The option that removes the weight a constraint option names (`useBias: false` has no bias). */
+const WEIGHT_SWITCH: Readonly<Partial<Record<ConstraintOption, string>>> = { biasConstraint: 'useBias', betaConstraint: 'center', gammaConstraint: 'scale' };
 
 /** @internal The keys of {@link LayerArgs}: the options every layer reads. */
 export const LAYER_ARG_KEYS = ['name', 'trainable', 'inputShape', 'batchInputShape', 'dtype'] as const;
@@ -19,9 +38,7 @@ export const LAYER_ARG_KEYS = ['name', 'trainable', 'inputShape', 'batchInputSha
  * its keys accepts it as `null` or `undefined` (TF.js's defaults) and refuses anything else.
  */
 const NOT_IMPLEMENTED: Readonly<Record<string, string>> = {
-  kernelConstraint: 'neurite has no weight constraints', biasConstraint: 'neurite has no weight constraints',
-  depthwiseConstraint: 'neurite has no weight constraints', pointwiseConstraint: 'neurite has no weight constraints',
-  alphaConstraint: 'neurite has no weight constraints', embeddingsConstraint: 'neurite has no weight constraints', betaConstraint: 'neurite has no weight constraints', gammaConstraint: 'neurite has no weight constraints',
+  embeddingsConstraint: 'an embedding layer takes no constraint yet (the other layers\' *Constraint options do)',
   noiseShape: 'neurite drops each value independently (no mask shared along an axis)',
 };
 
@@ -189,6 +206,22 @@ export abstract class Layer {
     this.name = args.name ?? `${kind}_${n}`;
     this.trainable = trainable;
     if (shape !== undefined) this.inputShape = shape;
+    for (const k of CONSTRAINT_OPTIONS) {
+      const c = keys.includes(k) ? constraintOf(`${kind} ${this.name}`, k, (args as Record<string, unknown>)[k]) : null;
+      if (c === null) continue;
+      const off = WEIGHT_SWITCH[k];
+      if (off !== undefined && (args as Record<string, unknown>)[off] === false) {
+        throw new InvalidArgumentError(`${kind} ${this.name}: ${k} is set but ${off} is false, so the layer has no ${k.replace('Constraint', '')} weight to constrain (TF.js ignores it); remove one of the two`);
+      }
+      const layout = WEIGHT_LAYOUT[`${kind}.${k}`] ?? (off !== undefined ? ([1, 'one value per unit or channel'] as const) : undefined);
+      const axis = c.config.axis;
+      if (layout && axis !== undefined) {
+        const [rank, form] = layout;
+        const bad = (typeof axis === 'number' ? [axis] : axis).find((a) => a < -rank || a >= rank);
+        if (bad !== undefined) throw new InvalidArgumentError(`${kind} ${this.name}: ${k} (${c.name}): axis ${bad} is out of range for the ${k.replace('Constraint', '')} weight, of rank ${rank} (${form}): axes ${-rank} to ${rank - 1}`);
+      }
+      this.#constraints.push([k, c]);
+    }
     const layer = this;
     this.#owner = {
       name: this.name,
@@ -260,6 +293,13 @@ export abstract class Layer {
 
   /** @internal The flat parameter list `crates/core` reads with `from_abi`. */
   abstract abiParams(): number[];
+
+  readonly #constraints: Array<[ConstraintOption, Constraint]> = [];
+
+  /** @internal The weight constraints given (option, constraint), set on the core's layer when a model is built. */
+  get constraintList(): ReadonlyArray<readonly [ConstraintOption, Constraint]> {
+    return this.#constraints;
+  }
 
   /**
    * TF.js's class name of this layer (`'Dense'`, `'BatchNormalization'`, …), as `summary()`

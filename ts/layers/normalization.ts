@@ -4,6 +4,7 @@ import { boolArg, show } from '../ops/convert.js';
 import { initializerAbi, type InitializerSpec } from './initializers.js';
 import { checkNumber, Layer, type LayerArgs } from './layer.js';
 import { regularizerAbi, type RegularizerSpec } from './regularizers.js';
+import type { ConstraintSpec } from '../constraints.js';
 
 /**
  * @internal Checks a normalization layer's `axis`: the last axis, as `-1` (TF.js's default) or,
@@ -33,10 +34,10 @@ export interface BatchNormalizationArgs extends LayerArgs {
   center?: boolean | undefined;
   /** Learn a scale γ. Default `true`. */
   scale?: boolean | undefined;
-  /** Only `null` (TF.js's default): neurite has no weight constraints. */
-  betaConstraint?: null | undefined;
-  /** Only `null` (TF.js's default): neurite has no weight constraints. */
-  gammaConstraint?: null | undefined;
+  /** Projects the beta (the offset) after each optimizer update (`constraints.maxNorm()`, `'nonNeg'`, …; Keras semantics). Default none. */
+  betaConstraint?: ConstraintSpec | null | undefined;
+  /** Projects the gamma (the scale) after each optimizer update (`constraints.maxNorm()`, `'nonNeg'`, …; Keras semantics). Default none. */
+  gammaConstraint?: ConstraintSpec | null | undefined;
 }
 
 /** Options of `layers.layerNormalization` (TF.js and Keras names and defaults). */
@@ -95,8 +96,8 @@ export interface PReLUArgs extends LayerArgs {
   /** Initial slope for negative inputs. Default `'zeros'` (TF.js's and Keras's: the layer starts as a ReLU). */
   alphaInitializer?: InitializerSpec | undefined;
   alphaRegularizer?: RegularizerSpec | undefined;
-  /** Only `null` (TF.js's default): neurite has no weight constraints. */
-  alphaConstraint?: null | undefined;
+  /** Projects the alpha after each optimizer update (`constraints.maxNorm()`, `'nonNeg'`, …; Keras semantics). Default none. */
+  alphaConstraint?: ConstraintSpec | null | undefined;
 }
 
 /**

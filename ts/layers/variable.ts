@@ -105,7 +105,8 @@ export class LayerVariable {
 
   /**
    * Sets the value (same shape, finite values unless `allowNonFinite`) in every model holding
-   * the layer. Returns this variable.
+   * the layer. Returns this variable. The layer's weight constraint, if any, is not applied
+   * (Keras; TF.js's `write` applies it): constraints act after optimizer updates.
    */
   write(value: Tensor, options?: { allowNonFinite?: boolean | undefined }): this {
     const op = 'write';
@@ -115,15 +116,18 @@ export class LayerVariable {
     return this;
   }
 
-  /** @internal Sets the value from tensor handle `h` (an optimizer's update: already finite). */
+  /**
+   * @internal Sets the value from tensor handle `h`, an optimizer's update (already finite):
+   * the weight's constraint, if its layer has one, is applied after it (as after `fit`'s updates).
+   */
   setFrom(op: string, h: number, allowNonFinite: 0 | 1): void {
-    this.#set(op, h, allowNonFinite);
+    this.#set(op, h, allowNonFinite, 2);
   }
 
-  #set(op: string, h: number, allow: number): void {
+  #set(op: string, h: number, allow: number, mode = 0): void {
     const at = this.#at(op);
     try {
-      call((e) => check(e.nr_model_set_weight(at.handle, writeArgs(op, at.path), at.path.length, this.#index, h, 0, allow)));
+      call((e) => check(e.nr_model_set_weight(at.handle, writeArgs(op, at.path), at.path.length, this.#index, h, mode, allow)));
     } catch (err) {
       // The core names the call setWeights and the weight by its index in the layer: name the
       // call made and this variable (`write: variable dense_1/kernel has shape …`).

@@ -50,6 +50,7 @@ import { applySymbolic, isSymbolic, setConnector, setInputOwner, SymbolicTensor,
 import { byName, pack, unpack, type Part } from './packing.js';
 import type { IteratorLike } from '../data/iterator.js';
 import { brand } from '../brand.js';
+import { CONSTRAINT_OPTIONS } from '../constraints.js';
 
 /**
  * A graph model's wiring (see `functional.ts`): per layer after the inputs, the values it
@@ -673,7 +674,7 @@ export class Sequential {
       return readOut(0);
     });
     created.push({ model: this, handle: h });
-    for (const l of this.#children()) {
+    for (const [index, l] of this.#children().entries()) {
       if (l instanceof Sequential) {
         if (l.#disposed) throw new DisposedError(`build: model ${l.name} (nested in ${this.name}) is disposed`);
         if (l.#handle === 0 && l.inputShape !== undefined) {
@@ -708,6 +709,14 @@ export class Sequential {
           const kind = LAYER_KINDS.indexOf(l.kind as (typeof LAYER_KINDS)[number]);
           const p = l.abiParams();
           call((e) => check(e.nr_model_add(h, kind, writeF32(p), p.length)));
+          // Its weight constraints, on the core's layer (child `index`): every model sharing it applies them.
+          for (const [option, c] of l.constraintList) {
+            const [ck, ...cp] = c.abi();
+            call((e) => {
+              const base = writeArgs('build', [index, ...f32Bits(cp)]);
+              check(e.nr_model_constrain(h, base, 1, CONSTRAINT_OPTIONS.indexOf(option), ck, base + 4, cp.length));
+            });
+          }
         }
       }
     }

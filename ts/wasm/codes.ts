@@ -15,6 +15,8 @@ export const EnumKind = {
   LayerKind: 20, Metric: 21, Initializer: 22, RbfKernel: 23, ClipMode: 24, OptimizerParam: 25, LossParam: 26, ScheduleParam: 27,
   // `REDUCTIONS` (ts/options.ts); `CODEC` (ts/compression/bytes.ts), `WAVELETS` (ts/compression/dwt.ts).
   Reduction: 28, Codec: 29, Wavelet: 30,
+  // `CONSTRAINTS`, `CONSTRAINT_PARAMS` and `CONSTRAINT_OPTIONS` (ts/constraints.ts).
+  Constraint: 31, ConstraintParam: 32, ConstraintOption: 33,
 } as const;
 
 export const STATUS = ['Ok', 'InvalidArgument', 'ShapeMismatch', 'InvalidHandle', 'OutOfMemory', 'Internal', 'Panic', 'NonFinite'] as const;

@@ -106,6 +106,10 @@ export interface RawExports {
   nr_model_num_weights(model: number, path: number, pathLen: number, out: number): number;
   nr_model_get_weight(model: number, path: number, pathLen: number, i: number, out: number, info: number): number;
   nr_model_set_weight(model: number, path: number, pathLen: number, i: number, value: number, checkOnly: number, allowNonFinite: number): number;
+  /** Sets a layer's weight constraint (`option`: an index of `CONSTRAINT_OPTIONS`; `params`: the kind's values, then its axes). */
+  nr_model_constrain(model: number, path: number, pathLen: number, option: number, kind: number, params: number, n: number): number;
+  /** `out = constraint(x)` (`constraint.apply`). */
+  nr_constraint_apply(kind: number, params: number, n: number, x: number, out: number): number;
   nr_model_weight_id(model: number, path: number, pathLen: number, i: number, out: number): number;
   nr_model_set_trainable(model: number, layer: number, on: number): number;
   nr_model_lr(model: number, scale: number, out: number): number;
