@@ -192,7 +192,7 @@ export function constraintOf(op: string, field: string, spec: unknown): Constrai
     if (kind) return make(`${op}: ${field}`, kind, undefined);
     throw new InvalidArgumentError(`${op}: ${field} must be one of ${CONSTRAINTS.map((n) => `'${n}'`).join(', ')} or a constraints.* object, got ${show(spec)}${didYouMean(spec, [...CONSTRAINTS])}`);
   }
-  throw new InvalidArgumentError(`${op}: ${field} must be a constraint (constraints.maxNorm(), …) or one of ${CONSTRAINTS.map((n) => `'${n}'`).join(', ')}, got ${describe(spec)}`);
+  throw new InvalidArgumentError(`${op}: ${field} must be a constraint (constraints.maxNorm(), …) or one of ${CONSTRAINTS.map((n) => `'${n}'`).join(', ')}, got ${show(spec)}`);
 }
 
 /** @internal A constraint from its kind and config (camelCase keys; loading), checked as the factories check. */
