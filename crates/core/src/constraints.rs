@@ -184,7 +184,9 @@ impl Constraint {
         self.for_each_group(dims, |i, g| norms[g] += w[i] as f64 * w[i] as f64);
         for s in norms.iter_mut() {
             let n = s.sqrt();
-            let desired = if self.kind == Kind::UnitNorm { 1.0 } else { rate * n.clamp(lo, hi) + (1.0 - rate) * n };
+            // max/min, not `clamp`: clamp's assertion prints floats (core::fmt's float
+            // printing, ~8 kB gzipped of wasm); lo <= hi holds by construction.
+            let desired = if self.kind == Kind::UnitNorm { 1.0 } else { rate * n.max(lo).min(hi) + (1.0 - rate) * n };
             *s = desired / (EPSILON + n);
         }
         self.for_each_group(dims, |i, g| w[i] = (w[i] as f64 * norms[g]) as f32);
