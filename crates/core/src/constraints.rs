@@ -119,6 +119,7 @@ impl Constraint {
     }
 
     /// The ABI name of the kind.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn name(&self) -> &'static str {
         Constraint::KIND_NAMES[match self.kind {
             Kind::MaxNorm { .. } => 0,
@@ -134,29 +135,33 @@ impl Constraint {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn resolve(&self, op: &'static str, option: &str, weight: &str, dims: &[usize]) -> Result<Constraint> {
         let rank = dims.len() as i32;
+        let shape = dims.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ");
         let mut axes = Vec::with_capacity(self.axes.len());
         for &a in &self.axes {
             let d = if a < 0 { a + rank } else { a };
             if !(0..rank).contains(&d) {
-                bail!(op, "{option} ({}): axis {a} is out of range for weight `{weight}` of shape {dims:?} (rank {rank}: axes {} to {})", self.name(), -rank, rank - 1);
+                bail!(op, "{option} ({}): axis {a} is out of range for weight `{weight}` of shape [{shape}] (rank {rank}: axes {} to {})", self.name(), -rank, rank - 1);
             }
             if axes.contains(&d) {
-                bail!(op, "{option} ({}): axis {a} is given twice for weight `{weight}` of shape {dims:?}", self.name());
+                bail!(op, "{option} ({}): axis {a} is given twice for weight `{weight}` of shape [{shape}]", self.name());
             }
             axes.push(d);
         }
-        axes.sort_unstable();
+        // Sorted by a pass over the axes (no sort routine linked into the wasm for this).
+        let axes = (0..rank).filter(|d| axes.contains(d)).collect();
         Ok(Constraint { kind: self.kind, axes })
     }
 
     /// The number of norms (slices) of a weight of shape `dims`: the product of the axes not
     /// reduced.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn groups(&self, dims: &[usize]) -> usize {
         dims.iter().enumerate().filter(|(d, _)| !self.axes.contains(&(*d as i32))).map(|(_, &n)| n).product()
     }
 
     /// Reserves `norms` for [`Constraint::project`] on a weight of shape `dims`, so that the
     /// projection itself never allocates (the trainer reserves before any weight changes).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn reserve(&self, op: &'static str, dims: &[usize], norms: &mut Vec<f64>) -> Result<()> {
         let n = if self.kind == Kind::NonNeg { 0 } else { self.groups(dims) };
         norms.clear();
@@ -164,7 +169,9 @@ impl Constraint {
     }
 
     /// Projects `w` (of shape `dims`, axes resolved) in place; `norms` is scratch (see
-    /// [`Constraint::reserve`]).
+    /// [`Constraint::reserve`]). One copy for its three callers (the trainer, `setWeights` in
+    /// update mode, `apply`).
+    #[inline(never)]
     pub fn project(&self, dims: &[usize], w: &mut [f32], norms: &mut Vec<f64>) {
         let (lo, hi, rate) = match self.kind {
             Kind::NonNeg => {
