@@ -1,7 +1,7 @@
 // Porting TF.js Layers apps (issue: what new users reported): configs that TF.js writes load in
 // neurite and are written back unchanged (reshape's null, initializer seeds and spellings, a
 // batch normalization's non-default initializers, dropout's seed, a positive axis), config
-// neurite cannot implement is refused with a clear error (constraints, noise shapes, ReLU caps
+// neurite cannot implement is refused with a clear error (a bad constraint config, noise shapes, ReLU caps
 // other than 6, flatten channels first, per-element PReLU), TF.js's constructor options and
 // factory aliases exist, PReLU starts from TF.js's zeros, and the cosmetics are TF.js's
 // (summary's class names, getClassName, no default seed in a config, symbolic tensor names).
