@@ -712,7 +712,7 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
     }
     case 'Embedding': {
       kind = 'embedding';
-      mustBeNull(ctx, cw, c, ['embeddings_constraint'], 'neurite has no weight constraints');
+      mustBeNull(ctx, cw, c, ['embeddings_constraint'], 'an embedding layer takes no constraint yet');
       mustBeNull(ctx, cw, c, ['activity_regularizer'], "neurite's embedding has no activity regularizer");
       if (c.mask_zero != null && c.mask_zero !== false) bad(op, `${cw}.mask_zero`, `must be false or null: neurite has no masking, got ${show(c.mask_zero)}`);
       const len = c.input_length;

@@ -18,7 +18,7 @@ export interface EmbeddingArgs extends LayerArgs {
   embeddingsInitializer?: InitializerSpec | undefined;
   /** A penalty on the embeddings (`'l1'`, `'l2'`, `regularizers.l2({ l2 })`, …). */
   embeddingsRegularizer?: RegularizerSpec | undefined;
-  /** Only `null` (TF.js's default): neurite has no weight constraints. */
+  /** Only `null` (TF.js's default): an embedding layer takes no constraint yet (the other layers' *Constraint options do). */
   embeddingsConstraint?: null | undefined;
   /** Only `null` (TF.js's default): an embedding has no activity regularizer in neurite. */
   activityRegularizer?: null | undefined;
