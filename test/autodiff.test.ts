@@ -105,6 +105,38 @@ describe('grads against TF.js', () => {
   });
 });
 
+describe('gradients where an output cancels, and at NaN', () => {
+  /** d(sum(dy · f(x)))/dx in neurite, with dy = 1. */
+  const nrGrad = (f: (t: nr.Tensor) => nr.Tensor, x: number[]) => nr.tidy(() => Array.from(nr.grad((t: nr.Tensor) => nr.sum(f(t)))(nr.tensor(x)).data()));
+  const tfGrad = (f: (t: tf.Tensor) => tf.Tensor, x: number[]) => tf.tidy(() => Array.from(tf.grad((t: tf.Tensor) => tf.sum(f(t)))(tf.tensor(x)).dataSync()));
+  /** Within `ulps` float32 ulps of the float64 value (subnormals: of the smallest spacing). */
+  const near = (got: number[], want: number[], ulps: number, what: string) =>
+    got.forEach((g, i) => expect(Math.abs(g - want[i]), `${what} at [${i}]: ${g} vs ${want[i]}`).toBeLessThanOrEqual(ulps * Math.max(Math.abs(want[i]) * 2 ** -23, 2 ** -149)));
+
+  it("expm1's gradient is e^x (it was expm1(x) + 1 in float32: 44 % high at -17, 0 at -20), as TF.js", () => {
+    const x = [-4, -8, -12, -16, -17, -20, -30, -87, -100, -1e-8, 0, 1e-8, 3, 80];
+    const got = nrGrad((t) => nr.expm1(t), x);
+    near(got, x.map(Math.exp), 0.5, 'expm1');
+    expect(got).toEqual(tfGrad((t) => tf.expm1(t), x));
+  });
+
+  it('log1p, softplus, logSigmoid, elu and selu: within 2 ulp of float64 at the extremes', () => {
+    const sig = (v: number) => 1 / (1 + Math.exp(-v));
+    const [alpha, lambda] = [1.6732632423543772, 1.0507009873554805];
+    const neg = [-1e-8, -1, -8, -17, -20, -30, -60, -87];
+    const cases: Array<[string, (t: nr.Tensor) => nr.Tensor, number[], (v: number) => number]> = [
+      ['log1p', (t) => nr.log1p(t), [-0.9999999, -0.5, -1e-8, 1e-8, 1, 1e3, 1e30], (v) => 1 / (1 + Math.fround(v))],
+      ['softplus', (t) => nr.softplus(t), [-80, -30, -17, -1, 0, 1, 17, 30, 80], sig],
+      ['logSigmoid', (t) => nr.logSigmoid(t), [-80, -30, -17, -1, 0, 1, 17, 30, 80], (v) => sig(-v)],
+      ['elu', (t) => nr.elu(t), neg, Math.exp],
+      ['selu', (t) => nr.selu(t), neg, (v) => lambda * alpha * Math.exp(v)],
+    ];
+    for (const [name, f, x, d] of cases) near(nrGrad(f, x), x.map((v) => d(Math.fround(v))), 2, name);
+    // TF.js's elu and selu gradients read the output (y + 1), and lose e^x there: neurite's do not.
+    expect(tfGrad((t) => tf.elu(t), [-20])[0]).not.toBeCloseTo(Math.exp(-20), 12);
+  });
+});
+
 describe('grad API', () => {
   it('grad, valueAndGrad, dy seeds, and finite differences', () => {
     const x = nr.tensor([0.5, -1.5, 2]);
