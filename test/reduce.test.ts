@@ -132,6 +132,33 @@ describe('reductions match TF.js', () => {
   });
 });
 
+describe('accuracy at the edges of float32', () => {
+  /** The float64 two-pass variance of float32 values (the reference; TF.js agrees with it). */
+  const variance64 = (v: Float32Array) => {
+    const m = v.reduce((a, x) => a + x, 0) / v.length;
+    return v.reduce((a, x) => a + (x - m) ** 2, 0) / v.length;
+  };
+
+  it('variance and moments where the spread is near float32 resolution of the mean (it was 25 % high)', () => {
+    expectNoLeak(() => {
+      for (const [n, base, step] of [[1000, 1e4, 1e-3], [999, -3e5, 0.03125], [7, 1e4, 1e-3], [20000, 1e4, 1e-3], [3, 1e6, 0.0625]]) {
+        const v = Float32Array.from({ length: n }, (_, i) => base + (i % 7) * step);
+        const want = variance64(v);
+        const tfv = tf.tidy(() => tf.moments(tf.tensor(v)).variance.dataSync()[0]);
+        // Rows, columns (a leading axis) and moments.
+        const cols = new Float32Array(3 * n);
+        v.forEach((x, i) => cols.set([x, 1, x], 3 * i));
+        nr.tidy(() => {
+          const got = [nr.variance(nr.tensor(v)).item(), nr.moments(nr.tensor(v)).variance.item(), ...nr.variance(nr.tensor(cols, [n, 3]), 0).data()];
+          for (const g of [got[0], got[1], got[2], got[4]]) expect(Math.abs(g / want - 1), `n ${n} base ${base}: ${g} vs ${want}`).toBeLessThan(1e-4);
+          expect(got[3]).toBe(0);
+          expect(Math.abs(tfv / want - 1)).toBeLessThan(1e-4);
+        });
+      }
+    });
+  });
+});
+
 describe('special values and documented differences', () => {
   const red = (name: string, values: number[], shape = [values.length], axis?: Axis) =>
     Array.from(viaNr((t) => (t as nr.Tensor)[name as 'sum'](axis as number), [{ shape, values: Float32Array.from(values) }]).values);

@@ -100,10 +100,22 @@ pub fn sum(v: &[f32]) -> f32 {
 
 /// `Σ (v − m)²` in the same order as [`sum`] (the second pass of a two-pass variance).
 pub fn sum_sq_dev(v: &[f32], m: f32) -> f32 {
+    around(v, m, imp::sum_sq_dev)
+}
+
+/// `Σ (v − m)` in the same order as [`sum`]: the correction term of a two-pass variance
+/// whose mean `m` is not exactly the values' mean.
+pub fn sum_dev(v: &[f32], m: f32) -> f32 {
+    around(v, m, imp::sum_dev)
+}
+
+/// A sum of `f(chunk, m)` over `v`, in [`sum`]'s order: one instance of [`chunked`] for
+/// [`sum_sq_dev`] and [`sum_dev`] (`f` a function pointer, called once per chunk).
+fn around(v: &[f32], m: f32, f: fn(&[f32], f32) -> f32) -> f32 {
     if v.len() <= CHUNK {
-        return imp::sum_sq_dev(v, m);
+        return f(v, m);
     }
-    chunked(v, |c| imp::sum_sq_dev(c, m), |a, b| a + b)
+    chunked(v, |c| f(c, m), |a, b| a + b)
 }
 
 /// The largest value; NaN if any is NaN; `−∞` for an empty run.
@@ -167,6 +179,11 @@ pub fn acc_sq_dev(acc: &mut [f32], x: &[f32], m: &[f32]) {
     imp::acc_sq_dev(acc, x, m)
 }
 
+/// `acc[j] += x[j] − m[j]`.
+pub fn acc_dev(acc: &mut [f32], x: &[f32], m: &[f32]) {
+    imp::acc_dev(acc, x, m)
+}
+
 /// The scalar reference kernels; each has the signature of its public dispatcher.
 pub mod scalar {
     use super::{max_f32, min_f32};
@@ -209,6 +226,10 @@ pub mod scalar {
         lanes16(v, |x| (x - m) * (x - m))
     }
 
+    pub fn sum_dev(v: &[f32], m: f32) -> f32 {
+        lanes16(v, |x| x - m)
+    }
+
     pub fn max(v: &[f32]) -> f32 {
         v.iter().fold(f32::NEG_INFINITY, |a, &x| max_f32(a, x))
     }
@@ -235,6 +256,10 @@ pub mod scalar {
 
     pub fn acc_sq_dev(acc: &mut [f32], x: &[f32], m: &[f32]) {
         acc.iter_mut().zip(x).zip(m).for_each(|((a, &x), &m)| *a += (x - m) * (x - m));
+    }
+
+    pub fn acc_dev(acc: &mut [f32], x: &[f32], m: &[f32]) {
+        acc.iter_mut().zip(x).zip(m).for_each(|((a, &x), &m)| *a += x - m);
     }
 }
 
@@ -275,6 +300,8 @@ mod tests {
             let m = 1.5f32;
             let d: Vec<f32> = v.iter().map(|&x| (x - m) * (x - m)).collect();
             assert_eq!(sum_sq_dev(&v, m).to_bits(), sum_by_index(&d).to_bits());
+            let e: Vec<f32> = v.iter().map(|&x| x - m).collect();
+            assert_eq!(sum_dev(&v, m).to_bits(), sum_by_index(&e).to_bits());
         }
     }
 
@@ -306,6 +333,8 @@ mod tests {
         let mut s = vec![0.0; 3];
         acc_sq_dev(&mut s, &[1.0, 2.0, 3.0], &[0.0, 1.0, 5.0]);
         assert_eq!(s, [1.0, 1.0, 4.0]);
+        acc_dev(&mut s, &[1.0, 2.0, 3.0, 9.0], &[0.0, 1.0, 5.0]);
+        assert_eq!(s, [2.0, 2.0, 2.0]);
     }
 
     /// The chunked order spelled out: each chunk by `sum_by_index`, then the chunk sums level
@@ -339,19 +368,21 @@ mod tests {
             let mut out = Vec::new();
             for n in lens {
                 let v: Vec<f32> = (0..n).map(|i| ((i * 7919) % 113) as f32 * 0.37 - 20.0 + 1e-3 * (i % 1000) as f32).collect();
-                out.extend([sum(&v), sum_sq_dev(&v, 0.5), max(&v), min(&v)]);
+                out.extend([sum(&v), sum_sq_dev(&v, 0.5), max(&v), min(&v), sum_dev(&v, 0.5)]);
             }
             out
         });
         for (k, n) in lens.into_iter().enumerate() {
             let v: Vec<f32> = (0..n).map(|i| ((i * 7919) % 113) as f32 * 0.37 - 20.0 + 1e-3 * (i % 1000) as f32).collect();
             let d: Vec<f32> = v.iter().map(|&x| (x - 0.5) * (x - 0.5)).collect();
-            assert_eq!(got[4 * k].to_bits(), chunked_sum_by_index(&v).to_bits(), "sum n={n}");
-            assert_eq!(got[4 * k + 1].to_bits(), chunked_sum_by_index(&d).to_bits(), "sum_sq_dev n={n}");
-            assert_eq!(got[4 * k + 2].to_bits(), scalar::max(&v).to_bits(), "max n={n}");
-            assert_eq!(got[4 * k + 3].to_bits(), scalar::min(&v).to_bits(), "min n={n}");
+            let e: Vec<f32> = v.iter().map(|&x| x - 0.5).collect();
+            assert_eq!(got[5 * k].to_bits(), chunked_sum_by_index(&v).to_bits(), "sum n={n}");
+            assert_eq!(got[5 * k + 1].to_bits(), chunked_sum_by_index(&d).to_bits(), "sum_sq_dev n={n}");
+            assert_eq!(got[5 * k + 2].to_bits(), scalar::max(&v).to_bits(), "max n={n}");
+            assert_eq!(got[5 * k + 3].to_bits(), scalar::min(&v).to_bits(), "min n={n}");
+            assert_eq!(got[5 * k + 4].to_bits(), chunked_sum_by_index(&e).to_bits(), "sum_dev n={n}");
             let exact: f64 = v.iter().map(|&x| x as f64).sum();
-            assert!((got[4 * k] as f64 - exact).abs() <= 1e-5 * (1.0 + exact.abs()) * (1.0 + (n as f64 / CHUNK as f64)), "n={n}");
+            assert!((got[5 * k] as f64 - exact).abs() <= 1e-5 * (1.0 + exact.abs()) * (1.0 + (n as f64 / CHUNK as f64)), "n={n}");
         }
     }
 }

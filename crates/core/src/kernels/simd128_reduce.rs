@@ -61,6 +61,12 @@ pub fn sum_sq_dev(v: &[f32], m: f32) -> f32 {
     )
 }
 
+/// The simd128 twin of `scalar::sum_dev`.
+pub fn sum_dev(v: &[f32], m: f32) -> f32 {
+    let mv = f32x4_splat(m);
+    lanes16(v, |x| f32x4_sub(x, mv), |x| x - m)
+}
+
 /// Folds with a lane op `vf` and its scalar twin `s`, from `init`. Four accumulators keep
 /// four independent chains in flight (`f32x4.max` is several instructions on x86).
 #[inline(always)]
@@ -150,5 +156,17 @@ pub fn acc_sq_dev(acc: &mut [f32], x: &[f32], m: &[f32]) {
     }
     for ((a, &x), &m) in at.iter_mut().zip(xt).zip(mt) {
         *a += (x - m) * (x - m);
+    }
+}
+
+/// The simd128 twin of `scalar::acc_dev`.
+pub fn acc_dev(acc: &mut [f32], x: &[f32], m: &[f32]) {
+    let (ac, at) = acc.as_chunks_mut::<4>();
+    let ((xc, xt), (mc, mt)) = (x.as_chunks::<4>(), m.as_chunks::<4>());
+    for ((a, x), m) in ac.iter_mut().zip(xc).zip(mc) {
+        store(a, f32x4_add(load(a), f32x4_sub(load(x), load(m))));
+    }
+    for ((a, &x), &m) in at.iter_mut().zip(xt).zip(mt) {
+        *a += x - m;
     }
 }
