@@ -33,7 +33,7 @@ function reducedCount(shape: number[], axis: Axis): number {
 // accumulates in float32 (16 partial sums along a row, one running sum down leading axes), so
 // the error grows like √r·ulp with the reduced count r. Inputs are in [-4, 4) (sums, means,
 // variances) or [0.9, 1.1) (products), so the bounds below are about 10× the expected error.
-// max, min, argMax and argMin are exact.
+// max, min, argMax, argMin and prod (float64 products, as TF.js's) are exact.
 const tol = {
   sum: (r: number) => ({ rtol: 1e-5, atol: 4e-6 * Math.sqrt(r) }),
   mean: (r: number) => ({ rtol: 1e-5, atol: 4e-6 / Math.sqrt(Math.max(r, 1)) }),
@@ -75,7 +75,8 @@ describe('reductions match TF.js', () => {
               const want = viaTf((t) => tfReduce[name](t as tf.Tensor, axis, keep), [x]);
               const got = viaNr((t) => nrReduce[name](t as nr.Tensor, axis, keep), [x]);
               expect(got.shape, what).toEqual(want.shape);
-              if (name === 'max' || name === 'min') {
+              // prod multiplies left to right in float64 and rounds once, as TF.js's kernel.
+              if (name === 'max' || name === 'min' || name === 'prod') {
                 expect(bits(got.values), what).toEqual(bits(want.values));
               } else {
                 const { rtol, atol } = tol[name as keyof typeof tol](r);
@@ -155,6 +156,29 @@ describe('accuracy at the edges of float32', () => {
           expect(Math.abs(tfv / want - 1)).toBeLessThan(1e-4);
         });
       }
+    });
+  });
+
+  it('prod: partial products past float32 range do not overflow or underflow (float64, TF.js bit for bit)', () => {
+    expectNoLeak(() => {
+      const cases: Array<[number[], number[], number | undefined]> = [
+        [[1e30, 1e30, 1e-30], [3], undefined],
+        [[1e-30, 1e-30, 1e30, 1e30], [4], undefined],
+        [[1e20, 1e20, 1e-20, 1e-20], [4], undefined],
+        [[1e30, 1e-30, 1e30, 1e-30, 1e-30, 1e30], [3, 2], 0],
+        [[1e30, 1e-30, 1e30, 1e-30, 1e-30, 1e30], [3, 2], 1],
+        [[3e38, 2, 0.25], [3], undefined],
+        [[3e38, 3e38], [2], undefined],
+        [[1e-30, 1e-30, 0, 1e30], [4], undefined],
+      ];
+      for (const [values, shape, axis] of cases) {
+        const x: Input = { shape, values: Float32Array.from(values) };
+        const want = viaTf((t) => tf.prod(t as tf.Tensor, axis), [x]);
+        const got = viaNr((t) => nr.prod(t as nr.Tensor, axis), [x]);
+        expect(bits(got.values), `${values} axis ${axis}`).toEqual(bits(want.values));
+      }
+      expect(nr.tidy(() => nr.prod([1e30, 1e30, 1e-30]).item())).toBe(Math.fround(1e30));
+      expect(nr.tidy(() => nr.prod([3e38, 3e38]).item())).toBe(Infinity);
     });
   });
 });
@@ -244,6 +268,14 @@ describe("prod's gradient", () => {
         expect(bits(got), `${JSON.stringify(shape)} ${JSON.stringify(axis)} zeros ${zeros}`).toEqual(bits(want));
       }
     }
+  });
+
+  it("keeps TF.js's float32 partial products where they leave float32's range (the forward is float64): ∂/∂x₃ of [1e30, 1e30, 1e-30, 1e-30] is Infinity in both", () => {
+    for (const v of [[1e30, 1e30, 1e-30, 1e-30], [1e-30, 1e-30, 1e30, 3], [3e38, 2, 0.5]]) {
+      const { got, want } = grads(Float32Array.from(v), [v.length], 0);
+      expect(bits(got), JSON.stringify(v)).toEqual(bits(want));
+    }
+    expect(grads(Float32Array.of(1e30, 1e30, 1e-30, 1e-30), [4], 0).got[3]).toBe(Infinity);
   });
 
   it('a long group is exact against float64 within its rounding bound', () => {

@@ -66,7 +66,10 @@ pub fn reduce_backward(op: ReduceOp, x: &Tensor, y: &Tensor, g: &Tensor, axes: &
 /// For each element, the product of the other elements in its reduction group: the product
 /// of the members before it times the product of those after it (index order), each
 /// accumulated left to right from 1, as TF.js's prod gradient (an exclusive `cumprod` forward
-/// times one reversed). O(n) per group, exact with zeros, no division.
+/// times one reversed). O(n) per group, exact with zeros, no division. The partial products
+/// are float32, as TF.js's `cumprod`, so the gradients keep TF.js's bits; where one leaves
+/// float32's range (x = [1e30, 1e30, 1e-30, 1e-30]: ∂/∂x₃ = 1e30) the gradient is ±∞ or 0 in
+/// both, although the forward, multiplied in f64, is finite.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn leave_one_out_products(x: &Tensor, axes: &[i64]) -> Result<Tensor> {
     let mut out = Tensor::zeros("grad", x.shape().clone())?;

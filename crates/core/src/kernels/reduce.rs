@@ -134,9 +134,27 @@ pub fn min(v: &[f32]) -> f32 {
     chunked(v, imp::min, min_f32)
 }
 
-/// `Π v`, left to right (1 for an empty run).
+/// `Π v`, left to right in f64, rounded once (1 for an empty run): a partial product out of
+/// f32's range (`1e30·1e30·1e-30`) does not overflow or underflow, and the result is TF.js's
+/// (its cpu kernel multiplies in f64 too).
 pub fn prod(v: &[f32]) -> f32 {
-    v.iter().product()
+    v.iter().fold(1f64, |p, &x| p * f64::from(x)) as f32
+}
+
+/// The column products of the rows of `block` (rows of `out.len()` values) into `out`, each
+/// column left to right in f64 as [`prod`].
+pub fn column_prod(block: &[f32], out: &mut [f32]) {
+    const COLS: usize = 256;
+    let inner = out.len();
+    for c in (0..inner).step_by(COLS) {
+        let end = (c + COLS).min(inner);
+        let mut acc = [1f64; COLS];
+        let acc = &mut acc[..end - c];
+        for row in block.chunks_exact(inner) {
+            acc.iter_mut().zip(&row[c..end]).for_each(|(a, &x)| *a *= f64::from(x));
+        }
+        out[c..end].iter_mut().zip(acc.iter()).for_each(|(o, &a)| *o = a as f32);
+    }
 }
 
 /// The index of the first largest value; the first NaN wins (as NumPy). 0 for an empty run.
@@ -317,6 +335,17 @@ mod tests {
         assert_eq!(arg_max(&[1.0, f32::NAN, 9.0, f32::NAN]), 1);
         assert_eq!(arg_min(&[]), 0);
         assert_eq!(prod(&[2.0, 3.0, -1.0]), -6.0);
+        // Partial products out of f32's range: the product is computed in f64.
+        assert_eq!(prod(&[1e30, 1e30, 1e-30]), 1e30);
+        assert_eq!(prod(&[1e-30, 1e-30, 1e30, 1e30]), 1.0);
+        assert_eq!(prod(&[f32::MAX, 2.0]), f32::INFINITY);
+        let mut out = [0.0; 300];
+        let block: Vec<f32> = [1e30f32, 1e30, 1e-30, 1e-30].iter().flat_map(|&v| (0..300).map(move |j| v * (1.0 + j as f32 / 512.0))).collect();
+        column_prod(&block, &mut out);
+        for (j, &o) in out.iter().enumerate() {
+            let col: Vec<f32> = block.iter().skip(j).step_by(300).copied().collect();
+            assert_eq!(o, prod(&col), "column {j}");
+        }
     }
 
     #[test]

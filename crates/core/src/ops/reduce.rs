@@ -9,6 +9,7 @@
 //! sum   = Σ x          (16-lane order along a row, in order down leading axes: deterministic)
 //! mean  = sum / r      variance = (Σ d² − (Σ d)²/r) / r, d = x − mean   (two passes, population
 //!                      variance; the second term corrects for the rounding of the mean)
+//! prod  = Π x          (left to right in f64, rounded once, as TF.js's cpu kernel)
 //! max/min: NaN wins, +0 > −0;  argMax/argMin: first index of the extreme, first NaN wins
 //! Empty axes: sum 0, prod 1, mean/variance NaN; max/min/argMax/argMin are errors.
 //! ```
@@ -155,12 +156,9 @@ impl ReduceOp {
                     out.iter_mut().zip(dev.iter()).for_each(|(o, &d)| *o = corrected_variance(*o, d, n));
                 }
             }
-            ReduceOp::Prod | ReduceOp::Max | ReduceOp::Min => {
-                let f: fn(&mut [f32], &[f32]) = match self {
-                    ReduceOp::Prod => k::acc_mul,
-                    ReduceOp::Max => k::acc_max,
-                    _ => k::acc_min,
-                };
+            ReduceOp::Prod => k::column_prod(block, out),
+            ReduceOp::Max | ReduceOp::Min => {
+                let f: fn(&mut [f32], &[f32]) = if self == ReduceOp::Max { k::acc_max } else { k::acc_min };
                 out.copy_from_slice(first);
                 rows.for_each(|row| f(out, row));
             }
@@ -467,6 +465,19 @@ mod tests {
             }
             assert_eq!(reduce(ReduceOp::Variance, &col, &[0], false).unwrap().data()[2], 0.0);
         }
+    }
+
+    /// Products whose partial products leave f32's range are computed in f64 (TF.js's values),
+    /// by rows and by columns.
+    #[test]
+    fn prod_does_not_overflow_in_partial_products() {
+        let v = [1e30f32, 1e30, 1e-30, 1e-30, 1e-30, 1e30];
+        let row = Tensor::new("t", [2, 3].into(), v.to_vec()).unwrap();
+        assert_eq!(reduce(ReduceOp::Prod, &row, &[1], false).unwrap().data(), &[1e30, 1e-30]);
+        let col = Tensor::new("t", [3, 2].into(), vec![1e30, 1e-30, 1e30, 1e-30, 1e-30, 1e30]).unwrap();
+        assert_eq!(reduce(ReduceOp::Prod, &col, &[0], false).unwrap().data(), &[1e30, 1e-30]);
+        let all = Tensor::new("t", [4].into(), vec![1e-30, 1e-30, 1e30, 1e30]).unwrap();
+        assert_eq!(reduce(ReduceOp::Prod, &all, &[0], false).unwrap().data(), &[1.0]);
     }
 
     #[test]
