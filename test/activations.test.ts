@@ -116,6 +116,23 @@ describe('activations vs TF.js (forward and tf.grad)', () => {
     }));
   });
 
+  it("prelu with a NaN or infinite alpha passes x >= 0 through, as TF.js's select; a finite alpha keeps its bits", () => {
+    const x = [0, -0, 2, -2, NaN];
+    for (const a of [NaN, Infinity, -Infinity, 0.25, -0.5, 0]) {
+      const want = tf.tidy(() => Array.from(tf.prelu(tf.tensor(x), tf.scalar(a)).dataSync()));
+      const got = expectNoLeak(() => nr.tidy(() => Array.from(nr.prelu(x, a).data())));
+      if (Number.isFinite(a)) {
+        // α·x at ±0 (a signed zero, TF.js passes x); every other value TF.js's bits.
+        expect(got.map((v, i) => Object.is(v, Math.fround(a) * x[i]) || (x[i] > 0 && v === x[i]) || (Number.isNaN(v) && Number.isNaN(x[i]))), `alpha ${a}`).toEqual(x.map(() => true));
+        expect(got.slice(2).map((v) => v + 0), `alpha ${a}`).toEqual(want.slice(2).map((v) => v + 0));
+      } else {
+        expect(got.map((v) => (Object.is(v, -0) ? '-0' : v)), `alpha ${a}`).toEqual(want.map((v) => (Object.is(v, -0) ? '-0' : v)));
+      }
+    }
+    expect(expectNoLeak(() => nr.tidy(() => Array.from(nr.prelu([0, -0, 2, -2], NaN).data())))).toEqual([0, -0, 2, NaN]);
+    expect(Object.is(nr.tidy(() => nr.prelu([-0], NaN).item()), -0)).toBe(true);
+  });
+
   it('prelu with alpha broadcast over other axes, as tf.prelu, and its gradients (also through grad)', () => {
     const shape = [2, 3, 4];
     const x = Float32Array.from({ length: 24 }, (_, i) => Math.sin(i * 1.7) * 3);

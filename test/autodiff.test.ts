@@ -135,6 +135,13 @@ describe('gradients where an output cancels, and at NaN', () => {
     // TF.js's elu and selu gradients read the output (y + 1), and lose e^x there: neurite's do not.
     expect(tfGrad((t) => tf.elu(t), [-20])[0]).not.toBeCloseTo(Math.exp(-20), 12);
   });
+
+  it('the gradient of abs is NaN at NaN, as those of relu and sqrt, and TF.js; 0 at ±0', () => {
+    const got = nrGrad((t) => nr.abs(t), [NaN, -2, 3, 0, -0]);
+    expect(got).toEqual([NaN, -1, 1, 0, 0]);
+    expect(tfGrad((t) => tf.abs(t), [NaN, -2, 3])).toEqual([NaN, -1, 1]);
+    expect([nrGrad((t) => nr.relu(t), [NaN])[0], nrGrad((t) => nr.sqrt(t), [NaN])[0]]).toEqual([NaN, NaN]);
+  });
 });
 
 describe('grad API', () => {

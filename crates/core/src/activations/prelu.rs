@@ -6,6 +6,9 @@
 //! - `∂f/∂x = 1` for `x > 0`, `α_u` for `x ≤ 0` (α at the kink, as TF.js);
 //! - `∂f/∂α_u = x` for `x ≤ 0`, else 0; so `dα_u = Σ_rows dy·x` over `x ≤ 0`.
 //!
+//! At `x = ±0` the value is `α·x` (a signed zero) for a finite α, and `x` itself for a NaN or
+//! infinite α, as TF.js (`prelu([0, −0, 2, −2], NaN) = [0, −0, 2, NaN]`), not `0·∞ = NaN`.
+//!
 //! The kernels take slices (`forward`, `backward`, used by the layer); [`prelu`] and
 //! [`prelu_grad`] are the tensor ops, which also accept a single shared α.
 
@@ -19,7 +22,9 @@ pub fn forward(x: &[f32], alpha: &[f32], y: &mut [f32]) {
     }
     for (xr, yr) in x.chunks_exact(alpha.len()).zip(y.chunks_exact_mut(alpha.len())) {
         for ((o, &v), &a) in yr.iter_mut().zip(xr).zip(alpha) {
-            *o = if v > 0.0 { v } else { a * v };
+            // ±0 times a non-finite slope would be NaN: x ≥ 0 passes through there, as TF.js's
+            // select (`x < 0 ? α·x : x`). A finite slope keeps α·x (the sign of α·0).
+            *o = if v > 0.0 || (v == 0.0 && !a.is_finite()) { v } else { a * v };
         }
     }
 }
@@ -139,6 +144,21 @@ mod tests {
         let (mut dx, mut da) = ([0.0], [0.0]);
         backward(&[f32::NAN], &[0.25], &[1.0], &mut dx, &mut da);
         assert!(dx[0].is_nan() && da[0].is_nan());
+    }
+
+    #[test]
+    fn non_finite_slopes_pass_zeros_through() {
+        let x = [0.0, -0.0, 2.0, -2.0];
+        for (a, want) in [(f32::NAN, [0.0, -0.0, 2.0, f32::NAN]), (f32::INFINITY, [0.0, -0.0, 2.0, f32::NEG_INFINITY]), (f32::NEG_INFINITY, [0.0, -0.0, 2.0, f32::INFINITY])] {
+            let mut y = [1.0; 4];
+            forward(&x, &[a; 4], &mut y);
+            let bits = |v: [f32; 4]| v.map(|f| if f.is_nan() { u32::MAX } else { f.to_bits() });
+            assert_eq!(bits(y), bits(want), "alpha {a}");
+        }
+        // A finite slope keeps α·x at the zeros: −0.5·0 = −0, −0.5·−0 = 0.
+        let mut y = [1.0; 4];
+        forward(&x, &[-0.5; 4], &mut y);
+        assert_eq!(y.map(f32::to_bits), [-0.0f32, 0.0, 2.0, 1.0].map(f32::to_bits));
     }
 
     #[test]

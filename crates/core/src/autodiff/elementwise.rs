@@ -44,7 +44,8 @@ pub fn unary_backward(op: U, x: &Tensor, y: &Tensor, g: &Tensor) -> Result<Optio
     };
     match op {
         U::Neg => d(&|_, _| -1.0),
-        U::Abs => d(&|x, _| if x > 0.0 { 1.0 } else if x < 0.0 { -1.0 } else { 0.0 }),
+        // NaN at NaN (as relu's and sqrt's rules, and TF.js), 0 at ±0.
+        U::Abs => d(&|x, _| if x > 0.0 { 1.0 } else if x < 0.0 { -1.0 } else if x == 0.0 { 0.0 } else { x }),
         U::Exp => d(&|_, y| y),
         U::Log => d(&|x, _| 1.0 / x),
         U::Sqrt => d(&|_, y| 0.5 / y),
