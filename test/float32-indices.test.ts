@@ -69,8 +69,10 @@ describe('index arguments: a value past 2^24 is refused before it becomes float3
     expect(refused(() => unsortedSegmentSum(nr.zeros([2, 0]), nr.tensor([0, 16777218]), E + 3))).toBe(`unsortedSegmentSum: segmentIds[1] is 16777218, ${WHY}`);
     expect(refused(() => gatherND(nr.zeros([E + 3, 0]), nr.tensor([[16777218]])))).toBe(`gatherND: indices[0,0] is 16777218 (x shape [16777219,0], indices shape [1,1]), ${WHY}`);
     expect(nr.memory().wasmBytes).toBe(before);
-    // Where every value past 2^24 is out of range, the op's own rule applies (ids dropped, as TF.js).
-    expect(values(unsortedSegmentSum(nr.tensor([[5], [7]]), nr.tensor([1, 16777218]), 2))).toEqual([0, 5]);
+    // Where every value past 2^24 is out of range, the op's own rule applies (an id at or past
+    // numSegments is an error, as TensorFlow's; a negative one is dropped).
+    expect(refused(() => unsortedSegmentSum(nr.tensor([[5], [7]]), nr.tensor([1, 16777218]), 2))).toMatch(/^unsortedSegmentSum: segmentIds\[1\] = 16777218 is out of range: numSegments is 2/);
+    expect(values(unsortedSegmentSum(nr.tensor([[5], [7]]), nr.tensor([1, -16777218]), 2))).toEqual([0, 5]);
   });
 
   it('gatherND, the scatters, unsortedSegmentSum, bincount, inTopKAsync, confusionMatrix, cropAndResize', async () => {

@@ -142,7 +142,7 @@ const DIFFERENTIABLE: Record<string, Diff> = {
   // the zeros its gradient must handle (a product with a zero in it).
   cumprod: { shapes: [[2, 4]], inputs: [[0.5, 0, 1.2, -0.7, 0.9, -1.1, 0, 0]], f: (x) => nr.concat([nr.cumprod(x, 1), nr.cumprod(x, 1, true, true), nr.cumprod(x, -1, false, true)]) },
   // Row 1 is dropped (id −1), row 3 too (id 3 ≥ numSegments); segment 2 is empty; rows 0 and 2 share segment 1.
-  unsortedSegmentSum: { shapes: [[4, 2]], f: (x) => nr.unsortedSegmentSum(x, c([1, -1, 1, 3]), 3) },
+  unsortedSegmentSum: { shapes: [[4, 2]], f: (x) => nr.unsortedSegmentSum(x, c([1, -1, 1, 2]), 3) },
   // W.r.t. updates; index 0 is listed twice (its updates add up), row 1 and 3 of the output get none.
   scatterND: { shapes: [[3, 2]], f: (u) => nr.scatterND(c([0, 2, 0], [3, 1]), u, [4, 2]) },
   // Index 1 is listed twice: the last update wins, so the first gets no gradient; tensor's rows 1 and 3 get none.

@@ -102,21 +102,33 @@ describe('cumprod vs TF.js', () => {
 });
 
 describe('unsortedSegmentSum vs TF.js', () => {
-  it('sums rows by id, drops ids out of range, on odd and empty shapes', () => {
+  it('sums rows by id, drops negative ids (as TensorFlow and TF.js), on odd and empty shapes', () => {
     let seed = 100;
     for (const [shape, numSegments] of [[[5], 3], [[7, 3], 4], [[6, 2, 3], 2], [[4, 0], 3], [[0, 3], 2], [[9], 1]] as Array<[number[], number]>) {
       const n = shape[0];
       const x = values(seed++, sizeOf(shape), -10, 10);
       const r = mulberry32(seed++);
-      // Ids from -1 to numSegments: the two ends are dropped.
-      const ids = Array.from({ length: n }, () => Math.floor(r() * (numSegments + 2)) - 1);
+      // Ids from -2 to numSegments - 1: the negative ones are dropped.
+      const ids = Array.from({ length: n }, () => Math.floor(r() * (numSegments + 2)) - 2);
       const want = readTf(tf.unsortedSegmentSum(tf.tensor(x, shape), int32(ids, [n]) as tf.Tensor1D, numSegments));
       same(read(unsortedSegmentSum(nr.tensor(x, shape), nr.tensor(ids, [n]), numSegments)), want, 1e-6 * Math.max(n, 1), 1e-6, `[${shape}] ${numSegments}`);
     }
   });
 
   it('makes zero segments (TF.js 4.22 throws in its kernel)', () => {
-    same(read(unsortedSegmentSum([[1, 2], [3, 4], [5, 6]], [0, 1, 0], 0)), { shape: [0, 2], values: new Float32Array(0) });
+    same(read(unsortedSegmentSum([[1, 2], [3, 4], [5, 6]], [-1, -1, -3], 0)), { shape: [0, 2], values: new Float32Array(0) });
+  });
+
+  it('refuses an id at or past numSegments, naming it, its position and numSegments (TensorFlow raises; TF.js 4.22 drops the row)', () => {
+    expect(String(noLeak(() => unsortedSegmentSum([10, 20, 30, 40], [0, 1, 5, 1], 2)))).toBe(
+      'InvalidArgumentError: unsortedSegmentSum: segmentIds[2] = 5 is out of range: numSegments is 2, so ids must be below 2 (segmentIds has shape [4]; a negative id drops its row, as in TensorFlow)',
+    );
+    // TF.js drops the row (30 lost): the data loss the error prevents.
+    expect(tf.tidy(() => Array.from(tf.unsortedSegmentSum(tf.tensor([10, 20, 30, 40]), int32([0, 1, 5, 1], [4]) as tf.Tensor1D, 2).dataSync()))).toEqual([10, 60]);
+    expect(String(noLeak(() => unsortedSegmentSum([[1, 2], [3, 4]], [[0, 1], [2, 1]], 2)))).toMatch(/^InvalidArgumentError: unsortedSegmentSum: segmentIds\[1,0\] = 2 is out of range: numSegments is 2/);
+    expect(String(noLeak(() => unsortedSegmentSum([1, 2], [0, 0], 0)))).toMatch(/segmentIds\[0\] = 0 is out of range: numSegments is 0/);
+    // A negative id is dropped with its row; the others are summed.
+    same(read(unsortedSegmentSum([10, 20, 30, 40], [0, -1, 1, 1], 2)), { shape: [2], values: Float32Array.of(10, 70) });
   });
 
   it('keeps ±Infinity in its own segment (TF.js masks with 0·x, so an Infinity makes every other segment NaN)', () => {

@@ -9,17 +9,22 @@ import { runOp } from './run.js';
  * `[0, numSegments)`; a segment no row names is 0. The result has shape
  * `[numSegments, ...x.shape.slice(1)]`.
  *
- * `segmentIds` holds integers (float32 here, int32 in TF.js); ids outside `[0, numSegments)`,
- * negative ones included, are dropped, as TF.js drops them. An id past 2^24 is an error in a
- * given array, and in a tensor where it could name a segment (float32 holds it rounded). TF.js
+ * `segmentIds` holds integers (float32 here, int32 in TF.js); a negative id drops its row
+ * (TensorFlow's rule), and an id at or past `numSegments` throws, naming it and its position, as
+ * TensorFlow's CPU kernel does (TF.js 4.22 drops such a row silently). An id past 2^24 is an
+ * error in a given array, and in a tensor where it could name a segment (float32 holds it
+ * rounded). TF.js
  * takes a 1-D `segmentIds` of length `x.shape[0]`; neurite also takes the shape of any leading
  * axes of `x` (as TensorFlow does), each covered entry then a row. The sums run in row order in
  * float32.
  * Differentiable w.r.t. `x`: its gradient gathers `dy` at the ids (0 for a dropped row).
  *
+ * @example unsortedSegmentSum([10, 20, 30], [0, -1, 1], 2)  // [10, 30]: the row of id -1 is dropped
+ *
  * @example unsortedSegmentSum(tensor([[1, 2], [3, 4], [5, 6]]), [0, 2, 0], 3)  // [[6, 8], [0, 0], [3, 4]]
  * @throws {@link InvalidArgumentError} when `segmentIds`'s shape is not a prefix of `x`'s, an
- *   id is not an integer (or NaN) or is past 2^24 (see above), or `numSegments` is not a
+ *   id is not an integer (or NaN), is at or past `numSegments` or past 2^24 (see above), or
+ *   `numSegments` is not a
  *   non-negative integer;
  *   {@link OutOfMemoryError} when the result would be too large.
  */

@@ -433,11 +433,12 @@ const scatterOp = {
       run = () => nr.sparseToDense(idx, u, shape, def);
       if (!bad) ref = { shape, vals: refScatter(new Array(sizeOf(shape)).fill(def), rows, updates, 1, false) };
     } else {
-      // Segment ids on axis 0 of x: some out of range (dropped), now and then a fraction (an error).
+      // Segment ids on axis 0 of x: some negative (dropped), some at numSegments or a fraction
+      // now and then (an error: TensorFlow refuses an id past the last segment).
       const segs = rng.int(0, 4);
       const x = u;
-      const idsV = Array.from({ length: n }, () => (rng.chance(0.03) ? 0.5 : rng.int(-1, segs)));
-      expect = idsV.includes(0.5) ? 'error' : 'ok';
+      const idsV = Array.from({ length: n }, () => (rng.chance(0.03) ? 0.5 : rng.chance(0.1) ? segs : rng.int(-2, segs - 1)));
+      expect = idsV.some((v) => v === 0.5 || v >= segs) ? 'error' : 'ok';
       const ids = ctx.fresh([n], idsV).t;
       run = () => nr.unsortedSegmentSum(x, ids, segs);
       const rs = sizeOf(uShape.slice(1));

@@ -3,9 +3,10 @@
 //! scatters are made of.
 //!
 //! `y[s, b..] = Σ { x[i.., b..] : segmentIds[i..] = s }`, where `i..` are the leading axes of
-//! `x` that `segmentIds` covers and `b..` the rest. Ids outside `[0, numSegments)` (negative
-//! ones included) are dropped, as TF.js drops them. The sums run in the order of `x`'s rows, in
-//! float32.
+//! `x` that `segmentIds` covers and `b..` the rest. A negative id drops its row (TensorFlow's
+//! documented rule; `bincount` marks the values it does not count so); an id at or past
+//! `numSegments` is an error naming it, as TensorFlow's CPU kernel raises (TF.js 4.22 drops
+//! the row silently, losing data). The sums run in the order of `x`'s rows, in float32.
 //!
 //! # Shapes
 //! `x: [d0, …, dn−1]`, `segmentIds`: a shape that is a prefix of `x`'s (TF.js takes the 1-D
@@ -22,10 +23,11 @@
 //! assert_eq!(unsorted_segment_sum(&x, &ids, 3).unwrap().data(), &[6., 8., 0., 0., 3., 4.]);
 //! ```
 
-use super::gather::integer_index;
+use super::gather::{integer_index, position};
 use crate::{bail, Result, Shape, Tensor};
 
-/// The segment of each row of `x` (`None`: dropped) and the row length, after the checks.
+/// The segment of each row of `x` (`None`: a negative id, dropped) and the row length, after
+/// the checks (an id at or past `num_segments` is an error).
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn segments(x: &Shape, ids: &Tensor, num_segments: usize) -> Result<(Vec<Option<usize>>, usize)> {
     const OP: &str = "unsortedSegmentSum";
@@ -37,7 +39,15 @@ fn segments(x: &Shape, ids: &Tensor, num_segments: usize) -> Result<(Vec<Option<
     seg.try_reserve_exact(ids.size()).map_err(|_| crate::Error::OutOfMemory { op: OP, bytes: ids.size() as u64 * 16 })?;
     for (pos, &v) in ids.data().iter().enumerate() {
         let i = integer_index(OP, "segmentIds", v, pos, ids)?;
-        seg.push((0..num_segments as i64).contains(&i).then_some(i as usize));
+        if i >= num_segments as i64 {
+            bail!(
+                OP,
+                "segmentIds{} = {i} is out of range: numSegments is {num_segments}, so ids must be below {num_segments} (segmentIds has shape {}; a negative id drops its row, as in TensorFlow)",
+                position(pos, ids.dims()),
+                ids.shape()
+            );
+        }
+        seg.push(usize::try_from(i).ok());
     }
     Ok((seg, x.dims()[k..].iter().product()))
 }
@@ -90,15 +100,15 @@ mod tests {
     use crate::ops::test_util::t;
 
     #[test]
-    fn sums_by_id_and_drops_ids_out_of_range() {
+    fn sums_by_id_and_drops_negative_ids() {
         let x = t(&[4, 2], vec![1., 2., 3., 4., 5., 6., 7., 8.]);
-        let y = unsorted_segment_sum(&x, &t(&[4], vec![1., -1., 1., 3.]), 2).unwrap();
+        let y = unsorted_segment_sum(&x, &t(&[4], vec![1., -1., 1., -7.]), 2).unwrap();
         assert_eq!((y.dims(), y.data()), (&[2, 2][..], &[0., 0., 6., 8.][..]));
         // Ids covering two leading axes: each scalar is a row.
         let y = unsorted_segment_sum(&x, &t(&[4, 2], vec![0., 1., 1., 0., 2., 2., 0., 0.]), 3).unwrap();
         assert_eq!(y.data(), &[1. + 4. + 7. + 8., 2. + 3., 5. + 6.]);
         // Zero segments, empty rows, a scalar id.
-        assert_eq!(unsorted_segment_sum(&x, &t(&[4], vec![0.; 4]), 0).unwrap().dims(), &[0, 2]);
+        assert_eq!(unsorted_segment_sum(&x, &t(&[4], vec![-1.; 4]), 0).unwrap().dims(), &[0, 2]);
         let e = Tensor::zeros("t", [3, 0].into()).unwrap();
         assert_eq!(unsorted_segment_sum(&e, &t(&[3], vec![0., 1., 0.]), 2).unwrap().dims(), &[2, 0]);
         let y = unsorted_segment_sum(&t(&[2], vec![5., 6.]), &Tensor::scalar(1.), 2).unwrap();
@@ -108,7 +118,7 @@ mod tests {
     #[test]
     fn backward_is_the_gather_of_dy() {
         let x = Shape::from([4, 2]);
-        let ids = t(&[4], vec![1., -1., 1., 5.]);
+        let ids = t(&[4], vec![1., -1., 1., -5.]);
         let dy = t(&[2, 2], vec![1., 2., 3., 4.]);
         let dx = unsorted_segment_sum_backward(&x, &ids, &dy).unwrap();
         assert_eq!(dx.data(), &[3., 4., 0., 0., 3., 4., 0., 0.]);
@@ -122,5 +132,11 @@ mod tests {
         let e = unsorted_segment_sum(&x, &t(&[3], vec![0., 0.5, 1.]), 2).unwrap_err();
         assert_eq!(e.to_string(), "unsortedSegmentSum: segmentIds[1] = 0.5 is not an integer (segmentIds has shape [3])");
         assert!(unsorted_segment_sum(&x, &t(&[3], vec![0., f32::NAN, 1.]), 2).is_err());
+        // An id past the last segment would lose its row: an error naming it (TensorFlow's rule).
+        let e = unsorted_segment_sum(&t(&[4], vec![10., 20., 30., 40.]), &t(&[4], vec![0., 1., 5., 1.]), 2).unwrap_err();
+        assert_eq!(e.to_string(), "unsortedSegmentSum: segmentIds[2] = 5 is out of range: numSegments is 2, so ids must be below 2 (segmentIds has shape [4]; a negative id drops its row, as in TensorFlow)");
+        let e = unsorted_segment_sum(&x, &t(&[3, 2], vec![0., 0., 0., 0., 0., 2.]), 2).unwrap_err();
+        assert!(e.to_string().starts_with("unsortedSegmentSum: segmentIds[2,1] = 2 is out of range: numSegments is 2"), "{e}");
+        assert!(unsorted_segment_sum(&x, &t(&[3], vec![0., 0., 0.]), 0).is_err());
     }
 }
