@@ -143,6 +143,48 @@ describe('conv2d', () => {
     nr.dispose([m, y]);
   });
 
+  it("'same' padding: a NaN or infinite filter tap that meets only padding is skipped, as TF.js, depthwiseConv2d and conv2dTranspose (it made NaN); values and gradients as TF.js", () => {
+    // The report's cases first: conv1d [3] with taps [Inf, 2, 5] is 6.
+    expectNoLeak(() => nr.tidy(() => {
+      expect(Array.from(nr.conv1d([[[3]]], [[[Infinity]], [[2]], [[5]]], 1, 'same').data())).toEqual([6]);
+      const f2 = [[[[NaN]], [[1]], [[1]]], [[[1]], [[2]], [[1]]], [[[1]], [[1]], [[1]]]];
+      expect(Array.from(nr.conv2d([[[[3]]]], f2, 1, 'same').data())).toEqual([6]);
+      expect(Array.from(nr.depthwiseConv2d([[[[3]]]], f2, 1, 'same').data())).toEqual([6]);
+    }));
+    const r = rng(41);
+    for (const [xs, ws, strides, taps] of [
+      [[2, 5, 6, 1], [3, 3, 1, 2], 1, [[0, Infinity], [17, NaN]]],
+      [[1, 4, 7, 3], [3, 2, 3, 4], 2, [[0, -Infinity], [23, NaN], [5, Infinity]]],
+      [[2, 3, 3, 2], [5, 5, 2, 1], 1, [[0, NaN], [49, Infinity]]],
+    ] as Array<[number[], number[], number, Array<[number, number]>]>) {
+      const x = uniform(r, sizeOf(xs), -1, 1);
+      const w = uniform(r, sizeOf(ws), -1, 1);
+      for (const [at, v] of taps) w[at] = v;
+      const oy = tf.tidy(() => tf.conv2d(tf.tensor4d(x, xs as [number, number, number, number]), tf.tensor4d(w, ws as [number, number, number, number]), strides, 'same'));
+      const want = Float32Array.from(oy.dataSync());
+      const dy = uniform(r, want.length, -1, 1);
+      const [wdx, wdw] = tf.tidy(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, strides, 'same'), tf.tensor(dy, oy.shape))))([tf.tensor(x, xs), tf.tensor(w, ws)]).map((g) => Float32Array.from(g.dataSync())));
+      const ys = oy.shape;
+      oy.dispose();
+      const [got, dx, dw] = expectNoLeak(() => nr.tidy(() => {
+        const [a, b] = [nr.tensor(x, xs), nr.tensor(w, ws)];
+        const [gx, gw] = nr.grads((p: nr.Tensor, q: nr.Tensor) => nr.conv2d(p, q, strides, 'same').mul(nr.tensor(dy, ys)).sum())([a, b]);
+        return [nr.conv2d(a, b, strides, 'same').data(), gx.data(), gw.data()];
+      }));
+      // Non-finite values exactly (where a tap meets the input), the others within 1e-5.
+      const agree = (g: ArrayLike<number>, t: ArrayLike<number>, what: string) => {
+        const nonFinite = (v: ArrayLike<number>) => Array.from(v, (u) => (Number.isFinite(u) ? 0 : u));
+        expect(nonFinite(g), what).toEqual(nonFinite(t));
+        close(Array.from(g, (u) => (Number.isFinite(u) ? u : 0)), Array.from(t, (u) => (Number.isFinite(u) ? u : 0)), 1e-5, what);
+      };
+      const what = JSON.stringify([xs, ws]);
+      expect(want.some((v) => Number.isFinite(v)) && want.some((v) => !Number.isFinite(v)), what).toBe(true);
+      agree(got, want, what);
+      agree(dx, wdx, `${what} dx`);
+      agree(dw, wdw, `${what} dw`);
+    }
+  });
+
   it('errors name the op, the argument and the shapes', () => {
     const x = nr.zeros([2, 5, 4, 3]);
     const w = nr.zeros([3, 3, 3, 2]);

@@ -42,8 +42,50 @@ pub fn conv2d(x: &Tensor, filter: &Tensor, win: Window) -> Result<Tensor> {
     const OP: &str = "conv2d";
     let (p, batch) = filter_placement("conv2d", x, filter, "outChannels", win)?;
     let f = filter.dims()[3];
-    let y = forward(OP, &p, x.data(), batch, filter.data(), f, None, None)?;
+    let mut y = forward(OP, &p, x.data(), batch, filter.data(), f, None, None)?;
+    skip_padding_taps(&p, x.data(), filter.data(), f, &mut y);
     Tensor::new(OP, out_shape(OP, x.rank(), batch, [p.oh, p.ow, f])?, y)
+}
+
+/// The values of [`conv2d`] whose window reaches into the padding, where the GEMM made NaN of
+/// a non-finite filter tap times a padded zero: summed again over the window's taps inside the
+/// input only (in the GEMM's order of taps), as TF.js, `depthwiseConv2d` and `conv2dTranspose`
+/// skip the taps outside (`conv1d([[[3]]], [Inf, 2, 5], 1, 'same')` is 6, not NaN). Nothing runs
+/// unless the filter holds a non-finite value, so the usual convolution pays one pass over the
+/// filter; a NaN or ±∞ from the input itself is found again by the sum.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn skip_padding_taps(p: &Placement, x: &[f32], w: &[f32], filters: usize, y: &mut [f32]) {
+    if w.iter().all(|v| v.is_finite()) || p.in_size() == 0 || filters == 0 {
+        return;
+    }
+    let (kh, kw, c) = (p.win.size[0], p.win.size[1], p.c);
+    let (rows, columns) = (p.inside_all(0), p.inside_all(1));
+    for (q, line) in y.chunks_exact_mut(p.ow * filters).enumerate() {
+        let (sample, oy) = line_source(p, x, q);
+        let (i0, i1) = rows[oy];
+        for (ox, out) in line.chunks_exact_mut(filters).enumerate() {
+            let (j0, j1) = columns[ox];
+            if (i0, i1, j0, j1) == (0, kh, 0, kw) {
+                continue; // the whole window is inside
+            }
+            for (f, v) in out.iter_mut().enumerate().filter(|(_, v)| v.is_nan()) {
+                let mut sum = 0.0f32;
+                // Offsets i0..i1 and j0..j1 land inside: the input row and column without the
+                // Option of `Placement::source`.
+                for i in i0..i1 {
+                    let iy = oy * p.win.strides[0] + i * p.win.dilation[0] - p.pad_top;
+                    for j in j0..j1 {
+                        let ix = ox * p.win.strides[1] + j * p.win.dilation[1] - p.pad_left;
+                        let (xs, taps) = (&sample[(iy * p.w + ix) * c..][..c], &w[(i * kw + j) * c * filters..]);
+                        for (ch, &xv) in xs.iter().enumerate() {
+                            sum += xv * taps[ch * filters + f];
+                        }
+                    }
+                }
+                *v = sum;
+            }
+        }
+    }
 }
 
 /// The backward rule of [`conv2d`]: `(dL/dx, dL/dfilter)` for `dL/dy` = `g`, each when `need`s.
@@ -785,6 +827,55 @@ mod tests {
         // No images, no filters: empty results of the right shapes.
         assert_eq!(conv2d(&Tensor::zeros("t", [0, 5, 4, 3].into()).unwrap(), &w, win).unwrap().dims(), &[0, 3, 4, 4]);
         assert_eq!(conv2d(&x, &Tensor::zeros("t", [3, 2, 3, 0].into()).unwrap(), win).unwrap().dims(), &[2, 3, 4, 0]);
+    }
+
+    /// 'same' padding with non-finite filter taps: a tap that meets only padding is skipped (the
+    /// definition's sum over the input), as TF.js; one that meets the input gives ±∞ or NaN; the
+    /// values of windows inside the input keep the GEMM's bits. One and three channels,
+    /// strides and dilation.
+    #[test]
+    fn non_finite_taps_on_the_padding_are_skipped() {
+        for (size, strides, dilation, input, f) in [([3, 3], [1, 1], [1, 1], [4, 5, 1], 2), ([3, 2], [2, 1], [1, 2], [5, 6, 3], 3), ([1, 3], [1, 1], [1, 1], [1, 1, 1], 1)] {
+            let p = Window { size, strides, dilation, same: true }.place("t", &input).unwrap();
+            let x = Tensor::new("t", [1, input[0], input[1], input[2]].into(), values(p.in_size(), 1)).unwrap();
+            let mut wv = values(size[0] * size[1] * p.c * f, 2);
+            let finite = Tensor::new("t", [size[0], size[1], p.c, f].into(), wv.clone()).unwrap();
+            let last = wv.len() - 1;
+            wv[0] = f32::INFINITY; // top-left tap, first channel, filter 0
+            wv[last] = f32::NAN; // bottom-right tap, last channel, last filter
+            let w = Tensor::new("t", [size[0], size[1], p.c, f].into(), wv.clone()).unwrap();
+            let win = Window { size, strides, dilation, same: true };
+            let y = conv2d(&x, &w, win).unwrap();
+            let plain = conv2d(&x, &finite, win).unwrap();
+            let want = direct(&p, x.data(), 1, &wv, f, &vec![0.0; f]);
+            for (i, (&g, &d)) in y.data().iter().zip(&want).enumerate() {
+                if d.is_finite() {
+                    assert!((f64::from(g) - d).abs() <= 1e-5 * (1.0 + d.abs()), "{size:?} [{i}]: {g} vs {d}");
+                } else {
+                    assert!(g.is_nan() && d.is_nan() || g == d as f32, "{size:?} [{i}]: {g} vs {d}");
+                }
+            }
+            // Only the GEMM's NaNs are summed again: every other value keeps its bits, and the
+            // filters without a changed tap those of the finite filter.
+            let raw = forward("t", &p, x.data(), 1, &wv, f, None, None).unwrap();
+            for (i, (&g, &r)) in y.data().iter().zip(&raw).enumerate() {
+                if !r.is_nan() {
+                    assert_eq!(g.to_bits(), r.to_bits(), "[{i}]");
+                }
+                if f > 2 && i % f == 1 {
+                    assert_eq!(g.to_bits(), plain.data()[i].to_bits(), "[{i}]");
+                }
+            }
+        }
+        // The report's case, as conv1d makes it: [3] with taps [Inf, 2, 5] is 6.
+        let x = Tensor::new("t", [1, 1, 1, 1].into(), vec![3.0]).unwrap();
+        let w = Tensor::new("t", [1, 3, 1, 1].into(), vec![f32::INFINITY, 2.0, 5.0]).unwrap();
+        assert_eq!(conv2d(&x, &w, Window { size: [1, 3], strides: [1, 1], dilation: [1, 1], same: true }).unwrap().data(), &[6.0]);
+        // An infinite input still makes NaN with a zero tap (0·∞), as the definition.
+        let x = Tensor::new("t", [1, 1, 2, 1].into(), vec![f32::INFINITY, 1.0]).unwrap();
+        let w = Tensor::new("t", [1, 3, 1, 1].into(), vec![1.0, 0.0, f32::NAN]).unwrap();
+        let y = conv2d(&x, &w, Window { size: [1, 3], strides: [1, 1], dilation: [1, 1], same: true }).unwrap();
+        assert!(y.data()[0].is_nan() && y.data()[1] == f32::INFINITY, "{:?}", y.data());
     }
 
     /// Zero channels, zero rows or columns, zero filters: no panic (a chunk size of zero was
