@@ -40,6 +40,8 @@ const TF_CASES: Array<{ spec: ActivationSpec; tf: TfFn; atol?: number }> = [
   { spec: 'relu', tf: (x) => tf.relu(x) },
   { spec: 'leakyRelu', tf: (x) => tf.leakyRelu(x) },
   { spec: { name: 'leakyRelu', alpha: 0.01 }, tf: (x) => tf.leakyRelu(x, 0.01) },
+  // A negative slope, as TF.js takes (Keras 3 refuses it).
+  { spec: { name: 'leakyRelu', alpha: -0.5 }, tf: (x) => tf.leakyRelu(x, -0.5) },
   { spec: 'elu', tf: (x) => tf.elu(x) },
   { spec: 'selu', tf: (x) => tf.selu(x) },
   { spec: 'softplus', tf: (x) => tf.softplus(x) },
@@ -315,7 +317,7 @@ describe('errors', () => {
   });
 
   it('bad parameter values name the activation, the parameter and the value', () => {
-    throws((t) => nr.leakyRelu(t, { alpha: -1 }), nr.InvalidArgumentError, 'leakyRelu: alpha must be a finite number >= 0, got -1');
+    throws((t) => nr.leakyRelu(t, { alpha: NaN }), nr.InvalidArgumentError, 'leakyRelu: alpha must be a finite number, got NaN');
     throws((t) => nr.stairStep(t, { step: 0 }), nr.InvalidArgumentError, 'stairStep: step must be a finite number > 0, got 0');
     throws((t) => nr.heaviside(t, { atZero: 2 }), nr.InvalidArgumentError, 'heaviside: atZero must be a finite number in [0, 1], got 2');
     throws((t) => nr.elu(t, { alpha: NaN }), nr.InvalidArgumentError, 'elu: alpha must be a finite number >= 0, got NaN');

@@ -203,9 +203,15 @@ describe("TF.js's activation layers: layers.leakyReLU, reLU, elu, softmax (they 
     // Saved as TF.js saves them: a leaky ReLU as its LeakyReLU class.
     const saved = run(nr.layers.leakyReLU({ alpha: 0.1, name: 'lr' }), v).config[1];
     expect([saved.class_name, saved.config.alpha, saved.config.name]).toEqual(['LeakyReLU', 0.1, 'lr']);
+    // A negative slope, as TF.js's LeakyReLU takes (Keras 3 refuses it).
+    const neg = run(nr.layers.leakyReLU({ alpha: -0.5 }), v);
+    expect(neg.y).toEqual(f((x) => nr.leakyRelu(x, -0.5)));
+    expect(neg.y).toEqual([1, 0.25, -0, 1.5]);
+    expect(neg.config[1].config.alpha).toBe(-0.5);
   });
   it('check their options, naming the layer', () => {
-    throws(() => nr.layers.leakyReLU({ alpha: -1 }), 'leakyReLU: alpha must be a finite number >= 0, got -1');
+    throws(() => nr.layers.leakyReLU({ alpha: NaN }), 'leakyReLU: alpha must be a finite number, got NaN');
+    throws(() => nr.layers.elu({ alpha: -1 }), 'elu: alpha must be a finite number >= 0, got -1');
     throws(() => nr.layers.elu({ alpha: '1' } as never), 'elu: alpha must be a number, got the string "1"');
     throws(() => nr.layers.reLU({ maxValue: 5 }), 'reLU: maxValue must be 6 (relu6) or null: neurite has no other capped ReLU, got 5');
     throws(() => nr.layers.softmax({ axis: 0 }), 'softmax: axis must be -1 (softmax layers normalise over the last axis), got 0');

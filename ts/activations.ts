@@ -172,8 +172,9 @@ export const relu = (x: TensorLike): Tensor => named('relu', x);
 
 /**
  * `x` for `x > 0`, `alpha·x` otherwise. Default `alpha` 0.2, as TF.js `tf.leakyRelu` (the
- * Keras/TF.js `LeakyReLU` *layer* defaults to 0.3). `alpha` must be ≥ 0; it may be passed as
- * a number (TF.js `leakyRelu(x, alpha)`) or as `{ alpha }`.
+ * Keras/TF.js `LeakyReLU` *layer* defaults to 0.3). `alpha` is any finite number (a negative
+ * one too, as TF.js; Keras 3 refuses it); it may be passed as a number (TF.js
+ * `leakyRelu(x, alpha)`) or as `{ alpha }`.
  *
  * @example leakyRelu(x, 0.1) // same as leakyRelu(x, { alpha: 0.1 })
  */

@@ -43,6 +43,7 @@ function activationLayer(op: string, args: unknown, numbers: Record<string, numb
   return new Activation({ ...(rest as LayerArgs), activation: spec(values) });
 }
 const finiteAtLeast0 = (_k: string, v: number): string | null => (Number.isFinite(Math.fround(v)) && v >= 0 ? null : 'a finite number >= 0');
+const finite = (_k: string, v: number): string | null => (Number.isFinite(Math.fround(v)) ? null : 'a finite number');
 
 export { KernelLayer, Layer, type LayerArgs } from './layer.js';
 export { Activation, Dense, Dropout, Flatten, GaussianNoise, InputLayer, Reshape, type DenseArgs, type DropoutArgs, type FlattenArgs } from './core.js';
@@ -63,8 +64,8 @@ export const layers = {
   dense: (args: DenseArgs) => new Dense(args),
   /** An activation on its own. */
   activation: (args: LayerArgs & { activation: ActivationSpec }) => new Activation(args),
-  /** TF.js's `LeakyReLU` layer: `x` for `x > 0`, `alpha·x` otherwise; default `alpha` 0.3 (the layer's default in TF.js and Keras; the `leakyRelu` op's is 0.2). */
-  leakyReLU: (args: LayerArgs & { alpha?: number | undefined } = {}) => activationLayer('leakyReLU', args, { alpha: 0.3 }, finiteAtLeast0, (o) => ({ name: 'leakyRelu', alpha: o.alpha })),
+  /** TF.js's `LeakyReLU` layer: `x` for `x > 0`, `alpha·x` otherwise; default `alpha` 0.3 (the layer's default in TF.js and Keras; the `leakyRelu` op's is 0.2). Any finite `alpha`, negative too, as TF.js (Keras 3 refuses a negative slope, so such a saved model loads in TF.js, not in Keras 3). */
+  leakyReLU: (args: LayerArgs & { alpha?: number | undefined } = {}) => activationLayer('leakyReLU', args, { alpha: 0.3 }, finite, (o) => ({ name: 'leakyRelu', alpha: o.alpha })),
   /**
    * TF.js's `ReLU` layer: `max(x, 0)`, capped at `maxValue` when given. The cap may only be 6:
    * `relu6`, the same values and gradients as TF.js's `ReLU({ maxValue: 6 })`; saved as an

@@ -145,8 +145,9 @@ impl Activation {
         &[p("atZero", 0.5, ParamCheck::UnitInterval), ST],
         &[ST],
         &[],
-        // TF.js `tf.leakyRelu` default (Keras 3 `leaky_relu` also 0.2; its layer uses 0.3).
-        &[p("alpha", 0.2, ParamCheck::NonNegative)],
+        // TF.js `tf.leakyRelu` default (Keras 3 `leaky_relu` also 0.2; its layer uses 0.3). Any
+        // finite slope, negative too, as TF.js (Keras 3 refuses a negative one).
+        &[p("alpha", 0.2, ParamCheck::Finite)],
         &[],
         &[],
         &[],
@@ -455,7 +456,8 @@ mod tests {
         let msg = |k: u32, p: &[f32]| Activation::from_abi(k, p).unwrap_err().to_string();
         assert_eq!(msg(1, &[0.0]), "stairStep: step must be a finite number > 0, got 0");
         assert_eq!(msg(1, &[1.0, 0.5]), "stairStep: straightThrough must be 0 (false) or 1 (true), got 0.5");
-        assert_eq!(msg(6, &[-0.1]), "leakyRelu: alpha must be a finite number >= 0, got -0.1");
+        assert_eq!(msg(6, &[f32::NAN]), "leakyRelu: alpha must be a finite number, got NaN");
+        assert_eq!(Activation::from_abi(6, &[-0.1]).unwrap(), Activation::LeakyRelu { alpha: -0.1 });
         assert_eq!(msg(12, &[f32::NAN]), "elu: alpha must be a finite number >= 0, got NaN");
         assert_eq!(msg(0, &[f32::INFINITY]), "linear: slope must be a finite number, got Infinity");
         assert_eq!(msg(3, &[2.0]), "heaviside: atZero must be a finite number in [0, 1], got 2");
