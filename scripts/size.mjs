@@ -356,12 +356,16 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * 376,460 B gzipped (+1,893; prod's column kernel at full optimisation is 145 B of it, and
  * 1.6x faster than at opt-level "s"); url 517,872 -> 519,769 B (+1,897), inline 437,016 ->
  * 438,459 B (+1,443). Budgets: the previous ones plus that growth.
+ * With the fixes of the session's reviewer (kmeans relocates an empty cluster to the farthest
+ * sample, as scikit-learn; callbacks of any class get model/params; a metric function that
+ * disposes yTrue is named; a layer in two unbuilt models builds the first): url 540,072 B,
+ * inline 455,786 B measured with everything above merged. Budgets: those plus ~0.05%.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */
-  url: 539_780,
+  url: 540_350,
   /** `neurite`: dist/index.js + neurite.js + wasm.js (the wasm LZMA-packed, as basE91). */
-  inline: 455_410,
+  inline: 456_020,
 };
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;

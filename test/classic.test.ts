@@ -492,6 +492,13 @@ describe('kmeans', () => {
     expect(Array.from(g.labels.dataSync())).toEqual(lab);
     expectClose(g.centers.dataSync(), c.flat(), 1e-5, 1e-5);
     nr.dispose([g.centers, g.labels]);
+    // A starting center no sample is nearest to takes the farthest sample, as scikit-learn's
+    // Lloyd relocates an empty cluster (it stayed empty, converged, at ~3x the inertia).
+    const blobs4 = [[0, 0], [0.5, 0], [4, 4], [4.5, 4], [0, 5], [0.5, 5.5], [9, 9]];
+    const e = nr.kmeans(blobs4, { k: 4, init: [[0, 0], [4, 4], [0, 5], [100, 100]] });
+    expect(Array.from(e.labels.dataSync())).toEqual([0, 0, 1, 1, 2, 2, 3]);
+    expect(Array.from(e.centers.dataSync()).slice(6)).toEqual([9, 9]);
+    nr.dispose([e.centers, e.labels]);
     expect(() => nr.kmeans(pts, { k: 4, init: start, nInit: 3 })).toThrow("kmeans: nInit is 3, but init gives the starting centers, so there is one run: leave nInit out");
     expect(() => nr.kmeans(pts, { k: 3, init: start })).toThrow('kmeans: init must be the 3 starting centers, shape [3,2] (k, the features of x), got [4,2]');
     expect(() => nr.kmeans(pts, { k: 4, init: 'kmeans++' as never })).toThrow(`kmeans: init must be 'k-means++', 'random' or the starting centers [k, features], got "kmeans++"`);

@@ -51,7 +51,8 @@ export interface KMeansResult {
  * Clusters the rows of `x` (`[samples, features]`, a tensor or nested arrays) into `k` groups.
  * `k` above the number of distinct rows is an `InvalidArgumentError` that says how many there
  * are (the extra centers could only duplicate others and own no sample; scikit-learn warns
- * and returns them), as are NaN and ±Infinity in `x`.
+ * and returns them), as are NaN and ±Infinity in `x`. A center that no sample is nearest to
+ * during the iterations takes the sample farthest from its own center (scikit-learn's rule).
  *
  * @example
  * const { centers, labels, inertia } = kmeans(x, { k: 3, seed: 1 });

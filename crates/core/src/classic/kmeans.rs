@@ -8,7 +8,8 @@
 //!   error saying so (k-means cannot make `k` clusters of them: the extra centers would be
 //!   duplicates with empty clusters; scikit-learn warns and returns them).
 //! - Lloyd iterations: assign each sample to its nearest center (ties to the lower index), move
-//!   each center to the mean of its samples (a center without samples stays where it is), until
+//!   each center to the mean of its samples (a center without samples takes the sample farthest
+//!   from its own center, as scikit-learn's Lloyd relocates empty clusters), until
 //!   no assignment changes, the largest center move is at most `tolerance`, or `max_iterations`.
 //! - The returned labels and inertia (`Σ D(x)²`) are those of the returned centers.
 //! - `n_init` runs (scikit-learn's `n_init`), each seeded from its own Philox stream (`0..n_init`,
@@ -213,6 +214,36 @@ pub fn kmeans_from(x: &Tensor, centers: &Tensor, cfg: KMeansConfig) -> Result<KM
     lloyd(x.data(), d, crate::tensor::collect_n(OP, c.len(), c.iter().copied())?, &cfg)
 }
 
+/// Gives each empty cluster (`counts[j] == 0`) the sample farthest from its own center (the
+/// largest first, ties to the lower index; each sample once), moved out of its cluster's sums,
+/// as scikit-learn's Lloyd relocates empty clusters; the labels follow at the next assignment.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
+fn relocate_empty(xs: &[f32], d: usize, centers: &[f32], labels: &[u32], sums: &mut [f64], counts: &mut [usize]) {
+    let mut taken: Vec<usize> = Vec::new();
+    for j in 0..counts.len() {
+        if counts[j] != 0 {
+            continue;
+        }
+        let mut far: Option<(usize, f64)> = None;
+        for (i, (row, &l)) in xs.chunks_exact(d).zip(labels).enumerate() {
+            let s = dist2(row, &centers[l as usize * d..][..d]);
+            if !taken.contains(&i) && far.map_or(true, |(_, b)| s > b) {
+                far = Some((i, s));
+            }
+        }
+        let Some((i, _)) = far else { return };
+        taken.push(i);
+        let from = labels[i] as usize;
+        counts[from] -= 1;
+        counts[j] = 1;
+        for (q, &v) in xs[i * d..][..d].iter().enumerate() {
+            sums[from * d + q] -= f64::from(v);
+            sums[j * d + q] = f64::from(v);
+        }
+    }
+}
+
 /// Lloyd's iterations from `centers` until stable, within `cfg.tolerance`, or `cfg.max_iterations`.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 #[inline(never)]
@@ -243,6 +274,7 @@ fn lloyd(xs: &[f32], d: usize, mut centers: Vec<f32>, cfg: &KMeansConfig) -> Res
                 *s += f64::from(v);
             }
         }
+        relocate_empty(xs, d, &centers, &labels, &mut sums, &mut counts);
         let mut max_move = 0f64;
         for j in 0..k {
             if counts[j] == 0 {
@@ -362,6 +394,14 @@ mod tests {
             let e = kmeans(&same, KMeansConfig { init: KMeansInit::Random, ..cfg(3, seed) }).unwrap_err();
             assert_eq!(e.to_string(), "kmeans: k = 3 is more than the 2 distinct rows of x (shape [4,1]); identical rows cannot be in different clusters: use k <= 2");
         }
+        // A starting center no sample is nearest to takes the farthest sample (scikit-learn):
+        // 30 starts empty, moves to 20 (the farthest from its center 10.05), and every cluster
+        // ends with samples.
+        let lone = Tensor::new("t", Shape::from([3, 1]), vec![0.0, 10.0, 30.0]).unwrap();
+        let far = Tensor::new("t", Shape::from([6, 1]), vec![0.0, 0.1, 10.0, 10.1, 20.0, 0.2]).unwrap();
+        let r = kmeans_from(&far, &lone, cfg(3, 0)).unwrap();
+        assert_eq!((r.labels.clone(), r.converged), (vec![0, 0, 1, 1, 2, 0], true));
+        assert_eq!(r.centers[2], 20.0);
         let start = Tensor::new("t", Shape::from([3, 1]), vec![0.0, 5.0, 20.0]).unwrap();
         let g = kmeans_from(&x, &start, cfg(3, 0)).unwrap();
         assert_eq!((g.centers.clone(), g.labels.clone()), (vec![0.05, 10.05, 20.0], vec![0, 0, 1, 1, 2]));
