@@ -229,6 +229,12 @@ describe('errors name the function and leave the model usable', () => {
       nr.dispose([nx, ny, n]);
     });
   }
+  it('a metric function that disposes yTrue is named (the error named fit\'s y, which was intact)', async () => {
+    const { n, nx, ny } = setup('mse', [function greedy(t: nr.Tensor, p: nr.Tensor) { const v = nr.mean(nr.abs(nr.sub(t, p)), -1); t.dispose(); return v; }]);
+    await expect(n.fit(nx, ny, { batchSize: 8, verbose: 0 })).rejects.toThrow(/^fit: the metric function 'greedy' disposed yTrue, which fit still needs \(a loss or metric function must not dispose its arguments\)$/);
+    expect(ny.isDisposed).toBe(false);
+    nr.dispose([nx, ny, n]);
+  });
   it('a metric function that returns a non-tensor, in evaluate', () => {
     const { n, nx, ny } = setup('mse', [function half() { return 0.5; }]);
     expect(() => n.evaluate(nx, ny)).toThrow(/evaluate: the metric function 'half' returned 0.5; it must return a Tensor/);

@@ -237,7 +237,7 @@ describe('models that share layers', () => {
     const act = layers.activation({ activation: 'tanh' });
     const a = nr.sequential({ layers: [layers.dense({ inputShape: [5], units: 3 }), act, d] });
     // Was accepted, and the error came at a's first predict.
-    expect(() => d.apply(nr.input({ shape: [7] }))).toThrow(/^apply: layer pending4 \(dense\) is in model sequential_\d+, where it gets per-sample input shape \[3\], but here it receives \[7\]; .*\(its weights are made for it\): use a new layer here$/);
+    expect(() => d.apply(nr.input({ shape: [7] }))).toThrow(/^apply: layer pending4 \(dense\) is in model sequential_\d+, where it gets per-sample input shape \[3\], but here it receives \[7\]; a layer keeps the input shape it was first built for, .*: use a new layer here$/);
     const b = nr.sequential({ layers: [layers.dense({ inputShape: [2], units: 7 })] });
     expect(() => b.add(d)).toThrow(/^add: layer pending4 \(dense\) is in model sequential_\d+, where it gets per-sample input shape \[3\], but here it receives \[7\]/);
     expect(b.layers.length).toBe(1);
@@ -251,11 +251,27 @@ describe('models that share layers', () => {
       expect(c.predict(nr.ones([2, 6])).shape).toEqual([2, 4]);
       expect(b.predict(nr.ones([2, 2])).shape).toEqual([2, 7]);
     });
+    // In two such models it has its weights before either is used, as TF.js (was none until
+    // one was built, and setWeights refused "not built yet").
+    const twice = layers.dense({ units: 2 });
+    const m1 = nr.sequential({ layers: [layers.dense({ inputShape: [4], units: 5 }), twice] });
+    const m2 = nr.sequential({ layers: [layers.dense({ inputShape: [3], units: 5 }), twice] });
+    const w = twice.getWeights();
+    expect(w.map((t) => t.shape)).toEqual([[5, 2], [2]]);
+    twice.setWeights([nr.ones([5, 2]), nr.zeros([2])]);
+    // Both models use those weights: two equal columns give two equal outputs.
+    nr.tidy(() => {
+      for (const [m, n] of [[m1, 4], [m2, 3]] as const) {
+        const [p, q] = m.predict(nr.ones([1, n])).dataSync();
+        expect([p === q, p !== 0]).toEqual([true, true]);
+      }
+    });
+    nr.dispose(w);
     // A model without a known input shape does not bind its layers.
     const free = layers.dense({ units: 2 });
     const u = nr.sequential({ layers: [layers.dense({ units: 3 }), free] });
     expect(free.apply(nr.input({ shape: [9] })).shape).toEqual([null, 2]);
-    for (const m of [a, b, c, u]) m.dispose();
+    for (const m of [a, b, c, u, m1, m2]) m.dispose();
   });
   it('determinism by seed is unchanged for models without sharing', () => {
     const make = () => nr.sequential({ seed: 7, layers: [layers.dense({ inputShape: [3], units: 4 }), layers.dense({ units: 2 })] });

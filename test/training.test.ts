@@ -324,6 +324,17 @@ describe('callbacks and history', () => {
     };
     await m.fit(x, y, { epochs: 2, batchSize: 10, verbose: 0, callbacks: [plain] });
     expect([plain.seen, plain.steps, Object.keys(plain)]).toEqual([[3, 30, true], 6, ['steps', 'seen', 'onTrainBegin', 'onBatchEnd']]);
+    // So do an instance of another class and an object made with Object.create (TF.js wraps them too).
+    class Counter {
+      seen: unknown = null;
+      onTrainBegin(this: Counter & { params: nr.CallbackParams; model: unknown }) {
+        this.seen = [this.params.epochs, this.model === m];
+      }
+    }
+    const inst = new Counter();
+    const made = Object.create({ onTrainBegin(this: { params: nr.CallbackParams; got: unknown }) { this.got = this.params.batchSize; } }) as { got?: unknown };
+    await m.fit(x, y, { epochs: 1, batchSize: 6, verbose: 0, callbacks: [inst, made as never] });
+    expect([inst.seen, made.got]).toEqual([[1, true], 6]);
     // Its own `model` is the user's, kept; so is a frozen object's.
     const own = { model: 'mine', onTrainBegin(this: { params?: unknown; got?: unknown }) {} };
     await m.fit(x, y, { epochs: 1, verbose: 0, callbacks: [own, Object.freeze({ onEpochEnd() {} })] });

@@ -112,7 +112,7 @@ export function checkBoundInputs(op: string, layer: Layer, shapes: readonly (rea
   const where = built === null ? 'was first applied to' : built.pending ? `is in model ${built.model}, where it gets` : `was built (in model ${built.model}) for`;
   const how = `${where} per-sample input shape${s} ${show(one ? was[0] : was)}`;
   throw new InvalidArgumentError(
-    `${op}: layer ${layer.name} (${layer.kind}) ${how}, but here it receives ${show(one ? shapes[0] : shapes)}; a layer keeps the input shape${s} it was first built for, also when it is shared between models${weighted ? ' (its weights are made for it)' : ''}: use a new layer here`,
+    `${op}: layer ${layer.name} (${layer.kind}) ${how}, but here it receives ${show(one ? shapes[0] : shapes)}; a layer keeps the input shape${s} it was first built for, also when it is shared between models (neurite's layers hold one input shape, even where the weights would fit another, as an embedding's or a convolution's at another length or size): use a new layer here`,
   );
 }
 

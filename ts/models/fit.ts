@@ -49,9 +49,9 @@ export interface FitArgs {
    */
   validationData?: [Tensor | Tensor[] | Record<string, Tensor>, Tensor | Tensor[] | Record<string, Tensor>] | null | undefined;
   /**
-   * Callbacks: objects with any of the hooks, or `Callback` instances. A plain object's hooks
-   * see `this.model` and `this.params` as a `Callback`'s do (TF.js's `CustomCallback`), unless
-   * the object has its own `model` or `params`.
+   * Callbacks: objects with any of the hooks, or `Callback` instances. Any object's hooks see
+   * `this.model` and `this.params` as a `Callback`'s do (TF.js's `CustomCallback`), unless the
+   * object has a `model` or `params` of its own.
    */
   callbacks?: CallbackHooks | CallbackHooks[] | undefined;
   /**
@@ -184,15 +184,14 @@ const HOOKS = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBa
 const given = new WeakSet<object>();
 
 /**
- * A plain-object callback's hooks see `this.model` and `this.params`, as in TF.js (which wraps
- * such an object in a `CustomCallback`): set on the object itself, not enumerable, unless it has
- * its own `model` or `params` that fit did not set (the user's, kept) or cannot take them.
+ * The hooks of a callback that is not a {@link Callback} (a plain object, an instance of another
+ * class) see `this.model` and `this.params`, as in TF.js (which wraps such an object in a
+ * `CustomCallback`): set on the object itself, not enumerable, unless it has a `model` or
+ * `params` of its own or inherited that fit did not set (the user's, kept) or cannot take them.
  */
 function giveContext(c: object, model: unknown, params: CallbackParams): void {
-  const proto: unknown = Object.getPrototypeOf(c);
-  if (proto !== Object.prototype && proto !== null) return;
   const mine = given.has(c);
-  if (!mine && (Object.hasOwn(c, 'model') || Object.hasOwn(c, 'params') || !Object.isExtensible(c))) return;
+  if (!mine && ('model' in c || 'params' in c || !Object.isExtensible(c))) return;
   given.add(c);
   for (const [k, value] of [['model', model], ['params', params]] as const) Object.defineProperty(c, k, { value, writable: true, configurable: true, enumerable: false });
 }

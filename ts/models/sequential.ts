@@ -368,8 +368,10 @@ export class Sequential {
         return out.length > 0;
       },
       buildHolder: (l) => {
+        // In several such models it gets the same input shape in each (add refuses another), so
+        // building the first gives its weights, which the others share when they are built.
         const ms = [...(holders.get(l) ?? [])].filter((m) => !m.#disposed && m.#handle === 0 && m.inputShape !== undefined);
-        if (ms.length === 1) ms[0].build();
+        if (ms.length > 0) ms[0].build();
       },
     });
     // variableGrads' and minimize's default list: the trainable weights of every live model.
