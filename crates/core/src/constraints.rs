@@ -26,6 +26,7 @@
 //! ```
 
 use crate::error::js_number;
+use core::fmt::Write;
 use crate::{bail, Error, Result};
 
 /// TF.js's `epsilon()` (float32 backends), added to every norm before dividing by it.
@@ -135,15 +136,18 @@ impl Constraint {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn resolve(&self, op: &'static str, option: &str, weight: &str, dims: &[usize]) -> Result<Constraint> {
         let rank = dims.len() as i32;
-        let shape = dims.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ");
         let mut axes = Vec::with_capacity(self.axes.len());
         for &a in &self.axes {
             let d = if a < 0 { a + rank } else { a };
-            if !(0..rank).contains(&d) {
-                bail!(op, "{option} ({}): axis {a} is out of range for weight `{weight}` of shape [{shape}] (rank {rank}: axes {} to {})", self.name(), -rank, rank - 1);
-            }
-            if axes.contains(&d) {
-                bail!(op, "{option} ({}): axis {a} is given twice for weight `{weight}` of shape [{shape}]", self.name());
+            let out = !(0..rank).contains(&d);
+            if out || axes.contains(&d) {
+                // The shape as `3, 5` by a plain loop (no Vec<String> and join), only here.
+                let mut shape = String::new();
+                for (i, n) in dims.iter().enumerate() {
+                    let _ = write!(shape, "{}{n}", if i > 0 { ", " } else { "" });
+                }
+                let what = if out { format!("out of range for weight `{weight}` of shape [{shape}] (rank {rank}: axes {} to {})", -rank, rank - 1) } else { format!("given twice for weight `{weight}` of shape [{shape}]") };
+                bail!(op, "{option} ({}): axis {a} is {what}", self.name());
             }
             axes.push(d);
         }
@@ -188,7 +192,7 @@ impl Constraint {
         };
         norms.clear();
         norms.resize(self.groups(dims), 0.0);
-        self.for_each_group(dims, |i, g| norms[g] += w[i] as f64 * w[i] as f64);
+        self.walk(dims, w, norms, false);
         for s in norms.iter_mut() {
             let n = s.sqrt();
             // max/min, not `clamp`: clamp's assertion prints floats (core::fmt's float
@@ -196,12 +200,17 @@ impl Constraint {
             let desired = if self.kind == Kind::UnitNorm { 1.0 } else { rate * n.max(lo).min(hi) + (1.0 - rate) * n };
             *s = desired / (EPSILON + n);
         }
-        self.for_each_group(dims, |i, g| w[i] = (w[i] as f64 * norms[g]) as f32);
+        self.walk(dims, w, norms, true);
     }
 
-    /// Calls `f(flat index, slice index)` for every element of a weight of shape `dims`, in
-    /// order (an odometer over the coordinates: no division per element).
-    fn for_each_group(&self, dims: &[usize], mut f: impl FnMut(usize, usize)) {
+    /// Walks every element of a weight `w` of shape `dims` in order with the index `g` of its
+    /// slice (an odometer over the coordinates: no division per element): adds its square to
+    /// `norms[g]` (the first pass), or with `scale` multiplies it by `norms[g]` (the second).
+    /// One body for both passes (two closures over a generic walk compiled it twice), compiled
+    /// for size so that the loop is not unswitched into two copies again.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    #[inline(never)]
+    fn walk(&self, dims: &[usize], w: &mut [f32], norms: &mut [f64], scale: bool) {
         let size: usize = dims.iter().product();
         if size == 0 {
             return;
@@ -217,8 +226,12 @@ impl Constraint {
         }
         let mut coord = vec![0usize; dims.len()];
         let mut g = 0;
-        for i in 0..size {
-            f(i, g);
+        for v in w[..size].iter_mut() {
+            if scale {
+                *v = (*v as f64 * norms[g]) as f32;
+            } else {
+                norms[g] += *v as f64 * *v as f64;
+            }
             for d in (0..dims.len()).rev() {
                 coord[d] += 1;
                 g += stride[d];

@@ -267,7 +267,7 @@ pub trait Layer {
 
     /// Backward from `dL/dz`, the gradient w.r.t. the input of the final activation.
     fn backward_pre_activation(&mut self, _dz: Tensor) -> Result<Tensor> {
-        Err(crate::Error::Internal { msg: format!("{} has no fused activation backward", self.kind()) })
+        Err(no_fused_backward(self.kind()))
     }
 
     /// The nested model, when this layer is one (its layers can be frozen one by one).
@@ -340,6 +340,14 @@ pub(crate) fn image_batch(op: &'static str, x: &Tensor, [h, w, c]: [usize; 3]) -
 /// Whether `a` is the identity (`linear` with slope 1 and intercept 0), which layers skip.
 pub fn is_identity(a: &crate::activations::Activation) -> bool {
     matches!(a, crate::activations::Activation::Linear { slope, intercept } if *slope == 1.0 && *intercept == 0.0)
+}
+
+/// The error of [`Layer::backward_pre_activation`] on a layer without a fused activation: one
+/// out-of-line body instead of a `format!` in every layer's copy of the default method.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
+fn no_fused_backward(kind: &str) -> crate::Error {
+    crate::Error::Internal { msg: format!("{kind} has no fused activation backward") }
 }
 
 /// The "used before a training forward" bug error.

@@ -150,6 +150,7 @@ impl<L: ?Sized + Layer> Node<L> {
     /// weight (a dense layer with `useBias: false` given a `biasConstraint`) or an axis out of
     /// range is an error naming the option and the weight.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    #[inline(never)]
     fn install_constraints(&mut self, input: &[usize]) -> Result<()> {
         let kind = self.layer.kind();
         for (o, c) in &self.constraints {
