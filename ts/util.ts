@@ -14,7 +14,7 @@ import { InvalidArgumentError, OutOfMemoryError } from './errors.js';
 import { describe, isTypedArray, type TypedArray } from './ops/convert.js';
 import { randomKey } from './ops/random.js';
 import { now as clock } from './performance.js';
-import { mix32, seedOf, uniform } from './data/random.js';
+import { fisherYates, mix32, seedOf, uniform } from './data/random.js';
 
 /** The typed arrays `shuffle` reorders (any but a `DataView`). */
 export type { TypedArray };
@@ -37,14 +37,6 @@ function generator(op: string, seed: unknown): () => number {
   if (seed !== undefined && seed !== null) return uniform(seedOf(op, seed));
   const key = randomKey(op);
   return uniform(mix32((seedOf(op, key.seed) ^ mix32(key.stream + 0x9e3779b9)) >>> 0));
-}
-
-/** Fisher–Yates over `n` places: calls `swap(i, j)` for i = n−1 … 1, with j uniform in [0, i]. */
-function fisherYates(n: number, random: () => number, swap: (i: number, j: number) => void): void {
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    if (j !== i) swap(i, j);
-  }
 }
 
 /** Swaps `a[i]` and `a[j]`. */

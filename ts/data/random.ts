@@ -38,6 +38,14 @@ export function seedOf(op: string, seed: unknown): number {
   return (seed >>> 0) ^ mix32(Math.floor(seed / 2 ** 32));
 }
 
+/** Fisher–Yates over `n` places: calls `swap(i, j)` for i = n−1 … 1, with j uniform in [0, i]. */
+export function fisherYates(n: number, random: () => number, swap: (i: number, j: number) => void): void {
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    if (j !== i) swap(i, j);
+  }
+}
+
 /**
  * A uniform generator on [0, 1) with 32 random bits per draw (a SplitMix-style counter through
  * {@link mix32}), from a 32-bit seed (see {@link seedOf}).

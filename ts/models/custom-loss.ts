@@ -24,9 +24,9 @@ import { mean } from '../ops/reduce.js';
 import { add, mul } from '../ops/binary.js';
 import { reshape } from '../ops/shape.js';
 import { slice } from '../ops/slicing.js';
-import { f32Bits } from '../options.js';
+import { f32Bits, REDUCTIONS } from '../options.js';
 import { runOp } from '../ops/run.js';
-import { REDUCTIONS } from '../options.js';
+import { fisherYates, mix32, uniform } from '../data/random.js';
 import * as metricFns from '../metrics.js';
 import type { CompiledInfo, CustomHead, CustomMetric, CustomSpec } from './compile.js';
 import type { Part } from './packing.js';
@@ -288,18 +288,10 @@ export function customEvaluate(op: string, model: Sequential, info: CompiledInfo
 export function epochOrder(n: number, modelSeed: number, seed: number, epoch: number, shuffle: boolean): number[] {
   const order = Array.from({ length: n }, (_, i) => i);
   if (!shuffle) return order;
-  // splitmix32 over the seeds and the epoch: the same seeds give the same order.
-  let s = (Math.imul(modelSeed >>> 0, 0x9e3779b1) ^ Math.imul((modelSeed / 2 ** 32) >>> 0, 0x85ebca6b) ^ Math.imul(seed >>> 0, 0xc2b2ae35) ^ Math.imul(epoch + 1, 0x27d4eb2f)) >>> 0;
-  const next = (): number => {
-    s = (s + 0x9e3779b9) >>> 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return (z ^ (z >>> 16)) >>> 0;
-  };
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor((next() / 2 ** 32) * (i + 1));
+  // The shuffles' generator (util.shuffle's, Dataset.shuffle's), keyed by the seeds and the epoch.
+  const key = mix32(((modelSeed >>> 0) ^ mix32(Math.floor(modelSeed / 2 ** 32)) ^ mix32((seed + 0x9e3779b9) >>> 0)) >>> 0);
+  fisherYates(n, uniform(mix32((key ^ (epoch + 1)) >>> 0)), (i, j) => {
     [order[i], order[j]] = [order[j], order[i]];
-  }
+  });
   return order;
 }
