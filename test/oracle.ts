@@ -308,6 +308,20 @@ export async function expectSameBitsForThreads(run: () => Promise<number[][]>): 
   await nr.init();
 }
 
+/**
+ * `activation` applied to the values of `t` (rank 1) as a dense layer's activation: one unit
+ * with weight 1 and bias 0 passes each x exactly to it, so the result (`[n, 1]`) has the op's
+ * bits when fit's and predict's path shares the op's kernel.
+ */
+export function asDenseActivation(t: nr.Tensor, activation: nr.ActivationSpec): nr.Tensor {
+  const m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [1], units: 1, activation, kernelInitializer: 'ones', biasInitializer: 'zeros' })] });
+  const xs = nr.reshape(t, [t.size, 1]);
+  const y = m.predict(xs) as nr.Tensor;
+  xs.dispose();
+  m.dispose();
+  return y;
+}
+
 /** neurite's weights into TF.js, layer by layer by name (the layers of a graph or sequential model). */
 export function copyWeights(n: nr.Sequential, t: tfl.LayersModel): void {
   for (const l of n.layers) {
