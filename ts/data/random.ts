@@ -21,17 +21,20 @@ export function mix32(x: number): number {
   return (x ^ (x >>> 15)) >>> 0;
 }
 
+/** The 32-bit FNV-1a hash of `text`'s UTF-16 code units. */
+export function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
 /**
  * A 32-bit seed from a shuffle seed: a non-negative integer (up to 2^53), or a string (TF.js's
  * seeds are strings; hashed with FNV-1a).
  */
 export function seedOf(op: string, seed: unknown): number {
   if (seed === undefined || seed === null) return DEFAULT_SHUFFLE_SEED;
-  if (typeof seed === 'string') {
-    let h = 0x811c9dc5;
-    for (let i = 0; i < seed.length; i++) h = Math.imul(h ^ seed.charCodeAt(i), 0x01000193);
-    return h >>> 0;
-  }
+  if (typeof seed === 'string') return fnv1a(seed);
   if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > Number.MAX_SAFE_INTEGER) {
     throw new InvalidArgumentError(`${op}: seed must be a non-negative integer or a string, got ${describe(seed)}`);
   }

@@ -43,6 +43,7 @@ import { didYouMean, lossAbi } from '../options.js';
 import { LOSSES, type LossName } from '../wasm/codes.js';
 
 import type { TrainingState } from '../models/training-state.js';
+import { fnv1a } from '../data/random.js';
 export type { TrainingState };
 
 /** The compile call as neurite keeps it in `userDefinedMetadata.neurite.compile`. */
@@ -204,9 +205,7 @@ const sortedJSON = (v: unknown): string =>
  */
 export function fileFingerprint(trainingConfig: unknown, optimizerWeights: ReadonlyArray<{ name: string; shape: number[]; dtype?: string | undefined }>, iter: number | undefined): string {
   const text = sortedJSON([trainingConfig ?? null, optimizerWeights.map((w) => [w.name, w.shape, w.dtype ?? 'float32']), iter ?? null]);
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return (h >>> 0).toString(16).padStart(8, '0');
+  return fnv1a(text).toString(16).padStart(8, '0');
 }
 
 /** @internal The JSON part and the weights of a training state, for saving. */
