@@ -9,7 +9,8 @@
 //! the ops is one. Inputs broadcast as the ops do (a per-sample dim of 1 against any), with
 //! every input of the same rank. `concatenate` is [`concat`] along an axis of the sample
 //! (`axis` counts the batch axis as TF.js's does; `-1`, the default, is the last), and its
-//! backward is [`concat_backward`].
+//! backward is [`concat_backward`]. `dot` (two inputs, a dot product along an axis of each)
+//! is [`super::dot`]'s forward and rule.
 //!
 //! ```
 //! use neurite_core::layers::{merge::{Merge, MergeOp}, Init, Layer, Mode};
@@ -21,6 +22,7 @@
 //! assert_eq!(add.forward_many(vec![a, b], Mode::Infer).unwrap().data(), &[11., 22.]);
 //! ```
 
+use super::dot::{DotCache, DotConfig};
 use super::{no_forward, Init, Layer, Mode};
 use crate::autodiff::elementwise::binary_backward;
 use crate::ops::binary::{binary, BinaryOp};
@@ -37,6 +39,7 @@ pub enum MergeOp {
     Maximum,
     Minimum,
     Concatenate,
+    Dot,
 }
 
 impl MergeOp {
@@ -50,6 +53,7 @@ impl MergeOp {
             MergeOp::Maximum => "maximum",
             MergeOp::Minimum => "minimum",
             MergeOp::Concatenate => "concatenate",
+            MergeOp::Dot => "dot",
         }
     }
 
@@ -60,7 +64,7 @@ impl MergeOp {
             MergeOp::Multiply => BinaryOp::Mul,
             MergeOp::Maximum => BinaryOp::Maximum,
             MergeOp::Minimum => BinaryOp::Minimum,
-            MergeOp::Add | MergeOp::Average | MergeOp::Concatenate => BinaryOp::Add,
+            MergeOp::Add | MergeOp::Average | MergeOp::Concatenate | MergeOp::Dot => BinaryOp::Add,
         }
     }
 }
@@ -72,16 +76,26 @@ pub struct Merge {
     /// The inputs of the last forward that kept them, and the fold's partial results
     /// (`ys[k]` = the fold over `x₀..=x_{k+1}`; `average`'s last is the sum before `1/n`).
     cache: Option<(Vec<Tensor>, Vec<Tensor>)>,
+    /// `dot`'s options and what its backward needs.
+    dot: Option<(DotConfig, Option<DotCache>)>,
 }
 
 impl Merge {
     pub fn new(op: MergeOp, axis: i64) -> Merge {
-        Merge { op, axis, cache: None }
+        Merge { op, axis, cache: None, dot: None }
+    }
+
+    /// A `dot` layer.
+    pub fn dot(cfg: DotConfig) -> Merge {
+        Merge { op: MergeOp::Dot, axis: -1, cache: None, dot: Some((cfg, None)) }
     }
 
     /// The per-sample output shape for per-sample `inputs` (the checks TF.js's build runs).
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn output_shape(&self, inputs: &[Vec<usize>]) -> Result<Vec<usize>> {
+        if let Some((cfg, _)) = &self.dot {
+            return cfg.output_shape(inputs);
+        }
         let op = self.op.kind();
         let shown = || inputs.iter().map(|s| format!("{}", Shape::from(&s[..]))).collect::<Vec<_>>().join(", ");
         if self.op == MergeOp::Subtract && inputs.len() != 2 {
@@ -154,6 +168,14 @@ impl Merge {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn forward_many(&mut self, xs: Vec<Tensor>, mode: Mode) -> Result<Tensor> {
         let op = self.op.kind();
+        if let Some((cfg, cache)) = &mut self.dot {
+            if xs.len() != 2 {
+                bail!(op, "takes exactly 2 inputs, got {}", xs.len());
+            }
+            let (y, kept) = super::dot::forward(cfg, xs, mode.keeps())?;
+            *cache = kept;
+            return Ok(y);
+        }
         if xs.len() < 2 {
             bail!(op, "a merge layer takes at least 2 inputs, got {}", xs.len());
         }
@@ -184,6 +206,10 @@ impl Merge {
     /// `dL/dx` for each input of the last forward that kept them.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn backward_many(&mut self, dy: Tensor) -> Result<Vec<Tensor>> {
+        if let Some((cfg, cache)) = &mut self.dot {
+            let c = cache.take().ok_or_else(|| no_forward("dot"))?;
+            return super::dot::backward(cfg.normalize, c, &dy);
+        }
         let (xs, ys) = self.cache.take().ok_or_else(|| no_forward(self.op.kind()))?;
         if self.op == MergeOp::Concatenate {
             return concat_backward(&xs.iter().collect::<Vec<_>>(), self.axis, &dy);

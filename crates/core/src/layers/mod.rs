@@ -10,14 +10,17 @@
 //! implements [`Layer`]; a `LayerKind` arm in `from_abi` below; a TS class in `ts/layers/` (the full checklist: `CONTRIBUTING.md`, "Adding a layer").
 
 pub mod activation;
+pub mod alpha_dropout;
 pub mod batch_norm;
 pub mod border;
 pub mod conv2d;
 pub mod conv2d_transpose;
 pub mod dense;
 pub mod depthwise_conv2d;
+pub mod dot;
 pub mod dropout;
 pub mod embedding;
+pub mod gaussian_dropout;
 pub mod gaussian_noise;
 pub mod layer_norm;
 pub mod merge;
@@ -29,6 +32,8 @@ pub mod rbf;
 pub mod repeat_vector;
 pub mod reshape;
 pub mod salt_and_pepper;
+pub mod spatial_dropout;
+pub mod thresholded_relu;
 pub mod up_sampling;
 pub mod variational;
 
@@ -362,7 +367,7 @@ pub fn step_seed(seed: u64, step: u64) -> u64 {
 
 /// Layer kind ids of the C ABI (append-only) and their TS names (`ts/layers/layer.ts`
 /// `LAYER_KINDS`, checked against this list by `test/codes.test.ts` through `nr_enum_name`).
-pub const LAYER_KINDS: [&str; 39] = [
+pub const LAYER_KINDS: [&str; 44] = [
     "dense",
     "activation",
     "prelu",
@@ -402,6 +407,11 @@ pub const LAYER_KINDS: [&str; 39] = [
     "repeatVector",
     "permute",
     "rescaling",
+    "dot",
+    "thresholdedReLU",
+    "gaussianDropout",
+    "alphaDropout",
+    "spatialDropout1d",
 ];
 
 /// Creates a layer (unbuilt, not yet shared) from its ABI kind id and parameter list; `index` (its position in the
@@ -474,6 +484,11 @@ pub fn from_abi(kind: u32, p: &[f32], index: u32) -> Result<crate::model::LayerR
         36 => shared(repeat_vector::RepeatVector::from_abi(p)?),
         37 => shared(permute::Permute::from_abi(p)?),
         38 => shared(activation::ActivationLayer::rescaling(p)?),
+        39 => shared(merge::Merge::dot(dot::DotConfig::from_abi(p)?)),
+        40 => shared(thresholded_relu::ThresholdedRelu::from_abi(p)?),
+        41 => shared(gaussian_dropout::GaussianDropout::new(Reader::new("gaussianDropout", p).f32("rate")?, index)?),
+        42 => shared(alpha_dropout::AlphaDropout::new(Reader::new("alphaDropout", p).f32("rate")?, index)?),
+        43 => shared(spatial_dropout::SpatialDropout1d::new(Reader::new("spatialDropout1d", p).f32("rate")?, index)?),
         _ => crate::bail!("layer", "unknown layer kind id {kind}"),
     })
 }
