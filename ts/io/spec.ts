@@ -52,7 +52,7 @@ export interface ModelSpec {
 }
 
 /** The merge layer kinds: several inputs (graph models only). */
-export const MERGE_KINDS: readonly string[] = ['add', 'subtract', 'multiply', 'average', 'maximum', 'minimum', 'concatenate'];
+export const MERGE_KINDS: readonly string[] = ['add', 'subtract', 'multiply', 'average', 'maximum', 'minimum', 'concatenate', 'dot'];
 
 /**
  * @internal The per-sample output shape of merge layer `s` on per-sample inputs `xs`, with the core's
@@ -63,7 +63,22 @@ export function mergeOutput(op: string, s: LeafSpec, xs: number[][]): number[] {
   const fail = (why: string): never => {
     throw new InvalidArgumentError(`${op}: ${s.where} (${s.kind} ${s.name}): ${why}, got per-sample shapes ${xs.map((x) => show(x)).join(', ')}`);
   };
-  if (xs.length < 2 || (s.kind === 'subtract' && xs.length !== 2)) fail(`takes ${s.kind === 'subtract' ? 'exactly 2' : 'at least 2'} inputs`);
+  const two = s.kind === 'subtract' || s.kind === 'dot';
+  if (xs.length < 2 || (two && xs.length !== 2)) fail(`takes ${two ? 'exactly 2' : 'at least 2'} inputs`);
+  if (s.kind === 'dot') {
+    // crates/core/src/layers/dot.rs: ranks 1 or 2 per sample, TF.js's negative axes, no batch axis.
+    const given = s.args.axes as number | number[];
+    const axes = (typeof given === 'number' ? [given, given] : given).map((a, i) => {
+      const full = xs[i].length + 1;
+      if (full < 2 || full > 3) fail(`input ${i} must be [batch, d] or [batch, n, d]`);
+      const r = a < 0 ? ((a % full) + full) % full : a;
+      if (r < 1 || r >= full) fail(`axes ${show(given)}: axis ${a} is not an axis of the sample of input ${i}`);
+      return r - 1;
+    });
+    if (xs[0][axes[0]] !== xs[1][axes[1]]) fail(`the axes ${show(given)} must have the same size in both inputs`);
+    const out = xs.flatMap((x, i) => x.filter((_, j) => j !== axes[i]));
+    return out.length === 0 ? [1] : out;
+  }
   const rank = xs[0].length;
   if (xs.some((x) => x.length !== rank)) fail('inputs must have the same rank');
   if (s.kind === 'concatenate') {

@@ -36,7 +36,9 @@ import { AveragePooling2D, border, Conv2D, Conv2DTranspose, Cropping2D, ZeroPadd
 import { activityRegularizerAbi, regularizerAbi, type ActivityRegularizerSpec, type Regularizer } from '../layers/regularizers.js';
 import { describe, show } from '../ops/convert.js';
 import { nearest } from '../options.js';
-import { Concatenate, Merge } from '../layers/merge.js';
+import { Concatenate, Dot, Merge } from '../layers/merge.js';
+import { AlphaDropout, GaussianDropout, SpatialDropout1D } from '../layers/noise.js';
+import { ThresholdedReLU } from '../layers/thresholded_relu.js';
 import { DepthwiseConv2D, SeparableConv2D } from '../layers/depthwise.js';
 import { Embedding } from '../layers/embedding.js';
 import { Permute, RepeatVector } from '../layers/rearrange.js';
@@ -155,6 +157,10 @@ export function layerSpec(l: Layer, where: string): LeafSpec {
   } else if (l instanceof RepeatVector) args = { n: l.n };
   else if (l instanceof Permute) args = { dims: l.dims.slice() };
   else if (l instanceof Rescaling) args = { scale: l.scale, offset: l.offset };
+  else if (l instanceof Dot) args = { axes: typeof l.axes === 'number' ? l.axes : [...l.axes], normalize: l.normalize };
+  else if (l instanceof ThresholdedReLU) args = { theta: l.theta };
+  else if (l instanceof GaussianDropout || l instanceof AlphaDropout) args = { rate: l.rate };
+  else if (l instanceof SpatialDropout1D) args = { rate: l.rate, ...(l.seed !== undefined ? { seed: l.seed } : {}) };
   else if (!(l instanceof InputLayer) && !(l instanceof GlobalMaxPooling2D) && !(l instanceof GlobalAveragePooling2D) && !(l instanceof Merge) && !(l instanceof GlobalMaxPooling1D) && !(l instanceof GlobalAveragePooling1D)) {
     throw new InvalidArgumentError(`${op}: layer ${l.name} of kind '${l.kind}' cannot be serialized`);
   }
@@ -296,6 +302,11 @@ export function specToKeras(s: NodeSpec, x: number[] | undefined): KerasObject {
     case 'repeatVector': c = { n: a.n }; break;
     case 'permute': c = { dims: a.dims }; break;
     case 'rescaling': c = { scale: a.scale, offset: a.offset }; break;
+    case 'dot': c = { axes: a.axes, normalize: a.normalize }; break;
+    case 'thresholdedReLU': c = { theta: a.theta }; break;
+    case 'gaussianDropout':
+    case 'alphaDropout': c = { rate: a.rate }; break;
+    case 'spatialDropout1d': c = { rate: a.rate, noise_shape: null, seed: a.seed ?? null }; break;
     default: break;
   }
   // Every `*_constraint` field the layer's config has, from its constraint options (TF.js's `serializeConstraint`).
@@ -734,6 +745,28 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
       break;
     }
     case 'Rescaling': kind = 'rescaling'; args = { scale: num('scale'), offset: num('offset', 0) }; break;
+    case 'Dot': {
+      kind = 'dot';
+      const ax = c.axes;
+      const isAxis = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && Math.abs(v) <= 3;
+      if (!(isAxis(ax) || (Array.isArray(ax) && ax.length === 2 && ax.every(isAxis)))) bad(op, `${cw}.axes`, `must be an integer or a pair of integers (the axis of each input, batch axis counted), got ${show(ax)}`);
+      if (c.normalize != null && typeof c.normalize !== 'boolean') bad(op, `${cw}.normalize`, `must be true or false, got ${show(c.normalize)}`);
+      args = { axes: Array.isArray(ax) ? ax.slice() : ax, normalize: c.normalize === true };
+      break;
+    }
+    case 'ThresholdedReLU': kind = 'thresholdedReLU'; args = { theta: num('theta', 1) }; break;
+    case 'GaussianDropout': kind = 'gaussianDropout'; args = { rate: num('rate') }; break;
+    case 'AlphaDropout':
+      kind = 'alphaDropout';
+      mustBeNull(ctx, cw, c, ['noise_shape'], 'neurite drops each value independently (no mask shared along an axis)');
+      args = { rate: num('rate') };
+      break;
+    case 'SpatialDropout1D':
+      kind = 'spatialDropout1d';
+      // The noise shape is the layer's own ([batch, 1, channels]); TF.js saves null.
+      mustBeNull(ctx, cw, c, ['noise_shape'], 'a SpatialDropout1D drops whole channels, its own noise shape');
+      args = { rate: num('rate'), ...(c.seed != null ? { seed: num('seed') } : {}) };
+      break;
     default:
       return bad(op, `${where}.class_name`, `'${o.class_name}' is a ${ctx.keras3 ? 'Keras 3 layer' : 'layer class'} neurite does not support; supported: ${SUPPORTED_CLASSES.join(', ')}`);
   }
@@ -998,6 +1031,7 @@ const LAYER_CLASSES: Partial<Record<string, new (args: never) => Layer>> = {
   conv1d: Conv1D, maxPooling1d: MaxPooling1D, averagePooling1d: AveragePooling1D, globalMaxPooling1d: GlobalMaxPooling1D, globalAveragePooling1d: GlobalAveragePooling1D,
   depthwiseConv2d: DepthwiseConv2D, separableConv2d: SeparableConv2D,
   embedding: Embedding, repeatVector: RepeatVector, permute: Permute, rescaling: Rescaling,
+  dot: Dot, thresholdedReLU: ThresholdedReLU, gaussianDropout: GaussianDropout, alphaDropout: AlphaDropout, spatialDropout1d: SpatialDropout1D,
 };
 
 /** @internal A new layer from its spec; constructor errors are prefixed with the config path. */
@@ -1013,7 +1047,7 @@ export function makeLayer(op: string, s: LeafSpec): Layer {
   put('trainable', s.trainable);
   put('inputShape', s.inputShape);
   try {
-    const make = s.kind === 'concatenate' ? Concatenate : MERGE_KINDS.includes(s.kind) ? null : LAYER_CLASSES[s.kind];
+    const make = s.kind === 'concatenate' ? Concatenate : s.kind === 'dot' ? Dot : MERGE_KINDS.includes(s.kind) ? null : LAYER_CLASSES[s.kind];
     if (make === undefined) throw new InvalidArgumentError(`${op}: ${s.where}: unknown layer kind ${show(s.kind)} (known: ${LAYER_KINDS.join(', ')})`);
     const layer = make === null ? new Merge(s.kind as 'add', a) : new make(a as never);
     if (s.keep) kept.set(layer, s.keep);

@@ -15,7 +15,9 @@ import { input, type InputArgs } from '../models/functional.js';
 import type { SymbolicTensor } from '../models/symbolic.js';
 import { RBF, type RBFArgs } from './rbf.js';
 import { SaltAndPepper, Variational, type SaltAndPepperArgs, type VariationalArgs } from './autoencoder.js';
-import { Concatenate, Merge, type ConcatenateArgs } from './merge.js';
+import { Concatenate, Dot, Merge, type ConcatenateArgs, type DotArgs } from './merge.js';
+import { AlphaDropout, GaussianDropout, SpatialDropout1D, type AlphaDropoutArgs, type NoiseRateArgs, type SpatialDropout1DArgs } from './noise.js';
+import { ThresholdedReLU, type ThresholdedReLUArgs } from './thresholded_relu.js';
 import { AveragePooling1D, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D, type Conv1DArgs, type Pooling1DArgs } from './convolutional1d.js';
 import { DepthwiseConv2D, SeparableConv2D, type DepthwiseConv2DArgs, type SeparableConv2DArgs } from './depthwise.js';
 import { Embedding, type EmbeddingArgs } from './embedding.js';
@@ -50,7 +52,9 @@ export { Activation, Dense, Dropout, Flatten, GaussianNoise, InputLayer, Reshape
 export { BatchNormalization, LayerNormalization, PReLU, type BatchNormalizationArgs, type LayerNormalizationArgs, type PReLUArgs } from './normalization.js';
 export { RBF, RBF_KERNELS, type RBFArgs, type RbfKernelName } from './rbf.js';
 export { SaltAndPepper, Variational, type SaltAndPepperArgs, type VariationalArgs, type Distribution } from './autoencoder.js';
-export { Concatenate, Merge, type ConcatenateArgs, type MergeKind } from './merge.js';
+export { Concatenate, Dot, Merge, type ConcatenateArgs, type DotArgs, type MergeKind } from './merge.js';
+export { AlphaDropout, GaussianDropout, SpatialDropout1D, type AlphaDropoutArgs, type NoiseRateArgs, type SpatialDropout1DArgs } from './noise.js';
+export { ThresholdedReLU, type ThresholdedReLUArgs } from './thresholded_relu.js';
 export { AveragePooling1D, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D, type Conv1DArgs, type Pooling1DArgs } from './convolutional1d.js';
 export { DepthwiseConv2D, SeparableConv2D, type DepthwiseConv2DArgs, type SeparableConv2DArgs } from './depthwise.js';
 export { Embedding, type EmbeddingArgs } from './embedding.js';
@@ -180,14 +184,24 @@ export const layers = {
   permute: (args: PermuteArgs) => new Permute(args),
   /** `x·scale + offset` (TF.js 4.x's and Keras 3's preprocessing layer; default offset 0). */
   rescaling: (args: RescalingArgs) => new Rescaling(args),
+  /** The dot product of two inputs along an axis of each (`axes`, batch axis counted), optionally of their L2-normalized values (cosine similarity): `[b, d]`·`[b, d]` → `[b, 1]`. A merge layer: `dot({ axes: 1 }).apply([a, b])`. */
+  dot: (args: DotArgs) => new Dot(args),
+  /** `x` where `x > theta`, else 0 (default `theta` 1). */
+  thresholdedReLU: (args: ThresholdedReLUArgs = {}) => new ThresholdedReLU(args),
+  /** Multiplies each value by `N(1, rate/(1−rate))` noise during training; identity at inference. */
+  gaussianDropout: (args: NoiseRateArgs) => new GaussianDropout(args),
+  /** Dropout for SELU networks: keeps a standardized input's mean and variance (Keras's formula). */
+  alphaDropout: (args: AlphaDropoutArgs) => new AlphaDropout(args),
+  /** Drops whole channels of `[batch, steps, channels]` during training (scaling the rest by 1/(1−rate)). */
+  spatialDropout1d: (args: SpatialDropout1DArgs) => new SpatialDropout1D(args),
 };
 
 /** TF.js's layer factories neurite does not have yet: asking for one says so (instead of "is not a function"). */
 const NOT_YET: ReadonlySet<string> = new Set([
   'lstm', 'gru', 'simpleRNN', 'rnn', 'lstmCell', 'gruCell', 'simpleRNNCell', 'stackedRNNCells', 'bidirectional', 'convLstm2d', 'convLstm2dCell',
   'timeDistributed', 'conv3d', 'conv3dTranspose', 'maxPooling3d', 'averagePooling3d', 'globalMaxPooling3d', 'globalAveragePooling3d', 'upSampling3d',
-  'dot', 'masking', 'centerCrop', 'resizing', 'categoryEncoding', 'randomWidth', 'randomHeight',
-  'gaussianDropout', 'alphaDropout', 'spatialDropout1d', 'spatialDropout2d', 'thresholdedReLU',
+  'masking', 'centerCrop', 'resizing', 'categoryEncoding', 'randomWidth', 'randomHeight',
+  'spatialDropout2d',
 ]);
 
 /** Keras layers (not in TF.js) neurite does not have, with what to use instead. */

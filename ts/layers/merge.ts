@@ -1,14 +1,15 @@
 /**
  * Merge layers (TF.js `tf.layers.add`, `subtract`, `multiply`, `average`, `maximum`,
- * `minimum`, `concatenate`): several inputs, one output, no weights. Apply one to a list of
+ * `minimum`, `concatenate`, `dot`): several inputs, one output, no weights. Apply one to a list of
  * symbolic tensors to build a graph model (`model({ inputs, outputs })`). Mirrors
  * `crates/core/src/layers/merge.rs`.
  */
-import { intArg } from '../ops/convert.js';
+import { InvalidArgumentError } from '../errors.js';
+import { boolArg, intArg, show } from '../ops/convert.js';
 import { Layer, type LayerArgs } from './layer.js';
 
 /** The merge layer kinds. */
-export type MergeKind = 'add' | 'subtract' | 'multiply' | 'average' | 'maximum' | 'minimum' | 'concatenate';
+export type MergeKind = 'add' | 'subtract' | 'multiply' | 'average' | 'maximum' | 'minimum' | 'concatenate' | 'dot';
 
 /**
  * An element-wise merge: TF.js's fold `op(…op(op(x₀, x₁), x₂)…)` (`average` then multiplies
@@ -16,8 +17,8 @@ export type MergeKind = 'add' | 'subtract' | 'multiply' | 'average' | 'maximum' 
  * (broadcast); `subtract` takes exactly two.
  */
 export class Merge extends Layer {
-  readonly kind: Exclude<MergeKind, 'concatenate'>;
-  constructor(kind: Exclude<MergeKind, 'concatenate'>, args: LayerArgs = {}) {
+  readonly kind: Exclude<MergeKind, 'concatenate' | 'dot'>;
+  constructor(kind: Exclude<MergeKind, 'concatenate' | 'dot'>, args: LayerArgs = {}) {
     super(kind, args);
     this.kind = kind;
   }
@@ -46,5 +47,56 @@ export class Concatenate extends Layer {
   }
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), axis: this.axis };
+  }
+}
+
+/** Options of {@link Dot} (TF.js's `DotLayerArgs`). */
+export interface DotArgs extends LayerArgs {
+  /**
+   * The axis to take the dot product along, counting the batch axis as TF.js's does (`1` is the
+   * first axis of a sample; a negative axis counts from the end, `-1` the last): one for both
+   * inputs, or `[axisOfInput0, axisOfInput1]`. Required.
+   */
+  axes: number | [number, number];
+  /** L2-normalize each input along its axis first, so the output is the cosine similarity. Default `false`. */
+  normalize?: boolean | undefined;
+}
+
+/**
+ * The dot product of two inputs along an axis of each (TF.js's `Dot`): `[batch, d]` · `[batch, d]`
+ * gives `[batch, 1]` (a recommender's user·item score); `[batch, n, d]` · `[batch, m, d]` with
+ * `axes: 2` gives `[batch, n, m]` (every pair of rows); a `[batch, n, d]` and a `[batch, d]` give
+ * `[batch, n]`. With `normalize: true` each input is divided by its L2 norm along its axis
+ * first (`x / sqrt(max(Σx², 1e-7))`, TF.js's), giving the cosine similarity. Inputs of rank 2
+ * or 3 (batch included), as TF.js's. Its gradient is the matrix product's (and the
+ * normalization's). Mirrors `crates/core/src/layers/dot.rs`.
+ *
+ * @example
+ * const user = input({ shape: [8] }), item = input({ shape: [8] });
+ * const score = layers.dot({ axes: 1 }).apply([user, item]); // [batch, 1]
+ */
+export class Dot extends Layer {
+  readonly kind = 'dot' as const;
+  /** The axes as given: one for both inputs, or a pair (saved as given, as TF.js). */
+  readonly axes: number | [number, number];
+  /** Whether the inputs are L2-normalized along their axes first. */
+  readonly normalize: boolean;
+  constructor(args: DotArgs) {
+    super('dot', args, ['axes', 'normalize']);
+    const a: unknown = args.axes;
+    if (a === undefined || a === null) throw new InvalidArgumentError('dot: axes is required (the axis of each input to take the dot product along, batch axis counted: 1 or -1 for [batch, d] inputs), e.g. dot({ axes: 1 })');
+    if (Array.isArray(a)) {
+      if (a.length !== 2) throw new InvalidArgumentError(`dot: axes must be an integer or a pair of integers [axisOfInput0, axisOfInput1], got ${show(a)}`);
+      this.axes = [intArg('dot', 'axes[0]', a[0], -3, 3), intArg('dot', 'axes[1]', a[1], -3, 3)];
+    } else this.axes = intArg('dot', 'axes', a, -3, 3);
+    this.normalize = boolArg('dot', 'normalize', args.normalize, false);
+  }
+  /** The ABI layout of `DotConfig::from_abi`: both axes, then normalize. */
+  abiParams(): number[] {
+    const [a, b] = typeof this.axes === 'number' ? [this.axes, this.axes] : this.axes;
+    return [a, b, this.normalize ? 1 : 0];
+  }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), axes: typeof this.axes === 'number' ? this.axes : [...this.axes], normalize: this.normalize };
   }
 }

@@ -26,6 +26,7 @@ import { checkBoundInputs, Layer, LAYER_KINDS } from '../layers/layer.js';
 import { graphModel, Sequential } from './sequential.js';
 import { inputOwner, setApplier, SymbolicTensor } from './symbolic.js';
 import { setGraphMaker } from '../io/topology.js';
+import { MERGE_KINDS } from '../io/spec.js';
 
 export { SymbolicTensor } from './symbolic.js';
 
@@ -76,7 +77,8 @@ export interface ModelArgs {
 
 let modelCount = 0;
 
-const MERGES = new Set(['add', 'subtract', 'multiply', 'average', 'maximum', 'minimum', 'concatenate']);
+/** The merge layer kinds (several inputs): the one list of `io/spec.ts`. */
+const MERGES: ReadonlySet<string> = new Set(MERGE_KINDS);
 
 /** What `model` got for `arg`: a symbolic tensor or a non-empty list of different ones. */
 function list(arg: string, v: unknown): SymbolicTensor[] {
