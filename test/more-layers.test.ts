@@ -106,7 +106,7 @@ describe('dot: a matrix-factorization recommender trains as in TF.js', () => {
         try {
           copyWeights(m, t);
           const before = nr.tidy(() => m.getWeights().map((w) => w.data()));
-          const [no, to] = make();
+          const [no, to] = make() as [nr.Optimizer, tf.Optimizer];
           m.compile({ optimizer: no, loss: 'meanSquaredError' });
           t.compile({ optimizer: to, loss: 'meanSquaredError' });
           const fit = { epochs: 4, batchSize: 5, shuffle: false, verbose: 0 } as const;
