@@ -674,7 +674,8 @@ export async function fitLoop(model: Sequential, givenX: Tensor | Tensor[] | Rec
       // Validation data: explicit, or the last samples, as TF.js and Keras: the first
       // ⌊n·(1 − split)⌋ samples train and the rest validate.
       let trainX = x, trainY = y;
-      if (valX === null && split !== undefined) {
+      const splitting = valX === null && split !== undefined;
+      if (splitting) {
         const n = x.shape[0] ?? 0;
         const cut = Math.floor(n * (1 - split));
         const nVal = n - cut;
@@ -691,11 +692,13 @@ export async function fitLoop(model: Sequential, givenX: Tensor | Tensor[] | Rec
       // A loss function takes the targets as they are (its own checks are the function's).
       const tape = info.custom?.tape === true;
       try {
-        if (!tape) call((e) => check(e.nr_model_check_data(h, hx, hy, 0)));
+        // With validationSplit, x and y are checked whole: a bad value is named by its
+        // position in x, the validation rows' too.
+        if (!tape) call((e) => check(splitting ? e.nr_model_check_data(h, x.handleFor('fit', 'x'), y.handleFor('fit', 'y'), 0) : e.nr_model_check_data(h, hx, hy, 0)));
       } catch (err) {
-        throw targetHint(err, info, trainY, classes);
+        throw targetHint(err, info, splitting ? y : trainY, classes);
       }
-      if (valX && valY && !tape) {
+      if (valX && valY && !tape && !splitting) {
         const [hvx, hvy, vy] = [valX.handleFor('fit', 'validation x'), valY.handleFor('fit', 'validation y'), valY];
         try {
           call((e) => check(e.nr_model_check_data(h, hvx, hvy, 3)));

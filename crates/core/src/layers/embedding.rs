@@ -101,8 +101,8 @@ impl Layer for Embedding {
         self.input_grad = on;
     }
 
-    fn check_data(&self, x: &Tensor) -> Result<()> {
-        self.rows("x", x).map(|_| ())
+    fn check_data(&self, arg: &str, x: &Tensor) -> Result<()> {
+        self.rows(arg, x).map(|_| ())
     }
 
     fn params_mut(&mut self) -> Vec<&mut Param> {
@@ -185,7 +185,20 @@ mod tests {
         let e = l.forward(t(&[1, 3], vec![-1., 0., 0.]), Mode::Infer).unwrap_err().to_string();
         assert!(e.contains("input[0,0] = -1 is out of range [0, 4)"), "{e}");
         assert!(l.forward(t(&[1, 3], vec![f32::NAN, 0., 0.]), Mode::Infer).unwrap_err().to_string().contains("= NaN is not an integer"));
-        assert!(l.check_data(&t(&[1, 3], vec![0., 0., 9.])).unwrap_err().to_string().contains("x[0,2] = 9 is out of range"));
+        assert!(l.check_data("x", &t(&[1, 3], vec![0., 0., 9.])).unwrap_err().to_string().contains("x[0,2] = 9 is out of range"));
         assert!(Embedding::from_abi(&[0.0, 2.0, 0.0, 0.0, 0.0, 0.0, 0.0]).is_err());
+    }
+
+    #[test]
+    fn indices_beyond_i64_are_printed_as_given() {
+        // 1e30 and -1e30 saturate to i64::MAX and i64::MIN in the cast; the message has the value
+        // (js_number, which writes no exponent).
+        let l = layer(4, 2, &[3]);
+        let e = l.check_data("x", &t(&[1, 3], vec![0., 1e30, 0.])).unwrap_err().to_string();
+        assert_eq!(e, "embedding: x[0,1] = 1000000000000000000000000000000 is out of range [0, 4) of the embedding's rows (inputDim 4; x has shape [1,3])");
+        let e = l.check_data("validationData x", &t(&[2, 2], vec![0., 1., 2., -1e30])).unwrap_err().to_string();
+        assert_eq!(e, "embedding: validationData x[1,1] = -1000000000000000000000000000000 is out of range [0, 4) of the embedding's rows (inputDim 4; validationData x has shape [2,2])");
+        let e = l.check_data("x", &t(&[1, 1], vec![3e9])).unwrap_err().to_string();
+        assert!(e.contains("x[0,0] = 3000000000 is out of range"), "{e}");
     }
 }

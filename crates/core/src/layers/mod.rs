@@ -226,9 +226,10 @@ pub trait Layer {
     fn backward(&mut self, dy: Tensor) -> Result<Tensor>;
 
     /// Checks a whole input `x` (`[samples, ...]`, the argument `x` of `fit`, `evaluate` or
-    /// `predict`) before it is cut into batches, for a layer that reads the model's input:
-    /// values it refuses (an embedding's indices) are then named by their position in `x`.
-    fn check_data(&self, _x: &Tensor) -> Result<()> {
+    /// `predict`, named `arg` in messages: `"x"`, or `"validationData x"` for fit's validation
+    /// data) before it is cut into batches, for a layer that reads the model's input: values it
+    /// refuses (an embedding's indices) are then named by their position in that argument.
+    fn check_data(&self, _arg: &str, _x: &Tensor) -> Result<()> {
         Ok(())
     }
 

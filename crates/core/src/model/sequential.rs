@@ -342,20 +342,26 @@ impl Sequential {
     /// Checks that `x` is `[batch, ...inputShape]`.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn check_input(&self, op: &'static str, x: &Tensor) -> Result<()> {
+        self.check_input_named(op, "x", x)
+    }
+
+    /// [`Sequential::check_input`] of an input named `arg` in the layers' messages (`"validationData x"`).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn check_input_named(&self, op: &'static str, arg: &str, x: &Tensor) -> Result<()> {
         let Some(inp) = &self.input_shape else {
             return Err(Error::invalid(op, "the model is not built yet"));
         };
         check_batch(op, inp, x)?;
-        self.check_data(x)
+        self.check_data(arg, x)
     }
 
     /// [`Layer::check_data`] of the layers that read the model's input (one input only).
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    fn check_data(&self, x: &Tensor) -> Result<()> {
+    fn check_data(&self, arg: &str, x: &Tensor) -> Result<()> {
         let readers = self.wiring.as_ref().map_or_else(|| vec![0], |w| w.input_readers());
         for i in readers {
             if let Some(l) = self.layers.get(i) {
-                peek(l)?.layer().check_data(x)?;
+                peek(l)?.layer().check_data(arg, x)?;
             }
         }
         Ok(())
@@ -693,8 +699,8 @@ impl Layer for Sequential {
         "sequential"
     }
 
-    fn check_data(&self, x: &Tensor) -> Result<()> {
-        Sequential::check_data(self, x)
+    fn check_data(&self, arg: &str, x: &Tensor) -> Result<()> {
+        Sequential::check_data(self, arg, x)
     }
 
     #[cfg_attr(target_arch = "wasm32", optimize(size))]

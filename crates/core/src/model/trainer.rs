@@ -275,7 +275,14 @@ impl Trainer {
     /// Checks `y` against the model output for `n` samples.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn check_targets(&self, model: &Sequential, op: &'static str, x: &Tensor, y: &Tensor) -> Result<()> {
-        model.check_input(op, x)?;
+        self.check_targets_named(model, op, "x", x, y)
+    }
+
+    /// [`Trainer::check_targets`] with `x` named `arg` in the layers' messages about its values
+    /// (`"validationData x"`: a bad index is then a position in the validation data).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn check_targets_named(&self, model: &Sequential, op: &'static str, arg: &str, x: &Tensor, y: &Tensor) -> Result<()> {
+        model.check_input_named(op, arg, x)?;
         let n = x.dims()[0];
         if n == 0 {
             bail_shape!(op, "x has no samples (shape {}); at least one is needed", x.shape());

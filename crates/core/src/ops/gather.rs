@@ -83,7 +83,8 @@ pub(crate) fn checked_indices(op: &'static str, arg: &str, indices: &Tensor, dim
     for (pos, &v) in indices.data().iter().enumerate() {
         let i = integer_index(op, arg, v, pos, indices)?;
         if i < 0 || i >= dim as i64 {
-            bail!(op, "{arg}{} = {i} is out of range [0, {dim}) {}", position(pos, indices.dims()), axis_note());
+            // The value given, not `i`: a float beyond i64 (1e30) saturates in the cast.
+            bail!(op, "{arg}{} = {v} is out of range [0, {dim}) {}", position(pos, indices.dims()), axis_note(), v = js_number(v));
         }
         idx.push(i as usize);
     }

@@ -331,7 +331,8 @@ pub extern "C" fn nr_model_check_data(model: u32, x: u32, y: u32, op: u32) -> i3
                 return Err(Error::invalid(op, format!("x contains {v} at flat index {i} (shape {}); clean the data first", xt.shape())));
             }
             let (net, tr, _, _) = m.parts()?;
-            trainer(tr, op)?.check_targets(&net, op, xt, yt)
+            let arg = if op == "fit (validationData)" { "validationData x" } else { "x" };
+            trainer(tr, op)?.check_targets_named(&net, op, arg, xt, yt)
         })
     })
 }
