@@ -297,3 +297,44 @@ export function regularizerFromKeras(op: string, where: string, v: unknown, acti
       return bad(op, `${where}.class_name`, `'${o.class_name}' is a regularizer neurite does not support; supported: L1L2, L1, L2${activity ? `, ${CUSTOM}KlSparsity` : ''}`);
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// TF.js's two forms of a config
+
+/**
+ * Keys whose string values TF.js's `getConfig()` writes in camelCase (`dataFormat:
+ * 'channelsLast'`, an initializer's `mode: 'fanAvg'` and `distribution: 'truncatedNormal'`, an
+ * activation's class name `'hardSigmoid'`) and `model.toJSON()` in snake_case. Every other
+ * string (a name, a padding) is the same in both.
+ */
+const CASED_VALUES = new Set(['data_format', 'mode', 'distribution', 'activation']);
+/** `getConfig()`'s form of string `v` under key `k` (TF.js's `gelu_new` activation is named so in both forms). */
+const tsValue = (k: string, v: string): string => (CASED_VALUES.has(k) && v !== 'gelu_new' ? camel(v) : v);
+
+/**
+ * @internal A config as TF.js's `layer.getConfig()` returns it, from the form `model.toJSON()`
+ * writes (TF.js's `convertTsToPythonic`, inverted): keys camelCase, `class_name` →
+ * `className`, and the values of {@link CASED_VALUES} camelCase.
+ */
+export function tsConfig(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(tsConfig);
+  if (!isObject(v)) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) out[k === 'class_name' ? 'className' : camel(k)] = typeof x === 'string' ? tsValue(k, x) : tsConfig(x);
+  return out;
+}
+
+/** @internal The inverse of {@link tsConfig}: TF.js's `getConfig()` form as `model.toJSON()` writes it. */
+export function pythonicConfig(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(pythonicConfig);
+  if (!isObject(v)) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) {
+    const key = k === 'className' ? 'class_name' : snake(k);
+    out[key] = typeof x === 'string' && CASED_VALUES.has(key) ? snake(x) : pythonicConfig(x);
+  }
+  return out;
+}
+
+/** @internal Whether `v` is a TF.js serialized object, `{ className, config }` (what `getConfig()` writes for an initializer, regularizer or constraint). */
+export const isSerialized = (v: unknown): boolean => isObject(v) && typeof v.className === 'string' && Object.hasOwn(v, 'config');

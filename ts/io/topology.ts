@@ -28,7 +28,7 @@ import { InvalidArgumentError } from '../errors.js';
 import type { Constraint } from '../constraints.js';
 import { Activation, Dense, Dropout, Flatten, GaussianNoise, InputLayer, Reshape } from '../layers/core.js';
 import { initializerOf, INITIALIZERS, type Initializer } from '../layers/initializers.js';
-import { CLASS_NAMES, Layer, LAYER_KINDS, type LayerKind } from '../layers/layer.js';
+import { CLASS_NAMES, Layer, LAYER_KINDS, setConfigWriter, type LayerKind } from '../layers/layer.js';
 import { BatchNormalization, lastAxisArg, LayerNormalization, PReLU } from '../layers/normalization.js';
 import { RBF, RBF_KERNELS } from '../layers/rbf.js';
 import { SaltAndPepper, Variational } from '../layers/autoencoder.js';
@@ -47,7 +47,7 @@ import { AveragePooling1D, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, M
 import { Sequential, ownNested } from '../models/sequential.js';
 import {
   activationFromKeras, activationToKeras, activityToKeras, bad, camel, constraintFromKeras, constraintToKeras, CUSTOM, initializerFromKeras, initializerToKeras,
-  isInt, isObject, kerasObject, normalizeActivation, objectAt, regularizerFromKeras, regularizerToKeras, sameConfig, type KerasObject,
+  isInt, isObject, kerasObject, normalizeActivation, objectAt, pythonicConfig, regularizerFromKeras, regularizerToKeras, sameConfig, tsConfig, type KerasObject,
 } from './keras.js';
 import { checkUniqueNames, graphShapes, inferWeights, mergeOutput, MERGE_KINDS, specInputShape, type LeafSpec, type ModelSpec, type NodeSpec } from './spec.js';
 
@@ -323,6 +323,52 @@ export function specToKeras(s: NodeSpec, x: number[] | undefined): KerasObject {
   // What the file said, for the keys neurite would write otherwise.
   for (const [k, v] of Object.entries(s.keep ?? {})) if (Object.hasOwn(config, k)) config[k] = v;
   return { class_name: cls, config };
+}
+
+/**
+ * @internal `layer.getConfig()`: the layer's config as TF.js's `getConfig()` returns it, every
+ * option included (camelCase keys; initializers, regularizers and constraints as `{ className,
+ * config }`; `batchInputShape` and `dtype` when the layer has an input shape): the config a
+ * saved model holds for it ({@link specToKeras}) in TF.js's other form ({@link tsConfig}).
+ * `input` is the per-sample input shape the layer was built for, if any (a PReLU's shared axes
+ * depend on its rank).
+ */
+export function layerConfig(l: Layer, input: number[] | undefined): Record<string, unknown> {
+  const s = layerSpec(l, `layer ${l.name}`);
+  const k = specToKeras(s, s.inputShape ?? input);
+  // TF.js gives every Embedding a batchInputShape: [null, inputLength] without an input shape.
+  if (s.kind === 'embedding' && !s.inputShape) k.config.batch_input_shape = [null, null];
+  return tsConfig(k.config) as Record<string, unknown>;
+}
+setConfigWriter(layerConfig);
+
+/**
+ * @internal A new layer of Keras class `className` from `config`, a layer's config in either of
+ * TF.js's forms (`getConfig()`'s camelCase, or the snake_case of a saved model's layer), read as
+ * {@link Sequential.fromConfig} reads a layer of a model: every field checked, each error naming
+ * its path. The layer's weights are drawn fresh when a model holding it is built.
+ */
+export function layerFromConfig(op: string, className: string, config: unknown): Layer {
+  const where = 'config';
+  let c = pythonicConfig(objectAt(op, where, config)) as Record<string, unknown>;
+  // TF.js's [null, null] (an Embedding without inputLength): no input shape.
+  const bis = c.batch_input_shape;
+  if (className === 'Embedding' && Array.isArray(bis) && bis.slice(1).some((d) => d === null)) {
+    const { batch_input_shape: _, ...rest } = c;
+    c = rest;
+  }
+  const ctx: Ctx = { op, shape: undefined };
+  try {
+    const spec = nodeFromKeras(ctx, where, { class_name: className, config: c });
+    if (spec.type !== 'layer') bad(op, where, `is a ${className} config: a model, not a layer; use sequential.fromConfig`);
+    const u = ctx.unbacked?.[0];
+    if (u) bad(op, u.where, `is ${show(tsConfig(u.value))}, which neurite keeps for saving but cannot start from (${u.why}); give the layer an initializer neurite has`);
+    return makeLayer(op, spec);
+  } catch (err) {
+    // The reader's paths (`config.config.use_bias`) as the caller wrote them (`config.useBias`).
+    if (err instanceof InvalidArgumentError) err.message = err.message.replace(/config\.config(\.[a-z0-9_]+)?/g, (_, k?: string) => (k ? `config.${camel(k.slice(1))}` : 'config'));
+    throw err;
+  }
 }
 
 /**

@@ -49,9 +49,6 @@ export class SaltAndPepper extends Layer {
   abiParams(): number[] {
     return [this.rate, this.low, this.high];
   }
-  override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), rate: this.rate, low: this.low, high: this.high };
-  }
 }
 
 /** Options of {@link Variational}. */
@@ -95,9 +92,6 @@ export class Variational extends Layer {
   }
   abiParams(): number[] {
     return [this.units, this.klWeight];
-  }
-  override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), units: this.units, klWeight: this.klWeight };
   }
 
   /**

@@ -102,9 +102,6 @@ abstract class BaseConv2D extends KernelLayer {
       ...normActivityAbi(op, a.activityRegularizer),
     ];
   }
-  override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), filters: this.filters, kernelSize: this.kernelSize, strides: this.strides, padding: this.padding, dilationRate: this.dilationRate, activation: this.activation };
-  }
 }
 
 /**
@@ -169,9 +166,6 @@ abstract class Pooling2D extends Layer {
   }
   abiParams(): number[] {
     return [...this.poolSize, ...this.strides, 1, 1, this.padding === 'same' ? 1 : 0];
-  }
-  override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), poolSize: this.poolSize, strides: this.strides, padding: this.padding };
   }
 }
 
@@ -258,9 +252,6 @@ export class UpSampling2D extends Layer {
   abiParams(): number[] {
     return [...this.size, this.interpolation === 'bilinear' ? 1 : 0];
   }
-  override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), size: this.size, interpolation: this.interpolation };
-  }
 }
 
 /**
@@ -317,9 +308,6 @@ export class ZeroPadding2D extends Border2DLayer {
   constructor(args: ZeroPadding2DArgs = {}) {
     super('zeroPadding2d', 'padding', args, args.padding ?? 1);
   }
-  override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), padding: this.amounts };
-  }
 }
 
 /** Options of `layers.cropping2d` (TF.js names). */
@@ -344,8 +332,5 @@ export class Cropping2D extends Border2DLayer {
       throw new InvalidArgumentError('cropping2d: cropping is required, e.g. cropping2d({ cropping: 2 }) or cropping2d({ cropping: [[top, bottom], [left, right]] })');
     }
     super('cropping2d', 'cropping', args, args?.cropping);
-  }
-  override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), cropping: this.amounts };
   }
 }

@@ -90,9 +90,6 @@ export class Conv1D extends KernelLayer {
       ...normActivityAbi(op, a.activityRegularizer),
     ];
   }
-  override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), filters: this.filters, kernelSize: this.kernelSize, strides: this.strides, padding: this.padding, dilationRate: this.dilationRate, activation: this.activation };
-  }
 }
 
 /** Options of `layers.maxPooling1d` and `layers.averagePooling1d` (TF.js names and defaults). */
@@ -123,9 +120,6 @@ abstract class Pooling1D extends Layer {
   }
   abiParams(): number[] {
     return [1, this.poolSize, 1, this.strides, 1, 1, this.padding === 'same' ? 1 : 0];
-  }
-  override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), poolSize: this.poolSize, strides: this.strides, padding: this.padding };
   }
 }
 

@@ -84,9 +84,6 @@ export class Dense extends KernelLayer {
       ...activityRegularizerAbi('dense', a.activityRegularizer),
     ];
   }
-  override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), units: this.units, activation: this.activation };
-  }
 }
 
 /** Applies an activation function on its own. */
@@ -203,8 +200,10 @@ export class Reshape extends Layer {
 /** Declares the model's per-sample input shape; it adds no computation. */
 export class InputLayer extends Layer {
   readonly kind = 'input' as const;
-  constructor(args: LayerArgs) {
-    super('input', args);
+  /** @param args also TF.js's `sparse`, which must be `false` (what `getConfig()` writes): neurite's tensors are dense. */
+  constructor(args: LayerArgs & { sparse?: false | undefined }) {
+    super('input', args, ['sparse']);
+    if (args.sparse != null && args.sparse !== false) throw new InvalidArgumentError(`inputLayer: sparse must be false: neurite's tensors are dense, got ${show(args.sparse)}`);
     if (!this.inputShape) throw new InvalidArgumentError('inputLayer: inputShape (or batchInputShape) is required');
   }
   abiParams(): number[] {

@@ -111,9 +111,6 @@ abstract class BaseDepthwise extends Layer {
       ...regularizerAbi(op, a.biasRegularizer, 'biasRegularizer'),
     ];
   }
-  override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), kernelSize: this.kernelSize, depthMultiplier: this.depthMultiplier, strides: this.strides, padding: this.padding, dilationRate: this.dilationRate, activation: this.activation };
-  }
 }
 
 /**
@@ -155,8 +152,5 @@ export class SeparableConv2D extends BaseDepthwise {
   /** The pointwise (1×1) kernel as a variable (TF.js's `pointwiseKernel`, `weights[1]`), `null` until built. */
   get pointwiseKernel(): LayerVariable | null {
     return this.weights[1] ?? null;
-  }
-  override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), filters: this.filters };
   }
 }

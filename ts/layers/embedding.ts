@@ -80,9 +80,6 @@ export class Embedding extends Layer {
       ...regularizerAbi('embedding', a.embeddingsRegularizer, 'embeddingsRegularizer'),
     ];
   }
-  override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), inputDim: this.inputDim, outputDim: this.outputDim, ...(this.inputLength !== undefined ? { inputLength: this.inputLength } : {}) };
-  }
 }
 
 /**

@@ -6,7 +6,9 @@
  */
 import { Activation, Dense, Dropout, Flatten, GaussianNoise, InputLayer, Reshape, type DenseArgs, type DropoutArgs, type FlattenArgs } from './core.js';
 import type { ActivationSpec } from './activation_abi.js';
-import { LAYER_ARG_KEYS, type LayerArgs } from './layer.js';
+import { LAYER_ARG_KEYS, type Layer, type LayerArgs } from './layer.js';
+import { isObject, isSerialized } from '../io/keras.js';
+import { layerFromConfig } from '../io/topology.js';
 import { InvalidArgumentError } from '../errors.js';
 import { describe } from '../ops/convert.js';
 import { checkArgs } from '../options.js';
@@ -44,6 +46,17 @@ function activationLayer(op: string, args: unknown, numbers: Record<string, numb
   }
   return new Activation({ ...(rest as LayerArgs), activation: spec(values) });
 }
+/**
+ * A layer from `args`, or, when `args` is TF.js's serialized form (what `layer.getConfig()`
+ * returns: initializers, regularizers or constraints as `{ className, config }`), from that
+ * config read as a saved model's layer of Keras class `className` ({@link layerFromConfig}).
+ * The two forms cannot be confused: neurite's own options never hold a `{ className, config }`.
+ */
+function orConfig<L extends Layer>(op: string, className: string, args: unknown, make: () => L): L {
+  const serialized = isObject(args) && Object.values(args).some(isSerialized);
+  return serialized ? (layerFromConfig(op, className, args) as L) : make();
+}
+
 const finiteAtLeast0 = (_k: string, v: number): string | null => (Number.isFinite(Math.fround(v)) && v >= 0 ? null : 'a finite number >= 0');
 const finite = (_k: string, v: number): string | null => (Number.isFinite(Math.fround(v)) ? null : 'a finite number');
 
@@ -65,9 +78,9 @@ export { AveragePooling2D, Conv2D, Conv2DTranspose, Cropping2D, GlobalAveragePoo
 /** Layer factories, as `tf.layers`. @example layers.dense({ units: 10, activation: 'relu', inputShape: [784] }) */
 export const layers = {
   /** Fully connected: `activation(x·W + b)`. */
-  dense: (args: DenseArgs) => new Dense(args),
+  dense: (args: DenseArgs) => orConfig('dense', 'Dense', args, () => new Dense(args)),
   /** An activation on its own. */
-  activation: (args: LayerArgs & { activation: ActivationSpec }) => new Activation(args),
+  activation: (args: LayerArgs & { activation: ActivationSpec }) => orConfig('activation', 'Activation', args, () => new Activation(args)),
   /** TF.js's `LeakyReLU` layer: `x` for `x > 0`, `alpha·x` otherwise; default `alpha` 0.3 (the layer's default in TF.js and Keras; the `leakyRelu` op's is 0.2). Any finite `alpha`, negative too, as TF.js (Keras 3 refuses a negative slope, so such a saved model loads in TF.js, not in Keras 3). */
   leakyReLU: (args: LayerArgs & { alpha?: number | undefined } = {}) => activationLayer('leakyReLU', args, { alpha: 0.3 }, finite, (o) => ({ name: 'leakyRelu', alpha: o.alpha })),
   /**
@@ -85,39 +98,39 @@ export const layers = {
   /** TF.js's `Softmax` layer, over the last axis (`axis` may only be -1). */
   softmax: (args: LayerArgs & { axis?: number | undefined } = {}) => activationLayer('softmax', args, { axis: -1 }, (_k, v) => (v === -1 ? null : '-1 (softmax layers normalise over the last axis)'), () => 'softmax'),
   /** Parametric ReLU with a learnable slope per unit of the last axis (initially 0, TF.js's default `'zeros'`). */
-  prelu: (args: PReLUArgs = {}) => new PReLU(args),
+  prelu: (args: PReLUArgs = {}) => orConfig('prelu', 'PReLU', args, () => new PReLU(args)),
   /** Inverted dropout with probability `rate` during training. */
   dropout: (args: DropoutArgs) => new Dropout(args),
   /** Additive Gaussian noise during training. */
   gaussianNoise: (args: LayerArgs & { stddev: number }) => new GaussianNoise(args),
   /** Batch normalization over the last axis. */
-  batchNormalization: (args: BatchNormalizationArgs = {}) => new BatchNormalization(args),
+  batchNormalization: (args: BatchNormalizationArgs = {}) => orConfig('batchNormalization', 'BatchNormalization', args, () => new BatchNormalization(args)),
   /** Layer normalization over the last axis. */
-  layerNormalization: (args: LayerNormalizationArgs = {}) => new LayerNormalization(args),
+  layerNormalization: (args: LayerNormalizationArgs = {}) => orConfig('layerNormalization', 'LayerNormalization', args, () => new LayerNormalization(args)),
   /** Flattens each sample. */
   flatten: (args: FlattenArgs = {}) => new Flatten(args),
   /** Reshapes each sample (one dimension of `targetShape` may be -1 or `null`: inferred). */
   reshape: (args: LayerArgs & { targetShape: Array<number | null> }) => new Reshape(args),
   /** Declares the input shape. */
-  inputLayer: (args: LayerArgs) => new InputLayer(args),
+  inputLayer: (args: LayerArgs & { sparse?: false | undefined }) => new InputLayer(args),
   /** TF.js's alias of {@link input} (`tf.layers.input`): a graph model's symbolic input. */
   input: (args: InputArgs): SymbolicTensor => input(args),
   /** Radial basis functions `φ(‖x − cᵢ‖ / σᵢ)` with learnable centers and widths. */
-  rbf: (args: RBFArgs) => new RBF(args),
+  rbf: (args: RBFArgs) => orConfig('rbf', 'neurite>RBF', args, () => new RBF(args)),
   /** Salt-and-pepper noise during training: a fraction `rate` of the inputs set to `low` or `high`. */
   saltAndPepper: (args: SaltAndPepperArgs) => new SaltAndPepper(args),
   /** 2-D convolution over `[batch, height, width, channels]`: `activation(conv2d(x, W) + b)`. */
-  conv2d: (args: Conv2DArgs) => new Conv2D(args),
+  conv2d: (args: Conv2DArgs) => orConfig('conv2d', 'Conv2D', args, () => new Conv2D(args)),
   /**
    * Transposed 2-D convolution (the adjoint of conv2d; a decoder's upsampling):
    * `activation(conv2dTranspose(x, W) + b)`, `[batch, h, w, in]` → `[batch, h·s, w·s, filters]`
    * with `'same'` padding.
    */
-  conv2dTranspose: (args: Conv2DArgs) => new Conv2DTranspose(args),
+  conv2dTranspose: (args: Conv2DArgs) => orConfig('conv2dTranspose', 'Conv2DTranspose', args, () => new Conv2DTranspose(args)),
   /** Depthwise 2-D convolution: each channel filtered on its own, `[batch, h, w, in]` → `[batch, oh, ow, in·depthMultiplier]`. */
-  depthwiseConv2d: (args: DepthwiseConv2DArgs) => new DepthwiseConv2D(args),
+  depthwiseConv2d: (args: DepthwiseConv2DArgs) => orConfig('depthwiseConv2d', 'DepthwiseConv2D', args, () => new DepthwiseConv2D(args)),
   /** Depthwise-separable 2-D convolution: a depthwise stage, then a 1×1 convolution to `filters` channels. */
-  separableConv2d: (args: SeparableConv2DArgs) => new SeparableConv2D(args),
+  separableConv2d: (args: SeparableConv2DArgs) => orConfig('separableConv2d', 'SeparableConv2D', args, () => new SeparableConv2D(args)),
   /** Zeros around each image, `[batch, h, w, c]` → `[batch, h + top + bottom, w + left + right, c]` (default 1 at each border). */
   zeroPadding2d: (args: ZeroPadding2DArgs = {}) => new ZeroPadding2D(args),
   /** Rows and columns cut at the borders of each image, `[batch, h, w, c]` → `[batch, h − top − bottom, w − left − right, c]`. */
@@ -159,7 +172,7 @@ export const layers = {
   /** Joins its inputs along `axis` (default −1, the last): a skip connection in a U-Net. */
   concatenate: (args: ConcatenateArgs = {}) => new Concatenate(args),
   /** A 1-D convolution over `[batch, steps, channels]` (`padding: 'causal'` for time series). */
-  conv1d: (args: Conv1DArgs) => new Conv1D(args),
+  conv1d: (args: Conv1DArgs) => orConfig('conv1d', 'Conv1D', args, () => new Conv1D(args)),
   /** Max pooling over windows of steps (default 2). */
   maxPooling1d: (args: Pooling1DArgs = {}) => new MaxPooling1D(args),
   /** TF.js's alias of {@link layers.maxPooling1d}. */
@@ -177,7 +190,7 @@ export const layers = {
   /** The mean of each channel over all steps: `[batch, steps, c]` → `[batch, c]`. */
   globalAveragePooling1d: (args: LayerArgs & { dataFormat?: 'channelsLast' | undefined } = {}) => new GlobalAveragePooling1D(args),
   /** A learned vector per integer index, `[batch, ...]` → `[batch, ..., outputDim]` (indices in `[0, inputDim)`). */
-  embedding: (args: EmbeddingArgs) => new Embedding(args),
+  embedding: (args: EmbeddingArgs) => orConfig('embedding', 'Embedding', args, () => new Embedding(args)),
   /** Each sample's vector repeated `n` times: `[batch, features]` → `[batch, n, features]`. */
   repeatVector: (args: RepeatVectorArgs) => new RepeatVector(args),
   /** Reorders the non-batch axes by `dims`, a permutation of `1..rank` (`[2, 1]`: `[batch, a, b]` → `[batch, b, a]`). */

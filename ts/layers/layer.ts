@@ -85,6 +85,15 @@ export function setLocator(l: Locator): void {
   locator = l;
 }
 
+/** What `layer.getConfig()` returns, given the per-sample input shape the layer was built for (if any). */
+type ConfigWriter = (layer: Layer, input: number[] | undefined) => Record<string, unknown>;
+let configWriter: ConfigWriter | null = null;
+
+/** @internal Set by `io/topology.ts`, which writes a saved model's layer configs. */
+export function setConfigWriter(w: ConfigWriter): void {
+  configWriter = w;
+}
+
 /** @internal Where `layer`'s weights live, or `null` when no live model holds it. */
 export function locate(layer: Layer): WeightsAt | null {
   return locator.at(layer);
@@ -314,9 +323,22 @@ export abstract class Layer {
     return CLASS_NAMES[this.kind];
   }
 
-  /** A plain-object description (for `summary` and serialisation). */
+  /**
+   * Every option of the layer, as TF.js's `layer.getConfig()` returns it: camelCase keys,
+   * defaults filled in, initializers, regularizers and constraints serialized as `{ className,
+   * config }` (`{ className: 'VarianceScaling', config: { scale: 1, mode: 'fanAvg', … } }`),
+   * `name`, `trainable`, and `batchInputShape` and `dtype` when the layer has an input shape. It
+   * is the layer's entry of `model.getConfig()` (in that form, snake_case). The layer's factory
+   * takes it back: `layers.dense(d.getConfig())` makes a layer with the same options (and, after
+   * `setWeights(d.getWeights())` in a model, the same outputs). Where TF.js leaves an option
+   * `undefined` (an embedding's `maskZero`, `inputLength`), it is `null` here.
+   *
+   * @example layers.dense({ units: 2, useBias: false }).getConfig() // { units: 2, activation: 'linear', useBias: false, kernelInitializer: { className: 'VarianceScaling', … }, … }
+   */
   getConfig(): Record<string, unknown> {
-    return { name: this.name, trainable: this.trainable, ...(this.inputShape ? { inputShape: this.inputShape } : {}) };
+    if (configWriter === null) throw new InvalidArgumentError(`getConfig: layer ${this.name}: the model code is not loaded`);
+    const built = this.kind === 'input' ? null : locator.inputs(this);
+    return configWriter(this, built?.shapes.length === 1 ? built.shapes[0] : this.inputShape);
   }
 
   /**

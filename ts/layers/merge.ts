@@ -45,9 +45,6 @@ export class Concatenate extends Layer {
   abiParams(): number[] {
     return [this.axis];
   }
-  override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), axis: this.axis };
-  }
 }
 
 /** Options of {@link Dot} (TF.js's `DotLayerArgs`). */

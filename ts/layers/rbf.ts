@@ -110,7 +110,4 @@ export class RBF extends Layer {
     ];
   }
 
-  override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), units: this.units, kernel: this.kernel };
-  }
 }

@@ -33,9 +33,6 @@ export class RepeatVector extends Layer {
   abiParams(): number[] {
     return [this.n];
   }
-  override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), n: this.n };
-  }
 }
 
 /** Options of `layers.permute`. */
@@ -71,8 +68,5 @@ export class Permute extends Layer {
   /** The ABI layout of `Permute::from_abi`. */
   abiParams(): number[] {
     return [this.dims.length, ...this.dims];
-  }
-  override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), dims: this.dims.slice() };
   }
 }

@@ -38,7 +38,4 @@ export class Rescaling extends Layer {
   abiParams(): number[] {
     return [this.scale, this.offset];
   }
-  override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), scale: this.scale, offset: this.offset };
-  }
 }
