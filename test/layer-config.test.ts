@@ -50,6 +50,9 @@ const cases: Case[] = [
     tf: () => tfl.layers.dense({ name: 'd2', units: 2, activation: 'hardSigmoid', kernelInitializer: 'heUniform', biasInitializer: tfl.initializers.constant({ value: 0.5 }), biasRegularizer: tfl.regularizers.l1({ l1: 0.01 }), biasConstraint: tfl.constraints.nonNeg(), trainable: false }),
   },
   { f: 'activation', x: [3], nr: { name: 'a', activation: 'softplus' }, tf: () => tfl.layers.activation({ name: 'a', activation: 'softplus' }) },
+  // TF.js's class names: 'logSoftmax' in getConfig ('log_softmax' saved), 'gelu_new' in both.
+  { f: 'activation', x: [3], nr: { name: 'a2', activation: 'logSoftmax' }, tf: () => tfl.layers.activation({ name: 'a2', activation: 'logSoftmax' as never }) },
+  { f: 'activation', x: [3], nr: { name: 'a3', activation: 'geluNew' }, tf: () => tfl.layers.activation({ name: 'a3', activation: 'gelu_new' as never }) },
   { f: 'leakyReLU', x: [3], nr: { name: 'lr', alpha: 0.2 }, tf: () => tfl.layers.leakyReLU({ name: 'lr', alpha: 0.2 }) },
   {
     f: 'prelu', x: [5],
