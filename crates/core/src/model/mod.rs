@@ -1,12 +1,14 @@
 //! Models: `Sequential` (a stack of layers, itself usable as a layer; with a [`graph::Wiring`]
 //! a graph of them, the functional API), the training state that
 //! `compile` creates, and metrics. The whole training step — batch gathering, forward, loss,
-//! backward, regularization, clipping and the optimizer update — runs in [`Trainer::train_batch`].
+//! backward, regularization, clipping and the optimizer update — runs in [`Trainer::train_batch`];
+//! [`split`] runs it in two calls around a loss computed outside (a loss function's).
 
 pub mod graph;
 pub mod metrics;
 pub mod sequential;
 pub mod shared;
+pub mod split;
 pub mod trainer;
 
 pub use metrics::Metric;

@@ -5,6 +5,11 @@
 //! sigmoid with cross-entropy so the gradient w.r.t. the logits is `p·Σỹ − ỹ` (softmax; `p − ỹ`
 //! only when a target row sums to 1) or `p − ỹ` (sigmoid, element-wise) — gradient clipping,
 //! and the optimizer update with the scheduled learning rate.
+//!
+//! The step is two halves with the loss between them: [`Trainer::forward_half`] (the forward)
+//! and [`Trainer::backward_half`] (the penalties, backward from `dL/d(output)`, the update).
+//! `fit`'s fused step runs them around the compiled losses; a split step
+//! ([`super::split`]) runs them in two calls around a loss computed elsewhere.
 
 use std::borrow::Cow;
 
@@ -147,6 +152,8 @@ pub struct Trainer {
     pub seed: u64,
     /// Multiplier applied to the scheduled learning rate (reduceLROnPlateau writes it).
     pub lr_scale: f32,
+    /// The open split step: its forward half ran, its backward half has not (see [`super::split`]).
+    pub(super) split: Option<super::split::OpenStep>,
 }
 
 /// The resumable part of a [`Trainer`]: with the weights, it is everything the next training
@@ -203,7 +210,7 @@ impl Trainer {
 
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(cfg: TrainConfig, seed: u64) -> Trainer {
-        Trainer { cfg, state: Vec::new(), step: 0, seed, lr_scale: 1.0 }
+        Trainer { cfg, state: Vec::new(), step: 0, seed, lr_scale: 1.0, split: None }
     }
 
     /// The optimizer state of parameter `i` (`with_params` order): empty while it has never
@@ -440,14 +447,48 @@ impl Trainer {
         self.step(model, xb, yb, None)
     }
 
-    /// Gradients (no input gradient needed), then the update.
+    /// The two halves around the compiled losses: forward, the losses and `dL/d(output)`
+    /// (fused with a final softmax or sigmoid where it may be), then the penalties, backward
+    /// (no input gradient needed) and the update.
     fn step(&mut self, model: &mut Sequential, xb: Tensor, yb: &Tensor, weights: Option<&[f32]>) -> Result<StepResult> {
+        let pred = self.forward_half(model, xb)?;
+        let outs = self.outputs(model, "fit")?;
+        let acts = model.output_activations();
+        let (data, heads, metrics, dp) = self.heads_loss(&outs, &pred, yb, weights, Some(&acts))?;
+        drop(pred);
+        let (dp, pre) = dp.ok_or_else(|| Error::Internal { msg: "fit: no gradient".into() })?;
+        let (kl, regularization) = self.backward_half(model, dp, &pre, data)?;
+        Ok(StepResult { loss: data + kl + regularization, metrics, kl, regularization, heads: self.reported(heads) })
+    }
+
+    /// The first half of a training step: the forward with training behaviour (dropout and
+    /// noise drawn from the seed and the step, batch statistics), the layers keeping what
+    /// backward needs. The model's output (packed, for several).
+    pub fn forward_half(&self, model: &mut Sequential, xb: Tensor) -> Result<Tensor> {
+        model.forward_all(xb, Mode::Train { seed: self.seed, step: self.step })
+    }
+
+    /// The second half of a training step after [`Trainer::forward_half`]: the penalties of
+    /// that forward (KL, weight and activity), backward from `dp` = `dL/d(output)` (output
+    /// `q`'s part at its final activation's input when `pre[q]`) without `dL/dx`, the layers
+    /// adding their KL and activity gradients, then [`Trainer::apply_gradients`] with the
+    /// weight penalties' gradients, for the step's loss `data + kl + regularization`.
+    /// Returns `(kl, regularization)`.
+    pub fn backward_half(&mut self, model: &mut Sequential, dp: Tensor, pre: &[bool], data: f32) -> Result<(f32, f32)> {
         model.set_input_grad_all(false)?;
-        let r = self.gradients_weighted(model, xb, yb, weights);
+        let r = self.penalties_and_backward(model, dp, pre);
         model.set_input_grad_all(true)?;
-        let (r, _) = r?;
-        self.apply_gradients(model, r.loss)?;
-        Ok(r)
+        let (kl, regularization, _) = r?;
+        self.apply_gradients(model, data + kl + regularization)?;
+        Ok((kl, regularization))
+    }
+
+    /// The KL and regularization penalties of the last forward, then backward from `dp`.
+    fn penalties_and_backward(&self, model: &mut Sequential, dp: Tensor, pre: &[bool]) -> Result<(f32, f32, Tensor)> {
+        let kl = model.kl_loss_all();
+        let regularization = model.activity_loss_all() + weight_penalty(model)?;
+        let dx = model.backward_outputs(dp, pre)?;
+        Ok((kl, regularization, dx))
     }
 
     /// Forward and backward on a batch without updating: fills every parameter's `grad`
@@ -460,15 +501,12 @@ impl Trainer {
     /// [`Trainer::gradients`] with a weight per sample of the batch (see
     /// [`Trainer::train_batch_weighted`]).
     fn gradients_weighted(&mut self, model: &mut Sequential, xb: Tensor, yb: &Tensor, weights: Option<&[f32]>) -> Result<(StepResult, Tensor)> {
-        let mode = Mode::Train { seed: self.seed, step: self.step };
-        let pred = model.forward_all(xb, mode)?;
+        let pred = self.forward_half(model, xb)?;
         let outs = self.outputs(model, "fit")?;
         let acts = model.output_activations();
         let (data, heads, metrics, dp) = self.heads_loss(&outs, &pred, yb, weights, Some(&acts))?;
-        let kl = model.kl_loss_all();
-        let regularization = model.activity_loss_all() + weight_penalty(model)?;
         let (dp, pre) = dp.ok_or_else(|| Error::Internal { msg: "fit: no gradient".into() })?;
-        let dx = model.backward_outputs(dp, &pre)?;
+        let (kl, regularization, dx) = self.penalties_and_backward(model, dp, &pre)?;
         Ok((StepResult { loss: data + kl + regularization, metrics, kl, regularization, heads: self.reported(heads) }, dx))
     }
 
@@ -638,7 +676,7 @@ fn scale_samples(d: &mut [f32], w: &[f32]) {
 }
 
 /// The weight-regularization penalty of every parameter.
-fn weight_penalty(model: &Sequential) -> Result<f32> {
+pub(super) fn weight_penalty(model: &Sequential) -> Result<f32> {
     model.with_params(|ps| ps.iter().filter_map(|s| s.param.regularizer.map(|r| r.penalty(s.param.value.data()))).sum())
 }
 
