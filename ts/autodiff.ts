@@ -165,7 +165,8 @@ export function tapeRecording(): boolean {
 }
 
 /** What `taped` returns: `value` is disposed by the caller only when `made` (f created it). */
-interface Taped {
+/** @internal */
+export interface Taped {
   value: Tensor;
   /** Whether `f` created `value` (false when it returned an input or an outside tensor). */
   made: boolean;
@@ -198,14 +199,14 @@ function onTape<T>(op: string, run: () => T): T {
 }
 
 /**
- * Runs `f` on a recording tape and returns its value and the gradients of the value
+ * @internal Runs `f` on a recording tape and returns its value and the gradients of the value
  * (seeded with `dy`, default ones) with respect to `sources`; a source the value does not
  * depend on is an error (or `null` with `allowUnused`); one it depends on only through
  * constants gets zeros. Any number of sources: long lists go
  * through an allocation. Never disposes a source, `dy`, or a value `f` did not create; on
  * any error, everything made here is disposed.
  */
-function taped(op: string, f: () => Tensor, given: Array<Tensor | LayerVariable> | (() => Array<Tensor | LayerVariable>), dy?: Tensor, allowUnused = false): Taped {
+export function taped(op: string, f: () => Tensor, given: Array<Tensor | LayerVariable> | (() => Array<Tensor | LayerVariable>), dy?: Tensor, allowUnused = false): Taped {
   // The argument as the caller wrote it: grad(f)(x), grads(f)([…]) (args[i]), variableGrads(f, varList).
   const what = (i: number): string => (allowUnused ? `varList[${i}]` : op === 'grad' || op === 'valueAndGrad' ? 'x' : `args[${i}]`);
   // A default list is made after f ran: f may build a model (its first predict), whose weights

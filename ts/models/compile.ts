@@ -57,7 +57,9 @@ export interface CompileArgs {
    * `{ name: 'binaryCrossentropy', reduction: 'sumOverFeatures' }` for a VAE's reconstruction
    * term summed over every value of a sample, pixels and channels of images included (see
    * {@link LossReduction}; default `'mean'`) — or a function `(yTrue, yPred) => Tensor`
-   * ({@link LossFunction}, as TF.js), whose step runs on the gradient tape.
+   * ({@link LossFunction}, as TF.js), differentiated on the gradient tape with respect to the
+   * model's output between the two halves of `fit`'s own step (regularizers and variational
+   * layers add their penalties and KL to it, as with a name).
    *
    * @example model.compile({ optimizer: 'adam', loss: (yTrue, yPred) => mean(square(sub(yPred, yTrue)), -1) });
    */
@@ -88,8 +90,12 @@ export type LossSpec = LossName | LossAlias | LossConfig | LossFunction;
  * A loss as a function (TF.js's `compile({ loss: (yTrue, yPred) => … })`): it gets a batch's
  * targets and the model's output (training mode) and returns a Tensor — one value per sample
  * (shape `[batch]` or `[batch, …]`) or a scalar; the training loss is its mean, as in TF.js.
- * Build it from tensor ops (`sub`, `square`, `mean(…, -1)`, `losses.*`): the step is
- * differentiated on the gradient tape, with each op's one backward rule.
+ * Build it from tensor ops (`sub`, `square`, `mean(…, -1)`, `losses.*`): it is differentiated
+ * on the gradient tape with respect to `yPred`, with each op's one backward rule, and `fit`'s
+ * own step (the same forward, backward and update as a named loss's) runs around it. The loss
+ * `fit` reports and minimizes is its mean plus the model's penalties — weight and activity
+ * regularizers, variational layers' KL — as TF.js's. Its gradient reaches the weights through
+ * `yPred` only: a weight the function reads directly gets none from it (use a regularizer).
  */
 export type LossFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;
 /**
@@ -133,7 +139,7 @@ export interface CompiledInfo {
  * or the index of the core's value).
  */
 export interface CustomSpec {
-  /** Whether a loss is a function: the training step then runs on the gradient tape. */
+  /** Whether a loss is a function: the training step is then split around it (`split-step.ts`). */
   tape: boolean;
   heads: CustomHead[];
   /** The number of metric values the core computes (over every output). */

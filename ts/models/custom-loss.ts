@@ -2,12 +2,14 @@
  * `compile` with functions: a loss function (`compile({ loss: (yTrue, yPred) => … })`) and
  * metric functions (or the `metrics.*` names such as `'precision'`), as TF.js takes them.
  *
- * - A loss function: the training step runs on the gradient tape — the model's forward with
- *   training behaviour (`apply(x, { training: true })`), the losses of every output (functions,
- *   and named losses as the tensor op `losses.*` runs them), their weighted sum, inside the
- *   compiled optimizer's `minimize` over the model's trainable weights. Each op's gradient is
- *   its one backward rule (the layers' own backward, as `fit`'s fused step uses), and the update
- *   is `fit`'s (the model's optimizer state, step, learning rate and clipping).
+ * - A loss function: `fit`'s step split in two core calls around the loss (`split-step.ts`).
+ *   The core's forward half runs the model with training behaviour and returns its outputs;
+ *   here the losses of every output (functions, and named losses as the tensor op `losses.*`
+ *   runs them) and their weighted sum are differentiated on the gradient tape with respect to
+ *   the outputs alone; the core's backward half takes `dL/dyPred` and runs `fit`'s backward —
+ *   the KL and penalty terms with their gradients, as the fused step adds them — and update
+ *   (the model's optimizer state, step, learning rate, clipping and constraints). The loss
+ *   reported is the data loss plus the KL and penalties, as a named loss's.
  * - Metric functions with named losses: the fused one-call step stays; the functions see the
  *   batch's output at inference just before the step (the same values as the training forward
  *   for a model without dropout, noise or batch normalization).
@@ -19,7 +21,9 @@ import { argPtr, call, check, writeArgs } from '../engine.js';
 import { DisposedError, InvalidArgumentError, NonFiniteError, ShapeError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { describe } from '../ops/convert.js';
-import { keep, tidy } from '../scope.js';
+import { tidy } from '../scope.js';
+import { taped } from '../autodiff.js';
+import { zerosLike } from '../ops/creation.js';
 import { mean } from '../ops/reduce.js';
 import { add, mul } from '../ops/binary.js';
 import { reshape } from '../ops/shape.js';
@@ -30,6 +34,7 @@ import { fisherYates, mix32, uniform } from '../data/random.js';
 import * as metricFns from '../metrics.js';
 import type { CompiledInfo, CustomHead, CustomMetric, CustomSpec } from './compile.js';
 import type { Part } from './packing.js';
+import { predictTerms, stepBackward, stepCancel, stepForward } from './split-step.js';
 import type { Sequential } from './sequential.js';
 
 /**
@@ -185,51 +190,47 @@ export function customStep(op: string, model: Sequential, info: CompiledInfo, xb
   out.set(merged(spec, core, own).slice(0, out.length));
 }
 
-/** The step of a model compiled with a loss function: its forward, losses and update on the tape (see the module doc). */
+/**
+ * The step of a model compiled with a loss function (see the module doc): the core's forward
+ * half, the losses' gradient with respect to the outputs on the tape, the core's backward half.
+ */
 function tapeStep(op: string, model: Sequential, info: CompiledInfo, xb: Tensor, yb: Tensor, w: Tensor | null, out: Float32Array): void {
   const spec = info.custom!;
   const many = spec.heads.length > 1;
-  const kept: Tensor[] = [];
-  try {
-    tidy(() => {
-      const ys = splitTargets(yb, model.targetParts(op));
-      const ws = splitWeights(w, spec.heads.length);
+  tidy(() => {
+    const ys = splitTargets(yb, model.targetParts(op));
+    const ws = splitWeights(w, spec.heads.length);
+    const preds = stepForward(op, model, xb);
+    let open = true;
+    try {
       const losses: number[] = [];
-      let preds: Tensor[] = [];
-      let cost: Tensor | null;
-      try {
-        cost = info.optimizer.minimize(() => {
-          preds = model.coreForward(op, xb, true, xb.shape[0]).map((t) => keep(t));
-          kept.push(...preds);
-          let total: Tensor | null = null;
-          spec.heads.forEach((head, q) => {
-            const l = headLoss(op, head, many, ys[q], preds[q], ws[q]);
-            const v = l.item();
-            if (!Number.isFinite(v)) {
-              const what = head.fn ? named('loss', head.fn, head, many) : `the loss '${head.loss}'${many ? ` of output '${head.name}'` : ''}`;
-              throw new NonFiniteError(`${op}: ${what} gave ${v} on this batch (nothing was updated); check the function and the data for NaN, or lower the learning rate`);
-            }
-            losses.push(v);
-            const weighted = many ? mul(l, head.weight) : l;
-            total = total === null ? weighted : add(total, weighted);
-          });
-          return total!;
-        }, true, model.trainableWeights);
-      } catch (err) {
-        // The optimizer's own words (a gradient not finite, a loss not connected to the weights) name the fit.
-        if (err instanceof InvalidArgumentError && /connected to the result of f\(\)/.test(err.message)) {
-          err.message = `${op}: the loss does not depend on the model's output (yPred), so the weights get no gradient; compute the loss function's result from yPred`;
-        } else if (err instanceof Error && err.message.startsWith('minimize: ')) {
-          err.message = `${op}: ${err.message.slice(10)}`.replace(/\bf\(\) depends/g, 'the loss depends');
-        }
-        throw err;
+      // The outputs are the sources: a function that ignores one output leaves it no gradient (zeros).
+      const { value, grads } = taped(op, () => {
+        let total: Tensor | null = null;
+        spec.heads.forEach((head, q) => {
+          const l = headLoss(op, head, many, ys[q], preds[q], ws[q]);
+          const v = l.item();
+          if (!Number.isFinite(v)) {
+            const what = head.fn ? named('loss', head.fn, head, many) : `the loss '${head.loss}'${many ? ` of output '${head.name}'` : ''}`;
+            throw new NonFiniteError(`${op}: ${what} gave ${v} on this batch (nothing was updated); check the function and the data for NaN, or lower the learning rate`);
+          }
+          losses.push(v);
+          const weighted = many ? mul(l, head.weight) : l;
+          total = total === null ? weighted : add(total, weighted);
+        });
+        return total!;
+      }, preds, undefined, true);
+      if (grads.every((g) => g === null)) {
+        throw new InvalidArgumentError(`${op}: the loss does not depend on the model's output (yPred), so the weights get no gradient; compute the loss function's result from yPred`);
       }
-      const loss = cost!.item();
-      out.set([loss, ...metricValues(op, spec, ys, preds, true), 0, 0, ...(many ? losses : [])].slice(0, out.length));
-    });
-  } finally {
-    for (const t of kept) t.dispose();
-  }
+      const dp = grads.map((g, q) => g ?? zerosLike(preds[q]));
+      open = false; // the backward half closes the step, whatever happens
+      const r = stepBackward(op, model, dp, value.item());
+      out.set([r.loss, ...metricValues(op, spec, ys, preds, true), r.kl, r.regularization, ...(many ? losses : [])].slice(0, out.length));
+    } finally {
+      if (open) stepCancel(model);
+    }
+  });
 }
 
 /**
@@ -255,13 +256,24 @@ export function customEvaluate(op: string, model: Sequential, info: CompiledInfo
   }
   const parts = model.targetParts(op);
   const width = spec.heads.reduce((a, hd) => a + hd.metrics.length, 0);
-  const sums = new Float64Array(1 + width + spec.heads.length);
+  // [data loss, metrics…, output losses…, kl, regularization], each summed × batch size.
+  const sums = new Float64Array(1 + width + spec.heads.length + 2);
+  const [klAt, regAt] = [sums.length - 2, sums.length - 1];
   for (let start = 0; start < n; start += batchSize) {
     const count = Math.min(batchSize, n - start);
     tidy(() => {
       const xb = count === n ? x : slice(x, [start], [count]);
       const yb = count === n ? y : slice(y, [start], [count]);
-      const preds = model.coreForward(op, xb, false, count);
+      let preds: Tensor[];
+      if (spec.tape) {
+        // With the KL and penalties, which a named loss's evaluate (the core's) computes itself.
+        const r = predictTerms(op, model, xb);
+        preds = r.preds;
+        sums[klAt] += r.kl * count;
+        sums[regAt] += r.regularization * count;
+      } else {
+        preds = model.coreForward(op, xb, false, count);
+      }
       const ys = splitTargets(yb, parts);
       const vals = metricValues(op, spec, ys, preds, spec.tape);
       let total = 0;
@@ -281,7 +293,9 @@ export function customEvaluate(op: string, model: Sequential, info: CompiledInfo
     const own = Array.from({ length: spec.heads.reduce((a, hd) => a + hd.metrics.filter((m) => m.fn !== null).length, 0) }, (_, i) => mean(1 + i));
     return merged(spec, core, own);
   }
-  return [mean(0), ...Array.from({ length: width }, (_, i) => mean(1 + i)), 0, 0, ...(many ? spec.heads.map((_, q) => mean(1 + width + q)) : [])];
+  // As the core's evaluate (and TF.js's): the loss is the data loss plus the KL, without the penalties.
+  const kl = mean(klAt);
+  return [mean(0) + kl, ...Array.from({ length: width }, (_, i) => mean(1 + i)), kl, mean(regAt), ...(many ? spec.heads.map((_, q) => mean(1 + width + q)) : [])];
 }
 
 /** @internal The order of `n` samples for epoch `epoch` of a step run here: `0..n`, shuffled (Fisher–Yates) from the seeds and the epoch when `shuffle`. */

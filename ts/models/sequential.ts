@@ -766,7 +766,8 @@ export class Sequential {
   /**
    * Configures training: optimizer, loss and metrics (as TF.js `compile`). Losses and metrics
    * are names, `{ name, ...options }`, or functions `(yTrue, yPred) => Tensor` (a loss function
-   * trains on the gradient tape; see {@link CompileArgs}).
+   * trains with `fit`'s own step around its gradient with respect to the output, penalties and
+   * KL terms included; see {@link CompileArgs}).
    *
    * As in TF.js, where an optimizer object owns its state, compiling again with the optimizer
    * object the model is compiled with (the same instance, e.g. `model.optimizer`, to add a
@@ -785,18 +786,6 @@ export class Sequential {
     const h = this.handle('compile');
     const outs = this.#graph?.outputs.map((t) => t.sourceLayer.name);
     const { params, info } = encodeCompile(args, outs);
-    if (info.custom?.tape) {
-      // The tape's step differentiates the output alone: the layers' penalties and KL terms,
-      // which the fused step adds, are not on it yet.
-      const [kl, reg] = call((e) => {
-        check(e.nr_model_loss_terms(h, outPtr(0)));
-        return [readOut(0), readOut(1)];
-      });
-      if (kl || reg) {
-        const what = kl ? 'a variational layer (its KL term)' : 'weight or activity regularizers (kernelRegularizer, activityRegularizer, …)';
-        throw new InvalidArgumentError(`compile: a loss function cannot train model ${this.name} yet: it has ${what}, which the loss-function step does not add; use a named loss (or { name, ...options }), or write the step with optimizer.minimize and add the penalty to the loss`);
-      }
-    }
     // The same optimizer object: its state is read before the trainer is rebuilt and written back after.
     const kept = this.#compiled !== null && info.optimizer === this.#compiled.optimizer ? exportTrainingState(this) : null;
     call((e) => check(e.nr_model_compile(h, writeF32(params), params.length)));

@@ -406,6 +406,80 @@ pub unsafe extern "C" fn nr_model_train_on_batch(model: u32, x: u32, y: u32, out
     })
 }
 
+/// The forward half of a split training step (`compile` with a loss function: the loss is
+/// differentiated outside, with respect to the output): `fit`'s forward with training
+/// behaviour on the whole of `x`, the layers keeping what backward needs; the output (packed
+/// for several) to `out`, not recorded on a tape. Opens the step (`Trainer::split_forward`).
+///
+/// # Safety
+/// `out` must point to a writable u32.
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub unsafe extern "C" fn nr_model_step_forward(model: u32, x: u32, out: *mut u32) -> i32 {
+    guard(|| {
+        let y = with_model(model, |m, t| {
+            let xt = t.tensor(x)?.clone();
+            let (mut net, tr, _, _) = m.parts()?;
+            trainer(tr, "trainStep")?.split_forward(&mut net, xt)
+        })?;
+        // SAFETY: forwarded caller contract.
+        unsafe { super::tensor::store("trainStep", y, out) }.map(drop)
+    })
+}
+
+/// The backward half of the open split step: `dp` the gradient of the data loss `data` with
+/// respect to the output (its shape), then `fit`'s backward, penalties and update; writes
+/// `[loss, kl, regularization]` as f32 to `out` (the loss is `data + kl + regularization`).
+/// `dp` 0 cancels the open step (nothing is written). The step is closed whatever happens.
+///
+/// # Safety
+/// `out` must have room for 3 f32 values (unless `dp` is 0).
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub unsafe extern "C" fn nr_model_step_backward(model: u32, dp: u32, data: f32, out: *mut f32) -> i32 {
+    guard(|| {
+        let r = with_model(model, |m, t| {
+            let (mut net, tr, _, _) = m.parts()?;
+            let tr = trainer(tr, "trainStep")?;
+            if dp == 0 {
+                tr.split_cancel();
+                return Ok(None);
+            }
+            let g = t.tensor(dp).map(Tensor::clone);
+            // A bad handle closes the step too.
+            let g = g.inspect_err(|_| tr.split_cancel())?;
+            tr.split_backward(&mut net, g, data).map(Some)
+        })?;
+        match r {
+            // SAFETY: forwarded caller contract.
+            Some(r) => unsafe { write_f32s("trainStep", out, &[r.loss, r.kl, r.regularization]) },
+            None => Ok(()),
+        }
+    })
+}
+
+/// Inference on the whole of `x` for a loss computed outside (`evaluate` of a model compiled
+/// with a loss function): the output (packed for several) to `out`, `[kl, regularization]` as
+/// f32 to `terms` — the variational layers' KL at inference, which `evaluate` adds to the
+/// loss, and the weight and activity penalties (`neurite_core::model::split::predict_terms`).
+///
+/// # Safety
+/// `out` must point to a writable u32, `terms` to room for 2 f32 values.
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub unsafe extern "C" fn nr_model_predict_terms(model: u32, x: u32, out: *mut u32, terms: *mut f32) -> i32 {
+    guard(|| {
+        let (y, kl, reg) = with_model(model, |m, t| {
+            let xt = t.tensor(x)?;
+            neurite_core::model::split::predict_terms(&mut *m.seq()?, xt)
+        })?;
+        // SAFETY: forwarded caller contract.
+        unsafe { write_f32s("evaluate", terms, &[kl, reg]) }?;
+        // SAFETY: forwarded caller contract.
+        unsafe { super::tensor::store("evaluate", y, out) }.map(drop)
+    })
+}
+
 /// One optimizer step of the model's trainer from gradients computed outside it
 /// (`optimizer.applyGradients` and `minimize` on the weights of the model the optimizer is
 /// compiled into): `pairs` holds `2·n_pairs` u32, `[weight index (nr_model_get_weight order),
