@@ -35,6 +35,7 @@ impl Trainer {
     /// The forward half of a split step on the batch `xb`: the model's output (packed, for
     /// several), the step then open. An error if a step is already open (nothing runs), or
     /// for an input the model does not take.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn split_forward(&mut self, model: &mut Sequential, xb: Tensor) -> Result<Tensor> {
         if self.split.is_some() {
             bail!(OP, "a training step is already open (its forward ran, its backward has not): run its backward, or cancel it, before the next forward");
@@ -53,6 +54,7 @@ impl Trainer {
     /// `data` the data loss it is the gradient of. Returns the loss `data + kl +
     /// regularization` and its parts (no metrics). The step is closed whatever happens; on an
     /// error the weights and the optimizer state are as they were.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn split_backward(&mut self, model: &mut Sequential, dp: Tensor, data: f32) -> Result<StepResult> {
         let open = self.split.take().ok_or_else(|| Error::invalid(OP, "no training step is open: run the forward half first (a backward runs once per forward)"))?;
         if dp.dims() != open.dims {
@@ -66,6 +68,7 @@ impl Trainer {
     }
 
     /// Closes the open split step, if any, without a backward or an update.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn split_cancel(&mut self) {
         self.split = None;
     }
@@ -74,6 +77,7 @@ impl Trainer {
 /// Inference on the batch `x` as [`Trainer::evaluate`] runs it, for a loss computed outside:
 /// the output (packed, for several), the variational layers' KL at inference (what `evaluate`
 /// adds to the data loss) and the weight and activity penalties (reported beside it).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub fn predict_terms(model: &mut Sequential, x: &Tensor) -> Result<(Tensor, f32, f32)> {
     let (pred, activity, kl) = model.predict_with_activity(x, x.dims().first().copied().unwrap_or(0).max(1))?;
     Ok((pred, kl, activity + super::trainer::weight_penalty(model)?))

@@ -464,6 +464,8 @@ impl Trainer {
     /// The first half of a training step: the forward with training behaviour (dropout and
     /// noise drawn from the seed and the step, batch statistics), the layers keeping what
     /// backward needs. The model's output (packed, for several).
+    // One copy, shared by the fused step and the split step's calls.
+    #[inline(never)]
     pub fn forward_half(&self, model: &mut Sequential, xb: Tensor) -> Result<Tensor> {
         model.forward_all(xb, Mode::Train { seed: self.seed, step: self.step })
     }
@@ -474,6 +476,8 @@ impl Trainer {
     /// adding their KL and activity gradients, then [`Trainer::apply_gradients`] with the
     /// weight penalties' gradients, for the step's loss `data + kl + regularization`.
     /// Returns `(kl, regularization)`.
+    // One copy, shared by the fused step and the split step's calls.
+    #[inline(never)]
     pub fn backward_half(&mut self, model: &mut Sequential, dp: Tensor, pre: &[bool], data: f32) -> Result<(f32, f32)> {
         model.set_input_grad_all(false)?;
         let r = self.penalties_and_backward(model, dp, pre);
@@ -484,6 +488,8 @@ impl Trainer {
     }
 
     /// The KL and regularization penalties of the last forward, then backward from `dp`.
+    // One copy, shared by the fused step and the split step's calls.
+    #[inline(never)]
     fn penalties_and_backward(&self, model: &mut Sequential, dp: Tensor, pre: &[bool]) -> Result<(f32, f32, Tensor)> {
         let kl = model.kl_loss_all();
         let regularization = model.activity_loss_all() + weight_penalty(model)?;
