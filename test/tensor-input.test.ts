@@ -122,3 +122,33 @@ describe('finite numbers beyond float32 range', () => {
     expect(nr.tidy(() => Array.from(nr.tensor(new Float64Array([LAST, -MAX])).data()))).toEqual([MAX, -MAX]);
   });
 });
+
+describe('nested arrays are read in one pass that builds no strings per value', () => {
+  // flatten fills a float64 array in place and names a position only when it reports one: it
+  // took 12.5 ms for 256 × 784 nested numbers (4.5× a hand copy into a Float32Array), now ~2.8.
+  it('gives the values of a hand-flattened Float32Array, for ranks 1–4, booleans and typed rows', () => {
+    const g = (i: number): number => Math.sin(i * 1.7) * 10 ** ((i % 9) - 4);
+    for (const shape of [[7], [3, 5], [2, 3, 4], [2, 1, 3, 2], [4, 0], [0]]) {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const flat = Array.from({ length: n }, (_, i) => g(i));
+      const nest = (off: number, d: number): unknown => d === shape.length - 1 ? flat.slice(off, off + shape[d]) : Array.from({ length: shape[d] }, (_, i) => nest(off + i * shape.slice(d + 1).reduce((a, b) => a * b, 1), d + 1));
+      const nested = shape.length === 1 ? flat : nest(0, 0);
+      nr.tidy(() => {
+        const t = nr.tensor(nested as number[]);
+        expect(t.shape).toEqual(shape);
+        expect(Array.from(t.dataSync())).toEqual(Array.from(Float32Array.from(flat)));
+      });
+    }
+    nr.tidy(() => {
+      expect(Array.from(nr.tensor([[true, false], [false, true]] as unknown as number[][]).dataSync())).toEqual([1, 0, 0, 1]);
+      expect(Array.from(nr.tensor([new Float32Array([1, 2]), new Float32Array([3, 4])] as unknown as number[][]).dataSync())).toEqual([1, 2, 3, 4]);
+    });
+  });
+
+  it('still names the position of a bad value or a ragged row at any depth', () => {
+    expect(error(() => nr.tensor([[[1, 2], [3, 4]], [[5, 6], [7, 'x']]] as unknown as number[]))).toBe("InvalidArgumentError: tensor: values[1][1][1] is the string \"x\", not a number");
+    expect(error(() => nr.tensor([[[1, 2], [3, 4]], [[5, 6], [7]]]))).toBe('ShapeError: tensor: values are ragged: values[1][1] is an array of length 1, expected an array of length 2 (inferred shape [2,2,2])');
+    expect(error(() => nr.tensor([[1, 2], [3, 1e39]]))).toMatch(/^InvalidArgumentError: tensor: values\[1\]\[1\] is 1e\+39, beyond float32's range/);
+    expect(error(() => nr.tensor([[1, 2], [3, [4]]] as unknown as number[]))).toMatch(/^InvalidArgumentError: tensor: values\[1\]\[1\] is .*, not a number$/);
+  });
+});

@@ -469,34 +469,53 @@ export function flatten(op: string, values: TensorValues): { flat: ArrayLike<num
     attachedArg(op, `values${'[0]'.repeat(shape.length)}`, probe as unknown as ArrayBufferView);
     shape.push((probe as ArrayLike<number>).length);
   }
-  checkSize(op, `values of shape [${shape}]`, shape.reduce((a, b) => a * b, 1));
-  const flat: number[] = [];
-  const walk = (v: unknown, depth: number, path: string): void => {
-    if (depth === shape.length) {
-      if (typeof v === 'number') {
-        if (v >= F32_OVERFLOW || v <= -F32_OVERFLOW) f32Value(op, `values${path}`, v);
-        flat.push(v);
-      } else if (typeof v === 'boolean') flat.push(v ? 1 : 0);
-      else throw new InvalidArgumentError(`${op}: values${path} is ${describe(v)}, not a number`);
-      return;
-    }
+  const size = checkSize(op, `values of shape [${shape}]`, shape.reduce((a, b) => a * b, 1));
+  // Filled in place (`push` onto an array took most of the time); float64, so that callers
+  // such as `exactInts` see the values as given. A ragged array fills less and is refused.
+  const flat = new Float64Array(size);
+  let k = 0;
+  // The indices of the array being read, one per axis: a message names a value's position from
+  // them (`values[1][0]`), so no position string is built per value (which took 10× the time).
+  const at: number[] = [];
+  const path = (depth: number, i?: number): string => at.slice(0, depth).map((k) => `[${k}]`).join('') + (i === undefined ? '' : `[${i}]`);
+  const leaf = (v: unknown, depth: number, i: number): void => {
+    if (typeof v === 'number') {
+      if (v >= F32_OVERFLOW || v <= -F32_OVERFLOW) f32Value(op, `values${path(depth, i)}`, v);
+      flat[k++] = v;
+    } else if (typeof v === 'boolean') flat[k++] = v ? 1 : 0;
+    else throw new InvalidArgumentError(`${op}: values${path(depth, i)} is ${describe(v)}, not a number`);
+  };
+  const walk = (v: unknown, depth: number): void => {
     if (typedRows && depth === shape.length - 1 && isNumberArray(v)) {
-      attachedArg(op, `values${path}`, v as unknown as ArrayBufferView);
+      attachedArg(op, `values${path(depth)}`, v as unknown as ArrayBufferView);
       if (v.length === shape[depth]) {
         for (let i = 0; i < v.length; i++) {
-          if (v[i] >= F32_OVERFLOW || v[i] <= -F32_OVERFLOW) f32Value(op, `values${path}[${i}]`, v[i]);
-          flat.push(v[i]);
+          const x = v[i];
+          if (x >= F32_OVERFLOW || x <= -F32_OVERFLOW) f32Value(op, `values${path(depth, i)}`, x);
+          flat[k++] = x;
         }
         return;
       }
     }
     if (!Array.isArray(v) || v.length !== shape[depth]) {
       const what = Array.isArray(v) || isNumberArray(v) ? `an array of length ${(v as ArrayLike<number>).length}` : describe(v);
-      throw new ShapeError(`${op}: values are ragged: values${path} is ${what}, expected an array of length ${shape[depth]} (inferred shape [${shape}])`);
+      throw new ShapeError(`${op}: values are ragged: values${path(depth)} is ${what}, expected an array of length ${shape[depth]} (inferred shape [${shape}])`);
     }
-    for (let i = 0; i < v.length; i++) walk(v[i], depth + 1, `${path}[${i}]`);
+    if (depth === shape.length - 1) {
+      for (let i = 0; i < v.length; i++) {
+        const x: unknown = v[i];
+        // The common case inline: a finite float32-range number.
+        if (typeof x === 'number' && x < F32_OVERFLOW && x > -F32_OVERFLOW) flat[k++] = x;
+        else leaf(x, depth, i);
+      }
+      return;
+    }
+    for (let i = 0; i < v.length; i++) {
+      at[depth] = i;
+      walk(v[i], depth + 1);
+    }
   };
-  walk(values, 0, '');
+  walk(values, 0);
   return { flat, shape };
 }
 
