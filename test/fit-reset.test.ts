@@ -30,13 +30,13 @@ describe('fit across an instance reset', () => {
     };
     const err = await rejection(m.fit(x, y, { epochs: 3, verbose: 0, callbacks: reset }));
     expect(err).toBeInstanceOf(nr.DisposedError);
-    expect(err.message).toBe('fit: the neurite instance was reset (after a panic or a new init()) during training (end of epoch 0); fit stopped');
+    expect(err.message).toBe('fit: the neurite instance was replaced by a new init() during training (end of epoch 0); fit stopped');
     const f = fresh as Fresh;
     // Before: fit went on with its old handles and trained m2 on x2/y2.
     const ws = f.m.getWeights();
     ws.forEach((t, i) => expect(Array.from(t.data())).toEqual(Array.from(f.w0[i])));
     ws.forEach((t) => t.dispose());
-    expect(() => x.add(1)).toThrow(/belongs to a neurite instance that was reset/);
+    expect(() => x.add(1)).toThrow(/belongs to a neurite instance that was replaced by a new init\(\); it is no longer valid/);
     f.x.dispose(); f.y.dispose(); f.m.dispose();
     expect(nr.memory().numTensors).toBe(0);
   });
@@ -46,12 +46,23 @@ describe('fit across an instance reset', () => {
     await nr.init(unpackInline(WASM_LZMA, WASM_BYTES));
     const { x, y } = data(4);
     const said = (e: unknown) => [(e as Error).constructor.name, (e as Error).message];
-    const reset = 'belongs to a neurite instance that was reset (after a panic or a new init()); it is no longer valid';
+    const reset = 'belongs to a neurite instance that was replaced by a new init(); it is no longer valid';
     expect(said(await rejection(m.fit(x, y, { epochs: 1, verbose: 0 })))).toEqual(['DisposedError', `fit: model ${m.name} ${reset}`]);
     expect(() => m.evaluate(x, y)).toThrow(`evaluate: model ${m.name} ${reset}`);
     const ds = nr.data.zip({ xs: nr.data.array([[0, 0]]), ys: nr.data.array([[0]]) }).batch(1);
     expect(said(await rejection(m.fitDataset(ds, { epochs: 1, verbose: 0 })))).toEqual(['DisposedError', `fitDataset: model ${m.name} ${reset}`]);
     x.dispose(); y.dispose(); m.dispose();
     expect(nr.memory().numTensors).toBe(0);
+  });
+
+  it('fit stopped by shutdown() (a graceful shutdown) says so, not that the instance was replaced', async () => {
+    const m = model();
+    const { x, y } = data(10);
+    const stop = { onEpochEnd: () => nr.shutdown() };
+    const err = await rejection(m.fit(x, y, { epochs: 3, verbose: 0, callbacks: stop }));
+    expect(err).toBeInstanceOf(nr.DisposedError);
+    expect(err.message).toBe('fit: the neurite instance was shut down (shutdown() was called) during training (end of epoch 0); fit stopped');
+    await nr.init(unpackInline(WASM_LZMA, WASM_BYTES));
+    expect(() => x.add(1)).toThrow(/belongs to a neurite instance that was shut down \(shutdown\(\) was called\); it is no longer valid$/);
   });
 });

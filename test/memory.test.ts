@@ -403,7 +403,7 @@ describe('errors from the core', () => {
       // The new instance works...
       expect(nr.tensor([1, 2]).add(1).data()).toEqual(new Float32Array([2, 3]));
       // ...and old handles say clearly what happened.
-      expect(() => old.add(1)).toThrow(/belongs to a neurite instance that was reset/);
+      expect(() => old.add(1)).toThrow(/belongs to a neurite instance that was replaced after a panic \(a WasmPanicError\); it is no longer valid/);
       expect(raw().nr_debug_panic(1)).toBe(2);
     });
   }

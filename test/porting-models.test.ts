@@ -262,6 +262,17 @@ describe('toJSON, models.modelFromJSON, inputNames, outputNames, optimizer', () 
     expect(e.message).toBe(`models.modelFromJSON: file://${join(dir, 'nowhere')}: weightsManifest[0].paths[0] names 'weights.bin', which does not exist (${join(dir, 'nowhere', 'weights.bin')})`);
   });
 
+  it('save() of a disposed model names save (it named toArtifacts, which the caller never called)', async () => {
+    const m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 1 })] });
+    m.dispose();
+    const e = await m.save({ save: async () => ({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }) }).then(() => null, (err: unknown) => err as Error);
+    expect(e).toBeInstanceOf(nr.DisposedError);
+    expect(e!.message).toBe(`save: model ${m.name} is disposed`);
+    const p = new nr.Perceptron({ inputs: 2 });
+    p.dispose();
+    expect((await p.save({ save: async () => ({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }) }).then(() => null, (err: unknown) => err as Error))!.message).toMatch(/^save: /);
+  });
+
   it('inputNames and outputNames are TF.js\'s (a sequential model\'s input is <first layer>_input)', () => {
     const built = <T extends { build(): unknown }>(m: T): T => (m.build(), m);
     const cases: Array<[nr.Sequential, tfl.LayersModel]> = [];
@@ -276,6 +287,8 @@ describe('toJSON, models.modelFromJSON, inputNames, outputNames, optimizer', () 
     for (const [n, t] of cases) {
       expect(n.inputNames).toEqual(t.inputNames);
       expect(n.outputNames).toEqual(t.outputNames);
+      // The symbolic inputs carry the same names (a sequential model's was 'input_1').
+      expect(n.inputs.map((s) => s.name)).toEqual(t.inputs.map((s) => s.name));
     }
     for (const [n, t] of cases) {
       n.dispose();

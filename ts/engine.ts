@@ -106,6 +106,26 @@ function stopPool(): void {
  * (until they join, kernels run on the calling thread). Synchronous, because a trapped
  * instance is replaced inside the failed call. Returns the pool's `ready` promise, if any.
  */
+/**
+ * Why each ended instance ended, by id (`shutdown() was called`, …), for the messages about its
+ * tensors and models: instances are few (one per `init`, shutdown or panic).
+ */
+const endings = new Map<number, string>();
+
+/** Records why the current instance ends (before it is dropped or replaced). */
+function ending(cause: string): void {
+  if (current && !endings.has(current.id)) endings.set(current.id, cause);
+}
+
+/**
+ * @internal How instance `id` ended, for a message about something it held: `was shut down
+ * (shutdown() was called)`, `was replaced by a new init()`, `was replaced after a panic`; a
+ * generic phrase for an id never seen.
+ */
+export function endedHow(id: number): string {
+  return endings.get(id) ?? 'was reset (after a panic, a new init() or shutdown())';
+}
+
 function create(mod: WebAssembly.Module): Promise<void> | null {
   // Another module (a wasm that is not neurite's core) is refused before anything changes:
   // the running instance, its workers and its tensors stay as they are.
@@ -135,6 +155,7 @@ function create(mod: WebAssembly.Module): Promise<void> | null {
   // The instance id salts the handles, so an old instance's handles are not live here.
   if (exports.nr_init(id) !== 0) throw new NeuriteError('Internal', 'neurite: nr_init failed on a fresh instance');
   // The new instance is ready: the old one (and its workers) goes.
+  ending('was replaced by a new init()');
   stopPool();
   spare = [];
   poolFailure = null;
@@ -219,6 +240,7 @@ export async function rethread(cfg: ThreadConfig): Promise<boolean> {
 
 /** Stops the workers and drops the instance; `init()` starts again. */
 export function shutdown(): void {
+  ending('was shut down (shutdown() was called)');
   stopPool();
   const had = current !== null;
   current = null;
@@ -413,6 +435,7 @@ function rethrow(inst: Instance, err: unknown): never {
     const e = inst.exports;
     let msg = '';
     try { msg = readString(e.nr_panic_ptr(), e.nr_panic_len()); } catch { /* memory unreadable */ }
+    ending('was replaced after a panic (a WasmPanicError)');
     if (module) void create(module);
     throw new WasmPanicError(
       `neurite's WebAssembly instance trapped (a bug in neurite; please report it): ${msg || err.message}. ` +
@@ -427,6 +450,6 @@ function rethrow(inst: Instance, err: unknown): never {
 export function assertLive(owner: number, what: string): void {
   if (!current) throw new NeuriteError('NotInitialized', 'neurite is not initialised: call `await init()` first');
   if (owner !== current.id) {
-    throw new DisposedError(`${what} belongs to a neurite instance that was reset (after a panic or a new init()); it is no longer valid`);
+    throw new DisposedError(`${what} belongs to a neurite instance that ${endedHow(owner)}; it is no longer valid`);
   }
 }

@@ -232,7 +232,10 @@ export class Perceptron {
 
   /** Saves {@link Perceptron.toArtifacts} through a storage handler (a URL or `{ save }`). */
   save(target: string | IOHandler): Promise<SaveResult> {
-    return saveWith('save', target, () => this.toArtifacts());
+    return saveWith('save', target, async () => {
+      this.#h.live('save');
+      return perceptronToArtifacts(this);
+    });
   }
 
   /** Whether `dispose()` was called. */

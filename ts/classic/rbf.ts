@@ -385,7 +385,10 @@ export class RBFNetwork {
 
   /** Saves {@link RBFNetwork.toArtifacts} through a storage handler (a URL or `{ save }`). */
   save(target: string | IOHandler): Promise<SaveResult> {
-    return saveWith('save', target, () => this.toArtifacts());
+    return saveWith('save', target, async () => {
+      this.#check('save');
+      return rbfNetworkToArtifacts(this, this.#model);
+    });
   }
 
   /** @internal Gives a loaded network its fitted model (which it then owns). */

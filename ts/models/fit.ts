@@ -6,7 +6,7 @@
  * `yieldEvery` says (after every batch, at each epoch's end, or never).
  */
 import { didYouMean, unknownOption, optionKeys } from '../options.js';
-import { argPtr, call, check, instanceId } from '../engine.js';
+import { argPtr, call, check, endedHow, instanceId } from '../engine.js';
 import { DisposedError, InvalidArgumentError, NonFiniteError, ShapeError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { boolArg, describe, need } from '../ops/convert.js';
@@ -489,7 +489,7 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
     /** After every await: is everything the loop uses still alive, on the same instance? */
     const stillLive = (): void => {
       const stop = (what: string) => new DisposedError(`${op}: ${what} during training (${where}); ${op} stopped`);
-      if (instanceId() !== instance) throw stop('the neurite instance was reset (after a panic or a new init())');
+      if (instanceId() !== instance) throw stop(`the neurite instance ${endedHow(instance)}`);
       if (model.isDisposed) throw stop(`model ${model.name} was disposed`);
       const gone = r.disposed();
       if (gone !== null) throw stop(`${gone} was disposed`);

@@ -1606,7 +1606,8 @@ export class Sequential {
     const shape = this.inputShape;
     if (!shape) throw new InvalidArgumentError(`${op}: model ${this.name} does not know its input shape yet, so it has no symbolic ${op}; give its first layer an inputShape, or build it (model.build(inputShape))`);
     if (this.#children().length === 0) throw new InvalidArgumentError(`${op}: model ${this.name} has no layers`);
-    const first = this.layers[0] instanceof InputLayer ? this.layers[0] : new InputLayer({ inputShape: shape });
+    // TF.js's name for the input a sequential model makes, as inputNames says (`dense_1_input`).
+    const first = this.layers[0] instanceof InputLayer ? this.layers[0] : new InputLayer({ inputShape: shape, name: this.inputNames[0] });
     const x = new SymbolicTensor(first, [], shape);
     setInputOwner(x, this);
     let h = x;
@@ -1758,7 +1759,7 @@ export class Sequential {
    * @example await model.save({ save: async (a) => { stored = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; } });
    */
   save(target: string | IOHandler, options?: SaveOptions): Promise<SaveResult> {
-    return saveWith('save', target, () => this.toArtifacts(options));
+    return saveWith('save', target, () => sequentialToArtifacts(this, options, 'save'));
   }
 
   /**
