@@ -378,7 +378,8 @@ describe('data.csv sources and passes', () => {
 
   it('an HTTP error names the status and the URL; a network error names the URL', async () => {
     const e = await failure(data.csv(`${base}/missing.csv`).toArray());
-    expect(e).toBeInstanceOf(nr.InvalidArgumentError);
+    expect(e).toBeInstanceOf(nr.IOError);
+    expect((e as nr.IOError).status).toBe(404);
     expect(e.message).toBe(`data.csv: fetching ${base}/missing.csv failed: HTTP 404 Not Found`);
     expect((await failure(data.csv(`${base}/missing.csv`).columnNames())).message).toMatch(/HTTP 404/);
     // A port nothing listens on: the one of a server that was closed.
@@ -387,7 +388,9 @@ describe('data.csv sources and passes', () => {
     const port = (closed.address() as { port: number }).port;
     await new Promise<void>((r) => closed.close(() => r()));
     const down = `http://127.0.0.1:${port}/x.csv`;
-    expect((await failure(data.csv(down).toArray())).message).toMatch(new RegExp(`^data\\.csv: fetching ${down.replace(/[./]/g, '\\$&')} failed \\[TypeError: fetch failed: .*\\]$`));
+    const downErr = await failure(data.csv(down).toArray());
+    expect(downErr).toBeInstanceOf(nr.IOError);
+    expect(downErr.message).toMatch(new RegExp(`^data\\.csv: fetching ${down.replace(/[./]/g, '\\$&')} failed \\[TypeError: fetch failed: .*\\]$`));
   });
 
   it('an HTML page (a web app\'s fallback for a missing file, status 200) is an error naming the URL and the type; other types are read', async () => {

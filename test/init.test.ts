@@ -17,14 +17,14 @@ function works(): void {
   t.dispose();
 }
 
-async function rejects(p: Promise<unknown>, msg: string | RegExp): Promise<void> {
+async function rejects(p: Promise<unknown>, msg: string | RegExp, cls: abstract new (...a: never[]) => Error = nr.InvalidArgumentError): Promise<void> {
   let err: unknown;
   try {
     await p;
   } catch (e) {
     err = e;
   }
-  expect(err).toBeInstanceOf(nr.InvalidArgumentError);
+  expect(err).toBeInstanceOf(cls);
   if (typeof msg === 'string') expect((err as Error).message).toBe(msg);
   else expect((err as Error).message).toMatch(msg);
 }
@@ -59,9 +59,10 @@ describe('init sources', () => {
       return new Response('not found', { status: 404, statusText: 'Not Found' });
     }) as typeof fetch;
     try {
-      await rejects(nr.init('https://cdn.example/missing.wasm'), 'init: fetching the neurite wasm from https://cdn.example/missing.wasm failed: HTTP 404 Not Found');
-      await rejects(nr.init(new URL('https://cdn.example/down.wasm')), 'init: fetching the neurite wasm from https://cdn.example/down.wasm failed: fetch failed');
-      await rejects(nr.init(new Response('x', { status: 503 })), 'init: fetching the neurite wasm from the Response given failed: HTTP 503');
+      // The server's or the network's failures are IOErrors.
+      await rejects(nr.init('https://cdn.example/missing.wasm'), 'init: fetching the neurite wasm from https://cdn.example/missing.wasm failed: HTTP 404 Not Found', nr.IOError);
+      await rejects(nr.init(new URL('https://cdn.example/down.wasm')), 'init: fetching the neurite wasm from https://cdn.example/down.wasm failed: fetch failed', nr.IOError);
+      await rejects(nr.init(new Response('x', { status: 503 })), 'init: fetching the neurite wasm from the Response given failed: HTTP 503', nr.IOError);
     } finally {
       globalThis.fetch = realFetch;
     }

@@ -2,8 +2,9 @@
 // folder at once must leave one model's files whole (the later save's), never a mix of
 // model.json from one and weights.bin from the other, nor a half-written file (each is written
 // under a temporary name, then renamed); a failed save leaves no temporary files behind; a
-// load waits for a save to the same folder begun before it.
-import { mkdirSync, readdirSync } from 'node:fs';
+// load waits for a save to the same folder begun before it; a save removes the temporary
+// files a killed save left (unchanged for an hour).
+import { mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as nr from '../ts/index.js';
@@ -55,6 +56,30 @@ describe('file:// saves that overlap', () => {
     expect(e).toBeInstanceOf(nr.InvalidArgumentError);
     expect(e!.message).toMatch(/cannot write .*model\.json/);
     expect(readdirSync(broken).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    m.dispose();
+  });
+
+  it('a save removes the temporary files that saves killed before their rename left (unchanged for an hour), and nothing else', async () => {
+    const m = mk(8, 6);
+    const dir = fresh();
+    await m.save(`file://${dir}`);
+    const hoursAgo = (h: number) => new Date(Date.now() - h * 3600_000);
+    const left = {
+      'weights.bin.mx9e4opi7lmyzk.tmp': hoursAgo(2), // a killed save's, two hours ago: removed
+      'model.json.lq1b2c3d4e5f6.tmp': hoursAgo(30), // removed
+      'weights.bin.abcdef123456.tmp': hoursAgo(0.1), // maybe a save being written by another process: kept
+      'notes.tmp': hoursAgo(5), // not ours: kept
+      'weights.bin.tmp.bak': hoursAgo(5), // not ours: kept
+    };
+    for (const [name, when] of Object.entries(left)) {
+      writeFileSync(join(dir, name), 'x');
+      utimesSync(join(dir, name), when, when);
+    }
+    await m.save(`file://${dir}`);
+    expect(readdirSync(dir).sort()).toEqual(['model.json', 'notes.tmp', 'weights.bin', 'weights.bin.abcdef123456.tmp', 'weights.bin.tmp.bak']);
+    const loaded = (await nr.loadModel(`file://${dir}`)) as nr.Sequential;
+    expect(flat(loaded)).toEqual(flat(m));
+    loaded.dispose();
     m.dispose();
   });
 });

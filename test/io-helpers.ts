@@ -45,10 +45,11 @@ export function artifacts(): ModelArtifacts {
 }
 
 /** What `fn` rejected with, checked to be an InvalidArgumentError. */
-export async function rejection(fn: () => Promise<unknown>): Promise<InvalidArgumentError> {
+/** The error `fn` rejects with, checked to be a `cls` (an InvalidArgumentError unless said). */
+export async function rejection<E extends Error = InvalidArgumentError>(fn: () => Promise<unknown>, cls: abstract new (...a: never[]) => E = InvalidArgumentError as never): Promise<E> {
   const e = await fn().then(() => undefined, (err: unknown) => err);
-  expect(e, 'expected a rejection').toBeInstanceOf(InvalidArgumentError);
-  return e as InvalidArgumentError;
+  expect(e, 'expected a rejection').toBeInstanceOf(cls);
+  return e as E;
 }
 export function thrown(fn: () => unknown): InvalidArgumentError {
   let e: unknown;

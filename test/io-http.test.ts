@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { http } from '../ts/io/router.js';
-import { InvalidArgumentError } from '../ts/errors.js';
+import { InvalidArgumentError, IOError } from '../ts/errors.js';
 import { artifacts, bytes, f32, fetchFrom, folder, fresh, load, rejection, save, spec, thrown } from './io-helpers.js';
 
 describe('http(s)://', () => {
@@ -33,7 +33,9 @@ describe('http(s)://', () => {
           types[k] = v.type;
         }
         posts.push({ url: req.url!, files, types });
-        res.writeHead(url.pathname === '/forbidden' ? 403 : 200).end('saved');
+        if (url.pathname === '/forbidden') res.writeHead(403).end('no write access\n   for this key');
+        else if (url.pathname === '/full') res.writeHead(507).end(`disk full ${'x'.repeat(5000)}`);
+        else res.writeHead(200).end('saved');
         return;
       }
       if (url.pathname === '/chunked/model.json') {
@@ -104,28 +106,53 @@ describe('http(s)://', () => {
   });
 
   it('HTTP errors name the op, the URL and what was fetched', async () => {
-    expect((await rejection(() => load(`${origin}/nope/model.json`))).message).toBe(`loadModel: fetching the model JSON from ${origin}/nope/model.json failed: HTTP 404 Not Found`);
-    expect((await rejection(() => save(`${origin}/forbidden`))).message).toBe(`save: posting the model to ${origin}/forbidden failed: HTTP 403 Forbidden`);
+    expect((await rejection(() => load(`${origin}/nope/model.json`), IOError)).message).toBe(`loadModel: fetching the model JSON from ${origin}/nope/model.json failed: HTTP 404 Not Found`);
+    // The server's reason (the start of its answer's body) is quoted, at most 200 characters.
+    expect((await rejection(() => save(`${origin}/forbidden`), IOError)).message).toBe(`save: posting the model to ${origin}/forbidden failed: HTTP 403 Forbidden: "no write access for this key"`);
+    const full = await rejection(() => save(`${origin}/full`), IOError);
+    expect(full.message).toBe(`save: posting the model to ${origin}/full failed: HTTP 507 Insufficient Storage: "disk full ${'x'.repeat(190)}…"`);
     // A weight file missing on the server.
     const { fetchFunc } = fetchFrom(folder({ modelTopology: {}, weightsManifest: [{ paths: ['w.bin'], weights: [spec('w', [2])] }] }));
-    const e = await rejection(() => http('http://models.test/model.json', { fetchFunc }, 'loadModel').load!());
-    expect(e.message).toBe(`loadModel: fetching weightsManifest[0].paths[0] 'w.bin' from http://models.test/w.bin failed: HTTP 404 Not Found`);
+    const e = await rejection(() => http('http://models.test/model.json', { fetchFunc }, 'loadModel').load!(), IOError);
+    expect(e.message).toBe(`loadModel: fetching weightsManifest[0].paths[0] 'w.bin' from http://models.test/w.bin failed: HTTP 404 Not Found: "not found"`);
     // A server that does not answer at all.
-    const down = await rejection(() => load('http://127.0.0.1:1/model.json'));
+    const down = await rejection(() => load('http://127.0.0.1:1/model.json'), IOError);
     expect(down.message).toMatch(/^loadModel: fetching the model JSON from http:\/\/127\.0\.0\.1:1\/model\.json failed \[TypeError/);
   });
 
-  it('a connection dropped mid-body is an InvalidArgumentError naming the op, the file and the URL, with the network error as its cause', async () => {
-    const json = await rejection(() => load(`${origin}/dropped/model.json`));
-    expect(json).toBeInstanceOf(InvalidArgumentError);
+  it('failures of the network or the server are IOErrors (status: the HTTP status), not the InvalidArgumentError of a bad argument', async () => {
+    for (const [e, status] of [
+      [await rejection(() => load(`${origin}/nope/model.json`), IOError), 404],
+      [await rejection(() => save(`${origin}/forbidden`), IOError), 403],
+      [await rejection(() => save(`${origin}/full`), IOError), 507],
+      [await rejection(() => load('http://127.0.0.1:1/model.json'), IOError), undefined],
+      [await rejection(() => load(`${origin}/dropped/model.json`), IOError), undefined],
+    ] as const) {
+      expect(e, e.message).toBeInstanceOf(IOError);
+      expect(e).not.toBeInstanceOf(InvalidArgumentError);
+      expect([(e as IOError).code, (e as IOError).status, e.name]).toEqual(['IO', status, 'IOError']);
+    }
+    // An abort by the caller's signal: the AbortError is the cause.
+    const ac = new AbortController();
+    ac.abort();
+    const aborted = await rejection(() => http(`${origin}/nope/model.json`, { requestInit: { signal: ac.signal } }, 'loadModel').load!(), IOError);
+    expect(aborted).toBeInstanceOf(IOError);
+    expect((aborted.cause as Error).name).toBe('AbortError');
+    // A bad argument stays one.
+    expect(thrown(() => http(`${origin}/nope/model.json`, { requestInit: 'yes' } as never, 'loadModel'))).toBeInstanceOf(InvalidArgumentError);
+  });
+
+  it('a connection dropped mid-body is an IOError naming the op, the file and the URL, with the network error as its cause', async () => {
+    const json = await rejection(() => load(`${origin}/dropped/model.json`), IOError);
+    expect(json).toBeInstanceOf(IOError);
     expect(json.message).toMatch(new RegExp(`^loadModel: reading the model JSON from ${origin}/dropped/model\\.json failed \\[TypeError: terminated: other side closed\\]$`));
     expect((json.cause as Error).message).toBe('terminated');
-    const weights = await rejection(() => load(`${origin}/dropped-weights/model.json`));
-    expect(weights).toBeInstanceOf(InvalidArgumentError);
+    const weights = await rejection(() => load(`${origin}/dropped-weights/model.json`), IOError);
+    expect(weights).toBeInstanceOf(IOError);
     expect(weights.message).toMatch(new RegExp(`^loadModel: reading weightsManifest\\[0\\]\\.paths\\[0\\] 'w\\.bin' from ${origin}/dropped-weights/w\\.bin failed \\[TypeError: terminated`));
     expect(weights.cause).toBeInstanceOf(TypeError);
     // A fetch that rejects keeps its error as the cause too.
-    const down = await rejection(() => load('http://127.0.0.1:1/model.json'));
+    const down = await rejection(() => load('http://127.0.0.1:1/model.json'), IOError);
     expect((down.cause as Error).message).toBe('fetch failed');
   });
 

@@ -11,6 +11,7 @@ export {
   DisposedError,
   OutOfMemoryError,
   WasmPanicError,
+  IOError,
   NonFiniteError,
   type ErrorCode,
 } from './errors.js';

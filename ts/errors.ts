@@ -15,7 +15,8 @@ export type ErrorCode =
   | 'Panic'
   | 'NonFinite'
   | 'Disposed'
-  | 'NotInitialized';
+  | 'NotInitialized'
+  | 'IO';
 
 /**
  * The kinds of a neurite error (its class's and its base classes' `errorKind`), under a
@@ -115,6 +116,26 @@ export class WasmPanicError extends NeuriteError {
   constructor(message: string, cause?: unknown) {
     super('Panic', message, { cause });
     this.name = 'WasmPanicError';
+  }
+}
+
+/**
+ * Reading or writing a model failed for a reason outside the arguments, which a retry may not
+ * meet again: the network (a refused or dropped connection, a request aborted by the caller's
+ * `signal`: the `AbortError` is the `cause`), a server's answer (an HTTP status other than 2xx:
+ * `status` holds it, and the message the start of the answer's body), the storage (a full
+ * disk, a read error, an IndexedDB transaction that failed). The message names the step, the
+ * URL or path and the reason. A wrong argument (a missing file, a malformed model.json, a
+ * permission a Deno script was not given) stays an {@link InvalidArgumentError}.
+ */
+export class IOError extends NeuriteError {
+  static override readonly errorKind: string = 'IOError';
+  /** The HTTP status of the answer that failed (`500`), or `undefined` for other failures. */
+  readonly status: number | undefined;
+  constructor(message: string, options?: { cause?: unknown; status?: number }) {
+    super('IO', message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'IOError';
+    this.status = options?.status;
   }
 }
 

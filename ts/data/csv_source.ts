@@ -7,7 +7,7 @@
  * frees the source (cancels the stream, closes the connection or the file). In the dataset
  * chunk, with the reader (`csv_parse.ts`).
  */
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, IOError } from '../errors.js';
 import { isA } from '../runtime.js';
 import { sourceKind, type CSVInput } from './csv.js';
 import { describeElement } from './describe.js';
@@ -49,11 +49,13 @@ async function fetchResponse(op: string, input: string | URL | Request, url: str
     }
     const relative = !/^[a-z][a-z0-9+.-]*:/i.test(url) && typeof (globalThis as { location?: unknown }).location === 'undefined';
     const hint = relative ? ' (a string source is a URL, as in TF.js; to read a local file pass its bytes, e.g. data.csv(await fs.readFile(path)))' : '';
-    throw new InvalidArgumentError(`${op}: fetching ${url} failed ${reason(e)}${hint}`);
+    // A relative path in a runtime without a page is the argument's fault; else the network's.
+    if (relative) throw new InvalidArgumentError(`${op}: fetching ${url} failed ${reason(e)}${hint}`);
+    throw new IOError(`${op}: fetching ${url} failed ${reason(e)}`, { cause: e });
   }
   if (!res.ok) {
     await res.body?.cancel().catch(() => {}); // the error page is not read: free the connection
-    throw new InvalidArgumentError(`${op}: fetching ${url} failed: ${status(res)}`);
+    throw new IOError(`${op}: fetching ${url} failed: ${status(res)}`, { status: res.status });
   }
   try {
     checkNotHTML(op, `fetching ${url}`, res);
@@ -186,7 +188,7 @@ export async function openChunks(op: string, source: CSVInput): Promise<ByteChun
   if (kind === 'response') {
     const res = source as Response;
     const what = `the Response${res.url ? ` from ${res.url}` : ''}`;
-    if (!res.ok) throw new InvalidArgumentError(`${op}: ${what} is ${status(res)}, not a CSV`);
+    if (!res.ok) throw new IOError(`${op}: ${what} is ${status(res)}, not a CSV`, { status: res.status });
     if (res.bodyUsed) throw new InvalidArgumentError(`${op}: the Response's body was already read; pass a fresh Response (or response.clone())`);
     checkNotHTML(op, what, res);
     return bodyChunks(op, what, res);

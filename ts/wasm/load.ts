@@ -1,6 +1,6 @@
 /** Turning a user-supplied source into a compiled `WebAssembly.Module`. */
 import { isDeno, isNode, nodeBuiltin } from '../runtime.js';
-import { InvalidArgumentError, NeuriteError } from '../errors.js';
+import { InvalidArgumentError, IOError, NeuriteError } from '../errors.js';
 import type { InitOptions } from '../init.js';
 import type { ArrayBufferBytes, WebAssemblyModule, WebResponse, WebURL } from '../web-types.js';
 
@@ -102,10 +102,10 @@ export async function compileFrom(src: WasmSource, base?: string, label: SourceL
     res = (await src) as Response;
   } catch (err) {
     if (err instanceof InvalidArgumentError) throw err;
-    throw new InvalidArgumentError(`init: fetching the neurite wasm from ${where} failed: ${(err as Error)?.message ?? String(err)}`);
+    throw new IOError(`init: fetching the neurite wasm from ${where} failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
   }
   if (res.url) where = label.name ? `${label.name} (${res.url})` : res.url;
-  if (!res.ok) throw new InvalidArgumentError(`init: fetching the neurite wasm from ${where} failed: HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
+  if (!res.ok) throw new IOError(`init: fetching the neurite wasm from ${where} failed: HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`, { status: res.status });
   try {
     return await WebAssembly.compileStreaming(res.clone());
   } catch {

@@ -12,7 +12,7 @@
  * (tfjs-node does not decode: there it names a folder called `my%20model`.)
  */
 import { isNode, nodeBuiltin } from '../../runtime.js';
-import { InvalidArgumentError } from '../../errors.js';
+import { InvalidArgumentError, IOError } from '../../errors.js';
 import { noFiles, type IOHandler, type ModelArtifacts, type SaveResult, type WeightSpec } from '../router.js';
 import { concat } from '../artifacts.js';
 import {
@@ -29,6 +29,8 @@ interface Fs {
   rename(from: string, to: string): Promise<void>;
   /** Removes the file at `path`, if any (cleanup: never throws). */
   remove(path: string): Promise<void>;
+  /** The files in the folder `path` with their modification times (cleanup: `[]` when it cannot be read). */
+  list(path: string): Promise<Array<{ name: string; mtimeMs: number }>>;
   mkdir(path: string): Promise<void>;
   /** The absolute form of `path`, so that two spellings of one folder are one key. */
   resolve(path: string): string;
@@ -44,6 +46,8 @@ interface DenoApi {
   rename(from: string, to: string): Promise<void>;
   remove(path: string): Promise<void>;
   mkdir(path: string, options: { recursive: boolean }): Promise<void>;
+  readDir(path: string): AsyncIterable<{ name: string; isFile: boolean }>;
+  lstat(path: string): Promise<{ mtime: Date | null }>;
   build: { os: string };
 }
 
@@ -71,6 +75,17 @@ async function fileSystemApi(): Promise<Fs | undefined> {
       writeFile: (p, d) => deno.writeFile(p, d),
       rename: (a, b) => deno.rename(a, b),
       remove: (p) => deno.remove(p).catch(() => undefined),
+      list: async (p) => {
+        const out: Array<{ name: string; mtimeMs: number }> = [];
+        try {
+          for await (const e of deno.readDir(p)) {
+            if (e.isFile) out.push({ name: e.name, mtimeMs: (await deno.lstat(paths.join(p, e.name))).mtime?.getTime() ?? Date.now() });
+          }
+        } catch {
+          // Not readable (Deno without --allow-read): nothing to clean.
+        }
+        return out;
+      },
       mkdir: (p) => deno.mkdir(p, { recursive: true }),
       resolve: (p) => paths.resolve(p),
     };
@@ -93,6 +108,14 @@ async function fileSystemApi(): Promise<Fs | undefined> {
       writeFile: (p, d) => fs.writeFile(p, d),
       rename: (a, b) => fs.rename(a, b),
       remove: (p) => fs.rm(p, { force: true }).catch(() => undefined),
+      list: async (p) => {
+        try {
+          const names = (await fs.readdir(p, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
+          return await Promise.all(names.map(async (name) => ({ name, mtimeMs: (await fs.lstat(paths.join(p, name))).mtimeMs })));
+        } catch {
+          return [];
+        }
+      },
       resolve: (p) => paths.resolve(p),
       mkdir: (p) => makeFolders((q) => fs.mkdir(q).then(() => undefined), (q) => fs.stat(q).then((st) => st.isDirectory(), () => false), p, nodeProcess?.platform === 'win32'),
     };
@@ -123,13 +146,17 @@ function kind(e: unknown): 'notFound' | 'denied' | 'exists' | 'other' {
   const { name, code } = (e ?? {}) as { name?: string; code?: string };
   if (name === 'NotFound' || code === 'ENOENT') return 'notFound';
   if (name === 'NotCapable' || name === 'PermissionDenied' || code === 'EACCES' || code === 'EPERM') return 'denied';
-  if (name === 'AlreadyExists' || name === 'NotADirectory' || code === 'EEXIST' || code === 'ENOTDIR') return 'exists';
+  if (name === 'AlreadyExists' || name === 'NotADirectory' || name === 'IsADirectory' || code === 'EEXIST' || code === 'ENOTDIR' || code === 'EISDIR') return 'exists';
   return 'other';
 }
 
-/** A clear error for a failed file call: Deno's denials name the `--allow-*` flag to pass. */
-function fileError(op: string, fs: Fs, access: 'read' | 'write', path: string, e: unknown): InvalidArgumentError {
-  if (e instanceof InvalidArgumentError) return e;
+/**
+ * A clear error for a failed file call: Deno's denials name the `--allow-*` flag to pass. A
+ * missing file, a denied access or a folder in the way are the path's fault (an
+ * {@link InvalidArgumentError}); anything else (a full disk, a read error) is an {@link IOError}.
+ */
+function fileError(op: string, fs: Fs, access: 'read' | 'write', path: string, e: unknown): InvalidArgumentError | IOError {
+  if (e instanceof InvalidArgumentError || e instanceof IOError) return e;
   const detail = `${(e as Error)?.name ?? 'Error'}: ${(e as Error)?.message ?? String(e)}`;
   if (kind(e) === 'denied') {
     return new InvalidArgumentError(
@@ -138,7 +165,7 @@ function fileError(op: string, fs: Fs, access: 'read' | 'write', path: string, e
         : `${op}: permission denied to ${access} ${path} [${detail}]`,
     );
   }
-  return new InvalidArgumentError(`${op}: cannot ${access} ${path} [${detail}]`);
+  return kind(e) === 'other' ? new IOError(`${op}: cannot ${access} ${path} [${detail}]`, { cause: e }) : new InvalidArgumentError(`${op}: cannot ${access} ${path} [${detail}]`);
 }
 
 /** `a/b` joined, and the folder of a path (`.` for a bare name). */
@@ -189,6 +216,26 @@ function inTurn<T>(key: string, task: () => Promise<T>): Promise<T> {
 /** A name for the temporary copy of `file` while it is written (same folder, so a rename replaces `file`). */
 function temporary(file: string): string {
   return `${file}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`;
+}
+
+/** The temporary files {@link temporary} names in a model's folder (`weights.bin.<random>.tmp`). */
+const TEMPORARY = /^(?:weights\.bin|model\.json)\.[0-9a-z]+\.tmp$/;
+
+/**
+ * How long a temporary file must have been left unchanged before a save removes it as the
+ * remains of a save that was killed (a save being written now, in another process too, keeps
+ * changing its file): an hour.
+ */
+const STALE_TEMPORARY_MS = 60 * 60 * 1000;
+
+/**
+ * Removes from `folder` the temporary files of saves that were killed before they renamed them
+ * (a process killed mid-save leaves one; nothing else would ever remove it): those unchanged
+ * for {@link STALE_TEMPORARY_MS}. Cleanup only: never throws.
+ */
+async function removeStaleTemporaries(fs: Fs, folder: string, now = Date.now()): Promise<void> {
+  const stale = (await fs.list(folder)).filter((f) => TEMPORARY.test(f.name) && now - f.mtimeMs > STALE_TEMPORARY_MS);
+  await Promise.all(stale.map((f) => fs.remove(join(folder, f.name, fs.windows))));
 }
 
 /**
@@ -280,6 +327,7 @@ export class FileSystemHandler implements IOHandler {
       await Promise.all(files.map((f) => fs.remove(f.temp)));
       throw fileError(op, fs, 'write', at, e);
     }
+    await removeStaleTemporaries(fs, path);
     return saveResult(a, bytes.byteLength);
   }
 

@@ -6,7 +6,7 @@
  * one transaction, so a failed save leaves neither. `listIndexedDB` and `removeIndexedDB` serve
  * `io.listModels` and `io.removeModel`.
  */
-import { InvalidArgumentError } from '../../errors.js';
+import { InvalidArgumentError, IOError } from '../../errors.js';
 import { artifactsInfo, type ModelArtifactsInfo } from '../artifacts.js';
 import type { IOHandler, ModelArtifacts, SaveResult } from '../router.js';
 import { checkArtifactsToSave, checkModelJSON, checkWeightData, ownBuffer, saveResult, weightBytes, withOrigin } from './manifest.js';
@@ -16,11 +16,11 @@ const VERSION = 1;
 const MODELS = 'models_store';
 const INFO = 'model_info_store';
 
-/** The request's result, or its error wrapped as an {@link InvalidArgumentError}. */
+/** The request's result, or its error wrapped as an {@link IOError} (the storage failed). */
 function request<T>(req: IDBRequest<T>, what: () => string): Promise<T> {
   return new Promise((resolve, reject) => {
     req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(new InvalidArgumentError(`${what()} [${req.error?.name}: ${req.error?.message}]`));
+    req.onerror = () => reject(new IOError(`${what()} [${req.error?.name}: ${req.error?.message}]`, { cause: req.error }));
   });
 }
 
@@ -63,8 +63,9 @@ export class BrowserIndexedDB implements IOHandler {
       const tx = db.transaction([INFO, MODELS], 'readwrite');
       const done = new Promise<void>((resolve, reject) => {
         tx.oncomplete = () => resolve();
-        const failed = () => reject(new InvalidArgumentError(
+        const failed = () => reject(new IOError(
           `${this.op}: '${this.url}': IndexedDB refused the model (${bytes.byteLength} weight bytes; storage quota?) [${tx.error?.name}: ${tx.error?.message}]`,
+          { cause: tx.error },
         ));
         tx.onerror = failed;
         tx.onabort = failed;
@@ -128,7 +129,7 @@ export async function removeIndexedDB(factory: IDBFactory, name: string, url: st
     const tx = db.transaction([INFO, MODELS], 'readwrite');
     const done = new Promise<void>((resolve, reject) => {
       tx.oncomplete = () => resolve();
-      tx.onerror = tx.onabort = () => reject(new InvalidArgumentError(`${who}: removing the model from IndexedDB failed [${tx.error?.name}: ${tx.error?.message}]`));
+      tx.onerror = tx.onabort = () => reject(new IOError(`${who}: removing the model from IndexedDB failed [${tx.error?.name}: ${tx.error?.message}]`, { cause: tx.error }));
     });
     // Both reads are requested at once: awaiting one before asking for the other would let the transaction commit.
     const [info, model] = await Promise.all([
