@@ -105,6 +105,12 @@ impl Layer for BatchNorm {
         "batchNormalization"
     }
 
+    /// Any input whose last axis has the moving statistics' features.
+    fn resize(&mut self, input: &[usize]) -> Option<Result<Vec<usize>>> {
+        let want = self.moving_mean.as_ref()?.value.size();
+        Some(super::last_axis_resize(OP, want, input, want))
+    }
+
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn build(&mut self, input: &[usize], _init: Init) -> Result<Vec<usize>> {
         let Some(&c) = input.last() else {

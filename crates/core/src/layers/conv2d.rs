@@ -162,6 +162,23 @@ impl Layer for Conv2d {
         }
     }
 
+    /// Any image with the kernel's input channels (other heights and widths).
+    fn resize(&mut self, input: &[usize]) -> Option<Result<Vec<usize>>> {
+        let d = self.kernel.as_ref()?.value.dims();
+        // conv2d [kh, kw, in, f] (conv1d's [k, in, f]); conv2dTranspose [kh, kw, f, in].
+        let want = if self.transposed { d[3] } else { d[d.len() - 2] };
+        let op = self.kind();
+        let placed = match input {
+            &[.., c] if input.len() == 3 && c != want => Err(super::refit_error(op, "channels (last axis)", want, c)),
+            _ if self.transposed => self.place_transposed(input).map(|(p, out)| (p, out.to_vec())),
+            _ => self.cfg.window.place(op, input).map(|p| (p, vec![p.oh, p.ow, self.cfg.filters])),
+        };
+        Some(placed.map(|(p, out)| {
+            self.place = Some(p);
+            out
+        }))
+    }
+
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn build(&mut self, input: &[usize], init: Init) -> Result<Vec<usize>> {
         if self.transposed {

@@ -20,7 +20,7 @@
 
 use super::conv2d::{Conv2d, Conv2dConfig};
 use super::{image_batch, Init, Param};
-use crate::ops::window::Window;
+use crate::ops::window::{Placement, Window};
 use crate::ops::conv;
 use crate::{bail, Error, Result, Shape, Tensor};
 
@@ -42,6 +42,18 @@ impl Conv2d {
     /// Builds for the per-sample input `[h, w, in]`, placing the window on the output image.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub(super) fn build_transposed(&mut self, input: &[usize], init: Init) -> Result<Vec<usize>> {
+        let (p, out) = self.place_transposed(input)?;
+        let [kh, kw] = self.cfg.window.size;
+        let (f, c) = (self.cfg.filters, input[2]);
+        self.make_weights(OP, [kh, kw, f, c], (kh * kw * f, kh * kw * c), init)?;
+        self.place = Some(p);
+        Ok(out.to_vec())
+    }
+
+    /// The window placed on the output image of per-sample input `[h, w, in]`, and the
+    /// per-sample output shape `[oh, ow, filters]`.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub(super) fn place_transposed(&self, input: &[usize]) -> Result<(Placement, [usize; 3])> {
         let &[h, w, c] = input else {
             bail!(OP, "expects per-sample inputs of shape [height, width, channels] (channels last), got per-sample shape {}", Shape::new(OP, input)?);
         };
@@ -54,10 +66,7 @@ impl Conv2d {
         if [p.oh, p.ow] != [h, w] {
             return Err(Error::Internal { msg: format!("conv2dTranspose: the output [{oh}, {ow}] does not convolve back to [{h}, {w}]") });
         }
-        let [kh, kw] = win.size;
-        self.make_weights(OP, [kh, kw, f, c], (kh * kw * f, kh * kw * c), init)?;
-        self.place = Some(p);
-        Ok(vec![oh, ow, f])
+        Ok((p, [oh, ow, f]))
     }
 
     /// `conv2dTranspose(x, W) + b` before the activation: the input gradient of the

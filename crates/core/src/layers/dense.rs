@@ -144,6 +144,12 @@ impl Layer for Dense {
         "dense"
     }
 
+    /// Any input whose last axis has the kernel's input features (`[t, d]` at another `t`).
+    fn resize(&mut self, input: &[usize]) -> Option<Result<Vec<usize>>> {
+        let want = self.kernel.as_ref()?.value.dims()[0];
+        Some(super::last_axis_resize("dense", want, input, self.cfg.units))
+    }
+
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn build(&mut self, input: &[usize], init: Init) -> Result<Vec<usize>> {
         let Some(&inp) = input.last() else {

@@ -174,6 +174,19 @@ impl Layer for DepthwiseConv2d {
         }
     }
 
+    /// Any image with the depthwise kernel's channels (other heights and widths).
+    fn resize(&mut self, input: &[usize]) -> Option<Result<Vec<usize>>> {
+        let want = self.depthwise.as_ref()?.value.dims()[2];
+        let op = self.kind();
+        let p = match self.cfg.window.place(op, input) {
+            Ok(p) if p.c == want => p,
+            Ok(p) => return Some(Err(super::refit_error(op, "channels (last axis)", want, p.c))),
+            Err(e) => return Some(Err(e)),
+        };
+        self.place = Some(p);
+        Some(Ok(vec![p.oh, p.ow, self.units(&p)]))
+    }
+
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn build(&mut self, input: &[usize], init: Init) -> Result<Vec<usize>> {
         let op = self.kind();

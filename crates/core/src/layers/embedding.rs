@@ -63,6 +63,14 @@ impl Layer for Embedding {
         "embedding"
     }
 
+    /// Any input shape: the table depends on `inputDim` only (sequences of other lengths).
+    fn resize(&mut self, input: &[usize]) -> Option<Result<Vec<usize>>> {
+        self.embeddings.as_ref()?;
+        let mut out = input.to_vec();
+        out.push(self.output_dim);
+        Some(Shape::new("embedding", &out).map(|_| out))
+    }
+
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn build(&mut self, input: &[usize], init: Init) -> Result<Vec<usize>> {
         let (n, d) = (self.input_dim, self.output_dim);

@@ -43,6 +43,14 @@ impl Layer for LayerNorm {
         "layerNormalization"
     }
 
+    /// Any input whose last axis has γ's and β's features (any input without either).
+    fn resize(&mut self, input: &[usize]) -> Option<Result<Vec<usize>>> {
+        let Some(want) = self.gamma.as_ref().or(self.beta.as_ref()).map(|p| p.value.size()) else {
+            return Some(self.build(input, Init { seed: 0, fill: false }));
+        };
+        Some(super::last_axis_resize(OP, want, input, want))
+    }
+
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn build(&mut self, input: &[usize], _init: Init) -> Result<Vec<usize>> {
         let Some(&c) = input.last() else {

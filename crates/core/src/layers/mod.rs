@@ -218,6 +218,17 @@ pub trait Layer {
     /// shape; `init` says whether the initializers fill them (see [`Init`]).
     fn build(&mut self, input: &[usize], init: Init) -> Result<Vec<usize>>;
 
+    /// Sets a built layer for another per-sample `input` shape, keeping its weights, and
+    /// returns the output shape: TF.js reuses a layer at any shape its weights fit (a dense
+    /// layer's last axis, a convolution's channels, an embedding's anything). `None`: the layer
+    /// keeps the one shape it was built for (the default; a nested model, a layer whose weights
+    /// span the whole sample). An input the weights do not fit is an error naming both shapes,
+    /// and leaves the layer as it was. [`Node`](crate::model::shared::Node) calls it before a
+    /// forward at another shape (a backward uses the geometry of its forward's shape).
+    fn resize(&mut self, _input: &[usize]) -> Option<Result<Vec<usize>>> {
+        None
+    }
+
     /// `y = f(x)`. In `Mode::Train` the layer keeps what `backward` needs.
     fn forward(&mut self, x: Tensor, mode: Mode) -> Result<Tensor>;
 
@@ -341,6 +352,28 @@ pub(crate) fn image_batch(op: &'static str, x: &Tensor, [h, w, c]: [usize; 3]) -
         crate::bail!(op, "input has shape {} but the layer was built for [batch, {h}, {w}, {c}]", x.shape());
     }
     Ok(x.dims()[0])
+}
+
+/// The error of [`Layer::resize`] for an input whose `what` (e.g. `last axis`) the weights do
+/// not fit: `op` was built for `want` there, and the input has `got`.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
+pub(crate) fn refit_error(op: &'static str, what: &str, want: usize, got: usize) -> crate::Error {
+    crate::Error::shape(op, format!("its weights fit {want} on the {what}, not {got}; a layer keeps its weights wherever it is used (shared between models or used twice), so only the other axes may differ"))
+}
+
+/// [`Layer::resize`] of a layer whose weights fit only `want` values on the last axis (dense,
+/// the normalisations, prelu): `input` itself, which the output keeps but for `units` there.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub(crate) fn last_axis_resize(op: &'static str, want: usize, input: &[usize], units: usize) -> Result<Vec<usize>> {
+    match input.last() {
+        Some(&got) if got == want => {
+            let mut out = input.to_vec();
+            *out.last_mut().unwrap_or_else(|| unreachable!()) = units;
+            Ok(out)
+        }
+        got => Err(refit_error(op, "last axis", want, got.copied().unwrap_or(0))),
+    }
 }
 
 /// Whether `a` is the identity (`linear` with slope 1 and intercept 0), which layers skip.

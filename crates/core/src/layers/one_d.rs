@@ -103,6 +103,19 @@ impl Layer for OneD {
         self.kind
     }
 
+    /// The inner layer set for `[1, steps, channels]`: a conv1d at other lengths, a pooling
+    /// at any shape.
+    fn resize(&mut self, input: &[usize]) -> Option<Result<Vec<usize>>> {
+        let &[n, c] = input else {
+            return Some(Err(crate::Error::shape(self.kind, format!("expects per-sample inputs of shape [steps, channels], got {}", Shape::from(input)))));
+        };
+        let out = match self.inner.resize(&[1, n + self.causal, c])? {
+            Ok(out) => out,
+            Err(e) => return Some(Err(e.within(self.kind, "each sample as an image one row high"))),
+        };
+        Some(Ok(if self.sequence { out[1..].to_vec() } else { out }))
+    }
+
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn build(&mut self, input: &[usize], init: Init) -> Result<Vec<usize>> {
         let &[n, c] = input else {

@@ -44,6 +44,10 @@ impl Layer for Pooling {
         self.kind
     }
 
+    fn resize(&mut self, input: &[usize]) -> Option<Result<Vec<usize>>> {
+        Some(self.build(input, Init { seed: 0, fill: false }))
+    }
+
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn build(&mut self, input: &[usize], _init: Init) -> Result<Vec<usize>> {
         let global = self.window.is_none();

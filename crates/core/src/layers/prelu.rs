@@ -37,6 +37,12 @@ impl Layer for PRelu {
         "prelu"
     }
 
+    /// Any input whose last axis has alpha's channels.
+    fn resize(&mut self, input: &[usize]) -> Option<Result<Vec<usize>>> {
+        let want = self.alpha.as_ref()?.value.size();
+        Some(super::last_axis_resize("prelu", want, input, want))
+    }
+
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn build(&mut self, input: &[usize], init: Init) -> Result<Vec<usize>> {
         let Some(&units) = input.last() else {

@@ -262,6 +262,12 @@ impl Layer for Rbf {
         "rbf"
     }
 
+    /// Any input whose last axis has the centers' features.
+    fn resize(&mut self, input: &[usize]) -> Option<Result<Vec<usize>>> {
+        let want = self.centers.as_ref()?.value.dims()[1];
+        Some(super::last_axis_resize(OP, want, input, self.cfg.units))
+    }
+
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn build(&mut self, input: &[usize], init: Init) -> Result<Vec<usize>> {
         let Some(&d) = input.last() else {

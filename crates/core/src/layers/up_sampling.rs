@@ -48,6 +48,10 @@ impl Layer for UpSampling {
         "upSampling2d"
     }
 
+    fn resize(&mut self, input: &[usize]) -> Option<Result<Vec<usize>>> {
+        Some(self.build(input, Init { seed: 0, fill: false }))
+    }
+
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn build(&mut self, input: &[usize], _init: Init) -> Result<Vec<usize>> {
         let &[h, w, c] = input else {

@@ -129,6 +129,12 @@ impl Layer for Variational {
         "variational"
     }
 
+    /// Any input whose last axis has the heads' input features.
+    fn resize(&mut self, input: &[usize]) -> Option<Result<Vec<usize>>> {
+        let want = self.params.first()?.value.dims()[0];
+        Some(super::last_axis_resize("variational", want, input, self.cfg.units))
+    }
+
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn build(&mut self, input: &[usize], init: Init) -> Result<Vec<usize>> {
         let Some(&inp) = input.last() else {

@@ -15,9 +15,16 @@
 //! fixed order, so the results do not depend on anything but the wiring. A layer with several
 //! uses runs them as one batch (the uses' inputs stacked along the batch axis, its output split
 //! back), so its forward cache serves every use and backward adds the weight gradients of all
-//! uses in one pass. That needs the same per-sample input shapes for every use, and a layer
-//! whose result depends on the whole batch or adds a loss term per call (batch normalization,
-//! a variational layer, an activity regularizer) cannot be used twice.
+//! uses in one pass. Uses at other per-sample shapes (a convolution shared by 28×28 and 32×32
+//! images, an encoder on sequences of two lengths: see [`Layer::resize`]) run as one batch per
+//! shape, in the order of their first use; backward runs the last batch's backward on the
+//! layer's cache, then for each batch before it the layer's forward again on the inputs kept
+//! for it (the same mode, seed and step: the same values and masks) and its backward, adding
+//! the weight gradients in that order. A layer whose result depends on the whole batch or adds
+//! a loss term per call (batch normalization, a variational layer, an activity regularizer)
+//! cannot be used twice.
+//!
+//! [`Layer::resize`]: crate::layers::Layer::resize
 
 use std::borrow::Cow;
 
@@ -39,11 +46,19 @@ pub struct Wiring {
     outputs: Vec<usize>,
     /// The per-sample shape of each output, once built.
     out_shapes: Vec<Vec<usize>>,
+    /// Per layer, its uses (indices into [`Wiring::uses_of`]) grouped by per-sample input
+    /// shapes, in the order of each shape's first use; once built. One group: every use in
+    /// one batch.
+    groups: Vec<Vec<Vec<usize>>>,
+    /// The stacked inputs of every batch but a layer's last (`(layer, group, inputs)`) and the
+    /// mode of the forward that kept them, for backward to run them again (see the module
+    /// docs); set by a forward that keeps values.
+    replay: core::cell::RefCell<(Vec<(usize, usize, Vec<Tensor>)>, Option<Mode>)>,
 }
 
 impl Wiring {
     pub fn new() -> Wiring {
-        Wiring { inputs: Vec::new(), extra: Vec::new(), input_grad: true, sources: Vec::new(), outputs: Vec::new(), out_shapes: Vec::new() }
+        Wiring { inputs: Vec::new(), extra: Vec::new(), input_grad: true, sources: Vec::new(), outputs: Vec::new(), out_shapes: Vec::new(), groups: Vec::new(), replay: Default::default() }
     }
 
     /// The layers a use of which reads the model's one input (none with several inputs, which
@@ -216,11 +231,14 @@ impl Wiring {
 
     /// Builds every layer for the per-sample `input` shape (layer `i` with `init(i)`; with
     /// several inputs `input` is the packed `[Σ sizes]` of [`Wiring::set_io`]'s shapes);
-    /// returns the per-sample output shape of each layer and the model's (packed with several
-    /// outputs). A layer used more than once must get the same input shapes each time, and
-    /// must not depend on the whole batch (see the module docs).
+    /// returns the per-sample input shape (the first) and output shape of each layer's first
+    /// use and the model's output shape (packed with several outputs). A layer used more than
+    /// once takes other shapes where its weights fit them ([`Layer::resize`]), and must not
+    /// depend on the whole batch (see the module docs).
+    ///
+    /// [`Layer::resize`]: crate::layers::Layer::resize
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    pub fn build(&mut self, layers: &[LayerRef], input: &[usize], init: impl Fn(usize) -> Init) -> Result<(Vec<Vec<usize>>, Vec<usize>)> {
+    pub fn build(&mut self, layers: &[LayerRef], input: &[usize], init: impl Fn(usize) -> Init) -> Result<(Vec<Vec<usize>>, Vec<Vec<usize>>, Vec<usize>)> {
         let (k, n) = (self.k(), layers.len());
         let sources: Vec<Vec<usize>> = if self.sources.is_empty() { vec![input.to_vec()] } else { self.sources.clone() };
         let total: usize = sources.iter().map(|s| s.iter().product::<usize>()).sum();
@@ -230,29 +248,53 @@ impl Wiring {
         let mut nodes: Vec<Vec<usize>> = vec![Vec::new(); self.nodes(n)];
         nodes[..k].clone_from_slice(&sources);
         let mut shapes: Vec<Vec<usize>> = Vec::with_capacity(n);
+        let mut firsts: Vec<Vec<usize>> = Vec::with_capacity(n);
+        let mut groups = Vec::with_capacity(n);
         for (i, l) in layers.iter().enumerate() {
             let uses = self.uses_of(i, n);
             let ins: Vec<Vec<usize>> = uses[0].1.iter().map(|&j| nodes[j].clone()).collect();
             let out = lock(l)?.build_many(&ins, init(i))?;
-            for &(node, others) in &uses[1..] {
+            // Per use: its group (by input shapes) among `seen`.
+            let mut seen = vec![ins.clone()];
+            let mut grouped: Vec<Vec<usize>> = vec![vec![0]];
+            for (u, &(node, others)) in uses.iter().enumerate().skip(1) {
                 let theirs: Vec<Vec<usize>> = others.iter().map(|&j| nodes[j].clone()).collect();
-                if theirs != ins {
-                    crate::bail_shape!("model", "layer {i} is used with per-sample input shapes {ins:?} and {theirs:?}; a layer used more than once needs the same shapes each time");
-                }
                 if let Some(why) = batch_bound(l)? {
                     crate::bail!("model", "layer {i} is used more than once but {why}; a layer used more than once runs its uses as one batch");
                 }
-                nodes[node] = out.clone();
+                nodes[node] = if theirs == ins {
+                    out.clone()
+                } else {
+                    lock(l)?.build_many(&theirs, init(i)).map_err(|e| Error::shape("model", format!("layer {i} is used with per-sample input shapes {ins:?} and {theirs:?}, which its weights do not both fit: {e}")))?
+                };
+                match seen.iter().position(|s| *s == theirs) {
+                    Some(g) => grouped[g].push(u),
+                    None => {
+                        seen.push(theirs);
+                        grouped.push(vec![u]);
+                    }
+                }
             }
+            groups.push(grouped);
             nodes[k + i] = out.clone();
+            firsts.push(ins.into_iter().next().unwrap_or_default());
             shapes.push(out);
         }
+        self.groups = groups;
         self.out_shapes = self.output_nodes(n).iter().map(|&o| nodes[o].clone()).collect();
         let out = match &self.out_shapes[..] {
             [one] => one.clone(),
             many => vec![many.iter().map(|s| s.iter().product::<usize>()).sum()],
         };
-        Ok((shapes, out))
+        Ok((firsts, shapes, out))
+    }
+
+    /// The uses of layer `i` (of `count`) grouped by input shapes (see [`Wiring::groups`]).
+    fn groups_of(&self, i: usize, count: usize) -> Vec<Vec<usize>> {
+        match self.groups.get(i) {
+            Some(g) if g.iter().map(Vec::len).sum::<usize>() == count => g.clone(),
+            _ => vec![(0..count).collect()],
+        }
     }
 
     /// The per-sample shape of each output, once built.
@@ -298,6 +340,9 @@ impl Wiring {
             let v = if left[j] == 0 { values[j].take() } else { values[j].clone() };
             v.ok_or_else(|| Error::Internal { msg: format!("graph: node {j} has no value when it is read") })
         };
+        let mut replay = self.replay.try_borrow_mut().map_err(|_| Error::Internal { msg: "graph: the replay inputs are in use".into() })?;
+        replay.0.clear();
+        replay.1 = mode.keeps().then_some(mode);
         for (i, l) in layers.iter().enumerate() {
             let uses = self.uses_of(i, n);
             let mut xs: Vec<Vec<Tensor>> = Vec::with_capacity(uses.len());
@@ -308,13 +353,21 @@ impl Wiring {
                 values[k + i] = Some(lock(l)?.forward_many(xs.pop().unwrap_or_default(), mode)?);
                 continue;
             }
-            // Every use in one batch: each input position stacked over the uses.
-            let stacked = (0..xs[0].len()).map(|p| stack_rows("predict", &xs.iter().map(|x| &x[p]).collect::<Vec<_>>())).collect::<Result<Vec<_>>>()?;
-            let y = lock(l)?.forward_many(stacked, mode)?;
-            for ((node, _), part) in uses.iter().zip(split_rows("predict", &y, uses.len())?) {
-                values[*node] = Some(part);
+            // The uses of each shape in one batch: each input position stacked over them.
+            let groups = self.groups_of(i, uses.len());
+            for (g, members) in groups.iter().enumerate() {
+                let stacked = (0..xs[members[0]].len()).map(|p| stack_rows("predict", &members.iter().map(|&u| &xs[u][p]).collect::<Vec<_>>())).collect::<Result<Vec<_>>>()?;
+                if mode.keeps() && g + 1 < groups.len() {
+                    // (Tensors share their buffers: a layer writing into its input copies it.)
+                    replay.0.push((i, g, stacked.clone()));
+                }
+                let y = lock(l)?.forward_many(stacked, mode)?;
+                for (&u, part) in members.iter().zip(split_rows("predict", &y, members.len())?) {
+                    values[uses[u].0] = Some(part);
+                }
             }
         }
+        drop(replay);
         if n == 0 {
             return Err(Error::invalid("predict", "the model has no layers"));
         }
@@ -365,42 +418,17 @@ impl Wiring {
             if from_pre && (uses[k + i] != 1 || calls.len() != 1) {
                 return Err(Error::Internal { msg: format!("graph: output {i} is read by a layer; its gradient cannot start at its activation") });
             }
-            let dxs = {
+            let groups = self.groups_of(i, calls.len());
+            let mut results: Vec<(&[usize], Vec<Tensor>)> = Vec::with_capacity(groups.len());
+            if let [members] = &groups[..] {
                 let mut node = lock(l)?;
                 let g = if gs.len() == 1 { gs.pop().unwrap_or_else(|| unreachable!()) } else { stack_rows("fit", &gs.iter().collect::<Vec<_>>())? };
-                if from_pre {
-                    vec![node.backward_pre_activation(g)?]
-                } else {
-                    node.backward_many(g)?
-                }
-            };
-            if dxs.len() != calls[0].1.len() {
-                return Err(Error::Internal { msg: format!("graph: layer {i} gave {} gradients for {} inputs", dxs.len(), calls[0].1.len()) });
+                results.push((members, if from_pre { vec![node.backward_pre_activation(g)?] } else { node.backward_many(g)? }));
+            } else {
+                results = self.backward_groups(i, l, &groups, &gs)?;
             }
-            // Each use's part of each input's gradient, added to the node it read.
-            let mut parts: Vec<Vec<Tensor>> = Vec::with_capacity(dxs.len());
-            for dx in dxs {
-                parts.push(if calls.len() == 1 { vec![dx] } else if dx.size() == 0 { vec![dx; calls.len()] } else { split_rows("fit", &dx, calls.len())? });
-            }
-            for (u, (_, ins)) in calls.iter().enumerate() {
-                for (p, &j) in ins.iter().enumerate() {
-                    if j < k && !self.input_grad {
-                        continue;
-                    }
-                    let dx = parts[p][u].clone();
-                    grads[j] = Some(match grads[j].take() {
-                        None => dx,
-                        Some(mut acc) => {
-                            if acc.shape() != dx.shape() {
-                                return Err(Error::Internal { msg: format!("graph: gradients {} and {} of node {j}", acc.shape(), dx.shape()) });
-                            }
-                            for (a, d) in acc.try_data_mut("fit")?.iter_mut().zip(dx.data()) {
-                                *a += d;
-                            }
-                            acc
-                        }
-                    });
-                }
+            for (members, dxs) in results {
+                self.add_input_grads(i, &calls, members, dxs, &mut grads)?;
             }
         }
         if !self.input_grad {
@@ -420,6 +448,77 @@ impl Wiring {
             });
         }
         pack("fit", &dxs)
+    }
+
+    /// Backward of layer `i`'s uses at several shapes, `dy` of use `u` in `gs[u]`: the last
+    /// group on the layer's cache, each one before it after its forward again on the inputs
+    /// kept for it; the weight gradients added over the groups in that order. `dL/dx` of each
+    /// input of each group.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn backward_groups<'g>(&self, i: usize, l: &LayerRef, groups: &'g [Vec<usize>], gs: &[Tensor]) -> Result<Vec<(&'g [usize], Vec<Tensor>)>> {
+        let mut replay = self.replay.try_borrow_mut().map_err(|_| Error::Internal { msg: "graph: the replay inputs are in use".into() })?;
+        let mode = replay.1.ok_or_else(|| Error::Internal { msg: format!("graph: backward of layer {i} without a forward that kept its inputs") })?;
+        let mut out = Vec::with_capacity(groups.len());
+        let mut before: Option<Vec<Vec<f32>>> = None;
+        for (g, members) in groups.iter().enumerate().rev() {
+            let mut node = lock(l)?;
+            if g + 1 < groups.len() {
+                let at = replay.0.iter().position(|(li, gi, _)| (*li, *gi) == (i, g)).ok_or_else(|| Error::Internal { msg: format!("graph: no inputs kept for use group {g} of layer {i}") })?;
+                let (_, _, xs) = replay.0.swap_remove(at);
+                node.forward_many(xs, mode)?;
+            }
+            let dy = stack_rows("fit", &members.iter().map(|&u| &gs[u]).collect::<Vec<_>>())?;
+            out.push((&members[..], node.backward_many(dy)?));
+            let mut ps = node.layer_mut().params_mut();
+            if let Some(prev) = before.take() {
+                for (p, v) in ps.iter_mut().zip(prev) {
+                    for (a, b) in p.grad.iter_mut().zip(v) {
+                        *a += b;
+                    }
+                }
+            }
+            if g > 0 {
+                before = Some(ps.iter().map(|p| crate::tensor::copy_of("fit", &p.grad)).collect::<Result<_>>()?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Adds the gradients `dxs` (one per input, `[Σ b, ...]` over the uses `members` of layer
+    /// `i`'s `calls`) to the nodes those uses read.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn add_input_grads(&self, i: usize, calls: &[(usize, &[usize])], members: &[usize], dxs: Vec<Tensor>, grads: &mut [Option<Tensor>]) -> Result<()> {
+        let k = self.k();
+        if dxs.len() != calls[0].1.len() {
+            return Err(Error::Internal { msg: format!("graph: layer {i} gave {} gradients for {} inputs", dxs.len(), calls[0].1.len()) });
+        }
+        // Each use's part of each input's gradient, added to the node it read.
+        let mut parts: Vec<Vec<Tensor>> = Vec::with_capacity(dxs.len());
+        for dx in dxs {
+            parts.push(if members.len() == 1 { vec![dx] } else if dx.size() == 0 { vec![dx; members.len()] } else { split_rows("fit", &dx, members.len())? });
+        }
+        for (m, &u) in members.iter().enumerate() {
+            let ins = calls[u].1;
+            for (p, &j) in ins.iter().enumerate() {
+                if j < k && !self.input_grad {
+                    continue;
+                }
+                let dx = parts[p][m].clone();
+                grads[j] = Some(match grads[j].take() {
+                    None => dx,
+                    Some(mut acc) => {
+                        if acc.shape() != dx.shape() {
+                            return Err(Error::Internal { msg: format!("graph: gradients {} and {} of node {j}", acc.shape(), dx.shape()) });
+                        }
+                        for (a, d) in acc.try_data_mut("fit")?.iter_mut().zip(dx.data()) {
+                            *a += d;
+                        }
+                        acc
+                    }
+                });
+            }
+        }
+        Ok(())
     }
 }
 
@@ -902,6 +1001,130 @@ mod tests {
         check_gradients(&mut m, pair_x(), Tensor::new("t", Shape::from([2, 2]), vec![0.3, 1.1, -0.8, 0.5]).unwrap());
     }
 
+    /// conv2d(filters, k×k, activation), valid padding, glorot kernel, zero bias.
+    fn conv(filters: f32, k: f32, activation: f32) -> Vec<f32> {
+        vec![filters, k, k, 1.0, 1.0, 1.0, 1.0, 0.0, 1.0, activation, 0.0, 6.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+    }
+
+    /// Values of a packed `[rows, cols]` input.
+    fn wave(rows: usize, cols: usize, phase: f32) -> Tensor {
+        Tensor::new("t", Shape::from([rows, cols]), (0..rows * cols).map(|i| (i as f32 * 0.73 + phase).sin()).collect()).unwrap()
+    }
+
+    /// A text encoder on two lengths: dense₀(tanh) on `[3, 2]` and on `[5, 2]` (the kernel
+    /// sees the last axis only), globalAveragePooling1d₁ on both, subtract, dense₃ head.
+    /// Nodes: 0 a, 1 b, 2 enc(a), 3 pool(enc a), 4 subtract, 5 head, 6 enc(b), 7 pool(enc b).
+    fn two_lengths(seed: u64) -> Sequential {
+        let mut m = Sequential::new(seed);
+        for (i, (kind, p)) in [(0, dense(4.0, 9.0)), (32, vec![]), (22, vec![]), (0, dense(2.0, 9.0))].into_iter().enumerate() {
+            m.add(from_abi(kind, &p, i as u32).unwrap()).unwrap();
+        }
+        m.set_io(vec![vec![3, 2], vec![5, 2]], vec![5]).unwrap();
+        for (i, ins) in [&[0][..], &[2], &[3, 7], &[4]].into_iter().enumerate() {
+            m.wire(i, ins).unwrap();
+        }
+        m.wire_use(0, &[1]).unwrap();
+        m.wire_use(1, &[6]).unwrap();
+        m
+    }
+
+    #[test]
+    fn a_layer_used_at_two_shapes_runs_each_on_its_own() {
+        let mut m = two_lengths(3);
+        assert_eq!(m.build_all(&[16]).unwrap(), vec![vec![3, 4], vec![4], vec![4], vec![2]]);
+        let x = wave(3, 16, 0.4);
+        let y = m.predict(&x, 32).unwrap();
+        // By hand: each input through the same layers.
+        let part = |off: usize, steps: usize| Tensor::new("t", Shape::from([3, steps, 2]), x.data().chunks(16).flat_map(|r| r[off..off + 2 * steps].to_vec()).collect()).unwrap();
+        let run = |i: usize, xs: Vec<Tensor>| m.children()[i].borrow_mut().forward_many(xs, Mode::Infer).unwrap();
+        let (ea, eb) = (run(0, vec![part(0, 3)]), run(0, vec![part(6, 5)]));
+        assert_eq!((ea.dims(), eb.dims()), (&[3, 3, 4][..], &[3, 5, 4][..]));
+        let (pa, pb) = (run(1, vec![ea]), run(1, vec![eb]));
+        let d = run(2, vec![pa, pb]);
+        assert_eq!(run(3, vec![d]).data(), y.data());
+        // Batches of one give the same bits; gradients from both uses add into one kernel.
+        assert_eq!(m.predict(&x, 1).unwrap().data(), y.data());
+        check_gradients(&mut m, wave(2, 16, 1.1), Tensor::new("t", Shape::from([2, 2]), vec![0.7, -1.3, 0.4, 0.9]).unwrap());
+    }
+
+    /// A convolution on 4×4 and 5×3 images (one channel), each pooled globally, then
+    /// concatenated: two shapes, with a third use at the first shape (batched with it).
+    #[test]
+    fn a_convolution_used_at_two_image_sizes() {
+        let mut m = Sequential::new(7);
+        for (i, (kind, p)) in [(12, conv(2.0, 2.0, 9.0)), (16, vec![]), (27, vec![-1.0]), (0, dense(1.0, 0.0))].into_iter().enumerate() {
+            m.add(from_abi(kind, &p, i as u32).unwrap()).unwrap();
+        }
+        // Nodes: 0 a, 1 b, 2 conv(a), 3 gap(conv a), 4 concat, 5 head, 6 conv(b), 7 conv(a) again,
+        // 8 gap(conv b), 9 gap(conv a again).
+        m.set_io(vec![vec![4, 4, 1], vec![5, 3, 1]], vec![5]).unwrap();
+        for (i, ins) in [&[0][..], &[2], &[3, 8, 9], &[4]].into_iter().enumerate() {
+            m.wire(i, ins).unwrap();
+        }
+        m.wire_use(0, &[1]).unwrap();
+        m.wire_use(0, &[0]).unwrap();
+        m.wire_use(1, &[6]).unwrap();
+        m.wire_use(1, &[7]).unwrap();
+        assert_eq!(m.build_all(&[31]).unwrap(), vec![vec![3, 3, 2], vec![2], vec![6], vec![1]]);
+        let x = wave(2, 31, 0.2);
+        assert_eq!(m.predict(&x, 1).unwrap().data(), m.predict(&x, 8).unwrap().data());
+        check_gradients(&mut m, x, Tensor::new("t", Shape::from([2, 1]), vec![0.8, -0.6]).unwrap());
+    }
+
+    /// A layer shared by two sequential models at two shapes: each model keeps its own shapes
+    /// (its summary, its checks), the layer one kernel; running one model, then the other,
+    /// then the first again gives the first's bits.
+    #[test]
+    fn a_layer_shared_by_models_at_two_shapes() {
+        let shared = from_abi(12, &conv(3.0, 3.0, 9.0), 0).unwrap();
+        let (mut a, mut b) = (Sequential::new(1), Sequential::new(2));
+        a.add(shared.clone()).unwrap();
+        a.add(from_abi(16, &[], 1).unwrap()).unwrap();
+        b.add(shared.clone()).unwrap();
+        b.add(from_abi(7, &[], 1).unwrap()).unwrap();
+        assert_eq!(a.build_all(&[6, 6, 2]).unwrap(), vec![vec![4, 4, 3], vec![3]]);
+        assert_eq!(b.build_all(&[5, 8, 2]).unwrap(), vec![vec![3, 6, 3], vec![54]]);
+        assert_eq!((a.layer_output_shape(0), b.layer_output_shape(0)), (Some(vec![4, 4, 3]), Some(vec![3, 6, 3])));
+        let xa = Tensor::new("t", Shape::from([2, 6, 6, 2]), wave(2, 72, 0.1).data().to_vec()).unwrap();
+        let xb = Tensor::new("t", Shape::from([1, 5, 8, 2]), wave(1, 80, 0.9).data().to_vec()).unwrap();
+        let ya = a.predict(&xa, 32).unwrap();
+        assert_eq!(b.predict(&xb, 32).unwrap().dims(), &[1, 54]);
+        assert_eq!(a.predict(&xa, 32).unwrap().data(), ya.data());
+        // The channels are the kernel's: 3 channels anywhere is an error naming both shapes.
+        let mut c = Sequential::new(3);
+        c.add(shared).unwrap();
+        let e = c.build_all(&[6, 6, 3]).unwrap_err().to_string();
+        assert_eq!(e, "build: conv2d was built for per-sample input shape [6, 6, 2], but here it receives [6, 6, 3]: its weights fit 2 on the channels (last axis), not 3; a layer keeps its weights wherever it is used (shared between models or used twice), so only the other axes may differ");
+        // A window larger than the image.
+        let e = c.build_all(&[2, 6, 2]).unwrap_err().to_string();
+        assert!(e.starts_with("build: conv2d was built for per-sample input shape [6, 6, 2], but here it receives [2, 6, 2]: "), "{e}");
+    }
+
+    /// A dropout layer used at two shapes in a training step: backward runs the first shape's
+    /// forward again, with the same mask (`dx = dy·mask/(1 − rate)` matches the output).
+    #[test]
+    fn a_replayed_use_draws_the_masks_of_its_forward() {
+        let mut m = Sequential::new(9);
+        for (i, (kind, p)) in [(3, vec![0.5]), (7, vec![]), (27, vec![-1.0])].into_iter().enumerate() {
+            m.add(from_abi(kind, &p, i as u32).unwrap()).unwrap();
+        }
+        // Nodes: 0 a, 1 b, 2 drop(a), 3 flat(drop a), 4 concat, 5 drop(b), 6 flat(drop b).
+        m.set_io(vec![vec![3, 2], vec![2, 2]], vec![4]).unwrap();
+        for (i, ins) in [&[0][..], &[2], &[3, 6]].into_iter().enumerate() {
+            m.wire(i, ins).unwrap();
+        }
+        m.wire_use(0, &[1]).unwrap();
+        m.wire_use(1, &[5]).unwrap();
+        m.build_all(&[10]).unwrap();
+        let x = Tensor::new("t", Shape::from([4, 10]), (0..40).map(|i| i as f32 + 1.0).collect()).unwrap();
+        let y = m.forward_all(x.clone(), Mode::Train { seed: 5, step: 2 }).unwrap();
+        let dx = m.backward_through(3, Tensor::new("t", Shape::from([4, 10]), vec![1.0; 40]).unwrap()).unwrap();
+        assert!(y.data().iter().any(|&v| v == 0.0) && y.data().iter().any(|&v| v != 0.0));
+        for ((&yi, &xi), &di) in y.data().iter().zip(x.data()).zip(dx.data()) {
+            assert_eq!(yi, xi * di);
+        }
+    }
+
     #[test]
     fn reuse_errors_name_the_layer() {
         // A use reading its own layer's output.
@@ -919,7 +1142,7 @@ mod tests {
         m.wire(1, &[2]).unwrap();
         m.wire_use(1, &[1]).unwrap();
         let e = m.build_all(&[5]).unwrap_err().to_string();
-        assert!(e.contains("layer 1 is used with per-sample input shapes [[3]] and [[2]]"), "{e}");
+        assert!(e.contains("layer 1 is used with per-sample input shapes [[3]] and [[2]], which its weights do not both fit: build: dense was built for per-sample input shape [3], but here it receives [2]: its weights fit 3 on the last axis, not 2"), "{e}");
         // Batch normalization used twice.
         let mut m = Sequential::new(1);
         m.add(from_abi(5, &[0.99, 1e-3, 1.0, 1.0], 0).unwrap()).unwrap();

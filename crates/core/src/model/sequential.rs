@@ -21,6 +21,10 @@ pub struct Sequential {
     trainable: Vec<bool>,
     input_shape: Option<Vec<usize>>,
     output_shape: Option<Vec<usize>>,
+    /// Per layer, the per-sample input (the first, for a merge) and output shapes of its (first)
+    /// use in this model, once built: a layer shared with another model may take other shapes
+    /// there (see [`Layer::resize`]).
+    layer_shapes: Vec<(Vec<usize>, Vec<usize>)>,
     seed: u64,
     /// Set for a graph model (the functional API): which values each layer reads.
     wiring: Option<Wiring>,
@@ -45,7 +49,7 @@ fn mix(seed: u64, i: u64) -> u64 {
 impl Sequential {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(seed: u64) -> Sequential {
-        Sequential { layers: Vec::new(), trainable: Vec::new(), input_shape: None, output_shape: None, seed, wiring: None }
+        Sequential { layers: Vec::new(), trainable: Vec::new(), input_shape: None, output_shape: None, layer_shapes: Vec::new(), seed, wiring: None }
     }
 
     /// Appends a layer, new or shared with other models. Rejects a layer already inside this
@@ -169,34 +173,38 @@ impl Sequential {
         check_disjoint("build", &self.layers)?;
         let seed = self.seed;
         let init = |i: usize| Init { seed: mix(seed, i as u64), fill };
-        let (shapes, out) = match &mut self.wiring {
+        let (ins, shapes, out) = match &mut self.wiring {
             Some(w) => {
                 w.check(self.layers.len())?;
                 w.build(&self.layers, input, init)?
             }
             None => {
+                let mut ins: Vec<Vec<usize>> = Vec::with_capacity(self.layers.len());
                 let mut shapes: Vec<Vec<usize>> = Vec::with_capacity(self.layers.len());
                 for (i, l) in self.layers.iter().enumerate() {
-                    let s = lock(l)?.build(shapes.last().map_or(input, |s| &s[..]), init(i))?;
+                    let at = shapes.last().map_or(input, |s| &s[..]).to_vec();
+                    let s = lock(l)?.build(&at, init(i))?;
+                    ins.push(at);
                     shapes.push(s);
                 }
                 let out = shapes.last().cloned().unwrap_or_default();
-                (shapes, out)
+                (ins, shapes, out)
             }
         };
+        self.layer_shapes = ins.into_iter().zip(shapes.iter().cloned()).collect();
         self.input_shape = Some(input.to_vec());
         self.output_shape = Some(out);
         Ok(shapes)
     }
 
-    /// Per-sample output shape of layer `i` (once built).
+    /// Per-sample output shape of layer `i` in this model (once built).
     pub fn layer_output_shape(&self, i: usize) -> Option<Vec<usize>> {
-        self.layers.get(i)?.try_borrow().ok()?.output_shape().map(|s| s.to_vec())
+        self.layer_shapes.get(i).map(|s| s.1.clone())
     }
 
-    /// Per-sample input shape of layer `i` (once built).
+    /// Per-sample input shape of layer `i` in this model (once built).
     pub fn layer_input_shape(&self, i: usize) -> Option<Vec<usize>> {
-        self.layers.get(i)?.try_borrow().ok()?.input_shape().map(|s| s.to_vec())
+        self.layer_shapes.get(i).map(|s| s.0.clone())
     }
 
     /// Freezes or unfreezes a layer by its depth-first index: the layers in order, each nested

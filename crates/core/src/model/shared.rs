@@ -4,8 +4,13 @@
 //!
 //! A [`LayerRef`] is `Rc<RefCell<Node>>`: the module is single-threaded (future worker threads
 //! only run kernels), so reference counting replaces ownership. A [`Node`] wraps the layer with
-//! the per-sample input and output shapes it was built for: a built node is never built again,
-//! and placing it where the incoming shape differs is a shape error naming both shapes.
+//! the per-sample input and output shapes it was first built for: a built node is never built
+//! again. Placed where another input shape arrives, a layer whose weights fit it (a convolution
+//! on other image sizes, a dense layer on `[t, d]` at another `t`, an embedding on other
+//! lengths, any weightless layer: [`Layer::resize`]) is set for that shape, as TF.js reuses a
+//! layer; a layer whose weights do not fit, or one that keeps one input shape, is a shape error
+//! naming both shapes. The node sets the layer for each forward's input shape
+//! ([`Node::forward`]), so every model (and every use in a graph model) keeps its own shapes.
 //!
 //! Borrows are short: a model borrows one child at a time for its forward and backward, and
 //! [`Sequential::with_params`](super::Sequential::with_params) borrows every leaf at once for
@@ -14,9 +19,8 @@
 //! ([`check_disjoint`]), so a borrow never conflicts; if one did, it is an `Internal` error,
 //! never a panic.
 //!
-//! NOTE: graph models (see [`super::graph`]) keep the "once per model" rule too; lifting it
-//! (a siamese network's twice-used layer) means giving each use
-//! of a layer its own forward cache.
+//! A graph model (see [`super::graph`]) uses a layer several times through its wiring
+//! instead: one node, its uses run as batches.
 
 use crate::constraints::Constraint;
 use crate::layers::{Init, Layer};
@@ -28,6 +32,9 @@ use std::rc::Rc;
 /// handle keeps the concrete `Node<Sequential>` so it needs no downcast.
 pub struct Node<L: ?Sized = dyn Layer> {
     input: Option<Vec<usize>>,
+    /// The per-sample input shape the layer is set for now (see [`Layer::resize`]): the first
+    /// build's until another shape arrives.
+    at: Option<Vec<usize>>,
     /// A merge layer's inputs after the first (see [`Node::build_many`]).
     rest: Vec<Vec<usize>>,
     output: Option<Vec<usize>>,
@@ -57,7 +64,7 @@ pub fn shared<L: Layer + 'static>(layer: L) -> LayerRef {
 impl<L> Node<L> {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(layer: L) -> Node<L> {
-        Node { input: None, rest: Vec::new(), output: None, pass: 0, constraints: Vec::new(), layer }
+        Node { input: None, at: None, rest: Vec::new(), output: None, pass: 0, constraints: Vec::new(), layer }
     }
 }
 
@@ -66,10 +73,28 @@ impl<L: ?Sized + Layer> Node<L> {
         &self.layer
     }
 
-    /// The layer's forward, its cache stamped with a new pass id.
+    /// The layer's forward, its cache stamped with a new pass id. A built layer that can take
+    /// other input shapes ([`Layer::resize`]) is first set for `x`'s per-sample shape.
     pub fn forward(&mut self, x: crate::Tensor, mode: crate::layers::Mode) -> Result<crate::Tensor> {
         self.pass = NEXT_PASS.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+        self.set_for(x.dims().get(1..).unwrap_or_default())?;
         self.layer.forward(x, mode)
+    }
+
+    /// Sets the built layer for per-sample input `input` when it is set for another shape and
+    /// can take it ([`Layer::resize`]); a layer that cannot is left as it is (its forward names
+    /// the shape it was built for).
+    fn set_for(&mut self, input: &[usize]) -> Result<()> {
+        match &self.at {
+            Some(at) if at.as_slice() != input => {
+                if let Some(r) = self.layer.resize(input) {
+                    r?;
+                    self.at = Some(input.to_vec());
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
     }
 
     /// The layer's backward, after which its cache is no one's.
@@ -105,23 +130,41 @@ impl<L: ?Sized + Layer> Node<L> {
         self.output.as_deref()
     }
 
-    /// Builds the layer for `input` (first time), or checks that `input` is the shape it was
-    /// built for (a shared layer keeps its weights, so it cannot change shape, and `init` does
-    /// not touch them).
+    /// Builds the layer for `input` (first time), or returns its output shape for `input`: the
+    /// shape it was built for, or another that its weights fit ([`Layer::resize`]; `init` does
+    /// not touch the weights). The layer stays set for the shape it had (a model between a
+    /// forward and its backward keeps its caches' geometry). An input its weights do not fit,
+    /// or any other shape for a layer that keeps one, is an error naming both shapes.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn build(&mut self, input: &[usize], init: Init) -> Result<Vec<usize>> {
         if let (Some(was), Some(out)) = (&self.input, &self.output) {
-            if was.as_slice() != input {
+            if was.as_slice() == input {
+                return Ok(out.clone());
+            }
+            let was = was.clone();
+            let Some(r) = self.layer.resize(input) else {
                 return Err(Error::shape(
                     "build",
                     format!("{} was already built for per-sample input shape {was:?}, but here it receives {input:?}; a built layer keeps the input shape its weights were made for (also when it is shared between models)", self.layer.kind()),
                 ));
+            };
+            let out = r.map_err(|e| match e {
+                Error::ShapeMismatch { msg, .. } | Error::InvalidArgument { msg, .. } => {
+                    Error::shape("build", format!("{} was built for per-sample input shape {was:?}, but here it receives {input:?}: {msg}", self.layer.kind()))
+                }
+                other => other,
+            })?;
+            if let Some(at) = self.at.clone().filter(|at| at.as_slice() != input) {
+                self.layer.resize(&at).unwrap_or(Ok(Vec::new()))?;
+            } else {
+                self.at = Some(input.to_vec());
             }
-            return Ok(out.clone());
+            return Ok(out);
         }
         let out = self.layer.build(input, init)?;
         self.install_constraints(input)?;
         self.input = Some(input.to_vec());
+        self.at = Some(input.to_vec());
         self.output = Some(out.clone());
         Ok(out)
     }
@@ -186,10 +229,12 @@ impl Node {
             };
         };
         if let (Some(was), Some(out)) = (&self.input, &self.output) {
-            if inputs.first() != Some(was) || self.rest[..] != *inputs.get(1..).unwrap_or_default() {
-                return Err(Error::shape("build", format!("{kind} was already built for per-sample input shapes {:?}, but here it receives {inputs:?}", core::iter::once(was).chain(&self.rest).collect::<Vec<_>>())));
+            if inputs.first() == Some(was) && self.rest[..] == *inputs.get(1..).unwrap_or_default() {
+                return Ok(out.clone());
             }
-            return Ok(out.clone());
+            // A merge has no weights and reads its shapes from its inputs: TF.js merges other
+            // shapes with the same layer too.
+            return merge.build_many(inputs, init);
         }
         let out = merge.build_many(inputs, init)?;
         self.install_constraints(&[])?;

@@ -94,6 +94,35 @@ pub unsafe extern "C" fn nr_layer_output_shape(kind: u32, params: *const f32, n:
     })
 }
 
+/// [`nr_layer_output_shape`] for a layer that was built for other inputs: a new layer of kind
+/// `kind` built for the first `n_inputs` shapes of `shapes`, then given the next `n_inputs`
+/// (`2·n_inputs` shapes in all, `[rank, dims…]` each): the output shape there, or the error of
+/// a layer whose weights do not fit them (see `Layer::resize`). TS checks a layer's reuse at
+/// another shape with it, as the core's build will.
+///
+/// # Safety
+/// As [`nr_layer_output_shape`].
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub unsafe extern "C" fn nr_layer_refit_shape(kind: u32, params: *const f32, n: usize, n_inputs: u32, shapes: *const u32, words: usize, out: *mut u32) -> i32 {
+    guard(|| {
+        // SAFETY: forwarded caller contract.
+        let p = unsafe { read_f32s("apply", params, n) }?;
+        // SAFETY: forwarded caller contract.
+        let w = unsafe { read_u32s("apply", shapes, words) }?;
+        let mut both = split_shapes(&w, 2 * n_inputs as usize)?;
+        let now = both.split_off(n_inputs as usize);
+        let layer = layers::from_abi(kind, &p, 0)?;
+        let mut node = layer.try_borrow_mut().map_err(|_| Error::Internal { msg: "apply: the layer is in use".into() })?;
+        node.build_many(&both, Init { seed: 0, fill: false })?;
+        let s = node.build_many(&now, Init { seed: 0, fill: false })?;
+        let mut v = vec![s.len() as u32];
+        v.extend(s.iter().map(|&d| d as u32));
+        // SAFETY: room for 33 u32 by contract, checked against the region.
+        unsafe { crate::ffi::write_slice("apply", out, 1 + MAX_RANK, &v) }
+    })
+}
+
 /// `count` shapes laid out `[rank, dims…]` one after another, exactly filling `w`.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 fn split_shapes(w: &[u32], count: usize) -> Result<Vec<Vec<usize>>> {
