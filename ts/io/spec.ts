@@ -317,14 +317,19 @@ export function graphShapes(op: string, s: ModelSpec, wiring: number[][], x: num
   const k = s.io?.inputs ?? 1;
   const extra = s.extraUses ?? [];
   const shapes = s.layers.slice(0, k).map((l) => inferWeights(op, l, k === 1 ? x : (specInputShape(l) ?? []), out, frozen));
-  // A further use's value has its layer's shape (and adds no weights).
-  const shapeOf = (j: number): number[] => shapes[j < s.layers.length ? j : k + extra[j - s.layers.length].layer];
+  // A further use's value has its own shape (a layer takes other shapes where its weights fit
+  // them) and adds no weights; its inputs are computed before its layer, as the first use's.
+  const further: number[][] = [];
+  const shapeOf = (j: number): number[] => (j < s.layers.length ? shapes[j] : further[j - s.layers.length]);
+  const output = (l: NodeSpec, xs: number[][], into: WeightSpec[]): number[] => (l.type === 'layer' && MERGE_KINDS.includes(l.kind) ? mergeOutput(op, l, xs) : inferWeights(op, l, xs[0], into, frozen));
   wiring.forEach((ins, i) => {
     const l = s.layers[k + i];
-    const xs = ins.map(shapeOf);
-    shapes.push(l.type === 'layer' && MERGE_KINDS.includes(l.kind) ? mergeOutput(op, l, xs) : inferWeights(op, l, xs[0], out, frozen));
+    shapes.push(output(l, ins.map(shapeOf), out));
+    extra.forEach((u, j) => {
+      if (u.layer === i) further[j] = output(l, u.inputs.map(shapeOf), []);
+    });
   });
-  return [...shapes, ...extra.map((u) => shapes[k + u.layer])];
+  return [...shapes, ...further];
 }
 
 /**

@@ -977,16 +977,24 @@ function graphFromKeras(ctx: Ctx, where: string, v: unknown): ModelSpec {
     shapes.push(ctx.shape ?? []);
     return spec;
   });
-  const shapeOf = (j: number): number[] => shapes[j < k + n ? j : k + extraUses[j - k - n].layer];
+  // A further call's value has its own shape (a layer takes other shapes its weights fit).
+  const further: number[][] = [];
+  const shapeOf = (j: number): number[] => (j < k + n ? shapes[j] : further[j - k - n]);
   order.forEach((r, i) => {
     const xs = wiring[i].map(shapeOf);
     ctx.shape = xs[0];
     const spec = nodeFromKeras(ctx, r.where, r.v);
-    if (spec.type === 'layer' && MERGE_KINDS.includes(spec.kind)) shapes.push(mergeOutput(op, spec, xs));
+    const merge = spec.type === 'layer' && MERGE_KINDS.includes(spec.kind);
+    if (merge) shapes.push(mergeOutput(op, spec, xs));
     else {
       if (xs.length !== 1) bad(op, `${r.where}.inbound_nodes`, `gives ${r.cls} '${r.name}' ${xs.length} inputs; only merge layers (Add, Concatenate, …) take several`);
       shapes.push(ctx.shape ?? []);
     }
+    extraUses.forEach((u, j) => {
+      if (u.layer !== i) return;
+      const ys = u.inputs.map(shapeOf);
+      further[j] = merge ? mergeOutput(op, spec, ys) : show(ys[0]) === show(xs[0]) ? shapes[k + i] : inferWeights(op, spec, ys[0], []);
+    });
     layers.push(spec);
   });
   const outputs = outRefs.map(id);

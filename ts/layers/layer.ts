@@ -71,14 +71,17 @@ export interface Locator {
   built(layer: Layer): boolean;
   /** A frozen model (`trainable = false`) holding `layer` directly, or `null`. */
   frozenBy(layer: Layer): { readonly name: string } | null;
-  /** Whether `layer` has weights when built for per-sample input `shape` (a shape it does not take counts as weighted). */
-  weighted(layer: Layer, shape: readonly number[]): boolean;
+  /**
+   * Why `layer`, once built for per-sample inputs `was`, cannot take `shapes` (its weights do not
+   * fit them: the core's rule, asked of a new layer of the same configuration), or `null`.
+   */
+  refits(layer: Layer, was: readonly (readonly number[])[], shapes: readonly (readonly number[])[]): string | null;
   /** The per-sample input shapes `layer` was built for in a live model (a merge layer's list) and that model's name, or `null`. */
   inputs(layer: Layer): { shapes: number[][]; model: string; pending?: true } | null;
   /** Builds the one unbuilt model holding `layer` whose input shape is known (as TF.js builds a model whose first layer has an input shape when it is made). */
   buildHolder(layer: Layer): void;
 }
-let locator: Locator = { at: () => null, built: () => false, frozenBy: () => null, weighted: () => true, inputs: () => null, buildHolder: () => {} };
+let locator: Locator = { at: () => null, built: () => false, frozenBy: () => null, refits: () => null, inputs: () => null, buildHolder: () => {} };
 
 /** @internal Set by `Sequential`. */
 export function setLocator(l: Locator): void {
@@ -101,28 +104,24 @@ export function locate(layer: Layer): WeightsAt | null {
 
 /**
  * @internal Refuses to give `layer` per-sample inputs `shapes` (one, or a merge layer's list)
- * other than those it is bound to: the shapes it was built for in a live model, else those of
- * its first `apply`. Its weights and the core's checks are made for them, so a layer built for
- * `[3]` and added where `[7]` arrives fails here, as in TF.js, not at the first `predict`.
+ * that its weights do not fit: those are made for the shapes it was built for in a live model,
+ * else those of its first `apply`. As TF.js, a layer takes any other shape where its weights
+ * fit (a convolution other image sizes, a dense layer `[t, d]` at another `t`, an embedding
+ * other lengths, a weightless layer anything), so a dense layer built for `[3]` and added where
+ * `[7]` arrives fails here, as in TF.js, not at the first `predict`.
  */
 export function checkBoundInputs(op: string, layer: Layer, shapes: readonly (readonly number[])[]): void {
   const built = locator.inputs(layer);
   const use = built ? undefined : firstUse(layer);
   const was = built ? built.shapes : use?.inputs.map((x) => x.sampleShape);
   if (was === undefined || show(was) === show(shapes)) return;
-  // A layer without weights (activation, dropout, flatten, a merge) applied to symbolic tensors
-  // only is not bound: TF.js reuses it at any shape. Once built, the core keeps its shape.
-  // So is one in a model not built yet (its input shape known): TF.js builds it there for the
-  // shape it has, and a layer with weights is bound to that.
-  const weighted = shapes.length === 1 && locator.weighted(layer, shapes[0]);
-  if ((!built || built.pending) && !weighted) return;
+  const why = locator.refits(layer, was, shapes);
+  if (why === null) return;
   const one = was.length === 1 && shapes.length === 1;
   const s = one ? '' : 's';
   const where = built === null ? 'was first applied to' : built.pending ? `is in model ${built.model}, where it gets` : `was built (in model ${built.model}) for`;
   const how = `${where} per-sample input shape${s} ${show(one ? was[0] : was)}`;
-  throw new InvalidArgumentError(
-    `${op}: layer ${layer.name} (${layer.kind}) ${how}, but here it receives ${show(one ? shapes[0] : shapes)}; a layer keeps the input shape${s} it was first built for, also when it is shared between models (neurite's layers hold one input shape, even where the weights would fit another, as an embedding's or a convolution's at another length or size): use a new layer here`,
-  );
+  throw new InvalidArgumentError(`${op}: layer ${layer.name} (${layer.kind}) ${how}, but here it receives ${show(one ? shapes[0] : shapes)}: ${why}`);
 }
 
 /** Layer kind ids of the C ABI: Rust `neurite_core::layers::LAYER_KINDS`, compared name by name by `test/codes.test.ts`. */

@@ -154,14 +154,8 @@ export function model(args: ModelArgs): Sequential {
     order.push(node);
   };
   ys.forEach((y) => visitLayer(y.sourceLayer, y));
+  // (A layer's uses may take other shapes where its weights fit them: each apply checked it.)
   const uses = order.map((l) => usesOf.get(l) as SymbolicTensor[]);
-  uses.forEach((list, i) => {
-    const first = list[0].inputs.map((t) => show(t.sampleShape)).join(', ');
-    for (const u of list.slice(1)) {
-      const theirs = u.inputs.map((t) => show(t.sampleShape)).join(', ');
-      if (theirs !== first) throw new InvalidArgumentError(`model: ${order[i].name} is applied to per-sample shapes ${first} and ${theirs}; a layer used more than once needs the same shapes each time`);
-    }
-  });
   // Value j: the inputs, then each layer's first use, then the further uses in layer order.
   const k = xs.length;
   const id = new Map<SymbolicTensor, number>(xs.map((x, i) => [x, i]));

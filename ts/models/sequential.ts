@@ -45,7 +45,7 @@ import { checkUserDefinedMetadata, type IOHandler, type ModelArtifacts, type Sav
 import { saveWith, sequentialToArtifacts, type SaveOptions } from '../io/model.js';
 import { exportTrainingState, importTrainingState, trainingStep } from './training-state.js';
 import { layerSpec, makeModel, modelConfig, modelSpec, specFromKeras, type ModelConfig } from '../io/topology.js';
-import { expectedWeights, inferWeights, type ModelSpec, type WeightSpec } from '../io/spec.js';
+import { expectedWeights, inferWeights, type ModelSpec } from '../io/spec.js';
 import { applySymbolic, isSymbolic, setConnector, setInputOwner, SymbolicTensor, usesOf } from './symbolic.js';
 import { byName, pack, unpack, type Part } from './packing.js';
 import type { IteratorLike } from '../data/iterator.js';
@@ -358,14 +358,14 @@ export class Sequential {
       built: (l) => l.builtOnce,
       inputs: (l) => Sequential.#builtInputs(l) ?? Sequential.#pendingInputs(l),
       frozenBy: (l) => Sequential.#frozenBy(l),
-      weighted: (l, shape) => {
-        const out: WeightSpec[] = [];
+      refits: (l, was, shapes) => {
         try {
-          inferWeights('apply', layerSpec(l, l.name), [...shape], out);
-        } catch {
-          return true; // a shape it does not take: the check's message says why
+          refitShape(l, was, shapes);
+          return null;
+        } catch (e) {
+          // The core's message after its own "<kind> was built for …, but here it receives …: ".
+          return e instanceof Error ? e.message.replace(/^build: \S+ was built for per-sample input shape .*?, but here it receives [^:]*: /, '') : String(e);
         }
-        return out.length > 0;
       },
       buildHolder: (l) => {
         // In several such models it gets the same input shape in each (add refuses another), so
@@ -1850,3 +1850,21 @@ export function sequential(args: SequentialArgs = {}): Sequential {
  */
 sequential.fromConfig = (config: ModelConfig | Record<string, unknown>): Sequential => Sequential.fromConfig(config);
 
+
+/**
+ * The per-sample output shape of a new layer of `layer`'s configuration built for inputs `was`
+ * and then given `shapes` (`nr_layer_refit_shape`): the core's error when its weights do not
+ * fit them.
+ */
+function refitShape(layer: Layer, was: readonly (readonly number[])[], shapes: readonly (readonly number[])[]): number[] {
+  const kind = LAYER_KINDS.indexOf(layer.kind as (typeof LAYER_KINDS)[number]);
+  const p = f32Bits(layer.abiParams());
+  const words = [...was, ...shapes].flatMap((x) => [x.length, ...x]);
+  return call((e) => {
+    const base = argPtr();
+    writeArgs('apply', [...p, ...words]);
+    check(e.nr_layer_refit_shape(kind, base, p.length, shapes.length, base + 4 * p.length, words.length, base));
+    const w = readArgs(33);
+    return Array.from(w.subarray(1, 1 + w[0]));
+  });
+}

@@ -94,6 +94,7 @@ export interface RawExports {
   nr_model_wire_io(model: number, shapes: number, words: number, outputs: number, nOut: number): number;
   nr_model_wire_use(model: number, layer: number, inputs: number, n: number): number;
   nr_layer_output_shape(kind: number, params: number, n: number, nInputs: number, shapes: number, words: number, out: number): number;
+  nr_layer_refit_shape(kind: number, params: number, n: number, nInputs: number, shapes: number, words: number, out: number): number;
   nr_model_predict(model: number, x: number, batchSize: number, out: number): number;
   nr_model_predict_range(model: number, x: number, start: number, end: number, batchSize: number, out: number): number;
   nr_model_apply(model: number, x: number, training: number, out: number): number;
