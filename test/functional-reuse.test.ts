@@ -212,7 +212,7 @@ describe('a layer applied more than once in a graph model (siamese)', () => {
       // At the second apply, as TF.js (the first built the layer for [3]).
       const first = e.apply(x);
       expect(() => e.apply(wide)).toThrow(nr.InvalidArgumentError);
-      expect(() => e.apply(wide)).toThrow(/^apply: layer enc \(dense\) was first applied to per-sample input shape \[3\], but here it receives \[4\]; a layer keeps the input shape it was first built for/);
+      expect(() => e.apply(wide)).toThrow(/^apply: layer enc \(dense\) was first applied to per-sample input shape \[3\], but here it receives \[4\]: its weights fit 3 on the last axis, not 4/);
       expect(first.shape).toEqual([null, 2]);
       const bn = nr.layers.batchNormalization({ name: 'bn' });
       const y = nr.input({ shape: [3] });

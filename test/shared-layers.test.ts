@@ -207,11 +207,15 @@ describe('models that share layers', () => {
     // Was accepted here and failed at the first predict.
     const b = nr.sequential({ layers: [layers.dense({ inputShape: [2], units: 7 })] });
     expect(() => b.add(d)).toThrow(nr.InvalidArgumentError);
-    expect(() => b.add(d)).toThrow(/^add: layer shared4 \(dense\) was built \(in model sequential_\d+\) for per-sample input shape \[3\], but here it receives \[7\]; a layer keeps the input shape it was first built for, also when it is shared between models/);
-    // A layer without weights too: the core keeps its input shape.
-    expect(() => b.add(drop)).toThrow(/^add: layer drop3 \(dropout\) was built \(in model sequential_\d+\) for per-sample input shape \[3\], but here it receives \[7\]/);
+    expect(() => b.add(d)).toThrow(/^add: layer shared4 \(dense\) was built \(in model sequential_\d+\) for per-sample input shape \[3\], but here it receives \[7\]: its weights fit 3 on the last axis, not 7; a layer keeps its weights wherever it is used/);
     expect(b.layers.length).toBe(1);
     expect(b.outputShape).toEqual([7]);
+    // A layer without weights takes the other shape (as TF.js): each model keeps its own.
+    b.add(drop);
+    expect(b.outputShape).toEqual([7]);
+    nr.tidy(() => {
+      expect(b.predict(nr.ones([2, 2])).shape).toEqual([2, 7]);
+    });
     // Where the width fits, it is shared.
     const c = nr.sequential({ layers: [layers.dense({ inputShape: [6], units: 3 }), d] });
     expect(c.outputShape).toEqual([4]);
@@ -237,7 +241,7 @@ describe('models that share layers', () => {
     const act = layers.activation({ activation: 'tanh' });
     const a = nr.sequential({ layers: [layers.dense({ inputShape: [5], units: 3 }), act, d] });
     // Was accepted, and the error came at a's first predict.
-    expect(() => d.apply(nr.input({ shape: [7] }))).toThrow(/^apply: layer pending4 \(dense\) is in model sequential_\d+, where it gets per-sample input shape \[3\], but here it receives \[7\]; a layer keeps the input shape it was first built for, .*: use a new layer here$/);
+    expect(() => d.apply(nr.input({ shape: [7] }))).toThrow(/^apply: layer pending4 \(dense\) is in model sequential_\d+, where it gets per-sample input shape \[3\], but here it receives \[7\]: its weights fit 3 on the last axis, not 7; a layer keeps its weights wherever it is used \(shared between models or used twice\), so only the other axes may differ$/);
     const b = nr.sequential({ layers: [layers.dense({ inputShape: [2], units: 7 })] });
     expect(() => b.add(d)).toThrow(/^add: layer pending4 \(dense\) is in model sequential_\d+, where it gets per-sample input shape \[3\], but here it receives \[7\]/);
     expect(b.layers.length).toBe(1);
