@@ -231,6 +231,10 @@ describe('a layer shared by sequential models at other shapes', () => {
       const emb = nr.layers.embedding({ inputDim: 4, outputDim: 2, name: 'emb' });
       emb.apply(nr.input({ shape: [3] }));
       expect(emb.apply(nr.input({ shape: [2, 6] })).shape).toEqual([null, 2, 6, 2]);
+      // A merge at other shapes and another number of inputs.
+      const cat = nr.layers.concatenate({ name: 'cat' });
+      cat.apply([nr.input({ shape: [2] }), nr.input({ shape: [3] })]);
+      expect(cat.apply([nr.input({ shape: [2, 4] }), nr.input({ shape: [2, 1] }), nr.input({ shape: [2, 2] })]).shape).toEqual([null, 2, 7]);
       a.dispose();
     });
   });

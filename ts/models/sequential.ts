@@ -359,6 +359,8 @@ export class Sequential {
       inputs: (l) => Sequential.#builtInputs(l) ?? Sequential.#pendingInputs(l),
       frozenBy: (l) => Sequential.#frozenBy(l),
       refits: (l, was, shapes) => {
+        // A merge given another number of inputs has no weights to fit (apply checks the list).
+        if (was.length !== shapes.length) return null;
         try {
           refitShape(l, was, shapes);
           return null;

@@ -106,6 +106,7 @@ impl Layer for BatchNorm {
     }
 
     /// Any input whose last axis has the moving statistics' features.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn resize(&mut self, input: &[usize]) -> Option<Result<Vec<usize>>> {
         let want = self.moving_mean.as_ref()?.value.size();
         Some(super::last_axis_resize(OP, want, input, want))

@@ -163,6 +163,7 @@ impl Layer for Conv2d {
     }
 
     /// Any image with the kernel's input channels (other heights and widths).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn resize(&mut self, input: &[usize]) -> Option<Result<Vec<usize>>> {
         let d = self.kernel.as_ref()?.value.dims();
         // conv2d [kh, kw, in, f] (conv1d's [k, in, f]); conv2dTranspose [kh, kw, f, in].

@@ -145,6 +145,7 @@ impl Layer for Dense {
     }
 
     /// Any input whose last axis has the kernel's input features (`[t, d]` at another `t`).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn resize(&mut self, input: &[usize]) -> Option<Result<Vec<usize>>> {
         let want = self.kernel.as_ref()?.value.dims()[0];
         Some(super::last_axis_resize("dense", want, input, self.cfg.units))

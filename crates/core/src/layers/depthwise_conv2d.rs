@@ -175,6 +175,7 @@ impl Layer for DepthwiseConv2d {
     }
 
     /// Any image with the depthwise kernel's channels (other heights and widths).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn resize(&mut self, input: &[usize]) -> Option<Result<Vec<usize>>> {
         let want = self.depthwise.as_ref()?.value.dims()[2];
         let op = self.kind();

@@ -34,6 +34,7 @@ impl Layer for Dropout {
         "dropout"
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn resize(&mut self, input: &[usize]) -> Option<Result<Vec<usize>>> {
         Some(self.build(input, Init { seed: 0, fill: false }))
     }

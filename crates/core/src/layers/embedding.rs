@@ -64,6 +64,7 @@ impl Layer for Embedding {
     }
 
     /// Any input shape: the table depends on `inputDim` only (sequences of other lengths).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn resize(&mut self, input: &[usize]) -> Option<Result<Vec<usize>>> {
         self.embeddings.as_ref()?;
         let mut out = input.to_vec();

@@ -44,6 +44,7 @@ impl Layer for LayerNorm {
     }
 
     /// Any input whose last axis has γ's and β's features (any input without either).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn resize(&mut self, input: &[usize]) -> Option<Result<Vec<usize>>> {
         let Some(want) = self.gamma.as_ref().or(self.beta.as_ref()).map(|p| p.value.size()) else {
             return Some(self.build(input, Init { seed: 0, fill: false }));

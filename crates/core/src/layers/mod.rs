@@ -365,6 +365,7 @@ pub(crate) fn refit_error(op: &'static str, what: &str, want: usize, got: usize)
 /// [`Layer::resize`] of a layer whose weights fit only `want` values on the last axis (dense,
 /// the normalisations, prelu): `input` itself, which the output keeps but for `units` there.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
 pub(crate) fn last_axis_resize(op: &'static str, want: usize, input: &[usize], units: usize) -> Result<Vec<usize>> {
     match input.last() {
         Some(&got) if got == want => {

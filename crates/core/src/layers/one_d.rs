@@ -105,6 +105,7 @@ impl Layer for OneD {
 
     /// The inner layer set for `[1, steps, channels]`: a conv1d at other lengths, a pooling
     /// at any shape.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn resize(&mut self, input: &[usize]) -> Option<Result<Vec<usize>>> {
         let &[n, c] = input else {
             return Some(Err(crate::Error::shape(self.kind, format!("expects per-sample inputs of shape [steps, channels], got {}", Shape::from(input)))));

@@ -38,6 +38,7 @@ impl Layer for PRelu {
     }
 
     /// Any input whose last axis has alpha's channels.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn resize(&mut self, input: &[usize]) -> Option<Result<Vec<usize>>> {
         let want = self.alpha.as_ref()?.value.size();
         Some(super::last_axis_resize("prelu", want, input, want))

@@ -263,6 +263,7 @@ impl Layer for Rbf {
     }
 
     /// Any input whose last axis has the centers' features.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn resize(&mut self, input: &[usize]) -> Option<Result<Vec<usize>>> {
         let want = self.centers.as_ref()?.value.dims()[1];
         Some(super::last_axis_resize(OP, want, input, self.cfg.units))

@@ -59,6 +59,7 @@ impl Layer for SaltAndPepper {
         "saltAndPepper"
     }
 
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn resize(&mut self, input: &[usize]) -> Option<Result<Vec<usize>>> {
         Some(self.build(input, Init { seed: 0, fill: false }))
     }

@@ -130,6 +130,7 @@ impl Layer for Variational {
     }
 
     /// Any input whose last axis has the heads' input features.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn resize(&mut self, input: &[usize]) -> Option<Result<Vec<usize>>> {
         let want = self.params.first()?.value.dims()[0];
         Some(super::last_axis_resize("variational", want, input, self.cfg.units))

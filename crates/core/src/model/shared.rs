@@ -84,6 +84,8 @@ impl<L: ?Sized + Layer> Node<L> {
     /// Sets the built layer for per-sample input `input` when it is set for another shape and
     /// can take it ([`Layer::resize`]); a layer that cannot is left as it is (its forward names
     /// the shape it was built for).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    #[inline(never)]
     fn set_for(&mut self, input: &[usize]) -> Result<()> {
         match &self.at {
             Some(at) if at.as_slice() != input => {
