@@ -154,7 +154,8 @@ impl Sequential {
     }
 
     /// Builds every layer in turn (a layer that is already built, shared with another model,
-    /// only checks its input shape); returns the per-sample output shape of each.
+    /// only checks that its weights fit the shape it gets here, see [`Layer::resize`]); returns
+    /// the per-sample output shape of each.
     pub fn build_all(&mut self, input: &[usize]) -> Result<Vec<Vec<usize>>> {
         self.build_layers(input, true)
     }
