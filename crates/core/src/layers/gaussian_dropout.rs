@@ -35,6 +35,12 @@ impl Layer for GaussianDropout {
         "gaussianDropout"
     }
 
+    /// No weights: any per-sample shape the layer takes (shared at several shapes, as TF.js).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn resize(&mut self, input: &[usize]) -> Option<Result<Vec<usize>>> {
+        Some(self.build(input, Init { seed: 0, fill: false }))
+    }
+
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn build(&mut self, input: &[usize], _init: Init) -> Result<Vec<usize>> {
         Ok(input.to_vec())

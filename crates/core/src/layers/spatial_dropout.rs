@@ -44,6 +44,12 @@ impl Layer for SpatialDropout1d {
         "spatialDropout1d"
     }
 
+    /// No weights: any per-sample shape the layer takes (shared at several shapes, as TF.js).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn resize(&mut self, input: &[usize]) -> Option<Result<Vec<usize>>> {
+        Some(self.build(input, Init { seed: 0, fill: false }))
+    }
+
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn build(&mut self, input: &[usize], _init: Init) -> Result<Vec<usize>> {
         if input.len() != 2 {
