@@ -256,6 +256,9 @@ function row64(fn, p, t, o, conv, reg) {
   const k = p.length;
   const s = f32(o.labelSmoothing);
   const clip = (x, lo, hi) => {
+    // Within float32's rounding of a limit (the kernel computes x, p/Σp, in float32) either
+    // branch may be taken: not compared (seed 2071158442: p/Σp = 1 − 1.1e-7 beside 1 − ε).
+    if (Math.abs(x - lo) <= 1e-6 * Math.abs(lo) || Math.abs(x - hi) <= 1e-6 * Math.abs(hi)) reg.push(NaN);
     reg.push(x < lo ? 'l' : x > hi ? 'h' : 'i');
     return Math.min(Math.max(x, lo), hi);
   };
