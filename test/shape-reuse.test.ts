@@ -209,6 +209,35 @@ describe('a layer shared by sequential models at other shapes', () => {
     }
   });
 
+  it('the weightless layers dot brought (thresholdedReLU, the three dropouts) at two shapes: inference as the closed form, training runs both uses', async () => {
+    const a = nr.input({ shape: [3], name: 'a' });
+    const b = nr.input({ shape: [4, 2], name: 'b' });
+    const t = nr.layers.thresholdedReLU({ theta: 0.5, name: 't' });
+    const g = nr.layers.gaussianDropout({ rate: 0.3, name: 'g' });
+    const al = nr.layers.alphaDropout({ rate: 0.2, name: 'al' });
+    const sp = nr.layers.spatialDropout1d({ rate: 0.4, name: 'sp' });
+    const m = nr.model({ inputs: [a, b], outputs: [g.apply(al.apply(t.apply(a))), nr.layers.flatten({ name: 'f' }).apply(sp.apply(g.apply(al.apply(t.apply(b)))))], seed: 3 });
+    const xa = nr.tensor([[0.2, 0.7, -1], [1, 0.5, 0.6]]);
+    const xb = nr.tensor([[[0.1, 2], [0.9, -3], [0.6, 0.4], [5, 0.51]]]);
+    nr.tidy(() => {
+      const [ya, yb] = m.predict([xa, xb.tile([2, 1, 1])]) as nr.Tensor[];
+      expect(Array.from(ya.dataSync(), (v) => v + 0)).toEqual([0, Math.fround(0.7), 0, 1, 0, Math.fround(0.6)]);
+      expect(Array.from(yb.dataSync(), (v) => v + 0).slice(0, 8)).toEqual([0, 2, Math.fround(0.9), 0, Math.fround(0.6), 0, 5, Math.fround(0.51)]);
+    });
+    // Training: the same layer objects in a second model, with a dense head per branch.
+    const ha = nr.layers.dense({ units: 1, name: 'ha' }).apply(g.apply(al.apply(t.apply(a))));
+    const hb = nr.layers.dense({ units: 1, name: 'hb' }).apply(nr.layers.flatten({ name: 'f2' }).apply(sp.apply(g.apply(al.apply(t.apply(b))))));
+    const trained = nr.model({ inputs: [a, b], outputs: [ha, hb], seed: 3 });
+    trained.compile({ optimizer: 'sgd', loss: 'mse' });
+    const data = [xb.tile([2, 1, 1]), nr.ones([2, 1]), nr.ones([2, 1])];
+    const h = await trained.fit([xa, data[0]], [data[1], data[2]], { epochs: 3, verbose: 0 });
+    expect(h.history.loss.every((v) => Number.isFinite(v as number))).toBe(true);
+    expect(h.history.loss[2]).toBeLessThan(h.history.loss[0] as number);
+    nr.dispose([xa, xb, ...data]);
+    trained.dispose();
+    m.dispose();
+  });
+
   it('refuses the axes the weights depend on, naming both shapes', () => {
     expectNoLeak(() => {
       const d = nr.layers.dense({ units: 2, name: 'd8' });

@@ -164,7 +164,7 @@ export function model(args: ModelArgs): Sequential {
   uses.forEach((list) => list.slice(1).forEach((t) => id.set(t, next++)));
   const ids = (t: SymbolicTensor): number[] => t.inputs.map((i) => id.get(i) as number);
   const wiring = uses.map((list) => ids(list[0]));
-  const extraUses = uses.flatMap((list, i) => list.slice(1).map((t) => ({ layer: i, inputs: ids(t) })));
+  const extraUses = uses.flatMap((list, i) => list.slice(1).map((t) => ({ layer: i, inputs: ids(t), shape: t.sampleShape })));
   const layers = [...xs.map((x) => x.sourceLayer as InputLayer), ...order];
   const names = new Set<string>();
   for (const l of layers) {

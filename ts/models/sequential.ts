@@ -58,8 +58,12 @@ import { CONSTRAINT_OPTIONS } from '../constraints.js';
  */
 interface Graph {
   wiring: number[][];
-  /** Further uses of layers (a shared encoder on two inputs): the layer's index after the inputs and the values it reads; value `layers.length + j` is the `j`-th. */
-  extraUses: Array<{ layer: number; inputs: number[] }>;
+  /**
+   * Further uses of layers (a shared encoder on two inputs): the layer's index after the
+   * inputs, the values it reads and the per-sample shape of its output (its own: a layer takes
+   * other shapes where its weights fit them); value `layers.length + j` is the `j`-th.
+   */
+  extraUses: Array<{ layer: number; inputs: number[]; shape: number[] }>;
   inputs: SymbolicTensor[];
   outputs: SymbolicTensor[];
   outputNodes: number[];
@@ -749,7 +753,7 @@ export class Sequential {
   #valueShape(j: number): number[] {
     const g = this.#graph as Graph;
     const [k, n] = [g.inputs.length, g.wiring.length];
-    return j < k ? g.inputs[j].sampleShape : this.#shapes[j < k + n ? j - k : g.extraUses[j - k - n].layer];
+    return j < k ? g.inputs[j].sampleShape : j < k + n ? this.#shapes[j - k] : g.extraUses[j - k - n].shape;
   }
 
   #readShapes(): void {
