@@ -82,6 +82,19 @@ describe('input shapes', () => {
     await expectError(() => m.fit(z([5, 4]), z([4, 3]), { verbose: 0 }), Shape, 'fit: x has 5 samples (shape [5,4]) but y has 4 (shape [4,3]); the first dimension of both is the batch');
     await expectError(() => m.evaluate(z([5, 4]), z([6, 3])), Shape, 'evaluate: x has 5 samples but y has shape [6,3] (the first dimension of both is the batch)');
     await expectError(() => m.fit(z([0, 4]), z([0, 3]), { verbose: 0 }), Shape, 'fit: x has no samples (shape [0,4]); at least one is needed');
+    // With several inputs: each input's name and shape as given, not the packed [0, 2].
+    const [u, i] = [nr.input({ shape: [1], name: 'user' }), nr.input({ shape: [2, 3], name: 'item' })];
+    const emb = (t: nr.SymbolicTensor) => layers.flatten().apply(layers.embedding({ inputDim: 10, outputDim: 4 }).apply(t) as nr.SymbolicTensor) as nr.SymbolicTensor;
+    const two = nr.model({ inputs: [u, i], outputs: layers.dense({ units: 1 }).apply(layers.concatenate().apply([emb(u), emb(i)])) as nr.SymbolicTensor });
+    two.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
+    const empty = [z([0, 1]), z([0, 2, 3])];
+    const none = two.predict(empty) as nr.Tensor;
+    expect(none.shape).toEqual([0, 1]);
+    none.dispose();
+    await expectError(() => two.fit(empty, z([0, 1]), { verbose: 0 }), Shape, 'fit: x has no samples (user [0,1], item [0,2,3]); at least one is needed');
+    await expectError(() => two.evaluate(empty, z([0, 1])), Shape, 'evaluate: x has no samples (user [0,1], item [0,2,3]); at least one is needed');
+    await expectError(() => two.trainOnBatch(empty, z([0, 1])), Shape, 'trainOnBatch: x has no samples (user [0,1], item [0,2,3]); at least one is needed');
+    two.dispose();
     await expectError(() => m.fit(z([5, 4]), y, { verbose: 0, validationData: [z([5, 4]), z([2, 3])] }), Shape, 'fit (validationData): x has 5 samples but y has shape [2,3] (the first dimension of both is the batch)');
   });
 });
@@ -303,6 +316,10 @@ describe('bad layer and fit options', () => {
     await expectError(() => nr.sequential({ layers: [layers.dense({ units: 3 })] }).predict(z([1, 4])), Invalid, /^build: model sequential_\d+ does not know its input shape; give the first layer an inputShape/);
     // The example names the first layer's kind and a shape of its kind.
     await expectError(() => nr.sequential({ layers: [layers.conv2d({ filters: 2, kernelSize: 3 })] }).predict(z([1, 5, 5, 1])), Invalid, /e\.g\. layers\.conv2d\(\{ inputShape: \[28, 28, 1\], … \}\)$/);
+    // An embedding's hint is its sequence length (inputShape [784] would be an image's).
+    await expectError(() => nr.sequential({ layers: [layers.embedding({ inputDim: 50, outputDim: 4 }), layers.globalAveragePooling1d()] }).predict(z([2, 5])), Invalid, /^build: model sequential_\d+ does not know its input shape; give the first layer an inputLength \(the length of each sequence of ids\), e\.g\. layers\.embedding\(\{ inputDim, outputDim, inputLength: 20 \}\)$/);
+    await expectError(() => nr.sequential({ layers: [layers.flatten(), layers.dense({ units: 2 })] }).predict(z([1, 28, 28])), Invalid, /e\.g\. layers\.flatten\(\{ inputShape: \[28, 28\], … \}\)$/);
+    await expectError(() => nr.sequential({ layers: [layers.dense({ units: 2 })] }).predict(z([1, 4])), Invalid, /e\.g\. layers\.dense\(\{ inputShape: \[784\], … \}\)$/);
     await expectError(() => nr.sequential().build([4]), Invalid, /^build: model sequential_\d+ has no layers$/);
     // TF.js's batch shape with a null batch dimension is the per-sample shape after it; a null elsewhere is an error.
     const [a1, a2] = [nr.sequential({ layers: [layers.dense({ units: 3 })] }), nr.sequential({ layers: [layers.dense({ units: 3 })] })];

@@ -164,7 +164,7 @@ describe('embedding: outputs and gradients', () => {
 
 describe('embedding: bad indices are errors naming the value and its position', () => {
   const make = () => {
-    const m = nr.sequential({ seed: 1, layers: [layers.embedding({ inputDim: 4, outputDim: 2, inputLength: 3 }), layers.flatten(), layers.dense({ units: 1 })] });
+    const m = nr.sequential({ seed: 1, layers: [layers.embedding({ inputDim: 4, outputDim: 2, inputLength: 3, name: 'words' }), layers.flatten(), layers.dense({ units: 1 })] });
     m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
     return m;
   };
@@ -174,20 +174,20 @@ describe('embedding: bad indices are errors naming the value and its position', 
     return nr.tensor(x, [50, 3]);
   };
 
-  it('predict, evaluate and fit name the position in x (TF.js truncates 1.5 to 1; its CPU backend refuses 4 without a position)', async () => {
+  it('predict, evaluate and fit name the layer and the position in x (TF.js truncates 1.5 to 1; its CPU backend refuses 4 without a position)', async () => {
     using m = make();
     // Sample 40 lies in the second batch of 32: its position is still in x's terms.
     using x = big(40 * 3 + 2, 4);
-    expect(thrown(() => m.predict(x)).message).toBe("predict: embedding: x[40,2] = 4 is out of range [0, 4) of the embedding's rows (inputDim 4; x has shape [50,3])");
+    expect(thrown(() => m.predict(x)).message).toBe("predict: layer 'words' (embedding): x[40,2] = 4 is out of range [0, 4) of the embedding's rows (inputDim 4; x has shape [50,3])");
     using y = nr.zeros([50, 1]);
     const before = nr.tidy(() => m.getWeights().map((w) => w.data()));
     const err = await m.fit(x, y, { epochs: 1, verbose: 0 }).then(() => null, (e: Error) => e);
-    expect(err?.message).toMatch(/embedding: x\[40,2\] = 4 is out of range \[0, 4\)/);
+    expect(err?.message).toMatch(/^fit: layer 'words' \(embedding\): x\[40,2\] = 4 is out of range \[0, 4\)/);
     // Refused before the first step: no weight moved.
     expect(nr.tidy(() => m.getWeights().map((w) => w.data()))).toEqual(before);
-    expect(thrown(() => m.evaluate(x, y)).message).toMatch(/embedding: x\[40,2\] = 4 is out of range/);
+    expect(thrown(() => m.evaluate(x, y)).message).toMatch(/^evaluate: layer 'words' \(embedding\): x\[40,2\] = 4 is out of range/);
     using half = big(7, 1.5);
-    expect(thrown(() => m.predict(half)).message).toBe('predict: embedding: x[2,1] = 1.5 is not an integer (x has shape [50,3])');
+    expect(thrown(() => m.predict(half)).message).toBe("predict: layer 'words' (embedding): x[2,1] = 1.5 is not an integer (x has shape [50,3])");
     using neg = big(0, -1);
     expect(thrown(() => m.predict(neg)).message).toMatch(/x\[0,0\] = -1 is out of range \[0, 4\)/);
     using nan = big(5, NaN);
@@ -222,13 +222,57 @@ describe('embedding: bad indices are errors naming the value and its position', 
   it('under grad and inside a graph model after another layer, the layer names its input', () => {
     using m = make();
     using x = big(4, 9);
-    expect(thrown(() => nr.grad((xt) => m.predict(xt).sum())(x)).message).toMatch(/embedding: x\[1,1\] = 9 is out of range \[0, 4\)/);
+    expect(thrown(() => nr.grad((xt) => m.predict(xt).sum())(x)).message).toMatch(/layer 'words' \(embedding\): x\[1,1\] = 9 is out of range \[0, 4\)/);
     // After a rescaling the embedding reads a computed tensor: the check runs in its forward.
     const inp = nr.input({ shape: [3] });
     const e = layers.embedding({ inputDim: 4, outputDim: 2 }).apply(layers.rescaling({ scale: 2 }).apply(inp));
     using g = nr.model({ inputs: inp, outputs: layers.flatten().apply(e) });
     using small = nr.tensor([[0, 1, 2]]);
     expect(thrown(() => g.predict(small)).message).toBe("predict: embedding: input[0,2] = 4 is out of range [0, 4) of the embedding's rows (inputDim 4; input has shape [1,3])");
+  });
+});
+
+describe('embedding: with several model inputs, a bad index names the layer, the input and its position there', () => {
+  const T = (v: number[], shape = [v.length, 1]) => nr.tensor(v, shape);
+  const recommender = (shared: boolean) => {
+    const u = nr.input({ shape: [1], name: 'user' });
+    const i = nr.input({ shape: [1], name: 'item' });
+    const ue = layers.embedding({ inputDim: 1000, outputDim: 4, name: shared ? 'ids' : 'user_emb' });
+    const ie = shared ? ue : layers.embedding({ inputDim: 1000, outputDim: 4, name: 'item_emb' });
+    const both = layers.concatenate().apply([ue.apply(u) as nr.SymbolicTensor, ie.apply(i) as nr.SymbolicTensor]) as nr.SymbolicTensor;
+    const m = nr.model({ inputs: [u, i], outputs: layers.dense({ units: 1 }).apply(layers.flatten().apply(both)) as nr.SymbolicTensor, seed: 1 });
+    m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    return m;
+  };
+
+  it('predict, fit, evaluate and trainOnBatch: the user or the item, never the packed input', async () => {
+    using m = recommender(false);
+    using u = T([1, 2, 3]);
+    using badU = T([1, 1000, 3]);
+    using it2 = T([5, 999, 0]);
+    using badI = T([5, 6, -1]);
+    using bigI = T([5, 6, 1000]);
+    using y = nr.zeros([3, 1]);
+    expect(thrown(() => m.predict([u, bigI])).message).toBe("predict: layer 'item_emb' (embedding) on input 'item': item[2,0] = 1000 is out of range [0, 1000) of the embedding's rows (inputDim 1000; item has shape [3,1])");
+    expect(thrown(() => m.predict([badU, it2])).message).toBe("predict: layer 'user_emb' (embedding) on input 'user': user[1,0] = 1000 is out of range [0, 1000) of the embedding's rows (inputDim 1000; user has shape [3,1])");
+    expect(thrown(() => m.predict([u, badI])).message).toBe("predict: layer 'item_emb' (embedding) on input 'item': item[2,0] = -1 is out of range [0, 1000) of the embedding's rows (inputDim 1000; item has shape [3,1])");
+    const before = nr.tidy(() => m.getWeights().map((w) => w.data()));
+    const err = await m.fit([u, badI], y, { epochs: 1, verbose: 0 }).then(() => null, (e: Error) => e);
+    expect(err?.message).toBe("fit: layer 'item_emb' (embedding) on input 'item': item[2,0] = -1 is out of range [0, 1000) of the embedding's rows (inputDim 1000; item has shape [3,1])");
+    expect(nr.tidy(() => m.getWeights().map((w) => w.data()))).toEqual(before);
+    expect(thrown(() => m.evaluate([badU, it2], y)).message).toMatch(/^evaluate: layer 'user_emb' \(embedding\) on input 'user': user\[1,0\] = 1000 is out of range/);
+    expect(thrown(() => m.trainOnBatch([badU, it2], y)).message).toMatch(/^trainOnBatch: layer 'user_emb' \(embedding\) on input 'user': user\[1,0\] = 1000/);
+    // Good ids still run.
+    using ok = m.predict([u, it2]) as nr.Tensor;
+    expect(ok.shape).toEqual([3, 1]);
+  });
+
+  it('one embedding shared by both inputs names the input that holds the bad id', () => {
+    using m = recommender(true);
+    using good = T([1, 2]);
+    using bad = T([3, 1000]);
+    expect(thrown(() => m.predict([good, bad])).message).toMatch(/^predict: layer 'ids' \(embedding\) on input 'item': item\[1,0\] = 1000/);
+    expect(thrown(() => m.predict([bad, good])).message).toMatch(/^predict: layer 'ids' \(embedding\) on input 'user': user\[1,0\] = 1000/);
   });
 });
 

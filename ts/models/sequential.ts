@@ -20,7 +20,7 @@
  * A graph model (`model({ inputs, outputs })`, `functional.ts`) is a `Sequential` whose layers
  * read the values its wiring names instead of the previous layer's output.
  */
-import { argPtr, assertLive, call, check, instanceId, outPtr, readArgs, readOut, writeArgs } from '../engine.js';
+import { argPtr, assertLive, call, check, instanceId, outPtr, readArgs, readOut, withWords, words, writeArgs } from '../engine.js';
 import { checkArgs as readKeys, didYouMean, f32Bits } from '../options.js';
 import { DisposedError, inOp, InvalidArgumentError, ShapeError } from '../errors.js';
 import { track, untrack, type Tracked } from '../scope.js';
@@ -609,9 +609,11 @@ export class Sequential {
     if (!shape) {
       const first = this.layers.find((l) => !(l instanceof InputLayer));
       const kind = first && !(first instanceof Sequential) ? first.kind : 'dense';
-      // An example shape of the first layer's kind: images for 2-D windows, sequences for 1-D.
-      const example = /2d$/i.test(kind) ? '[28, 28, 1]' : /1d$/i.test(kind) ? '[100, 8]' : '[784]';
-      throw new InvalidArgumentError(`build: model ${this.name} does not know its input shape; give the first layer an inputShape, e.g. layers.${kind}({ inputShape: ${example}, … })`);
+      // An example of the first layer's kind: an embedding's sequence length; images for 2-D
+      // windows, sequences for 1-D and permute, a grid to flatten, else features.
+      const example = /2d$/i.test(kind) ? '[28, 28, 1]' : /1d$/i.test(kind) || kind === 'permute' ? '[100, 8]' : kind === 'flatten' ? '[28, 28]' : '[784]';
+      const hint = kind === 'embedding' ? 'an inputLength (the length of each sequence of ids), e.g. layers.embedding({ inputDim, outputDim, inputLength: 20 })' : `an inputShape, e.g. layers.${kind}({ inputShape: ${example}, … })`;
+      throw new InvalidArgumentError(`build: model ${this.name} does not know its input shape; give the first layer ${hint}`);
     }
     if (this.layers.filter((l) => !(l instanceof InputLayer)).length === 0) throw new InvalidArgumentError(`build: model ${this.name} has no layers`);
     const created: Array<{ model: Sequential; handle: number }> = [];
@@ -738,6 +740,15 @@ export class Sequential {
     }
     g?.wiring.forEach((ins, i) => call((e) => check(e.nr_model_wire(h, i, writeArgs('model', ins), ins.length))));
     g?.extraUses.forEach((u) => call((e) => check(e.nr_model_wire_use(h, u.layer, writeArgs('model', u.inputs), u.inputs.length))));
+    // The names the core's messages give the layers, then the inputs (it knows indices only).
+    const names = [...this.#children().map((l) => l.name), ...(g ? g.inputs.map((t) => t.sourceLayer.name) : [])];
+    const points = names.flatMap((n) => [...Array.from(n, (c) => c.codePointAt(0) ?? 0xfffd), 0]);
+    call((e) =>
+      withWords('build', points.length, (ptr) => {
+        words(ptr, points.length).set(points);
+        check(e.nr_model_names(h, ptr, points.length));
+      }),
+    );
     return h;
   }
 

@@ -92,6 +92,7 @@ export interface RawExports {
   nr_model_layer_info(model: number, i: number, out: number): number;
   nr_model_wire(model: number, layer: number, inputs: number, n: number): number;
   nr_model_wire_io(model: number, shapes: number, words: number, outputs: number, nOut: number): number;
+  nr_model_names(model: number, names: number, n: number): number;
   nr_model_wire_use(model: number, layer: number, inputs: number, n: number): number;
   nr_layer_output_shape(kind: number, params: number, n: number, nInputs: number, shapes: number, words: number, out: number): number;
   nr_layer_refit_shape(kind: number, params: number, n: number, nInputs: number, shapes: number, words: number, out: number): number;

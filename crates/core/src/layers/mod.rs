@@ -237,9 +237,10 @@ pub trait Layer {
     fn backward(&mut self, dy: Tensor) -> Result<Tensor>;
 
     /// Checks a whole input `x` (`[samples, ...]`, the argument `x` of `fit`, `evaluate` or
-    /// `predict`, named `arg` in messages: `"x"`, or `"validationData x"` for fit's validation
-    /// data) before it is cut into batches, for a layer that reads the model's input: values it
-    /// refuses (an embedding's indices) are then named by their position in that argument.
+    /// `predict`) before it is cut into batches, for a layer that reads the model's input:
+    /// values it refuses (an embedding's indices) are then named by their position in that
+    /// argument, which messages call `arg`: `x`, a model input's name, or `validationData x`
+    /// for fit's validation data.
     fn check_data(&self, _arg: &str, _x: &Tensor) -> Result<()> {
         Ok(())
     }

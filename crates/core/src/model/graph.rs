@@ -61,24 +61,33 @@ impl Wiring {
         Wiring { inputs: Vec::new(), extra: Vec::new(), input_grad: true, sources: Vec::new(), outputs: Vec::new(), out_shapes: Vec::new(), groups: Vec::new(), replay: Default::default() }
     }
 
-    /// The layers a use of which reads the model's one input (none with several inputs, which
-    /// arrive packed).
+    /// `(input j, layer i)` for each layer a use of which reads model input `j`, by input.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    pub fn input_readers(&self) -> Vec<usize> {
+    pub fn input_readers(&self) -> Vec<(usize, usize)> {
         let mut readers = Vec::new();
-        if self.k() == 1 {
-            for (i, ins) in self.inputs.iter().enumerate() {
-                if ins.contains(&0) {
-                    readers.push(i);
-                }
-            }
-            for (l, ins) in &self.extra {
-                if ins.contains(&0) {
-                    readers.push(*l);
+        for j in 0..self.k() {
+            let uses = self.inputs.iter().enumerate().map(|(i, ins)| (i, ins)).chain(self.extra.iter().map(|(l, ins)| (*l, ins)));
+            for (i, ins) in uses {
+                if ins.contains(&j) && !readers.contains(&(j, i)) {
+                    readers.push((j, i));
                 }
             }
         }
         readers
+    }
+
+    /// The per-sample shape of each input when there are several (empty with one).
+    pub fn sources(&self) -> &[Vec<usize>] {
+        &self.sources
+    }
+
+    /// The model's inputs: `x` itself for one, else `x` (packed, `[batch, Σ sizes]`) split into
+    /// a tensor `[batch, ...shape]` per input.
+    pub fn split_inputs(&self, op: &'static str, x: &Tensor) -> Result<Vec<Tensor>> {
+        if self.k() == 1 {
+            return Ok(vec![x.clone()]);
+        }
+        unpack(op, x, &self.sources)
     }
 
     /// The number of model inputs: nodes `0..k` are the inputs, node `k + i` layer `i`'s output.

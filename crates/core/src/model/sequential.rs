@@ -28,6 +28,9 @@ pub struct Sequential {
     seed: u64,
     /// Set for a graph model (the functional API): which values each layer reads.
     wiring: Option<Wiring>,
+    /// How messages name the layers (by index) and then the inputs: TS's names, set by
+    /// [`Sequential::set_names`]; without them messages give indices.
+    names: Vec<String>,
 }
 
 /// A parameter during [`Sequential::with_params`]: its model-level layer index (the top-level
@@ -49,7 +52,7 @@ fn mix(seed: u64, i: u64) -> u64 {
 impl Sequential {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(seed: u64) -> Sequential {
-        Sequential { layers: Vec::new(), trainable: Vec::new(), input_shape: None, output_shape: None, layer_shapes: Vec::new(), seed, wiring: None }
+        Sequential { layers: Vec::new(), trainable: Vec::new(), input_shape: None, output_shape: None, layer_shapes: Vec::new(), seed, wiring: None, names: Vec::new() }
     }
 
     /// Appends a layer, new or shared with other models. Rejects a layer already inside this
@@ -361,17 +364,53 @@ impl Sequential {
             return Err(Error::invalid(op, "the model is not built yet"));
         };
         check_batch(op, inp, x)?;
-        self.check_data(arg, x)
+        self.check_data(op, arg, x)
     }
 
-    /// [`Layer::check_data`] of the layers that read the model's input (one input only).
+    /// Sets the names messages give the layers (`names[i]` layer `i`) and then the inputs.
+    pub fn set_names(&mut self, names: Vec<String>) {
+        self.names = names;
+    }
+
+    /// `x` as the caller gave it, for messages: `shape [0,4]`, or with several inputs (packed in
+    /// `x`) each input's name and shape, `user [0,1], item [0,1]`.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    fn check_data(&self, arg: &str, x: &Tensor) -> Result<()> {
-        let readers = self.wiring.as_ref().map_or_else(|| vec![0], |w| w.input_readers());
-        for i in readers {
-            if let Some(l) = self.layers.get(i) {
-                peek(l)?.layer().check_data(arg, x)?;
-            }
+    pub fn describe_inputs(&self, x: &Tensor) -> String {
+        let sources = self.wiring.as_ref().map_or(&[][..], |w| w.sources());
+        if sources.len() < 2 {
+            return format!("shape {}", x.shape());
+        }
+        let batch = x.dims().first().copied().unwrap_or(0);
+        let each = sources.iter().enumerate().map(|(j, s)| {
+            let name = self.names.get(self.layers.len() + j).map_or_else(|| format!("input {j}"), |n| n.clone());
+            format!("{name} {}", Shape::from([&[batch][..], s].concat()))
+        });
+        each.collect::<Vec<_>>().join(", ")
+    }
+
+    /// [`Layer::check_data`] of the layers that read the model's inputs, each on its input as
+    /// the caller gave it (`arg` for one input, else the input's name), so positions are the
+    /// caller's; an error names the layer and, with several inputs, the input.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn check_data(&self, op: &'static str, arg: &str, x: &Tensor) -> Result<()> {
+        let (readers, xs) = match &self.wiring {
+            Some(w) => (w.input_readers(), w.split_inputs(op, x)?),
+            None => (vec![(0, 0)], vec![x.clone()]),
+        };
+        let layer = |i: usize| self.names.get(i).map_or_else(|| format!("layer {i}"), |n| format!("layer '{n}'"));
+        for (j, i) in readers {
+            let (Some(l), Some(xj)) = (self.layers.get(i), xs.get(j)) else { continue };
+            let (input, on) = match (xs.len() > 1, self.names.get(self.layers.len() + j)) {
+                (false, _) => (arg.to_string(), String::new()),
+                // Validation data: its input named after the argument (`validationData x: item`).
+                (true, Some(n)) => (if arg == "x" { n.clone() } else { format!("{arg}: {n}") }, format!(" on input '{n}'")),
+                (true, None) => (if arg == "x" { format!("input {j}") } else { format!("{arg}: input {j}") }, format!(" on input {j}")),
+            };
+            peek(l)?.layer().check_data(&input, xj).map_err(|e| match e {
+                Error::InvalidArgument { op: inner, msg } => Error::InvalidArgument { op, msg: format!("{} ({inner}){on}: {msg}", layer(i)) },
+                Error::ShapeMismatch { op: inner, msg } => Error::ShapeMismatch { op, msg: format!("{} ({inner}){on}: {msg}", layer(i)) },
+                other => other,
+            })?;
         }
         Ok(())
     }
@@ -709,7 +748,7 @@ impl Layer for Sequential {
     }
 
     fn check_data(&self, arg: &str, x: &Tensor) -> Result<()> {
-        Sequential::check_data(self, arg, x)
+        Sequential::check_data(self, "sequential", arg, x)
     }
 
     #[cfg_attr(target_arch = "wasm32", optimize(size))]

@@ -292,7 +292,7 @@ impl Trainer {
         model.check_input_named(op, arg, x)?;
         let n = x.dims()[0];
         if n == 0 {
-            bail_shape!(op, "x has no samples (shape {}); at least one is needed", x.shape());
+            bail_shape!(op, "x has no samples ({}); at least one is needed", model.describe_inputs(x));
         }
         if y.dims().first() != Some(&n) {
             bail_shape!(op, "x has {n} samples but y has shape {} (the first dimension of both is the batch)", y.shape());

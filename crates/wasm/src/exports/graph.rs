@@ -67,6 +67,26 @@ pub unsafe extern "C" fn nr_model_wire_io(model: u32, shapes: *const u32, words:
     })
 }
 
+/// Sets the names messages give `model`'s layers (in order) and then its inputs: `n` u32
+/// Unicode code points at `names`, each name followed by a 0.
+///
+/// # Safety
+/// `names` must point to `n` u32 values.
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub unsafe extern "C" fn nr_model_names(model: u32, names: *const u32, n: usize) -> i32 {
+    guard(|| {
+        // SAFETY: forwarded caller contract.
+        let w = unsafe { read_u32s("model", names, n) }?;
+        let mut list: Vec<String> = w.split(|&c| c == 0).map(|s| s.iter().map(|&c| char::from_u32(c).unwrap_or(char::REPLACEMENT_CHARACTER)).collect()).collect();
+        list.pop(); // after the last 0
+        with_model(model, |m, _| {
+            m.seq()?.set_names(list);
+            Ok(())
+        })
+    })
+}
+
 /// The per-sample output shape of a new layer of kind `kind` (parameters as `nr_model_add`)
 /// built for `n_inputs` per-sample input shapes, read from `shapes` as `[rank, dims…]` each
 /// (`words` u32 values in all); written to `out` as `[rank, dims…]` (room for 33 u32). The
