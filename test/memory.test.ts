@@ -19,25 +19,38 @@ describe('dispose', () => {
     expect(nr.memory().numBytes).toBe(before.numBytes);
   });
 
-  it('modelBytes counts weights with their gradients, optimizer state, and a shared layer once', async () => {
+  it('modelBytes counts weights, the gradients once a backward has made them, optimizer state, and a shared layer once', async () => {
     const before = nr.memory();
     const hidden = nr.layers.dense({ units: 16 });
     const a = nr.sequential({ layers: [nr.layers.dense({ inputShape: [7], units: 5 }), hidden] });
     a.build();
-    // 7·5 + 5 and 5·16 + 16 weights, each with its gradient buffer (4 bytes each).
+    // 7·5 + 5 and 5·16 + 16 weights (4 bytes each); no gradient buffer until a backward needs one.
     const params = 7 * 5 + 5 + 5 * 16 + 16;
     expect(a.countParams()).toBe(params);
-    expect(nr.memory().modelBytes - before.modelBytes).toBe(params * 8);
+    expect(nr.memory().modelBytes - before.modelBytes).toBe(params * 4);
     // A second model holding the same layer adds only its own dense layer.
     const b = nr.sequential({ layers: [nr.layers.dense({ inputShape: [3], units: 5 }), hidden] });
     b.build();
-    expect(nr.memory().modelBytes - before.modelBytes).toBe((params + 3 * 5 + 5) * 8);
-    // Adam keeps two moments per trained weight once fit has run.
+    const own = 3 * 5 + 5;
+    expect(nr.memory().modelBytes - before.modelBytes).toBe((params + own) * 4);
+    // Inference allocates nothing that stays: predict, evaluate, a compiled model.
     a.compile({ optimizer: 'adam', loss: 'mse' });
     const [x, y] = [nr.ones([4, 7]), nr.zeros([4, 16])];
+    nr.tidy(() => {
+      a.predict(x);
+      a.evaluate(x, y);
+    });
+    expect(nr.memory().modelBytes - before.modelBytes).toBe((params + own) * 4);
+    // One fit step: each trained weight's gradient (4 bytes) and Adam's two moments (8).
     await a.fit(x, y, { epochs: 1, verbose: 0 });
-    expect(nr.memory().modelBytes - before.modelBytes).toBe((params + 3 * 5 + 5) * 8 + params * 8);
+    expect(nr.memory().modelBytes - before.modelBytes).toBe((params + own) * 4 + params * 12);
+    // Kept once made (the next step reuses them): a second epoch adds nothing.
+    await a.fit(x, y, { epochs: 1, verbose: 0 });
+    expect(nr.memory().modelBytes - before.modelBytes).toBe((params + own) * 4 + params * 12);
     expect(nr.memory().numBytes).toBe(before.numBytes + (4 * 7 + 4 * 16) * 4); // tensors only
+    // b's own layer gets its gradients from b's first backward (the tape's grad here).
+    nr.tidy(() => nr.grad((v: nr.Tensor) => (b.predict(v) as nr.Tensor).sum())(nr.ones([2, 3])));
+    expect(nr.memory().modelBytes - before.modelBytes).toBe((params + own) * 8 + params * 8);
     [a, b, x, y].forEach((t) => t.dispose());
     expect(nr.memory().modelBytes).toBe(before.modelBytes);
   });

@@ -439,9 +439,11 @@ export interface MemoryInfo {
    */
   numBytes: number;
   /**
-   * Bytes held by live models and the other stateful objects: weights and their gradients (a
-   * layer shared by several models, or a model nested in another, counted once), optimizer
-   * state (Adam's moments, ...), perceptrons and PCAs. TF.js counts its variables in `numBytes`.
+   * Bytes held by live models and the other stateful objects: weights (a layer shared by
+   * several models, or a model nested in another, counted once), their gradients once a
+   * backward pass has reached them (the first training step or tape `grad`; a model used only
+   * for `predict` and `evaluate` has none), optimizer state (Adam's moments, ...), perceptrons
+   * and PCAs. TF.js counts its variables in `numBytes`.
    */
   modelBytes: number;
   /** Size of the WebAssembly linear memory. It grows on demand and never shrinks. */

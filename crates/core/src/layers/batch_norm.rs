@@ -63,10 +63,10 @@ impl BatchNorm {
             norm::acc_dot(&mut sum_dy_xhat, d, h);
         }
         if let Some(b) = self.beta.as_mut() {
-            b.grad.copy_from_slice(&sum_dy);
+            b.grad_mut()?.copy_from_slice(&sum_dy);
         }
         if let Some(g) = self.gamma.as_mut() {
-            g.grad.copy_from_slice(&sum_dy_xhat);
+            g.grad_mut()?.copy_from_slice(&sum_dy_xhat);
         }
         Ok((sum_dy, sum_dy_xhat))
     }

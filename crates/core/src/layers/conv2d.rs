@@ -142,8 +142,8 @@ impl Conv2d {
         }
         let p = self.place.expect("built");
         let batch = x.dims()[0];
-        let Param { value: w, grad: dw, .. } = self.kernel.as_mut().expect("built");
-        let db = self.bias.as_mut().map(|b| &mut b.grad[..]);
+        let (w, dw) = self.kernel.as_mut().expect("built").value_and_grad()?;
+        let db = self.bias.as_mut().map(Param::grad_mut).transpose()?;
         match conv::backward("conv2d", &p, x.data(), batch, w.data(), self.cfg.filters, dz.data(), Some(dw), db, self.input_grad)? {
             Some(dx) => Tensor::new("conv2d", x.shape().clone(), dx),
             // The first layer's input is data: the caller ignores what is returned.

@@ -85,9 +85,9 @@ impl Conv2d {
     pub(super) fn backward_transposed(&mut self, x: Tensor, dz: Tensor) -> Result<Tensor> {
         let p = self.place.expect("built");
         let batch = x.dims()[0];
-        let Param { value: w, grad: dw, .. } = self.kernel.as_mut().expect("built");
+        let (w, dw) = self.kernel.as_mut().expect("built").value_and_grad()?;
         let cin = w.dims()[3];
-        let db = self.bias.as_mut().map(|b| &mut b.grad[..]);
+        let db = self.bias.as_mut().map(Param::grad_mut).transpose()?;
         match conv::transpose_backward(OP, &p, x.data(), batch, w.data(), cin, dz.data(), Some(dw), db, self.input_grad)? {
             Some(dx) => Tensor::new(OP, x.shape().clone(), dx),
             // The first layer's input is data: the caller ignores what is returned.

@@ -141,10 +141,11 @@ impl DepthwiseConv2d {
         let (p, _) = self.built()?;
         let cm = p.c * self.cfg.depth_multiplier;
         let units = self.units(&p);
-        let db = self.bias.as_mut().map(|b| &mut b.grad[..]);
+        let db = self.bias.as_mut().map(Param::grad_mut).transpose()?;
         // dL/d(depthwise output): through the pointwise stage, or dz itself.
         let dd = match self.pointwise.as_mut() {
-            Some(Param { value: w, grad: dw, .. }) => {
+            Some(pw) => {
+                let (w, dw) = pw.value_and_grad()?;
                 let d = self.d.take().ok_or_else(|| no_forward(op))?;
                 let rows = d.size() / cm.max(1);
                 let dd = affine::backward(op, d.data(), rows, cm, units, w.data(), dz.data(), Some(dw), db, true)?.expect("asked for");
@@ -159,7 +160,7 @@ impl DepthwiseConv2d {
         };
         let kernel = self.depthwise.as_mut().expect("built");
         let (dx, dk) = depthwise::depthwise_conv2d_backward(&x, &kernel.value, p.win, &dd, [self.input_grad, true])?;
-        kernel.grad.copy_from_slice(dk.expect("asked for").data());
+        kernel.grad_mut()?.copy_from_slice(dk.expect("asked for").data());
         // The first layer's input is data: the caller ignores what is returned.
         Ok(dx.unwrap_or(dd))
     }

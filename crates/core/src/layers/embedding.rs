@@ -98,7 +98,7 @@ impl Layer for Embedding {
     fn backward(&mut self, dy: Tensor) -> Result<Tensor> {
         let x = self.x.take().ok_or_else(|| no_forward("embedding"))?;
         let e = self.embeddings.as_mut().ok_or_else(|| no_forward("embedding"))?;
-        e.grad.fill(0.0);
+        e.grad_mut()?.fill(0.0);
         scatter_add_rows(dy.data(), x.data(), 1, self.input_dim, self.output_dim, &mut e.grad);
         if !self.input_grad {
             return Ok(x);

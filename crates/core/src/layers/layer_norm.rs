@@ -117,10 +117,10 @@ impl Layer for LayerNorm {
             }
         }
         if let Some(g) = self.gamma.as_mut() {
-            g.grad.copy_from_slice(&dgamma);
+            g.grad_mut()?.copy_from_slice(&dgamma);
         }
         if let Some(b) = self.beta.as_mut() {
-            b.grad.copy_from_slice(&dbeta);
+            b.grad_mut()?.copy_from_slice(&dbeta);
         }
         Ok(dx)
     }

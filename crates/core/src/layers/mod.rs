@@ -47,7 +47,9 @@ pub struct Param {
     /// ...): the facade shows it as it is and saved files use it.
     pub name: &'static str,
     pub value: Tensor,
-    /// `dL/dvalue` from the last backward pass (same length as `value`).
+    /// `dL/dvalue` from the last backward pass: empty until the first backward (or update)
+    /// needs it, then as long as `value` (allocated by [`Param::grad_mut`] only, so a model
+    /// that only predicts holds its weights once).
     pub grad: Vec<f32>,
     /// Frozen parameters get no gradient update (batch-norm moving statistics are never trainable).
     pub trainable: bool,
@@ -91,8 +93,36 @@ impl Domain {
 impl Param {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(name: &'static str, value: Tensor, regularizer: Option<Regularizer>) -> Result<Param> {
-        let grad = crate::tensor::alloc(name, value.size())?;
-        Ok(Param { name, value, grad, trainable: true, regularizer, domain: Domain::Any, constraint: None })
+        Ok(Param { name, value, grad: Vec::new(), trainable: true, regularizer, domain: Domain::Any, constraint: None })
+    }
+
+    /// The gradient to write, allocated (zeros, as long as `value`) on first use: the one place
+    /// that allocates it. Every backward that fills a weight's gradient and every update that
+    /// reads one goes through here; once allocated it is kept (and counted by `memory()`) for
+    /// the life of the weight. Running out of memory is an [`Error::OutOfMemory`](crate::Error)
+    /// naming the weight.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn grad_mut(&mut self) -> Result<&mut [f32]> {
+        if self.grad.len() != self.value.size() {
+            self.grad = crate::tensor::alloc(self.name, self.value.size())?;
+        }
+        Ok(&mut self.grad)
+    }
+
+    /// The value and the gradient to write ([`Param::grad_mut`]), borrowed together for a
+    /// backward that reads the one and fills the other.
+    pub fn value_and_grad(&mut self) -> Result<(&Tensor, &mut [f32])> {
+        self.grad_mut()?;
+        Ok((&self.value, &mut self.grad))
+    }
+
+    /// A copy of the last gradient, zeros if no backward has written it yet.
+    pub fn grad_copy(&self, op: &'static str) -> Result<Vec<f32>> {
+        if self.grad.len() == self.value.size() {
+            crate::tensor::copy_of(op, &self.grad)
+        } else {
+            crate::tensor::alloc(op, self.value.size())
+        }
     }
 
     /// A non-trainable state tensor (e.g. a moving mean).

@@ -69,7 +69,7 @@ impl Layer for PRelu {
         let x = self.x.take().ok_or_else(|| no_forward("prelu"))?;
         let alpha = self.alpha.as_mut().ok_or_else(|| no_forward("prelu"))?;
         let mut dx = Tensor::zeros("prelu", x.shape().clone())?;
-        alpha.grad.fill(0.0);
+        alpha.grad_mut()?.fill(0.0);
         prelu::backward(x.data(), alpha.value.data(), dy.data(), dx.data_mut(), &mut alpha.grad);
         Ok(dx)
     }

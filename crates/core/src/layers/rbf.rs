@@ -327,8 +327,8 @@ impl Layer for Rbf {
             return Err(no_forward(OP));
         };
         let d = cp.value.dims()[1];
-        cp.grad.fill(0.0);
-        wp.grad.fill(0.0);
+        cp.grad_mut()?.fill(0.0);
+        wp.grad_mut()?.fill(0.0);
         let mut dx = Tensor::zeros(OP, x.shape().clone())?;
         let fwd = Forward { x: x.data(), rows: rows_of(&x), d, centers: cp.value.data(), widths: wp.value.data(), kernel };
         debug_assert_eq!(fwd.widths.len(), units);

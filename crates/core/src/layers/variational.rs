@@ -80,8 +80,8 @@ impl Variational {
     fn head_backward(&mut self, k: usize, x: &Tensor, dh: &[f32], need_dx: bool) -> Result<Option<Vec<f32>>> {
         let (rows, inp) = rows_cols(x);
         let (w, b) = self.params.split_at_mut(2 * k + 1);
-        let Param { value, grad, .. } = &mut w[2 * k];
-        affine::backward("variational", x.data(), rows, inp, self.cfg.units, value.data(), dh, Some(grad), Some(&mut b[0].grad), need_dx)
+        let (value, grad) = w[2 * k].value_and_grad()?;
+        affine::backward("variational", x.data(), rows, inp, self.cfg.units, value.data(), dh, Some(grad), Some(b[0].grad_mut()?), need_dx)
     }
 
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
@@ -185,7 +185,7 @@ impl Layer for Variational {
             // log-variance head (the KL is a loss term, not part of the output).
             let dx = self.head_backward(0, &x, dz.data(), self.input_grad)?;
             for p in &mut self.params[2..] {
-                p.grad.fill(0.0);
+                p.grad_mut()?.fill(0.0);
             }
             return match dx {
                 Some(dx) => Tensor::new("variational", x.shape().clone(), dx),

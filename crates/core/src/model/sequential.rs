@@ -483,7 +483,7 @@ impl Sequential {
         // On by default (a `fit` step turns it off for its own backward only).
         set(self, true)?;
         let dx = dx?;
-        let dw = self.traced_params(range, &mut |p| Tensor::new("grad", p.value.shape().clone(), crate::tensor::copy_of("grad", &p.grad)?))?;
+        let dw = self.traced_params(range, &mut |p| Tensor::new("grad", p.value.shape().clone(), p.grad_copy("grad")?))?;
         Ok((need_dx.then_some(dx), dw.into_iter().map(|(_, g)| g).collect()))
     }
 
