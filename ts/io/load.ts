@@ -16,10 +16,8 @@ import { encodeCompile, type CompileArgs } from '../models/compile.js';
 import { Sequential } from '../models/sequential.js';
 import { exportTrainingState, importTrainingState, type TrainingState } from '../models/training-state.js';
 import { call, check, outPtr, readOut } from '../engine.js';
-import { describe, fromFlat, show } from '../ops/convert.js';
-import type { Tensor } from '../tensor.js';
+import { describe, show } from '../ops/convert.js';
 import { checkUserDefinedMetadata, decodeWeights, nonFiniteWeight, readWeightSpecs, type IOHandler, type ModelArtifacts, type WeightSlot } from './artifacts.js';
-import { readWeights, writeWeights } from '../models/weights.js';
 import { originOf, withOrigin } from './handlers/manifest.js';
 import { HTTPRequest } from './handlers/http.js';
 import { FileSystemHandler } from './handlers/files.js';
@@ -339,51 +337,44 @@ function fingerprintOf(a: ModelArtifacts, slots: WeightSlot[], bytes: Uint8Array
   return fileFingerprint(a.trainingConfig, opt, iter && new DataView(bytes.buffer, bytes.byteOffset + iter.offset * 4, 4).getInt32(0, true));
 }
 
-/** Sets the weights at the core's indices `at` of a built model to `values`; the others stay as they are. */
-function setSome(op: string, model: Sequential, at: readonly number[], values: readonly Tensor[]): void {
-  const where = { handle: model.handle(op), path: [] };
-  const current = readWeights(op, where);
-  try {
-    const given = new Map(at.map((i, k) => [i, values[k]]));
-    writeWeights(op, where, `model ${model.name}`, current.map((t, i) => given.get(i) ?? t), true);
-  } finally {
-    for (const t of current) t.dispose();
-  }
-}
-
-/** The flat index of the first NaN or ±Infinity in `t`, or −1 (searched in WebAssembly). */
-function firstNonFiniteIn(op: string, t: Tensor): number {
-  const h = t.handleFor(op, 'weight');
-  return call((e) => {
-    check(e.nr_tensor_first_non_finite(h, outPtr(0)));
-    return readOut(0) === 1 ? readOut(1) : -1;
+/**
+ * Writes the file's values of weight `v.index` (core order) straight into the built model's
+ * weight, in WebAssembly memory, then checks them there: its domain (the core's error), and
+ * finiteness when `finiteOnly` (named after the file's weight).
+ */
+function fillWeight(op: string, handle: number, v: CheckedModel['values'][number], finiteOnly: boolean): void {
+  call((e) => {
+    check(e.nr_model_fill_weight(handle, v.index, 0, outPtr(0)));
+    const [ptr, len] = [readOut(0), readOut(1)];
+    if (len !== v.data.length) throw new InvalidArgumentError(`${op}: ${v.slot.where} ('${v.slot.name}') has ${v.data.length} values but the model's weight ${v.index} has ${len}`);
+    if (len > 0) new Float32Array(e.memory.buffer, ptr, len).set(v.data);
+    check(e.nr_model_fill_weight(handle, v.index, 1, outPtr(0)));
+    const bad = readOut(0);
+    if (finiteOnly && bad !== 0xffffffff) throw nonFiniteWeight(op, v.slot, v.data[bad], bad);
   });
 }
 
 /**
- * Builds the model of a checked file: the weights into WebAssembly (checked for non-finite
- * values there), then layers, weights, compile, optimizer state. On any error everything made
- * here is freed and the error is rethrown.
+ * Builds the model of a checked file: layers, weights, compile, optimizer state. On any error
+ * everything made here is freed and the error is rethrown.
+ *
+ * NOTE: the weights go from the file's bytes straight into the built model's own buffers
+ * (`fillWeight`), with no tensor in between, so loading grows WebAssembly memory by the weights
+ * once (it made every weight a tensor first, then the model's zero weights beside them).
  */
 function buildChecked(op: string, c: CheckedModel, make: (s: ModelSpec, layers: Array<Layer | Sequential>) => Sequential): Sequential {
-  const tensors: Tensor[] = [];
   let model: Sequential | undefined;
   try {
-    for (const { w, slot, data } of c.values) {
-      const t = fromFlat(op, data, w.shape);
-      tensors.push(t);
-      const bad = c.finiteOnly ? firstNonFiniteIn(op, t) : -1;
-      if (bad >= 0) throw nonFiniteWeight(op, slot, data[bad], bad);
-    }
     model = makeModel(op, c.spec, make);
-    if (c.inputShape !== undefined && c.complete) {
-      // The file gives every weight (checkSequential), so the initializers are skipped;
-      // the count is checked again. The values were checked above as the options asked.
-      model.buildWithWeights(c.inputShape, tensors, { allowNonFinite: true });
-    } else if (c.inputShape !== undefined) {
-      // Some weights or none (strict: false, a topology alone): the initializers draw the rest.
-      model.build(c.inputShape);
-      if (tensors.length > 0) setSome(op, model, c.values.map((v) => v.index), tensors);
+    if (c.inputShape !== undefined) {
+      // The file gives every weight (checkSequential), so the initializers are skipped and the
+      // count is checked again; otherwise (strict: false, a topology alone) they draw the rest.
+      const fill = (handle: number): void => c.values.forEach((v) => fillWeight(op, handle, v, c.finiteOnly));
+      if (c.complete) model.buildWithWeights(c.inputShape, fill, undefined, c.values.length);
+      else {
+        model.build(c.inputShape);
+        fill(model.handle(op));
+      }
     }
     model.setUserDefinedMetadata(c.userMetadata);
     if (c.compile) model.compile(c.compile);
@@ -402,7 +393,5 @@ function buildChecked(op: string, c: CheckedModel, make: (s: ModelSpec, layers: 
     // The core's own checks (e.g. rbf centers against the input width) name the layer; say where it came from.
     if (err instanceof NeuriteError && !err.message.startsWith(`${op}:`)) err.message = `${op}: building modelTopology: ${err.message}`;
     throw err;
-  } finally {
-    for (const t of tensors) t.dispose();
   }
 }

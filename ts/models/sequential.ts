@@ -37,7 +37,7 @@ import { evaluateDatasetLoop, fitDatasetLoop, type DatasetLike, type EvaluateDat
 import { summaryText } from './summary.js';
 import { assertCanLearn } from './zero_gradient.js';
 import { distribution, type Distribution } from '../layers/autoencoder.js';
-import { readWeights, weightSpecs, writeWeights } from './weights.js';
+import { numWeights, readWeights, weightSpecs, writeWeights } from './weights.js';
 import { tfLayerOrder, tfWeightOrder, type WeightTree } from './weight-order.js';
 import type { LayerVariable } from '../layers/variable.js';
 import { setModelVariables, tapeRecording } from '../autodiff.js';
@@ -658,8 +658,12 @@ export class Sequential {
    * given `weights`. The count and every shape are checked before any is set, so a
    * missing weight is an error, never a zero left in place; on an error the model is left built
    * with zero weights and the caller must dispose it (with the models nested in it).
+   *
+   * `weights` may instead be a function that writes them itself into the model `handle`
+   * (loading, which writes each weight in place): it must write every one, as the count of
+   * `expected` weights is checked first.
    */
-  buildWithWeights(inputShape: number[], weights: Tensor[], options?: { allowNonFinite?: boolean | undefined }): void {
+  buildWithWeights(inputShape: number[], weights: Tensor[] | ((handle: number) => void), options?: { allowNonFinite?: boolean | undefined }, expected?: number): void {
     this.#skipInit = true;
     try {
       this.build(inputShape);
@@ -667,7 +671,11 @@ export class Sequential {
       this.#skipInit = false;
     }
     const allow = boolArg('setWeights', 'allowNonFinite', options?.allowNonFinite, false);
-    writeWeights('setWeights', { handle: this.handle('setWeights'), path: [] }, `model ${this.name}`, weights, allow);
+    const at = { handle: this.handle('setWeights'), path: [] };
+    if (typeof weights !== 'function') return writeWeights('setWeights', at, `model ${this.name}`, weights, allow);
+    const n = numWeights('setWeights', at);
+    if (expected !== n) throw new InvalidArgumentError(`setWeights: model ${this.name} has ${n} weight${n === 1 ? '' : 's'}, got ${expected}`);
+    weights(at.handle);
   }
 
   /**

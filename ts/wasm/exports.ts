@@ -114,6 +114,8 @@ export interface RawExports {
   nr_model_num_weights(model: number, path: number, pathLen: number, out: number): number;
   nr_model_get_weight(model: number, path: number, pathLen: number, i: number, out: number, info: number): number;
   nr_model_set_weight(model: number, path: number, pathLen: number, i: number, value: number, checkOnly: number, allowNonFinite: number): number;
+  /** Loading: phase 0 writes `[address, length]` of weight `i`'s values to fill in place; phase 1 checks them (domain: an error; the first non-finite index, or 2^32 - 1). */
+  nr_model_fill_weight(model: number, i: number, phase: number, out: number): number;
   /** Sets a layer's weight constraint (`option`: an index of `CONSTRAINT_OPTIONS`; `params`: the kind's values, then its axes). */
   nr_model_constrain(model: number, path: number, pathLen: number, option: number, kind: number, params: number, n: number): number;
   /** `out = constraint(x)` (`constraint.apply`). */

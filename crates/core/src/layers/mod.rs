@@ -101,6 +101,7 @@ impl Param {
     /// reads one goes through here; once allocated it is kept (and counted by `memory()`) for
     /// the life of the weight. Running out of memory is an [`Error::OutOfMemory`](crate::Error)
     /// naming the weight.
+    #[inline(never)]
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn grad_mut(&mut self) -> Result<&mut [f32]> {
         if self.grad.len() != self.value.size() {
@@ -111,12 +112,15 @@ impl Param {
 
     /// The value and the gradient to write ([`Param::grad_mut`]), borrowed together for a
     /// backward that reads the one and fills the other.
+    #[inline(never)]
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn value_and_grad(&mut self) -> Result<(&Tensor, &mut [f32])> {
         self.grad_mut()?;
         Ok((&self.value, &mut self.grad))
     }
 
     /// A copy of the last gradient, zeros if no backward has written it yet.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn grad_copy(&self, op: &'static str) -> Result<Vec<f32>> {
         if self.grad.len() == self.value.size() {
             crate::tensor::copy_of(op, &self.grad)

@@ -666,6 +666,45 @@ pub unsafe extern "C" fn nr_model_set_weight(model: u32, path: *const u32, path_
     })
 }
 
+/// Loading's in-place write of weight `i` (in the order of `nr_model_num_weights`) of `model`:
+/// with `phase` 0 writes `[address, length]` of the weight's values (unshared first: a weight
+/// just built is already) to `out` as u32 for the caller to fill, so that the values go from the
+/// file's bytes straight into the model, without a tensor in between; with `phase` 1 checks
+/// what was written: the weight's domain (an error naming it, as `nr_model_set_weight`), then
+/// writes to `out` the flat index of the first non-finite value, or `u32::MAX` (the facade names
+/// the file's weight in that error). No other allocation; the caller disposes the model on an
+/// error (a weight half written is never seen).
+///
+/// # Safety
+/// `out` must point to 2 writable u32.
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub unsafe extern "C" fn nr_model_fill_weight(model: u32, i: u32, phase: u32, out: *mut u32) -> i32 {
+    const OP: &str = "loadModel";
+    guard(|| {
+        with_model(model, |m, _| {
+            Sequential::with_node_params(&m.as_layer(), |ps| {
+                let n = ps.len();
+                let s = ps.get_mut(i as usize).ok_or_else(|| Error::invalid(OP, format!("weight index {i} is out of range for {n} weights")))?;
+                let (l, p) = (s.layer, &mut *s.param);
+                if phase == 0 {
+                    let d = p.value.try_data_mut(OP)?;
+                    // SAFETY: forwarded caller contract.
+                    unsafe { write_out(OP, out, d.as_mut_ptr() as u32)? };
+                    return unsafe { write_out(OP, out.add(1), d.len() as u32) };
+                }
+                if let Some(k) = p.domain.first_outside(p.value.data()) {
+                    let x = neurite_core::error::js_number(p.value.data()[k]);
+                    return Err(Error::invalid(OP, format!("weight {i} (`{}` of layer {l}) holds {x} at flat index {k}; it must be {}", p.name, p.domain.rule())));
+                }
+                let bad = neurite_core::kernels::finite::first_non_finite(p.value.data()).map_or(u32::MAX, |k| k as u32);
+                // SAFETY: forwarded caller contract.
+                unsafe { write_out(OP, out, bad) }
+            })?
+        })
+    })
+}
+
 /// Freezes (`on = 0`) or unfreezes layer `layer`, a depth-first index: the layers in order,
 /// each nested model followed by its own layers (see `Sequential::set_trainable`).
 #[no_mangle]
