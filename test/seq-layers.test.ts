@@ -203,20 +203,20 @@ describe('embedding: bad indices are errors naming the value and its position', 
     using vy = nr.zeros([4, 1]);
     const before = nr.tidy(() => m.getWeights().map((w) => w.data()));
     const fit = (o: nr.FitArgs) => m.fit(x, y, { epochs: 1, verbose: 0, ...o }).then(() => null, (e: Error) => e);
-    expect((await fit({ validationData: [vx, vy] }))?.message).toBe("fit: embedding: validationData x[3,1] = 7 is out of range [0, 4) of the embedding's rows (inputDim 4; validationData x has shape [4,3])");
+    expect((await fit({ validationData: [vx, vy] }))?.message).toBe("fit (validationData): layer 'words' (embedding): validationData x[3,1] = 7 is out of range [0, 4) of the embedding's rows (inputDim 4; validationData x has shape [4,3])");
     // validationSplit 0.2 validates on rows 40..49: sample 45 is named as x[45], where it is.
     using xs = big(45 * 3 + 1, 5);
-    expect((await m.fit(xs, y, { epochs: 1, verbose: 0, validationSplit: 0.2 }).then(() => null, (e: Error) => e))?.message).toBe("fit: embedding: x[45,1] = 5 is out of range [0, 4) of the embedding's rows (inputDim 4; x has shape [50,3])");
+    expect((await m.fit(xs, y, { epochs: 1, verbose: 0, validationSplit: 0.2 }).then(() => null, (e: Error) => e))?.message).toBe("fit: layer 'words' (embedding): x[45,1] = 5 is out of range [0, 4) of the embedding's rows (inputDim 4; x has shape [50,3])");
     // Refused before the first step: no weight moved.
     expect(nr.tidy(() => m.getWeights().map((w) => w.data()))).toEqual(before);
     // 1e30 and -1e30 were printed as 9223372036854775807 and its negative (the float saturated to an i64).
     for (const [v, text] of [[1e30, '1000000000000000000000000000000'], [-1e30, '-1000000000000000000000000000000'], [3e9, '3000000000']] as const) {
       using h = big(4, v);
-      expect(thrown(() => m.predict(h)).message).toBe(`predict: embedding: x[1,1] = ${text} is out of range [0, 4) of the embedding's rows (inputDim 4; x has shape [50,3])`);
+      expect(thrown(() => m.predict(h)).message).toBe(`predict: layer 'words' (embedding): x[1,1] = ${text} is out of range [0, 4) of the embedding's rows (inputDim 4; x has shape [50,3])`);
     }
     using hv = nr.tensor([[0, 0, 0], [0, 0, 1e30]]);
     using hy = nr.zeros([2, 1]);
-    expect((await fit({ validationData: [hv, hy] }))?.message).toMatch(/^fit: embedding: validationData x\[1,2\] = 1000000000000000000000000000000 is out of range/);
+    expect((await fit({ validationData: [hv, hy] }))?.message).toMatch(/^fit \(validationData\): layer 'words' \(embedding\): validationData x\[1,2\] = 1000000000000000000000000000000 is out of range/);
   });
 
   it('under grad and inside a graph model after another layer, the layer names its input', () => {
