@@ -12,7 +12,7 @@
 //! # Backward
 //! `dx = dy · a` where the value was kept, 0 where it was dropped.
 
-use super::{no_forward, step_seed, Init, Layer, Mode};
+use super::{step_seed, Init, Layer, Mode};
 use crate::error::js_number;
 use crate::rng::Philox;
 use crate::{bail, Result, Tensor};
@@ -87,15 +87,8 @@ impl Layer for AlphaDropout {
         Ok(x)
     }
 
-    fn backward(&mut self, mut dy: Tensor) -> Result<Tensor> {
-        let grad = self.grad.take().ok_or_else(|| no_forward("alphaDropout"))?;
-        if grad.is_empty() {
-            return Ok(dy);
-        }
-        for (d, g) in dy.try_data_mut("alphaDropout")?.iter_mut().zip(&grad) {
-            *d *= g;
-        }
-        Ok(dy)
+    fn backward(&mut self, dy: Tensor) -> Result<Tensor> {
+        super::scale_by_kept("alphaDropout", self.grad.take(), dy)
     }
 }
 

@@ -6,7 +6,7 @@
 //! # Backward
 //! `dx = dy ⊙ mask / (1 − rate)`.
 
-use super::{step_seed, no_forward, Init, Layer, Mode};
+use super::{step_seed, Init, Layer, Mode};
 use crate::rng::Philox;
 use crate::{bail, Result, Tensor};
 use crate::error::js_number;
@@ -67,14 +67,7 @@ impl Layer for Dropout {
         Ok(x)
     }
 
-    fn backward(&mut self, mut dy: Tensor) -> Result<Tensor> {
-        let mask = self.mask.take().ok_or_else(|| no_forward("dropout"))?;
-        if mask.is_empty() {
-            return Ok(dy); // traced (or an empty batch): the identity
-        }
-        for (d, m) in dy.try_data_mut("dropout")?.iter_mut().zip(&mask) {
-            *d *= m;
-        }
-        Ok(dy)
+    fn backward(&mut self, dy: Tensor) -> Result<Tensor> {
+        super::scale_by_kept("dropout", self.mask.take(), dy)
     }
 }

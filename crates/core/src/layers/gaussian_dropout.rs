@@ -7,7 +7,7 @@
 //! # Backward
 //! `dx = dy ⊙ noise`.
 
-use super::{no_forward, step_seed, Init, Layer, Mode};
+use super::{step_seed, Init, Layer, Mode};
 use crate::error::js_number;
 use crate::rng::Philox;
 use crate::{bail, Result, Tensor};
@@ -67,15 +67,8 @@ impl Layer for GaussianDropout {
         Ok(x)
     }
 
-    fn backward(&mut self, mut dy: Tensor) -> Result<Tensor> {
-        let noise = self.noise.take().ok_or_else(|| no_forward("gaussianDropout"))?;
-        if noise.is_empty() {
-            return Ok(dy);
-        }
-        for (d, m) in dy.try_data_mut("gaussianDropout")?.iter_mut().zip(&noise) {
-            *d *= m;
-        }
-        Ok(dy)
+    fn backward(&mut self, dy: Tensor) -> Result<Tensor> {
+        super::scale_by_kept("gaussianDropout", self.noise.take(), dy)
     }
 }
 

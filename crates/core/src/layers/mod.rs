@@ -430,6 +430,22 @@ pub(crate) fn no_forward(kind: &str) -> crate::Error {
     crate::Error::Internal { msg: format!("{kind}: backward called without a training forward") }
 }
 
+/// The backward of a layer that scaled each value by a factor it kept from its forward
+/// (dropout's mask, Gaussian dropout's noise, alpha dropout's `a` or 0): `dy ⊙ factors`. An
+/// empty list is the identity (a traced forward, an empty batch, rate 0); none kept is the
+/// "used before a training forward" bug error.
+#[inline(never)]
+pub(crate) fn scale_by_kept(kind: &'static str, kept: Option<Vec<f32>>, mut dy: Tensor) -> Result<Tensor> {
+    let factors = kept.ok_or_else(|| no_forward(kind))?;
+    if factors.is_empty() {
+        return Ok(dy);
+    }
+    for (d, f) in dy.try_data_mut(kind)?.iter_mut().zip(&factors) {
+        *d *= f;
+    }
+    Ok(dy)
+}
+
 /// The seed of training step `step`: random layers draw a fresh mask per step from it.
 pub fn step_seed(seed: u64, step: u64) -> u64 {
     seed ^ step.wrapping_add(1).wrapping_mul(0x9e37_79b9_7f4a_7c15)
