@@ -20,6 +20,7 @@ interface Report {
   twice: number[][];
   bare: unknown[];
   errors: Record<string, string | string[]>;
+  relative: Record<string, unknown>;
   manage: {
     before: Record<'neurite' | 'tfjs', Record<string, Record<string, unknown>>>;
     after: Record<'neurite' | 'tfjs', Record<string, Record<string, unknown>>>;
@@ -42,7 +43,8 @@ for (const kind of BROWSER_KINDS) {
     beforeAll(async () => {
       pages = await startPages(kind, ['/dist/', '/test/runtimes/', TFJS]);
       const run = await pages.open<Report>('/test/runtimes/storage.html', 90_000);
-      expect(run.pageErrors, `server log: ${JSON.stringify(pages.server.requests)}`).toEqual([]);
+      // The page fetches relative-model/none.json to see the 404's error: the browser logs it.
+      expect(run.pageErrors.filter((e) => !/\b404\b/.test(e)), `server log: ${JSON.stringify(pages.server.requests)}`).toEqual([]);
       expect(run.result.error).toBeUndefined();
       report = run.result;
     }, 120_000);
@@ -72,8 +74,19 @@ for (const kind of BROWSER_KINDS) {
       expect(r.missingLs).toBe("InvalidArgumentError: loadModel: 'localstorage://nothing-here': no model named 'nothing-here' in localStorage (no key tensorflowjs_models/nothing-here/info)");
       expect(r.shortIdb).toBe('InvalidArgumentError: loadModel: indexeddb://short (IndexedDB models_store): weightData holds 8 bytes but weightSpecs (1 weights) describe 112 (truncated?)');
       expect(r.shortLs).toBe('InvalidArgumentError: loadModel: localstorage://short (localStorage): weight_data holds 8 bytes but weightSpecs describe 112 (truncated?)');
-      expect(r.quota).toMatch(/^InvalidArgumentError: save: 'localstorage:\/\/big': localStorage refused the model \(its quota, typically 5 MB, exceeded\?\): .*weightDataBytes=8000000 .*use indexeddb:\/\/ for larger models \[QuotaExceededError/);
+      expect(r.quota).toMatch(/^IOError: save: 'localstorage:\/\/big': localStorage refused the model \(its quota, typically 5 MB, exceeded\?\): .*weightDataBytes=8000000 .*use indexeddb:\/\/ for larger models \[QuotaExceededError/);
       expect(r.left).toEqual([]);
+    });
+
+    it('a load path without a scheme is fetched relative to the page, as TF.js\'s; a save refused by the quota keeps the model saved before', () => {
+      const r = report.relative;
+      const want = { modelTopology: ARTIFACTS.modelTopology, weightSpecs: ARTIFACTS.weightSpecs, weightData: WEIGHTS };
+      expect(r['relative-model/model.json']).toEqual(want);
+      expect(r['/test/runtimes/relative-model/model.json']).toEqual(want);
+      expect(r.missing).toMatch(/^IOError: loadLayersModel: .*http:\/\/[^ ]*\/test\/runtimes\/relative-model\/none\.json.*404/);
+      expect(r.save).toMatch(/^InvalidArgumentError: save: target 'relative-model' has no URL scheme; .*\(e\.g\. 'indexeddb:\/\/my-model'\)/);
+      expect(r.keptError).toMatch(/^IOError: save: 'localstorage:\/\/keep': localStorage refused the model .*the model saved as 'keep' before is unchanged \[QuotaExceededError/);
+      expect(r.kept).toEqual(WEIGHTS);
     });
 
     it('io.listModels lists what TF.js\'s tf.io.listModels lists (both stores, either writer), dateSaved a Date', () => {

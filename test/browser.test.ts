@@ -41,6 +41,18 @@ for (const kind of BROWSER_KINDS) {
         expect(run.result.error!.message).toContain(`init: this page's Content-Security-Policy does not allow WebAssembly, so ${module} cannot be compiled or instantiated: add 'wasm-unsafe-eval' to its script-src directive`);
       }, 90_000);
     }
+
+    // A tester's report: on an isolated page whose CSP allows only same-origin workers, the
+    // default entry ran on one thread and threads().reason said only that the script failed.
+    it.skipIf(kind !== 'chromium')("an isolated page whose CSP refuses Blob URL workers: the default entry runs on one thread and threads().reason names worker-src blob:; neurite/url's worker.js runs", async () => {
+      type Run = { entry: string; error: unknown; threads: { count: number; reason: string | null } };
+      const inline = await pages!.open<Run>('/cspw/test/runtimes/csp.html?entry=inline&threads');
+      expect(inline.result.error, `server log: ${JSON.stringify(pages!.server.requests)}`).toBe(null);
+      expect(inline.result.threads.count).toBe(1);
+      expect(inline.result.threads.reason).toContain('the worker script failed to load (from a Blob URL: a Content-Security-Policy must allow it with worker-src blob:');
+      const url = await pages!.open<Run>('/cspw/test/runtimes/csp.html?entry=url&threads');
+      expect(url.result).toMatchObject({ error: null, threads: { count: 2, reason: null } });
+    }, 90_000);
   });
 }
 

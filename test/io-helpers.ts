@@ -44,7 +44,6 @@ export function artifacts(): ModelArtifacts {
   };
 }
 
-/** What `fn` rejected with, checked to be an InvalidArgumentError. */
 /** The error `fn` rejects with, checked to be a `cls` (an InvalidArgumentError unless said). */
 export async function rejection<E extends Error = InvalidArgumentError>(fn: () => Promise<unknown>, cls: abstract new (...a: never[]) => E = InvalidArgumentError as never): Promise<E> {
   const e = await fn().then(() => undefined, (err: unknown) => err);

@@ -242,8 +242,28 @@ describe('model management of localstorage:// (a Storage implemented here, as in
     await save('localstorage://big');
     const before = new Map(ls.keys().map((k) => [k, ls.getItem(k)]));
     ls.quota = [...before].reduce((s, [k, v]) => s + k.length + v!.length, 0) + 600;
-    const e = await rejection(() => io.moveModel('localstorage://big', 'localstorage://big2'));
+    const e = await rejection(() => io.moveModel('localstorage://big', 'localstorage://big2'), nr.IOError);
     expect(e.message).toMatch(/^moveModel: 'localstorage:\/\/big2': localStorage refused the model \(its quota, typically 5 MB, exceeded\?\)/);
+    expect(new Map(ls.keys().map((k) => [k, ls.getItem(k)]))).toEqual(before);
+    ls.quota = Infinity;
+  });
+
+  it('a save that the quota refuses keeps the model saved under that name before (an IOError), and leaves nothing of its own', async () => {
+    ls.clear();
+    await save('localstorage://m');
+    const before = new Map(ls.keys().map((k) => [k, ls.getItem(k)]));
+    ls.quota = [...before].reduce((s, [k, v]) => s + k.length + v!.length, 0) + 600;
+    const big = artifacts();
+    big.weightSpecs = [{ name: 'w', shape: [4000], dtype: 'float32' }];
+    big.weightData = new Float32Array(4000).fill(0.5).buffer;
+    const e = await rejection(() => save('localstorage://m', big), nr.IOError);
+    expect(e.message).toMatch(/^save: 'localstorage:\/\/m': localStorage refused the model \(its quota, typically 5 MB, exceeded\?\): .*weightDataBytes=16000 .*the model saved as 'm' before is unchanged \[QuotaExceededError: quota\]$/);
+    expect((e as nr.IOError).code).toBe('IO');
+    expect(new Map(ls.keys().map((k) => [k, ls.getItem(k)]))).toEqual(before);
+    expect(bytes((await load('localstorage://m')).weightData)).toEqual(bytes(artifacts().weightData));
+    // A first save under a name leaves nothing when refused, and says nothing of a model before.
+    const e2 = await rejection(() => save('localstorage://new', big), nr.IOError);
+    expect(e2.message).not.toMatch(/before is unchanged/);
     expect(new Map(ls.keys().map((k) => [k, ls.getItem(k)]))).toEqual(before);
     ls.quota = Infinity;
   });

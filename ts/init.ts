@@ -130,12 +130,21 @@ async function spawnerFor(worker: Entry['worker']): Promise<Spawner | string> {
   const why = workersUnavailable();
   if (why) return why;
   if (hasWorkerThreads) return nodeSpawner(await nodeWorkerCtor(), worker.code());
+  // Where the worker script came from, for the reason when it cannot load.
+  let source = '';
   const fromBlob = () => {
     blobUrl ??= URL.createObjectURL(new Blob([worker.code()], { type: 'text/javascript' }));
+    source = "from a Blob URL: a Content-Security-Policy must allow it with worker-src blob: (or script-src blob: without a worker-src)";
     return new Worker(blobUrl, { type: 'module' });
   };
   const web = worker.web;
-  return webSpawner(web ? () => web() ?? fromBlob() : fromBlob);
+  const fromFile = (): WebWorker => {
+    const w = web?.();
+    if (!w) return fromBlob();
+    source = 'worker.js from next to the bundle: is it served there, and does a Content-Security-Policy allow it (worker-src)?';
+    return w;
+  };
+  return webSpawner(fromFile, () => source);
 }
 
 /**

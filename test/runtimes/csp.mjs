@@ -1,12 +1,17 @@
 // init() under a Content-Security-Policy that forbids compiling WebAssembly (csp.html): the
-// error must name the module and the directive to add (ts/wasm/load.ts compileError).
+// error must name the module and the directive to add (ts/wasm/load.ts compileError). With
+// ?threads, init() with its default threads, and what threads() says (under /cspw/, a CSP
+// whose worker-src refuses Blob URLs).
 import { publish } from './publish.mjs';
 
 const entry = new URLSearchParams(location.search).get('entry') ?? 'inline';
 const nr = await import(entry === 'url' ? '../../dist/url/index.js' : '../../dist/index.js');
+const threads = new URLSearchParams(location.search).has('threads');
 try {
-  await nr.init({ threads: 1 });
-  await publish({ entry, error: null });
+  await nr.init(threads ? {} : { threads: 1 });
+  // Workers join (or fail to load) after init(): wait for the pool to settle, at most 5 s.
+  for (let i = 0; i < 100 && /so far/.test(nr.threads().reason ?? ''); i++) await new Promise((r) => setTimeout(r, 50));
+  await publish({ entry, error: null, threads: nr.threads() });
 } catch (e) {
   await publish({ entry, error: { name: e?.name, code: e?.code, message: e?.message, neurite: e instanceof nr.NeuriteError } });
 }

@@ -154,10 +154,16 @@ export function checkSmoke(r: SmokeReport, want: { runtime: string; entry: strin
   if (resolved !== null && want.trainHex !== undefined) expect(r.resumeStateHex).toBe(resolved.resumeStateHex);
   // browser.fromPixels / toPixels: RGBA bytes everywhere; canvases and ImageBitmaps in the
   // browsers, the bytes kept exactly on the way through.
-  const px = r.pixels as { bytes: number; canvas: boolean; toPixels?: number; fromCanvas?: number; fromImageBitmap?: number };
+  const { images, ...px } = r.pixels as { bytes: number; canvas: boolean; toPixels?: number; fromCanvas?: number; fromImageBitmap?: number; images?: string[] };
   expect(px.bytes, 'fromPixels({ data, width, height }) values that differ').toBe(0);
   if (want.runtime !== 'node' && want.runtime !== 'deno') expect(px.canvas, 'a 2-D canvas in a browser').toBe(true);
   if (px.canvas) expect(px, 'values that differ after the canvas round trip').toEqual({ bytes: 0, canvas: true, toPixels: 0, fromCanvas: 0, fromImageBitmap: 0 });
+  if (images !== undefined) {
+    expect(images).toEqual([
+      "InvalidArgumentError: fromPixels: the image has no pixels: it failed to load or has no src (no src, naturalWidth 0); listen for its 'error' event",
+      "InvalidArgumentError: fromPixels: the image has no pixels: it failed to load or has no src ('data:image/png;base64,AAAA', naturalWidth 0); listen for its 'error' event",
+    ]);
+  }
   expect(Object.keys(r.sources ?? {}).sort()).toEqual([...want.sources].sort());
   for (const [name, s] of Object.entries(r.sources ?? {})) {
     expect(s, `init(${name})`).toEqual({ sum: 6, randomHex: want.randomHex, staleTensor: 'DisposedError', live: 0 });

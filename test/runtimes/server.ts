@@ -10,6 +10,8 @@
 // server imports the bundle from there.
 // Paths under /csp/ serve the same files with a Content-Security-Policy whose script-src lacks
 // 'wasm-unsafe-eval', which forbids compiling WebAssembly (test/runtimes/csp.html).
+// Paths under /cspw/ serve them cross-origin isolated with a CSP that compiles WebAssembly but
+// allows only same-origin worker scripts (`worker-src 'self'`): no Blob URL workers.
 // A POST to /__report/<id> is a page's result when no driver can read it (Firefox:
 // test/runtimes/publish.mjs sends it, `report(id)` hands it to the test).
 import { createServer } from 'node:http';
@@ -65,12 +67,17 @@ export function startServer(root: string, allow = ['/dist/', '/test/runtimes/'])
       });
       return;
     }
-    const prefix = ['/coi/', '/cors/', '/csp/'].find((p) => full.startsWith(p));
+    const prefix = ['/coi/', '/cors/', '/csp/', '/cspw/'].find((p) => full.startsWith(p));
     const path = prefix ? full.slice(prefix.length - 1) : full;
     const isolation: Record<string, string> = {
       '/coi/': { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' },
       '/cors/': { 'Access-Control-Allow-Origin': '*', 'Cross-Origin-Resource-Policy': 'cross-origin' },
       '/csp/': { 'Content-Security-Policy': "default-src 'self'; script-src 'self' 'unsafe-inline'" },
+      '/cspw/': {
+        'Cross-Origin-Opener-Policy': 'same-origin',
+        'Cross-Origin-Embedder-Policy': 'require-corp',
+        'Content-Security-Policy': "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; worker-src 'self'",
+      },
     }[prefix ?? ''] ?? {};
     const file = normalize(join(root, path));
     const ok = allow.some((p) => path.startsWith(p)) && file.startsWith(resolve(root) + sep) && !path.includes('..');

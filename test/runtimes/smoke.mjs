@@ -177,7 +177,7 @@ function caught(f) {
  * browser.fromPixels / toPixels: RGBA bytes in every runtime; where a 2-D canvas exists, the
  * bytes drawn on a canvas by toPixels and read back by fromPixels from the canvas and from an
  * ImageBitmap of it. Counts the values that differ from the bytes (opaque, so that the canvas
- * keeps them exactly).
+ * keeps them exactly). In a page, the errors for an <img> without pixels.
  */
 async function pixelsRoundTrip(nr) {
   const [w, h] = [5, 3];
@@ -203,6 +203,16 @@ async function pixelsRoundTrip(nr) {
       out.fromImageBitmap = diff(bmp.data(), 3);
       bmp.dispose();
     }
+  }
+  if (typeof document !== 'undefined') {
+    // An <img> without pixels (no src, or one that failed to load) is an error, as TF.js's.
+    const broken = document.createElement('img');
+    const failed = new Promise((resolve) => { broken.onerror = resolve; });
+    broken.src = 'data:image/png;base64,AAAA';
+    await failed;
+    out.images = [document.createElement('img'), broken].map((img) => {
+      try { nr.browser.fromPixels(img).dispose(); return 'no error'; } catch (e) { return `${e.name}: ${e.message}`; }
+    });
   }
   x.dispose();
   return out;

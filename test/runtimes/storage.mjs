@@ -2,7 +2,8 @@
 // indexeddb:// and localstorage:// round trips written and read by neurite and by TF.js core's
 // own handlers (its browser bundle), a second save replacing the first, a topology-only model,
 // the errors of a browser (file://, a missing model, a truncated entry written by TF.js,
-// the localStorage quota, with nothing left behind), model management (io.listModels,
+// the localStorage quota, with nothing left behind and the model saved before kept), paths
+// without a scheme loaded relative to the page, model management (io.listModels,
 // moveModel, copyModel, removeModel) and io.browserFiles, each against TF.js's own in the same
 // page. Reports plain data; the test judges.
 import { publish } from './publish.mjs';
@@ -64,6 +65,20 @@ async function run() {
     left: Object.keys(localStorage).filter((k) => k.startsWith('tensorflowjs_models/big/')),
   };
 
+  // As TF.js's loadLayersModel: a path without a scheme is fetched relative to the page
+  // (test/runtimes/relative-model holds ARTIFACTS as files); a save needs a scheme.
+  const relative = {};
+  for (const path of ['relative-model/model.json', '/test/runtimes/relative-model/model.json']) {
+    const a = await nr.io.getLoadHandler(path, 'loadModel').load();
+    relative[path] = { modelTopology: a.modelTopology, weightSpecs: a.weightSpecs, weightData: Array.from(new Uint8Array(a.weightData)) };
+  }
+  relative.missing = await message(() => nr.loadLayersModel('relative-model/none.json'));
+  relative.save = await message(async () => nr.io.getSaveHandler('relative-model', 'save'));
+  // A save the quota refuses keeps the model saved under that name before.
+  await nr.io.getSaveHandler('localstorage://keep').save({ ...ARTIFACTS, weightData: new Uint8Array(WEIGHTS).buffer });
+  relative.keptError = await message(() => nr.io.getSaveHandler('localstorage://keep', 'save').save(big));
+  relative.kept = Array.from(new Uint8Array((await nr.io.getLoadHandler('localstorage://keep').load()).weightData));
+
   // Model management: neurite's and TF.js's listings agree on what both wrote, and each sees
   // what the other moved, copied and removed.
   const listing = async (who) => {
@@ -120,7 +135,7 @@ async function run() {
     neurite: plain(await nr.io.browserFiles([json, shards[2], shards[0], shards[1]]).load()),
     missing: await message(() => nr.io.browserFiles([json, shards[0], shards[2]]).load()),
   };
-  return { roundTrips, twice, bare, errors, manage, files };
+  return { roundTrips, twice, bare, errors, relative, manage, files };
 }
 
 let result;

@@ -86,6 +86,11 @@ function rgbaOf(op: string, pixels: unknown): PixelData {
   if (isA(pixels, 'HTMLImageElement') && !p.complete) {
     throw new InvalidArgumentError(`${op}: the image has not loaded yet; wait for its 'load' event (or use fromPixelsAsync after img.decode())`);
   }
+  // A finished <img> without pixels failed to load (a 404, not an image) or has no src.
+  if (isA(pixels, 'HTMLImageElement') && p.naturalWidth === 0) {
+    const src = typeof p.src === 'string' && p.src !== '' ? `'${p.src.length > 200 ? `${p.src.slice(0, 200)}…` : p.src}'` : 'no src';
+    throw new InvalidArgumentError(`${op}: the image has no pixels: it failed to load or has no src (${src}, naturalWidth 0); listen for its 'error' event`);
+  }
   if (width === 0 || height === 0) return { width, height, data: new Uint8ClampedArray(0) };
   const ctx = scratchContext(op);
   ctx.canvas.width = width;
@@ -108,7 +113,7 @@ function rgbaOf(op: string, pixels: unknown): PixelData {
  * @example const x = browser.fromPixels(imageData)           // [h, w, 3], values 0–255
  * @example const x = browser.fromPixels(canvas, 1).div(255)  // [h, w, 1], values in [0, 1]
  * @throws {@link InvalidArgumentError} for anything else, a `numChannels` other than 1, 3 or
- *   4, bytes that do not match the size, an image not loaded yet.
+ *   4, bytes that do not match the size, an image not loaded yet or that failed to load.
  */
 export function fromPixels(pixels: PixelSource, numChannels = 3): Tensor {
   const op = 'fromPixels';

@@ -30,6 +30,8 @@ export const storage = lazyChunk((): Promise<StorageChunk> => import('./store.js
  * `source` is the artifacts themselves (`{ modelTopology, weightSpecs, weightData, … }`, e.g.
  * from `model.toArtifacts()` or a TF.js save handler), a handler object with `load()`, or a URL
  * (`file://…`, `indexeddb://…`, `http(s)://…/model.json`, … where a storage handler exists).
+ * In a page or a worker served over http(s), a path without a scheme (`'/models/m/model.json'`,
+ * `'model.json'`) is fetched relative to the page's (or the worker's) URL, as TF.js does.
  *
  * What it returns depends on the file:
  * - a `Sequential` for a Keras `Sequential` topology (neurite's or TF.js's), built, with its
@@ -65,6 +67,11 @@ export async function loadModel(source: string | IOHandler | ModelArtifacts, opt
   return (await storage('loadModel')).loadModel(source, options);
 }
 
+/** {@link loadModel}, its messages naming `op`. */
+async function loadAs(op: string, source: string | IOHandler | ModelArtifacts, options: LoadOptions): Promise<LoadedModel> {
+  return (await storage(op)).loadModel(source, options, op);
+}
+
 /**
  * TF.js's `tf.loadLayersModel`: {@link loadModel} for a Keras (Layers) model — sequential,
  * functional or an {@link Autoencoder} — typed as the {@link Sequential} it returns, so that
@@ -78,7 +85,7 @@ export async function loadModel(source: string | IOHandler | ModelArtifacts, opt
  * const [label, image] = model.predict<Tensor[]>([digit, noise]);
  */
 export async function loadLayersModel(source: string | IOHandler | ModelArtifacts, options: LoadOptions = {}): Promise<Sequential> {
-  const m = await loadModel(source, options);
+  const m = await loadAs('loadLayersModel', source, options);
   if (m instanceof Sequential) return m;
   const kind = m instanceof Perceptron ? 'Perceptron' : 'RBFNetwork';
   m.dispose();

@@ -44,7 +44,6 @@ setKeras3Reader(fromKeras3);
 /** The model classes {@link loadModel} reads. */
 const MODEL_CLASSES = ['Sequential', 'Model', 'Functional', `${CUSTOM}Perceptron`, `${CUSTOM}RBFNetwork`];
 
-const OP = 'loadModel';
 
 /** What TF.js's `modelFromJSON` reads besides a bare topology: a model.json's fields (`pathPrefix` is where its weight files are). */
 const MODEL_JSON_KEYS = ['modelTopology', 'weightsManifest', 'pathPrefix', 'format', 'generatedBy', 'convertedBy', 'trainingConfig', 'userDefinedMetadata'];
@@ -93,8 +92,8 @@ export async function modelFromJSON(config: unknown, customObjects?: unknown): P
 /** The options of {@link loadModel}; the last four say how a URL is read (see `router.ts`). */
 const LOAD_KEYS = ['compile', 'allowNonFinite', 'strict', 'onProgress', 'requestInit', 'fetchFunc', 'weightPathPrefix'] as const;
 
-/** @internal {@link loadModel} (public in `lazy.ts`), once the storage chunk is loaded. */
-export async function loadModel(source: string | IOHandler | ModelArtifacts, options: LoadOptions = {}): Promise<LoadedModel> {
+/** @internal {@link loadModel} (public in `lazy.ts`), once the storage chunk is loaded; `OP` names the caller (`loadLayersModel`). */
+export async function loadModel(source: string | IOHandler | ModelArtifacts, options: LoadOptions = {}, OP = 'loadModel'): Promise<LoadedModel> {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new InvalidArgumentError(`${OP}: options must be an object like { compile: false }, got ${describe(options)}`);
   checkArgs(OP, options, LOAD_KEYS);
   for (const k of ['compile', 'allowNonFinite', 'strict'] as const) {
@@ -109,7 +108,7 @@ export async function loadModel(source: string | IOHandler | ModelArtifacts, opt
     artifacts = await h.load!();
   } else if (Object.keys(read).length > 0) {
     const k = Object.keys(read)[0];
-    throw new InvalidArgumentError(`${OP}: ${k} applies when loadModel reads a URL (${k === 'onProgress' ? 'http(s):// or file://' : 'http(s)://'}); the artifacts given are in memory already`);
+    throw new InvalidArgumentError(`${OP}: ${k} applies when ${OP} reads a URL (${k === 'onProgress' ? 'http(s):// or file://' : 'http(s)://'}); the artifacts given are in memory already`);
   }
   // After the handler (which names the file it read), messages name the file too.
   const origin = originOf(artifacts);

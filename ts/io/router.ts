@@ -59,7 +59,9 @@ export function getSaveHandler(target: string | IOHandler, op = 'save'): IOHandl
 /**
  * The handler that loads from `source`: a URL string (`file://path` to a folder or its
  * `model.json`, `indexeddb://name`, `localstorage://name`, `http(s)://…/model.json`) or an
- * object with a `load` method, returned as is. `op` names the caller in error messages.
+ * object with a `load` method, returned as is; in a page or a worker served over http(s), a
+ * path without a scheme is an `http(s)://` URL relative to it (TF.js's fallback). `op` names
+ * the caller in error messages.
  */
 export function getLoadHandler(source: string | IOHandler, op = 'loadModel', read: HttpOptions = {}): IOHandler {
   return route(source, op, 'load', 'source', read);
@@ -92,7 +94,14 @@ export function route(where: string | IOHandler, op: string, method: 'save' | 'l
   if (typeof where !== 'string') {
     throw new InvalidArgumentError(`${op}: ${arg} must be a URL string (${SCHEMES.join(', ')}) or an object with ${method}(), got ${describe(where)}`);
   }
-  const { scheme, rest } = splitURL(where, op, arg, ` (e.g. 'file://./my-model'), or pass an object with ${method}()`);
+  const page = pageURL();
+  // As TF.js's loadLayersModel: in a page or a worker, a load path without a scheme
+  // ('/models/m/model.json', 'model.json') is fetched relative to the page (or worker) URL.
+  if (method === 'load' && page !== undefined && !/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(where) && where.length > 0) {
+    return http(new URL(where, page).href, given.length > 0 ? read : undefined, op);
+  }
+  const example = page !== undefined ? `'indexeddb://my-model'` : `'file://./my-model'`;
+  const { scheme, rest } = splitURL(where, op, arg, ` (e.g. ${example}), or pass an object with ${method}()`);
   const notHttp = scheme !== 'http' && scheme !== 'https' ? given.find((k) => k !== 'onProgress' || scheme !== 'file') : undefined;
   if (notHttp !== undefined) throw misplaced(notHttp, `'${where}'`);
   switch (scheme) {
@@ -110,6 +119,15 @@ export function route(where: string | IOHandler, op: string, method: 'save' | 'l
     default:
       throw unknownScheme(op, arg, where, SCHEMES);
   }
+}
+
+/** The URL a relative path is fetched from: the page's base URL or the worker's; `undefined` elsewhere (Node, Deno without `--location`). */
+function pageURL(): string | undefined {
+  const kind = runtimeKind();
+  if (kind !== 'page' && kind !== 'worker') return undefined;
+  const g = globalThis as { document?: { baseURI?: string }; location?: { href?: string } };
+  const base = kind === 'page' ? (g.document?.baseURI ?? g.location?.href) : g.location?.href;
+  return typeof base === 'string' && /^https?:/i.test(base) ? base : undefined;
 }
 
 /** @internal A URL's scheme (lower case) and what follows `://`; a string without a scheme is an error ending with `hint`. */

@@ -213,8 +213,8 @@ export function nodeSpawner(Ctor: NodeWorkerCtor, code: string): Spawner {
   };
 }
 
-/** A spawner over browser (module) Workers; `make` creates one. */
-export function webSpawner(make: () => WebWorker): Spawner {
+/** A spawner over browser (module) Workers; `make` creates one, `source` says where its script came from. */
+export function webSpawner(make: () => WebWorker, source: () => string = () => ''): Spawner {
   return () => {
     const w = make();
     return {
@@ -223,7 +223,7 @@ export function webSpawner(make: () => WebWorker): Spawner {
         w.addEventListener('message', (ev) => onReport(ev.data as WorkerReport));
         w.addEventListener('error', (ev) => {
           ev.preventDefault?.();
-          onError(ev.message || 'the worker script failed to load');
+          onError(ev.message || `the worker script failed to load${source() ? ` (${source()})` : ''}`);
         });
       },
       terminate: () => w.terminate(),

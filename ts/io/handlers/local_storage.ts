@@ -2,10 +2,11 @@
  * `localstorage://name` wherever `localStorage` exists (browsers, Deno), in TF.js's key layout:
  * `tensorflowjs_models/<name>/info` (the save info), `/model_topology` (JSON), `/weight_specs`
  * (JSON), `/weight_data` (base64) and `/model_metadata` (`format`, `generatedBy`, `convertedBy`,
- * `userDefinedMetadata`, `trainingConfig`). A save that hits the quota removes what it wrote.
+ * `userDefinedMetadata`, `trainingConfig`). A save that hits the quota removes what it wrote and
+ * puts back the model saved under that name before, if any (an {@link IOError}).
  * `listLocalStorage` and `removeLocalStorage` serve `io.listModels` and `io.removeModel`.
  */
-import { InvalidArgumentError } from '../../errors.js';
+import { InvalidArgumentError, IOError } from '../../errors.js';
 import { decodeBase64 } from '../../wasm/load.js';
 import type { ModelArtifactsInfo } from '../artifacts.js';
 import type { IOHandler, ModelArtifacts, SaveResult } from '../router.js';
@@ -43,6 +44,9 @@ export class BrowserLocalStorage implements IOHandler {
       userDefinedMetadata: a.userDefinedMetadata ?? undefined,
       trainingConfig: a.trainingConfig ?? undefined,
     };
+    // A model saved under this name before stays if this save fails (the quota): its entries
+    // are kept here and put back, which fits, since they fitted before.
+    const previous = Object.values(k).map((key) => [key, ls.getItem(key)] as const);
     try {
       ls.setItem(k.info, JSON.stringify(result.modelArtifactsInfo));
       ls.setItem(k.topology, JSON.stringify(a.modelTopology));
@@ -51,11 +55,14 @@ export class BrowserLocalStorage implements IOHandler {
       ls.setItem(k.metadata, JSON.stringify(metadata));
     } catch (e) {
       for (const key of Object.values(k)) ls.removeItem(key);
+      for (const [key, value] of previous) if (value !== null) ls.setItem(key, value);
       const info = result.modelArtifactsInfo;
-      throw new InvalidArgumentError(
+      const kept = previous[0][1] !== null ? `; the model saved as '${this.name}' before is unchanged` : '';
+      throw new IOError(
         `${op}: '${url}': localStorage refused the model (its quota, typically 5 MB, exceeded?): ` +
           `modelTopologyBytes=${info.modelTopologyBytes}, weightSpecsBytes=${info.weightSpecsBytes}, weightDataBytes=${info.weightDataBytes} ` +
-          `(base64 adds a third); use indexeddb:// for larger models [${(e as Error).name}: ${(e as Error).message}]`,
+          `(base64 adds a third); use indexeddb:// for larger models${kept} [${(e as Error).name}: ${(e as Error).message}]`,
+        { cause: e },
       );
     }
     return result;
