@@ -380,7 +380,7 @@ describe('data.csv sources and passes', () => {
     const e = await failure(data.csv(`${base}/missing.csv`).toArray());
     expect(e).toBeInstanceOf(nr.IOError);
     expect((e as nr.IOError).status).toBe(404);
-    expect(e.message).toBe(`data.csv: fetching ${base}/missing.csv failed: HTTP 404 Not Found`);
+    expect(e.message).toBe(`data.csv: fetching ${base}/missing.csv failed: HTTP 404 Not Found: "no"`);
     expect((await failure(data.csv(`${base}/missing.csv`).columnNames())).message).toMatch(/HTTP 404/);
     // A port nothing listens on: the one of a server that was closed.
     const closed = createServer();
@@ -451,7 +451,7 @@ describe('data.csv sources and passes', () => {
     const used = new Response('a\n1\n');
     await used.text();
     expect((await failure(data.csv(used).toArray())).message).toBe("data.csv: the Response's body was already read; pass a fresh Response (or response.clone())");
-    expect((await failure(data.csv(await fetch(`${base}/nope`)).toArray())).message).toBe(`data.csv: the Response from ${base}/nope is HTTP 404 Not Found, not a CSV`);
+    expect((await failure(data.csv(await fetch(`${base}/nope`)).toArray())).message).toBe(`data.csv: reading the Response from ${base}/nope failed: HTTP 404 Not Found: "no"`);
     expect(await data.csv(new Response('x\n5\n')).toArray()).toEqual([{ x: 5 }]);
   });
 

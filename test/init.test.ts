@@ -60,9 +60,9 @@ describe('init sources', () => {
     }) as typeof fetch;
     try {
       // The server's or the network's failures are IOErrors.
-      await rejects(nr.init('https://cdn.example/missing.wasm'), 'init: fetching the neurite wasm from https://cdn.example/missing.wasm failed: HTTP 404 Not Found', nr.IOError);
+      await rejects(nr.init('https://cdn.example/missing.wasm'), 'init: fetching the neurite wasm from https://cdn.example/missing.wasm failed: HTTP 404 Not Found: "not found"', nr.IOError);
       await rejects(nr.init(new URL('https://cdn.example/down.wasm')), 'init: fetching the neurite wasm from https://cdn.example/down.wasm failed: fetch failed', nr.IOError);
-      await rejects(nr.init(new Response('x', { status: 503 })), 'init: fetching the neurite wasm from the Response given failed: HTTP 503', nr.IOError);
+      await rejects(nr.init(new Response('x', { status: 503 })), 'init: fetching the neurite wasm from the Response given failed: HTTP 503: "x"', nr.IOError);
     } finally {
       globalThis.fetch = realFetch;
     }

@@ -8,6 +8,7 @@
  * chunk, with the reader (`csv_parse.ts`).
  */
 import { InvalidArgumentError, IOError } from '../errors.js';
+import { httpError } from '../http_error.js';
 import { isA } from '../runtime.js';
 import { sourceKind, type CSVInput } from './csv.js';
 import { describeElement } from './describe.js';
@@ -18,8 +19,6 @@ export interface ByteChunks {
   close(): Promise<void>;
 }
 
-
-const status = (res: Response): string => `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
 
 /** `[Name: message]` of what a fetch or a read threw, with its cause's message (Node's fetch puts the reason there). */
 function reason(e: unknown): string {
@@ -53,10 +52,7 @@ async function fetchResponse(op: string, input: string | URL | Request, url: str
     if (relative) throw new InvalidArgumentError(`${op}: fetching ${url} failed ${reason(e)}${hint}`);
     throw new IOError(`${op}: fetching ${url} failed ${reason(e)}`, { cause: e });
   }
-  if (!res.ok) {
-    await res.body?.cancel().catch(() => {}); // the error page is not read: free the connection
-    throw new IOError(`${op}: fetching ${url} failed: ${status(res)}`, { status: res.status });
-  }
+  if (!res.ok) throw await httpError(`${op}: fetching ${url}`, res);
   try {
     checkNotHTML(op, `fetching ${url}`, res);
   } catch (e) {
@@ -188,7 +184,7 @@ export async function openChunks(op: string, source: CSVInput): Promise<ByteChun
   if (kind === 'response') {
     const res = source as Response;
     const what = `the Response${res.url ? ` from ${res.url}` : ''}`;
-    if (!res.ok) throw new IOError(`${op}: ${what} is ${status(res)}, not a CSV`, { status: res.status });
+    if (!res.ok) throw await httpError(`${op}: reading ${what}`, res);
     if (res.bodyUsed) throw new InvalidArgumentError(`${op}: the Response's body was already read; pass a fresh Response (or response.clone())`);
     checkNotHTML(op, what, res);
     return bodyChunks(op, what, res);

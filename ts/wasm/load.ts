@@ -1,6 +1,7 @@
 /** Turning a user-supplied source into a compiled `WebAssembly.Module`. */
 import { isDeno, isNode, nodeBuiltin } from '../runtime.js';
 import { InvalidArgumentError, IOError, NeuriteError } from '../errors.js';
+import { httpError } from '../http_error.js';
 import type { InitOptions } from '../init.js';
 import type { ArrayBufferBytes, WebAssemblyModule, WebResponse, WebURL } from '../web-types.js';
 
@@ -105,7 +106,7 @@ export async function compileFrom(src: WasmSource, base?: string, label: SourceL
     throw new IOError(`init: fetching the neurite wasm from ${where} failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
   }
   if (res.url) where = label.name ? `${label.name} (${res.url})` : res.url;
-  if (!res.ok) throw new IOError(`init: fetching the neurite wasm from ${where} failed: HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`, { status: res.status });
+  if (!res.ok) throw await httpError(`init: fetching the neurite wasm from ${where}`, res);
   try {
     return await WebAssembly.compileStreaming(res.clone());
   } catch {

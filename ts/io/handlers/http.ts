@@ -8,12 +8,10 @@
  * claimed size (plus one byte, to tell a longer file).
  */
 import { IOError } from '../../errors.js';
+import { httpError } from '../../http_error.js';
 import type { HttpOptions, IOHandler, ModelArtifacts, SaveResult, WeightSpec } from '../router.js';
 import { concat } from '../artifacts.js';
 import { artifactsFromJSON, checkArtifactsToSave, jsonTooLarge, MAX_JSON_BYTES, modelJSONFor, ownBuffer, parseModelJSON, planWeights, saveResult, sizeMismatch, withOrigin } from './manifest.js';
-
-/** `HTTP 404 Not Found` */
-const status = (res: Response) => `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
 
 /**
  * The error for a request or a body read that threw (the network, not the server's answer):
@@ -23,27 +21,6 @@ const status = (res: Response) => `HTTP ${res.status}${res.statusText ? ` ${res.
 function failed(what: string, e: unknown): IOError {
   const err = e as { name?: string; message?: string; cause?: { message?: string } } | null;
   return new IOError(`${what} failed [${err?.name ?? 'Error'}: ${err?.message ?? String(e)}${err?.cause?.message ? `: ${err.cause.message}` : ''}]`, { cause: e });
-}
-
-/** The most of an error answer's body a message quotes (a server's reason, not a page). */
-const BODY_QUOTED = 200;
-
-/**
- * The error for an answer whose status is not 2xx: `what` names the step and the URL, then the
- * status and the start of the body the server sent with it (`HTTP 500 Internal Server Error:
- * "disk full"`), which is read up to {@link BODY_QUOTED} bytes and never waited for past that.
- */
-async function refused(what: string, res: Response): Promise<IOError> {
-  let body = '';
-  try {
-    const chunks: Uint8Array[] = [];
-    const n = await readBody(chunks, res, BODY_QUOTED + 1);
-    const text = new TextDecoder().decode(concat(chunks)).replace(/\s+/g, ' ').trim();
-    if (text) body = `: ${JSON.stringify(n > BODY_QUOTED ? `${text.slice(0, BODY_QUOTED)}…` : text)}`;
-  } catch {
-    // The body could not be read: the status says enough.
-  }
-  return new IOError(`${what} failed: ${status(res)}${body}`, { status: res.status });
 }
 
 /** @internal The handler {@link http} makes (after checking its arguments). */
@@ -71,7 +48,7 @@ export class HTTPRequest implements IOHandler {
     } catch (e) {
       throw failed(`${this.op}: fetching ${what} from ${url}`, e);
     }
-    if (!res.ok) throw await refused(`${this.op}: fetching ${what} from ${url}`, res);
+    if (!res.ok) throw await httpError(`${this.op}: fetching ${what} from ${url}`, res);
     return res;
   }
 
@@ -87,7 +64,7 @@ export class HTTPRequest implements IOHandler {
     } catch (e) {
       throw failed(`${this.op}: posting the model to ${this.path}`, e);
     }
-    if (!res.ok) throw await refused(`${this.op}: posting the model to ${this.path}`, res);
+    if (!res.ok) throw await httpError(`${this.op}: posting the model to ${this.path}`, res);
     // As TF.js: the server's response (its status, headers, body) with the result.
     return { ...saveResult(a, bytes.byteLength), responses: [res] };
   }
