@@ -323,24 +323,49 @@ describe("unknown option keys suggest the nearest known one ('did you mean')", (
     throws(() => m.compile({ optimizer: 'nadam' as never, loss: 'mse' }), /^compile: optimizer must be one of sgd, adam, .*got the string "nadam"$/);
   });
 
-  it("a TF.js layer neurite does not have yet says so (not 'is not a function'); other keys stay undefined", () => {
-    for (const name of ['lstm', 'gru', 'conv3d']) {
-      expect(() => (nr.layers as unknown as Record<string, () => unknown>)[name]()).toThrow(new RegExp(`^layers\\.${name}: TF\\.js's ${name} layer is not in neurite yet \\(README: Limitations\\); neurite's layers: dense, activation, `));
+  it("feature detection works on every namespace as on TF.js: a layer neurite lacks is undefined, not an error (typeof layers.lstm threw)", () => {
+    const L = nr.layers as unknown as Record<string, ((args?: unknown) => unknown) | undefined>;
+    const T = tfl.layers as unknown as Record<string, unknown>;
+    // Every factory of TF.js's tf.layers is a function here or undefined, never a throw, and
+    // `in`, Object.keys and typeof agree, as on TF.js's namespace.
+    const missing: string[] = [];
+    for (const k of Object.keys(T)) {
+      const kind = typeof L[k];
+      expect(['function', 'undefined'], k).toContain(kind);
+      expect(k in L, k).toBe(kind !== 'undefined');
+      expect(Object.keys(L).includes(k), k).toBe(kind !== 'undefined');
+      expect(typeof T[k], k).toBe('function');
+      if (kind === 'undefined') missing.push(k);
     }
-    expect((nr.layers as unknown as Record<string, unknown>).noSuchThing).toBeUndefined();
-    expect(Object.keys(nr.layers)).toContain('dense');
-  });
-
-  it("a Keras layer that is in neither library says what to use instead (it was 'is not a function')", () => {
-    const L = nr.layers as unknown as Record<string, () => unknown>;
-    expect(() => L.lambda()).toThrow(/^layers\.lambda: Keras's Lambda layer is not in neurite \(nor in TF\.js\): a layer cannot run a JS function yet; compute it with ops/);
-    expect(() => L.activityRegularization()).toThrow(/^layers\.activityRegularization: .*give the layer before it activityRegularizer: regularizers\.l1l2/);
-    expect(() => L.upSampling1d()).toThrow(/^layers\.upSampling1d: .*reshape to \[steps, 1, channels\], upSampling2d\(\{ size: \[k, 1\] \}\)/);
-    // The suggested stand-in for upSampling1d gives Keras's UpSampling1D (each step repeated).
-    using m = nr.sequential({ layers: [nr.layers.reshape({ inputShape: [3, 2], targetShape: [3, 1, 2] }), nr.layers.upSampling2d({ size: [2, 1] }), nr.layers.reshape({ targetShape: [6, 2] })] });
-    expect(nr.tidy(() => m.predict(nr.tensor([1, 2, 3, 4, 5, 6], [1, 3, 2])).arraySync())).toEqual([[[1, 2], [1, 2], [3, 4], [3, 4], [5, 6], [5, 6]]]);
-    // The layer suggested for activityRegularization takes the option.
-    expect(nr.layers.dense({ units: 2, activityRegularizer: nr.regularizers.l1l2({ l1: 0.01 }) })).toBeInstanceOf(nr.layers.Layer);
+    expect(missing).toEqual(expect.arrayContaining(['lstm', 'gru', 'conv3d', 'timeDistributed']));
+    // TF.js's, Keras's and misspelled names alike: undefined, skipped by ?.(), and a call is JS's
+    // own TypeError (as on TF.js, whose namespace gives the same for names it lacks).
+    for (const k of ['lstm', 'gru', 'conv3d', 'lambda', 'upSampling1d', 'dens']) {
+      expect(typeof L[k], k).toBe('undefined');
+      expect(k in L, k).toBe(false);
+      expect(L[k]?.({ units: 1 }), k).toBeUndefined();
+      expect(() => L[k]!({ units: 1 }), k).toThrow(TypeError);
+    }
+    for (const k of ['lambda', 'upSampling1d', 'dens']) {
+      expect(typeof T[k], k).toBe('undefined');
+      expect(k in T, k).toBe(false);
+      expect(() => (T[k] as (a: unknown) => unknown)({ units: 1 }), k).toThrow(TypeError);
+    }
+    expect(typeof L.dense).toBe('function');
+    expect('dense' in L && 'Layer' in L).toBe(true);
+    expect(L.dense?.({ units: 1 })).toBeInstanceOf(nr.layers.Layer);
+    expect(Object.keys(nr.layers)).toEqual(expect.arrayContaining(['dense', 'embedding', 'Layer']));
+    // The other namespaces: an unknown name is undefined and not `in` them, every listed one is there.
+    const spaces = { losses: nr.losses, metrics: nr.metrics, optimizers: nr.optimizers, train: nr.train, initializers: nr.initializers, regularizers: nr.regularizers, constraints: nr.constraints, callbacks: nr.callbacks, models: nr.models, io: nr.io, data: nr.data, util: nr.util, math: nr.math, signal: nr.signal, image: nr.image, schedules: nr.schedules };
+    for (const [name, ns] of Object.entries(spaces)) {
+      const o = ns as unknown as Record<string, unknown>;
+      for (const k of ['lstm', 'noSuchName', 'then']) {
+        expect(typeof o[k], `${name}.${k}`).toBe('undefined');
+        expect(k in o, `${name}.${k}`).toBe(false);
+      }
+      expect(Object.keys(o).length, name).toBeGreaterThan(0);
+      for (const k of Object.keys(o)) expect(typeof o[k], `${name}.${k}`).not.toBe('undefined');
+    }
   });
 
   it('layer options: every layer rejects unknown keys (they were silently ignored)', () => {

@@ -116,7 +116,7 @@ function undocumented(program: ts.Program, entries: string[]): { gaps: Map<strin
       const v = decls.find(ts.isVariableDeclaration);
       let init = v?.initializer;
       while (init && (ts.isParenthesizedExpression(init) || ts.isAsExpression(init) || ts.isSatisfiesExpression(init))) init = init.expression;
-      // A factory object passed through a wrapper (`layers = withNotYet({ … })`).
+      // A factory object passed through a one-argument wrapper (`f({ … })`).
       if (init && ts.isCallExpression(init) && init.arguments.length === 1 && ts.isObjectLiteralExpression(init.arguments[0])) init = init.arguments[0];
       if (init && ts.isObjectLiteralExpression(init)) {
         for (const m of checker.getTypeOfSymbol(s).getProperties()) {

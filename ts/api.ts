@@ -104,18 +104,20 @@ export type { ModelArtifacts, ModelArtifactsInfo, WeightsManifestEntry, SaveResu
 export type { SaveOptions, LoadOptions } from './io/model.js';
 export type { ModelConfig } from './io/topology.js';
 export { Layer, KernelLayer, Dense, Activation, Dropout, GaussianNoise, Flatten, Reshape, InputLayer, BatchNormalization, LayerNormalization, PReLU, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D, type DepthwiseConv2DArgs, type SeparableConv2DArgs, Embedding, RepeatVector, Permute, Rescaling, type EmbeddingArgs, type RepeatVectorArgs, type PermuteArgs, type RescalingArgs, ZeroPadding2D, Cropping2D, MaxPooling2D, AveragePooling2D, GlobalMaxPooling2D, GlobalAveragePooling2D, UpSampling2D, Merge, Concatenate, Dot, ThresholdedReLU, GaussianDropout, AlphaDropout, SpatialDropout1D, type DotArgs, type ThresholdedReLUArgs, type NoiseRateArgs, type AlphaDropoutArgs, type SpatialDropout1DArgs, Conv1D, MaxPooling1D, AveragePooling1D, GlobalMaxPooling1D, GlobalAveragePooling1D, type Conv1DArgs, type Pooling1DArgs, type ConcatenateArgs, type MergeKind, type LayerArgs, type DenseArgs, type BatchNormalizationArgs, type LayerNormalizationArgs, type DropoutArgs, type FlattenArgs, type PReLUArgs, type Conv2DArgs, type Pooling2DArgs, type UpSampling2DArgs, type ZeroPadding2DArgs, type Cropping2DArgs, type Border2D, type Size2D, type Padding } from './layers/index.js';
-import { layers as layerFactories, Layer as LayerClass, withNotYet } from './layers/index.js';
+import { layers as layerFactories, Layer as LayerClass } from './layers/index.js';
 
 /**
  * Layer factories, as `tf.layers` (`layers.dense({ units: 10, activation: 'relu', inputShape:
  * [784] })`), and `layers.Layer`, the base class of every layer, as TF.js's `tf.layers.Layer`:
- * for `instanceof` and, in types, `layers.Layer` (the class {@link Layer}).
+ * for `instanceof` and, in types, `layers.Layer` (the class {@link Layer}). A plain object, as
+ * TF.js's: a layer neurite does not have (`layers.lstm`) is `undefined`, so feature detection
+ * (`typeof layers.lstm === 'function'`, `'lstm' in layers`, `layers.lstm?.(…)`) works.
  */
-export const layers = withNotYet({
+export const layers = {
   ...layerFactories,
   /** The base class of every layer (TF.js's `tf.layers.Layer`): {@link Layer}. */
   Layer: LayerClass,
-});
+};
 
 /** `layers.Layer` as a type, as TF.js's `tf.layers.Layer`. */
 export declare namespace layers {

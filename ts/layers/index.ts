@@ -208,38 +208,3 @@ export const layers = {
   /** Drops whole channels of `[batch, steps, channels]` during training (scaling the rest by 1/(1−rate)). */
   spatialDropout1d: (args: SpatialDropout1DArgs) => new SpatialDropout1D(args),
 };
-
-/** TF.js's layer factories neurite does not have yet: asking for one says so (instead of "is not a function"). */
-const NOT_YET: ReadonlySet<string> = new Set([
-  'lstm', 'gru', 'simpleRNN', 'rnn', 'lstmCell', 'gruCell', 'simpleRNNCell', 'stackedRNNCells', 'bidirectional', 'convLstm2d', 'convLstm2dCell',
-  'timeDistributed', 'conv3d', 'conv3dTranspose', 'maxPooling3d', 'averagePooling3d', 'globalMaxPooling3d', 'globalAveragePooling3d', 'upSampling3d',
-  'masking', 'centerCrop', 'resizing', 'categoryEncoding', 'randomWidth', 'randomHeight',
-  'spatialDropout2d',
-]);
-
-/** Keras layers (not in TF.js) neurite does not have, with what to use instead. */
-const KERAS_ONLY: ReadonlyMap<string, string> = new Map([
-  ['lambda', 'a layer cannot run a JS function yet; compute it with ops on model.apply(x) in a custom loop (README: Custom training loops), or end the model before it'],
-  ['activityRegularization', "give the layer before it activityRegularizer: regularizers.l1l2({ l1, l2 }) (dense, conv and the other weighted layers take it)"],
-  ['upSampling1d', 'reshape to [steps, 1, channels], upSampling2d({ size: [k, 1] }), and reshape back'],
-  ['zeroPadding1d', 'reshape to [steps, 1, channels], zeroPadding2d({ padding: [[before, after], [0, 0]] }), and reshape back'],
-  ['cropping1d', 'reshape to [steps, 1, channels], cropping2d({ cropping: [[before, after], [0, 0]] }), and reshape back'],
-]);
-
-/**
- * @internal `factories` (the public `layers` namespace) answering a TF.js layer neurite does
- * not have yet ({@link NOT_YET}), or a Keras one ({@link KERAS_ONLY}), with an error that says
- * so; other missing keys stay undefined.
- */
-export function withNotYet<T extends object>(factories: T): T {
-  return new Proxy(factories, {
-    get(target, key, receiver) {
-      if (typeof key === 'string' && !(key in target) && NOT_YET.has(key)) {
-        throw new InvalidArgumentError(`layers.${key}: TF.js's ${key} layer is not in neurite yet (README: Limitations); neurite's layers: ${Object.keys(target).filter((k) => k !== 'Layer').join(', ')}`);
-      }
-      const instead = typeof key === 'string' && !(key in target) ? KERAS_ONLY.get(key) : undefined;
-      if (typeof key === 'string' && instead !== undefined) throw new InvalidArgumentError(`layers.${key}: Keras's ${key[0].toUpperCase()}${key.slice(1)} layer is not in neurite (nor in TF.js): ${instead}`);
-      return Reflect.get(target, key, receiver) as unknown;
-    },
-  });
-}
