@@ -223,12 +223,13 @@ describe('embedding: bad indices are errors naming the value and its position', 
     using m = make();
     using x = big(4, 9);
     expect(thrown(() => nr.grad((xt) => m.predict(xt).sum())(x)).message).toMatch(/layer 'words' \(embedding\): x\[1,1\] = 9 is out of range \[0, 4\)/);
-    // After a rescaling the embedding reads a computed tensor: the check runs in its forward.
+    // After a rescaling the embedding reads a computed tensor: the check runs in its forward,
+    // whose error names the layer too (it did not: "predict: embedding: input[0,2] = 4 …").
     const inp = nr.input({ shape: [3] });
-    const e = layers.embedding({ inputDim: 4, outputDim: 2 }).apply(layers.rescaling({ scale: 2 }).apply(inp));
+    const e = layers.embedding({ inputDim: 4, outputDim: 2, name: 'scaled_ids' }).apply(layers.rescaling({ scale: 2 }).apply(inp));
     using g = nr.model({ inputs: inp, outputs: layers.flatten().apply(e) });
     using small = nr.tensor([[0, 1, 2]]);
-    expect(thrown(() => g.predict(small)).message).toBe("predict: embedding: input[0,2] = 4 is out of range [0, 4) of the embedding's rows (inputDim 4; input has shape [1,3])");
+    expect(thrown(() => g.predict(small)).message).toBe("predict: layer 'scaled_ids' (embedding): input[0,2] = 4 is out of range [0, 4) of the embedding's rows (inputDim 4; input has shape [1,3])");
   });
 });
 

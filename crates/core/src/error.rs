@@ -132,6 +132,9 @@ impl fmt::Display for Error {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            // An empty op: the message names where it arose (a layer, `Node::named`) and the
+            // caller's method begins it.
+            Error::InvalidArgument { op: "", msg } | Error::ShapeMismatch { op: "", msg } => write!(f, "{msg}"),
             Error::InvalidArgument { op, msg } | Error::ShapeMismatch { op, msg } | Error::NonFinite { op, msg } => {
                 write!(f, "{op}: {msg}")
             }

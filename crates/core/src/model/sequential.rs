@@ -367,8 +367,14 @@ impl Sequential {
         self.check_data(op, arg, x)
     }
 
-    /// Sets the names messages give the layers (`names[i]` layer `i`) and then the inputs.
+    /// Sets the names messages give the layers (`names[i]` layer `i`) and then the inputs; each
+    /// layer also keeps its own, for the errors of its forward ([`Node::set_name`](super::shared::Node::set_name)).
     pub fn set_names(&mut self, names: Vec<String>) {
+        for (l, n) in self.layers.iter().zip(&names) {
+            if let Ok(mut node) = l.try_borrow_mut() {
+                node.set_name(n);
+            }
+        }
         self.names = names;
     }
 

@@ -47,6 +47,11 @@ pub struct Node<L: ?Sized = dyn Layer> {
     /// The constraints of the layer's weights, by option id ([`Constraint::OPTIONS`]), as
     /// given: installed on the weights (axes checked against their shapes) when it is built.
     constraints: Vec<(usize, Constraint)>,
+    /// The layer's name (TS's `layer.name`, one for every model that holds it; empty until a
+    /// model names its layers, [`Sequential::set_names`]): its forward's errors name it.
+    ///
+    /// [`Sequential::set_names`]: super::Sequential::set_names
+    name: String,
     layer: L,
 }
 
@@ -64,7 +69,7 @@ pub fn shared<L: Layer + 'static>(layer: L) -> LayerRef {
 impl<L> Node<L> {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(layer: L) -> Node<L> {
-        Node { input: None, at: None, rest: Vec::new(), output: None, pass: 0, constraints: Vec::new(), layer }
+        Node { input: None, at: None, rest: Vec::new(), output: None, pass: 0, constraints: Vec::new(), name: String::new(), layer }
     }
 }
 
@@ -74,11 +79,36 @@ impl<L: ?Sized + Layer> Node<L> {
     }
 
     /// The layer's forward, its cache stamped with a new pass id. A built layer that can take
-    /// other input shapes ([`Layer::resize`]) is first set for `x`'s per-sample shape.
+    /// other input shapes ([`Layer::resize`]) is first set for `x`'s per-sample shape. An error
+    /// the layer raises names it ([`Node::named`]).
     pub fn forward(&mut self, x: crate::Tensor, mode: crate::layers::Mode) -> Result<crate::Tensor> {
         self.pass = NEXT_PASS.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
         self.set_for(x.dims().get(1..).unwrap_or_default())?;
-        self.layer.forward(x, mode)
+        self.layer.forward(x, mode).map_err(|e| self.named(e))
+    }
+
+    /// Sets the layer's name for messages.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn set_name(&mut self, name: &str) {
+        name.clone_into(&mut self.name);
+    }
+
+    /// `e`, an argument or shape error the layer raised (its op is the layer's kind), as the
+    /// errors of [`Layer::check_data`] read: `layer 'emb' (embedding): input[0,2] = 4 is out of
+    /// range…`, with no op of its own ([`Error::InvalidArgument`]'s `op` empty): the model method
+    /// that ran the forward (`predict`, `fit`) begins the message. An embedding that does not
+    /// read a model input (after a `rescaling`, in a nested model) is checked here only.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    #[cold]
+    #[inline(never)]
+    fn named(&self, e: Error) -> Error {
+        let kind = self.layer.kind();
+        let named = |msg: String| format!("layer '{}' ({kind}): {msg}", self.name);
+        match e {
+            Error::InvalidArgument { op, msg } if op == kind && !self.name.is_empty() => Error::InvalidArgument { op: "", msg: named(msg) },
+            Error::ShapeMismatch { op, msg } if op == kind && !self.name.is_empty() => Error::ShapeMismatch { op: "", msg: named(msg) },
+            other => other,
+        }
     }
 
     /// Sets the built layer for per-sample input `input` when it is set for another shape and
