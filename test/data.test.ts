@@ -659,7 +659,7 @@ describe('fitDataset errors', () => {
         expect((await failure(m.fitDataset(rowsDataset(x, y, 4), { validationData: rowsDataset(x, y, 4), validationBatchSize: 4 }))).message).toMatch(/validationBatchSize applies to validationData given as \[x, y\] tensors/);
         expect((await failure(m.fitDataset(rowsDataset(x, y, 4), { validationData: [tx, ty, tx] as never }))).message).toMatch(/validation sample weights, a third entry, are not supported/);
         const badVal = await failure(m.fitDataset(rowsDataset(x, y, 4), { verbose: 0, validationData: rowsDataset(x, y, 4), validationBatches: 5 }));
-        expect(badVal.message).toMatch(/^fitDataset \(validationData\): the dataset ended after 2 batches but batches is 5/);
+        expect(badVal.message).toMatch(/^fitDataset: validationData: the dataset ended after 2 batches but batches is 5/);
         nr.dispose([tx, ty]);
       });
     } finally {

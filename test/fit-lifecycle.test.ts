@@ -40,7 +40,7 @@ describe('item 20: x and y sample counts are checked before anything is made', (
     const y = nr.zeros([10, 2]);
     const before2 = live();
     const err2 = await rejection(m.fit(x, y, { validationData: [vx, vyBad], verbose: 0 }));
-    expect(err2.message).toBe('fit (validationData): x has 4 samples but y has shape [3,2] (the first dimension of both is the batch)');
+    expect(err2.message).toBe('fit: validationData: x has 4 samples (shape [4,3]) but y has 3 (shape [3,2]); the first dimension of both is the batch');
     expect(live()).toEqual(before2);
     for (const t of [x, wide, vx, vyBad, y]) t.dispose();
     m.dispose();

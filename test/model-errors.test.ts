@@ -62,7 +62,7 @@ describe('input shapes', () => {
     await expectError(() => m.fit(z([5, 3]), y, { verbose: 0 }), Shape, want('fit', '[5,3]'));
     await expectError(() => m.evaluate(z([5, 3]), y), Shape, want('evaluate', '[5,3]'));
     await expectError(() => m.trainOnBatch(z([5, 3]), y), Shape, want('trainOnBatch', '[5,3]'));
-    await expectError(() => m.fit(z([5, 4]), y, { verbose: 0, validationData: [z([5, 3]), y] }), Shape, want('fit (validationData)', '[5,3]'));
+    await expectError(() => m.fit(z([5, 4]), y, { verbose: 0, validationData: [z([5, 3]), y] }), Shape, want('fit: validationData', '[5,3]'));
   });
 
   it('a vector of samples for a one-feature input suggests the reshape (tensor1d([1, 2, 3]) for inputShape [1])', async () => {
@@ -95,7 +95,7 @@ describe('input shapes', () => {
     await expectError(() => two.evaluate(empty, z([0, 1])), Shape, 'evaluate: x has no samples (user [0,1], item [0,2,3]); at least one is needed');
     await expectError(() => two.trainOnBatch(empty, z([0, 1])), Shape, 'trainOnBatch: x has no samples (user [0,1], item [0,2,3]); at least one is needed');
     two.dispose();
-    await expectError(() => m.fit(z([5, 4]), y, { verbose: 0, validationData: [z([5, 4]), z([2, 3])] }), Shape, 'fit (validationData): x has 5 samples but y has shape [2,3] (the first dimension of both is the batch)');
+    await expectError(() => m.fit(z([5, 4]), y, { verbose: 0, validationData: [z([5, 4]), z([2, 3])] }), Shape, 'fit: validationData: x has 5 samples (shape [5,4]) but y has 2 (shape [2,3]); the first dimension of both is the batch');
   });
 });
 
@@ -192,7 +192,7 @@ describe('NaN and Infinity in the data', () => {
     m.compile({ optimizer: 'sgd', loss: 'mse' });
     await expectError(() => m.evaluate(z([1, 4]), t([[0, -Infinity, 0]])), Invalid, 'evaluate: meanSquaredError on y: target[1] is -Infinity; targets must be finite numbers');
     await expectError(() => m.trainOnBatch(z([1, 4]), t([[0, NaN, 0]])), Invalid, 'trainOnBatch: meanSquaredError on y: target[1] is NaN; targets must be finite numbers');
-    await expectError(() => m.fit(z([2, 4]), z([2, 3]), { verbose: 0, validationData: [z([1, 4]), z([1, 2])] }), Shape, 'fit (validationData): meanSquaredError on y: targets of shape [1,2] do not match predictions of shape [1,3]');
+    await expectError(() => m.fit(z([2, 4]), z([2, 3]), { verbose: 0, validationData: [z([1, 4]), z([1, 2])] }), Shape, 'fit: validationData: meanSquaredError on y: targets of shape [1,2] do not match predictions of shape [1,3]');
   });
 
   it('core errors name the model method that raised them, keeping their class', async () => {
@@ -202,8 +202,8 @@ describe('NaN and Infinity in the data', () => {
     expect(e).toBeInstanceOf(Shape);
     expect(e.message).toBe('fit: dense: x of shape [2,5] does not fit');
     expect((inOp('fit', e) as Error).message).toBe('fit: dense: x of shape [2,5] does not fit'); // once
-    const own = errorFromStatus(1, 'fit (validationData): x has 5 samples');
-    expect((inOp('fit', own) as Error).message).toBe('fit (validationData): x has 5 samples');
+    const own = errorFromStatus(1, 'fit: validationData: x has 5 samples');
+    expect((inOp('fit', own) as Error).message).toBe('fit: validationData: x has 5 samples');
     // Errors that do not come from the core (a callback's, a TS-side check's) are left alone.
     const mine = new Invalid('earlyStopping: monitor');
     expect((inOp('fit', mine) as Error).message).toBe('earlyStopping: monitor');

@@ -194,7 +194,7 @@ describe('embedding: bad indices are errors naming the value and its position', 
     expect(thrown(() => m.predict(nan)).message).toMatch(/x\[1,2\] = NaN is not an integer/);
   });
 
-  it("fit's validation data: validationData names itself and its position, validationSplit the position in x; a huge index is printed as given", async () => {
+  it("fit's validation data: validationData is named once, then its position, validationSplit the position in x; a huge index is printed as given", async () => {
     using m = make();
     using x = big(0, 0);
     using y = nr.zeros([50, 1]);
@@ -203,7 +203,7 @@ describe('embedding: bad indices are errors naming the value and its position', 
     using vy = nr.zeros([4, 1]);
     const before = nr.tidy(() => m.getWeights().map((w) => w.data()));
     const fit = (o: nr.FitArgs) => m.fit(x, y, { epochs: 1, verbose: 0, ...o }).then(() => null, (e: Error) => e);
-    expect((await fit({ validationData: [vx, vy] }))?.message).toBe("fit (validationData): layer 'words' (embedding): validationData x[3,1] = 7 is out of range [0, 4) of the embedding's rows (inputDim 4; validationData x has shape [4,3])");
+    expect((await fit({ validationData: [vx, vy] }))?.message).toBe("fit: validationData: layer 'words' (embedding): x[3,1] = 7 is out of range [0, 4) of the embedding's rows (inputDim 4; x has shape [4,3])");
     // validationSplit 0.2 validates on rows 40..49: sample 45 is named as x[45], where it is.
     using xs = big(45 * 3 + 1, 5);
     expect((await m.fit(xs, y, { epochs: 1, verbose: 0, validationSplit: 0.2 }).then(() => null, (e: Error) => e))?.message).toBe("fit: layer 'words' (embedding): x[45,1] = 5 is out of range [0, 4) of the embedding's rows (inputDim 4; x has shape [50,3])");
@@ -216,7 +216,7 @@ describe('embedding: bad indices are errors naming the value and its position', 
     }
     using hv = nr.tensor([[0, 0, 0], [0, 0, 1e30]]);
     using hy = nr.zeros([2, 1]);
-    expect((await fit({ validationData: [hv, hy] }))?.message).toMatch(/^fit \(validationData\): layer 'words' \(embedding\): validationData x\[1,2\] = 1000000000000000000000000000000 is out of range/);
+    expect((await fit({ validationData: [hv, hy] }))?.message).toMatch(/^fit: validationData: layer 'words' \(embedding\): x\[1,2\] = 1000000000000000000000000000000 is out of range/);
   });
 
   it('under grad and inside a graph model after another layer, the layer names its input', () => {

@@ -17,7 +17,7 @@ import { close } from '../data/stages.js';
 import { consume, pull } from '../data/consume.js';
 import type { IteratorLike } from '../data/iterator.js';
 import { passOf } from '../data/dataset.js';
-import { checkSamples, runEpochs, weightTensor, type EpochRunner, type History } from './fit.js';
+import { checkSamples, inValidation, runEpochs, weightTensor, type EpochRunner, type History } from './fit.js';
 import type { Sequential } from './sequential.js';
 import { targetHint } from './compile.js';
 import { byName } from './packing.js';
@@ -293,15 +293,12 @@ export async function fitOnDataset(model: Sequential, plan: FitDatasetPlan): Pro
       },
       validates: (valX !== null && valY !== null) || valDataset !== null,
       validate: async () => {
-        if (valX && valY) return model.evaluateValues(valX, valY, valBatchSize, op);
-        if (valDataset === null) return null;
         try {
+          if (valX && valY) return model.evaluateValues(valX, valY, valBatchSize, op);
+          if (valDataset === null) return null;
           return await meanOver(op, model, await passOf(valDataset, op), valBatches, true, live);
         } catch (err) {
-          if (err instanceof NeuriteError && !err.message.includes('validationData') && !(err instanceof DisposedError && err.message.includes('during training'))) {
-            err.message = err.message.replace(`${op}: `, `${op} (validationData): `);
-          }
-          throw err;
+          throw inValidation(op, err, 'validationData');
         }
       },
       close: endPass,

@@ -180,7 +180,7 @@ export async function fitDatasetLoop(model: Sequential, dataset: unknown, args: 
       [valX, valY] = model.coreData(op, vx, vy, owned, ['validationData[0]', 'validationData[1]']);
       need(op, 'validationData[0]', valX);
       need(op, 'validationData[1]', valY);
-      checkSamples(op, valX, valY, 'validationData[0]', 'validationData[1]');
+      checkSamples(`${op}: validationData`, valX, valY, 'x', 'y');
     } catch (err) {
       for (const t of owned) t.dispose();
       throw err;

@@ -7,7 +7,7 @@
  */
 import { didYouMean, unknownOption, optionKeys } from '../options.js';
 import { argPtr, call, check, endedHow, instanceId } from '../engine.js';
-import { DisposedError, InvalidArgumentError, NonFiniteError, ShapeError } from '../errors.js';
+import { DisposedError, InvalidArgumentError, NeuriteError, NonFiniteError, ShapeError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { boolArg, describe, need } from '../ops/convert.js';
 import { otherCopy } from '../brand.js';
@@ -439,6 +439,19 @@ function refusedStepStopper(cbs: readonly CallbackHooks[], err: unknown): Termin
 const callbacksInUse = new WeakSet<object>();
 
 /**
+ * @internal `err`, raised while evaluating fit's validation data, as the checks of that data
+ * word it: `fit: validationData: ` and then what would be said of fit's own x and y (an
+ * embedding that does not read a model input checks its indices only there). An error that
+ * names the validation data already, or a disposal during training, is left alone.
+ */
+export function inValidation(op: string, err: unknown, what: 'validationData' | 'validationSplit'): unknown {
+  if (err instanceof NeuriteError && err.message.startsWith(`${op}: `) && !err.message.includes(what) && !(err instanceof DisposedError && err.message.includes('during training'))) {
+    err.message = `${op}: ${what}: ${err.message.slice(op.length + 2)}`;
+  }
+  return err;
+}
+
+/**
  * @internal The training loop behind `fit` and `fitDataset`: callbacks (hooks, `setModel`,
  * progress reporters' `configure`, the default progress bar), the per-epoch logs (each log the
  * mean of the batch values weighted by batch size, as TF.js's BaseLogger), validation, the
@@ -663,6 +676,7 @@ export async function fitLoop(model: Sequential, givenX: Tensor | Tensor[] | Rec
       [valX, valY] = model.coreData('fit', vd[0], vd[1], owned, ['validationData[0]', 'validationData[1]']);
       need('fit', 'validationData[0]', valX);
       need('fit', 'validationData[1]', valY);
+      checkSamples('fit: validationData', valX, valY, 'x', 'y');
     }
   } catch (err) {
     for (const t of owned) t.dispose();
@@ -758,7 +772,13 @@ export async function fitLoop(model: Sequential, givenX: Tensor | Tensor[] | Rec
           }
         },
         validates: valX !== null && valY !== null,
-        validate: () => (valX && valY ? model.evaluateValues(valX, valY, batchSize, 'fit') : null),
+        validate: () => {
+          try {
+            return valX && valY ? model.evaluateValues(valX, valY, batchSize, 'fit') : null;
+          } catch (err) {
+            throw inValidation('fit', err, splitting ? 'validationSplit' : 'validationData');
+          }
+        },
       };
     });
   } finally {

@@ -273,8 +273,7 @@ pub trait Layer {
     /// Checks a whole input `x` (`[samples, ...]`, the argument `x` of `fit`, `evaluate` or
     /// `predict`) before it is cut into batches, for a layer that reads the model's input:
     /// values it refuses (an embedding's indices) are then named by their position in that
-    /// argument, which messages call `arg`: `x`, a model input's name, or `validationData x`
-    /// for fit's validation data.
+    /// argument, which messages call `arg`: `x` or a model input's name.
     fn check_data(&self, _arg: &str, _x: &Tensor) -> Result<()> {
         Ok(())
     }

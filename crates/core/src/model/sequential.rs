@@ -354,17 +354,11 @@ impl Sequential {
     /// Checks that `x` is `[batch, ...inputShape]`.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn check_input(&self, op: &'static str, x: &Tensor) -> Result<()> {
-        self.check_input_named(op, "x", x)
-    }
-
-    /// [`Sequential::check_input`] of an input named `arg` in the layers' messages (`"validationData x"`).
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    pub fn check_input_named(&self, op: &'static str, arg: &str, x: &Tensor) -> Result<()> {
         let Some(inp) = &self.input_shape else {
             return Err(Error::invalid(op, "the model is not built yet"));
         };
         check_batch(op, inp, x)?;
-        self.check_data(op, arg, x)
+        self.check_data(op, "x", x)
     }
 
     /// Sets the names messages give the layers (`names[i]` layer `i`) and then the inputs; each
@@ -408,9 +402,8 @@ impl Sequential {
             let (Some(l), Some(xj)) = (self.layers.get(i), xs.get(j)) else { continue };
             let (input, on) = match (xs.len() > 1, self.names.get(self.layers.len() + j)) {
                 (false, _) => (arg.to_string(), String::new()),
-                // Validation data: its input named after the argument (`validationData x: item`).
-                (true, Some(n)) => (if arg == "x" { n.clone() } else { format!("{arg}: {n}") }, format!(" on input '{n}'")),
-                (true, None) => (if arg == "x" { format!("input {j}") } else { format!("{arg}: input {j}") }, format!(" on input {j}")),
+                (true, Some(n)) => (n.clone(), format!(" on input '{n}'")),
+                (true, None) => (format!("input {j}"), format!(" on input {j}")),
             };
             peek(l)?.layer().check_data(&input, xj).map_err(|e| match e {
                 Error::InvalidArgument { op: inner, msg } => Error::InvalidArgument { op, msg: format!("{} ({inner}){on}: {msg}", layer(i)) },

@@ -279,17 +279,12 @@ impl Trainer {
         self.cfg.schedule.lr(self.step + 1) * self.lr_scale
     }
 
-    /// Checks `y` against the model output for `n` samples.
+    /// Checks `x` (its shape and the values the layers reading it refuse) and `y` against the
+    /// model output for `n` samples. `op` begins every message (`"fit: validationData"` for
+    /// fit's validation data, whose messages are then fit's own about x and y).
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn check_targets(&self, model: &Sequential, op: &'static str, x: &Tensor, y: &Tensor) -> Result<()> {
-        self.check_targets_named(model, op, "x", x, y)
-    }
-
-    /// [`Trainer::check_targets`] with `x` named `arg` in the layers' messages about its values
-    /// (`"validationData x"`: a bad index is then a position in the validation data).
-    #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    pub fn check_targets_named(&self, model: &Sequential, op: &'static str, arg: &str, x: &Tensor, y: &Tensor) -> Result<()> {
-        model.check_input_named(op, arg, x)?;
+        model.check_input(op, x)?;
         let n = x.dims()[0];
         if n == 0 {
             bail_shape!(op, "x has no samples ({}); at least one is needed", model.describe_inputs(x));

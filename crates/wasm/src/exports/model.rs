@@ -313,14 +313,16 @@ fn step_values(r: neurite_core::model::StepResult) -> Vec<f32> {
 }
 
 /// Validates `x` and `y` for training or evaluation (shapes, labels, NaN). `op` names the
-/// caller in messages: 0 fit, 1 evaluate, 2 trainOnBatch, 3 fit's validation data.
+/// caller in messages: 0 fit, 1 evaluate, 2 trainOnBatch, 3 fit's validation data (`fit:
+/// validationData: ` and then what fit would say of its own x and y, positions in the
+/// validation data's).
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub extern "C" fn nr_model_check_data(model: u32, x: u32, y: u32, op: u32) -> i32 {
     let op: &'static str = match op {
         1 => "evaluate",
         2 => "trainOnBatch",
-        3 => "fit (validationData)",
+        3 => "fit: validationData",
         _ => "fit",
     };
     guard(|| {
@@ -331,8 +333,7 @@ pub extern "C" fn nr_model_check_data(model: u32, x: u32, y: u32, op: u32) -> i3
                 return Err(Error::invalid(op, format!("x contains {v} at flat index {i} (shape {}); clean the data first", xt.shape())));
             }
             let (net, tr, _, _) = m.parts()?;
-            let arg = if op == "fit (validationData)" { "validationData x" } else { "x" };
-            trainer(tr, op)?.check_targets_named(&net, op, arg, xt, yt)
+            trainer(tr, op)?.check_targets(&net, op, xt, yt)
         })
     })
 }
