@@ -385,3 +385,28 @@ fn nodes_kind(n: &LayerRef, a: *const ()) -> Option<&'static str> {
     }
     b.layer().as_sequential()?.children().iter().find_map(|c| nodes_kind(c, a))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layers::embedding::Embedding;
+    use crate::layers::{Init, Mode};
+    use crate::{Shape, Tensor};
+
+    #[test]
+    fn a_layer_named_by_its_model_names_itself_in_its_forward_errors() {
+        // inputDim 4, outputDim 2, initializer kind 0, no regularizer.
+        let mut node = Node::new(Embedding::from_abi(&[4.0, 2.0, 0.0, 0.0, 0.0, 0.0, 0.0]).unwrap());
+        node.build(&[3], Init::seeded(1)).unwrap();
+        let bad = || Tensor::new("t", Shape::new("t", &[1, 3]).unwrap(), vec![0.0, 1.0, 4.0]).unwrap();
+        // Unnamed (not in a model yet): the layer's own op.
+        let e = node.forward(bad(), Mode::Infer).unwrap_err();
+        assert_eq!(e.to_string(), "embedding: input[0,2] = 4 is out of range [0, 4) of the embedding's rows (inputDim 4; input has shape [1,3])");
+        node.set_name("ids");
+        let e = node.forward(bad(), Mode::Infer).unwrap_err();
+        assert!(matches!(e, Error::InvalidArgument { op: "", .. }));
+        assert_eq!(e.to_string(), "layer 'ids' (embedding): input[0,2] = 4 is out of range [0, 4) of the embedding's rows (inputDim 4; input has shape [1,3])");
+        // An error of another op (an inner one) is left as it is.
+        assert_eq!(node.named(Error::invalid("gather", "x")), Error::invalid("gather", "x"));
+    }
+}
