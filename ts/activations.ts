@@ -14,7 +14,7 @@
  * `straightThrough` option is set.
  */
 import { didYouMean, unknownOption, optionKeys, optionValues, plainOptions } from './options.js';
-import { call, check, outPtr, readOut, writeArgs } from './engine.js';
+import { call, check, outPtr, readOut, writeF32Args } from './engine.js';
 import { InvalidArgumentError } from './errors.js';
 import { describe, resolve, withTensors, type TensorLike } from './ops/convert.js';
 import { runOp } from './ops/run.js';
@@ -96,7 +96,7 @@ export function encodeActivation(op: string, spec: unknown, arg = 'activation'):
 
 /** Writes f32 parameters (as their bit patterns) to the argument area. */
 function writeParams(op: string, params: readonly number[]): number {
-  return writeArgs(op, new Uint32Array(Float32Array.from(params).buffer));
+  return writeF32Args(op, params);
 }
 
 /** Reads an options object, rejecting anything but an object with the `known` keys. */
@@ -128,8 +128,13 @@ function apply(op: string, x: TensorLike, a: EncodedActivation, axis = -1): Tens
   return runOp((e, out) => e.nr_activation(a.kind, writeParams(op, a.params), a.params.length, r.handle, axis, out), r.temp ? [r.temp] : undefined);
 }
 
+/** {@link named}'s encodings of the activations called without options, by name. */
+const defaults: Partial<Record<ActivationName, EncodedActivation>> = Object.create(null) as Partial<Record<ActivationName, EncodedActivation>>;
+
 /** Applies the activation `name` with the options `options` (whose keys are its parameters, `straightThrough` included). */
 function named(name: ActivationName, x: TensorLike, options?: unknown): Tensor {
+  // Without options (`relu(x)`) the encoding is the defaults', the same every call.
+  if (options === undefined) return apply(name, x, (defaults[name] ??= encodeActivation(name, { name })));
   const known = ((ACTIVATION_PARAMS as Partial<Record<ActivationName, ReadonlyArray<readonly [string, number]>>>)[name] ?? []).map(([k]) => k);
   const given = readOptions(name, options, known);
   return apply(name, x, encodeActivation(name, { ...given, name }));

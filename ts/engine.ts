@@ -316,9 +316,13 @@ export function lastResultShape(handle: number): readonly number[] | null {
   return lastShape;
 }
 
+/** One decoder for every {@link readString} (making one per call was a third of its time). */
+let decoder: TextDecoder | null = null;
+
 /** Decodes UTF-8 from linear memory. A copy: browsers refuse to decode views of a SharedArrayBuffer. */
 export function readString(ptr: number, len: number): string {
-  return new TextDecoder().decode(new Uint8Array(live().exports.memory.buffer, ptr, len).slice());
+  decoder ??= new TextDecoder();
+  return decoder.decode(new Uint8Array(live().exports.memory.buffer, ptr, len).slice());
 }
 
 /** Address of out-slot `i` (u32). */
@@ -375,6 +379,41 @@ export function words(ptr: number, n: number): Uint32Array {
 export function readArgs(n: number): Uint32Array {
   const base = argPtr() >>> 2;
   return u32().slice(base, base + n);
+}
+
+/**
+ * The dims `[rank, d0, d1, …]` that `nr_tensor_shape` left in the argument area, as an array
+ * (read in place: no copy of the area first).
+ */
+export function readArgDims(): number[] {
+  const m = u32();
+  const base = argPtr() >>> 2;
+  const rank = m[base];
+  const dims = new Array<number>(rank);
+  for (let i = 0; i < rank; i++) dims[i] = m[base + 1 + i];
+  return dims;
+}
+
+/** Scratch for {@link writeF32Args}: a float32 and its bits. */
+const f32 = new Float32Array(1);
+const f32u = new Uint32Array(f32.buffer);
+
+/**
+ * Writes `values` as float32 bit patterns into the argument area (at word `offset`) and returns
+ * the address of the first; the same words as `writeArgs(op, f32Bits(values))`, without the
+ * three arrays that makes.
+ */
+export function writeF32Args(op: string, values: ArrayLike<number>, offset = 0): number {
+  if (offset + values.length > ARG_WORDS) {
+    throw new NeuriteError('InvalidArgument', `${op}: too many values (${offset + values.length}) for one call`);
+  }
+  const mem = u32();
+  const base = (argPtr() >>> 2) + offset;
+  for (let i = 0; i < values.length; i++) {
+    f32[0] = values[i];
+    mem[base + i] = f32u[0];
+  }
+  return argPtr() + 4 * offset;
 }
 
 /** Live tensors from which an out-of-memory error points at `dispose()`/`tidy()`. */

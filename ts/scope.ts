@@ -261,14 +261,14 @@ export function tidy<T>(nameOrFn: string | (() => T), maybeFn?: () => T): T {
   try {
     result = fn();
   } catch (e) {
-    closeScope(scope, new Set());
+    closeScope(scope, NOTHING);
     throw e;
   }
   try {
     return finish(scope, result);
   } catch (e) {
     // Reading the result threw (a getter, a Proxy trap): the scope still closes.
-    closeScope(scope, new Set());
+    closeScope(scope, NOTHING);
     throw e;
   }
 }
@@ -276,7 +276,7 @@ export function tidy<T>(nameOrFn: string | (() => T), maybeFn?: () => T): T {
 /** The rest of {@link tidy} once `fn` returned `result`: keeps what it returns, frees the rest. */
 function finish<T>(scope: Map<Disposable, Tracked>, result: T): T {
   if (isThenable(result)) {
-    closeScope(scope, new Set());
+    closeScope(scope, NOTHING);
     // NOTE: the caller gets the error below, never the promise, so its rejection (it goes on
     // to use the tensors just freed) would be unhandled and end a Node process: it is dropped.
     if (typeof (result as { catch?: unknown }).catch === 'function') (result as unknown as Promise<unknown>).catch(() => {});
@@ -287,6 +287,22 @@ function finish<T>(scope: Map<Disposable, Tracked>, result: T): T {
         'const v = await load(); const y = tidy(() => f(v));',
     );
   }
+  // The usual results, without collect's sets: nothing to keep (a number, undefined), or one
+  // tensor (or other disposable) returned alone.
+  if (result === null || typeof result !== 'object') {
+    closeScope(scope, NOTHING);
+    return result;
+  }
+  if (isDisposable(result)) {
+    closeScope(scope, NOTHING, result);
+    const rec = scope.get(result);
+    if (rec) {
+      const parent = scopes[scopes.length - 1];
+      if (parent) parent.set(result, rec);
+      else escape(result, rec);
+    }
+    return result;
+  }
   const escaping = new Set<Disposable>();
   const boxed = new Map<Disposable, Map<unknown, unknown> | Set<unknown>>();
   collect(result, escaping, boxed);
@@ -294,7 +310,7 @@ function finish<T>(scope: Map<Disposable, Tracked>, result: T): T {
     if (!scope.has(t) || escaping.has(t)) continue;
     // A tensor made here that the caller would get back freed: free what fn made, as when
     // it throws (the caller's own tensors, made before tidy, are untouched), and say why.
-    closeScope(scope, new Set());
+    closeScope(scope, NOTHING);
     const kind = box instanceof Map ? 'Map' : 'Set';
     const at = containerPath(result, box, 'result', new Set());
     throw new InvalidArgumentError(
@@ -314,11 +330,18 @@ function finish<T>(scope: Map<Disposable, Tracked>, result: T): T {
   return result;
 }
 
-function closeScope(scope: Map<Disposable, Tracked>, escaping: Set<Disposable>): void {
-  const i = scopes.lastIndexOf(scope);
-  if (i >= 0) scopes.splice(i, 1);
+/** The empty set of escaping objects of {@link closeScope}. */
+const NOTHING: ReadonlySet<Disposable> = new Set();
+
+/** Ends `scope`: frees what it holds but `escaping` (and `one`, if given). */
+function closeScope(scope: Map<Disposable, Tracked>, escaping: ReadonlySet<Disposable>, one?: Disposable): void {
+  if (scopes[scopes.length - 1] === scope) scopes.pop();
+  else {
+    const i = scopes.lastIndexOf(scope);
+    if (i >= 0) scopes.splice(i, 1);
+  }
   for (const [t, rec] of scope) {
-    if (escaping.has(t) || t.isDisposed) continue;
+    if (t === one || escaping.has(t) || t.isDisposed) continue;
     t.dispose();
     rec.state = TIDIED;
   }

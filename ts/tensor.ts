@@ -4,7 +4,7 @@
  * Free a tensor with `dispose()`, a `tidy()` scope or `using t = ...`. Methods are chainable
  * and mirror the functions of the same name (`a.add(b)` is `add(a, b)`).
  */
-import { argPtr, assertLive, call, check, instanceId, lastResultShape, outPtr, raw, readArgs, readOut } from './engine.js';
+import { argPtr, assertLive, call, check, instanceId, lastResultShape, outPtr, raw, readArgDims, readOut } from './engine.js';
 import { DisposedError, InvalidArgumentError } from './errors.js';
 import { freedNote, track, untrack, type Tracked } from './scope.js';
 import { formatTensor } from './format.js';
@@ -578,6 +578,5 @@ export function wrapHandle(h: number): Tensor {
   const known = lastResultShape(h);
   if (known) return new Tensor(h, known);
   check(raw().nr_tensor_shape(h, argPtr()));
-  const words = readArgs(33);
-  return new Tensor(h, Array.from(words.subarray(1, 1 + words[0])));
+  return new Tensor(h, readArgDims());
 }

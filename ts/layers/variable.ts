@@ -14,7 +14,7 @@ import { DisposedError, inOp } from '../errors.js';
 import { boolArg, need } from '../ops/convert.js';
 import { checkArgs } from '../options.js';
 import type { Tensor } from '../tensor.js';
-import { readWeight, type WeightsAt } from '../models/weights.js';
+import { readWeightValue, type WeightsAt } from '../models/weights.js';
 
 /** @internal What a {@link LayerVariable} needs of its layer. */
 export interface VariableOwner {
@@ -100,7 +100,7 @@ export class LayerVariable {
    * opt.minimize(() => loss().add(kernel.read().square().sum().mul(1e-4)));
    */
   read(): Tensor {
-    return readWeight('read', this.#at('read'), this.#index).value;
+    return readWeightValue('read', this.#at('read'), this.#index);
   }
 
   /**

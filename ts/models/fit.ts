@@ -9,7 +9,7 @@ import { didYouMean, unknownOption, optionKeys } from '../options.js';
 import { argPtr, call, check, endedHow, instanceId } from '../engine.js';
 import { DisposedError, InvalidArgumentError, NeuriteError, NonFiniteError, ShapeError } from '../errors.js';
 import { Tensor } from '../tensor.js';
-import { boolArg, describe, need } from '../ops/convert.js';
+import { boolArg, describe, EXACT_INT, fromFlat, need } from '../ops/convert.js';
 import { otherCopy } from '../brand.js';
 import { argMax } from '../ops/reduce.js';
 import { tensor } from '../ops/creation.js';
@@ -757,7 +757,15 @@ export async function fitLoop(model: Sequential, givenX: Tensor | Tensor[] | Rec
             const count = Math.min(batchSize, n - start);
             if (info.custom) {
               const rows = order.slice(start, start + count);
-              const batch = [trainX, trainY, weights].map((t) => (t === null ? null : gather(t, rows)));
+              // One index tensor for the batch's gathers (each made its own from the list): the
+              // rows are a permutation's, exact in float32 below 2^24 + 1 samples.
+              const idx = n <= EXACT_INT + 1 ? fromFlat('fit', rows, [count]) : null;
+              let batch: Array<Tensor | null>;
+              try {
+                batch = [trainX, trainY, weights].map((t) => (t === null ? null : gather(t, idx ?? rows)));
+              } finally {
+                idx?.dispose();
+              }
               try {
                 await step(count, (out) => customStep('fit', model, info, batch[0]!, batch[1]!, batch[2], out));
               } finally {

@@ -45,6 +45,14 @@ export function readWeight(op: string, at: WeightsAt, i: number): WeightInfo {
   });
 }
 
+/** @internal A copy of weight `i` at `at`: {@link readWeight}'s value alone (its name is not decoded). */
+export function readWeightValue(op: string, at: WeightsAt, i: number): Tensor {
+  return call((e) => {
+    check(e.nr_model_get_weight(at.handle, writeArgs(op, at.path), at.path.length, i, outPtr(0), outPtr(1)));
+    return wrapHandle(readOut(0));
+  });
+}
+
 /**
  * @internal Copies of the weights at `at`, in order: every one, or those `keep` accepts (the
  * others are freed at once).
