@@ -225,7 +225,8 @@ function tapeStep(op: string, model: Sequential, info: CompiledInfo, xb: Tensor,
       }
       const dp = grads.map((g, q) => g ?? zerosLike(preds[q]));
       open = false; // the backward half closes the step, whatever happens
-      const r = stepBackward(op, model, dp, value.item());
+      // One output: the value is that output's loss, read above (a second read cost a call).
+      const r = stepBackward(op, model, dp, many ? value.item() : losses[0]);
       out.set([r.loss, ...metricValues(op, spec, ys, preds, true), r.kl, r.regularization, ...(many ? losses : [])].slice(0, out.length));
     } finally {
       if (open) stepCancel(model);
