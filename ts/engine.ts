@@ -372,6 +372,10 @@ export function withWords<T>(op: string, words: number, f: (ptr: number, cap: nu
 
 /** A u32 view of `n` words at `ptr` (valid until memory grows). */
 export function words(ptr: number, n: number): Uint32Array {
+  // Within the cached view (the scratch area, usually) without reading `memory.buffer`.
+  const m = u32();
+  const i = ptr >>> 2;
+  if ((ptr & 3) === 0 && i + n <= m.length) return m.subarray(i, i + n);
   return new Uint32Array(live().exports.memory.buffer, ptr, n);
 }
 

@@ -307,8 +307,13 @@ export class Optimizer {
     call((e) => check(e.nr_optimizer_check(OPTIMIZERS.indexOf(name), writeArgs(op, f32Bits(params)), params.length, this.#clip.mode, this.#clip.value)));
   }
 
+  /** {@link #params}' list, made once: the options are frozen when the optimizer is made. */
+  #paramList: readonly number[] | null = null;
+
+  /** The options as the core's list (SPECS' order); a copy. */
   #params(): number[] {
-    return Object.keys(SPECS[this.name]).map((k) => Number(this.#options[k]));
+    this.#paramList ??= Object.keys(SPECS[this.name]).map((k) => Number(this.#options[k]));
+    return this.#paramList.slice();
   }
 
   /**
