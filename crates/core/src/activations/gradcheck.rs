@@ -33,6 +33,7 @@ fn near_kink(a: &Activation, x: f32) -> bool {
         Activation::StairStep { step, .. } => near((x / step).round() * step),
         Activation::HardSigmoid => near(-2.5) || near(2.5),
         Activation::Relu6 => near(0.0) || near(6.0),
+        Activation::HardSilu => near(-3.0) || near(3.0),
         _ => false,
     }
 }
@@ -172,6 +173,9 @@ fn derivatives_at_kinks_follow_the_documented_convention() {
         (Activation::Selu, 0.0, 1.050_701 * 1.673_263_2),
         (Activation::HardSigmoid, 2.5, 0.2),
         (Activation::HardSigmoid, -2.5, 0.2),
+        // Keras's (JAX's and TF's relu6 pass no gradient at 0 and 6): the outer side's slope.
+        (Activation::HardSilu, -3.0, 0.0),
+        (Activation::HardSilu, 3.0, 1.0),
         (Activation::Heaviside { at_zero: 0.5, straight_through: false }, 0.0, 0.0),
         (Activation::Sign { straight_through: false }, 0.0, 0.0),
         (Activation::UnitStep { threshold: 0.0, straight_through: false }, 0.0, 0.0),

@@ -39,6 +39,7 @@ mod elu;
 pub mod erf;
 mod gelu;
 mod hard_sigmoid;
+mod hard_silu;
 mod heaviside;
 mod leaky_relu;
 mod linear;
@@ -106,10 +107,12 @@ pub enum Activation {
     Relu6,
     Mish,
     GeluNew,
+    /// `x · relu6(x + 3) / 6` (Keras 3 `hard_silu`).
+    HardSilu,
 }
 
 /// The number of activation kinds.
-pub const KIND_COUNT: usize = 21;
+pub const KIND_COUNT: usize = 22;
 
 impl Activation {
     /// ABI kind ids: the index of each name. Append-only.
@@ -135,6 +138,7 @@ impl Activation {
         "relu6",
         "mish",
         "geluNew",
+        "hardSilu",
     ];
 
     /// The parameters of each kind, in ABI order, with their defaults.
@@ -154,6 +158,7 @@ impl Activation {
         &[],
         &[],
         &[p("alpha", 1.0, ParamCheck::NonNegative)],
+        &[],
         &[],
         &[],
         &[],
@@ -207,7 +212,8 @@ impl Activation {
             17 => Activation::Softsign,
             18 => Activation::Relu6,
             19 => Activation::Mish,
-            _ => Activation::GeluNew,
+            20 => Activation::GeluNew,
+            _ => Activation::HardSilu,
         })
     }
 
@@ -236,6 +242,7 @@ impl Activation {
             Activation::Relu6 => 18,
             Activation::Mish => 19,
             Activation::GeluNew => 20,
+            Activation::HardSilu => 21,
         }
     }
 
@@ -359,6 +366,7 @@ impl Activation {
             Activation::Relu6 => relu6::forward(x, y),
             Activation::Mish => mish::forward(x, y),
             Activation::GeluNew => gelu_new::forward(x, y),
+            Activation::HardSilu => hard_silu::forward(x, y),
         }
     }
 
@@ -400,6 +408,7 @@ impl Activation {
             Activation::Relu6 => relu6::backward(x, y, dy, dx),
             Activation::Mish => mish::backward(x, y, dy, dx),
             Activation::GeluNew => gelu_new::backward(x, y, dy, dx),
+            Activation::HardSilu => hard_silu::backward(x, y, dy, dx),
         }
     }
 
@@ -427,6 +436,7 @@ impl Activation {
             Activation::Relu6,
             Activation::Mish,
             Activation::GeluNew,
+            Activation::HardSilu,
         ]
     }
 }
@@ -462,7 +472,7 @@ mod tests {
         assert_eq!(msg(0, &[f32::INFINITY]), "linear: slope must be a finite number, got Infinity");
         assert_eq!(msg(3, &[2.0]), "heaviside: atZero must be a finite number in [0, 1], got 2");
         assert_eq!(msg(5, &[1.0]), "relu: takes at most 0 parameters (), got 1: [1]");
-        assert!(msg(21, &[]).starts_with("activation: unknown activation kind 21; valid kinds are 0..=20 (linear, stairStep,"));
+        assert!(msg(22, &[]).starts_with("activation: unknown activation kind 22; valid kinds are 0..=21 (linear, stairStep,"));
     }
 
     /// Forward and backward of every kind, split over the pool, give the bits of one run on
