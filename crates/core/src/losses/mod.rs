@@ -29,6 +29,7 @@ pub mod categorical_crossentropy;
 pub mod categorical_hinge;
 pub mod check;
 pub mod cosine_proximity;
+pub mod dice;
 pub mod hinge;
 pub mod huber;
 pub mod kl_divergence;
@@ -69,11 +70,13 @@ pub enum Loss {
     SquaredHinge,
     CategoricalHinge,
     CosineProximity,
+    /// Keras 3's Dice loss over the whole batch (`dice.rs`).
+    Dice,
 }
 
 impl Loss {
     /// The public names, indexed by ABI id.
-    pub const KIND_NAMES: [&'static str; 15] = [
+    pub const KIND_NAMES: [&'static str; 16] = [
         "meanSquaredError",
         "meanAbsoluteError",
         "huber",
@@ -89,17 +92,19 @@ impl Loss {
         "squaredHinge",
         "categoricalHinge",
         "cosineProximity",
+        "dice",
     ];
 
     /// The parameters of each kind, in ABI order (the TS option names; `ts/options.ts` is
     /// checked against this by `test/codes.test.ts`).
-    pub const PARAMS: [&'static [&'static str]; 15] = [
+    pub const PARAMS: [&'static [&'static str]; 16] = [
         &[],
         &[],
         &["delta"],
         &["fromLogits", "labelSmoothing"],
         &["fromLogits", "labelSmoothing"],
         &["fromLogits"],
+        &[],
         &[],
         &[],
         &[],
@@ -130,6 +135,7 @@ impl Loss {
             Loss::SquaredHinge => 12,
             Loss::CategoricalHinge => 13,
             Loss::CosineProximity => 14,
+            Loss::Dice => 15,
         }
     }
 
@@ -190,7 +196,8 @@ impl Loss {
             11 => Loss::Poisson,
             12 => Loss::SquaredHinge,
             13 => Loss::CategoricalHinge,
-            _ => Loss::CosineProximity,
+            14 => Loss::CosineProximity,
+            _ => Loss::Dice,
         })
     }
 
@@ -248,6 +255,7 @@ impl Loss {
             Loss::SquaredHinge => squared_hinge::forward(pred, target, rows, cols),
             Loss::CategoricalHinge => categorical_hinge::forward(pred, target, rows, cols),
             Loss::CosineProximity => cosine_proximity::forward(pred, target, rows, cols),
+            Loss::Dice => dice::forward(pred, target, rows, cols),
         }
     }
 
@@ -279,6 +287,7 @@ impl Loss {
             Loss::SquaredHinge => squared_hinge::backward(pred, target, rows, cols, dpred),
             Loss::CategoricalHinge => categorical_hinge::backward(pred, target, rows, cols, dpred),
             Loss::CosineProximity => cosine_proximity::backward(pred, target, rows, cols, dpred),
+            Loss::Dice => dice::backward(pred, target, rows, cols, dpred),
         }
     }
 }
@@ -320,6 +329,7 @@ impl Loss {
             Loss::SquaredHinge => squared_hinge::backward_target(pred, target, rows, cols, dtarget),
             Loss::CategoricalHinge => categorical_hinge::backward_target(pred, target, rows, cols, dtarget),
             Loss::CosineProximity => cosine_proximity::backward_target(pred, target, rows, cols, dtarget),
+            Loss::Dice => dice::backward_target(pred, target, rows, cols, dtarget),
         }
     }
 }
@@ -415,7 +425,7 @@ pub(crate) mod tests {
     #[test]
     fn bad_options_are_named() {
         let msg = |k, p: &[f32]| Loss::from_abi(k, p).unwrap_err().to_string();
-        assert_eq!(msg(15, &[]), "loss: unknown loss id 15 (known ids are 0..15)");
+        assert_eq!(msg(16, &[]), "loss: unknown loss id 16 (known ids are 0..16)");
         assert_eq!(msg(2, &[]), "loss: huber takes 1 parameter(s), got 0");
         assert_eq!(msg(2, &[-1.0]), "huber: delta must be a finite number > 0, got -1");
         assert_eq!(msg(3, &[0.5, 0.0]), "binaryCrossentropy: fromLogits must be 0 or 1 (false or true), got 0.5");
@@ -472,6 +482,8 @@ pub(crate) mod tests {
         gradcheck(Loss::CategoricalHinge, &reals, &soft, 3, 2);
         gradcheck(Loss::CosineProximity, &reals, &tgt, 2, 3);
         gradcheck(Loss::CosineProximity, &logits4, &odd, 4, 3);
+        gradcheck(Loss::Dice, &probs4, &odd, 4, 3);
+        gradcheck(Loss::Dice, &reals, &tgt, 2, 3);
     }
 
     /// One loss of each kind, with its options.

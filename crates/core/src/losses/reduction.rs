@@ -53,6 +53,16 @@ impl Reduction {
         self as u32
     }
 
+    /// Whether `loss` can be reduced this way: Dice is one value over the whole batch (Keras's
+    /// `axis=None`), so it has no per-sample values to sum or to return (`mean` only).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn check_for(self, op: &'static str, loss: &Loss) -> Result<()> {
+        if matches!(loss, Loss::Dice) && self != Reduction::Mean {
+            bail!(op, "dice is one value over the whole batch (Keras's Dice with axis=None), so it has only the reduction 'mean', got '{}'", Reduction::NAMES[self as usize]);
+        }
+        Ok(())
+    }
+
     /// The factor from the mean reduction to this one for `loss` over rows of `cols` values,
     /// `per_sample` rows to a sample (1 for `none`, whose per-row values are the mean
     /// reduction's).
@@ -238,7 +248,8 @@ mod tests {
         let t = [0.0f32, 1.0, 1.0, 1.0, 0.0, 0.0, 0.5, 0.25, 0.0];
         let g = [0.5f32, -2.0, 3.0];
         let r = Reduction::None;
-        for loss in every_loss() {
+        // Dice has no per-row values (one overlap for the batch): check_for refuses 'none'.
+        for loss in every_loss().into_iter().filter(|l| !matches!(l, Loss::Dice)) {
             let (tgt, rows, cols): (&[f32], usize, usize) = match loss {
                 Loss::SparseCategoricalCrossentropy { .. } => (&[1.0, 0.0, 2.0], 3, 3),
                 // Hinge's convention is the batch's: ±1 targets with a row of 1s (which alone
@@ -310,6 +321,21 @@ mod tests {
                     o.iter().zip(&g).map(|(&v, &w)| v as f64 * w as f64).sum()
                 }, i);
                 assert!((want - di as f64).abs() <= 5e-3 + 1e-2 * want.abs(), "{} none: dt[{i}] {di} vs {want}", loss.name());
+            }
+        }
+    }
+
+    #[test]
+    fn dice_takes_only_the_mean_reduction() {
+        assert!(Reduction::Mean.check_for("dice", &Loss::Dice).is_ok());
+        assert_eq!(
+            Reduction::None.check_for("dice", &Loss::Dice).unwrap_err().to_string(),
+            "dice: dice is one value over the whole batch (Keras's Dice with axis=None), so it has only the reduction 'mean', got 'none'"
+        );
+        assert!(Reduction::SumOverFeatures.check_for("compile", &Loss::Dice).unwrap_err().to_string().ends_with("got 'sumOverFeatures'"));
+        for loss in every_loss().into_iter().filter(|l| !matches!(l, Loss::Dice)) {
+            for r in [Reduction::Mean, Reduction::SumOverFeatures, Reduction::None] {
+                assert!(r.check_for("loss", &loss).is_ok());
             }
         }
     }

@@ -83,12 +83,14 @@ impl TrainConfig {
         let rest = r.rest();
         let mut r = Reader::new("compile", rest);
         let reduction = if rest.is_empty() { Reduction::Mean } else { training_reduction(r.usize("reduction")?)? };
+        reduction.check_for("compile", &loss)?;
         let mut heads = Vec::new();
         if rest.len() > 1 {
             let count = r.usize("output count")?;
             for _ in 0..count {
                 let loss = read_loss(&mut r)?;
                 let reduction = training_reduction(r.usize("reduction")?)?;
+                reduction.check_for("compile", &loss)?;
                 let weight = r.finite("loss weight")?;
                 if weight < 0.0 {
                     bail!("compile", "a loss weight must be >= 0, got {}", js_number(weight));
@@ -364,6 +366,10 @@ impl Trainer {
                 None => None,
             };
             let w = w.as_deref();
+            if w.is_some() && matches!(h.loss, Loss::Dice) {
+                // Keras's Dice (axis=None) is one value for the batch: no sample to weigh.
+                bail!("fit", "dice is one value over the whole batch (Keras's Dice with axis=None), so it takes no sample or class weights");
+            }
             let l = match w {
                 Some(w) => weighted_loss(&h.loss, h.reduction, p, t, w, rows, cols),
                 None => h.reduction.forward(&h.loss, p, t, rows, cols, k),

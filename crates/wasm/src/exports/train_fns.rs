@@ -43,7 +43,9 @@ fn loss_and_reduction(kind: u32, params: &[f32]) -> Result<(Loss, Reduction)> {
     if !(r >= 0.0 && r.fract() == 0.0) {
         bail!("loss", "reduction id must be a non-negative integer, got {r}", r = js_number(r));
     }
-    Ok((Loss::from_abi(kind, p)?, Reduction::from_abi(r as u32)?))
+    let (loss, reduction) = (Loss::from_abi(kind, p)?, Reduction::from_abi(r as u32)?);
+    reduction.check_for(loss.name(), &loss)?;
+    Ok((loss, reduction))
 }
 
 /// Evaluates `loss` (or its gradient when `grad`) on two tensor handles.
