@@ -3,7 +3,8 @@
 //! `x·(x + 3)/6` in between
 //! (Howard et al. 2019, MobileNetV3, <https://arxiv.org/abs/1905.02244>; Keras 3
 //! `keras.activations.hard_silu`, alias `hard_swish`; TF.js has none). The middle piece is
-//! computed as Keras writes it, `x · ((x + 3) / 6)`, so the values are Keras's float32 bits;
+//! computed as Keras on JAX computes `x · (relu6(x + 3) / 6)`, XLA having made the division a
+//! product with `fl(1/6)`: `x · ((x + 3) · fl(1/6))`, so the values are Keras's float32 bits;
 //! the ends are taken explicitly, so `f(−∞) = −0` (Keras's `−∞ · 0` is NaN) and `f(+∞) = +∞`.
 //! NaN stays NaN.
 //!
@@ -18,6 +19,9 @@
 
 use super::map::{map, map_grad};
 
+/// `1/6` rounded to float32, as XLA folds Keras's `/ 6`.
+const SIXTH: f32 = 1.0 / 6.0;
+
 pub fn forward(x: &[f32], y: &mut [f32]) {
     // NOTE: comparisons, not f32::max/min, so NaN falls through to the middle and propagates.
     // The pieces are chosen on `s = x + 3` as float32 rounds it, as Keras's `relu6(x + 3)`
@@ -29,7 +33,7 @@ pub fn forward(x: &[f32], y: &mut [f32]) {
         } else if s >= 6.0 {
             v
         } else {
-            v * (s / 6.0)
+            v * (s * SIXTH)
         }
     });
 }
