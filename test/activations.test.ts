@@ -305,7 +305,7 @@ describe('errors', () => {
 
   it('unknown names list the valid ones', () => {
     throws((t) => nr.activation(t, 'foo' as ActivationSpec), nr.InvalidArgumentError,
-      "activation: unknown activation 'foo'; valid names: linear, stairStep, unitStep, heaviside, sign, relu, leakyRelu, softplus, sigmoid, tanh, softmax, logSoftmax, elu, selu, gelu, swish, hardSigmoid, softsign, relu6, mish, geluNew, silu, gelu_new");
+      "activation: unknown activation 'foo'; valid names: linear, stairStep, unitStep, heaviside, sign, relu, leakyRelu, softplus, sigmoid, tanh, softmax, logSoftmax, elu, selu, gelu, swish, hardSigmoid, softsign, relu6, mish, geluNew, hardSilu, silu, gelu_new, hardSwish");
     // An object without a name (a String object, one with a toString) said "unknown activation undefined".
     expect(() => nr.layers.dense({ units: 2, activation: new String('relu') as never })).toThrow("dense: activation must be an activation name (a string) or an object { name, ...parameters }, got an object (String), which has no name");
     throws((t) => nr.activationGrad(t, t, 7 as unknown as ActivationSpec), nr.InvalidArgumentError,

@@ -450,7 +450,7 @@ const binaryNames = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'e
 const unaryNames = ['neg', 'abs', 'exp', 'log', 'sqrt', 'square', 'sign', 'floor', 'ceil', 'round', 'reciprocal', 'log1p', 'expm1', 'sin', 'cos',
   'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'asinh', 'acosh', 'atanh', 'erf', 'rsqrt'];
 const reduceNames = ['sum', 'mean', 'max', 'min', 'prod', 'variance'];
-const plainActivations = ['relu', 'softplus', 'sigmoid', 'tanh', 'selu', 'gelu', 'swish', 'silu', 'hardSigmoid', 'softsign', 'relu6', 'mish', 'geluNew'];
+const plainActivations = ['relu', 'softplus', 'sigmoid', 'tanh', 'selu', 'gelu', 'swish', 'silu', 'hardSigmoid', 'softsign', 'relu6', 'mish', 'geluNew', 'hardSilu'];
 const optionActivations: Array<[string, Record<string, unknown>]> = [
   ['leakyRelu', { alpha: 0.1 }], ['elu', { alpha: 1 }], ['softmax', { axis: -1 }], ['logSoftmax', { axis: 0 }],
   ['linear', { slope: 2 }], ['stairStep', { step: 1, straightThrough: true }], ['unitStep', { threshold: 0, straightThrough: false }], ['heaviside', { atZero: 0.5, straightThrough: true }],

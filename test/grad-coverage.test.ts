@@ -123,6 +123,8 @@ const DIFFERENTIABLE: Record<string, Diff> = {
   softsign: { shapes: [[6]], f: (x) => nr.softsign(x) },
   mish: { shapes: [[6]], range: [-3, 3], f: (x) => nr.mish(x) },
   geluNew: { shapes: [[6]], range: [-3, 3], f: (x) => nr.geluNew(x) },
+  // Away from the kinks at ±3 (where Keras's one-sided values are tested in test/keras-hard-silu-dice.test.ts).
+  hardSilu: { shapes: [[6]], inputs: [[-4, -2.5, -0.7, 0.4, 2.2, 4.5]], f: (x) => nr.hardSilu(x) },
   linear: { shapes: [[4]], f: (x) => nr.linear(x, { slope: 2, intercept: 1 }) },
   // Ops composed in TypeScript (ts/ops/logsumexp.ts, norm.ts, arithmetic.ts, …); see
   // test/composite-ops.test.ts for their TF.js comparisons.
@@ -227,6 +229,7 @@ const LOSSES: Record<string, Diff> = {
   squaredHinge: { shapes: [[2, 3]], range: [-0.8, 0.8], f: (p) => nr.losses.squaredHinge(c([1, 0, 1, 0, 1, 0], [2, 3]), p, { reduction: 'sumOverFeatures' }) },
   categoricalHinge: { shapes: [[2, 3]], inputs: [[0.3, -0.2, 0.9, 0.5, -0.7, 0.1]], f: (p) => nr.losses.categoricalHinge(c([0, 1, 0, 0.2, 0.3, 0.5], [2, 3]), p) },
   cosineProximity: { shapes: [[2, 3]], f: (p) => nr.losses.cosineProximity(c([0.1, 0.5, -0.9, 0, 0, 0], [2, 3]), p) },
+  dice: { shapes: [[2, 3]], range: [0.1, 0.9], f: (p) => nr.losses.dice(c([0, 1, 1, 0, 1, 0.5], [2, 3]), p) },
   // TF.js's tf.losses forms (ts/weighted_losses.ts), composed of the ops above; test/losses-tfjs.test.ts
   // compares them with TF.js. Weights with zeros, every reduction; w.r.t. the predictions/logits.
   computeWeightedLoss: { shapes: [[2, 3]], f: (l) => nr.add(nr.losses.computeWeightedLoss(l, c([1, 0, 2], [3])), nr.losses.computeWeightedLoss(l, c([0.5, 2], [2, 1]), nr.Reduction.MEAN)) },
@@ -261,6 +264,7 @@ const LOSS_TARGETS: Record<string, Diff> = {
   poisson: { shapes: [[2, 3], [2, 3]], inputs: [T6, [0.5, 0.1, 0.3, 0.9, 0.2, 0.8]], f: (t, p) => nr.losses.poisson(t, p, { reduction: 'sumOverFeatures' }) },
   categoricalHinge: { shapes: [[2, 3], [2, 3]], inputs: [T6, [0.5, 0.1, 0.3, 0.9, 0.2, 0.8]], f: (t, p) => nr.losses.categoricalHinge(t, p, { reduction: 'none' }) },
   cosineProximity: { shapes: [[2, 3], [2, 3]], inputs: [T6, [0.5, 0.1, 0.3, 0.9, 0.2, 0.8]], f: (t, p) => nr.losses.cosineProximity(t, p) },
+  dice: { shapes: [[2, 3], [2, 3]], inputs: [T6, [0.5, 0.1, 0.3, 0.9, 0.2, 0.8]], f: (t, p) => nr.losses.dice(t, p) },
 };
 
 /** metrics.* (made of the ops above): the error and cross-entropy metrics w.r.t. `yPred`. */

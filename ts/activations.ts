@@ -24,7 +24,7 @@ import { wrapHandle, type Tensor } from './tensor.js';
 import { ACTIVATION_PARAMS, ACTIVATIONS, type ActivationName, type ActivationSpec } from './wasm/codes.js';
 
 /** Other names accepted for an activation. */
-const ALIASES: Readonly<Record<string, ActivationName>> = { silu: 'swish', gelu_new: 'geluNew' };
+const ALIASES: Readonly<Record<string, ActivationName>> = { silu: 'swish', gelu_new: 'geluNew', hardSwish: 'hardSilu' };
 const VALID_NAMES: readonly string[] = [...ACTIVATIONS, ...Object.keys(ALIASES)];
 
 /** Options of the softmax-like functions. */
@@ -274,6 +274,15 @@ export const relu6 = (x: TensorLike): Tensor => named('relu6', x);
  * @example mish(tensor([-1, 0, 1]))  // [-0.3034, 0, 0.8651]
  */
 export const mish = (x: TensorLike): Tensor => named('mish', x);
+/**
+ * Hard SiLU (hard swish, MobileNetV3), `x·relu6(x + 3)/6`: 0 for `x ≤ −3`, `x` for `x ≥ 3`,
+ * `x·(x + 3)/6` between; Keras 3's `hard_silu` (alias `hard_swish`, accepted as `'hardSwish'`),
+ * which TF.js does not have. Its gradient is `(2x + 3)/6` on `(−3, 3)`, 0 below and 1 above,
+ * Keras's values at the kinks (0 at −3, 1 at 3). Saved in a model file as Keras's `'hard_silu'`.
+ *
+ * @example hardSilu(tensor([-4, -1, 0, 1, 4]))  // [0, -0.3333, 0, 0.6667, 4]
+ */
+export const hardSilu = (x: TensorLike): Tensor => named('hardSilu', x);
 
 /** `slope·x + intercept` (defaults 1 and 0: the identity). */
 export const linear = (x: TensorLike, options?: { slope?: number | undefined; intercept?: number | undefined }): Tensor => named('linear', x, options);

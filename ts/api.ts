@@ -81,7 +81,7 @@ export * as signal from './signal.js';
 export * as util from './util.js';
 export {
   activation, activationGrad, relu, leakyRelu, prelu, preluGrad, softplus, sigmoid, tanh, softmax, logSoftmax,
-  elu, selu, gelu, geluNew, swish, silu, hardSigmoid, softsign, relu6, mish, linear, stairStep, unitStep, heaviside, step, type AxisOptions, type StraightThroughOptions,
+  elu, selu, gelu, geluNew, swish, silu, hardSigmoid, hardSilu, softsign, relu6, mish, linear, stairStep, unitStep, heaviside, step, type AxisOptions, type StraightThroughOptions,
 } from './activations.js';
 export type { ActivationSpec, ActivationName } from './wasm/codes.js';
 export * as losses from './losses.js';

@@ -62,12 +62,19 @@ export function kerasObject(op: string, where: string, v: unknown): KerasObject 
 // ---------------------------------------------------------------------------------------------
 // Activations
 
-/** neurite activations TF.js layers knows, and TF.js's serialized name (with default parameters). */
+/**
+ * neurite activations TF.js layers knows, and TF.js's serialized name (with default
+ * parameters); and `hardSilu`, saved as Keras 3's `'hard_silu'` (TF.js has none: it refuses
+ * the file by that name, as it would `'neurite>hardSilu'`).
+ */
 const TF_ACTIVATIONS: Partial<Record<ActivationName, string>> = {
   linear: 'linear', relu: 'relu', softplus: 'softplus', sigmoid: 'sigmoid', tanh: 'tanh', softmax: 'softmax',
   logSoftmax: 'log_softmax', elu: 'elu', selu: 'selu', gelu: 'gelu', swish: 'swish', hardSigmoid: 'hard_sigmoid', softsign: 'softsign',
-  relu6: 'relu6', mish: 'mish', geluNew: 'gelu_new',
+  relu6: 'relu6', mish: 'mish', geluNew: 'gelu_new', hardSilu: 'hard_silu',
 };
+
+/** Names a file may use for an activation (camel-cased): Keras's `silu` and `hard_swish`. */
+const FILE_ALIASES: Readonly<Record<string, ActivationName>> = { silu: 'swish', hardSwish: 'hardSilu' };
 
 /** The parameters of `name`, in ABI order, with defaults. */
 function paramTable(name: ActivationName): ReadonlyArray<readonly [string, number]> {
@@ -106,7 +113,7 @@ export function activationFromKeras(op: string, where: string, v: unknown): Acti
   let spec: unknown;
   if (typeof v === 'string') {
     const n = camel(v.startsWith(CUSTOM) ? v.slice(CUSTOM.length) : v);
-    spec = n === 'silu' ? 'swish' : n;
+    spec = FILE_ALIASES[n] ?? n;
   } else {
     const o = kerasObject(op, where, v);
     const n = o.class_name.startsWith(CUSTOM) ? o.class_name.slice(CUSTOM.length) : camel(o.class_name);

@@ -42,7 +42,7 @@ export type ReduceOpName = (typeof REDUCE_OPS)[number];
 export const ACTIVATIONS = [
   'linear', 'stairStep', 'unitStep', 'heaviside', 'sign', 'relu', 'leakyRelu', 'softplus',
   'sigmoid', 'tanh', 'softmax', 'logSoftmax', 'elu', 'selu', 'gelu', 'swish', 'hardSigmoid', 'softsign',
-  'relu6', 'mish', 'geluNew',
+  'relu6', 'mish', 'geluNew', 'hardSilu',
 ] as const;
 /** An activation by name (see {@link ACTIVATIONS}), as `activation: 'relu'` takes it. */
 export type ActivationName = (typeof ACTIVATIONS)[number];
@@ -67,7 +67,7 @@ type PlainActivation = Exclude<ActivationName, keyof typeof ACTIVATION_PARAMS>;
 
 /**
  * An activation function: its name (`'silu'` is an alias of `'swish'`, TF.js's `'gelu_new'` of
- * `'geluNew'`), or an object with
+ * `'geluNew'`, Keras's `'hardSwish'` of `'hardSilu'`), or an object with
  * the name and parameters. `straightThrough` (step-like activations only) makes the backward
  * pass the straight-through estimator (`dx = dy`) instead of the true zero gradient.
  *
@@ -79,6 +79,7 @@ export type ActivationSpec =
   | ActivationName
   | 'silu'
   | 'gelu_new'
+  | 'hardSwish'
   | { name: 'linear'; slope?: number; intercept?: number }
   | { name: 'stairStep'; step?: number; straightThrough?: boolean }
   | { name: 'unitStep'; threshold?: number; straightThrough?: boolean }
@@ -86,13 +87,13 @@ export type ActivationSpec =
   | { name: 'sign'; straightThrough?: boolean }
   | { name: 'leakyRelu'; alpha?: number }
   | { name: 'elu'; alpha?: number }
-  | { name: PlainActivation | 'silu' | 'gelu_new' };
+  | { name: PlainActivation | 'silu' | 'gelu_new' | 'hardSwish' };
 
 /** Losses (`neurite_core::losses::Loss`), by ABI id. */
 export const LOSSES = [
   'meanSquaredError', 'meanAbsoluteError', 'huber', 'binaryCrossentropy', 'categoricalCrossentropy',
   'sparseCategoricalCrossentropy', 'kullbackLeiblerDivergence', 'hinge', 'meanAbsolutePercentageError',
-  'meanSquaredLogarithmicError', 'logcosh', 'poisson', 'squaredHinge', 'categoricalHinge', 'cosineProximity',
+  'meanSquaredLogarithmicError', 'logcosh', 'poisson', 'squaredHinge', 'categoricalHinge', 'cosineProximity', 'dice',
 ] as const;
 /** A loss by name (see {@link LOSSES}), as `compile({ loss })` takes it. */
 export type LossName = (typeof LOSSES)[number];
