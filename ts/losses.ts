@@ -298,6 +298,22 @@ export function cosineProximity(yTrue: TensorLike, yPred: TensorLike, options?: 
 }
 
 /**
+ * Dice loss `1 − 2·Σ(yTrue·yPred) / (Σ yTrue + Σ yPred + 1e-7)`, Keras 3's `keras.losses.Dice`
+ * with its default `axis=None`: every sum runs over **every value of the batch**, so the loss is
+ * one overlap for the whole batch (a mini-batch's Dice in `fit`, as in Keras), not a mean of
+ * per-sample values. Hence its only reduction is `'mean'` (`'none'` and `'sumOverFeatures'`
+ * are errors), and `fit` takes no sample or class weights with it. For segmentation: `yTrue`
+ * a 0/1 mask, `yPred` probabilities (then the loss is in [0, 1]); any finite values are
+ * accepted, as Keras. TF.js has no Dice loss; `compile({ loss: 'dice' })` saves as Keras's
+ * `'dice'`.
+ *
+ * @example dice([[1, 1, 0, 0]], [[0.5, 0.25, 1, 0]])  // 1 − 2·0.75 / (2 + 1.75) = 0.6
+ */
+export function dice(yTrue: TensorLike, yPred: TensorLike, options?: { reduction?: 'mean' | undefined }): Tensor {
+  return compute('dice', yTrue, yPred, options);
+}
+
+/**
  * The gradient of a loss with respect to the predictions, `d(mean loss)/d(yPred)`, a tensor of
  * `yPred`'s shape. `loss` is a name (or alias such as `'mse'`) or a {@link LossConfig}.
  *
