@@ -27,10 +27,12 @@ async function viteBuild(name: string, main: string): Promise<{ files: Map<strin
   writeFileSync(join(root, 'main.js'), main);
   const warnings: string[] = [];
   const logger = createLogger('warn');
-  logger.warn = (msg) => void warnings.push(msg);
-  logger.warnOnce = (msg) => void warnings.push(msg);
+  // Rolldown's [PLUGIN_TIMINGS] says a plugin took long: on a loaded machine, not about the app.
+  const keep = (msg: string) => void (!msg.includes('PLUGIN_TIMINGS') && warnings.push(msg));
+  logger.warn = keep;
+  logger.warnOnce = keep;
   // Plugin warnings (e.g. vite:resolve externalizing a Node built-in) reach onLog, not the logger.
-  const onLog = (level: string, log: { message: string }) => void (level === 'warn' && warnings.push(log.message));
+  const onLog = (level: string, log: { message: string; code?: string }) => void (level === 'warn' && log.code !== 'PLUGIN_TIMINGS' && keep(log.message));
   // As an app's `vite build` runs: vitest sets NODE_ENV=test, under which Vite skips production-only warnings.
   const env = process.env.NODE_ENV;
   process.env.NODE_ENV = 'production';

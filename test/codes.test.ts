@@ -63,6 +63,11 @@ describe('ABI enum tables', () => {
   it('optimizer parameters, in ABI order', () => {
     expect(rustNames(EnumKind.OptimizerParam)).toEqual(OPTIMIZERS.flatMap((o) => OPTIMIZER_PARAMS[o].map((p) => `${o}.${p}`)));
   });
+  it('losses, optimizers and schedules', () => {
+    expect(rustNames(EnumKind.Loss)).toEqual([...LOSSES]);
+    expect(rustNames(EnumKind.Optimizer)).toEqual([...OPTIMIZERS]);
+    expect(rustNames(EnumKind.Schedule)).toEqual([...SCHEDULES]);
+  });
   it('loss parameters, in ABI order', () => {
     const table = LOSS_OPTIONS as Partial<Record<string, ReadonlyArray<readonly [string, unknown]>>>;
     expect(rustNames(EnumKind.LossParam)).toEqual(LOSSES.flatMap((l) => (table[l] ?? []).map(([p]) => `${l}.${p}`)));

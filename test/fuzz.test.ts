@@ -6,6 +6,9 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatReport, fuzzSeed, ROOT, type FuzzSummary } from './fuzz/run.mjs';
+// @ts-expect-error: a plain .mjs module without declarations
+import { NAMES as FUZZED_LOSSES, UNCOVERED as UNFUZZED_LOSSES } from './fuzz/families/keras_losses.mjs';
+import { LOSSES } from '../ts/wasm/codes.js';
 
 /** Calls per seed: 4 seeds × 10⁴ calls per CI run. */
 const FUZZ_CALLS = Number(process.env.NEURITE_FUZZ_CALLS ?? 10000);
@@ -13,6 +16,12 @@ const FUZZ_CALLS = Number(process.env.NEURITE_FUZZ_CALLS ?? 10000);
 const FIXED_SEEDS = [1, 7, 2026];
 const envSeed = process.env.NEURITE_FUZZ_SEED;
 const randomSeed = envSeed !== undefined ? Number(envSeed) : Math.floor(Math.random() * 2 ** 32);
+
+describe('API fuzzer coverage', () => {
+  it('the loss family fuzzes every loss, or says why it leaves one out', () => {
+    expect([...(FUZZED_LOSSES as string[]), ...Object.keys(UNFUZZED_LOSSES as object)].sort()).toEqual([...LOSSES].sort());
+  });
+});
 
 describe('API fuzzer', () => {
   const seeds = envSeed !== undefined ? [randomSeed] : [randomSeed, ...FIXED_SEEDS];

@@ -13,8 +13,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import * as nr from '../ts/index.js';
-import { raw } from '../ts/engine.js';
-import { EnumKind, LOSSES, OPTIMIZERS, SCHEDULES } from '../ts/wasm/codes.js';
 import { mulberry32 } from './rng.js';
 
 await tf.setBackend('cpu');
@@ -238,18 +236,3 @@ describe('loss errors', () => {
   });
 });
 
-describe('ABI tables', () => {
-  function rustNames(kind: number): string[] {
-    const e = raw();
-    const names: string[] = [];
-    for (let id = 0; id < 100 && e.nr_enum_name(kind, id) === 0; id++) {
-      names.push(new TextDecoder().decode(new Uint8Array(e.memory.buffer, e.nr_last_error_ptr(), e.nr_last_error_len())));
-    }
-    return names;
-  }
-  it('losses, optimizers and schedules match the Rust enums', () => {
-    expect(rustNames(EnumKind.Loss)).toEqual([...LOSSES]);
-    expect(rustNames(EnumKind.Optimizer)).toEqual([...OPTIMIZERS]);
-    expect(rustNames(EnumKind.Schedule)).toEqual([...SCHEDULES]);
-  });
-});

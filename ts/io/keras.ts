@@ -63,14 +63,17 @@ export function kerasObject(op: string, where: string, v: unknown): KerasObject 
 // Activations
 
 /**
- * neurite activations TF.js layers knows, and TF.js's serialized name (with default
- * parameters); and `hardSilu`, saved as Keras 3's `'hard_silu'` (TF.js has none: it refuses
- * the file by that name, as it would `'neurite>hardSilu'`).
+ * Every activation's serialized name (with default parameters): TF.js layers' name where it
+ * knows the activation; `hardSilu` as Keras 3's `'hard_silu'` (TF.js has none: it refuses the
+ * file by that name, as it would `'neurite>hardSilu'`); `null` for neurite's own, saved as a
+ * `neurite>` class with its parameters. A complete record, so that a new activation does not
+ * type-check until it is given its saved form here.
  */
-const TF_ACTIVATIONS: Partial<Record<ActivationName, string>> = {
+const TF_ACTIVATIONS: Readonly<Record<ActivationName, string | null>> = {
   linear: 'linear', relu: 'relu', softplus: 'softplus', sigmoid: 'sigmoid', tanh: 'tanh', softmax: 'softmax',
   logSoftmax: 'log_softmax', elu: 'elu', selu: 'selu', gelu: 'gelu', swish: 'swish', hardSigmoid: 'hard_sigmoid', softsign: 'softsign',
   relu6: 'relu6', mish: 'mish', geluNew: 'gelu_new', hardSilu: 'hard_silu',
+  stairStep: null, unitStep: null, heaviside: null, sign: null, leakyRelu: null,
 };
 
 /** Names a file may use for an activation (camel-cased): Keras's `silu` and `hard_swish`. */
@@ -100,7 +103,7 @@ export function activationToKeras(op: string, spec: unknown): string | KerasObje
   const table = paramTable(a.name);
   const defaults = table.every(([, d], i) => a.params[i] === d);
   const tf = TF_ACTIVATIONS[a.name];
-  if (tf !== undefined && defaults) return tf;
+  if (tf !== null && defaults) return tf;
   const config: Record<string, unknown> = {};
   table.forEach(([k], i) => (config[snake(k)] = k === 'straightThrough' ? a.params[i] === 1 : a.params[i]));
   return { class_name: `${CUSTOM}${a.name}`, config };
@@ -108,7 +111,7 @@ export function activationToKeras(op: string, spec: unknown): string | KerasObje
 
 /** @internal An activation from its Keras form (a name in any case style, or a `neurite>` class). */
 export function activationFromKeras(op: string, where: string, v: unknown): ActivationValue {
-  const known = [...Object.values(TF_ACTIVATIONS), ...ACTIVATIONS.filter((n) => !TF_ACTIVATIONS[n]).map((n) => `${CUSTOM}${n}`)];
+  const known = [...ACTIVATIONS.flatMap((n) => TF_ACTIVATIONS[n] ?? []), ...ACTIVATIONS.filter((n) => TF_ACTIVATIONS[n] === null).map((n) => `${CUSTOM}${n}`)];
   if (v === null || v === undefined) return 'linear';
   let spec: unknown;
   if (typeof v === 'string') {

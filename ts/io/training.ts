@@ -56,14 +56,21 @@ export interface CompileRecord {
   lossWeights?: unknown;
 }
 
-/** neurite losses TF.js layers knows, by TF.js's serialized name. */
-const TF_LOSSES: Record<string, string> = {
+/**
+ * Every loss's name in TF.js's `trainingConfig`, or `null` for one TF.js layers does not know
+ * (huber, Keras 3's dice: only neurite's own record keeps them). A complete record, so that a
+ * new loss does not type-check until it is given its saved form here.
+ */
+const TF_LOSSES: Readonly<Record<LossName, string | null>> = {
   meanSquaredError: 'mean_squared_error', meanAbsoluteError: 'mean_absolute_error', binaryCrossentropy: 'binary_crossentropy',
   categoricalCrossentropy: 'categorical_crossentropy', sparseCategoricalCrossentropy: 'sparse_categorical_crossentropy',
   kullbackLeiblerDivergence: 'kullback_leibler_divergence', hinge: 'hinge',
   meanAbsolutePercentageError: 'mean_absolute_percentage_error', meanSquaredLogarithmicError: 'mean_squared_logarithmic_error',
   logcosh: 'logcosh', poisson: 'poisson', squaredHinge: 'squared_hinge', categoricalHinge: 'categorical_hinge', cosineProximity: 'cosine_proximity',
+  huber: null, dice: null,
 };
+/** TF.js's name of loss `name` (any string), or `undefined`. */
+const tfLoss = (name: string): string | undefined => (TF_LOSSES as Readonly<Record<string, string | null>>)[name] ?? undefined;
 
 /**
  * @internal TF.js's `trainingConfig` for a compile call, or `null` when TF.js cannot represent
@@ -71,15 +78,15 @@ const TF_LOSSES: Record<string, string> = {
  */
 export function tfTrainingConfig(lossName: string, lossSpec: unknown, metrics: string[], opt: Optimizer, many?: Pick<CompiledInfo, 'heads' | 'lossWeightsSpec'>): TrainingConfig | null {
   const plain = (l: unknown): boolean => typeof l === 'string' || (typeof l === 'object' && l !== null && !Array.isArray(l) && Object.keys(l).every((k) => k === 'name'));
-  let loss: TrainingConfig['loss'] | undefined = TF_LOSSES[lossName];
+  let loss: TrainingConfig['loss'] | undefined = tfLoss(lossName);
   let tfMetrics: TrainingConfig['metrics'] = metrics.map(snake);
   if (many?.heads) {
     // Several outputs: TF.js's list of losses and metrics by output; it has no loss weights.
     const entries = Array.isArray(lossSpec) ? lossSpec : typeof lossSpec === 'object' && lossSpec !== null && !plain(lossSpec) ? Object.values(lossSpec) : [lossSpec];
     const weights = many.lossWeightsSpec === undefined ? [] : Array.isArray(many.lossWeightsSpec) ? many.lossWeightsSpec : Object.values(many.lossWeightsSpec);
-    const names = many.heads.map((h) => TF_LOSSES[h.loss]);
+    const names = many.heads.map((h) => tfLoss(h.loss));
     if (!entries.every(plain) || weights.some((w) => w !== 1) || names.some((n) => n === undefined)) return null;
-    loss = names;
+    loss = names as string[];
     tfMetrics = Object.fromEntries(many.heads.map((h) => [h.name, h.metricNames.map(snake)]));
   } else if (!plain(lossSpec)) return null;
   const c = opt.getConfig();

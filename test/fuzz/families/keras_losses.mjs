@@ -60,9 +60,16 @@ const LOSSES = {
   categoricalHinge: { t: 'real', p: 'real', keys: [], sums: true },
   cosineProximity: { t: 'real', p: 'real', keys: [], sums: true },
 };
+/**
+ * The losses this family leaves out, and why: test/fuzz.test.ts checks that these and
+ * {@link LOSSES} together are every loss the core has, so a new loss is added to one of them.
+ */
+export const UNCOVERED = {
+  dice: "one value over the whole batch (Keras 3's axis=None), not a per-row loss: no reference here yet; tested against Keras 3 in test/keras-hard-silu-dice.test.ts",
+};
 /** The losses with hinge's 0/1 → ±1 convention. */
 const HINGES = ['hinge', 'squaredHinge'];
-const NAMES = Object.keys(LOSSES);
+export const NAMES = Object.keys(LOSSES);
 const ALIASES = {
   mse: 'meanSquaredError', mae: 'meanAbsoluteError', kld: 'kullbackLeiblerDivergence', mape: 'meanAbsolutePercentageError', MAPE: 'meanAbsolutePercentageError',
   msle: 'meanSquaredLogarithmicError', MSLE: 'meanSquaredLogarithmicError', cosineSimilarity: 'cosineProximity', logCosh: 'logcosh',
