@@ -247,7 +247,7 @@ impl Wiring {
     ///
     /// [`Layer::resize`]: crate::layers::Layer::resize
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    pub fn build(&mut self, layers: &[LayerRef], input: &[usize], init: impl Fn(usize) -> Init) -> Result<(Vec<Vec<usize>>, Vec<Vec<usize>>, Vec<usize>)> {
+    pub fn build(&mut self, layers: &[LayerRef], input: &[usize], init: impl Fn(usize) -> Init, check: &dyn Fn(usize, &LayerRef, &[usize]) -> Result<()>) -> Result<(Vec<Vec<usize>>, Vec<Vec<usize>>, Vec<usize>)> {
         let (k, n) = (self.k(), layers.len());
         let sources: Vec<Vec<usize>> = if self.sources.is_empty() { vec![input.to_vec()] } else { self.sources.clone() };
         let total: usize = sources.iter().map(|s| s.iter().product::<usize>()).sum();
@@ -262,6 +262,7 @@ impl Wiring {
         for (i, l) in layers.iter().enumerate() {
             let uses = self.uses_of(i, n);
             let ins: Vec<Vec<usize>> = uses[0].1.iter().map(|&j| nodes[j].clone()).collect();
+            check(i, l, ins.first().map_or(&[][..], |s| &s[..]))?;
             let out = lock(l)?.build_many(&ins, init(i))?;
             // Per use: its group (by input shapes) among `seen`.
             let mut seen = vec![ins.clone()];

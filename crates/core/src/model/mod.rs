@@ -10,6 +10,7 @@ pub mod sequential;
 pub mod shared;
 pub mod split;
 pub mod trainer;
+pub mod varlen;
 
 pub use metrics::Metric;
 pub use sequential::{ParamSlot, Sequential};

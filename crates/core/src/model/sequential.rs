@@ -15,22 +15,25 @@ use crate::{bail_shape, Error, Result, Shape, Tensor};
 use core::ops::Range;
 
 pub struct Sequential {
-    layers: Vec<LayerRef>,
+    pub(super) layers: Vec<LayerRef>,
     /// Per-layer `trainable` switches of this model (frozen layers get no updates when this
     /// model trains; another model holding the same layer has its own switch).
     trainable: Vec<bool>,
-    input_shape: Option<Vec<usize>>,
-    output_shape: Option<Vec<usize>>,
+    pub(super) input_shape: Option<Vec<usize>>,
+    pub(super) output_shape: Option<Vec<usize>>,
     /// Per layer, the per-sample input (the first, for a merge) and output shapes of its (first)
     /// use in this model, once built: a layer shared with another model may take other shapes
     /// there (see [`Layer::resize`]).
-    layer_shapes: Vec<(Vec<usize>, Vec<usize>)>,
+    pub(super) layer_shapes: Vec<(Vec<usize>, Vec<usize>)>,
+    /// A model with unknown (`null`) per-sample axes (see [`super::varlen`]): its input and each
+    /// layer's output with 0 for an unknown axis; empty for a model of one shape.
+    pub(super) free: Vec<Vec<usize>>,
     seed: u64,
     /// Set for a graph model (the functional API): which values each layer reads.
-    wiring: Option<Wiring>,
+    pub(super) wiring: Option<Wiring>,
     /// How messages name the layers (by index) and then the inputs: TS's names, set by
     /// [`Sequential::set_names`]; without them messages give indices.
-    names: Vec<String>,
+    pub(super) names: Vec<String>,
 }
 
 /// A parameter during [`Sequential::with_params`]: its model-level layer index (the top-level
@@ -52,7 +55,7 @@ fn mix(seed: u64, i: u64) -> u64 {
 impl Sequential {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(seed: u64) -> Sequential {
-        Sequential { layers: Vec::new(), trainable: Vec::new(), input_shape: None, output_shape: None, layer_shapes: Vec::new(), seed, wiring: None, names: Vec::new() }
+        Sequential { layers: Vec::new(), trainable: Vec::new(), input_shape: None, output_shape: None, layer_shapes: Vec::new(), free: Vec::new(), seed, wiring: None, names: Vec::new() }
     }
 
     /// Appends a layer, new or shared with other models. Rejects a layer already inside this
@@ -170,6 +173,15 @@ impl Sequential {
     }
 
     fn build_layers(&mut self, input: &[usize], fill: bool) -> Result<Vec<Vec<usize>>> {
+        if input.contains(&0) {
+            return self.build_free(input, fill);
+        }
+        self.build_pass(input, fill, &|_, _, _| Ok(()))
+    }
+
+    /// One build of every layer for `input`, `check` run before each layer's (first) build
+    /// with its index, node and input shape.
+    pub(super) fn build_pass(&mut self, input: &[usize], fill: bool, check: &dyn Fn(usize, &LayerRef, &[usize]) -> Result<()>) -> Result<Vec<Vec<usize>>> {
         if self.layers.is_empty() {
             return Err(Error::invalid("build", "the model has no layers"));
         }
@@ -180,13 +192,14 @@ impl Sequential {
         let (ins, shapes, out) = match &mut self.wiring {
             Some(w) => {
                 w.check(self.layers.len())?;
-                w.build(&self.layers, input, init)?
+                w.build(&self.layers, input, init, check)?
             }
             None => {
                 let mut ins: Vec<Vec<usize>> = Vec::with_capacity(self.layers.len());
                 let mut shapes: Vec<Vec<usize>> = Vec::with_capacity(self.layers.len());
                 for (i, l) in self.layers.iter().enumerate() {
                     let at = shapes.last().map_or(input, |s| &s[..]).to_vec();
+                    check(i, l, &at)?;
                     let s = lock(l)?.build(&at, init(i))?;
                     ins.push(at);
                     shapes.push(s);

@@ -52,6 +52,9 @@ pub struct Node<L: ?Sized = dyn Layer> {
     ///
     /// [`Sequential::set_names`]: super::Sequential::set_names
     name: String,
+    /// How messages show the shape it was built for: a model with unknown axes builds its
+    /// layers at a stand-in size for them, shown as `null` ([`super::varlen`]).
+    shown: Option<String>,
     layer: L,
 }
 
@@ -69,7 +72,7 @@ pub fn shared<L: Layer + 'static>(layer: L) -> LayerRef {
 impl<L> Node<L> {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(layer: L) -> Node<L> {
-        Node { input: None, at: None, rest: Vec::new(), output: None, pass: 0, constraints: Vec::new(), name: String::new(), layer }
+        Node { input: None, at: None, rest: Vec::new(), output: None, pass: 0, constraints: Vec::new(), name: String::new(), shown: None, layer }
     }
 }
 
@@ -150,6 +153,11 @@ impl<L: ?Sized + Layer> Node<L> {
         &mut self.layer
     }
 
+    /// Shows the shape it was built for as `shown` in messages (see [`Node::shown`]).
+    pub fn show_input_as(&mut self, shown: String) {
+        self.shown = Some(shown);
+    }
+
     /// The per-sample input shape it was built for.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn input_shape(&self) -> Option<&[usize]> {
@@ -173,16 +181,16 @@ impl<L: ?Sized + Layer> Node<L> {
             if was.as_slice() == input {
                 return Ok(out.clone());
             }
-            let was = was.clone();
+            let was = self.shown.clone().unwrap_or_else(|| format!("{was:?}"));
             let Some(r) = self.layer.resize(input) else {
                 return Err(Error::shape(
                     "build",
-                    format!("{} was already built for per-sample input shape {was:?}, but here it receives {input:?}; a built layer keeps the input shape its weights were made for (also when it is shared between models)", self.layer.kind()),
+                    format!("{} was already built for per-sample input shape {was}, but here it receives {input:?}; a built layer keeps the input shape its weights were made for (also when it is shared between models)", self.layer.kind()),
                 ));
             };
             let out = r.map_err(|e| match e {
                 Error::ShapeMismatch { msg, .. } | Error::InvalidArgument { msg, .. } => {
-                    Error::shape("build", format!("{} was built for per-sample input shape {was:?}, but here it receives {input:?}: {msg}", self.layer.kind()))
+                    Error::shape("build", format!("{} was built for per-sample input shape {was}, but here it receives {input:?}: {msg}", self.layer.kind()))
                 }
                 other => other,
             })?;
