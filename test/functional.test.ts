@@ -103,7 +103,7 @@ describe('model({ inputs, outputs }) against tf.model', () => {
         const want = tf.tidy(() => run(tf.tensor(x, xShape)).dataSync());
         const y = nr.tidy(() => n.predict(nr.tensor(x, xShape)).data());
         expect(bits(y), `${name}: values`).toEqual(bits(want));
-        const outShape = [3, ...n.outputShape!];
+        const outShape = [3, ...(n.outputShape as number[])];
         const w = uniform(r, outShape.reduce((p, q) => p * q, 1), -1, 1);
         const got = nr.tidy(() => nr.grad((xt) => n.predict(xt).mul(nr.tensor(w, outShape)).sum())(nr.tensor(x, xShape)).data());
         const wantG = tf.tidy(() => tf.grad((xt: tf.Tensor) => tf.sum(tf.mul(run(xt), tf.tensor(w, outShape))))(tf.tensor(x, xShape)).dataSync());

@@ -148,6 +148,24 @@ describe('Keras 3 to_json() models predict as Keras 3 with its weights', () => {
     });
   }
 
+  it('conv1d with batch_shape [null, null, 3] (what Keras 3 writes for keras.Input((None, 3))): Keras\'s outputs at the fixture\'s length, and any other length runs', async () => {
+    const f = FIXTURE.models.conv1d;
+    const t = topo('conv1d');
+    expect(t.config.layers[0].config.batch_shape).toEqual([null, 12, 3]);
+    t.config.layers[0].config.batch_shape = [null, null, 3];
+    const m = await nr.models.modelFromJSON(t);
+    try {
+      expect(m.inputShape).toEqual([null, 3]);
+      withTensors(f.trainableFirst.map((i) => f.weights[i]), (ts) => m.setWeights(ts));
+      expectKerasOutputs(m, 'conv1d');
+      for (const len of [8, 31]) expect(nr.tidy(() => m.predict(nr.ones([2, len, 3])).shape)).toEqual([2, 2]);
+      // Too short for its 'valid' average pooling: named (Keras and TF.js give an empty or NaN result).
+      expect(() => nr.tidy(() => m.predict(nr.ones([1, 4, 3])))).toThrow(/predict: x of shape \[1,4,3\] \(per-sample \[4,3\], input shape \[null,3\]\) does not fit the model: .*averagePooling1d/);
+    } finally {
+      m.dispose();
+    }
+  });
+
   it('model.get_weights() is that order when a model has no non-trainable weights; with BatchNormalization it is not, and setWeights refuses it', async () => {
     for (const name of ['mlp', 'cnn_up', 'conv1d']) expect(FIXTURE.models[name].trainableFirst).toEqual(FIXTURE.models[name].weights.map((_, i) => i));
     const f = FIXTURE.models.cnn;

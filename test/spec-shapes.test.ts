@@ -36,7 +36,7 @@ const CASES: Array<[string, () => nr.Layer[]]> = [
 function both(m: nr.Sequential) {
   m.summary(null); // syncs the layers' trainable flags into the core (as compile and fit do)
   const core = weightSpecs('test', { handle: m.handle('test'), path: [] });
-  const inferred = expectedWeights('test', modelSpec(m), m.inputShape ?? []);
+  const inferred = expectedWeights('test', modelSpec(m), m.inputDims ?? []);
   return {
     core: { shapes: core.map((w) => w.shape), trainable: core.map((w) => w.trainable), output: m.outputShape },
     inferred: { shapes: inferred.weights.map((w) => w.shape), trainable: inferred.weights.map((w) => w.trainable), output: inferred.output },

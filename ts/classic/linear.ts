@@ -58,7 +58,7 @@ export function collapseLinear(model: Sequential): Sequential {
     }
     return { useBias: l.args.useBias !== false, ...act };
   });
-  const inputShape = model.inputShape;
+  const inputShape = model.inputDims;
   // Each layer's own weights (kernel, bias): the model's list is in TF.js's order, which puts
   // a frozen layer's weights last.
   const weights = (stack as Dense[]).flatMap((l) => l.getWeights());

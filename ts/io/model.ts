@@ -108,7 +108,7 @@ export async function sequentialToArtifacts(model: Sequential, options?: SaveOpt
   const h = model.handle(op); // builds the model (an error if it has no input shape)
   const tensors = readWeights(op, { handle: h, path: [] });
   try {
-    const { weights } = expectedWeights(op, spec, model.inputShape ?? []);
+    const { weights } = expectedWeights(op, spec, model.inputDims ?? []);
     const { order } = model.tfWeightOrder(op);
     return artifactsOf(op, model, spec, namedWeights(op, model, weights, tensors, order), includeOptimizer, order.map((i) => weights[i]));
   } finally {
@@ -119,7 +119,7 @@ export async function sequentialToArtifacts(model: Sequential, options?: SaveOpt
 /** The artifacts of `model` (its spec, its named weights and, if asked, its optimizer state; `inOrder`: its weights' specs in `getWeights()` order). */
 function artifactsOf(op: string, model: Sequential, spec: ModelSpec, weights: Array<NamedWeight | NamedInts>, includeOptimizer: boolean, inOrder: WeightSpec[]): ModelArtifacts {
   const neurite: Record<string, unknown> = {};
-  const a: ModelArtifacts = { modelTopology: modelConfig(spec, model.inputShape), format: 'layers-model', generatedBy: GENERATED_BY, convertedBy: null };
+  const a: ModelArtifacts = { modelTopology: modelConfig(spec, model.inputDims), format: 'layers-model', generatedBy: GENERATED_BY, convertedBy: null };
   const compiled = compiledRecord(model);
   let iter: number | undefined;
   if (compiled) {

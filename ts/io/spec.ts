@@ -150,12 +150,43 @@ export function specInputShape(s: NodeSpec): number[] | undefined {
   return s.layers.length > 0 ? specInputShape(s.layers[0]) : undefined;
 }
 
+/** The stand-in sizes of an unknown axis (0), as the core's (`model/varlen.rs`). */
+const STAND_IN = 512;
+const CHECK = 1031;
+
+/**
+ * {@link inferWeights} of layer `s` on `x` with unknown axes (0): as the core, the layer at two
+ * stand-in sizes for them; an output axis that differs is unknown. A flatten of an unknown axis
+ * (TF.js's error; a reshape with -1 takes it there, as TF.js's) and a layer whose weights depend
+ * on one are errors naming it.
+ */
+function inferFree(op: string, s: LeafSpec, x: number[], out: WeightSpec[], frozen: boolean): number[] {
+  const shown = `[${x.map((d) => (d === 0 ? 'null' : d)).join(',')}]`;
+  if (s.kind === 'flatten') {
+    throw new InvalidArgumentError(
+      `${op}: The shape of the input to "Flatten" is not fully defined (got ${shown}): ${s.where} (flatten ${s.name}) cannot flatten an axis of unknown (null) size; give the model's input a size on that axis, or pool it away first (globalAveragePooling1d, globalMaxPooling1d)`,
+    );
+  }
+  const at = (p: number) => x.map((d) => (d === 0 ? p : d));
+  const [w1, w2]: WeightSpec[][] = [[], []];
+  const o1 = inferWeights(op, s, at(STAND_IN), w1, frozen);
+  const o2 = inferWeights(op, s, at(CHECK), w2, frozen);
+  if (w1.some((w, i) => show(w.shape) !== show(w2[i].shape))) {
+    throw new InvalidArgumentError(
+      `${op}: ${s.where} (${s.kind} ${s.name}) cannot take per-sample input shape ${shown}: its weights depend on the size of the unknown (null) axis; give the model's input a size there, or pool the axis away first (globalAveragePooling1d, globalMaxPooling1d)`,
+    );
+  }
+  out.push(...w1);
+  return o1.map((d, i) => (d === o2[i] ? d : 0));
+}
+
 /**
  * @internal Per-sample output shape of `s` for input `x`, pushing each leaf's weights onto `out`
  * in the core's order. `frozen` is true inside a model with `trainable: false`. Throws an
  * InvalidArgumentError naming the layer when a shape does not fit (`op` prefixes it).
  */
 export function inferWeights(op: string, s: NodeSpec, x: number[], out: WeightSpec[], frozen = false): number[] {
+  if (s.type === 'layer' && x.includes(0)) return inferFree(op, s, x, out, frozen);
   if (s.type === 'model') {
     const inner = frozen || !s.trainable;
     if (s.wiring) {

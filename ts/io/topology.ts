@@ -313,7 +313,7 @@ export function specToKeras(s: NodeSpec, x: number[] | undefined): KerasObject {
   for (const k of Object.keys(c)) if (k.endsWith('_constraint')) c[k] = constraintToKeras(a[camel(k)] as Constraint | undefined);
   const config: Record<string, unknown> = { ...c, name: s.name, trainable: s.trainable };
   if (s.inputShape) {
-    config.batch_input_shape = [null, ...s.inputShape];
+    config.batch_input_shape = [null, ...s.inputShape.map((d) => (d === 0 ? null : d))];
     config.dtype = 'float32';
   }
   if (s.kind === 'input') {
@@ -444,9 +444,9 @@ function inputShapeOf(ctx: Ctx, where: string, c: Record<string, unknown>): numb
   if (!Array.isArray(bis) || bis.length < 1 || bis.length > 32) bad(ctx.op, `${where}.batch_input_shape`, `must be [batch, ...inputShape], got ${show(bis)}`);
   if (bis[0] !== null && !isInt(bis[0], 1)) bad(ctx.op, `${where}.batch_input_shape[0]`, `must be null or a positive integer, got ${describe(bis[0])}`);
   return bis.slice(1).map((d: unknown, i: number) => {
-    // TF.js's Embedding without inputLength is [null, null]: neurite needs every input size.
-    const hint = d === null ? ' (neurite needs every per-sample size; an Embedding needs its input_length)' : '';
-    if (!isInt(d, 1)) bad(ctx.op, `${where}.batch_input_shape[${i + 1}]`, `must be a positive integer${hint}, got ${describe(d)}`);
+    // null: an unknown size (TF.js's Embedding without inputLength is [null, null]), 0 inside.
+    if (d === null) return 0;
+    if (!isInt(d, 1)) bad(ctx.op, `${where}.batch_input_shape[${i + 1}]`, `must be a positive integer or null (a size not known, as a sequence's), got ${describe(d)}`);
     return d;
   });
 }
@@ -1099,7 +1099,7 @@ export function makeLayer(op: string, s: LeafSpec): Layer {
   for (const [k, v] of Object.entries(s.args)) put(k, v);
   put('name', s.name);
   put('trainable', s.trainable);
-  put('inputShape', s.inputShape);
+  put('inputShape', s.inputShape?.map((d) => (d === 0 ? null : d)));
   try {
     const make = s.kind === 'concatenate' ? Concatenate : s.kind === 'dot' ? Dot : MERGE_KINDS.includes(s.kind) ? null : LAYER_CLASSES[s.kind];
     if (make === undefined) throw new InvalidArgumentError(`${op}: ${s.where}: unknown layer kind ${show(s.kind)} (known: ${LAYER_KINDS.join(', ')})`);

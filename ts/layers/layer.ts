@@ -48,8 +48,8 @@ export interface LayerArgs {
   name?: string | undefined;
   /** `false` freezes the layer's weights during training. Default `true`. */
   trainable?: boolean | undefined;
-  /** Per-sample input shape (without the batch dimension); only needed on the first layer. */
-  inputShape?: number[] | undefined;
+  /** Per-sample input shape (without the batch dimension); only needed on the first layer. `null` is a size not known in advance: `[null]` for sequences of ids of any length, `[null, 8]` for sequences of 8 channels; each call then takes its own length. */
+  inputShape?: Array<number | null> | undefined;
   /** Input shape with the batch dimension first (`null` or any number for the batch). */
   batchInputShape?: Array<number | null> | undefined;
   /** Only `'float32'`, the one dtype (TF.js's option; anything else is an error). */
@@ -472,19 +472,26 @@ export abstract class KernelLayer extends Layer {
 /**
  * @internal A per-sample shape (`inputShape`, without the batch dimension): an array of
  * integers in `[1, MAX_ELEMENTS]` whose product is at most {@link MAX_ELEMENTS} (one sample must
- * fit in a tensor). `offset` shifts the index named in errors (for `batchInputShape`).
+ * fit in a tensor). `offset` shifts the index named in errors (for `batchInputShape`). With
+ * `nulls`, `null` is an unknown size (any sequence length), 0 in the result (see {@link showShape}).
  */
-export function sampleShape(kind: string, arg: string, v: unknown, offset = 0): number[] {
+export function sampleShape(kind: string, arg: string, v: unknown, offset = 0, nulls = true): number[] {
   if (!Array.isArray(v) || v.length > 31) {
     throw new InvalidArgumentError(`${kind}: ${arg} must be an array of positive integers (without the batch dimension), got ${show(v)}`);
   }
   // Array.from, not map: a hole ([2, , 3]) is read as undefined and refused (map skips it).
-  const dims = Array.from(v as unknown[], (d, i) => intArg(kind, `${arg}[${i + offset}]`, d, 1, MAX_ELEMENTS));
-  const size = dims.reduce((a, b) => a * b, 1);
+  // null is an unknown size (a sequence of any length, TF.js's [null]): 0 here and in the core.
+  const dims = Array.from(v as unknown[], (d, i) => (d === null && nulls ? 0 : intArg(kind, `${arg}[${i + offset}]`, d, 1, MAX_ELEMENTS)));
+  const size = dims.reduce((a, b) => a * Math.max(b, 1), 1);
   if (size > MAX_ELEMENTS) {
     throw new InvalidArgumentError(`${kind}: ${arg} ${show(v)} has ${size} elements per sample, more than the ${MAX_ELEMENTS} one tensor can hold`);
   }
   return dims;
+}
+
+/** @internal A per-sample shape for users: an unknown size (0 inside, see {@link sampleShape}) is `null`. */
+export function showShape(dims: readonly number[]): Array<number | null> {
+  return dims.map((d) => (d === 0 ? null : d));
 }
 
 /** Throws unless `v` is a number satisfying `ok`, also as the float32 the core receives. */

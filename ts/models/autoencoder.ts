@@ -92,7 +92,7 @@ export class Autoencoder<E extends Sequential | Layer = Sequential | Layer, D ex
     const { encoder, decoder } = args;
     if (args.name !== undefined && typeof args.name !== 'string') throw new InvalidArgumentError(`autoencoder: name must be a string, got ${describe(args.name)}`);
     const out = outputShapeOf(encoder);
-    const inp = decoder.inputShape;
+    const inp = decoder instanceof Sequential ? decoder.inputDims : decoder.inputShape;
     if (out && inp && !sameShape(out, inp)) {
       throw new InvalidArgumentError(`autoencoder: encoder ${encoder.name} outputs per-sample shape ${fmt(out)} but decoder ${decoder.name} expects ${fmt(inp)}`);
     }
@@ -102,13 +102,13 @@ export class Autoencoder<E extends Sequential | Layer = Sequential | Layer, D ex
   }
 
   /** Builds the autoencoder; a shape conflict between encoder and decoder names both shapes. */
-  override build(inputShape?: number[] | [null, ...number[]]): void {
+  override build(inputShape?: number[] | [null, ...Array<number | null>]): void {
     try {
       super.build(inputShape);
     } catch (err) {
       if (!(err instanceof ShapeError)) throw err;
-      const out = this.encoder instanceof Sequential ? this.encoder.outputShape : undefined;
-      const inp = this.decoder.inputShape;
+      const out = this.encoder instanceof Sequential ? this.encoder.outputDims : undefined;
+      const inp = this.decoder instanceof Sequential ? this.decoder.inputDims : this.decoder.inputShape;
       throw new InvalidArgumentError(`autoencoder: encoder ${this.encoder.name} outputs per-sample shape ${fmt(out)} but decoder ${this.decoder.name} expects ${fmt(inp)} (${err.message})`);
     }
   }
@@ -180,7 +180,7 @@ export class Autoencoder<E extends Sequential | Layer = Sequential | Layer, D ex
    */
   #selfTarget(op: string): void {
     if (this.isDisposed) return;
-    const inp = this.inputShape;
+    const inp = this.inputDims;
     const out = inp ? outputShapeOf(this) : undefined;
     if (inp && out && !sameShape(inp, out)) {
       throw new InvalidArgumentError(`${op}: autoencoder ${this.name} takes per-sample shape ${fmt(inp)} but its decoder ${this.decoder.name} outputs ${fmt(out)}; ${op}(x) uses x as the target, so the output must have the input's shape (or pass targets: ${op}(x, y))`);
@@ -229,8 +229,8 @@ function fitArgs(args: AutoencoderFitArgs): FitArgs {
  * `undefined` if unknown (or if the layers do not fit together, which build reports).
  */
 function outputShapeOf(encoder: Sequential | Layer): number[] | undefined {
-  if (encoder instanceof Sequential && encoder.outputShape) return encoder.outputShape;
-  const inp = encoder.inputShape;
+  if (encoder instanceof Sequential && encoder.outputDims) return encoder.outputDims;
+  const inp = encoder instanceof Sequential ? encoder.inputDims : encoder.inputShape;
   if (!inp) return undefined;
   try {
     return inferWeights('autoencoder', encoder instanceof Sequential ? modelSpec(encoder) : layerSpec(encoder, 'encoder'), inp, []);

@@ -128,7 +128,7 @@ function checkData(op: string, model: Sequential, b: ReadyBatch, code: 0 | 1): v
     call((e) => check(e.nr_model_check_data(h, hx, hy, code)));
   } catch (err) {
     const info = model.compiledInfo(op);
-    const e = renamed(op, targetHint(err, info, b.ys.length === 1 ? b.ys[0] : b.y, model.outputShape?.at(-1)), code === 0 ? 'fit' : 'evaluate');
+    const e = renamed(op, targetHint(err, info, b.ys.length === 1 ? b.ys[0] : b.y, model.outputDims?.at(-1)), code === 0 ? 'fit' : 'evaluate');
     // The core names the data x and y; here they are the element's xs and ys.
     if (e instanceof NeuriteError) e.message = e.message.replace(`${op}: x contains `, `${op}: xs contains `).replace(/ on y: targets /, ' on ys: targets ');
     throw e;
@@ -190,7 +190,7 @@ export async function fitOnDataset(model: Sequential, plan: FitDatasetPlan): Pro
       try {
         call((e) => check(e.nr_model_check_data(h, hvx, hvy, 3)));
       } catch (err) {
-        throw renamed(op, targetHint(err, model.compiledInfo(op), given, model.outputShape?.at(-1)), 'fit');
+        throw renamed(op, targetHint(err, model.compiledInfo(op), given, model.outputDims?.at(-1)), 'fit');
       }
     }
     /** The pass training reads: a new one each epoch, or one for the run with batchesPerEpoch. */

@@ -702,7 +702,7 @@ export async function fitLoop(model: Sequential, givenX: Tensor | Tensor[] | Rec
       const hx = trainX.handleFor('fit', 'x');
       const hy = trainY.handleFor('fit', 'y');
       const info = model.compiledInfo('fit');
-      const classes = model.outputShape?.at(-1);
+      const classes = model.outputDims?.at(-1);
       // A loss function takes the targets as they are (its own checks are the function's).
       const tape = info.custom?.tape === true;
       try {

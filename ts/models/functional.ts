@@ -32,8 +32,8 @@ export { SymbolicTensor } from './symbolic.js';
 
 /** Options of {@link input} (TF.js `tf.input`). */
 export interface InputArgs {
-  /** The per-sample shape (without the batch dimension), e.g. `[784]` or `[28, 28, 1]`. */
-  shape?: number[] | undefined;
+  /** The per-sample shape (without the batch dimension), e.g. `[784]` or `[28, 28, 1]`; `null` for a size not known in advance (`[null]`: sequences of any length). */
+  shape?: Array<number | null> | undefined;
   /** The shape with the batch dimension first (`null` or a number), instead of `shape`. */
   batchShape?: Array<number | null> | undefined;
   /** A unique name; `input_1`, … if omitted. */
@@ -256,9 +256,23 @@ setGraphMaker((s, wiring, layers, io, extraUses = []) => {
 
 /** The per-sample output shape of `layer` on `xs`, from the layer's own build (its errors). */
 function outputShape(layer: Layer, xs: SymbolicTensor[]): number[] {
+  const shapes = xs.map((x) => x.sampleShape);
+  if (!shapes.some((x) => x.includes(0))) return builtShape(layer, shapes);
+  // Unknown (null) axes: as the core (model/varlen.rs), at two stand-in sizes; an output axis that differs is unknown.
+  if (layer.kind === 'flatten') {
+    const shown = `[${shapes[0].map((d) => (d === 0 ? 'null' : d)).join(',')}]`;
+    throw new InvalidArgumentError(`apply: layer ${layer.name}: The shape of the input to "Flatten" is not fully defined (got ${shown}): it cannot flatten an axis of unknown (null) size; give the input a size on that axis, or pool it away first (globalAveragePooling1d, globalMaxPooling1d)`);
+  }
+  const at = (p: number) => shapes.map((x) => x.map((d) => (d === 0 ? p : d)));
+  const [a, b] = [builtShape(layer, at(512)), builtShape(layer, at(1031))];
+  return a.map((d, i) => (d === b[i] ? d : 0));
+}
+
+/** The per-sample output shape of `layer` on inputs of per-sample `shapes`, from the layer's own build. */
+function builtShape(layer: Layer, xs: number[][]): number[] {
   const kind = LAYER_KINDS.indexOf(layer.kind as (typeof LAYER_KINDS)[number]);
   const p = f32Bits(layer.abiParams());
-  const shapes = xs.flatMap((x) => [x.sampleShape.length, ...x.sampleShape]);
+  const shapes = xs.flatMap((x) => [x.length, ...x]);
   try {
     return call((e) => {
       const base = argPtr();

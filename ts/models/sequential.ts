@@ -28,7 +28,7 @@ import { Tensor } from '../tensor.js';
 import { boolArg, checkShape, describe, need, show } from '../ops/convert.js';
 import { runOp } from '../ops/run.js';
 import { InputLayer } from '../layers/core.js';
-import { checkBoundInputs, Layer, LAYER_KINDS, setLocator } from '../layers/layer.js';
+import { checkBoundInputs, Layer, LAYER_KINDS, setLocator, showShape } from '../layers/layer.js';
 import { encodeCompile, metricLogName, targetHint, type CompileArgs, type CompiledInfo } from './compile.js';
 import { customEvaluate, customStep } from './custom-loss.js';
 import type { Optimizer } from '../optimizers.js';
@@ -247,7 +247,7 @@ export class Sequential {
     held.add(this);
     // As TF.js and Keras: once the input shape is known, a layer that does not fit what comes
     // before it is an error here, not at the first fit or predict (and is not added).
-    const x = this.#assembling ? undefined : this.inputShape;
+    const x = this.#assembling ? undefined : this.inputDims;
     if (x !== undefined) {
       try {
         // The new layer on the shape before it; the layers before it again when that is not at
@@ -269,7 +269,7 @@ export class Sequential {
             Sequential.#adding = null;
           }
         }
-        else if (layer.inputShape !== undefined && show(layer.inputShape) !== show(tail)) {
+        else if (layer.inputDims !== undefined && show(layer.inputDims) !== show(tail)) {
           const built = layer.#handle !== 0;
           throw new InvalidArgumentError(
             `add: model ${layer.name} ${built ? 'was built for' : 'declares'} per-sample input shape ${show(layer.inputShape)}, but here it receives ${show(tail)}; ` +
@@ -425,7 +425,7 @@ export class Sequential {
   static #pendingInputs(layer: Layer): { shapes: number[][]; model: string; pending: true } | null {
     for (const m of holders.get(layer) ?? []) {
       const i = m.layers.indexOf(layer);
-      const x = m === Sequential.#adding || m.#disposed || m.#handle !== 0 || m.#graph || i < 0 ? undefined : m.inputShape;
+      const x = m === Sequential.#adding || m.#disposed || m.#handle !== 0 || m.#graph || i < 0 ? undefined : m.inputDims;
       if (x === undefined) continue;
       let shape = i === 0 ? x : m.#tailShape(i);
       if (shape === undefined) {
@@ -459,11 +459,17 @@ export class Sequential {
    * The per-sample input shape: the built one, else the first layer's, if known. `undefined`
    * for a graph model with several inputs: see `model.inputs[i].shape`.
    */
-  get inputShape(): number[] | undefined {
+  get inputShape(): Array<number | null> | undefined {
+    const x = this.inputDims;
+    return x && showShape(x);
+  }
+
+  /** @internal {@link inputShape} with 0 for an unknown (null) size, as the core takes it. */
+  get inputDims(): number[] | undefined {
     if (this.#graph && this.#graph.inputs.length > 1) return undefined;
     if (this.#builtInput) return this.#builtInput.slice();
     const first = this.layers[0];
-    return first instanceof Sequential ? first.inputShape : first?.inputShape;
+    return first instanceof Sequential ? first.inputDims : first?.inputShape;
   }
   #builtInput: number[] | undefined;
 
@@ -472,10 +478,16 @@ export class Sequential {
    * TF.js's `[null, 10]`). `undefined` while the input shape is unknown, and for a graph model
    * with several outputs: see `model.outputs[i].shape`.
    */
-  get outputShape(): number[] | undefined {
+  get outputShape(): Array<number | null> | undefined {
+    const y = this.outputDims;
+    return y && showShape(y);
+  }
+
+  /** @internal {@link outputShape} with 0 for an unknown (null) size. */
+  get outputDims(): number[] | undefined {
     if (this.#graph && this.#graph.outputs.length > 1) return undefined;
     if (this.#shapes.length > 0) return this.#shapes.at(-1)!.slice();
-    const x = this.inputShape;
+    const x = this.inputDims;
     if (x === undefined || this.#disposed) return undefined;
     const checked = this.#tailShape(this.layers.length); // what add checked
     if (checked !== undefined) return checked.slice();
@@ -597,15 +609,18 @@ export class Sequential {
   /**
    * Creates the weights. Called automatically by compile/fit/predict; needs an input shape:
    * the per-sample shape (`build([784])`), or TF.js's batch shape with a `null` batch
-   * dimension (`build([null, 784])`).
+   * dimension (`build([null, 784])`); after that batch `null`, `null` is a size not known in
+   * advance (`build([null, null])`: sequences of any length).
    */
-  build(batchOrSampleShape?: number[] | [null, ...number[]]): void {
+  build(batchOrSampleShape?: number[] | [null, ...Array<number | null>]): void {
     if (this.#disposed) throw new DisposedError(`build: model ${this.name} is disposed`);
     if (this.#handle !== 0) return;
     const b = batchOrSampleShape;
-    const inputShape = (Array.isArray(b) && b[0] === null ? b.slice(1) : b) as number[] | undefined;
-    if (inputShape !== undefined) checkShape('build', inputShape, 'inputShape');
-    const shape = inputShape ?? (this.#graph && this.#graph.inputs.length > 1 ? [this.#graph.inputs.reduce((a, t) => a + t.sampleShape.reduce((p, d) => p * d, 1), 0)] : this.inputShape);
+    const given = Array.isArray(b) && b[0] === null ? (b.slice(1) as Array<number | null>) : (b as number[] | undefined);
+    if (given !== undefined) checkShape('build', Array.isArray(given) ? given.map((d) => d ?? 1) : given, 'inputShape');
+    // An unknown size (null) is 0 for the core (see sampleShape).
+    const inputShape = given?.map((d) => d ?? 0);
+    const shape = inputShape ?? (this.#graph && this.#graph.inputs.length > 1 ? [this.#graph.inputs.reduce((a, t) => a + t.sampleShape.reduce((p, d) => p * d, 1), 0)] : this.inputDims);
     if (!shape) {
       const first = this.layers.find((l) => !(l instanceof InputLayer));
       const kind = first && !(first instanceof Sequential) ? first.kind : 'dense';
@@ -1161,7 +1176,7 @@ export class Sequential {
       try {
         return customEvaluate(op, this, info, x, y, bs);
       } catch (err) {
-        throw inOp(op, given instanceof Tensor ? targetHint(err, info, given, this.outputShape?.at(-1)) : err, op === 'fit' ? undefined : 'evaluate');
+        throw inOp(op, given instanceof Tensor ? targetHint(err, info, given, this.outputDims?.at(-1)) : err, op === 'fit' ? undefined : 'evaluate');
       }
     }
     try {
@@ -1171,7 +1186,7 @@ export class Sequential {
         return Array.from(new Float32Array(e.memory.buffer, argPtr(), width));
       });
     } catch (err) {
-      throw inOp(op, given instanceof Tensor ? targetHint(err, info, given, this.outputShape?.at(-1)) : err, op === 'fit' ? undefined : 'evaluate');
+      throw inOp(op, given instanceof Tensor ? targetHint(err, info, given, this.outputDims?.at(-1)) : err, op === 'fit' ? undefined : 'evaluate');
     }
   }
 
@@ -1209,7 +1224,7 @@ export class Sequential {
       });
     } catch (err) {
       // The core's update, shared with fit, names itself fit (a gradient that is not finite).
-      throw inOp('trainOnBatch', y instanceof Tensor ? targetHint(err, info, y, this.outputShape?.at(-1)) : err, 'fit');
+      throw inOp('trainOnBatch', y instanceof Tensor ? targetHint(err, info, y, this.outputDims?.at(-1)) : err, 'fit');
     } finally {
       for (const t of owned) t.dispose();
     }
@@ -1343,7 +1358,7 @@ export class Sequential {
   /** @internal {@link Sequential.weightNames} in the core's order (each layer's in turn, nested models expanded). */
   coreWeightNames(op: string): string[] {
     const specs = weightSpecs(op, { handle: this.handle(op), path: [] });
-    const owners = expectedWeights(op, modelSpec(this), this.inputShape ?? []).weights.map((w) => w.layer);
+    const owners = expectedWeights(op, modelSpec(this), this.inputDims ?? []).weights.map((w) => w.layer);
     const flat = this.layers.filter((l) => !(l instanceof InputLayer));
     return specs.map((w, i) => `${owners.length === specs.length ? owners[i] : (flat[w.layer]?.name ?? w.layer)}/${w.name}`);
   }
@@ -1628,7 +1643,7 @@ export class Sequential {
     if (this.#graph) return this.#graph;
     if (this.#chain) return this.#chain;
     if (this.#disposed) throw new DisposedError(`${op}: model ${this.name} is disposed`);
-    const shape = this.inputShape;
+    const shape = this.inputDims;
     if (!shape) throw new InvalidArgumentError(`${op}: model ${this.name} does not know its input shape yet, so it has no symbolic ${op}; give its first layer an inputShape, or build it (model.build(inputShape))`);
     if (this.#children().length === 0) throw new InvalidArgumentError(`${op}: model ${this.name} has no layers`);
     // TF.js's name for the input a sequential model makes, as inputNames says (`dense_1_input`).
@@ -1748,7 +1763,7 @@ export class Sequential {
    */
   getConfig(): ModelConfig {
     if (this.#disposed) throw new DisposedError(`getConfig: model ${this.name} is disposed`);
-    return modelConfig(modelSpec(this), this.inputShape);
+    return modelConfig(modelSpec(this), this.inputDims);
   }
 
   /**

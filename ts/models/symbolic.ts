@@ -15,7 +15,7 @@ export class SymbolicTensor {
     brand(this);
   }
 
-  /** The shape, `null` for the batch dimension: `[null, ...perSample]`. */
+  /** The shape, `null` for the batch dimension (and for a per-sample axis of unknown size: `[null, null]` for sequences of any length): `[null, ...perSample]`. */
   readonly shape: Array<number | null>;
   /** Always `'float32'`, the only dtype. */
   readonly dtype = 'float32' as const;
@@ -41,7 +41,8 @@ export class SymbolicTensor {
     this.id = ++count;
     this.sourceLayer = sourceLayer;
     this.inputs = inputs;
-    this.shape = [null, ...perSample];
+    // An unknown per-sample size (0 inside, see sampleShape) is null, as TF.js shows it.
+    this.shape = [null, ...perSample.map((d) => (d === 0 ? null : d))];
     const list = uses.get(sourceLayer);
     const n = sourceLayer.name;
     const nth = list && list.length > 0 ? `_${list.length}` : '';
@@ -57,7 +58,7 @@ export class SymbolicTensor {
 
   /** @internal The per-sample shape. */
   get sampleShape(): number[] {
-    return this.shape.slice(1) as number[];
+    return this.shape.slice(1).map((d) => d ?? 0);
   }
 
   /** `SymbolicTensor <name> [null,…shape]`, for logs and error messages. */

@@ -238,7 +238,7 @@ class Codec implements LearnedCodec {
     this.bits = o.bits;
     this.imageShape = [o.h, o.w];
     const px = o.h * o.w;
-    const declared = ae.inputShape;
+    const declared = ae.inputDims;
     if (declared && declared.reduce((a, b) => a * b, 1) !== px) {
       throw new InvalidArgumentError(`${op}: the autoencoder takes per-sample shape [${declared.join(',')}] (${declared.reduce((a, b) => a * b, 1)} values) but imageShape [${o.h},${o.w}] has ${px} pixels`);
     }
