@@ -181,6 +181,8 @@ impl Sequential {
 
     /// One build of every layer for `input`, `check` run before each layer's (first) build
     /// with its index, node and input shape.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    #[inline(never)]
     pub(super) fn build_pass(&mut self, input: &[usize], fill: bool, check: &dyn Fn(usize, &LayerRef, &[usize]) -> Result<()>) -> Result<Vec<Vec<usize>>> {
         if self.layers.is_empty() {
             return Err(Error::invalid("build", "the model has no layers"));

@@ -41,6 +41,7 @@ fn unknown(a: &[usize], b: &[usize]) -> Vec<usize> {
 impl Sequential {
     /// Builds a model whose `input` has unknown axes (0): see the module docs.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    #[inline(never)]
     pub(super) fn build_free(&mut self, input: &[usize], fill: bool) -> Result<Vec<Vec<usize>>> {
         if self.wiring.as_ref().is_some_and(super::graph::Wiring::packed) {
             return Err(Error::invalid("build", format!("input shape {}: a model with several inputs or outputs cannot have unknown (null) axes yet; give every axis a size", show(input, false))));
@@ -88,6 +89,7 @@ impl Sequential {
     /// its known axes must match, each unknown one is any size from 1. A model of one shape,
     /// or one already set for `x`, is left as it is (its checks follow).
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    #[inline(never)]
     pub fn fit_to(&mut self, op: &'static str, x: &Tensor) -> Result<()> {
         let Some(sym) = self.free.first() else { return Ok(()) };
         let per = x.dims().get(1..).unwrap_or_default();
