@@ -414,12 +414,17 @@ describe('saving and loading', () => {
     }
   });
 
-  it('a TF.js Embedding without input_length is refused, saying why; maskZero is refused by path', async () => {
+  it('a TF.js Embedding without input_length (batch_input_shape [null, null]) loads and runs at any length; maskZero is refused by path', async () => {
     const tm = tfl.sequential({ layers: [tfl.layers.embedding({ inputDim: 8, outputDim: 3 })] });
     const a = await tfArtifacts(tm);
+    const m = (await nr.loadModel(a as nr.ModelArtifacts)) as nr.Sequential;
+    expect(m.inputShape).toEqual([null]);
+    for (const len of [1, 5]) {
+      const x = Array.from({ length: 2 * len }, (_, i) => (i * 3) % 8);
+      close(nr.tidy(() => m.predict(nr.tensor(x, [2, len])).data()), tf.tidy(() => (tm.predict(tf.tensor(x, [2, len])) as tf.Tensor).dataSync()), 1e-6, `length ${len}`);
+    }
+    m.dispose();
     tm.dispose();
-    const e = await nr.loadModel(a as nr.ModelArtifacts).then(() => null, (err: Error) => err);
-    expect(e?.message).toMatch(/batch_input_shape\[1\] must be a positive integer \(neurite needs every per-sample size; an Embedding needs its input_length\), got null/);
     const masked = tfl.sequential({ layers: [tfl.layers.embedding({ inputDim: 8, outputDim: 3, inputLength: 2, maskZero: true })] });
     const b = await tfArtifacts(masked);
     masked.dispose();

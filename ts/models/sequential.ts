@@ -609,15 +609,17 @@ export class Sequential {
   /**
    * Creates the weights. Called automatically by compile/fit/predict; needs an input shape:
    * the per-sample shape (`build([784])`), or TF.js's batch shape with a `null` batch
-   * dimension (`build([null, 784])`); after that batch `null`, `null` is a size not known in
+   * dimension (`build([null, 784])`); in that form a further `null` is a size not known in
    * advance (`build([null, null])`: sequences of any length).
    */
   build(batchOrSampleShape?: number[] | [null, ...Array<number | null>]): void {
     if (this.#disposed) throw new DisposedError(`build: model ${this.name} is disposed`);
     if (this.#handle !== 0) return;
     const b = batchOrSampleShape;
-    const given = Array.isArray(b) && b[0] === null ? (b.slice(1) as Array<number | null>) : (b as number[] | undefined);
-    if (given !== undefined) checkShape('build', Array.isArray(given) ? given.map((d) => d ?? 1) : given, 'inputShape');
+    const batched = Array.isArray(b) && b[0] === null;
+    const given = batched ? (b.slice(1) as Array<number | null>) : (b as number[] | undefined);
+    // null sizes only in TF.js's batch form ([null, null]); a per-sample shape has every size.
+    if (given !== undefined) checkShape('build', batched ? given.map((d) => d ?? 1) : given, 'inputShape');
     // An unknown size (null) is 0 for the core (see sampleShape).
     const inputShape = given?.map((d) => d ?? 0);
     const shape = inputShape ?? (this.#graph && this.#graph.inputs.length > 1 ? [this.#graph.inputs.reduce((a, t) => a + t.sampleShape.reduce((p, d) => p * d, 1), 0)] : this.inputDims);
