@@ -419,12 +419,19 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * their messages), and their TS facade and TSDoc: wasm 1,048,208 -> 1,050,762 B raw (+876 B
  * gzipped), JS +22 B gzipped; url 560,673 -> 561,571 B, inline 472,298 -> 473,114 B (against
  * main's dist at dcb6353, same scripts). Budgets: those plus ~0.05%.
+ * Raised (s35, varlen) by unknown (null) per-sample sizes: model/varlen.rs (the build at two
+ * stand-in sizes, the unknown output axes, the flatten and weight-axis refusals and their
+ * messages with null, fit_to's per-call refit and its message), the refit at every export that
+ * takes x, the layers' shapes with null in nr_model_layer_info and Node's shown shape: the
+ * linked module before wasm-opt 418,755 -> 424,597 B gzipped (dcb6353 and the branch built by
+ * the same cargo command), core.wasm 1,060,103 B raw, 413,288 B gzipped (main's build of
+ * dcb6353: 407,414); url 567,190 B, inline 478,002 B. Budgets: those plus ~0.05%.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */
-  url: 562400,
+  url: 570000,
   /** `neurite`: dist/index.js + neurite.js + wasm.js (the wasm LZMA-packed, as basE91). */
-  inline: 473900,
+  inline: 480000,
 };
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
