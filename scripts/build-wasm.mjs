@@ -3,6 +3,8 @@
 //   build/core.wasm                 the release module (LLVM -O3 + LTO, then binaryen's wasm-opt -O3)
 //   build/core-relaxed.wasm         the same with +relaxed-simd (fused multiply-add in the GEMM
 //                                   micro-kernel): `init({ relaxedSimd: true })`, neurite/url only
+//   build/core.names.wasm           core.wasm with its name section (function names), never
+//                                   shipped: `npm run size` lists the largest functions from it
 //   ts/wasm/inline.generated.ts     core.wasm packed by `xz --format=lzma` and basE91-encoded, for
 //                                   the default (inline) entry; init() unpacks it (ts/wasm/lzma.ts)
 //
@@ -98,7 +100,9 @@ function build(name, features, dir) {
   const feats = ['+simd128', ...features, ...(threaded ? ['+atomics', '+bulk-memory', '+mutable-globals'] : [])];
   // CARGO_ENCODED_RUSTFLAGS wins over RUSTFLAGS and config; keep the features and append the user's flags.
   const flags = ['-C', `target-feature=${feats.join(',')}`, ...(threaded ? THREAD_LINK_ARGS.flatMap((a) => ['-C', `link-arg=${a}`]) : []), ...userFlags];
-  const env = { ...process.env, CARGO_ENCODED_RUSTFLAGS: flags.join('\x1f') };
+  // Symbols kept through the link (strip "debuginfo", not the profile's "symbols"): they become
+  // the name section of build/core.names.wasm; the shipped module is the same code without it.
+  const env = { ...process.env, CARGO_ENCODED_RUSTFLAGS: flags.join('\x1f'), CARGO_PROFILE_RELEASE_STRIP: 'debuginfo' };
   delete env.RUSTFLAGS;
   const targetDir = join(root, 'target', dir);
   let cargo = 'cargo';
@@ -118,9 +122,33 @@ function build(name, features, dir) {
   const t0 = Date.now();
   run(cargo, args, { env });
   const out = join(targetDir, TARGET, 'release', 'neurite_wasm.wasm');
-  const bytes = optimize(out, features);
-  log(`${name}: ${bytes.length} bytes in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  return bytes;
+  const named = optimize(out, features);
+  const bytes = stripCustomSections(named);
+  log(`${name}: ${bytes.length} bytes (${named.length} with names) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return { bytes, named };
+}
+
+/** Reads an unsigned LEB128 at `pos`: [value, next position]. */
+function leb(buf, pos) {
+  let v = 0, shift = 0, b;
+  do { b = buf[pos++]; v += (b & 0x7f) * 2 ** shift; shift += 7; } while (b & 0x80);
+  return [v, pos];
+}
+
+/**
+ * The module without its custom sections (name, producers, target_features): what ships. The
+ * code is byte for byte the named module's (names do not change what wasm-opt emits: checked by
+ * comparing with a build stripped at the link).
+ */
+function stripCustomSections(bytes) {
+  const parts = [bytes.subarray(0, 8)];
+  let pos = 8;
+  while (pos < bytes.length) {
+    const [size, body] = leb(bytes, pos + 1);
+    if (bytes[pos] !== 0) parts.push(bytes.subarray(pos, body + size));
+    pos = body + size;
+  }
+  return Buffer.concat(parts);
 }
 
 /**
@@ -133,7 +161,8 @@ function build(name, features, dir) {
  */
 function optimize(file, features) {
   const input = readFileSync(file);
-  const flags = ['-O3', '--enable-simd', '--enable-threads', '--enable-bulk-memory', '--enable-mutable-globals', '--enable-sign-ext', '--enable-nontrapping-float-to-int', ...(features.includes('+relaxed-simd') ? ['--enable-relaxed-simd'] : [])];
+  // -g keeps the name section (wasm-opt drops it otherwise); it is removed before shipping.
+  const flags = ['-O3', '-g', '--enable-simd', '--enable-threads', '--enable-bulk-memory', '--enable-mutable-globals', '--enable-sign-ext', '--enable-nontrapping-float-to-int', ...(features.includes('+relaxed-simd') ? ['--enable-relaxed-simd'] : [])];
   const key = createHash('sha256').update(input).update(flags.join(' ')).digest('hex');
   const cached = `${file}.opt`;
   if (existsSync(`${cached}.key`) && readFileSync(`${cached}.key`, 'utf8') === key && existsSync(cached)) return readFileSync(cached);
@@ -148,10 +177,12 @@ function optimize(file, features) {
 }
 
 mkdirSync(join(root, 'build'), { recursive: true });
-const bytes = build('core', [], threaded ? 'wasm-mt' : 'wasm');
+const { bytes, named } = build('core', [], threaded ? 'wasm-mt' : 'wasm');
 writeFileSync(join(root, 'build', 'core.wasm'), bytes);
-const relaxed = build('core-relaxed', ['+relaxed-simd'], threaded ? 'wasm-mt-relaxed' : 'wasm-relaxed');
-writeFileSync(join(root, 'build', 'core-relaxed.wasm'), relaxed);
+writeFileSync(join(root, 'build', 'core.names.wasm'), named);
+// `--core-only` (for size work: half the build time) leaves build/core-relaxed.wasm as it was.
+const relaxed = process.argv.includes('--core-only') ? null : build('core-relaxed', ['+relaxed-simd'], threaded ? 'wasm-mt-relaxed' : 'wasm-relaxed').bytes;
+if (relaxed) writeFileSync(join(root, 'build', 'core-relaxed.wasm'), relaxed);
 mkdirSync(join(root, 'ts', 'wasm'), { recursive: true });
 // Packed first: base64 of the raw module is 1.33x its size and gzips poorly (the inline entry
 // was 1.18 MB, 424 kB gzipped). LZMA (xz -9e, pb=0: wasm is byte-oriented) packs the module to
@@ -181,4 +212,4 @@ export const WASM_BYTES = ${bytes.length};
 `;
 const inlinePath = join(root, 'ts', 'wasm', 'inline.generated.ts');
 if (!existsSync(inlinePath) || readFileSync(inlinePath, 'utf8') !== inlineTs) writeFileSync(inlinePath, inlineTs);
-log(`wrote build/core.wasm (${bytes.length} bytes) and build/core-relaxed.wasm (${relaxed.length} bytes)`);
+log(`wrote build/core.wasm (${bytes.length} bytes)${relaxed ? ` and build/core-relaxed.wasm (${relaxed.length} bytes)` : ''}`);

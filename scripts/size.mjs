@@ -2,11 +2,13 @@
 // `npm run size`: the gzipped footprint of the built package (after `npm run build`) and what
 // takes the space in the wasm. test/size.test.ts checks the same figures against BUDGET.
 //   node scripts/size.mjs [--top N]
-import { readFileSync } from 'node:fs';
+// The function list comes from build/core.names.wasm (written by `npm run build:wasm`: the
+// shipped module's code with its name section), when its code is dist/url/core.wasm's.
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { report } from './wasm-sizes.mjs';
+import { analyse, report } from './wasm-sizes.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -486,6 +488,20 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const i = process.argv.indexOf('--top');
   const top = i > 0 ? Number(process.argv[i + 1]) : 20;
   console.log(table());
-  console.log(`\ncore.wasm (${join('dist', 'url', 'core.wasm')}):`);
-  console.log(report(readFileSync(join(root, 'dist/url/core.wasm')), top));
+  const shipped = readFileSync(join(root, 'dist/url/core.wasm'));
+  const namesFile = join(root, 'build/core.names.wasm');
+  // The named module is used when it holds the shipped code (same function bodies, in order).
+  const sameCode = (a, b) => {
+    const [x, y] = [analyse(a), analyse(b)];
+    return x.bodies.length === y.bodies.length && x.bodies.every((f, i) => f.size === y.bodies[i].size)
+      && x.sections.filter((s) => !s.name.startsWith('custom')).every((s, i, l) => s.size === y.sections.filter((t) => !t.name.startsWith('custom'))[i]?.size);
+  };
+  const named = existsSync(namesFile) ? readFileSync(namesFile) : null;
+  if (named && sameCode(named, shipped)) {
+    console.log(`\ncore.wasm (dist/url/core.wasm, names from build/core.names.wasm):`);
+    console.log(report(named, top));
+  } else {
+    console.log(`\ncore.wasm (dist/url/core.wasm${named ? '; build/core.names.wasm is of another build: run `npm run build`' : ''}):`);
+    console.log(report(shipped, top));
+  }
 }

@@ -1,8 +1,13 @@
-// What takes the space in a .wasm: section sizes, and (when the module has a name section) the
-// largest functions and the largest crates/modules by code bytes, from the demangled names.
-// Used by scripts/size.mjs (`npm run size`); also `node scripts/wasm-sizes.mjs file.wasm [top]`.
+// What takes the space in a .wasm: section sizes, and (when the module has a name section, as
+// build/core.names.wasm has) the code bytes by area (layers, kernels, exports, fmt/panic…), by
+// module and by function, from the demangled names; and the per-function change between two
+// builds. Used by scripts/size.mjs (`npm run size`); also
+//   node scripts/wasm-sizes.mjs file.wasm [top]
+//   node scripts/wasm-sizes.mjs --diff before.names.wasm after.names.wasm [top]
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 
 /** Reads an unsigned LEB128 at `pos`; returns [value, next position]. */
 function leb(buf, pos) {
@@ -90,7 +95,8 @@ function readNames(bytes, pos, end, names) {
 
 /**
  * Turns a Rust symbol (legacy `_ZN…E` or v0 `_R…`) into its path of identifiers `a::b::c`
- * (crate first; good enough to group by crate and module, not a full demangler).
+ * (crate first; good enough to group by crate and module, not a full demangler). Used where
+ * c++filt is missing; [`demangleAll`] prefers it.
  */
 export function demangle(sym) {
   const legacy = /^_ZN(.*)E$/.exec(sym);
@@ -118,15 +124,73 @@ export function demangle(sym) {
     .replace(/\$RF\$/g, '&').replace(/\$C\$/g, ',').replace(/\.\./g, '::');
 }
 
-/** Groups code bytes by the first two path segments of the demangled name (e.g. `neurite_core::ops`). */
-export function byModule(bodies) {
-  const groups = new Map();
-  for (const b of bodies) {
-    const d = demangle(b.name).replace(/^</, '');
-    const key = d.split('::').slice(0, 2).join('::').split(' as ')[0];
-    groups.set(key, (groups.get(key) ?? 0) + b.size);
+/**
+ * Every symbol of `syms` demangled, in order: by c++filt (binutils; it reads Rust's v0
+ * mangling: `<neurite_core::model::Sequential as neurite_core::layers::Layer>::build`,
+ * `gemm_packed::{closure#0}`) when it is installed, else by [`demangle`]. The crates' hashes
+ * (`neurite_core[a840b96aa6150b37]`) are dropped.
+ */
+export function demangleAll(syms) {
+  const r = spawnSync('c++filt', [], { input: syms.join('\n'), encoding: 'utf8', maxBuffer: 64 << 20 });
+  const out = r.status === 0 ? r.stdout.split('\n') : [];
+  return syms.map((s, i) => (out.length > syms.length - 1 && /^_R/.test(s) ? out[i] : demangle(s)).replace(/\[[0-9a-f]{16}\]/g, ''));
+}
+
+/**
+ * The module path a function's bytes count for: the impl's type for a trait method
+ * (`<a::b::T as c::Trait>::f` counts for `a::b`), up to `depth` segments; an export
+ * (`nr_*`) counts for `exports (nr_*)`.
+ */
+export function modulePath(name, depth = 2) {
+  if (/^nr_/.test(name)) return 'exports (nr_*)';
+  const d = name.replace(/^<+/, '').replace(/^(&|&mut |\*const |\*mut |dyn )+/, '');
+  const segs = [];
+  for (const seg of d.split('::')) {
+    const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(seg);
+    if (!m || m[0] !== seg || /^[A-Z]/.test(seg)) break; // a type, generics or `as`: the module ends here
+    segs.push(seg);
+    if (segs.length === depth) break;
   }
+  return segs.length ? segs.join('::') : d.split(/[<\s]/)[0];
+}
+
+/** What a function is, for the totals by area (first match wins). */
+const AREAS = [
+  ['exports (C ABI)', /^(exports \(nr_|neurite_wasm)/],
+  ['kernels', /^neurite_core::(kernels|parallel)/],
+  ['layers', /^neurite_core::layers/],
+  ['model (trainer, graphs)', /^neurite_core::model/],
+  ['ops', /^neurite_core::(ops|image|shape|tensor|sort|rng|initializers)/],
+  ['autodiff (tape rules)', /^neurite_core::autodiff/],
+  ['activations', /^neurite_core::activations/],
+  ['losses', /^neurite_core::losses/],
+  ['optimizers', /^neurite_core::optim/],
+  ['constraints, regularizers', /^neurite_core::(constraints|regularizers)/],
+  ['compression', /^neurite_core::compression/],
+  ['classic, decomposition', /^neurite_core::(classic|decomposition)/],
+  ['config, errors', /^neurite_core::(config|error)/],
+  ['neurite_core (other)', /^neurite_core/],
+  ['fmt, panic, strings', /^(core::(fmt|panicking|panic|str|unicode|char|result::unwrap_failed|option::expect_failed)|alloc::(fmt|string|str)|std::(panicking|io))/],
+  ['allocator', /^(dlmalloc|alloc::(alloc|raw_vec)|std::alloc|__rust_(alloc|dealloc|realloc)|__rdl_|__rg_)/],
+  ['libm, compiler builtins', /^(compiler_builtins|libm)/],
+  ['core/alloc/std generics', /^(core|alloc|std)::/],
+];
+
+export function area(path) {
+  return AREAS.find(([, re]) => re.test(path))?.[0] ?? 'other';
+}
+
+/** Sums `bodies`' sizes by `key(body)`, largest first. */
+function totals(bodies, key) {
+  const groups = new Map();
+  for (const b of bodies) groups.set(key(b), (groups.get(key(b)) ?? 0) + b.size);
   return [...groups.entries()].sort((a, b) => b[1] - a[1]);
+}
+
+/** Groups code bytes by the first two path segments of the demangled name (e.g. `neurite_core::ops`). */
+export function byModule(bodies, depth = 2) {
+  const names = demangleAll(bodies.map((b) => b.name));
+  return totals(bodies.map((b, i) => ({ size: b.size, path: modulePath(names[i], depth) })), (b) => b.path);
 }
 
 export function report(bytes, top = 15) {
@@ -135,21 +199,60 @@ export function report(bytes, top = 15) {
   for (const s of [...sections].sort((a, b) => b.size - a.size)) lines.push(`  ${s.name.padEnd(24)} ${String(s.size).padStart(8)} B`);
   const code = bodies.reduce((a, b) => a + b.size, 0);
   lines.push(`functions: ${bodies.length}, code ${code} B`);
+  const pct = (v) => `${(100 * v / code).toFixed(1).padStart(5)}%`;
+  const names = hasNames ? demangleAll(bodies.map((b) => b.name)) : bodies.map((b) => b.name);
+  const named = bodies.map((b, i) => ({ size: b.size, name: names[i], path: modulePath(names[i], 3) }));
   if (hasNames) {
-    lines.push(`largest modules (code bytes):`);
-    for (const [k, v] of byModule(bodies).slice(0, top)) lines.push(`  ${String(v).padStart(8)} B ${(100 * v / code).toFixed(1).padStart(5)}%  ${k}`);
+    lines.push('code bytes by area:');
+    for (const [k, v] of totals(named, (b) => area(b.path))) lines.push(`  ${String(v).padStart(8)} B ${pct(v)}  ${k}`);
+    lines.push('largest modules (code bytes):');
+    for (const [k, v] of totals(named, (b) => b.path).slice(0, top)) lines.push(`  ${String(v).padStart(8)} B ${pct(v)}  ${k}`);
   }
-  lines.push(`largest functions:`);
-  for (const b of [...bodies].sort((a, b) => b.size - a.size).slice(0, top)) lines.push(`  ${String(b.size).padStart(8)} B  ${demangle(b.name).slice(0, 110)}`);
-  if (!hasNames) lines.push('  (no name section: build with CARGO_PROFILE_RELEASE_STRIP=none for names)');
+  lines.push('largest functions:');
+  for (const b of [...named].sort((a, b) => b.size - a.size).slice(0, top)) lines.push(`  ${String(b.size).padStart(8)} B  ${b.name.slice(0, 130)}`);
+  if (!hasNames) lines.push('  (no name section: `npm run build:wasm` writes build/core.names.wasm, which has one)');
+  return lines.join('\n');
+}
+
+/**
+ * Per-function change from module `a` to module `b` (both with names): the functions that
+ * grew, shrank, appeared or went, largest change first, and the totals. Functions are matched
+ * by demangled name (several of one name, e.g. closures, are summed).
+ */
+export function diff(a, b, top = 40) {
+  const sum = (bytes) => {
+    const { bodies } = analyse(bytes);
+    const names = demangleAll(bodies.map((f) => f.name));
+    const m = new Map();
+    bodies.forEach((f, i) => m.set(names[i], (m.get(names[i]) ?? 0) + f.size));
+    return m;
+  };
+  const [ma, mb] = [sum(a), sum(b)];
+  const rows = [];
+  for (const k of new Set([...ma.keys(), ...mb.keys()])) {
+    const d = (mb.get(k) ?? 0) - (ma.get(k) ?? 0);
+    if (d) rows.push([d, ma.get(k) ?? 0, mb.get(k) ?? 0, k]);
+  }
+  rows.sort((x, y) => Math.abs(y[0]) - Math.abs(x[0]));
+  const total = (m) => [...m.values()].reduce((x, y) => x + y, 0);
+  const byArea = new Map();
+  for (const [d, , , k] of rows) byArea.set(area(modulePath(k, 3)), (byArea.get(area(modulePath(k, 3))) ?? 0) + d);
+  const lines = [`code ${total(ma)} -> ${total(mb)} B (${total(mb) - total(ma)}), file ${a.length} -> ${b.length} B, gzipped ${gzipSync(a, { level: 9 }).length} -> ${gzipSync(b, { level: 9 }).length} B`];
+  lines.push('by area:');
+  for (const [k, v] of [...byArea].sort((x, y) => x[1] - y[1])) lines.push(`  ${String(v).padStart(8)} B  ${k}`);
+  lines.push('functions (change, before, after):');
+  for (const [d, x, y, k] of rows.slice(0, top)) lines.push(`  ${String(d).padStart(7)} ${String(x).padStart(7)} ${String(y).padStart(7)}  ${k.slice(0, 120)}`);
   return lines.join('\n');
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const [file, top] = process.argv.slice(2);
-  if (!file) {
-    console.error('usage: node scripts/wasm-sizes.mjs file.wasm [top]');
+  const args = process.argv.slice(2);
+  if (args[0] === '--diff' && args.length >= 3) {
+    console.log(diff(readFileSync(args[1]), readFileSync(args[2]), Number(args[3] ?? 40)));
+  } else if (args[0] && args[0] !== '--diff') {
+    console.log(report(readFileSync(args[0]), Number(args[1] ?? 25)));
+  } else {
+    console.error('usage: node scripts/wasm-sizes.mjs file.wasm [top]\n       node scripts/wasm-sizes.mjs --diff before.wasm after.wasm [top]   (modules with names)');
     process.exit(2);
   }
-  console.log(report(readFileSync(file), Number(top ?? 25)));
 }
