@@ -147,6 +147,86 @@ impl fmt::Display for Error {
     }
 }
 
+/// A list of integers (or of shapes) for a message, printed as `{:?}` prints it:
+/// `[1, -1, 3]`, `[[2, 3], [4]]`. Debug's list builders (`DebugList`, `PadAdapter`) and the
+/// integers' `Debug` (with its hex paths) are then not linked into the wasm: messages use
+/// `format!("shape {req}", req = ints(req))`, never `{req:?}`.
+pub fn ints<T: IntList + ?Sized>(v: &T) -> Ints<'_> {
+    v.ints()
+}
+
+/// What [`ints`] prints: one `Display` body for every list type.
+#[derive(Clone, Copy)]
+pub enum Ints<'a> {
+    Usize(&'a [usize]),
+    I64(&'a [i64]),
+    U32(&'a [u32]),
+    Shapes(&'a [Vec<usize>]),
+}
+
+/// A list [`ints`] prints: a slice or vector of `usize`, `i64` or `u32`, or of shapes.
+pub trait IntList {
+    fn ints(&self) -> Ints<'_>;
+}
+
+impl IntList for [usize] {
+    fn ints(&self) -> Ints<'_> {
+        Ints::Usize(self)
+    }
+}
+
+impl IntList for [i64] {
+    fn ints(&self) -> Ints<'_> {
+        Ints::I64(self)
+    }
+}
+
+impl IntList for [u32] {
+    fn ints(&self) -> Ints<'_> {
+        Ints::U32(self)
+    }
+}
+
+impl IntList for [Vec<usize>] {
+    fn ints(&self) -> Ints<'_> {
+        Ints::Shapes(self)
+    }
+}
+
+impl<T> IntList for Vec<T>
+where
+    [T]: IntList,
+{
+    fn ints(&self) -> Ints<'_> {
+        self.as_slice().ints()
+    }
+}
+
+impl fmt::Display for Ints<'_> {
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = match *self {
+            Ints::Usize(v) => v.len(),
+            Ints::I64(v) => v.len(),
+            Ints::U32(v) => v.len(),
+            Ints::Shapes(v) => v.len(),
+        };
+        f.write_str("[")?;
+        for i in 0..n {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            match *self {
+                Ints::Usize(v) => write!(f, "{}", v[i] as i64)?,
+                Ints::I64(v) => write!(f, "{}", v[i])?,
+                Ints::U32(v) => write!(f, "{}", i64::from(v[i]))?,
+                Ints::Shapes(v) => write!(f, "{}", Ints::Usize(&v[i]))?,
+            }
+        }
+        f.write_str("]")
+    }
+}
+
 /// Returns early with an [`Error::InvalidArgument`]: `bail!(op, "axis {axis} is out of range")`.
 #[macro_export]
 macro_rules! bail {
@@ -166,6 +246,22 @@ macro_rules! bail_shape {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `ints` prints what `{:?}` prints, for every list type messages use.
+    #[test]
+    fn ints_print_as_debug() {
+        let u: Vec<usize> = vec![3, 0, usize::MAX >> 1];
+        let i: Vec<i64> = vec![-1, 0, i64::MIN, i64::MAX];
+        let w: Vec<u32> = vec![u32::MAX, 7];
+        let s: Vec<Vec<usize>> = vec![vec![2, 3], vec![], vec![4]];
+        assert_eq!(ints(&u).to_string(), format!("{u:?}"));
+        assert_eq!(ints(&u[..]).to_string(), format!("{:?}", &u[..]));
+        assert_eq!(ints(&i).to_string(), format!("{i:?}"));
+        assert_eq!(ints(&w[..]).to_string(), format!("{w:?}"));
+        assert_eq!(ints(&s).to_string(), format!("{s:?}"));
+        assert_eq!(ints(&Vec::<i64>::new()).to_string(), "[]");
+        assert_eq!(ints(&[7usize][..]).to_string(), "[7]");
+    }
 
     #[test]
     fn messages_name_the_op() {

@@ -98,7 +98,7 @@ pub struct LayersRecord {
 
 impl core::fmt::Debug for LayersRecord {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "{} through layers {:?}", self.op, self.range)
+        write!(f, "{} through layers {}..{}", self.op, self.range.start, self.range.end)
     }
 }
 

@@ -76,14 +76,14 @@ pub fn dct2d(x: &Tensor, n: usize, inverse: bool) -> Result<Tensor> {
     let op = if inverse { "compression.dct.inverse2d" } else { "compression.dct.forward2d" };
     let dims = x.shape().dims();
     if dims.len() < 2 {
-        return Err(Error::invalid(op, format!("x must have rank >= 2 ([..., height, width]), got shape {:?}", dims)));
+        return Err(Error::invalid(op, format!("x must have rank >= 2 ([..., height, width]), got shape {}", crate::error::ints(dims))));
     }
     if !(1..=64).contains(&n) {
         return Err(Error::invalid(op, format!("blockSize must be in 1..=64, got {n}")));
     }
     let (h, w) = (dims[dims.len() - 2], dims[dims.len() - 1]);
     if h % n != 0 || w % n != 0 {
-        return Err(Error::invalid(op, format!("height {h} and width {w} must be multiples of blockSize {n} (shape {:?})", dims)));
+        return Err(Error::invalid(op, format!("height {h} and width {w} must be multiples of blockSize {n} (shape {})", crate::error::ints(dims))));
     }
     let mut data = crate::tensor::copy_of(op, x.data())?;
     if h * w > 0 {

@@ -284,7 +284,7 @@ pub fn dwt2d(x: &Tensor, wv: Wavelet, levels: usize, inverse: bool) -> Result<Te
     let op = if inverse { "compression.dwt.inverse2d" } else { "compression.dwt.forward2d" };
     let dims = x.shape().dims();
     if dims.len() < 2 {
-        return Err(Error::invalid(op, format!("x must have rank >= 2 ([..., height, width]), got shape {:?}", dims)));
+        return Err(Error::invalid(op, format!("x must have rank >= 2 ([..., height, width]), got shape {}", crate::error::ints(dims))));
     }
     if levels > 16 {
         return Err(Error::invalid(op, format!("levels must be in 0..=16, got {levels}")));

@@ -120,7 +120,7 @@ impl Layer for OneD {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn build(&mut self, input: &[usize], init: Init) -> Result<Vec<usize>> {
         let &[n, c] = input else {
-            bail!(self.kind, "expects per-sample inputs of shape [steps, channels], got {:?}", input);
+            bail!(self.kind, "expects per-sample inputs of shape [steps, channels], got {}", crate::error::ints(input));
         };
         let out = self.inner.build(&[1, n + self.causal, c], init).map_err(|e| e.within(self.kind, "each sample as an image one row high"))?;
         // TF.js's conv1d kernel: [k, in, filters], the 2-D kernel without its leading 1.

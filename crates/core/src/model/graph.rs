@@ -275,7 +275,7 @@ impl Wiring {
                 nodes[node] = if theirs == ins {
                     out.clone()
                 } else {
-                    lock(l)?.build_many(&theirs, init(i)).map_err(|e| Error::shape("model", format!("layer {i} is used with per-sample input shapes {ins:?} and {theirs:?}, which its weights do not both fit: {e}")))?
+                    lock(l)?.build_many(&theirs, init(i)).map_err(|e| Error::shape("model", format!("layer {i} is used with per-sample input shapes {ins} and {theirs}, which its weights do not both fit: {e}", ins = crate::error::ints(&ins), theirs = crate::error::ints(&theirs))))?
                 };
                 match seen.iter().position(|s| *s == theirs) {
                     Some(g) => grouped[g].push(u),

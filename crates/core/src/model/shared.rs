@@ -181,16 +181,16 @@ impl<L: ?Sized + Layer> Node<L> {
             if was.as_slice() == input {
                 return Ok(out.clone());
             }
-            let was = self.shown.clone().unwrap_or_else(|| format!("{was:?}"));
+            let was = self.shown.clone().unwrap_or_else(|| crate::error::ints(was.as_slice()).to_string());
             let Some(r) = self.layer.resize(input) else {
                 return Err(Error::shape(
                     "build",
-                    format!("{} was already built for per-sample input shape {was}, but here it receives {input:?}; a built layer keeps the input shape its weights were made for (also when it is shared between models)", self.layer.kind()),
+                    format!("{} was already built for per-sample input shape {was}, but here it receives {input}; a built layer keeps the input shape its weights were made for (also when it is shared between models)", self.layer.kind(), input = crate::error::ints(input)),
                 ));
             };
             let out = r.map_err(|e| match e {
                 Error::ShapeMismatch { msg, .. } | Error::InvalidArgument { msg, .. } => {
-                    Error::shape("build", format!("{} was built for per-sample input shape {was}, but here it receives {input:?}: {msg}", self.layer.kind()))
+                    Error::shape("build", format!("{} was built for per-sample input shape {was}, but here it receives {input}: {msg}", self.layer.kind(), input = crate::error::ints(input)))
                 }
                 other => other,
             })?;

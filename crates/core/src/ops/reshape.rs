@@ -14,14 +14,14 @@ pub fn resolve_shape(op: &'static str, size: usize, from: &Shape, req: &[i64]) -
     for (i, &d) in req.iter().enumerate() {
         if d == -1 {
             if infer.is_some() {
-                bail!(op, "shape {req:?} has more than one -1");
+                bail!(op, "shape {req} has more than one -1", req = crate::error::ints(req));
             }
             infer = Some(i);
         } else if d < 0 {
-            bail!(op, "shape {req:?} has a negative dimension {d} at index {i}");
+            bail!(op, "shape {req} has a negative dimension {d} at index {i}", req = crate::error::ints(req));
         } else {
-            let d = crate::shape::dim_from_i64(op, d, || format!("shape[{i}] (shape {req:?})"))?;
-            known = known.checked_mul(d.max(1)).ok_or_else(|| crate::Error::invalid(op, format!("shape {req:?} is too large: the product of its dimensions overflows")))?;
+            let d = crate::shape::dim_from_i64(op, d, || format!("shape[{i}] (shape {req})", req = crate::error::ints(req)))?;
+            known = known.checked_mul(d.max(1)).ok_or_else(|| crate::Error::invalid(op, format!("shape {req} is too large: the product of its dimensions overflows", req = crate::error::ints(req))))?;
         }
     }
     if req.contains(&0) {
@@ -30,11 +30,11 @@ pub fn resolve_shape(op: &'static str, size: usize, from: &Shape, req: &[i64]) -
     let mut dims: Vec<usize> = req.iter().map(|&d| d.max(0) as usize).collect();
     if let Some(i) = infer {
         if known == 0 || size % known != 0 {
-            bail_shape!(op, "cannot infer -1 in shape {req:?} for {size} elements (x has shape {from})");
+            bail_shape!(op, "cannot infer -1 in shape {req} for {size} elements (x has shape {from})", req = crate::error::ints(req));
         }
         dims[i] = size / known;
     } else if known != size {
-        bail_shape!(op, "cannot reshape x of shape {from} ({size} elements) to {req:?} ({known} elements)");
+        bail_shape!(op, "cannot reshape x of shape {from} ({size} elements) to {req} ({known} elements)", req = crate::error::ints(req));
     }
     Shape::new(op, &dims)
 }

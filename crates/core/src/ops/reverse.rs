@@ -27,7 +27,7 @@ pub fn reverse(x: &Tensor, axes: &[i64]) -> Result<Tensor> {
     for &a in axes {
         let ax = x.shape().axis(OP, a)?;
         if flip[ax] {
-            bail!(OP, "axis {a} is listed twice in axes {axes:?} (x has shape {})", x.shape());
+            bail!(OP, "axis {a} is listed twice in axes {axes} (x has shape {})", x.shape(), axes = crate::error::ints(axes));
         }
         flip[ax] = true;
     }

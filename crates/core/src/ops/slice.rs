@@ -28,10 +28,10 @@ pub fn resolve_block(op: &'static str, shape: &Shape, begin: &[i64], size: &[i64
     let dims = shape.dims();
     let rank = dims.len();
     if begin.len() > rank {
-        bail!(op, "begin {begin:?} has {} entries but x has rank {rank} (shape {shape})", begin.len());
+        bail!(op, "begin {begin} has {} entries but x has rank {rank} (shape {shape})", begin.len(), begin = crate::error::ints(begin));
     }
     if size.len() > rank {
-        bail!(op, "size {size:?} has {} entries but x has rank {rank} (shape {shape})", size.len());
+        bail!(op, "size {size} has {} entries but x has rank {rank} (shape {shape})", size.len(), size = crate::error::ints(size));
     }
     let mut b = Vec::with_capacity(rank);
     let mut s = Vec::with_capacity(rank);
@@ -40,20 +40,20 @@ pub fn resolve_block(op: &'static str, shape: &Shape, begin: &[i64], size: &[i64
         let si = size.get(axis).copied().unwrap_or(-1);
         let d = dim as i64;
         if bi < 0 {
-            bail!(op, "begin[{axis}] = {bi} is negative (begin {begin:?}, x has shape {shape})");
+            bail!(op, "begin[{axis}] = {bi} is negative (begin {begin}, x has shape {shape})", begin = crate::error::ints(begin));
         }
         if bi > d {
-            bail!(op, "begin[{axis}] = {bi} is past the end of axis {axis} of size {d} (begin {begin:?}, x has shape {shape})");
+            bail!(op, "begin[{axis}] = {bi} is past the end of axis {axis} of size {d} (begin {begin}, x has shape {shape})", begin = crate::error::ints(begin));
         }
         let si = match si {
             -1 => d - bi,
-            v if v < 0 => bail!(op, "size[{axis}] = {v} is negative; only -1 (to the end) is allowed (size {size:?})"),
+            v if v < 0 => bail!(op, "size[{axis}] = {v} is negative; only -1 (to the end) is allowed (size {size})", size = crate::error::ints(size)),
             v => v,
         };
         if bi + si > d {
             bail!(
                 op,
-                "begin[{axis}] = {bi} plus size[{axis}] = {si} runs past the end of axis {axis} of size {d} (begin {begin:?}, size {size:?}, x has shape {shape})"
+                "begin[{axis}] = {bi} plus size[{axis}] = {si} runs past the end of axis {axis} of size {d} (begin {begin}, size {size}, x has shape {shape})", begin = crate::error::ints(begin), size = crate::error::ints(size)
             );
         }
         b.push(bi as usize);

@@ -54,11 +54,11 @@ pub fn split_sizes(op: &'static str, spec: &SplitSpec, dim: usize, axis: usize, 
             for (i, &s) in sizes.iter().enumerate() {
                 if s == -1 {
                     if infer.is_some() {
-                        bail!(op, "numOrSizeSplits {sizes:?} has more than one -1");
+                        bail!(op, "numOrSizeSplits {sizes} has more than one -1", sizes = crate::error::ints(sizes));
                     }
                     infer = Some(i);
                 } else if s < 0 {
-                    bail!(op, "numOrSizeSplits[{i}] = {s} is negative; only one -1 (inferred) is allowed (numOrSizeSplits {sizes:?})");
+                    bail!(op, "numOrSizeSplits[{i}] = {s} is negative; only one -1 (inferred) is allowed (numOrSizeSplits {sizes})", sizes = crate::error::ints(sizes));
                 } else {
                     total = total.saturating_add(s);
                 }
@@ -70,7 +70,7 @@ pub fn split_sizes(op: &'static str, spec: &SplitSpec, dim: usize, axis: usize, 
                 _ if total == d => {}
                 _ => bail_shape!(
                     op,
-                    "numOrSizeSplits {sizes:?} sum to {total}, which does not match axis {axis} of size {dim} (x has shape {shape})"
+                    "numOrSizeSplits {sizes} sum to {total}, which does not match axis {axis} of size {dim} (x has shape {shape})", sizes = crate::error::ints(sizes)
                 ),
             }
             Ok(out)

@@ -38,7 +38,7 @@ pub fn squeeze_shape(op: &'static str, shape: &Shape, axes: Option<&[i64]>) -> R
             for &a in list {
                 let ax = shape.axis(op, a)?;
                 if dims[ax] != 1 {
-                    bail!(op, "cannot squeeze axis {a}: its size is {}, not 1 (axis {list:?}, x has shape {shape})", dims[ax]);
+                    bail!(op, "cannot squeeze axis {a}: its size is {}, not 1 (axis {list}, x has shape {shape})", dims[ax], list = crate::error::ints(list));
                 }
                 drop[ax] = true;
             }

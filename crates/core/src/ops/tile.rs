@@ -25,17 +25,17 @@ pub fn tile(x: &Tensor, reps: &[i64]) -> Result<Tensor> {
     const OP: &str = "tile";
     let rank = x.rank();
     if reps.len() != rank {
-        bail!(OP, "reps {reps:?} has {} entries but x has rank {rank} (shape {}); give one per axis", reps.len(), x.shape());
+        bail!(OP, "reps {reps} has {} entries but x has rank {rank} (shape {}); give one per axis", reps.len(), x.shape(), reps = crate::error::ints(reps));
     }
     let mut r = Vec::with_capacity(rank);
     let mut dims = Vec::with_capacity(rank);
     for (i, (&n, &d)) in reps.iter().zip(x.dims()).enumerate() {
         if n < 0 {
-            bail!(OP, "reps[{i}] = {n} is negative (reps {reps:?}, x has shape {})", x.shape());
+            bail!(OP, "reps[{i}] = {n} is negative (reps {reps}, x has shape {})", x.shape(), reps = crate::error::ints(reps));
         }
         let n = crate::shape::dim_from_i64(OP, n, || format!("reps[{i}]"))?;
         r.push(n);
-        dims.push(crate::shape::dim_mul(OP, d, n, || format!("output dimension {i} (x has shape {}, reps {reps:?})", x.shape()))?);
+        dims.push(crate::shape::dim_mul(OP, d, n, || format!("output dimension {i} (x has shape {}, reps {reps})", x.shape(), reps = crate::error::ints(reps)))?);
     }
     let mut out = Tensor::zeros(OP, Shape::new(OP, &dims)?)?;
     copy::tile(x.data(), x.dims(), &r, out.data_mut());

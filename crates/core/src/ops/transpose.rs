@@ -16,14 +16,14 @@ pub fn transpose(x: &Tensor, perm: Option<&[i64]>) -> Result<Tensor> {
         None => (0..rank).rev().collect(),
         Some(p) => {
             if p.len() != rank {
-                bail!(OP, "perm {p:?} has {} entries but x has rank {rank} (shape {})", p.len(), x.shape());
+                bail!(OP, "perm {p} has {} entries but x has rank {rank} (shape {})", p.len(), x.shape(), p = crate::error::ints(p));
             }
             let mut seen = vec![false; rank];
             let mut out = Vec::with_capacity(rank);
             for &a in p {
                 let ax = x.shape().axis(OP, a)?;
                 if seen[ax] {
-                    bail!(OP, "perm {p:?} is not a permutation of 0..{rank}: axis {a} repeats");
+                    bail!(OP, "perm {p} is not a permutation of 0..{rank}: axis {a} repeats", p = crate::error::ints(p));
                 }
                 seen[ax] = true;
                 out.push(ax);

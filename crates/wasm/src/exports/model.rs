@@ -109,8 +109,8 @@ pub(crate) fn find(op: &'static str, root: &LayerRef, path: &[u32]) -> Result<La
     for &i in path {
         let next = {
             let n = node.try_borrow().map_err(|_| Error::Internal { msg: format!("{op}: the model is in use") })?;
-            let seq = n.layer().as_sequential().ok_or_else(|| Error::invalid(op, format!("layer path {path:?} goes through a {} layer, not a model", n.layer().kind())))?;
-            seq.children().get(i as usize).cloned().ok_or_else(|| Error::invalid(op, format!("layer path {path:?}: no layer {i} in a model of {} layers", seq.len())))?
+            let seq = n.layer().as_sequential().ok_or_else(|| Error::invalid(op, format!("layer path {} goes through a {} layer, not a model", neurite_core::error::ints(path), n.layer().kind())))?;
+            seq.children().get(i as usize).cloned().ok_or_else(|| Error::invalid(op, format!("layer path {}: no layer {i} in a model of {} layers", neurite_core::error::ints(path), seq.len())))?
         };
         node = next;
     }
