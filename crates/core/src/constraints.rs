@@ -84,7 +84,7 @@ impl Constraint {
         }
         for (&field, &v) in names.iter().zip(p) {
             if !(v.is_finite() && v >= 0.0) {
-                bail!(name, "{field} must be a finite number >= 0, got {v}", v = js_number(v));
+                return Err(crate::layers::out_of_range(name, field, "a finite number >= 0", v));
             }
         }
         let kind_of = match kind {
@@ -95,7 +95,7 @@ impl Constraint {
                     bail!(name, "minValue ({}) must not exceed maxValue ({})", js_number(min_value), js_number(max_value));
                 }
                 if rate > 1.0 {
-                    bail!(name, "rate must be in [0, 1], got {}", js_number(rate));
+                    return Err(crate::layers::out_of_range(name, "rate", "in [0, 1]", rate));
                 }
                 Kind::MinMaxNorm { min_value, max_value, rate }
             }
@@ -112,7 +112,7 @@ impl Constraint {
         let mut out = Vec::with_capacity(axes.len());
         for &a in axes {
             if a.fract() != 0.0 || a.abs() > 64.0 {
-                bail!(name, "axis must be an integer, got {}", js_number(a));
+                return Err(crate::layers::out_of_range(name, "axis", "an integer", a));
             }
             out.push(a as i32);
         }

@@ -13,9 +13,8 @@
 //! `dx = dy · a` where the value was kept, 0 where it was dropped.
 
 use super::{step_seed, Init, Layer, Mode};
-use crate::error::js_number;
 use crate::rng::Philox;
-use crate::{bail, Result, Tensor};
+use crate::{Result, Tensor};
 
 /// SELU's `α` and `λ` (TF.js's and Keras's constants).
 const ALPHA: f64 = 1.673_263_242_354_377_3;
@@ -32,10 +31,7 @@ pub struct AlphaDropout {
 impl AlphaDropout {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(rate: f32, stream: u32) -> Result<AlphaDropout> {
-        if !(0.0..1.0).contains(&rate) {
-            bail!("alphaDropout", "rate must be in [0, 1), got {rate}", rate = js_number(rate));
-        }
-        Ok(AlphaDropout { rate, stream, grad: None })
+        Ok(AlphaDropout { rate: super::dropout_rate("alphaDropout", rate)?, stream, grad: None })
     }
 
     /// `(a, b, α')` for the rate (in f64, rounded once as Keras's Python floats are).

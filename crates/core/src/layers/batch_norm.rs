@@ -17,7 +17,6 @@ const OP: &str = "batchNormalization";
 use super::{no_forward, rows_cols, values_or, Domain, Init, Layer, Mode, Param};
 use crate::config::Reader;
 use crate::{bail, Result, Shape, Tensor};
-use crate::error::js_number;
 
 /// Rows of a per-row pass per task: about this many values, whole rows (at least one).
 const TASK_VALUES: usize = 16 * 1024;
@@ -78,10 +77,10 @@ impl BatchNorm {
         let momentum = r.finite("momentum")?;
         let epsilon = r.finite("epsilon")?;
         if !(0.0..=1.0).contains(&momentum) {
-            bail!("batchNormalization", "momentum must be in [0, 1], got {momentum}", momentum = js_number(momentum));
+            return Err(super::out_of_range("batchNormalization", "momentum", "in [0, 1]", momentum));
         }
         if epsilon <= 0.0 {
-            bail!("batchNormalization", "epsilon must be > 0, got {epsilon}", epsilon = js_number(epsilon));
+            return Err(super::out_of_range("batchNormalization", "epsilon", "> 0", epsilon));
         }
         Ok(BatchNorm {
             momentum,

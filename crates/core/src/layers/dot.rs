@@ -42,7 +42,7 @@ impl DotConfig {
         for (i, a) in axes.iter_mut().enumerate() {
             let v = r.finite(["axes[0]", "axes[1]"][i])?;
             if v.fract() != 0.0 || v.abs() > 64.0 {
-                bail!("dot", "axes[{i}] must be an integer, got {}", crate::error::js_number(v));
+                return Err(super::out_of_range("dot", ["axes[0]", "axes[1]"][i], "an integer", v));
             }
             *a = v as i64;
         }

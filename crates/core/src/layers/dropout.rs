@@ -8,8 +8,7 @@
 
 use super::{step_seed, Init, Layer, Mode};
 use crate::rng::Philox;
-use crate::{bail, Result, Tensor};
-use crate::error::js_number;
+use crate::{Result, Tensor};
 
 pub struct Dropout {
     rate: f32,
@@ -21,10 +20,7 @@ pub struct Dropout {
 impl Dropout {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(rate: f32, stream: u32) -> Result<Dropout> {
-        if !(0.0..1.0).contains(&rate) {
-            bail!("dropout", "rate must be in [0, 1), got {rate}", rate = js_number(rate));
-        }
-        Ok(Dropout { rate, stream, mask: None })
+        Ok(Dropout { rate: super::dropout_rate("dropout", rate)?, stream, mask: None })
     }
 }
 

@@ -8,9 +8,8 @@
 //! `dx = dy ⊙ noise`.
 
 use super::{step_seed, Init, Layer, Mode};
-use crate::error::js_number;
 use crate::rng::Philox;
-use crate::{bail, Result, Tensor};
+use crate::{Result, Tensor};
 
 pub struct GaussianDropout {
     rate: f32,
@@ -22,10 +21,7 @@ pub struct GaussianDropout {
 impl GaussianDropout {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(rate: f32, stream: u32) -> Result<GaussianDropout> {
-        if !(0.0..1.0).contains(&rate) {
-            bail!("gaussianDropout", "rate must be in [0, 1), got {rate}", rate = js_number(rate));
-        }
-        Ok(GaussianDropout { rate, stream, noise: None })
+        Ok(GaussianDropout { rate: super::dropout_rate("gaussianDropout", rate)?, stream, noise: None })
     }
 }
 

@@ -6,8 +6,7 @@
 
 use super::{step_seed, Init, Layer, Mode};
 use crate::rng::Philox;
-use crate::{bail, Result, Tensor};
-use crate::error::js_number;
+use crate::{Result, Tensor};
 
 pub struct GaussianNoise {
     stddev: f32,
@@ -18,7 +17,7 @@ impl GaussianNoise {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(stddev: f32, stream: u32) -> Result<GaussianNoise> {
         if !(stddev.is_finite() && stddev >= 0.0) {
-            bail!("gaussianNoise", "stddev must be a finite number >= 0, got {stddev}", stddev = js_number(stddev));
+            return Err(super::out_of_range("gaussianNoise", "stddev", "a finite number >= 0", stddev));
         }
         Ok(GaussianNoise { stddev, stream })
     }

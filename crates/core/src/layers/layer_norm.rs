@@ -12,7 +12,6 @@ const OP: &str = "layerNormalization";
 use super::{no_forward, rows_cols, values_or, Init, Layer, Mode, Param};
 use crate::config::Reader;
 use crate::{bail, Result, Shape, Tensor};
-use crate::error::js_number;
 
 pub struct LayerNorm {
     epsilon: f32,
@@ -31,7 +30,7 @@ impl LayerNorm {
         let mut r = Reader::new("layerNormalization", p);
         let epsilon = r.finite("epsilon")?;
         if epsilon <= 0.0 {
-            bail!("layerNormalization", "epsilon must be > 0, got {epsilon}", epsilon = js_number(epsilon));
+            return Err(super::out_of_range("layerNormalization", "epsilon", "> 0", epsilon));
         }
         Ok(LayerNorm { epsilon, center: r.bool("center")?, scale: r.bool("scale")?, gamma: None, beta: None, xhat: None, inv_std: Vec::new() })
     }

@@ -424,6 +424,26 @@ fn no_fused_backward(kind: &str) -> crate::Error {
     crate::Error::Internal { msg: format!("{kind} has no fused activation backward") }
 }
 
+/// `{op}: {field} must be {rule}, got {v}`: the range error of a layer option (and of a
+/// constraint's), one out-of-line body instead of a `format!` inlined into `from_abi` per layer.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[cold]
+#[inline(never)]
+pub(crate) fn out_of_range(op: &'static str, field: &str, rule: &str, v: f32) -> crate::Error {
+    crate::Error::invalid(op, format!("{field} must be {rule}, got {}", crate::error::js_number(v)))
+}
+
+/// The dropout family's `rate` (dropout, gaussianDropout, alphaDropout, spatialDropout1d):
+/// in [0, 1), else the error naming the layer.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
+pub(crate) fn dropout_rate(op: &'static str, rate: f32) -> Result<f32> {
+    if !(0.0..1.0).contains(&rate) {
+        return Err(out_of_range(op, "rate", "in [0, 1)", rate));
+    }
+    Ok(rate)
+}
+
 /// The "used before a training forward" bug error.
 pub(crate) fn no_forward(kind: &str) -> crate::Error {
     crate::Error::Internal { msg: format!("{kind}: backward called without a training forward") }
@@ -521,7 +541,7 @@ pub fn from_abi(kind: u32, p: &[f32], index: u32) -> Result<crate::model::LayerR
             let mut target = Vec::with_capacity(n);
             for &d in dims {
                 if !(d == -1.0 || (d >= 0.0 && d.fract() == 0.0)) {
-                    crate::bail!("reshape", "targetShape entries must be non-negative integers or -1, got {d}", d = crate::error::js_number(d));
+                    return Err(out_of_range("reshape", "targetShape entries", "non-negative integers or -1", d));
                 }
                 target.push(d as i64);
             }
@@ -547,7 +567,7 @@ pub fn from_abi(kind: u32, p: &[f32], index: u32) -> Result<crate::model::LayerR
         27 => {
             let axis = Reader::new("concatenate", p).f32("axis")?;
             if axis.fract() != 0.0 || axis.abs() > 64.0 {
-                crate::bail!("concatenate", "axis must be an integer, got {}", crate::error::js_number(axis));
+                return Err(out_of_range("concatenate", "axis", "an integer", axis));
             }
             shared(merge::Merge::new(merge::MergeOp::Concatenate, axis as i64))
         }

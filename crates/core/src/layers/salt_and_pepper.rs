@@ -29,7 +29,7 @@ impl SaltAndPepperConfig {
         let mut r = crate::config::Reader::new("saltAndPepper", p);
         let cfg = SaltAndPepperConfig { rate: r.f32("rate")?, low: r.finite("low")?, high: r.finite("high")? };
         if !(0.0..=1.0).contains(&cfg.rate) {
-            bail!("saltAndPepper", "rate must be in [0, 1], got {}", js_number(cfg.rate));
+            return Err(super::out_of_range("saltAndPepper", "rate", "in [0, 1]", cfg.rate));
         }
         if cfg.low > cfg.high {
             bail!("saltAndPepper", "low ({}) must not exceed high ({})", js_number(cfg.low), js_number(cfg.high));

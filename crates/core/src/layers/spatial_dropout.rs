@@ -9,7 +9,6 @@
 //! `dx = dy ⊙ mask` (the channel's mask at every step).
 
 use super::{no_forward, step_seed, Init, Layer, Mode};
-use crate::error::js_number;
 use crate::rng::Philox;
 use crate::{bail, Result, Shape, Tensor};
 
@@ -23,10 +22,7 @@ pub struct SpatialDropout1d {
 impl SpatialDropout1d {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(rate: f32, stream: u32) -> Result<SpatialDropout1d> {
-        if !(0.0..1.0).contains(&rate) {
-            bail!("spatialDropout1d", "rate must be in [0, 1), got {rate}", rate = js_number(rate));
-        }
-        Ok(SpatialDropout1d { rate, stream, mask: None })
+        Ok(SpatialDropout1d { rate: super::dropout_rate("spatialDropout1d", rate)?, stream, mask: None })
     }
 }
 

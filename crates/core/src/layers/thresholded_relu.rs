@@ -7,8 +7,7 @@
 
 use super::{no_forward, Init, Layer, Mode};
 use crate::config::Reader;
-use crate::error::js_number;
-use crate::{bail, Result, Tensor};
+use crate::{Result, Tensor};
 
 pub struct ThresholdedRelu {
     theta: f32,
@@ -22,7 +21,7 @@ impl ThresholdedRelu {
     pub fn from_abi(p: &[f32]) -> Result<ThresholdedRelu> {
         let theta = Reader::new("thresholdedReLU", p).f32("theta")?;
         if !(theta.is_finite() && theta >= 0.0) {
-            bail!("thresholdedReLU", "theta must be a finite number >= 0, got {}", js_number(theta));
+            return Err(super::out_of_range("thresholdedReLU", "theta", "a finite number >= 0", theta));
         }
         Ok(ThresholdedRelu { theta, x: None })
     }

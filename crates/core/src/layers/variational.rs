@@ -26,7 +26,6 @@ use crate::model::shared::lock;
 use crate::model::{LayerRef, Sequential};
 use crate::rng::Philox;
 use crate::{bail, Error, Result, Shape, Tensor};
-use crate::error::js_number;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct VariationalConfig {
@@ -46,7 +45,7 @@ impl VariationalConfig {
         }
         let kl_weight = r.f32("klWeight")?;
         if !(kl_weight.is_finite() && kl_weight >= 0.0) {
-            bail!("variational", "klWeight must be a finite number >= 0, got {kl_weight}", kl_weight = js_number(kl_weight));
+            return Err(super::out_of_range("variational", "klWeight", "a finite number >= 0", kl_weight));
         }
         Ok(VariationalConfig { units, kl_weight })
     }
