@@ -74,17 +74,24 @@ fn clenshaw(c: &[f64], s: f64) -> f64 {
 
 fn tables() -> &'static Tables {
     static T: OnceLock<Tables> = OnceLock::new();
-    T.get_or_init(|| {
-        // Nodes are interior, so t > 0 and the division is safe.
-        let small = chebyshev(0.0, SMALL * SMALL, |t| series(t.sqrt()) / t.sqrt());
-        let mut pieces = [(0.0, 0.0, [0.0; TERMS]); 5];
-        let mut lo = SMALL;
-        for (p, &hi) in pieces.iter_mut().zip(&BOUNDS) {
-            *p = (lo, hi, chebyshev(lo, hi, |x| reference_erfc(x) * (x * x).exp()));
-            lo = hi;
-        }
-        Tables { small, pieces }
-    })
+    T.get_or_init(build_tables)
+}
+
+/// The tables, computed once per instance: compiled for size on wasm (it runs once; the
+/// closure of `get_or_init` would take the crate's opt-level, 4.3 kB of unrolled code), with
+/// the same bits (no fast-math: the same operations in the same order).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+#[inline(never)]
+fn build_tables() -> Tables {
+    // Nodes are interior, so t > 0 and the division is safe.
+    let small = chebyshev(0.0, SMALL * SMALL, |t| series(t.sqrt()) / t.sqrt());
+    let mut pieces = [(0.0, 0.0, [0.0; TERMS]); 5];
+    let mut lo = SMALL;
+    for (p, &hi) in pieces.iter_mut().zip(&BOUNDS) {
+        *p = (lo, hi, chebyshev(lo, hi, |x| reference_erfc(x) * (x * x).exp()));
+        lo = hi;
+    }
+    Tables { small, pieces }
 }
 
 /// `erf(a) / a` for `0 ≤ a < SMALL`.
