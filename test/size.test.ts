@@ -3,7 +3,9 @@
 // scripts/size.mjs; the figures are printed on every run so CI logs show the trend.
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs script without declarations
-import { BUDGET, measure, table } from '../scripts/size.mjs';
+import { BUDGET, measure, namedWasm, table } from '../scripts/size.mjs';
+// @ts-expect-error: a plain .mjs script without declarations
+import { analyse, demangleAll } from '../scripts/wasm-sizes.mjs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireDist, ROOT } from './runtimes/expect.js';
@@ -51,5 +53,19 @@ describe('footprint', () => {
       const at = readFileSync(join(ROOT, file)).indexOf(grisuFirstPower);
       expect(at, `${file} holds core::fmt's float tables (at byte ${at})`).toBe(-1);
     }
+  });
+
+  it('the wasm links no Debug list formatting (messages print integer lists with ints)', (ctx) => {
+    requireDist();
+    // `{:?}` on a Vec or slice links core::fmt's list builders (DebugList, DebugSet,
+    // PadAdapter) and the integers' Debug with its hex paths, ~3 kB of code: messages print
+    // lists with `neurite_core::error::ints(v)` (the same text). The names come from
+    // build/core.names.wasm, which `npm run build:wasm` writes; skipped without it.
+    const named = namedWasm() as Uint8Array | null;
+    if (!named) return ctx.skip();
+    const { bodies } = analyse(named) as { bodies: { name: string }[] };
+    const names: string[] = demangleAll(bodies.map((b) => b.name));
+    expect(names.length).toBeGreaterThan(1000);
+    expect(names.filter((n) => /core::fmt::builders|as core::fmt::Debug>::fmt/.test(n) && /Vec|\[|builders/.test(n))).toEqual([]);
   });
 });
