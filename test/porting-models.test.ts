@@ -190,7 +190,7 @@ describe("loadModel's LoadOptions, as TF.js's loadLayersModel", () => {
     expect(mine[3]).toEqual([0, 0]); // the bias initializer's zeros, as in TF.js
     expect(theirs[3]).toEqual([0, 0]);
     await expect(tfl.loadLayersModel(tf.io.fromMemory(extra as tf.io.ModelArtifacts))).rejects.toThrow(/Provided weight data has no target variable: other\/w/);
-    expect((await rejection(() => nr.loadLayersModel(extra))).message).toBe("loadModel: weightSpecs has no weight 'pm_o/bias' (the layer at modelTopology.config.layers[1] needs it, shape [2]); pass { strict: false } to load the weights the file has and draw the others");
+    expect((await rejection(() => nr.loadLayersModel(extra))).message).toBe("loadLayersModel: weightSpecs has no weight 'pm_o/bias' (the layer at modelTopology.config.layers[1] needs it, shape [2]); pass { strict: false } to load the weights the file has and draw the others");
     for (const x of [n, m]) x.dispose();
     for (const x of [t, tfm]) x.dispose();
   });
@@ -439,7 +439,7 @@ describe('what loading says about a file that is not what it should be', () => {
     // The initializers' draws (glorotUniform kernels), not zeros left unset.
     expect(values(m.getWeights())[0].some((v) => v !== 0)).toBe(true);
     const json = { modelTopology: n.getConfig(), weightsManifest: [{ paths: ['weights.bin'], weights: (await n.toArtifacts()).weightSpecs }] };
-    expect((await rejection(() => nr.loadLayersModel(nr.io.fromMemory(json)))).message).toBe('loadModel: weightsManifest is a model.json\'s: its weights are in the files it names ("weights.bin"), which artifacts in memory do not hold; load the model.json by its URL (loadModel(\'https://…/model.json\'), \'file://…\') or with io.browserFiles([json, ...weightFiles]), or give artifacts with weightSpecs and weightData');
+    expect((await rejection(() => nr.loadLayersModel(nr.io.fromMemory(json)))).message).toBe('loadLayersModel: weightsManifest is a model.json\'s: its weights are in the files it names ("weights.bin"), which artifacts in memory do not hold; load the model.json by its URL (loadModel(\'https://…/model.json\'), \'file://…\') or with io.browserFiles([json, ...weightFiles]), or give artifacts with weightSpecs and weightData');
     for (const x of [n, m]) x.dispose();
     for (const x of [t, tfm]) x.dispose();
   });
