@@ -48,6 +48,10 @@ describe('unknown (null) sequence lengths', () => {
     const n = nr.sequential({ seed: 3, layers: [nr.layers.embedding({ inputDim: 10, outputDim: 4, inputShape: [null] }), nr.layers.globalAveragePooling1d(), nr.layers.dense({ units: 3, activation: 'softmax' })] });
     const t = tfl.sequential({ layers: [tfl.layers.embedding({ inputDim: 10, outputDim: 4, inputShape: [null] }), tfl.layers.globalAveragePooling1d(), tfl.layers.dense({ units: 3, activation: 'softmax' })] });
     expect(n.inputShape).toEqual([null]);
+    // The layer's own inputShape too (it was [0], the core's stand-in for null).
+    expect(n.layers[0].inputShape).toEqual([null]);
+    expect(nr.layers.conv1d({ inputShape: [null, 2], filters: 1, kernelSize: 1 }).inputShape).toEqual([null, 2]);
+    expect(nr.layers.dense({ batchInputShape: [null, 3], units: 1 }).inputShape).toEqual([3]);
     expect(n.outputShape).toEqual([3]);
     // TF.js's summary row of the embedding: output [null,null,4].
     expect(t.layers[0].outputShape).toEqual([null, null, 4]);

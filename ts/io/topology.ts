@@ -87,7 +87,7 @@ const kept = new WeakMap<Layer, Record<string, unknown>>();
 /** @internal The spec of a live layer (its options normalized, defaults resolved). */
 export function layerSpec(l: Layer, where: string): LeafSpec {
   const keep = kept.get(l);
-  const base = { type: 'layer' as const, kind: l.kind, name: l.name, trainable: l.trainable, where, ...(l.inputShape ? { inputShape: l.inputShape.slice() } : {}), ...(keep ? { keep } : {}) };
+  const base = { type: 'layer' as const, kind: l.kind, name: l.name, trainable: l.trainable, where, ...(l.inputDims ? { inputShape: l.inputDims.slice() } : {}), ...(keep ? { keep } : {}) };
   const op = 'getConfig';
   let args: Record<string, unknown> = {};
   if (l instanceof Dense) {

@@ -204,7 +204,7 @@ export class InputLayer extends Layer {
   constructor(args: LayerArgs & { sparse?: false | undefined }) {
     super('input', args, ['sparse']);
     if (args.sparse != null && args.sparse !== false) throw new InvalidArgumentError(`inputLayer: sparse must be false: neurite's tensors are dense, got ${show(args.sparse)}`);
-    if (!this.inputShape) throw new InvalidArgumentError('inputLayer: inputShape (or batchInputShape) is required');
+    if (!this.inputDims) throw new InvalidArgumentError('inputLayer: inputShape (or batchInputShape) is required');
   }
   abiParams(): number[] {
     return [];

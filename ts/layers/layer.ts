@@ -172,8 +172,12 @@ export abstract class Layer {
   readonly name: string;
   /** Whether training updates this layer's weights. Set before `compile`/`fit`. */
   trainable: boolean;
-  /** The per-sample input shape, if given. */
-  readonly inputShape?: number[];
+  /** @internal The per-sample input shape, if given, with 0 for an unknown (`null`) size. */
+  readonly inputDims?: number[];
+  /** The per-sample input shape, if given (`null` for an unknown size: `inputShape: [null]`). */
+  get inputShape(): Array<number | null> | undefined {
+    return this.inputDims?.map((d) => (d === 0 ? null : d));
+  }
   /** @internal Whether a model holding this layer was ever built (set by `Sequential`). */
   builtOnce = false;
 
@@ -215,7 +219,7 @@ export abstract class Layer {
     counters.set(kind, n);
     this.name = args.name ?? `${kind}_${n}`;
     this.trainable = trainable;
-    if (shape !== undefined) this.inputShape = shape;
+    if (shape !== undefined) this.inputDims = shape;
     for (const k of CONSTRAINT_OPTIONS) {
       const c = keys.includes(k) ? constraintOf(`${kind} ${this.name}`, k, (args as Record<string, unknown>)[k]) : null;
       if (c === null) continue;
@@ -337,7 +341,7 @@ export abstract class Layer {
   getConfig(): Record<string, unknown> {
     if (configWriter === null) throw new InvalidArgumentError(`getConfig: layer ${this.name}: the model code is not loaded`);
     const built = this.kind === 'input' ? null : locator.inputs(this);
-    return configWriter(this, built?.shapes.length === 1 ? built.shapes[0] : this.inputShape);
+    return configWriter(this, built?.shapes.length === 1 ? built.shapes[0] : this.inputDims);
   }
 
   /**

@@ -60,7 +60,7 @@ export class BatchNormalization extends Layer {
   constructor(args: BatchNormalizationArgs = {}) {
     super('batchNormalization', args, ['axis', 'momentum', 'epsilon', 'center', 'scale', 'betaConstraint', 'gammaConstraint']);
     this.args = args;
-    lastAxisArg('batchNormalization', args.axis, this.inputShape, false);
+    lastAxisArg('batchNormalization', args.axis, this.inputDims, false);
     checkNumber('batchNormalization', 'momentum', args.momentum ?? 0.99, (m) => m >= 0 && m <= 1, 'a number in [0, 1]');
     checkNumber('batchNormalization', 'epsilon', args.epsilon ?? 1e-3, (e) => e > 0 && Number.isFinite(e), 'a positive number');
     boolArg('batchNormalization', 'center', args.center, true);
@@ -80,7 +80,7 @@ export class LayerNormalization extends Layer {
   constructor(args: LayerNormalizationArgs = {}) {
     super('layerNormalization', args, ['axis', 'epsilon', 'center', 'scale']);
     this.args = args;
-    lastAxisArg('layerNormalization', args.axis, this.inputShape, true);
+    lastAxisArg('layerNormalization', args.axis, this.inputDims, true);
     checkNumber('layerNormalization', 'epsilon', args.epsilon ?? 1e-3, (e) => e > 0 && Number.isFinite(e), 'a positive number');
     boolArg('layerNormalization', 'center', args.center, true);
     boolArg('layerNormalization', 'scale', args.scale, true);

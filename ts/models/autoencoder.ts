@@ -92,7 +92,7 @@ export class Autoencoder<E extends Sequential | Layer = Sequential | Layer, D ex
     const { encoder, decoder } = args;
     if (args.name !== undefined && typeof args.name !== 'string') throw new InvalidArgumentError(`autoencoder: name must be a string, got ${describe(args.name)}`);
     const out = outputShapeOf(encoder);
-    const inp = decoder instanceof Sequential ? decoder.inputDims : decoder.inputShape;
+    const inp = decoder.inputDims;
     if (out && inp && !sameShape(out, inp)) {
       throw new InvalidArgumentError(`autoencoder: encoder ${encoder.name} outputs per-sample shape ${fmt(out)} but decoder ${decoder.name} expects ${fmt(inp)}`);
     }
@@ -108,7 +108,7 @@ export class Autoencoder<E extends Sequential | Layer = Sequential | Layer, D ex
     } catch (err) {
       if (!(err instanceof ShapeError)) throw err;
       const out = this.encoder instanceof Sequential ? this.encoder.outputDims : undefined;
-      const inp = this.decoder instanceof Sequential ? this.decoder.inputDims : this.decoder.inputShape;
+      const inp = this.decoder.inputDims;
       throw new InvalidArgumentError(`autoencoder: encoder ${this.encoder.name} outputs per-sample shape ${fmt(out)} but decoder ${this.decoder.name} expects ${fmt(inp)} (${err.message})`);
     }
   }
@@ -230,7 +230,7 @@ function fitArgs(args: AutoencoderFitArgs): FitArgs {
  */
 function outputShapeOf(encoder: Sequential | Layer): number[] | undefined {
   if (encoder instanceof Sequential && encoder.outputDims) return encoder.outputDims;
-  const inp = encoder instanceof Sequential ? encoder.inputDims : encoder.inputShape;
+  const inp = encoder.inputDims;
   if (!inp) return undefined;
   try {
     return inferWeights('autoencoder', encoder instanceof Sequential ? modelSpec(encoder) : layerSpec(encoder, 'encoder'), inp, []);

@@ -58,7 +58,7 @@ export function input(args: InputArgs): SymbolicTensor {
     ...(a.name !== undefined ? { name: a.name as string } : {}),
     ...(a.shape !== undefined ? { inputShape: a.shape as number[] } : { batchInputShape: a.batchShape as Array<number | null> }),
   });
-  return new SymbolicTensor(layer, [], layer.inputShape as number[]);
+  return new SymbolicTensor(layer, [], layer.inputDims as number[]);
 }
 
 /** Options of {@link model} (TF.js `tf.model`). */
@@ -224,7 +224,7 @@ setApplier((node, inputs) => {
     n.handle('apply');
     return new SymbolicTensor(n, xs, n.outputShape as number[]);
   }
-  if (!merge && n.inputShape !== undefined && show(n.inputShape) !== show(xs[0].sampleShape)) {
+  if (!merge && n.inputDims !== undefined && show(n.inputDims) !== show(xs[0].sampleShape)) {
     throw new InvalidArgumentError(`apply: layer ${n.name} was declared with inputShape ${show(n.inputShape)}, but ${xs[0].name} has per-sample shape ${show(xs[0].sampleShape)}`);
   }
   checkBoundInputs('apply', n, xs.map((x) => x.sampleShape));
@@ -242,7 +242,7 @@ setGraphMaker((s, wiring, layers, io, extraUses = []) => {
   const n = wiring.length;
   const syms: SymbolicTensor[] = layers.slice(0, k).map((inp) => {
     if (!(inp instanceof InputLayer)) throw new InvalidArgumentError(`${s.where}: a graph model's first ${k === 1 ? 'layer' : `${k} layers`} must be its InputLayer${k === 1 ? '' : 's'}`);
-    return new SymbolicTensor(inp, [], inp.inputShape as number[]);
+    return new SymbolicTensor(inp, [], inp.inputDims as number[]);
   });
   const apply = (l: Layer | Sequential, ins: number[]): SymbolicTensor => {
     const xs = ins.map((j) => syms[j]);

@@ -469,7 +469,7 @@ export class Sequential {
     if (this.#graph && this.#graph.inputs.length > 1) return undefined;
     if (this.#builtInput) return this.#builtInput.slice();
     const first = this.layers[0];
-    return first instanceof Sequential ? first.inputDims : first?.inputShape;
+    return first instanceof Sequential ? first.inputDims : first?.inputDims;
   }
   #builtInput: number[] | undefined;
 
