@@ -17,13 +17,12 @@
  * `save`/`loadModel` and `getConfig`/`fromConfig` use TF.js's functional format
  * (`class_name: 'Model'`, `inbound_nodes` with a node per call).
  */
-import { argPtr, call, check, readArgs, writeArgs } from '../engine.js';
 import { DisposedError, inOp, InvalidArgumentError } from '../errors.js';
 import { describe, dtypeArg, show } from '../ops/convert.js';
-import { checkArgs, f32Bits } from '../options.js';
+import { checkArgs } from '../options.js';
 import { InputLayer } from '../layers/core.js';
-import { checkBoundInputs, Layer, LAYER_KINDS } from '../layers/layer.js';
-import { graphModel, Sequential } from './sequential.js';
+import { checkBoundInputs, Layer } from '../layers/layer.js';
+import { graphModel, layerShape, Sequential } from './sequential.js';
 import { inputOwner, setApplier, SymbolicTensor } from './symbolic.js';
 import { setGraphMaker } from '../io/topology.js';
 import { MERGE_KINDS } from '../io/spec.js';
@@ -275,17 +274,8 @@ function outputShape(layer: Layer, xs: SymbolicTensor[]): number[] {
 
 /** The per-sample output shape of `layer` on inputs of per-sample `shapes`, from the layer's own build. */
 function builtShape(layer: Layer, xs: number[][]): number[] {
-  const kind = LAYER_KINDS.indexOf(layer.kind as (typeof LAYER_KINDS)[number]);
-  const p = f32Bits(layer.abiParams());
-  const shapes = xs.flatMap((x) => [x.length, ...x]);
   try {
-    return call((e) => {
-      const base = argPtr();
-      writeArgs('apply', [...p, ...shapes]);
-      check(e.nr_layer_output_shape(kind, base, p.length, xs.length, base + 4 * p.length, shapes.length, base));
-      const w = readArgs(33);
-      return Array.from(w.subarray(1, 1 + w[0]));
-    });
+    return layerShape(layer, xs);
   } catch (err) {
     throw inOp(`apply: layer ${layer.name}`, err);
   }

@@ -366,7 +366,7 @@ export class Sequential {
         // A merge given another number of inputs has no weights to fit (apply checks the list).
         if (was.length !== shapes.length) return null;
         try {
-          refitShape(l, was, shapes);
+          layerShape(l, shapes, was);
           return null;
         } catch (e) {
           // The core's message after its own "<kind> was built for …, but here it receives …: ".
@@ -1894,18 +1894,20 @@ sequential.fromConfig = (config: ModelConfig | Record<string, unknown>): Sequent
 
 
 /**
- * The per-sample output shape of a new layer of `layer`'s configuration built for inputs `was`
- * and then given `shapes` (`nr_layer_refit_shape`): the core's error when its weights do not
- * fit them.
+ * @internal The per-sample output shape of a new layer of `layer`'s configuration given inputs
+ * of per-sample `shapes` (`nr_layer_output_shape`: the shape checks of its build); with `was`,
+ * of one built for inputs `was` first (`nr_layer_refit_shape`: the core's error when its
+ * weights do not fit `shapes`).
  */
-function refitShape(layer: Layer, was: readonly (readonly number[])[], shapes: readonly (readonly number[])[]): number[] {
+export function layerShape(layer: Layer, shapes: readonly (readonly number[])[], was?: readonly (readonly number[])[]): number[] {
   const kind = LAYER_KINDS.indexOf(layer.kind as (typeof LAYER_KINDS)[number]);
   const p = f32Bits(layer.abiParams());
-  const words = [...was, ...shapes].flatMap((x) => [x.length, ...x]);
+  const words = [...(was ?? []), ...shapes].flatMap((x) => [x.length, ...x]);
   return call((e) => {
     const base = argPtr();
     writeArgs('apply', [...p, ...words]);
-    check(e.nr_layer_refit_shape(kind, base, p.length, shapes.length, base + 4 * p.length, words.length, base));
+    const shape = was === undefined ? e.nr_layer_output_shape : e.nr_layer_refit_shape;
+    check(shape(kind, base, p.length, shapes.length, base + 4 * p.length, words.length, base));
     const w = readArgs(33);
     return Array.from(w.subarray(1, 1 + w[0]));
   });

@@ -99,19 +99,8 @@ pub unsafe extern "C" fn nr_model_names(model: u32, names: *const u32, n: usize)
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_layer_output_shape(kind: u32, params: *const f32, n: usize, n_inputs: u32, shapes: *const u32, words: usize, out: *mut u32) -> i32 {
-    guard(|| {
-        // SAFETY: forwarded caller contract.
-        let p = unsafe { read_f32s("apply", params, n) }?;
-        // SAFETY: forwarded caller contract.
-        let w = unsafe { read_u32s("apply", shapes, words) }?;
-        let inputs = split_shapes(&w, n_inputs as usize)?;
-        let layer = layers::from_abi(kind, &p, 0)?;
-        let s = layer.try_borrow_mut().map_err(|_| Error::Internal { msg: "apply: the layer is in use".into() })?.build_many(&inputs, Init { seed: 0, fill: false })?;
-        let mut v = vec![s.len() as u32];
-        v.extend(s.iter().map(|&d| d as u32));
-        // SAFETY: room for 33 u32 by contract, checked against the region.
-        unsafe { crate::ffi::write_slice("apply", out, 1 + MAX_RANK, &v) }
-    })
+    // SAFETY: forwarded caller contract.
+    unsafe { layer_shape(kind, params, n, n_inputs, shapes, words, out, false) }
 }
 
 /// [`nr_layer_output_shape`] for a layer that was built for other inputs: a new layer of kind
@@ -125,16 +114,32 @@ pub unsafe extern "C" fn nr_layer_output_shape(kind: u32, params: *const f32, n:
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_layer_refit_shape(kind: u32, params: *const f32, n: usize, n_inputs: u32, shapes: *const u32, words: usize, out: *mut u32) -> i32 {
+    // SAFETY: forwarded caller contract.
+    unsafe { layer_shape(kind, params, n, n_inputs, shapes, words, out, true) }
+}
+
+/// [`nr_layer_output_shape`], and with `refit` [`nr_layer_refit_shape`]: a new layer of kind
+/// `kind`, first built for the first `n_inputs` shapes when `refit`, given the (next)
+/// `n_inputs`; its output shape there written to `out`.
+///
+/// # Safety
+/// As [`nr_layer_output_shape`].
+#[allow(clippy::too_many_arguments)]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+unsafe fn layer_shape(kind: u32, params: *const f32, n: usize, n_inputs: u32, shapes: *const u32, words: usize, out: *mut u32, refit: bool) -> i32 {
     guard(|| {
         // SAFETY: forwarded caller contract.
         let p = unsafe { read_f32s("apply", params, n) }?;
         // SAFETY: forwarded caller contract.
         let w = unsafe { read_u32s("apply", shapes, words) }?;
-        let mut both = split_shapes(&w, 2 * n_inputs as usize)?;
-        let now = both.split_off(n_inputs as usize);
+        let n_inputs = n_inputs as usize;
+        let mut now = split_shapes(&w, if refit { 2 * n_inputs } else { n_inputs })?;
         let layer = layers::from_abi(kind, &p, 0)?;
         let mut node = layer.try_borrow_mut().map_err(|_| Error::Internal { msg: "apply: the layer is in use".into() })?;
-        node.build_many(&both, Init { seed: 0, fill: false })?;
+        if refit {
+            let was: Vec<Vec<usize>> = now.drain(..n_inputs).collect();
+            node.build_many(&was, Init { seed: 0, fill: false })?;
+        }
         let s = node.build_many(&now, Init { seed: 0, fill: false })?;
         let mut v = vec![s.len() as u32];
         v.extend(s.iter().map(|&d| d as u32));
