@@ -398,9 +398,15 @@ export function readArgDims(): number[] {
   return dims;
 }
 
-/** Scratch for {@link writeF32Args}: a float32 and its bits. */
+/** Scratch for {@link floatBits}: a float32 and its bits. */
 const f32 = new Float32Array(1);
 const f32u = new Uint32Array(f32.buffer);
+
+/** @internal The bit pattern of `v` rounded to float32, as the core reads an `f32` argument. */
+export function floatBits(v: number): number {
+  f32[0] = v;
+  return f32u[0];
+}
 
 /**
  * Writes `values` as float32 bit patterns into the argument area (at word `offset`) and returns
@@ -413,10 +419,7 @@ export function writeF32Args(op: string, values: ArrayLike<number>, offset = 0):
   }
   const mem = u32();
   const base = (argPtr() >>> 2) + offset;
-  for (let i = 0; i < values.length; i++) {
-    f32[0] = values[i];
-    mem[base + i] = f32u[0];
-  }
+  for (let i = 0; i < values.length; i++) mem[base + i] = floatBits(values[i]);
   return argPtr() + 4 * offset;
 }
 

@@ -2,22 +2,17 @@
  * Internal: reading option objects and encoding loss, optimizer and schedule options as the
  * `f32` lists the core's `from_abi` functions take. Not part of the public API.
  */
+import { floatBits } from './engine.js';
 import { InvalidArgumentError } from './errors.js';
 import { describe } from './ops/convert.js';
 import type { LossConfig, LossOptions } from './losses.js';
 import { LOSSES, type LossName } from './wasm/codes.js';
 
-/** Scratch of {@link f32Bits}: a float32 and its bit pattern (two typed arrays per call were most of its time). */
-const bitsF32 = new Float32Array(1);
-const bitsU32 = new Uint32Array(bitsF32.buffer);
-
 /** @internal The bit patterns of `values` as float32, for passing `f32` lists to the core. */
 export function f32Bits(values: readonly number[]): number[] {
+  // One value at a time through a scratch float32 (two typed arrays per call were most of its time).
   const out = new Array<number>(values.length);
-  for (let i = 0; i < values.length; i++) {
-    bitsF32[0] = values[i];
-    out[i] = bitsU32[0];
-  }
+  for (let i = 0; i < values.length; i++) out[i] = floatBits(values[i]);
   return out;
 }
 
