@@ -97,7 +97,7 @@ export function route(where: string | IOHandler, op: string, method: 'save' | 'l
   const page = pageURL();
   // As TF.js's loadLayersModel: in a page or a worker, a load path without a scheme
   // ('/models/m/model.json', 'model.json') is fetched relative to the page (or worker) URL.
-  if (method === 'load' && page !== undefined && !/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(where) && where.length > 0) {
+  if (method === 'load' && page !== undefined && !SCHEME.test(where) && where.length > 0) {
     return http(new URL(where, page).href, given.length > 0 ? read : undefined, op);
   }
   const example = page !== undefined ? `'indexeddb://my-model'` : `'file://./my-model'`;
@@ -130,9 +130,12 @@ function pageURL(): string | undefined {
   return typeof base === 'string' && /^https?:/i.test(base) ? base : undefined;
 }
 
+/** A URL's scheme and its `://` at the start of a string. */
+const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
+
 /** @internal A URL's scheme (lower case) and what follows `://`; a string without a scheme is an error ending with `hint`. */
 export function splitURL(where: string, op: string, arg: string, hint: string): { scheme: string; rest: string } {
-  const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(where);
+  const m = SCHEME.exec(where);
   if (!m) throw new InvalidArgumentError(`${op}: ${arg} '${where}' has no URL scheme; use one of ${SCHEMES.join(', ')}${hint}`);
   return { scheme: m[1].toLowerCase(), rest: where.slice(m[0].length) };
 }
