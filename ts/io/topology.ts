@@ -28,7 +28,7 @@ import { InvalidArgumentError } from '../errors.js';
 import type { Constraint } from '../constraints.js';
 import { Activation, Dense, Dropout, Flatten, GaussianNoise, InputLayer, Reshape } from '../layers/core.js';
 import { initializerOf, INITIALIZERS, type Initializer } from '../layers/initializers.js';
-import { CLASS_NAMES, Layer, LAYER_KINDS, setConfigWriter, type LayerKind } from '../layers/layer.js';
+import { CLASS_NAMES, Layer, LAYER_KINDS, setConfigWriter, showShape, type LayerKind } from '../layers/layer.js';
 import { BatchNormalization, lastAxisArg, LayerNormalization, PReLU } from '../layers/normalization.js';
 import { RBF, RBF_KERNELS } from '../layers/rbf.js';
 import { SaltAndPepper, Variational } from '../layers/autoencoder.js';
@@ -313,7 +313,7 @@ export function specToKeras(s: NodeSpec, x: number[] | undefined): KerasObject {
   for (const k of Object.keys(c)) if (k.endsWith('_constraint')) c[k] = constraintToKeras(a[camel(k)] as Constraint | undefined);
   const config: Record<string, unknown> = { ...c, name: s.name, trainable: s.trainable };
   if (s.inputShape) {
-    config.batch_input_shape = [null, ...s.inputShape.map((d) => (d === 0 ? null : d))];
+    config.batch_input_shape = [null, ...showShape(s.inputShape)];
     config.dtype = 'float32';
   }
   if (s.kind === 'input') {
@@ -1099,7 +1099,7 @@ export function makeLayer(op: string, s: LeafSpec): Layer {
   for (const [k, v] of Object.entries(s.args)) put(k, v);
   put('name', s.name);
   put('trainable', s.trainable);
-  put('inputShape', s.inputShape?.map((d) => (d === 0 ? null : d)));
+  put('inputShape', s.inputShape && showShape(s.inputShape));
   try {
     const make = s.kind === 'concatenate' ? Concatenate : s.kind === 'dot' ? Dot : MERGE_KINDS.includes(s.kind) ? null : LAYER_CLASSES[s.kind];
     if (make === undefined) throw new InvalidArgumentError(`${op}: ${s.where}: unknown layer kind ${show(s.kind)} (known: ${LAYER_KINDS.join(', ')})`);

@@ -176,7 +176,7 @@ export abstract class Layer {
   readonly inputDims?: number[];
   /** The per-sample input shape, if given (`null` for an unknown size: `inputShape: [null]`). */
   get inputShape(): Array<number | null> | undefined {
-    return this.inputDims?.map((d) => (d === 0 ? null : d));
+    return this.inputDims && showShape(this.inputDims);
   }
   /** @internal Whether a model holding this layer was ever built (set by `Sequential`). */
   builtOnce = false;

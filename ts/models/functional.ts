@@ -21,7 +21,7 @@ import { DisposedError, inOp, InvalidArgumentError } from '../errors.js';
 import { describe, dtypeArg, show } from '../ops/convert.js';
 import { checkArgs } from '../options.js';
 import { InputLayer } from '../layers/core.js';
-import { checkBoundInputs, Layer } from '../layers/layer.js';
+import { checkBoundInputs, Layer, showShape } from '../layers/layer.js';
 import { graphModel, layerShape, Sequential } from './sequential.js';
 import { inputOwner, setApplier, SymbolicTensor } from './symbolic.js';
 import { setGraphMaker } from '../io/topology.js';
@@ -264,7 +264,7 @@ function outputShape(layer: Layer, xs: SymbolicTensor[]): number[] {
   if (!shapes.some((x) => x.includes(0))) return builtShape(layer, shapes);
   // Unknown (null) axes: as the core (model/varlen.rs), at two stand-in sizes; an output axis that differs is unknown.
   if (layer.kind === 'flatten') {
-    const shown = `[${shapes[0].map((d) => (d === 0 ? 'null' : d)).join(',')}]`;
+    const shown = JSON.stringify(showShape(shapes[0]));
     throw new InvalidArgumentError(`apply: layer ${layer.name}: The shape of the input to "Flatten" is not fully defined (got ${shown}): it cannot flatten an axis of unknown (null) size; give the input a size on that axis, or pool it away first (globalAveragePooling1d, globalMaxPooling1d)`);
   }
   const at = (p: number) => shapes.map((x) => x.map((d) => (d === 0 ? p : d)));
