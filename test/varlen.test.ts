@@ -102,6 +102,34 @@ describe('unknown (null) sequence lengths', () => {
     t.dispose();
   });
 
+  it("a sequential model's symbolic chain has null sizes: model({ inputs: net.inputs, outputs: net.getLayer(name).output }) makes an encoder of any length, as TF.js", async () => {
+    const make = (L: typeof nr | typeof tfl) => L.sequential({ layers: [
+      L.layers.embedding({ inputDim: 30, outputDim: 4, inputShape: [null], name: 'emb' }),
+      L.layers.conv1d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'relu', name: 'conv' }),
+      L.layers.globalAveragePooling1d({ name: 'sent' }),
+      L.layers.dense({ units: 2, activation: 'softmax', name: 'out' }),
+    ] });
+    const n = make(nr) as nr.Sequential;
+    const t = make(tfl) as tfl.Sequential;
+    copyLayerWeights(n, t);
+    expect(n.inputs[0].shape).toEqual(t.inputs[0].shape);
+    expect(n.outputs[0].shape).toEqual(t.outputs[0].shape);
+    expect(n.getLayer('conv').output).toBeDefined();
+    expect((n.getLayer('conv').output as nr.SymbolicTensor).shape).toEqual((t.getLayer('conv').output as tfl.SymbolicTensor).shape);
+    const e = nr.model({ inputs: n.inputs, outputs: n.getLayer('sent').output as nr.SymbolicTensor });
+    const te = tfl.model({ inputs: t.inputs, outputs: t.getLayer('sent').output as tfl.SymbolicTensor });
+    const r = rng(3);
+    for (const len of LENGTHS) {
+      const x = ids(r, 2, len, 30);
+      const got = nr.tidy(() => e.predict(nr.tensor(x, [2, len])).data());
+      const want = tf.tidy(() => (te.predict(tf.tensor(x, [2, len])) as tf.Tensor).dataSync());
+      close(got, want, 1e-6, `encoder at length ${len}`);
+    }
+    e.dispose();
+    n.dispose();
+    t.dispose();
+  });
+
   it('a fully convolutional conv2d net on [null, null, 1] images predicts at other sizes as TF.js', () => {
     const n = nr.sequential({ seed: 8, layers: [nr.layers.conv2d({ inputShape: [null, null, 1], filters: 3, kernelSize: 3, padding: 'same', activation: 'relu' }), nr.layers.maxPooling2d({ poolSize: 2 }), nr.layers.globalAveragePooling2d(), nr.layers.dense({ units: 2 })] });
     const t = tfl.sequential({ layers: [tfl.layers.conv2d({ inputShape: [null, null, 1], filters: 3, kernelSize: 3, padding: 'same', activation: 'relu' }), tfl.layers.maxPooling2d({ poolSize: 2 }), tfl.layers.globalAveragePooling2d({}), tfl.layers.dense({ units: 2 })] });

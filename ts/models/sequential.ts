@@ -1649,7 +1649,7 @@ export class Sequential {
     if (!shape) throw new InvalidArgumentError(`${op}: model ${this.name} does not know its input shape yet, so it has no symbolic ${op}; give its first layer an inputShape, or build it (model.build(inputShape))`);
     if (this.#children().length === 0) throw new InvalidArgumentError(`${op}: model ${this.name} has no layers`);
     // TF.js's name for the input a sequential model makes, as inputNames says (`dense_1_input`).
-    const first = this.layers[0] instanceof InputLayer ? this.layers[0] : new InputLayer({ inputShape: shape, name: this.inputNames[0] });
+    const first = this.layers[0] instanceof InputLayer ? this.layers[0] : new InputLayer({ inputShape: showShape(shape), name: this.inputNames[0] });
     const x = new SymbolicTensor(first, [], shape);
     setInputOwner(x, this);
     let h = x;
