@@ -457,6 +457,13 @@ describe('io.browserFiles: the model.json in any place', () => {
     const twoJson = await fail([bin, json('a.json'), json('b.json')]);
     expect(twoJson).toMatch(/^browserFiles: files\[0\] 'w\.bin': is not JSON but binary data \(10 bytes, starting 00 00 80 3f/);
     for (const m of [noJson, twoJson]) expect(m).not.toMatch(/[\u0000-\u0008\u000b\u000e-\u001f\u007f\ufffd]/);
+    // A Keras 3 .keras (zip) or .h5 (HDF5) file: said what it is and the way that works; its bytes given to loadModel too.
+    const zip = new File([new Uint8Array([0x50, 0x4b, 0x03, 0x04, 20, 0, 0, 0, 8, 0])], 'model.keras');
+    expect(await fail([zip])).toMatch(/^browserFiles: files\[0\] 'model\.keras': is not JSON but binary data \(10 bytes, starting 50 4b 03 04 14 00 00 00 …\): a zip archive \(a Keras 3 \.keras file\?\), which neurite does not read: load its topology with models\.modelFromJSON\(JSON\.parse\(model\.to_json\(\)\)\)/);
+    const h5 = new Uint8Array([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0]);
+    expect(await fail([new File([h5], 'model.h5')])).toMatch(/: an HDF5 file \(a Keras \.h5 model or \.weights\.h5\?\), which neurite does not read/);
+    expect((await rejection(nr.loadModel(h5 as never))).message).toMatch(/^loadModel: expected model artifacts \{ modelTopology, weightSpecs, weightData \}, a handler with load\(\), or a URL, got 10 bytes \(Uint8Array\): an HDF5 file/);
+    expect((await rejection(nr.loadModel(new ArrayBuffer(3) as never))).message).toBe("loadModel: expected model artifacts { modelTopology, weightSpecs, weightData }, a handler with load(), or a URL, got 3 bytes (ArrayBuffer): pass the model.json's URL ('file://…', 'https://…') instead");
     // A float32 weights file (what the user picked first) the same way.
     expect(await fail([w(), json('model.txt')])).toMatch(/^browserFiles: files\[0\] 'w\.bin': is not JSON but binary data \(24 bytes, starting [0-9a-f]{2}( [0-9a-f]{2}){7} …\)/);
   });

@@ -103,14 +103,18 @@ describe('unknown (null) sequence lengths', () => {
   });
 
   it("a sequential model's symbolic chain has null sizes: model({ inputs: net.inputs, outputs: net.getLayer(name).output }) makes an encoder of any length, as TF.js", async () => {
-    const make = (L: typeof nr | typeof tfl) => L.sequential({ layers: [
-      L.layers.embedding({ inputDim: 30, outputDim: 4, inputShape: [null], name: 'emb' }),
-      L.layers.conv1d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'relu', name: 'conv' }),
-      L.layers.globalAveragePooling1d({ name: 'sent' }),
-      L.layers.dense({ units: 2, activation: 'softmax', name: 'out' }),
+    const n = nr.sequential({ layers: [
+      nr.layers.embedding({ inputDim: 30, outputDim: 4, inputShape: [null], name: 'emb' }),
+      nr.layers.conv1d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'relu', name: 'conv' }),
+      nr.layers.globalAveragePooling1d({ name: 'sent' }),
+      nr.layers.dense({ units: 2, activation: 'softmax', name: 'out' }),
     ] });
-    const n = make(nr) as nr.Sequential;
-    const t = make(tfl) as tfl.Sequential;
+    const t = tfl.sequential({ layers: [
+      tfl.layers.embedding({ inputDim: 30, outputDim: 4, inputShape: [null], name: 'emb' }),
+      tfl.layers.conv1d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'relu', name: 'conv' }),
+      tfl.layers.globalAveragePooling1d({ name: 'sent' }),
+      tfl.layers.dense({ units: 2, activation: 'softmax', name: 'out' }),
+    ] });
     copyLayerWeights(n, t);
     expect(n.inputs[0].shape).toEqual(t.inputs[0].shape);
     expect(n.outputs[0].shape).toEqual(t.outputs[0].shape);

@@ -18,7 +18,7 @@ import { exportTrainingState, importTrainingState, type TrainingState } from '..
 import { call, check, outPtr, readOut } from '../engine.js';
 import { describe, show } from '../ops/convert.js';
 import { checkUserDefinedMetadata, decodeWeights, nonFiniteWeight, readWeightSpecs, type IOHandler, type ModelArtifacts, type WeightSlot } from './artifacts.js';
-import { originOf, withOrigin } from './handlers/manifest.js';
+import { binaryKind, originOf, withOrigin } from './handlers/manifest.js';
 import { HTTPRequest } from './handlers/http.js';
 import { FileSystemHandler } from './handlers/files.js';
 import { bad, CUSTOM, kerasObject, objectAt } from './keras.js';
@@ -134,6 +134,10 @@ export async function loadModel(source: string | IOHandler | ModelArtifacts, opt
  */
 function fromArtifacts(op: string, v: unknown, options: LoadOptions, fields: readonly string[] | undefined, weightsFollow: boolean): LoadedModel {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new InvalidArgumentError(`${op}: expected model artifacts { modelTopology, weightSpecs, weightData }, a handler with load(), or a URL, got ${describe(v)}`);
+  if (v instanceof ArrayBuffer || ArrayBuffer.isView(v)) {
+    const bytes = v instanceof ArrayBuffer ? new Uint8Array(v) : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+    throw new InvalidArgumentError(`${op}: expected model artifacts { modelTopology, weightSpecs, weightData }, a handler with load(), or a URL, got ${bytes.length} bytes (${v.constructor.name})${binaryKind(bytes) ? `: ${binaryKind(bytes)}` : ": pass the model.json's URL ('file://…', 'https://…') instead"}`);
+  }
   const a = v as ModelArtifacts;
   if (a.format !== undefined && a.format !== 'layers-model') {
     bad(op, 'format', `must be 'layers-model', got ${show(a.format)}${a.format === 'graph-model' ? ' (TF.js graph models are not supported: save the Keras model in the Layers format)' : ''}`);

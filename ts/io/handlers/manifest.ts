@@ -223,12 +223,24 @@ export function parseModelJSON(op: string, where: string, data: Uint8Array | str
 /** Characters that no JSON text holds outside a string, and that terminals and logs mangle. */
 const BINARY = /[\u0000-\u0008\u000b\u000e-\u001f\u007f\ufffd]/;
 
+/**
+ * What a model file given as `bytes` is, by its signature, when it is one that users of Keras
+ * try to load (a `.keras` zip archive, an HDF5 `.h5`), with the way that works; else undefined.
+ */
+export function binaryKind(bytes: Uint8Array): string | undefined {
+  const starts = (sig: number[]): boolean => sig.every((b, i) => bytes[i] === b);
+  const route = "load its topology with models.modelFromJSON(JSON.parse(model.to_json())) and copy the weights in with setWeights (README: Saving and loading), or convert it to a TF.js Layers model with tensorflowjs_converter";
+  if (starts([0x50, 0x4b, 0x03, 0x04])) return `a zip archive (a Keras 3 .keras file?), which neurite does not read: ${route}`;
+  if (starts([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a])) return `an HDF5 file (a Keras .h5 model or .weights.h5?), which neurite does not read: ${route}`;
+  return undefined;
+}
+
 /** Why `data` (decoded as `text`) is not JSON, `e` JSON.parse's error; never the binary bytes themselves. */
 function notJSON(data: Uint8Array | string, text: string, e: unknown): string {
   if (BINARY.test(text.slice(0, 1024))) {
     const bytes = typeof data === 'string' ? new TextEncoder().encode(text) : data;
     const head = Array.from(bytes.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
-    return `is not JSON but binary data (${bytes.length} bytes, starting ${head}${bytes.length > 8 ? ' …' : ''}): a weights file or another file, not the model.json?`;
+    return `is not JSON but binary data (${bytes.length} bytes, starting ${head}${bytes.length > 8 ? ' …' : ''}): ${binaryKind(bytes) ?? 'a weights file or another file, not the model.json?'}`;
   }
   // JSON.parse quotes the text around the error: escape what would not print.
   const why = String((e as Error)?.message ?? e).replace(new RegExp(BINARY.source, 'g'), (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
