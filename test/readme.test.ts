@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CI, ROOT, requireRuntime, runtimeAvailable } from './runtimes/expect.js';
 import { codeBlocks, packAndInstall, type Packed } from './runtimes/packed.js';
+import { instrument, mismatch, saidOf } from './runtimes/said.js';
 
 const run = promisify(execFile);
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -68,9 +69,16 @@ describe('README code blocks', () => {
       // What the block leaves: every tensor, model and optimizer it made should be disposed
       // (a block teaches the pattern users copy). Asked of the entry the block imports.
       const entry = /from 'neurite\/url'/.test(b.code) ? 'neurite/url' : 'neurite';
-      writeFileSync(file, `${b.code}\nconsole.log('memory: ' + JSON.stringify((await import('${entry}')).memory()));\n`);
+      // A line `console.log(…); // [3, 4]` prints what its comment says (see runtimes/said.ts).
+      const said = instrument(b.code, b.line + 1);
+      writeFileSync(file, `${said.code}\n${said.report}\nconsole.log('memory: ' + JSON.stringify((await import('${entry}')).memory()));\n`);
       const out = await exec(process.execPath, [file], `node README.md:${b.line}`);
       console.log(`README.md:${b.line}\n${out.trim().split('\n').slice(-6).join('\n')}`);
+      if (said.lines.size > 0) {
+        const printed = new Map(JSON.parse(out.trim().split('\n').at(-2)!.replace(/^said: /, '')) as Array<[number, string]>);
+        const wrong = [...said.lines].map(([line, comment]) => (printed.has(line) ? mismatch(comment, printed.get(line)!) : `the line never printed (its comment: ${comment})`)).map((m, i) => m && `README.md:${[...said.lines.keys()][i]}: ${m}`);
+        expect(wrong.filter(Boolean)).toEqual([]);
+      }
       // A block that frees anything frees everything (the short ones that free nothing end the
       // process right after, as TF.js's examples do).
       const mem = JSON.parse(out.trim().split('\n').at(-1)!.replace(/^memory: /, '')) as { numHandles: number };
@@ -93,6 +101,24 @@ describe('README code blocks', () => {
 });
 
 describe('README snippets compute what they say', () => {
+  it("the check of a logged line's comment (runtimes/said.ts) fails on a wrong value and passes what prints", () => {
+    expect(mismatch('[3, 4]', '[ 3, 4 ]')).toBeNull();
+    expect(mismatch('[3, 4]', '[ 3, 5 ]')).toMatch(/the comment says 4 \(of: \[3, 4\]\), but the line prints: \[ 3, 5 \]/);
+    expect(mismatch('0.535… → 1', '0.51953125 → 1')).toMatch(/says 0\.535…/);
+    expect(mismatch('0.519… → 1', '0.51953125 → 1')).toBeNull();
+    expect(mismatch('2.3561945 2 5', '2.356194496154785 2 5')).toBeNull();
+    expect(mismatch('true 4 [0, 1]', 'true 4 Float32Array(2) [ 0, 1 ]')).toBeNull();
+    expect(mismatch('true 4 [0, 1]', 'true 4 Float32Array(2) [ 1, 0 ]')).not.toBeNull();
+    expect(mismatch("true 'IO' undefined", 'true IO undefined')).toBeNull();
+    expect(mismatch("[64, 3] ['dense_…/kernel', …]", "[ 64, 3 ] [ 'dense_1/kernel', 'dense_1/bias' ]")).toBeNull();
+    expect(mismatch('[1, 4, 4, 1]: each pixel 2×2 times', '[ 1, 4, 4, 1 ]')).toBeNull();
+    expect(mismatch('corners kept: 0 5 10', 'Float32Array(3) [ 0, 5, 10 ]')).toBeNull();
+    expect(mismatch('41: the encoder\'s 36 once, the head\'s 5', '40')).not.toBeNull();
+    expect(saidOf('console.log(x); // the same values')).toBeNull();
+    expect(saidOf('console.log(threads()); // { count: 2 }')).toBeNull();
+    expect(saidOf('  tidy(() => console.log(a.shape, b.shape)); // [2, 10] [2, 2]')).toBe('[2, 10] [2, 2]');
+  });
+
   it("the demo's accuracies are the ones the README states", async () => {
     // `npm run demo` is seeded: its numbers change only when the numerics do, and then the
     // README's sentence about them must change too.
