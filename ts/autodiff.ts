@@ -34,6 +34,7 @@ import { clone } from './ops/creation.js';
 import { keep, tidy } from './scope.js';
 import { Tensor, wrapHandle } from './tensor.js';
 import { LayerVariable } from './layers/variable.js';
+import { LateWeakRef } from './late_weak_ref.js';
 
 export { LayerVariable } from './layers/variable.js';
 
@@ -51,7 +52,7 @@ export interface Variable extends Tensor {
  * The live variables, held weakly: a variable nobody references can still be
  * garbage-collected (and its memory freed by the finalizer), as any tensor.
  */
-const live = new Set<WeakRef<Variable>>();
+const live = new Set<LateWeakRef<Variable>>();
 let counter = 0;
 
 /** The live, undisposed variables in creation order; forgets collected and disposed ones. */
@@ -59,8 +60,10 @@ function liveVariables(): Variable[] {
   const out: Variable[] = [];
   for (const ref of live) {
     const v = ref.deref();
-    if (v === undefined || v.isDisposed) live.delete(ref);
-    else out.push(v);
+    if (v === undefined || v.isDisposed) {
+      live.delete(ref);
+      ref.clear();
+    } else out.push(v);
   }
   return out;
 }
@@ -94,7 +97,7 @@ export function variable(initial: Tensor, trainable = true, name?: string): Vari
     const src = value.handleFor('assign', 'value');
     call((e) => check(e.nr_tensor_assign(dst, src)));
   };
-  live.add(new WeakRef(v));
+  live.add(new LateWeakRef(v));
   return v;
 }
 

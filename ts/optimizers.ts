@@ -49,6 +49,7 @@ import { f32Bits, optionKeys, optionValues, readOptions, type OptionSpec } from 
 import { LearningRateSchedule, type LearningRate, type ScheduleConfig } from './schedules.js';
 import { OPTIMIZERS, type OptimizerName } from './wasm/codes.js';
 import { brand } from './brand.js';
+import { LateWeakRef } from './late_weak_ref.js';
 
 export type { OptimizerName } from './wasm/codes.js';
 export type { LearningRate } from './schedules.js';
@@ -276,7 +277,7 @@ export class Optimizer {
   readonly name: OptimizerName;
   readonly #learningRate: LearningRate;
   /** The models this optimizer was compiled into, the last one last (each trainer holds a step and a rate). */
-  #models: Array<WeakRef<CompiledModel>> = [];
+  #models: Array<LateWeakRef<CompiledModel>> = [];
   readonly #options: Readonly<Record<string, number | boolean>>;
   readonly #clip: { mode: number; value: number };
   readonly #states = new Map<Tensor | LayerVariable, Tensor>();
@@ -353,8 +354,17 @@ export class Optimizer {
    * weights (and those of any other live model compiled with it) through its trainer.
    */
   compiledInto(model: CompiledModel): void {
-    this.#models = this.#models.filter((r) => r.deref() !== model);
-    this.#models.push(new WeakRef(model));
+    this.forget(model);
+    this.#models.push(new LateWeakRef(model));
+  }
+
+  /** @internal `model` was disposed or compiled with another optimizer: this one lets it go at once (see {@link LateWeakRef}). */
+  forget(model: CompiledModel): void {
+    this.#models = this.#models.filter((r) => {
+      if (r.deref() !== model) return true;
+      r.clear();
+      return false;
+    });
   }
 
   /**

@@ -46,11 +46,12 @@ import { saveWith, sequentialToArtifacts, type SaveOptions } from '../io/model.j
 import { exportTrainingState, importTrainingState, trainingStep } from './training-state.js';
 import { layerSpec, makeModel, modelConfig, modelSpec, specFromKeras, type ModelConfig } from '../io/topology.js';
 import { expectedWeights, inferWeights, type ModelSpec } from '../io/spec.js';
-import { applySymbolic, isSymbolic, setConnector, setInputOwner, SymbolicTensor, usesOf } from './symbolic.js';
+import { applySymbolic, forgetInputOwner, isSymbolic, setConnector, setInputOwner, SymbolicTensor, usesOf } from './symbolic.js';
 import { byName, pack, unpack, type Part } from './packing.js';
 import type { IteratorLike } from '../data/iterator.js';
 import { brand } from '../brand.js';
 import { CONSTRAINT_OPTIONS } from '../constraints.js';
+import { LateWeakRef } from '../late_weak_ref.js';
 
 /**
  * A graph model's wiring (see `functional.ts`): per layer after the inputs, the values it
@@ -119,7 +120,7 @@ export function setModelMaker(make: ModelMaker): void {
  * when the set has doubled since the last sweep, so a service that builds a model per
  * request keeps no JS memory per model.
  */
-const liveModels = new Set<WeakRef<Sequential>>();
+const liveModels = new Set<LateWeakRef<Sequential>>();
 let sweepAt = 64;
 
 /** The undisposed models each layer or model was added to (built or not), for `layer.output`. */
@@ -187,7 +188,7 @@ export class Sequential {
   /** The finalizer record, once built (see `track`). */
   #tracked: Tracked | undefined;
   /** This model's entry in `liveModels` while it is built and not disposed. */
-  #ref: WeakRef<Sequential> | undefined;
+  #ref: LateWeakRef<Sequential> | undefined;
   #seed: number;
   #compiled: CompiledInfo | null = null;
   #disposed = false;
@@ -647,7 +648,7 @@ export class Sequential {
       m.#handle = mh;
       m.#owner = instanceId();
       m.#tracked = track(m, mh, 'model', false);
-      m.#ref = new WeakRef(m);
+      m.#ref = new LateWeakRef(m);
       liveModels.add(m.#ref);
       if (liveModels.size >= sweepAt) {
         for (const ref of liveModels) if (ref.deref() === undefined) liveModels.delete(ref);
@@ -1818,8 +1819,13 @@ export class Sequential {
     const h = this.#handle;
     this.#handle = 0;
     untrack(this, this.#tracked);
-    if (this.#ref) liveModels.delete(this.#ref);
+    if (this.#ref) {
+      liveModels.delete(this.#ref);
+      this.#ref.clear();
+    }
     this.#ref = undefined;
+    this.#compiled?.optimizer.forget(this);
+    for (const x of [...(this.#graph?.inputs ?? []), ...(this.#chain?.inputs ?? [])]) forgetInputOwner(x, this);
     // A disposed model nested in a live one still leads its layers to their weights there;
     // otherwise it leaves its children's sets.
     if (Sequential.#locate(this) === null) this.#prune();

@@ -6,6 +6,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { brand } from '../brand.js';
+import { LateWeakRef } from '../late_weak_ref.js';
 
 let count = 0;
 
@@ -77,11 +78,19 @@ const uses = new WeakMap<object, SymbolicTensor[]>();
  * The model whose own symbolic inputs each input is (a sequential model's chain, or the first
  * graph model made from it), held weakly: for the hint of `model`'s "disconnected" error.
  */
-const ownerOfInput = new WeakMap<SymbolicTensor, WeakRef<{ readonly name: string }>>();
+const ownerOfInput = new WeakMap<SymbolicTensor, LateWeakRef<{ readonly name: string }>>();
 
 /** @internal Records `model` as the model whose own input `x` is (the first one recorded stays). */
 export function setInputOwner(x: SymbolicTensor, model: { readonly name: string }): void {
-  if (!ownerOfInput.get(x)?.deref()) ownerOfInput.set(x, new WeakRef(model));
+  if (!ownerOfInput.get(x)?.deref()) ownerOfInput.set(x, new LateWeakRef(model));
+}
+
+/** @internal `model` was disposed: it is no longer the owner of its input `x`. */
+export function forgetInputOwner(x: SymbolicTensor, model: { readonly name: string }): void {
+  const r = ownerOfInput.get(x);
+  if (r?.deref() !== model) return;
+  r.clear();
+  ownerOfInput.delete(x);
 }
 
 /** @internal The model whose own input `x` is (see {@link setInputOwner}), if any. */

@@ -1,0 +1,54 @@
+/**
+ * Weak references that do not keep their target alive to the end of the job that made them.
+ *
+ * JavaScript keeps the target of a `WeakRef` alive until the end of the job in which the
+ * `WeakRef` was made or dereferenced (ECMAScript's KeepDuringJob). A loop that makes and
+ * disposes models, optimizers or variables without yielding, each registered through a
+ * `WeakRef`, therefore kept every one of them (~3 kB of JS heap per model) until it yielded:
+ * a Node script of 100,000 neuroevolution generations ran out of heap. A {@link LateWeakRef}
+ * holds its target strongly until the current job ends and only then makes the `WeakRef`; the
+ * owner {@link LateWeakRef.clear}s it on `dispose()`, so an object disposed in the job that
+ * made it never gets one, and a loop that disposes what it makes holds nothing.
+ */
+
+const fresh = new Set<LateWeakRef<object>>();
+let queued = false;
+
+function settle(): void {
+  queued = false;
+  for (const r of fresh) r.settle();
+  fresh.clear();
+}
+
+/** A weak reference made weak at the end of the current job (see the module notes). */
+export class LateWeakRef<T extends object> {
+  #strong: T | undefined;
+  #weak: WeakRef<T> | undefined;
+
+  constructor(target: T) {
+    this.#strong = target;
+    fresh.add(this);
+    if (!queued) {
+      queued = true;
+      queueMicrotask(settle);
+    }
+  }
+
+  /** The target, or undefined once it was collected or {@link clear}ed. */
+  deref(): T | undefined {
+    return this.#strong ?? this.#weak?.deref();
+  }
+
+  /** Forgets the target (its owner disposed it). */
+  clear(): void {
+    this.#strong = undefined;
+    this.#weak = undefined;
+    fresh.delete(this);
+  }
+
+  /** @internal The end of the job that made this reference. */
+  settle(): void {
+    if (this.#strong !== undefined) this.#weak = new WeakRef(this.#strong);
+    this.#strong = undefined;
+  }
+}
