@@ -183,12 +183,6 @@ describe('unknown (null) sequence lengths', () => {
     expect(dense).toThrow(/add: sequential_\d+\.layers\[2\] \(dense dense_\d+\) cannot take per-sample input shape \[2,null\]: its weights depend on the size of the unknown \(null\) axis/);
     const x = nr.input({ shape: [null] });
     expect(() => nr.layers.flatten().apply(nr.layers.embedding({ inputDim: 3, outputDim: 2 }).apply(x) as nr.SymbolicTensor)).toThrow(/The shape of the input to "Flatten" is not fully defined \(got \[null,2\]\)/);
-    // Several inputs or outputs: every size must be known (for now), named.
-    const a = nr.input({ shape: [null], name: 'words' });
-    const b = nr.input({ shape: [3] });
-    const pooled = nr.layers.globalAveragePooling1d().apply(nr.layers.embedding({ inputDim: 5, outputDim: 3 }).apply(a) as nr.SymbolicTensor) as nr.SymbolicTensor;
-    expect(() => nr.model({ inputs: [a, b], outputs: nr.layers.add().apply([pooled, b]) as nr.SymbolicTensor })).toThrow(/^model: input words has shape \[null,null\]: a model with several inputs or outputs cannot have unknown \(null\) sizes yet/);
-    expect(() => nr.model({ inputs: a, outputs: [pooled, nr.layers.dense({ units: 1 }).apply(pooled) as nr.SymbolicTensor] })).toThrow(/^model: input words has shape \[null,null\]: a model with several inputs or outputs/);
     const conv = nr.sequential({ layers: [nr.layers.conv1d({ inputShape: [null, 1], filters: 1, kernelSize: 3 }), nr.layers.globalMaxPooling1d()] });
     const short = nr.ones([1, 2, 1]);
     expect(() => conv.predict(short)).toThrow(/predict: x of shape \[1,2,1\] \(per-sample \[2,1\], input shape \[null,1\]\) does not fit the model: conv1d \(per-sample input shape \[null, 1\]\) cannot take \[2, 1\]: .*does not fit the input's width of 2/);

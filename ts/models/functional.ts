@@ -113,11 +113,6 @@ export function model(args: ModelArgs): Sequential {
   xs.forEach((x, i) => {
     if (!(x.sourceLayer instanceof InputLayer)) throw new InvalidArgumentError(`model: inputs must come from input({ shape }), but ${xs.length > 1 ? `inputs[${i}]` : 'inputs'} (${x.name}) is the output of layer ${x.sourceLayer.name}`);
   });
-  // Unknown (null) sizes: one input and one output only (the core packs several side by side per sample).
-  const free = xs.find((x) => x.sampleShape.includes(0));
-  if (free && (xs.length > 1 || ys.length > 1)) {
-    throw new InvalidArgumentError(`model: input ${free.sourceLayer.name} has shape ${show(free.shape)}: a model with several inputs or outputs cannot have unknown (null) sizes yet; give every size (pad sequences to one length), or make a model of one input and one output`);
-  }
   const ins = (xs.length > 1 ? 'inputs ' : 'input ') + xs.map((x) => x.sourceLayer.name).join(', ');
   // Every value an output depends on (depth-first from each output in turn).
   const reached = new Set<SymbolicTensor>();

@@ -14,6 +14,7 @@ import { concat } from '../ops/joining.js';
 import { reshape } from '../ops/shape.js';
 import { slice } from '../ops/slicing.js';
 import { tidy } from '../scope.js';
+import { call, check, writeArgs } from '../engine.js';
 import { FIT_KEYS, NOT_IN_FIT } from './fit.js';
 import { FIT_DATASET_KEYS } from './fit-dataset.js';
 import { EVALUATE_KEYS } from './sequential.js';
@@ -31,10 +32,12 @@ export interface Part {
 }
 
 const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
-const show = (s: readonly (number | string)[]): string => `[${s.join(',')}]`;
+const show = (s: readonly (number | string)[]): string => `[${s.map((d) => (d === 0 ? 'null' : d)).join(',')}]`;
 const strip = (s: readonly number[]): readonly number[] => (s.at(-1) === 1 ? s.slice(0, -1) : s);
-/** Whether two shapes are equal once a trailing axis of size 1 is dropped from either (as the core's loss check). */
-const sameUpToTrailingOne = (a: readonly number[], b: readonly number[]): boolean => show(a) === show(b) || show(strip(a)) === show(b) || show(a) === show(strip(b));
+/** Whether shape `got` is `want`, where a 0 in `want` (an unknown, null, size) takes any size from 1. */
+const fits = (got: readonly number[], want: readonly number[]): boolean => got.length === want.length && got.every((d, i) => (want[i] === 0 ? d >= 1 : d === want[i]));
+/** Whether two shapes fit once a trailing axis of size 1 is dropped from either (as the core's loss check). */
+const sameUpToTrailingOne = (a: readonly number[], b: readonly number[]): boolean => fits(a, b) || fits(strip(a), b) || fits(a, strip(b));
 
 /**
  * The tensors `v` for `parts` (a list, one per part in order; a lone tensor for one part),
@@ -57,11 +60,22 @@ export function pack(op: string, arg: string, v: unknown, parts: readonly Part[]
   ts.forEach((t, i) => {
     const want = parts[i].shape;
     const got = t.shape.slice(1);
-    const ok = t.rank >= 1 && (show(got) === show(want) || (parts[i].loose === true && sameUpToTrailingOne(got, want)));
+    const ok = t.rank >= 1 && (fits(got, want) || (parts[i].loose === true && sameUpToTrailingOne(got, want)));
     if (!ok) throw new ShapeError(`${op}: ${what(i)} must have shape ${show(['batch', ...want])} (the first dimension is the batch), got ${show(t.shape)}`);
     if (t.shape[0] !== n) throw new ShapeError(`${op}: ${what(0)} has ${n} samples but ${what(i)} has ${t.shape[0]} (shape ${show(t.shape)}); every ${arg} needs the same number of samples`);
   });
-  return tidy(() => concat(ts.map((t, i) => reshape(t, [n, size(parts[i].shape)])), 1));
+  const packed = tidy(() => concat(ts.map((t) => reshape(t, [n, size(t.shape.slice(1))])), 1));
+  // Unknown (null) sizes: the core learns this call's sizes from the packed tensor itself.
+  if (parts.some((p) => p.shape.includes(0))) {
+    const words = [ts.length, ...ts.flatMap((t) => [t.rank - 1, ...t.shape.slice(1)])];
+    try {
+      call((e) => check(e.nr_tensor_set_parts(packed.handleFor(op, arg), writeArgs(op, words), words.length)));
+    } catch (err) {
+      packed.dispose();
+      throw err;
+    }
+  }
+  return packed;
 }
 
 /**

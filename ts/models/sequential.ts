@@ -566,15 +566,27 @@ export class Sequential {
     const owned: Tensor[] = [];
     try {
       const out = f(this.#coreX(op, x, owned));
-      return this.#graph && this.#graph.outputs.length > 1 ? unpack(out, this.#outParts()) : out;
+      const parts = this.outputParts();
+      return parts ? unpack(out, parts) : out;
     } finally {
       for (const t of owned) t.dispose();
     }
   }
 
-  /** @internal The output parts of a model with several outputs (names and per-sample shapes), or null. */
+  /**
+   * @internal The output parts of a model with several outputs (names and per-sample shapes), or
+   * null. An unknown (null) size is the one of the core's call before (what its output packs).
+   */
   outputParts(): Part[] | null {
-    return this.#graph && this.#graph.outputs.length > 1 ? this.#outParts() : null;
+    if (!this.#graph || this.#graph.outputs.length === 1) return null;
+    const parts = this.#outParts();
+    if (!parts.some((p) => p.shape.includes(0))) return parts;
+    const h = this.#handle;
+    return parts.map((p, q) => {
+      call((e) => check(e.nr_model_output_dims(h, q, argPtr())));
+      const w = readArgs(1 + p.shape.length);
+      return { ...p, shape: Array.from(w.subarray(1, 1 + w[0])) };
+    });
   }
 
   /** @internal The target parts of a model with several outputs (what `fit` packs `y` by), or null. */

@@ -98,6 +98,9 @@ pub struct Handles {
     logging: Cell<bool>,
     /// The slot limit, [`MAX_LIVE`] (0 means that; tests lower it).
     max_slots: usize,
+    /// By tensor id: the per-sample shapes of the inputs a tensor packs for a graph model whose
+    /// input sizes are unknown (null) until each call (`nr_tensor_set_parts`).
+    parts: Vec<(u64, Vec<Vec<usize>>)>,
 }
 
 /// Counters reported by `nr_memory`.
@@ -204,6 +207,26 @@ impl Handles {
         Ok(self.slots[i].id)
     }
 
+    /// Records the per-sample shapes of the inputs that tensor `handle` packs (see `parts`);
+    /// they go with the tensor.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn set_parts(&mut self, handle: u32, parts: Vec<Vec<usize>>) -> Result<()> {
+        let i = self.index(handle)?;
+        let Some(Object::Tensor(_)) = self.slots[i].object else {
+            return Err(Error::invalid("model", format!("handle {handle} is not a tensor")));
+        };
+        let id = self.slots[i].id;
+        self.parts.retain(|(t, _)| *t != id);
+        self.parts.push((id, parts));
+        Ok(())
+    }
+
+    /// The shapes [`Handles::set_parts`] recorded for tensor `handle`, if any.
+    pub fn parts(&self, handle: u32) -> Option<&[Vec<usize>]> {
+        let id = self.id(handle).ok()?;
+        self.parts.iter().find(|(t, _)| *t == id).map(|(_, p)| &p[..])
+    }
+
     /// A new unique id for a value that is not stored (an intermediate on the gradient tape).
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn reserve_id(&mut self) -> u64 {
@@ -254,6 +277,11 @@ impl Handles {
         let index = self.index(handle)?;
         let slot = &mut self.slots[index];
         let object = slot.object.take().ok_or_else(|| lent(handle))?;
+        if !self.parts.is_empty() {
+            let id = slot.id;
+            self.parts.retain(|(t, _)| *t != id);
+        }
+        let slot = &mut self.slots[index];
         slot.id = 0;
         slot.generation = (slot.generation + 1) & GEN_MASK;
         if slot.generation == slot.first {

@@ -41,7 +41,11 @@ pub struct Wiring {
     /// [`Layer::set_input_grad`](crate::layers::Layer::set_input_grad)).
     input_grad: bool,
     /// With several model inputs, their per-sample shapes (see [`Wiring::set_io`]); empty for one.
+    /// With unknown (null) sizes, the shapes of the call at hand (see [`Wiring::set_sources`]).
     sources: Vec<Vec<usize>>,
+    /// With several model inputs of which some have unknown (null) axes, their shapes as
+    /// declared (0 for each unknown axis); empty otherwise.
+    free: Vec<Vec<usize>>,
     /// The nodes the model outputs; empty: the last layer's.
     outputs: Vec<usize>,
     /// The per-sample shape of each output, once built.
@@ -58,7 +62,7 @@ pub struct Wiring {
 
 impl Wiring {
     pub fn new() -> Wiring {
-        Wiring { inputs: Vec::new(), extra: Vec::new(), input_grad: true, sources: Vec::new(), outputs: Vec::new(), out_shapes: Vec::new(), groups: Vec::new(), replay: Default::default() }
+        Wiring { inputs: Vec::new(), extra: Vec::new(), input_grad: true, sources: Vec::new(), free: Vec::new(), outputs: Vec::new(), out_shapes: Vec::new(), groups: Vec::new(), replay: Default::default() }
     }
 
     /// `(input j, layer i)` for each layer a use of which reads model input `j`, by input.
@@ -109,8 +113,21 @@ impl Wiring {
             crate::bail!("model", "output {i} is node {o} again; each output must be a different value");
         }
         self.sources = if sources.len() > 1 { sources } else { Vec::new() };
+        self.free = if self.sources.iter().any(|s| s.contains(&0)) { self.sources.clone() } else { Vec::new() };
         self.outputs = outputs;
         Ok(())
+    }
+
+    /// The declared shapes of several inputs when some have unknown (null) axes (0 there);
+    /// empty otherwise.
+    pub fn free_sources(&self) -> &[Vec<usize>] {
+        &self.free
+    }
+
+    /// Sets the per-sample shapes of several inputs for the call at hand (a model with unknown
+    /// axes, see [`super::varlen`]); the layers are built for them next.
+    pub fn set_sources(&mut self, sources: Vec<Vec<usize>>) {
+        self.sources = sources;
     }
 
     /// Whether the model has more than one input or output (packed, see [`Wiring::set_io`]).
@@ -247,7 +264,7 @@ impl Wiring {
     ///
     /// [`Layer::resize`]: crate::layers::Layer::resize
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    pub fn build(&mut self, layers: &[LayerRef], input: &[usize], init: impl Fn(usize) -> Init, check: &dyn Fn(usize, &LayerRef, &[usize]) -> Result<()>) -> Result<(Vec<Vec<usize>>, Vec<Vec<usize>>, Vec<usize>)> {
+    pub fn build(&mut self, layers: &[LayerRef], input: &[usize], init: impl Fn(usize) -> Init, check: &dyn Fn(usize, &LayerRef, &[Vec<usize>]) -> Result<()>) -> Result<(Vec<Vec<usize>>, Vec<Vec<usize>>, Vec<usize>)> {
         let (k, n) = (self.k(), layers.len());
         let sources: Vec<Vec<usize>> = if self.sources.is_empty() { vec![input.to_vec()] } else { self.sources.clone() };
         let total: usize = sources.iter().map(|s| s.iter().product::<usize>()).sum();
@@ -262,7 +279,7 @@ impl Wiring {
         for (i, l) in layers.iter().enumerate() {
             let uses = self.uses_of(i, n);
             let ins: Vec<Vec<usize>> = uses[0].1.iter().map(|&j| nodes[j].clone()).collect();
-            check(i, l, ins.first().map_or(&[][..], |s| &s[..]))?;
+            check(i, l, &ins)?;
             let out = lock(l)?.build_many(&ins, init(i))?;
             // Per use: its group (by input shapes) among `seen`.
             let mut seen = vec![ins.clone()];

@@ -173,7 +173,7 @@ impl Sequential {
     }
 
     fn build_layers(&mut self, input: &[usize], fill: bool) -> Result<Vec<Vec<usize>>> {
-        if input.contains(&0) {
+        if input.contains(&0) || self.wiring.as_ref().is_some_and(|w| !w.free_sources().is_empty()) {
             return self.build_free(input, fill);
         }
         self.build_pass(input, fill, &|_, _, _| Ok(()))
@@ -183,7 +183,7 @@ impl Sequential {
     /// with its index, node and input shape.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     #[inline(never)]
-    pub(super) fn build_pass(&mut self, input: &[usize], fill: bool, check: &dyn Fn(usize, &LayerRef, &[usize]) -> Result<()>) -> Result<Vec<Vec<usize>>> {
+    pub(super) fn build_pass(&mut self, input: &[usize], fill: bool, check: &dyn Fn(usize, &LayerRef, &[Vec<usize>]) -> Result<()>) -> Result<Vec<Vec<usize>>> {
         if self.layers.is_empty() {
             return Err(Error::invalid("build", "the model has no layers"));
         }
@@ -201,7 +201,7 @@ impl Sequential {
                 let mut shapes: Vec<Vec<usize>> = Vec::with_capacity(self.layers.len());
                 for (i, l) in self.layers.iter().enumerate() {
                     let at = shapes.last().map_or(input, |s| &s[..]).to_vec();
-                    check(i, l, &at)?;
+                    check(i, l, core::slice::from_ref(&at))?;
                     let s = lock(l)?.build(&at, init(i))?;
                     ins.push(at);
                     shapes.push(s);

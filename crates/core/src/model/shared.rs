@@ -278,7 +278,8 @@ impl Node {
             }
             // A merge has no weights and reads its shapes from its inputs: TF.js merges other
             // shapes with the same layer too.
-            return merge.build_many(inputs, init);
+            let out = merge.build_many(inputs, init);
+            return out.map_err(|e| self.named(e));
         }
         let out = merge.build_many(inputs, init)?;
         self.install_constraints(&[])?;

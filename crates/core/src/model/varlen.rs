@@ -12,6 +12,12 @@
 //! Each call then sets the model for its `x` ([`Sequential::fit_to`]): the layers are set for
 //! the new shape as a shared layer is for another input ([`crate::layers::Layer::resize`]); the
 //! weights never change, and a model of fixed shape is untouched by all of this.
+//!
+//! A graph model with several inputs takes them packed side by side per sample
+//! ([`super::graph::Wiring::set_io`]), so `x`'s width alone does not say each input's sizes:
+//! each call gives them (`parts`, the shapes TS packed), each input of any size on its own.
+//! Inputs that meet in a layer that needs them alike (an `add`) must then have the same sizes,
+//! else the call's error names every input and its shape.
 
 use super::shared::{lock, peek, LayerRef};
 use super::Sequential;
@@ -39,19 +45,18 @@ fn unknown(a: &[usize], b: &[usize]) -> Vec<usize> {
 }
 
 impl Sequential {
-    /// Builds a model whose `input` has unknown axes (0): see the module docs.
+    /// Builds a model whose `input` has unknown axes (0), or a graph model with several inputs
+    /// some of which do ([`Wiring::free_sources`](super::graph::Wiring::free_sources); `input` is then ignored): see the module docs.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     #[inline(never)]
     pub(super) fn build_free(&mut self, input: &[usize], fill: bool) -> Result<Vec<Vec<usize>>> {
-        if self.wiring.as_ref().is_some_and(super::graph::Wiring::packed) {
-            return Err(Error::invalid("build", format!("input shape {}: a model with several inputs or outputs cannot have unknown (null) axes yet; give every axis a size", show(input, false))));
-        }
-        let at = |p: usize| input.iter().map(|&d| if d == 0 { p } else { d }).collect::<Vec<_>>();
-        self.build_pass(&at(STAND_IN), fill, &|_, _, _| Ok(())).map_err(|e| e.within("build", &format!("the unknown (null) axes of input shape {} at {STAND_IN}", show(input, false))))?;
+        let several = self.wiring.as_ref().map(|w| w.free_sources().to_vec()).unwrap_or_default();
+        let shown = if several.is_empty() { format!("input shape {}", show(input, false)) } else { format!("input shapes {}", several.iter().map(|s| show(s, false)).collect::<Vec<_>>().join(", ")) };
+        self.stand_in(input, &several, STAND_IN, fill, &|_, _, _| Ok(())).map_err(|e| e.within("build", &format!("the unknown (null) axes of {shown} at {STAND_IN}")))?;
         let first = self.layer_shapes.clone();
         let names = self.names.clone();
-        let check = |i: usize, l: &LayerRef, inp: &[usize]| -> Result<()> {
-            let Some((was, _)) = first.get(i) else { return Ok(()) };
+        let check = |i: usize, l: &LayerRef, ins: &[Vec<usize>]| -> Result<()> {
+            let (Some((was, _)), Some(inp)) = (first.get(i), ins.first()) else { return Ok(()) };
             let sym = unknown(was, inp);
             if !sym.contains(&0) {
                 return Ok(());
@@ -65,11 +70,11 @@ impl Sequential {
                     show(&sym, false)
                 );
             }
-            lock(l)?.build(inp, Init { seed: 0, fill: false }).map(|_| ()).map_err(|_| {
+            lock(l)?.build_many(ins, Init { seed: 0, fill: false }).map(|_| ()).map_err(|_| {
                 Error::shape("build", format!("{name} ({kind}) cannot take per-sample input shape {}: its weights depend on the size of the unknown (null) axis; give the model's input a size there, or pool the axis away first (globalAveragePooling1d, globalMaxPooling1d)", show(&sym, false)))
             })
         };
-        let shapes = self.build_pass(&at(CHECK), fill, &check)?;
+        let shapes = self.stand_in(input, &several, CHECK, fill, &check)?;
         let mut free = vec![input.to_vec()];
         for (i, ((i1, o1), (i2, o2))) in first.iter().zip(&self.layer_shapes).enumerate() {
             free.push(unknown(o1, o2));
@@ -77,6 +82,22 @@ impl Sequential {
         }
         self.free = free;
         Ok(shapes)
+    }
+
+    /// One build with every unknown axis at `size`: of `input`, or of each of `several` inputs
+    /// (packed, see [`Wiring::set_io`](super::graph::Wiring::set_io)).
+    fn stand_in(&mut self, input: &[usize], several: &[Vec<usize>], size: usize, fill: bool, check: &dyn Fn(usize, &LayerRef, &[Vec<usize>]) -> Result<()>) -> Result<Vec<Vec<usize>>> {
+        let at = |s: &[usize]| s.iter().map(|&d| if d == 0 { size } else { d }).collect::<Vec<_>>();
+        let input = match self.wiring.as_mut() {
+            Some(w) if !several.is_empty() => {
+                let each: Vec<Vec<usize>> = several.iter().map(|s| at(s)).collect();
+                let total = each.iter().map(|s| s.iter().product::<usize>()).sum();
+                w.set_sources(each);
+                vec![total]
+            }
+            _ => at(input),
+        };
+        self.build_pass(&input, fill, check)
     }
 
     /// The per-sample shapes with 0 for unknown axes, a model with such axes: its input's,
@@ -87,12 +108,18 @@ impl Sequential {
 
     /// Sets a model with unknown axes for `x`'s per-sample shape (`x` as `op`'s argument):
     /// its known axes must match, each unknown one is any size from 1. A model of one shape,
-    /// or one already set for `x`, is left as it is (its checks follow).
+    /// or one already set for `x`, is left as it is (its checks follow). A graph model with
+    /// several inputs of unknown sizes takes `parts`, the per-sample shape of each input packed
+    /// in `x`; without them, `x` must be packed as the call before (a slice of its `x`).
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     #[inline(never)]
-    pub fn fit_to(&mut self, op: &'static str, x: &Tensor) -> Result<()> {
+    pub fn fit_to(&mut self, op: &'static str, x: &Tensor, parts: Option<&[Vec<usize>]>) -> Result<()> {
         let Some(sym) = self.free.first() else { return Ok(()) };
         let per = x.dims().get(1..).unwrap_or_default();
+        let several = self.wiring.as_ref().map(|w| w.free_sources().to_vec()).unwrap_or_default();
+        if !several.is_empty() {
+            return self.fit_sources(op, x, &several, parts);
+        }
         if self.input_shape.as_deref() == Some(per) {
             return Ok(());
         }
@@ -109,6 +136,51 @@ impl Sequential {
             Error::shape(op, format!("x of shape {} (per-sample {}, input shape {want}) does not fit the model: {msg}", x.shape(), Shape::from(&per[..])))
         })?;
         Ok(())
+    }
+
+    /// [`Sequential::fit_to`] for several inputs (declared as `several`, 0 for unknown axes).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    #[inline(never)]
+    fn fit_sources(&mut self, op: &'static str, x: &Tensor, several: &[Vec<usize>], parts: Option<&[Vec<usize>]>) -> Result<()> {
+        let per = x.dims().get(1..).unwrap_or_default().to_vec();
+        let batch = x.dims().first().copied().unwrap_or(0);
+        let k = self.layers.len();
+        let names = self.names.get(k..).unwrap_or_default().to_vec();
+        let name = |j: usize| names.get(j).map_or_else(|| format!("input {j}"), |n| n.clone());
+        let sources = self.wiring.as_ref().map(|w| w.sources().to_vec()).unwrap_or_default();
+        let Some(parts) = parts.filter(|p| p.len() == several.len()) else {
+            // A slice of a packed x (fit's validationSplit): packed as the call before.
+            if self.input_shape.as_deref() == Some(&per[..]) {
+                return Ok(());
+            }
+            bail_shape!(op, "x of shape {} does not hold the model's {} inputs packed for this call (their sizes are unknown until each call gives them)", x.shape(), several.len());
+        };
+        for (j, (p, s)) in parts.iter().zip(several).enumerate() {
+            if p.len() != s.len() || p.iter().zip(s).any(|(&d, &s)| d == 0 || (s != 0 && d != s)) {
+                bail_shape!(op, "input {} expected shape [batch,{} (the first dimension is the batch; null: any size from 1), got per-sample {}", name(j), &show(s, false)[1..], show(p, false));
+            }
+        }
+        let total: usize = parts.iter().map(|p| p.iter().product::<usize>()).sum();
+        if per != [total] {
+            bail_shape!(op, "x of shape {} does not hold inputs of per-sample shapes {} packed ([batch,{total}])", x.shape(), parts.iter().map(|p| show(p, false)).collect::<Vec<_>>().join(", "));
+        }
+        if self.input_shape.as_deref() == Some(&per[..]) && sources == parts {
+            return Ok(());
+        }
+        if let Some(w) = self.wiring.as_mut() {
+            w.set_sources(parts.to_vec());
+        }
+        let built = self.build_pass(&per, true, &|_, _, _| Ok(()));
+        let Err(e) = built else { return Ok(()) };
+        if let Some(w) = self.wiring.as_mut() {
+            w.set_sources(sources);
+        }
+        let msg = match e {
+            Error::ShapeMismatch { msg, .. } | Error::InvalidArgument { msg, .. } => msg,
+            other => return Err(other),
+        };
+        let given = parts.iter().enumerate().map(|(j, p)| format!("{} {}", name(j), Shape::from([&[batch][..], p].concat()))).collect::<Vec<_>>().join(", ");
+        Err(Error::shape(op, format!("inputs {given} do not fit the model together: {msg}")))
     }
 }
 
@@ -147,16 +219,16 @@ mod tests {
         assert_eq!(free.free_shapes(), &[vec![0, 3], vec![0, 2], vec![2]]);
         for len in [1, 5, 2, 700] {
             let x = ramp(&[2, len, 3]);
-            free.fit_to("predict", &x).unwrap();
+            free.fit_to("predict", &x, None).unwrap();
             let mut fixed = model(&layers);
             fixed.build_all(&[len, 3]).unwrap();
             let (a, b) = (free.predict(&x, 32).unwrap(), fixed.predict(&x, 32).unwrap());
             assert_eq!(a.dims(), [2, 2]);
             assert_eq!(a.data(), b.data(), "length {len}");
         }
-        let e = free.fit_to("predict", &ramp(&[2, 4, 2])).unwrap_err().to_string();
+        let e = free.fit_to("predict", &ramp(&[2, 4, 2]), None).unwrap_err().to_string();
         assert_eq!(e, "predict: expected input of shape [batch,null,3] (the first dimension is the batch; null: any size from 1), got [2,4,2]");
-        let e = free.fit_to("predict", &ramp(&[2, 0, 3])).unwrap_err().to_string();
+        let e = free.fit_to("predict", &ramp(&[2, 0, 3]), None).unwrap_err().to_string();
         assert!(e.contains("got [2,0,3]"), "{e}");
     }
 

@@ -67,6 +67,49 @@ pub unsafe extern "C" fn nr_model_wire_io(model: u32, shapes: *const u32, words:
     })
 }
 
+/// Records that tensor `x` packs `count` inputs of these per-sample shapes (`words` u32 at
+/// `shapes`: `[count, rank, dims…, rank, dims…]`), for a graph model whose input sizes are
+/// unknown (null) until each call: the calls that take `x` set the model for them.
+///
+/// # Safety
+/// `shapes` must point to `words` u32 values.
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub unsafe extern "C" fn nr_tensor_set_parts(x: u32, shapes: *const u32, words: usize) -> i32 {
+    guard(|| {
+        // SAFETY: forwarded caller contract.
+        let w = unsafe { read_u32s("model", shapes, words) }?;
+        let (&count, rest) = w.split_first().ok_or_else(|| Error::invalid("model", "the list of input shapes is empty"))?;
+        let parts = split_shapes(rest, count as usize)?;
+        crate::handles::with(|t| t.set_parts(x, parts))
+    })
+}
+
+/// Writes `[rank, dims…]` of output `q`'s per-sample shape (of the call before, for a model
+/// with unknown sizes) to `out` (room for 33 u32).
+///
+/// # Safety
+/// `out` must point to 33 writable u32 values.
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub unsafe extern "C" fn nr_model_output_dims(model: u32, q: u32, out: *mut u32) -> i32 {
+    guard(|| {
+        let s = with_model(model, |m, _| {
+            let seq = m.seq()?;
+            let one = seq.output_shape().map(<[usize]>::to_vec);
+            let s = match seq.output_shapes() {
+                Some(all) => all.get(q as usize).cloned(),
+                None => one.filter(|_| q == 0),
+            };
+            s.ok_or_else(|| Error::invalid("predict", format!("no output {q}, or the model is not built")))
+        })?;
+        let mut v = vec![s.len() as u32];
+        v.extend(s.iter().map(|&d| d as u32));
+        // SAFETY: room for 33 u32 by contract, checked against the region.
+        unsafe { crate::ffi::write_slice("predict", out, 1 + MAX_RANK, &v) }
+    })
+}
+
 /// Sets the names messages give `model`'s layers (in order) and then its inputs: `n` u32
 /// Unicode code points at `names`, each name followed by a 0.
 ///

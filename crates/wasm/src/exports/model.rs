@@ -172,7 +172,7 @@ pub unsafe extern "C" fn nr_model_predict(model: u32, x: u32, batch_size: u32, o
         let (y, net, n, primed) = with_model(model, |m, t| {
             let mut seq = m.seq()?;
             let xt = t.tensor(x)?;
-            seq.fit_to("predict", xt)?;
+            seq.fit_to("predict", xt, t.parts(x))?;
             seq.check_input("predict", xt)?;
             let n = seq.len();
             let (y, primed) = predict_or_trace(&mut seq, xt, 0..n, |s| s.predict(xt, batch_size as usize))?;
@@ -221,7 +221,7 @@ pub unsafe extern "C" fn nr_model_apply(model: u32, x: u32, training: u32, out: 
                 _ => Mode::Apply { seed: m.seed ^ APPLY_STREAM, step: m.apply_step },
             };
             let mut seq = m.seq()?;
-            seq.fit_to("apply", xt)?;
+            seq.fit_to("apply", xt, t.parts(x))?;
             seq.check_input("apply", xt)?;
             let y = seq.forward_all(xt.clone(), mode)?;
             let n = seq.len();
@@ -335,7 +335,7 @@ pub extern "C" fn nr_model_check_data(model: u32, x: u32, y: u32, op: u32) -> i3
                 return Err(Error::invalid(op, format!("x contains {v} at flat index {i} (shape {}); clean the data first", xt.shape())));
             }
             let (mut net, tr, _, _) = m.parts()?;
-            net.fit_to(op, xt)?;
+            net.fit_to(op, xt, t.parts(x))?;
             trainer(tr, op)?.check_targets(&net, op, xt, yt)
         })
     })
@@ -381,7 +381,7 @@ pub unsafe extern "C" fn nr_model_train_batch(model: u32, x: u32, y: u32, w: u32
             }
             let idx = neurite_core::tensor::copy_of("fit", &m.order[s..e])?;
             let (mut net, tr, _, _) = m.parts()?;
-            net.fit_to("fit", xt)?;
+            net.fit_to("fit", xt, t.parts(x))?;
             trainer(tr, "fit")?.train_batch_weighted(&mut net, xt, yt, wt, &idx)
         })?;
         let v = step_values(r);
@@ -402,7 +402,7 @@ pub unsafe extern "C" fn nr_model_train_on_batch(model: u32, x: u32, y: u32, out
             let (xt, yt) = (t.tensor(x)?, t.tensor(y)?);
             let (mut net, tr, _, _) = m.parts()?;
             let tr = trainer(tr, "trainOnBatch")?;
-            net.fit_to("trainOnBatch", xt)?;
+            net.fit_to("trainOnBatch", xt, t.parts(x))?;
             tr.check_targets(&net, "trainOnBatch", xt, yt)?;
             tr.train_on(&mut net, xt.clone(), yt)
         })?;
@@ -426,7 +426,7 @@ pub unsafe extern "C" fn nr_model_step_forward(model: u32, x: u32, out: *mut u32
         let y = with_model(model, |m, t| {
             let xt = t.tensor(x)?.clone();
             let (mut net, tr, _, _) = m.parts()?;
-            net.fit_to("trainStep", &xt)?;
+            net.fit_to("trainStep", &xt, t.parts(x))?;
             trainer(tr, "trainStep")?.split_forward(&mut net, xt)
         })?;
         // SAFETY: forwarded caller contract.
@@ -531,7 +531,7 @@ pub unsafe extern "C" fn nr_model_evaluate(model: u32, x: u32, y: u32, batch_siz
             let (xt, yt) = (t.tensor(x)?, t.tensor(y)?);
             let (mut net, tr, _, _) = m.parts()?;
             let tr = trainer(tr, "evaluate")?;
-            net.fit_to("evaluate", xt)?;
+            net.fit_to("evaluate", xt, t.parts(x))?;
             tr.check_targets(&net, "evaluate", xt, yt)?;
             tr.evaluate(&mut net, xt, yt, batch_size as usize)
         })?;
