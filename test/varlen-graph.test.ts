@@ -4,7 +4,7 @@
 // lengths 1, 3, 7 and 20 per input, three trainOnBatch steps at alternating lengths, ≤ 1e-5.
 import { describe, expect, it } from 'vitest';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { close, rng, tf, uniform } from './oracle.js';
+import { close, rng, tf, tfArtifacts, uniform } from './oracle.js';
 import * as nr from '../ts/index.js';
 
 type Sym = nr.SymbolicTensor;
@@ -193,6 +193,50 @@ describe('unknown (null) sizes in models with several inputs or outputs', () => 
     expect(nr.tidy(() => (n.predict([x5, x5]) as nr.Tensor).shape)).toEqual([2, 2]);
     nr.dispose([x3, x5]);
     n.dispose();
+    t.dispose();
+  });
+
+  it('a model with a null size nested in a sequential model and applied in a graph model predicts at any length as TF.js; two null inputs save and load both ways', async () => {
+    const inner = nr.sequential({ layers: [nr.layers.embedding({ inputDim: 9, outputDim: 3, inputShape: [null] }), nr.layers.globalAveragePooling1d()] });
+    const outer = nr.sequential({ layers: [inner, nr.layers.dense({ units: 2 })] });
+    const x = nr.input({ shape: [null] });
+    const g = nr.model({ inputs: x, outputs: nr.layers.dense({ units: 1 }).apply(inner.apply(x) as Sym) as Sym });
+    const tinner = tfl.sequential({ layers: [tfl.layers.embedding({ inputDim: 9, outputDim: 3, inputShape: [null] }), tfl.layers.globalAveragePooling1d()] });
+    const touter = tfl.sequential({ layers: [tinner, tfl.layers.dense({ units: 2 })] });
+    const tx = tfl.input({ shape: [null] });
+    const tg = tfl.model({ inputs: tx, outputs: tfl.layers.dense({ units: 1 }).apply(tinner.apply(tx)) as TSym });
+    expect(outer.inputShape).toEqual([null]);
+    for (const [nm, tm] of [[outer, touter], [g, tg]] as const) {
+      const ws = nm.getWeights();
+      tm.setWeights(ws.map((w) => tf.tensor(w.dataSync(), w.shape.slice())));
+      nr.dispose(ws);
+    }
+    const r = rng(12);
+    for (const len of [1, 3, 7, 20]) {
+      const v = ids(r, 2, len, 9);
+      close(nr.tidy(() => (outer.predict(nr.tensor(v, [2, len])) as nr.Tensor).data()), tf.tidy(() => (touter.predict(tf.tensor(v, [2, len])) as tf.Tensor).dataSync()), 1e-5, `nested sequential at length ${len}`);
+      close(nr.tidy(() => (g.predict(nr.tensor(v, [2, len])) as nr.Tensor).data()), tf.tidy(() => (tg.predict(tf.tensor(v, [2, len])) as tf.Tensor).dataSync()), 1e-5, `nested in a graph at length ${len}`);
+    }
+    outer.dispose();
+    g.dispose();
+    inner.dispose();
+    // Two null inputs saved: TF.js loads neurite's file and neurite TF.js's, predicting alike.
+    const [a, b] = [nr.input({ shape: [null], name: 'q' }), nr.input({ shape: [null], name: 'ans' })];
+    const emb = nr.layers.embedding({ inputDim: 5, outputDim: 2, name: 'emb' });
+    const pool = (v: Sym, name: string) => nr.layers.globalAveragePooling1d({ name }).apply(emb.apply(v) as Sym) as Sym;
+    const m = nr.model({ inputs: [a, b], outputs: nr.layers.dense({ units: 2, name: 'd' }).apply(nr.layers.concatenate({ name: 'cat' }).apply([pool(a, 'pa'), pool(b, 'pb')]) as Sym) as Sym });
+    const art = await m.toArtifacts();
+    expect((art.modelTopology as { config: { layers: Array<{ config: { batch_input_shape?: unknown } }> } }).config.layers.slice(0, 2).map((l) => l.config.batch_input_shape)).toEqual([[null, null], [null, null]]);
+    const t = await tfl.loadLayersModel(tf.io.fromMemory(art as tf.io.ModelArtifacts));
+    const back = (await nr.loadModel((await tfArtifacts(t)) as nr.ModelArtifacts)) as nr.Sequential;
+    for (const [la, lb] of [[1, 6], [4, 2]]) {
+      const [va, vb] = [ids(r, 2, la, 5), ids(r, 2, lb, 5)];
+      const want = tf.tidy(() => (t.predict([tf.tensor(va, [2, la]), tf.tensor(vb, [2, lb])]) as tf.Tensor).dataSync());
+      close(nr.tidy(() => (m.predict([nr.tensor(va, [2, la]), nr.tensor(vb, [2, lb])]) as nr.Tensor).data()), want, 1e-5, `TF.js loads neurite's file (lengths ${la}, ${lb})`);
+      close(nr.tidy(() => (back.predict([nr.tensor(va, [2, la]), nr.tensor(vb, [2, lb])]) as nr.Tensor).data()), want, 1e-5, `neurite loads TF.js's file (lengths ${la}, ${lb})`);
+    }
+    m.dispose();
+    back.dispose();
     t.dispose();
   });
 });

@@ -771,6 +771,12 @@ impl Layer for Sequential {
         Ok(self.build_layers(input, init.fill)?.pop().unwrap_or_else(|| input.to_vec()))
     }
 
+    /// A nested model with unknown (null) axes takes any size there (see [`super::varlen`]).
+    fn resize(&mut self, input: &[usize]) -> Option<Result<Vec<usize>>> {
+        let sym = self.free.first()?.clone();
+        Some(self.resize_free(input, &sym))
+    }
+
     fn set_input_grad(&mut self, on: bool) {
         let _ = self.set_input_grad_all(on);
     }

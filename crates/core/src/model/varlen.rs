@@ -138,6 +138,24 @@ impl Sequential {
         Ok(())
     }
 
+    /// This model nested in another (a layer of it) set for per-sample `input`, which must fit
+    /// `sym` (its input shape, 0 for an unknown axis); its output shape there.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    #[inline(never)]
+    pub(super) fn resize_free(&mut self, input: &[usize], sym: &[usize]) -> Result<Vec<usize>> {
+        if input == sym {
+            // The outer model asks with its own unknown axes: the output's unknown axes.
+            return Ok(self.free.last().cloned().unwrap_or_default());
+        }
+        if input.len() != sym.len() || input.iter().zip(sym).any(|(&d, &s)| d == 0 || (s != 0 && d != s)) {
+            bail_shape!("build", "a model of input shape {} cannot take {}", show(sym, true), show(input, true));
+        }
+        if self.input_shape.as_deref() == Some(input) {
+            return Ok(self.output_shape.clone().unwrap_or_default());
+        }
+        Ok(self.build_pass(input, true, &|_, _, _| Ok(()))?.pop().unwrap_or_default())
+    }
+
     /// [`Sequential::fit_to`] for several inputs (declared as `several`, 0 for unknown axes).
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     #[inline(never)]
