@@ -66,7 +66,7 @@ describe('depthwise and separable layers: outputs and input gradients as TF.js',
       });
       const got = nr.tidy(() => n.predict(nr.tensor(x, xs)).data());
       close(got, want, 1e-5, `${layer.kind}: predict`);
-      const out = n.outputShape as number[];
+      const out = (n.outputShape as number[]).slice(1);
       const c = uniform(rng(7), out.reduce((a, b) => a * b, 2), -1, 1);
       const loss = (xt: nr.Tensor) => n.predict(xt).mul(nr.tensor(c, [2, ...out])).sum();
       const g = nr.tidy(() => nr.grad(loss)(nr.tensor(x, xs)).data());

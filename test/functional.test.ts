@@ -47,12 +47,12 @@ describe('model({ inputs, outputs }) against tf.model', () => {
       const t = build(TF) as tfl.LayersModel;
       try {
         copyWeights(n, t);
-        expect(n.outputShape).toEqual(t.outputs[0].shape.slice(1));
+        expect(n.outputShape).toEqual(t.outputShape);
         const r = rng(xShape[0]);
         const x = uniform(r, xShape[0] * xShape[1], -2, 2);
         const want = tf.tidy(() => (t.predict(tf.tensor(x, [...xShape])) as tf.Tensor).dataSync());
         close(nr.tidy(() => n.predict(nr.tensor(x, [...xShape])).data()), want, 1e-6, `${build.name}: predict`);
-        const outShape = [xShape[0], ...n.outputShape!];
+        const outShape = [xShape[0], ...(n.outputShape as number[]).slice(1)];
         const w = uniform(r, outShape[0] * outShape[1], -1, 1);
         const got = expectNoLeak(() => nr.tidy(() => nr.grad((xt) => n.predict(xt).mul(nr.tensor(w, outShape)).sum())(nr.tensor(x, [...xShape])).data()));
         const wantG = tf.tidy(() => tf.grad((xt: tf.Tensor) => tf.sum(tf.mul(t.predict(xt) as tf.Tensor, tf.tensor(w, outShape))))(tf.tensor(x, [...xShape])).dataSync());
@@ -103,7 +103,7 @@ describe('model({ inputs, outputs }) against tf.model', () => {
         const want = tf.tidy(() => run(tf.tensor(x, xShape)).dataSync());
         const y = nr.tidy(() => n.predict(nr.tensor(x, xShape)).data());
         expect(bits(y), `${name}: values`).toEqual(bits(want));
-        const outShape = [3, ...(n.outputShape as number[])];
+        const outShape = [3, ...(n.outputShape as number[]).slice(1)];
         const w = uniform(r, outShape.reduce((p, q) => p * q, 1), -1, 1);
         const got = nr.tidy(() => nr.grad((xt) => n.predict(xt).mul(nr.tensor(w, outShape)).sum())(nr.tensor(x, xShape)).data());
         const wantG = tf.tidy(() => tf.grad((xt: tf.Tensor) => tf.sum(tf.mul(run(xt), tf.tensor(w, outShape))))(tf.tensor(x, xShape)).dataSync());
@@ -190,8 +190,8 @@ describe('the functional API', () => {
       expect(m.layers.map((l) => l.name)).toEqual(['pixels', 'hidden', 'skip']);
       expect(m.inputs).toEqual([x]);
       expect(m.outputs).toEqual([y]);
-      expect(m.inputShape).toEqual([3]);
-      expect(m.outputShape).toEqual([7]);
+      expect(m.inputShape).toEqual([null, 3]);
+      expect(m.outputShape).toEqual([null, 7]);
       const text = m.summary(null);
       expect(text).toMatch(/Connected to/);
       expect(text).toMatch(/skip \(Concatenate\)\s+\[null,7\]\s+0\s+hidden, pixels/);
@@ -463,7 +463,7 @@ describe('saving and loading graph models (TF.js\'s functional format)', () => {
         // fromConfig: a fresh graph model (its own weights) of the same wiring.
         const copy = nr.Sequential.fromConfig(n.getConfig());
         expect(copy.graphWiring).toEqual(n.graphWiring);
-        expect(copy.outputShape).toEqual([2]);
+        expect(copy.outputShape).toEqual([null, 2]);
         copy.dispose();
       } finally {
         n.dispose();

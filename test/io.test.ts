@@ -140,7 +140,7 @@ describe('round trips: predictions bit-identical, getConfig equal', () => {
     const m = nr.sequential({ layers: [layers.dense({ units: 3 }), layers.dense({ units: 1 })] });
     m.build([5]);
     const l = await roundTrip(m, [5]);
-    expect((l.layers[0] as nr.Layer).inputShape).toEqual([5]);
+    expect((l.layers[0] as nr.Layer).inputShape).toEqual([null, 5]);
     [l, m].forEach((x) => x.dispose());
   });
 

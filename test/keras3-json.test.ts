@@ -155,7 +155,7 @@ describe('Keras 3 to_json() models predict as Keras 3 with its weights', () => {
     t.config.layers[0].config.batch_shape = [null, null, 3];
     const m = await nr.models.modelFromJSON(t);
     try {
-      expect(m.inputShape).toEqual([null, 3]);
+      expect(m.inputShape).toEqual([null, null, 3]);
       withTensors(f.trainableFirst.map((i) => f.weights[i]), (ts) => m.setWeights(ts));
       expectKerasOutputs(m, 'conv1d');
       for (const len of [8, 31]) expect(nr.tidy(() => m.predict(nr.ones([2, len, 3])).shape)).toEqual([2, 2]);
@@ -213,8 +213,8 @@ describe('Keras 3 to_json() models predict as Keras 3 with its weights', () => {
     delete input.batch_shape;
     const edited = await nr.models.modelFromJSON(t);
     try {
-      expect(m.inputShape).toEqual([6]);
-      expect(edited.inputShape).toEqual([6]);
+      expect(m.inputShape).toEqual([null, 6]);
+      expect(edited.inputShape).toEqual([null, 6]);
     } finally {
       m.dispose();
       edited.dispose();

@@ -325,7 +325,7 @@ describe('bad layer and fit options', () => {
     const [a1, a2] = [nr.sequential({ layers: [layers.dense({ units: 3 })] }), nr.sequential({ layers: [layers.dense({ units: 3 })] })];
     a1.build([null, 5]);
     a2.build([5]);
-    expect([a1.inputShape, a1.outputShape]).toEqual([[5], [3]]);
+    expect([a1.inputShape, a1.outputShape]).toEqual([[null, 5], [null, 3]]);
     expect(a1.countParams()).toBe(a2.countParams());
     await expectError(() => nr.sequential({ layers: [layers.dense({ units: 3 })] }).build([5, null] as never), Invalid, /^build: inputShape\[1\] must be/);
     a1.dispose();

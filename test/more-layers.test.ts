@@ -49,7 +49,7 @@ describe('dot: values and gradients as TF.js', () => {
         const n = graph(NR) as nr.Sequential;
         const t = graph(TF) as tfl.LayersModel;
         try {
-          expect(n.outputShape).toEqual(out);
+          expect(n.outputShape).toEqual(t.outputShape);
           expect(t.outputs[0].shape.slice(1)).toEqual(out);
           const batch = 3;
           const r = rng(s0.length * 7 + s1.length);

@@ -183,7 +183,7 @@ export function expectLayersAsTfjs(name: string, pairs: Array<[nr.Layer, tfl.lay
     const r = rng(name.length);
     const x = uniform(r, sizeOf(xShape), -2, 2);
     const outShape = t.outputs[0].shape.slice(1) as number[];
-    expect(n.outputShape).toEqual(outShape);
+    expect(n.outputShape).toEqual(t.outputShape);
     const want = tf.tidy(() => (t.predict(tf.tensor(x, xShape)) as tf.Tensor).dataSync());
     close(nr.tidy(() => n.predict(nr.tensor(x, xShape)).data()), want, opts.tol ?? 1e-5, `${name}: predict`);
     const w = uniform(r, sizeOf(outShape), -1, 1);
@@ -236,7 +236,8 @@ export async function expectFitAsTfjs(what: string, pairs: Array<[nr.Layer, tfl.
   const got = [] as nr.Tensor[];
   try {
     n.build();
-    if (o.outputShape) expect(n.outputShape, `${what}: output shape`).toEqual(o.outputShape);
+    if (o.outputShape) expect(n.outputShape, `${what}: output shape`).toEqual([null, ...o.outputShape]);
+    expect(n.outputShape, `${what}: output shape`).toEqual(t.outputShape);
     copyLayerWeights(n, t);
     const before = nr.tidy(() => n.getWeights().map((w) => w.data()));
     n.compile({ optimizer: o.optimizer[0](), loss: o.loss as nr.LossName });

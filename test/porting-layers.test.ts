@@ -249,7 +249,8 @@ describe("TF.js's constructor options and factory names", () => {
     // (The kernel initializer is given: TF.js's dense defaults to glorotNormal, neurite's to Keras's glorotUniform.)
     const m = nr.sequential({ layers: [layers.dense({ units: 2, inputDim: 3, name: 'd', kernelInitializer: 'glorotUniform' })] });
     const tm = tfl.sequential({ layers: [tfl.layers.dense({ units: 2, inputDim: 3, name: 'd', kernelInitializer: 'glorotUniform' })] });
-    expect(m.inputShape).toEqual([3]);
+    expect(m.inputShape).toEqual([null, 3]);
+    expect(m.outputShape).toEqual(tm.outputShape);
     // (TF.js writes no dtype for a first layer given by inputDim, and 'float32' for one given by inputShape: neurite writes it for both.)
     expect(layerConfigs(m.getConfig())[0]).toEqual({ ...layerConfigs(tm.toJSON(null, false))[0], dtype: 'float32' });
     layers.dense({ units: 2, inputDim: 3, inputShape: [3] });

@@ -93,7 +93,7 @@ describe('embedding: outputs and gradients', () => {
         const got = nr.tidy(() => n.predict(nr.tensor(x, xShape)).data());
         const want = tf.tidy(() => (t.apply(tf.tensor(x, xShape)) as tf.Tensor).dataSync());
         expect(Array.from(got)).toEqual(Array.from(want));
-        expect(n.outputShape).toEqual([...shape, outputDim]);
+        expect(n.outputShape).toEqual([null, ...shape, outputDim]);
         // y = E[x]: each output row is the table's row (bit for bit).
         for (let k = 0; k < size; k++) expect(Array.from(got.slice(k * outputDim, (k + 1) * outputDim))).toEqual(Array.from(table.slice(x[k] * outputDim, (x[k] + 1) * outputDim)));
         // L = Σ w·y: dL/dE[i] = Σ over the positions holding i of w at that position (closed form),
@@ -418,7 +418,8 @@ describe('saving and loading', () => {
     const tm = tfl.sequential({ layers: [tfl.layers.embedding({ inputDim: 8, outputDim: 3 })] });
     const a = await tfArtifacts(tm);
     const m = (await nr.loadModel(a as nr.ModelArtifacts)) as nr.Sequential;
-    expect(m.inputShape).toEqual([null]);
+    expect(m.inputShape).toEqual([null, null]);
+    expect(m.outputShape).toEqual(tm.outputShape);
     for (const len of [1, 5]) {
       const x = Array.from({ length: 2 * len }, (_, i) => (i * 3) % 8);
       close(nr.tidy(() => m.predict(nr.tensor(x, [2, len])).data()), tf.tidy(() => (tm.predict(tf.tensor(x, [2, len])) as tf.Tensor).dataSync()), 1e-6, `length ${len}`);
@@ -443,7 +444,7 @@ describe('options', () => {
     expect(thrown(() => layers.embedding({ inputDim: 4, outputDim: 2, inputLength: 3, inputShape: [4] })).message).toMatch(/^embedding: inputLength 3 and inputShape \[4\] disagree/);
     expect(thrown(() => layers.embedding({ inputDim: 4, outputDim: 2, inputLenght: 3 } as never)).message).toMatch(/did you mean 'inputLength'/);
     expect(thrown(() => layers.embedding({ inputDim: 2 ** 24 - 1, outputDim: 2 ** 24 - 1 })).message).toMatch(/more than the \d+ one tensor can hold/);
-    expect(layers.embedding({ inputDim: 4, outputDim: 2, inputLength: [2, 3] }).inputShape).toEqual([2, 3]);
+    expect(layers.embedding({ inputDim: 4, outputDim: 2, inputLength: [2, 3] }).inputShape).toEqual([null, 2, 3]);
   });
 
   it('repeatVector, permute, rescaling', () => {
@@ -456,7 +457,7 @@ describe('options', () => {
     const ten = [2, 1, 3, 4, 5, 6, 7, 8, 9, 10];
     expect(() => tfl.layers.permute({ dims: ten })).toThrow(/must contain consecutive integers/);
     using m = nr.sequential({ layers: [layers.permute({ inputShape: [2, 1, 1, 1, 1, 1, 1, 1, 1, 3], dims: ten })] });
-    expect(m.outputShape).toEqual([1, 2, 1, 1, 1, 1, 1, 1, 1, 3]);
+    expect(m.outputShape).toEqual([null, 1, 2, 1, 1, 1, 1, 1, 1, 1, 3]);
     expect(thrown(() => nr.sequential({ layers: [layers.permute({ inputShape: [3, 2], dims: [1] })] })).message).toMatch(/permute_\d+\): dims \[1\] has 1 entries but the per-sample input shape \[3,2\] has 2 axes/);
     expect(thrown(() => nr.sequential({ layers: [layers.repeatVector({ inputShape: [3, 2], n: 2 })] })).message).toMatch(/\(repeatVector repeatVector_\d+\) expects per-sample inputs of shape \[features\], got per-sample shape \[3,2\]/);
     expect(thrown(() => layers.rescaling({} as never)).message).toBe('rescaling: scale is required, e.g. rescaling({ scale: 1 / 255 })');

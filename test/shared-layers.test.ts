@@ -209,16 +209,16 @@ describe('models that share layers', () => {
     expect(() => b.add(d)).toThrow(nr.InvalidArgumentError);
     expect(() => b.add(d)).toThrow(/^add: layer shared4 \(dense\) was built \(in model sequential_\d+\) for per-sample input shape \[3\], but here it receives \[7\]: its weights fit 3 on the last axis, not 7; a layer keeps its weights wherever it is used/);
     expect(b.layers.length).toBe(1);
-    expect(b.outputShape).toEqual([7]);
+    expect(b.outputShape).toEqual([null, 7]);
     // A layer without weights takes the other shape (as TF.js): each model keeps its own.
     b.add(drop);
-    expect(b.outputShape).toEqual([7]);
+    expect(b.outputShape).toEqual([null, 7]);
     nr.tidy(() => {
       expect(b.predict(nr.ones([2, 2])).shape).toEqual([2, 7]);
     });
     // Where the width fits, it is shared.
     const c = nr.sequential({ layers: [layers.dense({ inputShape: [6], units: 3 }), d] });
-    expect(c.outputShape).toEqual([4]);
+    expect(c.outputShape).toEqual([null, 4]);
     // In a graph model: at apply.
     expect(() => d.apply(nr.input({ shape: [7] }))).toThrow(/^apply: layer shared4 \(dense\) was built \(in model sequential_\d+\) for per-sample input shape \[3\]/);
     expect(d.apply(nr.input({ shape: [3] })).shape).toEqual([null, 4]);

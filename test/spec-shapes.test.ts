@@ -38,7 +38,7 @@ function both(m: nr.Sequential) {
   const core = weightSpecs('test', { handle: m.handle('test'), path: [] });
   const inferred = expectedWeights('test', modelSpec(m), m.inputDims ?? []);
   return {
-    core: { shapes: core.map((w) => w.shape), trainable: core.map((w) => w.trainable), output: m.outputShape },
+    core: { shapes: core.map((w) => w.shape), trainable: core.map((w) => w.trainable), output: m.outputDims },
     inferred: { shapes: inferred.weights.map((w) => w.shape), trainable: inferred.weights.map((w) => w.trainable), output: inferred.output },
   };
 }
@@ -48,7 +48,7 @@ describe("ts/io/spec.ts infers the core's weight and output shapes", () => {
     it(name, () => {
       const m = nr.sequential({ seed: 1, layers: make() });
       // Before build, outputShape is the inferred one (what TF.js knows at add); after, the core's.
-      const before = m.outputShape;
+      const before = m.outputDims;
       m.build();
       const { core, inferred } = both(m);
       expect(inferred).toEqual(core);

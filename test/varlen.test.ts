@@ -47,12 +47,13 @@ describe('unknown (null) sequence lengths', () => {
   it('an embedding + globalAveragePooling1d + dense text classifier: predict at lengths 1, 3, 7, 20 and training at alternating lengths as TF.js', async () => {
     const n = nr.sequential({ seed: 3, layers: [nr.layers.embedding({ inputDim: 10, outputDim: 4, inputShape: [null] }), nr.layers.globalAveragePooling1d(), nr.layers.dense({ units: 3, activation: 'softmax' })] });
     const t = tfl.sequential({ layers: [tfl.layers.embedding({ inputDim: 10, outputDim: 4, inputShape: [null] }), tfl.layers.globalAveragePooling1d(), tfl.layers.dense({ units: 3, activation: 'softmax' })] });
-    expect(n.inputShape).toEqual([null]);
-    // The layer's own inputShape too (it was [0], the core's stand-in for null).
-    expect(n.layers[0].inputShape).toEqual([null]);
-    expect(nr.layers.conv1d({ inputShape: [null, 2], filters: 1, kernelSize: 1 }).inputShape).toEqual([null, 2]);
-    expect(nr.layers.dense({ batchInputShape: [null, 3], units: 1 }).inputShape).toEqual([3]);
-    expect(n.outputShape).toEqual([3]);
+    expect(n.inputShape).toEqual([null, null]);
+    // The layer's own inputShape too (it was [0], the core's stand-in for null), batch first.
+    expect(n.layers[0].inputShape).toEqual([null, null]);
+    expect(nr.layers.conv1d({ inputShape: [null, 2], filters: 1, kernelSize: 1 }).inputShape).toEqual([null, null, 2]);
+    expect(nr.layers.dense({ batchInputShape: [null, 3], units: 1 }).inputShape).toEqual([null, 3]);
+    expect(n.outputShape).toEqual(t.outputShape);
+    expect(n.layers.map((l) => l.outputShape)).toEqual(t.layers.map((l) => l.outputShape));
     // TF.js's summary row of the embedding: output [null,null,4].
     expect(t.layers[0].outputShape).toEqual([null, null, 4]);
     expect(n.summary(null)).toMatch(/embedding.*\[null,null,4\]/);
@@ -160,7 +161,7 @@ describe('unknown (null) sequence lengths', () => {
     // TF.js's build([null, null]): the batch, then an unknown length.
     const b = nr.sequential({ layers: [nr.layers.embedding({ inputDim: 5, outputDim: 2 }), nr.layers.globalMaxPooling1d()] });
     b.build([null, null]);
-    expect([b.inputShape, b.outputShape]).toEqual([[null], [2]]);
+    expect([b.inputShape, b.outputShape]).toEqual([[null, null], [null, 2]]);
     b.dispose();
     // The known axes still must match; the unknown one takes any size from 1.
     const bad = nr.ones([2, 3, 1]);
@@ -174,7 +175,7 @@ describe('unknown (null) sequence lengths', () => {
     expect(flat).toThrow(/The shape of the input to "Flatten" is not fully defined \(got \[null,4\]\)/);
     // A reshape with -1 takes the unknown axis there (TF.js: output [null, null]).
     const reshape = nr.sequential({ layers: [nr.layers.conv1d({ inputShape: [null, 2], filters: 2, kernelSize: 1 }), nr.layers.reshape({ targetShape: [-1] })] });
-    expect(reshape.outputShape).toEqual([null]);
+    expect(reshape.outputShape).toEqual([null, null]);
     const r5 = nr.ones([2, 5, 2]);
     expect(reshape.predict(r5).shape).toEqual([2, 10]);
     r5.dispose();
@@ -198,7 +199,7 @@ describe('unknown (null) sequence lengths', () => {
     const layers = (a.modelTopology as { config: { layers: Array<{ config: { batch_input_shape?: unknown } }> } }).config.layers;
     expect(layers[0].config.batch_input_shape).toEqual([null, null]);
     const n = (await nr.loadModel(a as nr.ModelArtifacts)) as nr.Sequential;
-    expect(n.inputShape).toEqual([null]);
+    expect(n.inputShape).toEqual([null, null]);
     const r = rng(4);
     for (const len of [1, 6]) {
       const x = ids(r, 2, len, 10);

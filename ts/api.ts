@@ -98,6 +98,7 @@ export { LearningRateSchedule, type LearningRate } from './schedules.js';
 export { sequential, Sequential, Sequential as LayersModel, type SequentialArgs } from './models/sequential.js';
 export { autoencoder, Autoencoder, type AutoencoderArgs } from './models/autoencoder.js';
 export { input, model, SymbolicTensor, type InputArgs, type ModelArgs } from './models/functional.js';
+export { type Shape, type LayerNode } from './layers/layer.js';
 export { loadLayersModel, loadModel, models } from './io/lazy.js';
 export type { LoadedModel } from './io/load.js';
 export type { ModelArtifacts, ModelArtifactsInfo, WeightsManifestEntry, SaveResult, IOHandler, TrainingConfig } from './io/artifacts.js';

@@ -205,6 +205,8 @@ export class InputLayer extends Layer {
     super('input', args, ['sparse']);
     if (args.sparse != null && args.sparse !== false) throw new InvalidArgumentError(`inputLayer: sparse must be false: neurite's tensors are dense, got ${show(args.sparse)}`);
     if (!this.inputDims) throw new InvalidArgumentError('inputLayer: inputShape (or batchInputShape) is required');
+    // As TF.js: an input layer has nothing to train.
+    this.trainable = false;
   }
   abiParams(): number[] {
     return [];

@@ -8,7 +8,7 @@ import { checkArgs, optionKeys, unknownOption } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import { numWeights, readWeights, weightSpecs, writeWeights, type WeightsAt } from '../models/weights.js';
 import { LayerVariable, type VariableOwner } from './variable.js';
-import { applySymbolic, firstUse, isSymbolic, useOf, type SymbolicTensor } from '../models/symbolic.js';
+import { applySymbolic, firstUse, isSymbolic, useOf, usesOf, type SymbolicTensor } from '../models/symbolic.js';
 import { brand } from '../brand.js';
 import { CONSTRAINT_OPTIONS, constraintOf, type Constraint, type ConstraintOption } from '../constraints.js';
 
@@ -77,7 +77,7 @@ export interface Locator {
    */
   refits(layer: Layer, was: readonly (readonly number[])[], shapes: readonly (readonly number[])[]): string | null;
   /** The per-sample input shapes `layer` was built for in a live model (a merge layer's list) and that model's name, or `null`. */
-  inputs(layer: Layer): { shapes: number[][]; model: string; pending?: true } | null;
+  inputs(layer: Layer): { shapes: number[][]; model: string; pending?: true; output?: number[] } | null;
   /** Builds the one unbuilt model holding `layer` whose input shape is known (as TF.js builds a model whose first layer has an input shape when it is made). */
   buildHolder(layer: Layer): void;
 }
@@ -174,9 +174,103 @@ export abstract class Layer {
   trainable: boolean;
   /** @internal The per-sample input shape, if given, with 0 for an unknown (`null`) size. */
   readonly inputDims?: number[];
-  /** The per-sample input shape, if given (`null` for an unknown size: `inputShape: [null]`). */
-  get inputShape(): Array<number | null> | undefined {
-    return this.inputDims && showShape(this.inputDims);
+  /** The batch size `batchInputShape` gave (`null` when not given). */
+  readonly #batch: number | null = null;
+  /** Always `'float32'`, the only dtype. */
+  readonly dtype = 'float32' as const;
+
+  /**
+   * The input shape declared with the `inputShape` or `batchInputShape` option, batch
+   * dimension first (TF.js `layer.batchInputShape`): `[null, 4]` for `inputShape: [4]`,
+   * `[8, 4]` for `batchInputShape: [8, 4]`; `undefined` when neither was given.
+   *
+   * @example layers.dense({ units: 2, inputShape: [4] }).batchInputShape // [null, 4]
+   */
+  get batchInputShape(): Shape | undefined {
+    return this.inputDims && [this.#batch, ...showShape(this.inputDims)];
+  }
+
+  /**
+   * The input shape, batch dimension first as TF.js shows shapes (`[null, 4]`; `null` also
+   * for a size not known in advance, `[null, null]` for sequences of any length) — Keras's
+   * `layer.input_shape`. TF.js 4.22 has no `layer.inputShape` (it is `undefined` there; its
+   * `batchInputShape` is {@link Layer.batchInputShape}). The declared shape if the layer has
+   * one (`batchInputShape`), else the shape it reads where it is connected: in a graph, or in
+   * a sequential model whose input shape is known. A merge layer gives a list of shapes
+   * (`[[null, 2], [null, 3]]`). `undefined` while the layer is not connected; an error naming
+   * the shapes when it was applied to inputs of different shapes (use `getInputAt(i)`).
+   *
+   * @example
+   * const m = sequential({ layers: [layers.dense({ units: 3, inputShape: [4] }), layers.dense({ units: 2 })] });
+   * m.layers[1].inputShape // [null, 3]
+   */
+  get inputShape(): Shape | Shape[] | undefined {
+    const declared = this.batchInputShape;
+    if (declared) return declared;
+    const nodes = this.#nodeShapes();
+    if (nodes.length === 0) return undefined;
+    const shapes = distinct('inputShape', this, 'input', nodes.map((n) => n.inputShapes), 'getInputAt');
+    return shapes.length === 1 ? shapes[0] : shapes;
+  }
+
+  /**
+   * The output shape, batch dimension first (TF.js `layer.outputShape`: `[null, 3]`), from
+   * where the layer is connected: in a graph (`apply`), or in a sequential model whose input
+   * shape is known. A layer applied several times gives the one shape its uses share. An
+   * error naming the layer when it is not connected yet (TF.js: "has never been called"), or
+   * when its uses have different output shapes (use `getOutputAt(i).shape`).
+   *
+   * @example
+   * const m = sequential({ layers: [layers.conv2d({ inputShape: [8, 8, 1], filters: 2, kernelSize: 3 })] });
+   * m.layers[0].outputShape // [null, 6, 6, 2]
+   */
+  get outputShape(): Shape {
+    const nodes = this.#nodeShapes();
+    if (nodes.length === 0) {
+      throw new InvalidArgumentError(`outputShape: layer ${this.name} (${this.kind}) is not connected yet, so it has no output shape: apply it to a symbolic tensor (layer.apply(x)), or put it in a model whose input shape is known`);
+    }
+    return distinct('outputShape', this, 'output', nodes.map((n) => n.outputShapes[0]), 'getOutputAt');
+  }
+
+  /**
+   * Each time the layer was connected (TF.js `layer.inboundNodes`): in a graph, or in a
+   * sequential model whose input shape is known (connecting it there, as `layer.output` does).
+   * Each node lists the layers it reads (`inboundLayers`), the symbolic tensors read and made
+   * (`inputTensors`, `outputTensors`) and their shapes (`inputShapes`, `outputShapes`: lists
+   * of shapes, batch dimension first). An input layer has one node, reading nothing. `[]`
+   * while the layer is not connected.
+   */
+  get inboundNodes(): LayerNode[] {
+    return this.#nodeShapes();
+  }
+
+  /**
+   * Whether the layer's weights exist (TF.js `layer.built`): once a model holding it is
+   * built. Asking builds the model that holds it if that model knows its input shape (TF.js
+   * builds such a model when it is made), as {@link Layer.weights} does. An input layer is
+   * always built.
+   */
+  get built(): boolean {
+    if (this.kind === 'input' || this.builtOnce) return true;
+    locator.buildHolder(this);
+    return this.builtOnce;
+  }
+
+  /** The nodes of {@link Layer.inboundNodes}: the symbolic uses, else the live model the layer was built in. */
+  #nodeShapes(): LayerNode[] {
+    const uses = usesOf(this);
+    if (uses.length > 0) {
+      return uses.map((u) => {
+        const ins = u.inputs.length === 0 ? [u] : [...u.inputs];
+        return { inboundLayers: u.inputs.map((x) => x.sourceLayer), inputTensors: ins, outputTensors: [u], inputShapes: ins.map((x) => x.shape.slice()), outputShapes: [u.shape.slice()] };
+      });
+    }
+    // Not connected symbolically (e.g. in several sequential models): where it was built.
+    if (this.kind !== 'input' && !locator.inputs(this)) locator.buildHolder(this);
+    const built = this.kind === 'input' ? null : locator.inputs(this);
+    if (!built?.output) return [];
+    const batch = (x: readonly number[]): Shape => [null, ...showShape(x)];
+    return [{ inboundLayers: [], inputTensors: [], outputTensors: [], inputShapes: built.shapes.map(batch), outputShapes: [batch(built.output)] }];
   }
   /** @internal Whether a model holding this layer was ever built (set by `Sequential`). */
   builtOnce = false;
@@ -214,6 +308,7 @@ export abstract class Layer {
       }
       if (b[0] !== null) intArg(kind, 'batchInputShape[0]', b[0], 1, MAX_ELEMENTS);
       shape = sampleShape(kind, 'batchInputShape', b.slice(1), 1);
+      this.#batch = b[0] as number | null;
     }
     const n = (counters.get(kind) ?? 0) + 1;
     counters.set(kind, n);
@@ -394,7 +489,9 @@ export abstract class Layer {
     const allow = boolArg(op, 'allowNonFinite', o.allowNonFinite, false);
     const at = this.#weights(op);
     if (!at) {
-      if (this.kind === 'input') throw new InvalidArgumentError(`${op}: layer ${this.name} is an input layer, which has no weights`);
+      // As TF.js: an input layer takes its (empty) list of weights back.
+      if (this.kind === 'input' && Array.isArray(weights) && weights.length === 0) return;
+      if (this.kind === 'input') throw new InvalidArgumentError(`${op}: layer ${this.name} is an input layer, which has no weights, got ${describe(weights)}`);
       throw new InvalidArgumentError(`${op}: layer ${this.name} is not built yet, so it has no weights to set; build a model that holds it first (compile, fit, predict or build)`);
     }
     try {
@@ -496,6 +593,36 @@ export function sampleShape(kind: string, arg: string, v: unknown, offset = 0, n
 /** @internal A per-sample shape for users: an unknown size (0 inside, see {@link sampleShape}) is `null`. */
 export function showShape(dims: readonly number[]): Array<number | null> {
   return dims.map((d) => (d === 0 ? null : d));
+}
+
+/** A shape as TF.js shows it: batch dimension first, `null` for a size not known in advance. */
+export type Shape = Array<number | null>;
+
+/** One connection of a layer (TF.js's `Node`, as {@link Layer.inboundNodes} lists them). */
+export interface LayerNode {
+  /** The layers (or models) whose outputs it reads; empty for an input layer. */
+  inboundLayers: Array<{ readonly name: string }>;
+  /** The symbolic tensors it reads (an input layer's node: its own). */
+  inputTensors: SymbolicTensor[];
+  /** The symbolic tensors it makes. */
+  outputTensors: SymbolicTensor[];
+  /** The shapes of `inputTensors`, batch dimension first. */
+  inputShapes: Shape[];
+  /** The shapes of `outputTensors`, batch dimension first. */
+  outputShapes: Shape[];
+}
+
+/**
+ * The one value several uses of `layer` share (`op` of TF.js's: `inputShape`, `outputShape`),
+ * or an error naming each use's, pointing to `at` (`getInputAt`, `getOutputAt`).
+ */
+function distinct<T>(op: string, layer: Layer, what: string, values: T[], at: string): T {
+  const seen = [...new Set(values.map((v) => JSON.stringify(v)))];
+  if (seen.length > 1) {
+    const each = values.map((v, i) => `${i}: ${JSON.stringify(v)}`).join(', ');
+    throw new InvalidArgumentError(`${op}: layer ${layer.name} (${layer.kind}) has been applied ${values.length} times with different ${what} shapes (${each}), so its ${op} is ambiguous; use ${at}(i).shape`);
+  }
+  return values[0];
 }
 
 /** Throws unless `v` is a number satisfying `ok`, also as the float32 the core receives. */

@@ -85,7 +85,7 @@ function readBatch(op: string, model: Sequential, value: unknown, where: string)
     const [x, y] = model.coreData(op, xList, yList, owned, ['xs', 'ys']);
     need(op, 'xs', x);
     need(op, 'ys', y);
-    const shape = model.isPacked ? undefined : model.inputShape;
+    const shape = model.isPacked ? undefined : model.inputDims;
     if (shape && x.rank === shape.length && x.shape.every((d, i) => d === shape[i])) {
       throw new ShapeError(`${op}: xs has shape [${x.shape}], the shape of one sample of the model's input; the elements must be batches: add .batch(batchSize) to the dataset`);
     }

@@ -213,13 +213,13 @@ setApplier((node, inputs) => {
   if (n instanceof Sequential) {
     if (n.isDisposed) throw new DisposedError(`apply: model ${n.name} is disposed`);
     const s = xs[0].sampleShape;
-    if (n.inputShape === undefined) n.build(s);
-    if (show(n.inputDims) !== show(s)) throw new InvalidArgumentError(`apply: model ${n.name} takes per-sample input shape ${show(n.inputShape)}, but ${xs[0].name} has ${show(showShape(s))}`);
+    if (n.inputDims === undefined) n.build(s);
+    if (show(n.inputDims) !== show(s)) throw new InvalidArgumentError(`apply: model ${n.name} takes per-sample input shape ${show(showShape(n.inputDims as number[]))}, but ${xs[0].name} has ${show(showShape(s))}`);
     n.handle('apply');
     return new SymbolicTensor(n, xs, n.outputDims as number[]);
   }
   if (!merge && n.inputDims !== undefined && show(n.inputDims) !== show(xs[0].sampleShape)) {
-    throw new InvalidArgumentError(`apply: layer ${n.name} was declared with inputShape ${show(n.inputShape)}, but ${xs[0].name} has per-sample shape ${show(xs[0].sampleShape)}`);
+    throw new InvalidArgumentError(`apply: layer ${n.name} was declared with inputShape ${show(showShape(n.inputDims))}, but ${xs[0].name} has per-sample shape ${show(xs[0].sampleShape)}`);
   }
   checkBoundInputs('apply', n, xs.map((x) => x.sampleShape));
   return new SymbolicTensor(n, xs, outputShape(n, xs));

@@ -28,7 +28,7 @@ import { Tensor } from '../tensor.js';
 import { boolArg, checkShape, describe, need, show } from '../ops/convert.js';
 import { runOp } from '../ops/run.js';
 import { InputLayer } from '../layers/core.js';
-import { checkBoundInputs, Layer, LAYER_KINDS, setLocator, showShape } from '../layers/layer.js';
+import { checkBoundInputs, Layer, LAYER_KINDS, setLocator, showShape, type Shape } from '../layers/layer.js';
 import { encodeCompile, metricLogName, targetHint, type CompileArgs, type CompiledInfo } from './compile.js';
 import { customEvaluate, customStep } from './custom-loss.js';
 import type { Optimizer } from '../optimizers.js';
@@ -273,7 +273,7 @@ export class Sequential {
         else if (layer.inputDims !== undefined && show(layer.inputDims) !== show(tail)) {
           const built = layer.#handle !== 0;
           throw new InvalidArgumentError(
-            `add: model ${layer.name} ${built ? 'was built for' : 'declares'} per-sample input shape ${show(layer.inputShape)}, but here it receives ${show(tail)}; ` +
+            `add: model ${layer.name} ${built ? 'was built for' : 'declares'} per-sample input shape ${show(showShape(layer.inputDims))}, but here it receives ${show(tail)}; ` +
               `a model keeps the input shape its weights are made for (also when it is nested in other models): ${built ? 'use a new model here' : "leave out its first layer's inputShape, or use a new model here"}`,
           );
         }
@@ -354,7 +354,7 @@ export class Sequential {
     // layer.output for a layer never applied: through the one live sequential model holding it
     // that knows its input shape (its symbolic chain applies the layer).
     setConnector((node) => {
-      const ms = [...(holders.get(node as Layer | Sequential) ?? [])].filter((m) => !m.#disposed && !m.#graph && !m.#chain && m.inputShape !== undefined);
+      const ms = [...(holders.get(node as Layer | Sequential) ?? [])].filter((m) => !m.#disposed && !m.#graph && !m.#chain && m.inputDims !== undefined);
       if (ms.length === 1) ms[0].#ends('output');
     });
     // layer.encodeDistribution finds the weights of a (shared) variational layer this way.
@@ -377,7 +377,7 @@ export class Sequential {
       buildHolder: (l) => {
         // In several such models it gets the same input shape in each (add refuses another), so
         // building the first gives its weights, which the others share when they are built.
-        const ms = [...(holders.get(l) ?? [])].filter((m) => !m.#disposed && m.#handle === 0 && m.inputShape !== undefined);
+        const ms = [...(holders.get(l) ?? [])].filter((m) => !m.#disposed && m.#handle === 0 && m.inputDims !== undefined);
         if (ms.length > 0) ms[0].build();
       },
     });
@@ -405,13 +405,13 @@ export class Sequential {
   }
 
   /** The per-sample input shapes `layer` was built for, from a live model holding it directly. */
-  static #builtInputs(layer: Layer): { shapes: number[][]; model: string } | null {
+  static #builtInputs(layer: Layer): { shapes: number[][]; model: string; output: number[] } | null {
     for (const p of parentsOf.get(layer) ?? []) {
       const i = p.#children().indexOf(layer);
       if (i < 0 || !p.#live()) continue;
       const g = p.#graph;
       const shapes = g ? g.wiring[i].map((j) => p.#valueShape(j)) : [i === 0 ? p.#builtInput : p.#shapes[i - 1]];
-      if (shapes.every((x) => x !== undefined)) return { shapes: shapes as number[][], model: p.name };
+      if (shapes.every((x) => x !== undefined)) return { shapes: shapes as number[][], model: p.name, output: p.#shapes[i] };
     }
     return null;
   }
@@ -457,12 +457,17 @@ export class Sequential {
   }
 
   /**
-   * The per-sample input shape: the built one, else the first layer's, if known. `undefined`
-   * for a graph model with several inputs: see `model.inputs[i].shape`.
+   * The input shape, batch dimension first as TF.js shows shapes (`[null, 4]`; `null` also for
+   * a size not known in advance): the built one, else the first layer's, if known (Keras's
+   * `model.input_shape`; TF.js 4.22 has none, see `model.inputs[0].shape`). A list of shapes
+   * for a graph model with several inputs; `undefined` while the input shape is unknown.
+   *
+   * @example sequential({ layers: [layers.dense({ units: 2, inputShape: [4] })] }).inputShape // [null, 4]
    */
-  get inputShape(): Array<number | null> | undefined {
+  get inputShape(): Shape | Shape[] | undefined {
+    if (this.#graph && this.#graph.inputs.length > 1) return this.#graph.inputs.map((t) => t.shape.slice());
     const x = this.inputDims;
-    return x && showShape(x);
+    return x && [null, ...showShape(x)];
   }
 
   /** @internal {@link inputShape} with 0 for an unknown (null) size, as the core takes it. */
@@ -475,13 +480,27 @@ export class Sequential {
   #builtInput: number[] | undefined;
 
   /**
-   * The per-sample output shape, known once the input shape is (built or not; `[10]` for
-   * TF.js's `[null, 10]`). `undefined` while the input shape is unknown, and for a graph model
-   * with several outputs: see `model.outputs[i].shape`.
+   * The output shape, batch dimension first (TF.js `model.outputShape`: `[null, 10]`), known
+   * once the input shape is (built or not). A list of shapes for a graph model with several
+   * outputs (`[[null, 1], [null, 2]]`, as TF.js); `undefined` while the input shape is unknown.
+   *
+   * @example sequential({ layers: [layers.dense({ units: 2, inputShape: [4] })] }).outputShape // [null, 2]
    */
-  get outputShape(): Array<number | null> | undefined {
+  get outputShape(): Shape | Shape[] | undefined {
+    if (this.#graph && this.#graph.outputs.length > 1) return this.#graph.outputs.map((t) => t.shape.slice());
     const y = this.outputDims;
-    return y && showShape(y);
+    return y && [null, ...showShape(y)];
+  }
+
+  /**
+   * Whether the model is built (TF.js `model.built`): its weights exist. Asking builds a
+   * model that knows its input shape (TF.js builds it when it is made); `false` while the
+   * input shape is unknown, and once disposed.
+   */
+  get built(): boolean {
+    if (this.#disposed) return false;
+    if (this.#handle === 0 && this.inputDims !== undefined && this.#children().length > 0) this.handle('built');
+    return this.#handle !== 0;
   }
 
   /** @internal {@link outputShape} with 0 for an unknown (null) size. */
@@ -725,7 +744,7 @@ export class Sequential {
     for (const [index, l] of this.#children().entries()) {
       if (l instanceof Sequential) {
         if (l.#disposed) throw new DisposedError(`build: model ${l.name} (nested in ${this.name}) is disposed`);
-        if (l.#handle === 0 && l.inputShape !== undefined) {
+        if (l.#handle === 0 && l.inputDims !== undefined) {
           l.#skipInit = this.#skipInit;
           try {
             l.build();
@@ -1283,7 +1302,7 @@ export class Sequential {
    */
   #inTfOrder(op: string, which: 'all' | 'trainable' | 'nonTrainable'): LayerVariable[] {
     const vs = this.#variables(op, false);
-    if (vs.length === 0 || (this.#handle === 0 && this.inputShape === undefined)) {
+    if (vs.length === 0 || (this.#handle === 0 && this.inputDims === undefined)) {
       const trained = new Set(this.#variables(op, true));
       return which === 'all' ? vs : vs.filter((v) => trained.has(v) === (which === 'trainable'));
     }

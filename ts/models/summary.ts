@@ -17,7 +17,7 @@ export interface SummaryRow {
 export function summaryText(model: string, rows: SummaryRow[]): string {
   const graph = rows.some((r) => r.connected !== undefined);
   const head = ['Layer (type)', 'Output shape', 'Param #', ...(graph ? ['Connected to'] : [])];
-  const body = rows.map((r) => [`${r.name} (${className(r.kind)})`, r.shape ? `[null,${r.shape.map((d) => (d === 0 ? 'null' : d)).join(',')}]` : '?', String(r.params ?? 0), ...(graph ? [r.connected ?? ''] : [])]);
+  const body = rows.map((r) => [`${r.name} (${className(r.kind)})`, r.shape ? `[${[null, ...r.shape].map((d) => (d === 0 || d === null ? 'null' : d)).join(',')}]` : '?', String(r.params ?? 0), ...(graph ? [r.connected ?? ''] : [])]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)) + 2);
   const fmt = (cols: string[]) => cols.map((c, i) => (i === 2 ? c.padStart(w[i] - 2) + (graph ? '  ' : '') : c.padEnd(w[i]))).join('').trimEnd();
   const rule = (ch: string) => ch.repeat(w.reduce((a, b) => a + b, 0));

@@ -32,7 +32,7 @@ const OVER_CLASSES: ReadonlySet<string> = new Set(['categoricalCrossentropy', 's
 function assertLossCanLearn(model: Sequential, op: string): void {
   const info = model.compiledInfo(op);
   const heads = info.heads ?? [{ name: model.outputNames[0] ?? 'output', loss: info.loss }];
-  const widths = info.heads ? model.outputs.map((t) => t.shape.at(-1)) : [model.outputShape?.at(-1)];
+  const widths = info.heads ? model.outputs.map((t) => t.shape.at(-1)) : [model.outputDims?.at(-1)];
   heads.forEach((h, i) => {
     if (!OVER_CLASSES.has(h.loss) || widths[i] !== 1) return;
     throw new InvalidArgumentError(
@@ -161,7 +161,7 @@ export function assertCanLearn(model: Sequential, op: string): void {
     );
   }
   const where = blocked.map((b) => `${b.layer}'s '${b.activation}'`).join(', ');
-  const inputs = model.inputShape?.length === 1 ? model.inputShape[0] : '…';
+  const inputs = model.inputDims?.length === 1 ? (model.inputDims[0] || null) : '…';
   throw new InvalidArgumentError(
     `${op}: model ${model.name} cannot learn: its trainable weights reach the output only through step-like activations, whose gradient is 0 ` +
       `(${where}), so no training step can fit them to the data; to train through a step, use the ` +
