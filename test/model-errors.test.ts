@@ -344,7 +344,7 @@ describe('bad layer and fit options', () => {
     nr.sequential({ layers: [inner] });
     nr.sequential({ layers: [inner] }); // a model can sit in several models (shared)
     await expectError(() => nr.sequential({ layers: [inner, inner] }), Invalid, /^add: model sequential_\d+ is already in model sequential_\d+ \(directly or inside a nested model\); a layer can be used once per model for now$/);
-    await expectError(() => m.setWeights([z([2])]), Invalid, /^setWeights: model sequential_\d+ has 2 weights, got 1$/);
+    await expectError(() => m.setWeights([z([2])]), Invalid, /^setWeights: model sequential_\d+ has 2 weights \(\[\d+,\d+\], \[\d+\]\), got 1 tensor \(\[2\]\)$/);
     m.dispose();
   });
 

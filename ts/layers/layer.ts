@@ -265,9 +265,14 @@ export abstract class Layer {
         return { inboundLayers: u.inputs.map((x) => x.sourceLayer), inputTensors: ins, outputTensors: [u], inputShapes: ins.map((x) => x.shape.slice()), outputShapes: [u.shape.slice()] };
       });
     }
-    // Not connected symbolically (e.g. in several sequential models): where it was built.
-    if (this.kind !== 'input' && !locator.inputs(this)) locator.buildHolder(this);
-    const built = this.kind === 'input' ? null : locator.inputs(this);
+    // Not connected symbolically (e.g. in several sequential models): where it was built, or
+    // in the first model holding it that knows its input shape, built now (as `weights` does).
+    if (this.kind === 'input') return [];
+    let built = locator.inputs(this);
+    if (!built?.output) {
+      locator.buildHolder(this);
+      built = locator.inputs(this);
+    }
     if (!built?.output) return [];
     const batch = (x: readonly number[]): Shape => [null, ...showShape(x)];
     return [{ inboundLayers: [], inputTensors: [], outputTensors: [], inputShapes: built.shapes.map(batch), outputShapes: [batch(built.output)] }];

@@ -7,7 +7,7 @@
 import { call, check, outPtr, readOut, readString, writeArgs } from '../engine.js';
 import { InvalidArgumentError } from '../errors.js';
 import { wrapHandle, type Tensor } from '../tensor.js';
-import { need, show } from '../ops/convert.js';
+import { describe, need, show } from '../ops/convert.js';
 
 /** @internal A model handle and the child-index path of the model or layer inside it. */
 export interface WeightsAt {
@@ -94,10 +94,13 @@ export function weightSpecs(op: string, at: WeightsAt): Array<Omit<WeightInfo, '
 export function writeWeights(op: string, at: WeightsAt, owner: string, weights: unknown, allowNonFinite: boolean, order?: readonly number[]): void {
   const n = numWeights(op, at);
   if (!Array.isArray(weights) || weights.length !== n) {
-    // A layer's few weights are listed; a model's count is enough.
-    const shapes = at.path.length ? weightSpecs(op, at).map((w) => `${w.name} ${show(w.shape)}`) : [];
-    const got = Array.isArray(weights) ? (shapes.length ? `${weights.length} tensor${weights.length === 1 ? '' : 's'}` : weights.length) : typeof weights;
-    throw new InvalidArgumentError(`${op}: ${owner} has ${n} weight${n === 1 ? '' : 's'}${shapes.length ? ` (${shapes.join(', ')})` : ''}, got ${got}`);
+    // The shapes on both sides, when there are few (a layer's weights are also named).
+    const few = (k: number) => k > 0 && k <= 8;
+    const specs = few(n) ? weightSpecs(op, at) : [];
+    const expected = (order ? order.map((i) => specs[i]) : specs).map((w) => (at.path.length ? `${w.name} ${show(w.shape)}` : show(w.shape)));
+    const shapeOf = (w: unknown): string => (w !== null && typeof w === 'object' && Array.isArray((w as { shape?: unknown }).shape) ? show((w as { shape: number[] }).shape) : describe(w));
+    const got = Array.isArray(weights) ? `${weights.length} tensor${weights.length === 1 ? '' : 's'}${few(weights.length) ? ` (${weights.map(shapeOf).join(', ')})` : ''}` : describe(weights);
+    throw new InvalidArgumentError(`${op}: ${owner} has ${n} weight${n === 1 ? '' : 's'}${expected.length ? ` (${expected.join(', ')})` : ''}, got ${got}`);
   }
   const handles = weights.map((w, i) => need(op, `weights[${i}]`, w));
   // Position j of `weights` for the core's weight i.
