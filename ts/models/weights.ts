@@ -97,7 +97,7 @@ export function writeWeights(op: string, at: WeightsAt, owner: string, weights: 
     // The shapes on both sides, when there are few (a layer's weights are also named).
     const few = (k: number) => k > 0 && k <= 8;
     const specs = few(n) ? weightSpecs(op, at) : [];
-    const expected = (order ? order.map((i) => specs[i]) : specs).map((w) => (at.path.length ? `${w.name} ${show(w.shape)}` : show(w.shape)));
+    const expected = (order && specs.length > 0 ? order.map((i) => specs[i]) : specs).map((w) => (at.path.length ? `${w.name} ${show(w.shape)}` : show(w.shape)));
     const shapeOf = (w: unknown): string => (w !== null && typeof w === 'object' && Array.isArray((w as { shape?: unknown }).shape) ? show((w as { shape: number[] }).shape) : describe(w));
     const got = Array.isArray(weights) ? `${weights.length} tensor${weights.length === 1 ? '' : 's'}${few(weights.length) ? ` (${weights.map(shapeOf).join(', ')})` : ''}` : describe(weights);
     throw new InvalidArgumentError(`${op}: ${owner} has ${n} weight${n === 1 ? '' : 's'}${expected.length ? ` (${expected.join(', ')})` : ''}, got ${got}`);
