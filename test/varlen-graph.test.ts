@@ -205,7 +205,8 @@ describe('unknown (null) sizes in models with several inputs or outputs', () => 
     const touter = tfl.sequential({ layers: [tinner, tfl.layers.dense({ units: 2 })] });
     const tx = tfl.input({ shape: [null] });
     const tg = tfl.model({ inputs: tx, outputs: tfl.layers.dense({ units: 1 }).apply(tinner.apply(tx)) as TSym });
-    expect(outer.inputShape).toEqual([null]);
+    expect(outer.inputShape).toEqual([null, null]);
+    expect(outer.outputShape).toEqual(touter.outputShape);
     for (const [nm, tm] of [[outer, touter], [g, tg]] as const) {
       const ws = nm.getWeights();
       tm.setWeights(ws.map((w) => tf.tensor(w.dataSync(), w.shape.slice())));
