@@ -122,3 +122,84 @@ describe('fit with a loss function, one index tensor per batch', () => {
     }
   });
 });
+
+describe("an optimizer's step on a model's weights, in place (not compiled into the model)", () => {
+  const model = (seed: number) => nr.sequential({ seed, layers: [nr.layers.rbf({ units: 3, inputShape: [2], widths: 1 }), nr.layers.dense({ units: 2 })] });
+  const values = (m: nr.Sequential): number[][] => {
+    const ws = m.getWeights();
+    const out = ws.map((w) => Array.from(w.dataSync()));
+    nr.dispose(ws);
+    return out;
+  };
+
+  it('refuses a step that would leave a weight\'s domain (an RBF width <= 0) before changing any weight or state', () => {
+    const m = model(1);
+    const opt = nr.optimizers.sgd({ learningRate: 1, momentum: 0.5 });
+    const [centers, widths, kernel, bias] = m.trainableWeights;
+    const g = (v: nr.LayerVariable, x: number) => nr.fill(v.shape, x);
+    const before = values(m);
+    // The kernel comes first: before, it was written back before the widths were refused.
+    const pairs = [
+      { variable: kernel, grad: g(kernel, 0.5) },
+      { variable: widths, grad: g(widths, 2) }, // 1 − 1·2 = −1
+      { variable: bias, grad: g(bias, 0.5) },
+    ];
+    try {
+      expect(() => opt.applyGradients(pairs)).toThrow(/^applyGradients: the update of variable rbf_\w+\/widths gives -1 at flat index 0; it must be > 0$/);
+      expect(values(m)).toEqual(before);
+      expect(opt.iterations).toBe(0);
+      // The momentum state did not move either: the same step with a valid gradient gives the
+      // values of a fresh optimizer's first step.
+      pairs[1].grad.dispose();
+      pairs[1].grad = g(widths, 0.25);
+      opt.applyGradients(pairs);
+      const stepped = values(m);
+      const m2 = model(1);
+      const fresh = nr.optimizers.sgd({ learningRate: 1, momentum: 0.5 });
+      const w2 = m2.trainableWeights;
+      fresh.applyGradients(pairs.map((p) => ({ variable: w2[m.trainableWeights.indexOf(p.variable)], grad: p.grad })));
+      expect(stepped).toEqual(values(m2));
+      expect(stepped[1]).toEqual([0.75, 0.75, 0.75]);
+      expect(stepped[0]).toEqual(before[0]); // centers: not in the call
+      nr.dispose([m2, fresh]);
+    } finally {
+      nr.dispose([...pairs.map((p) => p.grad), m, opt]);
+    }
+    expect(centers.isDisposed).toBe(true);
+  });
+
+  it('leaves a copy read before the step as it was, reaches every model sharing the layer, and allocates nothing that stays over many steps', () => {
+    const shared = nr.layers.dense({ units: 3, inputShape: [4], kernelConstraint: nr.constraints.maxNorm({ maxValue: 0.3 }) });
+    const a = nr.sequential({ seed: 2, layers: [shared, nr.layers.dense({ units: 1 })] });
+    const b = nr.sequential({ seed: 3, layers: [shared] });
+    const x = nr.tensor(Array.from({ length: 20 }, (_, i) => Math.sin(i)), [5, 4]);
+    const y = nr.zeros([5, 1]);
+    const opt = nr.optimizers.adam(0.05);
+    try {
+      const [kernel] = shared.trainableWeights;
+      const old = kernel.read();
+      const oldValues = Array.from(old.dataSync());
+      opt.minimize(() => nr.losses.meanSquaredError(y, a.predict(x) as nr.Tensor), false, a.trainableWeights);
+      expect(Array.from(old.dataSync())).toEqual(oldValues);
+      const now = kernel.read();
+      expect(Array.from(now.dataSync())).not.toEqual(oldValues);
+      // b holds the same layer: its weights are the stepped ones (and kept within the constraint).
+      const [bk] = b.getWeights();
+      expect(Array.from(bk.dataSync())).toEqual(Array.from(now.dataSync()));
+      for (let c = 0; c < 3; c++) {
+        let ss = 0;
+        for (let r = 0; r < 4; r++) ss += now.dataSync()[r * 3 + c] ** 2;
+        expect(Math.sqrt(ss)).toBeLessThanOrEqual(0.3 + 1e-6);
+      }
+      nr.dispose([old, now, bk]);
+      const step = () => opt.minimize(() => nr.losses.meanSquaredError(y, a.predict(x) as nr.Tensor), false, a.trainableWeights);
+      for (let s = 0; s < 5; s++) step();
+      const mem = nr.memory();
+      for (let s = 0; s < 200; s++) step();
+      const after = nr.memory();
+      expect([after.numTensors, after.numBytes, after.modelBytes]).toEqual([mem.numTensors, mem.numBytes, mem.modelBytes]);
+    } finally {
+      nr.dispose([a, b, x, y, opt]);
+    }
+  });
+});

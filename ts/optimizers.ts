@@ -518,7 +518,7 @@ export class Optimizer {
   /**
    * One step of this optimizer's own state over `pairs`, as update number `step` at the rate
    * of `sched` (the ABI form of a schedule), in one call into WebAssembly. A model's weight
-   * is updated on a copy (read here, written back after the step).
+   * is updated in place where the model holds it (its constraint applied after, as `fit`).
    */
   #apply(op: string, pairs: readonly Pair[], step: number, sched: { kind: number; params: number[] }): void {
     for (const [v, st] of this.#states) {
@@ -531,39 +531,35 @@ export class Optimizer {
     const kind = OPTIMIZERS.indexOf(this.name);
     const params = this.#params();
     const words = f32Bits(params);
-    const copies: Array<[LayerVariable, Tensor]> = [];
+    // `(variable, gradient, state)` handles per pair, the state keyed by the variable; a
+    // model's weight is variable handle 0 and a reference in `refs`.
+    const vars: number[] = [];
+    const refs: number[] = [];
+    for (const { i, variable, grad } of pairs) {
+      const hg = grad.handleFor(op, `pairs[${i}].grad`);
+      if (variable instanceof LayerVariable) {
+        vars.push(0, hg, this.#stateFor(op, variable, kind, params).handleFor(op, 'optimizer state'));
+        refs.push(...variable.weightRef(op));
+      } else {
+        const vh = variable.handleFor(op, `pairs[${i}].variable`);
+        vars.push(vh, hg, this.#stateFor(op, variable, kind, params).handleFor(op, 'optimizer state'));
+      }
+    }
+    const all = [...words, ...f32Bits(sched.params), ...vars, ...refs];
     try {
-      // `(variable, gradient, state)` handles per pair; the state is keyed by the variable.
-      const vars: number[] = [];
-      for (const { i, variable, grad } of pairs) {
-        const hg = grad.handleFor(op, `pairs[${i}].grad`);
-        let vh: number;
-        if (variable instanceof LayerVariable) {
-          const copy = variable.read();
-          copies.push([variable, copy]);
-          vh = copy.handleFor(op, `pairs[${i}].variable`);
-        } else {
-          vh = variable.handleFor(op, `pairs[${i}].variable`);
-        }
-        vars.push(vh, hg, this.#stateFor(variable, vh, kind, params).handleFor(op, 'optimizer state'));
-      }
-      const all = [...words, ...f32Bits(sched.params), ...vars];
-      try {
-        call((e) =>
-          // The scratch area when the list fits, else a block from nr_alloc (engine.withWords).
-          withWords(op, all.length, (ptr) => {
-            wordsAt(ptr, all.length).set(all);
-            const schedPtr = ptr + 4 * words.length;
-            const varsPtr = schedPtr + 4 * sched.params.length;
-            check(e.nr_optimizer_apply(kind, ptr, params.length, sched.kind, schedPtr, sched.params.length, step, this.#clip.mode, this.#clip.value, varsPtr, pairs.length));
-          }),
-        );
-      } catch (err) {
-        throw inOp(op, err, 'applyGradients');
-      }
-      for (const [v, copy] of copies) v.setFrom(op, copy.handleFor(op, 'variable'), 1);
-    } finally {
-      for (const [, copy] of copies) copy.dispose();
+      call((e) =>
+        // The scratch area when the list fits, else a block from nr_alloc (engine.withWords).
+        withWords(op, all.length, (ptr) => {
+          wordsAt(ptr, all.length).set(all);
+          const schedPtr = ptr + 4 * words.length;
+          const varsPtr = schedPtr + 4 * sched.params.length;
+          check(e.nr_optimizer_apply(kind, ptr, params.length, sched.kind, schedPtr, sched.params.length, step, this.#clip.mode, this.#clip.value, varsPtr, pairs.length, varsPtr + 4 * vars.length, refs.length));
+        }),
+      );
+    } catch (err) {
+      // A weight's update that would leave its domain names the variable (`variable 1 (`widths`)`).
+      if (err instanceof Error) err.message = err.message.replace(/variable (\d+) \(`[^`]*`\)/, (m, k: string) => (pairs[Number(k)] ? `variable ${(pairs[Number(k)].variable as { name?: string }).name ?? k}` : m));
+      throw inOp(op, err, 'applyGradients');
     }
   }
 
@@ -598,14 +594,23 @@ export class Optimizer {
     return null;
   }
 
-  /** The state tensor of `variable`, created (and kept out of tidy scopes) on first use. */
-  #stateFor(variable: Tensor | LayerVariable, vh: number, kind: number, params: number[]): Tensor {
+  /**
+   * The state tensor of `variable`, created (and kept out of tidy scopes) on first use, sized
+   * by its value (a model's weight is read once for that).
+   */
+  #stateFor(op: string, variable: Tensor | LayerVariable, kind: number, params: number[]): Tensor {
     let st = this.#states.get(variable);
     if (!st) {
-      st = call((e) => {
-        check(e.nr_optimizer_state(kind, writeArgs('optimizer', f32Bits(params)), params.length, vh, outPtr(0)));
-        return keep(wrapHandle(readOut(0)));
-      });
+      const copy = variable instanceof LayerVariable ? variable.read() : null;
+      try {
+        const vh = (copy ?? (variable as Tensor)).handleFor(op, 'variable');
+        st = call((e) => {
+          check(e.nr_optimizer_state(kind, writeArgs('optimizer', f32Bits(params)), params.length, vh, outPtr(0)));
+          return keep(wrapHandle(readOut(0)));
+        });
+      } finally {
+        copy?.dispose();
+      }
       this.#states.set(variable, st);
     }
     return st;

@@ -116,18 +116,10 @@ export class LayerVariable {
     return this;
   }
 
-  /**
-   * @internal Sets the value from tensor handle `h`, an optimizer's update (already finite):
-   * the weight's constraint, if its layer has one, is applied after it (as after `fit`'s updates).
-   */
-  setFrom(op: string, h: number, allowNonFinite: 0 | 1): void {
-    this.#set(op, h, allowNonFinite, 2);
-  }
-
-  #set(op: string, h: number, allow: number, mode = 0): void {
+  #set(op: string, h: number, allow: number): void {
     const at = this.#at(op);
     try {
-      call((e) => check(e.nr_model_set_weight(at.handle, writeArgs(op, at.path), at.path.length, this.#index, h, mode, allow)));
+      call((e) => check(e.nr_model_set_weight(at.handle, writeArgs(op, at.path), at.path.length, this.#index, h, 0, allow)));
     } catch (err) {
       // The core names the call setWeights and the weight by its index in the layer: name the
       // call made and this variable (`write: variable dense_1/kernel has shape …`).
@@ -135,6 +127,15 @@ export class LayerVariable {
       if (err instanceof Error && err.message.startsWith(`${op}: weight `)) err.message = err.message.replace(/^([^:]+): weight \d+ \(`[^`]*`( of layer \d+)?\) /, `$1: variable ${this.name} `);
       throw err;
     }
+  }
+
+  /**
+   * @internal Where the weight lives, as `nr_optimizer_apply` takes it: `[model handle, path
+   * length, path…, weight index]` (an optimizer updates it there, in place).
+   */
+  weightRef(op: string): number[] {
+    const at = this.#at(op);
+    return [at.handle, at.path.length, ...at.path, this.#index];
   }
 
   /** @internal The gradient tape's id of this weight, as two u32 words (`nr_model_weight_id`). */

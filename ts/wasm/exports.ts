@@ -82,7 +82,7 @@ export interface RawExports {
   nr_optimizer_check(kind: number, params: number, nParams: number, clipMode: number, clipValue: number): number;
   nr_optimizer_state(kind: number, params: number, nParams: number, param: number, out: number): number;
   nr_schedule_lr(kind: number, params: number, nParams: number, step: number, out: number): number;
-  nr_optimizer_apply(kind: number, params: number, nParams: number, schedKind: number, sched: number, nSched: number, step: number, clipMode: number, clipValue: number, vars: number, nVars: number): number;
+  nr_optimizer_apply(kind: number, params: number, nParams: number, schedKind: number, sched: number, nSched: number, step: number, clipMode: number, clipValue: number, vars: number, nVars: number, weights: number, nWords: number): number;
 
   nr_model_new(seedLo: number, seedHi: number, out: number): number;
   nr_model_add(model: number, kind: number, params: number, n: number): number;

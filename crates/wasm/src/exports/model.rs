@@ -621,10 +621,9 @@ pub unsafe extern "C" fn nr_model_get_weight(model: u32, path: *const u32, path_
 /// Overwrites weight `i` of the layer at `path` (see `nr_model_num_weights`) with the values
 /// of tensor `value` (same shape, and finite unless `allow_non_finite` is not 0). With
 /// `check_only` 1 it only checks, so that the facade can check every weight before it
-/// sets any (a failed `setWeights` changes nothing). With `check_only` 2 the value is an
-/// optimizer's update of the weight (`applyGradients` with an optimizer the model is not
-/// compiled with): the weight's constraint is applied after it is set, as `fit` does. A plain
-/// set (0, `setWeights`, `LayerVariable.write`, loading) does not apply it, as Keras.
+/// sets any (a failed `setWeights` changes nothing). A set (`setWeights`,
+/// `LayerVariable.write`, loading) does not apply the weight's constraint, as Keras (an
+/// optimizer's update does: `nr_optimizer_apply` updates a weight in place).
 ///
 /// # Safety
 /// `path` must point to `path_len` u32.
@@ -661,12 +660,6 @@ pub unsafe extern "C" fn nr_model_set_weight(model: u32, path: *const u32, path_
                     // Share the values (copy-on-write): no allocation here, and the next write
                     // to either tensor copies fallibly (`try_data_mut`).
                     p.value = v.clone();
-                }
-                if let (2, Some(c)) = (check_only, &p.constraint) {
-                    let mut norms = Vec::new();
-                    c.reserve("setWeights", p.value.dims(), &mut norms)?;
-                    p.value.try_data_mut("setWeights")?;
-                    p.constrain(&mut norms);
                 }
                 Ok(())
             })?

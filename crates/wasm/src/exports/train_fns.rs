@@ -163,14 +163,62 @@ pub unsafe extern "C" fn nr_schedule_lr(kind: u32, params: *const f32, n_params:
     })
 }
 
+/// A model's weight named by `nr_optimizer_apply`: its layer (or nested model) and its index
+/// there (as `nr_model_set_weight`).
+struct WeightRef {
+    node: neurite_core::model::LayerRef,
+    index: usize,
+}
+
+/// Reads the `n` weight references of `words` (`[model, path length, path…, weight index]`
+/// each, in the order of the zero variable handles), resolving each to its layer.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn weight_refs(op: &'static str, words: &[u32], n: usize) -> Result<Vec<WeightRef>> {
+    let bad = || neurite_core::Error::invalid(op, "the weight references end early");
+    let mut out = Vec::with_capacity(n);
+    let mut rest = words;
+    for _ in 0..n {
+        let (&model, tail) = rest.split_first().ok_or_else(bad)?;
+        let (&len, tail) = tail.split_first().ok_or_else(bad)?;
+        let len = len as usize;
+        if tail.len() <= len {
+            return Err(bad());
+        }
+        let (path, tail) = tail.split_at(len);
+        let node = handles::with(|t| super::model::find(op, &t.model(model)?.as_layer(), path))?;
+        out.push(WeightRef { node, index: tail[0] as usize });
+        rest = &tail[1..];
+    }
+    if !rest.is_empty() {
+        bail!(op, "{} words of weight references are left over", rest.len());
+    }
+    Ok(out)
+}
+
+/// Runs `f` on weight `w` (its layer's weights borrowed for the call).
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn with_weight<R>(op: &'static str, w: &WeightRef, f: impl FnOnce(&mut neurite_core::layers::Param) -> Result<R>) -> Result<R> {
+    neurite_core::model::Sequential::with_node_params(&w.node, |ps| {
+        let n = ps.len();
+        let s = ps.get_mut(w.index).ok_or_else(|| neurite_core::Error::invalid(op, format!("weight index {} is out of range for {n} weights", w.index)))?;
+        f(s.param)
+    })?
+}
+
 /// One optimizer step on `n_vars` variables, in place. `vars` holds `3·n_vars` handles:
-/// `(variable, gradient, state)` per variable, the state from `nr_optimizer_state`.
+/// `(variable, gradient, state)` per variable, the state from `nr_optimizer_state`. A variable
+/// handle 0 is a model's weight, updated in place where the model holds it (no copy out and
+/// back): the next reference of `weights` (`n_words` u32), `[model, path length, path…, weight
+/// index]` as `nr_model_set_weight` takes them. After its update a weight's constraint, if it
+/// has one, is applied (as after `fit`'s), and a weight whose values are restricted (an RBF
+/// width > 0) must stay so, else nothing changes.
 /// Gradients are clipped (mode 0 none, 1 value, 2 per-gradient norm, 3 global norm), the rate
 /// comes from the schedule at `step` (1-based), and everything is validated before anything
 /// is written, so a failed call changes nothing. Gradient tensors are never modified.
 ///
 /// # Safety
-/// `params` points to `n_params` f32s, `sched` to `n_sched` f32s, `vars` to `3·n_vars` u32s.
+/// `params` points to `n_params` f32s, `sched` to `n_sched` f32s, `vars` to `3·n_vars` u32s,
+/// `weights` to `n_words` u32s.
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_optimizer_apply(
@@ -185,6 +233,8 @@ pub unsafe extern "C" fn nr_optimizer_apply(
     clip_value: f32,
     vars: *const u32,
     n_vars: usize,
+    weights: *const u32,
+    n_words: usize,
 ) -> i32 {
     guard(|| {
         const OP: &str = "applyGradients";
@@ -202,10 +252,25 @@ pub unsafe extern "C" fn nr_optimizer_apply(
         // SAFETY: forwarded caller contract (3·n_vars cannot overflow after the check above).
         let ids = unsafe { read_u32s(OP, vars, 3 * n_vars) }?;
         let triples: Vec<[u32; 3]> = ids.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect();
-        let mut owned: Vec<u32> = triples.iter().flat_map(|t| [t[0], t[2]]).collect();
+        // SAFETY: forwarded caller contract.
+        let words = unsafe { read_u32s(OP, weights, n_words) }?;
+        let refs = weight_refs(OP, &words, triples.iter().filter(|t| t[0] == 0).count())?;
+        // The weight of each triple (its index in `refs`), in order.
+        let mut next = 0;
+        let weight_of: Vec<Option<usize>> = triples.iter().map(|t| (t[0] == 0).then(|| (next, next += 1).0)).collect();
+        let mut owned: Vec<u32> = triples.iter().flat_map(|t| [t[0], t[2]]).filter(|&x| x != 0).collect();
         neurite_core::sort::heapsort_by(&mut owned, |a, b| a < b);
         if let Some(w) = owned.windows(2).find(|w| w[0] == w[1]) {
             bail!(OP, "handle {:#x} is used twice as a variable or optimizer state; each variable may appear once", w[0]);
+        }
+        // A weight twice (two references to one layer's weight) would be updated twice.
+        let mut at: Vec<usize> = Vec::with_capacity(refs.len());
+        for w in &refs {
+            at.push(with_weight(OP, w, |p| Ok(core::ptr::from_ref(p) as usize))?);
+        }
+        neurite_core::sort::heapsort_by(&mut at, |a, b| a < b);
+        if at.windows(2).any(|w| w[0] == w[1]) {
+            bail!(OP, "a model's weight is given twice; each variable may appear once");
         }
         handles::with(|h| {
             // Validate everything and copy the gradients (clipping must not touch the user's,
@@ -213,20 +278,38 @@ pub unsafe extern "C" fn nr_optimizer_apply(
             // state its own buffer, all with fallible allocations before the first update:
             // running out of memory is an error that leaves every variable as it was.
             let mut grads = Vec::with_capacity(triples.len());
-            for (i, &[var, grad, state]) in triples.iter().enumerate() {
-                let (v, g, st) = (h.tensor(var)?, h.tensor(grad)?, h.tensor(state)?);
-                if g.dims() != v.dims() {
-                    bail_shape!(OP, "gradient {i} has shape {} but its variable has shape {}", g.shape(), v.shape());
+            for (i, (&[var, grad, state], w)) in triples.iter().zip(&weight_of).enumerate() {
+                let (g, st) = (h.tensor(grad)?, h.tensor(state)?);
+                let check = |v: &Tensor| -> Result<()> {
+                    if g.dims() != v.dims() {
+                        bail_shape!(OP, "gradient {i} has shape {} but its variable has shape {}", g.shape(), v.shape());
+                    }
+                    opt.check(OP, &format!("variable {i}"), v.size(), g.size(), st.size())
+                };
+                match w {
+                    Some(k) => with_weight(OP, &refs[*k], |p| check(&p.value))?,
+                    None => check(h.tensor(var)?)?,
                 }
-                opt.check(OP, &format!("variable {i}"), v.size(), g.size(), st.size())?;
                 if let Some(j) = neurite_core::kernels::finite::first_non_finite(g.data()) {
                     // A diverged step, as fit's refusal: its own status (NonFiniteError in TS).
                     return Err(neurite_core::Error::non_finite(OP, format!("gradient {i} (shape {}) holds {} at index {j}; gradients must be finite", g.shape(), js_number(g.data()[j]))));
                 }
                 grads.push(copy_of(OP, g.data())?);
             }
-            for &[var, _, state] in &triples {
-                h.tensor_mut(var)?.try_data_mut(OP)?;
+            // A weight's constraint scratch, reserved with everything else.
+            let mut norms: Vec<Vec<f64>> = Vec::with_capacity(refs.len());
+            for (&[var, _, state], w) in triples.iter().zip(&weight_of) {
+                match w {
+                    Some(k) => norms.push(with_weight(OP, &refs[*k], |p| {
+                        p.value.try_data_mut(OP)?;
+                        let mut n = Vec::new();
+                        if let Some(c) = &p.constraint {
+                            c.reserve(OP, p.value.dims(), &mut n)?;
+                        }
+                        Ok(n)
+                    })?),
+                    None => drop(h.tensor_mut(var)?.try_data_mut(OP)?),
+                }
                 h.tensor_mut(state)?.try_data_mut(OP)?;
             }
             if let Some(c) = clip {
@@ -235,15 +318,42 @@ pub unsafe extern "C" fn nr_optimizer_apply(
             }
             let step = u64::from(step);
             let lr = schedule.lr(step);
-            for (&[var, _, state], g) in triples.iter().zip(&grads) {
+            // A weight whose values are restricted is stepped on copies first: a step that
+            // leaves its domain is refused before anything changes.
+            for ((i, &[_, _, state]), (w, g)) in triples.iter().enumerate().zip(weight_of.iter().zip(&grads)) {
+                let Some(k) = w else { continue };
+                with_weight(OP, &refs[*k], |p| {
+                    if p.domain == neurite_core::layers::Domain::Any {
+                        return Ok(());
+                    }
+                    let (mut v, mut st) = (copy_of(OP, p.value.data())?, copy_of(OP, h.tensor(state)?.data())?);
+                    opt.update(step, lr, &mut v, g, &mut st);
+                    if let Some(j) = p.domain.first_outside(&v) {
+                        bail!(OP, "the update of variable {i} (`{}`) gives {} at flat index {j}; it must be {}", p.name, js_number(v[j]), p.domain.rule());
+                    }
+                    Ok(())
+                })?;
+            }
+            for ((&[var, _, state], w), g) in triples.iter().zip(&weight_of).zip(&grads) {
                 // The state is updated in place: its buffer is its own (just above), so
                 // `data_mut` copies nothing.
                 let st: *mut [f32] = h.tensor_mut(state)?.data_mut();
-                let p = h.tensor_mut(var)?.data_mut();
-                // SAFETY: `var` and `state` are different handles (checked above) whose buffers
-                // are each uniquely owned (made so above), so `st` and `p` do not overlap, and
-                // looking up `var` moves no buffer.
-                opt.update(step, lr, p, g, unsafe { &mut *st });
+                match w {
+                    Some(k) => with_weight(OP, &refs[*k], |p| {
+                        // SAFETY: `st` is a handle's buffer, uniquely owned (made so above);
+                        // the weight's buffer is the model's own (also made so above).
+                        opt.update(step, lr, p.value.data_mut(), g, unsafe { &mut *st });
+                        p.constrain(&mut norms[*k]);
+                        Ok(())
+                    })?,
+                    None => {
+                        let p = h.tensor_mut(var)?.data_mut();
+                        // SAFETY: `var` and `state` are different handles (checked above) whose
+                        // buffers are each uniquely owned (made so above), so `st` and `p` do
+                        // not overlap, and looking up `var` moves no buffer.
+                        opt.update(step, lr, p, g, unsafe { &mut *st });
+                    }
+                }
             }
             Ok(())
         })
@@ -290,7 +400,7 @@ mod tests {
         let ids = [v, g, st];
         // Clip by value 0.5: p = [1 − 0.05, 2].
         // SAFETY: pointers to locals of the stated lengths.
-        let rc = unsafe { nr_optimizer_apply(0, params.as_ptr(), 2, 0, sched.as_ptr(), 2, 1, 1, 0.5, ids.as_ptr(), 1) };
+        let rc = unsafe { nr_optimizer_apply(0, params.as_ptr(), 2, 0, sched.as_ptr(), 2, 1, 1, 0.5, ids.as_ptr(), 1, core::ptr::null(), 0) };
         assert_eq!(rc, 0);
         assert_eq!(data(v), [0.95, 2.0]);
         assert_eq!(data(g), [10.0, 0.0], "the caller's gradient is untouched");
@@ -301,7 +411,7 @@ mod tests {
         assert_eq!(unsafe { nr_optimizer_state(0, params.as_ptr(), 2, v2, &mut st2) }, 0);
         let ids = [v, g, st, v2, g2, st2];
         // SAFETY: as above.
-        let rc = unsafe { nr_optimizer_apply(0, params.as_ptr(), 2, 0, sched.as_ptr(), 2, 2, 0, 0.0, ids.as_ptr(), 2) };
+        let rc = unsafe { nr_optimizer_apply(0, params.as_ptr(), 2, 0, sched.as_ptr(), 2, 2, 0, 0.0, ids.as_ptr(), 2, core::ptr::null(), 0) };
         assert_eq!(rc, neurite_core::Status::NonFinite as i32);
         assert_eq!(data(v), [0.95, 2.0]);
         assert!(crate::ffi::LAST_ERROR.as_str().contains("gradient 1 (shape [1]) holds NaN at index 0"));
@@ -320,7 +430,7 @@ mod tests {
         let sched = [0.01f32, 0.0];
         let apply = |ids: &[u32], step: u32| {
             // SAFETY: pointers to locals of the stated lengths.
-            unsafe { nr_optimizer_apply(1, params.as_ptr(), 4, 0, sched.as_ptr(), 2, step, 0, 0.0, ids.as_ptr(), ids.len() / 3) }
+            unsafe { nr_optimizer_apply(1, params.as_ptr(), 4, 0, sched.as_ptr(), 2, step, 0, 0.0, ids.as_ptr(), ids.len() / 3, core::ptr::null(), 0) }
         };
         assert_eq!(apply(&[v, g, st], 1), 0);
         // Copies sharing the buffers of the variable and of the state.
@@ -345,7 +455,7 @@ mod tests {
         let ids = [w, w, st];
         let lr = [0.1f32, 0.0];
         // SAFETY: as above.
-        assert_eq!(unsafe { nr_optimizer_apply(0, sgd.as_ptr(), 2, 0, lr.as_ptr(), 2, 1, 0, 0.0, ids.as_ptr(), 1) }, 0);
+        assert_eq!(unsafe { nr_optimizer_apply(0, sgd.as_ptr(), 2, 0, lr.as_ptr(), 2, 1, 0, 0.0, ids.as_ptr(), 1, core::ptr::null(), 0) }, 0);
         assert_eq!(data(w), [0.9, -2.7]);
     }
 }
