@@ -138,13 +138,26 @@ export class LayerVariable {
     return [at.handle, at.path.length, ...at.path, this.#index];
   }
 
-  /** @internal The gradient tape's id of this weight, as two u32 words (`nr_model_weight_id`). */
+  /** The last {@link sourceId} and where it was asked (a model handle and a layer path). */
+  #id: { handle: number; path: readonly number[]; id: [number, number] } | null = null;
+
+  /**
+   * @internal The gradient tape's id of this weight, as two u32 words (`nr_model_weight_id`).
+   * The id is the layer's node address and the weight's index, fixed while the model handle
+   * it was asked through lives (handles are never reissued, and a model's layer at a path never
+   * changes): asked again there, it is the one kept (a call into WebAssembly per weight and
+   * gradient saved).
+   */
   sourceId(op: string): [number, number] {
     const at = this.#at(op);
-    return call((e) => {
+    const kept = this.#id;
+    if (kept && kept.handle === at.handle && kept.path.length === at.path.length && kept.path.every((k, j) => k === at.path[j])) return kept.id;
+    const id = call((e): [number, number] => {
       check(e.nr_model_weight_id(at.handle, writeArgs(op, at.path), at.path.length, this.#index, outPtr(0)));
       return [readOut(0), readOut(1)];
     });
+    this.#id = { handle: at.handle, path: at.path.slice(), id };
+    return id;
   }
 
   /** @internal Whether this names weight `index` of the same layer (the layer's cache is current). */
