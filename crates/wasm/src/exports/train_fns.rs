@@ -263,31 +263,37 @@ pub unsafe extern "C" fn nr_optimizer_apply(
         if let Some(w) = owned.windows(2).find(|w| w[0] == w[1]) {
             bail!(OP, "handle {:#x} is used twice as a variable or optimizer state; each variable may appear once", w[0]);
         }
-        // A weight twice (two references to one layer's weight) would be updated twice.
-        let mut at: Vec<usize> = Vec::with_capacity(refs.len());
-        for w in &refs {
-            at.push(with_weight(OP, w, |p| Ok(core::ptr::from_ref(p) as usize))?);
-        }
-        neurite_core::sort::heapsort_by(&mut at, |a, b| a < b);
-        if at.windows(2).any(|w| w[0] == w[1]) {
-            bail!(OP, "a model's weight is given twice; each variable may appear once");
-        }
         handles::with(|h| {
             // Validate everything and copy the gradients (clipping must not touch the user's,
             // and a gradient may be a variable's own tensor), then give every variable and
             // state its own buffer, all with fallible allocations before the first update:
-            // running out of memory is an error that leaves every variable as it was.
+            // running out of memory is an error that leaves every variable as it was. A
+            // model's weight is borrowed once for all of it (and once more for its update).
             let mut grads = Vec::with_capacity(triples.len());
+            // Per weight: its address (a weight given twice would be updated twice), its
+            // constraint's scratch, and whether its values are restricted.
+            let mut prepared: Vec<(usize, Vec<f64>, bool)> = Vec::with_capacity(refs.len());
             for (i, (&[var, grad, state], w)) in triples.iter().zip(&weight_of).enumerate() {
                 let (g, st) = (h.tensor(grad)?, h.tensor(state)?);
                 let check = |v: &Tensor| -> Result<()> {
                     if g.dims() != v.dims() {
                         bail_shape!(OP, "gradient {i} has shape {} but its variable has shape {}", g.shape(), v.shape());
                     }
-                    opt.check(OP, &format!("variable {i}"), v.size(), g.size(), st.size())
+                    if g.size() != v.size() || st.size() != opt.slots() * v.size() {
+                        opt.check(OP, &format!("variable {i}"), v.size(), g.size(), st.size())?;
+                    }
+                    Ok(())
                 };
                 match w {
-                    Some(k) => with_weight(OP, &refs[*k], |p| check(&p.value))?,
+                    Some(k) => prepared.push(with_weight(OP, &refs[*k], |p| {
+                        check(&p.value)?;
+                        p.value.try_data_mut(OP)?;
+                        let mut n = Vec::new();
+                        if let Some(c) = &p.constraint {
+                            c.reserve(OP, p.value.dims(), &mut n)?;
+                        }
+                        Ok((core::ptr::from_ref(p) as usize, n, p.domain != neurite_core::layers::Domain::Any))
+                    })?),
                     None => check(h.tensor(var)?)?,
                 }
                 if let Some(j) = neurite_core::kernels::finite::first_non_finite(g.data()) {
@@ -296,19 +302,14 @@ pub unsafe extern "C" fn nr_optimizer_apply(
                 }
                 grads.push(copy_of(OP, g.data())?);
             }
-            // A weight's constraint scratch, reserved with everything else.
-            let mut norms: Vec<Vec<f64>> = Vec::with_capacity(refs.len());
-            for (&[var, _, state], w) in triples.iter().zip(&weight_of) {
-                match w {
-                    Some(k) => norms.push(with_weight(OP, &refs[*k], |p| {
-                        p.value.try_data_mut(OP)?;
-                        let mut n = Vec::new();
-                        if let Some(c) = &p.constraint {
-                            c.reserve(OP, p.value.dims(), &mut n)?;
-                        }
-                        Ok(n)
-                    })?),
-                    None => drop(h.tensor_mut(var)?.try_data_mut(OP)?),
+            let mut at: Vec<usize> = prepared.iter().map(|p| p.0).collect();
+            neurite_core::sort::heapsort_by(&mut at, |a, b| a < b);
+            if at.windows(2).any(|w| w[0] == w[1]) {
+                bail!(OP, "a model's weight is given twice; each variable may appear once");
+            }
+            for &[var, _, state] in &triples {
+                if var != 0 {
+                    h.tensor_mut(var)?.try_data_mut(OP)?;
                 }
                 h.tensor_mut(state)?.try_data_mut(OP)?;
             }
@@ -321,11 +322,8 @@ pub unsafe extern "C" fn nr_optimizer_apply(
             // A weight whose values are restricted is stepped on copies first: a step that
             // leaves its domain is refused before anything changes.
             for ((i, &[_, _, state]), (w, g)) in triples.iter().enumerate().zip(weight_of.iter().zip(&grads)) {
-                let Some(k) = w else { continue };
-                with_weight(OP, &refs[*k], |p| {
-                    if p.domain == neurite_core::layers::Domain::Any {
-                        return Ok(());
-                    }
+                let Some(k) = w.filter(|&k| prepared[k].2) else { continue };
+                with_weight(OP, &refs[k], |p| {
                     let (mut v, mut st) = (copy_of(OP, p.value.data())?, copy_of(OP, h.tensor(state)?.data())?);
                     opt.update(step, lr, &mut v, g, &mut st);
                     if let Some(j) = p.domain.first_outside(&v) {
@@ -343,7 +341,7 @@ pub unsafe extern "C" fn nr_optimizer_apply(
                         // SAFETY: `st` is a handle's buffer, uniquely owned (made so above);
                         // the weight's buffer is the model's own (also made so above).
                         opt.update(step, lr, p.value.data_mut(), g, unsafe { &mut *st });
-                        p.constrain(&mut norms[*k]);
+                        p.constrain(&mut prepared[*k].1);
                         Ok(())
                     })?,
                     None => {
