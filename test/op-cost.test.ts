@@ -203,3 +203,28 @@ describe("an optimizer's step on a model's weights, in place (not compiled into 
     }
   });
 });
+
+describe("an optimizer's state sweep skips the variables of the call", () => {
+  it("still frees the state of a variable disposed since (and keeps those of the call's)", () => {
+    const before = nr.memory().numTensors;
+    const a = nr.tidy(() => nr.variable(nr.ones([3]), true, 'sweep_a'));
+    const b = nr.tidy(() => nr.variable(nr.ones([2]), true, 'sweep_b'));
+    const opt = nr.optimizers.adam(0.1);
+    const g3 = nr.ones([3]);
+    const g2 = nr.ones([2]);
+    try {
+      opt.applyGradients([{ variable: a, grad: g3 }, { variable: b, grad: g2 }]);
+      expect(nr.memory().numTensors).toBe(before + 6); // a, b, two gradients, two states
+      a.dispose();
+      opt.applyGradients([{ variable: b, grad: g2 }]);
+      expect(nr.memory().numTensors).toBe(before + 4); // b, its state and the two gradients
+      const was = Array.from(b.dataSync());
+      opt.applyGradients([{ variable: b, grad: g2 }]);
+      expect(Array.from(b.dataSync())).not.toEqual(was);
+      expect(nr.memory().numTensors).toBe(before + 4);
+    } finally {
+      nr.dispose([b, g3, g2, opt]);
+    }
+    expect(nr.memory().numTensors).toBe(before);
+  });
+});

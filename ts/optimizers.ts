@@ -521,8 +521,11 @@ export class Optimizer {
    * is updated in place where the model holds it (its constraint applied after, as `fit`).
    */
   #apply(op: string, pairs: readonly Pair[], step: number, sched: { kind: number; params: number[] }): void {
+    // The states of variables gone since: those of this call are live (checked by `#step`).
+    const inCall = new Set<Tensor | LayerVariable>();
+    for (const p of pairs) inCall.add(p.variable);
     for (const [v, st] of this.#states) {
-      if (v.isDisposed) {
+      if (!inCall.has(v) && v.isDisposed) {
         st.dispose();
         this.#states.delete(v);
       }

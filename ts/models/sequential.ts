@@ -325,6 +325,17 @@ export class Sequential {
     return this.layers.filter((l) => !(l instanceof InputLayer));
   }
 
+  /** `#children().indexOf(node)` without making the list (every weight's lookup asks it). */
+  #childIndex(node: Layer | Sequential): number {
+    let i = 0;
+    for (const l of this.layers) {
+      if (l instanceof InputLayer) continue;
+      if (l === node) return i;
+      i++;
+    }
+    return -1;
+  }
+
   /** Whether the Rust model behind this object is alive in the current instance. */
   #live(): boolean {
     return !this.#disposed && this.#handle !== 0 && this.#owner === instanceId();
@@ -407,7 +418,7 @@ export class Sequential {
   /** The per-sample input shapes `layer` was built for, from a live model holding it directly. */
   static #builtInputs(layer: Layer): { shapes: number[][]; model: string; output: number[] } | null {
     for (const p of parentsOf.get(layer) ?? []) {
-      const i = p.#children().indexOf(layer);
+      const i = p.#childIndex(layer);
       if (i < 0 || !p.#live()) continue;
       const g = p.#graph;
       const shapes = g ? g.wiring[i].map((j) => p.#valueShape(j)) : [i === 0 ? p.#builtInput : p.#shapes[i - 1]];
@@ -446,7 +457,7 @@ export class Sequential {
     const ps = parentsOf.get(node);
     if (!ps) return null;
     for (const p of ps) {
-      const i = p.#children().indexOf(node);
+      const i = p.#childIndex(node);
       if (i < 0) continue;
       if (p.#live()) return { handle: p.#handle, path: [i] };
       const up = Sequential.#locate(p);
