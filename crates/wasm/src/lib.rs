@@ -29,7 +29,13 @@
 // kernels and the training step keep opt-level 3 (see Cargo.toml; nightly feature, built
 // with RUSTC_BOOTSTRAP like the rest of the wasm build).
 #![cfg_attr(target_arch = "wasm32", feature(optimize_attribute))]
+pub mod alloc;
 pub mod exports;
 pub mod ffi;
 pub mod handles;
 pub mod model;
+
+/// The allocator: dlmalloc behind a small cache of freed blocks ([`alloc`]).
+#[cfg(all(target_arch = "wasm32", not(test)))]
+#[global_allocator]
+static ALLOCATOR: alloc::Cache<std::alloc::System> = alloc::Cache::new(std::alloc::System);
