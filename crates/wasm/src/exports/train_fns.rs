@@ -195,14 +195,22 @@ fn weight_refs(op: &'static str, words: &[u32], n: usize) -> Result<Vec<WeightRe
     Ok(out)
 }
 
-/// Runs `f` on weight `w` (its layer's weights borrowed for the call).
+/// Runs `f` on weight `w` (its layer's weights borrowed for the call). One body for every use
+/// (a `dyn` callback, not a copy per closure).
+#[inline(never)]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-fn with_weight<R>(op: &'static str, w: &WeightRef, f: impl FnOnce(&mut neurite_core::layers::Param) -> Result<R>) -> Result<R> {
+fn with_weight(op: &'static str, w: &WeightRef, f: &mut dyn FnMut(&mut neurite_core::layers::Param) -> Result<()>) -> Result<()> {
     neurite_core::model::Sequential::with_node_params(&w.node, |ps| {
         let n = ps.len();
         let s = ps.get_mut(w.index).ok_or_else(|| neurite_core::Error::invalid(op, format!("weight index {} is out of range for {n} weights", w.index)))?;
         f(s.param)
     })?
+}
+
+/// `opt.update`, called from one place (its body is large: one copy in the module).
+#[inline(never)]
+fn update(opt: &Optimizer, step: u64, lr: f32, p: &mut [f32], g: &[f32], st: &mut [f32]) {
+    opt.update(step, lr, p, g, st);
 }
 
 /// One optimizer step on `n_vars` variables, in place. `vars` holds `3·n_vars` handles:
@@ -285,15 +293,19 @@ pub unsafe extern "C" fn nr_optimizer_apply(
                     Ok(())
                 };
                 match w {
-                    Some(k) => prepared.push(with_weight(OP, &refs[*k], |p| {
-                        check(&p.value)?;
-                        p.value.try_data_mut(OP)?;
-                        let mut n = Vec::new();
-                        if let Some(c) = &p.constraint {
-                            c.reserve(OP, p.value.dims(), &mut n)?;
-                        }
-                        Ok((core::ptr::from_ref(p) as usize, n, p.domain != neurite_core::layers::Domain::Any))
-                    })?),
+                    Some(k) => {
+                        let mut got = (0, Vec::new(), false);
+                        with_weight(OP, &refs[*k], &mut |p| {
+                            check(&p.value)?;
+                            p.value.try_data_mut(OP)?;
+                            if let Some(c) = &p.constraint {
+                                c.reserve(OP, p.value.dims(), &mut got.1)?;
+                            }
+                            (got.0, got.2) = (core::ptr::from_ref(p) as usize, p.domain != neurite_core::layers::Domain::Any);
+                            Ok(())
+                        })?;
+                        prepared.push(got);
+                    }
                     None => check(h.tensor(var)?)?,
                 }
                 if let Some(j) = neurite_core::kernels::finite::first_non_finite(g.data()) {
@@ -323,9 +335,9 @@ pub unsafe extern "C" fn nr_optimizer_apply(
             // leaves its domain is refused before anything changes.
             for ((i, &[_, _, state]), (w, g)) in triples.iter().enumerate().zip(weight_of.iter().zip(&grads)) {
                 let Some(k) = w.filter(|&k| prepared[k].2) else { continue };
-                with_weight(OP, &refs[k], |p| {
+                with_weight(OP, &refs[k], &mut |p| {
                     let (mut v, mut st) = (copy_of(OP, p.value.data())?, copy_of(OP, h.tensor(state)?.data())?);
-                    opt.update(step, lr, &mut v, g, &mut st);
+                    update(&opt, step, lr, &mut v, g, &mut st);
                     if let Some(j) = p.domain.first_outside(&v) {
                         bail!(OP, "the update of variable {i} (`{}`) gives {} at flat index {j}; it must be {}", p.name, js_number(v[j]), p.domain.rule());
                     }
@@ -337,10 +349,10 @@ pub unsafe extern "C" fn nr_optimizer_apply(
                 // `data_mut` copies nothing.
                 let st: *mut [f32] = h.tensor_mut(state)?.data_mut();
                 match w {
-                    Some(k) => with_weight(OP, &refs[*k], |p| {
+                    Some(k) => with_weight(OP, &refs[*k], &mut |p| {
                         // SAFETY: `st` is a handle's buffer, uniquely owned (made so above);
                         // the weight's buffer is the model's own (also made so above).
-                        opt.update(step, lr, p.value.data_mut(), g, unsafe { &mut *st });
+                        update(&opt, step, lr, p.value.data_mut(), g, unsafe { &mut *st });
                         p.constrain(&mut prepared[*k].1);
                         Ok(())
                     })?,
@@ -349,7 +361,7 @@ pub unsafe extern "C" fn nr_optimizer_apply(
                         // SAFETY: `var` and `state` are different handles (checked above) whose
                         // buffers are each uniquely owned (made so above), so `st` and `p` do
                         // not overlap, and looking up `var` moves no buffer.
-                        opt.update(step, lr, p, g, unsafe { &mut *st });
+                        update(&opt, step, lr, p, g, unsafe { &mut *st });
                     }
                 }
             }
