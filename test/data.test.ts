@@ -221,7 +221,7 @@ describe('Dataset stages', () => {
     expect(() => data.array([1]).batch(0)).toThrow(/batch: batchSize must be an integer >= 1, got the number 0/);
   });
 
-  it('shuffle: a permutation; the same seed gives the same order; no seed is DEFAULT_SHUFFLE_SEED; each pass reshuffles unless told not to', async () => {
+  it('shuffle: a permutation; the same seed gives the same order; no seed draws one from the global generator (setSeed repeats it); each pass reshuffles unless told not to', async () => {
     const items = Array.from({ length: 20 }, (_, i) => i);
     const ds = (seed?: number | string, reshuffle?: boolean) => data.array(items).shuffle(20, seed, reshuffle);
     const once = await ds(42).toArray();
@@ -231,7 +231,19 @@ describe('Dataset stages', () => {
     expect(once).toEqual(PINNED_SEED_42);
     expect(await ds(42).toArray()).toEqual(once);
     expect(await ds(43).toArray()).not.toEqual(once);
-    expect(await ds().toArray()).toEqual(await ds(data.DEFAULT_SHUFFLE_SEED).toArray());
+    // Unseeded: each shuffle() draws its seed from the global generator when called, so two
+    // differ and the same calls after the same setSeed repeat them.
+    nr.setSeed(5);
+    const [u1, u2] = [ds(), ds()];
+    const unseeded = [await u1.toArray(), await u2.toArray(), await u1.toArray()];
+    expect([...unseeded[0]].sort((a, b) => a - b)).toEqual(items);
+    expect(unseeded[1]).not.toEqual(unseeded[0]);
+    expect(unseeded[2]).not.toEqual(unseeded[0]); // the next pass of u1
+    nr.setSeed(5);
+    const [v1, v2] = [ds(), ds()];
+    expect([await v1.toArray(), await v2.toArray(), await v1.toArray()]).toEqual(unseeded);
+    nr.setSeed(6);
+    expect(await ds().toArray()).not.toEqual(unseeded[0]);
     expect(await ds('tfjs-seed').toArray()).toEqual(await ds('tfjs-seed').toArray());
     // Reshuffled each pass: pass k is the same for every dataset made the same way.
     const [r1, r2] = [ds(7), ds(7)];

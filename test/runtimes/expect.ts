@@ -85,7 +85,7 @@ export interface SmokeReport {
 
 let reference: Promise<{ randomHex: string; trainHex: string; autoencoderHex: string }> | null = null;
 /** The resolved reference, for `checkSmoke` (always called after awaiting `nodeReference`). */
-let resolved: { autoencoderHex: string; resumeStateHex: string; graphHex: string } | null = null;
+let resolved: { autoencoderHex: string; resumeStateHex: string; graphHex: string; unseededHex: string } | null = null;
 
 /**
  * What Node computes with the built bundle: the bits of `randomNormal([64], { seed: 42 })` and
@@ -94,7 +94,7 @@ let resolved: { autoencoderHex: string; resumeStateHex: string; graphHex: string
 export function nodeReference(): Promise<{ randomHex: string; trainHex: string; autoencoderHex: string }> {
   reference ??= (async () => {
     const nr = await import(/* @vite-ignore */ pathToFileURL(DIST.inline).href);
-    const { hexBits, seededTraining, seededAutoencoder, seededResume, seededGraph } = await import(/* @vite-ignore */ pathToFileURL(join(ROOT, 'test/runtimes/smoke.mjs')).href);
+    const { hexBits, seededTraining, seededAutoencoder, seededResume, seededGraph, unseededModels } = await import(/* @vite-ignore */ pathToFileURL(join(ROOT, 'test/runtimes/smoke.mjs')).href);
     await nr.init();
     const r = nr.randomNormal([64], { seed: 42 });
     const randomHex: string = hexBits(r.data());
@@ -103,7 +103,8 @@ export function nodeReference(): Promise<{ randomHex: string; trainHex: string; 
     const autoencoderHex: string = await seededAutoencoder(nr);
     const resumeStateHex: string = (await seededResume(nr)).stateHex;
     const graphHex: string = await seededGraph(nr);
-    resolved = { autoencoderHex, resumeStateHex, graphHex };
+    const unseededHex: string = (await unseededModels(nr)).hex;
+    resolved = { autoencoderHex, resumeStateHex, graphHex, unseededHex };
     return { randomHex, trainHex, autoencoderHex };
   })();
   return reference;
@@ -145,6 +146,12 @@ export function checkSmoke(r: SmokeReport, want: { runtime: string; entry: strin
   expect(typeof r.graphHex).toBe('string');
   expect((r.graphHex as string).length).toBe((6 * 5 + 5 + 5 + 1 + 10 * 3 + 3 + 2 + 32 + 32 * 3) * 8);
   if (resolved !== null && want.trainHex !== undefined) expect(r.graphHex).toBe(resolved.graphHex);
+  // Models made without a seed after setSeed(11) (their seeds drawn from the global generator),
+  // one trained on shuffled batches with dropout, and an unseeded dataset shuffle: different
+  // from each other, and the same bits in every runtime.
+  expect(r.unseededDistinct).toBe(3);
+  expect(typeof r.unseededHex).toBe('string');
+  if (resolved !== null && want.trainHex !== undefined) expect(r.unseededHex).toBe(resolved.unseededHex);
   // Resume: 2 epochs, export, import into a fresh model, the third epoch = the 3-epoch run,
   // and the exported state has the same bits in every runtime.
   expect(r.resumeHex).toBe(r.trainHex);

@@ -163,6 +163,32 @@ export async function seededGraph(nr) {
   return hex;
 }
 
+/**
+ * Models made without a seed after `setSeed(11)`: three sequential models with dropout (their
+ * seeds drawn from the global generator when made), one trained on shuffled batches, and an
+ * unseeded shuffle. Returns the hex of the seeds, every weight and the order, which must be
+ * the same in every runtime; `distinct` is how many different first kernels the three had.
+ * Restores the global generator to seed 0 afterwards.
+ */
+export async function unseededModels(nr) {
+  nr.setSeed(11);
+  const make = () => nr.sequential({ layers: [nr.layers.dense({ inputShape: [4], units: 6, activation: 'relu' }), nr.layers.dropout({ rate: 0.3 }), nr.layers.dense({ units: 2 })] });
+  const models = [make(), make(), make()];
+  const x = nr.randomUniform([20, 4], { seed: 1 });
+  const y = nr.randomUniform([20, 2], { seed: 2 });
+  models[2].compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+  await models[2].fit(x, y, { epochs: 2, batchSize: 5, verbose: 0 });
+  const order = await nr.data.array([0, 1, 2, 3, 4, 5, 6, 7]).shuffle(8).toArray();
+  const ws = models.flatMap((m) => m.getWeights());
+  const kernels = new Set(models.map((m, i) => hexBits(ws[i * 4].data())));
+  const seeds = models.map((m) => m.seed.toString(16)).join(',');
+  const hex = `${seeds};${order.join(',')};${ws.map((w) => hexBits(w.data())).join('')}`;
+  for (const t of [x, y, ...ws]) t.dispose();
+  for (const m of models) m.dispose();
+  nr.setSeed(0);
+  return { hex, distinct: kernels.size };
+}
+
 /** Runs `f` and returns `{ name, code, message }` of what it throws (or `null`). */
 function caught(f) {
   try {
@@ -273,6 +299,10 @@ export async function smoke(nr, env) {
     report.autoencoderHex = await seededAutoencoder(nr);
     step('graph');
     report.graphHex = await seededGraph(nr);
+    step('unseeded');
+    const unseeded = await unseededModels(nr);
+    report.unseededHex = unseeded.hex;
+    report.unseededDistinct = unseeded.distinct;
     step('resume');
     const resumed = await seededResume(nr, env.saveTarget);
     report.resumeHex = resumed.hex;

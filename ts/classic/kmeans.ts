@@ -7,12 +7,17 @@ import { withTensors, type TensorLike } from '../ops/convert.js';
 import { wrapHandle, type Tensor } from '../tensor.js';
 import { InvalidArgumentError } from '../errors.js';
 import { checkKeys, intOption, numberOption, seedWords } from './common.js';
+import { drawSeed } from '../ops/random.js';
 
 /** Options of {@link kmeans}. */
 export interface KMeansArgs {
   /** The number of clusters: 1 ≤ k ≤ the number of distinct rows of `x` (more is an error). */
   k: number;
-  /** Seeds the k-means++ draws; the same seed gives the same clusters. Default 0. */
+  /**
+   * Seeds the k-means++ (or random) draws; the same seed gives the same clusters. Default:
+   * the next seed of the global generator (see `setSeed`), as the random ops without a seed:
+   * each call draws other centers, and the same program after the same `setSeed` repeats them.
+   */
   seed?: number | undefined;
   /** Upper bound on Lloyd iterations. Default 300. */
   maxIterations?: number | undefined;
@@ -64,12 +69,14 @@ export function kmeans(x: TensorLike, args: KMeansArgs): KMeansResult {
   const k = intOption('kmeans', 'k', a.k, 1);
   const maxIterations = intOption('kmeans', 'maxIterations', a.maxIterations ?? 300, 1);
   const tolerance = numberOption('kmeans', 'tolerance', a.tolerance ?? 0, (v) => v >= 0, 'a finite number >= 0');
-  const [lo, hi] = seedWords('kmeans', a.seed ?? 0);
+  const given = a.seed === undefined ? undefined : seedWords('kmeans', a.seed);
   const init = a.init ?? 'k-means++';
   const named = init === 'k-means++' || init === 'random';
   if (typeof init === 'string' && !named) throw new InvalidArgumentError(`kmeans: init must be 'k-means++', 'random' or the starting centers [k, features], got ${JSON.stringify(init)}`);
   const nInit = intOption('kmeans', 'nInit', a.nInit ?? (init === 'random' ? 10 : 1), 1);
   if (!named && nInit !== 1) throw new InvalidArgumentError(`kmeans: nInit is ${nInit}, but init gives the starting centers, so there is one run: leave nInit out`);
+  // Drawn once the options are checked (given centers draw nothing).
+  const [lo, hi] = given ?? (named ? seedWords('kmeans', drawSeed('kmeans')) : [0, 0]);
   return withTensors('kmeans', named ? { x } : { x, init: init as TensorLike }, (t) => {
     const hx = t.x.handleFor('kmeans', 'x');
     const hInit = named ? 0 : (t as { init: Tensor }).init.handleFor('kmeans', 'init');

@@ -13,6 +13,7 @@ import { perceptronConfig, perceptronToArtifacts } from '../io/classic.js';
 import { saveWith } from '../io/model.js';
 import type { ModelConfig } from '../io/topology.js';
 import { boolOption, checkKeys, intOption, numberOption, OwnedHandle, seedWords, tensorArg } from './common.js';
+import { drawSeed } from '../ops/random.js';
 
 (Symbol as { dispose?: symbol }).dispose ??= Symbol.for('Symbol.dispose');
 
@@ -29,7 +30,12 @@ export interface PerceptronArgs {
   learningRate?: number | undefined;
   /** θ: the output is 1 when `w·x + b > θ`. Default 0. */
   threshold?: number | undefined;
-  /** Seeds the per-epoch sample order. Default 0. */
+  /**
+   * Seeds the per-epoch sample order. Default: drawn from the global generator when the
+   * perceptron is made (see `setSeed`), so two unseeded perceptrons visit the samples in
+   * different orders and the same program after the same `setSeed` repeats them; `seed`
+   * tells the one drawn, and a saved perceptron keeps it.
+   */
   seed?: number | undefined;
   /** Starting weights (one per input). Default zeros. */
   weights?: ArrayLike<number> | undefined;
@@ -74,7 +80,7 @@ export class Perceptron {
   readonly learningRate: number;
   /** θ: the output is high when `w·x + b > θ`. */
   readonly threshold: number;
-  /** The seed of the per-epoch sample order. */
+  /** The seed of the per-epoch sample order: the one given, or the one drawn when the perceptron was made. */
   readonly seed: number;
   readonly #h: OwnedHandle;
 
@@ -88,8 +94,7 @@ export class Perceptron {
     this.output = output;
     this.learningRate = numberOption('perceptron', 'learningRate', a.learningRate ?? 1, (v) => v > 0, 'a finite number > 0');
     this.threshold = numberOption('perceptron', 'threshold', a.threshold ?? 0, () => true, 'a finite number');
-    const [lo, hi] = seedWords('perceptron', a.seed ?? 0);
-    this.seed = (a.seed as number | undefined) ?? 0;
+    if (a.seed !== undefined) seedWords('perceptron', a.seed);
     let weights: number[] | null = null;
     if (a.weights !== undefined) {
       const w = a.weights;
@@ -101,6 +106,9 @@ export class Perceptron {
       weights.forEach((v, i) => numberOption('perceptron', `weights[${i}]`, v, () => true, 'a finite number'));
     }
     const bias = numberOption('perceptron', 'bias', a.bias ?? 0, () => true, 'a finite number');
+    // Drawn once the options are checked: a bad option leaves the global generator as it was.
+    this.seed = (a.seed as number | undefined) ?? drawSeed('perceptron');
+    const [lo, hi] = seedWords('perceptron', this.seed);
     const h = call((e) => {
       check(e.nr_perceptron_new(this.inputs, output === 'binary' ? 1 : 0, this.learningRate, this.threshold, lo, hi, outPtr(0)));
       return readOut(0);

@@ -27,6 +27,7 @@ import { rbfNetworkConfig, rbfNetworkToArtifacts } from '../io/classic.js';
 import { saveWith } from '../io/model.js';
 import type { ModelConfig } from '../io/topology.js';
 import { boolOption, checkKeys, intOption, numberOption, seedWords } from './common.js';
+import { drawSeed } from '../ops/random.js';
 import { kmeans, type KMeansResult } from './kmeans.js';
 import { leastSquares } from './least_squares.js';
 
@@ -106,7 +107,12 @@ export interface RBFNetworkArgs {
   centers: number;
   /** Default `'gaussian'`. */
   kernel?: RbfKernelName | undefined;
-  /** Seeds k-means++, and the shuffling of fine-tuning. Default 0. */
+  /**
+   * Seeds k-means++, and the shuffling of fine-tuning. Default: drawn from the global
+   * generator when the network is made (see `setSeed`): two unseeded networks pick other
+   * centers, the same program after the same `setSeed` repeats them, and `seed` tells the
+   * one drawn (saved with the network).
+   */
   seed?: number | undefined;
   /** Nearest centers averaged for each width, at most `centers − 1`. Default 2 (1 with 2 centers). */
   neighbors?: number | undefined;
@@ -183,8 +189,7 @@ export class RBFNetwork {
     this.units = intOption('rbfNetwork', 'centers', a.centers, 1, (1 << 24) - 1);
     this.kernel = (a.kernel ?? 'gaussian') as RbfKernelName;
     rbfKernelId('rbfNetwork', this.kernel);
-    this.seed = a.seed === undefined ? 0 : a.seed as number;
-    seedWords('rbfNetwork', this.seed);
+    if (a.seed !== undefined) seedWords('rbfNetwork', a.seed);
     this.neighbors = a.neighbors === undefined ? defaultNeighbors(this.units) : intOption('rbfNetwork', 'neighbors', a.neighbors, 1);
     if (this.units >= 2 && this.neighbors > this.units - 1) {
       throw new InvalidArgumentError(`rbfNetwork: neighbors is ${this.neighbors}, but the network has ${this.units} centers, so each has only ${this.units - 1} other${this.units === 2 ? '' : 's'} to average over; use neighbors <= ${this.units - 1}, or more centers`);
@@ -192,6 +197,8 @@ export class RBFNetwork {
     this.widthScale = numberOption('rbfNetwork', 'widthScale', a.widthScale ?? 1, (v) => v > 0, 'a finite number > 0');
     this.l2 = numberOption('rbfNetwork', 'l2', a.l2 ?? 1e-6, (v) => v >= 0, 'a finite number >= 0');
     this.maxIterations = intOption('rbfNetwork', 'maxIterations', a.maxIterations ?? 300, 1);
+    // Drawn once the options are checked: a bad option leaves the global generator as it was.
+    this.seed = a.seed === undefined ? drawSeed('rbfNetwork') : a.seed as number;
   }
 
   /** The underlying model `[rbf, dense]` (after `fit`): use it to `evaluate`, `summary`, `getWeights`, … */

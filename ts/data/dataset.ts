@@ -42,6 +42,7 @@ import { Tensor } from '../tensor.js';
 import type { NumberArray } from '../ops/convert.js';
 import { describeElement, isPlainObject } from './describe.js';
 import { seedOf } from './random.js';
+import { drawSeed } from '../ops/random.js';
 import { LazyIterator, type IteratorLike } from './iterator.js';
 import { dataChunk, type DataChunk } from './lazy.js';
 
@@ -314,8 +315,9 @@ export class Dataset<T = unknown> implements AsyncIterable<T> {
    * Shuffles with a buffer of `bufferSize` elements: each element is drawn uniformly from the
    * buffer, whose place the next upstream element takes (TF.js's sliding-window shuffle; a
    * buffer as large as the dataset shuffles it fully). Seeded: the same `seed` (a non-negative
-   * integer, or a string as TF.js's) gives the same orders; without one the seed is
-   * {@link DEFAULT_SHUFFLE_SEED}, so a program shuffles the same way on every run. With
+   * integer, or a string as TF.js's) gives the same orders; without one, the seed is drawn
+   * from the global generator when `shuffle` is called (see `setSeed`), so two unseeded
+   * shuffles differ and a program shuffles the same way on every run. With
    * `reshuffleEachIteration` (the default) each pass has its own order (pass `k` of this
    * dataset always the same one); with `false` every pass has the first pass's order.
    *
@@ -327,8 +329,10 @@ export class Dataset<T = unknown> implements AsyncIterable<T> {
       throw new InvalidArgumentError(`shuffle: bufferSize is required (as TF.js)${this.size !== null && this.size !== Infinity ? `; to shuffle the whole dataset use its size, ${this.size}` : ''}`);
     }
     const n = countArg('shuffle', 'bufferSize', bufferSize, 1);
-    const s = seedOf('shuffle', seed);
+    if (seed !== undefined && seed !== null) seedOf('shuffle', seed);
     if (typeof reshuffleEachIteration !== 'boolean') throw new InvalidArgumentError(`shuffle: reshuffleEachIteration must be true or false, got ${describeElement(reshuffleEachIteration)}`);
+    // Drawn once the arguments are checked: a bad one leaves the global generator as it was.
+    const s = seedOf('shuffle', seed ?? drawSeed('shuffle'));
     let pass = 0;
     return this.#then(this.size, (up, c) => new c.ShuffleIterator<T>(up, n, s, reshuffleEachIteration ? pass++ : 0));
   }

@@ -1,8 +1,9 @@
 /**
  * `data`: TF.js's `tf.data` — lazy datasets made with {@link array}, {@link generator},
  * {@link zip} and {@link csv} (the rows of a CSV file), transformed with `map`, `filter`,
- * `shuffle`, `batch`, …, and trained on with `model.fitDataset`. Shuffling is seeded (a
- * default seed when none is given), so a program gives the same order on every run.
+ * `shuffle`, `batch`, …, and trained on with `model.fitDataset`. Shuffling is seeded (without
+ * a seed, by the global generator that `setSeed` restarts), so a program gives the same order
+ * on every run.
  *
  * @example
  * import { data } from 'neurite';
@@ -15,4 +16,3 @@ export {
   type CSVSource, type CSVValue,
 } from './csv.js';
 export { LazyIterator, type Next, type IteratorLike } from './iterator.js';
-export { DEFAULT_SHUFFLE_SEED } from './random.js';

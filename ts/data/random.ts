@@ -1,8 +1,8 @@
 /**
  * The seeds and the generator behind `Dataset.shuffle` (and `util.shuffle`). neurite is
- * deterministic: every random choice comes from a seed, and a shuffle without one uses
- * {@link DEFAULT_SHUFFLE_SEED}, so the same program gives the same order on every run (TF.js
- * seeds an unseeded shuffle from the clock).
+ * deterministic: every random choice comes from a seed, and a shuffle without one draws its
+ * seed from the global generator (`setSeed`, `ops/random.ts`), so the same program gives the
+ * same order on every run (TF.js seeds an unseeded shuffle from the clock).
  *
  * This module reads the seed (`shuffle()` checks it synchronously) and holds the generator
  * ({@link uniform}); the pass that draws from it is in `stages.ts`, in the dataset chunk (see
@@ -10,9 +10,6 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { describe } from '../ops/convert.js';
-
-/** The seed of a `shuffle()` given none. */
-export const DEFAULT_SHUFFLE_SEED = 0;
 
 /** A 32-bit finalizer (lowbias32): mixes every input bit into every output bit. */
 export function mix32(x: number): number {
@@ -33,7 +30,6 @@ export function fnv1a(text: string): number {
  * seeds are strings; hashed with FNV-1a).
  */
 export function seedOf(op: string, seed: unknown): number {
-  if (seed === undefined || seed === null) return DEFAULT_SHUFFLE_SEED;
   if (typeof seed === 'string') return fnv1a(seed);
   if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > Number.MAX_SAFE_INTEGER) {
     throw new InvalidArgumentError(`${op}: seed must be a non-negative integer or a string, got ${describe(seed)}`);

@@ -30,7 +30,8 @@ export interface LeafSpec {
 export interface ModelSpec {
   type: 'model';
   name: string;
-  seed: number;
+  /** The seed given to the model (saved); `undefined` when it drew one (not saved: a model made from the spec draws its own). */
+  seed: number | undefined;
   trainable: boolean;
   autoencoder: boolean;
   layers: NodeSpec[];

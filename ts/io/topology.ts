@@ -173,7 +173,7 @@ export function layerSpec(l: Layer, where: string): LeafSpec {
 export function modelSpec(m: Sequential, where = 'config'): ModelSpec {
   const ae = 'encoder' in m && 'decoder' in m && typeof (m as { encode?: unknown }).encode === 'function';
   return {
-    type: 'model', name: m.name, seed: m.seed, trainable: m.trainable, autoencoder: ae, where,
+    type: 'model', name: m.name, seed: m.givenSeed, trainable: m.trainable, autoencoder: ae, where,
     layers: m.layers.map((l, i) => {
       const w = `${where}.layers[${i}]`;
       return l instanceof Sequential ? modelSpec(l, `${w}.config`) : layerSpec(l, w);
@@ -200,8 +200,8 @@ export function specToKeras(s: NodeSpec, x: number[] | undefined): KerasObject {
       cur = cur === undefined ? undefined : inferWeights('getConfig', l, cur, []);
       return k;
     });
-    // neurite's seed, when not the default 0 (TF.js writes none and ignores it).
-    const config: Record<string, unknown> = { name: s.name, layers, ...(s.seed !== 0 ? { seed: s.seed } : {}) };
+    // neurite's seed, when one was given (TF.js writes none and ignores it).
+    const config: Record<string, unknown> = { name: s.name, layers, ...(s.seed !== undefined ? { seed: s.seed } : {}) };
     if (!s.trainable) config.trainable = false;
     if (s.autoencoder) config.neurite_class = 'Autoencoder';
     return { class_name: 'Sequential', config };
@@ -396,7 +396,7 @@ function graphToKeras(s: ModelSpec, wiring: number[][], x: number[] | undefined)
     return { name: l.name, class_name: kc.class_name, config: kc.config, inbound_nodes: calls.map((ins) => ins.map(ref)) };
   });
   const outs = s.io?.outputs ?? [s.layers.length - 1];
-  const config: Record<string, unknown> = { name: s.name, layers, input_layers: s.layers.slice(0, k).map((l) => [l.name, 0, 0]), output_layers: outs.map((j) => ref(j).slice(0, 3)), ...(s.seed !== 0 ? { seed: s.seed } : {}) };
+  const config: Record<string, unknown> = { name: s.name, layers, input_layers: s.layers.slice(0, k).map((l) => [l.name, 0, 0]), output_layers: outs.map((j) => ref(j).slice(0, 3)), ...(s.seed !== undefined ? { seed: s.seed } : {}) };
   if (!s.trainable) config.trainable = false;
   return { class_name: 'Model', config };
 }
@@ -430,6 +430,9 @@ function field<T>(ctx: Ctx, where: string, c: Record<string, unknown>, key: stri
   if (!check(v)) bad(ctx.op, `${where}.${key}`, `must be ${what}, got ${describe(v)}`);
   return v;
 }
+/** neurite's model `seed`: absent (the model draws one when made) or a non-negative safe integer. */
+const seedField = (ctx: Ctx, where: string, c: Record<string, unknown>): number | undefined =>
+  c.seed === undefined ? undefined : field(ctx, where, c, 'seed', (x): x is number => isInt(x, 0) && x <= Number.MAX_SAFE_INTEGER, 'a non-negative integer');
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
 const mustBeNull = (ctx: Ctx, where: string, c: Record<string, unknown>, keys: string[], why: string): void => {
@@ -827,7 +830,7 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
 export function modelFromKeras(ctx: Ctx, where: string, v: unknown): ModelSpec {
   const c = objectAt(ctx.op, where, v);
   const name = field(ctx, where, c, 'name', (x): x is string => typeof x === 'string', 'a string', `sequential_loaded`);
-  const seed = field(ctx, where, c, 'seed', (x): x is number => isInt(x, 0) && x <= Number.MAX_SAFE_INTEGER, 'a non-negative integer', 0);
+  const seed = seedField(ctx, where, c);
   const trainable = field(ctx, where, c, 'trainable', isBool, 'true or false', true);
   const nc = c.neurite_class;
   if (nc !== undefined && nc !== 'Autoencoder') bad(ctx.op, `${where}.neurite_class`, `must be 'Autoencoder' when present, got ${show(nc)}`);
@@ -882,7 +885,7 @@ function graphFromKeras(ctx: Ctx, where: string, v: unknown): ModelSpec {
   const op = ctx.op;
   const c = objectAt(op, where, v);
   const name = field(ctx, where, c, 'name', (x): x is string => typeof x === 'string', 'a string', 'model_loaded');
-  const seed = field(ctx, where, c, 'seed', (x): x is number => isInt(x, 0) && x <= Number.MAX_SAFE_INTEGER, 'a non-negative integer', 0);
+  const seed = seedField(ctx, where, c);
   const trainable = field(ctx, where, c, 'trainable', isBool, 'true or false', true);
   if (!Array.isArray(c.layers)) bad(op, `${where}.layers`, `must be an array of layer configs, got ${describe(c.layers)}`);
   const raw = (c.layers as unknown[]).map((l, i) => {

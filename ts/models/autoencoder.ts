@@ -34,7 +34,11 @@ export interface AutoencoderArgs<E extends Sequential | Layer = Sequential | Lay
   decoder: D;
   /** The model's name; `autoencoder_1`, … if omitted. */
   name?: string | undefined;
-  /** Seed for the initialisation of parts not built yet, dropout masks and shuffling. Default 0. */
+  /**
+   * Seed for the initialisation of parts not built yet, dropout and noise masks and shuffling.
+   * Default: drawn from the global generator when the autoencoder is made (see `setSeed` and
+   * `SequentialArgs.seed`).
+   */
   seed?: number | undefined;
 }
 

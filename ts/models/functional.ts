@@ -70,7 +70,10 @@ export interface ModelArgs {
    */
   outputs: SymbolicTensor | SymbolicTensor[];
   name?: string | undefined;
-  /** Seed for weight initialisation, dropout masks and shuffling. Default 0. */
+  /**
+   * Seed for weight initialisation, dropout and noise masks and shuffling. Default: drawn from
+   * the global generator when the model is made (see `setSeed` and `SequentialArgs.seed`).
+   */
   seed?: number | undefined;
 }
 

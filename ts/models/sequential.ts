@@ -27,6 +27,7 @@ import { track, untrack, type Tracked } from '../scope.js';
 import { Tensor } from '../tensor.js';
 import { boolArg, checkShape, describe, need, show } from '../ops/convert.js';
 import { runOp } from '../ops/run.js';
+import { drawSeed } from '../ops/random.js';
 import { InputLayer } from '../layers/core.js';
 import { checkBoundInputs, Layer, LAYER_KINDS, setLocator, showShape, type Shape } from '../layers/layer.js';
 import { encodeCompile, metricLogName, targetHint, type CompileArgs, type CompiledInfo } from './compile.js';
@@ -99,7 +100,20 @@ export interface SequentialArgs {
    */
   layers?: Array<Layer | Sequential> | undefined;
   name?: string | undefined;
-  /** Seed for weight initialisation, dropout masks and shuffling. Default 0. */
+  /**
+   * Seed of the model's random draws: its initial weights, its dropout and noise masks, and
+   * `fit`'s shuffles (with `fit`'s own `seed`). An integer in [0, 2⁵³ − 1]; the same seed
+   * gives the same bits in every runtime and for any thread count.
+   *
+   * Default: drawn from the global generator (see {@link setSeed}) when the model is made
+   * (`sequential(…)`, `model(…)`, `fromConfig`, `loadModel`), once; `model.seed` tells it. So
+   * two unseeded models start from different weights (as TF.js and Keras), and `setSeed(n)`
+   * before the same program gives them the same bits again (as Keras 3's
+   * `set_random_seed`). A layer's weights are drawn once, by the first model that builds it;
+   * a model sharing the layer later keeps them. The model's config records the seed only when
+   * one was given, so a model made from the config of an unseeded one (or loaded from its
+   * file) draws its own.
+   */
   seed?: number | undefined;
 }
 
@@ -190,6 +204,8 @@ export class Sequential {
   /** This model's entry in `liveModels` while it is built and not disposed. */
   #ref: LateWeakRef<Sequential> | undefined;
   #seed: number;
+  /** Whether the seed was given (saved in the config) rather than drawn. */
+  #seedGiven: boolean;
   #compiled: CompiledInfo | null = null;
   #disposed = false;
   /** Per-sample output shape of each layer once built. */
@@ -208,9 +224,12 @@ export class Sequential {
     checkArgs('sequential', args, ['layers', 'name', 'seed']);
     if (args.name !== undefined && typeof args.name !== 'string') throw new InvalidArgumentError(`sequential: name must be a string, got ${describe(args.name)}`);
     this.name = args.name ?? `sequential_${++modelCount}`;
-    const seed = args.seed ?? 0;
-    if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > Number.MAX_SAFE_INTEGER) throw new InvalidArgumentError(`sequential: seed must be a non-negative integer, got ${describe(seed)}`);
-    this.#seed = seed;
+    const seed = args.seed;
+    if (seed !== undefined && (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > Number.MAX_SAFE_INTEGER)) throw new InvalidArgumentError(`sequential: seed must be a non-negative integer, got ${describe(seed)}`);
+    if (args.layers !== undefined && !Array.isArray(args.layers)) throw new InvalidArgumentError(`sequential: layers must be an array of layers, got ${describe(args.layers)}`);
+    // Drawn once the options are checked: a bad option leaves the global generator as it was.
+    this.#seedGiven = seed !== undefined;
+    this.#seed = seed ?? drawSeed('sequential');
     if (args.layers !== undefined && !Array.isArray(args.layers)) throw new InvalidArgumentError(`sequential: layers must be an array of layers, got ${describe(args.layers)}`);
     for (const l of args.layers ?? []) this.add(l);
   }
@@ -1792,16 +1811,25 @@ export class Sequential {
     return this.#disposed;
   }
 
-  /** The seed given at construction (weights, dropout masks, shuffling). */
+  /**
+   * The seed of the model's random draws (weights, dropout and noise masks, shuffling): the
+   * one given at construction, or the one drawn then from the global generator (see
+   * {@link SequentialArgs.seed}).
+   */
   get seed(): number {
     return this.#seed;
+  }
+
+  /** @internal The seed given at construction, `undefined` when it was drawn (the config records only a given one). */
+  get givenSeed(): number | undefined {
+    return this.#seedGiven ? this.#seed : undefined;
   }
 
   /**
    * The Keras config of the model, as TF.js's `model.toJSON(null, false)` writes it:
    * `{ class_name: 'Sequential', config: { name, layers: [{ class_name: 'Dense', config: {
    * units, activation, use_bias, kernel_initializer, … } }] }, keras_version, backend }`.
-   * neurite adds `seed` to the model's config when it is not 0 (and `neurite_class: 'Autoencoder'` for an
+   * neurite adds `seed` to the model's config when one was given (and `neurite_class: 'Autoencoder'` for an
    * autoencoder); TF.js ignores both. Layers TF.js does not have are `neurite>…` classes. The
    * first layer of the model and of each nested model gets `batch_input_shape` when the shape
    * is known (given, or from building). Does not build the model.

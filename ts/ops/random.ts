@@ -15,6 +15,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { writeArgs } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { checkShape, describe, dtypeArg } from './convert.js';
+import { mix32 } from '../data/random.js';
 import { runOp } from './run.js';
 
 /** Options of {@link randomUniform}. */
@@ -58,8 +59,13 @@ function checkSeed(op: string, arg: string, seed: unknown): number {
 
 /**
  * Restarts the global random generator from `seed` (a non-negative integer ≤ 2⁵³). Every
- * random function called without a `seed` option draws from it; the generator starts at
- * seed 0, so programs are reproducible even without calling this.
+ * random function called without a `seed` option draws from it, and so does every model or
+ * network made without one (`sequential`, `model`, `autoencoder`, `perceptron`,
+ * `rbfNetwork`, `kmeans`), once, when it is made: that seed then gives its initial weights,
+ * dropout and noise masks and `fit`'s shuffles. So two unseeded models differ, and the same
+ * program after the same `setSeed` gives the same bits again (as Keras 3's
+ * `keras.utils.set_random_seed`). The generator starts at seed 0, so programs are
+ * reproducible even without calling this.
  *
  * @example
  * setSeed(7);
@@ -75,12 +81,25 @@ export function setSeed(seed: number): void {
 /**
  * @internal The key for one random op: an explicit seed uses stream 0; otherwise the global
  * generator hands out its seed with streams 1, 2, 3, ... (so unseeded calls never repeat an
- * explicit seed's values). Layers and dropout use this too.
+ * explicit seed's values). `drawSeed` (models, classic networks) and the shuffles use it too.
  */
 export function randomKey(op: string, seed?: number): RandomKey {
   if (seed !== undefined) return { seed: checkSeed(op, 'seed', seed), stream: 0 };
   drawn = (drawn % 0xffffffff) + 1; // streams 1 ..= 2^32 - 1
   return { seed: globalSeed, stream: drawn };
+}
+
+/**
+ * @internal A seed for a model or network made without one (`sequential`, `model`,
+ * `autoencoder`, `perceptron`, `rbfNetwork`, `kmeans`): the next key of the global generator
+ * hashed to an integer in [0, 2⁵³). Drawn at construction, so `setSeed(n)` followed by the
+ * same program gives every such object the same seed, and two of them get different seeds.
+ */
+export function drawSeed(op: string): number {
+  const { seed, stream } = randomKey(op);
+  const lo = mix32(((seed % 2 ** 32) ^ mix32((stream + 0x9e3779b9) >>> 0)) >>> 0);
+  const hi = mix32((Math.floor(seed / 2 ** 32) ^ mix32((lo ^ 0x85ebca6b) >>> 0) ^ stream) >>> 0);
+  return (hi & 0x1fffff) * 2 ** 32 + lo;
 }
 
 /** Reads `options`, rejecting unknown keys and non-finite or non-float32 numbers. */
