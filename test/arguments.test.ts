@@ -750,7 +750,11 @@ const TABLE: Entry[] = [
   { name: 'Tensor.pool', op: 'pool', call: method('pool'), good: () => [IMG, [2, 1], 'avg', 'valid', 1, [1, 2]], kinds: ['self', 'size2d', 'poolingType', 'pad2d', 'size2d?', 'size2d?', 'noRounding'], allow: { 3: [0], 4: [null], 5: [null] } },
   { name: 'dropout', call: fnOf('dropout'), good: () => [X, 0.5, [2, 1], 1], kinds: ['tensorLike', 'rate', 'shape?', 'seed?'], allow: { 2: [null] } },
   { name: 'randomStandardNormal', call: fnOf('randomStandardNormal'), good: () => [[2, 2], 'float32', 1], kinds: ['shape', 'dtype?', 'seed?'] },
-  { name: 'randomUniformInt', call: fnOf('randomUniformInt'), good: () => [[2, 2], -3, 5, 1], kinds: ['shape', 'int', 'int', 'seed?'] },
+  // An empty options object as the seed is no seed, as randomUniform's.
+  { name: 'randomUniformInt', call: fnOf('randomUniformInt'), good: () => [[2, 2], -3, 5, 1], kinds: ['shape', 'int', 'int', 'seed?'], allow: { 3: [{}] } },
+  { name: 'randomStandardNormal (options)', op: 'randomStandardNormal', call: fnOf('randomStandardNormal'), good: () => [[2, 2], { seed: 1 }], kinds: ['shape', 'options?'] },
+  { name: 'randomUniformInt (seed options)', op: 'randomUniformInt', call: fnOf('randomUniformInt'), good: () => [[2, 2], -3, 5, { seed: 1 }], kinds: ['shape', 'int', 'int', 'options?'], allow: { 3: [1] } }, // a number there is the positional seed
+  { name: 'randomUniformInt (options)', op: 'randomUniformInt', call: fnOf('randomUniformInt'), good: () => [[2, 2], { minval: -3, maxval: 5, seed: 1 }], kinds: ['shape', 'options'] },
   { name: 'multinomial', call: fnOf('multinomial'), good: () => [[[0, 1, 2], [0.2, 0.3, 0.5]], 3, 1, false], kinds: ['tensorLike', 'nonNegInt', 'seed?', 'bool?'] },
   { name: 'movingAverage', call: fnOf('movingAverage'), good: () => [V, [4, 5, 6], 0.9, 2, true], kinds: ['tensorLike', 'tensorLike', 'tensorLike', 'tensorLike?', 'bool?'] },
   { name: 'einsum', call: fnOf('einsum'), good: () => [' ij, jk -> ik', X, [[1], [2], [3]]], kinds: ['equation', 'tensorLike', 'tensorLike'] },
@@ -872,7 +876,7 @@ describe('item 24: every public function rejects bad arguments with a NeuriteErr
       const opRe = typeof op === 'string' ? new RegExp(`^${op.replace(/\./g, '\\.')}( \\([^)]*\\))?: `) : op;
       for (const [i, kind] of e.kinds.entries()) {
         for (const bad of badValues(kind)) {
-          if (e.allow?.[i]?.some((a) => Object.is(a, bad) || (Array.isArray(a) && show(a) === show(bad)))) continue;
+          if (e.allow?.[i]?.some((a) => Object.is(a, bad) || (typeof a === 'object' && a !== null && show(a) === show(bad)))) continue;
           const before = nr.memory().numTensors;
           const args = e.good();
           const replaced = args[i];

@@ -359,6 +359,16 @@ describe('randomStandardNormal, randomUniformInt, multinomial', () => {
     const b = run(() => read(nr.randomNormal([3, 7], { seed: 42 })));
     expectSame(a, b, EXACT);
     expectSame(run(() => read(randomStandardNormal([3, 7], undefined, 42))), a, EXACT);
+    // The seed as randomNormal's options take it; an empty object is no seed.
+    expectSame(run(() => read(randomStandardNormal([3, 7], { seed: 42 }))), a, EXACT);
+    nr.setSeed(3);
+    const g0 = run(() => read(randomStandardNormal([5], {})));
+    nr.setSeed(3);
+    expectSame(run(() => read(nr.randomNormal([5]))), g0, EXACT);
+    expect(thrown(() => randomStandardNormal([2], { seed: -1 }))).toMatchObject({ name: 'InvalidArgumentError', message: 'randomStandardNormal: seed must be an integer between 0 and 2^53, got -1' });
+    expect(thrown(() => randomStandardNormal([2], { sed: 1 } as never))).toMatchObject({ name: 'InvalidArgumentError', message: expect.stringMatching(/^randomStandardNormal: unknown option 'sed'.*'seed'/) });
+    expect(thrown(() => randomStandardNormal([2], { seed: 1 } as never, 1 as never))).toMatchObject({ message: 'randomStandardNormal: an options object must be the last argument: (shape, { seed })' });
+    expect(thrown(() => (randomStandardNormal as (...a: unknown[]) => unknown)([2], 'float32', 1, 2))).toMatchObject({ message: 'randomStandardNormal: too many arguments (4); expected (shape, dtype, seed) or (shape, { seed })' });
     const v = run(() => read(randomStandardNormal([200000], 'float32', 7))).values;
     let s = 0;
     let q = 0;
@@ -405,6 +415,14 @@ describe('randomStandardNormal, randomUniformInt, multinomial', () => {
     const g = run(() => read(randomUniformInt([20], 0, 100)));
     nr.setSeed(4);
     expectSame(run(() => read(randomUniformInt([20], 0, 100))), g, EXACT);
+    // The seed as randomUniform's options take it, and everything as options: the same integers.
+    const p = run(() => read(randomUniformInt([4, 5], -7, 9, 11)));
+    expectSame(run(() => read(randomUniformInt([4, 5], -7, 9, { seed: 11 }))), p, EXACT);
+    expectSame(run(() => read(randomUniformInt([4, 5], { minval: -7, maxval: 9, seed: 11 }))), p, EXACT);
+    nr.setSeed(4);
+    expectSame(run(() => read(randomUniformInt([20], { minval: 0, maxval: 100 }))), g, EXACT);
+    nr.setSeed(4);
+    expectSame(run(() => read(randomUniformInt([20], 0, 100, {}))), g, EXACT);
   });
 
   it('randomUniformInt errors', () => {
@@ -413,6 +431,13 @@ describe('randomStandardNormal, randomUniformInt, multinomial', () => {
     expect(thrown(() => randomUniformInt([2], 0, 2 ** 25))).toMatchObject({ message: 'randomUniformInt: maxval must be an integer in [-16777216, 16777216], got 33554432' });
     expect(thrown(() => randomUniformInt([2], 0, NaN))).toMatchObject({ message: 'randomUniformInt: maxval must be an integer in [-16777216, 16777216], got NaN' });
     expect(thrown(() => randomUniformInt([2], 0, 3, -2))).toMatchObject({ message: 'randomUniformInt: seed must be an integer between 0 and 2^53, got -2' });
+    // The seed as an options object, or everything as options: the same errors, named.
+    expect(thrown(() => randomUniformInt([2], 0, 3, { seed: 1.5 }))).toMatchObject({ message: 'randomUniformInt: seed must be an integer between 0 and 2^53, got 1.5' });
+    expect(thrown(() => randomUniformInt([2], 0, 3, { seeds: 1 } as never))).toMatchObject({ name: 'InvalidArgumentError', message: expect.stringMatching(/^randomUniformInt: unknown option 'seeds'.*'seed'/) });
+    expect(thrown(() => randomUniformInt([2], { minval: 0 } as never))).toMatchObject({ message: 'randomUniformInt: maxval must be an integer in [-16777216, 16777216], got undefined' });
+    expect(thrown(() => randomUniformInt([2], { minval: 0, maxval: 3, min: 1 } as never))).toMatchObject({ name: 'InvalidArgumentError', message: expect.stringMatching(/^randomUniformInt: unknown option 'min'/) });
+    expect(thrown(() => randomUniformInt([2], { minval: 0, maxval: 3 } as never, 3 as never))).toMatchObject({ message: 'randomUniformInt: an options object must be the last argument: (shape, { minval, maxval, seed })' });
+    expect(thrown(() => (randomUniformInt as (...a: unknown[]) => unknown)([2], 0, 3, 1, 2))).toMatchObject({ message: 'randomUniformInt: too many arguments (5); expected (shape, minval, maxval, seed) or (shape, { minval, maxval, seed })' });
     expect(thrown(() => randomUniformInt('x' as never, 0, 3))).toMatchObject({ message: 'randomUniformInt: shape must be an array of dimensions, got the string "x"' });
   });
 

@@ -6,6 +6,7 @@
  * for the same seed, as every neurite random op's do.
  */
 import { InvalidArgumentError } from '../errors.js';
+import { checkArgs } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import { softmax } from '../activations.js';
 import { composite } from './composite.js';
@@ -16,24 +17,45 @@ import { randomKey, randomNormal, randomUniform } from './random.js';
 const seeded = (seed: number | undefined): { seed: number } | undefined => (seed === undefined ? undefined : { seed });
 
 /**
+ * The seed of a `{ seed }` options object at argument `n`, with the other arguments it must
+ * not come with; `undefined` when `v` is not an options object (the positional form).
+ */
+function seedOption(op: string, v: unknown, n: number, form: string): { seed?: number } | undefined {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
+  const o = checkArgs(op, v, ['seed']);
+  if (o.seed !== undefined) randomKey(op, o.seed as number); // checks it
+  if (n > 0) throw new InvalidArgumentError(`${op}: an options object must be the last argument: ${form}`);
+  return o.seed === undefined ? {} : { seed: o.seed as number };
+}
+
+/**
  * A tensor of values drawn from the standard normal distribution (mean 0, standard deviation
  * 1), as TF.js `randomStandardNormal(shape, dtype, seed)`: `randomNormal(shape, { seed })`
- * (the same values for the same seed).
+ * (the same values for the same seed). `randomStandardNormal(shape, { seed })` takes the seed
+ * as `randomNormal`'s options do.
  *
  * Differences from TF.js 4.22: `dtype` must be `'float32'` (TF.js also rounds to `'int32'`);
  * `seed` must be an integer in `[0, 2^53]`.
  *
  * @example randomStandardNormal([2, 3], 'float32', 42)
+ * @example randomStandardNormal([2, 3], { seed: 42 }) // the same tensor
  * @throws {@link InvalidArgumentError} for a bad shape, a `dtype` other than `'float32'`, or a
  *   `seed` that is not an integer in `[0, 2^53]`; {@link OutOfMemoryError} for a shape of more
  *   than {@link MAX_ELEMENTS} values.
  */
-export function randomStandardNormal(shape: readonly number[], dtype?: 'float32', seed?: number): Tensor {
+export function randomStandardNormal(shape: readonly number[], options?: { seed?: number | undefined }): Tensor;
+/** TF.js's positional form `randomStandardNormal(shape, dtype, seed)` (`dtype` must be `'float32'`). */
+export function randomStandardNormal(shape: readonly number[], dtype?: 'float32', seed?: number): Tensor;
+export function randomStandardNormal(shape: readonly number[], ...args: unknown[]): Tensor {
   const op = 'randomStandardNormal';
   const s = checkShape(op, shape);
+  if (args.length > 2) throw new InvalidArgumentError(`${op}: too many arguments (${args.length + 1}); expected (shape, dtype, seed) or (shape, { seed })`);
+  const [dtype, seed] = args;
+  const o = seedOption(op, dtype, args.length - 1, '(shape, { seed })');
+  if (o !== undefined) return composite(op, () => randomNormal(s, o));
   dtypeArg(op, dtype);
-  if (seed !== undefined) randomKey(op, seed);
-  return composite(op, () => randomNormal(s, seeded(seed)));
+  if (seed !== undefined) randomKey(op, seed as number);
+  return composite(op, () => randomNormal(s, seeded(seed as number | undefined)));
 }
 
 /**
@@ -41,7 +63,9 @@ export function randomStandardNormal(shape: readonly number[], dtype?: 'float32'
  * `randomUniformInt(shape, minval, maxval, seed)`: `minval + ⌊(maxval − minval)·u⌋` for a
  * uniform draw `u` on the 2⁻²⁴ grid of {@link randomUniform} (computed exactly, in float64),
  * so every integer of the range has probability `1 / (maxval − minval)` to within
- * `(maxval − minval) / 2^24`.
+ * `(maxval − minval) / 2^24`. The seed may also come as `randomUniform`'s options do:
+ * `randomUniformInt(shape, minval, maxval, { seed })`, or everything as options:
+ * `randomUniformInt(shape, { minval, maxval, seed })`.
  *
  * Differences from TF.js 4.22: the result is float32 holding integers (TF.js returns int32;
  * neurite has one dtype); `minval` and `maxval` must be integers within ±2^24 with
@@ -50,19 +74,34 @@ export function randomStandardNormal(shape: readonly number[], dtype?: 'float32'
  * it never draws `minval` and draws 0 twice as often as the others).
  *
  * @example randomUniformInt([2, 3], 0, 10, 42)   // integers 0 … 9
+ * @example randomUniformInt([2, 3], 0, 10, { seed: 42 })   // the same tensor
+ * @example randomUniformInt([2, 3], { minval: 0, maxval: 10, seed: 42 })   // the same tensor
  * @throws {@link InvalidArgumentError} for a bad shape, `minval`/`maxval` that are not
  *   integers within ±2^24 or not `minval < maxval`, or a `seed` that is not an integer in
  *   `[0, 2^53]`; {@link OutOfMemoryError} for a shape of more than {@link MAX_ELEMENTS} values.
  */
-export function randomUniformInt(shape: readonly number[], minval: number, maxval: number, seed?: number): Tensor {
+export function randomUniformInt(shape: readonly number[], minval: number, maxval: number, seed?: number | { seed?: number | undefined }): Tensor;
+/** The options form: `randomUniformInt(shape, { minval, maxval, seed })` (`minval` and `maxval` required). */
+export function randomUniformInt(shape: readonly number[], options: { minval: number; maxval: number; seed?: number | undefined }): Tensor;
+export function randomUniformInt(shape: readonly number[], ...args: unknown[]): Tensor {
   const op = 'randomUniformInt';
   const s = checkShape(op, shape);
+  if (args.length > 3) throw new InvalidArgumentError(`${op}: too many arguments (${args.length + 1}); expected (shape, minval, maxval, seed) or (shape, { minval, maxval, seed })`);
+  let [minval, maxval, seed] = args;
+  const first = minval;
+  if (first !== null && typeof first === 'object' && !Array.isArray(first)) {
+    if (args.length > 1) throw new InvalidArgumentError(`${op}: an options object must be the last argument: (shape, { minval, maxval, seed })`);
+    const o = checkArgs(op, first, ['minval', 'maxval', 'seed']);
+    [minval, maxval, seed] = [o.minval, o.maxval, o.seed];
+  } else if (seed !== null && typeof seed === 'object' && !Array.isArray(seed)) {
+    seed = checkArgs(op, seed, ['seed']).seed;
+  }
   const lo = intArg(op, 'minval', minval, -EXACT_INT, EXACT_INT);
   const hi = intArg(op, 'maxval', maxval, -EXACT_INT, EXACT_INT);
   if (!(lo < hi)) throw new InvalidArgumentError(`${op}: minval (${lo}) must be less than maxval (${hi})`);
-  if (seed !== undefined) randomKey(op, seed);
+  if (seed !== undefined) randomKey(op, seed as number);
   return composite(op, () => {
-    const u = randomUniform(s, seeded(seed)).data();
+    const u = randomUniform(s, seeded(seed as number | undefined)).data();
     // u = k·2⁻²⁴ with k < 2²⁴, so (hi − lo)·u < hi − lo is exact in float64 and its floor is < hi − lo.
     const width = hi - lo;
     const out = new Float32Array(u.length);
