@@ -1400,7 +1400,11 @@ export class Sequential {
    * {@link Layer.getWeights} keeps its order (`gamma, beta, moving_mean, moving_variance`).
    * {@link Sequential.weightNames} names them.
    *
-   * @example nrModel.setWeights(tfModel.getWeights().map((w) => tensor(w.dataSync(), w.shape)));
+   * The tensors are yours to dispose: copy weights inside `tidy`, which frees them once
+   * `setWeights` has written them.
+   *
+   * @example tidy(() => copy.setWeights(model.getWeights())); // copy = sequential.fromConfig(model.getConfig())
+   * @example tidy(() => nrModel.setWeights(tfModel.getWeights().map((w) => tensor(w.dataSync(), w.shape))));
    */
   getWeights(): Tensor[] {
     const h = this.handle('getWeights');
