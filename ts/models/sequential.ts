@@ -1437,7 +1437,7 @@ export class Sequential {
    * weight is checked before any is set, so a failed call leaves the model as it was.
    *
    * @example
-   * copy.setWeights(model.getWeights());
+   * tidy(() => copy.setWeights(model.getWeights())); // tidy frees getWeights' copies
    */
   setWeights(weights: Tensor[], options?: { allowNonFinite?: boolean | undefined }): void {
     const h = this.handle('setWeights');
