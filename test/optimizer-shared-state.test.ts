@@ -34,7 +34,7 @@ const iterationsOf = (o: tf.Optimizer): number => (o as unknown as { iterations:
 
 function nrModel(l2 = 0): nr.Sequential {
   const reg = l2 > 0 ? { kernelRegularizer: nr.regularizers.l2({ l2 }) } : {};
-  const m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [3], units: 4, activation: 'tanh', ...reg }), nr.layers.dense({ units: 2, ...reg })] });
+  const m = nr.sequential({ seed: 0, layers: [nr.layers.dense({ inputShape: [3], units: 4, activation: 'tanh', ...reg }), nr.layers.dense({ units: 2, ...reg })] });
   nr.tidy(() => m.setWeights(W0.map(([v, s]) => nr.tensor(v, s))));
   return m;
 }

@@ -30,7 +30,7 @@ export function regularizedMlp(out: number, act: 'linear' | 'softmax' = 'linear'
 export function vae(): nr.Autoencoder {
   const encoder = nr.sequential({ seed: 12, layers: [nr.layers.dense({ inputShape: [IN], units: 8, activation: 'relu' }), nr.layers.variational({ units: 2 })] });
   const decoder = nr.sequential({ seed: 13, layers: [nr.layers.dense({ inputShape: [2], units: IN, activation: 'sigmoid' })] });
-  return nr.autoencoder({ encoder, decoder });
+  return nr.autoencoder({ encoder, decoder, seed: 0 });
 }
 
 /** What a fit leaves: its history and the weights as plain numbers (float32 values, exact in JSON). */
