@@ -576,14 +576,17 @@ pub fn from_abi(kind: u32, p: &[f32], index: u32) -> Result<crate::model::LayerR
             let causal = Reader::new("conv1d", p).bool("padding")?;
             let cfg = conv2d::Conv2dConfig::read("conv1d", p.get(1..).unwrap_or_default())?;
             let pad = if causal { (cfg.window.size[1] - 1) * cfg.window.dilation[1] } else { 0 };
-            shared(one_d::OneD::new("conv1d", Box::new(conv2d::Conv2d::new(cfg)), pad))
+            let window = Some(cfg.window);
+            shared(one_d::OneD::new("conv1d", Box::new(conv2d::Conv2d::new(cfg)), pad, window))
         }
         29 | 30 => {
             let (kind, max) = if kind == 29 { ("maxPooling1d", true) } else { ("averagePooling1d", false) };
-            shared(one_d::OneD::new(kind, Box::new(pooling::Pooling::from_abi(kind, max, p)?), 0))
+            let pool = pooling::Pooling::from_abi(kind, max, p)?;
+            let window = pool.window();
+            shared(one_d::OneD::new(kind, Box::new(pool), 0, window))
         }
-        31 => shared(one_d::OneD::new("globalMaxPooling1d", Box::new(pooling::Pooling::global("globalMaxPooling1d", true)), 0)),
-        32 => shared(one_d::OneD::new("globalAveragePooling1d", Box::new(pooling::Pooling::global("globalAveragePooling1d", false)), 0)),
+        31 => shared(one_d::OneD::new("globalMaxPooling1d", Box::new(pooling::Pooling::global("globalMaxPooling1d", true)), 0, None)),
+        32 => shared(one_d::OneD::new("globalAveragePooling1d", Box::new(pooling::Pooling::global("globalAveragePooling1d", false)), 0, None)),
         33 | 34 => shared(depthwise_conv2d::DepthwiseConv2d::new(depthwise_conv2d::DepthwiseConv2dConfig::from_abi(kind == 34, p)?)),
         35 => shared(embedding::Embedding::from_abi(p)?),
         36 => shared(repeat_vector::RepeatVector::from_abi(p)?),

@@ -19,6 +19,7 @@
 
 use super::{Init, Layer, Mode, Param};
 use crate::activations::Activation;
+use crate::ops::window::Window;
 use crate::{bail, bail_shape, Error, Result, Shape, Tensor};
 
 pub struct OneD {
@@ -29,11 +30,35 @@ pub struct OneD {
     /// Whether the inner layer's output is a sequence (`[1, steps, c]`) or a vector (global).
     sequence: bool,
     input_grad: bool,
+    /// The inner layer's window (its columns are the steps), to say in 1-D terms when a
+    /// sequence is too short for it; `None` for a global pooling.
+    window: Option<Window>,
 }
 
 impl OneD {
-    pub fn new(kind: &'static str, inner: Box<dyn Layer>, causal: usize) -> OneD {
-        OneD { kind, inner, causal, sequence: true, input_grad: true }
+    pub fn new(kind: &'static str, inner: Box<dyn Layer>, causal: usize, window: Option<Window>) -> OneD {
+        OneD { kind, inner, causal, sequence: true, input_grad: true, window }
+    }
+
+    /// Checks that `n` steps fit the window with `valid` padding (causal padding always fits),
+    /// naming the option that sets it and the length it needs: a conv1d's kernelSize (and
+    /// dilationRate), a pooling's poolSize.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    #[inline(never)]
+    fn fits(&self, n: usize, c: usize) -> Result<()> {
+        let Some(w) = self.window.filter(|w| !w.same && self.causal == 0) else { return Ok(()) };
+        let need = w.extent(1);
+        if n >= need {
+            return Ok(());
+        }
+        let conv = self.kind == "conv1d";
+        let (option, fix) = if conv { ("kernelSize", "padding 'same' or 'causal'") } else { ("poolSize", "padding 'same'") };
+        let dilated = if w.dilation[1] > 1 { format!(" at dilationRate {}", w.dilation[1]) } else { String::new() };
+        bail_shape!(
+            self.kind,
+            "{option} {}{dilated} needs sequences of at least {need} steps with padding 'valid', got {n} (per-sample input [{n}, {c}]); use {fix}, a smaller {option} or longer sequences",
+            w.size[1]
+        );
     }
 
     /// `x` `[b, steps, c]` as `[b, 1, causal + steps, c]`.
@@ -110,6 +135,9 @@ impl Layer for OneD {
         let &[n, c] = input else {
             return Some(Err(crate::Error::shape(self.kind, format!("expects per-sample inputs of shape [steps, channels], got {}", Shape::from(input)))));
         };
+        if let Err(e) = self.fits(n, c) {
+            return Some(Err(e));
+        }
         let out = match self.inner.resize(&[1, n + self.causal, c])? {
             Ok(out) => out,
             Err(e) => return Some(Err(e.within(self.kind, "each sample as an image one row high"))),
@@ -122,6 +150,7 @@ impl Layer for OneD {
         let &[n, c] = input else {
             bail!(self.kind, "expects per-sample inputs of shape [steps, channels], got {}", crate::error::ints(input));
         };
+        self.fits(n, c)?;
         let out = self.inner.build(&[1, n + self.causal, c], init).map_err(|e| e.within(self.kind, "each sample as an image one row high"))?;
         // TF.js's conv1d kernel: [k, in, filters], the 2-D kernel without its leading 1.
         for p in self.inner.params_mut() {
@@ -267,8 +296,21 @@ mod tests {
         assert_eq!(g.borrow_mut().forward(x, Mode::Infer).unwrap().data(), &[3., 5.]);
         let a = from_abi(30, &[1., 2., 1., 1., 1., 1., 1.], 0).unwrap();
         assert_eq!(a.borrow_mut().build(&[3, 1], Init::seeded(0)).unwrap(), vec![3, 1], "same: ⌈3 / 1⌉");
+        // A sequence too short for a 'valid' window, in 1-D terms: the option and the length it needs.
         let e = from_abi(28, &conv1d(false, 1., 1., false), 0).unwrap().borrow_mut().build(&[2, 1], Init::seeded(0)).unwrap_err().to_string();
-        assert!(e.starts_with("conv1d: conv2d on each sample as an image one row high:"), "{e}");
+        assert_eq!(e, "conv1d: kernelSize 3 needs sequences of at least 3 steps with padding 'valid', got 2 (per-sample input [2, 1]); use padding 'same' or 'causal', a smaller kernelSize or longer sequences");
+        let c = from_abi(28, &conv1d(false, 1., 2., false), 0).unwrap();
+        assert_eq!(c.borrow_mut().build(&[5, 1], Init::seeded(0)).unwrap(), vec![1, 2], "5 steps fit a kernel of 3 at dilation 2");
+        let e = c.borrow_mut().build(&[4, 1], Init::seeded(0)).unwrap_err().to_string();
+        assert!(e.contains("kernelSize 3 at dilationRate 2 needs sequences of at least 5 steps with padding 'valid', got 4"), "{e}");
+        // Causal padding fits any length from 1; 'same' too.
+        for (causal, same) in [(true, false), (false, true)] {
+            assert_eq!(from_abi(28, &conv1d(causal, 1., 2., same), 0).unwrap().borrow_mut().build(&[1, 1], Init::seeded(0)).unwrap(), vec![1, 2]);
+        }
+        let p = from_abi(30, &[1., 3., 1., 1., 1., 1., 0.], 0).unwrap();
+        assert_eq!(p.borrow_mut().build(&[3, 1], Init::seeded(0)).unwrap(), vec![1, 1]);
+        let e = p.borrow_mut().build(&[2, 1], Init::seeded(0)).unwrap_err().to_string();
+        assert_eq!(e, "build: averagePooling1d was built for per-sample input shape [3, 1], but here it receives [2, 1]: poolSize 3 needs sequences of at least 3 steps with padding 'valid', got 2 (per-sample input [2, 1]); use padding 'same', a smaller poolSize or longer sequences");
         let e = from_abi(29, &[1., 2., 1., 2., 1., 1., 0.], 0).unwrap().borrow_mut().build(&[4, 1, 1], Init::seeded(0)).unwrap_err().to_string();
         assert!(e.contains("maxPooling1d: expects per-sample inputs of shape [steps, channels], got [4, 1, 1]"), "{e}");
     }

@@ -46,6 +46,11 @@ impl Pooling {
         Ok(Pooling { kind, max, window: Some(window), place: None, kept: None })
     }
 
+    /// The window of a windowed pooling (`None` for a global one).
+    pub fn window(&self) -> Option<Window> {
+        self.window
+    }
+
     /// `globalMaxPooling2d` / `globalAveragePooling2d`.
     pub fn global(kind: &'static str, max: bool) -> Pooling {
         Pooling { kind, max, window: None, place: None, kept: None }

@@ -254,6 +254,8 @@ pub struct DistributionTrail {
 /// variational layer (looking into nested models) and returns that layer's `(mean, logVar)`
 /// for `x`, and what ran; an error naming the model's layers when it has none.
 pub fn encode_distribution(model: &mut Sequential, net: &LayerRef, x: &Tensor) -> Result<(Tensor, Tensor, DistributionTrail)> {
+    // A model of unknown (null) size is first set for x's.
+    model.fit_to("encodeDistribution", x, None)?;
     model.check_input("encodeDistribution", x)?;
     let mut prefixes = Vec::new();
     match walk(model, net, x.clone(), &mut prefixes)? {

@@ -650,8 +650,10 @@ impl Sequential {
         let (Some(inp), Some(out)) = (inp, out) else {
             return Err(Error::invalid("predict", "the model is not built yet"));
         };
-        check_batch("predict", &inp, x)?;
-        Ok(out)
+        match self.free.get(start) {
+            Some(sym) if self.wiring.is_none() && x.dims().get(1..) != Some(&inp[..]) => self.range_at(x, range, sym),
+            _ => check_batch("predict", &inp, x).map(|_| out),
+        }
     }
 
     /// [`Sequential::predict`], plus the activity-regularizer penalty and the variational KL

@@ -191,7 +191,9 @@ impl<L: ?Sized + Layer> Node<L> {
             let out = r.map_err(|e| match e {
                 // A layer with an unknown (null) size takes other sizes: say what this one lacks.
                 Error::ShapeMismatch { msg, .. } | Error::InvalidArgument { msg, .. } if self.shown.is_some() => {
-                    Error::shape("build", format!("{} (per-sample input shape {was}) cannot take {input}: {msg}", self.layer.kind(), input = crate::error::ints(input)))
+                    let kind = self.layer.kind();
+                    let who = if self.name.is_empty() { format!("{kind} (") } else { format!("layer '{}' ({kind}, ", self.name) };
+                    Error::shape("build", format!("{who}per-sample input shape {was}) cannot take {input}: {msg}", input = crate::error::ints(input)))
                 }
                 Error::ShapeMismatch { msg, .. } | Error::InvalidArgument { msg, .. } => {
                     Error::shape("build", format!("{} was built for per-sample input shape {was}, but here it receives {input}: {msg}", self.layer.kind(), input = crate::error::ints(input)))

@@ -156,6 +156,31 @@ impl Sequential {
         Ok(self.build_pass(input, true, &|_, _, _| Ok(()))?.pop().unwrap_or_default())
     }
 
+    /// The per-sample output of layers `range` (an autoencoder's encoder or decoder) of a model
+    /// with unknown axes for `x`, whose per-sample shape must fit `sym` (their input's shape, 0
+    /// for an unknown axis). Each layer is asked its output there ([`Node::build`] leaves it
+    /// set for the shape it had; its forward sets it for `x`): the model's own shapes stay.
+    ///
+    /// [`Node::build`]: super::shared::Node::build
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    #[inline(never)]
+    pub(super) fn range_at(&self, x: &Tensor, range: core::ops::Range<usize>, sym: &[usize]) -> Result<Vec<usize>> {
+        let per = x.dims().get(1..).unwrap_or_default();
+        if per.len() != sym.len() || per.iter().zip(sym).any(|(&d, &s)| d == 0 || (s != 0 && d != s)) {
+            bail_shape!("predict", "expected input of shape [batch,{} (the first dimension is the batch; null: any size from 1), got {}", &show(sym, false)[1..], x.shape());
+        }
+        let mut at = per.to_vec();
+        for l in &self.layers[range] {
+            at = lock(l)?.build(&at, Init { seed: 0, fill: false }).map_err(|e| match e {
+                Error::ShapeMismatch { msg, .. } | Error::InvalidArgument { msg, .. } => {
+                    Error::shape("predict", format!("x of shape {} (per-sample input shape {}) does not fit: {msg}", x.shape(), show(sym, false)))
+                }
+                other => other,
+            })?;
+        }
+        Ok(at)
+    }
+
     /// [`Sequential::fit_to`] for several inputs (declared as `several`, 0 for unknown axes).
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     #[inline(never)]
@@ -260,5 +285,88 @@ mod tests {
         let mut m = model(&[(0, dense(2.0))]);
         let e = m.build_all(&[4, 0]).unwrap_err().to_string();
         assert_eq!(e, "build: layer 0 (dense) cannot take per-sample input shape [4,null]: its weights depend on the size of the unknown (null) axis; give the model's input a size there, or pool the axis away first (globalAveragePooling1d, globalMaxPooling1d)");
+    }
+
+    /// A sequence too short for a named conv1d's 'valid' kernel: the error names the layer and
+    /// says the length its kernel needs.
+    #[test]
+    fn a_too_short_sequence_names_the_layer_and_the_length_it_needs() {
+        // conv1d filters 2, kernel 5, valid (no bias, linear), then global max pooling.
+        let conv = vec![0., 2., 1., 5., 1., 1., 1., 1., 0., 0., 0., 0., 6., 0., 0., 0., 0., 0., 0., 0., 0., 0.];
+        let mut m = model(&[(28, conv), (31, vec![])]);
+        m.set_names(vec!["conv_c".into(), "pool".into()]);
+        m.build_all(&[0, 3]).unwrap();
+        m.fit_to("predict", &ramp(&[1, 5, 3]), None).unwrap();
+        let e = m.fit_to("predict", &ramp(&[1, 3, 3]), None).unwrap_err().to_string();
+        assert_eq!(e, "predict: x of shape [1,3,3] (per-sample [3,3], input shape [null,3]) does not fit the model: layer 'conv_c' (conv1d, per-sample input shape [null, 3]) cannot take [3, 3]: kernelSize 5 needs sequences of at least 5 steps with padding 'valid', got 3 (per-sample input [3, 3]); use padding 'same' or 'causal', a smaller kernelSize or longer sequences");
+    }
+
+    /// An autoencoder of unknown length (a conv1d encoder and decoder, nested): its encoder and
+    /// decoder halves run at any length (`predict_range`, as `encode` and `decode`), the same
+    /// values as the whole model and as the encoder on its own, and leave the whole model
+    /// working at the length it was set for.
+    #[test]
+    fn the_halves_of_a_model_of_unknown_length_run_at_any_length() {
+        use crate::model::shared::shared;
+        // conv1d filters f, kernel k, valid, tanh, bias zeros.
+        let conv = |f: f32, k: f32| vec![0., f, 1., k, 1., 1., 1., 1., 0., 1., 9., 0., 6., 0., 0., 0., 0., 0., 0., 0., 0., 0.];
+        let half = |k: f32, f: f32, seed: u64| {
+            let mut m = Sequential::new(seed);
+            m.add(from_abi(28, &conv(f, k), 0).unwrap()).unwrap();
+            m.build_all(&[0, if k == 3.0 { 1 } else { 2 }]).unwrap();
+            shared(m)
+        };
+        let enc = half(3.0, 2.0, 1);
+        let mut ae = Sequential::new(3);
+        ae.add(enc.clone()).unwrap();
+        ae.add(half(2.0, 1.0, 2)).unwrap();
+        ae.build_all(&[0, 1]).unwrap();
+        assert_eq!(ae.free_shapes(), &[vec![0, 1], vec![0, 2], vec![0, 1]]);
+        for len in [4, 9, 20, 5] {
+            let x = ramp(&[2, len, 1]);
+            let code = ae.predict_range(&x, 0, 1, 32).unwrap();
+            assert_eq!(code.dims(), [2, len - 2, 2]);
+            let alone = enc.borrow_mut().layer_mut().as_sequential_mut().unwrap().forward_all(x.clone(), crate::layers::Mode::Infer).unwrap();
+            assert_eq!(code.data(), alone.data(), "encode at {len}");
+            let back = ae.predict_range(&code, 1, 2, 32).unwrap();
+            assert_eq!(back.dims(), [2, len - 3, 1]);
+            ae.fit_to("predict", &x, None).unwrap();
+            assert_eq!(ae.predict(&x, 32).unwrap().data(), back.data(), "decode(encode(x)) at {len}");
+        }
+        let e = ae.predict_range(&ramp(&[2, 1, 2]), 1, 2, 32).unwrap_err().to_string();
+        assert!(e.starts_with("predict: x of shape [2,1,2] (per-sample input shape [null,2]) does not fit: "), "{e}");
+        assert!(e.ends_with("kernelSize 2 needs sequences of at least 2 steps with padding 'valid', got 1 (per-sample input [1, 2]); use padding 'same' or 'causal', a smaller kernelSize or longer sequences"), "{e}");
+        let e = ae.predict_range(&ramp(&[2, 2, 1]), 0, 1, 32).unwrap_err().to_string();
+        assert!(e.contains("kernelSize 3 needs sequences of at least 3 steps with padding 'valid', got 2"), "{e}");
+        let e = ae.predict_range(&ramp(&[2, 5, 3]), 1, 2, 32).unwrap_err().to_string();
+        assert_eq!(e, "predict: expected input of shape [batch,null,2] (the first dimension is the batch; null: any size from 1), got [2,5,3]");
+    }
+
+    /// Merge layers have no weights: on a one-input graph with an unknown length (a residual
+    /// add, a concatenation on either axis, dot products over the channels) they build, and
+    /// their outputs follow the unknown axis (dot over axis 2 of [t, c] with itself: [t, t]).
+    #[test]
+    fn merges_take_an_unknown_axis() {
+        // (kind, options, free output shape, output at length t)
+        let cases: [(u32, Vec<f32>, Vec<usize>, fn(usize) -> Vec<usize>); 5] = [
+            (21, vec![], vec![0, 3], |t| vec![t, 3]),
+            (23, vec![], vec![0, 3], |t| vec![t, 3]),
+            (27, vec![-1.0], vec![0, 6], |t| vec![t, 6]),
+            (27, vec![1.0], vec![0, 3], |t| vec![2 * t, 3]),
+            (39, vec![2.0, 2.0, 0.0], vec![0, 0], |t| vec![t, t]),
+        ];
+        for (kind, p, out, at) in cases {
+            let mut m = model(&[(0, dense(3.0)), (kind, p)]);
+            m.wire(0, &[0]).unwrap();
+            m.wire(1, &[0, 1]).unwrap();
+            m.build_all(&[0, 3]).unwrap_or_else(|e| panic!("{kind}: {e}"));
+            assert_eq!(m.free_shapes().last(), Some(&out), "{kind}");
+            for len in [1, 4, 9] {
+                let x = ramp(&[2, len, 3]);
+                m.fit_to("predict", &x, None).unwrap();
+                let y = m.predict(&x, 32).unwrap();
+                assert_eq!(&y.dims()[1..], &at(len)[..], "{kind} at {len}");
+            }
+        }
     }
 }
