@@ -160,9 +160,9 @@ describe('1-D layers against TF.js', () => {
     expect(() => nr.layers.conv1d({ filters: 2, kernelSize: 2, padding: 'full' as never })).toThrow(/padding must be 'valid', 'same' or 'causal', got "full"/);
     expect(() => nr.layers.maxPooling1d({ padding: 'causal' as never })).toThrow(/padding must be 'valid' or 'same'/);
     expect(() => nr.layers.globalAveragePooling1d({ dataFormat: 'channelsFirst' as never })).toThrow(/dataFormat must be 'channelsLast'/);
-    expect(() => nr.sequential({ layers: [nr.layers.conv1d({ inputShape: [2, 1], filters: 1, kernelSize: 3 })] })).toThrow(/^add: .*\(conv1d conv1d_\d+\): the window \(3\) does not fit the 2 steps with padding 'valid' \(per-sample input \[2,1\]\); use padding 'same' or 'causal' or a smaller window$/);
+    expect(() => nr.sequential({ layers: [nr.layers.conv1d({ inputShape: [2, 1], filters: 1, kernelSize: 3 })] })).toThrow(/^add: .*\(conv1d conv1d_\d+\): kernelSize 3 needs sequences of at least 3 steps with padding 'valid', got 2 \(per-sample input \[2,1\]\); use padding 'same' or 'causal', a smaller kernelSize or longer sequences$/);
     const m = nr.sequential({ layers: [nr.layers.conv1d({ filters: 1, kernelSize: 3 })] });
-    expect(() => m.build([2, 1])).toThrow(/conv1d: conv2d on each sample as an image one row high: /);
+    expect(() => m.build([2, 1])).toThrow(/^conv1d: kernelSize 3 needs sequences of at least 3 steps with padding 'valid', got 2 \(per-sample input \[2, 1\]\); use padding 'same' or 'causal', a smaller kernelSize or longer sequences$/);
     m.dispose();
     expect(() => nr.sequential({ layers: [nr.layers.maxPooling1d({ inputShape: [4, 2, 1] })] })).toThrow(/^add: .*maxPooling1d.*expects per-sample inputs of shape \[steps, channels\], got per-sample shape \[4,2,1\]/);
     const r = nr.sequential({ layers: [nr.layers.maxPooling1d()] });

@@ -129,10 +129,14 @@ function windowOutput(op: string, s: LeafSpec, x: number[], size: number[], stri
     const k = (size[i] - 1) * dilation[i] + 1;
     if (same) return Math.ceil(x[i] / strides[i]);
     if (x[i] < k) {
-      // A 1-D layer runs as an image one row high (`given` is its [steps, channels] input).
-      const what = given.length === 2 ? `the ${x[i]} steps` : `the input's ${['height', 'width'][i]} of ${x[i]}`;
-      const fix = s.kind === 'conv1d' ? "padding 'same' or 'causal'" : "padding 'same'";
-      throw new InvalidArgumentError(`${op}: ${s.where} (${s.kind} ${s.name}): the window (${k}) does not fit ${what} with padding 'valid' (per-sample input ${show(given)}); use ${fix} or a smaller window`);
+      if (given.length === 2) {
+        // A 1-D layer runs as an image one row high (`given` is its [steps, channels] input):
+        // said in its own terms, as the core says it (`layers/one_d.rs`).
+        const [option, fix] = s.kind === 'conv1d' ? ['kernelSize', "padding 'same' or 'causal'"] : ['poolSize', "padding 'same'"];
+        const at = dilation[i] > 1 ? ` at dilationRate ${dilation[i]}` : '';
+        throw new InvalidArgumentError(`${op}: ${s.where} (${s.kind} ${s.name}): ${option} ${size[i]}${at} needs sequences of at least ${k} steps with padding 'valid', got ${x[i]} (per-sample input ${show(given)}); use ${fix}, a smaller ${option} or longer sequences`);
+      }
+      throw new InvalidArgumentError(`${op}: ${s.where} (${s.kind} ${s.name}): the window (${k}) does not fit the input's ${['height', 'width'][i]} of ${x[i]} with padding 'valid' (per-sample input ${show(given)}); use padding 'same' or a smaller window`);
     }
     return Math.floor((x[i] - k) / strides[i]) + 1;
   });

@@ -179,16 +179,20 @@ export class Autoencoder<E extends Sequential | Layer = Sequential | Layer, D ex
   }
 
   /**
-   * With `x` as the target, the output must have the input's shape: say so (a loss's shape
-   * error would speak of a `y` the caller never gave).
+   * With `x` as the target, the output must have the input's shape, or, with the loss
+   * `sparseCategoricalCrossentropy`, that shape and one more axis (x holds the class ids of
+   * each output position: a text autoencoder, ids `[n, T]` → probabilities `[n, T, vocab]`):
+   * say so (a loss's shape error would speak of a `y` the caller never gave).
    */
   #selfTarget(op: string): void {
     if (this.isDisposed) return;
     const inp = this.inputDims;
     const out = inp ? outputShapeOf(this) : undefined;
-    if (inp && out && !sameShape(inp, out)) {
-      throw new InvalidArgumentError(`${op}: autoencoder ${this.name} takes per-sample shape ${fmt(inp)} but its decoder ${this.decoder.name} outputs ${fmt(out)}; ${op}(x) uses x as the target, so the output must have the input's shape (or pass targets: ${op}(x, y))`);
-    }
+    if (!inp || !out || sameShape(inp, out)) return;
+    const ids = out.length === inp.length + 1 && sameShape(inp, out.slice(0, -1));
+    if (ids && this.optimizer !== undefined && this.compiledInfo(op).loss === 'sparseCategoricalCrossentropy') return;
+    const sparse = ids ? ", or compile with loss 'sparseCategoricalCrossentropy' if x holds the class ids of each output position" : '';
+    throw new InvalidArgumentError(`${op}: autoencoder ${this.name} takes per-sample shape ${fmt(inp)} but its decoder ${this.decoder.name} outputs ${fmt(out)}; ${op}(x) uses x as the target, so the output must have the input's shape (or pass targets: ${op}(x, y)${sparse})`);
   }
 
   /**

@@ -172,6 +172,16 @@ export function extraArguments(op: string, given: number, n: number): void {
 /** @internal The options `evaluate` takes. */
 export const EVALUATE_KEYS = ['batchSize', 'returnDict'] as const;
 
+/**
+ * TF.js's input shape of an embedding given none (no `inputShape`, `batchInputShape` or
+ * `inputLength`): `[null]`, sequences of any length (its `batchInputShape` is `[null, null]`);
+ * `undefined` for any other first layer (a model nested first: its own first layer's).
+ */
+function anyLength(first: Layer | Sequential | undefined): number[] | undefined {
+  if (first instanceof Sequential) return first.inputDims ?? anyLength(first.layers[0]);
+  return first?.kind === 'embedding' && first.inputDims === undefined ? [0] : undefined;
+}
+
 /** A stack of layers trained as one model (Keras/TF.js `Sequential`); make one with {@link sequential}. */
 export class Sequential {
   static {
@@ -684,15 +694,16 @@ export class Sequential {
     if (given !== undefined) checkShape('build', batched ? given.map((d) => d ?? 1) : given, 'inputShape');
     // An unknown size (null) is 0 for the core (see sampleShape).
     const inputShape = given?.map((d) => d ?? 0);
-    const shape = inputShape ?? (this.#graph && this.#graph.inputs.length > 1 ? [this.#graph.inputs.reduce((a, t) => a + t.sampleShape.reduce((p, d) => p * d, 1), 0)] : this.inputDims);
+    const shape = inputShape ?? (this.#graph && this.#graph.inputs.length > 1 ? [this.#graph.inputs.reduce((a, t) => a + t.sampleShape.reduce((p, d) => p * d, 1), 0)] : (this.inputDims ?? anyLength(this.layers[0])));
     if (!shape) {
       const first = this.layers.find((l) => !(l instanceof InputLayer));
       const kind = first && !(first instanceof Sequential) ? first.kind : 'dense';
-      // An example of the first layer's kind: an embedding's sequence length; images for 2-D
-      // windows, sequences for 1-D and permute, a grid to flatten, else features.
-      const example = /2d$/i.test(kind) ? '[28, 28, 1]' : /1d$/i.test(kind) || kind === 'permute' ? '[100, 8]' : kind === 'flatten' ? '[28, 28]' : '[784]';
-      const hint = kind === 'embedding' ? 'an inputLength (the length of each sequence of ids), e.g. layers.embedding({ inputDim, outputDim, inputLength: 20 })' : `an inputShape, e.g. layers.${kind}({ inputShape: ${example}, … })`;
-      throw new InvalidArgumentError(`build: model ${this.name} does not know its input shape; give the first layer ${hint}`);
+      // An example of the first layer's kind: images for 2-D windows, sequences for 1-D and
+      // permute (any length: null), a grid to flatten, else features.
+      const seq = /1d$/i.test(kind) || kind === 'permute';
+      const example = /2d$/i.test(kind) ? '[28, 28, 1]' : seq ? '[100, 8]' : kind === 'flatten' ? '[28, 28]' : '[784]';
+      const any = seq ? ', or inputShape: [null, 8] for sequences of any length' : '';
+      throw new InvalidArgumentError(`build: model ${this.name} does not know its input shape; give the first layer an inputShape, e.g. layers.${kind}({ inputShape: ${example}, … })${any} (TF.js also asks for it; Keras 3 builds on the first batch)`);
     }
     if (this.layers.filter((l) => !(l instanceof InputLayer)).length === 0) throw new InvalidArgumentError(`build: model ${this.name} has no layers`);
     const created: Array<{ model: Sequential; handle: number }> = [];
@@ -774,7 +785,7 @@ export class Sequential {
     for (const [index, l] of this.#children().entries()) {
       if (l instanceof Sequential) {
         if (l.#disposed) throw new DisposedError(`build: model ${l.name} (nested in ${this.name}) is disposed`);
-        if (l.#handle === 0 && l.inputDims !== undefined) {
+        if (l.#handle === 0 && (l.inputDims ?? anyLength(l.layers[0])) !== undefined) {
           l.#skipInit = this.#skipInit;
           try {
             l.build();
