@@ -207,6 +207,7 @@ describe('unknown (null) sizes in models with several inputs or outputs', () => 
     const tg = tfl.model({ inputs: tx, outputs: tfl.layers.dense({ units: 1 }).apply(tinner.apply(tx)) as TSym });
     expect(outer.inputShape).toEqual([null, null]);
     expect(outer.outputShape).toEqual(touter.outputShape);
+    expect(outer.inputShape).toEqual(touter.inputs[0].shape);
     for (const [nm, tm] of [[outer, touter], [g, tg]] as const) {
       const ws = nm.getWeights();
       tm.setWeights(ws.map((w) => tf.tensor(w.dataSync(), w.shape.slice())));
