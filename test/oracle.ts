@@ -323,6 +323,11 @@ export function asDenseActivation(t: nr.Tensor, activation: nr.ActivationSpec): 
   return y;
 }
 
+/** `n` sequences of `len` integer ids in [0, vocab) (text-model inputs). */
+export function tokenIds(r: () => number, n: number, len: number, vocab: number): number[] {
+  return Array.from({ length: n * len }, () => Math.floor(r() * vocab));
+}
+
 /** neurite's weights into TF.js, layer by layer by name (the layers of a graph or sequential model). */
 export function copyWeights(n: nr.Sequential, t: tfl.LayersModel): void {
   for (const l of n.layers) {

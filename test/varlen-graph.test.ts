@@ -4,25 +4,11 @@
 // lengths 1, 3, 7 and 20 per input, three trainOnBatch steps at alternating lengths, ≤ 1e-5.
 import { describe, expect, it } from 'vitest';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { close, rng, tf, tfArtifacts, uniform } from './oracle.js';
+import { close, copyWeights, rng, tf, tfArtifacts, tokenIds, uniform } from './oracle.js';
 import * as nr from '../ts/index.js';
 
 type Sym = nr.SymbolicTensor;
 type TSym = tfl.SymbolicTensor;
-
-/** `n` sequences of `len` integer ids in [0, vocab). */
-function ids(r: () => number, n: number, len: number, vocab: number): number[] {
-  return Array.from({ length: n * len }, () => Math.floor(r() * vocab));
-}
-
-/** Copies every weight of `n`'s layers into `t`'s layers of the same name. */
-function copyByName(n: nr.Sequential, t: tfl.LayersModel): void {
-  for (const l of n.layers) {
-    const ws = l.getWeights();
-    if (ws.length > 0) tf.tidy(() => t.getLayer(l.name).setWeights(ws.map((w) => tf.tensor(w.dataSync(), w.shape.slice()))));
-    nr.dispose(ws);
-  }
-}
 
 /** Every weight of `n` against `t`'s of the same layer, after training. */
 function sameWeights(what: string, n: nr.Sequential, t: tfl.LayersModel): void {
@@ -66,10 +52,10 @@ describe('unknown (null) sizes in models with several inputs or outputs', () => 
     expect(n.inputs.map((x) => x.shape)).toEqual(t.inputs.map((x) => x.shape));
     expect(n.outputs[0].shape).toEqual(t.outputs[0].shape);
     expect(n.summary(null)).toMatch(/emb \(Embedding\) +\[null,null,4\]/);
-    copyByName(n, t);
+    copyWeights(n, t);
     const r = rng(5);
     for (const [la, lb] of [[1, 3], [3, 7], [7, 20], [20, 1], [3, 3]]) {
-      const [xa, xb] = [ids(r, 3, la, 11), ids(r, 3, lb, 11)];
+      const [xa, xb] = [tokenIds(r, 3, la, 11), tokenIds(r, 3, lb, 11)];
       const got = nr.tidy(() => (n.predict([nr.tensor(xa, [3, la]), nr.tensor(xb, [3, lb])]) as nr.Tensor).data());
       const want = tf.tidy(() => (t.predict([tf.tensor(xa, [3, la]), tf.tensor(xb, [3, lb])]) as tf.Tensor).dataSync());
       close(got, want, 1e-5, `predict at lengths ${la}, ${lb}`);
@@ -77,7 +63,7 @@ describe('unknown (null) sizes in models with several inputs or outputs', () => 
     n.compile({ optimizer: nr.train.sgd(0.5), loss: 'sparseCategoricalCrossentropy' });
     t.compile({ optimizer: tf.train.sgd(0.5), loss: 'sparseCategoricalCrossentropy' });
     for (const [step, [la, lb]] of [[7, 1], [1, 20], [20, 3]].entries()) {
-      const [xa, xb, y] = [ids(r, 5, la, 11), ids(r, 5, lb, 11), ids(r, 5, 1, 3)];
+      const [xa, xb, y] = [tokenIds(r, 5, la, 11), tokenIds(r, 5, lb, 11), tokenIds(r, 5, 1, 3)];
       const xs = [nr.tensor(xa, [5, la]), nr.tensor(xb, [5, lb])];
       const yn = nr.tensor(y, [5, 1]);
       const got = n.trainOnBatch(xs, yn) as number;
@@ -89,7 +75,7 @@ describe('unknown (null) sizes in models with several inputs or outputs', () => 
     }
     sameWeights('two text inputs', n, t);
     // evaluate and fit (batches, validation data of other lengths, inputs by name) at any lengths.
-    const [xa, xb, y, va, vb, vy] = [nr.tensor(ids(r, 6, 4, 11), [6, 4]), nr.tensor(ids(r, 6, 9, 11), [6, 9]), nr.tensor(ids(r, 6, 1, 3), [6, 1]), nr.tensor(ids(r, 2, 2, 11), [2, 2]), nr.tensor(ids(r, 2, 13, 11), [2, 13]), nr.tensor(ids(r, 2, 1, 3), [2, 1])];
+    const [xa, xb, y, va, vb, vy] = [nr.tensor(tokenIds(r, 6, 4, 11), [6, 4]), nr.tensor(tokenIds(r, 6, 9, 11), [6, 9]), nr.tensor(tokenIds(r, 6, 1, 3), [6, 1]), nr.tensor(tokenIds(r, 2, 2, 11), [2, 2]), nr.tensor(tokenIds(r, 2, 13, 11), [2, 13]), nr.tensor(tokenIds(r, 2, 1, 3), [2, 1])];
     const h = await n.fit({ question: xa, answer: xb }, y, { epochs: 2, batchSize: 4, validationData: [[va, vb], vy], verbose: 0 });
     expect(h.history.val_loss.length).toBe(2);
     const split = await n.fit([xa, xb], y, { epochs: 1, batchSize: 4, validationSplit: 0.5, verbose: 0 });
@@ -122,7 +108,7 @@ describe('unknown (null) sizes in models with several inputs or outputs', () => 
     expect(n.outputs.map((o) => o.shape)).toEqual(t.outputs.map((o) => o.shape));
     expect(n.outputs[0].shape).toEqual([null, null, 2]);
     expect(n.summary(null)).toMatch(/steps \(Conv1D\) +\[null,null,2\]/);
-    copyByName(n, t);
+    copyWeights(n, t);
     const r = rng(8);
     for (const len of [1, 3, 7, 20]) {
       const xv = uniform(r, 3 * len * 2, -2, 2);
@@ -138,7 +124,7 @@ describe('unknown (null) sizes in models with several inputs or outputs', () => 
     t.compile({ optimizer: tf.train.sgd(0.2), loss: ['meanSquaredError', 'sparseCategoricalCrossentropy'] });
     const vars = t.trainableWeights.map((w) => (w as unknown as { read(): tf.Variable }).read());
     for (const [step, len] of [7, 1, 20].entries()) {
-      const [xv, ys, yc] = [uniform(r, 4 * len * 2, -2, 2), uniform(r, 4 * len * 2, -1, 1), ids(r, 4, 1, 3)];
+      const [xv, ys, yc] = [uniform(r, 4 * len * 2, -2, 2), uniform(r, 4 * len * 2, -1, 1), tokenIds(r, 4, 1, 3)];
       const ns = [nr.tensor(xv, [4, len, 2]), nr.tensor(ys, [4, len, 2]), nr.tensor(yc, [4, 1])];
       const got = n.trainOnBatch(ns[0], [ns[1], ns[2]]) as number[];
       nr.dispose(ns);
@@ -177,7 +163,7 @@ describe('unknown (null) sizes in models with several inputs or outputs', () => 
     const [ta, tb] = [tfl.input({ shape: [null, 2], name: 'left' }), tfl.input({ shape: [null, 2], name: 'right' })];
     const ty = tfl.layers.dense({ units: 2, name: 'head' }).apply(tfl.layers.globalAveragePooling1d({ name: 'gap' }).apply(tfl.layers.conv1d({ filters: 3, kernelSize: 2, padding: 'same', name: 'conv' }).apply(tfl.layers.add({ name: 'sum' }).apply([ta, tb])))) as TSym;
     const t = tfl.model({ inputs: [ta, tb], outputs: ty });
-    copyByName(n, t);
+    copyWeights(n, t);
     const r = rng(3);
     for (const len of [1, 3, 7, 20]) {
       const [va, vb] = [uniform(r, 2 * len * 2, -1, 1), uniform(r, 2 * len * 2, -1, 1)];
@@ -215,7 +201,7 @@ describe('unknown (null) sizes in models with several inputs or outputs', () => 
     }
     const r = rng(12);
     for (const len of [1, 3, 7, 20]) {
-      const v = ids(r, 2, len, 9);
+      const v = tokenIds(r, 2, len, 9);
       close(nr.tidy(() => (outer.predict(nr.tensor(v, [2, len])) as nr.Tensor).data()), tf.tidy(() => (touter.predict(tf.tensor(v, [2, len])) as tf.Tensor).dataSync()), 1e-5, `nested sequential at length ${len}`);
       close(nr.tidy(() => (g.predict(nr.tensor(v, [2, len])) as nr.Tensor).data()), tf.tidy(() => (tg.predict(tf.tensor(v, [2, len])) as tf.Tensor).dataSync()), 1e-5, `nested in a graph at length ${len}`);
     }
@@ -232,7 +218,7 @@ describe('unknown (null) sizes in models with several inputs or outputs', () => 
     const t = await tfl.loadLayersModel(tf.io.fromMemory(art as tf.io.ModelArtifacts));
     const back = (await nr.loadModel((await tfArtifacts(t)) as nr.ModelArtifacts)) as nr.Sequential;
     for (const [la, lb] of [[1, 6], [4, 2]]) {
-      const [va, vb] = [ids(r, 2, la, 5), ids(r, 2, lb, 5)];
+      const [va, vb] = [tokenIds(r, 2, la, 5), tokenIds(r, 2, lb, 5)];
       const want = tf.tidy(() => (t.predict([tf.tensor(va, [2, la]), tf.tensor(vb, [2, lb])]) as tf.Tensor).dataSync());
       close(nr.tidy(() => (m.predict([nr.tensor(va, [2, la]), nr.tensor(vb, [2, lb])]) as nr.Tensor).data()), want, 1e-5, `TF.js loads neurite's file (lengths ${la}, ${lb})`);
       close(nr.tidy(() => (back.predict([nr.tensor(va, [2, la]), nr.tensor(vb, [2, lb])]) as nr.Tensor).data()), want, 1e-5, `neurite loads TF.js's file (lengths ${la}, ${lb})`);

@@ -6,34 +6,20 @@
 // at lengths 1, 3, 7 and 20, trainOnBatch at alternating lengths, losses and weights ≤ 1e-5.
 import { describe, expect, it } from 'vitest';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { close, rng, tf, uniform } from './oracle.js';
+import { close, copyWeights, rng, tf, tokenIds, uniform } from './oracle.js';
 import * as nr from '../ts/index.js';
 
 const LENGTHS = [1, 3, 7, 20];
-
-/** `n` sequences of `len` integer ids in [0, vocab). */
-function ids(r: () => number, n: number, len: number, vocab: number): number[] {
-  return Array.from({ length: n * len }, () => Math.floor(r() * vocab));
-}
-
-/** Copies every weight of `n`'s layers into `t`'s layers of the same name. */
-function copyByName(n: nr.Sequential, t: tfl.LayersModel): void {
-  for (const l of n.layers) {
-    const ws = l.getWeights();
-    if (ws.length > 0) tf.tidy(() => t.getLayer(l.name).setWeights(ws.map((w) => tf.tensor(w.dataSync(), w.shape.slice()))));
-    nr.dispose(ws);
-  }
-}
 
 /**
  * Predictions of both at every length, then three trainOnBatch steps at lengths 7, 1, 20
  * (sparse class targets): each loss, and every weight after them, by layer name.
  */
 async function expectAsTfjs(name: string, n: nr.Sequential, t: tfl.LayersModel, vocab: number, classes: number): Promise<void> {
-  copyByName(n, t);
+  copyWeights(n, t);
   const r = rng(7);
   for (const len of LENGTHS) {
-    const x = ids(r, 3, len, vocab);
+    const x = tokenIds(r, 3, len, vocab);
     const got = nr.tidy(() => (n.predict(nr.tensor(x, [3, len])) as nr.Tensor).data());
     const want = tf.tidy(() => (t.predict(tf.tensor(x, [3, len])) as tf.Tensor).dataSync());
     close(got, want, 1e-5, `${name}: predict at length ${len}`);
@@ -41,8 +27,8 @@ async function expectAsTfjs(name: string, n: nr.Sequential, t: tfl.LayersModel, 
   n.compile({ optimizer: nr.train.sgd(0.3), loss: 'sparseCategoricalCrossentropy' });
   t.compile({ optimizer: tf.train.sgd(0.3), loss: 'sparseCategoricalCrossentropy' });
   for (const [step, len] of [7, 1, 20].entries()) {
-    const x = ids(r, 5, len, vocab);
-    const y = ids(r, 5, 1, classes);
+    const x = tokenIds(r, 5, len, vocab);
+    const y = tokenIds(r, 5, 1, classes);
     const [xn, yn] = [nr.tensor(x, [5, len]), nr.tensor(y, [5, 1])];
     const got = n.trainOnBatch(xn, yn) as number;
     nr.dispose([xn, yn]);
@@ -124,14 +110,14 @@ describe('unknown (null) sequence lengths: merges, no input shape, errors, autoe
     expect(n.outputShape).toEqual(t.outputShape);
     // The length 1 is too short for the valid kernel of 2 in both; the rest as TF.js.
     for (const len of [2, 3, 7, 20]) {
-      const x = ids(rng(len), 3, len, 9);
-      copyByName(n, t);
+      const x = tokenIds(rng(len), 3, len, 9);
+      copyWeights(n, t);
       const got = nr.tidy(() => n.predict(nr.tensor(x, [3, len])).data());
       const want = tf.tidy(() => (t.predict(tf.tensor(x, [3, len])) as tf.Tensor).dataSync());
       close(got, want, 1e-5, `no input shape: predict at length ${len}`);
     }
     n.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
-    const h = await n.fit(nr.tensor(ids(rng(2), 4, 6, 9), [4, 6]), nr.tensor([0, 1, 1, 0], [4, 1]), { epochs: 1, verbose: 0 });
+    const h = await n.fit(nr.tensor(tokenIds(rng(2), 4, 6, 9), [4, 6]), nr.tensor([0, 1, 1, 0], [4, 1]), { epochs: 1, verbose: 0 });
     expect(h.history.loss[0]).toBeGreaterThan(0);
     n.dispose();
     t.dispose();
@@ -188,8 +174,8 @@ describe('unknown (null) sequence lengths: merges, no input shape, errors, autoe
     const td = tfl.sequential({ layers: [tfl.layers.conv1d({ inputShape: [null, 3], filters: 1, kernelSize: 3, padding: 'same', name: 'dec' })] });
     const t = tfl.sequential({ layers: [te, td] });
     const sync = (): void => {
-      copyByName(encoder, te);
-      copyByName(decoder, td);
+      copyWeights(encoder, te);
+      copyWeights(decoder, td);
     };
     ae.build();
     sync();
@@ -283,7 +269,7 @@ describe('unknown (null) sequence lengths: merges, no input shape, errors, autoe
       decoder: nr.sequential({ seed: 2, layers: [nr.layers.repeatVector({ inputShape: [8], n: T }), nr.layers.dense({ units: V, activation: 'softmax' })] }),
     });
     const [a, b] = [make(), make()];
-    const x = nr.tensor(ids(rng(4), 4, T, V), [4, T]);
+    const x = nr.tensor(tokenIds(rng(4), 4, T, V), [4, T]);
     // Not compiled yet, or compiled with another loss: the shapes differ, and the sparse loss is named.
     expect(() => a.trainOnBatch(x)).toThrow(/^trainOnBatch: autoencoder autoencoder_\d+ takes per-sample shape \[6\] but its decoder sequential_\d+ outputs \[6,10\]; .*or compile with loss 'sparseCategoricalCrossentropy' if x holds the class ids of each output position\)$/);
     for (const m of [a, b]) m.compile({ optimizer: nr.train.adam(0.05), loss: 'sparseCategoricalCrossentropy' });
@@ -295,7 +281,7 @@ describe('unknown (null) sequence lengths: merges, no input shape, errors, autoe
     expect(ea.dataSync()[0]).toBe(eb.dataSync()[0]);
     expect(a.trainOnBatch(x)).toBe(b.trainOnBatch(x, x));
     // Ids of another shape are still refused, naming both shapes.
-    const short = nr.tensor(ids(rng(5), 2, 5, V), [2, 5]);
+    const short = nr.tensor(tokenIds(rng(5), 2, 5, V), [2, 5]);
     await expect(a.fit(short, { epochs: 1, verbose: 0 })).rejects.toThrow(/expected input of shape \[batch,6\]|\[2,5\]/);
     nr.dispose([x, short, ea, eb]);
     a.dispose();

@@ -4,15 +4,10 @@
 // and 20, fits alternating lengths), and the refusals TF.js makes, named.
 import { describe, expect, it } from 'vitest';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { close, copyLayerWeights, rng, tf, tfArtifacts, uniform } from './oracle.js';
+import { close, copyLayerWeights, rng, tf, tfArtifacts, tokenIds, uniform } from './oracle.js';
 import * as nr from '../ts/index.js';
 
 const LENGTHS = [1, 3, 7, 20];
-
-/** `n` sequences of `len` integer ids in [0, vocab). */
-function ids(r: () => number, n: number, len: number, vocab: number): number[] {
-  return Array.from({ length: n * len }, () => Math.floor(r() * vocab));
-}
 
 /** Predictions of both at every length, and 3 epochs of fit alternating lengths (losses and weights). */
 async function expectAsTfjs(name: string, n: nr.Sequential, t: tfl.LayersModel, sample: (r: () => number, rows: number, len: number) => { x: number[]; shape: number[] }, classes: number): Promise<void> {
@@ -58,9 +53,9 @@ describe('unknown (null) sequence lengths', () => {
     expect(t.layers[0].outputShape).toEqual([null, null, 4]);
     expect(n.summary(null)).toMatch(/embedding.*\[null,null,4\]/);
     expect(n.summary(null)).toMatch(/globalAveragePooling1d_\d+ \(GlobalAveragePooling1D\) *\[null,4\]/);
-    await expectAsTfjs('embedding text classifier', n, t, (r, rows, len) => ({ x: ids(r, rows, len, 10), shape: [rows, len] }), 3);
+    await expectAsTfjs('embedding text classifier', n, t, (r, rows, len) => ({ x: tokenIds(r, rows, len, 10), shape: [rows, len] }), 3);
     // Predict after training at another length still works, and fit (epochs, batches) too.
-    const h = nr.tidy(() => n.predict(nr.tensor(ids(rng(1), 2, 11, 10), [2, 11])).shape);
+    const h = nr.tidy(() => n.predict(nr.tensor(tokenIds(rng(1), 2, 11, 10), [2, 11])).shape);
     expect(h).toEqual([2, 3]);
     n.dispose();
     t.dispose();
@@ -98,7 +93,7 @@ describe('unknown (null) sequence lengths', () => {
     const t = tfl.model({ inputs: tx, outputs: ty });
     // TF.js's layers list starts with the input layer; neurite's too.
     expect(n.layers.length).toBe(t.layers.length);
-    await expectAsTfjs('graph model', n, t, (r, rows, len) => ({ x: ids(r, rows, len, 12), shape: [rows, len] }), 2);
+    await expectAsTfjs('graph model', n, t, (r, rows, len) => ({ x: tokenIds(r, rows, len, 12), shape: [rows, len] }), 2);
     n.dispose();
     t.dispose();
   });
@@ -125,7 +120,7 @@ describe('unknown (null) sequence lengths', () => {
     const te = tfl.model({ inputs: t.inputs, outputs: t.getLayer('sent').output as tfl.SymbolicTensor });
     const r = rng(3);
     for (const len of LENGTHS) {
-      const x = ids(r, 2, len, 30);
+      const x = tokenIds(r, 2, len, 30);
       const got = nr.tidy(() => e.predict(nr.tensor(x, [2, len])).data());
       const want = tf.tidy(() => (te.predict(tf.tensor(x, [2, len])) as tf.Tensor).dataSync());
       close(got, want, 1e-6, `encoder at length ${len}`);
@@ -152,7 +147,7 @@ describe('unknown (null) sequence lengths', () => {
   it('fit and evaluate take any length per call; validation data may have another length', async () => {
     const n = nr.sequential({ seed: 1, layers: [nr.layers.embedding({ inputDim: 5, outputDim: 2, inputShape: [null] }), nr.layers.globalAveragePooling1d(), nr.layers.dense({ units: 1 })] });
     n.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
-    const [x, y, vx, vy] = [nr.tensor(ids(rng(2), 6, 4, 5), [6, 4]), nr.ones([6, 1]), nr.tensor(ids(rng(3), 2, 9, 5), [2, 9]), nr.ones([2, 1])];
+    const [x, y, vx, vy] = [nr.tensor(tokenIds(rng(2), 6, 4, 5), [6, 4]), nr.ones([6, 1]), nr.tensor(tokenIds(rng(3), 2, 9, 5), [2, 9]), nr.ones([2, 1])];
     const h = await n.fit(x, y, { epochs: 2, batchSize: 4, validationData: [vx, vy], verbose: 0 });
     expect(h.history.val_loss.length).toBe(2);
     const ev = n.evaluate(vx, vy) as nr.Tensor;
@@ -202,14 +197,14 @@ describe('unknown (null) sequence lengths', () => {
     expect(n.inputShape).toEqual([null, null]);
     const r = rng(4);
     for (const len of [1, 6]) {
-      const x = ids(r, 2, len, 10);
+      const x = tokenIds(r, 2, len, 10);
       close(nr.tidy(() => n.predict(nr.tensor(x, [2, len])).data()), tf.tidy(() => (t.predict(tf.tensor(x, [2, len])) as tf.Tensor).dataSync()), 1e-5, `loaded at length ${len}`);
     }
     const back = await n.toArtifacts();
     const first = (back.modelTopology as { config: { layers: Array<{ config: { batch_input_shape?: unknown } }> } }).config.layers[0].config;
     expect(first.batch_input_shape).toEqual([null, null]);
     const t2 = await tfl.loadLayersModel(tf.io.fromMemory(back as tf.io.ModelArtifacts));
-    const x = ids(r, 2, 5, 10);
+    const x = tokenIds(r, 2, 5, 10);
     close(nr.tidy(() => n.predict(nr.tensor(x, [2, 5])).data()), tf.tidy(() => (t2.predict(tf.tensor(x, [2, 5])) as tf.Tensor).dataSync()), 1e-5, 'TF.js loads neurite\'s file');
     n.dispose();
     t.dispose();
