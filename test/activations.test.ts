@@ -306,6 +306,9 @@ describe('errors', () => {
   it('unknown names list the valid ones', () => {
     throws((t) => nr.activation(t, 'foo' as ActivationSpec), nr.InvalidArgumentError,
       "activation: unknown activation 'foo'; valid names: linear, stairStep, unitStep, heaviside, sign, relu, leakyRelu, softplus, sigmoid, tanh, softmax, logSoftmax, elu, selu, gelu, swish, hardSigmoid, softsign, relu6, mish, geluNew, hardSilu, silu, gelu_new, hardSwish");
+    // 'sin' (a CPPN's units) is an op, not a misspelt 'sign'.
+    expect(() => nr.layers.dense({ units: 2, activation: 'sin' as never })).toThrow(/^dense: unknown activation 'sin' \(sin is an element-wise op, not a layer activation in TF\.js or Keras: apply it with the op, e\.g\. sin\(matMul\(x, w\)\) in a custom model or loop\); valid names: linear,/);
+    expect(() => nr.layers.dense({ units: 2, activation: 'sgin' as never })).toThrow(/did you mean 'sign'\?/);
     // An object without a name (a String object, one with a toString) said "unknown activation undefined".
     expect(() => nr.layers.dense({ units: 2, activation: new String('relu') as never })).toThrow("dense: activation must be an activation name (a string) or an object { name, ...parameters }, got an object (String), which has no name");
     throws((t) => nr.activationGrad(t, t, 7 as unknown as ActivationSpec), nr.InvalidArgumentError,

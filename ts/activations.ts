@@ -40,6 +40,9 @@ export interface EncodedActivation {
   params: number[];
 }
 
+/** Names users try as activations that are ops (see {@link encodeActivation}'s error). */
+const PERIODIC: readonly string[] = ['sin', 'cos', 'tan'];
+
 /** Every key an activation spec may have: `name` and each activation's parameters. */
 const SPEC_KEYS: readonly string[] = ['name', ...new Set((Object.values(ACTIVATION_PARAMS) as ReadonlyArray<ReadonlyArray<readonly [string, number]>>).flatMap((t) => t.map(([k]) => k)))];
 
@@ -65,7 +68,9 @@ export function encodeActivation(op: string, spec: unknown, arg = 'activation'):
   }
   if (typeof name !== 'string' || !VALID_NAMES.includes(name)) {
     const what = typeof name === 'string' ? `'${name}'` : describe(name);
-    throw new InvalidArgumentError(`${op}: unknown activation ${what}${didYouMean(name, VALID_NAMES)}; valid names: ${VALID_NAMES.join(', ')}`);
+    // sin/cos/tan (a CPPN's or SIREN's units) are ops, not activations in TF.js or Keras: 'sin' is not a misspelt 'sign'.
+    const hint = typeof name === 'string' && PERIODIC.includes(name) ? ` (${name} is an element-wise op, not a layer activation in TF.js or Keras: apply it with the op, e.g. ${name}(matMul(x, w)) in a custom model or loop)` : didYouMean(name, VALID_NAMES);
+    throw new InvalidArgumentError(`${op}: unknown activation ${what}${hint}; valid names: ${VALID_NAMES.join(', ')}`);
   }
   const canonical = (ALIASES[name] ?? name) as ActivationName;
   const table: ReadonlyArray<readonly [string, number]> = (ACTIVATION_PARAMS as Partial<Record<ActivationName, ReadonlyArray<readonly [string, number]>>>)[canonical] ?? [];
