@@ -6,7 +6,7 @@
 // at lengths 1, 3, 7 and 20, trainOnBatch at alternating lengths, losses and weights ≤ 1e-5.
 import { describe, expect, it } from 'vitest';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { close, copyWeights, rng, tf, tokenIds, uniform } from './oracle.js';
+import { close, copyWeights, rng, tf, tfArtifacts, tokenIds, uniform } from './oracle.js';
 import * as nr from '../ts/index.js';
 
 const LENGTHS = [1, 3, 7, 20];
@@ -286,5 +286,25 @@ describe('unknown (null) sequence lengths: merges, no input shape, errors, autoe
     nr.dispose([x, short, ea, eb]);
     a.dispose();
     b.dispose();
+  });
+
+  it("a TF.js model whose input of token ids is int32 (tf.input({ shape: [null], dtype: 'int32' })) loads and predicts as TF.js; another int32 layer is refused", async () => {
+    const tx = tfl.input({ shape: [null], dtype: 'int32', name: 'ids' });
+    const ty = tfl.layers.dense({ units: 2, activation: 'softmax' }).apply(tfl.layers.globalAveragePooling1d({}).apply(tfl.layers.embedding({ inputDim: 12, outputDim: 3 }).apply(tx))) as tfl.SymbolicTensor;
+    const t = tfl.model({ inputs: tx, outputs: ty });
+    const a = await tfArtifacts(t);
+    const n = (await nr.loadModel(a as nr.ModelArtifacts)) as nr.Sequential;
+    expect(n.inputShape).toEqual([null, null]);
+    const r = rng(5);
+    for (const len of [1, 4, 9]) {
+      const x = tokenIds(r, 3, len, 12);
+      const want = tf.tidy(() => (t.predict(tf.tensor(x, [3, len], 'int32')) as tf.Tensor).dataSync());
+      close(nr.tidy(() => n.predict(nr.tensor(x, [3, len])).data()), want, 1e-6, `int32 ids at length ${len}`);
+    }
+    const topo = JSON.parse(JSON.stringify(a.modelTopology)) as { config: { layers: Array<{ class_name: string; config: { dtype?: string } }> } };
+    topo.config.layers.find((l) => l.class_name === 'Dense')!.config.dtype = 'int32';
+    await expect(nr.loadModel({ ...a, modelTopology: topo } as nr.ModelArtifacts)).rejects.toThrow(/\.dtype must be 'float32' \(neurite computes in float32\), got "int32"/);
+    n.dispose();
+    t.dispose();
   });
 });

@@ -504,7 +504,10 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
   const c = o.config;
   const name = field(ctx, cw, c, 'name', (x): x is string => typeof x === 'string' && x !== '', 'a non-empty string');
   const trainable = field(ctx, cw, c, 'trainable', isBool, 'true or false', true);
-  if (c.dtype !== undefined && c.dtype !== null && c.dtype !== 'float32') bad(ctx.op, `${cw}.dtype`, `must be 'float32' (neurite computes in float32), got ${show(c.dtype)}`);
+  // An input of token ids is int32 in TF.js and Keras models: its ids are read as float32 (exact
+  // up to 2^24), as neurite reads every id; other dtypes, and int32 elsewhere, are refused.
+  const ids = o.class_name === 'InputLayer' && c.dtype === 'int32';
+  if (c.dtype !== undefined && c.dtype !== null && c.dtype !== 'float32' && !ids) bad(ctx.op, `${cw}.dtype`, `must be 'float32' (neurite computes in float32)${o.class_name === 'InputLayer' ? " or, for an input of ids, 'int32'" : ''}, got ${show(c.dtype)}`);
   // TF.js gives every Embedding a batch_input_shape, [null, null] without input_length: after
   // another layer (in a graph, or not first) the shape comes from that layer.
   const sized = (b: unknown) => Array.isArray(b) && b.slice(1).every((d) => d !== null);
