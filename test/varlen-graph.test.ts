@@ -86,7 +86,7 @@ describe('unknown (null) sizes in models with several inputs or outputs', () => 
     tf.dispose(tev);
     // A known axis still must match, and a length 0 is not a length, named by input.
     const bad = nr.ones([2, 3, 1]);
-    expect(() => n.predict([xa, bad])).toThrow(/predict: x\[1\] \(answer\) must have shape \[batch,null\] \(the first dimension is the batch\), got \[2,3,1\]/);
+    expect(() => n.predict([xa, bad])).toThrow(/predict: x\[1\] \(answer\) must have shape \[batch,null\] \(the first dimension is the batch; null: any size from 1\), got \[2,3,1\]/);
     const empty = nr.zeros([2, 0]);
     expect(() => n.predict([xa.slice([0, 0], [2, 4]), empty])).toThrow(/predict: x\[1\] \(answer\) must have shape \[batch,null\]/);
     nr.dispose([xa, xb, y, va, vb, vy, ev, bad, empty]);
@@ -177,6 +177,10 @@ describe('unknown (null) sizes in models with several inputs or outputs', () => 
     expect(() => tf.tidy(() => t.predict([tf.ones([2, 3, 2]), tf.ones([2, 5, 2])]))).toThrow();
     // After the refused call the model still runs at one length.
     expect(nr.tidy(() => (n.predict([x5, x5]) as nr.Tensor).shape)).toEqual([2, 2]);
+    // An empty sequence is named with its own shape (it said "got [2,null,2]").
+    const x0 = nr.zeros([2, 0, 2]);
+    expect(() => n.predict([x0, x5])).toThrow("predict: x[0] (left) must have shape [batch,null,2] (the first dimension is the batch; null: any size from 1), got [2,0,2]");
+    x0.dispose();
     nr.dispose([x3, x5]);
     n.dispose();
     t.dispose();

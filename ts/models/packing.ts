@@ -61,8 +61,9 @@ export function pack(op: string, arg: string, v: unknown, parts: readonly Part[]
     const want = parts[i].shape;
     const got = t.shape.slice(1);
     const ok = t.rank >= 1 && (fits(got, want) || (parts[i].loose === true && sameUpToTrailingOne(got, want)));
-    if (!ok) throw new ShapeError(`${op}: ${what(i)} must have shape ${show(['batch', ...want])} (the first dimension is the batch), got ${show(t.shape)}`);
-    if (t.shape[0] !== n) throw new ShapeError(`${op}: ${what(0)} has ${n} samples but ${what(i)} has ${t.shape[0]} (shape ${show(t.shape)}); every ${arg} needs the same number of samples`);
+    // A tensor's own shape as it is (a 0 there is 0); `show` writes the model's 0 as null.
+    if (!ok) throw new ShapeError(`${op}: ${what(i)} must have shape ${show(['batch', ...want])} (the first dimension is the batch${want.includes(0) ? '; null: any size from 1' : ''}), got [${t.shape}]`);
+    if (t.shape[0] !== n) throw new ShapeError(`${op}: ${what(0)} has ${n} samples but ${what(i)} has ${t.shape[0]} (shape [${t.shape}]); every ${arg} needs the same number of samples`);
   });
   const packed = tidy(() => concat(ts.map((t) => reshape(t, [n, size(t.shape.slice(1))])), 1));
   // Unknown (null) sizes: the core learns this call's sizes from the packed tensor itself.
