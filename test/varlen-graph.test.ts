@@ -177,6 +177,12 @@ describe('unknown (null) sizes in models with several inputs or outputs', () => 
     expect(() => tf.tidy(() => t.predict([tf.ones([2, 3, 2]), tf.ones([2, 5, 2])]))).toThrow();
     // After the refused call the model still runs at one length.
     expect(nr.tidy(() => (n.predict([x5, x5]) as nr.Tensor).shape)).toEqual([2, 2]);
+    // Inputs by name, as fit and evaluate take them (and Keras's predict).
+    const byList = nr.tidy(() => (n.predict([x3, x5.slice([0, 0, 0], [2, 3, 2])]) as nr.Tensor).dataSync());
+    const byName = nr.tidy(() => (n.predict({ right: x5.slice([0, 0, 0], [2, 3, 2]), left: x3 }) as nr.Tensor).dataSync());
+    expect(Array.from(byName)).toEqual(Array.from(byList));
+    expect(Array.from(nr.tidy(() => (n.predictOnBatch({ left: x3, right: x3 }) as nr.Tensor).dataSync()))).toEqual(Array.from(nr.tidy(() => (n.predict([x3, x3]) as nr.Tensor).dataSync())));
+    expect(() => n.predict({ left: x3, rigth: x3 })).toThrow("predict: x has a key 'rigth' that is not an input of the model — did you mean 'right'? (its inputs: left, right)");
     // An empty sequence is named with its own shape (it said "got [2,null,2]").
     const x0 = nr.zeros([2, 0, 2]);
     expect(() => n.predict([x0, x5])).toThrow("predict: x[0] (left) must have shape [batch,null,2] (the first dimension is the batch; null: any size from 1), got [2,0,2]");

@@ -597,6 +597,16 @@ export class Sequential {
     return [cx, cy];
   }
 
+  /**
+   * `x` given as an object by input name (`{ text, num }`, as `fit` and `evaluate` take it and
+   * Keras's `predict`): the list in the model's input order (its one tensor for one input);
+   * anything else as it is.
+   */
+  #named(op: string, x: unknown): Tensor | Tensor[] {
+    const v = byName(op, 'x', x, this.inputNames, 'input');
+    return (v !== x && Array.isArray(v) && v.length === 1 ? v[0] : v) as Tensor | Tensor[];
+  }
+
   /** The tensor of a model with one input (output): `v`, or the one tensor of a list of one (TF.js accepts both). */
   #lone(op: string, arg: string, v: unknown, kind: 'input' | 'output'): Tensor {
     if (Array.isArray(v) && v.length !== 1 && v.every((t) => t instanceof Tensor)) {
@@ -1050,7 +1060,8 @@ export class Sequential {
    * accepted and, as in TF.js, changes nothing.
    *
    * A graph model with several inputs takes a list of tensors, one per input in `inputs`
-   * order, and one with several outputs returns a list (as TF.js; the type parameter says
+   * order, or an object by input name (`{ text, num }`, as `fit` and Keras's `predict`), and
+   * one with several outputs returns a list (as TF.js; the type parameter says
    * which: `model.predict<Tensor[]>([a, b])`, `model.predict<Tensor>([a, b])` for one output).
    *
    * @example
@@ -1063,9 +1074,10 @@ export class Sequential {
    *
    * @example const [mask, score] = model.predict<Tensor[]>([image, meta]);
    */
-  predict<T extends Tensor | Tensor[] = Tensor | Tensor[]>(x: Tensor | Tensor[], args?: { batchSize?: number | undefined; verbose?: boolean | undefined }): T;
-  predict(x: Tensor | Tensor[], args: { batchSize?: number | undefined; verbose?: boolean | undefined } = {}): Tensor | Tensor[] {
+  predict<T extends Tensor | Tensor[] = Tensor | Tensor[]>(x: Tensor | Tensor[] | Record<string, Tensor>, args?: { batchSize?: number | undefined; verbose?: boolean | undefined }): T;
+  predict(given: Tensor | Tensor[] | Record<string, Tensor>, args: { batchSize?: number | undefined; verbose?: boolean | undefined } = {}): Tensor | Tensor[] {
     extraArguments('predict', arguments.length, 2);
+    const x = this.#named('predict', given);
     if (!this.isPacked) return this.predictAs('predict', x as Tensor, args);
     return this.#packedRun('predict', x, (px) => this.predictAs('predict', px, args));
   }
@@ -1084,8 +1096,9 @@ export class Sequential {
    *
    * @example const [a, b] = model.predictOnBatch<Tensor[]>([x1, x2]);
    */
-  predictOnBatch<T extends Tensor | Tensor[] = Tensor | Tensor[]>(x: Tensor | Tensor[]): T;
-  predictOnBatch(x: Tensor | Tensor[]): Tensor | Tensor[] {
+  predictOnBatch<T extends Tensor | Tensor[] = Tensor | Tensor[]>(x: Tensor | Tensor[] | Record<string, Tensor>): T;
+  predictOnBatch(given: Tensor | Tensor[] | Record<string, Tensor>): Tensor | Tensor[] {
+    const x = this.#named('predictOnBatch', given);
     const first = Array.isArray(x) ? x[0] : x;
     // The rows of the (first) input; anything else is left for predict's own checks.
     const rows = first instanceof Tensor && !first.isDisposed && first.rank > 0 ? first.shape[0] : 1;
