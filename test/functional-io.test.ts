@@ -819,6 +819,31 @@ describe('model({ inputs: [...], outputs: [...] }) against tf.model', () => {
       nr.dispose(data);
     }
   });
+
+  it("takes Keras's list of lists for metrics (one list per output) as the object by output name; a nested list for one output is named", async () => {
+    const r = rng(19);
+    const data = [[12, 5], [12, 2, 3], [12, 2], [12, 3]].map((s) => nrT(arr(r, s, 0, 1)));
+    const run = async (metrics: nr.CompileArgs['metrics']): Promise<Record<string, number[]>> => {
+      const m = twoByTwo(nrLib(3)) as Model;
+      try {
+        m.compile({ optimizer: 'sgd', loss: ['meanSquaredError', 'categoricalCrossentropy'], metrics });
+        return (await m.fit(data.slice(0, 2), data.slice(2), { epochs: 2, batchSize: 4, verbose: 0 })).history;
+      } finally {
+        m.dispose();
+      }
+    };
+    try {
+      const byName = await run({ reg: ['mae'], cls: ['accuracy', 'mse'] });
+      expect(Object.keys(byName)).toEqual(expect.arrayContaining(['reg_mae', 'cls_acc', 'cls_mse']));
+      expect(await run([['mae'], ['accuracy', 'mse']])).toEqual(byName);
+      await expect(run([['mae']])).rejects.toThrow(/compile: metrics lists 1 values but the model has 2 outputs/);
+      const one = nr.sequential({ layers: [nr.layers.dense({ units: 1, inputShape: [2] })] });
+      expect(() => one.compile({ optimizer: 'sgd', loss: 'mse', metrics: [['mae']] as never })).toThrow("compile: metrics[0] is a list (an array of length 1): a list of lists gives one list per output of a model with several outputs (Keras's form); for this model give one list of names or functions, e.g. ['accuracy']");
+      one.dispose();
+    } finally {
+      nr.dispose(data);
+    }
+  });
 });
 
 describe('TF.js 4.22\'s multi-output behaviour this file relies on (asserted)', () => {

@@ -68,10 +68,11 @@ export interface CompileArgs {
    * Metrics reported by `fit` and `evaluate` (one name or function, or a list; see
    * {@link MetricSpec}). `fit` logs each under its name (a function under its `name`), except
    * `'accuracy'`, logged as `acc` / `val_acc` as in TF.js. For a model with
-   * several outputs, a list applies to every output, or an object gives them by output name;
-   * each is logged as `<output>_<metric>` (TF.js's names).
+   * several outputs, a list applies to every output, an object gives them by output name, or
+   * a list of lists one per output (Keras's `[['accuracy'], ['mae']]`); each is logged as
+   * `<output>_<metric>` (TF.js's names).
    */
-  metrics?: MetricSpec | Readonly<Record<string, MetricSpec>> | undefined;
+  metrics?: MetricSpec | Readonly<Record<string, MetricSpec>> | ReadonlyArray<Exclude<MetricSpec, readonly unknown[]>[]> | undefined;
   /**
    * A model with several outputs: the factor on each output's loss in the total that training
    * minimizes (Keras's `loss_weights`; TF.js 4.22 has none) — a list in `outputs` order, or an
@@ -195,6 +196,7 @@ function metricList(where: string, given: unknown): MetricEntry[] {
       }
       return { id: null, name, fn: m as MetricFunction, user: true };
     }
+    if (Array.isArray(m)) throw new InvalidArgumentError(`compile: ${where}[${i}] is a list (${describe(m)}): a list of lists gives one list per output of a model with several outputs (Keras's form); for this model give one list of names or functions, e.g. ['accuracy']`);
     const name = typeof m === 'string' && Object.hasOwn(METRIC_ALIASES, m) ? METRIC_ALIASES[m as MetricAlias] : m;
     const id = METRICS.indexOf(name as MetricName);
     if (id < 0 && typeof m === 'string' && Object.hasOwn(FROM_PREDICT, m)) {
@@ -339,7 +341,8 @@ function customOf(heads: Array<{ name: string; fn: LossFunction | null; loss: Lo
 function encodeHeads(args: CompileArgs, outputs: readonly string[]): Array<{ params: number[]; info: { name: string; loss: LossName; metricNames: string[] }; custom: Parameters<typeof customOf>[0][number] }> {
   const isLoss = (v: unknown): boolean => typeof v === 'string' || typeof v === 'function';
   const losses = perOutput<LossSpec>('loss', args.loss, outputs, (v) => isLoss(v) || (typeof v === 'object' && v !== null && !Array.isArray(v) && !byOutput(v, outputs)));
-  const metrics = perOutput<unknown>('metrics', args.metrics ?? [], outputs, (v) => typeof v === 'string' || typeof v === 'function' || Array.isArray(v), []);
+  // Keras's list of lists ([['accuracy'], ['mae']]) is one list per output; a flat list is every output's.
+  const metrics = perOutput<unknown>('metrics', args.metrics ?? [], outputs, (v) => typeof v === 'string' || typeof v === 'function' || (Array.isArray(v) && !(v.length > 0 && v.every(Array.isArray))), []);
   const weights = perOutput<unknown>('lossWeights', args.lossWeights ?? 1, outputs, (v) => typeof v === 'number', 1);
   return outputs.map((name, i) => {
     const where = `output '${name}'`;
