@@ -195,6 +195,10 @@ describe('the functional API', () => {
       const text = m.summary(null);
       expect(text).toMatch(/Connected to/);
       expect(text).toMatch(/skip \(Concatenate\)\s+\[null,7\]\s+0\s+hidden, pixels/);
+      // Its input layer is listed first, as TF.js and Keras list it: row i is model.layers[i].
+      expect(text).toMatch(/\n\S+ \(InputLayer\)\s+\[null,3\]\s+0\n/);
+      const body = text.split('\n').slice(4, 4 + m.layers.length).map((line) => line.split(' ')[0]);
+      expect(body).toEqual(m.layers.map((l) => l.name));
       expect(text).toMatch(/Total params: 16/);
       // The same seed, the same bits.
       const twin = nr.model({ inputs: x, outputs: nr.layers.dense({ units: 2 }).apply(x), seed: 3 });

@@ -1624,7 +1624,9 @@ export class Sequential {
       return `${this.layers[g.inputs.length + u.layer].name}[${1 + g.extraUses.slice(0, e).filter((v) => v.layer === u.layer).length}]`;
     };
     const reads = (i: number): string | undefined => g ? [g.wiring[i], ...g.extraUses.filter((u) => u.layer === i).map((u) => u.inputs)].map((ins) => ins.map(valueName).join(', ')).join('; ') : undefined;
-    const text = summaryText(this.name, flat.map((l, i) => ({ name: l.name, kind: l.getClassName(), shape: this.#shapes[i], params: this.#paramCounts[i], trainableParams: trainable[i], connected: reads(i) })));
+    // A graph model's input layers come first, as TF.js and Keras list them (so row i is `model.layers[i]`).
+    const inputRows = g ? g.inputs.map((x) => ({ name: x.sourceLayer.name, kind: 'InputLayer', shape: (x.sourceLayer as Layer).inputDims, params: 0, trainableParams: 0, connected: '' })) : [];
+    const text = summaryText(this.name, [...inputRows, ...flat.map((l, i) => ({ name: l.name, kind: l.getClassName(), shape: this.#shapes[i], params: this.#paramCounts[i], trainableParams: trainable[i], connected: reads(i) }))]);
     if (print === undefined) {
       console.log(text);
       return;
