@@ -39,6 +39,11 @@ pub fn show(dims: &[usize], spaced: bool) -> String {
     format!("[{}]", each.join(if spaced { ", " } else { "," }))
 }
 
+/// Whether per-sample shape `per` fits `sym` (0 for an unknown axis, any size from 1 there).
+fn fits(per: &[usize], sym: &[usize]) -> bool {
+    per.len() == sym.len() && per.iter().zip(sym).all(|(&d, &s)| d != 0 && (s == 0 || d == s))
+}
+
 /// `a` with 0 where `b` differs.
 fn unknown(a: &[usize], b: &[usize]) -> Vec<usize> {
     a.iter().zip(b).map(|(&x, &y)| if x == y { x } else { 0 }).collect()
@@ -123,7 +128,7 @@ impl Sequential {
         if self.input_shape.as_deref() == Some(per) {
             return Ok(());
         }
-        if per.len() != sym.len() || per.iter().zip(sym).any(|(&d, &s)| d == 0 || (s != 0 && d != s)) {
+        if !fits(per, sym) {
             bail_shape!(op, "expected input of shape [batch,{} (the first dimension is the batch; null: any size from 1), got {}", &show(sym, false)[1..], x.shape());
         }
         let want = show(sym, false);
@@ -147,7 +152,7 @@ impl Sequential {
             // The outer model asks with its own unknown axes: the output's unknown axes.
             return Ok(self.free.last().cloned().unwrap_or_default());
         }
-        if input.len() != sym.len() || input.iter().zip(sym).any(|(&d, &s)| d == 0 || (s != 0 && d != s)) {
+        if !fits(input, sym) {
             bail_shape!("build", "a model of input shape {} cannot take {}", show(sym, true), show(input, true));
         }
         if self.input_shape.as_deref() == Some(input) {
@@ -166,7 +171,7 @@ impl Sequential {
     #[inline(never)]
     pub(super) fn range_at(&self, x: &Tensor, range: core::ops::Range<usize>, sym: &[usize]) -> Result<Vec<usize>> {
         let per = x.dims().get(1..).unwrap_or_default();
-        if per.len() != sym.len() || per.iter().zip(sym).any(|(&d, &s)| d == 0 || (s != 0 && d != s)) {
+        if !fits(per, sym) {
             bail_shape!("predict", "expected input of shape [batch,{} (the first dimension is the batch; null: any size from 1), got {}", &show(sym, false)[1..], x.shape());
         }
         let mut at = per.to_vec();
@@ -199,7 +204,7 @@ impl Sequential {
             bail_shape!(op, "x of shape {} does not hold the model's {} inputs packed for this call (their sizes are unknown until each call gives them)", x.shape(), several.len());
         };
         for (j, (p, s)) in parts.iter().zip(several).enumerate() {
-            if p.len() != s.len() || p.iter().zip(s).any(|(&d, &s)| d == 0 || (s != 0 && d != s)) {
+            if !fits(p, s) {
                 bail_shape!(op, "input {} expected shape [batch,{} (the first dimension is the batch; null: any size from 1), got per-sample {}", name(j), &show(s, false)[1..], show(p, false));
             }
         }
