@@ -185,7 +185,8 @@ pub fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| record_panic(info.payload(), info.location())));
 }
 
-/// Writes `"<message> at <file>:<line>"` to [`PANIC_MSG`] without allocating: the payload is
+/// Writes `"<message> at <file>:<line>"` (the shipped wasm, built with `-Z location-detail=none`,
+/// has no locations: `"<message>"`) to [`PANIC_MSG`] without allocating: the payload is
 /// only borrowed and formatted straight into the static buffer. (For `panic!("{}", x)` std
 /// itself formats the payload into a `String` before calling the hook; a static message, such
 /// as a failed allocation's, needs no allocation anywhere.)
@@ -198,6 +199,8 @@ pub fn record_panic(payload: &(dyn core::any::Any + Send), location: Option<&cor
     // In the threaded build statics are shared by every instance: a worker must not write the
     // calling thread's PANIC_MSG. Its message goes to the pool's first-writer-wins buffer, and
     // the calling thread panics with "a worker thread trapped: <it>" (neurite_core::parallel).
+    // The wasm build has no locations (-Z location-detail=none: line 0, file "<redacted>").
+    let location = location.filter(|l| l.line() != 0);
     if neurite_core::parallel::is_worker() {
         match location {
             Some(l) => neurite_core::parallel::record_worker_panic(format_args!("{msg} at {}:{}", l.file(), l.line())),
