@@ -118,7 +118,11 @@ function build(name, features, dir) {
     Object.assign(env, { RUSTC: '/usr/bin/rustc', RUSTDOC: '/usr/bin/rustdoc', RUSTC_BOOTSTRAP: '1' });
     delete env.RUSTUP_TOOLCHAIN;
     args.push(
-      '-Z', 'build-std=std,panic_abort', '--offline',
+      // optimize_for_size: core's smaller integer formatting, str counting, rotate and
+      // escapes (cold code only: the sorts it also changes are not used) in place of std's
+      // default features, which do nothing on wasm32-unknown-unknown with panic=abort: -1.3 kB
+      // gzipped.
+      '-Z', 'build-std=std,panic_abort', '-Z', 'build-std-features=optimize_for_size', '--offline',
       '--config', 'source.crates-io.replace-with="rust-std-vendor"',
       '--config', `source.rust-std-vendor.directory="${vendor}"`,
       '--config', `target.${TARGET}.linker="wasm-ld"`,
