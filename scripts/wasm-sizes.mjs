@@ -128,12 +128,13 @@ export function demangle(sym) {
  * Every symbol of `syms` demangled, in order: by c++filt (binutils; it reads Rust's v0
  * mangling: `<neurite_core::model::Sequential as neurite_core::layers::Layer>::build`,
  * `gemm_packed::{closure#0}`) when it is installed, else by [`demangle`]. The crates' hashes
- * (`neurite_core[a840b96aa6150b37]`) are dropped.
+ * (`neurite_core[a840b96aa6150b37]`, printed without leading zeros: `std[229675b15c2ffb3]`) are
+ * dropped.
  */
 export function demangleAll(syms) {
   const r = spawnSync('c++filt', [], { input: syms.join('\n'), encoding: 'utf8', maxBuffer: 64 << 20 });
   const out = r.status === 0 ? r.stdout.split('\n') : [];
-  return syms.map((s, i) => (out.length > syms.length - 1 && /^_R/.test(s) ? out[i] : demangle(s)).replace(/\[[0-9a-f]{16}\]/g, ''));
+  return syms.map((s, i) => (out.length > syms.length - 1 && /^_R/.test(s) ? out[i] : demangle(s)).replace(/\[[0-9a-f]{1,16}\]/g, ''));
 }
 
 /**
