@@ -172,7 +172,7 @@ describe('unknown (null) sizes in models with several inputs or outputs', () => 
       close(got, want, 1e-5, `add at length ${len}`);
     }
     const [x3, x5] = [nr.ones([2, 3, 2]), nr.ones([2, 5, 2])];
-    expect(() => n.predict([x3, x5])).toThrow(/^predict: inputs left \[2,3,2\], right \[2,5,2\] do not fit the model together: layer 'sum' \(add\): inputs must have the same per-sample shape/);
+    expect(() => n.predict([x3, x5])).toThrow(/^predict: x \(inputs left \[2,3,2\], right \[2,5,2\]\) does not fit the model: layer 'sum' \(add\): inputs must have the same per-sample shape/);
     // TF.js refuses them too (its add cannot broadcast 3 against 5).
     expect(() => tf.tidy(() => t.predict([tf.ones([2, 3, 2]), tf.ones([2, 5, 2])]))).toThrow();
     // After the refused call the model still runs at one length.

@@ -44,6 +44,16 @@ fn fits(per: &[usize], sym: &[usize]) -> bool {
     per.len() == sym.len() && per.iter().zip(sym).all(|(&d, &s)| d != 0 && (s == 0 || d == s))
 }
 
+/// `e`, a shape or argument error of a build for the input `x`, as the one error of an input
+/// that does not fit: `x … does not fit the model: why`, `x` described by `what` (its shape,
+/// per-sample shape and the model's input shape; or its inputs); any other error as it is.
+fn not_fitting(op: &'static str, what: &str, e: Error) -> Error {
+    match e {
+        Error::ShapeMismatch { msg, .. } | Error::InvalidArgument { msg, .. } => Error::shape(op, format!("x {what} does not fit the model: {msg}")),
+        other => other,
+    }
+}
+
 /// `a` with 0 where `b` differs.
 fn unknown(a: &[usize], b: &[usize]) -> Vec<usize> {
     a.iter().zip(b).map(|(&x, &y)| if x == y { x } else { 0 }).collect()
@@ -131,15 +141,9 @@ impl Sequential {
         if !fits(per, sym) {
             bail_shape!(op, "expected input of shape [batch,{} (the first dimension is the batch; null: any size from 1), got {}", &show(sym, false)[1..], x.shape());
         }
-        let want = show(sym, false);
+        let what = format!("of shape {} (per-sample {}, input shape {})", x.shape(), Shape::from(per), show(sym, false));
         let per = per.to_vec();
-        self.build_pass(&per, true, &|_, _, _| Ok(())).map_err(|e| {
-            let msg = match e {
-                Error::ShapeMismatch { msg, .. } | Error::InvalidArgument { msg, .. } => msg,
-                other => return other,
-            };
-            Error::shape(op, format!("x of shape {} (per-sample {}, input shape {want}) does not fit the model: {msg}", x.shape(), Shape::from(&per[..])))
-        })?;
+        self.build_pass(&per, true, &|_, _, _| Ok(())).map_err(|e| not_fitting(op, &what, e))?;
         Ok(())
     }
 
@@ -174,14 +178,10 @@ impl Sequential {
         if !fits(per, sym) {
             bail_shape!("predict", "expected input of shape [batch,{} (the first dimension is the batch; null: any size from 1), got {}", &show(sym, false)[1..], x.shape());
         }
+        let what = format!("of shape {} (per-sample {}, input shape {})", x.shape(), Shape::from(per), show(sym, false));
         let mut at = per.to_vec();
         for l in &self.layers[range] {
-            at = lock(l)?.build(&at, Init { seed: 0, fill: false }).map_err(|e| match e {
-                Error::ShapeMismatch { msg, .. } | Error::InvalidArgument { msg, .. } => {
-                    Error::shape("predict", format!("x of shape {} (per-sample input shape {}) does not fit: {msg}", x.shape(), show(sym, false)))
-                }
-                other => other,
-            })?;
+            at = lock(l)?.build(&at, Init { seed: 0, fill: false }).map_err(|e| not_fitting("predict", &what, e))?;
         }
         Ok(at)
     }
@@ -223,12 +223,8 @@ impl Sequential {
         if let Some(w) = self.wiring.as_mut() {
             w.set_sources(sources);
         }
-        let msg = match e {
-            Error::ShapeMismatch { msg, .. } | Error::InvalidArgument { msg, .. } => msg,
-            other => return Err(other),
-        };
         let given = parts.iter().enumerate().map(|(j, p)| format!("{} {}", name(j), Shape::from([&[batch][..], p].concat()))).collect::<Vec<_>>().join(", ");
-        Err(Error::shape(op, format!("inputs {given} do not fit the model together: {msg}")))
+        Err(not_fitting(op, &format!("(inputs {given})"), e))
     }
 }
 
@@ -339,7 +335,7 @@ mod tests {
             assert_eq!(ae.predict(&x, 32).unwrap().data(), back.data(), "decode(encode(x)) at {len}");
         }
         let e = ae.predict_range(&ramp(&[2, 1, 2]), 1, 2, 32).unwrap_err().to_string();
-        assert!(e.starts_with("predict: x of shape [2,1,2] (per-sample input shape [null,2]) does not fit: "), "{e}");
+        assert!(e.starts_with("predict: x of shape [2,1,2] (per-sample [1,2], input shape [null,2]) does not fit the model: "), "{e}");
         assert!(e.ends_with("kernelSize 2 needs sequences of at least 2 steps with padding 'valid', got 1 (per-sample input [1, 2]); use padding 'same' or 'causal', a smaller kernelSize or longer sequences"), "{e}");
         let e = ae.predict_range(&ramp(&[2, 2, 1]), 0, 1, 32).unwrap_err().to_string();
         assert!(e.contains("kernelSize 3 needs sequences of at least 3 steps with padding 'valid', got 2"), "{e}");
