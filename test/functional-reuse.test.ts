@@ -232,3 +232,44 @@ describe('a layer applied more than once in a graph model (siamese)', () => {
     expect([after.numTensors, after.numBytes]).toEqual([before.numTensors, before.numBytes]);
   });
 });
+
+describe('a noise layer used at two input shapes draws a mask per shape', () => {
+  /** Pearson correlation of the first `n` values of `a` and `b`. */
+  const corr = (a: Float32Array, b: Float32Array, n: number): number => {
+    let [ma, mb] = [0, 0];
+    for (let i = 0; i < n; i++) [ma, mb] = [ma + a[i] / n, mb + b[i] / n];
+    let [c, va, vb] = [0, 0, 0];
+    for (let i = 0; i < n; i++) [c, va, vb] = [c + (a[i] - ma) * (b[i] - mb), va + (a[i] - ma) ** 2, vb + (b[i] - mb) ** 2];
+    return c / Math.sqrt(va * vb);
+  };
+  const noises: Array<[string, () => nr.Layer]> = [
+    ['dropout', () => nr.layers.dropout({ rate: 0.5 })],
+    ['gaussianNoise', () => nr.layers.gaussianNoise({ stddev: 1 })],
+    ['gaussianDropout', () => nr.layers.gaussianDropout({ rate: 0.5 })],
+    ['alphaDropout', () => nr.layers.alphaDropout({ rate: 0.5 })],
+    ['saltAndPepper', () => nr.layers.saltAndPepper({ rate: 0.5 })],
+  ];
+  for (const [name, make] of noises) {
+    it(`${name}: the uses at [64] and [48] are uncorrelated (they were one stream: correlation 1); the [64] use draws what the layer used once draws`, () => {
+      expectNoLeak(() => {
+        const l = make();
+        const a = nr.input({ shape: [64] }), b = nr.input({ shape: [48] });
+        const m = nr.model({ inputs: [a, b], outputs: [l.apply(a) as nr.SymbolicTensor, l.apply(b) as nr.SymbolicTensor], seed: 3 });
+        const [ya, yb] = nr.tidy(() => (m.apply([nr.ones([32, 64]), nr.ones([32, 48])], { training: true }) as nr.Tensor[]).map((t) => t.data()));
+        // The second use's noise against the first values of the first's (what one stream gave),
+        // and sample by sample: independent draws, |r| of 1536 pairs has sd 0.026 (6 sd).
+        expect(Math.abs(corr(ya, yb, yb.length)), 'streams').toBeLessThan(0.15);
+        const byFeature = (y: Float32Array, w: number) => Float32Array.from({ length: 32 * 48 }, (_, i) => y[Math.floor(i / 48) * w + (i % 48)]);
+        expect(Math.abs(corr(byFeature(ya, 64), byFeature(yb, 48), 32 * 48)), 'samples').toBeLessThan(0.15);
+        // The first shape's batch keeps the step's seed: a model using the layer once draws the same.
+        const l1 = make();
+        const one = nr.model({ inputs: a, outputs: l1.apply(a) as nr.SymbolicTensor, seed: 3 });
+        const y1 = nr.tidy(() => (one.apply(nr.ones([32, 64]), { training: true }) as nr.Tensor).data());
+        // (Each layer draws its own stream: the layer index in both models is the same, 0 after the inputs.)
+        expect(Array.from(y1)).toEqual(Array.from(ya));
+        m.dispose();
+        one.dispose();
+      });
+    });
+  }
+});

@@ -78,6 +78,15 @@ pub fn philox4x32_10(ctr: [u32; 4], key: [u32; 2]) -> [u32; 4] {
     c
 }
 
+/// Seed `seed` mixed with an index `i` (SplitMix64's finaliser): a model's per-layer seeds,
+/// the seeds of a layer's later use batches ([`crate::layers::Mode::for_group`]).
+pub fn mix(seed: u64, i: u64) -> u64 {
+    let mut z = seed.wrapping_add(0x9e37_79b9_7f4a_7c15u64.wrapping_mul(i + 1));
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
 /// The key for a u64 seed: low word first.
 #[inline]
 fn key_of(seed: u64) -> [u32; 2] {

@@ -241,6 +241,22 @@ impl Mode {
     pub fn keeps(self) -> bool {
         !matches!(self, Mode::Infer)
     }
+
+    /// The mode of batch `group` of a layer whose uses in a graph model run as one batch per
+    /// input shape ([`crate::model::graph`]): batch 0 keeps the seed, so a layer used at one
+    /// shape draws what it always drew; each later batch draws from the seed mixed with its
+    /// index. NOTE: with one seed for all, the noise of a use at `[48]` was the first values of
+    /// the noise of a use at `[64]` (correlation 1 between the two uses' streams).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn for_group(self, group: usize) -> Mode {
+        let Some((seed, step)) = self.random().filter(|_| group > 0) else { return self };
+        let seed = crate::rng::mix(seed, group as u64);
+        match self {
+            Mode::Train { .. } => Mode::Train { seed, step },
+            Mode::Apply { .. } => Mode::Apply { seed, step },
+            _ => Mode::Replay { seed, step },
+        }
+    }
 }
 
 /// A layer of a model.

@@ -17,7 +17,8 @@
 //! back), so its forward cache serves every use and backward adds the weight gradients of all
 //! uses in one pass. Uses at other per-sample shapes (a convolution shared by 28×28 and 32×32
 //! images, an encoder on sequences of two lengths: see [`Layer::resize`]) run as one batch per
-//! shape, in the order of their first use; backward runs the last batch's backward on the
+//! shape, in the order of their first use, each batch drawing its own masks and noise (batch 0
+//! from the step's seed, batch `g` from it mixed with `g`: [`Mode::for_group`]); backward runs the last batch's backward on the
 //! layer's cache, then for each batch before it the layer's forward again on the inputs kept
 //! for it (the same mode, seed and step: the same values and masks) and its backward, adding
 //! the weight gradients in that order. A layer whose result depends on the whole batch or adds
@@ -388,7 +389,7 @@ impl Wiring {
                     // (Tensors share their buffers: a layer writing into its input copies it.)
                     replay.0.push((i, g, stacked.clone()));
                 }
-                let y = lock(l)?.forward_many(stacked, mode)?;
+                let y = lock(l)?.forward_many(stacked, mode.for_group(g))?;
                 for (&u, part) in members.iter().zip(split_rows("predict", &y, members.len())?) {
                     values[uses[u].0] = Some(part);
                 }
@@ -492,7 +493,7 @@ impl Wiring {
             if g + 1 < groups.len() {
                 let at = replay.0.iter().position(|(li, gi, _)| (*li, *gi) == (i, g)).ok_or_else(|| Error::Internal { msg: format!("graph: no inputs kept for use group {g} of layer {i}") })?;
                 let (_, _, xs) = replay.0.swap_remove(at);
-                node.forward_many(xs, mode)?;
+                node.forward_many(xs, mode.for_group(g))?;
             }
             let dy = stack_rows("fit", &members.iter().map(|&u| &gs[u]).collect::<Vec<_>>())?;
             out.push((&members[..], node.backward_many(dy)?));
@@ -1150,6 +1151,40 @@ mod tests {
         for ((&yi, &xi), &di) in y.data().iter().zip(x.data()).zip(dx.data()) {
             assert_eq!(yi, xi * di);
         }
+    }
+
+    /// The same dropout layer used at [3, 2] and [2, 2] draws a mask per shape: the second
+    /// use's mask is not the first values of the first use's (one stream for both, before
+    /// `Mode::for_group`), and a replay gives each batch its own mask again.
+    #[test]
+    fn uses_at_two_shapes_draw_their_own_masks() {
+        let mut m = Sequential::new(9);
+        for (i, (kind, p)) in [(3, vec![0.5]), (7, vec![]), (27, vec![-1.0])].into_iter().enumerate() {
+            m.add(from_abi(kind, &p, i as u32).unwrap()).unwrap();
+        }
+        m.set_io(vec![vec![3, 2], vec![2, 2]], vec![4]).unwrap();
+        for (i, ins) in [&[0][..], &[2], &[3, 6]].into_iter().enumerate() {
+            m.wire(i, ins).unwrap();
+        }
+        m.wire_use(0, &[1]).unwrap();
+        m.wire_use(1, &[5]).unwrap();
+        m.build_all(&[10]).unwrap();
+        let batch = 16;
+        let ones = Tensor::new("t", Shape::from([batch, 10]), vec![1.0; batch * 10]).unwrap();
+        let y = m.forward_all(ones.clone(), Mode::Train { seed: 5, step: 2 }).unwrap();
+        // Row s: use a's 6 values, then use b's 4; each 0 or 2 (rate 0.5).
+        let (a, b): (Vec<f32>, Vec<f32>) = (y.data().chunks(10).flat_map(|r| r[..6].to_vec()).collect(), y.data().chunks(10).flat_map(|r| r[6..].to_vec()).collect());
+        assert!(a.iter().chain(&b).all(|&v| v == 0.0 || v == 2.0));
+        assert_ne!(b[..], a[..b.len()], "use b's mask is use a's stream again");
+        let same = a.iter().zip(&b).filter(|(x, y)| x == y).count();
+        assert!((16..=48).contains(&same), "{same} of 64 mask values agree (independent: 32 ± 4)");
+        // Use a (the first shape) draws what a layer used once draws: the step's seed itself.
+        let once = from_abi(3, &[0.5], 0).unwrap();
+        let ya = once.borrow_mut().forward_many(vec![Tensor::new("t", Shape::from([batch, 3, 2]), vec![1.0; batch * 6]).unwrap()], Mode::Train { seed: 5, step: 2 }).unwrap();
+        assert_eq!(ya.data(), &a[..]);
+        // Backward replays use a's batch with its own mask: dx = mask / (1 − rate) · dy = y.
+        let dx = m.backward_through(3, Tensor::new("t", Shape::from([batch, 10]), vec![1.0; batch * 10]).unwrap()).unwrap();
+        assert_eq!(dx.data(), y.data());
     }
 
     #[test]

@@ -44,14 +44,6 @@ pub struct ParamSlot<'a> {
     pub param: &'a mut Param,
 }
 
-/// A per-layer seed derived from the model seed (SplitMix64 finaliser), so that layers differ.
-fn mix(seed: u64, i: u64) -> u64 {
-    let mut z = seed.wrapping_add(0x9e37_79b9_7f4a_7c15u64.wrapping_mul(i + 1));
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
-
 impl Sequential {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(seed: u64) -> Sequential {
@@ -190,7 +182,8 @@ impl Sequential {
         // Layers added to a nested model after it was nested are checked here too.
         check_disjoint("build", &self.layers)?;
         let seed = self.seed;
-        let init = |i: usize| Init { seed: mix(seed, i as u64), fill };
+        // A per-layer seed derived from the model seed, so that layers differ.
+        let init = |i: usize| Init { seed: crate::rng::mix(seed, i as u64), fill };
         let (ins, shapes, out) = match &mut self.wiring {
             Some(w) => {
                 w.check(self.layers.len())?;
