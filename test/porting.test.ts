@@ -371,7 +371,7 @@ describe("unknown option keys suggest the nearest known one ('did you mean')", (
   it('layer options: every layer rejects unknown keys (they were silently ignored)', () => {
     throws(() => nr.layers.dense({ units: 3, activaton: 'relu' } as never), /^dense: unknown option 'activaton' — did you mean 'activation'\? \(known: units, .*activation, .*, name, trainable, inputShape, batchInputShape, dtype\)$/);
     throws(() => nr.layers.dense({ units: 3, input_shape: [2] } as never), /^dense: unknown option 'input_shape' — did you mean 'inputShape'\?/);
-    throws(() => nr.layers.gaussianNoise({ stddev: 0.1, seed: 1 } as never), "gaussianNoise: there is no per-layer seed; a model's random draws (initial weights, dropout and noise masks) all come from its seed: sequential({ seed, layers })");
+    throws(() => nr.layers.gaussianNoise({ stddev: 0.1, seed: 1 } as never), "gaussianNoise: there is no per-layer seed; a model's random draws (initial weights, dropout and noise masks) come from its seed: sequential({ seed, layers }), or an initializer's own (initializers.glorotUniform({ seed }))");
     throws(() => nr.layers.dropout({ rate: 0.1, sed: 1 } as never), "dropout: unknown option 'sed' — did you mean 'seed'? (known: rate, noiseShape, seed, name, trainable, inputShape, batchInputShape, dtype)");
     throws(() => nr.layers.batchNormalization({ momentun: 0.9 } as never), /^batchNormalization: unknown option 'momentun' — did you mean 'momentum'\?/);
     throws(() => nr.layers.flatten({ dataFomat: 'channelsLast' } as never), /^flatten: unknown option 'dataFomat' — did you mean 'dataFormat'\? \(known: dataFormat, name, trainable, inputShape, batchInputShape, dtype\)$/);

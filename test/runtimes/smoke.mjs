@@ -182,9 +182,13 @@ export async function unseededModels(nr) {
   const ws = models.flatMap((m) => m.getWeights());
   const kernels = new Set(models.map((m, i) => hexBits(ws[i * 4].data())));
   const seeds = models.map((m) => m.seed.toString(16)).join(',');
-  const hex = `${seeds};${order.join(',')};${ws.map((w) => hexBits(w.data())).join('')}`;
-  for (const t of [x, y, ...ws]) t.dispose();
-  for (const m of models) m.dispose();
+  // Initializers with their own seeds (an integer above 2^32 and a fraction, as float64 bits):
+  // the weights come from those seeds alone, the same bits in every runtime.
+  const own = nr.sequential({ layers: [nr.layers.dense({ inputShape: [4], units: 5, kernelInitializer: nr.initializers.heNormal({ seed: 2 ** 40 + 3 }), biasInitializer: nr.initializers.randomUniform({ seed: 0.5 }) })] });
+  const ownWs = own.getWeights();
+  const hex = `${seeds};${order.join(',')};${ws.map((w) => hexBits(w.data())).join('')};${ownWs.map((w) => hexBits(w.data())).join('')}`;
+  for (const t of [x, y, ...ws, ...ownWs]) t.dispose();
+  for (const m of [...models, own]) m.dispose();
   nr.setSeed(0);
   return { hex, distinct: kernels.size };
 }

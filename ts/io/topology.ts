@@ -27,7 +27,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { Constraint } from '../constraints.js';
 import { Activation, Dense, Dropout, Flatten, GaussianNoise, InputLayer, Reshape } from '../layers/core.js';
-import { initializerOf, INITIALIZERS, type Initializer } from '../layers/initializers.js';
+import { initializerOf, type Initializer } from '../layers/initializers.js';
 import { CLASS_NAMES, Layer, LAYER_KINDS, setConfigWriter, showShape, type LayerKind } from '../layers/layer.js';
 import { BatchNormalization, lastAxisArg, LayerNormalization, PReLU } from '../layers/normalization.js';
 import { RBF, RBF_KERNELS } from '../layers/rbf.js';
@@ -145,8 +145,7 @@ export function layerSpec(l: Layer, where: string): LeafSpec {
     const centers = p.slice(3, 3 + nc);
     const nw = p[3 + nc];
     const widths = p.slice(4 + nc, 4 + nc + nw);
-    const [k, a, b] = p.slice(4 + nc + nw);
-    args = { units: l.units, kernel: l.kernel, ...(nc > 0 ? { centers } : {}), widths: widths.length === 1 ? widths[0] : widths, centersInitializer: { name: INITIALIZERS[k], params: [a, b] } };
+    args = { units: l.units, kernel: l.kernel, ...(nc > 0 ? { centers } : {}), widths: widths.length === 1 ? widths[0] : widths, centersInitializer: init(op, 'centersInitializer', l.centersInitializer) };
   } else if (l instanceof Concatenate) args = { axis: l.axis };
   else if (l instanceof Embedding) {
     const a = l.args;

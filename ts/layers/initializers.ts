@@ -1,6 +1,7 @@
 /**
- * Weight initializers (Keras names), all seeded through the model's seed. Pass a name
- * (`'heNormal'`) or a configured object (`initializers.randomNormal({ stddev: 0.1 })`).
+ * Weight initializers (Keras names), seeded through the model's seed unless given their own
+ * (`initializers.glorotUniform({ seed: 7 })`). Pass a name (`'heNormal'`) or a configured
+ * object (`initializers.randomNormal({ stddev: 0.1 })`).
  * Mirrors `crates/core/src/initializers.rs`; `INITIALIZERS` (ABI id = index) is compared with
  * Rust's `Initializer::KIND_NAMES` by `test/codes.test.ts`.
  */
@@ -33,9 +34,12 @@ export interface Initializer {
   readonly name: InitializerName;
   readonly params: readonly [number, number];
   /**
-   * TF.js's per-initializer seed, kept and saved with the layer (`seed` in its Keras config) so
-   * that files round-trip; it does not choose the draws: every weight is drawn from the model's
-   * seed (`sequential({ seed, layers })`).
+   * TF.js's per-initializer seed (saved as `seed` in its Keras config). With one, the weight's
+   * values come from this seed alone, whatever the model's seed (`sequential({ seed, layers })`)
+   * and the weight's place: the same seeded initializer gives the same values in any model and
+   * to every weight of one shape it fills, as in TF.js (and Keras 3 with an int seed). A
+   * non-negative integer up to 2⁵³ keys the generator itself; any other finite number, its
+   * float64 bits. Without one, each weight is drawn from the model's seed.
    */
   readonly seed?: number;
 }
@@ -79,8 +83,8 @@ const seededOnly = (name: InitializerName, alias: string = name) => (options?: {
 /**
  * Initializer factories, as `tf.initializers`. The options are checked when the initializer is
  * made (an options object with finite numbers; unknown options, `null` or a non-object are
- * errors naming the initializer). The random ones take TF.js's `seed`, which is kept and saved
- * but does not choose the draws: weights are drawn from the model's seed.
+ * errors naming the initializer). The random ones take TF.js's `seed`: the weights they fill
+ * are drawn from it alone, not from the model's seed (see {@link Initializer.seed}).
  */
 export const initializers = {
   /** All zeros (the Keras bias default). */
@@ -162,10 +166,36 @@ export function initializerOf(op: string, field: string, spec: InitializerSpec):
   return n === 'randomUniform' ? uniform(where, p[0], p[1], seed) : n === 'randomNormal' || n === 'truncatedNormal' ? normal(where, n, p[0], p[1], seed) : make(n, p[0], p[1], seed);
 }
 
-/** @internal `[kind, p0, p1]` for the ABI (the seed stays in TS): {@link initializerOf}'s checks. */
+/** The flag on an initializer's ABI kind id when its seed follows (`WeightInit::SEEDED` in `crates/core/src/initializers.rs`). */
+const SEEDED = 1 << 8;
+
+/**
+ * @internal A seed as the core's u64 key in three words of 22, 22 and 20 bits (exact in f32):
+ * an integer in [0, 2⁵³] itself, any other finite number its float64 bits.
+ */
+export function seedWords(seed: number): [number, number, number] {
+  let lo: number;
+  let hi: number;
+  if (Number.isInteger(seed) && seed >= 0 && seed <= 2 ** 53) {
+    lo = seed % 2 ** 32;
+    hi = Math.floor(seed / 2 ** 32);
+  } else {
+    const v = new DataView(new ArrayBuffer(8));
+    v.setFloat64(0, seed, true);
+    lo = v.getUint32(0, true);
+    hi = v.getUint32(4, true);
+  }
+  return [lo & 0x3fffff, (lo >>> 22) | ((hi & 0xfff) << 10), hi >>> 12];
+}
+
+/**
+ * @internal `[kind, p0, p1]` for the ABI, `[kind + SEEDED, p0, p1, ...seedWords(seed)]` with a
+ * seed (`Reader::initializer` in `crates/core/src/config.rs`): {@link initializerOf}'s checks.
+ */
 export function initializerAbi(op: string, field: string, spec: InitializerSpec): number[] {
   const init = initializerOf(op, field, spec);
-  return [INITIALIZERS.indexOf(init.name), init.params[0], init.params[1]];
+  const kind = INITIALIZERS.indexOf(init.name);
+  return init.seed === undefined ? [kind, init.params[0], init.params[1]] : [kind + SEEDED, init.params[0], init.params[1], ...seedWords(init.seed)];
 }
 
 /** @internal The parameters an initializer name has by default (its factory's). */

@@ -294,7 +294,7 @@ export abstract class Layer {
     for (const k of optionKeys(kind, args)) {
       const v = (args as Record<string, unknown>)[k];
       // TF.js seeds random layers one by one; here the model does (dropout keeps TF.js's seed for saving).
-      if (k === 'seed' && !known.includes(k)) throw new InvalidArgumentError(`${kind}: there is no per-layer seed; a model's random draws (initial weights, dropout and noise masks) all come from its seed: sequential({ seed, layers })`);
+      if (k === 'seed' && !known.includes(k)) throw new InvalidArgumentError(`${kind}: there is no per-layer seed; a model's random draws (initial weights, dropout and noise masks) come from its seed: sequential({ seed, layers }), or an initializer's own (initializers.glorotUniform({ seed }))`);
       if (!known.includes(k)) throw unknownOption(kind, k, known);
       if (Object.hasOwn(NOT_IMPLEMENTED, k) && v !== undefined && v !== null) throw new InvalidArgumentError(`${kind}: ${k} must be null or absent: ${NOT_IMPLEMENTED[k]}, got ${show(v)}`);
     }

@@ -65,7 +65,8 @@ export class RBF extends Layer {
   readonly kernel: RbfKernelName;
   readonly #centers: number[];
   readonly #widths: number[];
-  readonly #init: InitializerSpec;
+  /** How the centers start when `centers` is not given (default `randomUniform` in [-1, 1]). */
+  readonly centersInitializer: InitializerSpec;
 
   constructor(args: RBFArgs) {
     super('rbf', args, ['units', 'kernel', 'centers', 'widths', 'centersInitializer']);
@@ -96,7 +97,7 @@ export class RBF extends Layer {
       throw new InvalidArgumentError(`rbf: widths must be one number or ${this.units} (one per unit), got ${this.#widths.length} values`);
     }
     this.#widths.forEach((v, i) => checkNumber('rbf', typeof w === 'number' ? 'widths' : `widths[${i}]`, v, (s) => Number.isFinite(s) && s > 0, 'a finite number > 0'));
-    this.#init = args.centersInitializer ?? { name: 'randomUniform', params: [-1, 1] };
+    this.centersInitializer = args.centersInitializer ?? { name: 'randomUniform', params: [-1, 1] };
     this.abiParams();
   }
 
@@ -106,7 +107,7 @@ export class RBF extends Layer {
       this.units, rbfKernelId('rbf', this.kernel),
       this.#centers.length, ...this.#centers,
       this.#widths.length, ...this.#widths,
-      ...initializerAbi('rbf', 'centersInitializer', this.#init),
+      ...initializerAbi('rbf', 'centersInitializer', this.centersInitializer),
     ];
   }
 

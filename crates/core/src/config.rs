@@ -3,7 +3,7 @@
 //! every read a name, so a malformed list becomes an error that names the missing field.
 
 use crate::activations::Activation;
-use crate::initializers::Initializer;
+use crate::initializers::{Initializer, WeightInit};
 use crate::regularizers::Regularizer;
 use crate::{bail, Result};
 use crate::error::js_number;
@@ -69,12 +69,27 @@ impl<'a> Reader<'a> {
         Activation::from_abi(kind, params)
     }
 
-    /// `[kind, p0, p1]` → an initializer.
+    /// `[kind, p0, p1]` → an initializer; `[kind + SEEDED, p0, p1, s0, s1, s2]` one with its
+    /// own seed `s0 + s1·2²² + s2·2⁴⁴` (22-bit words, exact in f32; see [`WeightInit`]).
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    pub fn initializer(&mut self, field: &str) -> Result<Initializer> {
+    pub fn initializer(&mut self, field: &str) -> Result<WeightInit> {
         let kind = self.usize(field)? as u32;
         let p = self.slice(2, field)?;
-        Initializer::from_abi(kind, p)
+        let seeded = kind & WeightInit::SEEDED != 0;
+        let kind = Initializer::from_abi(kind & !WeightInit::SEEDED, p)?;
+        if !seeded {
+            return Ok(kind.into());
+        }
+        let words = self.slice(3, field)?;
+        let mut seed = 0u64;
+        for (i, &w) in words.iter().enumerate() {
+            // 22, 22 and 20 bits: integers exact in f32.
+            if !(w >= 0.0 && w.fract() == 0.0 && w < (1u32 << (22 - 2 * (i as u32 / 2))) as f32) {
+                bail!(self.op, "`{field}` has a malformed seed (words of 22, 22 and 20 bits), got {}", js_number(w));
+            }
+            seed |= (w as u64) << (22 * i);
+        }
+        Ok(WeightInit { kind, seed: Some(seed) })
     }
 
     /// `[l1, l2]` → an optional regularizer.

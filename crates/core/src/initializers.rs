@@ -142,9 +142,66 @@ impl Initializer {
     }
 }
 
+/// A weight's initializer with TF.js's optional per-initializer `seed`. With a seed, the draws
+/// come from that seed alone (stream 0 of the Philox key `seed`), whatever the model's seed and
+/// the weight's place in it: the same seeded initializer gives the same values in any model, and
+/// to every weight of one shape it fills, as TF.js's (`randomUniform(shape, lo, hi, dtype,
+/// seed)` starts again from `seed` on each call) and Keras 3's (an int seed draws the same
+/// values on each call). Without one, the weight's stream of its layer's seed (derived from the
+/// model's seed, see [`crate::layers::Init`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct WeightInit {
+    pub kind: Initializer,
+    pub seed: Option<u64>,
+}
+
+impl WeightInit {
+    /// The flag added to an initializer's ABI kind id when a seed follows it (see
+    /// [`crate::config::Reader::initializer`]; `SEEDED` in `ts/layers/initializers.ts`).
+    pub const SEEDED: u32 = 1 << 8;
+}
+
+impl From<Initializer> for WeightInit {
+    fn from(kind: Initializer) -> WeightInit {
+        WeightInit { kind, seed: None }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `[kind + SEEDED, p0, p1, s0, s1, s2]` reads the seed `s0 + s1·2²² + s2·2⁴⁴`, and the
+    /// weight is drawn from it alone: the layer's seed and the weight's stream do not matter.
+    #[test]
+    fn a_seeded_initializer_draws_from_its_own_seed() {
+        use crate::config::Reader;
+        use crate::layers::Init;
+        let seed = (5u64 << 44) | (3 << 22) | 7;
+        let w = Reader::new("t", &[6.0 + 256.0, 0.0, 0.0, 7.0, 3.0, 5.0]).initializer("k").unwrap();
+        assert_eq!(w, WeightInit { kind: Initializer::GlorotUniform, seed: Some(seed) });
+        let (mut a, mut b, mut c) = ([0.0f32; 12], [0.0f32; 12], [0.0f32; 12]);
+        Init::seeded(1).fill(&w, &mut a, 3, 4, 0);
+        Init::seeded(2).fill(&w, &mut b, 3, 4, 1);
+        assert_eq!(a, b);
+        Initializer::GlorotUniform.fill(&mut c, 3, 4, seed, 0);
+        assert_eq!(a, c);
+        // Without a seed: the layer's seed and the weight's stream, as before.
+        let plain = Reader::new("t", &[6.0, 0.0, 0.0]).initializer("k").unwrap();
+        assert_eq!(plain, WeightInit::from(Initializer::GlorotUniform));
+        Init::seeded(1).fill(&plain, &mut b, 3, 4, 1);
+        Initializer::GlorotUniform.fill(&mut c, 3, 4, 1, 1);
+        assert_eq!(b, c);
+        assert_ne!(a, b);
+        // The top word has 20 bits, the others 22; a missing word is named.
+        let e = Reader::new("t", &[262.0, 0.0, 0.0, 0.0, 0.0, 1048576.0]).initializer("k").unwrap_err().to_string();
+        assert_eq!(e, "t: `k` has a malformed seed (words of 22, 22 and 20 bits), got 1048576");
+        assert!(Reader::new("t", &[262.0, 0.0, 0.0, 4194303.0, 4194303.0, 1048575.0]).initializer("k").is_ok());
+        assert!(Reader::new("t", &[262.0, 0.0, 0.0, 4194304.0, 0.0, 0.0]).initializer("k").is_err());
+        assert!(Reader::new("t", &[262.0, 0.0, 0.0, 0.5, 0.0, 0.0]).initializer("k").is_err());
+        let e = Reader::new("t", &[262.0, 0.0, 0.0, 1.0]).initializer("k").unwrap_err().to_string();
+        assert!(e.contains("missing `k`"), "{e}");
+    }
 
     #[test]
     fn glorot_uniform_bounds_and_determinism() {

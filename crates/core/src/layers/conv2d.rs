@@ -13,7 +13,7 @@
 use super::{activated, activation_backward, image_batch, no_forward, Init, Layer, Mode, Param};
 use crate::activations::Activation;
 use crate::config::Reader;
-use crate::initializers::Initializer;
+use crate::initializers::WeightInit;
 use crate::ops::{affine, conv};
 use crate::ops::window::{Placement, Window};
 use crate::regularizers::Regularizer;
@@ -25,8 +25,8 @@ pub struct Conv2dConfig {
     pub window: Window,
     pub use_bias: bool,
     pub activation: Activation,
-    pub kernel_initializer: Initializer,
-    pub bias_initializer: Initializer,
+    pub kernel_initializer: WeightInit,
+    pub bias_initializer: WeightInit,
     pub kernel_regularizer: Option<Regularizer>,
     pub bias_regularizer: Option<Regularizer>,
     /// The output's penalty `(l1·Σ|y| + l2·Σy²) / batch`, as dense's (Keras's rule).

@@ -11,7 +11,7 @@
 use super::{activated, activation_backward, rows_cols, Init, Layer, Mode, Param};
 use crate::activations::Activation;
 use crate::config::Reader;
-use crate::initializers::Initializer;
+use crate::initializers::WeightInit;
 use crate::ops::affine;
 use crate::regularizers::{KlSparsity, Regularizer};
 use crate::{bail, Error, Result, Shape, Tensor};
@@ -21,8 +21,8 @@ pub struct DenseConfig {
     pub units: usize,
     pub activation: Activation,
     pub use_bias: bool,
-    pub kernel_initializer: Initializer,
-    pub bias_initializer: Initializer,
+    pub kernel_initializer: WeightInit,
+    pub bias_initializer: WeightInit,
     pub kernel_regularizer: Option<Regularizer>,
     pub bias_regularizer: Option<Regularizer>,
     pub activity_regularizer: Option<Regularizer>,

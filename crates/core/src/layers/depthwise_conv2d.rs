@@ -23,7 +23,7 @@
 use super::{activated, activation_backward, image_batch, no_forward, Init, Layer, Mode, Param};
 use crate::activations::Activation;
 use crate::config::Reader;
-use crate::initializers::Initializer;
+use crate::initializers::WeightInit;
 use crate::ops::affine;
 use crate::ops::depthwise;
 use crate::ops::window::{Placement, Window};
@@ -34,7 +34,7 @@ use crate::{bail, Error, Result, Shape, Tensor};
 #[derive(Clone, Debug, PartialEq)]
 pub struct Pointwise {
     pub filters: usize,
-    pub initializer: Initializer,
+    pub initializer: WeightInit,
     pub regularizer: Option<Regularizer>,
 }
 
@@ -44,8 +44,8 @@ pub struct DepthwiseConv2dConfig {
     pub window: Window,
     pub use_bias: bool,
     pub activation: Activation,
-    pub depthwise_initializer: Initializer,
-    pub bias_initializer: Initializer,
+    pub depthwise_initializer: WeightInit,
+    pub bias_initializer: WeightInit,
     pub depthwise_regularizer: Option<Regularizer>,
     pub bias_regularizer: Option<Regularizer>,
     /// `Some` for a separableConv2d layer.
@@ -299,6 +299,7 @@ impl Layer for DepthwiseConv2d {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::initializers::Initializer;
     use crate::ops::conv::conv2d;
     use crate::ops::test_util::t;
 
@@ -308,11 +309,11 @@ mod tests {
             window,
             use_bias: true,
             activation: act,
-            depthwise_initializer: Initializer::GlorotUniform,
-            bias_initializer: Initializer::RandomNormal { mean: 0.0, stddev: 1.0 },
+            depthwise_initializer: Initializer::GlorotUniform.into(),
+            bias_initializer: Initializer::RandomNormal { mean: 0.0, stddev: 1.0 }.into(),
             depthwise_regularizer: None,
             bias_regularizer: None,
-            pointwise: pointwise.map(|filters| Pointwise { filters, initializer: Initializer::GlorotUniform, regularizer: None }),
+            pointwise: pointwise.map(|filters| Pointwise { filters, initializer: Initializer::GlorotUniform.into(), regularizer: None }),
         }
     }
 

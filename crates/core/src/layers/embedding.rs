@@ -17,7 +17,7 @@
 
 use super::{no_forward, Init, Layer, Mode, Param};
 use crate::config::Reader;
-use crate::initializers::Initializer;
+use crate::initializers::WeightInit;
 use crate::ops::gather::{checked_indices, gather_checked, scatter_add_rows};
 use crate::regularizers::Regularizer;
 use crate::{bail, Result, Shape, Tensor};
@@ -25,7 +25,7 @@ use crate::{bail, Result, Shape, Tensor};
 pub struct Embedding {
     input_dim: usize,
     output_dim: usize,
-    init: Initializer,
+    init: WeightInit,
     reg: Option<Regularizer>,
     embeddings: Option<Param>,
     /// The indices of the last forward that kept values.
@@ -128,7 +128,7 @@ mod tests {
     use super::*;
 
     fn layer(n: usize, d: usize, input: &[usize]) -> Embedding {
-        let init = Initializer::RandomUniform { min: -1.0, max: 1.0 };
+        let init = crate::initializers::Initializer::RandomUniform { min: -1.0, max: 1.0 }.into();
         let mut l = Embedding { input_dim: n, output_dim: d, init, reg: None, embeddings: None, x: None, input_grad: true };
         l.build(input, Init::seeded(5)).unwrap();
         l

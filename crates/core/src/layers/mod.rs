@@ -178,10 +178,13 @@ impl Init {
     }
 
     /// Fills `out` with `init`'s values for a weight with the given fans, from stream `stream`
-    /// of the seed; leaves `out` as it is (zeros) when `fill` is off.
-    pub fn fill(self, init: &crate::initializers::Initializer, out: &mut [f32], fan_in: usize, fan_out: usize, stream: u32) {
+    /// of the layer's seed, or from the initializer's own seed when it has one (TF.js's
+    /// `seed`: see [`WeightInit`](crate::initializers::WeightInit)); leaves `out` as it is
+    /// (zeros) when `fill` is off.
+    pub fn fill(self, init: &crate::initializers::WeightInit, out: &mut [f32], fan_in: usize, fan_out: usize, stream: u32) {
         if self.fill {
-            init.fill(out, fan_in, fan_out, self.seed, stream);
+            let (seed, stream) = init.seed.map_or((self.seed, stream), |own| (own, 0));
+            init.kind.fill(out, fan_in, fan_out, seed, stream);
         }
     }
 }
@@ -641,8 +644,8 @@ mod tests {
                     units,
                     activation: act,
                     use_bias: true,
-                    kernel_initializer: Initializer::GlorotUniform,
-                    bias_initializer: Initializer::RandomNormal { mean: 0.0, stddev: 1.0 },
+                    kernel_initializer: Initializer::GlorotUniform.into(),
+                    bias_initializer: Initializer::RandomNormal { mean: 0.0, stddev: 1.0 }.into(),
                     kernel_regularizer: None,
                     bias_regularizer: None,
                     activity_regularizer: None,
@@ -658,8 +661,8 @@ mod tests {
                 window: Window::new("conv2d", [3, 2], [1, 2], [1, 1], true).unwrap(),
                 use_bias: true,
                 activation: act,
-                kernel_initializer: Initializer::GlorotUniform,
-                bias_initializer: Initializer::RandomNormal { mean: 0.0, stddev: 1.0 },
+                kernel_initializer: Initializer::GlorotUniform.into(),
+                bias_initializer: Initializer::RandomNormal { mean: 0.0, stddev: 1.0 }.into(),
                 kernel_regularizer: None,
                 bias_regularizer: None,
                 activity_regularizer: None,

@@ -11,12 +11,12 @@
 use super::{no_forward, Init, Layer, Mode, Param};
 use crate::activations::prelu;
 use crate::config::Reader;
-use crate::initializers::Initializer;
+use crate::initializers::WeightInit;
 use crate::regularizers::Regularizer;
 use crate::{bail, Result, Shape, Tensor};
 
 pub struct PRelu {
-    init: Initializer,
+    init: WeightInit,
     reg: Option<Regularizer>,
     alpha: Option<Param>,
     x: Option<Tensor>,

@@ -20,7 +20,7 @@
 
 use super::{no_forward, Domain, Init, Layer, Mode, Param};
 use crate::config::Reader;
-use crate::initializers::Initializer;
+use crate::initializers::WeightInit;
 use crate::{bail, bail_shape, Error, Result, Shape, Tensor};
 use crate::error::js_number;
 
@@ -189,7 +189,7 @@ fn features_with_u(x: &Tensor, centers: &Tensor, widths: &Tensor, kernel: RbfKer
 #[derive(Clone, Debug, PartialEq)]
 pub enum CenterInit {
     /// Drawn by an initializer (fan-in = features, fan-out = units).
-    Random(Initializer),
+    Random(WeightInit),
     /// Given values, `units × features` row-major (the feature count is checked at build).
     Values(Vec<f32>),
 }
