@@ -10,6 +10,7 @@ import { tf } from './oracle.js';
 import { thrown } from './setup.js';
 import * as nr from '../ts/index.js';
 import { summaryText } from '../ts/models/summary.js';
+import { LAYER_KINDS } from '../ts/layers/layer.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Lib = { input: any; layers: any; model: any; sequential: any };
@@ -65,11 +66,16 @@ const vars = (vs: any[]) => vs.map((v) => [v.name, v.shape, v.trainable]);
 /** A layer's inbound nodes: shapes, the layers and symbolic tensors read and made. */
 const nodesView = (l: any) => l.inboundNodes.map((n: any) => ({ inputShapes: n.inputShapes, outputShapes: n.outputShapes, inboundLayers: n.inboundLayers.map((x: any) => x.name), inputTensors: n.inputTensors.map(sym), outputTensors: n.outputTensors.map(sym) }));
 
+/** A layer's outbound nodes (the nodes of the layers reading its output), as {@link nodesView}. */
+const outView = (l: any) => l.outboundNodes.map((n: any) => ({ inputShapes: n.inputShapes, outputShapes: n.outputShapes, inboundLayers: n.inboundLayers.map((x: any) => x.name), inputTensors: n.inputTensors.map(sym), outputTensors: n.outputTensors.map(sym) }));
+
 /** What a layer shows (TF.js's names), normalised for comparison. */
 function layerView(l: any) {
   return {
     name: l.name,
     className: l.getClassName(),
+    staticClassName: l.constructor.className,
+    outbound: outView(l),
     outputShape: l.outputShape,
     batchInputShape: l.batchInputShape,
     nodes: nodesView(l),
@@ -196,6 +202,65 @@ describe('introspection as TF.js', () => {
     expect(thrown(() => ni.setWeights([nr.zeros([1])]))).toMatchObject({ message: expect.stringMatching(/^setWeights: layer x1 is an input layer, which has no weights, got /) });
     n.dispose();
     t.dispose();
+  });
+
+  it('outboundNodes: a layer read twice by one merge (add([x, x])) and by two layers, as TF.js; [] for an output', () => {
+    const run = (L: Lib) => {
+      const x = L.input({ shape: [3], name: 'ox' });
+      const h = L.layers.dense({ units: 3, name: 'oh' });
+      const hx = h.apply(x);
+      const twice = L.layers.add({ name: 'otwice' }).apply([hx, hx]);
+      const other = L.layers.dense({ units: 3, name: 'oother' }).apply(hx);
+      const out = L.layers.concatenate({ name: 'ocat' }).apply([twice, other]);
+      return { m: L.model({ inputs: x, outputs: out, name: 'mout' }), h };
+    };
+    const [t, n] = [run(TF), run(NR)];
+    for (const name of ['ox', 'oh', 'otwice', 'oother', 'ocat']) {
+      expect(outView(n.m.getLayer(name)), name).toEqual(outView(t.m.getLayer(name)));
+    }
+    expect(outView(n.h).map((o: any) => o.inboundLayers)).toEqual([['oh', 'oh'], ['oh', 'oh'], ['oh']]);
+    expect(n.m.getLayer('ocat').outboundNodes).toEqual([]);
+    // A layer in a sequential model is connected there, as for inboundNodes.
+    // (TF.js numbers the names of a second model's tensors, c1/c1_1: neurite does not.)
+    const [ts, ns] = [MODELS.conv(TF), MODELS.conv(NR) as nr.Sequential];
+    const unnumbered = (v: unknown) => JSON.parse(JSON.stringify(v).replace(/("name":"[^"]*?)_\d+"/g, '$1"'));
+    for (const tl of ts.layers) expect(unnumbered(outView(ns.getLayer(tl.name))), tl.name).toEqual(unnumbered(outView(tl)));
+    // A layer connected nowhere has none.
+    expect(nr.layers.dense({ units: 1 }).outboundNodes).toEqual([]);
+    for (const m of [n.m, t.m, ns, ts]) m.dispose();
+  });
+
+  it('every layer class has TF.js\'s static className, the one getClassName() gives', () => {
+    // The smallest options of each factory (one per layer kind; the input layer's).
+    const made: Record<string, object> = {
+      dense: { units: 1 }, activation: { activation: 'relu' }, prelu: {}, dropout: { rate: 0.1 }, gaussianNoise: { stddev: 1 },
+      batchNormalization: {}, layerNormalization: {}, flatten: {}, reshape: { targetShape: [1] }, rbf: { units: 1 }, saltAndPepper: { rate: 0.1 },
+      variational: { units: 1 }, conv2d: { filters: 1, kernelSize: 1 }, maxPooling2d: { poolSize: 1 }, averagePooling2d: { poolSize: 1 },
+      globalMaxPooling2d: {}, globalAveragePooling2d: {}, upSampling2d: {}, conv2dTranspose: { filters: 1, kernelSize: 1 }, zeroPadding2d: {},
+      cropping2d: { cropping: 1 }, depthwiseConv2d: { kernelSize: 1 }, separableConv2d: { filters: 1, kernelSize: 1 }, conv1d: { filters: 1, kernelSize: 1 },
+      maxPooling1d: {}, averagePooling1d: {}, globalMaxPooling1d: {}, globalAveragePooling1d: {}, embedding: { inputDim: 2, outputDim: 1 },
+      repeatVector: { n: 2 }, permute: { dims: [1] }, rescaling: { scale: 1 }, thresholdedReLU: {}, gaussianDropout: { rate: 0.1 },
+      alphaDropout: { rate: 0.1 }, spatialDropout1d: { rate: 0.1 }, dot: { axes: 1 }, add: {}, subtract: {}, multiply: {}, average: {},
+      maximum: {}, minimum: {}, concatenate: {}, inputLayer: { inputShape: [1] },
+      // TF.js's activation layers are activation layers here ('Activation', as getClassName()).
+      leakyReLU: {}, elu: {}, reLU: {}, softmax: {},
+    };
+    const kinds = new Set<string>();
+    for (const [f, args] of Object.entries(made)) {
+      const l = (nr.layers as any)[f](args) as nr.Layer;
+      kinds.add(l.kind);
+      const cls = (l.constructor as any).className;
+      // A leaky ReLU is an activation layer whose getClassName() is TF.js's (as it is saved).
+      expect(cls, f).toBe(f === 'leakyReLU' ? 'Activation' : l.getClassName());
+      const tfMake = (tfl.layers as any)[f];
+      if (tfMake === undefined || ['leakyReLU', 'elu', 'reLU', 'softmax'].includes(f)) continue;
+      expect(cls, `${f} as TF.js`).toBe(tfMake(args).constructor.className);
+    }
+    // Every kind (a new layer must be listed above).
+    expect([...kinds].sort()).toEqual([...LAYER_KINDS, 'input'].sort());
+    expect([nr.Dense.className, nr.Concatenate.className, nr.InputLayer.className]).toEqual(['Dense', 'Concatenate', 'InputLayer']);
+    expect(nr.layers.add().constructor).not.toBe(nr.layers.multiply().constructor);
+    expect(nr.layers.add()).toBeInstanceOf(nr.Merge);
   });
 
   it('batchInputShape keeps a given batch size, as TF.js', () => {

@@ -36,7 +36,7 @@ import { AveragePooling2D, border, Conv2D, Conv2DTranspose, Cropping2D, ZeroPadd
 import { activityRegularizerAbi, regularizerAbi, type ActivityRegularizerSpec, type Regularizer } from '../layers/regularizers.js';
 import { describe, show } from '../ops/convert.js';
 import { nearest } from '../options.js';
-import { Concatenate, Dot, Merge } from '../layers/merge.js';
+import { Concatenate, Dot, Merge, mergeLayer } from '../layers/merge.js';
 import { AlphaDropout, GaussianDropout, SpatialDropout1D } from '../layers/noise.js';
 import { ThresholdedReLU } from '../layers/thresholded_relu.js';
 import { DepthwiseConv2D, SeparableConv2D } from '../layers/depthwise.js';
@@ -1108,7 +1108,7 @@ export function makeLayer(op: string, s: LeafSpec): Layer {
   try {
     const make = s.kind === 'concatenate' ? Concatenate : s.kind === 'dot' ? Dot : MERGE_KINDS.includes(s.kind) ? null : LAYER_CLASSES[s.kind];
     if (make === undefined) throw new InvalidArgumentError(`${op}: ${s.where}: unknown layer kind ${show(s.kind)} (known: ${LAYER_KINDS.join(', ')})`);
-    const layer = make === null ? new Merge(s.kind as 'add', a) : new make(a as never);
+    const layer = make === null ? mergeLayer(s.kind as 'add', a) : new make(a as never);
     if (s.keep) kept.set(layer, s.keep);
     return layer;
   } catch (err) {

@@ -8,7 +8,7 @@ import type { RawExports } from '../wasm/exports.js';
 import { InvalidArgumentError } from '../errors.js';
 import { intArg, need } from '../ops/convert.js';
 import { wrapHandle, type Tensor } from '../tensor.js';
-import { checkNumber, Layer, locate, MAX_UNITS, type LayerArgs } from './layer.js';
+import { checkNumber, CLASS_NAMES, Layer, locate, MAX_UNITS, type LayerArgs } from './layer.js';
 
 /** Options of {@link SaltAndPepper}. */
 export interface SaltAndPepperArgs extends LayerArgs {
@@ -32,6 +32,8 @@ export interface SaltAndPepperArgs extends LayerArgs {
  */
 export class SaltAndPepper extends Layer {
   readonly kind = 'saltAndPepper' as const;
+  /** TF.js's class name, `'SaltAndPepper'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.saltAndPepper;
   /** The probability of replacing an input in training, in [0, 1]. */
   readonly rate: number;
   /** The "pepper" value (default 0). */
@@ -80,6 +82,8 @@ export interface Distribution {
  */
 export class Variational extends Layer {
   readonly kind = 'variational' as const;
+  /** TF.js's class name, `'Variational'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.variational;
   /** The code size (the mean, the log-variance and the sample each have `units` values). */
   readonly units: number;
   /** The weight of the KL term added to the loss (default 1). */

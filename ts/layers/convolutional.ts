@@ -8,7 +8,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { activationAbi, type ActivationSpec } from './activation_abi.js';
 import { initializerAbi, type InitializerSpec } from './initializers.js';
 import { intArg, pair, show } from '../ops/convert.js';
-import { KernelLayer, Layer, type LayerArgs } from './layer.js';
+import { CLASS_NAMES, KernelLayer, Layer, type LayerArgs } from './layer.js';
 import { normActivityAbi, regularizerAbi, type RegularizerSpec } from './regularizers.js';
 import type { Padding, Size2D } from '../ops/convolution.js';
 import type { ConstraintSpec } from '../constraints.js';
@@ -113,6 +113,8 @@ abstract class BaseConv2D extends KernelLayer {
  */
 export class Conv2D extends BaseConv2D {
   readonly kind = 'conv2d' as const;
+  /** TF.js's class name, `'Conv2D'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.conv2d;
   constructor(args: Conv2DArgs) {
     super('conv2d', args);
   }
@@ -132,6 +134,8 @@ export class Conv2D extends BaseConv2D {
  */
 export class Conv2DTranspose extends BaseConv2D {
   readonly kind = 'conv2dTranspose' as const;
+  /** TF.js's class name, `'Conv2DTranspose'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.conv2dTranspose;
   constructor(args: Conv2DArgs) {
     super('conv2dTranspose', args);
     if (this.dilationRate[0] !== 1 || this.dilationRate[1] !== 1) {
@@ -177,6 +181,8 @@ abstract class Pooling2D extends Layer {
  */
 export class MaxPooling2D extends Pooling2D {
   readonly kind = 'maxPooling2d' as const;
+  /** TF.js's class name, `'MaxPooling2D'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.maxPooling2d;
   constructor(args: Pooling2DArgs = {}) {
     super('maxPooling2d', args);
   }
@@ -185,6 +191,8 @@ export class MaxPooling2D extends Pooling2D {
 /** The mean of each window, per channel (with `'same'` padding, over the positions inside the input). */
 export class AveragePooling2D extends Pooling2D {
   readonly kind = 'averagePooling2d' as const;
+  /** TF.js's class name, `'AveragePooling2D'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.averagePooling2d;
   constructor(args: Pooling2DArgs = {}) {
     super('averagePooling2d', args);
   }
@@ -204,6 +212,8 @@ abstract class GlobalPooling2D extends Layer {
 /** The largest value of each channel over the whole image: `[batch, h, w, c]` → `[batch, c]`. */
 export class GlobalMaxPooling2D extends GlobalPooling2D {
   readonly kind = 'globalMaxPooling2d' as const;
+  /** TF.js's class name, `'GlobalMaxPooling2D'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.globalMaxPooling2d;
   constructor(args: LayerArgs & { dataFormat?: 'channelsLast' | undefined } = {}) {
     super('globalMaxPooling2d', args);
   }
@@ -212,6 +222,8 @@ export class GlobalMaxPooling2D extends GlobalPooling2D {
 /** The mean of each channel over the whole image: `[batch, h, w, c]` → `[batch, c]`. */
 export class GlobalAveragePooling2D extends GlobalPooling2D {
   readonly kind = 'globalAveragePooling2d' as const;
+  /** TF.js's class name, `'GlobalAveragePooling2D'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.globalAveragePooling2d;
   constructor(args: LayerArgs & { dataFormat?: 'channelsLast' | undefined } = {}) {
     super('globalAveragePooling2d', args);
   }
@@ -236,6 +248,8 @@ export interface UpSampling2DArgs extends LayerArgs {
  */
 export class UpSampling2D extends Layer {
   readonly kind = 'upSampling2d' as const;
+  /** TF.js's class name, `'UpSampling2D'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.upSampling2d;
   /** Copies per row and per column. */
   readonly size: [number, number];
   /** `'nearest'` repeats rows and columns, `'bilinear'` interpolates between them. */
@@ -305,6 +319,8 @@ export interface ZeroPadding2DArgs extends LayerArgs {
  */
 export class ZeroPadding2D extends Border2DLayer {
   readonly kind = 'zeroPadding2d' as const;
+  /** TF.js's class name, `'ZeroPadding2D'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.zeroPadding2d;
   constructor(args: ZeroPadding2DArgs = {}) {
     super('zeroPadding2d', 'padding', args, args.padding ?? 1);
   }
@@ -327,6 +343,8 @@ export interface Cropping2DArgs extends LayerArgs {
  */
 export class Cropping2D extends Border2DLayer {
   readonly kind = 'cropping2d' as const;
+  /** TF.js's class name, `'Cropping2D'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.cropping2d;
   constructor(args: Cropping2DArgs) {
     if (args?.cropping === undefined && args !== null && typeof args === 'object' && !Array.isArray(args)) {
       throw new InvalidArgumentError('cropping2d: cropping is required, e.g. cropping2d({ cropping: 2 }) or cropping2d({ cropping: [[top, bottom], [left, right]] })');

@@ -9,7 +9,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { activationAbi, type ActivationSpec } from './activation_abi.js';
 import { initializerAbi } from './initializers.js';
 import { intArg, show } from '../ops/convert.js';
-import { KernelLayer, Layer, type LayerArgs } from './layer.js';
+import { CLASS_NAMES, KernelLayer, Layer, type LayerArgs } from './layer.js';
 import { normActivityAbi, regularizerAbi } from './regularizers.js';
 import { channelsLast, type Conv2DArgs } from './convolutional.js';
 
@@ -47,6 +47,8 @@ export interface Conv1DArgs extends Omit<Conv2DArgs, 'kernelSize' | 'strides' | 
  */
 export class Conv1D extends KernelLayer {
   readonly kind = 'conv1d' as const;
+  /** TF.js's class name, `'Conv1D'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.conv1d;
   /** Output channels. */
   readonly filters: number;
   /** The window length. */
@@ -126,6 +128,8 @@ abstract class Pooling1D extends Layer {
 /** The largest value of each window of steps, per channel: `[b, steps, c]` → `[b, outSteps, c]`. */
 export class MaxPooling1D extends Pooling1D {
   readonly kind = 'maxPooling1d' as const;
+  /** TF.js's class name, `'MaxPooling1D'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.maxPooling1d;
   constructor(args: Pooling1DArgs = {}) {
     super('maxPooling1d', args);
   }
@@ -134,6 +138,8 @@ export class MaxPooling1D extends Pooling1D {
 /** The mean of each window of steps, per channel. */
 export class AveragePooling1D extends Pooling1D {
   readonly kind = 'averagePooling1d' as const;
+  /** TF.js's class name, `'AveragePooling1D'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.averagePooling1d;
   constructor(args: Pooling1DArgs = {}) {
     super('averagePooling1d', args);
   }
@@ -153,6 +159,8 @@ abstract class GlobalPooling1D extends Layer {
 /** The largest value of each channel over all steps: `[b, steps, c]` → `[b, c]`. */
 export class GlobalMaxPooling1D extends GlobalPooling1D {
   readonly kind = 'globalMaxPooling1d' as const;
+  /** TF.js's class name, `'GlobalMaxPooling1D'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.globalMaxPooling1d;
   constructor(args: LayerArgs & { dataFormat?: 'channelsLast' | undefined } = {}) {
     super('globalMaxPooling1d', args);
   }
@@ -161,6 +169,8 @@ export class GlobalMaxPooling1D extends GlobalPooling1D {
 /** The mean of each channel over all steps: `[b, steps, c]` → `[b, c]`. */
 export class GlobalAveragePooling1D extends GlobalPooling1D {
   readonly kind = 'globalAveragePooling1d' as const;
+  /** TF.js's class name, `'GlobalAveragePooling1D'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.globalAveragePooling1d;
   constructor(args: LayerArgs & { dataFormat?: 'channelsLast' | undefined } = {}) {
     super('globalAveragePooling1d', args);
   }

@@ -7,7 +7,7 @@ import { encodeActivation } from '../activations.js';
 import { activationAbi, type ActivationSpec } from './activation_abi.js';
 import { initializerAbi, seedArg, type InitializerSpec } from './initializers.js';
 import { boolArg, intArg, MAX_ELEMENTS, show } from '../ops/convert.js';
-import { checkNumber, KernelLayer, Layer, MAX_UNITS, sampleShape, type LayerArgs } from './layer.js';
+import { checkNumber, CLASS_NAMES, KernelLayer, Layer, MAX_UNITS, sampleShape, type LayerArgs } from './layer.js';
 import { channelsLast } from './convolutional.js';
 import { activityRegularizerAbi, regularizerAbi, type ActivityRegularizerSpec, type RegularizerSpec } from './regularizers.js';
 import type { ConstraintSpec } from '../constraints.js';
@@ -57,6 +57,8 @@ function withInputDim(args: DenseArgs): DenseArgs {
 /** A fully connected layer: `y = activation(x·W + b)` over the last axis. */
 export class Dense extends KernelLayer {
   readonly kind = 'dense' as const;
+  /** TF.js's class name, `'Dense'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.dense;
   /** The output size. */
   readonly units: number;
   /** The activation applied to `x·W + b` (`'linear'` when none was given). */
@@ -89,6 +91,8 @@ export class Dense extends KernelLayer {
 /** Applies an activation function on its own. */
 export class Activation extends Layer {
   readonly kind = 'activation' as const;
+  /** TF.js's class name, `'Activation'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.activation;
   /** The activation applied. */
   readonly activation: ActivationSpec;
   constructor(args: LayerArgs & { activation: ActivationSpec }) {
@@ -122,6 +126,8 @@ export interface DropoutArgs extends LayerArgs {
 /** Zeroes inputs with probability `rate` during training (scaling the rest by 1/(1−rate)). */
 export class Dropout extends Layer {
   readonly kind = 'dropout' as const;
+  /** TF.js's class name, `'Dropout'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.dropout;
   /** The probability of zeroing an input in training, in [0, 1). */
   readonly rate: number;
   /** The seed given (TF.js's option, saved with the layer; the masks come from the model's seed). */
@@ -140,6 +146,8 @@ export class Dropout extends Layer {
 /** Adds N(0, stddev²) noise during training; identity at inference. */
 export class GaussianNoise extends Layer {
   readonly kind = 'gaussianNoise' as const;
+  /** TF.js's class name, `'GaussianNoise'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.gaussianNoise;
   /** The noise's standard deviation. */
   readonly stddev: number;
   constructor(args: LayerArgs & { stddev: number }) {
@@ -163,6 +171,8 @@ export interface FlattenArgs extends LayerArgs {
 /** Flattens each sample to one dimension. */
 export class Flatten extends Layer {
   readonly kind = 'flatten' as const;
+  /** TF.js's class name, `'Flatten'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.flatten;
   /** The `dataFormat` given (TF.js saves it only when given), else `undefined`. */
   readonly dataFormat?: 'channelsLast';
   constructor(args: FlattenArgs = {}) {
@@ -178,6 +188,8 @@ export class Flatten extends Layer {
 /** Reshapes each sample to `targetShape` (one entry may be -1 or `null`: inferred). */
 export class Reshape extends Layer {
   readonly kind = 'reshape' as const;
+  /** TF.js's class name, `'Reshape'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.reshape;
   /** The per-sample output shape (one entry may be -1: inferred; a `null` given is -1 here). */
   readonly targetShape: number[];
   constructor(args: LayerArgs & { targetShape: Array<number | null> }) {
@@ -200,6 +212,8 @@ export class Reshape extends Layer {
 /** Declares the model's per-sample input shape; it adds no computation. */
 export class InputLayer extends Layer {
   readonly kind = 'input' as const;
+  /** TF.js's class name, `'InputLayer'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.input;
   /** @param args also TF.js's `sparse`, which must be `false` (what `getConfig()` writes): neurite's tensors are dense. */
   constructor(args: LayerArgs & { sparse?: false | undefined }) {
     super('input', args, ['sparse']);

@@ -8,7 +8,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { activationAbi, type ActivationSpec } from './activation_abi.js';
 import { initializerAbi, type InitializerSpec } from './initializers.js';
 import { intArg, pair } from '../ops/convert.js';
-import { Layer, type LayerArgs } from './layer.js';
+import { CLASS_NAMES, Layer, type LayerArgs } from './layer.js';
 import type { LayerVariable } from './variable.js';
 import { regularizerAbi, type RegularizerSpec } from './regularizers.js';
 import { channelsLast, paddingArg, type Padding, type Size2D } from './convolutional.js';
@@ -124,6 +124,8 @@ abstract class BaseDepthwise extends Layer {
  */
 export class DepthwiseConv2D extends BaseDepthwise {
   readonly kind = 'depthwiseConv2d' as const;
+  /** TF.js's class name, `'DepthwiseConv2D'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.depthwiseConv2d;
   constructor(args: DepthwiseConv2DArgs) {
     super('depthwiseConv2d', args, DEPTHWISE_KEYS);
     this.abiParams();
@@ -141,6 +143,8 @@ export class DepthwiseConv2D extends BaseDepthwise {
  */
 export class SeparableConv2D extends BaseDepthwise {
   readonly kind = 'separableConv2d' as const;
+  /** TF.js's class name, `'SeparableConv2D'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.separableConv2d;
   /** Output channels of the pointwise (1×1) stage. */
   readonly filters: number;
   constructor(args: SeparableConv2DArgs) {

@@ -5,7 +5,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import { describe, intArg, MAX_ELEMENTS, show } from '../ops/convert.js';
 import { initializerAbi, type InitializerSpec } from './initializers.js';
-import { Layer, sampleShape, type LayerArgs } from './layer.js';
+import { CLASS_NAMES, Layer, sampleShape, type LayerArgs } from './layer.js';
 import { regularizerAbi, type RegularizerSpec } from './regularizers.js';
 
 /** Options of `layers.embedding` (TF.js's names and defaults). */
@@ -51,6 +51,8 @@ const MAX_DIM = 2 ** 24 - 1;
  */
 export class Embedding extends Layer {
   readonly kind = 'embedding' as const;
+  /** TF.js's class name, `'Embedding'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.embedding;
   /** The number of indices (rows of the table). */
   readonly inputDim: number;
   /** The length of each vector. */

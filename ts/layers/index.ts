@@ -17,7 +17,7 @@ import { input, type InputArgs } from '../models/functional.js';
 import type { SymbolicTensor } from '../models/symbolic.js';
 import { RBF, type RBFArgs } from './rbf.js';
 import { SaltAndPepper, Variational, type SaltAndPepperArgs, type VariationalArgs } from './autoencoder.js';
-import { Concatenate, Dot, Merge, type ConcatenateArgs, type DotArgs } from './merge.js';
+import { Concatenate, Dot, mergeLayer, type ConcatenateArgs, type DotArgs } from './merge.js';
 import { AlphaDropout, GaussianDropout, SpatialDropout1D, type AlphaDropoutArgs, type NoiseRateArgs, type SpatialDropout1DArgs } from './noise.js';
 import { ThresholdedReLU, type ThresholdedReLUArgs } from './thresholded_relu.js';
 import { AveragePooling1D, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D, type Conv1DArgs, type Pooling1DArgs } from './convolutional1d.js';
@@ -65,7 +65,7 @@ export { Activation, Dense, Dropout, Flatten, GaussianNoise, InputLayer, Reshape
 export { BatchNormalization, LayerNormalization, PReLU, type BatchNormalizationArgs, type LayerNormalizationArgs, type PReLUArgs } from './normalization.js';
 export { RBF, RBF_KERNELS, type RBFArgs, type RbfKernelName } from './rbf.js';
 export { SaltAndPepper, Variational, type SaltAndPepperArgs, type VariationalArgs, type Distribution } from './autoencoder.js';
-export { Concatenate, Dot, Merge, type ConcatenateArgs, type DotArgs, type MergeKind } from './merge.js';
+export { Add, Average, Concatenate, Dot, Maximum, Merge, Minimum, Multiply, Subtract, type ConcatenateArgs, type DotArgs, type MergeKind } from './merge.js';
 export { AlphaDropout, GaussianDropout, SpatialDropout1D, type AlphaDropoutArgs, type NoiseRateArgs, type SpatialDropout1DArgs } from './noise.js';
 export { ThresholdedReLU, type ThresholdedReLUArgs } from './thresholded_relu.js';
 export { AveragePooling1D, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D, type Conv1DArgs, type Pooling1DArgs } from './convolutional1d.js';
@@ -158,17 +158,17 @@ export const layers = {
   /** A VAE's sampling layer: mean and log-variance heads, `z = μ + σ·ε` in training, KL added to the loss. */
   variational: (args: VariationalArgs) => new Variational(args),
   /** Element-wise sum of its inputs (a residual connection): `add.apply([a, b])` in a graph model. */
-  add: (args: LayerArgs = {}) => new Merge('add', args),
+  add: (args: LayerArgs = {}) => mergeLayer('add', args),
   /** `a − b` of its two inputs. */
-  subtract: (args: LayerArgs = {}) => new Merge('subtract', args),
+  subtract: (args: LayerArgs = {}) => mergeLayer('subtract', args),
   /** Element-wise product of its inputs. */
-  multiply: (args: LayerArgs = {}) => new Merge('multiply', args),
+  multiply: (args: LayerArgs = {}) => mergeLayer('multiply', args),
   /** Element-wise mean of its inputs. */
-  average: (args: LayerArgs = {}) => new Merge('average', args),
+  average: (args: LayerArgs = {}) => mergeLayer('average', args),
   /** Element-wise maximum of its inputs. */
-  maximum: (args: LayerArgs = {}) => new Merge('maximum', args),
+  maximum: (args: LayerArgs = {}) => mergeLayer('maximum', args),
   /** Element-wise minimum of its inputs. */
-  minimum: (args: LayerArgs = {}) => new Merge('minimum', args),
+  minimum: (args: LayerArgs = {}) => mergeLayer('minimum', args),
   /** Joins its inputs along `axis` (default −1, the last): a skip connection in a U-Net. */
   concatenate: (args: ConcatenateArgs = {}) => new Concatenate(args),
   /** A 1-D convolution over `[batch, steps, channels]` (`padding: 'causal'` for time series). */

@@ -8,7 +8,7 @@ import { checkArgs, optionKeys, unknownOption } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import { numWeights, readWeights, weightSpecs, writeWeights, type WeightsAt } from '../models/weights.js';
 import { LayerVariable, type VariableOwner } from './variable.js';
-import { applySymbolic, firstUse, isSymbolic, useOf, usesOf, type SymbolicTensor } from '../models/symbolic.js';
+import { applySymbolic, firstUse, isSymbolic, readersOf, useOf, usesOf, type SymbolicTensor } from '../models/symbolic.js';
 import { brand } from '../brand.js';
 import { CONSTRAINT_OPTIONS, constraintOf, type Constraint, type ConstraintOption } from '../constraints.js';
 
@@ -245,6 +245,17 @@ export abstract class Layer {
   }
 
   /**
+   * Each time another layer (or model) read this layer's output (TF.js `layer.outboundNodes`):
+   * that layer's node, as its {@link Layer.inboundNodes} lists it, once per input that reads
+   * this layer (twice for `add([x, x])`), in the order they were applied. A layer in a
+   * sequential model whose input shape is known is connected there, as for `inboundNodes`;
+   * `[]` when nothing reads it (a model's output layer) or while it is not connected.
+   */
+  get outboundNodes(): LayerNode[] {
+    return readersOf(this).map(nodeOf);
+  }
+
+  /**
    * Whether the layer's weights exist (TF.js `layer.built`): once a model holding it is
    * built. Asking builds the model that holds it if that model knows its input shape (TF.js
    * builds such a model when it is made), as {@link Layer.weights} does. An input layer is
@@ -259,12 +270,7 @@ export abstract class Layer {
   /** The nodes of {@link Layer.inboundNodes}: the symbolic uses, else the live model the layer was built in. */
   #nodeShapes(): LayerNode[] {
     const uses = usesOf(this);
-    if (uses.length > 0) {
-      return uses.map((u) => {
-        const ins = u.inputs.length === 0 ? [u] : [...u.inputs];
-        return { inboundLayers: u.inputs.map((x) => x.sourceLayer), inputTensors: ins, outputTensors: [u], inputShapes: ins.map((x) => x.shape.slice()), outputShapes: [u.shape.slice()] };
-      });
-    }
+    if (uses.length > 0) return uses.map(nodeOf);
     // Not connected symbolically (e.g. in several sequential models): where it was built, or
     // in the first model holding it that knows its input shape, built now (as `weights` does).
     if (this.kind === 'input') return [];
@@ -615,6 +621,12 @@ export interface LayerNode {
   inputShapes: Shape[];
   /** The shapes of `outputTensors`, batch dimension first. */
   outputShapes: Shape[];
+}
+
+/** The node of one symbolic use `u` (what it read and made, with their shapes). */
+function nodeOf(u: SymbolicTensor): LayerNode {
+  const ins = u.inputs.length === 0 ? [u] : [...u.inputs];
+  return { inboundLayers: u.inputs.map((x) => x.sourceLayer), inputTensors: ins, outputTensors: [u], inputShapes: ins.map((x) => x.shape.slice()), outputShapes: [u.shape.slice()] };
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { boolArg, intArg, show } from '../ops/convert.js';
-import { Layer, type LayerArgs } from './layer.js';
+import { CLASS_NAMES, Layer, type LayerArgs } from './layer.js';
 
 /** The merge layer kinds. */
 export type MergeKind = 'add' | 'subtract' | 'multiply' | 'average' | 'maximum' | 'minimum' | 'concatenate' | 'dot';
@@ -27,6 +27,62 @@ export class Merge extends Layer {
   }
 }
 
+/** `layers.add`: the sum of its inputs. */
+export class Add extends Merge {
+  /** TF.js's class name, `'Add'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.add;
+  constructor(args: LayerArgs = {}) {
+    super('add', args);
+  }
+}
+/** `layers.subtract`: its first input minus its second. */
+export class Subtract extends Merge {
+  /** TF.js's class name, `'Subtract'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.subtract;
+  constructor(args: LayerArgs = {}) {
+    super('subtract', args);
+  }
+}
+/** `layers.multiply`: the element-wise product of its inputs. */
+export class Multiply extends Merge {
+  /** TF.js's class name, `'Multiply'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.multiply;
+  constructor(args: LayerArgs = {}) {
+    super('multiply', args);
+  }
+}
+/** `layers.average`: the mean of its inputs. */
+export class Average extends Merge {
+  /** TF.js's class name, `'Average'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.average;
+  constructor(args: LayerArgs = {}) {
+    super('average', args);
+  }
+}
+/** `layers.maximum`: the element-wise maximum of its inputs. */
+export class Maximum extends Merge {
+  /** TF.js's class name, `'Maximum'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.maximum;
+  constructor(args: LayerArgs = {}) {
+    super('maximum', args);
+  }
+}
+/** `layers.minimum`: the element-wise minimum of its inputs. */
+export class Minimum extends Merge {
+  /** TF.js's class name, `'Minimum'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.minimum;
+  constructor(args: LayerArgs = {}) {
+    super('minimum', args);
+  }
+}
+
+/** @internal The element-wise merge layer of `kind`, of its own class (`Add`, `Multiply`, …). */
+export function mergeLayer(kind: Exclude<MergeKind, 'concatenate' | 'dot'>, args: LayerArgs = {}): Merge {
+  const C = { add: Add, subtract: Subtract, multiply: Multiply, average: Average, maximum: Maximum, minimum: Minimum }[kind];
+  if (C === undefined) throw new InvalidArgumentError(`merge: unknown kind ${show(kind)}; valid: add, subtract, multiply, average, maximum, minimum`);
+  return new C(args);
+}
+
 /** Options of {@link Concatenate}. */
 export interface ConcatenateArgs extends LayerArgs {
   /** The axis to join along, counting the batch axis (as TF.js); `-1` (default) is the last. */
@@ -36,6 +92,8 @@ export interface ConcatenateArgs extends LayerArgs {
 /** Joins its inputs along `axis` (the batch axis excluded); they match on every other axis. */
 export class Concatenate extends Layer {
   readonly kind = 'concatenate' as const;
+  /** TF.js's class name, `'Concatenate'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.concatenate;
   /** The axis joined along (negative counts from the end; default -1). */
   readonly axis: number;
   constructor(args: ConcatenateArgs = {}) {
@@ -74,6 +132,8 @@ export interface DotArgs extends LayerArgs {
  */
 export class Dot extends Layer {
   readonly kind = 'dot' as const;
+  /** TF.js's class name, `'Dot'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.dot;
   /** The axes as given: one for both inputs, or a pair (saved as given, as TF.js). */
   readonly axes: number | [number, number];
   /** Whether the inputs are L2-normalized along their axes first. */

@@ -5,7 +5,7 @@
  * the model's seed, the step and the layer's position, so the same seed gives the same bits.
  * Mirror `crates/core/src/layers/gaussian_dropout.rs`, `alpha_dropout.rs` and `spatial_dropout.rs`.
  */
-import { Layer, checkNumber, type LayerArgs } from './layer.js';
+import { checkNumber, CLASS_NAMES, Layer, type LayerArgs } from './layer.js';
 import { seedArg } from './initializers.js';
 
 /** Options of `layers.gaussianDropout` and `layers.alphaDropout`. */
@@ -26,6 +26,8 @@ const rateOf = (kind: string, r: unknown): number => checkNumber(kind, 'rate', r
  */
 export class GaussianDropout extends Layer {
   readonly kind = 'gaussianDropout' as const;
+  /** TF.js's class name, `'GaussianDropout'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.gaussianDropout;
   /** The rate: the noise's variance is `rate / (1 − rate)`. */
   readonly rate: number;
   constructor(args: NoiseRateArgs) {
@@ -59,6 +61,8 @@ export interface AlphaDropoutArgs extends NoiseRateArgs {
  */
 export class AlphaDropout extends Layer {
   readonly kind = 'alphaDropout' as const;
+  /** TF.js's class name, `'AlphaDropout'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.alphaDropout;
   /** The drop probability. */
   readonly rate: number;
   constructor(args: AlphaDropoutArgs) {
@@ -95,6 +99,8 @@ export interface SpatialDropout1DArgs extends NoiseRateArgs {
  */
 export class SpatialDropout1D extends Layer {
   readonly kind = 'spatialDropout1d' as const;
+  /** TF.js's class name, `'SpatialDropout1D'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.spatialDropout1d;
   /** The probability of dropping a channel. */
   readonly rate: number;
   /** The seed given (TF.js's option, saved with the layer; the masks come from the model's seed). */

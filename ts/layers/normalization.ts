@@ -2,7 +2,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import { boolArg, show } from '../ops/convert.js';
 import { initializerAbi, type InitializerSpec } from './initializers.js';
-import { checkNumber, Layer, type LayerArgs } from './layer.js';
+import { checkNumber, CLASS_NAMES, Layer, type LayerArgs } from './layer.js';
 import { regularizerAbi, type RegularizerSpec } from './regularizers.js';
 import type { ConstraintSpec } from '../constraints.js';
 
@@ -55,6 +55,8 @@ export interface LayerNormalizationArgs extends LayerArgs {
 /** Normalises each feature over the batch (training) or with moving statistics (inference). */
 export class BatchNormalization extends Layer {
   readonly kind = 'batchNormalization' as const;
+  /** TF.js's class name, `'BatchNormalization'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.batchNormalization;
   /** The options given (for `getConfig`). */
   readonly args: BatchNormalizationArgs;
   constructor(args: BatchNormalizationArgs = {}) {
@@ -75,6 +77,8 @@ export class BatchNormalization extends Layer {
 /** Normalises each sample over its last axis. */
 export class LayerNormalization extends Layer {
   readonly kind = 'layerNormalization' as const;
+  /** TF.js's class name, `'LayerNormalization'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.layerNormalization;
   /** The options given (for `getConfig`). */
   readonly args: LayerNormalizationArgs;
   constructor(args: LayerNormalizationArgs = {}) {
@@ -107,6 +111,8 @@ export interface PReLUArgs extends LayerArgs {
  */
 export class PReLU extends Layer {
   readonly kind = 'prelu' as const;
+  /** TF.js's class name, `'PReLU'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.prelu;
   /** The options given (for `getConfig`). */
   readonly args: PReLUArgs;
   constructor(args: PReLUArgs = {}) {

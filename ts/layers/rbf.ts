@@ -5,7 +5,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import { describe, intArg } from '../ops/convert.js';
 import { initializerAbi, type InitializerSpec } from './initializers.js';
-import { checkNumber, Layer, MAX_UNITS, type LayerArgs } from './layer.js';
+import { checkNumber, CLASS_NAMES, Layer, MAX_UNITS, type LayerArgs } from './layer.js';
 
 /** The radial functions; the ABI id is the index (Rust `RbfKernel::NAMES`, compared by `test/codes.test.ts`). */
 export const RBF_KERNELS = ['gaussian', 'multiquadric', 'inverseMultiquadric'] as const;
@@ -59,6 +59,8 @@ function numbers(op: string, field: string, v: ArrayLike<number>): number[] {
  */
 export class RBF extends Layer {
   readonly kind = 'rbf' as const;
+  /** TF.js's class name, `'RBF'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.rbf;
   /** The number of radial units. */
   readonly units: number;
   /** The radial function of the distance to each center. */

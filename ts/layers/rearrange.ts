@@ -5,7 +5,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { intArg, show } from '../ops/convert.js';
-import { Layer, type LayerArgs } from './layer.js';
+import { CLASS_NAMES, Layer, type LayerArgs } from './layer.js';
 
 /** Options of `layers.repeatVector`. */
 export interface RepeatVectorArgs extends LayerArgs {
@@ -22,6 +22,8 @@ export interface RepeatVectorArgs extends LayerArgs {
  */
 export class RepeatVector extends Layer {
   readonly kind = 'repeatVector' as const;
+  /** TF.js's class name, `'RepeatVector'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.repeatVector;
   /** The number of copies. */
   readonly n: number;
   constructor(args: RepeatVectorArgs) {
@@ -54,6 +56,8 @@ export interface PermuteArgs extends LayerArgs {
  */
 export class Permute extends Layer {
   readonly kind = 'permute' as const;
+  /** TF.js's class name, `'Permute'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.permute;
   /** The permutation of the non-batch axes, from 1. */
   readonly dims: number[];
   constructor(args: PermuteArgs) {

@@ -4,7 +4,7 @@
  * slope `scale` and intercept `offset` (`crates/core/src/layers/activation.rs`).
  */
 import { InvalidArgumentError } from '../errors.js';
-import { checkNumber, Layer, type LayerArgs } from './layer.js';
+import { checkNumber, CLASS_NAMES, Layer, type LayerArgs } from './layer.js';
 
 /** Options of `layers.rescaling`. */
 export interface RescalingArgs extends LayerArgs {
@@ -23,6 +23,8 @@ export interface RescalingArgs extends LayerArgs {
  */
 export class Rescaling extends Layer {
   readonly kind = 'rescaling' as const;
+  /** TF.js's class name, `'Rescaling'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.rescaling;
   /** The factor. */
   readonly scale: number;
   /** The shift added after scaling. */

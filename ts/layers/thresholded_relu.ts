@@ -2,7 +2,7 @@
  * `thresholdedReLU`: `x` where `x > theta`, else 0 (TF.js's and Keras 2's `ThresholdedReLU`).
  * Mirrors `crates/core/src/layers/thresholded_relu.rs`.
  */
-import { checkNumber, Layer, type LayerArgs } from './layer.js';
+import { checkNumber, CLASS_NAMES, Layer, type LayerArgs } from './layer.js';
 
 /** Options of `layers.thresholdedReLU`. */
 export interface ThresholdedReLUArgs extends LayerArgs {
@@ -20,6 +20,8 @@ export interface ThresholdedReLUArgs extends LayerArgs {
  */
 export class ThresholdedReLU extends Layer {
   readonly kind = 'thresholdedReLU' as const;
+  /** TF.js's class name, `'ThresholdedReLU'` (`layer.constructor.className`, as `layer.getClassName()`). */
+  static readonly className = CLASS_NAMES.thresholdedReLU;
   /** The threshold. */
   readonly theta: number;
   constructor(args: ThresholdedReLUArgs = {}) {

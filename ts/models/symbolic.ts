@@ -50,6 +50,12 @@ export class SymbolicTensor {
     this.name = inputs.length === 0 ? `${n}${nth}` : `${n}/${n}${nth}`;
     if (list) list.push(this);
     else uses.set(sourceLayer, [this]);
+    // TF.js's outbound nodes: once per input read (twice for `add([x, x])`).
+    for (const x of inputs) {
+      const r = readers.get(x.sourceLayer);
+      if (r) r.push(this);
+      else readers.set(x.sourceLayer, [this]);
+    }
   }
 
   /** The rank, batch included. */
@@ -73,6 +79,21 @@ export class SymbolicTensor {
  * tensors it computed (each with what it read). Held weakly by the layer.
  */
 const uses = new WeakMap<object, SymbolicTensor[]>();
+
+/**
+ * The uses of other layers that read each layer's or model's outputs (TF.js's "outbound
+ * nodes"), once per input read, in order. Held weakly by the layer read.
+ */
+const readers = new WeakMap<object, SymbolicTensor[]>();
+
+/**
+ * @internal The symbolic uses that read an output of `node` (after connecting it through the
+ * one model holding it, as {@link usesOf}), for TF.js's `layer.outboundNodes`.
+ */
+export function readersOf(node: { readonly name: string }): readonly SymbolicTensor[] {
+  usesOf(node);
+  return readers.get(node) ?? [];
+}
 
 /**
  * The model whose own symbolic inputs each input is (a sequential model's chain, or the first
