@@ -95,6 +95,7 @@ function layerProbes(l, L) {
     input: () => l.input,
     output: () => l.output,
     'inboundNodes.length': () => l.inboundNodes.length,
+    'outboundNodes.length': () => l.outboundNodes.length,
     'getInputAt(0)': () => l.getInputAt(0),
     'getOutputAt(1)': () => l.getOutputAt(1),
     'countParams()': () => l.countParams(),
