@@ -163,6 +163,20 @@ describe('a seeded initializer draws from its own seed', () => {
     expect(nr.memory().numTensors).toBe(before);
   });
 
+  it('the key is the seed itself: a seeded randomUniform initializer fills a weight with randomUniform(shape, { seed })\'s values', () => {
+    // The random op with an explicit seed draws stream 0 of the Philox key `seed` (rng.rs), as
+    // the initializer does: the same values show the seed crossed the ABI intact (above 2³² too).
+    expectNoLeak(() => {
+      for (const seed of [0, 7, 2 ** 40 + 3, 2 ** 53]) {
+        const m = nr.sequential({ seed: 1, layers: [layers.dense({ inputShape: [3], units: 5, kernelInitializer: initializers.randomUniform({ minval: -1, maxval: 2, seed }) })] });
+        const [k, r] = nr.tidy(() => [m.getWeights()[0].data(), nr.randomUniform([15], { min: -1, max: 2, seed }).data()]);
+        // (The op computes lo + (hi − lo)·u with other roundings: within 1 ulp of 2; another key would differ by O(1).)
+        expect(Math.max(...Array.from(k, (v, i) => Math.abs(v - r[i]))), `seed ${seed}`).toBeLessThanOrEqual(2 ** -22);
+        m.dispose();
+      }
+    });
+  });
+
   it('seed words: integers up to 2⁵³ are themselves, anything else its float64 bits; 22 + 22 + 20 bits', () => {
     expect(seedWords(0)).toEqual([0, 0, 0]);
     expect(seedWords(7)).toEqual([7, 0, 0]);
