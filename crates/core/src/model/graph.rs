@@ -1242,7 +1242,7 @@ mod tests {
         }
         let one = Tensor::new("t", Shape::from([2]), vec![1.0, 1.0]).unwrap();
         let e = ta.train_batch_weighted(&mut a, &packed_x(), &y, Some(&one), &[0, 1]).unwrap_err().to_string();
-        assert!(e.contains("the sample weights have 2 values but x has 2 samples (and the model 2 outputs, a weight for each)"), "{e}");
+        assert!(e.contains("the sample weights have 2 values for 2 samples; give 2 per sample (one per output)"), "{e}");
     }
 
     #[test]

@@ -351,6 +351,15 @@ impl Trainer {
         let p_sizes: Vec<usize> = outs.iter().map(|(_, s)| s.iter().product()).collect();
         let y_sizes: Vec<usize> = outs.iter().map(|(h, s)| h.target_shape(s).iter().product()).collect();
         let (ps, ys) = (columns("fit", pred, &p_sizes)?, columns("fit", y, &y_sizes)?);
+        // The rows of one sample of each output (its axes between the batch and the last).
+        let ks: Vec<usize> = outs.iter().map(|(_, s)| s.len().checked_sub(1).map_or(1, |l| s[..l].iter().product::<usize>()).max(1)).collect();
+        if let Some(w) = weights {
+            let rows: usize = ks.iter().sum();
+            if w.len() != n * outs.len() && w.len() != n * rows {
+                let each = if rows > outs.len() { format!(" or {rows} per sample (one per row of each output)") } else { String::new() };
+                bail_shape!("fit", "the sample weights have {} values for {n} samples; give {} per sample (one per output){each}", w.len(), outs.len());
+            }
+        }
         let (mut data, mut losses, mut metrics, mut grads, mut pre) = (0.0f32, Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for (q, (((h, s), p), t)) in outs.iter().zip(&ps).zip(&ys).enumerate() {
             let (p, t) = (&p[..], &t[..]);
@@ -359,10 +368,16 @@ impl Trainer {
             // The rows of one sample (its axes between the batch and the last): derived here,
             // not built as a shape, as this runs at every step.
             let k = rows.checked_div(n).unwrap_or(1).max(1);
-            // This output's weight of each sample (the sample weights are [n, outputs]).
+            // This output's weights: of each sample (the sample weights [n, outputs]), or of
+            // each of its rows (per-row weights [n, Σ rows of each output], Keras's temporal
+            // sample weights).
             let w: Option<Cow<[f32]>> = match weights {
                 Some(w) if outs.len() == 1 => Some(Cow::Borrowed(w)),
-                Some(w) => Some(Cow::Owned(w.iter().skip(q).step_by(outs.len()).copied().collect())),
+                Some(w) if w.len() == n * outs.len() => Some(Cow::Owned(w.iter().skip(q).step_by(outs.len()).copied().collect())),
+                Some(w) => {
+                    let (at, all) = (ks[..q].iter().sum::<usize>(), ks.iter().sum::<usize>());
+                    Some(Cow::Owned(w.chunks_exact(all).flat_map(|c| &c[at..at + k]).copied().collect()))
+                }
                 None => None,
             };
             let w = w.as_deref();
@@ -371,7 +386,7 @@ impl Trainer {
                 bail!("fit", "dice is one value over the whole batch (Keras's Dice with axis=None), so it takes no sample or class weights");
             }
             let l = match w {
-                Some(w) => weighted_loss(&h.loss, h.reduction, p, t, w, rows, cols),
+                Some(w) => weighted_loss(&h.loss, h.reduction, p, t, w, rows, cols, k),
                 None => h.reduction.forward(&h.loss, p, t, rows, cols, k),
             };
             data += h.weight * l;
@@ -429,13 +444,9 @@ impl Trainer {
         }
         let xb = gather_rows("fit", x, idx)?;
         let yb = gather_rows("fit", y, idx)?;
-        // One weight per sample, or per sample and output for a model with several outputs.
-        let per = self.cfg.heads.len().max(1);
+        // One weight per sample (and output), or per row of each output (checked by the step).
         let wb = match weights {
-            Some(w) if w.size() != x.dims()[0] * per => {
-                let each = if per > 1 { format!(" (and the model {per} outputs, a weight for each)") } else { String::new() };
-                bail_shape!("fit", "the sample weights have {} values but x has {} samples{each}", w.size(), x.dims()[0])
-            }
+            Some(w) if w.dims().first() != x.dims().first() => bail_shape!("fit", "the sample weights are for {} samples but x has {}", w.dims().first().copied().unwrap_or(0), x.dims()[0]),
             Some(w) => Some(gather_rows("fit", w, idx)?),
             None => None,
         };
@@ -446,6 +457,18 @@ impl Trainer {
     #[inline(never)]
     pub fn train_on(&mut self, model: &mut Sequential, xb: Tensor, yb: &Tensor) -> Result<StepResult> {
         self.step(model, xb, yb, None)
+    }
+
+    /// [`Trainer::train_on`] with sample weights (as [`Trainer::train_batch_weighted`]'s, for the
+    /// whole batch).
+    #[inline(never)]
+    pub fn train_on_weighted(&mut self, model: &mut Sequential, xb: Tensor, yb: &Tensor, weights: Option<&Tensor>) -> Result<StepResult> {
+        if let Some(w) = weights {
+            if w.dims().first() != xb.dims().first() {
+                bail_shape!("fit", "the sample weights are for {} samples but x has {}", w.dims().first().copied().unwrap_or(0), xb.dims().first().copied().unwrap_or(0));
+            }
+        }
+        self.step(model, xb, yb, weights.map(Tensor::data))
     }
 
     /// The two halves around the compiled losses: forward, the losses and `dL/d(output)`
@@ -643,7 +666,21 @@ impl Trainer {
     /// Loss and metrics over all of `x`/`y`, in batches, without training.
     #[inline(never)]
     pub fn evaluate(&self, model: &mut Sequential, x: &Tensor, y: &Tensor, batch_size: usize) -> Result<StepResult> {
+        self.evaluate_weighted(model, x, y, None, batch_size)
+    }
+
+    /// [`Trainer::evaluate`] with sample weights (as [`Trainer::train_batch_weighted`]'s): the
+    /// loss is `Σ w·ℓ` over all samples' rows divided by their number, as a training step's
+    /// (Keras 3's evaluate: the batches' `Σ w·ℓ / size`, averaged by batch size); metrics, KL
+    /// and penalties are not weighted.
+    #[inline(never)]
+    pub fn evaluate_weighted(&self, model: &mut Sequential, x: &Tensor, y: &Tensor, weights: Option<&Tensor>, batch_size: usize) -> Result<StepResult> {
         let n = x.dims()[0];
+        if let Some(w) = weights {
+            if w.dims().first() != Some(&n) {
+                bail_shape!("evaluate", "the sample weights are for {} samples but x has {n}", w.dims().first().copied().unwrap_or(0));
+            }
+        }
         if n == 0 {
             bail!("evaluate", "x has no samples");
         }
@@ -653,30 +690,32 @@ impl Trainer {
         // beside the loss. Keras 3 adds them; so `val_loss` is TF.js's.
         let (pred, activity, kl) = model.predict_with_activity(x, batch_size)?;
         let outs = self.outputs(model, "evaluate")?;
-        let (data, heads, metrics, _) = self.heads_loss(&outs, &pred, y, None, None)?;
+        let (data, heads, metrics, _) = self.heads_loss(&outs, &pred, y, weights.map(Tensor::data), None)?;
         let regularization = activity + weight_penalty(model)?;
         Ok(StepResult { loss: data + kl, metrics, kl, regularization, heads: self.reported(heads) })
     }
 }
 
-/// The data loss with sample `i`'s rows weighted by `w[i]`: the mean over all `rows` of
-/// `w · ℓ(row)` (TF.js's `mean(loss · sampleWeights)`), `ℓ` the loss of one row under the
-/// reduction.
+/// The data loss with its rows weighted by `w`: one weight per sample (sample `i`'s rows by
+/// `w[i]`) or one per row (Keras's temporal weights), `k` rows to a sample. The mean over all
+/// `rows` of `w · ℓ(row)` (TF.js's `mean(loss · sampleWeights)`, Keras 3's `sum(w · loss)` over
+/// the loss's size), `ℓ` the loss of one row under the reduction.
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-fn weighted_loss(loss: &Loss, reduction: Reduction, pred: &[f32], y: &[f32], w: &[f32], rows: usize, cols: usize) -> f32 {
+#[allow(clippy::too_many_arguments)]
+fn weighted_loss(loss: &Loss, reduction: Reduction, pred: &[f32], y: &[f32], w: &[f32], rows: usize, cols: usize, k: usize) -> f32 {
     if rows == 0 || w.is_empty() {
         return 0.0;
     }
-    let per_sample = (rows / w.len()).max(1);
+    let per_weight = (rows / w.len()).max(1);
     let y_cols = (y.len() / rows).max(1);
     let mut sum = 0.0f64;
     for (r, (p, t)) in pred.chunks_exact(cols).zip(y.chunks_exact(y_cols)).enumerate() {
-        sum += f64::from(w[r / per_sample]) * f64::from(reduction.forward(loss, p, t, 1, cols, per_sample));
+        sum += f64::from(w[r / per_weight]) * f64::from(reduction.forward(loss, p, t, 1, cols, k));
     }
     (sum / rows as f64) as f32
 }
 
-/// Scales the rows of each sample in `d` (a batch's gradient) by the sample's weight in `w` (one per sample).
+/// Scales the rows of `d` (a batch's gradient) by their weights in `w` (one per sample, or one per row).
 fn scale_samples(d: &mut [f32], w: &[f32]) {
     let per_sample = d.len() / w.len().max(1);
     if per_sample == 0 {
@@ -1067,7 +1106,49 @@ mod tests {
         let cfg = TrainConfig { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![], heads: vec![] };
         let mut tr = Trainer::new(cfg, 1);
         let short = Tensor::new("w", Shape::from([5]), vec![1.0; 5]).unwrap();
-        assert_eq!(tr.train_batch_weighted(&mut mlp(1), &x, &y, Some(&short), &idx).unwrap_err().to_string(), "fit: the sample weights have 5 values but x has 12 samples");
+        assert_eq!(tr.train_batch_weighted(&mut mlp(1), &x, &y, Some(&short), &idx).unwrap_err().to_string(), "fit: the sample weights are for 5 samples but x has 12");
+    }
+
+    /// Per-row weights (Keras's temporal `sample_weight` [n, T] for an output [n, T, c]): each
+    /// sample's weight repeated over its rows gives the same bits as the per-sample weight, in
+    /// the step and in evaluate; a row of weight 0 does not count; a count that is neither is
+    /// an error naming both forms.
+    #[test]
+    fn per_row_weights_weigh_each_row() {
+        let (n, t) = (5usize, 3usize);
+        let x = Tensor::new("x", Shape::from([n, t, 3]), (0..n * t * 3).map(|i| ((i * 7 % 11) as f32 - 5.0) / 5.0).collect()).unwrap();
+        let y = Tensor::new("y", Shape::from([n, t, 3]), (0..n * t * 3).map(|i| ((i * 5 % 7) as f32) / 7.0).collect()).unwrap();
+        let ws = [0.5f32, 2.0, 0.0, 1.25, 3.0];
+        let run = |w: Tensor| {
+            let mut m = Sequential::new(11);
+            let p = vec![3.0, 1.0, SIGMOID, 0.0, GLOROT_UNIFORM, 0.0, 0.0, 0.0, 0.0, 0.0, 0., 0., 0., 0., 0.0, 0.0];
+            m.add(layers::from_abi(0, &p, 0).unwrap()).unwrap();
+            m.build_all(&[t, 3]).unwrap();
+            let mut tr = trainer(Loss::MeanSquaredError);
+            let e = tr.evaluate_weighted(&mut m, &x, &y, Some(&w), 2).unwrap().loss;
+            let r = tr.train_batch_weighted(&mut m, &x, &y, Some(&w), &[4, 0, 2, 1]).unwrap().loss;
+            (e.to_bits(), r.to_bits(), weights(&m))
+        };
+        let per_sample = run(Tensor::new("w", Shape::from([n]), ws.to_vec()).unwrap());
+        let per_row = run(Tensor::new("w", Shape::from([n, t]), ws.iter().flat_map(|&w| [w; 3]).collect()).unwrap());
+        assert_eq!(per_sample, per_row);
+        // Weight 1 on row 1 of each sample only: the mean of those rows' losses over all n·t rows.
+        let mut m = model(SIGMOID);
+        m.build_all(&[t, 3]).unwrap();
+        let tr = trainer(Loss::MeanSquaredError);
+        let one = Tensor::new("w", Shape::from([n, t]), (0..n * t).map(|i| if i % t == 1 { 1.0 } else { 0.0 }).collect()).unwrap();
+        let got = tr.evaluate_weighted(&mut m, &x, &y, Some(&one), 4).unwrap().loss;
+        let pred = m.predict_with_activity(&x, 4).unwrap().0;
+        let (p, yv) = (pred.data(), y.data());
+        let mut want = 0.0f64;
+        for i in 0..n {
+            let r = (i * t + 1) * 3;
+            want += (0..3).map(|j| f64::from(p[r + j] - yv[r + j]).powi(2)).sum::<f64>() / 3.0;
+        }
+        want /= (n * t) as f64;
+        assert!((f64::from(got) - want).abs() <= 1e-6 * want, "{got} vs {want}");
+        let bad = Tensor::new("w", Shape::from([n, 2]), vec![1.0; n * 2]).unwrap();
+        assert_eq!(tr.evaluate_weighted(&mut m, &x, &y, Some(&bad), 4).unwrap_err().to_string(), "fit: the sample weights have 10 values for 5 samples; give 1 per sample (one per output) or 3 per sample (one per row of each output)");
     }
 
     #[test]

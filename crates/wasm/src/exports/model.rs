@@ -362,8 +362,9 @@ pub extern "C" fn nr_model_shuffle(model: u32, n: u32, epoch: u32, shuffle: u32)
 /// One training step on samples `order[start .. start + count]` of `x`/`y`; writes
 /// `[loss, metrics…, kl, regularization]` as f32 to `out` (the loss is the total; `kl` and
 /// `regularization` are its parts from variational layers and from weight and activity
-/// penalties, see `nr_model_loss_terms`). `w` is 0, or a tensor of one weight per sample of `x`
-/// (`fit`'s `classWeight`): each sample's loss is scaled by its weight.
+/// penalties, see `nr_model_loss_terms`). `w` is 0, or a tensor of weights per sample of `x`
+/// (`fit`'s `classWeight` and `sampleWeight`): `[n]`, `[n, outputs]`, or one per row of each
+/// output (Keras's temporal weights); each sample's (or row's) loss is scaled by its weight.
 ///
 /// # Safety
 /// `out` must have room for 3 + the number of compiled metrics (+ the number of outputs of a
@@ -390,21 +391,23 @@ pub unsafe extern "C" fn nr_model_train_batch(model: u32, x: u32, y: u32, w: u32
     })
 }
 
-/// One training step on the whole of `x`/`y` (`trainOnBatch`); writes `[loss, metrics…, kl, regularization]`.
+/// One training step on the whole of `x`/`y` (`trainOnBatch`); writes `[loss, metrics…, kl,
+/// regularization]`. `w` is 0 or the sample weights, as [`nr_model_train_batch`]'s.
 ///
 /// # Safety
 /// As [`nr_model_train_batch`].
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-pub unsafe extern "C" fn nr_model_train_on_batch(model: u32, x: u32, y: u32, out: *mut f32) -> i32 {
+pub unsafe extern "C" fn nr_model_train_on_batch(model: u32, x: u32, y: u32, w: u32, out: *mut f32) -> i32 {
     guard(|| {
         let r = with_model(model, |m, t| {
             let (xt, yt) = (t.tensor(x)?, t.tensor(y)?);
+            let wt = if w == 0 { None } else { Some(t.tensor(w)?) };
             let (mut net, tr, _, _) = m.parts()?;
             let tr = trainer(tr, "trainOnBatch")?;
             net.fit_to("trainOnBatch", xt, t.parts(x))?;
             tr.check_targets(&net, "trainOnBatch", xt, yt)?;
-            tr.train_on(&mut net, xt.clone(), yt)
+            tr.train_on_weighted(&mut net, xt.clone(), yt, wt)
         })?;
         let v = step_values(r);
         // SAFETY: forwarded caller contract.
@@ -520,20 +523,22 @@ pub unsafe extern "C" fn nr_model_apply_gradients(model: u32, pairs: *const u32,
 }
 
 /// Loss and metrics on `x`/`y` without training; writes `[loss, metrics…, kl, regularization]`.
+/// `w` is 0 or the sample weights, as [`nr_model_train_batch`]'s (the loss only is weighted).
 ///
 /// # Safety
 /// As [`nr_model_train_batch`].
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
-pub unsafe extern "C" fn nr_model_evaluate(model: u32, x: u32, y: u32, batch_size: u32, out: *mut f32) -> i32 {
+pub unsafe extern "C" fn nr_model_evaluate(model: u32, x: u32, y: u32, w: u32, batch_size: u32, out: *mut f32) -> i32 {
     guard(|| {
         let r = with_model(model, |m, t| {
             let (xt, yt) = (t.tensor(x)?, t.tensor(y)?);
+            let wt = if w == 0 { None } else { Some(t.tensor(w)?) };
             let (mut net, tr, _, _) = m.parts()?;
             let tr = trainer(tr, "evaluate")?;
             net.fit_to("evaluate", xt, t.parts(x))?;
             tr.check_targets(&net, "evaluate", xt, yt)?;
-            tr.evaluate(&mut net, xt, yt, batch_size as usize)
+            tr.evaluate_weighted(&mut net, xt, yt, wt, batch_size as usize)
         })?;
         let v = step_values(r);
         // SAFETY: forwarded caller contract.
