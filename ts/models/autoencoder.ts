@@ -12,8 +12,8 @@ import { InvalidArgumentError, ShapeError } from '../errors.js';
 import { describe, show } from '../ops/convert.js';
 import { Tensor } from '../tensor.js';
 import { Layer } from '../layers/layer.js';
-import type { FitArgs, History } from './fit.js';
-import { extraArguments, Sequential, setModelMaker } from './sequential.js';
+import type { FitArgs, History, SampleWeight } from './fit.js';
+import { extraArguments, Sequential, setModelMaker, type EvaluateOptions } from './sequential.js';
 import { layerSpec, makeModel, modelSpec, specFromKeras, type ModelConfig } from '../io/topology.js';
 import { inferWeights, type ModelSpec } from '../io/spec.js';
 
@@ -58,7 +58,7 @@ export interface AutoencoderPredictArgs {
  */
 export type AutoencoderFitArgs = Omit<FitArgs, 'validationData'> & { validationData?: Tensor | FitArgs['validationData'] | undefined };
 
-type EvaluateArgs = { batchSize?: number; returnDict?: boolean };
+type EvaluateArgs = EvaluateOptions & { returnDict?: boolean | undefined };
 
 /**
  * A plain autoencoder: `encoder` then `decoder` as one trainable model. `fit(x, options)`,
@@ -201,10 +201,10 @@ export class Autoencoder<E extends Sequential | Layer = Sequential | Layer, D ex
    *
    * @example const { loss } = ae.evaluate(xTest, { returnDict: true });
    */
-  override evaluate(x: Tensor, y: Tensor, args?: { batchSize?: number | undefined; returnDict?: false | undefined }): Tensor | Tensor[];
-  override evaluate(x: Tensor, y: Tensor, args: { batchSize?: number | undefined; returnDict: true }): Record<string, number>;
-  override evaluate(x: Tensor, args?: { batchSize?: number | undefined; returnDict?: false | undefined }): Tensor | Tensor[];
-  override evaluate(x: Tensor, args: { batchSize?: number | undefined; returnDict: true }): Record<string, number>;
+  override evaluate(x: Tensor, y: Tensor, args?: EvaluateOptions & { returnDict?: false | undefined }): Tensor | Tensor[];
+  override evaluate(x: Tensor, y: Tensor, args: EvaluateOptions & { returnDict: true }): Record<string, number>;
+  override evaluate(x: Tensor, args?: EvaluateOptions & { returnDict?: false | undefined }): Tensor | Tensor[];
+  override evaluate(x: Tensor, args: EvaluateOptions & { returnDict: true }): Record<string, number>;
   override evaluate(x: Tensor, y?: Tensor | EvaluateArgs, args?: EvaluateArgs): Tensor | Tensor[] | Record<string, number> {
     extraArguments('evaluate', arguments.length, 3);
     if (y instanceof Tensor) return super.evaluate(x, y, args as never);
@@ -215,13 +215,14 @@ export class Autoencoder<E extends Sequential | Layer = Sequential | Layer, D ex
 
   /**
    * One training step on the whole of `x`, with `x` as the target (`trainOnBatch(x)`), or on
-   * `x`/`y`; returns `[loss, ...metrics]` (or the loss).
+   * `x`/`y`; returns `[loss, ...metrics]` (or the loss). `sampleWeight` as `Sequential`'s
+   * (`trainOnBatch(x, undefined, w)` with `x` as the target).
    */
-  override trainOnBatch(x: Tensor | Tensor[], y?: Tensor | Tensor[]): number | number[] {
-    extraArguments('trainOnBatch', arguments.length, 2);
-    if (y !== undefined) return super.trainOnBatch(x, y);
+  override trainOnBatch(x: Tensor | Tensor[], y?: Tensor | Tensor[], sampleWeight?: SampleWeight | null): number | number[] {
+    extraArguments('trainOnBatch', arguments.length, 3);
+    if (y !== undefined) return super.trainOnBatch(x, y, sampleWeight);
     this.#selfTarget('trainOnBatch');
-    return super.trainOnBatch(x, x);
+    return super.trainOnBatch(x, x, sampleWeight);
   }
 }
 

@@ -82,8 +82,12 @@ function callUser(op: string, what: string, fn: (t: Tensor, p: Tensor) => unknow
   return v;
 }
 
-/** `w` (one weight per sample) shaped to multiply `v` (`[n, …]` or a scalar) per sample. */
-function perSample(w: Tensor, v: Tensor): Tensor {
+/** `w` (one weight per sample, or per step `[n, T]`) shaped to multiply `v` (`[n, …]` or a scalar) per sample (per step). */
+function perSample(op: string, w: Tensor, v: Tensor): Tensor {
+  if (w.rank > 1) {
+    if (w.size !== v.size) throw new ShapeError(`${op}: a weight per step (sampleWeight of shape [${w.shape}]) needs the loss to give a value per step, got shape [${v.shape}]`);
+    return reshape(w, v.shape);
+  }
   return v.rank <= 1 ? w : reshape(w, [w.shape[0], ...new Array<number>(v.rank - 1).fill(1)]);
 }
 
@@ -91,14 +95,14 @@ function perSample(w: Tensor, v: Tensor): Tensor {
 function headLoss(op: string, head: CustomHead, many: boolean, y: Tensor, p: Tensor, w: Tensor | null): Tensor {
   if (head.fn) {
     const v = callUser(op, named('loss', head.fn, head, many), head.fn, y, p);
-    return w ? mean(mul(v, perSample(w, v))) : mean(v);
+    return w ? mean(mul(v, perSample(op, w, v))) : mean(v);
   }
   if (!w) return compiledLoss(op, head.abi, y, p);
   if (head.abi.reduction !== REDUCTIONS.indexOf('mean')) {
     throw new InvalidArgumentError(`${op}: sample or class weights with the loss '${head.loss}' and reduction '${REDUCTIONS[head.abi.reduction]}' beside a loss function are not supported; use reduction 'mean', or weight the samples in a loss function`);
   }
   const v = compiledLoss(op, { ...head.abi, reduction: REDUCTIONS.indexOf('none') }, y, p);
-  return mean(mul(v, perSample(w, v)));
+  return mean(mul(v, perSample(op, w, v)));
 }
 
 /** The function computing a metric the core would (`'accuracy'` resolved from the output and loss, as TF.js does). */
@@ -147,12 +151,23 @@ function splitTargets(y: Tensor, parts: Part[] | null): Tensor[] {
   });
 }
 
-/** Sample weights (`[n]`, or `[n, outputs]` for several) as one `[n]` tensor per output. */
-function splitWeights(w: Tensor | null, outputs: number): Array<Tensor | null> {
+/**
+ * Sample weights (`[n]`, or `[n, outputs]` for several; with a weight per step `[n, Σ rows]`)
+ * as one tensor per output: `[n]`, or `[n, ...rows]` (the output's shape without its last axis).
+ */
+function splitWeights(model: Sequential, w: Tensor | null, outputs: number): Array<Tensor | null> {
   if (!w) return new Array<Tensor | null>(outputs).fill(null);
-  if (outputs === 1) return [w];
   const n = w.shape[0];
-  return Array.from({ length: outputs }, (_, q) => reshape(slice(w, [0, q], [n, 1]), [n]));
+  const t = model.weightTargets(n);
+  if (w.rank === 1) return [w];
+  if (w.shape[1] === outputs && outputs > 1) return Array.from({ length: outputs }, (_, q) => reshape(slice(w, [0, q], [n, 1]), [n]));
+  const ks = t.rows.map((r) => (r ? r.reduce((a, b) => a * b, 1) : 0));
+  let at = 0;
+  return ks.map((k, q) => {
+    const part = outputs === 1 ? w : slice(w, [0, at], [n, k]);
+    at += k;
+    return reshape(part, [n, ...(t.rows[q] ?? [w.size / Math.max(n, 1)])]);
+  });
 }
 
 /**
@@ -199,7 +214,7 @@ function tapeStep(op: string, model: Sequential, info: CompiledInfo, xb: Tensor,
   const many = spec.heads.length > 1;
   tidy(() => {
     const ys = splitTargets(yb, model.targetParts(op));
-    const ws = splitWeights(w, spec.heads.length);
+    const ws = splitWeights(model, w, spec.heads.length);
     const preds = stepForward(op, model, xb);
     let open = true;
     try {
@@ -240,7 +255,7 @@ function tapeStep(op: string, model: Sequential, info: CompiledInfo, xb: Tensor,
  * their sizes, as TF.js's `evaluate`. With named losses the core computes its part over the
  * same batches; with a loss function everything is computed here.
  */
-export function customEvaluate(op: string, model: Sequential, info: CompiledInfo, x: Tensor, y: Tensor, batchSize: number): number[] {
+export function customEvaluate(op: string, model: Sequential, info: CompiledInfo, x: Tensor, y: Tensor, batchSize: number, w: Tensor | null = null): number[] {
   const spec = info.custom!;
   const many = spec.heads.length > 1;
   const n = x.shape[0] ?? 0;
@@ -248,10 +263,10 @@ export function customEvaluate(op: string, model: Sequential, info: CompiledInfo
   let core: number[] | null = null;
   if (!spec.tape) {
     const h = model.handle(op);
-    const [hx, hy] = [x.handleFor(op, 'x'), y.handleFor(op, 'y')];
+    const [hx, hy, hw] = [x.handleFor(op, 'x'), y.handleFor(op, 'y'), w ? w.handleFor(op, 'sampleWeight') : 0];
     core = call((e) => {
       check(e.nr_model_check_data(h, hx, hy, 1));
-      check(e.nr_model_evaluate(h, hx, hy, batchSize, argPtr()));
+      check(e.nr_model_evaluate(h, hx, hy, hw, batchSize, argPtr()));
       return Array.from(new Float32Array(e.memory.buffer, argPtr(), 3 + spec.coreMetrics + (many ? spec.heads.length : 0)));
     });
   }
@@ -279,8 +294,9 @@ export function customEvaluate(op: string, model: Sequential, info: CompiledInfo
       const vals = metricValues(op, spec, ys, preds, spec.tape);
       let total = 0;
       if (spec.tape) {
+        const ws = splitWeights(model, w && (count === n ? w : slice(w, [start], [count])), spec.heads.length);
         spec.heads.forEach((head, q) => {
-          const l = headLoss(op, head, many, ys[q], preds[q], null).item();
+          const l = headLoss(op, head, many, ys[q], preds[q], ws[q]).item();
           sums[1 + width + q] += l * count;
           total += (many ? head.weight : 1) * l;
         });

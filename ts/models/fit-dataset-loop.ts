@@ -17,7 +17,8 @@ import { close } from '../data/stages.js';
 import { consume, pull } from '../data/consume.js';
 import type { IteratorLike } from '../data/iterator.js';
 import { passOf } from '../data/dataset.js';
-import { checkSamples, inValidation, runEpochs, weightTensor, type EpochRunner, type History } from './fit.js';
+import { checkSamples, inValidation, readSampleWeights, rowCounts, runEpochs, weightTensor, type EpochRunner, type History } from './fit.js';
+import { didYouMean } from '../options.js';
 import type { Sequential } from './sequential.js';
 import { targetHint } from './compile.js';
 import { byName } from './packing.js';
@@ -38,6 +39,8 @@ interface ReadyBatch {
   y: Tensor;
   ys: Tensor[];
   n: number;
+  /** The element's sample weights, as the core takes them (disposed by `free`), or null. */
+  w: Tensor | null;
   /** Every tensor of the element and the joined ones: disposed after the step. */
   free(): void;
 }
@@ -54,15 +57,15 @@ function readBatch(op: string, model: Sequential, value: unknown, where: string)
     for (const t of owned) t.dispose();
   };
   try {
-    let xs: unknown, ys: unknown;
-    if (Array.isArray(value) && value.length === 2) [xs, ys] = value;
+    let xs: unknown, ys: unknown, sw: unknown;
+    if (Array.isArray(value) && (value.length === 2 || value.length === 3)) [xs, ys, sw] = value;
     else if (isPlainObject(value) && 'xs' in value && 'ys' in value) {
-      ({ xs, ys } = value);
-      // Keras's (x, y, sample_weight) form and misspelt keys were dropped in silence.
-      const extra = Object.keys(value).find((k) => k !== 'xs' && k !== 'ys');
+      ({ xs, ys, sampleWeight: sw } = value);
+      // Misspelt keys would be dropped in silence.
+      const keys = ['xs', 'ys', 'sampleWeight'];
+      const extra = Object.keys(value).find((k) => !keys.includes(k));
       if (extra !== undefined) {
-        const hint = /weight/i.test(extra) ? '; sample weights are taken by fit(x, y, { sampleWeight }) only' : '';
-        throw new InvalidArgumentError(`${op}: a dataset element has the key '${extra}' beside xs and ys, which ${op} does not read (elements are { xs, ys } or [xs, ys])${hint}`);
+        throw new InvalidArgumentError(`${op}: a dataset element has the key '${extra}' beside xs and ys, which ${op} does not read (elements are { xs, ys, sampleWeight? } or [xs, ys, sampleWeight?])${didYouMean(extra, keys)}`);
       }
     }
     else {
@@ -70,7 +73,7 @@ function readBatch(op: string, model: Sequential, value: unknown, where: string)
       const stacked = value instanceof Tensor
         ? '; batch() makes one tensor of an element that is an array of numbers or of equal-length arrays of numbers (a [features, label] pair such as [[1, 2], [3, 4]] or [0.5, 1] is stacked into one tensor, as in TF.js); give them as { xs, ys } objects instead, e.g. data.array(pairs.map(([xs, ys]) => ({ xs, ys }))).batch(batchSize)'
         : '';
-      throw new InvalidArgumentError(`${op}: each element of the dataset must be { xs, ys } or [xs, ys] (a batch of inputs and one of targets), got ${describeElement(value)}${stacked}; make such elements with data.zip({ xs: data.array(xs), ys: data.array(ys) }).batch(batchSize)`);
+      throw new InvalidArgumentError(`${op}: each element of the dataset must be { xs, ys } or [xs, ys] (a batch of inputs and one of targets, and optionally sampleWeight: { xs, ys, sampleWeight } or [xs, ys, sampleWeight]), got ${describeElement(value)}${stacked}; make such elements with data.zip({ xs: data.array(xs), ys: data.array(ys) }).batch(batchSize)`);
     }
     for (const t of element) {
       if (t.isDisposed) throw new DisposedError(`${op}: the element holds a disposed Tensor; ${op} disposes each batch after using it, so the dataset must give new tensors each time (data.array clones its items; a generator should create its tensors)`);
@@ -93,11 +96,17 @@ function readBatch(op: string, model: Sequential, value: unknown, where: string)
     const n = x.rank === 0 ? 0 : x.shape[0];
     if (n === 0) throw new InvalidArgumentError(`${op}: the element is a batch of 0 samples (xs of shape [${x.shape}])`);
     const ysList = (Array.isArray(yList) ? yList : [yList]) as Tensor[];
-    return { x, y, ys: ysList, n, free };
+    const w = model.sampleWeightTensor(op, sw, x, owned);
+    return { x, y, ys: ysList, n, w, free };
   } catch (err) {
     free();
     throw at(err, where);
   }
+}
+
+/** The sample weights an element carries (`[xs, ys, w]` or `{ xs, ys, sampleWeight }`), or undefined. */
+function sw(value: unknown): unknown {
+  return Array.isArray(value) ? value[2] : isPlainObject(value) ? value.sampleWeight : undefined;
 }
 
 /** Adds where it happened (`epoch 0, batch 3`) to a neurite error's message. */
@@ -148,7 +157,7 @@ async function meanOver(op: string, model: Sequential, it: IteratorLike<unknown>
     const batch = readBatch(op, model, value, `batch ${b}`);
     try {
       checkData(op, model, batch, 1);
-      const v = model.evaluateValues(batch.x, batch.y, batch.n, op);
+      const v = model.evaluateValues(batch.x, batch.y, batch.n, op, batch.y, batch.w);
       sums ??= new Float64Array(v.length);
       v.forEach((x, j) => (sums![j] += x * batch.n));
       total += batch.n;
@@ -182,7 +191,7 @@ export async function evaluateOnDataset(model: Sequential, dataset: unknown, isI
  */
 export async function fitOnDataset(model: Sequential, plan: FitDatasetPlan): Promise<History> {
   const op = 'fitDataset';
-  const { dataset, loop, batchesPerEpoch: bpe, size, valDataset, valBatches, valX, valY, valBatchSize, outputNames, classWeights } = plan;
+  const { dataset, loop, batchesPerEpoch: bpe, size, valDataset, valBatches, valX, valY, valW, valBatchSize, outputNames, classWeights } = plan;
   const h = model.handle(op);
   return runEpochs(model, op, loop, (): EpochRunner => {
     if (valX && valY) {
@@ -247,14 +256,15 @@ export async function fitOnDataset(model: Sequential, plan: FitDatasetPlan): Pro
           try {
             checkData(op, model, batch, 0);
             const [hx, hy] = [batch.x.handleFor(op, 'xs'), batch.y.handleFor(op, 'ys')];
-            let hw = 0;
-            let weights: Tensor | null = null;
+            let weights: Tensor | null = batch.w;
             if (classWeights) {
-              const w = (weights = weightTensor(op, batch.ys, classWeights, outputNames, batch.n, 'ys'));
+              const t = model.weightTargets(batch.n);
+              const ws = readSampleWeights(op, sw(r.value), t);
+              const w = (weights = weightTensor(op, batch.ys, classWeights, outputNames, batch.n, 'ys', ws, rowCounts(t))!);
               const free = batch.free;
               batch.free = () => (free(), w.dispose());
-              hw = w.handleFor(op, 'classWeight');
             }
+            const hw = weights ? weights.handleFor(op, classWeights ? 'classWeight' : 'sampleWeight') : 0;
             const info = model.compiledInfo(op);
             if (info.custom) {
               await step(batch.n, (out) => {
@@ -274,7 +284,7 @@ export async function fitOnDataset(model: Sequential, plan: FitDatasetPlan): Pro
                     check(e.nr_model_shuffle(h, batch.n, 0, 0));
                     check(e.nr_model_train_batch(h, hx, hy, hw, 0, batch.n, argPtr()));
                   } else {
-                    check(e.nr_model_train_on_batch(h, hx, hy, argPtr()));
+                    check(e.nr_model_train_on_batch(h, hx, hy, 0, argPtr()));
                   }
                   out.set(new Float32Array(e.memory.buffer, argPtr(), out.length));
                 });
@@ -294,7 +304,7 @@ export async function fitOnDataset(model: Sequential, plan: FitDatasetPlan): Pro
       validates: (valX !== null && valY !== null) || valDataset !== null,
       validate: async () => {
         try {
-          if (valX && valY) return model.evaluateValues(valX, valY, valBatchSize, op);
+          if (valX && valY) return model.evaluateValues(valX, valY, valBatchSize, op, valY, valW);
           if (valDataset === null) return null;
           return await meanOver(op, model, await passOf(valDataset, op), valBatches, true, live);
         } catch (err) {

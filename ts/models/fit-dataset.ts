@@ -15,7 +15,7 @@ import { describeElement } from '../data/describe.js';
 import type { IteratorLike } from '../data/iterator.js';
 import { isDataset } from '../data/dataset.js';
 import { dataChunk } from '../data/lazy.js';
-import { checkSamples, intOption, readClassWeights, readLoopArgs, type FitArgs, type History, type LoopArgs } from './fit.js';
+import { checkSamples, intOption, readClassWeights, readLoopArgs, type FitArgs, type History, type LoopArgs, type SampleWeight } from './fit.js';
 import { batchSizeOf, type Sequential } from './sequential.js';
 
 /** What `fitDataset` and `evaluateDataset` read: a neurite `Dataset`, or anything with `iterator()` giving an object with `next()`. */
@@ -30,8 +30,9 @@ export interface DatasetLike<T = unknown> {
  * tensors by input or output name.
  */
 export type FitDatasetElement =
-  | { xs: Tensor | Tensor[] | Record<string, Tensor>; ys: Tensor | Tensor[] | Record<string, Tensor> }
-  | [Tensor | Tensor[] | Record<string, Tensor>, Tensor | Tensor[] | Record<string, Tensor>];
+  | { xs: Tensor | Tensor[] | Record<string, Tensor>; ys: Tensor | Tensor[] | Record<string, Tensor>; sampleWeight?: SampleWeight | null | undefined }
+  | [Tensor | Tensor[] | Record<string, Tensor>, Tensor | Tensor[] | Record<string, Tensor>]
+  | [Tensor | Tensor[] | Record<string, Tensor>, Tensor | Tensor[] | Record<string, Tensor>, SampleWeight | null];
 
 /** Options of `fitDataset`, as TF.js's `ModelFitDatasetArgs` (with `fit`'s `yieldEveryMs`; `yieldEvery` as TF.js's, see `fit`). */
 export interface FitDatasetArgs extends Pick<FitArgs, 'callbacks' | 'verbose' | 'yieldEveryMs' | 'yieldEvery' | 'initialEpoch' | 'classWeight'> {
@@ -47,10 +48,11 @@ export interface FitDatasetArgs extends Pick<FitArgs, 'callbacks' | 'verbose' | 
   batchesPerEpoch?: number | undefined;
   /**
    * Validation after each epoch (`val_*` logs): a dataset of `{ xs, ys }` batches (a new pass
-   * each epoch), or `[x, y]` tensors (lists for a model with several inputs or outputs). `null`
+   * each epoch; an element's `sampleWeight` weighs `val_loss`), or `[x, y]` tensors (lists for a
+   * model with several inputs or outputs), or `[x, y, sampleWeight]` (Keras's 3-tuple). `null`
    * is none.
    */
-  validationData?: DatasetLike | [Tensor | Tensor[], Tensor | Tensor[]] | null | undefined;
+  validationData?: DatasetLike | [Tensor | Tensor[], Tensor | Tensor[]] | [Tensor | Tensor[], Tensor | Tensor[], SampleWeight | null] | null | undefined;
   /**
    * With a validation dataset: the batches of it used each epoch (each epoch a new pass). Default:
    * all of one pass; an endless validation dataset (size `Infinity`, after `repeat()`) needs it.
@@ -87,6 +89,8 @@ export interface FitDatasetPlan {
   valBatches: number | null;
   valX: Tensor | null;
   valY: Tensor | null;
+  /** The validation tensors' sample weights (the core's form), or null. */
+  valW: Tensor | null;
   valBatchSize: number;
   outputNames: string[] | null;
   classWeights: ReturnType<typeof readClassWeights>;
@@ -151,9 +155,8 @@ export async function fitDatasetLoop(model: Sequential, dataset: unknown, args: 
   if (bpe === null && size === Infinity) throw new InvalidArgumentError(`${op}: the dataset is endless (size Infinity, e.g. after repeat()), so an epoch would never end; pass batchesPerEpoch`);
   const vd = args.validationData ?? null;
   const valDataset = vd !== null && isDataset(vd) ? vd : null;
-  if (vd !== null && valDataset === null && (!Array.isArray(vd) || vd.length !== 2)) {
-    const three = Array.isArray(vd) && (vd as unknown[]).length === 3 ? ' (validation sample weights, a third entry, are not supported, as in TF.js)' : '';
-    throw new InvalidArgumentError(`${op}: validationData must be a dataset of { xs, ys } batches or [x, y] tensors, got ${describeElement(vd)}${three}`);
+  if (vd !== null && valDataset === null && (!Array.isArray(vd) || vd.length < 2 || vd.length > 3)) {
+    throw new InvalidArgumentError(`${op}: validationData must be a dataset of { xs, ys } batches or [x, y] (or [x, y, sampleWeight]) tensors, got ${describeElement(vd)}`);
   }
   let valBatches: number | null = null;
   if (args.validationBatches !== undefined && args.validationBatches !== null) {
@@ -173,14 +176,15 @@ export async function fitDatasetLoop(model: Sequential, dataset: unknown, args: 
 
   // Validation tensors, joined for the core as fit does (a model with several inputs or outputs).
   const owned: Tensor[] = [];
-  let valX: Tensor | null = null, valY: Tensor | null = null;
+  let valX: Tensor | null = null, valY: Tensor | null = null, valW: Tensor | null = null;
   if (vd !== null && valDataset === null) {
-    const [vx, vy] = vd as [unknown, unknown];
+    const [vx, vy, vw] = vd as [unknown, unknown, unknown];
     try {
       [valX, valY] = model.coreData(op, vx, vy, owned, ['validationData[0]', 'validationData[1]']);
       need(op, 'validationData[0]', valX);
       need(op, 'validationData[1]', valY);
       checkSamples(`${op}: validationData`, valX, valY, 'x', 'y');
+      valW = model.sampleWeightTensor(op, vw, valX, owned, 'validationData[2]');
     } catch (err) {
       for (const t of owned) t.dispose();
       throw err;
@@ -188,7 +192,7 @@ export async function fitDatasetLoop(model: Sequential, dataset: unknown, args: 
   }
   try {
     const { fitOnDataset } = await dataChunk(op);
-    return await fitOnDataset(model, { dataset, loop, batchesPerEpoch: bpe, size, valDataset, valBatches, valX, valY, valBatchSize, outputNames, classWeights });
+    return await fitOnDataset(model, { dataset, loop, batchesPerEpoch: bpe, size, valDataset, valBatches, valX, valY, valW, valBatchSize, outputNames, classWeights });
   } finally {
     for (const t of owned) t.dispose();
   }

@@ -43,11 +43,13 @@ export interface FitArgs {
    */
   validationSplit?: number | undefined;
   /**
-   * Explicit validation data `[x, y]` (overrides `validationSplit`); `null` is none. For a
-   * model with several inputs or outputs, `x` and `y` are lists (or objects by name) as in `fit`.
-   * It is evaluated in batches of `batchSize` (TF.js's fit has no `validationBatchSize`).
+   * Explicit validation data `[x, y]` (overrides `validationSplit`), or `[x, y, sampleWeight]`
+   * (Keras's 3-tuple: `val_loss` weighted as {@link FitArgs.sampleWeight} weights the training
+   * loss); `null` is none. For a model with several inputs or outputs, `x` and `y` are lists (or
+   * objects by name) as in `fit`. It is evaluated in batches of `batchSize` (TF.js's fit has no
+   * `validationBatchSize`).
    */
-  validationData?: [Tensor | Tensor[] | Record<string, Tensor>, Tensor | Tensor[] | Record<string, Tensor>] | null | undefined;
+  validationData?: [Tensor | Tensor[] | Record<string, Tensor>, Tensor | Tensor[] | Record<string, Tensor>] | [Tensor | Tensor[] | Record<string, Tensor>, Tensor | Tensor[] | Record<string, Tensor>, SampleWeight | null | undefined] | null | undefined;
   /**
    * Callbacks: objects with any of the hooks, or `Callback` instances. Any object's hooks see
    * `this.model` and `this.params` as a `Callback`'s do (TF.js's `CustomCallback`), unless the
@@ -103,13 +105,24 @@ export interface FitArgs {
    * A weight per training sample, as Keras's `sample_weight` (TF.js's fit refuses it): a tensor
    * of shape `[n]` or `[n, 1]`, or an array of `n` numbers (finite, ≥ 0). Each sample's loss,
    * and so its gradient, is multiplied by its weight before the mean over the batch (Keras's
-   * `sum(w·loss) / batchSize`); with `classWeight` too, the two multiply. For a model with
-   * several outputs, every output's loss takes the sample's weight. Metrics are not weighted,
-   * and with `validationSplit` the weights of the validation samples are not used (`val_loss`
-   * is unweighted, as with `classWeight`; Keras 3 weights it).
+   * `sum(w·loss) / batchSize`, not divided by the weights' sum); with `classWeight` too, the two
+   * multiply. For an output with values per step (`[n, T, c]`), a tensor `[n, T]` weights each
+   * step's loss (Keras's temporal weights: `sum(w·loss) / (batchSize·T)`; 0 masks a padding
+   * step). For a model with several outputs: one weight for every output's loss, a list with one
+   * per output (`null`: unweighted), or an object by output name. Metrics are not weighted; with
+   * `validationSplit` the held-out samples' weights weigh `val_loss`, as in Keras 3 (the class
+   * weights do not: `classWeight` is for training).
    */
-  sampleWeight?: Tensor | ArrayLike<number> | undefined;
+  sampleWeight?: SampleWeight | undefined;
 }
+
+/**
+ * Sample weights (Keras's `sample_weight`), as `fit`, `evaluate`, `trainOnBatch` and dataset
+ * elements take them (see {@link FitArgs.sampleWeight}): a tensor `[n]`, `[n, 1]` or one weight
+ * per step (`[n, T]`), `n` numbers, or for a model with several outputs a list (one per output,
+ * `null` for none) or an object by output name.
+ */
+export type SampleWeight = Tensor | ArrayLike<number> | ReadonlyArray<Tensor | ArrayLike<number> | null> | Readonly<Record<string, Tensor | ArrayLike<number> | null>>;
 
 /**
  * What `fit` returns: the logs of every epoch, by name. `history.loss` is the total loss
@@ -258,48 +271,138 @@ export function sampleWeights(y: Tensor, classWeight: Map<number, number>, yName
   return out;
 }
 
-/**
- * @internal `fit`'s `sampleWeight` for `n` samples as a `Float32Array` (checked: a tensor of
- * shape `[n]` or `[n, 1]`, or `n` numbers, each finite and ≥ 0); null when not given.
- */
-export function readSampleWeight(op: string, given: unknown, n: number): Float32Array | null {
-  if (given === undefined || given === null) return null;
-  let w: Float32Array;
-  if (given instanceof Tensor) {
-    const ok = (given.rank === 1 || (given.rank === 2 && given.shape[1] === 1)) && given.shape[0] === n;
-    if (!ok) throw new ShapeError(`${op}: sampleWeight must have shape [${n}] or [${n}, 1] (one weight per sample of x), got [${given.shape}]`);
-    given.handleFor(op, 'sampleWeight'); // a disposed tensor is named as the argument
-    w = given.data(); // a copy already
-  } else if (typeof given === 'object' && typeof (given as ArrayLike<number>).length === 'number' && !(given instanceof ArrayBuffer)) {
-    const a = given as ArrayLike<unknown>;
-    if (a.length !== n) throw new ShapeError(`${op}: sampleWeight has ${a.length} values but x has ${n} samples; give one weight per sample`);
-    w = new Float32Array(n);
-    for (let i = 0; i < n; i++) {
-      if (typeof a[i] !== 'number') throw new InvalidArgumentError(`${op}: sampleWeight[${i}] must be a number, got ${describe(a[i])}`);
-      w[i] = a[i] as number;
-    }
-  } else {
-    throw new InvalidArgumentError(`${op}: sampleWeight must be a tensor of shape [${n}] or an array of ${n} numbers (one weight per sample), got ${describe(given)}`);
-  }
-  const bad = w.findIndex((v) => !(Number.isFinite(v) && v >= 0));
-  if (bad >= 0) throw new InvalidArgumentError(`${op}: sampleWeight[${bad}] must be a finite number >= 0, got ${describe(w[bad])}`);
-  return w;
+/** @internal One output's sample weights: `per` values per sample (1, or the output's rows: Keras's temporal weights). */
+export interface OutputWeights {
+  w: Float32Array;
+  per: number;
 }
 
 /**
- * @internal The per-sample weights of a batch (`ys` the targets, one per output) as a tensor the
- * core takes: `[n]` for one output, `[n, outputs]` for several: each output's class weight (1
- * without) times the sample's own weight `perSample[i]` when given. The caller owns it.
+ * @internal What sample weights are checked against: the number of samples, the output names
+ * (null for one output) and each output's rows shape (its per-sample shape without the last
+ * axis; 0 for an unknown size).
  */
-export function weightTensor(op: string, ys: readonly Tensor[], classWeights: Array<Map<number, number> | null>, outputNames: readonly string[] | null, n: number, yName = 'y', perSample: Float32Array | null = null): Tensor {
-  const cols = classWeights.map((cw, q) => {
+export interface WeightTargets {
+  n: number;
+  names: readonly string[] | null;
+  rows: ReadonlyArray<readonly number[] | undefined>;
+}
+
+/** Whether `v` is a flat list of values (an array or typed array; not a tensor, a buffer or a list of lists). */
+function isFlat(v: unknown): v is ArrayLike<unknown> {
+  if (typeof v !== 'object' || v === null || v instanceof Tensor || v instanceof ArrayBuffer) return false;
+  if (ArrayBuffer.isView(v)) return true;
+  return Array.isArray(v) && v.every((e) => e === undefined || (typeof e !== 'object' && typeof e !== 'function'));
+}
+
+/**
+ * @internal `sampleWeight` (Keras's `sample_weight`) for `t.n` samples, per output; null when not
+ * given. One output: a tensor `[n]` or `[n, 1]` (one weight per sample), a tensor of the output's
+ * shape without its last axis (`[n, T]` for `[n, T, c]`: a weight per step, Keras's temporal
+ * weights), or `n` numbers. Several outputs: one per-sample weight for every output, a list with
+ * one per output (`null` for none), or an object by output name. Each weight finite and ≥ 0;
+ * `what` names the argument in messages (`sampleWeight`, `validationData[2]`).
+ */
+export function readSampleWeights(op: string, given: unknown, t: WeightTargets, what = 'sampleWeight'): Array<OutputWeights | null> | null {
+  if (given === undefined || given === null) return null;
+  const { names } = t;
+  if (!names || given instanceof Tensor || isFlat(given)) {
+    // One weight for every output (Keras applies one array to each).
+    const one = readOneWeight(op, given, t.n, names ? undefined : t.rows[0], what, names ? null : undefined);
+    return (names ?? [null]).map(() => one);
+  }
+  const list = Array.isArray(given);
+  if (list && given.length !== names.length) throw new InvalidArgumentError(`${op}: ${what} lists ${given.length} weights but the model has ${names.length} outputs (${names.join(', ')}); give one per output (null for none), or an object by output name`);
+  if (!list) {
+    if (typeof given !== 'object') throw new InvalidArgumentError(`${op}: ${what} must be a tensor, a list with one per output or an object by output name, got ${describe(given)}`);
+    for (const k of Object.keys(given)) {
+      if (!names.includes(k)) throw new InvalidArgumentError(`${op}: ${what} names '${k}', which is not an output of the model${didYouMean(k, names)} (outputs: ${names.join(', ')})`);
+    }
+  }
+  const g = given as Record<string | number, unknown>;
+  return names.map((name, q) => {
+    const v = list ? g[q] : Object.hasOwn(g, name) ? g[name] : null;
+    return v === null || v === undefined ? null : readOneWeight(op, v, t.n, t.rows[q], list ? `${what}[${q}]` : `${what}.${name}`, name);
+  });
+}
+
+/** One weight (see {@link readSampleWeights}); `rows` its output's rows shape; `output` names the output (null: every output, per sample only). */
+function readOneWeight(op: string, given: unknown, n: number, rows: readonly number[] | undefined, what: string, output: string | null | undefined): OutputWeights {
+  const of = output ? ` of output '${output}'` : '';
+  let w: Float32Array, per = 1;
+  if (given instanceof Tensor) {
+    given.handleFor(op, what); // a disposed tensor is named as the argument
+    const s = given.shape;
+    const perSample = (given.rank === 1 || (given.rank === 2 && s[1] === 1)) && s[0] === n;
+    // Per step: the output's shape without its last axis (an unknown size, 0, takes any).
+    const perRow = !perSample && output !== null && rows !== undefined && rows.length > 0 && given.rank === rows.length + 1 && s[0] === n && rows.every((r, i) => r === 0 || r === s[i + 1]);
+    if (!perSample && !perRow) {
+      const steps = output !== null && rows && rows.length > 0 ? ` or [${[n, ...rows.map((r) => (r === 0 ? 'null' : r))].join(', ')}] (a weight per step${of})` : '';
+      throw new ShapeError(`${op}: ${what} must have shape [${n}] or [${n}, 1] (one weight per sample of x)${steps}, got [${s}]`);
+    }
+    w = given.data(); // a copy already
+    per = perSample ? 1 : w.length / Math.max(n, 1);
+  } else if (isFlat(given)) {
+    const a = given;
+    if (a.length !== n) throw new ShapeError(`${op}: ${what} has ${a.length} values but x has ${n} samples; give one weight per sample (a tensor for a weight per step)`);
+    w = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      if (typeof a[i] !== 'number') throw new InvalidArgumentError(`${op}: ${what}[${i}] must be a number, got ${describe(a[i])}`);
+      w[i] = a[i] as number;
+    }
+  } else {
+    throw new InvalidArgumentError(`${op}: ${what} must be a tensor of shape [${n}] or an array of ${n} numbers (one weight per sample), got ${describe(given)}`);
+  }
+  const bad = w.findIndex((v) => !(Number.isFinite(v) && v >= 0));
+  if (bad >= 0) {
+    const at = per > 1 ? `[${Math.floor(bad / per)}] (flat index ${bad})` : `[${bad}]`;
+    throw new InvalidArgumentError(`${op}: ${what}${at} must be a finite number >= 0, got ${describe(w[bad])}`);
+  }
+  return { w, per };
+}
+
+/** @internal The rows per sample of each output of `t` (0 for an unknown size). */
+export function rowCounts(t: WeightTargets): number[] {
+  return t.rows.map((r) => (r ? r.reduce((a, b) => a * b, 1) : 0));
+}
+
+/** @internal Samples `from .. from + count` of each output's weights (a validation split's two parts). */
+export function weightRows(ws: Array<OutputWeights | null> | null, from: number, count: number): Array<OutputWeights | null> | null {
+  return ws && ws.map((o) => o && { w: o.w.subarray(from * o.per, (from + count) * o.per), per: o.per });
+}
+
+/**
+ * @internal The weights of `n` samples as the tensor the core takes (`ys` the targets, one per
+ * output, which class weights read): `[n]` for one output, `[n, outputs]` for several, each
+ * output's class weight (1 without) times the sample's own weight; with a weight per step for
+ * some output, `[n, Σ rows]`: every output's weight of each of its rows (`rows`: each output's
+ * rows per sample). Null without weights. The caller owns it.
+ */
+export function weightTensor(op: string, ys: readonly Tensor[], classWeights: Array<Map<number, number> | null> | null, outputNames: readonly string[] | null, n: number, yName = 'y', given: Array<OutputWeights | null> | null = null, rows: readonly number[] = []): Tensor | null {
+  if (!classWeights && !given) return null;
+  const outs = outputNames?.length ?? 1;
+  const cols = (classWeights ?? new Array<null>(outs).fill(null)).map((cw, q) => {
     if (!cw) return null;
     return outputNames ? sampleWeights(ys[q], cw, `${yName}[${q}] (${outputNames[q]})`, `classWeight for ${outputNames[q]}`, op) : sampleWeights(ys[q], cw, yName, 'classWeight', op);
   });
-  const w = new Float32Array(n * cols.length).fill(1);
-  cols.forEach((c, q) => c?.forEach((v, i) => (w[i * cols.length + q] = v)));
-  if (perSample) w.forEach((v, j) => (w[j] = Math.fround(v * perSample[Math.floor(j / cols.length)])));
-  return tensor(w, outputNames ? [n, cols.length] : [n]);
+  const steps = given?.some((o) => o !== null && o.per > 1) ?? false;
+  // Values per sample of each output: 1, or its rows when some output is weighted per step.
+  const per = Array.from({ length: outs }, (_, q) => (!steps ? 1 : outs === 1 ? given![0]!.per : rows[q]));
+  if (per.some((k) => !(k >= 1))) throw new InvalidArgumentError(`${op}: a weight per step in a model with several outputs needs every output's shape known (an output has a dimension of unknown size)`);
+  const width = per.reduce((a, b) => a + b, 0);
+  const w = new Float32Array(n * width);
+  let at = 0;
+  for (let q = 0; q < outs; q++) {
+    const k = per[q], c = cols[q], g = given?.[q] ?? null;
+    for (let i = 0; i < n; i++) {
+      for (let r = 0; r < k; r++) {
+        const mine = g === null ? 1 : g.per > 1 ? g.w[i * k + r] : g.w[i];
+        w[i * width + at + r] = c === null ? mine : g === null ? c[i] : Math.fround(c[i] * mine);
+      }
+    }
+    at += k;
+  }
+  return tensor(w, outs === 1 && !steps ? [n] : [n, width]);
 }
 
 /** @internal `ShapeError` unless `x` and `y` (both of rank ≥ 1) have the same number of samples. */
@@ -661,8 +764,8 @@ export async function fitLoop(model: Sequential, givenX: Tensor | Tensor[] | Rec
   const owned: Tensor[] = [];
   const own = (t: Tensor): Tensor => (owned.push(t), t);
   let x: Tensor, y: Tensor;
-  let perSample: Float32Array | null = null;
-  let valX: Tensor | null = null, valY: Tensor | null = null;
+  let perSample: Array<OutputWeights | null> | null = null;
+  let valX: Tensor | null = null, valY: Tensor | null = null, valW: Tensor | null = null;
   const vd = args.validationData ?? undefined; // null: none, as Keras's validation_data=None
   try {
     // A model with several inputs or outputs takes lists, joined here into one tensor each.
@@ -670,13 +773,14 @@ export async function fitLoop(model: Sequential, givenX: Tensor | Tensor[] | Rec
     need('fit', 'x', x);
     need('fit', 'y', y);
     checkSamples('fit', x, y, 'x', 'y');
-    perSample = readSampleWeight('fit', args.sampleWeight, x.shape[0] ?? 0);
+    perSample = readSampleWeights('fit', args.sampleWeight, model.weightTargets(x.shape[0] ?? 0));
     if (vd !== undefined) {
-      if (!Array.isArray(vd) || vd.length !== 2) throw new InvalidArgumentError(`fit: validationData must be [x, y], got ${describe(vd)}`);
+      if (!Array.isArray(vd) || vd.length < 2 || vd.length > 3) throw new InvalidArgumentError(`fit: validationData must be [x, y] or [x, y, sampleWeight], got ${describe(vd)}`);
       [valX, valY] = model.coreData('fit', vd[0], vd[1], owned, ['validationData[0]', 'validationData[1]']);
       need('fit', 'validationData[0]', valX);
       need('fit', 'validationData[1]', valY);
       checkSamples('fit: validationData', valX, valY, 'x', 'y');
+      valW = model.sampleWeightTensor('fit', vd[2], valX, owned, 'validationData[2]');
     }
   } catch (err) {
     for (const t of owned) t.dispose();
@@ -698,6 +802,9 @@ export async function fitLoop(model: Sequential, givenX: Tensor | Tensor[] | Rec
         trainY = own(slice(y, [0], [cut]));
         valX = own(slice(x, [cut], [nVal]));
         valY = own(slice(y, [cut], [nVal]));
+        // As Keras 3: the held-out samples' weights weigh val_loss.
+        const vw = weightTensor('fit', [], null, outputNames, nVal, 'y', weightRows(perSample, cut, nVal), rowCounts(model.weightTargets(nVal)));
+        if (vw) valW = own(vw);
       }
       const hx = trainX.handleFor('fit', 'x');
       const hy = trainY.handleFor('fit', 'y');
@@ -727,7 +834,7 @@ export async function fitLoop(model: Sequential, givenX: Tensor | Tensor[] | Rec
         const cut = trainX.shape[0];
         const cws = classWeights ?? (outputNames ?? [null]).map(() => null);
         const ys = ((Array.isArray(givenY) ? givenY : [givenY]) as Tensor[]).map((yq, q) => (!cws[q] || yq.shape[0] === cut ? yq : own(slice(yq, [0], [cut]))));
-        weights = own(weightTensor('fit', ys, cws, outputNames, cut, 'y', perSample?.subarray(0, cut) ?? null));
+        weights = own(weightTensor('fit', ys, cws, outputNames, cut, 'y', weightRows(perSample, 0, cut), rowCounts(model.weightTargets(cut)))!);
         hw = weights.handleFor('fit', classWeights ? 'classWeight' : 'sampleWeight');
       }
       // With functions compiled, batches are gathered here (in an order drawn here) and stepped
@@ -782,7 +889,7 @@ export async function fitLoop(model: Sequential, givenX: Tensor | Tensor[] | Rec
         validates: valX !== null && valY !== null,
         validate: () => {
           try {
-            return valX && valY ? model.evaluateValues(valX, valY, batchSize, 'fit') : null;
+            return valX && valY ? model.evaluateValues(valX, valY, batchSize, 'fit', valY, valW) : null;
           } catch (err) {
             throw inValidation('fit', err, splitting ? 'validationSplit' : 'validationData');
           }

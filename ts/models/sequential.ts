@@ -33,7 +33,7 @@ import { checkBoundInputs, Layer, LAYER_KINDS, setLocator, showShape, type Shape
 import { encodeCompile, metricLogName, targetHint, type CompileArgs, type CompiledInfo } from './compile.js';
 import { customEvaluate, customStep } from './custom-loss.js';
 import type { Optimizer } from '../optimizers.js';
-import { fitLoop, type FitArgs, type History } from './fit.js';
+import { fitLoop, readSampleWeights, rowCounts, weightTensor, type FitArgs, type History, type SampleWeight, type WeightTargets } from './fit.js';
 import { evaluateDatasetLoop, fitDatasetLoop, type DatasetLike, type EvaluateDatasetArgs, type FitDatasetArgs } from './fit-dataset.js';
 import { summaryText } from './summary.js';
 import { assertCanLearn } from './zero_gradient.js';
@@ -165,12 +165,24 @@ export function extraArguments(op: string, given: number, n: number): void {
     case 'predict':
       throw new InvalidArgumentError(`${takes} (x, options), got ${given}; options go in one object: predict(x, { batchSize: 32 }) (predict takes no callbacks; for callbacks during training pass fit(x, y, { callbacks }))`);
     default:
-      throw new InvalidArgumentError(`${takes} (x, y), got ${given}; sample weights are not supported here: fit takes them (fit(x, y, { sampleWeight, batchSize: n, epochs: 1 }) is one weighted step), and a custom loop can weight its own loss`);
+      throw new InvalidArgumentError(`${takes} (x, y, sampleWeight), got ${given}; trainOnBatch takes no options (Keras's class_weight is fit's classWeight: fit(x, y, { classWeight, batchSize: n, epochs: 1 }) is one step)`);
   }
 }
 
 /** @internal The options `evaluate` takes. */
-export const EVALUATE_KEYS = ['batchSize', 'returnDict'] as const;
+export const EVALUATE_KEYS = ['batchSize', 'returnDict', 'sampleWeight'] as const;
+
+/** The options of {@link Sequential.evaluate}. */
+export interface EvaluateOptions {
+  /** Samples per batch (default 32); the results do not depend on it beyond rounding. */
+  batchSize?: number | undefined;
+  /**
+   * A weight per sample, as Keras's `sample_weight` (TF.js's evaluate takes none): the loss is
+   * weighted as `fit` weights it (Keras 3's `sum(w·loss) / n`); metrics are not. The forms of
+   * {@link FitArgs.sampleWeight}: `[n]`, a weight per step (`[n, T]`), per output.
+   */
+  sampleWeight?: SampleWeight | undefined;
+}
 
 /**
  * TF.js's input shape of an embedding given none (no `inputShape`, `batchInputShape` or
@@ -595,6 +607,27 @@ export class Sequential {
       throw new ShapeError(`${op}: ${xName} has ${cx.shape[0]} samples (shape [${x0.shape}]) but ${names[1]}[0] has ${cy.shape[0]} (shape [${y0.shape}]); the first dimension of both is the batch`);
     }
     return [cx, cy];
+  }
+
+  /**
+   * @internal What sample weights for `n` samples are checked against: the output names of a
+   * model with several, each output's per-sample shape without its last axis.
+   */
+  weightTargets(n: number): WeightTargets {
+    const many = this.isPacked && this.outputs.length > 1;
+    return { n, names: many ? this.outputNames : null, rows: many ? this.#outParts().map((p) => p.shape.slice(0, -1)) : [this.outputDims?.slice(0, -1)] };
+  }
+
+  /**
+   * @internal `sampleWeight` for the core's `x` as the core's weight tensor (in `owned`), or
+   * null; `what` names it in messages.
+   */
+  sampleWeightTensor(op: string, given: unknown, x: Tensor, owned: Tensor[], what = 'sampleWeight'): Tensor | null {
+    const t = this.weightTargets(x.rank > 0 ? x.shape[0] : 0);
+    const ws = readSampleWeights(op, given, t, what);
+    const w = weightTensor(op, [], null, t.names, t.n, 'y', ws, rowCounts(t));
+    if (w) owned.push(w);
+    return w;
   }
 
   /**
@@ -1168,7 +1201,9 @@ export class Sequential {
    * computed from their mean and log-variance, as the output is the mean at inference) and
    * `regularization` (weight and activity penalties), each present when the model has one.
    * As TF.js's, the loss evaluated is the data loss (plus `kl`), without the penalties that
-   * training adds (Keras 3 adds them): `regularization` reports them beside it.
+   * training adds (Keras 3 adds them): `regularization` reports them beside it. With
+   * `sampleWeight` (Keras's `sample_weight`; TF.js's evaluate has none) the loss is weighted as
+   * in `fit`: `Σ w·loss / n` over all samples (Keras 3's), the metrics are not.
    *
    * The type follows `returnDict`: without it the result is a scalar `Tensor` when `compile` had
    * no metrics and a `Tensor[]` when it had some (as TF.js; the compiled metrics are not part of
@@ -1178,15 +1213,15 @@ export class Sequential {
    * @example const { loss, accuracy } = model.evaluate(x, y, { returnDict: true });
    * @example const [loss, acc] = model.evaluate(x, y) as Tensor[]; // compiled with metrics
    */
-  evaluate(x: Tensor | Tensor[] | Record<string, Tensor>, y: Tensor | Tensor[] | Record<string, Tensor>, args?: { batchSize?: number | undefined; returnDict?: false | undefined }): Tensor | Tensor[];
+  evaluate(x: Tensor | Tensor[] | Record<string, Tensor>, y: Tensor | Tensor[] | Record<string, Tensor>, args?: EvaluateOptions & { returnDict?: false | undefined }): Tensor | Tensor[];
   /**
    * {@link Sequential.evaluate} with `returnDict: true`: the loss, metrics and loss parts as
    * numbers by name (nothing to dispose).
    *
    * @example const { loss, accuracy } = model.evaluate(x, y, { returnDict: true });
    */
-  evaluate(x: Tensor | Tensor[] | Record<string, Tensor>, y: Tensor | Tensor[] | Record<string, Tensor>, args: { batchSize?: number | undefined; returnDict: true }): Record<string, number>;
-  evaluate(x: Tensor | Tensor[] | Record<string, Tensor>, y: Tensor | Tensor[] | Record<string, Tensor>, args: { batchSize?: number | undefined; returnDict?: boolean | undefined } = {}): Tensor | Tensor[] | Record<string, number> {
+  evaluate(x: Tensor | Tensor[] | Record<string, Tensor>, y: Tensor | Tensor[] | Record<string, Tensor>, args: EvaluateOptions & { returnDict: true }): Record<string, number>;
+  evaluate(x: Tensor | Tensor[] | Record<string, Tensor>, y: Tensor | Tensor[] | Record<string, Tensor>, args: EvaluateOptions & { returnDict?: boolean | undefined } = {}): Tensor | Tensor[] | Record<string, number> {
     extraArguments('evaluate', arguments.length, 3);
     checkArgs('evaluate', args, EVALUATE_KEYS);
     const returnDict = boolArg('evaluate', 'returnDict', args.returnDict);
@@ -1198,7 +1233,8 @@ export class Sequential {
     let vals: number[];
     try {
       const [cx, cy] = this.coreData('evaluate', x, y, owned);
-      vals = this.evaluateValues(cx, cy, args.batchSize ?? 32, 'evaluate', y);
+      const w = this.sampleWeightTensor('evaluate', args.sampleWeight, cx, owned);
+      vals = this.evaluateValues(cx, cy, args.batchSize ?? 32, 'evaluate', y, w);
     } finally {
       for (const t of owned) t.dispose();
     }
@@ -1253,16 +1289,17 @@ export class Sequential {
    * @internal `[loss, ...metrics, kl, regularization]` as numbers; `op` is the public method
    * core errors name (a core error under `evaluate` is renamed to it, except under `fit`).
    */
-  evaluateValues(x: Tensor, y: Tensor, batchSize: number, op = 'evaluate', given: unknown = y): number[] {
+  evaluateValues(x: Tensor, y: Tensor, batchSize: number, op = 'evaluate', given: unknown = y, weights: Tensor | null = null): number[] {
     const info = this.compiledInfo('evaluate');
     const width = resultWidth(info);
     const h = this.handle('evaluate');
     const hx = need('evaluate', 'x', x);
     const hy = need('evaluate', 'y', y);
+    const hw = weights ? weights.handleFor(op, 'sampleWeight') : 0;
     const bs = batchSizeOf('evaluate', batchSize);
     if (info.custom) {
       try {
-        return customEvaluate(op, this, info, x, y, bs);
+        return customEvaluate(op, this, info, x, y, bs, weights);
       } catch (err) {
         throw inOp(op, given instanceof Tensor ? targetHint(err, info, given, this.outputDims?.at(-1)) : err, op === 'fit' ? undefined : 'evaluate');
       }
@@ -1270,7 +1307,7 @@ export class Sequential {
     try {
       return call((e) => {
         check(e.nr_model_check_data(h, hx, hy, 1));
-        check(e.nr_model_evaluate(h, hx, hy, bs, argPtr()));
+        check(e.nr_model_evaluate(h, hx, hy, hw, bs, argPtr()));
         return Array.from(new Float32Array(e.memory.buffer, argPtr(), width));
       });
     } catch (err) {
@@ -1280,10 +1317,14 @@ export class Sequential {
 
   /**
    * One training step on the whole of `x`/`y`; returns `[loss, ...metrics]` (or the loss; with
-   * several outputs `[loss, ...outputLosses, ...metrics]`, as TF.js).
+   * several outputs `[loss, ...outputLosses, ...metrics]`, as TF.js). `sampleWeight` (Keras's
+   * `train_on_batch(x, y, sample_weight)`; TF.js's trainOnBatch takes none) weights each
+   * sample's loss as `fit`'s does, in the same forms (see {@link FitArgs.sampleWeight}).
+   *
+   * @example const loss = model.trainOnBatch(x, y, [1, 0.5, 2]);
    */
-  trainOnBatch(x: Tensor | Tensor[], y: Tensor | Tensor[]): number | number[] {
-    extraArguments('trainOnBatch', arguments.length, 2);
+  trainOnBatch(x: Tensor | Tensor[], y: Tensor | Tensor[], sampleWeight?: SampleWeight | null): number | number[] {
+    extraArguments('trainOnBatch', arguments.length, 3);
     this.#notFitting('trainOnBatch');
     const info = this.compiledInfo('trainOnBatch');
     const h = this.handle('trainOnBatch');
@@ -1294,19 +1335,21 @@ export class Sequential {
       const [cx, cy] = this.coreData('trainOnBatch', x, y, owned);
       const hx = need('trainOnBatch', 'x', cx);
       const hy = need('trainOnBatch', 'y', cy);
+      const w = this.sampleWeightTensor('trainOnBatch', sampleWeight, cx, owned);
+      const hw = w ? w.handleFor('trainOnBatch', 'sampleWeight') : 0;
       this.#syncTrainable('trainOnBatch');
       const cols = this.#resultColumns();
       const width = resultWidth(info);
       if (info.custom) {
         const out = new Float32Array(width);
         if (!info.custom.tape) call((e) => check(e.nr_model_check_data(h, hx, hy, 2)));
-        customStep('trainOnBatch', this, info, cx, cy, null, out);
+        customStep('trainOnBatch', this, info, cx, cy, w, out);
         v = cols.map((i) => out[i]);
         return v.length === 1 ? v[0] : v;
       }
       v = call((e) => {
         check(e.nr_model_check_data(h, hx, hy, 2));
-        check(e.nr_model_train_on_batch(h, hx, hy, argPtr()));
+        check(e.nr_model_train_on_batch(h, hx, hy, hw, argPtr()));
         const all = new Float32Array(e.memory.buffer, argPtr(), width);
         return cols.map((i) => all[i]);
       });

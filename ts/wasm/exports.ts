@@ -105,14 +105,14 @@ export interface RawExports {
   nr_model_check_data(model: number, x: number, y: number, op: number): number;
   nr_model_shuffle(model: number, n: number, epoch: number, shuffle: number): number;
   nr_model_train_batch(model: number, x: number, y: number, w: number, start: number, count: number, out: number): number;
-  nr_model_train_on_batch(model: number, x: number, y: number, out: number): number;
+  nr_model_train_on_batch(model: number, x: number, y: number, w: number, out: number): number;
   /** The forward half of a split training step (a loss function's, `models/split-step.ts`): the output's handle to `out`; opens the step. */
   nr_model_step_forward(model: number, x: number, out: number): number;
   /** The backward half from `dL/dyPred` (`dp`; 0 cancels the open step) for the data loss `data`: `[loss, kl, regularization]` to `out`. */
   nr_model_step_backward(model: number, dp: number, data: number, out: number): number;
   /** Inference on `x` for a loss computed in TS (`evaluate` with a loss function): the output's handle to `out`, `[kl, regularization]` (f32) to `terms`. */
   nr_model_predict_terms(model: number, x: number, out: number, terms: number): number;
-  nr_model_evaluate(model: number, x: number, y: number, batchSize: number, out: number): number;
+  nr_model_evaluate(model: number, x: number, y: number, w: number, batchSize: number, out: number): number;
   nr_model_num_weights(model: number, path: number, pathLen: number, out: number): number;
   nr_model_get_weight(model: number, path: number, pathLen: number, i: number, out: number, info: number): number;
   nr_model_set_weight(model: number, path: number, pathLen: number, i: number, value: number, checkOnly: number, allowNonFinite: number): number;
