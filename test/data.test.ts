@@ -627,9 +627,9 @@ describe('fitDataset errors', () => {
         expect(notPair).toBeInstanceOf(nr.InvalidArgumentError);
         expect(notPair.message).toMatch(/^fitDataset: each element of the dataset must be \{ xs, ys \} or \[xs, ys\] .*got a Tensor of shape \[2\].*data\.zip\(.*\(epoch 0, batch 0\)$/);
         // A key beside xs and ys (Keras's sample weights, a misspelling) was dropped in silence.
-        const weighted = await failure(m.fitDataset(data.zip({ xs: data.array(x), ys: data.array(y), sampleWeight: data.array(x.map(() => 0)) }).batch(4), { verbose: 0 }));
+        const weighted = await failure(m.fitDataset(data.zip({ xs: data.array(x), ys: data.array(y), sample_weight: data.array(x.map(() => 0)) }).batch(4), { verbose: 0 }));
         expect(weighted).toBeInstanceOf(nr.InvalidArgumentError);
-        expect(weighted.message).toMatch(/^fitDataset: a dataset element has the key 'sampleWeight' beside xs and ys, which fitDataset does not read \(elements are \{ xs, ys \} or \[xs, ys\]\); sample weights are taken by fit\(x, y, \{ sampleWeight \}\) only/);
+        expect(weighted.message).toMatch(/^fitDataset: a dataset element has the key 'sample_weight' beside xs and ys, which fitDataset does not read \(elements are \{ xs, ys, sampleWeight\? \} or \[xs, ys, sampleWeight\?\]\) — did you mean 'sampleWeight'\?/);
         const typo = await failure(m.evaluateDataset(data.zip({ xs: data.array(x), ys: data.array(y), yz: data.array(y) }).batch(4)));
         expect(typo.message).toMatch(/^evaluateDataset: a dataset element has the key 'yz' beside xs and ys/);
         const samples = await failure(m.fitDataset(data.zip({ xs: data.array(x).batch(4), ys: data.array(y).batch(3) }), { verbose: 0 }));
@@ -676,7 +676,7 @@ describe('fitDataset errors', () => {
         expect((await failure(m.fitDataset(rowsDataset(x, y, 4), { validationBatches: 2 }))).message).toMatch(/validationBatches applies to validationData given as a dataset, and there is no validationData/);
         const [tx, ty] = [nr.tensor(x), nr.tensor(y)];
         expect((await failure(m.fitDataset(rowsDataset(x, y, 4), { validationData: rowsDataset(x, y, 4), validationBatchSize: 4 }))).message).toMatch(/validationBatchSize applies to validationData given as \[x, y\] tensors/);
-        expect((await failure(m.fitDataset(rowsDataset(x, y, 4), { validationData: [tx, ty, tx] as never }))).message).toMatch(/validation sample weights, a third entry, are not supported/);
+        expect((await failure(m.fitDataset(rowsDataset(x, y, 4), { validationData: [tx, ty, tx] as never }))).message).toMatch(/^fitDataset: validationData\[2\] must have shape \[\d+\] or \[\d+, 1\] \(one weight per sample of x\)/);
         const badVal = await failure(m.fitDataset(rowsDataset(x, y, 4), { verbose: 0, validationData: rowsDataset(x, y, 4), validationBatches: 5 }));
         expect(badVal.message).toMatch(/^fitDataset: validationData: the dataset ended after 2 batches but batches is 5/);
         nr.dispose([tx, ty]);

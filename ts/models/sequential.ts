@@ -623,6 +623,8 @@ export class Sequential {
    * null; `what` names it in messages.
    */
   sampleWeightTensor(op: string, given: unknown, x: Tensor, owned: Tensor[], what = 'sampleWeight'): Tensor | null {
+    if (given === undefined || given === null) return null;
+    need(op, 'x', x);
     const t = this.weightTargets(x.rank > 0 ? x.shape[0] : 0);
     const ws = readSampleWeights(op, given, t, what);
     const w = weightTensor(op, [], null, t.names, t.n, 'y', ws, rowCounts(t));
@@ -1017,11 +1019,13 @@ export class Sequential {
    * Trains on a dataset whose elements are batches (TF.js's `fitDataset`): each element is
    * `{ xs, ys }` or `[xs, ys]` — tensors, or for a graph model with several inputs (outputs)
    * lists or objects by input (output) name — and is one training step, the step of
-   * `trainOnBatch`. An epoch is one pass over the dataset, or `batchesPerEpoch` batches of one
+   * `trainOnBatch`. An element may carry sample weights (Keras's `(x, y, sample_weight)`; TF.js
+   * takes none): `{ xs, ys, sampleWeight }` or `[xs, ys, sampleWeight]`, in the forms of
+   * {@link FitArgs.sampleWeight}. An epoch is one pass over the dataset, or `batchesPerEpoch` batches of one
    * pass running through every epoch (as TF.js). Callbacks, logs, the progress bar and
    * `History` are `fit`'s: each epoch's `loss` and metrics are the means of the batch values
-   * weighted by batch size (as TF.js's logs), with `val_*` from `validationData` (a dataset or
-   * `[x, y]`). The batch's tensors are disposed after its step (as TF.js); a pass that ends
+   * weighted by batch size (as TF.js's logs), with `val_*` from `validationData` (a dataset,
+   * `[x, y]` or `[x, y, sampleWeight]`). The batch's tensors are disposed after its step (as TF.js); a pass that ends
    * early is closed, freeing what it buffered. One training call at a time per model: during
    * a `fit` or `fitDataset` this is an {@link InvalidArgumentError}.
    *
@@ -1049,7 +1053,8 @@ export class Sequential {
 
   /**
    * Loss and metrics over a dataset of `{ xs, ys }` (or `[xs, ys]`) batches (TF.js's
-   * `evaluateDataset`): the mean of each batch's values weighted by its samples, so the same
+   * `evaluateDataset`), an element's `sampleWeight` (`{ xs, ys, sampleWeight }`, `[xs, ys, w]`)
+   * weighting its loss as `evaluate`'s does: the mean of each batch's values weighted by its samples, so the same
    * numbers as {@link Sequential.evaluate} on the same data. `batches` limits the batches (the
    * dataset must give that many). Results as `evaluate`'s: scalar tensors, or numbers by name
    * with `returnDict: true`. Each batch's tensors are disposed after use. `dataset` may also be
