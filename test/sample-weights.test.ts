@@ -273,3 +273,53 @@ describe('bad weights', () => {
     m.dispose();
   });
 });
+
+describe('sample weights with a loss function (the tape step and evaluate)', () => {
+  // The compiled loss as a function of (yTrue, yPred): one value per sample, or per step.
+  const fns = {
+    dense: (t: nr.Tensor, p: nr.Tensor) => nr.mean(nr.square(nr.sub(p, t)), -1),
+    temporal: (t: nr.Tensor, p: nr.Tensor) => nr.neg(nr.sum(nr.mul(t, nr.log(nr.clipByValue(p, 1e-7, 1 - 1e-7))), -1)),
+  };
+  for (const name of ['dense', 'temporal'] as const) {
+    const c = F.cases.find((k) => k.name === name)!;
+    it(`${name}: evaluate, trainOnBatch and fit with [x, y, w] validation match Keras 3`, async () => {
+      const T = (v: Nested): nr.Tensor => nr.tensor(v as never);
+      const build = (): nr.Sequential => {
+        const m = fresh(name, c.weights);
+        m.compile({ optimizer: nr.train.sgd(name === 'dense' ? 0.1 : 0.5), loss: fns[name] });
+        return m;
+      };
+      const [x, y, w, xv, yv, wv] = [T(c.x), T(c.y), T(c.w), T(c.xv), T(c.yv), T(c.wv)];
+      const m = build();
+      expectLogs(m.evaluate(x, y, { sampleWeight: w, batchSize: 3, returnDict: true }), c.evaluate, 'evaluate');
+      close(m.trainOnBatch(x, y, w) as number, c.trainOnBatch.logs.loss, 'trainOnBatch loss');
+      expectWeights(m, c.trainOnBatch.weights, 'trainOnBatch');
+      m.dispose();
+      const f = build();
+      const h = await f.fit(x, y, { sampleWeight: w, batchSize: 3, epochs: 2, shuffle: false, verbose: 0, validationData: [xv, yv, wv] });
+      expectHistory(h.history, c.fitValidation.history, 'fit');
+      expectWeights(f, c.fitValidation.weights, 'fit');
+      f.dispose();
+      for (const t of [x, y, w, xv, yv, wv]) t.dispose();
+    });
+  }
+});
+
+describe('classWeight with weighted dataset elements', () => {
+  it('fitDataset multiplies the two as fit does', async () => {
+    const c = F.cases.find((k) => k.name === 'softmax')!;
+    const [x, y, w] = [nr.tensor(c.x as never), nr.tensor(c.y as never), nr.tensor(c.w as never)];
+    const classWeight = { 0: 2, 1: 0.5, 2: 1 };
+    const a = fresh('softmax', c.weights);
+    const ha = await a.fit(x, y, { sampleWeight: w, classWeight, batchSize: 3, epochs: 2, shuffle: false, verbose: 0 });
+    const b = fresh('softmax', c.weights);
+    const rows = (t: nr.Tensor): number[][] => t.arraySync() as number[][];
+    const hb = await b.fitDataset(data.zip({ xs: data.array(rows(x)), ys: data.array(rows(y)), sampleWeight: data.array(flat(c.w) as never) }).batch(3) as never, { classWeight, epochs: 2, verbose: 0 });
+    ha.history.loss.forEach((v, e) => close(hb.history.loss[e], v, `loss epoch ${e}`));
+    const [wa, wb] = [a.getWeights(), b.getWeights()];
+    wa.forEach((t, i) => Array.from(t.dataSync()).forEach((v, j) => close(wb[i].dataSync()[j], v, `weight ${i}[${j}]`)));
+    for (const t of [x, y, w, ...wa, ...wb]) t.dispose();
+    a.dispose();
+    b.dispose();
+  });
+});
