@@ -323,3 +323,42 @@ describe('classWeight with weighted dataset elements', () => {
     b.dispose();
   });
 });
+
+describe('a weight per step in a model with several outputs', () => {
+  it("the per-token output's loss is Σ w·loss / (n·T) of its steps; the other output keeps its per-sample weight", () => {
+    const L = nr.layers;
+    const inp = nr.input({ shape: [4], name: 'ids' });
+    const e = L.embedding({ inputDim: 5, outputDim: 3, name: 'emb' }).apply(inp) as nr.SymbolicTensor;
+    const tok = L.dense({ units: 3, activation: 'softmax', name: 'tok' }).apply(e) as nr.SymbolicTensor;
+    const sum = L.dense({ units: 2, name: 'sum' }).apply(L.flatten().apply(e) as nr.SymbolicTensor) as nr.SymbolicTensor;
+    const m = nr.model({ inputs: inp, outputs: [tok, sum] });
+    m.compile({ optimizer: 'sgd', loss: ['categoricalCrossentropy', 'meanSquaredError'] });
+    nr.tidy(() => {
+      const n = 5, t = 4;
+      const x = nr.tensor(Array.from({ length: n }, (_, i) => Array.from({ length: t }, (_, j) => (i * 3 + j) % 5)));
+      const yTok = nr.tensor(Array.from({ length: n }, (_, i) => Array.from({ length: t }, (_, j) => [0, 1, 2].map((k) => (k === (i + 2 * j) % 3 ? 1 : 0)))));
+      const ySum = nr.tensor(Array.from({ length: n }, (_, i) => [i / 5, 1 - i / 3]));
+      const steps = Array.from({ length: n }, (_, i) => Array.from({ length: t }, (_, j) => (j >= 3 ? 0 : ((i + j) % 4) * 0.5)));
+      const ws = [2, 0, 1, 0.5, 3];
+      const r = m.evaluate(x, [yTok, ySum], { sampleWeight: [nr.tensor(steps), ws], returnDict: true });
+      // By hand: the predictions' per-step cross-entropy, weighted, over n·T; MSE per sample, weighted, over n.
+      const preds = m.predict(x) as unknown as nr.Tensor[];
+      const pTok = preds[0].arraySync() as number[][][], pSum = preds[1].arraySync() as number[][];
+      const yT = yTok.arraySync() as number[][][], yS = ySum.arraySync() as number[][];
+      let ce = 0, mse = 0;
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < t; j++) ce += steps[i][j] * -yT[i][j].reduce((a, v, k) => a + v * Math.log(Math.min(Math.max(pTok[i][j][k], 1e-7), 1 - 1e-7)), 0);
+        mse += ws[i] * yS[i].reduce((a, v, k) => a + (pSum[i][k] - v) ** 2, 0) / 2;
+      }
+      close(r.tok_loss, ce / (n * t), 'tok_loss');
+      close(r.sum_loss, mse / n, 'sum_loss');
+      close(r.loss, ce / (n * t) + mse / n, 'loss');
+      // A per-sample weight repeated over the steps is that weight.
+      const same = m.evaluate(x, [yTok, ySum], { sampleWeight: [nr.tensor(ws.map((v) => new Array(t).fill(v))), ws], returnDict: true });
+      const plain = m.evaluate(x, [yTok, ySum], { sampleWeight: ws, returnDict: true });
+      close(same.loss, plain.loss, 'repeated per-step weights');
+      expect(() => m.evaluate(x, [yTok, ySum], { sampleWeight: [nr.ones([n, 3]), null] })).toThrow("evaluate: sampleWeight[0] must have shape [5] or [5, 1] (one weight per sample of x) or [5, 4] (a weight per step of output 'tok'), got [5,3]");
+    });
+    m.dispose();
+  });
+});
