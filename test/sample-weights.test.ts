@@ -362,3 +362,20 @@ describe('a weight per step in a model with several outputs', () => {
     m.dispose();
   });
 });
+
+describe('extreme weights and a loss without per-sample values', () => {
+  it('huge and tiny weights scale the loss exactly; dice refuses weights, named by the caller', () => {
+    const m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 2, activation: 'sigmoid', kernelInitializer: 'ones' })] });
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+    nr.tidy(() => {
+      const x = nr.tensor([[0.5, -1], [2, 0.25], [-3, 1]]), y = nr.tensor([[1, 0], [0, 1], [0.5, 0.5]]);
+      const plain = m.evaluate(x, y, { returnDict: true }).loss;
+      for (const s of [1e30, 1e-30]) close(m.evaluate(x, y, { sampleWeight: [s, s, s], returnDict: true }).loss, plain * s, `weights ${s}`);
+      m.compile({ optimizer: 'sgd', loss: 'dice' });
+      const msg = "dice is one value over the whole batch (Keras's Dice with axis=None), so it takes no sample or class weights";
+      expect(() => m.evaluate(x, y, { sampleWeight: [1, 2, 3] })).toThrow(`evaluate: ${msg}`);
+      expect(() => m.trainOnBatch(x, y, [1, 2, 3])).toThrow(`trainOnBatch: ${msg}`);
+    });
+    m.dispose();
+  });
+});

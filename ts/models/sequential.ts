@@ -169,6 +169,15 @@ export function extraArguments(op: string, given: number, n: number): void {
   }
 }
 
+/**
+ * The name a core error under `evaluate` carries, renamed to `op` (none under `fit`): the
+ * weighted loss shared with training names itself `fit`.
+ */
+function evaluateCoreOp(op: string, err: unknown): string | undefined {
+  if (op === 'fit') return undefined;
+  return err instanceof Error && err.message.startsWith('fit: ') ? 'fit' : 'evaluate';
+}
+
 /** @internal The options `evaluate` takes. */
 export const EVALUATE_KEYS = ['batchSize', 'returnDict', 'sampleWeight'] as const;
 
@@ -1306,7 +1315,7 @@ export class Sequential {
       try {
         return customEvaluate(op, this, info, x, y, bs, weights);
       } catch (err) {
-        throw inOp(op, given instanceof Tensor ? targetHint(err, info, given, this.outputDims?.at(-1)) : err, op === 'fit' ? undefined : 'evaluate');
+        throw inOp(op, given instanceof Tensor ? targetHint(err, info, given, this.outputDims?.at(-1)) : err, evaluateCoreOp(op, err));
       }
     }
     try {
@@ -1316,7 +1325,7 @@ export class Sequential {
         return Array.from(new Float32Array(e.memory.buffer, argPtr(), width));
       });
     } catch (err) {
-      throw inOp(op, given instanceof Tensor ? targetHint(err, info, given, this.outputDims?.at(-1)) : err, op === 'fit' ? undefined : 'evaluate');
+      throw inOp(op, given instanceof Tensor ? targetHint(err, info, given, this.outputDims?.at(-1)) : err, evaluateCoreOp(op, err));
     }
   }
 
