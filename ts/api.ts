@@ -95,7 +95,7 @@ export * as train from './train.js';
 export * as schedules from './schedules.js';
 export { Optimizer, type GradientPair, type NamedGradients, type OptimizerConfig } from './optimizers.js';
 export { LearningRateSchedule, type LearningRate } from './schedules.js';
-export { sequential, Sequential, Sequential as LayersModel, type SequentialArgs } from './models/sequential.js';
+export { sequential, Sequential, Sequential as LayersModel, type EvaluateOptions, type SequentialArgs } from './models/sequential.js';
 export { autoencoder, Autoencoder, type AutoencoderArgs } from './models/autoencoder.js';
 export { input, model, SymbolicTensor, type InputArgs, type ModelArgs } from './models/functional.js';
 export { type Shape, type LayerNode } from './layers/layer.js';
@@ -130,7 +130,7 @@ export { constraints, Constraint, type ConstraintSpec, type ConstraintName, type
 export { regularizers, type Regularizer, type RegularizerSpec, type KlSparsityRegularizer, type ActivityRegularizerSpec } from './layers/regularizers.js';
 export { callbacks, Callback, CustomCallback, EarlyStopping, TerminateOnNaN, ReduceLROnPlateau, type CallbackHooks, type CallbackParams, type CustomCallbackArgs, type EarlyStoppingArgs, type Logs, type ReduceLROnPlateauArgs, type TrainingModel } from './models/callbacks.js';
 export { progressBar, type ProgressBarArgs, type ProgressReporter } from './models/progress.js';
-export type { FitArgs, History, YieldEvery } from './models/fit.js';
+export type { FitArgs, History, SampleWeight, YieldEvery } from './models/fit.js';
 export { exportTrainingState, importTrainingState, optimizerFromConfig, type TrainingState } from './models/training-state.js';
 export type { LossReduction, LossAlias } from './options.js';
 export type { LossName, LossConfig, LossOptions, LossWeights } from './losses.js';
