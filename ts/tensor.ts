@@ -63,6 +63,24 @@ export class Tensor {
   readonly #owner: number;
   readonly #tracked: Tracked;
   readonly #shape: readonly number[];
+
+  // How Node's and Deno's `console.log` (`util.inspect`) show a tensor: a header with its shape
+  // and dtype, then toString()'s values (TF.js shows its internal fields, neurite had `Tensor {}`).
+  // Installed under the runtimes' registered symbols, so the public type does not change.
+  static {
+    for (const key of ['nodejs.util.inspect.custom', 'Deno.customInspect']) {
+      Object.defineProperty(this.prototype, Symbol.for(key), {
+        value(this: Tensor): string {
+          if (this.isDisposed) return this.toString();
+          const values = this.toString();
+          return `Tensor(shape=[${this.shape}], dtype=${this.dtype})${values.includes('\n') ? '\n' : ' '}${values}`;
+        },
+        writable: true,
+        configurable: true,
+      });
+    }
+  }
+
   /**
    * The dimensions, outermost first (`[]` for a scalar); a frozen array. A getter (with a setter
    * that throws): a field would take `t.shape = [3, 1]` and then describe the values wrongly.

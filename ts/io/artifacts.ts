@@ -305,8 +305,13 @@ function weightBytes(op: string, data: unknown): Uint8Array {
   }
   if (bytes) return bytes;
   const bad = Array.isArray(data) ? data.findIndex((b) => !isArrayBuffer(b)) : -1;
-  if (bad >= 0) throw new InvalidArgumentError(`${op}: weightData[${bad}] must be an ArrayBuffer, got ${describe((data as unknown[])[bad])}`);
-  throw new InvalidArgumentError(`${op}: weightData must be an ArrayBuffer (or a list of them), got ${describe(data)}`);
+  // An ArrayBuffer that went through JSON.stringify/JSON.parse comes back as {}: its bytes are gone.
+  const emptied = (v: unknown): boolean => v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype && Object.keys(v).length === 0;
+  const viaJson = emptied(bad >= 0 ? (data as unknown[])[bad] : data)
+    ? ' (an empty object: JSON.stringify turns an ArrayBuffer into {}, so artifacts that went through JSON have lost their weights; keep weightData binary — save with a handler such as file:// or indexeddb://, or encode the bytes yourself, e.g. as base64, and decode them back to an ArrayBuffer)'
+    : '';
+  if (bad >= 0) throw new InvalidArgumentError(`${op}: weightData[${bad}] must be an ArrayBuffer, got ${describe((data as unknown[])[bad])}${viaJson}`);
+  throw new InvalidArgumentError(`${op}: weightData must be an ArrayBuffer (or a list of them), got ${describe(data)}${viaJson}`);
 }
 
 /**

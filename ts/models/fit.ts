@@ -139,12 +139,13 @@ export interface History {
 }
 
 /**
- * Keras's names for the logs TF.js calls `acc` and `val_acc` ('accuracy' in compile logs as
- * `acc`, as TF.js): `history.accuracy` and `history.val_accuracy` read the same arrays, as
- * non-enumerable properties, so a ported `history.history.accuracy` is not `undefined`
- * while the keys listed, JSON and `structuredClone` stay TF.js's.
+ * @internal Keras's names for the logs TF.js calls `acc` and `val_acc` ('accuracy' in compile
+ * logs as `acc`, as TF.js): `history.accuracy` and `history.val_accuracy` (and `accuracy` in
+ * `evaluate(…, { returnDict: true })`'s record) read the same values, as non-enumerable
+ * properties, so a ported `history.history.accuracy` is not `undefined` while the keys listed,
+ * JSON and `structuredClone` stay TF.js's.
  */
-function kerasAliases(h: Record<string, number[]>): void {
+export function kerasAliases<T>(h: Record<string, T>): void {
   for (const [alias, key] of [['accuracy', 'acc'], ['val_accuracy', 'val_acc']] as const) {
     if (Object.hasOwn(h, key) && !Object.hasOwn(h, alias)) Object.defineProperty(h, alias, { get: () => h[key], enumerable: false, configurable: true });
   }

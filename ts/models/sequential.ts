@@ -33,7 +33,7 @@ import { checkBoundInputs, Layer, LAYER_KINDS, setLocator, showShape, type Shape
 import { encodeCompile, metricLogName, targetHint, type CompileArgs, type CompiledInfo } from './compile.js';
 import { customEvaluate, customStep } from './custom-loss.js';
 import type { Optimizer } from '../optimizers.js';
-import { fitLoop, readSampleWeights, rowCounts, weightTensor, type FitArgs, type History, type SampleWeight, type WeightTargets } from './fit.js';
+import { fitLoop, kerasAliases, readSampleWeights, rowCounts, weightTensor, type FitArgs, type History, type SampleWeight, type WeightTargets } from './fit.js';
 import { evaluateDatasetLoop, fitDatasetLoop, type DatasetLike, type EvaluateDatasetArgs, type FitDatasetArgs } from './fit-dataset.js';
 import { summaryText } from './summary.js';
 import { assertCanLearn } from './zero_gradient.js';
@@ -1091,7 +1091,11 @@ export class Sequential {
 
   /** What `evaluate` returns for the core's results `vals`: scalars in TF.js's order, or numbers by name. */
   #evaluateResult(vals: readonly number[], returnDict: boolean): Tensor | Tensor[] | Record<string, number> {
-    if (returnDict) return Object.fromEntries(this.logColumns().map(([k, i]) => [k, vals[i]]));
+    if (returnDict) {
+      const logs: Record<string, number> = Object.fromEntries(this.logColumns().map(([k, i]) => [k, vals[i]]));
+      kerasAliases(logs);
+      return logs;
+    }
     const ts = this.#resultColumns().map((i) => scalarOf(vals[i]));
     return ts.length === 1 ? ts[0] : ts;
   }
@@ -1230,7 +1234,8 @@ export class Sequential {
   evaluate(x: Tensor | Tensor[] | Record<string, Tensor>, y: Tensor | Tensor[] | Record<string, Tensor>, args?: EvaluateOptions & { returnDict?: false | undefined }): Tensor | Tensor[];
   /**
    * {@link Sequential.evaluate} with `returnDict: true`: the loss, metrics and loss parts as
-   * numbers by name (nothing to dispose).
+   * numbers by name (nothing to dispose), under `fit`'s log names (TF.js's `acc`; Keras's
+   * `accuracy` reads the same value, as in `fit`'s history, without being listed as a key).
    *
    * @example const { loss, accuracy } = model.evaluate(x, y, { returnDict: true });
    */
@@ -1848,8 +1853,11 @@ export class Sequential {
    * The model's topology as TF.js's `model.toJSON(unused, returnString)` gives it: the JSON text
    * of {@link Sequential.getConfig} (`{ class_name, config, keras_version, backend }`), or with
    * `returnString` false the object itself. The first argument is unused, as in TF.js.
+   * It holds no weights (unlike brain.js's `toJSON`): a model rebuilt from it starts from fresh
+   * weights. To keep the trained weights, save the model (`model.save('file://…')`,
+   * `'indexeddb://…'`, `toArtifacts()`), or copy them with `tidy(() => copy.setWeights(model.getWeights()))`.
    *
-   * @example const copy = await models.modelFromJSON(JSON.parse(model.toJSON()));
+   * @example const fresh = await models.modelFromJSON(JSON.parse(model.toJSON())); // same layers, new weights
    */
   toJSON(unused?: unknown, returnString?: true): string;
   /**

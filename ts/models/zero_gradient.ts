@@ -140,6 +140,63 @@ function assertHasTrainableWeights(model: Sequential, op: string, anyTrainable: 
   );
 }
 
+/** The cross-entropies on probabilities, and the activation that makes an output's probabilities for each. */
+const PROBABILITY_LOSSES: ReadonlyMap<string, string> = new Map([
+  ['categoricalCrossentropy', 'softmax'],
+  ['sparseCategoricalCrossentropy', 'softmax'],
+  ['binaryCrossentropy', 'sigmoid'],
+]);
+
+/** The layer whose output is `m`'s one output (through nested models), or `null` (several outputs, or an input). */
+function outputLayer(m: Sequential): Layer | null {
+  const wiring = m.graphWiring;
+  const io = m.graphIo;
+  let last: Layer | Sequential | undefined;
+  if (wiring === null || io === null) last = m.layers.at(-1);
+  else if (io.outputs.length === 1) {
+    // Values as graph.rs numbers them: the inputs, each layer's first use, then the further uses.
+    const [j, k, n] = [io.outputs[0], io.inputs, wiring.length];
+    const use = io.extraUses[j - k - n];
+    last = j < k ? undefined : j < k + n ? m.layers[j] : use && m.layers[k + use.layer];
+  }
+  if (last === undefined) return null;
+  return last instanceof Layer ? last : outputLayer(last);
+}
+
+/** The compiled models already warned about logits (once per compile). */
+const warnedLogits = new WeakSet<object>();
+
+/**
+ * Warns once per compile (a `console.warn`, as Keras's warning for the second case) when a
+ * cross-entropy and the output's last activation disagree about logits: a `'linear'` output
+ * (logits, as after PyTorch's `nn.Linear`) under a cross-entropy that reads probabilities
+ * trains on a wrong loss without a word (measured: MNIST stays at chance), and `fromLogits:
+ * true` after a `'softmax'`/`'sigmoid'` applies it twice. Only a single-output model whose
+ * output layer has an `activation` is checked; a loss function is not.
+ */
+function warnLogitsMismatch(model: Sequential, op: string): void {
+  const info = model.compiledInfo(op);
+  if (info.heads || warnedLogits.has(info)) return;
+  const wants = PROBABILITY_LOSSES.get(info.loss);
+  const layer = wants === undefined || typeof info.lossSpec === 'function' ? null : outputLayer(model);
+  const spec = layer === null ? undefined : (layer as { activation?: unknown }).activation;
+  if (wants === undefined || layer === null || spec === undefined) return;
+  const act = encodeActivation(layer.name, spec).name;
+  const fromLogits = typeof info.lossSpec === 'object' && info.lossSpec !== null && (info.lossSpec as { fromLogits?: unknown }).fromLogits === true;
+  let message: string | null = null;
+  if (!fromLogits && act === 'linear') {
+    message =
+      `${op}: model ${model.name}'s output comes from layer ${layer.name} with a 'linear' activation (logits, as after PyTorch's nn.Linear), but ${info.loss} reads its predictions as probabilities, ` +
+      `so it trains on a wrong loss (often staying at chance); give ${layer.name} activation: '${wants}', or compile with loss: { name: '${info.loss}', fromLogits: true } (PyTorch's CrossEntropyLoss)`;
+  } else if (fromLogits && (act === 'softmax' || act === 'sigmoid')) {
+    message =
+      `${op}: ${info.loss} was compiled with fromLogits: true, but model ${model.name}'s output comes from layer ${layer.name}'s '${act}', so it is not logits and the loss applies ${act} twice; ` +
+      `drop fromLogits (the output is already probabilities), or make ${layer.name}'s activation 'linear'`;
+  }
+  warnedLogits.add(info);
+  if (message !== null) console.warn(message);
+}
+
 /**
  * Throws an {@link InvalidArgumentError} naming `op` when training `model` could change no
  * weight because every path from its trainable weights to its outputs passes through a
@@ -150,6 +207,7 @@ export function assertCanLearn(model: Sequential, op: string): void {
   const carried = modelCarries(model, false, false, walk);
   assertHasTrainableWeights(model, op, walk.trainable);
   assertLossCanLearn(model, op);
+  warnLogitsMismatch(model, op);
   const { blocked } = walk;
   if (carried || blocked.length === 0) return;
   const single = blocked.find((b) => b.single);

@@ -638,7 +638,8 @@ function scoped<R>(op: string, names: readonly string[], values: readonly unknow
 /** Requires a Tensor argument. */
 export function need(op: string, arg: string, x: unknown): number {
   if (x instanceof Tensor) return x.handleFor(op, arg);
-  throw new InvalidArgumentError(`${op}: ${arg} must be a Tensor, got ${describe(x)}`);
+  const hint = Array.isArray(x) || ArrayBuffer.isView(x) ? `; make one from the values with tensor(${arg.replace(/\W.*/, '') || 'values'}) (nested arrays give the shape, e.g. tensor([[0, 1], [1, 0]]) is [2, 2]), and dispose it when done` : '';
+  throw new InvalidArgumentError(`${op}: ${arg} must be a Tensor, got ${describe(x)}${hint}`);
 }
 
 /** Normalises an axis argument (`undefined` = all axes) to a list of integers. */

@@ -1,0 +1,129 @@
+// Habits brought from brain.js and PyTorch that used to end in a silent wrong result or a
+// puzzle: console.log of a tensor, logits under a loss that reads probabilities (and the
+// reverse), evaluate's `accuracy`, artifacts that went through JSON, arrays where tensors go.
+import { inspect } from 'node:util';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { thrown } from './setup.js';
+import * as nr from '../ts/index.js';
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('console.log of a tensor (Node and Deno inspect)', () => {
+  it('shows the shape, the dtype and the values', () => {
+    const t = nr.tensor([[1, 2, 3], [4, 5, 6]]);
+    expect(inspect(t)).toBe('Tensor(shape=[2,3], dtype=float32)\n[[1. 2. 3.]\n [4. 5. 6.]]');
+    const s = nr.scalar(3);
+    expect(inspect(s)).toBe('Tensor(shape=[], dtype=float32) 3.0');
+    // Inside an object too, as console.log({ t }) prints it.
+    expect(inspect({ s })).toContain('Tensor(shape=[], dtype=float32) 3.0');
+    // Deno's hook gives the same text.
+    const deno = (s as unknown as Record<symbol, () => string>)[Symbol.for('Deno.customInspect')]();
+    expect(deno).toBe(inspect(s));
+    t.dispose();
+    s.dispose();
+    expect(inspect(t)).toBe('Tensor(disposed, shape=[2,3])');
+  });
+
+  it('keeps the public type and the keys unchanged', () => {
+    const t = nr.tensor([1]);
+    expect(Object.keys(t)).toEqual([]);
+    expect(JSON.stringify(t)).toBe('{}');
+    t.dispose();
+  });
+});
+
+describe('logits and probabilities under a cross-entropy', () => {
+  const data = () => ({ x: nr.randomNormal([12, 4], { seed: 1 }), y: nr.tensor([0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2]) });
+  const train = async (last: nr.Layer, loss: unknown, y?: nr.Tensor) => {
+    const { x, y: labels } = data();
+    const m = nr.sequential({ seed: 1, layers: [nr.layers.dense({ units: 5, inputShape: [4], activation: 'relu' }), last] });
+    m.compile({ optimizer: 'sgd', loss: loss as nr.CompileArgs['loss'] });
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const target = y ?? labels;
+    await m.fit(x, target, { epochs: 1, verbose: 0 });
+    await m.fit(x, target, { epochs: 1, verbose: 0 }); // once per compile
+    m.trainOnBatch(x, target);
+    const said = warn.mock.calls.map((c) => String(c[0]));
+    warn.mockRestore();
+    for (const t of [x, labels, m]) t.dispose();
+    if (y) y.dispose();
+    return said;
+  };
+
+  it('warns once when a linear output meets a loss on probabilities (PyTorch CrossEntropyLoss habit)', async () => {
+    const said = await train(nr.layers.dense({ units: 3, name: 'logits' }), 'sparseCategoricalCrossentropy');
+    expect(said).toHaveLength(1);
+    expect(said[0]).toMatch(/^fit: model \S+'s output comes from layer logits with a 'linear' activation \(logits, as after PyTorch's nn\.Linear\), but sparseCategoricalCrossentropy reads its predictions as probabilities/);
+    expect(said[0]).toContain("give logits activation: 'softmax', or compile with loss: { name: 'sparseCategoricalCrossentropy', fromLogits: true }");
+  });
+
+  it('warns when fromLogits follows a softmax or sigmoid (Keras warns too)', async () => {
+    const said = await train(nr.layers.dense({ units: 3, activation: 'softmax', name: 'probs' }), { name: 'sparseCategoricalCrossentropy', fromLogits: true });
+    expect(said).toHaveLength(1);
+    expect(said[0]).toMatch(/^fit: sparseCategoricalCrossentropy was compiled with fromLogits: true, but model \S+'s output comes from layer probs's 'softmax', so it is not logits and the loss applies softmax twice/);
+    const y = nr.tensor([0, 1, 1, 0, 1, 0, 0, 1, 1, 0, 1, 0], [12, 1]);
+    const bin = await train(nr.layers.dense({ units: 1, activation: 'sigmoid', name: 'p' }), { name: 'binaryCrossentropy', fromLogits: true }, y);
+    expect(bin).toHaveLength(1);
+    expect(bin[0]).toContain("layer p's 'sigmoid'");
+  });
+
+  it('says nothing when they agree, or where the output is not a plain activation', async () => {
+    expect(await train(nr.layers.dense({ units: 3 }), { name: 'sparseCategoricalCrossentropy', fromLogits: true })).toEqual([]);
+    expect(await train(nr.layers.dense({ units: 3, activation: 'softmax' }), 'sparseCategoricalCrossentropy')).toEqual([]);
+    expect(await train(nr.layers.softmax(), 'sparseCategoricalCrossentropy')).toEqual([]);
+    expect(await train(nr.layers.dense({ units: 3 }), 'meanSquaredError', nr.oneHot(nr.tensor([0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2]), 3))).toEqual([]);
+  });
+
+  it('follows a graph model to its output layer, and a nested model to its last layer', async () => {
+    const inp = nr.input({ shape: [4] });
+    const out = nr.layers.dense({ units: 3, name: 'head' }).apply(nr.layers.dense({ units: 5, activation: 'relu' }).apply(inp) as nr.SymbolicTensor) as nr.SymbolicTensor;
+    const g = nr.model({ inputs: inp, outputs: out });
+    const outer = nr.sequential({ layers: [g] });
+    for (const m of [g, outer]) {
+      m.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+      const x = nr.randomNormal([6, 4], { seed: 2 });
+      const y = nr.tensor([0, 1, 2, 0, 1, 2]);
+      m.trainOnBatch(x, y);
+      expect(warn.mock.calls.map((c) => String(c[0])).join('\n')).toContain('comes from layer head with a \'linear\' activation');
+      warn.mockRestore();
+      x.dispose();
+      y.dispose();
+    }
+    outer.dispose();
+    g.dispose();
+  });
+});
+
+describe('evaluate with returnDict', () => {
+  it("reads Keras's accuracy as TF.js's acc, as fit's history does", () => {
+    const m = nr.sequential({ seed: 3, layers: [nr.layers.dense({ units: 2, inputShape: [3], activation: 'softmax' })] });
+    m.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+    const x = nr.randomNormal([8, 3], { seed: 4 });
+    const y = nr.tensor([0, 1, 1, 0, 1, 0, 0, 1]);
+    const logs = m.evaluate(x, y, { returnDict: true });
+    expect(Object.keys(logs)).toEqual(['loss', 'acc']);
+    expect(logs.accuracy).toBe(logs.acc);
+    expect(JSON.parse(JSON.stringify(logs))).toEqual({ loss: logs.loss, acc: logs.acc });
+    for (const t of [x, y, m]) t.dispose();
+  });
+});
+
+describe('mistakes with data formats', () => {
+  it('names JSON as what emptied the weights of artifacts that went through it', async () => {
+    const m = nr.sequential({ seed: 5, layers: [nr.layers.dense({ units: 2, inputShape: [3] })] });
+    const viaJson = JSON.parse(JSON.stringify(await m.toArtifacts())) as nr.ModelArtifacts;
+    const text = await nr.loadModel(viaJson).then(() => 'loaded', (e: unknown) => String(e));
+    expect(text).toMatch(/weightData must be an ArrayBuffer \(or a list of them\), got an object \(Object\) \(an empty object: JSON\.stringify turns an ArrayBuffer into \{\}/);
+    m.dispose();
+  });
+
+  it('suggests tensor() for arrays given where a tensor goes (brain.js takes arrays)', () => {
+    const m = nr.sequential({ seed: 6, layers: [nr.layers.dense({ units: 1, inputShape: [2] })] });
+    const e = thrown(() => m.predict([[0, 1], [1, 0]] as unknown as nr.Tensor)) as Error;
+    expect(e.message).toMatch(/must be a Tensor, got an array of length 2; make one from the values with tensor\(x\)/);
+    m.dispose();
+  });
+});
