@@ -26,7 +26,11 @@ export interface BatchNormalizationArgs extends LayerArgs {
    * `inputShape` gives the rank (`3` for `inputShape: [h, w, c]`).
    */
   axis?: number | undefined;
-  /** Moving-average momentum. Default 0.99. */
+  /**
+   * Moving-average momentum, the weight of the old average (Keras's and TF.js's: `moving =
+   * momentum·moving + (1 − momentum)·batch`). Default 0.99. PyTorch's `momentum=0.1` is 0.9
+   * here; the moving variance takes the batch's biased variance (TF.js's; PyTorch's is unbiased).
+   */
   momentum?: number | undefined;
   /** Added to the variance. Default 1e-3. */
   epsilon?: number | undefined;
