@@ -393,7 +393,7 @@ describe('bad layer and fit options', () => {
     await expectError(() => m.fit(x, y, { yieldEveryMs: -1, verbose: 0 }), Invalid, 'fit: yieldEveryMs must be a number >= 0, got -1');
     await expectError(() => m.fit(x, y, null as unknown as nr.FitArgs), Invalid, 'fit: options must be an object like { epochs: 10, batchSize: 32 }, got null');
     await expectError(() => m.fit(x, y, { verbose: 0, callbacks: [null as unknown as nr.CallbackHooks] }), Invalid, 'fit: callbacks[0] must be an object with hooks such as onEpochEnd, got null');
-    await expectError(() => m.predict([[1, 2, 3, 4]] as unknown as nr.Tensor), Invalid, 'predict: x must be a Tensor, got an array of length 1');
+    await expectError(() => m.predict([[1, 2, 3, 4]] as unknown as nr.Tensor), Invalid, 'predict: x must be a Tensor, got an array of length 1; make one from the values with tensor(x) (nested arrays give the shape, e.g. tensor([[0, 1], [1, 0]]) is [2, 2]), and dispose it when done');
     await expectError(() => nr.callbacks.earlyStopping({ patience: -1 }), Invalid, 'earlyStopping: patience must be a non-negative integer, got -1');
     await expectError(() => nr.callbacks.reduceLROnPlateau({ factor: 1 }), Invalid, 'reduceLROnPlateau: factor must be in (0, 1), got 1');
     await expectError(() => (m.learningRate = -1), Invalid, 'learningRate: must be a positive number, got -1');

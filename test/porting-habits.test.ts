@@ -120,6 +120,15 @@ describe('mistakes with data formats', () => {
     m.dispose();
   });
 
+  it("suggests epochs for brain.js's iterations", async () => {
+    const m = nr.sequential({ seed: 7, layers: [nr.layers.dense({ units: 1, inputShape: [2] })] });
+    m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    const [x, y] = [nr.zeros([2, 2]), nr.zeros([2, 1])];
+    const text = await m.fit(x, y, { iterations: 20 } as unknown as nr.FitArgs).then(() => 'trained', (e: unknown) => String(e));
+    expect(text).toMatch(/^InvalidArgumentError: fit: unknown option 'iterations' — did you mean 'epochs'\?/);
+    for (const t of [x, y, m]) t.dispose();
+  });
+
   it('suggests tensor() for arrays given where a tensor goes (brain.js takes arrays)', () => {
     const m = nr.sequential({ seed: 6, layers: [nr.layers.dense({ units: 1, inputShape: [2] })] });
     const e = thrown(() => m.predict([[0, 1], [1, 0]] as unknown as nr.Tensor)) as Error;

@@ -38,6 +38,8 @@ const SYNONYMS: Record<string, readonly string[] | undefined> = {
   lr: ['learningRate'],
   decay: ['rho'],
   inputdim: ['inputShape'],
+  // brain.js's passes over the data (`net.train(data, { iterations })`).
+  iterations: ['epochs'],
 };
 
 /** Names of things neurite does not have that are one edit from a name it has. */
