@@ -1128,15 +1128,14 @@ mod tests {
         assert!(e.starts_with("build: conv2d was built for per-sample input shape [6, 6, 2], but here it receives [2, 6, 2]: "), "{e}");
     }
 
-    /// A dropout layer used at two shapes in a training step: backward runs the first shape's
-    /// forward again, with the same mask (`dx = dy·mask/(1 − rate)` matches the output).
-    #[test]
-    fn a_replayed_use_draws_the_masks_of_its_forward() {
+    /// One dropout layer (rate 0.5) applied to two inputs of shapes [3, 2] and [2, 2], each
+    /// flattened, then concatenated. Nodes: 0 a, 1 b, 2 drop(a), 3 flat(drop a), 4 concat,
+    /// 5 drop(b), 6 flat(drop b).
+    fn dropout_at_two_shapes() -> Sequential {
         let mut m = Sequential::new(9);
         for (i, (kind, p)) in [(3, vec![0.5]), (7, vec![]), (27, vec![-1.0])].into_iter().enumerate() {
             m.add(from_abi(kind, &p, i as u32).unwrap()).unwrap();
         }
-        // Nodes: 0 a, 1 b, 2 drop(a), 3 flat(drop a), 4 concat, 5 drop(b), 6 flat(drop b).
         m.set_io(vec![vec![3, 2], vec![2, 2]], vec![4]).unwrap();
         for (i, ins) in [&[0][..], &[2], &[3, 6]].into_iter().enumerate() {
             m.wire(i, ins).unwrap();
@@ -1144,6 +1143,14 @@ mod tests {
         m.wire_use(0, &[1]).unwrap();
         m.wire_use(1, &[5]).unwrap();
         m.build_all(&[10]).unwrap();
+        m
+    }
+
+    /// A dropout layer used at two shapes in a training step: backward runs the first shape's
+    /// forward again, with the same mask (`dx = dy·mask/(1 − rate)` matches the output).
+    #[test]
+    fn a_replayed_use_draws_the_masks_of_its_forward() {
+        let mut m = dropout_at_two_shapes();
         let x = Tensor::new("t", Shape::from([4, 10]), (0..40).map(|i| i as f32 + 1.0).collect()).unwrap();
         let y = m.forward_all(x.clone(), Mode::Train { seed: 5, step: 2 }).unwrap();
         let dx = m.backward_through(3, Tensor::new("t", Shape::from([4, 10]), vec![1.0; 40]).unwrap()).unwrap();
@@ -1158,17 +1165,7 @@ mod tests {
     /// `Mode::for_group`), and a replay gives each batch its own mask again.
     #[test]
     fn uses_at_two_shapes_draw_their_own_masks() {
-        let mut m = Sequential::new(9);
-        for (i, (kind, p)) in [(3, vec![0.5]), (7, vec![]), (27, vec![-1.0])].into_iter().enumerate() {
-            m.add(from_abi(kind, &p, i as u32).unwrap()).unwrap();
-        }
-        m.set_io(vec![vec![3, 2], vec![2, 2]], vec![4]).unwrap();
-        for (i, ins) in [&[0][..], &[2], &[3, 6]].into_iter().enumerate() {
-            m.wire(i, ins).unwrap();
-        }
-        m.wire_use(0, &[1]).unwrap();
-        m.wire_use(1, &[5]).unwrap();
-        m.build_all(&[10]).unwrap();
+        let mut m = dropout_at_two_shapes();
         let batch = 16;
         let ones = Tensor::new("t", Shape::from([batch, 10]), vec![1.0; batch * 10]).unwrap();
         let y = m.forward_all(ones.clone(), Mode::Train { seed: 5, step: 2 }).unwrap();
