@@ -136,3 +136,58 @@ describe('mistakes with data formats', () => {
     m.dispose();
   });
 });
+
+describe('Keras habits with weights and logs', () => {
+  it("refuses classWeight on class indices per step ([n, T]) instead of reading them as one-hot rows", async () => {
+    const m = nr.sequential({ seed: 8, layers: [nr.layers.embedding({ inputDim: 6, outputDim: 3, inputShape: [4] }), nr.layers.dense({ units: 5, activation: 'softmax' })] });
+    m.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
+    const tok = nr.tensor([[1, 2, 3, 0], [4, 5, 0, 0], [1, 1, 2, 3]]);
+    const tags = nr.tensor([[3, 0, 4, 1], [2, 2, 0, 0], [1, 4, 3, 2]]);
+    const text = await m.fit(tok, tags, { classWeight: { 0: 0.2, 1: 1, 2: 2, 3: 1.5, 4: 0.7 }, epochs: 1, verbose: 0 }).then(() => 'trained', (e: unknown) => String(e));
+    expect(text).toBe(
+      'ShapeError: fit: classWeight reads y of shape [3,4] as one-hot rows [n, classes], but row 0 is not one-hot ([3, 0, 4, 1]); for class indices per step ([n, T], a tagger\'s targets) weight each step instead: sampleWeight of shape [n, T] holding each step\'s class weight (Keras 3 refuses classWeight there too)',
+    );
+    // One-hot rows keep working.
+    const c = nr.sequential({ seed: 9, layers: [nr.layers.dense({ units: 3, inputShape: [2], activation: 'softmax' })] });
+    c.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+    const [x, y] = [nr.zeros([2, 2]), nr.tensor([[0, 1, 0], [1, 0, 0]])];
+    await c.fit(x, y, { classWeight: { 0: 1, 1: 2, 2: 1 }, epochs: 1, verbose: 0 });
+    for (const t of [tok, tags, m, c, x, y]) t.dispose();
+  });
+
+  it("gives callbacks Keras's accuracy and val_accuracy beside TF.js's acc and val_acc", async () => {
+    const m = nr.sequential({ seed: 10, layers: [nr.layers.dense({ units: 2, inputShape: [3], activation: 'softmax' })] });
+    m.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+    const x = nr.randomNormal([8, 3], { seed: 11 });
+    const y = nr.tensor([0, 1, 1, 0, 1, 0, 0, 1]);
+    const seen: Array<[string[], number | undefined, number | undefined]> = [];
+    const h = await m.fit(x, y, {
+      epochs: 1, batchSize: 4, verbose: 0, validationSplit: 0.25,
+      callbacks: [{
+        onBatchEnd: (_b: number, logs?: Record<string, number>) => void seen.push([Object.keys(logs ?? {}), logs?.accuracy, logs?.acc]),
+        onEpochEnd: (_e: number, logs?: Record<string, number>) => void seen.push([Object.keys(logs ?? {}), logs?.val_accuracy, logs?.val_acc]),
+      }],
+    });
+    for (const [keys, alias, key] of seen) {
+      expect(keys).not.toContain('accuracy');
+      expect(alias).toBe(key);
+      expect(typeof key).toBe('number');
+    }
+    expect(Object.keys(h.history)).toEqual(['loss', 'acc', 'val_loss', 'val_acc']);
+    for (const t of [x, y, m]) t.dispose();
+  });
+
+  it('says a nested array of sample weights needs to be a tensor', async () => {
+    const m = nr.sequential({ seed: 12, layers: [nr.layers.dense({ units: 1, inputShape: [2] })] });
+    m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    const [x, y] = [nr.zeros([3, 2]), nr.zeros([3, 1])];
+    const text = await m.fit(x, y, { sampleWeight: [[1], [2], [3]] as unknown as number[], verbose: 0 }).then(() => 'trained', (e: unknown) => String(e));
+    expect(text).toMatch(/sampleWeight must be a tensor of shape \[3\] or an array of 3 numbers \(one weight per sample\), got an array of length 3 whose entries are arrays \(as numpy's tolist\(\) gives\): make it a tensor, tensor\(sampleWeight\), of shape \[3, 1\]/);
+    // Inputs and targets by name type-check in trainOnBatch, as in predict.
+    const a = nr.input({ shape: [2], name: 'a' });
+    const g = nr.model({ inputs: a, outputs: nr.layers.dense({ units: 1, name: 'out' }).apply(a) as nr.SymbolicTensor });
+    g.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    expect(typeof g.trainOnBatch({ a: x }, { out: y })).toBe('number');
+    for (const t of [x, y, m, g]) t.dispose();
+  });
+});

@@ -218,7 +218,7 @@ export class Autoencoder<E extends Sequential | Layer = Sequential | Layer, D ex
    * `x`/`y`; returns `[loss, ...metrics]` (or the loss). `sampleWeight` as `Sequential`'s
    * (`trainOnBatch(x, undefined, w)` with `x` as the target).
    */
-  override trainOnBatch(x: Tensor | Tensor[], y?: Tensor | Tensor[], sampleWeight?: SampleWeight | null): number | number[] {
+  override trainOnBatch(x: Tensor | Tensor[] | Record<string, Tensor>, y?: Tensor | Tensor[] | Record<string, Tensor>, sampleWeight?: SampleWeight | null): number | number[] {
     extraArguments('trainOnBatch', arguments.length, 3);
     if (y !== undefined) return super.trainOnBatch(x, y, sampleWeight);
     this.#selfTarget('trainOnBatch');

@@ -141,7 +141,7 @@ export interface History {
 /**
  * @internal Keras's names for the logs TF.js calls `acc` and `val_acc` ('accuracy' in compile
  * logs as `acc`, as TF.js): `history.accuracy` and `history.val_accuracy` (and `accuracy` in
- * `evaluate(…, { returnDict: true })`'s record) read the same values, as non-enumerable
+ * `evaluate(…, { returnDict: true })`'s record and in the logs callbacks get) read the same values, as non-enumerable
  * properties, so a ported `history.history.accuracy` is not `undefined` while the keys listed,
  * JSON and `structuredClone` stay TF.js's.
  */
@@ -251,6 +251,33 @@ function readClassWeight(given: unknown, what: string, op: string): Map<number, 
 }
 
 /**
+ * Throws unless every row of `y` (`[n, classes]`) is one-hot: 0s and one 1. A rank-2 `y` of
+ * class indices per step (`[n, T]`, a tagger's sparse targets) would otherwise be read as
+ * one-hot and every sequence weighted by the class of its argMax, a step index (Keras 3
+ * refuses it too, with a broadcasting error).
+ */
+function assertOneHotRows(y: Tensor, yName: string, what: string, op: string): void {
+  const [n, c] = [y.shape[0], y.shape[1]];
+  const v = y.data();
+  for (let i = 0; i < n; i++) {
+    let ones = 0;
+    let other = -1;
+    for (let j = 0; j < c; j++) {
+      const x = v[i * c + j];
+      if (x === 1) ones++;
+      else if (x !== 0 && other < 0) other = j;
+    }
+    if (ones === 1 && other < 0) continue;
+    const row = Array.from(v.subarray(i * c, i * c + Math.min(c, 6)), (x) => String(x)).join(', ') + (c > 6 ? ', …' : '');
+    throw new ShapeError(
+      `${op}: ${what} reads ${yName} of shape [${y.shape}] as one-hot rows [n, classes], but row ${i} is not one-hot ([${row}]); ` +
+        `for class indices per step ([n, T], a tagger's targets) weight each step instead: sampleWeight of shape [n, T] holding each step's class weight ` +
+        `(Keras 3 refuses classWeight there too)`,
+    );
+  }
+}
+
+/**
  * @internal One weight per sample of `y` from its class (as TF.js: `argMax` of a one-hot row, or
  * the value of `y` shaped `[n]` or `[n, 1]`).
  */
@@ -259,6 +286,7 @@ export function sampleWeights(y: Tensor, classWeight: Map<number, number>, yName
   if (!(y.rank === 1 || (y.rank === 2 && y.shape[1] >= 1))) {
     throw new ShapeError(`${op}: ${what} needs ${yName} of shape [n] or [n, 1] (class indices) or [n, classes] (one-hot), got [${y.shape}]`);
   }
+  if (oneHot) assertOneHotRows(y, yName, what, op);
   const classes = oneHot ? tidy(() => argMax(y, 1).data()) : y.data();
   const out = new Float32Array(classes.length);
   classes.forEach((c, i) => {
@@ -352,7 +380,9 @@ function readOneWeight(op: string, given: unknown, n: number, rows: readonly num
       w[i] = a[i] as number;
     }
   } else {
-    throw new InvalidArgumentError(`${op}: ${what} must be a tensor of shape [${n}] or an array of ${n} numbers (one weight per sample), got ${describe(given)}`);
+    const nested = Array.isArray(given) && given.some((e) => Array.isArray(e) || ArrayBuffer.isView(e));
+    const hint = nested ? ` whose entries are arrays (as numpy's tolist() gives): make it a tensor, tensor(${what.replace(/\W.*/, '')}), of shape [${n}, 1] or, for a weight per step, [${n}, T]` : '';
+    throw new InvalidArgumentError(`${op}: ${what} must be a tensor of shape [${n}] or an array of ${n} numbers (one weight per sample), got ${describe(given)}${hint}`);
   }
   const bad = w.findIndex((v) => !(Number.isFinite(v) && v >= 0));
   if (bad >= 0) {
@@ -677,6 +707,8 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
           logs[k] = out[at];
           running[k] = sums[i] / seen;
         });
+        kerasAliases(logs);
+        kerasAliases(running);
         await emitBatchEnd(b, logs, running);
         if (performance.now() - lastYield >= yieldEvery) await yieldTo(epoch, b, logs);
         b++;
@@ -693,6 +725,7 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
       stillLive();
       if (v) columns.forEach(([k, at]) => (logs[`val_${k}`] = v[at]));
       completed.set(model, epoch + 1);
+      kerasAliases(logs); // a callback ported from Keras reads logs.val_accuracy
       await emit('onEpochEnd', epoch, logs);
       // After the callbacks, as TF.js's and Keras's History (last in their callback lists):
       // what a callback adds to the logs (reduceLROnPlateau's learning_rate) is kept too.

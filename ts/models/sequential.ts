@@ -1342,7 +1342,7 @@ export class Sequential {
    *
    * @example const loss = model.trainOnBatch(x, y, [1, 0.5, 2]);
    */
-  trainOnBatch(x: Tensor | Tensor[], y: Tensor | Tensor[], sampleWeight?: SampleWeight | null): number | number[] {
+  trainOnBatch(x: Tensor | Tensor[] | Record<string, Tensor>, y: Tensor | Tensor[] | Record<string, Tensor>, sampleWeight?: SampleWeight | null): number | number[] {
     extraArguments('trainOnBatch', arguments.length, 3);
     this.#notFitting('trainOnBatch');
     const info = this.compiledInfo('trainOnBatch');
