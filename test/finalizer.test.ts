@@ -20,8 +20,11 @@ describe('FinalizationRegistry', () => {
     expect(r.afterDebug.numLeaked - r.afterDisposed.numLeaked).toBe(1);
     expect(r.debugWarning).toMatch(/a tensor was garbage-collected without dispose\(\)/);
     expect(r.debugWarning).toMatch(/makeTheLeak/);
-    // The model's handle is freed too (live handles back to the start).
+    // The model's handle is freed too (live handles back to the start), and it is no longer
+    // counted as a live model.
     expect(r.afterModel.numHandles).toBe(r.before.numHandles);
+    expect(r.whileModel.numModels).toBe(r.before.numModels + 1);
+    expect(r.afterModel.numModels).toBe(r.before.numModels);
     expect(r.afterModel.numLeaked - r.afterDebug.numLeaked).toBe(1);
   });
 

@@ -427,13 +427,30 @@ export function writeF32Args(op: string, values: ArrayLike<number>, offset = 0):
 export const MANY_LIVE_TENSORS = 100;
 
 /**
- * The hint an out-of-memory error gets when many tensors are live (a leak is the usual cause):
- * how many and how much they hold, and what frees them. Empty otherwise.
+ * Live models from which an out-of-memory error and the memory warning blame them: a program
+ * may well keep a few large models (an ensemble, a GAN's pair, a hot swap's old and new) that
+ * fill memory on purpose; forgotten ones (a new model per experiment) pile up by the dozen.
  */
-export function oomHint(numTensors: number, numBytes: number): string {
-  if (numTensors < MANY_LIVE_TENSORS) return '';
-  const mb = numBytes / 2 ** 20;
-  return ` (${numTensors} tensors are live, holding ${mb >= 10 ? mb.toFixed(0) : mb.toPrecision(2)} MB: dispose() the ones you no longer need, or compute temporaries inside tidy(); memory() counts them)`;
+export const MANY_LIVE_MODELS = 16;
+
+/** Counts the live models (scope.ts tracks them and sets this; it imports this module). */
+let countModels: () => number = () => 0;
+
+/** @internal Sets how {@link check} counts live models for its out-of-memory hint. */
+export function setModelCounter(f: () => number): void {
+  countModels = f;
+}
+
+/**
+ * The hint an out-of-memory error gets when many tensors or models are live (a leak is the
+ * usual cause): how many and how much they hold, and what frees them. Empty otherwise.
+ */
+export function oomHint(numTensors: number, numBytes: number, numModels = 0, modelBytes = 0): string {
+  const mb = (b: number) => (b / 2 ** 20 >= 10 ? (b / 2 ** 20).toFixed(0) : (b / 2 ** 20).toPrecision(2));
+  const parts: string[] = [];
+  if (numTensors >= MANY_LIVE_TENSORS) parts.push(`${numTensors} tensors are live, holding ${mb(numBytes)} MB: dispose() the ones you no longer need, or compute temporaries inside tidy()`);
+  if (numModels >= MANY_LIVE_MODELS) parts.push(`${numModels} models are live, holding ${mb(modelBytes)} MB: model.dispose() the ones you no longer need (one dropped without it is freed only when the garbage collector finalizes it, between jobs of the event loop)`);
+  return parts.length ? ` (${parts.join('; ')}; memory() counts them)` : '';
 }
 
 /** Throws the error for `status` if it is not OK. */
@@ -441,7 +458,7 @@ export function check(status: number): void {
   if (status !== 0) {
     const e = live().exports;
     let message = readString(e.nr_last_error_ptr(), e.nr_last_error_len());
-    if (status === 4 && e.nr_memory(outPtr(0)) === 0) message += oomHint(readOut(1), readOut(2));
+    if (status === 4 && e.nr_memory(outPtr(0)) === 0) message += oomHint(readOut(1), readOut(2), countModels(), readOut(4));
     throw errorFromStatus(status, message);
   }
 }

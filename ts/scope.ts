@@ -8,7 +8,7 @@
 import { InvalidArgumentError } from './errors.js';
 import { describe } from './ops/convert.js';
 import { isThenable } from './runtime.js';
-import { call, check, instanceId, isInitialized, MANY_LIVE_TENSORS, onReset, outPtr, raw, readOut, threadsInfo } from './engine.js';
+import { call, check, instanceId, isInitialized, MANY_LIVE_MODELS, MANY_LIVE_TENSORS, onReset, outPtr, raw, readOut, setModelCounter, threadsInfo } from './engine.js';
 
 /**
  * What the finalizer needs to free a forgotten object, and where the object's registration
@@ -22,6 +22,8 @@ export interface Tracked {
   readonly stack?: string;
   /** {@link SCOPED}, {@link PENDING}, {@link REGISTERED}, {@link DONE} or {@link TIDIED}. */
   state: number;
+  /** A model counted in {@link liveModelCount} until it is disposed or finalized. */
+  counted?: boolean;
 }
 
 /** In a tidy scope, which frees it; it joins the finalizer only if it escapes. */
@@ -43,12 +45,28 @@ export interface Disposable {
 
 let debug = false;
 let leaked = 0;
+/**
+ * Live models of the current instance: built (a model's handle is made by its build) and
+ * neither disposed nor finalized. The core counts tensors; models are counted here, where
+ * they are tracked.
+ */
+let liveModelCount = 0;
+
+setModelCounter(() => liveModelCount);
+
+/** Takes a model's record out of {@link liveModelCount} (once; a reset instance's records are not in it). */
+function uncount(rec: Tracked): void {
+  if (!rec.counted) return;
+  rec.counted = false;
+  if (rec.owner === instanceId()) liveModelCount--;
+}
 
 const registry =
   typeof FinalizationRegistry === 'undefined'
     ? null
     : new FinalizationRegistry<Tracked>((held) => {
         if (held.owner !== instanceId()) return; // its instance is gone already
+        uncount(held);
         leaked++;
         if (debug) {
           console.warn(`neurite: a ${held.kind} was garbage-collected without dispose(); it was created at:\n${held.stack ?? '(no stack)'}`);
@@ -129,14 +147,22 @@ function checkLiveCount(): void {
  */
 let pressureAt = 2 ** 30;
 
-/** @internal Sets the memory size that triggers the forgotten-tensors warning (tests). */
+/**
+ * The same for live models ({@link checkPressure}): a program that makes a model per
+ * experiment and never disposes one (a brain.js habit: its networks are plain JS objects)
+ * filled 1.47 GB with 3,000 forgotten models of ~1 MB before the collector ran.
+ */
+let modelPressureAt = 2 ** 30;
+
+/** @internal Sets the memory size that triggers the forgotten-tensors and forgotten-models warnings (tests). */
 export function setPressureThreshold(bytes: number): void {
   pressureAt = bytes;
+  modelPressureAt = bytes;
 }
 
 /**
  * Warns (then not again before memory doubles) when many live tensors hold at least half of a
- * memory past {@link pressureAt}.
+ * memory past {@link pressureAt}, and likewise for many live models and {@link modelPressureAt}.
  */
 function checkPressure(): void {
   checkLiveCount();
@@ -146,12 +172,22 @@ function checkPressure(): void {
   } catch {
     return;
   }
-  if (size < pressureAt) return;
-  // Too few tensors holding too little to blame: look again at the next flush (one call).
+  if (size < pressureAt && size < modelPressureAt) return;
+  // Too few objects holding too little to blame: look again at the next flush (one call).
   const m = memory();
-  if (m.numBytes < size / 2 || m.numTensors < MANY_LIVE_TENSORS) return;
-  pressureAt = 2 * size;
   const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MB`;
+  if (size >= modelPressureAt && m.modelBytes >= size / 2 && m.numModels >= MANY_LIVE_MODELS) {
+    modelPressureAt = 2 * size;
+    console.warn(
+      `neurite: WebAssembly memory has grown to ${mb(size)}, and ${m.numModels} live models hold ${mb(m.modelBytes)} of it (weights, gradients, optimizer state). ` +
+        'A model dropped without model.dispose() is freed only when the garbage collector finalizes it, which happens between jobs of the event loop ' +
+        '(never during a synchronous loop), and the collector does not see WebAssembly memory, so it may not run before memory runs out (and ' +
+        'WebAssembly memory never shrinks): call model.dispose() when you are done with a model (a new model per experiment or run, a model ' +
+        'replaced by a better one), or declare it with `using`. memory() counts them (numModels, modelBytes).',
+    );
+  }
+  if (size < pressureAt || m.numBytes < size / 2 || m.numTensors < MANY_LIVE_TENSORS) return;
+  pressureAt = 2 * size;
   console.warn(
     `neurite: WebAssembly memory has grown to ${mb(size)}, and ${m.numTensors} live tensors hold ${mb(m.numBytes)} of it. ` +
       'A tensor dropped without dispose() is freed only when the garbage collector finalizes it, and the collector does not see ' +
@@ -191,6 +227,7 @@ onReset(() => {
   scopes.length = 0;
   pending.length = 0;
   pendingRecords.length = 0;
+  liveModelCount = 0;
 });
 
 /**
@@ -209,6 +246,10 @@ export function setDebug(on: boolean): void {
  */
 export function track(obj: Disposable, handle: number, kind: string, scoped = true): Tracked {
   const rec: Tracked = { handle, owner: instanceId(), kind, stack: debug ? new Error().stack : undefined, state: SCOPED };
+  if (kind === 'model') {
+    rec.counted = true;
+    liveModelCount++;
+  }
   const scope = scoped ? scopes[scopes.length - 1] : undefined;
   // Inside a tidy scope the scope frees the object: it joins the finalizer only if it
   // escapes (returned from the outermost scope, or kept).
@@ -225,6 +266,7 @@ function escape(obj: Disposable, rec: Tracked): void {
 /** Takes a disposed object off the finalizer (`rec` from {@link track}). @internal */
 export function untrack(obj: Disposable, rec: Tracked | undefined): void {
   if (!rec) return;
+  uncount(rec);
   if (rec.state === REGISTERED) registry?.unregister(obj);
   rec.state = DONE;
 }
@@ -469,11 +511,19 @@ export interface MemoryInfo {
    * and PCAs. TF.js counts its variables in `numBytes`.
    */
   modelBytes: number;
+  /**
+   * Live models: built (a model gets its WebAssembly state when it is built, by `compile`,
+   * `fit`, `predict` or `build`) and not yet disposed, each nested model counted too. A model
+   * dropped without `dispose()` stays counted until the garbage collector finalizes it (between
+   * jobs of the event loop, never during a synchronous loop); neurite warns once many of them
+   * hold half of a large memory.
+   */
+  numModels: number;
   /** Size of the WebAssembly linear memory. It grows on demand and never shrinks. */
   wasmBytes: number;
   /** All live handles: tensors, models, optimizers and the other objects that hold WebAssembly memory. */
   numHandles: number;
-  /** Tensors freed by the garbage collector because nobody called `dispose()`. */
+  /** Tensors and models freed by the garbage collector because nobody called `dispose()`. */
   numLeaked: number;
   /** Threads computing (the calling thread plus joined workers; 0 before `init`), as `threads().count`. */
   threads: number;
@@ -481,9 +531,9 @@ export interface MemoryInfo {
 
 /** Reports live tensors and memory. A loop that creates and disposes tensors keeps these flat. */
 export function memory(): MemoryInfo {
-  if (!isInitialized()) return { numTensors: 0, numBytes: 0, modelBytes: 0, wasmBytes: 0, numHandles: 0, numLeaked: leaked, threads: 0 };
+  if (!isInitialized()) return { numTensors: 0, numBytes: 0, modelBytes: 0, numModels: 0, wasmBytes: 0, numHandles: 0, numLeaked: leaked, threads: 0 };
   return call((e) => {
     check(e.nr_memory(outPtr(0)));
-    return { numHandles: readOut(0), numTensors: readOut(1), numBytes: readOut(2), modelBytes: readOut(4), wasmBytes: readOut(3), numLeaked: leaked, threads: threadsInfo().count };
+    return { numHandles: readOut(0), numTensors: readOut(1), numBytes: readOut(2), modelBytes: readOut(4), numModels: liveModelCount, wasmBytes: readOut(3), numLeaked: leaked, threads: threadsInfo().count };
   });
 }

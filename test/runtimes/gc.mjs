@@ -51,10 +51,12 @@ await settle();
 nr.setDebug(false);
 const afterDebug = nr.memory();
 
-// 4. A model, forgotten.
+// 4. A model, forgotten (counted in numModels while it lives).
+let whileModel;
 (() => {
   const m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [4], units: 2 })] });
   m.build();
+  whileModel = nr.memory();
 })();
 await settle();
 const afterModel = nr.memory();
@@ -65,6 +67,7 @@ console.log(JSON.stringify({
   afterBurst,
   afterDisposed,
   afterDebug,
+  whileModel,
   afterModel,
   debugWarning: warnings.find((w) => w.includes('garbage-collected without dispose()')) ?? null,
 }));
