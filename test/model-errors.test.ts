@@ -397,6 +397,14 @@ describe('bad layer and fit options', () => {
     await expectError(() => nr.callbacks.earlyStopping({ patience: -1 }), Invalid, 'earlyStopping: patience must be a non-negative integer, got -1');
     await expectError(() => nr.callbacks.reduceLROnPlateau({ factor: 1 }), Invalid, 'reduceLROnPlateau: factor must be in (0, 1), got 1');
     await expectError(() => (m.learningRate = -1), Invalid, 'learningRate: must be a positive number, got -1');
+    await expectError(() => (m.learningRate = 0), Invalid, "learningRate: a compiled model's rate cannot be set to 0 (it is a factor on the rate compiled in, which must stay > 0, although optimizers.sgd({ learningRate: 0 }) compiles one): to stop training, set trainable = false on the layers (or the model), which keeps their weights as they are");
+    // A rate whose factor on the compiled one leaves float32 would have changed nothing (the core only reads then).
+    const lr = m.learningRate;
+    await expectError(() => (m.learningRate = 1e-50), Invalid, new RegExp(`^learningRate: 1e-50 is too small beside the current rate ${lr}: its factor on the compiled rate, [0-9.e-]+, is 0 in float32, which would change nothing$`));
+    await expectError(() => (m.learningRate = 1e300), Invalid, new RegExp(`^learningRate: 1e\\+300 is too large beside the current rate ${lr}: its factor on the compiled rate, [0-9.e+]+, is Infinity in float32`));
+    expect(m.learningRate).toBe(lr);
+    m.learningRate = 1e-30; // tiny but representable: set
+    expect(m.learningRate).toBeCloseTo(1e-30, 36);
     m.compile({ optimizer: optimizers.sgd({ learningRate: 0 }), loss: 'mse' });
     await expectError(() => (m.learningRate = 0.1), Invalid, 'learningRate: the compiled learning rate is 0 at step 0 and cannot be rescaled; compile with a non-zero learningRate');
     m.dispose();

@@ -228,6 +228,7 @@ function learningRateAbi(op: string, lr: unknown): { kind: number; params: numbe
 
 /** What an optimizer reads of the model it is compiled into (a `Sequential`; no import cycle). */
 interface CompiledModel {
+  readonly name: string;
   readonly isDisposed: boolean;
   readonly optimizer: Optimizer | undefined;
   readonly learningRate: number;
@@ -275,7 +276,7 @@ export class Optimizer {
 
   /** Which optimizer this is. */
   readonly name: OptimizerName;
-  readonly #learningRate: LearningRate;
+  #learningRate: LearningRate;
   /** The models this optimizer was compiled into, the last one last (each trainer holds a step and a rate). */
   #models: Array<LateWeakRef<CompiledModel>> = [];
   readonly #options: Readonly<Record<string, number | boolean>>;
@@ -318,19 +319,54 @@ export class Optimizer {
   }
 
   /**
-   * The learning rate it was made with: a number or a schedule (what `getConfig()` and a saved
-   * compile config hold). The rate the next update uses is {@link Optimizer.currentLearningRate}.
-   * Read-only: assigning it (a TF.js habit) throws, since it would change nothing; set
-   * `model.learningRate` to change a compiled model's rate.
+   * The optimizer's learning rate: a number or a schedule, the one it was made with or last
+   * assigned (what `getConfig()` and a saved compile config hold). The rate the next update
+   * uses is {@link Optimizer.currentLearningRate}.
+   *
+   * Assignable while the optimizer is not compiled into a live model, as TF.js's
+   * `optimizer.learningRate = x` (PyTorch's `g['lr'] = x`): a custom loop's `minimize` and
+   * `applyGradients` use the new rate from the next step on and keep everything else —
+   * Adam's moments and the other state, the step count ({@link Optimizer.iterations}, which a
+   * schedule counts from). A number must be finite and >= 0, as in the factories.
+   *
+   * Compiled into a model, the rate belongs to the model's trainer: set `model.learningRate =
+   * x` there (it keeps the state too, and `fit`, `applyGradients` and `minimize` all use it);
+   * assigning it here throws an error that says so, since the model would not see it.
+   *
+   * @example
+   * const opt = optimizers.adam(0.01);
+   * for (let step = 0; step < 100; step++) {
+   *   if (step === 50) opt.learningRate = 0.001; // the moments are kept
+   *   opt.minimize(() => loss(w), false, [w]);
+   * }
    */
   get learningRate(): LearningRate {
     return this.#learningRate;
   }
 
   set learningRate(lr: LearningRate) {
-    throw new InvalidArgumentError(
-      `optimizer.learningRate is read-only (got ${describe(lr)}): set model.learningRate = ${typeof lr === 'number' ? lr : 'x'} to change a compiled model's rate (kept across compile with this optimizer and in saved training state), use callbacks.reduceLROnPlateau or a schedule (schedules.*), or make a new optimizer for a custom loop`,
-    );
+    const op = 'optimizer.learningRate';
+    const [m] = this.#compiledModels();
+    if (m) {
+      const x = typeof lr === 'number' && lr > 0 ? lr : 'x';
+      throw new InvalidArgumentError(
+        `${op}: this ${this.name} optimizer is compiled into model ${m.name}, whose trainer holds its rate: set model.learningRate = ${x} ` +
+          "(it keeps the optimizer's state and step count, and fit, applyGradients and minimize all use it), or use callbacks.reduceLROnPlateau or a schedule (schedules.*); " +
+          `assigning the optimizer's rate would not reach the model (got ${describe(lr)})`,
+      );
+    }
+    if (this.#disposed) throw new DisposedError(`${op}: this ${this.name} optimizer was disposed`);
+    learningRateAbi(op, lr);
+    this.#learningRate = lr;
+  }
+
+  /**
+   * `optimizer.learningRate = lr`, under TF.js's name (its `SGDOptimizer.setLearningRate`:
+   * in TF.js, SGD and momentum take a new rate only this way; here both ways work for every
+   * optimizer). See {@link Optimizer.learningRate}.
+   */
+  setLearningRate(lr: LearningRate): void {
+    this.learningRate = lr;
   }
 
   /** The live models compiled with this optimizer (not disposed, not recompiled with another), the last compiled first. */

@@ -1602,7 +1602,15 @@ export class Sequential {
     return `; it is inside the nested model ${p}: ${at.path}. To make a model that outputs it, build it from ${p}'s own inputs (not ${this.name}'s): model({ inputs: ${p}.inputs, outputs: ${p}.getLayer('${node.name}').output }), where ${p} is ${at.parentPath}`;
   }
 
-  /** The learning rate the next step will use (after schedules); settable (rescales the schedule). */
+  /**
+   * The learning rate the next step will use (after schedules). Settable to a finite rate > 0:
+   * it rescales the schedule (a factor the trainer keeps, saved with the training state) and
+   * keeps everything else — the compiled optimizer's state (Adam's moments …) and step count —
+   * for `fit` and for a custom loop's `optimizer.minimize`/`applyGradients` on this model's
+   * weights alike (PyTorch's `g['lr'] = x` mid-training; TF.js's `model.optimizer.learningRate
+   * = x`, which here must go through the model). 0 is refused: the factor must stay > 0 (freeze
+   * layers with `trainable = false` instead).
+   */
   get learningRate(): number {
     const h = this.handle('learningRate');
     return call((e) => {
@@ -1617,6 +1625,15 @@ export class Sequential {
   }
 
   set learningRate(lr: number) {
+    if (lr === 0) {
+      // The optimizers take a rate of 0 (as TF.js, Keras and PyTorch); a compiled model's rate
+      // is a factor on the compiled one, which the core keeps > 0 (in the trainer and in a
+      // saved training state), so 0 cannot be set here yet.
+      throw new InvalidArgumentError(
+        'learningRate: a compiled model\'s rate cannot be set to 0 (it is a factor on the rate compiled in, which must stay > 0, although optimizers.sgd({ learningRate: 0 }) compiles one): ' +
+          'to stop training, set trainable = false on the layers (or the model), which keeps their weights as they are',
+      );
+    }
     if (typeof lr !== 'number' || !(lr > 0) || !Number.isFinite(lr)) throw new InvalidArgumentError(`learningRate: must be a positive number, got ${lr}`);
     const h = this.handle('learningRate');
     const cur = call((e) => {
@@ -1626,7 +1643,13 @@ export class Sequential {
     // lr_now = schedule · scale; keep the schedule's shape and rescale it. The scale is read
     // from the trainer (importTrainingState restores it there).
     if (cur[0] === 0) throw new InvalidArgumentError(`learningRate: the compiled learning rate is 0 at step ${cur[1]} and cannot be rescaled; compile with a non-zero learningRate`);
-    const scale = (lr / cur[0]) * cur[2];
+    // The core takes the factor as a float32 and ignores one that is not finite and > 0 (it
+    // only reads then): a rate so far from the compiled one that the factor leaves float32's
+    // range would change nothing.
+    const scale = Math.fround((lr / cur[0]) * cur[2]);
+    if (!(scale > 0) || !Number.isFinite(scale)) {
+      throw new InvalidArgumentError(`learningRate: ${lr} is too ${scale > 0 ? 'large' : 'small'} beside the current rate ${cur[0]}: its factor on the compiled rate, ${(lr / cur[0]) * cur[2]}, is ${scale > 0 ? 'Infinity' : '0'} in float32, which would change nothing`);
+    }
     call((e) => check(e.nr_model_lr(h, scale, argPtr())));
   }
 
