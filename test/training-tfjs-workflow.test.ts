@@ -350,3 +350,39 @@ describe('the compiled optimizer reports the model\'s training; restoreBestWeigh
     expect(w0()).toBe(best.w);
   });
 });
+
+describe("a custom loop on a compiled model changes the rate with model.learningRate, keeping Adam's state (TF.js: model.optimizer.learningRate = x)", () => {
+  it('20 minimize steps of adam(0.05), the rate cut to 0.005 after 10, match TF.js', () => {
+    const { x, y } = blobs(24, 5);
+    const { n, t } = pair(7);
+    const [tx, ty] = [tf.tensor(x), tf.tensor(y)];
+    using nx = nr.tensor(x);
+    using ny = nr.tensor(y);
+    try {
+      const opt = optimizers.adam(0.05);
+      n.compile({ optimizer: opt, loss: 'meanSquaredError' });
+      t.compile({ optimizer: tf.train.adam(0.05), loss: 'meanSquaredError' });
+      const tVars = t.trainableWeights.map((w) => w.read() as tf.Variable);
+      for (let step = 0; step < 20; step++) {
+        if (step === 10) {
+          n.learningRate = 0.005;
+          (t.optimizer as unknown as { learningRate: number }).learningRate = 0.005;
+          // The rate is the compiled 0.05 times a float32 factor: 0.005 within a float32 step.
+          expect(opt.iterations).toBe(10);
+          expect(Math.abs(opt.currentLearningRate() - 0.005)).toBeLessThan(1e-9);
+        }
+        tf.tidy(() => {
+          t.optimizer.minimize(() => tf.mean(tf.square(tf.sub(t.apply(tx) as tf.Tensor, ty))) as tf.Scalar, false, tVars);
+        });
+        nr.tidy(() => opt.minimize(() => nr.losses.meanSquaredError(ny, n.apply(nx) as nr.Tensor), false, n.trainableWeights));
+      }
+      expect(opt.iterations).toBe(20);
+      // As the file's other comparisons: float32 on both sides, different operation order.
+      expect(maxDiff(nrWeights(n), flat(t.getWeights()))).toBeLessThan(2e-5);
+    } finally {
+      tf.dispose([tx, ty]);
+      n.dispose();
+      t.dispose();
+    }
+  });
+});
