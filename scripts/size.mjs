@@ -503,7 +503,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * Raised (s37, habits) by forgotten models' warning and memory().numModels (url and inline +332
  * B, within the budgets) and optimizer.learningRate = x for a custom loop's optimizer, its
  * setLearningRate, the compiled case's message and model.learningRate's checks (+289 / +286 B):
- * url 572,024 B, inline 483,667 B. Budgets: those plus ~0.05%.
+ * url 572,024 B, inline 483,667 B. Budgets: those plus ~0.05%. With reduceLROnPlateau's guard
+ * against a rate below float32 (+19 / +17 B): url 572,043 B, inline 483,684 B.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */

@@ -425,6 +425,20 @@ describe('callbacks and history', () => {
     expect(m.learningRate).toBeCloseTo(0.01, 6); // below minLr already: not raised, not lowered
   });
 
+  it('reduceLROnPlateau lowering a rate below float32 leaves it as it is and fit goes on (the model refuses a factor of 0)', async () => {
+    using x = nr.tensor(data.x, [30, 4]);
+    using y = nr.tensor(data.y, [30, 3]);
+    using m = mlp(2);
+    const plateau = { onEpochEnd: (_e: number, logs?: nr.Logs) => void (logs!.score = 1) };
+    m.compile({ optimizer: optimizers.sgd({ learningRate: 0.01 }), loss: 'categoricalCrossentropy' });
+    const cb = callbacks.reduceLROnPlateau({ monitor: 'score', factor: 1e-30, patience: 1 });
+    const h = await m.fit(x, y, { epochs: 5, verbose: 0, callbacks: [plateau, cb] });
+    expect(h.epoch).toEqual([0, 1, 2, 3, 4]);
+    // 0.01 → 1e-32; then 1e-62 (0 in float32) is not set.
+    expect(m.learningRate).toBeGreaterThan(0.9e-32);
+    expect(m.learningRate).toBeLessThan(1.1e-32);
+  });
+
   it('a learning rate set on the model is the one the update uses', () => {
     using x = nr.tensor([[1, 2]]);
     using y = nr.tensor([[0]]);
