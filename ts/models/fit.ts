@@ -11,9 +11,7 @@ import { DisposedError, InvalidArgumentError, NeuriteError, NonFiniteError, Shap
 import { Tensor } from '../tensor.js';
 import { boolArg, describe, EXACT_INT, fromFlat, need } from '../ops/convert.js';
 import { otherCopy } from '../brand.js';
-import { argMax } from '../ops/reduce.js';
 import { tensor } from '../ops/creation.js';
-import { tidy } from '../scope.js';
 import { yieldNow } from '../runtime.js';
 import { Callback, TerminateOnNaN, type CallbackHooks, type CallbackParams, type Logs } from './callbacks.js';
 import { progressBar, type ProgressReporter } from './progress.js';
@@ -251,21 +249,24 @@ function readClassWeight(given: unknown, what: string, op: string): Map<number, 
 }
 
 /**
- * Throws unless every row of `y` (`[n, classes]`) is one-hot: 0s and one 1. A rank-2 `y` of
- * class indices per step (`[n, T]`, a tagger's sparse targets) would otherwise be read as
- * one-hot and every sequence weighted by the class of its argMax, a step index (Keras 3
- * refuses it too, with a broadcasting error).
+ * The class of each row of `y` (`[n, classes]`), the index of its 1, throwing unless every row
+ * is one-hot: 0s and one 1. A rank-2 `y` of class indices per step (`[n, T]`, a tagger's
+ * sparse targets) would otherwise be read as one-hot and every sequence weighted by the class
+ * of its argMax, a step index (Keras 3 refuses it too, with a broadcasting error).
  */
-function assertOneHotRows(y: Tensor, yName: string, what: string, op: string): void {
+function oneHotClasses(y: Tensor, yName: string, what: string, op: string): Float32Array {
   const [n, c] = [y.shape[0], y.shape[1]];
   const v = y.data();
+  const classes = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     let ones = 0;
     let other = -1;
     for (let j = 0; j < c; j++) {
       const x = v[i * c + j];
-      if (x === 1) ones++;
-      else if (x !== 0 && other < 0) other = j;
+      if (x === 1) {
+        ones++;
+        classes[i] = j;
+      } else if (x !== 0 && other < 0) other = j;
     }
     if (ones === 1 && other < 0) continue;
     const row = Array.from(v.subarray(i * c, i * c + Math.min(c, 6)), (x) => String(x)).join(', ') + (c > 6 ? ', …' : '');
@@ -275,6 +276,7 @@ function assertOneHotRows(y: Tensor, yName: string, what: string, op: string): v
         `(Keras 3 refuses classWeight there too)`,
     );
   }
+  return classes;
 }
 
 /**
@@ -286,8 +288,7 @@ export function sampleWeights(y: Tensor, classWeight: Map<number, number>, yName
   if (!(y.rank === 1 || (y.rank === 2 && y.shape[1] >= 1))) {
     throw new ShapeError(`${op}: ${what} needs ${yName} of shape [n] or [n, 1] (class indices) or [n, classes] (one-hot), got [${y.shape}]`);
   }
-  if (oneHot) assertOneHotRows(y, yName, what, op);
-  const classes = oneHot ? tidy(() => argMax(y, 1).data()) : y.data();
+  const classes = oneHot ? oneHotClasses(y, yName, what, op) : y.data();
   const out = new Float32Array(classes.length);
   classes.forEach((c, i) => {
     const w = classWeight.get(c);
