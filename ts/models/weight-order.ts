@@ -55,6 +55,15 @@ function lists(node: WeightTree, parentFrozen: boolean): { t: number[]; n: numbe
 }
 
 /**
+ * @internal The index into a graph model's `layers` of the layer that makes value `v`, as
+ * graph.rs numbers values: `0 .. k` the inputs (layers `0 .. k`), `k + i` layer `k + i`'s first
+ * use, `k + n + e` the further use `extraUses[e]` of layer `k + layer`.
+ */
+export function valueLayer(k: number, n: number, extraUses: ReadonlyArray<{ layer: number }>, v: number): number {
+  return v < k + n ? v : k + extraUses[v - k - n].layer;
+}
+
+/**
  * @internal TF.js's `model.layers` order of a graph model (`Container`'s constructor in
  * tfjs-layers `engine/container.js`), as indices into neurite's `layers`: values `0 .. k` are
  * the inputs (layers `0 .. k`), value `k + i` is layer `k + i`'s first use, which reads
@@ -66,7 +75,7 @@ function lists(node: WeightTree, parentFrozen: boolean): { t: number[]; n: numbe
  */
 export function tfLayerOrder(k: number, wiring: readonly (readonly number[])[], extraUses: ReadonlyArray<{ layer: number; inputs: readonly number[] }>, outputs: readonly number[]): number[] {
   const n = wiring.length;
-  const layerOf = (v: number): number => (v < k + n ? v : k + extraUses[v - k - n].layer);
+  const layerOf = (v: number): number => valueLayer(k, n, extraUses, v);
   const reads = (v: number): readonly number[] => (v < k ? [] : v < k + n ? wiring[v - k] : extraUses[v - k - n].inputs);
   const reached = new Map<number, number>();
   const done = new Set<number>();

@@ -20,6 +20,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { Layer } from '../layers/layer.js';
 import { ACTIVATION_PARAMS, type ActivationName } from '../wasm/codes.js';
 import type { Sequential } from './sequential.js';
+import { valueLayer } from './weight-order.js';
 import { weightSpecs } from './weights.js';
 
 /** Losses over the distribution of an output's values: over one value they are 0 whatever it is. */
@@ -147,18 +148,13 @@ const PROBABILITY_LOSSES: ReadonlyMap<string, string> = new Map([
   ['binaryCrossentropy', 'sigmoid'],
 ]);
 
-/** The layer whose output is `m`'s one output (through nested models), or `null` (several outputs, or an input). */
+/** The layer whose output is `m`'s one output (through nested models; an input layer when an input is the output), or `null` (several outputs). */
 function outputLayer(m: Sequential): Layer | null {
   const wiring = m.graphWiring;
   const io = m.graphIo;
   let last: Layer | Sequential | undefined;
   if (wiring === null || io === null) last = m.layers.at(-1);
-  else if (io.outputs.length === 1) {
-    // Values as graph.rs numbers them: the inputs, each layer's first use, then the further uses.
-    const [j, k, n] = [io.outputs[0], io.inputs, wiring.length];
-    const use = io.extraUses[j - k - n];
-    last = j < k ? undefined : j < k + n ? m.layers[j] : use && m.layers[k + use.layer];
-  }
+  else if (io.outputs.length === 1) last = m.layers[valueLayer(io.inputs, wiring.length, io.extraUses, io.outputs[0])];
   if (last === undefined) return null;
   return last instanceof Layer ? last : outputLayer(last);
 }
