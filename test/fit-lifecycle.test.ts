@@ -148,7 +148,7 @@ describe('item 18: every way out of fit runs the same cleanup', () => {
     expect((await rejection(m.fit(x, y, { verbose: 0, callbacks: [{}, new Typo()] }))).message).toMatch(/^fit: callbacks\[1\] has an unknown hook 'onEpochEnds' — did you mean 'onEpochEnd'\?/);
     // Other fields and methods are the callback's own: a plain object with state, a subclass with helpers.
     const counter = { n: 0, onEpoch: 5, bump(): void { this.n++; }, onEpochEnd(): void { this.bump(); } };
-    class Counter extends nr.Callback { n = 0; helper(): void { this.n++; } onEpochEnd(): void { this.helper(); } }
+    class Counter extends nr.Callback { n = 0; helper(): void { this.n++; } override onEpochEnd(): void { this.helper(); } }
     const c = new Counter();
     await m.fit(x, y, { epochs: 2, verbose: 0, callbacks: [c, counter] });
     expect([c.n, counter.n]).toEqual([2, 2]);

@@ -1,7 +1,7 @@
 // Training behaviour of `Sequential`: convergence (XOR, a reduced MNIST), determinism, memory,
 // callbacks, history, validation, yielding to the event loop, nesting, freezing, weights
 // round-trips, summary and disposal.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -285,6 +285,50 @@ describe('callbacks and history', () => {
     expect(stopped.stopReason).toBe('early stopping: score did not improve for 1 epoch (patience 1; baseline 2.0000)');
   });
 
+  it("mode 'auto' maximizes every score neurite logs (TF.js's case-sensitive 'acc' rule minimized binaryAccuracy, so restoreBestWeights put back the worst epoch), and warns for a name it cannot read", async () => {
+    using x = nr.tensor(data.x, [30, 4]);
+    using y = nr.tensor(data.y, [30, 3]);
+    using m = mlp(2);
+    m.compile({ optimizer: optimizers.sgd({ learningRate: 0.01 }), loss: 'categoricalCrossentropy' });
+    const rising = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6];
+    const falling = rising.map((v) => 1 - v);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const run = async (monitor: string, script: number[], mode?: 'min' | 'max') => {
+        const saved: Float32Array[][] = [];
+        const feed = { onEpochEnd: (e: number, logs?: nr.Logs) => void ((logs![monitor] = script[e]), saved.push(weights(m))) };
+        const es = callbacks.earlyStopping({ monitor, patience: 1, restoreBestWeights: true, mode });
+        const lr = callbacks.reduceLROnPlateau({ monitor, patience: 1, factor: 0.5, mode });
+        m.learningRate = 0.01;
+        const h = await m.fit(x, y, { epochs: script.length, verbose: 0, callbacks: [feed, es, lr] });
+        return { epochs: h.epoch.length, best: es.best, bestEpoch: es.bestEpoch, restored: weights(m), saved, lr: m.learningRate };
+      };
+      for (const name of ['binaryAccuracy', 'categoricalAccuracy', 'sparseCategoricalAccuracy', 'precision', 'recall', 'r2Score', 'auc', 'AUC', 'f1', 'f1Score', 'acc', 'accuracy']) {
+        const r = await run(name, rising);
+        expect([name, r.epochs, r.bestEpoch, r.best], name).toEqual([name, 6, 5, 0.6]);
+        expect(r.restored).toEqual(r.saved[5]);
+        expect(r.lr, name).toBeCloseTo(0.01, 9); // never a plateau: the rate stays
+      }
+      for (const name of ['mse', 'meanSquaredError', 'mae', 'binaryCrossentropy', 'my_loss', 'kld', 'hinge']) {
+        const r = await run(name, falling);
+        expect([name, r.epochs, r.bestEpoch], name).toEqual([name, 6, 5]);
+      }
+      expect(warn).not.toHaveBeenCalled();
+      // A name neither rule reads: TF.js's default (min), with a warning that says to pass the mode.
+      const r = await run('score', rising);
+      expect([r.epochs, r.bestEpoch, r.best]).toEqual([2, 0, 0.1]);
+      expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([
+        "earlyStopping: mode 'auto' cannot tell whether 'score' should rise or fall, so it treats it as a loss (lower is better, TF.js's rule for a name without 'acc'); pass mode: 'max' or mode: 'min' to say which",
+        "reduceLROnPlateau: mode 'auto' cannot tell whether 'score' should rise or fall, so it treats it as a loss (lower is better, TF.js's rule for a name without 'acc'); pass mode: 'max' or mode: 'min' to say which",
+      ]);
+      warn.mockClear();
+      expect((await run('score', rising, 'max')).bestEpoch).toBe(5);
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it('earlyStopping on val_loss needs validation data, and says so before the first epoch (was after it)', async () => {
     using x = nr.tensor(data.x, [30, 4]);
     using y = nr.tensor(data.y, [30, 3]);
@@ -304,7 +348,7 @@ describe('callbacks and history', () => {
     // A callback's params (TF.js's): what the run will log.
     const probe = new (class extends nr.Callback {
       got: unknown;
-      onTrainBegin(): void {
+      override onTrainBegin(): void {
         this.got = { ...this.params, metrics: [...this.params.metrics] };
       }
     })();

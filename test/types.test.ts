@@ -144,6 +144,16 @@ beforeAll(async () => {
     // @ts-expect-error: a gradient map holds tensors
     url.train.adam(0.1).applyGradients({ w: 1 });
     const stepped: url.Tensor = url.step(x2, 0.5).add(x2.step());
+    // A TF.js-style callback subclass (a Kaggle user's checkpoint): override on a hook, and
+    // this.model's predict and save (it was typed as the four members fit steers).
+    class Checkpoint extends url.Callback {
+      override async onEpochEnd(epoch: number, logs?: url.Logs) {
+        this.model.predict(x2).dispose();
+        await this.model.save('file:///ckpt/' + epoch);
+        console.log(logs?.loss);
+      }
+    }
+    console.log(new Checkpoint());
     console.log(typed, text, value, stepped);
     console.log(packedBytes, codecOf, logs, scores, notTensor, url.randomUniform([2], -1, 1, 'float32', 3), url.leakyRelu(x2, 0.1), x2.softmax(0));
     console.log(n, e.message, memory().numTensors, url.memory().numTensors, inits);

@@ -8,6 +8,7 @@ import { formatLog } from '../format.js';
 import { InvalidArgumentError } from '../errors.js';
 import { boolArg, describe } from '../ops/convert.js';
 import { brand } from '../brand.js';
+import type { Sequential } from './sequential.js';
 
 /** Rejects an options value that is not a plain object, and unknown keys (suggesting the nearest). */
 const checkArgs = (op: string, args: unknown, known: readonly string[]): void => void readKeys(op, args, known, true);
@@ -73,18 +74,33 @@ export interface CallbackParams {
   readonly metrics: readonly string[];
 }
 
-/** A base class for callbacks that need the model (`this.model` is set by `fit`). */
+/**
+ * The hooks a {@link Callback} subclass may define (with `override`, as on TF.js's
+ * `BaseCallback`); the base class defines none, so `fit` skips what a subclass leaves out.
+ */
+export interface Callback extends CallbackHooks {}
+
+/**
+ * A base class for callbacks that need the model (`this.model` is set by `fit`).
+ *
+ * @example
+ * class Checkpoint extends Callback {
+ *   override async onEpochEnd(epoch: number, logs?: Logs) {
+ *     await this.model.save(`file://./ckpt/epoch-${epoch}`);
+ *   }
+ * }
+ */
 export class Callback {
   static {
     brand(this);
   }
 
-  /** The model being trained (set by `fit` before `onTrainBegin`). */
-  model!: TrainingModel;
+  /** The model being trained (set by `fit` before `onTrainBegin`): `predict`, `save`, `stopTraining` and the rest, as TF.js's `LayersModel`. */
+  model!: Sequential;
   /** The run's parameters, as TF.js's `callback.params` (set by `fit` before `onTrainBegin`). */
   params!: CallbackParams;
   /** @internal */
-  setModel(m: TrainingModel): void {
+  setModel(m: Sequential): void {
     this.model = m;
   }
   /** @internal */
@@ -164,9 +180,29 @@ function monitored(op: string, monitor: string, logs: Logs): number {
 
 type Mode = 'min' | 'max' | 'auto';
 
-function better(mode: Mode, monitor: string, minDelta: number) {
-  const m = mode === 'auto' ? (/acc|accuracy/.test(monitor) ? 'max' : 'min') : mode;
-  return m === 'min' ? (a: number, b: number) => a < b - minDelta : (a: number, b: number) => a > b + minDelta;
+/** Logs that rise as the model improves: accuracies and the other scores (case-insensitive, at the end of the name). */
+const RISING = /(acc|accuracy|precision|recall|auc|f1|f1score|fbetascore|r2score|iou)$/i;
+/** Logs that fall as the model improves: losses and errors. */
+const FALLING = /(loss|error|crossentropy|hinge|divergence|kld|poisson|logcosh|huber|mse|mae|mape|msle|rmse|proximity)$/i;
+
+/**
+ * The direction `mode` means for `monitor`: `'auto'` reads it from the name — max for the
+ * accuracies and scores (`binaryAccuracy`, `precision`, `recall`, `r2Score`, `auc`, `f1`),
+ * min for losses and errors, and otherwise TF.js's rule (max when the name holds `acc`, else
+ * min) with a warning, since a score read as a loss would make `restoreBestWeights` put back
+ * the worst epoch (Keras 3 refuses to guess; TF.js reads `binaryAccuracy` as a loss).
+ */
+function direction(op: string, mode: Mode, monitor: string): 'min' | 'max' {
+  if (mode !== 'auto') return mode;
+  if (RISING.test(monitor)) return 'max';
+  if (FALLING.test(monitor)) return 'min';
+  if (/acc/i.test(monitor)) return 'max';
+  console.warn(`${op}: mode 'auto' cannot tell whether '${monitor}' should rise or fall, so it treats it as a loss (lower is better, TF.js's rule for a name without 'acc'); pass mode: 'max' or mode: 'min' to say which`);
+  return 'min';
+}
+
+function better(direction: 'min' | 'max', minDelta: number) {
+  return direction === 'min' ? (a: number, b: number) => a < b - minDelta : (a: number, b: number) => a > b + minDelta;
 }
 
 /** Options of `callbacks.earlyStopping` (TF.js and Keras names and defaults). */
@@ -177,7 +213,12 @@ export interface EarlyStoppingArgs {
   patience?: number | undefined;
   /** Smallest change that counts as improvement. Default 0. */
   minDelta?: number | undefined;
-  /** `'min'`, `'max'` or `'auto'` (max for accuracies). Default `'auto'`. */
+  /**
+   * `'min'`, `'max'` or `'auto'`: max for accuracies and scores (names ending in `acc`,
+   * `accuracy`, `precision`, `recall`, `auc`, `f1`, `r2Score`, …), min for losses and errors,
+   * and for any other name TF.js's rule (max when it holds `acc`, else min) with a warning that
+   * says to pass the mode. Default `'auto'`.
+   */
   mode?: Mode | undefined;
   /**
    * Put back the weights of the best epoch at the end of training, whether this callback
@@ -200,7 +241,9 @@ export class EarlyStopping extends Callback {
   /** Why this callback stopped training (`fit` prints it), or `null`. */
   stopReason: string | null = null;
   #best = NaN;
+  #bestEpoch = -1;
   #wait = 0;
+  #direction: 'min' | 'max' | null = null;
   #bestWeights: import('../tensor.js').Tensor[] | null = null;
   constructor(args: EarlyStoppingArgs = {}) {
     super();
@@ -212,20 +255,31 @@ export class EarlyStopping extends Callback {
     const { baseline } = this.args;
     if (baseline !== undefined && (typeof baseline !== 'number' || !Number.isFinite(baseline))) throw new InvalidArgumentError(`${op}: baseline must be a finite number, got ${describe(baseline)}`);
   }
+  /** The best value of `monitor` so far in the current or last `fit` (its `baseline` until an epoch beats it, else `NaN` before the first epoch), as Keras 3's `best`. */
+  get best(): number {
+    return this.#best;
+  }
+  /** The epoch of {@link EarlyStopping.best} (`-1` while none has beaten the baseline), as Keras 3's `best_epoch`. */
+  get bestEpoch(): number {
+    return this.#bestEpoch;
+  }
   /** Resets the best value, the wait and the stop reason (a callback may be reused across `fit` calls). */
-  onTrainBegin(): void {
+  override onTrainBegin(): void {
     checkMonitor('earlyStopping', this.args.monitor, this.params);
+    this.#direction = direction('earlyStopping', this.args.mode, this.args.monitor);
     this.cleanup();
     this.#best = this.args.baseline ?? NaN;
+    this.#bestEpoch = -1;
     this.#wait = 0;
     this.stoppedEpoch = 0;
     this.stopReason = null;
   }
   /** Compares `logs[monitor]` with the best so far; stops training after `patience` epochs without improvement (restoring the best weights if asked). */
-  onEpochEnd(epoch: number, logs: Logs = {}): void {
+  override onEpochEnd(epoch: number, logs: Logs = {}): void {
     const v = monitored('earlyStopping', this.args.monitor, logs);
-    if (Number.isNaN(this.#best) || better(this.args.mode, this.args.monitor, Math.abs(this.args.minDelta))(v, this.#best)) {
+    if (Number.isNaN(this.#best) || better((this.#direction ??= direction('earlyStopping', this.args.mode, this.args.monitor)), Math.abs(this.args.minDelta))(v, this.#best)) {
       this.#best = v;
+      this.#bestEpoch = epoch;
       this.#wait = 0;
       if (this.args.restoreBestWeights) {
         this.#bestWeights?.forEach((t) => t.dispose());
@@ -247,7 +301,7 @@ export class EarlyStopping extends Callback {
    * With `restoreBestWeights`, puts back the best epoch's weights (as Keras 3, also when the
    * epochs ran out first); then frees the copy.
    */
-  onTrainEnd(): void {
+  override onTrainEnd(): void {
     if (this.args.restoreBestWeights && this.#bestWeights !== null) this.model.setWeights(this.#bestWeights, { allowNonFinite: true });
     this.cleanup();
   }
@@ -272,7 +326,7 @@ export class TerminateOnNaN extends Callback {
   /** The core's message for the step it refused at the current batch, or null. */
   #refused: string | null = null;
   /** Clears the stop reason of an earlier `fit`. */
-  onTrainBegin(): void {
+  override onTrainBegin(): void {
     this.stopReason = null;
     this.#refused = null;
   }
@@ -284,7 +338,7 @@ export class TerminateOnNaN extends Callback {
     this.#refused = message;
   }
   /** Stops training when the batch's loss is NaN or infinite. */
-  onBatchEnd(batch: number, logs: Logs = {}): void {
+  override onBatchEnd(batch: number, logs: Logs = {}): void {
     const refused = this.#refused;
     this.#refused = null;
     if (logs.loss !== undefined && !Number.isFinite(logs.loss)) {
@@ -305,7 +359,12 @@ export interface ReduceLROnPlateauArgs {
   patience?: number | undefined;
   /** Smallest change that counts as improvement. Default 1e-4. */
   minDelta?: number | undefined;
-  /** `'min'`, `'max'` or `'auto'` (max for accuracies). Default `'auto'`. */
+  /**
+   * `'min'`, `'max'` or `'auto'`: max for accuracies and scores (names ending in `acc`,
+   * `accuracy`, `precision`, `recall`, `auc`, `f1`, `r2Score`, …), min for losses and errors,
+   * and for any other name TF.js's rule (max when it holds `acc`, else min) with a warning that
+   * says to pass the mode. Default `'auto'`.
+   */
   mode?: Mode | undefined;
   /** Epochs to wait after a reduction. Default 0. */
   cooldown?: number | undefined;
@@ -320,6 +379,7 @@ export class ReduceLROnPlateau extends Callback {
   #best = NaN;
   #wait = 0;
   #cool = 0;
+  #direction: 'min' | 'max' | null = null;
   constructor(args: ReduceLROnPlateauArgs = {}) {
     super();
     const op = 'reduceLROnPlateau';
@@ -331,8 +391,9 @@ export class ReduceLROnPlateau extends Callback {
     if (typeof this.args.minLr !== 'number' || !(this.args.minLr >= 0) || !Number.isFinite(this.args.minLr)) throw new InvalidArgumentError(`${op}: minLr must be a finite number >= 0, got ${describe(this.args.minLr)}`);
   }
   /** Resets the best value, the wait and the cooldown. */
-  onTrainBegin(): void {
+  override onTrainBegin(): void {
     checkMonitor('reduceLROnPlateau', this.args.monitor, this.params);
+    this.#direction = direction('reduceLROnPlateau', this.args.mode, this.args.monitor);
     this.#best = NaN;
     this.#wait = 0;
     this.#cool = 0;
@@ -342,11 +403,11 @@ export class ReduceLROnPlateau extends Callback {
    * without improvement, then waits `cooldown` epochs. Adds the epoch's rate to the logs as
    * `learning_rate` (as Keras 3), so the history holds it.
    */
-  onEpochEnd(_epoch: number, logs: Logs = {}): void {
+  override onEpochEnd(_epoch: number, logs: Logs = {}): void {
     const v = monitored('reduceLROnPlateau', this.args.monitor, logs);
     logs.learning_rate = this.model.learningRate;
     if (this.#cool > 0) this.#cool--;
-    if (Number.isNaN(this.#best) || better(this.args.mode, this.args.monitor, this.args.minDelta)(v, this.#best)) {
+    if (Number.isNaN(this.#best) || better((this.#direction ??= direction('reduceLROnPlateau', this.args.mode, this.args.monitor)), this.args.minDelta)(v, this.#best)) {
       this.#best = v;
       this.#wait = 0;
     } else if (this.#cool === 0 && ++this.#wait >= this.args.patience) {
