@@ -285,7 +285,7 @@ describe('compile metric names', () => {
 
   it('AUC: an error saying there is no function for it', () => {
     using m = model();
-    expect(() => m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy', metrics: ['AUC' as 'mse'] })).toThrow('compile: metric "AUC" is not supported: neurite has no function for it yet; pass your own as a metric function (yTrue, yPred) => Tensor');
+    expect(() => m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy', metrics: ['AUC' as 'mse'] })).toThrow("compile: metric \"AUC\" is not supported: neurite has no AUC yet, and a metric function would be averaged over batches (a batch without a positive has no AUC); compute it over the validation set in a callback's onEpochEnd and write it to logs.val_auc, which earlyStopping({ monitor: 'val_auc', mode: 'max' }) and the history then see");
   });
 
   it('a name that is neither still gets the nearest one', () => {

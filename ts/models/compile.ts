@@ -36,7 +36,11 @@ const FROM_PREDICT: Readonly<Record<string, readonly [fn: string | null, perExam
 function noKernel(name: string): InvalidArgumentError {
   const [fn, perExample] = FROM_PREDICT[name];
   const call = fn === null ? null : `metrics.${fn}(y, model.predict(x))`;
-  const how = call === null ? 'neurite has no function for it yet; pass your own as a metric function (yTrue, yPred) => Tensor' : `compute it from predict instead: ${perExample ? `${call}.mean()` : call}`;
+  // AUC is a ranking over the whole set: a metric function's batch means would not be it (a
+  // batch without a positive has none), so the way that works is a callback over the validation set.
+  const how = name.toLowerCase() === 'auc'
+    ? "neurite has no AUC yet, and a metric function would be averaged over batches (a batch without a positive has no AUC); compute it over the validation set in a callback's onEpochEnd and write it to logs.val_auc, which earlyStopping({ monitor: 'val_auc', mode: 'max' }) and the history then see"
+    : call === null ? 'neurite has no function for it yet; pass your own as a metric function (yTrue, yPred) => Tensor' : `compute it from predict instead: ${perExample ? `${call}.mean()` : call}`;
   return new InvalidArgumentError(`compile: metric ${JSON.stringify(name)} is not supported: ${how}`);
 }
 
