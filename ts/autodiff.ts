@@ -300,8 +300,17 @@ function checkFn(op: string, f: unknown): void {
 }
 
 /**
- * `x ↦ df/dx`. `f` must map a tensor to a tensor; `dy` seeds non-scalar outputs. `f` may call
- * tensor ops and a model's `predict` (or an autoencoder's `encode`/`decode`).
+ * `x ↦ df/dx`. `f` must map a tensor to a tensor; `dy` (of `f(x)`'s shape) seeds the
+ * gradient, by default ones (a non-scalar `f(x)` then gives the gradient of its sum, as TF.js
+ * and `jax.vjp` with ones). `f` may call tensor ops and a model's `predict` (or an
+ * autoencoder's `encode`/`decode`). The gradient is of first order: a `grad` inside `f` (a
+ * derivative of a derivative, or `df/dx` inside a loss minimized over weights) is an error; for
+ * a network's derivatives with respect to its inputs inside a loss, propagate them through
+ * the layers by hand (forward mode: beside `h = tanh(x·W + b)` carry `h' = (1 − h²) ⊙ (x'·W)`,
+ * from `x' = 1`), then differentiate that loss as usual.
+ *
+ * @example
+ * const dfdx = grad((x) => x.square().sum())(tensor([1, 2, 3])); // [2, 4, 6]
  */
 export function grad(f: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor) => Tensor {
   checkFn('grad', f);
