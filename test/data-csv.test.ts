@@ -507,6 +507,15 @@ describe('data.csv sources and passes', () => {
       m.dispose();
     }
   });
+
+  it("an empty field batched into features is an error that says a column default fixes it (a Kaggle user's report: it only said 'undefined')", async () => {
+    const text = 'a,b,y\n1,2,0\n3,,1\n';
+    const ds = (cfg: data.CSVConfig) => data.csv(enc(text), cfg).map((e) => ({ xs: Object.values((e as { xs: object }).xs), ys: Object.values((e as { ys: object }).ys) })).batch(2);
+    const e = await failure(ds({ columnConfigs: { y: { isLabel: true } } }).toArray());
+    expect(e.message).toBe("batch: the elements' arrays at xs do not make one tensor: values[1][1] is undefined, not a number; an empty field of data.csv is undefined (as in TF.js): give its column a default in columnConfigs ({ default: 0 }), or required: true to refuse such rows");
+    const fixed = await read(ds({ columnConfigs: { y: { isLabel: true }, b: { default: 0 } } }));
+    expect(fixed).toEqual([{ xs: { shape: [2, 2], values: [1, 2, 3, 0] }, ys: { shape: [2, 1], values: [0, 1] } }]);
+  });
 });
 
 describe('data.csv types', () => {

@@ -667,7 +667,7 @@ describe('fit vs TF.js fit', () => {
     using m3 = nr.sequential({ layers: [nr.layers.dense({ inputShape: [2], units: 1 })] });
     m3.compile({ optimizer: 'sgd', loss: 'mse' });
     using y3 = nr.tensor([0.5, 1, 0, 1]);
-    await expect(m3.fit(x, y3, { verbose: 0, classWeight: { 0: 1, 1: 1 } })).rejects.toThrow('fit: y holds the value 0.5, not a class index, at sample 0 but classWeight has no weight for it (classes weighted: 0, 1); every class in y needs one');
+    await expect(m3.fit(x, y3, { verbose: 0, classWeight: { 0: 1, 1: 1 } })).rejects.toThrow('fit: y holds the value 0.5, not a class index, at sample 0 but classWeight has no weight for it (classes weighted: 0, 1); every class in y needs one; for soft labels weight the samples yourself: sampleWeight with one weight per sample (Keras 3 rounds y to classes first)');
   });
 
   // Issue 7 item 10: with n·s not whole, TF.js (training.ts: splitAt = floor(n·(1 − s))) and

@@ -54,6 +54,9 @@ function nestShape(v: unknown, depth = 0): number[] | null {
   return [v.length, ...s0];
 }
 
+/** The hint for an `undefined` value: data.csv reads an empty field without a default so (as TF.js). */
+const EMPTY_CSV_FIELD = '; an empty field of data.csv is undefined (as in TF.js): give its column a default in columnConfigs ({ default: 0 }), or required: true to refuse such rows';
+
 /**
  * The batch of `rows` (same-structure elements, at least one): new tensors the caller owns. The
  * rows are left as they are (the caller disposes what it consumed). On an error nothing is left
@@ -71,7 +74,10 @@ function join1(rows: readonly unknown[], path: string): unknown {
   rows.forEach((r, i) => {
     const k = kind(r);
     const same = k === k0 || (k0 === 'typed' && k === 'array') || (k0 === 'array' && k === 'typed');
-    if (!same) throw new InvalidArgumentError(`batch: element ${i} of the batch is ${describeElement(r)}${at(path)} but element 0 is ${describeElement(first)}; every element needs the same structure`);
+    if (!same) {
+      const empty = r === undefined || first === undefined ? EMPTY_CSV_FIELD : '';
+      throw new InvalidArgumentError(`batch: element ${i} of the batch is ${describeElement(r)}${at(path)} but element 0 is ${describeElement(first)}; every element needs the same structure${empty}`);
+    }
   });
   switch (k0) {
     case 'tensor': {
@@ -99,7 +105,7 @@ function join1(rows: readonly unknown[], path: string): unknown {
         return tensor(rows as Array<number[]>);
       } catch (err) {
         // A value tensor() refuses (not a number, a detached array, beyond float32) is that, not a shape.
-        if (err instanceof InvalidArgumentError) throw new InvalidArgumentError(`batch: the elements' arrays${at(path)} do not make one tensor: ${err.message.replace(/^tensor: /, '')}`);
+        if (err instanceof InvalidArgumentError) throw new InvalidArgumentError(`batch: the elements' arrays${at(path)} do not make one tensor: ${err.message.replace(/^tensor: /, '')}${/ is undefined, not a number/.test(err.message) ? EMPTY_CSV_FIELD : ''}`);
         if (err instanceof NeuriteError) throw new ShapeError(`batch: the elements' arrays${at(path)} do not make one tensor: ${err.message.replace(/^tensor: /, '')}; every element needs the same shape`);
         throw err;
       }

@@ -294,7 +294,9 @@ export function sampleWeights(y: Tensor, classWeight: Map<number, number>, yName
     const w = classWeight.get(c);
     if (w === undefined) {
       const what2 = Number.isInteger(c) ? `class ${c}` : `the value ${c}, not a class index,`;
-      throw new InvalidArgumentError(`${op}: ${yName} holds ${what2} at sample ${i} but ${what} has no weight for it (classes weighted: ${[...classWeight.keys()].join(', ')}); every class in ${yName} needs one`);
+      // Soft labels (pseudo-labels, label smoothing by hand): Keras 3 rounds them; TF.js looks the value up as here.
+      const soft = Number.isInteger(c) ? '' : `; for soft labels weight the samples yourself: sampleWeight with one weight per sample (Keras 3 rounds ${yName} to classes first)`;
+      throw new InvalidArgumentError(`${op}: ${yName} holds ${what2} at sample ${i} but ${what} has no weight for it (classes weighted: ${[...classWeight.keys()].join(', ')}); every class in ${yName} needs one${soft}`);
     }
     out[i] = w;
   });
