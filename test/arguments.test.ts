@@ -644,6 +644,7 @@ const TABLE: Entry[] = [
   { name: 'progressBar', call: fnOf('progressBar'), good: () => [{ throttleMs: 10, out: { write() {} } }], kinds: ['options?'] },
   { name: 'callbacks.earlyStopping', op: 'earlyStopping', call: (o) => nr.callbacks.earlyStopping(o as never), good: () => [{ patience: 2, monitor: 'loss', mode: 'min', minDelta: 0 }], kinds: ['options?'] },
   { name: 'callbacks.reduceLROnPlateau', op: 'reduceLROnPlateau', call: (o) => nr.callbacks.reduceLROnPlateau(o as never), good: () => [{ factor: 0.5, cooldown: 1, minLr: 0 }], kinds: ['options?'] },
+  { name: 'callbacks.modelCheckpoint', op: 'modelCheckpoint', call: (o) => nr.callbacks.modelCheckpoint(o as never), good: () => [{ filepath: 'file:///tmp/neurite-ckpt-{epoch}', saveBestOnly: true, monitor: 'loss' }], kinds: ['options'] },
   // classic networks
   { name: 'neuron', call: fnOf('neuron'), good: () => [{ weights: [1, 1], bias: 0 }], kinds: ['options'] },
   { name: 'Neuron.forward', op: 'neuron', call: (x) => nr.tidy(() => nr.neuron({ weights: [1, 1] }).forward(x as never)), good: () => [[1, 2]], kinds: ['values'] },

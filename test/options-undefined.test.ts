@@ -112,6 +112,11 @@ const CASES: Record<string, Case> = {
   'regularizers.l1l2': { type: 'NonNullable<Parameters<typeof nr.regularizers.l1l2>[0]>', run: (o) => comparable(nr.regularizers.l1l2(o as never)) },
   'callbacks.earlyStopping': { type: 'NonNullable<Parameters<typeof nr.callbacks.earlyStopping>[0]>', given: { monitor: 'loss' }, run: (o) => fitLosses({ epochs: 3, callbacks: [nr.callbacks.earlyStopping(o as never)] }) },
   'callbacks.reduceLROnPlateau': { type: 'NonNullable<Parameters<typeof nr.callbacks.reduceLROnPlateau>[0]>', given: { monitor: 'loss' }, run: (o) => fitLosses({ epochs: 3, callbacks: [nr.callbacks.reduceLROnPlateau(o as never)] }) },
+  'callbacks.modelCheckpoint': {
+    type: 'NonNullable<Parameters<typeof nr.callbacks.modelCheckpoint>[0]>',
+    given: { filepath: { save: async () => ({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }) }, monitor: 'loss' },
+    run: (o) => fitLosses({ epochs: 3, callbacks: [nr.callbacks.modelCheckpoint(o as never)] }),
+  },
   'model.fit': { type: 'nr.FitArgs', given: { epochs: 3, seed: 1, verbose: 0 }, run: (o) => fitLosses(o) },
   'model.compile': {
     type: 'Parameters<nr.Sequential["compile"]>[0]',

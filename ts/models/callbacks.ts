@@ -9,6 +9,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { boolArg, describe } from '../ops/convert.js';
 import { brand } from '../brand.js';
 import type { Sequential } from './sequential.js';
+import type { IOHandler } from '../io/artifacts.js';
 
 /** Rejects an options value that is not a plain object, and unknown keys (suggesting the nearest). */
 const checkArgs = (op: string, args: unknown, known: readonly string[]): void => void readKeys(op, args, known, true);
@@ -432,6 +433,117 @@ export class ReduceLROnPlateau extends Callback {
   }
 }
 
+/** Options of `callbacks.modelCheckpoint` (Keras 3's `ModelCheckpoint`; TF.js has none). */
+export interface ModelCheckpointArgs {
+  /**
+   * Where to save, as `model.save` takes it (`'file://./ckpt/model'`, `'indexeddb://best'`, a
+   * handler object). A string may name the epoch (from 1, as Keras) and any log in braces with
+   * Python's format specs: `'file://./ckpt/model-{epoch:02d}-{val_loss:.4f}'`.
+   */
+  filepath: string | IOHandler;
+  /** The log `saveBestOnly` compares. Default `'val_loss'`. */
+  monitor?: string | undefined;
+  /** Save only when `monitor` improves on the best so far (else every epoch). Default `false`. */
+  saveBestOnly?: boolean | undefined;
+  /** `'min'`, `'max'` or `'auto'`, as {@link EarlyStoppingArgs.mode}. Default `'auto'`. */
+  mode?: Mode | undefined;
+  /** A value `monitor` must beat before the first save with `saveBestOnly` (Keras 3's `initial_value_threshold`). Default: none. */
+  initialValueThreshold?: number | undefined;
+  /** Also save the optimizer state, so training resumes from a checkpoint (Keras saves it). Default `true`. */
+  includeOptimizer?: boolean | undefined;
+  /** 1: one line per save (and per epoch that did not improve), as Keras's. Default 0. */
+  verbose?: 0 | 1 | undefined;
+}
+
+/**
+ * Fills `{name}` / `{name:spec}` in `template` from the epoch (counted from 1) and the logs,
+ * with the Python format specs Keras's file names use: `d` (`02d`), `f` (`.4f`) and `e` (`.2e`).
+ */
+function checkpointPath(op: string, template: string, epoch: number, logs: Logs): string {
+  return template.replace(/\{([A-Za-z_]\w*)(?::([^}]*))?\}/g, (_m, key: string, spec: string | undefined) => {
+    const v = key === 'epoch' ? epoch + 1 : Object.hasOwn(logs, key) ? logs[key] : undefined;
+    if (v === undefined) throw new InvalidArgumentError(`${op}: filepath '${template}' names {${key}}, which is not in this epoch's logs (epoch, ${Object.keys(logs).join(', ')})`);
+    if (spec === undefined || spec === '') return String(v);
+    const f = /^(0?)(\d*)(?:\.(\d+))?([dfe])$/.exec(spec);
+    if (f === null) throw new InvalidArgumentError(`${op}: filepath '${template}': the format {${key}:${spec}} is not one neurite reads; use d (02d), f (.4f) or e (.2e)`);
+    const [, zero, width, digits, type] = f;
+    const p = digits === undefined ? 6 : Number(digits);
+    // Python writes at least two exponent digits (1.50e-04), JavaScript one.
+    const text = type === 'd' ? String(Math.trunc(v)) : type === 'f' ? v.toFixed(p) : v.toExponential(p).replace(/e([+-])(\d)$/, 'e$10$2');
+    const sign = text.startsWith('-') ? '-' : '';
+    return width === '' ? text : zero === '0' ? sign + text.slice(sign.length).padStart(Number(width) - sign.length, '0') : text.padStart(Number(width), ' ');
+  });
+}
+
+/**
+ * Saves the model at the end of each epoch, or with `saveBestOnly` when `monitor` improves
+ * (Keras 3's `ModelCheckpoint`; TF.js has none): through `model.save`, so to any place it
+ * saves to, with the optimizer state by default, so `loadModel` and `fit({ initialEpoch })`
+ * resume from it. A save that fails stops `fit` with its error.
+ *
+ * @example
+ * const best = callbacks.modelCheckpoint({ filepath: 'file://./ckpt/best', saveBestOnly: true });
+ * await model.fit(x, y, { epochs: 50, validationSplit: 0.2, callbacks: [best] });
+ * const restored = await loadLayersModel('file://./ckpt/best'); // the epoch with the lowest val_loss
+ */
+export class ModelCheckpoint extends Callback {
+  /** The options, with their defaults filled in. */
+  readonly args: Required<Omit<ModelCheckpointArgs, 'initialValueThreshold'>> & Pick<ModelCheckpointArgs, 'initialValueThreshold'>;
+  /** Where the last save went (the filepath with its braces filled in), or `null` before the first. */
+  lastSaved: string | null = null;
+  #best = NaN;
+  #direction: 'min' | 'max' | null = null;
+  constructor(args: ModelCheckpointArgs) {
+    super();
+    const op = 'modelCheckpoint';
+    if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`${op}: args must be an object like { filepath: 'file://./ckpt/model-{epoch}' }, got ${describe(args)}`);
+    checkArgs(op, args, ['filepath', 'monitor', 'saveBestOnly', 'mode', 'initialValueThreshold', 'includeOptimizer', 'verbose']);
+    this.args = { monitor: 'val_loss', saveBestOnly: false, mode: 'auto', includeOptimizer: true, verbose: 0, ...stripUndefined(args) } as ModelCheckpoint['args'];
+    const { filepath, initialValueThreshold, verbose } = this.args;
+    if (!(typeof filepath === 'string' && filepath !== '') && !(filepath !== null && typeof filepath === 'object' && typeof (filepath as IOHandler).save === 'function')) {
+      throw new InvalidArgumentError(`${op}: filepath must be where model.save saves, such as 'file://./ckpt/model-{epoch}' or a handler with save(artifacts), got ${describe(filepath)}`);
+    }
+    checkCommon(op, { ...this.args, minDelta: 0, patience: 0 });
+    boolArg(op, 'saveBestOnly', this.args.saveBestOnly);
+    boolArg(op, 'includeOptimizer', this.args.includeOptimizer);
+    if (verbose !== 0 && verbose !== 1) throw new InvalidArgumentError(`${op}: verbose must be 0 or 1, got ${describe(verbose)}`);
+    if (initialValueThreshold !== undefined && (typeof initialValueThreshold !== 'number' || !Number.isFinite(initialValueThreshold))) throw new InvalidArgumentError(`${op}: initialValueThreshold must be a finite number, got ${describe(initialValueThreshold)}`);
+  }
+  /** The best value of `monitor` saved so far (with `saveBestOnly`; `NaN` before the first save unless `initialValueThreshold` is given). */
+  get best(): number {
+    return this.#best;
+  }
+  /** Checks the monitor before the first epoch (with `saveBestOnly`) and resets the best value. */
+  override onTrainBegin(): void {
+    const { saveBestOnly, monitor, mode, initialValueThreshold } = this.args;
+    this.#best = initialValueThreshold ?? NaN;
+    if (!saveBestOnly) return;
+    checkMonitor('modelCheckpoint', monitor, this.params);
+    this.#direction = direction('modelCheckpoint', mode, monitor);
+  }
+  /** Saves the model (with `saveBestOnly`, only when `logs[monitor]` beats the best so far). */
+  override async onEpochEnd(epoch: number, logs: Logs = {}): Promise<void> {
+    const op = 'modelCheckpoint';
+    const { filepath, saveBestOnly, monitor, mode, includeOptimizer, verbose } = this.args;
+    const path = typeof filepath === 'string' ? checkpointPath(op, filepath, epoch, logs) : filepath;
+    const where = typeof path === 'string' ? path : 'the handler';
+    if (saveBestOnly) {
+      const v = monitored(op, monitor, logs);
+      const before = this.#best;
+      if (!(Number.isNaN(before) || better((this.#direction ??= direction(op, mode, monitor)), 0)(v, before)) || Number.isNaN(v)) {
+        if (verbose === 1) console.log(`Epoch ${epoch + 1}: ${monitor} did not improve from ${formatLog(before)}`);
+        return;
+      }
+      this.#best = v;
+      if (verbose === 1) console.log(`Epoch ${epoch + 1}: ${monitor} improved from ${Number.isNaN(before) ? 'none' : formatLog(before)} to ${formatLog(v)}, saving model to ${where}`);
+    } else if (verbose === 1) {
+      console.log(`Epoch ${epoch + 1}: saving model to ${where}`);
+    }
+    await this.model.save(path, { includeOptimizer });
+    this.lastSaved = typeof path === 'string' ? path : null;
+  }
+}
+
 /** Callback factories, as `tf.callbacks`. */
 export const callbacks = {
   /** An {@link EarlyStopping}: stops training when `monitor` stops improving. @example callbacks.earlyStopping({ monitor: 'val_loss', patience: 3 }) */
@@ -440,4 +552,6 @@ export const callbacks = {
   terminateOnNaN: () => new TerminateOnNaN(),
   /** A {@link ReduceLROnPlateau}: lowers the learning rate when `monitor` stops improving. @example callbacks.reduceLROnPlateau({ factor: 0.5, patience: 2 }) */
   reduceLROnPlateau: (args?: ReduceLROnPlateauArgs) => new ReduceLROnPlateau(args),
+  /** A {@link ModelCheckpoint}: saves the model each epoch, or when `monitor` improves. @example callbacks.modelCheckpoint({ filepath: 'file://./ckpt/best', saveBestOnly: true }) */
+  modelCheckpoint: (args: ModelCheckpointArgs) => new ModelCheckpoint(args),
 };
