@@ -296,9 +296,11 @@ describe('a refused step changes nothing', () => {
     expect(nr.exportTrainingState(m)).toEqual(before.state);
     expect(opt.iterations).toBe(2);
     // A mixed call whose plain variable's gradient is NaN: the model's step does not run either.
-    const v = nr.variable(nr.tensor([1, 2]));
+    const v = nr.variable(nr.tensor([1, 2]), true, 'k_diffusivity');
     nr.tidy(() => {
-      expect(() => opt.applyGradients([{ variable: kernel, grad: nr.ones([3, 4]) }, { variable: v, grad: nr.tensor([0, Infinity]) }])).toThrow(new nr.NonFiniteError('applyGradients: gradient 1 (shape [2]) holds Infinity at index 1; gradients must be finite'));
+      // The error names the variable (a PINN user's report: "gradient 2" among seven made them count).
+      expect(() => opt.applyGradients([{ variable: kernel, grad: nr.ones([3, 4]) }, { variable: v, grad: nr.tensor([0, Infinity]) }])).toThrow(new nr.NonFiniteError("applyGradients: gradient 1 (shape [2], of variable 'k_diffusivity') holds Infinity at index 1; gradients must be finite"));
+      expect(() => nr.optimizers.adam(0.1).minimize(() => nr.mul(v, NaN).sum(), false, [v])).toThrow(new nr.NonFiniteError("minimize: gradient 0 (shape [2], of variable 'k_diffusivity') holds NaN at index 0; gradients must be finite"));
     });
     expect(nrWeights(m)).toEqual(before.w);
     expect(nr.exportTrainingState(m)).toEqual(before.state);

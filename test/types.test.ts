@@ -140,6 +140,11 @@ beforeAll(async () => {
     const w = url.variable(url.zeros([2]));
     const { value, grads } = url.variableGrads(() => w.square().sum());
     optimizers.sgd({ learningRate: 0.1 }).applyGradients(grads);
+    // minimize(f, true) returns the cost as a Tensor (a PINN user's strict tsc needed a '!').
+    const cost: url.Tensor = optimizers.adam(0.1).minimize(() => w.square().sum(), true, [w]);
+    // @ts-expect-error: without returnCost there is no cost
+    const noCost: url.Tensor = optimizers.adam(0.1).minimize(() => w.square().sum());
+    console.log(cost.dataSync(), noCost);
     url.train.adam(0.1).applyGradients([{ name: w.name, tensor: grads[w.name] }]);
     // @ts-expect-error: a gradient map holds tensors
     url.train.adam(0.1).applyGradients({ w: 1 });

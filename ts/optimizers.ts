@@ -249,6 +249,12 @@ interface Pair {
 
 const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, k) => d === b[k]);
 
+/** `, of variable 'name'` for a named variable (a model's `dense_1/kernel`, a custom loop's own name), else nothing: which one a gradient error is about. */
+function ofVariable(variable: Tensor | LayerVariable): string {
+  const name = (variable as { name?: unknown }).name;
+  return typeof name === 'string' && name !== '' ? `, of variable '${name}'` : '';
+}
+
 /**
  * Checks the shapes of the gradients of `pairs`, and with `finite` that their values are
  * finite, with the messages of `nr_optimizer_apply` by the index of the pair in the call: a
@@ -264,7 +270,7 @@ function checkGradients(op: string, pairs: readonly Pair[], finite: boolean): vo
       check(e.nr_tensor_first_non_finite(h, outPtr(0)));
       return readOut(0) === 1 ? readOut(1) : -1;
     });
-    if (at >= 0) throw new NonFiniteError(`${op}: gradient ${i} (shape [${grad.shape}]) holds ${grad.data()[at]} at index ${at}; gradients must be finite`);
+    if (at >= 0) throw new NonFiniteError(`${op}: gradient ${i} (shape [${grad.shape}]${ofVariable(variable)}) holds ${grad.data()[at]} at index ${at}; gradients must be finite`);
   }
 }
 
@@ -597,7 +603,11 @@ export class Optimizer {
       );
     } catch (err) {
       // A weight's update that would leave its domain names the variable (`variable 1 (`widths`)`).
-      if (err instanceof Error) err.message = err.message.replace(/variable (\d+) \(`[^`]*`\)/, (m, k: string) => (pairs[Number(k)] ? `variable ${(pairs[Number(k)].variable as { name?: string }).name ?? k}` : m));
+      if (err instanceof Error) {
+        err.message = err.message
+          .replace(/variable (\d+) \(`[^`]*`\)/, (m, k: string) => (pairs[Number(k)] ? `variable ${(pairs[Number(k)].variable as { name?: string }).name ?? k}` : m))
+          .replace(/gradient (\d+) \(shape ([^)]*)\) holds/, (m, k: string, shape: string) => (pairs[Number(k)] ? `gradient ${k} (shape ${shape}${ofVariable(pairs[Number(k)].variable)}) holds` : m));
+      }
       throw inOp(op, err, 'applyGradients');
     }
   }
@@ -605,7 +615,7 @@ export class Optimizer {
   /**
    * One step of minimising `f()` (a scalar loss built from variables): computes the
    * gradients with `variableGrads` and applies them. Returns the loss when `returnCost` is
-   * true (dispose it), else `null`. The forward pass belongs inside `f`: as TF.js, a loss that
+   * true (dispose it; typed as a `Tensor` then), else `null`. The forward pass belongs inside `f`: as TF.js, a loss that
    * depends on none of the variables (computed before the call) throws an
    * {@link InvalidArgumentError} naming `minimize`, rather than train nothing.
    *
@@ -616,6 +626,11 @@ export class Optimizer {
    * that is not finite is refused with a {@link NonFiniteError} naming `minimize`, and nothing
    * changes.
    */
+  minimize(f: () => Tensor, returnCost: true, varList?: TrainableVariable[]): Tensor;
+  /** One step of minimising `f()`, returning nothing (see the first form). */
+  minimize(f: () => Tensor, returnCost?: false, varList?: TrainableVariable[]): null;
+  /** One step of minimising `f()`: the cost when `returnCost` is true, else `null` (see the first form). */
+  minimize(f: () => Tensor, returnCost?: boolean, varList?: TrainableVariable[]): Tensor | null;
   minimize(f: () => Tensor, returnCost = false, varList?: TrainableVariable[]): Tensor | null {
     const { value, grads, vars } = variableGradsOf('minimize', f, varList);
     try {
