@@ -10,6 +10,9 @@ import { runOp } from './run.js';
  * `Int32Array`, `Uint8Array`, …; not a `DataView` or a `BigInt64Array`). Without `shape` the
  * shape is inferred from the nesting (a flat typed array is 1-D); with `shape`, the value
  * count must match it. Values are stored as float32; `dtype`, if given, must be `'float32'`.
+ * Rounding to float32 keeps about 7 significant digits, and a magnitude below float32's
+ * smallest (1.4e-45) becomes 0 without an error (as TF.js: `1e-50` is 0, `0.1` is
+ * 0.10000000149011612); only values beyond its largest are refused (below).
  *
  * @example tensor([[1, 2], [3, 4]])         // shape [2, 2]
  * @example tensor([1, 2, 3, 4, 5, 6], [2, 3])
