@@ -263,6 +263,31 @@ describe('introspection as TF.js', () => {
     expect(nr.layers.add()).toBeInstanceOf(nr.Merge);
   });
 
+  it("models have TF.js's static className and getClassName(): Sequential, and LayersModel ('Model') for a graph model", () => {
+    expect(nr.Sequential.className).toBe(tfl.Sequential.className);
+    expect(nr.LayersModel.className).toBe(tfl.LayersModel.className);
+    expect([nr.Sequential.className, nr.LayersModel.className]).toEqual(['Sequential', 'Model']);
+    for (const name of ['dense', 'twoInputs', 'shared']) {
+      const [t, n] = [MODELS[name](TF), MODELS[name](NR) as nr.Sequential];
+      expect((n.constructor as any).className, name).toBe(t.constructor.className);
+      expect(n.getClassName(), name).toBe(t.getClassName());
+      // Every model is a LayersModel, as TF.js's Sequential extends LayersModel.
+      expect([n instanceof nr.LayersModel, n instanceof nr.Sequential], name).toEqual([t instanceof tfl.LayersModel, true]);
+      n.dispose();
+      t.dispose();
+    }
+    // A graph model loaded from its config (fromConfig, as loadModel builds it) is a LayersModel too.
+    const g = MODELS.twoInputs(NR) as nr.Sequential;
+    const copy = nr.sequential.fromConfig(g.getConfig());
+    expect([copy.constructor, copy.getClassName()]).toEqual([nr.LayersModel, 'Model']);
+    const s = nr.sequential.fromConfig((MODELS.dense(NR) as nr.Sequential).getConfig());
+    expect([s.constructor, s.getClassName()]).toEqual([nr.Sequential, 'Sequential']);
+    // An autoencoder is saved as a Sequential (marked neurite_class) and says so.
+    const ae = nr.autoencoder({ encoder: nr.layers.dense({ units: 2, inputShape: [4] }), decoder: nr.layers.dense({ units: 4 }) });
+    expect(ae.getClassName()).toBe('Sequential');
+    for (const m of [g, copy, s, ae]) m.dispose();
+  });
+
   it('batchInputShape keeps a given batch size, as TF.js', () => {
     expect(nr.layers.dense({ units: 1, batchInputShape: [8, 3] }).batchInputShape).toEqual(tfl.layers.dense({ units: 1, batchInputShape: [8, 3] }).batchInputShape);
     expect(nr.layers.dense({ units: 1, inputShape: [3] }).batchInputShape).toEqual(tfl.layers.dense({ units: 1, inputShape: [3] }).batchInputShape);

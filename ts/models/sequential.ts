@@ -209,6 +209,12 @@ export class Sequential {
     brand(this);
   }
 
+  /**
+   * TF.js's class name, `'Sequential'` (`model.constructor.className`, as `getClassName()`);
+   * a graph model's class, {@link LayersModel}, has `'Model'`.
+   */
+  static readonly className: string = 'Sequential';
+
   /** A unique name, given or generated (`sequential_1`, `model_1`, …); `getLayer` in an outer model finds it by this. */
   readonly name: string;
   /** The layers (nested models appear as one entry). */
@@ -398,7 +404,7 @@ export class Sequential {
   static {
     makeGraph = (args, graph) => {
       const { layers = [], ...rest } = args;
-      const m = new Sequential(rest);
+      const m = new LayersModel(rest);
       m.#assembling = true;
       try {
         for (const l of layers) m.add(l);
@@ -1474,7 +1480,7 @@ export class Sequential {
    * @example sequential().getClassName() // 'Sequential'
    */
   getClassName(): string {
-    return this.graphWiring === null ? 'Sequential' : 'Model';
+    return (this.constructor as typeof Sequential).className;
   }
 
   /**
@@ -2073,6 +2079,24 @@ export function batchSizeOf(op: string, bs: unknown): number {
   return bs;
 }
 
+
+/**
+ * The class of a graph model (`model({ inputs, outputs })`, or one loaded or made from a
+ * `class_name: 'Model'` config), as TF.js's `tf.LayersModel`: its `className` is `'Model'` (what
+ * `getClassName()` gives and the saved `class_name`). Every model is an instance of it
+ * (`sequential() instanceof LayersModel`, as TF.js's `Sequential` extends `LayersModel`); unlike
+ * TF.js, a graph model is also a {@link Sequential} (the class holding neurite's model API).
+ *
+ * @example model({ inputs: x, outputs: y }).constructor.className // 'Model'
+ */
+export class LayersModel extends Sequential {
+  /** TF.js's class name of a graph model, `'Model'` (TF.js's `LayersModel.className`). */
+  static override readonly className: string = 'Model';
+  /** Every model is a `LayersModel`, as in TF.js (where `Sequential` extends it). */
+  static override [Symbol.hasInstance](v: unknown): boolean {
+    return v instanceof Sequential;
+  }
+}
 
 /** Creates a sequential model (as `tf.sequential`). */
 export function sequential(args: SequentialArgs = {}): Sequential {
