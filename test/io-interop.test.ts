@@ -138,11 +138,11 @@ describe('TF.js → neurite', () => {
     ] } };
     const m = (await nr.loadModel({ modelTopology: topo, weightSpecs: [{ name: 'd/kernel', shape: [3, 2], dtype: 'float32' }, { name: 'd/bias', shape: [2], dtype: 'float32' }], weightData: new Float32Array([1, 0, 0, 1, 1, 1, 0, 0]).buffer })) as nr.Sequential;
     const c = m.getConfig() as unknown as { config: { layers: Array<{ class_name: string; config: Record<string, unknown> }> } };
-    expect(c.config.layers.map((l) => l.class_name)).toEqual(['InputLayer', 'Dense', 'Activation', 'Activation', 'Activation']);
+    expect(c.config.layers.map((l) => l.class_name)).toEqual(['InputLayer', 'Dense', 'ReLU', 'ELU', 'Softmax']);
     // Read as neurite's (L1L2 { l1: 0, l2: 0.5 }, Glorot uniform) and written back as the file spells them.
     expect(c.config.layers[1].config.kernel_regularizer).toEqual({ class_name: 'L2', config: { l2: 0.5 } });
     expect(c.config.layers[1].config.kernel_initializer).toEqual({ class_name: 'GlorotUniform', config: { seed: null } });
-    expect(c.config.layers[3].config.activation).toEqual({ class_name: 'neurite>elu', config: { alpha: 0.5 } });
+    expect(c.config.layers.slice(2).map((l) => l.config)).toEqual([{ name: 'r', trainable: true, max_value: null }, { name: 'e', trainable: true, alpha: 0.5 }, { name: 's', trainable: true, axis: -1 }]);
     const y = nr.tidy(() => Array.from(m.predict(nr.tensor([[1, -2, 3]])).data()));
     // x·W + b = [1 + 3, −2 + 3] = [4, 1]; relu and elu keep it; softmax.
     const e = 1 / (1 + Math.exp(1 - 4));

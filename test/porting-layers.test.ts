@@ -213,9 +213,9 @@ describe('config neurite cannot implement is a clear error', () => {
     expect(wantG.slice(2, 5)).toEqual([0, 1, 0]); // the kinks: 0 at 0, 1 at 6
     // TF.js's file loads (as relu6) and predicts the same.
     const { m: loaded } = await loadFromTfjs(tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [3], units: 4 }), tfl.layers.reLU({ maxValue: 6 })] }), [5, 3]);
-    expect(layerConfigs(loaded.getConfig())[1].activation).toBe('relu6');
+    expect(layerConfigs(loaded.getConfig())[1].max_value).toBe(6);
     expect(invalid(() => layers.reLU({ maxValue: 5 }))).toBe('reLU: maxValue must be 6 (relu6) or null: neurite has no other capped ReLU, got 5');
-    expect(layerConfigs(nr.sequential({ layers: [layers.reLU({ inputShape: [2], maxValue: null })] }).getConfig())[0].activation).toBe('relu');
+    expect(layerConfigs(nr.sequential({ layers: [layers.reLU({ inputShape: [2], maxValue: null })] }).getConfig())[0].max_value).toBe(null);
     const five = tfl.sequential({ layers: [tfl.layers.reLU({ inputShape: [2], maxValue: 5 })] });
     expect(await rejected(nr.loadModel((await tfArtifacts(five)) as nr.ModelArtifacts))).toBe('loadModel: modelTopology.config.layers[0].config.max_value must be null or 6 (relu6): neurite has no other capped ReLU, got 5');
     [m, loaded].forEach((v) => v.dispose());
@@ -397,7 +397,7 @@ describe("TF.js's cosmetics", () => {
     expect(layers.leakyReLU().getClassName()).toBe(tfl.layers.leakyReLU().getClassName());
     expect(layers.activation({ activation: 'tanh' }).getClassName()).toBe('Activation');
     expect(layers.activation({ activation: 'leakyRelu' }).getClassName()).toBe('LeakyReLU'); // saved as one
-    // TF.js's ReLU, ELU and Softmax layers are activation layers in neurite, saved as TF.js's Activation.
-    expect([layers.reLU(), layers.elu(), layers.softmax()].map((l) => l.getClassName())).toEqual(['Activation', 'Activation', 'Activation']);
+    // TF.js's ReLU, ELU and Softmax layers are activation layers of TF.js's classes, saved as those.
+    expect([layers.reLU(), layers.elu(), layers.softmax()].map((l) => l.getClassName())).toEqual([tfl.layers.reLU(), tfl.layers.elu(), tfl.layers.softmax()].map((l) => l.getClassName()));
   });
 });

@@ -12,9 +12,10 @@
  * weights with the config accepts (`specFromKeras`).
  *
  * Layers TF.js does not have are custom classes: `neurite>RBF`, `neurite>SaltAndPepper`,
- * `neurite>Variational` (TF.js fails on them with "Unknown layer: neurite>RBF"). An `activation`
- * layer with a leaky ReLU is written as TF.js's `LeakyReLU` layer; TF.js's `ReLU`, `ELU` and
- * `Softmax` layers are read as activation layers.
+ * `neurite>Variational` (TF.js fails on them with "Unknown layer: neurite>RBF"). TF.js's
+ * `LeakyReLU`, `ELU`, `ReLU` and `Softmax` layers are activation layers of those classes
+ * (`ts/layers/activation_layers.ts`), written and read as TF.js's; an `activation` layer with a
+ * leaky ReLU is written as a `LeakyReLU` layer too (TF.js has no such activation).
  *
  * Graph models (the functional API) are TF.js's `class_name: 'Model'` configs: each layer with
  * its `inbound_nodes`, and `input_layers`/`output_layers`; their spec carries the wiring.
@@ -39,6 +40,8 @@ import { nearest } from '../options.js';
 import { Concatenate, Dot, Merge, mergeLayer } from '../layers/merge.js';
 import { AlphaDropout, GaussianDropout, SpatialDropout1D } from '../layers/noise.js';
 import { ThresholdedReLU } from '../layers/thresholded_relu.js';
+import { activationLayerOf, type ActivationLayerClass } from '../layers/activation_layers.js';
+import type { ActivationSpec } from '../layers/activation_abi.js';
 import { DepthwiseConv2D, SeparableConv2D } from '../layers/depthwise.js';
 import { Embedding } from '../layers/embedding.js';
 import { Permute, RepeatVector } from '../layers/rearrange.js';
@@ -64,7 +67,7 @@ export interface ModelConfig {
 
 /** Keras class names by neurite kind: TF.js's, and `neurite>…` for the layers only neurite has. */
 const CLASS_OF = Object.fromEntries(Object.entries(CLASS_NAMES).map(([k, c]) => [k, ['rbf', 'saltAndPepper', 'variational'].includes(k) ? `${CUSTOM}${c}` : c])) as Record<LayerKind | 'input', string>;
-/** Every layer class neurite reads (TF.js's `ReLU`, `ELU`, `Softmax`, `LeakyReLU` become activation layers). */
+/** Every layer class neurite reads (TF.js's `ReLU`, `ELU`, `Softmax`, `LeakyReLU` are activation layers of those classes). */
 export const SUPPORTED_CLASSES = [...Object.values(CLASS_OF), 'LeakyReLU', 'ReLU', 'ELU', 'Softmax', 'MaxPool2D', 'AvgPool2D', 'MaxPool1D', 'AvgPool1D', 'Sequential'];
 
 // ---------------------------------------------------------------------------------------------
@@ -99,7 +102,11 @@ export function layerSpec(l: Layer, where: string): LeafSpec {
       kernelInitializer: init(op, 'kernelInitializer', a.kernelInitializer ?? 'glorotUniform'), biasInitializer: init(op, 'biasInitializer', a.biasInitializer ?? 'zeros'),
       kernelRegularizer: reg(op, a.kernelRegularizer, 'kernelRegularizer'), biasRegularizer: reg(op, a.biasRegularizer, 'biasRegularizer'), activityRegularizer: activity,
     };
-  } else if (l instanceof Activation) args = { activation: normalizeActivation(op, l.activation) };
+  } else if (l instanceof Activation) {
+    // TF.js's LeakyReLU, ELU, ReLU and Softmax layers keep their class (`layerClass`).
+    const cls = l.getClassName();
+    args = { activation: normalizeActivation(op, l.activation), ...(cls !== 'Activation' ? { layerClass: cls } : {}) };
+  }
   else if (l instanceof Dropout) args = { rate: l.rate, ...(l.seed !== undefined ? { seed: l.seed } : {}) };
   else if (l instanceof GaussianNoise) args = { stddev: l.stddev };
   else if (l instanceof BatchNormalization) args = { axis: l.args.axis ?? -1, momentum: l.args.momentum ?? 0.99, epsilon: l.args.epsilon ?? 1e-3, center: l.args.center !== false, scale: l.args.scale !== false };
@@ -218,11 +225,18 @@ export function specToKeras(s: NodeSpec, x: number[] | undefined): KerasObject {
       };
       break;
     case 'activation': {
+      // TF.js's config of each class: LeakyReLU and ELU { alpha }, ReLU { max_value } (null
+      // when uncapped), Softmax { axis }.
       const act = a.activation;
-      if (typeof act === 'object' && (act as { name: string }).name === 'leakyRelu') {
+      const alpha = typeof act === 'object' ? (act as { alpha: number }).alpha : undefined;
+      const layerClass = a.layerClass as ActivationLayerClass | undefined;
+      if (layerClass === 'LeakyReLU' || (typeof act === 'object' && (act as { name: string }).name === 'leakyRelu')) {
         cls = 'LeakyReLU';
-        c = { alpha: (act as { alpha: number }).alpha };
-      } else c = { activation: activationToKeras('getConfig', act) };
+        c = { alpha };
+      } else if (layerClass === 'ELU') [cls, c] = ['ELU', { alpha }];
+      else if (layerClass === 'ReLU') [cls, c] = ['ReLU', { max_value: act === 'relu6' ? 6 : null }];
+      else if (layerClass === 'Softmax') [cls, c] = ['Softmax', { axis: -1 }];
+      else c = { activation: activationToKeras('getConfig', act) };
       break;
     }
     case 'dropout': c = { rate: a.rate, noise_shape: null, seed: a.seed ?? null }; break;
@@ -592,16 +606,16 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
       break;
     case 'Activation': kind = 'activation'; args = { activation: activationFromKeras(op, `${cw}.activation`, c.activation) }; break;
     // Keras 3 names the slope negative_slope (TF.js and Keras 2: alpha).
-    case 'LeakyReLU': kind = 'activation'; args = { activation: normalizeActivation(op, { name: 'leakyRelu', alpha: c.alpha === undefined && c.negative_slope !== undefined ? num('negative_slope') : num('alpha', 0.3) }) }; break;
-    case 'ELU': kind = 'activation'; args = { activation: normalizeActivation(op, { name: 'elu', alpha: num('alpha', 1) }) }; break;
+    case 'LeakyReLU': kind = 'activation'; args = { activation: normalizeActivation(op, { name: 'leakyRelu', alpha: c.alpha === undefined && c.negative_slope !== undefined ? num('negative_slope') : num('alpha', 0.3) }), layerClass: 'LeakyReLU' }; break;
+    case 'ELU': kind = 'activation'; args = { activation: normalizeActivation(op, { name: 'elu', alpha: num('alpha', 1) }), layerClass: 'ELU' }; break;
     case 'ReLU':
       kind = 'activation';
       // relu6 is TF.js's ReLU({ maxValue: 6 }) exactly (values and gradients).
       if (c.max_value != null && c.max_value !== 6) bad(op, `${cw}.max_value`, `must be null or 6 (relu6): neurite has no other capped ReLU, got ${show(c.max_value)}`);
       if ((c.negative_slope ?? 0) !== 0 || (c.threshold ?? 0) !== 0) bad(op, cw, `is a ReLU with negative_slope/threshold, which neurite does not have: ${show(c)}`);
-      args = { activation: c.max_value === 6 ? 'relu6' : 'relu' };
+      args = { activation: c.max_value === 6 ? 'relu6' : 'relu', layerClass: 'ReLU' };
       break;
-    case 'Softmax': kind = 'activation'; lastAxis(false); args = { activation: 'softmax' }; break;
+    case 'Softmax': kind = 'activation'; lastAxis(false); args = { activation: 'softmax', layerClass: 'Softmax' }; break;
     case 'Dropout':
       kind = 'dropout';
       mustBeNull(ctx, cw, c, ['noise_shape'], 'neurite drops each value independently (no mask shared along an axis)');
@@ -1106,6 +1120,12 @@ export function makeLayer(op: string, s: LeafSpec): Layer {
   put('trainable', s.trainable);
   put('inputShape', s.inputShape && showShape(s.inputShape));
   try {
+    if (s.kind === 'activation' && a.layerClass !== undefined) {
+      const { layerClass, activation, ...rest } = a;
+      const layer = activationLayerOf(layerClass as ActivationLayerClass, activation as ActivationSpec, rest);
+      if (s.keep) kept.set(layer, s.keep);
+      return layer;
+    }
     const make = s.kind === 'concatenate' ? Concatenate : s.kind === 'dot' ? Dot : MERGE_KINDS.includes(s.kind) ? null : LAYER_CLASSES[s.kind];
     if (make === undefined) throw new InvalidArgumentError(`${op}: ${s.where}: unknown layer kind ${show(s.kind)} (known: ${LAYER_KINDS.join(', ')})`);
     const layer = make === null ? mergeLayer(s.kind as 'add', a) : new make(a as never);

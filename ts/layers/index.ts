@@ -6,12 +6,9 @@
  */
 import { Activation, Dense, Dropout, Flatten, GaussianNoise, InputLayer, Reshape, type DenseArgs, type DropoutArgs, type FlattenArgs } from './core.js';
 import type { ActivationSpec } from './activation_abi.js';
-import { LAYER_ARG_KEYS, type Layer, type LayerArgs } from './layer.js';
+import type { Layer, LayerArgs } from './layer.js';
 import { isObject, isSerialized } from '../io/keras.js';
 import { layerFromConfig } from '../io/topology.js';
-import { InvalidArgumentError } from '../errors.js';
-import { describe } from '../ops/convert.js';
-import { checkArgs } from '../options.js';
 import { BatchNormalization, LayerNormalization, PReLU, type BatchNormalizationArgs, type LayerNormalizationArgs, type PReLUArgs } from './normalization.js';
 import { input, type InputArgs } from '../models/functional.js';
 import type { SymbolicTensor } from '../models/symbolic.js';
@@ -20,6 +17,7 @@ import { SaltAndPepper, Variational, type SaltAndPepperArgs, type VariationalArg
 import { Concatenate, Dot, mergeLayer, type ConcatenateArgs, type DotArgs } from './merge.js';
 import { AlphaDropout, GaussianDropout, SpatialDropout1D, type AlphaDropoutArgs, type NoiseRateArgs, type SpatialDropout1DArgs } from './noise.js';
 import { ThresholdedReLU, type ThresholdedReLUArgs } from './thresholded_relu.js';
+import { ELU, LeakyReLU, ReLU, Softmax, type ELUArgs, type LeakyReLUArgs, type ReLUArgs, type SoftmaxArgs } from './activation_layers.js';
 import { AveragePooling1D, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D, type Conv1DArgs, type Pooling1DArgs } from './convolutional1d.js';
 import { DepthwiseConv2D, SeparableConv2D, type DepthwiseConv2DArgs, type SeparableConv2DArgs } from './depthwise.js';
 import { Embedding, type EmbeddingArgs } from './embedding.js';
@@ -27,25 +25,6 @@ import { Permute, RepeatVector, type PermuteArgs, type RepeatVectorArgs } from '
 import { Rescaling, type RescalingArgs } from './rescaling.js';
 import { AveragePooling2D, Conv2D, Conv2DTranspose, Cropping2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, UpSampling2D, ZeroPadding2D, type Conv2DArgs, type Cropping2DArgs, type Pooling2DArgs, type UpSampling2DArgs, type ZeroPadding2DArgs } from './convolutional.js';
 
-/**
- * An activation layer made by one of TF.js's dedicated activation layers (`leakyReLU`, `elu`,
- * …), read with `op`'s own option names and defaults (`numbers`), each a number that `ok`
- * accepts. Saved as TF.js saves them (a leaky ReLU as `LeakyReLU`, the others as `Activation`).
- */
-function activationLayer(op: string, args: unknown, numbers: Record<string, number>, ok: (k: string, v: number) => string | null, spec: (o: Record<string, number>) => ActivationSpec): Activation {
-  const a = checkArgs(op, args, [...Object.keys(numbers), ...LAYER_ARG_KEYS]);
-  const rest: Record<string, unknown> = {};
-  const values = { ...numbers };
-  for (const [k, v] of Object.entries(a)) {
-    if (!(k in numbers)) rest[k] = v;
-    else if (v !== undefined) {
-      const why = typeof v === 'number' ? ok(k, v) : 'a number';
-      if (why !== null) throw new InvalidArgumentError(`${op}: ${k} must be ${why}, got ${describe(v)}`);
-      values[k] = v as number;
-    }
-  }
-  return new Activation({ ...(rest as LayerArgs), activation: spec(values) });
-}
 /**
  * A layer from `args`, or, when `args` is TF.js's serialized form (what `layer.getConfig()`
  * returns: initializers, regularizers or constraints as `{ className, config }`), from that
@@ -57,9 +36,6 @@ function orConfig<L extends Layer>(op: string, className: string, args: unknown,
   return serialized ? (layerFromConfig(op, className, args) as L) : make();
 }
 
-const finiteAtLeast0 = (_k: string, v: number): string | null => (Number.isFinite(Math.fround(v)) && v >= 0 ? null : 'a finite number >= 0');
-const finite = (_k: string, v: number): string | null => (Number.isFinite(Math.fround(v)) ? null : 'a finite number');
-
 export { KernelLayer, Layer, type LayerArgs } from './layer.js';
 export { Activation, Dense, Dropout, Flatten, GaussianNoise, InputLayer, Reshape, type DenseArgs, type DropoutArgs, type FlattenArgs } from './core.js';
 export { BatchNormalization, LayerNormalization, PReLU, type BatchNormalizationArgs, type LayerNormalizationArgs, type PReLUArgs } from './normalization.js';
@@ -68,6 +44,7 @@ export { SaltAndPepper, Variational, type SaltAndPepperArgs, type VariationalArg
 export { Add, Average, Concatenate, Dot, Maximum, Merge, Minimum, Multiply, Subtract, type ConcatenateArgs, type DotArgs, type MergeKind } from './merge.js';
 export { AlphaDropout, GaussianDropout, SpatialDropout1D, type AlphaDropoutArgs, type NoiseRateArgs, type SpatialDropout1DArgs } from './noise.js';
 export { ThresholdedReLU, type ThresholdedReLUArgs } from './thresholded_relu.js';
+export { ELU, LeakyReLU, ReLU, Softmax, type ELUArgs, type LeakyReLUArgs, type ReLUArgs, type SoftmaxArgs } from './activation_layers.js';
 export { AveragePooling1D, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D, type Conv1DArgs, type Pooling1DArgs } from './convolutional1d.js';
 export { DepthwiseConv2D, SeparableConv2D, type DepthwiseConv2DArgs, type SeparableConv2DArgs } from './depthwise.js';
 export { Embedding, type EmbeddingArgs } from './embedding.js';
@@ -81,22 +58,14 @@ export const layers = {
   dense: (args: DenseArgs) => orConfig('dense', 'Dense', args, () => new Dense(args)),
   /** An activation on its own. */
   activation: (args: LayerArgs & { activation: ActivationSpec }) => orConfig('activation', 'Activation', args, () => new Activation(args)),
-  /** TF.js's `LeakyReLU` layer: `x` for `x > 0`, `alpha·x` otherwise; default `alpha` 0.3 (the layer's default in TF.js and Keras; the `leakyRelu` op's is 0.2). Any finite `alpha`, negative too, as TF.js (Keras 3 refuses a negative slope, so such a saved model loads in TF.js, not in Keras 3). */
-  leakyReLU: (args: LayerArgs & { alpha?: number | undefined } = {}) => activationLayer('leakyReLU', args, { alpha: 0.3 }, finite, (o) => ({ name: 'leakyRelu', alpha: o.alpha })),
-  /**
-   * TF.js's `ReLU` layer: `max(x, 0)`, capped at `maxValue` when given. The cap may only be 6:
-   * `relu6`, the same values and gradients as TF.js's `ReLU({ maxValue: 6 })`; saved as an
-   * `Activation` layer with `'relu6'`.
-   */
-  reLU: (args: LayerArgs & { maxValue?: number | null | undefined } = {}) => {
-    const { maxValue, ...rest } = checkArgs('reLU', args, ['maxValue', ...LAYER_ARG_KEYS]);
-    if (maxValue !== undefined && maxValue !== null && maxValue !== 6) throw new InvalidArgumentError(`reLU: maxValue must be 6 (relu6) or null: neurite has no other capped ReLU, got ${describe(maxValue)}`);
-    return activationLayer('reLU', rest, {}, () => null, () => (maxValue === 6 ? 'relu6' : 'relu'));
-  },
-  /** TF.js's `ELU` layer: `x` for `x > 0`, `alpha·(eˣ − 1)` otherwise; default `alpha` 1. */
-  elu: (args: LayerArgs & { alpha?: number | undefined } = {}) => activationLayer('elu', args, { alpha: 1 }, finiteAtLeast0, (o) => ({ name: 'elu', alpha: o.alpha })),
-  /** TF.js's `Softmax` layer, over the last axis (`axis` may only be -1). */
-  softmax: (args: LayerArgs & { axis?: number | undefined } = {}) => activationLayer('softmax', args, { axis: -1 }, (_k, v) => (v === -1 ? null : '-1 (softmax layers normalise over the last axis)'), () => 'softmax'),
+  /** TF.js's `LeakyReLU` layer: `x` for `x > 0`, `alpha·x` otherwise; default `alpha` 0.3 (the layer's default in TF.js and Keras; the `leakyRelu` op's is 0.2). A {@link LeakyReLU}. */
+  leakyReLU: (args: LeakyReLUArgs = {}) => new LeakyReLU(args),
+  /** TF.js's `ReLU` layer: `max(x, 0)`, capped at `maxValue` when given (only 6: `relu6`). A {@link ReLU}. */
+  reLU: (args: ReLUArgs = {}) => new ReLU(args),
+  /** TF.js's `ELU` layer: `x` for `x > 0`, `alpha·(eˣ − 1)` otherwise; default `alpha` 1. An {@link ELU}. */
+  elu: (args: ELUArgs = {}) => new ELU(args),
+  /** TF.js's `Softmax` layer, over the last axis (`axis` may only be -1). A {@link Softmax}. */
+  softmax: (args: SoftmaxArgs = {}) => new Softmax(args),
   /** Parametric ReLU with a learnable slope per unit of the last axis (initially 0, TF.js's default `'zeros'`). */
   prelu: (args: PReLUArgs = {}) => orConfig('prelu', 'PReLU', args, () => new PReLU(args)),
   /** Inverted dropout with probability `rate` during training. */
