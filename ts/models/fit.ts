@@ -14,7 +14,7 @@ import { otherCopy } from '../brand.js';
 import { tensor } from '../ops/creation.js';
 import { yieldNow } from '../runtime.js';
 import { Callback, TerminateOnNaN, type CallbackHooks, type CallbackParams, type Logs } from './callbacks.js';
-import { progressBar, type ProgressReporter } from './progress.js';
+import { fitReporter, type ProgressReporter } from './progress.js';
 import { batchSizeOf, type Sequential } from './sequential.js';
 import { targetHint } from './compile.js';
 import { byName } from './packing.js';
@@ -58,7 +58,9 @@ export interface FitArgs {
    * Progress in Node (as Keras): 0 silent; 1 a bar redrawn in place on a terminal (one line per
    * epoch elsewhere); 2 one line per epoch. The default, `'auto'`, is 1 but keeps only the first
    * and last epoch lines and about one a second in between, so a short run prints a few lines;
-   * an explicit 1 or 2 prints every epoch. Early stopping is reported in one line.
+   * an explicit 1 or 2 prints every epoch. Early stopping is reported in one line. In a browser
+   * (no stdout) the default prints nothing, as TF.js; an explicit 1 or 2 prints one line per
+   * epoch (Keras's `verbose: 2` form) with `console.log`.
    */
   verbose?: 0 | 1 | 2 | 'auto' | undefined;
   /**
@@ -618,7 +620,7 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
     const r = (runner = await prepare());
     let reporter: ProgressReporter | null = null;
     if (verbose !== 0) {
-      reporter = progressBar({ epochLineMs: verbose === 'auto' ? 1000 : 0, ...(verbose === 2 ? { bar: false } : {}) });
+      reporter = fitReporter(verbose);
       reporter.configure(epochs, r.batches, r.batchSize, r.samples);
       cbs.push(reporter);
     }

@@ -1,5 +1,6 @@
 /**
- * Training progress for `fit` in Node: epoch, batch, loss, metrics, samples/s and ETA.
+ * Training progress for `fit` in Node: epoch, batch, loss, metrics, samples/s and ETA (in a
+ * browser, with an explicit `verbose: 1` or `2`, one line per epoch through `console.log`).
  *
  * On a terminal a bar is redrawn in place (at most every `throttleMs`); elsewhere (a pipe, a
  * log file, CI) one line is printed per epoch, as Keras does. The line is laid out for the
@@ -24,6 +25,35 @@ interface Out {
 function stdout(): Out | null {
   const p = (globalThis as { process?: { stdout?: Out } }).process;
   return p?.stdout ?? null;
+}
+
+/**
+ * Where there is no stdout (a browser page or worker): what is written goes to `console.log`, a
+ * call per complete line.
+ */
+function consoleOut(): Out {
+  let held = '';
+  return {
+    write(s: string) {
+      held += s;
+      for (let i = held.indexOf('\n'); i >= 0; i = held.indexOf('\n')) {
+        console.log(held.slice(0, i));
+        held = held.slice(i + 1);
+      }
+    },
+  };
+}
+
+/**
+ * @internal `fit`'s and `fitDataset`'s own progress reporter for `verbose` (1, 2 or `'auto'`):
+ * on stdout (Node, Deno) a bar on a terminal, else a line per epoch; `'auto'` keeps about one
+ * epoch line a second. Where there is no stdout (browsers), the default (`'auto'`) prints
+ * nothing, as TF.js; an explicit 1 or 2 prints Keras's line per epoch (`verbose: 2`'s form)
+ * through `console.log`.
+ */
+export function fitReporter(verbose: 1 | 2 | 'auto'): ProgressReporter {
+  const out = verbose !== 'auto' && stdout() === null ? consoleOut() : undefined;
+  return progressBar({ epochLineMs: verbose === 'auto' ? 1000 : 0, ...(verbose === 2 || out ? { bar: false } : {}), ...(out ? { out } : {}) });
 }
 
 /** Options of {@link progressBar}. */
