@@ -64,7 +64,7 @@ describe.skipIf(!runtimeAvailable(CHROMIUM))(`Chromium: fit's verbose prints thr
 
   it('verbose omitted (auto) and 0: nothing, as TF.js in a browser', async () => {
     for (const v of [undefined, 0] as const) {
-      const { lines, live } = await fitSays(v);
+      const { live } = await fitSays(v);
       expect(live).toBe(0);
       expect(said.filter((l) => !l.startsWith('info: neurite: ')), `verbose ${v}`).toEqual([]);
     }
