@@ -295,8 +295,8 @@ describe("unknown option keys suggest the nearest known one ('did you mean')", (
     // epochs is where training ends: initialEpoch past it runs nothing (a Keras and TF.js rule that surprises).
     await expect(m.fit(x, y, { epochs: 3, initialEpoch: 5, verbose: 0 })).rejects.toThrow('fit: initialEpoch 5 is past epochs 3, so no epoch would run: epochs is the index training ends at, not how many more to run (as Keras and TF.js): for 3 more epochs pass epochs: 8');
     expect((await m.fit(x, y, { epochs: 3, initialEpoch: 3, verbose: 0 })).epoch).toEqual([]);
-    throws(() => m.compile({ optimizer: 'sgd', loss: 'mse', metric: ['mae'] } as never), "compile: unknown option 'metric' — did you mean 'metrics'? (known: optimizer, loss, metrics, lossWeights)");
-    throws(() => m.compile({ optimizer: 'sgd', loss: 'mse', learningRate: 0.01 } as never), "compile: unknown option 'learningRate': the learning rate is the optimizer's: compile({ optimizer: optimizers.sgd({ learningRate: 0.01 }), … }) (known: optimizer, loss, metrics, lossWeights)");
+    throws(() => m.compile({ optimizer: 'sgd', loss: 'mse', metric: ['mae'] } as never), "compile: unknown option 'metric' — did you mean 'metrics'? (known: optimizer, loss, metrics, weightedMetrics, lossWeights)");
+    throws(() => m.compile({ optimizer: 'sgd', loss: 'mse', learningRate: 0.01 } as never), "compile: unknown option 'learningRate': the learning rate is the optimizer's: compile({ optimizer: optimizers.sgd({ learningRate: 0.01 }), … }) (known: optimizer, loss, metrics, weightedMetrics, lossWeights)");
     throws(() => m.evaluate(x, y, { batch_size: 2 } as never), /^evaluate: unknown option 'batch_size' — did you mean 'batchSize'\?/);
     throws(() => m.predict(x, { batch: 2 } as never), /^predict: unknown option 'batch' — did you mean 'batchSize'\?/);
     throws(() => nr.sequential({ layer: [] } as never), /^sequential: unknown option 'layer' — did you mean 'layers'\?/);

@@ -1,5 +1,5 @@
 """Keras 3 (JAX backend, CPU) as the oracle of `compile({ weightedMetrics })` (Keras 3's
-`weighted_metrics`; TF.js has none). Not yet read by a test: the groundwork of that feature.
+`weighted_metrics`; TF.js has none), read by test/weighted-metrics.test.ts.
 
     python3 -m venv /tmp/kv && /tmp/kv/bin/pip install -r bench/keras/requirements.txt
     /tmp/kv/bin/python bench/keras/weighted_metrics.py

@@ -170,6 +170,7 @@ function compiledRecord(model: Sequential): { record: CompileRecord; tf: ReturnT
   const heads = info.heads?.map((h) => ({ ...h, metricNames: h.metricNames.filter((k) => !user.has(k)) }));
   const record: CompileRecord = { optimizer: info.optimizer.getConfig(), loss: info.lossSpec, metrics: info.heads ? structuredClone(withoutFunctions(info.metricsSpec ?? [])) : names };
   if (info.lossWeightsSpec !== undefined) record.lossWeights = structuredClone(info.lossWeightsSpec);
+  if (info.weightedMetricsSpec !== undefined) record.weightedMetrics = structuredClone(info.weightedMetricsSpec);
   return { record, tf: tfTrainingConfig(info.loss, info.lossSpec, names, info.optimizer, { ...info, ...(heads ? { heads } : {}) }) };
 }
 

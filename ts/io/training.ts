@@ -54,6 +54,8 @@ export interface CompileRecord {
   metrics: unknown;
   /** A model with several outputs: `compile`'s `lossWeights`, when given. */
   lossWeights?: unknown;
+  /** `compile`'s `weightedMetrics`, when given (TF.js's trainingConfig has no such field). */
+  weightedMetrics?: unknown;
 }
 
 /**
@@ -189,7 +191,7 @@ export function compileFromRecord(op: string, where: string, v: unknown): Compil
     } else lr = learningRate as number;
     const metrics = r.metrics ?? [];
     if (metrics === null || typeof metrics !== 'object') bad(op, `${where}.metrics`, `must be an array of metric names (or an object of them by output), got ${show(metrics)}`);
-    return { optimizer: factories[name as string]({ learningRate: lr, ...options }), loss: r.loss as LossConfig, metrics: metrics as never, ...(r.lossWeights !== undefined ? { lossWeights: r.lossWeights as never } : {}) };
+    return { optimizer: factories[name as string]({ learningRate: lr, ...options }), loss: r.loss as LossConfig, metrics: metrics as never, ...(r.lossWeights !== undefined ? { lossWeights: r.lossWeights as never } : {}), ...(r.weightedMetrics !== undefined ? { weightedMetrics: r.weightedMetrics as never } : {}) };
   } catch (err) {
     if (err instanceof InvalidArgumentError && !err.message.startsWith(`${op}: ${where}`)) err.message = `${op}: ${where}: ${err.message}`;
     throw err;

@@ -78,6 +78,21 @@ export interface CompileArgs {
    */
   metrics?: MetricSpec | Readonly<Record<string, MetricSpec>> | ReadonlyArray<Exclude<MetricSpec, readonly unknown[]>[]> | undefined;
   /**
+   * Metrics weighted by the sample weights (Keras 3's `weighted_metrics`; TF.js has none): each
+   * is `Σ wᵢ·mᵢ / Σ wᵢ` over the samples of the epoch (or of `evaluate`, or of the validation
+   * data), `mᵢ` sample i's metric and `wᵢ` its weight from `fit`'s `sampleWeight` or
+   * `classWeight` (the weights of the validation data's `sampleWeight` for `val_`), 1 each
+   * without weights; `metrics` stay unweighted. The names of the metrics the training step
+   * computes ({@link METRICS} and their aliases), in the forms `metrics` takes. Logged as Keras 3
+   * logs them: under the metric's name, or `weighted_<name>` when a plain metric has that name
+   * (`weighted_acc` for `'accuracy'`, also readable as `weighted_accuracy`); with several outputs
+   * `<output>_<name>` / `<output>_weighted_<name>`. Not with a loss function or metric
+   * functions (their step computes the metrics in JS, unweighted).
+   *
+   * @example model.compile({ optimizer: 'sgd', loss: 'mse', metrics: ['mae'], weightedMetrics: ['mae'] }) // logs mae and weighted_mae
+   */
+  weightedMetrics?: MetricSpec | Readonly<Record<string, MetricSpec>> | ReadonlyArray<Exclude<MetricSpec, readonly unknown[]>[]> | undefined;
+  /**
    * A model with several outputs: the factor on each output's loss in the total that training
    * minimizes (Keras's `loss_weights`; TF.js 4.22 has none) — a list in `outputs` order, or an
    * object by output name (missing ones 1). Default 1 each.
@@ -130,7 +145,11 @@ export interface CompiledInfo {
   metricNames: string[];
   optimizer: Optimizer;
   /** A model with several outputs: each output's name, loss and metric names, in order. */
-  heads?: Array<{ name: string; loss: LossName; metricNames: string[] }>;
+  heads?: Array<{ name: string; loss: LossName; metricNames: string[]; weightedNames?: string[] }>;
+  /** The log names of the weighted metrics (Keras 3's rule: `weighted_<name>` beside a plain one), each output's in turn. */
+  weightedNames?: string[];
+  /** For saving: the weighted metrics as given. */
+  weightedMetricsSpec?: CompileArgs['weightedMetrics'];
   /** For saving: the metrics and loss weights as given. */
   metricsSpec?: CompileArgs['metrics'];
   lossWeightsSpec?: CompileArgs['lossWeights'];
@@ -225,6 +244,39 @@ function metricList(where: string, given: unknown): MetricEntry[] {
   return out;
 }
 
+/** The weighted metrics of one output: names of the core's metrics only (the training step weighs them). */
+function weightedList(where: string, given: unknown): MetricEntry[] {
+  const list = metricList(where, given);
+  list.forEach((m, i) => {
+    if (m.id === null) {
+      const what = m.user ? `a function (${m.name})` : `'${m.name}', a metrics.* function`;
+      throw new InvalidArgumentError(`compile: ${where}[${i}] is ${what}: weighted metrics are those the training step computes (${METRICS.join(', ')}); give it in metrics (unweighted)`);
+    }
+  });
+  return list;
+}
+
+/**
+ * The log names of one output's weighted metrics `names` beside its plain ones `plain` (Keras
+ * 3's CompileMetrics.result): a metric's own name unless taken, then `weighted_<name>` (then
+ * `weighted_<name>_1`, …); with several outputs prefixed by the output's name.
+ */
+function weightedLogNames(names: string[], plain: string[], output: string): string[] {
+  const prefix = output === '' ? '' : `${output}_`;
+  const taken = new Map<string, number>(plain.map((k) => [`${prefix}${metricLogName(k)}`, 1]));
+  return names.map((k) => {
+    let name = `${prefix}${metricLogName(k)}`;
+    if (!taken.has(name)) {
+      taken.set(name, 1);
+      return name;
+    }
+    name = `${prefix}weighted_${metricLogName(k)}`;
+    const n = taken.get(name);
+    taken.set(name, (n ?? 0) + 1);
+    return n === undefined ? name : `${name}_${n}`;
+  });
+}
+
 /** Whether `v` is an object keyed by output name rather than one loss's `{ name, ...options }`. */
 function byOutput(v: unknown, outputs: readonly string[]): v is Record<string, unknown> {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
@@ -260,7 +312,7 @@ function perOutput<T>(what: string, v: unknown, outputs: readonly string[], sing
  */
 export function encodeCompile(args: CompileArgs, outputs?: readonly string[]): { params: number[]; info: CompiledInfo } {
   if (!args || typeof args !== 'object' || Array.isArray(args)) throw new InvalidArgumentError(`compile: expected { optimizer, loss, metrics? }, got ${describe(args)}`);
-  const keys = ['optimizer', 'loss', 'metrics', 'lossWeights'];
+  const keys = ['optimizer', 'loss', 'metrics', 'weightedMetrics', 'lossWeights'];
   for (const k of optionKeys('compile', args)) {
     // The optimizer's options given to compile (Keras users pass the rate to the optimizer too).
     const rate = ['learningRate', 'learning_rate', 'lr'].includes(k) ? (args as unknown as Record<string, unknown>)[k] : undefined;
@@ -277,7 +329,7 @@ export function encodeCompile(args: CompileArgs, outputs?: readonly string[]): {
   const many = outputs !== undefined && outputs.length > 1;
   if (!many) {
     // One output: TF.js's list of one and object by the output's name are accepted too.
-    for (const k of ['loss', 'metrics'] as const) {
+    for (const k of ['loss', 'metrics', 'weightedMetrics'] as const) {
       const v = args[k];
       if (Array.isArray(v) && k === 'loss') {
         if (v.length !== 1) throw new InvalidArgumentError(`compile: loss lists ${v.length} losses but the model has one output; give one loss`);
@@ -308,6 +360,21 @@ export function encodeCompile(args: CompileArgs, outputs?: readonly string[]): {
   if (many) info.heads = heads.map((h) => h.info);
   const custom = many ? customOf(heads.map((h) => h.custom)) : customOf([{ name: '', fn: single!.fn, loss: loss.name, abi: loss, weight: 1, metrics }]);
   if (custom) info.custom = custom;
+  if (args.weightedMetrics !== undefined) {
+    // Per output: the core's metric ids, appended as `nr_model_compile`'s weighted section.
+    const names = many ? outputs! : [''];
+    const given = many ? perOutput<unknown>('weightedMetrics', args.weightedMetrics, outputs!, (v) => typeof v === 'string' || typeof v === 'function' || (Array.isArray(v) && !(v.length > 0 && v.every(Array.isArray))), []) : [args.weightedMetrics];
+    const lists = names.map((o, i) => weightedList(o === '' ? 'weightedMetrics' : `weightedMetrics for output '${o}'`, given[i]));
+    if (custom && lists.some((l) => l.length > 0)) {
+      throw new InvalidArgumentError(`compile: weightedMetrics is computed by the core's training step, which a loss function or metric function (${custom.tape ? 'the loss' : 'a metric'}) replaces with one in JS; give the metrics by name, or use metrics (unweighted)`);
+    }
+    const plain = many ? heads.map((h) => h.info.metricNames) : [info.metricNames];
+    const logNames = lists.map((l, i) => weightedLogNames(l.map((m) => m.name), plain[i], names[i]));
+    params.push(...(many ? [] : [0]), ...lists.flatMap((l) => [l.length, ...l.map((m) => m.id as number)]));
+    info.weightedNames = logNames.flat();
+    if (many) logNames.forEach((l, i) => (info.heads![i].weightedNames = l));
+    info.weightedMetricsSpec = cloneSpec(args.weightedMetrics);
+  }
   return { params, info };
 }
 

@@ -152,14 +152,22 @@ function checkData(op: string, model: Sequential, b: ReadyBatch, code: 0 | 1): v
  */
 async function meanOver(op: string, model: Sequential, it: IteratorLike<unknown>, batches: number | null, own: boolean, check?: () => void): Promise<number[]> {
   let sums: Float64Array | null = null;
+  let dens: Float64Array | null = null;
   let total = 0;
+  // A weighted metric (a third entry) weighs each batch by its output's Σw, not its samples.
+  const byWeight = new Map(model.logColumns().filter((c) => c[2] !== undefined).map(([, at, w]) => [at, w as number]));
   const seen = await consume(op, it, (value, b) => {
     const batch = readBatch(op, model, value, `batch ${b}`);
     try {
       checkData(op, model, batch, 1);
       const v = model.evaluateValues(batch.x, batch.y, batch.n, op, batch.y, batch.w);
       sums ??= new Float64Array(v.length);
-      v.forEach((x, j) => (sums![j] += x * batch.n));
+      dens ??= new Float64Array(v.length);
+      v.forEach((x, j) => {
+        const w = byWeight.has(j) ? v[byWeight.get(j)!] : batch.n;
+        sums![j] += x * w;
+        dens![j] += w;
+      });
       total += batch.n;
     } catch (err) {
       throw at(err, `batch ${b}`);
@@ -169,7 +177,8 @@ async function meanOver(op: string, model: Sequential, it: IteratorLike<unknown>
   }, { limit: batches, own, check });
   if (batches !== null && seen < batches) throw new InvalidArgumentError(`${op}: the dataset ended after ${seen} batches but batches is ${batches}; use repeat() or a smaller batches`);
   if (sums === null) throw new InvalidArgumentError(`${op}: the dataset gave no elements to evaluate`);
-  return Array.from(sums as Float64Array, (s) => s / total);
+  const d = dens as unknown as Float64Array;
+  return Array.from(sums as Float64Array, (s, j) => (byWeight.has(j) ? (d[j] > 0 ? s / d[j] : 0) : s / total));
 }
 
 /**

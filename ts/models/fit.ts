@@ -146,7 +146,7 @@ export interface History {
  * JSON and `structuredClone` stay TF.js's.
  */
 export function kerasAliases<T>(h: Record<string, T>): void {
-  for (const [alias, key] of [['accuracy', 'acc'], ['val_accuracy', 'val_acc']] as const) {
+  for (const [alias, key] of [['accuracy', 'acc'], ['val_accuracy', 'val_acc'], ['weighted_accuracy', 'weighted_acc'], ['val_weighted_accuracy', 'val_weighted_acc']] as const) {
     if (Object.hasOwn(h, key) && !Object.hasOwn(h, alias)) Object.defineProperty(h, alias, { get: () => h[key], enumerable: false, configurable: true });
   }
 }
@@ -666,7 +666,7 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
     };
 
     stillLive();
-    const width = 1 + Math.max(...columns.map(([, i]) => i));
+    const width = 1 + Math.max(...columns.map(([, i, w]) => Math.max(i, w ?? 0)));
     const history: History = { epoch: [], history: {} };
     const out = new Float32Array(width);
     model.stopTraining = false;
@@ -684,6 +684,8 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
       r.beginEpoch?.(epoch);
       await emit('onEpochBegin', epoch, {});
       const sums = new Float64Array(names.length);
+      // A weighted metric's denominator: its output's Σw over the batches so far (else the samples).
+      const dens = new Float64Array(names.length);
       let seen = 0;
       let b = 0;
       const step: StepFn = async (count, train) => {
@@ -707,10 +709,12 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
         // as Keras's and TF.js's bars show them.
         const logs: Logs = { batch: b, size: count };
         const running: Logs = { batch: b, size: count };
-        columns.forEach(([k, at], i) => {
-          sums[i] += out[at] * count;
+        columns.forEach(([k, at, w], i) => {
+          const weight = w === undefined ? count : out[w];
+          sums[i] += out[at] * weight;
+          dens[i] += weight;
           logs[k] = out[at];
-          running[k] = sums[i] / seen;
+          running[k] = dens[i] > 0 ? sums[i] / dens[i] : 0;
         });
         kerasAliases(logs);
         kerasAliases(running);
@@ -724,7 +728,8 @@ export async function runEpochs(model: Sequential, op: string, loop: LoopArgs, p
       if (seen === 0 && model.stopTraining) break;
       where = `end of epoch ${epoch}`;
       const logs: Logs = {};
-      names.forEach((k, i) => (logs[k] = sums[i] / Math.max(seen, 1)));
+      // Weighted metrics: Σ w·m / Σ w over the epoch (0 when every weight was 0, as Keras).
+      names.forEach((k, i) => (logs[k] = columns[i][2] === undefined ? sums[i] / Math.max(seen, 1) : dens[i] > 0 ? sums[i] / dens[i] : 0));
       stillLive();
       const v = await r.validate();
       stillLive();

@@ -1276,9 +1276,11 @@ export class Sequential {
 
   /**
    * @internal The log names and their positions in the core's `[loss, ...metrics, kl,
-   * regularization]` results: `kl` and `regularization` only when the model has such a term.
+   * regularization, ...outputLosses, ...weightedMetrics, ...weightSums]` results: `kl` and
+   * `regularization` only when the model has such a term; a weighted metric has a third entry,
+   * the position of its output's `Σ w` (batches combine as `Σ value·Σw / Σ Σw`).
    */
-  logColumns(): Array<[string, number]> {
+  logColumns(): Array<[string, number, number?]> {
     const info = this.compiledInfo('logs');
     const h = this.handle('logs');
     const [kl, reg] = call((e) => {
@@ -1289,7 +1291,15 @@ export class Sequential {
     const heads = info.heads ?? [];
     const names = heads.length > 0 ? heads.flatMap((o) => o.metricNames.map((k) => `${o.name}_${metricLogName(k)}`)) : info.metricNames.map(metricLogName);
     const m = names.length;
-    const cols: Array<[string, number]> = [['loss', 0], ...heads.map((o, i): [string, number] => [`${o.name}_loss`, 3 + m + i]), ...names.map((k, i): [string, number] => [k, 1 + i])];
+    const cols: Array<[string, number, number?]> = [['loss', 0], ...heads.map((o, i): [string, number] => [`${o.name}_loss`, 3 + m + i]), ...names.map((k, i): [string, number] => [k, 1 + i])];
+    // Weighted metrics (Keras 3's order: after the plain ones), each with its output's Σw.
+    const groups = heads.length > 0 ? heads.map((o) => o.weightedNames ?? []) : [info.weightedNames ?? []];
+    const base = 3 + m + heads.length;
+    const count = groups.reduce((a, g) => a + g.length, 0);
+    let j = 0;
+    groups.filter((g) => g.length > 0).forEach((g, at) => {
+      for (const k of g) cols.push([k, base + j++, base + count + at]);
+    });
     if (kl) cols.push(['kl', 1 + m]);
     if (reg) cols.push(['regularization', 2 + m]);
     return cols;
@@ -2054,7 +2064,8 @@ export class Sequential {
  * kl, regularization, ...outputLosses]` (`nr_model_train_batch`).
  */
 function resultWidth(info: CompiledInfo): number {
-  return 3 + info.metricNames.length + (info.heads ?? []).reduce((a, o) => a + 1 + o.metricNames.length, 0);
+  const weighted = (info.heads ?? [info]).map((o) => o.weightedNames?.length ?? 0).filter((n) => n > 0);
+  return 3 + info.metricNames.length + (info.heads ?? []).reduce((a, o) => a + 1 + o.metricNames.length, 0) + weighted.reduce((a, n) => a + n + 1, 0);
 }
 
 function scalarOf(v: number): Tensor {

@@ -29,7 +29,7 @@ fn data() -> (Tensor, Tensor) {
 }
 
 fn trainer(optimizer: Optimizer, lr: f32) -> Trainer {
-    Trainer::new(TrainConfig { loss: Loss::MeanSquaredError, reduction: Default::default(), optimizer, schedule: LrSchedule::constant(lr), clip: None, metrics: vec![], heads: vec![] }, 3)
+    Trainer::new(TrainConfig { loss: Loss::MeanSquaredError, reduction: Default::default(), optimizer, schedule: LrSchedule::constant(lr), clip: None, metrics: vec![], weighted: vec![], heads: vec![] }, 3)
 }
 
 fn stack(n: usize, act: f32, activity: [f32; 2]) -> Sequential {

@@ -801,7 +801,7 @@ mod tests {
         let run = |graph: bool| {
             let mut m = make(graph);
             assert_eq!(m.layer_inputs(0).is_some(), graph);
-            let cfg = TrainConfig { loss: Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 }, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.5), clip: None, metrics: vec![], heads: vec![] };
+            let cfg = TrainConfig { loss: Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 }, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.5), clip: None, metrics: vec![], weighted: vec![], heads: vec![] };
             let mut t = Trainer::new(cfg, 9);
             let losses: Vec<u32> = (0..3).map(|_| t.train_on(&mut m, x.clone(), &y).unwrap().loss.to_bits()).collect();
             let p = m.predict(&x, 4).unwrap().data().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
@@ -873,10 +873,10 @@ mod tests {
         use crate::model::{Head, Metric, TrainConfig, Trainer};
         use crate::optim::{LrSchedule, Optimizer};
         let heads = vec![
-            Head { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, weight: 0.5, metrics: vec![Metric::MeanAbsoluteError] },
-            Head { loss: Loss::SparseCategoricalCrossentropy { from_logits: false }, reduction: Reduction::Mean, weight: 2.0, metrics: vec![] },
+            Head { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, weight: 0.5, metrics: vec![Metric::MeanAbsoluteError], weighted: vec![] },
+            Head { loss: Loss::SparseCategoricalCrossentropy { from_logits: false }, reduction: Reduction::Mean, weight: 2.0, metrics: vec![], weighted: vec![] },
         ];
-        let cfg = TrainConfig { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![], heads };
+        let cfg = TrainConfig { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![], weighted: vec![], heads };
         // Targets: p's 2 values, then q's class index.
         let y = Tensor::new("t", Shape::from([2, 3]), vec![0.5, -1.0, 2.0, 1.5, 0.25, 0.0]).unwrap();
         let total = |m: &mut Sequential| -> (f64, f64, f64) {
@@ -931,7 +931,7 @@ mod tests {
         use crate::model::{Head, TrainConfig, Trainer};
         use crate::optim::{LrSchedule, Optimizer};
         let sparse = Loss::SparseCategoricalCrossentropy { from_logits: false };
-        let cfg = |heads: Vec<Head>| TrainConfig { loss: sparse, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.5), clip: None, metrics: vec![], heads };
+        let cfg = |heads: Vec<Head>| TrainConfig { loss: sparse, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.5), clip: None, metrics: vec![], weighted: vec![], heads };
         let x = Tensor::new("t", Shape::from([4, 4]), (0..16).map(|i| (i as f32 * 0.61).cos()).collect()).unwrap();
         let labels = [2.0, 0.0, 1.0, 2.0];
         // Alone: dense(3, softmax).
@@ -952,7 +952,7 @@ mod tests {
             m
         };
         let mut both = two_heads();
-        let heads = vec![Head { loss: sparse, reduction: Reduction::Mean, weight: 1.0, metrics: vec![] }, Head { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, weight: 0.0, metrics: vec![] }];
+        let heads = vec![Head { loss: sparse, reduction: Reduction::Mean, weight: 1.0, metrics: vec![], weighted: vec![] }, Head { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, weight: 0.0, metrics: vec![], weighted: vec![] }];
         let mut t2 = Trainer::new(cfg(heads), 1);
         let y2 = Tensor::new("t", Shape::from([4, 3]), labels.iter().flat_map(|&l| [l, 0.5, -0.5]).collect()).unwrap();
         for _ in 0..3 {
@@ -1221,8 +1221,8 @@ mod tests {
         use crate::losses::{Loss, Reduction};
         use crate::model::{Head, TrainConfig, Trainer};
         use crate::optim::{LrSchedule, Optimizer};
-        let heads = |w: [f32; 2]| vec![Head { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, weight: w[0], metrics: vec![] }, Head { loss: Loss::SparseCategoricalCrossentropy { from_logits: false }, reduction: Reduction::Mean, weight: w[1], metrics: vec![] }];
-        let cfg = |w| TrainConfig { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![], heads: heads(w) };
+        let heads = |w: [f32; 2]| vec![Head { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, weight: w[0], metrics: vec![], weighted: vec![] }, Head { loss: Loss::SparseCategoricalCrossentropy { from_logits: false }, reduction: Reduction::Mean, weight: w[1], metrics: vec![], weighted: vec![] }];
+        let cfg = |w| TrainConfig { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![], weighted: vec![], heads: heads(w) };
         let y = Tensor::new("t", Shape::from([2, 3]), vec![0.5, -1.0, 2.0, 1.5, 0.25, 0.0]).unwrap();
         let w = Tensor::new("t", Shape::from([2, 2]), vec![2.0, 0.5, 2.0, 0.5]).unwrap();
         let (mut a, mut b) = (two_by_two(5), two_by_two(5));

@@ -11,6 +11,10 @@
 //! - categorical accuracy: mean over rows of `argmax(pred) == argmax(target)`
 //! - sparse categorical accuracy: mean over rows of `argmax(pred) == target`
 //! - mse / mae: mean squared / absolute error over all elements
+//!
+//! Weighted (Keras 3's `weighted_metrics`, [`Metric::compute_weighted`]): `Σ wᵣ·mᵣ / Σ wᵣ` over
+//! the rows r (a sample, or a step of a sequence output), `mᵣ` the row's metric (its hit, or its
+//! mean over the last axis for binary accuracy, mse and mae), `wᵣ` its sample weight.
 
 use crate::losses::Loss;
 use crate::{bail, Result};
@@ -99,6 +103,32 @@ impl Metric {
         if cols == 1 { Metric::BinaryAccuracy { threshold: 0.5 } } else { Metric::CategoricalAccuracy }
     }
 
+    /// The metric weighted by rows (Keras 3's `weighted_metrics`): `(Σ wᵣ·mᵣ / Σ wᵣ, Σ wᵣ)` over
+    /// the rows r of `pred` (rows × cols; `target` rows × cols, or rows for sparse), `mᵣ` the
+    /// metric of row r alone, `wᵣ = w[r / (rows / w.len())]` (a weight per sample of `rows /
+    /// w.len()` rows, or per row). The mean is 0 when `Σ wᵣ` is 0 (Keras's `divide_no_nan`);
+    /// sums in f64.
+    pub fn compute_weighted(&self, pred: &[f32], target: &[f32], cols: usize, w: &[f32]) -> (f32, f32) {
+        let m = if let Metric::AccuracyByShape = self { Metric::by_shape(cols) } else { *self };
+        let cols = cols.max(1);
+        let rows = pred.len() / cols;
+        if rows == 0 || w.is_empty() {
+            return (0.0, 0.0);
+        }
+        let per = (rows / w.len()).max(1);
+        let t_cols = (target.len() / rows).max(1);
+        let (mut sum, mut total) = (0.0f64, 0.0f64);
+        for (r, (p, t)) in pred.chunks_exact(cols).zip(target.chunks_exact(t_cols)).enumerate() {
+            let wr = f64::from(w.get(r / per).copied().unwrap_or(0.0));
+            total += wr;
+            if wr != 0.0 {
+                sum += wr * f64::from(m.compute(p, t, cols));
+            }
+        }
+        let mean = if total == 0.0 { 0.0 } else { (sum / total) as f32 };
+        (mean, total as f32)
+    }
+
     /// The metric on one batch: `pred` is rows × cols; `target` is rows × cols, or rows for sparse.
     pub fn compute(&self, pred: &[f32], target: &[f32], cols: usize) -> f32 {
         if let Metric::AccuracyByShape = self {
@@ -158,6 +188,24 @@ mod tests {
             }
         }
         assert!(Metric::from_abi(6, &l).unwrap_err().to_string().starts_with("compile: unknown metric id 6 (known ids are 0..6: accuracy,"));
+    }
+
+    /// Weighted: Σ w·m / Σ w over rows (Keras 3's weighted_metrics), by hand.
+    #[test]
+    fn weighted_metrics_by_hand() {
+        let p = [0.1, 0.9, 0.8, 0.2, 0.3, 0.7];
+        let t = [0., 1., 0., 1., 1., 0.];
+        // Row hits 1, 0, 0; weights 2, 1, 0.5: 2 / 3.5.
+        assert_eq!(Metric::CategoricalAccuracy.compute_weighted(&p, &t, 2, &[2.0, 1.0, 0.5]), ((2.0f64 / 3.5) as f32, 3.5));
+        // mae per row: 0.1, 0.8, 0.7; weights 0, 4, 1: (3.2 + 0.7) / 5.
+        let (m, s) = Metric::MeanAbsoluteError.compute_weighted(&p, &t, 2, &[0.0, 4.0, 1.0]);
+        assert!((m - 0.78).abs() < 1e-6 && s == 5.0, "{m} {s}");
+        // All weights 0: 0 (Keras's divide_no_nan); no rows: 0.
+        assert_eq!(Metric::MeanSquaredError.compute_weighted(&p, &t, 2, &[0.0; 3]), (0.0, 0.0));
+        assert_eq!(Metric::MeanSquaredError.compute_weighted(&[], &[], 2, &[]), (0.0, 0.0));
+        // Equal weights: the plain metric. A weight per sample of 3 rows each (sequence outputs).
+        assert_eq!(Metric::MeanSquaredError.compute_weighted(&p, &t, 2, &[1.5; 3]).0, Metric::MeanSquaredError.compute(&p, &t, 2));
+        assert_eq!(Metric::SparseCategoricalAccuracy.compute_weighted(&p, &[1., 0., 0.], 2, &[3.0]), ((2.0f64 / 3.0) as f32, 9.0));
     }
 
     #[test]

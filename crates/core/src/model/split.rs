@@ -64,7 +64,7 @@ impl Trainer {
             bail!(OP, "the model ran (forward, backward or an update) between the step's forward and its backward, so what its backward needs is gone; run the forward again");
         }
         let (kl, regularization) = self.backward_half(model, dp, &[], data)?;
-        Ok(StepResult { loss: data + kl + regularization, metrics: Vec::new(), kl, regularization, heads: Vec::new() })
+        Ok(StepResult { loss: data + kl + regularization, metrics: Vec::new(), weighted: Vec::new(), weight_sums: Vec::new(), kl, regularization, heads: Vec::new() })
     }
 
     /// Closes the open split step, if any, without a backward or an update.
@@ -112,7 +112,7 @@ mod tests {
     }
 
     fn cfg(optimizer: Optimizer) -> TrainConfig {
-        TrainConfig { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, optimizer, schedule: LrSchedule::constant(0.05), clip: None, metrics: vec![], heads: vec![] }
+        TrainConfig { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, optimizer, schedule: LrSchedule::constant(0.05), clip: None, metrics: vec![], weighted: vec![], heads: vec![] }
     }
 
     /// Rows `from..from + rows` of a fixed data set.

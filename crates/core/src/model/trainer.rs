@@ -33,6 +33,8 @@ pub struct TrainConfig {
     /// regularization gradients are added.
     pub clip: Option<Clip>,
     pub metrics: Vec<Metric>,
+    /// The metrics weighted by the sample weights (Keras 3's `weighted_metrics`) of one output.
+    pub weighted: Vec<Metric>,
     /// A loss (with its weight and metrics) per output of a model with several (see
     /// [`Wiring::set_io`](super::graph::Wiring::set_io)); empty for one output, which `loss`,
     /// `reduction` and `metrics` describe.
@@ -47,6 +49,8 @@ pub struct Head {
     /// The factor on this output's loss in the total (Keras's `loss_weights`).
     pub weight: f32,
     pub metrics: Vec<Metric>,
+    /// This output's metrics weighted by the sample weights (Keras 3's `weighted_metrics`).
+    pub weighted: Vec<Metric>,
 }
 
 impl Head {
@@ -65,7 +69,9 @@ impl TrainConfig {
     /// clipMode (0 none, 1 value, 2 norm, 3 global norm), clipValue, metricCount, metricIds…[, reduction]`
     /// (the trailing reduction id, [`Reduction::NAMES`], defaults to `mean`), then for a model
     /// with several outputs `outputCount` and per output `lossKind, n, lossParams…, reduction,
-    /// lossWeight, metricCount, metricIds…` (the single loss and metrics before them unused).
+    /// lossWeight, metricCount, metricIds…` (the single loss and metrics before them unused);
+    /// then, optionally, the weighted metrics (`weightedMetrics`): `outputCount` 0 for one
+    /// output, and per output (one for 0) `weightedCount, weightedIds…`.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn from_abi(p: &[f32]) -> Result<TrainConfig> {
         use crate::config::Reader;
@@ -96,13 +102,25 @@ impl TrainConfig {
                     bail!("compile", "a loss weight must be >= 0, got {}", js_number(weight));
                 }
                 let metrics = read_metrics(&mut r, &loss)?;
-                heads.push(Head { loss, reduction, weight, metrics });
-            }
-            if !r.rest().is_empty() {
-                bail!("compile", "unexpected parameters after the outputs' losses");
+                heads.push(Head { loss, reduction, weight, metrics, weighted: Vec::new() });
             }
         }
-        Ok(TrainConfig { loss, reduction, optimizer, schedule, clip, metrics, heads })
+        // `rest` takes what is left (the reader is then at its end).
+        let tail = r.rest();
+        let mut weighted = Vec::new();
+        if !tail.is_empty() {
+            let mut r = Reader::new("compile", tail);
+            if heads.is_empty() {
+                weighted = read_metrics(&mut r, &loss)?;
+            }
+            for h in &mut heads {
+                h.weighted = read_metrics(&mut r, &h.loss)?;
+            }
+            if !r.rest().is_empty() {
+                bail!("compile", "unexpected parameters after the outputs' losses and weighted metrics");
+            }
+        }
+        Ok(TrainConfig { loss, reduction, optimizer, schedule, clip, metrics, weighted, heads })
     }
 }
 
@@ -130,12 +148,24 @@ fn read_metrics(r: &mut crate::config::Reader<'_>, loss: &Loss) -> Result<Vec<Me
     r.slice(n, "metrics")?.iter().map(|&id| Metric::from_abi(id as u32, loss)).collect()
 }
 
+/// A step's metric values: the plain ones, the weighted ones and each output's `Σ w`.
+struct Metrics {
+    plain: Vec<f32>,
+    weighted: Vec<f32>,
+    weight_sums: Vec<f32>,
+}
+
 /// Loss and metric values of one step or evaluation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StepResult {
     /// The total: data loss + `kl` + `regularization` (what training minimizes, as Keras's `loss`).
     pub loss: f32,
     pub metrics: Vec<f32>,
+    /// The weighted metrics (each output's in turn), each `Σ w·m / Σ w` over the rows.
+    pub weighted: Vec<f32>,
+    /// `Σ w` of each output with weighted metrics (its rows' weights; 1 each without sample
+    /// weights), so a caller can combine batches: `Σ mean·Σw / Σ Σw`.
+    pub weight_sums: Vec<f32>,
     /// The variational layers' KL terms (0 without one).
     pub kl: f32,
     /// Weight penalties plus activity penalties (0 without regularizers).
@@ -306,7 +336,7 @@ impl Trainer {
                 let pred_shape = [&[n][..], s].concat();
                 let target_shape = [&[n][..], &h.target_shape(s)].concat();
                 h.loss.check(&pred_shape, &target_shape, t).map_err(|e| e.within(op, &format!("y[{i}] (output {i})")))?;
-                for m in &h.metrics {
+                for m in h.metrics.iter().chain(&h.weighted) {
                     m.check(&pred_shape, &target_shape).map_err(|e| e.within(op, &format!("y[{i}] (output {i})")))?;
                 }
             }
@@ -316,7 +346,7 @@ impl Trainer {
         pred_shape.extend(model.output_shape().unwrap_or(&[]));
         // The loss names itself; the message also names the caller (fit, evaluate, ...) and y.
         self.cfg.loss.check(&pred_shape, y.dims(), y.data()).map_err(|e| e.within(op, "y"))?;
-        for m in &self.cfg.metrics {
+        for m in self.cfg.metrics.iter().chain(&self.cfg.weighted) {
             m.check(&pred_shape, y.dims()).map_err(|e| e.within(op, "y"))?;
         }
         Ok(())
@@ -330,7 +360,7 @@ impl Trainer {
         match (shapes, self.cfg.heads.is_empty()) {
             (None, true) => {
                 let c = &self.cfg;
-                let head = Head { loss: c.loss.clone(), reduction: c.reduction, weight: 1.0, metrics: c.metrics.clone() };
+                let head = Head { loss: c.loss.clone(), reduction: c.reduction, weight: 1.0, metrics: c.metrics.clone(), weighted: c.weighted.clone() };
                 Ok(vec![(Cow::Owned(head), model.output_shape().unwrap_or(&[]).to_vec())])
             }
             (Some(s), false) if s.len() == self.cfg.heads.len() => Ok(self.cfg.heads.iter().map(Cow::Borrowed).zip(s).collect()),
@@ -346,7 +376,7 @@ impl Trainer {
     /// `dL/d(logits)` (softmax or sigmoid fused with cross-entropy) or `dL/d(output)`.
     #[allow(clippy::type_complexity)]
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    fn heads_loss(&self, outs: &[(Cow<Head>, Vec<usize>)], pred: &Tensor, y: &Tensor, weights: Option<&[f32]>, grad: Option<&[Option<Activation>]>) -> Result<(f32, Vec<f32>, Vec<f32>, Option<(Tensor, Vec<bool>)>)> {
+    fn heads_loss(&self, outs: &[(Cow<Head>, Vec<usize>)], pred: &Tensor, y: &Tensor, weights: Option<&[f32]>, grad: Option<&[Option<Activation>]>) -> Result<(f32, Vec<f32>, Metrics, Option<(Tensor, Vec<bool>)>)> {
         let n = pred.dims()[0];
         let p_sizes: Vec<usize> = outs.iter().map(|(_, s)| s.iter().product()).collect();
         let y_sizes: Vec<usize> = outs.iter().map(|(h, s)| h.target_shape(s).iter().product()).collect();
@@ -361,6 +391,7 @@ impl Trainer {
             }
         }
         let (mut data, mut losses, mut metrics, mut grads, mut pre) = (0.0f32, Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut weighted, mut weight_sums) = (Vec::new(), Vec::new());
         for (q, (((h, s), p), t)) in outs.iter().zip(&ps).zip(&ys).enumerate() {
             let (p, t) = (&p[..], &t[..]);
             let cols = s.last().copied().unwrap_or(1);
@@ -392,6 +423,27 @@ impl Trainer {
             data += h.weight * l;
             losses.push(l);
             metrics.extend(h.metrics.iter().map(|m| m.compute(p, t, cols)));
+            if !h.weighted.is_empty() {
+                // Without sample weights, each row weighs 1 (the plain metric).
+                let ones;
+                let wr = match w {
+                    Some(w) => w,
+                    None => {
+                        ones = vec![1.0f32; rows];
+                        &ones[..]
+                    }
+                };
+                let mut sum = 0.0;
+                for m in &h.weighted {
+                    let (v, s) = m.compute_weighted(p, t, cols, wr);
+                    weighted.push(v);
+                    sum = s;
+                }
+                if rows == 0 {
+                    sum = 0.0;
+                }
+                weight_sums.push(sum);
+            }
             if let Some(acts) = grad {
                 let fused = fused_logit_grad(&h.loss, acts.get(q).copied().flatten(), p, t, rows, cols).transpose()?;
                 pre.push(fused.is_some());
@@ -418,7 +470,7 @@ impl Trainer {
             (true, 1) => Some((Tensor::new("fit", pred.shape().clone(), grads.pop().unwrap_or_default())?, pre)),
             (true, _) => Some((join_columns("fit", n, &grads.iter().map(Vec::as_slice).collect::<Vec<_>>())?, pre)),
         };
-        Ok((data, losses, metrics, dp))
+        Ok((data, losses, Metrics { plain: metrics, weighted, weight_sums }, dp))
     }
 
     /// The per-output losses a step reports: one per output of a model compiled with a loss
@@ -482,7 +534,7 @@ impl Trainer {
         drop(pred);
         let (dp, pre) = dp.ok_or_else(|| Error::Internal { msg: "fit: no gradient".into() })?;
         let (kl, regularization) = self.backward_half(model, dp, &pre, data)?;
-        Ok(StepResult { loss: data + kl + regularization, metrics, kl, regularization, heads: self.reported(heads) })
+        Ok(StepResult { loss: data + kl + regularization, metrics: metrics.plain, weighted: metrics.weighted, weight_sums: metrics.weight_sums, kl, regularization, heads: self.reported(heads) })
     }
 
     /// The first half of a training step: the forward with training behaviour (dropout and
@@ -537,7 +589,7 @@ impl Trainer {
         let (data, heads, metrics, dp) = self.heads_loss(&outs, &pred, yb, weights, Some(&acts))?;
         let (dp, pre) = dp.ok_or_else(|| Error::Internal { msg: "fit: no gradient".into() })?;
         let (kl, regularization, dx) = self.penalties_and_backward(model, dp, &pre)?;
-        Ok((StepResult { loss: data + kl + regularization, metrics, kl, regularization, heads: self.reported(heads) }, dx))
+        Ok((StepResult { loss: data + kl + regularization, metrics: metrics.plain, weighted: metrics.weighted, weight_sums: metrics.weight_sums, kl, regularization, heads: self.reported(heads) }, dx))
     }
 
     /// Adds regularization gradients, clips, and updates every trainable parameter.
@@ -692,7 +744,7 @@ impl Trainer {
         let outs = self.outputs(model, "evaluate")?;
         let (data, heads, metrics, _) = self.heads_loss(&outs, &pred, y, weights.map(Tensor::data), None)?;
         let regularization = activity + weight_penalty(model)?;
-        Ok(StepResult { loss: data + kl, metrics, kl, regularization, heads: self.reported(heads) })
+        Ok(StepResult { loss: data + kl, metrics: metrics.plain, weighted: metrics.weighted, weight_sums: metrics.weight_sums, kl, regularization, heads: self.reported(heads) })
     }
 }
 
@@ -817,7 +869,7 @@ mod tests {
     }
 
     fn trainer(loss: Loss) -> Trainer {
-        let cfg = TrainConfig { loss, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.5), clip: None, metrics: vec![], heads: vec![] };
+        let cfg = TrainConfig { loss, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.5), clip: None, metrics: vec![], weighted: vec![], heads: vec![] };
         Trainer::new(cfg, 1)
     }
 
@@ -858,7 +910,7 @@ mod tests {
         ];
         let schedule = LrSchedule::from_abi(2, &[0.05, 0.5, 3.0, 2.0]).unwrap();
         for opt in opts {
-            let cfg = TrainConfig { loss: Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 }, reduction: Reduction::Mean, optimizer: opt.clone(), schedule, clip: None, metrics: vec![], heads: vec![] };
+            let cfg = TrainConfig { loss: Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 }, reduction: Reduction::Mean, optimizer: opt.clone(), schedule, clip: None, metrics: vec![], weighted: vec![], heads: vec![] };
             let mut whole = mlp(3);
             let mut tr = Trainer::new(cfg.clone(), 3);
             tr.lr_scale = 0.75;
@@ -907,7 +959,7 @@ mod tests {
         b.build_all(&[4]).unwrap();
         let col_norms = |w: &[f32]| -> Vec<f64> { (0..5).map(|j| (0..4).map(|i| (w[i * 5 + j] as f64).powi(2)).sum::<f64>().sqrt()).collect() };
         let mut ta = trainer(Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 });
-        let cfg_b = TrainConfig { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![], heads: vec![] };
+        let cfg_b = TrainConfig { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![], weighted: vec![], heads: vec![] };
         let mut tb = Trainer::new(cfg_b, 2);
         for k in 0..3 {
             let p0 = values(&a);
@@ -952,7 +1004,7 @@ mod tests {
         let adam = Optimizer::Adam { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false };
         for opt in [sgd, adam] {
             let schedule = LrSchedule::from_abi(2, &[0.05, 0.5, 3.0, 2.0]).unwrap();
-            let cfg = TrainConfig { loss: Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 }, reduction: Reduction::Mean, optimizer: opt.clone(), schedule, clip: None, metrics: vec![], heads: vec![] };
+            let cfg = TrainConfig { loss: Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 }, reduction: Reduction::Mean, optimizer: opt.clone(), schedule, clip: None, metrics: vec![], weighted: vec![], heads: vec![] };
             let mut m = mlp(3);
             let mut tr = Trainer::new(cfg, 3);
             tr.lr_scale = 0.5;
@@ -1013,7 +1065,7 @@ mod tests {
         m.build_all(&[3]).unwrap();
         m.set_trainable(1, false).unwrap();
         let clip = Clip::from_abi(3, 1.0).unwrap();
-        let cfg = TrainConfig { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.5, nesterov: false }, schedule: LrSchedule::constant(0.1), clip, metrics: vec![], heads: vec![] };
+        let cfg = TrainConfig { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.5, nesterov: false }, schedule: LrSchedule::constant(0.1), clip, metrics: vec![], weighted: vec![], heads: vec![] };
         let mut tr = Trainer::new(cfg, 1);
         let w0 = values(&m);
         // The first layer's bias (index 1) and the frozen second layer's kernel (index 2):
@@ -1043,7 +1095,7 @@ mod tests {
     /// a wrong size or a weight given twice, each error naming the op and the weight.
     #[test]
     fn a_refused_given_step_changes_nothing() {
-        let cfg = TrainConfig { loss: Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 }, reduction: Reduction::Mean, optimizer: Optimizer::Adam { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false }, schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![], heads: vec![] };
+        let cfg = TrainConfig { loss: Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 }, reduction: Reduction::Mean, optimizer: Optimizer::Adam { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false }, schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![], weighted: vec![], heads: vec![] };
         let mut m = mlp(2);
         let mut tr = Trainer::new(cfg, 2);
         run(&mut tr, &mut m, 0, 2);
@@ -1076,7 +1128,7 @@ mod tests {
         let y = Tensor::new("y", Shape::from([12, 3]), (0..36).map(|i| if i % 3 == (i / 3) % 3 { 1.0 } else { 0.0 }).collect()).unwrap();
         let idx: Vec<u32> = vec![0, 3, 7, 10, 11];
         for loss in [Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 }, Loss::MeanSquaredError] {
-            let cfg = TrainConfig { loss: loss.clone(), reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![], heads: vec![] };
+            let cfg = TrainConfig { loss: loss.clone(), reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![], weighted: vec![], heads: vec![] };
             let step = |w: Option<Vec<f32>>| {
                 let mut m = mlp(5);
                 let before = m.param_values().unwrap().iter().map(|(t, _)| t.data().to_vec()).collect::<Vec<_>>();
@@ -1103,7 +1155,7 @@ mod tests {
             assert_eq!(lz, 0.0);
             assert!(dz.iter().flatten().all(|&d| d == 0.0));
         }
-        let cfg = TrainConfig { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![], heads: vec![] };
+        let cfg = TrainConfig { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![], weighted: vec![], heads: vec![] };
         let mut tr = Trainer::new(cfg, 1);
         let short = Tensor::new("w", Shape::from([5]), vec![1.0; 5]).unwrap();
         assert_eq!(tr.train_batch_weighted(&mut mlp(1), &x, &y, Some(&short), &idx).unwrap_err().to_string(), "fit: the sample weights are for 5 samples but x has 12");
@@ -1153,7 +1205,7 @@ mod tests {
 
     #[test]
     fn a_bad_state_is_named_and_changes_nothing() {
-        let cfg = TrainConfig { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, optimizer: Optimizer::from_abi(1, &[0.9, 0.999, 1e-7, 0.0]).unwrap(), schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![], heads: vec![] };
+        let cfg = TrainConfig { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, optimizer: Optimizer::from_abi(1, &[0.9, 0.999, 1e-7, 0.0]).unwrap(), schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![], weighted: vec![], heads: vec![] };
         let mut m = mlp(1);
         let mut tr = Trainer::new(cfg, 1);
         run(&mut tr, &mut m, 0, 2);
@@ -1196,8 +1248,13 @@ mod tests {
         let mut bad = [&base[..], &heads].concat();
         bad[base.len() + 4] = -1.0;
         assert!(TrainConfig::from_abi(&bad).unwrap_err().to_string().contains("a loss weight must be >= 0, got -1"));
-        let more = [&base[..], &heads, &[7.0]].concat();
-        assert!(TrainConfig::from_abi(&more).unwrap_err().to_string().contains("unexpected parameters after the outputs' losses"));
+        let more = [&base[..], &heads, &[0.0, 1.0, 5.0, 7.0]].concat();
+        let e = TrainConfig::from_abi(&more).map(|_| ()).unwrap_err().to_string(); assert!(e.contains("unexpected parameters after the outputs' losses and weighted metrics"), "{e}");
+        // Weighted metrics: per output after the heads; for one output after outputCount 0.
+        let cfg = TrainConfig::from_abi(&[&base[..], &heads, &[0.0, 2.0, 0.0, 4.0]].concat()).unwrap();
+        assert_eq!((cfg.heads[0].weighted.clone(), cfg.heads[1].weighted.clone()), (vec![], vec![Metric::SparseCategoricalAccuracy, Metric::MeanSquaredError]));
+        let one = TrainConfig::from_abi(&[&base[..], &[0.0, 1.0, 5.0]].concat()).unwrap();
+        assert_eq!((one.heads.len(), one.weighted.clone()), (0, vec![Metric::MeanAbsoluteError]));
     }
 
     #[test]
@@ -1328,7 +1385,7 @@ mod tests {
             m.add(layers::from_abi(0, &layer(10.0, SOFTMAX), 0).unwrap()).unwrap();
             m.build_all(&[inp]).unwrap();
             let optimizer = Optimizer::Adam { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false };
-            let cfg = TrainConfig { loss: Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 }, reduction: Reduction::Mean, optimizer, schedule: LrSchedule::constant(0.01), clip: None, metrics: vec![], heads: vec![] };
+            let cfg = TrainConfig { loss: Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 }, reduction: Reduction::Mean, optimizer, schedule: LrSchedule::constant(0.01), clip: None, metrics: vec![], weighted: vec![], heads: vec![] };
             let mut tr = Trainer::new(cfg, 3);
             let mut out = Vec::new();
             for _ in 0..3 {

@@ -304,13 +304,16 @@ fn trainer<'m>(t: &'m mut Option<Trainer>, op: &'static str) -> Result<&'m mut T
     t.as_mut().ok_or_else(|| Error::invalid(op, "the model must be compiled first: call model.compile({ optimizer, loss })"))
 }
 
-/// `[loss, metrics…, kl, regularization, output losses…]`: what the training and evaluation
-/// calls write (the output losses only for a model with several outputs).
+/// `[loss, metrics…, kl, regularization, output losses…, weighted metrics…, Σw per output
+/// with weighted metrics…]`: what the training and evaluation calls write (the output losses
+/// only for a model with several outputs; the last two only with `weightedMetrics`).
 fn step_values(r: neurite_core::model::StepResult) -> Vec<f32> {
     let mut v = vec![r.loss];
     v.extend(r.metrics);
     v.extend([r.kl, r.regularization]);
     v.extend(r.heads);
+    v.extend(r.weighted);
+    v.extend(r.weight_sums);
     v
 }
 
@@ -368,7 +371,7 @@ pub extern "C" fn nr_model_shuffle(model: u32, n: u32, epoch: u32, shuffle: u32)
 ///
 /// # Safety
 /// `out` must have room for 3 + the number of compiled metrics (+ the number of outputs of a
-/// model with several) f32 values.
+/// model with several, + the weighted metrics and the outputs having some) f32 values.
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_train_batch(model: u32, x: u32, y: u32, w: u32, start: u32, count: u32, out: *mut f32) -> i32 {
