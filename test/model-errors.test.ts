@@ -233,7 +233,7 @@ describe('compile', () => {
     await expectError(() => m.compile({ optimizer: 'sgd' } as nr.CompileArgs), Invalid, "compile: loss is required, e.g. loss: 'categoricalCrossentropy'");
     await expectError(() => m.compile({ optimizer: 'sgd', loss: { name: 'huber', delta: -1 } }), Invalid, 'huber: delta must be a finite number > 0, got -1');
     // A loss object without its name: a misspelt key is named, else the missing name is asked for.
-    await expectError(() => m.compile({ optimizer: 'sgd', loss: { nme: 'binaryCrossentropy', reduction: 'sumOverFeatures' } as never }), Invalid, "compile: unknown loss key 'nme' — did you mean 'name'? (known: name, reduction, delta, fromLogits, labelSmoothing)");
+    await expectError(() => m.compile({ optimizer: 'sgd', loss: { nme: 'binaryCrossentropy', reduction: 'sumOverFeatures' } as never }), Invalid, "compile: unknown loss key 'nme' — did you mean 'name'? (known: name, reduction, delta, fromLogits, labelSmoothing, ignoreClass)");
     await expectError(() => m.compile({ optimizer: 'sgd', loss: { reduction: 'mean' } as never }), Invalid, "compile: the loss object { reduction } has no name: give one, e.g. { name: 'binaryCrossentropy', reduction: … }");
     await expectError(() => m.compile({ optimizer: 'sgd', loss: {} as never }), Invalid, "compile: the loss object {} has no name: give one, e.g. { name: 'binaryCrossentropy' }");
     // A single metric name is fine (as TF.js).

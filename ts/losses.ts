@@ -63,6 +63,16 @@ export interface HuberOptions {
 export interface SparseCrossentropyOptions {
   /** Whether `yPred` holds logits rather than probabilities. Default false. */
   fromLogits?: boolean | undefined;
+  /**
+   * A class index to ignore (Keras 3's `ignore_class`, e.g. `-1` or `255` for padding or a
+   * "void" class; any integer, inside `[0, classes)` or not): entries with that target give 0
+   * and leave the mean over the others, so the denominator is the number of entries *not*
+   * ignored (0 when every entry is ignored, not NaN); with `reduction: 'none'` they are 0. In
+   * `fit`, sample weights multiply the other entries and do not change that count, as Keras 3.
+   * The accuracy metric is not masked (an ignored target is a miss, as Keras's). TF.js has no
+   * such option. Default: none.
+   */
+  ignoreClass?: number | undefined;
 }
 
 /** The reduction option every loss takes. */
@@ -86,7 +96,7 @@ export interface ReductionOptions {
  * Every loss option (each loss reads its own), as `compile({ loss })` and {@link lossGradient}
  * take them: a training loss is one number, so `reduction` is `'mean'` or `'sumOverFeatures'`.
  */
-export type LossOptions = CrossentropyOptions & HuberOptions & { reduction?: LossReduction | undefined };
+export type LossOptions = CrossentropyOptions & HuberOptions & Pick<SparseCrossentropyOptions, 'ignoreClass'> & { reduction?: LossReduction | undefined };
 
 /** A loss with its options, e.g. `{ name: 'huber', delta: 2 }`. */
 export interface LossConfig extends LossOptions {
@@ -206,7 +216,10 @@ export function categoricalCrossentropy(yTrue: TensorLike, yPred: TensorLike, op
 
 /**
  * Categorical cross-entropy with integer class targets: `yTrue` has `yPred`'s shape without
- * the last axis (or with it as 1), and holds class indices in `[0, classes)`.
+ * the last axis (or with it as 1), and holds class indices in `[0, classes)` (or the
+ * `ignoreClass`, whose entries count neither in the loss nor in the mean's denominator).
+ *
+ * @example sparseCategoricalCrossentropy([[1, 2, -1, -1]], logits, { fromLogits: true, ignoreClass: -1 })  // mean over the 2 real tokens
  */
 export function sparseCategoricalCrossentropy(yTrue: TensorLike, yPred: TensorLike, options?: SparseCrossentropyOptions & ReductionOptions): Tensor {
   return compute('sparseCategoricalCrossentropy', yTrue, yPred, options);

@@ -232,7 +232,8 @@ export const OPTIONS: Partial<Record<LossName, Array<[keyof LossOptions, number 
   huber: [['delta', 1]],
   binaryCrossentropy: [['fromLogits', false], ['labelSmoothing', 0]],
   categoricalCrossentropy: [['fromLogits', false], ['labelSmoothing', 0]],
-  sparseCategoricalCrossentropy: [['fromLogits', false]],
+  // ignoreClass: NaN is none (a given value must be finite; Rust checks it is an integer).
+  sparseCategoricalCrossentropy: [['fromLogits', false], ['ignoreClass', NaN]],
 };
 
 /**

@@ -63,7 +63,7 @@ pub fn check(loss: &Loss, pred_shape: &[usize], target_shape: &[usize], target: 
     if let Some(i) = crate::kernels::finite::first_non_finite(target) {
         bail!(op, "target[{i}] is {}; targets must be finite numbers", js_number(target[i]));
     }
-    if let Loss::SparseCategoricalCrossentropy { .. } = loss {
+    if let Loss::SparseCategoricalCrossentropy { ignore_class, .. } = *loss {
         let lead = &pred_shape[..pred_shape.len().saturating_sub(1)];
         if !(target_shape == lead || same_up_to_trailing_one(target_shape, lead)) || target.len() != rows {
             bail_shape!(
@@ -72,8 +72,10 @@ pub fn check(loss: &Loss, pred_shape: &[usize], target_shape: &[usize], target: 
                 Shape::from(lead.to_vec())
             );
         }
-        if let Some((i, &v)) = target.iter().enumerate().find(|(_, &v)| v < 0.0 || v.fract() != 0.0 || v >= cols as f32) {
-            bail!(op, "target[{i}] = {v} is not a class index: targets must be integers in [0, {cols}) for {cols} classes", v = js_number(v));
+        let ignored = |v: f32| super::sparse_categorical_crossentropy::ignored(v, ignore_class);
+        if let Some((i, &v)) = target.iter().enumerate().find(|(_, &v)| !ignored(v) && (v < 0.0 || v.fract() != 0.0 || v >= cols as f32)) {
+            let or = ignore_class.map_or(String::new(), |c| format!(" (or the ignored class {c})"));
+            bail!(op, "target[{i}] = {v} is not a class index: targets must be integers in [0, {cols}) for {cols} classes{or}", v = js_number(v));
         }
         return Ok(());
     }
@@ -126,7 +128,7 @@ mod tests {
 
     #[test]
     fn sparse_targets() {
-        let s = Loss::SparseCategoricalCrossentropy { from_logits: true };
+        let s = Loss::SparseCategoricalCrossentropy { from_logits: true, ignore_class: None };
         assert!(check(&s, &[3, 4], &[3], &[0.0, 3.0, 1.0]).is_ok());
         assert!(check(&s, &[3, 4], &[3, 1], &[0.0, 3.0, 1.0]).is_ok());
         assert!(check(&s, &[2, 5, 4], &[2, 5], &[1.0; 10]).is_ok());

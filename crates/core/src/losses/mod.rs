@@ -60,7 +60,9 @@ pub enum Loss {
     Huber { delta: f32 },
     BinaryCrossentropy { from_logits: bool, label_smoothing: f32 },
     CategoricalCrossentropy { from_logits: bool, label_smoothing: f32 },
-    SparseCategoricalCrossentropy { from_logits: bool },
+    /// `ignore_class`: Keras 3's, targets of that class count neither in the loss nor in the
+    /// mean's denominator (`sparse_categorical_crossentropy.rs`).
+    SparseCategoricalCrossentropy { from_logits: bool, ignore_class: Option<i32> },
     KullbackLeiblerDivergence,
     Hinge,
     MeanAbsolutePercentageError,
@@ -103,7 +105,7 @@ impl Loss {
         &["delta"],
         &["fromLogits", "labelSmoothing"],
         &["fromLogits", "labelSmoothing"],
-        &["fromLogits"],
+        &["fromLogits", "ignoreClass"],
         &[],
         &[],
         &[],
@@ -149,7 +151,8 @@ impl Loss {
     /// - `huber`: `[delta]` (> 0; Keras default 1);
     /// - `binaryCrossentropy`, `categoricalCrossentropy`: `[from_logits (0|1), label_smoothing
     ///   (in [0, 1])]`;
-    /// - `sparseCategoricalCrossentropy`: `[from_logits (0|1)]`;
+    /// - `sparseCategoricalCrossentropy`: `[from_logits (0|1), ignore_class (an integer, or NaN
+    ///   for none)]`;
     /// - every other loss: `[]`.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn from_abi(kind: u32, params: &[f32]) -> Result<Loss> {
@@ -187,7 +190,13 @@ impl Loss {
             }
             3 => Loss::BinaryCrossentropy { from_logits: flag(0, "fromLogits")?, label_smoothing: smoothing(1)? },
             4 => Loss::CategoricalCrossentropy { from_logits: flag(0, "fromLogits")?, label_smoothing: smoothing(1)? },
-            5 => Loss::SparseCategoricalCrossentropy { from_logits: flag(0, "fromLogits")? },
+            5 => {
+                let c = params[1];
+                if !c.is_nan() && !(c.fract() == 0.0 && c.abs() <= 16_777_216.0) {
+                    bail!(name, "ignoreClass must be an integer (a class index such as -1 or 255), got {c}", c = js_number(c));
+                }
+                Loss::SparseCategoricalCrossentropy { from_logits: flag(0, "fromLogits")?, ignore_class: (!c.is_nan()).then_some(c as i32) }
+            }
             6 => Loss::KullbackLeiblerDivergence,
             7 => Loss::Hinge,
             8 => Loss::MeanAbsolutePercentageError,
@@ -209,7 +218,7 @@ impl Loss {
             Loss::Huber { delta } => vec![delta],
             Loss::BinaryCrossentropy { from_logits, label_smoothing }
             | Loss::CategoricalCrossentropy { from_logits, label_smoothing } => vec![b(from_logits), label_smoothing],
-            Loss::SparseCategoricalCrossentropy { from_logits } => vec![b(from_logits)],
+            Loss::SparseCategoricalCrossentropy { from_logits, ignore_class } => vec![b(from_logits), ignore_class.map_or(f32::NAN, |c| c as f32)],
             _ => Vec::new(),
         }
     }
@@ -243,8 +252,8 @@ impl Loss {
             Loss::CategoricalCrossentropy { from_logits, label_smoothing } => {
                 categorical_crossentropy::forward(pred, target, rows, cols, from_logits, label_smoothing)
             }
-            Loss::SparseCategoricalCrossentropy { from_logits } => {
-                sparse_categorical_crossentropy::forward(pred, target, rows, cols, from_logits)
+            Loss::SparseCategoricalCrossentropy { from_logits, ignore_class } => {
+                sparse_categorical_crossentropy::forward(pred, target, rows, cols, from_logits, ignore_class)
             }
             Loss::KullbackLeiblerDivergence => kl_divergence::forward(pred, target, rows, cols),
             Loss::Hinge => hinge::forward(pred, target, rows, cols),
@@ -275,8 +284,8 @@ impl Loss {
             Loss::CategoricalCrossentropy { from_logits, label_smoothing } => {
                 categorical_crossentropy::backward(pred, target, rows, cols, from_logits, label_smoothing, dpred)
             }
-            Loss::SparseCategoricalCrossentropy { from_logits } => {
-                sparse_categorical_crossentropy::backward(pred, target, rows, cols, from_logits, dpred)
+            Loss::SparseCategoricalCrossentropy { from_logits, ignore_class } => {
+                sparse_categorical_crossentropy::backward(pred, target, rows, cols, from_logits, ignore_class, dpred)
             }
             Loss::KullbackLeiblerDivergence => kl_divergence::backward(pred, target, rows, cols, dpred),
             Loss::Hinge => hinge::backward(pred, target, rows, cols, dpred),
@@ -293,6 +302,21 @@ impl Loss {
 }
 
 impl Loss {
+    /// The rows of `target` that count in the mean's denominator: `rows`, but for sparse
+    /// categorical cross-entropy with `ignore_class` those whose target is another class.
+    pub fn counted_rows(&self, target: &[f32], rows: usize) -> usize {
+        match *self {
+            Loss::SparseCategoricalCrossentropy { ignore_class, .. } => sparse_categorical_crossentropy::valid_rows(target, rows, ignore_class),
+            _ => rows,
+        }
+    }
+
+    /// Whether some rows may not count in the mean's denominator ([`Loss::counted_rows`]), so
+    /// that a batch's mean depends on the batch (evaluate then averages batch by batch, as Keras).
+    pub fn masks(&self) -> bool {
+        matches!(self, Loss::SparseCategoricalCrossentropy { ignore_class: Some(_), .. })
+    }
+
     /// Whether the loss has a gradient with respect to its targets (every loss but sparse
     /// categorical cross-entropy, whose targets are class indices).
     pub fn target_has_gradient(&self) -> bool {
@@ -362,7 +386,7 @@ pub(crate) mod tests {
     /// mae finite gradients).
     #[test]
     fn a_nan_prediction_is_never_dropped() {
-        let on_logits = [Loss::from_abi(3, &[1.0, 0.0]), Loss::from_abi(4, &[1.0, 0.0]), Loss::from_abi(5, &[1.0])].map(Result::unwrap);
+        let on_logits = [Loss::from_abi(3, &[1.0, 0.0]), Loss::from_abi(4, &[1.0, 0.0]), Loss::from_abi(5, &[1.0, f32::NAN])].map(Result::unwrap);
         for loss in every_loss().into_iter().chain(on_logits) {
             let (p, t): (&[f32], &[f32]) = match loss {
                 Loss::SparseCategoricalCrossentropy { .. } => (&[f32::NAN, 0.3, 0.2, 0.5], &[0.0, 1.0]),
@@ -410,7 +434,7 @@ pub(crate) mod tests {
             let params: &[f32] = match id {
                 2 => &[1.5],
                 3 | 4 => &[1.0, 0.1],
-                5 => &[1.0],
+                5 => &[1.0, -1.0],
                 _ => &[],
             };
             let l = Loss::from_abi(id as u32, params).unwrap();
@@ -431,6 +455,8 @@ pub(crate) mod tests {
         assert_eq!(msg(3, &[0.5, 0.0]), "binaryCrossentropy: fromLogits must be 0 or 1 (false or true), got 0.5");
         assert_eq!(msg(4, &[0.0, 1.5]), "categoricalCrossentropy: labelSmoothing must be in [0, 1], got 1.5");
         assert_eq!(msg(4, &[0.0, f32::NAN]), "categoricalCrossentropy: labelSmoothing must be in [0, 1], got NaN");
+        assert_eq!(msg(5, &[0.0, 0.5]), "sparseCategoricalCrossentropy: ignoreClass must be an integer (a class index such as -1 or 255), got 0.5");
+        assert_eq!(Loss::from_abi(5, &[0.0, f32::NAN]).unwrap().abi_params()[1].is_nan(), true);
     }
 
     /// Every loss: the analytic gradient matches finite differences on generic inputs.
@@ -453,7 +479,8 @@ pub(crate) mod tests {
                 gradcheck(Loss::CategoricalCrossentropy { from_logits, label_smoothing: s }, pred, &onehot, 2, 3);
                 gradcheck(Loss::CategoricalCrossentropy { from_logits, label_smoothing: s }, pred, &soft, 2, 3);
             }
-            gradcheck(Loss::SparseCategoricalCrossentropy { from_logits }, pred, &[1.0, 0.0], 2, 3);
+            gradcheck(Loss::SparseCategoricalCrossentropy { from_logits, ignore_class: None }, pred, &[1.0, 0.0], 2, 3);
+            gradcheck(Loss::SparseCategoricalCrossentropy { from_logits, ignore_class: Some(-1) }, pred, &[-1.0, 0.0], 2, 3);
         }
         gradcheck(Loss::KullbackLeiblerDivergence, &probs, &soft, 2, 3);
         // Target rows that do not sum to 1: multi-hot, all zero, summing to 0.3 and 2.5.
@@ -493,7 +520,7 @@ pub(crate) mod tests {
                 let p: &[f32] = match id {
                     2 => &[1.0],
                     3 | 4 => &[0.0, 0.1],
-                    5 => &[0.0],
+                    5 => &[0.0, f32::NAN],
                     _ => &[],
                 };
                 Loss::from_abi(id, p).unwrap()

@@ -10,9 +10,13 @@
 //! `L = mean_rows(ℓ)`. Keras `SparseCategoricalCrossentropy`:
 //! <https://keras.io/api/losses/probabilistic_losses/#sparsecategoricalcrossentropy-class>.
 //!
+//! With `ignore` (Keras 3's `ignore_class`, keras/src/losses/losses.py and loss.py's
+//! `apply_mask`): a row whose target is the ignored class gives 0 and no gradient, and the mean
+//! divides by the rows that are *not* ignored (`divide_no_nan`: 0 when every row is ignored).
+//!
 //! ```
 //! use neurite_core::losses::sparse_categorical_crossentropy as scce;
-//! let l = scce::forward(&[0.25, 0.75], &[1.0], 1, 2, false);
+//! let l = scce::forward(&[0.25, 0.75], &[1.0], 1, 2, false, None);
 //! assert!((l + 0.75f32.ln()).abs() < 1e-6);
 //! ```
 
@@ -25,10 +29,28 @@ fn label(t: f32, cols: usize) -> Option<usize> {
     (t >= 0.0 && t.fract() == 0.0 && (t as usize) < cols).then_some(t as usize)
 }
 
-/// Mean loss over `rows` samples of `cols` classes.
-pub fn forward(pred: &[f32], target: &[f32], rows: usize, cols: usize, from_logits: bool) -> f32 {
+/// Whether target `t` is the ignored class.
+#[inline]
+pub fn ignored(t: f32, ignore: Option<i32>) -> bool {
+    ignore.is_some_and(|c| t == c as f32)
+}
+
+/// The rows of `target` that count: all of them, or those not of the ignored class.
+pub fn valid_rows(target: &[f32], rows: usize, ignore: Option<i32>) -> usize {
+    if ignore.is_none() { rows } else { target.iter().take(rows).filter(|&&t| !ignored(t, ignore)).count() }
+}
+
+/// Mean loss over the `rows` samples of `cols` classes whose target is not `ignore`.
+pub fn forward(pred: &[f32], target: &[f32], rows: usize, cols: usize, from_logits: bool, ignore: Option<i32>) -> f32 {
+    let valid = valid_rows(target, rows, ignore);
+    if valid == 0 {
+        return 0.0;
+    }
     let mut sum = 0.0f64;
     for (p, &t) in pred.chunks_exact(cols).zip(target) {
+        if ignored(t, ignore) {
+            continue;
+        }
         let Some(y) = label(t, cols) else { return f32::NAN };
         sum += if from_logits {
             logsumexp(p) - p[y] as f64
@@ -37,13 +59,17 @@ pub fn forward(pred: &[f32], target: &[f32], rows: usize, cols: usize, from_logi
             total.ln() - (clip_prob(p[y]).0 as f64).ln()
         };
     }
-    (sum / rows as f64) as f32
+    (sum / valid as f64) as f32
 }
 
 /// `dpred = ∂L/∂p` (or `∂L/∂z` on logits).
-pub fn backward(pred: &[f32], target: &[f32], rows: usize, cols: usize, from_logits: bool, dpred: &mut [f32]) {
-    let scale = 1.0 / rows as f32;
+pub fn backward(pred: &[f32], target: &[f32], rows: usize, cols: usize, from_logits: bool, ignore: Option<i32>, dpred: &mut [f32]) {
+    let scale = 1.0 / valid_rows(target, rows, ignore).max(1) as f32;
     for ((p, &t), d) in pred.chunks_exact(cols).zip(target).zip(dpred.chunks_exact_mut(cols)) {
+        if ignored(t, ignore) {
+            d.fill(0.0);
+            continue;
+        }
         let Some(y) = label(t, cols) else {
             d.fill(f32::NAN);
             continue;
@@ -80,11 +106,11 @@ mod tests {
         let onehot = [0.0, 1.0, 0.0, 0.0, 0.0, 1.0];
         let idx = [1.0, 2.0];
         for (x, logits) in [(&p, false), (&z, true)] {
-            let a = forward(x, &idx, 2, 3, logits);
+            let a = forward(x, &idx, 2, 3, logits, None);
             let b = cce::forward(x, &onehot, 2, 3, logits, 0.0);
             assert!((a - b).abs() < 1e-6, "{a} vs {b}");
             let (mut da, mut db) = ([0.0; 6], [0.0; 6]);
-            backward(x, &idx, 2, 3, logits, &mut da);
+            backward(x, &idx, 2, 3, logits, None, &mut da);
             cce::backward(x, &onehot, 2, 3, logits, 0.0, &mut db);
             if logits {
                 assert!(da.iter().zip(db).all(|(a, b)| (a - b).abs() < 1e-6), "{da:?} vs {db:?}");
@@ -101,13 +127,42 @@ mod tests {
 
     #[test]
     fn stable_at_zero_and_one() {
-        let l = forward(&[0.0, 1.0], &[0.0], 1, 2, false);
+        let l = forward(&[0.0, 1.0], &[0.0], 1, 2, false, None);
         assert!(l.is_finite() && l > 16.0 && l < 16.2, "{l}");
-        let l = forward(&[0.0, 1.0], &[1.0], 1, 2, false);
+        let l = forward(&[0.0, 1.0], &[1.0], 1, 2, false, None);
         assert!(l.abs() < 2e-7);
         let mut d = [9.0; 2];
-        backward(&[0.0, 1.0], &[0.0], 1, 2, false, &mut d);
+        backward(&[0.0, 1.0], &[0.0], 1, 2, false, None, &mut d);
         assert_eq!(d, [0.0, 0.0]);
-        assert!(forward(&[0.5, 0.5], &[2.0], 1, 2, true).is_nan(), "an unchecked bad label gives NaN, not a panic");
+        assert!(forward(&[0.5, 0.5], &[2.0], 1, 2, true, None).is_nan(), "an unchecked bad label gives NaN, not a panic");
+    }
+
+    /// Keras 3's `ignore_class`: ignored rows give 0 and leave the mean over the others; a batch
+    /// of ignored rows gives 0 and a zero gradient (no NaN); central differences agree.
+    #[test]
+    fn ignored_rows_leave_the_mean_over_the_others() {
+        let z = [0.3, -1.0, 2.0, 0.5, 0.5, -3.0, 1.0, 0.0, -1.0];
+        let all = forward(&z[..3], &[1.0], 1, 3, true, None) + forward(&z[6..], &[0.0], 1, 3, true, None);
+        let l = forward(&z, &[1.0, -1.0, 0.0], 3, 3, true, Some(-1));
+        assert!((l - all / 2.0).abs() < 1e-6, "{l} vs {}", all / 2.0);
+        assert_eq!(forward(&z, &[-1.0; 3], 3, 3, true, Some(-1)), 0.0);
+        let mut d = [9.0; 9];
+        backward(&z, &[-1.0; 3], 3, 3, true, Some(-1), &mut d);
+        assert_eq!(d, [0.0; 9]);
+        // An ignored class inside [0, cols): its rows drop out too.
+        assert!((forward(&z, &[1.0, 2.0, 0.0], 3, 3, true, Some(2)) - all / 2.0).abs() < 1e-6);
+        for logits in [true, false] {
+            let p = if logits { z.to_vec() } else { vec![0.2, 0.5, 0.3, 0.6, 0.3, 0.1, 0.25, 0.25, 0.5] };
+            let t = [1.0, 7.0, 0.0];
+            let mut d = [0.0; 9];
+            backward(&p, &t, 3, 3, logits, Some(7), &mut d);
+            for i in 0..9 {
+                let (mut up, mut down) = (p.clone(), p.clone());
+                up[i] += 1e-3;
+                down[i] -= 1e-3;
+                let fd = (forward(&up, &t, 3, 3, logits, Some(7)) - forward(&down, &t, 3, 3, logits, Some(7))) / 2e-3;
+                assert!((fd - d[i]).abs() < 2e-3, "d[{i}] {} vs {fd}", d[i]);
+            }
+        }
     }
 }

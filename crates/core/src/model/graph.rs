@@ -874,7 +874,7 @@ mod tests {
         use crate::optim::{LrSchedule, Optimizer};
         let heads = vec![
             Head { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, weight: 0.5, metrics: vec![Metric::MeanAbsoluteError], weighted: vec![] },
-            Head { loss: Loss::SparseCategoricalCrossentropy { from_logits: false }, reduction: Reduction::Mean, weight: 2.0, metrics: vec![], weighted: vec![] },
+            Head { loss: Loss::SparseCategoricalCrossentropy { from_logits: false, ignore_class: None }, reduction: Reduction::Mean, weight: 2.0, metrics: vec![], weighted: vec![] },
         ];
         let cfg = TrainConfig { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![], weighted: vec![], heads };
         // Targets: p's 2 values, then q's class index.
@@ -930,7 +930,7 @@ mod tests {
         use crate::losses::{Loss, Reduction};
         use crate::model::{Head, TrainConfig, Trainer};
         use crate::optim::{LrSchedule, Optimizer};
-        let sparse = Loss::SparseCategoricalCrossentropy { from_logits: false };
+        let sparse = Loss::SparseCategoricalCrossentropy { from_logits: false, ignore_class: None };
         let cfg = |heads: Vec<Head>| TrainConfig { loss: sparse, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.5), clip: None, metrics: vec![], weighted: vec![], heads };
         let x = Tensor::new("t", Shape::from([4, 4]), (0..16).map(|i| (i as f32 * 0.61).cos()).collect()).unwrap();
         let labels = [2.0, 0.0, 1.0, 2.0];
@@ -1221,7 +1221,7 @@ mod tests {
         use crate::losses::{Loss, Reduction};
         use crate::model::{Head, TrainConfig, Trainer};
         use crate::optim::{LrSchedule, Optimizer};
-        let heads = |w: [f32; 2]| vec![Head { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, weight: w[0], metrics: vec![], weighted: vec![] }, Head { loss: Loss::SparseCategoricalCrossentropy { from_logits: false }, reduction: Reduction::Mean, weight: w[1], metrics: vec![], weighted: vec![] }];
+        let heads = |w: [f32; 2]| vec![Head { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, weight: w[0], metrics: vec![], weighted: vec![] }, Head { loss: Loss::SparseCategoricalCrossentropy { from_logits: false, ignore_class: None }, reduction: Reduction::Mean, weight: w[1], metrics: vec![], weighted: vec![] }];
         let cfg = |w| TrainConfig { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![], weighted: vec![], heads: heads(w) };
         let y = Tensor::new("t", Shape::from([2, 3]), vec![0.5, -1.0, 2.0, 1.5, 0.25, 0.0]).unwrap();
         let w = Tensor::new("t", Shape::from([2, 2]), vec![2.0, 0.5, 2.0, 0.5]).unwrap();

@@ -742,7 +742,23 @@ impl Trainer {
         // beside the loss. Keras 3 adds them; so `val_loss` is TF.js's.
         let (pred, activity, kl) = model.predict_with_activity(x, batch_size)?;
         let outs = self.outputs(model, "evaluate")?;
-        let (data, heads, metrics, _) = self.heads_loss(&outs, &pred, y, weights.map(Tensor::data), None)?;
+        let (mut data, mut heads, metrics, _) = self.heads_loss(&outs, &pred, y, weights.map(Tensor::data), None)?;
+        if outs.iter().any(|(h, _)| h.loss.masks()) && batch_size < n {
+            // A masked loss divides each batch by its own count of unmasked rows: Keras 3's
+            // evaluate averages the batches' losses by batch size, which is then not the mean
+            // over all rows (the metrics count every row, as Keras's, so they stay global).
+            (data, heads) = (0.0, vec![0.0; heads.len()]);
+            let per_w = weights.map_or(0, |w| w.size() / n);
+            for start in (0..n).step_by(batch_size.max(1)) {
+                let idx: Vec<u32> = (start as u32..(start + batch_size).min(n) as u32).collect();
+                let (pb, yb) = (gather_rows("evaluate", &pred, &idx)?, gather_rows("evaluate", y, &idx)?);
+                let wb = weights.map(|w| &w.data()[start * per_w..(start + idx.len()) * per_w]);
+                let (d, hs, _, _) = self.heads_loss(&outs, &pb, &yb, wb, None)?;
+                let share = idx.len() as f32 / n as f32;
+                data += d * share;
+                heads.iter_mut().zip(hs).for_each(|(a, b)| *a += b * share);
+            }
+        }
         let regularization = activity + weight_penalty(model)?;
         Ok(StepResult { loss: data + kl, metrics: metrics.plain, weighted: metrics.weighted, weight_sums: metrics.weight_sums, kl, regularization, heads: self.reported(heads) })
     }
@@ -751,7 +767,8 @@ impl Trainer {
 /// The data loss with its rows weighted by `w`: one weight per sample (sample `i`'s rows by
 /// `w[i]`) or one per row (Keras's temporal weights), `k` rows to a sample. The mean over all
 /// `rows` of `w · ℓ(row)` (TF.js's `mean(loss · sampleWeights)`, Keras 3's `sum(w · loss)` over
-/// the loss's size), `ℓ` the loss of one row under the reduction.
+/// the loss's size), `ℓ` the loss of one row under the reduction; with an ignored class, over
+/// the rows that are not ignored (Keras 3's `apply_mask`: the weights do not change the count).
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 #[allow(clippy::too_many_arguments)]
 fn weighted_loss(loss: &Loss, reduction: Reduction, pred: &[f32], y: &[f32], w: &[f32], rows: usize, cols: usize, k: usize) -> f32 {
@@ -764,7 +781,11 @@ fn weighted_loss(loss: &Loss, reduction: Reduction, pred: &[f32], y: &[f32], w: 
     for (r, (p, t)) in pred.chunks_exact(cols).zip(y.chunks_exact(y_cols)).enumerate() {
         sum += f64::from(w[r / per_weight]) * f64::from(reduction.forward(loss, p, t, 1, cols, k));
     }
-    (sum / rows as f64) as f32
+    // Keras 3's mask (ignore_class): the weighted sum over the rows that count (0 if none do).
+    match loss.counted_rows(y, rows) {
+        0 => 0.0,
+        counted => (sum / counted as f64) as f32,
+    }
 }
 
 /// Scales the rows of `d` (a batch's gradient) by their weights in `w` (one per sample, or one per row).
@@ -818,10 +839,10 @@ fn fused_logit_grad(loss: &Loss, act: Option<Activation>, p: &[f32], y: &[f32], 
                 }
             }
         }
-        (Loss::SparseCategoricalCrossentropy { from_logits: false }, Activation::Softmax) => {
+        (Loss::SparseCategoricalCrossentropy { from_logits: false, ignore_class: None }, Activation::Softmax) => {
             for (r, (drow, prow)) in dz.chunks_exact_mut(cols).zip(p.chunks_exact(cols)).enumerate() {
                 if prow.iter().any(|&pv| !clip_prob(pv).1) {
-                    sparse_categorical_crossentropy::backward(prow, &y[r..r + 1], 1, cols, false, drow);
+                    sparse_categorical_crossentropy::backward(prow, &y[r..r + 1], 1, cols, false, None, drow);
                     softmax_chain(prow, drow, rows);
                     continue;
                 }
@@ -1235,13 +1256,13 @@ mod tests {
     #[test]
     fn compile_reads_a_loss_per_output() {
         // mse, sgd(lr 0.1) constant, no clip, no metrics, mean; then 2 outputs: mse weight 0.5
-        // with mae, and sparse CCE (from_logits 0) with 'sumOverFeatures' and accuracy.
+        // with mae, and sparse CCE (from_logits 0, no ignored class) with 'sumOverFeatures' and accuracy.
         let base = [0.0, 0.0, 0.0, 2.0, 0.0, 0.0, 0.0, 2.0, 0.1, 0.0, 0.0, 0.0, 0.0, 0.0];
-        let heads = [2.0, 0.0, 0.0, 0.0, 0.5, 1.0, 5.0, 5.0, 1.0, 0.0, 1.0, 2.0, 1.0, 0.0];
+        let heads = [2.0, 0.0, 0.0, 0.0, 0.5, 1.0, 5.0, 5.0, 2.0, 0.0, f32::NAN, 1.0, 2.0, 1.0, 0.0];
         let cfg = TrainConfig::from_abi(&[&base[..], &heads].concat()).unwrap();
         assert_eq!(cfg.heads.len(), 2);
         assert_eq!((cfg.heads[0].loss.clone(), cfg.heads[0].weight, cfg.heads[0].metrics.len()), (Loss::MeanSquaredError, 0.5, 1));
-        assert_eq!((cfg.heads[1].loss.clone(), cfg.heads[1].reduction, cfg.heads[1].weight), (Loss::SparseCategoricalCrossentropy { from_logits: false }, Reduction::SumOverFeatures, 2.0));
+        assert_eq!((cfg.heads[1].loss.clone(), cfg.heads[1].reduction, cfg.heads[1].weight), (Loss::SparseCategoricalCrossentropy { from_logits: false, ignore_class: None }, Reduction::SumOverFeatures, 2.0));
         assert_eq!(cfg.heads[1].metrics, vec![Metric::SparseCategoricalAccuracy]);
         // One output: no heads.
         assert!(TrainConfig::from_abi(&base).unwrap().heads.is_empty());
@@ -1311,7 +1332,7 @@ mod tests {
                 check_fused(SOFTMAX, Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: s }, &y);
             }
         }
-        check_fused(SOFTMAX, Loss::SparseCategoricalCrossentropy { from_logits: false }, &[2.0, 0.0, 1.0, 1.0]);
+        check_fused(SOFTMAX, Loss::SparseCategoricalCrossentropy { from_logits: false, ignore_class: None }, &[2.0, 0.0, 1.0, 1.0]);
     }
 
     /// Saturated rows (a confidently wrong sample clips p): the fused gradient is the unfused
@@ -1320,7 +1341,7 @@ mod tests {
     fn fused_gradient_is_the_unfused_chain_where_the_loss_clips() {
         let cce = Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 };
         let smooth = Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.1 };
-        let sparse = Loss::SparseCategoricalCrossentropy { from_logits: false };
+        let sparse = Loss::SparseCategoricalCrossentropy { from_logits: false, ignore_class: None };
         let bce = Loss::BinaryCrossentropy { from_logits: false, label_smoothing: 0.0 };
         // Logits: a confidently wrong row, a confidently right one, an ordinary one.
         let z = [50.0f32, -50.0, 0.0, 0.0, 40.0, -40.0, 0.1, 0.2, 0.3];
