@@ -159,6 +159,7 @@ export function layerSpec(l: Layer, where: string): LeafSpec {
     args = {
       inputDim: l.inputDim, outputDim: l.outputDim, embeddingsInitializer: init(op, 'embeddingsInitializer', a.embeddingsInitializer ?? 'randomUniform'),
       embeddingsRegularizer: reg(op, a.embeddingsRegularizer, 'embeddingsRegularizer'), ...(l.inputLength !== undefined ? { inputLength: l.inputLength } : {}),
+      ...(l.maskZero ? { maskZero: true } : {}),
     };
   } else if (l instanceof RepeatVector) args = { n: l.n };
   else if (l instanceof Permute) args = { dims: l.dims.slice() };
@@ -309,7 +310,7 @@ export function specToKeras(s: NodeSpec, x: number[] | undefined): KerasObject {
       c = {
         input_dim: a.inputDim, output_dim: a.outputDim, embeddings_initializer: initializerToKeras(a.embeddingsInitializer as Initializer),
         embeddings_regularizer: regularizerToKeras((a.embeddingsRegularizer as Regularizer) ?? null), activity_regularizer: null, embeddings_constraint: null,
-        mask_zero: null, input_length: a.inputLength ?? null,
+        mask_zero: a.maskZero ?? null, input_length: a.inputLength ?? null,
       };
       break;
     case 'repeatVector': c = { n: a.n }; break;
@@ -790,7 +791,7 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
       kind = 'embedding';
       mustBeNull(ctx, cw, c, ['embeddings_constraint'], 'an embedding layer takes no constraint yet');
       mustBeNull(ctx, cw, c, ['activity_regularizer'], "neurite's embedding has no activity regularizer");
-      if (c.mask_zero != null && c.mask_zero !== false) bad(op, `${cw}.mask_zero`, `must be false or null: neurite has no masking, got ${show(c.mask_zero)}`);
+      if (c.mask_zero != null && typeof c.mask_zero !== 'boolean') bad(op, `${cw}.mask_zero`, `must be a boolean or null, got ${show(c.mask_zero)}`);
       const len = c.input_length;
       if (len != null && !isInt(len, 1) && !(Array.isArray(len) && len.length > 0 && len.every((d) => isInt(d, 1)))) bad(op, `${cw}.input_length`, `must be null, a positive integer or a list of them, got ${show(len)}`);
       args = {
@@ -798,6 +799,7 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
         embeddingsInitializer: initOf('embeddings_initializer', 'embeddingsInitializer', 'randomUniform'),
         embeddingsRegularizer: regularizerFromKeras(op, `${cw}.embeddings_regularizer`, c.embeddings_regularizer),
         ...(len != null ? { inputLength: len } : {}),
+        ...(c.mask_zero === true ? { maskZero: true } : {}),
       };
       break;
     }

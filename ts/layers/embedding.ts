@@ -23,10 +23,18 @@ export interface EmbeddingArgs extends LayerArgs {
   /** Only `null` (TF.js's default): an embedding has no activity regularizer in neurite. */
   activityRegularizer?: null | undefined;
   /**
-   * Only `false` (TF.js's default): neurite has no masking, so index 0 is an embedding like any
-   * other (pad sequences and let the model learn index 0's vector, or pool over what you keep).
+   * Keras's `mask_zero`: index 0 is padding, and the steps that hold it are masked (Keras 3's
+   * rules; TF.js uses masks only in RNNs). The layers after it that support masking pass the
+   * mask on (dense, activation, dropout and the noise layers, layerNormalization, prelu,
+   * rescaling, thresholdedReLU); `globalAveragePooling1d` averages over the unmasked steps (0 for
+   * a row with none: Keras 3 gives NaN); a loss and the metrics on a per-step output count only
+   * the unmasked steps (the mean divides by their number; sample weights multiply them). Any
+   * other layer after it is an error naming both (Keras 3 drops the mask there with a warning).
+   * Masks run through sequential models only so far (a functional model with one is refused).
+   * Index 0 still has its row (the masked steps' outputs are computed; `predict` returns them).
+   * Default `false`.
    */
-  maskZero?: false | undefined;
+  maskZero?: boolean | undefined;
   /**
    * The number of indices per sample, TF.js's shorthand for `inputShape: [inputLength]` (a list
    * for inputs of higher rank: `[steps, words]`).
@@ -57,6 +65,8 @@ export class Embedding extends Layer {
   readonly inputDim: number;
   /** The length of each vector. */
   readonly outputDim: number;
+  /** Whether index 0 masks its step (`maskZero`, Keras's `mask_zero`). */
+  readonly maskZero: boolean;
   /** `inputLength` as given (TF.js saves it), else `undefined`. */
   readonly inputLength?: number | number[];
   /** The options given (for saving). */
@@ -67,7 +77,8 @@ export class Embedding extends Layer {
     this.inputDim = intArg('embedding', 'inputDim', args.inputDim, 1, MAX_DIM);
     this.outputDim = intArg('embedding', 'outputDim', args.outputDim, 1, MAX_DIM);
     if (this.inputDim * this.outputDim > MAX_ELEMENTS) throw new InvalidArgumentError(`embedding: the embeddings [${this.inputDim}, ${this.outputDim}] would have ${this.inputDim * this.outputDim} values, more than the ${MAX_ELEMENTS} one tensor can hold`);
-    if (args.maskZero != null && args.maskZero !== false) throw new InvalidArgumentError(`embedding: maskZero must be false: neurite has no masking (index 0 is embedded like any other), got ${describe(args.maskZero)}`);
+    if (args.maskZero != null && typeof args.maskZero !== 'boolean') throw new InvalidArgumentError(`embedding: maskZero must be a boolean, got ${describe(args.maskZero)}`);
+    this.maskZero = args.maskZero === true;
     if (args.activityRegularizer != null) throw new InvalidArgumentError(`embedding: activityRegularizer must be null: neurite's embedding has no activity regularizer, got ${show(args.activityRegularizer)}`);
     if (args.inputLength != null) this.inputLength = Array.isArray(args.inputLength) ? args.inputLength.slice() : args.inputLength;
     this.args = args;
@@ -80,6 +91,7 @@ export class Embedding extends Layer {
       this.inputDim, this.outputDim,
       ...initializerAbi('embedding', 'embeddingsInitializer', a.embeddingsInitializer ?? 'randomUniform'),
       ...regularizerAbi('embedding', a.embeddingsRegularizer, 'embeddingsRegularizer'),
+      ...(this.maskZero ? [1] : []),
     ];
   }
 }

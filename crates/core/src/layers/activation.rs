@@ -35,6 +35,11 @@ fn cols(t: &Tensor) -> usize {
 }
 
 impl Layer for ActivationLayer {
+    /// Keras 3's `supports_masking`: the mask passes on.
+    fn masking(&self) -> super::Masking {
+        super::Masking::Pass
+    }
+
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn kind(&self) -> &'static str {
         self.kind

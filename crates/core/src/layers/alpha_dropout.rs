@@ -45,6 +45,11 @@ impl AlphaDropout {
 }
 
 impl Layer for AlphaDropout {
+    /// Keras 3's `supports_masking`: the mask passes on.
+    fn masking(&self) -> super::Masking {
+        super::Masking::Pass
+    }
+
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn kind(&self) -> &'static str {
         "alphaDropout"

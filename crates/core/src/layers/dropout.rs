@@ -25,6 +25,11 @@ impl Dropout {
 }
 
 impl Layer for Dropout {
+    /// Keras 3's `supports_masking`: the mask passes on.
+    fn masking(&self) -> super::Masking {
+        super::Masking::Pass
+    }
+
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn kind(&self) -> &'static str {
         "dropout"

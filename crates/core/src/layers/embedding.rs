@@ -28,6 +28,8 @@ pub struct Embedding {
     init: WeightInit,
     reg: Option<Regularizer>,
     embeddings: Option<Param>,
+    /// Keras's `mask_zero`: index 0 masks its step ([`Layer::compute_mask`]).
+    mask_zero: bool,
     /// The indices of the last forward that kept values.
     x: Option<Tensor>,
     input_grad: bool,
@@ -35,7 +37,7 @@ pub struct Embedding {
 
 impl Embedding {
     /// Layout: `inputDim, outputDim, embeddingsInitializer(kind, p0, p1),
-    /// embeddingsRegularizer(l1, l2)`.
+    /// embeddingsRegularizer(l1, l2)[, maskZero (0|1)]`.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn from_abi(p: &[f32]) -> Result<Embedding> {
         let mut r = Reader::new("embedding", p);
@@ -46,7 +48,12 @@ impl Embedding {
         }
         let init = r.initializer("embeddingsInitializer")?;
         let reg = r.regularizer()?;
-        Ok(Embedding { input_dim, output_dim, init, reg, embeddings: None, x: None, input_grad: true })
+        let mask_zero = match *r.rest() {
+            [] => false,
+            [v] if v == 0.0 || v == 1.0 => v == 1.0,
+            _ => bail!("embedding", "maskZero must be one flag, 0 or 1 (false or true)"),
+        };
+        Ok(Embedding { input_dim, output_dim, init, reg, embeddings: None, mask_zero, x: None, input_grad: true })
     }
 
     /// The indices of `x` (argument `arg`) as rows of the table, each checked.
@@ -58,6 +65,16 @@ impl Embedding {
 }
 
 impl Layer for Embedding {
+    /// With `maskZero` it makes the mask (Keras 3: an embedding supports masking only then).
+    fn masking(&self) -> super::Masking {
+        if self.mask_zero { super::Masking::Make } else { super::Masking::Refuse }
+    }
+
+    /// Each index but 0 counts (Keras's `mask_zero`).
+    fn compute_mask(&self, x: &Tensor) -> Option<Vec<f32>> {
+        self.mask_zero.then(|| x.data().iter().map(|&v| if v != 0.0 { 1.0 } else { 0.0 }).collect())
+    }
+
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn kind(&self) -> &'static str {
         "embedding"
@@ -129,7 +146,7 @@ mod tests {
 
     fn layer(n: usize, d: usize, input: &[usize]) -> Embedding {
         let init = crate::initializers::Initializer::RandomUniform { min: -1.0, max: 1.0 }.into();
-        let mut l = Embedding { input_dim: n, output_dim: d, init, reg: None, embeddings: None, x: None, input_grad: true };
+        let mut l = Embedding { input_dim: n, output_dim: d, init, reg: None, embeddings: None, mask_zero: false, x: None, input_grad: true };
         l.build(input, Init::seeded(5)).unwrap();
         l
     }

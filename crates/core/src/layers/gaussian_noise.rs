@@ -24,6 +24,11 @@ impl GaussianNoise {
 }
 
 impl Layer for GaussianNoise {
+    /// Keras 3's `supports_masking`: the mask passes on.
+    fn masking(&self) -> super::Masking {
+        super::Masking::Pass
+    }
+
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn kind(&self) -> &'static str {
         "gaussianNoise"

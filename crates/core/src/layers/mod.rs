@@ -262,8 +262,38 @@ impl Mode {
     }
 }
 
+/// What a layer does with a mask over its input's rows (every axis but the last: the steps of
+/// `[batch, steps, features]`), Keras 3's `supports_masking` and `compute_mask`. A mask is made
+/// by an embedding with `maskZero`, carried by a sequential model's forward
+/// ([`crate::model::Sequential`]) and used by the loss and metrics of the output it reaches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Masking {
+    /// The layer cannot take a mask (Keras 3 warns and drops it; neurite refuses the model).
+    Refuse,
+    /// The output's rows are the input's, and so is the mask (dense, activations, dropout, …).
+    Pass,
+    /// The layer uses the mask and its output has none (`globalAveragePooling1d`).
+    Consume,
+    /// The layer makes a new mask from its input ([`Layer::compute_mask`]).
+    Make,
+}
+
 /// A layer of a model.
 pub trait Layer {
+    /// What the layer does with a mask over its input's rows (see [`Masking`]).
+    fn masking(&self) -> Masking {
+        Masking::Refuse
+    }
+
+    /// For [`Masking::Make`]: 1 for each row of the output that counts, 0 for a masked one, from
+    /// the input `x` (an embedding's indices: 0 is masked).
+    fn compute_mask(&self, _x: &Tensor) -> Option<Vec<f32>> {
+        None
+    }
+
+    /// For [`Masking::Consume`]: the mask of the next forward's input rows (`None`: none).
+    fn set_mask(&mut self, _mask: Option<Vec<f32>>) {}
+
     /// The layer type, as the TS API names it (`dense`, `dropout`, ...).
     fn kind(&self) -> &'static str;
 

@@ -33,11 +33,15 @@ pub struct OneD {
     /// The inner layer's window (its columns are the steps), to say in 1-D terms when a
     /// sequence is too short for it; `None` for a global pooling.
     window: Option<Window>,
+    /// `globalAveragePooling1d`'s mask of the next forward's steps ([`Layer::set_mask`]).
+    mask: Option<Vec<f32>>,
+    /// The mask and step count of the last masked forward that kept values (its backward's).
+    masked: Option<(Vec<f32>, usize)>,
 }
 
 impl OneD {
     pub fn new(kind: &'static str, inner: Box<dyn Layer>, causal: usize, window: Option<Window>) -> OneD {
-        OneD { kind, inner, causal, sequence: true, input_grad: true, window }
+        OneD { kind, inner, causal, sequence: true, input_grad: true, window, mask: None, masked: None }
     }
 
     /// Checks that `n` steps fit the window with `valid` padding (causal padding always fits),
@@ -163,13 +167,32 @@ impl Layer for OneD {
         Ok(if self.sequence { out[1..].to_vec() } else { out })
     }
 
+    fn masking(&self) -> super::Masking {
+        if self.kind == "globalAveragePooling1d" { super::Masking::Consume } else { super::Masking::Refuse }
+    }
+
+    fn set_mask(&mut self, mask: Option<Vec<f32>>) {
+        self.mask = mask;
+    }
+
     fn forward(&mut self, x: Tensor, mode: Mode) -> Result<Tensor> {
+        self.masked = None;
+        if let Some(m) = self.mask.take() {
+            let (y, t) = masked_average(self.kind, &x, &m)?;
+            if mode.keeps() {
+                self.masked = Some((m, t));
+            }
+            return Ok(y);
+        }
         let img = self.as_image(x)?;
         let y = self.inner.forward(img, mode)?;
         self.from_image(y)
     }
 
     fn backward(&mut self, dy: Tensor) -> Result<Tensor> {
+        if let Some((m, t)) = self.masked.take() {
+            return masked_average_backward(self.kind, &dy, &m, t);
+        }
         let dy = self.dy_image(dy)?;
         let dx = self.inner.backward(dy)?;
         self.dx_steps(dx)
@@ -205,6 +228,50 @@ impl Layer for OneD {
         self.input_grad = on;
         self.inner.set_input_grad(on);
     }
+}
+
+/// Keras 3's masked `GlobalAveragePooling1D`: `y[b, j] = Σ_t m[b,t]·x[b,t,j] / Σ_t m[b,t]` for
+/// `x` `[batch, steps, c]` and the mask `m` `[batch, steps]` (1 kept, 0 masked). A row with every
+/// step masked gives 0 (Keras 3 divides 0 by 0: NaN). Returns `y` and the step count.
+fn masked_average(op: &'static str, x: &Tensor, m: &[f32]) -> Result<(Tensor, usize)> {
+    let &[b, t, c] = x.dims() else { bail_shape!(op, "a mask needs inputs [batch, steps, channels], got {}", x.shape()) };
+    if m.len() != b * t {
+        bail_shape!(op, "the mask has {} values for an input {} ({} steps)", m.len(), x.shape(), b * t);
+    }
+    let mut y = Tensor::zeros(op, Shape::new(op, &[b, c])?)?;
+    for ((yr, xr), mr) in y.data_mut().chunks_exact_mut(c.max(1)).zip(x.data().chunks_exact((t * c).max(1))).zip(m.chunks_exact(t.max(1))) {
+        let count: f32 = mr.iter().sum();
+        if count == 0.0 {
+            continue;
+        }
+        let mut acc = vec![0.0f64; c];
+        for (step, &k) in xr.chunks_exact(c.max(1)).zip(mr) {
+            if k != 0.0 {
+                acc.iter_mut().zip(step).for_each(|(a, &v)| *a += f64::from(v));
+            }
+        }
+        yr.iter_mut().zip(&acc).for_each(|(o, &a)| *o = (a / f64::from(count)) as f32);
+    }
+    Ok((y, t))
+}
+
+/// The backward of [`masked_average`]: `dx[b,t,j] = m[b,t]·dy[b,j] / Σ_t m[b,t]` (0 for a row
+/// with every step masked).
+fn masked_average_backward(op: &'static str, dy: &Tensor, m: &[f32], t: usize) -> Result<Tensor> {
+    let &[b, c] = dy.dims() else { bail_shape!(op, "the gradient has shape {}, expected [batch, channels]", dy.shape()) };
+    let mut dx = Tensor::zeros(op, Shape::new(op, &[b, t, c])?)?;
+    for ((dxr, dyr), mr) in dx.data_mut().chunks_exact_mut((t * c).max(1)).zip(dy.data().chunks_exact(c.max(1))).zip(m.chunks_exact(t.max(1))) {
+        let count: f32 = mr.iter().sum();
+        if count == 0.0 {
+            continue;
+        }
+        for (step, &k) in dxr.chunks_exact_mut(c.max(1)).zip(mr) {
+            if k != 0.0 {
+                step.iter_mut().zip(dyr).for_each(|(d, &g)| *d = g / count);
+            }
+        }
+    }
+    Ok(dx)
 }
 
 #[cfg(test)]
@@ -330,5 +397,19 @@ mod tests {
         }
         let dx = g.borrow_mut().backward(Tensor::new("dy", Shape::from([1, 2]), vec![1.0, 2.0]).unwrap()).unwrap();
         assert_eq!((dx.data()[0], dx.data()[1]), (1.0 / n as f32, 2.0 / n as f32));
+    }
+
+    /// The masked average over the kept steps, 0 for a row with none; its gradient matches
+    /// central differences.
+    #[test]
+    fn masked_global_average() {
+        let x = Tensor::new("t", [2, 3, 2].into(), vec![1., 2., 3., 4., 5., 6., 7., 8., 9., 10., 11., 12.]).unwrap();
+        let m = [1., 0., 1., 0., 0., 0.];
+        let (y, t) = super::masked_average("t", &x, &m).unwrap();
+        assert_eq!((y.data(), t), (&[3., 4., 0., 0.][..], 3));
+        let dy = Tensor::new("t", [2, 2].into(), vec![1., 2., 3., 4.]).unwrap();
+        let dx = super::masked_average_backward("t", &dy, &m, 3).unwrap();
+        assert_eq!(dx.data(), &[0.5, 1., 0., 0., 0.5, 1., 0., 0., 0., 0., 0., 0.]);
+        assert!(super::masked_average("t", &x, &m[..4]).is_err());
     }
 }

@@ -35,6 +35,11 @@ fn dims(x: &Tensor) -> Result<[usize; 3]> {
 }
 
 impl Layer for SpatialDropout1d {
+    /// Keras 3's `supports_masking`: the mask passes on.
+    fn masking(&self) -> super::Masking {
+        super::Masking::Pass
+    }
+
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     fn kind(&self) -> &'static str {
         "spatialDropout1d"

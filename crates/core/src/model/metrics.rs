@@ -129,6 +129,20 @@ impl Metric {
         (mean, total as f32)
     }
 
+    /// [`Metric::compute`] over the rows whose `mask` value is not 0 (Keras 3's metrics weigh
+    /// each row by the output's mask): 0 when none is left.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    pub fn compute_masked(&self, pred: &[f32], target: &[f32], cols: usize, mask: &[f32]) -> f32 {
+        let rows = mask.len();
+        let (pc, tc) = (pred.len() / rows.max(1), target.len() / rows.max(1));
+        let keep = |v: &[f32], c: usize| -> Vec<f32> { v.chunks_exact(c.max(1)).zip(mask).filter(|(_, &m)| m != 0.0).flat_map(|(r, _)| r.iter().copied()).collect() };
+        let (p, t) = (keep(pred, pc), keep(target, tc));
+        if p.is_empty() {
+            return 0.0;
+        }
+        self.compute(&p, &t, cols)
+    }
+
     /// The metric on one batch: `pred` is rows × cols; `target` is rows × cols, or rows for sparse.
     pub fn compute(&self, pred: &[f32], target: &[f32], cols: usize) -> f32 {
         if let Metric::AccuracyByShape = self {

@@ -34,6 +34,11 @@ pub struct Sequential {
     /// How messages name the layers (by index) and then the inputs: TS's names, set by
     /// [`Sequential::set_names`]; without them messages give indices.
     pub(super) names: Vec<String>,
+    /// Whether a layer makes a mask (an embedding with `maskZero`): the forward then carries
+    /// it ([`Sequential::output_mask`]), checked at build by [`Sequential::check_masks`].
+    masked: bool,
+    /// The mask of the last forward's output rows (1 counts, 0 masked), when a mask reaches it.
+    pub(super) out_mask: Option<Vec<f32>>,
 }
 
 /// A parameter during [`Sequential::with_params`]: its model-level layer index (the top-level
@@ -47,7 +52,7 @@ pub struct ParamSlot<'a> {
 impl Sequential {
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(seed: u64) -> Sequential {
-        Sequential { layers: Vec::new(), trainable: Vec::new(), input_shape: None, output_shape: None, layer_shapes: Vec::new(), free: Vec::new(), seed, wiring: None, names: Vec::new() }
+        Sequential { layers: Vec::new(), trainable: Vec::new(), input_shape: None, output_shape: None, layer_shapes: Vec::new(), free: Vec::new(), seed, wiring: None, names: Vec::new(), masked: false, out_mask: None }
     }
 
     /// Appends a layer, new or shared with other models. Rejects a layer already inside this
@@ -206,7 +211,50 @@ impl Sequential {
         self.layer_shapes = ins.into_iter().zip(shapes.iter().cloned()).collect();
         self.input_shape = Some(input.to_vec());
         self.output_shape = Some(out);
+        self.check_masks()?;
         Ok(shapes)
+    }
+
+    /// Keras 3's masks through the layers: an embedding with `maskZero` makes one, the layers
+    /// that support masking pass it on, `globalAveragePooling1d` uses it up; any other layer
+    /// after it is an error naming both (Keras 3 warns and drops the mask there, and trains on
+    /// the padding). Masks run through sequential models only so far: a functional model or a
+    /// nested model whose output carries one is refused.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    #[inline(never)]
+    fn check_masks(&mut self) -> Result<()> {
+        use crate::layers::Masking;
+        let name = |i: usize, kind: &str| self.names.get(i).map_or_else(|| format!("layer {i} ({kind})"), |n| format!("layer '{n}' ({kind})"));
+        let mut maker: Option<(usize, &'static str)> = None;
+        let mut masked = false;
+        for (i, l) in self.layers.iter().enumerate() {
+            let node = peek(l)?;
+            let layer = node.layer();
+            if layer.as_sequential().is_some_and(|m| m.masked) {
+                return Err(Error::invalid("build", format!("{} is a nested model that makes a mask (an embedding with maskZero): masks do not cross nested models yet; add its layers to this model instead", name(i, "sequential"))));
+            }
+            match layer.masking() {
+                Masking::Make if self.wiring.is_some() => {
+                    return Err(Error::invalid("build", format!("{} makes a mask (maskZero), and masks run through sequential models only so far, not functional ones; use a sequential model, or maskZero: false", name(i, layer.kind()))));
+                }
+                Masking::Make => (maker, masked) = (Some((i, layer.kind())), true),
+                Masking::Pass => {}
+                Masking::Consume => maker = None,
+                Masking::Refuse => {
+                    if let Some((j, kind)) = maker {
+                        return Err(Error::invalid("build", format!("{} cannot take the mask that {} makes (maskZero): Keras 3 drops the mask there with a warning and trains on the padding; put a layer that uses it first (globalAveragePooling1d) or build the embedding with maskZero: false. Layers that pass a mask on: dense, activation, dropout and the noise layers, layerNormalization, prelu, rescaling, thresholdedReLU", name(i, layer.kind()), name(j, kind))));
+                    }
+                }
+            }
+        }
+        self.masked = masked;
+        Ok(())
+    }
+
+    /// The mask of the last forward's output rows (every axis but the last), 1 where a row
+    /// counts and 0 where it is masked, when a mask reaches the output (Keras 3's `_keras_mask`).
+    pub fn output_mask(&self) -> Option<&[f32]> {
+        self.out_mask.as_deref()
     }
 
     /// Per-sample output shape of layer `i` in this model (once built).
@@ -432,9 +480,44 @@ impl Sequential {
         if let Some(w) = &self.wiring {
             return w.forward(&self.layers, x, mode);
         }
+        if self.masked {
+            return self.forward_masked(x, mode, range);
+        }
         for l in &self.layers[range] {
             x = lock(l)?.forward(x, mode)?;
         }
+        Ok(x)
+    }
+
+    /// The forward of a model whose layers make a mask: each layer's [`Masking`] rule carries
+    /// it from the layer that makes it to the output ([`Sequential::output_mask`]) or to the
+    /// layer that uses it.
+    ///
+    /// [`Masking`]: crate::layers::Masking
+    fn forward_masked(&mut self, mut x: Tensor, mode: Mode, range: Range<usize>) -> Result<Tensor> {
+        use crate::layers::Masking;
+        let mut mask: Option<Vec<f32>> = None;
+        for l in &self.layers[range] {
+            let mut node = lock(l)?;
+            match node.layer().masking() {
+                Masking::Make => {
+                    let m = node.layer().compute_mask(&x);
+                    x = node.forward(x, mode)?;
+                    mask = m;
+                }
+                Masking::Consume => {
+                    node.layer_mut().set_mask(mask.take());
+                    x = node.forward(x, mode)?;
+                }
+                Masking::Pass => x = node.forward(x, mode)?,
+                // Checked at build: no mask reaches such a layer.
+                Masking::Refuse => {
+                    mask = None;
+                    x = node.forward(x, mode)?;
+                }
+            }
+        }
+        self.out_mask = mask;
         Ok(x)
     }
 
@@ -675,6 +758,8 @@ impl Sequential {
         let mut out = Tensor::zeros("predict", shape)?;
         let mut start = 0;
         let (mut activity, mut kl) = (0.0f32, 0.0f32);
+        // The output's mask over all of x, batch after batch.
+        let mut masks: Option<Vec<f32>> = None;
         while start < n {
             let b = bs.min(n - start);
             let mut bd = x.dims().to_vec();
@@ -682,10 +767,14 @@ impl Sequential {
             let chunk = Tensor::new("predict", Shape::new("predict", &bd)?, crate::tensor::copy_of("predict", &x.data()[start * per..(start + b) * per])?)?;
             let y = self.forward_range(chunk, Mode::Infer, range.clone())?;
             out.data_mut()[start * out_per..(start + b) * out_per].copy_from_slice(y.data());
+            if let Some(m) = self.out_mask.take() {
+                masks.get_or_insert_with(Vec::new).extend(m);
+            }
             activity += self.activity_loss_range(range.clone()) * b as f32;
             kl += self.kl_loss_range(range.clone()) * b as f32;
             start += b;
         }
+        self.out_mask = masks;
         let per_sample = |v: f32| if n == 0 { 0.0 } else { v / n as f32 };
         Ok((out, per_sample(activity), per_sample(kl)))
     }

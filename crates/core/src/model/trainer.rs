@@ -376,7 +376,7 @@ impl Trainer {
     /// `dL/d(logits)` (softmax or sigmoid fused with cross-entropy) or `dL/d(output)`.
     #[allow(clippy::type_complexity)]
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
-    fn heads_loss(&self, outs: &[(Cow<Head>, Vec<usize>)], pred: &Tensor, y: &Tensor, weights: Option<&[f32]>, grad: Option<&[Option<Activation>]>) -> Result<(f32, Vec<f32>, Metrics, Option<(Tensor, Vec<bool>)>)> {
+    fn heads_loss(&self, outs: &[(Cow<Head>, Vec<usize>)], pred: &Tensor, y: &Tensor, weights: Option<&[f32]>, mask: Option<&[f32]>, grad: Option<&[Option<Activation>]>) -> Result<(f32, Vec<f32>, Metrics, Option<(Tensor, Vec<bool>)>)> {
         let n = pred.dims()[0];
         let p_sizes: Vec<usize> = outs.iter().map(|(_, s)| s.iter().product()).collect();
         let y_sizes: Vec<usize> = outs.iter().map(|(h, s)| h.target_shape(s).iter().product()).collect();
@@ -411,6 +411,18 @@ impl Trainer {
                 }
                 None => None,
             };
+            // The output's mask (one output: a sequential model's), Keras 3's `apply_mask`: the
+            // weights of the rows that count times `counted / valid`, 0 elsewhere, so the mean
+            // divides by the rows that count (0 when none does); metrics see only those rows.
+            let w = match mask {
+                Some(m) if outs.len() == 1 => {
+                    if m.len() != rows {
+                        bail_shape!("fit", "the output's mask has {} values for {rows} rows of {}", m.len(), pred.shape());
+                    }
+                    Some(Cow::Owned(masked_weights(&h.loss, t, m, w.as_deref(), rows)))
+                }
+                _ => w,
+            };
             let w = w.as_deref();
             if w.is_some() && matches!(h.loss, Loss::Dice) {
                 // Keras's Dice (axis=None) is one value for the batch: no sample to weigh.
@@ -422,8 +434,13 @@ impl Trainer {
             };
             data += h.weight * l;
             losses.push(l);
-            metrics.extend(h.metrics.iter().map(|m| m.compute(p, t, cols)));
+            match mask {
+                Some(m) if outs.len() == 1 => metrics.extend(h.metrics.iter().map(|x| x.compute_masked(p, t, cols, m))),
+                _ => metrics.extend(h.metrics.iter().map(|m| m.compute(p, t, cols))),
+            }
             if !h.weighted.is_empty() {
+                // With a mask, `w` is already the masked rows' weights (0 elsewhere): the
+                // weighted metrics count only the real steps, as Keras 3's.
                 // Without sample weights, each row weighs 1 (the plain metric).
                 let ones;
                 let wr = match w {
@@ -530,7 +547,7 @@ impl Trainer {
         let pred = self.forward_half(model, xb)?;
         let outs = self.outputs(model, "fit")?;
         let acts = model.output_activations();
-        let (data, heads, metrics, dp) = self.heads_loss(&outs, &pred, yb, weights, Some(&acts))?;
+        let (data, heads, metrics, dp) = self.heads_loss(&outs, &pred, yb, weights, model.output_mask(), Some(&acts))?;
         drop(pred);
         let (dp, pre) = dp.ok_or_else(|| Error::Internal { msg: "fit: no gradient".into() })?;
         let (kl, regularization) = self.backward_half(model, dp, &pre, data)?;
@@ -586,7 +603,7 @@ impl Trainer {
         let pred = self.forward_half(model, xb)?;
         let outs = self.outputs(model, "fit")?;
         let acts = model.output_activations();
-        let (data, heads, metrics, dp) = self.heads_loss(&outs, &pred, yb, weights, Some(&acts))?;
+        let (data, heads, metrics, dp) = self.heads_loss(&outs, &pred, yb, weights, model.output_mask(), Some(&acts))?;
         let (dp, pre) = dp.ok_or_else(|| Error::Internal { msg: "fit: no gradient".into() })?;
         let (kl, regularization, dx) = self.penalties_and_backward(model, dp, &pre)?;
         Ok((StepResult { loss: data + kl + regularization, metrics: metrics.plain, weighted: metrics.weighted, weight_sums: metrics.weight_sums, kl, regularization, heads: self.reported(heads) }, dx))
@@ -742,8 +759,9 @@ impl Trainer {
         // beside the loss. Keras 3 adds them; so `val_loss` is TF.js's.
         let (pred, activity, kl) = model.predict_with_activity(x, batch_size)?;
         let outs = self.outputs(model, "evaluate")?;
-        let (mut data, mut heads, metrics, _) = self.heads_loss(&outs, &pred, y, weights.map(Tensor::data), None)?;
-        if outs.iter().any(|(h, _)| h.loss.masks()) && batch_size < n {
+        let mask = model.output_mask();
+        let (mut data, mut heads, metrics, _) = self.heads_loss(&outs, &pred, y, weights.map(Tensor::data), mask, None)?;
+        if (mask.is_some() || outs.iter().any(|(h, _)| h.loss.masks())) && batch_size < n {
             // A masked loss divides each batch by its own count of unmasked rows: Keras 3's
             // evaluate averages the batches' losses by batch size, which is then not the mean
             // over all rows (the metrics count every row, as Keras's, so they stay global).
@@ -753,7 +771,9 @@ impl Trainer {
                 let idx: Vec<u32> = (start as u32..(start + batch_size).min(n) as u32).collect();
                 let (pb, yb) = (gather_rows("evaluate", &pred, &idx)?, gather_rows("evaluate", y, &idx)?);
                 let wb = weights.map(|w| &w.data()[start * per_w..(start + idx.len()) * per_w]);
-                let (d, hs, _, _) = self.heads_loss(&outs, &pb, &yb, wb, None)?;
+                let per_m = mask.map_or(0, |m| m.len() / n);
+                let mb = mask.map(|m| &m[start * per_m..(start + idx.len()) * per_m]);
+                let (d, hs, _, _) = self.heads_loss(&outs, &pb, &yb, wb, mb, None)?;
                 let share = idx.len() as f32 / n as f32;
                 data += d * share;
                 heads.iter_mut().zip(hs).for_each(|(a, b)| *a += b * share);
@@ -786,6 +806,26 @@ fn weighted_loss(loss: &Loss, reduction: Reduction, pred: &[f32], y: &[f32], w: 
         0 => 0.0,
         counted => (sum / counted as f64) as f32,
     }
+}
+
+/// Keras 3's mask as weights on `rows` rows of targets `t`: `w_r·m_r·counted/valid`, where `w`
+/// holds the sample weights (one per sample or per row; 1 without), `m` the mask (1 counts),
+/// `counted` the rows the loss divides by ([`Loss::counted_rows`]: the rows not of an ignored
+/// class) and `valid` the rows that count for both. [`weighted_loss`] divides the weighted sum
+/// by `counted`, so the loss is `Σ w·m·ℓ / valid`; all zeros when no row counts.
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+fn masked_weights(loss: &Loss, t: &[f32], m: &[f32], w: Option<&[f32]>, rows: usize) -> Vec<f32> {
+    let tc = (t.len() / rows.max(1)).max(1);
+    let ignored = |r: usize| match *loss {
+        Loss::SparseCategoricalCrossentropy { ignore_class, .. } => t.get(r * tc).is_some_and(|&v| sparse_categorical_crossentropy::ignored(v, ignore_class)),
+        _ => false,
+    };
+    let per_w = w.map_or(1, |w| (rows / w.len().max(1)).max(1));
+    let keep: Vec<bool> = (0..rows).map(|r| m[r] != 0.0 && !ignored(r)).collect();
+    let valid = keep.iter().filter(|&&k| k).count();
+    let counted = loss.counted_rows(t, rows);
+    let scale = if valid == 0 { 0.0 } else { counted as f32 / valid as f32 };
+    (0..rows).map(|r| if keep[r] { scale * w.map_or(1.0, |w| w.get(r / per_w).copied().unwrap_or(0.0)) } else { 0.0 }).collect()
 }
 
 /// Scales the rows of `d` (a batch's gradient) by their weights in `w` (one per sample, or one per row).

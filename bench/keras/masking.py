@@ -1,0 +1,173 @@
+"""Keras 3 (JAX backend, CPU) as the oracle of neurite's masks (test/masking.test.ts): TF.js uses
+masks only in its RNNs, so Keras 3 is the reference:
+
+    python3 -m venv /tmp/kv && /tmp/kv/bin/pip install -r bench/keras/requirements.txt
+    /tmp/kv/bin/python bench/keras/masking.py
+
+writes test/fixtures/keras3-masking.json (committed, so CI needs no Python).
+
+Keras 3's rules: `Embedding(mask_zero=True)` masks the steps whose index is 0, `Masking(v)` the
+steps whose features all equal v (and zeroes them); layers with `supports_masking` (Dense,
+LayerNormalization, Dropout, ...) pass the mask on; `GlobalAveragePooling1D` averages over the
+unmasked steps (a row with every step masked is 0/0 = NaN in Keras: not in these cases); a loss
+on the masked output divides the sum over the unmasked steps by their number (sample weights
+multiply, the count stays: keras/src/losses/loss.py `apply_mask`); a metric weights each step
+by the mask (`reduction_metrics.py`).
+
+Cases (weights by layer name, fixed data with padded rows of different lengths, one row
+entirely padded in the taggers):
+- `tagger`: Embedding(mask_zero) → Dense(relu) → LayerNormalization → Dense(softmax) per step,
+  sparse categorical cross-entropy with `accuracy`: predict, evaluate (batch size 3 over 7
+  rows), evaluate with temporal sample weights [n, T], train_on_batch, fit (SGD, batch size 3,
+  2 epochs, shuffle=False) without and with the weights.
+- `pooled`: Embedding(mask_zero) → GlobalAveragePooling1D → Dense(softmax), categorical
+  cross-entropy on one label per row: the same calls (no weights).
+- `masking`: Masking(0) → Dense(softmax) per step on float features [n, T, f], padded steps all 0
+  (for a `layers.masking` neurite does not have yet: test/masking.test.ts skips this case).
+Values are float32, written in their shortest float32 decimal form.
+"""
+
+import os
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+os.environ.setdefault("JAX_PLATFORMS", "cpu")
+
+import json
+
+import keras
+import numpy as np
+from keras import layers
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, "..", "..", "test", "fixtures", "keras3-masking.json")
+
+
+def f32(a):
+    a = np.asarray(a, dtype=np.float32)
+    if a.ndim == 0:
+        return float(str(np.float32(a)))
+    return [f32(v) for v in a]
+
+
+def fnum(v):
+    return float(str(np.float32(v)))
+
+
+def weights_of(m):
+    return {layer.name: [f32(w) for w in layer.get_weights()] for layer in m.layers if layer.get_weights()}
+
+
+def set_seeded(m, seed):
+    rng = np.random.default_rng(seed)
+    for layer in m.layers:
+        ws = layer.get_weights()
+        if ws:
+            layer.set_weights([rng.normal(0, 0.7, w.shape).astype(np.float32) for w in ws])
+
+
+def logs(d):
+    return {k: fnum(v) for k, v in d.items()}
+
+
+def run(name, make, loss, x, y, w, lr):
+    def fresh():
+        m = make()
+        set_seeded(m, 5)
+        m.compile(optimizer=keras.optimizers.SGD(lr), loss=loss, metrics=["accuracy"])
+        return m
+
+    m = fresh()
+    out = {"name": name, "lr": lr, "weights": weights_of(m), "x": f32(x), "y": f32(y), "w": None if w is None else f32(w)}
+    out["predict"] = f32(m.predict(x, verbose=0))
+    out["evaluate"] = logs(m.evaluate(x, y, batch_size=3, return_dict=True, verbose=0))
+    if w is not None:
+        out["evaluateWeighted"] = logs(m.evaluate(x, y, sample_weight=w, batch_size=3, return_dict=True, verbose=0))
+    m = fresh()
+    out["trainOnBatch"] = {"logs": logs(m.train_on_batch(x, y, return_dict=True)), "weights": weights_of(m)}
+    for key, sw in (("fit", None), ("fitWeighted", w)):
+        if key == "fitWeighted" and w is None:
+            continue
+        m = fresh()
+        h = m.fit(x, y, sample_weight=sw, batch_size=3, epochs=2, shuffle=False, verbose=0)
+        out[key] = {"history": {k: [fnum(v) for v in vs] for k, vs in h.history.items()}, "weights": weights_of(m)}
+    return out
+
+
+def padded(rng, n, t, v, lengths):
+    x = rng.integers(1, v, (n, t)).astype(np.float32)
+    for i, L in enumerate(lengths):
+        x[i, L:] = 0
+    return x
+
+
+def tagger():
+    rng = np.random.default_rng(11)
+    n, t, v, c = 7, 6, 7, 4
+    x = padded(rng, n, t, v, [6, 4, 1, 0, 3, 6, 2])  # row 3 entirely padded
+    y = rng.integers(0, c, (n, t)).astype(np.float32)  # labels at the padding too: the mask drops them
+    w = rng.choice(np.array([0.5, 1.0, 2.0], np.float32), (n, t)).astype(np.float32)
+
+    def make():
+        return keras.Sequential([
+            keras.Input((t,)),
+            layers.Embedding(v, 3, mask_zero=True, name="emb"),
+            layers.Dense(5, activation="relu", name="hidden"),
+            layers.LayerNormalization(name="ln"),
+            layers.Dense(c, activation="softmax", name="out"),
+        ], name="tagger")
+
+    return run("tagger", make, "sparse_categorical_crossentropy", x, y, w, 0.5)
+
+
+def pooled():
+    rng = np.random.default_rng(12)
+    n, t, v, c = 7, 5, 6, 3
+    x = padded(rng, n, t, v, [5, 2, 1, 4, 3, 1, 5])
+    y = np.eye(c, dtype=np.float32)[rng.integers(0, c, n)]
+
+    def make():
+        return keras.Sequential([
+            keras.Input((t,)),
+            layers.Embedding(v, 4, mask_zero=True, name="emb"),
+            layers.GlobalAveragePooling1D(name="pool"),
+            layers.Dense(c, activation="softmax", name="out"),
+        ], name="pooled")
+
+    out = run("pooled", make, "categorical_crossentropy", x, y, None, 0.5)
+    # A row with every step padded: Keras 3 divides 0 by 0 (NaN); neurite gives 0.
+    m = make()
+    set_seeded(m, 5)
+    pool = keras.Model(m.inputs, m.get_layer("pool").output)
+    out["allPaddedPool"] = [str(v) for v in np.asarray(pool.predict(np.zeros((1, t), np.float32), verbose=0))[0]]
+    return out
+
+
+def masking():
+    rng = np.random.default_rng(13)
+    n, t, f, c = 7, 4, 3, 3
+    x = rng.normal(0, 1, (n, t, f)).astype(np.float32)
+    for i, L in enumerate([4, 2, 1, 3, 0, 4, 2]):
+        x[i, L:] = 0
+    y = rng.integers(0, c, (n, t)).astype(np.float32)
+
+    def make():
+        return keras.Sequential([keras.Input((t, f)), layers.Masking(0.0, name="mask"), layers.Dense(c, activation="softmax", name="out")], name="masking")
+
+    return run("masking", make, "sparse_categorical_crossentropy", x, y, None, 0.5)
+
+
+def main():
+    fixture = {
+        "keras": keras.__version__,
+        "backend": keras.backend.backend(),
+        "note": "bench/keras/masking.py; evaluate batch_size 3, fit batch_size 3 epochs 2 shuffle False, SGD",
+        "cases": [tagger(), pooled(), masking()],
+    }
+    with open(OUT, "w") as f:
+        json.dump(fixture, f, indent=1)
+        f.write("\n")
+    print("wrote", os.path.relpath(OUT))
+
+
+if __name__ == "__main__":
+    main()
