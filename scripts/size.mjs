@@ -524,8 +524,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * forward that carries a mask and its build check, globalAveragePooling1d's masked mean and its
  * backward, the masked loss weights and metrics, evaluate per batch (+13.4 kB raw, +7.0 kB
  * gzipped over main's wasm with ignoreClass): url 574,376 -> 578,918 B, inline 485,697 ->
- * 489,356 B. Budgets: those plus ~0.05%. Not yet tried: optimize(size) on the evaluate batches
- * and forward_masked (inlined into nr_model_evaluate and forward_range: +2.1 and +1.3 kB raw).
+ * 489,356 B. Then evaluate's masked batches and the masked forward out of line, optimize(size)
+ * (they were inlined into nr_model_evaluate and forward_range): url 578,807 B, inline 489,304 B.
+ * Budgets: those plus ~0.05%.
  */
 export const BUDGET = {
   /** `neurite/url`: dist/url/index.js + neurite.js + core.wasm + worker.js. */

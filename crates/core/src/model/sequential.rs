@@ -494,6 +494,9 @@ impl Sequential {
     /// layer that uses it.
     ///
     /// [`Masking`]: crate::layers::Masking
+    // Once per layer and batch (the layers' work is in their own forward).
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    #[inline(never)]
     fn forward_masked(&mut self, mut x: Tensor, mode: Mode, range: Range<usize>) -> Result<Tensor> {
         use crate::layers::Masking;
         let mut mask: Option<Vec<f32>> = None;

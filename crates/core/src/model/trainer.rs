@@ -762,25 +762,37 @@ impl Trainer {
         let mask = model.output_mask();
         let (mut data, mut heads, metrics, _) = self.heads_loss(&outs, &pred, y, weights.map(Tensor::data), mask, None)?;
         if (mask.is_some() || outs.iter().any(|(h, _)| h.loss.masks())) && batch_size < n {
-            // A masked loss divides each batch by its own count of unmasked rows: Keras 3's
-            // evaluate averages the batches' losses by batch size, which is then not the mean
-            // over all rows (the metrics count every row, as Keras's, so they stay global).
-            (data, heads) = (0.0, vec![0.0; heads.len()]);
-            let per_w = weights.map_or(0, |w| w.size() / n);
-            for start in (0..n).step_by(batch_size.max(1)) {
-                let idx: Vec<u32> = (start as u32..(start + batch_size).min(n) as u32).collect();
-                let (pb, yb) = (gather_rows("evaluate", &pred, &idx)?, gather_rows("evaluate", y, &idx)?);
-                let wb = weights.map(|w| &w.data()[start * per_w..(start + idx.len()) * per_w]);
-                let per_m = mask.map_or(0, |m| m.len() / n);
-                let mb = mask.map(|m| &m[start * per_m..(start + idx.len()) * per_m]);
-                let (d, hs, _, _) = self.heads_loss(&outs, &pb, &yb, wb, mb, None)?;
-                let share = idx.len() as f32 / n as f32;
-                data += d * share;
-                heads.iter_mut().zip(hs).for_each(|(a, b)| *a += b * share);
-            }
+            (data, heads) = self.masked_batches(&outs, &pred, y, weights, mask, batch_size, heads.len())?;
         }
         let regularization = activity + weight_penalty(model)?;
         Ok(StepResult { loss: data + kl, metrics: metrics.plain, weighted: metrics.weighted, weight_sums: metrics.weight_sums, kl, regularization, heads: self.reported(heads) })
+    }
+}
+
+impl Trainer {
+    /// A masked loss divides each batch by its own count of unmasked rows: Keras 3's evaluate
+    /// averages the batches' losses by batch size, which is then not the mean over all rows
+    /// (the metrics count every unmasked row, as Keras's, so they stay global). The data loss
+    /// and each output's loss over batches of `batch_size` rows of `pred`.
+    #[cfg_attr(target_arch = "wasm32", optimize(size))]
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments)]
+    fn masked_batches(&self, outs: &[(Cow<Head>, Vec<usize>)], pred: &Tensor, y: &Tensor, weights: Option<&Tensor>, mask: Option<&[f32]>, batch_size: usize, count: usize) -> Result<(f32, Vec<f32>)> {
+        let n = pred.dims()[0];
+        let (mut data, mut heads) = (0.0f32, vec![0.0f32; count]);
+        let per_w = weights.map_or(0, |w| w.size() / n);
+        let per_m = mask.map_or(0, |m| m.len() / n);
+        for start in (0..n).step_by(batch_size.max(1)) {
+            let idx: Vec<u32> = (start as u32..(start + batch_size).min(n) as u32).collect();
+            let (pb, yb) = (gather_rows("evaluate", pred, &idx)?, gather_rows("evaluate", y, &idx)?);
+            let wb = weights.map(|w| &w.data()[start * per_w..(start + idx.len()) * per_w]);
+            let mb = mask.map(|m| &m[start * per_m..(start + idx.len()) * per_m]);
+            let (d, hs, _, _) = self.heads_loss(outs, &pb, &yb, wb, mb, None)?;
+            let share = idx.len() as f32 / n as f32;
+            data += d * share;
+            heads.iter_mut().zip(hs).for_each(|(a, b)| *a += b * share);
+        }
+        Ok((data, heads))
     }
 }
 
