@@ -428,18 +428,18 @@ describe('optimizer API', () => {
     const opt = optimizers.rmsprop({ learningRate: 0.02, centered: true, globalClipNorm: 2 });
     expect(opt).toBeInstanceOf(nr.Optimizer);
     expect(opt).toBeInstanceOf(optimizers.RmsPropOptimizer);
-    expect(opt.getConfig()).toEqual({ name: 'rmsprop', learningRate: 0.02, rho: 0.9, momentum: 0, epsilon: 1e-7, centered: true, globalClipNorm: 2 });
+    expect(opt.getConfig()).toEqual({ name: 'rmsprop', learningRate: 0.02, rho: 0.9, momentum: 0, epsilon: 1e-7, centered: true, weightDecay: 0, globalClipNorm: 2 });
     const abi = opt.abi();
     expect(abi.kind).toBe(3);
-    expectClose(abi.params, [0.9, 0, 1e-7, 1]);
+    expectClose(abi.params, [0.9, 0, 1e-7, 1, 0]);
     expect(abi.clip).toEqual({ mode: 3, value: 2 });
     expect(abi.schedule.kind).toBe(0);
-    expect(optimizers.sgd().getConfig()).toEqual({ name: 'sgd', learningRate: 0.01, momentum: 0, nesterov: false });
+    expect(optimizers.sgd().getConfig()).toEqual({ name: 'sgd', learningRate: 0.01, momentum: 0, nesterov: false, weightDecay: 0 });
     expect(optimizers.adamw().getConfig()).toEqual({ name: 'adamw', learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0.004, amsgrad: false });
-    expect(optimizers.adam({ amsgrad: true }).getConfig()).toEqual({ name: 'adam', learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: true });
-    expect(optimizers.adagrad().getConfig()).toEqual({ name: 'adagrad', learningRate: 0.01, initialAccumulatorValue: 0.1, epsilon: 1e-7 });
-    expect(optimizers.adamax().getConfig()).toEqual({ name: 'adamax', learningRate: 0.002, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, decay: 0 });
-    expect(optimizers.adadelta().getConfig()).toEqual({ name: 'adadelta', learningRate: 0.001, rho: 0.95, epsilon: 1e-7 });
+    expect(optimizers.adam({ amsgrad: true }).getConfig()).toEqual({ name: 'adam', learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: true, weightDecay: 0 });
+    expect(optimizers.adagrad().getConfig()).toEqual({ name: 'adagrad', learningRate: 0.01, initialAccumulatorValue: 0.1, epsilon: 1e-7, weightDecay: 0 });
+    expect(optimizers.adamax().getConfig()).toEqual({ name: 'adamax', learningRate: 0.002, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, decay: 0, weightDecay: 0 });
+    expect(optimizers.adadelta().getConfig()).toEqual({ name: 'adadelta', learningRate: 0.001, rho: 0.95, epsilon: 1e-7, weightDecay: 0 });
     // TF.js's defaults, as its getConfig reports them.
     const tfConfig = (o: tf.Optimizer) => o.getConfig();
     expect(tfConfig(tf.train.adamax())).toMatchObject({ learningRate: 0.002, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, decay: 0 });
@@ -529,7 +529,7 @@ describe('optimizer API', () => {
     expect(() => optimizers.adam({ beta1: 1 })).toThrow('adam: beta1 must be in [0, 1), got 1');
     expect(() => optimizers.sgd({ momentum: -0.1 })).toThrow('sgd: momentum must be in [0, 1], got -0.1');
     expect(() => optimizers.sgd({ learningRate: -1 })).toThrow('optimizers.sgd: learningRate must be a finite number >= 0 or a schedule, got -1');
-    expect(() => optimizers.adam({ lr: 0.1 } as never)).toThrow("optimizers.adam: unknown option 'lr' — did you mean 'learningRate'? (known: learningRate, beta1, beta2, epsilon, amsgrad, clipValue, clipNorm, globalClipNorm)");
+    expect(() => optimizers.adam({ lr: 0.1 } as never)).toThrow("optimizers.adam: unknown option 'lr' — did you mean 'learningRate'? (known: learningRate, beta1, beta2, epsilon, amsgrad, weightDecay, clipValue, clipNorm, globalClipNorm, excludeFromWeightDecay)");
     expect(() => optimizers.adam({ amsgrad: 1 } as never)).toThrow('optimizers.adam: amsgrad must be a boolean, got 1');
     expect(() => optimizers.rmsprop({ centered: 'yes' } as never)).toThrow('optimizers.rmsprop: centered must be a boolean, got the string "yes"');
     expect(() => optimizers.adamw({ weightDecay: -1 })).toThrow('adamw: weightDecay must be a finite number >= 0, got -1');
@@ -538,6 +538,6 @@ describe('optimizer API', () => {
     expect(() => optimizers.adamax({ decay: -0.5 })).toThrow('adamax: decay must be a finite number >= 0, got -0.5');
     expect(() => optimizers.adadelta({ rho: 1 })).toThrow('adadelta: rho must be in [0, 1), got 1');
     expect(() => optimizers.adadelta({ epsilon: 0 })).toThrow('adadelta: epsilon must be > 0 (√(d + ε) / √(a + ε) would be 0 / 0 at a zero gradient), got 0');
-    expect(() => optimizers.adadelta({ beta1: 0.9 } as never)).toThrow("optimizers.adadelta: unknown option 'beta1' (known: learningRate, rho, epsilon, clipValue, clipNorm, globalClipNorm)");
+    expect(() => optimizers.adadelta({ beta1: 0.9 } as never)).toThrow("optimizers.adadelta: unknown option 'beta1' (known: learningRate, rho, epsilon, weightDecay, clipValue, clipNorm, globalClipNorm, excludeFromWeightDecay)");
   });
 });

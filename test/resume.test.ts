@@ -194,7 +194,7 @@ describe('exportTrainingState', () => {
     const m = mlp(7);
     m.compile({ optimizer: 'sgd', loss: 'mse' });
     const st = nr.exportTrainingState(m);
-    expect(st).toEqual({ optimizer: { name: 'sgd', learningRate: 0.01, momentum: 0, nesterov: false }, step: 0, extra: { formatVersion: 1, seed: 7, lrScale: 1 }, tensors: [] });
+    expect(st).toEqual({ optimizer: { name: 'sgd', learningRate: 0.01, momentum: 0, nesterov: false, weightDecay: 0 }, step: 0, extra: { formatVersion: 1, seed: 7, lrScale: 1 }, tensors: [] });
     m.dispose();
   });
 

@@ -45,7 +45,7 @@ import { DisposedError, inOp, InvalidArgumentError, NonFiniteError, ShapeError }
 import { keep } from './scope.js';
 import { Tensor, wrapHandle } from './tensor.js';
 import { describe } from './ops/convert.js';
-import { f32Bits, optionKeys, optionValues, readOptions, type OptionSpec } from './options.js';
+import { f32Bits, optionKeys, optionValues, readOptions, unknownOption, type OptionSpec } from './options.js';
 import { LearningRateSchedule, type LearningRate, type ScheduleConfig } from './schedules.js';
 import { OPTIMIZERS, type OptimizerName } from './wasm/codes.js';
 import { brand } from './brand.js';
@@ -68,6 +68,26 @@ export interface ClipOptions {
 export interface BaseOptimizerOptions extends ClipOptions {
   /** A number or a schedule from `schedules.*`. Defaults: sgd 0.01, others 0.001 (Keras). */
   learningRate?: LearningRate | undefined;
+  /**
+   * Decoupled weight decay λ >= 0 (Keras 3's `weight_decay` on every optimizer; PyTorch's
+   * `AdamW(weight_decay)`): before each update, every weight not excluded steps
+   * `w ← w − η·λ·w` at that update's learning rate η (a schedule's current value, after
+   * `model.learningRate` or `reduceLROnPlateau`), then the optimizer's own rule runs on the
+   * gradient, which never sees the decay (it is not an L2 penalty: use a layer's
+   * `kernelRegularizer` for that). Default 0 (`adamw`: 0.004). TF.js's optimizers have no
+   * weight decay.
+   */
+  weightDecay?: number | undefined;
+  /**
+   * Weights that `weightDecay` leaves alone (Keras 3's
+   * `optimizer.exclude_from_weight_decay(var_names=[...])`): a weight is excluded when its
+   * name contains one of these strings, e.g. `['bias']` (every `dense_1/bias`, …) or
+   * `['dense_1/', 'gamma', 'beta']`. The name is neurite's full weight name
+   * (`layerName/weightName`, as `model.trainableWeights[i].name`, or a `variable`'s name) and
+   * the match is a plain substring (Keras 3 takes the strings as one regular expression and
+   * searches the short name, `bias`; a plain word such as `'bias'` matches the same weights).
+   */
+  excludeFromWeightDecay?: readonly string[] | undefined;
 }
 
 /**
@@ -102,9 +122,9 @@ export interface AdamOptions extends BaseOptimizerOptions {
   amsgrad?: boolean | undefined;
 }
 
-/** `adamw`: decoupled weight decay `p ← p − η·λ·p`, then the Adam step. */
+/** `adamw`: decoupled weight decay `p ← p − η·λ·p`, then the Adam step (Adam with a default `weightDecay`). */
 export interface AdamWOptions extends AdamOptions {
-  /** λ >= 0. Default 0.004 (Keras). */
+  /** λ >= 0 (see {@link BaseOptimizerOptions.weightDecay}). Default 0.004 (Keras). */
   weightDecay?: number | undefined;
 }
 
@@ -193,18 +213,20 @@ function gradientPairs(op: string, given: unknown): unknown[] {
 export interface OptimizerConfig {
   name: OptimizerName;
   learningRate: number | ScheduleConfig;
-  [option: string]: number | boolean | string | ScheduleConfig;
+  /** The weights `weightDecay` leaves alone (only when some are). */
+  excludeFromWeightDecay?: readonly string[] | undefined;
+  [option: string]: number | boolean | string | ScheduleConfig | readonly string[] | undefined;
 }
 
 /** Hyper-parameters of each optimizer, in ABI order, with defaults. */
 const SPECS: Record<OptimizerName, OptionSpec> = {
-  sgd: { momentum: 0, nesterov: false },
-  adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false },
+  sgd: { momentum: 0, nesterov: false, weightDecay: 0 },
+  adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false, weightDecay: 0 },
   adamw: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0.004, amsgrad: false },
-  rmsprop: { rho: 0.9, momentum: 0, epsilon: 1e-7, centered: false },
-  adagrad: { initialAccumulatorValue: 0.1, epsilon: 1e-7 },
-  adamax: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, decay: 0 },
-  adadelta: { rho: 0.95, epsilon: 1e-7 },
+  rmsprop: { rho: 0.9, momentum: 0, epsilon: 1e-7, centered: false, weightDecay: 0 },
+  adagrad: { initialAccumulatorValue: 0.1, epsilon: 1e-7, weightDecay: 0 },
+  adamax: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, decay: 0, weightDecay: 0 },
+  adadelta: { rho: 0.95, epsilon: 1e-7, weightDecay: 0 },
 };
 // TF.js's compile-by-name defaults where it has the optimizer: adamax 0.002 and adagrad 0.01
 // (Keras 3: 0.001 for both). adadelta keeps Keras 3's 0.001: TF.js's 1.0 goes with its
@@ -297,12 +319,16 @@ export class Optimizer {
     if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
       throw new InvalidArgumentError(`${op}: options must be an object, got ${describe(options)}`);
     }
+    const known = ['learningRate', ...Object.keys(SPECS[name]), 'clipValue', 'clipNorm', 'globalClipNorm', 'excludeFromWeightDecay'];
     // The options' own keys only (a plain object's, checked here): an option nobody passed is
     // never read from a modified Object.prototype.
-    if (options !== undefined) optionKeys(op, options);
-    const known = ['learningRate', ...Object.keys(SPECS[name]), 'clipValue', 'clipNorm', 'globalClipNorm'];
-    const { learningRate = DEFAULT_LR[name], ...rest } = (options === undefined ? Object.create(null) : optionValues(options, known)) as BaseOptimizerOptions & Record<string, unknown>;
+    if (options !== undefined) for (const k of optionKeys(op, options)) if (!known.includes(k)) throw unknownOption(op, k, known);
+    const { learningRate = DEFAULT_LR[name], excludeFromWeightDecay = [], ...rest } = (options === undefined ? Object.create(null) : optionValues(options, known)) as BaseOptimizerOptions & Record<string, unknown>;
     learningRateAbi(op, learningRate);
+    if (!Array.isArray(excludeFromWeightDecay) || excludeFromWeightDecay.some((k) => typeof k !== 'string' || k === '')) {
+      throw new InvalidArgumentError(`${op}: excludeFromWeightDecay must be an array of non-empty strings (parts of weight names, e.g. ['bias']), got ${describe(excludeFromWeightDecay)}`);
+    }
+    this.#noDecay = Object.freeze([...(excludeFromWeightDecay as string[])]);
     const clipSpec = { clipValue: 0, clipNorm: 0, globalClipNorm: 0 };
     const read = readOptions(op, rest, { learningRate: 0, ...SPECS[name], ...clipSpec }); // learningRate is read above
     const given = CLIP_MODES.filter((k) => Object.hasOwn(rest, k) && rest[k] !== undefined);
@@ -313,6 +339,18 @@ export class Optimizer {
     this.#options = Object.freeze(Object.fromEntries(Object.keys(SPECS[name]).map((k) => [k, read[k]])));
     const params = this.#params();
     call((e) => check(e.nr_optimizer_check(OPTIMIZERS.indexOf(name), writeArgs(op, f32Bits(params)), params.length, this.#clip.mode, this.#clip.value)));
+  }
+
+  /** The parts of weight names excluded from weight decay (see {@link BaseOptimizerOptions.excludeFromWeightDecay}). */
+  readonly #noDecay: readonly string[];
+
+  /**
+   * @internal The indices in `names` of the weights excluded from weight decay (a name
+   * containing one of `excludeFromWeightDecay`); none without a decay.
+   */
+  excludedFromDecay(names: ReadonlyArray<string | undefined>): number[] {
+    if (this.#noDecay.length === 0 || !(Number(this.#options.weightDecay) > 0)) return [];
+    return names.flatMap((n, i) => (n !== undefined && this.#noDecay.some((k) => n.includes(k)) ? [i] : []));
   }
 
   /** {@link #params}' list, made once: the options are frozen when the optimizer is made. */
@@ -590,7 +628,8 @@ export class Optimizer {
         vars.push(vh, hg, this.#stateFor(op, variable, kind, params).handleFor(op, 'optimizer state'));
       }
     }
-    const all = [...words, ...f32Bits(sched.params), ...vars, ...refs];
+    const skip = this.excludedFromDecay(pairs.map((p) => (p.variable as { name?: string }).name));
+    const all = [...words, ...f32Bits(sched.params), ...vars, ...refs, ...skip];
     try {
       call((e) =>
         // The scratch area when the list fits, else a block from nr_alloc (engine.withWords).
@@ -598,7 +637,8 @@ export class Optimizer {
           wordsAt(ptr, all.length).set(all);
           const schedPtr = ptr + 4 * words.length;
           const varsPtr = schedPtr + 4 * sched.params.length;
-          check(e.nr_optimizer_apply(kind, ptr, params.length, sched.kind, schedPtr, sched.params.length, step, this.#clip.mode, this.#clip.value, varsPtr, pairs.length, varsPtr + 4 * vars.length, refs.length));
+          const refsPtr = varsPtr + 4 * vars.length;
+          check(e.nr_optimizer_apply(kind, ptr, params.length, sched.kind, schedPtr, sched.params.length, step, this.#clip.mode, this.#clip.value, varsPtr, pairs.length, refsPtr, refs.length, refsPtr + 4 * refs.length, skip.length));
         }),
       );
     } catch (err) {
@@ -675,6 +715,7 @@ export class Optimizer {
     const lr = this.#learningRate;
     const cfg: OptimizerConfig = { name: this.name, learningRate: lr instanceof LearningRateSchedule ? lr.getConfig() : lr, ...this.#options };
     if (this.#clip.mode > 0) cfg[CLIP_MODES[this.#clip.mode - 1]] = this.#clip.value;
+    if (this.#noDecay.length > 0) cfg.excludeFromWeightDecay = [...this.#noDecay];
     return cfg;
   }
 

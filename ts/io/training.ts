@@ -92,7 +92,8 @@ export function tfTrainingConfig(lossName: string, lossSpec: unknown, metrics: s
     tfMetrics = Object.fromEntries(many.heads.map((h) => [h.name, h.metricNames.map(snake)]));
   } else if (!plain(lossSpec)) return null;
   const c = opt.getConfig();
-  if (!loss || typeof c.learningRate !== 'number' || 'clipNorm' in c || 'clipValue' in c || 'globalClipNorm' in c) return null;
+  // TF.js's optimizers have no clipping and no weight decay: such a compile is neurite's record only.
+  if (!loss || typeof c.learningRate !== 'number' || 'clipNorm' in c || 'clipValue' in c || 'globalClipNorm' in c || (c.name !== 'adamw' && c.weightDecay !== 0)) return null;
   let oc: { class_name: string; config: Record<string, unknown> };
   switch (c.name) {
     case 'sgd':

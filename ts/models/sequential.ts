@@ -966,6 +966,9 @@ export class Sequential {
     call((e) => check(e.nr_model_compile(h, writeF32(params), params.length)));
     this.#compiled = info;
     info.optimizer.compiledInto(this);
+    // The weights the optimizer's excludeFromWeightDecay names (by the core's weight index).
+    const skip = info.optimizer.excludedFromDecay(this.coreVariables('compile').map((v) => v.name));
+    if (skip.length > 0) call((e) => check(e.nr_model_exclude_from_decay(h, writeArgs('compile', skip), skip.length)));
     if (kept !== null) importTrainingState(this, kept);
     this.#syncTrainable('compile');
   }

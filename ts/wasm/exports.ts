@@ -82,7 +82,7 @@ export interface RawExports {
   nr_optimizer_check(kind: number, params: number, nParams: number, clipMode: number, clipValue: number): number;
   nr_optimizer_state(kind: number, params: number, nParams: number, param: number, out: number): number;
   nr_schedule_lr(kind: number, params: number, nParams: number, step: number, out: number): number;
-  nr_optimizer_apply(kind: number, params: number, nParams: number, schedKind: number, sched: number, nSched: number, step: number, clipMode: number, clipValue: number, vars: number, nVars: number, weights: number, nWords: number): number;
+  nr_optimizer_apply(kind: number, params: number, nParams: number, schedKind: number, sched: number, nSched: number, step: number, clipMode: number, clipValue: number, vars: number, nVars: number, weights: number, nWords: number, noDecay: number, nNoDecay: number): number;
 
   nr_model_new(seedLo: number, seedHi: number, out: number): number;
   nr_model_add(model: number, kind: number, params: number, n: number): number;
@@ -125,6 +125,7 @@ export interface RawExports {
   nr_model_weight_id(model: number, path: number, pathLen: number, i: number, out: number): number;
   nr_model_set_trainable(model: number, layer: number, on: number): number;
   nr_model_lr(model: number, scale: number, out: number): number;
+  nr_model_exclude_from_decay(model: number, idx: number, n: number): number;
   nr_model_train_state(model: number, out: number): number;
   nr_model_get_slots(model: number, i: number, out: number): number;
   nr_model_set_train_state(model: number, header: number, nHeader: number, slots: number, nSlots: number): number;

@@ -54,7 +54,7 @@ fn t(shape: &[usize], v: Vec<f32>) -> Tensor {
 
 /// Five Adam steps with the trainer's seed 3 (the masks draw from it), then a prediction.
 fn train(m: &mut Sequential) -> (Vec<u32>, Vec<u32>) {
-    let optimizer = Optimizer::Adam { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false };
+    let optimizer = Optimizer::Adam { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false, weight_decay: 0.0 };
     let cfg = TrainConfig { loss: Loss::MeanSquaredError, reduction: Default::default(), optimizer, schedule: LrSchedule::constant(0.05), clip: None, metrics: vec![], weighted: vec![], heads: vec![] };
     let mut tr = Trainer::new(cfg, 3);
     let x = t(&[8, 3], (0..24).map(|i| ((i * 7 % 11) as f32 - 5.0) / 5.0).collect());

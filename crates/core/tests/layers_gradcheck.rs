@@ -105,7 +105,7 @@ fn xor_trains_to_zero_error() {
     let y = Tensor::new("y", [4, 1].into(), vec![0., 1., 1., 0.]).unwrap();
     let mut m = model(&[(0, dense(8, TANH, [0.0, 0.0])), (0, dense(1, SIGMOID, [0.0, 0.0]))], &[2]);
     let mut tr = trainer(Loss::BinaryCrossentropy { from_logits: false, label_smoothing: 0.0 });
-    tr.cfg.optimizer = Optimizer::Adam { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false };
+    tr.cfg.optimizer = Optimizer::Adam { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false, weight_decay: 0.0 };
     tr.cfg.schedule = LrSchedule::constant(0.05);
     let idx = [0u32, 1, 2, 3];
     for _ in 0..400 {

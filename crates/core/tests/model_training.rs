@@ -57,7 +57,7 @@ fn frozen_layers_inside_a_nested_model_are_not_updated() {
     assert_eq!(m.flat_len(), 4);
     assert!(m.set_trainable(4, false).unwrap_err().to_string().contains("layer index 4 is out of range for 4 layers"));
     let (x, y) = data();
-    let mut tr = trainer(Optimizer::Adam { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false }, 0.1);
+    let mut tr = trainer(Optimizer::Adam { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false, weight_decay: 0.0 }, 0.1);
     let before = values(&m);
     tr.train_on(&mut m, x.clone(), &y).unwrap();
     let after = values(&m);
@@ -77,7 +77,7 @@ fn optimizer_state_stays_with_its_parameter_when_a_layer_is_frozen_between_steps
     m.build_all(&[2]).unwrap();
     let (x, y) = data();
     let (lr, mu) = (0.1f32, 0.9f32);
-    let mut tr = trainer(Optimizer::Sgd { momentum: mu, nesterov: false }, lr);
+    let mut tr = trainer(Optimizer::Sgd { momentum: mu, nesterov: false, weight_decay: 0.0 }, lr);
     tr.train_on(&mut m, x.clone(), &y).unwrap();
     let g1 = m.param_values().unwrap()[2].1.clone();
     m.set_trainable(0, false).unwrap();
@@ -96,7 +96,7 @@ fn optimizer_state_stays_with_its_parameter_when_a_layer_is_frozen_between_steps
 fn a_non_finite_gradient_updates_nothing() {
     let mut m = stack(2, LINEAR, [0.0; 2]);
     m.build_all(&[2]).unwrap();
-    let mut tr = trainer(Optimizer::Sgd { momentum: 0.0, nesterov: false }, 0.1);
+    let mut tr = trainer(Optimizer::Sgd { momentum: 0.0, nesterov: false, weight_decay: 0.0 }, 0.1);
     let before = values(&m);
     let x = t(&[1, 2], vec![1.0, f32::MAX]);
     let y = t(&[1, 2], vec![0.0, 0.0]);
@@ -114,11 +114,11 @@ fn evaluate_reports_the_activity_penalty_beside_the_loss() {
     let mut m = stack(2, TANH, [l1, l2]);
     m.build_all(&[2]).unwrap();
     let (x, y) = data();
-    let tr = trainer(Optimizer::Sgd { momentum: 0.0, nesterov: false }, 0.1);
+    let tr = trainer(Optimizer::Sgd { momentum: 0.0, nesterov: false, weight_decay: 0.0 }, 0.1);
     // Without dropout a training forward equals inference, so the losses agree: training's
     // is the data loss plus the penalty; evaluate's (as TF.js's) the data loss, with the
     // penalty reported as regularization.
-    let mut tr2 = trainer(Optimizer::Sgd { momentum: 0.0, nesterov: false }, 0.1);
+    let mut tr2 = trainer(Optimizer::Sgd { momentum: 0.0, nesterov: false, weight_decay: 0.0 }, 0.1);
     let (train, _) = tr2.gradients(&mut m, x.clone(), &y).unwrap();
     let pred = m.predict(&x, 4).unwrap();
     let data_loss = Loss::MeanSquaredError.forward(pred.data(), y.data(), 4, 2);

@@ -801,7 +801,7 @@ mod tests {
         let run = |graph: bool| {
             let mut m = make(graph);
             assert_eq!(m.layer_inputs(0).is_some(), graph);
-            let cfg = TrainConfig { loss: Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 }, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.5), clip: None, metrics: vec![], weighted: vec![], heads: vec![] };
+            let cfg = TrainConfig { loss: Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 }, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false, weight_decay: 0.0 }, schedule: LrSchedule::constant(0.5), clip: None, metrics: vec![], weighted: vec![], heads: vec![] };
             let mut t = Trainer::new(cfg, 9);
             let losses: Vec<u32> = (0..3).map(|_| t.train_on(&mut m, x.clone(), &y).unwrap().loss.to_bits()).collect();
             let p = m.predict(&x, 4).unwrap().data().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
@@ -876,7 +876,7 @@ mod tests {
             Head { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, weight: 0.5, metrics: vec![Metric::MeanAbsoluteError], weighted: vec![] },
             Head { loss: Loss::SparseCategoricalCrossentropy { from_logits: false, ignore_class: None }, reduction: Reduction::Mean, weight: 2.0, metrics: vec![], weighted: vec![] },
         ];
-        let cfg = TrainConfig { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![], weighted: vec![], heads };
+        let cfg = TrainConfig { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false, weight_decay: 0.0 }, schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![], weighted: vec![], heads };
         // Targets: p's 2 values, then q's class index.
         let y = Tensor::new("t", Shape::from([2, 3]), vec![0.5, -1.0, 2.0, 1.5, 0.25, 0.0]).unwrap();
         let total = |m: &mut Sequential| -> (f64, f64, f64) {
@@ -931,7 +931,7 @@ mod tests {
         use crate::model::{Head, TrainConfig, Trainer};
         use crate::optim::{LrSchedule, Optimizer};
         let sparse = Loss::SparseCategoricalCrossentropy { from_logits: false, ignore_class: None };
-        let cfg = |heads: Vec<Head>| TrainConfig { loss: sparse, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.5), clip: None, metrics: vec![], weighted: vec![], heads };
+        let cfg = |heads: Vec<Head>| TrainConfig { loss: sparse, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false, weight_decay: 0.0 }, schedule: LrSchedule::constant(0.5), clip: None, metrics: vec![], weighted: vec![], heads };
         let x = Tensor::new("t", Shape::from([4, 4]), (0..16).map(|i| (i as f32 * 0.61).cos()).collect()).unwrap();
         let labels = [2.0, 0.0, 1.0, 2.0];
         // Alone: dense(3, softmax).
@@ -1222,7 +1222,7 @@ mod tests {
         use crate::model::{Head, TrainConfig, Trainer};
         use crate::optim::{LrSchedule, Optimizer};
         let heads = |w: [f32; 2]| vec![Head { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, weight: w[0], metrics: vec![], weighted: vec![] }, Head { loss: Loss::SparseCategoricalCrossentropy { from_logits: false, ignore_class: None }, reduction: Reduction::Mean, weight: w[1], metrics: vec![], weighted: vec![] }];
-        let cfg = |w| TrainConfig { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![], weighted: vec![], heads: heads(w) };
+        let cfg = |w| TrainConfig { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false, weight_decay: 0.0 }, schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![], weighted: vec![], heads: heads(w) };
         let y = Tensor::new("t", Shape::from([2, 3]), vec![0.5, -1.0, 2.0, 1.5, 0.25, 0.0]).unwrap();
         let w = Tensor::new("t", Shape::from([2, 2]), vec![2.0, 0.5, 2.0, 0.5]).unwrap();
         let (mut a, mut b) = (two_by_two(5), two_by_two(5));

@@ -136,8 +136,8 @@ mod tests {
     /// batch, with a partial last batch; and the reported loss includes the penalties.
     #[test]
     fn a_split_step_given_the_fused_losses_gradient_is_the_fused_step() {
-        let adam = Optimizer::Adam { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false };
-        for opt in [Optimizer::Sgd { momentum: 0.0, nesterov: false }, adam] {
+        let adam = Optimizer::Adam { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false, weight_decay: 0.0 };
+        for opt in [Optimizer::Sgd { momentum: 0.0, nesterov: false, weight_decay: 0.0 }, adam] {
             let (mut fused, mut split) = (mlp(), mlp());
             let (mut tf, mut ts) = (Trainer::new(cfg(opt.clone()), 9), Trainer::new(cfg(opt.clone()), 9));
             for (from, rows) in [(0, 8), (8, 8), (16, 5), (0, 8)] {
@@ -162,7 +162,7 @@ mod tests {
     #[test]
     fn an_open_step_is_checked_not_trusted() {
         let mut m = mlp();
-        let mut tr = Trainer::new(cfg(Optimizer::Sgd { momentum: 0.0, nesterov: false }), 1);
+        let mut tr = Trainer::new(cfg(Optimizer::Sgd { momentum: 0.0, nesterov: false, weight_decay: 0.0 }), 1);
         let (x, _) = batch(0, 4);
         let dp = |dims: [usize; 2]| Tensor::new("dp", Shape::from(dims), vec![0.1; dims[0] * dims[1]]).unwrap();
         let before = bits(&m);

@@ -182,8 +182,13 @@ pub struct Trainer {
     /// Optimizer steps taken (1-based in the update).
     pub step: u64,
     pub seed: u64,
-    /// Multiplier applied to the scheduled learning rate (reduceLROnPlateau writes it).
+    /// Multiplier applied to the scheduled learning rate (reduceLROnPlateau and
+    /// `model.learningRate` write it; 0 freezes the weights by rate).
     pub lr_scale: f32,
+    /// The parameters (`with_params` order) excluded from the optimizer's weight decay
+    /// (Keras 3's `exclude_from_weight_decay`); shorter than the parameter list means the
+    /// rest are not excluded. Set after `compile` (by weight names, in TS).
+    pub no_decay: Vec<bool>,
     /// The open split step: its forward half ran, its backward half has not (see [`super::split`]).
     pub(super) split: Option<super::split::OpenStep>,
 }
@@ -242,7 +247,7 @@ impl Trainer {
 
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn new(cfg: TrainConfig, seed: u64) -> Trainer {
-        Trainer { cfg, state: Vec::new(), step: 0, seed, lr_scale: 1.0, split: None }
+        Trainer { cfg, state: Vec::new(), step: 0, seed, lr_scale: 1.0, no_decay: Vec::new(), split: None }
     }
 
     /// The optimizer state of parameter `i` (`with_params` order): empty while it has never
@@ -725,7 +730,8 @@ impl Trainer {
         self.step += 1;
         let lr = self.cfg.schedule.lr(self.step) * self.lr_scale;
         for (i, p) in params {
-            self.cfg.optimizer.update(self.step, lr, p.value.data_mut(), &p.grad, &mut self.state[i]);
+            let decay = !self.no_decay.get(i).copied().unwrap_or(false);
+            self.cfg.optimizer.update(self.step, lr, decay, p.value.data_mut(), &p.grad, &mut self.state[i]);
             // Keras 3: a weight's constraint projects it right after each update of it.
             p.constrain(&mut norms);
         }
@@ -942,7 +948,7 @@ mod tests {
     }
 
     fn trainer(loss: Loss) -> Trainer {
-        let cfg = TrainConfig { loss, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.5), clip: None, metrics: vec![], weighted: vec![], heads: vec![] };
+        let cfg = TrainConfig { loss, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false, weight_decay: 0.0 }, schedule: LrSchedule::constant(0.5), clip: None, metrics: vec![], weighted: vec![], heads: vec![] };
         Trainer::new(cfg, 1)
     }
 
@@ -974,12 +980,12 @@ mod tests {
     #[test]
     fn exported_state_resumes_bit_identically() {
         let opts = [
-            Optimizer::from_abi(0, &[0.0, 0.0]).unwrap(),
-            Optimizer::from_abi(0, &[0.9, 1.0]).unwrap(),
-            Optimizer::from_abi(1, &[0.9, 0.999, 1e-7, 1.0]).unwrap(),
+            Optimizer::from_abi(0, &[0.0, 0.0, 0.0]).unwrap(),
+            Optimizer::from_abi(0, &[0.9, 1.0, 0.0]).unwrap(),
+            Optimizer::from_abi(1, &[0.9, 0.999, 1e-7, 1.0, 0.01]).unwrap(),
             Optimizer::from_abi(2, &[0.9, 0.999, 1e-7, 0.01, 0.0]).unwrap(),
-            Optimizer::from_abi(3, &[0.9, 0.5, 1e-7, 1.0]).unwrap(),
-            Optimizer::from_abi(4, &[0.1, 1e-7]).unwrap(),
+            Optimizer::from_abi(3, &[0.9, 0.5, 1e-7, 1.0, 0.0]).unwrap(),
+            Optimizer::from_abi(4, &[0.1, 1e-7, 0.0]).unwrap(),
         ];
         let schedule = LrSchedule::from_abi(2, &[0.05, 0.5, 3.0, 2.0]).unwrap();
         for opt in opts {
@@ -1032,7 +1038,7 @@ mod tests {
         b.build_all(&[4]).unwrap();
         let col_norms = |w: &[f32]| -> Vec<f64> { (0..5).map(|j| (0..4).map(|i| (w[i * 5 + j] as f64).powi(2)).sum::<f64>().sqrt()).collect() };
         let mut ta = trainer(Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 });
-        let cfg_b = TrainConfig { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![], weighted: vec![], heads: vec![] };
+        let cfg_b = TrainConfig { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false, weight_decay: 0.0 }, schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![], weighted: vec![], heads: vec![] };
         let mut tb = Trainer::new(cfg_b, 2);
         for k in 0..3 {
             let p0 = values(&a);
@@ -1073,8 +1079,8 @@ mod tests {
     /// at the trainer's step, with the schedule × `lr_scale`.
     #[test]
     fn given_gradients_continue_fits_state_and_step() {
-        let sgd = Optimizer::Sgd { momentum: 0.9, nesterov: false };
-        let adam = Optimizer::Adam { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false };
+        let sgd = Optimizer::Sgd { momentum: 0.9, nesterov: false, weight_decay: 0.0 };
+        let adam = Optimizer::Adam { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false, weight_decay: 0.0 };
         for opt in [sgd, adam] {
             let schedule = LrSchedule::from_abi(2, &[0.05, 0.5, 3.0, 2.0]).unwrap();
             let cfg = TrainConfig { loss: Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 }, reduction: Reduction::Mean, optimizer: opt.clone(), schedule, clip: None, metrics: vec![], weighted: vec![], heads: vec![] };
@@ -1138,7 +1144,7 @@ mod tests {
         m.build_all(&[3]).unwrap();
         m.set_trainable(1, false).unwrap();
         let clip = Clip::from_abi(3, 1.0).unwrap();
-        let cfg = TrainConfig { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.5, nesterov: false }, schedule: LrSchedule::constant(0.1), clip, metrics: vec![], weighted: vec![], heads: vec![] };
+        let cfg = TrainConfig { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.5, nesterov: false, weight_decay: 0.0 }, schedule: LrSchedule::constant(0.1), clip, metrics: vec![], weighted: vec![], heads: vec![] };
         let mut tr = Trainer::new(cfg, 1);
         let w0 = values(&m);
         // The first layer's bias (index 1) and the frozen second layer's kernel (index 2):
@@ -1168,7 +1174,7 @@ mod tests {
     /// a wrong size or a weight given twice, each error naming the op and the weight.
     #[test]
     fn a_refused_given_step_changes_nothing() {
-        let cfg = TrainConfig { loss: Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 }, reduction: Reduction::Mean, optimizer: Optimizer::Adam { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false }, schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![], weighted: vec![], heads: vec![] };
+        let cfg = TrainConfig { loss: Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 }, reduction: Reduction::Mean, optimizer: Optimizer::Adam { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false, weight_decay: 0.0 }, schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![], weighted: vec![], heads: vec![] };
         let mut m = mlp(2);
         let mut tr = Trainer::new(cfg, 2);
         run(&mut tr, &mut m, 0, 2);
@@ -1201,7 +1207,7 @@ mod tests {
         let y = Tensor::new("y", Shape::from([12, 3]), (0..36).map(|i| if i % 3 == (i / 3) % 3 { 1.0 } else { 0.0 }).collect()).unwrap();
         let idx: Vec<u32> = vec![0, 3, 7, 10, 11];
         for loss in [Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 }, Loss::MeanSquaredError] {
-            let cfg = TrainConfig { loss: loss.clone(), reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![], weighted: vec![], heads: vec![] };
+            let cfg = TrainConfig { loss: loss.clone(), reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false, weight_decay: 0.0 }, schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![], weighted: vec![], heads: vec![] };
             let step = |w: Option<Vec<f32>>| {
                 let mut m = mlp(5);
                 let before = m.param_values().unwrap().iter().map(|(t, _)| t.data().to_vec()).collect::<Vec<_>>();
@@ -1228,7 +1234,7 @@ mod tests {
             assert_eq!(lz, 0.0);
             assert!(dz.iter().flatten().all(|&d| d == 0.0));
         }
-        let cfg = TrainConfig { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![], weighted: vec![], heads: vec![] };
+        let cfg = TrainConfig { loss: Loss::MeanSquaredError, reduction: Reduction::Mean, optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false, weight_decay: 0.0 }, schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![], weighted: vec![], heads: vec![] };
         let mut tr = Trainer::new(cfg, 1);
         let short = Tensor::new("w", Shape::from([5]), vec![1.0; 5]).unwrap();
         assert_eq!(tr.train_batch_weighted(&mut mlp(1), &x, &y, Some(&short), &idx).unwrap_err().to_string(), "fit: the sample weights are for 5 samples but x has 12");
@@ -1457,7 +1463,7 @@ mod tests {
             m.add(layers::from_abi(0, &layer(256.0, RELU), 0).unwrap()).unwrap();
             m.add(layers::from_abi(0, &layer(10.0, SOFTMAX), 0).unwrap()).unwrap();
             m.build_all(&[inp]).unwrap();
-            let optimizer = Optimizer::Adam { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false };
+            let optimizer = Optimizer::Adam { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false, weight_decay: 0.0 };
             let cfg = TrainConfig { loss: Loss::CategoricalCrossentropy { from_logits: false, label_smoothing: 0.0 }, reduction: Reduction::Mean, optimizer, schedule: LrSchedule::constant(0.01), clip: None, metrics: vec![], weighted: vec![], heads: vec![] };
             let mut tr = Trainer::new(cfg, 3);
             let mut out = Vec::new();

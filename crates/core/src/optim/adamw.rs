@@ -9,7 +9,9 @@
 //! The decay follows Keras 3 (`variable -= variable · weight_decay · lr` before the update,
 //! <https://keras.io/api/optimizers/adamw/>) and PyTorch's `AdamW`; the Adam step uses TF.js's
 //! placement of ε (see `adam.rs`), so `AdamW` with `λ = 0` is exactly [`super::adam`].
-//! Defaults (Keras): `η = 0.001, β₁ = 0.9, β₂ = 0.999, ε = 1e-7, λ = 0.004`.
+//! Defaults (Keras): `η = 0.001, β₁ = 0.9, β₂ = 0.999, ε = 1e-7, λ = 0.004`. The decay is
+//! [`super::weight_decay`], the rule every optimizer's `weightDecay` shares (in
+//! [`super::Optimizer::update`]); AdamW is Adam with a default λ.
 //!
 //! State: two slots, `m` then `v`, both initially 0 (with AMSGrad a third, `v_max`).
 //!
@@ -20,29 +22,19 @@
 //! assert!((p[0] - 0.95).abs() < 1e-6); // zero gradient: only the decay 1 − 0.1·0.5
 //! ```
 
-use super::adam;
+use super::{adam, weight_decay};
 
 /// One step on `param` with moment slots `m` and `v` (each `param.len()` long).
 #[allow(clippy::too_many_arguments)]
 pub fn update(step: u64, lr: f32, beta1: f32, beta2: f32, epsilon: f32, weight_decay: f32, param: &mut [f32], grad: &[f32], m: &mut [f32], v: &mut [f32]) {
-    if weight_decay != 0.0 {
-        let k = lr * weight_decay;
-        for p in param.iter_mut() {
-            *p -= k * *p;
-        }
-    }
+    weight_decay::apply(lr, weight_decay, param);
     adam::update(step, lr, beta1, beta2, epsilon, param, grad, m, v);
 }
 
 /// One step with AMSGrad (see [`adam::update_amsgrad`]): the decay, then the AMSGrad step.
 #[allow(clippy::too_many_arguments)]
 pub fn update_amsgrad(step: u64, lr: f32, beta1: f32, beta2: f32, epsilon: f32, weight_decay: f32, param: &mut [f32], grad: &[f32], m: &mut [f32], v: &mut [f32], v_max: &mut [f32]) {
-    if weight_decay != 0.0 {
-        let k = lr * weight_decay;
-        for p in param.iter_mut() {
-            *p -= k * *p;
-        }
-    }
+    weight_decay::apply(lr, weight_decay, param);
     adam::update_amsgrad(step, lr, beta1, beta2, epsilon, param, grad, m, v, v_max);
 }
 

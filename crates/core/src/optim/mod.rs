@@ -10,11 +10,11 @@
 //!
 //! ```
 //! use neurite_core::optim::Optimizer;
-//! let adam = Optimizer::from_abi(1, &[0.9, 0.999, 1e-7, 0.0]).unwrap();
+//! let adam = Optimizer::from_abi(1, &[0.9, 0.999, 1e-7, 0.0, 0.0]).unwrap();
 //! let (mut p, g) = (vec![1.0f32, -1.0], vec![0.5f32, -0.5]);
 //! let mut state = vec![0.0; adam.slots() * p.len()];
 //! adam.init_state(&mut state);
-//! adam.update(1, 0.1, &mut p, &g, &mut state);
+//! adam.update(1, 0.1, true, &mut p, &g, &mut state);
 //! assert!((p[0] - 0.9).abs() < 1e-5 && (p[1] + 0.9).abs() < 1e-5);
 //! ```
 //!
@@ -39,6 +39,7 @@ pub mod clip;
 pub mod rmsprop;
 pub mod schedule;
 pub mod sgd;
+pub mod weight_decay;
 
 pub use clip::{clip_by_global_norm, clip_by_value, global_norm, Clip};
 pub use schedule::{LrSchedule, Schedule};
@@ -51,13 +52,13 @@ use crate::error::js_number;
 /// [`LrSchedule`]). Ids (the order of [`Optimizer::KIND_NAMES`]) are the ABI: append-only.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Optimizer {
-    Sgd { momentum: f32, nesterov: bool },
-    Adam { beta1: f32, beta2: f32, epsilon: f32, amsgrad: bool },
+    Sgd { momentum: f32, nesterov: bool, weight_decay: f32 },
+    Adam { beta1: f32, beta2: f32, epsilon: f32, amsgrad: bool, weight_decay: f32 },
     AdamW { beta1: f32, beta2: f32, epsilon: f32, weight_decay: f32, amsgrad: bool },
-    RmsProp { rho: f32, momentum: f32, epsilon: f32, centered: bool },
-    Adagrad { initial_accumulator: f32, epsilon: f32 },
-    Adamax { beta1: f32, beta2: f32, epsilon: f32, decay: f32 },
-    Adadelta { rho: f32, epsilon: f32 },
+    RmsProp { rho: f32, momentum: f32, epsilon: f32, centered: bool, weight_decay: f32 },
+    Adagrad { initial_accumulator: f32, epsilon: f32, weight_decay: f32 },
+    Adamax { beta1: f32, beta2: f32, epsilon: f32, decay: f32, weight_decay: f32 },
+    Adadelta { rho: f32, epsilon: f32, weight_decay: f32 },
 }
 
 impl Optimizer {
@@ -67,13 +68,13 @@ impl Optimizer {
     /// The parameter names of each kind, in ABI order (the TS option names; checked against
     /// `ts/optimizers.ts` by `test/codes.test.ts`).
     pub const PARAMS: [&'static [&'static str]; 7] = [
-        &["momentum", "nesterov"],
-        &["beta1", "beta2", "epsilon", "amsgrad"],
+        &["momentum", "nesterov", "weightDecay"],
+        &["beta1", "beta2", "epsilon", "amsgrad", "weightDecay"],
         &["beta1", "beta2", "epsilon", "weightDecay", "amsgrad"],
-        &["rho", "momentum", "epsilon", "centered"],
-        &["initialAccumulatorValue", "epsilon"],
-        &["beta1", "beta2", "epsilon", "decay"],
-        &["rho", "epsilon"],
+        &["rho", "momentum", "epsilon", "centered", "weightDecay"],
+        &["initialAccumulatorValue", "epsilon", "weightDecay"],
+        &["beta1", "beta2", "epsilon", "decay", "weightDecay"],
+        &["rho", "epsilon", "weightDecay"],
     ];
 
     /// The ABI id.
@@ -97,13 +98,16 @@ impl Optimizer {
     }
 
     /// An optimizer from its ABI id and parameters:
-    /// - 0 `sgd`: `[momentum (in [0, 1]), nesterov (0|1)]`
-    /// - 1 `adam`: `[beta1, beta2 (in [0, 1)), epsilon (≥ 0), amsgrad (0|1)]`
+    /// - 0 `sgd`: `[momentum (in [0, 1]), nesterov (0|1), weight_decay (≥ 0)]`
+    /// - 1 `adam`: `[beta1, beta2 (in [0, 1)), epsilon (≥ 0), amsgrad (0|1), weight_decay]`
     /// - 2 `adamw`: `[beta1, beta2, epsilon, weight_decay (≥ 0), amsgrad (0|1)]`
-    /// - 3 `rmsprop`: `[rho (in [0, 1)), momentum (in [0, 1]), epsilon, centered (0|1)]`
-    /// - 4 `adagrad`: `[initial_accumulator (≥ 0), epsilon]`
-    /// - 5 `adamax`: `[beta1, beta2 (in [0, 1)), epsilon (> 0), decay (≥ 0)]`
-    /// - 6 `adadelta`: `[rho (in [0, 1)), epsilon (> 0)]`
+    /// - 3 `rmsprop`: `[rho (in [0, 1)), momentum (in [0, 1]), epsilon, centered (0|1), weight_decay]`
+    /// - 4 `adagrad`: `[initial_accumulator (≥ 0), epsilon, weight_decay]`
+    /// - 5 `adamax`: `[beta1, beta2 (in [0, 1)), epsilon (> 0), decay (≥ 0), weight_decay]`
+    /// - 6 `adadelta`: `[rho (in [0, 1)), epsilon (> 0), weight_decay]`
+    ///
+    /// Every optimizer's `weight_decay` (finite, ≥ 0) is the decoupled decay of
+    /// [`weight_decay`] (Keras 3's base `Optimizer`), applied by [`Optimizer::update`].
     ///
     /// A zero accumulator with a zero epsilon (adagrad), and a zero epsilon for RMSProp,
     /// Adamax and Adadelta, are rejected: an update could divide zero by zero.
@@ -144,19 +148,22 @@ impl Optimizer {
                 v => bail!(name, "{field} must be 0 or 1 (false or true), got {v}", v = js_number(v)),
             }
         };
+        // The decay is last in every list but AdamW's (which had it first, in Keras's order).
+        let weight_decay = nonneg(if kind == 2 { 3 } else { want - 1 }, "weightDecay")?;
         Ok(match kind {
-            0 => Optimizer::Sgd { momentum: unit(0, "momentum", true)?, nesterov: flag(1, "nesterov")? },
+            0 => Optimizer::Sgd { momentum: unit(0, "momentum", true)?, nesterov: flag(1, "nesterov")?, weight_decay },
             1 => Optimizer::Adam {
                 beta1: unit(0, "beta1", false)?,
                 beta2: unit(1, "beta2", false)?,
                 epsilon: nonneg(2, "epsilon")?,
                 amsgrad: flag(3, "amsgrad")?,
+                weight_decay,
             },
             2 => Optimizer::AdamW {
                 beta1: unit(0, "beta1", false)?,
                 beta2: unit(1, "beta2", false)?,
                 epsilon: nonneg(2, "epsilon")?,
-                weight_decay: nonneg(3, "weightDecay")?,
+                weight_decay,
                 amsgrad: flag(4, "amsgrad")?,
             },
             3 => {
@@ -164,22 +171,23 @@ impl Optimizer {
                 if epsilon == 0.0 {
                     bail!(name, "epsilon must be > 0 (it keeps √(s + ε) away from zero), got 0");
                 }
-                Optimizer::RmsProp { rho: unit(0, "rho", false)?, momentum: unit(1, "momentum", true)?, epsilon, centered: flag(3, "centered")? }
+                Optimizer::RmsProp { rho: unit(0, "rho", false)?, momentum: unit(1, "momentum", true)?, epsilon, centered: flag(3, "centered")?, weight_decay }
             }
             4 => {
                 let (initial_accumulator, epsilon) = (nonneg(0, "initialAccumulatorValue")?, nonneg(1, "epsilon")?);
                 if initial_accumulator == 0.0 && epsilon == 0.0 {
                     bail!(name, "initialAccumulatorValue and epsilon cannot both be 0 (the first update would divide by zero)");
                 }
-                Optimizer::Adagrad { initial_accumulator, epsilon }
+                Optimizer::Adagrad { initial_accumulator, epsilon, weight_decay }
             }
             5 => Optimizer::Adamax {
                 beta1: unit(0, "beta1", false)?,
                 beta2: unit(1, "beta2", false)?,
                 epsilon: positive(2, "m / (u + ε)")?,
                 decay: nonneg(3, "decay")?,
+                weight_decay,
             },
-            _ => Optimizer::Adadelta { rho: unit(0, "rho", false)?, epsilon: positive(1, "√(d + ε) / √(a + ε)")? },
+            _ => Optimizer::Adadelta { rho: unit(0, "rho", false)?, epsilon: positive(1, "√(d + ε) / √(a + ε)")?, weight_decay },
         })
     }
 
@@ -188,13 +196,26 @@ impl Optimizer {
     pub fn abi_params(&self) -> Vec<f32> {
         let b = |v: bool| if v { 1.0 } else { 0.0 };
         match *self {
-            Optimizer::Sgd { momentum, nesterov } => vec![momentum, b(nesterov)],
-            Optimizer::Adam { beta1, beta2, epsilon, amsgrad } => vec![beta1, beta2, epsilon, b(amsgrad)],
+            Optimizer::Sgd { momentum, nesterov, weight_decay } => vec![momentum, b(nesterov), weight_decay],
+            Optimizer::Adam { beta1, beta2, epsilon, amsgrad, weight_decay } => vec![beta1, beta2, epsilon, b(amsgrad), weight_decay],
             Optimizer::AdamW { beta1, beta2, epsilon, weight_decay, amsgrad } => vec![beta1, beta2, epsilon, weight_decay, b(amsgrad)],
-            Optimizer::RmsProp { rho, momentum, epsilon, centered } => vec![rho, momentum, epsilon, b(centered)],
-            Optimizer::Adagrad { initial_accumulator, epsilon } => vec![initial_accumulator, epsilon],
-            Optimizer::Adamax { beta1, beta2, epsilon, decay } => vec![beta1, beta2, epsilon, decay],
-            Optimizer::Adadelta { rho, epsilon } => vec![rho, epsilon],
+            Optimizer::RmsProp { rho, momentum, epsilon, centered, weight_decay } => vec![rho, momentum, epsilon, b(centered), weight_decay],
+            Optimizer::Adagrad { initial_accumulator, epsilon, weight_decay } => vec![initial_accumulator, epsilon, weight_decay],
+            Optimizer::Adamax { beta1, beta2, epsilon, decay, weight_decay } => vec![beta1, beta2, epsilon, decay, weight_decay],
+            Optimizer::Adadelta { rho, epsilon, weight_decay } => vec![rho, epsilon, weight_decay],
+        }
+    }
+
+    /// The decoupled weight decay λ (0: none), which [`Optimizer::update`] applies first.
+    pub fn weight_decay(&self) -> f32 {
+        match *self {
+            Optimizer::Sgd { weight_decay, .. }
+            | Optimizer::Adam { weight_decay, .. }
+            | Optimizer::AdamW { weight_decay, .. }
+            | Optimizer::RmsProp { weight_decay, .. }
+            | Optimizer::Adagrad { weight_decay, .. }
+            | Optimizer::Adamax { weight_decay, .. }
+            | Optimizer::Adadelta { weight_decay, .. } => weight_decay,
         }
     }
 
@@ -271,12 +292,15 @@ impl Optimizer {
 
     /// One update of `param` from `grad` with learning rate `lr`; `step` is 1-based (for
     /// Adam's bias correction; 0 is treated as 1). `state` holds `slots()·param.len()` floats.
+    /// With `decay` (the parameter is not excluded from weight decay), the decoupled
+    /// [`weight_decay`] `p ← p − η·λ·p` comes first, at the same rate: one rule for every
+    /// optimizer (AdamW is Adam with it).
     /// Lengths are the caller's contract ([`Optimizer::check`]); on a mismatch nothing is
     /// updated (and debug builds assert), never a panic in release.
     ///
     /// Long parameters are updated on the thread pool in chunks of [`CHUNK`] elements (every
     /// element is updated alone, so the bits never depend on the cut or the threads).
-    pub fn update(&self, step: u64, lr: f32, param: &mut [f32], grad: &[f32], state: &mut [f32]) {
+    pub fn update(&self, step: u64, lr: f32, decay: bool, param: &mut [f32], grad: &[f32], state: &mut [f32]) {
         let n = param.len();
         let slots = self.slots();
         let ok = grad.len() == n && state.len() == slots * n;
@@ -293,33 +317,35 @@ impl Optimizer {
                 let s: [&mut [f32]; 3] = core::array::from_fn(|k| if k < slots { state.part(k * n + r.start..k * n + r.end) } else { &mut [][..] });
                 (param.part(r.clone()), s)
             };
-            self.update_run(step, lr, p, &grad[r], s);
+            self.update_run(step, lr, decay, p, &grad[r], s);
         };
         parallel::run(n.div_ceil(CHUNK), n.saturating_mul(UPDATE_COST), &task);
     }
 
     /// [`Optimizer::update`] of one run on this thread, with the state as (up to three) slots
-    /// of the run's length (unused ones empty).
-    fn update_run(&self, step: u64, lr: f32, param: &mut [f32], grad: &[f32], slots: [&mut [f32]; 3]) {
+    /// of the run's length (unused ones empty): the decay (with `decay`), then the rule.
+    fn update_run(&self, step: u64, lr: f32, decay: bool, param: &mut [f32], grad: &[f32], slots: [&mut [f32]; 3]) {
         let [s0, s1, s2] = slots;
+        if decay {
+            weight_decay::apply(lr, self.weight_decay(), param);
+        }
         match *self {
-            Optimizer::Sgd { momentum, nesterov } => sgd::update(lr, momentum, nesterov, param, grad, s0),
-            Optimizer::Adam { beta1, beta2, epsilon, amsgrad: false } => adam::update(step, lr, beta1, beta2, epsilon, param, grad, s0, s1),
-            Optimizer::Adam { beta1, beta2, epsilon, amsgrad: true } => adam::update_amsgrad(step, lr, beta1, beta2, epsilon, param, grad, s0, s1, s2),
-            Optimizer::AdamW { beta1, beta2, epsilon, weight_decay, amsgrad: false } => {
-                adamw::update(step, lr, beta1, beta2, epsilon, weight_decay, param, grad, s0, s1)
+            Optimizer::Sgd { momentum, nesterov, .. } => sgd::update(lr, momentum, nesterov, param, grad, s0),
+            // AdamW's decay is the shared one (`update`): its step is Adam's.
+            Optimizer::Adam { beta1, beta2, epsilon, amsgrad: false, .. } | Optimizer::AdamW { beta1, beta2, epsilon, amsgrad: false, .. } => {
+                adam::update(step, lr, beta1, beta2, epsilon, param, grad, s0, s1)
             }
-            Optimizer::AdamW { beta1, beta2, epsilon, weight_decay, amsgrad: true } => {
-                adamw::update_amsgrad(step, lr, beta1, beta2, epsilon, weight_decay, param, grad, s0, s1, s2)
+            Optimizer::Adam { beta1, beta2, epsilon, amsgrad: true, .. } | Optimizer::AdamW { beta1, beta2, epsilon, amsgrad: true, .. } => {
+                adam::update_amsgrad(step, lr, beta1, beta2, epsilon, param, grad, s0, s1, s2)
             }
-            Optimizer::RmsProp { rho, momentum, epsilon, centered } => {
+            Optimizer::RmsProp { rho, momentum, epsilon, centered, .. } => {
                 // Slots: ms, then mom (if momentum > 0), then mg (if centered).
                 let (mom, mg) = if momentum > 0.0 { (s1, s2) } else { (s2, s1) };
                 rmsprop::update(lr, rho, momentum, epsilon, centered, param, grad, s0, mom, mg)
             }
             Optimizer::Adagrad { epsilon, .. } => adagrad::update(lr, epsilon, param, grad, s0),
-            Optimizer::Adamax { beta1, beta2, epsilon, decay } => adamax::update(step, lr, beta1, beta2, epsilon, decay, param, grad, s0, s1),
-            Optimizer::Adadelta { rho, epsilon } => adadelta::update(lr, rho, epsilon, param, grad, s0, s1),
+            Optimizer::Adamax { beta1, beta2, epsilon, decay, .. } => adamax::update(step, lr, beta1, beta2, epsilon, decay, param, grad, s0, s1),
+            Optimizer::Adadelta { rho, epsilon, .. } => adadelta::update(lr, rho, epsilon, param, grad, s0, s1),
         }
     }
 }
@@ -346,19 +372,19 @@ mod tests {
 
     fn every() -> Vec<Optimizer> {
         vec![
-            Optimizer::from_abi(0, &[0.0, 0.0]).unwrap(),
-            Optimizer::from_abi(0, &[0.9, 1.0]).unwrap(),
-            Optimizer::from_abi(1, &[0.9, 0.999, 1e-7, 0.0]).unwrap(),
-            Optimizer::from_abi(1, &[0.9, 0.999, 1e-7, 1.0]).unwrap(),
+            Optimizer::from_abi(0, &[0.0, 0.0, 0.0]).unwrap(),
+            Optimizer::from_abi(0, &[0.9, 1.0, 0.01]).unwrap(),
+            Optimizer::from_abi(1, &[0.9, 0.999, 1e-7, 0.0, 0.0]).unwrap(),
+            Optimizer::from_abi(1, &[0.9, 0.999, 1e-7, 1.0, 0.02]).unwrap(),
             Optimizer::from_abi(2, &[0.9, 0.999, 1e-7, 0.004, 0.0]).unwrap(),
             Optimizer::from_abi(2, &[0.9, 0.999, 1e-7, 0.004, 1.0]).unwrap(),
-            Optimizer::from_abi(3, &[0.9, 0.0, 1e-7, 0.0]).unwrap(),
-            Optimizer::from_abi(3, &[0.9, 0.5, 1e-7, 1.0]).unwrap(),
-            Optimizer::from_abi(4, &[0.1, 1e-7]).unwrap(),
-            Optimizer::from_abi(5, &[0.9, 0.999, 1e-7, 0.0]).unwrap(),
-            Optimizer::from_abi(5, &[0.8, 0.99, 1e-6, 0.01]).unwrap(),
-            Optimizer::from_abi(6, &[0.95, 1e-7]).unwrap(),
-            Optimizer::from_abi(6, &[0.9, 1e-2]).unwrap(),
+            Optimizer::from_abi(3, &[0.9, 0.0, 1e-7, 0.0, 0.0]).unwrap(),
+            Optimizer::from_abi(3, &[0.9, 0.5, 1e-7, 1.0, 0.1]).unwrap(),
+            Optimizer::from_abi(4, &[0.1, 1e-7, 0.03]).unwrap(),
+            Optimizer::from_abi(5, &[0.9, 0.999, 1e-7, 0.0, 0.0]).unwrap(),
+            Optimizer::from_abi(5, &[0.8, 0.99, 1e-6, 0.01, 0.004]).unwrap(),
+            Optimizer::from_abi(6, &[0.95, 1e-7, 0.0]).unwrap(),
+            Optimizer::from_abi(6, &[0.9, 1e-2, 0.05]).unwrap(),
         ]
     }
 
@@ -372,7 +398,7 @@ mod tests {
             assert_eq!(Optimizer::KIND_NAMES[o.kind() as usize], o.name());
         }
         let mut s = [9.0; 3];
-        Optimizer::Adagrad { initial_accumulator: 0.1, epsilon: 1e-7 }.init_state(&mut s);
+        Optimizer::Adagrad { initial_accumulator: 0.1, epsilon: 1e-7, weight_decay: 0.0 }.init_state(&mut s);
         assert_eq!(s, [0.1; 3]);
     }
 
@@ -390,7 +416,7 @@ mod tests {
             let mut unflushed = (p.clone(), state.clone());
             for step in 1..=3000u64 {
                 let g = if step == 1 { [1.0, -1e-3] } else { [0.0, 0.0] };
-                o.update(step, 1e-3, &mut p, &g, &mut state);
+                o.update(step, 1e-3, true, &mut p, &g, &mut state);
                 // The same update without the flush: the scalar rules written out below.
                 reference_update(&o, step, 1e-3, &mut unflushed.0, &g, &mut unflushed.1);
                 assert!(state.iter().all(|s| *s == 0.0 || s.abs() >= tiny), "{} step {step}: subnormal state {state:?}", o.name());
@@ -402,14 +428,15 @@ mod tests {
         }
     }
 
-    /// The update rules without the flush (the formulas of adam.rs, sgd.rs, rmsprop.rs,
-    /// adagrad.rs, adamw.rs, adamax.rs, adadelta.rs, element by element).
+    /// The update rules without the flush (the weight decay, then the formulas of adam.rs,
+    /// sgd.rs, rmsprop.rs, adagrad.rs, adamax.rs, adadelta.rs, element by element).
     fn reference_update(o: &Optimizer, step: u64, lr: f32, p: &mut [f32], g: &[f32], s: &mut [f32]) {
         let n = p.len();
         for i in 0..n {
             let g = g[i];
+            p[i] -= lr * o.weight_decay() * p[i];
             match *o {
-                Optimizer::Sgd { momentum, nesterov } => {
+                Optimizer::Sgd { momentum, nesterov, .. } => {
                     if momentum > 0.0 {
                         s[i] = momentum * s[i] + g;
                         p[i] -= if nesterov { lr * (g + momentum * s[i]) } else { lr * s[i] };
@@ -417,10 +444,7 @@ mod tests {
                         p[i] -= lr * g;
                     }
                 }
-                Optimizer::Adam { beta1, beta2, epsilon, amsgrad } | Optimizer::AdamW { beta1, beta2, epsilon, amsgrad, .. } => {
-                    if let Optimizer::AdamW { weight_decay, .. } = *o {
-                        p[i] -= lr * weight_decay * p[i];
-                    }
+                Optimizer::Adam { beta1, beta2, epsilon, amsgrad, .. } | Optimizer::AdamW { beta1, beta2, epsilon, amsgrad, .. } => {
                     let (bc1, bc2) = (adam::bias_correction(beta1, step), adam::bias_correction(beta2, step));
                     s[i] = beta1 * s[i] + (1.0 - beta1) * g;
                     s[n + i] = beta2 * s[n + i] + (1.0 - beta2) * g * g;
@@ -432,7 +456,7 @@ mod tests {
                     };
                     p[i] -= (s[i] / bc1) / ((v / bc2).sqrt() + epsilon) * lr;
                 }
-                Optimizer::RmsProp { rho, momentum, epsilon, centered } => {
+                Optimizer::RmsProp { rho, momentum, epsilon, centered, .. } => {
                     s[i] = rho * s[i] + (1.0 - rho) * g * g;
                     let (mom, mg) = match (momentum > 0.0, centered) {
                         (true, true) => (n + i, 2 * n + i),
@@ -457,13 +481,13 @@ mod tests {
                     s[i] += g * g;
                     p[i] -= lr * g / (s[i] + epsilon).sqrt();
                 }
-                Optimizer::Adamax { beta1, beta2, epsilon, decay } => {
+                Optimizer::Adamax { beta1, beta2, epsilon, decay, .. } => {
                     s[i] = beta1 * s[i] + (1.0 - beta1) * g;
                     s[n + i] = (beta2 * s[n + i]).max(g.abs());
                     let rate = lr / (1.0 + decay * (step - 1) as f32) / adam::bias_correction(beta1, step);
                     p[i] -= rate * (s[i] / (s[n + i] + epsilon));
                 }
-                Optimizer::Adadelta { rho, epsilon } => {
+                Optimizer::Adadelta { rho, epsilon, .. } => {
                     s[i] = rho * s[i] + g * g * (1.0 - rho);
                     let delta = (s[n + i] + epsilon).sqrt() / (s[i] + epsilon).sqrt() * g;
                     s[n + i] = rho * s[n + i] + delta * delta * (1.0 - rho);
@@ -474,13 +498,45 @@ mod tests {
     }
 
     #[test]
+    fn weight_decay_is_one_rule_for_every_optimizer_and_skipped_when_excluded() {
+        // Each optimizer with λ: the decay then the rule at λ = 0 (bit for bit); `decay: false`
+        // (an excluded weight) is the rule alone.
+        for o in every() {
+            let mut bare = o.abi_params();
+            let at = if o.kind() == 2 { 3 } else { bare.len() - 1 };
+            bare[at] = 0.0;
+            let bare = Optimizer::from_abi(o.kind(), &bare).unwrap();
+            let (mut p, mut q, mut r) = (vec![0.7f32, -1.3, 0.0], vec![0.7f32, -1.3, 0.0], vec![0.7f32, -1.3, 0.0]);
+            let mut st = [vec![0.0; o.slots() * 3], vec![0.0; o.slots() * 3], vec![0.0; o.slots() * 3]];
+            st.iter_mut().for_each(|s| o.init_state(s));
+            for step in 1..=4u64 {
+                let g = [0.25 * step as f32, -0.5, 1.0];
+                let lr = 0.1 / step as f32;
+                o.update(step, lr, true, &mut p, &g, &mut st[0]);
+                weight_decay::apply(lr, o.weight_decay(), &mut q);
+                bare.update(step, lr, true, &mut q, &g, &mut st[1]);
+                o.update(step, lr, false, &mut r, &g, &mut st[2]);
+            }
+            assert_eq!(p, q, "{}: decay then rule", o.name());
+            let mut plain = vec![0.7f32, -1.3, 0.0];
+            let mut s = vec![0.0; o.slots() * 3];
+            bare.init_state(&mut s);
+            for step in 1..=4u64 {
+                bare.update(step, 0.1 / step as f32, true, &mut plain, &[0.25 * step as f32, -0.5, 1.0], &mut s);
+            }
+            assert_eq!(r, plain, "{}: excluded", o.name());
+            assert_eq!(p != r, o.weight_decay() > 0.0, "{}", o.name());
+        }
+    }
+
+    #[test]
     fn slot_names_match_slots() {
         let names: Vec<Vec<&str>> = every().iter().map(|o| o.slot_names()).collect();
         assert_eq!(names, [vec![], vec!["momentum"], vec!["m", "v"], vec!["m", "v", "vhat"], vec!["m", "v"], vec!["m", "v", "vhat"], vec!["rms"], vec!["rms", "momentum", "mg"], vec!["accumulator"], vec!["m", "v"], vec!["m", "v"], vec!["accum_grad", "accum_var"], vec!["accum_grad", "accum_var"]]);
         for o in every() {
             assert_eq!(o.slot_names().len(), o.slots(), "{}", o.name());
         }
-        let centered = Optimizer::RmsProp { rho: 0.9, momentum: 0.0, epsilon: 1e-7, centered: true };
+        let centered = Optimizer::RmsProp { rho: 0.9, momentum: 0.0, epsilon: 1e-7, centered: true, weight_decay: 0.0 };
         assert_eq!(centered.slot_names(), ["rms", "mg"]);
         assert!(centered.slot_is_nonneg(0) && !centered.slot_is_nonneg(1));
     }
@@ -498,7 +554,7 @@ mod tests {
             let steps = if o.kind() == 6 { 3000 } else { 200 };
             for k in 1..=steps {
                 let g = p.clone();
-                o.update(k, lr, &mut p, &g, &mut st);
+                o.update(k, lr, true, &mut p, &g, &mut st);
             }
             let norm = p.iter().map(|v| v * v).sum::<f32>().sqrt();
             assert!(norm < 0.5, "{}: ‖p‖ = {norm}", o.name());
@@ -508,9 +564,9 @@ mod tests {
     #[test]
     fn dispatch_splits_the_slots() {
         // RMSProp centered with momentum: slots are [s, a, ḡ].
-        let o = Optimizer::RmsProp { rho: 0.9, momentum: 0.5, epsilon: 1e-7, centered: true };
+        let o = Optimizer::RmsProp { rho: 0.9, momentum: 0.5, epsilon: 1e-7, centered: true, weight_decay: 0.0 };
         let (mut p, mut st) = ([1.0f32, 2.0], [0.0f32; 6]);
-        o.update(1, 0.1, &mut p, &[1.0, -2.0], &mut st);
+        o.update(1, 0.1, true, &mut p, &[1.0, -2.0], &mut st);
         assert!((st[0] - 0.1).abs() < 1e-7 && (st[1] - 0.4).abs() < 1e-6, "s: {st:?}");
         assert!(st[2] > 0.0 && st[3] < 0.0, "a: {st:?}");
         assert!((st[4] - 0.1).abs() < 1e-7 && (st[5] + 0.2).abs() < 1e-6, "ḡ: {st:?}");
@@ -520,28 +576,30 @@ mod tests {
     fn bad_parameters_are_named() {
         let msg = |k, p: &[f32]| Optimizer::from_abi(k, p).unwrap_err().to_string();
         assert_eq!(msg(7, &[]), "optimizer: unknown optimizer id 7 (known ids are 0..7)");
-        assert_eq!(msg(5, &[0.9, 0.999, 0.0, 0.0]), "adamax: epsilon must be > 0 (m / (u + ε) would be 0 / 0 at a zero gradient), got 0");
-        assert_eq!(msg(5, &[0.9, 0.999, 1e-7, -1.0]), "adamax: decay must be a finite number >= 0, got -1");
-        assert_eq!(msg(6, &[1.0, 1e-7]), "adadelta: rho must be in [0, 1), got 1");
-        assert_eq!(msg(6, &[0.95, 0.0]), "adadelta: epsilon must be > 0 (√(d + ε) / √(a + ε) would be 0 / 0 at a zero gradient), got 0");
-        assert_eq!(msg(1, &[0.9]), "adam: takes 4 parameters, got 1");
-        assert_eq!(msg(1, &[1.0, 0.999, 1e-7, 0.0]), "adam: beta1 must be in [0, 1), got 1");
-        assert_eq!(msg(1, &[0.9, 0.999, 1e-7, 0.5]), "adam: amsgrad must be 0 or 1 (false or true), got 0.5");
-        assert_eq!(msg(0, &[1.5, 0.0]), "sgd: momentum must be in [0, 1], got 1.5");
-        assert_eq!(msg(0, &[0.5, 2.0]), "sgd: nesterov must be 0 or 1 (false or true), got 2");
+        assert_eq!(msg(5, &[0.9, 0.999, 0.0, 0.0, 0.0]), "adamax: epsilon must be > 0 (m / (u + ε) would be 0 / 0 at a zero gradient), got 0");
+        assert_eq!(msg(5, &[0.9, 0.999, 1e-7, -1.0, 0.0]), "adamax: decay must be a finite number >= 0, got -1");
+        assert_eq!(msg(6, &[1.0, 1e-7, 0.0]), "adadelta: rho must be in [0, 1), got 1");
+        assert_eq!(msg(6, &[0.95, 0.0, 0.0]), "adadelta: epsilon must be > 0 (√(d + ε) / √(a + ε) would be 0 / 0 at a zero gradient), got 0");
+        assert_eq!(msg(1, &[0.9]), "adam: takes 5 parameters, got 1");
+        assert_eq!(msg(1, &[1.0, 0.999, 1e-7, 0.0, 0.0]), "adam: beta1 must be in [0, 1), got 1");
+        assert_eq!(msg(1, &[0.9, 0.999, 1e-7, 0.5, 0.0]), "adam: amsgrad must be 0 or 1 (false or true), got 0.5");
+        assert_eq!(msg(0, &[1.5, 0.0, 0.0]), "sgd: momentum must be in [0, 1], got 1.5");
+        assert_eq!(msg(0, &[0.5, 2.0, 0.0]), "sgd: nesterov must be 0 or 1 (false or true), got 2");
         assert_eq!(msg(2, &[0.9, 0.999, 1e-7, -0.1, 0.0]), "adamw: weightDecay must be a finite number >= 0, got -0.1");
-        assert_eq!(msg(3, &[0.9, 0.0, f32::NAN, 0.0]), "rmsprop: epsilon must be a finite number >= 0, got NaN");
-        assert!(msg(4, &[0.0, 0.0]).starts_with("adagrad: initialAccumulatorValue and epsilon cannot both be 0"));
+        assert_eq!(msg(0, &[0.0, 0.0, f32::NAN]), "sgd: weightDecay must be a finite number >= 0, got NaN");
+        assert_eq!(msg(6, &[0.95, 1e-7, f32::INFINITY]), "adadelta: weightDecay must be a finite number >= 0, got Infinity");
+        assert_eq!(msg(3, &[0.9, 0.0, f32::NAN, 0.0, 0.0]), "rmsprop: epsilon must be a finite number >= 0, got NaN");
+        assert!(msg(4, &[0.0, 0.0, 0.0]).starts_with("adagrad: initialAccumulatorValue and epsilon cannot both be 0"));
     }
 
     #[test]
     fn lengths_are_checked_not_panicked() {
-        let o = Optimizer::Adam { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false };
+        let o = Optimizer::Adam { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false, weight_decay: 0.0 };
         assert_eq!(o.check("fit", "kernel", 3, 2, 6).unwrap_err().to_string(), "fit: kernel: the gradient has 2 values but the parameter has 3");
         assert_eq!(o.check("fit", "kernel", 3, 3, 5).unwrap_err().to_string(), "fit: kernel: adam state needs 6 values (2 per parameter value), got 5");
         assert!(o.check("fit", "kernel", 3, 3, 6).is_ok());
         let mut p: [f32; 0] = [];
-        o.update(1, 0.1, &mut p, &[], &mut []);
+        o.update(1, 0.1, true, &mut p, &[], &mut []);
     }
 
     /// Updates split over the pool give the bits of one run on one thread, for every
@@ -562,9 +620,9 @@ mod tests {
                         if serial {
                             let mut slots = state.chunks_mut(n.max(1));
                             let s: [&mut [f32]; 3] = core::array::from_fn(|_| slots.next().unwrap_or(&mut []));
-                            opt.update_run(step, 0.01, &mut p, &g, s);
+                            opt.update_run(step, 0.01, true, &mut p, &g, s);
                         } else {
-                            opt.update(step, 0.01, &mut p, &g, &mut state);
+                            opt.update(step, 0.01, true, &mut p, &g, &mut state);
                         }
                     }
                     all.extend(p);

@@ -16,7 +16,7 @@ pub fn random(shape: &[usize], seed: u64) -> Tensor {
 
 /// A trainer with `loss` and plain SGD (the checks never update).
 pub fn trainer(loss: Loss) -> Trainer {
-    let cfg = TrainConfig { loss, reduction: Default::default(), optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false }, schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![], weighted: vec![], heads: vec![] };
+    let cfg = TrainConfig { loss, reduction: Default::default(), optimizer: Optimizer::Sgd { momentum: 0.0, nesterov: false, weight_decay: 0.0 }, schedule: LrSchedule::constant(0.1), clip: None, metrics: vec![], weighted: vec![], heads: vec![] };
     Trainer::new(cfg, 7)
 }
 

@@ -744,6 +744,32 @@ pub unsafe extern "C" fn nr_model_lr(model: u32, scale: f32, out: *mut f32) -> i
     })
 }
 
+/// Excludes the weights at indices `idx` (`n` u32, `nr_model_get_weight` order) from the
+/// compiled optimizer's weight decay (Keras 3's `exclude_from_weight_decay`; TS matches the
+/// names); every other weight decays. `compile` clears the list.
+///
+/// # Safety
+/// `idx` must point to `n` u32.
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub unsafe extern "C" fn nr_model_exclude_from_decay(model: u32, idx: *const u32, n: usize) -> i32 {
+    guard(|| {
+        const OP: &str = "excludeFromWeightDecay";
+        // SAFETY: forwarded caller contract.
+        let idx = unsafe { read_u32s(OP, idx, n) }?;
+        with_model(model, |m, _| {
+            let (net, tr, _, _) = m.parts()?;
+            let tr = trainer(tr, OP)?;
+            let count = net.with_params(|ps| ps.len())?;
+            if let Some(&i) = idx.iter().find(|&&i| i as usize >= count) {
+                return Err(Error::invalid(OP, format!("weight index {i} is out of range for {count} weights")));
+            }
+            tr.no_decay = (0..count).map(|i| idx.contains(&(i as u32))).collect();
+            Ok(())
+        })
+    })
+}
+
 /// Describes the resumable training state (for `exportTrainingState`): writes
 /// `[step_lo, step_hi, seed_lo, seed_hi, lrScale (f32 bits), weight count, slots per value,
 /// optimizer id]` (8 u32) to `out`, and the compiled optimizer's slot names
@@ -912,7 +938,7 @@ mod train_state_tests {
     const DENSE_SIGMOID: [f32; 16] = [4.0, 1.0, 8.0, 0.0, 6.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0., 0., 0., 0., 0.0, 0.0];
     const DENSE_LINEAR: [f32; 16] = [2.0, 1.0, 0.0, 0.0, 6.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0., 0., 0., 0., 0.0, 0.0];
     /// mse; adam (amsgrad); stepDecay(0.05, 0.5, every 3, warm-up 2); no clipping; no metrics.
-    const COMPILE: [f32; 18] = [0.0, 0.0, 1.0, 4.0, 0.9, 0.999, 1e-7, 1.0, 2.0, 4.0, 0.05, 0.5, 3.0, 2.0, 0.0, 0.0, 0.0, 0.0];
+    const COMPILE: [f32; 19] = [0.0, 0.0, 1.0, 5.0, 0.9, 0.999, 1e-7, 1.0, 0.0, 2.0, 4.0, 0.05, 0.5, 3.0, 2.0, 0.0, 0.0, 0.0, 0.0];
 
     fn put(dims: &[usize], v: Vec<f32>) -> u32 {
         let t = neurite_core::Tensor::new("t", neurite_core::Shape::from(dims), v).unwrap();

@@ -209,8 +209,8 @@ fn with_weight(op: &'static str, w: &WeightRef, f: &mut dyn FnMut(&mut neurite_c
 
 /// `opt.update`, called from one place (its body is large: one copy in the module).
 #[inline(never)]
-fn update(opt: &Optimizer, step: u64, lr: f32, p: &mut [f32], g: &[f32], st: &mut [f32]) {
-    opt.update(step, lr, p, g, st);
+fn update(opt: &Optimizer, step: u64, lr: f32, decay: bool, p: &mut [f32], g: &[f32], st: &mut [f32]) {
+    opt.update(step, lr, decay, p, g, st);
 }
 
 /// One optimizer step on `n_vars` variables, in place. `vars` holds `3·n_vars` handles:
@@ -222,11 +222,13 @@ fn update(opt: &Optimizer, step: u64, lr: f32, p: &mut [f32], g: &[f32], st: &mu
 /// width > 0) must stay so, else nothing changes.
 /// Gradients are clipped (mode 0 none, 1 value, 2 per-gradient norm, 3 global norm), the rate
 /// comes from the schedule at `step` (1-based), and everything is validated before anything
-/// is written, so a failed call changes nothing. Gradient tensors are never modified.
+/// is written, so a failed call changes nothing. Gradient tensors are never modified. The
+/// variables whose indices (in `vars`' order) `no_decay` lists (`n_no_decay` u32) are
+/// excluded from the optimizer's weight decay.
 ///
 /// # Safety
 /// `params` points to `n_params` f32s, `sched` to `n_sched` f32s, `vars` to `3·n_vars` u32s,
-/// `weights` to `n_words` u32s.
+/// `weights` to `n_words` u32s, `no_decay` to `n_no_decay` u32s.
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_optimizer_apply(
@@ -243,6 +245,8 @@ pub unsafe extern "C" fn nr_optimizer_apply(
     n_vars: usize,
     weights: *const u32,
     n_words: usize,
+    no_decay: *const u32,
+    n_no_decay: usize,
 ) -> i32 {
     guard(|| {
         const OP: &str = "applyGradients";
@@ -262,6 +266,9 @@ pub unsafe extern "C" fn nr_optimizer_apply(
         let triples: Vec<[u32; 3]> = ids.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect();
         // SAFETY: forwarded caller contract.
         let words = unsafe { read_u32s(OP, weights, n_words) }?;
+        // SAFETY: forwarded caller contract.
+        let excluded = unsafe { read_u32s(OP, no_decay, n_no_decay) }?;
+        let decays: Vec<bool> = (0..triples.len()).map(|i| !excluded.contains(&(i as u32))).collect();
         let refs = weight_refs(OP, &words, triples.iter().filter(|t| t[0] == 0).count())?;
         // The weight of each triple (its index in `refs`), in order.
         let mut next = 0;
@@ -337,14 +344,14 @@ pub unsafe extern "C" fn nr_optimizer_apply(
                 let Some(k) = w.filter(|&k| prepared[k].2) else { continue };
                 with_weight(OP, &refs[k], &mut |p| {
                     let (mut v, mut st) = (copy_of(OP, p.value.data())?, copy_of(OP, h.tensor(state)?.data())?);
-                    update(&opt, step, lr, &mut v, g, &mut st);
+                    update(&opt, step, lr, decays[i], &mut v, g, &mut st);
                     if let Some(j) = p.domain.first_outside(&v) {
                         bail!(OP, "the update of variable {i} (`{}`) gives {} at flat index {j}; it must be {}", p.name, js_number(v[j]), p.domain.rule());
                     }
                     Ok(())
                 })?;
             }
-            for ((&[var, _, state], w), g) in triples.iter().zip(&weight_of).zip(&grads) {
+            for (((&[var, _, state], w), g), &decay) in triples.iter().zip(&weight_of).zip(&grads).zip(&decays) {
                 // The state is updated in place: its buffer is its own (just above), so
                 // `data_mut` copies nothing.
                 let st: *mut [f32] = h.tensor_mut(state)?.data_mut();
@@ -352,7 +359,7 @@ pub unsafe extern "C" fn nr_optimizer_apply(
                     Some(k) => with_weight(OP, &refs[*k], &mut |p| {
                         // SAFETY: `st` is a handle's buffer, uniquely owned (made so above);
                         // the weight's buffer is the model's own (also made so above).
-                        update(&opt, step, lr, p.value.data_mut(), g, unsafe { &mut *st });
+                        update(&opt, step, lr, decay, p.value.data_mut(), g, unsafe { &mut *st });
                         p.constrain(&mut prepared[*k].1);
                         Ok(())
                     })?,
@@ -361,7 +368,7 @@ pub unsafe extern "C" fn nr_optimizer_apply(
                         // SAFETY: `var` and `state` are different handles (checked above) whose
                         // buffers are each uniquely owned (made so above), so `st` and `p` do
                         // not overlap, and looking up `var` moves no buffer.
-                        update(&opt, step, lr, p, g, unsafe { &mut *st });
+                        update(&opt, step, lr, decay, p, g, unsafe { &mut *st });
                     }
                 }
             }
@@ -403,14 +410,14 @@ mod tests {
     fn sgd_step_in_place_and_atomic_failure() {
         let (v, g) = (put(&[2], &[1.0, 2.0]), put(&[2], &[10.0, 0.0]));
         let mut st = 0u32;
-        let params = [0.0f32, 0.0];
-        // SAFETY: params has 2 floats; st is a local.
-        assert_eq!(unsafe { nr_optimizer_state(0, params.as_ptr(), 2, v, &mut st) }, 0);
+        let params = [0.0f32, 0.0, 0.0];
+        // SAFETY: params has 3 floats; st is a local.
+        assert_eq!(unsafe { nr_optimizer_state(0, params.as_ptr(), 3, v, &mut st) }, 0);
         let sched = [0.1f32, 0.0];
         let ids = [v, g, st];
         // Clip by value 0.5: p = [1 − 0.05, 2].
         // SAFETY: pointers to locals of the stated lengths.
-        let rc = unsafe { nr_optimizer_apply(0, params.as_ptr(), 2, 0, sched.as_ptr(), 2, 1, 1, 0.5, ids.as_ptr(), 1, core::ptr::null(), 0) };
+        let rc = unsafe { nr_optimizer_apply(0, params.as_ptr(), 3, 0, sched.as_ptr(), 2, 1, 1, 0.5, ids.as_ptr(), 1, core::ptr::null(), 0, core::ptr::null(), 0) };
         assert_eq!(rc, 0);
         assert_eq!(data(v), [0.95, 2.0]);
         assert_eq!(data(g), [10.0, 0.0], "the caller's gradient is untouched");
@@ -418,10 +425,10 @@ mod tests {
         let (v2, g2) = (put(&[1], &[5.0]), put(&[1], &[f32::NAN]));
         let mut st2 = 0u32;
         // SAFETY: as above.
-        assert_eq!(unsafe { nr_optimizer_state(0, params.as_ptr(), 2, v2, &mut st2) }, 0);
+        assert_eq!(unsafe { nr_optimizer_state(0, params.as_ptr(), 3, v2, &mut st2) }, 0);
         let ids = [v, g, st, v2, g2, st2];
         // SAFETY: as above.
-        let rc = unsafe { nr_optimizer_apply(0, params.as_ptr(), 2, 0, sched.as_ptr(), 2, 2, 0, 0.0, ids.as_ptr(), 2, core::ptr::null(), 0) };
+        let rc = unsafe { nr_optimizer_apply(0, params.as_ptr(), 3, 0, sched.as_ptr(), 2, 2, 0, 0.0, ids.as_ptr(), 2, core::ptr::null(), 0, core::ptr::null(), 0) };
         assert_eq!(rc, neurite_core::Status::NonFinite as i32);
         assert_eq!(data(v), [0.95, 2.0]);
         assert!(crate::ffi::LAST_ERROR.as_str().contains("gradient 1 (shape [1]) holds NaN at index 0"));
@@ -433,14 +440,14 @@ mod tests {
     #[test]
     fn adam_state_in_place_and_shared_buffers_untouched() {
         let (v, g) = (put(&[3], &[1.0, -2.0, 0.5]), put(&[3], &[0.3, 0.1, -4.0]));
-        let params = [0.9f32, 0.999, 1e-7, 0.0];
+        let params = [0.9f32, 0.999, 1e-7, 0.0, 0.0];
         let mut st = 0u32;
-        // SAFETY: params has 4 floats; st is a local.
-        assert_eq!(unsafe { nr_optimizer_state(1, params.as_ptr(), 4, v, &mut st) }, 0);
+        // SAFETY: params has 5 floats; st is a local.
+        assert_eq!(unsafe { nr_optimizer_state(1, params.as_ptr(), 5, v, &mut st) }, 0);
         let sched = [0.01f32, 0.0];
         let apply = |ids: &[u32], step: u32| {
             // SAFETY: pointers to locals of the stated lengths.
-            unsafe { nr_optimizer_apply(1, params.as_ptr(), 4, 0, sched.as_ptr(), 2, step, 0, 0.0, ids.as_ptr(), ids.len() / 3, core::ptr::null(), 0) }
+            unsafe { nr_optimizer_apply(1, params.as_ptr(), 5, 0, sched.as_ptr(), 2, step, 0, 0.0, ids.as_ptr(), ids.len() / 3, core::ptr::null(), 0, core::ptr::null(), 0) }
         };
         assert_eq!(apply(&[v, g, st], 1), 0);
         // Copies sharing the buffers of the variable and of the state.
@@ -458,14 +465,14 @@ mod tests {
         assert_eq!((data(v_then), data(st_then)), (want_v, want_st), "tensors that shared the buffers keep their values");
         // A variable as its own gradient (SGD, lr 0.1): p ← 0.9·p.
         let mut st = 0u32;
-        let sgd = [0.0f32, 0.0];
+        let sgd = [0.0f32, 0.0, 0.0];
         let w = put(&[2], &[1.0, -3.0]);
         // SAFETY: as above.
-        assert_eq!(unsafe { nr_optimizer_state(0, sgd.as_ptr(), 2, w, &mut st) }, 0);
+        assert_eq!(unsafe { nr_optimizer_state(0, sgd.as_ptr(), 3, w, &mut st) }, 0);
         let ids = [w, w, st];
         let lr = [0.1f32, 0.0];
         // SAFETY: as above.
-        assert_eq!(unsafe { nr_optimizer_apply(0, sgd.as_ptr(), 2, 0, lr.as_ptr(), 2, 1, 0, 0.0, ids.as_ptr(), 1, core::ptr::null(), 0) }, 0);
+        assert_eq!(unsafe { nr_optimizer_apply(0, sgd.as_ptr(), 3, 0, lr.as_ptr(), 2, 1, 0, 0.0, ids.as_ptr(), 1, core::ptr::null(), 0, core::ptr::null(), 0) }, 0);
         assert_eq!(data(w), [0.9, -2.7]);
     }
 }

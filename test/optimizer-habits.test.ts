@@ -1,0 +1,183 @@
+// What PyTorch and Keras 3 users expect of optimizers and gradients:
+// 1. `weightDecay` (and `excludeFromWeightDecay`) on every optimizer, against Keras 3:
+//    test/fixtures/keras3-optimizer-habits.json, written by bench/keras/optimizer_habits.py
+//    (Keras 3.15 on JAX): a dense 5 → 3 (tanh) → 2 model, MSE, 4 full-batch steps of 7 samples
+//    under ExponentialDecay(0.05, 2, 0.5), for sgd, adam, rmsprop, adagrad (weight_decay 0.1)
+//    and adamw (0.2), each with and without exclude_from_weight_decay(var_names=['bias']).
+//    neurite reaches Keras's weights through fit, trainOnBatch, minimize on the model's
+//    weights, and minimize on plain variables, to within 2e-6 absolute + 2e-5 relative on every
+//    weight (Keras's Adam puts ε on the uncorrected √v: Adam and AdamW run with ε = 1e-12 on
+//    both sides, where that does not show; with 1e-7 a weight with a tiny gradient was 7e-6 off).
+// 2. `model.learningRate = 0` freezes the weights (bit for bit) while steps count and Adam's
+//    moments move; raising it again trains on from that state (checked against a run whose
+//    frozen steps had gradients of zero effect: the moments are the same, so the weights are).
+// 3. `stopGradient`: a distillation loop leaves the teacher bit-identical, and the tape's
+//    gradient of x + stopGradient(x²) is 1 (central differences would give 1 + 2x).
+// 4. `callbacks.learningRateScheduler`: Keras 3's LearningRateScheduler halving SGD's rate each
+//    epoch after the first (fit with batch size 3 over 7 samples, 3 epochs, no shuffle): the
+//    history's loss and learning_rate, and the weights, to 1e-5 relative (+ 1e-6 absolute).
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { failTestsThatLeak } from './setup.js';
+import * as nr from '../ts/index.js';
+
+type Nested = number | Nested[];
+type Weights = Record<string, Nested[]>;
+interface DecayCase { optimizer: 'sgd' | 'adam' | 'rmsprop' | 'adagrad' | 'adamw'; epsilon?: number; weightDecay: number; exclude: string[]; weights: Weights }
+interface Fixture {
+  x: number[][];
+  y: number[][];
+  start: Weights;
+  schedule: { initialLearningRate: number; decaySteps: number; decayRate: number };
+  decay: DecayCase[];
+  scheduler: { history: { loss: number[]; learning_rate: number[] }; weights: Weights };
+}
+const fx = JSON.parse(readFileSync(new URL('./fixtures/keras3-optimizer-habits.json', import.meta.url), 'utf8')) as Fixture;
+const flat = (v: Nested): number[] => (Array.isArray(v) ? v.flatMap(flat) : [v]);
+const shapeOf = (v: Nested): number[] => (Array.isArray(v) ? [v.length, ...shapeOf(v[0])] : []);
+const toTensor = (v: Nested) => nr.tensor(flat(v), shapeOf(v));
+
+failTestsThatLeak();
+
+function model(): nr.Sequential {
+  const m = nr.sequential({ layers: [nr.layers.dense({ inputShape: [5], units: 3, activation: 'tanh', name: 'd1' }), nr.layers.dense({ units: 2, name: 'd2' })] });
+  m.build();
+  for (const name of ['d1', 'd2']) {
+    const ws = fx.start[name].map(toTensor);
+    m.getLayer(name).setWeights(ws);
+    nr.dispose(ws);
+  }
+  return m;
+}
+
+function optimizer(c: DecayCase): nr.Optimizer {
+  const learningRate = nr.schedules.exponentialDecay(fx.schedule);
+  const extra = { learningRate, weightDecay: c.weightDecay, ...(c.optimizer !== 'sgd' && c.epsilon !== undefined ? { epsilon: c.epsilon } : {}), ...(c.exclude.length ? { excludeFromWeightDecay: c.exclude } : {}) };
+  return (nr.optimizers[c.optimizer] as (o: object) => nr.Optimizer)(extra);
+}
+
+/** Every weight of `got` (by layer name) within 2e-6 + 2e-5·|want| of Keras's. */
+function expectWeights(got: Record<string, number[][]>, want: Weights, tol = { abs: 2e-6, rel: 2e-5 }): number {
+  let worst = 0;
+  for (const [layer, ws] of Object.entries(want)) {
+    ws.forEach((w, k) => {
+      const a = got[layer][k];
+      const b = flat(w);
+      expect(a.length).toBe(b.length);
+      b.forEach((v, i) => {
+        const d = Math.abs(a[i] - v);
+        worst = Math.max(worst, d / (tol.abs + tol.rel * Math.abs(v)));
+        expect(d, `${layer}[${k}][${i}]: ${a[i]} vs Keras ${v}`).toBeLessThanOrEqual(tol.abs + tol.rel * Math.abs(v));
+      });
+    });
+  }
+  return worst;
+}
+
+function weightsOf(m: nr.Sequential): Record<string, number[][]> {
+  const out: Record<string, number[][]> = {};
+  for (const name of ['d1', 'd2']) {
+    const ws = m.getLayer(name).getWeights();
+    out[name] = ws.map((w) => Array.from(w.data()));
+    nr.dispose(ws);
+  }
+  return out;
+}
+
+const mse = (y: nr.Tensor, p: nr.Tensor) => nr.mean(nr.square(nr.sub(p, y)));
+
+describe('weightDecay on every optimizer, against Keras 3 (a schedule, biases excluded and not)', () => {
+  const cases = fx.decay.filter((c) => c.weightDecay > 0);
+  it('the fixture covers every optimizer with and without the exclusion, and the decay matters', () => {
+    expect(cases.map((c) => `${c.optimizer}${c.exclude.length ? '-bias' : ''}`)).toEqual(['sgd', 'sgd-bias', 'adam', 'adam-bias', 'rmsprop', 'rmsprop-bias', 'adagrad', 'adagrad-bias', 'adamw', 'adamw-bias']);
+    const control = fx.decay.find((c) => c.weightDecay === 0) as DecayCase;
+    const d = Math.max(...flat(cases[0].weights.d1[0]).map((v, i) => Math.abs(v - flat(control.weights.d1[0])[i])));
+    expect(d).toBeGreaterThan(1e-3);
+  });
+  for (const c of cases) {
+    const label = `${c.optimizer} weightDecay ${c.weightDecay}${c.exclude.length ? ", excludeFromWeightDecay ['bias']" : ''}`;
+    it(`${label}: fit, trainOnBatch and minimize (model weights and plain variables) give Keras's weights`, async () => {
+      const x = nr.tensor(fx.x);
+      const y = nr.tensor(fx.y);
+      // fit: 4 full-batch steps.
+      const a = model();
+      a.compile({ optimizer: optimizer(c), loss: 'meanSquaredError' });
+      await a.fit(x, y, { batchSize: 7, epochs: 4, shuffle: false, verbose: 0 });
+      expectWeights(weightsOf(a), c.weights);
+      // trainOnBatch: the same steps, bit for bit.
+      const b = model();
+      b.compile({ optimizer: optimizer(c), loss: 'meanSquaredError' });
+      for (let k = 0; k < 4; k++) await b.trainOnBatch(x, y);
+      expect(weightsOf(b)).toEqual(weightsOf(a));
+      // minimize on the compiled model's weights: the trainer's step (the same decay mask).
+      const m = model();
+      const opt = optimizer(c);
+      m.compile({ optimizer: opt, loss: 'meanSquaredError' });
+      for (let k = 0; k < 4; k++) opt.minimize(() => mse(y, m.predict(x)), false, m.trainableWeights);
+      expectWeights(weightsOf(m), c.weights);
+      // minimize on plain variables named as the layers' weights (the optimizer in no model).
+      const vars = ['d1/kernel', 'd1/bias', 'd2/kernel', 'd2/bias'].map((n, i) => {
+        const t = toTensor(fx.start[n.slice(0, 2)][i % 2]);
+        const v = nr.variable(t, true, n);
+        t.dispose();
+        return v;
+      });
+      const free = optimizer(c);
+      for (let k = 0; k < 4; k++) free.minimize(() => nr.tidy(() => mse(y, nr.add(nr.matMul(nr.tanh(nr.add(nr.matMul(x, vars[0]), vars[1])), vars[2]), vars[3]))), false, vars);
+      expectWeights({ d1: [vars[0], vars[1]].map((v) => Array.from(v.data())), d2: [vars[2], vars[3]].map((v) => Array.from(v.data())) }, c.weights);
+      for (const v of vars) v.dispose();
+      free.dispose();
+      for (const t of [a, b, m, x, y]) t.dispose();
+    });
+  }
+  it('weightDecay 0 changes nothing, bit for bit (the control run)', async () => {
+    const c = fx.decay.find((d) => d.weightDecay === 0) as DecayCase;
+    const x = nr.tensor(fx.x);
+    const y = nr.tensor(fx.y);
+    const [a, b] = [model(), model()];
+    a.compile({ optimizer: nr.optimizers.sgd({ learningRate: nr.schedules.exponentialDecay(fx.schedule) }), loss: 'mse' });
+    b.compile({ optimizer: nr.optimizers.sgd({ learningRate: nr.schedules.exponentialDecay(fx.schedule), weightDecay: 0, excludeFromWeightDecay: ['bias'] }), loss: 'mse' });
+    await a.fit(x, y, { batchSize: 7, epochs: 4, shuffle: false, verbose: 0 });
+    await b.fit(x, y, { batchSize: 7, epochs: 4, shuffle: false, verbose: 0 });
+    expect(weightsOf(b)).toEqual(weightsOf(a));
+    expectWeights(weightsOf(a), c.weights);
+    for (const t of [a, b, x, y]) t.dispose();
+  });
+
+  it('survives getConfig/fromConfig and a saved compile config, and TF.js trainingConfig is left out', async () => {
+    const opt = nr.optimizers.rmsprop({ learningRate: 0.01, weightDecay: 0.05, excludeFromWeightDecay: ['bias', 'd2/'] });
+    const cfg = opt.getConfig();
+    expect(cfg).toMatchObject({ name: 'rmsprop', learningRate: 0.01, weightDecay: 0.05, excludeFromWeightDecay: ['bias', 'd2/'] });
+    const copy = nr.optimizerFromConfig(cfg);
+    expect(copy.getConfig()).toEqual(cfg);
+    const adam = nr.optimizers.adam({ learningRate: nr.schedules.exponentialDecay(fx.schedule), weightDecay: 0.1 });
+    const adamCopy = nr.optimizerFromConfig(adam.getConfig());
+    expect(adamCopy.getConfig()).toMatchObject({ weightDecay: 0.1, learningRate: { name: 'exponentialDecay', decayRate: 0.5 } });
+    adam.dispose();
+    adamCopy.dispose();
+    const m = model();
+    m.compile({ optimizer: copy, loss: 'mse' });
+    const art = await m.toArtifacts({ includeOptimizer: true });
+    expect(art.trainingConfig).toBeUndefined(); // TF.js's optimizers have no weight decay
+    const loaded = (await nr.loadModel(art)) as nr.Sequential;
+    expect(loaded.optimizer?.getConfig()).toEqual(cfg);
+    // The loaded model's trainer excludes the same weights: one step of both gives the same bits.
+    const x = nr.tensor(fx.x);
+    const y = nr.tensor(fx.y);
+    await m.trainOnBatch(x, y);
+    await loaded.trainOnBatch(x, y);
+    expect(weightsOf(loaded)).toEqual(weightsOf(m));
+    for (const t of [m, loaded, x, y, opt, copy]) t.dispose();
+  });
+
+  it('bad weightDecay and excludeFromWeightDecay are refused, naming the option', () => {
+    expect(() => nr.optimizers.sgd({ weightDecay: -0.1 })).toThrow(/weightDecay must be a finite number >= 0, got -0\.1/);
+    expect(() => nr.optimizers.adam({ weightDecay: NaN })).toThrow(/^optimizers\.adam: weightDecay must be a finite number within float32 range, got NaN/);
+    expect(() => nr.optimizers.adagrad({ weightDecay: '0.1' as unknown as number })).toThrow(/^optimizers\.adagrad: weightDecay must be a finite number within float32 range, got the string "0\.1"/);
+    expect(() => nr.optimizers.adamw({ weightDecay: Infinity })).toThrow(/^optimizers\.adamw: weightDecay must be a finite number/);
+    expect(() => nr.optimizers.sgd({ weightDecy: 0.1 } as never)).toThrow(/unknown option 'weightDecy'.*did you mean 'weightDecay'/);
+    expect(() => nr.optimizers.sgd({ excludeFromWeightDecay: 'bias' as never })).toThrow("optimizers.sgd: excludeFromWeightDecay must be an array of non-empty strings (parts of weight names, e.g. ['bias']), got the string \"bias\"");
+    expect(() => nr.optimizers.sgd({ excludeFromWeightDecay: [''] })).toThrow(/excludeFromWeightDecay must be an array of non-empty strings/);
+    expect(() => nr.optimizerFromConfig({ name: 'sgd', weightDecay: -1 })).toThrow(/^optimizerFromConfig: .*weightDecay must be a finite number >= 0, got -1/);
+  });
+});
