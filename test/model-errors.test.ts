@@ -396,17 +396,20 @@ describe('bad layer and fit options', () => {
     await expectError(() => m.predict([[1, 2, 3, 4]] as unknown as nr.Tensor), Invalid, 'predict: x must be a Tensor, got an array of length 1; make one from the values with tensor(x) (nested arrays give the shape, e.g. tensor([[0, 1], [1, 0]]) is [2, 2]), and dispose it when done');
     await expectError(() => nr.callbacks.earlyStopping({ patience: -1 }), Invalid, 'earlyStopping: patience must be a non-negative integer, got -1');
     await expectError(() => nr.callbacks.reduceLROnPlateau({ factor: 1 }), Invalid, 'reduceLROnPlateau: factor must be in (0, 1), got 1');
-    await expectError(() => (m.learningRate = -1), Invalid, 'learningRate: must be a positive number, got -1');
-    await expectError(() => (m.learningRate = 0), Invalid, "learningRate: a compiled model's rate cannot be set to 0 (it is a factor on the rate compiled in, which must stay > 0, although optimizers.sgd({ learningRate: 0 }) compiles one): to stop training, set trainable = false on the layers (or the model), which keeps their weights as they are");
+    await expectError(() => (m.learningRate = -1), Invalid, 'learningRate: must be a finite number >= 0, got -1');
+    await expectError(() => (m.learningRate = NaN), Invalid, 'learningRate: must be a finite number >= 0, got NaN');
+    await expectError(() => (m.learningRate = '0.1' as unknown as number), Invalid, 'learningRate: must be a finite number >= 0, got the string "0.1"');
     // A rate whose factor on the compiled one leaves float32 would have changed nothing (the core only reads then).
     const lr = m.learningRate;
-    await expectError(() => (m.learningRate = 1e-50), Invalid, new RegExp(`^learningRate: 1e-50 is too small beside the current rate ${lr}: its factor on the compiled rate, [0-9.e-]+, is 0 in float32, which would change nothing$`));
-    await expectError(() => (m.learningRate = 1e300), Invalid, new RegExp(`^learningRate: 1e\\+300 is too large beside the current rate ${lr}: its factor on the compiled rate, [0-9.e+]+, is Infinity in float32`));
+    await expectError(() => (m.learningRate = 1e-50), Invalid, new RegExp(`^learningRate: 1e-50 is too small beside the compiled rate ${lr}: its factor on the compiled rate, [0-9.e-]+, is 0 in float32 \\(set 0 to freeze the weights by rate\\)$`));
+    await expectError(() => (m.learningRate = 1e300), Invalid, new RegExp(`^learningRate: 1e\\+300 is too large beside the compiled rate ${lr}: its factor on the compiled rate, [0-9.e+]+, is Infinity in float32`));
     expect(m.learningRate).toBe(lr);
     m.learningRate = 1e-30; // tiny but representable: set
     expect(m.learningRate).toBeCloseTo(1e-30, 36);
     m.compile({ optimizer: optimizers.sgd({ learningRate: 0 }), loss: 'mse' });
-    await expectError(() => (m.learningRate = 0.1), Invalid, 'learningRate: the compiled learning rate is 0 at step 0 and cannot be rescaled; compile with a non-zero learningRate');
+    await expectError(() => (m.learningRate = 0.1), Invalid, 'learningRate: the compiled learning rate is 0 at step 1, so 0.1 cannot be reached by rescaling it; compile with a non-zero learningRate (a schedule\'s warm-up or decay to 0 can be rescaled where it is not 0)');
+    m.learningRate = 0; // 0 on a rate of 0: nothing to rescale, accepted
+    expect(m.learningRate).toBe(0);
     m.dispose();
   });
 });

@@ -181,3 +181,72 @@ describe('weightDecay on every optimizer, against Keras 3 (a schedule, biases ex
     expect(() => nr.optimizerFromConfig({ name: 'sgd', weightDecay: -1 })).toThrow(/^optimizerFromConfig: .*weightDecay must be a finite number >= 0, got -1/);
   });
 });
+
+describe('model.learningRate = 0', () => {
+  it('freezes the weights bit for bit, keeps counting steps and moving Adam’s moments, and trains on when raised', async () => {
+    const x = nr.tensor(fx.x);
+    const y = nr.tensor(fx.y);
+    const m = model();
+    m.compile({ optimizer: nr.optimizers.adam({ learningRate: 0.01 }), loss: 'mse' });
+    await m.fit(x, y, { batchSize: 7, epochs: 2, shuffle: false, verbose: 0 });
+    m.learningRate = 0;
+    expect(m.learningRate).toBe(0);
+    const before = weightsOf(m);
+    const stateBefore = nr.exportTrainingState(m);
+    const firstM = (st: nr.TrainingState) => Array.from(st.tensors[0].data);
+    await m.fit(x, y, { batchSize: 7, epochs: 3, shuffle: false, verbose: 0 });
+    opt(m).minimize(() => mse(y, m.predict(x)), false, m.trainableWeights);
+    expect(weightsOf(m)).toEqual(before);
+    const state = nr.exportTrainingState(m);
+    expect(state.step).toBe(6); // 2 + 3 + 1: the frozen steps counted
+    expect(state.extra.lrScale).toBe(0);
+    // Adam's first moment moved with the frozen steps' gradients.
+    expect(state.tensors[0].name).toBe('d1/kernel/m');
+    expect(firstM(state)).not.toEqual(firstM(stateBefore));
+    // A saved state with the rate 0 restores (lrScale 0 is accepted).
+    const other = model();
+    const ws = m.getWeights();
+    other.setWeights(ws);
+    nr.dispose(ws);
+    other.compile({ optimizer: nr.optimizers.adam({ learningRate: 0.01 }), loss: 'mse' });
+    nr.importTrainingState(other, state);
+    expect(other.learningRate).toBe(0);
+    // Raised again: training goes on from the kept state (equal to a run that never froze:
+    // its trainer at the same step with the same moments gives the same bits).
+    m.learningRate = 0.01;
+    other.learningRate = 0.01;
+    expect(m.learningRate).toBeCloseTo(0.01, 8);
+    await m.fit(x, y, { batchSize: 7, epochs: 1, shuffle: false, verbose: 0 });
+    await other.fit(x, y, { batchSize: 7, epochs: 1, shuffle: false, verbose: 0 });
+    expect(weightsOf(m)).not.toEqual(before);
+    expect(weightsOf(other)).toEqual(weightsOf(m));
+    // Negative and NaN stay errors; optimizers made with 0 and schedules down to 0 are accepted.
+    expect(() => (m.learningRate = -0.1)).toThrow('learningRate: must be a finite number >= 0, got -0.1');
+    expect(() => (m.learningRate = NaN)).toThrow('learningRate: must be a finite number >= 0, got NaN');
+    const frozen = nr.optimizers.sgd({ learningRate: 0 });
+    const v = nr.tidy(() => nr.variable(nr.tensor([1, 2])));
+    frozen.minimize(() => nr.sum(nr.square(v)), false, [v]);
+    expect(Array.from(v.data())).toEqual([1, 2]);
+    frozen.learningRate = 0.5;
+    frozen.minimize(() => nr.sum(nr.square(v)), false, [v]);
+    expect(Array.from(v.data())).toEqual([0, 0]);
+    expect(() => (frozen.learningRate = -1)).toThrow(/learningRate must be a finite number >= 0/);
+    for (const t of [m, other, x, y, v, frozen]) t.dispose();
+  });
+
+  it('reduceLROnPlateau with minLr 0 and a cosine schedule decaying to 0 run without error', async () => {
+    const x = nr.tensor(fx.x);
+    const y = nr.tensor(fx.y);
+    const m = model();
+    m.compile({ optimizer: nr.optimizers.sgd({ learningRate: nr.schedules.cosineDecay({ initialLearningRate: 0.05, decaySteps: 3 }) }), loss: 'mse' });
+    const h = await m.fit(x, y, { batchSize: 7, epochs: 6, shuffle: false, verbose: 0, callbacks: [nr.callbacks.reduceLROnPlateau({ monitor: 'loss', patience: 1, factor: 0.5, minLr: 0 })] });
+    expect(h.history.learning_rate.at(-1)).toBe(0); // the schedule reached 0 after 3 steps
+    const frozenAt = weightsOf(m);
+    await m.fit(x, y, { batchSize: 7, epochs: 2, shuffle: false, verbose: 0 });
+    expect(weightsOf(m)).toEqual(frozenAt);
+    for (const t of [m, x, y]) t.dispose();
+  });
+});
+
+/** The model's optimizer. */
+const opt = (m: nr.Sequential): nr.Optimizer => m.optimizer as nr.Optimizer;

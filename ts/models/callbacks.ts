@@ -416,15 +416,12 @@ export class ReduceLROnPlateau extends Callback {
       const lr = this.model.learningRate;
       if (lr > this.args.minLr) {
         const next = Math.max(lr * this.args.factor, this.args.minLr);
-        // A rate lowered below float32's range (its factor on the compiled rate 0) is refused by
-        // the model: the rate, ~1e-38 or less already, stays as it is, as it did before the
-        // model refused it (it then ignored it).
-        if (next > 0) {
-          try {
-            this.model.learningRate = next;
-          } catch (e) {
-            if (!(e instanceof InvalidArgumentError)) throw e;
-          }
+        // A rate > 0 whose factor on the compiled rate underflows float32 is refused by the
+        // model: the rate, ~1e-38 or less already, stays as it is. (0 itself is a rate.)
+        try {
+          this.model.learningRate = next;
+        } catch (e) {
+          if (!(e instanceof InvalidArgumentError)) throw e;
         }
       }
       this.#cool = this.args.cooldown;

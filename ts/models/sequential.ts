@@ -1622,18 +1622,21 @@ export class Sequential {
   }
 
   /**
-   * The learning rate the next step will use (after schedules). Settable to a finite rate > 0:
+   * The learning rate the next step will use (after schedules). Settable to a finite rate >= 0:
    * it rescales the schedule (a factor the trainer keeps, saved with the training state) and
    * keeps everything else — the compiled optimizer's state (Adam's moments …) and step count —
    * for `fit` and for a custom loop's `optimizer.minimize`/`applyGradients` on this model's
    * weights alike (PyTorch's `g['lr'] = x` mid-training; TF.js's `model.optimizer.learningRate
-   * = x`, which here must go through the model). 0 is refused: the factor must stay > 0 (freeze
-   * layers with `trainable = false` instead).
+   * = x`, which here must go through the model). 0 freezes the weights by rate (as TF.js, Keras
+   * and PyTorch; steps still count and Adam's moments still move with the gradients) until a
+   * rate > 0 is set again. A rate > 0 needs a compiled rate that is not 0 at this step (the
+   * factor rescales it).
    */
   get learningRate(): number {
     const h = this.handle('learningRate');
     return call((e) => {
-      check(e.nr_model_lr(h, 0, argPtr()));
+      // A negative factor reads only.
+      check(e.nr_model_lr(h, -1, argPtr()));
       return new Float32Array(e.memory.buffer, argPtr(), 2)[0];
     });
   }
@@ -1644,30 +1647,25 @@ export class Sequential {
   }
 
   set learningRate(lr: number) {
-    if (lr === 0) {
-      // The optimizers take a rate of 0 (as TF.js, Keras and PyTorch); a compiled model's rate
-      // is a factor on the compiled one, which the core keeps > 0 (in the trainer and in a
-      // saved training state), so 0 cannot be set here yet.
-      throw new InvalidArgumentError(
-        'learningRate: a compiled model\'s rate cannot be set to 0 (it is a factor on the rate compiled in, which must stay > 0, although optimizers.sgd({ learningRate: 0 }) compiles one): ' +
-          'to stop training, set trainable = false on the layers (or the model), which keeps their weights as they are',
-      );
-    }
-    if (typeof lr !== 'number' || !(lr > 0) || !Number.isFinite(lr)) throw new InvalidArgumentError(`learningRate: must be a positive number, got ${lr}`);
+    if (typeof lr !== 'number' || !(lr >= 0) || !Number.isFinite(lr)) throw new InvalidArgumentError(`learningRate: must be a finite number >= 0, got ${describe(lr)}`);
     const h = this.handle('learningRate');
+    if (lr === 0) {
+      call((e) => check(e.nr_model_lr(h, 0, argPtr())));
+      return;
+    }
+    // [rate, steps, factor, the schedule's rate before the factor] at the next step.
     const cur = call((e) => {
-      check(e.nr_model_lr(h, 0, argPtr()));
-      return new Float32Array(e.memory.buffer, argPtr(), 3).slice();
+      check(e.nr_model_lr(h, -1, argPtr()));
+      return new Float32Array(e.memory.buffer, argPtr(), 4).slice();
     });
-    // lr_now = schedule · scale; keep the schedule's shape and rescale it. The scale is read
-    // from the trainer (importTrainingState restores it there).
-    if (cur[0] === 0) throw new InvalidArgumentError(`learningRate: the compiled learning rate is 0 at step ${cur[1]} and cannot be rescaled; compile with a non-zero learningRate`);
-    // The core takes the factor as a float32 and ignores one that is not finite and > 0 (it
+    // lr_now = schedule · scale; keep the schedule's shape and rescale it.
+    if (cur[3] === 0) throw new InvalidArgumentError(`learningRate: the compiled learning rate is 0 at step ${cur[1] + 1}, so ${lr} cannot be reached by rescaling it; compile with a non-zero learningRate (a schedule's warm-up or decay to 0 can be rescaled where it is not 0)`);
+    // The core takes the factor as a float32 and ignores one that is not finite and >= 0 (it
     // only reads then): a rate so far from the compiled one that the factor leaves float32's
     // range would change nothing.
-    const scale = Math.fround((lr / cur[0]) * cur[2]);
+    const scale = Math.fround(lr / cur[3]);
     if (!(scale > 0) || !Number.isFinite(scale)) {
-      throw new InvalidArgumentError(`learningRate: ${lr} is too ${scale > 0 ? 'large' : 'small'} beside the current rate ${cur[0]}: its factor on the compiled rate, ${(lr / cur[0]) * cur[2]}, is ${scale > 0 ? 'Infinity' : '0'} in float32, which would change nothing`);
+      throw new InvalidArgumentError(`learningRate: ${lr} is too ${scale > 0 ? 'large' : 'small'} beside the compiled rate ${cur[3]}: its factor on the compiled rate, ${lr / cur[3]}, is ${scale > 0 ? 'Infinity' : '0'} in float32 (set 0 to freeze the weights by rate)`);
     }
     call((e) => check(e.nr_model_lr(h, scale, argPtr())));
   }

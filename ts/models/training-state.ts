@@ -195,7 +195,7 @@ const integerIn = (v: unknown, max: number): v is number => typeof v === 'number
  *   layer part of a name may differ: generated layer names (`dense_1`, `dense_2`, …) differ
  *   between two models of one architecture built in one program, so tensors are matched by
  *   position, as Keras and TF.js load optimizer weights;
- * - the numbers: `step` and `extra.seed` integers in [0, 2^53], `extra.lrScale` > 0 and
+ * - the numbers: `step` and `extra.seed` integers in [0, 2^53], `extra.lrScale` >= 0 and
  *   finite, every slot value finite, and non-negative where the optimizer keeps squares
  *   (`v`, `vhat`, `rms`, `accumulator`).
  *
@@ -237,7 +237,7 @@ export function importTrainingState(model: Sequential, state: TrainingState): vo
   if (extra.formatVersion !== FORMAT_VERSION) throw new InvalidArgumentError(`${op}: state.extra.formatVersion must be ${FORMAT_VERSION} (this version of neurite reads only that), got ${describe(extra.formatVersion)}`);
   if (!integerIn(extra.seed, Number.MAX_SAFE_INTEGER)) throw new InvalidArgumentError(`${op}: state.extra.seed must be an integer in [0, 2^53), got ${describe(extra.seed)}`);
   const lrScale = extra.lrScale;
-  if (typeof lrScale !== 'number' || !(lrScale > 0) || !Number.isFinite(Math.fround(lrScale))) throw new InvalidArgumentError(`${op}: state.extra.lrScale must be a finite number > 0, got ${describe(lrScale)}`);
+  if (typeof lrScale !== 'number' || !(lrScale >= 0) || !Number.isFinite(Math.fround(lrScale))) throw new InvalidArgumentError(`${op}: state.extra.lrScale must be a finite number >= 0, got ${describe(lrScale)}`);
   if (extra.epochsCompleted !== undefined && !integerIn(extra.epochsCompleted, 0x7fffffff)) throw new InvalidArgumentError(`${op}: state.extra.epochsCompleted must be an integer in [0, 2^31), got ${describe(extra.epochsCompleted)}`);
 
   // tensors: one per weight and slot, in order.

@@ -271,7 +271,7 @@ impl Trainer {
     /// Replaces the resumable state with `st` after checking all of it against `model` and
     /// the compiled optimizer: one slot list per parameter, each empty or `slots()·size`
     /// long, finite, and non-negative where the optimizer keeps squares; a finite `lr_scale
-    /// > 0`. On an error nothing changes.
+    /// >= 0` (0: a model whose rate was set to 0). On an error nothing changes.
     #[cfg_attr(target_arch = "wasm32", optimize(size))]
     pub fn import_state(&mut self, model: &Sequential, st: TrainerState) -> Result<()> {
         const OP: &str = "importTrainingState";
@@ -281,8 +281,8 @@ impl Trainer {
         if st.slots.len() != params.len() {
             bail!(OP, "the state has optimizer slots for {} weights but the model has {} weights", st.slots.len(), params.len());
         }
-        if !(st.lr_scale.is_finite() && st.lr_scale > 0.0) {
-            bail!(OP, "lrScale must be a finite number > 0, got {}", js_number(st.lr_scale));
+        if !(st.lr_scale.is_finite() && st.lr_scale >= 0.0) {
+            bail!(OP, "lrScale must be a finite number >= 0, got {}", js_number(st.lr_scale));
         }
         let names = opt.slot_names();
         for (i, (v, &(name, size))) in st.slots.iter().zip(&params).enumerate() {
@@ -1295,7 +1295,7 @@ mod tests {
             tr.import_state(&m, st).unwrap_err().to_string()
         };
         assert_eq!(msg(&mut tr, &|s| s.slots.pop().map(drop).unwrap_or(())), "importTrainingState: the state has optimizer slots for 3 weights but the model has 4 weights");
-        assert_eq!(msg(&mut tr, &|s| s.lr_scale = 0.0), "importTrainingState: lrScale must be a finite number > 0, got 0");
+        assert_eq!(msg(&mut tr, &|s| s.lr_scale = -0.5), "importTrainingState: lrScale must be a finite number >= 0, got -0.5");
         assert_eq!(msg(&mut tr, &|s| s.slots[1].push(0.0)), "importTrainingState: weight 1 (`bias`, 5 values) has 11 optimizer state values; adam keeps 2 per value (m, v), so 10 (or none before its first update)");
         assert_eq!(msg(&mut tr, &|s| s.slots[2][3] = f32::NAN), "importTrainingState: weight 2 (`kernel`) slot `m` holds NaN at index 3; optimizer state must be finite");
         assert_eq!(msg(&mut tr, &|s| s.slots[3][4] = -1.0), "importTrainingState: weight 3 (`bias`) slot `v` holds -1 at index 1; it accumulates squares and cannot be negative");

@@ -722,22 +722,24 @@ pub extern "C" fn nr_model_set_trainable(model: u32, layer: u32, on: u32) -> i32
     guard(|| with_model(model, |m, _| m.seq()?.set_trainable(layer as usize, on != 0)))
 }
 
-/// Sets the factor on the scheduled learning rate (for reduceLROnPlateau) when `scale` is a
-/// finite number > 0 (0 reads only) and writes the current rate, the step count and the
-/// factor to `out` as `[lr, steps, scale]` f32.
+/// Sets the factor on the scheduled learning rate (for reduceLROnPlateau and
+/// `model.learningRate`) when `scale` is a finite number >= 0 (0 freezes the weights by rate;
+/// a negative number or NaN reads only) and writes the current rate, the step count, the
+/// factor and the scheduled rate before the factor to `out` as `[lr, steps, scale,
+/// scheduled]` f32.
 ///
 /// # Safety
-/// `out` must point to three writable f32.
+/// `out` must point to four writable f32.
 #[no_mangle]
 #[cfg_attr(target_arch = "wasm32", optimize(size))]
 pub unsafe extern "C" fn nr_model_lr(model: u32, scale: f32, out: *mut f32) -> i32 {
     guard(|| {
         let v = with_model(model, |m, _| {
             let tr = trainer(&mut m.trainer, "learningRate")?;
-            if scale.is_finite() && scale > 0.0 {
+            if scale.is_finite() && scale >= 0.0 {
                 tr.lr_scale = scale;
             }
-            Ok::<[f32; 3], Error>([tr.current_lr(), tr.step as f32, tr.lr_scale])
+            Ok::<[f32; 4], Error>([tr.current_lr(), tr.step as f32, tr.lr_scale, tr.cfg.schedule.lr(tr.step + 1)])
         })?;
         // SAFETY: forwarded caller contract.
         unsafe { write_f32s("learningRate", out, &v) }
