@@ -495,6 +495,7 @@ const TABLE: Entry[] = [
   { name: 'zerosLike', call: fnOf('zerosLike'), good: () => [X], kinds: ['tensorLike'] },
   { name: 'onesLike', call: fnOf('onesLike'), good: () => [X], kinds: ['tensorLike'] },
   { name: 'clone', call: fnOf('clone'), good: () => [X], kinds: ['tensorLike'] },
+  { name: 'stopGradient', call: fnOf('stopGradient'), good: () => [X], kinds: ['tensorLike'] },
   { name: 'cast', call: fnOf('cast'), good: () => [X, 'float32'], kinds: ['tensorLike', 'dtype'] },
   { name: 'Tensor.cast', op: 'cast', call: method('cast'), good: () => [X, 'float32'], kinds: ['self', 'dtype'] },
   { name: 'eye', call: fnOf('eye'), good: () => [2, 3], kinds: ['nonNegInt', 'nonNegInt?'], allow: { 1: [null] } },

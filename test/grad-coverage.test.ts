@@ -312,6 +312,9 @@ const CONSTANT: Record<string, (x: T) => T> = {
   argMax: (x) => nr.argMax(x),
   argMin: (x) => nr.argMin(x),
   oneHot: (x) => nr.oneHot(nr.round(nr.abs(x)), 3),
+  // By definition, not by its values: the output moves with x (central differences would see the
+  // identity), but the tape passes no gradient through it (Keras 3's stop_gradient).
+  stopGradient: (x) => nr.stopGradient(x),
   stairStep: (x) => nr.stairStep(x),
   unitStep: (x) => nr.unitStep(x),
   heaviside: (x) => nr.heaviside(x),

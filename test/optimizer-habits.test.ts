@@ -250,3 +250,48 @@ describe('model.learningRate = 0', () => {
 
 /** The model's optimizer. */
 const opt = (m: nr.Sequential): nr.Optimizer => m.optimizer as nr.Optimizer;
+
+describe('stopGradient', () => {
+  it('is the identity forward and passes no gradient: d/dx (x + stopGradient(x²)) = 1, where central differences give 1 + 2x', () => {
+    const x = nr.tensor([-1.5, 0, 0.25, 3, 1e-20, -1e20]);
+    const f = (t: nr.Tensor) => nr.add(t, nr.stopGradient(nr.square(t)));
+    const g = nr.grad(f)(x);
+    expect(Array.from(g.data())).toEqual([1, 1, 1, 1, 1, 1]);
+    // The forward is x + x², and central differences of it see the x² term (what the tape,
+    // by definition, does not): at x = 3 they give 7, not 1.
+    const at = (v: number) => nr.tidy(() => f(nr.tensor([v])).data()[0]);
+    const h = 1e-2;
+    expect((at(3 + h) - at(3 - h)) / (2 * h)).toBeCloseTo(7, 2);
+    const y = nr.stopGradient(x);
+    expect(Array.from(y.data())).toEqual(Array.from(x.data()));
+    const s = x.stopGradient();
+    expect(s.shape).toEqual([6]);
+    // Zero rows and a scalar.
+    nr.tidy(() => {
+      expect(nr.stopGradient(nr.zeros([0, 3])).shape).toEqual([0, 3]);
+      // d/dt (stopGradient(t)·t) = stopGradient(t) = 2 at t = 2 (the product rule's other half is cut).
+      expect(nr.grad((t: nr.Tensor) => nr.mul(nr.stopGradient(t), t))(nr.scalar(2)).data()[0]).toBe(2);
+      expect(Array.from(nr.stopGradient([1, 2] as never).data())).toEqual([1, 2]);
+    });
+    expect(() => nr.stopGradient(null as never)).toThrow(/^stopGradient: x must be/);
+    nr.dispose([x, g, y, s]);
+  });
+
+  it("distillation: minimize(() => loss(student(x), stopGradient(teacher(x)))) trains the student and leaves the teacher's weights bit-identical", () => {
+    const x = nr.tensor(fx.x);
+    const teacher = model();
+    const student = nr.sequential({ layers: [nr.layers.dense({ inputShape: [5], units: 2, name: 's1' })], seed: 3 });
+    student.build();
+    const bits = (m: nr.Sequential) => m.getWeights().map((w) => { const b = Array.from(new Uint32Array(w.data().buffer)); w.dispose(); return b; });
+    const [t0, s0] = [bits(teacher), bits(student)];
+    const adam = nr.optimizers.adam({ learningRate: 0.05, weightDecay: 0.1 });
+    // No varList: every live model's weights, the teacher's too (TF.js's default list).
+    for (let k = 0; k < 3; k++) adam.minimize(() => nr.losses.meanSquaredError(nr.stopGradient(teacher.predict(x)), student.predict(x)));
+    expect(bits(teacher)).toEqual(t0);
+    expect(bits(student)).not.toEqual(s0);
+    // Without stopGradient the teacher moves.
+    adam.minimize(() => nr.losses.meanSquaredError(teacher.predict(x), student.predict(x)));
+    expect(bits(teacher)).not.toEqual(t0);
+    for (const t of [x, teacher, student, adam]) t.dispose();
+  });
+});

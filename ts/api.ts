@@ -20,7 +20,7 @@ export { Rank, type TensorContainer, type TensorContainerObject, type TensorCont
 export type { WasmSource } from './wasm/load.js';
 export type { InitOptions } from './init.js';
 export { threads, shutdown, type ThreadsInfo } from './threads/api.js';
-export { tensor, tensor1d, tensor2d, tensor3d, tensor4d, scalar, zeros, ones, fill, zerosLike, onesLike, clone, cast, eye, range, linspace } from './ops/creation.js';
+export { tensor, tensor1d, tensor2d, tensor3d, tensor4d, scalar, zeros, ones, fill, zerosLike, onesLike, clone, stopGradient, cast, eye, range, linspace } from './ops/creation.js';
 export {
   add, sub, mul, div, pow, maximum, minimum,
   equal, notEqual, greater, greaterEqual, less, lessEqual, atan2, mod, floorDiv,

@@ -400,7 +400,7 @@ function trainableOf(op: string, varList: TrainableVariable[]): TrainableVariabl
  * @internal {@link variableGrads} for `op`, also returning the variables the gradients are
  * for (`varList`, or the default list as it was after `f` ran).
  */
-export function variableGradsOf(op: string, f: () => Tensor, varList?: TrainableVariable[]): { value: Tensor; grads: Record<string, Tensor>; vars: TrainableVariable[] } {
+export function variableGradsOf(op: string, f: () => Tensor, varList?: TrainableVariable[]): { value: Tensor; grads: Record<string, Tensor>; vars: TrainableVariable[]; constant: Set<string> } {
   checkFn(op, f);
   if (varList !== undefined && !Array.isArray(varList)) throw new InvalidArgumentError(`${op}: varList must be an array of variables or layer weights, got ${describe(varList)}`);
   if (varList?.length === 0) throw new InvalidArgumentError(`${op}: varList is empty (a model's trainableWeights are [] until it is built: call model.build() first, or leave varList out to train every live model's weights)`);
@@ -433,12 +433,16 @@ export function variableGradsOf(op: string, f: () => Tensor, varList?: Trainable
   }
   if (value.rank !== 0) drop(new InvalidArgumentError(`${op}: f must return a scalar, got shape [${value.shape}]`));
   const out: Record<string, Tensor> = {};
+  // The keys whose gradient is zeros only because f reaches the variable through ops without
+  // one (stopGradient, round, …): Keras's and PyTorch's None.
+  const constant = new Set<string>();
   vars.forEach((v, i) => {
     const t = g[i];
     if (!t) return;
     const key = v.name ?? `x${i}`;
+    if (constantOnly[i]) constant.add(key);
     if (out[key] !== undefined) drop(new InvalidArgumentError(`${op}: two variables with gradients are named '${key}' (layers of two models with the same name?); gradients are keyed by name, so give the layers unique names (or leave name out: each layer then gets its own), or pass a varList with only one of them`));
     out[key] = t;
   });
-  return { value, grads: out, vars };
+  return { value, grads: out, vars, constant };
 }

@@ -664,7 +664,10 @@ export class Optimizer {
    * call) and learning rate, and a later `fit` continues from it. As in TF.js, the layers'
    * weight regularizers are not added (`fit` adds them): put such terms in `f`. A gradient
    * that is not finite is refused with a {@link NonFiniteError} naming `minimize`, and nothing
-   * changes.
+   * changes. A variable `f` reaches only through ops without a gradient (`stopGradient`, a
+   * distillation teacher's `stopGradient(teacher.predict(x))`; `round`, comparisons …) is not
+   * stepped at all — no momentum, no `weightDecay` — as Keras (its gradient is `None`) and
+   * PyTorch (`.detach()`); TF.js would step it with zeros (`variableGrads` gives those zeros).
    */
   minimize(f: () => Tensor, returnCost: true, varList?: TrainableVariable[]): Tensor;
   /** One step of minimising `f()`, returning nothing (see the first form). */
@@ -672,9 +675,9 @@ export class Optimizer {
   /** One step of minimising `f()`: the cost when `returnCost` is true, else `null` (see the first form). */
   minimize(f: () => Tensor, returnCost?: boolean, varList?: TrainableVariable[]): Tensor | null;
   minimize(f: () => Tensor, returnCost = false, varList?: TrainableVariable[]): Tensor | null {
-    const { value, grads, vars } = variableGradsOf('minimize', f, varList);
+    const { value, grads, vars, constant } = variableGradsOf('minimize', f, varList);
     try {
-      const pairs = vars.filter((v) => grads[v.name]).map((v) => ({ variable: v as Tensor | LayerVariable, grad: grads[v.name] }));
+      const pairs = vars.filter((v) => grads[v.name] && !constant.has(v.name)).map((v) => ({ variable: v as Tensor | LayerVariable, grad: grads[v.name] }));
       this.#step('minimize', pairs);
     } catch (err) {
       // The cost is not returned: freed (unless f returned a variable itself).

@@ -356,6 +356,8 @@ export class Tensor {
   reshape(shape: number[]): Tensor { return shapeOps.reshape(this, shape); }
   /** A copy (the identity under `grad`), as TF.js's `t.clone()`. */
   clone(): Tensor { return creation.clone(this); }
+  /** The same values with no gradient through them (`stopGradient(t)`; PyTorch's `t.detach()`). */
+  stopGradient(): Tensor { return creation.stopGradient(this); }
   /** TF.js's `cast`: `'float32'` (the only dtype) gives a copy; see {@link creation.cast}. */
   cast(dtype: 'float32'): Tensor { return creation.cast(this, dtype); }
   /** Removes axes of size 1 (all of them, or those in `axis`). */

@@ -145,6 +145,23 @@ export function clone(x: TensorLike): Tensor {
 }
 
 /**
+ * `x` with no gradient through it (Keras 3 `ops.stop_gradient`, TensorFlow `tf.stop_gradient`,
+ * PyTorch `x.detach()`): the same values forward, a constant under `grad`, `variableGrads` and
+ * `minimize` — the one backward rule is zero, so what computed `x` gets no gradient by this
+ * path. A distillation target, a target network, a straight-through estimator
+ * (`x.add(stopGradient(round(x).sub(x)))`). Central differences see through it (the value does
+ * move with `x`); the tape, by definition, does not. TF.js has no `stopGradient`.
+ *
+ * @example minimize(() => losses.meanSquaredError(stopGradient(teacher.predict(x)), student.predict(x)))
+ */
+export function stopGradient(x: TensorLike): Tensor {
+  return withTensors('stopGradient', { x }, (t) => {
+    const h = t.x.handleFor('stopGradient', 'x');
+    return runOp((e, out) => e.nr_stop_gradient(h, out));
+  });
+}
+
+/**
  * TF.js's `cast`. Every neurite tensor is float32, so `cast(x, 'float32')` is a copy of `x` (the
  * identity under `grad`, as {@link clone}); any other dtype is an error saying float32 is the
  * only one, never a silently different tensor.

@@ -38,6 +38,7 @@ export interface RawExports {
   nr_tensor_data(h: number, out: number): number;
   nr_tensor_first_non_finite(h: number, out: number): number;
   nr_tensor_clone(x: number, out: number): number;
+  nr_stop_gradient(x: number, out: number): number;
 
   nr_unary(op: number, x: number, out: number): number;
   nr_binary(op: number, a: number, b: number, out: number): number;

@@ -119,6 +119,25 @@ pub unsafe extern "C" fn nr_tensor_clone(x: u32, out: *mut u32) -> i32 {
     })
 }
 
+/// `stopGradient(x)` (Keras 3 `ops.stop_gradient`, PyTorch `x.detach()`, TF
+/// `tf.stop_gradient`): `x` itself forward (sharing its buffer, as `clone`), recorded as
+/// [`Recorded::NoGradient`] so that no gradient flows back through it: its one backward rule is
+/// zero. (Central differences would see through it: the output does move with `x`.)
+///
+/// [`Recorded::NoGradient`]: neurite_core::autodiff::Recorded::NoGradient
+///
+/// # Safety
+/// `out` must point to a writable u32.
+#[no_mangle]
+#[cfg_attr(target_arch = "wasm32", optimize(size))]
+pub unsafe extern "C" fn nr_stop_gradient(x: u32, out: *mut u32) -> i32 {
+    guard(|| {
+        let t = handles::with(|h| h.tensor(x).cloned())?;
+        // SAFETY: forwarded caller contract.
+        unsafe { super::tape::emit_rec("stopGradient", t, out, || (neurite_core::autodiff::Recorded::NoGradient { op: "stopGradient" }, vec![x])) }
+    })
+}
+
 /// Writes the address of the tensor's values to `out` (valid until the next call).
 ///
 /// # Safety
