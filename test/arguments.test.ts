@@ -644,6 +644,7 @@ const TABLE: Entry[] = [
   { name: 'models.modelFromJSON', op: 'models.modelFromJSON', call: (c, o) => nr.models.modelFromJSON(c as never, o as never), good: () => [{ class_name: 'Sequential', config: { name: 'from_json', layers: [{ class_name: 'Dense', config: { name: 'd_from_json', units: 2, batch_input_shape: [null, 3] } }] } }], kinds: ['modelTopology', 'absent'], async: true },
   { name: 'progressBar', call: fnOf('progressBar'), good: () => [{ throttleMs: 10, out: { write() {} } }], kinds: ['options?'] },
   { name: 'callbacks.earlyStopping', op: 'earlyStopping', call: (o) => nr.callbacks.earlyStopping(o as never), good: () => [{ patience: 2, monitor: 'loss', mode: 'min', minDelta: 0 }], kinds: ['options?'] },
+  { name: 'callbacks.learningRateScheduler', op: 'learningRateScheduler', call: (f) => nr.callbacks.learningRateScheduler(f as never), good: () => [(_epoch: number, lr: number) => lr], kinds: ['fn'] },
   { name: 'callbacks.reduceLROnPlateau', op: 'reduceLROnPlateau', call: (o) => nr.callbacks.reduceLROnPlateau(o as never), good: () => [{ factor: 0.5, cooldown: 1, minLr: 0 }], kinds: ['options?'] },
   { name: 'callbacks.modelCheckpoint', op: 'modelCheckpoint', call: (o) => nr.callbacks.modelCheckpoint(o as never), good: () => [{ filepath: 'file:///tmp/neurite-ckpt-{epoch}', saveBestOnly: true, monitor: 'loss' }], kinds: ['options'] },
   // classic networks

@@ -295,3 +295,36 @@ describe('stopGradient', () => {
     for (const t of [x, teacher, student, adam]) t.dispose();
   });
 });
+
+describe('callbacks.learningRateScheduler', () => {
+  it("halving the rate each epoch gives Keras 3's losses, logged rates and weights", async () => {
+    const x = nr.tensor(fx.x);
+    const y = nr.tensor(fx.y);
+    const m = model();
+    m.compile({ optimizer: nr.optimizers.sgd({ learningRate: 0.1 }), loss: 'mse' });
+    const seen: Array<[number, number]> = [];
+    const h = await m.fit(x, y, {
+      batchSize: 3,
+      epochs: 3,
+      shuffle: false,
+      verbose: 0,
+      callbacks: [nr.callbacks.learningRateScheduler((epoch, lr) => (seen.push([epoch, lr]), epoch > 0 ? lr * 0.5 : lr))],
+    });
+    const want = fx.scheduler.history;
+    h.history.loss.forEach((v, i) => expect(Math.abs(v - want.loss[i])).toBeLessThanOrEqual(1e-6 + 1e-5 * want.loss[i]));
+    expect(h.history.learning_rate.map(Math.fround)).toEqual(want.learning_rate.map(Math.fround));
+    expect(seen.map(([e]) => e)).toEqual([0, 1, 2]);
+    expectWeights(weightsOf(m), fx.scheduler.weights, { abs: 1e-6, rel: 1e-5 });
+    m.dispose();
+    // A bad return stops fit with an error naming the epoch and the value.
+    const n = model();
+    n.compile({ optimizer: 'sgd', loss: 'mse' });
+    for (const [bad, text] of [[NaN, 'NaN'], [-0.1, '-0.1'], [Infinity, 'Infinity'], ['0.1', 'the string "0.1"']] as const) {
+      await expect(n.fit(x, y, { epochs: 3, verbose: 0, callbacks: [nr.callbacks.learningRateScheduler((e, lr) => (e === 1 ? (bad as number) : lr))] })).rejects.toThrow(
+        new RegExp(`learningRateScheduler: schedule\\(1, [0-9.e-]+\\) returned ${text.replace(/[.()]/g, '\\$&')} at epoch 1; the learning rate must be a finite number >= 0`),
+      );
+    }
+    expect(() => nr.callbacks.learningRateScheduler(0.1 as never)).toThrow('learningRateScheduler: schedule must be a function (epoch, lr) => newLr, got 0.1');
+    for (const t of [n, x, y]) t.dispose();
+  });
+});

@@ -541,6 +541,45 @@ export class ModelCheckpoint extends Callback {
   }
 }
 
+/**
+ * Keras 3's `LearningRateScheduler(schedule, verbose)` (PyTorch's `LambdaLR`): at the start of
+ * each epoch, `model.learningRate = schedule(epoch, lr)` with `epoch` 0-based (counting from
+ * `fit`'s `initialEpoch`) and `lr` the current rate, so `(epoch, lr) => epoch > 0 ? lr / 2 : lr`
+ * halves it every epoch after the first. The optimizer's state and step count are kept
+ * (`model.learningRate`). Each epoch's logs (and the history) get the rate as
+ * `learning_rate`, as Keras 3 puts it there. A return that is not a finite number >= 0 stops
+ * `fit` with an error naming the epoch and the value (Keras 3 refuses a non-float); 0 freezes
+ * the weights for the epoch. TF.js has no scheduler callback.
+ */
+export class LearningRateScheduler extends Callback {
+  /** `(epoch, lr) => newLr`. */
+  readonly schedule: (epoch: number, lr: number) => number;
+  /** 1: print the rate set at each epoch (as Keras). */
+  readonly verbose: number;
+  constructor(schedule: (epoch: number, lr: number) => number, verbose: number | boolean = 0) {
+    super();
+    const op = 'learningRateScheduler';
+    if (typeof schedule !== 'function') throw new InvalidArgumentError(`${op}: schedule must be a function (epoch, lr) => newLr, got ${describe(schedule)}`);
+    if (verbose !== 0 && verbose !== 1 && typeof verbose !== 'boolean') throw new InvalidArgumentError(`${op}: verbose must be 0, 1 or a boolean, got ${describe(verbose)}`);
+    this.schedule = schedule;
+    this.verbose = Number(verbose);
+  }
+  /** Sets `model.learningRate = schedule(epoch, model.learningRate)`. */
+  override onEpochBegin(epoch: number): void {
+    const lr = this.model.learningRate;
+    const next: unknown = this.schedule(epoch, lr);
+    if (typeof next !== 'number' || !Number.isFinite(next) || next < 0) {
+      throw new InvalidArgumentError(`learningRateScheduler: schedule(${epoch}, ${lr}) returned ${describe(next)} at epoch ${epoch}; the learning rate must be a finite number >= 0`);
+    }
+    this.model.learningRate = next;
+    if (this.verbose > 0) console.log(`\nEpoch ${epoch + 1}: LearningRateScheduler setting learning rate to ${next}.`);
+  }
+  /** Adds the epoch's rate to the logs as `learning_rate` (Keras 3). */
+  override onEpochEnd(_epoch: number, logs: Logs = {}): void {
+    logs.learning_rate = this.model.learningRate;
+  }
+}
+
 /** Callback factories, as `tf.callbacks`. */
 export const callbacks = {
   /** An {@link EarlyStopping}: stops training when `monitor` stops improving. @example callbacks.earlyStopping({ monitor: 'val_loss', patience: 3 }) */
@@ -551,4 +590,9 @@ export const callbacks = {
   reduceLROnPlateau: (args?: ReduceLROnPlateauArgs) => new ReduceLROnPlateau(args),
   /** A {@link ModelCheckpoint}: saves the model each epoch, or when `monitor` improves. @example callbacks.modelCheckpoint({ filepath: 'file://./ckpt/best', saveBestOnly: true }) */
   modelCheckpoint: (args: ModelCheckpointArgs) => new ModelCheckpoint(args),
+  /**
+   * A {@link LearningRateScheduler}: sets the rate to `schedule(epoch, lr)` at each epoch's start (Keras 3's `LearningRateScheduler`).
+   * @example callbacks.learningRateScheduler((epoch, lr) => (epoch < 10 ? lr : lr * 0.9))
+   */
+  learningRateScheduler: (schedule: (epoch: number, lr: number) => number, verbose?: number | boolean) => new LearningRateScheduler(schedule, verbose),
 };
