@@ -24,6 +24,7 @@ pub mod gaussian_dropout;
 pub mod gaussian_noise;
 pub mod layer_norm;
 pub mod merge;
+pub mod normalization;
 pub mod one_d;
 pub mod permute;
 pub mod pooling;
@@ -521,7 +522,7 @@ pub fn step_seed(seed: u64, step: u64) -> u64 {
 
 /// Layer kind ids of the C ABI (append-only) and their TS names (`ts/layers/layer.ts`
 /// `LAYER_KINDS`, checked against this list by `test/codes.test.ts` through `nr_enum_name`).
-pub const LAYER_KINDS: [&str; 44] = [
+pub const LAYER_KINDS: [&str; 45] = [
     "dense",
     "activation",
     "prelu",
@@ -566,6 +567,7 @@ pub const LAYER_KINDS: [&str; 44] = [
     "gaussianDropout",
     "alphaDropout",
     "spatialDropout1d",
+    "normalization",
 ];
 
 /// Creates a layer (unbuilt, not yet shared) from its ABI kind id and parameter list; `index` (its position in the
@@ -646,6 +648,7 @@ pub fn from_abi(kind: u32, p: &[f32], index: u32) -> Result<crate::model::LayerR
         41 => shared(gaussian_dropout::GaussianDropout::new(Reader::new("gaussianDropout", p).f32("rate")?, index)?),
         42 => shared(alpha_dropout::AlphaDropout::new(Reader::new("alphaDropout", p).f32("rate")?, index)?),
         43 => shared(spatial_dropout::SpatialDropout1d::new(Reader::new("spatialDropout1d", p).f32("rate")?, index)?),
+        44 => shared(normalization::Normalization::from_abi(p)?),
         _ => crate::bail!("layer", "unknown layer kind id {kind}"),
     })
 }
