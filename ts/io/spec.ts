@@ -232,6 +232,17 @@ export function inferWeights(op: string, s: NodeSpec, x: number[], out: WeightSp
       }
       return x;
     }
+    case 'normalization': {
+      // One mean and variance per index of the kept axes (Keras's numbering: batch axis 0).
+      const ax = a.axis === undefined ? [-1] : a.axis === null ? [] : typeof a.axis === 'number' ? [a.axis] : (a.axis as number[]);
+      const keep = [...new Set(ax.map((k) => (k < 0 ? k + x.length + 1 : k)))].sort((p, q) => p - q);
+      const bad = keep.find((k) => k < 1 || k > x.length || x[k - 1] === 0);
+      if (bad !== undefined) throw new InvalidArgumentError(`${op}: ${s.where} (normalization ${s.name}): axis ${show(a.axis)} does not fit per-sample inputs ${show(x)} (axes 1 to ${x.length}, each of a fixed size; the batch axis is 0)`);
+      const dims = keep.map((k) => x[k - 1]);
+      add('mean', dims, true);
+      add('variance', dims, true);
+      return x;
+    }
     case 'prelu': {
       const n = needLast();
       add('alpha', [n], false, [...x.slice(0, -1).map(() => 1), n]);

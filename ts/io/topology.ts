@@ -46,6 +46,7 @@ import { DepthwiseConv2D, SeparableConv2D } from '../layers/depthwise.js';
 import { Embedding } from '../layers/embedding.js';
 import { Permute, RepeatVector } from '../layers/rearrange.js';
 import { Rescaling } from '../layers/rescaling.js';
+import { Normalization } from '../layers/feature_normalization.js';
 import { AveragePooling1D, Conv1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D } from '../layers/convolutional1d.js';
 import { Sequential, ownNested } from '../models/sequential.js';
 import {
@@ -164,6 +165,7 @@ export function layerSpec(l: Layer, where: string): LeafSpec {
   } else if (l instanceof RepeatVector) args = { n: l.n };
   else if (l instanceof Permute) args = { dims: l.dims.slice() };
   else if (l instanceof Rescaling) args = { scale: l.scale, offset: l.offset };
+  else if (l instanceof Normalization) args = { axis: l.axis.slice(), invert: l.invert, mean: l.args.mean ?? null, variance: l.args.variance ?? null };
   else if (l instanceof Dot) args = { axes: typeof l.axes === 'number' ? l.axes : [...l.axes], normalize: l.normalize };
   else if (l instanceof ThresholdedReLU) args = { theta: l.theta };
   else if (l instanceof GaussianDropout || l instanceof AlphaDropout) args = { rate: l.rate };
@@ -316,6 +318,8 @@ export function specToKeras(s: NodeSpec, x: number[] | undefined): KerasObject {
     case 'repeatVector': c = { n: a.n }; break;
     case 'permute': c = { dims: a.dims }; break;
     case 'rescaling': c = { scale: a.scale, offset: a.offset }; break;
+    // Keras 3's keys; the statistics themselves are the weights (mean, variance).
+    case 'normalization': c = { axis: a.axis, invert: a.invert, mean: a.mean ?? null, variance: a.variance ?? null }; break;
     case 'dot': c = { axes: a.axes, normalize: a.normalize }; break;
     case 'thresholdedReLU': c = { theta: a.theta }; break;
     case 'gaussianDropout':
@@ -812,6 +816,14 @@ function nodeFromKerasAsRead(ctx: Ctx, where: string, v: unknown): NodeSpec {
       break;
     }
     case 'Rescaling': kind = 'rescaling'; args = { scale: num('scale'), offset: num('offset', 0) }; break;
+    case 'Normalization': {
+      kind = 'normalization';
+      const ax = c.axis === undefined ? -1 : c.axis;
+      if (!(ax === null || typeof ax === 'number' || Array.isArray(ax))) bad(op, `${cw}.axis`, `must be an integer, a list of integers or null, got ${show(ax)}`);
+      // The layer's constructor checks the values (Keras 3 writes mean and variance null after adapt: the weights carry them).
+      args = { axis: ax, invert: bool('invert', false), mean: c.mean ?? null, variance: c.variance ?? null };
+      break;
+    }
     case 'Dot': {
       kind = 'dot';
       const ax = c.axes;
@@ -1105,7 +1117,7 @@ const LAYER_CLASSES: Partial<Record<string, new (args: never) => Layer>> = {
   globalMaxPooling2d: GlobalMaxPooling2D, globalAveragePooling2d: GlobalAveragePooling2D, upSampling2d: UpSampling2D,
   conv1d: Conv1D, maxPooling1d: MaxPooling1D, averagePooling1d: AveragePooling1D, globalMaxPooling1d: GlobalMaxPooling1D, globalAveragePooling1d: GlobalAveragePooling1D,
   depthwiseConv2d: DepthwiseConv2D, separableConv2d: SeparableConv2D,
-  embedding: Embedding, repeatVector: RepeatVector, permute: Permute, rescaling: Rescaling,
+  embedding: Embedding, repeatVector: RepeatVector, permute: Permute, rescaling: Rescaling, normalization: Normalization,
   dot: Dot, thresholdedReLU: ThresholdedReLU, gaussianDropout: GaussianDropout, alphaDropout: AlphaDropout, spatialDropout1d: SpatialDropout1D,
 };
 

@@ -23,6 +23,7 @@ import { DepthwiseConv2D, SeparableConv2D, type DepthwiseConv2DArgs, type Separa
 import { Embedding, type EmbeddingArgs } from './embedding.js';
 import { Permute, RepeatVector, type PermuteArgs, type RepeatVectorArgs } from './rearrange.js';
 import { Rescaling, type RescalingArgs } from './rescaling.js';
+import { Normalization, type NormalizationArgs } from './feature_normalization.js';
 import { AveragePooling2D, Conv2D, Conv2DTranspose, Cropping2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, UpSampling2D, ZeroPadding2D, type Conv2DArgs, type Cropping2DArgs, type Pooling2DArgs, type UpSampling2DArgs, type ZeroPadding2DArgs } from './convolutional.js';
 
 /**
@@ -50,6 +51,7 @@ export { DepthwiseConv2D, SeparableConv2D, type DepthwiseConv2DArgs, type Separa
 export { Embedding, type EmbeddingArgs } from './embedding.js';
 export { Permute, RepeatVector, type PermuteArgs, type RepeatVectorArgs } from './rearrange.js';
 export { Rescaling, type RescalingArgs } from './rescaling.js';
+export { Normalization, type NormalizationArgs, type NestedNumbers, type AdaptDataset } from './feature_normalization.js';
 export { AveragePooling2D, Conv2D, Conv2DTranspose, Cropping2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, UpSampling2D, ZeroPadding2D, type Border2D, type Conv2DArgs, type Cropping2DArgs, type Padding, type Pooling2DArgs, type Size2D, type UpSampling2DArgs, type ZeroPadding2DArgs } from './convolutional.js';
 
 /** Layer factories, as `tf.layers`. @example layers.dense({ units: 10, activation: 'relu', inputShape: [784] }) */
@@ -166,6 +168,12 @@ export const layers = {
   permute: (args: PermuteArgs) => new Permute(args),
   /** `x·scale + offset` (TF.js 4.x's and Keras 3's preprocessing layer; default offset 0). */
   rescaling: (args: RescalingArgs) => new Rescaling(args),
+  /**
+   * Keras 3's `Normalization`: `(x − mean) / max(√variance, 1e-7)` per feature (the kept `axis`,
+   * default `-1`), with statistics from `layer.adapt(xTrain)` or the `mean`/`variance` options,
+   * carried in the model as non-trainable weights; `invert` undoes it. TF.js has none.
+   */
+  normalization: (args: NormalizationArgs = {}) => orConfig('normalization', 'Normalization', args, () => new Normalization(args)),
   /** The dot product of two inputs along an axis of each (`axes`, batch axis counted), optionally of their L2-normalized values (cosine similarity): `[b, d]`·`[b, d]` → `[b, 1]`. A merge layer: `dot({ axes: 1 }).apply([a, b])`. */
   dot: (args: DotArgs) => new Dot(args),
   /** `x` where `x > theta`, else 0 (default `theta` 1). */

@@ -796,6 +796,8 @@ export class Sequential {
       }
     }
     this.#setInputs(shape);
+    // Weights a layer fills itself (a normalization's given or adapted statistics).
+    for (const { model: m } of created) for (const ch of m.#children()) if (ch instanceof Layer) ch.afterBuild();
   }
 
   /**
