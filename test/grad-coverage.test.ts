@@ -392,7 +392,7 @@ const NO_RULE: Record<string, { name: RegExp; f: (x: T) => T }> = {
 
 /** Exports that are not tensor ops: classes, namespaces, gradient functions, scopes, setup. */
 const NOT_OPS = [
-  'Activation', 'Autoencoder', 'autoencoder', 'AveragePooling2D', 'BatchNormalization', 'Conv2D', 'Conv2DTranspose', 'DepthwiseConv2D', 'SeparableConv2D', 'Embedding', 'RepeatVector', 'Permute', 'Rescaling', 'Dot', 'ThresholdedReLU', 'LeakyReLU', 'ELU', 'ReLU', 'Softmax', 'GaussianDropout', 'AlphaDropout', 'SpatialDropout1D', 'Cropping2D', 'ZeroPadding2D', 'GlobalAveragePooling2D', 'GlobalMaxPooling2D', 'MaxPooling2D', 'UpSampling2D', 'Callback', 'Dense', 'DisposedError', 'Dropout', 'EarlyStopping', 'Flatten',
+  'Activation', 'Autoencoder', 'autoencoder', 'AveragePooling2D', 'BatchNormalization', 'Normalization', 'Conv2D', 'Conv2DTranspose', 'DepthwiseConv2D', 'SeparableConv2D', 'Embedding', 'RepeatVector', 'Permute', 'Rescaling', 'Dot', 'ThresholdedReLU', 'LeakyReLU', 'ELU', 'ReLU', 'Softmax', 'GaussianDropout', 'AlphaDropout', 'SpatialDropout1D', 'Cropping2D', 'ZeroPadding2D', 'GlobalAveragePooling2D', 'GlobalMaxPooling2D', 'MaxPooling2D', 'UpSampling2D', 'Callback', 'Dense', 'DisposedError', 'Dropout', 'EarlyStopping', 'Flatten',
   'GaussianNoise', 'IOError', 'InputLayer', 'InvalidArgumentError', 'KernelLayer', 'Layer', 'LayerNormalization', 'LayerVariable', 'LearningRateSchedule', 'MAX_ELEMENTS',
   'NeuriteError', 'NonFiniteError', 'Neuron', 'Optimizer', 'OutOfMemoryError', 'PCA', 'PReLU', 'Perceptron', 'RBF', 'RBFNetwork', 'RBF_KERNELS',
   'ReduceLROnPlateau', 'LearningRateScheduler', 'ModelCheckpoint', 'Reshape', 'SaltAndPepper', 'Sequential', 'ShapeError', 'Tensor', 'TerminateOnNaN', 'Variational', 'WasmPanicError',

@@ -265,6 +265,7 @@ describe('weight names: one list in the core, the saved files and TF.js', () => 
     embedding: [() => nr.layers.embedding({ inputDim: 5, outputDim: 3, name: 'l' }), () => tfl.layers.embedding({ inputDim: 5, outputDim: 3, name: 'l' }), [4]],
     rbf: [() => nr.layers.rbf({ units: 3, name: 'l' }), null, [4]],
     variational: [() => nr.layers.variational({ units: 3, name: 'l' }), null, [4]],
+    normalization: [() => nr.layers.normalization({ mean: 0.5, variance: 2, name: 'l' }), null, [4]],
   };
 
   // The layer factories without weights (and aliases): a new factory must join one list or the other.

@@ -1,0 +1,289 @@
+// layers.normalization (Keras 3's keras.layers.Normalization; TF.js 4.22 has none) against Keras 3
+// itself: test/fixtures/keras3-normalization.json, written by bench/keras/normalization.py (Keras
+// 3.15.1 on JAX), holds float32 data, Keras's adapted mean/variance, the same statistics in
+// float64 NumPy, and Keras's outputs (adapt on 37 rows with a feature at 1e6 ± 1, a constant one
+// and a 1e-4-scale one; invert; axis -1, 1, [1, 2], null; mean/variance given and broadcast; a
+// to_json() model). neurite's adapt is float64: its statistics match NumPy's float64 ones within
+// float32 rounding (rtol 1e-6), where Keras's own float32 adapt is 2 % off on the 1e6 feature's
+// variance. Outputs match Keras within 1e-5 relative (the 1e6 feature against Keras's formula on
+// the float64 statistics, bit for bit in float32). Then fit: a model with the layer trains as the
+// same model fed pre-standardized data, and leaves the statistics alone; gradients; errors; save.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { expectClose, failTestsThatLeak, invalidMessage } from './setup.js';
+import * as nr from '../ts/index.js';
+
+interface Case {
+  axis: number | number[] | null; invert: boolean; shape: number[]; x: number[]; testShape: number[]; test: number[];
+  statShape: number[]; kerasMean: number[]; kerasVariance: number[]; mean64: number[]; variance64: number[]; y: number[];
+}
+interface Given { options: Record<string, unknown>; shape: number[]; x: number[]; y: number[] }
+const F: {
+  keras: string; backend: string;
+  features: Record<'array' | 'invert', Case>;
+  axes: Record<'last' | 'rows' | 'both' | 'none', Case>;
+  given: Record<string, Given>;
+  model: { json: string; weights: Array<{ name: string; shape: number[]; values: number[] }>; x: number[]; y: number[] };
+} = JSON.parse(readFileSync(new URL('./fixtures/keras3-normalization.json', import.meta.url), 'utf8'));
+
+failTestsThatLeak();
+
+const f32 = Math.fround;
+/** Keras's forward in float32 on statistics `m`, `v` (each rounded to float32 as weights are). */
+function kerasForm(x: number, m: number, v: number, invert: boolean): number {
+  const s = f32(Math.max(f32(Math.sqrt(f32(v))), f32(1e-7)));
+  const v32 = f32(x);
+  return invert ? f32(f32(m) + f32(v32 * s)) : f32(f32(v32 - f32(m)) / s);
+}
+
+/** A model holding only `layer` for per-sample inputs `shape`, its predictions for `x`. */
+function predictWith(layer: nr.Layer, shape: number[], x: number[], xShape: number[]): Float32Array {
+  using m = nr.sequential({ layers: [nr.layers.inputLayer({ inputShape: shape }), layer] });
+  return nr.tidy(() => m.predict(nr.tensor(x, xShape)).dataSync().slice());
+}
+
+function weightsOf(layer: nr.Layer): Float32Array[] {
+  return layer.getWeights().map((t) => {
+    const d = t.dataSync().slice();
+    t.dispose();
+    return d;
+  });
+}
+
+describe('normalization against Keras 3', () => {
+  it('the fixture is Keras 3 on JAX', () => {
+    expect(F.keras.startsWith('3.')).toBe(true);
+    expect(F.backend).toBe('jax');
+  });
+
+  it('adapt on 37 rows (1e6 ± 1, constant, 1e-4 scale): float64 statistics; outputs as Keras', () => {
+    const c = F.features.array;
+    const norm = nr.layers.normalization();
+    const x = nr.tensor(c.x, c.shape);
+    norm.adapt(x);
+    x.dispose();
+    using m = nr.sequential({ layers: [nr.layers.inputLayer({ inputShape: [5] }), norm] });
+    const [mean, variance] = weightsOf(norm);
+    expect(norm.weights.length).toBe(2);
+    // NumPy's float64 statistics, rounded to float32 (the constant feature's variance is exactly 0).
+    expectClose(mean, c.mean64, 1e-7, 0);
+    expectClose(variance, c.variance64, 1e-6, 0);
+    expect(variance[1]).toBe(0);
+    // Keras's float32 adapt: the same within its own rounding but for the 1e6 feature's variance (0.3152 against 0.3087).
+    expectClose(mean, c.kerasMean, 1e-6, 0);
+    expectClose(variance.slice(1), c.kerasVariance.slice(1), 1e-5, 0);
+    expect(Math.abs(c.kerasVariance[0] - c.variance64[0]) / c.variance64[0]).toBeGreaterThan(0.01);
+    const y = nr.tidy(() => m.predict(nr.tensor(c.test, c.testShape)).dataSync().slice());
+    // Keras's formula on neurite's statistics, bit for bit; Keras's outputs within 1e-5 where
+    // its statistics agree (every feature but the 1e6 one). The constant feature: (4 − 3)/1e-7.
+    y.forEach((v, i) => expect(v).toBe(kerasForm(c.test[i], mean[i % 5], variance[i % 5], false)));
+    const cols = (a: ArrayLike<number>) => Array.from(a).filter((_, i) => i % 5 !== 0);
+    expectClose(cols(y), cols(c.y), 1e-5, 1e-6);
+    expect(y[10 * 5 + 1]).toBeCloseTo(1e7, -1);
+  });
+
+  it('adapt from nested arrays and from a dataset of batches (8, 8, 8, 8, 5; [xs, ys] and { xs, ys }) gives the same statistics', async () => {
+    const c = F.features.array;
+    const rows: number[][] = [];
+    for (let i = 0; i < 37; i++) rows.push(c.x.slice(5 * i, 5 * i + 5));
+    const a = nr.layers.normalization();
+    a.adapt(rows);
+    const b = nr.layers.normalization();
+    await b.adapt(nr.data.array(rows).batch(8));
+    const d = nr.layers.normalization();
+    await d.adapt(nr.data.zip({ xs: nr.data.array(rows), ys: nr.data.array(rows.map(() => [1])) }).batch(8));
+    using m = nr.sequential({ layers: [nr.layers.inputLayer({ inputShape: [5] }), a, nr.layers.dense({ units: 1 })] });
+    using mb = nr.sequential({ layers: [nr.layers.inputLayer({ inputShape: [5] }), b] });
+    using md = nr.sequential({ layers: [nr.layers.inputLayer({ inputShape: [5] }), d] });
+    for (const x of [m, mb, md]) x.build();
+    const [ma, va] = weightsOf(a);
+    const [mb2, vb] = weightsOf(b);
+    const [md2, vd] = weightsOf(d);
+    expectClose(ma, c.mean64, 1e-7, 0);
+    expectClose(va, c.variance64, 1e-6, 0);
+    expectClose(mb2, c.mean64, 1e-7, 0);
+    expectClose(vb, c.variance64, 1e-6, 0);
+    expect(Array.from(md2)).toEqual(Array.from(mb2));
+    expect(Array.from(vd)).toEqual(Array.from(vb));
+  });
+
+  it('invert: mean + x·max(√variance, ε), as Keras', () => {
+    const c = F.features.invert;
+    const norm = nr.layers.normalization({ invert: true });
+    nr.tidy(() => norm.adapt(nr.tensor(c.x, c.shape)));
+    const y = predictWith(norm, [5], c.test, c.testShape);
+    expectClose(y, c.y, 1e-5, 1e-6);
+  });
+
+  for (const name of ['last', 'rows', 'both', 'none'] as const) {
+    it(`axis ${JSON.stringify(F.axes[name].axis)} on [9, 3, 4] samples: statistics of shape ${JSON.stringify(F.axes[name].statShape)}, outputs as Keras`, () => {
+      const c = F.axes[name];
+      const norm = nr.layers.normalization({ axis: c.axis });
+      const x = nr.tensor(c.x, c.shape);
+      norm.adapt(x);
+      x.dispose();
+      using m = nr.sequential({ layers: [nr.layers.inputLayer({ inputShape: [3, 4] }), norm] });
+      const [mean, variance] = weightsOf(norm);
+      expect(norm.weights.map((w) => w.shape)).toEqual([c.statShape, c.statShape]);
+      expectClose(mean, c.mean64, 1e-6, 1e-6);
+      expectClose(variance, c.variance64, 1e-6, 0);
+      expectClose(mean, c.kerasMean, 1e-5, 1e-5);
+      expectClose(variance, c.kerasVariance, 1e-5, 0);
+      const y = nr.tidy(() => m.predict(nr.tensor(c.test, c.testShape)).dataSync().slice());
+      expectClose(y, c.y, 1e-5, 1e-6);
+    });
+  }
+
+  for (const [name, g] of Object.entries(F.given)) {
+    it(`mean and variance given (${name}: ${JSON.stringify(g.options)}), as Keras`, () => {
+      const norm = nr.layers.normalization(g.options as nr.NormalizationArgs);
+      const y = predictWith(norm, g.shape.slice(1), g.x, g.shape);
+      expectClose(y, g.y, 1e-6, 1e-6);
+    });
+  }
+
+  it("a Keras 3 to_json() model loads and, given Keras's weights, predicts as Keras", async () => {
+    const m = (await nr.models.modelFromJSON(JSON.parse(F.model.json))) as nr.Sequential;
+    try {
+      expect(m.getLayer('norm').getClassName()).toBe('Normalization');
+      const ws = F.model.weights.map((w) => nr.tensor(w.values, w.shape));
+      m.setWeights(ws);
+      nr.dispose(ws);
+      const y = nr.tidy(() => m.predict(nr.tensor(F.model.x, [7, 3])).dataSync().slice());
+      expectClose(y, F.model.y, 1e-5, 1e-6);
+    } finally {
+      m.dispose();
+    }
+  });
+});
+
+describe('normalization in training', () => {
+  it('fit with the layer equals fit on pre-standardized data; the statistics stay; gradients reach the input', async () => {
+    const n = 29;
+    const x: number[] = [];
+    const y: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const a = 1e6 + Math.sin(i * 1.7);
+      const b = 50 + 10 * Math.cos(i * 0.9);
+      const c = 1e-3 * Math.sin(i * 2.3);
+      x.push(a, b, c);
+      y.push((a - 1e6) * 0.5 + (b - 50) / 10 - c * 100);
+    }
+    const norm = nr.layers.normalization();
+    nr.tidy(() => norm.adapt(nr.tensor(x, [n, 3])));
+    const hidden = () => [nr.layers.dense({ units: 4, activation: 'tanh' }), nr.layers.dense({ units: 1 })];
+    using a = nr.sequential({ seed: 3, layers: [nr.layers.inputLayer({ inputShape: [3] }), norm, ...hidden()] });
+    using b = nr.sequential({ seed: 3, layers: [nr.layers.inputLayer({ inputShape: [3] }), ...hidden()] });
+    a.build();
+    b.build();
+    nr.tidy(() => b.setWeights(a.getWeights().filter((_, i) => i < 4)));
+    const [mean, variance] = weightsOf(norm);
+    const xs = x.map((v, i) => kerasForm(v, mean[i % 3], variance[i % 3], false));
+    for (const m of [a, b]) m.compile({ optimizer: nr.optimizers.sgd({ learningRate: 0.05 }), loss: 'meanSquaredError' });
+    const ta = nr.tensor(x, [n, 3]);
+    const tb = nr.tensor(xs, [n, 3]);
+    const ty = nr.tensor(y, [n, 1]);
+    try {
+      const ha = await a.fit(ta, ty, { epochs: 4, batchSize: 8, shuffle: false, verbose: 0 });
+      const hb = await b.fit(tb, ty, { epochs: 4, batchSize: 8, shuffle: false, verbose: 0 });
+      expect(ha.history.loss).toEqual(hb.history.loss);
+      const wa = a.getWeights();
+      const wb = b.getWeights();
+      // neurite lists non-trainable weights last: the dense layers', then mean and variance.
+      wb.forEach((w, i) => expect(Array.from(wa[i].dataSync())).toEqual(Array.from(w.dataSync())));
+      expect(Array.from(wa[4].dataSync())).toEqual(Array.from(mean));
+      expect(Array.from(wa[5].dataSync())).toEqual(Array.from(variance));
+      expect(norm.trainableWeights).toEqual([]);
+      nr.dispose([...wa, ...wb]);
+      // dL/dx through the layer: dy / max(√v, ε) per feature (the tape runs the layer's backward).
+      using only = nr.sequential({ layers: [nr.layers.inputLayer({ inputShape: [3] }), norm] });
+      const w = [0.5, -2, 3];
+      const g = nr.tidy(() => nr.grad((t: nr.Tensor) => only.predict(t).mul(nr.tensor(w)).sum())(nr.tensor(x.slice(0, 6), [2, 3])).dataSync().slice());
+      g.forEach((v, i) => expect(v).toBeCloseTo(w[i % 3] / Math.sqrt(variance[i % 3]), 3));
+      // Central differences through the inverted layer and a dense one.
+      const inv = nr.layers.normalization({ mean: [1, 2, 3], variance: [4, 0.25, 9], invert: true });
+      using m2 = nr.sequential({ seed: 1, layers: [nr.layers.inputLayer({ inputShape: [3] }), inv, nr.layers.dense({ units: 2, activation: 'tanh' })] });
+      const x0 = [0.3, -0.2, 0.1];
+      const f = (v: number[]) => nr.tidy(() => m2.predict(nr.tensor(v, [1, 3])).sum().dataSync()[0]);
+      const ga = nr.tidy(() => nr.grad((t: nr.Tensor) => m2.predict(t).sum())(nr.tensor(x0, [1, 3])).dataSync().slice());
+      const h = 1e-2;
+      x0.forEach((_, i) => {
+        const up = x0.slice();
+        const dn = x0.slice();
+        up[i] += h;
+        dn[i] -= h;
+        expect(ga[i]).toBeCloseTo((f(up) - f(dn)) / (2 * h), 2);
+      });
+    } finally {
+      nr.dispose([ta, tb, ty]);
+    }
+  });
+
+  it('adapt after the model is built writes the weights in place; a model built later gets them too', () => {
+    const norm = nr.layers.normalization({ axis: null });
+    using m = nr.sequential({ layers: [nr.layers.inputLayer({ inputShape: [2] }), norm] });
+    m.build();
+    nr.tidy(() => norm.adapt(nr.tensor([[1, 2], [3, 4]])));
+    const y = nr.tidy(() => m.predict(nr.tensor([[2.5, 2.5]])).dataSync().slice());
+    expect(Array.from(y)).toEqual([0, 0]);
+    expect(weightsOf(norm).map((w) => Array.from(w))).toEqual([[2.5], [1.25]]);
+  });
+});
+
+describe('normalization errors, config, saving', () => {
+  it('used before adapt: an error saying to call adapt; NaN in the data names the feature', () => {
+    using m = nr.sequential({ layers: [nr.layers.inputLayer({ inputShape: [3] }), nr.layers.normalization()] });
+    const e = (() => {
+      try {
+        nr.tidy(() => m.predict(nr.zeros([2, 3])));
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return '';
+    })();
+    expect(e).toMatch(/adapt/);
+    const norm = nr.layers.normalization();
+    expect(invalidMessage(() => norm.adapt([[1, 2, 3], [4, NaN, 6]]))).toMatch(/NaN .*feature \[1\]/);
+    expect(invalidMessage(() => norm.adapt([]))).toMatch(/no samples|data/);
+    expect(invalidMessage(() => nr.layers.normalization({ axis: 0 }))).toMatch(/batch axis/);
+    expect(invalidMessage(() => nr.layers.normalization({ mean: [1, 2] }))).toMatch(/together/);
+    expect(invalidMessage(() => nr.layers.normalization({ mean: [1, 2], variance: [1] }))).toMatch(/same shape/);
+    expect(invalidMessage(() => nr.layers.normalization({ mean: [1], variance: [-1] }))).toMatch(/>= 0/);
+    expect(invalidMessage(() => nr.layers.normalization({ invrt: true } as never))).toMatch(/did you mean 'invert'/);
+    const built = nr.layers.normalization();
+    built.adapt([[1, 2, 3], [2, 3, 4]]);
+    using m3 = nr.sequential({ layers: [nr.layers.inputLayer({ inputShape: [3] }), built] });
+    m3.build();
+    expect(invalidMessage(() => built.adapt([[1, 2], [3, 4]]))).toMatch(/\[3\].*\[2\]/);
+    const wrong = nr.layers.normalization({ mean: [1, 2], variance: [1, 1] });
+    using m4 = nr.sequential({ layers: [nr.layers.inputLayer({ inputShape: [3] }), wrong] });
+    expect(() => m4.build()).toThrow(/broadcast/);
+  });
+
+  it('getConfig/fromConfig, summary, className; saved and loaded it predicts the same', async () => {
+    const norm = nr.layers.normalization({ axis: [-1], name: 'std' });
+    norm.adapt([[1, 10], [3, 30], [8, 20]]);
+    using m = nr.sequential({ layers: [nr.layers.inputLayer({ inputShape: [2] }), norm, nr.layers.dense({ units: 1 })] });
+    m.build();
+    expect(norm.getClassName()).toBe('Normalization');
+    expect(nr.Normalization.className).toBe('Normalization');
+    const cfg = norm.getConfig();
+    expect(cfg).toMatchObject({ axis: [-1], invert: false, mean: null, variance: null });
+    const copy = nr.layers.normalization(cfg as nr.NormalizationArgs);
+    expect(copy.axis).toEqual([-1]);
+    let text = '';
+    m.summary((l: string) => (text += `${l}\n`));
+    expect(text).toMatch(/std \(Normalization\)/);
+    const art = await m.toArtifacts();
+    const back = (await nr.loadModel(art)) as nr.Sequential;
+    try {
+      const x = [[2, 15], [-1, 0]];
+      const y0 = nr.tidy(() => m.predict(nr.tensor(x)).dataSync().slice());
+      const y1 = nr.tidy(() => back.predict(nr.tensor(x)).dataSync().slice());
+      expect(Array.from(y1)).toEqual(Array.from(y0));
+      expect(back.getLayer('std').getWeights().map((t) => t.dispose() ?? t.shape)).toEqual([[2], [2]]);
+    } finally {
+      back.dispose();
+    }
+  });
+});
