@@ -1106,9 +1106,87 @@ const embeddingOp = {
   },
 };
 
+/**
+ * A random normalization (Keras 3's): per-sample rank 1 or 2, odd sizes, an axis the rank
+ * allows (-1, null, a list) or a bad one (the batch axis, out of range), adapted on data at a
+ * random offset (up to 1e6) with sometimes a constant feature or a NaN; predict against
+ * Keras's formula on float64 statistics in plain JS, and the errors.
+ */
+const normalizationOp = {
+  name: 'normalization',
+  gen(ctx) {
+    const { rng, nr } = ctx;
+    const sample = Array.from({ length: rng.int(1, 2) }, () => rng.int(1, 4));
+    const rank = sample.length;
+    const n = rng.int(1, 6);
+    const axes = rank === 1 ? [-1, [1], null] : [-1, 1, [1, 2], [-2, -1], null, 2];
+    const badAxis = rng.chance(0.08) ? rng.pick([0, rank + 1, -(rank + 2)]) : undefined;
+    const axis = badAxis ?? rng.pick(axes);
+    const offset = rng.pick([0, 5, -300, 1e6]);
+    const scale = rng.pick([1, 1e-3, 50]);
+    const size = n * sample.reduce((a, b) => a * b, 1);
+    const vals = Array.from({ length: size }, () => Math.fround(offset + scale * rng.uniform(-1, 1)));
+    if (rng.chance(0.2)) for (let i = 0; i < size; i += sample.at(-1)) vals[i] = 3; // a constant feature (with axis -1)
+    const nan = rng.chance(0.08);
+    if (nan) vals[rng.int(0, size - 1)] = NaN;
+    const shape = [n, ...sample];
+    const test = Array.from({ length: size }, () => Math.fround(offset + scale * rng.uniform(-2, 2)));
+    const cfg = { inputShape: sample, axis };
+    return {
+      op: 'normalization', expect: badAxis !== undefined || nan ? 'error' : 'ok', names: ['normalization', 'adapt', 'predict', 'sequential', 'build'],
+      line: `l = layers.normalization(${ctx.show(cfg)}); l.adapt(tensor(${ctx.show(vals)}, ${ctx.show(shape)})); m = sequential({ layers: [l] }); y = m.predict(tensor(${ctx.show(test)}, ${ctx.show(shape)})); m.dispose()`,
+      run: () => {
+        const l = nr.layers.normalization(cfg);
+        nr.tidy(() => l.adapt(nr.tensor(vals, shape)));
+        const m = nr.sequential({ layers: [l] });
+        try {
+          return nr.tidy(() => {
+            const y = m.predict(nr.tensor(test, shape));
+            return { shape: y.shape.slice(), vals: y.dataSync().slice() };
+          });
+        } finally {
+          m.dispose();
+        }
+      },
+      check: (out) => {
+        // The kept axes of [n, ...sample] (Keras's numbering), each value's statistic, float64 moments.
+        const ndim = rank + 1;
+        const keep = axis === null ? [] : [...new Set((Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + ndim : a)))].sort();
+        const strides = shape.map(() => 0);
+        let k = 1;
+        for (let j = keep.length - 1; j >= 0; j--) {
+          strides[keep[j]] = k;
+          k *= shape[keep[j]];
+        }
+        const stat = (i) => {
+          let s = 0;
+          for (let a = shape.length - 1, r = i; a >= 0; a--) {
+            s += (r % shape[a]) * strides[a];
+            r = Math.floor(r / shape[a]);
+          }
+          return s;
+        };
+        const sum = new Float64Array(k);
+        const cnt = new Float64Array(k);
+        vals.forEach((v, i) => { sum[stat(i)] += v; cnt[stat(i)]++; });
+        const mean = Array.from(sum, (v, j) => v / cnt[j]);
+        const m2 = new Float64Array(k);
+        vals.forEach((v, i) => { m2[stat(i)] += (v - mean[stat(i)]) ** 2; });
+        const f = Math.fround;
+        const sd = (j) => f(Math.max(f(Math.sqrt(f(m2[j] / cnt[j]))), f(1e-7)));
+        const ref = test.map((v, i) => f(f(v - f(mean[stat(i)])) / sd(stat(i))));
+        // A mean rounded to float32 one ulp apart (two float64 sums' last bits) moves an output
+        // by |mean|·6e-8/σ: the tolerance allows 16 such ulps.
+        const mag = test.map((_, i) => (Math.abs(mean[stat(i)]) / sd(stat(i))) * 1e-2);
+        compare('normalization predict (Keras 3\'s formula on float64 statistics, in plain JS)', { shape: out.shape, dataSync: () => out.vals }, { shape, vals: ref, mag }, false);
+      },
+    };
+  },
+};
+
 export default {
   name: 'models',
   weight: 2,
-  ops: [newModel, compileOp, fitOp, predictOp, applyOp, gradPredictOp, evaluateOp, weightsOp, layerWeightsOp, disposeModel, nestedOp, initOp, rbfOp, trainStep, convOp, convTransposeOp, depthwiseLayerOp, borderOp, upSamplingOp, graphOp, conv1dOp, embeddingOp],
+  ops: [newModel, compileOp, fitOp, predictOp, applyOp, gradPredictOp, evaluateOp, weightsOp, layerWeightsOp, disposeModel, nestedOp, initOp, rbfOp, trainStep, convOp, convTransposeOp, depthwiseLayerOp, borderOp, upSamplingOp, graphOp, conv1dOp, embeddingOp, normalizationOp],
 };
 
